@@ -1,0 +1,130 @@
+/**
+ * Error classes for conditions callers handle. Programmer errors use the
+ * built-in `TypeError` / `RangeError`; everything here names the failing value
+ * in its message and keeps the underlying error as `cause`.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error vc raises on purpose.
+ *
+ * @example
+ * ```ts
+ * import { VcError } from "./errors.ts";
+ * try {
+ *   throw new VcError("boom");
+ * } catch (e) {
+ *   console.assert(e instanceof VcError);
+ * }
+ * ```
+ */
+export class VcError extends Error {
+  /** Creates the error; `options.cause` keeps the underlying error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The object, file or version does not exist.
+ *
+ * @example
+ * ```ts
+ * import { NotFoundError } from "./errors.ts";
+ * const e = new NotFoundError("s3://b/k does not exist");
+ * console.assert(e.name === "NotFoundError");
+ * ```
+ */
+export class NotFoundError extends VcError {}
+
+/**
+ * A conditional request failed: `If-None-Match: *` found an existing object,
+ * or `If-Match` found a different ETag.
+ *
+ * @example
+ * ```ts
+ * import { PreconditionFailedError } from "./errors.ts";
+ * const e = new PreconditionFailedError("s3://b/k already exists");
+ * console.assert(e instanceof Error);
+ * ```
+ */
+export class PreconditionFailedError extends VcError {}
+
+/**
+ * A conditional GET found the object unchanged (`If-None-Match` matched).
+ *
+ * @example
+ * ```ts
+ * import { NotModifiedError } from "./errors.ts";
+ * console.assert(new NotModifiedError("same").name === "NotModifiedError");
+ * ```
+ */
+export class NotModifiedError extends VcError {}
+
+/**
+ * Downloaded or uploaded bytes do not match the expected size or checksum.
+ *
+ * @example
+ * ```ts
+ * import { IntegrityError } from "./errors.ts";
+ * console.assert(new IntegrityError("md5 mismatch").name === "IntegrityError");
+ * ```
+ */
+export class IntegrityError extends VcError {}
+
+/**
+ * The store cannot be reached (network down, DNS failure, connection refused,
+ * or offline mode requested) and no usable local copy exists.
+ *
+ * @example
+ * ```ts
+ * import { OfflineError } from "./errors.ts";
+ * console.assert(new OfflineError("no network").name === "OfflineError");
+ * ```
+ */
+export class OfflineError extends VcError {}
+
+/**
+ * Credentials are missing or were refused (HTTP 401/403).
+ *
+ * @example
+ * ```ts
+ * import { AccessDeniedError } from "./errors.ts";
+ * console.assert(new AccessDeniedError("403").name === "AccessDeniedError");
+ * ```
+ */
+export class AccessDeniedError extends VcError {}
+
+/**
+ * A user-supplied value (URI, key, manifest entry, version, option) is invalid.
+ *
+ * @example
+ * ```ts
+ * import { InvalidInputError } from "./errors.ts";
+ * console.assert(new InvalidInputError("bad key").name === "InvalidInputError");
+ * ```
+ */
+export class InvalidInputError extends VcError {}
+
+/**
+ * The store answered with an error vc does not map to a more specific class
+ * (e.g. repeated 5xx after retries). `status` is the HTTP status when known.
+ *
+ * @example
+ * ```ts
+ * import { StoreError } from "./errors.ts";
+ * const e = new StoreError("GET s3://b/k failed: 500", { status: 500 });
+ * console.assert(e.status === 500);
+ * ```
+ */
+export class StoreError extends VcError {
+  /** HTTP status of the last failed response, when there was one. */
+  readonly status: number | undefined;
+  /** Creates the error with an optional HTTP status and cause. */
+  constructor(message: string, options?: ErrorOptions & { status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * MD5 and S3 ETag helpers. MD5 is what S3 uses for single-part ETags; a
+ * multipart ETag is the MD5 of the parts' binary MD5s, suffixed `-<parts>`.
+ *
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+
+/**
+ * Hex MD5 of bytes or a string (UTF-8).
+ *
+ * @example
+ * ```ts
+ * import { md5Hex } from "./hash.ts";
+ * console.assert(md5Hex("") === "d41d8cd98f00b204e9800998ecf8427e");
+ * ```
+ */
+export function md5Hex(data: Uint8Array | string): string {
+  return createHash("md5").update(data).digest("hex");
+}
+
+/**
+ * An incremental MD5.
+ *
+ * @example
+ * ```ts
+ * import { Md5 } from "./hash.ts";
+ * const h = new Md5();
+ * h.update(new TextEncoder().encode("a"));
+ * console.assert(h.hex() === "0cc175b9c0f1b6a831c399e269772661");
+ * ```
+ */
+export class Md5 {
+  #hash: Hash = createHash("md5");
+  /** Adds bytes. */
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+  }
+  /** The hex digest; the hash cannot be updated afterwards. */
+  hex(): string {
+    return this.#hash.digest("hex");
+  }
+}
+
+// Large reads keep the per-call overhead negligible next to hashing itself.
+const READ_CHUNK = 8 * 1024 * 1024;
+
+/**
+ * Hex MD5 of a byte range of a file (the whole file by default), read in large chunks.
+ *
+ * @example
+ * ```ts
+ * import { md5File } from "./hash.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "a");
+ * console.assert(await md5File(p) === "0cc175b9c0f1b6a831c399e269772661");
+ * await Deno.remove(p);
+ * ```
+ */
+export async function md5File(
+  path: string,
+  options: { start?: number; length?: number; onProgress?: (bytes: number) => void } = {},
+): Promise<string> {
+  using file = await Deno.open(path, { read: true });
+  if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
+  const hash = createHash("md5");
+  const buf = new Uint8Array(READ_CHUNK);
+  let remaining = options.length ?? Infinity;
+  let done = 0;
+  while (remaining > 0) {
+    const n = await file.read(remaining < buf.length ? buf.subarray(0, remaining) : buf);
+    if (n === null) break;
+    hash.update(buf.subarray(0, n));
+    remaining -= n;
+    done += n;
+    options.onProgress?.(done);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * The S3 multipart ETag for parts whose hex MD5s are given in order.
+ *
+ * @example
+ * ```ts
+ * import { md5Hex, multipartEtag } from "./hash.ts";
+ * const etag = multipartEtag([md5Hex("a"), md5Hex("b")]);
+ * console.assert(etag.endsWith("-2"));
+ * ```
+ */
+export function multipartEtag(partMd5Hex: readonly string[]): string {
+  const hash = createHash("md5");
+  for (const hex of partMd5Hex) hash.update(hexToBytes(hex));
+  return `${hash.digest("hex")}-${partMd5Hex.length}`;
+}
+
+/** What an ETag tells about the content. */
+export type EtagKind =
+  | { kind: "md5"; md5: string }
+  | { kind: "multipart"; parts: number }
+  | { kind: "opaque" };
+
+/**
+ * Classifies an ETag (quotes and a weak `W/` prefix are ignored): a plain MD5,
+ * a multipart ETag with its part count, or opaque (e.g. SSE-KMS objects).
+ *
+ * @example
+ * ```ts
+ * import { parseEtag } from "./hash.ts";
+ * console.assert(parseEtag('"0cc175b9c0f1b6a831c399e269772661"').kind === "md5");
+ * const m = parseEtag("0cc175b9c0f1b6a831c399e269772661-3");
+ * console.assert(m.kind === "multipart" && m.parts === 3);
+ * ```
+ */
+export function parseEtag(etag: string): EtagKind {
+  const e = normalizeEtag(etag).toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(e)) return { kind: "md5", md5: e };
+  const m = /^[0-9a-f]{32}-(\d{1,5})$/.exec(e);
+  if (m) return { kind: "multipart", parts: Number(m[1]) };
+  return { kind: "opaque" };
+}
+
+/**
+ * Strips quotes and a weak prefix from an ETag.
+ *
+ * @example
+ * ```ts
+ * import { normalizeEtag } from "./hash.ts";
+ * console.assert(normalizeEtag('W/"abc"') === "abc");
+ * ```
+ */
+export function normalizeEtag(etag: string): string {
+  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Part sizes that could have produced a multipart ETag with `parts` parts for
+ * an object of `size` bytes, most likely first: the common client defaults
+ * (8 MiB for the aws CLI and boto3, 5 MiB for the SDKs, 16 MiB and others),
+ * then the smallest whole MiB that fits, then the exact quotient.
+ *
+ * @example
+ * ```ts
+ * import { candidatePartSizes } from "./hash.ts";
+ * const sizes = candidatePartSizes(20 * 1024 * 1024, 3);
+ * console.assert(sizes.includes(8 * 1024 * 1024));
+ * ```
+ */
+export function candidatePartSizes(size: number, parts: number): number[] {
+  const fits = (p: number) => p > 0 && Math.ceil(size / p) === parts;
+  const out = new Set<number>();
+  for (const mib of [8, 5, 16, 15, 10, 32, 64, 100, 128, 256, 512]) {
+    if (fits(mib * MiB)) out.add(mib * MiB);
+  }
+  const minMib = Math.ceil(size / parts / MiB);
+  for (let mib = minMib; mib <= minMib + 2; mib++) if (fits(mib * MiB)) out.add(mib * MiB);
+  const exact = Math.ceil(size / parts);
+  if (fits(exact)) out.add(exact);
+  return [...out];
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

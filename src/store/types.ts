@@ -1,0 +1,108 @@
+/**
+ * The storage seam: every capability reads and writes objects only through
+ * {@linkcode ObjectStore}. Implementations: `S3Store` (S3 and S3-compatible
+ * servers), `FsStore` (a directory used as a bucket), or your own.
+ *
+ * @module
+ */
+
+/** What a store knows about one object. */
+export interface ObjectInfo {
+  /** Key relative to the store's root (no leading slash). */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /**
+   * Entity tag without surrounding quotes. For single-part uploads it is the
+   * hex MD5 of the content; for multipart uploads `<hex>-<parts>`.
+   */
+  etag: string;
+  /** Last modification time. */
+  lastModified: Date;
+  /** User metadata (`x-amz-meta-*`), lower-case keys. Absent in listings. */
+  metadata?: Record<string, string>;
+  /** Content type, when the store records one. Absent in listings. */
+  contentType?: string;
+}
+
+/** Options for {@linkcode ObjectStore.get}. */
+export interface GetOptions {
+  /** Byte range, inclusive `start`, inclusive `end` (defaults to the last byte). */
+  range?: { start: number; end?: number };
+  /** Throw `NotModifiedError` when the object's ETag equals this one. */
+  ifNoneMatch?: string;
+  /** Throw `PreconditionFailedError` unless the object's ETag equals this one. */
+  ifMatch?: string;
+  /** Aborts the request and the body stream. */
+  signal?: AbortSignal;
+}
+
+/** An object's body and what the store said about it. */
+export interface GetResult {
+  /** Information about the whole object (`size` is the full size, not the range's). */
+  info: ObjectInfo;
+  /** The requested bytes. The caller must consume or cancel it. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/** A body to upload: bytes, a stream, or a local file (read in parallel parts when large). */
+export type PutBody = Uint8Array | ReadableStream<Uint8Array> | { path: string };
+
+/** Options for {@linkcode ObjectStore.put}. */
+export interface PutOptions {
+  /** `"*"`: create only; throw `PreconditionFailedError` when the key exists. */
+  ifNoneMatch?: "*";
+  /** Compare-and-swap: throw `PreconditionFailedError` unless the current ETag equals this. */
+  ifMatch?: string;
+  /** User metadata to store with the object (lower-case keys, ASCII values). */
+  metadata?: Record<string, string>;
+  /** Content type to record. */
+  contentType?: string;
+  /** Hex MD5 of the body when the caller already knows it (sent as Content-MD5). */
+  md5?: string;
+  /** Body size when known in advance (required by some stores for streams). */
+  size?: number;
+  /** Called with the number of bytes sent so far. */
+  onProgress?: (bytesSent: number) => void;
+  /** Aborts the upload. */
+  signal?: AbortSignal;
+}
+
+/** Result of a successful {@linkcode ObjectStore.put}. */
+export interface PutResult {
+  /** ETag of the stored object, without quotes. */
+  etag: string;
+}
+
+/** Options for {@linkcode ObjectStore.list}. */
+export interface ListOptions {
+  /** Only keys strictly after this one (S3 `start-after`). */
+  startAfter?: string;
+  /** Aborts the listing. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A flat key/value object store with S3 semantics.
+ *
+ * Keys are relative to the store's root, use `/` as separator, and never start
+ * with `/`. Listings are in UTF-8 byte order of keys, like S3.
+ */
+export interface ObjectStore {
+  /** A URI naming this store's root, e.g. `s3://bucket/prefix` or `file:///srv/assets`. */
+  readonly url: string;
+  /** Metadata of `key`, or `undefined` when it does not exist. */
+  head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
+  /** The object's body; throws `NotFoundError` when it does not exist. */
+  get(key: string, options?: GetOptions): Promise<GetResult>;
+  /** Stores an object atomically: readers see the old or the new content, never a mix. */
+  put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult>;
+  /** Every object whose key starts with `prefix`, in key order, without metadata. */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /** Deletes the keys (missing keys are not an error), batching as the store allows. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Server-side copy of `from` to `to` within this store. */
+  copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult>;
+  /** Releases connections and other resources. */
+  close(): Promise<void>;
+}

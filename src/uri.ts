@@ -1,0 +1,154 @@
+/**
+ * Parsing of the locations vc accepts: `s3://bucket/key`, `file:///abs/path`
+ * and plain local paths.
+ *
+ * @module
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { isAbsolute, resolve } from "node:path";
+import { InvalidInputError } from "./errors.ts";
+
+/** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
+export interface S3Uri {
+  /** Always `"s3"`. */
+  scheme: "s3";
+  /** Bucket name. */
+  bucket: string;
+  /** Key inside the bucket, without a leading slash. */
+  key: string;
+}
+
+/** A file named by a `file://` URI, as an absolute local path. */
+export interface FileUri {
+  /** Always `"file"`. */
+  scheme: "file";
+  /** Absolute local path. */
+  path: string;
+}
+
+/** A plain local path, kept as given (relative paths stay relative). */
+export interface LocalPath {
+  /** Always `"local"`. */
+  scheme: "local";
+  /** The path as given. */
+  path: string;
+}
+
+/** Any location vc understands. */
+export type ParsedUri = S3Uri | FileUri | LocalPath;
+
+// Lenient on purpose: S3-compatible servers accept more than AWS's DNS rules,
+// but a bucket name never contains a slash, whitespace or control characters.
+const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/**
+ * Parses `s3://bucket/key`, `file:///abs/path`, or a local path.
+ *
+ * Throws `InvalidInputError` naming the input for an empty string, an unknown
+ * scheme, a bad bucket name, or a NUL character.
+ *
+ * @example
+ * ```ts
+ * import { parseUri } from "./uri.ts";
+ * const u = parseUri("s3://my-assets/foo/bar.csv");
+ * console.assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
+ * console.assert(parseUri("data/x.csv").scheme === "local");
+ * ```
+ */
+export function parseUri(uri: string): ParsedUri {
+  if (typeof uri !== "string" || uri.length === 0) {
+    throw new InvalidInputError(`empty location: expected s3://bucket/key, file:///path or a path`);
+  }
+  if (uri.includes("\0")) {
+    throw new InvalidInputError(`location ${JSON.stringify(uri)} contains a NUL character`);
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { scheme: "local", path: uri };
+  if (scheme === "s3") {
+    const rest = uri.slice("s3://".length);
+    const slash = rest.indexOf("/");
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? "" : rest.slice(slash + 1);
+    if (!BUCKET_NAME.test(bucket)) {
+      throw new InvalidInputError(`invalid bucket name ${JSON.stringify(bucket)} in ${uri}`);
+    }
+    return { scheme: "s3", bucket, key };
+  }
+  if (scheme === "file") {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch (cause) {
+      throw new InvalidInputError(`invalid file URI ${uri}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    return { scheme: "file", path };
+  }
+  throw new InvalidInputError(
+    `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
+  );
+}
+
+/**
+ * Formats a parsed location back into its URI (local paths stay paths).
+ *
+ * @example
+ * ```ts
+ * import { formatUri } from "./uri.ts";
+ * console.assert(formatUri({ scheme: "s3", bucket: "b", key: "k.csv" }) === "s3://b/k.csv");
+ * ```
+ */
+export function formatUri(uri: ParsedUri): string {
+  switch (uri.scheme) {
+    case "s3":
+      return `s3://${uri.bucket}/${uri.key}`;
+    case "file":
+      return pathToFileURL(uri.path).href;
+    case "local":
+      return uri.path;
+  }
+}
+
+/**
+ * True for locations that live in a store (`s3://`, `file://`), false for plain paths.
+ *
+ * @example
+ * ```ts
+ * import { isStoreUri } from "./uri.ts";
+ * console.assert(isStoreUri("s3://b/k") && !isStoreUri("./k"));
+ * ```
+ */
+export function isStoreUri(uri: string): boolean {
+  return /^(s3|file):\/\//i.test(uri);
+}
+
+/**
+ * Joins a store root URI (`s3://bucket/prefix`, `file:///dir`) and a key.
+ *
+ * @example
+ * ```ts
+ * import { joinUri } from "./uri.ts";
+ * console.assert(joinUri("s3://b/pre/", "/x/y.csv") === "s3://b/pre/x/y.csv");
+ * console.assert(joinUri("s3://b", "y.csv") === "s3://b/y.csv");
+ * ```
+ */
+export function joinUri(root: string, key: string): string {
+  return `${root.replace(/\/+$/, "")}/${key.replace(/^\/+/, "")}`;
+}
+
+/**
+ * Turns a directory path (relative or absolute) or a `file://` URI into a `file://` URI.
+ *
+ * @example
+ * ```ts
+ * import { toStoreUri } from "./uri.ts";
+ * console.assert(toStoreUri("/srv/assets").startsWith("file:///"));
+ * console.assert(toStoreUri("s3://b/p") === "s3://b/p");
+ * ```
+ */
+export function toStoreUri(location: string): string {
+  if (isStoreUri(location)) return location;
+  const abs = isAbsolute(location) ? location : resolve(location);
+  return pathToFileURL(abs).href;
+}

@@ -6,6 +6,60 @@
  */
 export * from "./src/errors.ts";
 export type * from "./src/store/types.ts";
+export { FsStore, openStore } from "./src/store/mod.ts";
+export type { S3StoreOptions, StoreOptions } from "./src/store/mod.ts";
 export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "./src/uri.ts";
 export type { FileUri, LocalPath, ParsedUri, S3Uri } from "./src/uri.ts";
 export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "./src/hash.ts";
+export { VersionedCache } from "./src/versioned/versioned_cache.ts";
+export type {
+  VersionedAddOptions,
+  VersionedAsset,
+  VersionedCacheOptions,
+  VersionedPathOptions,
+  VersionedSyncOptions,
+  VersionedUpdateOptions,
+  VersionedUpdateResult,
+  VersionedVerifyResult,
+} from "./src/versioned/versioned_cache.ts";
+export {
+  classifyValue,
+  formatManifest,
+  parseManifest,
+  readManifest,
+  updateManifest,
+  writeManifest,
+} from "./src/versioned/manifest.ts";
+export type {
+  FormatManifestOptions,
+  ManifestEntries,
+  ManifestValue,
+  ReadManifestOptions,
+} from "./src/versioned/manifest.ts";
+export {
+  isVersionOf,
+  normalizeVersionedPath,
+  parseVersionedKey,
+  versionedKey,
+  versionPrefix,
+} from "./src/versioned/naming.ts";
+export type { VersionedKey } from "./src/versioned/naming.ts";
+export {
+  assertVersion,
+  compareVersions,
+  FIRST_VERSION,
+  isVersion,
+  nextVersion,
+} from "./src/versioned/version_bump.ts";
+export type { Bump } from "./src/versioned/version_bump.ts";
+export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./src/prefill/prefill.ts";
+export type {
+  PrefillFailure,
+  PrefillOptions,
+  PrefillProgress,
+  PrefillSummary,
+} from "./src/prefill/prefill.ts";
+export { parsePrefillItem, readListFile } from "./src/prefill/list_file.ts";
+export type { PrefillItem } from "./src/prefill/list_file.ts";
+export { formatBytes, formatDuration, ProgressBar } from "./src/progress.ts";
+export type { ProgressBarOptions, ProgressSnapshot } from "./src/progress.ts";

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Compatibility checks against real S3 tooling (deno task test:compat):
+#  1. the real aws CLI against vc's fake S3 server (scripts/fake_s3.ts):
+#     mb, cp (incl. a multipart upload), ls, sync both ways + diff, s3api
+#     copy/delete-objects/list with encoding-type=url, rm, rb;
+#  2. vc's S3 store contract tests against moto_server, a third-party S3
+#     implementation, so the fake and S3Store are checked against it.
+# Needs: deno, aws (CLI v1 or v2), moto_server, python3. Any mismatch fails.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vc-compat.XXXXXX")"
+FAKE_PID=""
+MOTO_PID=""
+CURRENT="setup"
+
+cleanup() {
+  local code=$?
+  # Stop only the servers this script started, by their PIDs.
+  if [[ -n "$FAKE_PID" ]]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
+  if [[ -n "$MOTO_PID" ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+  if [[ $code -ne 0 ]]; then
+    echo "FAIL: $CURRENT (exit $code)" >&2
+  fi
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() {
+  CURRENT="$*"
+  echo "--- $*"
+}
+pass() { echo "PASS: $*"; }
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+for tool in deno aws moto_server python3; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed"
+done
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# --- the aws CLI against the fake S3 server ---------------------------------
+
+step "start fake S3 server"
+deno run --allow-net --allow-read --allow-write scripts/fake_s3.ts --port 0 \
+  >"$WORK/fake.out" 2>"$WORK/fake.err" &
+FAKE_PID=$!
+URL=""
+for _ in $(seq 1 300); do
+  URL="$(sed -n 's/^fake-s3 listening on \(http:[^ ]*\)$/\1/p' "$WORK/fake.out" | head -n 1)"
+  [[ -n "$URL" ]] && break
+  kill -0 "$FAKE_PID" 2>/dev/null || { cat "$WORK/fake.err" >&2; fail "fake S3 server exited"; }
+  sleep 0.1
+done
+[[ -n "$URL" ]] || fail "fake S3 server did not print its URL within 30s"
+pass "fake S3 server listening on $URL"
+
+# A private aws CLI configuration: the user's files and profile stay untouched.
+export AWS_CONFIG_FILE="$WORK/aws-config"
+export AWS_SHARED_CREDENTIALS_FILE="$WORK/aws-credentials"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_REGION 2>/dev/null || true
+aws configure set default.s3.multipart_threshold 5MB
+aws configure set default.s3.multipart_chunksize 5MB
+awss3() { aws --endpoint-url "$URL" "$@"; }
+
+step "build a local tree"
+SRC="$WORK/src"
+mkdir -p "$SRC/sub dir/ünïcödé" "$SRC/deep/a/b/c" "$SRC/odd"
+for i in $(seq 1 20); do printf 'file %s\n' "$i" >"$SRC/deep/a/b/c/f$i.txt"; done
+printf 'spaces\n' >"$SRC/sub dir/with space.txt"
+printf 'unicode\n' >"$SRC/sub dir/ünïcödé/日本語 ✓.csv"
+printf 'plus\n' >"$SRC/odd/a+b=c.txt"
+printf 'percent\n' >"$SRC/odd/100%.txt"
+printf 'amp\n' >"$SRC/odd/x&y;z'q.txt"
+: >"$SRC/odd/empty"
+head -c $((40 * 1024 * 1024)) /dev/urandom >"$SRC/big.bin"
+FILES=$(find "$SRC" -type f | wc -l)
+pass "tree of $FILES files (one of 40 MiB)"
+
+step "make bucket"
+awss3 s3 mb s3://compat >/dev/null
+awss3 s3 ls | grep -q ' compat$' || fail "bucket not listed"
+pass "mb + ls buckets"
+
+step "recursive upload (multipart for the 40 MiB file)"
+awss3 s3 cp --recursive --only-show-errors "$SRC" s3://compat/cp/
+LISTED=$(awss3 s3 ls --recursive s3://compat/cp/ | wc -l)
+[[ "$LISTED" -eq "$FILES" ]] || fail "ls --recursive shows $LISTED objects, expected $FILES"
+ETAG=$(awss3 s3api head-object --bucket compat --key cp/big.bin --query ETag --output text)
+[[ "$ETAG" == *-8\" || "$ETAG" == *-8 ]] || fail "40 MiB upload ETag $ETAG is not an 8-part multipart ETag"
+SIZE=$(awss3 s3api head-object --bucket compat --key cp/big.bin --query ContentLength --output text)
+[[ "$SIZE" -eq $((40 * 1024 * 1024)) ]] || fail "big.bin has $SIZE bytes"
+pass "cp --recursive, ls --recursive ($LISTED objects), multipart ETag $ETAG"
+
+step "download and compare"
+awss3 s3 cp --only-show-errors s3://compat/cp/big.bin "$WORK/big.down"
+cmp "$SRC/big.bin" "$WORK/big.down" || fail "big.bin differs after download"
+awss3 s3 cp --only-show-errors "s3://compat/cp/sub dir/ünïcödé/日本語 ✓.csv" "$WORK/uni.down"
+cmp "$SRC/sub dir/ünïcödé/日本語 ✓.csv" "$WORK/uni.down" || fail "unicode file differs"
+pass "cp down (ranged multipart download) is byte-identical"
+
+step "sync up, sync down, diff"
+awss3 s3 sync --only-show-errors "$SRC" s3://compat/sync/
+awss3 s3 sync --only-show-errors s3://compat/sync/ "$WORK/down"
+diff -r "$SRC" "$WORK/down" || fail "synced tree differs"
+AGAIN=$(awss3 s3 sync "$SRC" s3://compat/sync/ | wc -l)
+[[ "$AGAIN" -eq 0 ]] || fail "a second sync up transferred $AGAIN files"
+pass "sync both ways, diff -r identical, second sync is a no-op"
+
+step "s3api: list-objects-v2 with encoding-type=url, copy-object, delete-objects"
+KEYS=$(awss3 s3api list-objects-v2 --bucket compat --prefix "cp/odd/" --encoding-type url \
+  --query 'Contents[].Key' --output text)
+for k in "cp/odd/a+b=c.txt" "cp/odd/100%.txt" "cp/odd/x&y;z'q.txt"; do
+  grep -qF "$k" <<<"$KEYS" || fail "list-objects-v2 did not return $k (got: $KEYS)"
+done
+awss3 s3api copy-object --bucket compat --key "copied/a b+c.txt" \
+  --copy-source "compat/cp/odd/a+b=c.txt" >"$WORK/copy.json"
+grep -q '"ETag"' "$WORK/copy.json" || fail "copy-object response has no ETag"
+awss3 s3 cp --only-show-errors "s3://compat/copied/a b+c.txt" "$WORK/copied.txt"
+cmp "$SRC/odd/a+b=c.txt" "$WORK/copied.txt" || fail "copied object differs"
+awss3 s3 cp --only-show-errors "s3://compat/cp/odd/100%.txt" "s3://compat/copied/server side.txt"
+cat >"$WORK/delete.json" <<'JSON'
+{"Objects": [{"Key": "copied/a b+c.txt"}, {"Key": "copied/server side.txt"}, {"Key": "copied/missing"}]}
+JSON
+awss3 s3api delete-objects --bucket compat --delete "file://$WORK/delete.json" >"$WORK/deleted.json"
+DELETED=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["Deleted"]))' "$WORK/deleted.json")
+[[ "$DELETED" -eq 3 ]] || fail "delete-objects reported $DELETED deletions"
+[[ -z "$(awss3 s3 ls --recursive s3://compat/copied/)" ]] || fail "copied/ is not empty"
+awss3 s3api put-object --bucket compat --key md5/x --body "$SRC/odd/empty" \
+  --content-md5 1B2M2Y8AsgTpgAmY7PhCfg== >/dev/null
+pass "encoding-type=url listing, copy-object, s3 cp s3->s3, delete-objects, Content-MD5"
+
+step "rm --recursive and rb"
+awss3 s3 rm --recursive --only-show-errors s3://compat/
+[[ -z "$(awss3 s3 ls --recursive s3://compat/)" ]] || fail "bucket not empty after rm --recursive"
+awss3 s3 rb s3://compat >/dev/null
+pass "rm --recursive, rb"
+
+kill "$FAKE_PID" 2>/dev/null || true
+wait "$FAKE_PID" 2>/dev/null || true
+FAKE_PID=""
+grep -q "fake-s3 stopped" "$WORK/fake.err" || fail "fake S3 server did not stop cleanly: $(cat "$WORK/fake.err")"
+pass "fake S3 server stopped cleanly on SIGTERM"
+
+# --- the S3 store contract against moto -------------------------------------
+
+step "start moto_server"
+PORT=$(free_port)
+moto_server -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+MOTO_URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 300); do
+  if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+    "$MOTO_URL/" >/dev/null 2>&1; then
+    break
+  fi
+  kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log" >&2; fail "moto_server exited"; }
+  sleep 0.1
+done
+python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$MOTO_URL/" \
+  >/dev/null 2>&1 || fail "moto_server did not answer on $MOTO_URL within 30s"
+pass "moto_server listening on $MOTO_URL"
+
+step "store contract tests against moto"
+if [[ -f tests/store_contract_s3_test.ts ]]; then
+  VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/store_contract_s3_test.ts
+  pass "store contract against moto_server"
+else
+  echo "SKIP: tests/store_contract_s3_test.ts does not exist yet"
+fi
+
+CURRENT="done"
+echo "PASS: all compatibility checks"

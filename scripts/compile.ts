@@ -1,0 +1,187 @@
+/**
+ * Release build: one self-contained `vc` executable per platform in `dist/`,
+ * with the permissions of `scripts/permissions.ts` baked in, and a
+ * `dist/SHA256SUMS` file (`sha256sum -c` format).
+ *
+ * ```sh
+ * deno task compile                       # every target
+ * deno task compile --target x86_64-unknown-linux-gnu
+ * deno task compile --dry-run             # print the deno compile command lines only
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { basename, join } from "node:path";
+import { PERMISSION_FLAGS } from "./permissions.ts";
+
+/**
+ * The platforms release binaries are built for.
+ *
+ * @example
+ * ```ts
+ * import { TARGETS } from "./compile.ts";
+ * console.assert(TARGETS.includes("aarch64-apple-darwin"));
+ * ```
+ */
+export const TARGETS: readonly string[] = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+];
+
+/** Options for {@linkcode compileCommands}. */
+export interface CompileOptions {
+  /** Targets to build (default: all of {@linkcode TARGETS}). */
+  targets?: readonly string[];
+  /** Output directory (default `dist`). */
+  outDir?: string;
+  /** Entry point (default `cli.ts`). */
+  entry?: string;
+}
+
+/**
+ * The output file of a target's executable; Windows gets `.exe`.
+ *
+ * @example
+ * ```ts
+ * import { outputFile } from "./compile.ts";
+ * console.assert(outputFile("dist", "x86_64-pc-windows-msvc") === "dist/vc-x86_64-pc-windows-msvc.exe");
+ * console.assert(outputFile("dist", "aarch64-apple-darwin") === "dist/vc-aarch64-apple-darwin");
+ * ```
+ */
+export function outputFile(outDir: string, target: string): string {
+  return join(outDir, `vc-${target}${target.includes("windows") ? ".exe" : ""}`);
+}
+
+/**
+ * The `deno compile` argument lists, one per target (without the `deno`
+ * executable itself). Throws `RangeError` for an unknown target.
+ *
+ * @example
+ * ```ts
+ * import { compileCommands } from "./compile.ts";
+ * const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
+ * console.assert(args?.[0] === "compile" && args.includes("--no-prompt"));
+ * console.assert(args?.at(-1) === "cli.ts");
+ * ```
+ */
+export function compileCommands(options: CompileOptions = {}): string[][] {
+  const outDir = options.outDir ?? "dist";
+  const entry = options.entry ?? "cli.ts";
+  const targets = options.targets ?? TARGETS;
+  return targets.map((target) => {
+    if (!TARGETS.includes(target)) {
+      throw new RangeError(
+        `unknown target ${JSON.stringify(target)}: expected one of ${TARGETS.join(", ")}`,
+      );
+    }
+    return [
+      "compile",
+      ...PERMISSION_FLAGS,
+      "--target",
+      target,
+      "--output",
+      outputFile(outDir, target),
+      entry,
+    ];
+  });
+}
+
+/**
+ * Quotes an argument for a POSIX shell when it needs it (for `--dry-run`).
+ *
+ * @example
+ * ```ts
+ * import { shellQuote } from "./compile.ts";
+ * console.assert(shellQuote("--allow-env=VC_*") === "'--allow-env=VC_*'");
+ * console.assert(shellQuote("cli.ts") === "cli.ts");
+ * ```
+ */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./=:,@+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `sha256sum`-format lines for the given files (`<hex>  <name>`), sorted by name.
+ *
+ * @example
+ * ```ts
+ * import { sha256Sums } from "./compile.ts";
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   const text = await sha256Sums([file]);
+ *   console.assert(text.startsWith("e3b0c44298fc1c149afbf4c8996fb924"));
+ * } finally {
+ *   await Deno.remove(file);
+ * }
+ * ```
+ */
+export async function sha256Sums(files: readonly string[]): Promise<string> {
+  const lines: string[] = [];
+  for (const file of [...files].sort((a, b) => basename(a).localeCompare(basename(b)))) {
+    const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(file));
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    lines.push(`${hex}  ${basename(file)}`);
+  }
+  return lines.map((l) => l + "\n").join("");
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      "dry-run": { type: "boolean" },
+      target: { type: "string", multiple: true },
+      "out-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task compile [--dry-run] [--target T]... [--out-dir DIR]\n" +
+        `targets: ${TARGETS.join(", ")}`,
+    );
+    return 0;
+  }
+  const outDir = values["out-dir"] ?? "dist";
+  const commands = compileCommands({
+    outDir,
+    ...(values.target ? { targets: values.target } : {}),
+  });
+  if (values["dry-run"]) {
+    for (const args of commands) console.log(["deno", ...args].map(shellQuote).join(" "));
+    return 0;
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const built: string[] = [];
+  for (const args of commands) {
+    console.error(`$ deno ${args.map(shellQuote).join(" ")}`);
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args,
+      stdout: "inherit",
+      stderr: "inherit",
+    })
+      .output();
+    if (code !== 0) {
+      console.error(`compile failed (exit ${code})`);
+      return 1;
+    }
+    built.push(args[args.indexOf("--output") + 1]!);
+  }
+  const sums = await sha256Sums(built);
+  await Deno.writeTextFile(join(outDir, "SHA256SUMS"), sums);
+  console.error(`wrote ${built.length} binaries and ${join(outDir, "SHA256SUMS")}`);
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`compile: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+}

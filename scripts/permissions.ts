@@ -1,0 +1,99 @@
+/**
+ * The permissions `vc` runs with, in one place: the release build
+ * (`scripts/compile.ts`), the `deno task vc` / `deno task prefill` tasks (a
+ * test checks deno.json against this file) and the end-to-end tests, which
+ * run the CLI with exactly these flags so a missing permission fails a test.
+ *
+ * Least privilege, and why each one is as wide as it is:
+ *
+ * - `--allow-net`: the store is any S3 endpoint the user configures
+ *   (`AWS_ENDPOINT_URL`, regional AWS hosts, the EC2/ECS credential endpoints),
+ *   so no host list can be known in advance.
+ * - `--allow-read`, `--allow-write`: unscoped because every location is the
+ *   user's choice at run time: the cache directory (flag, env, config file or
+ *   platform default), the manifest, the files being published, `vc get` /
+ *   `vc sync` destinations, `file://` buckets, and `~/.aws/{config,credentials}`.
+ *   A compiled binary's permissions are fixed at build time, so they cannot be
+ *   scoped to paths that are only known when it runs.
+ * - `--allow-env`: only the variables vc and the AWS SDK read (below).
+ * - `--allow-sys`: `osRelease` (the AWS SDK's user-agent header), `homedir` /
+ *   `uid` (the SDK's fallback to find `~/.aws` when HOME, USERPROFILE and
+ *   HOMEPATH are all unset) and `hostname` (cache and store locks record the
+ *   host, so a lock left by a crashed vc on this machine is recognised at once
+ *   instead of after it goes stale).
+ * - `--no-prompt`: a missing permission is an error, never an interactive prompt.
+ *
+ * No `--allow-run`, `--allow-ffi` or `--allow-import`.
+ *
+ * @module
+ */
+
+/**
+ * Environment variables vc may read. Found by running the CLI and the AWS SDK
+ * with `DENO_AUDIT_PERMISSIONS` and reading every `env` access.
+ *
+ * - `VC_*`: vc's own settings (VC_BUCKET, VC_MANIFEST, VC_CACHE_DIR,
+ *   VC_CACHE_TIMEOUT, VC_IMMUTABLE_BUCKETS, VC_OFFLINE, VC_CONFIG, VC_S3_PATH_STYLE).
+ * - `AWS_*`: the SDK's configuration and credential chain (AWS_PROFILE,
+ *   AWS_REGION, AWS_ENDPOINT_URL(_S3), AWS_ACCESS_KEY_ID, AWS_CONFIG_FILE,
+ *   AWS_SHARED_CREDENTIALS_FILE, AWS_CONTAINER_*, AWS_WEB_IDENTITY_TOKEN_FILE,
+ *   AWS_ROLE_ARN, AWS_EC2_METADATA_*, AWS_MAX_ATTEMPTS, ...).
+ * - `_X_AMZN_TRACE_ID`: read by the SDK's recursion-detection middleware.
+ * - `HOME`, `USERPROFILE`, `HOMEPATH`, `HOMEDRIVE`: home directory, for the
+ *   default cache and config directories and for `~/.aws`.
+ * - `XDG_CACHE_HOME`, `XDG_CONFIG_HOME`, `LOCALAPPDATA`, `APPDATA`: platform
+ *   cache and config directories.
+ * - `NO_COLOR`, `TERM`: whether to colour stderr.
+ *
+ * @example
+ * ```ts
+ * import { ENV_VARS } from "./permissions.ts";
+ * console.assert(ENV_VARS.includes("VC_*") && ENV_VARS.includes("AWS_*"));
+ * ```
+ */
+export const ENV_VARS: readonly string[] = [
+  "VC_*",
+  "AWS_*",
+  "_X_AMZN_TRACE_ID",
+  "HOME",
+  "USERPROFILE",
+  "HOMEPATH",
+  "HOMEDRIVE",
+  "XDG_CACHE_HOME",
+  "XDG_CONFIG_HOME",
+  "LOCALAPPDATA",
+  "APPDATA",
+  "NO_COLOR",
+  "TERM",
+];
+
+/**
+ * `Deno.permissions` sys APIs vc may use (see the module doc for why each).
+ *
+ * @example
+ * ```ts
+ * import { SYS_APIS } from "./permissions.ts";
+ * console.assert(SYS_APIS.includes("osRelease"));
+ * ```
+ */
+export const SYS_APIS: readonly string[] = ["osRelease", "homedir", "uid", "hostname"];
+
+/**
+ * The permission flags of `deno run` / `deno compile` for vc, ending with `--no-prompt`.
+ *
+ * @example
+ * ```ts
+ * import { PERMISSION_FLAGS } from "./permissions.ts";
+ * console.assert(PERMISSION_FLAGS.includes("--allow-net"));
+ * console.assert(PERMISSION_FLAGS.at(-1) === "--no-prompt");
+ * console.assert(!PERMISSION_FLAGS.some((f) => f === "--allow-all" || f === "-A"));
+ * ```
+ */
+export const PERMISSION_FLAGS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  `--allow-env=${ENV_VARS.join(",")}`,
+  `--allow-sys=${SYS_APIS.join(",")}`,
+  "--no-prompt",
+];

@@ -1,0 +1,812 @@
+/**
+ * The asset cache: `cache("s3://bucket/key")` returns a verified local path
+ * to the object, downloading it on first use and revalidating it by ETag
+ * after a timeout.
+ *
+ * - Plain local paths pass through unchanged (after checking they exist), so
+ *   `cache(cache(p)) === cache(p)` for every input.
+ * - A warm hit within the timeout costs a map lookup: no filesystem access
+ *   (beyond a once-a-second existence check), no hashing, no store opened.
+ * - After the timeout a HEAD compares ETags; a changed object is downloaded
+ *   again and atomically replaces the old copy. Objects in immutable buckets
+ *   are never revalidated.
+ * - If the store cannot be reached during revalidation, the cached copy is
+ *   served with a warning (or, with `onUnreachable: "fail"`, an
+ *   `OfflineError` is thrown). In offline mode the network is never used.
+ * - If an object was deleted from the store, revalidation throws
+ *   `NotFoundError`; the local copy is kept on disk (remove it with
+ *   `delete()` or `prune()`), but not served.
+ * - One download per object at a time: concurrent calls in a process share
+ *   one flight, and processes sharing a cache dir take a per-entry lock.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { basename, dirname, isAbsolute } from "node:path";
+import { readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
+import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
+import { normalizeEtag } from "../hash.ts";
+import { type DownloadOptions, downloadToFile } from "../store/download.ts";
+import { openStore, type StoreOptions } from "../store/open.ts";
+import { isTransientError, isUnreachableError } from "../store/retry.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { formatUri, parseUri } from "../uri.ts";
+import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
+import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
+import { CacheLayout, type EntryLocation } from "./layout.ts";
+import {
+  type CacheEntry,
+  listEntries,
+  pruneEntries,
+  type PruneResult,
+  removeEntryFiles,
+  verifyEntries,
+  type VerifyProgress,
+  type VerifyResult,
+} from "./maintenance.ts";
+import { type FlightContext, type FlightOptions, SingleFlight } from "./single_flight.ts";
+
+export type { CacheEntry, PruneResult, VerifyProgress, VerifyResult };
+
+/** Options of {@linkcode AssetCache}. Unset values come from the environment and config file (see `resolveSettings`). */
+export interface AssetCacheOptions {
+  /** Cache directory (default: `VC_CACHE_DIR`, the config file, or the platform cache dir). */
+  cacheDir?: string;
+  /** Seconds before an entry is revalidated; default 86400; 0 = on every call. */
+  timeout?: number;
+  /** Bucket names, or store root URIs like `file:///srv/assets`, that are never revalidated. */
+  immutableBuckets?: string[];
+  /** Never touch the network: serve what is cached, else throw `OfflineError`. */
+  offline?: boolean;
+  /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */
+  onUnreachable?: "warn" | "fail";
+  /** Options for `openStore` (S3 endpoint, region, credentials, ...). */
+  store?: StoreOptions;
+  /** Opens stores instead of `openStore` (tests, custom backends). */
+  openStore?: (rootUri: string) => Promise<ObjectStore>;
+  /** Receives warnings (default `console.warn`). */
+  warn?: (message: string) => void;
+  /** Tuning of large downloads. */
+  download?: Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">;
+  /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
+  configPath?: string | false;
+  /** Environment to read instead of `Deno.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Per-call options of {@linkcode AssetCache.cache}. */
+export interface CacheGetOptions {
+  /** Treat this object as immutable: never revalidate a cached copy. */
+  immutable?: boolean;
+  /** Stop waiting; a shared download stops when every caller has aborted. */
+  signal?: AbortSignal;
+  /** Download progress. */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+}
+
+/** Options of {@linkcode AssetCache.ls}. */
+export interface LsOptions {
+  /** HEAD every entry to fill in `outdated`. */
+  checkRemote?: boolean;
+}
+
+/** Options of {@linkcode AssetCache.prune}. */
+export interface CachePruneOptions {
+  /** Remove least recently used entries until the cache holds at most this many bytes. */
+  maxBytes?: number;
+  /** Remove entries not used for this many seconds. */
+  olderThan?: number;
+}
+
+/** Options of {@linkcode AssetCache.verify}. */
+export interface CacheVerifyOptions {
+  /** Called after each entry. */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+// How often a warm entry's last-use time is written, and its file's existence re-checked.
+const TOUCH_INTERVAL_MS = 60_000;
+const RECHECK_INTERVAL_MS = 1_000;
+// After a failed revalidation, how long the cached copy is served before trying again.
+const UNREACHABLE_RETRY_MS = 60_000;
+
+/** What the process knows about one cached entry. */
+interface Rec {
+  uri: string;
+  path: string;
+  metaPath: string;
+  etag: string;
+  size: number;
+  md5: string | undefined;
+  /** ms since the epoch; 0 = invalidated (revalidate even if immutable). */
+  validatedAt: number;
+  touchedAt: number;
+  checkedAt: number;
+  immutable: boolean;
+  valid: boolean;
+}
+
+/**
+ * A local cache of remote objects.
+ *
+ * @example
+ * ```ts
+ * import { AssetCache } from "./asset_cache.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${root}/assets`);
+ *   await Deno.writeTextFile(`${root}/assets/data.csv`, "a,b\n1,2\n");
+ *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+ *   const path = await cache.cache(`file://${root}/assets/data.csv`);
+ *   console.assert(path.endsWith("data.csv") && path.startsWith(cache.dir));
+ *   console.assert(await Deno.readTextFile(path) === "a,b\n1,2\n");
+ *   console.assert(await cache.cache(path) === path); // local paths pass through
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export class AssetCache implements AsyncDisposable {
+  /** Absolute cache directory. */
+  readonly dir: string;
+  /** Seconds before revalidation. */
+  readonly timeout: number;
+  /** True when the network is never used. */
+  readonly offline: boolean;
+
+  #ttlMs: number;
+  #layout: CacheLayout;
+  #immutable: { buckets: Set<string>; prefixes: string[] };
+  #onUnreachable: "warn" | "fail";
+  #warn: (message: string) => void;
+  #open: (rootUri: string) => Promise<ObjectStore>;
+  #download: AssetCacheOptions["download"];
+  #stores = new Map<string, Promise<ObjectStore>>();
+  #byUri = new Map<string, Rec>();
+  #byPath = new Map<string, Rec>();
+  #flights = new SingleFlight<Rec>();
+
+  /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
+  constructor(options: AssetCacheOptions = {}) {
+    const settingsOptions: SettingsOptions = {};
+    if (options.cacheDir !== undefined) settingsOptions.cacheDir = options.cacheDir;
+    if (options.timeout !== undefined) settingsOptions.timeout = options.timeout;
+    if (options.immutableBuckets !== undefined) {
+      settingsOptions.immutableBuckets = options.immutableBuckets;
+    }
+    if (options.offline !== undefined) settingsOptions.offline = options.offline;
+    if (options.configPath !== undefined) settingsOptions.configPath = options.configPath;
+    if (options.env !== undefined) settingsOptions.env = options.env;
+    const settings = resolveSettings(settingsOptions);
+    const env = options.env;
+    const readEnv = env !== undefined ? (n: string) => env[n] : readDenoEnv;
+    const endpoint = options.store?.s3?.endpoint ?? nonEmpty(readEnv("AWS_ENDPOINT_URL_S3")) ??
+      nonEmpty(readEnv("AWS_ENDPOINT_URL"));
+    this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
+    this.dir = this.#layout.dir;
+    this.timeout = settings.timeout;
+    this.#ttlMs = settings.timeout * 1000;
+    this.offline = settings.offline;
+    this.#immutable = parseImmutable(settings.immutableBuckets);
+    this.#onUnreachable = options.onUnreachable ?? "warn";
+    this.#warn = options.warn ?? ((m) => console.warn(m));
+    const storeOptions = options.store ?? {};
+    this.#open = options.openStore ?? ((root) => openStore(root, storeOptions));
+    this.#download = options.download;
+  }
+
+  /**
+   * Returns a local path holding a verified copy of `uri` (`s3://bucket/key`
+   * or `file:///path`), downloading or revalidating as needed. Local paths are
+   * returned unchanged when they exist. Throws `NotFoundError` (naming the URI
+   * and the local path) when the object does not exist, `OfflineError` when
+   * offline with nothing cached, `IntegrityError` when the download does not
+   * match its ETag.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.json`, "{}");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const first = await cache.cache(`file://${root}/x.json`);
+   *   console.assert(await cache.cache(`file://${root}/x.json`) === first);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  cache(uri: string, options?: CacheGetOptions): Promise<string> {
+    // The warm path: no I/O, no await. Everything else is in #slow.
+    const rec = this.#byUri.get(uri);
+    if (rec !== undefined && rec.valid) {
+      const now = Date.now();
+      if (now - rec.checkedAt < RECHECK_INTERVAL_MS && this.#isFresh(rec, now, options)) {
+        if (now - rec.touchedAt < TOUCH_INTERVAL_MS) return Promise.resolve(rec.path);
+        return this.#touch(rec, now).then(() => rec.path);
+      }
+    }
+    return this.#slow(uri, options);
+  }
+
+  /**
+   * Where `uri`'s data lives (or would live) in this cache; local paths are
+   * returned unchanged. No I/O.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const cache = new AssetCache({ cacheDir: "/tmp/vc-example", configPath: false, env: {} });
+   * console.assert(cache.localPath("s3://b/x/y.csv") === "/tmp/vc-example/s3/b/x/y.csv");
+   * console.assert(cache.localPath("data/y.csv") === "data/y.csv");
+   * ```
+   */
+  localPath(uri: string): string {
+    const parsed = parseUri(uri);
+    if (parsed.scheme === "local") return parsed.path;
+    return this.#layout.locate(parsed).dataPath;
+  }
+
+  /**
+   * Makes the next `cache(uri)` revalidate (HEAD) regardless of the timeout,
+   * even for immutable buckets, in this and other processes.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const cache = new AssetCache({ cacheDir: await Deno.makeTempDir(), configPath: false });
+   * await cache.invalidate("s3://b/not-cached.csv"); // nothing cached: no-op
+   * await Deno.remove(cache.dir, { recursive: true });
+   * ```
+   */
+  invalidate(uri: string): Promise<void> {
+    try {
+      const loc = this.#locate(uri);
+      if (loc === undefined) return Promise.resolve();
+      const rec = this.#byPath.get(loc.dataPath);
+      if (rec !== undefined) rec.validatedAt = 0;
+      const meta = readMeta(loc.metaPath);
+      if (meta !== undefined && meta.validatedAt !== 0) {
+        const { lastUsed: _, ...record } = meta;
+        writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+      }
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Removes the cached copy of `uri` and its metadata. Returns true when
+   * there was one. Local paths are never deleted (returns false).
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   await cache.cache(`file://${root}/x.txt`);
+   *   console.assert(await cache.delete(`file://${root}/x.txt`));
+   *   console.assert(!(await cache.delete(`file://${root}/x.txt`)));
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async delete(uri: string): Promise<boolean> {
+    const loc = this.#locate(uri);
+    if (loc === undefined) return false;
+    this.#forget(loc.dataPath);
+    this.#layout.assertInside(loc.dataPath);
+    return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath);
+  }
+
+  /**
+   * Lists cached entries, sorted by URI. With `checkRemote`, each entry is
+   * compared with the store (`outdated`: true when the store has another
+   * version or none; absent when the store could not be asked).
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   await cache.cache(`file://${root}/x.txt`);
+   *   const [entry] = await cache.ls({ checkRemote: true });
+   *   console.assert(entry?.size === 1 && entry.outdated === false);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
+    const entries = await listEntries(this.dir);
+    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, ...e }) => e);
+    if (!options.checkRemote || this.offline) return out;
+    let next = 0;
+    const worker = async () => {
+      while (next < out.length) {
+        const entry = out[next++]!;
+        const loc = this.#locate(entry.uri);
+        if (loc === undefined) continue;
+        try {
+          const { store, key } = await this.#storeFor(loc);
+          const head = await store.head(key);
+          entry.outdated = head === undefined || !sameVersion(head, entry);
+        } catch (e) {
+          if (!isUnreachable(e)) throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, out.length) }, worker));
+    return out;
+  }
+
+  /**
+   * Removes entries not used for `olderThan` seconds, then least recently
+   * used ones until the cache holds at most `maxBytes`. Also removes temp
+   * files and locks left by crashed processes more than an hour ago.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   await cache.cache(`file://${root}/x.txt`);
+   *   const { removed, freedBytes } = await cache.prune({ maxBytes: 0 });
+   *   console.assert(removed.length === 1 && freedBytes === 1);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async prune(options: CachePruneOptions): Promise<PruneResult> {
+    const result = await pruneEntries(this.dir, options);
+    for (const entry of result.removed) this.#forget(entry.path);
+    return result;
+  }
+
+  /**
+   * Re-hashes every entry and removes those that no longer match their ETag.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const path = await cache.cache(`file://${root}/x.txt`);
+   *   await Deno.writeTextFile(path, "y"); // corrupt it behind the cache's back
+   *   const { ok, corrupt } = await cache.verify();
+   *   console.assert(ok === 0 && corrupt.length === 1);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
+    const result = await verifyEntries(
+      this.dir,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    );
+    for (const entry of result.corrupt) this.#forget(entry.path);
+    return result;
+  }
+
+  /**
+   * Closes the stores this cache opened. The cache stays usable: stores are
+   * reopened on demand.
+   *
+   * @example
+   * ```ts
+   * import { AssetCache } from "./asset_cache.ts";
+   * const cache = new AssetCache({ cacheDir: "/tmp/vc-example", configPath: false });
+   * await cache.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    const stores = [...this.#stores.values()];
+    this.#stores.clear();
+    await Promise.all(stores.map(async (p) => {
+      try {
+        await (await p).close();
+      } catch {
+        // A store that failed to open has nothing to close.
+      }
+    }));
+  }
+
+  /** Same as {@linkcode AssetCache.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // -------------------------------------------------------------------------
+
+  #isFresh(rec: Rec, now: number, options: CacheGetOptions | undefined): boolean {
+    if (rec.validatedAt === 0) return false;
+    return this.offline || rec.immutable || options?.immutable === true ||
+      now - rec.validatedAt < this.#ttlMs;
+  }
+
+  async #touch(rec: Rec, now: number): Promise<void> {
+    rec.touchedAt = now;
+    await touchMeta(rec.metaPath, now);
+  }
+
+  async #slow(uri: string, options: CacheGetOptions | undefined): Promise<string> {
+    const parsed = parseUri(uri);
+    if (parsed.scheme === "local") return checkLocal(parsed.path);
+    const loc = this.#layout.locate(parsed);
+    const flightOptions: FlightOptions = {};
+    if (options?.signal !== undefined) flightOptions.signal = options.signal;
+    if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
+    const rec = await this.#flights.run(
+      loc.dataPath,
+      (ctx) => this.#resolve(loc, options?.immutable === true, ctx),
+      flightOptions,
+    );
+    this.#byUri.set(uri, rec);
+    return rec.path;
+  }
+
+  async #resolve(loc: EntryLocation, immutable: boolean, ctx: FlightContext): Promise<Rec> {
+    const now = Date.now();
+    let rec = this.#byPath.get(loc.dataPath);
+    if (rec !== undefined) {
+      // Known in memory: make sure nobody removed the file behind our back.
+      const stat = statOrUndefined(rec.path);
+      if (stat === undefined || stat.size !== rec.size) {
+        this.#forget(rec.path);
+        rec = undefined;
+      } else {
+        rec.checkedAt = now;
+      }
+    }
+    rec ??= this.#load(loc);
+    if (rec !== undefined) {
+      if (this.#isFresh(rec, now, immutable ? { immutable } : undefined)) {
+        if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
+        return rec;
+      }
+      return await this.#revalidate(loc, rec, ctx);
+    }
+    if (this.offline) {
+      throw new OfflineError(
+        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on`,
+      );
+    }
+    return await this.#fetch(loc, undefined, ctx);
+  }
+
+  /** Reads the entry's record and checks its data file; undefined when not usable. */
+  #load(loc: EntryLocation): Rec | undefined {
+    const meta = readMeta(loc.metaPath);
+    // A record for another URI means two URIs share a path (case-insensitive
+    // filesystem): never serve one's data for the other.
+    if (meta === undefined || meta.uri !== loc.uri) return undefined;
+    const stat = statOrUndefined(loc.dataPath);
+    if (stat === undefined || !stat.isFile || stat.size !== meta.size) return undefined;
+    const now = Date.now();
+    const rec: Rec = {
+      uri: loc.uri,
+      path: loc.dataPath,
+      metaPath: loc.metaPath,
+      etag: meta.etag,
+      size: meta.size,
+      md5: meta.md5,
+      validatedAt: meta.validatedAt,
+      touchedAt: meta.lastUsed,
+      checkedAt: now,
+      immutable: this.#isImmutableLoc(loc),
+      valid: true,
+    };
+    this.#byPath.set(rec.path, rec);
+    return rec;
+  }
+
+  async #revalidate(loc: EntryLocation, rec: Rec, ctx: FlightContext): Promise<Rec> {
+    const now = Date.now();
+    let head: ObjectInfo | undefined;
+    try {
+      const { store, key } = await this.#storeFor(loc);
+      head = await store.head(key, { signal: ctx.signal });
+    } catch (e) {
+      if (ctx.signal.aborted || !isUnreachable(e)) throw e;
+      return this.#unreachable(loc, rec, e, now);
+    }
+    if (head === undefined) {
+      this.#forget(rec.path);
+      throw new NotFoundError(
+        `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
+          `but not served (remove it with delete() or prune())`,
+      );
+    }
+    if (sameVersion(head, rec)) {
+      rec.validatedAt = now;
+      rec.touchedAt = now;
+      // A read-only cache dir still works.
+      try {
+        writeMeta(rec.metaPath, toMeta(rec));
+      } catch {
+        // Not persisted; the check is just repeated by the next process.
+      }
+      return rec;
+    }
+    try {
+      return await this.#fetch(loc, head, ctx);
+    } catch (e) {
+      if (ctx.signal.aborted || !isUnreachable(e)) throw e;
+      return this.#unreachable(loc, rec, e, now);
+    }
+  }
+
+  #unreachable(loc: EntryLocation, rec: Rec, error: unknown, now: number): Rec {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (this.#onUnreachable === "fail") {
+      throw new OfflineError(
+        `cannot reach the store to revalidate ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
+        { cause: error },
+      );
+    }
+    this.#warn(
+      `vc: cannot reach the store to revalidate ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
+    );
+    // Serve the cached copy for a while before asking the store again (memory only).
+    if (rec.validatedAt !== 0) {
+      rec.validatedAt = Math.max(
+        rec.validatedAt,
+        now - this.#ttlMs + Math.min(this.#ttlMs, UNREACHABLE_RETRY_MS),
+      );
+    }
+    return rec;
+  }
+
+  /** Downloads the object (a new version when `expected` is set) under the entry lock. */
+  async #fetch(
+    loc: EntryLocation,
+    expected: ObjectInfo | undefined,
+    ctx: FlightContext,
+  ): Promise<Rec> {
+    const { store, key } = await this.#storeFor(loc);
+    this.#layout.assertInside(loc.dataPath);
+    this.#layout.assertInside(loc.metaPath);
+    let lock: EntryLock | undefined;
+    try {
+      lock = await acquireEntryLock(loc.lockPath, { signal: ctx.signal });
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      // Locking is an optimisation (e.g. impossible in a read-only dir): go on without it.
+    }
+    try {
+      // Another process may have completed the entry while we waited for the lock.
+      const done = this.#load(loc);
+      if (done !== undefined && (expected === undefined || sameVersion(expected, done))) {
+        return done;
+      }
+      const options: DownloadOptions = { ...this.#download, signal: ctx.signal, uri: loc.uri };
+      options.onProgress = ctx.progress;
+      if (expected !== undefined) options.expected = expected;
+      let info;
+      try {
+        info = await downloadToFile(store, key, loc.dataPath, options);
+      } catch (e) {
+        throw this.#explain(e, loc);
+      }
+      const now = Date.now();
+      const rec: Rec = {
+        uri: loc.uri,
+        path: loc.dataPath,
+        metaPath: loc.metaPath,
+        etag: normalizeEtag(info.etag),
+        size: info.size,
+        md5: info.md5,
+        validatedAt: now,
+        touchedAt: now,
+        checkedAt: now,
+        immutable: this.#isImmutableLoc(loc),
+        valid: true,
+      };
+      try {
+        writeMeta(loc.metaPath, toMeta(rec));
+      } catch (e) {
+        throw this.#explain(e, loc);
+      }
+      const old = this.#byPath.get(rec.path);
+      if (old !== undefined) old.valid = false;
+      this.#byPath.set(rec.path, rec);
+      return rec;
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  #explain(e: unknown, loc: EntryLocation): unknown {
+    const where = `${loc.uri} (cached at ${loc.dataPath})`;
+    if (e instanceof NotFoundError) {
+      return new NotFoundError(
+        `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
+        { cause: e },
+      );
+    }
+    if (e instanceof OfflineError) {
+      return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
+    }
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (
+      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+      code === "EROFS" || code === "EACCES" || code === "EPERM"
+    ) {
+      return new VcError(
+        `cannot write to the cache dir ${this.dir} while caching ${where}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    if (
+      e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
+      e instanceof Deno.errors.AlreadyExists
+    ) {
+      return new InvalidInputError(
+        `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
+          `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${
+            (e as Error).message
+          }`,
+        { cause: e },
+      );
+    }
+    return e;
+  }
+
+  async #storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
+    let root = loc.storeRoot;
+    let key = loc.key;
+    if (loc.bucket === "") {
+      // file:// objects: read through links (the store refuses to follow them).
+      const path = fileURLToPath(loc.uri);
+      try {
+        const real = Deno.realPathSync(path);
+        root = pathToFileURL(dirname(real)).href;
+        key = basename(real);
+      } catch {
+        // Missing: the store reports it.
+      }
+    }
+    let store = this.#stores.get(root);
+    if (store === undefined) {
+      store = this.#open(root);
+      this.#stores.set(root, store);
+      store.catch(() => {
+        if (this.#stores.get(root) === store) this.#stores.delete(root);
+      });
+    }
+    return { store: await store, key };
+  }
+
+  #locate(uri: string): EntryLocation | undefined {
+    const parsed = parseUri(uri);
+    if (parsed.scheme === "local") return undefined;
+    return this.#layout.locate(parsed);
+  }
+
+  #forget(path: string): void {
+    const rec = this.#byPath.get(path);
+    if (rec !== undefined) rec.valid = false;
+    this.#byPath.delete(path);
+  }
+
+  #isImmutableLoc(loc: EntryLocation): boolean {
+    if (loc.bucket !== "" && this.#immutable.buckets.has(loc.bucket)) return true;
+    return this.#immutable.prefixes.some((p) => loc.uri.startsWith(p));
+  }
+}
+
+function parseImmutable(items: readonly string[]): { buckets: Set<string>; prefixes: string[] } {
+  const buckets = new Set<string>();
+  const prefixes: string[] = [];
+  for (const item of items) {
+    if (item.includes("://") || isAbsolute(item)) {
+      const parsed = parseUri(item.includes("://") ? item : pathToFileURL(item).href);
+      if (parsed.scheme === "s3" && parsed.key === "") {
+        buckets.add(parsed.bucket);
+        continue;
+      }
+      // Canonical form, so `file:///srv/a b` matches `file:///srv/a%20b/x`.
+      prefixes.push(formatUri(parsed).replace(/\/+$/, "") + "/");
+    } else {
+      buckets.add(item);
+    }
+  }
+  return { buckets, prefixes };
+}
+
+function sameVersion(
+  a: { etag: string; size: number },
+  b: { etag: string; size: number },
+): boolean {
+  return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
+}
+
+function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">): EntryMeta {
+  const meta: EntryMeta = {
+    uri: rec.uri,
+    etag: rec.etag,
+    size: rec.size,
+    validatedAt: rec.validatedAt,
+  };
+  if (rec.md5 !== undefined) meta.md5 = rec.md5;
+  return meta;
+}
+
+/** Store errors that mean "can't ask right now" rather than "the answer is no". */
+function isUnreachable(e: unknown): boolean {
+  if (e instanceof OfflineError) return true;
+  if (e instanceof StoreError) return e.status === undefined || e.status >= 500;
+  if (e instanceof VcError) return false;
+  return isUnreachableError(e) || isTransientError(e) || e instanceof Deno.errors.ConnectionRefused;
+}
+
+// Synchronous stats: several times cheaper than async ones in Deno, and
+// these are single metadata lookups on local paths.
+function checkLocal(path: string): string {
+  try {
+    Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      throw new NotFoundError(`local path ${path} does not exist (resolved: ${resolve(path)})`, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  return path;
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+let defaultCache: AssetCache | undefined;
+
+/**
+ * `AssetCache.cache` on a default cache created on first use (settings from
+ * the environment and config file).
+ *
+ * @example
+ * ```ts
+ * import { cache } from "./asset_cache.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   console.assert(await cache(p) === p); // local paths pass through
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
+  try {
+    defaultCache ??= new AssetCache();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return defaultCache.cache(uri, options);
+}

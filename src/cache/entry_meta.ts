@@ -1,0 +1,203 @@
+/**
+ * Per-entry metadata records of the asset cache: one small JSON file per
+ * cached object in the hidden `.meta` tree. The record says which version of
+ * the object the data file holds and when it was last checked against the
+ * store. Last use is the record file's mtime, so marking an entry as used is
+ * one `utime` call instead of a JSON rewrite.
+ *
+ * Records are tiny files in the (local) cache dir, so they are read and
+ * written with synchronous calls: in Deno a synchronous open/stat/rename
+ * costs a fraction of the asynchronous one's round trip through the I/O
+ * thread pool, which dominates the cost of caching small objects.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+
+/** What the cache knows about one cached object. */
+export interface EntryMeta {
+  /** Canonical URI of the object. */
+  uri: string;
+  /** ETag of the cached version (no quotes). */
+  etag: string;
+  /** Size of the cached data in bytes. */
+  size: number;
+  /** Hex MD5 of the data when known (plain ETag or `vc-md5` metadata); used by `verify`. */
+  md5?: string;
+  /** When the ETag was last confirmed with the store (ms since the epoch). */
+  validatedAt: number;
+}
+
+/** A record read back from disk, with its last-use time. */
+export interface StoredMeta extends EntryMeta {
+  /** Last use (ms since the epoch): the record file's mtime. */
+  lastUsed: number;
+}
+
+interface MetaJson {
+  v: 1;
+  uri: string;
+  etag: string;
+  size: number;
+  md5?: string;
+  validatedAt: string;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads a record; `undefined` when it is missing or unreadable (a torn or
+ * foreign file just makes the entry a cache miss).
+ *
+ * @example
+ * ```ts
+ * import { readMeta, writeMeta } from "./entry_meta.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   writeMeta(`${dir}/a/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   const m = readMeta(`${dir}/a/x.json`);
+ *   console.assert(m?.etag === "e" && m.lastUsed > 0);
+ *   console.assert(readMeta(`${dir}/missing.json`) === undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function readMeta(path: string): StoredMeta | undefined {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+  try {
+    const stat = file.statSync();
+    // Records are tiny; a large file is not one of ours.
+    if (!stat.isFile || stat.size > 64 * 1024) return undefined;
+    const buf = new Uint8Array(stat.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = file.readSync(buf.subarray(off));
+      if (n === null) break;
+      off += n;
+    }
+    const parsed = parseMeta(decoder.decode(buf.subarray(0, off)));
+    if (parsed === undefined) return undefined;
+    return { ...parsed, lastUsed: stat.mtime?.getTime() ?? 0 };
+  } finally {
+    file.close();
+  }
+}
+
+function parseMeta(text: string): EntryMeta | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const r = raw as Partial<MetaJson>;
+  if (
+    r.v !== 1 || typeof r.uri !== "string" || typeof r.etag !== "string" ||
+    typeof r.size !== "number" || !Number.isSafeInteger(r.size) || r.size < 0 ||
+    typeof r.validatedAt !== "string"
+  ) return undefined;
+  const validatedAt = Date.parse(r.validatedAt);
+  if (Number.isNaN(validatedAt)) return undefined;
+  const meta: EntryMeta = { uri: r.uri, etag: r.etag, size: r.size, validatedAt };
+  if (typeof r.md5 === "string") meta.md5 = r.md5;
+  return meta;
+}
+
+/**
+ * Writes a record atomically (temp file + rename), creating parent
+ * directories as needed. Not fsynced: a lost record only makes the entry a
+ * miss, while the data it describes was fsynced before it was renamed.
+ *
+ * @example
+ * ```ts
+ * import { writeMeta } from "./entry_meta.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   writeMeta(`${dir}/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: Date.now() });
+ *   console.assert(JSON.parse(await Deno.readTextFile(`${dir}/x.json`)).etag === "e");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function writeMeta(path: string, meta: EntryMeta): void {
+  const json: MetaJson = {
+    v: 1,
+    uri: meta.uri,
+    etag: meta.etag,
+    size: meta.size,
+    validatedAt: new Date(meta.validatedAt).toISOString(),
+  };
+  if (meta.md5 !== undefined) json.md5 = meta.md5;
+  const tmp = join(dirname(path), `.${basename(path)}.vc-tmp-${randomSuffix()}`);
+  const data = JSON.stringify(json) + "\n";
+  try {
+    Deno.writeTextFileSync(tmp, data, { createNew: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    Deno.writeTextFileSync(tmp, data, { createNew: true });
+  }
+  try {
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // The rename error is the one to report.
+    }
+    throw e;
+  }
+}
+
+/**
+ * Marks a record as used now by setting its mtime. Missing or read-only
+ * records are ignored: last-use time only guides pruning.
+ *
+ * @example
+ * ```ts
+ * import { readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   writeMeta(`${dir}/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   await touchMeta(`${dir}/x.json`, new Date(2000, 0, 1).getTime());
+ *   console.assert(readMeta(`${dir}/x.json`)?.lastUsed === new Date(2000, 0, 1).getTime());
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function touchMeta(path: string, time: number = Date.now()): Promise<void> {
+  const t = new Date(time);
+  try {
+    await Deno.utime(path, t, t);
+  } catch {
+    // Best effort by design (see above).
+  }
+}
+
+/**
+ * A random suffix for temp file names (base 36, 10 characters).
+ *
+ * @example
+ * ```ts
+ * import { randomSuffix } from "./entry_meta.ts";
+ * console.assert(/^[0-9a-z]{10}$/.test(randomSuffix()));
+ * ```
+ */
+export function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  let out = "";
+  for (const b of bytes) out += (b % 36).toString(36);
+  return out;
+}

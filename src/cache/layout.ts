@@ -1,0 +1,255 @@
+/**
+ * Where cached objects live on disk. Keys come from remote stores and are
+ * untrusted, so every path segment is encoded: the mapping from URI to path is
+ * injective (two objects never share a file) and every path stays inside the
+ * cache directory, on Linux, macOS and Windows alike.
+ *
+ * Layout, relative to the cache dir:
+ * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
+ *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
+ * - metadata: `.meta/<same relative path>.json`
+ * - locks: `.locks/<hash of the relative path>.lock`
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { basename, dirname, join, resolve, sep, win32 } from "node:path";
+import { pathToFileURL } from "node:url";
+import { InvalidInputError } from "../errors.ts";
+import type { FileUri, S3Uri } from "../uri.ts";
+import { formatUri } from "../uri.ts";
+
+/** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
+export const MAX_SEGMENT_BYTES = 200;
+
+/** Name of the hidden metadata tree inside the cache dir. */
+export const META_DIR = ".meta";
+/** Name of the hidden lock directory inside the cache dir. */
+export const LOCKS_DIR = ".locks";
+
+// Windows refuses these names as files, with or without an extension and in any case.
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])( *$| *\.)/i;
+// Control characters, Windows-forbidden characters, the backslash and `%` (the escape itself).
+// deno-lint-ignore no-control-regex
+const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
+// Temp files are `.<name>.vc-tmp-<random>`: a key must never look like one,
+// or the stale-temp sweep could delete a cached file.
+const TEMP_LIKE = /^\..*\.vc-tmp-/;
+
+const encoder = new TextEncoder();
+
+function escapeChar(c: string): string {
+  return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+}
+
+/**
+ * Encodes one untrusted path segment into a safe file or directory name.
+ *
+ * `%`, control characters, `<>:"|?*\`, trailing dots and spaces, and the first
+ * character of Windows-reserved names are percent-encoded; `.`/`..` become
+ * `%2E`/`%2E%2E`; an empty segment becomes `%_`; segments longer than
+ * {@linkcode MAX_SEGMENT_BYTES} are truncated and suffixed with `%~<hash>`,
+ * keeping the extension. Since a literal `%` is always escaped, distinct
+ * segments always encode differently.
+ *
+ * @example
+ * ```ts
+ * import { encodeSegment } from "./layout.ts";
+ * console.assert(encodeSegment("bar.csv") === "bar.csv");
+ * console.assert(encodeSegment("..") === "%2E%2E");
+ * console.assert(encodeSegment("CON.txt") === "%43ON.txt");
+ * console.assert(encodeSegment("50%") === "50%25");
+ * ```
+ */
+export function encodeSegment(segment: string): string {
+  if (segment === "") return "%_";
+  let out = segment.replace(ESCAPE, escapeChar);
+  const trailing = /[. ]+$/.exec(out);
+  if (trailing) {
+    out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
+  }
+  if (RESERVED.test(out) || TEMP_LIKE.test(out)) out = escapeChar(out[0]!) + out.slice(1);
+  if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
+  return out;
+}
+
+function truncateSegment(encoded: string, original: string): string {
+  const hash = createHash("sha256").update(original).digest("hex").slice(0, 16);
+  // Keep a short, plain extension so loaders that sniff it still work.
+  const ext = /\.[A-Za-z0-9]{1,16}$/.exec(encoded)?.[0] ?? "";
+  const suffix = `%~${hash}${ext}`;
+  const budget = MAX_SEGMENT_BYTES - encoder.encode(suffix).length;
+  let prefix = "";
+  let bytes = 0;
+  for (const ch of encoded) {
+    const n = encoder.encode(ch).length;
+    if (bytes + n > budget) break;
+    prefix += ch;
+    bytes += n;
+  }
+  // Don't leave half an escape behind, and don't end in a dot or space (Windows strips them).
+  prefix = prefix.replace(/%[0-9A-F]?$/, "").replace(/[. ]+$/, "");
+  return prefix + suffix;
+}
+
+/**
+ * Encodes an untrusted key (`/`-separated) into a relative path with `/`
+ * separators, one {@linkcode encodeSegment} per segment. A leading `/` yields
+ * a leading `%_` segment, so absolute keys stay relative.
+ *
+ * @example
+ * ```ts
+ * import { encodeKey } from "./layout.ts";
+ * console.assert(encodeKey("foo/bar.csv") === "foo/bar.csv");
+ * console.assert(encodeKey("../../etc/passwd") === "%2E%2E/%2E%2E/etc/passwd");
+ * console.assert(encodeKey("/abs") === "%_/abs");
+ * ```
+ */
+export function encodeKey(key: string): string {
+  return key.split("/").map(encodeSegment).join("/");
+}
+
+/**
+ * The namespace directory for S3 objects: `s3` for the default AWS endpoint,
+ * `s3@<host>_<port>` for a custom one, so the same bucket name on two servers
+ * never shares files.
+ *
+ * @example
+ * ```ts
+ * import { s3Namespace } from "./layout.ts";
+ * console.assert(s3Namespace(undefined) === "s3");
+ * console.assert(s3Namespace("http://127.0.0.1:9000") === "s3@127.0.0.1_9000");
+ * console.assert(s3Namespace("https://minio.example.com") === "s3@minio.example.com_443");
+ * ```
+ */
+export function s3Namespace(endpoint: string | undefined): string {
+  if (endpoint === undefined || endpoint === "") return "s3";
+  let url: URL;
+  try {
+    url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);
+  } catch (cause) {
+    throw new InvalidInputError(`invalid S3 endpoint ${JSON.stringify(endpoint)}`, { cause });
+  }
+  const port = url.port !== "" ? url.port : url.protocol === "http:" ? "80" : "443";
+  const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, "_");
+  return encodeSegment(`s3@${host}_${port}`);
+}
+
+/** Where one cached object lives, and how to fetch it. */
+export interface EntryLocation {
+  /** Canonical URI of the object (`s3://bucket/key` or `file:///path`). */
+  uri: string;
+  /** Root URI of the store to open for it (`s3://bucket`; for files, their directory). */
+  storeRoot: string;
+  /** Key of the object inside that store. */
+  key: string;
+  /** Bucket name for S3 objects; empty for files. */
+  bucket: string;
+  /** Path relative to the cache dir, `/`-separated. */
+  relPath: string;
+  /** Absolute path of the cached data. */
+  dataPath: string;
+  /** Absolute path of the metadata record. */
+  metaPath: string;
+  /** Absolute path of the cross-process lock file. */
+  lockPath: string;
+}
+
+/**
+ * Maps object URIs to paths inside one cache directory. Pure: no I/O.
+ *
+ * @example
+ * ```ts
+ * import { CacheLayout } from "./layout.ts";
+ * const layout = new CacheLayout("/tmp/vc-cache");
+ * const loc = layout.locate({ scheme: "s3", bucket: "bucket", key: "a/b.csv" });
+ * console.assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
+ * console.assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv.json");
+ * ```
+ */
+export class CacheLayout {
+  /** Absolute cache directory. */
+  readonly dir: string;
+  /** Namespace directory used for S3 objects (see {@linkcode s3Namespace}). */
+  readonly s3Namespace: string;
+  readonly #os: typeof Deno.build.os;
+  readonly #prefix: string;
+
+  /**
+   * @param dir Cache directory (made absolute).
+   * @param options `endpoint`: custom S3 endpoint, if any; `os`: path rules to apply (default: this platform).
+   */
+  constructor(dir: string, options: { endpoint?: string; os?: typeof Deno.build.os } = {}) {
+    this.dir = resolve(dir);
+    this.s3Namespace = s3Namespace(options.endpoint);
+    this.#os = options.os ?? Deno.build.os;
+    this.#prefix = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
+  }
+
+  /**
+   * Locates an object. Throws `InvalidInputError` for an S3 URI without a key.
+   */
+  locate(uri: S3Uri | FileUri): EntryLocation {
+    let storeRoot: string;
+    let key: string;
+    let bucket = "";
+    let relPath: string;
+    if (uri.scheme === "s3") {
+      if (uri.key === "") {
+        throw new InvalidInputError(`s3://${uri.bucket}/ names a bucket, not an object`);
+      }
+      bucket = uri.bucket;
+      storeRoot = `s3://${uri.bucket}`;
+      key = uri.key;
+      relPath = `${this.s3Namespace}/${encodeSegment(uri.bucket)}/${encodeKey(uri.key)}`;
+    } else {
+      ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
+    }
+    const dataPath = join(this.dir, ...relPath.split("/"));
+    const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + ".json";
+    const lockName = createHash("sha256").update(relPath).digest("hex").slice(0, 32);
+    const lockPath = join(this.dir, LOCKS_DIR, `${lockName}.lock`);
+    this.assertInside(dataPath);
+    this.assertInside(metaPath);
+    return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath, lockPath };
+  }
+
+  /**
+   * Throws `InvalidInputError` unless `path` resolves to a location strictly
+   * inside the cache dir. A last line of defence checked before any write.
+   */
+  assertInside(path: string): void {
+    if (!this.contains(path)) {
+      throw new InvalidInputError(
+        `refusing to write ${path}: it is outside the cache dir ${this.dir}`,
+      );
+    }
+  }
+
+  /** True when `path` (resolved) is strictly inside the cache dir. */
+  contains(path: string): boolean {
+    return resolve(path).startsWith(this.#prefix);
+  }
+
+  #fileParts(path: string): { storeRoot: string; key: string; relPath: string } {
+    // The store is the file's directory and the key its name: FsStore refuses
+    // to follow links below its root, and any directory above may be one.
+    const storeRoot = pathToFileURL(dirname(path)).href;
+    const key = basename(path);
+    if (this.#os === "windows") {
+      const p = path.replaceAll("/", "\\");
+      const root = win32.parse(p).root; // "C:\\" or "\\\\server\\share\\"
+      const rest = p.slice(root.length).split("\\").filter((s) => s !== "");
+      const drive = /^([A-Za-z]):\\?$/.exec(root)?.[1];
+      const rootSegments = drive !== undefined
+        ? [drive.toUpperCase()]
+        : ["UNC", ...root.split("\\").filter((s) => s !== "")];
+      return {
+        storeRoot,
+        key,
+        relPath: ["file", ...[...rootSegments, ...rest].map(encodeSegment)].join("/"),
+      };
+    }
+    return { storeRoot, key, relPath: `file/${encodeKey(path.replace(/^\/+/, ""))}` };
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * Asset cache maintenance over the on-disk layout: listing entries, pruning
+ * (least recently used first), re-verifying content, and sweeping temp and
+ * lock files that crashed processes left behind. Works on the directory alone,
+ * so it also serves a CLI that inspects a cache another process fills.
+ *
+ * @module
+ */
+import { dirname, join, relative, sep } from "node:path";
+import { checkFile } from "../store/download.ts";
+import { readMeta } from "./entry_meta.ts";
+import { LOCKS_DIR, META_DIR } from "./layout.ts";
+
+/** One cached object, as `ls`, `prune` and `verify` report it. */
+export interface CacheEntry {
+  /** The object's URI. */
+  uri: string;
+  /** Local path of the cached data. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** ETag of the cached version. */
+  etag: string;
+  /** When the ETag was last confirmed with the store. */
+  validatedAt: Date;
+  /** When the entry was last used (the metadata file's mtime). */
+  lastUsed: Date;
+  /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
+  outdated?: boolean;
+}
+
+/** A cache entry plus what maintenance needs internally. */
+export interface StoredEntry extends CacheEntry {
+  /** Path of the metadata record. */
+  metaPath: string;
+  /** Hex MD5 of the content, when recorded. */
+  md5?: string;
+}
+
+/** Temp files (`.<name>.vc-tmp-<random>`) and locks older than this are debris (ms). */
+export const STALE_DEBRIS_MS = 60 * 60 * 1000;
+
+const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
+
+/**
+ * Lists the entries of the cache in `cacheDir` (those with both a metadata
+ * record and a data file of the recorded size), sorted by URI.
+ *
+ * @example
+ * ```ts
+ * import { listEntries } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   console.assert((await listEntries(dir)).length === 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
+  const metaRoot = join(cacheDir, META_DIR);
+  const out: StoredEntry[] = [];
+  for await (const metaPath of walkFiles(metaRoot)) {
+    const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
+    if (!name.endsWith(".json") || TEMP_FILE.test(name)) continue;
+    const meta = readMeta(metaPath);
+    if (meta === undefined) continue;
+    const rel = relative(metaRoot, metaPath).slice(0, -".json".length);
+    const path = join(cacheDir, rel);
+    const stat = await statOrUndefined(path);
+    if (stat === undefined || !stat.isFile || stat.size !== meta.size) continue;
+    const entry: StoredEntry = {
+      uri: meta.uri,
+      path,
+      size: meta.size,
+      etag: meta.etag,
+      validatedAt: new Date(meta.validatedAt),
+      lastUsed: new Date(meta.lastUsed),
+      metaPath,
+    };
+    if (meta.md5 !== undefined) entry.md5 = meta.md5;
+    out.push(entry);
+  }
+  return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+}
+
+/** Options of {@linkcode pruneEntries}. */
+export interface PruneOptions {
+  /** Remove least recently used entries until the total size is at most this. */
+  maxBytes?: number;
+  /** Remove entries not used for this many seconds. */
+  olderThan?: number;
+  /** Current time (ms since the epoch); default `Date.now()`. */
+  now?: number;
+}
+
+/** What {@linkcode pruneEntries} removed. */
+export interface PruneResult {
+  /** The removed entries, least recently used first. */
+  removed: CacheEntry[];
+  /** Sum of their sizes. */
+  freedBytes: number;
+}
+
+/**
+ * Removes entries not used for `olderThan` seconds, then the least recently
+ * used ones until the cache holds at most `maxBytes`. Also sweeps debris.
+ *
+ * @example
+ * ```ts
+ * import { pruneEntries } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const r = await pruneEntries(dir, { maxBytes: 0 });
+ *   console.assert(r.removed.length === 0 && r.freedBytes === 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function pruneEntries(cacheDir: string, options: PruneOptions): Promise<PruneResult> {
+  const { maxBytes, olderThan } = options;
+  if (maxBytes !== undefined && !(maxBytes >= 0)) {
+    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+  }
+  if (olderThan !== undefined && !(olderThan >= 0)) {
+    throw new RangeError(`olderThan must be a non-negative number of seconds, got ${olderThan}`);
+  }
+  const now = options.now ?? Date.now();
+  await sweepDebris(cacheDir, { now });
+  const entries = (await listEntries(cacheDir)).sort((a, b) =>
+    a.lastUsed.getTime() - b.lastUsed.getTime()
+  );
+  const victims: StoredEntry[] = [];
+  let total = entries.reduce((sum, e) => sum + e.size, 0);
+  for (const entry of entries) {
+    const tooOld = olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000;
+    const tooBig = maxBytes !== undefined && total > maxBytes;
+    if (!tooOld && !tooBig) continue;
+    victims.push(entry);
+    total -= entry.size;
+  }
+  const removed: CacheEntry[] = [];
+  let freedBytes = 0;
+  for (const entry of victims) {
+    if (await removeEntryFiles(cacheDir, entry.path, entry.metaPath)) {
+      removed.push(publicEntry(entry));
+      freedBytes += entry.size;
+    }
+  }
+  return { removed, freedBytes };
+}
+
+/** Progress of {@linkcode verifyEntries}. */
+export interface VerifyProgress {
+  /** Entries checked so far. */
+  done: number;
+  /** Entries to check. */
+  total: number;
+}
+
+/** Options of {@linkcode verifyEntries}. */
+export interface VerifyOptions {
+  /** Called after each entry. */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Entries hashed at once (default 2: hashing is CPU-bound). */
+  concurrency?: number;
+  /** Stops verifying. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode verifyEntries} found. */
+export interface VerifyResult {
+  /** Entries whose content matches. */
+  ok: number;
+  /** Entries that did not match and were removed. */
+  corrupt: CacheEntry[];
+}
+
+/**
+ * Re-hashes every entry against its recorded ETag (or MD5) and removes the
+ * ones that do not match. Also sweeps debris.
+ *
+ * @example
+ * ```ts
+ * import { verifyEntries } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const r = await verifyEntries(dir);
+ *   console.assert(r.ok === 0 && r.corrupt.length === 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function verifyEntries(
+  cacheDir: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  await sweepDebris(cacheDir);
+  const entries = await listEntries(cacheDir);
+  const corrupt: CacheEntry[] = [];
+  let ok = 0;
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      options.signal?.throwIfAborted();
+      const expected: { size: number; etag: string; md5?: string } = {
+        size: entry.size,
+        etag: entry.etag,
+      };
+      if (entry.md5 !== undefined) expected.md5 = entry.md5;
+      let problem: string | undefined;
+      try {
+        problem = await checkFile(
+          entry.path,
+          expected,
+          options.signal ? { signal: options.signal } : {},
+        );
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        problem = "data file is missing";
+      }
+      if (problem === undefined) {
+        ok++;
+      } else {
+        await removeEntryFiles(cacheDir, entry.path, entry.metaPath);
+        corrupt.push(publicEntry(entry));
+      }
+      options.onProgress?.({ done: ++done, total: entries.length });
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return { ok, corrupt };
+}
+
+/**
+ * Removes an entry's data and metadata files, then any directories that
+ * became empty (up to the cache dir). Returns true when the data file existed.
+ *
+ * @example
+ * ```ts
+ * import { removeEntryFiles } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
+ *   console.assert(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`));
+ *   console.assert(!(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`)));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function removeEntryFiles(
+  cacheDir: string,
+  dataPath: string,
+  metaPath: string,
+): Promise<boolean> {
+  // Metadata first: an entry without metadata is a miss, never a wrong hit.
+  await removeIfExists(metaPath);
+  const existed = await removeIfExists(dataPath);
+  await removeEmptyParents(cacheDir, dirname(metaPath));
+  await removeEmptyParents(cacheDir, dirname(dataPath));
+  return existed;
+}
+
+/**
+ * Removes temp files (`.<name>.vc-tmp-<random>`) and lock files older than
+ * `olderThan` ms (default one hour): what processes killed mid-download leave
+ * behind. Returns how many files were removed.
+ *
+ * @example
+ * ```ts
+ * import { sweepDebris } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
+ *   const old = new Date(Date.now() - 2 * 3600_000);
+ *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
+ *   console.assert(await sweepDebris(dir) === 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function sweepDebris(
+  cacheDir: string,
+  options: { olderThan?: number; now?: number } = {},
+): Promise<number> {
+  const cutoff = (options.now ?? Date.now()) - (options.olderThan ?? STALE_DEBRIS_MS);
+  const locks = join(cacheDir, LOCKS_DIR);
+  let removed = 0;
+  for await (const path of walkFiles(cacheDir)) {
+    const name = path.slice(path.lastIndexOf(sep) + 1);
+    const isLock = dirname(path) === locks && name.endsWith(".lock");
+    if (!isLock && !TEMP_FILE.test(name)) continue;
+    const stat = await statOrUndefined(path);
+    if (stat?.mtime && stat.mtime.getTime() < cutoff && await removeIfExists(path)) removed++;
+  }
+  return removed;
+}
+
+async function* walkFiles(dir: string): AsyncGenerator<string> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    // Links are never created by the cache; don't follow one out of it.
+    if (entry.isDirectory) yield* walkFiles(path);
+    else if (entry.isFile) yield path;
+  }
+}
+
+function publicEntry(entry: StoredEntry): CacheEntry {
+  const out: CacheEntry = {
+    uri: entry.uri,
+    path: entry.path,
+    size: entry.size,
+    etag: entry.etag,
+    validatedAt: entry.validatedAt,
+    lastUsed: entry.lastUsed,
+  };
+  if (entry.outdated !== undefined) out.outdated = entry.outdated;
+  return out;
+}
+
+async function removeIfExists(path: string): Promise<boolean> {
+  try {
+    await Deno.remove(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> {
+  const stop = join(cacheDir, "x").slice(0, -1); // cacheDir with a trailing separator
+  for (let d = dir; d.startsWith(stop) && d.length > stop.length;) {
+    const name = d.slice(d.lastIndexOf(sep) + 1);
+    if (name === META_DIR || name === LOCKS_DIR) return;
+    try {
+      await Deno.remove(d); // fails unless empty
+    } catch {
+      return;
+    }
+    d = dirname(d);
+  }
+}
+
+async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}

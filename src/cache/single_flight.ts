@@ -1,0 +1,137 @@
+/**
+ * In-process de-duplication of concurrent work: callers asking for the same
+ * key while a flight is running share its result instead of starting their own.
+ *
+ * @module
+ */
+
+/** Progress of a flight, broadcast to every caller that joined it. */
+export interface FlightProgress {
+  /** Bytes done. */
+  bytes: number;
+  /** Total bytes (0 when unknown). */
+  total: number;
+}
+
+/** What the work function receives. */
+export interface FlightContext {
+  /** Aborted when every caller has given up. */
+  signal: AbortSignal;
+  /** Reports progress to all joined callers. */
+  progress: (p: FlightProgress) => void;
+}
+
+/** Per-caller options of {@linkcode SingleFlight.run}. */
+export interface FlightOptions {
+  /** Stops waiting for this caller; the work itself is aborted only when all callers have. */
+  signal?: AbortSignal;
+  /** Receives the flight's progress. */
+  onProgress?: (p: FlightProgress) => void;
+}
+
+interface Flight<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  listeners: Set<(p: FlightProgress) => void>;
+  callers: number;
+}
+
+/**
+ * Runs at most one `work` per key at a time.
+ *
+ * @example
+ * ```ts
+ * import { SingleFlight } from "./single_flight.ts";
+ * const flights = new SingleFlight<number>();
+ * let runs = 0;
+ * const work = async () => {
+ *   runs++;
+ *   await new Promise((r) => setTimeout(r, 10));
+ *   return 42;
+ * };
+ * const results = await Promise.all([flights.run("k", work), flights.run("k", work)]);
+ * console.assert(runs === 1 && results[0] === 42 && results[1] === 42);
+ * ```
+ */
+export class SingleFlight<T> {
+  #flights = new Map<string, Flight<T>>();
+
+  /** Number of flights in progress. */
+  get size(): number {
+    return this.#flights.size;
+  }
+
+  /** Joins the flight for `key`, starting it with `work` when none is running. */
+  run(
+    key: string,
+    work: (ctx: FlightContext) => Promise<T>,
+    options: FlightOptions = {},
+  ): Promise<T> {
+    options.signal?.throwIfAborted();
+    let flight = this.#flights.get(key);
+    if (flight === undefined) {
+      const controller = new AbortController();
+      const listeners = new Set<(p: FlightProgress) => void>();
+      const progress = (p: FlightProgress) => {
+        for (const l of listeners) l(p);
+      };
+      const f: Flight<T> = {
+        promise: Promise.resolve().then(() => work({ signal: controller.signal, progress })),
+        controller,
+        listeners,
+        callers: 0,
+      };
+      f.promise.then(
+        () => this.#end(key, f),
+        () => this.#end(key, f),
+      );
+      this.#flights.set(key, f);
+      flight = f;
+    }
+    return this.#join(key, flight, options);
+  }
+
+  #end(key: string, flight: Flight<T>): void {
+    if (this.#flights.get(key) === flight) this.#flights.delete(key);
+  }
+
+  #join(key: string, flight: Flight<T>, options: FlightOptions): Promise<T> {
+    flight.callers++;
+    const listener = options.onProgress;
+    if (listener) flight.listeners.add(listener);
+    const leave = () => {
+      flight.callers--;
+      if (listener) flight.listeners.delete(listener);
+    };
+    const signal = options.signal;
+    if (signal === undefined) return flight.promise.finally(leave);
+    return new Promise<T>((resolve, reject) => {
+      let left = false;
+      const onAbort = () => {
+        left = true;
+        leave();
+        if (flight.callers === 0) {
+          // Nobody is waiting any more: stop the work and let a new caller start afresh.
+          this.#end(key, flight);
+          flight.controller.abort(signal.reason);
+        }
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      flight.promise.then(
+        (v) => {
+          if (left) return;
+          signal.removeEventListener("abort", onAbort);
+          leave();
+          resolve(v);
+        },
+        (e) => {
+          if (left) return;
+          signal.removeEventListener("abort", onAbort);
+          leave();
+          reject(e);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Flag parsing shared by every command, on top of `node:util`'s `parseArgs`.
+ * Unknown flags, missing values and wrong argument counts become
+ * {@linkcode UsageError}s that name the flag and suggest the closest one.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
+
+/** One flag a command accepts. */
+export interface OptionSpec {
+  /** `"string"` takes a value (`--bucket B` or `--bucket=B`); `"boolean"` does not. */
+  type: "string" | "boolean";
+  /** May be given several times (string flags only); values are collected in order. */
+  multiple?: boolean;
+  /** One-letter alias (`-q`). */
+  short?: string;
+  /** Placeholder shown in help, e.g. `URI`. */
+  valueName?: string;
+  /** One line of help. */
+  description: string;
+}
+
+/** Flags by long name (without the leading `--`). */
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/**
+ * Flags every command accepts. `--version` is not among them: `vc --version`
+ * is handled before dispatch, and `add`/`update` use `--version V` themselves.
+ *
+ * @example
+ * ```ts
+ * import { GLOBAL_OPTIONS } from "./args.ts";
+ * console.assert(GLOBAL_OPTIONS.json?.type === "boolean");
+ * ```
+ */
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  json: { type: "boolean", description: "print machine-readable JSON on stdout" },
+  quiet: { type: "boolean", short: "q", description: "print only essential output" },
+  verbose: { type: "boolean", short: "v", description: "show stack traces and details on errors" },
+  help: { type: "boolean", short: "h", description: "show help for this command" },
+};
+
+/** Parsed flags of one command, with typed accessors. */
+export class Flags {
+  readonly #values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+  /** Wraps the values `parseArgs` produced. */
+  constructor(values: Record<string, string | boolean | (string | boolean)[] | undefined>) {
+    this.#values = values;
+  }
+
+  /**
+   * The value of a string flag, or `undefined` when not given.
+   *
+   * @example
+   * ```ts
+   * import { Flags } from "./args.ts";
+   * console.assert(new Flags({ bucket: "s3://b" }).string("bucket") === "s3://b");
+   * ```
+   */
+  string(name: string): string | undefined {
+    const v = this.#values[name];
+    if (Array.isArray(v)) {
+      const last = v[v.length - 1];
+      return typeof last === "string" ? last : undefined;
+    }
+    return typeof v === "string" ? v : undefined;
+  }
+
+  /**
+   * True when a boolean flag was given.
+   *
+   * @example
+   * ```ts
+   * import { Flags } from "./args.ts";
+   * console.assert(new Flags({ json: true }).boolean("json") && !new Flags({}).boolean("json"));
+   * ```
+   */
+  boolean(name: string): boolean {
+    return this.#values[name] === true;
+  }
+
+  /**
+   * All values of a repeatable string flag, in order.
+   *
+   * @example
+   * ```ts
+   * import { Flags } from "./args.ts";
+   * console.assert(new Flags({ list: ["a", "b"] }).list("list").join() === "a,b");
+   * ```
+   */
+  list(name: string): string[] {
+    const v = this.#values[name];
+    if (v === undefined) return [];
+    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
+  }
+}
+
+/** What {@linkcode parseCommandArgs} needs to know about a command. */
+export interface ArgsSpec {
+  /** Full command name for messages, e.g. `"cache get"`. */
+  command: string;
+  /** The command's own flags; {@linkcode GLOBAL_OPTIONS} are added. */
+  options: OptionSpecs;
+  /** Names of the positional arguments, for messages (`["PATH", "FILE"]`). */
+  positionals: readonly string[];
+  /** How many positionals are required (the rest of `positionals` are optional). */
+  required: number;
+  /** Accept any number of positionals beyond `positionals` (none do today). */
+  variadic?: boolean;
+}
+
+/** Result of {@linkcode parseCommandArgs}. */
+export interface ParsedArgs {
+  /** The flags. */
+  flags: Flags;
+  /** Positional arguments in order. */
+  positionals: string[];
+}
+
+/**
+ * Parses a command's arguments (everything after the command name).
+ * With `--help`, argument counts are not checked, so `vc add --help` works.
+ *
+ * @example
+ * ```ts
+ * import { parseCommandArgs } from "./args.ts";
+ * const { flags, positionals } = parseCommandArgs(["/a.csv", "x.csv", "--version=1.0.0"], {
+ *   command: "add",
+ *   options: { version: { type: "string", description: "first version" } },
+ *   positionals: ["PATH", "FILE"],
+ *   required: 2,
+ * });
+ * console.assert(flags.string("version") === "1.0.0" && positionals.length === 2);
+ * ```
+ */
+export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): ParsedArgs {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...spec.options };
+  const parsed = parseArgs({
+    args: [...args],
+    options: toNodeOptions(all),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  // Non-strict mode never throws, so every check is ours and every message
+  // can name the flag and the command.
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const option = all[token.name];
+    if (option === undefined) {
+      throw unknownOption(token.rawName, all, spec.command);
+    }
+    if (option.type === "boolean" && token.value !== undefined) {
+      throw new UsageError(`${token.rawName} does not take a value (got "${token.value}")`, {
+        command: spec.command,
+      });
+    }
+    if (option.type === "string") {
+      if (token.value === undefined) {
+        throw new UsageError(`${token.rawName} needs a value`, {
+          hint: `usage: ${token.rawName} ${option.valueName ?? "VALUE"}`,
+          command: spec.command,
+        });
+      }
+      if (!token.inlineValue && token.value.startsWith("--")) {
+        throw new UsageError(
+          `${token.rawName} needs a value, but got the flag ${token.value}`,
+          {
+            hint: `write ${token.rawName}=${token.value} if that is really the value`,
+            command: spec.command,
+          },
+        );
+      }
+    }
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || all[token.name]?.type !== "string") continue;
+    if (seen.has(token.name) && !all[token.name]?.multiple) {
+      throw new UsageError(`--${token.name} was given more than once`, { command: spec.command });
+    }
+    seen.add(token.name);
+  }
+  const flags = new Flags(parsed.values);
+  const positionals = parsed.positionals;
+  if (!flags.boolean("help")) checkPositionals(positionals, spec);
+  return { flags, positionals };
+}
+
+function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void {
+  if (positionals.length < spec.required) {
+    const missing = spec.positionals.slice(positionals.length, spec.required);
+    throw new UsageError(
+      `${spec.command}: missing ${missing.join(" and ")}`,
+      { command: spec.command },
+    );
+  }
+  if (!spec.variadic && positionals.length > spec.positionals.length) {
+    const extra = positionals.slice(spec.positionals.length);
+    const list = extra.map((x) => JSON.stringify(x)).join(" ");
+    throw new UsageError(
+      `${spec.command}: unexpected argument${extra.length > 1 ? "s" : ""} ${list}`,
+      { command: spec.command },
+    );
+  }
+}
+
+function unknownOption(raw: string, all: OptionSpecs, command: string): UsageError {
+  const isLong = raw.startsWith("--");
+  const names = isLong
+    ? Object.keys(all)
+    : Object.values(all).flatMap((o) => (o.short ? [o.short] : []));
+  const guess = closest(raw.replace(/^--?/, ""), names);
+  const hint = guess === undefined ? undefined : `did you mean ${isLong ? "--" : "-"}${guess}?`;
+  return new UsageError(
+    `unknown flag ${raw} for "${command}"`,
+    hint === undefined ? { command } : { hint, command },
+  );
+}
+
+type NodeOptions = Record<
+  string,
+  { type: "string" | "boolean"; multiple?: boolean; short?: string }
+>;
+
+function toNodeOptions(specs: OptionSpecs): NodeOptions {
+  const out: NodeOptions = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    out[name] = {
+      type: spec.type,
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.short ? { short: spec.short } : {}),
+    };
+  }
+  return out;
+}

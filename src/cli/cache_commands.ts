@@ -1,0 +1,281 @@
+/**
+ * The asset cache commands: `vc cache get|ls|invalidate|rm|prune|verify|dir`.
+ * Each one is argument handling and printing around one `AssetCache` call.
+ *
+ * @module
+ */
+import { formatBytes } from "../progress.ts";
+import type { Command } from "./command.ts";
+import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import { table } from "./output.ts";
+import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
+import { parseDuration, parseSize } from "./units.ts";
+
+const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
+
+/**
+ * `vc cache get URI [--immutable]`: prints the local path.
+ *
+ * @example
+ * ```ts
+ * import { get } from "./cache_commands.ts";
+ * console.assert(get.name === "cache get");
+ * ```
+ */
+export const get: Command = {
+  name: "cache get",
+  positionals: ["URI"],
+  required: 1,
+  usage: "URI [--immutable]",
+  description:
+    `Downloads URI into the cache when it is missing, or revalidates it by ETag when the\ncopy is older than the timeout, and prints the local path.\n${URI_HELP}`,
+  options: {
+    immutable: {
+      type: "boolean",
+      description: "the object never changes: never revalidate this copy",
+    },
+    ...CACHE_OPTIONS,
+  },
+  examples: [
+    "vc cache get s3://my-bucket/data/train.csv",
+    "vc cache get s3://my-bucket/models/v3.onnx --immutable",
+    "vc cache get file:///srv/assets/x.bin --cache-dir /tmp/cache",
+  ],
+  async run(ctx) {
+    const uri = ctx.args[0]!;
+    await using cache = disposable(openAssetCache(ctx));
+    using bar = ctx.out.progress(`download ${uri}`);
+    const local = await cache.value.cache(uri, {
+      ...(ctx.flags.boolean("immutable") ? { immutable: true } : {}),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      onProgress: bar.onBytes,
+    });
+    bar.done();
+    await ctx.out.data({ uri, local }, local);
+  },
+};
+
+/**
+ * `vc cache ls [--check-remote]`.
+ *
+ * @example
+ * ```ts
+ * import { ls } from "./cache_commands.ts";
+ * console.assert(ls.options["check-remote"]?.type === "boolean");
+ * ```
+ */
+export const ls: Command = {
+  name: "cache ls",
+  positionals: [],
+  required: 0,
+  usage: "[--check-remote]",
+  description:
+    "Lists the cached files with their size and when they were last validated and used.\nWith --check-remote, also asks the store whether each copy is still current.",
+  options: {
+    "check-remote": {
+      type: "boolean",
+      description: "compare each entry's ETag with the store (one HEAD per entry)",
+    },
+    ...CACHE_OPTIONS,
+  },
+  examples: ["vc cache ls", "vc cache ls --check-remote --json"],
+  async run(ctx) {
+    const checkRemote = ctx.flags.boolean("check-remote");
+    await using cache = disposable(openAssetCache(ctx));
+    const entries = await cache.value.ls(checkRemote ? { checkRemote: true } : {});
+    const rows = entries.map((e) => {
+      const row = [e.uri, formatBytes(e.size), date(e.validatedAt), date(e.lastUsed)];
+      if (checkRemote) {
+        row.push(e.outdated === undefined ? "unknown" : e.outdated ? "outdated" : "current");
+      }
+      return row;
+    });
+    const header = ["URI", "SIZE", "VALIDATED", "USED", ...(checkRemote ? ["REMOTE"] : [])];
+    await ctx.out.data(entries, entries.length === 0 ? [] : table([header, ...rows]));
+  },
+};
+
+/**
+ * `vc cache invalidate URI`.
+ *
+ * @example
+ * ```ts
+ * import { invalidate } from "./cache_commands.ts";
+ * console.assert(invalidate.required === 1);
+ * ```
+ */
+export const invalidate: Command = {
+  name: "cache invalidate",
+  positionals: ["URI"],
+  required: 1,
+  usage: "URI",
+  description:
+    `Marks the cached copy of URI as stale, so its next use revalidates it with the store.\n${URI_HELP}`,
+  options: CACHE_OPTIONS,
+  examples: ["vc cache invalidate s3://my-bucket/data/train.csv"],
+  async run(ctx) {
+    const uri = ctx.args[0]!;
+    await using cache = disposable(openAssetCache(ctx));
+    await cache.value.invalidate(uri);
+    await ctx.out.status({ uri, invalidated: true }, `invalidated ${uri}`);
+  },
+};
+
+/**
+ * `vc cache rm URI`.
+ *
+ * @example
+ * ```ts
+ * import { rm } from "./cache_commands.ts";
+ * console.assert(rm.name === "cache rm");
+ * ```
+ */
+export const rm: Command = {
+  name: "cache rm",
+  positionals: ["URI"],
+  required: 1,
+  usage: "URI",
+  description: `Deletes the cached copy of URI (the store is not touched).\n${URI_HELP}`,
+  options: CACHE_OPTIONS,
+  examples: ["vc cache rm s3://my-bucket/data/train.csv"],
+  async run(ctx) {
+    const uri = ctx.args[0]!;
+    await using cache = disposable(openAssetCache(ctx));
+    const removed = await cache.value.delete(uri);
+    await ctx.out.status(
+      { uri, removed },
+      removed ? `removed ${uri}` : `${uri} was not cached`,
+    );
+  },
+};
+
+/**
+ * `vc cache prune [--max-size SIZE] [--older-than DURATION]`.
+ *
+ * @example
+ * ```ts
+ * import { prune } from "./cache_commands.ts";
+ * console.assert(prune.options["max-size"]?.valueName === "SIZE");
+ * ```
+ */
+export const prune: Command = {
+  name: "cache prune",
+  positionals: [],
+  required: 0,
+  usage: "[--max-size SIZE] [--older-than DURATION]",
+  description: [
+    "Deletes cached files not used for longer than --older-than, then the least recently",
+    "used ones until the cache is at most --max-size. Give at least one of the two.",
+    "Sizes: 500MB, 10GB, 2GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).",
+    "Durations: 45s, 15m, 12h, 30d, 2w.",
+  ].join("\n"),
+  options: {
+    "max-size": { type: "string", valueName: "SIZE", description: "keep at most this much" },
+    "older-than": {
+      type: "string",
+      valueName: "DURATION",
+      description: "delete files not used for this long",
+    },
+    ...CACHE_OPTIONS,
+  },
+  examples: [
+    "vc cache prune --max-size 10GB",
+    "vc cache prune --older-than 30d",
+    "vc cache prune --max-size 50GiB --older-than 2w --json",
+  ],
+  async run(ctx) {
+    const maxSize = ctx.flags.string("max-size");
+    const olderThan = ctx.flags.string("older-than");
+    if (maxSize === undefined && olderThan === undefined) {
+      throw new UsageError("cache prune: give --max-size, --older-than, or both", {
+        command: "cache prune",
+      });
+    }
+    const options: { maxBytes?: number; olderThan?: number } = {};
+    if (maxSize !== undefined) options.maxBytes = parseSize(maxSize, "--max-size");
+    if (olderThan !== undefined) {
+      options.olderThan = parseDuration(olderThan, "--older-than") / 1000; // the cache counts seconds
+    }
+    await using cache = disposable(openAssetCache(ctx));
+    const r = await cache.value.prune(options);
+    const n = r.removed.length;
+    await ctx.out.status(
+      r,
+      [
+        ...r.removed.map((e) => `removed ${e.uri}`),
+        `removed ${n} file${n === 1 ? "" : "s"}, freed ${formatBytes(r.freedBytes)}`,
+      ],
+    );
+  },
+};
+
+/**
+ * `vc cache verify`: exit 1 when a cached file is corrupt.
+ *
+ * @example
+ * ```ts
+ * import { verify } from "./cache_commands.ts";
+ * console.assert(verify.name === "cache verify");
+ * ```
+ */
+export const verify: Command = {
+  name: "cache verify",
+  positionals: [],
+  required: 0,
+  usage: "",
+  description:
+    "Re-hashes every cached file and compares it with the checksum recorded at download.\nCorrupt copies are removed (the next use downloads them again) and listed; exit 1 if any.",
+  options: CACHE_OPTIONS,
+  examples: ["vc cache verify", "vc cache verify --json"],
+  async run(ctx) {
+    await using cache = disposable(openAssetCache(ctx));
+    using bar = ctx.out.progress("verify");
+    const r = await cache.value.verify({ onProgress: bar.onItems });
+    bar.done();
+    const corrupt = r.corrupt;
+    await ctx.out.data(
+      r,
+      [
+        `${r.ok} ok, ${corrupt.length} corrupt`,
+        ...corrupt.map((c) => `corrupt (removed): ${c.uri}`),
+      ],
+    );
+    return corrupt.length === 0 ? 0 : EXIT_FAILURE;
+  },
+};
+
+/**
+ * `vc cache dir`: the cache directory (no files touched).
+ *
+ * @example
+ * ```ts
+ * import { dir } from "./cache_commands.ts";
+ * console.assert(dir.required === 0);
+ * ```
+ */
+export const dir: Command = {
+  name: "cache dir",
+  positionals: [],
+  required: 0,
+  usage: "",
+  description:
+    "Prints the cache directory: --cache-dir, else VC_CACHE_DIR, else the config file's\ncacheDir, else the platform default (XDG cache dir on Linux).",
+  options: CACHE_OPTIONS,
+  examples: ["vc cache dir", 'du -sh "$(vc cache dir)"'],
+  async run(ctx) {
+    const { cacheDir } = cliSettings(ctx);
+    await ctx.out.data({ dir: cacheDir }, cacheDir);
+  },
+};
+
+function date(value: Date | number | string | undefined): string {
+  if (value === undefined) return "-";
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? "-" : d.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+function disposable<T extends { close(): Promise<void> }>(
+  value: T,
+): AsyncDisposable & { value: T } {
+  return { value, [Symbol.asyncDispose]: () => value.close() };
+}

@@ -1,0 +1,158 @@
+/**
+ * How the command line reports failures: one clear line per error, the stack
+ * only with `--verbose`, and an exit code (2 for usage errors, 1 otherwise).
+ *
+ * @module
+ */
+import { VcError } from "../errors.ts";
+
+/** Exit code of a successful command. */
+export const EXIT_OK = 0;
+/** Exit code of a command that ran and failed (missing object, bad manifest, ...). */
+export const EXIT_FAILURE = 1;
+/** Exit code of a command line that could not be understood. */
+export const EXIT_USAGE = 2;
+/** Exit code after an interrupt (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * The command line itself is wrong: unknown command or flag, missing argument,
+ * malformed value. `hint` is a follow-up line such as "did you mean --bucket?".
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./errors.ts";
+ * const e = new UsageError("unknown command \"ad\"", { hint: "did you mean \"add\"?" });
+ * console.assert(e.hint === "did you mean \"add\"?");
+ * ```
+ */
+export class UsageError extends Error {
+  /** A suggestion shown under the message, when there is one. */
+  readonly hint: string | undefined;
+  /** The command whose usage was wrong, so `--help` can be suggested for it. */
+  readonly command: string | undefined;
+  /** Creates the error. */
+  constructor(message: string, options: { hint?: string; command?: string } = {}) {
+    super(message);
+    this.name = "UsageError";
+    this.hint = options.hint;
+    this.command = options.command;
+  }
+}
+
+/**
+ * The exit code for an error thrown by a command.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeFor, UsageError } from "./errors.ts";
+ * console.assert(exitCodeFor(new UsageError("x")) === 2);
+ * console.assert(exitCodeFor(new Error("x")) === 1);
+ * ```
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT_USAGE;
+  if (isAbort(error)) return EXIT_INTERRUPTED;
+  return EXIT_FAILURE;
+}
+
+/**
+ * True for the error an aborted operation throws (Ctrl-C).
+ *
+ * @example
+ * ```ts
+ * import { isAbort } from "./errors.ts";
+ * const c = new AbortController();
+ * c.abort();
+ * console.assert(isAbort(c.signal.reason));
+ * ```
+ */
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "AbortError";
+}
+
+/** Options for {@linkcode formatError}. */
+export interface FormatErrorOptions {
+  /** Append the stack and the chain of causes. */
+  verbose?: boolean;
+}
+
+/**
+ * Renders an error for stderr: `vc: <message>` on one line, then the usage
+ * hint if any, then (verbose only) the stack and causes. Ends with a newline.
+ *
+ * Errors vc raises on purpose (`VcError`, Deno's file-system errors) already
+ * name the failing input, so their message is shown as is; anything else is a
+ * bug or an unexpected condition and says so.
+ *
+ * @example
+ * ```ts
+ * import { formatError } from "./errors.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const line = formatError(new NotFoundError("s3://b/k does not exist"));
+ * console.assert(line === "vc: s3://b/k does not exist\n");
+ * ```
+ */
+export function formatError(error: unknown, options: FormatErrorOptions = {}): string {
+  const lines = [`vc: ${errorMessage(error)}`];
+  if (error instanceof UsageError) {
+    if (error.hint !== undefined) lines.push(`vc: ${error.hint}`);
+    lines.push(`Run "vc ${error.command ? error.command + " " : ""}--help" for usage.`);
+  } else if (!options.verbose && !isExpected(error)) {
+    lines.push("vc: run again with --verbose for details");
+  }
+  if (options.verbose && !(error instanceof UsageError)) {
+    let current: unknown = error;
+    // Bounded walk: cause chains are short, but never trust them to end.
+    for (let depth = 0; current !== undefined && depth < 8; depth++) {
+      const text = current instanceof Error
+        ? (current.stack ?? `${current.name}: ${current.message}`)
+        : String(current);
+      lines.push(depth === 0 ? text : `caused by: ${text}`);
+      current = current instanceof Error ? current.cause : undefined;
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The one-line message of an error, without the `vc: ` prefix.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./errors.ts";
+ * console.assert(errorMessage(new TypeError("bad\nsecond line")) === "internal error: TypeError: bad");
+ * console.assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  if (isAbort(error)) return "interrupted";
+  if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
+  const first = (error.message.split("\n")[0] ?? "").trim() || error.name;
+  return isExpected(error) ? first : `internal error: ${error.name}: ${first}`;
+}
+
+// Deno's own I/O errors carry the path and the OS reason, which is what a
+// user needs ("No such file or directory (os error 2): open '/x'").
+const DENO_IO_ERRORS: readonly (new (...args: never[]) => Error)[] = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.AlreadyExists,
+  Deno.errors.IsADirectory,
+  Deno.errors.NotADirectory,
+  Deno.errors.ConnectionRefused,
+  Deno.errors.ConnectionReset,
+  Deno.errors.TimedOut,
+  Deno.errors.BrokenPipe,
+  Deno.errors.InvalidData,
+  Deno.errors.WriteZero,
+  Deno.errors.UnexpectedEof,
+  Deno.errors.NotCapable,
+  Deno.errors.FilesystemLoop,
+];
+
+function isExpected(error: unknown): boolean {
+  if (error instanceof UsageError || error instanceof VcError || isAbort(error)) return true;
+  if (error instanceof SyntaxError) return true; // JSON.parse of a user's file
+  return DENO_IO_ERRORS.some((cls) => error instanceof cls);
+}

@@ -1,0 +1,136 @@
+/**
+ * The process boundary of the command line: where output goes, where the
+ * environment comes from, and which directory relative paths start at. The
+ * CLI reaches the outside world only through a {@linkcode CliIo}, so tests run
+ * commands in-process with {@linkcode memoryIo} and never touch the real
+ * stdout, environment or working directory.
+ *
+ * @module
+ */
+
+/** Everything a command needs from its process. */
+export interface CliIo {
+  /** Writes bytes to standard output (all of them, or throws). */
+  writeStdout(data: Uint8Array): Promise<void>;
+  /** Writes text to standard error at once; used for messages and the progress bar. */
+  writeStderr(text: string): void;
+  /** True when standard error is a terminal (progress bars and colours only then). */
+  readonly stderrIsTerminal: boolean;
+  /** Reads an environment variable; `undefined` when unset or not permitted. */
+  env(name: string): string | undefined;
+  /** Directory that relative paths (manifest, files, destinations) are resolved against. */
+  readonly cwd: string;
+  /** Aborted when the user interrupts (Ctrl-C); long operations stop early. */
+  readonly signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The real process: `Deno.stdout`, `Deno.stderr`, `Deno.env`, `Deno.cwd()`.
+ *
+ * @example
+ * ```ts
+ * import { denoIo } from "./io.ts";
+ * const io = denoIo();
+ * console.assert(typeof io.cwd === "string");
+ * ```
+ */
+export function denoIo(signal?: AbortSignal): CliIo {
+  const io: CliIo = {
+    async writeStdout(data: Uint8Array): Promise<void> {
+      // `write` may accept fewer bytes than given (pipes); loop until done.
+      let offset = 0;
+      while (offset < data.length) {
+        offset += await Deno.stdout.write(data.subarray(offset));
+      }
+    },
+    writeStderr(text: string): void {
+      const data = encoder.encode(text);
+      let offset = 0;
+      while (offset < data.length) {
+        offset += Deno.stderr.writeSync(data.subarray(offset));
+      }
+    },
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+    env(name: string): string | undefined {
+      try {
+        return Deno.env.get(name);
+      } catch {
+        // Not in the --allow-env list: behave as if unset rather than crash.
+        return undefined;
+      }
+    },
+    cwd: Deno.cwd(),
+  };
+  return signal === undefined ? io : { ...io, signal };
+}
+
+/** A {@linkcode CliIo} that records output in memory, for tests and embedding. */
+export interface MemoryIo extends CliIo {
+  /** Everything written to stdout so far, as bytes. */
+  stdoutBytes(): Uint8Array;
+  /** Everything written to stdout so far, decoded as UTF-8. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+/** Options for {@linkcode memoryIo}. */
+export interface MemoryIoOptions {
+  /** Environment variables visible to the command (nothing else is). */
+  env?: Record<string, string>;
+  /** Working directory (default: the real one). */
+  cwd?: string;
+  /** Pretend stderr is a terminal. */
+  stderrIsTerminal?: boolean;
+  /** Interrupt signal. */
+  signal?: AbortSignal;
+}
+
+/**
+ * An in-memory {@linkcode CliIo}: captures stdout and stderr, and exposes only
+ * the environment given.
+ *
+ * @example
+ * ```ts
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_BUCKET: "file:///tmp/b" } });
+ * await io.writeStdout(new TextEncoder().encode("hi\n"));
+ * io.writeStderr("oops\n");
+ * console.assert(io.stdout() === "hi\n" && io.stderr() === "oops\n");
+ * console.assert(io.env("VC_BUCKET") === "file:///tmp/b" && io.env("HOME") === undefined);
+ * ```
+ */
+export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {
+  const out: Uint8Array[] = [];
+  let err = "";
+  const env = { ...options.env };
+  const io: MemoryIo = {
+    writeStdout(data: Uint8Array): Promise<void> {
+      out.push(data.slice());
+      return Promise.resolve();
+    },
+    writeStderr(text: string): void {
+      err += text;
+    },
+    stderrIsTerminal: options.stderrIsTerminal ?? false,
+    env: (name: string): string | undefined => env[name],
+    cwd: options.cwd ?? Deno.cwd(),
+    stdoutBytes(): Uint8Array {
+      const total = out.reduce((n, c) => n + c.length, 0);
+      const all = new Uint8Array(total);
+      let offset = 0;
+      for (const chunk of out) {
+        all.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return all;
+    },
+    stdout(): string {
+      return new TextDecoder().decode(io.stdoutBytes());
+    },
+    stderr: (): string => err,
+  };
+  return options.signal === undefined ? io : { ...io, signal: options.signal };
+}

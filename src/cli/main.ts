@@ -1,0 +1,367 @@
+/**
+ * Dispatch of the `vc` command line: finds the command, parses its flags,
+ * runs it, and turns every outcome into an exit code. Command modules are
+ * imported only when their command runs, so `vc --help` loads none of them
+ * and `vc path` loads no network code.
+ *
+ * @module
+ */
+import denoJson from "../../deno.json" with { type: "json" };
+import { parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import {
+  errorMessage,
+  EXIT_OK,
+  EXIT_USAGE,
+  exitCodeFor,
+  formatError,
+  UsageError,
+} from "./errors.ts";
+import { commandHelp, type CommandSummary, mainHelp } from "./help.ts";
+import type { CliIo } from "./io.ts";
+import { Output, type OutputMode } from "./output.ts";
+import { closest } from "./suggest.ts";
+
+/** The version of vc, from deno.json. */
+export const VERSION: string = denoJson.version;
+
+const VERSIONED = "Versioned assets (manifest + bucket)";
+const CACHE = "Asset cache (any s3:// or file:// URI)";
+const CI = "CI";
+
+interface CommandEntry extends CommandSummary {
+  load(): Promise<Command>;
+}
+
+const versioned = () => import("./versioned_commands.ts");
+const cache = () => import("./cache_commands.ts");
+
+/**
+ * Every command with its one-line summary. The summaries live here, not in
+ * the command modules, so the command list needs no imports.
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "add",
+    group: VERSIONED,
+    summary: "publish a new versioned path (first version 1.0.0)",
+    load: async () => (await versioned()).add,
+  },
+  {
+    name: "update",
+    group: VERSIONED,
+    summary: "publish a new version of a path and pin it in the manifest",
+    load: async () => (await versioned()).update,
+  },
+  {
+    name: "path",
+    group: VERSIONED,
+    summary: "print the local path of a path's pinned (or given) version",
+    load: async () => (await versioned()).path,
+  },
+  {
+    name: "cat",
+    group: VERSIONED,
+    summary: "write a path's content to stdout",
+    load: async () => (await versioned()).cat,
+  },
+  {
+    name: "get",
+    group: VERSIONED,
+    summary: "copy a path's content to a file",
+    load: async () => (await versioned()).get,
+  },
+  {
+    name: "versions",
+    group: VERSIONED,
+    summary: "list the versions of a path in the bucket",
+    load: async () => (await versioned()).versions,
+  },
+  {
+    name: "ls",
+    group: VERSIONED,
+    summary: "list the manifest's paths and pinned versions",
+    load: async () => (await versioned()).ls,
+  },
+  {
+    name: "ls-remote",
+    group: VERSIONED,
+    summary: "list every versioned path in the bucket",
+    load: async () => (await versioned()).lsRemote,
+  },
+  {
+    name: "path-remote",
+    group: VERSIONED,
+    summary: "print the store URI of a path's pinned (or given) version",
+    load: async () => (await versioned()).pathRemote,
+  },
+  {
+    name: "sync",
+    group: VERSIONED,
+    summary: "copy every manifest entry into a directory",
+    load: async () => (await versioned()).sync,
+  },
+  {
+    name: "verify",
+    group: VERSIONED,
+    summary: "check every manifest entry exists in the bucket and is intact",
+    load: async () => (await versioned()).verify,
+  },
+  {
+    name: "prefill",
+    group: CI,
+    summary: "download every asset of manifests and lists into the cache, in parallel",
+    load: async () => (await import("./prefill_command.ts")).prefill,
+  },
+  {
+    name: "cache get",
+    group: CACHE,
+    summary: "download (or revalidate) a URI and print its local path",
+    load: async () => (await cache()).get,
+  },
+  {
+    name: "cache ls",
+    group: CACHE,
+    summary: "list cached files",
+    load: async () => (await cache()).ls,
+  },
+  {
+    name: "cache invalidate",
+    group: CACHE,
+    summary: "force revalidation of a URI on next use",
+    load: async () => (await cache()).invalidate,
+  },
+  {
+    name: "cache rm",
+    group: CACHE,
+    summary: "delete a URI's cached copy",
+    load: async () => (await cache()).rm,
+  },
+  {
+    name: "cache prune",
+    group: CACHE,
+    summary: "delete old or least recently used files",
+    load: async () => (await cache()).prune,
+  },
+  {
+    name: "cache verify",
+    group: CACHE,
+    summary: "check cached files against their recorded checksums",
+    load: async () => (await cache()).verify,
+  },
+  {
+    name: "cache dir",
+    group: CACHE,
+    summary: "print the cache directory",
+    load: async () => (await cache()).dir,
+  },
+];
+
+/**
+ * Flags that take a value, across all commands. Dispatch needs them to tell
+ * `vc --bucket b ls` (command `ls`) from a command named `b`; a test checks
+ * the list against every command's options.
+ */
+export const VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "bucket",
+  "manifest",
+  "version",
+  "min-version",
+  "cache-dir",
+  "timeout",
+  "list",
+  "concurrency",
+  "max-size",
+  "older-than",
+]);
+
+/**
+ * The names of all commands (`"add"`, `"cache get"`, ...).
+ *
+ * @example
+ * ```ts
+ * import { commandNames } from "./main.ts";
+ * console.assert(commandNames().includes("cache get"));
+ * ```
+ */
+export function commandNames(): string[] {
+  return COMMANDS.map((c) => c.name);
+}
+
+/**
+ * Loads a command's definition (for tests and documentation generators).
+ *
+ * @example
+ * ```ts
+ * import { loadCommand } from "./main.ts";
+ * const ls = await loadCommand("ls");
+ * console.assert(ls?.name === "ls");
+ * ```
+ */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return await COMMANDS.find((c) => c.name === name)?.load();
+}
+
+/**
+ * Runs `vc` with `args` (without the program name) and resolves to the exit
+ * code: 0 success, 1 failure, 2 usage error, 130 interrupted. Never throws
+ * and never exits the process; `cli.ts` does that.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./main.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo();
+ * console.assert(await runCli(["--version"], io) === 0);
+ * console.assert(io.stdout().startsWith("vc "));
+ * console.assert(await runCli(["nope"], io) === 2);
+ * ```
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  // Known before parsing, so even a usage error is reported in the right form.
+  const verbose = args.includes("--verbose") || args.includes("-v");
+  const json = args.includes("--json");
+  try {
+    return await dispatch(args, io);
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) {
+      return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
+    }
+    const code = exitCodeFor(error);
+    io.writeStderr(formatError(error, { verbose }));
+    if (json) {
+      const name = error instanceof Error ? error.name : "Error";
+      const doc = { error: { name, message: errorMessage(error), exitCode: code } };
+      try {
+        await io.writeStdout(new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"));
+      } catch {
+        // stdout is gone; stderr already has the message.
+      }
+    }
+    return code;
+  }
+}
+
+async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+  const found = findCommand(args);
+  const helpFlag = args.includes("--help") || args.includes("-h");
+  if (found.words.length === 0) {
+    if (args.includes("--version") || args.includes("-V")) {
+      await writeText(io, `vc ${VERSION}\n`);
+      return EXIT_OK;
+    }
+    if (helpFlag) {
+      await writeText(io, mainHelp(VERSION, COMMANDS));
+      return EXIT_OK;
+    }
+    io.writeStderr(mainHelp(VERSION, COMMANDS));
+    if (args.length > 0) throw new UsageError("missing command");
+    return EXIT_USAGE;
+  }
+  if (found.words[0] === "help") return await help(found.words.slice(1), io);
+  if (found.words[0] === "cache" && found.words.length === 1) {
+    if (helpFlag) {
+      await writeText(io, mainHelp(VERSION, COMMANDS.filter((c) => c.group === CACHE)));
+      return EXIT_OK;
+    }
+    throw new UsageError("cache: missing subcommand", {
+      hint: `one of: ${cacheSubcommands().join(", ")}`,
+      command: "cache",
+    });
+  }
+  const name = found.words.join(" ");
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) throw unknownCommand(name);
+  const command = await entry.load();
+  try {
+    const { flags, positionals } = parseCommandArgs(found.rest, {
+      command: command.name,
+      options: command.options,
+      positionals: command.positionals,
+      required: command.required,
+    });
+    if (flags.boolean("help")) {
+      await writeText(io, commandHelp(command, entry.summary));
+      return EXIT_OK;
+    }
+    const mode: OutputMode = flags.boolean("json")
+      ? "json"
+      : flags.boolean("quiet")
+      ? "quiet"
+      : "human";
+    const out = new Output(io, { mode });
+    return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
+  } catch (error) {
+    // Usage errors raised deep in a command (a bad --max-size) point at its help.
+    if (error instanceof UsageError && error.command === undefined) {
+      throw new UsageError(error.message, {
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+        command: command.name,
+      });
+    }
+    throw error;
+  }
+}
+
+async function help(words: readonly string[], io: CliIo): Promise<number> {
+  if (words.length === 0) {
+    await writeText(io, mainHelp(VERSION, COMMANDS));
+    return EXIT_OK;
+  }
+  const name = words.join(" ");
+  if (name === "cache") {
+    await writeText(io, mainHelp(VERSION, COMMANDS.filter((c) => c.group === CACHE)));
+    return EXIT_OK;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) throw unknownCommand(name);
+  await writeText(io, commandHelp(await entry.load(), entry.summary));
+  return EXIT_OK;
+}
+
+/**
+ * Splits the command words (`["cache", "get"]`) from the rest of the
+ * arguments. Flags may come before the command, so values of value-taking
+ * flags are skipped rather than taken for the command.
+ */
+function findCommand(args: readonly string[]): { words: string[]; rest: string[] } {
+  const positional: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break; // everything after belongs to the command
+    if (arg.startsWith("-") && arg.length > 1) {
+      if (arg.startsWith("--") && VALUE_FLAGS.has(arg.slice(2))) i++; // skip its value
+      continue;
+    }
+    positional.push(i);
+  }
+  const first = positional[0] === undefined ? undefined : args[positional[0]];
+  const take = first === undefined
+    ? 0
+    : first === "help"
+    ? positional.length
+    : first === "cache"
+    ? 2
+    : 1;
+  const chosen = new Set(positional.slice(0, take));
+  return {
+    words: [...chosen].map((i) => args[i]!),
+    rest: args.filter((_, i) => !chosen.has(i)),
+  };
+}
+
+function cacheSubcommands(): string[] {
+  return COMMANDS.filter((c) => c.name.startsWith("cache ")).map((c) => c.name.slice(6));
+}
+
+function unknownCommand(name: string): UsageError {
+  const guess = closest(name, [...COMMANDS.map((c) => c.name), "help"]);
+  return new UsageError(
+    `unknown command "${name}"`,
+    guess === undefined ? {} : { hint: `did you mean "${guess}"?` },
+  );
+}
+
+async function writeText(io: CliIo, text: string): Promise<void> {
+  await io.writeStdout(new TextEncoder().encode(text));
+}

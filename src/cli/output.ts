@@ -1,0 +1,142 @@
+/**
+ * How commands print: results on stdout (text, or one JSON document with
+ * `--json`), messages and warnings on stderr, nothing optional with `--quiet`,
+ * and colour only on a terminal without `NO_COLOR`.
+ *
+ * @module
+ */
+import type { CliIo } from "./io.ts";
+import { ProgressBar } from "../progress.ts";
+
+/** `human`: text for people; `json`: one JSON document on stdout; `quiet`: essentials only. */
+export type OutputMode = "human" | "json" | "quiet";
+
+/** Options for {@linkcode Output}. */
+export interface OutputOptions {
+  /** Output mode. Default `"human"`. */
+  mode?: OutputMode;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The printer a command writes through.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "./output.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo();
+ * const out = new Output(io, { mode: "json" });
+ * await out.data({ path: "/x" }, "/x");
+ * console.assert(JSON.parse(io.stdout()).path === "/x");
+ * ```
+ */
+export class Output {
+  /** The mode chosen by `--json` / `--quiet`. */
+  readonly mode: OutputMode;
+  /** Whether stderr messages may use ANSI colours. */
+  readonly color: boolean;
+  readonly #io: CliIo;
+  #bar: ProgressBar | undefined;
+
+  /** Creates a printer over `io`. */
+  constructor(io: CliIo, options: OutputOptions = {}) {
+    this.#io = io;
+    this.mode = options.mode ?? "human";
+    // https://no-color.org: any non-empty NO_COLOR disables colour.
+    const noColor = (io.env("NO_COLOR") ?? "") !== "";
+    this.color = io.stderrIsTerminal && !noColor && io.env("TERM") !== "dumb";
+  }
+
+  /**
+   * Prints a command's essential result: `json` as one JSON document in JSON
+   * mode, otherwise `text` (a line or lines) — also in quiet mode.
+   */
+  async data(json: unknown, text: string | readonly string[]): Promise<void> {
+    if (this.mode === "json") return this.#json(json);
+    await this.#lines(text);
+  }
+
+  /**
+   * Prints a result that only confirms what happened ("added …"): JSON in
+   * JSON mode, text in human mode, nothing in quiet mode.
+   */
+  async status(json: unknown, text: string | readonly string[]): Promise<void> {
+    if (this.mode === "json") return this.#json(json);
+    if (this.mode === "human") await this.#lines(text);
+  }
+
+  /** Writes raw bytes to stdout (for `vc cat`). */
+  write(bytes: Uint8Array): Promise<void> {
+    return this.#io.writeStdout(bytes);
+  }
+
+  /** A progress note on stderr, human mode only. */
+  info(text: string): void {
+    if (this.mode === "human") this.#stderr(`${text}\n`);
+  }
+
+  /** A warning on stderr, unless quiet. */
+  warn(text: string): void {
+    if (this.mode === "quiet") return;
+    // Library warnings may already carry the program prefix.
+    const message = text.replace(/^vc: (warning: )?/, "");
+    this.#stderr(`${this.paint("vc: warning:", "33")} ${message}\n`);
+  }
+
+  /**
+   * A progress bar on stderr, drawn only on a terminal and never in JSON or
+   * quiet mode. Messages printed while it is active appear above it.
+   */
+  progress(label: string): ProgressBar {
+    const enabled = this.#io.stderrIsTerminal && this.mode === "human";
+    const bar = new ProgressBar({
+      label,
+      enabled,
+      write: (s) => this.#io.writeStderr(s),
+    });
+    this.#bar = bar;
+    return bar;
+  }
+
+  /** Wraps `text` in an ANSI SGR code when colour is allowed. */
+  paint(text: string, sgr: string): string {
+    return this.color ? `\x1b[${sgr}m${text}\x1b[0m` : text;
+  }
+
+  #stderr(text: string): void {
+    if (this.#bar !== undefined) this.#bar.print(text);
+    else this.#io.writeStderr(text);
+  }
+
+  async #lines(text: string | readonly string[]): Promise<void> {
+    const lines = typeof text === "string" ? [text] : text;
+    if (lines.length === 0) return;
+    await this.#io.writeStdout(encoder.encode(lines.join("\n") + "\n"));
+  }
+
+  async #json(value: unknown): Promise<void> {
+    await this.#io.writeStdout(encoder.encode(JSON.stringify(value, null, 2) + "\n"));
+  }
+}
+
+/**
+ * Aligns rows into columns separated by two spaces (the last column is not padded).
+ *
+ * @example
+ * ```ts
+ * import { table } from "./output.ts";
+ * console.assert(table([["a", "1"], ["bbb", "22"]]).join("|") === "a    1|bbb  22");
+ * ```
+ */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  }
+  return rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")
+      .trimEnd()
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * `vc prefill`: fills the cache with every asset of one or more manifests and
+ * list files, in parallel, for CI. Progress bar on a terminal, a summary at
+ * the end, every failure listed, exit 1 if any item failed.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { prefill as runPrefill, type PrefillSummary } from "../prefill/prefill.ts";
+import { readListFile } from "../prefill/list_file.ts";
+import { VersionedCache } from "../versioned/versioned_cache.ts";
+import { formatBytes } from "../progress.ts";
+import type { Command } from "./command.ts";
+import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+
+/**
+ * `vc prefill [--manifest M]... [--list FILE]... [--concurrency N]`.
+ *
+ * @example
+ * ```ts
+ * import { prefill } from "./prefill_command.ts";
+ * console.assert(prefill.options.manifest?.multiple === true);
+ * ```
+ */
+export const prefill: Command = {
+  name: "prefill",
+  positionals: [],
+  required: 0,
+  usage: "[--manifest M]... [--list FILE]... [--concurrency N]",
+  description: [
+    "Downloads every entry of the manifests and every item of the list files into the",
+    "cache, so later runs (tests, jobs) find them locally. Items already cached are not",
+    "downloaded again. Every item is attempted; all failures are listed and the exit",
+    "code is 1 if there was one. Without --manifest or --list, the default manifest",
+    "(VC_MANIFEST, config file, ./versioned_assets.json) is used.",
+    "",
+    "A list file has one item per line: an s3:// or file:// URI, or a versioned path",
+    "(/foo/bar.csv, or /foo/bar.csv@1.2.5); blank lines and # comments are ignored.",
+  ].join("\n"),
+  options: {
+    ...VERSIONED_OPTIONS,
+    manifest: {
+      type: "string",
+      multiple: true,
+      valueName: "FILE",
+      description: "manifest whose entries to fetch (default ./versioned_assets.json)",
+    },
+    list: {
+      type: "string",
+      multiple: true,
+      valueName: "FILE",
+      description: "file listing URIs or versioned paths, one per line",
+    },
+    concurrency: {
+      type: "string",
+      valueName: "N",
+      description: "downloads in flight at once (default 16)",
+    },
+  },
+  examples: [
+    "vc prefill",
+    "vc prefill --manifest versioned_assets.json --list ci/extra_assets.txt --json",
+    "VC_CACHE_DIR=/ci-cache vc prefill --concurrency 32",
+    "deno task prefill",
+  ],
+  async run(ctx) {
+    const { io, flags, out } = ctx;
+    const concurrency = parseConcurrency(flags.string("concurrency"));
+    const settings = versionedSettings(ctx);
+    const lists = flags.list("list").map((l) => resolve(io.cwd, l));
+    let manifests = flags.list("manifest").map((m) => resolve(io.cwd, m));
+    if (manifests.length === 0) {
+      // With only list files, the default manifest is used if it exists (it
+      // resolves versioned paths in the lists); otherwise it is required.
+      const exists = await Deno.stat(settings.manifest).then(() => true, () => false);
+      if (lists.length === 0 || exists) manifests = [settings.manifest];
+    }
+    const items: string[] = [];
+    for (const list of lists) items.push(...await readListFile(list));
+    if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
+    const cache = openAssetCache(ctx, settings.settings);
+    const versioned = manifests.map((manifest) =>
+      new VersionedCache({
+        manifest,
+        bucket: settings.bucket!,
+        cache,
+      })
+    );
+    let summary: PrefillSummary;
+    try {
+      using bar = out.progress("prefill");
+      summary = await runPrefill({
+        cache,
+        versioned,
+        uris: items,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        onProgress: bar.onItems,
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      bar.done();
+    } finally {
+      await Promise.allSettled(versioned.map((v) => v.close()));
+      await cache.close();
+    }
+    await out.data(summary, summaryLines(summary));
+    if (summary.failed.length === 0) return EXIT_OK;
+    for (const f of summary.failed) io.writeStderr(`vc: prefill failed: ${f.item}: ${f.error}\n`);
+    io.writeStderr(
+      `vc: ${summary.failed.length} of ${summary.total} items failed\n`,
+    );
+    return EXIT_FAILURE;
+  },
+};
+
+function summaryLines(s: PrefillSummary): string[] {
+  return [
+    `prefill: ${s.total} item${
+      s.total === 1 ? "" : "s"
+    }: ${s.fetched} fetched, ${s.alreadyCached} already cached, ${s.failed.length} failed; ${
+      formatBytes(s.bytes)
+    } in ${s.seconds.toFixed(1)}s`,
+  ];
+}
+
+function parseConcurrency(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 1024, got "${text}"`, {
+      command: "prefill",
+    });
+  }
+  return n;
+}

@@ -1,0 +1,240 @@
+/**
+ * Turns the settings flags of the command line into library objects:
+ * `--cache-dir`, `--timeout`, `--offline` (asset cache) and `--bucket`,
+ * `--manifest` (versioned cache). Precedence is flag > environment > config
+ * file > default; the config file is read at most once per run.
+ *
+ * @module
+ */
+import { isAbsolute, resolve } from "node:path";
+import { AssetCache } from "../cache/asset_cache.ts";
+import { resolveSettings, type Settings } from "../config.ts";
+import { VersionedCache } from "../versioned/versioned_cache.ts";
+import { isStoreUri } from "../uri.ts";
+import type { OptionSpecs } from "./args.ts";
+import type { CommandContext } from "./command.ts";
+import { UsageError } from "./errors.ts";
+import { parseDuration } from "./units.ts";
+
+/**
+ * Flags of every command that reads through the asset cache.
+ *
+ * @example
+ * ```ts
+ * import { CACHE_OPTIONS } from "./settings.ts";
+ * console.assert(CACHE_OPTIONS["cache-dir"]?.type === "string");
+ * ```
+ */
+export const CACHE_OPTIONS: OptionSpecs = {
+  "cache-dir": {
+    type: "string",
+    valueName: "DIR",
+    description: "cache directory (env VC_CACHE_DIR; default: the platform cache dir)",
+  },
+  timeout: {
+    type: "string",
+    valueName: "DURATION",
+    description: "revalidate copies older than this, e.g. 1d, 30m, 0 = always (VC_CACHE_TIMEOUT)",
+  },
+  offline: {
+    type: "boolean",
+    description: "never contact the store; serve cached copies only (VC_OFFLINE)",
+  },
+};
+
+/**
+ * Flags of the versioned commands (plus {@linkcode CACHE_OPTIONS}).
+ *
+ * @example
+ * ```ts
+ * import { VERSIONED_OPTIONS } from "./settings.ts";
+ * console.assert(VERSIONED_OPTIONS.bucket?.valueName === "URI");
+ * ```
+ */
+export const VERSIONED_OPTIONS: OptionSpecs = {
+  bucket: {
+    type: "string",
+    valueName: "URI",
+    description: "where versions live: s3://name[/prefix] or file:///dir (env VC_BUCKET)",
+  },
+  manifest: {
+    type: "string",
+    valueName: "FILE",
+    description: "manifest file (env VC_MANIFEST; default ./versioned_assets.json)",
+  },
+  ...CACHE_OPTIONS,
+};
+
+/** The manifest file used when neither flag, environment nor config names one. */
+export const DEFAULT_MANIFEST = "versioned_assets.json";
+
+/**
+ * Resolves the asset cache settings for this run (reads the config file once).
+ *
+ * @example
+ * ```ts
+ * import { cliSettings } from "./settings.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc", HOME: "/nonexistent" }, cwd: "/tmp" });
+ * const s = cliSettings({ io, flags: new Flags({ timeout: "2m" }) });
+ * console.assert(s.cacheDir === "/tmp/vc-doc" && s.timeout === 120);
+ * ```
+ */
+export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings {
+  const { io, flags } = ctx;
+  const cacheDir = flags.string("cache-dir");
+  const timeout = flags.string("timeout");
+  const options: Parameters<typeof resolveSettings>[0] = { env: (name) => io.env(name) };
+  if (cacheDir !== undefined) options.cacheDir = resolve(io.cwd, cacheDir);
+  if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
+  if (flags.boolean("offline")) options.offline = true;
+  const settings = resolveSettings(options);
+  // The environment's cache dir may be relative: relative to the user's cwd.
+  if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
+  return settings;
+}
+
+/**
+ * Creates the asset cache for this run; warnings (such as "serving a cached
+ * copy because the store is unreachable") go through the command's output.
+ *
+ * @example
+ * ```ts
+ * import { openAssetCache } from "./settings.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * const dir = await Deno.makeTempDir();
+ * const io = memoryIo({ env: { HOME: "/nonexistent" } });
+ * const cache = openAssetCache({ io, flags: new Flags({ "cache-dir": dir }), out: new Output(io) });
+ * console.assert(cache.dir === dir);
+ * await cache.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function openAssetCache(
+  ctx: Pick<CommandContext, "io" | "flags" | "out">,
+  settings: Settings = cliSettings(ctx),
+): AssetCache {
+  return new AssetCache({
+    cacheDir: settings.cacheDir,
+    timeout: settings.timeout,
+    immutableBuckets: settings.immutableBuckets,
+    offline: settings.offline,
+    // Settings were resolved above, once; the cache must not read the config file again.
+    configPath: false,
+    warn: (message: string) => ctx.out.warn(message),
+  });
+}
+
+/** The versioned cache settings after flags, environment and config file. */
+export interface VersionedSettings {
+  /** Absolute manifest path. */
+  manifest: string;
+  /** Bucket root URI or directory, when one was given anywhere. */
+  bucket: string | undefined;
+  /** The asset cache settings. */
+  settings: Settings;
+}
+
+/**
+ * Resolves `--manifest` and `--bucket`: flag > `VC_MANIFEST` / `VC_BUCKET` >
+ * config file > default (`./versioned_assets.json`; no default bucket).
+ *
+ * @example
+ * ```ts
+ * import { versionedSettings } from "./settings.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_BUCKET: "s3://assets", VC_CACHE_DIR: "/tmp/c", HOME: "/nonexistent" }, cwd: "/work" });
+ * const v = versionedSettings({ io, flags: new Flags({}) });
+ * console.assert(v.bucket === "s3://assets" && v.manifest === "/work/versioned_assets.json");
+ * ```
+ */
+export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
+  const { io, flags } = ctx;
+  const settings = cliSettings(ctx);
+  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST")) ??
+    settings.manifest ?? DEFAULT_MANIFEST;
+  const bucket = flags.string("bucket") ?? nonEmpty(io.env("VC_BUCKET")) ?? settings.bucket;
+  return {
+    manifest: resolve(io.cwd, manifest),
+    // A bucket given as a plain directory is relative to the user's cwd.
+    bucket: bucket === undefined || isStoreUri(bucket) ? bucket : resolve(io.cwd, bucket),
+    settings,
+  };
+}
+
+/** A versioned cache and the asset cache under it; disposing closes both. */
+export interface VersionedSession extends AsyncDisposable {
+  /** The versioned cache. */
+  vc: VersionedCache;
+  /** The asset cache it reads through. */
+  cache: AssetCache;
+}
+
+/**
+ * Opens the versioned cache of this run; throws a usage error when no bucket
+ * is configured anywhere.
+ *
+ * @example
+ * ```ts
+ * import { openVersioned } from "./settings.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc-cache", HOME: "/nonexistent" } });
+ * try {
+ *   openVersioned({ io, flags: new Flags({}), out: new Output(io) }, "path");
+ *   console.assert(false);
+ * } catch (e) {
+ *   console.assert((e as Error).message.includes("no bucket"));
+ * }
+ * ```
+ */
+export function openVersioned(
+  ctx: Pick<CommandContext, "io" | "flags" | "out">,
+  command: string,
+): VersionedSession {
+  const v = versionedSettings(ctx);
+  if (v.bucket === undefined) throw noBucket(command);
+  const cache = openAssetCache(ctx, v.settings);
+  const vc = new VersionedCache({
+    manifest: v.manifest,
+    bucket: v.bucket,
+    cache,
+  });
+  return {
+    vc,
+    cache,
+    async [Symbol.asyncDispose](): Promise<void> {
+      try {
+        await vc.close();
+      } finally {
+        await cache.close();
+      }
+    },
+  };
+}
+
+/**
+ * The usage error for a versioned command run without any bucket setting.
+ *
+ * @example
+ * ```ts
+ * import { noBucket } from "./settings.ts";
+ * console.assert(noBucket("add").hint?.includes("VC_BUCKET"));
+ * ```
+ */
+export function noBucket(command: string): UsageError {
+  return new UsageError(`${command}: no bucket configured`, {
+    hint:
+      "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]",
+    command,
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

@@ -1,0 +1,56 @@
+/**
+ * "Did you mean …?" for mistyped commands and flags.
+ *
+ * @module
+ */
+
+/**
+ * The candidate closest to `input` by edit distance, when it is close enough
+ * to be a plausible typo (at most 2 edits, or 1 for very short words), or a
+ * candidate that `input` is a prefix of.
+ *
+ * @example
+ * ```ts
+ * import { closest } from "./suggest.ts";
+ * console.assert(closest("updte", ["add", "update", "path"]) === "update");
+ * console.assert(closest("ver", ["versions", "verify"]) === undefined); // ambiguous prefix
+ * console.assert(closest("xyz", ["add", "update"]) === undefined);
+ * ```
+ */
+export function closest(input: string, candidates: readonly string[]): string | undefined {
+  const lower = input.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = distance(lower, candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  const limit = lower.length <= 3 ? 1 : 2;
+  if (best !== undefined && bestDistance <= limit) return best;
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower));
+  return lower.length >= 2 && prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+/** Damerau-Levenshtein (optimal string alignment): a swap counts as one edit. */
+function distance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
+  for (let i = 0; i < rows; i++) d[i]![0] = i;
+  for (let j = 0; j < cols; j++) d[0]![j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, at(i - 2, j - 2) + 1);
+      }
+      d[i]![j] = value;
+    }
+  }
+  return at(a.length, b.length);
+}

@@ -1,0 +1,96 @@
+/**
+ * Parsing of the sizes and durations users type (`10GB`, `30d`), with errors
+ * that name the flag and the accepted forms.
+ *
+ * @module
+ */
+import { UsageError } from "./errors.ts";
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40,
+};
+
+/**
+ * Parses a size such as `10GB`, `1.5 GiB`, `500M` or `1024` (bytes) into
+ * bytes. Decimal units (kB, MB, GB, TB) are powers of 1000, binary ones (KiB,
+ * MiB, GiB, TiB) of 1024. `flag` names the flag in the error message.
+ *
+ * @example
+ * ```ts
+ * import { parseSize } from "./units.ts";
+ * console.assert(parseSize("10GB") === 10_000_000_000);
+ * console.assert(parseSize("1.5 GiB") === 1.5 * 2 ** 30);
+ * console.assert(parseSize("0") === 0);
+ * ```
+ */
+export function parseSize(text: string, flag = "size"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  const factor = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || factor === undefined) {
+    throw new UsageError(`${flag}: invalid size "${text}"`, {
+      hint: "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
+    });
+  }
+  return Math.floor(Number(m[1]) * factor);
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  sec: 1_000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a duration such as `30d`, `12h`, `15m`, `45s`, `500ms` or `1h30m`
+ * into milliseconds. A bare `0` is allowed (it means "always" for timeouts);
+ * other bare numbers are rejected because the unit would be a guess.
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./units.ts";
+ * console.assert(parseDuration("30d") === 30 * 86_400_000);
+ * console.assert(parseDuration("1h30m") === 90 * 60_000);
+ * console.assert(parseDuration("0") === 0);
+ * ```
+ */
+export function parseDuration(text: string, flag = "duration"): number {
+  const trimmed = text.trim().toLowerCase();
+  if (/^0+(\.0+)?$/.test(trimmed)) return 0;
+  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
+  let total = 0;
+  let index = 0;
+  // Bounded: every iteration consumes at least two characters of the input.
+  while (index < trimmed.length) {
+    part.lastIndex = index;
+    const m = part.exec(trimmed);
+    if (!m) {
+      throw new UsageError(`${flag}: invalid duration "${text}"`, {
+        hint: "use a number with a unit: 500ms, 45s, 15m, 12h, 30d, 2w (or 1h30m)",
+      });
+    }
+    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    index = part.lastIndex;
+  }
+  if (index === 0) {
+    throw new UsageError(`${flag}: empty duration`, { hint: "e.g. 30d, 12h, 15m" });
+  }
+  return Math.round(total);
+}

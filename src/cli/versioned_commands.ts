@@ -1,0 +1,444 @@
+/**
+ * The versioned-asset commands: `add`, `update`, `path`, `cat`, `get`,
+ * `versions`, `ls`, `ls-remote`, `path-remote`, `sync`, `verify`. Each one is
+ * argument handling and printing around one `VersionedCache` call.
+ *
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import type { Bump } from "../versioned/version_bump.ts";
+import { readManifest } from "../versioned/manifest.ts";
+import { normalizeVersionedPath } from "../versioned/naming.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import { table } from "./output.ts";
+import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+
+const PATH_HELP =
+  "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
+
+/**
+ * `vc add PATH FILE [--version V]`.
+ *
+ * @example
+ * ```ts
+ * import { add } from "./versioned_commands.ts";
+ * console.assert(add.name === "add" && add.required === 2);
+ * ```
+ */
+export const add: Command = {
+  name: "add",
+  positionals: ["PATH", "FILE"],
+  required: 2,
+  usage: "PATH FILE [--version V]",
+  description:
+    `Uploads FILE as the first version of PATH (create-only: an existing object is never\noverwritten) and pins it in the manifest, which is created if missing.\n${PATH_HELP}`,
+  options: {
+    version: { type: "string", valueName: "V", description: "first version (default 1.0.0)" },
+    ...VERSIONED_OPTIONS,
+  },
+  examples: [
+    "vc add /foo/bar.csv ~/Desktop/bar.csv --bucket s3://my-assets",
+    "vc add /models/net.onnx net.onnx --version 0.1.0 --bucket file:///srv/assets",
+  ],
+  async run(ctx) {
+    const [path, file] = ctx.args as [string, string];
+    const version = ctx.flags.string("version");
+    await using s = openVersioned(ctx, "add");
+    using bar = ctx.out.progress(`upload ${path}`);
+    const published = await s.vc.add(path, resolve(ctx.io.cwd, file), {
+      ...(version === undefined ? {} : { version }),
+      onProgress: bar.onBytes,
+    });
+    bar.done();
+    const uri = await s.vc.uri(path, published);
+    await ctx.out.status(
+      { path: normalized(path), version: published, uri, manifest: s.vc.manifest },
+      `added ${normalized(path)} ${published} (${uri}) to ${s.vc.manifest}`,
+    );
+  },
+};
+
+/**
+ * `vc update PATH FILE --major|--minor|--patch|--version V|--min-version V`.
+ *
+ * @example
+ * ```ts
+ * import { update } from "./versioned_commands.ts";
+ * console.assert(update.options.patch?.type === "boolean");
+ * ```
+ */
+export const update: Command = {
+  name: "update",
+  positionals: ["PATH", "FILE"],
+  required: 2,
+  usage: "PATH FILE --major|--minor|--patch|--version V|--min-version V",
+  description:
+    `Uploads FILE as the next version of PATH and pins it in the manifest. The latest\nversion is read from the bucket, so a stale manifest cannot cause an overwrite.\nChoose exactly one of the version flags.\n${PATH_HELP}`,
+  options: {
+    major: { type: "boolean", description: "bump MAJOR (1.2.5 -> 2.0.0)" },
+    minor: { type: "boolean", description: "bump MINOR (1.2.5 -> 1.3.0)" },
+    patch: { type: "boolean", description: "bump PATCH (1.2.5 -> 1.2.6)" },
+    version: { type: "string", valueName: "V", description: "publish exactly version V" },
+    "min-version": {
+      type: "string",
+      valueName: "V",
+      description: "publish at least V (e.g. 2 or 1.3), else a patch bump",
+    },
+    ...VERSIONED_OPTIONS,
+  },
+  examples: [
+    "vc update --minor /foo/bar.csv ~/Desktop/new_bar.csv",
+    "vc update --patch /foo/bar.csv bar.csv",
+    "vc update --min-version 2 /foo/bar.csv bar.csv   # 1.4.1 -> 2.0.0, 2.3.0 -> 2.3.1",
+  ],
+  async run(ctx) {
+    const [path, file] = ctx.args as [string, string];
+    const bump = bumpFrom(ctx);
+    await using s = openVersioned(ctx, "update");
+    using bar = ctx.out.progress(`upload ${path}`);
+    const r = await s.vc.update(path, resolve(ctx.io.cwd, file), bump, {
+      onProgress: bar.onBytes,
+    });
+    bar.done();
+    const uri = await s.vc.uri(r.path, r.to);
+    await ctx.out.status(
+      { path: r.path, from: r.from, to: r.to, uri, manifest: s.vc.manifest },
+      `updated ${r.path} ${r.from} -> ${r.to} (${uri}) in ${s.vc.manifest}`,
+    );
+  },
+};
+
+function bumpFrom(ctx: CommandContext): Bump {
+  const { flags } = ctx;
+  const chosen: Bump[] = [];
+  if (flags.boolean("major")) chosen.push({ major: true });
+  if (flags.boolean("minor")) chosen.push({ minor: true });
+  if (flags.boolean("patch")) chosen.push({ patch: true });
+  const version = flags.string("version");
+  if (version !== undefined) chosen.push({ version });
+  const minVersion = flags.string("min-version");
+  if (minVersion !== undefined) chosen.push({ minVersion });
+  if (chosen.length !== 1) {
+    throw new UsageError(
+      chosen.length === 0
+        ? "update: say how to bump the version"
+        : "update: give only one of --major, --minor, --patch, --version, --min-version",
+      {
+        hint: "use exactly one of --major, --minor, --patch, --version V, --min-version V",
+        command: "update",
+      },
+    );
+  }
+  return chosen[0]!;
+}
+
+/**
+ * `vc path PATH [VERSION]`: the local path, downloading when needed.
+ *
+ * @example
+ * ```ts
+ * import { path } from "./versioned_commands.ts";
+ * console.assert(path.positionals.join() === "PATH,VERSION");
+ * ```
+ */
+export const path: Command = {
+  name: "path",
+  positionals: ["PATH", "VERSION"],
+  required: 1,
+  usage: "PATH [VERSION]",
+  description:
+    `Prints the local path of PATH at the manifest's version (or VERSION), downloading it\ninto the cache first when needed. ${PATH_HELP}`,
+  options: VERSIONED_OPTIONS,
+  examples: [
+    "vc path /foo/bar.csv",
+    "vc path /foo/bar.csv 1.2.0",
+    'python train.py --data "$(vc path /foo/bar.csv)"',
+  ],
+  async run(ctx) {
+    const [p, version] = ctx.args as [string, string | undefined];
+    await using s = openVersioned(ctx, "path");
+    const local = await localCopy(ctx, s.vc, p, version);
+    await ctx.out.data(
+      { path: normalized(p), ...(version ? { version } : {}), local },
+      local,
+    );
+  },
+};
+
+/**
+ * `vc cat PATH [VERSION]`: the content on stdout.
+ *
+ * @example
+ * ```ts
+ * import { cat } from "./versioned_commands.ts";
+ * console.assert(cat.required === 1);
+ * ```
+ */
+export const cat: Command = {
+  name: "cat",
+  positionals: ["PATH", "VERSION"],
+  required: 1,
+  usage: "PATH [VERSION]",
+  description: `Writes the content of PATH (via the cache) to stdout. ${PATH_HELP}`,
+  options: VERSIONED_OPTIONS,
+  examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
+  async run(ctx) {
+    const [p, version] = ctx.args as [string, string | undefined];
+    await using s = openVersioned(ctx, "cat");
+    const local = await localCopy(ctx, s.vc, p, version);
+    using file = await Deno.open(local);
+    const buffer = new Uint8Array(256 * 1024);
+    // Bounded by the file size: read() returns null at the end.
+    for (;;) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      await ctx.out.write(buffer.slice(0, n));
+    }
+  },
+};
+
+/**
+ * `vc get PATH [VERSION] DEST`: a copy at DEST.
+ *
+ * @example
+ * ```ts
+ * import { get } from "./versioned_commands.ts";
+ * console.assert(get.required === 2 && get.positionals.length === 3);
+ * ```
+ */
+export const get: Command = {
+  name: "get",
+  // Required ones first (for "missing DEST"); the usage line shows the real order.
+  positionals: ["PATH", "DEST", "VERSION"],
+  required: 2,
+  usage: "PATH [VERSION] DEST",
+  description:
+    `Copies PATH (via the cache) to DEST; when DEST is a directory the file keeps its name.\nThe copy appears atomically. ${PATH_HELP}`,
+  options: VERSIONED_OPTIONS,
+  examples: ["vc get /foo/bar.csv ./data/", "vc get /foo/bar.csv 1.2.0 bar-1.2.0.csv"],
+  async run(ctx) {
+    const p = ctx.args[0]!;
+    const [version, destArg] = ctx.args.length === 3
+      ? [ctx.args[1], ctx.args[2]!]
+      : [undefined, ctx.args[1]!];
+    await using s = openVersioned(ctx, "get");
+    const local = await localCopy(ctx, s.vc, p, version);
+    let dest = resolve(ctx.io.cwd, destArg);
+    const info = await Deno.stat(dest).catch(() => undefined);
+    // "out/" names a directory even before it exists.
+    if (info?.isDirectory || /[\\/]$/.test(destArg)) dest = join(dest, basename(normalized(p)));
+    await copyAtomic(local, dest);
+    await ctx.out.status(
+      { path: normalized(p), ...(version ? { version } : {}), dest },
+      `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
+    );
+  },
+};
+
+/**
+ * `vc versions PATH`: every version in the bucket.
+ *
+ * @example
+ * ```ts
+ * import { versions } from "./versioned_commands.ts";
+ * console.assert(versions.required === 1);
+ * ```
+ */
+export const versions: Command = {
+  name: "versions",
+  positionals: ["PATH"],
+  required: 1,
+  usage: "PATH",
+  description: `Lists every version of PATH in the bucket, oldest first. ${PATH_HELP}`,
+  options: VERSIONED_OPTIONS,
+  examples: ["vc versions /foo/bar.csv", "vc versions /foo/bar.csv --json | jq -r '.versions[-1]'"],
+  async run(ctx) {
+    const p = ctx.args[0]!;
+    await using s = openVersioned(ctx, "versions");
+    const list = await s.vc.versions(p);
+    await ctx.out.data({ path: normalized(p), versions: list }, list);
+  },
+};
+
+/**
+ * `vc ls`: the manifest's entries (needs no bucket).
+ *
+ * @example
+ * ```ts
+ * import { ls } from "./versioned_commands.ts";
+ * console.assert(ls.required === 0);
+ * ```
+ */
+export const ls: Command = {
+  name: "ls",
+  positionals: [],
+  required: 0,
+  usage: "",
+  description: "Lists the manifest's paths with their pinned versions (or overrides).",
+  options: VERSIONED_OPTIONS,
+  examples: ["vc ls", "vc ls --manifest other/versioned_assets.json --json"],
+  async run(ctx) {
+    // Reads only the manifest, so it works without a bucket configured.
+    const { manifest } = versionedSettings(ctx);
+    const entries = await readManifest(manifest);
+    const rows = Object.keys(entries).sort().map((p) => ({ path: p, version: entries[p]! }));
+    await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));
+  },
+};
+
+/**
+ * `vc ls-remote`: every versioned path in the bucket.
+ *
+ * @example
+ * ```ts
+ * import { lsRemote } from "./versioned_commands.ts";
+ * console.assert(lsRemote.name === "ls-remote");
+ * ```
+ */
+export const lsRemote: Command = {
+  name: "ls-remote",
+  positionals: [],
+  required: 0,
+  usage: "",
+  description: "Lists every versioned path found in the bucket with its versions.",
+  options: VERSIONED_OPTIONS,
+  examples: ["vc ls-remote --bucket s3://my-assets"],
+  async run(ctx) {
+    await using s = openVersioned(ctx, "ls-remote");
+    const rows = await s.vc.lsRemote();
+    await ctx.out.data(rows, table(rows.map((r) => [r.path, r.versions.join(", ")])));
+  },
+};
+
+/**
+ * `vc path-remote PATH [VERSION]`: the store URI.
+ *
+ * @example
+ * ```ts
+ * import { pathRemote } from "./versioned_commands.ts";
+ * console.assert(pathRemote.name === "path-remote");
+ * ```
+ */
+export const pathRemote: Command = {
+  name: "path-remote",
+  positionals: ["PATH", "VERSION"],
+  required: 1,
+  usage: "PATH [VERSION]",
+  description:
+    `Prints where PATH at the manifest's version (or VERSION) is stored, without\ndownloading it. ${PATH_HELP}`,
+  options: VERSIONED_OPTIONS,
+  examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],
+  async run(ctx) {
+    const [p, version] = ctx.args as [string, string | undefined];
+    await using s = openVersioned(ctx, "path-remote");
+    const r = await s.vc.resolve(p, version);
+    await ctx.out.data(
+      { path: r.path, ...(r.version ? { version: r.version } : {}), uri: r.uri },
+      r.uri,
+    );
+  },
+};
+
+/**
+ * `vc sync [DEST]`: every manifest entry copied into DEST.
+ *
+ * @example
+ * ```ts
+ * import { sync } from "./versioned_commands.ts";
+ * console.assert(sync.required === 0);
+ * ```
+ */
+export const sync: Command = {
+  name: "sync",
+  positionals: ["DEST"],
+  required: 0,
+  usage: "[DEST]",
+  description:
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed.",
+  options: VERSIONED_OPTIONS,
+  examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
+  async run(ctx) {
+    const dest = resolve(ctx.io.cwd, ctx.args[0] ?? ".");
+    await using s = openVersioned(ctx, "sync");
+    using bar = ctx.out.progress("sync");
+    const copied = await s.vc.sync(dest, { onProgress: bar.onItems });
+    bar.done();
+    await ctx.out.status(
+      copied,
+      copied.length === 0 ? "manifest is empty" : table(copied.map((c) => [c.path, c.dest])),
+    );
+  },
+};
+
+/**
+ * `vc verify`: every manifest entry checked; exit 1 if any is bad.
+ *
+ * @example
+ * ```ts
+ * import { verify } from "./versioned_commands.ts";
+ * console.assert(verify.name === "verify");
+ * ```
+ */
+export const verify: Command = {
+  name: "verify",
+  positionals: [],
+  required: 0,
+  usage: "",
+  description:
+    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it. Lists every problem; exits 1 if there is one.",
+  options: VERSIONED_OPTIONS,
+  examples: ["vc verify", "vc verify --json"],
+  async run(ctx) {
+    await using s = openVersioned(ctx, "verify");
+    const results = await s.vc.verify();
+    const bad = results.filter((r) => !r.ok);
+    await ctx.out.data(
+      results,
+      table(results.map((r) => [r.ok ? "ok" : "BAD", r.path, r.version, r.problem ?? ""])),
+    );
+    if (bad.length === 0) return 0;
+    ctx.io.writeStderr(
+      `vc: ${bad.length} of ${results.length} manifest entries failed verification\n`,
+    );
+    return EXIT_FAILURE;
+  },
+};
+
+async function localCopy(
+  ctx: CommandContext,
+  vc: {
+    path(
+      p: string,
+      v?: string,
+      o?: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal },
+    ): Promise<string>;
+  },
+  p: string,
+  version: string | undefined,
+): Promise<string> {
+  using bar = ctx.out.progress(`download ${p}`);
+  return await vc.path(p, version, {
+    onProgress: bar.onBytes,
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  });
+}
+
+// The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.
+function normalized(p: string): string {
+  return normalizeVersionedPath(p);
+}
+
+async function copyAtomic(from: string, to: string): Promise<void> {
+  await Deno.mkdir(dirname(to), { recursive: true });
+  // A unique temp name in the same directory, so the rename is atomic and
+  // concurrent runs never write the same temp file.
+  const temp = join(dirname(to), `.${basename(to)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
+  try {
+    await Deno.copyFile(from, temp);
+    await Deno.rename(temp, to);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Prefill: fill the asset cache ahead of time (typically in CI) with every
+ * asset a manifest pins and any extra URIs, in parallel, attempting every item
+ * and reporting every failure at the end.
+ *
+ * @module
+ */
+import type { AssetCache } from "../cache/asset_cache.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { parseUri } from "../uri.ts";
+import type { VersionedCache } from "../versioned/versioned_cache.ts";
+import { parsePrefillItem } from "./list_file.ts";
+
+/** Progress of a prefill run. */
+export interface PrefillProgress {
+  /** Items finished (fetched, already cached or failed). */
+  done: number;
+  /** Items to do (after removing duplicates). */
+  total: number;
+  /** Bytes downloaded so far. */
+  bytes: number;
+  /** The item that last made progress. */
+  current?: string;
+}
+
+/** Options for {@linkcode prefill}. */
+export interface PrefillOptions {
+  /** The cache to fill. */
+  cache: AssetCache;
+  /** Versioned caches whose manifest entries are all prefilled; the first also resolves versioned items in `uris`. */
+  versioned?: readonly VersionedCache[];
+  /** Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`). */
+  uris?: readonly string[];
+  /** Downloads in flight at once. Default 16. */
+  concurrency?: number;
+  /** Called as items finish and bytes arrive. */
+  onProgress?: (progress: PrefillProgress) => void;
+  /** Stops starting new items and aborts those in flight; `prefill` then rejects with the reason. */
+  signal?: AbortSignal;
+}
+
+/** One item that could not be prefilled. */
+export interface PrefillFailure {
+  /** The item as given (a URI or a versioned path), or the manifest that could not be read. */
+  item: string;
+  /** Why it failed. */
+  error: string;
+}
+
+/** What a prefill run did. Exit non-zero when `failed` is not empty. */
+export interface PrefillSummary {
+  /** Distinct items attempted (including those that failed). */
+  total: number;
+  /** Items downloaded (or refreshed) by this run. */
+  fetched: number;
+  /** Items that were already in the cache and did not need a download. */
+  alreadyCached: number;
+  /** Every failure, in input order. */
+  failed: PrefillFailure[];
+  /** Bytes downloaded. */
+  bytes: number;
+  /** Wall-clock duration. */
+  seconds: number;
+}
+
+/** The default number of downloads in flight. */
+export const DEFAULT_PREFILL_CONCURRENCY = 16;
+
+interface Target {
+  label: string;
+  uri: string;
+  immutable: boolean;
+  /** Position in the input, so failures are reported in input order. */
+  order: number;
+}
+
+/**
+ * Fills `cache` with every entry of the given manifests and every extra item.
+ * Identical items (after resolving versioned paths) are fetched once. Never
+ * stops at the first failure: all items are attempted and all failures are
+ * listed in the summary.
+ *
+ * @example
+ * ```ts
+ * import { prefill } from "./prefill.ts";
+ * import { AssetCache } from "../cache/asset_cache.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/bucket`);
+ *   await Deno.writeTextFile(`${dir}/bucket/a.txt`, "a");
+ *   const cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+ *   const summary = await prefill({
+ *     cache,
+ *     uris: [`file://${dir}/bucket/a.txt`, `file://${dir}/bucket/missing.txt`],
+ *   });
+ *   console.assert(summary.fetched === 1 && summary.failed.length === 1);
+ *   await cache.close();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function prefill(options: PrefillOptions): Promise<PrefillSummary> {
+  const started = performance.now();
+  const concurrency = options.concurrency ?? DEFAULT_PREFILL_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const failed: Array<PrefillFailure & { order: number }> = [];
+  const targets = await collectTargets(options, failed);
+  signal?.throwIfAborted();
+
+  const total = targets.length + failed.length;
+  let done = failed.length;
+  let bytes = 0;
+  let fetched = 0;
+  let alreadyCached = 0;
+  const report = (current?: string) => {
+    const progress: PrefillProgress = { done, total, bytes };
+    if (current !== undefined) progress.current = current;
+    options.onProgress?.(progress);
+  };
+  report();
+
+  const run = async (target: Target) => {
+    let seen = 0;
+    try {
+      const local = parseUri(target.uri).scheme === "local";
+      if (local) {
+        await assertLocalFile(target.uri);
+        alreadyCached++;
+        return;
+      }
+      const wasCached = await exists(options.cache.localPath(target.uri));
+      const path = await options.cache.cache(target.uri, {
+        immutable: target.immutable,
+        ...(signal ? { signal } : {}),
+        onProgress: (p) => {
+          // Progress is cumulative per item; count only what is new.
+          bytes += p.bytes - seen;
+          seen = p.bytes;
+          report(target.label);
+        },
+      });
+      if (wasCached && seen === 0) {
+        alreadyCached++;
+      } else {
+        fetched++;
+        if (seen === 0) {
+          // The cache did not report progress (e.g. a tiny file): count its size.
+          const size = (await Deno.stat(path)).size;
+          bytes += size;
+          seen = size;
+        }
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      failed.push({ item: target.label, error: message(error), order: target.order });
+    } finally {
+      done++;
+      report(target.label);
+    }
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length && !signal?.aborted) {
+      // Only an abort rejects; it is rethrown below once everything settled.
+      await run(targets[next++] as Target).catch(() => {});
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  signal?.throwIfAborted();
+
+  return {
+    total,
+    fetched,
+    alreadyCached,
+    failed: failed.sort((a, b) => a.order - b.order).map(({ item, error }) => ({ item, error })),
+    bytes,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+// Resolves every manifest entry and extra item to a URI, dropping duplicates
+// and recording items that cannot even be resolved as failures.
+async function collectTargets(
+  options: PrefillOptions,
+  failed: Array<PrefillFailure & { order: number }>,
+): Promise<Target[]> {
+  type Resolved = { uri: string; immutable: boolean };
+  const pending: Array<{ label: string; resolve: () => Promise<Resolved> }> = [];
+  const labels = new Set<string>();
+  const add = (label: string, resolve: () => Promise<Resolved>) => {
+    if (labels.has(label)) return;
+    labels.add(label);
+    pending.push({ label, resolve });
+  };
+
+  for (const vc of options.versioned ?? []) {
+    let entries: Array<{ path: string }>;
+    try {
+      entries = await vc.ls();
+    } catch (error) {
+      failed.push({ item: vc.manifest, error: message(error), order: pending.length });
+      continue;
+    }
+    for (const { path } of entries) {
+      const label = (options.versioned?.length ?? 0) > 1 ? `${path} (${vc.manifest})` : path;
+      add(label, () => vc.resolve(path));
+    }
+  }
+
+  const first = options.versioned?.[0];
+  for (const item of options.uris ?? []) {
+    const label = item.trim();
+    add(label, async () => {
+      const parsed = parsePrefillItem(label);
+      if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
+      if (first === undefined) {
+        throw new InvalidInputError(
+          `${label} is a versioned path, but no manifest was given to resolve it`,
+        );
+      }
+      return await first.resolve(parsed.path, parsed.version);
+    });
+  }
+
+  const resolved = await Promise.allSettled(pending.map((p) => p.resolve()));
+  const targets: Target[] = [];
+  const uris = new Set<string>();
+  resolved.forEach((result, i) => {
+    const label = pending[i]?.label ?? "";
+    if (result.status === "rejected") {
+      failed.push({ item: label, error: message(result.reason), order: i });
+      return;
+    }
+    // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
+    if (uris.has(result.value.uri)) return;
+    uris.add(result.value.uri);
+    targets.push({ label, uri: result.value.uri, immutable: result.value.immutable, order: i });
+  });
+  return targets;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function assertLocalFile(path: string): Promise<void> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (!info?.isFile) throw new NotFoundError(`${path} does not exist or is not a file`);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

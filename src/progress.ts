@@ -1,0 +1,375 @@
+/**
+ * A terminal progress bar for long transfers. The library only reports
+ * progress through `onProgress` callbacks; this renders those callbacks on
+ * stderr, and only when stderr is a terminal, so logs and pipes stay clean.
+ *
+ * Redraws are throttled (10 per second by default), the line is cut to the
+ * terminal width so it never wraps, and {@linkcode ProgressBar.done} erases it.
+ *
+ * @module
+ */
+
+/** What is known about an operation's progress; any field may be missing. */
+export interface ProgressSnapshot {
+  /** Bytes transferred so far. */
+  bytes?: number;
+  /** Total bytes expected, when known. */
+  totalBytes?: number;
+  /** Items finished so far (files, objects). */
+  done?: number;
+  /** Total items expected, when known. */
+  total?: number;
+  /** What is being worked on now (shown at the end of the line). */
+  current?: string;
+}
+
+/** Options for {@linkcode ProgressBar}. */
+export interface ProgressBarOptions {
+  /** Text at the start of the line, e.g. `"prefill"`. */
+  label?: string;
+  /** Draw at all. Default: `Deno.stderr.isTerminal()`. */
+  enabled?: boolean;
+  /** Where the line goes. Default: synchronous writes to stderr. */
+  write?: (text: string) => void;
+  /** Minimum milliseconds between redraws. Default 100. */
+  intervalMs?: number;
+  /** Clock in milliseconds. Default `performance.now`. */
+  now?: () => number;
+  /** Terminal width. Default: the console's, else 80. */
+  columns?: number;
+}
+
+const CLEAR_LINE = "\r\x1b[K";
+// Rate is measured over recent samples so the ETA follows speed changes
+// instead of averaging over a slow start.
+const RATE_WINDOW_MS = 5_000;
+const MAX_SAMPLES = 64;
+
+/**
+ * A single-line progress display.
+ *
+ * Pass its {@linkcode ProgressBar.onBytes} or {@linkcode ProgressBar.onItems}
+ * as a library `onProgress` callback, and call {@linkcode ProgressBar.done}
+ * (or let `using` do it) when the operation ends.
+ *
+ * @example
+ * ```ts
+ * import { ProgressBar } from "./progress.ts";
+ * let screen = "";
+ * let t = 0;
+ * const bar = new ProgressBar({
+ *   label: "get",
+ *   enabled: true,
+ *   write: (s) => (screen += s),
+ *   now: () => t,
+ *   columns: 80,
+ * });
+ * bar.onBytes({ bytes: 500_000, total: 1_000_000 });
+ * t = 1000;
+ * bar.onBytes({ bytes: 1_000_000, total: 1_000_000 });
+ * console.assert(screen.includes("50%") && screen.includes("100%"));
+ * bar.done();
+ * console.assert(screen.endsWith("\r\x1b[K"));
+ * ```
+ */
+export class ProgressBar {
+  /** Whether anything is drawn. */
+  readonly enabled: boolean;
+  readonly #label: string;
+  readonly #write: (text: string) => void;
+  readonly #interval: number;
+  readonly #now: () => number;
+  readonly #columns: number;
+  readonly #start: number;
+  #state: ProgressSnapshot = {};
+  #lastDraw = -Infinity;
+  #drawn = false;
+  #finished = false;
+  readonly #samples: { t: number; bytes: number }[] = [];
+
+  /** Creates the bar; nothing is drawn until the first update. */
+  constructor(options: ProgressBarOptions = {}) {
+    this.enabled = options.enabled ?? Deno.stderr.isTerminal();
+    this.#label = options.label ?? "";
+    this.#write = options.write ?? writeStderr;
+    this.#interval = options.intervalMs ?? 100;
+    this.#now = options.now ?? (() => performance.now());
+    this.#columns = options.columns ?? consoleColumns();
+    this.#start = this.#now();
+  }
+
+  /**
+   * Merges `snapshot` into the state and redraws if the last redraw is older
+   * than the interval (or the operation just completed).
+   *
+   * @example
+   * ```ts
+   * import { ProgressBar } from "./progress.ts";
+   * const bar = new ProgressBar({ enabled: false });
+   * bar.update({ done: 1, total: 3 });
+   * console.assert(bar.line().includes("1/3"));
+   * ```
+   */
+  update(snapshot: ProgressSnapshot): void {
+    if (this.#finished) return;
+    this.#state = { ...this.#state, ...definedOnly(snapshot) };
+    const t = this.#now();
+    if (this.#state.bytes !== undefined) {
+      this.#samples.push({ t, bytes: this.#state.bytes });
+      // Bounded: keep the window short and the array small.
+      while (
+        this.#samples.length > MAX_SAMPLES ||
+        (this.#samples.length > 2 && t - this.#samples[0]!.t > RATE_WINDOW_MS)
+      ) this.#samples.shift();
+    }
+    if (!this.enabled) return;
+    const complete = this.#isComplete();
+    if (!complete && t - this.#lastDraw < this.#interval) return;
+    this.#lastDraw = t;
+    this.#drawn = true;
+    this.#write(CLEAR_LINE + this.line());
+  }
+
+  /**
+   * Callback for byte-level progress (`{ bytes, total }`), as the asset
+   * cache's `onProgress` reports it.
+   */
+  readonly onBytes = (progress: { bytes: number; total?: number | undefined }): void => {
+    this.update(
+      progress.total === undefined
+        ? { bytes: progress.bytes }
+        : { bytes: progress.bytes, totalBytes: progress.total },
+    );
+  };
+
+  /**
+   * Callback for item-level progress (`{ done, total, bytes, current }`), as
+   * prefill and sync report it.
+   */
+  readonly onItems = (
+    progress: {
+      done: number;
+      total?: number | undefined;
+      bytes?: number;
+      current?: string | undefined;
+    },
+  ): void => {
+    const snapshot: ProgressSnapshot = { done: progress.done };
+    if (progress.total !== undefined) snapshot.total = progress.total;
+    if (progress.bytes !== undefined) snapshot.bytes = progress.bytes;
+    if (progress.current !== undefined) snapshot.current = progress.current;
+    this.update(snapshot);
+  };
+
+  /**
+   * Prints a message above the bar (a warning, a finished item) without
+   * garbling it: erase the bar, print, redraw.
+   *
+   * @example
+   * ```ts
+   * import { ProgressBar } from "./progress.ts";
+   * let out = "";
+   * const bar = new ProgressBar({ enabled: false, write: (s) => (out += s) });
+   * bar.print("hello\n");
+   * console.assert(out === "hello\n");
+   * ```
+   */
+  print(text: string): void {
+    if (this.#drawn && !this.#finished) {
+      this.#write(CLEAR_LINE + text + this.line());
+    } else {
+      this.#write(text);
+    }
+  }
+
+  /**
+   * The current line, without control characters, cut to the width.
+   *
+   * @example
+   * ```ts
+   * import { ProgressBar } from "./progress.ts";
+   * const bar = new ProgressBar({ enabled: false, columns: 100 });
+   * bar.update({ bytes: 2_500_000, totalBytes: 10_000_000 });
+   * console.assert(bar.line().includes("25%") && bar.line().includes("2.5 MB/10.0 MB"));
+   * ```
+   */
+  line(): string {
+    const s = this.#state;
+    const parts: string[] = [];
+    const fraction = s.totalBytes !== undefined && s.totalBytes > 0 && s.bytes !== undefined
+      ? s.bytes / s.totalBytes
+      : s.total !== undefined && s.total > 0 && s.done !== undefined
+      ? s.done / s.total
+      : undefined;
+    if (fraction !== undefined) {
+      const clamped = Math.min(1, Math.max(0, fraction));
+      const width = this.#columns >= 60 ? 20 : 10;
+      const filled = Math.round(clamped * width);
+      parts.push(`[${"#".repeat(filled)}${"-".repeat(width - filled)}]`);
+      parts.push(`${Math.floor(clamped * 100)}%`.padStart(4));
+    }
+    if (s.done !== undefined) {
+      parts.push(s.total !== undefined ? `${s.done}/${s.total}` : `${s.done}`);
+    }
+    if (s.bytes !== undefined) {
+      parts.push(
+        s.totalBytes !== undefined
+          ? `${formatBytes(s.bytes)}/${formatBytes(s.totalBytes)}`
+          : formatBytes(s.bytes),
+      );
+    }
+    const rate = this.#rate();
+    if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
+    const eta = this.#eta(rate);
+    if (eta !== undefined && !this.#isComplete()) parts.push(`ETA ${formatDuration(eta)}`);
+    const stats = parts.join("  ");
+    // One column short of the width: writing the last column wraps some terminals.
+    const max = Math.max(10, this.#columns - 1);
+    // The numbers matter most. Long labels and item names (URIs, paths) are
+    // shortened from the left, keeping their end: usually the file name.
+    const sep = 2;
+    let room = max - stats.length;
+    const labelRoom = (s.current ? Math.floor(room / 2) : room) - sep;
+    const label = this.#label && labelRoom >= 8 ? keepEnd(this.#label, labelRoom) : "";
+    room -= label ? label.length + sep : 0;
+    const current = s.current && room > sep + 8 ? keepEnd(s.current, room - sep) : "";
+    const text = [label, stats, current].filter((x) => x !== "").join("  ");
+    return text.length <= max ? text : text.slice(0, max - 1) + "…";
+  }
+
+  /**
+   * Erases the line; later updates are ignored. Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * import { ProgressBar } from "./progress.ts";
+   * let out = "";
+   * const bar = new ProgressBar({ enabled: true, write: (s) => (out += s) });
+   * bar.update({ done: 1, total: 2 });
+   * bar.done();
+   * bar.done();
+   * console.assert(out.endsWith("\r\x1b[K") && out.split("\x1b[K").length === 3);
+   * ```
+   */
+  done(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#drawn) this.#write(CLEAR_LINE);
+  }
+
+  /** Same as {@linkcode ProgressBar.done}, for `using`. */
+  [Symbol.dispose](): void {
+    this.done();
+  }
+
+  #isComplete(): boolean {
+    const s = this.#state;
+    if (s.total !== undefined && s.done !== undefined) return s.done >= s.total;
+    if (s.totalBytes !== undefined && s.bytes !== undefined) return s.bytes >= s.totalBytes;
+    return false;
+  }
+
+  /** Bytes per second over the recent window; undefined until measurable. */
+  #rate(): number | undefined {
+    const first = this.#samples[0];
+    const last = this.#samples[this.#samples.length - 1];
+    if (first === undefined || last === undefined) return undefined;
+    let dt = last.t - first.t;
+    let dBytes = last.bytes - first.bytes;
+    if (dt < 250) {
+      // Too short a window for a stable number: fall back to the whole run.
+      dt = last.t - this.#start;
+      dBytes = last.bytes;
+    }
+    return dt >= 250 && dBytes >= 0 ? (dBytes * 1000) / dt : undefined;
+  }
+
+  /** Seconds remaining, from bytes when the total is known, else from items. */
+  #eta(rate: number | undefined): number | undefined {
+    const s = this.#state;
+    if (s.totalBytes !== undefined && s.bytes !== undefined && rate !== undefined && rate > 0) {
+      return Math.max(0, (s.totalBytes - s.bytes) / rate);
+    }
+    if (s.total !== undefined && s.done !== undefined && s.done > 0) {
+      const elapsed = (this.#now() - this.#start) / 1000;
+      return Math.max(0, (elapsed * (s.total - s.done)) / s.done);
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Human-readable size with decimal units (1 kB = 1000 B), as `vc` prints and
+ * parses them.
+ *
+ * @example
+ * ```ts
+ * import { formatBytes } from "./progress.ts";
+ * console.assert(formatBytes(999) === "999 B");
+ * console.assert(formatBytes(1_500_000) === "1.5 MB");
+ * console.assert(formatBytes(12_345_678_901) === "12.3 GB");
+ * ```
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1000) return `${Math.max(0, Math.round(bytes))} B`;
+  const units = ["kB", "MB", "GB", "TB", "PB"];
+  let value = bytes;
+  let unit = "B";
+  for (const u of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = u;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+/**
+ * Duration as `m:ss` or `h:mm:ss`.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./progress.ts";
+ * console.assert(formatDuration(7) === "0:07");
+ * console.assert(formatDuration(3725) === "1:02:05");
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(Number.isFinite(seconds) ? seconds : 0));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+function keepEnd(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 1 ? "…" : "…" + text.slice(text.length - (width - 1));
+}
+
+function definedOnly(snapshot: ProgressSnapshot): ProgressSnapshot {
+  const out: ProgressSnapshot = {};
+  if (snapshot.bytes !== undefined) out.bytes = snapshot.bytes;
+  if (snapshot.totalBytes !== undefined) out.totalBytes = snapshot.totalBytes;
+  if (snapshot.done !== undefined) out.done = snapshot.done;
+  if (snapshot.total !== undefined) out.total = snapshot.total;
+  if (snapshot.current !== undefined) out.current = snapshot.current;
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+function writeStderr(text: string): void {
+  const data = encoder.encode(text);
+  let offset = 0;
+  // Bounded by the data length: each write advances by at least one byte or throws.
+  while (offset < data.length) offset += Deno.stderr.writeSync(data.subarray(offset));
+}
+
+function consoleColumns(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80; // not a terminal
+  }
+}

@@ -1,0 +1,762 @@
+/**
+ * Verified download of one object to a local file, over any
+ * {@linkcode ObjectStore}.
+ *
+ * The bytes go to a unique temp file next to the destination
+ * (`.<name>.vc-tmp-<random>`), are checked against the object's size and
+ * ETag (plain MD5, multipart MD5-of-MD5s, or the `vc-md5` metadata for opaque
+ * ETags), fsynced, and only then renamed into place. A partial or corrupt
+ * file is therefore never visible at the destination, even if the process is
+ * killed: at worst a temp file is left behind.
+ *
+ * Small objects take exactly one GET (its response supplies size and ETag).
+ * Large ones are fetched with parallel ranged GETs, each streamed to its
+ * offset in the file, so memory stays bounded whatever the size. Ranges are
+ * aligned to the multipart part size so that each part's MD5 is computed
+ * while streaming, and carry `If-Match` so an object replaced mid-download
+ * fails instead of mixing two versions.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import { createHash, type Hash } from "node:crypto";
+import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
+import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
+import { joinUri } from "../uri.ts";
+import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
+import type { ObjectInfo, ObjectStore } from "./types.ts";
+
+const MiB = 1024 * 1024;
+
+/** Objects at least this large are fetched with parallel ranged GETs (32 MiB). */
+export const DEFAULT_PARALLEL_THRESHOLD: number = 32 * MiB;
+/** Default size of one ranged GET (8 MiB), rounded to the multipart part size. */
+export const DEFAULT_RANGE_SIZE: number = 8 * MiB;
+/** Default number of ranged GETs in flight. */
+export const DEFAULT_CONCURRENCY = 8;
+/** Default attempts per range (the first try included) when a transfer fails without progress. */
+export const DEFAULT_ATTEMPTS = 3;
+
+/** Progress of a download. */
+export interface DownloadProgress {
+  /** Bytes written so far. */
+  bytes: number;
+  /** Object size. */
+  total: number;
+}
+
+/** Options of {@linkcode downloadToFile}. */
+export interface DownloadOptions {
+  /**
+   * What a HEAD just said about the object. Large objects then skip the
+   * initial GET and go straight to ranged GETs conditional on this ETag.
+   */
+  expected?: ObjectInfo;
+  /** Ranged GETs in flight for large objects (default 8). */
+  concurrency?: number;
+  /** Size of one ranged GET (default 8 MiB; rounded to a multiple of the multipart part size). */
+  partSize?: number;
+  /** Objects at least this large use parallel ranged GETs (default 32 MiB). */
+  parallelThreshold?: number;
+  /** Attempts per range when transfers fail without making progress (default 3). */
+  attempts?: number;
+  /** Called as bytes are written. */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Aborts the download; the temp file is removed. */
+  signal?: AbortSignal;
+  /** The object's URI for error messages (default: the store URL joined with the key). */
+  uri?: string;
+}
+
+/** What was downloaded: the object's info, plus its MD5 when the verification established it. */
+export interface DownloadedObject extends ObjectInfo {
+  /** Hex MD5 of the whole content, when known (plain ETag, or `vc-md5` metadata checked). */
+  md5?: string;
+}
+
+/**
+ * Downloads `key` from `store` to `dest`, verified, atomically. Returns the
+ * info of the version that was written. Throws `NotFoundError` when the
+ * object does not exist, `IntegrityError` (naming the URI, the expected and
+ * the actual value) when the bytes do not match; on any failure `dest` is left
+ * as it was and the temp file is removed.
+ *
+ * @example
+ * ```ts
+ * import { downloadToFile } from "./download.ts";
+ * import type { ObjectStore } from "./types.ts";
+ * const bytes = new TextEncoder().encode("hello");
+ * const info = {
+ *   key: "hello.txt",
+ *   size: 5,
+ *   etag: "5d41402abc4b2a76b9719d911017c592",
+ *   lastModified: new Date(),
+ * };
+ * // A one-object store, enough for the example.
+ * const store = {
+ *   url: "mem://",
+ *   get: () => Promise.resolve({ info, body: new Blob([bytes]).stream() }),
+ * } as unknown as ObjectStore;
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const got = await downloadToFile(store, "hello.txt", `${dir}/hello.txt`);
+ *   console.assert(got.md5 === info.etag);
+ *   console.assert(await Deno.readTextFile(`${dir}/hello.txt`) === "hello");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function downloadToFile(
+  store: ObjectStore,
+  key: string,
+  dest: string,
+  options: DownloadOptions = {},
+): Promise<DownloadedObject> {
+  try {
+    return await downloadOnce(store, key, dest, options, options.expected);
+  } catch (e) {
+    // The object was replaced between our requests: start over once with the new version.
+    if (!(e instanceof VersionChanged)) throw e;
+  }
+  try {
+    return await downloadOnce(store, key, dest, options, undefined);
+  } catch (e) {
+    if (e instanceof VersionChanged) {
+      throw new PreconditionFailedError(
+        `${e.uri} changed twice while downloading it to ${dest}; try again`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The object's ETag changed between two requests of one download. */
+class VersionChanged extends Error {
+  constructor(readonly uri: string, cause: unknown) {
+    super(`${uri} changed during the download`, { cause });
+  }
+}
+
+/** A body ended before its range did; worth resuming. */
+class Truncated extends Error {
+  readonly retryable = true;
+}
+
+interface Context {
+  store: ObjectStore;
+  key: string;
+  uri: string;
+  dest: string;
+  info: ObjectInfo;
+  etag: string;
+  attempts: number;
+  signal: AbortSignal;
+  written: number;
+  onProgress: ((p: DownloadProgress) => void) | undefined;
+}
+
+async function downloadOnce(
+  store: ObjectStore,
+  key: string,
+  dest: string,
+  options: DownloadOptions,
+  expected: ObjectInfo | undefined,
+): Promise<DownloadedObject> {
+  const uri = options.uri ?? joinUri(store.url, key);
+  const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) throw outer.reason;
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  try {
+    let info: ObjectInfo;
+    let first: ReadableStream<Uint8Array> | undefined;
+    if (expected !== undefined && expected.size >= threshold) {
+      info = expected;
+    } else {
+      // One GET serves small objects whole and tells size and ETag of large ones.
+      const r = await getWithRetries(store, key, attempts, controller.signal);
+      info = r.info;
+      first = r.body;
+    }
+    const ctx: Context = {
+      store,
+      key,
+      uri,
+      dest,
+      info,
+      etag: normalizeEtag(info.etag),
+      attempts,
+      signal: controller.signal,
+      written: 0,
+      onProgress: options.onProgress,
+    };
+    const plan = planVerification(info);
+    let temp: TempFile;
+    try {
+      temp = TempFile.create(dest);
+    } catch (e) {
+      await first?.cancel().catch(() => {});
+      throw e;
+    }
+    let done = false;
+    try {
+      let computed: Computed;
+      if (info.size < threshold) {
+        computed = await downloadSequential(ctx, temp, first, plan);
+      } else {
+        computed = await downloadParallel(ctx, temp, first, plan, {
+          concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
+          rangeSize: Math.max(1, options.partSize ?? DEFAULT_RANGE_SIZE),
+        }, controller);
+      }
+      const md5 = await verify(ctx, temp.path, plan, computed);
+      await temp.commit(dest);
+      done = true;
+      const out: DownloadedObject = { ...info };
+      if (md5 !== undefined) out.md5 = md5;
+      return out;
+    } finally {
+      if (!done) temp.discard();
+    }
+  } finally {
+    outer?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+async function getWithRetries(
+  store: ObjectStore,
+  key: string,
+  attempts: number,
+  signal: AbortSignal,
+): Promise<{ info: ObjectInfo; body: ReadableStream<Uint8Array> }> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await store.get(key, { signal });
+    } catch (e) {
+      if (attempt >= attempts || signal.aborted || !retryable(e)) throw e;
+      await sleep(fullJitterDelay(attempt, 50, 2_000), signal);
+    }
+  }
+}
+
+function retryable(e: unknown): boolean {
+  if (e instanceof Truncated) return true;
+  if (e instanceof VersionChanged) return false;
+  // A store error may be a 5xx or a reset worth another try; any other vc error is a verdict.
+  if (e instanceof VcError) return e instanceof StoreError && isTransientError(e);
+  return isTransientError(e);
+}
+
+// ---------------------------------------------------------------------------
+// Verification plan
+
+interface Plan {
+  /** What the ETag says. */
+  kind: "md5" | "multipart" | "opaque";
+  /** Expected MD5 of the whole content (plain ETag, or `vc-md5` metadata). */
+  md5: string | undefined;
+  /** Multipart: candidate part sizes, most likely first (may be empty). */
+  partSizes: number[];
+  /** Size of the segments hashed while streaming (Infinity = the whole object, 0 = none). */
+  segment: number;
+}
+
+interface Computed {
+  /** Whole-content MD5, when computed. */
+  md5?: string;
+  /** Per-segment MD5s (segment = `plan.segment`), when computed. */
+  parts?: string[];
+}
+
+function planVerification(info: ObjectInfo): Plan {
+  const parsed = parseEtag(info.etag);
+  const metaMd5 = info.metadata?.["vc-md5"]?.toLowerCase();
+  const vcMd5 = metaMd5 !== undefined && /^[0-9a-f]{32}$/.test(metaMd5) ? metaMd5 : undefined;
+  if (parsed.kind === "md5") {
+    return { kind: "md5", md5: parsed.md5, partSizes: [], segment: Infinity };
+  }
+  if (parsed.kind === "multipart") {
+    const partSizes = candidatePartSizes(info.size, parsed.parts);
+    if (partSizes.length > 0) {
+      return { kind: "multipart", md5: vcMd5, partSizes, segment: partSizes[0]! };
+    }
+  }
+  // Opaque (or a multipart ETag no equal part size explains): size, and vc-md5 when present.
+  return { kind: "opaque", md5: vcMd5, partSizes: [], segment: vcMd5 !== undefined ? Infinity : 0 };
+}
+
+/** What verification needs to know (a subset of the download context). */
+type VerifyContext = Pick<Context, "uri" | "dest" | "info" | "etag" | "signal">;
+
+async function verify(
+  ctx: VerifyContext,
+  path: string,
+  plan: Plan,
+  computed: Computed,
+): Promise<string | undefined> {
+  const { uri, info, dest } = ctx;
+  const where = `(${info.size} bytes, downloading to ${dest})`;
+  if (plan.kind === "md5") {
+    const actual = computed.md5 ?? await md5File(path);
+    if (actual !== plan.md5) {
+      throw new IntegrityError(
+        `${uri}: content does not match its ETag: expected MD5 ${plan.md5}, got ${actual} ${where}`,
+      );
+    }
+    return actual;
+  }
+  if (plan.kind === "multipart") {
+    const expected = ctx.etag.toLowerCase();
+    const first = computed.parts !== undefined ? multipartEtag(computed.parts) : undefined;
+    if (first === expected) return undefined;
+    const tried = first !== undefined ? [first] : [];
+    // The first guess of the part size was wrong (or not hashed): try the other candidates from disk.
+    for (const size of plan.partSizes.slice(first !== undefined ? 1 : 0)) {
+      const etag = await multipartEtagOfFile(path, info.size, size, ctx.signal);
+      if (etag === expected) return undefined;
+      tried.push(etag);
+    }
+    if (plan.md5 !== undefined) {
+      const actual = await md5File(path);
+      if (actual === plan.md5) return actual;
+      throw new IntegrityError(
+        `${uri}: content matches neither its ETag ${ctx.etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,
+      );
+    }
+    throw new IntegrityError(
+      `${uri}: content does not match its multipart ETag: expected ${ctx.etag}, got ${
+        tried.join(" or ")
+      } (part sizes tried: ${plan.partSizes.join(", ")}) ${where}`,
+    );
+  }
+  if (plan.md5 !== undefined) {
+    const actual = computed.md5 ?? await md5File(path);
+    if (actual !== plan.md5) {
+      throw new IntegrityError(
+        `${uri}: content does not match its vc-md5 metadata: expected ${plan.md5}, got ${actual} ${where}`,
+      );
+    }
+    return actual;
+  }
+  return undefined; // opaque ETag, no checksum: the size (checked while streaming) is all there is
+}
+
+async function multipartEtagOfFile(
+  path: string,
+  size: number,
+  partSize: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const parts: string[] = [];
+  for (let start = 0; start < size; start += partSize) {
+    signal.throwIfAborted();
+    parts.push(await md5File(path, { start, length: Math.min(partSize, size - start) }));
+  }
+  if (parts.length === 0) parts.push(await md5File(path, { length: 0 }));
+  return multipartEtag(parts);
+}
+
+/**
+ * Checks a local file against what the store says about the object: size,
+ * then MD5 / multipart ETag, or `md5` (e.g. a recorded `vc-md5`) for opaque
+ * ETags. Returns the reason when it does not match, `undefined` when it does.
+ *
+ * @example
+ * ```ts
+ * import { checkFile } from "./download.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "hello");
+ *   console.assert(await checkFile(p, { size: 5, etag: "5d41402abc4b2a76b9719d911017c592" }) === undefined);
+ *   console.assert(await checkFile(p, { size: 6, etag: "x" }) !== undefined);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function checkFile(
+  path: string,
+  expected: { size: number; etag: string; md5?: string; metadata?: Record<string, string> },
+  options: { signal?: AbortSignal } = {},
+): Promise<string | undefined> {
+  const stat = await Deno.stat(path);
+  if (stat.size !== expected.size) return `size is ${stat.size}, expected ${expected.size}`;
+  const info: ObjectInfo = {
+    key: "",
+    size: expected.size,
+    etag: expected.etag,
+    lastModified: new Date(0),
+  };
+  const metadata = { ...expected.metadata };
+  if (expected.md5 !== undefined) metadata["vc-md5"] = expected.md5;
+  info.metadata = metadata;
+  const plan = planVerification(info);
+  const ctx: VerifyContext = {
+    uri: path,
+    info,
+    dest: path,
+    etag: normalizeEtag(expected.etag),
+    signal: options.signal ?? new AbortController().signal,
+  };
+  try {
+    await verify(ctx, path, plan, {});
+    return undefined;
+  } catch (e) {
+    if (e instanceof IntegrityError) return e.message;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Hashing while streaming
+
+/**
+ * MD5s of consecutive fixed-size segments of a byte stream that starts at a
+ * segment boundary (`segment` = Infinity: one MD5 of everything).
+ */
+class SegmentHasher {
+  #segment: number;
+  #hash: Hash = createHash("md5");
+  #filled = 0;
+  #index: number;
+  #out: string[];
+
+  constructor(segment: number, start: number, out: string[]) {
+    this.#segment = segment;
+    this.#index = segment === Infinity ? 0 : start / segment;
+    this.#out = out;
+  }
+
+  update(chunk: Uint8Array): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const room = this.#segment - this.#filled;
+      const n = Math.min(room, chunk.length - off);
+      this.#hash.update(n === chunk.length ? chunk : chunk.subarray(off, off + n));
+      this.#filled += n;
+      off += n;
+      if (this.#filled === this.#segment) this.#flush();
+    }
+  }
+
+  /** Completes the last, possibly short, segment. */
+  finish(): void {
+    if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush();
+  }
+
+  #flush(): void {
+    this.#out[this.#index++] = this.#hash.digest("hex");
+    this.#hash = createHash("md5");
+    this.#filled = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Transfer
+
+async function downloadSequential(
+  ctx: Context,
+  temp: TempFile,
+  first: ReadableStream<Uint8Array> | undefined,
+  plan: Plan,
+): Promise<Computed> {
+  const out: string[] = [];
+  const hasher = plan.segment > 0 ? new SegmentHasher(plan.segment, 0, out) : undefined;
+  await fetchRange(ctx, temp.file, 0, ctx.info.size, first, hasher, true);
+  hasher?.finish();
+  if (plan.segment === Infinity) return out[0] !== undefined ? { md5: out[0] } : {};
+  return plan.segment > 0 ? { parts: out } : {};
+}
+
+async function downloadParallel(
+  ctx: Context,
+  temp: TempFile,
+  first: ReadableStream<Uint8Array> | undefined,
+  plan: Plan,
+  opts: { concurrency: number; rangeSize: number },
+  controller: AbortController,
+): Promise<Computed> {
+  const size = ctx.info.size;
+  // Align ranges to the part size, so each range hashes whole parts.
+  const rangeSize = plan.segment > 0 && plan.segment !== Infinity
+    ? plan.segment * Math.max(1, Math.round(opts.rangeSize / plan.segment))
+    : opts.rangeSize;
+  const ranges: Range[] = [];
+  for (let start = 0; start < size; start += rangeSize) {
+    ranges.push(new Range(start, Math.min(start + rangeSize, size)));
+  }
+  const parts: string[] = [];
+  const inline = plan.segment > 0 && plan.segment !== Infinity;
+  let next = 0;
+  let initial = first;
+  const worker = async () => {
+    // Each worker writes through its own handle, so seeks never interfere.
+    using file = await Deno.open(temp.path, { write: true });
+    while (next < ranges.length) {
+      const index = next++;
+      const range = ranges[index]!;
+      const body = index === 0 ? initial : undefined;
+      if (index === 0) initial = undefined;
+      await file.seek(range.start, Deno.SeekMode.Start);
+      const hasher = inline ? new SegmentHasher(plan.segment, range.start, parts) : undefined;
+      await fetchRange(ctx, file, range.start, range.end, body, hasher, false);
+      hasher?.finish();
+      range.resolve();
+    }
+  };
+  // A plain MD5 cannot be combined from pieces: hash the file in order,
+  // reading each range back (from the page cache) as soon as it is complete.
+  const ordered = plan.segment === Infinity
+    ? hashInOrder(temp.path, ranges, ctx.signal)
+    : undefined;
+  let failure: { error: unknown } | undefined;
+  const run = async () => {
+    try {
+      await worker();
+    } catch (error) {
+      // The first failure stops everyone; later ones are mostly the resulting aborts.
+      if (failure === undefined) {
+        failure = { error };
+        controller.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, ranges.length) }, run));
+  if (failure !== undefined) {
+    await initial?.cancel().catch(() => {});
+    for (const r of ranges) r.reject(failure.error);
+    await ordered?.catch(() => {});
+    throw failure.error;
+  }
+  if (ordered !== undefined) return { md5: await ordered };
+  return inline ? { parts } : {};
+}
+
+/** One ranged GET's span; settles when its bytes are on disk. */
+class Range {
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (e: unknown) => void;
+  constructor(readonly start: number, readonly end: number) {
+    this.done = new Promise<void>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    this.done.catch(() => {}); // observed by hashInOrder only when it gets there
+  }
+}
+
+async function hashInOrder(path: string, ranges: Range[], signal: AbortSignal): Promise<string> {
+  const hash = createHash("md5");
+  using file = await Deno.open(path, { read: true });
+  const buf = new Uint8Array(4 * MiB);
+  for (const range of ranges) {
+    await range.done;
+    signal.throwIfAborted();
+    await file.seek(range.start, Deno.SeekMode.Start);
+    let left = range.end - range.start;
+    while (left > 0) {
+      const n = await file.read(left < buf.length ? buf.subarray(0, left) : buf);
+      if (n === null) throw new Error(`${path} is shorter than expected while hashing`);
+      hash.update(buf.subarray(0, n));
+      left -= n;
+    }
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Streams bytes [start, end) of the object to `file` (positioned at `start`),
+ * hashing them, resuming with ranged GETs after truncations and resets.
+ * `exact`: the body must end exactly at `end` (a whole-object GET).
+ */
+async function fetchRange(
+  ctx: Context,
+  file: Deno.FsFile,
+  start: number,
+  end: number,
+  initial: ReadableStream<Uint8Array> | undefined,
+  hasher: SegmentHasher | undefined,
+  exact: boolean,
+): Promise<void> {
+  // Shared with pump, so bytes written before a failure are never fetched twice.
+  const cursor = { pos: start };
+  let body = initial;
+  let failures = 0;
+  while (true) {
+    const before = cursor.pos;
+    try {
+      let wholeObject = exact && cursor.pos === 0 && body !== undefined;
+      if (body === undefined) {
+        if (cursor.pos >= end) return;
+        body = await rangedGet(ctx, cursor.pos, end);
+        wholeObject = false;
+      }
+      const current = body;
+      body = undefined;
+      await pump(ctx, current, file, cursor, end, hasher, wholeObject);
+      if (cursor.pos < end) {
+        throw new Truncated(
+          `${ctx.uri}: body ended at byte ${cursor.pos}, expected ${end} (of ${ctx.info.size})`,
+        );
+      }
+      return;
+    } catch (e) {
+      body = undefined;
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (!retryable(e)) throw e;
+      // Failures that made progress don't count against the limit: a flaky
+      // connection still finishes, a dead one stops after `attempts` tries.
+      failures = cursor.pos > before ? 1 : failures + 1;
+      if (failures >= ctx.attempts) {
+        if (e instanceof Truncated) {
+          throw new IntegrityError(`${e.message} after ${failures} attempts`, { cause: e });
+        }
+        throw e;
+      }
+      await sleep(fullJitterDelay(failures, 50, 2_000), ctx.signal);
+    }
+  }
+}
+
+async function rangedGet(
+  ctx: Context,
+  pos: number,
+  end: number,
+): Promise<ReadableStream<Uint8Array>> {
+  let r;
+  try {
+    r = await ctx.store.get(ctx.key, {
+      range: { start: pos, end: end - 1 },
+      ifMatch: ctx.info.etag,
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    if (e instanceof PreconditionFailedError) throw new VersionChanged(ctx.uri, e);
+    throw e;
+  }
+  if (normalizeEtag(r.info.etag) !== ctx.etag || r.info.size !== ctx.info.size) {
+    await r.body.cancel().catch(() => {});
+    throw new VersionChanged(
+      ctx.uri,
+      new Error(`ETag ${r.info.etag} (${r.info.size} bytes), expected ${ctx.etag}`),
+    );
+  }
+  return r.body;
+}
+
+/** Copies a body to the file until `end`, advancing `cursor.pos` as bytes land. */
+async function pump(
+  ctx: Context,
+  body: ReadableStream<Uint8Array>,
+  file: Deno.FsFile,
+  cursor: { pos: number },
+  end: number,
+  hasher: SegmentHasher | undefined,
+  wholeObject: boolean,
+): Promise<void> {
+  const reader = body.getReader();
+  let ended = false;
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) {
+        ended = true;
+        return;
+      }
+      const pos = cursor.pos;
+      let chunk = value;
+      if (pos + chunk.length > end) {
+        if (wholeObject) {
+          throw new IntegrityError(
+            `${ctx.uri}: received more than the ${ctx.info.size} bytes the store announced (downloading to ${ctx.dest})`,
+          );
+        }
+        chunk = chunk.subarray(0, end - pos);
+      }
+      if (chunk.length > 0) {
+        // Written before hashed: a failed write must not leave the hash ahead of the file.
+        writeAll(file, chunk);
+        hasher?.update(chunk);
+        cursor.pos = pos + chunk.length;
+        ctx.written += chunk.length;
+        ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
+      }
+      // A whole-object body is read to its end to detect extra bytes; a range stops here.
+      if (cursor.pos >= end && !wholeObject) return;
+    }
+  } finally {
+    if (!ended) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+// Synchronous on purpose: a chunk lands in the page cache in microseconds,
+// while an async write costs a round trip through the I/O thread pool per
+// chunk, and every stream waits for its write before reading on anyway.
+function writeAll(file: Deno.FsFile, chunk: Uint8Array): void {
+  let off = 0;
+  while (off < chunk.length) off += file.writeSync(off === 0 ? chunk : chunk.subarray(off));
+}
+
+// ---------------------------------------------------------------------------
+// Temp file
+
+/** The unique temp file a download writes before it is renamed into place. */
+class TempFile {
+  private constructor(readonly path: string, readonly file: Deno.FsFile) {}
+  #closed = false;
+
+  // Metadata calls (open, rename, remove) are synchronous: they are quick on
+  // a local disk and several times cheaper than Deno's async round trip,
+  // which matters when caching thousands of small objects. The fsync and the
+  // data writes stay asynchronous: they can take long.
+  static create(dest: string): TempFile {
+    const dir = dirname(dest);
+    const path = join(dir, `.${basename(dest)}.vc-tmp-${randomSuffix()}`);
+    const open = () => Deno.openSync(path, { write: true, createNew: true });
+    try {
+      return new TempFile(path, open());
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    Deno.mkdirSync(dir, { recursive: true });
+    return new TempFile(path, open());
+  }
+
+  /** fsync, close, and rename over `dest`. */
+  async commit(dest: string): Promise<void> {
+    // fdatasync: the data and the size, which is all a reader needs.
+    await this.file.syncData();
+    this.#close();
+    Deno.renameSync(this.path, dest);
+  }
+
+  /** Close and remove (after a failure). */
+  discard(): void {
+    this.#close();
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.file.close();
+  }
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  let out = "";
+  for (const b of bytes) out += (b % 36).toString(36);
+  return out;
+}

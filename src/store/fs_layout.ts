@@ -1,0 +1,174 @@
+/**
+ * How {@linkcode FsStore} lays keys out on disk: key validation, the names of
+ * its internal files, and S3 key order.
+ *
+ * Every internal file starts with {@linkcode INTERNAL_PREFIX}, and no key may
+ * contain a segment starting with it, so internal files never collide with
+ * objects and are easy to hide from listings.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+
+/** Prefix of every file FsStore keeps beside the data; reserved in keys. */
+export const INTERNAL_PREFIX = ".vc~";
+
+/** S3's limit on a key's UTF-8 length. */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * Longest key segment in UTF-8 bytes: 255 (the usual file name limit) minus
+ * the 15 bytes of the sidecar name's decoration (`.vc~meta~` + `.json`), so
+ * every object's sidecar can be created too.
+ */
+export const MAX_SEGMENT_BYTES = 240;
+
+const encoder = new TextEncoder();
+
+// deno-lint-ignore no-control-regex -- control characters are exactly what we reject
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Splits a key into its path segments, or throws `InvalidInputError` naming the
+ * key when it cannot be stored as a file under the root: empty, longer than
+ * 1024 UTF-8 bytes, not well-formed Unicode, a leading `/`, a backslash, a
+ * control character, an empty / `.` / `..` segment, a segment starting with
+ * the reserved `.vc~`, or a segment longer than {@linkcode MAX_SEGMENT_BYTES}.
+ *
+ * @example
+ * ```ts
+ * import { keySegments } from "./fs_layout.ts";
+ * console.assert(keySegments("a/b/c.csv").join("|") === "a|b|c.csv");
+ * let rejected = false;
+ * try {
+ *   keySegments("../etc/passwd");
+ * } catch {
+ *   rejected = true;
+ * }
+ * console.assert(rejected);
+ * ```
+ */
+export function keySegments(key: string): string[] {
+  const reason = keyProblem(key);
+  if (reason !== undefined) {
+    throw new InvalidInputError(`invalid key ${JSON.stringify(key)}: ${reason}`);
+  }
+  return key.split("/");
+}
+
+/**
+ * True when `segment` could be one path segment of a valid key.
+ *
+ * @example
+ * ```ts
+ * import { isValidSegment } from "./fs_layout.ts";
+ * console.assert(isValidSegment("data.csv"));
+ * console.assert(!isValidSegment("..") && !isValidSegment(".vc~meta~x.json"));
+ * ```
+ */
+export function isValidSegment(segment: string): boolean {
+  return segmentProblem(segment) === undefined && segment.isWellFormed() &&
+    !segment.includes("/") && !segment.includes("\\") && !CONTROL_CHARS.test(segment);
+}
+
+function keyProblem(key: string): string | undefined {
+  if (typeof key !== "string" || key.length === 0) return "keys must not be empty";
+  if (!key.isWellFormed()) return "not well-formed Unicode (lone surrogate)";
+  if (encoder.encode(key).length > MAX_KEY_BYTES) {
+    return `longer than ${MAX_KEY_BYTES} UTF-8 bytes`;
+  }
+  if (key.startsWith("/")) return "keys must not start with '/'";
+  if (key.includes("\\")) return "backslashes are not allowed";
+  if (CONTROL_CHARS.test(key)) return "control characters are not allowed";
+  for (const segment of key.split("/")) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function segmentProblem(segment: string): string | undefined {
+  if (segment === "") return "empty path segment (leading, trailing or doubled '/')";
+  if (segment === "." || segment === "..") return `'${segment}' segments are not allowed`;
+  if (segment.startsWith(INTERNAL_PREFIX)) {
+    return `segments starting with '${INTERNAL_PREFIX}' are reserved for vc's internal files`;
+  }
+  if (encoder.encode(segment).length > MAX_SEGMENT_BYTES) {
+    return `path segment longer than ${MAX_SEGMENT_BYTES} UTF-8 bytes`;
+  }
+  return undefined;
+}
+
+/**
+ * Name of the metadata sidecar of the object whose file is named `base`.
+ *
+ * @example
+ * ```ts
+ * import { sidecarName } from "./fs_layout.ts";
+ * console.assert(sidecarName("c.csv") === ".vc~meta~c.csv.json");
+ * ```
+ */
+export function sidecarName(base: string): string {
+  return `${INTERNAL_PREFIX}meta~${base}.json`;
+}
+
+/**
+ * Name of the lock file that serialises writes to the object named `base`.
+ *
+ * @example
+ * ```ts
+ * import { lockName } from "./fs_layout.ts";
+ * console.assert(lockName("c.csv") === ".vc~lock~c.csv");
+ * ```
+ */
+export function lockName(base: string): string {
+  return `${INTERNAL_PREFIX}lock~${base}`;
+}
+
+/**
+ * A fresh, unique temp file name. Temp files live in the target's directory so
+ * the final rename stays on one filesystem (and is therefore atomic).
+ *
+ * @example
+ * ```ts
+ * import { tempName } from "./fs_layout.ts";
+ * console.assert(tempName().startsWith(".vc~tmp~") && tempName() !== tempName());
+ * ```
+ */
+export function tempName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `${INTERNAL_PREFIX}tmp~${
+    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
+}
+
+/**
+ * Compares keys in UTF-8 byte order (S3's listing order), which is code point
+ * order. Plain `<` on JS strings compares UTF-16 code units and puts
+ * U+E000..U+FFFF after astral characters (emoji), which S3 does not.
+ *
+ * @example
+ * ```ts
+ * import { compareKeys } from "./fs_layout.ts";
+ * const keys = ["\u{1F600}", "\uFF21", "a/b", "a.b", "Z"].sort(compareKeys);
+ * console.assert(keys.join(" ") === "Z a.b a/b \uFF21 \u{1F600}");
+ * ```
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
+  }
+  return a.length - b.length;
+}
+
+// Moves surrogates (0xD800..0xDFFF, i.e. astral code points) above the BMP's
+// 0xE000..0xFFFF so that code unit order becomes code point order. Only the
+// first differing unit matters, so looking at single units is enough.
+function codeUnitRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}

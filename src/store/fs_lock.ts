@@ -1,0 +1,250 @@
+/**
+ * Advisory lock files for {@linkcode FsStore}: a lock is a file created with
+ * `O_CREAT|O_EXCL` (`createNew`), which works across processes and on network
+ * filesystems without `flock` support.
+ *
+ * Stale locks: a holder keeps a lock only for the few milliseconds of a
+ * commit (rename + sidecar write), never while data is uploaded. A lock is
+ * therefore considered stale, and broken, when its holder is a process on this
+ * host that no longer exists (checked through `/proc` where available), or
+ * when the lock file is older than `staleMs` (30 s by default) whoever holds
+ * it. Breaking renames the stale file aside and checks that the file moved is
+ * the one judged stale (same inode), so two processes breaking at once cannot
+ * throw away a fresh lock. A holder frozen for longer than `staleMs` (e.g.
+ * SIGSTOP) can lose its lock; that is the price of never deadlocking on a
+ * crashed holder.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { StoreError } from "../errors.ts";
+import { tempName } from "./fs_layout.ts";
+
+/** A held lock; release it exactly once (or use `await using`). */
+export interface FileLock extends AsyncDisposable {
+  /** Path of the lock file. */
+  readonly path: string;
+  /** Removes the lock file if it is still ours. Never throws. */
+  release(): Promise<void>;
+}
+
+/** Options for {@linkcode acquireLock}. */
+export interface LockOptions {
+  /** Age in ms after which any lock is considered abandoned. Default 30 000. */
+  staleMs?: number;
+  /** Give up with `StoreError` after this many ms. Default `staleMs` + 10 000. */
+  timeoutMs?: number;
+  /** Aborts the wait (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** Default age after which a lock file is considered abandoned. */
+export const DEFAULT_STALE_MS = 30_000;
+
+interface LockContent {
+  pid: number;
+  host: string;
+  nonce: string;
+  at: string;
+}
+
+/**
+ * Waits for and takes the lock file at `path`, breaking stale locks (see the
+ * module doc). Filesystem errors other than "exists" (missing directory,
+ * read-only filesystem, permissions) are thrown as they are, for the caller
+ * to map.
+ *
+ * @example
+ * ```ts
+ * import { acquireLock } from "./fs_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using _lock = await acquireLock(`${dir}/.vc~lock~x`);
+ *   // ... critical section ...
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function acquireLock(path: string, options: LockOptions = {}): Promise<FileLock> {
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  const deadline = Date.now() + (options.timeoutMs ?? staleMs + 10_000);
+  let delay = 1;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const lock = await tryCreate(path);
+    if (lock) return lock;
+    if (await breakIfStale(path, staleMs)) continue;
+    if (Date.now() > deadline) {
+      throw new StoreError(`timed out waiting for lock ${path}`);
+    }
+    // Jittered exponential backoff: holders keep locks for milliseconds.
+    await sleep(delay * (0.5 + Math.random()), options.signal);
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+/**
+ * Takes the lock at `path` if it is free right now; `undefined` when it is
+ * held or cannot be created at all (e.g. a read-only directory). For
+ * best-effort work that can simply be skipped.
+ *
+ * @example
+ * ```ts
+ * import { tryAcquireLock } from "./fs_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * const first = await tryAcquireLock(`${dir}/.vc~lock~x`);
+ * console.assert(first !== undefined);
+ * console.assert(await tryAcquireLock(`${dir}/.vc~lock~x`) === undefined);
+ * await first?.release();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function tryAcquireLock(path: string): Promise<FileLock | undefined> {
+  try {
+    return await tryCreate(path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryCreate(path: string): Promise<FileLock | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { createNew: true, write: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return undefined;
+    throw e;
+  }
+  let ino: number | null = null;
+  const content: LockContent = {
+    pid: Deno.pid,
+    host: hostname(),
+    nonce: tempName(),
+    at: new Date().toISOString(),
+  };
+  try {
+    // The inode identifies our lock file at release time.
+    ino = (await file.stat()).ino;
+    // Informational (lets others detect a dead holder); a reader that sees the
+    // file before this write lands falls back to the age rule.
+    await file.write(new TextEncoder().encode(JSON.stringify(content)));
+  } catch {
+    // The lock is held even if its content could not be written.
+  } finally {
+    file.close();
+  }
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    try {
+      // Only remove the file if it is still ours: if our lock was broken as
+      // stale, the file now at `path` belongs to someone else.
+      if (ino !== null) {
+        const st = await Deno.lstat(path);
+        if (st.ino !== ino) return;
+      } else if (parseLock(await Deno.readTextFile(path))?.nonce !== content.nonce) {
+        return;
+      }
+      await Deno.remove(path);
+    } catch {
+      // Already gone, or the directory is unusable: nothing more to do.
+    }
+  };
+  return { path, release, [Symbol.asyncDispose]: release };
+}
+
+async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
+  let st: Deno.FileInfo;
+  let content: LockContent | undefined;
+  try {
+    st = await Deno.lstat(path);
+    content = parseLock(await Deno.readTextFile(path));
+  } catch (e) {
+    // Released between our create attempt and now: just retry.
+    if (e instanceof Deno.errors.NotFound) return true;
+    throw e;
+  }
+  const age = Date.now() - (st.mtime?.getTime() ?? Date.now());
+  const stale = age > staleMs || (content !== undefined && await holderIsDead(content));
+  if (!stale) return false;
+  const aside = join(dirname(path), tempName());
+  try {
+    await Deno.rename(path, aside);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return true; // someone else broke or released it
+    throw e;
+  }
+  try {
+    const moved = await Deno.lstat(aside);
+    if (st.ino !== null && moved.ino !== st.ino) {
+      // We moved a fresh lock that replaced the stale one: put it back unless
+      // yet another lock appeared meanwhile (then its holder keeps it).
+      await Deno.link(aside, path).catch(() => {});
+    }
+  } finally {
+    await Deno.remove(aside).catch(() => {});
+  }
+  return true;
+}
+
+function parseLock(text: string): LockContent | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (
+      typeof v === "object" && v !== null && "pid" in v && typeof v.pid === "number" &&
+      "host" in v && typeof v.host === "string" && "nonce" in v && typeof v.nonce === "string" &&
+      "at" in v && typeof v.at === "string"
+    ) {
+      return { pid: v.pid, host: v.host, nonce: v.nonce, at: v.at };
+    }
+  } catch {
+    // Empty (being written) or foreign content.
+  }
+  return undefined;
+}
+
+let cachedHost: string | undefined;
+function hostname(): string {
+  if (cachedHost === undefined) {
+    try {
+      cachedHost = Deno.hostname();
+    } catch {
+      // No --allow-sys: dead-holder detection is then disabled (age rule only).
+      cachedHost = "";
+    }
+  }
+  return cachedHost;
+}
+
+async function holderIsDead(content: LockContent): Promise<boolean> {
+  const host = hostname();
+  if (host === "" || content.host !== host) return false;
+  if (content.pid === Deno.pid) return false;
+  try {
+    await Deno.stat("/proc/self");
+  } catch {
+    return false; // no procfs (or no permission to read it): cannot tell
+  }
+  try {
+    await Deno.stat(`/proc/${content.pid}`);
+    return false;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

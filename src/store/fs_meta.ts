@@ -1,0 +1,195 @@
+/**
+ * Metadata sidecars of {@linkcode FsStore}: `<dir>/.vc~meta~<name>.json` next
+ * to each data file, holding its MD5 (the ETag), user metadata and content
+ * type, plus a fingerprint of the data file (size, mtime, inode, ctime).
+ *
+ * A sidecar is trusted only while the fingerprint still matches the data
+ * file, so a file edited or dropped in by hand is re-hashed instead of being
+ * served with a wrong ETag. Limits: mtime has millisecond and ctime second
+ * resolution here, so an in-place edit that keeps the size and lands in the
+ * same millisecond and second as the recorded state goes unnoticed.
+ *
+ * @module
+ */
+import { Md5 } from "../hash.ts";
+import { tempName } from "./fs_layout.ts";
+import { dirname, join } from "node:path";
+
+/** What a sidecar file holds. */
+export interface Sidecar {
+  /** Hex MD5 of the data file: its ETag. */
+  md5: string;
+  /** Data file size in bytes when the sidecar was written. */
+  size: number;
+  /** Data file mtime in ms when the sidecar was written. */
+  mtimeMs: number;
+  /** Data file inode (null where the platform has none). */
+  ino: number | null;
+  /** Data file ctime in ms (null where the platform has none). */
+  ctimeMs: number | null;
+  /** User metadata given to `put`. */
+  metadata?: Record<string, string>;
+  /** Content type given to `put`. */
+  contentType?: string;
+}
+
+/** The part of a sidecar that identifies one state of the data file. */
+export type Fingerprint = Pick<Sidecar, "size" | "mtimeMs" | "ino" | "ctimeMs">;
+
+/**
+ * The fingerprint of a data file's current state.
+ *
+ * @example
+ * ```ts
+ * import { fingerprint } from "./fs_meta.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "abc");
+ * console.assert(fingerprint(await Deno.stat(p)).size === 3);
+ * await Deno.remove(p);
+ * ```
+ */
+export function fingerprint(st: Deno.FileInfo): Fingerprint {
+  return {
+    size: st.size,
+    mtimeMs: st.mtime?.getTime() ?? 0,
+    ino: st.ino,
+    ctimeMs: st.ctime?.getTime() ?? null,
+  };
+}
+
+/**
+ * True when two fingerprints describe the same file state. Inode and ctime
+ * are compared only when both sides have them.
+ *
+ * @example
+ * ```ts
+ * import { sameFingerprint } from "./fs_meta.ts";
+ * const a = { size: 1, mtimeMs: 5, ino: 7, ctimeMs: null };
+ * console.assert(sameFingerprint(a, { ...a }) && !sameFingerprint(a, { ...a, size: 2 }));
+ * ```
+ */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs &&
+    (a.ino === null || b.ino === null || a.ino === b.ino) &&
+    (a.ctimeMs === null || b.ctimeMs === null || a.ctimeMs === b.ctimeMs);
+}
+
+/**
+ * A cache key for a file state: equal strings mean the same file state.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintKey } from "./fs_meta.ts";
+ * console.assert(fingerprintKey({ size: 1, mtimeMs: 2, ino: 3, ctimeMs: 4 }) === "1:2:3:4");
+ * ```
+ */
+export function fingerprintKey(fp: Fingerprint): string {
+  return `${fp.size}:${fp.mtimeMs}:${fp.ino}:${fp.ctimeMs}`;
+}
+
+/**
+ * Reads a sidecar; `undefined` when it is missing, unreadable or malformed
+ * (all of which just mean "re-hash the data file").
+ *
+ * @example
+ * ```ts
+ * import { readSidecar } from "./fs_meta.ts";
+ * console.assert(await readSidecar("/nonexistent/.vc~meta~x.json") === undefined);
+ * ```
+ */
+export async function readSidecar(path: string): Promise<Sidecar | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+  return parseSidecar(text);
+}
+
+function parseSidecar(text: string): Sidecar | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  const r = v as Record<string, unknown>;
+  if (
+    typeof r.md5 !== "string" || !/^[0-9a-f]{32}$/.test(r.md5) || typeof r.size !== "number" ||
+    typeof r.mtimeMs !== "number"
+  ) {
+    return undefined;
+  }
+  const out: Sidecar = {
+    md5: r.md5,
+    size: r.size,
+    mtimeMs: r.mtimeMs,
+    ino: typeof r.ino === "number" ? r.ino : null,
+    ctimeMs: typeof r.ctimeMs === "number" ? r.ctimeMs : null,
+  };
+  if (isStringRecord(r.metadata)) out.metadata = r.metadata;
+  if (typeof r.contentType === "string") out.contentType = r.contentType;
+  return out;
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === "string");
+}
+
+/**
+ * Writes a sidecar atomically (temp file + rename in the same directory), so
+ * readers see the old or the new sidecar, never half of one. Errors are
+ * thrown; callers decide whether the write was best-effort.
+ *
+ * @example
+ * ```ts
+ * import { readSidecar, writeSidecar } from "./fs_meta.ts";
+ * const dir = await Deno.makeTempDir();
+ * const sc = { md5: "d41d8cd98f00b204e9800998ecf8427e", size: 0, mtimeMs: 1, ino: null, ctimeMs: null };
+ * await writeSidecar(`${dir}/.vc~meta~x.json`, sc);
+ * console.assert((await readSidecar(`${dir}/.vc~meta~x.json`))?.md5 === sc.md5);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
+  const tmp = join(dirname(path), tempName());
+  try {
+    await Deno.writeTextFile(tmp, JSON.stringify(sidecar), { createNew: true });
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+const HASH_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Hex MD5 of an open file's whole content, read through the handle (so the
+ * hash is of exactly the file being served, even if the path was replaced
+ * meanwhile). Leaves the file position at the end.
+ *
+ * @example
+ * ```ts
+ * import { md5OfOpenFile } from "./fs_meta.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "a");
+ * using f = await Deno.open(p);
+ * console.assert(await md5OfOpenFile(f) === "0cc175b9c0f1b6a831c399e269772661");
+ * await Deno.remove(p);
+ * ```
+ */
+export async function md5OfOpenFile(file: Deno.FsFile): Promise<string> {
+  await file.seek(0, Deno.SeekMode.Start);
+  const md5 = new Md5();
+  const buf = new Uint8Array(HASH_CHUNK);
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    md5.update(buf.subarray(0, n));
+  }
+  return md5.hex();
+}

@@ -1,0 +1,382 @@
+/**
+ * The multipart upload engine: splits a file, a stream or bytes into parts,
+ * uploads up to `concurrency` parts at once with bounded memory (at most
+ * `concurrency` parts are held), checks each part's ETag against its MD5,
+ * completes, verifies the multipart ETag, and aborts the upload on any
+ * failure so no orphaned parts are left to be billed.
+ *
+ * Independent of the AWS SDK: the store supplies the four S3 calls as a
+ * {@linkcode MultipartTarget}.
+ *
+ * @module
+ */
+import { IntegrityError, InvalidInputError } from "../errors.ts";
+import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
+
+/** S3 allows at most this many parts per upload. */
+export const MAX_PARTS = 10_000;
+
+const MiB = 1024 * 1024;
+
+/** One uploaded part, as CompleteMultipartUpload wants it. */
+export interface CompletedPart {
+  /** 1-based part number. */
+  partNumber: number;
+  /** ETag the server returned for the part (without quotes). */
+  etag: string;
+}
+
+/** The S3 calls of a multipart upload, supplied by the store. */
+export interface MultipartTarget {
+  /** Starts an upload; returns its upload ID. */
+  create(): Promise<string>;
+  /** Uploads one part (sending `md5Hex` as Content-MD5); returns the part's ETag. */
+  uploadPart(
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    md5Hex: string,
+    signal: AbortSignal,
+  ): Promise<string>;
+  /** Completes the upload; returns the object's ETag. */
+  complete(uploadId: string, parts: readonly CompletedPart[]): Promise<string>;
+  /** Aborts the upload, discarding its parts. */
+  abort(uploadId: string): Promise<void>;
+}
+
+/** A part that is known but not yet read. */
+export interface PendingPart {
+  /** 1-based part number. */
+  partNumber: number;
+  /** Reads the part's bytes. */
+  read(): Promise<Uint8Array>;
+}
+
+/** Hands out parts in order; `undefined` when there are no more. */
+export interface PartSource {
+  /** The next part, or `undefined`. Calls are serialized by the engine. */
+  next(): Promise<PendingPart | undefined>;
+  /** Checks, after the last part was read, that the source was consistent. */
+  finish?(): Promise<void>;
+}
+
+/**
+ * The part size to use: `partSize`, raised to a whole number of MiB when
+ * `size` would otherwise need more than 10,000 parts.
+ *
+ * @example
+ * ```ts
+ * import { choosePartSize } from "./multipart_upload.ts";
+ * const MiB = 1024 * 1024;
+ * console.assert(choosePartSize(100 * MiB, 16 * MiB) === 16 * MiB);
+ * console.assert(choosePartSize(200_000 * MiB, 16 * MiB) === 20 * MiB);
+ * ```
+ */
+export function choosePartSize(size: number | undefined, partSize: number): number {
+  if (!(partSize > 0) || !Number.isInteger(partSize)) {
+    throw new InvalidInputError(`partSize ${partSize} must be a positive integer`);
+  }
+  if (size === undefined || Math.ceil(size / partSize) <= MAX_PARTS) return partSize;
+  return Math.ceil(size / MAX_PARTS / MiB) * MiB;
+}
+
+/**
+ * Parts of a local file, each read with its own file handle at its offset so
+ * that parts are read in parallel. `finish` fails when the file changed size
+ * during the upload.
+ *
+ * @example
+ * ```ts
+ * import { filePartSource } from "./multipart_upload.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "abcde");
+ * const source = filePartSource(p, 5, 2);
+ * const first = await source.next();
+ * console.assert(new TextDecoder().decode(await first!.read()) === "ab");
+ * await Deno.remove(p);
+ * ```
+ */
+export function filePartSource(path: string, size: number, partSize: number): PartSource {
+  const count = Math.max(1, Math.ceil(size / partSize));
+  let next = 1;
+  return {
+    next(): Promise<PendingPart | undefined> {
+      if (next > count) return Promise.resolve(undefined);
+      const partNumber = next++;
+      const start = (partNumber - 1) * partSize;
+      const length = Math.min(partSize, size - start);
+      return Promise.resolve({
+        partNumber,
+        read: () => readFileRange(path, start, length),
+      });
+    },
+    async finish(): Promise<void> {
+      const now = (await Deno.stat(path)).size;
+      if (now !== size) {
+        throw new IntegrityError(`${path} changed size during upload: ${size} → ${now} bytes`);
+      }
+    },
+  };
+}
+
+async function readFileRange(path: string, start: number, length: number): Promise<Uint8Array> {
+  using file = await Deno.open(path, { read: true });
+  if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+  const buf = new Uint8Array(length);
+  let filled = 0;
+  while (filled < length) {
+    const n = await file.read(buf.subarray(filled));
+    if (n === null) {
+      throw new IntegrityError(
+        `${path} shrank during upload: expected ${length} bytes at offset ${start}, got ${filled}`,
+      );
+    }
+    filled += n;
+  }
+  return buf;
+}
+
+/**
+ * Parts of bytes already in memory (views, no copies).
+ *
+ * @example
+ * ```ts
+ * import { bytesPartSource } from "./multipart_upload.ts";
+ * const source = bytesPartSource(new Uint8Array(5), 2);
+ * let n = 0;
+ * while (await source.next()) n++;
+ * console.assert(n === 3);
+ * ```
+ */
+export function bytesPartSource(bytes: Uint8Array, partSize: number): PartSource {
+  const count = Math.max(1, Math.ceil(bytes.length / partSize));
+  let next = 1;
+  return {
+    next(): Promise<PendingPart | undefined> {
+      if (next > count) return Promise.resolve(undefined);
+      const partNumber = next++;
+      const start = (partNumber - 1) * partSize;
+      const part = bytes.subarray(start, Math.min(bytes.length, start + partSize));
+      return Promise.resolve({ partNumber, read: () => Promise.resolve(part) });
+    },
+  };
+}
+
+/** Options for {@linkcode streamPartSource}. */
+export interface StreamPartSourceOptions {
+  /** Chunks already read from the reader, in order (they come first). */
+  initial?: readonly Uint8Array[];
+  /** Expected total size; `finish` throws `IntegrityError` when it differs. */
+  expectedSize?: number | undefined;
+  /** Expected hex MD5 of the whole stream; `finish` throws `IntegrityError` when it differs. */
+  expectedMd5?: string | undefined;
+  /** Names the upload in messages. */
+  uri?: string;
+}
+
+/**
+ * Parts of a stream, read sequentially (the engine serializes `next`), each
+ * exactly `partSize` bytes except the last. Holds only the part being
+ * assembled, so memory stays bounded however long the stream is.
+ *
+ * @example
+ * ```ts
+ * import { streamPartSource } from "./multipart_upload.ts";
+ * const stream = ReadableStream.from([new Uint8Array(3), new Uint8Array(4)]);
+ * const source = streamPartSource(stream.getReader(), 5);
+ * const a = await source.next();
+ * console.assert((await a!.read()).length === 5);
+ * const b = await source.next();
+ * console.assert((await b!.read()).length === 2 && await source.next() === undefined);
+ * ```
+ */
+export function streamPartSource(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  partSize: number,
+  options: StreamPartSourceOptions = {},
+): PartSource {
+  const pending: Uint8Array[] = [...(options.initial ?? [])];
+  let pendingBytes = pending.reduce((n, c) => n + c.length, 0);
+  let ended = false;
+  let partNumber = 0;
+  let total = 0;
+  const md5 = options.expectedMd5 === undefined ? undefined : new Md5();
+  const where = options.uri ?? "the stream";
+  return {
+    async next(): Promise<PendingPart | undefined> {
+      while (!ended && pendingBytes < partSize) {
+        const { done, value } = await reader.read();
+        if (done) ended = true;
+        else if (value.length > 0) {
+          pending.push(value);
+          pendingBytes += value.length;
+        }
+      }
+      if (pendingBytes === 0) return undefined;
+      const length = Math.min(partSize, pendingBytes);
+      const part = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const chunk = pending[0]!;
+        const take = Math.min(chunk.length, length - filled);
+        part.set(chunk.subarray(0, take), filled);
+        filled += take;
+        if (take === chunk.length) pending.shift();
+        else pending[0] = chunk.subarray(take);
+      }
+      pendingBytes -= length;
+      total += length;
+      md5?.update(part);
+      partNumber++;
+      if (partNumber > MAX_PARTS) {
+        throw new InvalidInputError(
+          `${where} is longer than ${MAX_PARTS} parts of ${partSize} bytes: pass its size so a larger part size is chosen`,
+        );
+      }
+      const n = partNumber;
+      return { partNumber: n, read: () => Promise.resolve(part) };
+    },
+    finish(): Promise<void> {
+      if (options.expectedSize !== undefined && total !== options.expectedSize) {
+        return Promise.reject(
+          new IntegrityError(
+            `${where}: stream had ${total} bytes, but size ${options.expectedSize} was given`,
+          ),
+        );
+      }
+      if (md5 !== undefined && options.expectedMd5 !== undefined) {
+        const actual = md5.hex();
+        if (actual !== options.expectedMd5.toLowerCase()) {
+          return Promise.reject(
+            new IntegrityError(
+              `${where}: stream MD5 is ${actual}, but md5 ${options.expectedMd5} was given`,
+            ),
+          );
+        }
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Options for {@linkcode uploadMultipart}. */
+export interface MultipartUploadOptions {
+  /** Parts uploaded at once (default 8). Memory use is at most this many parts. */
+  concurrency?: number;
+  /** Aborts the upload. */
+  signal?: AbortSignal | undefined;
+  /** Called with the number of bytes uploaded so far, as parts finish. */
+  onProgress?: ((bytesSent: number) => void) | undefined;
+  /** Names the object in messages. */
+  uri: string;
+}
+
+/** The result of {@linkcode uploadMultipart}. */
+export interface MultipartUploadResult {
+  /** ETag of the object (without quotes). */
+  etag: string;
+  /** Total bytes uploaded. */
+  size: number;
+  /** Hex MD5 of each part, in order. */
+  partMd5s: string[];
+}
+
+/**
+ * Runs a multipart upload. On any failure (a part, the source, `complete`, or
+ * the signal) in-flight parts are cancelled, the upload is aborted, and the
+ * first error is thrown. Verifies each part's ETag against its MD5 and the
+ * final ETag against the multipart ETag of the part MD5s (when the server
+ * returns ETags of that form), throwing `IntegrityError` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { bytesPartSource, uploadMultipart } from "./multipart_upload.ts";
+ * import { md5Hex, multipartEtag } from "../hash.ts";
+ * const parts = new Map<number, Uint8Array>();
+ * const result = await uploadMultipart({
+ *   create: () => Promise.resolve("u1"),
+ *   uploadPart: (_id, n, body, md5) => { parts.set(n, body); return Promise.resolve(md5); },
+ *   complete: (_id, done) => Promise.resolve(multipartEtag(done.map((p) => p.etag))),
+ *   abort: () => Promise.resolve(),
+ * }, bytesPartSource(new Uint8Array(10), 4), { uri: "s3://b/k" });
+ * console.assert(parts.size === 3 && result.size === 10);
+ * console.assert(result.etag === multipartEtag(result.partMd5s));
+ * ```
+ */
+export async function uploadMultipart(
+  target: MultipartTarget,
+  source: PartSource,
+  options: MultipartUploadOptions,
+): Promise<MultipartUploadResult> {
+  options.signal?.throwIfAborted();
+  const uploadId = await target.create();
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const completed: CompletedPart[] = [];
+  const md5s: string[] = [];
+  let bytes = 0;
+  let failure: { error: unknown } | undefined;
+  // Serializes `next()` so stream sources are read in order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const nextPart = (): Promise<PendingPart | undefined> => {
+    const p = queue.then(() => source.next());
+    queue = p.catch(() => {});
+    return p;
+  };
+  const worker = async () => {
+    while (failure === undefined) {
+      const pending = await nextPart();
+      if (pending === undefined || failure !== undefined) return;
+      const body = await pending.read();
+      const md5 = md5Hex(body);
+      const etag = normalizeEtag(
+        await target.uploadPart(uploadId, pending.partNumber, body, md5, controller.signal),
+      );
+      const kind = parseEtag(etag);
+      if (kind.kind === "md5" && kind.md5 !== md5) {
+        throw new IntegrityError(
+          `${options.uri}: part ${pending.partNumber} was stored with ETag ${etag}, but its MD5 is ${md5}`,
+        );
+      }
+      completed[pending.partNumber - 1] = { partNumber: pending.partNumber, etag };
+      md5s[pending.partNumber - 1] = md5;
+      bytes += body.length;
+      options.onProgress?.(bytes);
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, async () => {
+      try {
+        await worker();
+      } catch (error) {
+        failure ??= { error };
+        controller.abort(error);
+      }
+    });
+    await Promise.all(workers);
+    if (failure !== undefined) throw failure.error;
+    options.signal?.throwIfAborted();
+    await source.finish?.();
+    const parts = completed.filter((p) => p !== undefined);
+    if (parts.length !== completed.length || parts.length === 0) {
+      throw new IntegrityError(`${options.uri}: multipart upload lost track of its parts`);
+    }
+    const etag = normalizeEtag(await target.complete(uploadId, parts));
+    const expected = multipartEtag(md5s);
+    if (parseEtag(etag).kind === "multipart" && etag.toLowerCase() !== expected) {
+      throw new IntegrityError(
+        `${options.uri}: stored with ETag ${etag}, but the uploaded parts give ${expected}`,
+      );
+    }
+    return { etag, size: bytes, partMd5s: md5s };
+  } catch (error) {
+    // A completed upload cannot be aborted (the call fails harmlessly); any
+    // other leaves parts behind that would be billed until a lifecycle rule
+    // removes them.
+    await target.abort(uploadId).catch(() => {});
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", onOuterAbort);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Opens the {@linkcode ObjectStore} a root URI names. The S3 implementation
+ * (and with it the AWS SDK) is loaded with a dynamic `import()` only when an
+ * `s3://` URI is opened, so code that only touches local stores or a warm
+ * cache never pays for loading it.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { InvalidInputError } from "../errors.ts";
+import { parseUri } from "../uri.ts";
+import { FsStore } from "./fs.ts";
+// Type-only: erased at runtime, so it does not load s3.ts.
+import type { S3StoreOptions } from "./s3.ts";
+import type { ObjectStore } from "./types.ts";
+
+/** Options for {@linkcode openStore}, per kind of store. */
+export interface StoreOptions {
+  /** Connection options for `s3://` roots (bucket and prefix come from the URI). */
+  s3?: Omit<S3StoreOptions, "bucket" | "prefix">;
+}
+
+/**
+ * Opens the store rooted at `rootUri`:
+ * - `s3://bucket` or `s3://bucket/prefix` → an `S3Store` (keys are relative
+ *   to the prefix), configured by `options.s3` and the environment;
+ * - `file:///dir` or a plain directory path (relative to the working
+ *   directory) → an {@linkcode FsStore}.
+ *
+ * Throws `InvalidInputError` naming the URI for unknown schemes and malformed
+ * URIs. Close the store when done.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./open.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = await openStore(`file://${dir}`);
+ *   await store.put("hello.txt", new TextEncoder().encode("hi"));
+ *   console.assert((await store.head("hello.txt"))?.size === 2);
+ *   await store.close();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function openStore(rootUri: string, options: StoreOptions = {}): Promise<ObjectStore> {
+  const parsed = parseUri(rootUri);
+  switch (parsed.scheme) {
+    case "s3": {
+      const { S3Store } = await import("./s3.ts");
+      const s3Options: S3StoreOptions = { ...options.s3, bucket: parsed.bucket };
+      const prefix = parsed.key.replace(/^\/+/, "");
+      if (prefix !== "") s3Options.prefix = prefix;
+      return new S3Store(s3Options);
+    }
+    case "file":
+      return new FsStore(parsed.path);
+    case "local":
+      return new FsStore(resolve(parsed.path));
+    default:
+      throw new InvalidInputError(`unsupported store location ${JSON.stringify(rootUri)}`);
+  }
+}

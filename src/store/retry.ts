@@ -1,0 +1,207 @@
+/**
+ * Retrying transient failures with exponential backoff and "full jitter"
+ * (a uniformly random delay between 0 and the exponential cap), which spreads
+ * many clients' retries out instead of having them hammer a recovering server
+ * in lock step. Generic: any async operation, any error classification.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode retry}. */
+export interface RetryOptions {
+  /** Total attempts including the first (default 5). `1` disables retries. */
+  maxAttempts?: number;
+  /** Cap of the first retry's delay in ms (default 100); doubles per attempt. */
+  baseDelayMs?: number;
+  /** Largest delay cap in ms (default 20,000). */
+  maxDelayMs?: number;
+  /** Stops waiting and retrying; the signal's reason is thrown. */
+  signal?: AbortSignal | undefined;
+  /** Decides whether an error is worth another attempt (default {@linkcode isTransientError}). */
+  shouldRetry?: (error: unknown, attempt: number) => boolean;
+  /** Called before waiting for the next attempt. */
+  onRetry?: (info: { error: unknown; attempt: number; delayMs: number }) => void;
+  /** Source of randomness in [0, 1) (default `Math.random`), for tests. */
+  random?: () => number;
+}
+
+/**
+ * Calls `fn` until it resolves, an error is not retryable, or `maxAttempts`
+ * is reached; the last error is thrown unchanged. `fn` receives the attempt
+ * number (1-based).
+ *
+ * Only use it for idempotent operations: a retried request may have taken
+ * effect the first time.
+ *
+ * @example
+ * ```ts
+ * import { retry } from "./retry.ts";
+ * let calls = 0;
+ * const value = await retry(() => {
+ *   calls++;
+ *   if (calls < 3) throw Object.assign(new Error("busy"), { status: 503 });
+ *   return Promise.resolve("ok");
+ * }, { baseDelayMs: 1 });
+ * console.assert(value === "ok" && calls === 3);
+ * ```
+ */
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  const base = options.baseDelayMs ?? 100;
+  const cap = options.maxDelayMs ?? 20_000;
+  const shouldRetry = options.shouldRetry ?? isTransientError;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1;; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
+        throw error;
+      }
+      const delayMs = fullJitterDelay(attempt, base, cap, random);
+      options.onRetry?.({ error, attempt, delayMs });
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
+
+/**
+ * The "full jitter" delay before retry number `attempt` (1-based): uniform in
+ * `[0, min(capMs, baseMs * 2^(attempt-1)))`.
+ *
+ * @example
+ * ```ts
+ * import { fullJitterDelay } from "./retry.ts";
+ * console.assert(fullJitterDelay(3, 100, 20_000, () => 0.5) === 200);
+ * console.assert(fullJitterDelay(30, 100, 1_000, () => 0.999) < 1_000);
+ * ```
+ */
+export function fullJitterDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Waits `ms` milliseconds; rejects with the signal's reason when it aborts.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "./retry.ts";
+ * await sleep(1);
+ * ```
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * HTTP statuses worth retrying: 408 Request Timeout, 429 Too Many Requests,
+ * 500, 502, 503 (incl. S3's SlowDown) and 504. Other 4xx are the caller's
+ * fault and never retried.
+ *
+ * @example
+ * ```ts
+ * import { isRetryableStatus } from "./retry.ts";
+ * console.assert(isRetryableStatus(503) && !isRetryableStatus(404));
+ * ```
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status === 500 || status === 502 ||
+    status === 503 || status === 504;
+}
+
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "ENETRESET",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "TimeoutError",
+  "RequestTimeout",
+]);
+
+// Deno's fetch reports failures as TypeError with hyper's wording.
+const TRANSIENT_MESSAGE =
+  /error sending request|connection (reset|closed|aborted)|broken pipe|unexpected eof|end of file|error reading a body|error decoding response body|incomplete message|body (stream )?(error|failure)|timed out|stream closed/i;
+// Retrying these only delays telling the user that the server is not there.
+const UNREACHABLE_MESSAGE =
+  /connection refused|dns error|failed to lookup address|name or service not known|nodename nor servname|no such host|ECONNREFUSED|ENOTFOUND/i;
+
+/**
+ * Default retry classification. Retries: errors carrying a retryable HTTP
+ * `status` (see {@linkcode isRetryableStatus}), errors marked
+ * `retryable: true`, connection resets and interrupted bodies (Node-style
+ * `code`s like `ECONNRESET`, Deno's `TypeError: error sending request ...`).
+ * Never retries aborts, connection refused or DNS failures. Looks through
+ * `cause` chains.
+ *
+ * @example
+ * ```ts
+ * import { isTransientError } from "./retry.ts";
+ * console.assert(isTransientError(Object.assign(new Error("x"), { code: "ECONNRESET" })));
+ * console.assert(!isTransientError(Object.assign(new Error("x"), { status: 404 })));
+ * console.assert(!isTransientError(new TypeError("error sending request: Connection refused")));
+ * ```
+ */
+export function isTransientError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e.name === "AbortError") return false;
+    const { status, retryable, code } = e as {
+      status?: unknown;
+      retryable?: unknown;
+      code?: unknown;
+    };
+    if (typeof retryable === "boolean") return retryable;
+    if (typeof status === "number") return isRetryableStatus(status);
+    if (UNREACHABLE_MESSAGE.test(e.message)) return false;
+    if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
+    if (TRANSIENT_CODES.has(e.name)) return true;
+    if (TRANSIENT_MESSAGE.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/**
+ * True when an error says the server could not be reached at all (connection
+ * refused, DNS failure), looking through `cause` chains.
+ *
+ * @example
+ * ```ts
+ * import { isUnreachableError } from "./retry.ts";
+ * console.assert(isUnreachableError(new TypeError("tcp connect error: Connection refused")));
+ * ```
+ */
+export function isUnreachableError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH") return true;
+    if (UNREACHABLE_MESSAGE.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}

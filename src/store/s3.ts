@@ -1,0 +1,929 @@
+/**
+ * `S3Store`: the {@linkcode ObjectStore} for AWS S3 and S3-compatible servers
+ * (MinIO, Ceph, moto, vc's fake).
+ *
+ * Two request paths share one configuration and one credential chain:
+ * - objects (GET, ranged GET, HEAD, PUT, UploadPart) go through a lean
+ *   SigV4-signed `fetch` (`s3_fetch.ts`), several times faster than the SDK
+ *   for small objects;
+ * - control operations (ListObjectsV2, DeleteObjects, CopyObject, create /
+ *   complete / abort multipart) go through `@aws-sdk/client-s3`.
+ *
+ * AWS SDK types never leave this file. It is loaded lazily by `open.ts`, so
+ * importing the SDK statically here costs nothing for `file://` users.
+ *
+ * @module
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import {
+  AccessDeniedError,
+  IntegrityError,
+  InvalidInputError,
+  PreconditionFailedError,
+  StoreError,
+} from "../errors.ts";
+import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import {
+  bytesPartSource,
+  choosePartSize,
+  filePartSource,
+  type MultipartTarget,
+  type PartSource,
+  streamPartSource,
+  uploadMultipart,
+} from "./multipart_upload.ts";
+import {
+  bucketBaseUrl,
+  describeCredentialSource,
+  resolveS3Settings,
+  type S3ConnectionSettings,
+} from "./s3_config.ts";
+import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
+import { readBody, S3Fetch } from "./s3_fetch.ts";
+import { type AwsCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
+import type {
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ObjectInfo,
+  ObjectStore,
+  PutBody,
+  PutOptions,
+  PutResult,
+} from "./types.ts";
+
+/** Options of {@linkcode S3Store}. Everything but `bucket` has a sensible default. */
+export interface S3StoreOptions {
+  /** Bucket name. */
+  bucket: string;
+  /** Key prefix all keys are relative to (no leading or trailing slash needed). */
+  prefix?: string;
+  /** Endpoint URL of an S3-compatible server; else `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` / AWS. */
+  endpoint?: string;
+  /** Region; else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's region, `us-east-1`. */
+  region?: string;
+  /** Path-style addressing; else `VC_S3_PATH_STYLE`, else automatic for IP / localhost endpoints. */
+  forcePathStyle?: boolean;
+  /** Static credentials; else the AWS SDK's default chain (env, profile, SSO, metadata). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per request including the first (default 5). */
+  maxAttempts?: number;
+  /** Bodies larger than this many bytes are uploaded in parts (default 16 MiB). */
+  multipartThreshold?: number;
+  /**
+   * Part size in bytes (default 16 MiB; raised so an upload has at most 10,000
+   * parts). S3 rejects parts under 5 MiB other than the last.
+   */
+  partSize?: number;
+  /** Parts uploaded at once (default 8). */
+  concurrency?: number;
+}
+
+const MiB = 1024 * 1024;
+const DEFAULT_THRESHOLD = 16 * MiB;
+const DEFAULT_PART_SIZE = 16 * MiB;
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_ATTEMPTS = 5;
+// Hashing a small body for the signature is cheaper than a round trip for a
+// server that dislikes UNSIGNED-PAYLOAD; big bodies are protected by Content-MD5.
+const SIGNED_PAYLOAD_LIMIT = 64 * 1024;
+const DELETE_BATCH = 1000;
+const DELETE_CONCURRENCY = 4;
+
+/** What an SDK call was doing, for error messages. */
+interface SdkCallContext {
+  operation: string;
+  key: string;
+  condition?: string | undefined;
+  /** 404 NoSuchKey means a failed If-Match (see `S3RequestContext`). */
+  missingIsPrecondition?: boolean;
+  /** For copies: the source key, which a 404 is about. */
+  sourceKey?: string;
+}
+
+interface Ready {
+  client: S3Client;
+  lean: S3Fetch;
+  region: string;
+}
+
+/**
+ * An {@linkcode ObjectStore} over an S3 bucket (and optional key prefix).
+ *
+ * Construction does no I/O; the SDK client and connections are created on
+ * first use and released by {@linkcode S3Store.close}.
+ *
+ * @example
+ * ```ts
+ * import { S3Store } from "./s3.ts";
+ * const store = new S3Store({
+ *   bucket: "my-assets",
+ *   prefix: "team/data",
+ *   endpoint: "http://127.0.0.1:9000",
+ *   region: "us-east-1",
+ *   credentials: { accessKeyId: "minio", secretAccessKey: "minio123" },
+ * });
+ * console.assert(store.url === "s3://my-assets/team/data");
+ * await store.close();
+ * ```
+ */
+export class S3Store implements ObjectStore {
+  /** `s3://bucket/prefix` (or `s3://bucket` without a prefix). */
+  readonly url: string;
+  /** Bucket name. */
+  readonly bucket: string;
+  /** Key prefix without leading or trailing slashes (may be empty). */
+  readonly prefix: string;
+  readonly #options: S3StoreOptions;
+  readonly #settings: S3ConnectionSettings;
+  readonly #credentialSource: string;
+  readonly #threshold: number;
+  readonly #partSize: number;
+  readonly #concurrency: number;
+  #ready: Promise<Ready> | undefined;
+  #closed = false;
+
+  /**
+   * Validates the options and resolves endpoint, region and path style from
+   * options and environment. Throws `InvalidInputError` for a bad bucket name,
+   * endpoint or `VC_S3_PATH_STYLE`.
+   */
+  constructor(options: S3StoreOptions) {
+    if (
+      typeof options.bucket !== "string" ||
+      !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(options.bucket)
+    ) {
+      throw new InvalidInputError(`invalid bucket name ${JSON.stringify(options.bucket)}`);
+    }
+    for (const name of ["multipartThreshold", "partSize", "concurrency", "maxAttempts"] as const) {
+      const v = options[name];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
+        throw new InvalidInputError(`S3Store option ${name}=${v} must be a positive integer`);
+      }
+    }
+    this.#options = options;
+    this.bucket = options.bucket;
+    this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
+    this.#settings = resolveS3Settings(options);
+    this.#credentialSource = describeCredentialSource(options.credentials !== undefined);
+    this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
+    this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
+    this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
+    const full = this.#fullKey(key);
+    const { lean } = await this.#init();
+    const res = await lean.request({
+      method: "HEAD",
+      key: full,
+      signal: options.signal,
+      passStatuses: [404],
+    });
+    await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    return this.#infoFromHeaders(key, res.headers, res.status);
+  }
+
+  /**
+   * The object's body (one signed `fetch`; a ranged GET too, which is what
+   * parallel downloaders rely on). Throws `NotFoundError`, `NotModifiedError`
+   * (`ifNoneMatch` matched), `PreconditionFailedError` (`ifMatch` did not),
+   * `InvalidInputError` (range not satisfiable).
+   *
+   * Transient failures before the body starts are retried. A body that fails
+   * mid-stream is the caller's to resume: reissue `get` with
+   * `range: { start: start + bytesReceived }` and `ifMatch: info.etag`, so the
+   * rest comes from the same version of the object.
+   */
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    const full = this.#fullKey(key);
+    const headers: Record<string, string> = {};
+    const range = options.range;
+    if (range !== undefined) {
+      if (
+        !Number.isSafeInteger(range.start) || range.start < 0 ||
+        (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < range.start))
+      ) {
+        throw new InvalidInputError(
+          `invalid range ${JSON.stringify(range)} for ${this.#uri(full)}`,
+        );
+      }
+      headers["range"] = `bytes=${range.start}-${range.end ?? ""}`;
+    }
+    const conditions: string[] = [];
+    if (options.ifNoneMatch !== undefined) {
+      headers["if-none-match"] = quoteEtag(options.ifNoneMatch);
+      conditions.push(`If-None-Match: ${headers["if-none-match"]}`);
+    }
+    if (options.ifMatch !== undefined) {
+      headers["if-match"] = quoteEtag(options.ifMatch);
+      conditions.push(`If-Match: ${headers["if-match"]}`);
+    }
+    const { lean } = await this.#init();
+    const res = await lean.request({
+      method: "GET",
+      key: full,
+      headers,
+      signal: options.signal,
+      ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
+    });
+    const info = this.#infoFromHeaders(key, res.headers, res.status);
+    let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
+    if (range !== undefined && res.status === 200) {
+      // The server ignored Range and sent the whole object: cut it ourselves.
+      body = body.pipeThrough(sliceStream(range.start, range.end));
+    }
+    return { info, body };
+  }
+
+  /**
+   * Stores an object. Bytes, streams and files up to `multipartThreshold` go
+   * up in one PUT with Content-MD5; larger bodies in parallel parts (files are
+   * read part by part at their offsets; streams are cut into parts with at
+   * most `concurrency` parts in memory). A multipart upload that fails is
+   * aborted. `ifNoneMatch: "*"` / `ifMatch` make the write conditional
+   * (for multipart uploads the condition is checked by CompleteMultipartUpload,
+   * which S3 supports since 2024; servers that ignore it make the write
+   * unconditional). When `md5` is given, multipart uploads also record it as
+   * user metadata `vc-md5`, since their ETag is not the content's MD5.
+   * Throws `IntegrityError` when the server's ETag disagrees with the MD5 sent.
+   */
+  async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    const full = this.#fullKey(key);
+    if (options.metadata !== undefined) validateMetadata(options.metadata, this.#uri(full));
+    options.signal?.throwIfAborted();
+    if (body instanceof Uint8Array) {
+      if (options.size !== undefined && options.size !== body.length) {
+        throw new IntegrityError(
+          `${this.#uri(full)}: body has ${body.length} bytes, but size ${options.size} was given`,
+        );
+      }
+      if (body.length <= this.#threshold) return await this.#putSingle(full, body, options);
+      if (options.md5 !== undefined) checkMd5(body, options.md5, this.#uri(full));
+      const partSize = choosePartSize(body.length, this.#partSize);
+      return await this.#putMultipart(full, bytesPartSource(body, partSize), options);
+    }
+    if (body instanceof ReadableStream) return await this.#putStream(full, body, options);
+    if (typeof body === "object" && body !== null && typeof body.path === "string") {
+      return await this.#putFile(full, body.path, options);
+    }
+    throw new TypeError(
+      `unsupported body for ${this.#uri(full)}: expected bytes, a stream or { path }`,
+    );
+  }
+
+  async #putFile(full: string, path: string, options: PutOptions): Promise<PutResult> {
+    const size = (await Deno.stat(path)).size;
+    if (size <= this.#threshold) {
+      const bytes = await Deno.readFile(path);
+      return await this.#putSingle(full, bytes, options);
+    }
+    const partSize = choosePartSize(size, this.#partSize);
+    return await this.#putMultipart(full, filePartSource(path, size, partSize), options);
+  }
+
+  async #putStream(
+    full: string,
+    stream: ReadableStream<Uint8Array>,
+    options: PutOptions,
+  ): Promise<PutResult> {
+    const reader = stream.getReader();
+    let ok = false;
+    try {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      let ended = false;
+      // Read one byte past the threshold to know which way to go.
+      while (total <= this.#threshold) {
+        options.signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        chunks.push(value);
+        total += value.length;
+      }
+      if (ended) {
+        const bytes = concat(chunks, total);
+        if (options.size !== undefined && options.size !== total) {
+          throw new IntegrityError(
+            `${this.#uri(full)}: stream had ${total} bytes, but size ${options.size} was given`,
+          );
+        }
+        const result = await this.#putSingle(full, bytes, options);
+        ok = true;
+        return result;
+      }
+      const partSize = choosePartSize(options.size, this.#partSize);
+      const source = streamPartSource(reader, partSize, {
+        initial: chunks,
+        expectedSize: options.size,
+        expectedMd5: options.md5,
+        uri: this.#uri(full),
+      });
+      const result = await this.#putMultipart(full, source, options);
+      ok = true;
+      return result;
+    } finally {
+      if (!ok) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  }
+
+  async #putSingle(full: string, bytes: Uint8Array, options: PutOptions): Promise<PutResult> {
+    const uri = this.#uri(full);
+    const md5 = md5Hex(bytes);
+    if (options.md5 !== undefined && options.md5.toLowerCase() !== md5) {
+      throw new IntegrityError(`${uri}: body MD5 is ${md5}, but md5 ${options.md5} was given`);
+    }
+    const headers: Record<string, string> = {
+      "content-md5": hexToBase64(md5),
+      ...this.#writeHeaders(options),
+    };
+    const condition = describeCondition(options);
+    let retried = false;
+    const { lean } = await this.#init();
+    let res: Response;
+    try {
+      res = await lean.request({
+        method: "PUT",
+        key: full,
+        body: bytes,
+        headers,
+        payloadHash: bytes.length <= SIGNED_PAYLOAD_LIMIT ? sha256Hex(bytes) : UNSIGNED_PAYLOAD,
+        signal: options.signal,
+        ...(condition !== undefined ? { condition } : {}),
+        ...(options.ifMatch !== undefined ? { missingIsPrecondition: true } : {}),
+        onRetry: () => {
+          retried = true;
+        },
+      });
+    } catch (error) {
+      // A create-only PUT whose first attempt landed but whose response was
+      // lost fails its retry with 412: that is our own write, not a conflict.
+      if (retried && options.ifNoneMatch === "*" && isPrecondition(error)) {
+        const now = await this.head(this.#relative(full));
+        if (now !== undefined && now.etag === md5) {
+          options.onProgress?.(bytes.length);
+          return { etag: md5 };
+        }
+      }
+      throw error;
+    }
+    await readBody(res, uri);
+    const etag = normalizeEtag(res.headers.get("etag") ?? md5);
+    const kind = parseEtag(etag);
+    if (kind.kind === "md5" && kind.md5 !== md5) {
+      throw new IntegrityError(`${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}`);
+    }
+    options.onProgress?.(bytes.length);
+    return { etag };
+  }
+
+  async #putMultipart(full: string, source: PartSource, options: PutOptions): Promise<PutResult> {
+    const { client, lean } = await this.#init();
+    const uri = this.#uri(full);
+    const metadata = { ...(options.metadata ?? {}) };
+    if (options.md5 !== undefined) metadata["vc-md5"] = options.md5.toLowerCase();
+    const condition = describeCondition(options);
+    const target: MultipartTarget = {
+      create: async () => {
+        const out = await this.#send(
+          (o) =>
+            client.send(
+              new CreateMultipartUploadCommand({
+                Bucket: this.bucket,
+                Key: full,
+                ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+                ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
+              }),
+              o,
+            ),
+          { operation: "CreateMultipartUpload", key: full },
+          options.signal,
+        );
+        if (out.UploadId === undefined) {
+          throw new StoreError(`CreateMultipartUpload ${uri} returned no UploadId`);
+        }
+        return out.UploadId;
+      },
+      uploadPart: async (uploadId, partNumber, body, md5, signal) => {
+        const res = await lean.request({
+          method: "PUT",
+          key: full,
+          query: { partNumber: String(partNumber), uploadId },
+          headers: { "content-md5": hexToBase64(md5) },
+          body,
+          payloadHash: UNSIGNED_PAYLOAD,
+          signal,
+          operation: `UploadPart ${partNumber}`,
+        });
+        await readBody(res, uri);
+        return res.headers.get("etag") ?? md5;
+      },
+      complete: async (uploadId, parts) => {
+        const out = await this.#send(
+          (o) =>
+            client.send(
+              new CompleteMultipartUploadCommand({
+                Bucket: this.bucket,
+                Key: full,
+                UploadId: uploadId,
+                MultipartUpload: {
+                  Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag) })),
+                },
+                ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
+                ...(options.ifMatch !== undefined ? { IfMatch: quoteEtag(options.ifMatch) } : {}),
+              }),
+              o,
+            ),
+          {
+            operation: "CompleteMultipartUpload",
+            key: full,
+            condition,
+            missingIsPrecondition: options.ifMatch !== undefined,
+          },
+          options.signal,
+        );
+        if (out.ETag === undefined) {
+          throw new StoreError(`CompleteMultipartUpload ${uri} returned no ETag`);
+        }
+        return out.ETag;
+      },
+      abort: async (uploadId) => {
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: full, UploadId: uploadId }),
+        );
+      },
+    };
+    const result = await uploadMultipart(target, source, {
+      concurrency: this.#concurrency,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      uri,
+    });
+    return { etag: result.etag };
+  }
+
+  /**
+   * Every object under `prefix` (relative to the store's prefix) in key order,
+   * via ListObjectsV2 pages of 1000. Keys come back relative to the store's
+   * prefix. `startAfter` skips keys up to and including it.
+   */
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    const listPrefix = this.#fullPrefix(prefix);
+    const startAfter = options.startAfter === undefined || options.startAfter === ""
+      ? undefined
+      : this.#fullKey(options.startAfter);
+    const { client } = await this.#init();
+    let token: string | undefined;
+    do {
+      const out = await this.#send(
+        (o) =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: listPrefix,
+              MaxKeys: 1000,
+              // Keys with control characters cannot travel in XML 1.0 unencoded.
+              EncodingType: "url",
+              ...(token !== undefined
+                ? { ContinuationToken: token }
+                : startAfter !== undefined
+                ? { StartAfter: startAfter }
+                : {}),
+            }),
+            o,
+          ),
+        { operation: "LIST", key: listPrefix },
+        options.signal,
+      );
+      const encoded = out.EncodingType === "url";
+      for (const item of out.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        const fullKey = encoded ? decodeListKey(item.Key) : item.Key;
+        yield {
+          key: this.#relative(fullKey),
+          size: item.Size ?? 0,
+          etag: normalizeEtag(item.ETag ?? ""),
+          lastModified: item.LastModified ?? new Date(0),
+        };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  /**
+   * Deletes the keys with DeleteObjects, 1000 per request (a few requests at
+   * once). Missing keys are not an error; keys S3 refused to delete are
+   * reported, named, in one `StoreError` (`AccessDeniedError` when every
+   * failure was access denied).
+   */
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const full = [...new Set(keys.map((k) => this.#fullKey(k)))];
+    const { client } = await this.#init();
+    const batches: string[][] = [];
+    for (let i = 0; i < full.length; i += DELETE_BATCH) {
+      batches.push(full.slice(i, i + DELETE_BATCH));
+    }
+    const failures: { key: string; code: string; message: string }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const out = await this.#send(
+          (o) =>
+            client.send(
+              new DeleteObjectsCommand({
+                Bucket: this.bucket,
+                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+              }),
+              o,
+            ),
+          { operation: "DELETE", key: batch[0]! },
+        );
+        for (const e of out.Errors ?? []) {
+          failures.push({
+            key: e.Key ?? "(unknown key)",
+            code: e.Code ?? "Error",
+            message: e.Message ?? "",
+          });
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(DELETE_CONCURRENCY, batches.length) }, worker),
+    );
+    if (failures.length > 0) {
+      const shown = failures.slice(0, 10).map((f) =>
+        `${this.#uri(f.key)} (${f.code}${f.message ? `: ${f.message}` : ""})`
+      );
+      const more = failures.length > shown.length
+        ? `, and ${failures.length - shown.length} more`
+        : "";
+      const message = `could not delete ${failures.length} of ${full.length} keys: ${
+        shown.join(", ")
+      }${more}`;
+      throw failures.every((f) => f.code === "AccessDenied")
+        ? new AccessDeniedError(message)
+        : new StoreError(message);
+    }
+  }
+
+  /**
+   * Server-side copy (CopyObject, metadata kept). `ifNoneMatch: "*"` makes it
+   * create-only: the destination is checked with a HEAD first (some servers,
+   * e.g. moto, ignore the condition on CopyObject) and the condition is also
+   * sent, so S3 closes the race between the check and the copy. Objects over
+   * 5 GiB cannot be copied in one request and fail with a `StoreError`.
+   */
+  async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
+    const src = this.#fullKey(from);
+    const dst = this.#fullKey(to);
+    const { client } = await this.#init();
+    if (options.ifNoneMatch === "*" && await this.head(to) !== undefined) {
+      throw new PreconditionFailedError(
+        `COPY ${this.#uri(src)} to ${
+          this.#uri(dst)
+        }: precondition failed, the key already exists (If-None-Match: *)`,
+      );
+    }
+    const out = await this.#send(
+      (o) =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: dst,
+            CopySource: `${this.bucket}/${uriEncode(src, true)}`,
+            ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
+          }),
+          o,
+        ),
+      {
+        operation: `COPY ${this.#uri(src)} to`,
+        key: dst,
+        ...(options.ifNoneMatch !== undefined
+          ? { condition: "the key already exists (If-None-Match: *)" }
+          : {}),
+        sourceKey: src,
+      },
+    );
+    const etag = out.CopyObjectResult?.ETag;
+    if (etag === undefined) {
+      throw new StoreError(`COPY ${this.#uri(src)} to ${this.#uri(dst)} returned no ETag`);
+    }
+    return { etag: normalizeEtag(etag) };
+  }
+
+  /** Closes the SDK client and pooled connections. Further calls throw. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const ready = this.#ready;
+    this.#ready = undefined;
+    if (ready === undefined) return;
+    try {
+      const { client, lean } = await ready;
+      client.destroy();
+      lean.close();
+    } catch {
+      // Initialization failed: nothing was opened.
+    }
+  }
+
+  /** Runs an SDK call, mapping its errors to vc's. */
+  async #send<Out>(
+    call: (options: { abortSignal?: AbortSignal }) => Promise<Out>,
+    what: SdkCallContext,
+    signal?: AbortSignal,
+  ): Promise<Out> {
+    try {
+      return await call(signal ? { abortSignal: signal } : {});
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw await this.#sdkError(error, what);
+    }
+  }
+
+  async #sdkError(
+    error: unknown,
+    what: SdkCallContext,
+  ): Promise<Error> {
+    if (error instanceof Error && error.name === "AbortError") return error;
+    const ready = await this.#ready;
+    const ctx: S3RequestContext = {
+      operation: what.operation,
+      uri: this.#uri(what.key),
+      bucket: this.bucket,
+      endpoint: this.#settings.endpoint ??
+        `https://s3.${ready?.region ?? "us-east-1"}.amazonaws.com`,
+      region: ready?.region ?? "us-east-1",
+      credentialSource: this.#credentialSource,
+      condition: what.condition,
+      missingIsPrecondition: what.missingIsPrecondition,
+    };
+    const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } })
+      .$metadata;
+    const status = meta?.httpStatusCode;
+    if (typeof status === "number" && error instanceof Error) {
+      const details: { code?: string; message?: string; requestId?: string; region?: string } = {
+        code: (error as { Code?: string }).Code ?? error.name,
+        message: error.message,
+      };
+      if (meta?.requestId !== undefined) details.requestId = meta.requestId;
+      const region = (error as { Region?: string }).Region;
+      if (region !== undefined) details.region = region;
+      // A copy's NoSuchKey is about the source, not the destination.
+      if (status === 404 && what.sourceKey !== undefined && details.code === "NoSuchKey") {
+        return s3HttpError(status, details, {
+          ...ctx,
+          operation: "COPY",
+          uri: this.#uri(what.sourceKey),
+        }, error);
+      }
+      return s3HttpError(status, details, ctx, error);
+    }
+    if (error instanceof Error && error.name === "CredentialsProviderError") {
+      return new AccessDeniedError(
+        `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${error.message}`,
+        { cause: error },
+      );
+    }
+    return s3NetworkError(error, ctx);
+  }
+
+  #init(): Promise<Ready> {
+    if (this.#closed) {
+      return Promise.reject(new Error(`S3Store ${this.url} is closed`));
+    }
+    return this.#ready ??= this.#create();
+  }
+
+  async #create(): Promise<Ready> {
+    const region = this.#settings.region ?? await profileRegion();
+    const config: S3ClientConfig = {
+      region,
+      forcePathStyle: this.#settings.forcePathStyle,
+      // S3-compatible servers reject the SDK's newer default CRC32 checksums.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+    };
+    if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
+    if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
+    const client = new S3Client(config);
+    addContentMd5ToDeleteObjects(client);
+    const explicit = this.#options.credentials;
+    const credentials: () => Promise<AwsCredentials> = explicit !== undefined
+      ? () => Promise.resolve(explicit)
+      : () => client.config.credentials();
+    const lean = new S3Fetch({
+      bucket: this.bucket,
+      baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
+      region,
+      credentials,
+      credentialSource: this.#credentialSource,
+      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+    });
+    return { client, lean, region };
+  }
+
+  #fullKey(key: string): string {
+    if (typeof key !== "string" || key === "") {
+      throw new InvalidInputError(`empty key in ${this.url}`);
+    }
+    checkKey(key, this.url);
+    return this.prefix === "" ? key : `${this.prefix}/${key}`;
+  }
+
+  #fullPrefix(prefix: string): string {
+    if (prefix !== "") checkKey(prefix, this.url);
+    return this.prefix === "" ? prefix : `${this.prefix}/${prefix}`;
+  }
+
+  #relative(fullKey: string): string {
+    return this.prefix === "" ? fullKey : fullKey.slice(this.prefix.length + 1);
+  }
+
+  #uri(fullKey: string): string {
+    return `s3://${this.bucket}/${fullKey}`;
+  }
+
+  #writeHeaders(options: PutOptions): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (options.contentType !== undefined) headers["content-type"] = options.contentType;
+    for (const [k, v] of Object.entries(options.metadata ?? {})) {
+      headers[`x-amz-meta-${k.toLowerCase()}`] = v;
+    }
+    if (options.ifNoneMatch !== undefined) headers["if-none-match"] = options.ifNoneMatch;
+    if (options.ifMatch !== undefined) headers["if-match"] = quoteEtag(options.ifMatch);
+    return headers;
+  }
+
+  #infoFromHeaders(key: string, headers: Headers, status: number): ObjectInfo {
+    let size = Number(headers.get("content-length") ?? "0");
+    if (status === 206) {
+      const total = /\/(\d+)\s*$/.exec(headers.get("content-range") ?? "")?.[1];
+      if (total !== undefined) size = Number(total);
+    }
+    const info: ObjectInfo = {
+      key,
+      size,
+      etag: normalizeEtag(headers.get("etag") ?? ""),
+      lastModified: new Date(headers.get("last-modified") ?? 0),
+    };
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of headers) {
+      if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
+    }
+    info.metadata = metadata;
+    const contentType = headers.get("content-type");
+    if (contentType !== null) info.contentType = contentType;
+    return info;
+  }
+}
+
+/** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
+async function profileRegion(): Promise<string> {
+  const probe = new S3Client({});
+  try {
+    return await probe.config.region();
+  } catch {
+    return "us-east-1";
+  } finally {
+    probe.destroy();
+  }
+}
+
+/**
+ * Older MinIO, Ceph and other S3-compatible servers insist on Content-MD5 for
+ * DeleteObjects, which the SDK no longer sends (it sends CRC32 instead).
+ */
+function addContentMd5ToDeleteObjects(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (
+        context.commandName === "DeleteObjectsCommand" && request.headers !== undefined &&
+        (typeof request.body === "string" || request.body instanceof Uint8Array)
+      ) {
+        request.headers["content-md5"] = createHash("md5").update(request.body).digest("base64");
+      }
+      return next(args);
+    },
+    { step: "build", name: "vcDeleteObjectsContentMd5" },
+  );
+}
+
+// `.` and `..` segments would be normalized away by URL parsing in fetch,
+// addressing a different key than the caller meant.
+function checkKey(key: string, root: string): void {
+  if (key.startsWith("/")) {
+    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} must not start with "/"`);
+  }
+  if (key.split("/").some((s) => s === "." || s === "..")) {
+    throw new InvalidInputError(
+      `key ${
+        JSON.stringify(key)
+      } in ${root} has a "." or ".." path segment, which HTTP clients rewrite`,
+    );
+  }
+  if (!key.isWellFormed()) {
+    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
+  }
+}
+
+function validateMetadata(metadata: Record<string, string>, uri: string): void {
+  for (const [k, v] of Object.entries(metadata)) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) {
+      throw new InvalidInputError(
+        `metadata name ${JSON.stringify(k)} for ${uri} is not a valid header name`,
+      );
+    }
+    if (!/^[\x20-\x7e]*$/.test(v)) {
+      throw new InvalidInputError(
+        `metadata ${k}=${JSON.stringify(v)} for ${uri} must be printable ASCII`,
+      );
+    }
+  }
+}
+
+function checkMd5(bytes: Uint8Array, md5: string, uri: string): void {
+  const actual = md5Hex(bytes);
+  if (actual !== md5.toLowerCase()) {
+    throw new IntegrityError(`${uri}: body MD5 is ${actual}, but md5 ${md5} was given`);
+  }
+}
+
+function describeCondition(options: PutOptions): string | undefined {
+  if (options.ifNoneMatch !== undefined) return "the key already exists (If-None-Match: *)";
+  if (options.ifMatch !== undefined) {
+    return `the object's ETag is not ${normalizeEtag(options.ifMatch)} (If-Match)`;
+  }
+  return undefined;
+}
+
+function isPrecondition(error: unknown): boolean {
+  return error instanceof PreconditionFailedError;
+}
+
+function quoteEtag(etag: string): string {
+  if (etag === "*") return etag;
+  return `"${normalizeEtag(etag)}"`;
+}
+
+function hexToBase64(hex: string): string {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) {
+    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  }
+  return btoa(binary);
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+function decodeListKey(key: string): string {
+  // S3's "url" encoding turns spaces into "+" (form encoding).
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+/** Passes through bytes `start..end` (inclusive) of a stream. */
+function sliceStream(
+  start: number,
+  end: number | undefined,
+): TransformStream<Uint8Array, Uint8Array> {
+  let offset = 0;
+  const stop = end === undefined ? Infinity : end + 1;
+  return new TransformStream({
+    transform(chunk, controller) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(chunk.length, stop - offset);
+      offset += chunk.length;
+      if (to > from) controller.enqueue(chunk.subarray(from, to));
+      if (offset >= stop) controller.terminate();
+    },
+  });
+}

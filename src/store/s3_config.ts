@@ -1,0 +1,253 @@
+/**
+ * Where an S3 bucket lives and how to address it: endpoint, region and
+ * path-style resolution from options and the environment, and the base URL of
+ * a bucket for the lean request path. No AWS SDK import here, so this stays
+ * cheap to load; the SDK resolves what only it can (profile region,
+ * credentials) in `s3.ts`.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+
+/** Reads an environment variable; `undefined` when unset. */
+export type EnvReader = (name: string) => string | undefined;
+
+/**
+ * Reads `Deno.env`, treating a missing `--allow-env` permission as "unset" so
+ * that explicit options still work in a sandbox.
+ *
+ * @example
+ * ```ts
+ * import { denoEnv } from "./s3_config.ts";
+ * console.assert(typeof denoEnv("PATH") === "string" || denoEnv("PATH") === undefined);
+ * ```
+ */
+export const denoEnv: EnvReader = (name: string): string | undefined => {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+};
+
+/** What the caller may say about the connection (a subset of `S3StoreOptions`). */
+export interface S3ConnectionOptions {
+  /** Endpoint URL of an S3-compatible server, e.g. `http://127.0.0.1:9000`. */
+  endpoint?: string;
+  /** Region to sign for. */
+  region?: string;
+  /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
+  forcePathStyle?: boolean;
+}
+
+/** The connection settings after options and environment are combined. */
+export interface S3ConnectionSettings {
+  /** Normalized endpoint URL (no trailing slash), or `undefined` for AWS. */
+  endpoint: string | undefined;
+  /** Which option or variable the endpoint came from (for messages). */
+  endpointSource: string | undefined;
+  /**
+   * Region from the option, `AWS_REGION` or `AWS_DEFAULT_REGION`; `undefined`
+   * means "ask the SDK's profile configuration, else us-east-1".
+   */
+  region: string | undefined;
+  /** Whether requests use path-style addressing. */
+  forcePathStyle: boolean;
+}
+
+/**
+ * Combines options and environment: endpoint from the option, else
+ * `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`; region from the option, else
+ * `AWS_REGION`, else `AWS_DEFAULT_REGION`; path style from the option, else
+ * `VC_S3_PATH_STYLE` (`1|0|true|false`), else automatically when the endpoint
+ * host is an IP address, `localhost` or another single-label name (MinIO,
+ * moto, Ceph on a LAN or in docker).
+ *
+ * Throws `InvalidInputError` naming the option or variable for a malformed
+ * endpoint or `VC_S3_PATH_STYLE` value.
+ *
+ * @example
+ * ```ts
+ * import { resolveS3Settings } from "./s3_config.ts";
+ * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000" })[name];
+ * const s = resolveS3Settings({}, env);
+ * console.assert(s.endpoint === "http://127.0.0.1:9000" && s.forcePathStyle === true);
+ * console.assert(s.region === undefined);
+ * ```
+ */
+export function resolveS3Settings(
+  options: S3ConnectionOptions,
+  env: EnvReader = denoEnv,
+): S3ConnectionSettings {
+  let endpoint: string | undefined;
+  let endpointSource: string | undefined;
+  for (
+    const [source, value] of [
+      ["the endpoint option", options.endpoint],
+      ["AWS_ENDPOINT_URL_S3", env("AWS_ENDPOINT_URL_S3")],
+      ["AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")],
+    ] as const
+  ) {
+    if (value !== undefined && value.trim() !== "") {
+      endpoint = normalizeEndpoint(value.trim(), source);
+      endpointSource = source;
+      break;
+    }
+  }
+  const region = nonEmpty(options.region) ?? nonEmpty(env("AWS_REGION")) ??
+    nonEmpty(env("AWS_DEFAULT_REGION"));
+  const forcePathStyle = options.forcePathStyle ??
+    parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")) ??
+    (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname));
+  return { endpoint, endpointSource, region, forcePathStyle };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function normalizeEndpoint(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new InvalidInputError(
+      `${source} is ${JSON.stringify(value)}, not a URL: expected e.g. http://127.0.0.1:9000`,
+      { cause },
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidInputError(
+      `${source} is ${JSON.stringify(value)}: expected an http:// or https:// URL`,
+    );
+  }
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new InvalidInputError(
+      `${source} is ${JSON.stringify(value)}: an endpoint has no query, fragment or user info`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * Parses a boolean environment variable (`1`, `0`, `true`, `false`, any case);
+ * `undefined` when unset or empty. Throws `InvalidInputError` naming the
+ * variable otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseBooleanEnv } from "./s3_config.ts";
+ * console.assert(parseBooleanEnv("VC_S3_PATH_STYLE", "TRUE") === true);
+ * console.assert(parseBooleanEnv("VC_S3_PATH_STYLE", undefined) === undefined);
+ * ```
+ */
+export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  switch (value.trim().toLowerCase()) {
+    case "1":
+    case "true":
+      return true;
+    case "0":
+    case "false":
+      return false;
+  }
+  throw new InvalidInputError(
+    `${name}=${JSON.stringify(value)} is not a boolean: expected 1, 0, true or false`,
+  );
+}
+
+/**
+ * True for `localhost`, `*.localhost`, IPv4 and IPv6 literals, and other
+ * single-label names (`minio`, `ceph` in docker or Kubernetes): hosts where a
+ * virtual-hosted `bucket.host` name cannot resolve.
+ *
+ * @example
+ * ```ts
+ * import { isIpOrLocalhost } from "./s3_config.ts";
+ * console.assert(isIpOrLocalhost("127.0.0.1") && isIpOrLocalhost("[::1]"));
+ * console.assert(!isIpOrLocalhost("s3.amazonaws.com"));
+ * ```
+ */
+export function isIpOrLocalhost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost") || !h.includes(".")) return true;
+  if (h.startsWith("[") || h.includes(":")) return true;
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Whether a bucket name can be used as a DNS label in `bucket.host` (virtual
+ * hosted style). Names with dots only work over plain http, because a TLS
+ * wildcard certificate covers a single label.
+ *
+ * @example
+ * ```ts
+ * import { isVirtualHostable } from "./s3_config.ts";
+ * console.assert(isVirtualHostable("my-bucket", true));
+ * console.assert(!isVirtualHostable("my.bucket", true) && !isVirtualHostable("My_Bucket", false));
+ * ```
+ */
+export function isVirtualHostable(bucket: string, https: boolean): boolean {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return false;
+  if (bucket.includes("..") || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return false;
+  return !(https && bucket.includes("."));
+}
+
+/**
+ * The URL under which a bucket's objects live, without a trailing slash:
+ * `https://bucket.s3.region.amazonaws.com`, `http://host:port/bucket`, ...
+ * Append `/` and the encoded key to address an object.
+ *
+ * @example
+ * ```ts
+ * import { bucketBaseUrl } from "./s3_config.ts";
+ * console.assert(
+ *   bucketBaseUrl({ endpoint: "http://127.0.0.1:9000", forcePathStyle: true }, "b", "us-east-1") ===
+ *     "http://127.0.0.1:9000/b",
+ * );
+ * console.assert(
+ *   bucketBaseUrl({ endpoint: undefined, forcePathStyle: false }, "data", "eu-west-1") ===
+ *     "https://data.s3.eu-west-1.amazonaws.com",
+ * );
+ * ```
+ */
+export function bucketBaseUrl(
+  settings: Pick<S3ConnectionSettings, "endpoint" | "forcePathStyle">,
+  bucket: string,
+  region: string,
+): string {
+  const endpoint = settings.endpoint ?? `https://s3.${region}.${awsDomain(region)}`;
+  const url = new URL(endpoint);
+  const https = url.protocol === "https:";
+  if (!settings.forcePathStyle && isVirtualHostable(bucket, https)) {
+    url.hostname = `${bucket}.${url.hostname}`;
+    return url.href.replace(/\/+$/, "");
+  }
+  return `${url.href.replace(/\/+$/, "")}/${encodeURIComponent(bucket)}`;
+}
+
+function awsDomain(region: string): string {
+  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+/**
+ * Describes where the default credential chain would find credentials, for
+ * messages about refused or missing credentials. Never includes secrets.
+ *
+ * @example
+ * ```ts
+ * import { describeCredentialSource } from "./s3_config.ts";
+ * const env = (name: string) => ({ AWS_PROFILE: "dev" })[name];
+ * console.assert(describeCredentialSource(false, env).includes('profile "dev"'));
+ * ```
+ */
+export function describeCredentialSource(explicit: boolean, env: EnvReader = denoEnv): string {
+  if (explicit) return "the credentials passed in the S3Store options";
+  // Same order as the SDK's chain: an explicit profile shadows environment keys.
+  const profile = nonEmpty(env("AWS_PROFILE"));
+  if (profile) return `AWS profile "${profile}" (AWS_PROFILE)`;
+  if (nonEmpty(env("AWS_ACCESS_KEY_ID"))) {
+    return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment";
+  }
+  return "the default AWS credential chain (environment, ~/.aws files, SSO, instance metadata)";
+}

@@ -1,0 +1,185 @@
+/**
+ * Turning S3 responses and network failures into vc's error classes, for both
+ * the lean fetch path and the SDK path, so that callers see the same
+ * `NotFoundError` / `AccessDeniedError` / ... whichever path served them.
+ *
+ * @module
+ */
+import {
+  AccessDeniedError,
+  InvalidInputError,
+  NotFoundError,
+  NotModifiedError,
+  OfflineError,
+  PreconditionFailedError,
+  StoreError,
+  type VcError,
+} from "../errors.ts";
+import { isUnreachableError } from "./retry.ts";
+import type { S3ErrorDetails } from "./s3_xml.ts";
+
+/** What a failed request was doing, for error messages. */
+export interface S3RequestContext {
+  /** Operation name, e.g. `GET`, `PUT`, `LIST`, `CompleteMultipartUpload`. */
+  operation: string;
+  /** The object (or prefix) URI, `s3://bucket/key`. */
+  uri: string;
+  /** The bucket name. */
+  bucket: string;
+  /** Endpoint URL the request went to. */
+  endpoint: string;
+  /** Region the request was signed for. */
+  region: string;
+  /** Where the credentials came from (no secrets). */
+  credentialSource: string;
+  /** Access key ID used, when known. */
+  accessKeyId?: string | undefined;
+  /** What a 412 means for this request, e.g. `If-None-Match: *`. */
+  condition?: string | undefined;
+  /** The `Range` header sent, if any. */
+  range?: string | undefined;
+  /**
+   * A conditional write with `If-Match`: S3 answers 404 NoSuchKey when the key
+   * is missing, which for compare-and-swap is a failed precondition.
+   */
+  missingIsPrecondition?: boolean | undefined;
+}
+
+const REFUSED_CREDENTIAL_CODES = new Set([
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "InvalidToken",
+  "TokenRefreshRequired",
+  "InvalidClientTokenId",
+]);
+
+/**
+ * The vc error for an S3 error response: 404 → `NotFoundError`, 304 →
+ * `NotModifiedError`, 412 → `PreconditionFailedError`, 401/403 (and 400
+ * `ExpiredToken`) → `AccessDeniedError`, 416 → `InvalidInputError`, anything
+ * else → `StoreError` with `status`. Messages name the `s3://` URI.
+ *
+ * @example
+ * ```ts
+ * import { s3HttpError } from "./s3_errors.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const e = s3HttpError(404, { code: "NoSuchKey" }, {
+ *   operation: "GET", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9000",
+ *   region: "us-east-1", credentialSource: "options",
+ * });
+ * console.assert(e instanceof NotFoundError && e.message.includes("s3://b/k"));
+ * ```
+ */
+export function s3HttpError(
+  status: number,
+  details: S3ErrorDetails,
+  ctx: S3RequestContext,
+  cause?: unknown,
+): VcError {
+  const options: ErrorOptions = cause === undefined ? {} : { cause };
+  const what = `${status}${details.code ? ` ${details.code}` : ""}${
+    details.message ? `: ${details.message}` : ""
+  }${details.requestId ? ` (request id ${details.requestId})` : ""}`;
+  const code = details.code;
+  if (status === 404) {
+    if (code === "NoSuchBucket") {
+      return new NotFoundError(
+        `bucket s3://${ctx.bucket} does not exist at ${ctx.endpoint} (${ctx.operation} ${ctx.uri}: ${what})`,
+        options,
+      );
+    }
+    if (ctx.missingIsPrecondition && code !== "NoSuchUpload") {
+      return new PreconditionFailedError(
+        `${ctx.operation} ${ctx.uri}: precondition failed, the key does not exist${
+          ctx.condition ? ` (${ctx.condition})` : ""
+        }: ${what}`,
+        options,
+      );
+    }
+    if (code === "NoSuchUpload") {
+      return new NotFoundError(
+        `${ctx.operation} ${ctx.uri}: the multipart upload no longer exists (${what})`,
+        options,
+      );
+    }
+    return new NotFoundError(`${ctx.uri} does not exist (${ctx.operation}: ${what})`, options);
+  }
+  if (status === 304) {
+    return new NotModifiedError(`${ctx.uri} is not modified (${ctx.operation}: ${what})`, options);
+  }
+  if (status === 412) {
+    const condition = ctx.condition ? `, ${ctx.condition}` : "";
+    return new PreconditionFailedError(
+      `${ctx.operation} ${ctx.uri}: precondition failed${condition}: ${what}`,
+      options,
+    );
+  }
+  if (status === 416) {
+    return new InvalidInputError(
+      `${ctx.operation} ${ctx.uri}: range ${ctx.range ?? "(none)"} is not satisfiable (${what})`,
+      options,
+    );
+  }
+  const key = ctx.accessKeyId ? ` (access key ${ctx.accessKeyId})` : "";
+  if (code === "RequestTimeTooSkewed") {
+    return new AccessDeniedError(
+      `${ctx.operation} ${ctx.uri}: the local clock differs too much from the server's (${what})`,
+      options,
+    );
+  }
+  if (
+    status === 401 || status === 403 || (code !== undefined && REFUSED_CREDENTIAL_CODES.has(code))
+  ) {
+    const why = code !== undefined && REFUSED_CREDENTIAL_CODES.has(code)
+      ? `the credentials from ${ctx.credentialSource}${key} were refused`
+      : `the credentials from ${ctx.credentialSource}${key} are not allowed to do this${
+        ctx.operation === "HEAD"
+          ? " (S3 also answers 403 for a missing key without s3:ListBucket)"
+          : ""
+      }`;
+    return new AccessDeniedError(
+      `${ctx.operation} ${ctx.uri}: access denied (${what}): ${why}`,
+      options,
+    );
+  }
+  const bucketRegion = details.region;
+  if (
+    (status === 301 || status === 307 || code === "AuthorizationHeaderMalformed" ||
+      code === "PermanentRedirect" || code === "IllegalLocationConstraintException") &&
+    bucketRegion !== undefined && bucketRegion !== ctx.region
+  ) {
+    return new StoreError(
+      `${ctx.operation} ${ctx.uri}: bucket ${ctx.bucket} is in region ${bucketRegion}, not ${ctx.region}: set AWS_REGION=${bucketRegion} or the region option (${what})`,
+      { ...options, status },
+    );
+  }
+  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}`, { ...options, status });
+}
+
+/**
+ * The vc error for a request that got no HTTP response: `OfflineError` naming
+ * the endpoint when it could not be reached (connection refused, DNS
+ * failure), else `StoreError` keeping the network error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { s3NetworkError } from "./s3_errors.ts";
+ * import { OfflineError } from "../errors.ts";
+ * const e = s3NetworkError(new TypeError("tcp connect error: Connection refused"), {
+ *   operation: "GET", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
+ *   region: "us-east-1", credentialSource: "options",
+ * });
+ * console.assert(e instanceof OfflineError && e.message.includes("http://127.0.0.1:9"));
+ * ```
+ */
+export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isUnreachableError(error)) {
+    return new OfflineError(
+      `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}: ${message}`,
+      { cause: error },
+    );
+  }
+  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,92 @@
+/**
+ * Reading S3's XML error bodies (`<Error><Code>NoSuchKey</Code>...`) on the
+ * lean request path. The documents are tiny and flat, so a few regular
+ * expressions beat pulling in an XML parser.
+ *
+ * @module
+ */
+
+/** What an S3 error body says. Every field is optional: proxies answer with HTML. */
+export interface S3ErrorDetails {
+  /** S3 error code, e.g. `NoSuchKey`, `SlowDown`, `AccessDenied`. */
+  code?: string;
+  /** Human-readable message. */
+  message?: string;
+  /** Request ID, for support tickets. */
+  requestId?: string;
+  /** The bucket's region, in `PermanentRedirect` / `AuthorizationHeaderMalformed` errors. */
+  region?: string;
+  /** The endpoint to use, in redirect errors. */
+  endpoint?: string;
+}
+
+/**
+ * Extracts the fields of an S3 XML error document; fields that are absent stay
+ * `undefined`, and a body that is not XML yields `{}`.
+ *
+ * @example
+ * ```ts
+ * import { parseS3ErrorXml } from "./s3_xml.ts";
+ * const d = parseS3ErrorXml(
+ *   "<Error><Code>NoSuchKey</Code><Message>The key &amp; more</Message></Error>",
+ * );
+ * console.assert(d.code === "NoSuchKey" && d.message === "The key & more");
+ * ```
+ */
+export function parseS3ErrorXml(xml: string): S3ErrorDetails {
+  const out: S3ErrorDetails = {};
+  const code = xmlText(xml, "Code");
+  if (code !== undefined) out.code = code;
+  const message = xmlText(xml, "Message");
+  if (message !== undefined) out.message = message;
+  const requestId = xmlText(xml, "RequestId");
+  if (requestId !== undefined) out.requestId = requestId;
+  const region = xmlText(xml, "Region");
+  if (region !== undefined) out.region = region;
+  const endpoint = xmlText(xml, "Endpoint");
+  if (endpoint !== undefined) out.endpoint = endpoint;
+  return out;
+}
+
+/**
+ * The decoded text of the first `<tag>...</tag>` element, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { xmlText } from "./s3_xml.ts";
+ * console.assert(xmlText("<a><Key>x&lt;y</Key></a>", "Key") === "x<y");
+ * ```
+ */
+export function xmlText(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  return m === null ? undefined : decodeXmlEntities(m[1]!);
+}
+
+/**
+ * Decodes the five predefined XML entities and numeric character references.
+ *
+ * @example
+ * ```ts
+ * import { decodeXmlEntities } from "./s3_xml.ts";
+ * console.assert(decodeXmlEntities("&lt;&#65;&#x42;&gt;") === "<AB>");
+ * ```
+ */
+export function decodeXmlEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (whole, name: string) => {
+    switch (name) {
+      case "amp":
+        return "&";
+      case "lt":
+        return "<";
+      case "gt":
+        return ">";
+      case "quot":
+        return '"';
+      case "apos":
+        return "'";
+    }
+    const cp = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
+  });
+}

@@ -1,0 +1,275 @@
+/**
+ * Handlers of service- and bucket-level operations: ListBuckets,
+ * CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation, ListObjects
+ * (v1 and v2) and DeleteObjects.
+ *
+ * @module
+ */
+import { md5Hex } from "../../hash.ts";
+import { isValidBucketName } from "./backend.ts";
+import {
+  type HandlerContext,
+  isoTime,
+  requireBucket,
+  xmlResponse,
+} from "./context.ts";
+import { decodeToken, encodeToken, type ListCursor, listPage, urlEncodeKey } from "./listing.ts";
+import { contentMd5Hex, drainBody, readSmallBody } from "./request_body.ts";
+import type { Route } from "./router.ts";
+import { S3Error } from "./s3_error.ts";
+import { childText, parseXml, type XmlElement, type XmlNode } from "./xml.ts";
+
+const OWNER: XmlElement[] = [["ID", "fake-s3-owner"], ["DisplayName", "fake-s3"]];
+const MAX_DELETE_BODY = 2 * 1024 * 1024;
+
+/**
+ * ListBuckets.
+ *
+ * @example
+ * ```ts
+ * import { listBuckets } from "./bucket_handlers.ts";
+ * import { MemoryBackend } from "./memory_backend.ts";
+ * import { UploadRegistry } from "./multipart.ts";
+ * const backend = new MemoryBackend();
+ * await backend.createBucket("b1");
+ * const ctx = { backend, uploads: new UploadRegistry(), minPartSize: 5, maxObjectSize: 1e9 };
+ * const res = await listBuckets(new Request("http://x/"), { op: "ListBuckets", query: new URLSearchParams(), target: "/" }, ctx);
+ * console.assert((await res.text()).includes("<Name>b1</Name>"));
+ * ```
+ */
+export function listBuckets(_req: Request, _route: Route, ctx: HandlerContext): Promise<Response> {
+  return Promise.resolve(xmlResponse("ListAllMyBucketsResult", [
+    ["Owner", OWNER],
+    [
+      "Buckets",
+      ctx.backend.listBuckets().map((b): XmlElement => [
+        "Bucket",
+        [["Name", b.name], ["CreationDate", isoTime(b.created)]],
+      ]),
+    ],
+  ]));
+}
+
+/** CreateBucket: 200, or 409 BucketAlreadyOwnedByYou when it exists. */
+export async function createBucket(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = route.bucket!;
+  // The body is an optional CreateBucketConfiguration (region); nothing to keep.
+  await drainBody(req);
+  if (!isValidBucketName(bucket)) {
+    throw new S3Error("InvalidBucketName", `The specified bucket is not valid: ${bucket}`, {
+      bucket,
+    });
+  }
+  if (!await ctx.backend.createBucket(bucket)) {
+    throw new S3Error(
+      "BucketAlreadyOwnedByYou",
+      `Your previous request to create the named bucket succeeded and you already own it: ${bucket}`,
+      { bucket },
+    );
+  }
+  return new Response(null, { headers: { "location": `/${bucket}` } });
+}
+
+/** DeleteBucket: 204; BucketNotEmpty when objects remain. */
+export async function deleteBucket(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  await ctx.backend.deleteBucket(requireBucket(ctx.backend, route));
+  return new Response(null, { status: 204 });
+}
+
+/** HeadBucket: 200 or 404. */
+export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+  requireBucket(ctx.backend, route);
+  return Promise.resolve(
+    new Response(null, { headers: { "x-amz-bucket-region": "us-east-1" } }),
+  );
+}
+
+/** GetBucketLocation: always us-east-1 (an empty constraint). */
+export function getBucketLocation(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  requireBucket(ctx.backend, route);
+  return Promise.resolve(xmlResponse("LocationConstraint", []));
+}
+
+function maxKeys(query: URLSearchParams): number {
+  const raw = query.get("max-keys");
+  if (raw === null) return 1000;
+  if (!/^\d+$/.test(raw)) {
+    throw new S3Error("InvalidArgument", `Provided max-keys not an integer or within integer range: ${raw}`);
+  }
+  return Math.min(1000, Number(raw));
+}
+
+function encoder(query: URLSearchParams): (s: string) => string {
+  const type = query.get("encoding-type");
+  if (type === null) return (s) => s;
+  if (type.toLowerCase() !== "url") {
+    throw new S3Error("InvalidArgument", `Invalid Encoding Method specified in Request: ${type}`);
+  }
+  return urlEncodeKey;
+}
+
+function contents(
+  ctx: HandlerContext,
+  bucket: string,
+  keys: readonly string[],
+  enc: (s: string) => string,
+): XmlElement[] {
+  return keys.map((key): XmlElement => {
+    const o = ctx.backend.get(bucket, key)!;
+    return [
+      "Contents",
+      [
+        ["Key", enc(key)],
+        ["LastModified", isoTime(o.lastModified)],
+        ["ETag", `"${o.etag}"`],
+        ["Size", o.size],
+        ["StorageClass", "STANDARD"],
+      ],
+    ];
+  });
+}
+
+function commonPrefixes(prefixes: readonly string[], enc: (s: string) => string): XmlElement[] {
+  return prefixes.map((p): XmlElement => ["CommonPrefixes", [["Prefix", enc(p)]]]);
+}
+
+/** ListObjectsV2: prefix, delimiter, start-after, continuation-token, max-keys, encoding-type=url. */
+export function listObjectsV2(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const q = route.query;
+  const prefix = q.get("prefix") ?? "";
+  const delimiter = q.get("delimiter") ?? "";
+  const startAfter = q.get("start-after");
+  const token = q.get("continuation-token");
+  const enc = encoder(q);
+  let after: ListCursor | undefined;
+  if (token !== null) {
+    after = decodeToken(token);
+    if (!after) {
+      throw new S3Error("InvalidArgument", `The continuation token provided is incorrect: ${token}`);
+    }
+  } else if (startAfter !== null && startAfter !== "") {
+    after = { value: startAfter, isPrefix: false };
+  }
+  const max = maxKeys(q);
+  const page = listPage(ctx.backend.sortedKeys(bucket), {
+    prefix,
+    delimiter,
+    maxKeys: max,
+    ...(after ? { after } : {}),
+  });
+  return Promise.resolve(xmlResponse("ListBucketResult", [
+    ["Name", bucket],
+    ["Prefix", enc(prefix)],
+    ["Delimiter", delimiter === "" ? undefined : enc(delimiter)],
+    ["StartAfter", startAfter === null ? undefined : enc(startAfter)],
+    ["ContinuationToken", token ?? undefined],
+    ["MaxKeys", max],
+    ["KeyCount", page.keys.length + page.prefixes.length],
+    ["EncodingType", q.has("encoding-type") ? "url" : undefined],
+    ["IsTruncated", page.truncated],
+    ["NextContinuationToken", page.truncated && page.last ? encodeToken(page.last) : undefined],
+    ...contents(ctx, bucket, page.keys, enc),
+    ...commonPrefixes(page.prefixes, enc),
+  ]));
+}
+
+/** ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type=url. */
+export function listObjects(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const q = route.query;
+  const prefix = q.get("prefix") ?? "";
+  const delimiter = q.get("delimiter") ?? "";
+  const marker = q.get("marker") ?? "";
+  const enc = encoder(q);
+  const max = maxKeys(q);
+  // A marker that is a common prefix skips everything under it, as a v1
+  // client paging with NextMarker expects.
+  const markerIsPrefix = delimiter !== "" && marker.endsWith(delimiter) &&
+    marker.startsWith(prefix);
+  const page = listPage(ctx.backend.sortedKeys(bucket), {
+    prefix,
+    delimiter,
+    maxKeys: max,
+    ...(marker === "" ? {} : { after: { value: marker, isPrefix: markerIsPrefix } }),
+  });
+  return Promise.resolve(xmlResponse("ListBucketResult", [
+    ["Name", bucket],
+    ["Prefix", enc(prefix)],
+    ["Marker", enc(marker)],
+    ["Delimiter", delimiter === "" ? undefined : enc(delimiter)],
+    ["MaxKeys", max],
+    ["EncodingType", q.has("encoding-type") ? "url" : undefined],
+    ["IsTruncated", page.truncated],
+    ["NextMarker", page.truncated && page.last ? enc(page.last.value) : undefined],
+    ...contents(ctx, bucket, page.keys, enc),
+    ...commonPrefixes(page.prefixes, enc),
+  ]));
+}
+
+function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean } {
+  let root: XmlNode;
+  try {
+    root = parseXml(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch (e) {
+    throw new S3Error(
+      "MalformedXML",
+      `The XML you provided was not well-formed: ${(e as Error).message}`,
+    );
+  }
+  if (root.name !== "Delete") {
+    throw new S3Error("MalformedXML", `expected <Delete>, got <${root.name}>`);
+  }
+  const keys: string[] = [];
+  for (const object of root.children.filter((c) => c.name === "Object")) {
+    const key = childText(object, "Key");
+    if (key === undefined || key === "") {
+      throw new S3Error("MalformedXML", "an <Object> has no <Key>");
+    }
+    keys.push(key);
+  }
+  if (keys.length === 0 || keys.length > 1000) {
+    throw new S3Error(
+      "MalformedXML",
+      `a delete request must name 1 to 1000 objects, this one names ${keys.length}`,
+    );
+  }
+  return { keys, quiet: childText(root, "Quiet")?.trim().toLowerCase() === "true" };
+}
+
+/** DeleteObjects: POST ?delete with up to 1000 keys; Quiet leaves out the successes. */
+export async function deleteObjects(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
+  const body = await readSmallBody(req, MAX_DELETE_BODY);
+  if (expectedMd5 !== undefined && expectedMd5 !== md5Hex(body)) {
+    throw new S3Error("BadDigest", "The Content-MD5 you specified did not match the delete request");
+  }
+  const { keys, quiet } = parseDeleteRequest(body);
+  const deleted: XmlElement[] = [];
+  for (const key of keys) {
+    await ctx.backend.delete(bucket, key);
+    if (!quiet) deleted.push(["Deleted", [["Key", key]]]);
+  }
+  return xmlResponse("DeleteResult", deleted);
+}

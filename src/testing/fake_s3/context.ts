@@ -1,0 +1,182 @@
+/**
+ * What every operation handler gets besides the request: storage, upload
+ * state and limits, plus helpers shared by the handler files.
+ *
+ * @module
+ */
+import type { Backend, Body, ObjectFields, StoredObject } from "./backend.ts";
+import type { UploadRegistry } from "./multipart.ts";
+import type { Route } from "./router.ts";
+import { S3Error } from "./s3_error.ts";
+import { xmlDocument, type XmlElement } from "./xml.ts";
+
+/** Shared state of one server. */
+export interface HandlerContext {
+  /** Object storage. */
+  backend: Backend;
+  /** Multipart uploads in progress. */
+  uploads: UploadRegistry;
+  /** Smallest part other than the last. */
+  minPartSize: number;
+  /** Largest single PUT, part or copy. */
+  maxObjectSize: number;
+}
+
+/** An operation handler. */
+export type Handler = (req: Request, route: Route, ctx: HandlerContext) => Promise<Response>;
+
+/**
+ * The route's bucket, after checking it exists (NoSuchBucket otherwise).
+ *
+ * @example
+ * ```ts
+ * import { requireBucket } from "./context.ts";
+ * import { MemoryBackend } from "./memory_backend.ts";
+ * const backend = new MemoryBackend();
+ * await backend.createBucket("b");
+ * console.assert(requireBucket(backend, { bucket: "b" }) === "b");
+ * ```
+ */
+export function requireBucket(backend: Backend, route: { bucket?: string }): string {
+  const bucket = route.bucket;
+  if (bucket === undefined || !backend.hasBucket(bucket)) {
+    throw new S3Error("NoSuchBucket", `The specified bucket does not exist: ${bucket}`, {
+      ...(bucket === undefined ? {} : { bucket }),
+    });
+  }
+  return bucket;
+}
+
+/**
+ * The object, or NoSuchKey.
+ *
+ * @example
+ * ```ts
+ * import { requireObject } from "./context.ts";
+ * import { MemoryBackend } from "./memory_backend.ts";
+ * const backend = new MemoryBackend();
+ * await backend.createBucket("b");
+ * try {
+ *   requireObject(backend, "b", "missing");
+ * } catch (e) {
+ *   console.assert((e as { code: string }).code === "NoSuchKey");
+ * }
+ * ```
+ */
+export function requireObject(backend: Backend, bucket: string, key: string): StoredObject {
+  const object = backend.get(bucket, key);
+  if (!object) {
+    throw new S3Error("NoSuchKey", `The specified key does not exist: ${key}`, { bucket, key });
+  }
+  return object;
+}
+
+// Response headers S3 stores with an object and returns on GET/HEAD.
+const STORED_HEADERS = [
+  "cache-control",
+  "content-disposition",
+  "content-language",
+  "expires",
+];
+
+/**
+ * Content type, user metadata and stored headers from a request's headers.
+ *
+ * @example
+ * ```ts
+ * import { fieldsFromHeaders } from "./context.ts";
+ * const f = fieldsFromHeaders(new Headers({ "x-amz-meta-Color": "red", "content-type": "text/csv" }), "e");
+ * console.assert(f.metadata.color === "red" && f.contentType === "text/csv" && f.etag === "e");
+ * ```
+ */
+export function fieldsFromHeaders(headers: Headers, etag: string): ObjectFields {
+  const metadata: Record<string, string> = {};
+  const stored: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    if (name.startsWith("x-amz-meta-")) metadata[name.slice(11)] = value;
+    else if (STORED_HEADERS.includes(name)) stored[name] = value;
+  }
+  // aws-chunked is transfer framing, not a property of the object.
+  const encoding = headers.get("content-encoding")?.split(",").map((e) => e.trim())
+    .filter((e) => e !== "" && e.toLowerCase() !== "aws-chunked").join(", ");
+  if (encoding) stored["content-encoding"] = encoding;
+  return {
+    etag,
+    contentType: headers.get("content-type") ?? undefined,
+    metadata,
+    headers: stored,
+    partSizes: undefined,
+  };
+}
+
+/**
+ * An async iterable over a body, for copying stored bytes into a new object.
+ *
+ * @example
+ * ```ts
+ * import { bodyIterable } from "./context.ts";
+ * let n = 0;
+ * for await (const c of bodyIterable(new Uint8Array(3))) n += c.length;
+ * console.assert(n === 3);
+ * ```
+ */
+export async function* bodyIterable(body: Body): AsyncGenerator<Uint8Array, void, undefined> {
+  if (body instanceof Uint8Array) yield body;
+  else yield* body;
+}
+
+/**
+ * Parses `x-amz-copy-source` (`[/]bucket/key[?versionId=...]`, URL-encoded).
+ *
+ * @example
+ * ```ts
+ * import { parseCopySource } from "./context.ts";
+ * const s = parseCopySource("/src-bucket/a%20b/c.txt");
+ * console.assert(s.bucket === "src-bucket" && s.key === "a b/c.txt");
+ * ```
+ */
+export function parseCopySource(header: string | null): { bucket: string; key: string } {
+  const raw = (header ?? "").replace(/^\//, "").replace(/\?versionId=.*$/, "");
+  const slash = raw.indexOf("/");
+  let decoded: string[];
+  try {
+    decoded = slash <= 0 ? [] : [raw.slice(0, slash), raw.slice(slash + 1)].map(decodeURIComponent);
+  } catch {
+    decoded = [];
+  }
+  const [bucket, key] = decoded;
+  if (!bucket || !key) {
+    throw new S3Error("InvalidArgument", `Invalid copy source: ${JSON.stringify(header)}`);
+  }
+  return { bucket, key };
+}
+
+/**
+ * A 200 response with an S3 XML document.
+ *
+ * @example
+ * ```ts
+ * import { xmlResponse } from "./context.ts";
+ * const res = xmlResponse("R", [["A", "1"]]);
+ * console.assert(res.headers.get("content-type") === "application/xml");
+ * await res.body?.cancel();
+ * ```
+ */
+export function xmlResponse(root: string, children: readonly XmlElement[]): Response {
+  return new Response(xmlDocument(root, children), {
+    headers: { "content-type": "application/xml" },
+  });
+}
+
+/**
+ * S3's timestamp format in XML (`2024-01-02T03:04:05.000Z`).
+ *
+ * @example
+ * ```ts
+ * import { isoTime } from "./context.ts";
+ * console.assert(isoTime(new Date(0)) === "1970-01-01T00:00:00.000Z");
+ * ```
+ */
+export function isoTime(date: Date): string {
+  return date.toISOString();
+}

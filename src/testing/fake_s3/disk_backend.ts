@@ -1,0 +1,432 @@
+/**
+ * On-disk storage for the fake S3 server (the `dir` option). Bodies stream
+ * to a temp file and are renamed into place; metadata lives in a JSON
+ * sidecar per object.
+ *
+ * S3 keys cannot be mapped to paths faithfully (`a` and `a/b` can both
+ * exist, keys may contain `..`, be 1024 bytes long, or differ only in case),
+ * so files are named by the SHA-256 of the key and the sidecar records the
+ * key itself:
+ *
+ * ```
+ * <dir>/<bucket>/<hh>/<sha256(key)>.json     sidecar: key, size, etag, metadata, data file
+ * <dir>/<bucket>/<hh>/<sha256(key)>.<uniq>   the bytes (a new name per write)
+ * <dir>/.tmp/                                staged uploads and parts (emptied at start)
+ * ```
+ *
+ * A new name per write means a reader that opened the previous version keeps
+ * reading consistent bytes while a writer replaces it.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import {
+  type Backend,
+  type BucketInfo,
+  type Body,
+  isValidBucketName,
+  type ObjectFields,
+  ObjectIndex,
+  type Staged,
+  type StoredObject,
+  tooLarge,
+} from "./backend.ts";
+import { S3Error } from "./s3_error.ts";
+
+const READ_CHUNK = 256 * 1024;
+const TMP = ".tmp";
+
+interface Sidecar {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  contentType?: string;
+  metadata: Record<string, string>;
+  headers: Record<string, string>;
+  partSizes?: number[];
+  file: string;
+}
+
+function pathOf(data: readonly Uint8Array<ArrayBuffer>[] | string): string {
+  if (typeof data !== "string") throw new TypeError("disk backend got in-memory data");
+  return data;
+}
+
+function keyHash(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await file.write(bytes.subarray(at));
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
+  return isRecord(v) && Object.values(v).every((x) => typeof x === "string");
+}
+
+function parseSidecar(text: string): Sidecar | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (
+    !isRecord(v) || typeof v.key !== "string" || typeof v.size !== "number" ||
+    typeof v.etag !== "string" || typeof v.lastModified !== "string" ||
+    typeof v.file !== "string" || !isStringMap(v.metadata) || !isStringMap(v.headers)
+  ) return undefined;
+  const sidecar: Sidecar = {
+    key: v.key,
+    size: v.size,
+    etag: v.etag,
+    lastModified: v.lastModified,
+    metadata: v.metadata,
+    headers: v.headers,
+    file: v.file,
+  };
+  if (typeof v.contentType === "string") sidecar.contentType = v.contentType;
+  if (Array.isArray(v.partSizes) && v.partSizes.every((n) => typeof n === "number")) {
+    sidecar.partSizes = v.partSizes;
+  }
+  return sidecar;
+}
+
+/** Streams `[start, end)` of an already opened file, closing it at the end or on cancel. */
+function fileStream(
+  file: Deno.FsFile,
+  start: number,
+  end: number,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let remaining = end - start;
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  };
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    start() {
+      if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
+    },
+    async pull(controller) {
+      try {
+        const buf = new Uint8Array(Math.min(READ_CHUNK, remaining));
+        const n = await file.read(buf);
+        if (n === null) throw new Error(`file ended ${remaining} bytes early`);
+        remaining -= n;
+        controller.enqueue(n === buf.length ? buf : buf.subarray(0, n));
+        if (remaining === 0) {
+          close();
+          controller.close();
+        }
+      } catch (e) {
+        close();
+        controller.error(e);
+      }
+    },
+    cancel() {
+      close();
+    },
+  });
+}
+
+/**
+ * Serialises async sections per key, so a conditional write's check and
+ * rename cannot interleave with another write of the same key.
+ */
+class KeyedMutex {
+  #tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, section: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(section, section);
+    const tail = result.catch(() => {});
+    this.#tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+}
+
+/**
+ * Keeps buckets and objects in a directory (see the module doc for the layout).
+ *
+ * @example
+ * ```ts
+ * import { DiskBackend } from "./disk_backend.ts";
+ * const dir = await Deno.makeTempDir();
+ * const backend = new DiskBackend(dir);
+ * await backend.init();
+ * await backend.createBucket("b");
+ * async function* body() { yield new TextEncoder().encode("hello"); }
+ * const staged = await backend.stage(body(), undefined, 1024);
+ * await backend.commit("b", "../k", staged, {
+ *   etag: staged.md5, contentType: undefined, metadata: {}, headers: {}, partSizes: undefined,
+ * }, () => {});
+ * await backend.close();
+ * const again = new DiskBackend(dir); // a restart sees the object
+ * await again.init();
+ * console.assert(again.get("b", "../k")?.size === 5);
+ * await again.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class DiskBackend implements Backend {
+  readonly #dir: string;
+  readonly #tmp: string;
+  #index = new ObjectIndex();
+  #locks = new KeyedMutex();
+  #counter = 0;
+
+  /** Uses `dir` (created when missing). Call {@linkcode DiskBackend.init} before use. */
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.#tmp = join(dir, TMP);
+  }
+
+  /** Creates the directories, empties the staging area and loads every bucket's sidecars. */
+  async init(): Promise<void> {
+    await Deno.mkdir(this.#dir, { recursive: true });
+    await Deno.remove(this.#tmp, { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    await Deno.mkdir(this.#tmp, { recursive: true });
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isDirectory || !isValidBucketName(entry.name)) continue;
+      const bucketDir = join(this.#dir, entry.name);
+      const stat = await Deno.stat(bucketDir);
+      this.#index.addBucket(entry.name, stat.birthtime ?? stat.mtime ?? new Date());
+      await this.#loadBucket(entry.name, bucketDir);
+    }
+  }
+
+  async #loadBucket(bucket: string, bucketDir: string): Promise<void> {
+    for await (const fan of Deno.readDir(bucketDir)) {
+      if (!fan.isDirectory) continue;
+      const fanDir = join(bucketDir, fan.name);
+      const names: string[] = [];
+      for await (const f of Deno.readDir(fanDir)) if (f.isFile) names.push(f.name);
+      const referenced = new Set<string>();
+      for (const name of names.filter((n) => n.endsWith(".json"))) {
+        const sidecar = parseSidecar(await Deno.readTextFile(join(fanDir, name)));
+        if (!sidecar || !names.includes(sidecar.file)) continue;
+        referenced.add(sidecar.file);
+        this.#index.set(bucket, {
+          key: sidecar.key,
+          size: sidecar.size,
+          etag: sidecar.etag,
+          lastModified: new Date(sidecar.lastModified),
+          contentType: sidecar.contentType,
+          metadata: sidecar.metadata,
+          headers: sidecar.headers,
+          partSizes: sidecar.partSizes,
+          data: join(fanDir, sidecar.file),
+        });
+      }
+      // Data files no sidecar points to are leftovers of an interrupted write.
+      for (const name of names) {
+        if (!name.endsWith(".json") && !referenced.has(name)) {
+          await removeQuietly(join(fanDir, name));
+        }
+      }
+    }
+  }
+
+  /** Removes staged files that were never committed. */
+  async close(): Promise<void> {
+    await Deno.remove(this.#tmp, { recursive: true }).catch(() => {});
+  }
+
+  /** Buckets in name order. */
+  listBuckets(): BucketInfo[] {
+    return this.#index.listBuckets();
+  }
+
+  /** True when the bucket exists. */
+  hasBucket(name: string): boolean {
+    return this.#index.hasBucket(name);
+  }
+
+  /** Creates the bucket's directory; false when it existed. */
+  async createBucket(name: string): Promise<boolean> {
+    if (!isValidBucketName(name)) throw new TypeError(`invalid bucket name ${name}`);
+    if (!this.#index.addBucket(name, new Date())) return false;
+    await Deno.mkdir(join(this.#dir, name), { recursive: true });
+    return true;
+  }
+
+  /** Deletes an empty bucket and its directory. */
+  async deleteBucket(name: string): Promise<void> {
+    this.#index.removeBucket(name);
+    await Deno.remove(join(this.#dir, name), { recursive: true });
+  }
+
+  /** The object under `key`, or `undefined`. */
+  get(bucket: string, key: string): StoredObject | undefined {
+    return this.#index.get(bucket, key);
+  }
+
+  /** Keys in S3 order. */
+  sortedKeys(bucket: string): readonly string[] {
+    return this.#index.sortedKeys(bucket);
+  }
+
+  /**
+   * Streams a byte range. The file is opened synchronously so the bytes are
+   * those of the record the caller just looked up, even if a write follows.
+   */
+  read(object: StoredObject, start: number, end: number): Body {
+    if (start >= end) return new Uint8Array(0);
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(pathOf(object.data), { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new S3Error("NoSuchKey", `The specified key does not exist: ${object.key}`, {
+          key: object.key,
+        });
+      }
+      throw e;
+    }
+    return fileStream(file, start, end);
+  }
+
+  #tempPath(suffix = ""): string {
+    return join(this.#tmp, `${Date.now().toString(36)}-${++this.#counter}${suffix}`);
+  }
+
+  /** Streams a body to a temp file, hashing it on the way. */
+  async stage(
+    source: AsyncIterable<Uint8Array>,
+    sizeHint: number | undefined,
+    limit: number,
+  ): Promise<Staged> {
+    if (sizeHint !== undefined && sizeHint > limit) throw tooLarge(limit);
+    const path = this.#tempPath();
+    const hash = createHash("md5");
+    let size = 0;
+    try {
+      using file = await Deno.open(path, { write: true, createNew: true });
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > limit) throw tooLarge(limit);
+        hash.update(chunk);
+        await writeAll(file, chunk);
+      }
+      if (sizeHint !== undefined && size !== sizeHint) {
+        throw new S3Error(
+          "IncompleteBody",
+          `request body has ${size} bytes, ${sizeHint} were announced`,
+        );
+      }
+    } catch (e) {
+      await removeQuietly(path);
+      throw e;
+    }
+    return { size, md5: hash.digest("hex"), data: path };
+  }
+
+  /** Copies the parts, in order, into a new temp file. */
+  async concat(parts: readonly Staged[]): Promise<Staged> {
+    const path = this.#tempPath();
+    let size = 0;
+    try {
+      using out = await Deno.open(path, { write: true, createNew: true });
+      const buf = new Uint8Array(READ_CHUNK);
+      for (const part of parts) {
+        using input = await Deno.open(pathOf(part.data), { read: true });
+        for (;;) {
+          const n = await input.read(buf);
+          if (n === null) break;
+          await writeAll(out, buf.subarray(0, n));
+          size += n;
+        }
+      }
+    } catch (e) {
+      await removeQuietly(path);
+      throw e;
+    }
+    return { size, md5: "", data: path };
+  }
+
+  /** Renames the staged file into place and writes the sidecar, under the key's lock. */
+  commit(
+    bucket: string,
+    key: string,
+    staged: Staged,
+    fields: ObjectFields,
+    check: (existing: StoredObject | undefined) => void,
+  ): Promise<StoredObject> {
+    return this.#locks.run(`${bucket}/${key}`, async () => {
+      const existing = this.#index.get(bucket, key);
+      check(existing);
+      const id = keyHash(key);
+      const fanDir = join(this.#dir, bucket, id.slice(0, 2));
+      await Deno.mkdir(fanDir, { recursive: true });
+      const fileName = `${id}.${Date.now().toString(36)}${++this.#counter}`;
+      const dataPath = join(fanDir, fileName);
+      await Deno.rename(pathOf(staged.data), dataPath);
+      const object: StoredObject = {
+        ...fields,
+        key,
+        size: staged.size,
+        lastModified: new Date(),
+        data: dataPath,
+      };
+      const sidecar: Sidecar = {
+        key,
+        size: object.size,
+        etag: object.etag,
+        lastModified: object.lastModified.toISOString(),
+        metadata: { ...object.metadata },
+        headers: { ...object.headers },
+        file: fileName,
+      };
+      if (object.contentType !== undefined) sidecar.contentType = object.contentType;
+      if (object.partSizes !== undefined) sidecar.partSizes = [...object.partSizes];
+      const sidecarTmp = this.#tempPath(".json");
+      await Deno.writeTextFile(sidecarTmp, JSON.stringify(sidecar));
+      await Deno.rename(sidecarTmp, join(fanDir, `${id}.json`));
+      this.#index.set(bucket, object);
+      if (existing) await removeQuietly(pathOf(existing.data));
+      return object;
+    });
+  }
+
+  /** Removes a staged file. */
+  async discard(staged: Staged): Promise<void> {
+    await removeQuietly(pathOf(staged.data));
+  }
+
+  /** Removes the sidecar, then the data, under the key's lock. */
+  delete(bucket: string, key: string): Promise<boolean> {
+    return this.#locks.run(`${bucket}/${key}`, async () => {
+      const existing = this.#index.get(bucket, key);
+      if (!existing) return false;
+      const id = keyHash(key);
+      await removeQuietly(join(this.#dir, bucket, id.slice(0, 2), `${id}.json`));
+      this.#index.remove(bucket, key);
+      await removeQuietly(pathOf(existing.data));
+      return true;
+    });
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Handlers of multipart operations: CreateMultipartUpload, UploadPart,
+ * UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts
+ * and ListMultipartUploads.
+ *
+ * @module
+ */
+import type { Staged } from "./backend.ts";
+import { checkWriteConditions, parseRange } from "./conditions.ts";
+import {
+  bodyIterable,
+  fieldsFromHeaders,
+  type HandlerContext,
+  isoTime,
+  parseCopySource,
+  requireBucket,
+  requireObject,
+  xmlResponse,
+} from "./context.ts";
+import { planCompletion, type RequestedPart, type Upload } from "./multipart.ts";
+import { checkCopySourceConditions } from "./object_handlers.ts";
+import { announcedSize, bodyChunks, contentMd5Hex, readSmallBody } from "./request_body.ts";
+import type { Route } from "./router.ts";
+import { S3Error } from "./s3_error.ts";
+import { childText, parseXml, type XmlElement, type XmlNode } from "./xml.ts";
+
+const MAX_PARTS = 10000;
+// 10,000 parts with ETags and checksums fit easily.
+const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
+
+/** CreateMultipartUpload: records content type and metadata for the final object. */
+export function createMultipartUpload(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const { contentType, metadata, headers } = fieldsFromHeaders(req.headers, "");
+  const upload = ctx.uploads.create(bucket, key, { contentType, metadata, headers });
+  return Promise.resolve(xmlResponse("InitiateMultipartUploadResult", [
+    ["Bucket", bucket],
+    ["Key", key],
+    ["UploadId", upload.id],
+  ]));
+}
+
+function partNumber(route: Route): number {
+  const raw = route.query.get("partNumber") ?? "";
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_PARTS)) {
+    throw new S3Error(
+      "InvalidArgument",
+      `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive: ${raw}`,
+      { key: route.key ?? "" },
+    );
+  }
+  return n;
+}
+
+/** Stores a staged part, replacing (and freeing) a previous one with the same number. */
+async function storePart(
+  ctx: HandlerContext,
+  upload: Upload,
+  number: number,
+  staged: Staged,
+): Promise<{ etag: string; lastModified: Date }> {
+  if (!ctx.uploads.isActive(upload)) {
+    await ctx.backend.discard(staged);
+    throw new S3Error("NoSuchUpload", `The upload ${upload.id} was completed or aborted`, {
+      uploadId: upload.id,
+    });
+  }
+  const old = upload.parts.get(number);
+  const part = { number, etag: staged.md5, size: staged.size, lastModified: new Date(), staged };
+  upload.parts.set(number, part);
+  if (old) await ctx.backend.discard(old.staged);
+  return part;
+}
+
+/** UploadPart: streams a part in, verifies Content-MD5. */
+export async function uploadPart(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const number = partNumber(route);
+  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
+  const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
+  const staged = await ctx.backend.stage(
+    bodyChunks(req),
+    announcedSize(req.headers),
+    ctx.maxObjectSize,
+  );
+  if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
+    await ctx.backend.discard(staged);
+    throw new S3Error(
+      "BadDigest",
+      `The Content-MD5 you specified did not match what we received for part ${number} of ${key}`,
+      { bucket, key },
+    );
+  }
+  const part = await storePart(ctx, upload, number, staged);
+  return new Response(null, { headers: { "etag": `"${part.etag}"` } });
+}
+
+/** UploadPartCopy: a part copied from (a range of) an existing object. */
+export async function uploadPartCopy(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const number = partNumber(route);
+  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
+  const from = parseCopySource(req.headers.get("x-amz-copy-source"));
+  requireBucket(ctx.backend, from);
+  const source = requireObject(ctx.backend, from.bucket, from.key);
+  checkCopySourceConditions(req.headers, source, from.key);
+  const rangeHeader = req.headers.get("x-amz-copy-source-range");
+  const range = rangeHeader === null
+    ? { start: 0, end: source.size }
+    : parseRange(rangeHeader, source.size, from.key);
+  if (!range) {
+    throw new S3Error("InvalidArgument", `Invalid x-amz-copy-source-range: ${rangeHeader}`, {
+      key,
+    });
+  }
+  const staged = await ctx.backend.stage(
+    bodyIterable(ctx.backend.read(source, range.start, range.end)),
+    range.end - range.start,
+    ctx.maxObjectSize,
+  );
+  const part = await storePart(ctx, upload, number, staged);
+  return xmlResponse("CopyPartResult", [
+    ["LastModified", isoTime(part.lastModified)],
+    ["ETag", `"${part.etag}"`],
+  ]);
+}
+
+function parseCompletion(body: Uint8Array): RequestedPart[] {
+  let root: XmlNode;
+  try {
+    root = parseXml(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch (e) {
+    throw new S3Error(
+      "MalformedXML",
+      `The XML you provided was not well-formed: ${(e as Error).message}`,
+    );
+  }
+  if (root.name !== "CompleteMultipartUpload") {
+    throw new S3Error("MalformedXML", `expected <CompleteMultipartUpload>, got <${root.name}>`);
+  }
+  return root.children.filter((c) => c.name === "Part").map((p) => {
+    const number = childText(p, "PartNumber")?.trim() ?? "";
+    const etag = childText(p, "ETag");
+    if (!/^\d+$/.test(number) || etag === undefined) {
+      throw new S3Error("MalformedXML", "a <Part> needs a <PartNumber> and an <ETag>");
+    }
+    return { number: Number(number), etag };
+  });
+}
+
+function completionResponse(req: Request, bucket: string, key: string, etag: string): Response {
+  const origin = new URL(req.url).origin;
+  const path = key.split("/").map(encodeURIComponent).join("/");
+  return xmlResponse("CompleteMultipartUploadResult", [
+    ["Location", `${origin}/${bucket}/${path}`],
+    ["Bucket", bucket],
+    ["Key", key],
+    ["ETag", `"${etag}"`],
+  ]);
+}
+
+/**
+ * CompleteMultipartUpload: validates the part list, joins the parts and
+ * commits with the multipart ETag, honouring If-None-Match / If-Match. A
+ * retry of a completion that already succeeded gets the same answer.
+ */
+export async function completeMultipartUpload(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const uploadId = route.query.get("uploadId");
+  const body = await readSmallBody(req, MAX_COMPLETE_BODY);
+  const done = ctx.uploads.completion(uploadId, bucket, key);
+  if (done) return completionResponse(req, bucket, key, done.etag);
+  const upload = ctx.uploads.get(uploadId, bucket, key);
+  const plan = planCompletion(upload, parseCompletion(body), ctx.minPartSize);
+  const staged = await ctx.backend.concat(plan.parts.map((p) => p.staged));
+  try {
+    await ctx.backend.commit(bucket, key, staged, {
+      ...upload.fields,
+      etag: plan.etag,
+      partSizes: plan.parts.map((p) => p.size),
+    }, (existing) => {
+      // Checked inside the commit so a concurrent completion or abort cannot slip in.
+      if (!ctx.uploads.isActive(upload)) {
+        throw new S3Error("NoSuchUpload", `The upload ${upload.id} was completed or aborted`, {
+          uploadId: upload.id,
+        });
+      }
+      checkWriteConditions(req.headers, existing, key);
+      ctx.uploads.remove(upload);
+    });
+  } catch (e) {
+    await ctx.backend.discard(staged);
+    throw e;
+  }
+  ctx.uploads.completed(upload.id, { bucket, key, etag: plan.etag });
+  for (const part of upload.parts.values()) await ctx.backend.discard(part.staged);
+  return completionResponse(req, bucket, key, plan.etag);
+}
+
+/** AbortMultipartUpload: 204, NoSuchUpload for unknown uploads. */
+export async function abortMultipartUpload(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, route.key!);
+  ctx.uploads.remove(upload);
+  for (const part of upload.parts.values()) await ctx.backend.discard(part.staged);
+  return new Response(null, { status: 204 });
+}
+
+function boundedInt(query: URLSearchParams, name: string, fallback: number): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new S3Error("InvalidArgument", `${name} must be an integer: ${raw}`);
+  return Math.min(Number(raw), 1000);
+}
+
+/** ListParts: part-number-marker and max-parts paging. */
+export function listParts(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
+  const marker = boundedInt(route.query, "part-number-marker", 0);
+  const max = boundedInt(route.query, "max-parts", 1000);
+  const all = [...upload.parts.values()].filter((p) => p.number > marker)
+    .sort((a, b) => a.number - b.number);
+  const page = all.slice(0, max);
+  const truncated = all.length > page.length;
+  return Promise.resolve(xmlResponse("ListPartsResult", [
+    ["Bucket", bucket],
+    ["Key", key],
+    ["UploadId", upload.id],
+    ["Initiator", [["ID", "fake-s3-owner"], ["DisplayName", "fake-s3"]]],
+    ["Owner", [["ID", "fake-s3-owner"], ["DisplayName", "fake-s3"]]],
+    ["StorageClass", "STANDARD"],
+    ["PartNumberMarker", marker],
+    ["NextPartNumberMarker", page.at(-1)?.number ?? marker],
+    ["MaxParts", max],
+    ["IsTruncated", truncated],
+    ...page.map((p): XmlElement => [
+      "Part",
+      [
+        ["PartNumber", p.number],
+        ["LastModified", isoTime(p.lastModified)],
+        ["ETag", `"${p.etag}"`],
+        ["Size", p.size],
+      ],
+    ]),
+  ]));
+}
+
+/** ListMultipartUploads: uploads in progress under a prefix (one page, no paging). */
+export function listMultipartUploads(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const prefix = route.query.get("prefix") ?? "";
+  const uploads = ctx.uploads.list(bucket, prefix);
+  return Promise.resolve(xmlResponse("ListMultipartUploadsResult", [
+    ["Bucket", bucket],
+    ["KeyMarker", ""],
+    ["UploadIdMarker", ""],
+    ["Prefix", prefix],
+    ["MaxUploads", 1000],
+    ["IsTruncated", false],
+    ...uploads.map((u): XmlElement => [
+      "Upload",
+      [
+        ["Key", u.key],
+        ["UploadId", u.id],
+        ["Initiated", isoTime(u.initiated)],
+        ["StorageClass", "STANDARD"],
+      ],
+    ]),
+  ]));
+}

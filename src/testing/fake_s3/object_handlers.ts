@@ -1,0 +1,243 @@
+/**
+ * Handlers of single-object operations: PutObject, GetObject, HeadObject,
+ * DeleteObject and CopyObject.
+ *
+ * @module
+ */
+import type { StoredObject } from "./backend.ts";
+import { checkReadConditions, checkWriteConditions, etagMatches, parseRange } from "./conditions.ts";
+import {
+  bodyIterable,
+  fieldsFromHeaders,
+  type HandlerContext,
+  isoTime,
+  parseCopySource,
+  requireBucket,
+  requireObject,
+  xmlResponse,
+} from "./context.ts";
+import { announcedSize, bodyChunks, contentMd5Hex } from "./request_body.ts";
+import type { Route } from "./router.ts";
+import { S3Error } from "./s3_error.ts";
+
+// `response-*` query parameters override these headers of a GET (presigned downloads use them).
+const OVERRIDABLE = [
+  "content-type",
+  "content-language",
+  "expires",
+  "cache-control",
+  "content-disposition",
+  "content-encoding",
+];
+
+/**
+ * The headers S3 returns for an object on GET and HEAD.
+ *
+ * @example
+ * ```ts
+ * import { objectHeaders } from "./object_handlers.ts";
+ * const h = objectHeaders({
+ *   key: "k", size: 3, etag: "abc", lastModified: new Date(0), contentType: undefined,
+ *   metadata: { a: "1" }, headers: {}, partSizes: undefined, data: [],
+ * });
+ * console.assert(h.etag === '"abc"' && h["x-amz-meta-a"] === "1");
+ * console.assert(h["content-type"] === "binary/octet-stream");
+ * ```
+ */
+export function objectHeaders(object: StoredObject): Record<string, string> {
+  const headers: Record<string, string> = {
+    "etag": `"${object.etag}"`,
+    "last-modified": object.lastModified.toUTCString(),
+    "accept-ranges": "bytes",
+    "content-type": object.contentType ?? "binary/octet-stream",
+    ...object.headers,
+  };
+  for (const name in object.metadata) headers[`x-amz-meta-${name}`] = object.metadata[name]!;
+  return headers;
+}
+
+function partRange(
+  object: StoredObject,
+  raw: string,
+): { start: number; end: number; count: number | undefined } {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  const sizes = object.partSizes ?? [object.size];
+  if (!(n >= 1 && n <= sizes.length)) {
+    throw new S3Error("InvalidPartNumber", `The requested partnumber ${raw} is not satisfiable`, {
+      key: object.key,
+    });
+  }
+  let start = 0;
+  for (let i = 0; i < n - 1; i++) start += sizes[i]!;
+  return { start, end: start + sizes[n - 1]!, count: object.partSizes?.length };
+}
+
+/** GetObject and HeadObject: conditions, ranges, `partNumber`, `response-*` overrides. */
+export function getObject(req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+  // Synchronous from lookup to read, so the bytes belong to the record whose
+  // headers we send even if a write of the same key is in flight.
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const object = requireObject(ctx.backend, bucket, key);
+  checkReadConditions(req.headers, object, key);
+  const headers = objectHeaders(object);
+  let status = 200;
+  let start = 0;
+  let end = object.size;
+  const partNumber = route.query.get("partNumber");
+  if (partNumber !== null) {
+    const part = partRange(object, partNumber);
+    ({ start, end } = part);
+    status = 206;
+    if (part.count !== undefined) headers["x-amz-mp-parts-count"] = String(part.count);
+  } else {
+    const range = parseRange(req.headers.get("range"), object.size, key);
+    if (range) ({ start, end } = range);
+    if (range) status = 206;
+  }
+  if (status === 206) headers["content-range"] = `bytes ${start}-${end - 1}/${object.size}`;
+  headers["content-length"] = String(end - start);
+  for (const name of OVERRIDABLE) {
+    const value = route.query.get(`response-${name}`);
+    if (value !== null) headers[name] = value;
+  }
+  if (req.method === "HEAD") return Promise.resolve(new Response(null, { status, headers }));
+  return Promise.resolve(new Response(ctx.backend.read(object, start, end), { status, headers }));
+}
+
+/** PutObject: streams the body in, verifies Content-MD5, honours If-None-Match / If-Match. */
+export async function putObject(req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
+  const staged = await ctx.backend.stage(
+    bodyChunks(req),
+    announcedSize(req.headers),
+    ctx.maxObjectSize,
+  );
+  try {
+    if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
+      throw new S3Error(
+        "BadDigest",
+        `The Content-MD5 you specified did not match what we received for ${key}`,
+        { bucket, key },
+      );
+    }
+    const object = await ctx.backend.commit(
+      bucket,
+      key,
+      staged,
+      fieldsFromHeaders(req.headers, staged.md5),
+      (existing) => checkWriteConditions(req.headers, existing, key),
+    );
+    return new Response(null, { headers: { "etag": `"${object.etag}"` } });
+  } catch (e) {
+    await ctx.backend.discard(staged);
+    throw e;
+  }
+}
+
+/** DeleteObject: 204 whether or not the key existed, like S3. */
+export async function deleteObject(
+  _req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  await ctx.backend.delete(bucket, route.key!);
+  return new Response(null, { status: 204 });
+}
+
+/**
+ * Checks `x-amz-copy-source-if-*` against the source object (412 on failure).
+ *
+ * @example
+ * ```ts
+ * import { checkCopySourceConditions } from "./object_handlers.ts";
+ * checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-match": '"e"' }), { etag: "e", lastModified: new Date() }, "k");
+ * ```
+ */
+export function checkCopySourceConditions(
+  headers: Headers,
+  source: { etag: string; lastModified: Date },
+  key: string,
+): void {
+  const fail = (why: string) =>
+    new S3Error("PreconditionFailed", `copy source ${key}: ${why}`, { key });
+  const ifMatch = headers.get("x-amz-copy-source-if-match");
+  const ifNoneMatch = headers.get("x-amz-copy-source-if-none-match");
+  const modifiedSince = headers.get("x-amz-copy-source-if-modified-since");
+  const unmodifiedSince = headers.get("x-amz-copy-source-if-unmodified-since");
+  const seconds = Math.floor(source.lastModified.getTime() / 1000);
+  const at = (v: string) => Math.floor(Date.parse(v) / 1000);
+  if (ifMatch !== null && !etagMatches(ifMatch, source.etag)) throw fail("If-Match failed");
+  if (ifNoneMatch !== null && etagMatches(ifNoneMatch, source.etag)) {
+    throw fail("If-None-Match failed");
+  }
+  if (ifMatch === null && unmodifiedSince !== null && seconds > at(unmodifiedSince)) {
+    throw fail("modified since If-Unmodified-Since");
+  }
+  if (ifNoneMatch === null && modifiedSince !== null && seconds <= at(modifiedSince)) {
+    throw fail("not modified since If-Modified-Since");
+  }
+}
+
+/** CopyObject: server-side copy with the COPY/REPLACE metadata directive and destination conditions. */
+export async function copyObject(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  const from = parseCopySource(req.headers.get("x-amz-copy-source"));
+  requireBucket(ctx.backend, from);
+  const source = requireObject(ctx.backend, from.bucket, from.key);
+  checkCopySourceConditions(req.headers, source, from.key);
+  const directive = (req.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") {
+    throw new S3Error("InvalidArgument", `Unknown metadata directive ${directive}`, { key });
+  }
+  if (directive === "COPY" && from.bucket === bucket && from.key === key) {
+    throw new S3Error(
+      "InvalidRequest",
+      `This copy request is illegal because it is trying to copy ${key} to itself without changing the object's metadata`,
+      { bucket, key },
+    );
+  }
+  if (source.size > ctx.maxObjectSize) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The specified copy source ${from.key} is larger than the maximum allowable size for a copy source: ${ctx.maxObjectSize}`,
+      { key },
+    );
+  }
+  const staged = await ctx.backend.stage(
+    bodyIterable(ctx.backend.read(source, 0, source.size)),
+    source.size,
+    ctx.maxObjectSize,
+  );
+  try {
+    const fields = directive === "REPLACE" ? fieldsFromHeaders(req.headers, staged.md5) : {
+      etag: staged.md5,
+      contentType: source.contentType,
+      metadata: source.metadata,
+      headers: source.headers,
+      partSizes: undefined,
+    };
+    const object = await ctx.backend.commit(
+      bucket,
+      key,
+      staged,
+      fields,
+      (existing) => checkWriteConditions(req.headers, existing, key),
+    );
+    return xmlResponse("CopyObjectResult", [
+      ["LastModified", isoTime(object.lastModified)],
+      ["ETag", `"${object.etag}"`],
+    ]);
+  } catch (e) {
+    await ctx.backend.discard(staged);
+    throw e;
+  }
+}

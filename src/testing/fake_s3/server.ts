@@ -1,0 +1,446 @@
+/**
+ * The fake S3 server: an S3-compatible HTTP endpoint on `Deno.serve` for
+ * tests and benchmarks, with fault injection and request statistics.
+ *
+ * @module
+ */
+import { type Backend, isValidBucketName } from "./backend.ts";
+import {
+  createBucket,
+  deleteBucket,
+  deleteObjects,
+  getBucketLocation,
+  headBucket,
+  listBuckets,
+  listObjects,
+  listObjectsV2,
+} from "./bucket_handlers.ts";
+import type { Handler, HandlerContext } from "./context.ts";
+import { DiskBackend } from "./disk_backend.ts";
+import { brokenResponse, corruptBody, cutBody, FaultController, InjectedReset } from "./faults.ts";
+import { MemoryBackend } from "./memory_backend.ts";
+import { UploadRegistry } from "./multipart.ts";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from "./multipart_handlers.ts";
+import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+import { drainBody } from "./request_body.ts";
+import { type Route, routeRequest } from "./router.ts";
+import { errorResponse, S3Error } from "./s3_error.ts";
+import {
+  type FakeObjectInfo,
+  type FakeS3,
+  type FakeS3Options,
+  type FakeS3Stats,
+  type FaultKind,
+  type FaultOptions,
+  type FaultTarget,
+  type RequestLogEntry,
+  S3_OPERATIONS,
+  type S3Operation,
+} from "./types.ts";
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const HANDLERS: Record<S3Operation, Handler | undefined> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  DeleteBucket: deleteBucket,
+  HeadBucket: headBucket,
+  GetBucketLocation: getBucketLocation,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  ListMultipartUploads: listMultipartUploads,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: getObject,
+  DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  CopyObject: copyObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  Unsupported: undefined,
+};
+
+function emptyStats(): FakeS3Stats {
+  const stats = { total: 0, faults: 0 } as FakeS3Stats;
+  for (const op of S3_OPERATIONS) stats[op] = 0;
+  return stats;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function urlHost(hostname: string): string {
+  if (hostname === "0.0.0.0" || hostname === "") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+class FakeS3Server implements FakeS3 {
+  readonly url: string;
+  readonly port: number;
+  readonly hostname: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  readonly #ctx: HandlerContext;
+  readonly #faults: FaultController;
+  readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  #stats: FakeS3Stats = emptyStats();
+  #requestCounter = 0;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: FakeS3Options, backend: Backend, faults: FaultController) {
+    this.#ctx = {
+      backend,
+      uploads: new UploadRegistry(),
+      minPartSize: options.minPartSize ?? 5 * MiB,
+      maxObjectSize: options.maxObjectSize ?? 5 * GiB,
+    };
+    this.#faults = faults;
+    this.#onRequest = options.onRequest;
+    this.hostname = options.hostname ?? "127.0.0.1";
+    this.#server = Deno.serve({
+      hostname: this.hostname,
+      port: options.port ?? 0,
+      onListen: () => {},
+      onError: (error) => {
+        // Injected resets end response bodies with an error on purpose.
+        if (!(error instanceof InjectedReset)) console.error("fake-s3: unexpected error:", error);
+        return new Response(null, { status: 500 });
+      },
+    }, (req) => this.#handle(req));
+    this.port = this.#server.addr.port;
+    this.url = `http://${urlHost(this.hostname)}:${this.port}`;
+    this.env = {
+      AWS_ENDPOINT_URL: this.url,
+      AWS_ENDPOINT_URL_S3: this.url,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
+    };
+  }
+
+  get faults(): FaultOptions {
+    return this.#faults.options;
+  }
+
+  set faults(options: FaultOptions) {
+    this.#faults.set(options);
+  }
+
+  setFaults(options: FaultOptions): void {
+    this.#faults.set(options);
+  }
+
+  failNext(count: number, kind: FaultKind, match?: (target: FaultTarget) => boolean): void {
+    this.#faults.failNext(count, kind, match);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  get stats(): FakeS3Stats {
+    return { ...this.#stats };
+  }
+
+  resetStats(): void {
+    this.#stats = emptyStats();
+  }
+
+  async createBucket(name: string): Promise<void> {
+    if (!isValidBucketName(name)) {
+      throw new RangeError(`invalid bucket name ${JSON.stringify(name)}`);
+    }
+    await this.#ctx.backend.createBucket(name);
+  }
+
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    options: { contentType?: string; metadata?: Record<string, string> } = {},
+  ): Promise<{ etag: string }> {
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const backend = this.#ctx.backend;
+    if (!backend.hasBucket(bucket)) await this.createBucket(bucket);
+    async function* once() {
+      yield bytes;
+    }
+    const staged = await backend.stage(once(), bytes.length, Number.MAX_SAFE_INTEGER);
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.metadata ?? {})) metadata[k.toLowerCase()] = v;
+    const object = await backend.commit(bucket, key, staged, {
+      etag: staged.md5,
+      contentType: options.contentType,
+      metadata,
+      headers: {},
+      partSizes: undefined,
+    }, () => {});
+    return { etag: object.etag };
+  }
+
+  async getObject(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    const backend = this.#ctx.backend;
+    const object = backend.hasBucket(bucket) ? backend.get(bucket, key) : undefined;
+    if (!object) return undefined;
+    const body = backend.read(object, 0, object.size);
+    if (body instanceof Uint8Array) return body.slice();
+    return new Uint8Array(await new Response(body).arrayBuffer());
+  }
+
+  headObject(bucket: string, key: string): FakeObjectInfo | undefined {
+    const backend = this.#ctx.backend;
+    const o = backend.hasBucket(bucket) ? backend.get(bucket, key) : undefined;
+    if (!o) return undefined;
+    return {
+      key: o.key,
+      size: o.size,
+      etag: o.etag,
+      lastModified: o.lastModified,
+      contentType: o.contentType ?? "binary/octet-stream",
+      metadata: { ...o.metadata },
+    };
+  }
+
+  listKeys(bucket: string, prefix = ""): string[] {
+    const backend = this.#ctx.backend;
+    if (!backend.hasBucket(bucket)) return [];
+    return backend.sortedKeys(bucket).filter((k) => k.startsWith(prefix));
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#server.shutdown();
+      for (const upload of this.#ctx.uploads.all()) {
+        this.#ctx.uploads.remove(upload);
+        for (const part of upload.parts.values()) await this.#ctx.backend.discard(part.staged);
+      }
+      await this.#ctx.backend.close();
+    })();
+    return this.#stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  #requestId(): string {
+    return (++this.#requestCounter).toString(16).padStart(16, "0").toUpperCase();
+  }
+
+  async #handle(req: Request): Promise<Response> {
+    const started = performance.now();
+    const requestId = this.#requestId();
+    let route: Route;
+    try {
+      route = routeRequest(req);
+    } catch (e) {
+      await drainBody(req);
+      this.#stats.total++;
+      this.#stats.Unsupported++;
+      return this.#toResponse(e, req, requestId);
+    }
+    this.#stats.total++;
+    this.#stats[route.op]++;
+    let fault: FaultKind | undefined;
+    let response: Response;
+    if (this.#faults.active) {
+      const target: FaultTarget = { op: route.op, method: req.method };
+      if (route.bucket !== undefined) target.bucket = route.bucket;
+      if (route.key !== undefined) target.key = route.key;
+      const before = this.#faults.before(target);
+      if (before.latencyMs > 0) await delay(before.latencyMs);
+      fault = before.fault;
+      if (fault === undefined) {
+        response = await this.#dispatch(req, route, requestId);
+        fault = this.#faults.after(target, {
+          method: req.method,
+          objectBody: route.op === "GetObject" && response.body !== null &&
+            response.headers.get("content-length") !== "0" &&
+            (response.status === 200 || response.status === 206),
+        });
+        if (fault !== undefined) response = await this.#rewrite(response, fault, req.method);
+      } else {
+        response = await this.#preFault(req, route, fault, requestId);
+      }
+    } else {
+      response = await this.#dispatch(req, route, requestId);
+    }
+    response.headers.set("x-amz-request-id", requestId);
+    if (fault !== undefined) this.#stats.faults++;
+    if (this.#onRequest) {
+      const entry: RequestLogEntry = {
+        method: req.method,
+        path: route.target,
+        op: route.op,
+        status: response.status,
+        ms: performance.now() - started,
+      };
+      if (fault !== undefined) entry.fault = fault;
+      this.#onRequest(entry);
+    }
+    return response;
+  }
+
+  async #dispatch(req: Request, route: Route, requestId: string): Promise<Response> {
+    const handler = HANDLERS[route.op];
+    try {
+      if (!handler) {
+        throw new S3Error(
+          "NotImplemented",
+          `fake-s3 does not implement ${req.method} ${route.target}`,
+        );
+      }
+      return await handler(req, route, this.#ctx);
+    } catch (e) {
+      // Answer early errors only after reading the body, so the client
+      // gets the error rather than a broken pipe while still sending.
+      if (!req.bodyUsed) await drainBody(req);
+      return this.#toResponse(e, req, requestId, route);
+    }
+  }
+
+  #toResponse(e: unknown, req: Request, requestId: string, route?: Route): Response {
+    if (e instanceof S3Error) {
+      if (route?.bucket !== undefined && e.details.bucket === undefined) {
+        e.details.bucket = route.bucket;
+      }
+      if (route?.key !== undefined && e.details.key === undefined) e.details.key = route.key;
+      return errorResponse(e, req.method, requestId);
+    }
+    console.error("fake-s3: internal error:", e);
+    const message = e instanceof Error ? e.message : String(e);
+    return errorResponse(new S3Error("InternalError", message), req.method, requestId);
+  }
+
+  async #preFault(
+    req: Request,
+    route: Route,
+    fault: FaultKind,
+    requestId: string,
+  ): Promise<Response> {
+    if (fault === "reset") {
+      // The request body is left unread: the client sees its connection die.
+      if (req.method === "HEAD") return new Response(null, { status: 500 });
+      return brokenResponse(500, { "content-type": "application/xml" }, 256);
+    }
+    await drainBody(req);
+    const error = fault === "slowdown"
+      ? new S3Error("SlowDown", "Please reduce your request rate. (injected)")
+      : new S3Error("InternalError", "We encountered an internal error. Please try again. (injected)");
+    return this.#toResponse(error, req, requestId, route);
+  }
+
+  async #rewrite(response: Response, fault: FaultKind, method: string): Promise<Response> {
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    if (method === "HEAD") {
+      await response.body?.cancel();
+      return new Response(null, { status: 500 });
+    }
+    const init = { status: response.status, headers: response.headers };
+    switch (fault) {
+      case "truncate":
+        return new Response(cutBody(response.body!, Math.floor(length / 2), "close"), init);
+      case "corrupt":
+        return new Response(corruptBody(response.body!, Math.floor(length / 2)), init);
+      case "reset":
+      case "lostResponse": {
+        if (response.body === null) {
+          const status = response.status === 204 ? 200 : response.status;
+          return brokenResponse(status, response.headers, 1);
+        }
+        if (Number.isFinite(length)) {
+          return new Response(cutBody(response.body, Math.floor(length / 2), "error"), init);
+        }
+        // XML bodies have no Content-Length header yet: measure, then cut.
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const headers = new Headers(response.headers);
+        headers.set("content-length", String(bytes.length));
+        const source = new Response(bytes).body!;
+        return new Response(cutBody(source, Math.floor(bytes.length / 2), "error"), {
+          status: response.status,
+          headers,
+        });
+      }
+      default:
+        return response;
+    }
+  }
+}
+
+/**
+ * Starts a fake S3 server on `Deno.serve` (127.0.0.1, a free port by
+ * default). Path-style (`http://host:port/bucket/key`) and
+ * `<bucket>.localhost` virtual-host requests are accepted; any credentials
+ * are accepted and signatures are not checked. Objects live in memory, or
+ * in `options.dir`.
+ *
+ * @example Use with fetch
+ * ```ts
+ * import { startFakeS3 } from "./server.ts";
+ * await using s3 = await startFakeS3({ buckets: ["assets"] });
+ * const put = await fetch(`${s3.url}/assets/hello.txt`, { method: "PUT", body: "hi" });
+ * await put.body?.cancel();
+ * const res = await fetch(`${s3.url}/assets/hello.txt`);
+ * console.assert(await res.text() === "hi");
+ * console.assert(s3.stats.GetObject === 1 && s3.stats.PutObject === 1);
+ * ```
+ *
+ * @example Inject faults
+ * ```ts
+ * import { startFakeS3 } from "./server.ts";
+ * await using s3 = await startFakeS3();
+ * await s3.putObject("b", "k", "data");
+ * s3.failNext(1, "slowdown");
+ * const first = await fetch(`${s3.url}/b/k`);
+ * await first.body?.cancel();
+ * console.assert(first.status === 503);
+ * const second = await fetch(`${s3.url}/b/k`);
+ * console.assert(await second.text() === "data");
+ * ```
+ */
+export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
+  const { port, minPartSize, maxObjectSize } = options;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+  }
+  for (const [name, v] of [["minPartSize", minPartSize], ["maxObjectSize", maxObjectSize]] as const) {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) {
+      throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
+    }
+  }
+  const faults = new FaultController();
+  const initial: FaultOptions = { ...options.faults };
+  if (options.latencyMs !== undefined) initial.latencyMs = options.latencyMs;
+  faults.set(initial);
+  const backend = options.dir === undefined ? new MemoryBackend() : new DiskBackend(options.dir);
+  await backend.init();
+  for (const bucket of options.buckets ?? []) {
+    if (!isValidBucketName(bucket)) {
+      await backend.close();
+      throw new RangeError(`invalid bucket name ${JSON.stringify(bucket)}`);
+    }
+    await backend.createBucket(bucket);
+  }
+  try {
+    return new FakeS3Server(options, backend, faults);
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}

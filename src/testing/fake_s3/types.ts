@@ -1,0 +1,222 @@
+/**
+ * Public types of the fake S3 server.
+ *
+ * @module
+ */
+
+/** The S3 operations the fake understands, named like the S3 API actions. */
+export type S3Operation =
+  | "ListBuckets"
+  | "CreateBucket"
+  | "DeleteBucket"
+  | "HeadBucket"
+  | "GetBucketLocation"
+  | "ListObjects"
+  | "ListObjectsV2"
+  | "ListMultipartUploads"
+  | "PutObject"
+  | "GetObject"
+  | "HeadObject"
+  | "DeleteObject"
+  | "DeleteObjects"
+  | "CopyObject"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListParts"
+  | "Unsupported";
+
+/** Every {@linkcode S3Operation}, in a stable order (used to initialise statistics). */
+export const S3_OPERATIONS: readonly S3Operation[] = [
+  "ListBuckets",
+  "CreateBucket",
+  "DeleteBucket",
+  "HeadBucket",
+  "GetBucketLocation",
+  "ListObjects",
+  "ListObjectsV2",
+  "ListMultipartUploads",
+  "PutObject",
+  "GetObject",
+  "HeadObject",
+  "DeleteObject",
+  "DeleteObjects",
+  "CopyObject",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "UploadPartCopy",
+  "CompleteMultipartUpload",
+  "AbortMultipartUpload",
+  "ListParts",
+  "Unsupported",
+];
+
+/** The request a fault decision is made for; handed to {@linkcode FaultOptions.match}. */
+export interface FaultTarget {
+  /** The S3 operation. */
+  op: S3Operation;
+  /** The HTTP method. */
+  method: string;
+  /** The addressed bucket, if any. */
+  bucket?: string;
+  /** The addressed key (decoded), if any. */
+  key?: string;
+}
+
+/**
+ * A kind of injected failure.
+ *
+ * - `internal`: 500 InternalError; the operation does not run.
+ * - `slowdown`: 503 SlowDown; the operation does not run.
+ * - `reset`: the connection drops. For responses that carry object data
+ *   (GetObject) after the headers and half the body; otherwise before the
+ *   operation runs (Deno.serve cannot drop a connection without a status
+ *   line, so the client sees a 500 whose body breaks off; HEAD sees a plain 500).
+ * - `truncate`: GetObject only; headers announce the full Content-Length,
+ *   the body ends after half of it.
+ * - `corrupt`: GetObject only; one byte in the middle of the body is
+ *   flipped; length and ETag headers are unchanged.
+ * - `lostResponse`: the operation runs and succeeds, then the connection
+ *   drops before the response completes (the "did my write happen?" case).
+ *   HEAD gets a plain 500 instead.
+ */
+export type FaultKind = "internal" | "slowdown" | "reset" | "truncate" | "corrupt" | "lostResponse";
+
+/**
+ * Fault injection settings. Rates are probabilities in `0..1`, rolled per
+ * matching request from a seeded PRNG, so a run is reproducible when requests
+ * arrive in the same order.
+ */
+export interface FaultOptions {
+  /** Fraction of requests answered with an error instead of running (see `errorKind`). */
+  errorRate?: number;
+  /** Which error `errorRate` produces: `internal` (500, default) or `slowdown` (503). */
+  errorKind?: "internal" | "slowdown";
+  /** Fraction of requests whose connection drops (see {@linkcode FaultKind} `reset`). */
+  resetRate?: number;
+  /** Fraction of GetObject responses cut short after the headers. */
+  truncateRate?: number;
+  /** Fraction of GetObject responses with a flipped byte. */
+  corruptRate?: number;
+  /** Milliseconds added before every matching request is handled. */
+  latencyMs?: number;
+  /** PRNG seed for the rates (default 1). Setting faults with a seed restarts the sequence. */
+  seed?: number;
+  /** Only requests for which this returns true get latency and rate-based faults. */
+  match?: (target: FaultTarget) => boolean;
+}
+
+/** Request counts per operation, plus the total and how many faults were injected. */
+export type FakeS3Stats = Record<S3Operation, number> & {
+  /** Every request received, whatever its operation. */
+  total: number;
+  /** Requests that got an injected fault (latency alone does not count). */
+  faults: number;
+};
+
+/** What the server records about one handled request (see {@linkcode FakeS3Options.onRequest}). */
+export interface RequestLogEntry {
+  /** HTTP method. */
+  method: string;
+  /** Request target as received (path and query). */
+  path: string;
+  /** The S3 operation it was routed to. */
+  op: S3Operation;
+  /** Response status. */
+  status: number;
+  /** Milliseconds until the response headers were ready. */
+  ms: number;
+  /** The injected fault, if any. */
+  fault?: FaultKind;
+}
+
+/** Options for `startFakeS3`. */
+export interface FakeS3Options {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  hostname?: string;
+  /**
+   * Keep objects in this directory instead of memory. Bodies stream to temp
+   * files; metadata lives in JSON sidecars. Objects survive restarts;
+   * unfinished multipart uploads do not.
+   */
+  dir?: string;
+  /** Buckets to create at start. */
+  buckets?: readonly string[];
+  /** Initial fault settings. */
+  faults?: FaultOptions;
+  /** Shorthand for `faults.latencyMs`. */
+  latencyMs?: number;
+  /** Smallest allowed size of a multipart part other than the last (default 5 MiB, like S3). */
+  minPartSize?: number;
+  /** Largest object a single PUT or a completed upload may create (default 5 GiB / 5 TiB). */
+  maxObjectSize?: number;
+  /** Called after each request's response headers are ready (for logging). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** Metadata of a stored object, as the fake keeps it. */
+export interface FakeObjectInfo {
+  /** The key. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** ETag without quotes (hex MD5, or `<hex>-<parts>` after a multipart upload). */
+  etag: string;
+  /** Last modification time. */
+  lastModified: Date;
+  /** Content type (S3's default is `binary/octet-stream`). */
+  contentType: string;
+  /** User metadata (`x-amz-meta-*` without the prefix, lower-case names). */
+  metadata: Record<string, string>;
+}
+
+/** A running fake S3 server. Stop it with `stop()` or `await using`. */
+export interface FakeS3 extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:41234`: the endpoint for S3 clients. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The interface it listens on. */
+  readonly hostname: string;
+  /**
+   * Environment for a child process that should talk to this server
+   * (`AWS_ENDPOINT_URL`, dummy credentials, `AWS_REGION`).
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** Current fault settings; assigning replaces them (same as {@linkcode FakeS3.setFaults}). */
+  faults: FaultOptions;
+  /** Replaces the fault settings (validated; throws `RangeError` for bad rates). */
+  setFaults(faults: FaultOptions): void;
+  /**
+   * Makes the next `count` requests that the fault can apply to (and that
+   * `match` accepts) fail with `kind`, regardless of rates.
+   */
+  failNext(count: number, kind: FaultKind, match?: (target: FaultTarget) => boolean): void;
+  /** Removes all rate settings, latency and pending `failNext` faults. */
+  clearFaults(): void;
+  /** A snapshot of request counts since start or the last {@linkcode FakeS3.resetStats}. */
+  readonly stats: FakeS3Stats;
+  /** Sets every count back to zero. */
+  resetStats(): void;
+  /** Creates a bucket (no error if it exists). Not counted in stats. */
+  createBucket(name: string): Promise<void>;
+  /** Stores an object directly, bypassing HTTP, faults and stats. Returns its ETag. */
+  putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    options?: { contentType?: string; metadata?: Record<string, string> },
+  ): Promise<{ etag: string }>;
+  /** The stored bytes of an object, or `undefined`. Bypasses HTTP, faults and stats. */
+  getObject(bucket: string, key: string): Promise<Uint8Array | undefined>;
+  /** The stored metadata of an object, or `undefined`. */
+  headObject(bucket: string, key: string): FakeObjectInfo | undefined;
+  /** Keys in a bucket (optionally under a prefix), in S3 listing order. */
+  listKeys(bucket: string, prefix?: string): string[];
+  /** Stops listening, waits for in-flight requests and releases everything. Idempotent. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,183 @@
+/**
+ * Where a versioned asset lives in its bucket. Compatible with baiji-pod
+ * buckets: the version goes before the last extension of the file name.
+ *
+ * | path           | version | key                  |
+ * | -------------- | ------- | -------------------- |
+ * | `/foo/bar.csv` | `1.2.5` | `foo/bar.1.2.5.csv`  |
+ * | `/a/b.tar.gz`  | `1.2.5` | `a/b.tar.1.2.5.gz`   |
+ * | `/x`           | `1.2.5` | `x.1.2.5`            |
+ * | `/.env`        | `1.2.5` | `.env.1.2.5`         |
+ * | `/d/.cfg.json` | `1.2.5` | `d/.cfg.1.2.5.json`  |
+ *
+ * Leading dots do not start an extension (like `.env`, as in most file tools),
+ * so a hidden file without another dot has no extension.
+ *
+ * Versions are exactly `MAJOR.MINOR.PATCH` (see `isVersion`), which is what
+ * makes a key parse back to exactly one path and version.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+import { assertVersion, isVersion } from "./version_bump.ts";
+
+/**
+ * Checks a versioned path and returns it with exactly one leading `/`
+ * (`foo/bar.csv` and `/foo/bar.csv` name the same asset).
+ *
+ * Throws `InvalidInputError` naming the path when it is empty, ends with `/`,
+ * contains an empty, `.` or `..` segment, a backslash, a NUL or another control
+ * character, or a file name ending with a dot (it could not round-trip through
+ * a key, and Windows drops such dots).
+ *
+ * @example
+ * ```ts
+ * import { normalizeVersionedPath } from "./naming.ts";
+ * console.assert(normalizeVersionedPath("foo/bar.csv") === "/foo/bar.csv");
+ * console.assert(normalizeVersionedPath("/foo/bar.csv") === "/foo/bar.csv");
+ * ```
+ */
+export function normalizeVersionedPath(path: string): string {
+  const bad = (why: string) =>
+    new InvalidInputError(`invalid versioned path ${JSON.stringify(path)}: ${why}`);
+  if (typeof path !== "string" || path === "" || path === "/") throw bad("it is empty");
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(path)) throw bad("it contains a control character");
+  if (path.includes("\\")) throw bad("it contains a backslash; use / between directories");
+  if (path.endsWith("/")) throw bad("it ends with /; name a file, not a directory");
+  const rel = path.startsWith("/") ? path.slice(1) : path;
+  for (const segment of rel.split("/")) {
+    if (segment === "") throw bad("it contains an empty segment (//)");
+    if (segment === "." || segment === "..") throw bad(`it contains a ${segment} segment`);
+  }
+  if (rel.endsWith(".")) throw bad("the file name ends with a dot");
+  return `/${rel}`;
+}
+
+interface SplitName {
+  dir: string; // "foo/" or ""
+  stem: string; // "bar", "b.tar", ".env"
+  ext: string; // ".csv", ".gz", ""
+}
+
+function split(normalized: string): SplitName {
+  const rel = normalized.slice(1);
+  const slash = rel.lastIndexOf("/");
+  const dir = rel.slice(0, slash + 1);
+  const name = rel.slice(slash + 1);
+  const leadingDots = /^\.*/.exec(name)?.[0].length ?? 0;
+  const dot = name.lastIndexOf(".");
+  if (dot < leadingDots) return { dir, stem: name, ext: "" };
+  return { dir, stem: name.slice(0, dot), ext: name.slice(dot) };
+}
+
+/**
+ * The bucket key (no leading `/`) of `path` at `version`.
+ *
+ * Throws `InvalidInputError` for an invalid path or version.
+ *
+ * @example
+ * ```ts
+ * import { versionedKey } from "./naming.ts";
+ * console.assert(versionedKey("/foo/bar.csv", "1.2.5") === "foo/bar.1.2.5.csv");
+ * console.assert(versionedKey("a/b.tar.gz", "1.2.5") === "a/b.tar.1.2.5.gz");
+ * console.assert(versionedKey("/x", "1.2.5") === "x.1.2.5");
+ * ```
+ */
+export function versionedKey(path: string, version: string): string {
+  const normalized = normalizeVersionedPath(path);
+  assertVersion(version, `version of ${normalized}`);
+  const { dir, stem, ext } = split(normalized);
+  return `${dir}${stem}.${version}${ext}`;
+}
+
+/**
+ * The key prefix shared by every version of `path` (`foo/bar.` for
+ * `/foo/bar.csv`). Listing it may also return other assets (`foo/bar.json`'s
+ * versions, `foo/bar.old.1.0.0.csv`), so filter with {@linkcode isVersionOf}.
+ *
+ * @example
+ * ```ts
+ * import { versionPrefix } from "./naming.ts";
+ * console.assert(versionPrefix("/foo/bar.csv") === "foo/bar.");
+ * console.assert(versionPrefix("x") === "x.");
+ * ```
+ */
+export function versionPrefix(path: string): string {
+  const { dir, stem } = split(normalizeVersionedPath(path));
+  return `${dir}${stem}.`;
+}
+
+/** A bucket key split into the asset's path and its version. */
+export interface VersionedKey {
+  /** The asset's versioned path, with a leading `/`. */
+  path: string;
+  /** `MAJOR.MINOR.PATCH`. */
+  version: string;
+}
+
+/**
+ * Splits a bucket key into path and version, or returns `undefined` when the
+ * key is not a versioned asset's key. A leading `/` on the key is ignored.
+ *
+ * Names may contain dots: the version is the three numeric components before
+ * the last extension (or at the end when the name has no extension), and the
+ * result must rebuild the same key with {@linkcode versionedKey}.
+ *
+ * @example
+ * ```ts
+ * import { parseVersionedKey } from "./naming.ts";
+ * const k = parseVersionedKey("dots.in.name.0.14.6.ext");
+ * console.assert(k?.path === "/dots.in.name.ext" && k.version === "0.14.6");
+ * console.assert(parseVersionedKey("foo/bar.csv") === undefined);
+ * ```
+ */
+export function parseVersionedKey(key: string): VersionedKey | undefined {
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  const slash = rel.lastIndexOf("/");
+  const dir = rel.slice(0, slash + 1);
+  const parts = rel.slice(slash + 1).split(".");
+  const n = parts.length;
+  // With an extension: stem.MAJOR.MINOR.PATCH.ext; without: stem.MAJOR.MINOR.PATCH.
+  // The two shapes never both rebuild the same key, so the first match is the only one.
+  const candidates: Array<{ name: string; version: string }> = [];
+  if (n >= 5) {
+    candidates.push({
+      name: `${parts.slice(0, n - 4).join(".")}.${parts[n - 1]}`,
+      version: parts.slice(n - 4, n - 1).join("."),
+    });
+  }
+  if (n >= 4) {
+    candidates.push({
+      name: parts.slice(0, n - 3).join("."),
+      version: parts.slice(n - 3).join("."),
+    });
+  }
+  for (const { name, version } of candidates) {
+    if (!isVersion(version)) continue;
+    let path: string;
+    try {
+      path = normalizeVersionedPath(`/${dir}${name}`);
+    } catch {
+      continue;
+    }
+    if (versionedKey(path, version) === rel) return { path, version };
+  }
+  return undefined;
+}
+
+/**
+ * True when `key` is the key of some version of exactly `path`:
+ * `bar.5.0.0.csv` is a version of `/bar.csv`, `barbell.5.0.0.csv` and
+ * `bar.1.0.0.csv.bak` are not.
+ *
+ * @example
+ * ```ts
+ * import { isVersionOf } from "./naming.ts";
+ * console.assert(isVersionOf("bar.5.0.0.csv", "/bar.csv"));
+ * console.assert(!isVersionOf("barbell.5.0.0.csv", "/bar.csv"));
+ * ```
+ */
+export function isVersionOf(key: string, path: string): boolean {
+  return parseVersionedKey(key)?.path === normalizeVersionedPath(path);
+}

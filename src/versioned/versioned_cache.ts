@@ -1,0 +1,808 @@
+/**
+ * The versioned cache: a checked-in manifest pins each versioned path to a
+ * version of an immutable object in a bucket, and {@linkcode VersionedCache}
+ * turns a path into a verified local file through the asset cache.
+ *
+ * Publishing (`add`, `update`) only ever creates new objects, with
+ * create-only writes, so two people publishing at once cannot overwrite each
+ * other; the manifest is changed only after the upload is verified.
+ *
+ * @module
+ */
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { AssetCache } from "../cache/asset_cache.ts";
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+  VcError,
+} from "../errors.ts";
+import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
+import { openStore, type StoreOptions } from "../store/open.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { joinUri, parseUri, toStoreUri } from "../uri.ts";
+import { classifyValue, readManifest, updateManifest } from "./manifest.ts";
+import {
+  normalizeVersionedPath,
+  parseVersionedKey,
+  versionedKey,
+  versionPrefix,
+} from "./naming.ts";
+import {
+  assertVersion,
+  type Bump,
+  compareVersions,
+  FIRST_VERSION,
+  isVersion,
+  nextVersion,
+} from "./version_bump.ts";
+
+/** Options for {@linkcode VersionedCache}. */
+export interface VersionedCacheOptions {
+  /** Path of the manifest file (JSON, `"/path": "MAJOR.MINOR.PATCH"`). */
+  manifest: string;
+  /** Where versions live: `s3://name[/prefix]`, `file:///dir`, or a directory path. */
+  bucket: string;
+  /** The asset cache to download through. Default: a new one (closed by {@linkcode VersionedCache.close}). */
+  cache?: AssetCache;
+  /** Store options for the default asset cache and for publishing. */
+  store?: StoreOptions;
+  /** Opens the store for a root URI (tests, custom backends). Default: `openStore`. */
+  openStore?: (rootUri: string) => Promise<ObjectStore>;
+}
+
+/** Options for {@linkcode VersionedCache.add}. */
+export interface VersionedAddOptions {
+  /** The first version to publish. Default `1.0.0`. */
+  version?: string;
+  /** Upload progress. */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+}
+
+/** Options for {@linkcode VersionedCache.update}. */
+export interface VersionedUpdateOptions {
+  /** Upload progress. */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+}
+
+/** Options for {@linkcode VersionedCache.path}. */
+export interface VersionedPathOptions {
+  /** Download progress. */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+  /** Aborts the download. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@linkcode VersionedCache.sync}. */
+export interface VersionedSyncOptions {
+  /** Called after each entry is copied. */
+  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+}
+
+/** What {@linkcode VersionedCache.update} published. */
+export interface VersionedUpdateResult {
+  /** The versioned path, with a leading `/`. */
+  path: string;
+  /** The latest version in the bucket before the update. */
+  from: string;
+  /** The version published and written to the manifest. */
+  to: string;
+}
+
+/** Where a versioned path (at a version) is read from. */
+export interface VersionedAsset {
+  /** The versioned path, with a leading `/`. */
+  path: string;
+  /** A store URI, or an absolute local path for a local override. */
+  uri: string;
+  /** The pinned version; absent for overrides. */
+  version?: string;
+  /** True for versioned objects, which never change once published. */
+  immutable: boolean;
+}
+
+/** One result of {@linkcode VersionedCache.verify}. */
+export interface VersionedVerifyResult {
+  /** The versioned path. */
+  path: string;
+  /** The manifest value: a version or an override. */
+  version: string;
+  /** True when the remote object exists and the cached copy, if any, matches it. */
+  ok: boolean;
+  /** What is wrong, when not ok. */
+  problem?: string;
+}
+
+// Enough parallelism to hide per-object latency without flooding a store.
+const PARALLEL = 8;
+
+/**
+ * Versioned assets pinned by a manifest, stored in a bucket, read through an
+ * {@linkcode AssetCache}.
+ *
+ * @example
+ * ```ts
+ * import { VersionedCache } from "./versioned_cache.ts";
+ * import { AssetCache } from "../cache/asset_cache.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const data = `${dir}/greeting.txt`;
+ *   await Deno.writeTextFile(data, "hello");
+ *   const vc = new VersionedCache({
+ *     manifest: `${dir}/manifest.json`,
+ *     bucket: `${dir}/bucket`,
+ *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
+ *   });
+ *   try {
+ *     console.assert(await vc.add("/demo/greeting.txt", data) === "1.0.0");
+ *     const local = await vc.path("/demo/greeting.txt");
+ *     console.assert(await Deno.readTextFile(local) === "hello");
+ *     await Deno.writeTextFile(data, "hello again");
+ *     const { to } = await vc.update("/demo/greeting.txt", data, { minor: true });
+ *     console.assert(to === "1.1.0");
+ *     console.assert((await vc.versions("/demo/greeting.txt")).join() === "1.0.0,1.1.0");
+ *   } finally {
+ *     await vc.close();
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class VersionedCache {
+  /** Absolute path of the manifest file. */
+  readonly manifest: string;
+  /** Root URI of the bucket (`s3://name/prefix` or `file:///dir`). */
+  readonly bucket: string;
+  readonly #cache: AssetCache;
+  readonly #ownsCache: boolean;
+  readonly #open: (rootUri: string) => Promise<ObjectStore>;
+  readonly #stores = new Map<string, Promise<ObjectStore>>();
+
+  /** Creates a versioned cache; nothing is read or opened until first use. */
+  constructor(options: VersionedCacheOptions) {
+    this.manifest = resolve(options.manifest);
+    this.bucket = toStoreUri(options.bucket).replace(/\/+$/, "");
+    const store = options.store;
+    this.#open = options.openStore ?? ((root) => openStore(root, store));
+    if (options.cache) {
+      this.#cache = options.cache;
+      this.#ownsCache = false;
+    } else {
+      this.#cache = new AssetCache({
+        ...(options.store ? { store: options.store } : {}),
+        ...(options.openStore ? { openStore: options.openStore } : {}),
+      });
+      this.#ownsCache = true;
+    }
+  }
+
+  /**
+   * Where `path` is read from: at `version`, or else at the manifest's version
+   * or override. Throws `NotFoundError` (with close matches) for a path that is
+   * not in the manifest.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets" });
+   * const r = await vc.resolve("/foo/bar.csv", "1.2.5");
+   * console.assert(r.uri === "s3://assets/foo/bar.1.2.5.csv" && r.immutable);
+   * await vc.close();
+   * ```
+   */
+  async resolve(path: string, version?: string): Promise<VersionedAsset> {
+    const p = normalizeVersionedPath(path);
+    if (version === undefined) {
+      const entries = await readManifest(this.manifest);
+      const value = entries[p];
+      if (value === undefined) throw this.#notInManifest(p, Object.keys(entries));
+      const meaning = classifyValue(value, this.manifest);
+      if (meaning.kind === "override") return { path: p, uri: meaning.location, immutable: false };
+      version = meaning.version;
+    }
+    assertVersion(version, `version of ${p}`);
+    return {
+      path: p,
+      uri: joinUri(this.bucket, versionedKey(p, version)),
+      version,
+      immutable: true,
+    };
+  }
+
+  /**
+   * A verified local path of `path` (at `version`, or the manifest's), downloading
+   * it into the asset cache when needed. Overrides go through the asset cache as
+   * they are (local paths are returned unchanged).
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * import { AssetCache } from "../cache/asset_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/x.csv`, "a,b\n");
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/dev/x.csv": "./x.csv"}');
+   *   const vc = new VersionedCache({
+   *     manifest: `${dir}/m.json`,
+   *     bucket: `${dir}/bucket`,
+   *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
+   *   });
+   *   console.assert(await vc.path("dev/x.csv") === `${dir}/x.csv`);
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
+    const asset = await this.resolve(path, version);
+    if (!asset.immutable && parseUri(asset.uri).scheme === "local") {
+      await assertFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
+    }
+    try {
+      return await this.#cache.cache(asset.uri, {
+        immutable: asset.immutable,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || asset.version === undefined) throw error;
+      const available = await this.versions(asset.path).catch(() => undefined);
+      throw new NotFoundError(
+        `version ${asset.version} of ${asset.path} does not exist (${asset.uri})${
+          available === undefined
+            ? ""
+            : available.length === 0
+            ? `; ${this.bucket} has no versions of it`
+            : `; available: ${available.join(", ")}`
+        }`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * The remote location of `path` (at `version`, or the manifest's): a store URI,
+   * or the override as written (local overrides as absolute paths).
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets/pre" });
+   * console.assert(await vc.uri("a/b.tar.gz", "1.2.5") === "s3://assets/pre/a/b.tar.1.2.5.gz");
+   * await vc.close();
+   * ```
+   */
+  async uri(path: string, version?: string): Promise<string> {
+    return (await this.resolve(path, version)).uri;
+  }
+
+  /**
+   * Publishes the first version of a new versioned path (default `1.0.0`) and
+   * adds it to the manifest (created when missing); returns the version.
+   *
+   * Refuses (`InvalidInputError`) a path already in the manifest or already
+   * with versions in the bucket; `NotFoundError` when `file` does not exist.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/t.csv`, "x\n");
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+   *   console.assert(await vc.add("/t.csv", `${dir}/t.csv`, { version: "0.1.0" }) === "0.1.0");
+   *   console.assert(await Deno.readTextFile(`${dir}/m.json`) === '{\n    "/t.csv": "0.1.0"\n}\n');
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
+    const p = normalizeVersionedPath(path);
+    const version = options.version ?? FIRST_VERSION;
+    assertVersion(version, `version of ${p}`);
+    await assertFile(file, `file to publish as ${p}`);
+    const existing = (await readManifest(this.manifest, { allowMissing: true }))[p];
+    if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
+    const published = await this.versions(p);
+    if (published.length > 0) {
+      throw new InvalidInputError(
+        `${p} already has versions in ${this.bucket} (${
+          published.join(", ")
+        }); pin one in ${this.manifest} or publish a new one with \`vc update\``,
+      );
+    }
+    await this.#publish(p, version, file, options.onProgress, "`vc add` with another --version");
+    await updateManifest(this.manifest, (entries) => {
+      // Someone may have pinned the path meanwhile in this same manifest; ours
+      // is the version that exists, so it wins.
+      entries[p] = version;
+    });
+    return version;
+  }
+
+  /**
+   * Publishes a new version of `path` from `file` and pins it in the manifest.
+   * The latest version comes from the bucket (not the manifest, which may be
+   * stale); the new one is chosen by `bump` and is always greater.
+   *
+   * The path need not be in the manifest (it is added), but it must have a
+   * version in the bucket; a new path is published with `add`. An override in
+   * the manifest is replaced by the new version.
+   *
+   * When someone else publishes the same version first, throws
+   * `PreconditionFailedError` and leaves the manifest unchanged.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/t.csv`, "1\n");
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+   *   await vc.add("/t.csv", `${dir}/t.csv`);
+   *   await Deno.writeTextFile(`${dir}/t.csv`, "2\n");
+   *   const r = await vc.update("/t.csv", `${dir}/t.csv`, { patch: true });
+   *   console.assert(r.from === "1.0.0" && r.to === "1.0.1");
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async update(
+    path: string,
+    file: string,
+    bump: Bump,
+    options: VersionedUpdateOptions = {},
+  ): Promise<VersionedUpdateResult> {
+    const p = normalizeVersionedPath(path);
+    await assertFile(file, `file to publish as ${p}`);
+    const entries = await readManifest(this.manifest);
+    // Validate the bump before any listing, so a typo costs nothing.
+    nextVersion(undefined, bump);
+    const published = await this.versions(p);
+    const from = published.at(-1);
+    if (from === undefined) {
+      const paths = Object.keys(entries);
+      throw new NotFoundError(
+        `${p} has no versions in ${this.bucket}; publish its first version with \`vc add\`${
+          paths.includes(p) ? "" : didYouMean(p, paths)
+        }`,
+      );
+    }
+    const to = nextVersion(from, bump);
+    await this.#publish(p, to, file, options.onProgress, "run update again");
+    await updateManifest(this.manifest, (current) => {
+      current[p] = to;
+    });
+    return { path: p, from, to };
+  }
+
+  /**
+   * Every version of exactly `path` in the bucket, ascending. One LIST request
+   * per 1000 keys under the path's name prefix.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
+   *   console.assert((await vc.versions("/nothing.csv")).length === 0);
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async versions(path: string): Promise<string[]> {
+    const p = normalizeVersionedPath(path);
+    const store = await this.#store(this.bucket);
+    const out: string[] = [];
+    for await (const info of store.list(versionPrefix(p))) {
+      const parsed = parseVersionedKey(info.key);
+      if (parsed?.path === p) out.push(parsed.version);
+    }
+    return out.sort(compareVersions);
+  }
+
+  /**
+   * The manifest's entries, sorted by path: a version or the override as written.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/b.csv": "1.0.0", "a.csv": "2.0.0"}');
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
+   *   const ls = await vc.ls();
+   *   console.assert(ls[0]?.path === "/a.csv" && ls[0].version === "2.0.0");
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async ls(): Promise<Array<{ path: string; version: string }>> {
+    const entries = await readManifest(this.manifest);
+    return Object.keys(entries).sort().map((path) => ({ path, version: entries[path] as string }));
+  }
+
+  /**
+   * Every versioned path in the bucket with its versions (ascending), sorted by
+   * path. Keys that are not versioned assets' keys are ignored.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/x.1.0.0.csv`, "x");
+   *   await Deno.writeTextFile(`${dir}/notes.txt`, "not versioned");
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
+   *   const remote = await vc.lsRemote();
+   *   console.assert(remote.length === 1 && remote[0]?.path === "/x.csv");
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
+    const store = await this.#store(this.bucket);
+    const byPath = new Map<string, string[]>();
+    for await (const info of store.list("")) {
+      const parsed = parseVersionedKey(info.key);
+      if (parsed === undefined) continue;
+      const list = byPath.get(parsed.path);
+      if (list) list.push(parsed.version);
+      else byPath.set(parsed.path, [parsed.version]);
+    }
+    return [...byPath.keys()].sort().map((path) => ({
+      path,
+      versions: (byPath.get(path) ?? []).sort(compareVersions),
+    }));
+  }
+
+  /**
+   * Copies every manifest entry to `destDir/<path>` (atomically per file) and
+   * returns where each went. Every entry is attempted; failures are thrown
+   * together afterwards.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * import { AssetCache } from "../cache/asset_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/t.csv`, "t\n");
+   *   const vc = new VersionedCache({
+   *     manifest: `${dir}/m.json`,
+   *     bucket: `${dir}/bucket`,
+   *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
+   *   });
+   *   await vc.add("/data/t.csv", `${dir}/t.csv`);
+   *   const copied = await vc.sync(`${dir}/out`);
+   *   console.assert(copied[0]?.dest === `${dir}/out/data/t.csv`);
+   *   console.assert(await Deno.readTextFile(`${dir}/out/data/t.csv`) === "t\n");
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async sync(
+    destDir: string,
+    options: VersionedSyncOptions = {},
+  ): Promise<Array<{ path: string; dest: string }>> {
+    const root = resolve(destDir);
+    const entries = await this.ls();
+    let done = 0;
+    const results = await mapBounded(entries, PARALLEL, async ({ path }) => {
+      const dest = join(root, ...path.slice(1).split("/"));
+      // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
+      const rel = relative(root, dest);
+      if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
+        throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
+      }
+      const local = await this.path(path);
+      await copyAtomic(local, dest);
+      done++;
+      options.onProgress?.({ done, total: entries.length, current: path });
+      return { path, dest };
+    });
+    const failures = results.flatMap((
+      r,
+      i,
+    ) => (r.ok ? [] : [{ path: entries[i]?.path, error: r.error }]));
+    if (failures.length === 1) throw failures[0]?.error;
+    if (failures.length > 1) {
+      throw new VcError(
+        `sync to ${root} failed for ${failures.length} of ${entries.length} entries: ${
+          failures.map((f) => `${f.path}: ${(f.error as Error).message}`).join("; ")
+        }`,
+        { cause: new AggregateError(failures.map((f) => f.error)) },
+      );
+    }
+    return results.flatMap((r) => (r.ok ? [r.value] : []));
+  }
+
+  /**
+   * Checks every manifest entry: the remote object (or override) exists, and a
+   * cached copy, if any, has the remote content. Never throws for a bad entry;
+   * each result says what is wrong.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/gone.csv": "1.0.0"}');
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+   *   const [r] = await vc.verify();
+   *   console.assert(r?.ok === false && r.problem?.includes("does not exist"));
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async verify(): Promise<VersionedVerifyResult[]> {
+    const entries = await this.ls();
+    const results = await mapBounded(entries, PARALLEL, async ({ path, version }) => {
+      const problem = await this.#problemWith(path, version);
+      const result: VersionedVerifyResult = { path, version, ok: problem === undefined };
+      if (problem !== undefined) result.problem = problem;
+      return result;
+    });
+    return results.map((r, i) => {
+      if (r.ok) return r.value;
+      const entry = entries[i] as { path: string; version: string };
+      return { ...entry, ok: false, problem: (r.error as Error).message };
+    });
+  }
+
+  /**
+   * Closes the stores this instance opened, and the asset cache if it created it.
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets" });
+   * await vc.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    const stores = [...this.#stores.values()];
+    this.#stores.clear();
+    await Promise.allSettled(stores.map(async (s) => (await s).close()));
+    if (this.#ownsCache) await this.#cache.close();
+  }
+
+  /** Closes like {@linkcode VersionedCache.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #store(rootUri: string): Promise<ObjectStore> {
+    let store = this.#stores.get(rootUri);
+    if (store === undefined) {
+      store = this.#open(rootUri);
+      // A failed open is not cached, so the next call retries.
+      store.catch(() => this.#stores.delete(rootUri));
+      this.#stores.set(rootUri, store);
+    }
+    return store;
+  }
+
+  // Uploads `file` as `path`@`version` with a create-only write and checks the
+  // stored object before anyone (the manifest) points at it.
+  async #publish(
+    path: string,
+    version: string,
+    file: string,
+    onProgress: ((p: { bytes: number; total: number }) => void) | undefined,
+    retryHint: string,
+  ): Promise<void> {
+    const key = versionedKey(path, version);
+    const uri = joinUri(this.bucket, key);
+    const size = (await Deno.stat(file)).size;
+    const md5 = await md5File(file);
+    const store = await this.#store(this.bucket);
+    let etag: string;
+    try {
+      ({ etag } = await store.put(key, { path: file }, {
+        ifNoneMatch: "*",
+        md5,
+        size,
+        // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
+        metadata: { "vc-md5": md5 },
+        ...(onProgress
+          ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) }
+          : {}),
+      }));
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) {
+        throw new PreconditionFailedError(
+          `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${this.manifest} was not changed`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    const problem = await verifyStored(store, key, etag, md5, size);
+    if (problem === undefined) return;
+    // We created this object a moment ago and nothing points at it yet; a
+    // corrupt version must not stay around as the "latest" one.
+    const removed = await store.delete([key]).then(() => true, () => false);
+    throw new IntegrityError(
+      `upload of ${file} to ${uri} could not be verified: ${problem}; ${
+        removed ? "the upload was deleted" : "the upload could not be deleted"
+      } and ${this.manifest} was not changed`,
+    );
+  }
+
+  async #problemWith(path: string, value: string): Promise<string | undefined> {
+    const meaning = classifyValue(value, this.manifest);
+    if (meaning.kind === "override") {
+      const location = parseUri(meaning.location);
+      if (location.scheme === "local") {
+        const info = await Deno.stat(location.path).catch(() => undefined);
+        return info?.isFile
+          ? undefined
+          : `override ${location.path} does not exist or is not a file`;
+      }
+      const { root, key } = splitLocation(meaning.location);
+      const info = await (await this.#store(root)).head(key);
+      return info ? undefined : `override ${meaning.location} does not exist`;
+    }
+    const key = versionedKey(path, meaning.version);
+    const uri = joinUri(this.bucket, key);
+    const info = await (await this.#store(this.bucket)).head(key);
+    if (info === undefined) return `${uri} does not exist`;
+    const local = this.#cache.localPath(uri);
+    const stat = await Deno.stat(local).catch(() => undefined);
+    if (stat === undefined) return undefined; // not cached: nothing more to compare
+    if (stat.size !== info.size) {
+      return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}`;
+    }
+    const etag = parseEtag(info.etag);
+    const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
+    if (expected === undefined) return undefined; // size is all we can compare
+    const actual = await md5File(local);
+    return actual === expected.toLowerCase()
+      ? undefined
+      : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}`;
+  }
+
+  #notInManifest(path: string, known: string[]): NotFoundError {
+    return new NotFoundError(
+      `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
+    );
+  }
+}
+
+async function verifyStored(
+  store: ObjectStore,
+  key: string,
+  etag: string,
+  md5: string,
+  size: number,
+): Promise<string | undefined> {
+  const kind = parseEtag(etag);
+  if (kind.kind === "md5") {
+    return kind.md5 === md5
+      ? undefined
+      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  }
+  const info = await store.head(key);
+  if (info === undefined) return "the object is missing right after the upload";
+  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
+  const stored = info.metadata?.["vc-md5"];
+  if (stored === undefined) {
+    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
+  }
+  return stored.toLowerCase() === md5
+    ? undefined
+    : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+}
+
+function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {
+  return new InvalidInputError(
+    isVersion(value)
+      ? `${path} is already versioned at ${value} in ${manifest}; did you mean \`vc update\`?`
+      : `${path} is already in ${manifest} (override ${value}); did you mean \`vc update\`?`,
+  );
+}
+
+async function assertFile(path: string, what: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) {
+      throw new NotFoundError(`${what}: ${path} does not exist`, { cause });
+    }
+    throw cause;
+  }
+  if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
+}
+
+// `s3://b/dir/k` → root `s3://b`, key `dir/k`; `file:///a/b/c` → `file:///a/b`, `c`.
+function splitLocation(uri: string): { root: string; key: string } {
+  const parsed = parseUri(uri);
+  if (parsed.scheme === "s3") return { root: `s3://${parsed.bucket}`, key: parsed.key };
+  return {
+    root: toStoreUri(dirname(parsed.path)),
+    key: parsed.path.slice(dirname(parsed.path).length + 1),
+  };
+}
+
+async function copyAtomic(from: string, to: string): Promise<void> {
+  await Deno.mkdir(dirname(to), { recursive: true });
+  const temp = `${to}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.copyFile(from, temp);
+    await Deno.rename(temp, to);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+// Runs `fn` on every item with at most `limit` in flight; never stops early.
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<Settled<R>[]> {
+  const results = new Array<Settled<R>>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { ok: true, value: await fn(items[i] as T) };
+      } catch (error) {
+        results[i] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function didYouMean(path: string, known: readonly string[]): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const scored = known
+    .map((k) => ({ k, d: editDistance(path, k) }))
+    .filter(({ k, d }) => d <= Math.max(2, Math.floor(path.length / 4)) || k.endsWith(`/${name}`))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map(({ k }) => k);
+  return scored.length === 0 ? "" : `; did you mean ${scored.join(", ")}?`;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

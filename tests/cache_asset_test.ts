@@ -1,0 +1,441 @@
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "./assert.ts";
+import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
+import { IntegrityError, NotFoundError, OfflineError, VcError } from "../src/errors.ts";
+import { md5Hex } from "../src/hash.ts";
+import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { join } from "node:path";
+
+interface Fixture {
+  dir: string;
+  store: MemoryStore;
+  opened: string[];
+  warnings: string[];
+  make(options?: AssetCacheOptions): AssetCache;
+}
+
+async function withCache(fn: (f: Fixture) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-" });
+  const store = new MemoryStore("s3://bucket");
+  const opened: string[] = [];
+  const warnings: string[] = [];
+  const caches: AssetCache[] = [];
+  const f: Fixture = {
+    dir,
+    store,
+    opened,
+    warnings,
+    make(options: AssetCacheOptions = {}) {
+      const c = new AssetCache({
+        cacheDir: join(dir, "cache"),
+        configPath: false,
+        env: {},
+        openStore: (root) => {
+          opened.push(root);
+          return Promise.resolve(store);
+        },
+        warn: (m) => warnings.push(m),
+        ...options,
+      });
+      caches.push(c);
+      return c;
+    },
+  };
+  try {
+    await fn(f);
+  } finally {
+    for (const c of caches) await c.close();
+    await Deno.chmod(join(dir, "cache"), 0o755).catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("cold miss downloads once with one GET; warm hits touch nothing", async () => {
+  await withCache(async ({ store, make, opened, dir }) => {
+    store.set("a/b.csv", "x,y\n1,2\n");
+    const cache = make();
+    const path = await cache.cache("s3://bucket/a/b.csv");
+    assertEquals(path, join(dir, "cache", "s3", "bucket", "a", "b.csv"));
+    assertEquals(await Deno.readTextFile(path), "x,y\n1,2\n");
+    assertEquals(store.counts, { head: 0, get: 1, rangedGet: 0 });
+    for (let i = 0; i < 100; i++) assertEquals(await cache.cache("s3://bucket/a/b.csv"), path);
+    assertEquals(store.counts, { head: 0, get: 1, rangedGet: 0 });
+    assertEquals(opened, ["s3://bucket"]);
+    // A new process (a new AssetCache) finds it on disk without opening the store.
+    const other = make();
+    assertEquals(await other.cache("s3://bucket/a/b.csv"), path);
+    assertEquals(opened, ["s3://bucket"]);
+    const meta = JSON.parse(
+      await Deno.readTextFile(join(dir, "cache", ".meta", "s3", "bucket", "a", "b.csv.json")),
+    );
+    assertEquals(meta.uri, "s3://bucket/a/b.csv");
+    assertEquals(meta.etag, md5Hex("x,y\n1,2\n"));
+    assertEquals(meta.size, 8);
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("cache(cache(p)) === cache(p), local paths pass through, missing ones are named", async () => {
+  await withCache(async ({ store, make, dir }) => {
+    store.set("k.txt", "hello");
+    const cache = make();
+    const local = join(dir, "local.txt");
+    await Deno.writeTextFile(local, "mine");
+    for (const input of ["s3://bucket/k.txt", local, "local.txt"]) {
+      const cwd = Deno.cwd();
+      Deno.chdir(dir);
+      try {
+        const once = await cache.cache(input);
+        assertEquals(await cache.cache(once), once);
+        assertEquals(await cache.cache(await cache.cache(once)), once);
+      } finally {
+        Deno.chdir(cwd);
+      }
+    }
+    assertEquals(await cache.cache(local), local);
+    const e = await assertRejects(() => cache.cache(join(dir, "nope.csv")), NotFoundError);
+    assertStringIncludes(e.message, join(dir, "nope.csv"));
+    assertEquals(cache.localPath(local), local);
+  });
+});
+
+Deno.test("missing object on a cold miss: NotFoundError names the URI and the local path", async () => {
+  await withCache(async ({ make, dir }) => {
+    const cache = make();
+    const e = await assertRejects(() => cache.cache("s3://bucket/missing.csv"), NotFoundError);
+    assertStringIncludes(e.message, "s3://bucket/missing.csv");
+    assertStringIncludes(e.message, cache.localPath("s3://bucket/missing.csv"));
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("100 concurrent calls for one cold URI make one GET", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("big.bin", randomBytes(256 * 1024));
+    store.latencyMs = 20;
+    const cache = make();
+    const paths = await Promise.all(
+      Array.from({ length: 100 }, () => cache.cache("s3://bucket/big.bin")),
+    );
+    assertEquals(new Set(paths).size, 1);
+    assertEquals(store.counts.get, 1);
+  });
+});
+
+Deno.test("revalidation: same ETag → HEAD only; changed → new version atomically", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k.json", "{\"v\":1}");
+    const cache = make({ timeout: 0 });
+    const path = await cache.cache("s3://bucket/k.json");
+    assertEquals(store.counts, { head: 0, get: 1, rangedGet: 0 });
+    await cache.cache("s3://bucket/k.json");
+    assertEquals(store.counts, { head: 1, get: 1, rangedGet: 0 });
+    store.set("k.json", "{\"v\":2}");
+    assertEquals(await cache.cache("s3://bucket/k.json"), path);
+    assertEquals(await Deno.readTextFile(path), "{\"v\":2}");
+    assertEquals(store.counts, { head: 2, get: 2, rangedGet: 0 });
+  });
+});
+
+Deno.test("within the timeout nothing is asked; invalidate() forces a HEAD", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "1");
+    const cache = make({ timeout: 3600 });
+    await cache.cache("s3://bucket/k");
+    store.set("k", "2");
+    const path = await cache.cache("s3://bucket/k");
+    assertEquals(await Deno.readTextFile(path), "1");
+    await cache.invalidate("s3://bucket/k");
+    await cache.cache("s3://bucket/k");
+    assertEquals(await Deno.readTextFile(path), "2");
+    assertEquals(store.counts.head, 1);
+    // The invalidation is on disk: another instance sees it too.
+    await cache.invalidate("s3://bucket/k");
+    store.set("k", "3");
+    const other = make({ timeout: 3600 });
+    await other.cache("s3://bucket/k");
+    assertEquals(await Deno.readTextFile(path), "3");
+  });
+});
+
+Deno.test("immutable buckets (option, env, per call) are never revalidated", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "1");
+    for (
+      const options of [
+        { immutableBuckets: ["bucket"] },
+        { immutableBuckets: ["s3://bucket"] },
+        { env: { VC_IMMUTABLE_BUCKETS: "other, bucket" } },
+      ] satisfies AssetCacheOptions[]
+    ) {
+      const cache = make({ timeout: 0, ...options });
+      await cache.cache("s3://bucket/k");
+      const heads = store.counts.head;
+      await cache.cache("s3://bucket/k");
+      await make({ timeout: 0, ...options }).cache("s3://bucket/k");
+      assertEquals(store.counts.head, heads, JSON.stringify(options));
+    }
+    const plain = make({ timeout: 0 });
+    const heads = store.counts.head;
+    await plain.cache("s3://bucket/k", { immutable: true });
+    assertEquals(store.counts.head, heads);
+    await plain.cache("s3://bucket/k");
+    assertEquals(store.counts.head, heads + 1);
+  });
+});
+
+Deno.test("object deleted from the store: NotFoundError on revalidation, local copy kept", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k.csv", "data");
+    const cache = make({ timeout: 0 });
+    const path = await cache.cache("s3://bucket/k.csv");
+    store.objects.delete("k.csv");
+    const e = await assertRejects(() => cache.cache("s3://bucket/k.csv"), NotFoundError);
+    assertStringIncludes(e.message, "s3://bucket/k.csv");
+    assertStringIncludes(e.message, path);
+    assertEquals(await Deno.readTextFile(path), "data");
+  });
+});
+
+Deno.test("unreachable store: warn and serve, or fail; offline mode never asks", async () => {
+  await withCache(async ({ store, make, warnings }) => {
+    store.set("k", "cached");
+    const warm = make({ timeout: 0 });
+    const path = await warm.cache("s3://bucket/k");
+    store.always = "unreachable";
+    assertEquals(await warm.cache("s3://bucket/k"), path);
+    assertEquals(warnings.length, 1);
+    assertStringIncludes(warnings[0]!, "s3://bucket/k");
+    assertStringIncludes(warnings[0]!, path);
+    const strict = make({ timeout: 0, onUnreachable: "fail" });
+    const e = await assertRejects(() => strict.cache("s3://bucket/k"), OfflineError);
+    assertStringIncludes(e.message, path);
+    // Offline: cached copies are served without asking; cold misses name URI and path.
+    store.always = undefined;
+    const before = { ...store.counts };
+    const offline = make({ timeout: 0, offline: true });
+    assertEquals(await offline.cache("s3://bucket/k"), path);
+    const miss = await assertRejects(() => offline.cache("s3://bucket/cold.csv"), OfflineError);
+    assertStringIncludes(miss.message, "s3://bucket/cold.csv");
+    assertStringIncludes(miss.message, offline.localPath("s3://bucket/cold.csv"));
+    const viaEnv = make({ timeout: 0, env: { VC_OFFLINE: "1" } });
+    await assertRejects(() => viaEnv.cache("s3://bucket/cold.csv"), OfflineError);
+    assertEquals(store.counts, before);
+  });
+});
+
+Deno.test("failed download of a new version keeps the old copy", async () => {
+  await withCache(async ({ store, make, dir }) => {
+    store.set("k", "old version");
+    const cache = make({ timeout: 0 });
+    const path = await cache.cache("s3://bucket/k");
+    store.set("k", "new version!");
+    store.always = "corrupt";
+    store.faults = [];
+    const get = store.get.bind(store);
+    store.get = (key, options) => get(key, options); // GETs corrupt; HEAD is clean
+    const head = store.head.bind(store);
+    store.head = async (key) => {
+      const saved = store.always;
+      store.always = undefined;
+      try {
+        return await head(key);
+      } finally {
+        store.always = saved;
+      }
+    };
+    await assertRejects(() => cache.cache("s3://bucket/k"), IntegrityError, "s3://bucket/k");
+    assertEquals(await Deno.readTextFile(path), "old version");
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("a file deleted behind the cache's back is downloaded again", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "v");
+    const cache = make();
+    const path = await cache.cache("s3://bucket/k");
+    await Deno.remove(path);
+    await new Promise((r) => setTimeout(r, 1100)); // past the once-a-second recheck
+    assertEquals(await cache.cache("s3://bucket/k"), path);
+    assertEquals(await Deno.readTextFile(path), "v");
+    assertEquals(store.counts.get, 2);
+  });
+});
+
+Deno.test("custom endpoints get their own namespace", async () => {
+  await withCache(async ({ store, make, dir }) => {
+    store.set("k", "v");
+    const a = make({ store: { s3: { endpoint: "http://127.0.0.1:9000" } } });
+    const b = make({ env: { AWS_ENDPOINT_URL_S3: "http://minio:9000" } });
+    const c = make();
+    assertEquals(await a.cache("s3://bucket/k"), join(dir, "cache", "s3@127.0.0.1_9000", "bucket", "k"));
+    assertEquals(b.localPath("s3://bucket/k"), join(dir, "cache", "s3@minio_9000", "bucket", "k"));
+    assertEquals(c.localPath("s3://bucket/k"), join(dir, "cache", "s3", "bucket", "k"));
+  });
+});
+
+Deno.test("delete, ls, prune (LRU) and verify", async () => {
+  await withCache(async ({ store, make }) => {
+    const cache = make({ timeout: 0 });
+    for (const [i, key] of ["a.bin", "b.bin", "c.bin"].entries()) {
+      store.set(key, randomBytes(1000 * (i + 1), i + 1));
+      await cache.cache(`s3://bucket/${key}`);
+    }
+    const ls = await cache.ls();
+    assertEquals(ls.map((e) => [e.uri, e.size]), [
+      ["s3://bucket/a.bin", 1000],
+      ["s3://bucket/b.bin", 2000],
+      ["s3://bucket/c.bin", 3000],
+    ]);
+    assert(ls.every((e) => e.outdated === undefined && e.lastUsed instanceof Date));
+    store.set("b.bin", "changed");
+    const checked = await cache.ls({ checkRemote: true });
+    assertEquals(checked.map((e) => e.outdated), [false, true, false]);
+
+    // Make a.bin the least recently used, then prune to 5000 bytes.
+    const old = new Date(Date.now() - 3600_000);
+    await Deno.utime(ls[0]!.path.replace("/cache/", "/cache/.meta/") + ".json", old, old);
+    const pruned = await cache.prune({ maxBytes: 5000 });
+    assertEquals(pruned.removed.map((e) => e.uri), ["s3://bucket/a.bin"]);
+    assertEquals(pruned.freedBytes, 1000);
+    await assertRejects(() => Deno.stat(ls[0]!.path), Deno.errors.NotFound);
+    // Pruned entries are downloaded again on demand.
+    await cache.cache("s3://bucket/a.bin");
+    assertEquals((await Deno.stat(ls[0]!.path)).size, 1000);
+
+    // verify: corrupt c.bin on disk.
+    const c = ls[2]!.path;
+    const bytes = await Deno.readFile(c);
+    bytes[10] = bytes[10]! ^ 1;
+    await Deno.writeFile(c, bytes);
+    const verified = await cache.verify();
+    assertEquals(verified.ok, 2);
+    assertEquals(verified.corrupt.map((e) => e.uri), ["s3://bucket/c.bin"]);
+    await assertRejects(() => Deno.stat(c), Deno.errors.NotFound);
+
+    assert(await cache.delete("s3://bucket/b.bin"));
+    assert(!(await cache.delete("s3://bucket/b.bin")));
+    assertEquals((await cache.ls()).map((e) => e.uri), ["s3://bucket/a.bin"]);
+    const all = await cache.prune({ olderThan: 0 });
+    assertEquals(all.removed.length, 1);
+    assertEquals(await cache.ls(), []);
+  });
+});
+
+Deno.test("stale temp files are swept by maintenance, fresh ones are kept", async () => {
+  await withCache(async ({ store, make, dir }) => {
+    store.set("k", "v");
+    const cache = make();
+    const path = await cache.cache("s3://bucket/k");
+    const stale = join(dir, "cache", "s3", "bucket", ".k.vc-tmp-aaaaaaaaaa");
+    const fresh = join(dir, "cache", "s3", "bucket", ".k.vc-tmp-bbbbbbbbbb");
+    await Deno.writeTextFile(stale, "partial");
+    await Deno.writeTextFile(fresh, "in progress");
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(stale, old, old);
+    await cache.prune({});
+    assertEquals(await tempFiles(dir), [fresh]);
+    assertEquals(await Deno.readTextFile(path), "v");
+  });
+});
+
+Deno.test("read-only cache dir: clear error naming the dir, cached data still served", async () => {
+  if (Deno.build.os === "windows" || Deno.uid() === 0) return; // chmod is not a barrier there
+  await withCache(async ({ store, make }) => {
+    store.set("warm", "w");
+    store.set("cold", "c");
+    const cache = make({ timeout: 0 });
+    const warm = await cache.cache("s3://bucket/warm");
+    const cacheDir = cache.dir;
+    const chmodAll = async (dir: string, mode: number) => {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.isDirectory) await chmodAll(join(dir, e.name), mode);
+      }
+      await Deno.chmod(dir, mode);
+    };
+    await chmodAll(cacheDir, 0o555);
+    try {
+      const fresh = make({ timeout: 0 });
+      assertEquals(await fresh.cache("s3://bucket/warm"), warm);
+      const e = await assertRejects(() => fresh.cache("s3://bucket/cold"), VcError);
+      assertStringIncludes(e.message, cacheDir);
+      assertStringIncludes(e.message, "s3://bucket/cold");
+      assertEquals(await Deno.readTextFile(warm), "w");
+    } finally {
+      await chmodAll(cacheDir, 0o755);
+    }
+  });
+});
+
+Deno.test("file:// URIs are copied into the cache and revalidated", async () => {
+  await withCache(async ({ dir }) => {
+    const src = join(dir, "assets", "sub dir");
+    await Deno.mkdir(src, { recursive: true });
+    await Deno.writeTextFile(join(src, "x.csv"), "1");
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, timeout: 0 });
+    const uri = new URL(`file://${src}/x.csv`).href;
+    const path = await cache.cache(uri);
+    assertNotEquals(path, join(src, "x.csv"));
+    assert(path.startsWith(cache.dir));
+    assertMatch(path, /x\.csv$/);
+    await Deno.writeTextFile(join(src, "x.csv"), "22");
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "22");
+    // Links are followed.
+    await Deno.symlink(join(src, "x.csv"), join(dir, "assets", "link.csv"));
+    const viaLink = await cache.cache(`file://${dir}/assets/link.csv`);
+    assertEquals(await Deno.readTextFile(viaLink), "22");
+    // Immutable roots.
+    await using imm = new AssetCache({
+      cacheDir: join(dir, "cache2"),
+      configPath: false,
+      timeout: 0,
+      immutableBuckets: [`file://${dir}/assets`],
+    });
+    const p = await imm.cache(uri);
+    await Deno.writeTextFile(join(src, "x.csv"), "333");
+    assertEquals(await Deno.readTextFile(await imm.cache(uri)), "22");
+    assertEquals(await imm.cache(uri), p);
+  });
+});
+
+Deno.test("abort: a caller can give up; the shared download stops when all have", async () => {
+  await withCache(async ({ store, make, dir }) => {
+    store.set("slow", randomBytes(512 * 1024));
+    store.chunkDelayMs = 10;
+    const cache = make();
+    const a = new AbortController();
+    const b = new AbortController();
+    const pa = cache.cache("s3://bucket/slow", { signal: a.signal });
+    const pb = cache.cache("s3://bucket/slow", { signal: b.signal });
+    a.abort(new Error("a gave up"));
+    await assertRejects(() => pa, Error, "a gave up");
+    b.abort(new Error("b gave up"));
+    await assertRejects(() => pb, Error, "b gave up");
+    await new Promise((r) => setTimeout(r, 100));
+    assertEquals(await tempFiles(dir), []);
+    store.chunkDelayMs = 0;
+    const path = await cache.cache("s3://bucket/slow");
+    assertEquals((await Deno.stat(path)).size, 512 * 1024);
+  });
+});
+
+Deno.test("warm hits are fast (no I/O)", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "v");
+    const cache = make();
+    await cache.cache("s3://bucket/k");
+    const n = 20_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await cache.cache("s3://bucket/k");
+    const perCall = (performance.now() - t0) * 1000 / n;
+    // Generous bound for slow CI; the benchmark measures the real number.
+    assert(perCall < 100, `${perCall.toFixed(1)} µs per warm hit`);
+  });
+});

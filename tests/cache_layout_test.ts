@@ -1,0 +1,179 @@
+import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { CacheLayout, encodeKey, encodeSegment, MAX_SEGMENT_BYTES, s3Namespace } from "../src/cache/layout.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { dirname, resolve, sep } from "node:path";
+
+const long = "x".repeat(300);
+const HOSTILE_KEYS: string[] = [
+  "plain.csv",
+  "a/b/c.csv",
+  "..",
+  "../escape.txt",
+  "../../../../etc/passwd",
+  "a/../../b",
+  ".",
+  "./a",
+  "a/./b",
+  "a//b",
+  "/abs",
+  "//double-abs",
+  "/",
+  "a/",
+  "a\\b",
+  "..\\..\\windows",
+  "C:\\evil",
+  "nul\0byte",
+  "tab\tand\nnewline\x7f",
+  "CON",
+  "con",
+  "CON.txt",
+  "con.tar.gz",
+  "Nul",
+  "prn.csv",
+  "AUX",
+  "COM1",
+  "com9.log",
+  "LPT1",
+  "lpt5.txt",
+  "CONSOLE", // not reserved
+  "COM10", // not reserved
+  "CON .txt",
+  "<>:\"|?*",
+  "what?.csv",
+  "trailing.",
+  "trailing ",
+  "trailing. .",
+  "%",
+  "%25",
+  "%2E%2E",
+  "%_",
+  "a%2Fb",
+  "100%.csv",
+  "space inside.csv",
+  "unicode-é-ü-日本.csv",
+  "emoji-🎉.json",
+  long,
+  long + ".csv",
+  long + "y.csv",
+  "é".repeat(150) + ".parquet",
+  ".hidden",
+  ".x.csv.vc-tmp-abc123", // looks like a temp file
+  "dir/.y.vc-tmp-zz",
+  ".meta",
+  ".locks",
+];
+
+Deno.test("encodeSegment leaves ordinary names alone", () => {
+  for (const name of ["bar.csv", "data-2024_01.tar.gz", "é.txt", "CONSOLE", ".hidden"]) {
+    assertEquals(encodeSegment(name), name);
+  }
+  assertEquals(encodeKey("foo/bar.csv"), "foo/bar.csv");
+});
+
+Deno.test("encodeSegment escapes what Windows and POSIX cannot hold", () => {
+  assertEquals(encodeSegment(""), "%_");
+  assertEquals(encodeSegment("."), "%2E");
+  assertEquals(encodeSegment(".."), "%2E%2E");
+  assertEquals(encodeSegment("a\\b"), "a%5Cb");
+  assertEquals(encodeSegment("x\0y"), "x%00y");
+  assertEquals(encodeSegment("CON"), "%43ON");
+  assertEquals(encodeSegment("con.tar.gz"), "%63on.tar.gz");
+  assertEquals(encodeSegment("lpt1.txt"), "%6Cpt1.txt");
+  assertEquals(encodeSegment("a?b*c"), "a%3Fb%2Ac");
+  assertEquals(encodeSegment("end. "), "end%2E%20");
+  assertEquals(encodeSegment("50%"), "50%25");
+  assertEquals(encodeSegment(".x.csv.vc-tmp-abc"), "%2Ex.csv.vc-tmp-abc");
+});
+
+Deno.test("long segments are truncated with a hash, keeping the extension", () => {
+  const a = encodeSegment("x".repeat(300) + ".csv");
+  const b = encodeSegment("x".repeat(301) + ".csv");
+  assert(new TextEncoder().encode(a).length <= MAX_SEGMENT_BYTES, a);
+  assert(a.endsWith(".csv"), a);
+  assert(a !== b);
+  const multi = encodeSegment("é".repeat(150) + ".parquet");
+  assert(new TextEncoder().encode(multi).length <= MAX_SEGMENT_BYTES);
+  assert(multi.endsWith(".parquet") && multi.startsWith("é"));
+  // Cut before an escape, never inside one.
+  const escaped = encodeSegment("%".repeat(100));
+  assert(!/%[0-9A-F]?%~/.test(escaped), escaped);
+});
+
+Deno.test("hostile keys map injectively and stay inside the cache dir", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-layout-" });
+  try {
+    const layout = new CacheLayout(dir);
+    const paths = new Map<string, string>();
+    const metas = new Set<string>();
+    const root = resolve(dir) + sep;
+    for (const key of HOSTILE_KEYS) {
+      const loc = layout.locate({ scheme: "s3", bucket: "b", key });
+      assert(resolve(loc.dataPath).startsWith(root), `${JSON.stringify(key)} → ${loc.dataPath}`);
+      assert(resolve(loc.metaPath).startsWith(resolve(dir, ".meta") + sep), loc.metaPath);
+      assert(resolve(loc.lockPath).startsWith(resolve(dir, ".locks") + sep), loc.lockPath);
+      for (const segment of loc.relPath.split("/")) {
+        assert(segment !== "" && segment !== "." && segment !== "..", `${key}: ${loc.relPath}`);
+        assert(!/[\x00-\x1f<>:"|?*\\]/.test(segment), `${key}: ${segment}`);
+        assert(!/[. ]$/.test(segment), `${key}: ${segment}`);
+        assert(new TextEncoder().encode(segment).length <= MAX_SEGMENT_BYTES);
+      }
+      const previous = paths.get(loc.dataPath);
+      assert(previous === undefined, `${JSON.stringify(key)} and ${JSON.stringify(previous)} collide`);
+      paths.set(loc.dataPath, key);
+      metas.add(loc.metaPath);
+    }
+    assertEquals(metas.size, HOSTILE_KEYS.length);
+    // The filesystem agrees: every path can be created, and they are distinct files.
+    // ("a" as a file and "a/…" as a directory cannot coexist: create files only for
+    // leaves that are not a prefix of another key's directory.)
+    let created = 0;
+    for (const [path, key] of paths) {
+      const isDirOfOther = [...paths.keys()].some((p) => p.startsWith(path + sep));
+      if (isDirOfOther) continue;
+      await Deno.mkdir(dirname(path), { recursive: true });
+      await Deno.writeTextFile(path, key, { createNew: true });
+      created++;
+    }
+    for (const [path, key] of paths) {
+      if ([...paths.keys()].some((p) => p.startsWith(path + sep))) continue;
+      assertEquals(await Deno.readTextFile(path), key);
+    }
+    assert(created > HOSTILE_KEYS.length - 5, `created ${created}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("layout: namespaces per endpoint, file URIs, extension preserved", () => {
+  assertEquals(s3Namespace(undefined), "s3");
+  assertEquals(s3Namespace("http://127.0.0.1:9000"), "s3@127.0.0.1_9000");
+  assertEquals(s3Namespace("http://[::1]:9000"), "s3@___1__9000");
+  assertEquals(s3Namespace("minio.local"), "s3@minio.local_443");
+  const aws = new CacheLayout("/c");
+  const minio = new CacheLayout("/c", { endpoint: "http://localhost:9000" });
+  const a = aws.locate({ scheme: "s3", bucket: "b", key: "x/y.tar.gz" });
+  const m = minio.locate({ scheme: "s3", bucket: "b", key: "x/y.tar.gz" });
+  assertEquals(a.dataPath, "/c/s3/b/x/y.tar.gz");
+  assertEquals(m.dataPath, "/c/s3@localhost_9000/b/x/y.tar.gz");
+  assertEquals(a.metaPath, "/c/.meta/s3/b/x/y.tar.gz.json");
+  assertEquals(a.storeRoot, "s3://b");
+  assertEquals(a.key, "x/y.tar.gz");
+  assertEquals(a.uri, "s3://b/x/y.tar.gz");
+  const f = aws.locate({ scheme: "file", path: "/srv/assets/a b.csv" });
+  assertEquals(f.dataPath, "/c/file/srv/assets/a b.csv");
+  assertEquals(f.storeRoot, "file:///srv/assets");
+  assertEquals(f.key, "a b.csv");
+  assertEquals(f.uri, "file:///srv/assets/a%20b.csv");
+  const w = new CacheLayout("/c", { os: "windows" });
+  assertEquals(w.locate({ scheme: "file", path: "C:\\data\\x.csv" }).relPath, "file/C/data/x.csv");
+  assertEquals(
+    w.locate({ scheme: "file", path: "\\\\server\\share\\x.csv" }).relPath,
+    "file/UNC/server/share/x.csv",
+  );
+  assertThrows(() => aws.locate({ scheme: "s3", bucket: "b", key: "" }), InvalidInputError, "s3://b/");
+  assertThrows(() => aws.assertInside("/c/../etc/passwd"), InvalidInputError, "outside the cache dir /c");
+  assertThrows(() => aws.assertInside("/c"), InvalidInputError);
+  aws.assertInside("/c/s3/b/k");
+  // Bucket names are segments too (Windows-reserved "con" is a valid S3 bucket name).
+  assertEquals(aws.locate({ scheme: "s3", bucket: "con", key: "k" }).relPath, "s3/%63on/k");
+});

@@ -1,0 +1,200 @@
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+
+/** Sets process environment variables for the S3 client during `fn`, then restores them. */
+async function withProcessEnv(env: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  const saved = Object.keys(env).map((k) => [k, Deno.env.get(k)] as const);
+  for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+}
+
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+Deno.test("cli cache: get, ls, invalidate, rm, prune, verify, dir on a file:// store", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/data/a.csv", "a\n");
+  await ws.write("bucket/data/b.csv", "bb\n");
+  const a = `${ws.bucket}/data/a.csv`;
+  const b = `${ws.bucket}/data/b.csv`;
+
+  const get = await ws.run(["cache", "get", a]);
+  assertEquals(get.code, 0, get.stderr);
+  const local = get.stdout.trim();
+  assert(local.startsWith(ws.cacheDir) && local.endsWith("a.csv"), local);
+  assertEquals(await Deno.readTextFile(local), "a\n");
+  const again = await ws.run(["cache", "get", a, "--json", "--immutable"]);
+  assertEquals(again.json(), { uri: a, local });
+  assertEquals((await ws.run(["cache", "get", b, "--quiet"])).code, 0);
+
+  const ls = await ws.run(["cache", "ls", "--json"]);
+  const entries = ls.json<{ uri: string; size: number }[]>();
+  assertEquals(entries.map((e) => [e.uri, e.size]).sort(), [[a, 2], [b, 3]]);
+  const human = await ws.run(["cache", "ls"]);
+  assertStringIncludes(human.stdout, "URI");
+  assertStringIncludes(human.stdout, a);
+
+  // The store changes behind the cache: --check-remote notices.
+  await ws.write("bucket/data/a.csv", "changed\n");
+  const remote = await ws.run(["cache", "ls", "--check-remote", "--json"]);
+  const outdated = remote.json<{ uri: string; outdated?: boolean }[]>();
+  assertEquals(outdated.find((e) => e.uri === a)?.outdated, true);
+  assertEquals(outdated.find((e) => e.uri === b)?.outdated, false);
+  assertStringIncludes((await ws.run(["cache", "ls", "--check-remote"])).stdout, "outdated");
+
+  // Invalidate makes the next get revalidate, and so fetch the new content.
+  assertEquals((await ws.run(["cache", "invalidate", a])).code, 0);
+  const refreshed = await ws.run(["cache", "get", a]);
+  assertEquals(await Deno.readTextFile(refreshed.stdout.trim()), "changed\n");
+
+  const rm = await ws.run(["cache", "rm", b, "--json"]);
+  assertEquals(rm.json(), { uri: b, removed: true });
+  assertStringIncludes((await ws.run(["cache", "rm", b])).stdout, "was not cached");
+
+  // Verify finds a corrupted copy, removes it and exits 1.
+  await Deno.writeTextFile(refreshed.stdout.trim(), "garbage\n"); // same size, other bytes
+  const verify = await ws.run(["cache", "verify"]);
+  assertEquals(verify.code, 1, verify.stdout + verify.stderr);
+  assertStringIncludes(verify.stdout, `corrupt (removed): ${a}`);
+  assertEquals((await ws.run(["cache", "verify"])).code, 0);
+
+  assertEquals((await ws.run(["cache", "get", a])).code, 0);
+  const keep = await ws.run(["cache", "prune", "--older-than", "30d", "--json"]);
+  assertEquals(keep.json<{ removed: unknown[] }>().removed.length, 0);
+  const prune = await ws.run(["cache", "prune", "--max-size", "0B"]);
+  assertEquals(prune.code, 0, prune.stderr);
+  assertStringIncludes(prune.stdout, "removed 1 file, freed 8 B");
+  assertEquals((await ws.run(["cache", "ls", "--json"])).json(), []);
+
+  assertEquals((await ws.run(["cache", "dir"])).stdout, `${ws.cacheDir}\n`);
+  const relative = await ws.run(["cache", "dir", "--cache-dir", "rel/cache"]);
+  assertEquals(relative.stdout, `${ws.path("rel/cache")}\n`);
+});
+
+Deno.test("cli cache: usage errors for sizes, durations and missing arguments", async () => {
+  await using ws = await CliWorkspace.create();
+  assertFailure(await ws.run(["cache", "prune"]), 2, "give --max-size, --older-than");
+  const size = await ws.run(["cache", "prune", "--max-size", "10XB"]);
+  assertFailure(size, 2, '--max-size: invalid size "10XB"');
+  assertStringIncludes(size.stderr, 'Run "vc cache prune --help"');
+  assertFailure(await ws.run(["cache", "prune", "--older-than", "30"]), 2, '"30"');
+  assertFailure(await ws.run(["cache", "get", "s3://b/k", "--timeout", "soon"]), 2, "--timeout");
+  assertFailure(await ws.run(["cache", "get"]), 2, "missing URI");
+  assertFailure(await ws.run(["cache", "rm", "a", "b"]), 2, 'unexpected argument "b"');
+});
+
+Deno.test("cli cache: failures are one line naming the input", async () => {
+  await using ws = await CliWorkspace.create();
+  // Missing object.
+  const missing = `${ws.bucket}/nothing.csv`;
+  assertFailure(await ws.run(["cache", "get", missing]), 1, missing);
+  // Bad URIs.
+  assertFailure(await ws.run(["cache", "get", "ftp://x/y"]), 1, "ftp");
+  assertFailure(await ws.run(["cache", "get", "s3://bad bucket/k"]), 1, "bad bucket");
+  // Offline with nothing cached.
+  await ws.write("bucket/x.csv", "x");
+  assertFailure(await ws.run(["cache", "get", `${ws.bucket}/x.csv`, "--offline"]), 1, "x.csv");
+  // A cache directory that cannot be created (under a regular file: fails even as root).
+  await ws.write("not_a_dir", "");
+  const blocked = await ws.run(["cache", "get", `${ws.bucket}/x.csv`], {
+    VC_CACHE_DIR: ws.path("not_a_dir/cache"),
+  });
+  assertFailure(blocked, 1, "not_a_dir");
+});
+
+Deno.test({
+  name: "cli cache: read-only cache directory",
+  // Root ignores directory permissions, so the case cannot be produced there.
+  ignore: Deno.build.os === "windows" || Deno.uid() === 0,
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    await ws.write("bucket/x.csv", "x");
+    await Deno.mkdir(ws.cacheDir, { mode: 0o555 });
+    try {
+      const r = await ws.run(["cache", "get", `${ws.bucket}/x.csv`]);
+      assertFailure(r, 1, ws.cacheDir);
+    } finally {
+      await Deno.chmod(ws.cacheDir, 0o755);
+    }
+  },
+});
+
+Deno.test("cli cache: s3:// objects through the fake S3 server", async () => {
+  await using s3 = await startFakeS3({ buckets: ["data"] });
+  await using ws = await CliWorkspace.create();
+  await s3.putObject("data", "dir/obj.json", '{"x":1}');
+  await withProcessEnv(s3.env, async () => {
+    const get = await ws.run(["cache", "get", "s3://data/dir/obj.json"], s3.env);
+    assertEquals(get.code, 0, get.stderr);
+    assertEquals(await Deno.readTextFile(get.stdout.trim()), '{"x":1}');
+    // Within the timeout: no request at all.
+    s3.resetStats();
+    assertEquals((await ws.run(["cache", "get", "s3://data/dir/obj.json"], s3.env)).code, 0);
+    assertEquals(s3.stats.total, 0);
+    // --timeout 0 revalidates with one HEAD, no download.
+    const revalidate = await ws.run(
+      ["cache", "get", "s3://data/dir/obj.json", "--timeout", "0"],
+      s3.env,
+    );
+    assertEquals(revalidate.code, 0, revalidate.stderr);
+    assertEquals(s3.stats.GetObject ?? 0, 0);
+    assert(s3.stats.total >= 1);
+    assertFailure(
+      await ws.run(["cache", "get", "s3://data/missing.json"], s3.env),
+      1,
+      "s3://data/missing.json",
+    );
+  });
+});
+
+Deno.test("cli cache: unreachable store fails with one line, or serves the cached copy with a warning", async () => {
+  await using ws = await CliWorkspace.create();
+  const s3 = await startFakeS3({ buckets: ["data"] });
+  try {
+    await s3.putObject("data", "k.txt", "kept");
+    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
+    await withProcessEnv(env, async () => {
+      assertEquals((await ws.run(["cache", "get", "s3://data/k.txt"], env)).code, 0);
+      await s3.stop(); // same endpoint, nobody listening any more
+      // Cached: served, with a warning naming the URI.
+      const stale = await ws.run(["cache", "get", "s3://data/k.txt", "--timeout", "0"], env);
+      assertEquals(stale.code, 0, stale.stderr);
+      assertEquals(await Deno.readTextFile(stale.stdout.trim()), "kept");
+      assertStringIncludes(stale.stderr, "vc: warning: cannot reach the store");
+      assertStringIncludes(stale.stderr, "s3://data/k.txt");
+      assertEquals(
+        (await ws.run(["cache", "get", "s3://data/k.txt", "-q", "--timeout", "0"], env)).stderr,
+        "",
+      );
+      // Not cached: one line naming the URI, quickly.
+      const started = performance.now();
+      assertFailure(
+        await ws.run(["cache", "get", "s3://data/other.txt"], env),
+        1,
+        "s3://data/other.txt",
+      );
+      assert(performance.now() - started < 30_000, "fails fast");
+    });
+    // An endpoint on a port nobody ever listened on.
+    const port = closedPort();
+    const down = {
+      ...env,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+    };
+    await withProcessEnv(down, async () => {
+      assertFailure(await ws.run(["cache", "get", "s3://data/k.txt"], down), 1, "s3://data/k.txt");
+    });
+  } finally {
+    await s3.stop().catch(() => {});
+  }
+});

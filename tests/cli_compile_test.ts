@@ -1,0 +1,103 @@
+import { fileURLToPath } from "node:url";
+import {
+  compileCommands,
+  outputFile,
+  sha256Sums,
+  shellQuote,
+  TARGETS,
+} from "../scripts/compile.ts";
+import { ENV_VARS, PERMISSION_FLAGS, SYS_APIS } from "../scripts/permissions.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+Deno.test("compile: one deno compile command per target with the shared permission flags", () => {
+  const commands = compileCommands();
+  assertEquals(commands.length, 5);
+  assertEquals(TARGETS, [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+  ]);
+  for (const [i, args] of commands.entries()) {
+    const target = TARGETS[i]!;
+    assertEquals(args, [
+      "compile",
+      ...PERMISSION_FLAGS,
+      "--target",
+      target,
+      "--output",
+      outputFile("dist", target),
+      "cli.ts",
+    ]);
+  }
+  assertEquals(outputFile("dist", "x86_64-pc-windows-msvc"), "dist/vc-x86_64-pc-windows-msvc.exe");
+  assertThrows(() => compileCommands({ targets: ["sparc-sun-solaris"] }), RangeError, "sparc");
+});
+
+Deno.test("compile: permissions are least privilege", () => {
+  assert(!PERMISSION_FLAGS.some((f) => ["-A", "--allow-all"].includes(f)));
+  assert(!PERMISSION_FLAGS.some((f) => /^--allow-(run|ffi|import)/.test(f)));
+  // env and sys are scoped lists, never the bare flag.
+  assert(PERMISSION_FLAGS.includes(`--allow-env=${ENV_VARS.join(",")}`));
+  assert(PERMISSION_FLAGS.includes(`--allow-sys=${SYS_APIS.join(",")}`));
+  assert(!PERMISSION_FLAGS.includes("--allow-env") && !PERMISSION_FLAGS.includes("--allow-sys"));
+  assertEquals(PERMISSION_FLAGS.at(-1), "--no-prompt");
+});
+
+Deno.test("compile: --dry-run prints the command lines and builds nothing", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        `--allow-write=${outDir}`,
+        "--allow-run=deno",
+        "scripts/compile.ts",
+        "--dry-run",
+        "--out-dir",
+        outDir,
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 0);
+    const lines = new TextDecoder().decode(stdout).trim().split("\n");
+    assertEquals(lines.length, TARGETS.length);
+    for (const [i, line] of lines.entries()) {
+      assertEquals(line, ["deno", ...compileCommands({ outDir })[i]!].map(shellQuote).join(" "));
+    }
+    assertStringIncludes(lines[0]!, "'--allow-env=VC_*,AWS_*,");
+    assertEquals([...Deno.readDirSync(outDir)].length, 0, "dry run writes nothing");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("compile: deno.json tasks use exactly the shared permission flags", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const flags = PERMISSION_FLAGS.map(shellQuote).join(" ");
+  assertEquals(config.tasks.vc, `deno run ${flags} cli.ts`);
+  assertEquals(config.tasks.prefill, `deno run ${flags} cli.ts prefill`);
+  assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
+});
+
+Deno.test("compile: SHA256SUMS lines are sha256sum -c compatible", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/vc-b`, "abc");
+    await Deno.writeTextFile(`${dir}/vc-a`, "");
+    const sums = await sha256Sums([`${dir}/vc-b`, `${dir}/vc-a`]);
+    assertEquals(
+      sums,
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  vc-a\n" +
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  vc-b\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

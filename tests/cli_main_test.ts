@@ -1,0 +1,170 @@
+import { fileURLToPath } from "node:url";
+import { GLOBAL_OPTIONS } from "../src/cli/args.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { commandNames, loadCommand, runCli, VALUE_FLAGS, VERSION } from "../src/cli/main.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+async function vc(...args: string[]) {
+  const io = memoryIo({ env: { HOME: "/nonexistent-home" } });
+  const code = await runCli(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+Deno.test("main: --version and -V", async () => {
+  for (const flag of ["--version", "-V"]) {
+    const r = await vc(flag);
+    assertEquals(r.code, 0);
+    assertEquals(r.stdout, `vc ${VERSION}\n`);
+  }
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  assertEquals(VERSION, config.version);
+});
+
+Deno.test("main: --help lists every command; bare vc is a usage error", async () => {
+  const r = await vc("--help");
+  assertEquals(r.code, 0);
+  for (const name of commandNames()) assertStringIncludes(r.stdout, `  ${name} `);
+  assertStringIncludes(r.stdout, "NO_COLOR");
+  assertStringIncludes(r.stdout, "VC_BUCKET");
+  const help = await vc("help");
+  assertEquals(help.stdout, r.stdout);
+  const bare = await vc();
+  assertEquals(bare.code, 2);
+  assertEquals(bare.stdout, "");
+  assertStringIncludes(bare.stderr, "Usage: vc <command>");
+});
+
+Deno.test("main: every command has help with usage, flags and examples", async () => {
+  for (const name of commandNames()) {
+    const r = await vc(...name.split(" "), "--help");
+    assertEquals(r.code, 0, name);
+    assertStringIncludes(r.stdout, `Usage: vc ${name}`, name);
+    assertStringIncludes(r.stdout, "Examples:\n  vc ", name);
+    assertStringIncludes(r.stdout, "--json", name);
+    const viaHelp = await vc("help", ...name.split(" "));
+    assertEquals(viaHelp.stdout, r.stdout, `vc help ${name}`);
+  }
+  const cache = await vc("cache", "--help");
+  assertEquals(cache.code, 0);
+  assertStringIncludes(cache.stdout, "cache prune");
+});
+
+Deno.test("main: every value flag is known to dispatch, and no command redefines a global", async () => {
+  const seen = new Set<string>();
+  for (const name of commandNames()) {
+    const command = await loadCommand(name);
+    assert(command !== undefined && command.name === name, name);
+    for (const [flag, spec] of Object.entries(command.options)) {
+      assert(!(flag in GLOBAL_OPTIONS), `${name} redefines --${flag}`);
+      if (spec.type === "string") {
+        assert(VALUE_FLAGS.has(flag), `--${flag} of ${name} is missing from VALUE_FLAGS`);
+        seen.add(flag);
+      }
+    }
+    assertEquals(command.positionals.length >= command.required, true, name);
+  }
+  assertEquals([...VALUE_FLAGS].sort(), [...seen].sort(), "VALUE_FLAGS has no stale entries");
+});
+
+Deno.test("main: unknown commands and flags suggest the closest", async () => {
+  const cmd = await vc("updte");
+  assertFailure(cmd, 2, 'unknown command "updte"');
+  assertStringIncludes(cmd.stderr, 'did you mean "update"?');
+  const sub = await vc("cache", "purne");
+  assertFailure(sub, 2, 'unknown command "cache purne"');
+  assertStringIncludes(sub.stderr, 'did you mean "cache prune"?');
+  const flag = await vc("path", "/a.csv", "--bukcet", "s3://b");
+  assertFailure(flag, 2, "unknown flag --bukcet");
+  assertStringIncludes(flag.stderr, "did you mean --bucket?");
+  assertStringIncludes(flag.stderr, 'Run "vc path --help"');
+  const missing = await vc("cache");
+  assertFailure(missing, 2, "cache: missing subcommand");
+  const onlyFlags = await vc("--json");
+  assertEquals(onlyFlags.code, 2);
+});
+
+Deno.test("main: flags may come before the command, values included", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}');
+  const r = await ws.run(["--manifest", "versioned_assets.json", "--json", "ls"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.json(), [{ path: "/a.csv", version: "1.0.0" }]);
+});
+
+Deno.test("main: --json failures also print an error document on stdout", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["ls", "--json"]);
+  assertFailure(r, 1, "versioned_assets.json");
+  const doc = JSON.parse(r.stdout);
+  assertEquals(doc.error.exitCode, 1);
+  assertStringIncludes(doc.error.message, "does not exist");
+  const usage = await ws.run(["ls", "--json", "--nope"]);
+  assertEquals(usage.code, 2);
+  assertEquals(JSON.parse(usage.stdout).error.exitCode, 2);
+});
+
+Deno.test("main: --verbose adds the stack; default is one line", async () => {
+  await using ws = await CliWorkspace.create();
+  const quiet = await ws.run(["ls"]);
+  assertFailure(quiet, 1, "manifest");
+  const verbose = await ws.run(["ls", "--verbose"]);
+  assertEquals(verbose.code, 1);
+  assert(verbose.stderr.split("\n").length > 3, verbose.stderr);
+  assertStringIncludes(verbose.stderr, "at ");
+});
+
+Deno.test("main: an interrupt exits 130", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}');
+  await ws.write("bucket/a.1.0.0.csv", "a");
+  const controller = new AbortController();
+  controller.abort(new DOMException("interrupted", "AbortError"));
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: controller.signal });
+  const code = await runCli(["path", "/a.csv", "--bucket", ws.bucket], io);
+  assertEquals(code, 130);
+  assertEquals(io.stderr(), "vc: interrupted\n");
+});
+
+/** Modules reachable from `root` through static imports only (what loads before any dynamic import). */
+async function staticGraph(root: string): Promise<string[]> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", root],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  type Dep = { code?: { specifier: string }; isDynamic?: boolean };
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: Dep[] }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0 && seen.size < 10_000) {
+    const spec = stack.pop()!;
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    for (const dep of bySpecifier.get(spec)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) stack.push(dep.code.specifier);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("main: startup loads no command module, and vc path never loads the S3 client", async () => {
+  const cli = await staticGraph("cli.ts");
+  assert(!cli.some((m) => m.includes("/src/cache/") || m.includes("/src/versioned/")), cli.join());
+  assert(!cli.some((m) => m.startsWith("npm:")), "no npm package at startup");
+  // What `vc path` loads: the versioned commands module and everything it imports statically.
+  const path = await staticGraph("src/cli/versioned_commands.ts");
+  const heavy = path.filter((m) => m.endsWith("/src/store/s3.ts") || m.includes("@aws-sdk"));
+  assertEquals(heavy, []);
+  for (const module of ["cache_commands.ts", "prefill_command.ts"]) {
+    const graph = await staticGraph(`src/cli/${module}`);
+    assertEquals(graph.filter((m) => m.includes("@aws-sdk")), [], module);
+  }
+});

@@ -1,0 +1,107 @@
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+
+interface Summary {
+  total: number;
+  fetched: number;
+  alreadyCached: number;
+  failed: { item: string; error: string }[];
+  bytes: number;
+  seconds: number;
+}
+
+async function seed(ws: CliWorkspace): Promise<void> {
+  await ws.write("bucket/a.1.0.0.csv", "aaaa");
+  await ws.write("bucket/b.2.0.0.csv", "bb");
+  await ws.write("bucket/b.1.0.0.csv", "b1");
+  await ws.write("bucket/raw/extra.bin", "extra");
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0", "/b.csv": "2.0.0"}');
+}
+
+Deno.test("cli prefill: default manifest, then everything already cached", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  const first = await ws.vc("prefill");
+  assertEquals(first.code, 0, first.stderr);
+  assertStringIncludes(
+    first.stdout,
+    "prefill: 2 items: 2 fetched, 0 already cached, 0 failed; 6 B",
+  );
+  const second = await ws.vc("prefill", "--json");
+  assertEquals(second.code, 0, second.stderr);
+  const s = second.json<Summary>();
+  assertEquals([s.total, s.fetched, s.alreadyCached, s.failed, s.bytes], [2, 0, 2, [], 0]);
+  assert(typeof s.seconds === "number");
+});
+
+Deno.test("cli prefill: manifests and list files together; failures listed, exit 1", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  await ws.write("other.json", '{"/b.csv": "1.0.0"}');
+  await ws.write(
+    "ci/assets.txt",
+    `# extra assets\n${ws.bucket}/raw/extra.bin\n\n/b.csv@1.0.0\n${ws.bucket}/raw/missing.bin\n/nope.csv\n`,
+  );
+  const r = await ws.vc(
+    "prefill",
+    "--manifest",
+    "versioned_assets.json",
+    "--manifest",
+    "other.json",
+    "--list",
+    "ci/assets.txt",
+    "--concurrency",
+    "2",
+    "--json",
+  );
+  assertEquals(r.code, 1, r.stderr);
+  const s = r.json<Summary>();
+  // a, b@2, b@1 (twice: manifest and list), extra, missing, nope: duplicates fetched once.
+  assertEquals(s.fetched, 4, JSON.stringify(s));
+  assertEquals(s.failed.map((f) => f.item), [`${ws.bucket}/raw/missing.bin`, "/nope.csv"]);
+  const lines = r.stderr.trimEnd().split("\n");
+  assertStringIncludes(lines[0]!, `vc: prefill failed: ${ws.bucket}/raw/missing.bin: `);
+  assertStringIncludes(lines[1]!, "vc: prefill failed: /nope.csv: ");
+  assertEquals(lines[2], "vc: 2 of 6 items failed");
+});
+
+Deno.test("cli prefill: a list file alone needs no manifest or bucket for URIs", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  await Deno.remove(ws.path("versioned_assets.json"));
+  await ws.write("list.txt", `${ws.bucket}/raw/extra.bin\n`);
+  const r = await ws.run(["prefill", "--list", "list.txt"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(r.stdout, "1 item: 1 fetched");
+});
+
+Deno.test("cli prefill: bad input", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  assertFailure(await ws.vc("prefill", "--concurrency", "0"), 2, "--concurrency");
+  assertFailure(await ws.vc("prefill", "--concurrency", "many"), 2, '"many"');
+  assertFailure(await ws.vc("prefill", "--list", "nope.txt"), 1, "nope.txt");
+  await ws.write("bad.txt", "ftp://x/y\n");
+  assertFailure(await ws.vc("prefill", "--list", "bad.txt"), 1, "bad.txt:1");
+  assertFailure(await ws.run(["prefill"]), 2, "no bucket configured");
+  const missing = await ws.vc("prefill", "--manifest", "missing.json");
+  assertEquals(missing.code, 1);
+  assertStringIncludes(missing.stderr, "missing.json");
+});
+
+Deno.test("cli prefill: progress bar on a terminal, erased at the end", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, stderrIsTerminal: true });
+  const code = await runCli(["prefill", "--bucket", ws.bucket], io);
+  assertEquals(code, 0, io.stderr());
+  assertStringIncludes(io.stderr(), "prefill");
+  assertStringIncludes(io.stderr(), "/2");
+  assert(io.stderr().endsWith("\r\x1b[K"), JSON.stringify(io.stderr()));
+  // Not on a terminal: nothing on stderr.
+  const pipe = memoryIo({ env: ws.env, cwd: ws.dir });
+  assertEquals(await runCli(["prefill", "--bucket", ws.bucket], pipe), 0);
+  assertEquals(pipe.stderr(), "");
+});

@@ -1,0 +1,224 @@
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+
+Deno.test("cli versioned: add, update, path, cat, get, versions, ls, path-remote, sync, verify", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/bar.csv", "a,b\n1,2\n");
+
+  const add = await ws.vc("add", "/foo/bar.csv", "src/bar.csv");
+  assertEquals(add.code, 0, add.stderr);
+  assertStringIncludes(add.stdout, "added /foo/bar.csv 1.0.0");
+  assertEquals(await ws.read("versioned_assets.json"), '{\n    "/foo/bar.csv": "1.0.0"\n}\n');
+  assertEquals(await ws.read("bucket/foo/bar.1.0.0.csv"), "a,b\n1,2\n");
+
+  await ws.write("src/bar.csv", "a,b\n3,4\n");
+  const update = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--patch", "--json");
+  assertEquals(update.code, 0, update.stderr);
+  const u = update.json<{ from: string; to: string; uri: string }>();
+  assertEquals([u.from, u.to], ["1.0.0", "1.0.1"]);
+  assertEquals(u.uri, `${ws.bucket}/foo/bar.1.0.1.csv`);
+  assertStringIncludes(await ws.read("versioned_assets.json"), '"1.0.1"');
+
+  const path = await ws.vc("path", "/foo/bar.csv");
+  assertEquals(path.code, 0, path.stderr);
+  const local = path.stdout.trim();
+  assert(local.startsWith(ws.cacheDir), local);
+  assertEquals(await Deno.readTextFile(local), "a,b\n3,4\n");
+  const old = await ws.vc("path", "foo/bar.csv", "1.0.0", "--json");
+  assertEquals(await Deno.readTextFile(old.json<{ local: string }>().local), "a,b\n1,2\n");
+
+  const cat = await ws.vc("cat", "/foo/bar.csv");
+  assertEquals([cat.code, cat.stdout], [0, "a,b\n3,4\n"]);
+  const catOld = await ws.vc("cat", "/foo/bar.csv", "1.0.0");
+  assertEquals(catOld.stdout, "a,b\n1,2\n");
+
+  await Deno.mkdir(ws.path("out"));
+  const get = await ws.vc("get", "/foo/bar.csv", "out");
+  assertEquals(get.code, 0, get.stderr);
+  assertEquals(await ws.read("out/bar.csv"), "a,b\n3,4\n");
+  const getOld = await ws.vc("get", "/foo/bar.csv", "1.0.0", "out/old.csv");
+  assertEquals(getOld.code, 0, getOld.stderr);
+  assertEquals(await ws.read("out/old.csv"), "a,b\n1,2\n");
+  assertEquals((await ws.vc("get", "/foo/bar.csv", "new/dir/")).code, 0);
+  assertEquals(await ws.read("new/dir/bar.csv"), "a,b\n3,4\n");
+
+  const versions = await ws.vc("versions", "/foo/bar.csv");
+  assertEquals(versions.stdout, "1.0.0\n1.0.1\n");
+  assertEquals(
+    (await ws.vc("versions", "/foo/bar.csv", "--json")).json(),
+    { path: "/foo/bar.csv", versions: ["1.0.0", "1.0.1"] },
+  );
+
+  const ls = await ws.run(["ls"]); // needs no bucket
+  assertEquals([ls.code, ls.stdout], [0, "/foo/bar.csv  1.0.1\n"]);
+  assertEquals((await ws.vc("ls-remote", "--json")).json(), [
+    { path: "/foo/bar.csv", versions: ["1.0.0", "1.0.1"] },
+  ]);
+  assertEquals(
+    (await ws.vc("path-remote", "/foo/bar.csv")).stdout,
+    `${ws.bucket}/foo/bar.1.0.1.csv\n`,
+  );
+  assertEquals(
+    (await ws.vc("path-remote", "/foo/bar.csv", "1.0.0", "--json")).json(),
+    { path: "/foo/bar.csv", version: "1.0.0", uri: `${ws.bucket}/foo/bar.1.0.0.csv` },
+  );
+
+  const sync = await ws.vc("sync", "synced");
+  assertEquals(sync.code, 0, sync.stderr);
+  assertEquals(await ws.read("synced/foo/bar.csv"), "a,b\n3,4\n");
+
+  const verify = await ws.vc("verify");
+  assertEquals(verify.code, 0, verify.stderr);
+  assertStringIncludes(verify.stdout, "ok  /foo/bar.csv  1.0.1");
+
+  const quiet = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor", "--quiet");
+  assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+  assertStringIncludes(await ws.read("versioned_assets.json"), '"1.1.0"');
+});
+
+Deno.test("cli versioned: update bump flags", async () => {
+  await using ws = await CliWorkspace.create();
+  const file = await ws.write("f.txt", "x");
+  assertEquals((await ws.vc("add", "/f.txt", file, "--version", "1.2.5")).code, 0);
+  const cases: [string[], string][] = [
+    [["--minor"], "1.3.0"],
+    [["--major"], "2.0.0"],
+    [["--version", "2.0.7"], "2.0.7"],
+    [["--min-version", "3"], "3.0.0"],
+    [["--min-version", "1.0"], "3.0.1"],
+  ];
+  for (const [flags, expected] of cases) {
+    const r = await ws.vc("update", "/f.txt", file, ...flags, "--json");
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.json<{ to: string }>().to, expected, flags.join(" "));
+  }
+  const before = await ws.read("versioned_assets.json");
+  assertFailure(await ws.vc("update", "/f.txt", file), 2, "say how to bump");
+  assertFailure(await ws.vc("update", "/f.txt", file, "--major", "--patch"), 2, "only one of");
+  assertFailure(await ws.vc("update", "/f.txt", file, "--version", "1.0.0"), 1, "1.0.0");
+  assertEquals(await ws.read("versioned_assets.json"), before);
+});
+
+Deno.test("cli versioned: bad input gives one line naming the input, manifest unchanged", async () => {
+  await using ws = await CliWorkspace.create();
+  const file = await ws.write("f.csv", "1\n");
+  assertEquals((await ws.vc("add", "/f.csv", file)).code, 0);
+  const manifest = await ws.read("versioned_assets.json");
+
+  // Missing manifest.
+  assertFailure(
+    await ws.vc("path", "/f.csv", "--manifest", "nope.json"),
+    1,
+    `${ws.path("nope.json")} does not exist`,
+  );
+  // Malformed manifest.
+  await ws.write("broken.json", '{"/f.csv": "1.0.0",,}');
+  assertFailure(await ws.vc("path", "/f.csv", "--manifest", "broken.json"), 1, "broken.json");
+  assertFailure(await ws.vc("ls", "--manifest", "broken.json"), 1, "broken.json");
+  // Unknown path, with a suggestion.
+  const unknown = await ws.vc("path", "/f.cvs");
+  assertFailure(unknown, 1, "/f.cvs is not in manifest");
+  assertStringIncludes(unknown.stderr, "/f.csv");
+  // Bad version strings.
+  for (const bad of ["1.2", "v1.0.0", "01.0.0", "1.0.0-rc1", "latest"]) {
+    assertFailure(await ws.vc("path", "/f.csv", bad), 1, JSON.stringify(bad));
+    assertFailure(await ws.vc("update", "/f.csv", file, "--version", bad), 1, bad);
+  }
+  assertFailure(await ws.vc("add", "/g.csv", file, "--version", "1.0"), 1, "1.0");
+  // A version that was never published, and a pinned object deleted from the bucket.
+  assertFailure(await ws.vc("path", "/f.csv", "9.9.9"), 1, "9.9.9", "available: 1.0.0");
+  await Deno.remove(ws.path("bucket/f.1.0.0.csv"));
+  assertFailure(await ws.vc("cat", "/f.csv"), 1, "1.0.0 of /f.csv does not exist");
+  const verify = await ws.vc("verify");
+  assertEquals(verify.code, 1);
+  assertStringIncludes(verify.stdout, "BAD  /f.csv  1.0.0");
+  assertStringIncludes(verify.stderr, "1 of 1 manifest entries failed verification");
+  // Missing file to publish, and a path already in the manifest.
+  assertFailure(await ws.vc("update", "/f.csv", "missing.csv", "--patch"), 1, "missing.csv");
+  assertFailure(await ws.vc("add", "/f.csv", file), 1, "/f.csv is already versioned");
+  // No bucket anywhere.
+  const noBucket = await ws.run(["path", "/f.csv"]);
+  assertFailure(noBucket, 2, "no bucket configured");
+  assertStringIncludes(noBucket.stderr, "--bucket");
+  assertStringIncludes(noBucket.stderr, "VC_BUCKET");
+  // Usage errors.
+  assertFailure(await ws.vc("path"), 2, "missing PATH");
+  assertFailure(await ws.vc("get", "/f.csv"), 2, "missing DEST");
+  assertFailure(await ws.vc("versions", "/a", "/b"), 2, 'unexpected argument "/b"');
+
+  assertEquals(await ws.read("versioned_assets.json"), manifest);
+});
+
+Deno.test("cli versioned: settings come from env and config file, flags win", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("m/one.json", '{"/one.csv": "1.0.0"}');
+  await ws.write("m/two.json", '{"/two.csv": "2.0.0"}');
+  await ws.write("bucket/one.1.0.0.csv", "one");
+  const config = await ws.write(
+    "config.json",
+    JSON.stringify({ bucket: ws.bucket, manifest: "m/one.json" }),
+  );
+  // Config file only (manifest relative to the config file).
+  const fromConfig = await ws.run(["cat", "/one.csv"], { VC_CONFIG: config });
+  assertEquals([fromConfig.code, fromConfig.stdout], [0, "one"], fromConfig.stderr);
+  // Environment beats the config file.
+  const fromEnv = await ws.run(["ls", "--json"], {
+    VC_CONFIG: config,
+    VC_MANIFEST: "m/two.json",
+  });
+  assertEquals(fromEnv.json(), [{ path: "/two.csv", version: "2.0.0" }]);
+  // Flag beats the environment.
+  const fromFlag = await ws.run(["ls", "--json", "--manifest", "m/one.json"], {
+    VC_MANIFEST: "m/two.json",
+  });
+  assertEquals(fromFlag.json(), [{ path: "/one.csv", version: "1.0.0" }]);
+  // VC_BUCKET as a plain directory, relative to the cwd.
+  const viaEnvBucket = await ws.run(["cat", "/one.csv", "--manifest", "m/one.json"], {
+    VC_BUCKET: "bucket",
+  });
+  assertEquals(viaEnvBucket.stdout, "one", viaEnvBucket.stderr);
+  // A broken config file is named.
+  await ws.write("bad_config.json", "{oops");
+  assertFailure(
+    await ws.run(["ls"], { VC_CONFIG: ws.path("bad_config.json") }),
+    1,
+    "bad_config.json",
+  );
+});
+
+Deno.test("cli versioned: s3:// bucket on the fake S3 server", async () => {
+  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  await using ws = await CliWorkspace.create();
+  // The S3 client reads its endpoint and credentials from the process environment.
+  const saved = Object.keys(s3.env).map((k) => [k, Deno.env.get(k)] as const);
+  for (const [k, v] of Object.entries(s3.env)) Deno.env.set(k, v);
+  try {
+    const env = { ...s3.env, VC_BUCKET: "s3://assets/team" };
+    await ws.write("m.csv", "model");
+    const add = await ws.run(["add", "/models/m.csv", "m.csv"], env);
+    assertEquals(add.code, 0, add.stderr);
+    assert(s3.listKeys("assets").includes("team/models/m.1.0.0.csv"), s3.listKeys("assets").join());
+    await ws.write("m.csv", "model v2");
+    const update = await ws.run(["update", "/models/m.csv", "m.csv", "--patch"], env);
+    assertEquals(update.code, 0, update.stderr);
+    const cat = await ws.run(["cat", "/models/m.csv"], env);
+    assertEquals(cat.stdout, "model v2");
+    const versions = await ws.run(["versions", "/models/m.csv"], env);
+    assertEquals(versions.stdout, "1.0.0\n1.0.1\n");
+    assertEquals(
+      (await ws.run(["path-remote", "/models/m.csv"], env)).stdout,
+      "s3://assets/team/models/m.1.0.1.csv\n",
+    );
+    // Warm cache: `path` needs no request at all (immutable versions).
+    await ws.run(["path", "/models/m.csv"], env);
+    s3.resetStats();
+    const warm = await ws.run(["path", "/models/m.csv"], env);
+    assertEquals(warm.code, 0, warm.stderr);
+    assertEquals(s3.stats.total, 0);
+    const missing = await ws.run(["path", "/models/m.csv", "3.0.0"], env);
+    assertFailure(missing, 1, "3.0.0", "available: 1.0.0, 1.0.1");
+  } finally {
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+});

@@ -1,0 +1,180 @@
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  defaultCacheDir,
+  defaultConfigDir,
+  loadConfigFile,
+  resolveSettings,
+} from "../src/config.ts";
+import { InvalidInputError } from "../src/errors.ts";
+
+async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-config-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("defaults: platform cache dir, one day, nothing immutable, online", () => {
+  const s = resolveSettings({ env: { HOME: "/home/ann" }, configPath: false });
+  assertEquals(s, {
+    cacheDir: Deno.build.os === "linux" ? "/home/ann/.cache/vc" : s.cacheDir,
+    timeout: DEFAULT_TIMEOUT_SECONDS,
+    immutableBuckets: [],
+    offline: false,
+  });
+});
+
+Deno.test("platform default cache and config dirs", () => {
+  assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h" } }), "/h/.cache/vc");
+  assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "/x" } }), "/x/vc");
+  // A relative XDG value is invalid per the spec and ignored.
+  assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "rel" } }), "/h/.cache/vc");
+  assertEquals(defaultCacheDir({ os: "darwin", env: { HOME: "/Users/a" } }), "/Users/a/Library/Caches/vc");
+  assertEquals(
+    defaultCacheDir({ os: "windows", env: { LOCALAPPDATA: "C:\\Users\\a\\AppData\\Local" } }),
+    "C:\\Users\\a\\AppData\\Local\\vc\\Cache",
+  );
+  assertEquals(
+    defaultCacheDir({ os: "windows", env: { USERPROFILE: "C:\\Users\\a" } }),
+    "C:\\Users\\a\\AppData\\Local\\vc\\Cache",
+  );
+  assertEquals(defaultConfigDir({ os: "linux", env: { HOME: "/h", XDG_CONFIG_HOME: "/c" } }), "/c");
+  assertEquals(defaultConfigDir({ os: "darwin", env: { HOME: "/U" } }), "/U/Library/Application Support");
+  assertEquals(defaultConfigDir({ os: "windows", env: { APPDATA: "C:\\R" } }), "C:\\R");
+  assertThrows(() => defaultCacheDir({ os: "linux", env: {} }), InvalidInputError, "HOME");
+});
+
+Deno.test("precedence: options > environment > config file > defaults", async () => {
+  await withDir(async (dir) => {
+    const file = `${dir}/config.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        cacheDir: "cache-from-file",
+        timeout: 5,
+        immutableBuckets: ["file-bucket"],
+        offline: true,
+        bucket: "assets",
+        manifest: "manifest.json",
+      }),
+    );
+    const fromFile = resolveSettings({ env: { VC_CONFIG: file, HOME: "/h" } });
+    assertEquals(fromFile, {
+      cacheDir: `${dir}/cache-from-file`, // relative to the config file
+      timeout: 5,
+      immutableBuckets: ["file-bucket"],
+      offline: true,
+      bucket: "assets",
+      manifest: `${dir}/manifest.json`,
+      configPath: file,
+    });
+    const env = {
+      VC_CONFIG: file,
+      VC_CACHE_DIR: "/env/cache",
+      VC_CACHE_TIMEOUT: "60",
+      VC_IMMUTABLE_BUCKETS: " a, b ,,",
+      VC_OFFLINE: "0",
+    };
+    const fromEnv = resolveSettings({ env });
+    assertEquals(fromEnv.cacheDir, "/env/cache");
+    assertEquals(fromEnv.timeout, 60);
+    assertEquals(fromEnv.immutableBuckets, ["a", "b"]);
+    assertEquals(fromEnv.offline, false);
+    assertEquals(fromEnv.bucket, "assets"); // only the file knows it
+    const fromOptions = resolveSettings({
+      env,
+      cacheDir: "/opt/cache",
+      timeout: 0,
+      immutableBuckets: [],
+      offline: true,
+    });
+    assertEquals(
+      [fromOptions.cacheDir, fromOptions.timeout, fromOptions.immutableBuckets, fromOptions.offline],
+      ["/opt/cache", 0, [], true],
+    );
+  });
+});
+
+Deno.test("bad environment values name the variable and the value", () => {
+  for (const value of ["abc", "-1", "1h", "0x10"]) {
+    const e = assertThrows(
+      () => resolveSettings({ env: { HOME: "/h", VC_CACHE_TIMEOUT: value }, configPath: false }),
+      InvalidInputError,
+      "VC_CACHE_TIMEOUT",
+    );
+    assertStringIncludes(e.message, JSON.stringify(value));
+  }
+  assertEquals(
+    resolveSettings({ env: { HOME: "/h", VC_CACHE_TIMEOUT: "1.5" }, configPath: false }).timeout,
+    1.5,
+  );
+  assertThrows(
+    () => resolveSettings({ env: { HOME: "/h", VC_OFFLINE: "maybe" }, configPath: false }),
+    InvalidInputError,
+    'VC_OFFLINE must be 1/0, true/false, yes/no or on/off, got "maybe"',
+  );
+  assertThrows(
+    () => resolveSettings({ env: { HOME: "/h" }, timeout: -1, configPath: false }),
+    InvalidInputError,
+    "timeout",
+  );
+});
+
+Deno.test("malformed config file: error names the file, line and column", async () => {
+  await withDir(async (dir) => {
+    const file = `${dir}/config.json`;
+    await Deno.writeTextFile(file, '{\n  "timeout": 5,\n  "offline": tru\n}\n');
+    const e = assertThrows(() => loadConfigFile(file), InvalidInputError, file);
+    assertStringIncludes(e.message, "line 3, column 17");
+    const cases: [string, string][] = [
+      ['{"timeout": 5,}', "line 1, column 15"],
+      ['{\n  "a": "x\n"}', "line 2, column 10"],
+      ["{\n", "line 2, column 1"],
+      ['{"a": 1} x', "line 1, column 10"],
+    ];
+    for (const [text, where] of cases) {
+      await Deno.writeTextFile(file, text);
+      assertThrows(() => loadConfigFile(file), InvalidInputError, where);
+    }
+  });
+});
+
+Deno.test("config file validation: types and unknown keys", async () => {
+  await withDir(async (dir) => {
+    const file = `${dir}/config.json`;
+    const cases: [unknown, string][] = [
+      [{ timeout: "5" }, '"timeout" must be a non-negative number'],
+      [{ immutableBuckets: "b" }, '"immutableBuckets" must be an array'],
+      [{ offline: 1 }, '"offline" must be true or false'],
+      [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],
+      [{ cachedir: "/x" }, 'unknown key "cachedir"'],
+      [[1, 2], "must contain a JSON object"],
+    ];
+    for (const [content, message] of cases) {
+      await Deno.writeTextFile(file, JSON.stringify(content));
+      const e = assertThrows(() => loadConfigFile(file), InvalidInputError, message);
+      assertStringIncludes(e.message, file);
+    }
+    await Deno.writeTextFile(file, JSON.stringify({ $schema: "x", cacheDir: "~/c" }));
+    assertEquals(loadConfigFile(file, { env: { HOME: "/home/z" } })?.config, { cacheDir: "/home/z/c" });
+  });
+});
+
+Deno.test("missing config files: the default one is optional, an explicit one is required", async () => {
+  await withDir(async (dir) => {
+    assertEquals(loadConfigFile(undefined, { env: { XDG_CONFIG_HOME: dir, HOME: dir } }), undefined);
+    assertThrows(
+      () => resolveSettings({ env: { VC_CONFIG: `${dir}/nope.json`, HOME: dir } }),
+      InvalidInputError,
+      `${dir}/nope.json`,
+    );
+    // The default location is found through XDG_CONFIG_HOME.
+    await Deno.mkdir(`${dir}/vc`);
+    await Deno.writeTextFile(`${dir}/vc/config.json`, '{"timeout": 7}');
+    const s = resolveSettings({ env: { XDG_CONFIG_HOME: dir, HOME: dir } });
+    assertEquals(s.timeout, Deno.build.os === "linux" ? 7 : s.timeout);
+  });
+});

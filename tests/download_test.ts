@@ -1,0 +1,270 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { downloadToFile } from "../src/store/download.ts";
+import { IntegrityError, NotFoundError } from "../src/errors.ts";
+import { md5Hex } from "../src/hash.ts";
+import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+
+const MiB = 1024 * 1024;
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-download-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function sameBytes(path: string, expected: Uint8Array): Promise<void> {
+  const got = await Deno.readFile(path);
+  assertEquals(got.length, expected.length, `size of ${path}`);
+  assertEquals(md5Hex(got), md5Hex(expected), `content of ${path}`);
+}
+
+Deno.test("small object: one GET, verified by MD5, no temp file left", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(4096);
+    store.set("a/b.bin", data);
+    const info = await downloadToFile(store, "a/b.bin", `${dir}/sub/b.bin`);
+    await sameBytes(`${dir}/sub/b.bin`, data);
+    assertEquals(info.size, 4096);
+    assertEquals(info.md5, md5Hex(data));
+    assertEquals(store.counts, { head: 0, get: 1, rangedGet: 0 });
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("empty object downloads to an empty file", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    store.set("empty", new Uint8Array());
+    const info = await downloadToFile(store, "empty", `${dir}/empty`);
+    assertEquals(info.size, 0);
+    assertEquals((await Deno.stat(`${dir}/empty`)).size, 0);
+  });
+});
+
+Deno.test("multipart ETags are verified for several part sizes, sequential and parallel", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(21 * MiB + 12345, 7);
+    for (const partSize of [5 * MiB, 8 * MiB, 16 * MiB]) {
+      store.set(`p${partSize}`, data, { etag: { partSize } });
+      for (const parallelThreshold of [Infinity, 4 * MiB]) {
+        const dest = `${dir}/p${partSize}-${parallelThreshold}`;
+        await downloadToFile(store, `p${partSize}`, dest, { parallelThreshold, partSize: 4 * MiB });
+        await sameBytes(dest, data);
+      }
+    }
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("parallel download uses ranged GETs with a bounded number in flight", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(10 * MiB + 1, 3);
+    store.set("big", data);
+    let inFlight = 0;
+    let peak = 0;
+    const get = store.get.bind(store);
+    store.get = async (key, options) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        const r = await get(key, options);
+        await new Promise((res) => setTimeout(res, 5));
+        return r;
+      } finally {
+        inFlight--;
+      }
+    };
+    const progress: number[] = [];
+    const info = await downloadToFile(store, "big", `${dir}/big`, {
+      parallelThreshold: 1 * MiB,
+      partSize: MiB,
+      concurrency: 3,
+      onProgress: (p) => progress.push(p.bytes),
+    });
+    await sameBytes(`${dir}/big`, data);
+    // Plain MD5 over a parallel download: hashed in order from the file.
+    assertEquals(info.md5, md5Hex(data));
+    assertEquals(store.counts.get, 11); // the first GET serves range 0, then 10 ranges
+    assertEquals(store.counts.rangedGet, 10);
+    assert(peak <= 3, `peak ${peak} ranged GETs in flight`);
+    assertEquals(progress.at(-1), data.length);
+  });
+});
+
+Deno.test("with a known size, large objects skip the initial GET and use If-Match", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(3 * MiB, 5);
+    const info = store.set("k", data, { etag: { partSize: MiB } });
+    await downloadToFile(store, "k", `${dir}/k`, {
+      expected: info,
+      parallelThreshold: MiB,
+      partSize: MiB,
+    });
+    await sameBytes(`${dir}/k`, data);
+    assertEquals(store.counts, { head: 0, get: 3, rangedGet: 3 });
+  });
+});
+
+Deno.test("opaque ETags: size only, or vc-md5 metadata when present", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(100_000);
+    store.set("plain", data, { etag: "opaque" });
+    const a = await downloadToFile(store, "plain", `${dir}/plain`);
+    assertEquals(a.md5, undefined);
+    store.set("tagged", data, { etag: "opaque", metadata: { "vc-md5": md5Hex(data) } });
+    const b = await downloadToFile(store, "tagged", `${dir}/tagged`);
+    assertEquals(b.md5, md5Hex(data));
+    store.set("wrong", data, { etag: "opaque", metadata: { "vc-md5": md5Hex("other") } });
+    const e = await assertRejects(
+      () => downloadToFile(store, "wrong", `${dir}/wrong`),
+      IntegrityError,
+      "vc-md5",
+    );
+    assertStringIncludes(e.message, md5Hex(data));
+    await assertRejects(() => Deno.stat(`${dir}/wrong`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("corrupted body: IntegrityError naming URI, expected and actual; old file untouched", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(300_000);
+    store.set("k.bin", data);
+    await Deno.writeTextFile(`${dir}/k.bin`, "previous verified version");
+    store.always = "corrupt";
+    const e = await assertRejects(
+      () => downloadToFile(store, "k.bin", `${dir}/k.bin`, { uri: "s3://b/k.bin" }),
+      IntegrityError,
+      "s3://b/k.bin",
+    );
+    assertStringIncludes(e.message, md5Hex(data)); // expected
+    assertStringIncludes(e.message, `${dir}/k.bin`);
+    assertEquals(await Deno.readTextFile(`${dir}/k.bin`), "previous verified version");
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("corrupted multipart part in a parallel download is detected", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(12 * MiB, 9);
+    store.set("mp", data, { etag: { partSize: 5 * MiB } });
+    store.fail("corrupt", 1, ["get"], true); // one ranged GET
+    await assertRejects(
+      () => downloadToFile(store, "mp", `${dir}/mp`, { parallelThreshold: MiB }),
+      IntegrityError,
+      "multipart ETag",
+    );
+    await assertRejects(() => Deno.stat(`${dir}/mp`), Deno.errors.NotFound);
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("truncated and reset bodies are resumed with ranged GETs", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const data = randomBytes(1 * MiB + 17);
+    store.set("k", data);
+    store.fail("truncate");
+    store.fail("reset");
+    store.fail("503");
+    await downloadToFile(store, "k", `${dir}/k`);
+    await sameBytes(`${dir}/k`, data);
+    // GET (truncated at 1/2) → range (reset at 1/4) → 503 → range completes.
+    assertEquals(store.counts.get, 4);
+  });
+});
+
+Deno.test("a body that keeps failing without progress ends in an error, no file", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    store.set("k", randomBytes(1000));
+    store.always = "503";
+    await assertRejects(() => downloadToFile(store, "k", `${dir}/k`, { attempts: 2 }));
+    assertEquals(store.counts.get, 2);
+    // Truncated bodies make progress (half of what is left) until they don't.
+    store.always = "truncate";
+    const e = await assertRejects(
+      () => downloadToFile(store, "k", `${dir}/k`, { attempts: 3 }),
+      IntegrityError,
+    );
+    assertStringIncludes(e.message, "body ended");
+    await assertRejects(() => Deno.stat(`${dir}/k`), Deno.errors.NotFound);
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("an object replaced mid-download is restarted, never mixed", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const v1 = randomBytes(4 * MiB, 1);
+    const v2 = randomBytes(4 * MiB, 2);
+    store.set("k", v1);
+    const get = store.get.bind(store);
+    let swapped = false;
+    store.get = (key, options) => {
+      // Replace the object as soon as the first ranged GET is made.
+      if (options?.range !== undefined && !swapped) {
+        swapped = true;
+        store.set("k", v2);
+      }
+      return get(key, options);
+    };
+    const info = await downloadToFile(store, "k", `${dir}/k`, {
+      parallelThreshold: MiB,
+      partSize: MiB,
+    });
+    await sameBytes(`${dir}/k`, v2);
+    assertEquals(info.md5, md5Hex(v2));
+  });
+});
+
+Deno.test("missing object: NotFoundError, nothing written", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    await assertRejects(() => downloadToFile(store, "nope", `${dir}/nope`), NotFoundError);
+    assertEquals(await tempFiles(dir), []);
+    assertEquals([...Deno.readDirSync(dir)].length, 0);
+  });
+});
+
+Deno.test("abort removes the temp file and leaves the destination alone", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    store.set("k", randomBytes(2 * MiB));
+    store.chunkDelayMs = 5;
+    const controller = new AbortController();
+    const p = downloadToFile(store, "k", `${dir}/k`, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytes > 256 * 1024) controller.abort(new Error("stop"));
+      },
+    });
+    await assertRejects(() => p, Error, "stop");
+    assertEquals(await tempFiles(dir), []);
+    await assertRejects(() => Deno.stat(`${dir}/k`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("extra bytes beyond the announced size are an IntegrityError", async () => {
+  await withDir(async (dir) => {
+    const store = new MemoryStore();
+    const info = store.set("k", "hello");
+    const get = store.get.bind(store);
+    store.get = async (key, options) => {
+      const r = await get(key, options);
+      return { info: { ...r.info, size: 3 }, body: r.body };
+    };
+    void info;
+    await assertRejects(() => downloadToFile(store, "k", `${dir}/k`), IntegrityError, "more than");
+    assertEquals(await tempFiles(dir), []);
+  });
+});

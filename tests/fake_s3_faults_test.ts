@@ -1,0 +1,312 @@
+// Fault injection of the fake S3 server, observed the way clients see it:
+// raw fetch for the exact wire behaviour, @aws-sdk/client-s3 for what vc's
+// S3Store will experience.
+import assert from "node:assert/strict";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { md5Hex } from "../src/hash.ts";
+import { type FakeS3, type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+
+const dec = new TextDecoder();
+
+function makeClient(url: string, maxAttempts: number): S3Client {
+  return new S3Client({
+    endpoint: url,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts,
+  });
+}
+
+function pattern(size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) & 0xff;
+  return out;
+}
+
+/** Reads a body until it ends or fails; reports the bytes and whether it failed. */
+async function readAll(res: Response): Promise<{ bytes: Uint8Array; failed: boolean }> {
+  const parts: Uint8Array[] = [];
+  let failed = false;
+  try {
+    for await (const chunk of res.body!) parts.push(chunk);
+  } catch {
+    failed = true;
+  }
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { bytes, failed };
+}
+
+async function status(url: string, init?: RequestInit): Promise<number> {
+  const res = await fetch(url, init);
+  await res.body?.cancel();
+  return res.status;
+}
+
+async function withServer(fn: (s3: FakeS3) => Promise<void>): Promise<void> {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await s3.putObject("b", "obj", pattern(100_000));
+  await fn(s3);
+}
+
+Deno.test("failNext(n, 'slowdown') fails exactly the next n requests with 503 SlowDown", async () => {
+  await withServer(async (s3) => {
+    s3.failNext(2, "slowdown");
+    const first = await fetch(`${s3.url}/b/obj`);
+    assert.equal(first.status, 503);
+    assert.match(await first.text(), /<Code>SlowDown<\/Code>/);
+    assert.equal(await status(`${s3.url}/b/obj`), 503);
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+    assert.equal(s3.stats.GetObject, 3);
+    assert.equal(s3.stats.faults, 2);
+  });
+});
+
+Deno.test("injected errors do not run the operation", async () => {
+  await withServer(async (s3) => {
+    s3.failNext(1, "internal");
+    const res = await fetch(`${s3.url}/b/new`, { method: "PUT", body: "data" });
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), /<Code>InternalError<\/Code>/);
+    assert.equal(s3.headObject("b", "new"), undefined);
+    assert.equal(await status(`${s3.url}/b/new`, { method: "PUT", body: "data" }), 200);
+    assert.equal(s3.headObject("b", "new")?.size, 4);
+  });
+});
+
+Deno.test("the SDK retries injected 500s and succeeds; without retries it sees InternalError", async () => {
+  await withServer(async (s3) => {
+    const retrying = makeClient(s3.url, 3);
+    const single = makeClient(s3.url, 1);
+    try {
+      s3.failNext(2, "internal");
+      const got = await retrying.send(new GetObjectCommand({ Bucket: "b", Key: "obj" }));
+      assert.deepEqual(await got.Body!.transformToByteArray(), pattern(100_000));
+      assert.equal(s3.stats.GetObject, 3);
+      s3.failNext(1, "internal");
+      await assert.rejects(
+        single.send(new HeadObjectCommand({ Bucket: "b", Key: "obj" })),
+        (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 500,
+      );
+      s3.failNext(1, "slowdown");
+      await assert.rejects(
+        single.send(new GetObjectCommand({ Bucket: "b", Key: "obj" })),
+        (e: Error) => e.name === "SlowDown",
+      );
+    } finally {
+      retrying.destroy();
+      single.destroy();
+    }
+  });
+});
+
+Deno.test("errorRate is seeded: the same seed gives the same failures", async () => {
+  const run = async (seed: number, errorKind: "internal" | "slowdown") => {
+    await using s3 = await startFakeS3({
+      buckets: ["b"],
+      faults: { errorRate: 0.3, seed, errorKind },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      statuses.push(await status(`${s3.url}/b/k${i}`, { method: "PUT", body: "x" }));
+    }
+    assert.equal(s3.stats.faults, statuses.filter((s) => s !== 200).length);
+    return statuses;
+  };
+  const a = await run(42, "internal");
+  const b = await run(42, "internal");
+  const c = await run(7, "slowdown");
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a.map((s) => s === 200), c.map((s) => s === 200));
+  const failures = a.filter((s) => s === 500).length;
+  assert.ok(failures >= 15 && failures <= 45, `30% of 100 expected, got ${failures}`);
+  assert.ok(a.every((s) => s === 200 || s === 500));
+  assert.ok(c.every((s) => s === 200 || s === 503));
+});
+
+Deno.test("truncate: full Content-Length, body ends early, the client notices", async () => {
+  await withServer(async (s3) => {
+    // Queued truncation skips requests it cannot apply to (a PUT, a HEAD).
+    s3.failNext(1, "truncate");
+    assert.equal(await status(`${s3.url}/b/other`, { method: "PUT", body: "x" }), 200);
+    assert.equal(await status(`${s3.url}/b/obj`, { method: "HEAD" }), 200);
+    const res = await fetch(`${s3.url}/b/obj`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-length"), "100000");
+    const { bytes, failed } = await readAll(res);
+    assert.ok(failed || bytes.length < 100_000, "the body must not arrive whole");
+    assert.ok(bytes.length <= 50_000, `at most half arrives, got ${bytes.length}`);
+    assert.deepEqual(bytes, pattern(100_000).subarray(0, bytes.length));
+    assert.equal(s3.stats.faults, 1);
+
+    const client = makeClient(s3.url, 1);
+    try {
+      s3.setFaults({ truncateRate: 1 });
+      const got = await client.send(new GetObjectCommand({ Bucket: "b", Key: "obj" }));
+      assert.equal(got.ContentLength, 100_000);
+      await assert.rejects(got.Body!.transformToByteArray());
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+Deno.test("corrupt: same length and ETag, different bytes; stored data is untouched", async () => {
+  await withServer(async (s3) => {
+    const original = pattern(100_000);
+    s3.failNext(1, "corrupt");
+    const res = await fetch(`${s3.url}/b/obj`);
+    const etag = res.headers.get("etag");
+    const { bytes, failed } = await readAll(res);
+    assert.equal(failed, false);
+    assert.equal(bytes.length, original.length);
+    assert.equal(etag, `"${md5Hex(original)}"`);
+    assert.notEqual(md5Hex(bytes), md5Hex(original));
+    const differing = bytes.reduce((n, b, i) => n + (b !== original[i] ? 1 : 0), 0);
+    assert.equal(differing, 1);
+    assert.deepEqual(await s3.getObject("b", "obj"), original);
+
+    const client = makeClient(s3.url, 1);
+    try {
+      s3.faults = { corruptRate: 1 };
+      const got = await client.send(
+        new GetObjectCommand({ Bucket: "b", Key: "obj", Range: "bytes=0-999" }),
+      );
+      const ranged = await got.Body!.transformToByteArray();
+      assert.equal(ranged.length, 1000);
+      assert.notDeepEqual(ranged, original.subarray(0, 1000));
+      s3.clearFaults();
+      const clean = await client.send(new GetObjectCommand({ Bucket: "b", Key: "obj" }));
+      assert.equal(md5Hex(await clean.Body!.transformToByteArray()), md5Hex(original));
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+Deno.test("reset: GET breaks mid-body; PUT breaks before running; HEAD gets a 500", async () => {
+  await withServer(async (s3) => {
+    s3.failNext(1, "reset");
+    const res = await fetch(`${s3.url}/b/obj`);
+    assert.equal(res.status, 200);
+    const { bytes, failed } = await readAll(res);
+    assert.ok(failed, "reading the body must fail");
+    assert.ok(bytes.length < 100_000);
+
+    s3.failNext(1, "reset");
+    await assert.rejects(async () => {
+      const put = await fetch(`${s3.url}/b/never`, { method: "PUT", body: "x" });
+      await put.arrayBuffer();
+    });
+    assert.equal(s3.headObject("b", "never"), undefined);
+
+    s3.failNext(1, "reset");
+    assert.equal(await status(`${s3.url}/b/obj`, { method: "HEAD" }), 500);
+
+    const client = makeClient(s3.url, 1);
+    try {
+      s3.failNext(1, "reset");
+      await assert.rejects(async () => {
+        const got = await client.send(new GetObjectCommand({ Bucket: "b", Key: "obj" }));
+        await got.Body!.transformToByteArray();
+      });
+      s3.failNext(1, "reset");
+      await assert.rejects(
+        client.send(new PutObjectCommand({ Bucket: "b", Key: "never", Body: "x" })),
+      );
+      assert.equal(s3.headObject("b", "never"), undefined);
+    } finally {
+      client.destroy();
+    }
+    // The server keeps serving after resets.
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+  });
+});
+
+Deno.test("lostResponse: the write happens, the client sees a failure; a create-once retry gets 412", async () => {
+  await withServer(async (s3) => {
+    const client = makeClient(s3.url, 1);
+    try {
+      s3.failNext(1, "lostResponse");
+      await assert.rejects(
+        client.send(new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" })),
+      );
+      assert.equal(dec.decode(await s3.getObject("b", "once")), "v1");
+      await assert.rejects(
+        client.send(new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" })),
+        (e: Error) => e.name === "PreconditionFailed",
+      );
+    } finally {
+      client.destroy();
+    }
+    s3.failNext(1, "lostResponse");
+    await assert.rejects(async () => {
+      const del = await fetch(`${s3.url}/b/once`, { method: "DELETE" });
+      await del.arrayBuffer();
+    });
+    assert.equal(s3.headObject("b", "once"), undefined);
+  });
+});
+
+Deno.test("match targets faults by operation and key; other requests are untouched", async () => {
+  await withServer(async (s3) => {
+    s3.setFaults({ errorRate: 1, match: ({ op, key }) => op === "PutObject" && key?.startsWith("x/") === true });
+    assert.equal(await status(`${s3.url}/b/x/1`, { method: "PUT", body: "x" }), 500);
+    assert.equal(await status(`${s3.url}/b/y/1`, { method: "PUT", body: "y" }), 200);
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+    s3.clearFaults();
+    s3.failNext(1, "slowdown", ({ key }) => key === "target");
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+    assert.equal(await status(`${s3.url}/b/target`, { method: "PUT", body: "t" }), 503);
+    assert.equal(await status(`${s3.url}/b/target`, { method: "PUT", body: "t" }), 200);
+  });
+});
+
+Deno.test("latencyMs delays matching requests only", async () => {
+  const log: RequestLogEntry[] = [];
+  await using s3 = await startFakeS3({
+    buckets: ["b"],
+    latencyMs: 300,
+    faults: { match: ({ key }) => key === "slow" },
+    onRequest: (e) => log.push(e),
+  });
+  const started = performance.now();
+  assert.equal(await status(`${s3.url}/b/slow`, { method: "PUT", body: "s" }), 200);
+  assert.ok(performance.now() - started >= 295, "the slow request waited");
+  assert.equal(await status(`${s3.url}/b/fast`, { method: "PUT", body: "f" }), 200);
+  assert.equal(log.length, 2);
+  assert.ok(log[0]!.ms >= 295);
+  assert.ok(log[1]!.ms < 300, `unmatched request took ${log[1]!.ms}ms`);
+  assert.equal(s3.faults.latencyMs, 300);
+  assert.equal(s3.stats.faults, 0, "latency alone is not a fault");
+});
+
+Deno.test("fault settings are validated and replaceable at runtime", async () => {
+  await withServer(async (s3) => {
+    assert.throws(() => s3.setFaults({ errorRate: 2 }), RangeError);
+    assert.throws(() => (s3.faults = { corruptRate: -0.1 }), RangeError);
+    assert.throws(() => s3.setFaults({ latencyMs: -1 }), RangeError);
+    assert.throws(() => s3.failNext(1, "boom" as "reset"), TypeError);
+    assert.throws(() => s3.failNext(-1, "reset"), RangeError);
+    s3.faults = { errorRate: 1, errorKind: "slowdown" };
+    assert.deepEqual(s3.faults, { errorRate: 1, errorKind: "slowdown" });
+    assert.equal(await status(`${s3.url}/b/obj`), 503);
+    s3.faults = {};
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+    s3.failNext(3, "internal");
+    s3.clearFaults();
+    assert.equal(await status(`${s3.url}/b/obj`), 200);
+  });
+});

@@ -1,0 +1,127 @@
+import { formatBytes, formatDuration, ProgressBar } from "../src/progress.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+
+/** A bar drawing into a string with a hand-driven clock. */
+function fakeBar(options: { enabled?: boolean; columns?: number; intervalMs?: number } = {}) {
+  const screen = { text: "", writes: 0, t: 0 };
+  const bar = new ProgressBar({
+    label: "get",
+    enabled: options.enabled ?? true,
+    write: (s) => {
+      screen.text += s;
+      screen.writes++;
+    },
+    now: () => screen.t,
+    columns: options.columns ?? 120,
+    intervalMs: options.intervalMs ?? 100,
+  });
+  return { bar, screen };
+}
+
+Deno.test("progress: draws bytes, percentage, rate and ETA", () => {
+  const { bar, screen } = fakeBar();
+  bar.onBytes({ bytes: 0, total: 10_000_000 });
+  screen.t = 1_000;
+  bar.onBytes({ bytes: 2_000_000, total: 10_000_000 });
+  const line = bar.line();
+  assertStringIncludes(line, "get");
+  assertStringIncludes(line, "20%");
+  assertStringIncludes(line, "2.0 MB/10.0 MB");
+  assertStringIncludes(line, "2.0 MB/s");
+  // 8 MB left at 2 MB/s.
+  assertStringIncludes(line, "ETA 0:04");
+  assertStringIncludes(screen.text, "\r\x1b[K");
+});
+
+Deno.test("progress: redraws are throttled, completion always drawn", () => {
+  const { bar, screen } = fakeBar({ intervalMs: 100 });
+  for (let i = 0; i < 50; i++) {
+    screen.t = i; // 50 updates within 50 ms
+    bar.onItems({ done: i, total: 100 });
+  }
+  assertEquals(screen.writes, 1, "only the first update within the interval draws");
+  screen.t = 60;
+  bar.onItems({ done: 100, total: 100 });
+  assertEquals(screen.writes, 2, "the final state is drawn even inside the interval");
+  assertStringIncludes(bar.line(), "100/100");
+  assert(!bar.line().includes("ETA"), "no ETA once complete");
+});
+
+Deno.test("progress: done() erases the line once and ignores later updates", () => {
+  const { bar, screen } = fakeBar();
+  bar.update({ done: 1, total: 3, current: "/foo/bar.csv" });
+  bar.done();
+  const after = screen.text;
+  assert(after.endsWith("\r\x1b[K"));
+  bar.update({ done: 2, total: 3 });
+  bar.done();
+  assertEquals(screen.text, after);
+});
+
+Deno.test("progress: disabled bar writes nothing but still tracks state", () => {
+  const { bar, screen } = fakeBar({ enabled: false });
+  bar.onItems({ done: 3, total: 4, bytes: 1500 });
+  bar.done();
+  assertEquals(screen.text, "");
+  assertStringIncludes(bar.line(), "3/4");
+  assertStringIncludes(bar.line(), "1.5 kB");
+});
+
+Deno.test("progress: default is silent when stderr is not a terminal", () => {
+  // Under `deno test` stderr is a pipe or file; the default must not draw.
+  if (Deno.stderr.isTerminal()) return;
+  const bar = new ProgressBar();
+  assertEquals(bar.enabled, false);
+  bar.update({ done: 1, total: 2 });
+  bar.done();
+});
+
+Deno.test("progress: line never exceeds the terminal width", () => {
+  const { bar } = fakeBar({ columns: 40 });
+  bar.update({
+    done: 5,
+    total: 10,
+    bytes: 5e9,
+    totalBytes: 1e10,
+    current: "/a/very/long/path/that/does/not/fit.csv",
+  });
+  assert(bar.line().length <= 39, `line too long: ${bar.line().length}`);
+  assert(bar.line().endsWith("…"));
+});
+
+Deno.test("progress: print() keeps messages above the bar", () => {
+  const { bar, screen } = fakeBar();
+  bar.update({ done: 1, total: 2 });
+  bar.print("warning: x\n");
+  assertStringIncludes(screen.text, "\r\x1b[Kwarning: x\nget  [");
+  assertStringIncludes(screen.text.split("warning: x\n")[1] ?? "", "1/2");
+});
+
+Deno.test("progress: item ETA without byte totals", () => {
+  const { bar, screen } = fakeBar();
+  bar.onItems({ done: 0, total: 4 });
+  screen.t = 10_000;
+  bar.onItems({ done: 1, total: 4 });
+  // 1 item per 10 s, 3 left.
+  assertStringIncludes(bar.line(), "ETA 0:30");
+});
+
+Deno.test("progress: Symbol.dispose erases the line", () => {
+  const screen = { text: "" };
+  {
+    using bar = new ProgressBar({ enabled: true, write: (s) => (screen.text += s) });
+    bar.update({ done: 1, total: 2 });
+  }
+  assert(screen.text.endsWith("\r\x1b[K"));
+});
+
+Deno.test("progress: formatBytes and formatDuration", () => {
+  assertEquals(formatBytes(0), "0 B");
+  assertEquals(formatBytes(999), "999 B");
+  assertEquals(formatBytes(1000), "1.0 kB");
+  assertEquals(formatBytes(2.5e9), "2.5 GB");
+  assertEquals(formatDuration(0), "0:00");
+  assertEquals(formatDuration(59.6), "1:00");
+  assertEquals(formatDuration(3600), "1:00:00");
+  assertEquals(formatDuration(Infinity), "0:00");
+});

@@ -1,0 +1,91 @@
+/**
+ * The ObjectStore contract against S3Store: always against the in-process
+ * fake S3 server, and also against a real S3-compatible endpoint (moto,
+ * MinIO, ...) when `VC_TEST_S3_ENDPOINT` is set. Against a real endpoint each
+ * store gets a fresh bucket (deleted afterwards) unless `VC_TEST_S3_BUCKET`
+ * names an existing one to share (tests isolate themselves by key prefix).
+ */
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { listKeys, storeContract } from "./store_contract.ts";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const region = "us-east-1";
+const uniqueBucket = () => `vc-contract-${crypto.randomUUID().slice(0, 12)}`;
+
+for (const prefix of [undefined, "nested/root"]) {
+  storeContract(`S3Store (fake S3${prefix ? `, prefix ${prefix}` : ""})`, async () => {
+    const fake = await startFakeS3();
+    try {
+      const bucket = uniqueBucket();
+      await fake.createBucket(bucket);
+      const store = new S3Store({
+        bucket,
+        ...(prefix === undefined ? {} : { prefix }),
+        endpoint: fake.url,
+        region,
+        forcePathStyle: true,
+        credentials,
+      });
+      return {
+        store,
+        cleanup: async () => {
+          try {
+            await store.close();
+          } finally {
+            await fake[Symbol.asyncDispose]();
+          }
+        },
+      };
+    } catch (e) {
+      await fake[Symbol.asyncDispose]();
+      throw e;
+    }
+  });
+}
+
+const endpoint = env("VC_TEST_S3_ENDPOINT");
+if (endpoint !== undefined) {
+  const shared = env("VC_TEST_S3_BUCKET");
+  storeContract(`S3Store (${endpoint})`, async () => {
+    const bucket = shared ?? uniqueBucket();
+    if (shared === undefined) {
+      await withClient(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
+    }
+    const store = new S3Store({ bucket, endpoint, region, forcePathStyle: true, credentials });
+    return {
+      store,
+      cleanup: async () => {
+        try {
+          if (shared === undefined) {
+            await store.delete(await listKeys(store, ""));
+            await withClient(endpoint, (c) => c.send(new DeleteBucketCommand({ Bucket: bucket })));
+          }
+        } finally {
+          await store.close();
+        }
+      },
+    };
+  });
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function withClient<T>(
+  endpoint: string,
+  fn: (client: S3Client) => Promise<T>,
+): Promise<T> {
+  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
+  try {
+    return await fn(client);
+  } finally {
+    client.destroy();
+  }
+}

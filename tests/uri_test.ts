@@ -1,0 +1,38 @@
+import { assertEquals, assertThrows } from "./assert.ts";
+import { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "../src/uri.ts";
+import { InvalidInputError } from "../src/errors.ts";
+
+Deno.test("parseUri splits s3 URIs into bucket and key", () => {
+  assertEquals(parseUri("s3://b/k/x.csv"), { scheme: "s3", bucket: "b", key: "k/x.csv" });
+  assertEquals(parseUri("s3://b"), { scheme: "s3", bucket: "b", key: "" });
+  assertEquals(parseUri("S3://b/"), { scheme: "s3", bucket: "b", key: "" });
+  // Keys are kept verbatim: hostile keys are the cache layout's job.
+  assertEquals(parseUri("s3://b/../x"), { scheme: "s3", bucket: "b", key: "../x" });
+});
+
+Deno.test("parseUri handles file URIs and local paths", () => {
+  assertEquals(parseUri("file:///srv/a%20b/x.csv"), { scheme: "file", path: "/srv/a b/x.csv" });
+  assertEquals(parseUri("data/x.csv"), { scheme: "local", path: "data/x.csv" });
+  assertEquals(parseUri("/abs/x.csv"), { scheme: "local", path: "/abs/x.csv" });
+});
+
+Deno.test("parseUri rejects bad input with an error naming it", () => {
+  assertThrows(() => parseUri(""), InvalidInputError, "empty location");
+  assertThrows(() => parseUri("s3://b/a\0b"), InvalidInputError, "NUL");
+  assertThrows(() => parseUri("s3:///key"), InvalidInputError, "invalid bucket name");
+  assertThrows(() => parseUri("s3://bad bucket/key"), InvalidInputError, "bad bucket");
+  assertThrows(() => parseUri("gs://b/k"), InvalidInputError, "gs://b/k");
+  assertThrows(() => parseUri("file://remotehost/x"), InvalidInputError, "file://remotehost/x");
+});
+
+Deno.test("formatUri, joinUri, isStoreUri and toStoreUri round-trip", () => {
+  for (const uri of ["s3://b/k/x.csv", "file:///srv/a%20b/x.csv", "rel/x"]) {
+    assertEquals(formatUri(parseUri(uri)), uri);
+  }
+  assertEquals(joinUri("s3://b/p/", "/x"), "s3://b/p/x");
+  assertEquals(joinUri("file:///d", "x/y"), "file:///d/x/y");
+  assertEquals(isStoreUri("file:///x"), true);
+  assertEquals(isStoreUri("C:\\x"), false);
+  assertEquals(toStoreUri("/srv/a b"), "file:///srv/a%20b");
+  assertEquals(toStoreUri("s3://b"), "s3://b");
+});

@@ -1,0 +1,371 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+} from "../src/errors.ts";
+import { md5Hex } from "../src/hash.ts";
+import type { ObjectInfo, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import { readManifest } from "../src/versioned/manifest.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
+
+const read = (path: string) => Deno.readTextFile(path);
+
+Deno.test("add → path → update → versions → ls → lsRemote → sync → verify on FsStore", async () => {
+  await using ws = await workspace();
+  const { vc, dir, bucket, manifest } = ws;
+  const src = (name: string, text: string) => writeFile(join(dir, "src"), name, text);
+
+  assertEquals(await vc.add("/foo/bar.csv", await src("bar.csv", "v1\n")), "1.0.0");
+  assertEquals(await read(manifest), '{\n    "/foo/bar.csv": "1.0.0"\n}\n');
+  assertEquals(await read(join(bucket, "foo/bar.1.0.0.csv")), "v1\n");
+  assertEquals(await read(await vc.path("/foo/bar.csv")), "v1\n");
+  assertEquals(await read(await vc.path("foo/bar.csv")), "v1\n");
+
+  // Neighbours whose keys share the prefix `foo/bar.` must not count as versions.
+  await vc.add("/foo/barbell.csv", await src("barbell.csv", "bb\n"), { version: "5.0.0" });
+  await vc.add("/foo/bar.json", await src("bar.json", "{}\n"), { version: "0.1.0" });
+  await vc.add("a/b.tar.gz", await src("b.tar.gz", "tgz"));
+
+  const steps: Array<[{ patch: true } | { minor: true } | { major: true }, string, string]> = [
+    [{ patch: true }, "1.0.0", "1.0.1"],
+    [{ minor: true }, "1.0.1", "1.1.0"],
+    [{ major: true }, "1.1.0", "2.0.0"],
+  ];
+  for (const [bump, from, to] of steps) {
+    const file = await src("bar.csv", `v${to}\n`);
+    assertEquals(await vc.update("/foo/bar.csv", file, bump), { path: "/foo/bar.csv", from, to });
+    assertEquals((await readManifest(manifest))["/foo/bar.csv"], to);
+    assertEquals(await read(await vc.path("/foo/bar.csv")), `v${to}\n`);
+  }
+  assertEquals(await vc.versions("/foo/bar.csv"), ["1.0.0", "1.0.1", "1.1.0", "2.0.0"]);
+  assertEquals(await vc.versions("/foo/barbell.csv"), ["5.0.0"]);
+  assertEquals(await read(await vc.path("/foo/bar.csv", "1.0.0")), "v1\n");
+  assertEquals(await read(await vc.path("/foo/bar.csv", "1.1.0")), "v1.1.0\n");
+  assertEquals(
+    await vc.uri("/a/b.tar.gz"),
+    `${pathToFileURL(bucket).href}/a/b.tar.1.0.0.gz`,
+  );
+
+  assertEquals(await vc.ls(), [
+    { path: "/a/b.tar.gz", version: "1.0.0" },
+    { path: "/foo/bar.csv", version: "2.0.0" },
+    { path: "/foo/bar.json", version: "0.1.0" },
+    { path: "/foo/barbell.csv", version: "5.0.0" },
+  ]);
+  assertEquals(await vc.lsRemote(), [
+    { path: "/a/b.tar.gz", versions: ["1.0.0"] },
+    { path: "/foo/bar.csv", versions: ["1.0.0", "1.0.1", "1.1.0", "2.0.0"] },
+    { path: "/foo/bar.json", versions: ["0.1.0"] },
+    { path: "/foo/barbell.csv", versions: ["5.0.0"] },
+  ]);
+
+  const dest = join(dir, "out");
+  const progress: number[] = [];
+  const copied = await vc.sync(dest, { onProgress: (p) => progress.push(p.done) });
+  assertEquals(copied.map((c) => c.path), [
+    "/a/b.tar.gz",
+    "/foo/bar.csv",
+    "/foo/bar.json",
+    "/foo/barbell.csv",
+  ]);
+  assertEquals(progress.sort(), [1, 2, 3, 4]);
+  assertEquals(await read(join(dest, "foo/bar.csv")), "v2.0.0\n");
+  assertEquals(await read(join(dest, "a/b.tar.gz")), "tgz");
+  assertEquals(copied[1]?.dest, join(dest, "foo", "bar.csv"));
+
+  const verified = await vc.verify();
+  assertEquals(verified.length, 4);
+  assert(verified.every((v) => v.ok && v.problem === undefined), JSON.stringify(verified));
+
+  // A cached copy that no longer matches, and a remote object that vanished.
+  await Deno.chmod(await vc.path("/foo/bar.csv"), 0o644).catch(() => {});
+  await Deno.writeTextFile(await vc.path("/foo/bar.csv"), "tampered\n");
+  await Deno.remove(join(bucket, "foo/bar.0.1.0.json"));
+  const problems = Object.fromEntries(
+    (await vc.verify()).filter((v) => !v.ok).map((v) => [v.path, v.problem]),
+  );
+  assertEquals(Object.keys(problems).sort(), ["/foo/bar.csv", "/foo/bar.json"]);
+  assertStringIncludes(problems["/foo/bar.csv"] ?? "", "cached copy");
+  assertStringIncludes(problems["/foo/bar.json"] ?? "", "does not exist");
+});
+
+Deno.test("overrides: relative, absolute and file:// values go through the asset cache", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest } = ws;
+  const rel = await writeFile(join(dir, "repo", "scratch"), "rel.csv", "rel\n");
+  const abs = await writeFile(join(dir, "elsewhere"), "abs.csv", "abs\n");
+  const other = await writeFile(join(dir, "otherbucket", "k"), "x.csv", "file uri\n");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      "/dev/rel.csv": "./scratch/rel.csv",
+      "/dev/abs.csv": abs,
+      "/dev/uri.csv": pathToFileURL(other).href,
+      "/dev/missing.csv": "./scratch/missing.csv",
+    }),
+  );
+  assertEquals(await vc.path("/dev/rel.csv"), rel);
+  assertEquals(await vc.path("/dev/abs.csv"), abs);
+  assertEquals(await vc.uri("/dev/uri.csv"), pathToFileURL(other).href);
+  const fetched = await vc.path("/dev/uri.csv");
+  assertEquals(await read(fetched), "file uri\n");
+  assert(fetched.startsWith(join(dir, "cache")), fetched);
+  const e = await assertRejects(() => vc.path("/dev/missing.csv"), NotFoundError, "missing.csv");
+  assertStringIncludes(e.message, "/dev/missing.csv");
+
+  const verified = await vc.verify();
+  assertEquals(verified.filter((v) => !v.ok).map((v) => v.path), ["/dev/missing.csv"]);
+
+  // Publishing replaces an override with the new version.
+  await vc.add("/dev/new.csv", rel);
+  const published = await writeFile(dir, "pub.csv", "published\n");
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({ ...(await readManifest(manifest)), "/dev/new.csv": "./scratch/rel.csv" }),
+  );
+  const r = await vc.update("/dev/new.csv", published, { patch: true });
+  assertEquals(r.to, "1.0.1");
+  assertEquals((await readManifest(manifest))["/dev/new.csv"], "1.0.1");
+  // Other entries survive the rewrite untouched.
+  assertEquals((await readManifest(manifest))["/dev/rel.csv"], "./scratch/rel.csv");
+});
+
+Deno.test("add refuses paths already versioned, in the manifest or in the bucket", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest } = ws;
+  const file = await writeFile(dir, "a.csv", "a\n");
+  await vc.add("/a.csv", file);
+  const before = await read(manifest);
+
+  const e1 = await assertRejects(() => vc.add("a.csv", file), InvalidInputError, "/a.csv");
+  assertStringIncludes(e1.message, "already versioned at 1.0.0");
+  assertStringIncludes(e1.message, "vc update");
+
+  // Someone else's checkout: the path is not in this manifest, but the bucket has it.
+  const other = new VersionedCache({
+    manifest: join(dir, "other.json"),
+    bucket: ws.bucket,
+    cache: ws.cache,
+  });
+  try {
+    const e2 = await assertRejects(() => other.add("/a.csv", file), InvalidInputError, "1.0.0");
+    assertStringIncludes(e2.message, "already has versions");
+  } finally {
+    await other.close();
+  }
+
+  await assertRejects(
+    () => vc.add("/b.csv", join(dir, "nope.csv")),
+    NotFoundError,
+    join(dir, "nope.csv"),
+  );
+  await assertRejects(() => vc.add("/b.csv", dir), InvalidInputError, "not a regular file");
+  await assertRejects(() => vc.add("/../b.csv", file), InvalidInputError, "..");
+  await assertRejects(() => vc.add("/b.csv", file, { version: "1.0" }), InvalidInputError, "1.0");
+  assertEquals(await read(manifest), before);
+});
+
+Deno.test("update takes the latest version from the bucket, not a stale manifest", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest } = ws;
+  const file = await writeFile(dir, "a.csv", "a\n");
+  await vc.add("/a.csv", file);
+  await vc.add("/b.csv", file);
+
+  // A second checkout with its own copy of the manifest, which goes stale.
+  const staleManifest = join(dir, "stale.json");
+  await Deno.copyFile(manifest, staleManifest);
+  const stale = new VersionedCache({ manifest: staleManifest, bucket: ws.bucket, cache: ws.cache });
+  try {
+    await vc.update("/a.csv", await writeFile(dir, "a.csv", "a2\n"), { minor: true });
+    const r = await stale.update("/a.csv", await writeFile(dir, "a.csv", "a3\n"), {
+      patch: true,
+    });
+    assertEquals(r, { path: "/a.csv", from: "1.1.0", to: "1.1.1" });
+    assertEquals(await readManifest(staleManifest), { "/a.csv": "1.1.1", "/b.csv": "1.0.0" });
+
+    const e = await assertRejects(
+      () => stale.update("/a.csv", file, { version: "1.0.5" }),
+      InvalidInputError,
+      "1.0.5",
+    );
+    assertStringIncludes(e.message, "1.1.1");
+    await assertRejects(
+      () => stale.update("/a.csv", file, { patch: true, minor: true }),
+      InvalidInputError,
+      "exactly one",
+    );
+    const missing = await assertRejects(
+      () => stale.update("/a.cvs", file, { patch: true }),
+      NotFoundError,
+      "/a.cvs",
+    );
+    assertStringIncludes(missing.message, "vc add");
+    assertStringIncludes(missing.message, "did you mean /a.csv");
+    await assertRejects(
+      () => stale.update("/a.csv", join(dir, "gone.csv"), { patch: true }),
+      NotFoundError,
+      "gone.csv",
+    );
+    assertEquals(await readManifest(staleManifest), { "/a.csv": "1.1.1", "/b.csv": "1.0.0" });
+  } finally {
+    await stale.close();
+  }
+  assertEquals(await vc.versions("/a.csv"), ["1.0.0", "1.1.0", "1.1.1"]);
+});
+
+/** Holds every put until `parties` puts have arrived (or a timeout), forcing a race. */
+class BarrierStore extends WrappingStore {
+  static waiting: Array<() => void> = [];
+  static parties = 2;
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    await new Promise<void>((resolve) => {
+      BarrierStore.waiting.push(resolve);
+      if (BarrierStore.waiting.length >= BarrierStore.parties) {
+        for (const release of BarrierStore.waiting.splice(0)) release();
+      } else {
+        // Bounded: never hang the suite if the other party does not come.
+        setTimeout(resolve, 2000);
+      }
+    });
+    return await super.put(key, body, options);
+  }
+}
+
+Deno.test("two concurrent updates of one asset: exactly one wins, the other changes nothing", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest, bucket } = ws;
+  await vc.add("/race.csv", await writeFile(dir, "base.csv", "base\n"));
+  const otherManifest = join(dir, "other.json");
+  await Deno.copyFile(manifest, otherManifest);
+  const before = await read(otherManifest);
+
+  const open = (root: string) =>
+    import("../src/store/open.ts").then(async (m) => new BarrierStore(await m.openStore(root)));
+  const alice = new VersionedCache({ manifest, bucket, cache: ws.cache, openStore: open });
+  const bob = new VersionedCache({
+    manifest: otherManifest,
+    bucket,
+    cache: ws.cache,
+    openStore: open,
+  });
+  try {
+    const results = await Promise.allSettled([
+      alice.update("/race.csv", await writeFile(dir, "alice.csv", "alice\n"), { patch: true }),
+      bob.update("/race.csv", await writeFile(dir, "bob.csv", "bob\n"), { patch: true }),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    assertEquals(won.length, 1);
+    assertEquals(lost.length, 1);
+    const error = (lost[0] as PromiseRejectedResult).reason as Error;
+    assert(error instanceof PreconditionFailedError, String(error));
+    assertStringIncludes(error.message, "version 1.0.1 of /race.csv was published by someone else");
+    assertStringIncludes(error.message, "run update again");
+
+    assertEquals(await vc.versions("/race.csv"), ["1.0.0", "1.0.1"]);
+    const aliceWon = results[0]?.status === "fulfilled";
+    const winnerText = aliceWon ? "alice\n" : "bob\n";
+    assertEquals(await read(join(bucket, "race.1.0.1.csv")), winnerText);
+    assertEquals((await readManifest(aliceWon ? manifest : otherManifest))["/race.csv"], "1.0.1");
+    assertEquals(await read(aliceWon ? otherManifest : manifest), before);
+
+    // The loser runs update again and gets the next version.
+    const loser = aliceWon ? bob : alice;
+    BarrierStore.parties = 1;
+    const retry = await loser.update(
+      "/race.csv",
+      await writeFile(dir, "again.csv", "again\n"),
+      { patch: true },
+    );
+    assertEquals(retry, { path: "/race.csv", from: "1.0.1", to: "1.0.2" });
+  } finally {
+    BarrierStore.parties = 2;
+    await alice.close();
+    await bob.close();
+  }
+});
+
+Deno.test("concurrent updates of different assets in one manifest keep both entries", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest } = ws;
+  const file = await writeFile(dir, "x.csv", "x\n");
+  const paths = Array.from({ length: 6 }, (_, i) => `/many/f${i}.csv`);
+  for (const p of paths) await vc.add(p, file);
+  const changed = await writeFile(dir, "y.csv", "y\n");
+  const results = await Promise.all(paths.map((p) => vc.update(p, changed, { minor: true })));
+  assert(results.every((r) => r.to === "1.1.0"));
+  const entries = await readManifest(manifest);
+  assertEquals(paths.map((p) => entries[p]), paths.map(() => "1.1.0"));
+});
+
+/** Returns a wrong ETag from put, as a broken proxy or a corrupting store would. */
+class WrongEtagStore extends WrappingStore {
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    await super.put(key, body, options);
+    return { etag: md5Hex("something else") };
+  }
+}
+
+/** Pretends uploads were multipart: the ETag is not an MD5, so metadata decides. */
+class MultipartStore extends WrappingStore {
+  dropMetadata = false;
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    const { etag } = await super.put(key, body, options);
+    return { etag: `${etag}-2` };
+  }
+  override async head(key: string): Promise<ObjectInfo | undefined> {
+    const info = await super.head(key);
+    if (info && this.dropMetadata) return { ...info, metadata: {} };
+    return info;
+  }
+}
+
+Deno.test("an upload that cannot be verified leaves the manifest unchanged", async () => {
+  await using ws = await workspace({ wrap: (s) => new WrongEtagStore(s) });
+  const { vc, dir, manifest, bucket } = ws;
+  await Deno.writeTextFile(manifest, '{\n    "/keep.csv": "1.0.0"\n}\n');
+  const before = await read(manifest);
+  const file = await writeFile(dir, "a.csv", "a\n");
+  const e = await assertRejects(() => vc.add("/a.csv", file), IntegrityError, "a.1.0.0.csv");
+  assertStringIncludes(e.message, "was not changed");
+  assertEquals(await read(manifest), before);
+  // The unverified object was removed, so it does not become the "latest" version.
+  await assertRejects(() => Deno.stat(join(bucket, "a.1.0.0.csv")), Deno.errors.NotFound);
+});
+
+Deno.test("multipart uploads are verified through the vc-md5 metadata", async () => {
+  let store: MultipartStore | undefined;
+  await using ws = await workspace({ wrap: (s) => (store = new MultipartStore(s)) });
+  const { vc, dir, manifest } = ws;
+  const file = await writeFile(dir, "a.csv", "a\n");
+  assertEquals(await vc.add("/a.csv", file), "1.0.0");
+  assert(store !== undefined);
+  store.dropMetadata = true;
+  const before = await read(manifest);
+  await assertRejects(
+    () => vc.update("/a.csv", file, { patch: true }),
+    IntegrityError,
+    "vc-md5",
+  );
+  assertEquals(await read(manifest), before);
+});
+
+Deno.test("path() names unknown paths and missing versions helpfully", async () => {
+  await using ws = await workspace();
+  const { vc, dir, manifest } = ws;
+  await assertRejects(() => vc.path("/a.csv"), NotFoundError, manifest);
+  await vc.add("/data/table.csv", await writeFile(dir, "t.csv", "t\n"));
+  const e = await assertRejects(() => vc.path("/data/tabel.csv"), NotFoundError, "/data/tabel.csv");
+  assertStringIncludes(e.message, "did you mean /data/table.csv");
+  const far = await assertRejects(() => vc.path("/zzz/qqq"), NotFoundError, "/zzz/qqq");
+  assert(!far.message.includes("did you mean"), far.message);
+  const v = await assertRejects(() => vc.path("/data/table.csv", "9.9.9"), NotFoundError, "9.9.9");
+  assertStringIncludes(v.message, "available: 1.0.0");
+  await assertRejects(() => vc.path("/data/table.csv", "9.9"), InvalidInputError, "9.9");
+});

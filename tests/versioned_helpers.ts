@@ -1,0 +1,112 @@
+/**
+ * Shared fixtures for the versioned cache and prefill tests: temp
+ * directories, and ObjectStore wrappers that inject faults or count calls.
+ */
+import { join } from "node:path";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { openStore } from "../src/store/open.ts";
+import type {
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ObjectInfo,
+  ObjectStore,
+  PutBody,
+  PutOptions,
+  PutResult,
+} from "../src/store/types.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+
+/** A temp directory removed on dispose. */
+export async function tempDir(prefix = "vc_versioned_test_"): Promise<
+  AsyncDisposable & { path: string }
+> {
+  const path = await Deno.makeTempDir({ prefix });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/** Writes `text` to `dir/name` and returns the path. */
+export async function writeFile(dir: string, name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+/** An ObjectStore that forwards everything; override methods to inject behaviour. */
+export class WrappingStore implements ObjectStore {
+  constructor(readonly inner: ObjectStore) {}
+  get url(): string {
+    return this.inner.url;
+  }
+  head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined> {
+    return this.inner.head(key, options);
+  }
+  get(key: string, options?: GetOptions): Promise<GetResult> {
+    return this.inner.get(key, options);
+  }
+  put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    return this.inner.put(key, body, options);
+  }
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix, options);
+  }
+  delete(keys: readonly string[]): Promise<void> {
+    return this.inner.delete(keys);
+  }
+  copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult> {
+    return this.inner.copy(from, to, options);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** A temp workspace: bucket dir, manifest path, an asset cache and a versioned cache. */
+export interface Workspace extends AsyncDisposable {
+  dir: string;
+  bucket: string;
+  manifest: string;
+  cache: AssetCache;
+  vc: VersionedCache;
+}
+
+/**
+ * Creates a workspace. `wrap` wraps every store the caches open (uploads and
+ * downloads); `bucket` overrides the bucket (e.g. an s3:// URI).
+ */
+export async function workspace(
+  options: {
+    wrap?: (store: ObjectStore) => ObjectStore;
+    bucket?: string;
+    open?: (rootUri: string) => Promise<ObjectStore>;
+  } = {},
+): Promise<Workspace> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_versioned_test_" });
+  const bucket = options.bucket ?? join(dir, "bucket");
+  const manifest = join(dir, "repo", "manifest.json");
+  await Deno.mkdir(join(dir, "repo"), { recursive: true });
+  const baseOpen = options.open ?? ((root: string) => openStore(root));
+  const open = async (root: string) => {
+    const store = await baseOpen(root);
+    return options.wrap ? options.wrap(store) : store;
+  };
+  const cache = new AssetCache({
+    cacheDir: join(dir, "cache"),
+    configPath: false,
+    openStore: open,
+  });
+  const vc = new VersionedCache({ manifest, bucket, cache, openStore: open });
+  return {
+    dir,
+    bucket,
+    manifest,
+    cache,
+    vc,
+    async [Symbol.asyncDispose]() {
+      await vc.close();
+      await cache.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

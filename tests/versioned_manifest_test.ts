@@ -1,0 +1,209 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { InvalidInputError, NotFoundError } from "../src/errors.ts";
+import {
+  classifyValue,
+  formatManifest,
+  readManifest,
+  updateManifest,
+  writeManifest,
+} from "../src/versioned/manifest.ts";
+import { join } from "node:path";
+
+async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "vc_manifest_test_" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+Deno.test("readManifest normalizes keys and keeps values as written", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "manifest.json");
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      "foo/bar.csv": "1.2.5",
+      "/dev/a.csv": "s3://bucket/k.csv",
+      "/dev/b.csv": "/abs/local.csv",
+      "/dev/c.csv": "./rel.csv",
+      "/dev/d.csv": "../up.csv",
+      "/dev/e.csv": "file:///srv/x.csv",
+    }),
+  );
+  assertEquals(await readManifest(file), {
+    "/foo/bar.csv": "1.2.5",
+    "/dev/a.csv": "s3://bucket/k.csv",
+    "/dev/b.csv": "/abs/local.csv",
+    "/dev/c.csv": "./rel.csv",
+    "/dev/d.csv": "../up.csv",
+    "/dev/e.csv": "file:///srv/x.csv",
+  });
+});
+
+Deno.test("classifyValue resolves relative overrides against the manifest's directory", () => {
+  assertEquals(classifyValue("1.2.5", "/repo/m.json"), { kind: "version", version: "1.2.5" });
+  assertEquals(classifyValue("./data/x.csv", "/repo/sub/m.json"), {
+    kind: "override",
+    location: "/repo/sub/data/x.csv",
+  });
+  assertEquals(classifyValue("../x.csv", "/repo/sub/m.json"), {
+    kind: "override",
+    location: "/repo/x.csv",
+  });
+  assertEquals(classifyValue("/abs/x.csv", "/repo/m.json"), {
+    kind: "override",
+    location: "/abs/x.csv",
+  });
+  assertEquals(classifyValue("s3://b/k.csv", "/repo/m.json"), {
+    kind: "override",
+    location: "s3://b/k.csv",
+  });
+});
+
+Deno.test("a missing manifest is NotFoundError naming it, or empty with allowMissing", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "nope.json");
+  const e = await assertRejects(() => readManifest(file), NotFoundError, file);
+  assertStringIncludes(e.message, "vc add");
+  assertEquals(await readManifest(file, { allowMissing: true }), {});
+});
+
+Deno.test("malformed manifests give InvalidInputError naming the file and the entry", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  const cases: Array<[text: string, ...includes: string[]]> = [
+    ["[]", "JSON object", "an array"],
+    ['"1.2.3"', "JSON object", "string"],
+    ["null", "JSON object", "null"],
+    ['{"/a.csv": 1}', '"/a.csv"', "must be a string", "number"],
+    ['{"/a.csv": null}', '"/a.csv"', "null"],
+    ['{"/a.csv": ["1.0.0"]}', '"/a.csv"', "an array"],
+    ['{"/a.csv": "1.2"}', '"/a.csv"', '"1.2"', "MAJOR.MINOR.PATCH"],
+    ['{"/a.csv": "v1.2.3"}', '"/a.csv"', '"v1.2.3"', "not a version"],
+    ['{"/a.csv": "01.2.3"}', '"/a.csv"', '"01.2.3"', "not a version"],
+    ['{"/a.csv": "1.2.3-rc.1"}', '"/a.csv"', "not a version"],
+    ['{"/a.csv": ""}', '"/a.csv"', "is neither a version"],
+    ['{"/a.csv": "data/x.csv"}', '"/a.csv"', "./"],
+    ['{"/a.csv": "gs://b/k"}', '"/a.csv"', "gs://b/k"],
+    ['{"/a.csv": "s3://b"}', '"/a.csv"', "not an object"],
+    ['{"/a.csv": "s3://bad bucket/k"}', '"/a.csv"', "bad bucket"],
+    ['{"/../a.csv": "1.0.0"}', '"/../a.csv"', ".."],
+    ['{"": "1.0.0"}', '""', "empty"],
+    ['{"/a\\\\b.csv": "1.0.0"}', "backslash"],
+    ['{"/a.csv": "1.0.0", "a.csv": "1.0.1"}', '"/a.csv"', '"a.csv"', "both name /a.csv"],
+    ['{\n    "/a.csv": "1.0.0",\n    "/a.csv": "1.0.1"\n}', ":3:5", '"/a.csv"', "more than once"],
+  ];
+  for (const [text, ...includes] of cases) {
+    await Deno.writeTextFile(file, text);
+    const e = await assertRejects(() => readManifest(file), InvalidInputError, file);
+    for (const part of includes) assertStringIncludes(e.message, part, text);
+  }
+});
+
+Deno.test("JSON syntax errors report line and column", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  const cases: Array<[string, string]> = [
+    ['{\n    "/a.csv": "1.0.0"\n    "/b.csv": "1.0.0"\n}', `${file}:3:5`],
+    ['{\n    "/a.csv": "1.0.0",\n}', `${file}:3:1`],
+    ['{"/a.csv": "1.0.0"', `${file}:1:19`],
+    ["", `${file}:1:1`],
+  ];
+  for (const [text, where] of cases) {
+    await Deno.writeTextFile(file, text);
+    const e = await assertRejects(() => readManifest(file), InvalidInputError, where);
+    assertStringIncludes(e.message, "not valid JSON");
+  }
+});
+
+Deno.test("writeManifest: sorted, 4-space indent, trailing newline, one line per change", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await writeManifest(file, { "/z.csv": "1.0.0", "a/b.csv": "2.0.0", "/m.csv": "./x.csv" });
+  const text = await Deno.readTextFile(file);
+  assertEquals(
+    text,
+    '{\n    "/a/b.csv": "2.0.0",\n    "/m.csv": "./x.csv",\n    "/z.csv": "1.0.0"\n}\n',
+  );
+  await writeManifest(file, { ...(await readManifest(file)), "/m.csv": "1.0.0" });
+  const after = (await Deno.readTextFile(file)).split("\n");
+  const before = text.split("\n");
+  assertEquals(after.length, before.length);
+  assertEquals(after.filter((line, i) => line !== before[i]), ['    "/m.csv": "1.0.0",']);
+  assertEquals(formatManifest({}), "{}\n");
+  // No temp files left behind.
+  const names = [];
+  for await (const entry of Deno.readDir(dir.path)) names.push(entry.name);
+  assertEquals(names, ["m.json"]);
+});
+
+Deno.test("writeManifest refuses invalid entries and leaves the file unchanged", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await writeManifest(file, { "/a.csv": "1.0.0" });
+  await assertRejects(
+    () => writeManifest(file, { "/a.csv": "1.0" }),
+    InvalidInputError,
+    '"/a.csv"',
+  );
+  await assertRejects(
+    () => writeManifest(file, { "/a.csv": "1.0.0", "a.csv": "1.0.0" }),
+    InvalidInputError,
+    "both name",
+  );
+  assertEquals(await readManifest(file), { "/a.csv": "1.0.0" });
+});
+
+Deno.test("writeManifest keeps the file's permissions", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await writeManifest(file, { "/a.csv": "1.0.0" });
+  await Deno.chmod(file, 0o640);
+  await writeManifest(file, { "/a.csv": "1.0.1" });
+  assertEquals((await Deno.stat(file)).mode! & 0o777, 0o640);
+});
+
+Deno.test("updateManifest serializes concurrent changes and aborts on a throwing change", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      updateManifest(file, async (m) => {
+        await new Promise((r) => setTimeout(r, i % 3));
+        m[`/f${i}.csv`] = "1.0.0";
+      })),
+  );
+  assertEquals(Object.keys(await readManifest(file)).length, 20);
+  await assertRejects(
+    () =>
+      updateManifest(file, (m) => {
+        m["/f0.csv"] = "9.9.9";
+        throw new InvalidInputError("no");
+      }),
+    InvalidInputError,
+  );
+  assertEquals((await readManifest(file))["/f0.csv"], "1.0.0");
+  // The next change still runs after a failed one.
+  await updateManifest(file, (m) => {
+    delete m["/f0.csv"];
+  });
+  assert(!("/f0.csv" in await readManifest(file)));
+});
+
+Deno.test("updateManifest keeps a 2-space file 2-space (formatters and vc agree)", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await Deno.writeTextFile(file, '{\n  "/a.csv": "1.0.0",\n  "/b.csv": "1.0.0"\n}\n');
+  await updateManifest(file, (m) => {
+    m["/b.csv"] = "1.1.0";
+  });
+  assertEquals(await Deno.readTextFile(file), '{\n  "/a.csv": "1.0.0",\n  "/b.csv": "1.1.0"\n}\n');
+  // A new file, or one written on one line, gets the default 4 spaces.
+  await Deno.writeTextFile(file, '{"/a.csv": "1.0.0"}');
+  await updateManifest(file, () => {});
+  assertEquals(await Deno.readTextFile(file), '{\n    "/a.csv": "1.0.0"\n}\n');
+  assertEquals(
+    formatManifest({ "/a.csv": "1.0.0" }, { indent: "\t" }),
+    '{\n\t"/a.csv": "1.0.0"\n}\n',
+  );
+});

@@ -49,8 +49,8 @@ export {
   compareVersions,
   FIRST_VERSION,
   isVersion,
-  nextVersion,
-} from "./src/versioned/version_bump.ts";
+} from "./src/versioned/version.ts";
+export { nextVersion } from "./src/versioned/version_bump.ts";
 export type { Bump } from "./src/versioned/version_bump.ts";
 export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./src/prefill/prefill.ts";
 export type {

@@ -1,11 +1,7 @@
 import { assertEquals, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import {
-  type Bump,
-  compareVersions,
-  isVersion,
-  nextVersion,
-} from "../src/versioned/version_bump.ts";
+import { type Bump, nextVersion } from "../src/versioned/version_bump.ts";
+import { compareVersions, isVersion } from "../src/versioned/version.ts";
 
 Deno.test("nextVersion table", () => {
   const table: Array<[string | undefined, Bump, string]> = [

@@ -110,8 +110,10 @@ export async function run(args: { quick: boolean }): Promise<Report> {
     return COUNT / r.ms * 1000;
   };
 
-  const rawRun = async (i: number): Promise<number> => {
-    const dir = `${tmp.path}/raw-${i}`;
+  // `durable`: write like vc does (unique temp file, fsync, rename), to
+  // show what the durability protocol alone costs on this disk.
+  const rawRun = async (i: number, durable: boolean): Promise<number> => {
+    const dir = `${tmp.path}/raw-${i}-${durable}`;
     await Deno.mkdir(dir);
     await syncDisks();
     const t = performance.now();
@@ -121,12 +123,29 @@ export async function run(args: { quick: boolean }): Promise<Report> {
         const k = next++;
         const res = await fetch(`${server.url}/${BUCKET}/${keys[k]}`);
         if (!res.ok) throw new Error(`GET ${keys[k]}: ${res.status}`);
-        await Deno.writeFile(`${dir}/${k}.bin`, new Uint8Array(await res.arrayBuffer()));
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (!durable) {
+          await Deno.writeFile(`${dir}/${k}.bin`, bytes);
+          continue;
+        }
+        const temp = `${dir}/.${k}.bin.tmp`;
+        const file = await Deno.open(temp, { write: true, createNew: true });
+        try {
+          await file.write(bytes);
+          await file.sync();
+        } finally {
+          file.close();
+        }
+        await Deno.rename(temp, `${dir}/${k}.bin`);
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
     const ms = performance.now() - t;
-    report.info(`raw fetch (32 in flight, no fsync): ${fmtNum(ms)} ms, ${fmtNum(COUNT / ms * 1000)} files/s`);
+    report.info(
+      `raw fetch (32 in flight, ${durable ? "temp + fsync + rename" : "plain write, no fsync"}): ${
+        fmtNum(ms)
+      } ms, ${fmtNum(COUNT / ms * 1000)} files/s`,
+    );
     await removeQuietly(dir);
     return COUNT / ms * 1000;
   };
@@ -135,12 +154,14 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   const vc64: number[] = [];
   const awsRates: number[] = [];
   const raw: number[] = [];
+  const rawDurable: number[] = [];
   // Interleaved, so drift in machine load hits every contender alike.
   for (let i = 0; i < reps; i++) {
     awsRates.push(await awsRun(i));
     vc16.push(await vcRun(16, i));
     vc64.push(await vcRun(64, i));
-    raw.push(await rawRun(i));
+    raw.push(await rawRun(i, false));
+    rawDurable.push(await rawRun(i, true));
   }
   const a = median(awsRates);
   const v16 = median(vc16);
@@ -148,7 +169,10 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   report.info(
     `medians over ${reps} rep(s): aws ${fmtNum(a)} files/s, vc c=16 ${fmtNum(v16)}, vc c=64 ${
       fmtNum(v64)
-    }, raw fetch ${fmtNum(median(raw))} (vc c=16 is ${fmtNum(v16 / median(raw) * 100)}% of raw)`,
+    }, raw fetch ${fmtNum(median(raw))}, raw fetch + fsync ${fmtNum(median(rawDurable))} ` +
+      `(vc c=16 is ${fmtNum(v16 / median(raw) * 100)}% of raw, ${
+        fmtNum(v16 / median(rawDurable) * 100)
+      }% of raw + fsync)`,
   );
   report.goal(
     "files/s, vc (c=16, prefill's default) / aws s3 sync",

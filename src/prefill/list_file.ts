@@ -11,7 +11,7 @@
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
-import { assertVersion } from "../versioned/version_bump.ts";
+import { assertVersion } from "../versioned/version.ts";
 
 /** A parsed prefill item. */
 export type PrefillItem =

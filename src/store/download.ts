@@ -23,6 +23,7 @@ import { createHash, type Hash } from "node:crypto";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
 import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { joinUri } from "../uri.ts";
+import { HashWorker } from "./download_hasher.ts";
 import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
 import type { ObjectInfo, ObjectStore } from "./types.ts";
 
@@ -467,7 +468,7 @@ async function downloadSequential(
 ): Promise<Computed> {
   const out: string[] = [];
   const hasher = plan.segment > 0 ? new SegmentHasher(plan.segment, 0, out) : undefined;
-  await fetchRange(ctx, temp.file, 0, ctx.info.size, first, hasher, true);
+  await fetchRange(ctx, new InlineSink(temp.file, hasher), 0, ctx.info.size, first, true);
   hasher?.finish();
   if (plan.segment === Infinity) return out[0] !== undefined ? { md5: out[0] } : {};
   return plan.segment > 0 ? { parts: out } : {};
@@ -482,38 +483,63 @@ async function downloadParallel(
   controller: AbortController,
 ): Promise<Computed> {
   const size = ctx.info.size;
-  // Align ranges to the part size, so each range hashes whole parts.
-  const rangeSize = plan.segment > 0 && plan.segment !== Infinity
+  const segmented = plan.segment > 0 && plan.segment !== Infinity;
+  // Align ranges to the part size, so each range holds whole parts.
+  const rangeSize = segmented
     ? plan.segment * Math.max(1, Math.round(opts.rangeSize / plan.segment))
     : opts.rangeSize;
-  const ranges: Range[] = [];
+  const ranges: { start: number; end: number }[] = [];
   for (let start = 0; start < size; start += rangeSize) {
-    ranges.push(new Range(start, Math.min(start + rangeSize, size)));
+    ranges.push({ start, end: Math.min(start + rangeSize, size) });
   }
+  // Hashing runs on a worker that reads completed ranges back from the page
+  // cache, so this thread only moves bytes. Without a worker (or if it
+  // fails), verify() hashes the finished file here instead.
+  const hasher = plan.segment > 0 ? HashWorker.start() : undefined;
+  let hashing = hasher !== undefined;
   const parts: string[] = [];
-  const inline = plan.segment > 0 && plan.segment !== Infinity;
+  const partJobs: Promise<void>[] = [];
+  const complete: boolean[] = ranges.map(() => false);
+  let streamed = 0;
+  const rangeDone = (index: number) => {
+    if (!hashing || hasher === undefined) return;
+    if (segmented) {
+      const { start, end } = ranges[index]!;
+      partJobs.push(hasher.segments(temp.path, start, end, plan.segment).then(
+        (md5s) => md5s.forEach((md5, j) => parts[start / plan.segment + j] = md5),
+        () => void (hashing = false),
+      ));
+      return;
+    }
+    // One MD5 over everything: feed ranges in file order as they become contiguous.
+    complete[index] = true;
+    while (streamed < ranges.length && complete[streamed]) {
+      const { start, end } = ranges[streamed++]!;
+      hasher.stream(WHOLE, temp.path, start, end);
+    }
+  };
+
   let next = 0;
   let initial = first;
   const worker = async () => {
     // Each worker writes through its own handle, so seeks never interfere.
-    using file = await Deno.open(temp.path, { write: true });
-    while (next < ranges.length) {
-      const index = next++;
-      const range = ranges[index]!;
-      const body = index === 0 ? initial : undefined;
-      if (index === 0) initial = undefined;
-      await file.seek(range.start, Deno.SeekMode.Start);
-      const hasher = inline ? new SegmentHasher(plan.segment, range.start, parts) : undefined;
-      await fetchRange(ctx, file, range.start, range.end, body, hasher, false);
-      hasher?.finish();
-      range.resolve();
+    using file = Deno.openSync(temp.path, { write: true });
+    const writer = new BatchWriter(file);
+    try {
+      while (next < ranges.length) {
+        const index = next++;
+        const { start, end } = ranges[index]!;
+        const body = index === 0 ? initial : undefined;
+        if (index === 0) initial = undefined;
+        file.seekSync(start, Deno.SeekMode.Start);
+        await fetchRange(ctx, writer, start, end, body, false);
+        await writer.drain();
+        rangeDone(index);
+      }
+    } finally {
+      await writer.settle();
     }
   };
-  // A plain MD5 cannot be combined from pieces: hash the file in order,
-  // reading each range back (from the page cache) as soon as it is complete.
-  const ordered = plan.segment === Infinity
-    ? hashInOrder(temp.path, ranges, ctx.signal)
-    : undefined;
   let failure: { error: unknown } | undefined;
   const run = async () => {
     try {
@@ -526,62 +552,127 @@ async function downloadParallel(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, ranges.length) }, run));
-  if (failure !== undefined) {
-    await initial?.cancel().catch(() => {});
-    for (const r of ranges) r.reject(failure.error);
-    await ordered?.catch(() => {});
-    throw failure.error;
-  }
-  if (ordered !== undefined) return { md5: await ordered };
-  return inline ? { parts } : {};
-}
-
-/** One ranged GET's span; settles when its bytes are on disk. */
-class Range {
-  readonly done: Promise<void>;
-  resolve!: () => void;
-  reject!: (e: unknown) => void;
-  constructor(readonly start: number, readonly end: number) {
-    this.done = new Promise<void>((res, rej) => {
-      this.resolve = res;
-      this.reject = rej;
-    });
-    this.done.catch(() => {}); // observed by hashInOrder only when it gets there
+  try {
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency, ranges.length) }, run));
+    if (failure !== undefined) {
+      await initial?.cancel().catch(() => {});
+      throw failure.error;
+    }
+    if (hasher === undefined) return {};
+    if (segmented) {
+      await Promise.all(partJobs);
+      return hashing ? { parts } : {};
+    }
+    try {
+      return { md5: await hasher.digest(WHOLE) };
+    } catch {
+      return {};
+    }
+  } finally {
+    hasher?.terminate();
   }
 }
 
-async function hashInOrder(path: string, ranges: Range[], signal: AbortSignal): Promise<string> {
-  const hash = createHash("md5");
-  using file = await Deno.open(path, { read: true });
-  const buf = new Uint8Array(4 * MiB);
-  for (const range of ranges) {
-    await range.done;
-    signal.throwIfAborted();
-    await file.seek(range.start, Deno.SeekMode.Start);
-    let left = range.end - range.start;
-    while (left > 0) {
-      const n = await file.read(left < buf.length ? buf.subarray(0, left) : buf);
-      if (n === null) throw new Error(`${path} is shorter than expected while hashing`);
-      hash.update(buf.subarray(0, n));
-      left -= n;
+/** Stream id of the whole-object MD5 on the hash worker. */
+const WHOLE = 1;
+
+/** Where downloaded bytes go. */
+interface Sink {
+  /** Takes a chunk; the chunk may be reused by the caller once this returns (or resolves). */
+  write(chunk: Uint8Array): void | Promise<void>;
+}
+
+/** Writes and hashes in this thread: small objects, where a worker would cost more than it saves. */
+class InlineSink implements Sink {
+  constructor(readonly file: Deno.FsFile, readonly hasher: SegmentHasher | undefined) {}
+  write(chunk: Uint8Array): void {
+    // Written before hashed: a failed write must not leave the hash ahead of the file.
+    writeAll(this.file, chunk);
+    this.hasher?.update(chunk);
+  }
+}
+
+const BATCH = 1024 * 1024;
+
+/**
+ * Collects chunks into 1 MiB buffers written asynchronously (double
+ * buffered): one write per MiB instead of one per network chunk, and the
+ * copy into the page cache happens on Deno's I/O threads while this thread
+ * reads the network.
+ */
+class BatchWriter implements Sink {
+  #file: Deno.FsFile;
+  #buffers: [Uint8Array, Uint8Array] = [new Uint8Array(BATCH), new Uint8Array(BATCH)];
+  #current: 0 | 1 = 0;
+  #fill = 0;
+  #pending: Promise<void> | undefined;
+
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  write(chunk: Uint8Array): void | Promise<void> {
+    const buf = this.#buffers[this.#current];
+    if (this.#fill + chunk.length < buf.length) {
+      buf.set(chunk, this.#fill);
+      this.#fill += chunk.length;
+      return;
+    }
+    return this.#writeSlow(chunk);
+  }
+
+  async #writeSlow(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      const buf = this.#buffers[this.#current];
+      const n = Math.min(buf.length - this.#fill, chunk.length - off);
+      buf.set(chunk.subarray(off, off + n), this.#fill);
+      this.#fill += n;
+      off += n;
+      if (this.#fill === buf.length) await this.#flush();
     }
   }
-  return hash.digest("hex");
+
+  async #flush(): Promise<void> {
+    if (this.#fill === 0) return;
+    const data = this.#buffers[this.#current].subarray(0, this.#fill);
+    // The other buffer may still be in flight: wait before it is reused.
+    await this.#pending;
+    this.#pending = writeAllAsync(this.#file, data);
+    this.#current = this.#current === 0 ? 1 : 0;
+    this.#fill = 0;
+  }
+
+  /** Writes everything buffered and waits until it is in the file. */
+  async drain(): Promise<void> {
+    await this.#flush();
+    await this.#pending;
+    this.#pending = undefined;
+  }
+
+  /** Waits for an in-flight write, ignoring its outcome (cleanup after a failure). */
+  async settle(): Promise<void> {
+    await this.#pending?.catch(() => {});
+    this.#pending = undefined;
+  }
+}
+
+async function writeAllAsync(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += await file.write(off === 0 ? data : data.subarray(off));
 }
 
 /**
- * Streams bytes [start, end) of the object to `file` (positioned at `start`),
- * hashing them, resuming with ranged GETs after truncations and resets.
+ * Streams bytes [start, end) of the object to `sink` (positioned at `start`),
+ * resuming with ranged GETs after truncations and resets.
  * `exact`: the body must end exactly at `end` (a whole-object GET).
  */
 async function fetchRange(
   ctx: Context,
-  file: Deno.FsFile,
+  sink: Sink,
   start: number,
   end: number,
   initial: ReadableStream<Uint8Array> | undefined,
-  hasher: SegmentHasher | undefined,
   exact: boolean,
 ): Promise<void> {
   // Shared with pump, so bytes written before a failure are never fetched twice.
@@ -599,7 +690,7 @@ async function fetchRange(
       }
       const current = body;
       body = undefined;
-      await pump(ctx, current, file, cursor, end, hasher, wholeObject);
+      await pump(ctx, current, sink, cursor, end, wholeObject);
       if (cursor.pos < end) {
         throw new Truncated(
           `${ctx.uri}: body ended at byte ${cursor.pos}, expected ${end} (of ${ctx.info.size})`,
@@ -650,14 +741,13 @@ async function rangedGet(
   return r.body;
 }
 
-/** Copies a body to the file until `end`, advancing `cursor.pos` as bytes land. */
+/** Copies a body to the sink until `end`, advancing `cursor.pos` as bytes are taken. */
 async function pump(
   ctx: Context,
   body: ReadableStream<Uint8Array>,
-  file: Deno.FsFile,
+  sink: Sink,
   cursor: { pos: number },
   end: number,
-  hasher: SegmentHasher | undefined,
   wholeObject: boolean,
 ): Promise<void> {
   const reader = body.getReader();
@@ -680,9 +770,8 @@ async function pump(
         chunk = chunk.subarray(0, end - pos);
       }
       if (chunk.length > 0) {
-        // Written before hashed: a failed write must not leave the hash ahead of the file.
-        writeAll(file, chunk);
-        hasher?.update(chunk);
+        const wrote = sink.write(chunk);
+        if (wrote !== undefined) await wrote;
         cursor.pos = pos + chunk.length;
         ctx.written += chunk.length;
         ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });

@@ -25,7 +25,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "./naming.ts";
-import { isVersion } from "./version_bump.ts";
+import { isVersion } from "./version.ts";
 
 /** Manifest entries: normalized path (leading `/`) → version or override, as written. */
 export type ManifestEntries = Record<string, string>;

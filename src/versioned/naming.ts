@@ -19,7 +19,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
-import { assertVersion, isVersion } from "./version_bump.ts";
+import { assertVersion, isVersion } from "./version.ts";
 
 /**
  * Checks a versioned path and returns it with exactly one leading `/`

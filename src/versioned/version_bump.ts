@@ -1,80 +1,17 @@
 /**
- * Versions of versioned assets and how the next one is chosen.
- *
- * A version is exactly `MAJOR.MINOR.PATCH`: three non-negative decimal
- * integers without leading zeros and without a `v` prefix, pre-release or
- * build suffix. That is the format baiji-pod buckets use, and keeping it
- * strict keeps key parsing unambiguous (`name.1.2.5.csv`).
+ * How the next version of a versioned asset is chosen (`vc update`). Only
+ * publishing loads this module (and `semver` with it); see `version.ts` for
+ * what a version is.
  *
  * @module
  */
 // @ts-types="npm:@types/semver@^7.5.8"
 import semver from "semver";
 import { InvalidInputError } from "../errors.ts";
+import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 
-const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 // A floor for `--min-version` may omit trailing components: "2", "1.3", "1.2.13".
 const MIN_VERSION = /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$/;
-
-/** The version `vc add` publishes when none is given. */
-export const FIRST_VERSION = "1.0.0";
-
-/**
- * True when `value` is a plain `MAJOR.MINOR.PATCH` version (`1.2.5`, not
- * `v1.2.5`, `1.2`, `01.2.5` or `1.2.5-rc.1`).
- *
- * @example
- * ```ts
- * import { isVersion } from "./version_bump.ts";
- * console.assert(isVersion("1.2.5"));
- * console.assert(!isVersion("v1.2.5") && !isVersion("1.2") && !isVersion("01.2.5"));
- * ```
- */
-export function isVersion(value: string): boolean {
-  const m = VERSION.exec(value);
-  // semver refuses components above MAX_SAFE_INTEGER; so do we, so that the
-  // comparison below never sees a version semver cannot handle.
-  return m !== null && m.slice(1).every((c) => Number.isSafeInteger(Number(c)));
-}
-
-/**
- * Throws `InvalidInputError` unless `value` is a `MAJOR.MINOR.PATCH` version;
- * `what` names the value in the message (e.g. `version of /foo/bar.csv`).
- *
- * @example
- * ```ts
- * import { assertVersion } from "./version_bump.ts";
- * assertVersion("1.0.0", "--version");
- * try {
- *   assertVersion("1.0", "--version");
- *   throw new Error("unreachable");
- * } catch (e) {
- *   console.assert((e as Error).message.includes("--version"));
- * }
- * ```
- */
-export function assertVersion(value: string, what: string): void {
-  if (!isVersion(value)) {
-    throw new InvalidInputError(
-      `${what}: ${JSON.stringify(value)} is not a version; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
-    );
-  }
-}
-
-/**
- * Compares two versions: negative when `a < b`, zero when equal, positive when `a > b`.
- * Usable as an `Array.prototype.sort` comparator.
- *
- * @example
- * ```ts
- * import { compareVersions } from "./version_bump.ts";
- * const sorted = ["1.10.0", "1.2.0", "0.9.9"].sort(compareVersions);
- * console.assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
- * ```
- */
-export function compareVersions(a: string, b: string): number {
-  return semver.compare(a, b);
-}
 
 /**
  * How to choose the next version. Set exactly one field:

@@ -29,14 +29,12 @@ import {
   versionedKey,
   versionPrefix,
 } from "./naming.ts";
-import {
-  assertVersion,
-  type Bump,
-  compareVersions,
-  FIRST_VERSION,
-  isVersion,
-  nextVersion,
-} from "./version_bump.ts";
+import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
+import type { Bump } from "./version_bump.ts";
+
+// Publishing is the only user of version arithmetic (and its `semver`
+// dependency); loading it lazily keeps `vc path` and other reads lean.
+const loadNextVersion = async () => (await import("./version_bump.ts")).nextVersion;
 
 /** Options for {@linkcode VersionedCache}. */
 export interface VersionedCacheOptions {
@@ -363,6 +361,7 @@ export class VersionedCache {
     const p = normalizeVersionedPath(path);
     await assertFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
+    const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
     const published = await this.versions(p);

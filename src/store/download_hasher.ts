@@ -1,0 +1,123 @@
+/**
+ * MD5 of file ranges on a Web Worker ({@linkcode ./download_hash_worker.ts}),
+ * so a large download can hash what it has written on another core while it
+ * keeps pumping the network into the file.
+ *
+ * @module
+ */
+
+/** A request to the hash worker. */
+export type HashRequest =
+  /** MD5s of the `segment`-sized pieces of [start, end) (start is a segment boundary). */
+  | { type: "segments"; id: number; path: string; start: number; end: number; segment: number }
+  /** Adds [start, end) to the running MD5 number `id` (ranges must come in file order). */
+  | { type: "stream"; id: number; path: string; start: number; end: number }
+  /** Finishes the running MD5 number `id`. */
+  | { type: "digest"; id: number };
+
+/** A response from the hash worker. */
+export type HashResponse =
+  | { type: "segments"; id: number; md5s: string[] }
+  | { type: "digest"; id: number; md5: string }
+  | { type: "error"; id: number; message: string };
+
+interface Pending {
+  resolve: (res: HashResponse) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A hash worker. Any failure (no Worker support, a crash, a read error)
+ * rejects the affected promises; callers then hash on the main thread.
+ *
+ * @example
+ * ```ts
+ * import { HashWorker } from "./download_hasher.ts";
+ * const path = await Deno.makeTempFile();
+ * const hasher = HashWorker.start();
+ * try {
+ *   await Deno.writeTextFile(path, "ab");
+ *   const parts = await hasher?.segments(path, 0, 2, 1);
+ *   console.assert(parts === undefined || parts.length === 2);
+ *   hasher?.stream(1, path, 0, 2);
+ *   const md5 = await hasher?.digest(1);
+ *   console.assert(md5 === undefined || md5 === "187ef4436122d1cc2f40dc2b92f0eba0");
+ * } finally {
+ *   hasher?.terminate();
+ *   await Deno.remove(path);
+ * }
+ * ```
+ */
+export class HashWorker {
+  #worker: Worker;
+  #pending = new Map<number, Pending>();
+  #nextId = 1_000_000; // ids below are the caller's stream ids
+  #error: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.addEventListener("message", (e: MessageEvent<HashResponse>) => {
+      const res = e.data;
+      const pending = this.#pending.get(res.id);
+      if (pending === undefined) return;
+      this.#pending.delete(res.id);
+      if (res.type === "error") pending.reject(new Error(`hash worker: ${res.message}`));
+      else pending.resolve(res);
+    });
+    worker.addEventListener("error", (e: ErrorEvent) => {
+      e.preventDefault(); // a broken helper must not take the process down
+      this.#fail(new Error(`hash worker failed: ${e.message}`));
+    });
+    worker.addEventListener("messageerror", () => this.#fail(new Error("hash worker: bad message")));
+  }
+
+  /** Starts a worker; `undefined` when this runtime cannot (then hash on the main thread). */
+  static start(): HashWorker | undefined {
+    try {
+      const url = new URL("./download_hash_worker.ts", import.meta.url);
+      return new HashWorker(new Worker(url, { type: "module" }));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** MD5s of the `segment`-sized pieces of bytes [start, end) of `path`. */
+  async segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
+    const id = this.#nextId++;
+    const res = await this.#request(id, { type: "segments", id, path, start, end, segment });
+    if (res.type !== "segments") throw new Error(`hash worker: unexpected ${res.type}`);
+    return res.md5s;
+  }
+
+  /** Feeds bytes [start, end) of `path` to running MD5 `id` (call in file order). */
+  stream(id: number, path: string, start: number, end: number): void {
+    if (this.#error === undefined) this.#worker.postMessage({ type: "stream", id, path, start, end });
+  }
+
+  /** The running MD5 `id` of everything streamed so far. */
+  async digest(id: number): Promise<string> {
+    const res = await this.#request(id, { type: "digest", id });
+    if (res.type !== "digest") throw new Error(`hash worker: unexpected ${res.type}`);
+    return res.md5;
+  }
+
+  /** Stops the worker; pending requests are rejected. */
+  terminate(): void {
+    this.#fail(new Error("hash worker terminated"));
+    this.#worker.terminate();
+  }
+
+  #request(id: number, req: HashRequest): Promise<HashResponse> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage(req);
+    });
+  }
+
+  #fail(error: Error): void {
+    this.#error ??= error;
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What a version of a versioned asset is, and how two compare.
+ *
+ * A version is exactly `MAJOR.MINOR.PATCH`: three non-negative decimal
+ * integers without leading zeros and without a `v` prefix, pre-release or
+ * build suffix. That is the format baiji-pod buckets use, and keeping it
+ * strict keeps key parsing unambiguous (`name.1.2.5.csv`). This module has no
+ * dependencies on purpose: reading a manifest and resolving `vc path` need
+ * only these checks, and must not pay for loading a version library.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+/** The version `vc add` publishes when none is given. */
+export const FIRST_VERSION = "1.0.0";
+
+/**
+ * True when `value` is a plain `MAJOR.MINOR.PATCH` version (`1.2.5`, not
+ * `v1.2.5`, `1.2`, `01.2.5` or `1.2.5-rc.1`).
+ *
+ * @example
+ * ```ts
+ * import { isVersion } from "./version.ts";
+ * console.assert(isVersion("1.2.5"));
+ * console.assert(!isVersion("v1.2.5") && !isVersion("1.2") && !isVersion("01.2.5"));
+ * ```
+ */
+export function isVersion(value: string): boolean {
+  const m = VERSION.exec(value);
+  // Components above MAX_SAFE_INTEGER would compare wrongly as numbers (and
+  // semver, which bumps versions, refuses them too).
+  return m !== null && m.slice(1).every((c) => Number.isSafeInteger(Number(c)));
+}
+
+/**
+ * Throws `InvalidInputError` unless `value` is a `MAJOR.MINOR.PATCH` version;
+ * `what` names the value in the message (e.g. `version of /foo/bar.csv`).
+ *
+ * @example
+ * ```ts
+ * import { assertVersion } from "./version.ts";
+ * assertVersion("1.0.0", "--version");
+ * try {
+ *   assertVersion("1.0", "--version");
+ *   throw new Error("unreachable");
+ * } catch (e) {
+ *   console.assert((e as Error).message.includes("--version"));
+ * }
+ * ```
+ */
+export function assertVersion(value: string, what: string): void {
+  if (!isVersion(value)) {
+    throw new InvalidInputError(
+      `${what}: ${JSON.stringify(value)} is not a version; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
+    );
+  }
+}
+
+/**
+ * Compares two versions: negative when `a < b`, zero when equal, positive when `a > b`.
+ * Usable as an `Array.prototype.sort` comparator.
+ *
+ * @example
+ * ```ts
+ * import { compareVersions } from "./version.ts";
+ * const sorted = ["1.10.0", "1.2.0", "0.9.9"].sort(compareVersions);
+ * console.assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
+ * ```
+ */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split(".");
+  const y = b.split(".");
+  for (let i = 0; i < 3; i++) {
+    const d = Number(x[i]) - Number(y[i]);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

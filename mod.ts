@@ -11,6 +11,36 @@ export type { S3StoreOptions, StoreOptions } from "./src/store/mod.ts";
 export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "./src/uri.ts";
 export type { FileUri, LocalPath, ParsedUri, S3Uri } from "./src/uri.ts";
 export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "./src/hash.ts";
+export { AssetCache, cache } from "./src/cache/asset_cache.ts";
+export type {
+  AssetCacheOptions,
+  CacheEntry,
+  CacheGetOptions,
+  CachePruneOptions,
+  CacheVerifyOptions,
+  LsOptions,
+  PruneResult,
+  VerifyProgress,
+  VerifyResult,
+} from "./src/cache/asset_cache.ts";
+export {
+  DEFAULT_TIMEOUT_SECONDS,
+  defaultCacheDir,
+  defaultConfigDir,
+  loadConfigFile,
+  resolveSettings,
+} from "./src/config.ts";
+export type {
+  ConfigFile,
+  EnvReader,
+  LoadConfigOptions,
+  LoadedConfig,
+  PlatformOptions,
+  Settings,
+  SettingsOptions,
+} from "./src/config.ts";
+export { downloadToFile } from "./src/store/download.ts";
+export type { DownloadedObject, DownloadOptions, DownloadProgress } from "./src/store/download.ts";
 export { VersionedCache } from "./src/versioned/versioned_cache.ts";
 export type {
   VersionedAddOptions,

@@ -31,7 +31,9 @@ function parseNumber(name: string, raw: string | undefined, min: number, max: nu
   if (raw === undefined) throw new UsageError(`--${name} needs a value`);
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `--${name} must be a number in ${min}..${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

@@ -130,15 +130,15 @@ Deno.test("100 concurrent calls for one cold URI make one GET", async () => {
 
 Deno.test("revalidation: same ETag → HEAD only; changed → new version atomically", async () => {
   await withCache(async ({ store, make }) => {
-    store.set("k.json", "{\"v\":1}");
+    store.set("k.json", '{"v":1}');
     const cache = make({ timeout: 0 });
     const path = await cache.cache("s3://bucket/k.json");
     assertEquals(store.counts, { head: 0, get: 1, rangedGet: 0 });
     await cache.cache("s3://bucket/k.json");
     assertEquals(store.counts, { head: 1, get: 1, rangedGet: 0 });
-    store.set("k.json", "{\"v\":2}");
+    store.set("k.json", '{"v":2}');
     assertEquals(await cache.cache("s3://bucket/k.json"), path);
-    assertEquals(await Deno.readTextFile(path), "{\"v\":2}");
+    assertEquals(await Deno.readTextFile(path), '{"v":2}');
     assertEquals(store.counts, { head: 2, get: 2, rangedGet: 0 });
   });
 });
@@ -161,6 +161,22 @@ Deno.test("within the timeout nothing is asked; invalidate() forces a HEAD", asy
     const other = make({ timeout: 3600 });
     await other.cache("s3://bucket/k");
     assertEquals(await Deno.readTextFile(path), "3");
+  });
+});
+
+Deno.test("invalidate() reaches immutable buckets but never an offline cache", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "1");
+    const cache = make({ immutableBuckets: ["bucket"] });
+    const path = await cache.cache("s3://bucket/k");
+    store.set("k", "2");
+    await cache.invalidate("s3://bucket/k");
+    const offline = make({ offline: true });
+    assertEquals(await Deno.readTextFile(await offline.cache("s3://bucket/k")), "1");
+    assertEquals(store.counts.head, 0);
+    await cache.cache("s3://bucket/k");
+    assertEquals(store.counts.head, 1);
+    assertEquals(await Deno.readTextFile(path), "2");
   });
 });
 
@@ -275,7 +291,10 @@ Deno.test("custom endpoints get their own namespace", async () => {
     const a = make({ store: { s3: { endpoint: "http://127.0.0.1:9000" } } });
     const b = make({ env: { AWS_ENDPOINT_URL_S3: "http://minio:9000" } });
     const c = make();
-    assertEquals(await a.cache("s3://bucket/k"), join(dir, "cache", "s3@127.0.0.1_9000", "bucket", "k"));
+    assertEquals(
+      await a.cache("s3://bucket/k"),
+      join(dir, "cache", "s3@127.0.0.1_9000", "bucket", "k"),
+    );
     assertEquals(b.localPath("s3://bucket/k"), join(dir, "cache", "s3@minio_9000", "bucket", "k"));
     assertEquals(c.localPath("s3://bucket/k"), join(dir, "cache", "s3", "bucket", "k"));
   });
@@ -379,7 +398,11 @@ Deno.test("file:// URIs are copied into the cache and revalidated", async () => 
     const src = join(dir, "assets", "sub dir");
     await Deno.mkdir(src, { recursive: true });
     await Deno.writeTextFile(join(src, "x.csv"), "1");
-    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, timeout: 0 });
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      timeout: 0,
+    });
     const uri = new URL(`file://${src}/x.csv`).href;
     const path = await cache.cache(uri);
     assertNotEquals(path, join(src, "x.csv"));

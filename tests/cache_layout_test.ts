@@ -1,5 +1,11 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import { CacheLayout, encodeKey, encodeSegment, MAX_SEGMENT_BYTES, s3Namespace } from "../src/cache/layout.ts";
+import {
+  CacheLayout,
+  encodeKey,
+  encodeSegment,
+  MAX_SEGMENT_BYTES,
+  s3Namespace,
+} from "../src/cache/layout.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { dirname, resolve, sep } from "node:path";
 
@@ -38,7 +44,7 @@ const HOSTILE_KEYS: string[] = [
   "CONSOLE", // not reserved
   "COM10", // not reserved
   "CON .txt",
-  "<>:\"|?*",
+  '<>:"|?*',
   "what?.csv",
   "trailing.",
   "trailing ",
@@ -113,12 +119,16 @@ Deno.test("hostile keys map injectively and stay inside the cache dir", async ()
       assert(resolve(loc.lockPath).startsWith(resolve(dir, ".locks") + sep), loc.lockPath);
       for (const segment of loc.relPath.split("/")) {
         assert(segment !== "" && segment !== "." && segment !== "..", `${key}: ${loc.relPath}`);
+        // deno-lint-ignore no-control-regex
         assert(!/[\x00-\x1f<>:"|?*\\]/.test(segment), `${key}: ${segment}`);
         assert(!/[. ]$/.test(segment), `${key}: ${segment}`);
         assert(new TextEncoder().encode(segment).length <= MAX_SEGMENT_BYTES);
       }
       const previous = paths.get(loc.dataPath);
-      assert(previous === undefined, `${JSON.stringify(key)} and ${JSON.stringify(previous)} collide`);
+      assert(
+        previous === undefined,
+        `${JSON.stringify(key)} and ${JSON.stringify(previous)} collide`,
+      );
       paths.set(loc.dataPath, key);
       metas.add(loc.metaPath);
     }
@@ -170,8 +180,16 @@ Deno.test("layout: namespaces per endpoint, file URIs, extension preserved", () 
     w.locate({ scheme: "file", path: "\\\\server\\share\\x.csv" }).relPath,
     "file/UNC/server/share/x.csv",
   );
-  assertThrows(() => aws.locate({ scheme: "s3", bucket: "b", key: "" }), InvalidInputError, "s3://b/");
-  assertThrows(() => aws.assertInside("/c/../etc/passwd"), InvalidInputError, "outside the cache dir /c");
+  assertThrows(
+    () => aws.locate({ scheme: "s3", bucket: "b", key: "" }),
+    InvalidInputError,
+    "s3://b/",
+  );
+  assertThrows(
+    () => aws.assertInside("/c/../etc/passwd"),
+    InvalidInputError,
+    "outside the cache dir /c",
+  );
   assertThrows(() => aws.assertInside("/c"), InvalidInputError);
   aws.assertInside("/c/s3/b/k");
   // Bucket names are segments too (Windows-reserved "con" is a valid S3 bucket name).

@@ -24,9 +24,19 @@ interface ChildLine {
   message?: string;
 }
 
-function spawnChild(config: Record<string, unknown>, permissions = ["--allow-all"]): Deno.ChildProcess {
+function spawnChild(
+  config: Record<string, unknown>,
+  permissions = ["--allow-all"],
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", `--config=${CONFIG}`, ...permissions, CHILD, JSON.stringify(config)],
+    args: [
+      "run",
+      "--no-prompt",
+      `--config=${CONFIG}`,
+      ...permissions,
+      CHILD,
+      JSON.stringify(config),
+    ],
     stdout: "piped",
     stderr: "piped",
   }).spawn();

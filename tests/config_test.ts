@@ -29,10 +29,19 @@ Deno.test("defaults: platform cache dir, one day, nothing immutable, online", ()
 
 Deno.test("platform default cache and config dirs", () => {
   assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h" } }), "/h/.cache/vc");
-  assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "/x" } }), "/x/vc");
+  assertEquals(
+    defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "/x" } }),
+    "/x/vc",
+  );
   // A relative XDG value is invalid per the spec and ignored.
-  assertEquals(defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "rel" } }), "/h/.cache/vc");
-  assertEquals(defaultCacheDir({ os: "darwin", env: { HOME: "/Users/a" } }), "/Users/a/Library/Caches/vc");
+  assertEquals(
+    defaultCacheDir({ os: "linux", env: { HOME: "/h", XDG_CACHE_HOME: "rel" } }),
+    "/h/.cache/vc",
+  );
+  assertEquals(
+    defaultCacheDir({ os: "darwin", env: { HOME: "/Users/a" } }),
+    "/Users/a/Library/Caches/vc",
+  );
   assertEquals(
     defaultCacheDir({ os: "windows", env: { LOCALAPPDATA: "C:\\Users\\a\\AppData\\Local" } }),
     "C:\\Users\\a\\AppData\\Local\\vc\\Cache",
@@ -42,7 +51,10 @@ Deno.test("platform default cache and config dirs", () => {
     "C:\\Users\\a\\AppData\\Local\\vc\\Cache",
   );
   assertEquals(defaultConfigDir({ os: "linux", env: { HOME: "/h", XDG_CONFIG_HOME: "/c" } }), "/c");
-  assertEquals(defaultConfigDir({ os: "darwin", env: { HOME: "/U" } }), "/U/Library/Application Support");
+  assertEquals(
+    defaultConfigDir({ os: "darwin", env: { HOME: "/U" } }),
+    "/U/Library/Application Support",
+  );
   assertEquals(defaultConfigDir({ os: "windows", env: { APPDATA: "C:\\R" } }), "C:\\R");
   assertThrows(() => defaultCacheDir({ os: "linux", env: {} }), InvalidInputError, "HOME");
 });
@@ -92,7 +104,12 @@ Deno.test("precedence: options > environment > config file > defaults", async ()
       offline: true,
     });
     assertEquals(
-      [fromOptions.cacheDir, fromOptions.timeout, fromOptions.immutableBuckets, fromOptions.offline],
+      [
+        fromOptions.cacheDir,
+        fromOptions.timeout,
+        fromOptions.immutableBuckets,
+        fromOptions.offline,
+      ],
       ["/opt/cache", 0, [], true],
     );
   });
@@ -159,13 +176,18 @@ Deno.test("config file validation: types and unknown keys", async () => {
       assertStringIncludes(e.message, file);
     }
     await Deno.writeTextFile(file, JSON.stringify({ $schema: "x", cacheDir: "~/c" }));
-    assertEquals(loadConfigFile(file, { env: { HOME: "/home/z" } })?.config, { cacheDir: "/home/z/c" });
+    assertEquals(loadConfigFile(file, { env: { HOME: "/home/z" } })?.config, {
+      cacheDir: "/home/z/c",
+    });
   });
 });
 
 Deno.test("missing config files: the default one is optional, an explicit one is required", async () => {
   await withDir(async (dir) => {
-    assertEquals(loadConfigFile(undefined, { env: { XDG_CONFIG_HOME: dir, HOME: dir } }), undefined);
+    assertEquals(
+      loadConfigFile(undefined, { env: { XDG_CONFIG_HOME: dir, HOME: dir } }),
+      undefined,
+    );
     assertThrows(
       () => resolveSettings({ env: { VC_CONFIG: `${dir}/nope.json`, HOME: dir } }),
       InvalidInputError,

@@ -241,11 +241,15 @@ Deno.test("lostResponse: the write happens, the client sees a failure; a create-
     try {
       s3.failNext(1, "lostResponse");
       await assert.rejects(
-        client.send(new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" })),
+        client.send(
+          new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" }),
+        ),
       );
       assert.equal(dec.decode(await s3.getObject("b", "once")), "v1");
       await assert.rejects(
-        client.send(new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" })),
+        client.send(
+          new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v1", IfNoneMatch: "*" }),
+        ),
         (e: Error) => e.name === "PreconditionFailed",
       );
     } finally {
@@ -262,7 +266,10 @@ Deno.test("lostResponse: the write happens, the client sees a failure; a create-
 
 Deno.test("match targets faults by operation and key; other requests are untouched", async () => {
   await withServer(async (s3) => {
-    s3.setFaults({ errorRate: 1, match: ({ op, key }) => op === "PutObject" && key?.startsWith("x/") === true });
+    s3.setFaults({
+      errorRate: 1,
+      match: ({ op, key }) => op === "PutObject" && key?.startsWith("x/") === true,
+    });
     assert.equal(await status(`${s3.url}/b/x/1`, { method: "PUT", body: "x" }), 500);
     assert.equal(await status(`${s3.url}/b/y/1`, { method: "PUT", body: "y" }), 200);
     assert.equal(await status(`${s3.url}/b/obj`), 200);

@@ -95,7 +95,10 @@ function xmlTexts(xml: string, tag: string): string[] {
 
 function unescapeXml(s: string): string {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'").replace(/&#x([0-9A-F]+);/gi, (_, h) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&apos;/g, "'").replace(
+      /&#x([0-9A-F]+);/gi,
+      (_, h) => String.fromCharCode(parseInt(h, 16)),
+    )
     .replace(/&amp;/g, "&");
 }
 
@@ -198,7 +201,9 @@ Deno.test("range requests: a-b, a-, -n, clamping, 416 and partNumber", async () 
     const multi = await fetch(`${s3.url}/b/r`, { headers: { range: "bytes=0-1,4-5" } });
     assert.equal(multi.status, 200);
     assert.equal(await multi.text(), "0123456789");
-    const sdk = await client.send(new GetObjectCommand({ Bucket: "b", Key: "r", Range: "bytes=3-5" }));
+    const sdk = await client.send(
+      new GetObjectCommand({ Bucket: "b", Key: "r", Range: "bytes=3-5" }),
+    );
     assert.equal(await sdk.Body!.transformToString(), "345");
     assert.equal(sdk.ContentRange, "bytes 3-5/10");
     const bad = await sdkFailure(
@@ -264,11 +269,15 @@ Deno.test("conditional PUT: If-None-Match * creates once, If-Match compares and 
     );
     assert.equal(swapped.ETag, `"${md5Hex("v2")}"`);
     const stale = await sdkFailure(
-      client.send(new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v3", IfMatch: first.ETag! })),
+      client.send(
+        new PutObjectCommand({ Bucket: "b", Key: "once", Body: "v3", IfMatch: first.ETag! }),
+      ),
     );
     assert.deepEqual(stale, { name: "PreconditionFailed", status: 412 });
     const missing = await sdkFailure(
-      client.send(new PutObjectCommand({ Bucket: "b", Key: "absent", Body: "x", IfMatch: '"abc"' })),
+      client.send(
+        new PutObjectCommand({ Bucket: "b", Key: "absent", Body: "x", IfMatch: '"abc"' }),
+      ),
     );
     assert.equal(missing.status, 404);
     assert.equal(s3.headObject("b", "absent"), undefined);
@@ -391,7 +400,15 @@ Deno.test("ListObjectsV2 paginates 2500 keys, honours prefix, delimiter and star
       seen.push(...(page.Contents ?? []).map((c) => c.Key!));
       token = page.NextContinuationToken;
     } while (token);
-    assert.deepEqual(byteOrder(seen), ["dir0/", "dir1/", "dir2/", "dir3/", "dir4/", "k/", "top.txt"]);
+    assert.deepEqual(byteOrder(seen), [
+      "dir0/",
+      "dir1/",
+      "dir2/",
+      "dir3/",
+      "dir4/",
+      "k/",
+      "top.txt",
+    ]);
 
     const inDir = await client.send(
       new ListObjectsV2Command({ Bucket: "b", Prefix: "dir1/", Delimiter: "/" }),
@@ -482,7 +499,7 @@ Deno.test("encoding-type=url lists keys the way the aws CLI decodes them", async
 });
 
 Deno.test("multipart upload: parts, ETag md5-of-md5s, ListParts, partNumber reads (SDK)", async () => {
-  await withS3(async (s3, client) => {
+  await withS3(async (_s3, client) => {
     const parts = [random(5 * MiB, 1), random(5 * MiB, 2), random(1234, 3)];
     const created = await client.send(
       new CreateMultipartUploadCommand({
@@ -572,7 +589,11 @@ Deno.test("multipart errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSu
       (await client.send(
         new UploadPartCommand({ Bucket: "b", Key: key, UploadId: id, PartNumber: n, Body: body }),
       )).ETag!;
-    const complete = (id: string, parts: { ETag: string; PartNumber: number }[], ifNoneMatch?: string) =>
+    const complete = (
+      id: string,
+      parts: { ETag: string; PartNumber: number }[],
+      ifNoneMatch?: string,
+    ) =>
       client.send(
         new CompleteMultipartUploadCommand({
           Bucket: "b",
@@ -604,7 +625,9 @@ Deno.test("multipart errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSu
     const s1 = await upload(small, 1, random(10, 6));
     const s2 = await upload(small, 2, random(10, 7));
     assert.equal(
-      (await sdkFailure(complete(small, [{ ETag: s1, PartNumber: 1 }, { ETag: s2, PartNumber: 2 }])))
+      (await sdkFailure(
+        complete(small, [{ ETag: s1, PartNumber: 1 }, { ETag: s2, PartNumber: 2 }]),
+      ))
         .name,
       "EntityTooSmall",
     );
@@ -677,7 +700,11 @@ Deno.test("DeleteObjects removes a batch; Quiet leaves out the successes", async
     const res = await client.send(
       new DeleteObjectsCommand({
         Bucket: "b",
-        Delete: { Objects: [...Array(10).keys()].map((i) => ({ Key: `d/${i}` })).concat([{ Key: "missing" }]) },
+        Delete: {
+          Objects: [...Array(10).keys()].map((i) => ({ Key: `d/${i}` })).concat([{
+            Key: "missing",
+          }]),
+        },
       }),
     );
     assert.equal(res.Deleted?.length, 11);
@@ -685,7 +712,10 @@ Deno.test("DeleteObjects removes a batch; Quiet leaves out the successes", async
     const quiet = await client.send(
       new DeleteObjectsCommand({
         Bucket: "b",
-        Delete: { Quiet: true, Objects: [...Array(10).keys()].map((i) => ({ Key: `d/${i + 10}` })) },
+        Delete: {
+          Quiet: true,
+          Objects: [...Array(10).keys()].map((i) => ({ Key: `d/${i + 10}` })),
+        },
       }),
     );
     assert.equal(quiet.Deleted, undefined);
@@ -694,7 +724,10 @@ Deno.test("DeleteObjects removes a batch; Quiet leaves out the successes", async
     await client.send(new DeleteObjectCommand({ Bucket: "b", Key: "one" }));
     await client.send(new DeleteObjectCommand({ Bucket: "b", Key: "one" })); // missing: still fine
     assert.equal(s3.stats.DeleteObject, 2);
-    const malformed = await fetch(`${s3.url}/b?delete`, { method: "POST", body: "<Delete><Object>" });
+    const malformed = await fetch(`${s3.url}/b?delete`, {
+      method: "POST",
+      body: "<Delete><Object>",
+    });
     assert.equal(malformed.status, 400);
     assert.match(await malformed.text(), /MalformedXML/);
   });
@@ -726,7 +759,9 @@ Deno.test("CopyObject: COPY keeps metadata, REPLACE replaces, self-copy needs RE
     assert.equal(s3.headObject("b", "dst/2")?.contentType, "text/x-new");
     assert.equal(dec.decode(await s3.getObject("b", "dst/2")), "copied bytes");
     const self = await sdkFailure(
-      client.send(new CopyObjectCommand({ Bucket: "b", Key: "src key", CopySource: "b/src%20key" })),
+      client.send(
+        new CopyObjectCommand({ Bucket: "b", Key: "src key", CopySource: "b/src%20key" }),
+      ),
     );
     assert.deepEqual(self, { name: "InvalidRequest", status: 400 });
     const missing = await sdkFailure(
@@ -953,10 +988,22 @@ Deno.test("on-disk backend streams to files, keeps metadata and survives a resta
           new CreateMultipartUploadCommand({ Bucket: "b", Key: "mp" }),
         );
         const e1 = await client.send(
-          new UploadPartCommand({ Bucket: "b", Key: "mp", UploadId, PartNumber: 1, Body: "first-" }),
+          new UploadPartCommand({
+            Bucket: "b",
+            Key: "mp",
+            UploadId,
+            PartNumber: 1,
+            Body: "first-",
+          }),
         );
         const e2 = await client.send(
-          new UploadPartCommand({ Bucket: "b", Key: "mp", UploadId, PartNumber: 2, Body: "second" }),
+          new UploadPartCommand({
+            Bucket: "b",
+            Key: "mp",
+            UploadId,
+            PartNumber: 2,
+            Body: "second",
+          }),
         );
         await client.send(
           new CompleteMultipartUploadCommand({
@@ -990,7 +1037,10 @@ Deno.test("on-disk backend streams to files, keeps metadata and survives a resta
     assert.equal(info?.etag, md5Hex(body));
     assert.deepEqual(await s3.getObject("b", "../weird/ü key"), body);
     assert.equal(dec.decode(await s3.getObject("b", "mp")), "first-second");
-    assert.equal(s3.headObject("b", "mp")?.etag, multipartEtag([md5Hex("first-"), md5Hex("second")]));
+    assert.equal(
+      s3.headObject("b", "mp")?.etag,
+      multipartEtag([md5Hex("first-"), md5Hex("second")]),
+    );
     const res = await fetch(`${s3.url}/b/a/b`);
     assert.equal(await res.text(), "file a/b");
     const part = await fetch(`${s3.url}/b/mp?partNumber=2`);
@@ -1035,4 +1085,15 @@ Deno.test("startFakeS3 validates options; stop is idempotent", async () => {
   await s3.stop();
   await s3.stop();
   await assert.rejects(fetch(`${s3.url}/`));
+});
+
+Deno.test("stop() does not hang on a response body the client never reads", async () => {
+  const s3 = await startFakeS3({ buckets: ["b"] });
+  await s3.putObject("b", "big", new Uint8Array(64 * MiB));
+  const res = await fetch(`${s3.url}/b/big`);
+  const started = performance.now();
+  await s3.stop(); // waits its grace period, warns, and gives up on the stuck response
+  const took = performance.now() - started;
+  await res.body?.cancel();
+  assert.ok(took >= 1500 && took < 10_000, `stop() took ${took}ms`);
 });

@@ -375,13 +375,29 @@ export async function writeRandomFile(path: string, size: number): Promise<void>
   }
 }
 
-/** Uploads a file with one streaming PUT: the object gets a plain MD5 ETag. */
+/**
+ * Uploads a file with one PUT: the object gets a plain MD5 ETag. curl sends it
+ * with a Content-Length; a chunked streaming body from `fetch` goes through
+ * the fake server about 10× slower.
+ */
 export async function putFile(url: string, bucket: string, key: string, path: string): Promise<string> {
   await fetchOk(`${url}/${bucket}`, { method: "PUT" }).then((r) => r.body?.cancel());
-  const file = await Deno.open(path, { read: true });
-  const res = await fetchOk(`${url}/${bucket}/${key}`, { method: "PUT", body: file.readable });
-  await res.body?.cancel();
-  return (res.headers.get("etag") ?? "").replaceAll('"', "");
+  const r = await timed("curl", [
+    "-sS",
+    "--fail",
+    "-H",
+    "Expect:",
+    "-T",
+    path,
+    "-D",
+    "-",
+    "-o",
+    "/dev/null",
+    `${url}/${bucket}/${key}`,
+  ]);
+  const etag = /^etag:\s*"?([^"\r\n]+)"?/im.exec(r.stdout)?.[1];
+  if (etag === undefined) throw new Error(`no ETag in the PUT response: ${r.stdout}`);
+  return etag;
 }
 
 /** Uploads a file as a multipart upload with `partSize` parts: the object gets a `<md5>-<n>` ETag. */

@@ -24,7 +24,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { basename, dirname, isAbsolute } from "node:path";
-import { readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
+import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { type DownloadOptions, downloadToFile } from "../store/download.ts";
@@ -71,8 +71,8 @@ export interface AssetCacheOptions {
   download?: Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">;
   /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
   configPath?: string | false;
-  /** Environment to read instead of `Deno.env`. */
-  env?: Record<string, string | undefined>;
+  /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
+  env?: EnvReader | Record<string, string | undefined>;
 }
 
 /** Per-call options of {@linkcode AssetCache.cache}. */
@@ -180,7 +180,11 @@ export class AssetCache implements AsyncDisposable {
     if (options.env !== undefined) settingsOptions.env = options.env;
     const settings = resolveSettings(settingsOptions);
     const env = options.env;
-    const readEnv = env !== undefined ? (n: string) => env[n] : readDenoEnv;
+    const readEnv: EnvReader = env === undefined
+      ? readDenoEnv
+      : typeof env === "function"
+      ? env
+      : (n) => env[n];
     const endpoint = options.store?.s3?.endpoint ?? nonEmpty(readEnv("AWS_ENDPOINT_URL_S3")) ??
       nonEmpty(readEnv("AWS_ENDPOINT_URL"));
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
@@ -334,7 +338,8 @@ export class AssetCache implements AsyncDisposable {
       while (next < out.length) {
         const entry = out[next++]!;
         const loc = this.#locate(entry.uri);
-        if (loc === undefined) continue;
+        // Entries cached through another endpoint cannot be checked with this one.
+        if (loc === undefined || loc.dataPath !== entry.path) continue;
         try {
           const { store, key } = await this.#storeFor(loc);
           const head = await store.head(key);
@@ -433,9 +438,9 @@ export class AssetCache implements AsyncDisposable {
   // -------------------------------------------------------------------------
 
   #isFresh(rec: Rec, now: number, options: CacheGetOptions | undefined): boolean {
-    if (rec.validatedAt === 0) return false;
-    return this.offline || rec.immutable || options?.immutable === true ||
-      now - rec.validatedAt < this.#ttlMs;
+    if (this.offline) return true; // never ask: whatever is cached is served
+    if (rec.validatedAt === 0) return false; // invalidated: ask even if immutable
+    return rec.immutable || options?.immutable === true || now - rec.validatedAt < this.#ttlMs;
   }
 
   async #touch(rec: Rec, now: number): Promise<void> {

@@ -105,6 +105,8 @@ class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
   #token: string;
+  #acquiredAt = Date.now();
+  #staleAfter: number;
   #timer: ReturnType<typeof setInterval>;
   #pending: Promise<void> | undefined;
   #released = false;
@@ -113,6 +115,7 @@ class HeldLock implements EntryLock {
     this.path = path;
     this.waited = waited;
     this.#token = token;
+    this.#staleAfter = staleAfter;
     // Refresh the mtime so waiters can tell a slow download from a dead one.
     const timer = setInterval(() => {
       if (this.#pending) return;
@@ -131,10 +134,14 @@ class HeldLock implements EntryLock {
     this.#released = true;
     clearInterval(this.#timer);
     await this.#pending;
-    // Only remove the file if it is still ours (it may have been broken as stale).
+    // Only remove the file if it is still ours: it may have been broken as
+    // stale and taken by another process. That cannot happen before it could
+    // look stale, so a short hold (most downloads) skips reading it back.
     try {
-      const text = Deno.readTextFileSync(this.path);
-      if ((JSON.parse(text) as Partial<LockBody>).token !== this.#token) return;
+      if (Date.now() - this.#acquiredAt >= this.#staleAfter / 2) {
+        const text = Deno.readTextFileSync(this.path);
+        if ((JSON.parse(text) as Partial<LockBody>).token !== this.#token) return;
+      }
       Deno.removeSync(this.path);
     } catch {
       // Already gone or unreadable: nothing of ours to remove.

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 
 /** What the cache knows about one cached object. */
 export interface EntryMeta {
@@ -114,9 +114,13 @@ function parseMeta(text: string): EntryMeta | undefined {
 }
 
 /**
- * Writes a record atomically (temp file + rename), creating parent
- * directories as needed. Not fsynced: a lost record only makes the entry a
- * miss, while the data it describes was fsynced before it was renamed.
+ * Writes a record in place, creating parent directories as needed.
+ *
+ * Neither atomic nor fsynced, on purpose: a temp file + rename costs a second
+ * metadata operation per cached object (and far more on some filesystems),
+ * while a torn, empty or lost record is always detected (it does not parse)
+ * and only makes the entry a miss. The data it describes was fsynced and
+ * renamed into place before the record is written.
  *
  * @example
  * ```ts
@@ -139,24 +143,13 @@ export function writeMeta(path: string, meta: EntryMeta): void {
     validatedAt: new Date(meta.validatedAt).toISOString(),
   };
   if (meta.md5 !== undefined) json.md5 = meta.md5;
-  const tmp = join(dirname(path), `.${basename(path)}.vc-tmp-${randomSuffix()}`);
   const data = JSON.stringify(json) + "\n";
   try {
-    Deno.writeTextFileSync(tmp, data, { createNew: true });
+    Deno.writeTextFileSync(path, data);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     Deno.mkdirSync(dirname(path), { recursive: true });
-    Deno.writeTextFileSync(tmp, data, { createNew: true });
-  }
-  try {
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // The rename error is the one to report.
-    }
-    throw e;
+    Deno.writeTextFileSync(path, data);
   }
 }
 
@@ -184,20 +177,4 @@ export async function touchMeta(path: string, time: number = Date.now()): Promis
   } catch {
     // Best effort by design (see above).
   }
-}
-
-/**
- * A random suffix for temp file names (base 36, 10 characters).
- *
- * @example
- * ```ts
- * import { randomSuffix } from "./entry_meta.ts";
- * console.assert(/^[0-9a-z]{10}$/.test(randomSuffix()));
- * ```
- */
-export function randomSuffix(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
-  let out = "";
-  for (const b of bytes) out += (b % 36).toString(36);
-  return out;
 }

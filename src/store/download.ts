@@ -23,7 +23,7 @@ import { createHash, type Hash } from "node:crypto";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
 import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { joinUri } from "../uri.ts";
-import { HashWorker } from "./download_hasher.ts";
+import { HashPool } from "./download_hasher.ts";
 import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
 import type { ObjectInfo, ObjectStore } from "./types.ts";
 
@@ -495,7 +495,10 @@ async function downloadParallel(
   // Hashing runs on a worker that reads completed ranges back from the page
   // cache, so this thread only moves bytes. Without a worker (or if it
   // fails), verify() hashes the finished file here instead.
-  const hasher = plan.segment > 0 ? HashWorker.start() : undefined;
+  // Parts are independent: hash them on as many cores as there are (one MD5
+  // stream, for a plain ETag, is sequential by nature).
+  const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency - 1)) : 1;
+  const hasher = plan.segment > 0 ? HashPool.start(workers) : undefined;
   let hashing = hasher !== undefined;
   const parts: string[] = [];
   const partJobs: Promise<void>[] = [];
@@ -505,10 +508,12 @@ async function downloadParallel(
     if (!hashing || hasher === undefined) return;
     if (segmented) {
       const { start, end } = ranges[index]!;
-      partJobs.push(hasher.segments(temp.path, start, end, plan.segment).then(
-        (md5s) => md5s.forEach((md5, j) => parts[start / plan.segment + j] = md5),
-        () => void (hashing = false),
-      ));
+      partJobs.push(
+        hasher.segments(temp.path, start, end, plan.segment).then(
+          (md5s) => md5s.forEach((md5, j) => parts[start / plan.segment + j] = md5),
+          () => void (hashing = false),
+        ),
+      );
       return;
     }
     // One MD5 over everything: feed ranges in file order as they become contiguous.

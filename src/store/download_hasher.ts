@@ -27,6 +27,69 @@ interface Pending {
 }
 
 /**
+ * Several hash workers: independent `segments` jobs (multipart parts) are
+ * spread over them; running MD5s (`stream`/`digest`) stay on the first.
+ *
+ * @example
+ * ```ts
+ * import { HashPool } from "./download_hasher.ts";
+ * const path = await Deno.makeTempFile();
+ * const pool = HashPool.start(2);
+ * try {
+ *   await Deno.writeTextFile(path, "abcd");
+ *   const [a, b] = await Promise.all([
+ *     pool?.segments(path, 0, 2, 2),
+ *     pool?.segments(path, 2, 4, 2),
+ *   ]);
+ *   console.assert(pool === undefined || a?.length === 1 && b?.length === 1);
+ * } finally {
+ *   pool?.terminate();
+ *   await Deno.remove(path);
+ * }
+ * ```
+ */
+export class HashPool {
+  #workers: HashWorker[];
+  #next = 0;
+
+  private constructor(workers: HashWorker[]) {
+    this.#workers = workers;
+  }
+
+  /** Starts up to `size` workers; `undefined` when none can be started. */
+  static start(size: number): HashPool | undefined {
+    const workers: HashWorker[] = [];
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const w = HashWorker.start();
+      if (w === undefined) break;
+      workers.push(w);
+    }
+    return workers.length > 0 ? new HashPool(workers) : undefined;
+  }
+
+  /** See {@linkcode HashWorker.segments}; jobs go round-robin over the workers. */
+  segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
+    const worker = this.#workers[this.#next++ % this.#workers.length]!;
+    return worker.segments(path, start, end, segment);
+  }
+
+  /** See {@linkcode HashWorker.stream}. */
+  stream(id: number, path: string, start: number, end: number): void {
+    this.#workers[0]!.stream(id, path, start, end);
+  }
+
+  /** See {@linkcode HashWorker.digest}. */
+  digest(id: number): Promise<string> {
+    return this.#workers[0]!.digest(id);
+  }
+
+  /** Stops every worker. */
+  terminate(): void {
+    for (const w of this.#workers) w.terminate();
+  }
+}
+
+/**
  * A hash worker. Any failure (no Worker support, a crash, a read error)
  * rejects the affected promises; callers then hash on the main thread.
  *
@@ -68,7 +131,10 @@ export class HashWorker {
       e.preventDefault(); // a broken helper must not take the process down
       this.#fail(new Error(`hash worker failed: ${e.message}`));
     });
-    worker.addEventListener("messageerror", () => this.#fail(new Error("hash worker: bad message")));
+    worker.addEventListener(
+      "messageerror",
+      () => this.#fail(new Error("hash worker: bad message")),
+    );
   }
 
   /** Starts a worker; `undefined` when this runtime cannot (then hash on the main thread). */
@@ -91,7 +157,9 @@ export class HashWorker {
 
   /** Feeds bytes [start, end) of `path` to running MD5 `id` (call in file order). */
   stream(id: number, path: string, start: number, end: number): void {
-    if (this.#error === undefined) this.#worker.postMessage({ type: "stream", id, path, start, end });
+    if (this.#error === undefined) {
+      this.#worker.postMessage({ type: "stream", id, path, start, end });
+    }
   }
 
   /** The running MD5 `id` of everything streamed so far. */

@@ -7,12 +7,7 @@
  */
 import { md5Hex } from "../../hash.ts";
 import { isValidBucketName } from "./backend.ts";
-import {
-  type HandlerContext,
-  isoTime,
-  requireBucket,
-  xmlResponse,
-} from "./context.ts";
+import { type HandlerContext, isoTime, requireBucket, xmlResponse } from "./context.ts";
 import { decodeToken, encodeToken, type ListCursor, listPage, urlEncodeKey } from "./listing.ts";
 import { contentMd5Hex, drainBody, readSmallBody } from "./request_body.ts";
 import type { Route } from "./router.ts";
@@ -50,7 +45,20 @@ export function listBuckets(_req: Request, _route: Route, ctx: HandlerContext): 
   ]));
 }
 
-/** CreateBucket: 200, or 409 BucketAlreadyOwnedByYou when it exists. */
+/**
+ * CreateBucket: 200, or 409 BucketAlreadyOwnedByYou when it exists.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { createBucket } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * const req = new Request("http://x/new-bucket", { method: "PUT" });
+ * const res = await createBucket(req, routeRequest(req), ctx);
+ * console.assert(res.status === 200 && ctx.backend.hasBucket("new-bucket"));
+ * ```
+ */
 export async function createBucket(
   req: Request,
   route: Route,
@@ -74,7 +82,21 @@ export async function createBucket(
   return new Response(null, { headers: { "location": `/${bucket}` } });
 }
 
-/** DeleteBucket: 204; BucketNotEmpty when objects remain. */
+/**
+ * DeleteBucket: 204; BucketNotEmpty when objects remain.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { deleteBucket } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("old");
+ * const req = new Request("http://x/old", { method: "DELETE" });
+ * const res = await deleteBucket(req, routeRequest(req), ctx);
+ * console.assert(res.status === 204 && !ctx.backend.hasBucket("old"));
+ * ```
+ */
 export async function deleteBucket(
   _req: Request,
   route: Route,
@@ -84,7 +106,20 @@ export async function deleteBucket(
   return new Response(null, { status: 204 });
 }
 
-/** HeadBucket: 200 or 404. */
+/**
+ * HeadBucket: 200 or 404.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { headBucket } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const req = new Request("http://x/b", { method: "HEAD" });
+ * console.assert((await headBucket(req, routeRequest(req), ctx)).status === 200);
+ * ```
+ */
 export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
   requireBucket(ctx.backend, route);
   return Promise.resolve(
@@ -92,7 +127,21 @@ export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Pr
   );
 }
 
-/** GetBucketLocation: always us-east-1 (an empty constraint). */
+/**
+ * GetBucketLocation: always us-east-1 (an empty constraint).
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { getBucketLocation } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const req = new Request("http://x/b?location");
+ * const res = await getBucketLocation(req, routeRequest(req), ctx);
+ * console.assert((await res.text()).includes("LocationConstraint"));
+ * ```
+ */
 export function getBucketLocation(
   _req: Request,
   route: Route,
@@ -106,7 +155,10 @@ function maxKeys(query: URLSearchParams): number {
   const raw = query.get("max-keys");
   if (raw === null) return 1000;
   if (!/^\d+$/.test(raw)) {
-    throw new S3Error("InvalidArgument", `Provided max-keys not an integer or within integer range: ${raw}`);
+    throw new S3Error(
+      "InvalidArgument",
+      `Provided max-keys not an integer or within integer range: ${raw}`,
+    );
   }
   return Math.min(1000, Number(raw));
 }
@@ -145,7 +197,21 @@ function commonPrefixes(prefixes: readonly string[], enc: (s: string) => string)
   return prefixes.map((p): XmlElement => ["CommonPrefixes", [["Prefix", enc(p)]]]);
 }
 
-/** ListObjectsV2: prefix, delimiter, start-after, continuation-token, max-keys, encoding-type=url. */
+/**
+ * ListObjectsV2: prefix, delimiter, start-after, continuation-token, max-keys, encoding-type=url.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { listObjectsV2 } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const req = new Request("http://x/b?list-type=2&prefix=a");
+ * const res = await listObjectsV2(req, routeRequest(req), ctx);
+ * console.assert((await res.text()).includes("<KeyCount>0</KeyCount>"));
+ * ```
+ */
 export function listObjectsV2(
   _req: Request,
   route: Route,
@@ -162,7 +228,10 @@ export function listObjectsV2(
   if (token !== null) {
     after = decodeToken(token);
     if (!after) {
-      throw new S3Error("InvalidArgument", `The continuation token provided is incorrect: ${token}`);
+      throw new S3Error(
+        "InvalidArgument",
+        `The continuation token provided is incorrect: ${token}`,
+      );
     }
   } else if (startAfter !== null && startAfter !== "") {
     after = { value: startAfter, isPrefix: false };
@@ -190,7 +259,21 @@ export function listObjectsV2(
   ]));
 }
 
-/** ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type=url. */
+/**
+ * ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type=url.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { listObjects } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const req = new Request("http://x/b?marker=m");
+ * const res = await listObjects(req, routeRequest(req), ctx);
+ * console.assert((await res.text()).includes("<Marker>m</Marker>"));
+ * ```
+ */
 export function listObjects(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
   const bucket = requireBucket(ctx.backend, route);
   const q = route.query;
@@ -253,7 +336,22 @@ function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean 
   return { keys, quiet: childText(root, "Quiet")?.trim().toLowerCase() === "true" };
 }
 
-/** DeleteObjects: POST ?delete with up to 1000 keys; Quiet leaves out the successes. */
+/**
+ * DeleteObjects: POST ?delete with up to 1000 keys; Quiet leaves out the successes.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { deleteObjects } from "./bucket_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const body = "<Delete><Object><Key>a</Key></Object></Delete>";
+ * const req = new Request("http://x/b?delete", { method: "POST", body });
+ * const res = await deleteObjects(req, routeRequest(req), ctx);
+ * console.assert((await res.text()).includes("<Deleted><Key>a</Key></Deleted>"));
+ * ```
+ */
 export async function deleteObjects(
   req: Request,
   route: Route,
@@ -263,7 +361,10 @@ export async function deleteObjects(
   const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
   const body = await readSmallBody(req, MAX_DELETE_BODY);
   if (expectedMd5 !== undefined && expectedMd5 !== md5Hex(body)) {
-    throw new S3Error("BadDigest", "The Content-MD5 you specified did not match the delete request");
+    throw new S3Error(
+      "BadDigest",
+      "The Content-MD5 you specified did not match the delete request",
+    );
   }
   const { keys, quiet } = parseDeleteRequest(body);
   const deleted: XmlElement[] = [];

@@ -162,7 +162,11 @@ export interface ByteRange {
  * console.assert(parseRange(null, 10, "k") === undefined);
  * ```
  */
-export function parseRange(header: string | null, size: number, key: string): ByteRange | undefined {
+export function parseRange(
+  header: string | null,
+  size: number,
+  key: string,
+): ByteRange | undefined {
   if (header === null) return undefined;
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (!m) return undefined;

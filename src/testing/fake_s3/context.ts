@@ -5,7 +5,8 @@
  * @module
  */
 import type { Backend, Body, ObjectFields, StoredObject } from "./backend.ts";
-import type { UploadRegistry } from "./multipart.ts";
+import { MemoryBackend } from "./memory_backend.ts";
+import { UploadRegistry } from "./multipart.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
 import { xmlDocument, type XmlElement } from "./xml.ts";
@@ -20,6 +21,30 @@ export interface HandlerContext {
   minPartSize: number;
   /** Largest single PUT, part or copy. */
   maxObjectSize: number;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * A handler context with S3's limits by default (5 MiB minimum part, 5 GiB
+ * maximum single upload) and an in-memory backend unless one is given.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * console.assert(ctx.minPartSize === 1 && ctx.maxObjectSize === 5 * 1024 ** 3);
+ * ```
+ */
+export function newHandlerContext(
+  options: { backend?: Backend; minPartSize?: number; maxObjectSize?: number } = {},
+): HandlerContext {
+  return {
+    backend: options.backend ?? new MemoryBackend(),
+    uploads: new UploadRegistry(),
+    minPartSize: options.minPartSize ?? 5 * MiB,
+    maxObjectSize: options.maxObjectSize ?? 5 * 1024 * MiB,
+  };
 }
 
 /** An operation handler. */

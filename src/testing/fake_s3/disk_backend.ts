@@ -23,8 +23,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   type Backend,
-  type BucketInfo,
   type Body,
+  type BucketInfo,
   isValidBucketName,
   type ObjectFields,
   ObjectIndex,

@@ -27,7 +27,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The error a `reset` fault makes a response body fail with; the server swallows it. */
+/**
+ * The error a `reset` fault makes a response body fail with; the server swallows it.
+ *
+ * @example
+ * ```ts
+ * import { InjectedReset } from "./faults.ts";
+ * console.assert(new InjectedReset().name === "InjectedReset");
+ * ```
+ */
 export class InjectedReset extends Error {
   /** Creates the error. */
   constructor() {
@@ -74,7 +82,9 @@ export function validateFaults(options: FaultOptions): void {
     throw new RangeError(`fault option latencyMs must be a finite number >= 0, got ${latencyMs}`);
   }
   if (errorKind !== undefined && errorKind !== "internal" && errorKind !== "slowdown") {
-    throw new TypeError(`fault option errorKind must be "internal" or "slowdown", got ${errorKind}`);
+    throw new TypeError(
+      `fault option errorKind must be "internal" or "slowdown", got ${errorKind}`,
+    );
   }
   if (seed !== undefined && !Number.isInteger(seed)) {
     throw new RangeError(`fault option seed must be an integer, got ${seed}`);

@@ -37,7 +37,11 @@ export function compareKeys(a: string, b: string): number {
 }
 
 /** Index of the first element of `sorted` for which `before(element)` is false. */
-function partition(sorted: readonly string[], from: number, before: (k: string) => boolean): number {
+function partition(
+  sorted: readonly string[],
+  from: number,
+  before: (k: string) => boolean,
+): number {
   let lo = from;
   let hi = sorted.length;
   while (lo < hi) {

@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import {
   type Backend,
-  type BucketInfo,
   type Body,
+  type BucketInfo,
   type ObjectFields,
   ObjectIndex,
   type Staged,

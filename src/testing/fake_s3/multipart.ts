@@ -103,9 +103,7 @@ export class UploadRegistry {
   list(bucket: string, prefix: string): Upload[] {
     return [...this.#uploads.values()]
       .filter((u) => u.bucket === bucket && u.key.startsWith(prefix))
-      .sort((a, b) =>
-        compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime()
-      );
+      .sort((a, b) => compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   }
 
   /** Every upload in progress. */

@@ -28,7 +28,25 @@ const MAX_PARTS = 10000;
 // 10,000 parts with ETags and checksums fit easily.
 const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
 
-/** CreateMultipartUpload: records content type and metadata for the final object. */
+/**
+ * CreateMultipartUpload: records content type and metadata for the final object.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * console.assert(id.length > 0);
+ * ```
+ */
 export function createMultipartUpload(
   req: Request,
   route: Route,
@@ -78,7 +96,26 @@ async function storePart(
   return part;
 }
 
-/** UploadPart: streams a part in, verifies Content-MD5. */
+/**
+ * UploadPart: streams a part in, verifies Content-MD5.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * const res = await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc");
+ * console.assert(res.headers.get("etag") === '"900150983cd24fb0d6963f7d28e17f72"');
+ * ```
+ */
 export async function uploadPart(
   req: Request,
   route: Route,
@@ -106,7 +143,30 @@ export async function uploadPart(
   return new Response(null, { headers: { "etag": `"${part.etag}"` } });
 }
 
-/** UploadPartCopy: a part copied from (a range of) an existing object. */
+/**
+ * UploadPartCopy: a part copied from (a range of) an existing object.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { uploadPartCopy } from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * async function* bytes() { yield new TextEncoder().encode("source"); }
+ * const staged = await ctx.backend.stage(bytes(), 6, 100);
+ * await ctx.backend.commit("b", "src", staged, {
+ *   etag: staged.md5, contentType: undefined, metadata: {}, headers: {}, partSizes: undefined,
+ * }, () => {});
+ * const upload = ctx.uploads.create("b", "dst", { contentType: undefined, metadata: {}, headers: {} });
+ * const req = new Request(`http://x/b/dst?partNumber=1&uploadId=${upload.id}`, {
+ *   method: "PUT",
+ *   headers: { "x-amz-copy-source": "/b/src", "x-amz-copy-source-range": "bytes=0-1" },
+ * });
+ * await uploadPartCopy(req, routeRequest(req), ctx);
+ * console.assert(upload.parts.get(1)?.size === 2);
+ * ```
+ */
 export async function uploadPartCopy(
   req: Request,
   route: Route,
@@ -179,6 +239,26 @@ function completionResponse(req: Request, bucket: string, key: string, etag: str
  * CompleteMultipartUpload: validates the part list, joins the parts and
  * commits with the multipart ETag, honouring If-None-Match / If-Match. A
  * retry of a completion that already succeeded gets the same answer.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * const part = await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc");
+ * const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.get("etag")}</ETag></Part></CompleteMultipartUpload>`;
+ * const done = await call("POST", `/b/k?uploadId=${id}`, mp.completeMultipartUpload, xml);
+ * console.assert((await done.text()).includes("-1&quot;</ETag>"));
+ * console.assert(ctx.backend.get("b", "k")?.size === 3);
+ * ```
  */
 export async function completeMultipartUpload(
   req: Request,
@@ -218,7 +298,26 @@ export async function completeMultipartUpload(
   return completionResponse(req, bucket, key, plan.etag);
 }
 
-/** AbortMultipartUpload: 204, NoSuchUpload for unknown uploads. */
+/**
+ * AbortMultipartUpload: 204, NoSuchUpload for unknown uploads.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * const res = await call("DELETE", `/b/k?uploadId=${id}`, mp.abortMultipartUpload);
+ * console.assert(res.status === 204 && ctx.uploads.all().length === 0);
+ * ```
+ */
 export async function abortMultipartUpload(
   _req: Request,
   route: Route,
@@ -234,11 +333,33 @@ export async function abortMultipartUpload(
 function boundedInt(query: URLSearchParams, name: string, fallback: number): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw)) throw new S3Error("InvalidArgument", `${name} must be an integer: ${raw}`);
+  if (!/^\d+$/.test(raw)) {
+    throw new S3Error("InvalidArgument", `${name} must be an integer: ${raw}`);
+  }
   return Math.min(Number(raw), 1000);
 }
 
-/** ListParts: part-number-marker and max-parts paging. */
+/**
+ * ListParts: part-number-marker and max-parts paging.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * await (await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc")).body?.cancel();
+ * const res = await call("GET", `/b/k?uploadId=${id}`, mp.listParts);
+ * console.assert((await res.text()).includes("<Size>3</Size>"));
+ * ```
+ */
 export function listParts(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
   const bucket = requireBucket(ctx.backend, route);
   const key = route.key!;
@@ -272,7 +393,26 @@ export function listParts(_req: Request, route: Route, ctx: HandlerContext): Pro
   ]));
 }
 
-/** ListMultipartUploads: uploads in progress under a prefix (one page, no paging). */
+/**
+ * ListMultipartUploads: uploads in progress under a prefix (one page, no paging).
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import * as mp from "./multipart_handlers.ts";
+ * const ctx = newHandlerContext({ minPartSize: 1 });
+ * await ctx.backend.createBucket("b");
+ * const call = async (method: string, path: string, handler: typeof mp.uploadPart, body?: string) => {
+ *   const req = new Request(`http://x${path}`, { method, ...(body === undefined ? {} : { body }) });
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
+ * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
+ * const res = await call("GET", "/b?uploads", mp.listMultipartUploads);
+ * console.assert((await res.text()).includes(id));
+ * ```
+ */
 export function listMultipartUploads(
   _req: Request,
   route: Route,

@@ -5,7 +5,12 @@
  * @module
  */
 import type { StoredObject } from "./backend.ts";
-import { checkReadConditions, checkWriteConditions, etagMatches, parseRange } from "./conditions.ts";
+import {
+  checkReadConditions,
+  checkWriteConditions,
+  etagMatches,
+  parseRange,
+} from "./conditions.ts";
 import {
   bodyIterable,
   fieldsFromHeaders,
@@ -72,7 +77,25 @@ function partRange(
   return { start, end: start + sizes[n - 1]!, count: object.partSizes?.length };
 }
 
-/** GetObject and HeadObject: conditions, ranges, `partNumber`, `response-*` overrides. */
+/**
+ * GetObject and HeadObject: conditions, ranges, `partNumber`, `response-*` overrides.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const call = async (handler: typeof getObject, path: string, init?: RequestInit) => {
+ *   const req = new Request(`http://x${path}`, init);
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
+ * const res = await call(getObject, "/b/k", { headers: { range: "bytes=1-3" } });
+ * console.assert(res.status === 206 && await res.text() === "ell");
+ * ```
+ */
 export function getObject(req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
   // Synchronous from lookup to read, so the bytes belong to the record whose
   // headers we send even if a write of the same key is in flight.
@@ -102,11 +125,40 @@ export function getObject(req: Request, route: Route, ctx: HandlerContext): Prom
     if (value !== null) headers[name] = value;
   }
   if (req.method === "HEAD") return Promise.resolve(new Response(null, { status, headers }));
-  return Promise.resolve(new Response(ctx.backend.read(object, start, end), { status, headers }));
+  const body = ctx.backend.read(object, start, end);
+  return Promise.resolve(new Response(body, { status, headers }));
 }
 
-/** PutObject: streams the body in, verifies Content-MD5, honours If-None-Match / If-Match. */
-export async function putObject(req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
+/**
+ * PutObject: streams the body in, verifies Content-MD5, honours If-None-Match / If-Match.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const call = async (handler: typeof getObject, path: string, init?: RequestInit) => {
+ *   const req = new Request(`http://x${path}`, init);
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
+ * // Handlers throw S3Error; the server turns it into the XML error response.
+ * let status = 0;
+ * try {
+ *   await call(putObject, "/b/k", { method: "PUT", body: "x", headers: { "if-none-match": "*" } });
+ * } catch (e) {
+ *   status = (e as { status: number }).status;
+ * }
+ * console.assert(status === 412);
+ * ```
+ */
+export async function putObject(
+  req: Request,
+  route: Route,
+  ctx: HandlerContext,
+): Promise<Response> {
   const bucket = requireBucket(ctx.backend, route);
   const key = route.key!;
   const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
@@ -137,7 +189,25 @@ export async function putObject(req: Request, route: Route, ctx: HandlerContext)
   }
 }
 
-/** DeleteObject: 204 whether or not the key existed, like S3. */
+/**
+ * DeleteObject: 204 whether or not the key existed, like S3.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const call = async (handler: typeof getObject, path: string, init?: RequestInit) => {
+ *   const req = new Request(`http://x${path}`, init);
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
+ * const res = await call(deleteObject, "/b/k", { method: "DELETE" });
+ * console.assert(res.status === 204 && ctx.backend.get("b", "k") === undefined);
+ * ```
+ */
 export async function deleteObject(
   _req: Request,
   route: Route,
@@ -182,7 +252,25 @@ export function checkCopySourceConditions(
   }
 }
 
-/** CopyObject: server-side copy with the COPY/REPLACE metadata directive and destination conditions. */
+/**
+ * CopyObject: server-side copy with the COPY/REPLACE metadata directive and destination conditions.
+ *
+ * @example
+ * ```ts
+ * import { newHandlerContext } from "./context.ts";
+ * import { routeRequest } from "./router.ts";
+ * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+ * const ctx = newHandlerContext();
+ * await ctx.backend.createBucket("b");
+ * const call = async (handler: typeof getObject, path: string, init?: RequestInit) => {
+ *   const req = new Request(`http://x${path}`, init);
+ *   return await handler(req, routeRequest(req), ctx);
+ * };
+ * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
+ * const res = await call(copyObject, "/b/copy", { method: "PUT", headers: { "x-amz-copy-source": "/b/k" } });
+ * console.assert(res.status === 200 && ctx.backend.get("b", "copy")?.size === 5);
+ * ```
+ */
 export async function copyObject(
   req: Request,
   route: Route,

@@ -80,7 +80,9 @@ export async function* decodeAwsChunked(
             continue;
           }
           const hex = text.split(";", 1)[0]!.trim();
-          if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) throw broken(`bad chunk size ${JSON.stringify(hex)}`);
+          if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) {
+            throw broken(`bad chunk size ${JSON.stringify(hex)}`);
+          }
           remaining = parseInt(hex, 16);
           state = remaining === 0 ? "trailer" : "data";
           break;

@@ -80,8 +80,8 @@ function has(query: URLSearchParams, names: readonly string[]): boolean {
  * @example
  * ```ts
  * import { routeRequest } from "./router.ts";
- * const r = routeRequest(new Request("http://127.0.0.1:9000/b/a/../x%20y?uploadId=1", { method: "DELETE" }));
- * console.assert(r.op === "AbortMultipartUpload" && r.bucket === "b" && r.key === "a/../x y");
+ * const r = routeRequest(new Request("http://127.0.0.1:9000/b/dir/x%20y+%25?uploadId=1", { method: "DELETE" }));
+ * console.assert(r.op === "AbortMultipartUpload" && r.bucket === "b" && r.key === "dir/x y+%");
  * ```
  */
 export function routeRequest(req: Request): Route {

@@ -28,7 +28,15 @@ export type S3Operation =
   | "ListParts"
   | "Unsupported";
 
-/** Every {@linkcode S3Operation}, in a stable order (used to initialise statistics). */
+/**
+ * Every {@linkcode S3Operation}, in a stable order (used to initialise statistics).
+ *
+ * @example
+ * ```ts
+ * import { S3_OPERATIONS } from "./types.ts";
+ * console.assert(S3_OPERATIONS.includes("GetObject"));
+ * ```
+ */
 export const S3_OPERATIONS: readonly S3Operation[] = [
   "ListBuckets",
   "CreateBucket",
@@ -152,7 +160,7 @@ export interface FakeS3Options {
   latencyMs?: number;
   /** Smallest allowed size of a multipart part other than the last (default 5 MiB, like S3). */
   minPartSize?: number;
-  /** Largest object a single PUT or a completed upload may create (default 5 GiB / 5 TiB). */
+  /** Largest single PUT, multipart part or copy, in bytes (default 5 GiB, like S3). */
   maxObjectSize?: number;
   /** Called after each request's response headers are ready (for logging). */
   onRequest?: (entry: RequestLogEntry) => void;
@@ -187,7 +195,10 @@ export interface FakeS3 extends AsyncDisposable {
    * (`AWS_ENDPOINT_URL`, dummy credentials, `AWS_REGION`).
    */
   readonly env: Readonly<Record<string, string>>;
-  /** Current fault settings; assigning replaces them (same as {@linkcode FakeS3.setFaults}). */
+  /**
+   * A copy of the current fault settings; assigning replaces them (same as
+   * {@linkcode FakeS3.setFaults}), mutating the copy changes nothing.
+   */
   faults: FaultOptions;
   /** Replaces the fault settings (validated; throws `RangeError` for bad rates). */
   setFaults(faults: FaultOptions): void;
@@ -204,7 +215,10 @@ export interface FakeS3 extends AsyncDisposable {
   resetStats(): void;
   /** Creates a bucket (no error if it exists). Not counted in stats. */
   createBucket(name: string): Promise<void>;
-  /** Stores an object directly, bypassing HTTP, faults and stats. Returns its ETag. */
+  /**
+   * Stores an object directly (creating the bucket if needed), bypassing
+   * HTTP, faults and stats. Returns its ETag (hex MD5, no quotes).
+   */
   putObject(
     bucket: string,
     key: string,

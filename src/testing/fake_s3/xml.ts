@@ -14,6 +14,10 @@ const ESCAPES: Record<string, string> = {
   "'": "&apos;",
 };
 
+// Control characters are matched on purpose: they must become references.
+// deno-lint-ignore no-control-regex
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b-\u001f\u007f]/g;
+
 /**
  * Escapes text for an XML element or attribute. Control characters (and `\r`,
  * which XML parsers would otherwise normalise away) become character
@@ -26,9 +30,10 @@ const ESCAPES: Record<string, string> = {
  * ```
  */
 export function escapeXml(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f]/g, (c) =>
-    ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+  return text.replace(
+    NEEDS_ESCAPE,
+    (c) => ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`,
+  );
 }
 
 /** A value an XML builder accepts: text, a number, a boolean, child elements, or nothing. */
@@ -88,7 +93,19 @@ export interface XmlNode {
   text: string;
 }
 
-/** Thrown by {@linkcode parseXml} for text that is not well-formed enough to read. */
+/**
+ * Thrown by {@linkcode parseXml} for text that is not well-formed enough to read.
+ *
+ * @example
+ * ```ts
+ * import { parseXml, XmlSyntaxError } from "./xml.ts";
+ * try {
+ *   parseXml("<a>");
+ * } catch (e) {
+ *   console.assert(e instanceof XmlSyntaxError);
+ * }
+ * ```
+ */
 export class XmlSyntaxError extends Error {
   /** Creates the error. */
   constructor(message: string) {

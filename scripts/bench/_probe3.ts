@@ -1,0 +1,15 @@
+import { FakeServer, MiB, putFile, putFileMultipart, tempDir, writeRandomFile } from "./lib.ts";
+await using tmp = await tempDir("p3");
+await using server = await FakeServer.start({ dir: `${tmp.path}/server`, buckets: ["big"] });
+let t = performance.now();
+await writeRandomFile(`${tmp.path}/src`, 256 * MiB);
+console.log("write", performance.now() - t); t = performance.now();
+await putFile(server.url, "big", "s", `${tmp.path}/src`);
+console.log("put", performance.now() - t); t = performance.now();
+await putFileMultipart(server.url, "big", "m", `${tmp.path}/src`, 8 * MiB);
+console.log("mpu", performance.now() - t); t = performance.now();
+const bytes = await Deno.readFile(`${tmp.path}/src`);
+t = performance.now();
+const r = await fetch(`${server.url}/big/s2`, { method: "PUT", body: bytes });
+await r.body?.cancel();
+console.log("put bytes", performance.now() - t, r.status);

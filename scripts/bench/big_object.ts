@@ -1,0 +1,171 @@
+/**
+ * One big object (1 GiB; 256 MiB with `--quick`) downloaded through
+ * `AssetCache` vs `curl -s -o FILE URL` from the same fake server (a separate
+ * process, disk backend), for a single-part object (plain MD5 ETag, verified
+ * over the whole object) and a multipart one (8 MiB parts, `<md5>-<n>` ETag).
+ *
+ * Goals: vc's throughput ≥ 0.8× curl's, and vc's peak RSS < 256 MiB (the
+ * downloading child's maximum resident set size, from `/usr/bin/time`).
+ *
+ * vc runs in a child process (`big_object_child.ts`, vc's release
+ * permissions); its figure is the time spent in `cache()`, after the S3
+ * module was loaded. curl's is its process wall time. vc fsyncs the file
+ * before renaming it into place, curl does not: "curl + sync" (curl then
+ * `sync`) is printed too, for context. Every run starts after `sync`, so no
+ * run pays for the previous one's writeback.
+ *
+ *     deno run -A scripts/bench/big_object.ts [--quick]
+ *
+ * @module
+ */
+import type { ChildResult } from "./big_object_child.ts";
+import {
+  FakeServer,
+  fmtNum,
+  GiB,
+  mbps,
+  median,
+  MiB,
+  parseBenchArgs,
+  putFile,
+  putFileMultipart,
+  removeQuietly,
+  Report,
+  ROOT,
+  syncDisks,
+  tempDir,
+  timed,
+  VC_FLAGS,
+} from "./lib.ts";
+import { writeRandomFile } from "./lib.ts";
+
+const GOAL_RATIO = 0.8;
+const GOAL_RSS_MIB = 256;
+const BUCKET = "big";
+/** GNU time: reports the child's maximum resident set size (`%M`, KiB). */
+const TIME = "/usr/bin/time";
+
+/** Runs the benchmark; returns the report. */
+export async function run(args: { quick: boolean }): Promise<Report> {
+  const report = new Report("big_object");
+  const size = args.quick ? 256 * MiB : GiB;
+  const reps = 2;
+  await using tmp = await tempDir("big");
+  await using server = await FakeServer.start({ dir: `${tmp.path}/server`, buckets: [BUCKET] });
+
+  const src = `${tmp.path}/src.bin`;
+  let t = performance.now();
+  await writeRandomFile(src, size);
+  const single = await putFile(server.url, BUCKET, "single.bin", src);
+  const multi = await putFileMultipart(server.url, BUCKET, "multi.bin", src, 8 * MiB);
+  await removeQuietly(src);
+  report.info(
+    `setup: ${fmtNum(size / MiB)} MiB objects uploaded in ${fmtNum((performance.now() - t) / 1000)} s ` +
+      `(single ETag ${single}, multipart ETag ${multi})`,
+  );
+  if (!/^[0-9a-f]{32}$/.test(single) || !/^[0-9a-f]{32}-\d+$/.test(multi)) {
+    throw new Error(`unexpected ETags: ${single}, ${multi}`);
+  }
+
+  const curlRun = async (key: string, withSync: boolean): Promise<number> => {
+    const out = `${tmp.path}/curl.out`;
+    await syncDisks();
+    const t0 = performance.now();
+    await timed("curl", ["-sS", "--fail", "-o", out, `${server.url}/${BUCKET}/${key}`]);
+    if (withSync) await syncDisks();
+    const ms = performance.now() - t0;
+    const got = (await Deno.stat(out)).size;
+    if (got !== size) throw new Error(`curl wrote ${got} bytes, expected ${size}`);
+    await removeQuietly(out);
+    return ms;
+  };
+
+  const vcRun = async (
+    key: string,
+    i: number,
+  ): Promise<ChildResult & { wallMs: number; maxRssKiB: number }> => {
+    const cacheDir = `${tmp.path}/vc-cache-${i}`;
+    await syncDisks();
+    const r = await timed(TIME, [
+      "-f",
+      "VC_BENCH_MAXRSS_KIB=%M",
+      Deno.execPath(),
+      "run",
+      ...VC_FLAGS,
+      `${ROOT}scripts/bench/big_object_child.ts`,
+      `s3://${BUCKET}/${key}`,
+    ], {
+      env: {
+        ...server.env,
+        VC_CACHE_DIR: cacheDir,
+        XDG_CONFIG_HOME: tmp.path,
+        NO_COLOR: "1",
+      },
+    });
+    const line = r.stdout.trim().split("\n").at(-1) ?? "";
+    const result = JSON.parse(line) as ChildResult;
+    if (result.size !== size) throw new Error(`vc wrote ${result.size} bytes, expected ${size}`);
+    const rss = /VC_BENCH_MAXRSS_KIB=(\d+)/.exec(r.stderr)?.[1];
+    if (rss === undefined) throw new Error(`no max RSS from ${TIME}: ${r.stderr.slice(-500)}`);
+    await removeQuietly(cacheDir);
+    return { ...result, wallMs: r.ms, maxRssKiB: Number(rss) };
+  };
+
+  // Warm the server's page cache, so the first contender is not penalised.
+  for (const key of ["single.bin", "multi.bin"]) await curlRun(key, false);
+
+  for (const [label, key] of [["single-part", "single.bin"], ["multipart", "multi.bin"]] as const) {
+    const curlMs: number[] = [];
+    const curlSyncMs: number[] = [];
+    const vcMs: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      t = performance.now();
+      const c = await curlRun(key, false);
+      curlMs.push(c);
+      const v = await vcRun(key, i);
+      vcMs.push(v.ms);
+      rss.push(v.maxRssKiB / 1024);
+      const cs = await curlRun(key, true);
+      curlSyncMs.push(cs);
+      report.info(
+        `${label} rep ${i + 1}: curl ${fmtNum(c / 1000)} s (${fmtNum(mbps(size, c))} MB/s), ` +
+          `vc ${fmtNum(v.ms / 1000)} s (${fmtNum(mbps(size, v.ms))} MB/s; process ${
+            fmtNum(v.wallMs / 1000)
+          } s, S3 module load ${fmtNum(v.loadMs)} ms; peak RSS ${fmtNum(v.maxRssKiB / 1024)} MiB), ` +
+          `curl + sync ${fmtNum(cs / 1000)} s (${fmtNum(mbps(size, cs))} MB/s)`,
+      );
+    }
+    const c = median(curlMs);
+    const v = median(vcMs);
+    const cs = median(curlSyncMs);
+    report.info(
+      `${label}: vc / (curl + sync) = ${fmtNum(c > 0 ? cs / v : 0)}× (context: both fsync-equivalent)`,
+    );
+    report.goal(
+      `${label} ${fmtNum(size / MiB)} MiB throughput, vc / curl`,
+      c / v,
+      "×",
+      ">=",
+      GOAL_RATIO,
+      `vc ${fmtNum(v / 1000)} s = ${fmtNum(mbps(size, v))} MB/s, curl ${fmtNum(c / 1000)} s = ${
+        fmtNum(mbps(size, c))
+      } MB/s (medians of ${reps})`,
+    );
+    report.goal(
+      `${label} vc peak RSS`,
+      Math.max(...rss),
+      " MiB",
+      "<",
+      GOAL_RSS_MIB,
+      `max RSS per run: ${rss.map((r) => fmtNum(r)).join(", ")} MiB`,
+    );
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  const args = parseBenchArgs(Deno.args);
+  const report = await run(args);
+  await report.finish(args);
+}

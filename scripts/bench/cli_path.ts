@@ -1,0 +1,132 @@
+/**
+ * `vc path /some/asset.bin` as a CLI process (vc's release permissions) on a
+ * warm cache vs `deno run` of an empty script: median wall time of ~20 runs
+ * each, interleaved. Goal: vc ≤ 1.5× the floor. Also checks that the warm
+ * runs made no request (the fake server's stats) and did not load the AWS SDK
+ * (no `@aws-sdk` module file opened, seen with `strace`; a cold run, which
+ * must load it, is the positive control).
+ *
+ *     deno run -A scripts/bench/cli_path.ts [--quick]
+ *
+ * @module
+ */
+import {
+  FakeServer,
+  fmtNum,
+  fmtStats,
+  KiB,
+  median,
+  parseBenchArgs,
+  putObjects,
+  Report,
+  ROOT,
+  tempDir,
+  timed,
+  vcArgs,
+  vcEnv,
+} from "./lib.ts";
+
+const GOAL = 1.5;
+// Module files of the SDK, as opened when it is loaded (package.json reads do not count).
+const SDK_FILE = /@aws-sdk\/[^"]*\.[cm]?js"/;
+
+/** Runs the benchmark; returns the report. */
+export async function run(args: { quick: boolean }): Promise<Report> {
+  const report = new Report("cli_path");
+  const runs = args.quick ? 10 : 20;
+  await using tmp = await tempDir("path");
+  await using server = await FakeServer.start({ buckets: ["assets"] });
+  await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
+  const project = `${tmp.path}/project`;
+  await Deno.mkdir(project);
+  await Deno.writeTextFile(
+    `${project}/versioned_assets.json`,
+    JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
+  );
+  const cacheDir = `${tmp.path}/cache`;
+  const env = vcEnv(server, tmp.path, { VC_BUCKET: "s3://assets", VC_CACHE_DIR: cacheDir });
+  const pathArgs = vcArgs("path", "/some/asset.bin");
+  const vc = () => timed(Deno.execPath(), pathArgs, { env, cwd: project });
+  const floorArgs = ["run", "--no-prompt", `${ROOT}scripts/bench/empty.ts`];
+  const floor = () => timed(Deno.execPath(), floorArgs, { env, cwd: project });
+
+  const cold = await vc();
+  const expected = cold.stdout.trim();
+  report.info(`cold vc path: ${fmtNum(cold.ms)} ms -> ${expected}`);
+  await floor(); // warm the code caches of both, untimed
+  await vc();
+  await server.reset();
+
+  const vcMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const v = await vc();
+    if (v.stdout.trim() !== expected) throw new Error(`vc path printed ${v.stdout}`);
+    vcMs.push(v.ms);
+    floorMs.push((await floor()).ms);
+  }
+  const stats = await server.stats();
+  const v = median(vcMs);
+  const f = median(floorMs);
+  report.info(
+    `${runs} runs each: vc path median ${fmtNum(v)} ms (min ${fmtNum(Math.min(...vcMs))}), ` +
+      `deno run empty.ts median ${fmtNum(f)} ms (min ${fmtNum(Math.min(...floorMs))})`,
+  );
+  report.goal(
+    "warm vc path wall time / deno run empty.ts",
+    v / f,
+    "×",
+    "<=",
+    GOAL,
+    `vc ${fmtNum(v)} ms, floor ${fmtNum(f)} ms (medians of ${runs}, interleaved)`,
+  );
+  report.goal("requests during the warm runs", stats.total, "", "==", 0, fmtStats(stats));
+
+  // Did the SDK get loaded? Count @aws-sdk module files opened, warm and cold.
+  const sdkFiles = async (cache: string): Promise<number | undefined> => {
+    const trace = `${tmp.path}/strace.txt`;
+    try {
+      await timed("strace", [
+        "-f",
+        "-qq",
+        "-e",
+        "trace=open,openat",
+        "-o",
+        trace,
+        Deno.execPath(),
+        ...pathArgs,
+      ], { env: { ...env, VC_CACHE_DIR: cache }, cwd: project });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined; // no strace here
+      throw e;
+    }
+    const lines = (await Deno.readTextFile(trace)).split("\n");
+    return lines.filter((l) => SDK_FILE.test(l) && !l.includes("ENOENT")).length;
+  };
+  const warmSdk = await sdkFiles(cacheDir);
+  const coldSdk = await sdkFiles(`${tmp.path}/cache-cold`);
+  if (warmSdk === undefined || coldSdk === undefined) {
+    report.info("strace is not installed: SDK loading not checked");
+  } else {
+    report.info(
+      `@aws-sdk module files opened: warm vc path ${warmSdk}, cold vc path ${coldSdk} ` +
+        `(the cold run is the control: it must load the SDK)`,
+    );
+    if (coldSdk === 0) throw new Error("the cold run opened no @aws-sdk file: the check is broken");
+    report.goal(
+      "@aws-sdk module files opened by a warm vc path",
+      warmSdk,
+      "",
+      "==",
+      0,
+      `cold run opened ${coldSdk}`,
+    );
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  const args = parseBenchArgs(Deno.args);
+  const report = await run(args);
+  await report.finish(args);
+}

@@ -147,10 +147,25 @@ Deno.test("fake S3: multipart object → parallel ranged GETs verified by the mu
       cacheDir: `${cache.dir}-2`,
       download: { parallelThreshold: 4 * MiB, partSize: 5 * MiB },
     });
-    s3.failNext(1, "reset", (t) => t.op === "GetObject");
+    // Fail the second GET: a ranged one, piped straight into the file.
+    let gets = 0;
+    s3.failNext(1, "reset", (t) => t.op === "GetObject" && ++gets === 2);
+    s3.resetStats();
     const path2 = await again.cache("s3://b/big.bin");
     assertEquals(md5Hex(await Deno.readFile(path2)), md5Hex(data));
+    assertEquals(s3.stats.faults, 1);
+    assertEquals(s3.stats.GetObject, 4); // one more, for the rest of the broken range
     await Deno.remove(again.dir, { recursive: true });
+    // Same with a body cut short.
+    const third = make({
+      cacheDir: `${cache.dir}-3`,
+      download: { parallelThreshold: 4 * MiB, partSize: 5 * MiB },
+    });
+    gets = 0;
+    s3.failNext(1, "truncate", (t) => t.op === "GetObject" && ++gets === 3);
+    const path3 = await third.cache("s3://b/big.bin");
+    assertEquals(md5Hex(await Deno.readFile(path3)), md5Hex(data));
+    await Deno.remove(third.dir, { recursive: true });
   });
 });
 

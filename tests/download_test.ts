@@ -90,8 +90,11 @@ Deno.test("parallel download uses ranged GETs with a bounded number in flight", 
     await sameBytes(`${dir}/big`, data);
     // Plain MD5 over a parallel download: hashed in order from the file.
     assertEquals(info.md5, md5Hex(data));
-    assertEquals(store.counts.get, 11); // the first GET serves range 0, then 10 ranges
-    assertEquals(store.counts.rangedGet, 10);
+    // The first GET serves range 0, then 10 ranged GETs. This store's bodies
+    // are JavaScript streams, which cannot be piped natively: the first piped
+    // range falls short and the rest of it is fetched chunk by chunk (one more).
+    assertEquals(store.counts.get, 12);
+    assertEquals(store.counts.rangedGet, 11);
     assert(peak <= 3, `peak ${peak} ranged GETs in flight`);
     assertEquals(progress.at(-1), data.length);
   });

@@ -11,8 +11,10 @@
  * permissions); its figure is the time spent in `cache()`, after the S3
  * module was loaded. curl's is its process wall time. vc fsyncs the file
  * before renaming it into place, curl does not: "curl + sync" (curl then
- * `sync`) is printed too, for context. Every run starts after `sync`, so no
- * run pays for the previous one's writeback.
+ * `sync`) is printed too, for context, and so is "curl + md5sum" (curl's
+ * time plus md5sum of its output): vc verifies every byte against the ETag,
+ * curl does not. Every run starts after `sync`, so no run pays for the
+ * previous one's writeback.
  *
  *     deno run -A scripts/bench/big_object.ts [--quick]
  *
@@ -60,14 +62,22 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   const multi = await putFileMultipart(server.url, BUCKET, "multi.bin", src, 8 * MiB);
   await removeQuietly(src);
   report.info(
-    `setup: ${fmtNum(size / MiB)} MiB objects uploaded in ${fmtNum((performance.now() - t) / 1000)} s ` +
+    `setup: ${fmtNum(size / MiB)} MiB objects uploaded in ${
+      fmtNum((performance.now() - t) / 1000)
+    } s ` +
       `(single ETag ${single}, multipart ETag ${multi})`,
   );
   if (!/^[0-9a-f]{32}$/.test(single) || !/^[0-9a-f]{32}-\d+$/.test(multi)) {
     throw new Error(`unexpected ETags: ${single}, ${multi}`);
   }
 
-  const curlRun = async (key: string, withSync: boolean): Promise<number> => {
+  // `check`: also time `md5sum` of the result, as a script that verifies
+  // its download would (reported as curl + md5sum; the file is in the page cache).
+  const curlRun = async (
+    key: string,
+    withSync: boolean,
+    check = false,
+  ): Promise<{ ms: number; md5Ms: number }> => {
     const out = `${tmp.path}/curl.out`;
     await syncDisks();
     const t0 = performance.now();
@@ -76,8 +86,9 @@ export async function run(args: { quick: boolean }): Promise<Report> {
     const ms = performance.now() - t0;
     const got = (await Deno.stat(out)).size;
     if (got !== size) throw new Error(`curl wrote ${got} bytes, expected ${size}`);
+    const md5Ms = check ? (await timed("md5sum", [out])).ms : 0;
     await removeQuietly(out);
-    return ms;
+    return { ms, md5Ms };
   };
 
   const vcRun = async (
@@ -116,31 +127,37 @@ export async function run(args: { quick: boolean }): Promise<Report> {
 
   for (const [label, key] of [["single-part", "single.bin"], ["multipart", "multi.bin"]] as const) {
     const curlMs: number[] = [];
+    const curlMd5Ms: number[] = [];
     const curlSyncMs: number[] = [];
     const vcMs: number[] = [];
     const rss: number[] = [];
     for (let i = 0; i < reps; i++) {
       t = performance.now();
-      const c = await curlRun(key, false);
+      const { ms: c, md5Ms } = await curlRun(key, false, true);
       curlMs.push(c);
+      curlMd5Ms.push(c + md5Ms);
       const v = await vcRun(key, i);
       vcMs.push(v.ms);
       rss.push(v.maxRssKiB / 1024);
-      const cs = await curlRun(key, true);
+      const { ms: cs } = await curlRun(key, true);
       curlSyncMs.push(cs);
       report.info(
         `${label} rep ${i + 1}: curl ${fmtNum(c / 1000)} s (${fmtNum(mbps(size, c))} MB/s), ` +
           `vc ${fmtNum(v.ms / 1000)} s (${fmtNum(mbps(size, v.ms))} MB/s; process ${
             fmtNum(v.wallMs / 1000)
-          } s, S3 module load ${fmtNum(v.loadMs)} ms; peak RSS ${fmtNum(v.maxRssKiB / 1024)} MiB), ` +
-          `curl + sync ${fmtNum(cs / 1000)} s (${fmtNum(mbps(size, cs))} MB/s)`,
+          } s, S3 module load ${fmtNum(v.loadMs)} ms; peak RSS ${
+            fmtNum(v.maxRssKiB / 1024)
+          } MiB), ` +
+          `curl + md5sum ${fmtNum((c + md5Ms) / 1000)} s, curl + sync ${fmtNum(cs / 1000)} s`,
       );
     }
     const c = median(curlMs);
     const v = median(vcMs);
     const cs = median(curlSyncMs);
+    const cm = median(curlMd5Ms);
     report.info(
-      `${label}: vc / (curl + sync) = ${fmtNum(c > 0 ? cs / v : 0)}× (context: both fsync-equivalent)`,
+      `${label} context: vc / (curl + md5sum) = ${fmtNum(cm / v)}× (both verify the content), ` +
+        `vc / (curl + sync) = ${fmtNum(cs / v)}× (both durable on disk at the end)`,
     );
     report.goal(
       `${label} ${fmtNum(size / MiB)} MiB throughput, vc / curl`,

@@ -187,7 +187,11 @@ export interface TimedOptions {
 }
 
 /** Runs a command to completion and measures its wall time. */
-export async function timed(cmd: string, args: readonly string[], opts: TimedOptions = {}): Promise<Timed> {
+export async function timed(
+  cmd: string,
+  args: readonly string[],
+  opts: TimedOptions = {},
+): Promise<Timed> {
   const command = new Deno.Command(cmd, {
     args: [...args],
     stdin: "null",
@@ -240,7 +244,13 @@ export class FakeServer implements AsyncDisposable {
 
   /** Starts the server; `dir` selects the disk backend. */
   static async start(opts: { dir?: string; buckets?: string[] } = {}): Promise<FakeServer> {
-    const args = ["run", "--allow-net", "--allow-read", "--allow-write", `${ROOT}scripts/bench/fake_server.ts`];
+    const args = [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      `${ROOT}scripts/bench/fake_server.ts`,
+    ];
     if (opts.dir !== undefined) args.push("--dir", opts.dir);
     for (const b of opts.buckets ?? []) args.push("--bucket", b);
     const child = new Deno.Command(Deno.execPath(), {
@@ -347,7 +357,10 @@ export async function putObjects(
   const worker = async () => {
     while (next < keys.length) {
       const i = next++;
-      await fetchOk(`${url}/${bucket}/${keys[i]}`, { method: "PUT", body: pseudoRandom(size, i + 1) });
+      await fetchOk(`${url}/${bucket}/${keys[i]}`, {
+        method: "PUT",
+        body: pseudoRandom(size, i + 1),
+      });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -380,7 +393,12 @@ export async function writeRandomFile(path: string, size: number): Promise<void>
  * with a Content-Length; a chunked streaming body from `fetch` goes through
  * the fake server about 10× slower.
  */
-export async function putFile(url: string, bucket: string, key: string, path: string): Promise<string> {
+export async function putFile(
+  url: string,
+  bucket: string,
+  key: string,
+  path: string,
+): Promise<string> {
   await fetchOk(`${url}/${bucket}`, { method: "PUT" }).then((r) => r.body?.cancel());
   const r = await timed("curl", [
     "-sS",
@@ -444,16 +462,19 @@ export async function putFileMultipart(
     method: "POST",
     body: xml,
   })).text();
-  const etag = /<ETag>([^<]+)<\/ETag>/.exec(done)?.[1]?.replaceAll("&quot;", "").replaceAll('"', "");
+  const etag = /<ETag>([^<]+)<\/ETag>/.exec(done)?.[1]?.replaceAll("&quot;", "").replaceAll(
+    '"',
+    "",
+  );
   if (etag === undefined) throw new Error(`multipart upload did not complete: ${done}`);
   return etag;
 }
 
 /**
  * A temp AWS CLI config (so the user's ~/.aws never matters) and the
- * environment to run `aws` against `server`.
+ * environment to run `aws` with (the endpoint goes in `--endpoint-url`).
  */
-export async function awsEnv(server: FakeServer, dir: string): Promise<Record<string, string>> {
+export async function awsEnv(dir: string): Promise<Record<string, string>> {
   const config = `${dir}/aws_config`;
   await Deno.writeTextFile(config, "[default]\nregion = us-east-1\n");
   const credentials = `${dir}/aws_credentials`;

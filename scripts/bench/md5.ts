@@ -86,7 +86,9 @@ export async function run(args: { quick: boolean }): Promise<Report> {
     "×",
     ">=",
     GOAL,
-    `md5File ${fmtNum(mbps(size, v))} MB/s, md5sum ${fmtNum(mbps(size, s))} MB/s (medians of ${reps})`,
+    `md5File ${fmtNum(mbps(size, v))} MB/s, md5sum ${
+      fmtNum(mbps(size, s))
+    } MB/s (medians of ${reps})`,
   );
   return report;
 }

@@ -67,7 +67,9 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   };
   const tFill = performance.now();
   await Promise.all(Array.from({ length: 16 }, fill));
-  report.info(`cold fill of ${distinct} × 4 KiB: ${fmtNum(performance.now() - tFill)} ms (context only)`);
+  report.info(
+    `cold fill of ${distinct} × 4 KiB: ${fmtNum(performance.now() - tFill)} ms (context only)`,
+  );
   const one = uris[0]!;
   const expected = await cache.cache(one);
   s3.resetStats();
@@ -104,9 +106,9 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   const usBatch = conc.ms * 1000 / conc.calls;
   const line = (what: string, r: { calls: number; ms: number }) =>
     report.info(
-      `${what}: ${r.calls} calls in ${fmtNum(r.ms)} ms = ${fmtNum(r.calls / r.ms * 1000)} calls/s, ${
-        fmtNum(r.ms * 1000 / r.calls)
-      } µs/call`,
+      `${what}: ${r.calls} calls in ${fmtNum(r.ms)} ms = ${
+        fmtNum(r.calls / r.ms * 1000)
+      } calls/s, ${fmtNum(r.ms * 1000 / r.calls)} µs/call`,
     );
   line("one URI", one1);
   line(`${distinct} URIs round-robin`, many);

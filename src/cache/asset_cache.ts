@@ -21,9 +21,8 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { basename, dirname, isAbsolute } from "node:path";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
@@ -108,6 +107,8 @@ export interface CacheVerifyOptions {
 // How often a warm entry's last-use time is written, and its file's existence re-checked.
 const TOUCH_INTERVAL_MS = 60_000;
 const RECHECK_INTERVAL_MS = 1_000;
+// Entries remembered in memory before the maps are reset.
+const MEMORY_ENTRIES = 100_000;
 // After a failed revalidation, how long the cached copy is served before trying again.
 const UNREACHABLE_RETRY_MS = 60_000;
 
@@ -460,6 +461,13 @@ export class AssetCache implements AsyncDisposable {
       (ctx) => this.#resolve(loc, options?.immutable === true, ctx),
       flightOptions,
     );
+    if (this.#byUri.size >= MEMORY_ENTRIES) {
+      // Bounded memory in long-running processes: the maps only save disk
+      // reads, so dropping them all is correct, and cheaper than an LRU.
+      this.#byUri.clear();
+      this.#byPath.clear();
+      this.#byPath.set(rec.path, rec);
+    }
     this.#byUri.set(uri, rec);
     return rec.path;
   }

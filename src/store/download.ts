@@ -156,6 +156,8 @@ interface Context {
   signal: AbortSignal;
   written: number;
   onProgress: ((p: DownloadProgress) => void) | undefined;
+  /** Whether ranged bodies are piped into the file (see pipeRange). */
+  pipe: boolean;
 }
 
 async function downloadOnce(
@@ -195,6 +197,7 @@ async function downloadOnce(
       signal: controller.signal,
       written: 0,
       onProgress: options.onProgress,
+      pipe: true,
     };
     const plan = planVerification(info);
     let temp: TempFile;
@@ -496,8 +499,9 @@ async function downloadParallel(
   // cache, so this thread only moves bytes. Without a worker (or if it
   // fails), verify() hashes the finished file here instead.
   // Parts are independent: hash them on as many cores as there are (one MD5
-  // stream, for a plain ETag, is sequential by nature).
-  const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency - 1)) : 1;
+  // stream, for a plain ETag, is sequential by nature). Piped ranges leave
+  // this thread nearly idle, so it does not need a core of its own.
+  const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency)) : 1;
   const hasher = plan.segment > 0 ? HashPool.start(workers) : undefined;
   let hashing = hasher !== undefined;
   const parts: string[] = [];
@@ -527,22 +531,20 @@ async function downloadParallel(
   let next = 0;
   let initial = first;
   const worker = async () => {
-    // Each worker writes through its own handle, so seeks never interfere.
-    using file = Deno.openSync(temp.path, { write: true });
-    const writer = new BatchWriter(file);
-    try {
-      while (next < ranges.length) {
-        const index = next++;
-        const { start, end } = ranges[index]!;
-        const body = index === 0 ? initial : undefined;
-        if (index === 0) initial = undefined;
-        file.seekSync(start, Deno.SeekMode.Start);
-        await fetchRange(ctx, writer, start, end, body, false);
-        await writer.drain();
-        rangeDone(index);
+    while (next < ranges.length) {
+      const index = next++;
+      const { start, end } = ranges[index]!;
+      if (index === 0 && initial !== undefined) {
+        // The first GET's body serves range 0 (then it is cancelled).
+        const body = initial;
+        initial = undefined;
+        // Its own handle, so seeks never interfere with other ranges.
+        using file = Deno.openSync(temp.path, { write: true });
+        await fetchRange(ctx, new InlineSink(file, undefined), start, end, body, false);
+      } else {
+        await pipeRange(ctx, temp.path, start, end);
       }
-    } finally {
-      await writer.settle();
+      rangeDone(index);
     }
   };
   let failure: { error: unknown } | undefined;
@@ -597,74 +599,64 @@ class InlineSink implements Sink {
   }
 }
 
-const BATCH = 1024 * 1024;
-
 /**
- * Collects chunks into 1 MiB buffers written asynchronously (double
- * buffered): one write per MiB instead of one per network chunk, and the
- * copy into the page cache happens on Deno's I/O threads while this thread
- * reads the network.
+ * Fetches bytes [start, end) of the object into the temp file by piping a
+ * ranged GET's body into a file handle. When the body comes straight from
+ * `fetch`, Deno copies socket to file without involving JavaScript, leaving
+ * this thread (and a core) free; the handle's position then tells exactly how
+ * far it got, so a broken body is resumed from there.
+ *
+ * Other bodies go through the file's `WritableStream`, which may hold back a
+ * tail of up to 64 KiB until it is closed: the position falls short of what
+ * was piped. Each attempt therefore uses its own handle (a held-back tail is
+ * dropped with it, or lands where it belongs), and a short pipe switches this
+ * download to {@linkcode fetchRange}, which writes every chunk itself.
+ * Progress is reported once per attempt.
  */
-class BatchWriter implements Sink {
-  #file: Deno.FsFile;
-  #buffers: [Uint8Array, Uint8Array] = [new Uint8Array(BATCH), new Uint8Array(BATCH)];
-  #current: 0 | 1 = 0;
-  #fill = 0;
-  #pending: Promise<void> | undefined;
-
-  constructor(file: Deno.FsFile) {
-    this.#file = file;
-  }
-
-  write(chunk: Uint8Array): void | Promise<void> {
-    const buf = this.#buffers[this.#current];
-    if (this.#fill + chunk.length < buf.length) {
-      buf.set(chunk, this.#fill);
-      this.#fill += chunk.length;
+async function pipeRange(ctx: Context, path: string, start: number, end: number): Promise<void> {
+  let pos = start;
+  let failures = 0;
+  while (pos < end) {
+    if (!ctx.pipe) {
+      using file = Deno.openSync(path, { write: true });
+      file.seekSync(pos, Deno.SeekMode.Start);
+      await fetchRange(ctx, new InlineSink(file, undefined), pos, end, undefined, false);
       return;
     }
-    return this.#writeSlow(chunk);
-  }
-
-  async #writeSlow(chunk: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < chunk.length) {
-      const buf = this.#buffers[this.#current];
-      const n = Math.min(buf.length - this.#fill, chunk.length - off);
-      buf.set(chunk.subarray(off, off + n), this.#fill);
-      this.#fill += n;
-      off += n;
-      if (this.#fill === buf.length) await this.#flush();
+    const before = pos;
+    try {
+      const body = await rangedGet(ctx, pos, end);
+      {
+        using file = Deno.openSync(path, { write: true });
+        file.seekSync(pos, Deno.SeekMode.Start);
+        try {
+          await body.pipeTo(file.writable, {
+            preventClose: true,
+            preventAbort: true,
+            signal: ctx.signal,
+          });
+        } finally {
+          pos = file.seekSync(0, Deno.SeekMode.Current);
+          ctx.written += pos - before;
+          ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
+        }
+      }
+      if (pos > end) {
+        throw new IntegrityError(
+          `${ctx.uri}: the store sent ${pos - before} bytes for a range of ${
+            end - before
+          } (downloading to ${ctx.dest})`,
+        );
+      }
+      if (pos < end) ctx.pipe = false; // see above; fetchRange takes over
+    } catch (e) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (!retryable(e)) throw e;
+      failures = pos > before ? 1 : failures + 1;
+      if (failures >= ctx.attempts) throw e;
+      await sleep(fullJitterDelay(failures, 50, 2_000), ctx.signal);
     }
   }
-
-  async #flush(): Promise<void> {
-    if (this.#fill === 0) return;
-    const data = this.#buffers[this.#current].subarray(0, this.#fill);
-    // The other buffer may still be in flight: wait before it is reused.
-    await this.#pending;
-    this.#pending = writeAllAsync(this.#file, data);
-    this.#current = this.#current === 0 ? 1 : 0;
-    this.#fill = 0;
-  }
-
-  /** Writes everything buffered and waits until it is in the file. */
-  async drain(): Promise<void> {
-    await this.#flush();
-    await this.#pending;
-    this.#pending = undefined;
-  }
-
-  /** Waits for an in-flight write, ignoring its outcome (cleanup after a failure). */
-  async settle(): Promise<void> {
-    await this.#pending?.catch(() => {});
-    this.#pending = undefined;
-  }
-}
-
-async function writeAllAsync(file: Deno.FsFile, data: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < data.length) off += await file.write(off === 0 ? data : data.subarray(off));
 }
 
 /**

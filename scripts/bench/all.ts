@@ -1,0 +1,121 @@
+/**
+ * Runs the benchmarks, each in its own process (so one's heap, JIT state and
+ * open handles never colour another's numbers), then prints every goal with
+ * PASS/MISS.
+ *
+ *     deno task bench [--quick] [--strict] [NAME...]
+ *     deno run --allow-all scripts/bench/all.ts --quick warm_hit md5
+ *
+ * `--quick` uses smaller sizes and fewer repetitions; NAMEs select benchmarks
+ * (default: all); `--strict` exits 1 when a goal is missed (a crashed
+ * benchmark always exits 1).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fmtNum, type GoalResult, ROOT } from "./lib.ts";
+
+/** The benchmarks, in the order they run (cheap ones first). */
+export const BENCHES: readonly { name: string; about: string }[] = [
+  { name: "warm_hit", about: "cache(uri) on a warm entry: µs/call, zero requests" },
+  { name: "cli_path", about: "warm `vc path` process vs `deno run` of an empty script" },
+  { name: "md5", about: "md5File vs md5sum" },
+  { name: "cold_small", about: "1000 × 4 KiB cold via AssetCache vs aws s3 sync" },
+  { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
+  { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
+];
+
+// Upper bound for one benchmark process (the full big_object run takes a few minutes).
+const BENCH_TIMEOUT_MS = 20 * 60_000;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      quick: { type: "boolean" },
+      strict: { type: "boolean" },
+      list: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || values.list) {
+    console.log("usage: deno task bench [--quick] [--strict] [NAME...]\n\nbenchmarks:");
+    for (const b of BENCHES) console.log(`  ${b.name.padEnd(12)} ${b.about}`);
+    return 0;
+  }
+  const unknown = positionals.filter((p) => !BENCHES.some((b) => b.name === p));
+  if (unknown.length > 0) {
+    console.error(
+      `unknown benchmark(s): ${unknown.join(", ")}; known: ${
+        BENCHES.map((b) => b.name).join(", ")
+      }`,
+    );
+    return 2;
+  }
+  const selected = positionals.length === 0
+    ? BENCHES
+    : BENCHES.filter((b) => positionals.includes(b.name));
+
+  const resultsFile = await Deno.makeTempFile({ prefix: "vc-bench-results-" });
+  const crashed: string[] = [];
+  const started = performance.now();
+  try {
+    for (const bench of selected) {
+      console.log(`\n=== ${bench.name}${values.quick ? " (quick)" : ""}: ${bench.about}`);
+      const t0 = performance.now();
+      const args = ["run", "--allow-all", `${ROOT}scripts/bench/${bench.name}.ts`];
+      if (values.quick) args.push("--quick");
+      args.push("--results", resultsFile);
+      const status = await new Deno.Command(Deno.execPath(), {
+        args,
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "inherit",
+        signal: AbortSignal.timeout(BENCH_TIMEOUT_MS),
+      }).output();
+      const secs = (performance.now() - t0) / 1000;
+      if (!status.success) {
+        crashed.push(bench.name);
+        console.log(
+          `=== ${bench.name} FAILED (exit ${status.code}, signal ${status.signal}) after ${
+            fmtNum(secs)
+          } s`,
+        );
+      } else {
+        console.log(`=== ${bench.name} done in ${fmtNum(secs)} s`);
+      }
+    }
+    const text = await Deno.readTextFile(resultsFile);
+    const results = text.split("\n").filter((l) => l !== "").map((l) =>
+      JSON.parse(l) as GoalResult
+    );
+    console.log(`\n=== summary (${fmtNum((performance.now() - started) / 1000)} s total)`);
+    for (const r of results) {
+      console.log(
+        `${r.pass ? "PASS" : "MISS"}  ${r.bench.padEnd(11)} ${r.name}: ${
+          fmtNum(r.value)
+        }${r.unit} ` +
+          `(goal ${r.goal})`,
+      );
+    }
+    for (const name of crashed) {
+      console.log(`FAIL  ${name.padEnd(11)} crashed (see its output above)`);
+    }
+    const missed = results.filter((r) => !r.pass).length;
+    console.log(
+      `${results.length - missed} of ${results.length} goals met${
+        crashed.length > 0 ? `, ${crashed.length} benchmark(s) crashed` : ""
+      }`,
+    );
+    if (crashed.length > 0) return 1;
+    return values.strict && missed > 0 ? 1 : 0;
+  } finally {
+    await Deno.remove(resultsFile).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -57,6 +57,18 @@ export function outputFile(outDir: string, target: string): string {
 }
 
 /**
+ * Modules started with `new Worker(...)` (MD5 of large downloads off the main
+ * thread), which `deno compile` must be told to embed.
+ *
+ * @example
+ * ```ts
+ * import { WORKER_MODULES } from "./compile.ts";
+ * console.assert(WORKER_MODULES.every((m) => m.endsWith(".ts")));
+ * ```
+ */
+export const WORKER_MODULES: readonly string[] = ["src/store/download_hash_worker.ts"];
+
+/**
  * The `deno compile` argument lists, one per target (without the `deno`
  * executable itself). Throws `RangeError` for an unknown target.
  *
@@ -81,6 +93,9 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
     return [
       "compile",
       ...PERMISSION_FLAGS,
+      // Worker modules are not part of the import graph, so deno compile
+      // embeds them only when asked (see WORKER_MODULES).
+      ...WORKER_MODULES.flatMap((module) => ["--include", module]),
       "--target",
       target,
       "--output",

@@ -4,7 +4,20 @@
  *
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+
+// `node:crypto` costs ~15 ms of start-up (it brings up Deno's Node
+// compatibility layer), and this module is on the warm path of `vc path`
+// only for the ETag string helpers, which hash nothing. So it is loaded on
+// first use: `md5File` imports it, and the synchronous helpers get it through
+// `process.getBuiltinModule`, which loads it in place. The `type` import
+// above is erased, so it loads nothing.
+let nodeCrypto: typeof import("node:crypto") | undefined;
+
+function createHash(algorithm: "md5"): Hash {
+  nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
+  return nodeCrypto.createHash(algorithm);
+}
 
 /**
  * Hex MD5 of bytes or a string (UTF-8).
@@ -65,6 +78,7 @@ export async function md5File(
 ): Promise<string> {
   using file = await Deno.open(path, { read: true });
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
+  nodeCrypto ??= await import("node:crypto");
   const hash = createHash("md5");
   const size = Math.min(READ_CHUNK, options.length ?? READ_CHUNK);
   const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;

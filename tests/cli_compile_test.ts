@@ -26,6 +26,8 @@ Deno.test("compile: one deno compile command per target with the shared permissi
     assertEquals(args, [
       "compile",
       ...PERMISSION_FLAGS,
+      "--include",
+      "src/store/download_hash_worker.ts",
       "--target",
       target,
       "--output",
@@ -99,5 +101,25 @@ Deno.test("compile: SHA256SUMS lines are sha256sum -c compatible", async () => {
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compile embeds every worker module, and each one exists", async () => {
+  const { compileCommands, WORKER_MODULES } = await import("../scripts/compile.ts");
+  const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
+  for (const module of WORKER_MODULES) {
+    const at = args!.indexOf(module);
+    if (at < 1 || args![at - 1] !== "--include") throw new Error(`${module} is not --include'd`);
+    await Deno.stat(new URL(`../${module}`, import.meta.url));
+  }
+  // Every `new Worker(new URL("./x.ts", import.meta.url))` in src/ is listed.
+  for await (const entry of Deno.readDir(new URL("../src/store/", import.meta.url))) {
+    if (!entry.name.endsWith(".ts")) continue;
+    const text = await Deno.readTextFile(new URL(`../src/store/${entry.name}`, import.meta.url));
+    for (const m of text.matchAll(/new URL\("\.\/(\w+_worker\.ts)", import\.meta\.url\)/g)) {
+      if (!WORKER_MODULES.includes(`src/store/${m[1]}`)) {
+        throw new Error(`src/store/${m[1]} missing`);
+      }
+    }
   }
 });

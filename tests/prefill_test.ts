@@ -12,6 +12,8 @@ import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
 import { prefill, type PrefillProgress } from "../src/prefill/prefill.ts";
 import { parsePrefillItem, readListFile } from "../src/prefill/list_file.ts";
 import { tempDir, workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
+import { readManifest } from "../src/versioned/manifest.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 
 /** Counts gets (all, and at most how many at once), each held for `delayMs`. */
 class CountingStore extends WrappingStore {
@@ -199,4 +201,42 @@ Deno.test("parsePrefillItem", () => {
   });
   assertThrows(() => parsePrefillItem("/a.csv@v1.0.0"), InvalidInputError, "v1.0.0");
   assertThrows(() => parsePrefillItem("./a.csv"), InvalidInputError, "./a.csv");
+});
+
+Deno.test("prefilling a manifest of many entries reads the manifest once", async () => {
+  await using ws = await workspace();
+  const n = 300;
+  const entries: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    entries[`/d/f${i}.txt`] = "1.0.0";
+    await writeFile(join(ws.bucket, "d"), `f${i}.1.0.0.txt`, `${i}`);
+  }
+  await Deno.writeTextFile(ws.manifest, JSON.stringify(entries));
+  let reads = 0;
+  const vc = new VersionedCache({
+    manifest: ws.manifest,
+    bucket: ws.bucket,
+    cache: ws.cache,
+    readManifest: (file) => {
+      reads++;
+      return readManifest(file);
+    },
+  });
+  try {
+    // Versioned items in the list resolve through the same parsed manifest.
+    const summary = await prefill({
+      cache: ws.cache,
+      versioned: [vc],
+      uris: ["/d/f1.txt@1.0.0", "/d/f2.txt"],
+    });
+    assertEquals(summary.failed, []);
+    assertEquals(summary.total, n);
+    assertEquals(summary.fetched, n);
+    assertEquals(reads, 1);
+    const again = await prefill({ cache: ws.cache, versioned: [vc] });
+    assertEquals(again.alreadyCached, n);
+    assertEquals(reads, 1);
+  } finally {
+    await vc.close();
+  }
 });

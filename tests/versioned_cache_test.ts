@@ -369,3 +369,135 @@ Deno.test("path() names unknown paths and missing versions helpfully", async () 
   assertStringIncludes(v.message, "available: 1.0.0");
   await assertRejects(() => vc.path("/data/table.csv", "9.9"), InvalidInputError, "9.9");
 });
+
+/** `readManifest` wrapped to count the reads a VersionedCache makes. */
+function countingReader(): {
+  reads: () => number;
+  read: (file: string) => Promise<Record<string, string>>;
+} {
+  let count = 0;
+  return {
+    reads: () => count,
+    read: (file) => {
+      count++;
+      return readManifest(file);
+    },
+  };
+}
+
+Deno.test("lookups parse an unchanged manifest once, and see every change to it", async () => {
+  await using ws = await workspace();
+  const { dir, manifest } = ws;
+  await ws.vc.add("/a.csv", await writeFile(dir, "a.csv", "a1\n"));
+  const counter = countingReader();
+  const vc = new VersionedCache({
+    manifest,
+    bucket: ws.bucket,
+    cache: ws.cache,
+    readManifest: counter.read,
+  });
+  try {
+    // Repeated and concurrent lookups of an unchanged file: one read.
+    const local = await vc.path("/a.csv");
+    for (let i = 0; i < 5; i++) assertEquals(await vc.path("a.csv"), local);
+    await Promise.all(Array.from({ length: 20 }, () => vc.resolve("/a.csv")));
+    assertEquals((await vc.ls()).length, 1);
+    await assertRejects(() => vc.resolve("/b.csv"), NotFoundError, "/b.csv");
+    assertEquals(counter.reads(), 1);
+
+    // Another writer changing the size (an in-place edit) is seen.
+    await Deno.writeTextFile(manifest, JSON.stringify({ "/a.csv": "1.0.0", "/b.csv": "1.0.0" }));
+    assertEquals((await vc.resolve("/b.csv")).version, "1.0.0");
+    assertEquals(counter.reads(), 2);
+
+    // Our own update (1.0.0 → 1.0.1: same size, maybe the same millisecond) is seen.
+    await Deno.writeTextFile(manifest, JSON.stringify({ "/a.csv": "1.0.0" }));
+    await Deno.writeTextFile(join(dir, "a.csv"), "a2\n");
+    await vc.update("/a.csv", join(dir, "a.csv"), { patch: true });
+    assertEquals((await vc.resolve("/a.csv")).version, "1.0.1");
+    assertEquals(await read(await vc.path("/a.csv")), "a2\n");
+    // One read after the update (publishing re-reads on its own, not through the reader).
+    assertEquals(counter.reads(), 3);
+  } finally {
+    await vc.close();
+  }
+});
+
+Deno.test({
+  name: "a same-size, same-mtime manifest replaced by rename (another `vc update`) is seen",
+  ignore: Deno.build.os === "windows", // no inode numbers there
+  fn: async () => {
+    await using ws = await workspace();
+    const { dir, manifest } = ws;
+    await Deno.writeTextFile(manifest, JSON.stringify({ "/a.csv": "1.0.0" }));
+    const counter = countingReader();
+    const vc = new VersionedCache({
+      manifest,
+      bucket: ws.bucket,
+      cache: ws.cache,
+      readManifest: counter.read,
+    });
+    try {
+      assertEquals((await vc.resolve("/a.csv")).version, "1.0.0");
+      const before = await Deno.stat(manifest);
+      const temp = join(dir, "repo", ".manifest.json.tmp");
+      await Deno.writeTextFile(temp, JSON.stringify({ "/a.csv": "2.0.0" }));
+      await Deno.utime(temp, before.atime ?? new Date(), before.mtime ?? new Date());
+      await Deno.rename(temp, manifest);
+      const after = await Deno.stat(manifest);
+      // Only the inode tells the two files apart.
+      assertEquals([after.size, after.mtime?.getTime()], [before.size, before.mtime?.getTime()]);
+      assertEquals((await vc.resolve("/a.csv")).version, "2.0.0");
+      assertEquals(counter.reads(), 2);
+    } finally {
+      await vc.close();
+    }
+  },
+});
+
+Deno.test("a manifest that cannot be read is read again on the next lookup", async () => {
+  await using ws = await workspace();
+  const counter = countingReader();
+  const vc = new VersionedCache({
+    manifest: ws.manifest,
+    bucket: ws.bucket,
+    cache: ws.cache,
+    readManifest: counter.read,
+  });
+  try {
+    await assertRejects(() => vc.resolve("/a.csv"), NotFoundError, "does not exist");
+    await Deno.writeTextFile(ws.manifest, '{"/a.csv": "1.2"}');
+    await assertRejects(() => vc.resolve("/a.csv"), InvalidInputError, "1.2");
+    await assertRejects(() => vc.resolve("/a.csv"), InvalidInputError, "1.2");
+    await Deno.writeTextFile(ws.manifest, '{"/a.csv": "1.2.3"}');
+    assertEquals((await vc.resolve("/a.csv")).version, "1.2.3");
+    assertEquals(counter.reads(), 4);
+  } finally {
+    await vc.close();
+  }
+});
+
+Deno.test("resolveAll resolves every entry from one read, like resolve does one by one", async () => {
+  await using ws = await workspace();
+  const override = await writeFile(ws.dir, "dev.csv", "dev\n");
+  await Deno.writeTextFile(
+    ws.manifest,
+    JSON.stringify({ "/b.csv": "1.2.5", "a/x.tar.gz": "2.0.0", "/dev.csv": override }),
+  );
+  const counter = countingReader();
+  const vc = new VersionedCache({
+    manifest: ws.manifest,
+    bucket: ws.bucket,
+    cache: ws.cache,
+    readManifest: counter.read,
+  });
+  try {
+    const all = await vc.resolveAll();
+    assertEquals(all.map((a) => a.path), ["/a/x.tar.gz", "/b.csv", "/dev.csv"]);
+    assertEquals(all, await Promise.all(all.map((a) => vc.resolve(a.path))));
+    assertEquals(all[2], { path: "/dev.csv", uri: override, immutable: false });
+    assertEquals(counter.reads(), 1);
+  } finally {
+    await vc.close();
+  }
+});

@@ -7,24 +7,27 @@
  * Layout, relative to the cache dir:
  * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
  *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
- * - metadata: `.meta/<same relative path>.json`
- * - locks: `.locks/<hash of the relative path>.lock`
+ * - metadata: `.meta/<same relative path>.json`; the record file is also the
+ *   entry's cross-process lock (see `entry_lock.ts`), so there is no lock tree.
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve, sep, win32 } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
 
 /** Name of the hidden metadata tree inside the cache dir. */
 export const META_DIR = ".meta";
-/** Name of the hidden lock directory inside the cache dir. */
+/**
+ * Name of the hidden lock directory that earlier versions kept inside the
+ * cache dir; maintenance still sweeps what they left there.
+ */
 export const LOCKS_DIR = ".locks";
 
 // Windows refuses these names as files, with or without an extension and in any case.
@@ -74,7 +77,7 @@ export function encodeSegment(segment: string): string {
 }
 
 function truncateSegment(encoded: string, original: string): string {
-  const hash = createHash("sha256").update(original).digest("hex").slice(0, 16);
+  const hash = sha256Hex(original).slice(0, 16);
   // Keep a short, plain extension so loaders that sniff it still work.
   const ext = /\.[A-Za-z0-9]{1,16}$/.exec(encoded)?.[0] ?? "";
   const suffix = `%~${hash}${ext}`;
@@ -149,10 +152,8 @@ export interface EntryLocation {
   relPath: string;
   /** Absolute path of the cached data. */
   dataPath: string;
-  /** Absolute path of the metadata record. */
+  /** Absolute path of the metadata record (also the entry's cross-process lock). */
   metaPath: string;
-  /** Absolute path of the cross-process lock file. */
-  lockPath: string;
 }
 
 /**
@@ -207,11 +208,9 @@ export class CacheLayout {
     }
     const dataPath = join(this.dir, ...relPath.split("/"));
     const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + ".json";
-    const lockName = createHash("sha256").update(relPath).digest("hex").slice(0, 32);
-    const lockPath = join(this.dir, LOCKS_DIR, `${lockName}.lock`);
     this.assertInside(dataPath);
     this.assertInside(metaPath);
-    return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath, lockPath };
+    return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath };
   }
 
   /**

@@ -2,46 +2,18 @@
  * Flag parsing shared by every command, on top of `node:util`'s `parseArgs`.
  * Unknown flags, missing values and wrong argument counts become
  * {@linkcode UsageError}s that name the flag and suggest the closest one.
+ * `main.ts` imports this module only when a command runs: `node:util` brings
+ * up Deno's Node compatibility layer (~5 ms), which `vc --help` does not need.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
+import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
 import { closest } from "./suggest.ts";
 
-/** One flag a command accepts. */
-export interface OptionSpec {
-  /** `"string"` takes a value (`--bucket B` or `--bucket=B`); `"boolean"` does not. */
-  type: "string" | "boolean";
-  /** May be given several times (string flags only); values are collected in order. */
-  multiple?: boolean;
-  /** One-letter alias (`-q`). */
-  short?: string;
-  /** Placeholder shown in help, e.g. `URI`. */
-  valueName?: string;
-  /** One line of help. */
-  description: string;
-}
-
-/** Flags by long name (without the leading `--`). */
-export type OptionSpecs = Record<string, OptionSpec>;
-
-/**
- * Flags every command accepts. `--version` is not among them: `vc --version`
- * is handled before dispatch, and `add`/`update` use `--version V` themselves.
- *
- * @example
- * ```ts
- * import { GLOBAL_OPTIONS } from "./args.ts";
- * console.assert(GLOBAL_OPTIONS.json?.type === "boolean");
- * ```
- */
-export const GLOBAL_OPTIONS: OptionSpecs = {
-  json: { type: "boolean", description: "print machine-readable JSON on stdout" },
-  quiet: { type: "boolean", short: "q", description: "print only essential output" },
-  verbose: { type: "boolean", short: "v", description: "show stack traces and details on errors" },
-  help: { type: "boolean", short: "h", description: "show help for this command" },
-};
+// Re-exported, so code that parses flags needs only this module.
+export { GLOBAL_OPTIONS, type OptionSpec, type OptionSpecs } from "./options.ts";
 
 /** Parsed flags of one command, with typed accessors. */
 export class Flags {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GLOBAL_OPTIONS, type OptionSpecs } from "./args.ts";
+import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
 import type { Command } from "./command.ts";
 
 /** A line of the command list; kept apart from the command modules so `vc --help` loads none. */

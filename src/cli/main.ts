@@ -1,13 +1,13 @@
 /**
  * Dispatch of the `vc` command line: finds the command, parses its flags,
- * runs it, and turns every outcome into an exit code. Command modules are
- * imported only when their command runs, so `vc --help` loads none of them
- * and `vc path` loads no network code.
+ * runs it, and turns every outcome into an exit code. Command modules and
+ * the flag parser are imported only when a command runs, so `vc --help`
+ * loads none of them (and no `node:` module), and `vc path` loads no
+ * network code.
  *
  * @module
  */
 import denoJson from "../../deno.json" with { type: "json" };
-import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import {
   errorMessage,
@@ -272,7 +272,9 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   const name = found.words.join(" ");
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) throw unknownCommand(name);
-  const command = await entry.load();
+  // The parser is loaded with the command, not at start-up: its `node:util`
+  // brings up Deno's Node compatibility layer, which help and --version skip.
+  const [command, { parseCommandArgs }] = await Promise.all([entry.load(), import("./args.ts")]);
   try {
     const { flags, positionals } = parseCommandArgs(found.rest, {
       command: command.name,

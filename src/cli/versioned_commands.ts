@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -13,6 +13,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+import { copyFileAtomic } from "../copy_file_atomic.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -228,7 +229,7 @@ export const get: Command = {
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
     if (info?.isDirectory || /[\\/]$/.test(destArg)) dest = join(dest, basename(normalized(p)));
-    await copyAtomic(local, dest);
+    await copyFileAtomic(local, dest);
     await ctx.out.status(
       { path: normalized(p), ...(version ? { version } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
@@ -427,18 +428,4 @@ async function localCopy(
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.
 function normalized(p: string): string {
   return normalizeVersionedPath(p);
-}
-
-async function copyAtomic(from: string, to: string): Promise<void> {
-  await Deno.mkdir(dirname(to), { recursive: true });
-  // A unique temp name in the same directory, so the rename is atomic and
-  // concurrent runs never write the same temp file.
-  const temp = join(dirname(to), `.${basename(to)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
-  try {
-    await Deno.copyFile(from, temp);
-    await Deno.rename(temp, to);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
 }

@@ -8,7 +8,7 @@
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
-import type { VersionedCache } from "../versioned/versioned_cache.ts";
+import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { parsePrefillItem } from "./list_file.ts";
 
 /** Progress of a prefill run. */
@@ -201,16 +201,20 @@ async function collectTargets(
   };
 
   for (const vc of options.versioned ?? []) {
-    let entries: Array<{ path: string }>;
+    // One read of the manifest resolves every entry; resolving each path on
+    // its own would look it up again per entry.
+    let assets: VersionedAsset[];
     try {
-      entries = await vc.ls();
+      assets = await vc.resolveAll();
     } catch (error) {
       failed.push({ item: vc.manifest, error: message(error), order: pending.length });
       continue;
     }
-    for (const { path } of entries) {
-      const label = (options.versioned?.length ?? 0) > 1 ? `${path} (${vc.manifest})` : path;
-      add(label, () => vc.resolve(path));
+    for (const asset of assets) {
+      const label = (options.versioned?.length ?? 0) > 1
+        ? `${asset.path} (${vc.manifest})`
+        : asset.path;
+      add(label, () => Promise.resolve(asset));
     }
   }
 

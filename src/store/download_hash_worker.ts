@@ -3,6 +3,11 @@
  * a file being downloaded, reading them back from the page cache, so MD5
  * work runs on another core than the one pumping the network into the file.
  *
+ * Reading back costs a memory copy (several GB/s) but lets the network side
+ * stay a native socket-to-file pipe with no JavaScript per chunk; handing the
+ * chunks over with `postMessage` instead measured slower (one message per
+ * network chunk, and every chunk through JavaScript on both threads).
+ *
  * Loaded only with `new Worker(...)`; importing it does nothing else than
  * registering a message listener in a worker scope.
  *
@@ -21,30 +26,53 @@ const streams = new Map<number, Hash>();
 // A failed "stream" request is reported by the "digest" that ends the stream.
 const failed = new Map<number, string>();
 const buffer = new Uint8Array(4 * 1024 * 1024);
+/** How long a tailing job sleeps when it has caught up with the writer (ms). */
+const TAIL_POLL_MS = 1;
 
-function readRange(path: string, start: number, end: number, onBytes: (b: Uint8Array) => void) {
+/**
+ * Reads bytes [start, end) of `path` into `onBytes`. `tail`: the file is still
+ * being written sequentially, so bytes past its current size are waited for
+ * (the writer only ever appends, so everything below the size is final).
+ */
+async function readRange(
+  path: string,
+  start: number,
+  end: number,
+  tail: boolean,
+  onBytes: (b: Uint8Array) => void,
+): Promise<void> {
   using file = Deno.openSync(path, { read: true });
   file.seekSync(start, Deno.SeekMode.Start);
-  let left = end - start;
-  while (left > 0) {
-    const n = file.readSync(left < buffer.length ? buffer.subarray(0, left) : buffer);
+  let pos = start;
+  while (pos < end) {
+    let want = Math.min(end - pos, buffer.length);
+    if (tail) {
+      const size = file.statSync().size;
+      if (size <= pos) {
+        // Caught up: let the writer get ahead (and this worker's messages run).
+        await new Promise((resolve) => setTimeout(resolve, TAIL_POLL_MS));
+        continue;
+      }
+      want = Math.min(want, size - pos);
+    }
+    const n = file.readSync(buffer.subarray(0, want));
     if (n === null || n === 0) throw new Error(`${path} ends before byte ${end}`);
     onBytes(buffer.subarray(0, n));
-    left -= n;
+    pos += n;
   }
 }
 
-function handle(req: HashRequest): HashResponse | undefined {
+async function handle(req: HashRequest): Promise<HashResponse | undefined> {
   switch (req.type) {
     case "segments": {
       const md5s: string[] = [];
       let hash = createHash("md5");
       let filled = 0;
-      readRange(req.path, req.start, req.end, (bytes) => {
+      await readRange(req.path, req.start, req.end, req.tail === true, (bytes) => {
         let off = 0;
         while (off < bytes.length) {
           const n = Math.min(req.segment - filled, bytes.length - off);
-          hash.update(bytes.subarray(off, off + n));
+          hash.update(n === bytes.length ? bytes : bytes.subarray(off, off + n));
           filled += n;
           off += n;
           if (filled === req.segment) {
@@ -63,7 +91,7 @@ function handle(req: HashRequest): HashResponse | undefined {
       if (hash === undefined) streams.set(req.id, hash = createHash("md5"));
       const h = hash;
       try {
-        readRange(req.path, req.start, req.end, (bytes) => h.update(bytes));
+        await readRange(req.path, req.start, req.end, false, (bytes) => h.update(bytes));
       } catch (error) {
         failed.set(req.id, messageOf(error));
       }
@@ -84,13 +112,19 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// Jobs run one at a time, in the order they came: a running MD5 needs its
+// ranges in file order, and a tailing job may wait for the writer.
+let queue: Promise<void> = Promise.resolve();
+
 scope.addEventListener("message", (e) => {
   const req = e.data;
-  let res: HashResponse | undefined;
-  try {
-    res = handle(req);
-  } catch (error) {
-    res = { type: "error", id: req.id, message: messageOf(error) };
-  }
-  if (res !== undefined) scope.postMessage(res);
+  queue = queue.then(async () => {
+    let res: HashResponse | undefined;
+    try {
+      res = await handle(req);
+    } catch (error) {
+      res = { type: "error", id: req.id, message: messageOf(error) };
+    }
+    if (res !== undefined) scope.postMessage(res);
+  });
 });

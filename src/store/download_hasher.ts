@@ -8,8 +8,20 @@
 
 /** A request to the hash worker. */
 export type HashRequest =
-  /** MD5s of the `segment`-sized pieces of [start, end) (start is a segment boundary). */
-  | { type: "segments"; id: number; path: string; start: number; end: number; segment: number }
+  /**
+   * MD5s of the `segment`-sized pieces of [start, end) (start is a segment
+   * boundary; `segment` may be Infinity). `tail`: the file is still being
+   * appended to; bytes past its current size are waited for.
+   */
+  | {
+    type: "segments";
+    id: number;
+    path: string;
+    start: number;
+    end: number;
+    segment: number;
+    tail?: boolean;
+  }
   /** Adds [start, end) to the running MD5 number `id` (ranges must come in file order). */
   | { type: "stream"; id: number; path: string; start: number; end: number }
   /** Finishes the running MD5 number `id`. */
@@ -68,9 +80,15 @@ export class HashPool {
   }
 
   /** See {@linkcode HashWorker.segments}; jobs go round-robin over the workers. */
-  segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
+  segments(
+    path: string,
+    start: number,
+    end: number,
+    segment: number,
+    tail = false,
+  ): Promise<string[]> {
     const worker = this.#workers[this.#next++ % this.#workers.length]!;
-    return worker.segments(path, start, end, segment);
+    return worker.segments(path, start, end, segment, tail);
   }
 
   /** See {@linkcode HashWorker.stream}. */
@@ -147,10 +165,21 @@ export class HashWorker {
     }
   }
 
-  /** MD5s of the `segment`-sized pieces of bytes [start, end) of `path`. */
-  async segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
+  /**
+   * MD5s of the `segment`-sized pieces of bytes [start, end) of `path`
+   * (`segment` = Infinity: one MD5). `tail`: `path` is being written
+   * sequentially right now; the worker hashes bytes as they land (only
+   * appends: bytes below the file's size must be final).
+   */
+  async segments(
+    path: string,
+    start: number,
+    end: number,
+    segment: number,
+    tail = false,
+  ): Promise<string[]> {
     const id = this.#nextId++;
-    const res = await this.#request(id, { type: "segments", id, path, start, end, segment });
+    const res = await this.#request(id, { type: "segments", id, path, start, end, segment, tail });
     if (res.type !== "segments") throw new Error(`hash worker: unexpected ${res.type}`);
     return res.md5s;
   }

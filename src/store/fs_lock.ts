@@ -19,6 +19,7 @@
 import { dirname, join } from "node:path";
 import { StoreError } from "../errors.ts";
 import { tempName } from "./fs_layout.ts";
+import { sleep } from "./retry.ts";
 
 /** A held lock; release it exactly once (or use `await using`). */
 export interface FileLock extends AsyncDisposable {
@@ -233,18 +234,4 @@ async function holderIsDead(content: LockContent): Promise<boolean> {
   } catch (e) {
     return e instanceof Deno.errors.NotFound;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -22,7 +22,7 @@ import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
-import { classifyValue, readManifest, updateManifest } from "./manifest.ts";
+import { classifyValue, type ManifestEntries, readManifest, updateManifest } from "./manifest.ts";
 import {
   normalizeVersionedPath,
   parseVersionedKey,
@@ -31,6 +31,7 @@ import {
 } from "./naming.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
+import { copyFileAtomic } from "../copy_file_atomic.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -48,6 +49,12 @@ export interface VersionedCacheOptions {
   store?: StoreOptions;
   /** Opens the store for a root URI (tests, custom backends). Default: `openStore`. */
   openStore?: (rootUri: string) => Promise<ObjectStore>;
+  /**
+   * Reads and parses the manifest file for lookups (tests count reads through
+   * it). Called again only when the file's size, mtime or inode changed.
+   * Publishing always re-reads through `updateManifest`. Default: `readManifest`.
+   */
+  readManifest?: (file: string) => Promise<ManifestEntries>;
 }
 
 /** Options for {@linkcode VersionedCache.add}. */
@@ -157,6 +164,10 @@ export class VersionedCache {
   readonly #ownsCache: boolean;
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
+  readonly #readManifest: (file: string) => Promise<ManifestEntries>;
+  // The last parsed manifest and the stat identity it was read at. A promise,
+  // so concurrent lookups (prefill resolves hundreds at once) share one read.
+  #parsed: { identity: string; entries: Promise<Readonly<ManifestEntries>> } | undefined;
 
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
@@ -164,6 +175,7 @@ export class VersionedCache {
     this.bucket = toStoreUri(options.bucket).replace(/\/+$/, "");
     const store = options.store;
     this.#open = options.openStore ?? ((root) => openStore(root, store));
+    this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
     if (options.cache) {
       this.#cache = options.cache;
       this.#ownsCache = false;
@@ -193,20 +205,38 @@ export class VersionedCache {
   async resolve(path: string, version?: string): Promise<VersionedAsset> {
     const p = normalizeVersionedPath(path);
     if (version === undefined) {
-      const entries = await readManifest(this.manifest);
+      const entries = await this.#entries();
       const value = entries[p];
       if (value === undefined) throw this.#notInManifest(p, Object.keys(entries));
-      const meaning = classifyValue(value, this.manifest);
-      if (meaning.kind === "override") return { path: p, uri: meaning.location, immutable: false };
-      version = meaning.version;
+      return this.#asset(p, value);
     }
     assertVersion(version, `version of ${p}`);
-    return {
-      path: p,
-      uri: joinUri(this.bucket, versionedKey(p, version)),
-      version,
-      immutable: true,
-    };
+    return this.#versioned(p, version);
+  }
+
+  /**
+   * Where every manifest entry is read from, sorted by path, from one read of
+   * the manifest (what {@linkcode VersionedCache.resolve} gives for each path).
+   *
+   * @example
+   * ```ts
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/b.csv": "1.0.0", "/a.csv": "s3://dev/a.csv"}');
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: "s3://assets" });
+   *   const [a, b] = await vc.resolveAll();
+   *   console.assert(a?.uri === "s3://dev/a.csv" && !a.immutable);
+   *   console.assert(b?.uri === "s3://assets/b.1.0.0.csv" && b.version === "1.0.0");
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async resolveAll(): Promise<VersionedAsset[]> {
+    const entries = await this.#entries();
+    return Object.keys(entries).sort().map((p) => this.#asset(p, entries[p] as string));
   }
 
   /**
@@ -315,11 +345,15 @@ export class VersionedCache {
       );
     }
     await this.#publish(p, version, file, options.onProgress, "`vc add` with another --version");
-    await updateManifest(this.manifest, (entries) => {
-      // Someone may have pinned the path meanwhile in this same manifest; ours
-      // is the version that exists, so it wins.
-      entries[p] = version;
-    });
+    try {
+      await updateManifest(this.manifest, (entries) => {
+        // Someone may have pinned the path meanwhile in this same manifest; ours
+        // is the version that exists, so it wins.
+        entries[p] = version;
+      });
+    } finally {
+      this.#forgetManifest();
+    }
     return version;
   }
 
@@ -376,9 +410,13 @@ export class VersionedCache {
     }
     const to = nextVersion(from, bump);
     await this.#publish(p, to, file, options.onProgress, "run update again");
-    await updateManifest(this.manifest, (current) => {
-      current[p] = to;
-    });
+    try {
+      await updateManifest(this.manifest, (current) => {
+        current[p] = to;
+      });
+    } finally {
+      this.#forgetManifest();
+    }
     return { path: p, from, to };
   }
 
@@ -429,7 +467,7 @@ export class VersionedCache {
    * ```
    */
   async ls(): Promise<Array<{ path: string; version: string }>> {
-    const entries = await readManifest(this.manifest);
+    const entries = await this.#entries();
     return Object.keys(entries).sort().map((path) => ({ path, version: entries[path] as string }));
   }
 
@@ -511,7 +549,7 @@ export class VersionedCache {
         throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
       }
       const local = await this.path(path);
-      await copyAtomic(local, dest);
+      await copyFileAtomic(local, dest);
       done++;
       options.onProgress?.({ done, total: entries.length, current: path });
       return { path, dest };
@@ -680,6 +718,58 @@ export class VersionedCache {
       : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}`;
   }
 
+  // The manifest's entries for lookups, parsed once per version of the file: a
+  // stat per call decides whether the cached parse is still the file's content,
+  // so `vc update` in another process is seen by the next lookup. The stat
+  // comes before the read, so a change racing the read only costs a re-read.
+  // Residual blind spot: a same-size rewrite in place (same inode) within the
+  // mtime's millisecond; vc itself writes by rename (a new inode) and forgets
+  // the cache after its own writes.
+  async #entries(): Promise<Readonly<ManifestEntries>> {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(this.manifest);
+    } catch (error) {
+      this.#parsed = undefined;
+      // The reader turns a missing file into the error users should see.
+      if (error instanceof Deno.errors.NotFound) return await this.#readManifest(this.manifest);
+      throw error;
+    }
+    const mtime = info.mtime?.getTime();
+    if (mtime === undefined) return await this.#readManifest(this.manifest);
+    const identity = `${info.dev}:${info.ino ?? ""}:${mtime}:${info.size}`;
+    if (this.#parsed?.identity !== identity) {
+      const entries = this.#readManifest(this.manifest).then((e) => Object.freeze(e));
+      const parsed = { identity, entries };
+      this.#parsed = parsed;
+      // A failed read is not kept, so the next call tries again.
+      entries.catch(() => {
+        if (this.#parsed === parsed) this.#parsed = undefined;
+      });
+    }
+    return await this.#parsed.entries;
+  }
+
+  #forgetManifest(): void {
+    this.#parsed = undefined;
+  }
+
+  // What a manifest value (already validated by parsing) means for `path`.
+  #asset(path: string, value: string): VersionedAsset {
+    const meaning = classifyValue(value, this.manifest);
+    if (meaning.kind === "override") return { path, uri: meaning.location, immutable: false };
+    return this.#versioned(path, meaning.version);
+  }
+
+  #versioned(path: string, version: string): VersionedAsset {
+    return {
+      path,
+      uri: joinUri(this.bucket, versionedKey(path, version)),
+      version,
+      immutable: true,
+    };
+  }
+
   #notInManifest(path: string, known: string[]): NotFoundError {
     return new NotFoundError(
       `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
@@ -741,18 +831,6 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
-}
-
-async function copyAtomic(from: string, to: string): Promise<void> {
-  await Deno.mkdir(dirname(to), { recursive: true });
-  const temp = `${to}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.copyFile(from, temp);
-    await Deno.rename(temp, to);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

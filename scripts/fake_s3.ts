@@ -6,6 +6,11 @@
  * The first line on stdout is `fake-s3 listening on <url>`, so scripts can
  * start it with `--port 0` and read the URL.
  *
+ * Another process can read the request counts with `GET <url>/_fake_s3/stats`
+ * (JSON) and zero them with `POST <url>/_fake_s3/reset` (the
+ * `controlEndpoints` option of `startFakeS3`; bucket names cannot start
+ * with `_`, so these paths never shadow an S3 request).
+ *
  * @module
  */
 import { parseArgs } from "node:util";
@@ -23,7 +28,13 @@ const USAGE = `usage: deno task fake-s3 [options]
   --seed N            seed for --error-rate
   --min-part-size B   smallest multipart part in bytes (default 5242880)
   --verbose           log every request to stderr
-  --help              show this help`;
+  --help              show this help
+
+Control endpoints, on the same port (not counted, never faulted):
+  GET  /_fake_s3/stats  request counts as JSON: {"total":N,"faults":N,"GetObject":N,...}
+  POST /_fake_s3/reset  zero the counts (204)
+
+  e.g. curl -s http://127.0.0.1:9000/_fake_s3/stats`;
 
 class UsageError extends Error {}
 
@@ -62,7 +73,12 @@ function parseOptions(args: string[]): FakeS3Options & { help: boolean } {
     throw new UsageError((e as Error).message);
   }
   const v = parsed.values;
-  const options: FakeS3Options & { help: boolean } = { help: v.help ?? false };
+  // The control endpoints are how another process reads a standalone
+  // server's stats; in-process users of startFakeS3 read s3.stats instead.
+  const options: FakeS3Options & { help: boolean } = {
+    help: v.help ?? false,
+    controlEndpoints: true,
+  };
   options.port = v.port === undefined ? 9000 : parseNumber("port", v.port, 0, 65535);
   if (!Number.isInteger(options.port)) throw new UsageError(`--port must be an integer`);
   if (v.hostname !== undefined) options.hostname = v.hostname;

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
+import { readMeta } from "../src/cache/entry_meta.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -11,13 +12,15 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
+const META = { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 };
+
 Deno.test("entry lock: exclusive, waiters get it after release and know they waited", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/locks/a.lock`;
+    const path = `${dir}/meta/a.json`;
     const first = await acquireEntryLock(path);
     assert(!first.waited);
-    const body = JSON.parse(await Deno.readTextFile(path));
-    assertEquals(body.pid, Deno.pid);
+    assert(first.empty, "a new record file is empty");
+    assertEquals(readMeta(path), undefined, "an empty record reads as a miss");
     let got = false;
     const second = acquireEntryLock(path).then((l) => {
       got = true;
@@ -25,72 +28,119 @@ Deno.test("entry lock: exclusive, waiters get it after release and know they wai
     });
     await new Promise((r) => setTimeout(r, 50));
     assert(!got, "second acquired while the first holds the lock");
-    await first.release();
+    first.write(META);
+    first.release();
     const lock = await second;
     assert(lock.waited);
-    await lock.release();
-    await lock.release(); // idempotent
-    await assertRejects(() => Deno.stat(path), Deno.errors.NotFound);
+    assert(!lock.empty, "the first holder's record is there to re-check");
+    lock.release();
+    lock.release(); // idempotent
+    assertEquals(readMeta(path)?.etag, "e");
   });
 });
 
-Deno.test("entry lock: a dead owner's lock is broken at once, a stale one after staleAfter", async () => {
+Deno.test("entry lock: rewriting a record replaces it whole", async () => {
   await withDir(async (dir) => {
-    // A pid that surely is not running: a child that has exited.
-    const child = new Deno.Command(Deno.execPath(), { args: ["eval", "0"] }).spawn();
-    await child.status;
-    const dead = `${dir}/dead.lock`;
-    await Deno.writeTextFile(
-      dead,
-      JSON.stringify({ pid: child.pid, host: Deno.hostname(), token: "x", at: Date.now() }),
-    );
-    const t0 = Date.now();
-    const lock = await acquireEntryLock(dead);
-    assert(Date.now() - t0 < 1000, "dead owner's lock broken promptly");
-    await lock.release();
-
-    // A live owner (this process, through another token) that stopped refreshing.
-    const stale = `${dir}/stale.lock`;
-    await Deno.writeTextFile(
-      stale,
-      JSON.stringify({ pid: Deno.pid, host: Deno.hostname(), token: "y", at: 0 }),
-    );
-    const old = new Date(Date.now() - 10_000);
-    await Deno.utime(stale, old, old);
-    const broken = await acquireEntryLock(stale, { staleAfter: 5_000 });
-    await broken.release();
+    const path = `${dir}/a.json`;
+    {
+      using lock = await acquireEntryLock(path);
+      lock.write({ ...META, uri: `s3://b/${"long".repeat(50)}`, md5: "f".repeat(32) });
+    }
+    {
+      using lock = await acquireEntryLock(path);
+      lock.write(META);
+    }
+    const meta = readMeta(path);
+    assertEquals(meta?.uri, META.uri);
+    assertEquals(meta?.md5, undefined);
   });
 });
 
-Deno.test("entry lock: a held lock is refreshed, so a long holder is not broken", async () => {
+Deno.test("entry lock: a killed holder's lock is free at once", async () => {
+  if (Deno.build.os === "windows") return; // no SIGKILL
   await withDir(async (dir) => {
-    const path = `${dir}/a.lock`;
-    const holder = await acquireEntryLock(path, { staleAfter: 150 });
+    const path = `${dir}/a.json`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `const f = Deno.openSync(${
+          JSON.stringify(path)
+        }, { read: true, write: true, create: true });
+         f.lockSync(true); console.log("locked"); setTimeout(() => {}, 60_000);`,
+      ],
+      stdout: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assertEquals((await reader.read()).value?.trim(), "locked");
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error("still held")), 600);
+    const waiting = acquireEntryLock(path, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGKILL");
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel();
+    const timer = setTimeout(() => controller.abort(new Error("not released")), 5_000);
     try {
-      await assertRejects(
-        () => acquireEntryLock(path, { staleAfter: 150, signal: controller.signal }),
-        Error,
-        "still held",
-      );
+      const lock = await waiting;
+      assert(lock.waited && lock.empty);
+      lock.release();
     } finally {
       clearTimeout(timer);
-      await holder.release();
     }
   });
 });
 
-Deno.test("entry lock: release leaves a lock that was broken and re-taken alone", async () => {
+Deno.test("entry lock: waiting stops on abort, and the holder is unaffected", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/a.lock`;
-    const mine = await acquireEntryLock(path, { staleAfter: 100 });
-    await new Promise((r) => setTimeout(r, 60)); // held long enough to be checked on release
-    await Deno.remove(path); // someone broke it...
-    const theirs = await acquireEntryLock(path); // ...and took it
-    await mine.release();
-    await Deno.stat(path); // still theirs
-    await theirs.release();
+    const path = `${dir}/a.json`;
+    using holder = await acquireEntryLock(path);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error("gave up")), 100);
+    try {
+      await assertRejects(
+        () => acquireEntryLock(path, { signal: controller.signal }),
+        Error,
+        "gave up",
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    holder.write(META);
+    assertEquals(readMeta(path)?.etag, "e");
+  });
+});
+
+Deno.test("entry lock: a failed holder's empty record is removed; a waiter takes a fresh one", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/a.json`;
+    const first = await acquireEntryLock(path);
+    const second = acquireEntryLock(path);
+    await new Promise((r) => setTimeout(r, 20));
+    first.release({ discardEmpty: true });
+    const lock = await second;
+    assert(lock.empty);
+    // The waiter holds the file now at the path, so a third caller waits for it.
+    let got = false;
+    const third = acquireEntryLock(path).then((l) => {
+      got = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert(!got, "the waiter must lock the file at the path, not the removed one");
+    lock.write(META);
+    lock.release({ discardEmpty: true }); // written: kept
+    (await third).release();
+    assertEquals(readMeta(path)?.etag, "e");
+  });
+});
+
+Deno.test("entry lock: a record removed under its holder is written at the path again", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/a.json`;
+    using lock = await acquireEntryLock(path);
+    await Deno.remove(path); // e.g. delete() or prune() in another process
+    lock.write(META);
+    assertEquals(readMeta(path)?.etag, "e");
   });
 });
 

@@ -3,7 +3,7 @@
  * fixtures/cache_child.ts) talk to a fake S3 server started here, over
  * 127.0.0.1.
  */
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { md5Hex } from "../src/hash.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
@@ -79,7 +79,8 @@ Deno.test("8 processes asking for one cold asset download it once", async () => 
     assertEquals(new Set(lines.map((l) => l.path)).size, 1);
     assertEquals(s3.stats.GetObject, 1);
     assertEquals(await tempFiles(dir), []);
-    assertEquals([...Deno.readDirSync(join(dir, ".locks"))].length, 0);
+    // The lock is the record file itself: no lock files anywhere.
+    await assertRejects(() => Deno.stat(join(dir, ".locks")), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -118,13 +119,16 @@ Deno.test("kill -9 mid-download leaves no file at the final path; the next call 
     await child.stdout.cancel();
     await child.stderr.cancel();
 
-    // Nothing at the final path, no metadata; the temp file and lock are left behind.
+    // Nothing at the final path, no record (the lock's record file is empty);
+    // the temp file is left behind, the lock died with the process.
     let exists = true;
     await Deno.stat(final).catch(() => (exists = false));
     assert(!exists, `${final} must not exist after the kill`);
     assertEquals((await tempFiles(dir)).length, 1);
+    const record = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "big.bin.json");
+    assertEquals((await Deno.stat(record)).size, 0);
 
-    // A fresh cache breaks the dead process's lock and downloads a verified copy.
+    // A fresh cache takes the dead process's lock at once and downloads a verified copy.
     s3.clearFaults();
     const t0 = Date.now();
     await using cache = new AssetCache({

@@ -168,3 +168,13 @@ Deno.test("main: startup loads no command module, and vc path never loads the S3
     assertEquals(graph.filter((m) => m.includes("@aws-sdk")), [], module);
   }
 });
+
+Deno.test("main: start-up and the ETag helpers load no node: module", async () => {
+  // Any `node:` module brings up Deno's Node compatibility layer (~5 ms),
+  // `node:crypto` ~10 ms more: `vc --help` needs neither, and the warm
+  // `vc path` reaches hash.ts only for ETag string helpers.
+  const cli = await staticGraph("cli.ts");
+  assertEquals(cli.filter((m) => m.startsWith("node:")), [], "start-up (vc --help)");
+  const hash = await staticGraph("src/hash.ts");
+  assertEquals(hash.filter((m) => m.startsWith("node:")), [], "src/hash.ts");
+});

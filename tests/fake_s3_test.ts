@@ -1097,3 +1097,154 @@ Deno.test("stop() does not hang on a response body the client never reads", asyn
   await res.body?.cancel();
   assert.ok(took >= 1500 && took < 10_000, `stop() took ${took}ms`);
 });
+
+Deno.test("streamed uploads without Content-Length (chunked) store the right bytes", async () => {
+  // Chunked PUTs to the disk backend used to be 10-30x slower than sized ones
+  // (timings live in scripts/bench/, not here); this checks the bytes of that
+  // path on both backends. Content is a random 1 MiB block with a different
+  // first byte per MiB, so it is cheap to make and a misplaced block changes
+  // the ETag.
+  const block = random(MiB, 41);
+  const blocks = 64;
+  const expected = createHash("md5");
+  for (let i = 0; i < blocks; i++) {
+    block[0] = i;
+    expected.update(block);
+  }
+  const etag = `"${expected.digest("hex")}"`;
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const options of [{}, { dir }]) {
+      await using s3 = await startFakeS3({ buckets: ["b"], ...options });
+      let i = 0;
+      let offset = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (i === blocks) return controller.close();
+          // 64 KiB pieces, like a client copying a file stream.
+          block[0] = i;
+          const piece = block.slice(offset, offset + 64 * 1024);
+          offset += piece.length;
+          if (offset === MiB) {
+            offset = 0;
+            i++;
+          }
+          controller.enqueue(piece);
+        },
+      });
+      const put = await fetch(`${s3.url}/b/streamed`, {
+        method: "PUT",
+        body,
+        duplex: "half",
+      } as RequestInit);
+      await put.body?.cancel();
+      assert.equal(put.status, 200, JSON.stringify(options));
+      assert.equal(put.headers.get("etag"), etag);
+      const info = s3.headObject("b", "streamed");
+      assert.equal(info?.size, blocks * MiB);
+      assert.equal(info?.etag, etag.slice(1, -1));
+      const res = await fetch(`${s3.url}/b/streamed`);
+      const hash = createHash("md5");
+      for await (const chunk of res.body!) hash.update(chunk);
+      assert.equal(`"${hash.digest("hex")}"`, etag);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("control endpoints: off by default, stats JSON and reset when enabled", async () => {
+  // Off: /_fake_s3/... is an ordinary (invalid-bucket) S3 request and is counted.
+  await withS3(async (s3) => {
+    const res = await fetch(`${s3.url}/_fake_s3/stats`);
+    await res.body?.cancel();
+    assert.notEqual(res.headers.get("content-type"), "application/json");
+    assert.equal(s3.stats.total, 1);
+  });
+  await withS3(async (s3, client) => {
+    await client.send(new PutObjectCommand({ Bucket: "b", Key: "k", Body: "v" }));
+    await client.send(new HeadObjectCommand({ Bucket: "b", Key: "k" }));
+    const res = await fetch(`${s3.url}/_fake_s3/stats`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    const stats = await res.json();
+    assert.deepEqual(stats, s3.stats, "the JSON is the stats object");
+    assert.equal(stats.PutObject, 1);
+    assert.equal(stats.HeadObject, 1);
+    assert.equal(stats.total, 2, "control requests are not counted");
+
+    const wrongMethod = await fetch(`${s3.url}/_fake_s3/reset`);
+    await wrongMethod.body?.cancel();
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get("allow"), "POST");
+    const unknown = await fetch(`${s3.url}/_fake_s3/nope`, { method: "POST" });
+    await unknown.body?.cancel();
+    assert.equal(unknown.status, 404);
+    assert.equal(s3.stats.total, 2);
+
+    const reset = await fetch(`${s3.url}/_fake_s3/reset`, { method: "POST", body: "ignored" });
+    await reset.body?.cancel();
+    assert.equal(reset.status, 204);
+    assert.equal(s3.stats.total, 0);
+    assert.equal(s3.stats.PutObject, 0);
+
+    // Faults never hit control requests, so a flaky server can still be inspected.
+    s3.setFaults({ errorRate: 1 });
+    const during = await fetch(`${s3.url}/_fake_s3/stats`);
+    assert.equal(during.status, 200);
+    assert.equal((await during.json()).total, 0);
+    s3.clearFaults();
+
+    // The same key under a real bucket is still an object.
+    await client.send(new PutObjectCommand({ Bucket: "b", Key: "_fake_s3/stats", Body: "obj" }));
+    const obj = await fetch(`${s3.url}/b/_fake_s3/stats`);
+    assert.equal(await obj.text(), "obj");
+  }, { controlEndpoints: true });
+});
+
+Deno.test("scripts/fake_s3.ts serves stats and reset to another process", async () => {
+  const script = new URL("../scripts/fake_s3.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", script, "--port", "0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.text();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let out = "";
+    while (!out.includes("\n")) {
+      const { done, value } = await lines.read();
+      if (done) break;
+      out += value;
+    }
+    const url = /^fake-s3 listening on (\S+)/.exec(out)?.[1];
+    assert.ok(url, `unexpected first output: ${JSON.stringify(out)}`);
+    const list = await fetch(`${url}/`);
+    await list.body?.cancel();
+    const stats = await (await fetch(`${url}/_fake_s3/stats`)).json();
+    assert.equal(stats.ListBuckets, 1);
+    assert.equal(stats.total, 1);
+    const reset = await fetch(`${url}/_fake_s3/reset`, { method: "POST" });
+    await reset.body?.cancel();
+    assert.equal(reset.status, 204);
+    assert.equal((await (await fetch(`${url}/_fake_s3/stats`)).json()).total, 0);
+  } finally {
+    child.kill("SIGTERM");
+    await lines.cancel();
+    await child.status;
+    await stderr;
+  }
+});
+
+Deno.test("scripts/fake_s3.ts --help documents the control endpoints", async () => {
+  const script = new URL("../scripts/fake_s3.ts", import.meta.url).pathname;
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", script, "--help"],
+    stdout: "piped",
+  }).output();
+  assert.equal(code, 0);
+  const help = dec.decode(stdout);
+  assert.match(help, /GET +\/_fake_s3\/stats/);
+  assert.match(help, /POST +\/_fake_s3\/reset/);
+});

@@ -19,6 +19,11 @@
  * - One download per object at a time: concurrent calls in a process share
  *   one flight, and processes sharing a cache dir take a per-entry lock.
  *
+ * Only what a warm hit needs is imported statically. Downloads, stores, the
+ * entry lock and maintenance are loaded with dynamic imports when first
+ * needed, so a short-lived process serving warm hits (`vc path`) never
+ * parses them.
+ *
  * @module
  */
 import { basename, dirname, isAbsolute, resolve } from "node:path";
@@ -26,24 +31,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
-import { type DownloadOptions, downloadToFile } from "../store/download.ts";
-import { openStore, type StoreOptions } from "../store/open.ts";
-import { isTransientError, isUnreachableError } from "../store/retry.ts";
+import type { DownloadOptions } from "../store/download.ts";
+import type { StoreOptions } from "../store/open.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
-import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
+import type { EntryLock } from "./entry_lock.ts";
 import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
 import { CacheLayout, type EntryLocation } from "./layout.ts";
-import {
-  type CacheEntry,
-  listEntries,
-  pruneEntries,
-  type PruneResult,
-  removeEntryFiles,
-  verifyEntries,
-  type VerifyProgress,
-  type VerifyResult,
-} from "./maintenance.ts";
+import type { CacheEntry, PruneResult, VerifyProgress, VerifyResult } from "./maintenance.ts";
 import { type FlightContext, type FlightOptions, SingleFlight } from "./single_flight.ts";
 
 export type { CacheEntry, PruneResult, VerifyProgress, VerifyResult };
@@ -197,7 +192,8 @@ export class AssetCache implements AsyncDisposable {
     this.#onUnreachable = options.onUnreachable ?? "warn";
     this.#warn = options.warn ?? ((m) => console.warn(m));
     const storeOptions = options.store ?? {};
-    this.#open = options.openStore ?? ((root) => openStore(root, storeOptions));
+    this.#open = options.openStore ??
+      (async (root) => (await import("../store/open.ts")).openStore(root, storeOptions));
     this.#download = options.download;
   }
 
@@ -307,6 +303,7 @@ export class AssetCache implements AsyncDisposable {
     if (loc === undefined) return false;
     this.#forget(loc.dataPath);
     this.#layout.assertInside(loc.dataPath);
+    const { removeEntryFiles } = await import("./maintenance.ts");
     return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath);
   }
 
@@ -331,6 +328,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
+    const { listEntries } = await import("./maintenance.ts");
     const entries = await listEntries(this.dir);
     const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, ...e }) => e);
     if (!options.checkRemote || this.offline) return out;
@@ -346,7 +344,7 @@ export class AssetCache implements AsyncDisposable {
           const head = await store.head(key);
           entry.outdated = head === undefined || !sameVersion(head, entry);
         } catch (e) {
-          if (!isUnreachable(e)) throw e;
+          if (!(await isUnreachable(e))) throw e;
         }
       }
     };
@@ -357,7 +355,8 @@ export class AssetCache implements AsyncDisposable {
   /**
    * Removes entries not used for `olderThan` seconds, then least recently
    * used ones until the cache holds at most `maxBytes`. Also removes temp
-   * files and locks left by crashed processes more than an hour ago.
+   * files (and lock files of earlier versions) that crashed processes left
+   * more than an hour ago.
    *
    * @example
    * ```ts
@@ -375,6 +374,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async prune(options: CachePruneOptions): Promise<PruneResult> {
+    const { pruneEntries } = await import("./maintenance.ts");
     const result = await pruneEntries(this.dir, options);
     for (const entry of result.removed) this.#forget(entry.path);
     return result;
@@ -400,6 +400,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
+    const { verifyEntries } = await import("./maintenance.ts");
     const result = await verifyEntries(
       this.dir,
       options.onProgress ? { onProgress: options.onProgress } : {},
@@ -534,7 +535,7 @@ export class AssetCache implements AsyncDisposable {
       const { store, key } = await this.#storeFor(loc);
       head = await store.head(key, { signal: ctx.signal });
     } catch (e) {
-      if (ctx.signal.aborted || !isUnreachable(e)) throw e;
+      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e, now);
     }
     if (head === undefined) {
@@ -558,7 +559,7 @@ export class AssetCache implements AsyncDisposable {
     try {
       return await this.#fetch(loc, head, ctx);
     } catch (e) {
-      if (ctx.signal.aborted || !isUnreachable(e)) throw e;
+      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e, now);
     }
   }
@@ -590,21 +591,35 @@ export class AssetCache implements AsyncDisposable {
     expected: ObjectInfo | undefined,
     ctx: FlightContext,
   ): Promise<Rec> {
-    const { store, key } = await this.#storeFor(loc);
+    const [{ store, key }, { downloadToFile }, { acquireEntryLock }] = await Promise.all([
+      this.#storeFor(loc),
+      import("../store/download.ts"),
+      import("./entry_lock.ts"),
+    ]);
     this.#layout.assertInside(loc.dataPath);
     this.#layout.assertInside(loc.metaPath);
+    // The lock is the entry's record file itself (see entry_lock.ts).
     let lock: EntryLock | undefined;
     try {
-      lock = await acquireEntryLock(loc.lockPath, { signal: ctx.signal });
+      lock = await acquireEntryLock(loc.metaPath, { signal: ctx.signal });
     } catch (e) {
       if (ctx.signal.aborted) throw e;
-      // Locking is an optimisation (e.g. impossible in a read-only dir): go on without it.
+      // Locking is an optimisation (impossible in a read-only dir, or on a
+      // filesystem without flock): go on without it.
     }
+    let ok = false;
     try {
-      // Another process may have completed the entry while we waited for the lock.
-      const done = this.#load(loc);
-      if (done !== undefined && (expected === undefined || sameVersion(expected, done))) {
-        return done;
+      // Another process may have completed the entry while we waited for the
+      // lock. An empty record file (the usual cold miss: we just created it)
+      // has nothing to find, so it costs no further reads.
+      if (lock !== undefined && !lock.empty) {
+        const old = this.#byPath.get(loc.dataPath);
+        const done = this.#load(loc);
+        if (done !== undefined && (expected === undefined || sameVersion(expected, done))) {
+          if (old !== undefined && old !== done) old.valid = false;
+          ok = true;
+          return done;
+        }
       }
       const options: DownloadOptions = { ...this.#download, signal: ctx.signal, uri: loc.uri };
       options.onProgress = ctx.progress;
@@ -629,17 +644,21 @@ export class AssetCache implements AsyncDisposable {
         immutable: this.#isImmutableLoc(loc),
         valid: true,
       };
+      // After the data is in place: a record never describes data that is not.
       try {
-        writeMeta(loc.metaPath, toMeta(rec));
+        if (lock !== undefined) lock.write(toMeta(rec));
+        else writeMeta(loc.metaPath, toMeta(rec));
       } catch (e) {
         throw this.#explain(e, loc);
       }
+      ok = true;
       const old = this.#byPath.get(rec.path);
       if (old !== undefined) old.valid = false;
       this.#byPath.set(rec.path, rec);
       return rec;
     } finally {
-      await lock?.release();
+      // A failed first download leaves no empty record behind.
+      lock?.release({ discardEmpty: !ok });
     }
   }
 
@@ -760,11 +779,14 @@ function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">)
 }
 
 /** Store errors that mean "can't ask right now" rather than "the answer is no". */
-function isUnreachable(e: unknown): boolean {
+async function isUnreachable(e: unknown): Promise<boolean> {
   if (e instanceof OfflineError) return true;
   if (e instanceof StoreError) return e.status === undefined || e.status >= 500;
   if (e instanceof VcError) return false;
-  return isUnreachableError(e) || isTransientError(e) || e instanceof Deno.errors.ConnectionRefused;
+  if (e instanceof Deno.errors.ConnectionRefused) return true;
+  // Only reached when a store call failed: the warm path never loads this.
+  const { isTransientError, isUnreachableError } = await import("../store/retry.ts");
+  return isUnreachableError(e) || isTransientError(e);
 }
 
 // Synchronous stats: several times cheaper than async ones in Deno, and

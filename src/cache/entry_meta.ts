@@ -3,7 +3,9 @@
  * cached object in the hidden `.meta` tree. The record says which version of
  * the object the data file holds and when it was last checked against the
  * store. Last use is the record file's mtime, so marking an entry as used is
- * one `utime` call instead of a JSON rewrite.
+ * one `utime` call instead of a JSON rewrite. The record file doubles as the
+ * entry's cross-process lock (`entry_lock.ts`), so while a first download
+ * runs it exists but is empty, which reads as a miss.
  *
  * Records are tiny files in the (local) cache dir, so they are read and
  * written with synchronous calls: in Deno a synchronous open/stat/rename
@@ -44,6 +46,7 @@ interface MetaJson {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Reads a record; `undefined` when it is missing or unreadable (a torn or
@@ -75,8 +78,9 @@ export function readMeta(path: string): StoredMeta | undefined {
   }
   try {
     const stat = file.statSync();
-    // Records are tiny; a large file is not one of ours.
-    if (!stat.isFile || stat.size > 64 * 1024) return undefined;
+    // Empty: a download holds (or held) the entry's lock and has not written
+    // the record yet. Records are tiny; a large file is not one of ours.
+    if (!stat.isFile || stat.size === 0 || stat.size > 64 * 1024) return undefined;
     const buf = new Uint8Array(stat.size);
     let off = 0;
     while (off < buf.length) {
@@ -87,6 +91,11 @@ export function readMeta(path: string): StoredMeta | undefined {
     const parsed = parseMeta(decoder.decode(buf.subarray(0, off)));
     if (parsed === undefined) return undefined;
     return { ...parsed, lastUsed: stat.mtime?.getTime() ?? 0 };
+  } catch {
+    // A read that fails once the file is open (e.g. Windows refusing to read
+    // a range another process has locked) is a miss like a torn record: the
+    // caller then takes the entry lock and looks again.
+    return undefined;
   } finally {
     file.close();
   }
@@ -135,6 +144,28 @@ function parseMeta(text: string): EntryMeta | undefined {
  * ```
  */
 export function writeMeta(path: string, meta: EntryMeta): void {
+  const data = encodeMeta(meta);
+  try {
+    Deno.writeFileSync(path, data);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    Deno.writeFileSync(path, data);
+  }
+}
+
+/**
+ * The bytes of a record as {@linkcode writeMeta} stores them (for writers
+ * that already hold the record file open, like the entry lock).
+ *
+ * @example
+ * ```ts
+ * import { encodeMeta } from "./entry_meta.ts";
+ * const bytes = encodeMeta({ uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ * console.assert(JSON.parse(new TextDecoder().decode(bytes)).etag === "e");
+ * ```
+ */
+export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
   const json: MetaJson = {
     v: 1,
     uri: meta.uri,
@@ -143,14 +174,7 @@ export function writeMeta(path: string, meta: EntryMeta): void {
     validatedAt: new Date(meta.validatedAt).toISOString(),
   };
   if (meta.md5 !== undefined) json.md5 = meta.md5;
-  const data = JSON.stringify(json) + "\n";
-  try {
-    Deno.writeTextFileSync(path, data);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    Deno.mkdirSync(dirname(path), { recursive: true });
-    Deno.writeTextFileSync(path, data);
-  }
+  return encoder.encode(JSON.stringify(json) + "\n");
 }
 
 /**

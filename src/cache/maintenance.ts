@@ -1,8 +1,9 @@
 /**
  * Asset cache maintenance over the on-disk layout: listing entries, pruning
- * (least recently used first), re-verifying content, and sweeping temp and
- * lock files that crashed processes left behind. Works on the directory alone,
- * so it also serves a CLI that inspects a cache another process fills.
+ * (least recently used first), re-verifying content, and sweeping the temp
+ * files and empty records that crashed processes left behind (and the lock
+ * files of earlier versions). Works on the directory alone, so it also serves
+ * a CLI that inspects a cache another process fills.
  *
  * @module
  */
@@ -37,7 +38,7 @@ export interface StoredEntry extends CacheEntry {
   md5?: string;
 }
 
-/** Temp files (`.<name>.vc-tmp-<random>`) and locks older than this are debris (ms). */
+/** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
 
 const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
@@ -269,9 +270,14 @@ export async function removeEntryFiles(
 }
 
 /**
- * Removes temp files (`.<name>.vc-tmp-<random>`) and lock files older than
- * `olderThan` ms (default one hour): what processes killed mid-download leave
- * behind. Returns how many files were removed.
+ * Removes temp files (`.<name>.vc-tmp-<random>`), empty metadata records and
+ * lock files of earlier versions (`.locks/`) older than `olderThan` ms
+ * (default one hour): what processes killed mid-download leave behind.
+ * Returns how many files were removed.
+ *
+ * An empty record is the entry lock of a download in progress, or of one
+ * that died. Removing a live one is harmless: its holder writes the record
+ * at the path again when it finishes.
  *
  * @example
  * ```ts
@@ -293,14 +299,22 @@ export async function sweepDebris(
 ): Promise<number> {
   const cutoff = (options.now ?? Date.now()) - (options.olderThan ?? STALE_DEBRIS_MS);
   const locks = join(cacheDir, LOCKS_DIR);
+  const records = join(cacheDir, META_DIR) + sep;
   let removed = 0;
   for await (const path of walkFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
     const isLock = dirname(path) === locks && name.endsWith(".lock");
-    if (!isLock && !TEMP_FILE.test(name)) continue;
+    const isRecord = path.startsWith(records) && name.endsWith(".json");
+    if (!isLock && !isRecord && !TEMP_FILE.test(name)) continue;
     const stat = await statOrUndefined(path);
-    if (stat?.mtime && stat.mtime.getTime() < cutoff && await removeIfExists(path)) removed++;
+    if (isRecord && stat?.size !== 0) continue;
+    if (stat?.mtime && stat.mtime.getTime() < cutoff && await removeIfExists(path)) {
+      removed++;
+      if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
+    }
   }
+  // Earlier versions' lock directory: gone once empty.
+  await Deno.remove(locks).catch(() => {});
   return removed;
 }
 

@@ -10,11 +10,15 @@
  * killed: at worst a temp file is left behind.
  *
  * Small objects take exactly one GET (its response supplies size and ETag).
- * Large ones are fetched with parallel ranged GETs, each streamed to its
- * offset in the file, so memory stays bounded whatever the size. Ranges are
- * aligned to the multipart part size so that each part's MD5 is computed
- * while streaming, and carry `If-Match` so an object replaced mid-download
- * fails instead of mixing two versions.
+ * Large ones are fetched with parallel ranged GETs (one connection to S3
+ * tops out near 100 MB/s), each streamed to its offset in the file. For a
+ * multipart ETag the ranges are aligned to the part size, so parts are hashed
+ * as soon as they are complete; for one MD5 over everything (plain ETag,
+ * `vc-md5`) a worker hashes the contiguous completed prefix of the file while
+ * the ranges after it are still arriving, and the ranges in flight are kept
+ * within a window of that prefix so it keeps moving. Memory stays bounded
+ * whatever the size, and every ranged GET (a resume too) carries `If-Match`,
+ * so an object replaced mid-download fails instead of mixing two versions.
  *
  * @module
  */
@@ -212,8 +216,6 @@ async function downloadOnce(
       let computed: Computed;
       if (info.size < threshold) {
         computed = await downloadSequential(ctx, temp, first, plan);
-      } else if (plan.segment === Infinity) {
-        computed = await downloadStreamed(ctx, temp, first, plan);
       } else {
         computed = await downloadParallel(ctx, temp, first, plan, {
           concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
@@ -489,41 +491,12 @@ async function downloadSequential(
 }
 
 /**
- * A large object whose check is one MD5 over all of it (plain ETag, or
- * `vc-md5`): MD5 is sequential, so ranges in parallel would not make the
- * check any faster, only delay it (it must wait for each range to be
- * complete in order). One GET is piped natively from the socket into the
- * file, with no JavaScript per chunk, while a worker reads the file back from
- * the page cache right behind the writer and hashes it: the network and the
- * MD5 run on two cores at once, and nothing is read twice from disk.
- *
- * Without a worker, everything happens on this thread (write, then hash,
- * chunk by chunk); the result is the same, only slower.
+ * Fetches [0, size) with up to `concurrency` ranged GETs in flight, each
+ * piped to its offset in the temp file, and hashes on worker threads what
+ * is complete: whole parts for a multipart ETag, or, for one MD5 over
+ * everything, the contiguous completed prefix (ranges are fed to the worker
+ * in file order as soon as every range before them is finished).
  */
-async function downloadStreamed(
-  ctx: Context,
-  temp: TempFile,
-  first: ReadableStream<Uint8Array> | undefined,
-  plan: Plan,
-): Promise<Computed> {
-  const pool = HashPool.start(1);
-  if (pool === undefined) return await downloadSequential(ctx, temp, first, plan);
-  try {
-    const size = ctx.info.size;
-    const hashed = pool.segments(temp.path, 0, size, Infinity, true).then(
-      (md5s): Computed => md5s[0] !== undefined ? { md5: md5s[0], readBack: true } : {},
-      // The worker failed: verify() hashes the finished file instead.
-      (): Computed => ({}),
-    );
-    await pipeRange(ctx, temp.path, 0, size, first);
-    // The worker is still catching up: flush the file to disk meanwhile.
-    temp.startSync();
-    return await hashed;
-  } finally {
-    pool.terminate();
-  }
-}
-
 async function downloadParallel(
   ctx: Context,
   temp: TempFile,
@@ -553,11 +526,24 @@ async function downloadParallel(
   let hashing = hasher !== undefined;
   const parts: string[] = [];
   const partJobs: Promise<void>[] = [];
+  // One running MD5 can only take the contiguous completed prefix: ranges
+  // [0, prefix) are all written. A range that finishes ahead of a slow one
+  // waits (as a flag) until the gap closes.
+  const sequential = hasher !== undefined && !segmented;
   const complete: boolean[] = ranges.map(() => false);
-  let streamed = 0;
+  let prefix = 0;
+  // A slow range holds the prefix back; without a bound the other
+  // connections would run on to the end and leave all the hashing for after
+  // the download. Two windows of connections keep them busy past a straggler.
+  const window = 2 * opts.concurrency;
+  let advanced = Promise.withResolvers<void>();
+  const wake = () => {
+    advanced.resolve();
+    advanced = Promise.withResolvers<void>();
+  };
   const rangeDone = (index: number) => {
-    if (!hashing || hasher === undefined) return;
     if (segmented) {
+      if (!hashing || hasher === undefined) return;
       const { start, end } = ranges[index]!;
       partJobs.push(
         hasher.segments(temp.path, start, end, plan.segment).then(
@@ -567,19 +553,24 @@ async function downloadParallel(
       );
       return;
     }
-    // One MD5 over everything: feed ranges in file order as they become contiguous.
     complete[index] = true;
-    while (streamed < ranges.length && complete[streamed]) {
-      const { start, end } = ranges[streamed++]!;
-      hasher.stream(WHOLE, temp.path, start, end);
+    const before = prefix;
+    while (prefix < ranges.length && complete[prefix]) {
+      const { start, end } = ranges[prefix++]!;
+      // The worker queues these in order and reads each once it is final.
+      if (sequential) hasher.stream(WHOLE, temp.path, start, end);
     }
+    if (prefix > before) wake();
   };
 
   let next = 0;
   let initial = first;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < ranges.length) {
+    while (next < ranges.length && failure === undefined) {
       const index = next++;
+      while (sequential && index >= prefix + window && failure === undefined) await advanced;
+      if (failure !== undefined) return;
       const { start, end } = ranges[index]!;
       if (index === 0 && initial !== undefined) {
         // The first GET's body serves range 0 (then it is cancelled).
@@ -594,7 +585,6 @@ async function downloadParallel(
       rangeDone(index);
     }
   };
-  let failure: { error: unknown } | undefined;
   const run = async () => {
     try {
       await worker();
@@ -603,6 +593,7 @@ async function downloadParallel(
       if (failure === undefined) {
         failure = { error };
         controller.abort(error);
+        wake(); // runners waiting for the prefix must see the failure
       }
     }
   };
@@ -620,7 +611,9 @@ async function downloadParallel(
       return hashing ? { parts } : {};
     }
     try {
-      return { md5: await hasher.digest(WHOLE) };
+      // Read back from the file while other ranges were being written: a
+      // mismatch is confirmed from the finished file before it is reported.
+      return { md5: await hasher.digest(WHOLE), readBack: true };
     } catch {
       return {};
     }

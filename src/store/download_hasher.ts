@@ -158,6 +158,11 @@ export class HashWorker {
   /** Starts a worker; `undefined` when this runtime cannot (then hash on the main thread). */
   static start(): HashWorker | undefined {
     try {
+      // This exact `new URL("./…", import.meta.url)` shape keeps the worker
+      // findable in a `deno compile` binary, which must also embed it with
+      // `--include src/store/download_hash_worker.ts` (scripts/compile.ts
+      // does; tests/cli_compile_test.ts checks it). If it is missing, the
+      // Worker fails to start or load and downloads hash on the main thread.
       const url = new URL("./download_hash_worker.ts", import.meta.url);
       return new HashWorker(new Worker(url, { type: "module" }));
     } catch {

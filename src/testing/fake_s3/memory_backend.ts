@@ -21,6 +21,11 @@ import { S3Error } from "./s3_error.ts";
 // Bodies of unknown size up to this are joined into one array, so small
 // objects are always served from a single array.
 const JOIN_LIMIT = 8 * 1024 * 1024;
+// Bodies of unknown size are copied into blocks of this size, so an object
+// streamed in many small request chunks (chunked uploads arrive as ~64 KiB
+// pieces, each often split in two) is not stored, and later served, as
+// thousands of tiny arrays.
+const BLOCK = 1024 * 1024;
 // Response slice size: large enough for few stream steps, small enough to
 // keep Deno's HTTP writer fast.
 const SLICE = 256 * 1024;
@@ -168,16 +173,30 @@ export class MemoryBackend implements Backend {
       return { size: at, md5: hash.digest("hex"), data: [buffer] };
     }
     const parts: Uint8Array<ArrayBuffer>[] = [];
+    let block = new Uint8Array(BLOCK);
+    let fill = 0;
     let size = 0;
+    // Copying into our own blocks also means the stream may reuse or own
+    // its chunks' buffers.
     for await (const chunk of source) {
       size += chunk.length;
       if (size > limit) throw tooLarge(limit);
-      // Copy: the stream may reuse or own the chunk's buffer.
-      const copy = chunk.slice();
-      hash.update(copy);
-      parts.push(copy);
+      hash.update(chunk);
+      let at = 0;
+      while (at < chunk.length) {
+        const take = Math.min(BLOCK - fill, chunk.length - at);
+        block.set(chunk.subarray(at, at + take), fill);
+        fill += take;
+        at += take;
+        if (fill === BLOCK) {
+          parts.push(block);
+          block = new Uint8Array(BLOCK);
+          fill = 0;
+        }
+      }
     }
-    const data = size <= JOIN_LIMIT && parts.length !== 1 ? [join(parts, size)] : parts;
+    if (fill > 0) parts.push(block.slice(0, fill));
+    const data = size <= JOIN_LIMIT && parts.length > 1 ? [join(parts, size)] : parts;
     return { size, md5: hash.digest("hex"), data };
   }
 

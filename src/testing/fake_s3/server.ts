@@ -45,6 +45,10 @@ import {
   type S3Operation,
 } from "./types.ts";
 
+// Prefix of the control endpoints (`controlEndpoints` option). `_` cannot
+// start a bucket name (ours or S3's), so no S3 request is ever taken here.
+const CONTROL_PREFIX = "/_fake_s3/";
+
 // How long stop() waits for in-flight responses before giving up on them.
 const STOP_GRACE_MS = 2000;
 
@@ -97,6 +101,7 @@ class FakeS3Server implements FakeS3 {
   readonly #ctx: HandlerContext;
   readonly #faults: FaultController;
   readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  readonly #controlEndpoints: boolean;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
   #stopping: Promise<void> | undefined;
@@ -109,6 +114,7 @@ class FakeS3Server implements FakeS3 {
     });
     this.#faults = faults;
     this.#onRequest = options.onRequest;
+    this.#controlEndpoints = options.controlEndpoints ?? false;
     this.hostname = options.hostname ?? "127.0.0.1";
     this.#server = Deno.serve({
       hostname: this.hostname,
@@ -261,7 +267,55 @@ class FakeS3Server implements FakeS3 {
     return (++this.#requestCounter).toString(16).padStart(16, "0").toUpperCase();
   }
 
+  /** Answers a control request, or returns `undefined` for an S3 request. */
+  async #control(req: Request): Promise<Response | undefined> {
+    const path = new URL(req.url).pathname;
+    if (!path.startsWith(CONTROL_PREFIX)) return undefined;
+    await drainBody(req);
+    const name = path.slice(CONTROL_PREFIX.length);
+    const text = (status: number, body: string, extra: Record<string, string> = {}) =>
+      new Response(`${body}\n`, {
+        status,
+        headers: { "content-type": "text/plain; charset=utf-8", ...extra },
+      });
+    const routes: Record<string, { method: string; run: () => Response }> = {
+      stats: {
+        method: "GET",
+        run: () =>
+          new Response(JSON.stringify(this.stats), {
+            headers: { "content-type": "application/json", "cache-control": "no-store" },
+          }),
+      },
+      reset: {
+        method: "POST",
+        run: () => {
+          this.resetStats();
+          return new Response(null, { status: 204 });
+        },
+      },
+    };
+    const route = Object.hasOwn(routes, name) ? routes[name]! : undefined;
+    if (!route) {
+      return text(
+        404,
+        `fake-s3: no control endpoint ${path}; try GET /_fake_s3/stats or POST /_fake_s3/reset`,
+      );
+    }
+    const allowed = route.method === "GET" ? ["GET", "HEAD"] : [route.method];
+    if (!allowed.includes(req.method)) {
+      return text(405, `fake-s3: ${path} takes ${route.method}, not ${req.method}`, {
+        allow: allowed.join(", "),
+      });
+    }
+    const response = route.run();
+    return req.method === "HEAD" ? new Response(null, response) : response;
+  }
+
   async #handle(req: Request): Promise<Response> {
+    if (this.#controlEndpoints) {
+      const control = await this.#control(req);
+      if (control) return control;
+    }
     const started = performance.now();
     const requestId = this.#requestId();
     let route: Route;
@@ -433,6 +487,17 @@ class FakeS3Server implements FakeS3 {
  * console.assert(first.status === 503);
  * const second = await fetch(`${s3.url}/b/k`);
  * console.assert(await second.text() === "data");
+ * ```
+ *
+ * @example Read stats over HTTP (for a server in another process)
+ * ```ts
+ * import { startFakeS3 } from "./server.ts";
+ * await using s3 = await startFakeS3({ controlEndpoints: true });
+ * await (await fetch(`${s3.url}/`)).body?.cancel(); // ListBuckets
+ * const stats = await (await fetch(`${s3.url}/_fake_s3/stats`)).json();
+ * console.assert(stats.ListBuckets === 1 && stats.total === 1);
+ * await (await fetch(`${s3.url}/_fake_s3/reset`, { method: "POST" })).body?.cancel();
+ * console.assert(s3.stats.total === 0);
  * ```
  */
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {

@@ -164,6 +164,15 @@ export interface FakeS3Options {
   maxObjectSize?: number;
   /** Called after each request's response headers are ready (for logging). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Serve `GET /_fake_s3/stats` (the {@linkcode FakeS3Stats} as JSON) and
+   * `POST /_fake_s3/reset` (zeroes them, 204) on the S3 port, so another
+   * process can read the counts of a standalone server. Off by default so
+   * that every path keeps its S3 meaning in tests. No S3 request can be
+   * shadowed: bucket names cannot start with `_`. Control requests are not
+   * counted, logged or subject to faults.
+   */
+  controlEndpoints?: boolean;
 }
 
 /** Metadata of a stored object, as the fake keeps it. */

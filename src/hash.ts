@@ -14,9 +14,23 @@ import type { Hash } from "node:crypto";
 // above is erased, so it loads nothing.
 let nodeCrypto: typeof import("node:crypto") | undefined;
 
-function createHash(algorithm: "md5"): Hash {
+function createHash(algorithm: "md5" | "sha256"): Hash {
   nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
   return nodeCrypto.createHash(algorithm);
+}
+
+/**
+ * Hex SHA-256 of bytes or a string (UTF-8): SigV4 payload hashes, and stable
+ * short names for over-long path segments.
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex } from "./hash.ts";
+ * console.assert(sha256Hex("abc").startsWith("ba7816bf8f01cfea"));
+ * ```
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 /**

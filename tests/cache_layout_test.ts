@@ -7,7 +7,7 @@ import {
   s3Namespace,
 } from "../src/cache/layout.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import { sha256Hex } from "../src/cache/sha256.ts";
+import { sha256Hex } from "../src/hash.ts";
 import { createHash } from "node:crypto";
 import { dirname, resolve, sep } from "node:path";
 
@@ -108,7 +108,6 @@ Deno.test("long segments are truncated with a hash, keeping the extension", () =
 });
 
 Deno.test("long segments hash with SHA-256, so caches of earlier versions keep their paths", () => {
-  // The hash is computed without node:crypto (start-up cost); it must match it.
   for (const original of ["x".repeat(300) + ".csv", "é🎉%".repeat(80), "a".repeat(201)]) {
     const hash = createHash("sha256").update(original).digest("hex").slice(0, 16);
     assert(encodeSegment(original).includes(`%~${hash}`), original);

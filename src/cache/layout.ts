@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../hash.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;

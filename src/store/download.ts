@@ -569,7 +569,9 @@ async function downloadParallel(
   const worker = async () => {
     while (next < ranges.length && failure === undefined) {
       const index = next++;
-      while (sequential && index >= prefix + window && failure === undefined) await advanced;
+      while (sequential && index >= prefix + window && failure === undefined) {
+        await advanced.promise;
+      }
       if (failure !== undefined) return;
       const { start, end } = ranges[index]!;
       if (index === 0 && initial !== undefined) {

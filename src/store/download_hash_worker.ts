@@ -26,35 +26,18 @@ const streams = new Map<number, Hash>();
 // A failed "stream" request is reported by the "digest" that ends the stream.
 const failed = new Map<number, string>();
 const buffer = new Uint8Array(4 * 1024 * 1024);
-/** How long a tailing job sleeps when it has caught up with the writer (ms). */
-const TAIL_POLL_MS = 1;
-
-/**
- * Reads bytes [start, end) of `path` into `onBytes`. `tail`: the file is still
- * being written sequentially, so bytes past its current size are waited for
- * (the writer only ever appends, so everything below the size is final).
- */
-async function readRange(
+/** Reads bytes [start, end) of `path` (already written) into `onBytes`. */
+function readRange(
   path: string,
   start: number,
   end: number,
-  tail: boolean,
   onBytes: (b: Uint8Array) => void,
-): Promise<void> {
+): void {
   using file = Deno.openSync(path, { read: true });
   file.seekSync(start, Deno.SeekMode.Start);
   let pos = start;
   while (pos < end) {
-    let want = Math.min(end - pos, buffer.length);
-    if (tail) {
-      const size = file.statSync().size;
-      if (size <= pos) {
-        // Caught up: let the writer get ahead (and this worker's messages run).
-        await new Promise((resolve) => setTimeout(resolve, TAIL_POLL_MS));
-        continue;
-      }
-      want = Math.min(want, size - pos);
-    }
+    const want = Math.min(end - pos, buffer.length);
     const n = file.readSync(buffer.subarray(0, want));
     if (n === null || n === 0) throw new Error(`${path} ends before byte ${end}`);
     onBytes(buffer.subarray(0, n));
@@ -68,7 +51,7 @@ async function handle(req: HashRequest): Promise<HashResponse | undefined> {
       const md5s: string[] = [];
       let hash = createHash("md5");
       let filled = 0;
-      await readRange(req.path, req.start, req.end, req.tail === true, (bytes) => {
+      readRange(req.path, req.start, req.end, (bytes) => {
         let off = 0;
         while (off < bytes.length) {
           const n = Math.min(req.segment - filled, bytes.length - off);
@@ -91,7 +74,7 @@ async function handle(req: HashRequest): Promise<HashResponse | undefined> {
       if (hash === undefined) streams.set(req.id, hash = createHash("md5"));
       const h = hash;
       try {
-        await readRange(req.path, req.start, req.end, false, (bytes) => h.update(bytes));
+        readRange(req.path, req.start, req.end, (bytes) => h.update(bytes));
       } catch (error) {
         failed.set(req.id, messageOf(error));
       }
@@ -113,7 +96,7 @@ function messageOf(error: unknown): string {
 }
 
 // Jobs run one at a time, in the order they came: a running MD5 needs its
-// ranges in file order, and a tailing job may wait for the writer.
+// ranges in file order.
 let queue: Promise<void> = Promise.resolve();
 
 scope.addEventListener("message", (e) => {

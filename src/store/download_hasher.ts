@@ -10,18 +10,9 @@
 export type HashRequest =
   /**
    * MD5s of the `segment`-sized pieces of [start, end) (start is a segment
-   * boundary; `segment` may be Infinity). `tail`: the file is still being
-   * appended to; bytes past its current size are waited for.
+   * boundary; `segment` may be Infinity).
    */
-  | {
-    type: "segments";
-    id: number;
-    path: string;
-    start: number;
-    end: number;
-    segment: number;
-    tail?: boolean;
-  }
+  | { type: "segments"; id: number; path: string; start: number; end: number; segment: number }
   /** Adds [start, end) to the running MD5 number `id` (ranges must come in file order). */
   | { type: "stream"; id: number; path: string; start: number; end: number }
   /** Finishes the running MD5 number `id`. */
@@ -80,15 +71,9 @@ export class HashPool {
   }
 
   /** See {@linkcode HashWorker.segments}; jobs go round-robin over the workers. */
-  segments(
-    path: string,
-    start: number,
-    end: number,
-    segment: number,
-    tail = false,
-  ): Promise<string[]> {
+  segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
     const worker = this.#workers[this.#next++ % this.#workers.length]!;
-    return worker.segments(path, start, end, segment, tail);
+    return worker.segments(path, start, end, segment);
   }
 
   /** See {@linkcode HashWorker.stream}. */
@@ -172,19 +157,11 @@ export class HashWorker {
 
   /**
    * MD5s of the `segment`-sized pieces of bytes [start, end) of `path`
-   * (`segment` = Infinity: one MD5). `tail`: `path` is being written
-   * sequentially right now; the worker hashes bytes as they land (only
-   * appends: bytes below the file's size must be final).
+   * (`segment` = Infinity: one MD5). The bytes must already be written.
    */
-  async segments(
-    path: string,
-    start: number,
-    end: number,
-    segment: number,
-    tail = false,
-  ): Promise<string[]> {
+  async segments(path: string, start: number, end: number, segment: number): Promise<string[]> {
     const id = this.#nextId++;
-    const res = await this.#request(id, { type: "segments", id, path, start, end, segment, tail });
+    const res = await this.#request(id, { type: "segments", id, path, start, end, segment });
     if (res.type !== "segments") throw new Error(`hash worker: unexpected ${res.type}`);
     return res.md5s;
   }

@@ -10,6 +10,10 @@
  * @module
  */
 import { createHash, createHmac } from "node:crypto";
+import { sha256Hex } from "../hash.ts";
+
+// Payload hashes are plain SHA-256; the one implementation lives in hash.ts.
+export { sha256Hex };
 
 /** Credentials used to sign a request. */
 export interface AwsCredentials {
@@ -46,19 +50,6 @@ export const UNSIGNED_PAYLOAD: string = "UNSIGNED-PAYLOAD";
  */
 export const EMPTY_SHA256: string =
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/**
- * Hex SHA-256 of bytes or a UTF-8 string.
- *
- * @example
- * ```ts
- * import { sha256Hex } from "./sigv4.ts";
- * console.assert(sha256Hex("abc").startsWith("ba7816bf"));
- * ```
- */
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 const UNRESERVED_ONLY = /^[A-Za-z0-9\-._~]*$/;
 const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;

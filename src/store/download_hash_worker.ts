@@ -45,7 +45,7 @@ function readRange(
   }
 }
 
-async function handle(req: HashRequest): Promise<HashResponse | undefined> {
+function handle(req: HashRequest): HashResponse | undefined {
   switch (req.type) {
     case "segments": {
       const md5s: string[] = [];
@@ -95,19 +95,15 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Jobs run one at a time, in the order they came: a running MD5 needs its
-// ranges in file order.
-let queue: Promise<void> = Promise.resolve();
-
+// Each job runs synchronously inside its message event, so jobs run one at a
+// time in the order they came, as a running MD5 needs its ranges in file order.
 scope.addEventListener("message", (e) => {
   const req = e.data;
-  queue = queue.then(async () => {
-    let res: HashResponse | undefined;
-    try {
-      res = await handle(req);
-    } catch (error) {
-      res = { type: "error", id: req.id, message: messageOf(error) };
-    }
-    if (res !== undefined) scope.postMessage(res);
-  });
+  let res: HashResponse | undefined;
+  try {
+    res = handle(req);
+  } catch (error) {
+    res = { type: "error", id: req.id, message: messageOf(error) };
+  }
+  if (res !== undefined) scope.postMessage(res);
 });

@@ -3,7 +3,8 @@
 #  1. the real aws CLI against vc's fake S3 server (scripts/fake_s3.ts):
 #     mb, cp (incl. a multipart upload), ls, sync both ways + diff, s3api
 #     copy/delete-objects/list with encoding-type=url, rm, rb;
-#  2. vc's S3 store contract tests against moto_server, a third-party S3
+#  2. vc's S3 store contract tests, and every vc subcommand run as a process,
+#     against moto_server, a third-party S3
 #     implementation, so the fake and S3Store are checked against it.
 # Needs: deno, aws (CLI v1 or v2), moto_server, python3. Any mismatch fails.
 set -euo pipefail
@@ -177,12 +178,12 @@ python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], time
 pass "moto_server listening on $MOTO_URL"
 
 step "store contract tests against moto"
-if [[ -f tests/store_contract_s3_test.ts ]]; then
-  VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/store_contract_s3_test.ts
-  pass "store contract against moto_server"
-else
-  echo "SKIP: tests/store_contract_s3_test.ts does not exist yet"
-fi
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/store_contract_s3_test.ts
+pass "store contract against moto_server"
+
+step "every vc subcommand, as a process, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_s3_workflow_test.ts
+pass "vc command line against moto_server"
 
 CURRENT="done"
 echo "PASS: all compatibility checks"

@@ -4,74 +4,9 @@
  * permission the CLI or the AWS SDK needs but the release build lacks fails here.
  */
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = join(ROOT, "cli.ts");
-
-/** Deno's cache dir, so the child finds npm packages although HOME is a temp dir. */
-const DENO_DIR = await (async () => {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-})();
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function withWorkspace(
-  fn: (
-    dir: string,
-    vc: (args: string[], env?: Record<string, string>) => Promise<Run>,
-  ) => Promise<void>,
-) {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_e2e_" }));
-  try {
-    await Deno.mkdir(join(dir, "home"));
-    await Deno.mkdir(join(dir, "bucket"));
-    const baseEnv: Record<string, string> = {
-      DENO_DIR,
-      DENO_NO_UPDATE_CHECK: "1",
-      HOME: join(dir, "home"),
-      XDG_CONFIG_HOME: join(dir, "home", ".config"),
-      VC_CACHE_DIR: join(dir, "cache"),
-      VC_BUCKET: pathToFileURL(join(dir, "bucket")).href,
-      NO_COLOR: "1",
-    };
-    const vc = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
-      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-        cwd: dir,
-        clearEnv: true,
-        env: { ...baseEnv, ...env },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-      return { code, stdout: decode(stdout), stderr: decode(stderr) };
-    };
-    await fn(dir, vc);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function ok(run: Run, what: string): Run {
-  if (run.code !== 0) {
-    throw new Error(`${what} exited ${run.code}\nstderr: ${run.stderr}\nstdout: ${run.stdout}`);
-  }
-  return run;
-}
+import { ok, withWorkspace } from "./cli_process.ts";
 
 Deno.test("e2e: add -> update --patch -> path -> cat -> versions -> ls -> prefill on a file:// store", async () => {
   await withWorkspace(async (dir, vc) => {

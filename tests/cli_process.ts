@@ -1,0 +1,73 @@
+/**
+ * Runs the real `vc` process for end-to-end tests: `deno run` with exactly the
+ * release permission flags (scripts/permissions.ts, ending with --no-prompt),
+ * a clean environment and a temp workspace, so a permission the CLI or the
+ * AWS SDK needs but the release build lacks fails a test.
+ */
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(ROOT, "cli.ts");
+
+/** Deno's cache dir, so the child finds npm packages although HOME is a temp dir. */
+const DENO_DIR = await (async () => {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
+})();
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function withWorkspace(
+  fn: (
+    dir: string,
+    vc: (args: string[], env?: Record<string, string>) => Promise<Run>,
+  ) => Promise<void>,
+) {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_e2e_" }));
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    await Deno.mkdir(join(dir, "bucket"));
+    const baseEnv: Record<string, string> = {
+      DENO_DIR,
+      DENO_NO_UPDATE_CHECK: "1",
+      HOME: join(dir, "home"),
+      XDG_CONFIG_HOME: join(dir, "home", ".config"),
+      VC_CACHE_DIR: join(dir, "cache"),
+      VC_BUCKET: pathToFileURL(join(dir, "bucket")).href,
+      NO_COLOR: "1",
+    };
+    const vc = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
+      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+        cwd: dir,
+        clearEnv: true,
+        env: { ...baseEnv, ...env },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code, stdout: decode(stdout), stderr: decode(stderr) };
+    };
+    await fn(dir, vc);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+export function ok(run: Run, what: string): Run {
+  if (run.code !== 0) {
+    throw new Error(`${what} exited ${run.code}\nstderr: ${run.stderr}\nstdout: ${run.stdout}`);
+  }
+  return run;
+}

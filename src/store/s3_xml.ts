@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { decodeXmlEntities } from "../xml_entities.ts";
 
 /** What an S3 error body says. Every field is optional: proxies answer with HTML. */
 export interface S3ErrorDetails {
@@ -60,33 +61,4 @@ export function parseS3ErrorXml(xml: string): S3ErrorDetails {
 export function xmlText(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
   return m === null ? undefined : decodeXmlEntities(m[1]!);
-}
-
-/**
- * Decodes the five predefined XML entities and numeric character references.
- *
- * @example
- * ```ts
- * import { decodeXmlEntities } from "./s3_xml.ts";
- * console.assert(decodeXmlEntities("&lt;&#65;&#x42;&gt;") === "<AB>");
- * ```
- */
-export function decodeXmlEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (whole, name: string) => {
-    switch (name) {
-      case "amp":
-        return "&";
-      case "lt":
-        return "<";
-      case "gt":
-        return ">";
-      case "quot":
-        return '"';
-      case "apos":
-        return "'";
-    }
-    const cp = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
-  });
 }

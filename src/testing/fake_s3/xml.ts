@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { decodeXmlEntities } from "../../xml_entities.ts";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -115,23 +116,8 @@ export class XmlSyntaxError extends Error {
 }
 
 function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, body: string) => {
-    if (body.startsWith("#x")) return String.fromCodePoint(parseInt(body.slice(2), 16));
-    if (body.startsWith("#")) return String.fromCodePoint(parseInt(body.slice(1), 10));
-    switch (body) {
-      case "amp":
-        return "&";
-      case "lt":
-        return "<";
-      case "gt":
-        return ">";
-      case "quot":
-        return '"';
-      case "apos":
-        return "'";
-    }
-    throw new XmlSyntaxError(`unknown entity ${whole}`);
+  return decodeXmlEntities(text, (entity) => {
+    throw new XmlSyntaxError(`unknown entity ${entity}`);
   });
 }
 

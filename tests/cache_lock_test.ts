@@ -44,11 +44,11 @@ Deno.test("entry lock: rewriting a record replaces it whole", async () => {
     const path = `${dir}/a.json`;
     {
       using lock = await acquireEntryLock(path);
-      await lock.write({ ...META, uri: `s3://b/${"long".repeat(50)}`, md5: "f".repeat(32) });
+      lock.write({ ...META, uri: `s3://b/${"long".repeat(50)}`, md5: "f".repeat(32) });
     }
     {
       using lock = await acquireEntryLock(path);
-      await lock.write(META);
+      lock.write(META);
     }
     const meta = readMeta(path);
     assertEquals(meta?.uri, META.uri);
@@ -126,7 +126,7 @@ Deno.test("entry lock: a failed holder's empty record is removed; a waiter takes
     });
     await new Promise((r) => setTimeout(r, 30));
     assert(!got, "the waiter must lock the file at the path, not the removed one");
-    await lock.write(META);
+    lock.write(META);
     lock.release({ discardEmpty: true }); // written: kept
     (await third).release();
     assertEquals(readMeta(path)?.etag, "e");
@@ -138,7 +138,7 @@ Deno.test("entry lock: a record removed under its holder is written at the path 
     const path = `${dir}/a.json`;
     using lock = await acquireEntryLock(path);
     await Deno.remove(path); // e.g. delete() or prune() in another process
-    await lock.write(META);
+    lock.write(META);
     assertEquals(readMeta(path)?.etag, "e");
   });
 });

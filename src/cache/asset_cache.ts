@@ -36,14 +36,7 @@ import type { StoreOptions } from "../store/open.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
-import {
-  type EntryMeta,
-  readMeta,
-  readMetaAsync,
-  type StoredMeta,
-  touchMeta,
-  writeMeta,
-} from "./entry_meta.ts";
+import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
 import { CacheLayout, type EntryLocation } from "./layout.ts";
 import type { CacheEntry, PruneResult, VerifyProgress, VerifyResult } from "./maintenance.ts";
 import { type FlightContext, type FlightOptions, SingleFlight } from "./single_flight.ts";
@@ -493,10 +486,7 @@ export class AssetCache implements AsyncDisposable {
         rec.checkedAt = now;
       }
     }
-    // Not known in memory (usually a cold miss): look for the record off the
-    // main thread (see readMetaAsync), so lookups do not queue behind
-    // concurrent downloads' creates in the same directory.
-    rec ??= this.#load(loc, await readMetaAsync(loc.metaPath));
+    rec ??= this.#load(loc);
     if (rec !== undefined) {
       if (this.#isFresh(rec, now, immutable ? { immutable } : undefined)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
@@ -513,10 +503,8 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /** Reads the entry's record and checks its data file; undefined when not usable. */
-  #load(
-    loc: EntryLocation,
-    meta: StoredMeta | undefined = readMeta(loc.metaPath),
-  ): Rec | undefined {
+  #load(loc: EntryLocation): Rec | undefined {
+    const meta = readMeta(loc.metaPath);
     // A record for another URI means two URIs share a path (case-insensitive
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
@@ -658,7 +646,7 @@ export class AssetCache implements AsyncDisposable {
       };
       // After the data is in place: a record never describes data that is not.
       try {
-        if (lock !== undefined) await lock.write(toMeta(rec));
+        if (lock !== undefined) lock.write(toMeta(rec));
         else writeMeta(loc.metaPath, toMeta(rec));
       } catch (e) {
         throw this.#explain(e, loc);

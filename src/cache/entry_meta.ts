@@ -71,50 +71,11 @@ export function readMeta(path: string): StoredMeta | undefined {
   try {
     file = Deno.openSync(path, { read: true });
   } catch (e) {
-    if (isMissing(e)) return undefined;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
     throw e;
   }
-  return readOpenMeta(file);
-}
-
-/**
- * {@linkcode readMeta} with the open (the path lookup) off the calling
- * thread. For a cold lookup among concurrent downloads: the lookup waits for
- * the directory's lock, which a create in the same directory holds while it
- * waits for the filesystem journal (ext4), and that wait can take as long as
- * a journal commit behind other downloads' fdatasyncs.
- *
- * @example
- * ```ts
- * import { readMetaAsync, writeMeta } from "./entry_meta.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   writeMeta(`${dir}/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
- *   console.assert((await readMetaAsync(`${dir}/x.json`))?.etag === "e");
- *   console.assert(await readMetaAsync(`${dir}/missing.json`) === undefined);
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
- * ```
- */
-export async function readMetaAsync(path: string): Promise<StoredMeta | undefined> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
-  return readOpenMeta(file);
-}
-
-function isMissing(e: unknown): boolean {
-  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
-}
-
-// Synchronous once open: fstat and a read of a tiny cached file never wait
-// for the journal or a directory lock. Closes `file`.
-function readOpenMeta(file: Deno.FsFile): StoredMeta | undefined {
   try {
     const stat = file.statSync();
     // Empty: a download holds (or held) the entry's lock and has not written

@@ -1,19 +1,15 @@
 /**
- * The fake S3 server as a separate process for benchmarks, with its request
- * statistics served on a side port.
+ * The fake S3 server as a separate process for benchmarks.
  *
  * A benchmark must not share its event loop with the server it measures
- * against (the server's work would be billed to the client under test), and
- * `scripts/fake_s3.ts` has no way to read its statistics from outside. This
- * wrapper starts `startFakeS3` and a tiny control server:
+ * against (the server's work would be billed to the client under test). What
+ * this adds to `scripts/fake_s3.ts` is the lifecycle: the process stops when
+ * its stdin closes, so it never outlives the benchmark that started it, even
+ * one that crashed; also on SIGINT/SIGTERM, or after `--max-seconds` (default
+ * 1800) as a last resort. Request counts come from the server's own control
+ * endpoints (`GET /_fake_s3/stats`, `POST /_fake_s3/reset`).
  *
- * - `GET  /stats`  → the server's `FakeS3Stats` as JSON
- * - `POST /reset`  → sets every count back to zero
- *
- * The first stdout line is JSON: `{"url": "...", "control": "..."}`. The
- * process stops when its stdin closes (so it never outlives the benchmark that
- * started it, even one that crashed), on SIGINT/SIGTERM, or after
- * `--max-seconds` (default 1800) as a last resort.
+ * The first stdout line is JSON: `{"url": "...", "control": "..."}`.
  *
  *     deno run -A scripts/bench/fake_server.ts [--dir D] [--bucket NAME]... [--max-seconds N]
  *
@@ -27,7 +23,7 @@ import type { FakeS3Options } from "../../src/testing/mod.ts";
 export interface FakeServerAnnouncement {
   /** S3 endpoint URL. */
   url: string;
-  /** Base URL of the control server (`/stats`, `/reset`). */
+  /** Base URL of the control endpoints (`/stats`, `/reset`). */
   control: string;
 }
 
@@ -41,7 +37,7 @@ async function main(args: string[]): Promise<number> {
       "max-seconds": { type: "string" },
     },
   });
-  const options: FakeS3Options = { port: 0 };
+  const options: FakeS3Options = { port: 0, controlEndpoints: true };
   if (values.dir !== undefined) options.dir = values.dir;
   if (values.bucket !== undefined) options.buckets = values.bucket;
   const maxSeconds = Number(values["max-seconds"] ?? "1800");
@@ -50,19 +46,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const s3 = await startFakeS3(options);
-  const control = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-    const path = new URL(req.url).pathname;
-    if (req.method === "GET" && path === "/stats") return Response.json(s3.stats);
-    if (req.method === "POST" && path === "/reset") {
-      s3.resetStats();
-      return new Response(null, { status: 204 });
-    }
-    return new Response("not found\n", { status: 404 });
-  });
-  const announcement: FakeServerAnnouncement = {
-    url: s3.url,
-    control: `http://127.0.0.1:${control.addr.port}`,
-  };
+  const announcement: FakeServerAnnouncement = { url: s3.url, control: `${s3.url}/_fake_s3` };
   console.log(JSON.stringify(announcement));
 
   const { promise: stop, resolve } = Promise.withResolvers<string>();
@@ -78,7 +62,6 @@ async function main(args: string[]): Promise<number> {
   const why = await stop;
   clearTimeout(timer);
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
-  await control.shutdown();
   await s3.stop();
   if (why === "max-seconds") console.error("fake_server: stopping after --max-seconds");
   return 0;

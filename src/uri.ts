@@ -124,17 +124,25 @@ export function isStoreUri(uri: string): boolean {
 }
 
 /**
- * Joins a store root URI (`s3://bucket/prefix`, `file:///dir`) and a key.
+ * The URI of `key` under a store root URI (`s3://bucket/prefix`, `file:///dir`).
+ * S3 keys stay raw, as S3 URIs are conventionally written; in a `file:` URI
+ * each segment is percent-encoded, so that `%`, `?`, `#` and non-ASCII in a
+ * key come back unchanged from {@linkcode parseUri}.
  *
  * @example
  * ```ts
- * import { joinUri } from "./uri.ts";
+ * import { joinUri, parseUri } from "./uri.ts";
  * console.assert(joinUri("s3://b/pre/", "/x/y.csv") === "s3://b/pre/x/y.csv");
  * console.assert(joinUri("s3://b", "y.csv") === "s3://b/y.csv");
+ * const u = parseUri(joinUri("file:///srv", "r%41?#.txt"));
+ * console.assert(u.scheme === "file" && u.path === "/srv/r%41?#.txt");
  * ```
  */
 export function joinUri(root: string, key: string): string {
-  return `${root.replace(/\/+$/, "")}/${key.replace(/^\/+/, "")}`;
+  const base = root.replace(/\/+$/, "");
+  const rest = key.replace(/^\/+/, "");
+  if (!/^file:/i.test(base)) return `${base}/${rest}`;
+  return `${base}/${rest.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 /**

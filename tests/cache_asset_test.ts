@@ -72,7 +72,7 @@ Deno.test("cold miss downloads once with one GET; warm hits touch nothing", asyn
     assertEquals(await other.cache("s3://bucket/a/b.csv"), path);
     assertEquals(opened, ["s3://bucket"]);
     const meta = JSON.parse(
-      await Deno.readTextFile(join(dir, "cache", ".meta", "s3", "bucket", "a", "b.csv.json")),
+      await Deno.readTextFile(join(dir, "cache", ".meta", "s3", "bucket", "a", "b.csv%.json")),
     );
     assertEquals(meta.uri, "s3://bucket/a/b.csv");
     assertEquals(meta.etag, md5Hex("x,y\n1,2\n"));
@@ -320,7 +320,7 @@ Deno.test("delete, ls, prune (LRU) and verify", async () => {
 
     // Make a.bin the least recently used, then prune to 5000 bytes.
     const old = new Date(Date.now() - 3600_000);
-    await Deno.utime(ls[0]!.path.replace("/cache/", "/cache/.meta/") + ".json", old, old);
+    await Deno.utime(ls[0]!.path.replace("/cache/", "/cache/.meta/") + "%.json", old, old);
     const pruned = await cache.prune({ maxBytes: 5000 });
     assertEquals(pruned.removed.map((e) => e.uri), ["s3://bucket/a.bin"]);
     assertEquals(pruned.freedBytes, 1000);
@@ -460,5 +460,20 @@ Deno.test("warm hits are fast (no I/O)", async () => {
     const perCall = (performance.now() - t0) * 1000 / n;
     // Generous bound for slow CI; the benchmark measures the real number.
     assert(perCall < 100, `${perCall.toFixed(1)} µs per warm hit`);
+  });
+});
+
+Deno.test("invalidate() in another instance reaches a live, warm instance", async () => {
+  await withCache(async ({ store, make }) => {
+    store.set("k", "1");
+    const live = make({ timeout: 3600 });
+    const path = await live.cache("s3://bucket/k");
+    store.set("k", "2");
+    await make({ timeout: 3600 }).invalidate("s3://bucket/k");
+    // The live instance re-checks its warm records once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await live.cache("s3://bucket/k");
+    assertEquals(await Deno.readTextFile(path), "2");
+    assertEquals(store.counts.head, 1);
   });
 });

@@ -9,7 +9,8 @@ import {
 import { InvalidInputError } from "../src/errors.ts";
 import { sha256Hex } from "../src/hash.ts";
 import { createHash } from "node:crypto";
-import { dirname, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 
 const long = "x".repeat(300);
 const HOSTILE_KEYS: string[] = [
@@ -177,7 +178,7 @@ Deno.test("layout: namespaces per endpoint, file URIs, extension preserved", () 
   const m = minio.locate({ scheme: "s3", bucket: "b", key: "x/y.tar.gz" });
   assertEquals(a.dataPath, "/c/s3/b/x/y.tar.gz");
   assertEquals(m.dataPath, "/c/s3@localhost_9000/b/x/y.tar.gz");
-  assertEquals(a.metaPath, "/c/.meta/s3/b/x/y.tar.gz.json");
+  assertEquals(a.metaPath, "/c/.meta/s3/b/x/y.tar.gz%.json");
   assertEquals(a.storeRoot, "s3://b");
   assertEquals(a.key, "x/y.tar.gz");
   assertEquals(a.uri, "s3://b/x/y.tar.gz");
@@ -206,4 +207,25 @@ Deno.test("layout: namespaces per endpoint, file URIs, extension preserved", () 
   aws.assertInside("/c/s3/b/k");
   // Bucket names are segments too (Windows-reserved "con" is a valid S3 bucket name).
   assertEquals(aws.locate({ scheme: "s3", bucket: "con", key: "k" }).relPath, "s3/%63on/k");
+});
+
+Deno.test("records never collide with record directories: keys x and x.json/y both cache", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-layout-" });
+  try {
+    await Deno.mkdir(join(dir, "src", "x.json"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "src", "x"), "plain x");
+    await Deno.writeTextFile(join(dir, "src", "x.json", "y"), "nested y");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+    });
+    const x = await cache.cache(`file://${dir}/src/x`);
+    const y = await cache.cache(`file://${dir}/src/x.json/y`);
+    assertEquals(await Deno.readTextFile(x), "plain x");
+    assertEquals(await Deno.readTextFile(y), "nested y");
+    assertEquals((await cache.ls()).length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -36,3 +36,16 @@ Deno.test("formatUri, joinUri, isStoreUri and toStoreUri round-trip", () => {
   assertEquals(toStoreUri("/srv/a b"), "file:///srv/a%20b");
   assertEquals(toStoreUri("s3://b"), "s3://b");
 });
+
+Deno.test("joinUri encodes file: keys so parseUri returns the same key", () => {
+  for (const key of ["r%41.txt", "what?.txt", "a#b/c d.csv", "é/ü.bin", "plain/x.1.0.0.csv"]) {
+    const parsed = parseUri(joinUri("file:///srv/bucket", key));
+    assertEquals(parsed, { scheme: "file", path: `/srv/bucket/${key}` });
+  }
+  // S3 URIs keep the key verbatim.
+  assertEquals(parseUri(joinUri("s3://b/p", "r%41?.txt")), {
+    scheme: "s3",
+    bucket: "b",
+    key: "p/r%41?.txt",
+  });
+});

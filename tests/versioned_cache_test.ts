@@ -501,3 +501,53 @@ Deno.test("resolveAll resolves every entry from one read, like resolve does one 
     await vc.close();
   }
 });
+
+Deno.test("paths with %, ? and # resolve to their own objects in a file:// bucket", async () => {
+  await using ws = await workspace();
+  const { vc, dir } = ws;
+  const src = (name: string, text: string) => writeFile(join(dir, "src"), name, text);
+  // `%41` must not be decoded into `A`, and `?`/`#` must not cut the path short.
+  await vc.add("/rA.txt", await src("a.txt", "content of rA"));
+  await vc.add("/r%41.txt", await src("b.txt", "content of r%41"));
+  await vc.add("/what?#.txt", await src("c.txt", "question"));
+  assertEquals(await read(await vc.path("/rA.txt")), "content of rA");
+  assertEquals(await read(await vc.path("/r%41.txt")), "content of r%41");
+  assertEquals(await read(await vc.path("/what?#.txt")), "question");
+  assert((await vc.verify()).every((r) => r.ok));
+});
+
+Deno.test("add creates a missing manifest directory; an impossible one fails before publishing", async () => {
+  await using ws = await workspace();
+  const { dir, bucket, cache } = ws;
+  const file = await writeFile(join(dir, "src"), "t.csv", "t\n");
+  const nested = join(dir, "new", "deeper", "m.json");
+  await using vc = new VersionedCache({ manifest: nested, bucket, cache });
+  assertEquals(await vc.add("/t.csv", file), "1.0.0");
+  assertEquals(await read(nested), '{\n    "/t.csv": "1.0.0"\n}\n');
+
+  // The manifest's "directory" is a regular file: nothing may be published.
+  const blocked = join(dir, "src", "t.csv", "m.json");
+  await using vc2 = new VersionedCache({ manifest: blocked, bucket, cache });
+  await assertRejects(() => vc2.add("/u.csv", file), Error, blocked);
+  assertEquals(await vc2.versions("/u.csv"), []);
+});
+
+Deno.test("a manifest that cannot be written after publishing says what was published", async () => {
+  let manifestPath = "";
+  // Once the object is stored, the manifest path turns into a directory.
+  class BreakManifestAfterPut extends WrappingStore {
+    override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+      const result = await this.inner.put(key, body, options);
+      await Deno.remove(manifestPath).catch(() => {});
+      await Deno.mkdir(manifestPath, { recursive: true });
+      return result;
+    }
+  }
+  await using ws = await workspace({ wrap: (s) => new BreakManifestAfterPut(s) });
+  manifestPath = ws.manifest;
+  const file = await writeFile(join(ws.dir, "src"), "t.csv", "t\n");
+  const error = await assertRejects(() => ws.vc.add("/t.csv", file), Error, "published");
+  assertStringIncludes(error.message, '"/t.csv": "1.0.0"');
+  assertStringIncludes(error.message, "by hand");
+  assertEquals(await read(join(ws.bucket, "t.1.0.0.csv")), "t\n");
+});

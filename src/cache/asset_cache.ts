@@ -484,6 +484,9 @@ export class AssetCache implements AsyncDisposable {
         rec = undefined;
       } else {
         rec.checkedAt = now;
+        // `invalidate` in another process marks the shared record; honour it
+        // here too (one small read per entry per recheck interval).
+        if (readMeta(rec.metaPath)?.validatedAt === 0) rec.validatedAt = 0;
       }
     }
     rec ??= this.#load(loc);

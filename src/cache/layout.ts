@@ -24,6 +24,14 @@ export const MAX_SEGMENT_BYTES = 200;
 
 /** Name of the hidden metadata tree inside the cache dir. */
 export const META_DIR = ".meta";
+
+/**
+ * Suffix of an entry's metadata record (`.meta/<data path>%.json`). It must be
+ * something {@linkcode encodeSegment} never produces (`%` is always escaped as
+ * `%25`), or the record of key `x` (`x` + suffix) could be the directory that
+ * holds the records of keys `x.json/...`.
+ */
+export const RECORD_SUFFIX = "%.json";
 /**
  * Name of the hidden lock directory that earlier versions kept inside the
  * cache dir; maintenance still sweeps what they left there.
@@ -207,7 +215,7 @@ export class CacheLayout {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
     }
     const dataPath = join(this.dir, ...relPath.split("/"));
-    const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + ".json";
+    const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + RECORD_SUFFIX;
     this.assertInside(dataPath);
     this.assertInside(metaPath);
     return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath };

@@ -10,7 +10,7 @@
 import { dirname, join, relative, sep } from "node:path";
 import { checkFile } from "../store/download.ts";
 import { readMeta } from "./entry_meta.ts";
-import { LOCKS_DIR, META_DIR } from "./layout.ts";
+import { LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
 
 /** One cached object, as `ls`, `prune` and `verify` report it. */
 export interface CacheEntry {
@@ -63,10 +63,10 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
-    if (!name.endsWith(".json") || TEMP_FILE.test(name)) continue;
+    if (!name.endsWith(RECORD_SUFFIX) || TEMP_FILE.test(name)) continue;
     const meta = readMeta(metaPath);
     if (meta === undefined) continue;
-    const rel = relative(metaRoot, metaPath).slice(0, -".json".length);
+    const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
     const path = join(cacheDir, rel);
     const stat = await statOrUndefined(path);
     if (stat === undefined || !stat.isFile || stat.size !== meta.size) continue;
@@ -304,7 +304,7 @@ export async function sweepDebris(
   for await (const path of walkFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
     const isLock = dirname(path) === locks && name.endsWith(".lock");
-    const isRecord = path.startsWith(records) && name.endsWith(".json");
+    const isRecord = path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
     if (!isLock && !isRecord && !TEMP_FILE.test(name)) continue;
     const stat = await statOrUndefined(path);
     if (isRecord && stat?.size !== 0) continue;

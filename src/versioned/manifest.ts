@@ -226,6 +226,7 @@ export async function writeManifest(
   options: FormatManifestOptions = {},
 ): Promise<void> {
   const text = formatManifest(entries, options);
+  await Deno.mkdir(dirname(file), { recursive: true });
   const temp = join(
     dirname(file),
     `.${basename(file)}.${crypto.randomUUID().slice(0, 8)}.tmp`,

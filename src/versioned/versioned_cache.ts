@@ -344,16 +344,11 @@ export class VersionedCache {
         }); pin one in ${this.manifest} or publish a new one with \`vc update\``,
       );
     }
+    await this.#prepareManifestDir();
     await this.#publish(p, version, file, options.onProgress, "`vc add` with another --version");
-    try {
-      await updateManifest(this.manifest, (entries) => {
-        // Someone may have pinned the path meanwhile in this same manifest; ours
-        // is the version that exists, so it wins.
-        entries[p] = version;
-      });
-    } finally {
-      this.#forgetManifest();
-    }
+    // Someone may have pinned the path meanwhile in this same manifest; ours
+    // is the version that exists, so it wins.
+    await this.#pin(p, version);
     return version;
   }
 
@@ -409,14 +404,9 @@ export class VersionedCache {
       );
     }
     const to = nextVersion(from, bump);
+    await this.#prepareManifestDir();
     await this.#publish(p, to, file, options.onProgress, "run update again");
-    try {
-      await updateManifest(this.manifest, (current) => {
-        current[p] = to;
-      });
-    } finally {
-      this.#forgetManifest();
-    }
+    await this.#pin(p, to);
     return { path: p, from, to };
   }
 
@@ -748,6 +738,44 @@ export class VersionedCache {
       });
     }
     return await this.#parsed.entries;
+  }
+
+  /**
+   * Creates the manifest's directory before anything is published, so a
+   * missing directory cannot leave a version in the bucket that no manifest
+   * pins.
+   */
+  async #prepareManifestDir(): Promise<void> {
+    try {
+      await Deno.mkdir(dirname(this.manifest), { recursive: true });
+    } catch (cause) {
+      throw new VcError(
+        `cannot create the directory of manifest ${this.manifest}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
+  /**
+   * Pins `version` of `path` in the manifest after it was published. If that
+   * write fails, the version is in the bucket already: say so, and how to pin
+   * it by hand, since `vc add` would now refuse the path.
+   */
+  async #pin(path: string, version: string): Promise<void> {
+    try {
+      await updateManifest(this.manifest, (entries) => {
+        entries[path] = version;
+      });
+    } catch (cause) {
+      throw new VcError(
+        `published ${joinUri(this.bucket, versionedKey(path, version))} but could not write ` +
+          `manifest ${this.manifest}: ${(cause as Error).message}; ` +
+          `add "${path}": "${version}" to it by hand`,
+        { cause },
+      );
+    } finally {
+      this.#forgetManifest();
+    }
   }
 
   #forgetManifest(): void {

@@ -206,7 +206,7 @@ async function downloadOnce(
     const plan = planVerification(info);
     let temp: TempFile;
     try {
-      temp = await TempFile.create(dest);
+      temp = TempFile.create(dest);
     } catch (e) {
       await first?.cancel().catch(() => {});
       throw e;
@@ -856,17 +856,17 @@ class TempFile {
   // a local disk and several times cheaper than Deno's async round trip,
   // which matters when caching thousands of small objects. The fsync and the
   // data writes stay asynchronous: they can take long.
-  static async create(dest: string): Promise<TempFile> {
+  static create(dest: string): TempFile {
     const dir = dirname(dest);
     const path = join(dir, `.${basename(dest)}.vc-tmp-${randomSuffix()}`);
-    const open = () => Deno.open(path, { write: true, createNew: true });
+    const open = () => Deno.openSync(path, { write: true, createNew: true });
     try {
-      return new TempFile(path, await open());
+      return new TempFile(path, open());
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
-    await Deno.mkdir(dir, { recursive: true });
-    return new TempFile(path, await open());
+    Deno.mkdirSync(dir, { recursive: true });
+    return new TempFile(path, open());
   }
 
   /**
@@ -887,7 +887,7 @@ class TempFile {
     this.startSync();
     await this.#sync;
     this.#close();
-    await Deno.rename(this.path, dest);
+    Deno.renameSync(this.path, dest);
   }
 
   /** Close and remove (after a failure). */

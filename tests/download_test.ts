@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { downloadToFile } from "../src/store/download.ts";
+import type { GetOptions, GetResult } from "../src/store/types.ts";
 import { IntegrityError, NotFoundError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
@@ -479,6 +480,34 @@ Deno.test("extra bytes beyond the announced size are an IntegrityError", async (
     };
     void info;
     await assertRejects(() => downloadToFile(store, "k", `${dir}/k`), IntegrityError, "more than");
+    assertEquals(await tempFiles(dir), []);
+  });
+});
+
+Deno.test("an ETag the store marks opaque (SSE-KMS) is not taken for an MD5", async () => {
+  // SSE-KMS objects have 32-hex-digit ETags that are not their MD5.
+  class KmsStore extends MemoryStore {
+    override async get(key: string, options?: GetOptions): Promise<GetResult> {
+      const result = await super.get(key, options);
+      result.info.opaqueEtag = true;
+      return result;
+    }
+  }
+  await withDir(async (dir) => {
+    const data = randomBytes(4096);
+    const lookalike = { explicit: md5Hex("not the content") };
+    const plain = new MemoryStore();
+    plain.set("k", data, { etag: lookalike });
+    await assertRejects(() => downloadToFile(plain, "k", `${dir}/plain`), IntegrityError);
+
+    const kms = new KmsStore();
+    kms.set("k", data, { etag: lookalike });
+    const info = await downloadToFile(kms, "k", `${dir}/kms`);
+    await sameBytes(`${dir}/kms`, data);
+    assertEquals(info.md5, undefined);
+    // vc's own MD5 metadata still verifies such objects.
+    kms.set("m", data, { etag: lookalike, metadata: { "vc-md5": md5Hex("other") } });
+    await assertRejects(() => downloadToFile(kms, "m", `${dir}/m`), IntegrityError);
     assertEquals(await tempFiles(dir), []);
   });
 });

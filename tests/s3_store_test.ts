@@ -1250,3 +1250,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test("s3 store: SSE-KMS and SSE-C objects are marked as having opaque ETags", async () => {
+  const body = enc.encode("secret");
+  const sse: Record<string, HeadersInit> = {
+    "a.bin": { "x-amz-server-side-encryption": "aws:kms" },
+    "b.bin": { "x-amz-server-side-encryption": "aws:kms:dsse" },
+    "c.bin": { "x-amz-server-side-encryption-customer-algorithm": "AES256" },
+    "d.bin": { "x-amz-server-side-encryption": "AES256" }, // SSE-S3 keeps MD5 ETags
+    "e.bin": {},
+  };
+  await withServer(
+    (req) => objectResponse(body, sse[req.path.split("/").at(-1)!] ?? {}),
+    async (store) => {
+      const marked: Record<string, boolean> = {};
+      for (const key of Object.keys(sse)) {
+        const { info, body: stream } = await store.get(key);
+        await stream.cancel();
+        marked[key] = info.opaqueEtag === true;
+        assertEquals((await store.head(key))?.opaqueEtag === true, marked[key], `head ${key}`);
+      }
+      assertEquals(marked, {
+        "a.bin": true,
+        "b.bin": true,
+        "c.bin": true,
+        "d.bin": false,
+        "e.bin": false,
+      });
+    },
+  );
+});

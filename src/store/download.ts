@@ -292,6 +292,16 @@ function planVerification(info: ObjectInfo): Plan {
   const parsed = parseEtag(info.etag);
   const metaMd5 = info.metadata?.["vc-md5"]?.toLowerCase();
   const vcMd5 = metaMd5 !== undefined && /^[0-9a-f]{32}$/.test(metaMd5) ? metaMd5 : undefined;
+  if (info.opaqueEtag === true) {
+    // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
+    // only the size, and vc's own MD5 metadata when the uploader recorded it.
+    return {
+      kind: "opaque",
+      md5: vcMd5,
+      partSizes: [],
+      segment: vcMd5 !== undefined ? Infinity : 0,
+    };
+  }
   if (parsed.kind === "md5") {
     return { kind: "md5", md5: parsed.md5, partSizes: [], segment: Infinity };
   }

@@ -793,8 +793,19 @@ export class S3Store implements ObjectStore {
     info.metadata = metadata;
     const contentType = headers.get("content-type");
     if (contentType !== null) info.contentType = contentType;
+    if (hasOpaqueEtag(headers)) info.opaqueEtag = true;
     return info;
   }
+}
+
+/**
+ * Whether S3 says the object's ETag is not the MD5 of its content: with
+ * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
+ * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)
+ */
+function hasOpaqueEtag(headers: Headers): boolean {
+  return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
+    headers.has("x-amz-server-side-encryption-customer-algorithm");
 }
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */

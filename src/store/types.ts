@@ -23,6 +23,12 @@ export interface ObjectInfo {
   metadata?: Record<string, string>;
   /** Content type, when the store records one. Absent in listings. */
   contentType?: string;
+  /**
+   * True when the store says the ETag is not a hash of the content although
+   * it may look like one: S3 objects encrypted with SSE-KMS or SSE-C have an
+   * ETag of 32 hex digits that is not their MD5.
+   */
+  opaqueEtag?: boolean;
 }
 
 /** Options for {@linkcode ObjectStore.get}. */

@@ -56,24 +56,12 @@ export async function assertRejects<E extends Error = Error>(
   cls?: ErrorClass<E>,
   includes?: string,
 ): Promise<E> {
-  let error: unknown;
   try {
     await fn();
   } catch (e) {
-    error = e;
+    return checkError(e, cls, includes);
   }
-  if (error === undefined) throw new AssertionError("expected function to throw");
-  if (cls && !(error instanceof cls)) {
-    throw new AssertionError(`expected ${cls.name}, got ${inspect(error)}`);
-  }
-  if (includes !== undefined && !(error as Error).message.includes(includes)) {
-    throw new AssertionError(
-      `error message ${JSON.stringify((error as Error).message)} does not include ${
-        JSON.stringify(includes)
-      }`,
-    );
-  }
-  return error as E;
+  throw new AssertionError("expected function to throw");
 }
 
 /** Synchronous variant of {@link assertRejects}. */
@@ -82,13 +70,15 @@ export function assertThrows<E extends Error = Error>(
   cls?: ErrorClass<E>,
   includes?: string,
 ): E {
-  let error: unknown;
   try {
     fn();
   } catch (e) {
-    error = e;
+    return checkError(e, cls, includes);
   }
-  if (error === undefined) throw new AssertionError("expected function to throw");
+  throw new AssertionError("expected function to throw");
+}
+
+function checkError<E extends Error>(error: unknown, cls?: ErrorClass<E>, includes?: string): E {
   if (cls && !(error instanceof cls)) {
     throw new AssertionError(`expected ${cls.name}, got ${inspect(error)}`);
   }

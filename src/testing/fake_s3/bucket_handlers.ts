@@ -7,12 +7,18 @@
  */
 import { md5Hex } from "../../hash.ts";
 import { isValidBucketName } from "./backend.ts";
-import { type HandlerContext, isoTime, requireBucket, xmlResponse } from "./context.ts";
+import {
+  type HandlerContext,
+  isoTime,
+  parseXmlRequest,
+  requireBucket,
+  xmlResponse,
+} from "./context.ts";
 import { decodeToken, encodeToken, type ListCursor, listPage, urlEncodeKey } from "./listing.ts";
 import { contentMd5Hex, drainBody, readSmallBody } from "./request_body.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
-import { childText, parseXml, type XmlElement, type XmlNode } from "./xml.ts";
+import { childText, type XmlElement } from "./xml.ts";
 
 const OWNER: XmlElement[] = [["ID", "fake-s3-owner"], ["DisplayName", "fake-s3"]];
 const MAX_DELETE_BODY = 2 * 1024 * 1024;
@@ -307,18 +313,7 @@ export function listObjects(_req: Request, route: Route, ctx: HandlerContext): P
 }
 
 function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean } {
-  let root: XmlNode;
-  try {
-    root = parseXml(new TextDecoder("utf-8", { fatal: true }).decode(body));
-  } catch (e) {
-    throw new S3Error(
-      "MalformedXML",
-      `The XML you provided was not well-formed: ${(e as Error).message}`,
-    );
-  }
-  if (root.name !== "Delete") {
-    throw new S3Error("MalformedXML", `expected <Delete>, got <${root.name}>`);
-  }
+  const root = parseXmlRequest(body, "Delete");
   const keys: string[] = [];
   for (const object of root.children.filter((c) => c.name === "Object")) {
     const key = childText(object, "Key");

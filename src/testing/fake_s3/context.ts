@@ -9,7 +9,7 @@ import { MemoryBackend } from "./memory_backend.ts";
 import { UploadRegistry } from "./multipart.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
-import { xmlDocument, type XmlElement } from "./xml.ts";
+import { parseXml, xmlDocument, type XmlElement, type XmlNode } from "./xml.ts";
 
 /** Shared state of one server. */
 export interface HandlerContext {
@@ -204,4 +204,31 @@ export function xmlResponse(root: string, children: readonly XmlElement[]): Resp
  */
 export function isoTime(date: Date): string {
   return date.toISOString();
+}
+
+/**
+ * Parses an XML request body whose root element must be `rootName`; anything
+ * else (bad UTF-8, bad XML, another root) is S3's `MalformedXML`.
+ *
+ * @example
+ * ```ts
+ * import { parseXmlRequest } from "./context.ts";
+ * const root = parseXmlRequest(new TextEncoder().encode("<Delete><Quiet>true</Quiet></Delete>"), "Delete");
+ * console.assert(root.children.length === 1);
+ * ```
+ */
+export function parseXmlRequest(body: Uint8Array, rootName: string): XmlNode {
+  let root: XmlNode;
+  try {
+    root = parseXml(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch (e) {
+    throw new S3Error(
+      "MalformedXML",
+      `The XML you provided was not well-formed: ${(e as Error).message}`,
+    );
+  }
+  if (root.name !== rootName) {
+    throw new S3Error("MalformedXML", `expected <${rootName}>, got <${root.name}>`);
+  }
+  return root;
 }

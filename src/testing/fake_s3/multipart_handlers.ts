@@ -13,6 +13,7 @@ import {
   type HandlerContext,
   isoTime,
   parseCopySource,
+  parseXmlRequest,
   requireBucket,
   requireObject,
   xmlResponse,
@@ -22,7 +23,7 @@ import { checkCopySourceConditions } from "./object_handlers.ts";
 import { announcedSize, bodyChunks, contentMd5Hex, readSmallBody } from "./request_body.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
-import { childText, parseXml, type XmlElement, type XmlNode } from "./xml.ts";
+import { childText, type XmlElement } from "./xml.ts";
 
 const MAX_PARTS = 10000;
 // 10,000 parts with ETags and checksums fit easily.
@@ -121,10 +122,8 @@ export async function uploadPart(
   route: Route,
   ctx: HandlerContext,
 ): Promise<Response> {
-  const bucket = requireBucket(ctx.backend, route);
-  const key = route.key!;
+  const { bucket, key, upload } = addressedUpload(route, ctx);
   const number = partNumber(route);
-  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
   const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
   const staged = await ctx.backend.stage(
     bodyChunks(req),
@@ -172,10 +171,8 @@ export async function uploadPartCopy(
   route: Route,
   ctx: HandlerContext,
 ): Promise<Response> {
-  const bucket = requireBucket(ctx.backend, route);
-  const key = route.key!;
+  const { key, upload } = addressedUpload(route, ctx);
   const number = partNumber(route);
-  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
   const from = parseCopySource(req.headers.get("x-amz-copy-source"));
   requireBucket(ctx.backend, from);
   const source = requireObject(ctx.backend, from.bucket, from.key);
@@ -201,19 +198,18 @@ export async function uploadPartCopy(
   ]);
 }
 
+/** The bucket, key and open upload (`?uploadId=`) that a request addresses. */
+function addressedUpload(
+  route: Route,
+  ctx: HandlerContext,
+): { bucket: string; key: string; upload: Upload } {
+  const bucket = requireBucket(ctx.backend, route);
+  const key = route.key!;
+  return { bucket, key, upload: ctx.uploads.get(route.query.get("uploadId"), bucket, key) };
+}
+
 function parseCompletion(body: Uint8Array): RequestedPart[] {
-  let root: XmlNode;
-  try {
-    root = parseXml(new TextDecoder("utf-8", { fatal: true }).decode(body));
-  } catch (e) {
-    throw new S3Error(
-      "MalformedXML",
-      `The XML you provided was not well-formed: ${(e as Error).message}`,
-    );
-  }
-  if (root.name !== "CompleteMultipartUpload") {
-    throw new S3Error("MalformedXML", `expected <CompleteMultipartUpload>, got <${root.name}>`);
-  }
+  const root = parseXmlRequest(body, "CompleteMultipartUpload");
   return root.children.filter((c) => c.name === "Part").map((p) => {
     const number = childText(p, "PartNumber")?.trim() ?? "";
     const etag = childText(p, "ETag");
@@ -323,8 +319,7 @@ export async function abortMultipartUpload(
   route: Route,
   ctx: HandlerContext,
 ): Promise<Response> {
-  const bucket = requireBucket(ctx.backend, route);
-  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, route.key!);
+  const { upload } = addressedUpload(route, ctx);
   ctx.uploads.remove(upload);
   for (const part of upload.parts.values()) await ctx.backend.discard(part.staged);
   return new Response(null, { status: 204 });
@@ -361,9 +356,7 @@ function boundedInt(query: URLSearchParams, name: string, fallback: number): num
  * ```
  */
 export function listParts(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
-  const bucket = requireBucket(ctx.backend, route);
-  const key = route.key!;
-  const upload = ctx.uploads.get(route.query.get("uploadId"), bucket, key);
+  const { bucket, key, upload } = addressedUpload(route, ctx);
   const marker = boundedInt(route.query, "part-number-marker", 0);
   const max = boundedInt(route.query, "max-parts", 1000);
   const all = [...upload.parts.values()].filter((p) => p.number > marker)

@@ -74,13 +74,14 @@ export const DEFAULT_TIMEOUT_SECONDS = 86_400;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSettings } from "./config.ts";
  * const s = resolveSettings({
  *   configPath: false,
  *   env: { VC_CACHE_DIR: "/tmp/vc-example", VC_CACHE_TIMEOUT: "60" },
  *   offline: true,
  * });
- * console.assert(s.cacheDir === "/tmp/vc-example" && s.timeout === 60 && s.offline);
+ * assert(s.cacheDir === "/tmp/vc-example" && s.timeout === 60 && s.offline);
  * ```
  */
 export function resolveSettings(options: SettingsOptions = {}): Settings {
@@ -151,12 +152,13 @@ export interface LoadedConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadConfigFile } from "./config.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.writeTextFile(`${dir}/config.json`, '{"bucket": "my-assets", "timeout": 30}');
  *   const loaded = loadConfigFile(`${dir}/config.json`);
- *   console.assert(loaded?.config.bucket === "my-assets" && loaded.config.timeout === 30);
+ *   assert(loaded?.config.bucket === "my-assets" && loaded.config.timeout === 30);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -374,9 +376,10 @@ export interface PlatformOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultCacheDir } from "./config.ts";
  * const dir = defaultCacheDir({ os: "linux", env: { HOME: "/home/ann" } });
- * console.assert(dir === "/home/ann/.cache/vc");
+ * assert(dir === "/home/ann/.cache/vc");
  * ```
  */
 export function defaultCacheDir(options: PlatformOptions = {}): string {
@@ -401,9 +404,10 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultConfigDir } from "./config.ts";
  * const dir = defaultConfigDir({ os: "linux", env: { HOME: "/home/ann" } });
- * console.assert(dir === "/home/ann/.config");
+ * assert(dir === "/home/ann/.config");
  * ```
  */
 export function defaultConfigDir(options: PlatformOptions = {}): string {
@@ -489,8 +493,9 @@ function envReader(env: SettingsOptions["env"]): EnvReader {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readDenoEnv } from "./config.ts";
- * console.assert(readDenoEnv("VC_SURELY_NOT_SET_123") === undefined);
+ * assert(readDenoEnv("VC_SURELY_NOT_SET_123") === undefined);
  * ```
  */
 export function readDenoEnv(name: string): string | undefined {

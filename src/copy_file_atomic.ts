@@ -14,11 +14,12 @@ import { basename, dirname, join } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { copyFileAtomic } from "./copy_file_atomic.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.txt`, "data");
  * await copyFileAtomic(`${dir}/a.txt`, `${dir}/out/b.txt`);
- * console.assert(await Deno.readTextFile(`${dir}/out/b.txt`) === "data");
+ * assert(await Deno.readTextFile(`${dir}/out/b.txt`) === "data");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -11,11 +11,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VcError } from "./errors.ts";
  * try {
  *   throw new VcError("boom");
  * } catch (e) {
- *   console.assert(e instanceof VcError);
+ *   assert(e instanceof VcError);
  * }
  * ```
  */
@@ -32,9 +33,10 @@ export class VcError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotFoundError } from "./errors.ts";
  * const e = new NotFoundError("s3://b/k does not exist");
- * console.assert(e.name === "NotFoundError");
+ * assert(e.name === "NotFoundError");
  * ```
  */
 export class NotFoundError extends VcError {}
@@ -45,9 +47,10 @@ export class NotFoundError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PreconditionFailedError } from "./errors.ts";
  * const e = new PreconditionFailedError("s3://b/k already exists");
- * console.assert(e instanceof Error);
+ * assert(e instanceof Error);
  * ```
  */
 export class PreconditionFailedError extends VcError {}
@@ -57,8 +60,9 @@ export class PreconditionFailedError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotModifiedError } from "./errors.ts";
- * console.assert(new NotModifiedError("same").name === "NotModifiedError");
+ * assert(new NotModifiedError("same").name === "NotModifiedError");
  * ```
  */
 export class NotModifiedError extends VcError {}
@@ -68,8 +72,9 @@ export class NotModifiedError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IntegrityError } from "./errors.ts";
- * console.assert(new IntegrityError("md5 mismatch").name === "IntegrityError");
+ * assert(new IntegrityError("md5 mismatch").name === "IntegrityError");
  * ```
  */
 export class IntegrityError extends VcError {}
@@ -80,8 +85,9 @@ export class IntegrityError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OfflineError } from "./errors.ts";
- * console.assert(new OfflineError("no network").name === "OfflineError");
+ * assert(new OfflineError("no network").name === "OfflineError");
  * ```
  */
 export class OfflineError extends VcError {}
@@ -91,8 +97,9 @@ export class OfflineError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AccessDeniedError } from "./errors.ts";
- * console.assert(new AccessDeniedError("403").name === "AccessDeniedError");
+ * assert(new AccessDeniedError("403").name === "AccessDeniedError");
  * ```
  */
 export class AccessDeniedError extends VcError {}
@@ -102,8 +109,9 @@ export class AccessDeniedError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidInputError } from "./errors.ts";
- * console.assert(new InvalidInputError("bad key").name === "InvalidInputError");
+ * assert(new InvalidInputError("bad key").name === "InvalidInputError");
  * ```
  */
 export class InvalidInputError extends VcError {}
@@ -114,9 +122,10 @@ export class InvalidInputError extends VcError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StoreError } from "./errors.ts";
  * const e = new StoreError("GET s3://b/k failed: 500", { status: 500 });
- * console.assert(e.status === 500);
+ * assert(e.status === 500);
  * ```
  */
 export class StoreError extends VcError {

@@ -25,8 +25,9 @@ function createHash(algorithm: "md5" | "sha256"): Hash {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Hex } from "./hash.ts";
- * console.assert(sha256Hex("abc").startsWith("ba7816bf8f01cfea"));
+ * assert(sha256Hex("abc").startsWith("ba7816bf8f01cfea"));
  * ```
  */
 export function sha256Hex(data: Uint8Array | string): string {
@@ -38,8 +39,9 @@ export function sha256Hex(data: Uint8Array | string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { md5Hex } from "./hash.ts";
- * console.assert(md5Hex("") === "d41d8cd98f00b204e9800998ecf8427e");
+ * assert(md5Hex("") === "d41d8cd98f00b204e9800998ecf8427e");
  * ```
  */
 export function md5Hex(data: Uint8Array | string): string {
@@ -51,10 +53,11 @@ export function md5Hex(data: Uint8Array | string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Md5 } from "./hash.ts";
  * const h = new Md5();
  * h.update(new TextEncoder().encode("a"));
- * console.assert(h.hex() === "0cc175b9c0f1b6a831c399e269772661");
+ * assert(h.hex() === "0cc175b9c0f1b6a831c399e269772661");
  * ```
  */
 export class Md5 {
@@ -79,10 +82,11 @@ const READ_CHUNK = 8 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { md5File } from "./hash.ts";
  * const p = await Deno.makeTempFile();
  * await Deno.writeTextFile(p, "a");
- * console.assert(await md5File(p) === "0cc175b9c0f1b6a831c399e269772661");
+ * assert(await md5File(p) === "0cc175b9c0f1b6a831c399e269772661");
  * await Deno.remove(p);
  * ```
  */
@@ -121,9 +125,10 @@ export async function md5File(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { md5Hex, multipartEtag } from "./hash.ts";
  * const etag = multipartEtag([md5Hex("a"), md5Hex("b")]);
- * console.assert(etag.endsWith("-2"));
+ * assert(etag.endsWith("-2"));
  * ```
  */
 export function multipartEtag(partMd5Hex: readonly string[]): string {
@@ -144,10 +149,11 @@ export type EtagKind =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseEtag } from "./hash.ts";
- * console.assert(parseEtag('"0cc175b9c0f1b6a831c399e269772661"').kind === "md5");
+ * assert(parseEtag('"0cc175b9c0f1b6a831c399e269772661"').kind === "md5");
  * const m = parseEtag("0cc175b9c0f1b6a831c399e269772661-3");
- * console.assert(m.kind === "multipart" && m.parts === 3);
+ * assert(m.kind === "multipart" && m.parts === 3);
  * ```
  */
 export function parseEtag(etag: string): EtagKind {
@@ -163,8 +169,9 @@ export function parseEtag(etag: string): EtagKind {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeEtag } from "./hash.ts";
- * console.assert(normalizeEtag('W/"abc"') === "abc");
+ * assert(normalizeEtag('W/"abc"') === "abc");
  * ```
  */
 export function normalizeEtag(etag: string): string {
@@ -181,9 +188,10 @@ const MiB = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { candidatePartSizes } from "./hash.ts";
  * const sizes = candidatePartSizes(20 * 1024 * 1024, 3);
- * console.assert(sizes.includes(8 * 1024 * 1024));
+ * assert(sizes.includes(8 * 1024 * 1024));
  * ```
  */
 export function candidatePartSizes(size: number, parts: number): number[] {

@@ -54,6 +54,7 @@ const MAX_SAMPLES = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressBar } from "./progress.ts";
  * let screen = "";
  * let t = 0;
@@ -67,9 +68,9 @@ const MAX_SAMPLES = 64;
  * bar.onBytes({ bytes: 500_000, total: 1_000_000 });
  * t = 1000;
  * bar.onBytes({ bytes: 1_000_000, total: 1_000_000 });
- * console.assert(screen.includes("50%") && screen.includes("100%"));
+ * assert(screen.includes("50%") && screen.includes("100%"));
  * bar.done();
- * console.assert(screen.endsWith("\r\x1b[K"));
+ * assert(screen.endsWith("\r\x1b[K"));
  * ```
  */
 export class ProgressBar {
@@ -104,10 +105,11 @@ export class ProgressBar {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProgressBar } from "./progress.ts";
    * const bar = new ProgressBar({ enabled: false });
    * bar.update({ done: 1, total: 3 });
-   * console.assert(bar.line().includes("1/3"));
+   * assert(bar.line().includes("1/3"));
    * ```
    */
   update(snapshot: ProgressSnapshot): void {
@@ -167,11 +169,12 @@ export class ProgressBar {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProgressBar } from "./progress.ts";
    * let out = "";
    * const bar = new ProgressBar({ enabled: false, write: (s) => (out += s) });
    * bar.print("hello\n");
-   * console.assert(out === "hello\n");
+   * assert(out === "hello\n");
    * ```
    */
   print(text: string): void {
@@ -187,10 +190,11 @@ export class ProgressBar {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProgressBar } from "./progress.ts";
    * const bar = new ProgressBar({ enabled: false, columns: 100 });
    * bar.update({ bytes: 2_500_000, totalBytes: 10_000_000 });
-   * console.assert(bar.line().includes("25%") && bar.line().includes("2.5 MB/10.0 MB"));
+   * assert(bar.line().includes("25%") && bar.line().includes("2.5 MB/10.0 MB"));
    * ```
    */
   line(): string {
@@ -242,13 +246,14 @@ export class ProgressBar {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProgressBar } from "./progress.ts";
    * let out = "";
    * const bar = new ProgressBar({ enabled: true, write: (s) => (out += s) });
    * bar.update({ done: 1, total: 2 });
    * bar.done();
    * bar.done();
-   * console.assert(out.endsWith("\r\x1b[K") && out.split("\x1b[K").length === 3);
+   * assert(out.endsWith("\r\x1b[K") && out.split("\x1b[K").length === 3);
    * ```
    */
   done(): void {
@@ -304,10 +309,11 @@ export class ProgressBar {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "./progress.ts";
- * console.assert(formatBytes(999) === "999 B");
- * console.assert(formatBytes(1_500_000) === "1.5 MB");
- * console.assert(formatBytes(12_345_678_901) === "12.3 GB");
+ * assert(formatBytes(999) === "999 B");
+ * assert(formatBytes(1_500_000) === "1.5 MB");
+ * assert(formatBytes(12_345_678_901) === "12.3 GB");
  * ```
  */
 export function formatBytes(bytes: number): string {
@@ -328,9 +334,10 @@ export function formatBytes(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./progress.ts";
- * console.assert(formatDuration(7) === "0:07");
- * console.assert(formatDuration(3725) === "1:02:05");
+ * assert(formatDuration(7) === "0:07");
+ * assert(formatDuration(3725) === "1:02:05");
  * ```
  */
 export function formatDuration(seconds: number): string {

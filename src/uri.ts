@@ -49,10 +49,11 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseUri } from "./uri.ts";
  * const u = parseUri("s3://my-assets/foo/bar.csv");
- * console.assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
- * console.assert(parseUri("data/x.csv").scheme === "local");
+ * assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
+ * assert(parseUri("data/x.csv").scheme === "local");
  * ```
  */
 export function parseUri(uri: string): ParsedUri {
@@ -95,8 +96,9 @@ export function parseUri(uri: string): ParsedUri {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatUri } from "./uri.ts";
- * console.assert(formatUri({ scheme: "s3", bucket: "b", key: "k.csv" }) === "s3://b/k.csv");
+ * assert(formatUri({ scheme: "s3", bucket: "b", key: "k.csv" }) === "s3://b/k.csv");
  * ```
  */
 export function formatUri(uri: ParsedUri): string {
@@ -115,8 +117,9 @@ export function formatUri(uri: ParsedUri): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isStoreUri } from "./uri.ts";
- * console.assert(isStoreUri("s3://b/k") && !isStoreUri("./k"));
+ * assert(isStoreUri("s3://b/k") && !isStoreUri("./k"));
  * ```
  */
 export function isStoreUri(uri: string): boolean {
@@ -131,11 +134,12 @@ export function isStoreUri(uri: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joinUri, parseUri } from "./uri.ts";
- * console.assert(joinUri("s3://b/pre/", "/x/y.csv") === "s3://b/pre/x/y.csv");
- * console.assert(joinUri("s3://b", "y.csv") === "s3://b/y.csv");
+ * assert(joinUri("s3://b/pre/", "/x/y.csv") === "s3://b/pre/x/y.csv");
+ * assert(joinUri("s3://b", "y.csv") === "s3://b/y.csv");
  * const u = parseUri(joinUri("file:///srv", "r%41?#.txt"));
- * console.assert(u.scheme === "file" && u.path === "/srv/r%41?#.txt");
+ * assert(u.scheme === "file" && u.path === "/srv/r%41?#.txt");
  * ```
  */
 export function joinUri(root: string, key: string): string {
@@ -150,9 +154,10 @@ export function joinUri(root: string, key: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toStoreUri } from "./uri.ts";
- * console.assert(toStoreUri("/srv/assets").startsWith("file:///"));
- * console.assert(toStoreUri("s3://b/p") === "s3://b/p");
+ * assert(toStoreUri("/srv/assets").startsWith("file:///"));
+ * assert(toStoreUri("s3://b/p") === "s3://b/p");
  * ```
  */
 export function toStoreUri(location: string): string {

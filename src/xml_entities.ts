@@ -20,9 +20,10 @@ const NAMED: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeXmlEntities } from "./xml_entities.ts";
- * console.assert(decodeXmlEntities("&lt;&#65;&#x42;&gt;") === "<AB>");
- * console.assert(decodeXmlEntities("&nbsp;") === "&nbsp;");
+ * assert(decodeXmlEntities("&lt;&#65;&#x42;&gt;") === "<AB>");
+ * assert(decodeXmlEntities("&nbsp;") === "&nbsp;");
  * ```
  */
 export function decodeXmlEntities(

@@ -178,3 +178,19 @@ Deno.test("main: start-up and the ETag helpers load no node: module", async () =
   const hash = await staticGraph("src/hash.ts");
   assertEquals(hash.filter((m) => m.startsWith("node:")), [], "src/hash.ts");
 });
+
+Deno.test("main: a command group lists its own commands; an unknown subcommand is named", async () => {
+  const io = memoryIo();
+  assertEquals(await runCli(["cache", "--help"], io), 0);
+  assertStringIncludes(io.stdout(), "cache get");
+  assert(!io.stdout().includes("  add "), "group help lists only the group");
+  const help = memoryIo();
+  assertEquals(await runCli(["help", "cache"], help), 0);
+  assertEquals(help.stdout(), io.stdout());
+  const missing = memoryIo();
+  assertEquals(await runCli(["cache"], missing), 2);
+  assertStringIncludes(missing.stderr(), "missing subcommand");
+  const unknown = memoryIo();
+  assertEquals(await runCli(["cache", "bogus"], unknown), 2);
+  assertStringIncludes(unknown.stderr(), 'unknown command "cache bogus"');
+});

@@ -128,6 +128,7 @@ interface Rec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AssetCache } from "./asset_cache.ts";
  * const root = await Deno.makeTempDir();
  * try {
@@ -135,9 +136,9 @@ interface Rec {
  *   await Deno.writeTextFile(`${root}/assets/data.csv`, "a,b\n1,2\n");
  *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
  *   const path = await cache.cache(`file://${root}/assets/data.csv`);
- *   console.assert(path.endsWith("data.csv") && path.startsWith(cache.dir));
- *   console.assert(await Deno.readTextFile(path) === "a,b\n1,2\n");
- *   console.assert(await cache.cache(path) === path); // local paths pass through
+ *   assert(path.endsWith("data.csv") && path.startsWith(cache.dir));
+ *   assert(await Deno.readTextFile(path) === "a,b\n1,2\n");
+ *   assert(await cache.cache(path) === path); // local paths pass through
  * } finally {
  *   await Deno.remove(root, { recursive: true });
  * }
@@ -207,13 +208,14 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const root = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${root}/x.json`, "{}");
    *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
    *   const first = await cache.cache(`file://${root}/x.json`);
-   *   console.assert(await cache.cache(`file://${root}/x.json`) === first);
+   *   assert(await cache.cache(`file://${root}/x.json`) === first);
    * } finally {
    *   await Deno.remove(root, { recursive: true });
    * }
@@ -238,10 +240,11 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const cache = new AssetCache({ cacheDir: "/tmp/vc-example", configPath: false, env: {} });
-   * console.assert(cache.localPath("s3://b/x/y.csv") === "/tmp/vc-example/s3/b/x/y.csv");
-   * console.assert(cache.localPath("data/y.csv") === "data/y.csv");
+   * assert(cache.localPath("s3://b/x/y.csv") === "/tmp/vc-example/s3/b/x/y.csv");
+   * assert(cache.localPath("data/y.csv") === "data/y.csv");
    * ```
    */
   localPath(uri: string): string {
@@ -285,14 +288,15 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const root = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${root}/x.txt`, "x");
    *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
    *   await cache.cache(`file://${root}/x.txt`);
-   *   console.assert(await cache.delete(`file://${root}/x.txt`));
-   *   console.assert(!(await cache.delete(`file://${root}/x.txt`)));
+   *   assert(await cache.delete(`file://${root}/x.txt`));
+   *   assert(!(await cache.delete(`file://${root}/x.txt`)));
    * } finally {
    *   await Deno.remove(root, { recursive: true });
    * }
@@ -314,6 +318,7 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const root = await Deno.makeTempDir();
    * try {
@@ -321,7 +326,7 @@ export class AssetCache implements AsyncDisposable {
    *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
    *   await cache.cache(`file://${root}/x.txt`);
    *   const [entry] = await cache.ls({ checkRemote: true });
-   *   console.assert(entry?.size === 1 && entry.outdated === false);
+   *   assert(entry?.size === 1 && entry.outdated === false);
    * } finally {
    *   await Deno.remove(root, { recursive: true });
    * }
@@ -360,6 +365,7 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const root = await Deno.makeTempDir();
    * try {
@@ -367,7 +373,7 @@ export class AssetCache implements AsyncDisposable {
    *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
    *   await cache.cache(`file://${root}/x.txt`);
    *   const { removed, freedBytes } = await cache.prune({ maxBytes: 0 });
-   *   console.assert(removed.length === 1 && freedBytes === 1);
+   *   assert(removed.length === 1 && freedBytes === 1);
    * } finally {
    *   await Deno.remove(root, { recursive: true });
    * }
@@ -385,6 +391,7 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
    * const root = await Deno.makeTempDir();
    * try {
@@ -393,7 +400,7 @@ export class AssetCache implements AsyncDisposable {
    *   const path = await cache.cache(`file://${root}/x.txt`);
    *   await Deno.writeTextFile(path, "y"); // corrupt it behind the cache's back
    *   const { ok, corrupt } = await cache.verify();
-   *   console.assert(ok === 0 && corrupt.length === 1);
+   *   assert(ok === 0 && corrupt.length === 1);
    * } finally {
    *   await Deno.remove(root, { recursive: true });
    * }
@@ -831,10 +838,11 @@ let defaultCache: AssetCache | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cache } from "./asset_cache.ts";
  * const p = await Deno.makeTempFile();
  * try {
- *   console.assert(await cache(p) === p); // local paths pass through
+ *   assert(await cache(p) === p); // local paths pass through
  * } finally {
  *   await Deno.remove(p);
  * }

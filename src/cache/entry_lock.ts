@@ -62,11 +62,12 @@ export interface EntryLock extends Disposable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { acquireEntryLock } from "./entry_lock.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   using lock = await acquireEntryLock(`${dir}/meta/a.json`);
- *   console.assert(!lock.waited && lock.empty);
+ *   assert(!lock.waited && lock.empty);
  *   lock.write({ uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
  * } finally {
  *   await Deno.remove(dir, { recursive: true });

@@ -54,13 +54,14 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMeta, writeMeta } from "./entry_meta.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   writeMeta(`${dir}/a/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
  *   const m = readMeta(`${dir}/a/x.json`);
- *   console.assert(m?.etag === "e" && m.lastUsed > 0);
- *   console.assert(readMeta(`${dir}/missing.json`) === undefined);
+ *   assert(m?.etag === "e" && m.lastUsed > 0);
+ *   assert(readMeta(`${dir}/missing.json`) === undefined);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -133,11 +134,12 @@ function parseMeta(text: string): EntryMeta | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeMeta } from "./entry_meta.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   writeMeta(`${dir}/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: Date.now() });
- *   console.assert(JSON.parse(await Deno.readTextFile(`${dir}/x.json`)).etag === "e");
+ *   assert(JSON.parse(await Deno.readTextFile(`${dir}/x.json`)).etag === "e");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -160,9 +162,10 @@ export function writeMeta(path: string, meta: EntryMeta): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMeta } from "./entry_meta.ts";
  * const bytes = encodeMeta({ uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
- * console.assert(JSON.parse(new TextDecoder().decode(bytes)).etag === "e");
+ * assert(JSON.parse(new TextDecoder().decode(bytes)).etag === "e");
  * ```
  */
 export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
@@ -183,12 +186,13 @@ export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   writeMeta(`${dir}/x.json`, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
  *   await touchMeta(`${dir}/x.json`, new Date(2000, 0, 1).getTime());
- *   console.assert(readMeta(`${dir}/x.json`)?.lastUsed === new Date(2000, 0, 1).getTime());
+ *   assert(readMeta(`${dir}/x.json`)?.lastUsed === new Date(2000, 0, 1).getTime());
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }

@@ -65,11 +65,12 @@ function escapeChar(c: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeSegment } from "./layout.ts";
- * console.assert(encodeSegment("bar.csv") === "bar.csv");
- * console.assert(encodeSegment("..") === "%2E%2E");
- * console.assert(encodeSegment("CON.txt") === "%43ON.txt");
- * console.assert(encodeSegment("50%") === "50%25");
+ * assert(encodeSegment("bar.csv") === "bar.csv");
+ * assert(encodeSegment("..") === "%2E%2E");
+ * assert(encodeSegment("CON.txt") === "%43ON.txt");
+ * assert(encodeSegment("50%") === "50%25");
  * ```
  */
 export function encodeSegment(segment: string): string {
@@ -110,10 +111,11 @@ function truncateSegment(encoded: string, original: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeKey } from "./layout.ts";
- * console.assert(encodeKey("foo/bar.csv") === "foo/bar.csv");
- * console.assert(encodeKey("../../etc/passwd") === "%2E%2E/%2E%2E/etc/passwd");
- * console.assert(encodeKey("/abs") === "%_/abs");
+ * assert(encodeKey("foo/bar.csv") === "foo/bar.csv");
+ * assert(encodeKey("../../etc/passwd") === "%2E%2E/%2E%2E/etc/passwd");
+ * assert(encodeKey("/abs") === "%_/abs");
  * ```
  */
 export function encodeKey(key: string): string {
@@ -127,10 +129,11 @@ export function encodeKey(key: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { s3Namespace } from "./layout.ts";
- * console.assert(s3Namespace(undefined) === "s3");
- * console.assert(s3Namespace("http://127.0.0.1:9000") === "s3@127.0.0.1_9000");
- * console.assert(s3Namespace("https://minio.example.com") === "s3@minio.example.com_443");
+ * assert(s3Namespace(undefined) === "s3");
+ * assert(s3Namespace("http://127.0.0.1:9000") === "s3@127.0.0.1_9000");
+ * assert(s3Namespace("https://minio.example.com") === "s3@minio.example.com_443");
  * ```
  */
 export function s3Namespace(endpoint: string | undefined): string {
@@ -169,11 +172,12 @@ export interface EntryLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CacheLayout } from "./layout.ts";
  * const layout = new CacheLayout("/tmp/vc-cache");
  * const loc = layout.locate({ scheme: "s3", bucket: "bucket", key: "a/b.csv" });
- * console.assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
- * console.assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv.json");
+ * assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
+ * assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv%.json");
  * ```
  */
 export class CacheLayout {

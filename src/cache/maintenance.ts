@@ -49,10 +49,11 @@ const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listEntries } from "./maintenance.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   console.assert((await listEntries(dir)).length === 0);
+ *   assert((await listEntries(dir)).length === 0);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -109,11 +110,12 @@ export interface PruneResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pruneEntries } from "./maintenance.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   const r = await pruneEntries(dir, { maxBytes: 0 });
- *   console.assert(r.removed.length === 0 && r.freedBytes === 0);
+ *   assert(r.removed.length === 0 && r.freedBytes === 0);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -184,11 +186,12 @@ export interface VerifyResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyEntries } from "./maintenance.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   const r = await verifyEntries(dir);
- *   console.assert(r.ok === 0 && r.corrupt.length === 0);
+ *   assert(r.ok === 0 && r.corrupt.length === 0);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -244,13 +247,14 @@ export async function verifyEntries(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { removeEntryFiles } from "./maintenance.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
  *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
- *   console.assert(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`));
- *   console.assert(!(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`)));
+ *   assert(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`));
+ *   assert(!(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`)));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -281,13 +285,14 @@ export async function removeEntryFiles(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepDebris } from "./maintenance.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
  *   const old = new Date(Date.now() - 2 * 3600_000);
  *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
- *   console.assert(await sweepDebris(dir) === 1);
+ *   assert(await sweepDebris(dir) === 1);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }

@@ -41,6 +41,7 @@ interface Flight<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SingleFlight } from "./single_flight.ts";
  * const flights = new SingleFlight<number>();
  * let runs = 0;
@@ -50,7 +51,7 @@ interface Flight<T> {
  *   return 42;
  * };
  * const results = await Promise.all([flights.run("k", work), flights.run("k", work)]);
- * console.assert(runs === 1 && results[0] === 42 && results[1] === 42);
+ * assert(runs === 1 && results[0] === 42 && results[1] === 42);
  * ```
  */
 export class SingleFlight<T> {

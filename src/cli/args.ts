@@ -29,8 +29,9 @@ export class Flags {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Flags } from "./args.ts";
-   * console.assert(new Flags({ bucket: "s3://b" }).string("bucket") === "s3://b");
+   * assert(new Flags({ bucket: "s3://b" }).string("bucket") === "s3://b");
    * ```
    */
   string(name: string): string | undefined {
@@ -47,8 +48,9 @@ export class Flags {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Flags } from "./args.ts";
-   * console.assert(new Flags({ json: true }).boolean("json") && !new Flags({}).boolean("json"));
+   * assert(new Flags({ json: true }).boolean("json") && !new Flags({}).boolean("json"));
    * ```
    */
   boolean(name: string): boolean {
@@ -60,8 +62,9 @@ export class Flags {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Flags } from "./args.ts";
-   * console.assert(new Flags({ list: ["a", "b"] }).list("list").join() === "a,b");
+   * assert(new Flags({ list: ["a", "b"] }).list("list").join() === "a,b");
    * ```
    */
   list(name: string): string[] {
@@ -99,6 +102,7 @@ export interface ParsedArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCommandArgs } from "./args.ts";
  * const { flags, positionals } = parseCommandArgs(["/a.csv", "x.csv", "--version=1.0.0"], {
  *   command: "add",
@@ -106,7 +110,7 @@ export interface ParsedArgs {
  *   positionals: ["PATH", "FILE"],
  *   required: 2,
  * });
- * console.assert(flags.string("version") === "1.0.0" && positionals.length === 2);
+ * assert(flags.string("version") === "1.0.0" && positionals.length === 2);
  * ```
  */
 export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): ParsedArgs {

@@ -18,8 +18,9 @@ const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { get } from "./cache_commands.ts";
- * console.assert(get.name === "cache get");
+ * assert(get.name === "cache get");
  * ```
  */
 export const get: Command = {
@@ -60,8 +61,9 @@ export const get: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ls } from "./cache_commands.ts";
- * console.assert(ls.options["check-remote"]?.type === "boolean");
+ * assert(ls.options["check-remote"]?.type === "boolean");
  * ```
  */
 export const ls: Command = {
@@ -100,8 +102,9 @@ export const ls: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { invalidate } from "./cache_commands.ts";
- * console.assert(invalidate.required === 1);
+ * assert(invalidate.required === 1);
  * ```
  */
 export const invalidate: Command = {
@@ -126,8 +129,9 @@ export const invalidate: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rm } from "./cache_commands.ts";
- * console.assert(rm.name === "cache rm");
+ * assert(rm.name === "cache rm");
  * ```
  */
 export const rm: Command = {
@@ -154,8 +158,9 @@ export const rm: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prune } from "./cache_commands.ts";
- * console.assert(prune.options["max-size"]?.valueName === "SIZE");
+ * assert(prune.options["max-size"]?.valueName === "SIZE");
  * ```
  */
 export const prune: Command = {
@@ -214,8 +219,9 @@ export const prune: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verify } from "./cache_commands.ts";
- * console.assert(verify.name === "cache verify");
+ * assert(verify.name === "cache verify");
  * ```
  */
 export const verify: Command = {
@@ -249,8 +255,9 @@ export const verify: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dir } from "./cache_commands.ts";
- * console.assert(dir.required === 0);
+ * assert(dir.required === 0);
  * ```
  */
 export const dir: Command = {

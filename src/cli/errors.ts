@@ -21,9 +21,10 @@ export const EXIT_INTERRUPTED = 130;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "./errors.ts";
  * const e = new UsageError("unknown command \"ad\"", { hint: "did you mean \"add\"?" });
- * console.assert(e.hint === "did you mean \"add\"?");
+ * assert(e.hint === "did you mean \"add\"?");
  * ```
  */
 export class UsageError extends Error {
@@ -45,9 +46,10 @@ export class UsageError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitCodeFor, UsageError } from "./errors.ts";
- * console.assert(exitCodeFor(new UsageError("x")) === 2);
- * console.assert(exitCodeFor(new Error("x")) === 1);
+ * assert(exitCodeFor(new UsageError("x")) === 2);
+ * assert(exitCodeFor(new Error("x")) === 1);
  * ```
  */
 export function exitCodeFor(error: unknown): number {
@@ -61,10 +63,11 @@ export function exitCodeFor(error: unknown): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isAbort } from "./errors.ts";
  * const c = new AbortController();
  * c.abort();
- * console.assert(isAbort(c.signal.reason));
+ * assert(isAbort(c.signal.reason));
  * ```
  */
 export function isAbort(error: unknown): boolean {
@@ -87,10 +90,11 @@ export interface FormatErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatError } from "./errors.ts";
  * import { NotFoundError } from "../errors.ts";
  * const line = formatError(new NotFoundError("s3://b/k does not exist"));
- * console.assert(line === "vc: s3://b/k does not exist\n");
+ * assert(line === "vc: s3://b/k does not exist\n");
  * ```
  */
 export function formatError(error: unknown, options: FormatErrorOptions = {}): string {
@@ -120,9 +124,10 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorMessage } from "./errors.ts";
- * console.assert(errorMessage(new TypeError("bad\nsecond line")) === "internal error: TypeError: bad");
- * console.assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
+ * assert(errorMessage(new TypeError("bad\nsecond line")) === "internal error: TypeError: bad");
+ * assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
  * ```
  */
 export function errorMessage(error: unknown): string {

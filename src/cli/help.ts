@@ -21,9 +21,10 @@ export interface CommandSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mainHelp } from "./help.ts";
  * const text = mainHelp("0.1.0", [{ name: "ls", summary: "list", group: "Versioned assets" }]);
- * console.assert(text.includes("Versioned assets:") && text.includes("  ls"));
+ * assert(text.includes("Versioned assets:") && text.includes("  ls"));
  * ```
  */
 export function mainHelp(version: string, commands: readonly CommandSummary[]): string {
@@ -64,12 +65,13 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commandHelp } from "./help.ts";
  * const text = commandHelp({
  *   name: "ls", positionals: [], required: 0, usage: "",
  *   options: {}, examples: ["vc ls   # all entries"], run: () => Promise.resolve(0),
  * }, "list manifest entries");
- * console.assert(text.startsWith("vc ls: list manifest entries") && text.includes("Examples:"));
+ * assert(text.startsWith("vc ls: list manifest entries") && text.includes("Examples:"));
  * ```
  */
 export function commandHelp(command: Command, summary: string): string {

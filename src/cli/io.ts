@@ -31,9 +31,10 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoIo } from "./io.ts";
  * const io = denoIo();
- * console.assert(typeof io.cwd === "string");
+ * assert(typeof io.cwd === "string");
  * ```
  */
 export function denoIo(signal?: AbortSignal): CliIo {
@@ -94,12 +95,13 @@ export interface MemoryIoOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo({ env: { VC_BUCKET: "file:///tmp/b" } });
  * await io.writeStdout(new TextEncoder().encode("hi\n"));
  * io.writeStderr("oops\n");
- * console.assert(io.stdout() === "hi\n" && io.stderr() === "oops\n");
- * console.assert(io.env("VC_BUCKET") === "file:///tmp/b" && io.env("HOME") === undefined);
+ * assert(io.stdout() === "hi\n" && io.stderr() === "oops\n");
+ * assert(io.env("VC_BUCKET") === "file:///tmp/b" && io.env("HOME") === undefined);
  * ```
  */
 export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {

@@ -17,145 +17,14 @@ import {
   formatError,
   UsageError,
 } from "./errors.ts";
-import { commandHelp, type CommandSummary, mainHelp } from "./help.ts";
+import { commandHelp, mainHelp } from "./help.ts";
+import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "./suggest.ts";
 
 /** The version of vc, from deno.json. */
 export const VERSION: string = denoJson.version;
-
-const VERSIONED = "Versioned assets (manifest + bucket)";
-const CACHE = "Asset cache (any s3:// or file:// URI)";
-const CI = "CI";
-
-interface CommandEntry extends CommandSummary {
-  load(): Promise<Command>;
-}
-
-const versioned = () => import("./versioned_commands.ts");
-const cache = () => import("./cache_commands.ts");
-
-/**
- * Every command with its one-line summary. The summaries live here, not in
- * the command modules, so the command list needs no imports.
- */
-const COMMANDS: readonly CommandEntry[] = [
-  {
-    name: "add",
-    group: VERSIONED,
-    summary: "publish a new versioned path (first version 1.0.0)",
-    load: async () => (await versioned()).add,
-  },
-  {
-    name: "update",
-    group: VERSIONED,
-    summary: "publish a new version of a path and pin it in the manifest",
-    load: async () => (await versioned()).update,
-  },
-  {
-    name: "path",
-    group: VERSIONED,
-    summary: "print the local path of a path's pinned (or given) version",
-    load: async () => (await versioned()).path,
-  },
-  {
-    name: "cat",
-    group: VERSIONED,
-    summary: "write a path's content to stdout",
-    load: async () => (await versioned()).cat,
-  },
-  {
-    name: "get",
-    group: VERSIONED,
-    summary: "copy a path's content to a file",
-    load: async () => (await versioned()).get,
-  },
-  {
-    name: "versions",
-    group: VERSIONED,
-    summary: "list the versions of a path in the bucket",
-    load: async () => (await versioned()).versions,
-  },
-  {
-    name: "ls",
-    group: VERSIONED,
-    summary: "list the manifest's paths and pinned versions",
-    load: async () => (await versioned()).ls,
-  },
-  {
-    name: "ls-remote",
-    group: VERSIONED,
-    summary: "list every versioned path in the bucket",
-    load: async () => (await versioned()).lsRemote,
-  },
-  {
-    name: "path-remote",
-    group: VERSIONED,
-    summary: "print the store URI of a path's pinned (or given) version",
-    load: async () => (await versioned()).pathRemote,
-  },
-  {
-    name: "sync",
-    group: VERSIONED,
-    summary: "copy every manifest entry into a directory",
-    load: async () => (await versioned()).sync,
-  },
-  {
-    name: "verify",
-    group: VERSIONED,
-    summary: "check every manifest entry exists in the bucket and is intact",
-    load: async () => (await versioned()).verify,
-  },
-  {
-    name: "prefill",
-    group: CI,
-    summary: "download every asset of manifests and lists into the cache, in parallel",
-    load: async () => (await import("./prefill_command.ts")).prefill,
-  },
-  {
-    name: "cache get",
-    group: CACHE,
-    summary: "download (or revalidate) a URI and print its local path",
-    load: async () => (await cache()).get,
-  },
-  {
-    name: "cache ls",
-    group: CACHE,
-    summary: "list cached files",
-    load: async () => (await cache()).ls,
-  },
-  {
-    name: "cache invalidate",
-    group: CACHE,
-    summary: "force revalidation of a URI on next use",
-    load: async () => (await cache()).invalidate,
-  },
-  {
-    name: "cache rm",
-    group: CACHE,
-    summary: "delete a URI's cached copy",
-    load: async () => (await cache()).rm,
-  },
-  {
-    name: "cache prune",
-    group: CACHE,
-    summary: "delete old or least recently used files",
-    load: async () => (await cache()).prune,
-  },
-  {
-    name: "cache verify",
-    group: CACHE,
-    summary: "check cached files against their recorded checksums",
-    load: async () => (await cache()).verify,
-  },
-  {
-    name: "cache dir",
-    group: CACHE,
-    summary: "print the cache directory",
-    load: async () => (await cache()).dir,
-  },
-];
 
 /**
  * Flags that take a value, across all commands. Dispatch needs them to tell
@@ -180,8 +49,9 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commandNames } from "./main.ts";
- * console.assert(commandNames().includes("cache get"));
+ * assert(commandNames().includes("cache get"));
  * ```
  */
 export function commandNames(): string[] {
@@ -193,9 +63,10 @@ export function commandNames(): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadCommand } from "./main.ts";
  * const ls = await loadCommand("ls");
- * console.assert(ls?.name === "ls");
+ * assert(ls?.name === "ls");
  * ```
  */
 export async function loadCommand(name: string): Promise<Command | undefined> {
@@ -209,12 +80,13 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCli } from "./main.ts";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo();
- * console.assert(await runCli(["--version"], io) === 0);
- * console.assert(io.stdout().startsWith("vc "));
- * console.assert(await runCli(["nope"], io) === 2);
+ * assert(await runCli(["--version"], io) === 0);
+ * assert(io.stdout().startsWith("vc "));
+ * assert(await runCli(["nope"], io) === 2);
  * ```
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -259,17 +131,17 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   if (found.words[0] === "help") return await help(found.words.slice(1), io);
-  if (found.words[0] === "cache" && found.words.length === 1) {
+  const name = found.words.join(" ");
+  if (!COMMANDS.some((c) => c.name === name) && isGroup(name)) {
     if (helpFlag) {
-      await writeText(io, mainHelp(VERSION, COMMANDS.filter((c) => c.group === CACHE)));
+      await writeText(io, groupHelp(name));
       return EXIT_OK;
     }
-    throw new UsageError("cache: missing subcommand", {
-      hint: `one of: ${cacheSubcommands().join(", ")}`,
-      command: "cache",
+    throw new UsageError(`${name}: missing subcommand`, {
+      hint: `one of: ${subcommands(name).join(", ")}`,
+      command: name,
     });
   }
-  const name = found.words.join(" ");
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) throw unknownCommand(name);
   // The parser is loaded with the command, not at start-up: its `node:util`
@@ -311,11 +183,11 @@ async function help(words: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const name = words.join(" ");
-  if (name === "cache") {
-    await writeText(io, mainHelp(VERSION, COMMANDS.filter((c) => c.group === CACHE)));
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined && isGroup(name)) {
+    await writeText(io, groupHelp(name));
     return EXIT_OK;
   }
-  const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) throw unknownCommand(name);
   await writeText(io, commandHelp(await entry.load(), entry.summary));
   return EXIT_OK;
@@ -337,13 +209,19 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
     }
     positional.push(i);
   }
-  const first = positional[0] === undefined ? undefined : args[positional[0]];
+  const word = (n: number) => positional[n] === undefined ? undefined : args[positional[n]!];
+  const first = word(0);
+  const second = word(1);
+  // The longest command name that matches: `cache get` over `cache`, and
+  // `serve expire` over `serve`; a group word alone stays one word.
   const take = first === undefined
     ? 0
     : first === "help"
     ? positional.length
-    : first === "cache"
+    : second !== undefined && COMMANDS.some((c) => c.name === `${first} ${second}`)
     ? 2
+    : second !== undefined && isGroup(first) && !COMMANDS.some((c) => c.name === first)
+    ? 2 // `vc cache bogus`: an unknown subcommand, reported as such
     : 1;
   const chosen = new Set(positional.slice(0, take));
   return {
@@ -352,8 +230,22 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
   };
 }
 
-function cacheSubcommands(): string[] {
-  return COMMANDS.filter((c) => c.name.startsWith("cache ")).map((c) => c.name.slice(6));
+/** True when `word` is the first word of some two-word command (`cache`, `repo`). */
+function isGroup(word: string): boolean {
+  return COMMANDS.some((c) => c.name.startsWith(`${word} `));
+}
+
+function subcommands(group: string): string[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${group} `)).map((c) =>
+    c.name.slice(group.length + 1)
+  );
+}
+
+function groupHelp(group: string): string {
+  return mainHelp(
+    VERSION,
+    COMMANDS.filter((c) => c.name === group || c.name.startsWith(`${group} `)),
+  );
 }
 
 function unknownCommand(name: string): UsageError {

@@ -29,8 +29,9 @@ export type OptionSpecs = Record<string, OptionSpec>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GLOBAL_OPTIONS } from "./options.ts";
- * console.assert(GLOBAL_OPTIONS.json?.type === "boolean");
+ * assert(GLOBAL_OPTIONS.json?.type === "boolean");
  * ```
  */
 export const GLOBAL_OPTIONS: OptionSpecs = {

@@ -24,12 +24,13 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Output } from "./output.ts";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo();
  * const out = new Output(io, { mode: "json" });
  * await out.data({ path: "/x" }, "/x");
- * console.assert(JSON.parse(io.stdout()).path === "/x");
+ * assert(JSON.parse(io.stdout()).path === "/x");
  * ```
  */
 export class Output {
@@ -126,8 +127,9 @@ export class Output {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { table } from "./output.ts";
- * console.assert(table([["a", "1"], ["bbb", "22"]]).join("|") === "a    1|bbb  22");
+ * assert(table([["a", "1"], ["bbb", "22"]]).join("|") === "a    1|bbb  22");
  * ```
  */
 export function table(rows: readonly (readonly string[])[]): string[] {

@@ -19,8 +19,9 @@ import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prefill } from "./prefill_command.ts";
- * console.assert(prefill.options.manifest?.multiple === true);
+ * assert(prefill.options.manifest?.multiple === true);
  * ```
  */
 export const prefill: Command = {

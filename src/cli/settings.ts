@@ -21,8 +21,9 @@ import { parseDuration } from "./units.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CACHE_OPTIONS } from "./settings.ts";
- * console.assert(CACHE_OPTIONS["cache-dir"]?.type === "string");
+ * assert(CACHE_OPTIONS["cache-dir"]?.type === "string");
  * ```
  */
 export const CACHE_OPTIONS: OptionSpecs = {
@@ -47,8 +48,9 @@ export const CACHE_OPTIONS: OptionSpecs = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VERSIONED_OPTIONS } from "./settings.ts";
- * console.assert(VERSIONED_OPTIONS.bucket?.valueName === "URI");
+ * assert(VERSIONED_OPTIONS.bucket?.valueName === "URI");
  * ```
  */
 export const VERSIONED_OPTIONS: OptionSpecs = {
@@ -73,12 +75,13 @@ export const DEFAULT_MANIFEST = "versioned_assets.json";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cliSettings } from "./settings.ts";
  * import { Flags } from "./args.ts";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc", HOME: "/nonexistent" }, cwd: "/tmp" });
  * const s = cliSettings({ io, flags: new Flags({ timeout: "2m" }) });
- * console.assert(s.cacheDir === "/tmp/vc-doc" && s.timeout === 120);
+ * assert(s.cacheDir === "/tmp/vc-doc" && s.timeout === 120);
  * ```
  */
 export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings {
@@ -101,6 +104,7 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openAssetCache } from "./settings.ts";
  * import { Flags } from "./args.ts";
  * import { memoryIo } from "./io.ts";
@@ -108,7 +112,7 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
  * const dir = await Deno.makeTempDir();
  * const io = memoryIo({ env: { HOME: "/nonexistent" } });
  * const cache = openAssetCache({ io, flags: new Flags({ "cache-dir": dir }), out: new Output(io) });
- * console.assert(cache.dir === dir);
+ * assert(cache.dir === dir);
  * await cache.close();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -144,12 +148,13 @@ export interface VersionedSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { versionedSettings } from "./settings.ts";
  * import { Flags } from "./args.ts";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo({ env: { VC_BUCKET: "s3://assets", VC_CACHE_DIR: "/tmp/c", HOME: "/nonexistent" }, cwd: "/work" });
  * const v = versionedSettings({ io, flags: new Flags({}) });
- * console.assert(v.bucket === "s3://assets" && v.manifest === "/work/versioned_assets.json");
+ * assert(v.bucket === "s3://assets" && v.manifest === "/work/versioned_assets.json");
  * ```
  */
 export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
@@ -180,6 +185,7 @@ export interface VersionedSession extends AsyncDisposable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openVersioned } from "./settings.ts";
  * import { Flags } from "./args.ts";
  * import { memoryIo } from "./io.ts";
@@ -187,9 +193,9 @@ export interface VersionedSession extends AsyncDisposable {
  * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc-cache", HOME: "/nonexistent" } });
  * try {
  *   openVersioned({ io, flags: new Flags({}), out: new Output(io) }, "path");
- *   console.assert(false);
+ *   assert(false);
  * } catch (e) {
- *   console.assert((e as Error).message.includes("no bucket"));
+ *   assert((e as Error).message.includes("no bucket"));
  * }
  * ```
  */
@@ -223,8 +229,9 @@ export function openVersioned(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noBucket } from "./settings.ts";
- * console.assert(noBucket("add").hint?.includes("VC_BUCKET"));
+ * assert(noBucket("add").hint?.includes("VC_BUCKET"));
  * ```
  */
 export function noBucket(command: string): UsageError {

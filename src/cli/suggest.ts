@@ -11,10 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closest } from "./suggest.ts";
- * console.assert(closest("updte", ["add", "update", "path"]) === "update");
- * console.assert(closest("ver", ["versions", "verify"]) === undefined); // ambiguous prefix
- * console.assert(closest("xyz", ["add", "update"]) === undefined);
+ * assert(closest("updte", ["add", "update", "path"]) === "update");
+ * assert(closest("ver", ["versions", "verify"]) === undefined); // ambiguous prefix
+ * assert(closest("xyz", ["add", "update"]) === undefined);
  * ```
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {

@@ -30,10 +30,11 @@ const SIZE_UNITS: Record<string, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSize } from "./units.ts";
- * console.assert(parseSize("10GB") === 10_000_000_000);
- * console.assert(parseSize("1.5 GiB") === 1.5 * 2 ** 30);
- * console.assert(parseSize("0") === 0);
+ * assert(parseSize("10GB") === 10_000_000_000);
+ * assert(parseSize("1.5 GiB") === 1.5 * 2 ** 30);
+ * assert(parseSize("0") === 0);
  * ```
  */
 export function parseSize(text: string, flag = "size"): number {
@@ -65,10 +66,11 @@ const DURATION_UNITS: Record<string, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./units.ts";
- * console.assert(parseDuration("30d") === 30 * 86_400_000);
- * console.assert(parseDuration("1h30m") === 90 * 60_000);
- * console.assert(parseDuration("0") === 0);
+ * assert(parseDuration("30d") === 30 * 86_400_000);
+ * assert(parseDuration("1h30m") === 90 * 60_000);
+ * assert(parseDuration("0") === 0);
  * ```
  */
 export function parseDuration(text: string, flag = "duration"): number {

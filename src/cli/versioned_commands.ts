@@ -23,8 +23,9 @@ const PATH_HELP =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { add } from "./versioned_commands.ts";
- * console.assert(add.name === "add" && add.required === 2);
+ * assert(add.name === "add" && add.required === 2);
  * ```
  */
 export const add: Command = {
@@ -65,8 +66,9 @@ export const add: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { update } from "./versioned_commands.ts";
- * console.assert(update.options.patch?.type === "boolean");
+ * assert(update.options.patch?.type === "boolean");
  * ```
  */
 export const update: Command = {
@@ -139,8 +141,9 @@ function bumpFrom(ctx: CommandContext): Bump {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { path } from "./versioned_commands.ts";
- * console.assert(path.positionals.join() === "PATH,VERSION");
+ * assert(path.positionals.join() === "PATH,VERSION");
  * ```
  */
 export const path: Command = {
@@ -172,8 +175,9 @@ export const path: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cat } from "./versioned_commands.ts";
- * console.assert(cat.required === 1);
+ * assert(cat.required === 1);
  * ```
  */
 export const cat: Command = {
@@ -204,8 +208,9 @@ export const cat: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { get } from "./versioned_commands.ts";
- * console.assert(get.required === 2 && get.positionals.length === 3);
+ * assert(get.required === 2 && get.positionals.length === 3);
  * ```
  */
 export const get: Command = {
@@ -242,8 +247,9 @@ export const get: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { versions } from "./versioned_commands.ts";
- * console.assert(versions.required === 1);
+ * assert(versions.required === 1);
  * ```
  */
 export const versions: Command = {
@@ -267,8 +273,9 @@ export const versions: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ls } from "./versioned_commands.ts";
- * console.assert(ls.required === 0);
+ * assert(ls.required === 0);
  * ```
  */
 export const ls: Command = {
@@ -293,8 +300,9 @@ export const ls: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lsRemote } from "./versioned_commands.ts";
- * console.assert(lsRemote.name === "ls-remote");
+ * assert(lsRemote.name === "ls-remote");
  * ```
  */
 export const lsRemote: Command = {
@@ -317,8 +325,9 @@ export const lsRemote: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathRemote } from "./versioned_commands.ts";
- * console.assert(pathRemote.name === "path-remote");
+ * assert(pathRemote.name === "path-remote");
  * ```
  */
 export const pathRemote: Command = {
@@ -346,8 +355,9 @@ export const pathRemote: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sync } from "./versioned_commands.ts";
- * console.assert(sync.required === 0);
+ * assert(sync.required === 0);
  * ```
  */
 export const sync: Command = {
@@ -377,8 +387,9 @@ export const sync: Command = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verify } from "./versioned_commands.ts";
- * console.assert(verify.name === "verify");
+ * assert(verify.name === "verify");
  * ```
  */
 export const verify: Command = {

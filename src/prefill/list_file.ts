@@ -28,10 +28,11 @@ export type PrefillItem =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePrefillItem } from "./list_file.ts";
  * const v = parsePrefillItem("/foo/bar.csv@1.2.5");
- * console.assert(v.kind === "versioned" && v.path === "/foo/bar.csv" && v.version === "1.2.5");
- * console.assert(parsePrefillItem("s3://b/k.csv").kind === "uri");
+ * assert(v.kind === "versioned" && v.path === "/foo/bar.csv" && v.version === "1.2.5");
+ * assert(parsePrefillItem("s3://b/k.csv").kind === "uri");
  * ```
  */
 export function parsePrefillItem(item: string): PrefillItem {
@@ -67,12 +68,13 @@ export function parsePrefillItem(item: string): PrefillItem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readListFile } from "./list_file.ts";
  * const file = await Deno.makeTempFile();
  * try {
  *   await Deno.writeTextFile(file, "# assets for CI\ns3://b/k.csv\n\n/foo/bar.csv@1.2.5\n");
  *   const items = await readListFile(file);
- *   console.assert(items.length === 2 && items[1] === "/foo/bar.csv@1.2.5");
+ *   assert(items.length === 2 && items[1] === "/foo/bar.csv@1.2.5");
  * } finally {
  *   await Deno.remove(file);
  * }

@@ -82,6 +82,7 @@ interface Target {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prefill } from "./prefill.ts";
  * import { AssetCache } from "../cache/asset_cache.ts";
  * const dir = await Deno.makeTempDir();
@@ -93,7 +94,7 @@ interface Target {
  *     cache,
  *     uris: [`file://${dir}/bucket/a.txt`, `file://${dir}/bucket/missing.txt`],
  *   });
- *   console.assert(summary.fetched === 1 && summary.failed.length === 1);
+ *   assert(summary.fetched === 1 && summary.failed.length === 1);
  *   await cache.close();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });

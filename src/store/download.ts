@@ -88,6 +88,7 @@ export interface DownloadedObject extends ObjectInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { downloadToFile } from "./download.ts";
  * import type { ObjectStore } from "./types.ts";
  * const bytes = new TextEncoder().encode("hello");
@@ -105,8 +106,8 @@ export interface DownloadedObject extends ObjectInfo {
  * const dir = await Deno.makeTempDir();
  * try {
  *   const got = await downloadToFile(store, "hello.txt", `${dir}/hello.txt`);
- *   console.assert(got.md5 === info.etag);
- *   console.assert(await Deno.readTextFile(`${dir}/hello.txt`) === "hello");
+ *   assert(got.md5 === info.etag);
+ *   assert(await Deno.readTextFile(`${dir}/hello.txt`) === "hello");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -395,12 +396,13 @@ async function multipartEtagOfFile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkFile } from "./download.ts";
  * const p = await Deno.makeTempFile();
  * try {
  *   await Deno.writeTextFile(p, "hello");
- *   console.assert(await checkFile(p, { size: 5, etag: "5d41402abc4b2a76b9719d911017c592" }) === undefined);
- *   console.assert(await checkFile(p, { size: 6, etag: "x" }) !== undefined);
+ *   assert(await checkFile(p, { size: 5, etag: "5d41402abc4b2a76b9719d911017c592" }) === undefined);
+ *   assert(await checkFile(p, { size: 6, etag: "x" }) !== undefined);
  * } finally {
  *   await Deno.remove(p);
  * }

@@ -35,6 +35,7 @@ interface Pending {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HashPool } from "./download_hasher.ts";
  * const path = await Deno.makeTempFile();
  * const pool = HashPool.start(2);
@@ -44,7 +45,7 @@ interface Pending {
  *     pool?.segments(path, 0, 2, 2),
  *     pool?.segments(path, 2, 4, 2),
  *   ]);
- *   console.assert(pool === undefined || a?.length === 1 && b?.length === 1);
+ *   assert(pool === undefined || a?.length === 1 && b?.length === 1);
  * } finally {
  *   pool?.terminate();
  *   await Deno.remove(path);
@@ -98,16 +99,17 @@ export class HashPool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HashWorker } from "./download_hasher.ts";
  * const path = await Deno.makeTempFile();
  * const hasher = HashWorker.start();
  * try {
  *   await Deno.writeTextFile(path, "ab");
  *   const parts = await hasher?.segments(path, 0, 2, 1);
- *   console.assert(parts === undefined || parts.length === 2);
+ *   assert(parts === undefined || parts.length === 2);
  *   hasher?.stream(1, path, 0, 2);
  *   const md5 = await hasher?.digest(1);
- *   console.assert(md5 === undefined || md5 === "187ef4436122d1cc2f40dc2b92f0eba0");
+ *   assert(md5 === undefined || md5 === "187ef4436122d1cc2f40dc2b92f0eba0");
  * } finally {
  *   hasher?.terminate();
  *   await Deno.remove(path);

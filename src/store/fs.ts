@@ -87,15 +87,16 @@ const MEMO_LIMIT = 10_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FsStore } from "./fs.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   const store = new FsStore(dir);
  *   const { etag } = await store.put("a/b.txt", new TextEncoder().encode("hi"));
- *   console.assert((await store.head("a/b.txt"))?.etag === etag);
+ *   assert((await store.head("a/b.txt"))?.etag === etag);
  *   const { body } = await store.get("a/b.txt");
- *   console.assert(await new Response(body).text() === "hi");
- *   for await (const info of store.list("a/")) console.assert(info.key === "a/b.txt");
+ *   assert(await new Response(body).text() === "hi");
+ *   for await (const info of store.list("a/")) assert(info.key === "a/b.txt");
  *   await store.close();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -115,9 +116,10 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const store = new FsStore("/srv/assets");
-   * console.assert(store.url === "file:///srv/assets");
+   * assert(store.url === "file:///srv/assets");
    * ```
    */
   constructor(rootDir: string) {
@@ -133,10 +135,11 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
-   * console.assert(await store.head("missing.csv") === undefined);
+   * assert(await store.head("missing.csv") === undefined);
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -161,12 +164,13 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
    * await store.put("k", new TextEncoder().encode("hello"));
    * const { body } = await store.get("k", { range: { start: 1, end: 3 } });
-   * console.assert(await new Response(body).text() === "ell");
+   * assert(await new Response(body).text() === "ell");
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -231,14 +235,15 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
    * const first = await store.put("k", new Uint8Array([1]), { ifNoneMatch: "*" });
    * await store.put("k", new Uint8Array([2]), { ifMatch: first.etag });
    * await store.put("k", new Uint8Array([3]), { ifMatch: first.etag }).then(
-   *   () => console.assert(false, "the etag changed, so this must fail"),
-   *   (e) => console.assert(e.name === "PreconditionFailedError"),
+   *   () => assert(false, "the etag changed, so this must fail"),
+   *   (e) => assert(e.name === "PreconditionFailedError"),
    * );
    * await Deno.remove(dir, { recursive: true });
    * ```
@@ -293,13 +298,14 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
    * for (const k of ["foo/bar.csv", "foo/b.csv", "foo/baz/x"]) await store.put(k, new Uint8Array());
    * const keys = [];
    * for await (const info of store.list("foo/ba")) keys.push(info.key);
-   * console.assert(keys.join() === "foo/bar.csv,foo/baz/x");
+   * assert(keys.join() === "foo/bar.csv,foo/baz/x");
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -328,12 +334,13 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
    * await store.put("a/b/c", new Uint8Array([1]));
    * await store.delete(["a/b/c", "never-existed"]);
-   * console.assert(await store.head("a/b/c") === undefined);
+   * assert(await store.head("a/b/c") === undefined);
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -355,12 +362,13 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
    * const dir = await Deno.makeTempDir();
    * const store = new FsStore(dir);
    * await store.put("a", new Uint8Array([1]), { metadata: { owner: "me" } });
    * await store.copy("a", "b");
-   * console.assert((await store.head("b"))?.metadata?.owner === "me");
+   * assert((await store.head("b"))?.metadata?.owner === "me");
    * await Deno.remove(dir, { recursive: true });
    * ```
    */

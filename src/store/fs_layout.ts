@@ -37,15 +37,16 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keySegments } from "./fs_layout.ts";
- * console.assert(keySegments("a/b/c.csv").join("|") === "a|b|c.csv");
+ * assert(keySegments("a/b/c.csv").join("|") === "a|b|c.csv");
  * let rejected = false;
  * try {
  *   keySegments("../etc/passwd");
  * } catch {
  *   rejected = true;
  * }
- * console.assert(rejected);
+ * assert(rejected);
  * ```
  */
 export function keySegments(key: string): string[] {
@@ -61,9 +62,10 @@ export function keySegments(key: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isValidSegment } from "./fs_layout.ts";
- * console.assert(isValidSegment("data.csv"));
- * console.assert(!isValidSegment("..") && !isValidSegment(".vc~meta~x.json"));
+ * assert(isValidSegment("data.csv"));
+ * assert(!isValidSegment("..") && !isValidSegment(".vc~meta~x.json"));
  * ```
  */
 export function isValidSegment(segment: string): boolean {
@@ -104,8 +106,9 @@ function segmentProblem(segment: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sidecarName } from "./fs_layout.ts";
- * console.assert(sidecarName("c.csv") === ".vc~meta~c.csv.json");
+ * assert(sidecarName("c.csv") === ".vc~meta~c.csv.json");
  * ```
  */
 export function sidecarName(base: string): string {
@@ -117,8 +120,9 @@ export function sidecarName(base: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lockName } from "./fs_layout.ts";
- * console.assert(lockName("c.csv") === ".vc~lock~c.csv");
+ * assert(lockName("c.csv") === ".vc~lock~c.csv");
  * ```
  */
 export function lockName(base: string): string {
@@ -131,8 +135,9 @@ export function lockName(base: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tempName } from "./fs_layout.ts";
- * console.assert(tempName().startsWith(".vc~tmp~") && tempName() !== tempName());
+ * assert(tempName().startsWith(".vc~tmp~") && tempName() !== tempName());
  * ```
  */
 export function tempName(): string {
@@ -149,9 +154,10 @@ export function tempName(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareKeys } from "./fs_layout.ts";
  * const keys = ["\u{1F600}", "\uFF21", "a/b", "a.b", "Z"].sort(compareKeys);
- * console.assert(keys.join(" ") === "Z a.b a/b \uFF21 \u{1F600}");
+ * assert(keys.join(" ") === "Z a.b a/b \uFF21 \u{1F600}");
  * ```
  */
 export function compareKeys(a: string, b: string): number {

@@ -92,11 +92,12 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tryAcquireLock } from "./fs_lock.ts";
  * const dir = await Deno.makeTempDir();
  * const first = await tryAcquireLock(`${dir}/.vc~lock~x`);
- * console.assert(first !== undefined);
- * console.assert(await tryAcquireLock(`${dir}/.vc~lock~x`) === undefined);
+ * assert(first !== undefined);
+ * assert(await tryAcquireLock(`${dir}/.vc~lock~x`) === undefined);
  * await first?.release();
  * await Deno.remove(dir, { recursive: true });
  * ```

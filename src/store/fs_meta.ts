@@ -41,10 +41,11 @@ export type Fingerprint = Pick<Sidecar, "size" | "mtimeMs" | "ino" | "ctimeMs">;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprint } from "./fs_meta.ts";
  * const p = await Deno.makeTempFile();
  * await Deno.writeTextFile(p, "abc");
- * console.assert(fingerprint(await Deno.stat(p)).size === 3);
+ * assert(fingerprint(await Deno.stat(p)).size === 3);
  * await Deno.remove(p);
  * ```
  */
@@ -63,9 +64,10 @@ export function fingerprint(st: Deno.FileInfo): Fingerprint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sameFingerprint } from "./fs_meta.ts";
  * const a = { size: 1, mtimeMs: 5, ino: 7, ctimeMs: null };
- * console.assert(sameFingerprint(a, { ...a }) && !sameFingerprint(a, { ...a, size: 2 }));
+ * assert(sameFingerprint(a, { ...a }) && !sameFingerprint(a, { ...a, size: 2 }));
  * ```
  */
 export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
@@ -79,8 +81,9 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprintKey } from "./fs_meta.ts";
- * console.assert(fingerprintKey({ size: 1, mtimeMs: 2, ino: 3, ctimeMs: 4 }) === "1:2:3:4");
+ * assert(fingerprintKey({ size: 1, mtimeMs: 2, ino: 3, ctimeMs: 4 }) === "1:2:3:4");
  * ```
  */
 export function fingerprintKey(fp: Fingerprint): string {
@@ -93,8 +96,9 @@ export function fingerprintKey(fp: Fingerprint): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSidecar } from "./fs_meta.ts";
- * console.assert(await readSidecar("/nonexistent/.vc~meta~x.json") === undefined);
+ * assert(await readSidecar("/nonexistent/.vc~meta~x.json") === undefined);
  * ```
  */
 export async function readSidecar(path: string): Promise<Sidecar | undefined> {
@@ -146,11 +150,12 @@ function isStringRecord(v: unknown): v is Record<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSidecar, writeSidecar } from "./fs_meta.ts";
  * const dir = await Deno.makeTempDir();
  * const sc = { md5: "d41d8cd98f00b204e9800998ecf8427e", size: 0, mtimeMs: 1, ino: null, ctimeMs: null };
  * await writeSidecar(`${dir}/.vc~meta~x.json`, sc);
- * console.assert((await readSidecar(`${dir}/.vc~meta~x.json`))?.md5 === sc.md5);
+ * assert((await readSidecar(`${dir}/.vc~meta~x.json`))?.md5 === sc.md5);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -174,11 +179,12 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { md5OfOpenFile } from "./fs_meta.ts";
  * const p = await Deno.makeTempFile();
  * await Deno.writeTextFile(p, "a");
  * using f = await Deno.open(p);
- * console.assert(await md5OfOpenFile(f) === "0cc175b9c0f1b6a831c399e269772661");
+ * assert(await md5OfOpenFile(f) === "0cc175b9c0f1b6a831c399e269772661");
  * await Deno.remove(p);
  * ```
  */

@@ -16,12 +16,13 @@ const MAX_CHUNK = 512 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileRangeStream } from "./fs_stream.ts";
  * const p = await Deno.makeTempFile();
  * await Deno.writeTextFile(p, "hello world");
  * const file = await Deno.open(p);
  * const text = await new Response(fileRangeStream(file, 6, 11, p)).text();
- * console.assert(text === "world");
+ * assert(text === "world");
  * await Deno.remove(p);
  * ```
  */

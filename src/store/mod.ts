@@ -10,11 +10,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openStore } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * const store = await openStore(dir);
  * await store.put("x", new Uint8Array([1, 2, 3]));
- * console.assert((await store.head("x"))?.size === 3);
+ * assert((await store.head("x"))?.size === 3);
  * await store.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -66,10 +66,11 @@ export interface PartSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choosePartSize } from "./multipart_upload.ts";
  * const MiB = 1024 * 1024;
- * console.assert(choosePartSize(100 * MiB, 16 * MiB) === 16 * MiB);
- * console.assert(choosePartSize(200_000 * MiB, 16 * MiB) === 20 * MiB);
+ * assert(choosePartSize(100 * MiB, 16 * MiB) === 16 * MiB);
+ * assert(choosePartSize(200_000 * MiB, 16 * MiB) === 20 * MiB);
  * ```
  */
 export function choosePartSize(size: number | undefined, partSize: number): number {
@@ -87,12 +88,13 @@ export function choosePartSize(size: number | undefined, partSize: number): numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { filePartSource } from "./multipart_upload.ts";
  * const p = await Deno.makeTempFile();
  * await Deno.writeTextFile(p, "abcde");
  * const source = filePartSource(p, 5, 2);
  * const first = await source.next();
- * console.assert(new TextDecoder().decode(await first!.read()) === "ab");
+ * assert(new TextDecoder().decode(await first!.read()) === "ab");
  * await Deno.remove(p);
  * ```
  */
@@ -141,11 +143,12 @@ async function readFileRange(path: string, start: number, length: number): Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesPartSource } from "./multipart_upload.ts";
  * const source = bytesPartSource(new Uint8Array(5), 2);
  * let n = 0;
  * while (await source.next()) n++;
- * console.assert(n === 3);
+ * assert(n === 3);
  * ```
  */
 export function bytesPartSource(bytes: Uint8Array, partSize: number): PartSource {
@@ -181,13 +184,14 @@ export interface StreamPartSourceOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { streamPartSource } from "./multipart_upload.ts";
  * const stream = ReadableStream.from([new Uint8Array(3), new Uint8Array(4)]);
  * const source = streamPartSource(stream.getReader(), 5);
  * const a = await source.next();
- * console.assert((await a!.read()).length === 5);
+ * assert((await a!.read()).length === 5);
  * const b = await source.next();
- * console.assert((await b!.read()).length === 2 && await source.next() === undefined);
+ * assert((await b!.read()).length === 2 && await source.next() === undefined);
  * ```
  */
 export function streamPartSource(
@@ -290,6 +294,7 @@ export interface MultipartUploadResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesPartSource, uploadMultipart } from "./multipart_upload.ts";
  * import { md5Hex, multipartEtag } from "../hash.ts";
  * const parts = new Map<number, Uint8Array>();
@@ -299,8 +304,8 @@ export interface MultipartUploadResult {
  *   complete: (_id, done) => Promise.resolve(multipartEtag(done.map((p) => p.etag))),
  *   abort: () => Promise.resolve(),
  * }, bytesPartSource(new Uint8Array(10), 4), { uri: "s3://b/k" });
- * console.assert(parts.size === 3 && result.size === 10);
- * console.assert(result.etag === multipartEtag(result.partMd5s));
+ * assert(parts.size === 3 && result.size === 10);
+ * assert(result.etag === multipartEtag(result.partMd5s));
  * ```
  */
 export async function uploadMultipart(

@@ -32,12 +32,13 @@ export interface StoreOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openStore } from "./open.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   const store = await openStore(`file://${dir}`);
  *   await store.put("hello.txt", new TextEncoder().encode("hi"));
- *   console.assert((await store.head("hello.txt"))?.size === 2);
+ *   assert((await store.head("hello.txt"))?.size === 2);
  *   await store.close();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });

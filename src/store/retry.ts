@@ -35,6 +35,7 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { retry } from "./retry.ts";
  * let calls = 0;
  * const value = await retry(() => {
@@ -42,7 +43,7 @@ export interface RetryOptions {
  *   if (calls < 3) throw Object.assign(new Error("busy"), { status: 503 });
  *   return Promise.resolve("ok");
  * }, { baseDelayMs: 1 });
- * console.assert(value === "ok" && calls === 3);
+ * assert(value === "ok" && calls === 3);
  * ```
  */
 export async function retry<T>(
@@ -75,9 +76,10 @@ export async function retry<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fullJitterDelay } from "./retry.ts";
- * console.assert(fullJitterDelay(3, 100, 20_000, () => 0.5) === 200);
- * console.assert(fullJitterDelay(30, 100, 1_000, () => 0.999) < 1_000);
+ * assert(fullJitterDelay(3, 100, 20_000, () => 0.5) === 200);
+ * assert(fullJitterDelay(30, 100, 1_000, () => 0.999) < 1_000);
  * ```
  */
 export function fullJitterDelay(
@@ -122,8 +124,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRetryableStatus } from "./retry.ts";
- * console.assert(isRetryableStatus(503) && !isRetryableStatus(404));
+ * assert(isRetryableStatus(503) && !isRetryableStatus(404));
  * ```
  */
 export function isRetryableStatus(status: number): boolean {
@@ -161,10 +164,11 @@ const UNREACHABLE_MESSAGE =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isTransientError } from "./retry.ts";
- * console.assert(isTransientError(Object.assign(new Error("x"), { code: "ECONNRESET" })));
- * console.assert(!isTransientError(Object.assign(new Error("x"), { status: 404 })));
- * console.assert(!isTransientError(new TypeError("error sending request: Connection refused")));
+ * assert(isTransientError(Object.assign(new Error("x"), { code: "ECONNRESET" })));
+ * assert(!isTransientError(Object.assign(new Error("x"), { status: 404 })));
+ * assert(!isTransientError(new TypeError("error sending request: Connection refused")));
  * ```
  */
 export function isTransientError(error: unknown): boolean {
@@ -192,8 +196,9 @@ export function isTransientError(error: unknown): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isUnreachableError } from "./retry.ts";
- * console.assert(isUnreachableError(new TypeError("tcp connect error: Connection refused")));
+ * assert(isUnreachableError(new TypeError("tcp connect error: Connection refused")));
  * ```
  */
 export function isUnreachableError(error: unknown): boolean {

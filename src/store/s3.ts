@@ -125,6 +125,7 @@ interface Ready {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3Store } from "./s3.ts";
  * const store = new S3Store({
  *   bucket: "my-assets",
@@ -133,7 +134,7 @@ interface Ready {
  *   region: "us-east-1",
  *   credentials: { accessKeyId: "minio", secretAccessKey: "minio123" },
  * });
- * console.assert(store.url === "s3://my-assets/team/data");
+ * assert(store.url === "s3://my-assets/team/data");
  * await store.close();
  * ```
  */

@@ -18,8 +18,9 @@ export type EnvReader = (name: string) => string | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { denoEnv } from "./s3_config.ts";
- * console.assert(typeof denoEnv("PATH") === "string" || denoEnv("PATH") === undefined);
+ * assert(typeof denoEnv("PATH") === "string" || denoEnv("PATH") === undefined);
  * ```
  */
 export const denoEnv: EnvReader = (name: string): string | undefined => {
@@ -68,11 +69,12 @@ export interface S3ConnectionSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveS3Settings } from "./s3_config.ts";
  * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000" })[name];
  * const s = resolveS3Settings({}, env);
- * console.assert(s.endpoint === "http://127.0.0.1:9000" && s.forcePathStyle === true);
- * console.assert(s.region === undefined);
+ * assert(s.endpoint === "http://127.0.0.1:9000" && s.forcePathStyle === true);
+ * assert(s.region === undefined);
  * ```
  */
 export function resolveS3Settings(
@@ -136,9 +138,10 @@ function normalizeEndpoint(value: string, source: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseBooleanEnv } from "./s3_config.ts";
- * console.assert(parseBooleanEnv("VC_S3_PATH_STYLE", "TRUE") === true);
- * console.assert(parseBooleanEnv("VC_S3_PATH_STYLE", undefined) === undefined);
+ * assert(parseBooleanEnv("VC_S3_PATH_STYLE", "TRUE") === true);
+ * assert(parseBooleanEnv("VC_S3_PATH_STYLE", undefined) === undefined);
  * ```
  */
 export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
@@ -163,9 +166,10 @@ export function parseBooleanEnv(name: string, value: string | undefined): boolea
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isIpOrLocalhost } from "./s3_config.ts";
- * console.assert(isIpOrLocalhost("127.0.0.1") && isIpOrLocalhost("[::1]"));
- * console.assert(!isIpOrLocalhost("s3.amazonaws.com"));
+ * assert(isIpOrLocalhost("127.0.0.1") && isIpOrLocalhost("[::1]"));
+ * assert(!isIpOrLocalhost("s3.amazonaws.com"));
  * ```
  */
 export function isIpOrLocalhost(hostname: string): boolean {
@@ -182,9 +186,10 @@ export function isIpOrLocalhost(hostname: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isVirtualHostable } from "./s3_config.ts";
- * console.assert(isVirtualHostable("my-bucket", true));
- * console.assert(!isVirtualHostable("my.bucket", true) && !isVirtualHostable("My_Bucket", false));
+ * assert(isVirtualHostable("my-bucket", true));
+ * assert(!isVirtualHostable("my.bucket", true) && !isVirtualHostable("My_Bucket", false));
  * ```
  */
 export function isVirtualHostable(bucket: string, https: boolean): boolean {
@@ -200,12 +205,13 @@ export function isVirtualHostable(bucket: string, https: boolean): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bucketBaseUrl } from "./s3_config.ts";
- * console.assert(
+ * assert(
  *   bucketBaseUrl({ endpoint: "http://127.0.0.1:9000", forcePathStyle: true }, "b", "us-east-1") ===
  *     "http://127.0.0.1:9000/b",
  * );
- * console.assert(
+ * assert(
  *   bucketBaseUrl({ endpoint: undefined, forcePathStyle: false }, "data", "eu-west-1") ===
  *     "https://data.s3.eu-west-1.amazonaws.com",
  * );
@@ -236,9 +242,10 @@ function awsDomain(region: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeCredentialSource } from "./s3_config.ts";
  * const env = (name: string) => ({ AWS_PROFILE: "dev" })[name];
- * console.assert(describeCredentialSource(false, env).includes('profile "dev"'));
+ * assert(describeCredentialSource(false, env).includes('profile "dev"'));
  * ```
  */
 export function describeCredentialSource(explicit: boolean, env: EnvReader = denoEnv): string {

@@ -62,13 +62,14 @@ const REFUSED_CREDENTIAL_CODES = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { s3HttpError } from "./s3_errors.ts";
  * import { NotFoundError } from "../errors.ts";
  * const e = s3HttpError(404, { code: "NoSuchKey" }, {
  *   operation: "GET", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9000",
  *   region: "us-east-1", credentialSource: "options",
  * });
- * console.assert(e instanceof NotFoundError && e.message.includes("s3://b/k"));
+ * assert(e instanceof NotFoundError && e.message.includes("s3://b/k"));
  * ```
  */
 export function s3HttpError(
@@ -164,13 +165,14 @@ export function s3HttpError(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { s3NetworkError } from "./s3_errors.ts";
  * import { OfflineError } from "../errors.ts";
  * const e = s3NetworkError(new TypeError("tcp connect error: Connection refused"), {
  *   operation: "GET", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
  *   region: "us-east-1", credentialSource: "options",
  * });
- * console.assert(e instanceof OfflineError && e.message.includes("http://127.0.0.1:9"));
+ * assert(e instanceof OfflineError && e.message.includes("http://127.0.0.1:9"));
  * ```
  */
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {

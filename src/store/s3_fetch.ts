@@ -73,13 +73,14 @@ const CREDENTIAL_REFRESH_MS = 5 * 60_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3Fetch } from "./s3_fetch.ts";
  * const s3 = new S3Fetch({
  *   bucket: "b", baseUrl: "http://127.0.0.1:9000/b", region: "us-east-1",
  *   credentials: () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "s" }),
  *   credentialSource: "example",
  * });
- * console.assert(s3.objectUrl("a b/c") === "http://127.0.0.1:9000/b/a%20b/c");
+ * assert(s3.objectUrl("a b/c") === "http://127.0.0.1:9000/b/a%20b/c");
  * s3.close();
  * ```
  */
@@ -266,9 +267,10 @@ function markRetryable(error: Error): Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBody } from "./s3_fetch.ts";
  * const bytes = await readBody(new Response("abc"), "s3://b/k");
- * console.assert(bytes.length === 3);
+ * assert(bytes.length === 3);
  * ```
  */
 export async function readBody(res: Response, uri: string): Promise<Uint8Array> {

@@ -27,11 +27,12 @@ export interface S3ErrorDetails {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseS3ErrorXml } from "./s3_xml.ts";
  * const d = parseS3ErrorXml(
  *   "<Error><Code>NoSuchKey</Code><Message>The key &amp; more</Message></Error>",
  * );
- * console.assert(d.code === "NoSuchKey" && d.message === "The key & more");
+ * assert(d.code === "NoSuchKey" && d.message === "The key & more");
  * ```
  */
 export function parseS3ErrorXml(xml: string): S3ErrorDetails {
@@ -54,8 +55,9 @@ export function parseS3ErrorXml(xml: string): S3ErrorDetails {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xmlText } from "./s3_xml.ts";
- * console.assert(xmlText("<a><Key>x&lt;y</Key></a>", "Key") === "x<y");
+ * assert(xmlText("<a><Key>x&lt;y</Key></a>", "Key") === "x<y");
  * ```
  */
 export function xmlText(xml: string, tag: string): string | undefined {

@@ -33,8 +33,9 @@ export interface AwsCredentials {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UNSIGNED_PAYLOAD } from "./sigv4.ts";
- * console.assert(UNSIGNED_PAYLOAD === "UNSIGNED-PAYLOAD");
+ * assert(UNSIGNED_PAYLOAD === "UNSIGNED-PAYLOAD");
  * ```
  */
 export const UNSIGNED_PAYLOAD: string = "UNSIGNED-PAYLOAD";
@@ -44,8 +45,9 @@ export const UNSIGNED_PAYLOAD: string = "UNSIGNED-PAYLOAD";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EMPTY_SHA256, sha256Hex } from "./sigv4.ts";
- * console.assert(sha256Hex("") === EMPTY_SHA256);
+ * assert(sha256Hex("") === EMPTY_SHA256);
  * ```
  */
 export const EMPTY_SHA256: string =
@@ -63,9 +65,10 @@ const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { uriEncode } from "./sigv4.ts";
- * console.assert(uriEncode("a b+c/d~", true) === "a%20b%2Bc/d~");
- * console.assert(uriEncode("a/b") === "a%2Fb");
+ * assert(uriEncode("a b+c/d~", true) === "a%20b%2Bc/d~");
+ * assert(uriEncode("a/b") === "a%2Fb");
  * ```
  */
 export function uriEncode(value: string, keepSlash = false): string {
@@ -100,6 +103,7 @@ export interface SignableRequest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SigV4Signer, EMPTY_SHA256 } from "./sigv4.ts";
  * const signer = new SigV4Signer({ region: "us-east-1" });
  * const headers = signer.sign(
@@ -109,7 +113,7 @@ export interface SignableRequest {
  *     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
  *   new Date("2013-05-24T00:00:00Z"),
  * );
- * console.assert(headers.authorization!.endsWith(
+ * assert(headers.authorization!.endsWith(
  *   "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
  * ```
  */
@@ -224,9 +228,10 @@ function canonicalHeaderValue(value: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalQuery } from "./sigv4.ts";
- * console.assert(canonicalQuery("?prefix=J&max-keys=2") === "max-keys=2&prefix=J");
- * console.assert(canonicalQuery("?lifecycle") === "lifecycle=");
+ * assert(canonicalQuery("?prefix=J&max-keys=2") === "max-keys=2&prefix=J");
+ * assert(canonicalQuery("?lifecycle") === "lifecycle=");
  * ```
  */
 export function canonicalQuery(search: string): string {

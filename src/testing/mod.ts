@@ -3,11 +3,12 @@
  * in-process fake S3 server with fault injection and request statistics.
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startFakeS3 } from "./mod.ts";
  * await using s3 = await startFakeS3({ buckets: ["assets"] });
  * await s3.putObject("assets", "a.csv", "x,y\n");
  * const res = await fetch(`${s3.url}/assets/a.csv`);
- * console.assert(await res.text() === "x,y\n");
+ * assert(await res.text() === "x,y\n");
  * ```
  *
  * @module

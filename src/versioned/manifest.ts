@@ -56,13 +56,14 @@ export interface ReadManifestOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readManifest } from "./manifest.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.writeTextFile(`${dir}/m.json`, '{"foo/bar.csv": "1.2.5"}');
  *   const m = await readManifest(`${dir}/m.json`);
- *   console.assert(m["/foo/bar.csv"] === "1.2.5");
- *   console.assert(Object.keys(await readManifest(`${dir}/none.json`, { allowMissing: true })).length === 0);
+ *   assert(m["/foo/bar.csv"] === "1.2.5");
+ *   assert(Object.keys(await readManifest(`${dir}/none.json`, { allowMissing: true })).length === 0);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -93,13 +94,14 @@ export async function readManifest(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifest } from "./manifest.ts";
  * const m = parseManifest('{"/a.csv": "1.0.0", "b.csv": "s3://bucket/b.csv"}', "m.json");
- * console.assert(m["/b.csv"] === "s3://bucket/b.csv");
+ * assert(m["/b.csv"] === "s3://bucket/b.csv");
  * try {
  *   parseManifest('{"/a.csv": "1.2"}', "m.json");
  * } catch (e) {
- *   console.assert((e as Error).message.includes("/a.csv"));
+ *   assert((e as Error).message.includes("/a.csv"));
  * }
  * ```
  */
@@ -158,11 +160,12 @@ export function parseManifest(text: string, file: string): ManifestEntries {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyValue } from "./manifest.ts";
  * const v = classifyValue("1.2.5", "/repo/manifest.json");
- * console.assert(v.kind === "version" && v.version === "1.2.5");
+ * assert(v.kind === "version" && v.version === "1.2.5");
  * const o = classifyValue("./data/x.csv", "/repo/manifest.json");
- * console.assert(o.kind === "override" && o.location.endsWith("x.csv"));
+ * assert(o.kind === "override" && o.location.endsWith("x.csv"));
  * ```
  */
 export function classifyValue(value: string, manifestFile: string): ManifestValue {
@@ -181,9 +184,10 @@ export function classifyValue(value: string, manifestFile: string): ManifestValu
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatManifest } from "./manifest.ts";
  * const text = formatManifest({ "b.csv": "1.0.0", "/a.csv": "2.0.0" });
- * console.assert(text === '{\n    "/a.csv": "2.0.0",\n    "/b.csv": "1.0.0"\n}\n');
+ * assert(text === '{\n    "/a.csv": "2.0.0",\n    "/b.csv": "1.0.0"\n}\n');
  * ```
  */
 export function formatManifest(
@@ -210,11 +214,12 @@ export function formatManifest(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readManifest, writeManifest } from "./manifest.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await writeManifest(`${dir}/m.json`, { "/x.csv": "1.0.0" });
- *   console.assert((await readManifest(`${dir}/m.json`))["/x.csv"] === "1.0.0");
+ *   assert((await readManifest(`${dir}/m.json`))["/x.csv"] === "1.0.0");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -262,6 +267,7 @@ const locks = new Map<string, Promise<unknown>>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readManifest, updateManifest } from "./manifest.ts";
  * const dir = await Deno.makeTempDir();
  * try {
@@ -270,7 +276,7 @@ const locks = new Map<string, Promise<unknown>>();
  *     updateManifest(file, (m) => { m["/a.csv"] = "1.0.0"; }),
  *     updateManifest(file, (m) => { m["/b.csv"] = "1.0.0"; }),
  *   ]);
- *   console.assert(Object.keys(await readManifest(file)).length === 2);
+ *   assert(Object.keys(await readManifest(file)).length === 2);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }

@@ -32,9 +32,10 @@ import { assertVersion, isVersion } from "./version.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeVersionedPath } from "./naming.ts";
- * console.assert(normalizeVersionedPath("foo/bar.csv") === "/foo/bar.csv");
- * console.assert(normalizeVersionedPath("/foo/bar.csv") === "/foo/bar.csv");
+ * assert(normalizeVersionedPath("foo/bar.csv") === "/foo/bar.csv");
+ * assert(normalizeVersionedPath("/foo/bar.csv") === "/foo/bar.csv");
  * ```
  */
 export function normalizeVersionedPath(path: string): string {
@@ -78,10 +79,11 @@ function split(normalized: string): SplitName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { versionedKey } from "./naming.ts";
- * console.assert(versionedKey("/foo/bar.csv", "1.2.5") === "foo/bar.1.2.5.csv");
- * console.assert(versionedKey("a/b.tar.gz", "1.2.5") === "a/b.tar.1.2.5.gz");
- * console.assert(versionedKey("/x", "1.2.5") === "x.1.2.5");
+ * assert(versionedKey("/foo/bar.csv", "1.2.5") === "foo/bar.1.2.5.csv");
+ * assert(versionedKey("a/b.tar.gz", "1.2.5") === "a/b.tar.1.2.5.gz");
+ * assert(versionedKey("/x", "1.2.5") === "x.1.2.5");
  * ```
  */
 export function versionedKey(path: string, version: string): string {
@@ -98,9 +100,10 @@ export function versionedKey(path: string, version: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { versionPrefix } from "./naming.ts";
- * console.assert(versionPrefix("/foo/bar.csv") === "foo/bar.");
- * console.assert(versionPrefix("x") === "x.");
+ * assert(versionPrefix("/foo/bar.csv") === "foo/bar.");
+ * assert(versionPrefix("x") === "x.");
  * ```
  */
 export function versionPrefix(path: string): string {
@@ -126,10 +129,11 @@ export interface VersionedKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseVersionedKey } from "./naming.ts";
  * const k = parseVersionedKey("dots.in.name.0.14.6.ext");
- * console.assert(k?.path === "/dots.in.name.ext" && k.version === "0.14.6");
- * console.assert(parseVersionedKey("foo/bar.csv") === undefined);
+ * assert(k?.path === "/dots.in.name.ext" && k.version === "0.14.6");
+ * assert(parseVersionedKey("foo/bar.csv") === undefined);
  * ```
  */
 export function parseVersionedKey(key: string): VersionedKey | undefined {
@@ -173,9 +177,10 @@ export function parseVersionedKey(key: string): VersionedKey | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isVersionOf } from "./naming.ts";
- * console.assert(isVersionOf("bar.5.0.0.csv", "/bar.csv"));
- * console.assert(!isVersionOf("barbell.5.0.0.csv", "/bar.csv"));
+ * assert(isVersionOf("bar.5.0.0.csv", "/bar.csv"));
+ * assert(!isVersionOf("barbell.5.0.0.csv", "/bar.csv"));
  * ```
  */
 export function isVersionOf(key: string, path: string): boolean {

@@ -22,9 +22,10 @@ export const FIRST_VERSION = "1.0.0";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isVersion } from "./version.ts";
- * console.assert(isVersion("1.2.5"));
- * console.assert(!isVersion("v1.2.5") && !isVersion("1.2") && !isVersion("01.2.5"));
+ * assert(isVersion("1.2.5"));
+ * assert(!isVersion("v1.2.5") && !isVersion("1.2") && !isVersion("01.2.5"));
  * ```
  */
 export function isVersion(value: string): boolean {
@@ -40,13 +41,14 @@ export function isVersion(value: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertVersion } from "./version.ts";
  * assertVersion("1.0.0", "--version");
  * try {
  *   assertVersion("1.0", "--version");
  *   throw new Error("unreachable");
  * } catch (e) {
- *   console.assert((e as Error).message.includes("--version"));
+ *   assert((e as Error).message.includes("--version"));
  * }
  * ```
  */
@@ -64,9 +66,10 @@ export function assertVersion(value: string, what: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareVersions } from "./version.ts";
  * const sorted = ["1.10.0", "1.2.0", "0.9.9"].sort(compareVersions);
- * console.assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
+ * assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
  * ```
  */
 export function compareVersions(a: string, b: string): number {

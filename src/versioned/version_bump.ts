@@ -45,12 +45,13 @@ export interface Bump {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextVersion } from "./version_bump.ts";
- * console.assert(nextVersion("1.2.5", { patch: true }) === "1.2.6");
- * console.assert(nextVersion("1.2.5", { minor: true }) === "1.3.0");
- * console.assert(nextVersion("1.2.5", { minVersion: "2" }) === "2.0.0");
- * console.assert(nextVersion("1.2.5", { minVersion: "0.3" }) === "1.2.6");
- * console.assert(nextVersion(undefined, { patch: true }) === "1.0.0");
+ * assert(nextVersion("1.2.5", { patch: true }) === "1.2.6");
+ * assert(nextVersion("1.2.5", { minor: true }) === "1.3.0");
+ * assert(nextVersion("1.2.5", { minVersion: "2" }) === "2.0.0");
+ * assert(nextVersion("1.2.5", { minVersion: "0.3" }) === "1.2.6");
+ * assert(nextVersion(undefined, { patch: true }) === "1.0.0");
  * ```
  */
 export function nextVersion(latest: string | undefined, bump: Bump): string {

@@ -128,6 +128,7 @@ const PARALLEL = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VersionedCache } from "./versioned_cache.ts";
  * import { AssetCache } from "../cache/asset_cache.ts";
  * const dir = await Deno.makeTempDir();
@@ -140,13 +141,13 @@ const PARALLEL = 8;
  *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
  *   });
  *   try {
- *     console.assert(await vc.add("/demo/greeting.txt", data) === "1.0.0");
+ *     assert(await vc.add("/demo/greeting.txt", data) === "1.0.0");
  *     const local = await vc.path("/demo/greeting.txt");
- *     console.assert(await Deno.readTextFile(local) === "hello");
+ *     assert(await Deno.readTextFile(local) === "hello");
  *     await Deno.writeTextFile(data, "hello again");
  *     const { to } = await vc.update("/demo/greeting.txt", data, { minor: true });
- *     console.assert(to === "1.1.0");
- *     console.assert((await vc.versions("/demo/greeting.txt")).join() === "1.0.0,1.1.0");
+ *     assert(to === "1.1.0");
+ *     assert((await vc.versions("/demo/greeting.txt")).join() === "1.0.0,1.1.0");
  *   } finally {
  *     await vc.close();
  *   }
@@ -195,10 +196,11 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets" });
    * const r = await vc.resolve("/foo/bar.csv", "1.2.5");
-   * console.assert(r.uri === "s3://assets/foo/bar.1.2.5.csv" && r.immutable);
+   * assert(r.uri === "s3://assets/foo/bar.1.2.5.csv" && r.immutable);
    * await vc.close();
    * ```
    */
@@ -220,14 +222,15 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${dir}/m.json`, '{"/b.csv": "1.0.0", "/a.csv": "s3://dev/a.csv"}');
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: "s3://assets" });
    *   const [a, b] = await vc.resolveAll();
-   *   console.assert(a?.uri === "s3://dev/a.csv" && !a.immutable);
-   *   console.assert(b?.uri === "s3://assets/b.1.0.0.csv" && b.version === "1.0.0");
+   *   assert(a?.uri === "s3://dev/a.csv" && !a.immutable);
+   *   assert(b?.uri === "s3://assets/b.1.0.0.csv" && b.version === "1.0.0");
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -246,6 +249,7 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * import { AssetCache } from "../cache/asset_cache.ts";
    * const dir = await Deno.makeTempDir();
@@ -257,7 +261,7 @@ export class VersionedCache {
    *     bucket: `${dir}/bucket`,
    *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
    *   });
-   *   console.assert(await vc.path("dev/x.csv") === `${dir}/x.csv`);
+   *   assert(await vc.path("dev/x.csv") === `${dir}/x.csv`);
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -297,9 +301,10 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets/pre" });
-   * console.assert(await vc.uri("a/b.tar.gz", "1.2.5") === "s3://assets/pre/a/b.tar.1.2.5.gz");
+   * assert(await vc.uri("a/b.tar.gz", "1.2.5") === "s3://assets/pre/a/b.tar.1.2.5.gz");
    * await vc.close();
    * ```
    */
@@ -316,13 +321,14 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${dir}/t.csv`, "x\n");
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
-   *   console.assert(await vc.add("/t.csv", `${dir}/t.csv`, { version: "0.1.0" }) === "0.1.0");
-   *   console.assert(await Deno.readTextFile(`${dir}/m.json`) === '{\n    "/t.csv": "0.1.0"\n}\n');
+   *   assert(await vc.add("/t.csv", `${dir}/t.csv`, { version: "0.1.0" }) === "0.1.0");
+   *   assert(await Deno.readTextFile(`${dir}/m.json`) === '{\n    "/t.csv": "0.1.0"\n}\n');
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -366,6 +372,7 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
@@ -374,7 +381,7 @@ export class VersionedCache {
    *   await vc.add("/t.csv", `${dir}/t.csv`);
    *   await Deno.writeTextFile(`${dir}/t.csv`, "2\n");
    *   const r = await vc.update("/t.csv", `${dir}/t.csv`, { patch: true });
-   *   console.assert(r.from === "1.0.0" && r.to === "1.0.1");
+   *   assert(r.from === "1.0.0" && r.to === "1.0.1");
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -416,11 +423,12 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
-   *   console.assert((await vc.versions("/nothing.csv")).length === 0);
+   *   assert((await vc.versions("/nothing.csv")).length === 0);
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -443,13 +451,14 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${dir}/m.json`, '{"/b.csv": "1.0.0", "a.csv": "2.0.0"}');
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
    *   const ls = await vc.ls();
-   *   console.assert(ls[0]?.path === "/a.csv" && ls[0].version === "2.0.0");
+   *   assert(ls[0]?.path === "/a.csv" && ls[0].version === "2.0.0");
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -467,6 +476,7 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
@@ -474,7 +484,7 @@ export class VersionedCache {
    *   await Deno.writeTextFile(`${dir}/notes.txt`, "not versioned");
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
    *   const remote = await vc.lsRemote();
-   *   console.assert(remote.length === 1 && remote[0]?.path === "/x.csv");
+   *   assert(remote.length === 1 && remote[0]?.path === "/x.csv");
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -504,6 +514,7 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * import { AssetCache } from "../cache/asset_cache.ts";
    * const dir = await Deno.makeTempDir();
@@ -516,8 +527,8 @@ export class VersionedCache {
    *   });
    *   await vc.add("/data/t.csv", `${dir}/t.csv`);
    *   const copied = await vc.sync(`${dir}/out`);
-   *   console.assert(copied[0]?.dest === `${dir}/out/data/t.csv`);
-   *   console.assert(await Deno.readTextFile(`${dir}/out/data/t.csv`) === "t\n");
+   *   assert(copied[0]?.dest === `${dir}/out/data/t.csv`);
+   *   assert(await Deno.readTextFile(`${dir}/out/data/t.csv`) === "t\n");
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
@@ -567,13 +578,14 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { VersionedCache } from "./versioned_cache.ts";
    * const dir = await Deno.makeTempDir();
    * try {
    *   await Deno.writeTextFile(`${dir}/m.json`, '{"/gone.csv": "1.0.0"}');
    *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
    *   const [r] = await vc.verify();
-   *   console.assert(r?.ok === false && r.problem?.includes("does not exist"));
+   *   assert(r?.ok === false && r.problem?.includes("does not exist"));
    *   await vc.close();
    * } finally {
    *   await Deno.remove(dir, { recursive: true });

@@ -122,6 +122,7 @@ interface BucketState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ObjectIndex } from "./backend.ts";
  * const index = new ObjectIndex();
  * index.addBucket("b", new Date());
@@ -130,7 +131,7 @@ interface BucketState {
  *   contentType: undefined, metadata: {}, headers: {}, partSizes: undefined, data: [],
  * };
  * index.set("b", obj);
- * console.assert(index.sortedKeys("b")[0] === "k" && index.get("b", "k") === obj);
+ * assert(index.sortedKeys("b")[0] === "k" && index.get("b", "k") === obj);
  * ```
  */
 export class ObjectIndex {
@@ -218,9 +219,10 @@ export class ObjectIndex {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isValidBucketName } from "./backend.ts";
- * console.assert(isValidBucketName("my-bucket.v2") && isValidBucketName("b"));
- * console.assert(!isValidBucketName("a/b") && !isValidBucketName(".tmp"));
+ * assert(isValidBucketName("my-bucket.v2") && isValidBucketName("b"));
+ * assert(!isValidBucketName("a/b") && !isValidBucketName(".tmp"));
  * ```
  */
 export function isValidBucketName(name: string): boolean {
@@ -232,8 +234,9 @@ export function isValidBucketName(name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tooLarge } from "./backend.ts";
- * console.assert(tooLarge(10).status === 400);
+ * assert(tooLarge(10).status === 400);
  * ```
  */
 export function tooLarge(limit: number): S3Error {

@@ -28,6 +28,7 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listBuckets } from "./bucket_handlers.ts";
  * import { MemoryBackend } from "./memory_backend.ts";
  * import { UploadRegistry } from "./multipart.ts";
@@ -35,7 +36,7 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
  * await backend.createBucket("b1");
  * const ctx = { backend, uploads: new UploadRegistry(), minPartSize: 5, maxObjectSize: 1e9 };
  * const res = await listBuckets(new Request("http://x/"), { op: "ListBuckets", query: new URLSearchParams(), target: "/" }, ctx);
- * console.assert((await res.text()).includes("<Name>b1</Name>"));
+ * assert((await res.text()).includes("<Name>b1</Name>"));
  * ```
  */
 export function listBuckets(_req: Request, _route: Route, ctx: HandlerContext): Promise<Response> {
@@ -56,13 +57,14 @@ export function listBuckets(_req: Request, _route: Route, ctx: HandlerContext): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { createBucket } from "./bucket_handlers.ts";
  * const ctx = newHandlerContext();
  * const req = new Request("http://x/new-bucket", { method: "PUT" });
  * const res = await createBucket(req, routeRequest(req), ctx);
- * console.assert(res.status === 200 && ctx.backend.hasBucket("new-bucket"));
+ * assert(res.status === 200 && ctx.backend.hasBucket("new-bucket"));
  * ```
  */
 export async function createBucket(
@@ -93,6 +95,7 @@ export async function createBucket(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { deleteBucket } from "./bucket_handlers.ts";
@@ -100,7 +103,7 @@ export async function createBucket(
  * await ctx.backend.createBucket("old");
  * const req = new Request("http://x/old", { method: "DELETE" });
  * const res = await deleteBucket(req, routeRequest(req), ctx);
- * console.assert(res.status === 204 && !ctx.backend.hasBucket("old"));
+ * assert(res.status === 204 && !ctx.backend.hasBucket("old"));
  * ```
  */
 export async function deleteBucket(
@@ -117,13 +120,14 @@ export async function deleteBucket(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { headBucket } from "./bucket_handlers.ts";
  * const ctx = newHandlerContext();
  * await ctx.backend.createBucket("b");
  * const req = new Request("http://x/b", { method: "HEAD" });
- * console.assert((await headBucket(req, routeRequest(req), ctx)).status === 200);
+ * assert((await headBucket(req, routeRequest(req), ctx)).status === 200);
  * ```
  */
 export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
@@ -138,6 +142,7 @@ export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Pr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { getBucketLocation } from "./bucket_handlers.ts";
@@ -145,7 +150,7 @@ export function headBucket(_req: Request, route: Route, ctx: HandlerContext): Pr
  * await ctx.backend.createBucket("b");
  * const req = new Request("http://x/b?location");
  * const res = await getBucketLocation(req, routeRequest(req), ctx);
- * console.assert((await res.text()).includes("LocationConstraint"));
+ * assert((await res.text()).includes("LocationConstraint"));
  * ```
  */
 export function getBucketLocation(
@@ -208,6 +213,7 @@ function commonPrefixes(prefixes: readonly string[], enc: (s: string) => string)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { listObjectsV2 } from "./bucket_handlers.ts";
@@ -215,7 +221,7 @@ function commonPrefixes(prefixes: readonly string[], enc: (s: string) => string)
  * await ctx.backend.createBucket("b");
  * const req = new Request("http://x/b?list-type=2&prefix=a");
  * const res = await listObjectsV2(req, routeRequest(req), ctx);
- * console.assert((await res.text()).includes("<KeyCount>0</KeyCount>"));
+ * assert((await res.text()).includes("<KeyCount>0</KeyCount>"));
  * ```
  */
 export function listObjectsV2(
@@ -270,6 +276,7 @@ export function listObjectsV2(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { listObjects } from "./bucket_handlers.ts";
@@ -277,7 +284,7 @@ export function listObjectsV2(
  * await ctx.backend.createBucket("b");
  * const req = new Request("http://x/b?marker=m");
  * const res = await listObjects(req, routeRequest(req), ctx);
- * console.assert((await res.text()).includes("<Marker>m</Marker>"));
+ * assert((await res.text()).includes("<Marker>m</Marker>"));
  * ```
  */
 export function listObjects(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
@@ -336,6 +343,7 @@ function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { deleteObjects } from "./bucket_handlers.ts";
@@ -344,7 +352,7 @@ function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean 
  * const body = "<Delete><Object><Key>a</Key></Object></Delete>";
  * const req = new Request("http://x/b?delete", { method: "POST", body });
  * const res = await deleteObjects(req, routeRequest(req), ctx);
- * console.assert((await res.text()).includes("<Deleted><Key>a</Key></Deleted>"));
+ * assert((await res.text()).includes("<Deleted><Key>a</Key></Deleted>"));
  * ```
  */
 export async function deleteObjects(

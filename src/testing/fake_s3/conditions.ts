@@ -12,9 +12,10 @@ import { S3Error } from "./s3_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { etagMatches } from "./conditions.ts";
- * console.assert(etagMatches('"abc", "def"', "def"));
- * console.assert(etagMatches("*", "abc") && !etagMatches('"x"', "abc"));
+ * assert(etagMatches('"abc", "def"', "def"));
+ * assert(etagMatches("*", "abc") && !etagMatches('"x"', "abc"));
  * ```
  */
 export function etagMatches(header: string, etag: string): boolean {
@@ -52,13 +53,14 @@ function parseHttpDate(value: string | null): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkReadConditions } from "./conditions.ts";
  * const v = { etag: "abc", lastModified: new Date() };
  * checkReadConditions(new Headers({ "if-match": '"abc"' }), v, "k"); // passes
  * try {
  *   checkReadConditions(new Headers({ "if-none-match": '"abc"' }), v, "k");
  * } catch (e) {
- *   console.assert((e as { status: number }).status === 304);
+ *   assert((e as { status: number }).status === 304);
  * }
  * ```
  */
@@ -99,6 +101,7 @@ export function checkReadConditions(headers: Headers, object: Validators, key: s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkWriteConditions } from "./conditions.ts";
  * const h = new Headers({ "if-none-match": "*" });
  * checkWriteConditions(h, undefined, "k"); // creating: fine
@@ -108,7 +111,7 @@ export function checkReadConditions(headers: Headers, object: Validators, key: s
  * } catch (e) {
  *   status = (e as { status: number }).status;
  * }
- * console.assert(status === 412);
+ * assert(status === 412);
  * ```
  */
 export function checkWriteConditions(
@@ -156,10 +159,11 @@ export interface ByteRange {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRange } from "./conditions.ts";
- * console.assert(JSON.stringify(parseRange("bytes=2-4", 10, "k")) === '{"start":2,"end":5}');
- * console.assert(JSON.stringify(parseRange("bytes=-3", 10, "k")) === '{"start":7,"end":10}');
- * console.assert(parseRange(null, 10, "k") === undefined);
+ * assert(JSON.stringify(parseRange("bytes=2-4", 10, "k")) === '{"start":2,"end":5}');
+ * assert(JSON.stringify(parseRange("bytes=-3", 10, "k")) === '{"start":7,"end":10}');
+ * assert(parseRange(null, 10, "k") === undefined);
  * ```
  */
 export function parseRange(

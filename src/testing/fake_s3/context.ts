@@ -31,9 +31,10 @@ const MiB = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * const ctx = newHandlerContext({ minPartSize: 1 });
- * console.assert(ctx.minPartSize === 1 && ctx.maxObjectSize === 5 * 1024 ** 3);
+ * assert(ctx.minPartSize === 1 && ctx.maxObjectSize === 5 * 1024 ** 3);
  * ```
  */
 export function newHandlerContext(
@@ -55,11 +56,12 @@ export type Handler = (req: Request, route: Route, ctx: HandlerContext) => Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requireBucket } from "./context.ts";
  * import { MemoryBackend } from "./memory_backend.ts";
  * const backend = new MemoryBackend();
  * await backend.createBucket("b");
- * console.assert(requireBucket(backend, { bucket: "b" }) === "b");
+ * assert(requireBucket(backend, { bucket: "b" }) === "b");
  * ```
  */
 export function requireBucket(backend: Backend, route: { bucket?: string }): string {
@@ -77,6 +79,7 @@ export function requireBucket(backend: Backend, route: { bucket?: string }): str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requireObject } from "./context.ts";
  * import { MemoryBackend } from "./memory_backend.ts";
  * const backend = new MemoryBackend();
@@ -84,7 +87,7 @@ export function requireBucket(backend: Backend, route: { bucket?: string }): str
  * try {
  *   requireObject(backend, "b", "missing");
  * } catch (e) {
- *   console.assert((e as { code: string }).code === "NoSuchKey");
+ *   assert((e as { code: string }).code === "NoSuchKey");
  * }
  * ```
  */
@@ -109,9 +112,10 @@ const STORED_HEADERS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fieldsFromHeaders } from "./context.ts";
  * const f = fieldsFromHeaders(new Headers({ "x-amz-meta-Color": "red", "content-type": "text/csv" }), "e");
- * console.assert(f.metadata.color === "red" && f.contentType === "text/csv" && f.etag === "e");
+ * assert(f.metadata.color === "red" && f.contentType === "text/csv" && f.etag === "e");
  * ```
  */
 export function fieldsFromHeaders(headers: Headers, etag: string): ObjectFields {
@@ -139,10 +143,11 @@ export function fieldsFromHeaders(headers: Headers, etag: string): ObjectFields 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bodyIterable } from "./context.ts";
  * let n = 0;
  * for await (const c of bodyIterable(new Uint8Array(3))) n += c.length;
- * console.assert(n === 3);
+ * assert(n === 3);
  * ```
  */
 export async function* bodyIterable(body: Body): AsyncGenerator<Uint8Array, void, undefined> {
@@ -155,9 +160,10 @@ export async function* bodyIterable(body: Body): AsyncGenerator<Uint8Array, void
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCopySource } from "./context.ts";
  * const s = parseCopySource("/src-bucket/a%20b/c.txt");
- * console.assert(s.bucket === "src-bucket" && s.key === "a b/c.txt");
+ * assert(s.bucket === "src-bucket" && s.key === "a b/c.txt");
  * ```
  */
 export function parseCopySource(header: string | null): { bucket: string; key: string } {
@@ -181,9 +187,10 @@ export function parseCopySource(header: string | null): { bucket: string; key: s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xmlResponse } from "./context.ts";
  * const res = xmlResponse("R", [["A", "1"]]);
- * console.assert(res.headers.get("content-type") === "application/xml");
+ * assert(res.headers.get("content-type") === "application/xml");
  * await res.body?.cancel();
  * ```
  */
@@ -198,8 +205,9 @@ export function xmlResponse(root: string, children: readonly XmlElement[]): Resp
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isoTime } from "./context.ts";
- * console.assert(isoTime(new Date(0)) === "1970-01-01T00:00:00.000Z");
+ * assert(isoTime(new Date(0)) === "1970-01-01T00:00:00.000Z");
  * ```
  */
 export function isoTime(date: Date): string {
@@ -212,9 +220,10 @@ export function isoTime(date: Date): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseXmlRequest } from "./context.ts";
  * const root = parseXmlRequest(new TextEncoder().encode("<Delete><Quiet>true</Quiet></Delete>"), "Delete");
- * console.assert(root.children.length === 1);
+ * assert(root.children.length === 1);
  * ```
  */
 export function parseXmlRequest(body: Uint8Array, rootName: string): XmlNode {

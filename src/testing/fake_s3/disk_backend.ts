@@ -182,6 +182,7 @@ class KeyedMutex {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DiskBackend } from "./disk_backend.ts";
  * const dir = await Deno.makeTempDir();
  * const backend = new DiskBackend(dir);
@@ -195,7 +196,7 @@ class KeyedMutex {
  * await backend.close();
  * const again = new DiskBackend(dir); // a restart sees the object
  * await again.init();
- * console.assert(again.get("b", "../k")?.size === 5);
+ * assert(again.get("b", "../k")?.size === 5);
  * await again.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

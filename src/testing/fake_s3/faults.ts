@@ -11,9 +11,10 @@ import type { FaultKind, FaultOptions, FaultTarget } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seededRandom } from "./faults.ts";
  * const a = seededRandom(7), b = seededRandom(7);
- * console.assert(a() === b() && a() < 1);
+ * assert(a() === b() && a() < 1);
  * ```
  */
 export function seededRandom(seed: number): () => number {
@@ -32,8 +33,9 @@ export function seededRandom(seed: number): () => number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InjectedReset } from "./faults.ts";
- * console.assert(new InjectedReset().name === "InjectedReset");
+ * assert(new InjectedReset().name === "InjectedReset");
  * ```
  */
 export class InjectedReset extends Error {
@@ -66,11 +68,12 @@ function checkRate(options: FaultOptions, name: keyof FaultOptions): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateFaults } from "./faults.ts";
  * validateFaults({ errorRate: 0.5 });
  * let threw = false;
  * try { validateFaults({ errorRate: 2 }); } catch { threw = true; }
- * console.assert(threw);
+ * assert(threw);
  * ```
  */
 export function validateFaults(options: FaultOptions): void {
@@ -121,12 +124,13 @@ export interface ResponseShape {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FaultController } from "./faults.ts";
  * const faults = new FaultController();
  * faults.failNext(1, "slowdown");
  * const t = { op: "PutObject" as const, method: "PUT" };
- * console.assert(faults.before(t).fault === "slowdown");
- * console.assert(faults.before(t).fault === undefined);
+ * assert(faults.before(t).fault === "slowdown");
+ * assert(faults.before(t).fault === undefined);
  * ```
  */
 export class FaultController {
@@ -234,10 +238,11 @@ export class FaultController {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cutBody } from "./faults.ts";
  * const src = new Response(new Uint8Array(10)).body!;
  * const out = await new Response(cutBody(src, 4, "close")).arrayBuffer();
- * console.assert(out.byteLength === 4);
+ * assert(out.byteLength === 4);
  * ```
  */
 export function cutBody(
@@ -274,9 +279,10 @@ export function cutBody(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { corruptBody } from "./faults.ts";
  * const out = new Uint8Array(await new Response(corruptBody(new Response(new Uint8Array(4)).body!, 2)).arrayBuffer());
- * console.assert(out[2] === 255 && out[1] === 0 && out.length === 4);
+ * assert(out[2] === 255 && out[1] === 0 && out.length === 4);
  * ```
  */
 export function corruptBody(
@@ -308,9 +314,10 @@ export function corruptBody(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { brokenResponse } from "./faults.ts";
  * const res = brokenResponse(500, {}, 10);
- * console.assert(res.status === 500 && res.headers.get("content-length") === "10");
+ * assert(res.status === 500 && res.headers.get("content-length") === "10");
  * await res.body?.cancel();
  * ```
  */

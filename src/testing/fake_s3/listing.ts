@@ -21,9 +21,10 @@ function orderUnit(u: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareKeys } from "./listing.ts";
- * console.assert(compareKeys("\uFFFD", "😀") < 0); // "😀" > "\uFFFD" in UTF-8, not in UTF-16
- * console.assert(compareKeys("a", "a") === 0 && compareKeys("a/b", "a0") < 0);
+ * assert(compareKeys("\uFFFD", "😀") < 0); // "😀" > "\uFFFD" in UTF-8, not in UTF-16
+ * assert(compareKeys("a", "a") === 0 && compareKeys("a/b", "a0") < 0);
  * ```
  */
 export function compareKeys(a: string, b: string): number {
@@ -89,12 +90,13 @@ export interface ListPage {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listPage } from "./listing.ts";
  * const keys = ["a/1", "a/2", "b", "c/x/y"];
  * const page = listPage(keys, { prefix: "", delimiter: "/", maxKeys: 2 });
- * console.assert(page.prefixes[0] === "a/" && page.keys[0] === "b" && page.truncated);
+ * assert(page.prefixes[0] === "a/" && page.keys[0] === "b" && page.truncated);
  * const next = listPage(keys, { prefix: "", delimiter: "/", maxKeys: 2, after: page.last! });
- * console.assert(next.prefixes[0] === "c/" && !next.truncated);
+ * assert(next.prefixes[0] === "c/" && !next.truncated);
  * ```
  */
 export function listPage(sorted: readonly string[], query: ListQuery): ListPage {
@@ -138,9 +140,10 @@ export function listPage(sorted: readonly string[], query: ListQuery): ListPage 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeToken, encodeToken } from "./listing.ts";
  * const c = { value: "ü/", isPrefix: true };
- * console.assert(JSON.stringify(decodeToken(encodeToken(c))) === JSON.stringify(c));
+ * assert(JSON.stringify(decodeToken(encodeToken(c))) === JSON.stringify(c));
  * ```
  */
 export function encodeToken(cursor: ListCursor): string {
@@ -155,8 +158,9 @@ export function encodeToken(cursor: ListCursor): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeToken } from "./listing.ts";
- * console.assert(decodeToken("not a token") === undefined);
+ * assert(decodeToken("not a token") === undefined);
  * ```
  */
 export function decodeToken(token: string): ListCursor | undefined {
@@ -182,8 +186,9 @@ export function decodeToken(token: string): ListCursor | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { urlEncodeKey } from "./listing.ts";
- * console.assert(urlEncodeKey("a b+c/ü") === "a+b%2Bc/%C3%BC");
+ * assert(urlEncodeKey("a b+c/ü") === "a+b%2Bc/%C3%BC");
  * ```
  */
 export function urlEncodeKey(key: string): string {

@@ -52,6 +52,7 @@ function join(parts: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryBackend } from "./memory_backend.ts";
  * const backend = new MemoryBackend();
  * await backend.createBucket("b");
@@ -61,7 +62,7 @@ function join(parts: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffe
  *   etag: staged.md5, contentType: undefined, metadata: {}, headers: {}, partSizes: undefined,
  * }, () => {});
  * const bytes = backend.read(obj, 1, 3) as Uint8Array;
- * console.assert(new TextDecoder().decode(bytes) === "el");
+ * assert(new TextDecoder().decode(bytes) === "el");
  * ```
  */
 export class MemoryBackend implements Backend {

@@ -58,10 +58,11 @@ const REMEMBERED_COMPLETIONS = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UploadRegistry } from "./multipart.ts";
  * const uploads = new UploadRegistry();
  * const u = uploads.create("b", "k", { contentType: undefined, metadata: {}, headers: {} });
- * console.assert(uploads.get(u.id, "b", "k") === u);
+ * assert(uploads.get(u.id, "b", "k") === u);
  * ```
  */
 export class UploadRegistry {
@@ -143,13 +144,14 @@ export interface RequestedPart {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planCompletion, UploadRegistry } from "./multipart.ts";
  * import { md5Hex } from "../../hash.ts";
  * const u = new UploadRegistry().create("b", "k", { contentType: undefined, metadata: {}, headers: {} });
  * const etag = md5Hex("x");
  * u.parts.set(1, { number: 1, etag, size: 1, lastModified: new Date(), staged: { size: 1, md5: etag, data: [] } });
  * const plan = planCompletion(u, [{ number: 1, etag: `"${etag}"` }], 5);
- * console.assert(plan.etag.endsWith("-1") && plan.parts.length === 1);
+ * assert(plan.etag.endsWith("-1") && plan.parts.length === 1);
  * ```
  */
 export function planCompletion(

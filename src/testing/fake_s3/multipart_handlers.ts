@@ -34,6 +34,7 @@ const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -45,7 +46,7 @@ const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
  * };
  * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
  * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
- * console.assert(id.length > 0);
+ * assert(id.length > 0);
  * ```
  */
 export function createMultipartUpload(
@@ -102,6 +103,7 @@ async function storePart(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -114,7 +116,7 @@ async function storePart(
  * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
  * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
  * const res = await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc");
- * console.assert(res.headers.get("etag") === '"900150983cd24fb0d6963f7d28e17f72"');
+ * assert(res.headers.get("etag") === '"900150983cd24fb0d6963f7d28e17f72"');
  * ```
  */
 export async function uploadPart(
@@ -147,6 +149,7 @@ export async function uploadPart(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { uploadPartCopy } from "./multipart_handlers.ts";
@@ -163,7 +166,7 @@ export async function uploadPart(
  *   headers: { "x-amz-copy-source": "/b/src", "x-amz-copy-source-range": "bytes=0-1" },
  * });
  * await uploadPartCopy(req, routeRequest(req), ctx);
- * console.assert(upload.parts.get(1)?.size === 2);
+ * assert(upload.parts.get(1)?.size === 2);
  * ```
  */
 export async function uploadPartCopy(
@@ -238,6 +241,7 @@ function completionResponse(req: Request, bucket: string, key: string, etag: str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -252,8 +256,8 @@ function completionResponse(req: Request, bucket: string, key: string, etag: str
  * const part = await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc");
  * const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.get("etag")}</ETag></Part></CompleteMultipartUpload>`;
  * const done = await call("POST", `/b/k?uploadId=${id}`, mp.completeMultipartUpload, xml);
- * console.assert((await done.text()).includes("-1&quot;</ETag>"));
- * console.assert(ctx.backend.get("b", "k")?.size === 3);
+ * assert((await done.text()).includes("-1&quot;</ETag>"));
+ * assert(ctx.backend.get("b", "k")?.size === 3);
  * ```
  */
 export async function completeMultipartUpload(
@@ -299,6 +303,7 @@ export async function completeMultipartUpload(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -311,7 +316,7 @@ export async function completeMultipartUpload(
  * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
  * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
  * const res = await call("DELETE", `/b/k?uploadId=${id}`, mp.abortMultipartUpload);
- * console.assert(res.status === 204 && ctx.uploads.all().length === 0);
+ * assert(res.status === 204 && ctx.uploads.all().length === 0);
  * ```
  */
 export async function abortMultipartUpload(
@@ -339,6 +344,7 @@ function boundedInt(query: URLSearchParams, name: string, fallback: number): num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -352,7 +358,7 @@ function boundedInt(query: URLSearchParams, name: string, fallback: number): num
  * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
  * await (await call("PUT", `/b/k?partNumber=1&uploadId=${id}`, mp.uploadPart, "abc")).body?.cancel();
  * const res = await call("GET", `/b/k?uploadId=${id}`, mp.listParts);
- * console.assert((await res.text()).includes("<Size>3</Size>"));
+ * assert((await res.text()).includes("<Size>3</Size>"));
  * ```
  */
 export function listParts(_req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
@@ -391,6 +397,7 @@ export function listParts(_req: Request, route: Route, ctx: HandlerContext): Pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import * as mp from "./multipart_handlers.ts";
@@ -403,7 +410,7 @@ export function listParts(_req: Request, route: Route, ctx: HandlerContext): Pro
  * const created = await (await call("POST", "/b/k?uploads", mp.createMultipartUpload)).text();
  * const id = /<UploadId>(.*)<\/UploadId>/.exec(created)![1]!;
  * const res = await call("GET", "/b?uploads", mp.listMultipartUploads);
- * console.assert((await res.text()).includes(id));
+ * assert((await res.text()).includes(id));
  * ```
  */
 export function listMultipartUploads(

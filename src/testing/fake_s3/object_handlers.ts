@@ -40,13 +40,14 @@ const OVERRIDABLE = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { objectHeaders } from "./object_handlers.ts";
  * const h = objectHeaders({
  *   key: "k", size: 3, etag: "abc", lastModified: new Date(0), contentType: undefined,
  *   metadata: { a: "1" }, headers: {}, partSizes: undefined, data: [],
  * });
- * console.assert(h.etag === '"abc"' && h["x-amz-meta-a"] === "1");
- * console.assert(h["content-type"] === "binary/octet-stream");
+ * assert(h.etag === '"abc"' && h["x-amz-meta-a"] === "1");
+ * assert(h["content-type"] === "binary/octet-stream");
  * ```
  */
 export function objectHeaders(object: StoredObject): Record<string, string> {
@@ -82,6 +83,7 @@ function partRange(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
@@ -93,7 +95,7 @@ function partRange(
  * };
  * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
  * const res = await call(getObject, "/b/k", { headers: { range: "bytes=1-3" } });
- * console.assert(res.status === 206 && await res.text() === "ell");
+ * assert(res.status === 206 && await res.text() === "ell");
  * ```
  */
 export function getObject(req: Request, route: Route, ctx: HandlerContext): Promise<Response> {
@@ -134,6 +136,7 @@ export function getObject(req: Request, route: Route, ctx: HandlerContext): Prom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
@@ -151,7 +154,7 @@ export function getObject(req: Request, route: Route, ctx: HandlerContext): Prom
  * } catch (e) {
  *   status = (e as { status: number }).status;
  * }
- * console.assert(status === 412);
+ * assert(status === 412);
  * ```
  */
 export async function putObject(
@@ -194,6 +197,7 @@ export async function putObject(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
@@ -205,7 +209,7 @@ export async function putObject(
  * };
  * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
  * const res = await call(deleteObject, "/b/k", { method: "DELETE" });
- * console.assert(res.status === 204 && ctx.backend.get("b", "k") === undefined);
+ * assert(res.status === 204 && ctx.backend.get("b", "k") === undefined);
  * ```
  */
 export async function deleteObject(
@@ -257,6 +261,7 @@ export function checkCopySourceConditions(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newHandlerContext } from "./context.ts";
  * import { routeRequest } from "./router.ts";
  * import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
@@ -268,7 +273,7 @@ export function checkCopySourceConditions(
  * };
  * await (await call(putObject, "/b/k", { method: "PUT", body: "hello" })).body?.cancel();
  * const res = await call(copyObject, "/b/copy", { method: "PUT", headers: { "x-amz-copy-source": "/b/k" } });
- * console.assert(res.status === 200 && ctx.backend.get("b", "copy")?.size === 5);
+ * assert(res.status === 200 && ctx.backend.get("b", "copy")?.size === 5);
  * ```
  */
 export async function copyObject(

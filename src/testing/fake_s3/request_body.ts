@@ -18,9 +18,10 @@ const MAX_LINE = 8 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isAwsChunked } from "./request_body.ts";
- * console.assert(isAwsChunked(new Headers({ "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER" })));
- * console.assert(!isAwsChunked(new Headers({ "x-amz-content-sha256": "UNSIGNED-PAYLOAD" })));
+ * assert(isAwsChunked(new Headers({ "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER" })));
+ * assert(!isAwsChunked(new Headers({ "x-amz-content-sha256": "UNSIGNED-PAYLOAD" })));
  * ```
  */
 export function isAwsChunked(headers: Headers): boolean {
@@ -39,12 +40,13 @@ export function isAwsChunked(headers: Headers): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeAwsChunked } from "./request_body.ts";
  * const framed = new TextEncoder().encode("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
  * async function* source() { yield framed.subarray(0, 5); yield framed.subarray(5); }
  * let text = "";
  * for await (const part of decodeAwsChunked(source())) text += new TextDecoder().decode(part);
- * console.assert(text === "abc");
+ * assert(text === "abc");
  * ```
  */
 export async function* decodeAwsChunked(
@@ -124,11 +126,12 @@ export async function* decodeAwsChunked(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bodyChunks } from "./request_body.ts";
  * const req = new Request("http://x/", { method: "PUT", body: "hi" });
  * let n = 0;
  * for await (const c of bodyChunks(req)) n += c.length;
- * console.assert(n === 2);
+ * assert(n === 2);
  * ```
  */
 export function bodyChunks(req: Request): AsyncIterable<Uint8Array> {
@@ -147,9 +150,10 @@ async function* emptyBody(): AsyncGenerator<Uint8Array, void, undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { announcedSize } from "./request_body.ts";
- * console.assert(announcedSize(new Headers({ "content-length": "5" })) === 5);
- * console.assert(announcedSize(new Headers()) === undefined);
+ * assert(announcedSize(new Headers({ "content-length": "5" })) === 5);
+ * assert(announcedSize(new Headers()) === undefined);
  * ```
  */
 export function announcedSize(headers: Headers): number | undefined {
@@ -165,9 +169,10 @@ export function announcedSize(headers: Headers): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSmallBody } from "./request_body.ts";
  * const req = new Request("http://x/", { method: "POST", body: "<a/>" });
- * console.assert((await readSmallBody(req, 100)).length === 4);
+ * assert((await readSmallBody(req, 100)).length === 4);
  * ```
  */
 export async function readSmallBody(req: Request, limit: number): Promise<Uint8Array> {
@@ -198,10 +203,11 @@ export async function readSmallBody(req: Request, limit: number): Promise<Uint8A
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { drainBody } from "./request_body.ts";
  * const req = new Request("http://x/", { method: "PUT", body: "ignored" });
  * await drainBody(req);
- * console.assert(req.bodyUsed);
+ * assert(req.bodyUsed);
  * ```
  */
 export async function drainBody(req: Request): Promise<void> {
@@ -221,8 +227,9 @@ export async function drainBody(req: Request): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentMd5Hex } from "./request_body.ts";
- * console.assert(contentMd5Hex("1B2M2Y8AsgTpgAmY7PhCfg==") === "d41d8cd98f00b204e9800998ecf8427e");
+ * assert(contentMd5Hex("1B2M2Y8AsgTpgAmY7PhCfg==") === "d41d8cd98f00b204e9800998ecf8427e");
  * ```
  */
 export function contentMd5Hex(header: string | null): string | undefined {

@@ -79,9 +79,10 @@ function has(query: URLSearchParams, names: readonly string[]): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { routeRequest } from "./router.ts";
  * const r = routeRequest(new Request("http://127.0.0.1:9000/b/dir/x%20y+%25?uploadId=1", { method: "DELETE" }));
- * console.assert(r.op === "AbortMultipartUpload" && r.bucket === "b" && r.key === "dir/x y+%");
+ * assert(r.op === "AbortMultipartUpload" && r.bucket === "b" && r.key === "dir/x y+%");
  * ```
  */
 export function routeRequest(req: Request): Route {

@@ -55,9 +55,10 @@ export interface S3ErrorDetails {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3Error } from "./s3_error.ts";
  * const e = new S3Error("NoSuchKey", "The specified key does not exist: a.csv", { key: "a.csv" });
- * console.assert(e.status === 404);
+ * assert(e.status === 404);
  * ```
  */
 export class S3Error extends VcError {
@@ -83,10 +84,11 @@ export class S3Error extends VcError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorResponse, S3Error } from "./s3_error.ts";
  * const res = errorResponse(new S3Error("NoSuchBucket", "no bucket b", { bucket: "b" }), "GET", "1");
- * console.assert(res.status === 404);
- * console.assert((await res.text()).includes("<Code>NoSuchBucket</Code>"));
+ * assert(res.status === 404);
+ * assert((await res.text()).includes("<Code>NoSuchBucket</Code>"));
  * ```
  */
 export function errorResponse(error: S3Error, method: string, requestId: string): Response {

@@ -467,37 +467,40 @@ class FakeS3Server implements FakeS3 {
  *
  * @example Use with fetch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startFakeS3 } from "./server.ts";
  * await using s3 = await startFakeS3({ buckets: ["assets"] });
  * const put = await fetch(`${s3.url}/assets/hello.txt`, { method: "PUT", body: "hi" });
  * await put.body?.cancel();
  * const res = await fetch(`${s3.url}/assets/hello.txt`);
- * console.assert(await res.text() === "hi");
- * console.assert(s3.stats.GetObject === 1 && s3.stats.PutObject === 1);
+ * assert(await res.text() === "hi");
+ * assert(s3.stats.GetObject === 1 && s3.stats.PutObject === 1);
  * ```
  *
  * @example Inject faults
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startFakeS3 } from "./server.ts";
  * await using s3 = await startFakeS3();
  * await s3.putObject("b", "k", "data");
  * s3.failNext(1, "slowdown");
  * const first = await fetch(`${s3.url}/b/k`);
  * await first.body?.cancel();
- * console.assert(first.status === 503);
+ * assert(first.status === 503);
  * const second = await fetch(`${s3.url}/b/k`);
- * console.assert(await second.text() === "data");
+ * assert(await second.text() === "data");
  * ```
  *
  * @example Read stats over HTTP (for a server in another process)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startFakeS3 } from "./server.ts";
  * await using s3 = await startFakeS3({ controlEndpoints: true });
  * await (await fetch(`${s3.url}/`)).body?.cancel(); // ListBuckets
  * const stats = await (await fetch(`${s3.url}/_fake_s3/stats`)).json();
- * console.assert(stats.ListBuckets === 1 && stats.total === 1);
+ * assert(stats.ListBuckets === 1 && stats.total === 1);
  * await (await fetch(`${s3.url}/_fake_s3/reset`, { method: "POST" })).body?.cancel();
- * console.assert(s3.stats.total === 0);
+ * assert(s3.stats.total === 0);
  * ```
  */
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {

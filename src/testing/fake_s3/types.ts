@@ -33,8 +33,9 @@ export type S3Operation =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3_OPERATIONS } from "./types.ts";
- * console.assert(S3_OPERATIONS.includes("GetObject"));
+ * assert(S3_OPERATIONS.includes("GetObject"));
  * ```
  */
 export const S3_OPERATIONS: readonly S3Operation[] = [

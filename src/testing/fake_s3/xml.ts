@@ -26,8 +26,9 @@ const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b-\u001f\u007f]/g;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeXml } from "./xml.ts";
- * console.assert(escapeXml("a&b<c>\r") === "a&amp;b&lt;c&gt;&#xD;");
+ * assert(escapeXml("a&b<c>\r") === "a&amp;b&lt;c&gt;&#xD;");
  * ```
  */
 export function escapeXml(text: string): string {
@@ -48,9 +49,10 @@ export type XmlElement = readonly [name: string, value: XmlValue];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xml } from "./xml.ts";
  * const s = xml([["A", [["B", "x&y"], ["C", 2], ["D", undefined]]]]);
- * console.assert(s === "<A><B>x&amp;y</B><C>2</C></A>");
+ * assert(s === "<A><B>x&amp;y</B><C>2</C></A>");
  * ```
  */
 export function xml(elements: readonly XmlElement[]): string {
@@ -73,9 +75,10 @@ const S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xmlDocument } from "./xml.ts";
  * const doc = xmlDocument("R", [["K", "v"]]);
- * console.assert(doc.includes('<R xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><K>v</K></R>'));
+ * assert(doc.includes('<R xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><K>v</K></R>'));
  * ```
  */
 export function xmlDocument(root: string, children: readonly XmlElement[]): string {
@@ -99,11 +102,12 @@ export interface XmlNode {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseXml, XmlSyntaxError } from "./xml.ts";
  * try {
  *   parseXml("<a>");
  * } catch (e) {
- *   console.assert(e instanceof XmlSyntaxError);
+ *   assert(e instanceof XmlSyntaxError);
  * }
  * ```
  */
@@ -128,9 +132,10 @@ function decodeEntities(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseXml } from "./xml.ts";
  * const root = parseXml('<?xml version="1.0"?><Delete><Object><Key>a&amp;b</Key></Object></Delete>');
- * console.assert(root.name === "Delete" && root.children[0]?.children[0]?.text === "a&b");
+ * assert(root.name === "Delete" && root.children[0]?.children[0]?.text === "a&b");
  * ```
  */
 export function parseXml(source: string): XmlNode {
@@ -204,8 +209,9 @@ function localName(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { childText, parseXml } from "./xml.ts";
- * console.assert(childText(parseXml("<a><b>1</b></a>"), "b") === "1");
+ * assert(childText(parseXml("<a><b>1</b></a>"), "b") === "1");
  * ```
  */
 export function childText(node: XmlNode, name: string): string | undefined {

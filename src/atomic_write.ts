@@ -1,0 +1,402 @@
+/**
+ * Writing a file so that readers see the old content or the new, never a
+ * part: the one temp-name scheme and the one fsync policy of vc.
+ *
+ * - **Temp names**: `.<name>.vc-tmp-<pid>-<random>` in the destination's own
+ *   directory (a rename is atomic only within one filesystem). The pid lets a
+ *   later run tell a dead writer's leftovers ({@linkcode isStaleTempFile}) from
+ *   a live writer's file; the random part keeps concurrent writers apart.
+ * - **fsync policy**: file data is flushed (`fdatasync`) before the rename when
+ *   `durable` (the default), so after a crash the destination holds the old
+ *   or the complete new content. The directory is not fsynced: a crash right
+ *   after the rename may lose the rename, never expose a partial file.
+ *   Small derived state that can be rebuilt (cache records) passes
+ *   `durable: false`.
+ * - **Cleanup**: every temp file this process has open is tracked; on failure
+ *   it is removed, and {@linkcode discardOpenTempFiles} removes the rest when
+ *   the process is interrupted.
+ *
+ * Metadata calls (open, rename, remove) are synchronous: on a local disk they
+ * are several times cheaper than Deno's async round trip, which matters when
+ * writing thousands of small files. Data writes and fsync stay asynchronous.
+ *
+ * @module
+ */
+
+const TEMP_MARK = ".vc-tmp-";
+const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-[0-9a-z]+$/;
+
+/** Temp files of this process not yet committed or discarded. */
+const openTempFiles = new Set<AtomicFile>();
+
+function dirnameOf(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i < 0 ? "." : i === 0 ? path.slice(0, 1) : path.slice(0, i);
+}
+
+function basenameOf(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return path.slice(i + 1);
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
+}
+
+/**
+ * A fresh temp path beside `dest`: `.<name>.vc-tmp-<pid>-<random>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTempName, tempPathFor } from "./atomic_write.ts";
+ * const temp = tempPathFor("/data/a.csv");
+ * assert(temp.startsWith(`/data/.a.csv.vc-tmp-${Deno.pid}-`));
+ * assert(isTempName(temp.slice("/data/".length)));
+ * assert.notEqual(tempPathFor("/data/a.csv"), temp);
+ * ```
+ */
+export function tempPathFor(dest: string): string {
+  const dir = dirnameOf(dest);
+  const name = `.${basenameOf(dest)}${TEMP_MARK}${Deno.pid}-${randomSuffix()}`;
+  return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
+}
+
+/**
+ * True when `name` (a file name, not a path) is one of vc's temp files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTempName } from "./atomic_write.ts";
+ * assert(isTempName(".a.csv.vc-tmp-123-abcdefgh"));
+ * assert(!isTempName("a.csv"));
+ * ```
+ */
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/**
+ * The pid that created temp file `name`, or `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tempOwner } from "./atomic_write.ts";
+ * assert.equal(tempOwner(".a.vc-tmp-42-abcdefgh"), 42);
+ * assert.equal(tempOwner("a"), undefined);
+ * ```
+ */
+export function tempOwner(name: string): number | undefined {
+  const match = TEMP_NAME.exec(name);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Whether process `pid` is alive on this machine: `true`/`false` where the
+ * platform can tell (Linux `/proc`), `undefined` where it cannot.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isProcessAlive } from "./atomic_write.ts";
+ * if (Deno.build.os === "linux") assert.equal(isProcessAlive(Deno.pid), true);
+ * ```
+ */
+export function isProcessAlive(pid: number): boolean | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    return undefined;
+  }
+}
+
+/**
+ * True when temp file `name` was left by a writer that is gone: its pid is
+ * not alive (where that can be told), or it is older than `maxAgeMs` (where
+ * it cannot, or when pids may be reused: another host on a shared disk).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isStaleTempFile } from "./atomic_write.ts";
+ * const now = Date.now();
+ * assert.equal(isStaleTempFile(`.a.vc-tmp-${Deno.pid}-abcdefgh`, new Date(now), now), false);
+ * assert.equal(isStaleTempFile("a.csv", new Date(0), now), false);
+ * ```
+ */
+export function isStaleTempFile(
+  name: string,
+  modified: Date | null,
+  now: number,
+  maxAgeMs = 24 * 3600_000,
+): boolean {
+  const pid = tempOwner(name);
+  if (pid === undefined) return false;
+  if (pid !== Deno.pid && isProcessAlive(pid) === false) return true;
+  return modified !== null && now - modified.getTime() > maxAgeMs;
+}
+
+/** Options for creating an {@linkcode AtomicFile}. */
+export interface AtomicFileOptions {
+  /** File mode of the result (default: the process umask's). */
+  mode?: number;
+  /** Flush data to disk before the rename (default true). */
+  durable?: boolean;
+}
+
+/**
+ * A temp file beside its destination that is written, then committed by a
+ * rename or discarded. Used for streamed writes (downloads); for whole
+ * contents use {@linkcode writeFileAtomic}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AtomicFile } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * const temp = AtomicFile.create(`${dir}/sub/out.txt`);
+ * await temp.file.write(new TextEncoder().encode("hello"));
+ * await temp.commit();
+ * assert.equal(await Deno.readTextFile(`${dir}/sub/out.txt`), "hello");
+ * assert.deepEqual([...Deno.readDirSync(`${dir}/sub`)].map((e) => e.name), ["out.txt"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class AtomicFile {
+  #closed = false;
+  #done = false;
+  #sync: Promise<void> | undefined;
+
+  private constructor(
+    /** Where the content goes on commit. */
+    readonly dest: string,
+    /** The temp file's path. */
+    readonly path: string,
+    /** The open temp file, for writing. */
+    readonly file: Deno.FsFile,
+    private readonly durable: boolean,
+  ) {
+    openTempFiles.add(this);
+  }
+
+  /** Creates the temp file (and missing parent directories) for `dest`. */
+  static create(dest: string, options: AtomicFileOptions = {}): AtomicFile {
+    const path = tempPathFor(dest);
+    const open = () =>
+      Deno.openSync(path, {
+        write: true,
+        createNew: true,
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
+      });
+    let file: Deno.FsFile;
+    try {
+      file = open();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      Deno.mkdirSync(dirnameOf(dest), { recursive: true });
+      file = open();
+    }
+    if (options.mode !== undefined) {
+      // The umask may have narrowed the mode given to open.
+      try {
+        Deno.chmodSync(path, options.mode);
+      } catch {
+        // Not supported here (Windows): the default mode stands.
+      }
+    }
+    return new AtomicFile(dest, path, file, options.durable ?? true);
+  }
+
+  /**
+   * Starts flushing what was written so far, so the flush overlaps other
+   * work (verification); {@linkcode commit} waits for it. Call once nothing
+   * more will be written.
+   */
+  startSync(): void {
+    if (this.#sync !== undefined || !this.durable) return;
+    // fdatasync: the data and the size, which is all a reader needs.
+    this.#sync = this.file.syncData();
+    this.#sync.catch(() => {}); // awaited by commit; a failed download does not care
+  }
+
+  /** Flushes (when durable), closes and renames over the destination. */
+  async commit(): Promise<void> {
+    try {
+      this.startSync();
+      await this.#sync;
+      this.#close();
+      Deno.renameSync(this.path, this.dest);
+      this.#done = true;
+      openTempFiles.delete(this);
+    } catch (error) {
+      this.discard();
+      throw error;
+    }
+  }
+
+  /** Closes and removes the temp file (after a failure). Safe to call twice. */
+  discard(): void {
+    this.#close();
+    openTempFiles.delete(this);
+    if (this.#done) return;
+    this.#done = true;
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.file.close();
+    } catch {
+      // Closed already by a stream that owned it.
+    }
+  }
+}
+
+/** Options for {@linkcode writeFileAtomic}. */
+export interface WriteFileAtomicOptions extends AtomicFileOptions {
+  /** Aborts a streamed write; the temp file is removed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes `data` to `path` atomically (temp file, flush, rename), creating
+ * parent directories. Concurrent writers never share a temp file; the last
+ * rename wins.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/a/b.json`, '{"ok":true}\n', { mode: 0o600 });
+ * assert.equal(await Deno.readTextFile(`${dir}/a/b.json`), '{"ok":true}\n');
+ * if (Deno.build.os !== "windows") {
+ *   assert.equal((await Deno.stat(`${dir}/a/b.json`)).mode! & 0o777, 0o600);
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | ReadableStream<Uint8Array>,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
+  const temp = AtomicFile.create(path, options);
+  try {
+    if (data instanceof ReadableStream) {
+      await data.pipeTo(temp.file.writable, {
+        preventClose: true,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } else {
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      let written = 0;
+      while (written < bytes.length) written += await temp.file.write(bytes.subarray(written));
+    }
+    await temp.commit();
+  } catch (error) {
+    temp.discard();
+    throw error;
+  }
+}
+
+/**
+ * The synchronous form of {@linkcode writeFileAtomic} for small contents on
+ * hot paths (metadata records), where an async round trip costs more than
+ * the write.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomicSync } from "./atomic_write.ts";
+ * const dir = Deno.makeTempDirSync();
+ * writeFileAtomicSync(`${dir}/r.json`, "{}", { durable: false });
+ * assert.equal(Deno.readTextFileSync(`${dir}/r.json`), "{}");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicFileOptions = {},
+): void {
+  const temp = AtomicFile.create(path, options);
+  try {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    let written = 0;
+    while (written < bytes.length) written += temp.file.writeSync(bytes.subarray(written));
+    if (options.durable ?? true) temp.file.syncDataSync();
+    temp.file.close();
+    Deno.renameSync(temp.path, path);
+    openTempFiles.delete(temp);
+  } catch (error) {
+    temp.discard();
+    throw error;
+  }
+}
+
+/**
+ * Copies `from` to `to` atomically through a temp file beside `to`, creating
+ * parent directories. `mode` defaults to the source's permission bits, so a
+ * private source stays private.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyFileAtomic } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "data");
+ * await copyFileAtomic(`${dir}/a.txt`, `${dir}/out/b.txt`);
+ * assert.equal(await Deno.readTextFile(`${dir}/out/b.txt`), "data");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function copyFileAtomic(
+  from: string,
+  to: string,
+  options: AtomicFileOptions = {},
+): Promise<void> {
+  const source = await Deno.open(from, { read: true });
+  let mode = options.mode;
+  if (mode === undefined) {
+    const bits = (await source.stat()).mode;
+    if (bits !== null) mode = bits & 0o777;
+  }
+  await writeFileAtomic(to, source.readable, {
+    ...options,
+    ...(mode === undefined ? {} : { mode }),
+  });
+}
+
+/**
+ * Removes every temp file this process still has open: call it when the
+ * process is interrupted, so a Ctrl-C leaves no `.vc-tmp-` debris. Returns
+ * how many were removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AtomicFile, discardOpenTempFiles } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * AtomicFile.create(`${dir}/x`);
+ * assert.equal(discardOpenTempFiles(), 1);
+ * assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function discardOpenTempFiles(): number {
+  const open = [...openTempFiles];
+  for (const temp of open) temp.discard();
+  return open.length;
+}

@@ -1,0 +1,174 @@
+/**
+ * Bounded concurrency: the one helper every capability uses to run many
+ * asynchronous jobs with at most N in flight.
+ *
+ * Two shapes: {@linkcode forEachLimit} / {@linkcode mapLimit} for a known
+ * sequence of items, and {@linkcode Limiter} for jobs that arrive over time
+ * (requests, watched files).
+ *
+ * @module
+ */
+
+/** Options for {@linkcode forEachLimit}. */
+export interface PoolOptions {
+  /** Stops starting new items; in-flight ones finish, then the signal's reason is thrown. */
+  signal?: AbortSignal;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+  }
+}
+
+/**
+ * Calls `fn` for every item of `items` (an array, iterable or async iterable,
+ * consumed lazily so memory stays bounded), at most `limit` at a time.
+ *
+ * On the first rejection no new item starts; the items in flight are awaited,
+ * then the first error is thrown. Jobs that must not stop the run (prefill's
+ * per-item failures) catch inside `fn`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forEachLimit } from "./pool.ts";
+ * let running = 0, peak = 0;
+ * const seen: number[] = [];
+ * await forEachLimit([1, 2, 3, 4, 5], 2, async (n) => {
+ *   peak = Math.max(peak, ++running);
+ *   await new Promise((r) => setTimeout(r, 1));
+ *   seen.push(n);
+ *   running--;
+ * });
+ * assert.equal(peak, 2);
+ * assert.deepEqual(seen.sort(), [1, 2, 3, 4, 5]);
+ * ```
+ */
+export async function forEachLimit<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+  options: PoolOptions = {},
+): Promise<void> {
+  checkLimit(limit);
+  const iterator = Symbol.asyncIterator in items
+    ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+    : (items as Iterable<T>)[Symbol.iterator]();
+  let index = 0;
+  let failed = false;
+  let firstError: unknown;
+  // One shared iterator: each worker takes the next item when it is free.
+  // `next()` calls are serialized so an async iterator is never re-entered.
+  let pulling: Promise<unknown> = Promise.resolve();
+  const next = (): Promise<IteratorResult<T>> => {
+    const result = pulling.then(() => iterator.next());
+    pulling = result.catch(() => {});
+    return result;
+  };
+  const worker = async (): Promise<void> => {
+    while (!failed) {
+      if (options.signal?.aborted) {
+        if (!failed) [failed, firstError] = [true, options.signal.reason];
+        return;
+      }
+      let step: IteratorResult<T>;
+      try {
+        step = await next();
+      } catch (error) {
+        if (!failed) [failed, firstError] = [true, error];
+        return;
+      }
+      if (step.done || failed) return;
+      try {
+        await fn(step.value, index++);
+      } catch (error) {
+        if (!failed) [failed, firstError] = [true, error];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  if (failed) {
+    await (iterator.return?.() as Promise<unknown> | undefined)?.catch?.(() => {});
+    throw firstError;
+  }
+}
+
+/**
+ * Maps `items` through `fn` with at most `limit` calls in flight; results keep
+ * the order of `items`. Fails like {@linkcode forEachLimit}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mapLimit } from "./pool.ts";
+ * const doubled = await mapLimit([3, 1, 2], 2, async (n) => n * 2);
+ * assert.deepEqual(doubled, [6, 2, 4]);
+ * ```
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+  options: PoolOptions = {},
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  await forEachLimit(items, limit, async (item, i) => {
+    results[i] = await fn(item, i);
+  }, options);
+  return results;
+}
+
+/**
+ * A counting semaphore for jobs that arrive over time: `run` waits until
+ * fewer than `limit` jobs are running, then runs `job`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Limiter } from "./pool.ts";
+ * const limiter = new Limiter(1);
+ * const order: string[] = [];
+ * await Promise.all([
+ *   limiter.run(async () => { order.push("a"); await new Promise((r) => setTimeout(r, 5)); order.push("a done"); }),
+ *   limiter.run(async () => { order.push("b"); }),
+ * ]);
+ * assert.deepEqual(order, ["a", "a done", "b"]);
+ * ```
+ */
+export class Limiter {
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  /** Creates a limiter that runs at most `limit` jobs at once. */
+  constructor(readonly limit: number) {
+    checkLimit(limit);
+  }
+
+  /** Jobs running now. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Jobs waiting for a slot. */
+  get pending(): number {
+    return this.#waiting.length;
+  }
+
+  /** Runs `job` once a slot is free, and resolves to its result. */
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#active++;
+    }
+    try {
+      return await job();
+    } finally {
+      const next = this.#waiting.shift();
+      // The slot passes straight to the next waiter, so `active` never dips.
+      if (next !== undefined) next();
+      else this.#active--;
+    }
+  }
+}

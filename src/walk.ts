@@ -1,0 +1,183 @@
+/**
+ * A sorted walk of a local directory that writes nothing into it: the local
+ * side of every comparison with a store listing (mirror, repository checks).
+ *
+ * Files come out in UTF-8 byte order of their relative keys, the order S3
+ * lists keys in, so a walk and a listing merge in one streaming pass. Within
+ * a directory a subdirectory `d` sorts as `d/`: that makes the per-directory
+ * order equal to the order of full keys (`a-b` < `a/x`, since `-` < `/`).
+ *
+ * @module
+ */
+
+/** One regular file found by {@linkcode walkFiles}. */
+export interface WalkEntry {
+  /** Path relative to the root, `/`-separated, never starting with `/`. */
+  key: string;
+  /** Absolute (or root-relative, as the root was given) path on disk. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Modification time in ms since the epoch (0 when unknown). */
+  mtimeMs: number;
+  /** Permission bits (`null` on Windows). */
+  mode: number | null;
+  /** Inode number, when the platform has one (detects replaced files). */
+  ino: number | null;
+}
+
+/** Options for {@linkcode walkFiles}. */
+export interface WalkOptions {
+  /**
+   * Symlinks: `"skip"` (default) ignores them; `"follow"` walks into linked
+   * directories and yields linked files, never following a loop.
+   */
+  symlinks?: "skip" | "follow";
+  /**
+   * Called with each relative key (directories with a trailing `/`); return
+   * false to leave it out. A directory left out is not entered.
+   */
+  include?: (key: string, isDirectory: boolean) => boolean;
+  /**
+   * Called for an entry that cannot be read (vanished, no permission); the
+   * walk goes on. Without it, the error is thrown.
+   */
+  onError?: (path: string, error: unknown) => void;
+  /** Stops the walk. */
+  signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+/** Compares two strings by their UTF-8 bytes (S3's key order). */
+export function compareUtf8(a: string, b: string): number {
+  // UTF-16 order equals UTF-8 order except around surrogates; compare bytes
+  // only when a surrogate is involved, so the common case stays cheap.
+  if (!/[\uD800-\uDFFF]/.test(a) && !/[\uD800-\uDFFF]/.test(b)) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  }
+  return x.length - y.length;
+}
+
+interface Child {
+  name: string;
+  sortKey: string;
+  isDirectory: boolean;
+  info: Deno.FileInfo;
+}
+
+/**
+ * Every regular file under `root`, in UTF-8 byte order of keys. Reads only:
+ * no lock, sidecar or state file is created in the walked tree. Memory holds
+ * one directory listing per level, not the whole tree.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkFiles } from "./walk.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/a`);
+ * await Deno.writeTextFile(`${dir}/a/x.txt`, "1");
+ * await Deno.writeTextFile(`${dir}/a-b`, "22");
+ * await Deno.writeTextFile(`${dir}/b.txt`, "333");
+ * const keys = [];
+ * for await (const f of walkFiles(dir)) keys.push(`${f.key}:${f.size}`);
+ * assert.deepEqual(keys, ["a-b:2", "a/x.txt:1", "b.txt:3"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function* walkFiles(
+  root: string,
+  options: WalkOptions = {},
+): AsyncGenerator<WalkEntry> {
+  const follow = options.symlinks === "follow";
+  const base = root.length > 1 ? root.replace(/[/\\]+$/, "") : root;
+  const rootInfo = await Deno.stat(base); // a missing root is an error, not an empty tree
+  if (!rootInfo.isDirectory) throw new Deno.errors.NotADirectory(`not a directory: ${root}`);
+  // Directories on the current path, by device and inode: a followed link
+  // back into one of them is a loop.
+  const ancestors: string[] = [identity(rootInfo)];
+  yield* walkDir(base, "", ancestors);
+
+  async function* walkDir(
+    dir: string,
+    prefix: string,
+    path: string[],
+  ): AsyncGenerator<WalkEntry> {
+    const children: Child[] = [];
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        options.signal?.throwIfAborted();
+        const child = await describe(dir, entry);
+        if (child !== undefined) children.push(child);
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      report(dir, error);
+      return;
+    }
+    children.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+    for (const child of children) {
+      options.signal?.throwIfAborted();
+      const key = prefix + child.name;
+      const full = `${dir}/${child.name}`;
+      if (child.isDirectory) {
+        if (options.include !== undefined && !options.include(`${key}/`, true)) continue;
+        const id = identity(child.info);
+        if (path.includes(id)) continue; // a symlink loop: never followed
+        path.push(id);
+        yield* walkDir(full, `${key}/`, path);
+        path.pop();
+      } else {
+        if (options.include !== undefined && !options.include(key, false)) continue;
+        yield {
+          key,
+          path: full,
+          size: child.info.size,
+          mtimeMs: child.info.mtime?.getTime() ?? 0,
+          mode: child.info.mode === null ? null : child.info.mode & 0o7777,
+          ino: child.info.ino,
+        };
+      }
+    }
+  }
+
+  async function describe(dir: string, entry: Deno.DirEntry): Promise<Child | undefined> {
+    const full = `${dir}/${entry.name}`;
+    if (entry.name.includes("\\") && Deno.build.os === "windows") return undefined;
+    try {
+      if (entry.isSymlink) {
+        if (!follow) return undefined;
+        const info = await Deno.stat(full); // follows the link
+        if (!info.isFile && !info.isDirectory) return undefined;
+        return child(entry.name, info);
+      }
+      if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
+      return child(entry.name, await Deno.lstat(full));
+    } catch (error) {
+      report(full, error); // vanished or unreadable between readDir and stat
+      return undefined;
+    }
+  }
+
+  function report(path: string, error: unknown): void {
+    if (options.onError === undefined) throw error;
+    options.onError(path, error);
+  }
+}
+
+function child(name: string, info: Deno.FileInfo): Child | undefined {
+  if (info.isDirectory) return { name, sortKey: `${name}/`, isDirectory: true, info };
+  if (info.isFile) return { name, sortKey: name, isDirectory: false, info };
+  return undefined;
+}
+
+function identity(info: Deno.FileInfo): string {
+  return `${info.dev}:${info.ino}`;
+}

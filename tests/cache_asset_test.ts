@@ -11,6 +11,15 @@ import { IntegrityError, NotFoundError, OfflineError, VcError } from "../src/err
 import { md5Hex } from "../src/hash.ts";
 import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  chmodTree,
+  makeSharedTempDir,
+  runDenoUnprivileged,
+  UNPRIVILEGED_UNAVAILABLE,
+} from "./unprivileged.ts";
+
+const CACHE_CHILD = new URL("./fixtures/cache_child.ts", import.meta.url).pathname;
 
 interface Fixture {
   dir: string;
@@ -365,32 +374,51 @@ Deno.test("stale temp files are swept by maintenance, fresh ones are kept", asyn
   });
 });
 
-Deno.test("read-only cache dir: clear error naming the dir, cached data still served", async () => {
-  if (Deno.build.os === "windows" || Deno.uid() === 0) return; // chmod is not a barrier there
-  await withCache(async ({ store, make }) => {
-    store.set("warm", "w");
-    store.set("cold", "c");
-    const cache = make({ timeout: 0 });
-    const warm = await cache.cache("s3://bucket/warm");
-    const cacheDir = cache.dir;
-    const chmodAll = async (dir: string, mode: number) => {
-      for await (const e of Deno.readDir(dir)) {
-        if (e.isDirectory) await chmodAll(join(dir, e.name), mode);
-      }
-      await Deno.chmod(dir, mode);
-    };
-    await chmodAll(cacheDir, 0o555);
+Deno.test({
+  name: "read-only cache dir: clear error naming the dir, cached data still served " +
+    "(subject runs unprivileged, so the barrier holds as root too)",
+  ignore: UNPRIVILEGED_UNAVAILABLE !== undefined,
+  async fn() {
+    const dir = await makeSharedTempDir("vc-cache-ro-");
     try {
-      const fresh = make({ timeout: 0 });
-      assertEquals(await fresh.cache("s3://bucket/warm"), warm);
-      const e = await assertRejects(() => fresh.cache("s3://bucket/cold"), VcError);
-      assertStringIncludes(e.message, cacheDir);
-      assertStringIncludes(e.message, "s3://bucket/cold");
-      assertEquals(await Deno.readTextFile(warm), "w");
+      const src = join(dir, "src");
+      await Deno.mkdir(src, { mode: 0o755 });
+      await Deno.writeTextFile(join(src, "warm.csv"), "w");
+      await Deno.writeTextFile(join(src, "cold.csv"), "c");
+      const warmUri = pathToFileURL(join(src, "warm.csv")).href;
+      const coldUri = pathToFileURL(join(src, "cold.csv")).href;
+      const cacheDir = join(dir, "cache");
+      let warm: string;
+      {
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 0 });
+        warm = await cache.cache(warmUri);
+      }
+      await chmodTree(cacheDir, 0o555, 0o444);
+      try {
+        const config = { cacheDir, uris: [warmUri, coldUri], timeout: 0 };
+        const run = await runDenoUnprivileged(
+          ["run", "--allow-all", CACHE_CHILD, JSON.stringify(config)],
+          { cwd: dir },
+        );
+        assertEquals(run.code, 0, run.stderr);
+        const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+        assertEquals(lines[0], { ready: true });
+        assertEquals(lines[1], { uri: warmUri, path: warm, md5: md5Hex("w") });
+        const cold = lines[2];
+        assertEquals(cold.uri, coldUri);
+        assertNotEquals(cold.error, undefined, JSON.stringify(cold));
+        assertStringIncludes(cold.message, cacheDir);
+        assertStringIncludes(cold.message, coldUri);
+        // Nothing was written: the only entry is the warm one.
+        assertEquals(await tempFiles(dir), []);
+        assertEquals(await Deno.readTextFile(warm), "w");
+      } finally {
+        await chmodTree(cacheDir, 0o755, 0o644);
+      }
     } finally {
-      await chmodAll(cacheDir, 0o755);
+      await Deno.remove(dir, { recursive: true });
     }
-  });
+  },
 });
 
 Deno.test("file:// URIs are copied into the cache and revalidated", async () => {

@@ -86,69 +86,72 @@ Deno.test("8 processes asking for one cold asset download it once", async () => 
   }
 });
 
-Deno.test("kill -9 mid-download leaves no file at the final path; the next call recovers", async () => {
-  if (Deno.build.os === "windows") return; // no SIGKILL
-  await using s3 = await startFakeS3({ buckets: ["b"] });
-  const dir = await Deno.makeTempDir({ prefix: "vc-cache-kill-" });
-  try {
-    const data = randomBytes(40 * MiB, 8);
-    await s3.putObject("b", "big.bin", data);
-    // Many small ranges, one at a time, each delayed: the download takes seconds.
-    s3.faults = { latencyMs: 150 };
-    const child = spawnChild({
-      cacheDir: dir,
-      endpoint: s3.url,
-      uris: ["s3://b/big.bin"],
-      download: { concurrency: 1, partSize: MiB },
-    });
-    const final = join(dir, `s3@127.0.0.1_${s3.port}`, "b", "big.bin");
-    // Wait until the temp file holds some (but not all) bytes.
-    const deadline = Date.now() + 60_000;
-    let partial = 0;
-    while (Date.now() < deadline) {
-      const temps = await tempFiles(dir);
-      const sizes = await Promise.all(temps.map(async (t) => (await Deno.stat(t)).size));
-      partial = Math.max(0, ...sizes);
-      if (partial >= 2 * MiB) break;
-      await new Promise((r) => setTimeout(r, 50));
+Deno.test({
+  name: "kill -9 mid-download leaves no file at the final path; the next call recovers",
+  ignore: Deno.build.os === "windows", // no SIGKILL there
+  async fn() {
+    await using s3 = await startFakeS3({ buckets: ["b"] });
+    const dir = await Deno.makeTempDir({ prefix: "vc-cache-kill-" });
+    try {
+      const data = randomBytes(40 * MiB, 8);
+      await s3.putObject("b", "big.bin", data);
+      // Many small ranges, one at a time, each delayed: the download takes seconds.
+      s3.faults = { latencyMs: 150 };
+      const child = spawnChild({
+        cacheDir: dir,
+        endpoint: s3.url,
+        uris: ["s3://b/big.bin"],
+        download: { concurrency: 1, partSize: MiB },
+      });
+      const final = join(dir, `s3@127.0.0.1_${s3.port}`, "b", "big.bin");
+      // Wait until the temp file holds some (but not all) bytes.
+      const deadline = Date.now() + 60_000;
+      let partial = 0;
+      while (Date.now() < deadline) {
+        const temps = await tempFiles(dir);
+        const sizes = await Promise.all(temps.map(async (t) => (await Deno.stat(t)).size));
+        partial = Math.max(0, ...sizes);
+        if (partial >= 2 * MiB) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert(partial >= 2 * MiB && partial < data.length, `temp file size ${partial}`);
+      child.kill("SIGKILL");
+      const status = await child.status;
+      assertEquals(status.signal, "SIGKILL");
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+
+      // Nothing at the final path, no record (the lock's record file is empty);
+      // the temp file is left behind, the lock died with the process.
+      let exists = true;
+      await Deno.stat(final).catch(() => (exists = false));
+      assert(!exists, `${final} must not exist after the kill`);
+      assertEquals((await tempFiles(dir)).length, 1);
+      const record = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "big.bin%.json");
+      assertEquals((await Deno.stat(record)).size, 0);
+
+      // A fresh cache takes the dead process's lock at once and downloads a verified copy.
+      s3.clearFaults();
+      const t0 = Date.now();
+      await using cache = new AssetCache({
+        cacheDir: dir,
+        configPath: false,
+        env: {},
+        store: s3Store(s3),
+      });
+      const path = await cache.cache("s3://b/big.bin");
+      assert(Date.now() - t0 < 20_000, "the dead process's lock must be broken promptly");
+      assertEquals(path, final);
+      assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(data));
+      // Maintenance sweeps the debris once it is old enough.
+      const old = new Date(Date.now() - 2 * 3600_000);
+      for (const t of await tempFiles(dir)) await Deno.utime(t, old, old);
+      await cache.prune({});
+      assertEquals(await tempFiles(dir), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    assert(partial >= 2 * MiB && partial < data.length, `temp file size ${partial}`);
-    child.kill("SIGKILL");
-    const status = await child.status;
-    assertEquals(status.signal, "SIGKILL");
-    await child.stdout.cancel();
-    await child.stderr.cancel();
-
-    // Nothing at the final path, no record (the lock's record file is empty);
-    // the temp file is left behind, the lock died with the process.
-    let exists = true;
-    await Deno.stat(final).catch(() => (exists = false));
-    assert(!exists, `${final} must not exist after the kill`);
-    assertEquals((await tempFiles(dir)).length, 1);
-    const record = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "big.bin%.json");
-    assertEquals((await Deno.stat(record)).size, 0);
-
-    // A fresh cache takes the dead process's lock at once and downloads a verified copy.
-    s3.clearFaults();
-    const t0 = Date.now();
-    await using cache = new AssetCache({
-      cacheDir: dir,
-      configPath: false,
-      env: {},
-      store: s3Store(s3),
-    });
-    const path = await cache.cache("s3://b/big.bin");
-    assert(Date.now() - t0 < 20_000, "the dead process's lock must be broken promptly");
-    assertEquals(path, final);
-    assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(data));
-    // Maintenance sweeps the debris once it is old enough.
-    const old = new Date(Date.now() - 2 * 3600_000);
-    for (const t of await tempFiles(dir)) await Deno.utime(t, old, old);
-    await cache.prune({});
-    assertEquals(await tempFiles(dir), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  },
 });
 
 Deno.test("read-only cache dir (write permission denied): warm hits served, cold misses name the dir", async () => {

@@ -1,6 +1,16 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import {
+  makeSharedTempDir,
+  runDenoUnprivileged,
+  UNPRIVILEGED_UNAVAILABLE,
+} from "./unprivileged.ts";
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
 /** Sets process environment variables for the S3 client during `fn`, then restores them. */
 async function withProcessEnv(env: Record<string, string>, fn: () => Promise<void>): Promise<void> {
@@ -112,18 +122,26 @@ Deno.test("cli cache: failures are one line naming the input", async () => {
 });
 
 Deno.test({
-  name: "cli cache: read-only cache directory",
-  // Root ignores directory permissions, so the case cannot be produced there.
-  ignore: Deno.build.os === "windows" || Deno.uid() === 0,
+  name:
+    "cli cache: read-only cache directory (vc runs unprivileged, so the barrier holds as root too)",
+  ignore: UNPRIVILEGED_UNAVAILABLE !== undefined,
   async fn() {
-    await using ws = await CliWorkspace.create();
-    await ws.write("bucket/x.csv", "x");
-    await Deno.mkdir(ws.cacheDir, { mode: 0o555 });
+    const dir = await makeSharedTempDir("vc-cli-ro-");
     try {
-      const r = await ws.run(["cache", "get", `${ws.bucket}/x.csv`]);
-      assertFailure(r, 1, ws.cacheDir);
+      const bucket = join(dir, "bucket");
+      const cacheDir = join(dir, "cache");
+      await Deno.mkdir(bucket, { mode: 0o755 });
+      await Deno.writeTextFile(join(bucket, "x.csv"), "x");
+      await Deno.mkdir(cacheDir, { mode: 0o555 });
+      const r = await runDenoUnprivileged(
+        ["run", ...PERMISSION_FLAGS, CLI, "cache", "get", `${pathToFileURL(bucket).href}/x.csv`],
+        { cwd: dir, env: { HOME: dir, VC_CACHE_DIR: cacheDir } },
+      );
+      assertFailure(r, 1, cacheDir);
+      assertEquals([...Deno.readDirSync(cacheDir)], []);
     } finally {
-      await Deno.chmod(ws.cacheDir, 0o755);
+      await Deno.chmod(join(dir, "cache"), 0o755).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -67,13 +67,29 @@ Deno.test("progress: disabled bar writes nothing but still tracks state", () => 
   assertStringIncludes(bar.line(), "1.5 kB");
 });
 
-Deno.test("progress: default is silent when stderr is not a terminal", () => {
-  // Under `deno test` stderr is a pipe or file; the default must not draw.
-  if (Deno.stderr.isTerminal()) return;
+Deno.test("progress: the default follows whether stderr is a terminal", () => {
   const bar = new ProgressBar();
-  assertEquals(bar.enabled, false);
-  bar.update({ done: 1, total: 2 });
-  bar.done();
+  assertEquals(bar.enabled, Deno.stderr.isTerminal());
+});
+
+Deno.test("progress: default is silent when stderr is not a terminal (a child with piped stderr)", async () => {
+  const progress = new URL("../src/progress.ts", import.meta.url).href;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { ProgressBar } from ${JSON.stringify(progress)};
+       const bar = new ProgressBar({ intervalMs: 0 });
+       bar.update({ done: 1, total: 2 });
+       bar.done();
+       console.log(bar.enabled);`,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+  assertEquals(new TextDecoder().decode(stdout).trim(), "false");
+  assertEquals(new TextDecoder().decode(stderr), "");
 });
 
 Deno.test("progress: line never exceeds the terminal width", () => {

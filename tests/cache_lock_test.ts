@@ -2,6 +2,19 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { readMeta } from "../src/cache/entry_meta.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
+
+/** Moves `clock` one poll interval at a time until `p` settles (bounded); returns whether it did. */
+async function pollUntilSettled(clock: ManualClock, p: Promise<unknown>, polls = 100) {
+  let settled = false;
+  p.then(() => (settled = true), () => (settled = true));
+  for (let i = 0; i < polls && !settled; i++) {
+    await clock.advance(100);
+    // Let the woken poll run its (synchronous) attempt and settle.
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return settled;
+}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vc-lock-" });
@@ -21,15 +34,19 @@ Deno.test("entry lock: exclusive, waiters get it after release and know they wai
     assert(!first.waited);
     assert(first.empty, "a new record file is empty");
     assertEquals(readMeta(path), undefined, "an empty record reads as a miss");
+    const clock = new ManualClock();
     let got = false;
-    const second = acquireEntryLock(path).then((l) => {
+    const second = acquireEntryLock(path, { clock }).then((l) => {
       got = true;
       return l;
     });
-    await new Promise((r) => setTimeout(r, 50));
-    assert(!got, "second acquired while the first holds the lock");
+    // Its first attempt failed synchronously: it is now waiting to poll again.
+    assertEquals(clock.pending, 1);
+    assert(!(await pollUntilSettled(clock, second, 10)), "second acquired while held");
+    assert(!got);
     first.write(META);
     first.release();
+    assert(await pollUntilSettled(clock, second, 1), "one poll after the release");
     const lock = await second;
     assert(lock.waited);
     assert(!lock.empty, "the first holder's record is there to re-check");
@@ -74,19 +91,18 @@ Deno.test({
       }).spawn();
       const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
       assertEquals((await reader.read()).value?.trim(), "locked");
-      const controller = new AbortController();
-      const waiting = acquireEntryLock(path, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 100));
+      const clock = new ManualClock();
+      const waiting = acquireEntryLock(path, { clock });
+      assertEquals(clock.pending, 1, "waiting while the child holds the lock");
       child.kill("SIGKILL");
       await child.status;
       await reader.cancel(); // the stream is piped: cancel through its reader
-      const timer = setTimeout(() => controller.abort(new Error("not released")), 5_000);
-      try {
+      // The dead process's lock is gone: the very next poll takes it.
+      assert(await pollUntilSettled(clock, waiting, 1), "not free after the holder died");
+      {
         const lock = await waiting;
         assert(lock.waited && lock.empty);
         lock.release();
-      } finally {
-        clearTimeout(timer);
       }
     });
   },
@@ -97,16 +113,12 @@ Deno.test("entry lock: waiting stops on abort, and the holder is unaffected", as
     const path = `${dir}/a.json`;
     using holder = await acquireEntryLock(path);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error("gave up")), 100);
-    try {
-      await assertRejects(
-        () => acquireEntryLock(path, { signal: controller.signal }),
-        Error,
-        "gave up",
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+    const clock = new ManualClock();
+    const waiting = acquireEntryLock(path, { signal: controller.signal, clock });
+    assertEquals(clock.pending, 1);
+    controller.abort(new Error("gave up"));
+    await assertRejects(() => waiting, Error, "gave up");
+    assertEquals(clock.pending, 0);
     holder.write(META);
     assertEquals(readMeta(path)?.etag, "e");
   });
@@ -115,22 +127,24 @@ Deno.test("entry lock: waiting stops on abort, and the holder is unaffected", as
 Deno.test("entry lock: a failed holder's empty record is removed; a waiter takes a fresh one", async () => {
   await withDir(async (dir) => {
     const path = `${dir}/a.json`;
+    const clock = new ManualClock();
     const first = await acquireEntryLock(path);
-    const second = acquireEntryLock(path);
-    await new Promise((r) => setTimeout(r, 20));
+    const second = acquireEntryLock(path, { clock });
+    assertEquals(clock.pending, 1, "second is waiting");
     first.release({ discardEmpty: true });
+    assert(await pollUntilSettled(clock, second, 1));
     const lock = await second;
     assert(lock.empty);
     // The waiter holds the file now at the path, so a third caller waits for it.
-    let got = false;
-    const third = acquireEntryLock(path).then((l) => {
-      got = true;
-      return l;
-    });
-    await new Promise((r) => setTimeout(r, 30));
-    assert(!got, "the waiter must lock the file at the path, not the removed one");
+    const third = acquireEntryLock(path, { clock });
+    assertEquals(clock.pending, 1, "third is waiting");
+    assert(
+      !(await pollUntilSettled(clock, third, 10)),
+      "the waiter must lock the file at the path, not the removed one",
+    );
     lock.write(META);
     lock.release({ discardEmpty: true }); // written: kept
+    assert(await pollUntilSettled(clock, third, 1));
     (await third).release();
     assertEquals(readMeta(path)?.etag, "e");
   });
@@ -146,18 +160,38 @@ Deno.test("entry lock: a record removed under its holder is written at the path 
   });
 });
 
+/** A promise the test resolves by hand. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+/** Yields to the event loop until `cond()` holds (bounded by a count, not by time). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1_000 && !cond(); i++) await new Promise((r) => setTimeout(r, 0));
+  assert(cond(), `never happened: ${what}`);
+}
+
 Deno.test("single flight: one run per key, results shared, errors shared, then a new run", async () => {
   const flights = new SingleFlight<number>();
   let runs = 0;
+  let release = gate();
   const work = async () => {
     runs++;
-    await new Promise((r) => setTimeout(r, 10));
+    await release.promise;
     return runs;
   };
-  const results = await Promise.all(Array.from({ length: 100 }, () => flights.run("k", work)));
+  const all = Promise.all(Array.from({ length: 100 }, () => flights.run("k", work)));
+  await until(() => runs === 1, "the work started");
+  assertEquals(flights.size, 1);
+  release.open();
+  const results = await all;
   assertEquals(runs, 1);
   assert(results.every((r) => r === 1));
   assertEquals(flights.size, 0);
+  release = gate();
+  release.open();
   await flights.run("k", work);
   assertEquals(runs, 2);
   const failing = () => Promise.reject(new Error("boom"));
@@ -168,6 +202,8 @@ Deno.test("single flight: one run per key, results shared, errors shared, then a
 Deno.test("single flight: progress is broadcast; work is aborted only when all callers abort", async () => {
   const flights = new SingleFlight<string>();
   let aborted = false;
+  // The work waits for the test between steps.
+  const steps: (() => void)[] = [];
   const work = async (
     { signal, progress }: {
       signal: AbortSignal;
@@ -180,7 +216,7 @@ Deno.test("single flight: progress is broadcast; work is aborted only when all c
         throw signal.reason;
       }
       progress({ bytes: i, total: 5 });
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise<void>((r) => steps.push(r));
     }
     return "done";
   };
@@ -189,18 +225,22 @@ Deno.test("single flight: progress is broadcast; work is aborted only when all c
   const a = new AbortController();
   const pa = flights.run("k", work, { signal: a.signal, onProgress: (p) => seenA.push(p.bytes) });
   const pb = flights.run("k", work, { onProgress: (p) => seenB.push(p.bytes) });
-  await new Promise((r) => setTimeout(r, 15));
+  await until(() => steps.length === 1, "step 1");
   a.abort(new Error("a quit"));
   await assertRejects(() => pa, Error, "a quit");
+  for (let step = 1; step <= 5; step++) {
+    await until(() => steps.length === step, `step ${step}`);
+    steps[step - 1]!();
+  }
   assertEquals(await pb, "done");
   assert(!aborted);
   assertEquals(seenB, [1, 2, 3, 4, 5]);
-  assert(seenA.length < 5);
+  assertEquals(seenA, [1]);
 
   const c = new AbortController();
   const pc = flights.run("k2", work, { signal: c.signal });
   c.abort(new Error("c quit"));
   await assertRejects(() => pc, Error, "c quit");
-  await new Promise((r) => setTimeout(r, 30));
+  await until(() => aborted, "the work saw the abort");
   assert(aborted, "work aborted once its only caller left");
 });

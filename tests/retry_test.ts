@@ -119,15 +119,21 @@ Deno.test("retry: an abort during backoff stops immediately with the signal's re
   const controller = new AbortController();
   const f = flaky(Array.from({ length: 5 }, () => status(503)), "never");
   const started = Date.now();
-  setTimeout(() => controller.abort(new Error("stop now")), 20);
+  let backoffMs = 0;
   const e = await assertRejects(() =>
     retry(f.fn, {
       baseDelayMs: 10_000,
       maxDelayMs: 10_000,
       random: () => 0.99,
       signal: controller.signal,
+      // Called just before the backoff sleep starts: abort once it runs.
+      onRetry: ({ delayMs }) => {
+        backoffMs = delayMs;
+        queueMicrotask(() => controller.abort(new Error("stop now")));
+      },
     })
   );
+  assert(backoffMs > 5_000, `backoff ${backoffMs} ms`);
   assertEquals(e.message, "stop now");
   assertEquals(f.calls(), 1);
   assert(Date.now() - started < 5_000);

@@ -550,20 +550,29 @@ Deno.test("s3 store: a create-only PUT whose first attempt landed is not reporte
   );
 });
 
-Deno.test("s3 store: an abort signal cancels a slow request", async () => {
+Deno.test("s3 store: an abort signal cancels a request the server has not answered", async () => {
+  // The server answers only when the test says so; the request arriving there
+  // is the moment to abort.
+  let arrived!: () => void;
+  const arrival = new Promise<void>((r) => (arrived = r));
+  let answer!: () => void;
+  const answered = new Promise<void>((r) => (answer = r));
   await withServer(
     async () => {
-      await new Promise((r) => setTimeout(r, 300));
+      arrived();
+      await answered;
       return objectResponse(enc.encode("late"));
     },
     async (store) => {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error("user cancelled")), 20);
-      await assertRejects(
-        () => store.get("k", { signal: controller.signal }),
-        Error,
-        "user cancelled",
-      );
+      const pending = store.get("k", { signal: controller.signal });
+      await arrival;
+      controller.abort(new Error("user cancelled"));
+      try {
+        await assertRejects(() => pending, Error, "user cancelled");
+      } finally {
+        answer();
+      }
     },
   );
 });

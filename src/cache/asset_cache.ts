@@ -28,6 +28,7 @@
  */
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { type Clock, systemClock } from "../clock.ts";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
@@ -67,6 +68,12 @@ export interface AssetCacheOptions {
   configPath?: string | false;
   /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
   env?: EnvReader | Record<string, string | undefined>;
+  /**
+   * Source of time for the timeout, the recheck interval and revalidation
+   * times (default: the system clock; tests pass a `ManualClock` from
+   * `./testing`). `prune` compares file ages with the filesystem's time.
+   */
+  clock?: Clock;
 }
 
 /** Per-call options of {@linkcode AssetCache.cache}. */
@@ -163,6 +170,7 @@ export class AssetCache implements AsyncDisposable {
   #byUri = new Map<string, Rec>();
   #byPath = new Map<string, Rec>();
   #flights = new SingleFlight<Rec>();
+  #clock: Clock;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -196,6 +204,7 @@ export class AssetCache implements AsyncDisposable {
     this.#open = options.openStore ??
       (async (root) => (await import("../store/open.ts")).openStore(root, storeOptions));
     this.#download = options.download;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -225,7 +234,7 @@ export class AssetCache implements AsyncDisposable {
     // The warm path: no I/O, no await. Everything else is in #slow.
     const rec = this.#byUri.get(uri);
     if (rec !== undefined && rec.valid) {
-      const now = Date.now();
+      const now = this.#clock.now();
       if (now - rec.checkedAt < RECHECK_INTERVAL_MS && this.#isFresh(rec, now, options)) {
         if (now - rec.touchedAt < TOUCH_INTERVAL_MS) return Promise.resolve(rec.path);
         return this.#touch(rec, now).then(() => rec.path);
@@ -481,7 +490,7 @@ export class AssetCache implements AsyncDisposable {
   }
 
   async #resolve(loc: EntryLocation, immutable: boolean, ctx: FlightContext): Promise<Rec> {
-    const now = Date.now();
+    const now = this.#clock.now();
     let rec = this.#byPath.get(loc.dataPath);
     if (rec !== undefined) {
       // Known in memory: make sure nobody removed the file behind our back.
@@ -520,7 +529,7 @@ export class AssetCache implements AsyncDisposable {
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
     if (stat === undefined || !stat.isFile || stat.size !== meta.size) return undefined;
-    const now = Date.now();
+    const now = this.#clock.now();
     const rec: Rec = {
       uri: loc.uri,
       path: loc.dataPath,
@@ -539,7 +548,7 @@ export class AssetCache implements AsyncDisposable {
   }
 
   async #revalidate(loc: EntryLocation, rec: Rec, ctx: FlightContext): Promise<Rec> {
-    const now = Date.now();
+    const now = this.#clock.now();
     let head: ObjectInfo | undefined;
     try {
       const { store, key } = await this.#storeFor(loc);
@@ -640,7 +649,7 @@ export class AssetCache implements AsyncDisposable {
       } catch (e) {
         throw this.#explain(e, loc);
       }
-      const now = Date.now();
+      const now = this.#clock.now();
       const rec: Rec = {
         uri: loc.uri,
         path: loc.dataPath,

@@ -22,6 +22,7 @@
  * @module
  */
 import { dirname } from "node:path";
+import { type Clock, systemClock } from "../clock.ts";
 import { encodeMeta, type EntryMeta, writeMeta } from "./entry_meta.ts";
 
 /** Options of {@linkcode acquireEntryLock}. */
@@ -30,6 +31,8 @@ export interface EntryLockOptions {
   maxPollInterval?: number;
   /** Stops waiting (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Times the waits between attempts (default: the system clock; tests pass a `ManualClock`). */
+  clock?: Clock;
 }
 
 /** A held entry lock. Release it with `release()` or `using`. */
@@ -79,6 +82,7 @@ export async function acquireEntryLock(
   options: EntryLockOptions = {},
 ): Promise<EntryLock> {
   const maxPoll = options.maxPollInterval ?? 50;
+  const clock = options.clock ?? systemClock;
   let waited = false;
   let delay = 1;
   for (;;) {
@@ -87,7 +91,7 @@ export async function acquireEntryLock(
     try {
       while (!file.tryLockSync(true)) {
         waited = true;
-        await sleep(delay * (0.5 + Math.random()), options.signal);
+        await clock.sleep(delay * (0.5 + Math.random()), options.signal);
         delay = Math.min(delay * 2, maxPoll);
       }
       const stat = file.statSync();
@@ -173,18 +177,4 @@ class HeldLock implements EntryLock {
   [Symbol.dispose](): void {
     this.release();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(id);
-      reject(signal?.reason);
-    };
-    const id = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

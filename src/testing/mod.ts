@@ -13,6 +13,7 @@
  *
  * @module
  */
+export { ManualClock } from "./manual_clock.ts";
 export { startFakeS3 } from "./fake_s3/server.ts";
 export type {
   FakeObjectInfo,

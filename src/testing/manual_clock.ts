@@ -1,0 +1,150 @@
+/**
+ * A {@linkcode Clock} whose time moves only when a test says so, so tests of
+ * TTLs, recheck intervals, leases and backoff run instantly and
+ * deterministically instead of sleeping.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+
+interface Sleeper {
+  deadline: number;
+  resolve: () => void;
+}
+
+/**
+ * A manually advanced {@linkcode Clock}: `now()` returns the current manual
+ * time, and `sleep(ms)` resolves once {@linkcode ManualClock.advance} (or
+ * {@linkcode ManualClock.set}) moves the time to or past its deadline.
+ * Sleeps are abortable with a signal, like the system clock's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "./manual_clock.ts";
+ * const clock = new ManualClock(1_000);
+ * let woke = false;
+ * const sleeping = clock.sleep(500).then(() => (woke = true));
+ * await clock.advance(499);
+ * assert(!woke && clock.pending === 1);
+ * await clock.advance(1);
+ * await sleeping;
+ * assert(woke && clock.now() === 1_500);
+ * ```
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #sleepers = new Set<Sleeper>();
+
+  /** Starts at `start` ms since the epoch (default: the real time when created). */
+  constructor(start: number = Date.now()) {
+    this.#now = start;
+  }
+
+  /**
+   * The current manual time.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * assert(new ManualClock(42).now() === 42);
+   * ```
+   */
+  now(): number {
+    return this.#now;
+  }
+
+  /**
+   * Resolves when the manual time reaches `now() + ms` (at once when
+   * `ms <= 0`); rejects with the signal's reason when aborted first.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * const controller = new AbortController();
+   * const sleeping = clock.sleep(10_000, controller.signal);
+   * controller.abort(new Error("stop"));
+   * await assert.rejects(sleeping, /stop/);
+   * assert(clock.pending === 0);
+   * ```
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#sleepers.delete(sleeper);
+        reject(signal?.reason);
+      };
+      const sleeper: Sleeper = {
+        deadline: this.#now + ms,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      this.#sleepers.add(sleeper);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** How many sleeps are waiting for the time to move. */
+  get pending(): number {
+    return this.#sleepers.size;
+  }
+
+  /**
+   * Moves the time forward by `ms` and wakes every sleep whose deadline has
+   * passed, in deadline order. Resolves after the woken sleepers' promise
+   * callbacks had a chance to run.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * const order: number[] = [];
+   * const a = clock.sleep(20).then(() => order.push(20));
+   * const b = clock.sleep(10).then(() => order.push(10));
+   * await clock.advance(25);
+   * await Promise.all([a, b]);
+   * assert.deepEqual(order, [10, 20]);
+   * ```
+   */
+  async advance(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`advance: ms must be a non-negative number, got ${ms}`);
+    await this.set(this.#now + ms);
+  }
+
+  /**
+   * Sets the time to `time` (never backwards) and wakes due sleeps, like
+   * {@linkcode ManualClock.advance}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * await clock.set(5_000);
+   * assert(clock.now() === 5_000);
+   * ```
+   */
+  async set(time: number): Promise<void> {
+    if (time < this.#now) {
+      throw new RangeError(`set: time cannot go backwards (${time} < ${this.#now})`);
+    }
+    this.#now = time;
+    const due = [...this.#sleepers].filter((s) => s.deadline <= time)
+      .sort((a, b) => a.deadline - b.deadline);
+    for (const sleeper of due) {
+      this.#sleepers.delete(sleeper);
+      sleeper.resolve();
+      // Let the woken code run (and maybe sleep again) before the next one.
+      await Promise.resolve();
+    }
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+  }
+}

@@ -9,7 +9,7 @@ import {
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { IntegrityError, NotFoundError, OfflineError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
-import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { pathToFileURL } from "node:url";
@@ -26,7 +26,7 @@ interface Fixture {
   dir: string;
   /** The time every cache made by `make` sees (unless given its own `clock`). */
   clock: ManualClock;
-  store: MemoryStore;
+  store: FaultStore;
   opened: string[];
   warnings: string[];
   make(options?: AssetCacheOptions): AssetCache;
@@ -34,7 +34,7 @@ interface Fixture {
 
 async function withCache(fn: (f: Fixture) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vc-cache-" });
-  const store = new MemoryStore("s3://bucket");
+  const store = new FaultStore("s3://bucket");
   const opened: string[] = [];
   const warnings: string[] = [];
   const caches: AssetCache[] = [];

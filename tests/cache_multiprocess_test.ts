@@ -7,7 +7,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { md5Hex } from "../src/hash.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
-import { randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { join } from "node:path";
 

@@ -8,7 +8,7 @@ import { IntegrityError, NotFoundError } from "../src/errors.ts";
 import { md5Hex, parseEtag } from "../src/hash.ts";
 import { openStore } from "../src/store/open.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
-import { randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { downloadToFile } from "../src/store/download.ts";
 import type { GetOptions, GetResult } from "../src/store/types.ts";
 import { IntegrityError, NotFoundError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
-import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 
 const MiB = 1024 * 1024;
 
@@ -24,7 +24,7 @@ async function sameBytes(path: string, expected: Uint8Array): Promise<void> {
 
 Deno.test("small object: one GET, verified by MD5, no temp file left", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(4096);
     store.set("a/b.bin", data);
     const info = await downloadToFile(store, "a/b.bin", `${dir}/sub/b.bin`);
@@ -38,7 +38,7 @@ Deno.test("small object: one GET, verified by MD5, no temp file left", async () 
 
 Deno.test("empty object downloads to an empty file", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     store.set("empty", new Uint8Array());
     const info = await downloadToFile(store, "empty", `${dir}/empty`);
     assertEquals(info.size, 0);
@@ -48,7 +48,7 @@ Deno.test("empty object downloads to an empty file", async () => {
 
 Deno.test("multipart ETags are verified for several part sizes, sequential and parallel", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(21 * MiB + 12345, 7);
     for (const partSize of [5 * MiB, 8 * MiB, 16 * MiB]) {
       store.set(`p${partSize}`, data, { etag: { partSize } });
@@ -64,7 +64,7 @@ Deno.test("multipart ETags are verified for several part sizes, sequential and p
 
 Deno.test("parallel download uses ranged GETs with a bounded number in flight", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(10 * MiB + 1, 3);
     // Multipart: its parts are hashed independently, so ranges go in parallel.
     store.set("big", data, { etag: { partSize: MiB } });
@@ -103,7 +103,7 @@ Deno.test("parallel download uses ranged GETs with a bounded number in flight", 
 
 Deno.test("large single-part object: parallel ranged GETs, MD5 of the completed prefix", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(MiB + 3, 11);
     store.set("big", data);
     // Counts the ranged GETs and how many are in flight at once.
@@ -158,7 +158,7 @@ Deno.test("large single-part object: parallel ranged GETs, MD5 of the completed 
 
 Deno.test("large single-part object: a corrupted range fails the MD5, nothing at the destination", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(MiB, 12);
     const info = store.set("k", data);
     // One ranged GET's body has a byte flipped: same length, wrong content.
@@ -182,7 +182,7 @@ Deno.test("large single-part object: a corrupted range fails the MD5, nothing at
 
 Deno.test("large single-part object: ranges stay within a window of the hashed prefix", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(MiB, 14);
     const info = store.set("k", data);
     const range = 64 * 1024;
@@ -217,7 +217,7 @@ Deno.test("large single-part object: ranges stay within a window of the hashed p
 
 Deno.test("large single-part object without a hash worker: hashed after the parallel download", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(MiB, 15);
     const info = store.set("k", data);
     const RealWorker = globalThis.Worker;
@@ -249,7 +249,7 @@ Deno.test("large single-part object without a hash worker: hashed after the para
 
 Deno.test("large single-part object: truncated and reset bodies are resumed, then verified", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(4 * MiB + 5, 13);
     store.set("k", data);
     store.fail("truncate");
@@ -271,7 +271,7 @@ Deno.test("large single-part object: truncated and reset bodies are resumed, the
 
 Deno.test("with a known size, large objects skip the initial GET and use If-Match", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(3 * MiB, 5);
     const info = store.set("k", data, { etag: { partSize: MiB } });
     await downloadToFile(store, "k", `${dir}/k`, {
@@ -286,7 +286,7 @@ Deno.test("with a known size, large objects skip the initial GET and use If-Matc
 
 Deno.test("opaque ETags: size only, or vc-md5 metadata when present", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(100_000);
     store.set("plain", data, { etag: "opaque" });
     const a = await downloadToFile(store, "plain", `${dir}/plain`);
@@ -307,7 +307,7 @@ Deno.test("opaque ETags: size only, or vc-md5 metadata when present", async () =
 
 Deno.test("corrupted body: IntegrityError naming URI, expected and actual; old file untouched", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(300_000);
     store.set("k.bin", data);
     await Deno.writeTextFile(`${dir}/k.bin`, "previous verified version");
@@ -326,7 +326,7 @@ Deno.test("corrupted body: IntegrityError naming URI, expected and actual; old f
 
 Deno.test("corrupted multipart part in a parallel download is detected", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(12 * MiB, 9);
     store.set("mp", data, { etag: { partSize: 5 * MiB } });
     store.fail("corrupt", 1, ["get"], true); // one ranged GET
@@ -342,7 +342,7 @@ Deno.test("corrupted multipart part in a parallel download is detected", async (
 
 Deno.test("truncated and reset bodies are resumed with ranged GETs", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(1 * MiB + 17);
     store.set("k", data);
     store.fail("truncate");
@@ -357,7 +357,7 @@ Deno.test("truncated and reset bodies are resumed with ranged GETs", async () =>
 
 Deno.test("a body that keeps failing without progress ends in an error, no file", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     store.set("k", randomBytes(1000));
     store.always = "503";
     await assertRejects(() => downloadToFile(store, "k", `${dir}/k`, { attempts: 2 }));
@@ -376,7 +376,7 @@ Deno.test("a body that keeps failing without progress ends in an error, no file"
 
 Deno.test("an object replaced mid-download is restarted, never mixed", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const v1 = randomBytes(4 * MiB, 1);
     const v2 = randomBytes(4 * MiB, 2);
     // Multipart, so the download uses parallel ranged GETs after the first GET.
@@ -402,7 +402,7 @@ Deno.test("an object replaced mid-download is restarted, never mixed", async () 
 
 Deno.test("a single-part object replaced while its stream is resumed is restarted", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const v1 = randomBytes(4 * MiB, 3);
     const v2 = randomBytes(4 * MiB, 4);
     store.set("k", v1);
@@ -424,7 +424,7 @@ Deno.test("a single-part object replaced while its stream is resumed is restarte
 
 Deno.test("missing object: NotFoundError, nothing written", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     await assertRejects(() => downloadToFile(store, "nope", `${dir}/nope`), NotFoundError);
     assertEquals(await tempFiles(dir), []);
     assertEquals([...Deno.readDirSync(dir)].length, 0);
@@ -433,7 +433,7 @@ Deno.test("missing object: NotFoundError, nothing written", async () => {
 
 Deno.test("abort removes the temp file and leaves the destination alone", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     store.set("k", randomBytes(2 * MiB));
     store.chunkDelayMs = 5;
     const controller = new AbortController();
@@ -451,7 +451,7 @@ Deno.test("abort removes the temp file and leaves the destination alone", async 
 
 Deno.test("abort during a streamed large download removes the temp file", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     store.set("k", randomBytes(4 * MiB));
     store.chunkDelayMs = 5;
     const controller = new AbortController();
@@ -470,7 +470,7 @@ Deno.test("abort during a streamed large download removes the temp file", async 
 
 Deno.test("extra bytes beyond the announced size are an IntegrityError", async () => {
   await withDir(async (dir) => {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const info = store.set("k", "hello");
     const get = store.get.bind(store);
     store.get = async (key, options) => {
@@ -485,7 +485,7 @@ Deno.test("extra bytes beyond the announced size are an IntegrityError", async (
 
 Deno.test("an ETag the store marks opaque (SSE-KMS) is not taken for an MD5", async () => {
   // SSE-KMS objects have 32-hex-digit ETags that are not their MD5.
-  class KmsStore extends MemoryStore {
+  class KmsStore extends FaultStore {
     override async get(key: string, options?: GetOptions): Promise<GetResult> {
       const result = await super.get(key, options);
       result.info.opaqueEtag = true;
@@ -495,7 +495,7 @@ Deno.test("an ETag the store marks opaque (SSE-KMS) is not taken for an MD5", as
   await withDir(async (dir) => {
     const data = randomBytes(4096);
     const lookalike = { explicit: md5Hex("not the content") };
-    const plain = new MemoryStore();
+    const plain = new FaultStore();
     plain.set("k", data, { etag: lookalike });
     await assertRejects(() => downloadToFile(plain, "k", `${dir}/plain`), IntegrityError);
 

@@ -5,7 +5,7 @@ import { md5Hex } from "../src/hash.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { acquireLock } from "../src/store/fs_lock.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { listKeys, storeContract } from "./store_contract.ts";
+import { listKeys, storeContract } from "../src/testing/store_contract.ts";
 
 storeContract("FsStore", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-fs-contract-" });

@@ -8,7 +8,7 @@
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { listKeys, storeContract } from "./store_contract.ts";
+import { listKeys, storeContract } from "../src/testing/store_contract.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const region = "us-east-1";

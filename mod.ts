@@ -2,15 +2,40 @@
  * vc: a safe, fast home on S3 (or any S3-compatible store, or a plain
  * directory) for the data files code depends on.
  *
+ * This module holds what an application calls: {@linkcode cache} /
+ * {@linkcode AssetCache} (a verified local copy of a remote object),
+ * {@linkcode VersionedCache} (manifest-pinned versions), {@linkcode prefill}
+ * (fill a cache in parallel), {@linkcode openStore}, the error classes and
+ * the types these take and return. Everything else lives under subpaths:
+ *
+ * - `@vc/vc/store`: `S3Store`, `FsStore`, `MemoryStore`, `downloadToFile`,
+ *   URI and ETag helpers;
+ * - `@vc/vc/versioned`: manifest, naming and version helpers;
+ * - `@vc/vc/prefill`: list files for `prefill`;
+ * - `@vc/vc/config`: settings resolution and default directories;
+ * - `@vc/vc/testing`: fake S3 server, `MemoryStore`, `ManualClock`, and the
+ *   `ObjectStore` contract suite;
+ * - `@vc/vc/cli`: the `vc` command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AssetCache, NotFoundError } from "./mod.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${root}/data.csv`, "a,b\n");
+ *   await using assets = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+ *   const path = await assets.cache(`file://${root}/data.csv`);
+ *   assert(await Deno.readTextFile(path) === "a,b\n");
+ *   await assert.rejects(assets.cache(`file://${root}/missing.csv`), NotFoundError);
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ *
  * @module
  */
 export * from "./src/errors.ts";
-export type * from "./src/store/types.ts";
-export { FsStore, openStore } from "./src/store/mod.ts";
-export type { S3StoreOptions, StoreOptions } from "./src/store/mod.ts";
-export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "./src/uri.ts";
-export type { FileUri, LocalPath, ParsedUri, S3Uri } from "./src/uri.ts";
-export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "./src/hash.ts";
 export { AssetCache, cache } from "./src/cache/asset_cache.ts";
 export type {
   AssetCacheOptions,
@@ -23,24 +48,6 @@ export type {
   VerifyProgress,
   VerifyResult,
 } from "./src/cache/asset_cache.ts";
-export {
-  DEFAULT_TIMEOUT_SECONDS,
-  defaultCacheDir,
-  defaultConfigDir,
-  loadConfigFile,
-  resolveSettings,
-} from "./src/config.ts";
-export type {
-  ConfigFile,
-  EnvReader,
-  LoadConfigOptions,
-  LoadedConfig,
-  PlatformOptions,
-  Settings,
-  SettingsOptions,
-} from "./src/config.ts";
-export { downloadToFile } from "./src/store/download.ts";
-export type { DownloadedObject, DownloadOptions, DownloadProgress } from "./src/store/download.ts";
 export { VersionedCache } from "./src/versioned/versioned_cache.ts";
 export type {
   VersionedAddOptions,
@@ -52,44 +59,20 @@ export type {
   VersionedUpdateResult,
   VersionedVerifyResult,
 } from "./src/versioned/versioned_cache.ts";
-export {
-  classifyValue,
-  formatManifest,
-  parseManifest,
-  readManifest,
-  updateManifest,
-  writeManifest,
-} from "./src/versioned/manifest.ts";
-export type {
-  FormatManifestOptions,
-  ManifestEntries,
-  ManifestValue,
-  ReadManifestOptions,
-} from "./src/versioned/manifest.ts";
-export {
-  isVersionOf,
-  normalizeVersionedPath,
-  parseVersionedKey,
-  versionedKey,
-  versionPrefix,
-} from "./src/versioned/naming.ts";
-export type { VersionedKey } from "./src/versioned/naming.ts";
-export {
-  assertVersion,
-  compareVersions,
-  FIRST_VERSION,
-  isVersion,
-} from "./src/versioned/version.ts";
-export { nextVersion } from "./src/versioned/version_bump.ts";
 export type { Bump } from "./src/versioned/version_bump.ts";
-export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./src/prefill/prefill.ts";
+export { prefill } from "./src/prefill/prefill.ts";
 export type {
   PrefillFailure,
   PrefillOptions,
   PrefillProgress,
   PrefillSummary,
 } from "./src/prefill/prefill.ts";
-export { parsePrefillItem, readListFile } from "./src/prefill/list_file.ts";
-export type { PrefillItem } from "./src/prefill/list_file.ts";
-export { formatBytes, formatDuration, ProgressBar } from "./src/progress.ts";
-export type { ProgressBarOptions, ProgressSnapshot } from "./src/progress.ts";
+// Straight from open.ts: the store index (`./store`) loads the S3
+// implementation eagerly, openStore only for s3:// roots.
+export { openStore } from "./src/store/open.ts";
+export type { StoreOptions } from "./src/store/open.ts";
+export type { S3StoreOptions } from "./src/store/s3.ts";
+export type * from "./src/store/types.ts";
+export type { DownloadOptions, DownloadProgress } from "./src/store/download.ts";
+export type { Clock } from "./src/clock.ts";
+export type { EnvReader } from "./src/config.ts";

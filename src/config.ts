@@ -4,6 +4,19 @@
  *
  * Nothing here runs at import time: the environment and the config file are
  * read when {@linkcode resolveSettings} or {@linkcode loadConfigFile} is called.
+ * Published as `@vc/vc/config`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveSettings } from "./config.ts";
+ * const settings = resolveSettings({
+ *   configPath: false,
+ *   env: { VC_CACHE_DIR: "/tmp/vc-cache", VC_CACHE_TIMEOUT: "60" },
+ * });
+ * assert.equal(settings.cacheDir, "/tmp/vc-cache");
+ * assert.equal(settings.timeout, 60);
+ * ```
  *
  * @module
  */

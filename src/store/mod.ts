@@ -1,29 +1,48 @@
 /**
- * The store layer: the {@linkcode ObjectStore} interface, the directory store
- * {@linkcode FsStore}, and {@linkcode openStore}, which picks an
- * implementation from a root URI.
+ * The store layer (`@vc/vc/store`): the {@linkcode ObjectStore} interface and
+ * its implementations — {@linkcode S3Store} (S3 and S3-compatible servers),
+ * {@linkcode FsStore} (a directory used as a bucket), {@linkcode MemoryStore}
+ * (in memory) — plus {@linkcode openStore}, which picks one from a root URI,
+ * {@linkcode downloadToFile} (verified, resumable, parallel downloads), and
+ * the URI and ETag helpers they use.
  *
- * `S3Store` is deliberately not re-exported here: a static export would load
- * the S3 implementation (and the AWS SDK) for everyone importing this module.
- * `openStore("s3://…")` loads it on demand; import `./s3.ts` directly to use
- * the class itself.
+ * Importing this module loads the S3 implementation and the AWS SDK. The root
+ * module's `openStore` loads them only when an `s3://` root is opened.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openStore } from "./mod.ts";
+ * import { downloadToFile, FsStore, MemoryStore, openStore } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
- * const store = await openStore(dir);
- * await store.put("x", new Uint8Array([1, 2, 3]));
- * assert((await store.head("x"))?.size === 3);
- * await store.close();
- * await Deno.remove(dir, { recursive: true });
+ * try {
+ *   const fsStore = await openStore(dir);
+ *   assert(fsStore instanceof FsStore);
+ *   await fsStore.put("x.bin", new Uint8Array([1, 2, 3]));
+ *   assert((await fsStore.head("x.bin"))?.size === 3);
+ *   await fsStore.close();
+ *
+ *   await using memory = new MemoryStore();
+ *   await memory.put("y.txt", new TextEncoder().encode("hi"));
+ *   const got = await downloadToFile(memory, "y.txt", `${dir}/y.txt`);
+ *   assert(got.size === 2 && (await Deno.readTextFile(`${dir}/y.txt`)) === "hi");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  *
  * @module
  */
 export type * from "./types.ts";
 export { FsStore } from "./fs.ts";
+export { MemoryStore } from "./memory.ts";
+export type { MemoryObject, MemoryStoreOptions } from "./memory.ts";
+export { S3Store } from "./s3.ts";
+export type { S3StoreOptions } from "./s3.ts";
 export { openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
-export type { S3StoreOptions } from "./s3.ts";
+export { downloadToFile } from "./download.ts";
+export type { DownloadedObject, DownloadOptions, DownloadProgress } from "./download.ts";
+export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "../uri.ts";
+export type { FileUri, LocalPath, ParsedUri, S3Uri } from "../uri.ts";
+export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "../hash.ts";
+export type { EtagKind } from "../hash.ts";

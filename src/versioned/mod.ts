@@ -1,0 +1,70 @@
+/**
+ * The versioned cache's building blocks (`@vc/vc/versioned`):
+ * {@linkcode VersionedCache} plus the manifest file (read, parse, format,
+ * write, update under a lock), the naming of versioned keys in the bucket, and
+ * semantic version helpers. Most code needs only `VersionedCache` from the
+ * root module; these are for tools that read or write manifests and buckets
+ * themselves.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   compareVersions,
+ *   nextVersion,
+ *   parseVersionedKey,
+ *   readManifest,
+ *   versionedKey,
+ *   writeManifest,
+ * } from "./mod.ts";
+ * const key = versionedKey("/data/prices.csv", "1.2.5");
+ * assert.equal(parseVersionedKey(key)?.version, "1.2.5");
+ * assert.equal(nextVersion("1.2.5", { minor: true }), "1.3.0");
+ * assert(compareVersions("1.10.0", "1.9.0") > 0);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await writeManifest(`${dir}/m.json`, { "/data/prices.csv": "1.2.5" });
+ *   assert.deepEqual(await readManifest(`${dir}/m.json`), { "/data/prices.csv": "1.2.5" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ *
+ * @module
+ */
+export { VersionedCache } from "./versioned_cache.ts";
+export type {
+  VersionedAddOptions,
+  VersionedAsset,
+  VersionedCacheOptions,
+  VersionedPathOptions,
+  VersionedSyncOptions,
+  VersionedUpdateOptions,
+  VersionedUpdateResult,
+  VersionedVerifyResult,
+} from "./versioned_cache.ts";
+export {
+  classifyValue,
+  formatManifest,
+  parseManifest,
+  readManifest,
+  updateManifest,
+  writeManifest,
+} from "./manifest.ts";
+export type {
+  FormatManifestOptions,
+  ManifestEntries,
+  ManifestValue,
+  ReadManifestOptions,
+} from "./manifest.ts";
+export {
+  isVersionOf,
+  normalizeVersionedPath,
+  parseVersionedKey,
+  versionedKey,
+  versionPrefix,
+} from "./naming.ts";
+export type { VersionedKey } from "./naming.ts";
+export { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
+export { nextVersion } from "./version_bump.ts";
+export type { Bump } from "./version_bump.ts";

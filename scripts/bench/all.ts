@@ -20,7 +20,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "warm_hit", about: "cache(uri) on a warm entry: µs/call, zero requests" },
   { name: "cli_path", about: "warm `vc path` process vs `deno run` of an empty script" },
   { name: "md5", about: "md5File vs md5sum" },
-  { name: "cold_small", about: "1000 × 4 KiB cold via AssetCache vs aws s3 sync" },
+  {
+    name: "cold_small",
+    about: "1000 × 4 KiB cold, vc prefill (process) vs aws s3 sync (default, c=16)",
+  },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
 ];

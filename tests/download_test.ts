@@ -186,30 +186,54 @@ Deno.test("large single-part object: ranges stay within a window of the hashed p
     const data = randomBytes(MiB, 14);
     const info = store.set("k", data);
     const range = 64 * 1024;
-    // The range at 64 KiB is slow: the MD5 prefix cannot pass it meanwhile.
-    let slowPending = false;
+    // The range at 64 KiB (range 1) is held until the test releases it: the
+    // MD5 prefix cannot pass it meanwhile.
+    let release: (() => void) | undefined;
+    let holding = false;
     let furthest = 0;
+    let calls = 0;
+    const consumed = new Set<number>();
     const get = store.get.bind(store);
     store.get = async (key, options) => {
-      const start = options?.range?.start ?? 0;
-      if (slowPending) furthest = Math.max(furthest, start / range);
-      if (start !== range) return await get(key, options);
-      slowPending = true;
-      try {
-        await new Promise((res) => setTimeout(res, 150));
-        return await get(key, options);
-      } finally {
-        slowPending = false;
+      calls++;
+      const index = (options?.range?.start ?? 0) / range;
+      if (holding) furthest = Math.max(furthest, index);
+      if (index !== 1) {
+        const r = await get(key, options);
+        const body = r.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({ flush: () => void consumed.add(index) }),
+        );
+        return { info: r.info, body };
       }
+      holding = true;
+      await new Promise<void>((res) => (release = res));
+      holding = false;
+      return await get(key, options);
     };
-    const got = await downloadToFile(store, "k", `${dir}/k`, {
+    const download = downloadToFile(store, "k", `${dir}/k`, {
       expected: info,
       parallelThreshold: MiB,
       partSize: range,
       concurrency: 2,
     });
+    // Event-loop turns, not time: wait until ranges 2..4 were fetched behind
+    // the held range, then until no new request came for 20 turns.
+    const turn = () => new Promise((r) => setTimeout(r, 0));
+    for (let i = 0; i < 10_000 && !(release && [2, 3, 4].every((n) => consumed.has(n))); i++) {
+      await turn();
+    }
+    for (let quiet = 0, seen = calls, i = 0; quiet < 20 && i < 10_000; i++) {
+      await turn();
+      quiet = calls === seen ? quiet + 1 : 0;
+      seen = calls;
+    }
+    assert(release !== undefined, "range 1 was never requested");
+    const furthestWhileHeld = furthest;
+    release();
+    const got = await download;
     assertEquals(got.md5, md5Hex(data));
     await sameBytes(`${dir}/k`, data);
+    furthest = furthestWhileHeld;
     // Window of 2 × concurrency past the slow range 1: ranges 2..4, then a wait.
     assert(furthest >= 2 && furthest <= 4, `furthest range started meanwhile: ${furthest}`);
   });

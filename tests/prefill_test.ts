@@ -15,9 +15,16 @@ import { tempDir, workspace, WrappingStore, writeFile } from "./versioned_helper
 import { readManifest } from "../src/versioned/manifest.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 
-/** Counts gets (all, and at most how many at once), each held for `delayMs`. */
+/**
+ * Counts gets (all, and at most how many at once). With `gather`, the first
+ * `gather` gets are held until all of them have arrived, so a concurrency
+ * bound is reached deterministically (a bounded fallback releases them after
+ * 10 s, failing the count instead of hanging).
+ */
 class CountingStore extends WrappingStore {
-  constructor(inner: ObjectStore, readonly counter: Counter, readonly delayMs = 0) {
+  #waiting: (() => void)[] = [];
+  #gathered = 0;
+  constructor(inner: ObjectStore, readonly counter: Counter, readonly gather = 0) {
     super(inner);
   }
   override async get(key: string, options?: GetOptions): Promise<GetResult> {
@@ -26,7 +33,19 @@ class CountingStore extends WrappingStore {
     c.inFlight++;
     c.maxInFlight = Math.max(c.maxInFlight, c.inFlight);
     try {
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.#gathered < this.gather) {
+        this.#gathered++;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 10_000);
+          this.#waiting.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          if (this.#waiting.length === this.gather) {
+            for (const release of this.#waiting.splice(0)) release();
+          }
+        });
+      }
       const result = await super.get(key, options);
       c.fetchedKeys.push(key);
       return result;
@@ -106,7 +125,7 @@ Deno.test("prefill attempts everything, lists every failure, and counts cached i
 
 Deno.test("prefill respects the concurrency bound", async () => {
   const counter = newCounter();
-  await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter, 25) });
+  await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter, 3) });
   const uris: string[] = [];
   for (let i = 0; i < 12; i++) {
     uris.push(pathToFileURL(await writeFile(join(ws.dir, "many"), `f${i}.txt`, `${i}`)).href);
@@ -139,7 +158,7 @@ Deno.test("versioned items need a manifest; manifests that cannot be read are fa
 
 Deno.test("an aborted prefill stops and rejects with the reason", async () => {
   const counter = newCounter();
-  await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter, 20) });
+  await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter) });
   const uris: string[] = [];
   for (let i = 0; i < 10; i++) {
     uris.push(pathToFileURL(await writeFile(join(ws.dir, "many"), `f${i}.txt`, `${i}`)).href);

@@ -1,0 +1,232 @@
+/**
+ * Records as the repository hands them out, their mapping from catalog rows,
+ * input validation (logical paths, tags), and the SQL fragments shared by
+ * `list`, `find` and `claim`.
+ *
+ * @module
+ */
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import type { Row, SqlValue, Tx } from "./catalog.ts";
+import type { STATES } from "./schema.ts";
+
+/** A record's state: unpublished → published → expired → purged (publish revives expired). */
+export type RecordState = typeof STATES[number];
+
+/** One stored file version, as `get`, `list`, `find` and `--json` show it. */
+export interface RepoRecord {
+  /** Catalog id (printed by `vc repo add`). */
+  id: number;
+  /** Logical path; several records of one path are its versions. */
+  path: string;
+  /** Current state. */
+  state: RecordState;
+  /** Size in bytes. */
+  size: number;
+  /** Hex MD5 of the content, verified against the store at upload. */
+  md5: string;
+  /** Tags of the record and of its path, sorted. */
+  tags: string[];
+  /** Key of the content object in the store. */
+  contentKey: string;
+  /** Host that added it. */
+  originHost: string;
+  /** When it was added (ISO time). */
+  createdAt: string;
+  /** First publish (ISO time); kept when republished. */
+  publishedAt: string | null;
+  /** When it was expired (ISO time). */
+  expiredAt: string | null;
+  /** When its content was deleted (ISO time). */
+  purgedAt: string | null;
+  /** Holder of the claim, when claimed (possibly lapsed: see `claimUntil`). */
+  claimedBy: string | null;
+  /** Until when the claim holds (ISO time). */
+  claimUntil: string | null;
+}
+
+/** No record has this id. */
+export class UnknownRecordError extends NotFoundError {}
+
+/** The operation is not allowed in the record's state (e.g. purging a published file). */
+export class RecordStateError extends VcError {}
+
+/** A renew or release by a holder that no longer holds the claim. */
+export class ClaimLostError extends VcError {}
+
+/** Columns selected for a record, with table alias `r`. */
+export const RECORD_COLUMNS =
+  "r.id, r.path, r.state, r.content_key, r.size, r.md5, r.origin_host, r.created_at, " +
+  "r.published_at, r.expired_at, r.purged_at, r.claimed_by, r.claim_until";
+
+const iso = (v: SqlValue | undefined): string | null =>
+  v === null || v === undefined ? null : new Date(Number(v)).toISOString();
+
+/** Maps a row selected with {@linkcode RECORD_COLUMNS} (tags are filled in later). */
+export function rowToRecord(row: Row): RepoRecord {
+  return {
+    id: Number(row.id),
+    path: String(row.path),
+    state: String(row.state) as RecordState,
+    size: Number(row.size),
+    md5: String(row.md5),
+    tags: [],
+    contentKey: String(row.content_key),
+    originHost: String(row.origin_host),
+    createdAt: iso(row.created_at)!,
+    publishedAt: iso(row.published_at),
+    expiredAt: iso(row.expired_at),
+    purgedAt: iso(row.purged_at),
+    claimedBy: row.claimed_by === null ? null : String(row.claimed_by),
+    claimUntil: iso(row.claim_until),
+  };
+}
+
+/** Fills in `tags` (record tags and path tags) for `records`, a few hundred ids per query. */
+export async function attachTags(tx: Tx, records: RepoRecord[]): Promise<RepoRecord[]> {
+  const byId = new Map(records.map((r) => [r.id, new Set<string>()]));
+  const byPath = new Map<string, Set<string>>();
+  for (const r of records) byPath.set(r.path, new Set());
+  const chunk = 500;
+  const ids = [...byId.keys()];
+  for (let i = 0; i < ids.length; i += chunk) {
+    const part = ids.slice(i, i + chunk);
+    const rows = await tx.query(
+      `SELECT record_id, tag FROM record_tags WHERE record_id IN (${placeholders(part.length)})`,
+      part,
+    );
+    for (const row of rows) byId.get(Number(row.record_id))?.add(String(row.tag));
+  }
+  const paths = [...byPath.keys()];
+  for (let i = 0; i < paths.length; i += chunk) {
+    const part = paths.slice(i, i + chunk);
+    const rows = await tx.query(
+      `SELECT path, tag FROM path_tags WHERE path IN (${placeholders(part.length)})`,
+      part,
+    );
+    for (const row of rows) byPath.get(String(row.path))?.add(String(row.tag));
+  }
+  for (const r of records) {
+    r.tags = [...new Set([...byId.get(r.id)!, ...byPath.get(r.path)!])].sort();
+  }
+  return records;
+}
+
+/**
+ * `$1, $2, …, $n` starting after `offset` existing parameters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { placeholders } from "./records.ts";
+ * assert.equal(placeholders(3, 1), "$2, $3, $4");
+ * ```
+ */
+export function placeholders(n: number, offset = 0): string {
+  return Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(", ");
+}
+
+/**
+ * Builds a WHERE clause and its parameters step by step, numbering
+ * placeholders as it goes.
+ */
+export class Where {
+  readonly params: SqlValue[] = [];
+  readonly #clauses: string[] = [];
+
+  /** A new placeholder bound to `value`. */
+  param(value: SqlValue): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** Adds a condition (ANDed). */
+  and(clause: string): this {
+    this.#clauses.push(clause);
+    return this;
+  }
+
+  /** ` WHERE a AND b`, or nothing. */
+  toString(): string {
+    return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
+  }
+
+  /** SQL true when record `r` carries `tag` (itself or through its path). Uses the tag indexes. */
+  hasTag(tag: string): string {
+    const p = this.param(tag);
+    return `(EXISTS (SELECT 1 FROM record_tags t WHERE t.record_id = r.id AND t.tag = ${p})` +
+      ` OR EXISTS (SELECT 1 FROM path_tags pt WHERE pt.path = r.path AND pt.tag = ${p}))`;
+  }
+
+  /** SQL true when `r.id` is among the records carrying any of `tags`: the indexed entry point of tag queries. */
+  idAmongTagged(tags: readonly string[]): string {
+    const list = tags.map((t) => this.param(t)).join(", ");
+    return `r.id IN (SELECT t.record_id FROM record_tags t WHERE t.tag IN (${list})` +
+      ` UNION SELECT r2.id FROM path_tags pt JOIN records r2 ON r2.path = pt.path WHERE pt.tag IN (${list}))`;
+  }
+}
+
+const TAG = /^[^\s,]{1,200}$/u;
+
+/**
+ * Checks a tag: 1–200 characters, no whitespace or commas.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTag } from "./records.ts";
+ * assert.equal(checkTag("day:2026-11-30"), "day:2026-11-30");
+ * assert.throws(() => checkTag("two words"), /tag "two words"/);
+ * ```
+ */
+export function checkTag(tag: string): string {
+  if (!TAG.test(tag)) {
+    throw new InvalidInputError(
+      `tag "${tag}" is invalid: use 1-200 characters without spaces or commas`,
+    );
+  }
+  return tag;
+}
+
+/**
+ * Normalises a logical path: leading `/`, no empty, `.` or `..` segments, no NUL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeLogicalPath } from "./records.ts";
+ * assert.equal(normalizeLogicalPath("data/x.csv"), "/data/x.csv");
+ * assert.throws(() => normalizeLogicalPath("/a/../b"), /logical path/);
+ * ```
+ */
+export function normalizeLogicalPath(path: string): string {
+  const p = path.startsWith("/") ? path : `/${path}`;
+  const segments = p.slice(1).split("/");
+  if (
+    p.length > 1024 || p.includes("\0") ||
+    segments.some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw new InvalidInputError(
+      `logical path "${path}" is invalid: use /segment/segment… without empty, . or .. segments`,
+    );
+  }
+  return p;
+}
+
+/**
+ * Parses a record id given as text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRecordId } from "./records.ts";
+ * assert.equal(parseRecordId("42"), 42);
+ * assert.throws(() => parseRecordId("x1"), /record id "x1"/);
+ * ```
+ */
+export function parseRecordId(text: string | number): number {
+  const n = typeof text === "number" ? text : /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidInputError(`record id "${text}" is not a positive integer`);
+  }
+  return n;
+}

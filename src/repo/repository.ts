@@ -47,6 +47,10 @@ import {
 } from "./records.ts";
 import { createSchema, readMeta } from "./schema.ts";
 import { CatalogUnavailableError } from "./catalog.ts";
+import { restoreCatalog, snapshotCatalog, type SnapshotCounts } from "./backup.ts";
+import { check, type CheckReport } from "./check.ts";
+import { gc, type GcOptions, type GcReport } from "./gc.ts";
+import { readObjectUri, writeObjectUri } from "./object_uri.ts";
 
 /** Options shared by {@linkcode Repository.init} and {@linkcode Repository.open}. */
 export interface RepositoryOptions {
@@ -164,6 +168,8 @@ export class Repository implements AsyncDisposable {
   readonly host: string;
   #cache: AssetCache | undefined;
   readonly #ownsCache: boolean;
+  readonly #openStore: (uri: string) => Promise<ObjectStore>;
+  #closed = false;
 
   private constructor(
     uri: string,
@@ -181,6 +187,7 @@ export class Repository implements AsyncDisposable {
     this.host = host;
     this.#cache = options.cache;
     this.#ownsCache = options.cache === undefined;
+    this.#openStore = options.openStore ?? openStore;
   }
 
   /**
@@ -631,8 +638,110 @@ export class Repository implements AsyncDisposable {
     return local;
   }
 
+  /** Garbage collection; see `gc.ts`. */
+  gc(options: GcOptions = {}): Promise<GcReport> {
+    return gc(this, options);
+  }
+
+  /** Compares catalog and store; see `check.ts`. */
+  check(
+    options: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<CheckReport> {
+    return check(this, options);
+  }
+
+  /**
+   * Writes a consistent snapshot of the catalog (one transaction, gzip JSON
+   * Lines) to `dest` (an object URI) or to `backups/` in the repository's
+   * store, and returns its URI.
+   */
+  async backup(dest?: string): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
+    const createdAt = new Date(this.clock.now()).toISOString();
+    const { bytes, counts } = await snapshotCatalog(this.catalog, {
+      createdAt,
+      repository: this.uri,
+      catalog: catalogText(this.marker.catalog),
+    });
+    let uri: string;
+    if (dest !== undefined) {
+      await writeObjectUri(dest, bytes, this.#openStore);
+      uri = dest;
+    } else {
+      const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
+      await this.store.put(key, bytes, { contentType: "application/gzip" });
+      uri = joinUri(this.store.url, key);
+    }
+    return { uri, counts, bytes: bytes.byteLength };
+  }
+
+  /**
+   * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
+   * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
+   * and points the repository's marker at it: this is how a repository moves
+   * between catalog kinds. Refuses a catalog holding records unless `force`.
+   */
+  static async restore(
+    uri: string,
+    snapshot: string,
+    options: InitOptions & { force?: boolean } = {},
+  ): Promise<SnapshotCounts> {
+    const host = options.host ?? Deno.hostname();
+    const open = options.openStore ?? openStore;
+    const bytes = await readObjectUri(snapshot, open);
+    const store = await open(uri);
+    try {
+      let marker: RepoMarker | undefined;
+      try {
+        marker = await readMarker(store);
+      } catch (error) {
+        if (options.catalog === undefined) throw error;
+      }
+      const ref = options.catalog !== undefined
+        ? parseCatalogRef(options.catalog, host, Deno.cwd())
+        : marker!.catalog;
+      checkHost(ref, host);
+      const postgresUrl = options.postgresUrl ??
+        (ref.kind === "postgres" ? options.catalog : undefined);
+      const catalog = await openCatalog(ref, {
+        create: true,
+        ...(postgresUrl ? { postgresUrl } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+      try {
+        const counts = await restoreCatalog(catalog, bytes, {
+          ...(options.force ? { force: true } : {}),
+          source: snapshot,
+        });
+        if (ref.kind === "sqlite") {
+          await catalog.transaction("write", (tx) =>
+            tx.query(
+              "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+              [host],
+            ));
+        }
+        if (marker === undefined || catalogText(marker.catalog) !== catalogText(ref)) {
+          await writeMarker(store, {
+            format: "vc-repo",
+            version: 1,
+            catalog: ref,
+            contentPrefix: marker?.contentPrefix ?? "content/",
+            createdAt: marker?.createdAt ??
+              new Date((options.clock ?? systemClock).now()).toISOString(),
+          }, { replace: true });
+        }
+        return counts;
+      } finally {
+        await catalog.close();
+      }
+    } finally {
+      await store.close();
+    }
+  }
+
   /** Closes the catalog, the store and a cache this repository created. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#ownsCache) await this.#cache?.close();
     await this.catalog.close();
     await this.store.close();

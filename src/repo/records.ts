@@ -8,6 +8,46 @@
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { STATES } from "./schema.ts";
+import type { DateTagKind } from "./date_tags.ts";
+
+/** Options of `Repository.add`. */
+export interface AddOptions {
+  /** Tags of the new record. */
+  tags?: readonly string[];
+  /** Also tag with the date tags of this granularity for the add time. */
+  dateTag?: DateTagKind;
+  /** Upload progress. */
+  onProgress?: (bytes: number) => void;
+}
+
+/** Filters of `Repository.list`. */
+export interface ListOptions {
+  /** Only records in this state. */
+  state?: RecordState;
+  /** Only versions of this logical path. */
+  path?: string;
+  /** Only records carrying this tag. */
+  tag?: string;
+  /** At most this many (newest ids first when given). */
+  limit?: number;
+}
+
+/** A tag query of `Repository.find`. */
+export interface FindQuery {
+  /** Records carrying at least one of these. */
+  any?: readonly string[];
+  /** Records carrying all of these. */
+  all?: readonly string[];
+  /** Records carrying none of these (needs `any` or `all`). */
+  exclude?: readonly string[];
+  /** Only published records. */
+  published?: boolean;
+  /** At most this many. */
+  limit?: number;
+}
+
+/** Where tags go: one record, or every record of a logical path. */
+export type TagTarget = { id: number } | { path: string };
 
 /** A record's state: unpublished → published → expired → purged (publish revives expired). */
 export type RecordState = typeof STATES[number];

@@ -20,21 +20,14 @@ import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
-import { type DateTagKind, dateTags } from "./date_tags.ts";
+import { dateTags } from "./date_tags.ts";
+import { catalogText, type RepoMarker } from "./marker.ts";
 import {
-  type CatalogRef,
-  catalogText,
-  checkHost,
-  parseCatalogRef,
-  readMarker,
-  type RepoMarker,
-  writeMarker,
-} from "./marker.ts";
-import { openCatalog } from "./open_catalog.ts";
-import {
+  type AddOptions,
   attachTags,
   checkTag,
-  ClaimLostError,
+  type FindQuery,
+  type ListOptions,
   normalizeLogicalPath,
   parseRecordId,
   RECORD_COLUMNS,
@@ -42,98 +35,36 @@ import {
   RecordStateError,
   type RepoRecord,
   rowToRecord,
+  type TagTarget,
   UnknownRecordError,
   Where,
 } from "./records.ts";
-import { createSchema, readMeta } from "./schema.ts";
-import { CatalogUnavailableError } from "./catalog.ts";
-import { restoreCatalog, snapshotCatalog, type SnapshotCounts } from "./backup.ts";
+import {
+  type InitOptions,
+  initParts,
+  openParts,
+  type RepoParts,
+  type RepositoryOptions,
+  restoreRepository,
+} from "./setup.ts";
+import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
 import { gc, type GcOptions, type GcReport } from "./gc.ts";
-import { readObjectUri, writeObjectUri } from "./object_uri.ts";
+import { writeObjectUri } from "./object_uri.ts";
+import {
+  type Claim,
+  type ClaimContext,
+  claimNext,
+  type ClaimOptions,
+  releaseClaim,
+  renewClaim,
+} from "./claims.ts";
 
-/** Options shared by {@linkcode Repository.init} and {@linkcode Repository.open}. */
-export interface RepositoryOptions {
-  /** Time source for created/publish times, claims, grace periods (tests advance a manual clock). */
-  clock?: Clock;
-  /** This machine's name (default `Deno.hostname()`); recorded as origin and checked for SQLite catalogs. */
-  host?: string;
-  /** Opens the content store (default `openStore`). */
-  openStore?: (uri: string) => Promise<ObjectStore>;
-  /** A PostgreSQL URL given at run time (may carry the password). */
-  postgresUrl?: string;
-  /** Environment for PostgreSQL settings; default `Deno.env`. */
-  env?: (name: string) => string | undefined;
-  /** Asset cache for `download` (default: one with default settings, created on first use). */
-  cache?: AssetCache;
-}
+export type { Claim, ClaimOptions } from "./claims.ts";
 
-/** Options of {@linkcode Repository.init}. */
-export interface InitOptions extends RepositoryOptions {
-  /** `sqlite:PATH` or `postgres://…`; default for a directory store: SQLite beside the content. */
-  catalog?: string;
-}
+export type { InitOptions, RepositoryOptions } from "./setup.ts";
 
-/** Options of {@linkcode Repository.add}. */
-export interface AddOptions {
-  /** Tags of the new record. */
-  tags?: readonly string[];
-  /** Also tag with the date tags of this granularity for the add time. */
-  dateTag?: DateTagKind;
-  /** Upload progress. */
-  onProgress?: (bytes: number) => void;
-}
-
-/** Filters of {@linkcode Repository.list}. */
-export interface ListOptions {
-  /** Only records in this state. */
-  state?: RecordState;
-  /** Only versions of this logical path. */
-  path?: string;
-  /** Only records carrying this tag. */
-  tag?: string;
-  /** At most this many (newest ids first when given). */
-  limit?: number;
-}
-
-/** A tag query of {@linkcode Repository.find}. */
-export interface FindQuery {
-  /** Records carrying at least one of these. */
-  any?: readonly string[];
-  /** Records carrying all of these. */
-  all?: readonly string[];
-  /** Records carrying none of these (needs `any` or `all`). */
-  exclude?: readonly string[];
-  /** Only published records. */
-  published?: boolean;
-  /** At most this many. */
-  limit?: number;
-}
-
-/** What {@linkcode Repository.claim} selects and for how long. */
-export interface ClaimOptions {
-  /** Only records carrying this tag. */
-  tag?: string;
-  /** Only versions of this logical path. */
-  path?: string;
-  /** How long the claim holds, in milliseconds. */
-  ttlMs: number;
-  /** Who claims (default: host, process id and a random suffix). */
-  holder?: string;
-}
-
-/** A held claim. */
-export interface Claim {
-  /** The claimed record. */
-  record: RepoRecord;
-  /** The holder, needed to renew or release. */
-  holder: string;
-  /** Until when it holds (ISO time). */
-  until: string;
-}
-
-/** Where tags go: one record, or every record of a logical path. */
-export type TagTarget = { id: number } | { path: string };
+export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
 
 /**
  * A repository: see the module documentation.
@@ -171,20 +102,13 @@ export class Repository implements AsyncDisposable {
   readonly #openStore: (uri: string) => Promise<ObjectStore>;
   #closed = false;
 
-  private constructor(
-    uri: string,
-    store: ObjectStore,
-    catalog: Catalog,
-    marker: RepoMarker,
-    options: RepositoryOptions,
-    host: string,
-  ) {
-    this.uri = uri;
-    this.store = store;
-    this.catalog = catalog;
-    this.marker = marker;
+  private constructor(parts: RepoParts, options: RepositoryOptions) {
+    this.uri = parts.uri;
+    this.store = parts.store;
+    this.catalog = parts.catalog;
+    this.marker = parts.marker;
     this.clock = options.clock ?? systemClock;
-    this.host = host;
+    this.host = parts.host;
     this.#cache = options.cache;
     this.#ownsCache = options.cache === undefined;
     this.#openStore = options.openStore ?? openStore;
@@ -197,55 +121,7 @@ export class Repository implements AsyncDisposable {
    * store needs an explicit `catalog`.
    */
   static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
-    const host = options.host ?? Deno.hostname();
-    const store = await (options.openStore ?? openStore)(uri);
-    try {
-      let ref: CatalogRef;
-      if (options.catalog !== undefined) {
-        ref = parseCatalogRef(options.catalog, host, Deno.cwd());
-      } else if (store.url.startsWith("file:")) {
-        const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
-        ref = { kind: "sqlite", path: `${dir}/.vc~repo.sqlite`, host };
-      } else {
-        throw new InvalidInputError(
-          `repository ${uri}: give a catalog (--catalog sqlite:PATH or postgres://user@host/db); ` +
-            "only a directory repository keeps its catalog beside its content by default",
-        );
-      }
-      const postgresUrl = options.postgresUrl ??
-        (ref.kind === "postgres" ? options.catalog : undefined);
-      const catalog = await openCatalog(ref, {
-        create: true,
-        ...(postgresUrl ? { postgresUrl } : {}),
-        ...(options.env ? { env: options.env } : {}),
-      });
-      try {
-        await catalog.transaction("write", async (tx) => {
-          await createSchema(tx, catalog.dialect);
-          if (ref.kind === "sqlite") {
-            await tx.query(
-              "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO NOTHING",
-              [host],
-            );
-          }
-        });
-        const marker: RepoMarker = {
-          format: "vc-repo",
-          version: 1,
-          catalog: ref,
-          contentPrefix: "content/",
-          createdAt: new Date((options.clock ?? systemClock).now()).toISOString(),
-        };
-        await writeMarker(store, marker);
-        return new Repository(uri, store, catalog, marker, options, host);
-      } catch (error) {
-        await catalog.close();
-        throw error;
-      }
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
+    return new Repository(await initParts(uri, options), options);
   }
 
   /**
@@ -254,36 +130,21 @@ export class Repository implements AsyncDisposable {
    * and when the catalog cannot be reached.
    */
   static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
-    const host = options.host ?? Deno.hostname();
-    const store = await (options.openStore ?? openStore)(uri);
-    try {
-      const marker = await readMarker(store);
-      checkHost(marker.catalog, host);
-      const catalog = await openCatalog(marker.catalog, {
-        ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
-        ...(options.env ? { env: options.env } : {}),
-      });
-      try {
-        const meta = await catalog.transaction("read", (tx) => readMeta(tx));
-        if (meta === undefined) {
-          throw new CatalogUnavailableError(
-            `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
-              "(restore a backup into it with vc repo restore)",
-          );
-        }
-        const owner = meta.get("host");
-        if (owner !== undefined && marker.catalog.kind === "sqlite") {
-          checkHost({ ...marker.catalog, host: owner }, host);
-        }
-        return new Repository(uri, store, catalog, marker, options, host);
-      } catch (error) {
-        await catalog.close();
-        throw error;
-      }
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
+    return new Repository(await openParts(uri, options), options);
+  }
+
+  /**
+   * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
+   * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
+   * and points the repository's marker at it: this is how a repository moves
+   * between catalog kinds. Refuses a catalog holding records unless `force`.
+   */
+  static restore(
+    uri: string,
+    snapshot: string,
+    options: InitOptions & { force?: boolean } = {},
+  ): Promise<SnapshotCounts> {
+    return restoreRepository(uri, snapshot, options);
   }
 
   /**
@@ -529,81 +390,26 @@ export class Repository implements AsyncDisposable {
    * ttl passed is free again (its holder is presumed dead).
    */
   claim(options: ClaimOptions): Promise<Claim | undefined> {
-    const ttl = checkTtl(options.ttlMs);
-    const holder = options.holder ?? `${this.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
-    return this.catalog.transaction("write", async (tx) => {
-      const now = this.clock.now();
-      const where = new Where();
-      where.and("r.state = 'published'");
-      where.and(`(r.claim_until IS NULL OR r.claim_until <= ${where.param(now)})`);
-      if (options.path !== undefined) {
-        where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
-      }
-      if (options.tag !== undefined) where.and(where.hasTag(checkTag(options.tag)));
-      const rows = await tx.query(
-        `SELECT r.id FROM records r${where} ORDER BY r.id LIMIT 1${this.catalog.dialect.forUpdateSkipLocked}`,
-        where.params,
-      );
-      if (rows.length === 0) return undefined;
-      const id = Number(rows[0]!.id);
-      const until = now + ttl;
-      await tx.query("UPDATE records SET claimed_by = $1, claim_until = $2 WHERE id = $3", [
-        holder,
-        until,
-        id,
-      ]);
-      return { record: await this.#get(tx, id), holder, until: new Date(until).toISOString() };
-    });
+    return claimNext(this.#claimContext(), options);
   }
 
-  /** Extends `holder`'s claim on record `id` to `ttlMs` from now; {@linkcode ClaimLostError} if another holds it. */
+  /** Extends `holder`'s claim on record `id` to `ttlMs` from now; `ClaimLostError` if another holds it. */
   renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
-    const ttl = checkTtl(ttlMs);
-    return this.#holderUpdate(id, holder, "renew", (now) => [
-      "claim_until = $3",
-      [now + ttl],
-    ]).then((record) => ({ record, holder, until: record.claimUntil! }));
+    return renewClaim(this.#claimContext(), id, holder, ttlMs);
   }
 
   /** Gives up `holder`'s claim on record `id`. */
-  async release(id: number, holder: string): Promise<RepoRecord> {
-    return await this.#holderUpdate(
-      id,
-      holder,
-      "release",
-      () => ["claimed_by = NULL, claim_until = NULL", []],
-    );
+  release(id: number, holder: string): Promise<RepoRecord> {
+    return releaseClaim(this.#claimContext(), id, holder);
   }
 
-  #holderUpdate(
-    id: number,
-    holder: string,
-    verb: string,
-    set: (now: number) => [string, number[]],
-  ): Promise<RepoRecord> {
-    const rid = parseRecordId(id);
-    return this.catalog.transaction("write", async (tx) => {
-      const rows = await tx.query(
-        `SELECT claimed_by FROM records WHERE id = $1${this.catalog.dialect.forUpdate}`,
-        [rid],
-      );
-      if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
-      if (rows[0]!.claimed_by !== holder) {
-        throw new ClaimLostError(
-          `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
-            (rows[0]!.claimed_by === null
-              ? " (nobody does)"
-              : " (its ttl passed and another worker took it)"),
-        );
-      }
-      const [clause, params] = set(this.clock.now());
-      await tx.query(`UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2`, [
-        rid,
-        holder,
-        ...params,
-      ]);
-      return await this.#get(tx, rid);
-    });
+  #claimContext(): ClaimContext {
+    return {
+      catalog: this.catalog,
+      clock: this.clock,
+      host: this.host,
+      get: (tx, id) => this.#get(tx, id),
+    };
   }
 
   /** The store URI of record `id`'s content. */
@@ -674,70 +480,6 @@ export class Repository implements AsyncDisposable {
     return { uri, counts, bytes: bytes.byteLength };
   }
 
-  /**
-   * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
-   * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
-   * and points the repository's marker at it: this is how a repository moves
-   * between catalog kinds. Refuses a catalog holding records unless `force`.
-   */
-  static async restore(
-    uri: string,
-    snapshot: string,
-    options: InitOptions & { force?: boolean } = {},
-  ): Promise<SnapshotCounts> {
-    const host = options.host ?? Deno.hostname();
-    const open = options.openStore ?? openStore;
-    const bytes = await readObjectUri(snapshot, open);
-    const store = await open(uri);
-    try {
-      let marker: RepoMarker | undefined;
-      try {
-        marker = await readMarker(store);
-      } catch (error) {
-        if (options.catalog === undefined) throw error;
-      }
-      const ref = options.catalog !== undefined
-        ? parseCatalogRef(options.catalog, host, Deno.cwd())
-        : marker!.catalog;
-      checkHost(ref, host);
-      const postgresUrl = options.postgresUrl ??
-        (ref.kind === "postgres" ? options.catalog : undefined);
-      const catalog = await openCatalog(ref, {
-        create: true,
-        ...(postgresUrl ? { postgresUrl } : {}),
-        ...(options.env ? { env: options.env } : {}),
-      });
-      try {
-        const counts = await restoreCatalog(catalog, bytes, {
-          ...(options.force ? { force: true } : {}),
-          source: snapshot,
-        });
-        if (ref.kind === "sqlite") {
-          await catalog.transaction("write", (tx) =>
-            tx.query(
-              "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
-              [host],
-            ));
-        }
-        if (marker === undefined || catalogText(marker.catalog) !== catalogText(ref)) {
-          await writeMarker(store, {
-            format: "vc-repo",
-            version: 1,
-            catalog: ref,
-            contentPrefix: marker?.contentPrefix ?? "content/",
-            createdAt: marker?.createdAt ??
-              new Date((options.clock ?? systemClock).now()).toISOString(),
-          }, { replace: true });
-        }
-        return counts;
-      } finally {
-        await catalog.close();
-      }
-    } finally {
-      await store.close();
-    }
-  }
-
   /** Closes the catalog, the store and a cache this repository created. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -760,13 +502,6 @@ function checkState(state: string): RecordState {
     );
   }
   return state as RecordState;
-}
-
-function checkTtl(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new InvalidInputError(`claim ttl ${ttlMs} ms is not a positive duration`);
-  }
-  return Math.round(ttlMs);
 }
 
 function limitOf(limit: number): number {

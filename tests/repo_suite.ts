@@ -13,6 +13,9 @@ import { Repository, type RepositoryOptions } from "../src/repo/repository.ts";
 import { ClaimLostError, RecordStateError, UnknownRecordError } from "../src/repo/records.ts";
 import { CatalogNotEmptyError } from "../src/repo/backup.ts";
 import { WrongHostError } from "../src/repo/marker.ts";
+import { join } from "node:path";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { havePostgres, type PgServer, startPgServer } from "./pg_server.ts";
 
 /** A clock tests move by hand. */
 export class TestClock implements Clock {
@@ -362,4 +365,58 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
 /** Opens `uri`'s store with `options`; for tests that poke the store directly. */
 export function storeOf(uri: string, options: StoreOptions = {}): Promise<ObjectStore> {
   return openStore(uri, options);
+}
+
+export type CatalogKind = "sqlite" | "postgres";
+
+/**
+ * Runs the suite for one catalog kind over one store: a directory, the fake
+ * S3 server, or a real S3-compatible endpoint (`endpoint`, bucket must exist).
+ */
+export async function runRepoSuite(
+  t: Deno.TestContext,
+  kind: CatalogKind,
+  storeKind: "fs" | "s3",
+  endpoint?: { url: string; bucket: string },
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_" });
+  let pg: PgServer | undefined;
+  const s3 = storeKind === "s3" && !endpoint ? await startFakeS3({ buckets: ["repo"] }) : undefined;
+  const s3Url = endpoint?.url ?? s3?.url;
+  const bucket = endpoint?.bucket ?? "repo";
+  try {
+    if (kind === "postgres" || havePostgres) pg = await startPgServer();
+    let n = 0;
+    const sqlite = () => `sqlite:${join(dir, `catalog-${++n}.sqlite`)}`;
+    const postgres = () => pg!.createDatabase(`vc_${++n}`);
+    const store: StoreOptions | undefined = s3Url
+      ? {
+        s3: {
+          endpoint: s3Url,
+          region: "us-east-1",
+          forcePathStyle: true,
+          credentials: { accessKeyId: "test", secretAccessKey: "test" },
+          maxAttempts: 2,
+        },
+      }
+      : undefined;
+    const env: SuiteEnv = {
+      label: `${kind}+${storeKind}`,
+      newStoreUri: () =>
+        Promise.resolve(s3Url ? `s3://${bucket}/r${++n}` : `file://${join(dir, `store-${++n}`)}`),
+      // FsStore + SQLite uses the default (SQLite beside the content).
+      newCatalog: () =>
+        kind === "postgres"
+          ? postgres()
+          : Promise.resolve(storeKind === "fs" ? undefined : sqlite()),
+      newOtherCatalog: () => kind === "sqlite" && pg ? postgres() : Promise.resolve(sqlite()),
+      cacheDir: join(dir, "cache"),
+      ...(store ? { store } : {}),
+    };
+    await repoSuite(t, env);
+  } finally {
+    await pg?.[Symbol.asyncDispose]();
+    await s3?.[Symbol.asyncDispose]();
+    await Deno.remove(dir, { recursive: true });
+  }
 }

@@ -98,6 +98,51 @@ export const RECORD_COLUMNS =
   "r.id, r.path, r.state, r.content_key, r.size, r.md5, r.origin_host, r.created_at, " +
   "r.published_at, r.expired_at, r.purged_at, r.claimed_by, r.claim_until";
 
+/** The query behind `Repository.current`: newest published record of path `$1`, by index. */
+export const CURRENT_SQL: string = `SELECT ${RECORD_COLUMNS} FROM records r ` +
+  "WHERE r.path = $1 AND r.state = 'published' ORDER BY r.id DESC LIMIT 1";
+
+/**
+ * The query behind `Repository.find`. Tag lists are checked; `exclude` alone
+ * (or no tags at all) is an `InvalidInputError`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findSql } from "./records.ts";
+ * assert.deepEqual(findSql({ any: ["a"], exclude: ["b"] }).params, ["a", "b"]);
+ * assert.throws(() => findSql({ exclude: ["b"] }), /exclude alone/);
+ * ```
+ */
+export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
+  const any = (query.any ?? []).map(checkTag);
+  const all = (query.all ?? []).map(checkTag);
+  const exclude = (query.exclude ?? []).map(checkTag);
+  if (any.length === 0 && all.length === 0) {
+    throw new InvalidInputError(
+      exclude.length > 0
+        ? "find: --exclude alone would select almost everything; add --any or --all tags"
+        : "find: give tags to find (--any, --all, optionally --exclude)",
+    );
+  }
+  const where = new Where();
+  where.and(where.idAmongTagged(any.length > 0 ? any : [all[0]!]));
+  for (const tag of all) where.and(where.hasTag(tag));
+  for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
+  if (query.published) where.and("r.state = 'published'");
+  let limit = "";
+  if (query.limit !== undefined) {
+    if (!Number.isSafeInteger(query.limit) || query.limit <= 0) {
+      throw new InvalidInputError(`limit ${query.limit} is not a positive integer`);
+    }
+    limit = ` LIMIT ${query.limit}`;
+  }
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM records r${where} ORDER BY r.id${limit}`,
+    params: where.params,
+  };
+}
+
 const iso = (v: SqlValue | undefined): string | null =>
   v === null || v === undefined ? null : new Date(Number(v)).toISOString();
 

@@ -26,7 +26,9 @@ import {
   type AddOptions,
   attachTags,
   checkTag,
+  CURRENT_SQL,
   type FindQuery,
+  findSql,
   type ListOptions,
   normalizeLogicalPath,
   parseRecordId,
@@ -286,11 +288,7 @@ export class Repository implements AsyncDisposable {
   current(logicalPath: string): Promise<RepoRecord | undefined> {
     const path = normalizeLogicalPath(logicalPath);
     return this.catalog.transaction("read", async (tx) => {
-      const rows = await tx.query(
-        `SELECT ${RECORD_COLUMNS} FROM records r WHERE r.path = $1 AND r.state = 'published'
-         ORDER BY r.id DESC LIMIT 1`,
-        [path],
-      );
+      const rows = await tx.query(CURRENT_SQL, [path]);
       return rows[0] ? (await attachTags(tx, [rowToRecord(rows[0])]))[0] : undefined;
     });
   }
@@ -313,26 +311,8 @@ export class Repository implements AsyncDisposable {
 
   /** Records matching a tag query; `exclude` alone is an error. */
   find(query: FindQuery): Promise<RepoRecord[]> {
-    const any = (query.any ?? []).map(checkTag);
-    const all = (query.all ?? []).map(checkTag);
-    const exclude = (query.exclude ?? []).map(checkTag);
-    if (any.length === 0 && all.length === 0) {
-      throw new InvalidInputError(
-        exclude.length > 0
-          ? "find: --exclude alone would select almost everything; add --any or --all tags"
-          : "find: give tags to find (--any, --all, optionally --exclude)",
-      );
-    }
-    const where = new Where();
-    where.and(where.idAmongTagged(any.length > 0 ? any : [all[0]!]));
-    for (const tag of all) where.and(where.hasTag(tag));
-    for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
-    if (query.published) where.and("r.state = 'published'");
-    const limit = query.limit === undefined ? "" : ` LIMIT ${limitOf(query.limit)}`;
-    return this.#select(
-      `SELECT ${RECORD_COLUMNS} FROM records r${where} ORDER BY r.id${limit}`,
-      where.params,
-    );
+    const { sql, params } = findSql(query);
+    return this.#select(sql, params);
   }
 
   #select(sql: string, params: (string | number | null)[]): Promise<RepoRecord[]> {

@@ -93,3 +93,6 @@ export { parsePrefillItem, readListFile } from "./src/prefill/list_file.ts";
 export type { PrefillItem } from "./src/prefill/list_file.ts";
 export { formatBytes, formatDuration, ProgressBar } from "./src/progress.ts";
 export type { ProgressBarOptions, ProgressSnapshot } from "./src/progress.ts";
+export { Repository } from "./src/repo/repository.ts";
+export type { Claim, RepositoryOptions } from "./src/repo/repository.ts";
+export type { RepoRecord } from "./src/repo/records.ts";

@@ -11,13 +11,16 @@
  */
 import type { Clock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
-import type { Catalog, Tx } from "./catalog.ts";
+import type { Catalog } from "./catalog.ts";
 import {
+  attachTags,
   checkTag,
   ClaimLostError,
   normalizeLogicalPath,
   parseRecordId,
+  RECORD_COLUMNS_BARE,
   type RepoRecord,
+  rowToRecord,
   UnknownRecordError,
   Where,
 } from "./records.ts";
@@ -52,8 +55,6 @@ export interface ClaimContext {
   clock: Clock;
   /** This host (part of the default holder name). */
   host: string;
-  /** Reads a record inside a transaction. */
-  get(tx: Tx, id: number): Promise<RepoRecord>;
 }
 
 /**
@@ -81,12 +82,12 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
     if (rows.length === 0) return undefined;
     const id = Number(rows[0]!.id);
     const until = now + ttl;
-    await tx.query("UPDATE records SET claimed_by = $1, claim_until = $2 WHERE id = $3", [
-      holder,
-      until,
-      id,
-    ]);
-    return { record: await ctx.get(tx, id), holder, until: new Date(until).toISOString() };
+    const updated = await tx.query(
+      `UPDATE records SET claimed_by = $1, claim_until = $2 WHERE id = $3 RETURNING ${RECORD_COLUMNS_BARE}`,
+      [holder, until, id],
+    );
+    const [record] = await attachTags(tx, updated.map(rowToRecord));
+    return { record: record!, holder, until: new Date(until).toISOString() };
   });
 }
 
@@ -144,12 +145,11 @@ function holderUpdate(
       );
     }
     const [clause, params] = set(ctx.clock.now());
-    await tx.query(`UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2`, [
-      rid,
-      holder,
-      ...params,
-    ]);
-    return await ctx.get(tx, rid);
+    const updated = await tx.query(
+      `UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2 RETURNING ${RECORD_COLUMNS_BARE}`,
+      [rid, holder, ...params],
+    );
+    return (await attachTags(tx, updated.map(rowToRecord)))[0]!;
   });
 }
 

@@ -143,6 +143,9 @@ export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
   };
 }
 
+/** {@linkcode RECORD_COLUMNS} without the alias, for RETURNING clauses. */
+export const RECORD_COLUMNS_BARE: string = RECORD_COLUMNS.replaceAll("r.", "");
+
 const iso = (v: SqlValue | undefined): string | null =>
   v === null || v === undefined ? null : new Date(Number(v)).toISOString();
 
@@ -169,30 +172,21 @@ export function rowToRecord(row: Row): RepoRecord {
 /** Fills in `tags` (record tags and path tags) for `records`, a few hundred ids per query. */
 export async function attachTags(tx: Tx, records: RepoRecord[]): Promise<RepoRecord[]> {
   const byId = new Map(records.map((r) => [r.id, new Set<string>()]));
-  const byPath = new Map<string, Set<string>>();
-  for (const r of records) byPath.set(r.path, new Set());
-  const chunk = 500;
   const ids = [...byId.keys()];
-  for (let i = 0; i < ids.length; i += chunk) {
-    const part = ids.slice(i, i + chunk);
+  // One round trip per 500 records: the record's own tags and its path's.
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const list = placeholders(part.length);
     const rows = await tx.query(
-      `SELECT record_id, tag FROM record_tags WHERE record_id IN (${placeholders(part.length)})`,
+      `SELECT t.record_id AS id, t.tag FROM record_tags t WHERE t.record_id IN (${list})
+       UNION ALL
+       SELECT r.id, pt.tag FROM records r JOIN path_tags pt ON pt.path = r.path
+       WHERE r.id IN (${list})`,
       part,
     );
-    for (const row of rows) byId.get(Number(row.record_id))?.add(String(row.tag));
+    for (const row of rows) byId.get(Number(row.id))?.add(String(row.tag));
   }
-  const paths = [...byPath.keys()];
-  for (let i = 0; i < paths.length; i += chunk) {
-    const part = paths.slice(i, i + chunk);
-    const rows = await tx.query(
-      `SELECT path, tag FROM path_tags WHERE path IN (${placeholders(part.length)})`,
-      part,
-    );
-    for (const row of rows) byPath.get(String(row.path))?.add(String(row.tag));
-  }
-  for (const r of records) {
-    r.tags = [...new Set([...byId.get(r.id)!, ...byPath.get(r.path)!])].sort();
-  }
+  for (const r of records) r.tags = [...byId.get(r.id)!].sort();
   return records;
 }
 

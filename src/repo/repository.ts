@@ -33,6 +33,7 @@ import {
   normalizeLogicalPath,
   parseRecordId,
   RECORD_COLUMNS,
+  RECORD_COLUMNS_BARE,
   type RecordState,
   RecordStateError,
   type RepoRecord,
@@ -254,21 +255,22 @@ export class Repository implements AsyncDisposable {
   ): Promise<RepoRecord> {
     const rid = parseRecordId(id);
     return await this.catalog.transaction("write", async (tx) => {
-      const rows = await tx.query(
-        `SELECT state FROM records WHERE id = $1${this.catalog.dialect.forUpdate}`,
-        [rid],
-      );
-      if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
-      const state = String(rows[0]!.state) as RecordState;
-      if (!allowed.includes(state)) {
-        throw new RecordStateError(
-          `cannot ${verb} record ${rid}: it is ${state}` +
-            (verb === "purge" ? " (expire it first)" : ""),
-        );
-      }
+      // The state check is part of the UPDATE, so it holds at the moment of
+      // writing (PostgreSQL re-checks it after waiting for a row lock).
       const [clause, params] = set(this.clock.now());
-      await tx.query(`UPDATE records SET ${clause} WHERE id = $1`, [rid, ...params]);
-      return await this.#get(tx, rid);
+      const updated = await tx.query(
+        `UPDATE records SET ${clause} WHERE id = $1 AND state IN (${
+          allowed.map((s) => `'${s}'`).join(", ")
+        }) RETURNING ${RECORD_COLUMNS_BARE}`,
+        [rid, ...params],
+      );
+      if (updated[0]) return (await attachTags(tx, [rowToRecord(updated[0])]))[0]!;
+      const rows = await tx.query("SELECT state FROM records WHERE id = $1", [rid]);
+      if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
+      throw new RecordStateError(
+        `cannot ${verb} record ${rid}: it is ${rows[0]!.state}` +
+          (verb === "purge" ? " (expire it first)" : ""),
+      );
     });
   }
 
@@ -388,7 +390,6 @@ export class Repository implements AsyncDisposable {
       catalog: this.catalog,
       clock: this.clock,
       host: this.host,
-      get: (tx, id) => this.#get(tx, id),
     };
   }
 

@@ -39,6 +39,8 @@ export interface SqliteCatalogOptions {
   busyTimeoutMs?: number;
   /** Create the file when missing (default false: a missing catalog is an error). */
   create?: boolean;
+  /** Attempts of a transaction that keeps finding the database busy (default 12). */
+  attempts?: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function openSqliteCatalog(
       cause: error,
     });
   }
-  return new SqliteCatalog(db, path);
+  return new SqliteCatalog(db, path, options.attempts);
 }
 
 class SqliteCatalog implements Catalog {
@@ -99,8 +101,11 @@ class SqliteCatalog implements Catalog {
   // must not interleave two bodies, so this process runs them one at a time.
   readonly #serial = new Limiter(1);
 
-  constructor(db: DatabaseSyncType, path: string) {
+  readonly #attempts: number | undefined;
+
+  constructor(db: DatabaseSyncType, path: string, attempts: number | undefined) {
     this.#db = db;
+    this.#attempts = attempts;
     this.location = `sqlite:${path}`;
   }
 
@@ -113,6 +118,7 @@ class SqliteCatalog implements Catalog {
       isConflict: isBusy,
       onConflict: () => this.#conflicts++,
       location: this.location,
+      ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
     });
   }
 

@@ -8,7 +8,6 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import type { Clock } from "../src/clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../src/errors.ts";
 import { openStore, type StoreOptions } from "../src/store/open.ts";
-import type { ObjectStore } from "../src/store/types.ts";
 import { Repository, type RepositoryOptions } from "../src/repo/repository.ts";
 import { ClaimLostError, RecordStateError, UnknownRecordError } from "../src/repo/records.ts";
 import { CatalogNotEmptyError } from "../src/repo/backup.ts";
@@ -360,11 +359,6 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         await assertRejects(() => Repository.open(empty, options), Error, "not a vc repository");
       }),
   );
-}
-
-/** Opens `uri`'s store with `options`; for tests that poke the store directly. */
-export function storeOf(uri: string, options: StoreOptions = {}): Promise<ObjectStore> {
-  return openStore(uri, options);
 }
 
 export type CatalogKind = "sqlite" | "postgres";

@@ -73,8 +73,10 @@ async function workflow(catalog: string | undefined) {
     const refused = await vc(["repo", "restore", backupUri], env);
     assertEquals(refused.code, 1);
     assertStringIncludes(refused.stderr, "--force");
+    const dest = `file://${join(dir, "snapshots", "snap.jsonl.gz")}`;
+    assertEquals(ok(await vc(["repo", "backup", dest], env), "backup to DEST").stdout.trim(), dest);
     const moved = `sqlite:${join(dir, "moved.sqlite")}`;
-    ok(await vc(["repo", "restore", backupUri, "--catalog", moved], env), "restore elsewhere");
+    ok(await vc(["repo", "restore", dest, "--catalog", moved], env), "restore elsewhere");
     const after = JSON.parse(ok(await vc(["repo", "ls", "--json"], env), "ls").stdout);
     assertEquals(after.length, 1);
     assert(after[0].tags.includes("done"));

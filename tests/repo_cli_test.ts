@@ -19,6 +19,17 @@ async function workflow(catalog: string | undefined) {
     assertStringIncludes(init.stdout, catalog ? "postgres://" : "sqlite:");
     const marker = JSON.parse(await Deno.readTextFile(join(dir, "repo", ".vc-repo.json")));
     assertEquals(marker.catalog.kind, catalog ? "postgres" : "sqlite");
+    if (catalog) {
+      // The password may come with the URL at run time; it is never recorded.
+      ok(await vc(["repo", "ls", "--catalog", catalog.replace("://vc@", "://vc:pw@")], env), "ls");
+      assert(!JSON.stringify(marker).includes("pw"));
+      const other = await vc(
+        ["repo", "ls", "--catalog", catalog.replace(/\/[^/]+$/, "/other")],
+        env,
+      );
+      assertEquals(other.code, 1);
+      assertStringIncludes(other.stderr, "is not the repository's catalog");
+    }
 
     const id = ok(
       await vc(

@@ -6,7 +6,7 @@
  */
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
-import { REPO_OPTIONS, repoUri } from "./repo_commands.ts";
+import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { parseDuration } from "./units.ts";
 
 const CATALOG_OPTION = {
@@ -71,9 +71,7 @@ export const gc: Command = {
     const retention = ctx.flags.string("retention");
     const dryRun = ctx.flags.boolean("dry-run");
     const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo gc"), {
-      env: (n) => ctx.io.env(n),
-    });
+    await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
     const report = await repo.gc({
       dryRun,
       ...(grace ? { graceMs: parseDuration(grace, "--grace") } : {}),
@@ -105,9 +103,7 @@ export const backup: Command = {
   examples: ["vc repo backup", "vc repo backup s3://backups/vc/catalog.jsonl.gz"],
   async run(ctx) {
     const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo backup"), {
-      env: (n) => ctx.io.env(n),
-    });
+    await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
     const result = await repo.backup(ctx.args[0]);
     await ctx.out.data(result, result.uri);
   },
@@ -159,9 +155,7 @@ export const check: Command = {
   examples: ["vc repo check --json"],
   async run(ctx) {
     const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo check"), {
-      env: (n) => ctx.io.env(n),
-    });
+    await using repo = await Repository.open(repoUri(ctx, "repo check"), openOptions(ctx));
     using bar = ctx.out.progress("check");
     const report = await repo.check({ onProgress: (done, total) => bar.update({ done, total }) });
     bar.done();

@@ -20,14 +20,41 @@ import { table } from "./output.ts";
 import { openAssetCache } from "./settings.ts";
 import { parseDuration } from "./units.ts";
 
-/** `--repo`, shared by every `vc repo` command. */
+/** `--repo` and `--catalog`, shared by every `vc repo` command. */
 export const REPO_OPTIONS: OptionSpecs = {
   repo: {
     type: "string",
     valueName: "URI",
     description: "the repository's store (default: $VC_REPO)",
   },
+  catalog: {
+    type: "string",
+    valueName: "URL",
+    description:
+      "the repository's PostgreSQL URL with its password, for this run only (or use PGPASSWORD)",
+  },
 };
+
+/**
+ * Options for `Repository.open` from the command line: environment, and a
+ * run-time PostgreSQL URL from `--catalog`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openOptions } from "./repo_commands.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const o = openOptions({ flags: new Flags({ catalog: "postgres://u:p@h/d" }), io: memoryIo() });
+ * assert.equal(o.postgresUrl, "postgres://u:p@h/d");
+ * ```
+ */
+export function openOptions(
+  ctx: Pick<CommandContext, "flags" | "io">,
+): { env: (name: string) => string | undefined; postgresUrl?: string } {
+  const url = ctx.flags.string("catalog");
+  return { env: (n) => ctx.io.env(n), ...(url ? { postgresUrl: url } : {}) };
+}
 
 /**
  * Opens the repository named by `--repo` or `VC_REPO`.
@@ -58,7 +85,7 @@ async function withRepo<T>(
   fn: (repo: Repository) => Promise<T>,
 ): Promise<T> {
   const { Repository } = await import("../repo/repository.ts");
-  await using repo = await Repository.open(repoUri(ctx, command), { env: (n) => ctx.io.env(n) });
+  await using repo = await Repository.open(repoUri(ctx, command), openOptions(ctx));
   return await fn(repo);
 }
 
@@ -216,7 +243,7 @@ export const get: Command = {
     const { Repository } = await import("../repo/repository.ts");
     await using cache = openAssetCache(ctx);
     await using repo = await Repository.open(repoUri(ctx, "repo get"), {
-      env: (n) => ctx.io.env(n),
+      ...openOptions(ctx),
       cache,
     });
     const path = await repo.download(id);

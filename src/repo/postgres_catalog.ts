@@ -196,8 +196,23 @@ function isConnectionError(error: unknown): boolean {
   return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code.startsWith("08");
 }
 
-/** Reads `~/.pgpass` (or `PGPASSFILE`): `host:port:database:user:password`, `*` matches anything. */
-async function pgpassLookup(
+/**
+ * Finds a password in `~/.pgpass` (or `PGPASSFILE`), as libpq does: lines
+ * `host:port:database:user:password`, `*` matches anything, `\:` escapes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pgpassLookup } from "./postgres_catalog.ts";
+ * const file = await Deno.makeTempFile();
+ * await Deno.writeTextFile(file, "# comment\nother:*:*:*:no\ndb:5432:*:vc:s3cr\\:et\n");
+ * const env = (n: string) => (n === "PGPASSFILE" ? file : undefined);
+ * assert.equal(await pgpassLookup(env, "db", 5432, "vc", "vc"), "s3cr:et");
+ * assert.equal(await pgpassLookup(env, "db", 5433, "vc", "vc"), undefined);
+ * await Deno.remove(file);
+ * ```
+ */
+export async function pgpassLookup(
   env: (name: string) => string | undefined,
   host: string,
   port: number,

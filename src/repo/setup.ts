@@ -20,6 +20,7 @@ import {
   writeMarker,
 } from "./marker.ts";
 import { readObjectUri } from "./object_uri.ts";
+import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
 import { createSchema, readMeta } from "./schema.ts";
 
@@ -128,6 +129,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
   try {
     const marker = await readMarker(store);
     checkHost(marker.catalog, host);
+    if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
     const catalog = await openCatalog(marker.catalog, {
       ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
       ...(options.env ? { env: options.env } : {}),
@@ -216,5 +218,28 @@ export async function restoreRepository(
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * A PostgreSQL URL given at run time may add the password the marker never
+ * records, but must name the marker's catalog: anything else would silently
+ * use a second catalog.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkRuntimeUrl } from "./setup.ts";
+ * checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc:pw@db/vc");
+ * assert.throws(() => checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc@other/vc"), /not the repository's catalog/);
+ * ```
+ */
+export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
+  const given = redactPostgresUrl(url);
+  if (ref.kind !== "postgres" || given !== ref.url) {
+    throw new InvalidInputError(
+      `catalog ${given} is not the repository's catalog ${catalogText(ref)}; ` +
+        "give the same URL (it may add the password), or none",
+    );
   }
 }

@@ -235,7 +235,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
   await t.step(
     `${env.label}: GC (dry run, superseded, grace, retention, orphans from a crashed add)`,
     () =>
-      withRepo(env, async ({ repo, clock }) => {
+      withRepo(env, async ({ repo, clock, uri, options }) => {
         const old = await repo.add("/g/x", bytes("old"));
         const cur = await repo.add("/g/x", bytes("new"));
         await repo.publish(old.id);
@@ -243,9 +243,20 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         const abandoned = await repo.add("/g/y", bytes("never published"));
         const retired = await repo.add("/g/z", bytes("retired"));
         await repo.expire(retired.id);
-        // A crash between upload and record write leaves content with no record.
-        const orphanKey = `${repo.marker.contentPrefix}crashed-add.bin`;
-        await repo.store.put(orphanKey, bytes("uploaded, never recorded"));
+        // A crash between upload and record write: this add uploads, then finds
+        // its catalog gone and fails, leaving content that no record references.
+        const before = new Set<string>();
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) before.add(o.key);
+        const crashing = await Repository.open(uri, options);
+        await crashing.catalog.close();
+        await assertRejects(() => crashing.add("/g/crash", bytes("uploaded, never recorded")));
+        await crashing.close();
+        const orphans: string[] = [];
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) {
+          if (!before.has(o.key)) orphans.push(o.key);
+        }
+        assertEquals(orphans.length, 1, "the failed add left its upload behind");
+        const orphanKey = orphans[0]!;
 
         const dry = await repo.gc({ dryRun: true });
         assertEquals(dry.expired, [old.id]);

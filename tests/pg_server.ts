@@ -9,8 +9,19 @@ import { join } from "node:path";
 /** The directory holding initdb/pg_ctl, or undefined when PostgreSQL is not installed. */
 export const PG_BIN: string | undefined = findPgBin();
 
-/** Whether tests against PostgreSQL can run here. */
-export const havePostgres: boolean = PG_BIN !== undefined;
+const isRoot = Deno.uid() === 0;
+
+/** Whether tests against PostgreSQL can run here (as root: also needs the `postgres` user to run it as). */
+export const havePostgres: boolean = PG_BIN !== undefined && (!isRoot || userExists("postgres"));
+
+function userExists(name: string): boolean {
+  try {
+    return new Deno.Command("id", { args: ["-u", name], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
 
 function findPgBin(): string | undefined {
   const candidates: string[] = [];
@@ -41,8 +52,6 @@ export interface PgServer extends AsyncDisposable {
   /** Creates another empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
 }
-
-const isRoot = Deno.uid() === 0;
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   const argv = isRoot ? ["runuser", "-u", "postgres", "--", cmd, ...args] : [cmd, ...args];

@@ -116,7 +116,7 @@ async function workflow(catalog: string | undefined) {
 Deno.test("vc repo (process): SQLite repository workflow and bad input", () => workflow(undefined));
 
 Deno.test({
-  name: "vc repo (process): PostgreSQL repository workflow (ignored without initdb)",
+  name: "vc repo (process): PostgreSQL repository workflow (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: async () => {
     await using pg = await startPgServer();

@@ -33,7 +33,8 @@ Deno.test("repository concurrency: 4 processes on a SQLite catalog", async () =>
 });
 
 Deno.test({
-  name: "repository concurrency: 4 processes on a PostgreSQL catalog (ignored without initdb)",
+  name:
+    "repository concurrency: 4 processes on a PostgreSQL catalog (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "vc_repo_conc_" });

@@ -10,14 +10,12 @@ import { havePostgres } from "./pg_server.ts";
 Deno.test("repository: SQLite catalog, FsStore", (t) => run(t, "sqlite", "fs"));
 Deno.test("repository: SQLite catalog, fake S3", (t) => run(t, "sqlite", "s3"));
 Deno.test({
-  name:
-    "repository: PostgreSQL catalog, FsStore (ignored where PostgreSQL initdb is not installed)",
+  name: "repository: PostgreSQL catalog, FsStore (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: (t) => run(t, "postgres", "fs"),
 });
 Deno.test({
-  name:
-    "repository: PostgreSQL catalog, fake S3 (ignored where PostgreSQL initdb is not installed)",
+  name: "repository: PostgreSQL catalog, fake S3 (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: (t) => run(t, "postgres", "s3"),
 });

@@ -5,7 +5,8 @@
 #     copy/delete-objects/list with encoding-type=url, rm, rb;
 #  2. vc's S3 store contract tests, and every vc subcommand run as a process,
 #     against moto_server, a third-party S3
-#     implementation, so the fake and S3Store are checked against it.
+#     implementation, so the fake and S3Store are checked against it;
+#  3. the repository suite (vc repo) with its content on moto.
 # Needs: deno, aws (CLI v1 or v2), moto_server, python3. Any mismatch fails.
 set -euo pipefail
 
@@ -184,6 +185,10 @@ pass "store contract against moto_server"
 step "every vc subcommand, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_s3_workflow_test.ts
 pass "vc command line against moto_server"
+
+step "the repository suite (vc repo) against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/repo_s3_compat_test.ts
+pass "repository on moto_server"
 
 CURRENT="done"
 echo "PASS: all compatibility checks"

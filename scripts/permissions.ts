@@ -65,6 +65,8 @@ export const ENV_VARS: readonly string[] = [
   "APPDATA",
   "NO_COLOR",
   "TERM",
+  // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).
+  "PG*",
 ];
 
 /**

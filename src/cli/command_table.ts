@@ -17,6 +17,7 @@ import type { CommandSummary } from "./help.ts";
 const VERSIONED = "Versioned assets (manifest + bucket)";
 const CACHE = "Asset cache (any s3:// or file:// URI)";
 const CI = "CI";
+const REPO = "Repository (files with states, tags, claims; catalog in SQLite or PostgreSQL)";
 
 /** A command as listed: its summary, and how to load its module. */
 export interface CommandEntry extends CommandSummary {
@@ -26,6 +27,8 @@ export interface CommandEntry extends CommandSummary {
 
 const versioned = () => import("./versioned_commands.ts");
 const cache = () => import("./cache_commands.ts");
+const repo = () => import("./repo_commands.ts");
+const repoAdmin = () => import("./repo_admin_commands.ts");
 
 /**
  * Every command with its one-line summary. The summaries live here, not in
@@ -145,5 +148,113 @@ export const COMMANDS: readonly CommandEntry[] = [
     group: CACHE,
     summary: "print the cache directory",
     load: async () => (await cache()).dir,
+  },
+  {
+    name: "repo init",
+    group: REPO,
+    summary: "create a repository: catalog schema and the store's marker",
+    load: async () => (await repoAdmin()).init,
+  },
+  {
+    name: "repo add",
+    group: REPO,
+    summary: "upload a file as a new unpublished record; prints its id",
+    load: async () => (await repo()).add,
+  },
+  {
+    name: "repo publish",
+    group: REPO,
+    summary: "publish a record (revives an expired one)",
+    load: async () => (await repo()).publish,
+  },
+  {
+    name: "repo expire",
+    group: REPO,
+    summary: "expire a record",
+    load: async () => (await repo()).expire,
+  },
+  {
+    name: "repo purge",
+    group: REPO,
+    summary: "delete a record's content, keep the record as purged",
+    load: async () => (await repo()).purge,
+  },
+  {
+    name: "repo current",
+    group: REPO,
+    summary: "print the latest published record of a path",
+    load: async () => (await repo()).current,
+  },
+  {
+    name: "repo get",
+    group: REPO,
+    summary: "print a record, or download its content",
+    load: async () => (await repo()).get,
+  },
+  {
+    name: "repo ls",
+    group: REPO,
+    summary: "list records by state, path or tag",
+    load: async () => (await repo()).ls,
+  },
+  {
+    name: "repo tag",
+    group: REPO,
+    summary: "tag a record or a logical path",
+    load: async () => (await repo()).tag,
+  },
+  {
+    name: "repo untag",
+    group: REPO,
+    summary: "remove tags from a record or a logical path",
+    load: async () => (await repo()).untag,
+  },
+  {
+    name: "repo find",
+    group: REPO,
+    summary: "find records by tags (any, all, exclude)",
+    load: async () => (await repo()).find,
+  },
+  {
+    name: "repo claim",
+    group: REPO,
+    summary: "claim the next free published record for a while",
+    load: async () => (await repo()).claim,
+  },
+  {
+    name: "repo renew",
+    group: REPO,
+    summary: "extend a held claim",
+    load: async () => (await repo()).renew,
+  },
+  {
+    name: "repo release",
+    group: REPO,
+    summary: "give up a held claim",
+    load: async () => (await repo()).release,
+  },
+  {
+    name: "repo gc",
+    group: REPO,
+    summary: "expire superseded, purge old, delete unreferenced content",
+    load: async () => (await repoAdmin()).gc,
+  },
+  {
+    name: "repo backup",
+    group: REPO,
+    summary: "write a consistent snapshot of the catalog; prints its URI",
+    load: async () => (await repoAdmin()).backup,
+  },
+  {
+    name: "repo restore",
+    group: REPO,
+    summary: "rebuild a catalog (SQLite or PostgreSQL) from a snapshot",
+    load: async () => (await repoAdmin()).restore,
+  },
+  {
+    name: "repo check",
+    group: REPO,
+    summary: "find missing or corrupt content and orphaned objects",
+    load: async () => (await repoAdmin()).check,
   },
 ];

@@ -42,6 +42,21 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "concurrency",
   "max-size",
   "older-than",
+  "repo",
+  "catalog",
+  "tag",
+  "date-tag",
+  "to",
+  "state",
+  "path",
+  "limit",
+  "any",
+  "all",
+  "exclude",
+  "ttl",
+  "holder",
+  "grace",
+  "retention",
 ]);
 
 /**

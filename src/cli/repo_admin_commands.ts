@@ -1,0 +1,169 @@
+/**
+ * `vc repo init|gc|backup|restore|check`: setting up and maintaining a
+ * repository (the record commands are in `repo_commands.ts`).
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+import { EXIT_FAILURE } from "./errors.ts";
+import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
+import { parseDuration } from "./units.ts";
+
+const CATALOG_OPTION = {
+  catalog: {
+    type: "string" as const,
+    valueName: "C",
+    description: "sqlite:PATH or postgres://user@host:port/db (password: PGPASSWORD or ~/.pgpass)",
+  },
+};
+
+/** `vc repo init URI [--catalog sqlite:PATH | postgres://…]`. */
+export const init: Command = {
+  name: "repo init",
+  positionals: ["URI"],
+  required: 0,
+  usage: "[URI] [--catalog sqlite:PATH|postgres://…]",
+  description:
+    "Creates a repository in the store URI (or --repo / $VC_REPO): the catalog's schema and\nthe store's .vc-repo.json marker, which names the catalog (never a password).\nA file:// repository keeps a SQLite catalog beside its content by default; an s3://\nrepository needs --catalog.",
+  options: { ...REPO_OPTIONS, ...CATALOG_OPTION },
+  examples: [
+    "vc repo init file:///srv/repo",
+    "vc repo init s3://bucket/repo --catalog postgres://vc@db.internal:5432/vc",
+  ],
+  async run(ctx) {
+    const uri = ctx.args[0] ?? repoUri(ctx, "repo init");
+    const catalog = ctx.flags.string("catalog");
+    const { Repository } = await import("../repo/repository.ts");
+    const { catalogText } = await import("../repo/marker.ts");
+    await using repo = await Repository.init(uri, {
+      env: (n) => ctx.io.env(n),
+      ...(catalog ? { catalog } : {}),
+    });
+    const text = catalogText(repo.marker.catalog);
+    await ctx.out.status(
+      { repo: uri, catalog: text, kind: repo.marker.catalog.kind },
+      `initialised repository ${uri} (catalog ${text})`,
+    );
+  },
+};
+
+/** `vc repo gc [--dry-run] [--grace 7d] [--retention 30d]`. */
+export const gc: Command = {
+  name: "repo gc",
+  positionals: [],
+  required: 0,
+  usage: "[--dry-run] [--grace 7d] [--retention 30d] [--repo URI]",
+  description:
+    "Expires published records superseded by a newer published version, purges unpublished\nrecords older than --grace and expired ones older than --retention, and deletes content\nno record references once it is older than --grace.",
+  options: {
+    ...REPO_OPTIONS,
+    "dry-run": { type: "boolean", description: "report what would be removed, change nothing" },
+    grace: { type: "string", valueName: "D", description: "grace period (default 7d)" },
+    retention: {
+      type: "string",
+      valueName: "D",
+      description: "retention of expired (default 30d)",
+    },
+  },
+  examples: ["vc repo gc --dry-run", "vc repo gc --grace 2d --retention 90d"],
+  async run(ctx) {
+    const grace = ctx.flags.string("grace");
+    const retention = ctx.flags.string("retention");
+    const dryRun = ctx.flags.boolean("dry-run");
+    const { Repository } = await import("../repo/repository.ts");
+    await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
+    const report = await repo.gc({
+      dryRun,
+      ...(grace ? { graceMs: parseDuration(grace, "--grace") } : {}),
+      ...(retention ? { retentionMs: parseDuration(retention, "--retention") } : {}),
+      onPhase: (phase) => ctx.out.info(phase),
+    });
+    const verb = dryRun ? "would " : "";
+    const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
+    await ctx.out.data(report, [
+      `${verb}expire ${report.expired.length} superseded${ids(report.expired)}`,
+      `${verb}purge ${report.purgedUnpublished.length} abandoned unpublished${
+        ids(report.purgedUnpublished)
+      }`,
+      `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
+      `${verb}delete ${report.deletedObjects.length} content objects`,
+    ]);
+  },
+};
+
+/** `vc repo backup [DEST_URI]`: prints the snapshot's URI. */
+export const backup: Command = {
+  name: "repo backup",
+  positionals: ["DEST_URI"],
+  required: 0,
+  usage: "[DEST_URI] [--repo URI]",
+  description:
+    "Writes a consistent snapshot of the catalog (one transaction; gzip JSON Lines) to\nDEST_URI or to backups/ in the repository's store, and prints its URI.",
+  options: REPO_OPTIONS,
+  examples: ["vc repo backup", "vc repo backup s3://backups/vc/catalog.jsonl.gz"],
+  async run(ctx) {
+    const { Repository } = await import("../repo/repository.ts");
+    await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
+    const result = await repo.backup(ctx.args[0]);
+    await ctx.out.data(result, result.uri);
+  },
+};
+
+/** `vc repo restore SNAPSHOT [--catalog C] [--force]`. */
+export const restore: Command = {
+  name: "repo restore",
+  positionals: ["SNAPSHOT"],
+  required: 1,
+  usage: "SNAPSHOT [--catalog C] [--force] [--repo URI]",
+  description:
+    "Rebuilds the repository's catalog from a snapshot. With --catalog, into that catalog\n(SQLite or PostgreSQL), and the repository's marker then names it: this moves a\nrepository between catalog kinds. A catalog holding records needs --force.",
+  options: {
+    ...REPO_OPTIONS,
+    ...CATALOG_OPTION,
+    force: { type: "boolean", description: "replace the records of a non-empty catalog" },
+  },
+  examples: [
+    "vc repo restore s3://bucket/repo/backups/catalog-2026-11-30T07-00-00-000Z.jsonl.gz \\\n  --catalog postgres://vc@db.internal/vc",
+  ],
+  async run(ctx) {
+    const catalog = ctx.flags.string("catalog");
+    const { Repository } = await import("../repo/repository.ts");
+    const snapshot = ctx.args[0]!;
+    const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {
+      env: (n) => ctx.io.env(n),
+      ...(catalog ? { catalog } : {}),
+      ...(ctx.flags.boolean("force") ? { force: true } : {}),
+    });
+    await ctx.out.status(
+      { snapshot, ...counts },
+      `restored ${counts.records} records, ${
+        counts.recordTags + counts.pathTags
+      } tags from ${snapshot}`,
+    );
+  },
+};
+
+/** `vc repo check`: exit 1 when anything is wrong. */
+export const check: Command = {
+  name: "repo check",
+  positionals: [],
+  required: 0,
+  usage: "[--repo URI]",
+  description:
+    "Reports records whose content is missing or differs (size, MD5) and content objects no\nrecord references. Exits 1 when it finds any.",
+  options: REPO_OPTIONS,
+  examples: ["vc repo check --json"],
+  async run(ctx) {
+    const { Repository } = await import("../repo/repository.ts");
+    await using repo = await Repository.open(repoUri(ctx, "repo check"), openOptions(ctx));
+    using bar = ctx.out.progress("check");
+    const report = await repo.check({ onProgress: (done, total) => bar.update({ done, total }) });
+    bar.done();
+    await ctx.out.data(report, [
+      ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),
+      ...report.orphans.map((o) => `orphan ${o.key} (${o.size} bytes, ${o.lastModified})`),
+      `${report.records} records checked: ${report.problems.length} problems, ${report.orphans.length} orphans`,
+    ]);
+    return report.ok ? 0 : EXIT_FAILURE;
+  },
+};

@@ -1,0 +1,448 @@
+/**
+ * `vc repo …`: records (add, publish, expire, purge, current, get, ls),
+ * tags (tag, untag, find) and claims (claim, renew, release). Set-up and
+ * maintenance (init, gc, backup, restore, check) are in
+ * `repo_admin_commands.ts`. Each command is argument handling and printing
+ * around one `Repository` call.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { parseDateTagKind } from "../repo/date_tags.ts";
+import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
+import type { RecordState } from "../repo/records.ts";
+import type { Repository } from "../repo/repository.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { UsageError } from "./errors.ts";
+import type { OptionSpecs } from "./options.ts";
+import { table } from "./output.ts";
+import { openAssetCache } from "./settings.ts";
+import { parseDuration } from "./units.ts";
+
+/** `--repo` and `--catalog`, shared by every `vc repo` command. */
+export const REPO_OPTIONS: OptionSpecs = {
+  repo: {
+    type: "string",
+    valueName: "URI",
+    description: "the repository's store (default: $VC_REPO)",
+  },
+  catalog: {
+    type: "string",
+    valueName: "URL",
+    description:
+      "the repository's PostgreSQL URL with its password, for this run only (or use PGPASSWORD)",
+  },
+};
+
+/**
+ * Options for `Repository.open` from the command line: environment, and a
+ * run-time PostgreSQL URL from `--catalog`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openOptions } from "./repo_commands.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const o = openOptions({ flags: new Flags({ catalog: "postgres://u:p@h/d" }), io: memoryIo() });
+ * assert.equal(o.postgresUrl, "postgres://u:p@h/d");
+ * ```
+ */
+export function openOptions(
+  ctx: Pick<CommandContext, "flags" | "io">,
+): { env: (name: string) => string | undefined; postgresUrl?: string } {
+  const url = ctx.flags.string("catalog");
+  return { env: (n) => ctx.io.env(n), ...(url ? { postgresUrl: url } : {}) };
+}
+
+/**
+ * Opens the repository named by `--repo` or `VC_REPO`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { repoUri } from "./repo_commands.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * assert.equal(repoUri({ flags: new Flags({ repo: "s3://b/r" }), io: memoryIo() }, "repo ls"), "s3://b/r");
+ * ```
+ */
+export function repoUri(ctx: Pick<CommandContext, "flags" | "io">, command: string): string {
+  const uri = ctx.flags.string("repo") ?? ctx.io.env("VC_REPO");
+  if (uri === undefined || uri === "") {
+    throw new UsageError(`${command}: which repository?`, {
+      hint: "give --repo URI or set VC_REPO (e.g. file:///srv/repo or s3://bucket/repo)",
+      command,
+    });
+  }
+  return uri;
+}
+
+async function withRepo<T>(
+  ctx: CommandContext,
+  command: string,
+  fn: (repo: Repository) => Promise<T>,
+): Promise<T> {
+  const { Repository } = await import("../repo/repository.ts");
+  await using repo = await Repository.open(repoUri(ctx, command), openOptions(ctx));
+  return await fn(repo);
+}
+
+/**
+ * One line per record for people: id, state, size, path, tags.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordLines } from "./repo_commands.ts";
+ * const lines = recordLines([{ id: 1, state: "published", size: 3, path: "/a", tags: ["x"] }]);
+ * assert.match(lines[0]!, /^ID/);
+ * assert.match(lines[1]!, /^1 +published +3 +\/a +x$/);
+ * ```
+ */
+export function recordLines(
+  records: readonly Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">[],
+): string[] {
+  return table([
+    ["ID", "STATE", "SIZE", "PATH", "TAGS"],
+    ...records.map((r) => [String(r.id), r.state, String(r.size), r.path, r.tags.join(",")]),
+  ]);
+}
+
+function tagsArg(text: string): string[] {
+  return text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+}
+
+function idArg(ctx: CommandContext): number {
+  return parseRecordId(ctx.args[0]!);
+}
+
+function ttlFlag(ctx: CommandContext, command: string): number {
+  const text = ctx.flags.string("ttl");
+  if (text === undefined) {
+    throw new UsageError(`${command}: give --ttl (seconds, or a duration like 5m)`, { command });
+  }
+  return /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--ttl");
+}
+
+function transition(
+  name: "publish" | "expire" | "purge",
+  description: string,
+): Command {
+  return {
+    name: `repo ${name}`,
+    positionals: ["ID"],
+    required: 1,
+    usage: "ID [--repo URI]",
+    description,
+    options: REPO_OPTIONS,
+    examples: [`vc repo ${name} 42 --repo file:///srv/repo`],
+    async run(ctx) {
+      const record = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](idArg(ctx)));
+      await ctx.out.status(record, `${record.id} ${record.state} ${record.path}`);
+    },
+  };
+}
+
+/** `vc repo add PATH FILE [--tag T,U] [--date-tag hour|day|week|month]`: prints the new id. */
+export const add: Command = {
+  name: "repo add",
+  positionals: ["PATH", "FILE"],
+  required: 2,
+  usage: "PATH FILE [--tag T,U] [--date-tag hour|day|week|month] [--repo URI]",
+  description:
+    "Uploads FILE as a new, unpublished version of the logical PATH (Content-MD5 checked)\nand prints the new record's id.",
+  options: {
+    ...REPO_OPTIONS,
+    tag: { type: "string", valueName: "T,U", description: "tags, comma-separated" },
+    "date-tag": {
+      type: "string",
+      valueName: "KIND",
+      description: "add date tags (hour → hour/day/week/month, day → day/week/month, week, month)",
+    },
+  },
+  examples: [
+    "vc repo add /raw/2026-11-30.csv ./today.csv --tag raw --date-tag day",
+  ],
+  async run(ctx) {
+    const [path, file] = ctx.args as [string, string];
+    const tagText = ctx.flags.string("tag");
+    const dateTag = ctx.flags.string("date-tag");
+    const record = await withRepo(ctx, "repo add", async (repo) => {
+      using bar = ctx.out.progress(`upload ${path}`);
+      const r = await repo.add(path, resolve(ctx.io.cwd, file), {
+        ...(tagText ? { tags: tagsArg(tagText) } : {}),
+        ...(dateTag ? { dateTag: parseDateTagKind(dateTag) } : {}),
+        onProgress: (bytes) => bar.onBytes({ bytes }),
+      });
+      bar.done();
+      return r;
+    });
+    await ctx.out.data(record, String(record.id));
+  },
+};
+
+/** `vc repo publish ID`. */
+export const publish: Command = transition(
+  "publish",
+  "Publishes a record (an expired one is revived; a republish keeps the first publish time).",
+);
+/** `vc repo expire ID`. */
+export const expire: Command = transition("expire", "Expires a record, published or not.");
+/** `vc repo purge ID`. */
+export const purge: Command = transition(
+  "purge",
+  "Deletes a record's content and keeps the record as purged. A published record is refused.",
+);
+
+/** `vc repo current PATH`: the latest published record of a path. */
+export const current: Command = {
+  name: "repo current",
+  positionals: ["PATH"],
+  required: 1,
+  usage: "PATH [--repo URI]",
+  description: "Prints the latest published (not expired) record of PATH; exit 1 when none.",
+  options: REPO_OPTIONS,
+  examples: ["vc repo current /raw/latest.csv --json"],
+  async run(ctx) {
+    const path = normalizeLogicalPath(ctx.args[0]!);
+    const record = await withRepo(ctx, "repo current", (repo) => repo.current(path));
+    if (record === undefined) {
+      if (ctx.out.mode === "json") await ctx.out.data(null, "");
+      else ctx.out.warn(`no published record of ${path}`);
+      return 1;
+    }
+    await ctx.out.data(record, recordLines([record]));
+  },
+};
+
+/** `vc repo get ID [--to FILE | --local]`. */
+export const get: Command = {
+  name: "repo get",
+  positionals: ["ID"],
+  required: 1,
+  usage: "ID [--to FILE | --local] [--repo URI]",
+  description:
+    "Prints a record. --to copies its content to FILE and --local prints the path of its\ncached copy, both downloaded through the asset cache with the MD5 verified.",
+  options: {
+    ...REPO_OPTIONS,
+    to: { type: "string", valueName: "FILE", description: "copy the content to FILE" },
+    local: { type: "boolean", description: "print the local (cached) path of the content" },
+  },
+  examples: ["vc repo get 42 --json", "vc repo get 42 --to ./input.csv"],
+  async run(ctx) {
+    const id = idArg(ctx);
+    const to = ctx.flags.string("to");
+    const local = ctx.flags.boolean("local");
+    if (to === undefined && !local) {
+      const record = await withRepo(ctx, "repo get", (repo) => repo.get(id));
+      await ctx.out.data(record, recordLines([record]));
+      return;
+    }
+    const { Repository } = await import("../repo/repository.ts");
+    await using cache = openAssetCache(ctx);
+    await using repo = await Repository.open(repoUri(ctx, "repo get"), {
+      ...openOptions(ctx),
+      cache,
+    });
+    const path = await repo.download(id);
+    if (to !== undefined) {
+      const dest = resolve(ctx.io.cwd, to);
+      await copyFileAtomic(path, dest);
+      await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
+    } else {
+      await ctx.out.data({ id, path }, path);
+    }
+  },
+};
+
+/** `vc repo ls [--state S] [--path P] [--tag T] [--limit N]`. */
+export const ls: Command = {
+  name: "repo ls",
+  positionals: [],
+  required: 0,
+  usage: "[--state S] [--path P] [--tag T] [--limit N] [--repo URI]",
+  description: "Lists records, oldest first (newest first with --limit).",
+  options: {
+    ...REPO_OPTIONS,
+    state: {
+      type: "string",
+      valueName: "S",
+      description: "unpublished, published, expired or purged",
+    },
+    path: { type: "string", valueName: "P", description: "versions of logical path P" },
+    tag: { type: "string", valueName: "T", description: "records carrying tag T" },
+    limit: { type: "string", valueName: "N", description: "at most N records" },
+  },
+  examples: ["vc repo ls --state published --tag raw", "vc repo ls --path /raw/a.csv --json"],
+  async run(ctx) {
+    const f = ctx.flags;
+    const state = f.string("state");
+    const path = f.string("path");
+    const tag = f.string("tag");
+    const limit = f.string("limit");
+    const records = await withRepo(ctx, "repo ls", (repo) =>
+      repo.list({
+        ...(state ? { state: state as RecordState } : {}),
+        ...(path ? { path } : {}),
+        ...(tag ? { tag } : {}),
+        ...(limit ? { limit: Number(limit) } : {}),
+      }));
+    await ctx.out.data(records, recordLines(records));
+  },
+};
+
+function tagCommand(name: "tag" | "untag"): Command {
+  return {
+    name: `repo ${name}`,
+    positionals: ["TARGET", "TAGS"],
+    required: 2,
+    usage: "ID|/PATH T[,U…] [--repo URI]",
+    description: `${
+      name === "tag" ? "Adds tags to" : "Removes tags from"
+    } a record (by id) or a logical path (starting with /;\nevery version of the path carries its tags).`,
+    options: REPO_OPTIONS,
+    examples: [`vc repo ${name} 42 done`, `vc repo ${name} /raw/a.csv important,eu`],
+    async run(ctx) {
+      const [target, tagText] = ctx.args as [string, string];
+      const where = /^\d+$/.test(target)
+        ? { id: parseRecordId(target) }
+        : { path: normalizeLogicalPath(target) };
+      const tags = tagsArg(tagText);
+      await withRepo(ctx, `repo ${name}`, (repo) => repo[name](where, tags));
+      await ctx.out.status(
+        { target: where, tags, op: name },
+        `${name === "tag" ? "tagged" : "untagged"} ${target}: ${tags.join(",")}`,
+      );
+    },
+  };
+}
+
+/** `vc repo tag ID|PATH TAGS`. */
+export const tag: Command = tagCommand("tag");
+/** `vc repo untag ID|PATH TAGS`. */
+export const untag: Command = tagCommand("untag");
+
+/** `vc repo find --any T --all T --exclude T [--published]`. */
+export const find: Command = {
+  name: "repo find",
+  positionals: [],
+  required: 0,
+  usage: "[--any T,U] [--all T,U] [--exclude T,U] [--published] [--limit N] [--repo URI]",
+  description:
+    "Records with any of --any, all of --all and none of --exclude (which needs --any or --all).",
+  options: {
+    ...REPO_OPTIONS,
+    any: { type: "string", valueName: "T,U", description: "carries at least one of these" },
+    all: { type: "string", valueName: "T,U", description: "carries all of these" },
+    exclude: { type: "string", valueName: "T,U", description: "carries none of these" },
+    published: { type: "boolean", description: "only published records" },
+    limit: { type: "string", valueName: "N", description: "at most N records" },
+  },
+  examples: ["vc repo find --any day:2026-11-30 --exclude done --published"],
+  async run(ctx) {
+    const f = ctx.flags;
+    const list = (name: string) => tagsArg(f.string(name) ?? "");
+    const limit = f.string("limit");
+    const records = await withRepo(ctx, "repo find", (repo) =>
+      repo.find({
+        any: list("any"),
+        all: list("all"),
+        exclude: list("exclude"),
+        published: f.boolean("published"),
+        ...(limit ? { limit: Number(limit) } : {}),
+      }));
+    await ctx.out.data(records, recordLines(records));
+  },
+};
+
+const CLAIM_OPTIONS: OptionSpecs = {
+  ...REPO_OPTIONS,
+  ttl: { type: "string", valueName: "T", description: "claim lifetime: seconds or 30s, 5m, 1h" },
+  holder: { type: "string", valueName: "H", description: "who holds the claim" },
+};
+
+/** `vc repo claim [--tag T] [--path P] --ttl 300`. */
+export const claim: Command = {
+  name: "repo claim",
+  positionals: [],
+  required: 0,
+  usage: "--ttl T [--tag T] [--path P] [--holder H] [--repo URI]",
+  description:
+    "Hands the next unclaimed published record to this caller alone until the ttl passes.\nPrints it with its holder (needed by renew/release); with --json, null when none is free.",
+  options: {
+    ...CLAIM_OPTIONS,
+    tag: { type: "string", valueName: "T", description: "only records carrying tag T" },
+    path: { type: "string", valueName: "P", description: "only versions of logical path P" },
+  },
+  examples: ["vc repo claim --tag todo --ttl 5m --json"],
+  async run(ctx) {
+    const ttlMs = ttlFlag(ctx, "repo claim");
+    const f = ctx.flags;
+    const tagName = f.string("tag");
+    const path = f.string("path");
+    const holder = f.string("holder");
+    const claimed = await withRepo(ctx, "repo claim", (repo) =>
+      repo.claim({
+        ttlMs,
+        ...(tagName ? { tag: tagName } : {}),
+        ...(path ? { path } : {}),
+        ...(holder ? { holder } : {}),
+      }));
+    if (claimed === undefined) {
+      if (ctx.out.mode === "json") await ctx.out.data(null, "");
+      else ctx.out.info("nothing to claim");
+      return;
+    }
+    await ctx.out.data(claimed, [
+      ...recordLines([claimed.record]),
+      `holder ${claimed.holder} until ${claimed.until}`,
+    ]);
+  },
+};
+
+/** `vc repo renew ID --holder H --ttl T`. */
+export const renew: Command = {
+  name: "repo renew",
+  positionals: ["ID"],
+  required: 1,
+  usage: "ID --holder H --ttl T [--repo URI]",
+  description: "Extends a held claim to ttl from now.",
+  options: CLAIM_OPTIONS,
+  examples: ["vc repo renew 42 --holder worker-1 --ttl 5m"],
+  async run(ctx) {
+    const holder = holderFlag(ctx, "repo renew");
+    const ttlMs = ttlFlag(ctx, "repo renew");
+    const claimed = await withRepo(
+      ctx,
+      "repo renew",
+      (repo) => repo.renew(idArg(ctx), holder, ttlMs),
+    );
+    await ctx.out.status(claimed, `renewed ${claimed.record.id} until ${claimed.until}`);
+  },
+};
+
+/** `vc repo release ID --holder H`. */
+export const release: Command = {
+  name: "repo release",
+  positionals: ["ID"],
+  required: 1,
+  usage: "ID --holder H [--repo URI]",
+  description: "Gives up a held claim.",
+  options: { ...REPO_OPTIONS, holder: CLAIM_OPTIONS.holder! },
+  examples: ["vc repo release 42 --holder worker-1"],
+  async run(ctx) {
+    const holder = holderFlag(ctx, "repo release");
+    const record = await withRepo(ctx, "repo release", (repo) => repo.release(idArg(ctx), holder));
+    await ctx.out.status(record, `released ${record.id}`);
+  },
+};
+
+function holderFlag(ctx: CommandContext, command: string): string {
+  const holder = ctx.flags.string("holder");
+  if (!holder) {
+    throw new UsageError(`${command}: give --holder (printed by vc repo claim)`, { command });
+  }
+  return holder;
+}

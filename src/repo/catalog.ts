@@ -1,0 +1,140 @@
+/**
+ * The catalog seam: one small interface that the SQLite and PostgreSQL
+ * catalogs implement, so the repository's SQL is written once. Queries use
+ * PostgreSQL's `$1` placeholders; the SQLite catalog rewrites them to `?1`.
+ * The few places where the two databases differ are the fields of
+ * {@linkcode Dialect}, so no query is written twice.
+ *
+ * @module
+ */
+import { VcError } from "../errors.ts";
+import { retry } from "../store/retry.ts";
+
+/** A value bound to a placeholder or read from a column. */
+export type SqlValue = string | number | null;
+
+/** One result row, by column name. */
+export type Row = Record<string, SqlValue>;
+
+/** What a transaction body can do: run statements inside the transaction. */
+export interface Tx {
+  /** Runs one statement with `$1`-style parameters and returns its rows (empty for DDL/DML without RETURNING). */
+  query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+}
+
+/**
+ * `"read"`: a consistent snapshot (SQLite: deferred read transaction in WAL;
+ * PostgreSQL: REPEATABLE READ READ ONLY). `"write"`: SQLite takes the write
+ * lock at once (BEGIN IMMEDIATE), so two writers never deadlock on upgrade;
+ * PostgreSQL uses READ COMMITTED plus row locks.
+ */
+export type TxMode = "read" | "write";
+
+/** Where SQLite and PostgreSQL differ; every query reads these instead of branching. */
+export interface Dialect {
+  /** `"sqlite"` or `"postgres"`. */
+  readonly name: "sqlite" | "postgres";
+  /** Column definition of the auto-numbered record id. */
+  readonly idColumn: string;
+  /** Appended to a SELECT that must lock its rows (`FOR UPDATE` / nothing: SQLite's write transaction already excludes writers). */
+  readonly forUpdate: string;
+  /** Appended to the claim SELECT (`FOR UPDATE SKIP LOCKED` / nothing). */
+  readonly forUpdateSkipLocked: string;
+  /** Statements that make the id generator continue after explicitly inserted ids (restore). */
+  readonly resetIdSequence: readonly string[];
+}
+
+/** A SQL database holding a repository's catalog. */
+export interface Catalog {
+  /** The dialect, for queries that differ. */
+  readonly dialect: Dialect;
+  /** Where the catalog lives, without any password (`sqlite:/path` or `postgres://user@host/db`). */
+  readonly location: string;
+  /** Busy / serialization failures that were retried so far (benchmarks report this). */
+  readonly conflictsRetried: number;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when
+   * it throws. Busy databases and serialization failures are retried with
+   * jittered backoff (the whole `fn` runs again), so `fn` must only touch the
+   * database. Gives up with {@linkcode CatalogBusyError}.
+   */
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Closes the connection(s). */
+  close(): Promise<void>;
+}
+
+/** The catalog cannot be reached or opened (wrong path, server down, bad credentials). */
+export class CatalogUnavailableError extends VcError {}
+
+/** A transaction kept conflicting with others after every retry. */
+export class CatalogBusyError extends VcError {}
+
+/**
+ * Rewrites `$1`-style placeholders to SQLite's numbered `?1` form. Placeholders
+ * inside string literals are left alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toSqlitePlaceholders } from "./catalog.ts";
+ * assert.equal(toSqlitePlaceholders("SELECT '$1', $2 WHERE a = $10"), "SELECT '$1', ?2 WHERE a = ?10");
+ * ```
+ */
+export function toSqlitePlaceholders(sql: string): string {
+  return sql.replace(/('(?:[^']|'')*')|\$(\d+)/g, (_m, literal, n) => literal ?? `?${n}`);
+}
+
+/** Options of {@linkcode runWithRetry}. */
+export interface ConflictRetryOptions {
+  /** Whether an error is a busy/serialization conflict worth running again. */
+  isConflict(error: unknown): boolean;
+  /** Called once per retried conflict. */
+  onConflict(): void;
+  /** Attempts before giving up (default 12). */
+  attempts?: number;
+  /** Describes the catalog in the final error. */
+  location: string;
+}
+
+/**
+ * Runs `attempt` again with jittered backoff while it fails with a conflict,
+ * then throws {@linkcode CatalogBusyError} naming the catalog.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runWithRetry } from "./catalog.ts";
+ * let calls = 0;
+ * const v = await runWithRetry(async () => {
+ *   if (++calls < 3) throw new Error("busy");
+ *   return 7;
+ * }, { isConflict: () => true, onConflict: () => {}, location: "x" });
+ * assert.equal(v, 7);
+ * assert.equal(calls, 3);
+ * ```
+ */
+export async function runWithRetry<T>(
+  attempt: () => Promise<T>,
+  options: ConflictRetryOptions,
+): Promise<T> {
+  const maxAttempts = options.attempts ?? 12;
+  try {
+    return await retry(attempt, {
+      maxAttempts,
+      baseDelayMs: 5,
+      maxDelayMs: 1_000,
+      shouldRetry: (error) => options.isConflict(error),
+      onRetry: () => options.onConflict(),
+    });
+  } catch (error) {
+    if (options.isConflict(error)) {
+      throw new CatalogBusyError(
+        `catalog ${options.location} stayed busy after ${maxAttempts} attempts: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}

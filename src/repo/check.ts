@@ -1,0 +1,131 @@
+/**
+ * `vc repo check`: compares the catalog with the store. Every record that is
+ * not purged must have its content object, with its size and MD5 (the ETag,
+ * or the `vc-md5` metadata when the ETag is not a plain MD5); every content
+ * object should belong to a record.
+ *
+ * @module
+ */
+import { normalizeEtag } from "../hash.ts";
+import { mapLimit } from "../pool.ts";
+import type { Repository } from "./repository.ts";
+
+/** A record whose content is missing or differs. */
+export interface CheckProblem {
+  /** Record id. */
+  id: number;
+  /** Content key. */
+  key: string;
+  /** What is wrong. */
+  problem: "missing" | "size mismatch" | "md5 mismatch";
+  /** Details: expected and found values. */
+  detail: string;
+}
+
+/** An object under the content prefix that no live record references. */
+export interface Orphan {
+  /** Its key. */
+  key: string;
+  /** Its size. */
+  size: number;
+  /** When it was written (ISO time); GC deletes it once older than the grace period. */
+  lastModified: string;
+}
+
+/** What {@linkcode check} found. */
+export interface CheckReport {
+  /** Records checked (not purged). */
+  records: number;
+  /** Records with missing or different content. */
+  problems: CheckProblem[];
+  /** Content objects with no record. */
+  orphans: Orphan[];
+  /** True when there are no problems and no orphans. */
+  ok: boolean;
+}
+
+/**
+ * Checks `repo`; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Repository } from "./repository.ts";
+ * import { check } from "./check.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   const r = await repo.add("/x", new Uint8Array([1, 2]));
+ *   assert.equal((await check(repo)).ok, true);
+ *   await repo.store.delete([r.contentKey]);
+ *   assert.equal((await check(repo)).problems[0]?.problem, "missing");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function check(
+  repo: Repository,
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<CheckReport> {
+  const rows = await repo.catalog.transaction(
+    "read",
+    (tx) =>
+      tx.query(
+        "SELECT id, content_key, size, md5 FROM records WHERE state <> 'purged' ORDER BY id",
+      ),
+  );
+  let done = 0;
+  const found = await mapLimit(
+    rows,
+    options.concurrency ?? 16,
+    async (row): Promise<CheckProblem | undefined> => {
+      const id = Number(row.id);
+      const key = String(row.content_key);
+      const size = Number(row.size);
+      const md5 = String(row.md5);
+      const info = await repo.store.head(key);
+      options.onProgress?.(++done, rows.length);
+      if (!info) return { id, key, problem: "missing", detail: "no content object" };
+      if (info.size !== size) {
+        return {
+          id,
+          key,
+          problem: "size mismatch",
+          detail: `recorded ${size} bytes, stored ${info.size}`,
+        };
+      }
+      const etag = normalizeEtag(info.etag);
+      const stored = /^[0-9a-f]{32}$/.test(etag) && !info.opaqueEtag
+        ? etag
+        : info.metadata?.["vc-md5"];
+      if (stored !== undefined && stored !== md5) {
+        return {
+          id,
+          key,
+          problem: "md5 mismatch",
+          detail: `recorded ${md5}, stored ${stored}`,
+        };
+      }
+      return undefined;
+    },
+  );
+  const live = new Set(rows.map((r) => String(r.content_key)));
+  const orphans: Orphan[] = [];
+  for await (const info of repo.store.list(repo.marker.contentPrefix)) {
+    if (!live.has(info.key)) {
+      orphans.push({
+        key: info.key,
+        size: info.size,
+        lastModified: info.lastModified.toISOString(),
+      });
+    }
+  }
+  const problems = found.filter((p): p is CheckProblem => p !== undefined);
+  return {
+    records: rows.length,
+    problems,
+    orphans,
+    ok: problems.length === 0 && orphans.length === 0,
+  };
+}

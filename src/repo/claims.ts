@@ -1,0 +1,161 @@
+/**
+ * Claims: S3Repo's row locks with a ttl. A claim hands one published record to
+ * exactly one caller: PostgreSQL selects the next free row `FOR UPDATE SKIP
+ * LOCKED` (rows another transaction is claiming are skipped, not waited on),
+ * SQLite runs the SELECT and UPDATE inside `BEGIN IMMEDIATE` (no other writer
+ * in between). Either way, the UPDATE that sets `claimed_by`/`claim_until`
+ * commits before anyone else can see the row as free. A holder that crashes
+ * simply stops renewing; after its ttl the record is free again.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { InvalidInputError } from "../errors.ts";
+import type { Catalog } from "./catalog.ts";
+import {
+  attachTags,
+  checkTag,
+  ClaimLostError,
+  normalizeLogicalPath,
+  parseRecordId,
+  RECORD_COLUMNS_BARE,
+  type RepoRecord,
+  rowToRecord,
+  UnknownRecordError,
+  Where,
+} from "./records.ts";
+
+/** What `Repository.claim` selects and for how long. */
+export interface ClaimOptions {
+  /** Only records carrying this tag. */
+  tag?: string;
+  /** Only versions of this logical path. */
+  path?: string;
+  /** How long the claim holds, in milliseconds. */
+  ttlMs: number;
+  /** Who claims (default: host, process id and a random suffix). */
+  holder?: string;
+}
+
+/** A held claim. */
+export interface Claim {
+  /** The claimed record. */
+  record: RepoRecord;
+  /** The holder, needed to renew or release. */
+  holder: string;
+  /** Until when it holds (ISO time). */
+  until: string;
+}
+
+/** What the claim functions need from a repository. */
+export interface ClaimContext {
+  /** The catalog. */
+  catalog: Catalog;
+  /** The clock. */
+  clock: Clock;
+  /** This host (part of the default holder name). */
+  host: string;
+}
+
+/**
+ * Hands the next unclaimed published record matching `tag`/`path` to this
+ * caller alone, for `ttlMs`; `undefined` when none is free. A claim whose
+ * ttl passed is free again (its holder is presumed dead).
+ */
+/** Claims the next free matching record; see `Repository.claim`. */
+export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Claim | undefined> {
+  const ttl = checkTtl(options.ttlMs);
+  const holder = options.holder ?? `${ctx.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  return ctx.catalog.transaction("write", async (tx) => {
+    const now = ctx.clock.now();
+    const where = new Where();
+    where.and("r.state = 'published'");
+    where.and(`(r.claim_until IS NULL OR r.claim_until <= ${where.param(now)})`);
+    if (options.path !== undefined) {
+      where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
+    }
+    if (options.tag !== undefined) where.and(where.hasTag(checkTag(options.tag)));
+    const rows = await tx.query(
+      `SELECT r.id FROM records r${where} ORDER BY r.id LIMIT 1${ctx.catalog.dialect.forUpdateSkipLocked}`,
+      where.params,
+    );
+    if (rows.length === 0) return undefined;
+    const id = Number(rows[0]!.id);
+    const until = now + ttl;
+    const updated = await tx.query(
+      `UPDATE records SET claimed_by = $1, claim_until = $2 WHERE id = $3 RETURNING ${RECORD_COLUMNS_BARE}`,
+      [holder, until, id],
+    );
+    const [record] = await attachTags(tx, updated.map(rowToRecord));
+    return { record: record!, holder, until: new Date(until).toISOString() };
+  });
+}
+
+/** Extends `holder`'s claim on record `id` to `ttlMs` from now; {@linkcode ClaimLostError} if another holds it. */
+/** Extends a held claim; see `Repository.renew`. */
+export function renewClaim(
+  ctx: ClaimContext,
+  id: number,
+  holder: string,
+  ttlMs: number,
+): Promise<Claim> {
+  const ttl = checkTtl(ttlMs);
+  return holderUpdate(ctx, id, holder, "renew", (now) => [
+    "claim_until = $3",
+    [now + ttl],
+  ]).then((record) => ({ record, holder, until: record.claimUntil! }));
+}
+
+/** Gives up `holder`'s claim on record `id`. */
+/** Gives up a held claim; see `Repository.release`. */
+export async function releaseClaim(
+  ctx: ClaimContext,
+  id: number,
+  holder: string,
+): Promise<RepoRecord> {
+  return await holderUpdate(
+    ctx,
+    id,
+    holder,
+    "release",
+    () => ["claimed_by = NULL, claim_until = NULL", []],
+  );
+}
+
+function holderUpdate(
+  ctx: ClaimContext,
+  id: number,
+  holder: string,
+  verb: string,
+  set: (now: number) => [string, number[]],
+): Promise<RepoRecord> {
+  const rid = parseRecordId(id);
+  return ctx.catalog.transaction("write", async (tx) => {
+    const rows = await tx.query(
+      `SELECT claimed_by FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
+      [rid],
+    );
+    if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
+    if (rows[0]!.claimed_by !== holder) {
+      throw new ClaimLostError(
+        `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
+          (rows[0]!.claimed_by === null
+            ? " (nobody does)"
+            : " (its ttl passed and another worker took it)"),
+      );
+    }
+    const [clause, params] = set(ctx.clock.now());
+    const updated = await tx.query(
+      `UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2 RETURNING ${RECORD_COLUMNS_BARE}`,
+      [rid, holder, ...params],
+    );
+    return (await attachTags(tx, updated.map(rowToRecord)))[0]!;
+  });
+}
+
+function checkTtl(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new InvalidInputError(`claim ttl ${ttlMs} ms is not a positive duration`);
+  }
+  return Math.round(ttlMs);
+}

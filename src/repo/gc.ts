@@ -1,0 +1,189 @@
+/**
+ * Garbage collection of a repository:
+ * 1. expire published records superseded by a newer published version of
+ *    the same path;
+ * 2. purge unpublished records older than the grace period (abandoned adds);
+ * 3. purge expired records whose expiry is older than the retention period;
+ * 4. delete content objects no live record references, once they are older
+ *    than the grace period: an `add` uploads before it records, so a younger
+ *    unreferenced object may be one in flight and is left alone.
+ *
+ * Purging marks records purged in one transaction and deletes content after
+ * the commit; a crash in between leaves unreferenced objects that step 4 of a
+ * later run removes.
+ *
+ * @module
+ */
+import type { Row, Tx } from "./catalog.ts";
+import { placeholders } from "./records.ts";
+import type { Repository } from "./repository.ts";
+
+/** Options of {@linkcode gc}. */
+export interface GcOptions {
+  /** Report what would be removed, change nothing. */
+  dryRun?: boolean;
+  /** Age before unpublished records and unreferenced objects are collected (default 7 days). */
+  graceMs?: number;
+  /** Age of an expiry before the record is purged (default 30 days). */
+  retentionMs?: number;
+  /** Progress messages (one per phase). */
+  onPhase?: (phase: string) => void;
+}
+
+/** What {@linkcode gc} removed (or, with `dryRun`, would remove). */
+export interface GcReport {
+  /** True when nothing was changed. */
+  dryRun: boolean;
+  /** Ids of superseded published records that were expired. */
+  expired: number[];
+  /** Ids of unpublished records older than the grace period that were purged. */
+  purgedUnpublished: number[];
+  /** Ids of expired records past retention that were purged. */
+  purgedExpired: number[];
+  /** Keys of unreferenced content objects deleted. */
+  deletedObjects: string[];
+}
+
+/** Default grace period: 7 days. */
+export const DEFAULT_GRACE_MS = 7 * 86_400_000;
+/** Default retention of expired records: 30 days. */
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+
+const CHUNK = 500;
+
+/**
+ * Runs GC on `repo`; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Repository } from "./repository.ts";
+ * import { gc } from "./gc.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   const a = await repo.add("/x", new Uint8Array([1]));
+ *   const b = await repo.add("/x", new Uint8Array([2]));
+ *   await repo.publish(a.id);
+ *   await repo.publish(b.id);
+ *   const report = await gc(repo, { dryRun: true });
+ *   assert.deepEqual(report.expired, [a.id]);
+ *   assert.equal((await repo.get(a.id)).state, "published");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
+  const dryRun = options.dryRun ?? false;
+  const grace = options.graceMs ?? DEFAULT_GRACE_MS;
+  const retention = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const { catalog } = repo;
+  const forUpdate = catalog.dialect.forUpdate;
+  const report: GcReport = {
+    dryRun,
+    expired: [],
+    purgedUnpublished: [],
+    purgedExpired: [],
+    deletedObjects: [],
+  };
+  const now = repo.clock.now();
+
+  options.onPhase?.("expiring superseded versions");
+  report.expired = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
+    const ids = idsOf(
+      await tx.query(
+        `SELECT r.id FROM records r WHERE r.state = 'published' AND EXISTS (
+           SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
+         ) ORDER BY r.id${dryRun ? "" : forUpdate}`,
+      ),
+    );
+    if (!dryRun) {
+      await updateIds(
+        tx,
+        ids,
+        "state = 'expired', expired_at = $1, claimed_by = NULL, claim_until = NULL",
+        [now],
+        "state = 'published'",
+      );
+    }
+    return ids;
+  });
+
+  options.onPhase?.("purging abandoned and retired records");
+  const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
+    const unpublished = await tx.query(
+      `SELECT r.id, r.content_key FROM records r WHERE r.state = 'unpublished' AND r.created_at < $1
+       ORDER BY r.id${dryRun ? "" : forUpdate}`,
+      [now - grace],
+    );
+    const expired = await tx.query(
+      `SELECT r.id, r.content_key FROM records r WHERE r.state = 'expired' AND r.expired_at < $1
+       ORDER BY r.id${dryRun ? "" : forUpdate}`,
+      [now - retention],
+    );
+    const rows = [...unpublished, ...expired];
+    if (!dryRun) {
+      await updateIds(
+        tx,
+        idsOf(rows),
+        "state = 'purged', purged_at = $1, claimed_by = NULL, claim_until = NULL",
+        [now],
+        "state IN ('unpublished', 'expired')",
+      );
+    }
+    return { unpublished: idsOf(unpublished), expired: idsOf(expired), keys: rows.map(keyOf) };
+  });
+  report.purgedUnpublished = purged.unpublished;
+  report.purgedExpired = purged.expired;
+  if (!dryRun) await deleteKeys(repo, purged.keys);
+
+  options.onPhase?.("deleting unreferenced content");
+  const referenced = await liveContentKeys(repo);
+  const orphans: string[] = [];
+  for await (const info of repo.store.list(repo.marker.contentPrefix)) {
+    if (referenced.has(info.key)) continue;
+    if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
+  }
+  if (!dryRun) await deleteKeys(repo, orphans);
+  report.deletedObjects = [...purged.keys, ...orphans];
+  return report;
+}
+
+/** Content keys of records that are not purged: the objects that must stay. */
+export async function liveContentKeys(repo: Repository): Promise<Set<string>> {
+  return await repo.catalog.transaction("read", async (tx) => {
+    const rows = await tx.query("SELECT content_key FROM records WHERE state <> 'purged'");
+    return new Set(rows.map(keyOf));
+  });
+}
+
+async function updateIds(
+  tx: Tx,
+  ids: number[],
+  set: string,
+  setParams: number[],
+  guard: string,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const part = ids.slice(i, i + CHUNK);
+    await tx.query(
+      `UPDATE records SET ${set} WHERE ${guard} AND id IN (${
+        placeholders(part.length, setParams.length)
+      })`,
+      [...setParams, ...part],
+    );
+  }
+}
+
+async function deleteKeys(repo: Repository, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) await repo.store.delete(keys.slice(i, i + 1000));
+}
+
+function idsOf(rows: Row[]): number[] {
+  return rows.map((r) => Number(r.id));
+}
+
+function keyOf(row: Row): string {
+  return String(row.content_key);
+}

@@ -1,0 +1,150 @@
+/**
+ * The repository's marker: `.vc-repo.json` at the root of its store names the
+ * catalog (kind and location, never a password), so any machine given only
+ * the store URI finds the one catalog instead of silently starting a second.
+ * A SQLite catalog also records its host: it is a file on that machine, and
+ * opening it from another host is refused.
+ *
+ * @module
+ */
+import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } from "../errors.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { redactPostgresUrl } from "./postgres_catalog.ts";
+
+/** The marker's key in the store. */
+export const MARKER_KEY = ".vc-repo.json";
+
+/** Where a repository's catalog lives. */
+export type CatalogRef =
+  | { kind: "sqlite"; path: string; host: string }
+  | { kind: "postgres"; url: string };
+
+/** The marker's content. */
+export interface RepoMarker {
+  /** Always `"vc-repo"`. */
+  format: "vc-repo";
+  /** Marker format version. */
+  version: 1;
+  /** The catalog. */
+  catalog: CatalogRef;
+  /** Key prefix of content objects. */
+  contentPrefix: string;
+  /** When the repository was created (ISO time). */
+  createdAt: string;
+}
+
+/** The store holds no repository marker. */
+export class RepoNotFoundError extends NotFoundError {}
+
+/** A SQLite catalog was opened from a host other than the one that owns it. */
+export class WrongHostError extends VcError {}
+
+/**
+ * Parses a `--catalog` value: `sqlite:PATH` or `postgres://…` / `postgresql://…`.
+ * The password is dropped from what is returned (it is never recorded).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCatalogRef } from "./marker.ts";
+ * assert.deepEqual(parseCatalogRef("sqlite:/srv/c.sqlite", "h1"), { kind: "sqlite", path: "/srv/c.sqlite", host: "h1" });
+ * assert.deepEqual(parseCatalogRef("postgres://u:pw@db/x", "h1"), { kind: "postgres", url: "postgres://u@db/x" });
+ * assert.throws(() => parseCatalogRef("mysql://x", "h1"), /sqlite:PATH or postgres:/);
+ * ```
+ */
+export function parseCatalogRef(text: string, host: string, cwd?: string): CatalogRef {
+  if (text.startsWith("sqlite:")) {
+    let path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "") throw new InvalidInputError(`catalog "${text}": empty SQLite path`);
+    if (!path.startsWith("/") && cwd !== undefined) path = `${cwd.replace(/\/+$/, "")}/${path}`;
+    return { kind: "sqlite", path, host };
+  }
+  if (/^postgres(ql)?:\/\//.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
+  throw new InvalidInputError(
+    `catalog "${text}" is not sqlite:PATH or postgres://user@host:port/database`,
+  );
+}
+
+/**
+ * Writes the marker, create-once: a second `init` of the same store fails
+ * with `PreconditionFailedError` instead of replacing the first catalog.
+ */
+export async function writeMarker(
+  store: ObjectStore,
+  marker: RepoMarker,
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  const body = new TextEncoder().encode(JSON.stringify(marker, null, 2) + "\n");
+  try {
+    await store.put(MARKER_KEY, body, {
+      ...(options.replace ? {} : { ifNoneMatch: "*" as const }),
+      contentType: "application/json",
+    });
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) {
+      throw new PreconditionFailedError(
+        `${store.url} is already a vc repository (${MARKER_KEY} exists)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Reads and validates the marker; {@linkcode RepoNotFoundError} when absent. */
+export async function readMarker(store: ObjectStore): Promise<RepoMarker> {
+  let text: string;
+  try {
+    const { body } = await store.get(MARKER_KEY);
+    text = await new Response(body).text();
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new RepoNotFoundError(
+        `${store.url} is not a vc repository (no ${MARKER_KEY}); run \`vc repo init\` first`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  let marker: RepoMarker;
+  try {
+    marker = JSON.parse(text) as RepoMarker;
+  } catch (error) {
+    throw new InvalidInputError(`${store.url}/${MARKER_KEY} is not valid JSON`, { cause: error });
+  }
+  const c = marker?.catalog;
+  const valid = marker?.format === "vc-repo" && typeof marker.contentPrefix === "string" &&
+    (c?.kind === "sqlite" && typeof c.path === "string" && typeof c.host === "string" ||
+      c?.kind === "postgres" && typeof c.url === "string");
+  if (!valid) {
+    throw new InvalidInputError(`${store.url}/${MARKER_KEY} is not a vc repository marker`);
+  }
+  return marker;
+}
+
+/**
+ * Refuses a SQLite catalog owned by another host: opening it here would
+ * either fail or, worse, create an empty second catalog.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkHost } from "./marker.ts";
+ * checkHost({ kind: "sqlite", path: "/c", host: "a" }, "a");
+ * assert.throws(() => checkHost({ kind: "sqlite", path: "/c", host: "a" }, "b"), /host a/);
+ * ```
+ */
+export function checkHost(ref: CatalogRef, host: string): void {
+  if (ref.kind === "sqlite" && ref.host !== host) {
+    throw new WrongHostError(
+      `the repository's SQLite catalog ${ref.path} belongs to host ${ref.host}, not ${host}; ` +
+        "use it from that host, or move the catalog to PostgreSQL (vc repo backup, then " +
+        "vc repo restore SNAPSHOT --catalog postgres://…)",
+    );
+  }
+}
+
+/** The catalog as text (for messages and `--json`): `sqlite:PATH` or the redacted URL. */
+export function catalogText(ref: CatalogRef): string {
+  return ref.kind === "sqlite" ? `sqlite:${ref.path}` : ref.url;
+}

@@ -1,0 +1,61 @@
+/**
+ * Reads and writes one object named by a full URI (`s3://bucket/key`,
+ * `file:///dir/name`, or a local path), for backups kept outside the
+ * repository's own store.
+ *
+ * @module
+ */
+import { basename, dirname, resolve } from "node:path";
+import { InvalidInputError } from "../errors.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { parseUri } from "../uri.ts";
+
+type Opener = (uri: string) => Promise<ObjectStore>;
+
+function split(uri: string): { root: string; key: string } {
+  const parsed = parseUri(uri);
+  if (parsed.scheme === "s3") {
+    if (parsed.key === "" || parsed.key.endsWith("/")) {
+      throw new InvalidInputError(`${uri} names no object (expected s3://bucket/key)`);
+    }
+    return { root: `s3://${parsed.bucket}`, key: parsed.key };
+  }
+  const path = resolve(parsed.path);
+  return { root: `file://${dirname(path)}`, key: basename(path) };
+}
+
+/**
+ * Reads the object at `uri` completely.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readObjectUri, writeObjectUri } from "./object_uri.ts";
+ * import { openStore } from "../store/open.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeObjectUri(`${dir}/x.bin`, new Uint8Array([7]), openStore);
+ * assert.deepEqual([...await readObjectUri(`${dir}/x.bin`, openStore)], [7]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readObjectUri(uri: string, open: Opener): Promise<Uint8Array> {
+  const { root, key } = split(uri);
+  const store = await open(root);
+  try {
+    const { body } = await store.get(key);
+    return new Uint8Array(await new Response(body).arrayBuffer());
+  } finally {
+    await store.close();
+  }
+}
+
+/** Writes `bytes` as the object at `uri`. */
+export async function writeObjectUri(uri: string, bytes: Uint8Array, open: Opener): Promise<void> {
+  const { root, key } = split(uri);
+  const store = await open(root);
+  try {
+    await store.put(key, bytes, { contentType: "application/gzip" });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Opens the catalog a {@linkcode CatalogRef} names: SQLite directly, the
+ * PostgreSQL module only when needed (it loads the npm driver).
+ *
+ * @module
+ */
+import type { Catalog } from "./catalog.ts";
+import type { CatalogRef } from "./marker.ts";
+import { openSqliteCatalog } from "./sqlite_catalog.ts";
+
+/** Options of {@linkcode openCatalog}. */
+export interface OpenCatalogOptions {
+  /** Create a missing SQLite file (init, restore). */
+  create?: boolean;
+  /** A PostgreSQL URL given at run time, which may carry the password the marker never records. */
+  postgresUrl?: string;
+  /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
+  env?: (name: string) => string | undefined;
+}
+
+/**
+ * Opens the catalog `ref` names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openCatalog } from "./open_catalog.ts";
+ * const dir = await Deno.makeTempDir();
+ * const c = await openCatalog({ kind: "sqlite", path: `${dir}/c.sqlite`, host: "h" }, { create: true });
+ * assert.equal(c.dialect.name, "sqlite");
+ * await c.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openCatalog(
+  ref: CatalogRef,
+  options: OpenCatalogOptions = {},
+): Promise<Catalog> {
+  if (ref.kind === "sqlite") {
+    return await openSqliteCatalog(ref.path, options.create ? { create: true } : {});
+  }
+  const { openPostgresCatalog } = await import("./postgres_catalog.ts");
+  return await openPostgresCatalog(
+    options.postgresUrl ?? ref.url,
+    options.env ? { env: options.env } : {},
+  );
+}

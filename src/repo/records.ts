@@ -1,0 +1,311 @@
+/**
+ * Records as the repository hands them out, their mapping from catalog rows,
+ * input validation (logical paths, tags), and the SQL fragments shared by
+ * `list`, `find` and `claim`.
+ *
+ * @module
+ */
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import type { Row, SqlValue, Tx } from "./catalog.ts";
+import type { STATES } from "./schema.ts";
+import type { DateTagKind } from "./date_tags.ts";
+
+/** Options of `Repository.add`. */
+export interface AddOptions {
+  /** Tags of the new record. */
+  tags?: readonly string[];
+  /** Also tag with the date tags of this granularity for the add time. */
+  dateTag?: DateTagKind;
+  /** Upload progress. */
+  onProgress?: (bytes: number) => void;
+}
+
+/** Filters of `Repository.list`. */
+export interface ListOptions {
+  /** Only records in this state. */
+  state?: RecordState;
+  /** Only versions of this logical path. */
+  path?: string;
+  /** Only records carrying this tag. */
+  tag?: string;
+  /** At most this many (newest ids first when given). */
+  limit?: number;
+}
+
+/** A tag query of `Repository.find`. */
+export interface FindQuery {
+  /** Records carrying at least one of these. */
+  any?: readonly string[];
+  /** Records carrying all of these. */
+  all?: readonly string[];
+  /** Records carrying none of these (needs `any` or `all`). */
+  exclude?: readonly string[];
+  /** Only published records. */
+  published?: boolean;
+  /** At most this many. */
+  limit?: number;
+}
+
+/** Where tags go: one record, or every record of a logical path. */
+export type TagTarget = { id: number } | { path: string };
+
+/** A record's state: unpublished → published → expired → purged (publish revives expired). */
+export type RecordState = typeof STATES[number];
+
+/** One stored file version, as `get`, `list`, `find` and `--json` show it. */
+export interface RepoRecord {
+  /** Catalog id (printed by `vc repo add`). */
+  id: number;
+  /** Logical path; several records of one path are its versions. */
+  path: string;
+  /** Current state. */
+  state: RecordState;
+  /** Size in bytes. */
+  size: number;
+  /** Hex MD5 of the content, verified against the store at upload. */
+  md5: string;
+  /** Tags of the record and of its path, sorted. */
+  tags: string[];
+  /** Key of the content object in the store. */
+  contentKey: string;
+  /** Host that added it. */
+  originHost: string;
+  /** When it was added (ISO time). */
+  createdAt: string;
+  /** First publish (ISO time); kept when republished. */
+  publishedAt: string | null;
+  /** When it was expired (ISO time). */
+  expiredAt: string | null;
+  /** When its content was deleted (ISO time). */
+  purgedAt: string | null;
+  /** Holder of the claim, when claimed (possibly lapsed: see `claimUntil`). */
+  claimedBy: string | null;
+  /** Until when the claim holds (ISO time). */
+  claimUntil: string | null;
+}
+
+/** No record has this id. */
+export class UnknownRecordError extends NotFoundError {}
+
+/** The operation is not allowed in the record's state (e.g. purging a published file). */
+export class RecordStateError extends VcError {}
+
+/** A renew or release by a holder that no longer holds the claim. */
+export class ClaimLostError extends VcError {}
+
+/** Columns selected for a record, with table alias `r`. */
+export const RECORD_COLUMNS =
+  "r.id, r.path, r.state, r.content_key, r.size, r.md5, r.origin_host, r.created_at, " +
+  "r.published_at, r.expired_at, r.purged_at, r.claimed_by, r.claim_until";
+
+/** The query behind `Repository.current`: newest published record of path `$1`, by index. */
+export const CURRENT_SQL: string = `SELECT ${RECORD_COLUMNS} FROM records r ` +
+  "WHERE r.path = $1 AND r.state = 'published' ORDER BY r.id DESC LIMIT 1";
+
+/**
+ * The query behind `Repository.find`. Tag lists are checked; `exclude` alone
+ * (or no tags at all) is an `InvalidInputError`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findSql } from "./records.ts";
+ * assert.deepEqual(findSql({ any: ["a"], exclude: ["b"] }).params, ["a", "b"]);
+ * assert.throws(() => findSql({ exclude: ["b"] }), /exclude alone/);
+ * ```
+ */
+export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
+  const any = (query.any ?? []).map(checkTag);
+  const all = (query.all ?? []).map(checkTag);
+  const exclude = (query.exclude ?? []).map(checkTag);
+  if (any.length === 0 && all.length === 0) {
+    throw new InvalidInputError(
+      exclude.length > 0
+        ? "find: --exclude alone would select almost everything; add --any or --all tags"
+        : "find: give tags to find (--any, --all, optionally --exclude)",
+    );
+  }
+  const where = new Where();
+  where.and(where.idAmongTagged(any.length > 0 ? any : [all[0]!]));
+  for (const tag of all) where.and(where.hasTag(tag));
+  for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
+  if (query.published) where.and("r.state = 'published'");
+  let limit = "";
+  if (query.limit !== undefined) {
+    if (!Number.isSafeInteger(query.limit) || query.limit <= 0) {
+      throw new InvalidInputError(`limit ${query.limit} is not a positive integer`);
+    }
+    limit = ` LIMIT ${query.limit}`;
+  }
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM records r${where} ORDER BY r.id${limit}`,
+    params: where.params,
+  };
+}
+
+/** {@linkcode RECORD_COLUMNS} without the alias, for RETURNING clauses. */
+export const RECORD_COLUMNS_BARE: string = RECORD_COLUMNS.replaceAll("r.", "");
+
+const iso = (v: SqlValue | undefined): string | null =>
+  v === null || v === undefined ? null : new Date(Number(v)).toISOString();
+
+/** Maps a row selected with {@linkcode RECORD_COLUMNS} (tags are filled in later). */
+export function rowToRecord(row: Row): RepoRecord {
+  return {
+    id: Number(row.id),
+    path: String(row.path),
+    state: String(row.state) as RecordState,
+    size: Number(row.size),
+    md5: String(row.md5),
+    tags: [],
+    contentKey: String(row.content_key),
+    originHost: String(row.origin_host),
+    createdAt: iso(row.created_at)!,
+    publishedAt: iso(row.published_at),
+    expiredAt: iso(row.expired_at),
+    purgedAt: iso(row.purged_at),
+    claimedBy: row.claimed_by === null ? null : String(row.claimed_by),
+    claimUntil: iso(row.claim_until),
+  };
+}
+
+/** Fills in `tags` (record tags and path tags) for `records`, a few hundred ids per query. */
+export async function attachTags(tx: Tx, records: RepoRecord[]): Promise<RepoRecord[]> {
+  const byId = new Map(records.map((r) => [r.id, new Set<string>()]));
+  const ids = [...byId.keys()];
+  // One round trip per 500 records: the record's own tags and its path's.
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const list = placeholders(part.length);
+    const rows = await tx.query(
+      `SELECT t.record_id AS id, t.tag FROM record_tags t WHERE t.record_id IN (${list})
+       UNION ALL
+       SELECT r.id, pt.tag FROM records r JOIN path_tags pt ON pt.path = r.path
+       WHERE r.id IN (${list})`,
+      part,
+    );
+    for (const row of rows) byId.get(Number(row.id))?.add(String(row.tag));
+  }
+  for (const r of records) r.tags = [...byId.get(r.id)!].sort();
+  return records;
+}
+
+/**
+ * `$1, $2, …, $n` starting after `offset` existing parameters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { placeholders } from "./records.ts";
+ * assert.equal(placeholders(3, 1), "$2, $3, $4");
+ * ```
+ */
+export function placeholders(n: number, offset = 0): string {
+  return Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(", ");
+}
+
+/**
+ * Builds a WHERE clause and its parameters step by step, numbering
+ * placeholders as it goes.
+ */
+export class Where {
+  readonly params: SqlValue[] = [];
+  readonly #clauses: string[] = [];
+
+  /** A new placeholder bound to `value`. */
+  param(value: SqlValue): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** Adds a condition (ANDed). */
+  and(clause: string): this {
+    this.#clauses.push(clause);
+    return this;
+  }
+
+  /** ` WHERE a AND b`, or nothing. */
+  toString(): string {
+    return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
+  }
+
+  /** SQL true when record `r` carries `tag` (itself or through its path). Uses the tag indexes. */
+  hasTag(tag: string): string {
+    const p = this.param(tag);
+    return `(EXISTS (SELECT 1 FROM record_tags t WHERE t.record_id = r.id AND t.tag = ${p})` +
+      ` OR EXISTS (SELECT 1 FROM path_tags pt WHERE pt.path = r.path AND pt.tag = ${p}))`;
+  }
+
+  /** SQL true when `r.id` is among the records carrying any of `tags`: the indexed entry point of tag queries. */
+  idAmongTagged(tags: readonly string[]): string {
+    const list = tags.map((t) => this.param(t)).join(", ");
+    return `r.id IN (SELECT t.record_id FROM record_tags t WHERE t.tag IN (${list})` +
+      ` UNION SELECT r2.id FROM path_tags pt JOIN records r2 ON r2.path = pt.path WHERE pt.tag IN (${list}))`;
+  }
+}
+
+const TAG = /^[^\s,]{1,200}$/u;
+
+/**
+ * Checks a tag: 1–200 characters, no whitespace or commas.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTag } from "./records.ts";
+ * assert.equal(checkTag("day:2026-11-30"), "day:2026-11-30");
+ * assert.throws(() => checkTag("two words"), /tag "two words"/);
+ * ```
+ */
+export function checkTag(tag: string): string {
+  if (!TAG.test(tag)) {
+    throw new InvalidInputError(
+      `tag "${tag}" is invalid: use 1-200 characters without spaces or commas`,
+    );
+  }
+  return tag;
+}
+
+/**
+ * Normalises a logical path: leading `/`, no empty, `.` or `..` segments, no NUL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeLogicalPath } from "./records.ts";
+ * assert.equal(normalizeLogicalPath("data/x.csv"), "/data/x.csv");
+ * assert.throws(() => normalizeLogicalPath("/a/../b"), /logical path/);
+ * ```
+ */
+export function normalizeLogicalPath(path: string): string {
+  const p = path.startsWith("/") ? path : `/${path}`;
+  const segments = p.slice(1).split("/");
+  if (
+    p.length > 1024 || p.includes("\0") ||
+    segments.some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw new InvalidInputError(
+      `logical path "${path}" is invalid: use /segment/segment… without empty, . or .. segments`,
+    );
+  }
+  return p;
+}
+
+/**
+ * Parses a record id given as text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRecordId } from "./records.ts";
+ * assert.equal(parseRecordId("42"), 42);
+ * assert.throws(() => parseRecordId("x1"), /record id "x1"/);
+ * ```
+ */
+export function parseRecordId(text: string | number): number {
+  const n = typeof text === "number" ? text : /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidInputError(`record id "${text}" is not a positive integer`);
+  }
+  return n;
+}

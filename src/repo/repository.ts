@@ -1,0 +1,493 @@
+/**
+ * The repository: files with states, tags and claims. Content lives in any
+ * {@linkcode ObjectStore} under `content/`; the catalog (records, tags,
+ * claims) lives in SQLite or PostgreSQL.
+ *
+ * Crash safety of `add`: the content is uploaded first, to a fresh key, and
+ * the record is inserted after; a crash in between leaves an object that no
+ * record references, which GC deletes once it is older than the grace period.
+ * `purge` marks the record purged before deleting the content, so a crash
+ * there leaves an orphan too, never a live record without content.
+ *
+ * @module
+ */
+import { basename, extname } from "node:path";
+import type { AssetCache } from "../cache/asset_cache.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { IntegrityError, InvalidInputError } from "../errors.ts";
+import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
+import { openStore } from "../store/open.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { joinUri } from "../uri.ts";
+import type { Catalog, Row, Tx } from "./catalog.ts";
+import { dateTags } from "./date_tags.ts";
+import { catalogText, type RepoMarker } from "./marker.ts";
+import {
+  type AddOptions,
+  attachTags,
+  checkTag,
+  CURRENT_SQL,
+  type FindQuery,
+  findSql,
+  type ListOptions,
+  normalizeLogicalPath,
+  parseRecordId,
+  RECORD_COLUMNS,
+  RECORD_COLUMNS_BARE,
+  type RecordState,
+  RecordStateError,
+  type RepoRecord,
+  rowToRecord,
+  type TagTarget,
+  UnknownRecordError,
+  Where,
+} from "./records.ts";
+import {
+  type InitOptions,
+  initParts,
+  openParts,
+  type RepoParts,
+  type RepositoryOptions,
+  restoreRepository,
+} from "./setup.ts";
+import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
+import { check, type CheckReport } from "./check.ts";
+import { gc, type GcOptions, type GcReport } from "./gc.ts";
+import { writeObjectUri } from "./object_uri.ts";
+import {
+  type Claim,
+  type ClaimContext,
+  claimNext,
+  type ClaimOptions,
+  releaseClaim,
+  renewClaim,
+} from "./claims.ts";
+
+export type { Claim, ClaimOptions } from "./claims.ts";
+
+export type { InitOptions, RepositoryOptions } from "./setup.ts";
+
+export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
+
+/**
+ * A repository: see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   const r = await repo.add("/data/a.csv", new TextEncoder().encode("a,b\n"), { tags: ["raw"] });
+ *   await repo.publish(r.id);
+ *   assert.equal((await repo.current("/data/a.csv"))?.id, r.id);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class Repository implements AsyncDisposable {
+  /** The content store. */
+  readonly store: ObjectStore;
+  /** The catalog. */
+  readonly catalog: Catalog;
+  /** The marker read from (or written to) the store. */
+  readonly marker: RepoMarker;
+  /** The store's URI. */
+  readonly uri: string;
+  /** The clock in use. */
+  readonly clock: Clock;
+  /** This machine's name. */
+  readonly host: string;
+  #cache: AssetCache | undefined;
+  readonly #ownsCache: boolean;
+  readonly #openStore: (uri: string) => Promise<ObjectStore>;
+  #closed = false;
+
+  private constructor(parts: RepoParts, options: RepositoryOptions) {
+    this.uri = parts.uri;
+    this.store = parts.store;
+    this.catalog = parts.catalog;
+    this.marker = parts.marker;
+    this.clock = options.clock ?? systemClock;
+    this.host = parts.host;
+    this.#cache = options.cache;
+    this.#ownsCache = options.cache === undefined;
+    this.#openStore = options.openStore ?? openStore;
+  }
+
+  /**
+   * Creates a repository in the store at `uri`: creates the catalog's schema
+   * and writes the marker (create-once). A directory store gets a SQLite
+   * catalog beside its content unless `catalog` says otherwise; an `s3://`
+   * store needs an explicit `catalog`.
+   */
+  static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
+    return new Repository(await initParts(uri, options), options);
+  }
+
+  /**
+   * Opens the repository at `uri` through its marker. Fails clearly when the
+   * store is not a repository, when a SQLite catalog belongs to another host,
+   * and when the catalog cannot be reached.
+   */
+  static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
+    return new Repository(await openParts(uri, options), options);
+  }
+
+  /**
+   * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
+   * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
+   * and points the repository's marker at it: this is how a repository moves
+   * between catalog kinds. Refuses a catalog holding records unless `force`.
+   */
+  static restore(
+    uri: string,
+    snapshot: string,
+    options: InitOptions & { force?: boolean } = {},
+  ): Promise<SnapshotCounts> {
+    return restoreRepository(uri, snapshot, options);
+  }
+
+  /**
+   * Uploads `source` (a local file path or bytes) as a new, unpublished
+   * version of `logicalPath`, with `Content-MD5`, checks the stored ETag,
+   * then records it.
+   */
+  async add(
+    logicalPath: string,
+    source: string | Uint8Array,
+    options: AddOptions = {},
+  ): Promise<RepoRecord> {
+    const path = normalizeLogicalPath(logicalPath);
+    const tags = [...(options.tags ?? []).map(checkTag)];
+    const now = this.clock.now();
+    if (options.dateTag) tags.push(...dateTags(options.dateTag, now));
+    const size = typeof source === "string" ? (await Deno.stat(source)).size : source.byteLength;
+    const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
+    const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16);
+    const contentKey = `${this.marker.contentPrefix}${crypto.randomUUID()}${ext}`;
+    const put = await this.store.put(
+      contentKey,
+      typeof source === "string" ? { path: source } : source,
+      {
+        ifNoneMatch: "*",
+        md5,
+        size,
+        metadata: { "vc-md5": md5 },
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+    );
+    await this.#verifyStored(contentKey, put.etag, md5, size);
+    return await this.catalog.transaction("write", async (tx) => {
+      const rows = await tx.query(
+        `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at)
+         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6) RETURNING id`,
+        [path, contentKey, size, md5, this.host, now],
+      );
+      const id = Number(rows[0]!.id);
+      for (const tag of new Set(tags)) {
+        await tx.query(
+          "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+          [id, tag],
+        );
+      }
+      return await this.#get(tx, id);
+    });
+  }
+
+  async #verifyStored(key: string, etag: string, md5: string, size: number): Promise<void> {
+    const plain = normalizeEtag(etag);
+    if (/^[0-9a-f]{32}$/.test(plain)) {
+      if (plain !== md5) {
+        throw new IntegrityError(
+          `upload of ${key}: the store's ETag ${plain} is not the MD5 ${md5}`,
+        );
+      }
+      return;
+    }
+    // Multipart or opaque ETag: the HEAD must show the size and our MD5 metadata.
+    const info = await this.store.head(key);
+    if (!info || info.size !== size || (info.metadata?.["vc-md5"] ?? md5) !== md5) {
+      throw new IntegrityError(
+        `upload of ${key}: the stored object does not match (${size} bytes, MD5 ${md5})`,
+      );
+    }
+  }
+
+  /** Publishes record `id`. Revives an expired record; a republish keeps the first publish time. */
+  publish(id: number): Promise<RepoRecord> {
+    return this.#transition(id, "publish", ["unpublished", "published", "expired"], (now) => [
+      "state = 'published', published_at = COALESCE(published_at, $2), expired_at = NULL",
+      [now],
+    ]);
+  }
+
+  /** Expires record `id` (published or not). */
+  expire(id: number): Promise<RepoRecord> {
+    return this.#transition(id, "expire", ["unpublished", "published", "expired"], (now) => [
+      "state = 'expired', expired_at = COALESCE(expired_at, $2), claimed_by = NULL, claim_until = NULL",
+      [now],
+    ]);
+  }
+
+  /** Deletes record `id`'s content and keeps the record as purged. Refuses a published record. */
+  async purge(id: number): Promise<RepoRecord> {
+    const record = await this.#transition(
+      id,
+      "purge",
+      ["unpublished", "expired", "purged"],
+      (now) => [
+        "state = 'purged', purged_at = COALESCE(purged_at, $2), claimed_by = NULL, claim_until = NULL",
+        [now],
+      ],
+    );
+    await this.store.delete([record.contentKey]);
+    return record;
+  }
+
+  async #transition(
+    id: number,
+    verb: string,
+    allowed: readonly RecordState[],
+    set: (now: number) => [string, (string | number)[]],
+  ): Promise<RepoRecord> {
+    const rid = parseRecordId(id);
+    return await this.catalog.transaction("write", async (tx) => {
+      // The state check is part of the UPDATE, so it holds at the moment of
+      // writing (PostgreSQL re-checks it after waiting for a row lock).
+      const [clause, params] = set(this.clock.now());
+      const updated = await tx.query(
+        `UPDATE records SET ${clause} WHERE id = $1 AND state IN (${
+          allowed.map((s) => `'${s}'`).join(", ")
+        }) RETURNING ${RECORD_COLUMNS_BARE}`,
+        [rid, ...params],
+      );
+      if (updated[0]) return (await attachTags(tx, [rowToRecord(updated[0])]))[0]!;
+      const rows = await tx.query("SELECT state FROM records WHERE id = $1", [rid]);
+      if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
+      throw new RecordStateError(
+        `cannot ${verb} record ${rid}: it is ${rows[0]!.state}` +
+          (verb === "purge" ? " (expire it first)" : ""),
+      );
+    });
+  }
+
+  /** Record `id`; {@linkcode UnknownRecordError} when there is none. */
+  get(id: number): Promise<RepoRecord> {
+    const rid = parseRecordId(id);
+    return this.catalog.transaction("read", (tx) => this.#get(tx, rid));
+  }
+
+  async #get(tx: Tx, id: number): Promise<RepoRecord> {
+    const rows = await tx.query(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.id = $1`, [id]);
+    if (rows.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
+    return (await attachTags(tx, [rowToRecord(rows[0]!)]))[0]!;
+  }
+
+  /** The newest published (so not expired) record of `logicalPath`, by index. */
+  current(logicalPath: string): Promise<RepoRecord | undefined> {
+    const path = normalizeLogicalPath(logicalPath);
+    return this.catalog.transaction("read", async (tx) => {
+      const rows = await tx.query(CURRENT_SQL, [path]);
+      return rows[0] ? (await attachTags(tx, [rowToRecord(rows[0])]))[0] : undefined;
+    });
+  }
+
+  /** Records by state, path and/or tag, oldest first (or newest first with `limit`). */
+  list(options: ListOptions = {}): Promise<RepoRecord[]> {
+    const where = new Where();
+    if (options.state !== undefined) {
+      where.and(`r.state = ${where.param(checkState(options.state))}`);
+    }
+    if (options.path !== undefined) {
+      where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
+    }
+    if (options.tag !== undefined) where.and(where.idAmongTagged([checkTag(options.tag)]));
+    const order = options.limit === undefined
+      ? " ORDER BY r.id"
+      : ` ORDER BY r.id DESC LIMIT ${limitOf(options.limit)}`;
+    return this.#select(`SELECT ${RECORD_COLUMNS} FROM records r${where}${order}`, where.params);
+  }
+
+  /** Records matching a tag query; `exclude` alone is an error. */
+  find(query: FindQuery): Promise<RepoRecord[]> {
+    const { sql, params } = findSql(query);
+    return this.#select(sql, params);
+  }
+
+  #select(sql: string, params: (string | number | null)[]): Promise<RepoRecord[]> {
+    return this.catalog.transaction("read", async (tx) => {
+      const rows: Row[] = await tx.query(sql, params);
+      return await attachTags(tx, rows.map(rowToRecord));
+    });
+  }
+
+  /** Adds tags to a record (`{ id }`) or to a logical path (`{ path }`, inherited by all its records). */
+  tag(target: TagTarget, tags: readonly string[]): Promise<void> {
+    return this.#tags(target, tags, "add");
+  }
+
+  /** Removes tags from a record or a logical path. */
+  untag(target: TagTarget, tags: readonly string[]): Promise<void> {
+    return this.#tags(target, tags, "remove");
+  }
+
+  async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<void> {
+    const checked = tags.map(checkTag);
+    if (checked.length === 0) {
+      throw new InvalidInputError(`${op === "add" ? "tag" : "untag"}: no tags given`);
+    }
+    await this.catalog.transaction("write", async (tx) => {
+      if ("id" in target) {
+        const id = parseRecordId(target.id);
+        const exists = await tx.query("SELECT id FROM records WHERE id = $1", [id]);
+        if (exists.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
+        for (const tag of checked) {
+          await tx.query(
+            op === "add"
+              ? "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+              : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2",
+            [id, tag],
+          );
+        }
+      } else {
+        const path = normalizeLogicalPath(target.path);
+        for (const tag of checked) {
+          await tx.query(
+            op === "add"
+              ? "INSERT INTO path_tags (path, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+              : "DELETE FROM path_tags WHERE path = $1 AND tag = $2",
+            [path, tag],
+          );
+        }
+      }
+    });
+  }
+
+  /**
+   * Hands the next unclaimed published record matching `tag`/`path` to this
+   * caller alone, for `ttlMs`; `undefined` when none is free. A claim whose
+   * ttl passed is free again (its holder is presumed dead).
+   */
+  claim(options: ClaimOptions): Promise<Claim | undefined> {
+    return claimNext(this.#claimContext(), options);
+  }
+
+  /** Extends `holder`'s claim on record `id` to `ttlMs` from now; `ClaimLostError` if another holds it. */
+  renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
+    return renewClaim(this.#claimContext(), id, holder, ttlMs);
+  }
+
+  /** Gives up `holder`'s claim on record `id`. */
+  release(id: number, holder: string): Promise<RepoRecord> {
+    return releaseClaim(this.#claimContext(), id, holder);
+  }
+
+  #claimContext(): ClaimContext {
+    return {
+      catalog: this.catalog,
+      clock: this.clock,
+      host: this.host,
+    };
+  }
+
+  /** The store URI of record `id`'s content. */
+  async contentUri(id: number): Promise<string> {
+    return joinUri(this.store.url, (await this.get(id)).contentKey);
+  }
+
+  /**
+   * Downloads record `id`'s content through the asset cache (content keys
+   * never change, so the cached copy is never revalidated) and checks its MD5
+   * against the record. Returns the local path.
+   */
+  async download(id: number): Promise<string> {
+    const record = await this.get(id);
+    if (record.state === "purged") {
+      throw new RecordStateError(`record ${record.id} is purged: its content was deleted`);
+    }
+    if (this.#cache === undefined) {
+      const { AssetCache } = await import("../cache/asset_cache.ts");
+      this.#cache = new AssetCache();
+    }
+    const local = await this.#cache.cache(joinUri(this.store.url, record.contentKey), {
+      immutable: true,
+    });
+    const actual = await md5File(local);
+    if (actual !== record.md5) {
+      await this.#cache.delete(joinUri(this.store.url, record.contentKey)).catch(() => false);
+      throw new IntegrityError(
+        `record ${record.id}: downloaded MD5 ${actual}, recorded ${record.md5}`,
+      );
+    }
+    return local;
+  }
+
+  /** Garbage collection; see `gc.ts`. */
+  gc(options: GcOptions = {}): Promise<GcReport> {
+    return gc(this, options);
+  }
+
+  /** Compares catalog and store; see `check.ts`. */
+  check(
+    options: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<CheckReport> {
+    return check(this, options);
+  }
+
+  /**
+   * Writes a consistent snapshot of the catalog (one transaction, gzip JSON
+   * Lines) to `dest` (an object URI) or to `backups/` in the repository's
+   * store, and returns its URI.
+   */
+  async backup(dest?: string): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
+    const createdAt = new Date(this.clock.now()).toISOString();
+    const { bytes, counts } = await snapshotCatalog(this.catalog, {
+      createdAt,
+      repository: this.uri,
+      catalog: catalogText(this.marker.catalog),
+    });
+    let uri: string;
+    if (dest !== undefined) {
+      await writeObjectUri(dest, bytes, this.#openStore);
+      uri = dest;
+    } else {
+      const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
+      await this.store.put(key, bytes, { contentType: "application/gzip" });
+      uri = joinUri(this.store.url, key);
+    }
+    return { uri, counts, bytes: bytes.byteLength };
+  }
+
+  /** Closes the catalog, the store and a cache this repository created. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsCache) await this.#cache?.close();
+    await this.catalog.close();
+    await this.store.close();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function checkState(state: string): RecordState {
+  if (!["unpublished", "published", "expired", "purged"].includes(state)) {
+    throw new InvalidInputError(
+      `state "${state}" is not unpublished, published, expired or purged`,
+    );
+  }
+  return state as RecordState;
+}
+
+function limitOf(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new InvalidInputError(`limit ${limit} is not a positive integer`);
+  }
+  return limit;
+}

@@ -1,0 +1,245 @@
+/**
+ * Creating, opening and restoring repositories: the marker, the catalog it
+ * names, and the checks that keep one repository to one catalog.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { InvalidInputError } from "../errors.ts";
+import { openStore } from "../store/open.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { type Catalog, CatalogUnavailableError } from "./catalog.ts";
+import { restoreCatalog, type SnapshotCounts } from "./backup.ts";
+import {
+  type CatalogRef,
+  catalogText,
+  checkHost,
+  parseCatalogRef,
+  readMarker,
+  type RepoMarker,
+  writeMarker,
+} from "./marker.ts";
+import { readObjectUri } from "./object_uri.ts";
+import { redactPostgresUrl } from "./postgres_catalog.ts";
+import { openCatalog } from "./open_catalog.ts";
+import { createSchema, readMeta } from "./schema.ts";
+
+/** Options shared by `Repository.init` and `Repository.open`. */
+export interface RepositoryOptions {
+  /** Time source for created/publish times, claims, grace periods (tests advance a manual clock). */
+  clock?: Clock;
+  /** This machine's name (default `Deno.hostname()`); recorded as origin and checked for SQLite catalogs. */
+  host?: string;
+  /** Opens the content store (default `openStore`). */
+  openStore?: (uri: string) => Promise<ObjectStore>;
+  /** A PostgreSQL URL given at run time (may carry the password). */
+  postgresUrl?: string;
+  /** Environment for PostgreSQL settings; default `Deno.env`. */
+  env?: (name: string) => string | undefined;
+  /** Asset cache for `download` (default: one with default settings, created on first use). */
+  cache?: import("../cache/asset_cache.ts").AssetCache;
+}
+
+/** Options of `Repository.init`. */
+export interface InitOptions extends RepositoryOptions {
+  /** `sqlite:PATH` or `postgres://…`; default for a directory store: SQLite beside the content. */
+  catalog?: string;
+}
+
+/** What an open repository is made of. */
+export interface RepoParts {
+  /** The store's URI. */
+  uri: string;
+  /** The content store. */
+  store: ObjectStore;
+  /** The catalog. */
+  catalog: Catalog;
+  /** The marker. */
+  marker: RepoMarker;
+  /** This machine's name. */
+  host: string;
+}
+
+/**
+ * Creates the parts of a new repository a repository in the store at `uri`: creates the catalog's schema
+ * and writes the marker (create-once). A directory store gets a SQLite
+ * catalog beside its content unless `catalog` says otherwise; an `s3://`
+ * store needs an explicit `catalog`.
+ */
+export async function initParts(uri: string, options: InitOptions = {}): Promise<RepoParts> {
+  const host = options.host ?? Deno.hostname();
+  const store = await (options.openStore ?? openStore)(uri);
+  try {
+    let ref: CatalogRef;
+    if (options.catalog !== undefined) {
+      ref = parseCatalogRef(options.catalog, host, Deno.cwd());
+    } else if (store.url.startsWith("file:")) {
+      const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
+      ref = { kind: "sqlite", path: `${dir}/.vc~repo.sqlite`, host };
+    } else {
+      throw new InvalidInputError(
+        `repository ${uri}: give a catalog (--catalog sqlite:PATH or postgres://user@host/db); ` +
+          "only a directory repository keeps its catalog beside its content by default",
+      );
+    }
+    const postgresUrl = options.postgresUrl ??
+      (ref.kind === "postgres" ? options.catalog : undefined);
+    const catalog = await openCatalog(ref, {
+      create: true,
+      ...(postgresUrl ? { postgresUrl } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    try {
+      await catalog.transaction("write", async (tx) => {
+        await createSchema(tx, catalog.dialect);
+        if (ref.kind === "sqlite") {
+          await tx.query(
+            "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO NOTHING",
+            [host],
+          );
+        }
+      });
+      const marker: RepoMarker = {
+        format: "vc-repo",
+        version: 1,
+        catalog: ref,
+        contentPrefix: "content/",
+        createdAt: new Date((options.clock ?? systemClock).now()).toISOString(),
+      };
+      await writeMarker(store, marker);
+      return { uri, store, catalog, marker, host };
+    } catch (error) {
+      await catalog.close();
+      throw error;
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the repository at `uri` through its marker. Fails clearly when the
+ * store is not a repository, when a SQLite catalog belongs to another host,
+ * and when the catalog cannot be reached.
+ */
+export async function openParts(uri: string, options: RepositoryOptions = {}): Promise<RepoParts> {
+  const host = options.host ?? Deno.hostname();
+  const store = await (options.openStore ?? openStore)(uri);
+  try {
+    const marker = await readMarker(store);
+    checkHost(marker.catalog, host);
+    if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
+    const catalog = await openCatalog(marker.catalog, {
+      ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    try {
+      const meta = await catalog.transaction("read", (tx) => readMeta(tx));
+      if (meta === undefined) {
+        throw new CatalogUnavailableError(
+          `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
+            "(restore a backup into it with vc repo restore)",
+        );
+      }
+      const owner = meta.get("host");
+      if (owner !== undefined && marker.catalog.kind === "sqlite") {
+        checkHost({ ...marker.catalog, host: owner }, host);
+      }
+      return { uri, store, catalog, marker, host };
+    } catch (error) {
+      await catalog.close();
+      throw error;
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
+ * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
+ * and points the repository's marker at it: this is how a repository moves
+ * between catalog kinds. Refuses a catalog holding records unless `force`.
+ */
+export async function restoreRepository(
+  uri: string,
+  snapshot: string,
+  options: InitOptions & { force?: boolean } = {},
+): Promise<SnapshotCounts> {
+  const host = options.host ?? Deno.hostname();
+  const open = options.openStore ?? openStore;
+  const bytes = await readObjectUri(snapshot, open);
+  const store = await open(uri);
+  try {
+    let marker: RepoMarker | undefined;
+    try {
+      marker = await readMarker(store);
+    } catch (error) {
+      if (options.catalog === undefined) throw error;
+    }
+    const ref = options.catalog !== undefined
+      ? parseCatalogRef(options.catalog, host, Deno.cwd())
+      : marker!.catalog;
+    checkHost(ref, host);
+    const postgresUrl = options.postgresUrl ??
+      (ref.kind === "postgres" ? options.catalog : undefined);
+    const catalog = await openCatalog(ref, {
+      create: true,
+      ...(postgresUrl ? { postgresUrl } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    try {
+      const counts = await restoreCatalog(catalog, bytes, {
+        ...(options.force ? { force: true } : {}),
+        source: snapshot,
+      });
+      if (ref.kind === "sqlite") {
+        await catalog.transaction("write", (tx) =>
+          tx.query(
+            "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            [host],
+          ));
+      }
+      if (marker === undefined || catalogText(marker.catalog) !== catalogText(ref)) {
+        await writeMarker(store, {
+          format: "vc-repo",
+          version: 1,
+          catalog: ref,
+          contentPrefix: marker?.contentPrefix ?? "content/",
+          createdAt: marker?.createdAt ??
+            new Date((options.clock ?? systemClock).now()).toISOString(),
+        }, { replace: true });
+      }
+      return counts;
+    } finally {
+      await catalog.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A PostgreSQL URL given at run time may add the password the marker never
+ * records, but must name the marker's catalog: anything else would silently
+ * use a second catalog.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkRuntimeUrl } from "./setup.ts";
+ * checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc:pw@db/vc");
+ * assert.throws(() => checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc@other/vc"), /not the repository's catalog/);
+ * ```
+ */
+export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
+  const given = redactPostgresUrl(url);
+  if (ref.kind !== "postgres" || given !== ref.url) {
+    throw new InvalidInputError(
+      `catalog ${given} is not the repository's catalog ${catalogText(ref)}; ` +
+        "give the same URL (it may add the password), or none",
+    );
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The embedded catalog: SQLite through Deno's built-in `node:sqlite`, in WAL
+ * mode with a busy timeout. Write transactions start with `BEGIN IMMEDIATE`,
+ * which takes the database's single write lock up front: two writers never
+ * both read and then fail to upgrade, and a claim's SELECT + UPDATE run with
+ * no other writer in between, which is what PostgreSQL's row locks give.
+ *
+ * @module
+ */
+import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
+import { dirname } from "node:path";
+import { Limiter } from "../pool.ts";
+import {
+  type Catalog,
+  CatalogUnavailableError,
+  type Dialect,
+  type Row,
+  runWithRetry,
+  type SqlValue,
+  toSqlitePlaceholders,
+  type Tx,
+  type TxMode,
+} from "./catalog.ts";
+
+/** SQLite's side of the {@linkcode Dialect}. */
+export const SQLITE_DIALECT: Dialect = {
+  name: "sqlite",
+  idColumn: "id INTEGER PRIMARY KEY AUTOINCREMENT",
+  forUpdate: "",
+  forUpdateSkipLocked: "",
+  // AUTOINCREMENT keeps the largest id in sqlite_sequence, which an explicit
+  // insert already advances.
+  resetIdSequence: [],
+};
+
+/** Options of {@linkcode openSqliteCatalog}. */
+export interface SqliteCatalogOptions {
+  /** Milliseconds SQLite itself waits for a lock before reporting busy (default 5000). */
+  busyTimeoutMs?: number;
+  /** Create the file when missing (default false: a missing catalog is an error). */
+  create?: boolean;
+  /** Attempts of a transaction that keeps finding the database busy (default 12). */
+  attempts?: number;
+}
+
+/**
+ * Opens (or with `create`, creates) the SQLite catalog at `path`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openSqliteCatalog } from "./sqlite_catalog.ts";
+ * const dir = await Deno.makeTempDir();
+ * const catalog = await openSqliteCatalog(`${dir}/c.sqlite`, { create: true });
+ * try {
+ *   const rows = await catalog.transaction("read", (tx) => tx.query("SELECT $1 + 1 AS n", [41]));
+ *   assert.equal(rows[0]?.n, 42);
+ * } finally {
+ *   await catalog.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function openSqliteCatalog(
+  path: string,
+  options: SqliteCatalogOptions = {},
+): Promise<Catalog> {
+  if (!options.create) {
+    try {
+      await Deno.stat(path);
+    } catch (error) {
+      throw new CatalogUnavailableError(
+        `SQLite catalog ${path} does not exist (was the repository initialised on this machine?)`,
+        { cause: error },
+      );
+    }
+  } else {
+    await Deno.mkdir(dirname(path), { recursive: true });
+  }
+  const { DatabaseSync } = await import("node:sqlite");
+  let db: DatabaseSyncType;
+  try {
+    db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+  } catch (error) {
+    throw new CatalogUnavailableError(`cannot open SQLite catalog ${path}: ${message(error)}`, {
+      cause: error,
+    });
+  }
+  return new SqliteCatalog(db, path, options.attempts);
+}
+
+class SqliteCatalog implements Catalog {
+  readonly dialect: Dialect = SQLITE_DIALECT;
+  readonly location: string;
+  #conflicts = 0;
+  readonly #db: DatabaseSyncType;
+  // node:sqlite is synchronous, but a transaction body awaits; one connection
+  // must not interleave two bodies, so this process runs them one at a time.
+  readonly #serial = new Limiter(1);
+
+  readonly #attempts: number | undefined;
+
+  constructor(db: DatabaseSyncType, path: string, attempts: number | undefined) {
+    this.#db = db;
+    this.#attempts = attempts;
+    this.location = `sqlite:${path}`;
+  }
+
+  get conflictsRetried(): number {
+    return this.#conflicts;
+  }
+
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
+      isConflict: isBusy,
+      onConflict: () => this.#conflicts++,
+      location: this.location,
+      ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
+    });
+  }
+
+  async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const db = this.#db;
+    db.exec(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    const tx: Tx = {
+      query: (sql: string, params: readonly SqlValue[] = []) => {
+        const statement = db.prepare(toSqlitePlaceholders(sql));
+        // Avoid copying every row into a new object: node:sqlite already
+        // returns plain objects keyed by column name.
+        return Promise.resolve(statement.all(...params) as Row[]);
+      },
+    };
+    try {
+      const result = await fn(tx);
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+    return Promise.resolve();
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const text = error instanceof Error
+    ? `${(error as { code?: unknown }).code} ${error.message}`
+    : "";
+  return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(text);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,157 @@
+/**
+ * A real, throwaway PostgreSQL server for tests and benchmarks: `initdb` into
+ * a temp dir, `pg_ctl start` on a free 127.0.0.1 port with trust auth, and
+ * stop + remove on dispose. When running as root (CI), the cluster is owned
+ * by and run as the `postgres` user, since PostgreSQL refuses to run as root.
+ */
+import { join } from "node:path";
+
+/** The directory holding initdb/pg_ctl, or undefined when PostgreSQL is not installed. */
+export const PG_BIN: string | undefined = findPgBin();
+
+const isRoot = Deno.uid() === 0;
+
+/** Whether tests against PostgreSQL can run here (as root: also needs the `postgres` user to run it as). */
+export const havePostgres: boolean = PG_BIN !== undefined && (!isRoot || userExists("postgres"));
+
+function userExists(name: string): boolean {
+  try {
+    return new Deno.Command("id", { args: ["-u", name], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+function findPgBin(): string | undefined {
+  const candidates: string[] = [];
+  try {
+    const versions = [...Deno.readDirSync("/usr/lib/postgresql")].map((e) => e.name)
+      .sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`);
+  } catch {
+    // not a Debian layout
+  }
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) if (dir) candidates.push(dir);
+  for (const dir of candidates) {
+    try {
+      Deno.statSync(join(dir, "initdb"));
+      Deno.statSync(join(dir, "pg_ctl"));
+      return dir;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** A running server. */
+export interface PgServer extends AsyncDisposable {
+  /** `postgres://USER@127.0.0.1:PORT/DB` for a fresh database. */
+  url: string;
+  /** Creates another empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+}
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const argv = isRoot ? ["runuser", "-u", "postgres", "--", cmd, ...args] : [cmd, ...args];
+  const out = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${text}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Starts a server; dispose it to stop it and delete its files. */
+export async function startPgServer(): Promise<PgServer> {
+  if (!PG_BIN) throw new Error("PostgreSQL (initdb, pg_ctl) is not installed");
+  const dir = await Deno.makeTempDir({ prefix: "vc_pg_" });
+  if (isRoot) {
+    await Deno.chmod(dir, 0o755);
+    const user = await new Deno.Command("id", { args: ["-u", "postgres"], stdout: "piped" })
+      .output();
+    const group = await new Deno.Command("id", { args: ["-g", "postgres"], stdout: "piped" })
+      .output();
+    await Deno.chown(
+      dir,
+      Number(new TextDecoder().decode(user.stdout)),
+      Number(new TextDecoder().decode(group.stdout)),
+    );
+  }
+  const data = join(dir, "data");
+  const port = freePort();
+  let started = false;
+  try {
+    await run(join(PG_BIN, "initdb"), [
+      "-D",
+      data,
+      "-U",
+      "vc",
+      "--auth=trust",
+      "--no-sync",
+      "-E",
+      "UTF8",
+      "--locale=C",
+    ]);
+    await run(join(PG_BIN, "pg_ctl"), [
+      "-D",
+      data,
+      "-l",
+      join(dir, "log"),
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`,
+      "start",
+    ]);
+    started = true;
+    const base = `postgres://vc@127.0.0.1:${port}`;
+    const createDatabase = async (name: string) => {
+      await run(join(PG_BIN!, "psql"), [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-U",
+        "vc",
+        "-d",
+        "postgres",
+        "-c",
+        `CREATE DATABASE "${name}"`,
+      ]);
+      return `${base}/${name}`;
+    };
+    const url = await createDatabase("vc_test");
+    return {
+      url,
+      createDatabase,
+      async [Symbol.asyncDispose]() {
+        await run(join(PG_BIN!, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"])
+          .catch(() => {});
+        await Deno.remove(dir, { recursive: true });
+      },
+    };
+  } catch (error) {
+    if (started) {
+      await run(join(PG_BIN, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"])
+        .catch(() => {});
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * `vc repo …` run as a process with the release permissions, end to end:
+ * a SQLite repository in a directory, the same workflow on PostgreSQL, and
+ * bad input answered with clear errors and the right exit codes.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import { ok, withWorkspace } from "./cli_process.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+async function workflow(catalog: string | undefined) {
+  await withWorkspace(async (dir, vc) => {
+    const env = { VC_REPO: `file://${join(dir, "repo")}` };
+    await Deno.writeTextFile(join(dir, "a.csv"), "a,b\n1,2\n");
+    const init = ok(
+      await vc(["repo", "init", ...(catalog ? ["--catalog", catalog] : [])], env),
+      "init",
+    );
+    assertStringIncludes(init.stdout, catalog ? "postgres://" : "sqlite:");
+    const marker = JSON.parse(await Deno.readTextFile(join(dir, "repo", ".vc-repo.json")));
+    assertEquals(marker.catalog.kind, catalog ? "postgres" : "sqlite");
+    if (catalog) {
+      // The password may come with the URL at run time; it is never recorded.
+      ok(await vc(["repo", "ls", "--catalog", catalog.replace("://vc@", "://vc:pw@")], env), "ls");
+      assert(!JSON.stringify(marker).includes("pw"));
+      const other = await vc(
+        ["repo", "ls", "--catalog", catalog.replace(/\/[^/]+$/, "/other")],
+        env,
+      );
+      assertEquals(other.code, 1);
+      assertStringIncludes(other.stderr, "is not the repository's catalog");
+    }
+
+    const id = ok(
+      await vc(
+        ["repo", "add", "/data/a.csv", "a.csv", "--tag", "raw,eu", "--date-tag", "day"],
+        env,
+      ),
+      "add",
+    )
+      .stdout.trim();
+    assertMatch(id, /^\d+$/);
+    ok(await vc(["repo", "publish", id], env), "publish");
+    const current = JSON.parse(
+      ok(await vc(["repo", "current", "/data/a.csv", "--json"], env), "current").stdout,
+    );
+    assertEquals([current.id, current.path, current.state, current.size], [
+      Number(id),
+      "/data/a.csv",
+      "published",
+      8,
+    ]);
+    assert(current.tags.includes("raw") && current.tags.some((t: string) => t.startsWith("day:")));
+    assertEquals(typeof current.md5, "string");
+
+    const found = JSON.parse(
+      ok(await vc(["repo", "find", "--any", "raw", "--exclude", "done", "--json"], env), "find")
+        .stdout,
+    );
+    assertEquals(found.map((r: { id: number }) => r.id), [Number(id)]);
+    const claim = JSON.parse(
+      ok(await vc(["repo", "claim", "--tag", "raw", "--ttl", "5m", "--json"], env), "claim").stdout,
+    );
+    assertEquals(claim.record.id, Number(id));
+    const none = ok(
+      await vc(["repo", "claim", "--tag", "raw", "--ttl", "300", "--json"], env),
+      "claim none",
+    );
+    assertEquals(JSON.parse(none.stdout), null);
+    ok(await vc(["repo", "renew", id, "--holder", claim.holder, "--ttl", "10m"], env), "renew");
+    ok(await vc(["repo", "release", id, "--holder", claim.holder], env), "release");
+    ok(await vc(["repo", "tag", "/data/a.csv", "done"], env), "tag path");
+
+    ok(await vc(["repo", "get", id, "--to", "copy.csv"], env), "get --to");
+    assertEquals(await Deno.readTextFile(join(dir, "copy.csv")), "a,b\n1,2\n");
+
+    const dry = JSON.parse(ok(await vc(["repo", "gc", "--dry-run", "--json"], env), "gc").stdout);
+    assertEquals(dry.dryRun, true);
+    const check = JSON.parse(ok(await vc(["repo", "check", "--json"], env), "check").stdout);
+    assertEquals([check.ok, check.records], [true, 1]);
+
+    const backupUri = ok(await vc(["repo", "backup"], env), "backup").stdout.trim();
+    assertMatch(backupUri, /backups\/catalog-.*\.jsonl\.gz$/);
+    const refused = await vc(["repo", "restore", backupUri], env);
+    assertEquals(refused.code, 1);
+    assertStringIncludes(refused.stderr, "--force");
+    const dest = `file://${join(dir, "snapshots", "snap.jsonl.gz")}`;
+    assertEquals(ok(await vc(["repo", "backup", dest], env), "backup to DEST").stdout.trim(), dest);
+    const moved = `sqlite:${join(dir, "moved.sqlite")}`;
+    ok(await vc(["repo", "restore", dest, "--catalog", moved], env), "restore elsewhere");
+    const after = JSON.parse(ok(await vc(["repo", "ls", "--json"], env), "ls").stdout);
+    assertEquals(after.length, 1);
+    assert(after[0].tags.includes("done"));
+
+    // Bad input: each a clear message and exit 1 (2 for usage).
+    const unknown = await vc(["repo", "publish", "999"], env);
+    assertEquals(unknown.code, 1);
+    assertStringIncludes(unknown.stderr, "no record with id 999");
+    const purge = await vc(["repo", "purge", id], env);
+    assertEquals(purge.code, 1);
+    assertStringIncludes(purge.stderr, "it is published");
+    const exclude = await vc(["repo", "find", "--exclude", "raw"], env);
+    assertEquals(exclude.code, 1);
+    assertStringIncludes(exclude.stderr, "--exclude alone");
+    const badTag = await vc(["repo", "tag", id, "bad tag"], env);
+    assertStringIncludes(badTag.stderr, 'tag "bad tag" is invalid');
+    const noRepo = await vc(["repo", "ls"]);
+    assertEquals(noRepo.code, 2);
+    assertStringIncludes(noRepo.stderr, "VC_REPO");
+    await Deno.remove(join(dir, "copy.csv"));
+    const missing = await vc(["repo", "check"], { VC_REPO: `file://${join(dir, "nothing")}` });
+    assertStringIncludes(missing.stderr, "not a vc repository");
+  });
+}
+
+Deno.test("vc repo (process): SQLite repository workflow and bad input", () => workflow(undefined));
+
+Deno.test({
+  name: "vc repo (process): PostgreSQL repository workflow (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    await workflow(pg.url);
+  },
+});
+
+Deno.test("vc repo (process): an unreachable catalog and an s3 repository without one fail clearly", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close(); // nothing listens there now
+    const down = await vc([
+      "repo",
+      "init",
+      `file://${join(dir, "r")}`,
+      "--catalog",
+      `postgres://vc:secret@127.0.0.1:${port}/vc`,
+    ]);
+    assertEquals(down.code, 1);
+    assertStringIncludes(
+      down.stderr,
+      `cannot reach PostgreSQL catalog postgres://vc@127.0.0.1:${port}/vc`,
+    );
+    assert(!down.stderr.includes("secret"), "the password is never printed");
+    const s3 = await vc(["repo", "init", "s3://bucket/repo"]);
+    assertEquals(s3.code, 1);
+    assertStringIncludes(s3.stderr, "give a catalog");
+  });
+});

@@ -1,0 +1,427 @@
+/**
+ * The repository test suite, written once and run against every catalog kind
+ * (SQLite, PostgreSQL) and store (FsStore, fake S3, moto): see repo_test.ts,
+ * repo_postgres_test.ts and repo_s3_compat_test.ts.
+ */
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import type { Clock } from "../src/clock.ts";
+import { InvalidInputError, PreconditionFailedError } from "../src/errors.ts";
+import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { Repository, type RepositoryOptions } from "../src/repo/repository.ts";
+import { ClaimLostError, RecordStateError, UnknownRecordError } from "../src/repo/records.ts";
+import { CatalogNotEmptyError } from "../src/repo/backup.ts";
+import { WrongHostError } from "../src/repo/marker.ts";
+import { join } from "node:path";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { havePostgres, type PgServer, startPgServer } from "./pg_server.ts";
+
+/** A clock tests move by hand. */
+export class TestClock implements Clock {
+  #now: number;
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  sleep(ms: number): Promise<void> {
+    this.#now += ms;
+    return Promise.resolve();
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+/** Where a suite's repositories live. */
+export interface SuiteEnv {
+  /** Label for step names. */
+  label: string;
+  /** A fresh, empty store root URI. */
+  newStoreUri(): Promise<string>;
+  /** A fresh, empty catalog (`sqlite:PATH` / `postgres://…`), or undefined for the store's default. */
+  newCatalog(): Promise<string | undefined>;
+  /** A fresh catalog of the OTHER kind, for restore across kinds. */
+  newOtherCatalog(): Promise<string>;
+  /** Store options (S3 endpoint). */
+  store?: StoreOptions;
+  /** Directory for the asset cache. */
+  cacheDir: string;
+}
+
+const DAY = 86_400_000;
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+interface Ctx {
+  repo: Repository;
+  uri: string;
+  clock: TestClock;
+  options: RepositoryOptions;
+}
+
+async function withRepo(env: SuiteEnv, fn: (c: Ctx) => Promise<void>): Promise<void> {
+  const uri = await env.newStoreUri();
+  const catalog = await env.newCatalog();
+  const clock = new TestClock();
+  const cache = new AssetCache({
+    cacheDir: env.cacheDir,
+    configPath: false,
+    env: {},
+    ...(env.store ? { store: env.store } : {}),
+    warn: () => {},
+  });
+  const options: RepositoryOptions = {
+    clock,
+    host: "host-a",
+    openStore: (u) => openStore(u, env.store ?? {}),
+    cache,
+  };
+  const repo = await Repository.init(uri, { ...options, ...(catalog ? { catalog } : {}) });
+  try {
+    await fn({ repo, uri, clock, options });
+  } finally {
+    await repo.close();
+    await cache.close();
+  }
+}
+
+/** Registers the suite's steps on test context `t`. */
+export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<void> {
+  await t.step(
+    `${env.label}: states and current()`,
+    () =>
+      withRepo(env, async ({ repo, clock }) => {
+        const a = await repo.add("/data/x.csv", bytes("one"));
+        assertEquals(a.state, "unpublished");
+        assertEquals(a.size, 3);
+        assertEquals(a.originHost, "host-a");
+        assertEquals(await repo.current("/data/x.csv"), undefined);
+        const p1 = await repo.publish(a.id);
+        assertEquals(p1.state, "published");
+        clock.advance(60_000);
+        const again = await repo.publish(a.id);
+        assertEquals(again.publishedAt, p1.publishedAt, "republish keeps the first publish time");
+        const b = await repo.add("data/x.csv", bytes("two"));
+        assertEquals(b.path, "/data/x.csv");
+        assertEquals((await repo.current("/data/x.csv"))?.id, a.id, "unpublished is not current");
+        await repo.publish(b.id);
+        assertEquals((await repo.current("/data/x.csv"))?.id, b.id);
+        assertEquals((await repo.expire(b.id)).state, "expired");
+        assertEquals((await repo.current("/data/x.csv"))?.id, a.id, "expired is not current");
+        const revived = await repo.publish(b.id);
+        assertEquals(revived.state, "published");
+        assert(revived.publishedAt !== null && revived.expiredAt === null);
+        const c = await repo.add("/data/x.csv", bytes("three"));
+        assertEquals((await repo.expire(c.id)).state, "expired", "expire works on unpublished");
+        await assertRejects(() => repo.purge(b.id), RecordStateError, "it is published");
+        const purged = await repo.purge(c.id);
+        assertEquals(purged.state, "purged");
+        assertEquals(await repo.store.head(c.contentKey), undefined, "purge deletes the content");
+        await assertRejects(() => repo.publish(c.id), RecordStateError, "purged");
+        await assertRejects(() => repo.get(9999), UnknownRecordError, "no record with id 9999");
+        await assertRejects(() => repo.publish(9999), UnknownRecordError, "9999");
+        await assertRejects(
+          () => repo.add("/a/../b", bytes("x")),
+          InvalidInputError,
+          "logical path",
+        );
+        assertEquals((await repo.list({ state: "published" })).map((r) => r.id), [a.id, b.id]);
+        assertEquals((await repo.list({ path: "/data/x.csv" })).length, 3);
+        await assertRejects(
+          async () => await repo.list({ state: "bogus" as "published" }),
+          InvalidInputError,
+        );
+      }),
+  );
+
+  await t.step(
+    `${env.label}: tags, date tags, find`,
+    () =>
+      withRepo(env, async ({ repo, clock }) => {
+        clock.advance(Date.UTC(2026, 10, 30, 7, 5) - clock.now());
+        const a = await repo.add("/logs/a", bytes("a"), { tags: ["raw", "eu"], dateTag: "hour" });
+        assertEquals(a.tags, [
+          "day:2026-11-30",
+          "eu",
+          "hour:2026-11-30T07",
+          "month:2026-11",
+          "raw",
+          "week:2026-W49",
+        ]);
+        const b = await repo.add("/logs/b", bytes("b"), { tags: ["raw"], dateTag: "day" });
+        const c = await repo.add("/logs/c", bytes("c"), { tags: ["us"] });
+        await repo.tag({ path: "/logs/c" }, ["raw"]);
+        assert((await repo.get(c.id)).tags.includes("raw"), "path tags are inherited");
+        await repo.tag({ id: b.id }, ["done"]);
+        assertEquals((await repo.find({ any: ["raw"] })).map((r) => r.id), [a.id, b.id, c.id]);
+        assertEquals((await repo.find({ all: ["raw", "eu"] })).map((r) => r.id), [a.id]);
+        assertEquals((await repo.find({ any: ["eu", "us"], all: ["raw"] })).map((r) => r.id), [
+          a.id,
+          c.id,
+        ]);
+        assertEquals((await repo.find({ any: ["raw"], exclude: ["done"] })).map((r) => r.id), [
+          a.id,
+          c.id,
+        ]);
+        assertEquals((await repo.find({ any: ["week:2026-W49"] })).map((r) => r.id), [a.id, b.id]);
+        assertEquals((await repo.find({ any: ["raw"], published: true })).length, 0);
+        await repo.publish(c.id);
+        assertEquals((await repo.find({ any: ["raw"], published: true })).map((r) => r.id), [c.id]);
+        await assertRejects(
+          async () => await repo.find({ exclude: ["done"] }),
+          InvalidInputError,
+          "exclude alone",
+        );
+        await assertRejects(async () => await repo.find({}), InvalidInputError);
+        await assertRejects(
+          async () => await repo.find({ any: ["two words"] }),
+          InvalidInputError,
+          "tag",
+        );
+        await repo.untag({ path: "/logs/c" }, ["raw"]);
+        await repo.untag({ id: b.id }, ["done"]);
+        assertEquals((await repo.list({ tag: "raw" })).map((r) => r.id), [a.id, b.id]);
+        assertEquals((await repo.find({ any: ["raw"], exclude: ["done"] })).length, 2);
+        await assertRejects(() => repo.tag({ id: 4242 }, ["x"]), UnknownRecordError);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: claims, ttl expiry, renew, release`,
+    () =>
+      withRepo(env, async ({ repo, clock }) => {
+        const ids: number[] = [];
+        for (const name of ["a", "b", "c"]) {
+          const r = await repo.add(`/q/${name}`, bytes(name), { tags: ["todo"] });
+          await repo.publish(r.id);
+          ids.push(r.id);
+        }
+        const unpublished = await repo.add("/q/d", bytes("d"), { tags: ["todo"] });
+        const one = await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "w1" });
+        const two = await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "w2" });
+        const three = await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "w3" });
+        assertEquals([one?.record.id, two?.record.id, three?.record.id], ids);
+        assertEquals(
+          await repo.claim({ tag: "todo", ttlMs: 60_000 }),
+          undefined,
+          "only published, unclaimed",
+        );
+        assert(unpublished.id > ids[2]!);
+        await assertRejects(
+          () => repo.renew(ids[0]!, "w2", 60_000),
+          ClaimLostError,
+          "w2 does not hold it",
+        );
+        const renewed = await repo.renew(ids[0]!, "w1", 120_000);
+        assertEquals(renewed.until, new Date(clock.now() + 120_000).toISOString());
+        await repo.release(ids[1]!, "w2");
+        assertEquals(
+          (await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "w4" }))?.record.id,
+          ids[1],
+        );
+        clock.advance(61_000); // w3's and w4's claims lapse (crashed holders); w1's renewal holds
+        const after = await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "w5" });
+        assertEquals(after?.record.id, ids[1]);
+        assertEquals(
+          (await repo.claim({ path: "/q/c", ttlMs: 60_000, holder: "w6" }))?.record.id,
+          ids[2],
+        );
+        await assertRejects(() => repo.release(ids[2]!, "w3"), ClaimLostError, "another worker");
+        await assertRejects(async () => await repo.claim({ ttlMs: 0 }), InvalidInputError, "ttl");
+      }),
+  );
+
+  await t.step(
+    `${env.label}: GC (dry run, superseded, grace, retention, orphans from a crashed add)`,
+    () =>
+      withRepo(env, async ({ repo, clock, uri, options }) => {
+        const old = await repo.add("/g/x", bytes("old"));
+        const cur = await repo.add("/g/x", bytes("new"));
+        await repo.publish(old.id);
+        await repo.publish(cur.id);
+        const abandoned = await repo.add("/g/y", bytes("never published"));
+        const retired = await repo.add("/g/z", bytes("retired"));
+        await repo.expire(retired.id);
+        // A crash between upload and record write: this add uploads, then finds
+        // its catalog gone and fails, leaving content that no record references.
+        const before = new Set<string>();
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) before.add(o.key);
+        const crashing = await Repository.open(uri, options);
+        await crashing.catalog.close();
+        await assertRejects(() => crashing.add("/g/crash", bytes("uploaded, never recorded")));
+        await crashing.close();
+        const orphans: string[] = [];
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) {
+          if (!before.has(o.key)) orphans.push(o.key);
+        }
+        assertEquals(orphans.length, 1, "the failed add left its upload behind");
+        const orphanKey = orphans[0]!;
+
+        const dry = await repo.gc({ dryRun: true });
+        assertEquals(dry.expired, [old.id]);
+        assertEquals(dry.purgedUnpublished, [], "within the grace period");
+        assertEquals(dry.deletedObjects, [], "the orphan is younger than the grace period");
+        assertEquals((await repo.get(old.id)).state, "published", "dry run changes nothing");
+
+        const first = await repo.gc();
+        assertEquals(first.expired, [old.id]);
+        assertEquals((await repo.get(old.id)).state, "expired");
+        assert(await repo.store.head(orphanKey), "an in-flight add's upload is kept");
+
+        clock.advance(8 * DAY);
+        const second = await repo.gc();
+        assertEquals(second.purgedUnpublished, [abandoned.id]);
+        assertEquals(second.purgedExpired, [], "retention not reached");
+        assert(second.deletedObjects.includes(orphanKey));
+        assertEquals(await repo.store.head(orphanKey), undefined);
+        assertEquals((await repo.get(abandoned.id)).state, "purged");
+
+        clock.advance(30 * DAY);
+        const third = await repo.gc();
+        assertEquals(third.purgedExpired, [old.id, retired.id]);
+        assertEquals((await repo.get(cur.id)).state, "published", "nothing published is lost");
+        assert(await repo.store.head(cur.contentKey));
+        assertEquals((await repo.check()).ok, true);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: check (missing, MD5 mismatch, orphans) and download`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        const a = await repo.add("/c/a", bytes("alpha"));
+        const b = await repo.add("/c/b", bytes("bravo"));
+        const c = await repo.add("/c/c", bytes("charlie"));
+        const local = await repo.download(a.id);
+        assertEquals(await Deno.readTextFile(local), "alpha");
+        assertEquals((await repo.check()).ok, true);
+        await repo.store.delete([b.contentKey]);
+        await repo.store.put(c.contentKey, bytes("CHARLIE"));
+        await repo.store.put(`${repo.marker.contentPrefix}stray`, bytes("?"));
+        const report = await repo.check();
+        assertEquals(report.ok, false);
+        assertEquals(report.problems.map((p) => [p.id, p.problem]), [[b.id, "missing"], [
+          c.id,
+          "md5 mismatch",
+        ]]);
+        assertEquals(report.orphans.map((o) => o.key), [`${repo.marker.contentPrefix}stray`]);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: backup, restore into the other catalog kind, refuse non-empty`,
+    () =>
+      withRepo(env, async ({ repo, uri, options }) => {
+        const a = await repo.add("/b/a", bytes("a"), { tags: ["t1"] });
+        await repo.publish(a.id);
+        await repo.tag({ path: "/b/a" }, ["pt"]);
+        const b = await repo.add("/b/b", bytes("b"));
+        const backup = await repo.backup();
+        assertEquals(backup.counts.records, 2);
+        assert(backup.uri.includes("backups/catalog-"));
+        await assertRejects(
+          () => Repository.restore(uri, backup.uri, options),
+          CatalogNotEmptyError,
+          "--force",
+        );
+        await repo.close();
+        const other = await env.newOtherCatalog();
+        const counts = await Repository.restore(uri, backup.uri, { ...options, catalog: other });
+        assertEquals(counts, { records: 2, recordTags: 1, pathTags: 1 });
+        await using moved = await Repository.open(uri, options);
+        assertEquals(
+          moved.marker.catalog.kind,
+          other.startsWith("sqlite:") ? "sqlite" : "postgres",
+        );
+        assertEquals((await moved.current("/b/a"))?.tags, ["pt", "t1"]);
+        assertEquals((await moved.get(b.id)).state, "unpublished");
+        const c = await moved.add("/b/c", bytes("c"));
+        assert(c.id > b.id, "ids continue after restored ones");
+        await Repository.restore(uri, backup.uri, { ...options, force: true });
+        assertEquals((await moved.list()).length, 2);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: marker: second init refused, wrong host, not a repository`,
+    () =>
+      withRepo(env, async ({ repo, uri, options }) => {
+        await assertRejects(
+          () => Repository.init(uri, { ...options, catalog: repo.catalog.location }),
+          PreconditionFailedError,
+          "already a vc repository",
+        );
+        if (repo.marker.catalog.kind === "sqlite") {
+          await assertRejects(
+            () => Repository.open(uri, { ...options, host: "host-b" }),
+            WrongHostError,
+            "host-a",
+          );
+        } else {
+          await using elsewhere = await Repository.open(uri, { ...options, host: "host-b" });
+          assertEquals(
+            (await elsewhere.list()).length,
+            0,
+            "a PostgreSQL catalog is shared by hosts",
+          );
+        }
+        const empty = await env.newStoreUri();
+        await assertRejects(() => Repository.open(empty, options), Error, "not a vc repository");
+      }),
+  );
+}
+
+export type CatalogKind = "sqlite" | "postgres";
+
+/**
+ * Runs the suite for one catalog kind over one store: a directory, the fake
+ * S3 server, or a real S3-compatible endpoint (`endpoint`, bucket must exist).
+ */
+export async function runRepoSuite(
+  t: Deno.TestContext,
+  kind: CatalogKind,
+  storeKind: "fs" | "s3",
+  endpoint?: { url: string; bucket: string },
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_" });
+  let pg: PgServer | undefined;
+  const s3 = storeKind === "s3" && !endpoint ? await startFakeS3({ buckets: ["repo"] }) : undefined;
+  const s3Url = endpoint?.url ?? s3?.url;
+  const bucket = endpoint?.bucket ?? "repo";
+  try {
+    if (kind === "postgres" || havePostgres) pg = await startPgServer();
+    let n = 0;
+    const sqlite = () => `sqlite:${join(dir, `catalog-${++n}.sqlite`)}`;
+    const postgres = () => pg!.createDatabase(`vc_${++n}`);
+    const store: StoreOptions | undefined = s3Url
+      ? {
+        s3: {
+          endpoint: s3Url,
+          region: "us-east-1",
+          forcePathStyle: true,
+          credentials: { accessKeyId: "test", secretAccessKey: "test" },
+          maxAttempts: 2,
+        },
+      }
+      : undefined;
+    const env: SuiteEnv = {
+      label: `${kind}+${storeKind}`,
+      newStoreUri: () =>
+        Promise.resolve(s3Url ? `s3://${bucket}/r${++n}` : `file://${join(dir, `store-${++n}`)}`),
+      // FsStore + SQLite uses the default (SQLite beside the content).
+      newCatalog: () =>
+        kind === "postgres"
+          ? postgres()
+          : Promise.resolve(storeKind === "fs" ? undefined : sqlite()),
+      newOtherCatalog: () => kind === "sqlite" && pg ? postgres() : Promise.resolve(sqlite()),
+      cacheDir: join(dir, "cache"),
+      ...(store ? { store } : {}),
+    };
+    await repoSuite(t, env);
+  } finally {
+    await pg?.[Symbol.asyncDispose]();
+    await s3?.[Symbol.asyncDispose]();
+    await Deno.remove(dir, { recursive: true });
+  }
+}

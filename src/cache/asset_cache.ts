@@ -337,23 +337,19 @@ export class AssetCache implements AsyncDisposable {
     const entries = await listEntries(this.dir);
     const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, ...e }) => e);
     if (!options.checkRemote || this.offline) return out;
-    let next = 0;
-    const worker = async () => {
-      while (next < out.length) {
-        const entry = out[next++]!;
-        const loc = this.#locate(entry.uri);
-        // Entries cached through another endpoint cannot be checked with this one.
-        if (loc === undefined || loc.dataPath !== entry.path) continue;
-        try {
-          const { store, key } = await this.#storeFor(loc);
-          const head = await store.head(key);
-          entry.outdated = head === undefined || !sameVersion(head, entry);
-        } catch (e) {
-          if (!(await isUnreachable(e))) throw e;
-        }
+    const { forEachLimit } = await import("../pool.ts");
+    await forEachLimit(out, 16, async (entry) => {
+      const loc = this.#locate(entry.uri);
+      // Entries cached through another endpoint cannot be checked with this one.
+      if (loc === undefined || loc.dataPath !== entry.path) return;
+      try {
+        const { store, key } = await this.#storeFor(loc);
+        const head = await store.head(key);
+        entry.outdated = head === undefined || !sameVersion(head, entry);
+      } catch (e) {
+        if (!(await isUnreachable(e))) throw e;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(16, out.length) }, worker));
+    });
     return out;
   }
 
@@ -428,6 +424,8 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
+    // Aborted downloads finish removing their temp files and locks first.
+    await this.#flights.settled();
     const stores = [...this.#stores.values()];
     this.#stores.clear();
     await Promise.all(stores.map(async (p) => {

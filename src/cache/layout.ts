@@ -18,6 +18,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
+import { isTempName } from "../atomic_write.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
@@ -43,9 +44,11 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])( *$| *\.)/i;
 // Control characters, Windows-forbidden characters, the backslash and `%` (the escape itself).
 // deno-lint-ignore no-control-regex
 const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
-// Temp files are `.<name>.vc-tmp-<random>`: a key must never look like one,
-// or the stale-temp sweep could delete a cached file.
-const TEMP_LIKE = /^\..*\.vc-tmp-/;
+// Temp files are `.<name>.vc-tmp-<pid>-<random>` (isTempName), and were
+// `.<name>.vc-tmp-<random>` in earlier versions: a key must never look like
+// either, or the stale-temp sweep could delete a cached file.
+const LEGACY_TEMP_LIKE = /^\..*\.vc-tmp-/;
+const looksLikeTemp = (name: string) => isTempName(name) || LEGACY_TEMP_LIKE.test(name);
 
 const encoder = new TextEncoder();
 
@@ -80,7 +83,7 @@ export function encodeSegment(segment: string): string {
   if (trailing) {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
   }
-  if (RESERVED.test(out) || TEMP_LIKE.test(out)) out = escapeChar(out[0]!) + out.slice(1);
+  if (RESERVED.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
   return out;
 }

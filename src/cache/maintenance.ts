@@ -8,7 +8,9 @@
  * @module
  */
 import { dirname, join, relative, sep } from "node:path";
-import { checkFile } from "../store/download.ts";
+import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { forEachLimit } from "../pool.ts";
+import { checkFile } from "../verify.ts";
 import { readMeta } from "./entry_meta.ts";
 import { LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
 
@@ -41,7 +43,12 @@ export interface StoredEntry extends CacheEntry {
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
 
-const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
+// Temp files of earlier versions had no owner pid in their name.
+const LEGACY_TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
+
+function isAnyTempName(name: string): boolean {
+  return isTempName(name) || LEGACY_TEMP_FILE.test(name);
+}
 
 /**
  * Lists the entries of the cache in `cacheDir` (those with both a metadata
@@ -64,7 +71,7 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
-    if (!name.endsWith(RECORD_SUFFIX) || TEMP_FILE.test(name)) continue;
+    if (!name.endsWith(RECORD_SUFFIX) || isAnyTempName(name)) continue;
     const meta = readMeta(metaPath);
     if (meta === undefined) continue;
     const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
@@ -206,11 +213,11 @@ export async function verifyEntries(
   const corrupt: CacheEntry[] = [];
   let ok = 0;
   let done = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++]!;
-      options.signal?.throwIfAborted();
+  const signal = options.signal;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
+  await forEachLimit(entries, concurrency, async (entry) => {
+    {
+      signal?.throwIfAborted();
       const expected: { size: number; etag: string; md5?: string } = {
         size: entry.size,
         etag: entry.etag,
@@ -235,9 +242,7 @@ export async function verifyEntries(
       }
       options.onProgress?.({ done: ++done, total: entries.length });
     }
-  };
-  const n = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  }, signal ? { signal } : {});
   return { ok, corrupt };
 }
 
@@ -274,14 +279,14 @@ export async function removeEntryFiles(
 }
 
 /**
- * Removes temp files (`.<name>.vc-tmp-<random>`), empty metadata records and
- * lock files of earlier versions (`.locks/`) older than `olderThan` ms
- * (default one hour): what processes killed mid-download leave behind.
- * Returns how many files were removed.
+ * Removes what processes killed mid-download leave behind: temp files
+ * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (at once; a live
+ * writer's only when older than `olderThan` ms, default one hour), empty
+ * metadata records nobody holds locked, and lock files of earlier versions
+ * (`.locks/`) older than `olderThan`. Returns how many files were removed.
  *
  * An empty record is the entry lock of a download in progress, or of one
- * that died. Removing a live one is harmless: its holder writes the record
- * at the path again when it finishes.
+ * that died: a live one is locked, a dead one is not.
  *
  * @example
  * ```ts
@@ -292,7 +297,10 @@ export async function removeEntryFiles(
  *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
  *   const old = new Date(Date.now() - 2 * 3600_000);
  *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
- *   assert(await sweepDebris(dir) === 1);
+ *   // A live process's temp file stays; one of a dead process goes at once.
+ *   await Deno.writeTextFile(`${dir}/.y.csv.vc-tmp-${Deno.pid}-abcd1234`, "partial");
+ *   await Deno.writeTextFile(`${dir}/.z.csv.vc-tmp-999999999-abcd1234`, "partial");
+ *   assert(await sweepDebris(dir) === 2);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -302,18 +310,35 @@ export async function sweepDebris(
   cacheDir: string,
   options: { olderThan?: number; now?: number } = {},
 ): Promise<number> {
-  const cutoff = (options.now ?? Date.now()) - (options.olderThan ?? STALE_DEBRIS_MS);
+  const now = options.now ?? Date.now();
+  const maxAge = options.olderThan ?? STALE_DEBRIS_MS;
+  const cutoff = now - maxAge;
   const locks = join(cacheDir, LOCKS_DIR);
   const records = join(cacheDir, META_DIR) + sep;
   let removed = 0;
   for await (const path of walkFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
     const isLock = dirname(path) === locks && name.endsWith(".lock");
-    const isRecord = path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
-    if (!isLock && !isRecord && !TEMP_FILE.test(name)) continue;
-    const stat = await statOrUndefined(path);
-    if (isRecord && stat?.size !== 0) continue;
-    if (stat?.mtime && stat.mtime.getTime() < cutoff && await removeIfExists(path)) {
+    const isTemp = isAnyTempName(name);
+    const isRecord = !isTemp && path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
+    if (!isLock && !isRecord && !isTemp) continue;
+    const stat = await lstatOrUndefined(path);
+    if (stat === undefined || !stat.isFile) continue;
+    let stale: boolean;
+    if (isTemp) {
+      // A temp file whose writer is dead is debris at once; a live writer's only when very old.
+      stale = isTempName(name)
+        ? isStaleTempFile(name, stat.mtime, now, maxAge)
+        : (stat.mtime?.getTime() ?? now) < cutoff;
+    } else if (isRecord) {
+      if (stat.size !== 0) continue;
+      // An empty record is the lock of a download in progress, or of one that
+      // died: nobody holds the lock of a dead one.
+      stale = isUnlockedEmpty(path) || (stat.mtime?.getTime() ?? now) < cutoff;
+    } else {
+      stale = (stat.mtime?.getTime() ?? now) < cutoff;
+    }
+    if (stale && await removeIfExists(path)) {
       removed++;
       if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
     }
@@ -321,6 +346,24 @@ export async function sweepDebris(
   // Earlier versions' lock directory: gone once empty.
   await Deno.remove(locks).catch(() => {});
   return removed;
+}
+
+/** True when `path` is an empty file that no process holds locked. */
+function isUnlockedEmpty(path: string): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true });
+  } catch {
+    return false;
+  }
+  try {
+    if (!file.tryLockSync(true)) return false;
+    return file.statSync().size === 0;
+  } catch {
+    return false;
+  } finally {
+    file.close();
+  }
 }
 
 async function* walkFiles(dir: string): AsyncGenerator<string> {
@@ -373,6 +416,17 @@ async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> 
       return;
     }
     d = dirname(d);
+  }
+}
+
+async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
   }
 }
 

@@ -29,7 +29,14 @@
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
-import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+  StoreError,
+  VcError,
+} from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import type { DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -67,6 +74,11 @@ export interface AssetCacheOptions {
   configPath?: string | false;
   /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
   env?: EnvReader | Record<string, string | undefined>;
+  /**
+   * Seconds to wait for another process's lock on an entry before
+   * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
+   */
+  lockWait?: number;
 }
 
 /** Per-call options of {@linkcode AssetCache.cache}. */
@@ -91,6 +103,8 @@ export interface CachePruneOptions {
   maxBytes?: number;
   /** Remove entries not used for this many seconds. */
   olderThan?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
 }
 
 /** Options of {@linkcode AssetCache.verify}. */
@@ -121,7 +135,13 @@ interface Rec {
   checkedAt: number;
   immutable: boolean;
   valid: boolean;
+  partSizes?: number[] | undefined;
+  /** The store said the object is gone (recorded, so other processes know). */
+  gone?: boolean;
 }
+
+/** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
+export const DEFAULT_LOCK_WAIT = 60;
 
 /**
  * A local cache of remote objects.
@@ -163,6 +183,9 @@ export class AssetCache implements AsyncDisposable {
   #byUri = new Map<string, Rec>();
   #byPath = new Map<string, Rec>();
   #flights = new SingleFlight<Rec>();
+  #endpoint: string | undefined;
+  #lockWaitMs: number;
+  #dirReady = false;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -185,6 +208,8 @@ export class AssetCache implements AsyncDisposable {
     const endpoint = options.store?.s3?.endpoint ?? nonEmpty(readEnv("AWS_ENDPOINT_URL_S3")) ??
       nonEmpty(readEnv("AWS_ENDPOINT_URL"));
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
+    this.#endpoint = endpoint;
+    this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
     this.timeout = settings.timeout;
     this.#ttlMs = settings.timeout * 1000;
@@ -265,21 +290,42 @@ export class AssetCache implements AsyncDisposable {
    * await Deno.remove(cache.dir, { recursive: true });
    * ```
    */
-  invalidate(uri: string): Promise<void> {
+  invalidate(uri: string): Promise<boolean> {
     try {
       const loc = this.#locate(uri);
-      if (loc === undefined) return Promise.resolve();
+      if (loc === undefined) return Promise.resolve(false);
       const rec = this.#byPath.get(loc.dataPath);
       if (rec !== undefined) rec.validatedAt = 0;
+      this.#layout.assertSafe(loc.metaPath);
       const meta = readMeta(loc.metaPath);
       if (meta !== undefined && meta.validatedAt !== 0) {
         const { lastUsed: _, ...record } = meta;
-        writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+        try {
+          writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+        } catch (e) {
+          throw this.#readOnly(e, `invalidate ${uri}`, loc.metaPath);
+        }
       }
-      return Promise.resolve();
+      return Promise.resolve(meta !== undefined);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  #readOnly(e: unknown, what: string, path: string): unknown {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (
+      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+      code === "EROFS" || code === "EACCES" || code === "EPERM" ||
+      /read-only file system|permission denied/i.test((e as Error | undefined)?.message ?? "")
+    ) {
+      return new VcError(
+        `cannot ${what}: ${path} in the cache dir ${this.dir} is not writable ` +
+          `(${(e as Error).message}); run as the cache's owner or make it writable`,
+        { cause: e },
+      );
+    }
+    return e;
   }
 
   /**
@@ -306,9 +352,67 @@ export class AssetCache implements AsyncDisposable {
     const loc = this.#locate(uri);
     if (loc === undefined) return false;
     this.#forget(loc.dataPath);
-    this.#layout.assertInside(loc.dataPath);
+    this.#layout.assertSafe(loc.dataPath);
+    this.#layout.assertSafe(loc.metaPath);
     const { removeEntryFiles } = await import("./maintenance.ts");
-    return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath);
+    try {
+      return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath, {
+        lockWait: this.#lockWaitMs,
+      });
+    } catch (e) {
+      throw this.#readOnly(e, `remove the cached copy of ${uri}`, loc.dataPath);
+    }
+  }
+
+  /**
+   * Copies `local` to `dest` atomically, keeping its mode. When `local` is a
+   * copy in this cache, it is first checked against its record (size and
+   * checksum); a copy that fails is removed from the cache and nothing is
+   * written at `dest` (`IntegrityError`, naming both). Other paths (local
+   * overrides) are copied as they are.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const path = await cache.cache(`file://${root}/x.txt`);
+   *   await cache.copyVerified(path, `${root}/out/x.txt`);
+   *   assert(await Deno.readTextFile(`${root}/out/x.txt`) === "x");
+   *   await Deno.writeTextFile(path, "y"); // a same-size hand edit
+   *   await assert.rejects(cache.copyVerified(path, `${root}/out/y.txt`), /failed verification/);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async copyVerified(local: string, dest: string): Promise<void> {
+    const { copyFileAtomic } = await import("../atomic_write.ts");
+    const path = resolve(local);
+    if (this.#layout.contains(path)) {
+      const { META_DIR, RECORD_SUFFIX } = await import("./layout.ts");
+      const rel = path.slice(this.dir.length + 1);
+      const metaPath = resolve(this.dir, META_DIR, rel) + RECORD_SUFFIX;
+      const meta = readMeta(metaPath);
+      if (meta !== undefined) {
+        const { checkFile } = await import("../verify.ts");
+        const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+        if (meta.md5 !== undefined) expected.md5 = meta.md5;
+        if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+        const problem = await checkFile(path, expected).catch((e) => `cannot read it: ${e}`);
+        if (problem !== undefined) {
+          await this.delete(meta.uri).catch(() => false);
+          throw new IntegrityError(
+            `the cached copy ${path} of ${meta.uri} failed verification (${problem}); ` +
+              `it was removed from the cache and not copied to ${dest}: run again to download it afresh`,
+          );
+        }
+      }
+    }
+    await copyFileAtomic(path, dest);
   }
 
   /**
@@ -378,7 +482,7 @@ export class AssetCache implements AsyncDisposable {
   async prune(options: CachePruneOptions): Promise<PruneResult> {
     const { pruneEntries } = await import("./maintenance.ts");
     const result = await pruneEntries(this.dir, options);
-    for (const entry of result.removed) this.#forget(entry.path);
+    if (result.dryRun !== true) { for (const entry of result.removed) this.#forget(entry.path); }
     return result;
   }
 
@@ -446,7 +550,9 @@ export class AssetCache implements AsyncDisposable {
 
   #isFresh(rec: Rec, now: number, options: CacheGetOptions | undefined): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served
-    if (rec.validatedAt === 0) return false; // invalidated: ask even if immutable
+    if (rec.validatedAt === 0 || rec.gone === true) return false; // ask even if immutable
+    // A time in the future (clock skew, a restored cache) proves nothing.
+    if (rec.validatedAt > now) return false;
     return rec.immutable || options?.immutable === true || now - rec.validatedAt < this.#ttlMs;
   }
 
@@ -496,6 +602,7 @@ export class AssetCache implements AsyncDisposable {
     }
     rec ??= this.#load(loc);
     if (rec !== undefined) {
+      if (rec.gone === true && this.offline) throw goneError(loc);
       if (this.#isFresh(rec, now, immutable ? { immutable } : undefined)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
         return rec;
@@ -531,7 +638,9 @@ export class AssetCache implements AsyncDisposable {
       checkedAt: now,
       immutable: this.#isImmutableLoc(loc),
       valid: true,
+      partSizes: meta.partSizes,
     };
+    if (meta.gone === true) rec.gone = true;
     this.#byPath.set(rec.path, rec);
     return rec;
   }
@@ -548,16 +657,31 @@ export class AssetCache implements AsyncDisposable {
     }
     if (head === undefined) {
       this.#forget(rec.path);
-      throw new NotFoundError(
-        `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
-          `but not served (remove it with delete() or prune())`,
-      );
+      // Recorded, so the next process does not serve it as fresh either.
+      if (rec.gone !== true) {
+        try {
+          this.#layout.assertSafe(rec.metaPath);
+          writeMeta(rec.metaPath, { ...toMeta(rec), validatedAt: now, gone: true });
+        } catch {
+          // A read-only cache: this process still refuses it.
+        }
+      }
+      throw goneError(loc);
+    }
+    const unverifiable = (await import("../verify.ts")).unverifiableReason(head);
+    if (unverifiable !== undefined) {
+      // Not an S3 answer (a proxy, a captive portal): never replace the good
+      // copy with what cannot be verified; treat the store as unreachable.
+      const error = new OfflineError(`${unverifiable} (${this.#endpointName()})`);
+      return this.#unreachable(loc, rec, error, now);
     }
     if (sameVersion(head, rec)) {
       rec.validatedAt = now;
       rec.touchedAt = now;
+      rec.gone = false;
       // A read-only cache dir still works.
       try {
+        this.#layout.assertSafe(rec.metaPath);
         writeMeta(rec.metaPath, toMeta(rec));
       } catch {
         // Not persisted; the check is just repeated by the next process.
@@ -604,16 +728,33 @@ export class AssetCache implements AsyncDisposable {
       import("../store/download.ts"),
       import("./entry_lock.ts"),
     ]);
-    this.#layout.assertInside(loc.dataPath);
-    this.#layout.assertInside(loc.metaPath);
+    try {
+      this.#ensureDir();
+      this.#layout.assertSafe(loc.dataPath);
+      this.#layout.assertSafe(loc.metaPath);
+    } catch (e) {
+      throw this.#explain(e, loc);
+    }
     // The lock is the entry's record file itself (see entry_lock.ts).
     let lock: EntryLock | undefined;
     try {
-      lock = await acquireEntryLock(loc.metaPath, { signal: ctx.signal });
+      lock = await acquireEntryLock(loc.metaPath, {
+        signal: ctx.signal,
+        timeout: this.#lockWaitMs,
+        onWait: (holder) =>
+          this.#warn(
+            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${loc.metaPath}); ` +
+              `giving up after ${this.#lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+          ),
+      });
     } catch (e) {
       if (ctx.signal.aborted) throw e;
-      // Locking is an optimisation (impossible in a read-only dir, or on a
-      // filesystem without flock): go on without it.
+      // Locking is an optimisation (impossible in a read-only dir, on a
+      // filesystem without flock, or held too long by a stopped process): go
+      // on without it. Correctness rests on the unique temp file and rename.
+      if ((e as Error | undefined)?.name === "LockTimeoutError") {
+        this.#warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
+      }
     }
     let ok = false;
     try {
@@ -623,7 +764,10 @@ export class AssetCache implements AsyncDisposable {
       if (lock !== undefined && !lock.empty) {
         const old = this.#byPath.get(loc.dataPath);
         const done = this.#load(loc);
-        if (done !== undefined && (expected === undefined || sameVersion(expected, done))) {
+        if (
+          done !== undefined && done.gone !== true &&
+          (expected === undefined || sameVersion(expected, done))
+        ) {
           if (old !== undefined && old !== done) old.valid = false;
           ok = true;
           return done;
@@ -632,6 +776,8 @@ export class AssetCache implements AsyncDisposable {
       const options: DownloadOptions = { ...this.#download, signal: ctx.signal, uri: loc.uri };
       options.onProgress = ctx.progress;
       if (expected !== undefined) options.expected = expected;
+      const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+      if (mode !== undefined) options.mode = mode;
       let info;
       try {
         info = await downloadToFile(store, key, loc.dataPath, options);
@@ -651,12 +797,21 @@ export class AssetCache implements AsyncDisposable {
         checkedAt: now,
         immutable: this.#isImmutableLoc(loc),
         valid: true,
+        partSizes: info.partSizes,
       };
       // After the data is in place: a record never describes data that is not.
       try {
+        this.#layout.assertSafe(loc.metaPath);
         if (lock !== undefined) lock.write(toMeta(rec));
         else writeMeta(loc.metaPath, toMeta(rec));
       } catch (e) {
+        // Data without a record is invisible to ls, prune and verify: remove it.
+        try {
+          this.#layout.assertSafe(loc.dataPath);
+          Deno.removeSync(loc.dataPath);
+        } catch {
+          // Gone already, or not ours to touch; maintenance finds orphans.
+        }
         throw this.#explain(e, loc);
       }
       ok = true;
@@ -670,8 +825,36 @@ export class AssetCache implements AsyncDisposable {
     }
   }
 
+  /** Creates the cache dir (private: 0700) on first write; a clear error when it cannot be one. */
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    let stat: Deno.FileInfo | undefined;
+    try {
+      stat = Deno.statSync(this.dir);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (stat !== undefined && !stat.isDirectory) {
+      throw new InvalidInputError(
+        `the cache dir ${this.dir} is not a directory (it is a file); set --cache-dir or ` +
+          `VC_CACHE_DIR to a directory`,
+      );
+    }
+    if (stat === undefined) Deno.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.#dirReady = true;
+  }
+
+  #endpointName(): string {
+    return this.#endpoint !== undefined
+      ? `endpoint ${this.#endpoint}`
+      : "the default AWS endpoint (set AWS_ENDPOINT_URL for another)";
+  }
+
   #explain(e: unknown, loc: EntryLocation): unknown {
-    const where = `${loc.uri} (cached at ${loc.dataPath})`;
+    if (e instanceof InvalidInputError && /not a directory \(it is a file\)/.test(e.message)) {
+      return e;
+    }
+    const where = `${loc.uri} (to be cached at ${loc.dataPath})`;
     if (e instanceof NotFoundError) {
       return new NotFoundError(
         `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
@@ -681,13 +864,27 @@ export class AssetCache implements AsyncDisposable {
     if (e instanceof OfflineError) {
       return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
     }
+    if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {
+      const from = loc.bucket === "" ? "" : ` from ${this.#endpointName()}`;
+      return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
+    }
     const code = (e as { code?: unknown } | undefined)?.code;
+    const message = (e as Error | undefined)?.message ?? String(e);
+    if (code === "ENOSPC" || /no space left on device|os error 28\b/i.test(message)) {
+      return new VcError(
+        `no space left on the device of the cache dir ${this.dir} while caching ${loc.uri}; ` +
+          `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
+          `set --cache-dir / VC_CACHE_DIR to a larger disk`,
+        { cause: e },
+      );
+    }
     if (
       e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
       code === "EROFS" || code === "EACCES" || code === "EPERM"
     ) {
       return new VcError(
-        `cannot write to the cache dir ${this.dir} while caching ${where}: ${(e as Error).message}`,
+        `cannot write to the cache dir ${this.dir} while caching ${where}: ${message}; ` +
+          `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
         { cause: e },
       );
     }
@@ -697,9 +894,7 @@ export class AssetCache implements AsyncDisposable {
     ) {
       return new InvalidInputError(
         `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
-          `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${
-            (e as Error).message
-          }`,
+          `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${message}`,
         { cause: e },
       );
     }
@@ -775,7 +970,9 @@ function sameVersion(
   return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
 }
 
-function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">): EntryMeta {
+function toMeta(
+  rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt" | "partSizes">,
+): EntryMeta {
   const meta: EntryMeta = {
     uri: rec.uri,
     etag: rec.etag,
@@ -783,7 +980,37 @@ function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">)
     validatedAt: rec.validatedAt,
   };
   if (rec.md5 !== undefined) meta.md5 = rec.md5;
+  if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   return meta;
+}
+
+/** A `file://` source's mode when it is more private than the usual 0644 (kept on the copy). */
+function restrictiveMode(uri: string): number | undefined {
+  try {
+    const mode = Deno.statSync(fileURLToPath(uri)).mode;
+    if (mode === null || (mode & 0o044) === 0o044) return undefined;
+    return 0o600 | (mode & 0o077 & 0o044);
+  } catch {
+    return undefined; // missing: the store reports it
+  }
+}
+
+function goneError(loc: EntryLocation): NotFoundError {
+  return new NotFoundError(
+    `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
+      `but not served (remove it with \`vc cache rm ${loc.uri}\`)`,
+  );
+}
+
+function parseLockWait(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return DEFAULT_LOCK_WAIT;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new InvalidInputError(
+      `VC_LOCK_WAIT must be a number of seconds (0 or more), got ${JSON.stringify(text)}`,
+    );
+  }
+  return n;
 }
 
 /** Store errors that mean "can't ask right now" rather than "the answer is no". */

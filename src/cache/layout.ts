@@ -240,6 +240,16 @@ export class CacheLayout {
     }
   }
 
+  /**
+   * Like {@linkcode CacheLayout.assertInside}, and refuses a path that a
+   * symbolic link below the cache dir would send elsewhere (see
+   * {@linkcode assertNoLinks}). Called before every write, rename and delete.
+   */
+  assertSafe(path: string): void {
+    this.assertInside(path);
+    assertNoLinks(this.dir, path);
+  }
+
   /** True when `path` (resolved) is strictly inside the cache dir. */
   contains(path: string): boolean {
     return resolve(path).startsWith(this.#prefix);
@@ -265,5 +275,50 @@ export class CacheLayout {
       };
     }
     return { storeRoot, key, relPath: `file/${encodeKey(path.replace(/^\/+/, ""))}` };
+  }
+}
+
+/**
+ * Throws `InvalidInputError` when any existing component of `path` below
+ * `cacheDir` (the last one included) is a symbolic link. The cache never
+ * creates links, so one is planted (e.g. a CI cache restored from an
+ * untrusted branch) and following it could write or delete outside the cache
+ * dir. The cache dir itself may be a link: that is the user's choice.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assertNoLinks } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/a`);
+ *   assertNoLinks(dir, `${dir}/a/b/c.txt`); // missing components are fine
+ *   await Deno.symlink("/tmp", `${dir}/l`);
+ *   assert.throws(() => assertNoLinks(dir, `${dir}/l/c.txt`), /symbolic link/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function assertNoLinks(cacheDir: string, path: string): void {
+  const root = resolve(cacheDir);
+  const rel = resolve(path).slice(root.length).split(sep).filter((s) => s !== "");
+  let current = root;
+  for (const segment of rel) {
+    current = join(current, segment);
+    let stat: Deno.FileInfo;
+    try {
+      stat = Deno.lstatSync(current);
+    } catch {
+      return; // missing (or unreadable): nothing below it exists to follow
+    }
+    if (stat.isSymlink) {
+      throw new InvalidInputError(
+        `refusing to use ${path}: ${current} is a symbolic link inside the cache dir ${root} ` +
+          `(vc never creates links there; the cache may have been restored from an untrusted ` +
+          `source). Remove the link, or the whole cache dir, and run again`,
+      );
+    }
+    if (!stat.isDirectory) return;
   }
 }

@@ -11,7 +11,9 @@ import { dirname, join, relative, sep } from "node:path";
 import { isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
-import { readMeta } from "./entry_meta.ts";
+import type { EntryLock } from "./entry_lock.ts";
+import { readMeta, type StoredMeta } from "./entry_meta.ts";
+import { assertNoLinks } from "./layout.ts";
 import { LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
 
 /** One cached object, as `ls`, `prune` and `verify` report it. */
@@ -30,6 +32,12 @@ export interface CacheEntry {
   lastUsed: Date;
   /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
   outdated?: boolean;
+  /**
+   * The S3 endpoint the entry came from (`host:port`), `"default"` for the
+   * AWS default; absent for `file://` entries. Entries of two servers with
+   * the same bucket and key are two entries.
+   */
+  endpoint?: string;
 }
 
 /** A cache entry plus what maintenance needs internally. */
@@ -87,6 +95,8 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
       lastUsed: new Date(meta.lastUsed),
       metaPath,
     };
+    const endpoint = endpointOf(rel);
+    if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     out.push(entry);
   }
@@ -101,14 +111,20 @@ export interface PruneOptions {
   olderThan?: number;
   /** Current time (ms since the epoch); default `Date.now()`. */
   now?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
 }
 
-/** What {@linkcode pruneEntries} removed. */
+/** What {@linkcode pruneEntries} removed (or, with `dryRun`, would remove). */
 export interface PruneResult {
   /** The removed entries, least recently used first. */
   removed: CacheEntry[];
   /** Sum of their sizes. */
   freedBytes: number;
+  /** Data files that had no record (left by a failed write), removed. */
+  orphans: string[];
+  /** True when nothing was removed (`dryRun`). */
+  dryRun?: boolean;
 }
 
 /**
@@ -137,7 +153,10 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     throw new RangeError(`olderThan must be a non-negative number of seconds, got ${olderThan}`);
   }
   const now = options.now ?? Date.now();
-  await sweepDebris(cacheDir, { now });
+  const dryRun = options.dryRun === true;
+  if (!dryRun) await sweepDebris(cacheDir, { now });
+  const orphans = await findOrphans(cacheDir, now);
+  if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
   const entries = (await listEntries(cacheDir)).sort((a, b) =>
     a.lastUsed.getTime() - b.lastUsed.getTime()
   );
@@ -153,12 +172,76 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const removed: CacheEntry[] = [];
   let freedBytes = 0;
   for (const entry of victims) {
-    if (await removeEntryFiles(cacheDir, entry.path, entry.metaPath)) {
+    if (dryRun) {
+      removed.push(publicEntry(entry));
+      freedBytes += entry.size;
+      continue;
+    }
+    // Under the entry's lock, and only if nobody used or refreshed it since it was listed.
+    const gone = await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+      unless: (meta) => meta !== undefined && changedSince(entry, meta),
+    });
+    if (gone) {
       removed.push(publicEntry(entry));
       freedBytes += entry.size;
     }
   }
-  return { removed, freedBytes };
+  const result: PruneResult = { removed, freedBytes, orphans };
+  if (dryRun) result.dryRun = true;
+  return result;
+}
+
+/** Whether the record differs from what was listed (another process used or refreshed it). */
+function changedSince(entry: StoredEntry, meta: StoredMeta): boolean {
+  return meta.etag !== entry.etag || meta.size !== entry.size ||
+    meta.validatedAt !== entry.validatedAt.getTime() ||
+    meta.lastUsed > entry.lastUsed.getTime();
+}
+
+/** Files that old processes' writes left without records stay this long (ms) before they count as orphans. */
+export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * Data files without a record (left by a write that failed, e.g. on a full
+ * disk): invisible to `ls` and never served, so only taking space. A file
+ * younger than {@linkcode ORPHAN_GRACE_MS} may be a download about to write
+ * its record and is left alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findOrphans } from "./maintenance.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
+ *   assert.deepEqual(await findOrphans(dir, Date.now() + 3600_000), [`${dir}/s3/b/x`]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function findOrphans(cacheDir: string, now: number = Date.now()): Promise<string[]> {
+  const metaRoot = join(cacheDir, META_DIR) + sep;
+  const locks = join(cacheDir, LOCKS_DIR) + sep;
+  const out: string[] = [];
+  for await (const path of walkFiles(cacheDir)) {
+    if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
+    const name = path.slice(path.lastIndexOf(sep) + 1);
+    if (isAnyTempName(name)) continue;
+    const rel = relative(cacheDir, path);
+    const metaPath = join(cacheDir, META_DIR, rel) + RECORD_SUFFIX;
+    if (await lstatOrUndefined(metaPath) !== undefined) continue;
+    const stat = await lstatOrUndefined(path);
+    if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
+  }
+  return out;
+}
+
+async function removeOrphan(cacheDir: string, path: string): Promise<void> {
+  assertNoLinks(cacheDir, path);
+  await removeIfExists(path);
+  await removeEmptyParents(cacheDir, dirname(path));
 }
 
 /** Progress of {@linkcode verifyEntries}. */
@@ -183,8 +266,10 @@ export interface VerifyOptions {
 export interface VerifyResult {
   /** Entries whose content matches. */
   ok: number;
-  /** Entries that did not match and were removed. */
-  corrupt: CacheEntry[];
+  /** Entries that did not match and were removed (each with its `problem`). */
+  corrupt: Array<CacheEntry & { problem?: string }>;
+  /** Data files without a record that were removed. */
+  orphans?: string[];
 }
 
 /**
@@ -209,8 +294,10 @@ export async function verifyEntries(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   await sweepDebris(cacheDir);
+  const orphans = await findOrphans(cacheDir);
+  for (const path of orphans) await removeOrphan(cacheDir, path);
   const entries = await listEntries(cacheDir);
-  const corrupt: CacheEntry[] = [];
+  const corrupt: VerifyResult["corrupt"] = [];
   let ok = 0;
   let done = 0;
   const signal = options.signal;
@@ -218,32 +305,46 @@ export async function verifyEntries(
   await forEachLimit(entries, concurrency, async (entry) => {
     {
       signal?.throwIfAborted();
-      const expected: { size: number; etag: string; md5?: string } = {
-        size: entry.size,
-        etag: entry.etag,
-      };
-      if (entry.md5 !== undefined) expected.md5 = entry.md5;
-      let problem: string | undefined;
-      try {
-        problem = await checkFile(
-          entry.path,
-          expected,
-          options.signal ? { signal: options.signal } : {},
-        );
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-        problem = "data file is missing";
+      const check = signal ? { signal } : {};
+      let problem = await problemWith(entry.path, entry, check);
+      if (problem !== undefined) {
+        // Under the entry's lock: another process may have refreshed it since
+        // it was listed; then the new record is what counts.
+        await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+          unless: async (meta) => {
+            if (meta === undefined || !changedSince(entry, meta)) return false;
+            problem = await problemWith(entry.path, meta, check);
+            return problem === undefined;
+          },
+        });
       }
       if (problem === undefined) {
         ok++;
       } else {
-        await removeEntryFiles(cacheDir, entry.path, entry.metaPath);
-        corrupt.push(publicEntry(entry));
+        corrupt.push({ ...publicEntry(entry), problem });
       }
       options.onProgress?.({ done: ++done, total: entries.length });
     }
   }, signal ? { signal } : {});
-  return { ok, corrupt };
+  const result: VerifyResult = { ok, corrupt };
+  if (orphans.length > 0) result.orphans = orphans;
+  return result;
+}
+
+async function problemWith(
+  path: string,
+  meta: { size: number; etag: string; md5?: string; partSizes?: number[] },
+  options: { signal?: AbortSignal },
+): Promise<string | undefined> {
+  const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+  if (meta.md5 !== undefined) expected.md5 = meta.md5;
+  if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+  try {
+    return await checkFile(path, expected, options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return "data file is missing";
+  }
 }
 
 /**
@@ -269,14 +370,43 @@ export async function removeEntryFiles(
   cacheDir: string,
   dataPath: string,
   metaPath: string,
+  options: RemoveEntryOptions = {},
 ): Promise<boolean> {
-  // Metadata first: an entry without metadata is a miss, never a wrong hit.
-  await removeIfExists(metaPath);
-  const existed = await removeIfExists(dataPath);
-  await removeEmptyParents(cacheDir, dirname(metaPath));
-  await removeEmptyParents(cacheDir, dirname(dataPath));
-  return existed;
+  // Nothing is removed through a link planted inside the cache dir.
+  assertNoLinks(cacheDir, dataPath);
+  assertNoLinks(cacheDir, metaPath);
+  const { acquireEntryLock } = await import("./entry_lock.ts");
+  let lock: EntryLock | undefined;
+  try {
+    lock = await acquireEntryLock(metaPath, {
+      timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
+    });
+  } catch {
+    // No lock (read-only dir, a stopped holder): remove anyway; a reader
+    // then misses, and a writer re-creates its record (entry_lock.ts).
+  }
+  try {
+    if (options.unless !== undefined && await options.unless(readMeta(metaPath))) return false;
+    // Metadata first: an entry without metadata is a miss, never a wrong hit.
+    await removeIfExists(metaPath);
+    const existed = await removeIfExists(dataPath);
+    await removeEmptyParents(cacheDir, dirname(metaPath));
+    await removeEmptyParents(cacheDir, dirname(dataPath));
+    return existed;
+  } finally {
+    lock?.release({ discardEmpty: true });
+  }
 }
+
+/** Options of {@linkcode removeEntryFiles}. */
+export interface RemoveEntryOptions {
+  /** Checked under the entry's lock with the current record: true keeps the entry. */
+  unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
+  /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
+  lockWait?: number;
+}
+
+const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
 
 /**
  * Removes what processes killed mid-download leave behind: temp files
@@ -382,6 +512,14 @@ async function* walkFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
+/** The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`; see layout.ts). */
+function endpointOf(rel: string): string | undefined {
+  const ns = rel.split(sep)[0] ?? "";
+  if (ns === "s3") return "default";
+  const m = /^s3@(.*)_(\d+)$/.exec(ns);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
 function publicEntry(entry: StoredEntry): CacheEntry {
   const out: CacheEntry = {
     uri: entry.uri,
@@ -392,6 +530,7 @@ function publicEntry(entry: StoredEntry): CacheEntry {
     lastUsed: entry.lastUsed,
   };
   if (entry.outdated !== undefined) out.outdated = entry.outdated;
+  if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
   return out;
 }
 

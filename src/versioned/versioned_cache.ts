@@ -31,7 +31,6 @@ import {
 } from "./naming.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
-import { copyFileAtomic } from "../copy_file_atomic.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -550,7 +549,7 @@ export class VersionedCache {
         throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
       }
       const local = await this.path(path);
-      await copyFileAtomic(local, dest);
+      await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
       done++;
       options.onProgress?.({ done, total: entries.length, current: path });
       return { path, dest };

@@ -439,7 +439,7 @@ export class AssetCache implements AsyncDisposable {
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
     const { listEntries } = await import("./maintenance.ts");
     const entries = await listEntries(this.dir);
-    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, ...e }) => e);
+    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, partSizes: _p, ...e }) => e);
     if (!options.checkRemote || this.offline) return out;
     const { forEachLimit } = await import("../pool.ts");
     await forEachLimit(out, 16, async (entry) => {

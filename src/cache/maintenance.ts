@@ -46,6 +46,8 @@ export interface StoredEntry extends CacheEntry {
   metaPath: string;
   /** Hex MD5 of the content, when recorded. */
   md5?: string;
+  /** Multipart part sizes learned at download, when recorded. */
+  partSizes?: number[];
 }
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
@@ -98,6 +100,7 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
     const endpoint = endpointOf(rel);
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
+    if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     out.push(entry);
   }
   return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);

@@ -592,7 +592,7 @@ async function rangedGet(
   try {
     r = await ctx.store.get(ctx.key, {
       range: { start: pos, end: end - 1 },
-      ifMatch: ctx.info.etag,
+      ifMatch: ctx.etag,
       signal: ctx.signal,
     });
   } catch (e) {

@@ -807,7 +807,10 @@ export class S3Store implements ObjectStore {
     const info: ObjectInfo = {
       key,
       size,
-      etag: normalizeEtag(headers.get("etag") ?? ""),
+      // A weak ETag keeps its `W/`: it says nothing about the bytes (verify.ts).
+      etag: (headers.get("etag") ?? "").trim().startsWith("W/")
+        ? `W/${normalizeEtag(headers.get("etag") ?? "")}`
+        : normalizeEtag(headers.get("etag") ?? ""),
       lastModified: new Date(headers.get("last-modified") ?? 0),
     };
     const metadata: Record<string, string> = {};

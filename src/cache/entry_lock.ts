@@ -80,7 +80,7 @@ export function lockHolder(path: string): string {
       }
     }
   } catch {
-    // Not on Linux, or /proc not readable.
+    // Not on Linux, or /proc not readable (Deno asks --allow-all for it).
   }
   return "another process";
 }

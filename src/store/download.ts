@@ -26,6 +26,7 @@
 import { AtomicFile } from "../atomic_write.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
 import { type Computed, type PartSizeSource, type StreamHasher, Verifier } from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
@@ -381,12 +382,10 @@ async function downloadParallel(
     if (prefix > before) wake();
   };
 
-  let next = 0;
   let initial = first;
   let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < ranges.length && failure === undefined) {
-      const index = next++;
+  const fetchOne = async (index: number) => {
+    try {
       while (sequential && index >= prefix + window && failure === undefined) {
         await advanced.promise;
       }
@@ -403,11 +402,6 @@ async function downloadParallel(
         await pipeRange(ctx, temp.path, start, end);
       }
       rangeDone(index);
-    }
-  };
-  const run = async () => {
-    try {
-      await worker();
     } catch (error) {
       // The first failure stops everyone; later ones are mostly the resulting aborts.
       if (failure === undefined) {
@@ -415,10 +409,15 @@ async function downloadParallel(
         controller.abort(error);
         wake(); // runners waiting for the prefix must see the failure
       }
+      throw error;
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency, ranges.length) }, run));
+    await forEachLimit(
+      ranges.keys(),
+      Math.min(opts.concurrency, ranges.length),
+      (index) => fetchOne(index),
+    ).catch(() => {}); // the first failure is kept in `failure`
     if (failure !== undefined) {
       await initial?.cancel().catch(() => {});
       throw failure.error;

@@ -175,6 +175,49 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "issue 7.8: after kill -9, the next vc cache prune removes the dead writer's temp files and records",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const server = stallingServer(64 * 1024 * 1024);
+    try {
+      await withDir(async (dir) => {
+        await Deno.mkdir(join(dir, "home"));
+        const list = join(dir, "list.txt");
+        await Deno.writeTextFile(list, "s3://b/big0.bin\ns3://b/big1.bin\n");
+        const env = baseEnv(dir, { AWS_ENDPOINT_URL: server.url });
+        const child = vcCommand(dir, ["prefill", "--list", list], env).spawn();
+        const cache = join(dir, "cache");
+        const temps = async () => (await allFiles(cache)).filter((p) => p.includes(".vc-tmp-"));
+        await waitFor("temp files", async () => (await temps()).length >= 2);
+        const past = new Date(Date.now() - 60_000);
+        // While the writer lives, its (old-looking) temp files are left alone.
+        for (const p of await temps()) await Deno.utime(p, past, past);
+        const live = await vc(dir, ["cache", "prune", "--max-size", "1TB"], env);
+        assertEquals(live.code, 0, live.stderr);
+        assertEquals((await temps()).length, 2);
+        child.kill("SIGKILL");
+        await child.output();
+        const left = await temps();
+        assert(left.length >= 2, "kill -9 leaves temp files behind");
+        // As if the next run came a little later (a writer between create and
+        // lock is given a few seconds); the owner's pid is not readable by the
+        // binary (no /proc access), its dead lock tells.
+        for (const p of left) await Deno.utime(p, past, past);
+        const r = await vc(dir, ["cache", "prune", "--max-size", "1TB"], env);
+        assertEquals(r.code, 0, r.stderr);
+        assertEquals(await temps(), []);
+        const empty = [];
+        for (const p of await allFiles(cache)) if ((await Deno.stat(p)).size === 0) empty.push(p);
+        assertEquals(empty, []);
+      });
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
   name: "issue 7.15: a lock held by a stopped process is named, and the wait ends (VC_LOCK_WAIT)",
   ignore: Deno.build.os !== "linux",
   fn: async () => {

@@ -413,8 +413,10 @@ const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
 
 /**
  * Removes what processes killed mid-download leave behind: temp files
- * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (at once; a live
- * writer's only when older than `olderThan` ms, default one hour), empty
+ * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (its pid is gone,
+ * or nobody holds the lock a download keeps on its temp file: at once, bar a
+ * few seconds' grace; a live writer's only when older than `olderThan` ms,
+ * default one hour), empty
  * metadata records nobody holds locked, and lock files of earlier versions
  * (`.locks/`) older than `olderThan`. Returns how many files were removed.
  *
@@ -460,9 +462,13 @@ export async function sweepDebris(
     let stale: boolean;
     if (isTemp) {
       // A temp file whose writer is dead is debris at once; a live writer's only when very old.
+      // Downloads hold a lock on their temp file: one nobody holds that is
+      // not brand new (its writer may be between create and lock) is dead.
+      const age = now - (stat.mtime?.getTime() ?? now);
       stale = isTempName(name)
-        ? isStaleTempFile(name, stat.mtime, now, maxAge)
-        : (stat.mtime?.getTime() ?? now) < cutoff;
+        ? isStaleTempFile(name, stat.mtime, now, maxAge) ||
+          (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+        : age > maxAge;
     } else if (isRecord) {
       if (stat.size !== 0) continue;
       // An empty record is the lock of a download in progress, or of one that
@@ -481,8 +487,16 @@ export async function sweepDebris(
   return removed;
 }
 
+/** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
+const UNLOCKED_TEMP_GRACE_MS = 5_000;
+
 /** True when `path` is an empty file that no process holds locked. */
 function isUnlockedEmpty(path: string): boolean {
+  return isUnlocked(path, true);
+}
+
+/** True when no process holds a lock on `path` (and, with `empty`, it is empty). */
+function isUnlocked(path: string, empty: boolean): boolean {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true, write: true });
@@ -491,7 +505,7 @@ function isUnlockedEmpty(path: string): boolean {
   }
   try {
     if (!file.tryLockSync(true)) return false;
-    return file.statSync().size === 0;
+    return !empty || file.statSync().size === 0;
   } catch {
     return false;
   } finally {

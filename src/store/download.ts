@@ -221,6 +221,14 @@ async function downloadOnce(
     try {
       verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
       temp = AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
+      // Held until commit closes the file: a sweeper that can take this lock
+      // knows the writer is dead, without reading /proc (which Deno gates
+      // behind --allow-all). Best effort: some filesystems have no flock.
+      try {
+        temp.file.tryLockSync(true);
+      } catch {
+        // No locks here: the sweep falls back to the file's age.
+      }
     } catch (e) {
       await first?.cancel().catch(() => {});
       throw e;

@@ -490,3 +490,43 @@ Deno.test("issue 7 messages: a cache dir that is a regular file is named as such
     assert(!e.message.includes("colliding") && !e.message.includes("S3 allows"), e.message);
   });
 });
+
+Deno.test({
+  name: "issue 7 messages: rm and invalidate on a read-only cache say so, naming the path",
+  // A read-only filesystem (root ignores file modes): a tmpfs remounted ro.
+  ignore: !canMount,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const cacheDir = join(dir, "cache");
+      await Deno.mkdir(cacheDir);
+      await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir] })
+        .output();
+      try {
+        await Deno.writeTextFile(join(dir, "a.txt"), "a");
+        const uri = pathToFileURL(join(dir, "a.txt")).href;
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        await cache.cache(uri);
+        await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
+        for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
+          const e = await assertRejects(op, VcError, "not writable");
+          assertStringIncludes(e.message, cacheDir);
+          assertStringIncludes(e.message, uri);
+        }
+      } finally {
+        await new Deno.Command("umount", { args: [cacheDir] }).output();
+      }
+    });
+  },
+});
+
+Deno.test("issue 7 messages: ls of a cache dir that is a file says so", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "cachefile"), "");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cachefile"),
+      configPath: false,
+      env: {},
+    });
+    await assertRejects(() => cache.ls(), InvalidInputError, "is not a directory");
+  });
+});

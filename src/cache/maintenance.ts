@@ -9,6 +9,7 @@
  */
 import { dirname, join, relative, sep } from "node:path";
 import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { InvalidInputError } from "../errors.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
 import type { EntryLock } from "./entry_lock.ts";
@@ -79,6 +80,13 @@ function isAnyTempName(name: string): boolean {
 export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
+  const stat = await statOrUndefined(cacheDir);
+  if (stat !== undefined && !stat.isDirectory) {
+    throw new InvalidInputError(
+      `the cache dir ${cacheDir} is not a directory (it is a file); set --cache-dir or ` +
+        `VC_CACHE_DIR to a directory`,
+    );
+  }
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (!name.endsWith(RECORD_SUFFIX) || isAnyTempName(name)) continue;

@@ -190,6 +190,10 @@ export class CacheLayout {
   readonly s3Namespace: string;
   readonly #os: typeof Deno.build.os;
   readonly #prefix: string;
+  // Directories this process found to be real directories: a cold miss then
+  // checks only what is new (links are planted before a run, e.g. by a
+  // restored CI cache, not raced against it).
+  readonly #safeDirs = new Set<string>();
 
   /**
    * @param dir Cache directory (made absolute).
@@ -247,7 +251,8 @@ export class CacheLayout {
    */
   assertSafe(path: string): void {
     this.assertInside(path);
-    assertNoLinks(this.dir, path);
+    if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
+    assertNoLinks(this.dir, path, this.#safeDirs);
   }
 
   /** True when `path` (resolved) is strictly inside the cache dir. */
@@ -284,6 +289,7 @@ export class CacheLayout {
  * creates links, so one is planted (e.g. a CI cache restored from an
  * untrusted branch) and following it could write or delete outside the cache
  * dir. The cache dir itself may be a link: that is the user's choice.
+ * Directories in `known` are taken as checked (and found ones are added).
  *
  * @example
  * ```ts
@@ -300,12 +306,13 @@ export class CacheLayout {
  * }
  * ```
  */
-export function assertNoLinks(cacheDir: string, path: string): void {
+export function assertNoLinks(cacheDir: string, path: string, known?: Set<string>): void {
   const root = resolve(cacheDir);
   const rel = resolve(path).slice(root.length).split(sep).filter((s) => s !== "");
   let current = root;
-  for (const segment of rel) {
+  for (const [i, segment] of rel.entries()) {
     current = join(current, segment);
+    if (i < rel.length - 1 && known?.has(current)) continue;
     let stat: Deno.FileInfo;
     try {
       stat = Deno.lstatSync(current);
@@ -320,5 +327,6 @@ export function assertNoLinks(cacheDir: string, path: string): void {
       );
     }
     if (!stat.isDirectory) return;
+    known?.add(current);
   }
 }

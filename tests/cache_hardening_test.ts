@@ -530,3 +530,26 @@ Deno.test("issue 7 messages: ls of a cache dir that is a file says so", async ()
     await assertRejects(() => cache.ls(), InvalidInputError, "is not a directory");
   });
 });
+
+Deno.test("issue 7 messages: a body cut short again and again names the URI, no internal error", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await withDir(async (dir) => {
+    await s3.putObject("b", "k.bin", randomBytes(300_000));
+    s3.failNext(50, "truncate", (t) => t.op === "GetObject");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+      store: s3Store(s3.url),
+      warn: () => {},
+    });
+    const e = await assertRejects(() => cache.cache("s3://b/k.bin"), VcError);
+    assertStringIncludes(e.message, "s3://b/k.bin");
+    for (const m of ["reset", "truncate"] as const) {
+      s3.clearFaults();
+      s3.failNext(50, m, (t) => t.op === "GetObject");
+      const e2 = await assertRejects(() => cache.cache("s3://b/k.bin"), VcError);
+      assertStringIncludes(e2.message, "s3://b/k.bin");
+    }
+  });
+});

@@ -132,6 +132,37 @@ export async function downloadToFile(
   options: DownloadOptions = {},
 ): Promise<DownloadedObject> {
   try {
+    return await downloadTwice(store, key, dest, options);
+  } catch (e) {
+    throw named(e, options.uri ?? joinUri(store.url, key), dest);
+  }
+}
+
+/**
+ * Connection-level failures (a body cut short, a reset) surface from fetch
+ * as bare `TypeError`s or I/O errors without the URI: name it, as a
+ * `StoreError` (retryable, "unreachable" to the cache).
+ */
+function named(e: unknown, uri: string, dest: string): unknown {
+  const network = e instanceof TypeError || e instanceof Deno.errors.ConnectionReset ||
+    e instanceof Deno.errors.ConnectionAborted || e instanceof Deno.errors.UnexpectedEof ||
+    e instanceof Deno.errors.BrokenPipe || (e as Error | undefined)?.name === "Http";
+  if (!network) return e;
+  return new StoreError(
+    `${uri}: the connection failed while downloading to ${dest}: ${
+      (e as Error).message
+    }; try again (check the endpoint and the network)`,
+    { cause: e },
+  );
+}
+
+async function downloadTwice(
+  store: ObjectStore,
+  key: string,
+  dest: string,
+  options: DownloadOptions,
+): Promise<DownloadedObject> {
+  try {
     return await downloadOnce(store, key, dest, options, options.expected);
   } catch (e) {
     // The object was replaced between our requests: start over once with the new version.

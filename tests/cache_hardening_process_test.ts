@@ -3,7 +3,6 @@
  * lock held by a stopped process, and the prefill/cache CLI edges.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { md5Hex } from "../src/hash.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { join } from "node:path";

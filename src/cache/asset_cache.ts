@@ -29,14 +29,7 @@
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
-import {
-  IntegrityError,
-  InvalidInputError,
-  NotFoundError,
-  OfflineError,
-  StoreError,
-  VcError,
-} from "../errors.ts";
+import { IntegrityError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import type { DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -44,6 +37,14 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
 import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
+import {
+  endpointName,
+  explainCacheError,
+  goneError,
+  parseLockWait,
+  readOnlyError,
+} from "./cache_errors.ts";
+import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
 import { CacheLayout, type EntryLocation } from "./layout.ts";
 import type { CacheEntry, PruneResult, VerifyProgress, VerifyResult } from "./maintenance.ts";
 import { type FlightContext, type FlightOptions, SingleFlight } from "./single_flight.ts";
@@ -139,9 +140,6 @@ interface Rec {
   /** The store said the object is gone (recorded, so other processes know). */
   gone?: boolean;
 }
-
-/** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
-export const DEFAULT_LOCK_WAIT = 60;
 
 /**
  * A local cache of remote objects.
@@ -310,22 +308,6 @@ export class AssetCache implements AsyncDisposable {
     } catch (e) {
       return Promise.reject(e);
     }
-  }
-
-  #readOnly(e: unknown, what: string, path: string): unknown {
-    const code = (e as { code?: unknown } | undefined)?.code;
-    if (
-      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-      code === "EROFS" || code === "EACCES" || code === "EPERM" ||
-      /read-only file system|permission denied/i.test((e as Error | undefined)?.message ?? "")
-    ) {
-      return new VcError(
-        `cannot ${what}: ${path} in the cache dir ${this.dir} is not writable ` +
-          `(${(e as Error).message}); run as the cache's owner or make it writable`,
-        { cause: e },
-      );
-    }
-    return e;
   }
 
   /**
@@ -672,7 +654,7 @@ export class AssetCache implements AsyncDisposable {
     if (unverifiable !== undefined) {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
       // copy with what cannot be verified; treat the store as unreachable.
-      const error = new OfflineError(`${unverifiable} (${this.#endpointName()})`);
+      const error = new OfflineError(`${unverifiable} (${endpointName(this.#endpoint)})`);
       return this.#unreachable(loc, rec, error, now);
     }
     if (sameVersion(head, rec)) {
@@ -825,80 +807,19 @@ export class AssetCache implements AsyncDisposable {
     }
   }
 
-  /** Creates the cache dir (private: 0700) on first write; a clear error when it cannot be one. */
+  /** Creates the cache dir (0700) on the first write. */
   #ensureDir(): void {
     if (this.#dirReady) return;
-    let stat: Deno.FileInfo | undefined;
-    try {
-      stat = Deno.statSync(this.dir);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    if (stat !== undefined && !stat.isDirectory) {
-      throw new InvalidInputError(
-        `the cache dir ${this.dir} is not a directory (it is a file); set --cache-dir or ` +
-          `VC_CACHE_DIR to a directory`,
-      );
-    }
-    if (stat === undefined) Deno.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensureCacheDir(this.dir);
     this.#dirReady = true;
   }
 
-  #endpointName(): string {
-    return this.#endpoint !== undefined
-      ? `endpoint ${this.#endpoint}`
-      : "the default AWS endpoint (set AWS_ENDPOINT_URL for another)";
+  #explain(e: unknown, loc: EntryLocation): unknown {
+    return explainCacheError(e, this.dir, loc, this.#endpoint);
   }
 
-  #explain(e: unknown, loc: EntryLocation): unknown {
-    if (e instanceof InvalidInputError && /not a directory \(it is a file\)/.test(e.message)) {
-      return e;
-    }
-    const where = `${loc.uri} (to be cached at ${loc.dataPath})`;
-    if (e instanceof NotFoundError) {
-      return new NotFoundError(
-        `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
-        { cause: e },
-      );
-    }
-    if (e instanceof OfflineError) {
-      return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
-    }
-    if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {
-      const from = loc.bucket === "" ? "" : ` from ${this.#endpointName()}`;
-      return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
-    }
-    const code = (e as { code?: unknown } | undefined)?.code;
-    const message = (e as Error | undefined)?.message ?? String(e);
-    if (code === "ENOSPC" || /no space left on device|os error 28\b/i.test(message)) {
-      return new VcError(
-        `no space left on the device of the cache dir ${this.dir} while caching ${loc.uri}; ` +
-          `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
-          `set --cache-dir / VC_CACHE_DIR to a larger disk`,
-        { cause: e },
-      );
-    }
-    if (
-      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-      code === "EROFS" || code === "EACCES" || code === "EPERM"
-    ) {
-      return new VcError(
-        `cannot write to the cache dir ${this.dir} while caching ${where}: ${message}; ` +
-          `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
-        { cause: e },
-      );
-    }
-    if (
-      e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
-      e instanceof Deno.errors.AlreadyExists
-    ) {
-      return new InvalidInputError(
-        `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
-          `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${message}`,
-        { cause: e },
-      );
-    }
-    return e;
+  #readOnly(e: unknown, what: string, path: string): unknown {
+    return readOnlyError(e, what, path, this.dir);
   }
 
   async #storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
@@ -982,35 +903,6 @@ function toMeta(
   if (rec.md5 !== undefined) meta.md5 = rec.md5;
   if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   return meta;
-}
-
-/** A `file://` source's mode when it is more private than the usual 0644 (kept on the copy). */
-function restrictiveMode(uri: string): number | undefined {
-  try {
-    const mode = Deno.statSync(fileURLToPath(uri)).mode;
-    if (mode === null || (mode & 0o044) === 0o044) return undefined;
-    return 0o600 | (mode & 0o077 & 0o044);
-  } catch {
-    return undefined; // missing: the store reports it
-  }
-}
-
-function goneError(loc: EntryLocation): NotFoundError {
-  return new NotFoundError(
-    `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
-      `but not served (remove it with \`vc cache rm ${loc.uri}\`)`,
-  );
-}
-
-function parseLockWait(text: string | undefined): number {
-  if (text === undefined || text.trim() === "") return DEFAULT_LOCK_WAIT;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new InvalidInputError(
-      `VC_LOCK_WAIT must be a number of seconds (0 or more), got ${JSON.stringify(text)}`,
-    );
-  }
-  return n;
 }
 
 /** Store errors that mean "can't ask right now" rather than "the answer is no". */

@@ -8,14 +8,16 @@
  * @module
  */
 import { dirname, join, relative, sep } from "node:path";
-import { isStaleTempFile, isTempName } from "../atomic_write.ts";
-import { InvalidInputError } from "../errors.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
 import type { EntryLock } from "./entry_lock.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
-import { assertNoLinks } from "./layout.ts";
-import { LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { notADirectory } from "./cache_dir.ts";
+import { assertNoLinks, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { removeEmptyParents, removeIfExists, statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
+
+export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
 
 /** One cached object, as `ls`, `prune` and `verify` report it. */
 export interface CacheEntry {
@@ -51,16 +53,6 @@ export interface StoredEntry extends CacheEntry {
   partSizes?: number[];
 }
 
-/** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
-export const STALE_DEBRIS_MS = 60 * 60 * 1000;
-
-// Temp files of earlier versions had no owner pid in their name.
-const LEGACY_TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
-
-function isAnyTempName(name: string): boolean {
-  return isTempName(name) || LEGACY_TEMP_FILE.test(name);
-}
-
 /**
  * Lists the entries of the cache in `cacheDir` (those with both a metadata
  * record and a data file of the recorded size), sorted by URI.
@@ -81,12 +73,7 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
   const stat = await statOrUndefined(cacheDir);
-  if (stat !== undefined && !stat.isDirectory) {
-    throw new InvalidInputError(
-      `the cache dir ${cacheDir} is not a directory (it is a file); set --cache-dir or ` +
-        `VC_CACHE_DIR to a directory`,
-    );
-  }
+  if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (!name.endsWith(RECORD_SUFFIX) || isAnyTempName(name)) continue;
@@ -207,52 +194,6 @@ function changedSince(entry: StoredEntry, meta: StoredMeta): boolean {
   return meta.etag !== entry.etag || meta.size !== entry.size ||
     meta.validatedAt !== entry.validatedAt.getTime() ||
     meta.lastUsed > entry.lastUsed.getTime();
-}
-
-/** Files that old processes' writes left without records stay this long (ms) before they count as orphans. */
-export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
-
-/**
- * Data files without a record (left by a write that failed, e.g. on a full
- * disk): invisible to `ls` and never served, so only taking space. A file
- * younger than {@linkcode ORPHAN_GRACE_MS} may be a download about to write
- * its record and is left alone.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { findOrphans } from "./maintenance.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
- *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
- *   assert.deepEqual(await findOrphans(dir, Date.now() + 3600_000), [`${dir}/s3/b/x`]);
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
- * ```
- */
-export async function findOrphans(cacheDir: string, now: number = Date.now()): Promise<string[]> {
-  const metaRoot = join(cacheDir, META_DIR) + sep;
-  const locks = join(cacheDir, LOCKS_DIR) + sep;
-  const out: string[] = [];
-  for await (const path of walkFiles(cacheDir)) {
-    if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
-    const name = path.slice(path.lastIndexOf(sep) + 1);
-    if (isAnyTempName(name)) continue;
-    const rel = relative(cacheDir, path);
-    const metaPath = join(cacheDir, META_DIR, rel) + RECORD_SUFFIX;
-    if (await lstatOrUndefined(metaPath) !== undefined) continue;
-    const stat = await lstatOrUndefined(path);
-    if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
-  }
-  return out;
-}
-
-async function removeOrphan(cacheDir: string, path: string): Promise<void> {
-  assertNoLinks(cacheDir, path);
-  await removeIfExists(path);
-  await removeEmptyParents(cacheDir, dirname(path));
 }
 
 /** Progress of {@linkcode verifyEntries}. */
@@ -419,124 +360,6 @@ export interface RemoveEntryOptions {
 
 const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
 
-/**
- * Removes what processes killed mid-download leave behind: temp files
- * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (its pid is gone,
- * or nobody holds the lock a download keeps on its temp file: at once, bar a
- * few seconds' grace; a live writer's only when older than `olderThan` ms,
- * default one hour), empty
- * metadata records nobody holds locked, and lock files of earlier versions
- * (`.locks/`) older than `olderThan`. Returns how many files were removed.
- *
- * An empty record is the entry lock of a download in progress, or of one
- * that died: a live one is locked, a dead one is not.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { sweepDebris } from "./maintenance.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
- *   const old = new Date(Date.now() - 2 * 3600_000);
- *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
- *   // A live process's temp file stays; one of a dead process goes at once.
- *   await Deno.writeTextFile(`${dir}/.y.csv.vc-tmp-${Deno.pid}-abcd1234`, "partial");
- *   await Deno.writeTextFile(`${dir}/.z.csv.vc-tmp-999999999-abcd1234`, "partial");
- *   assert(await sweepDebris(dir) === 2);
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
- * ```
- */
-export async function sweepDebris(
-  cacheDir: string,
-  options: { olderThan?: number; now?: number } = {},
-): Promise<number> {
-  const now = options.now ?? Date.now();
-  const maxAge = options.olderThan ?? STALE_DEBRIS_MS;
-  const cutoff = now - maxAge;
-  const locks = join(cacheDir, LOCKS_DIR);
-  const records = join(cacheDir, META_DIR) + sep;
-  let removed = 0;
-  for await (const path of walkFiles(cacheDir)) {
-    const name = path.slice(path.lastIndexOf(sep) + 1);
-    const isLock = dirname(path) === locks && name.endsWith(".lock");
-    const isTemp = isAnyTempName(name);
-    const isRecord = !isTemp && path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
-    if (!isLock && !isRecord && !isTemp) continue;
-    const stat = await lstatOrUndefined(path);
-    if (stat === undefined || !stat.isFile) continue;
-    let stale: boolean;
-    if (isTemp) {
-      // A temp file whose writer is dead is debris at once; a live writer's only when very old.
-      // Downloads hold a lock on their temp file: one nobody holds that is
-      // not brand new (its writer may be between create and lock) is dead.
-      const age = now - (stat.mtime?.getTime() ?? now);
-      stale = isTempName(name)
-        ? isStaleTempFile(name, stat.mtime, now, maxAge) ||
-          (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
-        : age > maxAge;
-    } else if (isRecord) {
-      if (stat.size !== 0) continue;
-      // An empty record is the lock of a download in progress, or of one that
-      // died: nobody holds the lock of a dead one.
-      stale = isUnlockedEmpty(path) || (stat.mtime?.getTime() ?? now) < cutoff;
-    } else {
-      stale = (stat.mtime?.getTime() ?? now) < cutoff;
-    }
-    if (stale && await removeIfExists(path)) {
-      removed++;
-      if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
-    }
-  }
-  // Earlier versions' lock directory: gone once empty.
-  await Deno.remove(locks).catch(() => {});
-  return removed;
-}
-
-/** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
-const UNLOCKED_TEMP_GRACE_MS = 5_000;
-
-/** True when `path` is an empty file that no process holds locked. */
-function isUnlockedEmpty(path: string): boolean {
-  return isUnlocked(path, true);
-}
-
-/** True when no process holds a lock on `path` (and, with `empty`, it is empty). */
-function isUnlocked(path: string, empty: boolean): boolean {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true, write: true });
-  } catch {
-    return false;
-  }
-  try {
-    if (!file.tryLockSync(true)) return false;
-    return !empty || file.statSync().size === 0;
-  } catch {
-    return false;
-  } finally {
-    file.close();
-  }
-}
-
-async function* walkFiles(dir: string): AsyncGenerator<string> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
-    throw e;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    // Links are never created by the cache; don't follow one out of it.
-    if (entry.isDirectory) yield* walkFiles(path);
-    else if (entry.isFile) yield path;
-  }
-}
-
 /** The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`; see layout.ts). */
 function endpointOf(rel: string): string | undefined {
   const ns = rel.split(sep)[0] ?? "";
@@ -557,50 +380,4 @@ function publicEntry(entry: StoredEntry): CacheEntry {
   if (entry.outdated !== undefined) out.outdated = entry.outdated;
   if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
   return out;
-}
-
-async function removeIfExists(path: string): Promise<boolean> {
-  try {
-    await Deno.remove(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> {
-  const stop = join(cacheDir, "x").slice(0, -1); // cacheDir with a trailing separator
-  for (let d = dir; d.startsWith(stop) && d.length > stop.length;) {
-    const name = d.slice(d.lastIndexOf(sep) + 1);
-    if (name === META_DIR || name === LOCKS_DIR) return;
-    try {
-      await Deno.remove(d); // fails unless empty
-    } catch {
-      return;
-    }
-    d = dirname(d);
-  }
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
 }

@@ -593,7 +593,8 @@ export class AssetCache implements AsyncDisposable {
     }
     if (this.offline) {
       throw new OfflineError(
-        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on`,
+        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
+          `(unset VC_OFFLINE or drop --offline to download it)`,
       );
     }
     return await this.#fetch(loc, undefined, ctx);

@@ -140,6 +140,13 @@ export function explainCacheError(
     const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
     return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
   }
+  if (e instanceof IntegrityError) {
+    return new IntegrityError(
+      `${e.message}; nothing was cached. Try again; if it persists, the object in the store ` +
+        `(or a proxy on the way) is damaged`,
+      { cause: e },
+    );
+  }
   const code = (e as { code?: unknown } | undefined)?.code;
   const message = (e as Error | undefined)?.message ?? String(e);
   if (code === "ENOSPC" || /no space left on device|os error 28\b/i.test(message)) {

@@ -48,6 +48,8 @@ export interface VerifierOptions {
   dest?: string;
   /** Expected hex SHA-256 of the content (an integrity lock); checked in the same pass. */
   sha256?: string;
+  /** What pinned the SHA-256 (e.g. a lock file entry), for messages. */
+  pinnedBy?: string;
   /** Asks the store for a part's size when no standard part size explains a multipart ETag. */
   partSize?: PartSizeSource;
   /** Part sizes learned earlier (e.g. recorded in a cache entry); the last one repeats. */
@@ -194,8 +196,11 @@ export class Verifier {
     if (sha !== undefined) {
       const actual = computed.sha256 ?? await hashFile(path, "sha256", signal);
       if (actual !== sha) {
+        const uri = this.#options.uri;
         throw new IntegrityError(
-          `${this.#options.uri}: content does not match its expected SHA-256: expected ${sha}, got ${actual} ${this.#where()}`,
+          `${this.#options.pinnedBy ?? uri}: ${uri} has SHA-256 ${actual}, but SHA-256 ${sha} ` +
+            `is pinned; the object in the store was replaced or corrupted, nothing was cached ` +
+            this.#where(),
         );
       }
       out.sha256 = actual;

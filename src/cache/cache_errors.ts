@@ -140,7 +140,7 @@ export function explainCacheError(
     const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
     return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
   }
-  if (e instanceof IntegrityError) {
+  if (e instanceof IntegrityError && !/ is pinned;/.test(e.message)) {
     return new IntegrityError(
       `${e.message}; nothing was cached. Try again; if it persists, the object in the store ` +
         `(or a proxy on the way) is damaged`,

@@ -73,19 +73,33 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** The object's URI for error messages (default: the store URL joined with the key). */
   uri?: string;
-  /** Expected hex SHA-256 of the content (an integrity lock), checked in the same pass. */
-  expectSha256?: string;
+  /**
+   * Content the caller pinned (an integrity lock entry): the size is checked
+   * before any byte is fetched, the SHA-256 by the same {@linkcode Verifier}
+   * pass as the MD5; a mismatch is an `IntegrityError` and nothing is kept.
+   */
+  integrity?: DownloadIntegrity;
   /** Part sizes recorded earlier for this multipart object (skips asking the store). */
   knownPartSizes?: readonly number[];
   /** Mode of the file at `dest` (e.g. 0o600 to keep a source's restrictive mode). */
   mode?: number;
 }
 
+/** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
+export interface DownloadIntegrity {
+  /** Exact size in bytes. */
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** What pinned it, for error messages (e.g. `/a.csv@1.0.0 in versioned_assets.lock.json`). */
+  label?: string;
+}
+
 /** What was downloaded: the object's info, plus its MD5 when the verification established it. */
 export interface DownloadedObject extends ObjectInfo {
   /** Hex MD5 of the whole content, when known (plain ETag, or `vc-md5` metadata checked). */
   md5?: string;
-  /** Hex SHA-256, when `expectSha256` was given (and matched). */
+  /** Hex SHA-256, when `integrity` was given (and matched). */
   sha256?: string;
   /** Real multipart part sizes, when they had to be learned from the store (the last repeats). */
   partSizes?: number[];
@@ -250,6 +264,13 @@ async function downloadOnce(
     let verifier: Verifier;
     let temp: AtomicFile;
     try {
+      const pinned = options.integrity;
+      if (pinned !== undefined && pinned.size !== info.size) {
+        throw new IntegrityError(
+          `${pinned.label ?? uri}: ${uri} has size ${info.size}, but size ${pinned.size} is ` +
+            `pinned; the object in the store was replaced or corrupted, nothing was cached`,
+        );
+      }
       verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
       temp = AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
       // Held until commit closes the file: a sweeper that can take this lock
@@ -334,7 +355,10 @@ function verifierOptions(
   options: DownloadOptions,
 ): ConstructorParameters<typeof Verifier>[1] {
   const out: ConstructorParameters<typeof Verifier>[1] = { uri, dest };
-  if (options.expectSha256 !== undefined) out.sha256 = options.expectSha256;
+  if (options.integrity !== undefined) {
+    out.sha256 = options.integrity.sha256;
+    if (options.integrity.label !== undefined) out.pinnedBy = options.integrity.label;
+  }
   if (options.knownPartSizes !== undefined) out.knownPartSizes = options.knownPartSizes;
   const partSize = partSizeSource(store, key);
   if (partSize !== undefined) out.partSize = partSize;

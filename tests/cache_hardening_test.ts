@@ -553,3 +553,32 @@ Deno.test("issue 7 messages: a body cut short again and again names the URI, no 
     }
   });
 });
+
+Deno.test("issue 7.14: prune re-checks an entry under its lock and keeps one refreshed meanwhile", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    await Deno.writeTextFile(join(dir, "b.txt"), "bbbb");
+    const cacheDir = join(dir, "cache");
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const aPath = await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
+    const bPath = await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
+    const metaOf = (p: string) => join(cacheDir, ".meta", p.slice(cacheDir.length + 1)) + "%.json";
+    // a was used long ago, b a little later: prune takes a, then b.
+    await Deno.utime(metaOf(aPath), new Date(1000_000), new Date(1000_000));
+    await Deno.utime(metaOf(bPath), new Date(2000_000), new Date(2000_000));
+    // "Another process" holds b's lock while it refreshes b.
+    const { acquireEntryLock } = await import("../src/cache/entry_lock.ts");
+    const lock = await acquireEntryLock(metaOf(bPath));
+    const pruning = cache.prune({ maxBytes: 0 });
+    for (let i = 0; i < 400; i++) {
+      if (await Deno.stat(aPath).then(() => false, () => true)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const old = readMeta(metaOf(bPath))!;
+    lock.write({ ...old, validatedAt: old.validatedAt + 1 });
+    lock.release();
+    const result = await pruning;
+    assertEquals(result.removed.map((e) => e.path), [aPath]);
+    assertEquals(await Deno.readTextFile(bPath), "bbbb");
+  });
+});

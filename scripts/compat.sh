@@ -185,5 +185,9 @@ step "every vc subcommand, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_s3_workflow_test.ts
 pass "vc command line against moto_server"
 
+step "asset cache: boto3 multipart objects with non-standard part sizes, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cache_multipart_compat_test.ts
+pass "uniform 6,000,000-byte and uneven 5/7/3 MiB parts verify"
+
 CURRENT="done"
 echo "PASS: all compatibility checks"

@@ -158,7 +158,11 @@ export async function downloadToFile(
  * `StoreError` (retryable, "unreachable" to the cache).
  */
 function named(e: unknown, uri: string, dest: string): unknown {
-  const network = e instanceof TypeError || e instanceof Deno.errors.ConnectionReset ||
+  // fetch's TypeErrors ("error reading a body from connection", "fetch
+  // failed"); a TypeError from a bug has other words and passes through.
+  const fetchFailure = e instanceof TypeError &&
+    /connection|fetch|body|network|socket|stream/i.test(e.message);
+  const network = fetchFailure || e instanceof Deno.errors.ConnectionReset ||
     e instanceof Deno.errors.ConnectionAborted || e instanceof Deno.errors.UnexpectedEof ||
     e instanceof Deno.errors.BrokenPipe || (e as Error | undefined)?.name === "Http";
   if (!network) return e;

@@ -216,6 +216,35 @@ Deno.test({
   },
 });
 
+Deno.test("issue 7.8: the next vc prefill cleans a dead run's temp files and empty records where it works", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await withDir(async (dir) => {
+    await Deno.mkdir(join(dir, "home"));
+    await s3.putObject("b", "d/x.csv", "x");
+    const env = baseEnv(dir, { AWS_ENDPOINT_URL: s3.url });
+    // What a run killed with -9 leaves: a temp file nobody holds, an empty record.
+    const data = join(dir, "cache", `s3@127.0.0.1_${s3.port}`, "b", "d");
+    const meta = join(dir, "cache", ".meta", `s3@127.0.0.1_${s3.port}`, "b", "d");
+    await Deno.mkdir(data, { recursive: true });
+    await Deno.mkdir(meta, { recursive: true });
+    const temp = join(data, ".y.csv.vc-tmp-999999999-abcd1234");
+    await Deno.writeTextFile(temp, "partial");
+    const past = new Date(Date.now() - 60_000);
+    await Deno.utime(temp, past, past);
+    await Deno.writeTextFile(join(meta, "y.csv%.json"), "");
+    await Deno.writeTextFile(join(dir, "list.txt"), "s3://b/d/x.csv\n");
+    const r = await vc(dir, ["prefill", "--list", "list.txt"], env);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(
+      (await allFiles(join(dir, "cache"))).map((p) => p.slice(dir.length)).sort(),
+      [
+        `/cache/.meta/s3@127.0.0.1_${s3.port}/b/d/x.csv%.json`,
+        `/cache/s3@127.0.0.1_${s3.port}/b/d/x.csv`,
+      ],
+    );
+  });
+});
+
 Deno.test({
   name: "issue 7.15: a lock held by a stopped process is named, and the wait ends (VC_LOCK_WAIT)",
   ignore: Deno.build.os !== "linux",

@@ -191,6 +191,7 @@ export class AssetCache implements AsyncDisposable {
   #endpoint: string | undefined;
   #lockWaitMs: number;
   #dirReady = false;
+  #swept = new Set<string>();
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -724,17 +725,26 @@ export class AssetCache implements AsyncDisposable {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    const [{ store, key }, { downloadToFile }, { acquireEntryLock }] = await Promise.all([
-      this.#storeFor(loc),
-      import("../store/download.ts"),
-      import("./entry_lock.ts"),
-    ]);
+    const [{ store, key }, { downloadToFile }, { acquireEntryLock }, { sweepDirectory }] =
+      await Promise.all([
+        this.#storeFor(loc),
+        import("../store/download.ts"),
+        import("./entry_lock.ts"),
+        import("./debris.ts"),
+      ]);
     try {
       this.#ensureDir();
       this.#layout.assertSafe(loc.dataPath);
       this.#layout.assertSafe(loc.metaPath);
     } catch (e) {
       throw this.#explain(e, loc);
+    }
+    // What an interrupted run left where this one works (once per directory).
+    const dataDir = dirname(loc.dataPath);
+    if (!this.#swept.has(dataDir)) {
+      if (this.#swept.size >= MEMORY_ENTRIES) this.#swept.clear();
+      this.#swept.add(dataDir);
+      sweepDirectory(dataDir, dirname(loc.metaPath));
     }
     // The lock is the entry's record file itself (see entry_lock.ts).
     let lock: EntryLock | undefined;

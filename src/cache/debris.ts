@@ -173,6 +173,74 @@ export async function sweepDebris(
   return removed;
 }
 
+/**
+ * The sweep of {@linkcode sweepDebris} for one data directory and its
+ * records directory only: dead writers' temp files and unlocked empty
+ * records. A download calls it once per directory and process, so the next
+ * `vc prefill` or `cache get` cleans what an interrupted one left where it
+ * works, without walking the whole cache. Synchronous: a few metadata calls.
+ * Returns how many files were removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepDirectory } from "./debris.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const name = `${dir}/.x.csv.vc-tmp-999999999-abcd1234`;
+ *   await Deno.writeTextFile(name, "partial");
+ *   const old = new Date(Date.now() - 60_000);
+ *   await Deno.utime(name, old, old);
+ *   assert(sweepDirectory(dir, `${dir}/no-records`) === 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function sweepDirectory(dataDir: string, metaDir: string, now: number = Date.now()): number {
+  let removed = 0;
+  const remove = (path: string) => {
+    try {
+      Deno.removeSync(path);
+      removed++;
+    } catch {
+      // Gone already, or not ours: the next sweep decides again.
+    }
+  };
+  for (const entry of readDirOrEmpty(dataDir)) {
+    if (!entry.isFile || !isTempName(entry.name)) continue;
+    const path = join(dataDir, entry.name);
+    const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
+    const age = now - (mtime?.getTime() ?? now);
+    if (
+      isStaleTempFile(entry.name, mtime, now, STALE_DEBRIS_MS) ||
+      (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+    ) remove(path);
+  }
+  for (const entry of readDirOrEmpty(metaDir)) {
+    if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
+    const path = join(metaDir, entry.name);
+    if (lstatSyncOrUndefined(path)?.size === 0 && isUnlockedEmpty(path)) remove(path);
+  }
+  return removed;
+}
+
+function readDirOrEmpty(dir: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(dir)];
+  } catch {
+    return [];
+  }
+}
+
+function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
 const UNLOCKED_TEMP_GRACE_MS = 5_000;
 

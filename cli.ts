@@ -13,6 +13,7 @@
  */
 import { runCli } from "./src/cli/main.ts";
 import { denoIo } from "./src/cli/io.ts";
+import { discardOpenTempFiles } from "./src/atomic_write.ts";
 
 export { runCli } from "./src/cli/main.ts";
 export { type CliIo, denoIo, type MemoryIo, memoryIo } from "./src/cli/io.ts";
@@ -22,7 +23,10 @@ if (import.meta.main) {
   // and the progress bar erased; a second one exits at once.
   const interrupt = new AbortController();
   const onSigint = (): void => {
-    if (interrupt.signal.aborted) Deno.exit(130);
+    if (interrupt.signal.aborted) {
+      discardOpenTempFiles(); // no partial downloads left behind, even now
+      Deno.exit(130);
+    }
     interrupt.abort(new DOMException("interrupted", "AbortError"));
   };
   try {
@@ -31,5 +35,6 @@ if (import.meta.main) {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
   }
   const code = await runCli(Deno.args, denoIo(interrupt.signal));
+  if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }

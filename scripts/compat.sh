@@ -190,5 +190,9 @@ step "the repository suite (vc repo) against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/repo_s3_compat_test.ts
 pass "repository on moto_server"
 
+step "asset cache: boto3 multipart objects with non-standard part sizes, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cache_multipart_compat_test.ts
+pass "uniform 6,000,000-byte and uneven 5/7/3 MiB parts verify"
+
 CURRENT="done"
 echo "PASS: all compatibility checks"

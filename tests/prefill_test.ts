@@ -195,7 +195,7 @@ Deno.test("readListFile: comments, blank lines, and bad lines named by line numb
 
   const bad: Array<[string, string]> = [
     ["s3://bucket/ok.csv\nrelative/path.csv\n", ":2:"],
-    ["# c\n\n/foo/bar.csv@1.2\n", ":3:"],
+    ["# c\n\nfoo/bar.csv@1.2.3\n", ":3:"],
     ["gs://bucket/k\n", ":1:"],
     ["s3://bucket/\n", ":1:"],
     ["/foo/../x.csv\n", ":1:"],
@@ -218,7 +218,17 @@ Deno.test("parsePrefillItem", () => {
     kind: "versioned",
     path: "/mail/me@home.txt",
   });
-  assertThrows(() => parsePrefillItem("/a.csv@v1.0.0"), InvalidInputError, "v1.0.0");
+  // `@` + a valid version at the end is a version; any other `@` is part of the path.
+  assertEquals(parsePrefillItem("/models/resnet@2x.bin"), {
+    kind: "versioned",
+    path: "/models/resnet@2x.bin",
+  });
+  assertEquals(parsePrefillItem("/models/resnet@2x.bin@1.0.0"), {
+    kind: "versioned",
+    path: "/models/resnet@2x.bin",
+    version: "1.0.0",
+  });
+  assertEquals(parsePrefillItem("/a.csv@v1.0.0"), { kind: "versioned", path: "/a.csv@v1.0.0" });
   assertThrows(() => parsePrefillItem("./a.csv"), InvalidInputError, "./a.csv");
 });
 

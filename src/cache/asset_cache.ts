@@ -30,14 +30,22 @@ import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Clock, systemClock } from "../clock.ts";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
-import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
+import { IntegrityError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
-import type { DownloadOptions } from "../store/download.ts";
+import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
 import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
+import {
+  endpointName,
+  explainCacheError,
+  goneError,
+  parseLockWait,
+  readOnlyError,
+} from "./cache_errors.ts";
+import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
 import { CacheLayout, type EntryLocation } from "./layout.ts";
 import type { CacheEntry, PruneResult, VerifyProgress, VerifyResult } from "./maintenance.ts";
 import { type FlightContext, type FlightOptions, SingleFlight } from "./single_flight.ts";
@@ -74,6 +82,11 @@ export interface AssetCacheOptions {
    * `./testing`). `prune` compares file ages with the filesystem's time.
    */
   clock?: Clock;
+  /**
+   * Seconds to wait for another process's lock on an entry before
+   * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
+   */
+  lockWait?: number;
 }
 
 /** Per-call options of {@linkcode AssetCache.cache}. */
@@ -84,6 +97,13 @@ export interface CacheGetOptions {
   signal?: AbortSignal;
   /** Download progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /**
+   * Pinned content (an integrity lock entry): a download is verified against
+   * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
+   * cached) on a mismatch. A cached copy is served as it is: the check
+   * happens when content enters the cache.
+   */
+  integrity?: DownloadIntegrity;
 }
 
 /** Options of {@linkcode AssetCache.ls}. */
@@ -98,6 +118,8 @@ export interface CachePruneOptions {
   maxBytes?: number;
   /** Remove entries not used for this many seconds. */
   olderThan?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
 }
 
 /** Options of {@linkcode AssetCache.verify}. */
@@ -128,6 +150,9 @@ interface Rec {
   checkedAt: number;
   immutable: boolean;
   valid: boolean;
+  partSizes?: number[] | undefined;
+  /** The store said the object is gone (recorded, so other processes know). */
+  gone?: boolean;
 }
 
 /**
@@ -171,6 +196,10 @@ export class AssetCache implements AsyncDisposable {
   #byPath = new Map<string, Rec>();
   #flights = new SingleFlight<Rec>();
   #clock: Clock;
+  #endpoint: string | undefined;
+  #lockWaitMs: number;
+  #dirReady = false;
+  #swept = new Set<string>();
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -193,6 +222,8 @@ export class AssetCache implements AsyncDisposable {
     const endpoint = options.store?.s3?.endpoint ?? nonEmpty(readEnv("AWS_ENDPOINT_URL_S3")) ??
       nonEmpty(readEnv("AWS_ENDPOINT_URL"));
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
+    this.#endpoint = endpoint;
+    this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
     this.timeout = settings.timeout;
     this.#ttlMs = settings.timeout * 1000;
@@ -274,18 +305,23 @@ export class AssetCache implements AsyncDisposable {
    * await Deno.remove(cache.dir, { recursive: true });
    * ```
    */
-  invalidate(uri: string): Promise<void> {
+  invalidate(uri: string): Promise<boolean> {
     try {
       const loc = this.#locate(uri);
-      if (loc === undefined) return Promise.resolve();
+      if (loc === undefined) return Promise.resolve(false);
       const rec = this.#byPath.get(loc.dataPath);
       if (rec !== undefined) rec.validatedAt = 0;
+      this.#layout.assertSafe(loc.metaPath);
       const meta = readMeta(loc.metaPath);
       if (meta !== undefined && meta.validatedAt !== 0) {
         const { lastUsed: _, ...record } = meta;
-        writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+        try {
+          writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+        } catch (e) {
+          throw this.#readOnly(e, `invalidate ${uri}`, loc.metaPath);
+        }
       }
-      return Promise.resolve();
+      return Promise.resolve(meta !== undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -315,9 +351,67 @@ export class AssetCache implements AsyncDisposable {
     const loc = this.#locate(uri);
     if (loc === undefined) return false;
     this.#forget(loc.dataPath);
-    this.#layout.assertInside(loc.dataPath);
+    this.#layout.assertSafe(loc.dataPath);
+    this.#layout.assertSafe(loc.metaPath);
     const { removeEntryFiles } = await import("./maintenance.ts");
-    return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath);
+    try {
+      return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath, {
+        lockWait: this.#lockWaitMs,
+      });
+    } catch (e) {
+      throw this.#readOnly(e, `remove the cached copy of ${uri}`, loc.dataPath);
+    }
+  }
+
+  /**
+   * Copies `local` to `dest` atomically, keeping its mode. When `local` is a
+   * copy in this cache, it is first checked against its record (size and
+   * checksum); a copy that fails is removed from the cache and nothing is
+   * written at `dest` (`IntegrityError`, naming both). Other paths (local
+   * overrides) are copied as they are.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const path = await cache.cache(`file://${root}/x.txt`);
+   *   await cache.copyVerified(path, `${root}/out/x.txt`);
+   *   assert(await Deno.readTextFile(`${root}/out/x.txt`) === "x");
+   *   await Deno.writeTextFile(path, "y"); // a same-size hand edit
+   *   await assert.rejects(cache.copyVerified(path, `${root}/out/y.txt`), /failed verification/);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  async copyVerified(local: string, dest: string): Promise<void> {
+    const { copyFileAtomic } = await import("../atomic_write.ts");
+    const path = resolve(local);
+    if (this.#layout.contains(path)) {
+      const { META_DIR, RECORD_SUFFIX } = await import("./layout.ts");
+      const rel = path.slice(this.dir.length + 1);
+      const metaPath = resolve(this.dir, META_DIR, rel) + RECORD_SUFFIX;
+      const meta = readMeta(metaPath);
+      if (meta !== undefined) {
+        const { checkFile } = await import("../verify.ts");
+        const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+        if (meta.md5 !== undefined) expected.md5 = meta.md5;
+        if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+        const problem = await checkFile(path, expected).catch((e) => `cannot read it: ${e}`);
+        if (problem !== undefined) {
+          await this.delete(meta.uri).catch(() => false);
+          throw new IntegrityError(
+            `the cached copy ${path} of ${meta.uri} failed verification (${problem}); ` +
+              `it was removed from the cache and not copied to ${dest}: run again to download it afresh`,
+          );
+        }
+      }
+    }
+    await copyFileAtomic(path, dest);
   }
 
   /**
@@ -344,25 +438,21 @@ export class AssetCache implements AsyncDisposable {
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
     const { listEntries } = await import("./maintenance.ts");
     const entries = await listEntries(this.dir);
-    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, ...e }) => e);
+    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, partSizes: _p, ...e }) => e);
     if (!options.checkRemote || this.offline) return out;
-    let next = 0;
-    const worker = async () => {
-      while (next < out.length) {
-        const entry = out[next++]!;
-        const loc = this.#locate(entry.uri);
-        // Entries cached through another endpoint cannot be checked with this one.
-        if (loc === undefined || loc.dataPath !== entry.path) continue;
-        try {
-          const { store, key } = await this.#storeFor(loc);
-          const head = await store.head(key);
-          entry.outdated = head === undefined || !sameVersion(head, entry);
-        } catch (e) {
-          if (!(await isUnreachable(e))) throw e;
-        }
+    const { forEachLimit } = await import("../pool.ts");
+    await forEachLimit(out, 16, async (entry) => {
+      const loc = this.#locate(entry.uri);
+      // Entries cached through another endpoint cannot be checked with this one.
+      if (loc === undefined || loc.dataPath !== entry.path) return;
+      try {
+        const { store, key } = await this.#storeFor(loc);
+        const head = await store.head(key);
+        entry.outdated = head === undefined || !sameVersion(head, entry);
+      } catch (e) {
+        if (!(await isUnreachable(e))) throw e;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(16, out.length) }, worker));
+    });
     return out;
   }
 
@@ -391,7 +481,7 @@ export class AssetCache implements AsyncDisposable {
   async prune(options: CachePruneOptions): Promise<PruneResult> {
     const { pruneEntries } = await import("./maintenance.ts");
     const result = await pruneEntries(this.dir, options);
-    for (const entry of result.removed) this.#forget(entry.path);
+    if (result.dryRun !== true) { for (const entry of result.removed) this.#forget(entry.path); }
     return result;
   }
 
@@ -437,6 +527,8 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
+    // Aborted downloads finish removing their temp files and locks first.
+    await this.#flights.settled();
     const stores = [...this.#stores.values()];
     this.#stores.clear();
     await Promise.all(stores.map(async (p) => {
@@ -457,7 +549,9 @@ export class AssetCache implements AsyncDisposable {
 
   #isFresh(rec: Rec, now: number, options: CacheGetOptions | undefined): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served
-    if (rec.validatedAt === 0) return false; // invalidated: ask even if immutable
+    if (rec.validatedAt === 0 || rec.gone === true) return false; // ask even if immutable
+    // A time in the future (clock skew, a restored cache) proves nothing.
+    if (rec.validatedAt > now) return false;
     return rec.immutable || options?.immutable === true || now - rec.validatedAt < this.#ttlMs;
   }
 
@@ -475,7 +569,7 @@ export class AssetCache implements AsyncDisposable {
     if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
     const rec = await this.#flights.run(
       loc.dataPath,
-      (ctx) => this.#resolve(loc, options?.immutable === true, ctx),
+      (ctx) => this.#resolve(loc, options?.immutable === true, ctx, options?.integrity),
       flightOptions,
     );
     if (this.#byUri.size >= MEMORY_ENTRIES) {
@@ -489,7 +583,12 @@ export class AssetCache implements AsyncDisposable {
     return rec.path;
   }
 
-  async #resolve(loc: EntryLocation, immutable: boolean, ctx: FlightContext): Promise<Rec> {
+  async #resolve(
+    loc: EntryLocation,
+    immutable: boolean,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<Rec> {
     const now = this.#clock.now();
     let rec = this.#byPath.get(loc.dataPath);
     if (rec !== undefined) {
@@ -507,18 +606,20 @@ export class AssetCache implements AsyncDisposable {
     }
     rec ??= this.#load(loc);
     if (rec !== undefined) {
+      if (rec.gone === true && this.offline) throw goneError(loc);
       if (this.#isFresh(rec, now, immutable ? { immutable } : undefined)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
         return rec;
       }
-      return await this.#revalidate(loc, rec, ctx);
+      return await this.#revalidate(loc, rec, ctx, integrity);
     }
     if (this.offline) {
       throw new OfflineError(
-        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on`,
+        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
+          `(unset VC_OFFLINE or drop --offline to download it)`,
       );
     }
-    return await this.#fetch(loc, undefined, ctx);
+    return await this.#fetch(loc, undefined, ctx, integrity);
   }
 
   /** Reads the entry's record and checks its data file; undefined when not usable. */
@@ -542,12 +643,19 @@ export class AssetCache implements AsyncDisposable {
       checkedAt: now,
       immutable: this.#isImmutableLoc(loc),
       valid: true,
+      partSizes: meta.partSizes,
     };
+    if (meta.gone === true) rec.gone = true;
     this.#byPath.set(rec.path, rec);
     return rec;
   }
 
-  async #revalidate(loc: EntryLocation, rec: Rec, ctx: FlightContext): Promise<Rec> {
+  async #revalidate(
+    loc: EntryLocation,
+    rec: Rec,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<Rec> {
     const now = this.#clock.now();
     let head: ObjectInfo | undefined;
     try {
@@ -559,16 +667,31 @@ export class AssetCache implements AsyncDisposable {
     }
     if (head === undefined) {
       this.#forget(rec.path);
-      throw new NotFoundError(
-        `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
-          `but not served (remove it with delete() or prune())`,
-      );
+      // Recorded, so the next process does not serve it as fresh either.
+      if (rec.gone !== true) {
+        try {
+          this.#layout.assertSafe(rec.metaPath);
+          writeMeta(rec.metaPath, { ...toMeta(rec), validatedAt: now, gone: true });
+        } catch {
+          // A read-only cache: this process still refuses it.
+        }
+      }
+      throw goneError(loc);
+    }
+    const unverifiable = (await import("../verify.ts")).unverifiableReason(head);
+    if (unverifiable !== undefined) {
+      // Not an S3 answer (a proxy, a captive portal): never replace the good
+      // copy with what cannot be verified; treat the store as unreachable.
+      const error = new OfflineError(`${unverifiable} (${endpointName(this.#endpoint)})`);
+      return this.#unreachable(loc, rec, error, now);
     }
     if (sameVersion(head, rec)) {
       rec.validatedAt = now;
       rec.touchedAt = now;
+      rec.gone = false;
       // A read-only cache dir still works.
       try {
+        this.#layout.assertSafe(rec.metaPath);
         writeMeta(rec.metaPath, toMeta(rec));
       } catch {
         // Not persisted; the check is just repeated by the next process.
@@ -576,7 +699,7 @@ export class AssetCache implements AsyncDisposable {
       return rec;
     }
     try {
-      return await this.#fetch(loc, head, ctx);
+      return await this.#fetch(loc, head, ctx, integrity);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e, now);
@@ -609,22 +732,50 @@ export class AssetCache implements AsyncDisposable {
     loc: EntryLocation,
     expected: ObjectInfo | undefined,
     ctx: FlightContext,
+    integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    const [{ store, key }, { downloadToFile }, { acquireEntryLock }] = await Promise.all([
-      this.#storeFor(loc),
-      import("../store/download.ts"),
-      import("./entry_lock.ts"),
-    ]);
-    this.#layout.assertInside(loc.dataPath);
-    this.#layout.assertInside(loc.metaPath);
+    const [{ store, key }, { downloadToFile }, { acquireEntryLock }, { sweepDirectory }] =
+      await Promise.all([
+        this.#storeFor(loc),
+        import("../store/download.ts"),
+        import("./entry_lock.ts"),
+        import("./debris.ts"),
+      ]);
+    try {
+      this.#ensureDir();
+      this.#layout.assertSafe(loc.dataPath);
+      this.#layout.assertSafe(loc.metaPath);
+    } catch (e) {
+      throw this.#explain(e, loc);
+    }
+    // What an interrupted run left where this one works (once per directory).
+    const dataDir = dirname(loc.dataPath);
+    if (!this.#swept.has(dataDir)) {
+      if (this.#swept.size >= MEMORY_ENTRIES) this.#swept.clear();
+      this.#swept.add(dataDir);
+      sweepDirectory(dataDir, dirname(loc.metaPath));
+    }
     // The lock is the entry's record file itself (see entry_lock.ts).
     let lock: EntryLock | undefined;
     try {
-      lock = await acquireEntryLock(loc.metaPath, { signal: ctx.signal });
+      lock = await acquireEntryLock(loc.metaPath, {
+        signal: ctx.signal,
+        clock: this.#clock,
+        timeout: this.#lockWaitMs,
+        onWait: (holder) =>
+          this.#warn(
+            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${loc.metaPath}); ` +
+              `giving up after ${this.#lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+          ),
+      });
     } catch (e) {
       if (ctx.signal.aborted) throw e;
-      // Locking is an optimisation (impossible in a read-only dir, or on a
-      // filesystem without flock): go on without it.
+      // Locking is an optimisation (impossible in a read-only dir, on a
+      // filesystem without flock, or held too long by a stopped process): go
+      // on without it. Correctness rests on the unique temp file and rename.
+      if ((e as Error | undefined)?.name === "LockTimeoutError") {
+        this.#warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
+      }
     }
     let ok = false;
     try {
@@ -634,7 +785,10 @@ export class AssetCache implements AsyncDisposable {
       if (lock !== undefined && !lock.empty) {
         const old = this.#byPath.get(loc.dataPath);
         const done = this.#load(loc);
-        if (done !== undefined && (expected === undefined || sameVersion(expected, done))) {
+        if (
+          done !== undefined && done.gone !== true &&
+          (expected === undefined || sameVersion(expected, done))
+        ) {
           if (old !== undefined && old !== done) old.valid = false;
           ok = true;
           return done;
@@ -643,6 +797,9 @@ export class AssetCache implements AsyncDisposable {
       const options: DownloadOptions = { ...this.#download, signal: ctx.signal, uri: loc.uri };
       options.onProgress = ctx.progress;
       if (expected !== undefined) options.expected = expected;
+      if (integrity !== undefined) options.integrity = integrity;
+      const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+      if (mode !== undefined) options.mode = mode;
       let info;
       try {
         info = await downloadToFile(store, key, loc.dataPath, options);
@@ -662,12 +819,21 @@ export class AssetCache implements AsyncDisposable {
         checkedAt: now,
         immutable: this.#isImmutableLoc(loc),
         valid: true,
+        partSizes: info.partSizes,
       };
       // After the data is in place: a record never describes data that is not.
       try {
+        this.#layout.assertSafe(loc.metaPath);
         if (lock !== undefined) lock.write(toMeta(rec));
         else writeMeta(loc.metaPath, toMeta(rec));
       } catch (e) {
+        // Data without a record is invisible to ls, prune and verify: remove it.
+        try {
+          this.#layout.assertSafe(loc.dataPath);
+          Deno.removeSync(loc.dataPath);
+        } catch {
+          // Gone already, or not ours to touch; maintenance finds orphans.
+        }
         throw this.#explain(e, loc);
       }
       ok = true;
@@ -681,40 +847,19 @@ export class AssetCache implements AsyncDisposable {
     }
   }
 
+  /** Creates the cache dir (0700) on the first write. */
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    ensureCacheDir(this.dir);
+    this.#dirReady = true;
+  }
+
   #explain(e: unknown, loc: EntryLocation): unknown {
-    const where = `${loc.uri} (cached at ${loc.dataPath})`;
-    if (e instanceof NotFoundError) {
-      return new NotFoundError(
-        `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
-        { cause: e },
-      );
-    }
-    if (e instanceof OfflineError) {
-      return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
-    }
-    const code = (e as { code?: unknown } | undefined)?.code;
-    if (
-      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-      code === "EROFS" || code === "EACCES" || code === "EPERM"
-    ) {
-      return new VcError(
-        `cannot write to the cache dir ${this.dir} while caching ${where}: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
-    if (
-      e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
-      e instanceof Deno.errors.AlreadyExists
-    ) {
-      return new InvalidInputError(
-        `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
-          `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${
-            (e as Error).message
-          }`,
-        { cause: e },
-      );
-    }
-    return e;
+    return explainCacheError(e, this.dir, loc, this.#endpoint);
+  }
+
+  #readOnly(e: unknown, what: string, path: string): unknown {
+    return readOnlyError(e, what, path, this.dir);
   }
 
   async #storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
@@ -786,7 +931,9 @@ function sameVersion(
   return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
 }
 
-function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">): EntryMeta {
+function toMeta(
+  rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt" | "partSizes">,
+): EntryMeta {
   const meta: EntryMeta = {
     uri: rec.uri,
     etag: rec.etag,
@@ -794,6 +941,7 @@ function toMeta(rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt">)
     validatedAt: rec.validatedAt,
   };
   if (rec.md5 !== undefined) meta.md5 = rec.md5;
+  if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   return meta;
 }
 

@@ -33,6 +33,59 @@ export interface EntryLockOptions {
   signal?: AbortSignal;
   /** Times the waits between attempts (default: the system clock; tests pass a `ManualClock`). */
   clock?: Clock;
+  /** Gives up after waiting this long (ms) with a {@linkcode LockTimeoutError}. Default: no limit. */
+  timeout?: number;
+  /** Called once when the wait passes `noticeAfter` ms, with who holds the lock (e.g. "process 123"). */
+  onWait?: (holder: string) => void;
+  /** When to call `onWait` (ms of waiting; default 1000). */
+  noticeAfter?: number;
+}
+
+/**
+ * Waiting for an entry lock ran out (see {@linkcode EntryLockOptions.timeout}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LockTimeoutError } from "./entry_lock.ts";
+ * assert(new LockTimeoutError("x").name === "LockTimeoutError");
+ * ```
+ */
+export class LockTimeoutError extends Error {
+  override readonly name = "LockTimeoutError";
+}
+
+/**
+ * Who holds a lock on `path`, as far as the system tells (Linux:
+ * `/proc/locks`): "process <pid>", else "another process".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockHolder } from "./entry_lock.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   assert(typeof lockHolder(p) === "string");
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function lockHolder(path: string): string {
+  try {
+    const ino = Deno.statSync(path).ino;
+    if (ino !== null && Deno.build.os === "linux") {
+      for (const line of Deno.readTextFileSync("/proc/locks").split("\n")) {
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+        const f = line.trim().split(/\s+/);
+        const dev = f[5]?.split(":");
+        if (f[1] === "FLOCK" && dev?.[2] === String(ino)) return `process ${f[4]}`;
+      }
+    }
+  } catch {
+    // Not on Linux, or /proc not readable (Deno asks --allow-all for it).
+  }
+  return "another process";
 }
 
 /** A held entry lock. Release it with `release()` or `using`. */
@@ -85,12 +138,26 @@ export async function acquireEntryLock(
   const clock = options.clock ?? systemClock;
   let waited = false;
   let delay = 1;
+  const started = clock.now();
+  let noticed = false;
   for (;;) {
     options.signal?.throwIfAborted();
     const file = openRecord(path);
     try {
       while (!file.tryLockSync(true)) {
         waited = true;
+        const elapsed = clock.now() - started;
+        if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
+          noticed = true;
+          options.onWait(lockHolder(path));
+        }
+        if (options.timeout !== undefined && elapsed >= options.timeout) {
+          throw new LockTimeoutError(
+            `${lockHolder(path)} has held the lock ${path} for more than ${
+              Math.round(options.timeout / 1000)
+            }s`,
+          );
+        }
         await clock.sleep(delay * (0.5 + Math.random()), options.signal);
         delay = Math.min(delay * 2, maxPoll);
       }

@@ -28,6 +28,10 @@ export interface EntryMeta {
   md5?: string;
   /** When the ETag was last confirmed with the store (ms since the epoch). */
   validatedAt: number;
+  /** Multipart part sizes learned from the store (the last repeats), to verify again. */
+  partSizes?: number[];
+  /** The store said the object no longer exists (at `validatedAt`): never served as fresh. */
+  gone?: boolean;
 }
 
 /** A record read back from disk, with its last-use time. */
@@ -43,6 +47,8 @@ interface MetaJson {
   size: number;
   md5?: string;
   validatedAt: string;
+  partSizes?: number[];
+  gone?: true;
 }
 
 const decoder = new TextDecoder();
@@ -120,6 +126,11 @@ function parseMeta(text: string): EntryMeta | undefined {
   if (Number.isNaN(validatedAt)) return undefined;
   const meta: EntryMeta = { uri: r.uri, etag: r.etag, size: r.size, validatedAt };
   if (typeof r.md5 === "string") meta.md5 = r.md5;
+  if (
+    Array.isArray(r.partSizes) && r.partSizes.length > 0 &&
+    r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0)
+  ) meta.partSizes = r.partSizes;
+  if (r.gone === true) meta.gone = true;
   return meta;
 }
 
@@ -177,6 +188,8 @@ export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
     validatedAt: new Date(meta.validatedAt).toISOString(),
   };
   if (meta.md5 !== undefined) json.md5 = meta.md5;
+  if (meta.partSizes !== undefined) json.partSizes = meta.partSizes;
+  if (meta.gone === true) json.gone = true;
   return encoder.encode(JSON.stringify(json) + "\n");
 }
 

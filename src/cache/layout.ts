@@ -18,6 +18,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
+import { isTempName } from "../atomic_write.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
@@ -43,9 +44,11 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])( *$| *\.)/i;
 // Control characters, Windows-forbidden characters, the backslash and `%` (the escape itself).
 // deno-lint-ignore no-control-regex
 const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
-// Temp files are `.<name>.vc-tmp-<random>`: a key must never look like one,
-// or the stale-temp sweep could delete a cached file.
-const TEMP_LIKE = /^\..*\.vc-tmp-/;
+// Temp files are `.<name>.vc-tmp-<pid>-<random>` (isTempName), and were
+// `.<name>.vc-tmp-<random>` in earlier versions: a key must never look like
+// either, or the stale-temp sweep could delete a cached file.
+const LEGACY_TEMP_LIKE = /^\..*\.vc-tmp-/;
+const looksLikeTemp = (name: string) => isTempName(name) || LEGACY_TEMP_LIKE.test(name);
 
 const encoder = new TextEncoder();
 
@@ -80,7 +83,7 @@ export function encodeSegment(segment: string): string {
   if (trailing) {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
   }
-  if (RESERVED.test(out) || TEMP_LIKE.test(out)) out = escapeChar(out[0]!) + out.slice(1);
+  if (RESERVED.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
   return out;
 }
@@ -187,6 +190,10 @@ export class CacheLayout {
   readonly s3Namespace: string;
   readonly #os: typeof Deno.build.os;
   readonly #prefix: string;
+  // Directories this process found to be real directories: a cold miss then
+  // checks only what is new (links are planted before a run, e.g. by a
+  // restored CI cache, not raced against it).
+  readonly #safeDirs = new Set<string>();
 
   /**
    * @param dir Cache directory (made absolute).
@@ -237,6 +244,17 @@ export class CacheLayout {
     }
   }
 
+  /**
+   * Like {@linkcode CacheLayout.assertInside}, and refuses a path that a
+   * symbolic link below the cache dir would send elsewhere (see
+   * {@linkcode assertNoLinks}). Called before every write, rename and delete.
+   */
+  assertSafe(path: string): void {
+    this.assertInside(path);
+    if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
+    assertNoLinks(this.dir, path, this.#safeDirs);
+  }
+
   /** True when `path` (resolved) is strictly inside the cache dir. */
   contains(path: string): boolean {
     return resolve(path).startsWith(this.#prefix);
@@ -262,5 +280,53 @@ export class CacheLayout {
       };
     }
     return { storeRoot, key, relPath: `file/${encodeKey(path.replace(/^\/+/, ""))}` };
+  }
+}
+
+/**
+ * Throws `InvalidInputError` when any existing component of `path` below
+ * `cacheDir` (the last one included) is a symbolic link. The cache never
+ * creates links, so one is planted (e.g. a CI cache restored from an
+ * untrusted branch) and following it could write or delete outside the cache
+ * dir. The cache dir itself may be a link: that is the user's choice.
+ * Directories in `known` are taken as checked (and found ones are added).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assertNoLinks } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/a`);
+ *   assertNoLinks(dir, `${dir}/a/b/c.txt`); // missing components are fine
+ *   await Deno.symlink("/tmp", `${dir}/l`);
+ *   assert.throws(() => assertNoLinks(dir, `${dir}/l/c.txt`), /symbolic link/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function assertNoLinks(cacheDir: string, path: string, known?: Set<string>): void {
+  const root = resolve(cacheDir);
+  const rel = resolve(path).slice(root.length).split(sep).filter((s) => s !== "");
+  let current = root;
+  for (const [i, segment] of rel.entries()) {
+    current = join(current, segment);
+    if (i < rel.length - 1 && known?.has(current)) continue;
+    let stat: Deno.FileInfo;
+    try {
+      stat = Deno.lstatSync(current);
+    } catch {
+      return; // missing (or unreadable): nothing below it exists to follow
+    }
+    if (stat.isSymlink) {
+      throw new InvalidInputError(
+        `refusing to use ${path}: ${current} is a symbolic link inside the cache dir ${root} ` +
+          `(vc never creates links there; the cache may have been restored from an untrusted ` +
+          `source). Remove the link, or the whole cache dir, and run again`,
+      );
+    }
+    if (!stat.isDirectory) return;
+    known?.add(current);
   }
 }

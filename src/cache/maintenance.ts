@@ -8,9 +8,16 @@
  * @module
  */
 import { dirname, join, relative, sep } from "node:path";
-import { checkFile } from "../store/download.ts";
-import { readMeta } from "./entry_meta.ts";
-import { LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { forEachLimit } from "../pool.ts";
+import { checkFile } from "../verify.ts";
+import type { EntryLock } from "./entry_lock.ts";
+import { readMeta, type StoredMeta } from "./entry_meta.ts";
+import { notADirectory } from "./cache_dir.ts";
+import { assertNoLinks, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { removeEmptyParents, removeIfExists, statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
+
+export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
 
 /** One cached object, as `ls`, `prune` and `verify` report it. */
 export interface CacheEntry {
@@ -28,6 +35,12 @@ export interface CacheEntry {
   lastUsed: Date;
   /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
   outdated?: boolean;
+  /**
+   * The S3 endpoint the entry came from (`host:port`), `"default"` for the
+   * AWS default; absent for `file://` entries. Entries of two servers with
+   * the same bucket and key are two entries.
+   */
+  endpoint?: string;
 }
 
 /** A cache entry plus what maintenance needs internally. */
@@ -36,12 +49,9 @@ export interface StoredEntry extends CacheEntry {
   metaPath: string;
   /** Hex MD5 of the content, when recorded. */
   md5?: string;
+  /** Multipart part sizes learned at download, when recorded. */
+  partSizes?: number[];
 }
-
-/** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
-export const STALE_DEBRIS_MS = 60 * 60 * 1000;
-
-const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
 
 /**
  * Lists the entries of the cache in `cacheDir` (those with both a metadata
@@ -62,9 +72,11 @@ const TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
 export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
+  const stat = await statOrUndefined(cacheDir);
+  if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
-    if (!name.endsWith(RECORD_SUFFIX) || TEMP_FILE.test(name)) continue;
+    if (!name.endsWith(RECORD_SUFFIX) || isAnyTempName(name)) continue;
     const meta = readMeta(metaPath);
     if (meta === undefined) continue;
     const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
@@ -80,7 +92,10 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
       lastUsed: new Date(meta.lastUsed),
       metaPath,
     };
+    const endpoint = endpointOf(rel);
+    if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
+    if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     out.push(entry);
   }
   return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
@@ -94,14 +109,20 @@ export interface PruneOptions {
   olderThan?: number;
   /** Current time (ms since the epoch); default `Date.now()`. */
   now?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
 }
 
-/** What {@linkcode pruneEntries} removed. */
+/** What {@linkcode pruneEntries} removed (or, with `dryRun`, would remove). */
 export interface PruneResult {
   /** The removed entries, least recently used first. */
   removed: CacheEntry[];
   /** Sum of their sizes. */
   freedBytes: number;
+  /** Data files that had no record (left by a failed write), removed. */
+  orphans: string[];
+  /** True when nothing was removed (`dryRun`). */
+  dryRun?: boolean;
 }
 
 /**
@@ -130,7 +151,10 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     throw new RangeError(`olderThan must be a non-negative number of seconds, got ${olderThan}`);
   }
   const now = options.now ?? Date.now();
-  await sweepDebris(cacheDir, { now });
+  const dryRun = options.dryRun === true;
+  if (!dryRun) await sweepDebris(cacheDir, { now });
+  const orphans = await findOrphans(cacheDir, now);
+  if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
   const entries = (await listEntries(cacheDir)).sort((a, b) =>
     a.lastUsed.getTime() - b.lastUsed.getTime()
   );
@@ -146,12 +170,30 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const removed: CacheEntry[] = [];
   let freedBytes = 0;
   for (const entry of victims) {
-    if (await removeEntryFiles(cacheDir, entry.path, entry.metaPath)) {
+    if (dryRun) {
+      removed.push(publicEntry(entry));
+      freedBytes += entry.size;
+      continue;
+    }
+    // Under the entry's lock, and only if nobody used or refreshed it since it was listed.
+    const gone = await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+      unless: (meta) => meta !== undefined && changedSince(entry, meta),
+    });
+    if (gone) {
       removed.push(publicEntry(entry));
       freedBytes += entry.size;
     }
   }
-  return { removed, freedBytes };
+  const result: PruneResult = { removed, freedBytes, orphans };
+  if (dryRun) result.dryRun = true;
+  return result;
+}
+
+/** Whether the record differs from what was listed (another process used or refreshed it). */
+function changedSince(entry: StoredEntry, meta: StoredMeta): boolean {
+  return meta.etag !== entry.etag || meta.size !== entry.size ||
+    meta.validatedAt !== entry.validatedAt.getTime() ||
+    meta.lastUsed > entry.lastUsed.getTime();
 }
 
 /** Progress of {@linkcode verifyEntries}. */
@@ -176,8 +218,10 @@ export interface VerifyOptions {
 export interface VerifyResult {
   /** Entries whose content matches. */
   ok: number;
-  /** Entries that did not match and were removed. */
-  corrupt: CacheEntry[];
+  /** Entries that did not match and were removed (each with its `problem`). */
+  corrupt: Array<CacheEntry & { problem?: string }>;
+  /** Data files without a record that were removed. */
+  orphans?: string[];
 }
 
 /**
@@ -202,43 +246,57 @@ export async function verifyEntries(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   await sweepDebris(cacheDir);
+  const orphans = await findOrphans(cacheDir);
+  for (const path of orphans) await removeOrphan(cacheDir, path);
   const entries = await listEntries(cacheDir);
-  const corrupt: CacheEntry[] = [];
+  const corrupt: VerifyResult["corrupt"] = [];
   let ok = 0;
   let done = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++]!;
-      options.signal?.throwIfAborted();
-      const expected: { size: number; etag: string; md5?: string } = {
-        size: entry.size,
-        etag: entry.etag,
-      };
-      if (entry.md5 !== undefined) expected.md5 = entry.md5;
-      let problem: string | undefined;
-      try {
-        problem = await checkFile(
-          entry.path,
-          expected,
-          options.signal ? { signal: options.signal } : {},
-        );
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-        problem = "data file is missing";
+  const signal = options.signal;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
+  await forEachLimit(entries, concurrency, async (entry) => {
+    {
+      signal?.throwIfAborted();
+      const check = signal ? { signal } : {};
+      let problem = await problemWith(entry.path, entry, check);
+      if (problem !== undefined) {
+        // Under the entry's lock: another process may have refreshed it since
+        // it was listed; then the new record is what counts.
+        await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+          unless: async (meta) => {
+            if (meta === undefined || !changedSince(entry, meta)) return false;
+            problem = await problemWith(entry.path, meta, check);
+            return problem === undefined;
+          },
+        });
       }
       if (problem === undefined) {
         ok++;
       } else {
-        await removeEntryFiles(cacheDir, entry.path, entry.metaPath);
-        corrupt.push(publicEntry(entry));
+        corrupt.push({ ...publicEntry(entry), problem });
       }
       options.onProgress?.({ done: ++done, total: entries.length });
     }
-  };
-  const n = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
-  await Promise.all(Array.from({ length: n }, worker));
-  return { ok, corrupt };
+  }, signal ? { signal } : {});
+  const result: VerifyResult = { ok, corrupt };
+  if (orphans.length > 0) result.orphans = orphans;
+  return result;
+}
+
+async function problemWith(
+  path: string,
+  meta: { size: number; etag: string; md5?: string; partSizes?: number[] },
+  options: { signal?: AbortSignal },
+): Promise<string | undefined> {
+  const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+  if (meta.md5 !== undefined) expected.md5 = meta.md5;
+  if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+  try {
+    return await checkFile(path, expected, options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return "data file is missing";
+  }
 }
 
 /**
@@ -264,79 +322,50 @@ export async function removeEntryFiles(
   cacheDir: string,
   dataPath: string,
   metaPath: string,
+  options: RemoveEntryOptions = {},
 ): Promise<boolean> {
-  // Metadata first: an entry without metadata is a miss, never a wrong hit.
-  await removeIfExists(metaPath);
-  const existed = await removeIfExists(dataPath);
-  await removeEmptyParents(cacheDir, dirname(metaPath));
-  await removeEmptyParents(cacheDir, dirname(dataPath));
-  return existed;
-}
-
-/**
- * Removes temp files (`.<name>.vc-tmp-<random>`), empty metadata records and
- * lock files of earlier versions (`.locks/`) older than `olderThan` ms
- * (default one hour): what processes killed mid-download leave behind.
- * Returns how many files were removed.
- *
- * An empty record is the entry lock of a download in progress, or of one
- * that died. Removing a live one is harmless: its holder writes the record
- * at the path again when it finishes.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { sweepDebris } from "./maintenance.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
- *   const old = new Date(Date.now() - 2 * 3600_000);
- *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
- *   assert(await sweepDebris(dir) === 1);
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
- * ```
- */
-export async function sweepDebris(
-  cacheDir: string,
-  options: { olderThan?: number; now?: number } = {},
-): Promise<number> {
-  const cutoff = (options.now ?? Date.now()) - (options.olderThan ?? STALE_DEBRIS_MS);
-  const locks = join(cacheDir, LOCKS_DIR);
-  const records = join(cacheDir, META_DIR) + sep;
-  let removed = 0;
-  for await (const path of walkFiles(cacheDir)) {
-    const name = path.slice(path.lastIndexOf(sep) + 1);
-    const isLock = dirname(path) === locks && name.endsWith(".lock");
-    const isRecord = path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
-    if (!isLock && !isRecord && !TEMP_FILE.test(name)) continue;
-    const stat = await statOrUndefined(path);
-    if (isRecord && stat?.size !== 0) continue;
-    if (stat?.mtime && stat.mtime.getTime() < cutoff && await removeIfExists(path)) {
-      removed++;
-      if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
-    }
-  }
-  // Earlier versions' lock directory: gone once empty.
-  await Deno.remove(locks).catch(() => {});
-  return removed;
-}
-
-async function* walkFiles(dir: string): AsyncGenerator<string> {
-  let entries: Deno.DirEntry[];
+  // Nothing is removed through a link planted inside the cache dir.
+  assertNoLinks(cacheDir, dataPath);
+  assertNoLinks(cacheDir, metaPath);
+  const { acquireEntryLock } = await import("./entry_lock.ts");
+  let lock: EntryLock | undefined;
   try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
-    throw e;
+    lock = await acquireEntryLock(metaPath, {
+      timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
+    });
+  } catch {
+    // No lock (read-only dir, a stopped holder): remove anyway; a reader
+    // then misses, and a writer re-creates its record (entry_lock.ts).
   }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    // Links are never created by the cache; don't follow one out of it.
-    if (entry.isDirectory) yield* walkFiles(path);
-    else if (entry.isFile) yield path;
+  try {
+    if (options.unless !== undefined && await options.unless(readMeta(metaPath))) return false;
+    // Metadata first: an entry without metadata is a miss, never a wrong hit.
+    await removeIfExists(metaPath);
+    const existed = await removeIfExists(dataPath);
+    await removeEmptyParents(cacheDir, dirname(metaPath));
+    await removeEmptyParents(cacheDir, dirname(dataPath));
+    return existed;
+  } finally {
+    lock?.release({ discardEmpty: true });
   }
+}
+
+/** Options of {@linkcode removeEntryFiles}. */
+export interface RemoveEntryOptions {
+  /** Checked under the entry's lock with the current record: true keeps the entry. */
+  unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
+  /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
+  lockWait?: number;
+}
+
+const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
+
+/** The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`; see layout.ts). */
+function endpointOf(rel: string): string | undefined {
+  const ns = rel.split(sep)[0] ?? "";
+  if (ns === "s3") return "default";
+  const m = /^s3@(.*)_(\d+)$/.exec(ns);
+  return m ? `${m[1]}:${m[2]}` : undefined;
 }
 
 function publicEntry(entry: StoredEntry): CacheEntry {
@@ -349,40 +378,6 @@ function publicEntry(entry: StoredEntry): CacheEntry {
     lastUsed: entry.lastUsed,
   };
   if (entry.outdated !== undefined) out.outdated = entry.outdated;
+  if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
   return out;
-}
-
-async function removeIfExists(path: string): Promise<boolean> {
-  try {
-    await Deno.remove(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> {
-  const stop = join(cacheDir, "x").slice(0, -1); // cacheDir with a trailing separator
-  for (let d = dir; d.startsWith(stop) && d.length > stop.length;) {
-    const name = d.slice(d.lastIndexOf(sep) + 1);
-    if (name === META_DIR || name === LOCKS_DIR) return;
-    try {
-      await Deno.remove(d); // fails unless empty
-    } catch {
-      return;
-    }
-    d = dirname(d);
-  }
-}
-
-async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
 }

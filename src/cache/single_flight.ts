@@ -56,6 +56,16 @@ interface Flight<T> {
  */
 export class SingleFlight<T> {
   #flights = new Map<string, Flight<T>>();
+  // Flights every caller abandoned: still cleaning up (temp files, locks).
+  #abandoned = new Set<Promise<unknown>>();
+
+  /**
+   * Resolves once every abandoned flight (all its callers aborted) has
+   * finished cleaning up, so a process can exit without leaving temp files.
+   */
+  async settled(): Promise<void> {
+    while (this.#abandoned.size > 0) await Promise.allSettled([...this.#abandoned]);
+  }
 
   /** Number of flights in progress. */
   get size(): number {
@@ -115,6 +125,9 @@ export class SingleFlight<T> {
           // Nobody is waiting any more: stop the work and let a new caller start afresh.
           this.#end(key, flight);
           flight.controller.abort(signal.reason);
+          const done = flight.promise.then(() => {}, () => {});
+          this.#abandoned.add(done);
+          done.then(() => this.#abandoned.delete(done));
         }
         reject(signal.reason);
       };

@@ -86,14 +86,25 @@ export const ls: Command = {
     await using cache = disposable(openAssetCache(ctx));
     const entries = await cache.value.ls(checkRemote ? { checkRemote: true } : {});
     const rows = entries.map((e) => {
-      const row = [e.uri, formatBytes(e.size), date(e.validatedAt), date(e.lastUsed)];
+      const validated = e.validatedAt.getTime() === 0 ? "invalidated" : date(e.validatedAt);
+      const row = [e.uri, e.endpoint ?? "-", formatBytes(e.size), validated, date(e.lastUsed)];
       if (checkRemote) {
         row.push(e.outdated === undefined ? "unknown" : e.outdated ? "outdated" : "current");
       }
       return row;
     });
-    const header = ["URI", "SIZE", "VALIDATED", "USED", ...(checkRemote ? ["REMOTE"] : [])];
-    await ctx.out.data(entries, entries.length === 0 ? [] : table([header, ...rows]));
+    const header = [
+      "URI",
+      "ENDPOINT",
+      "SIZE",
+      "VALIDATED",
+      "USED",
+      ...(checkRemote ? ["REMOTE"] : []),
+    ];
+    const lines = entries.length === 0 ? [] : table([header, ...rows]);
+    const warning = lookAlikes(entries.map((e) => e.uri));
+    if (warning !== undefined) ctx.io.writeStderr(`vc: ${warning}\n`);
+    await ctx.out.data(entries, lines);
   },
 };
 
@@ -119,8 +130,13 @@ export const invalidate: Command = {
   async run(ctx) {
     const uri = ctx.args[0]!;
     await using cache = disposable(openAssetCache(ctx));
-    await cache.value.invalidate(uri);
-    await ctx.out.status({ uri, invalidated: true }, `invalidated ${uri}`);
+    const cached = await cache.value.invalidate(uri);
+    await ctx.out.status(
+      { uri, invalidated: cached },
+      cached
+        ? `invalidated ${uri}: its next use revalidates it`
+        : `${uri} is not cached: nothing to invalidate`,
+    );
   },
 };
 
@@ -167,12 +183,14 @@ export const prune: Command = {
   name: "cache prune",
   positionals: [],
   required: 0,
-  usage: "[--max-size SIZE] [--older-than DURATION]",
+  usage: "[--max-size SIZE] [--older-than DURATION] [--dry-run]",
   description: [
     "Deletes cached files not used for longer than --older-than, then the least recently",
     "used ones until the cache is at most --max-size. Give at least one of the two.",
     "Sizes: 500MB, 10GB, 2GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).",
-    "Durations: 45s, 15m, 12h, 30d, 2w.",
+    "Durations: 45s, 15m, 12h, 30d, 2w. --dry-run lists what would be deleted.",
+    "Also deletes what interrupted runs left: temp files of dead processes, and data",
+    "files without a record (a write that failed, e.g. on a full disk).",
   ].join("\n"),
   options: {
     "max-size": { type: "string", valueName: "SIZE", description: "keep at most this much" },
@@ -181,11 +199,13 @@ export const prune: Command = {
       valueName: "DURATION",
       description: "delete files not used for this long",
     },
+    "dry-run": { type: "boolean", description: "list what would be deleted, delete nothing" },
     ...CACHE_OPTIONS,
   },
   examples: [
     "vc cache prune --max-size 10GB",
     "vc cache prune --older-than 30d",
+    "vc cache prune --max-size 10GB --dry-run",
     "vc cache prune --max-size 50GiB --older-than 2w --json",
   ],
   async run(ctx) {
@@ -196,7 +216,9 @@ export const prune: Command = {
         command: "cache prune",
       });
     }
-    const options: { maxBytes?: number; olderThan?: number } = {};
+    const options: { maxBytes?: number; olderThan?: number; dryRun?: boolean } = {};
+    const dryRun = ctx.flags.boolean("dry-run");
+    if (dryRun) options.dryRun = true;
     if (maxSize !== undefined) options.maxBytes = parseSize(maxSize, "--max-size");
     if (olderThan !== undefined) {
       options.olderThan = parseDuration(olderThan, "--older-than") / 1000; // the cache counts seconds
@@ -204,11 +226,15 @@ export const prune: Command = {
     await using cache = disposable(openAssetCache(ctx));
     const r = await cache.value.prune(options);
     const n = r.removed.length;
+    const verb = dryRun ? "would remove" : "removed";
     await ctx.out.status(
       r,
       [
-        ...r.removed.map((e) => `removed ${e.uri}`),
-        `removed ${n} file${n === 1 ? "" : "s"}, freed ${formatBytes(r.freedBytes)}`,
+        ...r.removed.map((e) => `${verb} ${e.uri}`),
+        ...r.orphans.map((p) => `${verb} ${p} (data without a record)`),
+        `${verb} ${n} file${n === 1 ? "" : "s"}, ${dryRun ? "would free" : "freed"} ${
+          formatBytes(r.freedBytes)
+        }`,
       ],
     );
   },
@@ -243,7 +269,9 @@ export const verify: Command = {
       r,
       [
         `${r.ok} ok, ${corrupt.length} corrupt`,
-        ...corrupt.map((c) => `corrupt (removed): ${c.uri}`),
+        ...corrupt.map((c) => `corrupt (removed): ${c.uri}: ${c.problem ?? "does not match"}`),
+        ...(corrupt.length > 0 ? ["the next use of a removed entry downloads it again"] : []),
+        ...(r.orphans ?? []).map((p) => `removed ${p}: data without a record`),
       ],
     );
     return corrupt.length === 0 ? 0 : EXIT_FAILURE;
@@ -274,6 +302,25 @@ export const dir: Command = {
     await ctx.out.data({ dir: cacheDir }, cacheDir);
   },
 };
+
+/**
+ * A warning when two URIs differ only in Unicode normalization (NFC vs NFD):
+ * they look identical but are different objects (vc never normalizes keys).
+ */
+function lookAlikes(uris: string[]): string | undefined {
+  const seen = new Map<string, string>();
+  const pairs: string[] = [];
+  for (const uri of uris) {
+    const key = uri.normalize("NFC");
+    const other = seen.get(key);
+    if (other !== undefined && other !== uri) {
+      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(uri)}`);
+    } else seen.set(key, uri);
+  }
+  if (pairs.length === 0) return undefined;
+  return `these entries look the same but are spelled differently in Unicode (NFC vs NFD), ` +
+    `so they are different objects: ${pairs.join("; ")}`;
+}
 
 function date(value: Date | number | string | undefined): string {
   if (value === undefined) return "-";

@@ -34,10 +34,15 @@ export const prefill: Command = {
     "cache, so later runs (tests, jobs) find them locally. Items already cached are not",
     "downloaded again. Every item is attempted; all failures are listed and the exit",
     "code is 1 if there was one. Without --manifest or --list, the default manifest",
-    "(VC_MANIFEST, config file, ./versioned_assets.json) is used.",
+    "(VC_MANIFEST, config file, ./versioned_assets.json) is used; with --list, a manifest",
+    "only when --manifest is given too (it resolves versioned paths in the lists, and",
+    "needs a bucket; plain URIs do not).",
     "",
     "A list file has one item per line: an s3:// or file:// URI, or a versioned path",
     "(/foo/bar.csv, or /foo/bar.csv@1.2.5); blank lines and # comments are ignored.",
+    "An @ followed by a MAJOR.MINOR.PATCH version at the end of a line is the version;",
+    "any other @ is part of the path (/models/resnet@2x.bin). --list - reads standard",
+    "input. A list larger than 64 MiB is refused.",
   ].join("\n"),
   options: {
     ...VERSIONED_OPTIONS,
@@ -51,7 +56,7 @@ export const prefill: Command = {
       type: "string",
       multiple: true,
       valueName: "FILE",
-      description: "file listing URIs or versioned paths, one per line",
+      description: "file listing URIs or versioned paths, one per line (- for stdin)",
     },
     concurrency: {
       type: "string",
@@ -63,22 +68,21 @@ export const prefill: Command = {
     "vc prefill",
     "vc prefill --manifest versioned_assets.json --list ci/extra_assets.txt --json",
     "VC_CACHE_DIR=/ci-cache vc prefill --concurrency 32",
+    "aws s3 ls s3://my-bucket/models/ --recursive | awk '{print \"s3://my-bucket/\" $4}' | vc prefill --list -",
     "deno task prefill",
   ],
   async run(ctx) {
     const { io, flags, out } = ctx;
     const concurrency = parseConcurrency(flags.string("concurrency"));
     const settings = versionedSettings(ctx);
-    const lists = flags.list("list").map((l) => resolve(io.cwd, l));
+    // `-` is standard input (once).
+    const lists = flags.list("list").map((l) => l === "-" ? l : resolve(io.cwd, l));
     let manifests = flags.list("manifest").map((m) => resolve(io.cwd, m));
-    if (manifests.length === 0) {
-      // With only list files, the default manifest is used if it exists (it
-      // resolves versioned paths in the lists); otherwise it is required.
-      const exists = await Deno.stat(settings.manifest).then(() => true, () => false);
-      if (lists.length === 0 || exists) manifests = [settings.manifest];
-    }
+    // With --list, a manifest is used only when given too; a bucket is then
+    // needed only for it (plain s3:// and file:// URIs name their store).
+    if (manifests.length === 0 && lists.length === 0) manifests = [settings.manifest];
     const items: string[] = [];
-    for (const list of lists) items.push(...await readListFile(list));
+    for (const list of new Set(lists)) items.push(...await readListFile(list));
     if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
     const cache = openAssetCache(ctx, settings.settings);
     const versioned = manifests.map((manifest) =>

@@ -11,7 +11,7 @@
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
-import { assertVersion } from "../versioned/version.ts";
+import { isVersion } from "../versioned/version.ts";
 
 /** A parsed prefill item. */
 export type PrefillItem =
@@ -22,9 +22,10 @@ export type PrefillItem =
  * Parses one prefill item; throws `InvalidInputError` naming it when it is
  * neither a store URI nor a versioned path.
  *
- * A trailing `@` followed by something that starts like a version (`@1.2.5`,
- * `@v1`) is a version and must be `MAJOR.MINOR.PATCH`; any other `@` is part
- * of the path.
+ * The rule for `@`: an `@` followed by a valid `MAJOR.MINOR.PATCH` version
+ * at the very end (`/foo/bar.csv@1.2.5`) separates path and version; any
+ * other `@` is part of the path (`/models/resnet@2x.bin`,
+ * `/models/resnet@2x.bin@1.0.0`).
  *
  * @example
  * ```ts
@@ -33,6 +34,8 @@ export type PrefillItem =
  * const v = parsePrefillItem("/foo/bar.csv@1.2.5");
  * assert(v.kind === "versioned" && v.path === "/foo/bar.csv" && v.version === "1.2.5");
  * assert(parsePrefillItem("s3://b/k.csv").kind === "uri");
+ * const p = parsePrefillItem("/models/resnet@2x.bin");
+ * assert(p.kind === "versioned" && p.path === "/models/resnet@2x.bin" && p.version === undefined);
  * ```
  */
 export function parsePrefillItem(item: string): PrefillItem {
@@ -50,12 +53,9 @@ export function parsePrefillItem(item: string): PrefillItem {
       } is neither an s3:// or file:// URI nor a versioned path starting with / (e.g. /foo/bar.csv@1.2.5)`,
     );
   }
-  const at = /^(.*)@(v?\d[^@/]*)$/.exec(item);
-  if (at) {
-    const path = normalizeVersionedPath(at[1] as string);
-    const version = at[2] as string;
-    assertVersion(version, `version in ${item}`);
-    return { kind: "versioned", path, version };
+  const at = /^(.+)@([^@/]*)$/.exec(item);
+  if (at && isVersion(at[2]!)) {
+    return { kind: "versioned", path: normalizeVersionedPath(at[1]!), version: at[2]! };
   }
   return { kind: "versioned", path: normalizeVersionedPath(item) };
 }
@@ -80,16 +80,11 @@ export function parsePrefillItem(item: string): PrefillItem {
  * }
  * ```
  */
-export async function readListFile(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`list file ${path} does not exist`, { cause });
-    }
-    throw cause;
-  }
+export async function readListFile(
+  path: string,
+  options: ReadListOptions = {},
+): Promise<string[]> {
+  const text = await readCapped(path, options);
   const items: string[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
@@ -103,4 +98,66 @@ export async function readListFile(path: string): Promise<string[]> {
     items.push(line);
   }
   return items;
+}
+
+/** Largest list file read (64 MiB): a list is lines of URIs, never more. */
+export const MAX_LIST_BYTES: number = 64 * 1024 * 1024;
+
+/** Options of {@linkcode readListFile}. */
+export interface ReadListOptions {
+  /** What `-` reads (default: the process's standard input). */
+  stdin?: ReadableStream<Uint8Array>;
+  /** Refuse a list larger than this many bytes (default {@linkcode MAX_LIST_BYTES}). */
+  maxBytes?: number;
+}
+
+async function readCapped(path: string, options: ReadListOptions): Promise<string> {
+  const max = options.maxBytes ?? MAX_LIST_BYTES;
+  const name = path === "-" ? "standard input" : `list file ${path}`;
+  let stream: ReadableStream<Uint8Array>;
+  if (path === "-") {
+    stream = options.stdin ?? Deno.stdin.readable;
+  } else {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) {
+        throw new NotFoundError(`list file ${path} does not exist`, { cause });
+      }
+      throw cause;
+    }
+    const stat = await file.stat().catch(() => undefined);
+    if (stat?.isDirectory) {
+      file.close();
+      throw new InvalidInputError(`list file ${path} is a directory, not a file`);
+    }
+    stream = file.readable;
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        throw new InvalidInputError(
+          `${name} is larger than ${max} bytes: not a list of URIs (one per line)`,
+        );
+      }
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    bytes.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder().decode(bytes);
 }

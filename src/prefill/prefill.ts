@@ -7,6 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { parsePrefillItem } from "./list_file.ts";
@@ -166,14 +167,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     }
   };
 
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length && !signal?.aborted) {
-      // Only an abort rejects; it is rethrown below once everything settled.
-      await run(targets[next++] as Target).catch(() => {});
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  // An abort stops new items; those in flight settle before this rejects.
+  await forEachLimit(targets, concurrency, run, signal ? { signal } : {});
   signal?.throwIfAborted();
 
   return {

@@ -3,9 +3,10 @@
  * {@linkcode ObjectStore}.
  *
  * The bytes go to a unique temp file next to the destination
- * (`.<name>.vc-tmp-<random>`), are checked against the object's size and
- * ETag (plain MD5, multipart MD5-of-MD5s, or the `vc-md5` metadata for opaque
- * ETags), fsynced, and only then renamed into place. A partial or corrupt
+ * (`.<name>.vc-tmp-<pid>-<random>`, an {@linkcode AtomicFile}), are checked
+ * by a {@linkcode Verifier} (size, plain MD5, multipart MD5-of-MD5s, the
+ * `vc-md5` metadata for opaque ETags, and an expected SHA-256 when given),
+ * fsynced, and only then renamed into place. A partial or corrupt
  * file is therefore never visible at the destination, even if the process is
  * killed: at worst a temp file is left behind.
  *
@@ -22,11 +23,12 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
-import { createHash, type Hash } from "node:crypto";
+import { AtomicFile } from "../atomic_write.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
-import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
+import { normalizeEtag } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
+import { type Computed, type PartSizeSource, type StreamHasher, Verifier } from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
 import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
 import type { ObjectInfo, ObjectStore } from "./types.ts";
@@ -71,12 +73,36 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** The object's URI for error messages (default: the store URL joined with the key). */
   uri?: string;
+  /**
+   * Content the caller pinned (an integrity lock entry): the size is checked
+   * before any byte is fetched, the SHA-256 by the same {@linkcode Verifier}
+   * pass as the MD5; a mismatch is an `IntegrityError` and nothing is kept.
+   */
+  integrity?: DownloadIntegrity;
+  /** Part sizes recorded earlier for this multipart object (skips asking the store). */
+  knownPartSizes?: readonly number[];
+  /** Mode of the file at `dest` (e.g. 0o600 to keep a source's restrictive mode). */
+  mode?: number;
+}
+
+/** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
+export interface DownloadIntegrity {
+  /** Exact size in bytes. */
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** What pinned it, for error messages (e.g. `/a.csv@1.0.0 in versioned_assets.lock.json`). */
+  label?: string;
 }
 
 /** What was downloaded: the object's info, plus its MD5 when the verification established it. */
 export interface DownloadedObject extends ObjectInfo {
   /** Hex MD5 of the whole content, when known (plain ETag, or `vc-md5` metadata checked). */
   md5?: string;
+  /** Hex SHA-256, when `integrity` was given (and matched). */
+  sha256?: string;
+  /** Real multipart part sizes, when they had to be learned from the store (the last repeats). */
+  partSizes?: number[];
 }
 
 /**
@@ -118,6 +144,41 @@ export async function downloadToFile(
   key: string,
   dest: string,
   options: DownloadOptions = {},
+): Promise<DownloadedObject> {
+  try {
+    return await downloadTwice(store, key, dest, options);
+  } catch (e) {
+    throw named(e, options.uri ?? joinUri(store.url, key), dest);
+  }
+}
+
+/**
+ * Connection-level failures (a body cut short, a reset) surface from fetch
+ * as bare `TypeError`s or I/O errors without the URI: name it, as a
+ * `StoreError` (retryable, "unreachable" to the cache).
+ */
+function named(e: unknown, uri: string, dest: string): unknown {
+  // fetch's TypeErrors ("error reading a body from connection", "fetch
+  // failed"); a TypeError from a bug has other words and passes through.
+  const fetchFailure = e instanceof TypeError &&
+    /connection|fetch|body|network|socket|stream/i.test(e.message);
+  const network = fetchFailure || e instanceof Deno.errors.ConnectionReset ||
+    e instanceof Deno.errors.ConnectionAborted || e instanceof Deno.errors.UnexpectedEof ||
+    e instanceof Deno.errors.BrokenPipe || (e as Error | undefined)?.name === "Http";
+  if (!network) return e;
+  return new StoreError(
+    `${uri}: the connection failed while downloading to ${dest}: ${
+      (e as Error).message
+    }; try again (check the endpoint and the network)`,
+    { cause: e },
+  );
+}
+
+async function downloadTwice(
+  store: ObjectStore,
+  key: string,
+  dest: string,
+  options: DownloadOptions,
 ): Promise<DownloadedObject> {
   try {
     return await downloadOnce(store, key, dest, options, options.expected);
@@ -204,31 +265,46 @@ async function downloadOnce(
       onProgress: options.onProgress,
       pipe: true,
     };
-    const plan = planVerification(info);
-    let temp: TempFile;
+    let verifier: Verifier;
+    let temp: AtomicFile;
     try {
-      temp = TempFile.create(dest);
+      const pinned = options.integrity;
+      if (pinned !== undefined && pinned.size !== info.size) {
+        throw new IntegrityError(
+          `${pinned.label ?? uri}: ${uri} has size ${info.size}, but size ${pinned.size} is ` +
+            `pinned; the object in the store was replaced or corrupted, nothing was cached`,
+        );
+      }
+      verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
+      temp = AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
+      // Held until commit closes the file: a sweeper that can take this lock
+      // knows the writer is dead, without reading /proc (which Deno gates
+      // behind --allow-all). Best effort: some filesystems have no flock.
+      try {
+        temp.file.tryLockSync(true);
+      } catch {
+        // No locks here: the sweep falls back to the file's age.
+      }
     } catch (e) {
       await first?.cancel().catch(() => {});
       throw e;
     }
+    const plan = verifier.plan;
     let done = false;
     try {
       let computed: Computed;
       if (info.size < threshold) {
-        computed = await downloadSequential(ctx, temp, first, plan);
+        computed = await downloadSequential(ctx, temp, first, verifier);
       } else {
         computed = await downloadParallel(ctx, temp, first, plan, {
           concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
           rangeSize: Math.max(1, options.partSize ?? DEFAULT_RANGE_SIZE),
         }, controller);
       }
-      const md5 = await verify(ctx, temp.path, plan, computed);
-      await temp.commit(dest);
+      const verified = await verifier.verify(temp.path, computed, controller.signal);
+      await temp.commit();
       done = true;
-      const out: DownloadedObject = { ...info };
-      if (md5 !== undefined) out.md5 = md5;
-      return out;
+      return { ...info, ...verified };
     } finally {
       if (!done) temp.discard();
     }
@@ -262,244 +338,42 @@ function retryable(e: unknown): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Verification plan
-
-interface Plan {
-  /** What the ETag says. */
-  kind: "md5" | "multipart" | "opaque";
-  /** Expected MD5 of the whole content (plain ETag, or `vc-md5` metadata). */
-  md5: string | undefined;
-  /** Multipart: candidate part sizes, most likely first (may be empty). */
-  partSizes: number[];
-  /** Size of the segments hashed while streaming (Infinity = the whole object, 0 = none). */
-  segment: number;
-}
-
-interface Computed {
-  /** Whole-content MD5, when computed. */
-  md5?: string;
-  /** Per-segment MD5s (segment = `plan.segment`), when computed. */
-  parts?: string[];
-  /**
-   * The MD5 was computed by reading the file back while it was being written.
-   * A mismatch is then confirmed from the finished file before it is
-   * reported: a filesystem that let the reader see a write half-done must
-   * cause a slower check, never a false IntegrityError.
-   */
-  readBack?: boolean;
-}
-
-function planVerification(info: ObjectInfo): Plan {
-  const parsed = parseEtag(info.etag);
-  const metaMd5 = info.metadata?.["vc-md5"]?.toLowerCase();
-  const vcMd5 = metaMd5 !== undefined && /^[0-9a-f]{32}$/.test(metaMd5) ? metaMd5 : undefined;
-  if (info.opaqueEtag === true) {
-    // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
-    // only the size, and vc's own MD5 metadata when the uploader recorded it.
-    return {
-      kind: "opaque",
-      md5: vcMd5,
-      partSizes: [],
-      segment: vcMd5 !== undefined ? Infinity : 0,
-    };
-  }
-  if (parsed.kind === "md5") {
-    return { kind: "md5", md5: parsed.md5, partSizes: [], segment: Infinity };
-  }
-  if (parsed.kind === "multipart") {
-    const partSizes = candidatePartSizes(info.size, parsed.parts);
-    if (partSizes.length > 0) {
-      return { kind: "multipart", md5: vcMd5, partSizes, segment: partSizes[0]! };
-    }
-  }
-  // Opaque (or a multipart ETag no equal part size explains): size, and vc-md5 when present.
-  return { kind: "opaque", md5: vcMd5, partSizes: [], segment: vcMd5 !== undefined ? Infinity : 0 };
-}
-
-/** What verification needs to know (a subset of the download context). */
-type VerifyContext = Pick<Context, "uri" | "dest" | "info" | "etag" | "signal">;
-
-async function verify(
-  ctx: VerifyContext,
-  path: string,
-  plan: Plan,
-  computed: Computed,
-): Promise<string | undefined> {
-  const { uri, info, dest } = ctx;
-  const where = `(${info.size} bytes, downloading to ${dest})`;
-  if (plan.kind === "md5") {
-    let actual = computed.md5 ?? await md5File(path);
-    if (actual !== plan.md5 && computed.readBack === true) actual = await md5File(path);
-    if (actual !== plan.md5) {
-      throw new IntegrityError(
-        `${uri}: content does not match its ETag: expected MD5 ${plan.md5}, got ${actual} ${where}`,
-      );
-    }
-    return actual;
-  }
-  if (plan.kind === "multipart") {
-    const expected = ctx.etag.toLowerCase();
-    const first = computed.parts !== undefined ? multipartEtag(computed.parts) : undefined;
-    if (first === expected) return undefined;
-    const tried = first !== undefined ? [first] : [];
-    // The first guess of the part size was wrong (or not hashed): try the other candidates from disk.
-    for (const size of plan.partSizes.slice(first !== undefined ? 1 : 0)) {
-      const etag = await multipartEtagOfFile(path, info.size, size, ctx.signal);
-      if (etag === expected) return undefined;
-      tried.push(etag);
-    }
-    if (plan.md5 !== undefined) {
-      const actual = await md5File(path);
-      if (actual === plan.md5) return actual;
-      throw new IntegrityError(
-        `${uri}: content matches neither its ETag ${ctx.etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,
-      );
-    }
-    throw new IntegrityError(
-      `${uri}: content does not match its multipart ETag: expected ${ctx.etag}, got ${
-        tried.join(" or ")
-      } (part sizes tried: ${plan.partSizes.join(", ")}) ${where}`,
-    );
-  }
-  if (plan.md5 !== undefined) {
-    let actual = computed.md5 ?? await md5File(path);
-    if (actual !== plan.md5 && computed.readBack === true) actual = await md5File(path);
-    if (actual !== plan.md5) {
-      throw new IntegrityError(
-        `${uri}: content does not match its vc-md5 metadata: expected ${plan.md5}, got ${actual} ${where}`,
-      );
-    }
-    return actual;
-  }
-  return undefined; // opaque ETag, no checksum: the size (checked while streaming) is all there is
-}
-
-async function multipartEtagOfFile(
-  path: string,
-  size: number,
-  partSize: number,
-  signal: AbortSignal,
-): Promise<string> {
-  const parts: string[] = [];
-  for (let start = 0; start < size; start += partSize) {
-    signal.throwIfAborted();
-    parts.push(await md5File(path, { start, length: Math.min(partSize, size - start) }));
-  }
-  if (parts.length === 0) parts.push(await md5File(path, { length: 0 }));
-  return multipartEtag(parts);
-}
-
-/**
- * Checks a local file against what the store says about the object: size,
- * then MD5 / multipart ETag, or `md5` (e.g. a recorded `vc-md5`) for opaque
- * ETags. Returns the reason when it does not match, `undefined` when it does.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkFile } from "./download.ts";
- * const p = await Deno.makeTempFile();
- * try {
- *   await Deno.writeTextFile(p, "hello");
- *   assert(await checkFile(p, { size: 5, etag: "5d41402abc4b2a76b9719d911017c592" }) === undefined);
- *   assert(await checkFile(p, { size: 6, etag: "x" }) !== undefined);
- * } finally {
- *   await Deno.remove(p);
- * }
- * ```
- */
-export async function checkFile(
-  path: string,
-  expected: { size: number; etag: string; md5?: string; metadata?: Record<string, string> },
-  options: { signal?: AbortSignal } = {},
-): Promise<string | undefined> {
-  const stat = await Deno.stat(path);
-  if (stat.size !== expected.size) return `size is ${stat.size}, expected ${expected.size}`;
-  const info: ObjectInfo = {
-    key: "",
-    size: expected.size,
-    etag: expected.etag,
-    lastModified: new Date(0),
-  };
-  const metadata = { ...expected.metadata };
-  if (expected.md5 !== undefined) metadata["vc-md5"] = expected.md5;
-  info.metadata = metadata;
-  const plan = planVerification(info);
-  const ctx: VerifyContext = {
-    uri: path,
-    info,
-    dest: path,
-    etag: normalizeEtag(expected.etag),
-    signal: options.signal ?? new AbortController().signal,
-  };
-  try {
-    await verify(ctx, path, plan, {});
-    return undefined;
-  } catch (e) {
-    if (e instanceof IntegrityError) return e.message;
-    throw e;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Hashing while streaming
-
-/**
- * MD5s of consecutive fixed-size segments of a byte stream that starts at a
- * segment boundary (`segment` = Infinity: one MD5 of everything).
- */
-class SegmentHasher {
-  #segment: number;
-  #hash: Hash = createHash("md5");
-  #filled = 0;
-  #index: number;
-  #out: string[];
-
-  constructor(segment: number, start: number, out: string[]) {
-    this.#segment = segment;
-    this.#index = segment === Infinity ? 0 : start / segment;
-    this.#out = out;
-  }
-
-  update(chunk: Uint8Array): void {
-    let off = 0;
-    while (off < chunk.length) {
-      const room = this.#segment - this.#filled;
-      const n = Math.min(room, chunk.length - off);
-      this.#hash.update(n === chunk.length ? chunk : chunk.subarray(off, off + n));
-      this.#filled += n;
-      off += n;
-      if (this.#filled === this.#segment) this.#flush();
-    }
-  }
-
-  /** Completes the last, possibly short, segment. */
-  finish(): void {
-    if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush();
-  }
-
-  #flush(): void {
-    this.#out[this.#index++] = this.#hash.digest("hex");
-    this.#hash = createHash("md5");
-    this.#filled = 0;
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Transfer
 
 async function downloadSequential(
   ctx: Context,
-  temp: TempFile,
+  temp: AtomicFile,
   first: ReadableStream<Uint8Array> | undefined,
-  plan: Plan,
+  verifier: Verifier,
 ): Promise<Computed> {
-  const out: string[] = [];
-  const hasher = plan.segment > 0 ? new SegmentHasher(plan.segment, 0, out) : undefined;
+  const hasher = verifier.hasher();
   await fetchRange(ctx, new InlineSink(temp.file, hasher), 0, ctx.info.size, first, true);
-  hasher?.finish();
-  if (plan.segment === Infinity) return out[0] !== undefined ? { md5: out[0] } : {};
-  return plan.segment > 0 ? { parts: out } : {};
+  return hasher.finish();
+}
+
+function verifierOptions(
+  store: ObjectStore,
+  key: string,
+  uri: string,
+  dest: string,
+  options: DownloadOptions,
+): ConstructorParameters<typeof Verifier>[1] {
+  const out: ConstructorParameters<typeof Verifier>[1] = { uri, dest };
+  if (options.integrity !== undefined) {
+    out.sha256 = options.integrity.sha256;
+    if (options.integrity.label !== undefined) out.pinnedBy = options.integrity.label;
+  }
+  if (options.knownPartSizes !== undefined) out.knownPartSizes = options.knownPartSizes;
+  const partSize = partSizeSource(store, key);
+  if (partSize !== undefined) out.partSize = partSize;
+  return out;
+}
+
+/** How to learn a multipart object's real part sizes, when the store can tell. */
+function partSizeSource(store: ObjectStore, key: string): PartSizeSource | undefined {
+  const fn = store.partSize;
+  if (fn === undefined) return undefined;
+  return (n, signal) => fn.call(store, key, n, { signal });
 }
 
 /**
@@ -511,9 +385,9 @@ async function downloadSequential(
  */
 async function downloadParallel(
   ctx: Context,
-  temp: TempFile,
+  temp: AtomicFile,
   first: ReadableStream<Uint8Array> | undefined,
-  plan: Plan,
+  plan: Verifier["plan"],
   opts: { concurrency: number; rangeSize: number },
   controller: AbortController,
 ): Promise<Computed> {
@@ -575,12 +449,10 @@ async function downloadParallel(
     if (prefix > before) wake();
   };
 
-  let next = 0;
   let initial = first;
   let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < ranges.length && failure === undefined) {
-      const index = next++;
+  const fetchOne = async (index: number) => {
+    try {
       while (sequential && index >= prefix + window && failure === undefined) {
         await advanced.promise;
       }
@@ -597,11 +469,6 @@ async function downloadParallel(
         await pipeRange(ctx, temp.path, start, end);
       }
       rangeDone(index);
-    }
-  };
-  const run = async () => {
-    try {
-      await worker();
     } catch (error) {
       // The first failure stops everyone; later ones are mostly the resulting aborts.
       if (failure === undefined) {
@@ -609,10 +476,15 @@ async function downloadParallel(
         controller.abort(error);
         wake(); // runners waiting for the prefix must see the failure
       }
+      throw error;
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency, ranges.length) }, run));
+    await forEachLimit(
+      ranges.keys(),
+      Math.min(opts.concurrency, ranges.length),
+      (index) => fetchOne(index),
+    ).catch(() => {}); // the first failure is kept in `failure`
     if (failure !== undefined) {
       await initial?.cancel().catch(() => {});
       throw failure.error;
@@ -647,7 +519,7 @@ interface Sink {
 
 /** Writes and hashes in this thread: small objects, where a worker would cost more than it saves. */
 class InlineSink implements Sink {
-  constructor(readonly file: Deno.FsFile, readonly hasher: SegmentHasher | undefined) {}
+  constructor(readonly file: Deno.FsFile, readonly hasher: StreamHasher | undefined) {}
   write(chunk: Uint8Array): void {
     // Written before hashed: a failed write must not leave the hash ahead of the file.
     writeAll(this.file, chunk);
@@ -786,7 +658,7 @@ async function rangedGet(
   try {
     r = await ctx.store.get(ctx.key, {
       range: { start: pos, end: end - 1 },
-      ifMatch: ctx.info.etag,
+      ifMatch: ctx.etag,
       signal: ctx.signal,
     });
   } catch (e) {
@@ -853,75 +725,4 @@ async function pump(
 function writeAll(file: Deno.FsFile, chunk: Uint8Array): void {
   let off = 0;
   while (off < chunk.length) off += file.writeSync(off === 0 ? chunk : chunk.subarray(off));
-}
-
-// ---------------------------------------------------------------------------
-// Temp file
-
-/** The unique temp file a download writes before it is renamed into place. */
-class TempFile {
-  private constructor(readonly path: string, readonly file: Deno.FsFile) {}
-  #closed = false;
-  #sync: Promise<void> | undefined;
-
-  // Metadata calls (open, rename, remove) are synchronous: they are quick on
-  // a local disk and several times cheaper than Deno's async round trip,
-  // which matters when caching thousands of small objects. The fsync and the
-  // data writes stay asynchronous: they can take long.
-  static create(dest: string): TempFile {
-    const dir = dirname(dest);
-    const path = join(dir, `.${basename(dest)}.vc-tmp-${randomSuffix()}`);
-    const open = () => Deno.openSync(path, { write: true, createNew: true });
-    try {
-      return new TempFile(path, open());
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    Deno.mkdirSync(dir, { recursive: true });
-    return new TempFile(path, open());
-  }
-
-  /**
-   * Starts flushing what was written so far to disk, so that the flush
-   * overlaps verification (commit waits for it). Call once nothing more will
-   * be written.
-   */
-  startSync(): void {
-    if (this.#sync !== undefined) return;
-    // fdatasync: the data and the size, which is all a reader needs.
-    this.#sync = this.file.syncData();
-    // Awaited by commit; a download that fails before commit does not care.
-    this.#sync.catch(() => {});
-  }
-
-  /** fsync (unless started already), close, and rename over `dest`. */
-  async commit(dest: string): Promise<void> {
-    this.startSync();
-    await this.#sync;
-    this.#close();
-    Deno.renameSync(this.path, dest);
-  }
-
-  /** Close and remove (after a failure). */
-  discard(): void {
-    this.#close();
-    try {
-      Deno.removeSync(this.path);
-    } catch {
-      // Already gone.
-    }
-  }
-
-  #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.file.close();
-  }
-}
-
-function randomSuffix(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
-  let out = "";
-  for (const b of bytes) out += (b % 36).toString(36);
-  return out;
 }

@@ -199,6 +199,29 @@ export class S3Store implements ObjectStore {
   }
 
   /**
+   * Size of part `partNumber` of a multipart object (`HEAD ?partNumber=N`),
+   * or `undefined` when the object or the part does not exist.
+   */
+  async partSize(
+    key: string,
+    partNumber: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<number | undefined> {
+    const { lean } = await this.#init();
+    const res = await lean.request({
+      method: "HEAD",
+      key: this.#fullKey(key),
+      query: { partNumber: String(partNumber) },
+      signal: options.signal,
+      passStatuses: [400, 404, 416],
+    });
+    await res.body?.cancel();
+    if (res.status >= 300) return undefined;
+    const length = Number(res.headers.get("content-length"));
+    return Number.isSafeInteger(length) && length > 0 ? length : undefined;
+  }
+
+  /**
    * The object's body (one signed `fetch`; a ranged GET too, which is what
    * parallel downloaders rely on). Throws `NotFoundError`, `NotModifiedError`
    * (`ifNoneMatch` matched), `PreconditionFailedError` (`ifMatch` did not),
@@ -784,7 +807,10 @@ export class S3Store implements ObjectStore {
     const info: ObjectInfo = {
       key,
       size,
-      etag: normalizeEtag(headers.get("etag") ?? ""),
+      // A weak ETag keeps its `W/`: it says nothing about the bytes (verify.ts).
+      etag: (headers.get("etag") ?? "").trim().startsWith("W/")
+        ? `W/${normalizeEtag(headers.get("etag") ?? "")}`
+        : normalizeEtag(headers.get("etag") ?? ""),
       lastModified: new Date(headers.get("last-modified") ?? 0),
     };
     const metadata: Record<string, string> = {};

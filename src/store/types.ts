@@ -111,4 +111,14 @@ export interface ObjectStore {
   copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult>;
   /** Releases connections and other resources. */
   close(): Promise<void>;
+  /**
+   * Optional: size of part `partNumber` (1-based) of a multipart object
+   * (S3: `HEAD ?partNumber=N`), `undefined` when the store cannot tell.
+   * Verification uses it when no standard part size explains an ETag.
+   */
+  partSize?(
+    key: string,
+    partNumber: number,
+    options?: { signal?: AbortSignal },
+  ): Promise<number | undefined>;
 }

@@ -31,7 +31,6 @@ import {
 } from "./naming.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
-import { copyFileAtomic } from "../copy_file_atomic.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -550,7 +549,7 @@ export class VersionedCache {
         throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
       }
       const local = await this.path(path);
-      await copyFileAtomic(local, dest);
+      await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
       done++;
       options.onProgress?.({ done, total: entries.length, current: path });
       return { path, dest };
@@ -709,7 +708,7 @@ export class VersionedCache {
     const stat = await Deno.stat(local).catch(() => undefined);
     if (stat === undefined) return undefined; // not cached: nothing more to compare
     if (stat.size !== info.size) {
-      return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}`;
+      return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
     const etag = parseEtag(info.etag);
     const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
@@ -717,7 +716,7 @@ export class VersionedCache {
     const actual = await md5File(local);
     return actual === expected.toLowerCase()
       ? undefined
-      : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}`;
+      : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
   }
 
   // The manifest's entries for lookups, parsed once per version of the file: a
@@ -815,6 +814,11 @@ export class VersionedCache {
       `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
     );
   }
+}
+
+/** How to drop a bad cached copy (the next use downloads it again). */
+function dropHint(uri: string): string {
+  return `; remove it with \`vc cache rm ${uri}\` (the next use downloads it again)`;
 }
 
 async function verifyStored(

@@ -1,0 +1,85 @@
+/**
+ * The cache directory itself and the modes of what goes in it: created
+ * private (0700), refused with a clear message when the path is a file, and
+ * a `file://` source that others cannot read keeps that privacy in the cache.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { InvalidInputError } from "../errors.ts";
+
+/**
+ * Creates `dir` (0700, parents too) unless it exists; throws
+ * `InvalidInputError` naming it when it is a file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ensureCacheDir } from "./cache_dir.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   ensureCacheDir(`${root}/cache`);
+ *   assert(((await Deno.stat(`${root}/cache`)).mode! & 0o777) === 0o700);
+ *   await Deno.writeTextFile(`${root}/file`, "");
+ *   assert.throws(() => ensureCacheDir(`${root}/file`), /not a directory/);
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export function ensureCacheDir(dir: string): void {
+  let stat: Deno.FileInfo | undefined;
+  try {
+    stat = Deno.statSync(dir);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (stat !== undefined && !stat.isDirectory) throw notADirectory(dir);
+  if (stat === undefined) Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * The error for a cache dir that is a file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notADirectory } from "./cache_dir.ts";
+ * assert(notADirectory("/x").message.includes("/x is not a directory"));
+ * ```
+ */
+export function notADirectory(dir: string): InvalidInputError {
+  return new InvalidInputError(
+    `the cache dir ${dir} is not a directory (it is a file); set --cache-dir or ` +
+      `VC_CACHE_DIR to a directory`,
+  );
+}
+
+/**
+ * The mode for the cached copy of a `file://` source when the source is more
+ * private than the usual 0644 (e.g. 0600); `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { restrictiveMode } from "./cache_dir.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.chmod(p, 0o600);
+ *   assert(restrictiveMode(`file://${p}`) === 0o600);
+ *   await Deno.chmod(p, 0o644);
+ *   assert(restrictiveMode(`file://${p}`) === undefined);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function restrictiveMode(uri: string): number | undefined {
+  try {
+    const mode = Deno.statSync(fileURLToPath(uri)).mode;
+    if (mode === null || (mode & 0o044) === 0o044) return undefined;
+    return 0o600 | (mode & 0o044);
+  } catch {
+    return undefined; // missing: the store reports it
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The asset cache's error messages: each names the URI or path, and says
+ * what to do. A failure that has a cause the user can act on (a full disk, a
+ * read-only or misplaced cache dir, an endpoint that is not S3) is turned
+ * into a message saying so, with the original error as `cause`.
+ *
+ * @module
+ */
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+  VcError,
+} from "../errors.ts";
+import type { EntryLocation } from "./layout.ts";
+
+/** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
+export const DEFAULT_LOCK_WAIT = 60;
+
+/**
+ * Parses `VC_LOCK_WAIT` (seconds); unset or empty gives {@linkcode DEFAULT_LOCK_WAIT}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseLockWait } from "./cache_errors.ts";
+ * assert(parseLockWait("5") === 5 && parseLockWait(undefined) === 60);
+ * assert.throws(() => parseLockWait("soon"), /VC_LOCK_WAIT/);
+ * ```
+ */
+export function parseLockWait(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return DEFAULT_LOCK_WAIT;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new InvalidInputError(
+      `VC_LOCK_WAIT must be a number of seconds (0 or more), got ${JSON.stringify(text)}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * How a message names the S3 endpoint in use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { endpointName } from "./cache_errors.ts";
+ * assert(endpointName("http://127.0.0.1:9000") === "endpoint http://127.0.0.1:9000");
+ * ```
+ */
+export function endpointName(endpoint: string | undefined): string {
+  return endpoint !== undefined
+    ? `endpoint ${endpoint}`
+    : "the default AWS endpoint (set AWS_ENDPOINT_URL for another)";
+}
+
+/**
+ * The error for an object the store said is deleted: it points to
+ * `vc cache rm`, not to library calls.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { goneError } from "./cache_errors.ts";
+ * const e = goneError({ uri: "s3://b/k", dataPath: "/c/s3/b/k" });
+ * assert(e.message.includes("vc cache rm s3://b/k"));
+ * ```
+ */
+export function goneError(loc: Pick<EntryLocation, "uri" | "dataPath">): NotFoundError {
+  return new NotFoundError(
+    `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
+      `but not served (remove it with \`vc cache rm ${loc.uri}\`)`,
+  );
+}
+
+function isPermissionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+    code === "EROFS" || code === "EACCES" || code === "EPERM" ||
+    /read-only file system|permission denied/i.test((e as Error | undefined)?.message ?? "");
+}
+
+/**
+ * `e` as a clear error when it says the cache dir is not writable (`what`
+ * failed on `path`); other errors are returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readOnlyError } from "./cache_errors.ts";
+ * const e = readOnlyError(new Deno.errors.PermissionDenied("EROFS"), "remove x", "/c/x", "/c");
+ * assert((e as Error).message.includes("not writable"));
+ * ```
+ */
+export function readOnlyError(e: unknown, what: string, path: string, cacheDir: string): unknown {
+  if (!isPermissionError(e)) return e;
+  return new VcError(
+    `cannot ${what}: ${path} in the cache dir ${cacheDir} is not writable ` +
+      `(${(e as Error).message}); run as the cache's owner or make it writable`,
+    { cause: e },
+  );
+}
+
+/**
+ * `e`, from caching `loc`, as an error that names the URI and the cache dir
+ * and says what to do; errors already clear are returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { explainCacheError } from "./cache_errors.ts";
+ * const loc = { uri: "s3://b/k", dataPath: "/c/s3/b/k", bucket: "b" };
+ * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+ * const e = explainCacheError(full, "/c", loc, undefined) as Error;
+ * assert(e.message.includes("no space left") && e.message.includes("s3://b/k"));
+ * ```
+ */
+export function explainCacheError(
+  e: unknown,
+  cacheDir: string,
+  loc: Pick<EntryLocation, "uri" | "dataPath" | "bucket">,
+  endpoint: string | undefined,
+): unknown {
+  if (e instanceof InvalidInputError && /not a directory \(it is a file\)/.test(e.message)) {
+    return e;
+  }
+  const where = `${loc.uri} (to be cached at ${loc.dataPath})`;
+  if (e instanceof NotFoundError) {
+    return new NotFoundError(
+      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
+      { cause: e },
+    );
+  }
+  if (e instanceof OfflineError) {
+    return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
+  }
+  if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {
+    const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
+    return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
+  }
+  if (e instanceof IntegrityError && !/ is pinned;/.test(e.message)) {
+    return new IntegrityError(
+      `${e.message}; nothing was cached. Try again; if it persists, the object in the store ` +
+        `(or a proxy on the way) is damaged`,
+      { cause: e },
+    );
+  }
+  const code = (e as { code?: unknown } | undefined)?.code;
+  const message = (e as Error | undefined)?.message ?? String(e);
+  if (code === "ENOSPC" || /no space left on device|os error 28\b/i.test(message)) {
+    return new VcError(
+      `no space left on the device of the cache dir ${cacheDir} while caching ${loc.uri}; ` +
+        `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
+        `set --cache-dir / VC_CACHE_DIR to a larger disk`,
+      { cause: e },
+    );
+  }
+  if (isPermissionError(e)) {
+    return new VcError(
+      `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +
+        `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
+      { cause: e },
+    );
+  }
+  if (
+    e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
+    e instanceof Deno.errors.AlreadyExists
+  ) {
+    return new InvalidInputError(
+      `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
+        `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${message}`,
+      { cause: e },
+    );
+  }
+  return e;
+}

@@ -1,0 +1,135 @@
+/**
+ * Small filesystem helpers of the cache's maintenance: a walk that never
+ * follows links, removals that tolerate what is already gone, and stats
+ * that return `undefined` for what does not exist.
+ *
+ * @module
+ */
+import { dirname, join, sep } from "node:path";
+import { LOCKS_DIR, META_DIR } from "./layout.ts";
+
+/**
+ * Paths of the regular files under `dir`; links are neither followed nor yielded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkFiles } from "./cache_fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "");
+ *   assert.deepEqual(await Array.fromAsync(walkFiles(dir)), [`${dir}/a`]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* walkFiles(dir: string): AsyncGenerator<string> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    // Links are never created by the cache; don't follow one out of it.
+    if (entry.isDirectory) yield* walkFiles(path);
+    else if (entry.isFile) yield path;
+  }
+}
+
+/**
+ * Removes `path`; false when it did not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeIfExists } from "./cache_fs.ts";
+ * assert(!(await removeIfExists("/nonexistent/vc-example")));
+ * ```
+ */
+export async function removeIfExists(path: string): Promise<boolean> {
+  try {
+    await Deno.remove(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Removes `dir` and its parents while empty, up to (not including) the cache
+ * dir and the `.meta` / `.locks` roots.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeEmptyParents } from "./cache_fs.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${root}/a/b`, { recursive: true });
+ *   await removeEmptyParents(root, `${root}/a/b`);
+ *   assert.deepEqual([...Deno.readDirSync(root)], []);
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> {
+  const stop = join(cacheDir, "x").slice(0, -1); // cacheDir with a trailing separator
+  for (let d = dir; d.startsWith(stop) && d.length > stop.length;) {
+    const name = d.slice(d.lastIndexOf(sep) + 1);
+    if (name === META_DIR || name === LOCKS_DIR) return;
+    try {
+      await Deno.remove(d); // fails unless empty
+    } catch {
+      return;
+    }
+    d = dirname(d);
+  }
+}
+
+/**
+ * `Deno.lstat`, or `undefined` when the path does not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lstatOrUndefined } from "./cache_fs.ts";
+ * assert(await lstatOrUndefined("/nonexistent/vc-example") === undefined);
+ * ```
+ */
+export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * `Deno.stat`, or `undefined` when the path does not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statOrUndefined } from "./cache_fs.ts";
+ * assert(await statOrUndefined("/nonexistent/vc-example") === undefined);
+ * ```
+ */
+export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}

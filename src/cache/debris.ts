@@ -1,0 +1,268 @@
+/**
+ * What interrupted and failed writes leave in a cache dir, and how it is
+ * found: temp files of dead writers, empty records nobody holds, lock files
+ * of earlier versions, and data files without a record.
+ *
+ * @module
+ */
+import { dirname, join, relative, sep } from "node:path";
+import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
+import { assertNoLinks, LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+
+/** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
+export const STALE_DEBRIS_MS = 60 * 60 * 1000;
+
+// Temp files of earlier versions had no owner pid in their name.
+const LEGACY_TEMP_FILE = /^\..+\.vc-tmp-[0-9a-z]+$/;
+
+/**
+ * True for a temp file name of any vc version (`.<name>.vc-tmp-<pid>-<random>`,
+ * or `.<name>.vc-tmp-<random>` before).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAnyTempName } from "./debris.ts";
+ * assert(isAnyTempName(".x.csv.vc-tmp-12-abcd1234") && isAnyTempName(".x.csv.vc-tmp-abc"));
+ * assert(!isAnyTempName("x.csv"));
+ * ```
+ */
+export function isAnyTempName(name: string): boolean {
+  return isTempName(name) || LEGACY_TEMP_FILE.test(name);
+}
+
+/** Files that old processes' writes left without records stay this long (ms) before they count as orphans. */
+export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * Data files without a record (left by a write that failed, e.g. on a full
+ * disk): invisible to `ls` and never served, so only taking space. A file
+ * younger than {@linkcode ORPHAN_GRACE_MS} may be a download about to write
+ * its record and is left alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findOrphans } from "./debris.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
+ *   assert.deepEqual(await findOrphans(dir, Date.now() + 3600_000), [`${dir}/s3/b/x`]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function findOrphans(cacheDir: string, now: number = Date.now()): Promise<string[]> {
+  const metaRoot = join(cacheDir, META_DIR) + sep;
+  const locks = join(cacheDir, LOCKS_DIR) + sep;
+  const out: string[] = [];
+  for await (const path of walkFiles(cacheDir)) {
+    if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
+    const name = path.slice(path.lastIndexOf(sep) + 1);
+    if (isAnyTempName(name)) continue;
+    const rel = relative(cacheDir, path);
+    const metaPath = join(cacheDir, META_DIR, rel) + RECORD_SUFFIX;
+    if (await lstatOrUndefined(metaPath) !== undefined) continue;
+    const stat = await lstatOrUndefined(path);
+    if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Removes one file {@linkcode findOrphans} found (never through a link),
+ * and the directories it leaves empty.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeOrphan } from "./debris.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
+ *   await removeOrphan(dir, `${dir}/s3/b/x`);
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function removeOrphan(cacheDir: string, path: string): Promise<void> {
+  assertNoLinks(cacheDir, path);
+  await removeIfExists(path);
+  await removeEmptyParents(cacheDir, dirname(path));
+}
+
+/**
+ * Removes what processes killed mid-download leave behind: temp files
+ * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (its pid is gone,
+ * or nobody holds the lock a download keeps on its temp file: at once, bar a
+ * few seconds' grace; a live writer's only when older than `olderThan` ms,
+ * default one hour), empty
+ * metadata records nobody holds locked, and lock files of earlier versions
+ * (`.locks/`) older than `olderThan`. Returns how many files were removed.
+ *
+ * An empty record is the entry lock of a download in progress, or of one
+ * that died: a live one is locked, a dead one is not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepDebris } from "./debris.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/.x.csv.vc-tmp-abc123`, "partial");
+ *   const old = new Date(Date.now() - 2 * 3600_000);
+ *   await Deno.utime(`${dir}/.x.csv.vc-tmp-abc123`, old, old);
+ *   // A live process's temp file stays; one of a dead process goes at once.
+ *   await Deno.writeTextFile(`${dir}/.y.csv.vc-tmp-${Deno.pid}-abcd1234`, "partial");
+ *   await Deno.writeTextFile(`${dir}/.z.csv.vc-tmp-999999999-abcd1234`, "partial");
+ *   assert(await sweepDebris(dir) === 2);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function sweepDebris(
+  cacheDir: string,
+  options: { olderThan?: number; now?: number } = {},
+): Promise<number> {
+  const now = options.now ?? Date.now();
+  const maxAge = options.olderThan ?? STALE_DEBRIS_MS;
+  const cutoff = now - maxAge;
+  const locks = join(cacheDir, LOCKS_DIR);
+  const records = join(cacheDir, META_DIR) + sep;
+  let removed = 0;
+  for await (const path of walkFiles(cacheDir)) {
+    const name = path.slice(path.lastIndexOf(sep) + 1);
+    const isLock = dirname(path) === locks && name.endsWith(".lock");
+    const isTemp = isAnyTempName(name);
+    const isRecord = !isTemp && path.startsWith(records) && name.endsWith(RECORD_SUFFIX);
+    if (!isLock && !isRecord && !isTemp) continue;
+    const stat = await lstatOrUndefined(path);
+    if (stat === undefined || !stat.isFile) continue;
+    let stale: boolean;
+    if (isTemp) {
+      // A temp file whose writer is dead is debris at once; a live writer's only when very old.
+      // Downloads hold a lock on their temp file: one nobody holds that is
+      // not brand new (its writer may be between create and lock) is dead.
+      const age = now - (stat.mtime?.getTime() ?? now);
+      stale = isTempName(name)
+        ? isStaleTempFile(name, stat.mtime, now, maxAge) ||
+          (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+        : age > maxAge;
+    } else if (isRecord) {
+      if (stat.size !== 0) continue;
+      // An empty record is the lock of a download in progress, or of one that
+      // died: nobody holds the lock of a dead one.
+      stale = isUnlockedEmpty(path) || (stat.mtime?.getTime() ?? now) < cutoff;
+    } else {
+      stale = (stat.mtime?.getTime() ?? now) < cutoff;
+    }
+    if (stale && await removeIfExists(path)) {
+      removed++;
+      if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
+    }
+  }
+  // Earlier versions' lock directory: gone once empty.
+  await Deno.remove(locks).catch(() => {});
+  return removed;
+}
+
+/**
+ * The sweep of {@linkcode sweepDebris} for one data directory and its
+ * records directory only: dead writers' temp files and unlocked empty
+ * records. A download calls it once per directory and process, so the next
+ * `vc prefill` or `cache get` cleans what an interrupted one left where it
+ * works, without walking the whole cache. Synchronous: a few metadata calls.
+ * Returns how many files were removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepDirectory } from "./debris.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const name = `${dir}/.x.csv.vc-tmp-999999999-abcd1234`;
+ *   await Deno.writeTextFile(name, "partial");
+ *   const old = new Date(Date.now() - 60_000);
+ *   await Deno.utime(name, old, old);
+ *   assert(sweepDirectory(dir, `${dir}/no-records`) === 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function sweepDirectory(dataDir: string, metaDir: string, now: number = Date.now()): number {
+  let removed = 0;
+  const remove = (path: string) => {
+    try {
+      Deno.removeSync(path);
+      removed++;
+    } catch {
+      // Gone already, or not ours: the next sweep decides again.
+    }
+  };
+  for (const entry of readDirOrEmpty(dataDir)) {
+    if (!entry.isFile || !isTempName(entry.name)) continue;
+    const path = join(dataDir, entry.name);
+    const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
+    const age = now - (mtime?.getTime() ?? now);
+    if (
+      isStaleTempFile(entry.name, mtime, now, STALE_DEBRIS_MS) ||
+      (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+    ) remove(path);
+  }
+  for (const entry of readDirOrEmpty(metaDir)) {
+    if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
+    const path = join(metaDir, entry.name);
+    if (lstatSyncOrUndefined(path)?.size === 0 && isUnlockedEmpty(path)) remove(path);
+  }
+  return removed;
+}
+
+function readDirOrEmpty(dir: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(dir)];
+  } catch {
+    return [];
+  }
+}
+
+function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
+const UNLOCKED_TEMP_GRACE_MS = 5_000;
+
+/** True when `path` is an empty file that no process holds locked. */
+function isUnlockedEmpty(path: string): boolean {
+  return isUnlocked(path, true);
+}
+
+/** True when no process holds a lock on `path` (and, with `empty`, it is empty). */
+function isUnlocked(path: string, empty: boolean): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true });
+  } catch {
+    return false;
+  }
+  try {
+    if (!file.tryLockSync(true)) return false;
+    return !empty || file.statSync().size === 0;
+  } catch {
+    return false;
+  } finally {
+    file.close();
+  }
+}

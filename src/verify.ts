@@ -1,0 +1,517 @@
+/**
+ * Verification of downloaded content: one place that decides what a
+ * store's answer lets us check (size, MD5, multipart ETag, `vc-md5`
+ * metadata, and an expected SHA-256 from a lock file) and checks all of it.
+ *
+ * A {@linkcode Verifier} is made once per object. The bytes are hashed in one
+ * pass while they stream ({@linkcode Verifier.hasher}): the MD5 of the whole
+ * content (or of each multipart part) and the SHA-256 together. What could
+ * not be hashed while streaming (parallel downloads hash on workers, which
+ * compute MD5 only) is hashed from the finished file by
+ * {@linkcode Verifier.verify}, which then compares everything and throws an
+ * `IntegrityError` naming the URI, the expected and the actual value.
+ *
+ * Multipart ETags hide the part size. Standard client part sizes are tried
+ * first; when none explains the ETag and the store can tell a part's size
+ * (`HEAD ?partNumber=N`, {@linkcode PartSizeSource}), the real sizes are
+ * learned and used, so objects with unusual or uneven parts verify. Only a
+ * real mismatch is an `IntegrityError`.
+ *
+ * A response that carries nothing to check the content against (no ETag, or
+ * a weak ETag that is not an MD5, and no `vc-md5`) is refused: a captive
+ * portal's HTML page must never be cached as the object.
+ *
+ * @module
+ */
+import type { Hash } from "node:crypto";
+import { IntegrityError } from "./errors.ts";
+import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "./hash.ts";
+import type { ObjectInfo } from "./store/types.ts";
+
+let nodeCrypto: typeof import("node:crypto") | undefined;
+function createHash(algorithm: "md5" | "sha256"): Hash {
+  nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
+  return nodeCrypto.createHash(algorithm);
+}
+
+/** Learns the real size of part `n` (1-based) of a multipart object, e.g. with `HEAD ?partNumber=N`. */
+export type PartSizeSource = (
+  partNumber: number,
+  signal: AbortSignal,
+) => Promise<number | undefined>;
+
+/** What a {@linkcode Verifier} checks besides what the store's info says. */
+export interface VerifierOptions {
+  /** The object's URI, for messages. */
+  uri: string;
+  /** Where the content is going (for messages). */
+  dest?: string;
+  /** Expected hex SHA-256 of the content (an integrity lock); checked in the same pass. */
+  sha256?: string;
+  /** What pinned the SHA-256 (e.g. a lock file entry), for messages. */
+  pinnedBy?: string;
+  /** Asks the store for a part's size when no standard part size explains a multipart ETag. */
+  partSize?: PartSizeSource;
+  /** Part sizes learned earlier (e.g. recorded in a cache entry); the last one repeats. */
+  knownPartSizes?: readonly number[];
+  /**
+   * Accept a response with no usable ETag and no `vc-md5` (size check only).
+   * Off by default: such a response cannot be told from an error page.
+   */
+  allowUnverifiable?: boolean;
+}
+
+/** What the store's info lets us check. */
+export interface VerificationPlan {
+  /** What the ETag says. */
+  kind: "md5" | "multipart" | "opaque";
+  /** Expected MD5 of the whole content (plain ETag, or `vc-md5` metadata). */
+  md5: string | undefined;
+  /** Expected SHA-256 of the whole content. */
+  sha256: string | undefined;
+  /** Multipart: candidate part sizes, most likely first (may be empty). */
+  partSizes: number[];
+  /** Multipart: number of parts the ETag names. */
+  parts: number;
+  /** Size of the MD5 segments hashed while streaming (Infinity = the whole object, 0 = none). */
+  segment: number;
+}
+
+/** Hashes computed while the bytes streamed; any may be missing (then the file is hashed). */
+export interface Computed {
+  /** Whole-content MD5. */
+  md5?: string;
+  /** Per-segment MD5s (segment = `plan.segment`). */
+  parts?: string[];
+  /** Whole-content SHA-256. */
+  sha256?: string;
+  /**
+   * The MD5 was computed by reading the file back while it was being written:
+   * a mismatch is confirmed from the finished file before it is reported.
+   */
+  readBack?: boolean;
+}
+
+/** Digests a verification established. */
+export interface Verified {
+  /** Hex MD5 of the content, when known. */
+  md5?: string;
+  /** Hex SHA-256, when one was expected (and matched). */
+  sha256?: string;
+  /** Multipart part sizes that had to be learned from the store (record them to verify again). */
+  partSizes?: number[];
+}
+
+/**
+ * Why a response is unusable for a verified download, or `undefined` when it
+ * can be verified: no ETag, or a weak non-MD5 ETag, and no `vc-md5`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unverifiableReason } from "./verify.ts";
+ * const base = { key: "k", size: 1, lastModified: new Date() };
+ * assert(unverifiableReason({ ...base, etag: "" }) !== undefined);
+ * assert(unverifiableReason({ ...base, etag: 'W/"xyz"' }) !== undefined);
+ * assert(unverifiableReason({ ...base, etag: "0cc175b9c0f1b6a831c399e269772661" }) === undefined);
+ * ```
+ */
+export function unverifiableReason(info: ObjectInfo): string | undefined {
+  if (vcMd5Of(info) !== undefined || info.opaqueEtag === true) return undefined;
+  const raw = (info.etag ?? "").trim();
+  if (normalizeEtag(raw) === "") return "the response has no ETag and no vc-md5 metadata";
+  if (raw.startsWith("W/") && parseEtag(raw).kind !== "md5") {
+    return `the response has only a weak ETag (${raw}) and no vc-md5 metadata`;
+  }
+  return undefined;
+}
+
+function vcMd5Of(info: ObjectInfo): string | undefined {
+  const meta = info.metadata?.["vc-md5"]?.toLowerCase();
+  return meta !== undefined && /^[0-9a-f]{32}$/.test(meta) ? meta : undefined;
+}
+
+/**
+ * Checks one object's content against everything known about it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Verifier } from "./verify.ts";
+ * const bytes = new TextEncoder().encode("hello");
+ * const info = { key: "k", size: 5, etag: "5d41402abc4b2a76b9719d911017c592", lastModified: new Date() };
+ * const sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+ * const v = new Verifier(info, { uri: "s3://b/k", sha256 });
+ * const h = v.hasher();
+ * h.update(bytes);
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeFile(p, bytes);
+ *   const got = await v.verify(p, h.finish(), new AbortController().signal);
+ *   assert(got.md5 === info.etag && got.sha256 === sha256);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export class Verifier {
+  /** What will be checked. */
+  readonly plan: VerificationPlan;
+  readonly #info: ObjectInfo;
+  readonly #options: VerifierOptions;
+
+  /** Plans the checks; throws `IntegrityError` when the response cannot be verified at all. */
+  constructor(info: ObjectInfo, options: VerifierOptions) {
+    this.#info = info;
+    this.#options = options;
+    if (options.allowUnverifiable !== true) {
+      const reason = unverifiableReason(info);
+      if (reason !== undefined) {
+        throw new IntegrityError(
+          `${options.uri}: refusing the store's answer: ${reason}, so its content cannot be ` +
+            `verified (is the endpoint an S3 server, or a proxy or captive portal answering for it?)`,
+        );
+      }
+    }
+    this.plan = planVerification(info, options.sha256?.toLowerCase());
+  }
+
+  /** A one-pass hasher for bytes streamed from offset `start` (a segment boundary). */
+  hasher(start = 0): StreamHasher {
+    return new StreamHasher(
+      this.plan.segment,
+      start,
+      this.plan.sha256 !== undefined && start === 0,
+    );
+  }
+
+  /**
+   * Checks the file at `path` (the complete content) using what was
+   * `computed` while streaming, hashing from the file what is missing.
+   * Returns the digests established; throws `IntegrityError` on a mismatch.
+   */
+  async verify(path: string, computed: Computed, signal: AbortSignal): Promise<Verified> {
+    const out = await this.#checkEtag(path, computed, signal);
+    const sha = this.plan.sha256;
+    if (sha !== undefined) {
+      const actual = computed.sha256 ?? await hashFile(path, "sha256", signal);
+      if (actual !== sha) {
+        const uri = this.#options.uri;
+        throw new IntegrityError(
+          `${this.#options.pinnedBy ?? uri}: ${uri} has SHA-256 ${actual}, but SHA-256 ${sha} ` +
+            `is pinned; the object in the store was replaced or corrupted, nothing was cached ` +
+            this.#where(),
+        );
+      }
+      out.sha256 = actual;
+    }
+    return out;
+  }
+
+  #where(): string {
+    const dest = this.#options.dest;
+    return `(${this.#info.size} bytes${dest === undefined ? "" : `, downloading to ${dest}`})`;
+  }
+
+  async #checkEtag(path: string, computed: Computed, signal: AbortSignal): Promise<Verified> {
+    const plan = this.plan;
+    const uri = this.#options.uri;
+    const where = this.#where();
+    if (plan.kind === "md5" || (plan.kind === "opaque" && plan.md5 !== undefined)) {
+      let actual = computed.md5 ?? await md5File(path);
+      if (actual !== plan.md5 && computed.readBack === true) actual = await md5File(path);
+      if (actual !== plan.md5) {
+        const what = plan.kind === "md5"
+          ? "its ETag: expected MD5"
+          : "its vc-md5 metadata: expected";
+        throw new IntegrityError(
+          `${uri}: content does not match ${what} ${plan.md5}, got ${actual} ${where}`,
+        );
+      }
+      return { md5: actual };
+    }
+    if (plan.kind === "opaque") return {}; // store-declared opaque ETag: the size is all there is
+    const etag = normalizeEtag(this.#info.etag).toLowerCase();
+    const size = this.#info.size;
+    const first = computed.parts !== undefined ? multipartEtag(computed.parts) : undefined;
+    if (first === etag) return {};
+    const tried = first !== undefined ? [first] : [];
+    const known = this.#options.knownPartSizes;
+    if (known !== undefined && known.length > 0) {
+      const got = await multipartEtagOfFile(path, size, known, signal);
+      if (got === etag) return { partSizes: [...known] };
+      tried.push(got);
+    }
+    // The first guess of the part size was wrong (or not hashed): the other candidates, from disk.
+    for (const partSize of plan.partSizes.slice(first !== undefined ? 1 : 0)) {
+      const got = await multipartEtagOfFile(path, size, [partSize], signal);
+      if (got === etag) return {};
+      tried.push(got);
+    }
+    // No standard part size: ask the store for the real ones.
+    const learned = await this.#learnPartSizes(signal);
+    if (learned !== undefined) {
+      const got = await multipartEtagOfFile(path, size, learned, signal);
+      if (got === etag) return { partSizes: compactSizes(learned) };
+      tried.push(got);
+    }
+    if (plan.md5 !== undefined) {
+      const actual = await md5File(path);
+      if (actual === plan.md5) return { md5: actual };
+      throw new IntegrityError(
+        `${uri}: content matches neither its ETag ${etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,
+      );
+    }
+    const sizes = learned !== undefined
+      ? `real part sizes ${summarizeSizes(learned)}`
+      : `part sizes tried: ${plan.partSizes.join(", ") || "none fits"}`;
+    throw new IntegrityError(
+      `${uri}: content does not match its multipart ETag: expected ${etag}, got ${
+        tried.join(" or ") || "nothing comparable"
+      } (${sizes}) ${where}`,
+    );
+  }
+
+  /** The real part sizes from the store, or undefined when it cannot tell. */
+  async #learnPartSizes(signal: AbortSignal): Promise<number[] | undefined> {
+    const source = this.#options.partSize;
+    const parts = this.plan.parts;
+    if (source === undefined || parts < 1 || parts > 10_000) return undefined;
+    let first: number | undefined;
+    try {
+      first = await source(1, signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return undefined;
+    }
+    if (first === undefined || first <= 0) return undefined;
+    const sizes: number[] = [first];
+    // Ask for each part: uneven parts (5/7/3 MiB) are legal. Eight at a time.
+    const { mapLimit } = await import("./pool.ts");
+    try {
+      const rest = await mapLimit(
+        Array.from({ length: parts - 1 }, (_, i) => i + 2),
+        8,
+        async (n) => await source(n, signal),
+        { signal },
+      );
+      for (const s of rest) {
+        if (s === undefined) return undefined;
+        sizes.push(s);
+      }
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return undefined;
+    }
+    return sizes.reduce((a, b) => a + b, 0) === this.#info.size ? sizes : undefined;
+  }
+}
+
+/** Uniform parts (all equal but a shorter last one) need only the first size. */
+function compactSizes(sizes: number[]): number[] {
+  const first = sizes[0]!;
+  const uniform = sizes.every((s, i) => i === sizes.length - 1 ? s <= first : s === first);
+  return uniform ? [first] : sizes;
+}
+
+function summarizeSizes(sizes: number[]): string {
+  return sizes.length <= 6
+    ? sizes.join(", ")
+    : `${sizes.slice(0, 5).join(", ")}, … (${sizes.length} parts)`;
+}
+
+/** Plans what can be checked for an object (see {@linkcode VerificationPlan}). */
+function planVerification(info: ObjectInfo, sha256: string | undefined): VerificationPlan {
+  const vcMd5 = vcMd5Of(info);
+  const none = { sha256, partSizes: [], parts: 0 };
+  if (info.opaqueEtag === true) {
+    // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
+    // only the size, and vc's own MD5 metadata when the uploader recorded it.
+    return { kind: "opaque", md5: vcMd5, segment: vcMd5 !== undefined ? Infinity : 0, ...none };
+  }
+  const parsed = parseEtag(info.etag);
+  if (parsed.kind === "md5") {
+    return { kind: "md5", md5: parsed.md5, segment: Infinity, ...none };
+  }
+  if (parsed.kind === "multipart") {
+    const partSizes = candidatePartSizes(info.size, parsed.parts);
+    return {
+      kind: "multipart",
+      md5: vcMd5,
+      sha256,
+      partSizes,
+      parts: parsed.parts,
+      segment: partSizes[0] ?? 0,
+    };
+  }
+  // An opaque strong ETag: size, and vc-md5 when present.
+  return { kind: "opaque", md5: vcMd5, segment: vcMd5 !== undefined ? Infinity : 0, ...none };
+}
+
+/**
+ * Multipart ETag of a file split into parts of the given sizes; the last size
+ * repeats (one size = uniform parts).
+ */
+async function multipartEtagOfFile(
+  path: string,
+  size: number,
+  partSizes: readonly number[],
+  signal: AbortSignal,
+): Promise<string> {
+  const parts: string[] = [];
+  let i = 0;
+  for (let start = 0; start < size;) {
+    signal.throwIfAborted();
+    const partSize = partSizes[Math.min(i++, partSizes.length - 1)]!;
+    const length = Math.min(partSize, size - start);
+    parts.push(await md5File(path, { start, length }));
+    start += length;
+  }
+  if (parts.length === 0) parts.push(await md5File(path, { length: 0 }));
+  return multipartEtag(parts);
+}
+
+async function hashFile(
+  path: string,
+  algorithm: "md5" | "sha256",
+  signal: AbortSignal,
+): Promise<string> {
+  const hash = createHash(algorithm);
+  using file = await Deno.open(path, { read: true });
+  const buf = new Uint8Array(1024 * 1024);
+  for (;;) {
+    signal.throwIfAborted();
+    const n = await file.read(buf);
+    if (n === null) break;
+    hash.update(buf.subarray(0, n));
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Hashes a byte stream in one pass: MD5s of consecutive fixed-size segments
+ * (`segment` = Infinity: one MD5 of everything; 0: none) and, when asked, the
+ * SHA-256 of everything.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { StreamHasher } from "./verify.ts";
+ * const h = new StreamHasher(Infinity, 0, true);
+ * h.update(new TextEncoder().encode("a"));
+ * const c = h.finish();
+ * assert(c.md5 === "0cc175b9c0f1b6a831c399e269772661");
+ * assert(c.sha256?.startsWith("ca978112ca1bbdca"));
+ * ```
+ */
+export class StreamHasher {
+  readonly #segment: number;
+  #hash: Hash | undefined;
+  #sha: Hash | undefined;
+  #filled = 0;
+  #index: number;
+  #out: string[] = [];
+
+  /** Hashes bytes starting at offset `start` (a segment boundary). */
+  constructor(segment: number, start: number, sha256: boolean) {
+    this.#segment = segment;
+    this.#hash = segment > 0 ? createHash("md5") : undefined;
+    this.#sha = sha256 ? createHash("sha256") : undefined;
+    this.#index = segment === Infinity || segment <= 0 ? 0 : start / segment;
+  }
+
+  /** Takes the next bytes. */
+  update(chunk: Uint8Array): void {
+    this.#sha?.update(chunk);
+    if (this.#hash === undefined) return;
+    let off = 0;
+    while (off < chunk.length) {
+      const room = this.#segment - this.#filled;
+      const n = Math.min(room, chunk.length - off);
+      this.#hash.update(n === chunk.length ? chunk : chunk.subarray(off, off + n));
+      this.#filled += n;
+      off += n;
+      if (this.#filled === this.#segment) this.#flush();
+    }
+  }
+
+  /** Completes the last, possibly short, segment and returns what was computed. */
+  finish(): Computed {
+    const out: Computed = {};
+    if (this.#sha !== undefined) out.sha256 = this.#sha.digest("hex");
+    if (this.#hash === undefined) return out;
+    if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush();
+    if (this.#segment === Infinity) {
+      if (this.#out[0] !== undefined) out.md5 = this.#out[0];
+    } else {
+      out.parts = this.#out;
+    }
+    return out;
+  }
+
+  #flush(): void {
+    this.#out[this.#index++] = this.#hash!.digest("hex");
+    this.#hash = createHash("md5");
+    this.#filled = 0;
+  }
+}
+
+/**
+ * Checks a local file against what a store said about an object: size, then
+ * MD5 / multipart ETag, or `md5` (e.g. a recorded `vc-md5`) for opaque
+ * ETags, and `sha256` when given. Returns the reason when it does not match,
+ * `undefined` when it does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkFile } from "./verify.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "hello");
+ *   assert(await checkFile(p, { size: 5, etag: "5d41402abc4b2a76b9719d911017c592" }) === undefined);
+ *   assert(await checkFile(p, { size: 6, etag: "x" }) !== undefined);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function checkFile(
+  path: string,
+  expected: {
+    size: number;
+    etag: string;
+    md5?: string;
+    sha256?: string;
+    partSizes?: readonly number[];
+    metadata?: Record<string, string>;
+  },
+  options: { signal?: AbortSignal; partSize?: PartSizeSource } = {},
+): Promise<string | undefined> {
+  const stat = await Deno.stat(path);
+  if (stat.size !== expected.size) return `size is ${stat.size}, expected ${expected.size}`;
+  const metadata = { ...expected.metadata };
+  if (expected.md5 !== undefined) metadata["vc-md5"] = expected.md5;
+  const info: ObjectInfo = {
+    key: "",
+    size: expected.size,
+    etag: expected.etag,
+    lastModified: new Date(0),
+    metadata,
+  };
+  const verifierOptions: VerifierOptions = { uri: path, allowUnverifiable: true };
+  if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
+  if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;
+  if (expected.partSizes !== undefined) verifierOptions.knownPartSizes = expected.partSizes;
+  try {
+    await new Verifier(info, verifierOptions).verify(
+      path,
+      {},
+      options.signal ?? new AbortController().signal,
+    );
+    return undefined;
+  } catch (e) {
+    if (e instanceof IntegrityError) return e.message;
+    throw e;
+  }
+}

@@ -1,0 +1,584 @@
+/**
+ * Issue 7, cache side: each test fails without its fix. Process-level ones
+ * (signals, a lock held by another process) are in
+ * cache_hardening_process_test.ts.
+ */
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
+import { readMeta, writeMeta } from "../src/cache/entry_meta.ts";
+import { findOrphans, sweepDebris, verifyEntries } from "../src/cache/maintenance.ts";
+import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../src/errors.ts";
+import { md5Hex } from "../src/hash.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const MiB = 1024 * 1024;
+
+function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-harden-" }));
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+function s3Store(endpoint: string): NonNullable<AssetCacheOptions["store"]> {
+  return {
+    s3: {
+      endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 2,
+    },
+  };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const p = join(d, e.name);
+      if (e.isDirectory) await walk(p);
+      else out.push(p);
+    }
+  };
+  await walk(dir).catch(() => {});
+  return out.sort();
+}
+
+// ---------------------------------------------------------------------------
+// 4: planted links
+
+Deno.test("issue 7.4: links planted in the cache dir never send writes, deletes or records outside", async () => {
+  await withDir(async (dir) => {
+    const outside = join(dir, "outside");
+    await Deno.mkdir(outside);
+    await Deno.writeTextFile(join(outside, "x.txt"), "precious");
+    await Deno.mkdir(join(dir, "src"));
+    await Deno.writeTextFile(join(dir, "src", "x.txt"), "new content");
+    const cacheDir = join(dir, "cache");
+    const uri = pathToFileURL(join(dir, "src", "x.txt")).href;
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const path = cache.localPath(uri);
+    // A directory of the entry's path replaced by a link to another directory.
+    const parent = join(path, "..");
+    await Deno.mkdir(join(parent, ".."), { recursive: true });
+    await Deno.symlink(outside, parent);
+    await assertRejects(() => cache.cache(uri), InvalidInputError, "symbolic link");
+    assertEquals(await Deno.readTextFile(join(outside, "x.txt")), "precious");
+    await assertRejects(() => cache.delete(uri), InvalidInputError, "symbolic link");
+    assertEquals(await Deno.readTextFile(join(outside, "x.txt")), "precious");
+    assertEquals((await filesUnder(outside)).length, 1);
+    await Deno.remove(parent);
+
+    // `.meta` itself a link: no record goes through it.
+    const records = join(dir, "records");
+    await Deno.mkdir(records);
+    await Deno.symlink(records, join(cacheDir, ".meta"));
+    await assertRejects(() => cache.cache(uri), InvalidInputError, ".meta");
+    assertEquals(await filesUnder(records), []);
+    // Maintenance does not follow it either.
+    await cache.prune({ maxBytes: 0 });
+    await cache.verify();
+    assertEquals(await filesUnder(records), []);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 9: multipart objects with non-standard part sizes
+
+async function multipartPut(
+  s3: FakeS3,
+  key: string,
+  parts: Uint8Array<ArrayBuffer>[],
+): Promise<string> {
+  const base = `${s3.url}/b/${key}`;
+  const created = await (await fetch(`${base}?uploads`, { method: "POST" })).text();
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
+  assert(uploadId !== undefined, created);
+  const etags: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    const res = await fetch(`${base}?partNumber=${i + 1}&uploadId=${uploadId}`, {
+      method: "PUT",
+      body: part,
+    });
+    await res.body?.cancel();
+    assertEquals(res.status, 200);
+    etags.push(res.headers.get("etag")!);
+  }
+  const xml = `<CompleteMultipartUpload>${
+    etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join("")
+  }</CompleteMultipartUpload>`;
+  const done = await fetch(`${base}?uploadId=${uploadId}`, { method: "POST", body: xml });
+  const text = await done.text();
+  assertEquals(done.status, 200, text);
+  return /<ETag>"?([^<"]+)"?<\/ETag>/.exec(text.replaceAll("&quot;", '"'))?.[1] ?? "";
+}
+
+Deno.test("issue 7.9: multipart objects with uniform 6,000,000-byte or uneven 5/7/3 MiB parts verify", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await withDir(async (dir) => {
+    const uniform = [randomBytes(6_000_000), randomBytes(6_000_000), randomBytes(1_000_000)];
+    const uneven = [randomBytes(5 * MiB), randomBytes(7 * MiB), randomBytes(3 * MiB)];
+    const etagU = await multipartPut(s3, "uniform.bin", uniform);
+    const etagV = await multipartPut(s3, "uneven.bin", uneven);
+    assert(etagU.endsWith("-3") && etagV.endsWith("-3"), `${etagU} ${etagV}`);
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+      store: s3Store(s3.url),
+      warn: () => {},
+    });
+    for (const [key, parts] of [["uniform.bin", uniform], ["uneven.bin", uneven]] as const) {
+      const path = await cache.cache(`s3://b/${key}`);
+      const got = await Deno.readFile(path);
+      const whole = new Uint8Array(await new Blob(parts).arrayBuffer());
+      assertEquals(md5Hex(got), md5Hex(whole), key);
+    }
+    // The learned part sizes are recorded, so verify needs no store.
+    const first = await cache.verify();
+    assertEquals([first.ok, first.corrupt.length], [2, 0]);
+    // A real mismatch is still caught.
+    const path = cache.localPath("s3://b/uneven.bin");
+    const f = await Deno.open(path, { write: true });
+    await f.write(new Uint8Array([1, 2, 3]));
+    f.close();
+    const second = await cache.verify();
+    assertEquals(second.corrupt.map((e) => e.uri), ["s3://b/uneven.bin"]);
+    // And a corrupted body on download is an IntegrityError naming the ETag.
+    s3.failNext(1, "corrupt", (t) => t.op === "GetObject");
+    await assertRejects(() => cache.cache("s3://b/uneven.bin"), IntegrityError, etagV);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 10: validatedAt in the future
+
+Deno.test("issue 7.10: a validatedAt in the future counts as stale", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "v1");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    const cacheDir = join(dir, "cache");
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      await cache.cache(uri);
+      const metaPath = join(
+        cacheDir,
+        ".meta",
+        ...cache.localPath(uri).slice(cacheDir.length + 1)
+          .split("/"),
+      ) + "%.json";
+      const meta = readMeta(metaPath)!;
+      // A restored cache, or a clock that was ahead: validated "next year".
+      writeMeta(metaPath, { ...meta, validatedAt: Date.now() + 365 * 86400_000 });
+    }
+    await Deno.writeTextFile(join(dir, "a.txt"), "v2"); // changed in the store
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 3600 });
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "v2");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 11 + 12: verified copies out of the cache; modes
+
+Deno.test("issue 7.11: sync never copies a cached file that fails verification", async () => {
+  await withDir(async (dir) => {
+    const bucket = join(dir, "bucket");
+    await Deno.mkdir(join(bucket, "d"), { recursive: true });
+    await Deno.writeTextFile(join(bucket, "d", "a.1.0.0.csv"), "a,b\n1,2\n");
+    await Deno.writeTextFile(join(dir, "m.json"), JSON.stringify({ "/d/a.csv": "1.0.0" }));
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+    });
+    const vc = new VersionedCache({ manifest: join(dir, "m.json"), bucket, cache });
+    try {
+      const local = await vc.path("/d/a.csv");
+      await Deno.writeTextFile(local, "a,b\n6,6\n"); // same-size hand edit
+      await assertRejects(() => vc.sync(join(dir, "out")), IntegrityError, "failed verification");
+      await assertRejects(() => Deno.stat(join(dir, "out", "d", "a.csv")), Deno.errors.NotFound);
+      // It was dropped: the next use downloads a good copy, and sync works.
+      await vc.sync(join(dir, "out"));
+      assertEquals(await Deno.readTextFile(join(dir, "out", "d", "a.csv")), "a,b\n1,2\n");
+    } finally {
+      await vc.close();
+    }
+  });
+});
+
+Deno.test("issue 7.12: a restrictive source mode is kept; the cache dir is created 0700", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "secret"), "s3cr3t");
+    await Deno.chmod(join(dir, "secret"), 0o600);
+    await Deno.writeTextFile(join(dir, "public"), "hello");
+    await Deno.chmod(join(dir, "public"), 0o644);
+    const cacheDir = join(dir, "deep", "cache");
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const secret = await cache.cache(pathToFileURL(join(dir, "secret")).href);
+    const pub = await cache.cache(pathToFileURL(join(dir, "public")).href);
+    assertEquals((await Deno.stat(secret)).mode! & 0o777, 0o600);
+    assertEquals((await Deno.stat(pub)).mode! & 0o077, 0o044 & ~0o022 & 0o044);
+    assertEquals((await Deno.stat(cacheDir)).mode! & 0o777, 0o700);
+    // Copied out (vc sync's path) it stays private.
+    await cache.copyVerified(secret, join(dir, "out", "secret"));
+    assertEquals((await Deno.stat(join(dir, "out", "secret"))).mode! & 0o777, 0o600);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 13: responses without a usable ETag
+
+async function withPortal(
+  headers: Record<string, string>,
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
+  const html = "<html>Please log in to the hotel Wi-Fi</html>";
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) =>
+      new Response(req.method === "HEAD" ? null : html, {
+        status: 200,
+        headers: { "content-type": "text/html", "content-length": String(html.length), ...headers },
+      }),
+  );
+  try {
+    await fn(`http://127.0.0.1:${server.addr.port}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+for (
+  const [name, headers] of [
+    ["no ETag", {}],
+    ["a weak ETag that is not an MD5", { etag: 'W/"5f-abc123"' }],
+  ] as const
+) {
+  Deno.test(`issue 7.13: a 200 with ${name} is refused naming the endpoint; nothing cached`, async () => {
+    await withPortal(headers, async (url) => {
+      await withDir(async (dir) => {
+        await using cache = new AssetCache({
+          cacheDir: join(dir, "cache"),
+          configPath: false,
+          env: {},
+          store: s3Store(url),
+          warn: () => {},
+        });
+        const e = await assertRejects(() => cache.cache("s3://b/model.bin"), IntegrityError);
+        assertStringIncludes(e.message, "s3://b/model.bin");
+        assertStringIncludes(e.message, url);
+        assertEquals(await filesUnder(join(dir, "cache")), []);
+      });
+    });
+  });
+}
+
+Deno.test("issue 7.13: revalidation against a portal never replaces a good copy", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await withDir(async (dir) => {
+    await s3.putObject("b", "k.txt", "good content");
+    const cacheDir = join(dir, "cache");
+    // Entries are kept per endpoint: the good copy (from the fake) is placed
+    // where the portal's endpoint keeps it, as if cached from there earlier.
+    const warnings: string[] = [];
+    await withPortal({}, async (url) => {
+      await using good = new AssetCache({
+        cacheDir,
+        configPath: false,
+        env: {},
+        store: s3Store(s3.url),
+      });
+      const goodPath = await good.cache("s3://b/k.txt");
+      await using cache = new AssetCache({
+        cacheDir,
+        configPath: false,
+        env: {},
+        timeout: 0,
+        store: s3Store(url),
+        warn: (m) => warnings.push(m),
+      });
+      const path = cache.localPath("s3://b/k.txt");
+      const metaOf = (p: string) =>
+        join(cacheDir, ".meta", p.slice(cacheDir.length + 1)) + "%.json";
+      await Deno.mkdir(join(path, ".."), { recursive: true });
+      await Deno.copyFile(goodPath, path);
+      await Deno.mkdir(join(metaOf(path), ".."), { recursive: true });
+      writeMeta(metaOf(path), readMeta(metaOf(goodPath))!);
+      assertEquals(await cache.cache("s3://b/k.txt"), path);
+      assertEquals(await Deno.readTextFile(path), "good content");
+      assert(warnings.some((w) => w.includes("no ETag") && w.includes(url)), warnings.join("\n"));
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 14: maintenance re-checks under the lock
+
+Deno.test("issue 7.14: verify does not remove an entry another process refreshed meanwhile", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    await Deno.writeTextFile(join(dir, "b.txt"), "bbbb");
+    const cacheDir = join(dir, "cache");
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const a = pathToFileURL(join(dir, "a.txt")).href;
+    const b = pathToFileURL(join(dir, "b.txt")).href;
+    await cache.cache(a);
+    const bPath = await cache.cache(b);
+    await Deno.writeTextFile(bPath, "XXXX"); // b is corrupt when verify lists it
+    const bMeta = join(cacheDir, ".meta", bPath.slice(cacheDir.length + 1)) + "%.json";
+    const result = await verifyEntries(cacheDir, {
+      concurrency: 1,
+      onProgress: ({ done }) => {
+        if (done !== 1) return;
+        // After a (first), before b: "another process" refreshes b with new content.
+        Deno.writeTextFileSync(bPath, "cccc");
+        const old = readMeta(bMeta)!;
+        writeMeta(bMeta, { ...old, etag: md5Hex("cccc"), md5: md5Hex("cccc"), validatedAt: 42 });
+      },
+    });
+    assertEquals([result.ok, result.corrupt.length], [2, 0]);
+    assertEquals(await Deno.readTextFile(bPath), "cccc");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 16: full disk
+
+const canMount = await (async () => {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir],
+      stderr: "null",
+      stdout: "null",
+    }).output().catch(() => undefined);
+    if (r?.code !== 0) return false;
+    await new Deno.Command("umount", { args: [dir] }).output();
+    return true;
+  } finally {
+    await Deno.remove(dir).catch(() => {});
+  }
+})();
+
+Deno.test({
+  name: "issue 7.16: a full disk leaves no partial file, names cache dir and URI",
+  // Needs a small filesystem to fill: a tmpfs mount (root on Linux).
+  ignore: !canMount,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const cacheDir = join(dir, "cache");
+      await Deno.mkdir(cacheDir);
+      await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir] })
+        .output();
+      try {
+        await Deno.writeFile(join(dir, "big.bin"), randomBytes(3 * MiB));
+        const uri = pathToFileURL(join(dir, "big.bin")).href;
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
+        assertStringIncludes(e.message, cacheDir);
+        assertStringIncludes(e.message, uri);
+        assert(!e.message.startsWith("internal error"));
+        const left = (await filesUnder(cacheDir)).filter((p) => !p.includes("/.meta/"));
+        assertEquals(left, []);
+      } finally {
+        await new Deno.Command("umount", { args: [cacheDir] }).output();
+      }
+    });
+  },
+});
+
+Deno.test("issue 7.16: prune and verify find data files without a record", async () => {
+  await withDir(async (dir) => {
+    const cacheDir = join(dir, "cache");
+    const orphan = join(cacheDir, "s3", "b", "left-by-a-full-disk.bin");
+    await Deno.mkdir(join(orphan, ".."), { recursive: true });
+    await Deno.writeTextFile(orphan, "data");
+    const old = new Date(Date.now() - 3600_000);
+    await Deno.utime(orphan, old, old);
+    assertEquals(await findOrphans(cacheDir), [orphan]);
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const dry = await cache.prune({ maxBytes: 1e12, dryRun: true });
+    assertEquals(dry.orphans, [orphan]);
+    assert((await Deno.stat(orphan)).isFile);
+    const r = await cache.prune({ maxBytes: 1e12 });
+    assertEquals(r.orphans, [orphan]);
+    await assertRejects(() => Deno.stat(orphan), Deno.errors.NotFound);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 8 (the next run's part): dead owners' temp files and unlocked empty records
+
+Deno.test("issue 7.8: debris of a dead process is swept at once, a live lock's record is kept", async () => {
+  await withDir(async (dir) => {
+    const data = join(dir, "s3", "b");
+    const meta = join(dir, ".meta", "s3", "b");
+    await Deno.mkdir(data, { recursive: true });
+    await Deno.mkdir(meta, { recursive: true });
+    await Deno.writeTextFile(join(data, ".x.bin.vc-tmp-999999999-abcd1234"), "partial");
+    await Deno.writeTextFile(join(meta, "x.bin%.json"), ""); // empty, nobody holds it
+    await Deno.writeTextFile(join(meta, "y.bin%.json"), "");
+    using held = await Deno.open(join(meta, "y.bin%.json"), { read: true, write: true });
+    await held.lock(true); // a download in progress
+    assertEquals(await sweepDebris(dir), 2);
+    assertEquals((await filesUnder(dir)).map((p) => p.slice(dir.length)), [
+      "/.meta/s3/b/y.bin%.json",
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 19: gone objects
+
+Deno.test("issue 7.19: an object found deleted is not served as fresh by the next process", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "a");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    const cacheDir = join(dir, "cache");
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      await cache.cache(uri);
+    }
+    await Deno.remove(join(dir, "a.txt"));
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 0 });
+      await assertRejects(() => cache.cache(uri), NotFoundError, `vc cache rm ${uri}`);
+    }
+    // A new process with the default timeout: the copy is still fresh by time, but known gone.
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const e = await assertRejects(() => cache.cache(uri), NotFoundError, "no longer exists");
+    assert(!e.message.includes("delete()"), e.message);
+    // Back in the store: served again.
+    await Deno.writeTextFile(join(dir, "a.txt"), "a");
+    await using again = new AssetCache({ cacheDir, configPath: false, env: {} });
+    assertEquals(await Deno.readTextFile(await again.cache(uri)), "a");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Messages
+
+Deno.test("issue 7 messages: a cache dir that is a regular file is named as such", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "a");
+    await Deno.writeTextFile(join(dir, "cachefile"), "");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cachefile"),
+      configPath: false,
+      env: {},
+    });
+    const e = await assertRejects(
+      () => cache.cache(pathToFileURL(join(dir, "a.txt")).href),
+      InvalidInputError,
+      "is not a directory",
+    );
+    assert(!e.message.includes("colliding") && !e.message.includes("S3 allows"), e.message);
+  });
+});
+
+Deno.test({
+  name: "issue 7 messages: rm and invalidate on a read-only cache say so, naming the path",
+  // A read-only filesystem (root ignores file modes): a tmpfs remounted ro.
+  ignore: !canMount,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const cacheDir = join(dir, "cache");
+      await Deno.mkdir(cacheDir);
+      await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir] })
+        .output();
+      try {
+        await Deno.writeTextFile(join(dir, "a.txt"), "a");
+        const uri = pathToFileURL(join(dir, "a.txt")).href;
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        await cache.cache(uri);
+        await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
+        for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
+          const e = await assertRejects(op, VcError, "not writable");
+          assertStringIncludes(e.message, cacheDir);
+          assertStringIncludes(e.message, uri);
+        }
+      } finally {
+        await new Deno.Command("umount", { args: [cacheDir] }).output();
+      }
+    });
+  },
+});
+
+Deno.test("issue 7 messages: ls of a cache dir that is a file says so", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "cachefile"), "");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cachefile"),
+      configPath: false,
+      env: {},
+    });
+    await assertRejects(() => cache.ls(), InvalidInputError, "is not a directory");
+  });
+});
+
+Deno.test("issue 7 messages: a body cut short again and again names the URI, no internal error", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await withDir(async (dir) => {
+    await s3.putObject("b", "k.bin", randomBytes(300_000));
+    s3.failNext(50, "truncate", (t) => t.op === "GetObject");
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+      store: s3Store(s3.url),
+      warn: () => {},
+    });
+    const e = await assertRejects(() => cache.cache("s3://b/k.bin"), VcError);
+    assertStringIncludes(e.message, "s3://b/k.bin");
+    for (const m of ["reset", "truncate"] as const) {
+      s3.clearFaults();
+      s3.failNext(50, m, (t) => t.op === "GetObject");
+      const e2 = await assertRejects(() => cache.cache("s3://b/k.bin"), VcError);
+      assertStringIncludes(e2.message, "s3://b/k.bin");
+    }
+  });
+});
+
+Deno.test("issue 7.14: prune re-checks an entry under its lock and keeps one refreshed meanwhile", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    await Deno.writeTextFile(join(dir, "b.txt"), "bbbb");
+    const cacheDir = join(dir, "cache");
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const aPath = await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
+    const bPath = await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
+    const metaOf = (p: string) => join(cacheDir, ".meta", p.slice(cacheDir.length + 1)) + "%.json";
+    // a was used long ago, b a little later: prune takes a, then b.
+    await Deno.utime(metaOf(aPath), new Date(1000_000), new Date(1000_000));
+    await Deno.utime(metaOf(bPath), new Date(2000_000), new Date(2000_000));
+    // "Another process" holds b's lock while it refreshes b.
+    const { acquireEntryLock } = await import("../src/cache/entry_lock.ts");
+    const lock = await acquireEntryLock(metaOf(bPath));
+    const pruning = cache.prune({ maxBytes: 0 });
+    for (let i = 0; i < 400; i++) {
+      if (await Deno.stat(aPath).then(() => false, () => true)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const old = readMeta(metaOf(bPath))!;
+    lock.write({ ...old, validatedAt: old.validatedAt + 1 });
+    lock.release();
+    const result = await pruning;
+    assertEquals(result.removed.map((e) => e.path), [aPath]);
+    assertEquals(await Deno.readTextFile(bPath), "bbbb");
+  });
+});

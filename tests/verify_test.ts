@@ -1,0 +1,118 @@
+/**
+ * src/verify.ts through downloadToFile: one pass checks MD5 and a pinned
+ * SHA-256 (sequential and parallel downloads), unverifiable answers are
+ * refused, and learned part sizes are reported.
+ */
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { downloadToFile } from "../src/store/download.ts";
+import { IntegrityError } from "../src/errors.ts";
+import { md5Hex, sha256Hex } from "../src/hash.ts";
+import { checkFile, StreamHasher, Verifier } from "../src/verify.ts";
+import type { GetOptions, GetResult, ObjectInfo, ObjectStore } from "../src/store/types.ts";
+
+const MiB = 1024 * 1024;
+
+/** A one-object store serving `data` with the given ETag (ranges too). */
+function oneObject(data: Uint8Array<ArrayBuffer>, etag: string): ObjectStore {
+  const info: ObjectInfo = { key: "k", size: data.length, etag, lastModified: new Date(0) };
+  return {
+    url: "mem://b",
+    head: () => Promise.resolve(info),
+    get: (_key: string, o: GetOptions = {}): Promise<GetResult> => {
+      const start = o.range?.start ?? 0;
+      const end = o.range?.end === undefined ? data.length : o.range.end + 1;
+      return Promise.resolve({ info, body: new Blob([data.subarray(start, end)]).stream() });
+    },
+  } as unknown as ObjectStore;
+}
+
+function bytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 7 + 3) & 0xff;
+  return out;
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-verify-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (
+  const [name, size, threshold] of [["sequential", 100_000, 32 * MiB], [
+    "parallel",
+    3 * MiB,
+    MiB,
+  ]] as const
+) {
+  Deno.test(`a pinned SHA-256 is checked with the MD5 (${name})`, async () => {
+    await withDir(async (dir) => {
+      const data = bytes(size);
+      const store = oneObject(data, md5Hex(data));
+      const good = await downloadToFile(store, "k", `${dir}/ok`, {
+        parallelThreshold: threshold,
+        partSize: 256 * 1024,
+        integrity: { size, sha256: sha256Hex(data) },
+      });
+      assertEquals([good.md5, good.sha256], [md5Hex(data), sha256Hex(data)]);
+      const e = await assertRejects(
+        () =>
+          downloadToFile(store, "k", `${dir}/bad`, {
+            parallelThreshold: threshold,
+            partSize: 256 * 1024,
+            integrity: { size, sha256: sha256Hex("other"), label: "/a.bin@1.0.0 in lock" },
+          }),
+        IntegrityError,
+        "is pinned",
+      );
+      assertStringIncludes(e.message, "/a.bin@1.0.0 in lock");
+      await assertRejects(() => Deno.stat(`${dir}/bad`), Deno.errors.NotFound);
+      await assertRejects(
+        () => downloadToFile(store, "k", `${dir}/size`, { integrity: { size: 1, sha256: "x" } }),
+        IntegrityError,
+        "size 1 is",
+      );
+    });
+  });
+}
+
+Deno.test("Verifier: refuses no ETag or a weak non-MD5 one, accepts vc-md5 or a declared opaque ETag", () => {
+  const base = { key: "k", size: 1, lastModified: new Date(0) };
+  for (const etag of ["", 'W/"abc"']) {
+    let threw = false;
+    try {
+      new Verifier({ ...base, etag }, { uri: "s3://b/k" });
+    } catch (e) {
+      threw = e instanceof IntegrityError && e.message.includes("s3://b/k");
+    }
+    assert(threw, `etag ${JSON.stringify(etag)} refused`);
+  }
+  new Verifier({ ...base, etag: "", metadata: { "vc-md5": md5Hex("a") } }, { uri: "u" });
+  new Verifier({ ...base, etag: "kms-opaque", opaqueEtag: true }, { uri: "u" });
+  new Verifier({ ...base, etag: `W/"${md5Hex("a")}"` }, { uri: "u" });
+});
+
+Deno.test("StreamHasher and checkFile: uneven known part sizes verify; a real mismatch does not", async () => {
+  await withDir(async (dir) => {
+    const parts = [bytes(5 * 1024), bytes(7 * 1024), bytes(3 * 1024)];
+    const whole = new Uint8Array(await new Blob(parts).arrayBuffer());
+    await Deno.writeFile(`${dir}/f`, whole);
+    const { multipartEtag } = await import("../src/hash.ts");
+    const etag = multipartEtag(parts.map((p) => md5Hex(p)));
+    const expected = { size: whole.length, etag, partSizes: [5 * 1024, 7 * 1024, 3 * 1024] };
+    assertEquals(await checkFile(`${dir}/f`, expected), undefined);
+    const learned = await checkFile(`${dir}/f`, { size: whole.length, etag }, {
+      partSize: (n) => Promise.resolve(parts[n - 1]?.length),
+    });
+    assertEquals(learned, undefined);
+    whole[9000] = whole[9000]! ^ 1;
+    await Deno.writeFile(`${dir}/f`, whole);
+    assert((await checkFile(`${dir}/f`, expected)) !== undefined);
+    const h = new StreamHasher(Infinity, 0, true);
+    h.update(whole);
+    assertEquals(h.finish().sha256, sha256Hex(whole));
+  });
+});

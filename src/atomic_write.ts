@@ -239,6 +239,45 @@ export class AtomicFile {
     }
   }
 
+  /**
+   * Like {@linkcode AtomicFile.commit}, but `install` moves the flushed,
+   * closed temp file into place itself: e.g. `link()` for a create-once
+   * write that must fail when the destination exists. A temp name still
+   * present afterwards (the link case) is removed; when `install` throws,
+   * the temp file is discarded and the error rethrown.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AtomicFile } from "./atomic_write.ts";
+   * const dir = await Deno.makeTempDir();
+   * const temp = AtomicFile.create(`${dir}/once.txt`);
+   * await temp.file.write(new TextEncoder().encode("first"));
+   * await temp.commitBy((path) => Deno.link(path, temp.dest));
+   * assert.equal(await Deno.readTextFile(`${dir}/once.txt`), "first");
+   * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["once.txt"]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async commitBy(install: (tempPath: string) => Promise<void>): Promise<void> {
+    try {
+      this.startSync();
+      await this.#sync;
+      this.#close();
+      await install(this.path);
+      this.#done = true;
+      openTempFiles.delete(this);
+    } catch (error) {
+      this.discard();
+      throw error;
+    }
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // Renamed away by `install`: nothing left.
+    }
+  }
+
   /** Closes and removes the temp file (after a failure). Safe to call twice. */
   discard(): void {
     this.#close();

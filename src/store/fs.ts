@@ -18,10 +18,14 @@ import {
   VcError,
 } from "../errors.ts";
 import { Md5, normalizeEtag } from "../hash.ts";
+import { AtomicFile, isStaleTempFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
+import { forEachLimit, mapLimit } from "../pool.ts";
 import type {
+  DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
+  ListWarning,
   ObjectInfo,
   ObjectStore,
   PutBody,
@@ -35,7 +39,6 @@ import {
   keySegments,
   lockName,
   sidecarName,
-  tempName,
 } from "./fs_layout.ts";
 import { acquireLock, type FileLock, tryAcquireLock } from "./fs_lock.ts";
 import {
@@ -56,6 +59,8 @@ const LIST_PARALLEL = 32;
 const DELETE_PARALLEL = 16;
 // MD5s remembered for files whose sidecar cannot be written (read-only roots).
 const MEMO_LIMIT = 10_000;
+// Directories whose dead writers' temp files this store already swept on put.
+const SWEPT_LIMIT = 10_000;
 
 /**
  * A directory used as an S3-like bucket.
@@ -69,14 +74,22 @@ const MEMO_LIMIT = 10_000;
  *   re-hashed (and the sidecar repaired when the directory is writable). So
  *   files copied in or edited by hand get correct ETags, and a read-only
  *   directory works for `head`, `get` and `list`.
- * - Writes go to a temp file in the target directory, are fsynced and renamed
- *   into place, so readers see the old or the new object, never a mix.
+ * - Writes go to a temp file in the target directory (`atomic_write.ts`:
+ *   `.<name>.vc-tmp-<pid>-<random>`), are fsynced and renamed into place, so
+ *   readers see the old or the new object, never a mix. The sidecar is
+ *   written before that rename, so a put either commits completely (data and
+ *   sidecar) or leaves nothing behind. Temp files of writers that died
+ *   (`kill -9`) are removed when the directory is next listed or written.
+ * - ETags are computed lazily: `head` and `get` hash a file without a valid
+ *   sidecar; `list(prefix, { etags: false })` never reads file contents and
+ *   reports such files with `etag: ""` (unknown). Entries that cannot be
+ *   read are skipped with a warning (`onWarning`), not a failed listing.
  * - Every write to a key (put, copy, delete) commits under a per-key lock file
  *   (`.vc~lock~<name>`, see `fs_lock.ts`); `ifNoneMatch: "*"` additionally
  *   uses `link()`, which the kernel refuses when the target exists, so
  *   create-once holds across processes even if a lock was wrongly broken.
- * - Internal files (`.vc~*`: sidecars, locks, temp files left by a crash) are
- *   never listed.
+ * - Internal files (`.vc~*`: sidecars and locks; temp files) are never
+ *   listed, and keys whose segments look like them are rejected.
  * - Symbolic links: nothing is read or written outside the root through a
  *   link. Links inside the root are not objects: they are not listed, `head`
  *   and `get` treat them as missing, writes never traverse a linked directory
@@ -110,6 +123,7 @@ export class FsStore implements ObjectStore {
   readonly root: string;
   #realRoot: string | undefined;
   #memo = new Map<string, string>();
+  #swept = new Set<string>();
 
   /**
    * Uses `rootDir` (created on first write) as the bucket.
@@ -262,14 +276,15 @@ export class FsStore implements ObjectStore {
       throw e;
     }
     const name = segs.pop() as string;
-    let tmp: string | undefined;
+    let temp: AtomicFile | undefined;
     try {
       const dir = await this.#dirFor(key, segs, true) as string;
       const target = join(dir, name);
       // Fail fast, before receiving the body; re-checked under the lock.
       await this.#checkPreconditions(key, target, options);
-      tmp = await this.#createTemp(key, segs, dir);
-      const written = await this.#writeBody(key, tmp, body, options);
+      await this.#sweepOnce(dir);
+      temp = AtomicFile.create(target);
+      const written = await this.#writeBody(key, temp.file, body, options);
       if (options.md5 !== undefined && written.md5 !== options.md5.toLowerCase()) {
         throw new IntegrityError(
           `md5 of the body for ${key} is ${written.md5}, expected ${options.md5}`,
@@ -281,20 +296,24 @@ export class FsStore implements ObjectStore {
         );
       }
       options.signal?.throwIfAborted();
-      await this.#commit(key, dir, name, tmp, written.md5, options);
+      // Flush while waiting for the lock; the commit awaits it.
+      temp.startSync();
+      await this.#commit(key, dir, name, temp, written.md5, options);
       return { etag: written.md5 };
     } catch (e) {
+      temp?.discard();
       await discard(body, e);
       throw this.#fail("put", key, e);
-    } finally {
-      if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
     }
   }
 
   /**
    * Every object whose key starts with `prefix` (which may end mid-name), in
    * UTF-8 byte order of keys, after `startAfter` when given. A missing root
-   * lists nothing. Infos carry no metadata or content type.
+   * lists nothing. Infos carry no metadata or content type. With
+   * `etags: false` no file is read: a file without a valid sidecar is listed
+   * with `etag: ""`. Files and directories that cannot be read are skipped
+   * and reported to `onWarning` (default `console.warn`).
    *
    * @example
    * ```ts
@@ -324,13 +343,21 @@ export class FsStore implements ObjectStore {
       throw this.#fail("list", prefix, e);
     }
     if (dir === undefined) return;
-    yield* this.#walk(dir, dirKey, namePrefix, options.startAfter, options.signal);
+    const walk: WalkOptions = {
+      startAfter: options.startAfter,
+      signal: options.signal,
+      etags: options.etags ?? true,
+      warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
+    };
+    yield* this.#walk(dir, dirKey, namePrefix, walk, true);
   }
 
   /**
    * Deletes the objects (data and sidecar); missing keys are fine. Directories
    * left empty are removed up to the root, best-effort. All keys are
-   * validated before anything is deleted.
+   * validated before anything is deleted. With `ifMatch` (one key only) the
+   * ETag is checked under the key's lock: `PreconditionFailedError` when it
+   * differs.
    *
    * @example
    * ```ts
@@ -344,15 +371,21 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async delete(keys: readonly string[]): Promise<void> {
+  async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
+    if (options.ifMatch !== undefined && parsed.length !== 1) {
+      throw new InvalidInputError(
+        `delete with ifMatch takes exactly one key, got ${parsed.length} (in ${this.url})`,
+      );
+    }
+    options.signal?.throwIfAborted();
     await forEachLimit(parsed, DELETE_PARALLEL, async ({ key, segs }) => {
       try {
-        await this.#deleteOne(key, segs);
+        await this.#deleteOne(key, segs, options.ifMatch);
       } catch (e) {
         throw this.#fail("delete", key, e);
       }
-    });
+    }, options.signal === undefined ? {} : { signal: options.signal });
   }
 
   /**
@@ -500,7 +533,7 @@ export class FsStore implements ObjectStore {
     key: string,
     path: string,
     st: Deno.FileInfo,
-    options: { withMeta: boolean; file?: Deno.FsFile; sidecarExists?: boolean },
+    options: { withMeta: boolean; file?: Deno.FsFile; sidecarExists?: boolean; hash?: boolean },
   ): Promise<ObjectInfo> {
     const scPath = join(dirname(path), sidecarName(basename(path)));
     let fp = fingerprint(st);
@@ -510,6 +543,8 @@ export class FsStore implements ObjectStore {
     if (sc !== undefined && sameFingerprint(sc, fp)) {
       md5 = sc.md5;
       known = sc;
+    } else if (options.hash === false) {
+      md5 = ""; // unknown: the caller asked not to read contents
     } else {
       const hashed = await this.#hash(path, fp, options.file);
       md5 = hashed.md5;
@@ -574,7 +609,7 @@ export class FsStore implements ObjectStore {
     try {
       const now = await Deno.lstat(path);
       if (!sameFingerprint(fingerprint(now), fp)) return;
-      await writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
+      writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
     } catch {
       // Best-effort: EROFS, EACCES, ENOSPC, or the file vanished.
     } finally {
@@ -586,16 +621,22 @@ export class FsStore implements ObjectStore {
     dir: string,
     dirKey: string,
     namePrefix: string,
-    startAfter: string | undefined,
-    signal: AbortSignal | undefined,
+    opts: WalkOptions,
+    top: boolean,
   ): AsyncGenerator<ObjectInfo> {
+    const { startAfter, signal } = opts;
     signal?.throwIfAborted();
     const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
     const sidecars = new Set<string>();
+    const temps: string[] = [];
     try {
       for await (const e of Deno.readDir(dir)) {
         if (e.name.startsWith(INTERNAL_PREFIX)) {
           if (e.isFile) sidecars.add(e.name);
+          continue;
+        }
+        if (isTempName(e.name)) {
+          if (e.isFile) temps.push(e.name);
           continue;
         }
         if (!e.name.startsWith(namePrefix) || !isValidSegment(e.name)) continue;
@@ -605,33 +646,35 @@ export class FsStore implements ObjectStore {
       }
     } catch (e) {
       if (isMissing(e)) return; // removed while we walked
-      throw this.#fail("list", dirKey, e);
+      if (top) throw this.#fail("list", dirKey, e);
+      opts.warn(this.#warning(dirKey, "skipped directory", e));
+      return;
     }
+    await this.#sweep(dir, temps);
     // Sorting by name + "/" for directories puts each directory's keys
     // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
     entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
     let batch: { key: string; path: string }[] = [];
     const flush = async function* (this: FsStore): AsyncGenerator<ObjectInfo> {
-      for (let i = 0; i < batch.length; i += LIST_PARALLEL) {
-        signal?.throwIfAborted();
-        const infos = await Promise.all(
-          batch.slice(i, i + LIST_PARALLEL).map(async ({ key, path }) => {
-            try {
-              const st = await lstatOrUndefined(path);
-              if (st === undefined || !st.isFile) return undefined;
-              return await this.#describe(key, path, st, {
-                withMeta: false,
-                sidecarExists: sidecars.has(sidecarName(basename(path))),
-              });
-            } catch (e) {
-              if (isMissing(e)) return undefined;
-              throw this.#fail("list", key, e);
-            }
-          }),
-        );
-        for (const info of infos) if (info !== undefined) yield info;
-      }
+      signal?.throwIfAborted();
+      const infos = await mapLimit(batch, LIST_PARALLEL, async ({ key, path }) => {
+        try {
+          const st = await lstatOrUndefined(path);
+          if (st === undefined || !st.isFile) return undefined;
+          return await this.#describe(key, path, st, {
+            withMeta: false,
+            sidecarExists: sidecars.has(sidecarName(basename(path))),
+            hash: opts.etags,
+          });
+        } catch (e) {
+          if (isMissing(e)) return undefined;
+          // One unreadable file must not fail the whole listing.
+          opts.warn(this.#warning(key, "skipped", e));
+          return undefined;
+        }
+      });
       batch = [];
+      for (const info of infos) if (info !== undefined) yield info;
     };
     for (const entry of entries) {
       if (entry.isDir) {
@@ -643,14 +686,53 @@ export class FsStore implements ObjectStore {
           continue; // every key below sorts before startAfter
         }
         yield* flush.call(this);
-        yield* this.#walk(join(dir, entry.name), sub, "", startAfter, signal);
+        yield* this.#walk(join(dir, entry.name), sub, "", opts, false);
       } else {
         const key = dirKey + entry.name;
         if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
         batch.push({ key, path: join(dir, entry.name) });
+        if (batch.length >= LIST_PARALLEL * 4) yield* flush.call(this);
       }
     }
     yield* flush.call(this);
+  }
+
+  #warning(key: string, what: string, e: unknown): ListWarning {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { key, message: `list ${this.url}: ${what} ${key}: ${reason}`, cause: e };
+  }
+
+  /**
+   * Removes temp files whose writer is gone (`isStaleTempFile`: a dead pid on
+   * this host, or older than a day), so a `kill -9` mid-put leaves no
+   * debris for long. Best-effort: a read-only directory keeps them.
+   */
+  async #sweep(dir: string, temps: readonly string[]): Promise<void> {
+    if (temps.length === 0) return;
+    const now = Date.now();
+    for (const name of temps) {
+      const path = join(dir, name);
+      try {
+        const st = await Deno.lstat(path);
+        if (st.isFile && isStaleTempFile(name, st.mtime, now)) await Deno.remove(path);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  }
+
+  /** Sweeps `dir` the first time this store writes into it. */
+  async #sweepOnce(dir: string): Promise<void> {
+    if (this.#swept.has(dir)) return;
+    if (this.#swept.size >= SWEPT_LIMIT) this.#swept.clear();
+    this.#swept.add(dir);
+    const temps: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dir)) if (isTempName(e.name)) temps.push(e.name);
+    } catch {
+      return; // best-effort
+    }
+    await this.#sweep(dir, temps);
   }
 
   // --- writing -----------------------------------------------------------
@@ -678,30 +760,14 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  async #createTemp(key: string, segs: readonly string[], dir: string): Promise<string> {
-    // A concurrent delete may prune the (empty) directory between its
-    // creation and ours; recreate it and retry.
-    for (let attempt = 0;; attempt++) {
-      const path = join(dir, tempName());
-      try {
-        (await Deno.open(path, { createNew: true, write: true })).close();
-        return path;
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound) || attempt >= 5) throw e;
-        await this.#dirFor(key, segs, true);
-      }
-    }
-  }
-
   async #writeBody(
     key: string,
-    path: string,
+    file: Deno.FsFile,
     body: PutBody,
     options: PutOptions,
   ): Promise<{ md5: string; size: number }> {
     const md5 = new Md5();
     let size = 0;
-    using file = await Deno.open(path, { write: true });
     const write = async (chunk: Uint8Array) => {
       md5.update(chunk);
       for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
@@ -759,7 +825,6 @@ export class FsStore implements ObjectStore {
       );
     }
     signal?.throwIfAborted();
-    await file.syncData();
     return { md5: md5.hex(), size };
   }
 
@@ -767,25 +832,49 @@ export class FsStore implements ObjectStore {
     key: string,
     dir: string,
     name: string,
-    tmp: string,
+    temp: AtomicFile,
     md5: string,
     options: PutOptions,
   ): Promise<void> {
     const target = join(dir, name);
+    const scPath = join(dir, sidecarName(name));
     const lock = await this.#lock(dir, name, options.signal);
     try {
       await this.#checkPreconditions(key, target, options);
-      if (options.ifNoneMatch === "*") {
-        await this.#linkNew(key, tmp, target);
-      } else {
-        await this.#renameOver(key, tmp, target);
-      }
-      const st = await Deno.lstat(target);
+      // The sidecar is written first, describing the temp file's inode (a
+      // rename or link keeps it; the ctime they change is left out), so a
+      // failed sidecar write (ENOSPC) fails the put before anything is
+      // committed, and the data rename is the single commit point.
+      const st = await temp.file.stat();
       const metadata = options.metadata === undefined ? undefined : lowerKeys(options.metadata);
-      await writeSidecar(
-        join(dir, sidecarName(name)),
-        sidecarFor(md5, fingerprint(st), metadata, options.contentType),
+      let previous: Uint8Array | undefined;
+      try {
+        previous = Deno.readFileSync(scPath);
+      } catch {
+        // No sidecar yet.
+      }
+      writeSidecar(
+        scPath,
+        sidecarFor(md5, { ...fingerprint(st), ctimeMs: null }, metadata, options.contentType),
+        // Metadata cannot be rebuilt from the data; an MD5 can.
+        metadata !== undefined || options.contentType !== undefined,
       );
+      try {
+        await temp.commitBy((path) =>
+          options.ifNoneMatch === "*"
+            ? this.#linkNew(key, path, target)
+            : this.#renameOver(key, path, target)
+        );
+      } catch (e) {
+        // The object was not replaced: give it its sidecar back.
+        try {
+          if (previous === undefined) Deno.removeSync(scPath);
+          else writeFileAtomicSync(scPath, previous, { durable: false });
+        } catch {
+          // Best-effort: a sidecar that does not match is ignored anyway.
+        }
+        throw e;
+      }
     } finally {
       await lock.release();
     }
@@ -803,11 +892,7 @@ export class FsStore implements ObjectStore {
       // No hard links here (FAT, some network filesystems): the absence check
       // just done under the lock is what makes this create-once.
       await this.#renameOver(key, tmp, target);
-      return;
     }
-    // Drop the temp name now, so the fingerprint taken next (ctime, link
-    // count) is the file's final state.
-    await Deno.remove(tmp);
   }
 
   async #renameOver(key: string, tmp: string, target: string): Promise<void> {
@@ -831,7 +916,7 @@ export class FsStore implements ObjectStore {
     return await acquireLock(join(dir, lockName(name)), signal === undefined ? {} : { signal });
   }
 
-  async #deleteOne(key: string, segs: string[]): Promise<void> {
+  async #deleteOne(key: string, segs: string[], ifMatch: string | undefined): Promise<void> {
     const name = segs.pop() as string;
     const dir = await this.#dirFor(key, segs, false);
     if (dir === undefined) return;
@@ -850,6 +935,15 @@ export class FsStore implements ObjectStore {
       throw e;
     }
     try {
+      if (ifMatch !== undefined) {
+        const current = await this.#infoAt(key, target, false);
+        if (current === undefined) return; // missing: nothing to delete, as on S3
+        if (!etagMatches(ifMatch, current.etag)) {
+          throw new PreconditionFailedError(
+            `delete ${key} in ${this.url}: its etag is ${current.etag}, not ${ifMatch} (ifMatch)`,
+          );
+        }
+      }
       if ((await lstatOrUndefined(target))?.isFile) await removeIfExists(target);
       await removeIfExists(scPath);
     } finally {
@@ -875,6 +969,14 @@ export class FsStore implements ObjectStore {
     }
     return e; // abort reasons, TypeErrors from bad arguments, ...
   }
+}
+
+/** How one listing walks (see {@linkcode FsStore.list}). */
+interface WalkOptions {
+  startAfter: string | undefined;
+  signal: AbortSignal | undefined;
+  etags: boolean;
+  warn: (warning: ListWarning) => void;
 }
 
 function sidecarFor(
@@ -953,25 +1055,4 @@ async function removeIfExists(path: string): Promise<void> {
 /** Releases a body the put will not read (a stream would otherwise stay locked open). */
 async function discard(body: PutBody, reason: unknown): Promise<void> {
   if (body instanceof ReadableStream && !body.locked) await body.cancel(reason).catch(() => {});
-}
-
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
 }

@@ -33,6 +33,7 @@ import {
   StoreError,
 } from "../errors.ts";
 import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
   choosePartSize,
@@ -543,33 +544,26 @@ export class S3Store implements ObjectStore {
       batches.push(full.slice(i, i + DELETE_BATCH));
     }
     const failures: { key: string; code: string; message: string }[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        const out = await this.#send(
-          (o) =>
-            client.send(
-              new DeleteObjectsCommand({
-                Bucket: this.bucket,
-                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-              }),
-              o,
-            ),
-          { operation: "DELETE", key: batch[0]! },
-        );
-        for (const e of out.Errors ?? []) {
-          failures.push({
-            key: e.Key ?? "(unknown key)",
-            code: e.Code ?? "Error",
-            message: e.Message ?? "",
-          });
-        }
+    await forEachLimit(batches, DELETE_CONCURRENCY, async (batch) => {
+      const out = await this.#send(
+        (o) =>
+          client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }),
+            o,
+          ),
+        { operation: "DELETE", key: batch[0]! },
+      );
+      for (const e of out.Errors ?? []) {
+        failures.push({
+          key: e.Key ?? "(unknown key)",
+          code: e.Code ?? "Error",
+          message: e.Message ?? "",
+        });
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(DELETE_CONCURRENCY, batches.length) }, worker),
-    );
+    });
     if (failures.length > 0) {
       const shown = failures.slice(0, 10).map((f) =>
         `${this.#uri(f.key)} (${f.code}${f.message ? `: ${f.message}` : ""})`

@@ -51,8 +51,10 @@ import {
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, S3Fetch } from "./s3_fetch.ts";
+import { parseS3ErrorXml } from "./s3_xml.ts";
 import { type AwsCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
 import type {
+  DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
@@ -88,6 +90,12 @@ export interface S3StoreOptions {
   partSize?: number;
   /** Parts uploaded at once (default 8). */
   concurrency?: number;
+  /**
+   * Request timeout in ms: connect + response headers, and idle time between
+   * body chunks (default: `VC_REQUEST_TIMEOUT` seconds, else 60 s). A timed
+   * out request is retried, then fails with `OfflineError` naming the endpoint.
+   */
+  requestTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -304,6 +312,9 @@ export class S3Store implements ObjectStore {
   ): Promise<PutResult> {
     const reader = stream.getReader();
     let ok = false;
+    // A source that stalls must not keep an aborted upload waiting.
+    const onAbort = () => reader.cancel(options.signal?.reason).catch(() => {});
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const chunks: Uint8Array[] = [];
       let total = 0;
@@ -341,6 +352,7 @@ export class S3Store implements ObjectStore {
       ok = true;
       return result;
     } finally {
+      options.signal?.removeEventListener("abort", onAbort);
       if (!ok) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
@@ -535,7 +547,8 @@ export class S3Store implements ObjectStore {
    * reported, named, in one `StoreError` (`AccessDeniedError` when every
    * failure was access denied).
    */
-  async delete(keys: readonly string[]): Promise<void> {
+  async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
+    if (options.ifMatch !== undefined) return await this.#deleteIfMatch(keys, options);
     if (keys.length === 0) return;
     const full = [...new Set(keys.map((k) => this.#fullKey(k)))];
     const { client } = await this.#init();
@@ -555,6 +568,7 @@ export class S3Store implements ObjectStore {
             o,
           ),
         { operation: "DELETE", key: batch[0]! },
+        options.signal,
       );
       for (const e of out.Errors ?? []) {
         failures.push({
@@ -563,7 +577,7 @@ export class S3Store implements ObjectStore {
           message: e.Message ?? "",
         });
       }
-    });
+    }, options.signal === undefined ? {} : { signal: options.signal });
     if (failures.length > 0) {
       const shown = failures.slice(0, 10).map((f) =>
         `${this.#uri(f.key)} (${f.code}${f.message ? `: ${f.message}` : ""})`
@@ -577,6 +591,38 @@ export class S3Store implements ObjectStore {
       throw failures.every((f) => f.code === "AccessDenied")
         ? new AccessDeniedError(message)
         : new StoreError(message);
+    }
+  }
+
+  /**
+   * DeleteObject with If-Match: S3 answers 412 when the ETag differs and 204
+   * when the key is missing (so a retry after a lost response is harmless).
+   */
+  async #deleteIfMatch(keys: readonly string[], options: DeleteOptions): Promise<void> {
+    const unique = [...new Set(keys)];
+    if (unique.length !== 1) {
+      throw new InvalidInputError(
+        `delete with ifMatch takes exactly one key, got ${unique.length} (in ${this.url})`,
+      );
+    }
+    const full = this.#fullKey(unique[0]!);
+    const ifMatch = options.ifMatch!;
+    const { lean } = await this.#init();
+    const res = await lean.request({
+      method: "DELETE",
+      key: full,
+      headers: { "if-match": quoteEtag(ifMatch) },
+      signal: options.signal,
+      condition: `the object's ETag is not ${normalizeEtag(ifMatch)} (If-Match)`,
+      passStatuses: [404],
+    });
+    const text = new TextDecoder().decode(await readBody(res, this.#uri(full)));
+    if (res.status === 404) {
+      const details = parseS3ErrorXml(text);
+      // A missing key is fine; a missing bucket is not.
+      if (details.code === "NoSuchBucket") {
+        throw s3HttpError(404, details, lean.context("DELETE", full));
+      }
     }
   }
 
@@ -717,6 +763,11 @@ export class S3Store implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      // Connect timeout and idle-socket timeout: the same limit as the lean path.
+      requestHandler: {
+        connectionTimeout: this.#settings.requestTimeoutMs,
+        socketTimeout: this.#settings.requestTimeoutMs,
+      },
     };
     if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
@@ -733,6 +784,7 @@ export class S3Store implements ObjectStore {
       credentials,
       credentialSource: this.#credentialSource,
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      timeoutMs: this.#settings.requestTimeoutMs,
     });
     return { client, lean, region };
   }

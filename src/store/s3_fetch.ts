@@ -5,15 +5,17 @@
  * ≈14,600/s for raw fetch), so objects are moved here and only the XML-heavy
  * control operations go through the SDK.
  *
- * Retries transient failures (5xx, 429, 408, resets) with jittered backoff
- * before the response body is handed out. A body that fails mid-stream is the
+ * Retries transient failures (5xx, 429, 408, resets, timeouts) with jittered
+ * backoff before the response body is handed out. Every request has a
+ * timeout (connect + response headers, then idle time between body chunks),
+ * so a server that accepts and never answers, or trickles, cannot hang vc. A body that fails mid-stream is the
  * caller's to retry, e.g. by reissuing a ranged GET from the last byte read.
  *
  * @module
  */
-import { AccessDeniedError, StoreError } from "../errors.ts";
+import { AccessDeniedError, OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
-import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
+import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 
@@ -33,6 +35,13 @@ export interface S3FetchOptions {
   maxAttempts?: number;
   /** First retry delay cap in ms (default 100). */
   retryBaseDelayMs?: number;
+  /**
+   * Request timeout in ms (default 60 000): the longest wait for a
+   * connection and response headers (plus time to send the body at 64 KiB/s),
+   * and between two chunks of a response body. A timed-out request is
+   * retried; the last failure is an `OfflineError` naming the endpoint.
+   */
+  timeoutMs?: number;
 }
 
 /** One request on the lean path. */
@@ -65,6 +74,10 @@ export interface S3FetchRequest {
 
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+// fetch cannot report upload progress: a request with a body gets its send
+// time on top of the timeout, at a rate any working link beats.
+const MIN_SEND_BYTES_PER_S = 64 * 1024;
 
 /**
  * A minimal S3 client over `fetch`: signs, sends, retries, maps errors.
@@ -142,6 +155,7 @@ export class S3Fetch {
       missingIsPrecondition: req.missingIsPrecondition,
     });
     const client = this.#client ??= Deno.createHttpClient({});
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let forcedRefresh = false;
     return await retry(async () => {
       const credentials = await this.#currentCredentials(ctx);
@@ -160,6 +174,11 @@ export class S3Fetch {
       // size and MD5 checks.
       headers["accept-encoding"] = "identity";
       let res: Response;
+      // One controller per attempt: the timeout aborts this attempt only.
+      const attempt = new AbortController();
+      const signal = req.signal ? AbortSignal.any([req.signal, attempt.signal]) : attempt.signal;
+      const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
+      const timer = setTimeout(() => attempt.abort(), waitMs);
       try {
         res = await fetch(url, {
           method: req.method,
@@ -168,12 +187,16 @@ export class S3Fetch {
           body: (req.body ?? null) as BodyInit | null,
           redirect: "manual",
           client,
-          ...(req.signal ? { signal: req.signal } : {}),
+          signal,
         });
       } catch (error) {
         if (req.signal?.aborted) throw req.signal.reason;
+        if (attempt.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
+      } finally {
+        clearTimeout(timer);
       }
+      res = withBodyTimeout(res, timeoutMs, attempt, ctx);
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
         return res;
       }
@@ -186,6 +209,8 @@ export class S3Fetch {
         if (!res.bodyUsed) await res.body?.cancel().catch(() => {});
       }
       const details = parseS3ErrorXml(text);
+      const location = res.headers.get("location");
+      if (location !== null) details.location = location;
       if (details.region === undefined) {
         const region = res.headers.get("x-amz-bucket-region");
         if (region !== null) details.region = region;
@@ -254,6 +279,54 @@ export class S3Fetch {
 }
 
 const retryableErrors = new WeakSet<object>();
+
+/**
+ * The response with its body guarded: a body that sends nothing for
+ * `timeoutMs` errors with a timeout `OfflineError` (and the connection is
+ * dropped); any other failure mid-body becomes a `StoreError` naming the
+ * URI and endpoint (a truncated body used to surface as a bare TypeError).
+ */
+function withBodyTimeout(
+  res: Response,
+  timeoutMs: number,
+  attempt: AbortController,
+  ctx: S3RequestContext,
+): Response {
+  if (res.body === null) return res;
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(s3TimeoutError(ctx, timeoutMs, "body")), timeoutMs);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), timeout]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        attempt.abort(error);
+        reader.cancel(error).catch(() => {});
+        if (error instanceof OfflineError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new StoreError(
+          `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${message}`,
+          { cause: error },
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
 
 function markRetryable(error: Error): Error {
   retryableErrors.add(error);

@@ -42,6 +42,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "concurrency",
   "max-size",
   "older-than",
+  "request-timeout",
 ]);
 
 /**

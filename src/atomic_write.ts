@@ -334,10 +334,10 @@ export async function writeFileAtomic(
   const temp = AtomicFile.create(path, options);
   try {
     if (data instanceof ReadableStream) {
-      await data.pipeTo(temp.file.writable, {
-        preventClose: true,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
+      // Written chunk by chunk through the handle: piping into
+      // `temp.file.writable` with `preventClose` was seen to lose every
+      // chunk in Deno 2.9 (the file stayed empty), see tests/atomic_write_test.ts.
+      await writeStream(temp.file, data, options.signal);
     } else {
       const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
       let written = 0;
@@ -347,6 +347,33 @@ export async function writeFileAtomic(
   } catch (error) {
     temp.discard();
     throw error;
+  }
+}
+
+async function writeStream(
+  file: Deno.FsFile,
+  data: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const reader = data.getReader();
+  // Cancelling unblocks a read waiting on a stalled source.
+  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) return;
+      let written = 0;
+      while (written < value.length) written += await file.write(value.subarray(written));
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
   }
 }
 

@@ -31,7 +31,7 @@ import {
 } from "./naming.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
-import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { copyFileAtomic } from "../atomic_write.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   AccessDeniedError,
@@ -17,48 +17,29 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { Md5, normalizeEtag } from "../hash.ts";
-import { AtomicFile, isStaleTempFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
-import { forEachLimit, mapLimit } from "../pool.ts";
+import { normalizeEtag } from "../hash.ts";
+import { AtomicFile, writeFileAtomicSync } from "../atomic_write.ts";
+import { forEachLimit } from "../pool.ts";
 import type {
   DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
-  ListWarning,
   ObjectInfo,
   ObjectStore,
   PutBody,
   PutOptions,
   PutResult,
 } from "./types.ts";
-import {
-  compareKeys,
-  INTERNAL_PREFIX,
-  isValidSegment,
-  keySegments,
-  lockName,
-  sidecarName,
-} from "./fs_layout.ts";
-import { acquireLock, type FileLock, tryAcquireLock } from "./fs_lock.ts";
-import {
-  type Fingerprint,
-  fingerprint,
-  fingerprintKey,
-  md5OfOpenFile,
-  readSidecar,
-  sameFingerprint,
-  type Sidecar,
-  writeSidecar,
-} from "./fs_meta.ts";
+import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
+import { acquireLock, type FileLock } from "./fs_lock.ts";
+import { fingerprint, writeSidecar } from "./fs_meta.ts";
+import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
+import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
+import { checkMetadata, discardBody, lowerKeys, writeBody } from "./fs_write.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 
-const COPY_CHUNK = 1024 * 1024;
-// Files described in parallel while listing one directory.
-const LIST_PARALLEL = 32;
 const DELETE_PARALLEL = 16;
-// MD5s remembered for files whose sidecar cannot be written (read-only roots).
-const MEMO_LIMIT = 10_000;
 // Directories whose dead writers' temp files this store already swept on put.
 const SWEPT_LIMIT = 10_000;
 
@@ -122,7 +103,7 @@ export class FsStore implements ObjectStore {
   /** The root directory as an absolute path (as given, links not resolved). */
   readonly root: string;
   #realRoot: string | undefined;
-  #memo = new Map<string, string>();
+  #files = new FileDescriber();
   #swept = new Set<string>();
 
   /**
@@ -164,7 +145,7 @@ export class FsStore implements ObjectStore {
     try {
       const dir = await this.#dirFor(key, segs, false);
       if (dir === undefined) return undefined;
-      return await this.#infoAt(key, join(dir, name), true);
+      return await this.#files.infoAt(key, join(dir, name), true);
     } catch (e) {
       throw this.#fail("head", key, e);
     }
@@ -210,7 +191,7 @@ export class FsStore implements ObjectStore {
       }
       const st = await file.stat();
       if (!st.isFile) throw notFound();
-      const info = await this.#describe(key, path, st, { file, withMeta: true });
+      const info = await this.#files.describe(key, path, st, { file, withMeta: true });
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, info.etag)) {
         throw new PreconditionFailedError(
           `${key} in ${this.url} has etag ${info.etag}, not ${options.ifMatch}`,
@@ -272,7 +253,7 @@ export class FsStore implements ObjectStore {
       if (options.metadata !== undefined) checkMetadata(key, options.metadata);
       options.signal?.throwIfAborted();
     } catch (e) {
-      await discard(body, e);
+      await discardBody(body, e);
       throw e;
     }
     const name = segs.pop() as string;
@@ -284,7 +265,7 @@ export class FsStore implements ObjectStore {
       await this.#checkPreconditions(key, target, options);
       await this.#sweepOnce(dir);
       temp = AtomicFile.create(target);
-      const written = await this.#writeBody(key, temp.file, body, options);
+      const written = await writeBody(key, temp.file, body, options);
       if (options.md5 !== undefined && written.md5 !== options.md5.toLowerCase()) {
         throw new IntegrityError(
           `md5 of the body for ${key} is ${written.md5}, expected ${options.md5}`,
@@ -302,7 +283,7 @@ export class FsStore implements ObjectStore {
       return { etag: written.md5 };
     } catch (e) {
       temp?.discard();
-      await discard(body, e);
+      await discardBody(body, e);
       throw this.#fail("put", key, e);
     }
   }
@@ -343,13 +324,15 @@ export class FsStore implements ObjectStore {
       throw this.#fail("list", prefix, e);
     }
     if (dir === undefined) return;
-    const walk: WalkOptions = {
+    yield* listDirectory(dir, dirKey, namePrefix, {
       startAfter: options.startAfter,
       signal: options.signal,
       etags: options.etags ?? true,
       warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
-    };
-    yield* this.#walk(dir, dirKey, namePrefix, walk, true);
+      files: this.#files,
+      url: this.url,
+      fail: (key, e) => this.#fail("list", key, e),
+    });
   }
 
   /**
@@ -514,228 +497,15 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  // --- reading -----------------------------------------------------------
+  // --- writing -----------------------------------------------------------
 
-  async #infoAt(key: string, path: string, withMeta: boolean): Promise<ObjectInfo | undefined> {
-    const st = await lstatOrUndefined(path);
-    // Directories, links and special files are not objects.
-    if (st === undefined || !st.isFile) return undefined;
-    try {
-      return await this.#describe(key, path, st, { withMeta });
-    } catch (e) {
-      if (isMissing(e)) return undefined; // deleted meanwhile
-      throw e;
-    }
-  }
-
-  /** Info of the file at `path` in state `st`, via its sidecar or by hashing. */
-  async #describe(
-    key: string,
-    path: string,
-    st: Deno.FileInfo,
-    options: { withMeta: boolean; file?: Deno.FsFile; sidecarExists?: boolean; hash?: boolean },
-  ): Promise<ObjectInfo> {
-    const scPath = join(dirname(path), sidecarName(basename(path)));
-    let fp = fingerprint(st);
-    const sc = options.sidecarExists === false ? undefined : await readSidecar(scPath);
-    let md5: string;
-    let known: Sidecar | undefined;
-    if (sc !== undefined && sameFingerprint(sc, fp)) {
-      md5 = sc.md5;
-      known = sc;
-    } else if (options.hash === false) {
-      md5 = ""; // unknown: the caller asked not to read contents
-    } else {
-      const hashed = await this.#hash(path, fp, options.file);
-      md5 = hashed.md5;
-      fp = hashed.fp;
-      // Same content as the sidecar recorded (e.g. the directory was copied
-      // or touched): its metadata still describes this object.
-      known = sc?.md5 === md5 ? sc : undefined;
-      await this.#repairSidecar(path, scPath, fp, md5, known);
-    }
-    const info: ObjectInfo = {
-      key,
-      size: fp.size,
-      etag: md5,
-      lastModified: new Date(fp.mtimeMs),
-    };
-    if (options.withMeta) {
-      // Like S3Store: `{}` rather than absent when the object has none.
-      info.metadata = { ...known?.metadata };
-      if (known?.contentType !== undefined) info.contentType = known.contentType;
-    }
-    return info;
-  }
-
-  /** MD5 of the file, hashed through a handle so hash and fingerprint agree. */
-  async #hash(
-    path: string,
-    fp: Fingerprint,
-    file: Deno.FsFile | undefined,
-  ): Promise<{ md5: string; fp: Fingerprint }> {
-    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
-    if (cached !== undefined) return { md5: cached, fp };
-    let md5: string;
-    if (file !== undefined) {
-      md5 = await md5OfOpenFile(file);
-    } else {
-      using f = await Deno.open(path, { read: true });
-      fp = fingerprint(await f.stat());
-      md5 = await md5OfOpenFile(f);
-    }
-    if (this.#memo.size >= MEMO_LIMIT) {
-      const oldest = this.#memo.keys().next();
-      if (!oldest.done) this.#memo.delete(oldest.value);
-    }
-    this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
-    return { md5, fp };
-  }
-
-  /**
-   * Rewrites a stale sidecar, best-effort: skipped when the key's lock is
-   * busy (a writer will write a fresh one) or cannot be taken (read-only
-   * root), and when the file changed again since it was hashed.
-   */
-  async #repairSidecar(
-    path: string,
-    scPath: string,
-    fp: Fingerprint,
-    md5: string,
-    known: Sidecar | undefined,
-  ): Promise<void> {
-    const lock = await tryAcquireLock(join(dirname(path), lockName(basename(path))));
-    if (lock === undefined) return;
-    try {
-      const now = await Deno.lstat(path);
-      if (!sameFingerprint(fingerprint(now), fp)) return;
-      writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
-    } catch {
-      // Best-effort: EROFS, EACCES, ENOSPC, or the file vanished.
-    } finally {
-      await lock.release();
-    }
-  }
-
-  async *#walk(
-    dir: string,
-    dirKey: string,
-    namePrefix: string,
-    opts: WalkOptions,
-    top: boolean,
-  ): AsyncGenerator<ObjectInfo> {
-    const { startAfter, signal } = opts;
-    signal?.throwIfAborted();
-    const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
-    const sidecars = new Set<string>();
-    const temps: string[] = [];
-    try {
-      for await (const e of Deno.readDir(dir)) {
-        if (e.name.startsWith(INTERNAL_PREFIX)) {
-          if (e.isFile) sidecars.add(e.name);
-          continue;
-        }
-        if (isTempName(e.name)) {
-          if (e.isFile) temps.push(e.name);
-          continue;
-        }
-        if (!e.name.startsWith(namePrefix) || !isValidSegment(e.name)) continue;
-        // Links (e.isSymlink) and special files are not objects.
-        if (e.isDirectory) entries.push({ name: e.name, sortKey: `${e.name}/`, isDir: true });
-        else if (e.isFile) entries.push({ name: e.name, sortKey: e.name, isDir: false });
-      }
-    } catch (e) {
-      if (isMissing(e)) return; // removed while we walked
-      if (top) throw this.#fail("list", dirKey, e);
-      opts.warn(this.#warning(dirKey, "skipped directory", e));
-      return;
-    }
-    await this.#sweep(dir, temps);
-    // Sorting by name + "/" for directories puts each directory's keys
-    // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
-    entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    let batch: { key: string; path: string }[] = [];
-    const flush = async function* (this: FsStore): AsyncGenerator<ObjectInfo> {
-      signal?.throwIfAborted();
-      const infos = await mapLimit(batch, LIST_PARALLEL, async ({ key, path }) => {
-        try {
-          const st = await lstatOrUndefined(path);
-          if (st === undefined || !st.isFile) return undefined;
-          return await this.#describe(key, path, st, {
-            withMeta: false,
-            sidecarExists: sidecars.has(sidecarName(basename(path))),
-            hash: opts.etags,
-          });
-        } catch (e) {
-          if (isMissing(e)) return undefined;
-          // One unreadable file must not fail the whole listing.
-          opts.warn(this.#warning(key, "skipped", e));
-          return undefined;
-        }
-      });
-      batch = [];
-      for (const info of infos) if (info !== undefined) yield info;
-    };
-    for (const entry of entries) {
-      if (entry.isDir) {
-        const sub = dirKey + entry.sortKey;
-        if (
-          startAfter !== undefined && compareKeys(sub, startAfter) < 0 &&
-          !startAfter.startsWith(sub)
-        ) {
-          continue; // every key below sorts before startAfter
-        }
-        yield* flush.call(this);
-        yield* this.#walk(join(dir, entry.name), sub, "", opts, false);
-      } else {
-        const key = dirKey + entry.name;
-        if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
-        batch.push({ key, path: join(dir, entry.name) });
-        if (batch.length >= LIST_PARALLEL * 4) yield* flush.call(this);
-      }
-    }
-    yield* flush.call(this);
-  }
-
-  #warning(key: string, what: string, e: unknown): ListWarning {
-    const reason = e instanceof Error ? e.message : String(e);
-    return { key, message: `list ${this.url}: ${what} ${key}: ${reason}`, cause: e };
-  }
-
-  /**
-   * Removes temp files whose writer is gone (`isStaleTempFile`: a dead pid on
-   * this host, or older than a day), so a `kill -9` mid-put leaves no
-   * debris for long. Best-effort: a read-only directory keeps them.
-   */
-  async #sweep(dir: string, temps: readonly string[]): Promise<void> {
-    if (temps.length === 0) return;
-    const now = Date.now();
-    for (const name of temps) {
-      const path = join(dir, name);
-      try {
-        const st = await Deno.lstat(path);
-        if (st.isFile && isStaleTempFile(name, st.mtime, now)) await Deno.remove(path);
-      } catch {
-        // Gone already, or not ours to remove.
-      }
-    }
-  }
-
-  /** Sweeps `dir` the first time this store writes into it. */
+  /** Sweeps dead writers' temp files from `dir` the first time this store writes there. */
   async #sweepOnce(dir: string): Promise<void> {
     if (this.#swept.has(dir)) return;
     if (this.#swept.size >= SWEPT_LIMIT) this.#swept.clear();
     this.#swept.add(dir);
-    const temps: string[] = [];
-    try {
-      for await (const e of Deno.readDir(dir)) if (isTempName(e.name)) temps.push(e.name);
-    } catch {
-      return; // best-effort
-    }
-    await this.#sweep(dir, temps);
+    await sweepStaleTemps(dir);
   }
-
-  // --- writing -----------------------------------------------------------
 
   async #checkPreconditions(key: string, target: string, options: PutOptions): Promise<void> {
     if (options.ifNoneMatch === "*") {
@@ -746,7 +516,7 @@ export class FsStore implements ObjectStore {
       }
     }
     if (options.ifMatch !== undefined) {
-      const current = await this.#infoAt(key, target, false);
+      const current = await this.#files.infoAt(key, target, false);
       if (current === undefined) {
         throw new PreconditionFailedError(
           `${key} does not exist in ${this.url} (ifMatch ${options.ifMatch})`,
@@ -758,74 +528,6 @@ export class FsStore implements ObjectStore {
         );
       }
     }
-  }
-
-  async #writeBody(
-    key: string,
-    file: Deno.FsFile,
-    body: PutBody,
-    options: PutOptions,
-  ): Promise<{ md5: string; size: number }> {
-    const md5 = new Md5();
-    let size = 0;
-    const write = async (chunk: Uint8Array) => {
-      md5.update(chunk);
-      for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
-      size += chunk.length;
-      options.onProgress?.(size);
-    };
-    const signal = options.signal;
-    if (body instanceof Uint8Array) {
-      await write(body);
-    } else if (body instanceof ReadableStream) {
-      const reader = body.getReader();
-      // Cancelling unblocks a read that is waiting on a stalled source.
-      const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          signal?.throwIfAborted();
-          if (done) break;
-          if (!(value instanceof Uint8Array)) {
-            throw new TypeError(`body stream for ${key} yielded a non-Uint8Array chunk`);
-          }
-          await write(value);
-        }
-      } catch (e) {
-        await reader.cancel(e).catch(() => {});
-        throw e;
-      } finally {
-        signal?.removeEventListener("abort", onAbort);
-        reader.releaseLock();
-      }
-    } else if (typeof body === "object" && body !== null && typeof body.path === "string") {
-      let src: Deno.FsFile;
-      try {
-        src = await Deno.open(body.path, { read: true });
-      } catch (e) {
-        if (isMissing(e)) {
-          throw new NotFoundError(`source file ${body.path} for ${key} does not exist`, {
-            cause: e,
-          });
-        }
-        throw e;
-      }
-      using _src = src;
-      const buf = new Uint8Array(COPY_CHUNK);
-      for (;;) {
-        signal?.throwIfAborted();
-        const n = await src.read(buf);
-        if (n === null) break;
-        await write(buf.subarray(0, n));
-      }
-    } else {
-      throw new TypeError(
-        `unsupported body for ${key}: expected Uint8Array, ReadableStream or {path}`,
-      );
-    }
-    signal?.throwIfAborted();
-    return { md5: md5.hex(), size };
   }
 
   async #commit(
@@ -936,7 +638,7 @@ export class FsStore implements ObjectStore {
     }
     try {
       if (ifMatch !== undefined) {
-        const current = await this.#infoAt(key, target, false);
+        const current = await this.#files.infoAt(key, target, false);
         if (current === undefined) return; // missing: nothing to delete, as on S3
         if (!etagMatches(ifMatch, current.etag)) {
           throw new PreconditionFailedError(
@@ -971,50 +673,6 @@ export class FsStore implements ObjectStore {
   }
 }
 
-/** How one listing walks (see {@linkcode FsStore.list}). */
-interface WalkOptions {
-  startAfter: string | undefined;
-  signal: AbortSignal | undefined;
-  etags: boolean;
-  warn: (warning: ListWarning) => void;
-}
-
-function sidecarFor(
-  md5: string,
-  fp: Fingerprint,
-  metadata: Record<string, string> | undefined,
-  contentType: string | undefined,
-): Sidecar {
-  const sc: Sidecar = { md5, ...fp };
-  if (metadata !== undefined) sc.metadata = metadata;
-  if (contentType !== undefined) sc.contentType = contentType;
-  return sc;
-}
-
-/**
- * The same rules S3Store applies (metadata travels as HTTP headers there), so
- * code tested against a directory does not break on S3.
- */
-function checkMetadata(key: string, metadata: Record<string, string>): void {
-  for (const [name, value] of Object.entries(metadata)) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-      throw new InvalidInputError(
-        `metadata name ${JSON.stringify(name)} for ${key} is not a valid header name`,
-      );
-    }
-    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value)) {
-      throw new InvalidInputError(
-        `metadata ${name}=${JSON.stringify(value)} for ${key} must be printable ASCII`,
-      );
-    }
-  }
-}
-
-// S3 lower-cases metadata names (they travel as HTTP headers).
-function lowerKeys(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
 function checkRange(key: string, range: { start: number; end?: number }): void {
   const { start, end } = range;
   if (
@@ -1031,28 +689,10 @@ function etagMatches(condition: string, etag: string): boolean {
   return condition.split(",").some((c) => normalizeEtag(c.trim()) === etag);
 }
 
-function isMissing(e: unknown): boolean {
-  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
-}
-
 async function removeIfExists(path: string): Promise<void> {
   try {
     await Deno.remove(path);
   } catch (e) {
     if (!isMissing(e)) throw e;
   }
-}
-
-/** Releases a body the put will not read (a stream would otherwise stay locked open). */
-async function discard(body: PutBody, reason: unknown): Promise<void> {
-  if (body instanceof ReadableStream && !body.locked) await body.cancel(reason).catch(() => {});
 }

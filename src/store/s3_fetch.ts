@@ -280,6 +280,12 @@ export class S3Fetch {
 
 const retryableErrors = new WeakSet<object>();
 
+// Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back
+// until the stream is closed; consumers pipe bodies into files with
+// `preventClose` (download.ts), so guarded bodies hand out chunks of at
+// least this size (smaller only when the whole body is).
+const MIN_CHUNK = 64 * 1024;
+
 /**
  * The response with its body guarded: a body that sends nothing for
  * `timeoutMs` errors with a timeout `OfflineError` (and the connection is
@@ -294,27 +300,59 @@ function withBodyTimeout(
 ): Response {
   if (res.body === null) return res;
   const reader = res.body.getReader();
+  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(s3TimeoutError(ctx, timeoutMs, "body")), timeoutMs);
+    });
+    try {
+      return await Promise.race([reader.read(), timeout]);
+    } catch (error) {
+      attempt.abort(error);
+      reader.cancel(error).catch(() => {});
+      if (error instanceof OfflineError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(
+        `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${message}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  // Bytes read but not handed out yet: `held` is a ready block (>= MIN_CHUNK)
+  // kept until more data or the end arrives, so the last block absorbs a
+  // short tail.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let held: Uint8Array | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(s3TimeoutError(ctx, timeoutMs, "body")), timeoutMs);
-      });
-      try {
-        const { done, value } = await Promise.race([reader.read(), timeout]);
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        attempt.abort(error);
-        reader.cancel(error).catch(() => {});
-        if (error instanceof OfflineError) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        throw new StoreError(
-          `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${message}`,
-          { cause: error },
-        );
-      } finally {
-        clearTimeout(timer);
+      for (;;) {
+        const { done, value } = await read();
+        if (done) {
+          const tail = concatChunks(pending, pendingBytes);
+          if (held !== undefined) {
+            controller.enqueue(
+              tail.length > 0 ? concatChunks([held, tail], held.length + tail.length) : held,
+            );
+          } else if (tail.length > 0) controller.enqueue(tail);
+          controller.close();
+          return;
+        }
+        if (value.length === 0) continue;
+        pending.push(value);
+        pendingBytes += value.length;
+        if (pendingBytes < MIN_CHUNK) continue;
+        const block = concatChunks(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const ready = held;
+        held = block;
+        if (ready !== undefined) {
+          controller.enqueue(ready);
+          return;
+        }
       }
     },
     cancel(reason) {
@@ -326,6 +364,17 @@ function withBodyTimeout(
     statusText: res.statusText,
     headers: res.headers,
   });
+}
+
+function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
 }
 
 function markRetryable(error: Error): Error {

@@ -121,26 +121,49 @@ Deno.test("S3Store: a server that accepts and never answers times out, is retrie
   }
 });
 
-Deno.test("S3Store: a body that stops trickling fails with a timeout naming the endpoint", async () => {
-  await using server = rawServer(async (conn) => {
+/** A server that answers with `length` announced and sends only `sent` bytes, then stalls or closes. */
+function partialBodyServer(length: number, sent: number, then: "stall" | "close") {
+  return rawServer(async (conn) => {
     await readHead(conn);
     await conn.write(enc.encode(
-      'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nETag: "0123456789abcdef0123456789abcdef"\r\n\r\nx',
+      `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nETag: "0123456789abcdef0123456789abcdef"\r\n\r\n`,
     ));
-    await holdOpen(conn);
+    await conn.write(new Uint8Array(sent));
+    if (then === "stall") await holdOpen(conn);
+    else conn.close();
   });
-  const s = store(server.url);
-  try {
-    const { body, info } = await s.get("k");
-    assertEquals(info.size, 1000);
-    const error = await assertRejects(
-      () => within(20_000, new Response(body).arrayBuffer()),
-      OfflineError,
-    );
-    assertStringIncludes(error.message, server.url);
-    assertStringIncludes(error.message, "timed out");
-  } finally {
-    await s.close();
+}
+
+Deno.test("S3Store: a body that stops trickling fails with a timeout naming the endpoint", async () => {
+  // Large: the body is streamed to the caller under an idle-read guard.
+  {
+    await using server = partialBodyServer(3 * 1024 * 1024, 100_000, "stall");
+    const s = store(server.url);
+    try {
+      const { body, info } = await s.get("k");
+      assertEquals(info.size, 3 * 1024 * 1024);
+      const error = await assertRejects(
+        () => within(20_000, new Response(body).arrayBuffer()),
+        OfflineError,
+      );
+      assertStringIncludes(error.message, server.url);
+      assertStringIncludes(error.message, "timed out");
+    } finally {
+      await s.close();
+    }
+  }
+  // Small: read whole within the request's deadline, so `get` itself fails (after a retry).
+  {
+    await using server = partialBodyServer(1000, 1, "stall");
+    const s = store(server.url);
+    try {
+      const error = await assertRejects(() => within(20_000, s.get("k")), OfflineError);
+      assertStringIncludes(error.message, server.url);
+      assertStringIncludes(error.message, "timed out");
+      assertEquals(server.accepted(), 2, "retried once (maxAttempts 2)");
+    } finally {
+      await s.close();
+    }
   }
 });
 
@@ -162,21 +185,20 @@ Deno.test("S3Store: a redirect without an XML body names its Location (item 20)"
 });
 
 Deno.test("S3Store: a body cut short fails naming the URI and endpoint (item 20)", async () => {
-  await using server = rawServer(async (conn) => {
-    await readHead(conn);
-    await conn.write(enc.encode(
-      'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nETag: "0123456789abcdef0123456789abcdef"\r\n\r\nonly ten b',
-    ));
-    conn.close();
-  });
-  const s = store(server.url, { requestTimeoutMs: 10_000 });
-  try {
-    const { body } = await s.get("data/short.bin");
-    const error = await assertRejects(() => new Response(body).arrayBuffer(), StoreError);
-    assertStringIncludes(error.message, "s3://b/data/short.bin");
-    assertStringIncludes(error.message, server.url);
-  } finally {
-    await s.close();
+  for (const [length, sent] of [[100, 10], [3 * 1024 * 1024, 200_000]]) {
+    await using server = partialBodyServer(length!, sent!, "close");
+    const s = store(server.url, { requestTimeoutMs: 10_000 });
+    try {
+      // Small bodies fail in `get` (after retries), large ones while streaming.
+      const error = await assertRejects(async () => {
+        const { body } = await s.get("data/short.bin");
+        await new Response(body).arrayBuffer();
+      }, StoreError);
+      assertStringIncludes(error.message, "s3://b/data/short.bin");
+      assertStringIncludes(error.message, server.url);
+    } finally {
+      await s.close();
+    }
   }
 });
 

@@ -94,6 +94,7 @@ export interface S3StoreOptions {
    * Request timeout in ms: connect + response headers, and idle time between
    * body chunks (default: `VC_REQUEST_TIMEOUT` seconds, else 60 s). A timed
    * out request is retried, then fails with `OfflineError` naming the endpoint.
+   * `0` turns timeouts off (and leaves response bodies unwrapped).
    */
   requestTimeoutMs?: number;
 }
@@ -213,8 +214,10 @@ export class S3Store implements ObjectStore {
    * (`ifNoneMatch` matched), `PreconditionFailedError` (`ifMatch` did not),
    * `InvalidInputError` (range not satisfiable).
    *
-   * Transient failures before the body starts are retried. A body that fails
-   * mid-stream is the caller's to resume: reissue `get` with
+   * Transient failures before the body starts are retried; bodies up to
+   * 1 MiB are read within the request's deadline (a short one is retried),
+   * larger ones are streamed under the idle-read timeout (unless `rawBody`).
+   * A body that fails mid-stream is the caller's to resume: reissue `get` with
    * `range: { start: start + bytesReceived }` and `ifMatch: info.etag`, so the
    * rest comes from the same version of the object.
    */
@@ -249,6 +252,7 @@ export class S3Store implements ObjectStore {
       headers,
       signal: options.signal,
       ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
+      ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
     let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
@@ -764,10 +768,14 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       // Connect timeout and idle-socket timeout: the same limit as the lean path.
-      requestHandler: {
-        connectionTimeout: this.#settings.requestTimeoutMs,
-        socketTimeout: this.#settings.requestTimeoutMs,
-      },
+      ...(this.#settings.requestTimeoutMs > 0
+        ? {
+          requestHandler: {
+            connectionTimeout: this.#settings.requestTimeoutMs,
+            socketTimeout: this.#settings.requestTimeoutMs,
+          },
+        }
+        : {}),
     };
     if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;

@@ -41,7 +41,7 @@ export interface S3ConnectionOptions {
   forcePathStyle?: boolean;
   /**
    * Connect and idle-read timeout per request, in ms; else `VC_REQUEST_TIMEOUT`
-   * (seconds), else 60 s like the aws CLI.
+   * (seconds), else 60 s like the aws CLI. `0` turns timeouts off.
    */
   requestTimeoutMs?: number;
 }
@@ -62,7 +62,7 @@ export interface S3ConnectionSettings {
   region: string | undefined;
   /** Whether requests use path-style addressing. */
   forcePathStyle: boolean;
-  /** Connect / idle-read timeout per request in ms. */
+  /** Connect / idle-read timeout per request in ms; 0 = none. */
   requestTimeoutMs: number;
 }
 
@@ -101,8 +101,9 @@ export function resolveS3Endpoint(
 
 /**
  * Parses a request timeout given in seconds (`VC_REQUEST_TIMEOUT`,
- * `--request-timeout`): a positive number, optionally with an `ms`, `s` or
- * `m` unit. Returns milliseconds; throws `InvalidInputError` naming `name`.
+ * `--request-timeout`): a number, optionally with an `ms`, `s` or `m` unit;
+ * `0` turns timeouts off (as in the aws CLI). Returns milliseconds; throws
+ * `InvalidInputError` naming `name`.
  *
  * @example
  * ```ts
@@ -111,6 +112,7 @@ export function resolveS3Endpoint(
  * assert.equal(parseRequestTimeout("VC_REQUEST_TIMEOUT", "30"), 30_000);
  * assert.equal(parseRequestTimeout("--request-timeout", "2m"), 120_000);
  * assert.equal(parseRequestTimeout("--request-timeout", "0.5"), 500);
+ * assert.equal(parseRequestTimeout("VC_REQUEST_TIMEOUT", "0"), 0);
  * assert.throws(() => parseRequestTimeout("VC_REQUEST_TIMEOUT", "soon"), /VC_REQUEST_TIMEOUT/);
  * ```
  */
@@ -119,11 +121,11 @@ export function parseRequestTimeout(name: string, value: string): number {
   const ms = match === null
     ? NaN
     : Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "m" ? 60_000 : 1000);
-  if (!(ms >= 1) || !Number.isFinite(ms)) {
+  if (!(ms === 0 || ms >= 1) || !Number.isFinite(ms)) {
     throw new InvalidInputError(
       `${name}=${
         JSON.stringify(value)
-      } is not a request timeout: expected seconds, e.g. 60 (or 500ms, 2m)`,
+      } is not a request timeout: expected seconds, e.g. 60 (or 500ms, 2m; 0 = none)`,
     );
   }
   return Math.round(ms);
@@ -167,9 +169,9 @@ export function resolveS3Settings(
     (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname));
   let requestTimeoutMs = options.requestTimeoutMs;
   if (requestTimeoutMs !== undefined) {
-    if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) {
       throw new InvalidInputError(
-        `requestTimeoutMs option is ${requestTimeoutMs}: expected a positive number of ms`,
+        `requestTimeoutMs option is ${requestTimeoutMs}: expected a number of ms (0 = none)`,
       );
     }
   } else {

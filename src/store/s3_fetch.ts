@@ -39,7 +39,7 @@ export interface S3FetchOptions {
    * Request timeout in ms (default 60 000): the longest wait for a
    * connection and response headers (plus time to send the body at 64 KiB/s),
    * and between two chunks of a response body. A timed-out request is
-   * retried; the last failure is an `OfflineError` naming the endpoint.
+   * retried; the last failure is an `OfflineError` naming the endpoint. `0`: none.
    */
   timeoutMs?: number;
 }
@@ -70,6 +70,8 @@ export interface S3FetchRequest {
   missingIsPrecondition?: boolean;
   /** Called before each retry. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Return a 2xx body as `fetch` gave it: no idle-read guard, not buffered. */
+  rawBody?: boolean;
 }
 
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
@@ -175,10 +177,15 @@ export class S3Fetch {
       headers["accept-encoding"] = "identity";
       let res: Response;
       // One controller per attempt: the timeout aborts this attempt only.
-      const attempt = new AbortController();
-      const signal = req.signal ? AbortSignal.any([req.signal, attempt.signal]) : attempt.signal;
+      const attempt = timeoutMs > 0 ? new AbortController() : undefined;
+      const signal = attempt === undefined
+        ? req.signal
+        : req.signal
+        ? AbortSignal.any([req.signal, attempt.signal])
+        : attempt.signal;
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
-      const timer = setTimeout(() => attempt.abort(), waitMs);
+      const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
+      let received = false;
       try {
         res = await fetch(url, {
           method: req.method,
@@ -187,16 +194,39 @@ export class S3Fetch {
           body: (req.body ?? null) as BodyInit | null,
           redirect: "manual",
           client,
-          signal,
+          ...(signal === undefined ? {} : { signal }),
         });
+        received = true;
+        // Small bodies (and error documents) are read here, inside this
+        // attempt's deadline: cheaper than guarding a stream, and a body cut
+        // short is retried like any transient failure.
+        if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
+          res = await buffered(res);
+        }
       } catch (error) {
         if (req.signal?.aborted) throw req.signal.reason;
-        if (attempt.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
+        if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
+        if (received) {
+          throw markRetryable(
+            new StoreError(
+              `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${
+                (error as Error).message
+              }`,
+              { cause: error },
+            ),
+          );
+        }
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
       } finally {
         clearTimeout(timer);
       }
-      res = withBodyTimeout(res, timeoutMs, attempt, ctx);
+      // Larger bodies get an idle-read guard. Without a timeout the body
+      // stays fetch's own: piped to a file, Deno then copies socket to file
+      // without JavaScript.
+      const ok = res.status >= 200 && res.status < 300;
+      if (attempt !== undefined && res.body !== null && !(ok && req.rawBody)) {
+        res = withBodyTimeout(res, timeoutMs, attempt, ctx);
+      }
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
         return res;
       }
@@ -280,6 +310,24 @@ export class S3Fetch {
 
 const retryableErrors = new WeakSet<object>();
 
+// Bodies up to this size are read whole within the request's deadline.
+const SMALL_BODY = 1024 * 1024;
+
+function readWhole(method: string, res: Response, raw: boolean): boolean {
+  if (res.body === null || method === "HEAD") return false;
+  if (res.status < 200 || res.status >= 300) return true; // error documents are small
+  if (raw) return false;
+  const length = Number(res.headers.get("content-length") ?? NaN);
+  return length <= SMALL_BODY;
+}
+
+async function buffered(res: Response): Promise<Response> {
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const init = { status: res.status, statusText: res.statusText, headers: res.headers };
+  // Null-body statuses (204, 304) and empty bodies get no body at all.
+  return new Response(bytes.length === 0 ? null : bytes, init);
+}
+
 // Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back
 // until the stream is closed; consumers pipe bodies into files with
 // `preventClose` (download.ts), so guarded bodies hand out chunks of at
@@ -300,24 +348,44 @@ function withBodyTimeout(
 ): Response {
   if (res.body === null) return res;
   const reader = res.body.getReader();
+  // One watchdog per body, re-armed lazily: a timer per read would cost more
+  // than the read on a fast connection. Only time spent waiting for the
+  // network counts, not time the consumer takes between reads.
+  let waitingSince = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut: OfflineError | undefined;
+  const watch = (ms: number) => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
+      const waited = Date.now() - waitingSince;
+      if (waited < timeoutMs) return watch(timeoutMs - waited);
+      timedOut = s3TimeoutError(ctx, timeoutMs, "body");
+      attempt.abort(timedOut); // fails the pending read and drops the connection
+    }, ms);
+  };
+  const stop = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(s3TimeoutError(ctx, timeoutMs, "body")), timeoutMs);
-    });
+    waitingSince = Date.now();
+    if (timer === undefined) watch(timeoutMs);
     try {
-      return await Promise.race([reader.read(), timeout]);
+      const result = await reader.read();
+      if (result.done) stop();
+      return result;
     } catch (error) {
-      attempt.abort(error);
+      stop();
       reader.cancel(error).catch(() => {});
-      if (error instanceof OfflineError) throw error;
+      if (timedOut !== undefined) throw timedOut;
       const message = error instanceof Error ? error.message : String(error);
       throw new StoreError(
         `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${message}`,
         { cause: error },
       );
     } finally {
-      clearTimeout(timer);
+      waitingSince = 0;
     }
   };
   // Bytes read but not handed out yet: `held` is a ready block (>= MIN_CHUNK)
@@ -356,6 +424,7 @@ function withBodyTimeout(
       }
     },
     cancel(reason) {
+      stop();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

@@ -45,6 +45,14 @@ export interface GetOptions {
   ifMatch?: string;
   /** Aborts the request and the body stream. */
   signal?: AbortSignal;
+  /**
+   * S3Store: hand out `fetch`'s own body stream instead of one guarded by
+   * the idle-read timeout, so that piping it into a file copies without
+   * JavaScript (several times faster for large objects). The connect and
+   * first-byte timeouts still apply; noticing a body that stalls midway is
+   * then the caller's job. Other stores ignore it.
+   */
+  rawBody?: boolean;
 }
 
 /** An object's body and what the store said about it. */

@@ -36,7 +36,8 @@ import { acquireLock, type FileLock } from "./fs_lock.ts";
 import { fingerprint, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
-import { checkMetadata, discardBody, lowerKeys, writeBody } from "./fs_write.ts";
+import { discardBody, writeBody } from "./fs_write.ts";
+import { checkMetadata, lowerKeys } from "./metadata.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 
 const DELETE_PARALLEL = 16;
@@ -250,7 +251,7 @@ export class FsStore implements ObjectStore {
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
-      if (options.metadata !== undefined) checkMetadata(key, options.metadata);
+      if (options.metadata !== undefined) checkMetadata(options.metadata, key);
       options.signal?.throwIfAborted();
     } catch (e) {
       await discardBody(body, e);

@@ -1,11 +1,10 @@
 /**
  * Writing into an {@linkcode FsStore}: the body writer (bytes, streams and
- * files, hashed on the way) and the checks a put's options get, shared
- * with S3Store's rules so code tested against a directory works on S3.
+ * files, hashed on the way).
  *
  * @module
  */
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { PutBody, PutOptions } from "./types.ts";
 import { isMissing } from "./fs_info.ts";
@@ -94,47 +93,6 @@ export async function writeBody(
   }
   signal?.throwIfAborted();
   return { md5: md5.hex(), size };
-}
-
-/**
- * The same rules S3Store applies (metadata travels as HTTP headers there), so
- * code tested against a directory does not break on S3.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkMetadata } from "./fs_write.ts";
- * checkMetadata("k", { owner: "me" });
- * assert.throws(() => checkMetadata("k", { "bad name": "x" }), /bad name/);
- * ```
- */
-export function checkMetadata(key: string, metadata: Record<string, string>): void {
-  for (const [name, value] of Object.entries(metadata)) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-      throw new InvalidInputError(
-        `metadata name ${JSON.stringify(name)} for ${key} is not a valid header name`,
-      );
-    }
-    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value)) {
-      throw new InvalidInputError(
-        `metadata ${name}=${JSON.stringify(value)} for ${key} must be printable ASCII`,
-      );
-    }
-  }
-}
-
-/**
- * Metadata with lower-cased names, as S3 stores them (they travel as HTTP headers).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lowerKeys } from "./fs_write.ts";
- * assert.deepEqual(lowerKeys({ Owner: "Me" }), { owner: "Me" });
- * ```
- */
-export function lowerKeys(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /**

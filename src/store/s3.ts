@@ -52,6 +52,19 @@ import {
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, S3Fetch } from "./s3_fetch.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
+import { checkMetadata } from "./metadata.ts";
+import {
+  checkKey,
+  checkMd5,
+  concatBytes,
+  decodeListKey,
+  describeCondition,
+  hasOpaqueEtag,
+  hexToBase64,
+  isPrecondition,
+  quoteEtag,
+  sliceStream,
+} from "./s3_request.ts";
 import { type AwsCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
 import type {
   DeleteOptions,
@@ -277,7 +290,7 @@ export class S3Store implements ObjectStore {
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
-    if (options.metadata !== undefined) validateMetadata(options.metadata, this.#uri(full));
+    if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
     options.signal?.throwIfAborted();
     if (body instanceof Uint8Array) {
       if (options.size !== undefined && options.size !== body.length) {
@@ -335,7 +348,7 @@ export class S3Store implements ObjectStore {
         total += value.length;
       }
       if (ended) {
-        const bytes = concat(chunks, total);
+        const bytes = concatBytes(chunks, total);
         if (options.size !== undefined && options.size !== total) {
           throw new IntegrityError(
             `${this.#uri(full)}: stream had ${total} bytes, but size ${options.size} was given`,
@@ -853,16 +866,6 @@ export class S3Store implements ObjectStore {
   }
 }
 
-/**
- * Whether S3 says the object's ETag is not the MD5 of its content: with
- * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
- * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)
- */
-function hasOpaqueEtag(headers: Headers): boolean {
-  return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
-    headers.has("x-amz-server-side-encryption-customer-algorithm");
-}
-
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
 async function profileRegion(): Promise<string> {
   const probe = new S3Client({});
@@ -893,103 +896,4 @@ function addContentMd5ToDeleteObjects(client: S3Client): void {
     },
     { step: "build", name: "vcDeleteObjectsContentMd5" },
   );
-}
-
-// `.` and `..` segments would be normalized away by URL parsing in fetch,
-// addressing a different key than the caller meant.
-function checkKey(key: string, root: string): void {
-  if (key.startsWith("/")) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} must not start with "/"`);
-  }
-  if (key.split("/").some((s) => s === "." || s === "..")) {
-    throw new InvalidInputError(
-      `key ${
-        JSON.stringify(key)
-      } in ${root} has a "." or ".." path segment, which HTTP clients rewrite`,
-    );
-  }
-  if (!key.isWellFormed()) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
-  }
-}
-
-function validateMetadata(metadata: Record<string, string>, uri: string): void {
-  for (const [k, v] of Object.entries(metadata)) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) {
-      throw new InvalidInputError(
-        `metadata name ${JSON.stringify(k)} for ${uri} is not a valid header name`,
-      );
-    }
-    if (!/^[\x20-\x7e]*$/.test(v)) {
-      throw new InvalidInputError(
-        `metadata ${k}=${JSON.stringify(v)} for ${uri} must be printable ASCII`,
-      );
-    }
-  }
-}
-
-function checkMd5(bytes: Uint8Array, md5: string, uri: string): void {
-  const actual = md5Hex(bytes);
-  if (actual !== md5.toLowerCase()) {
-    throw new IntegrityError(`${uri}: body MD5 is ${actual}, but md5 ${md5} was given`);
-  }
-}
-
-function describeCondition(options: PutOptions): string | undefined {
-  if (options.ifNoneMatch !== undefined) return "the key already exists (If-None-Match: *)";
-  if (options.ifMatch !== undefined) {
-    return `the object's ETag is not ${normalizeEtag(options.ifMatch)} (If-Match)`;
-  }
-  return undefined;
-}
-
-function isPrecondition(error: unknown): boolean {
-  return error instanceof PreconditionFailedError;
-}
-
-function quoteEtag(etag: string): string {
-  if (etag === "*") return etag;
-  return `"${normalizeEtag(etag)}"`;
-}
-
-function hexToBase64(hex: string): string {
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  }
-  return btoa(binary);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-function decodeListKey(key: string): string {
-  // S3's "url" encoding turns spaces into "+" (form encoding).
-  return decodeURIComponent(key.replace(/\+/g, " "));
-}
-
-/** Passes through bytes `start..end` (inclusive) of a stream. */
-function sliceStream(
-  start: number,
-  end: number | undefined,
-): TransformStream<Uint8Array, Uint8Array> {
-  let offset = 0;
-  const stop = end === undefined ? Infinity : end + 1;
-  return new TransformStream({
-    transform(chunk, controller) {
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(chunk.length, stop - offset);
-      offset += chunk.length;
-      if (to > from) controller.enqueue(chunk.subarray(from, to));
-      if (offset >= stop) controller.terminate();
-    },
-  });
 }

@@ -13,10 +13,11 @@
  *
  * @module
  */
-import { AccessDeniedError, OfflineError, StoreError } from "../errors.ts";
+import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
+import { concatBytes } from "./s3_request.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 
 /** How to reach and sign for one bucket. */
@@ -399,10 +400,10 @@ function withBodyTimeout(
       for (;;) {
         const { done, value } = await read();
         if (done) {
-          const tail = concatChunks(pending, pendingBytes);
+          const tail = concatBytes(pending, pendingBytes);
           if (held !== undefined) {
             controller.enqueue(
-              tail.length > 0 ? concatChunks([held, tail], held.length + tail.length) : held,
+              tail.length > 0 ? concatBytes([held, tail], held.length + tail.length) : held,
             );
           } else if (tail.length > 0) controller.enqueue(tail);
           controller.close();
@@ -412,7 +413,7 @@ function withBodyTimeout(
         pending.push(value);
         pendingBytes += value.length;
         if (pendingBytes < MIN_CHUNK) continue;
-        const block = concatChunks(pending, pendingBytes);
+        const block = concatBytes(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
         const ready = held;
@@ -433,17 +434,6 @@ function withBodyTimeout(
     statusText: res.statusText,
     headers: res.headers,
   });
-}
-
-function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 function markRetryable(error: Error): Error {

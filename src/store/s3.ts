@@ -198,6 +198,8 @@ export class S3Store implements ObjectStore {
     this.#options = options;
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    // `s3://b/p/../x` as a root would report one key and write another.
+    if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options);
     this.#credentialSource = describeCredentialSource(options.credentials !== undefined);

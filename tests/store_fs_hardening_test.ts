@@ -165,3 +165,13 @@ Deno.test("FsStore: a writer killed mid-put leaves a temp file that the next lis
   await new FsStore(t.root).put("d/other", enc.encode("o"));
   assertEquals(names(join(t.root, "d")), [".vc~meta~other.json", "other"]);
 });
+
+Deno.test("FsStore: temp files of older vc versions (.vc~tmp~*) are swept once a day old", async () => {
+  await using t = await tempRoot();
+  await Deno.writeTextFile(join(t.root, ".vc~tmp~0123abcd"), "old partial upload");
+  await Deno.writeTextFile(join(t.root, ".vc~tmp~4567ef01"), "maybe still being written");
+  const old = new Date(Date.now() - 25 * 3600_000);
+  await Deno.utime(join(t.root, ".vc~tmp~0123abcd"), old, old);
+  assertEquals(await list(t.store), []);
+  assertEquals(names(t.root), [".vc~tmp~4567ef01"]);
+});

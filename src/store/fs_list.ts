@@ -15,6 +15,10 @@ import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
 
 // Files described in parallel while listing one directory.
 const LIST_PARALLEL = 32;
+// Temp files of vc versions before the one temp-name scheme: no pid, so
+// they are swept by age only.
+const LEGACY_TEMP = ".vc~tmp~";
+const LEGACY_TEMP_MAX_AGE_MS = 24 * 3600_000;
 
 /** How one listing walks (see `FsStore.list`). */
 export interface ListWalk {
@@ -71,7 +75,8 @@ export async function* listDirectory(
   try {
     for await (const e of Deno.readDir(dir)) {
       if (e.name.startsWith(INTERNAL_PREFIX)) {
-        if (e.isFile) sidecars.add(e.name);
+        if (e.isFile && e.name.startsWith(LEGACY_TEMP)) temps.push(e.name);
+        else if (e.isFile) sidecars.add(e.name);
         continue;
       }
       if (isTempName(e.name)) {
@@ -143,7 +148,8 @@ function warning(url: string, key: string, what: string, e: unknown): ListWarnin
 
 /**
  * Removes the temp files among `names` (in `dir`) whose writer is gone
- * (`isStaleTempFile`: a dead pid on this host, or older than a day), so a
+ * (`isStaleTempFile`: a dead pid on this host, or older than a day; temp
+ * files of older vc versions, `.vc~tmp~*`, when older than a day), so a
  * `kill -9` mid-put leaves no debris for long. Best-effort: a read-only
  * directory keeps them. With `names` undefined, reads the directory.
  *
@@ -164,7 +170,9 @@ export async function sweepStaleTemps(dir: string, names?: readonly string[]): P
   if (temps === undefined) {
     const found: string[] = [];
     try {
-      for await (const e of Deno.readDir(dir)) if (isTempName(e.name)) found.push(e.name);
+      for await (const e of Deno.readDir(dir)) {
+        if (isTempName(e.name) || e.name.startsWith(LEGACY_TEMP)) found.push(e.name);
+      }
     } catch {
       return; // best-effort
     }
@@ -176,7 +184,10 @@ export async function sweepStaleTemps(dir: string, names?: readonly string[]): P
     const path = join(dir, name);
     try {
       const st = await Deno.lstat(path);
-      if (st.isFile && isStaleTempFile(name, st.mtime, now)) await Deno.remove(path);
+      const stale = name.startsWith(LEGACY_TEMP)
+        ? st.mtime !== null && now - st.mtime.getTime() > LEGACY_TEMP_MAX_AGE_MS
+        : isStaleTempFile(name, st.mtime, now);
+      if (st.isFile && stale) await Deno.remove(path);
     } catch {
       // Gone already, or not ours to remove.
     }

@@ -239,6 +239,45 @@ export class AtomicFile {
     }
   }
 
+  /**
+   * Like {@linkcode AtomicFile.commit}, but `install` moves the flushed,
+   * closed temp file into place itself: e.g. `link()` for a create-once
+   * write that must fail when the destination exists. A temp name still
+   * present afterwards (the link case) is removed; when `install` throws,
+   * the temp file is discarded and the error rethrown.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AtomicFile } from "./atomic_write.ts";
+   * const dir = await Deno.makeTempDir();
+   * const temp = AtomicFile.create(`${dir}/once.txt`);
+   * await temp.file.write(new TextEncoder().encode("first"));
+   * await temp.commitBy((path) => Deno.link(path, temp.dest));
+   * assert.equal(await Deno.readTextFile(`${dir}/once.txt`), "first");
+   * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["once.txt"]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async commitBy(install: (tempPath: string) => Promise<void>): Promise<void> {
+    try {
+      this.startSync();
+      await this.#sync;
+      this.#close();
+      await install(this.path);
+      this.#done = true;
+      openTempFiles.delete(this);
+    } catch (error) {
+      this.discard();
+      throw error;
+    }
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // Renamed away by `install`: nothing left.
+    }
+  }
+
   /** Closes and removes the temp file (after a failure). Safe to call twice. */
   discard(): void {
     this.#close();
@@ -295,10 +334,10 @@ export async function writeFileAtomic(
   const temp = AtomicFile.create(path, options);
   try {
     if (data instanceof ReadableStream) {
-      await data.pipeTo(temp.file.writable, {
-        preventClose: true,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
+      // Written chunk by chunk through the handle: piping into
+      // `temp.file.writable` with `preventClose` was seen to lose every
+      // chunk in Deno 2.9 (the file stayed empty), see tests/atomic_write_test.ts.
+      await writeStream(temp.file, data, options.signal);
     } else {
       const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
       let written = 0;
@@ -308,6 +347,33 @@ export async function writeFileAtomic(
   } catch (error) {
     temp.discard();
     throw error;
+  }
+}
+
+async function writeStream(
+  file: Deno.FsFile,
+  data: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const reader = data.getReader();
+  // Cancelling unblocks a read waiting on a stalled source.
+  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) return;
+      let written = 0;
+      while (written < value.length) written += await file.write(value.subarray(written));
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
   }
 }
 

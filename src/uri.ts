@@ -45,7 +45,10 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * Parses `s3://bucket/key`, `file:///abs/path`, or a local path.
  *
  * Throws `InvalidInputError` naming the input for an empty string, an unknown
- * scheme, a bad bucket name, or a NUL character.
+ * scheme, a bad bucket name, a NUL character, a `file://` that names no
+ * path, or a known scheme without `//` (`s3:/x`, which would otherwise be
+ * taken for a local path). Keys are kept verbatim (`..` included): stores
+ * and the cache layout decide what they accept.
  *
  * @example
  * ```ts
@@ -54,6 +57,7 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * const u = parseUri("s3://my-assets/foo/bar.csv");
  * assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
  * assert(parseUri("data/x.csv").scheme === "local");
+ * assert.throws(() => parseUri("s3:/b/x"), /s3:\/\//);
  * ```
  */
 export function parseUri(uri: string): ParsedUri {
@@ -64,7 +68,15 @@ export function parseUri(uri: string): ParsedUri {
     throw new InvalidInputError(`location ${JSON.stringify(uri)} contains a NUL character`);
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === undefined) return { scheme: "local", path: uri };
+  if (scheme === undefined) {
+    // A typo of a store URI must not silently become a local directory.
+    if (/^(s3|file|https?):/i.test(uri)) {
+      throw new InvalidInputError(
+        `malformed location ${JSON.stringify(uri)}: expected s3://bucket/key or file:///path`,
+      );
+    }
+    return { scheme: "local", path: uri };
+  }
   if (scheme === "s3") {
     const rest = uri.slice("s3://".length);
     const slash = rest.indexOf("/");
@@ -76,6 +88,9 @@ export function parseUri(uri: string): ParsedUri {
     return { scheme: "s3", bucket, key };
   }
   if (scheme === "file") {
+    if (/^file:\/\/(localhost)?\/?$/i.test(uri)) {
+      throw new InvalidInputError(`${uri} names no directory: expected file:///path`);
+    }
     let path: string;
     try {
       path = fileURLToPath(uri);

@@ -54,6 +54,12 @@ Deno.test("main: every command has help with usage, flags and examples", async (
 
 Deno.test("main: every value flag is known to dispatch, and no command redefines a global", async () => {
   const seen = new Set<string>();
+  for (const [flag, spec] of Object.entries(GLOBAL_OPTIONS)) {
+    if (spec.type === "string") {
+      assert(VALUE_FLAGS.has(flag), `global --${flag} is missing from VALUE_FLAGS`);
+      seen.add(flag);
+    }
+  }
   for (const name of commandNames()) {
     const command = await loadCommand(name);
     assert(command !== undefined && command.name === name, name);

@@ -405,7 +405,7 @@ Deno.test("FsStore: create-once across processes: exactly one winner per key", a
   }
   assertEquals(
     (await listDir(join(t.root, "race"))).filter((n) =>
-      n.startsWith(".vc~tmp~") || n.startsWith(".vc~lock~")
+      n.startsWith(".vc~tmp~") || n.includes(".vc-tmp-") || n.startsWith(".vc~lock~")
     ),
     [],
     "no temp or lock files left",

@@ -22,7 +22,11 @@ for (const prefix of [undefined, "nested/root"]) {
       await fake.createBucket(bucket);
       const store = new S3Store({
         bucket,
-        ...(prefix === undefined ? {} : { prefix }),
+        // With a prefix, also small parts: streamed puts of a few MiB then
+        // take the multipart path, without one the single-PUT path.
+        ...(prefix === undefined
+          ? {}
+          : { prefix, multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 }),
         endpoint: fake.url,
         region,
         forcePathStyle: true,

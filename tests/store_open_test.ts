@@ -73,6 +73,14 @@ Deno.test("openStore: unknown schemes and malformed URIs throw InvalidInputError
   }
   await assertRejects(() => openStore("s3://bad bucket/x"), InvalidInputError, "bad bucket");
   await assertRejects(() => openStore(""), InvalidInputError);
+  // Roots that name no bucket or directory, or another prefix than they say (issue 7 item 2).
+  for (const uri of ["s3://", "file://", "s3:/assets", "s3://b/p/../x", "s3://b/./x"]) {
+    await assertRejects(
+      () => openStore(uri),
+      InvalidInputError,
+      uri.startsWith("s3://b/") ? "s3://b" : uri,
+    );
+  }
 });
 
 Deno.test("openStore: only an s3:// root loads the S3 implementation and the AWS SDK", async () => {

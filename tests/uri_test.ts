@@ -49,3 +49,25 @@ Deno.test("joinUri encodes file: keys so parseUri returns the same key", () => {
     key: "p/r%41?.txt",
   });
 });
+
+Deno.test("parseUri: locations that name no bucket or directory are errors naming them", () => {
+  for (
+    const [bad, why] of [
+      ["s3://", "invalid bucket name"],
+      ["s3:///x", "invalid bucket name"],
+      ["file://", "names no directory"],
+      ["file:///", "names no directory"],
+      ["s3:/b/x", "malformed location"],
+      ["S3:b", "malformed location"],
+      ["http:x", "malformed location"],
+      ["http://example.com/b", 'unsupported scheme "http"'],
+    ] as const
+  ) {
+    assertThrows(() => parseUri(bad), InvalidInputError, why);
+    assertThrows(() => parseUri(bad), InvalidInputError, bad);
+  }
+  // Still fine: S3 keys with dots inside names, relative paths with colons.
+  assertEquals(parseUri("s3://b/a..b/.hidden/x.").scheme, "s3");
+  assertEquals(parseUri("S3://b/k"), { scheme: "s3", bucket: "b", key: "k" });
+  assertEquals(parseUri("notes:v2.txt"), { scheme: "local", path: "notes:v2.txt" });
+});

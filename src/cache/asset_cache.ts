@@ -34,6 +34,7 @@ import { IntegrityError, NotFoundError, OfflineError, StoreError, VcError } from
 import { normalizeEtag } from "../hash.ts";
 import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
+import { resolveS3Endpoint } from "../store/s3_config.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
@@ -219,8 +220,8 @@ export class AssetCache implements AsyncDisposable {
       : typeof env === "function"
       ? env
       : (n) => env[n];
-    const endpoint = options.store?.s3?.endpoint ?? nonEmpty(readEnv("AWS_ENDPOINT_URL_S3")) ??
-      nonEmpty(readEnv("AWS_ENDPOINT_URL"));
+    // The store's own rule, so cached entries land under the endpoint it uses.
+    const endpoint = resolveS3Endpoint(options.store?.s3 ?? {}, readEnv)?.endpoint;
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
     this.#endpoint = endpoint;
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
@@ -981,10 +982,6 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
     }
     throw e;
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
 }
 
 let defaultCache: AssetCache | undefined;

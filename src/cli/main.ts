@@ -57,6 +57,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "holder",
   "grace",
   "retention",
+  "request-timeout",
 ]);
 
 /**

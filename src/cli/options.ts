@@ -39,4 +39,10 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   quiet: { type: "boolean", short: "q", description: "print only essential output" },
   verbose: { type: "boolean", short: "v", description: "show stack traces and details on errors" },
   help: { type: "boolean", short: "h", description: "show help for this command" },
+  "request-timeout": {
+    type: "string",
+    valueName: "SECONDS",
+    description:
+      "give up on an S3 request silent this long; retried (VC_REQUEST_TIMEOUT, default 60)",
+  },
 };

@@ -8,7 +8,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { copyFileAtomic } from "../atomic_write.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
 import type { RecordState } from "../repo/records.ts";

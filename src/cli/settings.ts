@@ -9,6 +9,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { resolveSettings, type Settings } from "../config.ts";
+import type { StoreOptions } from "../store/open.ts";
+import { parseRequestTimeout } from "../store/s3_config.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { isStoreUri } from "../uri.ts";
 import type { OptionSpecs } from "./args.ts";
@@ -99,6 +101,28 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
 }
 
 /**
+ * Store options from the global flags (`--request-timeout SECONDS`), for
+ * every store a command opens; without the flag the store reads
+ * `VC_REQUEST_TIMEOUT` itself.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cliStoreOptions } from "./settings.ts";
+ * import { Flags } from "./args.ts";
+ * assert.deepEqual(cliStoreOptions({ flags: new Flags({ "request-timeout": "5" }) }), {
+ *   s3: { requestTimeoutMs: 5000 },
+ * });
+ * assert.deepEqual(cliStoreOptions({ flags: new Flags({}) }), {});
+ * ```
+ */
+export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOptions {
+  const value = ctx.flags.string("request-timeout");
+  if (value === undefined) return {};
+  return { s3: { requestTimeoutMs: parseRequestTimeout("--request-timeout", value) } };
+}
+
+/**
  * Creates the asset cache for this run; warnings (such as "serving a cached
  * copy because the store is unreachable") go through the command's output.
  *
@@ -129,6 +153,7 @@ export function openAssetCache(
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,
     warn: (message: string) => ctx.out.warn(message),
+    store: cliStoreOptions(ctx),
   });
 }
 
@@ -210,6 +235,7 @@ export function openVersioned(
     manifest: v.manifest,
     bucket: v.bucket,
     cache,
+    store: cliStoreOptions(ctx),
   });
   return {
     vc,

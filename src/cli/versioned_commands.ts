@@ -13,7 +13,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
-import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { copyFileAtomic } from "../atomic_write.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";

@@ -561,7 +561,7 @@ async function pipeRange(
     const before = pos;
     try {
       // A whole-object body from the first GET: more bytes than [start, end) is an error below.
-      const body = first ?? await rangedGet(ctx, pos, end);
+      const body = first ?? await rangedGet(ctx, pos, end, true);
       first = undefined;
       {
         using file = Deno.openSync(path, { write: true });
@@ -653,6 +653,7 @@ async function rangedGet(
   ctx: Context,
   pos: number,
   end: number,
+  rawBody = false,
 ): Promise<ReadableStream<Uint8Array>> {
   let r;
   try {
@@ -660,6 +661,8 @@ async function rangedGet(
       range: { start: pos, end: end - 1 },
       ifMatch: ctx.etag,
       signal: ctx.signal,
+      // For pipeRange: fetch's own body is copied to the file without JavaScript.
+      ...(rawBody ? { rawBody } : {}),
     });
   } catch (e) {
     if (e instanceof PreconditionFailedError) throw new VersionChanged(ctx.uri, e);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   AccessDeniedError,
@@ -17,8 +17,11 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { Md5, normalizeEtag } from "../hash.ts";
+import { normalizeEtag } from "../hash.ts";
+import { AtomicFile, writeFileAtomicSync } from "../atomic_write.ts";
+import { forEachLimit } from "../pool.ts";
 import type {
+  DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
@@ -28,34 +31,18 @@ import type {
   PutOptions,
   PutResult,
 } from "./types.ts";
-import {
-  compareKeys,
-  INTERNAL_PREFIX,
-  isValidSegment,
-  keySegments,
-  lockName,
-  sidecarName,
-  tempName,
-} from "./fs_layout.ts";
-import { acquireLock, type FileLock, tryAcquireLock } from "./fs_lock.ts";
-import {
-  type Fingerprint,
-  fingerprint,
-  fingerprintKey,
-  md5OfOpenFile,
-  readSidecar,
-  sameFingerprint,
-  type Sidecar,
-  writeSidecar,
-} from "./fs_meta.ts";
+import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
+import { acquireLock, type FileLock } from "./fs_lock.ts";
+import { fingerprint, writeSidecar } from "./fs_meta.ts";
+import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
+import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
+import { discardBody, writeBody } from "./fs_write.ts";
+import { checkMetadata, lowerKeys } from "./metadata.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 
-const COPY_CHUNK = 1024 * 1024;
-// Files described in parallel while listing one directory.
-const LIST_PARALLEL = 32;
 const DELETE_PARALLEL = 16;
-// MD5s remembered for files whose sidecar cannot be written (read-only roots).
-const MEMO_LIMIT = 10_000;
+// Directories whose dead writers' temp files this store already swept on put.
+const SWEPT_LIMIT = 10_000;
 
 /**
  * A directory used as an S3-like bucket.
@@ -69,14 +56,22 @@ const MEMO_LIMIT = 10_000;
  *   re-hashed (and the sidecar repaired when the directory is writable). So
  *   files copied in or edited by hand get correct ETags, and a read-only
  *   directory works for `head`, `get` and `list`.
- * - Writes go to a temp file in the target directory, are fsynced and renamed
- *   into place, so readers see the old or the new object, never a mix.
+ * - Writes go to a temp file in the target directory (`atomic_write.ts`:
+ *   `.<name>.vc-tmp-<pid>-<random>`), are fsynced and renamed into place, so
+ *   readers see the old or the new object, never a mix. The sidecar is
+ *   written before that rename, so a put either commits completely (data and
+ *   sidecar) or leaves nothing behind. Temp files of writers that died
+ *   (`kill -9`) are removed when the directory is next listed or written.
+ * - ETags are computed lazily: `head` and `get` hash a file without a valid
+ *   sidecar; `list(prefix, { etags: false })` never reads file contents and
+ *   reports such files with `etag: ""` (unknown). Entries that cannot be
+ *   read are skipped with a warning (`onWarning`), not a failed listing.
  * - Every write to a key (put, copy, delete) commits under a per-key lock file
  *   (`.vc~lock~<name>`, see `fs_lock.ts`); `ifNoneMatch: "*"` additionally
  *   uses `link()`, which the kernel refuses when the target exists, so
  *   create-once holds across processes even if a lock was wrongly broken.
- * - Internal files (`.vc~*`: sidecars, locks, temp files left by a crash) are
- *   never listed.
+ * - Internal files (`.vc~*`: sidecars and locks; temp files) are never
+ *   listed, and keys whose segments look like them are rejected.
  * - Symbolic links: nothing is read or written outside the root through a
  *   link. Links inside the root are not objects: they are not listed, `head`
  *   and `get` treat them as missing, writes never traverse a linked directory
@@ -109,7 +104,8 @@ export class FsStore implements ObjectStore {
   /** The root directory as an absolute path (as given, links not resolved). */
   readonly root: string;
   #realRoot: string | undefined;
-  #memo = new Map<string, string>();
+  #files = new FileDescriber();
+  #swept = new Set<string>();
 
   /**
    * Uses `rootDir` (created on first write) as the bucket.
@@ -150,7 +146,7 @@ export class FsStore implements ObjectStore {
     try {
       const dir = await this.#dirFor(key, segs, false);
       if (dir === undefined) return undefined;
-      return await this.#infoAt(key, join(dir, name), true);
+      return await this.#files.infoAt(key, join(dir, name), true);
     } catch (e) {
       throw this.#fail("head", key, e);
     }
@@ -196,7 +192,7 @@ export class FsStore implements ObjectStore {
       }
       const st = await file.stat();
       if (!st.isFile) throw notFound();
-      const info = await this.#describe(key, path, st, { file, withMeta: true });
+      const info = await this.#files.describe(key, path, st, { file, withMeta: true });
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, info.etag)) {
         throw new PreconditionFailedError(
           `${key} in ${this.url} has etag ${info.etag}, not ${options.ifMatch}`,
@@ -255,21 +251,22 @@ export class FsStore implements ObjectStore {
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
-      if (options.metadata !== undefined) checkMetadata(key, options.metadata);
+      if (options.metadata !== undefined) checkMetadata(options.metadata, key);
       options.signal?.throwIfAborted();
     } catch (e) {
-      await discard(body, e);
+      await discardBody(body, e);
       throw e;
     }
     const name = segs.pop() as string;
-    let tmp: string | undefined;
+    let temp: AtomicFile | undefined;
     try {
       const dir = await this.#dirFor(key, segs, true) as string;
       const target = join(dir, name);
       // Fail fast, before receiving the body; re-checked under the lock.
       await this.#checkPreconditions(key, target, options);
-      tmp = await this.#createTemp(key, segs, dir);
-      const written = await this.#writeBody(key, tmp, body, options);
+      await this.#sweepOnce(dir);
+      temp = AtomicFile.create(target);
+      const written = await writeBody(key, temp.file, body, options);
       if (options.md5 !== undefined && written.md5 !== options.md5.toLowerCase()) {
         throw new IntegrityError(
           `md5 of the body for ${key} is ${written.md5}, expected ${options.md5}`,
@@ -281,20 +278,24 @@ export class FsStore implements ObjectStore {
         );
       }
       options.signal?.throwIfAborted();
-      await this.#commit(key, dir, name, tmp, written.md5, options);
+      // Flush while waiting for the lock; the commit awaits it.
+      temp.startSync();
+      await this.#commit(key, dir, name, temp, written.md5, options);
       return { etag: written.md5 };
     } catch (e) {
-      await discard(body, e);
+      temp?.discard();
+      await discardBody(body, e);
       throw this.#fail("put", key, e);
-    } finally {
-      if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
     }
   }
 
   /**
    * Every object whose key starts with `prefix` (which may end mid-name), in
    * UTF-8 byte order of keys, after `startAfter` when given. A missing root
-   * lists nothing. Infos carry no metadata or content type.
+   * lists nothing. Infos carry no metadata or content type. With
+   * `etags: false` no file is read: a file without a valid sidecar is listed
+   * with `etag: ""`. Files and directories that cannot be read are skipped
+   * and reported to `onWarning` (default `console.warn`).
    *
    * @example
    * ```ts
@@ -324,13 +325,23 @@ export class FsStore implements ObjectStore {
       throw this.#fail("list", prefix, e);
     }
     if (dir === undefined) return;
-    yield* this.#walk(dir, dirKey, namePrefix, options.startAfter, options.signal);
+    yield* listDirectory(dir, dirKey, namePrefix, {
+      startAfter: options.startAfter,
+      signal: options.signal,
+      etags: options.etags ?? true,
+      warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
+      files: this.#files,
+      url: this.url,
+      fail: (key, e) => this.#fail("list", key, e),
+    });
   }
 
   /**
    * Deletes the objects (data and sidecar); missing keys are fine. Directories
    * left empty are removed up to the root, best-effort. All keys are
-   * validated before anything is deleted.
+   * validated before anything is deleted. With `ifMatch` (one key only) the
+   * ETag is checked under the key's lock: `PreconditionFailedError` when it
+   * differs.
    *
    * @example
    * ```ts
@@ -344,15 +355,21 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async delete(keys: readonly string[]): Promise<void> {
+  async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
+    if (options.ifMatch !== undefined && parsed.length !== 1) {
+      throw new InvalidInputError(
+        `delete with ifMatch takes exactly one key, got ${parsed.length} (in ${this.url})`,
+      );
+    }
+    options.signal?.throwIfAborted();
     await forEachLimit(parsed, DELETE_PARALLEL, async ({ key, segs }) => {
       try {
-        await this.#deleteOne(key, segs);
+        await this.#deleteOne(key, segs, options.ifMatch);
       } catch (e) {
         throw this.#fail("delete", key, e);
       }
-    });
+    }, options.signal === undefined ? {} : { signal: options.signal });
   }
 
   /**
@@ -481,179 +498,15 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  // --- reading -----------------------------------------------------------
-
-  async #infoAt(key: string, path: string, withMeta: boolean): Promise<ObjectInfo | undefined> {
-    const st = await lstatOrUndefined(path);
-    // Directories, links and special files are not objects.
-    if (st === undefined || !st.isFile) return undefined;
-    try {
-      return await this.#describe(key, path, st, { withMeta });
-    } catch (e) {
-      if (isMissing(e)) return undefined; // deleted meanwhile
-      throw e;
-    }
-  }
-
-  /** Info of the file at `path` in state `st`, via its sidecar or by hashing. */
-  async #describe(
-    key: string,
-    path: string,
-    st: Deno.FileInfo,
-    options: { withMeta: boolean; file?: Deno.FsFile; sidecarExists?: boolean },
-  ): Promise<ObjectInfo> {
-    const scPath = join(dirname(path), sidecarName(basename(path)));
-    let fp = fingerprint(st);
-    const sc = options.sidecarExists === false ? undefined : await readSidecar(scPath);
-    let md5: string;
-    let known: Sidecar | undefined;
-    if (sc !== undefined && sameFingerprint(sc, fp)) {
-      md5 = sc.md5;
-      known = sc;
-    } else {
-      const hashed = await this.#hash(path, fp, options.file);
-      md5 = hashed.md5;
-      fp = hashed.fp;
-      // Same content as the sidecar recorded (e.g. the directory was copied
-      // or touched): its metadata still describes this object.
-      known = sc?.md5 === md5 ? sc : undefined;
-      await this.#repairSidecar(path, scPath, fp, md5, known);
-    }
-    const info: ObjectInfo = {
-      key,
-      size: fp.size,
-      etag: md5,
-      lastModified: new Date(fp.mtimeMs),
-    };
-    if (options.withMeta) {
-      // Like S3Store: `{}` rather than absent when the object has none.
-      info.metadata = { ...known?.metadata };
-      if (known?.contentType !== undefined) info.contentType = known.contentType;
-    }
-    return info;
-  }
-
-  /** MD5 of the file, hashed through a handle so hash and fingerprint agree. */
-  async #hash(
-    path: string,
-    fp: Fingerprint,
-    file: Deno.FsFile | undefined,
-  ): Promise<{ md5: string; fp: Fingerprint }> {
-    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
-    if (cached !== undefined) return { md5: cached, fp };
-    let md5: string;
-    if (file !== undefined) {
-      md5 = await md5OfOpenFile(file);
-    } else {
-      using f = await Deno.open(path, { read: true });
-      fp = fingerprint(await f.stat());
-      md5 = await md5OfOpenFile(f);
-    }
-    if (this.#memo.size >= MEMO_LIMIT) {
-      const oldest = this.#memo.keys().next();
-      if (!oldest.done) this.#memo.delete(oldest.value);
-    }
-    this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
-    return { md5, fp };
-  }
-
-  /**
-   * Rewrites a stale sidecar, best-effort: skipped when the key's lock is
-   * busy (a writer will write a fresh one) or cannot be taken (read-only
-   * root), and when the file changed again since it was hashed.
-   */
-  async #repairSidecar(
-    path: string,
-    scPath: string,
-    fp: Fingerprint,
-    md5: string,
-    known: Sidecar | undefined,
-  ): Promise<void> {
-    const lock = await tryAcquireLock(join(dirname(path), lockName(basename(path))));
-    if (lock === undefined) return;
-    try {
-      const now = await Deno.lstat(path);
-      if (!sameFingerprint(fingerprint(now), fp)) return;
-      await writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
-    } catch {
-      // Best-effort: EROFS, EACCES, ENOSPC, or the file vanished.
-    } finally {
-      await lock.release();
-    }
-  }
-
-  async *#walk(
-    dir: string,
-    dirKey: string,
-    namePrefix: string,
-    startAfter: string | undefined,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<ObjectInfo> {
-    signal?.throwIfAborted();
-    const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
-    const sidecars = new Set<string>();
-    try {
-      for await (const e of Deno.readDir(dir)) {
-        if (e.name.startsWith(INTERNAL_PREFIX)) {
-          if (e.isFile) sidecars.add(e.name);
-          continue;
-        }
-        if (!e.name.startsWith(namePrefix) || !isValidSegment(e.name)) continue;
-        // Links (e.isSymlink) and special files are not objects.
-        if (e.isDirectory) entries.push({ name: e.name, sortKey: `${e.name}/`, isDir: true });
-        else if (e.isFile) entries.push({ name: e.name, sortKey: e.name, isDir: false });
-      }
-    } catch (e) {
-      if (isMissing(e)) return; // removed while we walked
-      throw this.#fail("list", dirKey, e);
-    }
-    // Sorting by name + "/" for directories puts each directory's keys
-    // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
-    entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    let batch: { key: string; path: string }[] = [];
-    const flush = async function* (this: FsStore): AsyncGenerator<ObjectInfo> {
-      for (let i = 0; i < batch.length; i += LIST_PARALLEL) {
-        signal?.throwIfAborted();
-        const infos = await Promise.all(
-          batch.slice(i, i + LIST_PARALLEL).map(async ({ key, path }) => {
-            try {
-              const st = await lstatOrUndefined(path);
-              if (st === undefined || !st.isFile) return undefined;
-              return await this.#describe(key, path, st, {
-                withMeta: false,
-                sidecarExists: sidecars.has(sidecarName(basename(path))),
-              });
-            } catch (e) {
-              if (isMissing(e)) return undefined;
-              throw this.#fail("list", key, e);
-            }
-          }),
-        );
-        for (const info of infos) if (info !== undefined) yield info;
-      }
-      batch = [];
-    };
-    for (const entry of entries) {
-      if (entry.isDir) {
-        const sub = dirKey + entry.sortKey;
-        if (
-          startAfter !== undefined && compareKeys(sub, startAfter) < 0 &&
-          !startAfter.startsWith(sub)
-        ) {
-          continue; // every key below sorts before startAfter
-        }
-        yield* flush.call(this);
-        yield* this.#walk(join(dir, entry.name), sub, "", startAfter, signal);
-      } else {
-        const key = dirKey + entry.name;
-        if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
-        batch.push({ key, path: join(dir, entry.name) });
-      }
-    }
-    yield* flush.call(this);
-  }
-
   // --- writing -----------------------------------------------------------
+
+  /** Sweeps dead writers' temp files from `dir` the first time this store writes there. */
+  async #sweepOnce(dir: string): Promise<void> {
+    if (this.#swept.has(dir)) return;
+    if (this.#swept.size >= SWEPT_LIMIT) this.#swept.clear();
+    this.#swept.add(dir);
+    await sweepStaleTemps(dir);
+  }
 
   async #checkPreconditions(key: string, target: string, options: PutOptions): Promise<void> {
     if (options.ifNoneMatch === "*") {
@@ -664,7 +517,7 @@ export class FsStore implements ObjectStore {
       }
     }
     if (options.ifMatch !== undefined) {
-      const current = await this.#infoAt(key, target, false);
+      const current = await this.#files.infoAt(key, target, false);
       if (current === undefined) {
         throw new PreconditionFailedError(
           `${key} does not exist in ${this.url} (ifMatch ${options.ifMatch})`,
@@ -678,114 +531,53 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  async #createTemp(key: string, segs: readonly string[], dir: string): Promise<string> {
-    // A concurrent delete may prune the (empty) directory between its
-    // creation and ours; recreate it and retry.
-    for (let attempt = 0;; attempt++) {
-      const path = join(dir, tempName());
-      try {
-        (await Deno.open(path, { createNew: true, write: true })).close();
-        return path;
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound) || attempt >= 5) throw e;
-        await this.#dirFor(key, segs, true);
-      }
-    }
-  }
-
-  async #writeBody(
-    key: string,
-    path: string,
-    body: PutBody,
-    options: PutOptions,
-  ): Promise<{ md5: string; size: number }> {
-    const md5 = new Md5();
-    let size = 0;
-    using file = await Deno.open(path, { write: true });
-    const write = async (chunk: Uint8Array) => {
-      md5.update(chunk);
-      for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
-      size += chunk.length;
-      options.onProgress?.(size);
-    };
-    const signal = options.signal;
-    if (body instanceof Uint8Array) {
-      await write(body);
-    } else if (body instanceof ReadableStream) {
-      const reader = body.getReader();
-      // Cancelling unblocks a read that is waiting on a stalled source.
-      const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          signal?.throwIfAborted();
-          if (done) break;
-          if (!(value instanceof Uint8Array)) {
-            throw new TypeError(`body stream for ${key} yielded a non-Uint8Array chunk`);
-          }
-          await write(value);
-        }
-      } catch (e) {
-        await reader.cancel(e).catch(() => {});
-        throw e;
-      } finally {
-        signal?.removeEventListener("abort", onAbort);
-        reader.releaseLock();
-      }
-    } else if (typeof body === "object" && body !== null && typeof body.path === "string") {
-      let src: Deno.FsFile;
-      try {
-        src = await Deno.open(body.path, { read: true });
-      } catch (e) {
-        if (isMissing(e)) {
-          throw new NotFoundError(`source file ${body.path} for ${key} does not exist`, {
-            cause: e,
-          });
-        }
-        throw e;
-      }
-      using _src = src;
-      const buf = new Uint8Array(COPY_CHUNK);
-      for (;;) {
-        signal?.throwIfAborted();
-        const n = await src.read(buf);
-        if (n === null) break;
-        await write(buf.subarray(0, n));
-      }
-    } else {
-      throw new TypeError(
-        `unsupported body for ${key}: expected Uint8Array, ReadableStream or {path}`,
-      );
-    }
-    signal?.throwIfAborted();
-    await file.syncData();
-    return { md5: md5.hex(), size };
-  }
-
   async #commit(
     key: string,
     dir: string,
     name: string,
-    tmp: string,
+    temp: AtomicFile,
     md5: string,
     options: PutOptions,
   ): Promise<void> {
     const target = join(dir, name);
+    const scPath = join(dir, sidecarName(name));
     const lock = await this.#lock(dir, name, options.signal);
     try {
       await this.#checkPreconditions(key, target, options);
-      if (options.ifNoneMatch === "*") {
-        await this.#linkNew(key, tmp, target);
-      } else {
-        await this.#renameOver(key, tmp, target);
-      }
-      const st = await Deno.lstat(target);
+      // The sidecar is written first, describing the temp file's inode (a
+      // rename or link keeps it; the ctime they change is left out), so a
+      // failed sidecar write (ENOSPC) fails the put before anything is
+      // committed, and the data rename is the single commit point.
+      const st = await temp.file.stat();
       const metadata = options.metadata === undefined ? undefined : lowerKeys(options.metadata);
-      await writeSidecar(
-        join(dir, sidecarName(name)),
-        sidecarFor(md5, fingerprint(st), metadata, options.contentType),
+      let previous: Uint8Array | undefined;
+      try {
+        previous = Deno.readFileSync(scPath);
+      } catch {
+        // No sidecar yet.
+      }
+      writeSidecar(
+        scPath,
+        sidecarFor(md5, { ...fingerprint(st), ctimeMs: null }, metadata, options.contentType),
+        // Metadata cannot be rebuilt from the data; an MD5 can.
+        metadata !== undefined || options.contentType !== undefined,
       );
+      try {
+        await temp.commitBy((path) =>
+          options.ifNoneMatch === "*"
+            ? this.#linkNew(key, path, target)
+            : this.#renameOver(key, path, target)
+        );
+      } catch (e) {
+        // The object was not replaced: give it its sidecar back.
+        try {
+          if (previous === undefined) Deno.removeSync(scPath);
+          else writeFileAtomicSync(scPath, previous, { durable: false });
+        } catch {
+          // Best-effort: a sidecar that does not match is ignored anyway.
+        }
+        throw e;
+      }
     } finally {
       await lock.release();
     }
@@ -803,11 +595,7 @@ export class FsStore implements ObjectStore {
       // No hard links here (FAT, some network filesystems): the absence check
       // just done under the lock is what makes this create-once.
       await this.#renameOver(key, tmp, target);
-      return;
     }
-    // Drop the temp name now, so the fingerprint taken next (ctime, link
-    // count) is the file's final state.
-    await Deno.remove(tmp);
   }
 
   async #renameOver(key: string, tmp: string, target: string): Promise<void> {
@@ -831,7 +619,7 @@ export class FsStore implements ObjectStore {
     return await acquireLock(join(dir, lockName(name)), signal === undefined ? {} : { signal });
   }
 
-  async #deleteOne(key: string, segs: string[]): Promise<void> {
+  async #deleteOne(key: string, segs: string[], ifMatch: string | undefined): Promise<void> {
     const name = segs.pop() as string;
     const dir = await this.#dirFor(key, segs, false);
     if (dir === undefined) return;
@@ -850,6 +638,15 @@ export class FsStore implements ObjectStore {
       throw e;
     }
     try {
+      if (ifMatch !== undefined) {
+        const current = await this.#files.infoAt(key, target, false);
+        if (current === undefined) return; // missing: nothing to delete, as on S3
+        if (!etagMatches(ifMatch, current.etag)) {
+          throw new PreconditionFailedError(
+            `delete ${key} in ${this.url}: its etag is ${current.etag}, not ${ifMatch} (ifMatch)`,
+          );
+        }
+      }
       if ((await lstatOrUndefined(target))?.isFile) await removeIfExists(target);
       await removeIfExists(scPath);
     } finally {
@@ -877,42 +674,6 @@ export class FsStore implements ObjectStore {
   }
 }
 
-function sidecarFor(
-  md5: string,
-  fp: Fingerprint,
-  metadata: Record<string, string> | undefined,
-  contentType: string | undefined,
-): Sidecar {
-  const sc: Sidecar = { md5, ...fp };
-  if (metadata !== undefined) sc.metadata = metadata;
-  if (contentType !== undefined) sc.contentType = contentType;
-  return sc;
-}
-
-/**
- * The same rules S3Store applies (metadata travels as HTTP headers there), so
- * code tested against a directory does not break on S3.
- */
-function checkMetadata(key: string, metadata: Record<string, string>): void {
-  for (const [name, value] of Object.entries(metadata)) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-      throw new InvalidInputError(
-        `metadata name ${JSON.stringify(name)} for ${key} is not a valid header name`,
-      );
-    }
-    if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value)) {
-      throw new InvalidInputError(
-        `metadata ${name}=${JSON.stringify(value)} for ${key} must be printable ASCII`,
-      );
-    }
-  }
-}
-
-// S3 lower-cases metadata names (they travel as HTTP headers).
-function lowerKeys(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
 function checkRange(key: string, range: { start: number; end?: number }): void {
   const { start, end } = range;
   if (
@@ -929,49 +690,10 @@ function etagMatches(condition: string, etag: string): boolean {
   return condition.split(",").some((c) => normalizeEtag(c.trim()) === etag);
 }
 
-function isMissing(e: unknown): boolean {
-  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
-}
-
 async function removeIfExists(path: string): Promise<void> {
   try {
     await Deno.remove(path);
   } catch (e) {
     if (!isMissing(e)) throw e;
   }
-}
-
-/** Releases a body the put will not read (a stream would otherwise stay locked open). */
-async function discard(body: PutBody, reason: unknown): Promise<void> {
-  if (body instanceof ReadableStream && !body.locked) await body.cancel(reason).catch(() => {});
-}
-
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
 }

@@ -2,12 +2,15 @@
  * How {@linkcode FsStore} lays keys out on disk: key validation, the names of
  * its internal files, and S3 key order.
  *
- * Every internal file starts with {@linkcode INTERNAL_PREFIX}, and no key may
- * contain a segment starting with it, so internal files never collide with
- * objects and are easy to hide from listings.
+ * Every internal file starts with {@linkcode INTERNAL_PREFIX} (sidecars,
+ * locks) or is a temp file named by `atomic_write.ts`
+ * (`.<name>.vc-tmp-<pid>-<random>`). No key may contain a segment of either
+ * form, so internal files never collide with objects and are easy to hide
+ * from listings.
  *
  * @module
  */
+import { isTempName } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /** Prefix of every file FsStore keeps beside the data; reserved in keys. */
@@ -33,7 +36,9 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * key when it cannot be stored as a file under the root: empty, longer than
  * 1024 UTF-8 bytes, not well-formed Unicode, a leading `/`, a backslash, a
  * control character, an empty / `.` / `..` segment, a segment starting with
- * the reserved `.vc~`, or a segment longer than {@linkcode MAX_SEGMENT_BYTES}.
+ * the reserved `.vc~` or shaped like a temp file name
+ * (`.<name>.vc-tmp-<pid>-<random>`), or a segment longer than
+ * {@linkcode MAX_SEGMENT_BYTES}.
  *
  * @example
  * ```ts
@@ -66,6 +71,7 @@ export function keySegments(key: string): string[] {
  * import { isValidSegment } from "./fs_layout.ts";
  * assert(isValidSegment("data.csv"));
  * assert(!isValidSegment("..") && !isValidSegment(".vc~meta~x.json"));
+ * assert(!isValidSegment(".x.csv.vc-tmp-12-abcdefgh"));
  * ```
  */
 export function isValidSegment(segment: string): boolean {
@@ -94,6 +100,9 @@ function segmentProblem(segment: string): string | undefined {
   if (segment === "." || segment === "..") return `'${segment}' segments are not allowed`;
   if (segment.startsWith(INTERNAL_PREFIX)) {
     return `segments starting with '${INTERNAL_PREFIX}' are reserved for vc's internal files`;
+  }
+  if (isTempName(segment)) {
+    return "names of the form '.<name>.vc-tmp-<pid>-<random>' are reserved for vc's temp files";
   }
   if (encoder.encode(segment).length > MAX_SEGMENT_BYTES) {
     return `path segment longer than ${MAX_SEGMENT_BYTES} UTF-8 bytes`;
@@ -127,24 +136,6 @@ export function sidecarName(base: string): string {
  */
 export function lockName(base: string): string {
   return `${INTERNAL_PREFIX}lock~${base}`;
-}
-
-/**
- * A fresh, unique temp file name. Temp files live in the target's directory so
- * the final rename stays on one filesystem (and is therefore atomic).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { tempName } from "./fs_layout.ts";
- * assert(tempName().startsWith(".vc~tmp~") && tempName() !== tempName());
- * ```
- */
-export function tempName(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `${INTERNAL_PREFIX}tmp~${
-    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-  }`;
 }
 
 /**

@@ -16,9 +16,8 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import { StoreError } from "../errors.ts";
-import { tempName } from "./fs_layout.ts";
+import { tempPathFor } from "../atomic_write.ts";
 import { sleep } from "./retry.ts";
 
 /** A held lock; release it exactly once (or use `await using`). */
@@ -122,7 +121,7 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
   const content: LockContent = {
     pid: Deno.pid,
     host: hostname(),
-    nonce: tempName(),
+    nonce: crypto.randomUUID(),
     at: new Date().toISOString(),
   };
   try {
@@ -171,7 +170,7 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
   const age = Date.now() - (st.mtime?.getTime() ?? Date.now());
   const stale = age > staleMs || (content !== undefined && await holderIsDead(content));
   if (!stale) return false;
-  const aside = join(dirname(path), tempName());
+  const aside = tempPathFor(path);
   try {
     await Deno.rename(path, aside);
   } catch (e) {

@@ -12,8 +12,7 @@
  * @module
  */
 import { Md5 } from "../hash.ts";
-import { tempName } from "./fs_layout.ts";
-import { dirname, join } from "node:path";
+import { writeFileAtomicSync } from "../atomic_write.ts";
 
 /** What a sidecar file holds. */
 export interface Sidecar {
@@ -144,9 +143,11 @@ function isStringRecord(v: unknown): v is Record<string, string> {
 }
 
 /**
- * Writes a sidecar atomically (temp file + rename in the same directory), so
- * readers see the old or the new sidecar, never half of one. Errors are
- * thrown; callers decide whether the write was best-effort.
+ * Writes a sidecar atomically (`writeFileAtomicSync`: temp file + rename in
+ * the same directory), so readers see the old or the new sidecar, never half
+ * of one. `durable` flushes it first: wanted when it holds what cannot be
+ * rebuilt (user metadata, content type); an MD5 alone can be re-hashed.
+ * Errors are thrown; callers decide whether the write was best-effort.
  *
  * @example
  * ```ts
@@ -154,20 +155,13 @@ function isStringRecord(v: unknown): v is Record<string, string> {
  * import { readSidecar, writeSidecar } from "./fs_meta.ts";
  * const dir = await Deno.makeTempDir();
  * const sc = { md5: "d41d8cd98f00b204e9800998ecf8427e", size: 0, mtimeMs: 1, ino: null, ctimeMs: null };
- * await writeSidecar(`${dir}/.vc~meta~x.json`, sc);
+ * writeSidecar(`${dir}/.vc~meta~x.json`, sc);
  * assert((await readSidecar(`${dir}/.vc~meta~x.json`))?.md5 === sc.md5);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
-  const tmp = join(dirname(path), tempName());
-  try {
-    await Deno.writeTextFile(tmp, JSON.stringify(sidecar), { createNew: true });
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+export function writeSidecar(path: string, sidecar: Sidecar, durable = false): void {
+  writeFileAtomicSync(path, JSON.stringify(sidecar), { durable });
 }
 
 const HASH_CHUNK = 4 * 1024 * 1024;

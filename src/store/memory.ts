@@ -19,6 +19,7 @@ import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
 import type {
+  DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
@@ -288,9 +289,24 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
    * assert(store.objects.size === 0);
    * ```
    */
-  delete(keys: readonly string[]): Promise<void> {
+  delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     try {
       this.#check(undefined, undefined);
+      options.signal?.throwIfAborted();
+      if (options.ifMatch !== undefined) {
+        const unique = [...new Set(keys)];
+        if (unique.length !== 1) {
+          throw new InvalidInputError(
+            `delete with ifMatch takes exactly one key, got ${unique.length} (in ${this.url})`,
+          );
+        }
+        const current = this.objects.get(unique[0]!);
+        if (current !== undefined && !etagMatches(options.ifMatch, current.etag)) {
+          throw new PreconditionFailedError(
+            `${this.url}/${unique[0]}: ETag is ${current.etag}, not ${options.ifMatch}`,
+          );
+        }
+      }
       for (const key of keys) this.objects.delete(key);
       return Promise.resolve();
     } catch (e) {

@@ -12,6 +12,7 @@
  */
 import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
 
 /** S3 allows at most this many parts per upload. */
 export const MAX_PARTS = 10_000;
@@ -321,46 +322,39 @@ export async function uploadMultipart(
   const completed: CompletedPart[] = [];
   const md5s: string[] = [];
   let bytes = 0;
-  let failure: { error: unknown } | undefined;
-  // Serializes `next()` so stream sources are read in order.
-  let queue: Promise<unknown> = Promise.resolve();
-  const nextPart = (): Promise<PendingPart | undefined> => {
-    const p = queue.then(() => source.next());
-    queue = p.catch(() => {});
-    return p;
-  };
-  const worker = async () => {
-    while (failure === undefined) {
-      const pending = await nextPart();
-      if (pending === undefined || failure !== undefined) return;
-      const body = await pending.read();
-      const md5 = md5Hex(body);
-      const etag = normalizeEtag(
-        await target.uploadPart(uploadId, pending.partNumber, body, md5, controller.signal),
-      );
-      const kind = parseEtag(etag);
-      if (kind.kind === "md5" && kind.md5 !== md5) {
-        throw new IntegrityError(
-          `${options.uri}: part ${pending.partNumber} was stored with ETag ${etag}, but its MD5 is ${md5}`,
-        );
-      }
-      completed[pending.partNumber - 1] = { partNumber: pending.partNumber, etag };
-      md5s[pending.partNumber - 1] = md5;
-      bytes += body.length;
-      options.onProgress?.(bytes);
+  // The pool pulls parts one at a time (stream sources are read in order)
+  // and keeps at most `concurrency` parts, and so their bytes, in flight.
+  const pendingParts = async function* (): AsyncGenerator<PendingPart> {
+    for (;;) {
+      const pending = await source.next();
+      if (pending === undefined) return;
+      yield pending;
     }
   };
   try {
-    const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, async () => {
+    await forEachLimit(pendingParts(), Math.max(1, options.concurrency ?? 8), async (pending) => {
       try {
-        await worker();
+        const body = await pending.read();
+        const md5 = md5Hex(body);
+        const etag = normalizeEtag(
+          await target.uploadPart(uploadId, pending.partNumber, body, md5, controller.signal),
+        );
+        const kind = parseEtag(etag);
+        if (kind.kind === "md5" && kind.md5 !== md5) {
+          throw new IntegrityError(
+            `${options.uri}: part ${pending.partNumber} was stored with ETag ${etag}, but its MD5 is ${md5}`,
+          );
+        }
+        completed[pending.partNumber - 1] = { partNumber: pending.partNumber, etag };
+        md5s[pending.partNumber - 1] = md5;
+        bytes += body.length;
+        options.onProgress?.(bytes);
       } catch (error) {
-        failure ??= { error };
-        controller.abort(error);
+        // Cancels the other parts in flight instead of waiting for them.
+        controller.abort(controller.signal.aborted ? controller.signal.reason : error);
+        throw error;
       }
-    });
-    await Promise.all(workers);
-    if (failure !== undefined) throw failure.error;
+    }, { signal: controller.signal });
     options.signal?.throwIfAborted();
     await source.finish?.();
     const parts = completed.filter((p) => p !== undefined);

@@ -33,6 +33,7 @@ import {
   StoreError,
 } from "../errors.ts";
 import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
   choosePartSize,
@@ -50,8 +51,23 @@ import {
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, S3Fetch } from "./s3_fetch.ts";
+import { parseS3ErrorXml } from "./s3_xml.ts";
+import { checkMetadata } from "./metadata.ts";
+import {
+  checkKey,
+  checkMd5,
+  concatBytes,
+  decodeListKey,
+  describeCondition,
+  hasOpaqueEtag,
+  hexToBase64,
+  isPrecondition,
+  quoteEtag,
+  sliceStream,
+} from "./s3_request.ts";
 import { type AwsCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
 import type {
+  DeleteOptions,
   GetOptions,
   GetResult,
   ListOptions,
@@ -87,6 +103,13 @@ export interface S3StoreOptions {
   partSize?: number;
   /** Parts uploaded at once (default 8). */
   concurrency?: number;
+  /**
+   * Request timeout in ms: connect + response headers, and idle time between
+   * body chunks (default: `VC_REQUEST_TIMEOUT` seconds, else 60 s). A timed
+   * out request is retried, then fails with `OfflineError` naming the endpoint.
+   * `0` turns timeouts off (and leaves response bodies unwrapped).
+   */
+  requestTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -175,6 +198,8 @@ export class S3Store implements ObjectStore {
     this.#options = options;
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    // `s3://b/p/../x` as a root would report one key and write another.
+    if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options);
     this.#credentialSource = describeCredentialSource(options.credentials !== undefined);
@@ -227,8 +252,10 @@ export class S3Store implements ObjectStore {
    * (`ifNoneMatch` matched), `PreconditionFailedError` (`ifMatch` did not),
    * `InvalidInputError` (range not satisfiable).
    *
-   * Transient failures before the body starts are retried. A body that fails
-   * mid-stream is the caller's to resume: reissue `get` with
+   * Transient failures before the body starts are retried; bodies up to
+   * 1 MiB are read within the request's deadline (a short one is retried),
+   * larger ones are streamed under the idle-read timeout (unless `rawBody`).
+   * A body that fails mid-stream is the caller's to resume: reissue `get` with
    * `range: { start: start + bytesReceived }` and `ifMatch: info.etag`, so the
    * rest comes from the same version of the object.
    */
@@ -263,6 +290,7 @@ export class S3Store implements ObjectStore {
       headers,
       signal: options.signal,
       ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
+      ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
     let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
@@ -287,7 +315,7 @@ export class S3Store implements ObjectStore {
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
-    if (options.metadata !== undefined) validateMetadata(options.metadata, this.#uri(full));
+    if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
     options.signal?.throwIfAborted();
     if (body instanceof Uint8Array) {
       if (options.size !== undefined && options.size !== body.length) {
@@ -326,6 +354,9 @@ export class S3Store implements ObjectStore {
   ): Promise<PutResult> {
     const reader = stream.getReader();
     let ok = false;
+    // A source that stalls must not keep an aborted upload waiting.
+    const onAbort = () => reader.cancel(options.signal?.reason).catch(() => {});
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const chunks: Uint8Array[] = [];
       let total = 0;
@@ -342,7 +373,7 @@ export class S3Store implements ObjectStore {
         total += value.length;
       }
       if (ended) {
-        const bytes = concat(chunks, total);
+        const bytes = concatBytes(chunks, total);
         if (options.size !== undefined && options.size !== total) {
           throw new IntegrityError(
             `${this.#uri(full)}: stream had ${total} bytes, but size ${options.size} was given`,
@@ -363,6 +394,7 @@ export class S3Store implements ObjectStore {
       ok = true;
       return result;
     } finally {
+      options.signal?.removeEventListener("abort", onAbort);
       if (!ok) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
@@ -557,7 +589,8 @@ export class S3Store implements ObjectStore {
    * reported, named, in one `StoreError` (`AccessDeniedError` when every
    * failure was access denied).
    */
-  async delete(keys: readonly string[]): Promise<void> {
+  async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
+    if (options.ifMatch !== undefined) return await this.#deleteIfMatch(keys, options);
     if (keys.length === 0) return;
     const full = [...new Set(keys.map((k) => this.#fullKey(k)))];
     const { client } = await this.#init();
@@ -566,33 +599,27 @@ export class S3Store implements ObjectStore {
       batches.push(full.slice(i, i + DELETE_BATCH));
     }
     const failures: { key: string; code: string; message: string }[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        const out = await this.#send(
-          (o) =>
-            client.send(
-              new DeleteObjectsCommand({
-                Bucket: this.bucket,
-                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-              }),
-              o,
-            ),
-          { operation: "DELETE", key: batch[0]! },
-        );
-        for (const e of out.Errors ?? []) {
-          failures.push({
-            key: e.Key ?? "(unknown key)",
-            code: e.Code ?? "Error",
-            message: e.Message ?? "",
-          });
-        }
+    await forEachLimit(batches, DELETE_CONCURRENCY, async (batch) => {
+      const out = await this.#send(
+        (o) =>
+          client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }),
+            o,
+          ),
+        { operation: "DELETE", key: batch[0]! },
+        options.signal,
+      );
+      for (const e of out.Errors ?? []) {
+        failures.push({
+          key: e.Key ?? "(unknown key)",
+          code: e.Code ?? "Error",
+          message: e.Message ?? "",
+        });
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(DELETE_CONCURRENCY, batches.length) }, worker),
-    );
+    }, options.signal === undefined ? {} : { signal: options.signal });
     if (failures.length > 0) {
       const shown = failures.slice(0, 10).map((f) =>
         `${this.#uri(f.key)} (${f.code}${f.message ? `: ${f.message}` : ""})`
@@ -606,6 +633,38 @@ export class S3Store implements ObjectStore {
       throw failures.every((f) => f.code === "AccessDenied")
         ? new AccessDeniedError(message)
         : new StoreError(message);
+    }
+  }
+
+  /**
+   * DeleteObject with If-Match: S3 answers 412 when the ETag differs and 204
+   * when the key is missing (so a retry after a lost response is harmless).
+   */
+  async #deleteIfMatch(keys: readonly string[], options: DeleteOptions): Promise<void> {
+    const unique = [...new Set(keys)];
+    if (unique.length !== 1) {
+      throw new InvalidInputError(
+        `delete with ifMatch takes exactly one key, got ${unique.length} (in ${this.url})`,
+      );
+    }
+    const full = this.#fullKey(unique[0]!);
+    const ifMatch = options.ifMatch!;
+    const { lean } = await this.#init();
+    const res = await lean.request({
+      method: "DELETE",
+      key: full,
+      headers: { "if-match": quoteEtag(ifMatch) },
+      signal: options.signal,
+      condition: `the object's ETag is not ${normalizeEtag(ifMatch)} (If-Match)`,
+      passStatuses: [404],
+    });
+    const text = new TextDecoder().decode(await readBody(res, this.#uri(full)));
+    if (res.status === 404) {
+      const details = parseS3ErrorXml(text);
+      // A missing key is fine; a missing bucket is not.
+      if (details.code === "NoSuchBucket") {
+        throw s3HttpError(404, details, lean.context("DELETE", full));
+      }
     }
   }
 
@@ -746,6 +805,15 @@ export class S3Store implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      // Connect timeout and idle-socket timeout: the same limit as the lean path.
+      ...(this.#settings.requestTimeoutMs > 0
+        ? {
+          requestHandler: {
+            connectionTimeout: this.#settings.requestTimeoutMs,
+            socketTimeout: this.#settings.requestTimeoutMs,
+          },
+        }
+        : {}),
     };
     if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
@@ -762,6 +830,7 @@ export class S3Store implements ObjectStore {
       credentials,
       credentialSource: this.#credentialSource,
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      timeoutMs: this.#settings.requestTimeoutMs,
     });
     return { client, lean, region };
   }
@@ -825,16 +894,6 @@ export class S3Store implements ObjectStore {
   }
 }
 
-/**
- * Whether S3 says the object's ETag is not the MD5 of its content: with
- * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
- * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)
- */
-function hasOpaqueEtag(headers: Headers): boolean {
-  return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
-    headers.has("x-amz-server-side-encryption-customer-algorithm");
-}
-
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
 async function profileRegion(): Promise<string> {
   const probe = new S3Client({});
@@ -865,103 +924,4 @@ function addContentMd5ToDeleteObjects(client: S3Client): void {
     },
     { step: "build", name: "vcDeleteObjectsContentMd5" },
   );
-}
-
-// `.` and `..` segments would be normalized away by URL parsing in fetch,
-// addressing a different key than the caller meant.
-function checkKey(key: string, root: string): void {
-  if (key.startsWith("/")) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} must not start with "/"`);
-  }
-  if (key.split("/").some((s) => s === "." || s === "..")) {
-    throw new InvalidInputError(
-      `key ${
-        JSON.stringify(key)
-      } in ${root} has a "." or ".." path segment, which HTTP clients rewrite`,
-    );
-  }
-  if (!key.isWellFormed()) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
-  }
-}
-
-function validateMetadata(metadata: Record<string, string>, uri: string): void {
-  for (const [k, v] of Object.entries(metadata)) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) {
-      throw new InvalidInputError(
-        `metadata name ${JSON.stringify(k)} for ${uri} is not a valid header name`,
-      );
-    }
-    if (!/^[\x20-\x7e]*$/.test(v)) {
-      throw new InvalidInputError(
-        `metadata ${k}=${JSON.stringify(v)} for ${uri} must be printable ASCII`,
-      );
-    }
-  }
-}
-
-function checkMd5(bytes: Uint8Array, md5: string, uri: string): void {
-  const actual = md5Hex(bytes);
-  if (actual !== md5.toLowerCase()) {
-    throw new IntegrityError(`${uri}: body MD5 is ${actual}, but md5 ${md5} was given`);
-  }
-}
-
-function describeCondition(options: PutOptions): string | undefined {
-  if (options.ifNoneMatch !== undefined) return "the key already exists (If-None-Match: *)";
-  if (options.ifMatch !== undefined) {
-    return `the object's ETag is not ${normalizeEtag(options.ifMatch)} (If-Match)`;
-  }
-  return undefined;
-}
-
-function isPrecondition(error: unknown): boolean {
-  return error instanceof PreconditionFailedError;
-}
-
-function quoteEtag(etag: string): string {
-  if (etag === "*") return etag;
-  return `"${normalizeEtag(etag)}"`;
-}
-
-function hexToBase64(hex: string): string {
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  }
-  return btoa(binary);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-function decodeListKey(key: string): string {
-  // S3's "url" encoding turns spaces into "+" (form encoding).
-  return decodeURIComponent(key.replace(/\+/g, " "));
-}
-
-/** Passes through bytes `start..end` (inclusive) of a stream. */
-function sliceStream(
-  start: number,
-  end: number | undefined,
-): TransformStream<Uint8Array, Uint8Array> {
-  let offset = 0;
-  const stop = end === undefined ? Infinity : end + 1;
-  return new TransformStream({
-    transform(chunk, controller) {
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(chunk.length, stop - offset);
-      offset += chunk.length;
-      if (to > from) controller.enqueue(chunk.subarray(from, to));
-      if (offset >= stop) controller.terminate();
-    },
-  });
 }

@@ -39,7 +39,15 @@ export interface S3ConnectionOptions {
   region?: string;
   /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
   forcePathStyle?: boolean;
+  /**
+   * Connect and idle-read timeout per request, in ms; else `VC_REQUEST_TIMEOUT`
+   * (seconds), else 60 s like the aws CLI. `0` turns timeouts off.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Default request timeout (connect, first byte, and between body bytes): the aws CLI's 60 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** The connection settings after options and environment are combined. */
 export interface S3ConnectionSettings {
@@ -54,11 +62,79 @@ export interface S3ConnectionSettings {
   region: string | undefined;
   /** Whether requests use path-style addressing. */
   forcePathStyle: boolean;
+  /** Connect / idle-read timeout per request in ms; 0 = none. */
+  requestTimeoutMs: number;
 }
 
 /**
- * Combines options and environment: endpoint from the option, else
- * `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`; region from the option, else
+ * The one place that decides which S3 endpoint applies: the `endpoint`
+ * option, else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL` (blank values
+ * count as unset). Returns the value as given (trimmed) and where it came
+ * from, or `undefined` for AWS itself. The asset cache names its `s3`
+ * namespace after it; {@linkcode resolveS3Settings} validates it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveS3Endpoint } from "./s3_config.ts";
+ * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", AWS_ENDPOINT_URL_S3: " " })[name];
+ * assert.deepEqual(resolveS3Endpoint({}, env), { endpoint: "http://127.0.0.1:9000", source: "AWS_ENDPOINT_URL" });
+ * assert.equal(resolveS3Endpoint({ endpoint: "http://minio:9000" }, env)?.source, "the endpoint option");
+ * assert.equal(resolveS3Endpoint({}, () => undefined), undefined);
+ * ```
+ */
+export function resolveS3Endpoint(
+  options: Pick<S3ConnectionOptions, "endpoint">,
+  env: EnvReader = denoEnv,
+): { endpoint: string; source: string } | undefined {
+  for (
+    const [source, value] of [
+      ["the endpoint option", options.endpoint],
+      ["AWS_ENDPOINT_URL_S3", env("AWS_ENDPOINT_URL_S3")],
+      ["AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")],
+    ] as const
+  ) {
+    if (value !== undefined && value.trim() !== "") return { endpoint: value.trim(), source };
+  }
+  return undefined;
+}
+
+/**
+ * Parses a request timeout given in seconds (`VC_REQUEST_TIMEOUT`,
+ * `--request-timeout`): a number, optionally with an `ms`, `s` or `m` unit;
+ * `0` turns timeouts off (as in the aws CLI). Returns milliseconds; throws
+ * `InvalidInputError` naming `name`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRequestTimeout } from "./s3_config.ts";
+ * assert.equal(parseRequestTimeout("VC_REQUEST_TIMEOUT", "30"), 30_000);
+ * assert.equal(parseRequestTimeout("--request-timeout", "2m"), 120_000);
+ * assert.equal(parseRequestTimeout("--request-timeout", "0.5"), 500);
+ * assert.equal(parseRequestTimeout("VC_REQUEST_TIMEOUT", "0"), 0);
+ * assert.throws(() => parseRequestTimeout("VC_REQUEST_TIMEOUT", "soon"), /VC_REQUEST_TIMEOUT/);
+ * ```
+ */
+export function parseRequestTimeout(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
+  const ms = match === null
+    ? NaN
+    : Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "m" ? 60_000 : 1000);
+  if (!(ms === 0 || ms >= 1) || !Number.isFinite(ms)) {
+    throw new InvalidInputError(
+      `${name}=${
+        JSON.stringify(value)
+      } is not a request timeout: expected seconds, e.g. 60 (or 500ms, 2m; 0 = none)`,
+    );
+  }
+  return Math.round(ms);
+}
+
+/**
+ * Combines options and environment: endpoint as {@linkcode resolveS3Endpoint}
+ * says; request timeout from the option, else `VC_REQUEST_TIMEOUT`
+ * (seconds), else 60 s; region from the option, else
  * `AWS_REGION`, else `AWS_DEFAULT_REGION`; path style from the option, else
  * `VC_S3_PATH_STYLE` (`1|0|true|false`), else automatically when the endpoint
  * host is an IP address, `localhost` or another single-label name (MinIO,
@@ -81,27 +157,30 @@ export function resolveS3Settings(
   options: S3ConnectionOptions,
   env: EnvReader = denoEnv,
 ): S3ConnectionSettings {
-  let endpoint: string | undefined;
-  let endpointSource: string | undefined;
-  for (
-    const [source, value] of [
-      ["the endpoint option", options.endpoint],
-      ["AWS_ENDPOINT_URL_S3", env("AWS_ENDPOINT_URL_S3")],
-      ["AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")],
-    ] as const
-  ) {
-    if (value !== undefined && value.trim() !== "") {
-      endpoint = normalizeEndpoint(value.trim(), source);
-      endpointSource = source;
-      break;
-    }
-  }
+  const found = resolveS3Endpoint(options, env);
+  const endpoint = found === undefined
+    ? undefined
+    : normalizeEndpoint(found.endpoint, found.source);
+  const endpointSource = found?.source;
   const region = nonEmpty(options.region) ?? nonEmpty(env("AWS_REGION")) ??
     nonEmpty(env("AWS_DEFAULT_REGION"));
   const forcePathStyle = options.forcePathStyle ??
     parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")) ??
     (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname));
-  return { endpoint, endpointSource, region, forcePathStyle };
+  let requestTimeoutMs = options.requestTimeoutMs;
+  if (requestTimeoutMs !== undefined) {
+    if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) {
+      throw new InvalidInputError(
+        `requestTimeoutMs option is ${requestTimeoutMs}: expected a number of ms (0 = none)`,
+      );
+    }
+  } else {
+    const fromEnv = nonEmpty(env("VC_REQUEST_TIMEOUT"));
+    requestTimeoutMs = fromEnv === undefined
+      ? DEFAULT_REQUEST_TIMEOUT_MS
+      : parseRequestTimeout("VC_REQUEST_TIMEOUT", fromEnv);
+  }
+  return { endpoint, endpointSource, region, forcePathStyle, requestTimeoutMs };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

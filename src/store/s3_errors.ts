@@ -155,6 +155,17 @@ export function s3HttpError(
       { ...options, status },
     );
   }
+  if (status >= 300 && status < 400) {
+    // vc does not follow redirects (a signed request must not go elsewhere):
+    // say where the server pointed, even when it sent no XML body.
+    const target = details.location ?? details.endpoint;
+    return new StoreError(
+      `${ctx.operation} ${ctx.uri} failed: ${ctx.endpoint} redirected (${what}) to ${
+        target === undefined ? "an unnamed location (no Location header)" : target
+      }: point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there`,
+      { ...options, status },
+    );
+  }
   return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}`, { ...options, status });
 }
 
@@ -177,6 +188,12 @@ export function s3HttpError(
  */
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   const message = error instanceof Error ? error.message : String(error);
+  if (isTimeoutError(error)) {
+    return new OfflineError(
+      `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}: ${message}${TIMEOUT_HINT}`,
+      { cause: error },
+    );
+  }
   if (isUnreachableError(error)) {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}: ${message}`,
@@ -184,4 +201,47 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     );
   }
   return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
+}
+
+const TIMEOUT_HINT = " (request timeout: set --request-timeout or VC_REQUEST_TIMEOUT in seconds)";
+
+/**
+ * The error for a request that got no response, or no body bytes, within the
+ * request timeout: an `OfflineError` (the endpoint is as good as
+ * unreachable, so the asset cache's offline fallback applies) whose message
+ * names the endpoint and says "timed out" (which retry classification treats
+ * as transient).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { s3TimeoutError } from "./s3_errors.ts";
+ * import { OfflineError } from "../errors.ts";
+ * const e = s3TimeoutError({
+ *   operation: "GET", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
+ *   region: "us-east-1", credentialSource: "options",
+ * }, 60_000);
+ * assert(e instanceof OfflineError && e.message.includes("http://127.0.0.1:9"));
+ * assert(e.message.includes("timed out after 60 s"));
+ * ```
+ */
+export function s3TimeoutError(
+  ctx: S3RequestContext,
+  timeoutMs: number,
+  phase: "response" | "body" = "response",
+): OfflineError {
+  const what = phase === "body" ? "more of the response body" : "a response";
+  return new OfflineError(
+    `${ctx.operation} ${ctx.uri}: timed out after ${
+      timeoutMs / 1000
+    } s waiting for ${what} from ${ctx.endpoint}${TIMEOUT_HINT}`,
+  );
+}
+
+function isTimeoutError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e.name === "TimeoutError" || (e as { code?: unknown }).code === "ETIMEDOUT") return true;
+    e = e.cause;
+  }
+  return false;
 }

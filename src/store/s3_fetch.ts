@@ -5,16 +5,19 @@
  * ≈14,600/s for raw fetch), so objects are moved here and only the XML-heavy
  * control operations go through the SDK.
  *
- * Retries transient failures (5xx, 429, 408, resets) with jittered backoff
- * before the response body is handed out. A body that fails mid-stream is the
+ * Retries transient failures (5xx, 429, 408, resets, timeouts) with jittered
+ * backoff before the response body is handed out. Every request has a
+ * timeout (connect + response headers, then idle time between body chunks),
+ * so a server that accepts and never answers, or trickles, cannot hang vc. A body that fails mid-stream is the
  * caller's to retry, e.g. by reissuing a ranged GET from the last byte read.
  *
  * @module
  */
-import { AccessDeniedError, StoreError } from "../errors.ts";
+import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
-import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
+import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
+import { concatBytes } from "./s3_request.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 
 /** How to reach and sign for one bucket. */
@@ -33,6 +36,13 @@ export interface S3FetchOptions {
   maxAttempts?: number;
   /** First retry delay cap in ms (default 100). */
   retryBaseDelayMs?: number;
+  /**
+   * Request timeout in ms (default 60 000): the longest wait for a
+   * connection and response headers (plus time to send the body at 64 KiB/s),
+   * and between two chunks of a response body. A timed-out request is
+   * retried; the last failure is an `OfflineError` naming the endpoint. `0`: none.
+   */
+  timeoutMs?: number;
 }
 
 /** One request on the lean path. */
@@ -61,10 +71,16 @@ export interface S3FetchRequest {
   missingIsPrecondition?: boolean;
   /** Called before each retry. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Return a 2xx body as `fetch` gave it: no idle-read guard, not buffered. */
+  rawBody?: boolean;
 }
 
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+// fetch cannot report upload progress: a request with a body gets its send
+// time on top of the timeout, at a rate any working link beats.
+const MIN_SEND_BYTES_PER_S = 64 * 1024;
 
 /**
  * A minimal S3 client over `fetch`: signs, sends, retries, maps errors.
@@ -142,6 +158,7 @@ export class S3Fetch {
       missingIsPrecondition: req.missingIsPrecondition,
     });
     const client = this.#client ??= Deno.createHttpClient({});
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let forcedRefresh = false;
     return await retry(async () => {
       const credentials = await this.#currentCredentials(ctx);
@@ -160,6 +177,16 @@ export class S3Fetch {
       // size and MD5 checks.
       headers["accept-encoding"] = "identity";
       let res: Response;
+      // One controller per attempt: the timeout aborts this attempt only.
+      const attempt = timeoutMs > 0 ? new AbortController() : undefined;
+      const signal = attempt === undefined
+        ? req.signal
+        : req.signal
+        ? AbortSignal.any([req.signal, attempt.signal])
+        : attempt.signal;
+      const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
+      const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
+      let received = false;
       try {
         res = await fetch(url, {
           method: req.method,
@@ -168,11 +195,38 @@ export class S3Fetch {
           body: (req.body ?? null) as BodyInit | null,
           redirect: "manual",
           client,
-          ...(req.signal ? { signal: req.signal } : {}),
+          ...(signal === undefined ? {} : { signal }),
         });
+        received = true;
+        // Small bodies (and error documents) are read here, inside this
+        // attempt's deadline: cheaper than guarding a stream, and a body cut
+        // short is retried like any transient failure.
+        if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
+          res = await buffered(res);
+        }
       } catch (error) {
         if (req.signal?.aborted) throw req.signal.reason;
+        if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
+        if (received) {
+          throw markRetryable(
+            new StoreError(
+              `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${
+                (error as Error).message
+              }`,
+              { cause: error },
+            ),
+          );
+        }
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
+      } finally {
+        clearTimeout(timer);
+      }
+      // Larger bodies get an idle-read guard. Without a timeout the body
+      // stays fetch's own: piped to a file, Deno then copies socket to file
+      // without JavaScript.
+      const ok = res.status >= 200 && res.status < 300;
+      if (attempt !== undefined && res.body !== null && !(ok && req.rawBody)) {
+        res = withBodyTimeout(res, timeoutMs, attempt, ctx);
       }
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
         return res;
@@ -186,6 +240,8 @@ export class S3Fetch {
         if (!res.bodyUsed) await res.body?.cancel().catch(() => {});
       }
       const details = parseS3ErrorXml(text);
+      const location = res.headers.get("location");
+      if (location !== null) details.location = location;
       if (details.region === undefined) {
         const region = res.headers.get("x-amz-bucket-region");
         if (region !== null) details.region = region;
@@ -254,6 +310,131 @@ export class S3Fetch {
 }
 
 const retryableErrors = new WeakSet<object>();
+
+// Bodies up to this size are read whole within the request's deadline.
+const SMALL_BODY = 1024 * 1024;
+
+function readWhole(method: string, res: Response, raw: boolean): boolean {
+  if (res.body === null || method === "HEAD") return false;
+  if (res.status < 200 || res.status >= 300) return true; // error documents are small
+  if (raw) return false;
+  const length = Number(res.headers.get("content-length") ?? NaN);
+  return length <= SMALL_BODY;
+}
+
+async function buffered(res: Response): Promise<Response> {
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const init = { status: res.status, statusText: res.statusText, headers: res.headers };
+  // Null-body statuses (204, 304) and empty bodies get no body at all.
+  return new Response(bytes.length === 0 ? null : bytes, init);
+}
+
+// Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back
+// until the stream is closed; consumers pipe bodies into files with
+// `preventClose` (download.ts), so guarded bodies hand out chunks of at
+// least this size (smaller only when the whole body is).
+const MIN_CHUNK = 64 * 1024;
+
+/**
+ * The response with its body guarded: a body that sends nothing for
+ * `timeoutMs` errors with a timeout `OfflineError` (and the connection is
+ * dropped); any other failure mid-body becomes a `StoreError` naming the
+ * URI and endpoint (a truncated body used to surface as a bare TypeError).
+ */
+function withBodyTimeout(
+  res: Response,
+  timeoutMs: number,
+  attempt: AbortController,
+  ctx: S3RequestContext,
+): Response {
+  if (res.body === null) return res;
+  const reader = res.body.getReader();
+  // One watchdog per body, re-armed lazily: a timer per read would cost more
+  // than the read on a fast connection. Only time spent waiting for the
+  // network counts, not time the consumer takes between reads.
+  let waitingSince = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut: OfflineError | undefined;
+  const watch = (ms: number) => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
+      const waited = Date.now() - waitingSince;
+      if (waited < timeoutMs) return watch(timeoutMs - waited);
+      timedOut = s3TimeoutError(ctx, timeoutMs, "body");
+      attempt.abort(timedOut); // fails the pending read and drops the connection
+    }, ms);
+  };
+  const stop = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    waitingSince = Date.now();
+    if (timer === undefined) watch(timeoutMs);
+    try {
+      const result = await reader.read();
+      if (result.done) stop();
+      return result;
+    } catch (error) {
+      stop();
+      reader.cancel(error).catch(() => {});
+      if (timedOut !== undefined) throw timedOut;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(
+        `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${message}`,
+        { cause: error },
+      );
+    } finally {
+      waitingSince = 0;
+    }
+  };
+  // Bytes read but not handed out yet: `held` is a ready block (>= MIN_CHUNK)
+  // kept until more data or the end arrives, so the last block absorbs a
+  // short tail.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let held: Uint8Array | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const { done, value } = await read();
+        if (done) {
+          const tail = concatBytes(pending, pendingBytes);
+          if (held !== undefined) {
+            controller.enqueue(
+              tail.length > 0 ? concatBytes([held, tail], held.length + tail.length) : held,
+            );
+          } else if (tail.length > 0) controller.enqueue(tail);
+          controller.close();
+          return;
+        }
+        if (value.length === 0) continue;
+        pending.push(value);
+        pendingBytes += value.length;
+        if (pendingBytes < MIN_CHUNK) continue;
+        const block = concatBytes(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const ready = held;
+        held = block;
+        if (ready !== undefined) {
+          controller.enqueue(ready);
+          return;
+        }
+      }
+    },
+    cancel(reason) {
+      stop();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
 
 function markRetryable(error: Error): Error {
   retryableErrors.add(error);

@@ -19,6 +19,8 @@ export interface S3ErrorDetails {
   region?: string;
   /** The endpoint to use, in redirect errors. */
   endpoint?: string;
+  /** The `Location` header of a redirect response (not part of the XML). */
+  location?: string;
 }
 
 /**

@@ -14,7 +14,11 @@ export interface ObjectInfo {
   size: number;
   /**
    * Entity tag without surrounding quotes. For single-part uploads it is the
-   * hex MD5 of the content; for multipart uploads `<hex>-<parts>`.
+   * hex MD5 of the content; for multipart uploads `<hex>-<parts>`. The empty
+   * string means "unknown": only in listings asked for with
+   * `{ etags: false }`, from stores that would have to read the content to
+   * compute it (`FsStore` for a file without a valid sidecar). `head` and
+   * `get` always return a real ETag.
    */
   etag: string;
   /** Last modification time. */
@@ -41,6 +45,14 @@ export interface GetOptions {
   ifMatch?: string;
   /** Aborts the request and the body stream. */
   signal?: AbortSignal;
+  /**
+   * S3Store: hand out `fetch`'s own body stream instead of one guarded by
+   * the idle-read timeout, so that piping it into a file copies without
+   * JavaScript (several times faster for large objects). The connect and
+   * first-byte timeouts still apply; noticing a body that stalls midway is
+   * then the caller's job. Other stores ignore it.
+   */
+  rawBody?: boolean;
 }
 
 /** An object's body and what the store said about it. */
@@ -80,11 +92,46 @@ export interface PutResult {
   etag: string;
 }
 
+/** Something a listing skipped or could not describe, reported instead of failing it. */
+export interface ListWarning {
+  /** The key (or key prefix of a directory) concerned. */
+  key: string;
+  /** What happened, naming the key and the store. */
+  message: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
 /** Options for {@linkcode ObjectStore.list}. */
 export interface ListOptions {
   /** Only keys strictly after this one (S3 `start-after`). */
   startAfter?: string;
+  /**
+   * Whether every listed object must carry its ETag (default true). With
+   * `false` a store that would have to read content to know it may return
+   * `etag: ""` instead (see {@linkcode ObjectInfo.etag}); size and
+   * lastModified are always there. S3 listings always carry ETags.
+   */
+  etags?: boolean;
+  /**
+   * Called for entries the listing skips instead of failing as a whole (an
+   * unreadable file or directory in an `FsStore`). Default: `console.warn`.
+   */
+  onWarning?: (warning: ListWarning) => void;
   /** Aborts the listing. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@linkcode ObjectStore.delete}. */
+export interface DeleteOptions {
+  /**
+   * Conditional delete of exactly one key: delete only when the object's ETag
+   * equals this one, else throw `PreconditionFailedError` (S3 `If-Match` on
+   * DeleteObject). A missing key is not an error, as on S3. Giving it with
+   * any number of keys other than one throws `InvalidInputError`.
+   */
+  ifMatch?: string;
+  /** Aborts the request. */
   signal?: AbortSignal;
 }
 
@@ -101,13 +148,24 @@ export interface ObjectStore {
   head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
   /** The object's body; throws `NotFoundError` when it does not exist. */
   get(key: string, options?: GetOptions): Promise<GetResult>;
-  /** Stores an object atomically: readers see the old or the new content, never a mix. */
+  /**
+   * Stores an object atomically: readers see the old or the new content,
+   * never a mix. A stream of unknown length works on every store, with
+   * `metadata` and `contentType`; `get` and `head` return them.
+   */
   put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult>;
-  /** Every object whose key starts with `prefix`, in key order, without metadata. */
+  /**
+   * Every object whose key starts with `prefix`, in key order, with size,
+   * ETag (see `ListOptions.etags`) and lastModified, without metadata: what
+   * change detection needs, without a `head` per object.
+   */
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
-  /** Deletes the keys (missing keys are not an error), batching as the store allows. */
-  delete(keys: readonly string[]): Promise<void>;
-  /** Server-side copy of `from` to `to` within this store. */
+  /**
+   * Deletes the keys (missing keys are not an error), batching as the store
+   * allows; with `ifMatch`, one key conditionally.
+   */
+  delete(keys: readonly string[], options?: DeleteOptions): Promise<void>;
+  /** Server-side copy of `from` to `to` within this store, keeping metadata and content type. */
   copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult>;
   /** Releases connections and other resources. */
   close(): Promise<void>;

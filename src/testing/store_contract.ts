@@ -471,6 +471,98 @@ c("a key can be an object and a prefix of other keys", async (s, p) => {
 
 // ---- Running them -----------------------------------------------------------
 
+c(
+  "listings carry size, ETag and lastModified, so change detection needs no head",
+  async (s, p) => {
+    const a = await s.put(`${p}l/a.bin`, randomBytes(1000));
+    const b = await s.put(`${p}l/b.txt`, bytes("bee"));
+    const listed = await listInfos(s, `${p}l/`);
+    assertEquals(listed.map((i) => [i.key, i.size, i.etag]), [
+      [`${p}l/a.bin`, 1000, a.etag],
+      [`${p}l/b.txt`, 3, b.etag],
+    ]);
+    for (const i of listed) {
+      assert(i.lastModified instanceof Date && !Number.isNaN(i.lastModified.getTime()));
+    }
+    // Without ETags a store may leave them unknown (""), never wrong.
+    const cheap: ObjectInfo[] = [];
+    for await (const i of s.list(`${p}l/`, { etags: false })) cheap.push(i);
+    assertEquals(cheap.map((i) => [i.key, i.size]), [[`${p}l/a.bin`, 1000], [`${p}l/b.txt`, 3]]);
+    assert(cheap[0]?.etag === "" || cheap[0]?.etag === a.etag, `etag ${cheap[0]?.etag}`);
+    assert(cheap[1]?.etag === "" || cheap[1]?.etag === b.etag, `etag ${cheap[1]?.etag}`);
+  },
+);
+
+c("delete with ifMatch removes only the expected version", async (s, p) => {
+  const v1 = await s.put(`${p}cd`, bytes("v1"));
+  await assertRejects(
+    () => s.delete([`${p}cd`], { ifMatch: md5Hex("other") }),
+    PreconditionFailedError,
+    `${p}cd`,
+  );
+  assertEquals((await s.head(`${p}cd`))?.etag, v1.etag, "a failed condition deletes nothing");
+  await s.delete([`${p}cd`], { ifMatch: v1.etag });
+  assertEquals(await s.head(`${p}cd`), undefined);
+  // Missing keys are not an error, as for an unconditional delete (and on S3).
+  await s.delete([`${p}cd`], { ifMatch: v1.etag });
+  await assertRejects(
+    () => s.delete([`${p}x`, `${p}y`], { ifMatch: v1.etag }),
+    InvalidInputError,
+    "one key",
+  );
+});
+
+c("conditional puts from streams: ifNoneMatch and ifMatch", async (s, p) => {
+  const first = await s.put(`${p}sc`, streamOf([bytes("one")]), { ifNoneMatch: "*" });
+  await assertRejects(
+    () => s.put(`${p}sc`, streamOf([bytes("two")]), { ifNoneMatch: "*" }),
+    PreconditionFailedError,
+  );
+  await assertRejects(
+    () => s.put(`${p}sc`, streamOf([bytes("two")]), { ifMatch: md5Hex("nope") }),
+    PreconditionFailedError,
+  );
+  const second = await s.put(`${p}sc`, streamOf([bytes("two")]), { ifMatch: first.etag });
+  assertEquals(second.etag, md5Hex("two"));
+  assertEquals(new TextDecoder().decode(await readBody(s, `${p}sc`)), "two");
+});
+
+c(
+  "streamed put of unknown size keeps metadata and content type; copy keeps them",
+  async (s, p) => {
+    const data = randomBytes(6 * 1024 * 1024 + 12345);
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < data.length; i += 64 * 1024) chunks.push(data.slice(i, i + 64 * 1024));
+    const metadata = { owner: "cache-service", "vc-id": "abc" };
+    const contentType = "application/x-test";
+    const { etag } = await s.put(`${p}big/stream.bin`, streamOf(chunks), {
+      metadata,
+      contentType,
+    });
+    const info = await s.head(`${p}big/stream.bin`);
+    assertEquals(info?.size, data.length);
+    assertEquals(info?.etag, etag);
+    assertEquals(info?.metadata, metadata);
+    assertEquals(info?.contentType, contentType);
+    const got = await s.get(`${p}big/stream.bin`);
+    assertEquals(got.info.metadata, metadata);
+    assertEquals(got.info.contentType, contentType);
+    assertEquals(
+      md5Hex(new Uint8Array(await new Response(got.body).arrayBuffer())),
+      md5Hex(data),
+    );
+    await s.copy(`${p}big/stream.bin`, `${p}big/copy.bin`);
+    const copied = await s.get(`${p}big/copy.bin`);
+    assertEquals(copied.info.metadata, metadata);
+    assertEquals(copied.info.contentType, contentType);
+    assertEquals(copied.info.size, data.length);
+    assertEquals(
+      md5Hex(new Uint8Array(await new Response(copied.body).arrayBuffer())),
+      md5Hex(data),
+    );
+  },
+);
+
 /**
  * Every case of the contract, in order. Add a case here (through `c`) and it
  * runs against every store.

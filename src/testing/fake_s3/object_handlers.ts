@@ -193,7 +193,8 @@ export async function putObject(
 }
 
 /**
- * DeleteObject: 204 whether or not the key existed, like S3.
+ * DeleteObject: 204 whether or not the key existed, like S3; with `If-Match`,
+ * 412 when the object exists with another ETag.
  *
  * @example
  * ```ts
@@ -213,11 +214,19 @@ export async function putObject(
  * ```
  */
 export async function deleteObject(
-  _req: Request,
+  req: Request,
   route: Route,
   ctx: HandlerContext,
 ): Promise<Response> {
   const bucket = requireBucket(ctx.backend, route);
+  const ifMatch = req.headers.get("if-match");
+  if (ifMatch !== null) {
+    // Like S3: 412 when the ETag differs, 204 when the key is missing.
+    const existing = ctx.backend.get(bucket, route.key!);
+    if (existing !== undefined) {
+      checkReadConditions(new Headers({ "if-match": ifMatch }), existing, route.key!);
+    }
+  }
   await ctx.backend.delete(bucket, route.key!);
   return new Response(null, { status: 204 });
 }

@@ -395,7 +395,11 @@ class FakeS3Server implements FakeS3 {
       if (route?.key !== undefined && e.details.key === undefined) e.details.key = route.key;
       return errorResponse(e, req.method, requestId);
     }
-    console.error("fake-s3: internal error:", e);
+    // A client that went away mid-upload (an aborted put) is not the
+    // server's fault: nothing to report, nobody to answer.
+    if (!(e instanceof Deno.errors.BadResource && /request body/.test(e.message))) {
+      console.error("fake-s3: internal error:", e);
+    }
     const message = e instanceof Error ? e.message : String(e);
     return errorResponse(new S3Error("InternalError", message), req.method, requestId);
   }

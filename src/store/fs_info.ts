@@ -1,0 +1,220 @@
+/**
+ * What {@linkcode FsStore} knows about one file: size, mtime and its ETag,
+ * from the metadata sidecar while it matches the file, else by hashing the
+ * content (remembered per file state, and written back to the sidecar when
+ * the directory allows); plus the small filesystem helpers the store shares.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import type { ObjectInfo } from "./types.ts";
+import { lockName, sidecarName } from "./fs_layout.ts";
+import { tryAcquireLock } from "./fs_lock.ts";
+import {
+  type Fingerprint,
+  fingerprint,
+  fingerprintKey,
+  md5OfOpenFile,
+  readSidecar,
+  sameFingerprint,
+  type Sidecar,
+  writeSidecar,
+} from "./fs_meta.ts";
+
+// MD5s remembered for files whose sidecar cannot be written (read-only roots).
+const MEMO_LIMIT = 10_000;
+
+/** Options for {@linkcode FileDescriber.describe}. */
+export interface DescribeOptions {
+  /** Include user metadata and content type. */
+  withMeta: boolean;
+  /** An open handle to hash through, so the hash is of the bytes being served. */
+  file?: Deno.FsFile;
+  /** Known from a directory listing: `false` skips looking for a sidecar. */
+  sidecarExists?: boolean;
+  /** `false`: never read content; the ETag is `""` (unknown) when no sidecar is valid. */
+  hash?: boolean;
+}
+
+/**
+ * Describes the files of a directory store, hashing lazily: only when no
+ * valid sidecar knows the MD5 and the caller needs it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FileDescriber } from "./fs_info.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ * const files = new FileDescriber();
+ * const st = await Deno.lstat(`${dir}/a.txt`);
+ * const cheap = await files.describe("a.txt", `${dir}/a.txt`, st, { withMeta: false, hash: false });
+ * assert.equal(cheap.etag, "");
+ * const info = await files.infoAt("a.txt", `${dir}/a.txt`, true);
+ * assert.equal(info?.etag, "0cc175b9c0f1b6a831c399e269772661");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class FileDescriber {
+  #memo = new Map<string, string>();
+
+  /** Info of the regular file at `path`; `undefined` when missing, a link or a directory. */
+  async infoAt(key: string, path: string, withMeta: boolean): Promise<ObjectInfo | undefined> {
+    const st = await lstatOrUndefined(path);
+    // Directories, links and special files are not objects.
+    if (st === undefined || !st.isFile) return undefined;
+    try {
+      return await this.describe(key, path, st, { withMeta });
+    } catch (e) {
+      if (isMissing(e)) return undefined; // deleted meanwhile
+      throw e;
+    }
+  }
+
+  /** Info of the file at `path` in state `st`, via its sidecar or by hashing. */
+  async describe(
+    key: string,
+    path: string,
+    st: Deno.FileInfo,
+    options: DescribeOptions,
+  ): Promise<ObjectInfo> {
+    const scPath = join(dirname(path), sidecarName(basename(path)));
+    let fp = fingerprint(st);
+    const sc = options.sidecarExists === false ? undefined : await readSidecar(scPath);
+    let md5: string;
+    let known: Sidecar | undefined;
+    if (sc !== undefined && sameFingerprint(sc, fp)) {
+      md5 = sc.md5;
+      known = sc;
+    } else if (options.hash === false) {
+      md5 = ""; // unknown: the caller asked not to read contents
+    } else {
+      const hashed = await this.#hash(path, fp, options.file);
+      md5 = hashed.md5;
+      fp = hashed.fp;
+      // Same content as the sidecar recorded (e.g. the directory was copied
+      // or touched): its metadata still describes this object.
+      known = sc?.md5 === md5 ? sc : undefined;
+      await repairSidecar(path, scPath, fp, md5, known);
+    }
+    const info: ObjectInfo = {
+      key,
+      size: fp.size,
+      etag: md5,
+      lastModified: new Date(fp.mtimeMs),
+    };
+    if (options.withMeta) {
+      // Like S3Store: `{}` rather than absent when the object has none.
+      info.metadata = { ...known?.metadata };
+      if (known?.contentType !== undefined) info.contentType = known.contentType;
+    }
+    return info;
+  }
+
+  /** MD5 of the file, hashed through a handle so hash and fingerprint agree. */
+  async #hash(
+    path: string,
+    fp: Fingerprint,
+    file: Deno.FsFile | undefined,
+  ): Promise<{ md5: string; fp: Fingerprint }> {
+    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
+    if (cached !== undefined) return { md5: cached, fp };
+    let md5: string;
+    if (file !== undefined) {
+      md5 = await md5OfOpenFile(file);
+    } else {
+      using f = await Deno.open(path, { read: true });
+      fp = fingerprint(await f.stat());
+      md5 = await md5OfOpenFile(f);
+    }
+    if (this.#memo.size >= MEMO_LIMIT) {
+      const oldest = this.#memo.keys().next();
+      if (!oldest.done) this.#memo.delete(oldest.value);
+    }
+    this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
+    return { md5, fp };
+  }
+}
+
+/**
+ * Rewrites a stale sidecar, best-effort: skipped when the key's lock is
+ * busy (a writer will write a fresh one) or cannot be taken (read-only
+ * root), and when the file changed again since it was hashed.
+ */
+async function repairSidecar(
+  path: string,
+  scPath: string,
+  fp: Fingerprint,
+  md5: string,
+  known: Sidecar | undefined,
+): Promise<void> {
+  const lock = await tryAcquireLock(join(dirname(path), lockName(basename(path))));
+  if (lock === undefined) return;
+  try {
+    const now = await Deno.lstat(path);
+    if (!sameFingerprint(fingerprint(now), fp)) return;
+    writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
+  } catch {
+    // Best-effort: EROFS, EACCES, ENOSPC, or the file vanished.
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * The sidecar content for a file state.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sidecarFor } from "./fs_info.ts";
+ * const sc = sidecarFor("d41d8cd98f00b204e9800998ecf8427e", { size: 0, mtimeMs: 1, ino: 2, ctimeMs: null }, { a: "b" }, undefined);
+ * assert.deepEqual(sc.metadata, { a: "b" });
+ * assert.equal("contentType" in sc, false);
+ * ```
+ */
+export function sidecarFor(
+  md5: string,
+  fp: Fingerprint,
+  metadata: Record<string, string> | undefined,
+  contentType: string | undefined,
+): Sidecar {
+  const sc: Sidecar = { md5, ...fp };
+  if (metadata !== undefined) sc.metadata = metadata;
+  if (contentType !== undefined) sc.contentType = contentType;
+  return sc;
+}
+
+/**
+ * True for "not there" filesystem errors (a missing path or a file where a
+ * directory was expected).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isMissing } from "./fs_info.ts";
+ * assert(isMissing(new Deno.errors.NotFound("x")) && !isMissing(new Error("x")));
+ * ```
+ */
+export function isMissing(e: unknown): boolean {
+  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
+}
+
+/**
+ * `lstat`, or `undefined` when the path does not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lstatOrUndefined } from "./fs_info.ts";
+ * assert.equal(await lstatOrUndefined("/nonexistent/x"), undefined);
+ * ```
+ */
+export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}

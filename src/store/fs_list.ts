@@ -1,0 +1,195 @@
+/**
+ * Listing an {@linkcode FsStore}: a walk of the root in S3 key order that
+ * hides internal files, describes files in parallel (hashing only when ETags
+ * are wanted), skips unreadable entries with a warning, and sweeps temp
+ * files left by writers that died.
+ *
+ * @module
+ */
+import { basename, join } from "node:path";
+import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { mapLimit } from "../pool.ts";
+import type { ListWarning, ObjectInfo } from "./types.ts";
+import { compareKeys, INTERNAL_PREFIX, isValidSegment, sidecarName } from "./fs_layout.ts";
+import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
+
+// Files described in parallel while listing one directory.
+const LIST_PARALLEL = 32;
+// Temp files of vc versions before the one temp-name scheme: no pid, so
+// they are swept by age only.
+const LEGACY_TEMP = ".vc~tmp~";
+const LEGACY_TEMP_MAX_AGE_MS = 24 * 3600_000;
+
+/** How one listing walks (see `FsStore.list`). */
+export interface ListWalk {
+  /** Only keys strictly after this one. */
+  startAfter: string | undefined;
+  /** Stops the walk. */
+  signal: AbortSignal | undefined;
+  /** Whether ETags must be computed for files without a valid sidecar. */
+  etags: boolean;
+  /** Receives skipped entries. */
+  warn: (warning: ListWarning) => void;
+  /** Describes files. */
+  files: FileDescriber;
+  /** The store's URL, for messages. */
+  url: string;
+  /** Maps a filesystem error to the store's error (for the top directory). */
+  fail: (key: string, e: unknown) => unknown;
+}
+
+/**
+ * Every object below `dir` (whose keys start with `dirKey`) whose name
+ * starts with `namePrefix`, in UTF-8 byte order of keys.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FileDescriber } from "./fs_info.ts";
+ * import { listDirectory } from "./fs_list.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/a`);
+ * await Deno.writeTextFile(`${dir}/a/x`, "1");
+ * await Deno.writeTextFile(`${dir}/a-b`, "2");
+ * const keys = [];
+ * for await (const i of listDirectory(dir, "", "", {
+ *   startAfter: undefined, signal: undefined, etags: false, warn: () => {},
+ *   files: new FileDescriber(), url: "file:///x", fail: (_k, e) => e,
+ * })) keys.push(i.key);
+ * assert.deepEqual(keys, ["a-b", "a/x"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function* listDirectory(
+  dir: string,
+  dirKey: string,
+  namePrefix: string,
+  opts: ListWalk,
+  top = true,
+): AsyncGenerator<ObjectInfo> {
+  const { startAfter, signal } = opts;
+  signal?.throwIfAborted();
+  const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
+  const sidecars = new Set<string>();
+  const temps: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.startsWith(INTERNAL_PREFIX)) {
+        if (e.isFile && e.name.startsWith(LEGACY_TEMP)) temps.push(e.name);
+        else if (e.isFile) sidecars.add(e.name);
+        continue;
+      }
+      if (isTempName(e.name)) {
+        if (e.isFile) temps.push(e.name);
+        continue;
+      }
+      if (!e.name.startsWith(namePrefix) || !isValidSegment(e.name)) continue;
+      // Links (e.isSymlink) and special files are not objects.
+      if (e.isDirectory) entries.push({ name: e.name, sortKey: `${e.name}/`, isDir: true });
+      else if (e.isFile) entries.push({ name: e.name, sortKey: e.name, isDir: false });
+    }
+  } catch (e) {
+    if (isMissing(e)) return; // removed while we walked
+    if (top) throw opts.fail(dirKey, e);
+    opts.warn(warning(opts.url, dirKey, "skipped directory", e));
+    return;
+  }
+  await sweepStaleTemps(dir, temps);
+  // Sorting by name + "/" for directories puts each directory's keys
+  // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
+  entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  let batch: { key: string; path: string }[] = [];
+  const flush = async function* (): AsyncGenerator<ObjectInfo> {
+    signal?.throwIfAborted();
+    const infos = await mapLimit(batch, LIST_PARALLEL, async ({ key, path }) => {
+      try {
+        const st = await lstatOrUndefined(path);
+        if (st === undefined || !st.isFile) return undefined;
+        return await opts.files.describe(key, path, st, {
+          withMeta: false,
+          sidecarExists: sidecars.has(sidecarName(basename(path))),
+          hash: opts.etags,
+        });
+      } catch (e) {
+        if (isMissing(e)) return undefined;
+        // One unreadable file must not fail the whole listing.
+        opts.warn(warning(opts.url, key, "skipped", e));
+        return undefined;
+      }
+    });
+    batch = [];
+    for (const info of infos) if (info !== undefined) yield info;
+  };
+  for (const entry of entries) {
+    if (entry.isDir) {
+      const sub = dirKey + entry.sortKey;
+      if (
+        startAfter !== undefined && compareKeys(sub, startAfter) < 0 &&
+        !startAfter.startsWith(sub)
+      ) {
+        continue; // every key below sorts before startAfter
+      }
+      yield* flush();
+      yield* listDirectory(join(dir, entry.name), sub, "", opts, false);
+    } else {
+      const key = dirKey + entry.name;
+      if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+      batch.push({ key, path: join(dir, entry.name) });
+      if (batch.length >= LIST_PARALLEL * 4) yield* flush();
+    }
+  }
+  yield* flush();
+}
+
+function warning(url: string, key: string, what: string, e: unknown): ListWarning {
+  const reason = e instanceof Error ? e.message : String(e);
+  return { key, message: `list ${url}: ${what} ${key}: ${reason}`, cause: e };
+}
+
+/**
+ * Removes the temp files among `names` (in `dir`) whose writer is gone
+ * (`isStaleTempFile`: a dead pid on this host, or older than a day; temp
+ * files of older vc versions, `.vc~tmp~*`, when older than a day), so a
+ * `kill -9` mid-put leaves no debris for long. Best-effort: a read-only
+ * directory keeps them. With `names` undefined, reads the directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepStaleTemps } from "./fs_list.ts";
+ * const dir = await Deno.makeTempDir();
+ * const mine = `.a.vc-tmp-${Deno.pid}-abcdefgh`;
+ * await Deno.writeTextFile(`${dir}/${mine}`, "live writer");
+ * await sweepStaleTemps(dir);
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [mine]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function sweepStaleTemps(dir: string, names?: readonly string[]): Promise<void> {
+  let temps = names;
+  if (temps === undefined) {
+    const found: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (isTempName(e.name) || e.name.startsWith(LEGACY_TEMP)) found.push(e.name);
+      }
+    } catch {
+      return; // best-effort
+    }
+    temps = found;
+  }
+  if (temps.length === 0) return;
+  const now = Date.now();
+  for (const name of temps) {
+    const path = join(dir, name);
+    try {
+      const st = await Deno.lstat(path);
+      const stale = name.startsWith(LEGACY_TEMP)
+        ? st.mtime !== null && now - st.mtime.getTime() > LEGACY_TEMP_MAX_AGE_MS
+        : isStaleTempFile(name, st.mtime, now);
+      if (st.isFile && stale) await Deno.remove(path);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+}

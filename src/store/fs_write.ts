@@ -1,0 +1,112 @@
+/**
+ * Writing into an {@linkcode FsStore}: the body writer (bytes, streams and
+ * files, hashed on the way).
+ *
+ * @module
+ */
+import { NotFoundError } from "../errors.ts";
+import { Md5 } from "../hash.ts";
+import type { PutBody, PutOptions } from "./types.ts";
+import { isMissing } from "./fs_info.ts";
+
+const COPY_CHUNK = 1024 * 1024;
+
+/**
+ * Writes `body` (bytes, a stream, or a local file) to the open `file`,
+ * hashing as it goes; honours `options.signal` (a stalled stream is
+ * cancelled) and reports `onProgress`. Returns the MD5 and size written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeBody } from "./fs_write.ts";
+ * const path = await Deno.makeTempFile();
+ * using file = await Deno.open(path, { write: true });
+ * const out = await writeBody("k", file, ReadableStream.from([new TextEncoder().encode("a")]), {});
+ * assert.deepEqual(out, { md5: "0cc175b9c0f1b6a831c399e269772661", size: 1 });
+ * await Deno.remove(path);
+ * ```
+ */
+export async function writeBody(
+  key: string,
+  file: Deno.FsFile,
+  body: PutBody,
+  options: PutOptions,
+): Promise<{ md5: string; size: number }> {
+  const md5 = new Md5();
+  let size = 0;
+  const write = async (chunk: Uint8Array) => {
+    md5.update(chunk);
+    for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+    size += chunk.length;
+    options.onProgress?.(size);
+  };
+  const signal = options.signal;
+  if (body instanceof Uint8Array) {
+    await write(body);
+  } else if (body instanceof ReadableStream) {
+    const reader = body.getReader();
+    // Cancelling unblocks a read that is waiting on a stalled source.
+    const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        signal?.throwIfAborted();
+        if (done) break;
+        if (!(value instanceof Uint8Array)) {
+          throw new TypeError(`body stream for ${key} yielded a non-Uint8Array chunk`);
+        }
+        await write(value);
+      }
+    } catch (e) {
+      await reader.cancel(e).catch(() => {});
+      throw e;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      reader.releaseLock();
+    }
+  } else if (typeof body === "object" && body !== null && typeof body.path === "string") {
+    let src: Deno.FsFile;
+    try {
+      src = await Deno.open(body.path, { read: true });
+    } catch (e) {
+      if (isMissing(e)) {
+        throw new NotFoundError(`source file ${body.path} for ${key} does not exist`, {
+          cause: e,
+        });
+      }
+      throw e;
+    }
+    using _src = src;
+    const buf = new Uint8Array(COPY_CHUNK);
+    for (;;) {
+      signal?.throwIfAborted();
+      const n = await src.read(buf);
+      if (n === null) break;
+      await write(buf.subarray(0, n));
+    }
+  } else {
+    throw new TypeError(
+      `unsupported body for ${key}: expected Uint8Array, ReadableStream or {path}`,
+    );
+  }
+  signal?.throwIfAborted();
+  return { md5: md5.hex(), size };
+}
+
+/**
+ * Releases a body the put will not read (a stream would otherwise stay locked open).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discardBody } from "./fs_write.ts";
+ * let cancelled = false;
+ * await discardBody(new ReadableStream({ cancel() { cancelled = true; } }), "unused");
+ * assert(cancelled);
+ * ```
+ */
+export async function discardBody(body: PutBody, reason: unknown): Promise<void> {
+  if (body instanceof ReadableStream && !body.locked) await body.cancel(reason).catch(() => {});
+}

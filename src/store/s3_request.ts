@@ -1,0 +1,209 @@
+/**
+ * Small rules for building S3 requests and reading responses, shared by
+ * `S3Store` and the lean fetch path: key checks, conditions, ETag quoting,
+ * Content-MD5, byte slicing. No AWS SDK here.
+ *
+ * @module
+ */
+import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { md5Hex, normalizeEtag } from "../hash.ts";
+import type { PutOptions } from "./types.ts";
+
+/**
+ * Throws `InvalidInputError` for keys S3Store cannot address faithfully: a
+ * leading `/`, `.` or `..` segments (URL parsing in fetch would normalize
+ * them away, addressing another key), or text that is not valid Unicode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkKey } from "./s3_request.ts";
+ * checkKey("a/b.csv", "s3://b");
+ * assert.throws(() => checkKey("a/../b", "s3://b"), /"\.\." path segment/);
+ * ```
+ */
+export function checkKey(key: string, root: string): void {
+  if (key.startsWith("/")) {
+    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} must not start with "/"`);
+  }
+  if (key.split("/").some((s) => s === "." || s === "..")) {
+    throw new InvalidInputError(
+      `key ${
+        JSON.stringify(key)
+      } in ${root} has a "." or ".." path segment, which HTTP clients rewrite`,
+    );
+  }
+  if (!key.isWellFormed()) {
+    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
+  }
+}
+
+/**
+ * Throws `IntegrityError` when `bytes` do not have the MD5 the caller gave.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMd5 } from "./s3_request.ts";
+ * checkMd5(new Uint8Array(), "d41d8cd98f00b204e9800998ecf8427e", "s3://b/k");
+ * assert.throws(() => checkMd5(new Uint8Array([1]), "d41d8cd98f00b204e9800998ecf8427e", "s3://b/k"));
+ * ```
+ */
+export function checkMd5(bytes: Uint8Array, md5: string, uri: string): void {
+  const actual = md5Hex(bytes);
+  if (actual !== md5.toLowerCase()) {
+    throw new IntegrityError(`${uri}: body MD5 is ${actual}, but md5 ${md5} was given`);
+  }
+}
+
+/**
+ * What a failed precondition of a put means, for messages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeCondition } from "./s3_request.ts";
+ * assert.equal(describeCondition({ ifNoneMatch: "*" }), "the key already exists (If-None-Match: *)");
+ * assert.equal(describeCondition({}), undefined);
+ * ```
+ */
+export function describeCondition(options: PutOptions): string | undefined {
+  if (options.ifNoneMatch !== undefined) return "the key already exists (If-None-Match: *)";
+  if (options.ifMatch !== undefined) {
+    return `the object's ETag is not ${normalizeEtag(options.ifMatch)} (If-Match)`;
+  }
+  return undefined;
+}
+
+/**
+ * True for a failed precondition.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPrecondition } from "./s3_request.ts";
+ * import { PreconditionFailedError } from "../errors.ts";
+ * assert(isPrecondition(new PreconditionFailedError("x")) && !isPrecondition(new Error("x")));
+ * ```
+ */
+export function isPrecondition(error: unknown): boolean {
+  return error instanceof PreconditionFailedError;
+}
+
+/**
+ * An ETag as a conditional header wants it: quoted (`*` stays bare).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { quoteEtag } from "./s3_request.ts";
+ * assert.equal(quoteEtag("abc"), '"abc"');
+ * assert.equal(quoteEtag('"abc"'), '"abc"');
+ * assert.equal(quoteEtag("*"), "*");
+ * ```
+ */
+export function quoteEtag(etag: string): string {
+  if (etag === "*") return etag;
+  return `"${normalizeEtag(etag)}"`;
+}
+
+/**
+ * A hex digest as base64 (the form of `Content-MD5`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hexToBase64 } from "./s3_request.ts";
+ * assert.equal(hexToBase64("d41d8cd98f00b204e9800998ecf8427e"), "1B2M2Y8AsgTpgAmY7PhCfg==");
+ * ```
+ */
+export function hexToBase64(hex: string): string {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) {
+    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Joins chunks whose lengths add up to `total` (one chunk is returned as is).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { concatBytes } from "./s3_request.ts";
+ * assert.deepEqual(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])], 3), new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/**
+ * A key from a listing made with `encoding-type=url` (S3 form-encodes, so
+ * `+` is a space).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeListKey } from "./s3_request.ts";
+ * assert.equal(decodeListKey("a+b%2Bc"), "a b+c");
+ * ```
+ */
+export function decodeListKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+/**
+ * Passes through bytes `start..end` (inclusive) of a stream, for a server
+ * that ignored `Range` and sent the whole object.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sliceStream } from "./s3_request.ts";
+ * const out = ReadableStream.from([new TextEncoder().encode("hello world")]).pipeThrough(sliceStream(6, 8));
+ * assert.equal(await new Response(out).text(), "wor");
+ * ```
+ */
+export function sliceStream(
+  start: number,
+  end: number | undefined,
+): TransformStream<Uint8Array, Uint8Array> {
+  let offset = 0;
+  const stop = end === undefined ? Infinity : end + 1;
+  return new TransformStream({
+    transform(chunk, controller) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(chunk.length, stop - offset);
+      offset += chunk.length;
+      if (to > from) controller.enqueue(chunk.subarray(from, to));
+      if (offset >= stop) controller.terminate();
+    },
+  });
+}
+
+/**
+ * Whether S3 says the object's ETag is not the MD5 of its content: with
+ * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
+ * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasOpaqueEtag } from "./s3_request.ts";
+ * assert(hasOpaqueEtag(new Headers({ "x-amz-server-side-encryption": "aws:kms" })));
+ * assert(!hasOpaqueEtag(new Headers({ "x-amz-server-side-encryption": "AES256" })));
+ * ```
+ */
+export function hasOpaqueEtag(headers: Headers): boolean {
+  return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
+    headers.has("x-amz-server-side-encryption-customer-algorithm");
+}

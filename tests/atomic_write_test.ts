@@ -1,0 +1,179 @@
+/**
+ * src/atomic_write.ts beyond its doc examples: concurrent writers never mix
+ * contents, a failed write leaves no temp file and the old content intact,
+ * modes are kept, and a dead writer's temp file is recognised as stale.
+ */
+import { join } from "node:path";
+import {
+  AtomicFile,
+  copyFileAtomic,
+  discardOpenTempFiles,
+  isStaleTempFile,
+  isTempName,
+  tempOwner,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from "../src/atomic_write.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+
+const enc = new TextEncoder();
+const posix = Deno.build.os !== "windows";
+
+async function tempDir(): Promise<AsyncDisposable & { dir: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-atomic-" });
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("writeFileAtomic: 20 concurrent writers, the file holds exactly one of their contents", async () => {
+  await using t = await tempDir();
+  const path = join(t.dir, "shared.txt");
+  const contents = Array.from({ length: 20 }, (_, i) => `writer ${i}\n`.repeat(1000 + i * 37));
+  await Promise.all(
+    contents.map((c, i) =>
+      i % 2 === 0 ? writeFileAtomic(path, c) : writeFileAtomic(
+        path,
+        ReadableStream.from([enc.encode(c.slice(0, 10)), enc.encode(c.slice(10))]),
+      )
+    ),
+  );
+  const final = await Deno.readTextFile(path);
+  assert(contents.includes(final), "the final content is one writer's whole content");
+  assertEquals(names(t.dir), ["shared.txt"], "no temp file is left");
+});
+
+Deno.test("writeFileAtomic: a failing stream leaves the old content and no temp file", async () => {
+  await using t = await tempDir();
+  const path = join(t.dir, "data.bin");
+  await writeFileAtomic(path, "old content");
+  let pulls = 0;
+  const broken = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (++pulls > 3) c.error(new Error("source failed"));
+      else c.enqueue(new Uint8Array(64 * 1024));
+    },
+  });
+  await assertRejects(() => writeFileAtomic(path, broken), Error, "source failed");
+  assertEquals(await Deno.readTextFile(path), "old content");
+  assertEquals(names(t.dir), ["data.bin"]);
+
+  // An abort does the same.
+  const controller = new AbortController();
+  const endless = new ReadableStream<Uint8Array>({
+    pull(c) {
+      c.enqueue(new Uint8Array(1024));
+      controller.abort(new Error("stop"));
+    },
+  });
+  await assertRejects(
+    () => writeFileAtomic(path, endless, { signal: controller.signal }),
+    Error,
+    "stop",
+  );
+  assertEquals(await Deno.readTextFile(path), "old content");
+  assertEquals(names(t.dir), ["data.bin"]);
+});
+
+Deno.test("writeFileAtomicSync: a failed rename leaves no temp file", async () => {
+  await using t = await tempDir();
+  await Deno.mkdir(join(t.dir, "taken"));
+  await Deno.writeTextFile(join(t.dir, "taken", "x"), "keeps the directory non-empty");
+  let failed = false;
+  try {
+    writeFileAtomicSync(join(t.dir, "taken"), "data"); // a file cannot replace a directory
+  } catch {
+    failed = true;
+  }
+  assert(failed, "renaming over a non-empty directory fails");
+  assertEquals(names(t.dir), ["taken"]);
+});
+
+Deno.test({
+  name:
+    "copyFileAtomic keeps the source's mode; writeFileAtomic applies the mode despite the umask",
+  ignore: !posix, // no POSIX permission bits on Windows
+  async fn() {
+    await using t = await tempDir();
+    const src = join(t.dir, "secret");
+    await Deno.writeTextFile(src, "private");
+    await Deno.chmod(src, 0o600);
+    await copyFileAtomic(src, join(t.dir, "out", "copy"));
+    assertEquals((await Deno.stat(join(t.dir, "out", "copy"))).mode! & 0o777, 0o600);
+    assertEquals(await Deno.readTextFile(join(t.dir, "out", "copy")), "private");
+
+    await Deno.chmod(src, 0o755);
+    await copyFileAtomic(src, join(t.dir, "out", "exec"));
+    assertEquals((await Deno.stat(join(t.dir, "out", "exec"))).mode! & 0o777, 0o755);
+
+    // 0o666 would be narrowed by a typical umask (022) if only passed to open().
+    await writeFileAtomic(join(t.dir, "wide"), "x", { mode: 0o666 });
+    assertEquals((await Deno.stat(join(t.dir, "wide"))).mode! & 0o777, 0o666);
+    assertEquals(names(t.dir), ["out", "secret", "wide"]);
+    assertEquals(names(join(t.dir, "out")), ["copy", "exec"]);
+  },
+});
+
+Deno.test("temp names: one scheme, owned by a pid, unique per call", () => {
+  const a = tempPathFor("/data/dir/file.csv");
+  const b = tempPathFor("/data/dir/file.csv");
+  assert(a !== b);
+  const name = a.slice("/data/dir/".length);
+  assert(name.startsWith(".file.csv.vc-tmp-"), name);
+  assert(isTempName(name));
+  assertEquals(tempOwner(name), Deno.pid);
+  assert(!isTempName("file.csv") && !isTempName(".file.csv") && !isTempName("x.vc-tmp-1-a"));
+});
+
+Deno.test({
+  name: "isStaleTempFile: a dead writer's temp file is stale at once, a live one only when old",
+  ignore: Deno.build.os !== "linux", // liveness is read from /proc
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "console.log(Deno.pid)"],
+      stdout: "piped",
+    }).output();
+    const deadPid = Number(new TextDecoder().decode(out.stdout).trim());
+    assert(deadPid > 0 && deadPid !== Deno.pid);
+    const now = Date.now();
+    const fresh = new Date(now);
+    assertEquals(isStaleTempFile(`.a.vc-tmp-${deadPid}-abcdefgh`, fresh, now), true);
+    assertEquals(isStaleTempFile(`.a.vc-tmp-${Deno.pid}-abcdefgh`, fresh, now), false);
+    const old = new Date(now - 25 * 3600_000);
+    assertEquals(isStaleTempFile(`.a.vc-tmp-${Deno.pid}-abcdefgh`, old, now), true);
+    assertEquals(isStaleTempFile("not-a-temp", old, now), false);
+  },
+});
+
+Deno.test("AtomicFile: commit replaces, discard and discardOpenTempFiles clean up", async () => {
+  await using t = await tempDir();
+  const dest = join(t.dir, "f");
+  await Deno.writeTextFile(dest, "v1");
+  const temp = AtomicFile.create(dest);
+  await temp.file.write(enc.encode("v2"));
+  assertEquals(await Deno.readTextFile(dest), "v1", "readers see the old content until commit");
+  await temp.commit();
+  assertEquals(await Deno.readTextFile(dest), "v2");
+
+  const dropped = AtomicFile.create(dest);
+  await dropped.file.write(enc.encode("never"));
+  dropped.discard();
+  dropped.discard(); // safe twice
+  assertEquals(names(t.dir), ["f"]);
+
+  AtomicFile.create(join(t.dir, "g"));
+  AtomicFile.create(join(t.dir, "h"));
+  assertEquals(names(t.dir).length, 3);
+  assertEquals(discardOpenTempFiles(), 2);
+  assertEquals(names(t.dir), ["f"]);
+
+  // commitBy with an install step that fails: the temp file goes away.
+  const refused = AtomicFile.create(dest);
+  await assertRejects(
+    () => refused.commitBy((p) => Deno.link(p, dest)), // dest exists: link refuses
+    Deno.errors.AlreadyExists,
+  );
+  assertEquals(names(t.dir), ["f"]);
+  assertEquals(await Deno.readTextFile(dest), "v2");
+});

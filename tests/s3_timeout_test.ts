@@ -1,0 +1,250 @@
+/**
+ * S3Store against servers that misbehave at the TCP level (issue 7 items 6,
+ * 7 and 20): one that accepts and never answers, one that trickles, one that
+ * redirects without a body, one that cuts a body short; and an upload
+ * aborted midway on the fake S3 server.
+ */
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { OfflineError, StoreError } from "../src/errors.ts";
+import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const enc = new TextEncoder();
+
+/**
+ * A TCP server on 127.0.0.1 that hands each connection to `onConnection`
+ * and closes everything on dispose.
+ */
+function rawServer(
+  onConnection: (conn: Deno.Conn) => Promise<void>,
+): AsyncDisposable & { url: string; accepted: () => number } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const handlers: Promise<void>[] = [];
+  let accepted = 0;
+  const loop = (async () => {
+    for await (const conn of listener) {
+      accepted++;
+      conns.add(conn);
+      handlers.push(onConnection(conn).catch(() => {}));
+    }
+  })().catch(() => {});
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    accepted: () => accepted,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch {
+          // Closed by the handler already.
+        }
+      }
+      await loop;
+      await Promise.all(handlers);
+    },
+  };
+}
+
+/** Reads one request's head (up to the blank line). */
+async function readHead(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(16 * 1024);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
+  return new S3Store({
+    bucket: "b",
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials,
+    requestTimeoutMs: 300,
+    maxAttempts: 2,
+    ...extra,
+  });
+}
+
+/**
+ * Fails instead of hanging when `promise` does not settle within `ms`: a
+ * guard so that, without the fix, these tests fail rather than hang (not a
+ * timing assertion; the bound is far above the expected time).
+ */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until the connection is closed by the peer (bounded by the test's timeouts). */
+async function holdOpen(conn: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(1024);
+  while ((await conn.read(buf)) !== null) { /* keep reading, never answer */ }
+}
+
+Deno.test("S3Store: a server that accepts and never answers times out, is retried, and names the endpoint", async () => {
+  await using server = rawServer(holdOpen);
+  const s = store(server.url);
+  try {
+    const error = await assertRejects(() => within(20_000, s.head("k")), OfflineError, server.url);
+    assertStringIncludes(error.message, "timed out");
+    assertEquals(server.accepted(), 2, "the timed-out request was retried once (maxAttempts 2)");
+    // The SDK path (listing) has the same limit.
+    await assertRejects(
+      () =>
+        within(
+          20_000,
+          (async () => {
+            for await (const _ of s.list("")) { /* never reached */ }
+          })(),
+        ),
+      OfflineError,
+      server.url,
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+/** A server that answers with `length` announced and sends only `sent` bytes, then stalls or closes. */
+function partialBodyServer(length: number, sent: number, then: "stall" | "close") {
+  return rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write(enc.encode(
+      `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nETag: "0123456789abcdef0123456789abcdef"\r\n\r\n`,
+    ));
+    await conn.write(new Uint8Array(sent));
+    if (then === "stall") await holdOpen(conn);
+    else conn.close();
+  });
+}
+
+Deno.test("S3Store: a body that stops trickling fails with a timeout naming the endpoint", async () => {
+  // Large: the body is streamed to the caller under an idle-read guard.
+  {
+    await using server = partialBodyServer(3 * 1024 * 1024, 100_000, "stall");
+    const s = store(server.url);
+    try {
+      const { body, info } = await s.get("k");
+      assertEquals(info.size, 3 * 1024 * 1024);
+      const error = await assertRejects(
+        () => within(20_000, new Response(body).arrayBuffer()),
+        OfflineError,
+      );
+      assertStringIncludes(error.message, server.url);
+      assertStringIncludes(error.message, "timed out");
+    } finally {
+      await s.close();
+    }
+  }
+  // Small: read whole within the request's deadline, so `get` itself fails (after a retry).
+  {
+    await using server = partialBodyServer(1000, 1, "stall");
+    const s = store(server.url);
+    try {
+      const error = await assertRejects(() => within(20_000, s.get("k")), OfflineError);
+      assertStringIncludes(error.message, server.url);
+      assertStringIncludes(error.message, "timed out");
+      assertEquals(server.accepted(), 2, "retried once (maxAttempts 2)");
+    } finally {
+      await s.close();
+    }
+  }
+});
+
+Deno.test("S3Store: a redirect without an XML body names its Location (item 20)", async () => {
+  await using server = rawServer(async (conn) => {
+    await readHead(conn);
+    await conn.write(enc.encode(
+      "HTTP/1.1 301 Moved Permanently\r\nLocation: https://elsewhere.example/b/k\r\nContent-Length: 0\r\n\r\n",
+    ));
+    await holdOpen(conn);
+  });
+  const s = store(server.url);
+  try {
+    const error = await assertRejects(() => s.get("k"), StoreError, "s3://b/k");
+    assertStringIncludes(error.message, "https://elsewhere.example/b/k");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("S3Store: a body cut short fails naming the URI and endpoint (item 20)", async () => {
+  for (const [length, sent] of [[100, 10], [3 * 1024 * 1024, 200_000]]) {
+    await using server = partialBodyServer(length!, sent!, "close");
+    const s = store(server.url, { requestTimeoutMs: 10_000 });
+    try {
+      // Small bodies fail in `get` (after retries), large ones while streaming.
+      const error = await assertRejects(async () => {
+        const { body } = await s.get("data/short.bin");
+        await new Response(body).arrayBuffer();
+      }, StoreError);
+      assertStringIncludes(error.message, "s3://b/data/short.bin");
+      assertStringIncludes(error.message, server.url);
+    } finally {
+      await s.close();
+    }
+  }
+});
+
+Deno.test("S3Store: aborting a multipart upload midway aborts it on the server and rejects with the reason (item 7)", async () => {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  const MiB = 1024 * 1024;
+  const s = store(fake.url, {
+    requestTimeoutMs: 10_000,
+    multipartThreshold: 5 * MiB,
+    partSize: 5 * MiB,
+  });
+  const controller = new AbortController();
+  const reason = new Error("interrupted by the user");
+  let pulled = 0;
+  // 12 MiB arrive, then the source stalls (like a pipe whose writer hung)
+  // and the user gives up.
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      if (pulled >= 12) {
+        await new Promise((r) => setTimeout(r, 50));
+        controller.abort(reason);
+        return; // never enqueues again: only the abort can end this put
+      }
+      pulled++;
+      c.enqueue(new Uint8Array(MiB));
+    },
+  });
+  try {
+    const error = await assertRejects(() =>
+      within(20_000, s.put("big.bin", body, { signal: controller.signal }))
+    );
+    assert(error === reason, `rejected with ${error}, expected the abort reason`);
+    const client = new S3Client({
+      endpoint: fake.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials,
+    });
+    try {
+      const pending = await client.send(new ListMultipartUploadsCommand({ Bucket: "b" }));
+      assertEquals(pending.Uploads ?? [], [], "no multipart upload is left on the server");
+    } finally {
+      client.destroy();
+    }
+    assertEquals(await s.head("big.bin"), undefined);
+  } finally {
+    await s.close();
+  }
+});

@@ -14,6 +14,7 @@ import { EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { compareUtf8 } from "../walk.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -290,7 +291,10 @@ export const ls: Command = {
     // Reads only the manifest, so it works without a bucket configured.
     const { manifest } = versionedSettings(ctx);
     const entries = await readManifest(manifest);
-    const rows = Object.keys(entries).sort().map((p) => ({ path: p, version: entries[p]! }));
+    const rows = Object.keys(entries).sort(compareUtf8).map((p) => ({
+      path: p,
+      version: entries[p]!,
+    }));
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));
   },
 };

@@ -55,8 +55,7 @@ export function detectManifestStyle(text: string): ManifestStyle {
   const escaped =
     /\\u(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})/
       .test(text);
-  // deno-lint-ignore no-control-regex
-  const raw = /[^\x00-\x7f]/.test(text);
+  const raw = /[\u0080-\uffff]/.test(text);
   const escapeNonAscii = escaped || (!raw && !finalNewline);
   const eol = /\r\n/.test(text) ? "\r\n" : "\n";
   return { indent, escapeNonAscii, finalNewline, eol };
@@ -78,9 +77,8 @@ export function detectManifestStyle(text: string): ManifestStyle {
 export function jsonString(value: string, escapeNonAscii: boolean): string {
   const json = JSON.stringify(value);
   if (!escapeNonAscii) return json;
-  // deno-lint-ignore no-control-regex
   return json.replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

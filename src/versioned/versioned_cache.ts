@@ -32,6 +32,7 @@ import {
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import { copyFileAtomic } from "../copy_file_atomic.ts";
+import { compareUtf8 } from "../walk.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -239,7 +240,7 @@ export class VersionedCache {
    */
   async resolveAll(): Promise<VersionedAsset[]> {
     const entries = await this.#entries();
-    return Object.keys(entries).sort().map((p) => this.#asset(p, entries[p] as string));
+    return Object.keys(entries).sort(compareUtf8).map((p) => this.#asset(p, entries[p] as string));
   }
 
   /**
@@ -467,7 +468,10 @@ export class VersionedCache {
    */
   async ls(): Promise<Array<{ path: string; version: string }>> {
     const entries = await this.#entries();
-    return Object.keys(entries).sort().map((path) => ({ path, version: entries[path] as string }));
+    return Object.keys(entries).sort(compareUtf8).map((path) => ({
+      path,
+      version: entries[path] as string,
+    }));
   }
 
   /**

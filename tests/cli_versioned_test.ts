@@ -72,7 +72,19 @@ Deno.test("cli versioned: add, update, path, cat, get, versions, ls, path-remote
   assertEquals(verify.code, 0, verify.stderr);
   assertStringIncludes(verify.stdout, "ok  /foo/bar.csv  1.0.1");
 
-  const quiet = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor", "--quiet");
+  // Identical content is refused (nothing published) unless --force.
+  const same = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor");
+  assertFailure(same, 1, "identical to /foo/bar.csv 1.0.1");
+  assertStringIncludes(same.stderr, "--force");
+  assertEquals((await ws.vc("versions", "/foo/bar.csv")).stdout, "1.0.0\n1.0.1\n");
+  const quiet = await ws.vc(
+    "update",
+    "/foo/bar.csv",
+    "src/bar.csv",
+    "--minor",
+    "--quiet",
+    "--force",
+  );
   assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
   assertStringIncludes(await ws.read("versioned_assets.json"), '"1.1.0"');
 });
@@ -89,6 +101,7 @@ Deno.test("cli versioned: update bump flags", async () => {
     [["--min-version", "1.0"], "3.0.1"],
   ];
   for (const [flags, expected] of cases) {
+    await ws.write("f.txt", `x ${expected}`);
     const r = await ws.vc("update", "/f.txt", file, ...flags, "--json");
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.json<{ to: string }>().to, expected, flags.join(" "));

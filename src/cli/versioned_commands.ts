@@ -52,6 +52,7 @@ export const add: Command = {
     const published = await s.vc.add(path, resolve(ctx.io.cwd, file), {
       ...(version === undefined ? {} : { version }),
       onProgress: bar.onBytes,
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
     const uri = await s.vc.uri(path, published);
@@ -89,6 +90,10 @@ export const update: Command = {
       valueName: "V",
       description: "publish at least V (e.g. 2 or 1.3), else a patch bump",
     },
+    force: {
+      type: "boolean",
+      description: "publish even when FILE is identical to the latest version",
+    },
     ...VERSIONED_OPTIONS,
   },
   examples: [
@@ -103,6 +108,8 @@ export const update: Command = {
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, resolve(ctx.io.cwd, file), bump, {
       onProgress: bar.onBytes,
+      force: ctx.flags.boolean("force"),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
     const uri = await s.vc.uri(r.path, r.to);

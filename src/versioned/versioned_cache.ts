@@ -32,6 +32,14 @@ import {
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import { copyFileAtomic } from "../copy_file_atomic.ts";
+import {
+  assertUnchanged,
+  digestSource,
+  snapshotSource,
+  SourceChangedError,
+  type SourceDigest,
+  type SourceSnapshot,
+} from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
@@ -64,12 +72,18 @@ export interface VersionedAddOptions {
   version?: string;
   /** Upload progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@linkcode VersionedCache.update}. */
 export interface VersionedUpdateOptions {
   /** Upload progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
+  signal?: AbortSignal;
+  /** Publish even when the file is identical to the latest version (refused otherwise). */
+  force?: boolean;
 }
 
 /** Options for {@linkcode VersionedCache.path}. */
@@ -352,7 +366,12 @@ export class VersionedCache {
       );
     }
     await this.#prepareManifestDir();
-    await this.#publish(p, version, file, options.onProgress, "`vc add` with another --version");
+    const snapshot = await snapshotSource(file);
+    const digest = await digestSource(file, signalOption(options.signal));
+    await this.#publish(p, version, snapshot, digest, {
+      ...options,
+      retryHint: "`vc add` with another --version",
+    });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
     await this.#pin(p, version);
@@ -413,7 +432,10 @@ export class VersionedCache {
     }
     const to = nextVersion(from, bump);
     await this.#prepareManifestDir();
-    await this.#publish(p, to, file, options.onProgress, "run update again");
+    const snapshot = await snapshotSource(file);
+    const digest = await digestSource(file, signalOption(options.signal));
+    if (!options.force) await this.#refuseIdentical(p, from, file, digest);
+    await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
     await this.#pin(p, to);
     return { path: p, from, to };
   }
@@ -644,19 +666,50 @@ export class VersionedCache {
     return store;
   }
 
-  // Uploads `file` as `path`@`version` with a create-only write and checks the
-  // stored object before anyone (the manifest) points at it.
+  // Refuses to publish a file identical to the latest version (by size and
+  // MD5, from the store's ETag or vc-md5 metadata), unless forced.
+  async #refuseIdentical(
+    path: string,
+    latest: string,
+    file: string,
+    digest: SourceDigest,
+  ): Promise<void> {
+    const info = await (await this.#store(this.bucket)).head(versionedKey(path, latest));
+    if (info === undefined || info.size !== digest.size) return;
+    const etag = parseEtag(info.etag);
+    const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
+    if (md5 !== digest.md5) return;
+    throw new InvalidInputError(
+      `${file} is identical to ${path} ${latest} (${
+        joinUri(this.bucket, versionedKey(path, latest))
+      }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
+    );
+  }
+
+  // Uploads the file as `path`@`version` with a create-only write and checks the
+  // stored object before anyone (the manifest) points at it. `snapshot` was
+  // taken before `digest` was computed: if the file changed since, what was
+  // uploaded is not what was hashed, and the new object is deleted again
+  // (create-only: it is ours, and nothing points at it yet).
   async #publish(
     path: string,
     version: string,
-    file: string,
-    onProgress: ((p: { bytes: number; total: number }) => void) | undefined,
-    retryHint: string,
+    snapshot: SourceSnapshot,
+    digest: SourceDigest,
+    options: {
+      onProgress?: (p: { bytes: number; total: number }) => void;
+      signal?: AbortSignal;
+      retryHint: string;
+    },
   ): Promise<void> {
+    const { onProgress, retryHint } = options;
+    const file = snapshot.path;
     const key = versionedKey(path, version);
     const uri = joinUri(this.bucket, key);
-    const size = (await Deno.stat(file)).size;
-    const md5 = await md5File(file);
+    const { size, md5 } = digest;
+    if (size !== snapshot.size) {
+      throw new SourceChangedError(`${file} changed while it was hashed; run the command again`);
+    }
     const store = await this.#store(this.bucket);
     let etag: string;
     try {
@@ -666,6 +719,7 @@ export class VersionedCache {
         size,
         // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
         metadata: { "vc-md5": md5 },
+        ...signalOption(options.signal),
         ...(onProgress
           ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) }
           : {}),
@@ -678,6 +732,17 @@ export class VersionedCache {
         );
       }
       throw error;
+    }
+    try {
+      await assertUnchanged(snapshot, `upload to ${uri}`);
+    } catch (error) {
+      const removed = await store.delete([key]).then(() => true, () => false);
+      throw new SourceChangedError(
+        `${(error as Error).message}; ${
+          removed ? "the upload was deleted" : `the upload could not be deleted: remove ${uri}`
+        } and ${this.manifest} was not changed`,
+        { cause: error },
+      );
     }
     const problem = await verifyStored(store, key, etag, md5, size);
     if (problem === undefined) return;
@@ -844,6 +909,10 @@ async function verifyStored(
   return stored.toLowerCase() === md5
     ? undefined
     : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+}
+
+function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
 }
 
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {

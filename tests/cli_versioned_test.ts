@@ -186,9 +186,9 @@ Deno.test("cli versioned: settings come from env and config file, flags win", as
     VC_MANIFEST: "m/two.json",
   });
   assertEquals(fromFlag.json(), [{ path: "/one.csv", version: "1.0.0" }]);
-  // VC_BUCKET as a plain directory, relative to the cwd.
+  // VC_BUCKET as a directory path, relative to the cwd (a bare name is an S3 bucket).
   const viaEnvBucket = await ws.run(["cat", "/one.csv", "--manifest", "m/one.json"], {
-    VC_BUCKET: "bucket",
+    VC_BUCKET: "./bucket",
   });
   assertEquals(viaEnvBucket.stdout, "one", viaEnvBucket.stderr);
   // A broken config file is named.

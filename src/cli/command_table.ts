@@ -99,6 +99,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await versioned()).verify,
   },
   {
+    name: "config",
+    group: VERSIONED,
+    summary: "show each effective setting and where it came from",
+    load: async () => (await import("./config_command.ts")).config,
+  },
+  {
     name: "prefill",
     group: CI,
     summary: "download every asset of manifests and lists into the cache, in parallel",

@@ -6,11 +6,24 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { AssetCache } from "../cache/asset_cache.ts";
-import { resolveSettings, type Settings } from "../config.ts";
+import {
+  type EnvReader,
+  loadConfigFile,
+  resolveSettings,
+  type SettingName,
+  type Settings,
+} from "../config.ts";
+
+const FLAG_OF: Record<string, string> = {
+  cacheDir: "cache-dir",
+  timeout: "timeout",
+  offline: "offline",
+  bucket: "bucket",
+  immutableBuckets: "immutable-buckets",
+};
 import { VersionedCache } from "../versioned/versioned_cache.ts";
-import { isStoreUri } from "../uri.ts";
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -57,7 +70,8 @@ export const VERSIONED_OPTIONS: OptionSpecs = {
   bucket: {
     type: "string",
     valueName: "URI",
-    description: "where versions live: s3://name[/prefix] or file:///dir (env VC_BUCKET)",
+    description:
+      "where versions live: s3://name[/prefix], a bare NAME (= s3://NAME), file:///dir or ./dir (env VC_BUCKET)",
   },
   manifest: {
     type: "string",
@@ -88,11 +102,24 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
   const { io, flags } = ctx;
   const cacheDir = flags.string("cache-dir");
   const timeout = flags.string("timeout");
-  const options: Parameters<typeof resolveSettings>[0] = { env: (name) => io.env(name) };
+  const bucket = flags.string("bucket");
+  const env = (name: string) => io.env(name);
+  const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
   if (cacheDir !== undefined) options.cacheDir = resolve(io.cwd, cacheDir);
   if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
   if (flags.boolean("offline")) options.offline = true;
+  if (bucket !== undefined) options.bucket = bucket;
+  // The project settings file is looked for from the manifest's directory.
+  // Its path is known before settings are resolved, except when only the
+  // user config file names it.
+  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST"));
+  options.projectDir = manifest === undefined
+    ? dirname(userConfigManifest(env) ?? join(io.cwd, DEFAULT_MANIFEST))
+    : dirname(resolve(io.cwd, manifest));
   const settings = resolveSettings(options);
+  for (const [name, source] of Object.entries(settings.sources)) {
+    if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
+  }
   // The environment's cache dir may be relative: relative to the user's cwd.
   if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
   return settings;
@@ -140,6 +167,8 @@ export interface VersionedSettings {
   bucket: string | undefined;
   /** The asset cache settings. */
   settings: Settings;
+  /** Where the manifest path came from (`flag --manifest`, `env VC_MANIFEST`, `config FILE`, `default`). */
+  manifestSource: string;
 }
 
 /**
@@ -160,15 +189,19 @@ export interface VersionedSettings {
 export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
   const { io, flags } = ctx;
   const settings = cliSettings(ctx);
-  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST")) ??
-    settings.manifest ?? DEFAULT_MANIFEST;
-  const bucket = flags.string("bucket") ?? nonEmpty(io.env("VC_BUCKET")) ?? settings.bucket;
-  return {
-    manifest: resolve(io.cwd, manifest),
-    // A bucket given as a plain directory is relative to the user's cwd.
-    bucket: bucket === undefined || isStoreUri(bucket) ? bucket : resolve(io.cwd, bucket),
-    settings,
-  };
+  const flag = flags.string("manifest");
+  const fromEnv = nonEmpty(io.env("VC_MANIFEST"));
+  const manifest = flag ?? fromEnv ?? settings.manifest ?? DEFAULT_MANIFEST;
+  const manifestSource = flag !== undefined
+    ? "flag --manifest"
+    : fromEnv !== undefined
+    ? "env VC_MANIFEST"
+    : settings.manifest !== undefined
+    ? `config ${settings.configPath}`
+    : "default";
+  // Normalized and validated by resolveSettings: a bare name is s3://NAME, a
+  // path is a file:// URI relative to the cwd (or to the file that named it).
+  return { manifest: resolve(io.cwd, manifest), bucket: settings.bucket, settings, manifestSource };
 }
 
 /** A versioned cache and the asset cache under it; disposing closes both. */
@@ -240,6 +273,16 @@ export function noBucket(command: string): UsageError {
       "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]",
     command,
   });
+}
+
+// The manifest named by the user config file, if any (a bad file is reported
+// by resolveSettings, which reads it again).
+function userConfigManifest(env: EnvReader): string | undefined {
+  try {
+    return loadConfigFile(undefined, { env })?.config.manifest;
+  } catch {
+    return undefined;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

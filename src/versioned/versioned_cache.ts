@@ -18,6 +18,7 @@ import {
   PreconditionFailedError,
   VcError,
 } from "../errors.ts";
+import { normalizeBucket } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -50,7 +51,11 @@ const loadNextVersion = async () => (await import("./version_bump.ts")).nextVers
 export interface VersionedCacheOptions {
   /** Path of the manifest file (JSON, `"/path": "MAJOR.MINOR.PATCH"`). */
   manifest: string;
-  /** Where versions live: `s3://name[/prefix]`, `file:///dir`, or a directory path. */
+  /**
+   * Where versions live: `s3://name[/prefix]`, a bare bucket name (`my-assets`
+   * means `s3://my-assets`, as in baiji-pod), `file:///dir`, or a directory
+   * path with a `/` (`./assets`). Malformed values throw `InvalidInputError`.
+   */
   bucket: string;
   /** The asset cache to download through. Default: a new one (closed by {@linkcode VersionedCache.close}). */
   cache?: AssetCache;
@@ -188,7 +193,7 @@ export class VersionedCache {
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
     this.manifest = resolve(options.manifest);
-    this.bucket = toStoreUri(options.bucket).replace(/\/+$/, "");
+    this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
     this.#open = options.openStore ?? ((root) => openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));

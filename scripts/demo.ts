@@ -39,7 +39,7 @@ try {
   );
 
   const base = denoIo();
-  async function vc(args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
+  const vc = async (args: string[], extraEnv: Record<string, string> = {}): Promise<void> => {
     const shown = Object.entries(extraEnv).map(([k, v]) => `${k}=${v} `).join("");
     console.log(`\n$ ${shown}vc ${args.join(" ")}`);
     const io = {
@@ -52,7 +52,7 @@ try {
       console.error(`demo: "vc ${args.join(" ")}" exited with ${code}`);
       throw new DemoFailed(code);
     }
-  }
+  };
 
   console.log(`vc demo in ${dir}`);
   console.log(`  bucket:   ${env.VC_BUCKET}  (the embedded store: a plain directory)`);

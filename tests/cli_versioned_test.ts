@@ -70,7 +70,7 @@ Deno.test("cli versioned: add, update, path, cat, get, versions, ls, path-remote
 
   const verify = await ws.vc("verify");
   assertEquals(verify.code, 0, verify.stderr);
-  assertStringIncludes(verify.stdout, "ok  /foo/bar.csv  1.0.1");
+  assertStringIncludes(verify.stdout, "ok  locked  /foo/bar.csv  1.0.1");
 
   // Identical content is refused (nothing published) unless --force.
   const same = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor");
@@ -145,7 +145,7 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   assertFailure(await ws.vc("cat", "/f.csv"), 1, "1.0.0 of /f.csv does not exist");
   const verify = await ws.vc("verify");
   assertEquals(verify.code, 1);
-  assertStringIncludes(verify.stdout, "BAD  /f.csv  1.0.0");
+  assertStringIncludes(verify.stdout, "BAD  locked  /f.csv  1.0.0");
   assertStringIncludes(verify.stderr, "1 of 1 manifest entries failed verification");
   // Missing file to publish, and a path already in the manifest.
   assertFailure(await ws.vc("update", "/f.csv", "missing.csv", "--patch"), 1, "missing.csv");

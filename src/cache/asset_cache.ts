@@ -31,7 +31,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { InvalidInputError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
-import type { DownloadOptions } from "../store/download.ts";
+import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
@@ -77,6 +77,13 @@ export interface CacheGetOptions {
   signal?: AbortSignal;
   /** Download progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /**
+   * Pinned content (an integrity lock entry): a download is verified against
+   * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
+   * cached) on a mismatch. A cached copy is served as it is: the check
+   * happens when content enters the cache.
+   */
+  integrity?: DownloadIntegrity;
 }
 
 /** Options of {@linkcode AssetCache.ls}. */
@@ -466,7 +473,7 @@ export class AssetCache implements AsyncDisposable {
     if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
     const rec = await this.#flights.run(
       loc.dataPath,
-      (ctx) => this.#resolve(loc, options?.immutable === true, ctx),
+      (ctx) => this.#resolve(loc, options?.immutable === true, ctx, options?.integrity),
       flightOptions,
     );
     if (this.#byUri.size >= MEMORY_ENTRIES) {
@@ -480,7 +487,12 @@ export class AssetCache implements AsyncDisposable {
     return rec.path;
   }
 
-  async #resolve(loc: EntryLocation, immutable: boolean, ctx: FlightContext): Promise<Rec> {
+  async #resolve(
+    loc: EntryLocation,
+    immutable: boolean,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<Rec> {
     const now = Date.now();
     let rec = this.#byPath.get(loc.dataPath);
     if (rec !== undefined) {
@@ -502,14 +514,14 @@ export class AssetCache implements AsyncDisposable {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
         return rec;
       }
-      return await this.#revalidate(loc, rec, ctx);
+      return await this.#revalidate(loc, rec, ctx, integrity);
     }
     if (this.offline) {
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on`,
       );
     }
-    return await this.#fetch(loc, undefined, ctx);
+    return await this.#fetch(loc, undefined, ctx, integrity);
   }
 
   /** Reads the entry's record and checks its data file; undefined when not usable. */
@@ -538,7 +550,12 @@ export class AssetCache implements AsyncDisposable {
     return rec;
   }
 
-  async #revalidate(loc: EntryLocation, rec: Rec, ctx: FlightContext): Promise<Rec> {
+  async #revalidate(
+    loc: EntryLocation,
+    rec: Rec,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<Rec> {
     const now = Date.now();
     let head: ObjectInfo | undefined;
     try {
@@ -567,7 +584,7 @@ export class AssetCache implements AsyncDisposable {
       return rec;
     }
     try {
-      return await this.#fetch(loc, head, ctx);
+      return await this.#fetch(loc, head, ctx, integrity);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e, now);
@@ -600,6 +617,7 @@ export class AssetCache implements AsyncDisposable {
     loc: EntryLocation,
     expected: ObjectInfo | undefined,
     ctx: FlightContext,
+    integrity?: DownloadIntegrity,
   ): Promise<Rec> {
     const [{ store, key }, { downloadToFile }, { acquireEntryLock }] = await Promise.all([
       this.#storeFor(loc),
@@ -634,6 +652,7 @@ export class AssetCache implements AsyncDisposable {
       const options: DownloadOptions = { ...this.#download, signal: ctx.signal, uri: loc.uri };
       options.onProgress = ctx.progress;
       if (expected !== undefined) options.expected = expected;
+      if (integrity !== undefined) options.integrity = integrity;
       let info;
       try {
         info = await downloadToFile(store, key, loc.dataPath, options);

@@ -78,6 +78,17 @@ export const VERSIONED_OPTIONS: OptionSpecs = {
     valueName: "FILE",
     description: "manifest file (env VC_MANIFEST; default ./versioned_assets.json)",
   },
+  lock: {
+    type: "string",
+    valueName: "FILE",
+    description:
+      "integrity lock file (env VC_LOCK; default: beside the manifest, versioned_assets.lock.json)",
+  },
+  frozen: {
+    type: "boolean",
+    description:
+      "refuse entries without a lock entry and any change to the lock file (env VC_FROZEN=1; for CI)",
+  },
   ...CACHE_OPTIONS,
 };
 
@@ -169,6 +180,10 @@ export interface VersionedSettings {
   settings: Settings;
   /** Where the manifest path came from (`flag --manifest`, `env VC_MANIFEST`, `config FILE`, `default`). */
   manifestSource: string;
+  /** The integrity lock file (absolute), when `--lock` or `VC_LOCK` names one; else the default beside the manifest. */
+  lock: string | undefined;
+  /** `--frozen` or `VC_FROZEN`. */
+  frozen: boolean;
 }
 
 /**
@@ -201,7 +216,26 @@ export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): Ve
     : "default";
   // Normalized and validated by resolveSettings: a bare name is s3://NAME, a
   // path is a file:// URI relative to the cwd (or to the file that named it).
-  return { manifest: resolve(io.cwd, manifest), bucket: settings.bucket, settings, manifestSource };
+  const lock = flags.string("lock") ?? nonEmpty(io.env("VC_LOCK"));
+  const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
+  let frozen = flags.boolean("frozen");
+  if (!frozen && frozenEnv !== undefined) {
+    const v = frozenEnv.trim().toLowerCase();
+    if (!["1", "true", "yes", "on", "0", "false", "no", "off"].includes(v)) {
+      throw new UsageError(
+        `VC_FROZEN must be 1/0, true/false, yes/no or on/off, got "${frozenEnv}"`,
+      );
+    }
+    frozen = ["1", "true", "yes", "on"].includes(v);
+  }
+  return {
+    manifest: resolve(io.cwd, manifest),
+    bucket: settings.bucket,
+    settings,
+    manifestSource,
+    lock: lock === undefined ? undefined : resolve(io.cwd, lock),
+    frozen,
+  };
 }
 
 /** A versioned cache and the asset cache under it; disposing closes both. */
@@ -243,6 +277,8 @@ export function openVersioned(
     manifest: v.manifest,
     bucket: v.bucket,
     cache,
+    ...(v.lock === undefined ? {} : { lock: v.lock }),
+    frozen: v.frozen,
   });
   return {
     vc,

@@ -409,7 +409,7 @@ export const verify: Command = {
   required: 0,
   usage: "",
   description:
-    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it. Lists every problem; exits 1 if there is one.",
+    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it (and its lock entry). Says which entries the lock file pins. Lists every\nproblem; exits 1 if there is one.",
   options: VERSIONED_OPTIONS,
   examples: ["vc verify", "vc verify --json"],
   async run(ctx) {
@@ -418,7 +418,15 @@ export const verify: Command = {
     const bad = results.filter((r) => !r.ok);
     await ctx.out.data(
       results,
-      table(results.map((r) => [r.ok ? "ok" : "BAD", r.path, r.version, r.problem ?? ""])),
+      table(
+        results.map((r) => [
+          r.ok ? "ok" : "BAD",
+          r.locked ? "locked" : "unlocked",
+          r.path,
+          r.version,
+          r.problem ?? "",
+        ]),
+      ),
     );
     if (bad.length === 0) return 0;
     ctx.io.writeStderr(

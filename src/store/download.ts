@@ -71,6 +71,22 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** The object's URI for error messages (default: the store URL joined with the key). */
   uri?: string;
+  /**
+   * Content the caller pinned (an integrity lock entry): the size is checked
+   * before any byte is fetched, the SHA-256 on the same chunks the MD5 sees;
+   * a mismatch is an `IntegrityError` and nothing is kept.
+   */
+  integrity?: DownloadIntegrity;
+}
+
+/** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
+export interface DownloadIntegrity {
+  /** Exact size in bytes. */
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** What pinned it, for error messages (e.g. `/a.csv@1.0.0 in versioned_assets.lock.json`). */
+  label?: string;
 }
 
 /** What was downloaded: the object's info, plus its MD5 when the verification established it. */
@@ -163,6 +179,8 @@ interface Context {
   onProgress: ((p: DownloadProgress) => void) | undefined;
   /** Whether ranged bodies are piped into the file (see pipeRange). */
   pipe: boolean;
+  /** Pinned content, if any. */
+  integrity: DownloadIntegrity | undefined;
 }
 
 async function downloadOnce(
@@ -203,7 +221,12 @@ async function downloadOnce(
       written: 0,
       onProgress: options.onProgress,
       pipe: true,
+      integrity: options.integrity,
     };
+    if (ctx.integrity !== undefined && ctx.integrity.size !== info.size) {
+      await first?.cancel().catch(() => {});
+      throw integrityMismatch(ctx, `size ${info.size}`, `size ${ctx.integrity.size}`);
+    }
     const plan = planVerification(info);
     let temp: TempFile;
     try {
@@ -224,6 +247,7 @@ async function downloadOnce(
         }, controller);
       }
       const md5 = await verify(ctx, temp.path, plan, computed);
+      if (ctx.integrity !== undefined) await verifySha256(ctx, temp.path, computed);
       await temp.commit(dest);
       done = true;
       const out: DownloadedObject = { ...info };
@@ -280,6 +304,8 @@ interface Computed {
   md5?: string;
   /** Per-segment MD5s (segment = `plan.segment`), when computed. */
   parts?: string[];
+  /** Whole-content SHA-256, when an integrity check asked for it and it was computed. */
+  sha256?: string;
   /**
    * The MD5 was computed by reading the file back while it was being written.
    * A mismatch is then confirmed from the finished file before it is
@@ -372,6 +398,37 @@ async function verify(
     return actual;
   }
   return undefined; // opaque ETag, no checksum: the size (checked while streaming) is all there is
+}
+
+// The SHA-256 was computed on the same chunks as the MD5 (inline, or by the
+// hash worker reading the completed prefix back); only when that could not
+// happen (no worker) is the finished file read again.
+async function verifySha256(ctx: Context, path: string, computed: Computed): Promise<void> {
+  const expected = ctx.integrity!.sha256.toLowerCase();
+  let actual = computed.sha256 ?? await sha256File(path);
+  if (actual !== expected && computed.readBack === true) actual = await sha256File(path);
+  if (actual !== expected) throw integrityMismatch(ctx, `SHA-256 ${actual}`, `SHA-256 ${expected}`);
+}
+
+function integrityMismatch(ctx: Context, actual: string, expected: string): IntegrityError {
+  const what = ctx.integrity?.label ?? ctx.uri;
+  return new IntegrityError(
+    `${what}: ${ctx.uri} has ${actual}, but ${expected} is pinned; the object in the store ` +
+      `was replaced or corrupted, nothing was cached`,
+  );
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(1024 * 1024);
+  // Bounded by the file's size: read() returns null at its end.
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
 }
 
 async function multipartEtagOfFile(
@@ -496,10 +553,14 @@ async function downloadSequential(
 ): Promise<Computed> {
   const out: string[] = [];
   const hasher = plan.segment > 0 ? new SegmentHasher(plan.segment, 0, out) : undefined;
-  await fetchRange(ctx, new InlineSink(temp.file, hasher), 0, ctx.info.size, first, true);
+  const sha = ctx.integrity !== undefined ? createHash("sha256") : undefined;
+  await fetchRange(ctx, new InlineSink(temp.file, hasher, sha), 0, ctx.info.size, first, true);
   hasher?.finish();
-  if (plan.segment === Infinity) return out[0] !== undefined ? { md5: out[0] } : {};
-  return plan.segment > 0 ? { parts: out } : {};
+  const computed: Computed = sha !== undefined ? { sha256: sha.digest("hex") } : {};
+  if (plan.segment === Infinity) {
+    return out[0] !== undefined ? { ...computed, md5: out[0] } : computed;
+  }
+  return plan.segment > 0 ? { ...computed, parts: out } : computed;
 }
 
 /**
@@ -534,14 +595,22 @@ async function downloadParallel(
   // stream, for a plain ETag, is sequential by nature). Piped ranges leave
   // this thread nearly idle, so it does not need a core of its own.
   const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency)) : 1;
-  const hasher = plan.segment > 0 ? HashPool.start(workers) : undefined;
-  let hashing = hasher !== undefined;
+  // A pinned SHA-256 is one more running hash over the completed prefix, on
+  // a worker of its own (stream ids pick their worker: WHOLE and SHA differ).
+  const withSha = ctx.integrity !== undefined;
+  const hasher = plan.segment > 0 || withSha
+    ? HashPool.start(workers + (withSha && !segmented ? 1 : 0))
+    : undefined;
+  let hashing = hasher !== undefined && plan.segment > 0;
+  let shaOk = hasher !== undefined && withSha;
   const parts: string[] = [];
   const partJobs: Promise<void>[] = [];
   // One running MD5 can only take the contiguous completed prefix: ranges
   // [0, prefix) are all written. A range that finishes ahead of a slow one
   // waits (as a flag) until the gap closes.
-  const sequential = hasher !== undefined && !segmented;
+  const sequential = hasher !== undefined && !segmented && plan.segment > 0;
+  // The prefix is tracked (and bounds the window) whenever a running hash needs it.
+  const streaming = sequential || shaOk;
   const complete: boolean[] = ranges.map(() => false);
   let prefix = 0;
   // A slow range holds the prefix back; without a bound the other
@@ -554,8 +623,7 @@ async function downloadParallel(
     advanced = Promise.withResolvers<void>();
   };
   const rangeDone = (index: number) => {
-    if (segmented) {
-      if (!hashing || hasher === undefined) return;
+    if (segmented && hashing && hasher !== undefined) {
       const { start, end } = ranges[index]!;
       partJobs.push(
         hasher.segments(temp.path, start, end, plan.segment).then(
@@ -563,14 +631,15 @@ async function downloadParallel(
           () => void (hashing = false),
         ),
       );
-      return;
     }
+    if (!streaming) return;
     complete[index] = true;
     const before = prefix;
     while (prefix < ranges.length && complete[prefix]) {
       const { start, end } = ranges[prefix++]!;
       // The worker queues these in order and reads each once it is final.
       if (sequential) hasher.stream(WHOLE, temp.path, start, end);
+      if (shaOk) hasher!.stream(SHA, temp.path, start, end, "sha256");
     }
     if (prefix > before) wake();
   };
@@ -581,7 +650,7 @@ async function downloadParallel(
   const worker = async () => {
     while (next < ranges.length && failure === undefined) {
       const index = next++;
-      while (sequential && index >= prefix + window && failure === undefined) {
+      while (streaming && index >= prefix + window && failure === undefined) {
         await advanced.promise;
       }
       if (failure !== undefined) return;
@@ -620,17 +689,29 @@ async function downloadParallel(
     // Hashes may still be running: flush the file to disk meanwhile.
     temp.startSync();
     if (hasher === undefined) return {};
+    // Read back from the file while other ranges were being written: a
+    // mismatch is confirmed from the finished file before it is reported.
+    const out: Computed = { readBack: true };
+    if (shaOk) {
+      try {
+        out.sha256 = await hasher.digest(SHA);
+      } catch {
+        shaOk = false; // verifySha256 reads the finished file instead
+      }
+    }
     if (segmented) {
       await Promise.all(partJobs);
-      return hashing ? { parts } : {};
+      if (hashing) out.parts = parts;
+      return out;
     }
-    try {
-      // Read back from the file while other ranges were being written: a
-      // mismatch is confirmed from the finished file before it is reported.
-      return { md5: await hasher.digest(WHOLE), readBack: true };
-    } catch {
-      return {};
+    if (sequential) {
+      try {
+        out.md5 = await hasher.digest(WHOLE);
+      } catch {
+        // verify() hashes the finished file instead
+      }
     }
+    return out;
   } finally {
     hasher?.terminate();
   }
@@ -638,6 +719,8 @@ async function downloadParallel(
 
 /** Stream id of the whole-object MD5 on the hash worker. */
 const WHOLE = 1;
+/** Stream id of the whole-object SHA-256 (integrity lock) on the hash worker. */
+const SHA = 2;
 
 /** Where downloaded bytes go. */
 interface Sink {
@@ -647,11 +730,16 @@ interface Sink {
 
 /** Writes and hashes in this thread: small objects, where a worker would cost more than it saves. */
 class InlineSink implements Sink {
-  constructor(readonly file: Deno.FsFile, readonly hasher: SegmentHasher | undefined) {}
+  constructor(
+    readonly file: Deno.FsFile,
+    readonly hasher: SegmentHasher | undefined,
+    readonly sha?: Hash,
+  ) {}
   write(chunk: Uint8Array): void {
     // Written before hashed: a failed write must not leave the hash ahead of the file.
     writeAll(this.file, chunk);
     this.hasher?.update(chunk);
+    this.sha?.update(chunk);
   }
 }
 

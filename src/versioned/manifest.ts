@@ -357,34 +357,61 @@ export function updateManifest(
   file: string,
   change: (entries: ManifestEntries) => void | Promise<void>,
 ): Promise<ManifestEntries> {
-  return withManifestLock(file, async (target) => {
-    const text = await readTextIfExists(target);
-    const before = text === undefined ? {} : parseManifest(text, file);
-    const entries = { ...before };
-    await change(entries);
-    // Validate through the reader, so we never write a file we would refuse to read.
-    const after = parseManifest(JSON.stringify(entries), "(entries to write)");
-    const unchanged = text !== undefined && sameEntries(before, after);
-    if (!unchanged) {
-      await writeManifestText(
-        target,
-        text === undefined
-          ? renderManifest(after, VC_STYLE)
-          : editManifestText(text, before, after, normalizeVersionedPath),
+  return withManifestLock(file, (target) => rewriteManifest(target, file, change));
+}
+
+/**
+ * The body of {@linkcode updateManifest} for a caller that already holds the
+ * manifest's lock ({@linkcode withManifestLock}) and changes other files
+ * under it too: reads `target`, applies `change`, writes back in the file's
+ * style, and reads back what landed. `file` names the manifest in errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rewriteManifest, withManifestLock } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const file = `${dir}/m.json`;
+ *   await withManifestLock(file, (target) =>
+ *     rewriteManifest(target, file, (m) => { m["/a.csv"] = "1.0.0"; }));
+ *   assert.equal(await Deno.readTextFile(file), '{\n    "/a.csv": "1.0.0"\n}\n');
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function rewriteManifest(
+  target: string,
+  file: string,
+  change: (entries: ManifestEntries) => void | Promise<void>,
+): Promise<ManifestEntries> {
+  const text = await readTextIfExists(target);
+  const before = text === undefined ? {} : parseManifest(text, file);
+  const entries = { ...before };
+  await change(entries);
+  // Validate through the reader, so we never write a file we would refuse to read.
+  const after = parseManifest(JSON.stringify(entries), "(entries to write)");
+  const unchanged = text !== undefined && sameEntries(before, after);
+  if (!unchanged) {
+    await writeManifestText(
+      target,
+      text === undefined
+        ? renderManifest(after, VC_STYLE)
+        : editManifestText(text, before, after, normalizeVersionedPath),
+    );
+  }
+  const landed = parseManifest(await Deno.readTextFile(target), file);
+  for (const key of new Set([...Object.keys(after), ...Object.keys(landed)])) {
+    if (landed[key] !== after[key]) {
+      throw new VcError(
+        `manifest ${file} was changed by another writer while vc held its lock: ${key} is ${
+          JSON.stringify(landed[key] ?? null)
+        }, expected ${JSON.stringify(after[key] ?? null)}`,
       );
     }
-    const landed = parseManifest(await Deno.readTextFile(target), file);
-    for (const key of new Set([...Object.keys(after), ...Object.keys(landed)])) {
-      if (landed[key] !== after[key]) {
-        throw new VcError(
-          `manifest ${file} was changed by another writer while vc held its lock: ${key} is ${
-            JSON.stringify(landed[key] ?? null)
-          }, expected ${JSON.stringify(after[key] ?? null)}`,
-        );
-      }
-    }
-    return after;
-  });
+  }
+  return after;
 }
 
 function sameEntries(a: Readonly<ManifestEntries>, b: Readonly<ManifestEntries>): boolean {

@@ -23,7 +23,22 @@ import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
-import { classifyValue, type ManifestEntries, readManifest, updateManifest } from "./manifest.ts";
+import {
+  classifyValue,
+  type ManifestEntries,
+  readManifest,
+  rewriteManifest,
+  withManifestLock,
+} from "./manifest.ts";
+import {
+  defaultLockFile,
+  type LockEntries,
+  type LockEntry,
+  lockKey,
+  readLockFile,
+  updateLockFile,
+} from "./lock_file.ts";
+import type { DownloadIntegrity } from "../store/download.ts";
 import {
   normalizeVersionedPath,
   parseVersionedKey,
@@ -69,6 +84,17 @@ export interface VersionedCacheOptions {
    * Publishing always re-reads through `updateManifest`. Default: `readManifest`.
    */
   readManifest?: (file: string) => Promise<ManifestEntries>;
+  /**
+   * The integrity lock file (`path@version` → size and SHA-256). Default:
+   * beside the manifest, `versioned_assets.lock.json` for
+   * `versioned_assets.json`; `false`: no lock file at all.
+   */
+  lock?: string | false;
+  /**
+   * Refuse manifest entries without a lock entry (and overrides), and refuse
+   * to change the lock file (`add`, `update`, `lock`): for CI.
+   */
+  frozen?: boolean;
 }
 
 /** Options for {@linkcode VersionedCache.add}. */
@@ -125,6 +151,8 @@ export interface VersionedAsset {
   version?: string;
   /** True for versioned objects, which never change once published. */
   immutable: boolean;
+  /** The content the integrity lock file pins for this version, if it has an entry. */
+  integrity?: DownloadIntegrity;
 }
 
 /** One result of {@linkcode VersionedCache.verify}. */
@@ -137,6 +165,8 @@ export interface VersionedVerifyResult {
   ok: boolean;
   /** What is wrong, when not ok. */
   problem?: string;
+  /** True when the lock file pins this entry's content. */
+  locked: boolean;
 }
 
 // Enough parallelism to hide per-object latency without flooding a store.
@@ -186,6 +216,11 @@ export class VersionedCache {
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
+  /** Absolute path of the integrity lock file; undefined when disabled. */
+  readonly lockFile: string | undefined;
+  /** Whether unlocked entries and lock changes are refused. */
+  readonly frozen: boolean;
+  #lockParsed: { identity: string; entries: Promise<LockEntries | undefined> } | undefined;
   // The last parsed manifest and the stat identity it was read at. A promise,
   // so concurrent lookups (prefill resolves hundreds at once) share one read.
   #parsed: { identity: string; entries: Promise<Readonly<ManifestEntries>> } | undefined;
@@ -197,6 +232,10 @@ export class VersionedCache {
     const store = options.store;
     this.#open = options.openStore ?? ((root) => openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
+    this.lockFile = options.lock === false
+      ? undefined
+      : resolve(options.lock ?? defaultLockFile(this.manifest));
+    this.frozen = options.frozen ?? false;
     if (options.cache) {
       this.#cache = options.cache;
       this.#ownsCache = false;
@@ -230,10 +269,10 @@ export class VersionedCache {
       const entries = await this.#entries();
       const value = entries[p];
       if (value === undefined) throw this.#notInManifest(p, Object.keys(entries));
-      return this.#asset(p, value);
+      return this.#locked(this.#asset(p, value), await this.#lockEntries());
     }
     assertVersion(version, `version of ${p}`);
-    return this.#versioned(p, version);
+    return this.#locked(this.#versioned(p, version), await this.#lockEntries());
   }
 
   /**
@@ -259,7 +298,10 @@ export class VersionedCache {
    */
   async resolveAll(): Promise<VersionedAsset[]> {
     const entries = await this.#entries();
-    return Object.keys(entries).sort(compareUtf8).map((p) => this.#asset(p, entries[p] as string));
+    const locks = await this.#lockEntries();
+    return Object.keys(entries).sort(compareUtf8).map((p) =>
+      this.#locked(this.#asset(p, entries[p] as string), locks)
+    );
   }
 
   /**
@@ -296,6 +338,7 @@ export class VersionedCache {
     try {
       return await this.#cache.cache(asset.uri, {
         immutable: asset.immutable,
+        ...(asset.integrity ? { integrity: asset.integrity } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
@@ -357,6 +400,7 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     const p = normalizeVersionedPath(path);
+    this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await assertFile(file, `file to publish as ${p}`);
@@ -379,7 +423,7 @@ export class VersionedCache {
     });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
-    await this.#pin(p, version);
+    await this.#pin(p, version, digest);
     return version;
   }
 
@@ -420,6 +464,7 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     const p = normalizeVersionedPath(path);
+    this.#refuseFrozen("update");
     await assertFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
     const nextVersion = await loadNextVersion();
@@ -441,7 +486,7 @@ export class VersionedCache {
     const digest = await digestSource(file, signalOption(options.signal));
     if (!options.force) await this.#refuseIdentical(p, from, file, digest);
     await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
-    await this.#pin(p, to);
+    await this.#pin(p, to, digest);
     return { path: p, from, to };
   }
 
@@ -625,16 +670,26 @@ export class VersionedCache {
    */
   async verify(): Promise<VersionedVerifyResult[]> {
     const entries = await this.ls();
+    const locks = await this.#lockEntries();
+    const lockOf = (path: string, version: string) =>
+      isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapBounded(entries, PARALLEL, async ({ path, version }) => {
-      const problem = await this.#problemWith(path, version);
-      const result: VersionedVerifyResult = { path, version, ok: problem === undefined };
+      const lock = lockOf(path, version);
+      const problem = await this.#problemWith(path, version, lock);
+      const result: VersionedVerifyResult = {
+        path,
+        version,
+        ok: problem === undefined,
+        locked: lock !== undefined,
+      };
       if (problem !== undefined) result.problem = problem;
       return result;
     });
     return results.map((r, i) => {
       if (r.ok) return r.value;
       const entry = entries[i] as { path: string; version: string };
-      return { ...entry, ok: false, problem: (r.error as Error).message };
+      const locked = lockOf(entry.path, entry.version) !== undefined;
+      return { ...entry, ok: false, problem: (r.error as Error).message, locked };
     });
   }
 
@@ -761,7 +816,11 @@ export class VersionedCache {
     );
   }
 
-  async #problemWith(path: string, value: string): Promise<string | undefined> {
+  async #problemWith(
+    path: string,
+    value: string,
+    lock?: LockEntry,
+  ): Promise<string | undefined> {
     const meaning = classifyValue(value, this.manifest);
     if (meaning.kind === "override") {
       const location = parseUri(meaning.location);
@@ -789,9 +848,17 @@ export class VersionedCache {
     const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
     if (expected === undefined) return undefined; // size is all we can compare
     const actual = await md5File(local);
-    return actual === expected.toLowerCase()
+    if (actual !== expected.toLowerCase()) {
+      return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}`;
+    }
+    if (lock === undefined) return undefined;
+    if (lock.size !== info.size) {
+      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}`;
+    }
+    const sha = (await digestSource(local)).sha256;
+    return sha === lock.sha256
       ? undefined
-      : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}`;
+      : `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}`;
   }
 
   // The manifest's entries for lookups, parsed once per version of the file: a
@@ -847,10 +914,17 @@ export class VersionedCache {
    * write fails, the version is in the bucket already: say so, and how to pin
    * it by hand, since `vc add` would now refuse the path.
    */
-  async #pin(path: string, version: string): Promise<void> {
+  async #pin(path: string, version: string, digest: SourceDigest): Promise<void> {
     try {
-      await updateManifest(this.manifest, (entries) => {
-        entries[path] = version;
+      // One cross-process lock for both files, so they change together.
+      await withManifestLock(this.manifest, async (target) => {
+        await rewriteManifest(target, this.manifest, (entries) => {
+          entries[path] = version;
+        });
+        if (this.lockFile === undefined) return;
+        await updateLockFile(this.lockFile, (locks) => {
+          locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
+        });
       });
     } catch (cause) {
       throw new VcError(
@@ -866,6 +940,89 @@ export class VersionedCache {
 
   #forgetManifest(): void {
     this.#parsed = undefined;
+    this.#lockParsed = undefined;
+  }
+
+  #refuseFrozen(command: string): void {
+    if (!this.frozen) return;
+    throw new FrozenError(
+      `${command} changes the lock file ${this.lockFile ?? "(none)"}, and frozen mode ` +
+        `(--frozen / VC_FROZEN) refuses that; run it without --frozen and commit the result`,
+    );
+  }
+
+  /**
+   * The lock file's entries (undefined: no lock file), parsed once per
+   * version of the file, like the manifest.
+   */
+  async #lockEntries(): Promise<LockEntries | undefined> {
+    const file = this.lockFile;
+    if (file === undefined) return undefined;
+    const info = await Deno.stat(file).catch(() => undefined);
+    const identity = info === undefined
+      ? "missing"
+      : `${info.dev}:${info.ino ?? ""}:${info.mtime?.getTime() ?? Math.random()}:${info.size}`;
+    if (this.#lockParsed?.identity !== identity) {
+      const entries = readLockFile(file);
+      const parsed = { identity, entries };
+      this.#lockParsed = parsed;
+      entries.catch(() => {
+        if (this.#lockParsed === parsed) this.#lockParsed = undefined;
+      });
+    }
+    return await this.#lockParsed.entries;
+  }
+
+  /**
+   * The store of the bucket (opened once, closed by {@linkcode VersionedCache.close}).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
+   *   assert.equal(await (await vc.bucketStore()).head("nothing"), undefined);
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  bucketStore(): Promise<ObjectStore> {
+    return this.#store(this.bucket);
+  }
+
+  /** The lock file's entries, for `vc lock` (undefined: no lock file). */
+  lockEntries(): Promise<LockEntries | undefined> {
+    return this.#lockEntries();
+  }
+
+  // Adds the lock entry's expectation to a versioned asset; in frozen mode,
+  // refuses assets the lock file does not pin.
+  #locked(asset: VersionedAsset, locks: LockEntries | undefined): VersionedAsset {
+    if (asset.version === undefined) {
+      if (this.frozen) {
+        throw new FrozenError(
+          `${asset.path} is an override (${asset.uri}) and frozen mode (--frozen / VC_FROZEN) ` +
+            `accepts only locked versions; pin a version in ${this.manifest}`,
+        );
+      }
+      return asset;
+    }
+    const key = lockKey(asset.path, asset.version);
+    const entry = locks?.[key];
+    if (entry === undefined) {
+      if (this.frozen) {
+        throw new FrozenError(
+          `${key} has no entry in lock file ${this.lockFile ?? "(none)"} and frozen mode ` +
+            `(--frozen / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the lock file`,
+        );
+      }
+      return asset;
+    }
+    return { ...asset, integrity: { ...entry, label: `${key} (locked in ${this.lockFile})` } };
   }
 
   // What a manifest value (already validated by parsing) means for `path`.
@@ -915,6 +1072,20 @@ async function verifyStored(
     ? undefined
     : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
 }
+
+/**
+ * Frozen mode (`--frozen`, `VC_FROZEN=1`) refused an unlocked entry, an
+ * override, or a change to the lock file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FrozenError } from "./versioned_cache.ts";
+ * import { InvalidInputError } from "../errors.ts";
+ * assert(new FrozenError("x") instanceof InvalidInputError);
+ * ```
+ */
+export class FrozenError extends InvalidInputError {}
 
 function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal === undefined ? {} : { signal };

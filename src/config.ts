@@ -326,7 +326,10 @@ export function normalizeBucket(value: string, what: string, cwd?: string): stri
       `${scheme}:// is not supported; expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path`,
     );
   }
-  const isPath = value === "." || value === ".." || /[\\/]/.test(value) || value.startsWith("~");
+  if (value.startsWith("~")) {
+    throw fail("a leading ~ is not expanded here; use an absolute path or ./dir");
+  }
+  const isPath = value === "." || value === ".." || /[\\/]/.test(value);
   if (!isPath) {
     if (!BUCKET_NAME.test(value)) {
       throw fail(

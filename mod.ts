@@ -27,7 +27,10 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   defaultCacheDir,
   defaultConfigDir,
+  findProjectConfig,
   loadConfigFile,
+  normalizeBucket,
+  parseDurationSeconds,
   resolveSettings,
 } from "./src/config.ts";
 export type {
@@ -36,12 +39,30 @@ export type {
   LoadConfigOptions,
   LoadedConfig,
   PlatformOptions,
+  SettingName,
   Settings,
   SettingsOptions,
 } from "./src/config.ts";
 export { downloadToFile } from "./src/store/download.ts";
-export type { DownloadedObject, DownloadOptions, DownloadProgress } from "./src/store/download.ts";
-export { VersionedCache } from "./src/versioned/versioned_cache.ts";
+export type {
+  DownloadedObject,
+  DownloadIntegrity,
+  DownloadOptions,
+  DownloadProgress,
+} from "./src/store/download.ts";
+export { FrozenError, VersionedCache } from "./src/versioned/versioned_cache.ts";
+export { SourceChangedError } from "./src/versioned/source_file.ts";
+export {
+  defaultLockFile,
+  formatLockFile,
+  lockKey,
+  parseLockFile,
+  readLockFile,
+  updateLockFile,
+} from "./src/versioned/lock_file.ts";
+export type { LockEntries, LockEntry } from "./src/versioned/lock_file.ts";
+export { checkLock, fillLock } from "./src/versioned/lock_ops.ts";
+export type { LockCheckResult, LockFillResult, LockOpsOptions } from "./src/versioned/lock_ops.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,
@@ -55,9 +76,13 @@ export type {
 export {
   classifyValue,
   formatManifest,
+  manifestLockPath,
+  manifestTarget,
   parseManifest,
   readManifest,
+  rewriteManifest,
   updateManifest,
+  withManifestLock,
   writeManifest,
 } from "./src/versioned/manifest.ts";
 export type {

@@ -11,15 +11,9 @@
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { AssetCache } from "../cache/asset_cache.ts";
-import {
-  IntegrityError,
-  InvalidInputError,
-  NotFoundError,
-  PreconditionFailedError,
-  VcError,
-} from "../errors.ts";
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { normalizeBucket } from "../config.ts";
-import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
+import { md5File, parseEtag } from "../hash.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -49,14 +43,14 @@ import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./vers
 import type { Bump } from "./version_bump.ts";
 import { copyFileAtomic } from "../copy_file_atomic.ts";
 import {
-  assertUnchanged,
   digestSource,
   snapshotSource,
-  SourceChangedError,
   type SourceDigest,
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
+import { didYouMean, mapSettled } from "./helpers.ts";
+import { publishVersion, refuseIdentical } from "./publish.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -618,7 +612,7 @@ export class VersionedCache {
     const root = resolve(destDir);
     const entries = await this.ls();
     let done = 0;
-    const results = await mapBounded(entries, PARALLEL, async ({ path }) => {
+    const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
       const dest = join(root, ...path.slice(1).split("/"));
       // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
       const rel = relative(root, dest);
@@ -673,7 +667,7 @@ export class VersionedCache {
     const locks = await this.#lockEntries();
     const lockOf = (path: string, version: string) =>
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
-    const results = await mapBounded(entries, PARALLEL, async ({ path, version }) => {
+    const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
       const lock = lockOf(path, version);
       const problem = await this.#problemWith(path, version, lock);
       const result: VersionedVerifyResult = {
@@ -726,31 +720,17 @@ export class VersionedCache {
     return store;
   }
 
-  // Refuses to publish a file identical to the latest version (by size and
-  // MD5, from the store's ETag or vc-md5 metadata), unless forced.
+  // Refuses to publish a file identical to the latest version, unless forced.
   async #refuseIdentical(
     path: string,
     latest: string,
     file: string,
     digest: SourceDigest,
   ): Promise<void> {
-    const info = await (await this.#store(this.bucket)).head(versionedKey(path, latest));
-    if (info === undefined || info.size !== digest.size) return;
-    const etag = parseEtag(info.etag);
-    const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
-    if (md5 !== digest.md5) return;
-    throw new InvalidInputError(
-      `${file} is identical to ${path} ${latest} (${
-        joinUri(this.bucket, versionedKey(path, latest))
-      }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
-    );
+    await refuseIdentical(await this.#store(this.bucket), this.bucket, path, latest, file, digest);
   }
 
-  // Uploads the file as `path`@`version` with a create-only write and checks the
-  // stored object before anyone (the manifest) points at it. `snapshot` was
-  // taken before `digest` was computed: if the file changed since, what was
-  // uploaded is not what was hashed, and the new object is deleted again
-  // (create-only: it is ours, and nothing points at it yet).
+  // Uploads with a create-only write, verified, before the manifest points at it.
   async #publish(
     path: string,
     version: string,
@@ -762,58 +742,15 @@ export class VersionedCache {
       retryHint: string;
     },
   ): Promise<void> {
-    const { onProgress, retryHint } = options;
-    const file = snapshot.path;
-    const key = versionedKey(path, version);
-    const uri = joinUri(this.bucket, key);
-    const { size, md5 } = digest;
-    if (size !== snapshot.size) {
-      throw new SourceChangedError(`${file} changed while it was hashed; run the command again`);
-    }
-    const store = await this.#store(this.bucket);
-    let etag: string;
-    try {
-      ({ etag } = await store.put(key, { path: file }, {
-        ifNoneMatch: "*",
-        md5,
-        size,
-        // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
-        metadata: { "vc-md5": md5 },
-        ...signalOption(options.signal),
-        ...(onProgress
-          ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) }
-          : {}),
-      }));
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) {
-        throw new PreconditionFailedError(
-          `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${this.manifest} was not changed`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    try {
-      await assertUnchanged(snapshot, `upload to ${uri}`);
-    } catch (error) {
-      const removed = await store.delete([key]).then(() => true, () => false);
-      throw new SourceChangedError(
-        `${(error as Error).message}; ${
-          removed ? "the upload was deleted" : `the upload could not be deleted: remove ${uri}`
-        } and ${this.manifest} was not changed`,
-        { cause: error },
-      );
-    }
-    const problem = await verifyStored(store, key, etag, md5, size);
-    if (problem === undefined) return;
-    // We created this object a moment ago and nothing points at it yet; a
-    // corrupt version must not stay around as the "latest" one.
-    const removed = await store.delete([key]).then(() => true, () => false);
-    throw new IntegrityError(
-      `upload of ${file} to ${uri} could not be verified: ${problem}; ${
-        removed ? "the upload was deleted" : "the upload could not be deleted"
-      } and ${this.manifest} was not changed`,
-    );
+    await publishVersion(await this.#store(this.bucket), {
+      ...options,
+      bucket: this.bucket,
+      manifest: this.manifest,
+      path,
+      version,
+      snapshot,
+      digest,
+    });
   }
 
   async #problemWith(
@@ -1048,31 +985,6 @@ export class VersionedCache {
   }
 }
 
-async function verifyStored(
-  store: ObjectStore,
-  key: string,
-  etag: string,
-  md5: string,
-  size: number,
-): Promise<string | undefined> {
-  const kind = parseEtag(etag);
-  if (kind.kind === "md5") {
-    return kind.md5 === md5
-      ? undefined
-      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
-  }
-  const info = await store.head(key);
-  if (info === undefined) return "the object is missing right after the upload";
-  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
-  const stored = info.metadata?.["vc-md5"];
-  if (stored === undefined) {
-    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
-  }
-  return stored.toLowerCase() === md5
-    ? undefined
-    : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
-}
-
 /**
  * Frozen mode (`--frozen`, `VC_FROZEN=1`) refused an unlocked entry, an
  * override, or a change to the lock file.
@@ -1120,55 +1032,4 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-// Runs `fn` on every item with at most `limit` in flight; never stops early.
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<Settled<R>[]> {
-  const results = new Array<Settled<R>>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { ok: true, value: await fn(items[i] as T) };
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function didYouMean(path: string, known: readonly string[]): string {
-  const name = path.slice(path.lastIndexOf("/") + 1);
-  const scored = known
-    .map((k) => ({ k, d: editDistance(path, k) }))
-    .filter(({ k, d }) => d <= Math.max(2, Math.floor(path.length / 4)) || k.endsWith(`/${name}`))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map(({ k }) => k);
-  return scored.length === 0 ? "" : `; did you mean ${scored.join(", ")}?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -47,7 +47,7 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
     ...optionLines(GLOBAL_OPTIONS),
     "  -V, --version      print the version of vc",
     "",
-    "Settings (flag > environment > project vc.json / deno.json \"vc\" > config file > default;",
+    'Settings (flag > environment > project vc.json / deno.json "vc" > config file > default;',
     "see them with `vc config`):",
     "  --bucket B      VC_BUCKET      versioned assets' store: NAME (= s3://NAME), s3://name[/prefix],",
     "                                 ./dir or file:///dir",

@@ -84,10 +84,13 @@ Deno.test("compile: deno.json tasks use exactly the shared permission flags", as
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   const flags = PERMISSION_FLAGS.map(shellQuote).join(" ");
   // Run from the caller's directory (INIT_CWD), with the checkout's cli.ts.
-  assertEquals(config.tasks.vc, `cd "$INIT_CWD" && deno run ${flags} "$OLDPWD/cli.ts"`);
+  assertEquals(
+    config.tasks.vc,
+    `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/cli.ts"`,
+  );
   assertEquals(
     config.tasks.prefill,
-    `cd "$INIT_CWD" && deno run ${flags} "$OLDPWD/cli.ts" prefill`,
+    `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/cli.ts" prefill`,
   );
   assertEquals(config.tasks.install, `deno install -g -f --name vc ${flags} cli.ts`);
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");

@@ -10,6 +10,16 @@ import { assertEquals, assertStringIncludes } from "./assert.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** Deno's cache dir, so a child with another HOME still finds the npm packages. */
+async function denoDir(): Promise<string> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
+}
+
 Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_task_" }));
   try {
@@ -17,7 +27,16 @@ Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => 
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "vc", "ls"],
       cwd: dir,
-      env: { NO_COLOR: "1", HOME: dir },
+      // A fresh environment: deno task sets INIT_CWD only when it is unset, and
+      // this test may itself run under a task (deno task test) that set it.
+      clearEnv: true,
+      env: {
+        NO_COLOR: "1",
+        HOME: dir,
+        PATH: Deno.env.get("PATH") ?? "",
+        DENO_DIR: await denoDir(),
+        DENO_NO_UPDATE_CHECK: "1",
+      },
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -48,7 +48,8 @@ export type {
   VerifyProgress,
   VerifyResult,
 } from "./src/cache/asset_cache.ts";
-export { VersionedCache } from "./src/versioned/versioned_cache.ts";
+export { FrozenError, VersionedCache } from "./src/versioned/versioned_cache.ts";
+export { SourceChangedError } from "./src/versioned/source_file.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,

@@ -7,6 +7,7 @@
  * deno task compile                       # every target
  * deno task compile --target x86_64-unknown-linux-gnu
  * deno task compile --dry-run             # print the deno compile command lines only
+ * deno task install                       # no download: `deno install -g` a `vc` on the PATH
  * ```
  *
  * @module
@@ -20,8 +21,9 @@ import { PERMISSION_FLAGS } from "./permissions.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TARGETS } from "./compile.ts";
- * console.assert(TARGETS.includes("aarch64-apple-darwin"));
+ * assert(TARGETS.includes("aarch64-apple-darwin"));
  * ```
  */
 export const TARGETS: readonly string[] = [
@@ -47,9 +49,10 @@ export interface CompileOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { outputFile } from "./compile.ts";
- * console.assert(outputFile("dist", "x86_64-pc-windows-msvc") === "dist/vc-x86_64-pc-windows-msvc.exe");
- * console.assert(outputFile("dist", "aarch64-apple-darwin") === "dist/vc-aarch64-apple-darwin");
+ * assert(outputFile("dist", "x86_64-pc-windows-msvc") === "dist/vc-x86_64-pc-windows-msvc.exe");
+ * assert(outputFile("dist", "aarch64-apple-darwin") === "dist/vc-aarch64-apple-darwin");
  * ```
  */
 export function outputFile(outDir: string, target: string): string {
@@ -62,8 +65,9 @@ export function outputFile(outDir: string, target: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WORKER_MODULES } from "./compile.ts";
- * console.assert(WORKER_MODULES.every((m) => m.endsWith(".ts")));
+ * assert(WORKER_MODULES.every((m) => m.endsWith(".ts")));
  * ```
  */
 export const WORKER_MODULES: readonly string[] = ["src/store/download_hash_worker.ts"];
@@ -74,10 +78,11 @@ export const WORKER_MODULES: readonly string[] = ["src/store/download_hash_worke
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileCommands } from "./compile.ts";
  * const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
- * console.assert(args?.[0] === "compile" && args.includes("--no-prompt"));
- * console.assert(args?.at(-1) === "cli.ts");
+ * assert(args?.[0] === "compile" && args.includes("--no-prompt"));
+ * assert(args?.at(-1) === "cli.ts");
  * ```
  */
 export function compileCommands(options: CompileOptions = {}): string[][] {
@@ -110,9 +115,10 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shellQuote } from "./compile.ts";
- * console.assert(shellQuote("--allow-env=VC_*") === "'--allow-env=VC_*'");
- * console.assert(shellQuote("cli.ts") === "cli.ts");
+ * assert(shellQuote("--allow-env=VC_*") === "'--allow-env=VC_*'");
+ * assert(shellQuote("cli.ts") === "cli.ts");
  * ```
  */
 export function shellQuote(arg: string): string {
@@ -124,11 +130,12 @@ export function shellQuote(arg: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Sums } from "./compile.ts";
  * const file = await Deno.makeTempFile();
  * try {
  *   const text = await sha256Sums([file]);
- *   console.assert(text.startsWith("e3b0c44298fc1c149afbf4c8996fb924"));
+ *   assert(text.startsWith("e3b0c44298fc1c149afbf4c8996fb924"));
  * } finally {
  *   await Deno.remove(file);
  * }
@@ -142,6 +149,30 @@ export async function sha256Sums(files: readonly string[]): Promise<string> {
     lines.push(`${hex}  ${basename(file)}`);
   }
   return lines.map((l) => l + "\n").join("");
+}
+
+/**
+ * The `deno` to run `deno compile` with: this runtime (`Deno.execPath()`)
+ * when the permissions allow running it, else `deno` from the PATH. A Deno
+ * installed from npm runs as a binary inside `node_modules`, which
+ * `--allow-run=deno` (the PATH's `deno`, an npm shim) does not cover.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoExecutable } from "./compile.ts";
+ * assert(["deno", Deno.execPath()].includes(denoExecutable()));
+ * ```
+ */
+export function denoExecutable(): string {
+  let exec: string;
+  try {
+    exec = Deno.execPath();
+  } catch {
+    return "deno"; // reading the path needs --allow-read; the PATH's deno will do
+  }
+  const state = Deno.permissions.querySync({ name: "run", command: exec }).state;
+  return state === "granted" ? exec : "deno";
 }
 
 async function main(args: string[]): Promise<number> {
@@ -174,7 +205,7 @@ async function main(args: string[]): Promise<number> {
   const built: string[] = [];
   for (const args of commands) {
     console.error(`$ deno ${args.map(shellQuote).join(" ")}`);
-    const { code } = await new Deno.Command(Deno.execPath(), {
+    const { code } = await new Deno.Command(denoExecutable(), {
       args,
       stdout: "inherit",
       stderr: "inherit",

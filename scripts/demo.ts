@@ -6,65 +6,88 @@
  * manifest.example.json. Every step is a real `vc` command line, run
  * in-process with the same code and flags as the binary.
  *
+ * With a DIR, everything stays there to look at; without one, the demo
+ * works in a temp directory and removes it at the end, success or not.
+ *
  * @module
  */
 import { join, resolve } from "node:path";
 import { denoIo, runCli } from "../cli.ts";
 
-const dir = resolve(Deno.args[0] ?? await Deno.makeTempDir({ prefix: "vc-demo-" }));
-await Deno.mkdir(dir, { recursive: true });
-const env: Record<string, string> = {
-  VC_BUCKET: `file://${join(dir, "bucket")}`,
-  VC_CACHE_DIR: join(dir, "cache"),
-  VC_MANIFEST: join(dir, "versioned_assets.json"),
-};
-
-await Deno.writeTextFile(join(dir, "greeting.txt"), "hello from vc\n");
-await Deno.writeTextFile(join(dir, "table_v1.csv"), "city,population\nOslo,709000\n");
-await Deno.writeTextFile(
-  join(dir, "table_v2.csv"),
-  "city,population\nOslo,709000\nBergen,291000\n",
-);
-
-const base = denoIo();
-async function vc(args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
-  const shown = Object.entries(extraEnv).map(([k, v]) => `${k}=${v} `).join("");
-  console.log(`\n$ ${shown}vc ${args.join(" ")}`);
-  const io = {
-    ...base,
-    cwd: dir,
-    env: (name: string) => extraEnv[name] ?? env[name] ?? base.env(name),
-  };
-  const code = await runCli(args, io);
-  if (code !== 0) {
-    console.error(`demo: "vc ${args.join(" ")}" exited with ${code}`);
-    Deno.exit(code);
+class DemoFailed extends Error {
+  constructor(readonly code: number) {
+    super(`demo failed (exit ${code})`);
   }
 }
 
-console.log(`vc demo in ${dir}`);
-console.log(`  bucket:   ${env.VC_BUCKET}  (the embedded store: a plain directory)`);
-console.log(`  cache:    ${env.VC_CACHE_DIR}`);
-console.log(`  manifest: ${env.VC_MANIFEST}`);
+const keep = Deno.args[0] !== undefined;
+const dir = resolve(Deno.args[0] ?? await Deno.makeTempDir({ prefix: "vc-demo-" }));
+await Deno.mkdir(dir, { recursive: true });
+let exitCode = 0;
+try {
+  const env: Record<string, string> = {
+    VC_BUCKET: `file://${join(dir, "bucket")}`,
+    VC_CACHE_DIR: join(dir, "cache"),
+    VC_MANIFEST: join(dir, "versioned_assets.json"),
+  };
 
-await vc(["add", "/demo/greeting.txt", "greeting.txt"]);
-await vc(["add", "/demo/table.csv", "table_v1.csv"]);
-await vc(["update", "/demo/table.csv", "table_v2.csv", "--minor"]);
-await vc(["ls"]);
-await vc(["versions", "/demo/table.csv"]);
-await vc(["path", "/demo/table.csv"]);
-await vc(["cat", "/demo/greeting.txt"]);
-await vc(["path", "/demo/table.csv", "1.0.0"]);
-// A CI job starts with an empty cache: prefill fills it, a second run finds it all cached.
-await vc(["prefill"], { VC_CACHE_DIR: join(dir, "ci-cache") });
-await vc(["prefill"], { VC_CACHE_DIR: join(dir, "ci-cache") });
-await vc(["verify"]);
+  await Deno.writeTextFile(join(dir, "greeting.txt"), "hello from vc\n");
+  await Deno.writeTextFile(join(dir, "table_v1.csv"), "city,population\nOslo,709000\n");
+  await Deno.writeTextFile(
+    join(dir, "table_v2.csv"),
+    "city,population\nOslo,709000\nBergen,291000\n",
+  );
 
-const written = await Deno.readTextFile(env.VC_MANIFEST!);
-const example = await Deno.readTextFile(new URL("../manifest.example.json", import.meta.url));
-if (JSON.stringify(JSON.parse(written)) !== JSON.stringify(JSON.parse(example))) {
-  console.error(`demo: the manifest differs from manifest.example.json:\n${written}`);
-  Deno.exit(1);
+  const base = denoIo();
+  const vc = async (args: string[], extraEnv: Record<string, string> = {}): Promise<void> => {
+    const shown = Object.entries(extraEnv).map(([k, v]) => `${k}=${v} `).join("");
+    console.log(`\n$ ${shown}vc ${args.join(" ")}`);
+    const io = {
+      ...base,
+      cwd: dir,
+      env: (name: string) => extraEnv[name] ?? env[name] ?? base.env(name),
+    };
+    const code = await runCli(args, io);
+    if (code !== 0) {
+      console.error(`demo: "vc ${args.join(" ")}" exited with ${code}`);
+      throw new DemoFailed(code);
+    }
+  };
+
+  console.log(`vc demo in ${dir}`);
+  console.log(`  bucket:   ${env.VC_BUCKET}  (the embedded store: a plain directory)`);
+  console.log(`  cache:    ${env.VC_CACHE_DIR}`);
+  console.log(`  manifest: ${env.VC_MANIFEST}`);
+
+  await vc(["add", "/demo/greeting.txt", "greeting.txt"]);
+  await vc(["add", "/demo/table.csv", "table_v1.csv"]);
+  await vc(["update", "/demo/table.csv", "table_v2.csv", "--minor"]);
+  await vc(["ls"]);
+  await vc(["versions", "/demo/table.csv"]);
+  await vc(["path", "/demo/table.csv"]);
+  await vc(["cat", "/demo/greeting.txt"]);
+  await vc(["path", "/demo/table.csv", "1.0.0"]);
+  // A CI job starts with an empty cache: prefill fills it, a second run finds it all cached.
+  await vc(["prefill"], { VC_CACHE_DIR: join(dir, "ci-cache") });
+  await vc(["prefill"], { VC_CACHE_DIR: join(dir, "ci-cache") });
+  await vc(["verify"]);
+
+  const written = await Deno.readTextFile(env.VC_MANIFEST!);
+  const example = await Deno.readTextFile(new URL("../manifest.example.json", import.meta.url));
+  if (JSON.stringify(JSON.parse(written)) !== JSON.stringify(JSON.parse(example))) {
+    console.error(`demo: the manifest differs from manifest.example.json:\n${written}`);
+    throw new DemoFailed(1);
+  }
+  console.log(`\nThe manifest vc wrote equals manifest.example.json:\n${written}`);
+  console.log(
+    keep
+      ? `Look around in ${dir}; delete it when done.`
+      : `(Run \`deno task demo DIR\` to keep the files.)`,
+  );
+} catch (error) {
+  if (!(error instanceof DemoFailed)) throw error;
+  exitCode = error.code;
+} finally {
+  if (!keep) await Deno.remove(dir, { recursive: true });
 }
-console.log(`\nThe manifest vc wrote equals manifest.example.json:\n${written}`);
-console.log(`Look around in ${dir}; delete it when done.`);
+Deno.exit(exitCode);

@@ -1,7 +1,7 @@
 /**
  * The permissions `vc` runs with, in one place: the release build
- * (`scripts/compile.ts`), the `deno task vc` / `deno task prefill` tasks (a
- * test checks deno.json against this file) and the end-to-end tests, which
+ * (`scripts/compile.ts`), the `deno task vc` / `deno task prefill` /
+ * `deno task install` tasks (a test checks deno.json against this file) and the end-to-end tests, which
  * run the CLI with exactly these flags so a missing permission fails a test.
  *
  * Least privilege, and why each one is as wide as it is:
@@ -47,8 +47,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ENV_VARS } from "./permissions.ts";
- * console.assert(ENV_VARS.includes("VC_*") && ENV_VARS.includes("AWS_*"));
+ * assert(ENV_VARS.includes("VC_*") && ENV_VARS.includes("AWS_*"));
  * ```
  */
 export const ENV_VARS: readonly string[] = [
@@ -74,8 +75,9 @@ export const ENV_VARS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SYS_APIS } from "./permissions.ts";
- * console.assert(SYS_APIS.includes("osRelease"));
+ * assert(SYS_APIS.includes("osRelease"));
  * ```
  */
 export const SYS_APIS: readonly string[] = ["osRelease", "homedir", "uid", "hostname"];
@@ -85,10 +87,11 @@ export const SYS_APIS: readonly string[] = ["osRelease", "homedir", "uid", "host
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PERMISSION_FLAGS } from "./permissions.ts";
- * console.assert(PERMISSION_FLAGS.includes("--allow-net"));
- * console.assert(PERMISSION_FLAGS.at(-1) === "--no-prompt");
- * console.assert(!PERMISSION_FLAGS.some((f) => f === "--allow-all" || f === "-A"));
+ * assert(PERMISSION_FLAGS.includes("--allow-net"));
+ * assert(PERMISSION_FLAGS.at(-1) === "--no-prompt");
+ * assert(!PERMISSION_FLAGS.some((f) => f === "--allow-all" || f === "-A"));
  * ```
  */
 export const PERMISSION_FLAGS: readonly string[] = [

@@ -21,19 +21,24 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve, win32 } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { InvalidInputError } from "./errors.ts";
 
-/** The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`). Every key is optional. */
+/**
+ * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
+ * and of a project settings file (`vc.json`, or the `"vc"` block of a
+ * `deno.json`; see {@linkcode findProjectConfig}). Every key is optional.
+ */
 export interface ConfigFile {
   /** Asset cache directory; relative paths are relative to the config file, `~/` is the home dir. */
   cacheDir?: string;
-  /** Seconds before a cached asset is revalidated (0 = always). */
+  /** Seconds before a cached asset is revalidated (0 = always); the file may say `"1d"`, `"30m"`. */
   timeout?: number;
   /** Buckets (or store root URIs) whose objects never change, so they are never revalidated. */
   immutableBuckets?: string[];
   /** Never touch the network. */
   offline?: boolean;
-  /** Default bucket (or store root URI) of the versioned cache. */
+  /** Default bucket of the versioned cache (see {@linkcode normalizeBucket}), as a root URI. */
   bucket?: string;
   /** Default manifest path of the versioned cache; relative to the config file. */
   manifest?: string;
@@ -54,6 +59,15 @@ export interface SettingsOptions {
   offline?: boolean;
   /** Config file to read instead of `$VC_CONFIG` / the platform default; `false` skips the file. */
   configPath?: string | false;
+  /** Versioned-cache bucket (see {@linkcode normalizeBucket}); relative paths against `cwd`. */
+  bucket?: string;
+  /**
+   * Where to look for a project settings file: the walk starts here (the
+   * manifest's directory) and goes up. Not given: no project file is read.
+   */
+  projectDir?: string;
+  /** Base of relative paths in the environment (`VC_BUCKET=./assets`). Default: `Deno.cwd()`. */
+  cwd?: string;
   /** Environment to read instead of `Deno.env` (tests, embedding). */
   env?: EnvReader | Record<string, string | undefined>;
 }
@@ -68,13 +82,20 @@ export interface Settings {
   immutableBuckets: string[];
   /** Never touch the network. */
   offline: boolean;
-  /** Default versioned-cache bucket from the config file, if any. */
+  /** Versioned-cache bucket root URI (option, `VC_BUCKET`, project or config file), if any. */
   bucket?: string;
   /** Default manifest path from the config file (absolute), if any. */
   manifest?: string;
   /** The config file that was read, when one exists. */
   configPath?: string;
+  /** The project settings file that was read, when one was found. */
+  projectPath?: string;
+  /** Where each setting came from: `option`, `env VC_…`, `project FILE`, `config FILE`, `default`. */
+  sources: Record<SettingName, string>;
 }
+
+/** The settings {@linkcode Settings.sources} reports on. */
+export type SettingName = "cacheDir" | "timeout" | "immutableBuckets" | "offline" | "bucket";
 
 /** Default revalidation timeout: one day. */
 export const DEFAULT_TIMEOUT_SECONDS = 86_400;
@@ -99,6 +120,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 86_400;
  */
 export function resolveSettings(options: SettingsOptions = {}): Settings {
   const env = envReader(options.env);
+  const cwd = options.cwd ?? Deno.cwd();
   const configPath = options.configPath === false
     ? undefined
     : options.configPath ?? nonEmpty(env("VC_CONFIG"));
@@ -106,40 +128,284 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const file = options.configPath === false
     ? undefined
     : loadConfigFile(configPath, { env, required: configPath !== undefined });
+  const project = options.projectDir === undefined
+    ? undefined
+    : findProjectConfig(options.projectDir, { env });
+  const sources = {} as Record<SettingName, string>;
+  // option > environment > project file > user config file > default.
+  const pick = <T>(
+    name: SettingName,
+    option: T | undefined,
+    envName: string,
+    fromEnv: (raw: string) => T,
+    fallback: () => T,
+    emptyEnvCounts = false,
+  ): T => {
+    if (option !== undefined) return (sources[name] = "option", option);
+    const raw = env(envName);
+    if (raw !== undefined && (raw !== "" || emptyEnvCounts)) {
+      return (sources[name] = `env ${envName}`, fromEnv(raw));
+    }
+    const fromProject = project?.config[name as keyof ConfigFile] as T | undefined;
+    if (fromProject !== undefined) return (sources[name] = `project ${project!.path}`, fromProject);
+    const fromFile = file?.config[name as keyof ConfigFile] as T | undefined;
+    if (fromFile !== undefined) return (sources[name] = `config ${file!.path}`, fromFile);
+    sources[name] = "default";
+    return fallback();
+  };
 
-  const envCacheDir = nonEmpty(env("VC_CACHE_DIR"));
-  const cacheDir = options.cacheDir !== undefined
-    ? resolve(expandHome(options.cacheDir, env))
-    : envCacheDir !== undefined
-    ? resolve(expandHome(envCacheDir, env))
-    : file?.config.cacheDir ?? defaultCacheDir({ env });
+  const cacheDir = pick(
+    "cacheDir",
+    options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),
+    "VC_CACHE_DIR",
+    (v) => resolve(cwd, expandHome(v, env)),
+    () => defaultCacheDir({ env }),
+  );
+  const timeout = pick(
+    "timeout",
+    options.timeout === undefined ? undefined : checkTimeout(options.timeout, "option timeout"),
+    "VC_CACHE_TIMEOUT",
+    (v) => parseDurationSeconds(v, "VC_CACHE_TIMEOUT"),
+    () => DEFAULT_TIMEOUT_SECONDS,
+  );
+  const immutableBuckets = pick(
+    "immutableBuckets",
+    options.immutableBuckets === undefined ? undefined : [...options.immutableBuckets],
+    "VC_IMMUTABLE_BUCKETS",
+    (v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    () => [] as string[],
+    true,
+  );
+  const offline = pick(
+    "offline",
+    options.offline,
+    "VC_OFFLINE",
+    (v) => parseBoolean(v, "VC_OFFLINE"),
+    () => false,
+  );
+  const bucket = pick<string | undefined>(
+    "bucket",
+    options.bucket === undefined ? undefined : normalizeBucket(options.bucket, "bucket", cwd),
+    "VC_BUCKET",
+    (v) => normalizeBucket(v, "VC_BUCKET", cwd),
+    () => undefined,
+  );
 
-  const envTimeout = nonEmpty(env("VC_CACHE_TIMEOUT"));
-  const timeout = options.timeout !== undefined
-    ? checkTimeout(options.timeout, "option timeout")
-    : envTimeout !== undefined
-    ? parseTimeout(envTimeout)
-    : file?.config.timeout ?? DEFAULT_TIMEOUT_SECONDS;
-
-  const envImmutable = env("VC_IMMUTABLE_BUCKETS");
-  const immutableBuckets = options.immutableBuckets !== undefined
-    ? [...options.immutableBuckets]
-    : envImmutable !== undefined
-    ? envImmutable.split(",").map((s) => s.trim()).filter((s) => s !== "")
-    : file?.config.immutableBuckets ?? [];
-
-  const envOffline = nonEmpty(env("VC_OFFLINE"));
-  const offline = options.offline ??
-    (envOffline !== undefined
-      ? parseBoolean(envOffline, "VC_OFFLINE")
-      : file?.config.offline ?? false);
-
-  const settings: Settings = { cacheDir, timeout, immutableBuckets, offline };
-  if (file?.config.bucket !== undefined) settings.bucket = file.config.bucket;
+  const settings: Settings = { cacheDir, timeout, immutableBuckets, offline, sources };
+  if (bucket !== undefined) settings.bucket = bucket;
   if (file?.config.manifest !== undefined) settings.manifest = file.config.manifest;
   if (file !== undefined) settings.configPath = file.path;
+  if (project !== undefined) settings.projectPath = project.path;
   return settings;
 }
+
+/**
+ * The project settings file for a manifest in `startDir`: walking up from
+ * `startDir`, the first directory with a `vc.json`, or with a `deno.json`
+ * that has a `"vc"` block, supplies it. It may hold `bucket`,
+ * `immutableBuckets`, `timeout` and `cacheDir` (relative paths are relative
+ * to the file), so a repository sets its bucket once for everyone.
+ * `undefined` when no directory up to the root has one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findProjectConfig } from "./config.ts";
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.writeTextFile(`${dir}/deno.json`, '{"tasks": {}, "vc": {"bucket": "team-assets"}}');
+ *   await Deno.mkdir(`${dir}/data`);
+ *   const found = findProjectConfig(`${dir}/data`);
+ *   assert.equal(found?.config.bucket, "s3://team-assets");
+ *   assert.equal(found?.path, `${dir}/deno.json`);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function findProjectConfig(
+  startDir: string,
+  options: { env?: EnvReader | Record<string, string | undefined> } = {},
+): LoadedConfig | undefined {
+  const env = envReader(options.env);
+  let dir = resolve(startDir);
+  // Bounded by the depth of the path: each step goes one directory up.
+  for (;;) {
+    const vcJson = join(dir, "vc.json");
+    const own = readIfExists(vcJson);
+    if (own !== undefined) {
+      return { path: vcJson, config: parseConfig(own, vcJson, env, PROJECT_KEYS) };
+    }
+    const denoJson = join(dir, "deno.json");
+    const deno = readIfExists(denoJson);
+    if (deno !== undefined) {
+      let block: unknown;
+      try {
+        block = (JSON.parse(deno) as Record<string, unknown>)?.vc;
+      } catch {
+        block = undefined; // not ours to judge; deno reports its own file's errors
+      }
+      if (block !== undefined) {
+        return {
+          path: denoJson,
+          config: parseConfig(
+            JSON.stringify(block),
+            `${denoJson} ("vc" block)`,
+            env,
+            PROJECT_KEYS,
+            dir,
+          ),
+        };
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(file);
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound || cause instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw new InvalidInputError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * A bucket setting as a store root URI. A bare name (no scheme, no `/`, not
+ * `.` or `..`) is an S3 bucket, as in baiji-pod: `my-assets` means
+ * `s3://my-assets`. A local directory is a `file://` URI or a path with a
+ * `/` (`./assets`, `/srv/assets`, resolved against `cwd`). Anything else (an
+ * empty or upper-case scheme, `s3://` without a bucket, `file://` without a
+ * path, another scheme, `.`/`..`/empty segments in an S3 prefix) throws
+ * `InvalidInputError` naming `what` and the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeBucket } from "./config.ts";
+ * assert.equal(normalizeBucket("my-assets", "--bucket"), "s3://my-assets");
+ * assert.equal(normalizeBucket("s3://b/pre/", "--bucket"), "s3://b/pre");
+ * assert.equal(normalizeBucket("./assets", "--bucket", "/work"), "file:///work/assets");
+ * assert.throws(() => normalizeBucket("S3://x", "VC_BUCKET"), /VC_BUCKET.*"S3:\/\/x"/);
+ * ```
+ */
+export function normalizeBucket(value: string, what: string, cwd?: string): string {
+  const fail = (why: string) =>
+    new InvalidInputError(`${what} ${JSON.stringify(value)} is not a bucket: ${why}`);
+  if (value.trim() === "") throw fail("it is empty");
+  if (value.includes("\0")) throw fail("it contains a NUL character");
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1];
+  // "C:\dir" is a Windows path, not a scheme.
+  if (scheme !== undefined && !(scheme.length === 1 && /^[A-Za-z]:[\\/]/.test(value))) {
+    if (!value.startsWith(`${scheme}://`)) {
+      throw fail("expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path");
+    }
+    if (scheme === "s3") {
+      const [bucket = "", ...prefix] = value.slice(5).replace(/\/+$/, "").split("/");
+      if (!BUCKET_NAME.test(bucket)) {
+        throw fail(
+          bucket === "" ? "s3:// names no bucket" : `invalid bucket name ${JSON.stringify(bucket)}`,
+        );
+      }
+      if (prefix.some((p) => p === "" || p === "." || p === "..")) {
+        throw fail("the prefix has an empty, . or .. segment");
+      }
+      return ["s3://" + bucket, ...prefix].join("/");
+    }
+    if (scheme === "file") {
+      if (!value.startsWith("file:///") && !/^file:\/\/localhost\//.test(value)) {
+        throw fail("expected file:///absolute/dir");
+      }
+      let path: string;
+      try {
+        path = fileURLToPath(value);
+      } catch (cause) {
+        throw new InvalidInputError(
+          `${what} ${JSON.stringify(value)} is not a bucket: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      if (path === "/" && value.replace(/\/+$/, "") === "file:") {
+        throw fail("file:// names no directory");
+      }
+      return pathToFileURL(path).href.replace(/\/+$/, "") || "file:///";
+    }
+    throw fail(
+      `${scheme}:// is not supported; expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path`,
+    );
+  }
+  if (value.startsWith("~")) {
+    throw fail("a leading ~ is not expanded here; use an absolute path or ./dir");
+  }
+  const isPath = value === "." || value === ".." || /[\\/]/.test(value);
+  if (!isPath) {
+    if (!BUCKET_NAME.test(value)) {
+      throw fail(
+        "a bare name means an S3 bucket, and this is not a valid bucket name (a local directory needs ./ or file://)",
+      );
+    }
+    return `s3://${value}`;
+  }
+  return pathToFileURL(resolve(cwd ?? Deno.cwd(), value)).href.replace(/\/+$/, "");
+}
+
+// Lenient on purpose, as in src/uri.ts: S3-compatible servers accept more than
+// AWS's DNS rules, but a bucket name never has a slash, whitespace or control characters.
+const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/**
+ * A duration in seconds: a plain number of seconds (`90`), or a number with
+ * units as the command line takes them (`1d`, `12h`, `15m`, `45s`, `500ms`,
+ * `2w`, `1h30m`). Throws `InvalidInputError` naming `what` and the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDurationSeconds } from "./config.ts";
+ * assert.equal(parseDurationSeconds("1d", "VC_CACHE_TIMEOUT"), 86_400);
+ * assert.equal(parseDurationSeconds("90", "VC_CACHE_TIMEOUT"), 90);
+ * assert.equal(parseDurationSeconds("1h30m", "timeout"), 5400);
+ * ```
+ */
+export function parseDurationSeconds(value: string, what: string): number {
+  const trimmed = value.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
+  let total = 0;
+  let index = 0;
+  // Bounded: every iteration consumes at least two characters.
+  while (index < trimmed.length) {
+    part.lastIndex = index;
+    const m = part.exec(trimmed);
+    if (!m) {
+      throw new InvalidInputError(
+        `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+    total += Number(m[1]) * (DURATION_SECONDS[m[2]!] ?? 0);
+    index = part.lastIndex;
+  }
+  if (index === 0) throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
+  return total;
+}
+
+const DURATION_SECONDS: Record<string, number> = {
+  ms: 0.001,
+  s: 1,
+  sec: 1,
+  m: 60,
+  min: 60,
+  h: 3600,
+  d: 86_400,
+  w: 604_800,
+};
 
 /** Options of {@linkcode loadConfigFile}. */
 export interface LoadConfigOptions {
@@ -171,7 +437,7 @@ export interface LoadedConfig {
  * try {
  *   await Deno.writeTextFile(`${dir}/config.json`, '{"bucket": "my-assets", "timeout": 30}');
  *   const loaded = loadConfigFile(`${dir}/config.json`);
- *   assert(loaded?.config.bucket === "my-assets" && loaded.config.timeout === 30);
+ *   assert(loaded?.config.bucket === "s3://my-assets" && loaded.config.timeout === 30);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -207,7 +473,16 @@ const CONFIG_KEYS = new Set([
   "manifest",
 ]);
 
-function parseConfig(text: string, file: string, env: EnvReader): ConfigFile {
+// The keys a project settings file may hold: what a team shares.
+const PROJECT_KEYS = new Set(["cacheDir", "timeout", "immutableBuckets", "bucket"]);
+
+function parseConfig(
+  text: string,
+  file: string,
+  env: EnvReader,
+  keys: ReadonlySet<string> = CONFIG_KEYS,
+  baseDir: string = dirname(file),
+): ConfigFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -230,16 +505,16 @@ function parseConfig(text: string, file: string, env: EnvReader): ConfigFile {
   for (const key of Object.keys(raw)) {
     // "$schema" and similar annotations are allowed; other unknown keys are typos.
     if (key.startsWith("$")) continue;
-    if (!CONFIG_KEYS.has(key)) {
+    if (!keys.has(key)) {
       throw new InvalidInputError(
         `config file ${file}: unknown key ${JSON.stringify(key)} (known keys: ${
-          [...CONFIG_KEYS].join(", ")
+          [...keys].join(", ")
         })`,
       );
     }
   }
   const r = raw as Record<string, unknown>;
-  const base = dirname(file);
+  const base = baseDir;
   if (r.cacheDir !== undefined) {
     if (typeof r.cacheDir !== "string" || r.cacheDir === "") {
       throw bad("cacheDir", "a non-empty string", r.cacheDir);
@@ -247,10 +522,17 @@ function parseConfig(text: string, file: string, env: EnvReader): ConfigFile {
     config.cacheDir = resolve(base, expandHome(r.cacheDir, env));
   }
   if (r.timeout !== undefined) {
-    if (typeof r.timeout !== "number" || !Number.isFinite(r.timeout) || r.timeout < 0) {
-      throw bad("timeout", "a non-negative number of seconds", r.timeout);
+    if (typeof r.timeout === "string") {
+      config.timeout = parseDurationSeconds(r.timeout, `config file ${file}: "timeout"`);
+    } else if (typeof r.timeout !== "number" || !Number.isFinite(r.timeout) || r.timeout < 0) {
+      throw bad(
+        "timeout",
+        'a non-negative number of seconds or a duration such as "1d"',
+        r.timeout,
+      );
+    } else {
+      config.timeout = r.timeout;
     }
-    config.timeout = r.timeout;
   }
   if (r.immutableBuckets !== undefined) {
     const v = r.immutableBuckets;
@@ -267,7 +549,7 @@ function parseConfig(text: string, file: string, env: EnvReader): ConfigFile {
     if (typeof r.bucket !== "string" || r.bucket === "") {
       throw bad("bucket", "a non-empty string", r.bucket);
     }
-    config.bucket = r.bucket;
+    config.bucket = normalizeBucket(r.bucket, `config file ${file}: "bucket"`, base);
   }
   if (r.manifest !== undefined) {
     if (typeof r.manifest !== "string" || r.manifest === "") {
@@ -459,17 +741,6 @@ function expandHome(path: string, env: EnvReader): string {
     throw new InvalidInputError(`cannot expand ${path}: HOME is not set`);
   }
   return join(home, path.slice(1));
-}
-
-function parseTimeout(value: string): number {
-  const trimmed = value.trim();
-  // Number("") and Number("0x10") are accepted by JS; only plain decimals are meant here.
-  if (!/^\d+(\.\d+)?$/.test(trimmed)) {
-    throw new InvalidInputError(
-      `VC_CACHE_TIMEOUT must be a non-negative number of seconds, got ${JSON.stringify(value)}`,
-    );
-  }
-  return Number(trimmed);
 }
 
 function checkTimeout(value: number, what: string): number {

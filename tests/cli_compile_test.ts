@@ -83,8 +83,16 @@ Deno.test("compile: --dry-run prints the command lines and builds nothing", asyn
 Deno.test("compile: deno.json tasks use exactly the shared permission flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   const flags = PERMISSION_FLAGS.map(shellQuote).join(" ");
-  assertEquals(config.tasks.vc, `deno run ${flags} cli.ts`);
-  assertEquals(config.tasks.prefill, `deno run ${flags} cli.ts prefill`);
+  // Run from the caller's directory (INIT_CWD), with the checkout's cli.ts.
+  assertEquals(
+    config.tasks.vc,
+    `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/cli.ts"`,
+  );
+  assertEquals(
+    config.tasks.prefill,
+    `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/cli.ts" prefill`,
+  );
+  assertEquals(config.tasks.install, `deno install -g -f --name vc ${flags} cli.ts`);
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
 });
 

@@ -70,9 +70,21 @@ Deno.test("cli versioned: add, update, path, cat, get, versions, ls, path-remote
 
   const verify = await ws.vc("verify");
   assertEquals(verify.code, 0, verify.stderr);
-  assertStringIncludes(verify.stdout, "ok  /foo/bar.csv  1.0.1");
+  assertStringIncludes(verify.stdout, "ok  locked  /foo/bar.csv  1.0.1");
 
-  const quiet = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor", "--quiet");
+  // Identical content is refused (nothing published) unless --force.
+  const same = await ws.vc("update", "/foo/bar.csv", "src/bar.csv", "--minor");
+  assertFailure(same, 1, "identical to /foo/bar.csv 1.0.1");
+  assertStringIncludes(same.stderr, "--force");
+  assertEquals((await ws.vc("versions", "/foo/bar.csv")).stdout, "1.0.0\n1.0.1\n");
+  const quiet = await ws.vc(
+    "update",
+    "/foo/bar.csv",
+    "src/bar.csv",
+    "--minor",
+    "--quiet",
+    "--force",
+  );
   assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
   assertStringIncludes(await ws.read("versioned_assets.json"), '"1.1.0"');
 });
@@ -89,6 +101,7 @@ Deno.test("cli versioned: update bump flags", async () => {
     [["--min-version", "1.0"], "3.0.1"],
   ];
   for (const [flags, expected] of cases) {
+    await ws.write("f.txt", `x ${expected}`);
     const r = await ws.vc("update", "/f.txt", file, ...flags, "--json");
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.json<{ to: string }>().to, expected, flags.join(" "));
@@ -132,7 +145,7 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   assertFailure(await ws.vc("cat", "/f.csv"), 1, "1.0.0 of /f.csv does not exist");
   const verify = await ws.vc("verify");
   assertEquals(verify.code, 1);
-  assertStringIncludes(verify.stdout, "BAD  /f.csv  1.0.0");
+  assertStringIncludes(verify.stdout, "BAD  locked  /f.csv  1.0.0");
   assertStringIncludes(verify.stderr, "1 of 1 manifest entries failed verification");
   // Missing file to publish, and a path already in the manifest.
   assertFailure(await ws.vc("update", "/f.csv", "missing.csv", "--patch"), 1, "missing.csv");
@@ -173,9 +186,9 @@ Deno.test("cli versioned: settings come from env and config file, flags win", as
     VC_MANIFEST: "m/two.json",
   });
   assertEquals(fromFlag.json(), [{ path: "/one.csv", version: "1.0.0" }]);
-  // VC_BUCKET as a plain directory, relative to the cwd.
+  // VC_BUCKET as a directory path, relative to the cwd (a bare name is an S3 bucket).
   const viaEnvBucket = await ws.run(["cat", "/one.csv", "--manifest", "m/one.json"], {
-    VC_BUCKET: "bucket",
+    VC_BUCKET: "./bucket",
   });
   assertEquals(viaEnvBucket.stdout, "one", viaEnvBucket.stderr);
   // A broken config file is named.

@@ -24,6 +24,13 @@ Deno.test("defaults: platform cache dir, one day, nothing immutable, online", ()
     timeout: DEFAULT_TIMEOUT_SECONDS,
     immutableBuckets: [],
     offline: false,
+    sources: {
+      cacheDir: "default",
+      timeout: "default",
+      immutableBuckets: "default",
+      offline: "default",
+      bucket: "default",
+    },
   });
 });
 
@@ -79,9 +86,16 @@ Deno.test("precedence: options > environment > config file > defaults", async ()
       timeout: 5,
       immutableBuckets: ["file-bucket"],
       offline: true,
-      bucket: "assets",
+      bucket: "s3://assets", // a bare name is an S3 bucket, as in baiji-pod
       manifest: `${dir}/manifest.json`,
       configPath: file,
+      sources: {
+        cacheDir: `config ${file}`,
+        timeout: `config ${file}`,
+        immutableBuckets: `config ${file}`,
+        offline: `config ${file}`,
+        bucket: `config ${file}`,
+      },
     });
     const env = {
       VC_CONFIG: file,
@@ -95,7 +109,8 @@ Deno.test("precedence: options > environment > config file > defaults", async ()
     assertEquals(fromEnv.timeout, 60);
     assertEquals(fromEnv.immutableBuckets, ["a", "b"]);
     assertEquals(fromEnv.offline, false);
-    assertEquals(fromEnv.bucket, "assets"); // only the file knows it
+    assertEquals(fromEnv.bucket, "s3://assets"); // only the file knows it
+    assertEquals(fromEnv.sources.timeout, "env VC_CACHE_TIMEOUT");
     const fromOptions = resolveSettings({
       env,
       cacheDir: "/opt/cache",
@@ -116,7 +131,7 @@ Deno.test("precedence: options > environment > config file > defaults", async ()
 });
 
 Deno.test("bad environment values name the variable and the value", () => {
-  for (const value of ["abc", "-1", "1h", "0x10"]) {
+  for (const value of ["abc", "-1", "1x", "0x10", "d1"]) {
     const e = assertThrows(
       () => resolveSettings({ env: { HOME: "/h", VC_CACHE_TIMEOUT: value }, configPath: false }),
       InvalidInputError,
@@ -128,6 +143,13 @@ Deno.test("bad environment values name the variable and the value", () => {
     resolveSettings({ env: { HOME: "/h", VC_CACHE_TIMEOUT: "1.5" }, configPath: false }).timeout,
     1.5,
   );
+  // Durations as the help shows them.
+  for (const [value, seconds] of [["1d", 86_400], ["12h", 43_200], ["1h30m", 5400]] as const) {
+    assertEquals(
+      resolveSettings({ env: { HOME: "/h", VC_CACHE_TIMEOUT: value }, configPath: false }).timeout,
+      seconds,
+    );
+  }
   assertThrows(
     () => resolveSettings({ env: { HOME: "/h", VC_OFFLINE: "maybe" }, configPath: false }),
     InvalidInputError,
@@ -163,7 +185,9 @@ Deno.test("config file validation: types and unknown keys", async () => {
   await withDir(async (dir) => {
     const file = `${dir}/config.json`;
     const cases: [unknown, string][] = [
-      [{ timeout: "5" }, '"timeout" must be a non-negative number'],
+      [{ timeout: "soon" }, '"timeout" must be a number of seconds or a duration'],
+      [{ timeout: -1 }, '"timeout" must be a non-negative number'],
+      [{ bucket: "S3://x" }, '"bucket" "S3://x" is not a bucket'],
       [{ immutableBuckets: "b" }, '"immutableBuckets" must be an array'],
       [{ offline: 1 }, '"offline" must be true or false'],
       [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],

@@ -348,6 +348,7 @@ Deno.test("multipart uploads are verified through the vc-md5 metadata", async ()
   assert(store !== undefined);
   store.dropMetadata = true;
   const before = await read(manifest);
+  await Deno.writeTextFile(file, "b\n");
   await assertRejects(
     () => vc.update("/a.csv", file, { patch: true }),
     IntegrityError,

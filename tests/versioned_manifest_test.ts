@@ -80,8 +80,7 @@ Deno.test("malformed manifests give InvalidInputError naming the file and the en
     ['{"/a.csv": "v1.2.3"}', '"/a.csv"', '"v1.2.3"', "not a version"],
     ['{"/a.csv": "01.2.3"}', '"/a.csv"', '"01.2.3"', "not a version"],
     ['{"/a.csv": "1.2.3-rc.1"}', '"/a.csv"', "not a version"],
-    ['{"/a.csv": ""}', '"/a.csv"', "is neither a version"],
-    ['{"/a.csv": "data/x.csv"}', '"/a.csv"', "./"],
+    ['{"/a.csv": ""}', '"/a.csv"', "is empty"],
     ['{"/a.csv": "gs://b/k"}', '"/a.csv"', "gs://b/k"],
     ['{"/a.csv": "s3://b"}', '"/a.csv"', "not an object"],
     ['{"/a.csv": "s3://bad bucket/k"}', '"/a.csv"', "bad bucket"],
@@ -198,12 +197,116 @@ Deno.test("updateManifest keeps a 2-space file 2-space (formatters and vc agree)
     m["/b.csv"] = "1.1.0";
   });
   assertEquals(await Deno.readTextFile(file), '{\n  "/a.csv": "1.0.0",\n  "/b.csv": "1.1.0"\n}\n');
-  // A new file, or one written on one line, gets the default 4 spaces.
+  // No change: the file is not rewritten at all.
   await Deno.writeTextFile(file, '{"/a.csv": "1.0.0"}');
   await updateManifest(file, () => {});
-  assertEquals(await Deno.readTextFile(file), '{\n    "/a.csv": "1.0.0"\n}\n');
+  assertEquals(await Deno.readTextFile(file), '{"/a.csv": "1.0.0"}');
+  // One written on one line gets the default 4 spaces, keeping its (missing) final newline.
+  await updateManifest(file, (m) => {
+    m["/a.csv"] = "1.0.1";
+  });
+  assertEquals(await Deno.readTextFile(file), '{\n    "/a.csv": "1.0.1"\n}');
   assertEquals(
     formatManifest({ "/a.csv": "1.0.0" }, { indent: "\t" }),
     '{\n\t"/a.csv": "1.0.0"\n}\n',
   );
+});
+
+Deno.test("a manifest that is a symlink is written through to its target; the link stays", {
+  ignore: Deno.build.os === "windows", // symlinks need privileges there
+}, async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "shared"));
+  const target = join(dir.path, "shared", "assets.json");
+  await Deno.writeTextFile(target, '{\n    "/a.csv": "1.0.0"\n}\n');
+  const link = join(dir.path, "versioned_assets.json");
+  await Deno.symlink("shared/assets.json", link);
+  await updateManifest(link, (m) => {
+    m["/b.csv"] = "2.0.0";
+  });
+  assert((await Deno.lstat(link)).isSymlink, "the link is still a link");
+  assertEquals(
+    await Deno.readTextFile(target),
+    '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "2.0.0"\n}\n',
+  );
+  await writeManifest(link, { "/c.csv": "3.0.0" });
+  assert((await Deno.lstat(link)).isSymlink);
+  assertEquals(await readManifest(target), { "/c.csv": "3.0.0" });
+  // A dangling link creates its target.
+  const dangling = join(dir.path, "dangling.json");
+  await Deno.symlink("shared/new.json", dangling);
+  await updateManifest(dangling, (m) => {
+    m["/d.csv"] = "1.0.0";
+  });
+  assert((await Deno.lstat(dangling)).isSymlink);
+  assertEquals(await readManifest(join(dir.path, "shared", "new.json")), { "/d.csv": "1.0.0" });
+  // The lock file sits beside the target, not beside the link.
+  const names = [...Deno.readDirSync(join(dir.path, "shared"))].map((e) => e.name).sort();
+  assertEquals(names, [".assets.json.lock", ".new.json.lock", "assets.json", "new.json"]);
+});
+
+// What baiji-pod 1.0.6 writes (Python json.dump, sort_keys, indent=4, ensure_ascii).
+const BAIJI = '{\n    "/caf\\u00e9/menu.csv": "1.0.0",\n    "/data/b.csv": "2.1.0",\n' +
+  '    "/data/\\u00e9t\\u00e9.csv": "1.0.0",\n    "/z/\\ud83d\\ude00.bin": "1.0.0"\n}';
+
+Deno.test("updating a baiji-pod manifest changes exactly the changed lines and keeps its style", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(file, BAIJI);
+  await updateManifest(file, (m) => {
+    m["/data/b.csv"] = "2.2.0";
+  });
+  const after = await Deno.readTextFile(file);
+  const diff = after.split("\n").filter((line, i) => line !== BAIJI.split("\n")[i]);
+  assertEquals(diff, ['    "/data/b.csv": "2.2.0",']);
+  assert(!after.endsWith("\n"), "no final newline, as baiji-pod writes");
+  // A new non-ASCII entry is escaped and sorted by code point: "\u{1F600}" sorts
+  // after "\uFFFD" by code point, before it by UTF-16 unit.
+  await updateManifest(file, (m) => {
+    m["/z/\uFFFD.bin"] = "1.0.0";
+    m["/data/\u00e0.csv"] = "1.0.0";
+  });
+  assertEquals(
+    await Deno.readTextFile(file),
+    '{\n    "/caf\\u00e9/menu.csv": "1.0.0",\n    "/data/b.csv": "2.2.0",\n' +
+      '    "/data/\\u00e0.csv": "1.0.0",\n' +
+      '    "/data/\\u00e9t\\u00e9.csv": "1.0.0",\n    "/z/\\ufffd.bin": "1.0.0",\n' +
+      '    "/z/\\ud83d\\ude00.bin": "1.0.0"\n}',
+  );
+  // Removing the last entry moves the comma, nothing else.
+  await updateManifest(file, (m) => {
+    delete m["/z/\u{1F600}.bin"];
+  });
+  assert((await Deno.readTextFile(file)).endsWith('    "/z/\\ufffd.bin": "1.0.0"\n}'));
+});
+
+Deno.test("vc's own files keep UTF-8 and a final newline; keys sort by code point", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "m.json");
+  await updateManifest(file, (m) => {
+    m["/\u{1F600}.bin"] = "1.0.0";
+    m["/\uFFFD.bin"] = "1.0.0";
+    m["/é.csv"] = "1.0.0";
+  });
+  assertEquals(
+    await Deno.readTextFile(file),
+    '{\n    "/é.csv": "1.0.0",\n    "/\uFFFD.bin": "1.0.0",\n    "/\u{1F600}.bin": "1.0.0"\n}\n',
+  );
+});
+
+Deno.test("bare relative override values are paths relative to the manifest's directory", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "repo", "m.json");
+  await Deno.mkdir(join(dir.path, "repo"));
+  await Deno.writeTextFile(file, '{"/a.csv": "src/a.csv", "/b.csv": "b.csv"}');
+  const m = await readManifest(file);
+  assertEquals(m["/a.csv"], "src/a.csv");
+  assertEquals(classifyValue("src/a.csv", file), {
+    kind: "override",
+    location: join(dir.path, "repo", "src", "a.csv"),
+  });
+  assertEquals(classifyValue("b.csv", file), {
+    kind: "override",
+    location: join(dir.path, "repo", "b.csv"),
+  });
 });

@@ -4,7 +4,8 @@
  * create-only races over HTTP, and multipart uploads verified by metadata.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { SourceChangedError } from "../src/versioned/source_file.ts";
 import { PreconditionFailedError } from "../src/errors.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import type { StoreOptions } from "../src/store/open.ts";
@@ -179,4 +180,39 @@ Deno.test("multipart uploads are verified through vc-md5 metadata", async () => 
   assert(info?.etag.includes("-"), `multipart ETag expected, got ${info?.etag}`);
   assertEquals(await Deno.readFile(await vc.path("/big.bin")), data);
   assert((await vc.verify()).every((r) => r.ok));
+});
+
+Deno.test("a file edited while its multipart upload runs is refused and nothing stays published", async () => {
+  await using s3 = await startFakeS3({ buckets: [BUCKET], minPartSize: 1024 });
+  await using dir = await tempDir();
+  await using cache = newCache(dir.path, s3);
+  const manifest = join(dir.path, "manifest.json");
+  await using vc = new VersionedCache({
+    manifest,
+    bucket: `s3://${BUCKET}`,
+    cache,
+    store: storeOptions(s3, { multipartThreshold: 4096, partSize: 4096, concurrency: 1 }),
+  });
+  const file = join(dir.path, "big.bin");
+  await Deno.writeFile(file, new Uint8Array(40_000).fill(1));
+  let edited = false;
+  const e = await assertRejects(
+    () =>
+      vc.add("/big.bin", file, {
+        onProgress: () => {
+          if (edited) return;
+          edited = true;
+          // Same size, new content: only the stat identity (mtime/ctime) shows it.
+          Deno.writeFileSync(file, new Uint8Array(40_000).fill(2));
+        },
+      }),
+    SourceChangedError,
+    file,
+  );
+  assert(edited, "the upload reported progress");
+  assertStringIncludes(e.message, "the upload was deleted");
+  assertEquals(s3.listKeys(BUCKET), []);
+  assertEquals(await Deno.stat(manifest).catch(() => "absent"), "absent");
+  // Unchanged, the same file publishes fine.
+  assertEquals(await vc.add("/big.bin", file), "1.0.0");
 });

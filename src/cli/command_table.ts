@@ -102,6 +102,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await versioned()).verify,
   },
   {
+    name: "lock",
+    group: VERSIONED,
+    summary: "pin each manifest version's size and SHA-256 in the lock file (--check: verify)",
+    load: async () => (await import("./lock_command.ts")).lock,
+  },
+  {
+    name: "config",
+    group: VERSIONED,
+    summary: "show each effective setting and where it came from",
+    load: async () => (await import("./config_command.ts")).config,
+  },
+  {
     name: "prefill",
     group: CI,
     summary: "download every asset of manifests and lists into the cache, in parallel",

@@ -34,6 +34,7 @@ export const VERSION: string = denoJson.version;
 export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "bucket",
   "manifest",
+  "lock",
   "version",
   "min-version",
   "cache-dir",

@@ -90,6 +90,9 @@ export const prefill: Command = {
         manifest,
         bucket: settings.bucket!,
         cache,
+        // The integrity lock: beside each manifest, or the one --lock names.
+        ...(settings.lock === undefined ? {} : { lock: settings.lock }),
+        frozen: settings.frozen,
       })
     );
     let summary: PrefillSummary;

@@ -6,13 +6,26 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { AssetCache } from "../cache/asset_cache.ts";
-import { resolveSettings, type Settings } from "../config.ts";
+import {
+  type EnvReader,
+  loadConfigFile,
+  resolveSettings,
+  type SettingName,
+  type Settings,
+} from "../config.ts";
 import type { StoreOptions } from "../store/open.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
+
+const FLAG_OF: Record<string, string> = {
+  cacheDir: "cache-dir",
+  timeout: "timeout",
+  offline: "offline",
+  bucket: "bucket",
+  immutableBuckets: "immutable-buckets",
+};
 import { VersionedCache } from "../versioned/versioned_cache.ts";
-import { isStoreUri } from "../uri.ts";
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -59,12 +72,24 @@ export const VERSIONED_OPTIONS: OptionSpecs = {
   bucket: {
     type: "string",
     valueName: "URI",
-    description: "where versions live: s3://name[/prefix] or file:///dir (env VC_BUCKET)",
+    description:
+      "where versions live: s3://name[/prefix], a bare NAME (= s3://NAME), file:///dir or ./dir (env VC_BUCKET)",
   },
   manifest: {
     type: "string",
     valueName: "FILE",
     description: "manifest file (env VC_MANIFEST; default ./versioned_assets.json)",
+  },
+  lock: {
+    type: "string",
+    valueName: "FILE",
+    description:
+      "integrity lock file (env VC_LOCK; default: beside the manifest, versioned_assets.lock.json)",
+  },
+  frozen: {
+    type: "boolean",
+    description:
+      "refuse entries without a lock entry and any change to the lock file (env VC_FROZEN=1; for CI)",
   },
   ...CACHE_OPTIONS,
 };
@@ -90,11 +115,24 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
   const { io, flags } = ctx;
   const cacheDir = flags.string("cache-dir");
   const timeout = flags.string("timeout");
-  const options: Parameters<typeof resolveSettings>[0] = { env: (name) => io.env(name) };
+  const bucket = flags.string("bucket");
+  const env = (name: string) => io.env(name);
+  const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
   if (cacheDir !== undefined) options.cacheDir = resolve(io.cwd, cacheDir);
   if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
   if (flags.boolean("offline")) options.offline = true;
+  if (bucket !== undefined) options.bucket = bucket;
+  // The project settings file is looked for from the manifest's directory.
+  // Its path is known before settings are resolved, except when only the
+  // user config file names it.
+  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST"));
+  options.projectDir = manifest === undefined
+    ? dirname(userConfigManifest(env) ?? join(io.cwd, DEFAULT_MANIFEST))
+    : dirname(resolve(io.cwd, manifest));
   const settings = resolveSettings(options);
+  for (const [name, source] of Object.entries(settings.sources)) {
+    if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
+  }
   // The environment's cache dir may be relative: relative to the user's cwd.
   if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
   return settings;
@@ -165,6 +203,12 @@ export interface VersionedSettings {
   bucket: string | undefined;
   /** The asset cache settings. */
   settings: Settings;
+  /** Where the manifest path came from (`flag --manifest`, `env VC_MANIFEST`, `config FILE`, `default`). */
+  manifestSource: string;
+  /** The integrity lock file (absolute), when `--lock` or `VC_LOCK` names one; else the default beside the manifest. */
+  lock: string | undefined;
+  /** `--frozen` or `VC_FROZEN`. */
+  frozen: boolean;
 }
 
 /**
@@ -185,14 +229,37 @@ export interface VersionedSettings {
 export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
   const { io, flags } = ctx;
   const settings = cliSettings(ctx);
-  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST")) ??
-    settings.manifest ?? DEFAULT_MANIFEST;
-  const bucket = flags.string("bucket") ?? nonEmpty(io.env("VC_BUCKET")) ?? settings.bucket;
+  const flag = flags.string("manifest");
+  const fromEnv = nonEmpty(io.env("VC_MANIFEST"));
+  const manifest = flag ?? fromEnv ?? settings.manifest ?? DEFAULT_MANIFEST;
+  const manifestSource = flag !== undefined
+    ? "flag --manifest"
+    : fromEnv !== undefined
+    ? "env VC_MANIFEST"
+    : settings.manifest !== undefined
+    ? `config ${settings.configPath}`
+    : "default";
+  // Normalized and validated by resolveSettings: a bare name is s3://NAME, a
+  // path is a file:// URI relative to the cwd (or to the file that named it).
+  const lock = flags.string("lock") ?? nonEmpty(io.env("VC_LOCK"));
+  const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
+  let frozen = flags.boolean("frozen");
+  if (!frozen && frozenEnv !== undefined) {
+    const v = frozenEnv.trim().toLowerCase();
+    if (!["1", "true", "yes", "on", "0", "false", "no", "off"].includes(v)) {
+      throw new UsageError(
+        `VC_FROZEN must be 1/0, true/false, yes/no or on/off, got "${frozenEnv}"`,
+      );
+    }
+    frozen = ["1", "true", "yes", "on"].includes(v);
+  }
   return {
     manifest: resolve(io.cwd, manifest),
-    // A bucket given as a plain directory is relative to the user's cwd.
-    bucket: bucket === undefined || isStoreUri(bucket) ? bucket : resolve(io.cwd, bucket),
+    bucket: settings.bucket,
     settings,
+    manifestSource,
+    lock: lock === undefined ? undefined : resolve(io.cwd, lock),
+    frozen,
   };
 }
 
@@ -236,6 +303,8 @@ export function openVersioned(
     bucket: v.bucket,
     cache,
     store: cliStoreOptions(ctx),
+    ...(v.lock === undefined ? {} : { lock: v.lock }),
+    frozen: v.frozen,
   });
   return {
     vc,
@@ -266,6 +335,16 @@ export function noBucket(command: string): UsageError {
       "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]",
     command,
   });
+}
+
+// The manifest named by the user config file, if any (a bad file is reported
+// by resolveSettings, which reads it again).
+function userConfigManifest(env: EnvReader): string | undefined {
+  try {
+    return loadConfigFile(undefined, { env })?.config.manifest;
+  } catch {
+    return undefined;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

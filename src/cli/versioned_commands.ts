@@ -14,6 +14,7 @@ import { EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
+import { compareUtf8 } from "../walk.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -51,6 +52,7 @@ export const add: Command = {
     const published = await s.vc.add(path, resolve(ctx.io.cwd, file), {
       ...(version === undefined ? {} : { version }),
       onProgress: bar.onBytes,
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
     const uri = await s.vc.uri(path, published);
@@ -88,6 +90,10 @@ export const update: Command = {
       valueName: "V",
       description: "publish at least V (e.g. 2 or 1.3), else a patch bump",
     },
+    force: {
+      type: "boolean",
+      description: "publish even when FILE is identical to the latest version",
+    },
     ...VERSIONED_OPTIONS,
   },
   examples: [
@@ -102,6 +108,8 @@ export const update: Command = {
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, resolve(ctx.io.cwd, file), bump, {
       onProgress: bar.onBytes,
+      force: ctx.flags.boolean("force"),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
     const uri = await s.vc.uri(r.path, r.to);
@@ -290,7 +298,10 @@ export const ls: Command = {
     // Reads only the manifest, so it works without a bucket configured.
     const { manifest } = versionedSettings(ctx);
     const entries = await readManifest(manifest);
-    const rows = Object.keys(entries).sort().map((p) => ({ path: p, version: entries[p]! }));
+    const rows = Object.keys(entries).sort(compareUtf8).map((p) => ({
+      path: p,
+      version: entries[p]!,
+    }));
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));
   },
 };
@@ -398,7 +409,7 @@ export const verify: Command = {
   required: 0,
   usage: "",
   description:
-    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it. Lists every problem; exits 1 if there is one.",
+    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it (and its lock entry). Says which entries the lock file pins. Lists every\nproblem; exits 1 if there is one.",
   options: VERSIONED_OPTIONS,
   examples: ["vc verify", "vc verify --json"],
   async run(ctx) {
@@ -407,7 +418,15 @@ export const verify: Command = {
     const bad = results.filter((r) => !r.ok);
     await ctx.out.data(
       results,
-      table(results.map((r) => [r.ok ? "ok" : "BAD", r.path, r.version, r.problem ?? ""])),
+      table(
+        results.map((r) => [
+          r.ok ? "ok" : "BAD",
+          r.locked ? "locked" : "unlocked",
+          r.path,
+          r.version,
+          r.problem ?? "",
+        ]),
+      ),
     );
     if (bad.length === 0) return 0;
     ctx.io.writeStderr(

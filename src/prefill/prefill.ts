@@ -9,6 +9,7 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
+import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { parsePrefillItem } from "./list_file.ts";
 
@@ -71,6 +72,8 @@ interface Target {
   label: string;
   uri: string;
   immutable: boolean;
+  /** Pinned content (integrity lock entry), checked as the download enters the cache. */
+  integrity?: DownloadIntegrity;
   /** Position in the input, so failures are reported in input order. */
   order: number;
 }
@@ -139,6 +142,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       const wasCached = exists(options.cache.localPath(target.uri));
       const path = await options.cache.cache(target.uri, {
         immutable: target.immutable,
+        ...(target.integrity ? { integrity: target.integrity } : {}),
         ...(signal ? { signal } : {}),
         onProgress: (p) => {
           // Progress is cumulative per item; count only what is new.
@@ -187,7 +191,7 @@ async function collectTargets(
   options: PrefillOptions,
   failed: Array<PrefillFailure & { order: number }>,
 ): Promise<Target[]> {
-  type Resolved = { uri: string; immutable: boolean };
+  type Resolved = { uri: string; immutable: boolean; integrity?: DownloadIntegrity };
   const pending: Array<{ label: string; resolve: () => Promise<Resolved> }> = [];
   const labels = new Set<string>();
   const add = (label: string, resolve: () => Promise<Resolved>) => {
@@ -241,7 +245,8 @@ async function collectTargets(
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
     if (uris.has(result.value.uri)) return;
     uris.add(result.value.uri);
-    targets.push({ label, uri: result.value.uri, immutable: result.value.immutable, order: i });
+    const { uri, immutable, integrity } = result.value;
+    targets.push({ label, uri, immutable, order: i, ...(integrity ? { integrity } : {}) });
   });
   return targets;
 }

@@ -71,7 +71,7 @@ function handle(req: HashRequest): HashResponse | undefined {
     case "stream": {
       if (failed.has(req.id)) return undefined;
       let hash = streams.get(req.id);
-      if (hash === undefined) streams.set(req.id, hash = createHash("md5"));
+      if (hash === undefined) streams.set(req.id, hash = createHash(req.algorithm ?? "md5"));
       const h = hash;
       try {
         readRange(req.path, req.start, req.end, (bytes) => h.update(bytes));

@@ -13,8 +13,18 @@ export type HashRequest =
    * boundary; `segment` may be Infinity).
    */
   | { type: "segments"; id: number; path: string; start: number; end: number; segment: number }
-  /** Adds [start, end) to the running MD5 number `id` (ranges must come in file order). */
-  | { type: "stream"; id: number; path: string; start: number; end: number }
+  /**
+   * Adds [start, end) to the running hash number `id` (ranges must come in
+   * file order); `algorithm` (default MD5) is taken from the first range.
+   */
+  | {
+    type: "stream";
+    id: number;
+    path: string;
+    start: number;
+    end: number;
+    algorithm?: "md5" | "sha256";
+  }
   /** Finishes the running MD5 number `id`. */
   | { type: "digest"; id: number };
 
@@ -77,14 +87,20 @@ export class HashPool {
     return worker.segments(path, start, end, segment);
   }
 
-  /** See {@linkcode HashWorker.stream}. */
-  stream(id: number, path: string, start: number, end: number): void {
-    this.#workers[0]!.stream(id, path, start, end);
+  /** See {@linkcode HashWorker.stream}; the stream id picks the worker, so two streams can run side by side. */
+  stream(
+    id: number,
+    path: string,
+    start: number,
+    end: number,
+    algorithm?: "md5" | "sha256",
+  ): void {
+    this.#workers[id % this.#workers.length]!.stream(id, path, start, end, algorithm);
   }
 
   /** See {@linkcode HashWorker.digest}. */
   digest(id: number): Promise<string> {
-    return this.#workers[0]!.digest(id);
+    return this.#workers[id % this.#workers.length]!.digest(id);
   }
 
   /** Stops every worker. */
@@ -168,14 +184,22 @@ export class HashWorker {
     return res.md5s;
   }
 
-  /** Feeds bytes [start, end) of `path` to running MD5 `id` (call in file order). */
-  stream(id: number, path: string, start: number, end: number): void {
+  /** Feeds bytes [start, end) of `path` to running hash `id` (MD5 by default; call in file order). */
+  stream(
+    id: number,
+    path: string,
+    start: number,
+    end: number,
+    algorithm?: "md5" | "sha256",
+  ): void {
     if (this.#error === undefined) {
-      this.#worker.postMessage({ type: "stream", id, path, start, end });
+      const req: HashRequest = { type: "stream", id, path, start, end };
+      if (algorithm !== undefined) req.algorithm = algorithm;
+      this.#worker.postMessage(req);
     }
   }
 
-  /** The running MD5 `id` of everything streamed so far. */
+  /** The running hash `id` (hex) of everything streamed so far. */
   async digest(id: number): Promise<string> {
     const res = await this.#request(id, { type: "digest", id });
     if (res.type !== "digest") throw new Error(`hash worker: unexpected ${res.type}`);

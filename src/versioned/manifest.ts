@@ -10,19 +10,24 @@
  * ```
  *
  * A value is either a `MAJOR.MINOR.PATCH` version or an override: an `s3://`
- * or `file://` URI, or a local path that is absolute or starts with `./` or
- * `../` (relative paths are resolved against the manifest's directory). Keys
- * may omit the leading `/`; they are normalized to have one.
+ * or `file://` URI, or a local path, absolute or relative (`./a.csv`,
+ * `../a.csv` or bare `src/a.csv`, as baiji-pod accepts); relative paths are
+ * resolved against the manifest's directory. Keys may omit the leading `/`;
+ * they are normalized to have one.
  *
- * Files are written with sorted keys, 4-space indentation and a trailing
- * newline, so a change in review is a one-line diff. Updating an existing
- * file keeps its indentation, so a repository whose formatter prefers 2
- * spaces (e.g. `deno fmt`) does not see every line change back and forth.
+ * New files are written with keys sorted by code point, 4-space indentation,
+ * UTF-8 and a trailing newline, so a change in review is a one-line diff.
+ * Updating an existing file keeps its style (indentation, `\uXXXX` escapes,
+ * final newline: baiji-pod's files stay baiji-pod's) and changes only the
+ * lines of entries that changed; see `manifest_format.ts`.
  *
  * @module
  */
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { withFileLock } from "../file_lock.ts";
+import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
@@ -203,14 +208,14 @@ export function formatManifest(
   // Validate through the same path as reading, so we never write a file we
   // would refuse to read back.
   const normalized = parseManifest(JSON.stringify(entries), "(entries to write)");
-  const sorted: ManifestEntries = {};
-  for (const key of Object.keys(normalized).sort()) sorted[key] = normalized[key] as string;
-  return `${JSON.stringify(sorted, null, indent)}\n`;
+  return renderManifest(normalized, { ...VC_STYLE, indent });
 }
 
 /**
- * Writes a manifest atomically (a temp file in the same directory, fsynced,
- * then renamed over the target), keeping the existing file's permissions.
+ * Writes a manifest atomically (a temp file beside the target, flushed, then
+ * renamed over it), keeping the existing file's permissions. A manifest that
+ * is a symlink is written through: the link's final target is replaced, the
+ * link stays.
  *
  * @example
  * ```ts
@@ -230,40 +235,106 @@ export async function writeManifest(
   entries: Readonly<ManifestEntries>,
   options: FormatManifestOptions = {},
 ): Promise<void> {
-  const text = formatManifest(entries, options);
-  await Deno.mkdir(dirname(file), { recursive: true });
-  const temp = join(
-    dirname(file),
-    `.${basename(file)}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
-  try {
-    {
-      using handle = await Deno.open(temp, { write: true, createNew: true });
-      const bytes = new TextEncoder().encode(text);
-      let written = 0;
-      while (written < bytes.length) written += await handle.write(bytes.subarray(written));
-      await handle.sync();
-    }
-    if (Deno.build.os !== "windows") {
-      const mode = await Deno.stat(file).then((s) => s.mode, () => null);
-      if (mode !== null) await Deno.chmod(temp, mode & 0o7777);
-    }
-    await Deno.rename(temp, file);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
+  await writeManifestText(await manifestTarget(file), formatManifest(entries, options));
 }
 
-// Serializes read-modify-write cycles on one manifest within this process, so
-// concurrent updates of different entries do not lose each other's changes.
-const locks = new Map<string, Promise<unknown>>();
+async function writeManifestText(target: string, text: string): Promise<void> {
+  const mode = Deno.build.os === "windows"
+    ? undefined
+    : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
+  await writeFileAtomic(target, text, mode === undefined ? {} : { mode });
+}
+
+/**
+ * The file a manifest path really names: symlinks (also dangling ones, and
+ * chains) are followed, so writes replace the target and leave the link. A
+ * path that does not exist names itself. Throws `InvalidInputError` for a
+ * symlink loop.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { manifestTarget } from "./manifest.ts";
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.writeTextFile(`${dir}/real.json`, "{}");
+ *   await Deno.symlink("real.json", `${dir}/link.json`);
+ *   assert.equal(await manifestTarget(`${dir}/link.json`), `${dir}/real.json`);
+ *   assert.equal(await manifestTarget(`${dir}/new.json`), `${dir}/new.json`);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function manifestTarget(file: string): Promise<string> {
+  let path = resolve(file);
+  // Bounded like the kernel's own limit on link chains.
+  for (let hops = 0; hops < 40; hops++) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return path;
+      throw error;
+    }
+    if (!info.isSymlink) return path;
+    path = resolve(dirname(path), await Deno.readLink(path));
+  }
+  throw new InvalidInputError(`manifest ${file}: too many levels of symbolic links`);
+}
+
+/**
+ * The cross-process lock file of a manifest: `.<name>.lock` beside the file
+ * the manifest path really names (the manifest itself is replaced by rename,
+ * so it cannot carry the lock).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { manifestLockPath } from "./manifest.ts";
+ * assert.equal(manifestLockPath("/repo/versioned_assets.json"), "/repo/.versioned_assets.json.lock");
+ * ```
+ */
+export function manifestLockPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.lock`);
+}
+
+/**
+ * Runs `fn` holding the manifest's cross-process lock (see
+ * {@linkcode manifestLockPath}); `fn` gets the manifest's real path. Every
+ * read-modify-write of the manifest, and of files kept consistent with it
+ * (the integrity lock file), runs under it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withManifestLock } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const target = await withManifestLock(`${dir}/m.json`, (t) => t);
+ *   assert(target.endsWith("m.json"));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function withManifestLock<T>(
+  file: string,
+  fn: (target: string) => Promise<T> | T,
+): Promise<T> {
+  const target = await manifestTarget(file);
+  return await withFileLock(manifestLockPath(target), () => fn(target));
+}
 
 /**
  * Re-reads the manifest, applies `change` to its entries, and writes it back
- * atomically, keeping the file's indentation; returns the entries written.
- * Concurrent calls on the same file in one process run one after the other.
- * A missing file counts as empty.
+ * atomically; returns the entries written. Concurrent calls on the same file,
+ * in this process or in others, run one after the other (a `flock` on the
+ * manifest's lock file). The rewrite keeps the file's style and changes only
+ * the lines of entries that changed (see `manifest_format.ts`); a missing
+ * file counts as empty and is created in vc's style. The file is read back
+ * before the lock is released, so a change that did not land is an error,
+ * never a silent success.
  *
  * @example
  * ```ts
@@ -286,34 +357,75 @@ export function updateManifest(
   file: string,
   change: (entries: ManifestEntries) => void | Promise<void>,
 ): Promise<ManifestEntries> {
-  const id = resolve(file);
-  const run = async () => {
-    let text: string | undefined;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    const entries = text === undefined ? {} : parseManifest(text, file);
-    await change(entries);
-    const indent = text === undefined ? undefined : detectIndent(text);
-    await writeManifest(file, entries, indent === undefined ? {} : { indent });
-    return entries;
-  };
-  const previous = locks.get(id) ?? Promise.resolve();
-  const next = previous.then(run, run);
-  const settled = next.then(() => {}, () => {});
-  locks.set(id, settled);
-  settled.then(() => {
-    if (locks.get(id) === settled) locks.delete(id);
-  });
-  return next;
+  return withManifestLock(file, (target) => rewriteManifest(target, file, change));
 }
 
-// The indentation of the first entry line, when the file looks like one we
-// (or a formatter) wrote; anything else gets the default.
-function detectIndent(text: string): string | undefined {
-  return /^\{\r?\n( {1,8}|\t)"/.exec(text)?.[1];
+/**
+ * The body of {@linkcode updateManifest} for a caller that already holds the
+ * manifest's lock ({@linkcode withManifestLock}) and changes other files
+ * under it too: reads `target`, applies `change`, writes back in the file's
+ * style, and reads back what landed. `file` names the manifest in errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rewriteManifest, withManifestLock } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const file = `${dir}/m.json`;
+ *   await withManifestLock(file, (target) =>
+ *     rewriteManifest(target, file, (m) => { m["/a.csv"] = "1.0.0"; }));
+ *   assert.equal(await Deno.readTextFile(file), '{\n    "/a.csv": "1.0.0"\n}\n');
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function rewriteManifest(
+  target: string,
+  file: string,
+  change: (entries: ManifestEntries) => void | Promise<void>,
+): Promise<ManifestEntries> {
+  const text = await readTextIfExists(target);
+  const before = text === undefined ? {} : parseManifest(text, file);
+  const entries = { ...before };
+  await change(entries);
+  // Validate through the reader, so we never write a file we would refuse to read.
+  const after = parseManifest(JSON.stringify(entries), "(entries to write)");
+  const unchanged = text !== undefined && sameEntries(before, after);
+  if (!unchanged) {
+    await writeManifestText(
+      target,
+      text === undefined
+        ? renderManifest(after, VC_STYLE)
+        : editManifestText(text, before, after, normalizeVersionedPath),
+    );
+  }
+  const landed = parseManifest(await Deno.readTextFile(target), file);
+  for (const key of new Set([...Object.keys(after), ...Object.keys(landed)])) {
+    if (landed[key] !== after[key]) {
+      throw new VcError(
+        `manifest ${file} was changed by another writer while vc held its lock: ${key} is ${
+          JSON.stringify(landed[key] ?? null)
+        }, expected ${JSON.stringify(after[key] ?? null)}`,
+      );
+    }
+  }
+  return after;
+}
+
+function sameEntries(a: Readonly<ManifestEntries>, b: Readonly<ManifestEntries>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
 }
 
 function entryPath(file: string, key: string): string {
@@ -354,10 +466,9 @@ function checkValue(file: string, key: string | undefined, value: string): void 
     return;
   }
   if (value.includes("\0")) throw fail("contains a NUL character");
-  if (isAbsolute(value) || /^\.\.?[\\/]/.test(value)) return;
-  throw fail(
-    "is neither a version (MAJOR.MINOR.PATCH) nor an override (s3:// or file:// URI, or a path starting with /, ./ or ../)",
-  );
+  if (value.trim() === "") throw fail("is empty; expected a version or an override");
+  // Anything else is a local path: absolute, or relative to the manifest's
+  // directory, with or without a leading `./` (baiji-pod accepts "src/a.csv").
 }
 
 // JSON.parse keeps the last of two identical keys silently. The manifest is a

@@ -32,7 +32,8 @@
  *
  * @module
  */
-export { VersionedCache } from "./versioned_cache.ts";
+export { FrozenError, VersionedCache } from "./versioned_cache.ts";
+export { SourceChangedError } from "./source_file.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,
@@ -46,9 +47,13 @@ export type {
 export {
   classifyValue,
   formatManifest,
+  manifestLockPath,
+  manifestTarget,
   parseManifest,
   readManifest,
+  rewriteManifest,
   updateManifest,
+  withManifestLock,
   writeManifest,
 } from "./manifest.ts";
 export type {
@@ -68,3 +73,14 @@ export type { VersionedKey } from "./naming.ts";
 export { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 export { nextVersion } from "./version_bump.ts";
 export type { Bump } from "./version_bump.ts";
+export {
+  defaultLockFile,
+  formatLockFile,
+  lockKey,
+  parseLockFile,
+  readLockFile,
+  updateLockFile,
+} from "./lock_file.ts";
+export type { LockEntries, LockEntry } from "./lock_file.ts";
+export { checkLock, fillLock } from "./lock_ops.ts";
+export type { LockCheckResult, LockFillResult, LockOpsOptions } from "./lock_ops.ts";

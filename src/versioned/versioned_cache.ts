@@ -11,18 +11,28 @@
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { AssetCache } from "../cache/asset_cache.ts";
-import {
-  IntegrityError,
-  InvalidInputError,
-  NotFoundError,
-  PreconditionFailedError,
-  VcError,
-} from "../errors.ts";
-import { md5File, normalizeEtag, parseEtag } from "../hash.ts";
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { normalizeBucket } from "../config.ts";
+import { md5File, parseEtag } from "../hash.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
-import { classifyValue, type ManifestEntries, readManifest, updateManifest } from "./manifest.ts";
+import {
+  classifyValue,
+  type ManifestEntries,
+  readManifest,
+  rewriteManifest,
+  withManifestLock,
+} from "./manifest.ts";
+import {
+  defaultLockFile,
+  type LockEntries,
+  type LockEntry,
+  lockKey,
+  readLockFile,
+  updateLockFile,
+} from "./lock_file.ts";
+import type { DownloadIntegrity } from "../store/download.ts";
 import {
   normalizeVersionedPath,
   parseVersionedKey,
@@ -31,6 +41,15 @@ import {
 } from "./naming.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
+import {
+  digestSource,
+  snapshotSource,
+  type SourceDigest,
+  type SourceSnapshot,
+} from "./source_file.ts";
+import { compareUtf8 } from "../walk.ts";
+import { didYouMean, mapSettled } from "./helpers.ts";
+import { publishVersion, refuseIdentical } from "./publish.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -40,7 +59,11 @@ const loadNextVersion = async () => (await import("./version_bump.ts")).nextVers
 export interface VersionedCacheOptions {
   /** Path of the manifest file (JSON, `"/path": "MAJOR.MINOR.PATCH"`). */
   manifest: string;
-  /** Where versions live: `s3://name[/prefix]`, `file:///dir`, or a directory path. */
+  /**
+   * Where versions live: `s3://name[/prefix]`, a bare bucket name (`my-assets`
+   * means `s3://my-assets`, as in baiji-pod), `file:///dir`, or a directory
+   * path with a `/` (`./assets`). Malformed values throw `InvalidInputError`.
+   */
   bucket: string;
   /** The asset cache to download through. Default: a new one (closed by {@linkcode VersionedCache.close}). */
   cache?: AssetCache;
@@ -54,6 +77,17 @@ export interface VersionedCacheOptions {
    * Publishing always re-reads through `updateManifest`. Default: `readManifest`.
    */
   readManifest?: (file: string) => Promise<ManifestEntries>;
+  /**
+   * The integrity lock file (`path@version` → size and SHA-256). Default:
+   * beside the manifest, `versioned_assets.lock.json` for
+   * `versioned_assets.json`; `false`: no lock file at all.
+   */
+  lock?: string | false;
+  /**
+   * Refuse manifest entries without a lock entry (and overrides), and refuse
+   * to change the lock file (`add`, `update`, `lock`): for CI.
+   */
+  frozen?: boolean;
 }
 
 /** Options for {@linkcode VersionedCache.add}. */
@@ -62,12 +96,18 @@ export interface VersionedAddOptions {
   version?: string;
   /** Upload progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@linkcode VersionedCache.update}. */
 export interface VersionedUpdateOptions {
   /** Upload progress. */
   onProgress?: (progress: { bytes: number; total: number }) => void;
+  /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
+  signal?: AbortSignal;
+  /** Publish even when the file is identical to the latest version (refused otherwise). */
+  force?: boolean;
 }
 
 /** Options for {@linkcode VersionedCache.path}. */
@@ -104,6 +144,8 @@ export interface VersionedAsset {
   version?: string;
   /** True for versioned objects, which never change once published. */
   immutable: boolean;
+  /** The content the integrity lock file pins for this version, if it has an entry. */
+  integrity?: DownloadIntegrity;
 }
 
 /** One result of {@linkcode VersionedCache.verify}. */
@@ -116,6 +158,8 @@ export interface VersionedVerifyResult {
   ok: boolean;
   /** What is wrong, when not ok. */
   problem?: string;
+  /** True when the lock file pins this entry's content. */
+  locked: boolean;
 }
 
 // Enough parallelism to hide per-object latency without flooding a store.
@@ -165,6 +209,11 @@ export class VersionedCache {
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
+  /** Absolute path of the integrity lock file; undefined when disabled. */
+  readonly lockFile: string | undefined;
+  /** Whether unlocked entries and lock changes are refused. */
+  readonly frozen: boolean;
+  #lockParsed: { identity: string; entries: Promise<LockEntries | undefined> } | undefined;
   // The last parsed manifest and the stat identity it was read at. A promise,
   // so concurrent lookups (prefill resolves hundreds at once) share one read.
   #parsed: { identity: string; entries: Promise<Readonly<ManifestEntries>> } | undefined;
@@ -172,10 +221,14 @@ export class VersionedCache {
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
     this.manifest = resolve(options.manifest);
-    this.bucket = toStoreUri(options.bucket).replace(/\/+$/, "");
+    this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
     this.#open = options.openStore ?? ((root) => openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
+    this.lockFile = options.lock === false
+      ? undefined
+      : resolve(options.lock ?? defaultLockFile(this.manifest));
+    this.frozen = options.frozen ?? false;
     if (options.cache) {
       this.#cache = options.cache;
       this.#ownsCache = false;
@@ -209,10 +262,10 @@ export class VersionedCache {
       const entries = await this.#entries();
       const value = entries[p];
       if (value === undefined) throw this.#notInManifest(p, Object.keys(entries));
-      return this.#asset(p, value);
+      return this.#locked(this.#asset(p, value), await this.#lockEntries());
     }
     assertVersion(version, `version of ${p}`);
-    return this.#versioned(p, version);
+    return this.#locked(this.#versioned(p, version), await this.#lockEntries());
   }
 
   /**
@@ -238,7 +291,10 @@ export class VersionedCache {
    */
   async resolveAll(): Promise<VersionedAsset[]> {
     const entries = await this.#entries();
-    return Object.keys(entries).sort().map((p) => this.#asset(p, entries[p] as string));
+    const locks = await this.#lockEntries();
+    return Object.keys(entries).sort(compareUtf8).map((p) =>
+      this.#locked(this.#asset(p, entries[p] as string), locks)
+    );
   }
 
   /**
@@ -275,6 +331,7 @@ export class VersionedCache {
     try {
       return await this.#cache.cache(asset.uri, {
         immutable: asset.immutable,
+        ...(asset.integrity ? { integrity: asset.integrity } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
@@ -336,6 +393,7 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     const p = normalizeVersionedPath(path);
+    this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await assertFile(file, `file to publish as ${p}`);
@@ -350,10 +408,15 @@ export class VersionedCache {
       );
     }
     await this.#prepareManifestDir();
-    await this.#publish(p, version, file, options.onProgress, "`vc add` with another --version");
+    const snapshot = await snapshotSource(file);
+    const digest = await digestSource(file, signalOption(options.signal));
+    await this.#publish(p, version, snapshot, digest, {
+      ...options,
+      retryHint: "`vc add` with another --version",
+    });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
-    await this.#pin(p, version);
+    await this.#pin(p, version, digest);
     return version;
   }
 
@@ -394,6 +457,7 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     const p = normalizeVersionedPath(path);
+    this.#refuseFrozen("update");
     await assertFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
     const nextVersion = await loadNextVersion();
@@ -411,8 +475,11 @@ export class VersionedCache {
     }
     const to = nextVersion(from, bump);
     await this.#prepareManifestDir();
-    await this.#publish(p, to, file, options.onProgress, "run update again");
-    await this.#pin(p, to);
+    const snapshot = await snapshotSource(file);
+    const digest = await digestSource(file, signalOption(options.signal));
+    if (!options.force) await this.#refuseIdentical(p, from, file, digest);
+    await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
+    await this.#pin(p, to, digest);
     return { path: p, from, to };
   }
 
@@ -466,7 +533,10 @@ export class VersionedCache {
    */
   async ls(): Promise<Array<{ path: string; version: string }>> {
     const entries = await this.#entries();
-    return Object.keys(entries).sort().map((path) => ({ path, version: entries[path] as string }));
+    return Object.keys(entries).sort(compareUtf8).map((path) => ({
+      path,
+      version: entries[path] as string,
+    }));
   }
 
   /**
@@ -541,7 +611,7 @@ export class VersionedCache {
     const root = resolve(destDir);
     const entries = await this.ls();
     let done = 0;
-    const results = await mapBounded(entries, PARALLEL, async ({ path }) => {
+    const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
       const dest = join(root, ...path.slice(1).split("/"));
       // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
       const rel = relative(root, dest);
@@ -593,16 +663,26 @@ export class VersionedCache {
    */
   async verify(): Promise<VersionedVerifyResult[]> {
     const entries = await this.ls();
-    const results = await mapBounded(entries, PARALLEL, async ({ path, version }) => {
-      const problem = await this.#problemWith(path, version);
-      const result: VersionedVerifyResult = { path, version, ok: problem === undefined };
+    const locks = await this.#lockEntries();
+    const lockOf = (path: string, version: string) =>
+      isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
+    const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
+      const lock = lockOf(path, version);
+      const problem = await this.#problemWith(path, version, lock);
+      const result: VersionedVerifyResult = {
+        path,
+        version,
+        ok: problem === undefined,
+        locked: lock !== undefined,
+      };
       if (problem !== undefined) result.problem = problem;
       return result;
     });
     return results.map((r, i) => {
       if (r.ok) return r.value;
       const entry = entries[i] as { path: string; version: string };
-      return { ...entry, ok: false, problem: (r.error as Error).message };
+      const locked = lockOf(entry.path, entry.version) !== undefined;
+      return { ...entry, ok: false, problem: (r.error as Error).message, locked };
     });
   }
 
@@ -639,54 +719,44 @@ export class VersionedCache {
     return store;
   }
 
-  // Uploads `file` as `path`@`version` with a create-only write and checks the
-  // stored object before anyone (the manifest) points at it.
+  // Refuses to publish a file identical to the latest version, unless forced.
+  async #refuseIdentical(
+    path: string,
+    latest: string,
+    file: string,
+    digest: SourceDigest,
+  ): Promise<void> {
+    await refuseIdentical(await this.#store(this.bucket), this.bucket, path, latest, file, digest);
+  }
+
+  // Uploads with a create-only write, verified, before the manifest points at it.
   async #publish(
     path: string,
     version: string,
-    file: string,
-    onProgress: ((p: { bytes: number; total: number }) => void) | undefined,
-    retryHint: string,
+    snapshot: SourceSnapshot,
+    digest: SourceDigest,
+    options: {
+      onProgress?: (p: { bytes: number; total: number }) => void;
+      signal?: AbortSignal;
+      retryHint: string;
+    },
   ): Promise<void> {
-    const key = versionedKey(path, version);
-    const uri = joinUri(this.bucket, key);
-    const size = (await Deno.stat(file)).size;
-    const md5 = await md5File(file);
-    const store = await this.#store(this.bucket);
-    let etag: string;
-    try {
-      ({ etag } = await store.put(key, { path: file }, {
-        ifNoneMatch: "*",
-        md5,
-        size,
-        // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
-        metadata: { "vc-md5": md5 },
-        ...(onProgress
-          ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) }
-          : {}),
-      }));
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) {
-        throw new PreconditionFailedError(
-          `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${this.manifest} was not changed`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    const problem = await verifyStored(store, key, etag, md5, size);
-    if (problem === undefined) return;
-    // We created this object a moment ago and nothing points at it yet; a
-    // corrupt version must not stay around as the "latest" one.
-    const removed = await store.delete([key]).then(() => true, () => false);
-    throw new IntegrityError(
-      `upload of ${file} to ${uri} could not be verified: ${problem}; ${
-        removed ? "the upload was deleted" : "the upload could not be deleted"
-      } and ${this.manifest} was not changed`,
-    );
+    await publishVersion(await this.#store(this.bucket), {
+      ...options,
+      bucket: this.bucket,
+      manifest: this.manifest,
+      path,
+      version,
+      snapshot,
+      digest,
+    });
   }
 
-  async #problemWith(path: string, value: string): Promise<string | undefined> {
+  async #problemWith(
+    path: string,
+    value: string,
+    lock?: LockEntry,
+  ): Promise<string | undefined> {
     const meaning = classifyValue(value, this.manifest);
     if (meaning.kind === "override") {
       const location = parseUri(meaning.location);
@@ -714,9 +784,19 @@ export class VersionedCache {
     const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
     if (expected === undefined) return undefined; // size is all we can compare
     const actual = await md5File(local);
-    return actual === expected.toLowerCase()
+    if (actual !== expected.toLowerCase()) {
+      return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
+    }
+    if (lock === undefined) return undefined;
+    if (lock.size !== info.size) {
+      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}`;
+    }
+    const sha = (await digestSource(local)).sha256;
+    return sha === lock.sha256
       ? undefined
-      : `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
+      : `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${
+        dropHint(uri)
+      }`;
   }
 
   // The manifest's entries for lookups, parsed once per version of the file: a
@@ -772,10 +852,17 @@ export class VersionedCache {
    * write fails, the version is in the bucket already: say so, and how to pin
    * it by hand, since `vc add` would now refuse the path.
    */
-  async #pin(path: string, version: string): Promise<void> {
+  async #pin(path: string, version: string, digest: SourceDigest): Promise<void> {
     try {
-      await updateManifest(this.manifest, (entries) => {
-        entries[path] = version;
+      // One cross-process lock for both files, so they change together.
+      await withManifestLock(this.manifest, async (target) => {
+        await rewriteManifest(target, this.manifest, (entries) => {
+          entries[path] = version;
+        });
+        if (this.lockFile === undefined) return;
+        await updateLockFile(this.lockFile, (locks) => {
+          locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
+        });
       });
     } catch (cause) {
       throw new VcError(
@@ -791,6 +878,89 @@ export class VersionedCache {
 
   #forgetManifest(): void {
     this.#parsed = undefined;
+    this.#lockParsed = undefined;
+  }
+
+  #refuseFrozen(command: string): void {
+    if (!this.frozen) return;
+    throw new FrozenError(
+      `${command} changes the lock file ${this.lockFile ?? "(none)"}, and frozen mode ` +
+        `(--frozen / VC_FROZEN) refuses that; run it without --frozen and commit the result`,
+    );
+  }
+
+  /**
+   * The lock file's entries (undefined: no lock file), parsed once per
+   * version of the file, like the manifest.
+   */
+  async #lockEntries(): Promise<LockEntries | undefined> {
+    const file = this.lockFile;
+    if (file === undefined) return undefined;
+    const info = await Deno.stat(file).catch(() => undefined);
+    const identity = info === undefined
+      ? "missing"
+      : `${info.dev}:${info.ino ?? ""}:${info.mtime?.getTime() ?? Math.random()}:${info.size}`;
+    if (this.#lockParsed?.identity !== identity) {
+      const entries = readLockFile(file);
+      const parsed = { identity, entries };
+      this.#lockParsed = parsed;
+      entries.catch(() => {
+        if (this.#lockParsed === parsed) this.#lockParsed = undefined;
+      });
+    }
+    return await this.#lockParsed.entries;
+  }
+
+  /**
+   * The store of the bucket (opened once, closed by {@linkcode VersionedCache.close}).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: dir });
+   *   assert.equal(await (await vc.bucketStore()).head("nothing"), undefined);
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  bucketStore(): Promise<ObjectStore> {
+    return this.#store(this.bucket);
+  }
+
+  /** The lock file's entries, for `vc lock` (undefined: no lock file). */
+  lockEntries(): Promise<LockEntries | undefined> {
+    return this.#lockEntries();
+  }
+
+  // Adds the lock entry's expectation to a versioned asset; in frozen mode,
+  // refuses assets the lock file does not pin.
+  #locked(asset: VersionedAsset, locks: LockEntries | undefined): VersionedAsset {
+    if (asset.version === undefined) {
+      if (this.frozen) {
+        throw new FrozenError(
+          `${asset.path} is an override (${asset.uri}) and frozen mode (--frozen / VC_FROZEN) ` +
+            `accepts only locked versions; pin a version in ${this.manifest}`,
+        );
+      }
+      return asset;
+    }
+    const key = lockKey(asset.path, asset.version);
+    const entry = locks?.[key];
+    if (entry === undefined) {
+      if (this.frozen) {
+        throw new FrozenError(
+          `${key} has no entry in lock file ${this.lockFile ?? "(none)"} and frozen mode ` +
+            `(--frozen / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the lock file`,
+        );
+      }
+      return asset;
+    }
+    return { ...asset, integrity: { ...entry, label: `${key} (locked in ${this.lockFile})` } };
   }
 
   // What a manifest value (already validated by parsing) means for `path`.
@@ -821,29 +991,22 @@ function dropHint(uri: string): string {
   return `; remove it with \`vc cache rm ${uri}\` (the next use downloads it again)`;
 }
 
-async function verifyStored(
-  store: ObjectStore,
-  key: string,
-  etag: string,
-  md5: string,
-  size: number,
-): Promise<string | undefined> {
-  const kind = parseEtag(etag);
-  if (kind.kind === "md5") {
-    return kind.md5 === md5
-      ? undefined
-      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
-  }
-  const info = await store.head(key);
-  if (info === undefined) return "the object is missing right after the upload";
-  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
-  const stored = info.metadata?.["vc-md5"];
-  if (stored === undefined) {
-    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
-  }
-  return stored.toLowerCase() === md5
-    ? undefined
-    : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+/**
+ * Frozen mode (`--frozen`, `VC_FROZEN=1`) refused an unlocked entry, an
+ * override, or a change to the lock file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FrozenError } from "./versioned_cache.ts";
+ * import { InvalidInputError } from "../errors.ts";
+ * assert(new FrozenError("x") instanceof InvalidInputError);
+ * ```
+ */
+export class FrozenError extends InvalidInputError {}
+
+function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
 }
 
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {
@@ -875,55 +1038,4 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-// Runs `fn` on every item with at most `limit` in flight; never stops early.
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<Settled<R>[]> {
-  const results = new Array<Settled<R>>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { ok: true, value: await fn(items[i] as T) };
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function didYouMean(path: string, known: readonly string[]): string {
-  const name = path.slice(path.lastIndexOf("/") + 1);
-  const scored = known
-    .map((k) => ({ k, d: editDistance(path, k) }))
-    .filter(({ k, d }) => d <= Math.max(2, Math.floor(path.length / 4)) || k.endsWith(`/${name}`))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map(({ k }) => k);
-  return scored.length === 0 ? "" : `; did you mean ${scored.join(", ")}?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,0 +1,67 @@
+/**
+ * `vc lock [--check]`: fill in the integrity lock file for the manifest, or
+ * check that the bucket still holds exactly the locked content.
+ *
+ * @module
+ */
+import { checkLock, fillLock } from "../versioned/lock_ops.ts";
+import type { Command } from "./command.ts";
+import { EXIT_FAILURE } from "./errors.ts";
+import { table } from "./output.ts";
+import { openVersioned, VERSIONED_OPTIONS } from "./settings.ts";
+
+/**
+ * `vc lock`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lock } from "./lock_command.ts";
+ * assert(lock.name === "lock" && lock.options.check?.type === "boolean");
+ * ```
+ */
+export const lock: Command = {
+  name: "lock",
+  positionals: [],
+  required: 0,
+  usage: "[--check]",
+  description:
+    "Adds a lock entry (size and SHA-256) for every manifest version that has none, downloading\nwhat is not cached; with --check, downloads every locked version and reports those whose\ncontent in the bucket differs (exit 1). The lock file is versioned_assets.lock.json beside\nthe manifest (or --lock FILE / VC_LOCK); commit it with the manifest.",
+  options: {
+    check: {
+      type: "boolean",
+      description: "verify the bucket against the lock file instead of filling it",
+    },
+    ...VERSIONED_OPTIONS,
+  },
+  examples: ["vc lock", "vc lock --check", "vc lock --check --json"],
+  async run(ctx) {
+    await using s = openVersioned(ctx, "lock");
+    const signal = ctx.io.signal ? { signal: ctx.io.signal } : {};
+    using bar = ctx.out.progress(ctx.flags.boolean("check") ? "lock --check" : "lock");
+    if (ctx.flags.boolean("check")) {
+      const results = await checkLock(s.vc, { onProgress: bar.onItems, ...signal });
+      bar.done();
+      await ctx.out.data(
+        results,
+        table(results.map((r) => [r.status, r.path, r.version, r.problem ?? ""])),
+      );
+      const bad = results.filter((r) => r.status === "mismatch" || r.status === "missing");
+      if (bad.length === 0) return 0;
+      ctx.io.writeStderr(
+        `vc: ${bad.length} of ${results.length} locked entries differ from ${s.vc.lockFile}\n`,
+      );
+      return EXIT_FAILURE;
+    }
+    const results = await fillLock(s.vc, { onProgress: bar.onItems, ...signal });
+    bar.done();
+    const added = results.filter((r) => r.status === "added").length;
+    await ctx.out.status(
+      { lockFile: s.vc.lockFile, entries: results },
+      [
+        ...table(results.map((r) => [r.status, r.path, r.version])),
+        `${added} added to ${s.vc.lockFile}`,
+      ],
+    );
+  },
+};

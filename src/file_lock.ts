@@ -1,0 +1,124 @@
+/**
+ * A general cross-process lock on a lock file: an exclusive advisory lock
+ * (`flock`, through `Deno.FsFile.tryLockSync`) on a small file that is never
+ * replaced, for read-modify-write cycles on files that are themselves
+ * replaced by rename (a manifest, a lock file of hashes), which therefore
+ * cannot carry the lock.
+ *
+ * The kernel drops the lock when its process dies, even by `kill -9`, so
+ * there is no stale-lock detection and no owner to record. The lock file is
+ * left in place after release (removing it would let a waiter lock an
+ * unlinked file while a newcomer locks a fresh one).
+ *
+ * Waiting is a poll with backoff on the calling thread, as in
+ * `src/cache/entry_lock.ts`: a blocking `flock` would pin a thread-pool
+ * thread that an abort cannot free. Within one process, calls on the same
+ * path are queued first, since `flock` on two handles of one process would
+ * also exclude each other but poll needlessly.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+
+/** Options of {@linkcode withFileLock}. */
+export interface FileLockOptions {
+  /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
+  maxPollInterval?: number;
+  /** Stops waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+// In-process queue per lock path: one holder at a time, in call order.
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` while holding the exclusive lock on `lockPath` (created, with its
+ * directory, when missing), waiting while another process holds it. The lock
+ * is released when `fn` settles; its result or error is passed through.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withFileLock } from "./file_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   let inside = 0;
+ *   let most = 0;
+ *   await Promise.all([1, 2, 3].map(() =>
+ *     withFileLock(`${dir}/.m.json.lock`, async () => {
+ *       most = Math.max(most, ++inside);
+ *       await new Promise((r) => setTimeout(r, 5));
+ *       inside--;
+ *     })
+ *   ));
+ *   assert.equal(most, 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function withFileLock<T>(
+  lockPath: string,
+  fn: () => Promise<T> | T,
+  options: FileLockOptions = {},
+): Promise<T> {
+  const run = async (): Promise<T> => {
+    const file = await lockFile(lockPath, options);
+    try {
+      return await fn();
+    } finally {
+      // Closing the only handle releases the flock.
+      file.close();
+    }
+  };
+  const previous = queues.get(lockPath) ?? Promise.resolve();
+  const next = previous.then(run, run);
+  const settled = next.then(() => {}, () => {});
+  queues.set(lockPath, settled);
+  settled.then(() => {
+    if (queues.get(lockPath) === settled) queues.delete(lockPath);
+  });
+  return next;
+}
+
+async function lockFile(path: string, options: FileLockOptions): Promise<Deno.FsFile> {
+  const maxPoll = options.maxPollInterval ?? 50;
+  options.signal?.throwIfAborted();
+  const file = open(path);
+  let delay = 1;
+  try {
+    while (!file.tryLockSync(true)) {
+      await sleep(delay * (0.5 + Math.random()), options.signal);
+      delay = Math.min(delay * 2, maxPoll);
+    }
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+function open(path: string): Deno.FsFile {
+  const options: Deno.OpenOptions = { read: true, write: true, create: true };
+  try {
+    return Deno.openSync(path, options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  Deno.mkdirSync(dirname(path), { recursive: true });
+  return Deno.openSync(path, options);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(id);
+      reject(signal?.reason);
+    };
+    const id = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * The integrity lock file: beside `versioned_assets.json`, a
+ * `versioned_assets.lock.json` maps each `path@version` to the size and
+ * SHA-256 of its content, so a version replaced in the bucket is refused
+ * instead of silently used (what `go.sum` and npm's `integrity` do for code).
+ *
+ * ```json
+ * {
+ *   "/foo/bar.csv@1.2.5": { "size": 1234, "sha256": "9f86d0…" }
+ * }
+ * ```
+ *
+ * Written sorted (code point order), one line per entry, atomically, and
+ * only under the manifest's cross-process lock, so manifest and lock file
+ * change together. The manifest itself stays byte-compatible with baiji-pod;
+ * a project without a lock file works as before.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { InvalidInputError } from "../errors.ts";
+import { compareUtf8 } from "../walk.ts";
+import { manifestTarget } from "./manifest.ts";
+import { normalizeVersionedPath } from "./naming.ts";
+import { isVersion } from "./version.ts";
+
+/** What the lock file pins for one `path@version`. */
+export interface LockEntry {
+  /** Size in bytes. */
+  size: number;
+  /** Hex SHA-256 (lower case). */
+  sha256: string;
+}
+
+/** Lock file entries: `"/path@MAJOR.MINOR.PATCH"` → size and SHA-256. */
+export type LockEntries = Record<string, LockEntry>;
+
+// A lock file is small (one line per version); anything far bigger is not one.
+const MAX_LOCK_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The default lock file of a manifest: `versioned_assets.json` →
+ * `versioned_assets.lock.json` (a name without `.json` gets `.lock.json` appended).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultLockFile } from "./lock_file.ts";
+ * assert.equal(defaultLockFile("/repo/versioned_assets.json"), "/repo/versioned_assets.lock.json");
+ * assert.equal(defaultLockFile("/repo/assets"), "/repo/assets.lock.json");
+ * ```
+ */
+export function defaultLockFile(manifest: string): string {
+  const name = basename(manifest);
+  const stem = name.endsWith(".json") ? name.slice(0, -".json".length) : name;
+  return join(dirname(manifest), `${stem}.lock.json`);
+}
+
+/**
+ * The lock file key of `path` at `version`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockKey } from "./lock_file.ts";
+ * assert.equal(lockKey("foo/bar.csv", "1.2.5"), "/foo/bar.csv@1.2.5");
+ * ```
+ */
+export function lockKey(path: string, version: string): string {
+  return `${normalizeVersionedPath(path)}@${version}`;
+}
+
+/**
+ * Reads and validates a lock file; `undefined` when it does not exist.
+ * Malformed content throws `InvalidInputError` naming the file and entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readLockFile } from "./lock_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(await readLockFile(`${dir}/none.lock.json`), undefined);
+ *   await Deno.writeTextFile(`${dir}/l.json`,
+ *     `{"/a.csv@1.0.0": {"size": 1, "sha256": "${"0".repeat(64)}"}}`);
+ *   assert.equal((await readLockFile(`${dir}/l.json`))?.["/a.csv@1.0.0"]?.size, 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function readLockFile(file: string): Promise<LockEntries | undefined> {
+  let text: string;
+  try {
+    const info = await Deno.stat(file);
+    if (info.size > MAX_LOCK_FILE_BYTES) {
+      throw new InvalidInputError(
+        `lock file ${file} is ${info.size} bytes, more than a lock file can be (${MAX_LOCK_FILE_BYTES})`,
+      );
+    }
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  return parseLockFile(text, file);
+}
+
+/**
+ * Parses and validates lock file text; `file` names it in errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseLockFile } from "./lock_file.ts";
+ * assert.throws(() => parseLockFile('{"/a.csv@1.0": {"size": 1, "sha256": "x"}}', "l.json"), /l\.json/);
+ * ```
+ */
+export function parseLockFile(text: string, file: string): LockEntries {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidInputError(
+      `lock file ${file} is not valid JSON: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new InvalidInputError(
+      `lock file ${file} must be a JSON object of "/path@version" entries`,
+    );
+  }
+  const out: LockEntries = {};
+  for (const [key, value] of Object.entries(data)) {
+    const bad = (why: string) =>
+      new InvalidInputError(`lock file ${file}: entry ${JSON.stringify(key)} ${why}`);
+    const at = key.lastIndexOf("@");
+    const version = key.slice(at + 1);
+    if (at <= 0 || !isVersion(version)) throw bad('must be "/path@MAJOR.MINOR.PATCH"');
+    let path: string;
+    try {
+      path = normalizeVersionedPath(key.slice(0, at));
+    } catch (cause) {
+      throw bad(`has an invalid path: ${(cause as Error).message}`);
+    }
+    const v = value as Partial<LockEntry> | null;
+    if (
+      typeof v !== "object" || v === null || !Number.isSafeInteger(v.size) || (v.size ?? -1) < 0 ||
+      typeof v.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(v.sha256)
+    ) {
+      throw bad('must be {"size": BYTES, "sha256": "64 hex digits"}');
+    }
+    out[`${path}@${version}`] = { size: v.size as number, sha256: v.sha256.toLowerCase() };
+  }
+  return out;
+}
+
+/**
+ * The lock file's text: entries sorted by key (code point order), one line each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatLockFile } from "./lock_file.ts";
+ * const sha = "a".repeat(64);
+ * assert.equal(formatLockFile({ "/b@1.0.0": { size: 2, sha256: sha }, "/a@1.0.0": { size: 1, sha256: sha } }),
+ *   `{\n  "/a@1.0.0": {"size": 1, "sha256": "${sha}"},\n  "/b@1.0.0": {"size": 2, "sha256": "${sha}"}\n}\n`);
+ * ```
+ */
+export function formatLockFile(entries: Readonly<LockEntries>): string {
+  const keys = Object.keys(entries).sort(compareUtf8);
+  if (keys.length === 0) return "{}\n";
+  const lines = keys.map((k) => {
+    const e = entries[k] as LockEntry;
+    return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${JSON.stringify(e.sha256)}}`;
+  });
+  return `{\n${lines.join(",\n")}\n}\n`;
+}
+
+/**
+ * Re-reads the lock file, applies `change`, and writes it atomically when
+ * something changed. The caller holds the manifest's lock (see
+ * `withManifestLock` in `manifest.ts`), so manifest and lock file change
+ * together. A missing file counts as empty.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readLockFile, updateLockFile } from "./lock_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await updateLockFile(`${dir}/l.json`, (e) => { e["/a@1.0.0"] = { size: 0, sha256: "0".repeat(64) }; });
+ *   assert.equal((await readLockFile(`${dir}/l.json`))?.["/a@1.0.0"]?.size, 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function updateLockFile(
+  file: string,
+  change: (entries: LockEntries) => void | Promise<void>,
+): Promise<LockEntries> {
+  const before = await readLockFile(file);
+  const entries: LockEntries = { ...(before ?? {}) };
+  await change(entries);
+  const text = formatLockFile(entries);
+  if (before === undefined || text !== formatLockFile(before)) {
+    // Validate what we write through the reader.
+    parseLockFile(text, file);
+    // Through a symlinked lock file to its target, like the manifest.
+    await writeFileAtomic(await manifestTarget(file), text);
+  }
+  return entries;
+}

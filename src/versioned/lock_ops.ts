@@ -1,0 +1,201 @@
+/**
+ * `vc lock` and `vc lock --check`: fill in the integrity lock file for an
+ * existing manifest (trust on first use: the content in the bucket now,
+ * downloaded and MD5-verified through the cache), and check that the bucket
+ * still holds exactly the locked content.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { downloadToFile } from "../store/download.ts";
+import { forEachLimit } from "../pool.ts";
+import { joinUri } from "../uri.ts";
+import { type LockEntry, lockKey, updateLockFile } from "./lock_file.ts";
+import { withManifestLock } from "./manifest.ts";
+import { versionedKey } from "./naming.ts";
+import { digestSource } from "./source_file.ts";
+import { isVersion } from "./version.ts";
+import { FrozenError, type VersionedCache } from "./versioned_cache.ts";
+
+/** What `vc lock` did with one manifest entry. */
+export interface LockFillResult {
+  /** The versioned path. */
+  path: string;
+  /** The manifest value (a version, or an override, which cannot be locked). */
+  version: string;
+  /** `added` to the lock file, already `locked`, or an `override` (skipped). */
+  status: "added" | "locked" | "override";
+}
+
+/** What `vc lock --check` found for one manifest entry. */
+export interface LockCheckResult {
+  /** The versioned path. */
+  path: string;
+  /** The manifest value. */
+  version: string;
+  /** `ok`: the bucket holds the locked content; `mismatch`/`missing`: it does not; `unlocked`/`override`: nothing to check. */
+  status: "ok" | "mismatch" | "missing" | "unlocked" | "override";
+  /** What differs, for `mismatch` and `missing`. */
+  problem?: string;
+}
+
+/** Options of {@linkcode fillLock} and {@linkcode checkLock}. */
+export interface LockOpsOptions {
+  /** Entries handled at once. Default 4. */
+  concurrency?: number;
+  /** Called after each entry. */
+  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+  /** Aborts the work. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Adds a lock entry for every versioned manifest entry that has none, from
+ * its content (downloaded into the cache when needed); existing entries are
+ * kept. Refuses in frozen mode and when the lock file is disabled.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VersionedCache } from "./versioned_cache.ts";
+ * import { AssetCache } from "../cache/asset_cache.ts";
+ * import { fillLock } from "./lock_ops.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/bucket`);
+ *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
+ *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0"}');
+ *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket`,
+ *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }) });
+ *   const [r] = await fillLock(vc);
+ *   assert.equal(r?.status, "added");
+ *   assert((await Deno.readTextFile(`${dir}/m.lock.json`)).includes('"/a.csv@1.0.0"'));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function fillLock(
+  vc: VersionedCache,
+  options: LockOpsOptions = {},
+): Promise<LockFillResult[]> {
+  const lockFile = vc.lockFile;
+  if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
+  if (vc.frozen) {
+    throw new FrozenError(
+      `vc lock changes the lock file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that`,
+    );
+  }
+  const entries = await vc.ls();
+  const locks = await vc.lockEntries() ?? {};
+  const results: LockFillResult[] = entries.map(({ path, version }) => ({
+    path,
+    version,
+    status: !isVersion(version)
+      ? "override"
+      : locks[lockKey(path, version)] !== undefined
+      ? "locked"
+      : "added",
+  }));
+  const todo = results.filter((r) => r.status === "added");
+  const found = new Map<string, LockEntry>();
+  let done = 0;
+  await forEachLimit(todo, options.concurrency ?? 4, async (r) => {
+    const local = await vc.path(r.path, r.version, signalOf(options));
+    const digest = await digestSource(local, signalOf(options));
+    found.set(lockKey(r.path, r.version), { size: digest.size, sha256: digest.sha256 });
+    options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
+  }, signalOf(options));
+  if (found.size > 0) {
+    await withManifestLock(vc.manifest, () =>
+      updateLockFile(lockFile, (current) => {
+        // Entries someone else locked meanwhile stay as they are.
+        for (const [key, entry] of found) current[key] ??= entry;
+      }));
+  }
+  return results;
+}
+
+/**
+ * Checks every locked manifest entry against the bucket: downloads it (to a
+ * temp directory, not the cache) verifying size and SHA-256 against the lock
+ * entry. Never throws for a bad entry; each result says what is wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VersionedCache } from "./versioned_cache.ts";
+ * import { checkLock, fillLock } from "./lock_ops.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/bucket`);
+ *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
+ *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0"}');
+ *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+ *   assert.equal((await checkLock(vc))[0]?.status, "unlocked");
+ *   await fillLock(vc);
+ *   assert.equal((await checkLock(vc))[0]?.status, "ok");
+ *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "b");
+ *   assert.equal((await checkLock(vc))[0]?.status, "mismatch");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function checkLock(
+  vc: VersionedCache,
+  options: LockOpsOptions = {},
+): Promise<LockCheckResult[]> {
+  const entries = await vc.ls();
+  const locks = await vc.lockEntries() ?? {};
+  const store = await vc.bucketStore();
+  const temp = await Deno.makeTempDir({ prefix: "vc-lock-check-" });
+  try {
+    const results: LockCheckResult[] = new Array(entries.length);
+    let done = 0;
+    await forEachLimit(
+      entries.map((e, i) => ({ ...e, i })),
+      options.concurrency ?? 4,
+      async ({ path, version, i }) => {
+        const out: LockCheckResult = { path, version, status: "override" };
+        results[i] = out;
+        if (!isVersion(version)) return;
+        const key = lockKey(path, version);
+        const lock = locks[key];
+        if (lock === undefined) return void (out.status = "unlocked");
+        const objectKey = versionedKey(path, version);
+        const uri = joinUri(vc.bucket, objectKey);
+        try {
+          await downloadToFile(store, objectKey, join(temp, `${i}`), {
+            uri,
+            integrity: { ...lock, label: key },
+            ...signalOf(options),
+          });
+          out.status = "ok";
+        } catch (error) {
+          if (error instanceof IntegrityError) {
+            out.status = "mismatch";
+            out.problem = error.message;
+          } else if (error instanceof NotFoundError) {
+            out.status = "missing";
+            out.problem = `${uri} does not exist`;
+          } else {
+            throw error;
+          }
+        } finally {
+          await Deno.remove(join(temp, `${i}`)).catch(() => {});
+        }
+        options.onProgress?.({ done: ++done, total: entries.length, current: path });
+      },
+      signalOf(options),
+    );
+    return results;
+  } finally {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
+}
+
+function signalOf(options: LockOpsOptions): { signal?: AbortSignal } {
+  return options.signal === undefined ? {} : { signal: options.signal };
+}

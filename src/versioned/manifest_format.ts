@@ -1,0 +1,195 @@
+/**
+ * The manifest's text layout, kept across rewrites so vc and baiji-pod do
+ * not churn each other's files.
+ *
+ * baiji-pod (Python's `json.dump(sort_keys=True, indent=4)`) writes keys
+ * sorted by code point, non-ASCII characters as `\uXXXX` escapes and no
+ * final newline; vc's own new files are sorted the same way but keep UTF-8
+ * as it is and end with a newline. A rewrite keeps the style of the file it
+ * rewrites ({@linkcode detectManifestStyle}) and, when the file has one entry
+ * per line, changes exactly the lines of the entries that changed
+ * ({@linkcode editManifestText}).
+ *
+ * @module
+ */
+import { compareUtf8 } from "../walk.ts";
+import type { ManifestEntries } from "./manifest.ts";
+
+/** How a manifest file is written. */
+export interface ManifestStyle {
+  /** Indentation: 1 to 8 spaces, or a tab. */
+  indent: string;
+  /** Write non-ASCII characters as `\uXXXX` escapes (baiji-pod) instead of UTF-8. */
+  escapeNonAscii: boolean;
+  /** End the file with a line break (vc) or not (baiji-pod). */
+  finalNewline: boolean;
+  /** Line break: `\n`, or `\r\n` for a file written that way. */
+  eol: string;
+}
+
+/** vc's style for new files: 4 spaces, UTF-8, final newline. */
+export const VC_STYLE: Readonly<ManifestStyle> = Object.freeze({
+  indent: "    ",
+  escapeNonAscii: false,
+  finalNewline: true,
+  eol: "\n",
+});
+
+/**
+ * The style of an existing manifest's text. Non-ASCII escaping is taken from
+ * the file when it shows it (a `\uXXXX` escape of a non-ASCII character, or
+ * raw non-ASCII text); a file that shows neither counts as baiji-pod's when
+ * it has no final newline (baiji-pod's signature), else as vc's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { detectManifestStyle } from "./manifest_format.ts";
+ * const s = detectManifestStyle('{\n    "/caf\\u00e9.csv": "1.0.0"\n}');
+ * assert(s.escapeNonAscii && !s.finalNewline && s.indent === "    ");
+ * ```
+ */
+export function detectManifestStyle(text: string): ManifestStyle {
+  const indent = /^\{\r?\n( {1,8}|\t)"/.exec(text)?.[1] ?? VC_STYLE.indent;
+  const finalNewline = text === "" || /\n$/.test(text);
+  const escaped =
+    /\\u(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})/
+      .test(text);
+  const raw = /[\u0080-\uffff]/.test(text);
+  const escapeNonAscii = escaped || (!raw && !finalNewline);
+  const eol = /\r\n/.test(text) ? "\r\n" : "\n";
+  return { indent, escapeNonAscii, finalNewline, eol };
+}
+
+/**
+ * A JSON string literal for `value`, with non-ASCII characters as lowercase
+ * `\uXXXX` escapes (surrogate pairs beyond the BMP) when asked, as Python's
+ * `json` writes them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonString } from "./manifest_format.ts";
+ * assert.equal(jsonString("/café.csv", true), '"/caf\\u00e9.csv"');
+ * assert.equal(jsonString("/café.csv", false), '"/café.csv"');
+ * ```
+ */
+export function jsonString(value: string, escapeNonAscii: boolean): string {
+  const json = JSON.stringify(value);
+  if (!escapeNonAscii) return json;
+  return json.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * The whole manifest text for `entries` (already validated and normalized)
+ * in `style`, keys sorted by code point.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderManifest, VC_STYLE } from "./manifest_format.ts";
+ * assert.equal(renderManifest({ "/b": "1.0.0", "/a": "2.0.0" }, VC_STYLE),
+ *   '{\n    "/a": "2.0.0",\n    "/b": "1.0.0"\n}\n');
+ * ```
+ */
+export function renderManifest(entries: Readonly<ManifestEntries>, style: ManifestStyle): string {
+  const keys = Object.keys(entries).sort(compareUtf8);
+  const end = style.finalNewline ? style.eol : "";
+  if (keys.length === 0) return `{}${end}`;
+  const lines = keys.map((k) =>
+    `${style.indent}${jsonString(k, style.escapeNonAscii)}: ${
+      jsonString(entries[k] as string, style.escapeNonAscii)
+    }`
+  );
+  return `{${style.eol}${lines.join(`,${style.eol}`)}${style.eol}}${end}`;
+}
+
+// One entry on its own line: indent, key, colon, value, optional comma.
+const ENTRY_LINE = /^(\s*)("(?:[^"\\]|\\.)*")(\s*:\s*)("(?:[^"\\]|\\.)*")(\s*)(,?)(\s*)$/;
+
+/**
+ * Rewrites `text` (whose entries, normalized, are `before`) to hold `after`,
+ * changing only the lines of entries that were added, removed or changed;
+ * every other line stays byte for byte. New entries go where code-point
+ * order puts them. Falls back to {@linkcode renderManifest} in the file's
+ * style when the file is not one entry per line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { editManifestText } from "./manifest_format.ts";
+ * const text = '{\n    "b.csv": "1.0.0",\n    "/c.csv": "2.0.0"\n}';
+ * const out = editManifestText(text, { "/b.csv": "1.0.0", "/c.csv": "2.0.0" },
+ *   { "/b.csv": "1.0.1", "/c.csv": "2.0.0" });
+ * assert.equal(out, '{\n    "b.csv": "1.0.1",\n    "/c.csv": "2.0.0"\n}');
+ * ```
+ */
+export function editManifestText(
+  text: string,
+  before: Readonly<ManifestEntries>,
+  after: Readonly<ManifestEntries>,
+  normalize: (key: string) => string = (k) => (k.startsWith("/") ? k : `/${k}`),
+): string {
+  const style = detectManifestStyle(text);
+  const fallback = () => renderManifest(after, style);
+  const lines = text.split(/\r?\n/);
+  // Expect "{", entry lines, "}", and optionally one empty string after a final newline.
+  const last = lines.length - 1;
+  const closing = lines[last] === "" ? last - 1 : last;
+  if (lines[0]?.trim() !== "{" || lines[closing]?.trim() !== "}") return fallback();
+  if (lines.slice(closing + 1).some((l) => l !== "")) return fallback();
+  type Line = { key: string; parts: string[] };
+  const body: Line[] = [];
+  for (const line of lines.slice(1, closing)) {
+    const m = ENTRY_LINE.exec(line);
+    if (m === null) return fallback();
+    body.push({ key: normalize(JSON.parse(m[2] as string) as string), parts: m.slice(1) });
+  }
+  if (body.length !== Object.keys(before).length) return fallback();
+  // The separator after a value on non-last lines (",", or Python 2's ", ").
+  const sample = body.length > 1 ? body[0]?.parts : undefined;
+  const comma = sample ? `${sample[4]}${sample[5]}${sample[6]}` : ",";
+  const colon = body[0]?.parts[2] ?? ": ";
+  const out: Line[] = [];
+  for (const line of body) {
+    const value = after[line.key];
+    if (value === undefined) continue; // removed
+    if (value !== before[line.key]) {
+      const parts = [...line.parts];
+      parts[3] = jsonString(value, style.escapeNonAscii);
+      out.push({ key: line.key, parts });
+    } else {
+      out.push(line);
+    }
+  }
+  for (const key of Object.keys(after).filter((k) => before[k] === undefined).sort(compareUtf8)) {
+    const parts = [
+      style.indent,
+      jsonString(key, style.escapeNonAscii),
+      colon,
+      jsonString(after[key] as string, style.escapeNonAscii),
+      "",
+      "",
+      "",
+    ];
+    const at = out.findIndex((l) => compareUtf8(l.key, key) > 0);
+    out.splice(at === -1 ? out.length : at, 0, { key, parts });
+  }
+  if (out.length === 0) return `{}${style.finalNewline ? style.eol : ""}`;
+  const rendered = out.map((line, i) => {
+    const p = line.parts;
+    const isLast = i === out.length - 1;
+    const hadComma = p[5] === ",";
+    // Keep a line as it was unless its comma must change.
+    if (hadComma !== isLast) return p.join("");
+    return `${p[0]}${p[1]}${p[2]}${p[3]}${isLast ? "" : comma}`;
+  });
+  const head = lines[0] as string;
+  const tail = lines[closing] as string;
+  return `${head}${style.eol}${rendered.join(style.eol)}${style.eol}${tail}${
+    style.finalNewline ? style.eol : ""
+  }`;
+}

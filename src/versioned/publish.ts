@@ -1,0 +1,188 @@
+/**
+ * Publishing one version: a create-only upload of a file whose digests were
+ * taken from a stat snapshot, verified before any manifest points at it.
+ *
+ * @module
+ */
+import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { normalizeEtag, parseEtag } from "../hash.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { joinUri } from "../uri.ts";
+import { versionedKey } from "./naming.ts";
+import {
+  assertUnchanged,
+  SourceChangedError,
+  type SourceDigest,
+  type SourceSnapshot,
+} from "./source_file.ts";
+
+/** What {@linkcode publishVersion} publishes. */
+export interface PublishRequest {
+  /** Root URI of the bucket (for messages). */
+  bucket: string;
+  /** The manifest that will pin it (for messages). */
+  manifest: string;
+  /** The versioned path. */
+  path: string;
+  /** The version to create. */
+  version: string;
+  /** The file's stat identity, taken before `digest` was computed. */
+  snapshot: SourceSnapshot;
+  /** The file's digests. */
+  digest: SourceDigest;
+  /** What to tell the user when someone else created the version first. */
+  retryHint: string;
+  /** Upload progress. */
+  onProgress?: (p: { bytes: number; total: number }) => void;
+  /** Cancels the upload. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Refuses (`InvalidInputError`) to publish a file identical to version
+ * `latest` of `path` (same size and MD5, from the ETag or `vc-md5` metadata).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseIdentical } from "./publish.ts";
+ * import { FsStore } from "../store/fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = new FsStore(dir);
+ *   await store.put("a.1.0.0.csv", new TextEncoder().encode("abc"));
+ *   const digest = { size: 3, md5: "900150983cd24fb0d6963f7d28e17f72", sha256: "" };
+ *   await assert.rejects(
+ *     () => refuseIdentical(store, `file://${dir}`, "/a.csv", "1.0.0", "a.csv", digest),
+ *     /identical/,
+ *   );
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function refuseIdentical(
+  store: ObjectStore,
+  bucket: string,
+  path: string,
+  latest: string,
+  file: string,
+  digest: SourceDigest,
+): Promise<void> {
+  const info = await store.head(versionedKey(path, latest));
+  if (info === undefined || info.size !== digest.size) return;
+  const etag = parseEtag(info.etag);
+  const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
+  if (md5 !== digest.md5) return;
+  throw new InvalidInputError(
+    `${file} is identical to ${path} ${latest} (${
+      joinUri(bucket, versionedKey(path, latest))
+    }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
+  );
+}
+
+/**
+ * Uploads the file as `path`@`version` with a create-only write and checks
+ * the stored object before anyone (the manifest) points at it. The snapshot
+ * was taken before the digest: if the file changed since, what was uploaded
+ * is not what was hashed, and the new object is deleted again (create-only:
+ * it is ours, and nothing points at it yet). Throws
+ * `PreconditionFailedError` when the version exists, `SourceChangedError`,
+ * or `IntegrityError` when the stored object cannot be verified.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishVersion } from "./publish.ts";
+ * import { digestSource, snapshotSource } from "./source_file.ts";
+ * import { FsStore } from "../store/fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a.csv`, "abc");
+ *   const store = new FsStore(`${dir}/bucket`);
+ *   const snapshot = await snapshotSource(`${dir}/a.csv`);
+ *   const digest = await digestSource(`${dir}/a.csv`);
+ *   await publishVersion(store, { bucket: "b", manifest: "m.json", path: "/a.csv",
+ *     version: "1.0.0", snapshot, digest, retryHint: "retry" });
+ *   assert.equal(await Deno.readTextFile(`${dir}/bucket/a.1.0.0.csv`), "abc");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<void> {
+  const { path, version, snapshot, digest, onProgress, retryHint, manifest } = request;
+  const file = snapshot.path;
+  const key = versionedKey(path, version);
+  const uri = joinUri(request.bucket, key);
+  const { size, md5 } = digest;
+  if (size !== snapshot.size) {
+    throw new SourceChangedError(`${file} changed while it was hashed; run the command again`);
+  }
+  let etag: string;
+  try {
+    ({ etag } = await store.put(key, { path: file }, {
+      ifNoneMatch: "*",
+      md5,
+      size,
+      // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
+      metadata: { "vc-md5": md5 },
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(onProgress ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) {
+      throw new PreconditionFailedError(
+        `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${manifest} was not changed`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  try {
+    await assertUnchanged(snapshot, `upload to ${uri}`);
+  } catch (error) {
+    const removed = await store.delete([key]).then(() => true, () => false);
+    throw new SourceChangedError(
+      `${(error as Error).message}; ${
+        removed ? "the upload was deleted" : `the upload could not be deleted: remove ${uri}`
+      } and ${manifest} was not changed`,
+      { cause: error },
+    );
+  }
+  const problem = await verifyStored(store, key, etag, md5, size);
+  if (problem === undefined) return;
+  // We created this object a moment ago and nothing points at it yet; a
+  // corrupt version must not stay around as the "latest" one.
+  const removed = await store.delete([key]).then(() => true, () => false);
+  throw new IntegrityError(
+    `upload of ${file} to ${uri} could not be verified: ${problem}; ${
+      removed ? "the upload was deleted" : "the upload could not be deleted"
+    } and ${manifest} was not changed`,
+  );
+}
+
+async function verifyStored(
+  store: ObjectStore,
+  key: string,
+  etag: string,
+  md5: string,
+  size: number,
+): Promise<string | undefined> {
+  const kind = parseEtag(etag);
+  if (kind.kind === "md5") {
+    return kind.md5 === md5
+      ? undefined
+      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  }
+  const info = await store.head(key);
+  if (info === undefined) return "the object is missing right after the upload";
+  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
+  const stored = info.metadata?.["vc-md5"];
+  if (stored === undefined) {
+    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
+  }
+  return stored.toLowerCase() === md5
+    ? undefined
+    : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+}

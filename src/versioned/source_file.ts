@@ -1,0 +1,151 @@
+/**
+ * The file a `vc add` / `vc update` publishes: its digests (MD5 for the
+ * store's checks, SHA-256 for the integrity lock) from one read, and the
+ * stat identity that proves the bytes sent are the bytes hashed.
+ *
+ * A file edited while it is uploaded (a multipart upload reads its parts at
+ * different times) would otherwise be published with metadata that does not
+ * describe its content. The publisher takes a {@linkcode snapshotSource}
+ * before hashing and calls {@linkcode assertUnchanged} after the upload: size,
+ * mtime, ctime and inode must not have moved, else the upload is refused.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+
+/** The digests and size of a file, from one read. */
+export interface SourceDigest {
+  /** Byte count. */
+  size: number;
+  /** Hex MD5. */
+  md5: string;
+  /** Hex SHA-256. */
+  sha256: string;
+}
+
+/** A file's stat identity at one moment. */
+export interface SourceSnapshot {
+  /** The file's path. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** `size`, `mtime`, `ctime`, `ino` and `dev` as one comparable string. */
+  identity: string;
+}
+
+/**
+ * The file changed between the moment vc hashed it and the end of its
+ * upload; what was uploaded is not what was hashed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SourceChangedError } from "./source_file.ts";
+ * import { InvalidInputError } from "../errors.ts";
+ * assert(new SourceChangedError("x") instanceof InvalidInputError);
+ * ```
+ */
+export class SourceChangedError extends InvalidInputError {}
+
+/**
+ * The stat identity of `path` now.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snapshotSource } from "./source_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "abc");
+ *   assert.equal((await snapshotSource(`${dir}/a`)).size, 3);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function snapshotSource(path: string): Promise<SourceSnapshot> {
+  const info = await Deno.stat(path);
+  const identity = [
+    info.size,
+    info.mtime?.getTime(),
+    info.ctime?.getTime(),
+    info.ino,
+    info.dev,
+  ].join(":");
+  return { path, size: info.size, identity };
+}
+
+/**
+ * Throws {@linkcode SourceChangedError} when `path`'s stat identity differs
+ * from `snapshot` (or the file is gone); `what` says what was being done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assertUnchanged, SourceChangedError, snapshotSource } from "./source_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "abc");
+ *   const before = await snapshotSource(`${dir}/a`);
+ *   await assertUnchanged(before, "upload");
+ *   await Deno.writeTextFile(`${dir}/a`, "abcd");
+ *   await assert.rejects(() => assertUnchanged(before, "upload"), SourceChangedError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function assertUnchanged(snapshot: SourceSnapshot, what: string): Promise<void> {
+  const now = await snapshotSource(snapshot.path).catch(() => undefined);
+  if (now?.identity === snapshot.identity) return;
+  throw new SourceChangedError(
+    `${snapshot.path} changed during the ${what} (${
+      now === undefined
+        ? "it is gone"
+        : now.size !== snapshot.size
+        ? `size ${snapshot.size} -> ${now.size}`
+        : "modified"
+    }); finish writing it and run the command again`,
+  );
+}
+
+/**
+ * MD5 and SHA-256 of `path` from one read (abortable between chunks).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digestSource } from "./source_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "abc");
+ *   const d = await digestSource(`${dir}/a`);
+ *   assert.equal(d.md5, "900150983cd24fb0d6963f7d28e17f72");
+ *   assert.equal(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function digestSource(
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<SourceDigest> {
+  const { createHash } = await import("node:crypto");
+  const md5 = createHash("md5");
+  const sha256 = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(1024 * 1024);
+  let size = 0;
+  // Bounded by the file's size: read() returns null at its end.
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const n = await file.read(buffer);
+    if (n === null) break;
+    const chunk = buffer.subarray(0, n);
+    md5.update(chunk);
+    sha256.update(chunk);
+    size += n;
+  }
+  return { size, md5: md5.digest("hex"), sha256: sha256.digest("hex") };
+}

@@ -1,0 +1,128 @@
+/**
+ * The deno.json tasks a newcomer runs: `deno task vc` resolves the user's
+ * paths from the directory the task was started in, `deno task compile`
+ * works when the `deno` on the PATH is not `Deno.execPath()` (Deno installed
+ * from npm), and `deno task demo` leaves nothing in the temp directory.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Deno's cache dir, so a child with another HOME still finds the npm packages. */
+async function denoDir(): Promise<string> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
+}
+
+Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_task_" }));
+  try {
+    await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/here.csv": "1.0.0"}');
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "vc", "ls"],
+      cwd: dir,
+      // A fresh environment: deno task sets INIT_CWD only when it is unset, and
+      // this test may itself run under a task (deno task test) that set it.
+      clearEnv: true,
+      env: {
+        NO_COLOR: "1",
+        HOME: dir,
+        PATH: Deno.env.get("PATH") ?? "",
+        DENO_DIR: await denoDir(),
+        DENO_NO_UPDATE_CHECK: "1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    assertEquals(new TextDecoder().decode(out.stdout), "/here.csv  1.0.0\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "compile runs deno from the PATH when --allow-run=deno does not cover Deno.execPath()",
+  ignore: Deno.build.os === "windows", // the PATH shim below is a shell script
+  async fn() {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_npm_deno_" }));
+    try {
+      // What npm installs: a `deno` on the PATH that is a wrapper, not the runtime itself.
+      const shim = join(dir, "deno");
+      await Deno.writeTextFile(shim, `#!/bin/sh\nexec "${Deno.execPath()}" "$@"\n`);
+      await Deno.chmod(shim, 0o755);
+      const probe = join(dir, "probe.ts");
+      await Deno.writeTextFile(
+        probe,
+        `import { denoExecutable } from ${JSON.stringify(join(ROOT, "scripts", "compile.ts"))};\n` +
+          `const out = await new Deno.Command(denoExecutable(), { args: ["--version"] }).output();\n` +
+          `console.log(out.code === 0 ? "ran" : "failed");\n`,
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        // The compile task's permissions.
+        args: ["run", "--allow-read", "--allow-write=dist", "--allow-run=deno", probe],
+        env: { PATH: `${dir}:${Deno.env.get("PATH") ?? ""}`, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 0, stderr);
+      assertEquals(new TextDecoder().decode(out.stdout), "ran\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("deno task demo (no DIR) leaves nothing in the temp directory", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "vc_demo_tmp_" });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "demo"],
+      env: { NO_COLOR: "1", TMPDIR: tmp },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertStringIncludes(new TextDecoder().decode(out.stdout), "equals manifest.example.json");
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "deno task install puts a working vc on the PATH (no runtime download)",
+  ignore: Deno.build.os === "windows", // the installed launcher is a .cmd there
+  async fn() {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_install_" }));
+    try {
+      const install = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "install"],
+        env: { DENO_INSTALL_ROOT: dir, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(install.code, 0, new TextDecoder().decode(install.stderr));
+      await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/x.csv": "2.0.0"}');
+      const run = await new Deno.Command(join(dir, "bin", "vc"), {
+        args: ["ls"],
+        cwd: dir,
+        env: { HOME: dir, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+      assertEquals(new TextDecoder().decode(run.stdout), "/x.csv  2.0.0\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

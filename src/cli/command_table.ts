@@ -17,6 +17,7 @@ import type { CommandSummary } from "./help.ts";
 const VERSIONED = "Versioned assets (manifest + bucket)";
 const CACHE = "Asset cache (any s3:// or file:// URI)";
 const CI = "CI";
+const SERVICE = "Cache service (KBase file cache API v1)";
 
 /** A command as listed: its summary, and how to load its module. */
 export interface CommandEntry extends CommandSummary {
@@ -26,6 +27,8 @@ export interface CommandEntry extends CommandSummary {
 
 const versioned = () => import("./versioned_commands.ts");
 const cache = () => import("./cache_commands.ts");
+const serveCommands = () => import("./serve_commands.ts");
+const cacheClient = () => import("./cache_client_commands.ts");
 
 /**
  * Every command with its one-line summary. The summaries live here, not in
@@ -145,5 +148,47 @@ export const COMMANDS: readonly CommandEntry[] = [
     group: CACHE,
     summary: "print the cache directory",
     load: async () => (await cache()).dir,
+  },
+  {
+    name: "serve",
+    group: SERVICE,
+    summary: "run the cache service over a store",
+    load: async () => (await serveCommands()).serve,
+  },
+  {
+    name: "serve add-token",
+    group: SERVICE,
+    summary: "create a token for an identity in the service's token file",
+    load: async () => (await serveCommands()).addTokenCommand,
+  },
+  {
+    name: "serve expire",
+    group: SERVICE,
+    summary: "remove every expired cache entry of a store now",
+    load: async () => (await serveCommands()).expire,
+  },
+  {
+    name: "cache-client id",
+    group: SERVICE,
+    summary: "print the cache ID of a JSON object",
+    load: async () => (await cacheClient()).id,
+  },
+  {
+    name: "cache-client put",
+    group: SERVICE,
+    summary: "upload a file to a cache ID",
+    load: async () => (await cacheClient()).put,
+  },
+  {
+    name: "cache-client get",
+    group: SERVICE,
+    summary: "download a cache ID's file",
+    load: async () => (await cacheClient()).get,
+  },
+  {
+    name: "cache-client rm",
+    group: SERVICE,
+    summary: "delete a cache entry",
+    load: async () => (await cacheClient()).rm,
   },
 ];

@@ -42,6 +42,21 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "concurrency",
   "max-size",
   "older-than",
+  // vc serve / vc cache-client
+  "store",
+  "token-file",
+  "auth-url",
+  "auth-cache-ttl",
+  "port",
+  "host",
+  "base-path",
+  "max-upload-bytes",
+  "max-bytes-per-identity",
+  "sweep-interval",
+  "url",
+  "token",
+  "filename",
+  "content-type",
 ]);
 
 /**

@@ -29,6 +29,8 @@ const TOKEN_FILE_OPTION = {
   },
 } as const;
 
+const MiB = 1024 * 1024;
+
 function storeUri(ctx: CommandContext): string {
   const uri = ctx.flags.string("store") ?? ctx.io.env("VC_SERVE_STORE");
   if (uri === undefined || uri === "") {
@@ -139,7 +141,11 @@ export const serve: Command = {
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
-    const store = await openStore(storeUri(ctx));
+    // Streamed uploads of unknown size are buffered one part at a time per
+    // upload slot: 8 MiB parts, 4 at once bound an upload to ~32 MiB.
+    const store = await openStore(storeUri(ctx), {
+      s3: { partSize: 8 * MiB, multipartThreshold: 8 * MiB, concurrency: 4 },
+    });
     try {
       const service = await serveCache({
         store,

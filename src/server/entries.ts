@@ -150,18 +150,21 @@ export class Entries {
    * entry as it is, otherwise a fresh placeholder (replacing an expired one).
    */
   async reserve(id: string, owner: string): Promise<EntryMeta> {
+    // New IDs are the common case: try to create first (one request), read only if taken.
+    const fresh = this.#placeholder(owner);
+    try {
+      await this.#putMeta(id, fresh, undefined);
+      return fresh;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+    }
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.load(id);
       if (current !== undefined) {
         checkOwner(id, current.meta, owner);
         if (!this.#expired(current.meta)) return current.meta;
       }
-      const meta: EntryMeta = {
-        owner,
-        filename: PLACEHOLDER,
-        expiresAt: this.#clock.now() + this.#placeholderTtl,
-        size: 0,
-      };
+      const meta = this.#placeholder(owner);
       try {
         await this.#putMeta(id, meta, current?.version);
       } catch (e) {
@@ -281,8 +284,7 @@ export class Entries {
   /** Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's). */
   async remove(id: string, owner: string): Promise<void> {
     const entry = await this.#live(id, owner);
-    await this.#store.delete([metaKey(id)]);
-    await this.#dropData(entry.meta);
+    await this.#store.delete(keysOf(id, entry.meta)); // one batch: metadata and data
     await this.#usage?.add(owner, -entry.meta.size);
   }
 
@@ -338,6 +340,15 @@ export class Entries {
     return entry;
   }
 
+  #placeholder(owner: string): EntryMeta {
+    return {
+      owner,
+      filename: PLACEHOLDER,
+      expiresAt: this.#clock.now() + this.#placeholderTtl,
+      size: 0,
+    };
+  }
+
   #expired(meta: EntryMeta): boolean {
     return meta.expiresAt <= this.#clock.now();
   }
@@ -346,8 +357,7 @@ export class Entries {
     // Only if nobody refreshed or replaced it since we read it.
     const now = await this.load(id);
     if (now === undefined || now.version !== entry.version) return false;
-    await this.#store.delete([metaKey(id)]);
-    await this.#dropData(entry.meta);
+    await this.#store.delete(keysOf(id, entry.meta));
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
     this.#onExpired();
     return true;
@@ -369,6 +379,10 @@ export class Entries {
 
 function metaKey(id: string): string {
   return `meta/${id}.json`;
+}
+
+function keysOf(id: string, meta: EntryMeta): string[] {
+  return meta.dataKey === undefined ? [metaKey(id)] : [metaKey(id), meta.dataKey];
 }
 
 function checkOwner(id: string, meta: EntryMeta, owner: string): void {

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { HttpError } from "./http_error.ts";
 
 /** The `file` field of an upload. */
@@ -34,6 +33,8 @@ export interface MultipartOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
+/** Bytes gathered before passing file content on. */
+const BLOCK = 256 * 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -177,20 +178,43 @@ class Scanner {
     await this.#reader.cancel(reason).catch(() => {});
   }
 
-  /** Reads one more chunk into the buffer; false at the end of the body. */
-  async #fill(): Promise<boolean> {
+  /**
+   * Reads chunks until the buffer holds at least `want` bytes (at least one
+   * chunk), joining them with one copy; false when the body had nothing more.
+   * Network chunks are often small: passing on blocks of ~256 KiB keeps the
+   * per-chunk cost of the streams downstream low.
+   */
+  async #fill(want = 0): Promise<boolean> {
     if (this.#eof) return false;
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await this.#reader.read();
-    } catch (e) {
-      throw new HttpError(400, "upload was cut off", { cause: e });
+    const chunks: Uint8Array[] = [];
+    let total = this.#buf.length;
+    do {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await this.#reader.read();
+      } catch (e) {
+        throw new HttpError(400, "upload was cut off", { cause: e });
+      }
+      if (chunk.done) {
+        this.#eof = true;
+        break;
+      }
+      chunks.push(chunk.value);
+      total += chunk.value.length;
+    } while (total < want);
+    if (chunks.length === 0) return false;
+    if (this.#buf.length === 0 && chunks.length === 1) {
+      this.#buf = chunks[0]!;
+      return true;
     }
-    if (chunk.done) {
-      this.#eof = true;
-      return false;
+    const out = new Uint8Array(total);
+    out.set(this.#buf, 0);
+    let offset = this.#buf.length;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.length;
     }
-    this.#buf = this.#buf.length === 0 ? chunk.value : concat(this.#buf, chunk.value);
+    this.#buf = out;
     return true;
   }
 
@@ -276,7 +300,7 @@ class Scanner {
             emit(bytes, controller);
             return;
           }
-          if (!await this.#fill()) {
+          if (!await this.#fill(this.#buf.length + BLOCK)) {
             throw new HttpError(400, "upload was cut off before the end of the file");
           }
         }
@@ -288,11 +312,22 @@ class Scanner {
   }
 }
 
+/**
+ * First index of `needle` in `haystack` at or after `from`, or -1. Scans for
+ * the first byte with the native `TypedArray.indexOf` (node's `Buffer.indexOf`
+ * is several times slower in Deno), then compares the rest.
+ */
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(
-    needle,
-    from,
-  );
+  const first = needle[0]!;
+  const end = haystack.length - needle.length;
+  let i = haystack.indexOf(first, from);
+  while (i >= 0 && i <= end) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+    i = haystack.indexOf(first, i + 1);
+  }
+  return -1;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -368,6 +368,74 @@ Deno.test("serve: sweep removes expired entries and orphaned data", async () => 
   assertEquals((await keys(t.store, "data/")).length, 1);
 });
 
+Deno.test("serve: usage recount rewrites every identity's usage from the entries", async () => {
+  await using t = await startService({ maxBytesPerIdentity: 1000 });
+  const { alice, bob } = t.tokens;
+  const a = (await newCacheId(t.url, alice, { n: 1 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(300))).status, 200);
+  const b = (await newCacheId(t.url, bob, { n: 1 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, bob, b, new Uint8Array(200))).status, 200);
+  // Drift: usage objects that disagree with the entries (e.g. after a crash).
+  const usageKeys = await keys(t.store, "usage/");
+  assertEquals(usageKeys.length, 2);
+  for (const key of usageKeys) {
+    const { body } = await t.store.get(key);
+    const doc = JSON.parse(await new Response(body).text());
+    await t.store.put(key, new TextEncoder().encode(JSON.stringify({ ...doc, bytes: 999 })));
+  }
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(600))).status, 413);
+  // Bob's entry goes away behind the service's back; the recount sees it.
+  await t.store.delete([`meta/${b}.json`]);
+  const result = await t.service.handler.entries.sweep({ recountUsage: true });
+  assertEquals(result.identities, 2);
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(600))).status, 200);
+  const c = (await newCacheId(t.url, bob, { n: 2 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, bob, c, new Uint8Array(1000))).status, 200);
+});
+
+Deno.test("serve: shutdown finishes the upload in flight, then stops", async () => {
+  await using t = await startService();
+  const { alice } = t.tokens;
+  const id = (await newCacheId(t.url, alice, { slow: 1 })).doc.cache_id as string;
+  const head = new TextEncoder().encode(
+    '--Z\r\nContent-Disposition: form-data; name="file"; filename="s.txt"\r\n\r\nfirst half ',
+  );
+  const { promise: release, resolve } = Promise.withResolvers<void>();
+  let step = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (step++ === 0) return controller.enqueue(head);
+      await release;
+      controller.enqueue(new TextEncoder().encode("second half\r\n--Z--\r\n"));
+      controller.close();
+    },
+  });
+  const response = fetch(`${t.url}/v1/cache/${id}`, {
+    method: "POST",
+    headers: { authorization: alice, "content-type": "multipart/form-data; boundary=Z" },
+    body,
+  });
+  // Wait (bounded) until the server is serving the upload.
+  const inFlight = () => /vc_serve_in_flight_requests 1\b/.test(t.service.handler.metrics.render());
+  for (let i = 0; i < 500 && !inFlight(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert(inFlight(), "the upload reached the server");
+  let stopped = false;
+  const shutdown = t.service.shutdown().then(() => (stopped = true));
+  // While draining, new requests are turned away and shutdown waits.
+  const turnedAway = await fetch(`${t.url}/healthz`);
+  assertEquals([turnedAway.status, (await turnedAway.json()).status], [503, "error"]);
+  assert(!stopped, "shutdown waits for the request in flight");
+  resolve();
+  const res = await response;
+  assertEquals([res.status, await res.json()], [200, { status: "ok" }]);
+  await shutdown;
+  const stored = await t.store.get(`meta/${id}.json`);
+  assertEquals(JSON.parse(await new Response(stored.body).text()).filename, "s.txt");
+  const refused = await fetch(`${t.url}/healthz`).then(() => false, () => true);
+  assert(refused, "no new connections after shutdown");
+  assert(t.logs.some((l) => JSON.parse(l).status === 200 && JSON.parse(l).method === "POST"));
+});
+
 Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => {
   await using t = await startService({ basePath: "/cache/" });
   assert(t.url.endsWith("/cache"));

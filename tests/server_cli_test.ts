@@ -116,8 +116,33 @@ Deno.test({
       assertEquals(denied.code, 1);
       assertStringIncludes(denied.stderr, "401");
 
-      const expired = ok(await vc(["serve", "expire", "--store", store, "--json"]), "expire");
-      assertEquals(JSON.parse(expired.stdout).removed, 0);
+      // An entry whose expiry has passed (written as a server would have, long ago).
+      const oldId = "e".repeat(128);
+      await Deno.mkdir(join(dir, "store", "meta"), { recursive: true });
+      await Deno.mkdir(join(dir, "store", "data", oldId), { recursive: true });
+      await Deno.writeTextFile(join(dir, "store", "data", oldId, "d1"), "old data");
+      await Deno.writeTextFile(
+        join(dir, "store", "meta", `${oldId}.json`),
+        JSON.stringify({
+          owner: "token-file:alice",
+          filename: "old.txt",
+          expiresAt: Date.now() - 1000,
+          size: 8,
+          dataKey: `data/${oldId}/d1`,
+          etag: "x",
+        }),
+      );
+      const expired = ok(
+        await vc(["serve", "expire", "--store", store, "--json", "--recount-usage"]),
+        "expire",
+      );
+      const counts = JSON.parse(expired.stdout);
+      assertEquals([counts.removed, counts.bytesRemoved, counts.identities], [1, 8, 0]);
+      const gone = await Deno.stat(join(dir, "store", "meta", `${oldId}.json`)).then(
+        () => false,
+        (e) => e instanceof Deno.errors.NotFound,
+      );
+      assert(gone, "the expired entry's metadata was removed");
 
       // SIGTERM: a graceful exit with status 0, and one JSON log line per request.
       a.child.kill("SIGTERM");

@@ -219,17 +219,33 @@ export const expire: Command = {
     "Removes every expired cache entry of the store (and data objects left by crashed",
     "uploads), then prints what it removed. Safe while servers run.",
   ].join("\n"),
-  options: { ...STORE_OPTION },
-  examples: ["vc serve expire --store s3://bucket/cache"],
+  options: {
+    ...STORE_OPTION,
+    "recount-usage": {
+      type: "boolean",
+      description: "also recount every identity's usage for --max-bytes-per-identity",
+    },
+  },
+  examples: [
+    "vc serve expire --store s3://bucket/cache",
+    "vc serve expire --store s3://bucket/cache --recount-usage",
+  ],
   async run(ctx) {
     const store = await openStore(storeUri(ctx));
     try {
-      const result = await new Entries(store).sweep(ctx.io.signal);
+      const result = await new Entries(store).sweep({
+        ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+        recountUsage: ctx.flags.boolean("recount-usage"),
+      });
       await ctx.out.data(
         result,
         `removed ${result.removed} expired of ${result.scanned} entries (${
           formatBytes(result.bytesRemoved)
-        }), ${result.orphansRemoved} orphaned data objects`,
+        }), ${result.orphansRemoved} orphaned data objects${
+          result.identities === undefined
+            ? ""
+            : `; usage recounted for ${result.identities} identities`
+        }`,
       );
     } finally {
       await store.close();

@@ -71,6 +71,18 @@ export interface EntriesOptions {
   onExpired?: () => void;
 }
 
+/** Options for {@linkcode Entries.sweep}. */
+export interface SweepOptions {
+  /** Stops the sweep. */
+  signal?: AbortSignal;
+  /**
+   * Also rewrite every identity's usage object from the entries found (for
+   * quotas turned on later, or usage that drifted after crashes). Uploads
+   * and deletes running meanwhile may be miscounted until the next recount.
+   */
+  recountUsage?: boolean;
+}
+
 /** Result of {@linkcode Entries.sweep}. */
 export interface SweepResult {
   /** Entries looked at. */
@@ -81,6 +93,8 @@ export interface SweepResult {
   bytesRemoved: number;
   /** Data objects no entry points to (left by crashed uploads) removed. */
   orphansRemoved: number;
+  /** Identities whose usage was recounted (with `recountUsage`). */
+  identities?: number;
 }
 
 const MAX_CAS_ATTEMPTS = 20;
@@ -292,9 +306,11 @@ export class Entries {
    * Removes every expired entry, and data objects no entry points to that
    * are older than a day (left by uploads cut off by a crash).
    */
-  async sweep(signal?: AbortSignal): Promise<SweepResult> {
+  async sweep(options: SweepOptions = {}): Promise<SweepResult> {
+    const signal = options.signal;
     const result: SweepResult = { scanned: 0, removed: 0, bytesRemoved: 0, orphansRemoved: 0 };
     const referenced = new Set<string>();
+    const usage = new Map<string, number>();
     for await (const info of this.#store.list("meta/", signal === undefined ? {} : { signal })) {
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
       const entry = await this.load(id, signal);
@@ -305,8 +321,9 @@ export class Entries {
           result.removed++;
           result.bytesRemoved += entry.meta.size;
         }
-      } else if (entry.meta.dataKey !== undefined) {
-        referenced.add(entry.meta.dataKey);
+      } else {
+        usage.set(entry.meta.owner, (usage.get(entry.meta.owner) ?? 0) + entry.meta.size);
+        if (entry.meta.dataKey !== undefined) referenced.add(entry.meta.dataKey);
       }
     }
     const orphans: string[] = [];
@@ -323,6 +340,7 @@ export class Entries {
     }
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
     result.orphansRemoved = stillOrphans.length;
+    if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;
   }
 
@@ -379,6 +397,24 @@ export class Entries {
 
 function metaKey(id: string): string {
   return `meta/${id}.json`;
+}
+
+/** Writes each identity's usage from `usage`, and zero for identities with no entries left. */
+async function recount(
+  store: ObjectStore,
+  usage: Map<string, number>,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const counter = new UsageCounter(store, Infinity);
+  for (const [owner, bytes] of usage) await counter.set(owner, bytes);
+  const stale: string[] = [];
+  for await (const info of store.list("usage/", signal === undefined ? {} : { signal })) {
+    const { body } = await store.get(info.key);
+    const owner = (JSON.parse(await new Response(body).text()) as { owner: string }).owner;
+    if (!usage.has(owner)) stale.push(owner);
+  }
+  for (const owner of stale) await counter.set(owner, 0);
+  return usage.size + stale.length;
 }
 
 function keysOf(id: string, meta: EntryMeta): string[] {

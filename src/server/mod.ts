@@ -47,5 +47,11 @@ export {
   type TokenFileAuthOptions,
 } from "./auth.ts";
 export { cacheId } from "./cache_id.ts";
-export { Entries, type EntriesOptions, type EntryMeta, type SweepResult } from "./entries.ts";
+export {
+  Entries,
+  type EntriesOptions,
+  type EntryMeta,
+  type SweepOptions,
+  type SweepResult,
+} from "./entries.ts";
 export { Metrics } from "./metrics.ts";

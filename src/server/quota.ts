@@ -3,7 +3,7 @@
  * small object per identity (`usage/<sha256(token_id)>.json`) and updated
  * with compare-and-swap on every upload and delete, so no upload lists the
  * store. Concurrent uploads of one identity may overshoot the cap by what is
- * in flight at once; `vc serve expire` recounts usage from a full listing.
+ * in flight at once; `vc serve expire --recount-usage` recounts from a full listing.
  *
  * @module
  */

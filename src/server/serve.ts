@@ -1,12 +1,14 @@
 /**
  * Runs the cache service over HTTP with `Deno.serve`, with the background
- * expiry sweep and graceful shutdown: when the signal aborts, the server
- * stops accepting connections, finishes the requests in flight, then resolves.
+ * expiry sweep and graceful shutdown: when the signal aborts, new requests
+ * get 503, the requests in flight finish (uploads included), then the
+ * server closes.
  *
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
+import { errorResponse } from "./http_error.ts";
 import { formatLogLine } from "./log.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { runSweeps } from "./sweep.ts";
@@ -66,6 +68,9 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const log = options.log ?? ((line: string) => console.error(line));
   const stopSweeps = new AbortController();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  let draining = false;
+  let active = 0;
+  let idle: (() => void) | undefined;
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8080,
@@ -84,7 +89,19 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       }));
       return Response.json({ status: "error", error: "internal error" }, { status: 500 });
     },
-  }, handler);
+  }, (request, info) => {
+    // Draining: Deno's own shutdown cuts request bodies still arriving, so
+    // in-flight requests finish first and new ones are turned away.
+    if (draining) {
+      return errorResponse(503, "the server is shutting down", { connection: "close" });
+    }
+    active++;
+    info.completed.catch(() => {}).finally(() => {
+      active--;
+      if (active === 0) idle?.();
+    });
+    return handler(request);
+  });
   const interval = options.sweepIntervalMs ?? 3_600_000;
   const sweeping = interval > 0
     ? runSweeps(handler.entries, {
@@ -103,6 +120,12 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       stopSweeps.abort();
+      draining = true;
+      if (active > 0) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        idle = resolve;
+        await promise;
+      }
       await server.shutdown();
       await sweeping;
     })();

@@ -55,7 +55,7 @@ export async function runSweeps(entries: Entries, options: SweepLoopOptions): Pr
       return; // aborted
     }
     try {
-      options.onSweep?.(await entries.sweep(signal));
+      options.onSweep?.(await entries.sweep({ signal }));
     } catch (e) {
       if (signal.aborted) return;
       options.onSweep?.(e instanceof Error ? e : new Error(String(e)));

@@ -487,3 +487,26 @@ Deno.test("serve: quota per identity is 413 past the cap", async () => {
   assertEquals((await upload(t.url, alice, b, new Uint8Array(50))).status, 200);
   assertEquals((await keys(t.store, "data/")).length, 2);
 });
+
+Deno.test("serve: filenames as browsers and Python requests encode them", async () => {
+  await using t = await startService();
+  const { alice } = t.tokens;
+  const id = (await newCacheId(t.url, alice, { f: 1 })).doc.cache_id as string;
+  // urllib3 2.x (requests) and browsers: `"` as %22, backslash literal, UTF-8 raw.
+  const body =
+    '--Q\r\nContent-Disposition: form-data; name="file"; filename="we%22ird\\ümlaut.tsv"\r\n' +
+    "Content-Type: text/tab-separated-values\r\n\r\na\tb\r\n--Q--\r\n";
+  const res = await fetch(`${t.url}/v1/cache/${id}`, {
+    method: "POST",
+    headers: { authorization: alice, "content-type": "multipart/form-data; boundary=Q" },
+    body,
+  });
+  assertEquals(res.status, 200);
+  await res.body?.cancel();
+  const got = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
+  assertEquals(await got.text(), "a\tb");
+  const disposition = got.headers.get("content-disposition")!;
+  const encoded = /filename\*=UTF-8''(.+)$/.exec(disposition)![1]!;
+  assertEquals(decodeURIComponent(encoded), 'we"ird\\ümlaut.tsv');
+  assertEquals(got.headers.get("content-type"), "text/tab-separated-values; charset=utf-8");
+});

@@ -9,7 +9,17 @@
 import { writeFileAtomic } from "../atomic_write.ts";
 import { VcError } from "../errors.ts";
 
-/** The service answered with an error. */
+/**
+ * The service answered with an error; `status` is its HTTP status.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CacheServiceError } from "./client.ts";
+ * const e = new CacheServiceError("cache service upload failed (413): too big", 413);
+ * assert(e.status === 413 && e.name === "CacheServiceError");
+ * ```
+ */
 export class CacheServiceError extends VcError {
   /** HTTP status of the answer. */
   readonly status: number;

@@ -126,14 +126,29 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
 }
 
 /**
- * `form-data; name="file"; filename="a.txt"` → name and filename, with
- * quoted-string escapes and RFC 5987 `filename*=UTF-8''...` understood.
+ * `form-data; name="file"; filename="a.txt"` → name and filename, decoded
+ * the way browsers and Python's requests encode them (WHATWG form encoding:
+ * `"` sent as `%22` or `\"`, backslashes literal), with RFC 5987
+ * `filename*=UTF-8''...` preferred when present.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDisposition } from "./multipart.ts";
+ * assert.deepEqual(
+ *   parseDisposition(`form-data; name="file"; filename="a.txt"; filename*=UTF-8''%C3%A9.txt`),
+ *   { name: "file", filename: "é.txt" },
+ * );
+ * assert.equal(parseDisposition('form-data; name="file"; filename="a%22b\\c.csv"').filename, 'a"b\\c.csv');
+ * ```
  */
 export function parseDisposition(value: string): { name?: string; filename?: string } {
   const params = new Map<string, string>();
-  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
+  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\"|\\)*)"|([^;]*))/g;
   for (const m of value.matchAll(re)) {
-    const v = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : (m[3] ?? "").trim();
+    const v = m[2] !== undefined
+      ? m[2].replaceAll('\\"', '"').replaceAll("%22", '"')
+      : (m[3] ?? "").trim();
     params.set(m[1]!.toLowerCase(), v);
   }
   let filename = params.get("filename");
@@ -148,8 +163,9 @@ export function parseDisposition(value: string): { name?: string; filename?: str
       }
     }
   }
-  // Old browsers send the whole client path; keep the last component.
-  if (filename !== undefined) filename = filename.slice(filename.search(/[^\\/]*$/));
+  // A client may send a path; keep its last component (a backslash is a
+  // legal filename character for the clients that matter here).
+  if (filename !== undefined) filename = filename.slice(filename.lastIndexOf("/") + 1);
   const name = params.get("name");
   return {
     ...(name === undefined ? {} : { name }),

@@ -25,7 +25,16 @@ export interface PyNumber {
   readonly lexeme: string;
 }
 
-/** Thrown for text that is not JSON; the message names the offset. */
+/**
+ * Thrown for text that is not JSON; the message names the offset.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
+ * assert.throws(() => parsePyJson('{"a":'), JsonSyntaxError);
+ * ```
+ */
 export class JsonSyntaxError extends SyntaxError {
   /** Creates the error. */
   constructor(message: string) {

@@ -51,7 +51,10 @@ Deno.test("serve over S3: a 12 MiB streamed upload goes up in parts and comes ba
   const data = pattern(12 * MiB + 123, 7);
   const path = `${s.t.dir}/big.bin`;
   await Deno.writeFile(path, data);
-  await client.put(cacheId, { path }); // streamed from the file, unknown length
+  let sent = { bytes: 0, total: 0 as number | undefined };
+  // Streamed from the file, unknown length to the server.
+  await client.put(cacheId, { path }, { onProgress: (p) => (sent = { ...sent, ...p }) });
+  assertEquals(sent, { bytes: data.length, total: data.length });
   assert(s.fake.stats.CreateMultipartUpload >= 1, "expected a multipart upload");
   const back = await client.getBytes(cacheId);
   assertEquals(back?.length, data.length);
@@ -59,7 +62,9 @@ Deno.test("serve over S3: a 12 MiB streamed upload goes up in parts and comes ba
   const range = await client.get(cacheId, { range: `bytes=${6 * MiB}-${6 * MiB + 9}` });
   assertEquals(new Uint8Array(await range!.arrayBuffer()), data.subarray(6 * MiB, 6 * MiB + 10));
   const out = `${s.t.dir}/out.bin`;
-  assert(await client.download(cacheId, out));
+  let received = 0;
+  assert(await client.download(cacheId, out, { onProgress: (p) => (received = p.bytes) }));
+  assertEquals(received, data.length);
   assertEquals(md5Hex(await Deno.readFile(out)), md5Hex(data));
 });
 

@@ -94,10 +94,13 @@ export const put: Command = {
     const [cacheId, file] = ctx.args as [string, string];
     const filename = ctx.flags.string("filename");
     const type = ctx.flags.string("content-type");
+    using bar = ctx.out.progress(`upload ${file}`);
     await client(ctx).put(cacheId, { path: resolvePath(ctx, file) }, {
       ...(filename === undefined ? {} : { filename }),
       ...(type === undefined ? {} : { contentType: type }),
+      onProgress: bar.onBytes,
     });
+    bar.done();
     await ctx.out.status({ cacheId, uploaded: file }, `uploaded ${file}`);
   },
 };
@@ -133,10 +136,13 @@ export const get: Command = {
       for await (const chunk of res.body) await ctx.out.write(chunk);
       return;
     }
-    if (!await c.download(cacheId, resolvePath(ctx, dest))) {
+    using bar = ctx.out.progress(`download ${dest}`);
+    if (!await c.download(cacheId, resolvePath(ctx, dest), { onProgress: bar.onBytes })) {
+      bar.done();
       ctx.out.warn(`cache ${cacheId} has no file`);
       return EXIT_FAILURE;
     }
+    bar.done();
     await ctx.out.status({ cacheId, path: dest }, dest);
   },
 };

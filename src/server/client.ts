@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "../atomic_write.ts";
+import { AtomicFile } from "../atomic_write.ts";
 import { VcError } from "../errors.ts";
 
 /**
@@ -61,6 +61,8 @@ export interface PutFileOptions {
   filename?: string;
   /** Content type sent with the file (default `application/octet-stream`). */
   contentType?: string;
+  /** Called as the file's bytes are sent (`total` when the size is known). */
+  onProgress?: (progress: { bytes: number; total?: number }) => void;
 }
 
 const encoder = new TextEncoder();
@@ -137,12 +139,22 @@ export class CacheClient {
     );
     const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
     let payload: BodyInit;
-    if (body instanceof Uint8Array) {
+    if (body instanceof Uint8Array && options.onProgress === undefined) {
       payload = new Blob([head, body as Uint8Array<ArrayBuffer>, tail]);
     } else {
-      const stream = body instanceof ReadableStream
-        ? body
-        : (await Deno.open(body.path, { read: true })).readable;
+      let stream: ReadableStream<Uint8Array>;
+      let total: number | undefined;
+      if (body instanceof Uint8Array) {
+        stream = ReadableStream.from([body]);
+        total = body.length;
+      } else if (body instanceof ReadableStream) {
+        stream = body;
+      } else {
+        const file = await Deno.open(body.path, { read: true });
+        total = (await file.stat()).size;
+        stream = file.readable;
+      }
+      if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
       payload = ReadableStream.from(framed(head, stream, tail));
     }
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
@@ -179,10 +191,30 @@ export class CacheClient {
   }
 
   /** Downloads the file to `path` atomically; false when not cached. */
-  async download(id: string, path: string): Promise<boolean> {
+  async download(
+    id: string,
+    path: string,
+    options: { onProgress?: (progress: { bytes: number; total?: number }) => void } = {},
+  ): Promise<boolean> {
     const res = await this.get(id);
     if (res === undefined || res.body === null) return false;
-    await writeFileAtomic(path, res.body);
+    const length = Number(res.headers.get("content-length") ?? "NaN");
+    const body = options.onProgress === undefined
+      ? res.body
+      : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
+    // Chunk by chunk: piping a JS stream into `FsFile.writable` (what
+    // writeFileAtomic does) can drop the last chunk in Deno 2.9.
+    const temp = AtomicFile.create(path);
+    try {
+      for await (const chunk of body) {
+        let written = 0;
+        while (written < chunk.length) written += await temp.file.write(chunk.subarray(written));
+      }
+      await temp.commit();
+    } catch (e) {
+      temp.discard();
+      throw e;
+    }
     return true;
   }
 
@@ -221,6 +253,23 @@ export class CacheClient {
     }
     return doc;
   }
+}
+
+function counting(
+  stream: ReadableStream<Uint8Array>,
+  total: number | undefined,
+  onProgress: (progress: { bytes: number; total?: number }) => void,
+): ReadableStream<Uint8Array> {
+  let bytes = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.length;
+        onProgress(total === undefined ? { bytes } : { bytes, total });
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 async function* framed(

@@ -113,7 +113,7 @@ async function startService(
       "--port",
       "0",
       "--max-upload-bytes",
-      "64GiB",
+      "2GiB",
       "--sweep-interval",
       "0",
     ),
@@ -141,6 +141,14 @@ async function startService(
       await reader.cancel().catch(() => {});
     },
   };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 (1-based) of the whole line.
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
 /** Peak resident set size of a process (VmHWM), in MiB. */
@@ -271,6 +279,7 @@ async function bigFile(
   })).json()).cache_id;
   report.info(`service peak RSS before the big file: ${fmtNum(await peakRssMib(service.pid))} MiB`);
   const curl = ["-sS", "--fail", "-H", "Expect:"];
+  const cpu0 = await cpuSeconds(service.pid);
   const upVia = await timed("curl", [
     ...curl,
     "-H",
@@ -281,6 +290,7 @@ async function bigFile(
     "/dev/null",
     `${service.url}/v1/cache/${id}`,
   ]);
+  const cpu1 = await cpuSeconds(service.pid);
   report.info(`service peak RSS after the upload: ${fmtNum(await peakRssMib(service.pid))} MiB`);
   const upDirect = await timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]);
   const downVia = await timed("curl", [
@@ -291,7 +301,14 @@ async function bigFile(
     `${dir}/via.bin`,
     `${service.url}/v1/cache/${id}`,
   ]);
+  const cpu2 = await cpuSeconds(service.pid);
   await Deno.remove(`${dir}/via.bin`);
+  const perGiB = (cpu: number) => fmtNum(cpu / (size / 2 ** 30));
+  report.info(
+    `service CPU per GiB (less sensitive to machine load than throughput): upload ${
+      perGiB(cpu1 - cpu0)
+    } s, download ${perGiB(cpu2 - cpu1)} s`,
+  );
   const downDirect = await timed("curl", [
     ...curl,
     "-o",

@@ -328,20 +328,35 @@ class Scanner {
   }
 }
 
+/** Horspool shift tables, one per needle. */
+const shifts = new WeakMap<Uint8Array, Int32Array>();
+
 /**
- * First index of `needle` in `haystack` at or after `from`, or -1. Scans for
- * the first byte with the native `TypedArray.indexOf` (node's `Buffer.indexOf`
- * is several times slower in Deno), then compares the rest.
+ * First index of `needle` in `haystack` at or after `from`, or -1
+ * (Boyer-Moore-Horspool: for a boundary of ~40 bytes it looks at about one
+ * byte in 40 of a file's content, where a first-byte scan stops at every
+ * occurrence of that byte; node's `Buffer.indexOf` is slower still in Deno).
  */
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  const first = needle[0]!;
-  const end = haystack.length - needle.length;
-  let i = haystack.indexOf(first, from);
-  while (i >= 0 && i <= end) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-    i = haystack.indexOf(first, i + 1);
+  const m = needle.length;
+  const last = m - 1;
+  let shift = shifts.get(needle);
+  if (shift === undefined) {
+    shift = new Int32Array(256).fill(m);
+    for (let k = 0; k < last; k++) shift[needle[k]!] = last - k;
+    shifts.set(needle, shift);
+  }
+  const lastByte = needle[last]!;
+  const end = haystack.length - m;
+  let i = from;
+  while (i <= end) {
+    const c = haystack[i + last]!;
+    if (c === lastByte) {
+      let k = last - 1;
+      while (k >= 0 && haystack[i + k] === needle[k]) k--;
+      if (k < 0) return i;
+    }
+    i += shift[c]!;
   }
   return -1;
 }

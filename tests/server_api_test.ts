@@ -234,6 +234,15 @@ Deno.test("serve: malformed multipart bodies are 400, oversized ones 413", async
       "filename",
     ],
     [
+      "filename too long",
+      `--XX\r\nContent-Disposition: form-data; name="file"; filename="${
+        "a".repeat(2000)
+      }"\r\n\r\nv\r\n--XX--\r\n`,
+      "multipart/form-data; boundary=XX",
+      400,
+      "longer than",
+    ],
+    [
       "bad part header",
       "--XX\r\nnot a header\r\n\r\nv\r\n--XX--\r\n",
       "multipart/form-data; boundary=XX",

@@ -112,3 +112,20 @@ Deno.test("token file: malformed file and bad names are clear errors", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("token file: half-written keeps the last good tokens; removed revokes all", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tokens.json`;
+    const token = await addToken(path, "alice");
+    const auth = new TokenFileAuth({ path });
+    assertEquals((await auth.authenticate(token)).name, "alice");
+    await Deno.writeTextFile(path, '{"trunc');
+    assertEquals((await auth.authenticate(token)).name, "alice");
+    await Deno.remove(path);
+    const e = await assertRejects(() => auth.authenticate(token));
+    assertEquals((e as unknown as { status: number }).status, 401);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -163,6 +163,9 @@ Deno.test("serve cli: usage errors name the missing flag", async () => {
     const noAuth = await vc(["serve", "--store", "file:///tmp/x"]);
     assertEquals(noAuth.code, 2);
     assertStringIncludes(noAuth.stderr, "--token-file");
+    const noFile = await vc(["serve", "--store", "file:///tmp/x", "--token-file", "nope.json"]);
+    assertEquals(noFile.code, 2);
+    assertStringIncludes(noFile.stderr, "vc serve add-token");
     const noStore = await vc(["serve", "expire"]);
     assertEquals(noStore.code, 2);
     assertStringIncludes(noStore.stderr, "--store");

@@ -132,6 +132,16 @@ export const serve: Command = {
         ...(ttl === undefined ? {} : { ttlMs: parseDuration(ttl, "--auth-cache-ttl") }),
       })
       : new TokenFileAuth({ path: file! });
+    if (file !== undefined) {
+      try {
+        await Deno.stat(file);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        throw new UsageError(`token file ${file} does not exist`, {
+          hint: `create it with: vc serve add-token NAME --token-file ${file}`,
+        });
+      }
+    }
     const portText = ctx.flags.string("port") ?? "8080";
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {

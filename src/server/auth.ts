@@ -172,10 +172,25 @@ export class TokenFileAuth implements AuthProvider {
   }
 
   async #reload(): Promise<void> {
-    const st = await Deno.stat(this.#path);
+    let st: Deno.FileInfo;
+    try {
+      st = await Deno.stat(this.#path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      // A removed token file revokes every token.
+      this.#names = new Map();
+      this.#stamp = "missing";
+      return;
+    }
     const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
     if (stamp === this.#stamp) return;
-    this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+    try {
+      this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+    } catch (e) {
+      // Half-written by an editor? Keep the last good tokens until it parses.
+      if (this.#stamp === "" || this.#stamp === "missing") throw e;
+      return;
+    }
     this.#stamp = stamp;
   }
 }

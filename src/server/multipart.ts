@@ -33,6 +33,8 @@ export interface MultipartOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
+/** Longest filename kept (it is stored in the entry's metadata and sent back in headers). */
+const MAX_FILENAME = 1024;
 /** Bytes gathered before passing file content on. */
 const BLOCK = 256 * 1024;
 
@@ -79,6 +81,9 @@ export async function readFilePart(
       }
       if (disposition.filename === undefined || disposition.filename === "") {
         throw new HttpError(400, `multipart field "${field}" has no filename`);
+      }
+      if (disposition.filename.length > MAX_FILENAME) {
+        throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
       }
       const type = headers.get("content-type");
       return {

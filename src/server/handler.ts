@@ -42,10 +42,21 @@ export interface CacheServiceOptions {
   metrics?: Metrics;
 }
 
+/** What `Deno.serve` tells a handler about its response. */
+export interface ResponseCompletion {
+  /** Resolves when the response was fully sent; rejects when it could not be. */
+  completed: Promise<void>;
+}
+
 /** The handler, with the pieces it was built from. */
 export interface CacheHandler {
-  /** Serves one request. */
-  (request: Request): Promise<Response>;
+  /**
+   * Serves one request. `info.completed` (from `Deno.serve`) settles when the
+   * response has been sent; given it, a file's body goes to the client
+   * untouched (Deno can then pass a store's response body through without
+   * JavaScript in between) and the log line is written when it settles.
+   */
+  (request: Request, info?: ResponseCompletion): Promise<Response>;
   /** The entries it serves (for sweeps). */
   readonly entries: Entries;
   /** Its counters. */
@@ -96,7 +107,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     onExpired: () => metrics.expired(),
   });
 
-  const handler = async (request: Request): Promise<Response> => {
+  const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
     const started = performance.now();
     const requestId = crypto.randomUUID();
     const url = new URL(request.url);
@@ -127,15 +138,17 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       await request.body?.cancel().catch(() => {});
     }
     response.headers.set("x-request-id", requestId);
+    const template = match?.route ?? "unknown";
+    // Counted when answered; bytes out and the log line when the body is sent.
+    metrics.request(request.method, template, response.status, ctx.bytesIn);
     const record = (bytesOut: number, aborted: boolean): void => {
       metrics.inFlight(-1);
-      const route = match?.route ?? "unknown";
-      metrics.request(request.method, route, response.status, ctx.bytesIn, bytesOut);
+      metrics.bytesOut(bytesOut);
       const line: RequestLogRecord = {
         time: new Date().toISOString(),
         request_id: requestId,
         method: request.method,
-        route,
+        route: template,
         status: response.status,
         bytes_in: ctx.bytesIn,
         bytes_out: bytesOut,
@@ -148,6 +161,11 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     };
     if (response.body === null) {
       record(0, false);
+      return response;
+    }
+    const length = Number(response.headers.get("content-length") ?? "NaN");
+    if (info !== undefined && Number.isFinite(length)) {
+      info.completed.then(() => record(length, false), () => record(0, true));
       return response;
     }
     return new Response(countBody(response.body, record), {

@@ -14,11 +14,13 @@
  * import assert from "node:assert/strict";
  * import { Metrics } from "./metrics.ts";
  * const m = new Metrics();
- * m.request("GET", "/v1/cache/{id}", 200, 10, 5);
+ * m.request("GET", "/v1/cache/{id}", 200, 10);
+ * m.bytesOut(5);
  * m.hit();
  * const text = m.render();
  * assert(text.includes('vc_serve_requests_total{method="GET",route="/v1/cache/{id}",status="200"} 1'));
  * assert(text.includes("vc_serve_cache_hits_total 1"));
+ * assert(text.includes("vc_serve_bytes_out_total 5"));
  * ```
  */
 export class Metrics {
@@ -30,12 +32,16 @@ export class Metrics {
   #expiredRemoved = 0;
   #inFlight = 0;
 
-  /** Counts one finished request. */
-  request(method: string, route: string, status: number, bytesIn: number, bytesOut: number): void {
+  /** Counts one answered request and the request body bytes it read. */
+  request(method: string, route: string, status: number, bytesIn: number): void {
     const key = `method="${method}",route="${escape(route)}",status="${status}"`;
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
     this.#bytesIn += bytesIn;
-    this.#bytesOut += bytesOut;
+  }
+
+  /** Counts response body bytes sent. */
+  bytesOut(bytes: number): void {
+    this.#bytesOut += bytes;
   }
 
   /** A download found its file. */

@@ -35,7 +35,12 @@ export {
   withCache,
   type WithCacheOptions,
 } from "./client.ts";
-export { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
+export {
+  type CacheHandler,
+  type CacheServiceOptions,
+  createHandler,
+  type ResponseCompletion,
+} from "./handler.ts";
 export { type RunningCacheService, serveCache, type ServeCacheOptions } from "./serve.ts";
 export {
   addToken,

@@ -100,7 +100,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       active--;
       if (active === 0) idle?.();
     });
-    return handler(request);
+    return handler(request, info);
   });
   const interval = options.sweepIntervalMs ?? 3_600_000;
   const sweeping = interval > 0

@@ -16,7 +16,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
-import type { GetOptions, GetResult, ObjectStore } from "../store/types.ts";
+import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { HttpError } from "./http_error.ts";
 import { UsageCounter } from "./quota.ts";
 
@@ -249,21 +249,46 @@ export class Entries {
   ): Promise<EntryMeta> {
     let body = file.body;
     let entry: LoadedEntry;
-    try {
-      entry = await this.#live(id, owner);
-      const room = this.#usage === undefined
-        ? Infinity
-        : await this.#usage.room(owner, entry.meta.size);
-      body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner)));
-    } catch (e) {
-      await body.cancel(e).catch(() => {});
-      throw e;
-    }
+    let put: PutResult;
     const dataKey = `data/${id}/${crypto.randomUUID()}`;
-    const put = await this.#store.put(dataKey, body, {
+    const abort = new AbortController();
+    const signal = file.signal === undefined
+      ? abort.signal
+      : AbortSignal.any([abort.signal, file.signal]);
+    const options: PutOptions = {
       ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
-      ...(file.signal === undefined ? {} : { signal: file.signal }),
-    });
+      signal,
+    };
+    if (this.#usage !== undefined) {
+      // The quota needs the current usage before a byte is stored.
+      try {
+        entry = await this.#live(id, owner);
+        const room = await this.#usage.room(owner, entry.meta.size);
+        body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner)));
+      } catch (e) {
+        await body.cancel(e).catch(() => {});
+        throw e;
+      }
+      put = await this.#store.put(dataKey, body, options);
+    } else {
+      // Check the entry while the data goes up: one round trip less per
+      // upload. A failed check stops the upload and deletes what was stored
+      // (no entry points at it, so nobody ever sees it).
+      body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
+      const live = this.#live(id, owner);
+      live.catch((e) => abort.abort(e));
+      const [checked, stored] = await Promise.allSettled([
+        live,
+        this.#store.put(dataKey, body, options),
+      ]);
+      if (checked.status === "rejected") {
+        if (stored.status === "fulfilled") await this.#store.delete([dataKey]).catch(() => {});
+        throw checked.reason;
+      }
+      if (stored.status === "rejected") throw stored.reason;
+      entry = checked.value;
+      put = stored.value;
+    }
     const size = counted.get(body) ?? 0;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const meta: EntryMeta = {

@@ -197,7 +197,7 @@ Deno.test("serve: error statuses are JSON with the issue's codes", async () => {
     if (status === 405) assert(res.headers.get("allow") !== null, what);
   }
   // Bob cannot overwrite alice's entry either, and it is unchanged.
-  const overwrite = await upload(t.url, bob, id, "evil");
+  const overwrite = await upload(t.url, bob, id, new Uint8Array(900).fill(66));
   assertEquals(overwrite.status, 403);
   assertEquals(await keys(t.store, "data/"), []);
   // A 500 says only the request id; the details stay in the log.
@@ -333,8 +333,9 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   const id = (await newCacheId(t.url, alice, { job: 1 })).doc.cache_id as string;
   t.clock.advance(7 * DAY + 1);
   // The expired placeholder is 404 at access time and removed.
-  assertEquals((await upload(t.url, alice, id, "late")).status, 404);
+  assertEquals((await upload(t.url, alice, id, new Uint8Array(3 << 20))).status, 404);
   assertEquals(await keys(t.store, "meta/"), []);
+  assertEquals(await keys(t.store, "data/"), [], "the refused upload's data is gone");
   // A new cache_id request reserves it again.
   assertEquals((await newCacheId(t.url, alice, { job: 1 })).doc.cache_id, id);
   assertEquals((await upload(t.url, alice, id, "data")).status, 200);

@@ -18,6 +18,7 @@ const VERSIONED = "Versioned assets (manifest + bucket)";
 const CACHE = "Asset cache (any s3:// or file:// URI)";
 const CI = "CI";
 const REPO = "Repository (files with states, tags, claims; catalog in SQLite or PostgreSQL)";
+const SERVICE = "Cache service (KBase file cache API v1)";
 
 /** A command as listed: its summary, and how to load its module. */
 export interface CommandEntry extends CommandSummary {
@@ -29,6 +30,8 @@ const versioned = () => import("./versioned_commands.ts");
 const cache = () => import("./cache_commands.ts");
 const repo = () => import("./repo_commands.ts");
 const repoAdmin = () => import("./repo_admin_commands.ts");
+const serveCommands = () => import("./serve_commands.ts");
+const cacheClient = () => import("./cache_client_commands.ts");
 
 /**
  * Every command with its one-line summary. The summaries live here, not in
@@ -268,5 +271,47 @@ export const COMMANDS: readonly CommandEntry[] = [
     group: REPO,
     summary: "find missing or corrupt content and orphaned objects",
     load: async () => (await repoAdmin()).check,
+  },
+  {
+    name: "serve",
+    group: SERVICE,
+    summary: "run the cache service over a store",
+    load: async () => (await serveCommands()).serve,
+  },
+  {
+    name: "serve add-token",
+    group: SERVICE,
+    summary: "create a token for an identity in the service's token file",
+    load: async () => (await serveCommands()).addTokenCommand,
+  },
+  {
+    name: "serve expire",
+    group: SERVICE,
+    summary: "remove every expired cache entry of a store now",
+    load: async () => (await serveCommands()).expire,
+  },
+  {
+    name: "cache-client id",
+    group: SERVICE,
+    summary: "print the cache ID of a JSON object",
+    load: async () => (await cacheClient()).id,
+  },
+  {
+    name: "cache-client put",
+    group: SERVICE,
+    summary: "upload a file to a cache ID",
+    load: async () => (await cacheClient()).put,
+  },
+  {
+    name: "cache-client get",
+    group: SERVICE,
+    summary: "download a cache ID's file",
+    load: async () => (await cacheClient()).get,
+  },
+  {
+    name: "cache-client rm",
+    group: SERVICE,
+    summary: "delete a cache entry",
+    load: async () => (await cacheClient()).rm,
   },
 ];

@@ -59,6 +59,21 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "grace",
   "retention",
   "request-timeout",
+  // vc serve / vc cache-client
+  "store",
+  "token-file",
+  "auth-url",
+  "auth-cache-ttl",
+  "port",
+  "host",
+  "base-path",
+  "max-upload-bytes",
+  "max-bytes-per-identity",
+  "sweep-interval",
+  "url",
+  "token",
+  "filename",
+  "content-type",
 ]);
 
 /**

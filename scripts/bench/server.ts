@@ -1,0 +1,353 @@
+/**
+ * The cache service (`vc serve`, a child process with the release
+ * permissions) over the fake S3 server (another process, disk backend),
+ * against direct requests to the same fake S3:
+ *
+ * 1. The KBase stress test, bounded: `--ids` cache IDs, uploads, downloads
+ *    and deletes of small files with `--concurrency` clients; requests/s and
+ *    p50/p99 per phase, next to the same number of direct PUT/PUT/GET/DELETE
+ *    requests to the fake S3. Goal: total time ≤ 2× direct.
+ * 2. One big file (`--size-mib`, default 1024; 256 with `--quick`) uploaded
+ *    (curl -F, streamed multipart) and downloaded through a fresh service vs
+ *    curl -T / curl -o straight to the fake S3. Goals: throughput ≥ 0.7× direct
+ *    each way, and the service's peak RSS (VmHWM) < 256 MiB. The service's
+ *    CPU seconds per GiB are printed too: on a busy machine they say more
+ *    than throughput ratios.
+ *
+ *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024]
+ *
+ * `--ids 0` or `--size-mib 0` skips a part.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  FakeServer,
+  fmtNum,
+  mbps,
+  MiB,
+  Report,
+  tempDir,
+  timed,
+  vcArgs,
+  writeRandomFile,
+} from "./lib.ts";
+
+const BUCKET = "svc";
+
+interface Args {
+  quick: boolean;
+  results: string | undefined;
+  ids: number;
+  concurrency: number;
+  sizeMib: number;
+}
+
+function parse(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: "boolean" },
+      results: { type: "string" },
+      ids: { type: "string" },
+      concurrency: { type: "string" },
+      "size-mib": { type: "string" },
+    },
+  });
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    results: values.results,
+    ids: Number(values.ids ?? (quick ? 200 : 1000)),
+    concurrency: Number(values.concurrency ?? 64),
+    sizeMib: Number(values["size-mib"] ?? (quick ? 256 : 1024)),
+  };
+}
+
+/** Runs `fn` for 0..n-1 with `limit` at once; returns each call's latency (ms). */
+async function load(n: number, limit: number, fn: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < n) {
+      const i = next++;
+      const t = performance.now();
+      await fn(i);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const ms = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * n))]!;
+  return { ms, rps: n / (ms / 1000), p50: pct(0.5), p99: pct(0.99) };
+}
+
+type Phase = Awaited<ReturnType<typeof load>>;
+
+function fmtPhase(name: string, p: Phase): string {
+  return `${name.padEnd(9)} ${fmtNum(p.rps).padStart(6)} req/s  p50 ${fmtNum(p.p50)} ms  p99 ${
+    fmtNum(p.p99)
+  } ms`;
+}
+
+async function expectOk(res: Response, what: string): Promise<void> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text.slice(0, 200)}`);
+}
+
+interface Service extends AsyncDisposable {
+  url: string;
+  pid: number;
+}
+
+async function startService(
+  s3: FakeServer,
+  dir: string,
+  tokenFile: string,
+): Promise<Service> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: vcArgs(
+      "serve",
+      "--store",
+      `s3://${BUCKET}/cache`,
+      "--token-file",
+      tokenFile,
+      "--port",
+      "0",
+      "--max-upload-bytes",
+      "2GiB",
+      "--sweep-interval",
+      "0",
+    ),
+    cwd: dir,
+    env: { ...s3.env, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null", // one JSON line per request: not part of the measurement
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("vc serve exited early");
+    out += value;
+  }
+  const url = /listening on (\S+)/.exec(out)?.[1];
+  if (url === undefined) throw new Error(`unexpected vc serve output: ${out}`);
+  return {
+    url,
+    pid: child.pid,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 (1-based) of the whole line.
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+/** Peak resident set size of a process (VmHWM), in MiB. */
+async function peakRssMib(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? "NaN");
+  return kib / 1024;
+}
+
+async function main(): Promise<void> {
+  const args = parse(Deno.args);
+  const report = new Report("server");
+  report.info(`load average: ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  await using tmp = await tempDir("server");
+  await using s3 = await FakeServer.start({ dir: `${tmp.path}/s3`, buckets: [BUCKET] });
+  const tokenFile = `${tmp.path}/tokens.json`;
+  const added = await timed(
+    Deno.execPath(),
+    vcArgs("serve", "add-token", "bench", "--token-file", tokenFile),
+  );
+  const token = added.stdout.trim();
+  const auth = { authorization: token };
+
+  // --- 1. the bounded KBase stress test (--ids 0 skips it) -----------------
+  const n = args.ids;
+  if (n > 0) {
+    await using service = await startService(s3, tmp.path, tokenFile);
+    await stress(report, service, s3, auth, n, args.concurrency);
+    report.info(
+      `service peak RSS after the stress test: ${fmtNum(await peakRssMib(service.pid))} MiB`,
+    );
+  }
+  // --- 2. one big file, on a fresh service so its RSS is the file's alone ---
+  if (args.sizeMib > 0) {
+    await using service = await startService(s3, tmp.path, tokenFile);
+    await bigFile(report, service, s3, tmp.path, token, args.sizeMib);
+  }
+  await report.finish({ quick: args.quick, results: args.results });
+}
+
+async function stress(
+  report: Report,
+  service: Service,
+  s3: FakeServer,
+  auth: { authorization: string },
+  n: number,
+  c: number,
+): Promise<void> {
+  const ids: string[] = new Array(n);
+  const small = (i: number) => new TextEncoder().encode(`result ${i}\n`.repeat(32));
+  const via = {
+    id: await load(n, c, async (i) => {
+      const res = await fetch(`${service.url}/v1/cache_id`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ job: "bench", i }),
+      });
+      ids[i] = (await res.json()).cache_id;
+    }),
+    upload: await load(n, c, async (i) => {
+      const form = new FormData();
+      form.append("file", new Blob([small(i)]), `r${i}.txt`);
+      await expectOk(
+        await fetch(`${service.url}/v1/cache/${ids[i]}`, {
+          method: "POST",
+          headers: auth,
+          body: form,
+        }),
+        "upload",
+      );
+    }),
+    download: await load(n, c, async (i) => {
+      await expectOk(
+        await fetch(`${service.url}/v1/cache/${ids[i]}`, { headers: auth }),
+        "download",
+      );
+    }),
+    delete: await load(n, c, async (i) => {
+      await expectOk(
+        await fetch(`${service.url}/v1/cache/${ids[i]}`, { method: "DELETE", headers: auth }),
+        "delete",
+      );
+    }),
+  };
+  const base = `${s3.url}/${BUCKET}/direct`;
+  const direct = {
+    id: await load(n, c, async (i) => {
+      await expectOk(await fetch(`${base}/m${i}`, { method: "PUT", body: "{}" }), "put");
+    }),
+    upload: await load(n, c, async (i) => {
+      await expectOk(await fetch(`${base}/d${i}`, { method: "PUT", body: small(i) }), "put");
+    }),
+    download: await load(n, c, async (i) => {
+      await expectOk(await fetch(`${base}/d${i}`), "get");
+    }),
+    delete: await load(n, c, async (i) => {
+      await expectOk(await fetch(`${base}/d${i}`, { method: "DELETE" }), "delete");
+    }),
+  };
+  report.info(`${n} ids, uploads, downloads, deletes; ${c} concurrent clients`);
+  for (const phase of ["id", "upload", "download", "delete"] as const) {
+    report.info(`service ${fmtPhase(phase, via[phase])}`);
+    report.info(`direct  ${fmtPhase(phase, direct[phase])}`);
+  }
+  const viaMs = Object.values(via).reduce((s, p) => s + p.ms, 0);
+  const directMs = Object.values(direct).reduce((s, p) => s + p.ms, 0);
+  report.goal(
+    "stress total time vs direct S3",
+    viaMs / directMs,
+    "×",
+    "<=",
+    2,
+    `service ${fmtNum((4 * n) / (viaMs / 1000))} req/s, direct ${
+      fmtNum((4 * n) / (directMs / 1000))
+    } req/s`,
+  );
+}
+
+/** One big file up and down, through the service and directly; the service's peak RSS. */
+async function bigFile(
+  report: Report,
+  service: Service,
+  s3: FakeServer,
+  dir: string,
+  token: string,
+  sizeMib: number,
+): Promise<void> {
+  const auth = { authorization: token };
+  const base = `${s3.url}/${BUCKET}/direct`;
+  const size = sizeMib * MiB;
+  const src = `${dir}/big.bin`;
+  await writeRandomFile(src, size);
+  const id = (await (await fetch(`${service.url}/v1/cache_id`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: '{"big": true}',
+  })).json()).cache_id;
+  report.info(`service peak RSS before the big file: ${fmtNum(await peakRssMib(service.pid))} MiB`);
+  const curl = ["-sS", "--fail", "-H", "Expect:"];
+  const cpu0 = await cpuSeconds(service.pid);
+  const upVia = await timed("curl", [
+    ...curl,
+    "-H",
+    `Authorization: ${token}`,
+    "-F",
+    `file=@${src}`,
+    "-o",
+    "/dev/null",
+    `${service.url}/v1/cache/${id}`,
+  ]);
+  const cpu1 = await cpuSeconds(service.pid);
+  report.info(`service peak RSS after the upload: ${fmtNum(await peakRssMib(service.pid))} MiB`);
+  const upDirect = await timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]);
+  const downVia = await timed("curl", [
+    ...curl,
+    "-H",
+    `Authorization: ${token}`,
+    "-o",
+    `${dir}/via.bin`,
+    `${service.url}/v1/cache/${id}`,
+  ]);
+  const cpu2 = await cpuSeconds(service.pid);
+  await Deno.remove(`${dir}/via.bin`);
+  const perGiB = (cpu: number) => fmtNum(cpu / (size / 2 ** 30));
+  report.info(
+    `service CPU per GiB (less sensitive to machine load than throughput): upload ${
+      perGiB(cpu1 - cpu0)
+    } s, download ${perGiB(cpu2 - cpu1)} s`,
+  );
+  const downDirect = await timed("curl", [
+    ...curl,
+    "-o",
+    `${dir}/direct.bin`,
+    `${base}/big.bin`,
+  ]);
+  await Deno.remove(`${dir}/direct.bin`);
+  const rss = await peakRssMib(service.pid);
+  const mb = (t: { ms: number }) => mbps(size, t.ms);
+  report.goal(
+    `${sizeMib} MiB upload throughput vs direct S3`,
+    mb(upVia) / mb(upDirect),
+    "×",
+    ">=",
+    0.7,
+    `service ${fmtNum(mb(upVia))} MB/s, direct ${fmtNum(mb(upDirect))} MB/s`,
+  );
+  report.goal(
+    `${sizeMib} MiB download throughput vs direct S3`,
+    mb(downVia) / mb(downDirect),
+    "×",
+    ">=",
+    0.7,
+    `service ${fmtNum(mb(downVia))} MB/s, direct ${fmtNum(mb(downDirect))} MB/s`,
+  );
+  report.goal("service peak RSS", rss, " MiB", "<", 256, "VmHWM of the vc serve process");
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,172 @@
+/**
+ * `vc cache-client id|put|get|rm`: the cache service from the shell. The
+ * service URL comes from `--url` or `VC_CACHE_URL`, the token from
+ * `--token` or (better, as it stays out of `ps`) `VC_CACHE_TOKEN`.
+ *
+ * @module
+ */
+import { CacheClient } from "../server/client.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import type { OptionSpecs } from "./options.ts";
+
+const CLIENT_OPTIONS: OptionSpecs = {
+  url: {
+    type: "string",
+    valueName: "URL",
+    description: "service URL with any base path (env VC_CACHE_URL)",
+  },
+  token: {
+    type: "string",
+    valueName: "TOKEN",
+    description: "token for the Authorization header (env VC_CACHE_TOKEN)",
+  },
+};
+
+function client(ctx: CommandContext): CacheClient {
+  const url = ctx.flags.string("url") ?? ctx.io.env("VC_CACHE_URL");
+  const token = ctx.flags.string("token") ?? ctx.io.env("VC_CACHE_TOKEN");
+  if (url === undefined || url === "") {
+    throw new UsageError("no service URL", { hint: "pass --url or set VC_CACHE_URL" });
+  }
+  if (token === undefined || token === "") {
+    throw new UsageError("no token", { hint: "set VC_CACHE_TOKEN (or pass --token)" });
+  }
+  return new CacheClient({ url, token });
+}
+
+function resolvePath(ctx: CommandContext, path: string): string {
+  return path.startsWith("/") ? path : `${ctx.io.cwd}/${path}`;
+}
+
+/**
+ * `vc cache-client id JSON`: prints the cache ID of a JSON object.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { id } from "./cache_client_commands.ts";
+ * assert(id.name === "cache-client id");
+ * ```
+ */
+export const id: Command = {
+  name: "cache-client id",
+  positionals: ["JSON"],
+  required: 1,
+  usage: "JSON [--url URL]",
+  description:
+    "Prints the cache ID for the JSON object (sent as written, so numbers keep their form)\nand reserves a placeholder for a new one.",
+  options: CLIENT_OPTIONS,
+  examples: [`vc cache-client id '{"tool": "align", "version": 3}'`],
+  async run(ctx) {
+    const result = await client(ctx).id(ctx.args[0]!);
+    await ctx.out.data(result, result.cacheId);
+  },
+};
+
+/**
+ * `vc cache-client put ID FILE`: uploads a file (streamed).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { put } from "./cache_client_commands.ts";
+ * assert(put.options.filename?.type === "string");
+ * ```
+ */
+export const put: Command = {
+  name: "cache-client put",
+  positionals: ["ID", "FILE"],
+  required: 2,
+  usage: "ID FILE [--filename NAME] [--content-type TYPE]",
+  description: "Uploads FILE as the cache's file, replacing any previous one.",
+  options: {
+    ...CLIENT_OPTIONS,
+    filename: {
+      type: "string",
+      valueName: "NAME",
+      description: "filename to store (default: FILE's name)",
+    },
+    "content-type": { type: "string", valueName: "TYPE", description: "content type to store" },
+  },
+  examples: ["vc cache-client put 4b57…08 result.csv"],
+  async run(ctx) {
+    const [cacheId, file] = ctx.args as [string, string];
+    const filename = ctx.flags.string("filename");
+    const type = ctx.flags.string("content-type");
+    using bar = ctx.out.progress(`upload ${file}`);
+    await client(ctx).put(cacheId, { path: resolvePath(ctx, file) }, {
+      ...(filename === undefined ? {} : { filename }),
+      ...(type === undefined ? {} : { contentType: type }),
+      onProgress: bar.onBytes,
+    });
+    bar.done();
+    await ctx.out.status({ cacheId, uploaded: file }, `uploaded ${file}`);
+  },
+};
+
+/**
+ * `vc cache-client get ID [DEST]`: downloads to DEST, or to stdout.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { get } from "./cache_client_commands.ts";
+ * assert(get.required === 1);
+ * ```
+ */
+export const get: Command = {
+  name: "cache-client get",
+  positionals: ["ID", "DEST"],
+  required: 1,
+  usage: "ID [DEST]",
+  description:
+    "Writes the cache's file to DEST (atomically), or to stdout without DEST.\nExits 1 when the cache has no file.",
+  options: CLIENT_OPTIONS,
+  examples: ["vc cache-client get 4b57…08 result.csv", "vc cache-client get 4b57…08 | head"],
+  async run(ctx) {
+    const [cacheId, dest] = ctx.args as [string, string | undefined];
+    const c = client(ctx);
+    if (dest === undefined || dest === "-") {
+      const res = await c.get(cacheId);
+      if (res === undefined || res.body === null) {
+        ctx.out.warn(`cache ${cacheId} has no file`);
+        return EXIT_FAILURE;
+      }
+      for await (const chunk of res.body) await ctx.out.write(chunk);
+      return;
+    }
+    using bar = ctx.out.progress(`download ${dest}`);
+    if (!await c.download(cacheId, resolvePath(ctx, dest), { onProgress: bar.onBytes })) {
+      bar.done();
+      ctx.out.warn(`cache ${cacheId} has no file`);
+      return EXIT_FAILURE;
+    }
+    bar.done();
+    await ctx.out.status({ cacheId, path: dest }, dest);
+  },
+};
+
+/**
+ * `vc cache-client rm ID`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rm } from "./cache_client_commands.ts";
+ * assert(rm.name === "cache-client rm");
+ * ```
+ */
+export const rm: Command = {
+  name: "cache-client rm",
+  positionals: ["ID"],
+  required: 1,
+  usage: "ID",
+  description: "Deletes the cache entry.",
+  options: CLIENT_OPTIONS,
+  examples: ["vc cache-client rm 4b57…08"],
+  async run(ctx) {
+    await client(ctx).rm(ctx.args[0]!);
+    await ctx.out.status({ cacheId: ctx.args[0], removed: true }, `removed ${ctx.args[0]}`);
+  },
+};

@@ -1,0 +1,258 @@
+/**
+ * Who is calling: the cache service turns the `Authorization` header into an
+ * {@linkcode Identity} whose `tokenId` scopes every cache ID. Two providers:
+ *
+ * - {@linkcode KBaseAuth}: asks a KBase auth service
+ *   (`GET {auth_url}/api/V2/token`), caching answers for a TTL; failures are
+ *   never cached. token_id is `{auth_url}:{user}`, as KBase deployments use.
+ * - {@linkcode TokenFileAuth}: a local JSON file mapping the hex SHA-256 of
+ *   each token to an identity name, reloaded when it changes. token_id is
+ *   `token-file:{name}`.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { InvalidInputError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
+import { HttpError } from "./http_error.ts";
+
+/** An authenticated caller. */
+export interface Identity {
+  /** Scopes cache IDs; stored as each entry's owner. */
+  tokenId: string;
+  /** Short name for logs (never the token). */
+  name: string;
+}
+
+/** Turns an `Authorization` header into an identity or throws `HttpError` 401. */
+export interface AuthProvider {
+  /** Authenticates the header value (non-empty). */
+  authenticate(authorization: string): Promise<Identity>;
+}
+
+/** Options for {@linkcode KBaseAuth}. */
+export interface KBaseAuthOptions {
+  /** Base URL of the auth service, e.g. `https://kbase.us/services/auth`. */
+  authUrl: string;
+  /** How long a successful lookup is reused (default 5 minutes). */
+  ttlMs?: number;
+  /** Time source for the TTL. */
+  clock?: Clock;
+  /** HTTP client (default: global fetch). */
+  fetch?: typeof fetch;
+  /** Most cached tokens kept (default 10,000; oldest dropped first). */
+  maxEntries?: number;
+}
+
+/**
+ * KBase auth: `GET {auth_url}/api/V2/token` with the caller's header.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KBaseAuth } from "./auth.ts";
+ * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) =>
+ *   req.headers.get("authorization") === "good"
+ *     ? Response.json({ user: "alice" })
+ *     : Response.json({ error: "bad" }, { status: 401 }));
+ * const auth = new KBaseAuth({ authUrl: `http://127.0.0.1:${server.addr.port}` });
+ * const who = await auth.authenticate("good");
+ * assert(who.name === "alice" && who.tokenId.endsWith(":alice"));
+ * await assert.rejects(auth.authenticate("bad"), { status: 401 });
+ * ```
+ */
+export class KBaseAuth implements AuthProvider {
+  readonly #authUrl: string;
+  readonly #ttl: number;
+  readonly #clock: Clock;
+  readonly #fetch: typeof fetch;
+  readonly #max: number;
+  /** Keyed by the SHA-256 of the header, so tokens are not kept in memory. */
+  readonly #cache = new Map<string, { identity: Identity; until: number }>();
+  readonly #inFlight = new Map<string, Promise<Identity>>();
+
+  /** Creates the provider. */
+  constructor(options: KBaseAuthOptions) {
+    this.#authUrl = options.authUrl.replace(/\/+$/, "");
+    this.#ttl = options.ttlMs ?? 300_000;
+    this.#clock = options.clock ?? systemClock;
+    this.#fetch = options.fetch ?? fetch;
+    this.#max = options.maxEntries ?? 10_000;
+  }
+
+  /** Looks the token up (or reuses a recent answer). */
+  authenticate(authorization: string): Promise<Identity> {
+    const key = sha256Hex(authorization);
+    const hit = this.#cache.get(key);
+    if (hit !== undefined && hit.until > this.#clock.now()) return Promise.resolve(hit.identity);
+    // One lookup per token at a time: concurrent requests share it.
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const lookup = this.#lookup(authorization).then((identity) => {
+      this.#cache.delete(key);
+      if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);
+      this.#cache.set(key, { identity, until: this.#clock.now() + this.#ttl });
+      return identity;
+    }).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookup(authorization: string): Promise<Identity> {
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.#authUrl}/api/V2/token`, {
+        headers: { authorization, accept: "application/json" },
+      });
+    } catch (e) {
+      throw new Error(`auth service ${this.#authUrl} unreachable`, { cause: e });
+    }
+    const text = await res.text();
+    if (res.status === 401 || res.status === 403 || res.status === 400) {
+      throw new HttpError(401, "invalid token");
+    }
+    if (!res.ok) throw new Error(`auth service ${this.#authUrl} answered ${res.status}`);
+    let user: unknown;
+    try {
+      user = (JSON.parse(text) as { user?: unknown }).user;
+    } catch (e) {
+      throw new Error(`auth service ${this.#authUrl} sent invalid JSON`, { cause: e });
+    }
+    if (typeof user !== "string" || user === "") {
+      throw new Error(`auth service ${this.#authUrl} sent no user name`);
+    }
+    return { tokenId: `${this.#authUrl}:${user}`, name: user };
+  }
+}
+
+/** Options for {@linkcode TokenFileAuth}. */
+export interface TokenFileAuthOptions {
+  /** Path of the JSON token file. */
+  path: string;
+}
+
+/**
+ * A local token file: `{"<sha256 hex of token>": "name", ...}`. The file is
+ * re-read when its modification time or size changes (one `stat` per
+ * request), so `vc serve add-token` takes effect without a restart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addToken, TokenFileAuth } from "./auth.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = `${dir}/tokens.json`;
+ *   const token = await addToken(path, "alice");
+ *   const who = await new TokenFileAuth({ path }).authenticate(token);
+ *   assert(who.tokenId === "token-file:alice");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class TokenFileAuth implements AuthProvider {
+  readonly #path: string;
+  #stamp = "";
+  #names = new Map<string, string>();
+
+  /** Creates the provider (the file is read on first use). */
+  constructor(options: TokenFileAuthOptions) {
+    this.#path = options.path;
+  }
+
+  /** Finds the token's name; 401 when the file does not list it. */
+  async authenticate(authorization: string): Promise<Identity> {
+    await this.#reload();
+    const token = authorization.replace(/^bearer\s+/i, "").trim();
+    const name = this.#names.get(sha256Hex(token));
+    if (name === undefined) throw new HttpError(401, "invalid token");
+    return { tokenId: `token-file:${name}`, name };
+  }
+
+  async #reload(): Promise<void> {
+    let st: Deno.FileInfo;
+    try {
+      st = await Deno.stat(this.#path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      // A removed token file revokes every token.
+      this.#names = new Map();
+      this.#stamp = "missing";
+      return;
+    }
+    const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
+    if (stamp === this.#stamp) return;
+    try {
+      this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+    } catch (e) {
+      // Half-written by an editor? Keep the last good tokens until it parses.
+      if (this.#stamp === "" || this.#stamp === "missing") throw e;
+      return;
+    }
+    this.#stamp = stamp;
+  }
+}
+
+function parseTokenFile(path: string, text: string): Map<string, string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`token file ${path} is not valid JSON`, { cause: e });
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new Error(`token file ${path} must hold a JSON object of sha256 hex → name`);
+  }
+  const names = new Map<string, string>();
+  for (const [hash, name] of Object.entries(doc)) {
+    if (!/^[0-9a-f]{64}$/.test(hash) || typeof name !== "string" || name === "") {
+      throw new Error(`token file ${path}: entry ${JSON.stringify(hash)} is not sha256 hex → name`);
+    }
+    names.set(hash, name);
+  }
+  return names;
+}
+
+/**
+ * Creates a random token for `name`, adds its hash to the token file
+ * (created when missing, written atomically, mode 0600) and returns the
+ * token, which is stored nowhere else.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addToken } from "./auth.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const token = await addToken(`${dir}/t.json`, "bob");
+ *   const doc = JSON.parse(await Deno.readTextFile(`${dir}/t.json`));
+ *   assert(Object.values(doc).includes("bob") && !JSON.stringify(doc).includes(token));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function addToken(path: string, name: string): Promise<string> {
+  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(name)) {
+    throw new InvalidInputError(
+      `identity name ${JSON.stringify(name)} must be 1-128 of A-Z a-z 0-9 . _ @ -`,
+    );
+  }
+  let text = "{}";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const names = parseTokenFile(path, text);
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  names.set(sha256Hex(token), name);
+  const doc = Object.fromEntries(names);
+  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"), {
+    mode: 0o600,
+  });
+  return token;
+}

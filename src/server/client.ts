@@ -1,0 +1,330 @@
+/**
+ * A client for the cache service (and any KBase file cache API v1 server):
+ * {@linkcode CacheClient} for IDs, uploads, downloads and deletes, and
+ * {@linkcode withCache} to run a computation only when its output is not
+ * cached yet. Uploads stream (a file is never read into memory).
+ *
+ * @module
+ */
+import { AtomicFile } from "../atomic_write.ts";
+import { VcError } from "../errors.ts";
+
+/**
+ * The service answered with an error; `status` is its HTTP status.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CacheServiceError } from "./client.ts";
+ * const e = new CacheServiceError("cache service upload failed (413): too big", 413);
+ * assert(e.status === 413 && e.name === "CacheServiceError");
+ * ```
+ */
+export class CacheServiceError extends VcError {
+  /** HTTP status of the answer. */
+  readonly status: number;
+  /** Creates the error. */
+  constructor(message: string, status: number, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/** Options for {@linkcode CacheClient}. */
+export interface CacheClientOptions {
+  /** Base URL of the service, including any base path (`https://host/cache`). */
+  url: string;
+  /** The token sent as the `Authorization` header. */
+  token: string;
+  /** HTTP client (default: global fetch). */
+  fetch?: typeof fetch;
+}
+
+/** What `POST /v1/cache_id` returns. */
+export interface CacheIdResult {
+  /** The cache ID. */
+  cacheId: string;
+  /** `"placeholder"` until a file is uploaded. */
+  filename: string;
+  /** The caller's token_id. */
+  tokenId: string;
+  /** Expiry, seconds since the epoch. */
+  expiration: number;
+}
+
+/** A file to upload: bytes, a stream, or a local file. */
+export type UploadBody = Uint8Array | ReadableStream<Uint8Array> | { path: string };
+
+/** Options for {@linkcode CacheClient.put}. */
+export interface PutFileOptions {
+  /** Filename stored with the file (default: the path's name, else `"file"`). */
+  filename?: string;
+  /** Content type sent with the file (default `application/octet-stream`). */
+  contentType?: string;
+  /** Called as the file's bytes are sent (`total` when the size is known). */
+  onProgress?: (progress: { bytes: number; total?: number }) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Talks to a cache service.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { serveCache } from "./serve.ts";
+ * import { CacheClient } from "./client.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using service = await serveCache({
+ *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+ *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+ *   });
+ *   const client = new CacheClient({ url: service.url, token: "alice" });
+ *   const { cacheId } = await client.id({ sample: 1 });
+ *   assert(await client.getBytes(cacheId) === undefined);
+ *   await client.put(cacheId, new TextEncoder().encode("result"), { filename: "r.txt" });
+ *   assert(new TextDecoder().decode(await client.getBytes(cacheId)) === "result");
+ *   await client.rm(cacheId);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class CacheClient {
+  readonly #url: string;
+  readonly #token: string;
+  readonly #fetch: typeof fetch;
+
+  /** Creates a client. */
+  constructor(options: CacheClientOptions) {
+    this.#url = options.url.replace(/\/+$/, "");
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  /**
+   * The cache ID for `params` (a JSON object, or JSON text sent as is so
+   * number lexemes are kept), reserving a placeholder when it is new.
+   */
+  async id(params: Record<string, unknown> | string): Promise<CacheIdResult> {
+    const res = await this.#fetch(`${this.#url}/v1/cache_id`, {
+      method: "POST",
+      headers: { authorization: this.#token, "content-type": "application/json" },
+      body: typeof params === "string" ? params : JSON.stringify(params),
+    });
+    const doc = await this.#json(res, "cache_id");
+    const meta = doc.metadata as Record<string, unknown>;
+    return {
+      cacheId: doc.cache_id as string,
+      filename: meta.filename as string,
+      tokenId: meta.token_id as string,
+      expiration: meta.expiration as number,
+    };
+  }
+
+  /** Uploads a file for `id`, replacing any previous one. */
+  async put(id: string, body: UploadBody, options: PutFileOptions = {}): Promise<void> {
+    const filename = options.filename ??
+      ("path" in body ? body.path.split(/[\\/]/).pop() || "file" : "file");
+    const boundary = `vc-${crypto.randomUUID()}`;
+    const head = encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${
+        filename.replace(/["\\\r\n]/g, "_")
+      }"; filename*=UTF-8''${encodeURIComponent(filename)}\r\nContent-Type: ${
+        options.contentType ?? "application/octet-stream"
+      }\r\n\r\n`,
+    );
+    const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+    let payload: BodyInit;
+    if (body instanceof Uint8Array && options.onProgress === undefined) {
+      payload = new Blob([head, body as Uint8Array<ArrayBuffer>, tail]);
+    } else {
+      let stream: ReadableStream<Uint8Array>;
+      let total: number | undefined;
+      if (body instanceof Uint8Array) {
+        stream = ReadableStream.from([body]);
+        total = body.length;
+      } else if (body instanceof ReadableStream) {
+        stream = body;
+      } else {
+        const file = await Deno.open(body.path, { read: true });
+        total = (await file.stat()).size;
+        stream = file.readable;
+      }
+      if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
+      payload = ReadableStream.from(framed(head, stream, tail));
+    }
+    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
+      method: "POST",
+      headers: {
+        authorization: this.#token,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+      },
+      body: payload,
+    });
+    await this.#json(res, "upload");
+  }
+
+  /** The file's response (stream it from `body`), or `undefined` when not cached (404). */
+  async get(id: string, init: { range?: string } = {}): Promise<Response | undefined> {
+    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
+      headers: {
+        authorization: this.#token,
+        ...(init.range === undefined ? {} : { range: init.range }),
+      },
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) await this.#json(res, "download");
+    return res;
+  }
+
+  /** The file's bytes, or `undefined` when not cached. */
+  async getBytes(id: string): Promise<Uint8Array | undefined> {
+    const res = await this.get(id);
+    return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** Downloads the file to `path` atomically; false when not cached. */
+  async download(
+    id: string,
+    path: string,
+    options: { onProgress?: (progress: { bytes: number; total?: number }) => void } = {},
+  ): Promise<boolean> {
+    const res = await this.get(id);
+    if (res === undefined || res.body === null) return false;
+    const length = Number(res.headers.get("content-length") ?? "NaN");
+    const body = options.onProgress === undefined
+      ? res.body
+      : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
+    // Chunk by chunk: piping a JS stream into `FsFile.writable` (what
+    // writeFileAtomic does) can drop the last chunk in Deno 2.9.
+    const temp = AtomicFile.create(path);
+    try {
+      for await (const chunk of body) {
+        let written = 0;
+        while (written < chunk.length) written += await temp.file.write(chunk.subarray(written));
+      }
+      await temp.commit();
+    } catch (e) {
+      temp.discard();
+      throw e;
+    }
+    return true;
+  }
+
+  /** Deletes the entry. */
+  async rm(id: string): Promise<void> {
+    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
+      method: "DELETE",
+      headers: { authorization: this.#token },
+    });
+    await this.#json(res, "delete");
+  }
+
+  /** Runs `compute` only when `params` has no cached file; see {@linkcode withCache}. */
+  withCache(
+    params: Record<string, unknown>,
+    compute: () => Promise<Uint8Array>,
+    options: PutFileOptions = {},
+  ): Promise<Uint8Array> {
+    return withCache(params, compute, { ...options, client: this });
+  }
+
+  async #json(res: Response, what: string): Promise<Record<string, unknown>> {
+    const text = await res.text();
+    let doc: Record<string, unknown> | undefined;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      // reported below
+    }
+    if (!res.ok || doc?.status !== "ok") {
+      const message = typeof doc?.error === "string" ? doc.error : text.slice(0, 200);
+      throw new CacheServiceError(
+        `cache service ${what} failed (${res.status}): ${message}`,
+        res.status,
+      );
+    }
+    return doc;
+  }
+}
+
+function counting(
+  stream: ReadableStream<Uint8Array>,
+  total: number | undefined,
+  onProgress: (progress: { bytes: number; total?: number }) => void,
+): ReadableStream<Uint8Array> {
+  let bytes = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.length;
+        onProgress(total === undefined ? { bytes } : { bytes, total });
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+async function* framed(
+  head: Uint8Array,
+  body: ReadableStream<Uint8Array>,
+  tail: Uint8Array,
+): AsyncGenerator<Uint8Array> {
+  yield head;
+  yield* body;
+  yield tail;
+}
+
+/** Options for {@linkcode withCache}. */
+export interface WithCacheOptions extends PutFileOptions {
+  /** The service to use. */
+  client: CacheClient;
+}
+
+/**
+ * Returns the cached output for `params`, or runs `compute`, stores its
+ * output under `params` and returns it. `compute` runs only on a miss.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { serveCache } from "./serve.ts";
+ * import { CacheClient, withCache } from "./client.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using service = await serveCache({
+ *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+ *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+ *   });
+ *   const client = new CacheClient({ url: service.url, token: "alice" });
+ *   let runs = 0;
+ *   const compute = () => Promise.resolve(new Uint8Array([++runs]));
+ *   const first = await withCache({ k: 1 }, compute, { client });
+ *   const second = await withCache({ k: 1 }, compute, { client });
+ *   assert(runs === 1 && first[0] === 1 && second[0] === 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function withCache(
+  params: Record<string, unknown>,
+  compute: () => Promise<Uint8Array>,
+  options: WithCacheOptions,
+): Promise<Uint8Array> {
+  const { client, ...put } = options;
+  const { cacheId } = await client.id(params);
+  const hit = await client.getBytes(cacheId);
+  if (hit !== undefined) return hit;
+  const output = await compute();
+  await client.put(cacheId, output, { filename: "output", ...put });
+  return output;
+}

@@ -1,0 +1,262 @@
+/**
+ * The four cache endpoints of API v1. Each takes the request and what the
+ * handler set up, and returns a response or throws `HttpError`.
+ *
+ * @module
+ */
+import type { AuthProvider, Identity } from "./auth.ts";
+import { cacheId, isCacheId } from "./cache_id.ts";
+import type { Entries, EntryMeta } from "./entries.ts";
+import { HttpError } from "./http_error.ts";
+import { contentDisposition, contentTypeFor } from "./mime.ts";
+import { readFilePart } from "./multipart.ts";
+import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
+
+/** What every endpoint gets besides the request. */
+export interface EndpointContext {
+  /** The entries over the store. */
+  entries: Entries;
+  /** The auth provider. */
+  auth: AuthProvider;
+  /** Largest file accepted by an upload. */
+  maxUploadBytes: number;
+  /** Largest JSON body of `POST /v1/cache_id`. */
+  maxJsonBytes: number;
+  /** Set once the caller authenticated (for the log line). */
+  identity?: Identity;
+  /** Request body bytes read so far. */
+  bytesIn: number;
+  /** Counts download hits and misses. */
+  onLookup(hit: boolean): void;
+}
+
+/** Authenticates the caller: 400 without an `Authorization` header, 401 for a bad token. */
+async function authenticate(req: Request, ctx: EndpointContext): Promise<Identity> {
+  const header = req.headers.get("authorization")?.trim();
+  if (header === undefined || header === "") {
+    throw new HttpError(400, "missing Authorization header");
+  }
+  ctx.identity = await ctx.auth.authenticate(header);
+  return ctx.identity;
+}
+
+function ok(): Response {
+  return Response.json({ status: "ok" });
+}
+
+/** The body as a stream that counts into `ctx.bytesIn`. */
+function countedBody(req: Request, ctx: EndpointContext): ReadableStream<Uint8Array> {
+  const body = req.body ?? ReadableStream.from<Uint8Array>([]);
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        ctx.bytesIn += chunk.length;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** `POST /v1/cache_id`. */
+export async function postCacheId(req: Request, ctx: EndpointContext): Promise<Response> {
+  const header = req.headers.get("authorization")?.trim();
+  if (header === undefined || header === "") {
+    throw new HttpError(400, "missing Authorization header");
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (type.split(";")[0]!.trim().toLowerCase() !== "application/json") {
+    throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
+  }
+  const identity = await authenticate(req, ctx);
+  const text = await readText(countedBody(req, ctx), ctx.maxJsonBytes);
+  let body;
+  try {
+    body = parsePyJson(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    throw new HttpError(400, `malformed JSON body: ${e.message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body) || body.kind !== "object") {
+    throw new HttpError(400, "the JSON body must be an object");
+  }
+  if (body.entries.size === 0) throw new HttpError(400, "the JSON body must not be empty");
+  const id = cacheId(identity.tokenId, body);
+  const meta = await ctx.entries.reserve(id, identity.tokenId);
+  return Response.json({
+    cache_id: id,
+    status: "ok",
+    metadata: describe(meta),
+  });
+}
+
+/** The `metadata` object of API responses. */
+function describe(meta: EntryMeta): Record<string, unknown> {
+  return {
+    filename: meta.filename,
+    token_id: meta.owner,
+    expiration: Math.floor(meta.expiresAt / 1000),
+  };
+}
+
+async function readText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      total += chunk.length;
+      if (total > max) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, "request body was cut off", { cause: e });
+  }
+  try {
+    const all = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch {
+    throw new HttpError(400, "malformed JSON body: not UTF-8");
+  }
+}
+
+function checkId(id: string): void {
+  if (!isCacheId(id)) throw new HttpError(404, `cache ${id.slice(0, 200)} not found`);
+}
+
+/** `POST /v1/cache/<id>`: stores the multipart field `file`. */
+export async function postFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
+  const header = req.headers.get("authorization")?.trim();
+  if (header === undefined || header === "") {
+    throw new HttpError(400, "missing Authorization header");
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (type.split(";")[0]!.trim().toLowerCase() !== "multipart/form-data") {
+    throw new HttpError(400, `Content-Type must be multipart/form-data, got ${type || "none"}`);
+  }
+  const identity = await authenticate(req, ctx);
+  checkId(id);
+  const length = Number(req.headers.get("content-length") ?? "NaN");
+  // Framing and other fields get 1 MiB on top of the file.
+  if (length > ctx.maxUploadBytes + (1 << 20)) {
+    throw new HttpError(
+      413,
+      `upload of ${length} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
+    );
+  }
+  const part = await readFilePart(countedBody(req, ctx), type, {
+    maxFileBytes: ctx.maxUploadBytes,
+  });
+  await ctx.entries.upload(id, identity.tokenId, {
+    filename: part.filename,
+    ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
+    body: part.body,
+  });
+  return ok();
+}
+
+/** `DELETE /v1/cache/<id>`. */
+export async function deleteFile(
+  req: Request,
+  id: string,
+  ctx: EndpointContext,
+): Promise<Response> {
+  const identity = await authenticate(req, ctx);
+  checkId(id);
+  await ctx.entries.remove(id, identity.tokenId);
+  return ok();
+}
+
+/** `GET` / `HEAD /v1/cache/<id>`: the file, with Range and ETag. */
+export async function getFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
+  const identity = await authenticate(req, ctx);
+  checkId(id);
+  // Two tries: an upload may replace (and delete) the data between our reads.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let meta: EntryMeta;
+    try {
+      meta = (await ctx.entries.open(id, identity.tokenId)).meta;
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) ctx.onLookup(false);
+      throw e;
+    }
+    const etag = `"${meta.etag}"`;
+    const headers = new Headers({
+      "content-type": contentTypeFor(meta.filename) === "application/octet-stream"
+        ? meta.contentType ?? "application/octet-stream"
+        : contentTypeFor(meta.filename),
+      "content-disposition": contentDisposition(meta.filename),
+      etag,
+      "accept-ranges": "bytes",
+      "cache-control": "private, no-cache",
+    });
+    if (matchesEtag(req.headers.get("if-none-match"), etag)) {
+      ctx.onLookup(true);
+      return new Response(null, { status: 304, headers });
+    }
+    const range = parseRange(
+      req.headers.get("range"),
+      meta.size,
+      req.headers.get("if-range"),
+      etag,
+    );
+    if (range === "unsatisfiable") {
+      throw new HttpError(416, `range ${req.headers.get("range")} is outside the file`, {
+        headers: { "content-range": `bytes */${meta.size}` },
+      });
+    }
+    const length = range === undefined ? meta.size : range.end - range.start + 1;
+    headers.set("content-length", String(length));
+    if (range !== undefined) {
+      headers.set("content-range", `bytes ${range.start}-${range.end}/${meta.size}`);
+    }
+    const status = range === undefined ? 200 : 206;
+    if (req.method === "HEAD" || length === 0) {
+      ctx.onLookup(true);
+      return new Response(null, { status, headers });
+    }
+    // No request.signal: a client going away cancels the body stream instead.
+    const result = await ctx.entries.read(meta, range === undefined ? {} : { range });
+    if (result === undefined) continue; // replaced meanwhile: read the new metadata
+    ctx.onLookup(true);
+    return new Response(result.body, { status, headers });
+  }
+  throw new Error(`cache ${id}: data kept disappearing while reading`);
+}
+
+function matchesEtag(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  return header.split(",").some((t) => {
+    const v = t.trim().replace(/^W\//, "");
+    return v === "*" || v === etag;
+  });
+}
+
+/**
+ * A single `bytes=` range within `size` bytes; `undefined` for none (or
+ * several ranges, or an `If-Range` that no longer matches: the whole file).
+ */
+function parseRange(
+  header: string | null,
+  size: number,
+  ifRange: string | null,
+  etag: string,
+): { start: number; end: number } | "unsatisfiable" | undefined {
+  if (header === null) return undefined;
+  if (ifRange !== null && ifRange.trim() !== etag) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return "unsatisfiable";
+  return { start, end };
+}

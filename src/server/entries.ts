@@ -1,0 +1,476 @@
+/**
+ * Cache entries in an {@linkcode ObjectStore}, with no state in the process:
+ *
+ * - `meta/<id>.json`: a small metadata object (owner token_id, filename,
+ *   content type, expiry, size, the key of the data object). Refreshing the
+ *   expiry rewrites only this object, never the file's bytes.
+ * - `data/<id>/<random>`: the file. Every upload goes to a fresh key, then
+ *   the metadata object is switched to it with compare-and-swap, then the old
+ *   data is deleted. A reader sees the old file or the new one; an upload that
+ *   is cut off never reaches the switch, so the previous file (or the
+ *   placeholder) stays and nothing partial is visible.
+ * - `usage/<sha256(token_id)>.json`: bytes stored per identity, kept when a
+ *   quota is configured (see {@linkcode UsageCounter}).
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { NotFoundError, PreconditionFailedError } from "../errors.ts";
+import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
+import { HttpError } from "./http_error.ts";
+import { UsageCounter } from "./quota.ts";
+
+/** The filename of an entry that has no file yet. */
+export const PLACEHOLDER = "placeholder";
+const DAY = 86_400_000;
+
+/** What the metadata object of an entry holds. */
+export interface EntryMeta {
+  /** token_id of the identity that owns the entry. */
+  owner: string;
+  /** The uploaded file's name, or `"placeholder"`. */
+  filename: string;
+  /** Content type sent with the upload. */
+  contentType?: string;
+  /** Milliseconds since the epoch after which the entry is gone. */
+  expiresAt: number;
+  /** File size in bytes (0 for a placeholder). */
+  size: number;
+  /** Key of the data object (absent for a placeholder). */
+  dataKey?: string;
+  /** ETag of the data object. */
+  etag?: string;
+  /** When the file was uploaded (ms since the epoch). */
+  uploadedAt?: number;
+}
+
+/** An entry's metadata and the ETag of its metadata object (for compare-and-swap). */
+export interface LoadedEntry {
+  /** The metadata. */
+  meta: EntryMeta;
+  /** ETag of `meta/<id>.json` when it was read. */
+  version: string;
+}
+
+/** Options for {@linkcode Entries}. */
+export interface EntriesOptions {
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** How long an unused placeholder lives (default 7 days). */
+  placeholderTtlMs?: number;
+  /** Inactivity window of an uploaded file (default 30 days). */
+  fileTtlMs?: number;
+  /**
+   * A download rewrites the metadata only when the expiry would move by more
+   * than this (default 1 hour), so hot entries are not rewritten on every read.
+   */
+  refreshGranularityMs?: number;
+  /** Cap on the bytes one identity may store; `undefined` for none. */
+  maxBytesPerIdentity?: number;
+  /** Called after an expired entry was removed (for metrics). */
+  onExpired?: () => void;
+}
+
+/** Options for {@linkcode Entries.sweep}. */
+export interface SweepOptions {
+  /** Stops the sweep. */
+  signal?: AbortSignal;
+  /**
+   * Also rewrite every identity's usage object from the entries found (for
+   * quotas turned on later, or usage that drifted after crashes). Uploads
+   * and deletes running meanwhile may be miscounted until the next recount.
+   */
+  recountUsage?: boolean;
+}
+
+/** Result of {@linkcode Entries.sweep}. */
+export interface SweepResult {
+  /** Entries looked at. */
+  scanned: number;
+  /** Expired entries removed. */
+  removed: number;
+  /** Bytes of their files. */
+  bytesRemoved: number;
+  /** Data objects no entry points to (left by crashed uploads) removed. */
+  orphansRemoved: number;
+  /** Identities whose usage was recounted (with `recountUsage`). */
+  identities?: number;
+}
+
+const MAX_CAS_ATTEMPTS = 20;
+
+/** Why an entry cannot be used, for metrics. */
+export type Miss = "unknown" | "expired" | "placeholder";
+
+/**
+ * Reads and writes cache entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { Entries } from "./entries.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const entries = new Entries(new FsStore(dir));
+ *   const id = "a".repeat(128);
+ *   await entries.reserve(id, "token-file:alice");
+ *   const body = ReadableStream.from([new TextEncoder().encode("hi")]);
+ *   await entries.upload(id, "token-file:alice", { filename: "x.txt", body });
+ *   const { meta } = await entries.open(id, "token-file:alice");
+ *   assert(meta.filename === "x.txt" && meta.size === 2);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class Entries {
+  readonly #store: ObjectStore;
+  readonly #clock: Clock;
+  readonly #placeholderTtl: number;
+  readonly #fileTtl: number;
+  readonly #granularity: number;
+  readonly #usage: UsageCounter | undefined;
+  readonly #onExpired: () => void;
+
+  /** Uses `store` as the home of every entry. */
+  constructor(store: ObjectStore, options: EntriesOptions = {}) {
+    this.#store = store;
+    this.#clock = options.clock ?? systemClock;
+    this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
+    this.#fileTtl = options.fileTtlMs ?? 30 * DAY;
+    this.#granularity = options.refreshGranularityMs ?? 3_600_000;
+    this.#usage = options.maxBytesPerIdentity === undefined
+      ? undefined
+      : new UsageCounter(store, options.maxBytesPerIdentity);
+    this.#onExpired = options.onExpired ?? (() => {});
+  }
+
+  /** The metadata of `id`, or `undefined` when there is none. */
+  async load(id: string, signal?: AbortSignal): Promise<LoadedEntry | undefined> {
+    let result: GetResult;
+    try {
+      result = await this.#store.get(metaKey(id), signal === undefined ? {} : { signal });
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+    const text = await new Response(result.body).text();
+    return { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+  }
+
+  /**
+   * Returns the entry for a new or existing ID of `owner`: an existing live
+   * entry as it is, otherwise a fresh placeholder (replacing an expired one).
+   */
+  async reserve(id: string, owner: string): Promise<EntryMeta> {
+    // New IDs are the common case: try to create first (one request), read only if taken.
+    const fresh = this.#placeholder(owner);
+    try {
+      await this.#putMeta(id, fresh, undefined);
+      return fresh;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+    }
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.load(id);
+      if (current !== undefined) {
+        checkOwner(id, current.meta, owner);
+        if (!this.#expired(current.meta)) return current.meta;
+      }
+      const meta = this.#placeholder(owner);
+      try {
+        await this.#putMeta(id, meta, current?.version);
+      } catch (e) {
+        if (e instanceof PreconditionFailedError) continue; // someone else wrote it: look again
+        throw e;
+      }
+      if (current !== undefined) {
+        // It was expired: its file goes, as a sweep would have removed it.
+        await this.#dropData(current.meta);
+        await this.#usage?.add(current.meta.owner, -current.meta.size);
+        this.#onExpired();
+      }
+      return meta;
+    }
+    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
+  }
+
+  /**
+   * The live entry `id` of `owner`, for a download. Throws `HttpError` 404
+   * for an unknown, expired (removed on the way) or placeholder entry, 403
+   * for another identity's. Refreshes the inactivity window when due.
+   */
+  async open(id: string, owner: string): Promise<LoadedEntry> {
+    const entry = await this.#live(id, owner);
+    if (entry.meta.dataKey === undefined) {
+      throw new HttpError(404, `cache ${id} has no file yet (placeholder)`, {
+        cause: "placeholder" satisfies Miss,
+      });
+    }
+    const expiresAt = this.#clock.now() + this.#fileTtl;
+    if (expiresAt - entry.meta.expiresAt > this.#granularity) {
+      const meta = { ...entry.meta, expiresAt };
+      try {
+        const version = await this.#putMeta(id, meta, entry.version);
+        return { meta, version };
+      } catch (e) {
+        // A concurrent upload or refresh won; serving what we read is still right.
+        if (!(e instanceof PreconditionFailedError)) throw e;
+      }
+    }
+    return entry;
+  }
+
+  /** The bytes of an opened entry (optionally a range); `undefined` when replaced meanwhile. */
+  async read(meta: EntryMeta, options: GetOptions = {}): Promise<GetResult | undefined> {
+    try {
+      return await this.#store.get(meta.dataKey!, options);
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Stores a file for the live entry `id` of `owner` and switches the entry
+   * to it atomically. `body` is consumed (or cancelled on failure). Throws
+   * `HttpError` 404/403 like {@linkcode Entries.open}, 413 past the quota.
+   */
+  async upload(
+    id: string,
+    owner: string,
+    file: {
+      filename: string;
+      contentType?: string;
+      body: ReadableStream<Uint8Array>;
+      signal?: AbortSignal;
+    },
+  ): Promise<EntryMeta> {
+    let body = file.body;
+    let entry: LoadedEntry;
+    let put: PutResult;
+    const dataKey = `data/${id}/${crypto.randomUUID()}`;
+    const abort = new AbortController();
+    const signal = file.signal === undefined
+      ? abort.signal
+      : AbortSignal.any([abort.signal, file.signal]);
+    const options: PutOptions = {
+      ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
+      signal,
+    };
+    if (this.#usage !== undefined) {
+      // The quota needs the current usage before a byte is stored.
+      try {
+        entry = await this.#live(id, owner);
+        const room = await this.#usage.room(owner, entry.meta.size);
+        body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner)));
+      } catch (e) {
+        await body.cancel(e).catch(() => {});
+        throw e;
+      }
+      put = await this.#store.put(dataKey, body, options);
+    } else {
+      // Check the entry while the data goes up: one round trip less per
+      // upload. A failed check stops the upload and deletes what was stored
+      // (no entry points at it, so nobody ever sees it).
+      body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
+      const live = this.#live(id, owner);
+      live.catch((e) => abort.abort(e));
+      const [checked, stored] = await Promise.allSettled([
+        live,
+        this.#store.put(dataKey, body, options),
+      ]);
+      if (checked.status === "rejected") {
+        if (stored.status === "fulfilled") await this.#store.delete([dataKey]).catch(() => {});
+        throw checked.reason;
+      }
+      if (stored.status === "rejected") throw stored.reason;
+      entry = checked.value;
+      put = stored.value;
+    }
+    const size = counted.get(body) ?? 0;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const meta: EntryMeta = {
+        owner,
+        filename: file.filename,
+        ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
+        expiresAt: this.#clock.now() + this.#fileTtl,
+        size,
+        dataKey,
+        etag: put.etag,
+        uploadedAt: this.#clock.now(),
+      };
+      try {
+        await this.#putMeta(id, meta, entry.version);
+      } catch (e) {
+        // Not deleted on other errors: the write may have happened with its
+        // answer lost, and then the entry points at this data. A sweep removes
+        // the data once nothing points at it.
+        if (!(e instanceof PreconditionFailedError)) throw e;
+        // Another upload or a refresh got in first: switch from what is there now.
+        try {
+          entry = await this.#live(id, owner);
+        } catch (e2) {
+          await this.#store.delete([dataKey]).catch(() => {});
+          throw e2;
+        }
+        continue;
+      }
+      await this.#dropData(entry.meta);
+      await this.#usage?.add(owner, size - entry.meta.size);
+      return meta;
+    }
+    await this.#store.delete([dataKey]).catch(() => {});
+    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
+  }
+
+  /** Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's). */
+  async remove(id: string, owner: string): Promise<void> {
+    const entry = await this.#live(id, owner);
+    await this.#store.delete(keysOf(id, entry.meta)); // one batch: metadata and data
+    await this.#usage?.add(owner, -entry.meta.size);
+  }
+
+  /**
+   * Removes every expired entry, and data objects no entry points to that
+   * are older than a day (left by uploads cut off by a crash).
+   */
+  async sweep(options: SweepOptions = {}): Promise<SweepResult> {
+    const signal = options.signal;
+    const result: SweepResult = { scanned: 0, removed: 0, bytesRemoved: 0, orphansRemoved: 0 };
+    const referenced = new Set<string>();
+    const usage = new Map<string, number>();
+    for await (const info of this.#store.list("meta/", signal === undefined ? {} : { signal })) {
+      const id = info.key.slice("meta/".length).replace(/\.json$/, "");
+      const entry = await this.load(id, signal);
+      if (entry === undefined) continue;
+      result.scanned++;
+      if (this.#expired(entry.meta)) {
+        if (await this.#removeExpired(id, entry)) {
+          result.removed++;
+          result.bytesRemoved += entry.meta.size;
+        }
+      } else {
+        usage.set(entry.meta.owner, (usage.get(entry.meta.owner) ?? 0) + entry.meta.size);
+        if (entry.meta.dataKey !== undefined) referenced.add(entry.meta.dataKey);
+      }
+    }
+    const orphans: string[] = [];
+    const cutoff = this.#clock.now() - DAY;
+    for await (const info of this.#store.list("data/", signal === undefined ? {} : { signal })) {
+      if (!referenced.has(info.key) && info.lastModified.getTime() < cutoff) orphans.push(info.key);
+    }
+    // Re-check each orphan's entry: an upload may have switched to it since the listing.
+    const stillOrphans: string[] = [];
+    for (const key of orphans) {
+      const id = key.split("/")[1]!;
+      const entry = await this.load(id, signal);
+      if (entry?.meta.dataKey !== key) stillOrphans.push(key);
+    }
+    if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
+    result.orphansRemoved = stillOrphans.length;
+    if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
+    return result;
+  }
+
+  /** The live entry or the right `HttpError`; an expired one is removed on the way. */
+  async #live(id: string, owner: string): Promise<LoadedEntry> {
+    const entry = await this.load(id);
+    if (entry === undefined) {
+      throw new HttpError(404, `cache ${id} not found`, { cause: "unknown" satisfies Miss });
+    }
+    checkOwner(id, entry.meta, owner);
+    if (this.#expired(entry.meta)) {
+      await this.#removeExpired(id, entry);
+      throw new HttpError(404, `cache ${id} has expired`, { cause: "expired" satisfies Miss });
+    }
+    return entry;
+  }
+
+  #placeholder(owner: string): EntryMeta {
+    return {
+      owner,
+      filename: PLACEHOLDER,
+      expiresAt: this.#clock.now() + this.#placeholderTtl,
+      size: 0,
+    };
+  }
+
+  #expired(meta: EntryMeta): boolean {
+    return meta.expiresAt <= this.#clock.now();
+  }
+
+  async #removeExpired(id: string, entry: LoadedEntry): Promise<boolean> {
+    // Only if nobody refreshed or replaced it since we read it.
+    const now = await this.load(id);
+    if (now === undefined || now.version !== entry.version) return false;
+    await this.#store.delete(keysOf(id, entry.meta));
+    await this.#usage?.add(entry.meta.owner, -entry.meta.size);
+    this.#onExpired();
+    return true;
+  }
+
+  async #dropData(meta: EntryMeta): Promise<void> {
+    if (meta.dataKey !== undefined) await this.#store.delete([meta.dataKey]);
+  }
+
+  async #putMeta(id: string, meta: EntryMeta, version: string | undefined): Promise<string> {
+    const body = new TextEncoder().encode(JSON.stringify(meta));
+    const result = await this.#store.put(metaKey(id), body, {
+      contentType: "application/json",
+      ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
+    });
+    return result.etag;
+  }
+}
+
+function metaKey(id: string): string {
+  return `meta/${id}.json`;
+}
+
+/** Writes each identity's usage from `usage`, and zero for identities with no entries left. */
+async function recount(
+  store: ObjectStore,
+  usage: Map<string, number>,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const counter = new UsageCounter(store, Infinity);
+  for (const [owner, bytes] of usage) await counter.set(owner, bytes);
+  const stale: string[] = [];
+  for await (const info of store.list("usage/", signal === undefined ? {} : { signal })) {
+    const { body } = await store.get(info.key);
+    const owner = (JSON.parse(await new Response(body).text()) as { owner: string }).owner;
+    if (!usage.has(owner)) stale.push(owner);
+  }
+  for (const owner of stale) await counter.set(owner, 0);
+  return usage.size + stale.length;
+}
+
+function keysOf(id: string, meta: EntryMeta): string[] {
+  return meta.dataKey === undefined ? [metaKey(id)] : [metaKey(id), meta.dataKey];
+}
+
+function checkOwner(id: string, meta: EntryMeta, owner: string): void {
+  if (meta.owner !== owner) {
+    throw new HttpError(403, `cache ${id} belongs to another identity`);
+  }
+}
+
+/** Bytes that went through each {@linkcode counter} stream, by its readable side. */
+const counted = new WeakMap<ReadableStream<Uint8Array>, number>();
+
+/** Counts the bytes passing through; past `max` the stream errors with `onExceeded()`. */
+function counter(max: number, onExceeded: () => Error): TransformStream<Uint8Array, Uint8Array> {
+  let total = 0;
+  const stream: TransformStream<Uint8Array, Uint8Array> = new TransformStream({
+    transform(chunk, controller) {
+      total += chunk.length;
+      if (total > max) throw onExceeded();
+      counted.set(stream.readable, total);
+      controller.enqueue(chunk);
+    },
+  });
+  counted.set(stream.readable, 0);
+  return stream;
+}

@@ -1,0 +1,266 @@
+/**
+ * The cache service as one function, `(Request) => Promise<Response>`: tests
+ * call it directly or over HTTP, and `vc serve` hands it to `Deno.serve`.
+ * It keeps no state but counters: every entry lives in the store, so many
+ * instances can serve the same store behind one load balancer.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import type { ObjectStore } from "../store/types.ts";
+import type { AuthProvider } from "./auth.ts";
+import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
+import { Entries } from "./entries.ts";
+import { errorResponse, HttpError } from "./http_error.ts";
+import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
+
+/** Options for {@linkcode createHandler}. */
+export interface CacheServiceOptions {
+  /** Where entries live. */
+  store: ObjectStore;
+  /** Who is calling. */
+  auth: AuthProvider;
+  /** Prefix of every route, e.g. `/cache` (default none). */
+  basePath?: string;
+  /** Largest file an upload may carry (default 10 GiB). */
+  maxUploadBytes?: number;
+  /** Cap on the bytes one identity stores (default none). */
+  maxBytesPerIdentity?: number;
+  /** Largest JSON body of `POST /v1/cache_id` (default 1 MiB). */
+  maxJsonBytes?: number;
+  /** Time source for expiry (default: the system clock). */
+  clock?: Clock;
+  /** How long an unused placeholder lives (default 7 days). */
+  placeholderTtlMs?: number;
+  /** Inactivity window of an uploaded file (default 30 days). */
+  fileTtlMs?: number;
+  /** Receives one JSON line per request (default: stderr). */
+  log?: (line: string) => void;
+  /** Counters for `/metrics` (default: a fresh set). */
+  metrics?: Metrics;
+}
+
+/** What `Deno.serve` tells a handler about its response. */
+export interface ResponseCompletion {
+  /** Resolves when the response was fully sent; rejects when it could not be. */
+  completed: Promise<void>;
+}
+
+/** The handler, with the pieces it was built from. */
+export interface CacheHandler {
+  /**
+   * Serves one request. `info.completed` (from `Deno.serve`) settles when the
+   * response has been sent; given it, a file's body goes to the client
+   * untouched (Deno can then pass a store's response body through without
+   * JavaScript in between) and the log line is written when it settles.
+   */
+  (request: Request, info?: ResponseCompletion): Promise<Response>;
+  /** The entries it serves (for sweeps). */
+  readonly entries: Entries;
+  /** Its counters. */
+  readonly metrics: Metrics;
+}
+
+/**
+ * Creates the request handler of the cache service.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { createHandler } from "./handler.ts";
+ * import type { AuthProvider } from "./auth.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const auth: AuthProvider = {
+ *     authenticate: (t) => Promise.resolve({ tokenId: `test:${t}`, name: t }),
+ *   };
+ *   const handler = createHandler({ store: new FsStore(dir), auth, log: () => {} });
+ *   const res = await handler(new Request("http://x/v1/cache_id", {
+ *     method: "POST",
+ *     headers: { authorization: "alice", "content-type": "application/json" },
+ *     body: '{"xyz": 123}',
+ *   }));
+ *   const doc = await res.json();
+ *   assert(doc.status === "ok" && doc.metadata.filename === "placeholder");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function createHandler(options: CacheServiceOptions): CacheHandler {
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? new Metrics();
+  const log = options.log ?? stderrLog;
+  const basePath = normalizeBasePath(options.basePath);
+  const entries = new Entries(options.store, {
+    clock,
+    ...(options.placeholderTtlMs === undefined
+      ? {}
+      : { placeholderTtlMs: options.placeholderTtlMs }),
+    ...(options.fileTtlMs === undefined ? {} : { fileTtlMs: options.fileTtlMs }),
+    ...(options.maxBytesPerIdentity === undefined
+      ? {}
+      : { maxBytesPerIdentity: options.maxBytesPerIdentity }),
+    onExpired: () => metrics.expired(),
+  });
+
+  const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
+    const started = performance.now();
+    const requestId = crypto.randomUUID();
+    const url = new URL(request.url);
+    const match = matchRoute(url.pathname, basePath);
+    const ctx: EndpointContext = {
+      entries,
+      auth: options.auth,
+      maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 30,
+      maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
+      bytesIn: 0,
+      onLookup: (hit) => hit ? metrics.hit() : metrics.miss(),
+    };
+    metrics.inFlight(1);
+    let response: Response;
+    let error: string | undefined;
+    try {
+      response = await route(request, match, ctx);
+    } catch (e) {
+      const http = findHttpError(e);
+      if (http !== undefined) {
+        response = errorResponse(http.status, http.message, http.headers);
+        error = http.message;
+      } else {
+        response = errorResponse(500, `internal error (request id ${requestId})`);
+        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      }
+      // The body may still be arriving (413, 403 on upload): do not read it.
+      await request.body?.cancel().catch(() => {});
+    }
+    response.headers.set("x-request-id", requestId);
+    const template = match?.route ?? "unknown";
+    // Counted when answered; bytes out and the log line when the body is sent.
+    metrics.request(request.method, template, response.status, ctx.bytesIn);
+    const record = (bytesOut: number, aborted: boolean): void => {
+      metrics.inFlight(-1);
+      metrics.bytesOut(bytesOut);
+      const line: RequestLogRecord = {
+        time: new Date().toISOString(),
+        request_id: requestId,
+        method: request.method,
+        route: template,
+        status: response.status,
+        bytes_in: ctx.bytesIn,
+        bytes_out: bytesOut,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(ctx.identity === undefined ? {} : { identity: ctx.identity.name }),
+        ...(error === undefined ? {} : { error }),
+        ...(aborted ? { aborted } : {}),
+      };
+      log(formatLogLine(line));
+    };
+    if (response.body === null) {
+      record(0, false);
+      return response;
+    }
+    const length = Number(response.headers.get("content-length") ?? "NaN");
+    if (info !== undefined && Number.isFinite(length)) {
+      info.completed.then(() => record(length, false), () => record(0, true));
+      return response;
+    }
+    return new Response(countBody(response.body, record), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+
+  async function route(
+    request: Request,
+    match: ReturnType<typeof matchRoute>,
+    ctx: EndpointContext,
+  ): Promise<Response> {
+    if (match === undefined) {
+      throw new HttpError(404, `no route for ${new URL(request.url).pathname}`);
+    }
+    if (!match.methods.includes(request.method)) {
+      throw new HttpError(405, `${request.method} is not allowed on ${match.route}`, {
+        headers: { allow: match.methods.join(", ") },
+      });
+    }
+    switch (match.route) {
+      case "/":
+      case "/v1":
+        return Response.json({
+          service: "vc cache service",
+          api: "KBase file cache API v1",
+          base_path: basePath,
+          endpoints: ENDPOINTS,
+        });
+      case "/healthz":
+        return Response.json({ status: "ok" });
+      case "/metrics":
+        return new Response(metrics.render(), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
+      case "/v1/cache_id":
+        return await postCacheId(request, ctx);
+    }
+    const id = match.id!;
+    switch (request.method) {
+      case "POST":
+        return await postFile(request, id, ctx);
+      case "DELETE":
+        return await deleteFile(request, id, ctx);
+      default:
+        return await getFile(request, id, ctx);
+    }
+  }
+
+  return Object.assign(handler, { entries, metrics });
+}
+
+/** The first `HttpError` in an error's cause chain (stores wrap stream errors). */
+function findHttpError(error: unknown): HttpError | undefined {
+  for (let e = error, depth = 0; e !== undefined && depth < 10; depth++) {
+    if (e instanceof HttpError) return e;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
+}
+
+/** Passes a response body on, counting bytes, and reports once it ends or is cancelled. */
+function countBody(
+  body: ReadableStream<Uint8Array>,
+  done: (bytes: number, aborted: boolean) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let bytes = 0;
+  let finished = false;
+  const finish = (aborted: boolean) => {
+    if (finished) return;
+    finished = true;
+    done(bytes, aborted);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: end, value } = await reader.read();
+        if (end) {
+          controller.close();
+          finish(false);
+          return;
+        }
+        bytes += value.length;
+        controller.enqueue(value);
+      } catch (e) {
+        finish(true);
+        controller.error(e);
+      }
+    },
+    async cancel(reason) {
+      finish(true);
+      await reader.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+}

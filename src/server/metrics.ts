@@ -1,0 +1,93 @@
+/**
+ * Counters of one `vc serve` process, printed in the Prometheus text format
+ * at `GET /metrics`. Each process counts its own requests; Prometheus sums
+ * across instances.
+ *
+ * @module
+ */
+
+/**
+ * Request, byte and cache counters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Metrics } from "./metrics.ts";
+ * const m = new Metrics();
+ * m.request("GET", "/v1/cache/{id}", 200, 10);
+ * m.bytesOut(5);
+ * m.hit();
+ * const text = m.render();
+ * assert(text.includes('vc_serve_requests_total{method="GET",route="/v1/cache/{id}",status="200"} 1'));
+ * assert(text.includes("vc_serve_cache_hits_total 1"));
+ * assert(text.includes("vc_serve_bytes_out_total 5"));
+ * ```
+ */
+export class Metrics {
+  readonly #requests = new Map<string, number>();
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #hits = 0;
+  #misses = 0;
+  #expiredRemoved = 0;
+  #inFlight = 0;
+
+  /** Counts one answered request and the request body bytes it read. */
+  request(method: string, route: string, status: number, bytesIn: number): void {
+    const key = `method="${method}",route="${escape(route)}",status="${status}"`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    this.#bytesIn += bytesIn;
+  }
+
+  /** Counts response body bytes sent. */
+  bytesOut(bytes: number): void {
+    this.#bytesOut += bytes;
+  }
+
+  /** A download found its file. */
+  hit(): void {
+    this.#hits++;
+  }
+
+  /** A download found no file (unknown, placeholder or expired). */
+  miss(): void {
+    this.#misses++;
+  }
+
+  /** Expired entries removed (lazily or by a sweep). */
+  expired(count = 1): void {
+    this.#expiredRemoved += count;
+  }
+
+  /** Adjusts the number of requests being served. */
+  inFlight(delta: number): void {
+    this.#inFlight += delta;
+  }
+
+  /** The Prometheus text exposition. */
+  render(): string {
+    const lines = [
+      "# HELP vc_serve_requests_total HTTP requests by method, route and status.",
+      "# TYPE vc_serve_requests_total counter",
+      ...[...this.#requests].map(([k, v]) => `vc_serve_requests_total{${k}} ${v}`),
+    ];
+    const single = (name: string, type: string, help: string, value: number) =>
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
+    single("vc_serve_bytes_in_total", "counter", "Request body bytes received.", this.#bytesIn);
+    single("vc_serve_bytes_out_total", "counter", "Response body bytes sent.", this.#bytesOut);
+    single("vc_serve_cache_hits_total", "counter", "Downloads that found a file.", this.#hits);
+    single("vc_serve_cache_misses_total", "counter", "Downloads that found no file.", this.#misses);
+    single(
+      "vc_serve_expired_removed_total",
+      "counter",
+      "Expired entries removed.",
+      this.#expiredRemoved,
+    );
+    single("vc_serve_in_flight_requests", "gauge", "Requests being served.", this.#inFlight);
+    return lines.join("\n") + "\n";
+  }
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

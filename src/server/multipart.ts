@@ -1,0 +1,374 @@
+/**
+ * A streaming `multipart/form-data` reader for uploads: it finds the `file`
+ * field and hands its content on as a stream, holding at most one network
+ * chunk plus a delimiter's length in memory (`Request.formData()` would
+ * buffer the whole body). The content stream ends only after the delimiter
+ * that closes the part has been seen, so a body cut off mid-file makes the
+ * stream fail instead of ending as if complete.
+ *
+ * @module
+ */
+import { HttpError } from "./http_error.ts";
+
+/** The `file` field of an upload. */
+export interface FilePart {
+  /** The filename the client sent (path components removed). */
+  filename: string;
+  /** The part's content type, when sent. */
+  contentType?: string;
+  /** The file's bytes; errors with an `HttpError` (400 cut off, 413 too large). */
+  body: ReadableStream<Uint8Array>;
+}
+
+/** Options for {@linkcode readFilePart}. */
+export interface MultipartOptions {
+  /** Name of the field holding the file (default `"file"`). */
+  field?: string;
+  /** Largest file accepted; past it the body stream errors with `HttpError` 413. */
+  maxFileBytes?: number;
+  /** Largest size of the other fields and headers together (default 1 MiB). */
+  maxOverheadBytes?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const CRLF = encoder.encode("\r\n");
+/** Longest filename kept (it is stored in the entry's metadata and sent back in headers). */
+const MAX_FILENAME = 1024;
+/** Bytes gathered before passing file content on. */
+const BLOCK = 256 * 1024;
+
+/**
+ * Reads a multipart body up to the start of the file field and returns it.
+ * Throws `HttpError` 400 for a missing boundary, malformed framing, or no
+ * file field / filename.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readFilePart } from "./multipart.ts";
+ * const form = new FormData();
+ * form.append("file", new Blob(["hello"], { type: "text/plain" }), "a.txt");
+ * const req = new Request("http://x/", { method: "POST", body: form });
+ * const part = await readFilePart(req.body!, req.headers.get("content-type")!);
+ * assert(part.filename === "a.txt" && part.contentType === "text/plain");
+ * assert(await new Response(part.body).text() === "hello");
+ * ```
+ */
+export async function readFilePart(
+  body: ReadableStream<Uint8Array>,
+  contentType: string,
+  options: MultipartOptions = {},
+): Promise<FilePart> {
+  const boundary = boundaryOf(contentType);
+  const field = options.field ?? "file";
+  const scanner = new Scanner(body.getReader(), options.maxOverheadBytes ?? 1 << 20);
+  const delimiter = encoder.encode(`\r\n--${boundary}`);
+  try {
+    // The virtual CRLF in front lets the first delimiter match like the others.
+    scanner.unshift(CRLF);
+    await scanner.skipUntil(delimiter);
+    for (;;) {
+      const after = await scanner.peek(2);
+      if (after === "--") throw new HttpError(400, `multipart body has no "${field}" field`);
+      const rest = await scanner.line(); // the end of the delimiter line (transport padding)
+      if (rest === undefined || rest.trim() !== "") throw malformed("bad delimiter line");
+      const headers = await partHeaders(scanner);
+      const disposition = parseDisposition(headers.get("content-disposition") ?? "");
+      if (disposition.name !== field) {
+        await scanner.skipUntil(delimiter);
+        continue;
+      }
+      if (disposition.filename === undefined || disposition.filename === "") {
+        throw new HttpError(400, `multipart field "${field}" has no filename`);
+      }
+      if (disposition.filename.length > MAX_FILENAME) {
+        throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
+      }
+      const type = headers.get("content-type");
+      return {
+        filename: disposition.filename,
+        ...(type === undefined ? {} : { contentType: type }),
+        body: scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity),
+      };
+    }
+  } catch (e) {
+    await scanner.cancel(e);
+    throw e;
+  }
+}
+
+function malformed(what: string): HttpError {
+  return new HttpError(400, `malformed multipart body: ${what}`);
+}
+
+/** The boundary parameter of a `multipart/form-data` content type. */
+function boundaryOf(contentType: string): string {
+  const [type, ...params] = contentType.split(";");
+  if (type?.trim().toLowerCase() !== "multipart/form-data") {
+    throw new HttpError(400, `expected Content-Type multipart/form-data, got ${contentType}`);
+  }
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    if (param.slice(0, eq).trim().toLowerCase() !== "boundary") continue;
+    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (value.length >= 1 && value.length <= 70) return value;
+  }
+  throw new HttpError(400, "multipart/form-data Content-Type has no valid boundary");
+}
+
+async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
+  const headers = new Map<string, string>();
+  for (let n = 0; n < 100; n++) {
+    const line = await scanner.line();
+    if (line === undefined) throw malformed("body ends inside part headers");
+    if (line === "") return headers;
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw malformed(`bad part header ${JSON.stringify(line.slice(0, 100))}`);
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  throw malformed("too many part headers");
+}
+
+/**
+ * `form-data; name="file"; filename="a.txt"` → name and filename, decoded
+ * the way browsers and Python's requests encode them (WHATWG form encoding:
+ * `"` sent as `%22` or `\"`, backslashes literal), with RFC 5987
+ * `filename*=UTF-8''...` preferred when present.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDisposition } from "./multipart.ts";
+ * assert.deepEqual(
+ *   parseDisposition(`form-data; name="file"; filename="a.txt"; filename*=UTF-8''%C3%A9.txt`),
+ *   { name: "file", filename: "é.txt" },
+ * );
+ * assert.equal(parseDisposition('form-data; name="file"; filename="a%22b\\c.csv"').filename, 'a"b\\c.csv');
+ * ```
+ */
+export function parseDisposition(value: string): { name?: string; filename?: string } {
+  const params = new Map<string, string>();
+  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\"|\\)*)"|([^;]*))/g;
+  for (const m of value.matchAll(re)) {
+    const v = m[2] !== undefined
+      ? m[2].replaceAll('\\"', '"').replaceAll("%22", '"')
+      : (m[3] ?? "").trim();
+    params.set(m[1]!.toLowerCase(), v);
+  }
+  let filename = params.get("filename");
+  const extended = params.get("filename*");
+  if (extended !== undefined) {
+    const m = /^utf-8''(.*)$/i.exec(extended);
+    if (m) {
+      try {
+        filename = decodeURIComponent(m[1]!);
+      } catch {
+        // keep the plain filename
+      }
+    }
+  }
+  // A client may send a path; keep its last component (a backslash is a
+  // legal filename character for the clients that matter here).
+  if (filename !== undefined) filename = filename.slice(filename.lastIndexOf("/") + 1);
+  const name = params.get("name");
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(filename === undefined ? {} : { filename }),
+  };
+}
+
+/** A forward-only view of a byte stream with delimiter search. */
+class Scanner {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #buf: Uint8Array = new Uint8Array(0);
+  #eof = false;
+  #overhead = 0;
+  readonly #maxOverhead: number;
+
+  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, maxOverhead: number) {
+    this.#reader = reader;
+    this.#maxOverhead = maxOverhead;
+  }
+
+  unshift(bytes: Uint8Array): void {
+    this.#buf = concat(bytes, this.#buf);
+  }
+
+  async cancel(reason: unknown): Promise<void> {
+    await this.#reader.cancel(reason).catch(() => {});
+  }
+
+  /**
+   * Reads chunks until the buffer holds at least `want` bytes (at least one
+   * chunk), joining them with one copy; false when the body had nothing more.
+   * Network chunks are often small: passing on blocks of ~256 KiB keeps the
+   * per-chunk cost of the streams downstream low.
+   */
+  async #fill(want = 0): Promise<boolean> {
+    if (this.#eof) return false;
+    const chunks: Uint8Array[] = [];
+    let total = this.#buf.length;
+    do {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await this.#reader.read();
+      } catch (e) {
+        throw new HttpError(400, "upload was cut off", { cause: e });
+      }
+      if (chunk.done) {
+        this.#eof = true;
+        break;
+      }
+      chunks.push(chunk.value);
+      total += chunk.value.length;
+    } while (total < want);
+    if (chunks.length === 0) return false;
+    if (this.#buf.length === 0 && chunks.length === 1) {
+      this.#buf = chunks[0]!;
+      return true;
+    }
+    const out = new Uint8Array(total);
+    out.set(this.#buf, 0);
+    let offset = this.#buf.length;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    this.#buf = out;
+    return true;
+  }
+
+  /** Consumes `n` bytes of framing, counted against the overhead limit. */
+  #take(n: number): Uint8Array {
+    this.#overhead += n;
+    if (this.#overhead > this.#maxOverhead) {
+      throw new HttpError(413, `multipart headers and fields exceed ${this.#maxOverhead} bytes`);
+    }
+    const out = this.#buf.subarray(0, n);
+    this.#buf = this.#buf.subarray(n);
+    return out;
+  }
+
+  /** The next `n` bytes as text without consuming them (shorter at the end). */
+  async peek(n: number): Promise<string> {
+    while (this.#buf.length < n && await this.#fill());
+    return decoder.decode(this.#buf.subarray(0, n));
+  }
+
+  /** One CRLF-terminated line (without the CRLF); `undefined` at the end of the body. */
+  async line(): Promise<string | undefined> {
+    let from = 0;
+    for (;;) {
+      const i = indexOf(this.#buf, CRLF, from);
+      if (i >= 0) {
+        const text = decoder.decode(this.#take(i));
+        this.#take(2);
+        return text;
+      }
+      from = Math.max(0, this.#buf.length - 1);
+      if (this.#buf.length > this.#maxOverhead) throw malformed("line too long");
+      if (!await this.#fill()) return undefined;
+    }
+  }
+
+  /** Discards everything up to and including `delim` (400 when the body ends first). */
+  async skipUntil(delim: Uint8Array): Promise<void> {
+    for (;;) {
+      const i = indexOf(this.#buf, delim, 0);
+      if (i >= 0) {
+        this.#take(i + delim.length);
+        return;
+      }
+      this.#take(Math.max(0, this.#buf.length - delim.length + 1));
+      if (!await this.#fill()) throw malformed("missing boundary delimiter");
+    }
+  }
+
+  /** The bytes up to `delim` as a stream; consumes the delimiter at the end. */
+  streamUntil(delim: Uint8Array, max: number): ReadableStream<Uint8Array> {
+    let total = 0;
+    let done = false;
+    const emit = (bytes: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>) => {
+      total += bytes.length;
+      if (total > max) throw new HttpError(413, `file exceeds the upload limit of ${max} bytes`);
+      controller.enqueue(bytes);
+    };
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        for (;;) {
+          if (done) {
+            controller.close();
+            // The rest (closing delimiter, epilogue) carries nothing we need.
+            await this.cancel(undefined);
+            return;
+          }
+          const i = indexOf(this.#buf, delim, 0);
+          if (i >= 0) {
+            const bytes = this.#buf.subarray(0, i);
+            this.#buf = this.#buf.subarray(i + delim.length);
+            done = true;
+            if (bytes.length > 0) {
+              emit(bytes, controller);
+              return;
+            }
+            continue;
+          }
+          const safe = this.#buf.length - delim.length + 1;
+          if (safe > 0) {
+            const bytes = this.#buf.subarray(0, safe);
+            this.#buf = this.#buf.subarray(safe);
+            emit(bytes, controller);
+            return;
+          }
+          if (!await this.#fill(this.#buf.length + BLOCK)) {
+            throw new HttpError(400, "upload was cut off before the end of the file");
+          }
+        }
+      },
+      cancel: async (reason) => {
+        await this.cancel(reason);
+      },
+    }, { highWaterMark: 0 });
+  }
+}
+
+/** Horspool shift tables, one per needle. */
+const shifts = new WeakMap<Uint8Array, Int32Array>();
+
+/**
+ * First index of `needle` in `haystack` at or after `from`, or -1
+ * (Boyer-Moore-Horspool: for a boundary of ~40 bytes it looks at about one
+ * byte in 40 of a file's content, where a first-byte scan stops at every
+ * occurrence of that byte; node's `Buffer.indexOf` is slower still in Deno).
+ */
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  const m = needle.length;
+  const last = m - 1;
+  let shift = shifts.get(needle);
+  if (shift === undefined) {
+    shift = new Int32Array(256).fill(m);
+    for (let k = 0; k < last; k++) shift[needle[k]!] = last - k;
+    shifts.set(needle, shift);
+  }
+  const lastByte = needle[last]!;
+  const end = haystack.length - m;
+  let i = from;
+  while (i <= end) {
+    const c = haystack[i + last]!;
+    if (c === lastByte) {
+      let k = last - 1;
+      while (k >= 0 && haystack[i + k] === needle[k]) k--;
+      if (k < 0) return i;
+    }
+    i += shift[c]!;
+  }
+  return -1;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * Per-identity storage usage for `--max-bytes-per-identity`, kept in one
+ * small object per identity (`usage/<sha256(token_id)>.json`) and updated
+ * with compare-and-swap on every upload and delete, so no upload lists the
+ * store. Concurrent uploads of one identity may overshoot the cap by what is
+ * in flight at once; `vc serve expire --recount-usage` recounts from a full listing.
+ *
+ * @module
+ */
+import { NotFoundError, PreconditionFailedError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { HttpError } from "./http_error.ts";
+
+const MAX_ATTEMPTS = 50;
+
+/** The usage object's content. */
+interface Usage {
+  owner: string;
+  bytes: number;
+}
+
+/**
+ * Bytes stored per identity, with a cap.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { UsageCounter } from "./quota.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const usage = new UsageCounter(new FsStore(dir), 100);
+ *   await usage.add("token-file:alice", 60);
+ *   assert(await usage.room("token-file:alice", 0) === 40);
+ *   assert(await usage.bytes("token-file:alice") === 60);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class UsageCounter {
+  readonly #store: ObjectStore;
+  readonly #max: number;
+
+  /** Keeps usage in `store`, capping each identity at `maxBytes`. */
+  constructor(store: ObjectStore, maxBytes: number) {
+    this.#store = store;
+    this.#max = maxBytes;
+  }
+
+  /** Bytes `owner` stores now. */
+  async bytes(owner: string): Promise<number> {
+    return (await this.#read(owner))?.usage.bytes ?? 0;
+  }
+
+  /** How many bytes an upload replacing a file of `replacing` bytes may have. */
+  async room(owner: string, replacing: number): Promise<number> {
+    const room = this.#max - await this.bytes(owner) + replacing;
+    if (room <= 0) throw this.exceeded(owner);
+    return room;
+  }
+
+  /** The 413 error for `owner`. */
+  exceeded(owner: string): HttpError {
+    return new HttpError(
+      413,
+      `upload exceeds the storage quota of ${this.#max} bytes for identity ${
+        displayName(owner)
+      }; delete caches first`,
+    );
+  }
+
+  /** Adds `delta` (negative on delete) to `owner`'s usage, never going below 0. */
+  async add(owner: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.#read(owner);
+      const bytes = Math.max(0, (current?.usage.bytes ?? 0) + delta);
+      try {
+        await this.#write(owner, bytes, current?.version);
+        return;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError)) throw e;
+      }
+    }
+    throw new Error(`usage of ${displayName(owner)} kept changing (${MAX_ATTEMPTS} attempts)`);
+  }
+
+  /** Overwrites `owner`'s usage (the recount of `vc serve expire`). */
+  async set(owner: string, bytes: number): Promise<void> {
+    await this.#store.put(key(owner), encode(owner, bytes), { contentType: "application/json" });
+  }
+
+  async #read(owner: string): Promise<{ usage: Usage; version: string } | undefined> {
+    try {
+      const { body, info } = await this.#store.get(key(owner));
+      return { usage: JSON.parse(await new Response(body).text()) as Usage, version: info.etag };
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  async #write(owner: string, bytes: number, version: string | undefined): Promise<void> {
+    await this.#store.put(key(owner), encode(owner, bytes), {
+      contentType: "application/json",
+      ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
+    });
+  }
+}
+
+function key(owner: string): string {
+  return `usage/${sha256Hex(owner)}.json`;
+}
+
+function encode(owner: string, bytes: number): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ owner, bytes } satisfies Usage));
+}
+
+/**
+ * The name part of a token_id (`token-file:alice` → `alice`, `https://auth:bob` → `bob`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { displayName } from "./quota.ts";
+ * assert(displayName("http://auth:5000:bob") === "bob");
+ * ```
+ */
+export function displayName(tokenId: string): string {
+  return tokenId.slice(tokenId.lastIndexOf(":") + 1);
+}

@@ -1,0 +1,84 @@
+/**
+ * The URL space of the cache service (API v1), under an optional base path
+ * such as `/cache` when a proxy serves it at `https://host/cache/v1/...`.
+ *
+ * @module
+ */
+
+/** A matched route. */
+export interface RouteMatch {
+  /** Route template for logs and metrics, e.g. `/v1/cache/{id}` (no base path). */
+  route: string;
+  /** Methods the route accepts. */
+  methods: readonly string[];
+  /** The `<id>` of `/v1/cache/<id>`. */
+  id?: string;
+}
+
+/** The routes and what they do, as `GET /` and `GET /v1` describe them. */
+export const ENDPOINTS: Readonly<Record<string, string>> = {
+  "POST /v1/cache_id":
+    "JSON object body → cache ID for (caller, body); reserves a placeholder for 7 days",
+  "POST /v1/cache/{id}": "multipart/form-data with field 'file' → stores the file for 30 days",
+  "GET /v1/cache/{id}":
+    "the file (Range, ETag); refreshes its 30-day inactivity window; 404 while a placeholder",
+  "DELETE /v1/cache/{id}": "deletes the entry",
+  "GET /healthz": "liveness",
+  "GET /metrics": "Prometheus metrics",
+};
+
+/**
+ * Normalizes a base path: `""`, `"/"` → `""`; `"cache/"` → `"/cache"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeBasePath } from "./routes.ts";
+ * assert(normalizeBasePath("cache/") === "/cache" && normalizeBasePath("/") === "");
+ * ```
+ */
+export function normalizeBasePath(basePath: string | undefined): string {
+  const trimmed = (basePath ?? "").replace(/^\/+|\/+$/g, "");
+  return trimmed === "" ? "" : `/${trimmed}`;
+}
+
+/**
+ * The route for a request path, or `undefined` for an unknown path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchRoute } from "./routes.ts";
+ * const m = matchRoute("/cache/v1/cache/abc", "/cache");
+ * assert(m?.route === "/v1/cache/{id}" && m.id === "abc");
+ * assert(matchRoute("/v1/cache/abc", "/cache") === undefined);
+ * ```
+ */
+export function matchRoute(path: string, basePath: string): RouteMatch | undefined {
+  if (basePath !== "" && path !== basePath && !path.startsWith(`${basePath}/`)) return undefined;
+  const rest = path.slice(basePath.length);
+  switch (rest) {
+    case "":
+    case "/":
+      return { route: "/", methods: ["GET", "HEAD"] };
+    case "/v1":
+    case "/v1/":
+      return { route: "/v1", methods: ["GET", "HEAD"] };
+    case "/healthz":
+      return { route: "/healthz", methods: ["GET", "HEAD"] };
+    case "/metrics":
+      return { route: "/metrics", methods: ["GET", "HEAD"] };
+    case "/v1/cache_id":
+    case "/v1/cache_id/":
+      return { route: "/v1/cache_id", methods: ["POST"] };
+  }
+  const m = /^\/v1\/cache\/([^/]+)\/?$/.exec(rest);
+  if (m === null) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]!);
+  } catch {
+    id = m[1]!;
+  }
+  return { route: "/v1/cache/{id}", methods: ["GET", "HEAD", "POST", "DELETE"], id };
+}

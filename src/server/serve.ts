@@ -1,0 +1,148 @@
+/**
+ * Runs the cache service over HTTP with `Deno.serve`, with the background
+ * expiry sweep and graceful shutdown: when the signal aborts, new requests
+ * get 503, the requests in flight finish (uploads included), then the
+ * server closes.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
+import { errorResponse } from "./http_error.ts";
+import { formatLogLine } from "./log.ts";
+import { normalizeBasePath } from "./routes.ts";
+import { runSweeps } from "./sweep.ts";
+
+/** Options for {@linkcode serveCache}. */
+export interface ServeCacheOptions extends CacheServiceOptions {
+  /** Interface to listen on (default `127.0.0.1`). */
+  hostname?: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Milliseconds between expiry sweeps (default 1 hour; 0 disables). */
+  sweepIntervalMs?: number;
+  /** Shuts the server down gracefully when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running cache service. */
+export interface RunningCacheService extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:8080/cache`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The request handler. */
+  readonly handler: CacheHandler;
+  /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+  /** Stops accepting, finishes requests in flight, stops the sweep. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the cache service.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { serveCache } from "./serve.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using service = await serveCache({
+ *     store: new FsStore(dir),
+ *     auth: { authenticate: () => Promise.reject(new Error("unused")) },
+ *     port: 0,
+ *     log: () => {},
+ *   });
+ *   const res = await fetch(`${service.url}/healthz`);
+ *   assert((await res.json()).status === "ok");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function serveCache(options: ServeCacheOptions): Promise<RunningCacheService> {
+  const handler = createHandler(options);
+  const clock: Clock = options.clock ?? systemClock;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const stopSweeps = new AbortController();
+  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  let draining = false;
+  let active = 0;
+  let idle: (() => void) | undefined;
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 8080,
+    onListen: (addr) => resolve(addr),
+    onError: (e) => {
+      log(formatLogLine({
+        time: new Date().toISOString(),
+        request_id: "-",
+        method: "-",
+        route: "unknown",
+        status: 500,
+        bytes_in: 0,
+        bytes_out: 0,
+        ms: 0,
+        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      }));
+      return Response.json({ status: "error", error: "internal error" }, { status: 500 });
+    },
+  }, (request, info) => {
+    // Draining: Deno's own shutdown cuts request bodies still arriving, so
+    // in-flight requests finish first and new ones are turned away.
+    if (draining) {
+      return errorResponse(503, "the server is shutting down", { connection: "close" });
+    }
+    active++;
+    info.completed.catch(() => {}).finally(() => {
+      active--;
+      if (active === 0) idle?.();
+    });
+    return handler(request, info);
+  });
+  const interval = options.sweepIntervalMs ?? 3_600_000;
+  const sweeping = interval > 0
+    ? runSweeps(handler.entries, {
+      intervalMs: interval,
+      clock,
+      signal: stopSweeps.signal,
+      onSweep: (r) =>
+        log(JSON.stringify(
+          r instanceof Error
+            ? { time: new Date().toISOString(), event: "sweep", error: r.message }
+            : { time: new Date().toISOString(), event: "sweep", ...r },
+        )),
+    })
+    : Promise.resolve();
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopSweeps.abort();
+      draining = true;
+      if (active > 0) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        idle = resolve;
+        await promise;
+      }
+      await server.shutdown();
+      await sweeping;
+    })();
+    return stopping;
+  };
+  options.signal?.addEventListener("abort", () => void shutdown(), { once: true });
+  const finished = server.finished.then(() => sweeping);
+  return listening.then((addr) => {
+    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    const base = normalizeBasePath(options.basePath);
+    return {
+      url: `http://${host}:${addr.port}${base}`,
+      port: addr.port,
+      handler,
+      finished,
+      shutdown,
+      [Symbol.asyncDispose]: shutdown,
+    };
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Both auth providers over real HTTP: KBase auth against a fake auth server
+ * on 127.0.0.1 (token_id, TTL cache, failures not cached, cross-identity
+ * access), and the token file (reload on change, add-token).
+ */
+import { addToken, KBaseAuth, TokenFileAuth } from "../src/server/auth.ts";
+import { cacheId } from "../src/server/cache_id.ts";
+import { parsePyJson } from "../src/server/python_json.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { ManualClock, newCacheId, startFakeAuth, startService, upload } from "./server_helpers.ts";
+
+Deno.test("kbase auth: token_id is auth_url:user and IDs match the KBase formula", async () => {
+  await using auth = startFakeAuth({ "tok-a": "alice", "tok-b": "bob" });
+  const clock = new ManualClock();
+  await using t = await startService({ auth: new KBaseAuth({ authUrl: auth.url, clock }) });
+  const res = await newCacheId(t.url, "tok-a", { xyz: 123 });
+  assertEquals(res.status, 200);
+  const meta = res.doc.metadata as Record<string, unknown>;
+  assertEquals(meta.token_id, `${auth.url}:alice`);
+  assertEquals(res.doc.cache_id, cacheId(`${auth.url}:alice`, parsePyJson('{"xyz": 123}')));
+  // Bob gets a different ID for the same body, and cannot touch alice's.
+  const bobs = await newCacheId(t.url, "tok-b", { xyz: 123 });
+  assert(bobs.doc.cache_id !== res.doc.cache_id);
+  const id = res.doc.cache_id as string;
+  assertEquals((await upload(t.url, "tok-a", id, "mine")).status, 200);
+  for (const method of ["GET", "DELETE"]) {
+    const r = await fetch(`${t.url}/v1/cache/${id}`, {
+      method,
+      headers: { authorization: "tok-b" },
+    });
+    assertEquals(r.status, 403, method);
+    await r.body?.cancel();
+  }
+  assertEquals((await upload(t.url, "tok-b", id, "theirs")).status, 403);
+  const got = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: "tok-a" } });
+  assertEquals(await got.text(), "mine");
+  const bad = await newCacheId(t.url, "wrong", { xyz: 123 });
+  assertEquals([bad.status, bad.doc.error], [401, "invalid token"]);
+});
+
+Deno.test("kbase auth: answers cached for the TTL, failures never cached", async () => {
+  await using auth = startFakeAuth({ good: "alice" });
+  const clock = new ManualClock();
+  const kbase = new KBaseAuth({ authUrl: `${auth.url}/`, clock, ttlMs: 60_000 });
+  assertEquals((await kbase.authenticate("good")).tokenId, `${auth.url}:alice`);
+  await kbase.authenticate("good");
+  assertEquals(auth.calls, 1);
+  // Concurrent lookups of one token share one request.
+  clock.advance(60_001);
+  await Promise.all([kbase.authenticate("good"), kbase.authenticate("good")]);
+  assertEquals(auth.calls, 2);
+  // Invalid tokens are asked about every time.
+  await assertRejects(() => kbase.authenticate("bad"));
+  await assertRejects(() => kbase.authenticate("bad"));
+  assertEquals(auth.calls, 4);
+  // An auth outage is an error (500 to the client), and not cached either.
+  auth.failWith = 503;
+  clock.advance(60_001);
+  const e = await assertRejects(() => kbase.authenticate("good"));
+  assertStringIncludes(e.message, "503");
+  auth.failWith = 0;
+  assertEquals((await kbase.authenticate("good")).name, "alice");
+  assertEquals(auth.calls, 6);
+});
+
+Deno.test("kbase auth: an outage is a 500 with a request id, no stack", async () => {
+  await using auth = startFakeAuth({ good: "alice" });
+  await using t = await startService({ auth: new KBaseAuth({ authUrl: auth.url }) });
+  auth.failWith = 500;
+  const res = await newCacheId(t.url, "good", { a: 1 });
+  assertEquals(res.status, 500);
+  const requestId = JSON.parse(t.logs.at(-1)!).request_id;
+  assertEquals(res.doc.error, `internal error (request id ${requestId})`);
+  assertStringIncludes(JSON.parse(t.logs.at(-1)!).error, "answered 500");
+});
+
+Deno.test("token file: reloaded on change; add-token; Bearer accepted", async () => {
+  await using t = await startService();
+  const carol = await addToken(t.tokenFile, "carol");
+  const res = await newCacheId(t.url, carol, { a: 1 });
+  assertEquals((res.doc.metadata as Record<string, unknown>).token_id, "token-file:carol");
+  const bearer = await newCacheId(t.url, `Bearer ${carol}`, { a: 1 });
+  assertEquals(bearer.doc.cache_id, res.doc.cache_id);
+  // Revoking a token (rewriting the file without it) takes effect at once.
+  const doc = JSON.parse(await Deno.readTextFile(t.tokenFile)) as Record<string, string>;
+  const kept = Object.fromEntries(Object.entries(doc).filter(([, name]) => name !== "carol"));
+  await Deno.writeTextFile(t.tokenFile, JSON.stringify(kept, null, 1));
+  assertEquals((await newCacheId(t.url, carol, { a: 1 })).status, 401);
+  assertEquals((await newCacheId(t.url, t.tokens.alice, { a: 1 })).status, 200);
+  if (Deno.build.os !== "windows") {
+    const dir = await Deno.makeTempDir();
+    try {
+      await addToken(`${dir}/new.json`, "x");
+      assertEquals((await Deno.stat(`${dir}/new.json`)).mode! & 0o777, 0o600);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("token file: malformed file and bad names are clear errors", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/t.json`, '{"nothex": "a"}');
+    const e = await assertRejects(() =>
+      new TokenFileAuth({ path: `${dir}/t.json` }).authenticate("x")
+    );
+    assertStringIncludes(e.message, "t.json");
+    const e2 = await assertRejects(() => addToken(`${dir}/u.json`, "bad name!"));
+    assertStringIncludes(e2.message, "bad name!");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("token file: half-written keeps the last good tokens; removed revokes all", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tokens.json`;
+    const token = await addToken(path, "alice");
+    const auth = new TokenFileAuth({ path });
+    assertEquals((await auth.authenticate(token)).name, "alice");
+    await Deno.writeTextFile(path, '{"trunc');
+    assertEquals((await auth.authenticate(token)).name, "alice");
+    await Deno.remove(path);
+    const e = await assertRejects(() => auth.authenticate(token));
+    assertEquals((e as unknown as { status: number }).status, 401);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

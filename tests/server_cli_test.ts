@@ -1,0 +1,176 @@
+/**
+ * `vc serve`, `vc serve add-token|expire` and `vc cache-client` as real
+ * processes with the release permissions: two servers over one store serve
+ * the same caches, and SIGTERM shuts a server down cleanly.
+ */
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import { ok, withWorkspace } from "./cli_process.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+interface ServerProcess extends AsyncDisposable {
+  url: string;
+  child: Deno.ChildProcess;
+  stderr: () => Promise<string>;
+}
+
+/** Starts `vc serve ... --port 0` and waits (bounded) for its "listening on" line. */
+async function startServer(cwd: string, args: string[]): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, CLI, "serve", "--port", "0", ...args],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderrText = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    while (!out.includes("\n")) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`vc serve exited early: ${await stderrText}`);
+      out += value;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const m = /listening on (\S+)/.exec(out);
+  if (m === null) throw new Error(`unexpected output: ${out}`);
+  const drain = (async () => {
+    while (!(await reader.read()).done);
+  })();
+  return {
+    url: m[1]!,
+    child,
+    stderr: async () => {
+      await drain;
+      return await stderrText;
+    },
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already exited
+      }
+      await child.status;
+      await drain.catch(() => {});
+      await stderrText.catch(() => {});
+    },
+  };
+}
+
+Deno.test({
+  name: "serve cli: two processes over one store share caches; SIGTERM exits cleanly",
+  // Signals to child processes are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withWorkspace(async (dir, vc) => {
+      const tokens = join(dir, "tokens.json");
+      const added = ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "add");
+      const token = added.stdout.trim();
+      assertMatch(token, /^[0-9a-f]{64}$/);
+      const store = pathToFileURL(join(dir, "store")).href;
+      await Deno.mkdir(join(dir, "store"));
+      const common = ["--store", store, "--token-file", tokens, "--base-path", "/cache"];
+      await using a = await startServer(dir, common);
+      await using b = await startServer(dir, common);
+      assert(a.url !== b.url && a.url.endsWith("/cache"));
+      const env = (url: string) => ({ VC_CACHE_URL: url, VC_CACHE_TOKEN: token });
+
+      const id = ok(await vc(["cache-client", "id", '{"xyz": 123}'], env(a.url)), "id").stdout
+        .trim();
+      assertMatch(id, /^[0-9a-f]{128}$/);
+      await Deno.writeTextFile(join(dir, "result.csv"), "a,b\n1,2\n");
+      ok(await vc(["cache-client", "put", id, "result.csv"], env(a.url)), "put");
+      // The other server serves it: no state in either process.
+      const got = ok(await vc(["cache-client", "get", id], env(b.url)), "get");
+      assertEquals(got.stdout, "a,b\n1,2\n");
+      ok(await vc(["cache-client", "get", id, "copy.csv"], env(b.url)), "get to file");
+      assertEquals(await Deno.readTextFile(join(dir, "copy.csv")), "a,b\n1,2\n");
+      // The same JSON with other spacing is the same ID, through the other server.
+      const again = ok(
+        await vc(["cache-client", "id", '{ "xyz":123 }', "--json"], env(b.url)),
+        "id",
+      );
+      const doc = JSON.parse(again.stdout);
+      assertEquals([doc.cacheId, doc.filename, doc.tokenId], [
+        id,
+        "result.csv",
+        "token-file:alice",
+      ]);
+
+      ok(await vc(["cache-client", "rm", id], env(b.url)), "rm");
+      const miss = await vc(["cache-client", "get", id], env(a.url));
+      assertEquals(miss.code, 1);
+      assertStringIncludes(miss.stderr, "has no file");
+      const denied = await vc(["cache-client", "id", '{"a": 1}'], {
+        VC_CACHE_URL: a.url,
+        VC_CACHE_TOKEN: "wrong",
+      });
+      assertEquals(denied.code, 1);
+      assertStringIncludes(denied.stderr, "401");
+
+      // An entry whose expiry has passed (written as a server would have, long ago).
+      const oldId = "e".repeat(128);
+      await Deno.mkdir(join(dir, "store", "meta"), { recursive: true });
+      await Deno.mkdir(join(dir, "store", "data", oldId), { recursive: true });
+      await Deno.writeTextFile(join(dir, "store", "data", oldId, "d1"), "old data");
+      await Deno.writeTextFile(
+        join(dir, "store", "meta", `${oldId}.json`),
+        JSON.stringify({
+          owner: "token-file:alice",
+          filename: "old.txt",
+          expiresAt: Date.now() - 1000,
+          size: 8,
+          dataKey: `data/${oldId}/d1`,
+          etag: "x",
+        }),
+      );
+      const expired = ok(
+        await vc(["serve", "expire", "--store", store, "--json", "--recount-usage"]),
+        "expire",
+      );
+      const counts = JSON.parse(expired.stdout);
+      assertEquals([counts.removed, counts.bytesRemoved, counts.identities], [1, 8, 0]);
+      const gone = await Deno.stat(join(dir, "store", "meta", `${oldId}.json`)).then(
+        () => false,
+        (e) => e instanceof Deno.errors.NotFound,
+      );
+      assert(gone, "the expired entry's metadata was removed");
+
+      // SIGTERM: a graceful exit with status 0, and one JSON log line per request.
+      a.child.kill("SIGTERM");
+      const status = await a.child.status;
+      assertEquals(status.code, 0);
+      const lines = (await a.stderr()).trim().split("\n").map((l) => JSON.parse(l));
+      assert(
+        lines.some((l) => l.method === "POST" && l.route === "/v1/cache/{id}" && l.status === 200),
+      );
+      assert(lines.every((l) => typeof l.request_id === "string"));
+      assert(!(await a.stderr()).includes(token), "the token must never be logged");
+    });
+  },
+});
+
+Deno.test("serve cli: usage errors name the missing flag", async () => {
+  await withWorkspace(async (_dir, vc) => {
+    const noAuth = await vc(["serve", "--store", "file:///tmp/x"]);
+    assertEquals(noAuth.code, 2);
+    assertStringIncludes(noAuth.stderr, "--token-file");
+    const noFile = await vc(["serve", "--store", "file:///tmp/x", "--token-file", "nope.json"]);
+    assertEquals(noFile.code, 2);
+    assertStringIncludes(noFile.stderr, "vc serve add-token");
+    const noStore = await vc(["serve", "expire"]);
+    assertEquals(noStore.code, 2);
+    assertStringIncludes(noStore.stderr, "--store");
+    const noUrl = await vc(["cache-client", "rm", "x"]);
+    assertEquals(noUrl.code, 2);
+    assertStringIncludes(noUrl.stderr, "VC_CACHE_URL");
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Shared setup for the cache service tests: a manual clock, a fake KBase
+ * auth server, and a running service over a temp FsStore with a token file.
+ */
+import type { Clock } from "../src/clock.ts";
+import { FsStore } from "../src/store/fs.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
+import type { CacheServiceOptions } from "../src/server/handler.ts";
+import { type RunningCacheService, serveCache } from "../src/server/serve.ts";
+
+/** A clock that moves only when told (until src/testing has one). */
+export class ManualClock implements Clock {
+  #now: number;
+  #sleepers: { until: number; resolve: () => void }[] = [];
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sleeper = { until: this.#now + ms, resolve };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener("abort", () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+    const due = this.#sleepers.filter((s) => s.until <= this.#now);
+    this.#sleepers = this.#sleepers.filter((s) => s.until > this.#now);
+    for (const s of due) s.resolve();
+  }
+}
+
+export const DAY = 86_400_000;
+
+/** A fake KBase auth service: `GET /api/V2/token` answers for the tokens given. */
+export interface FakeAuth extends AsyncDisposable {
+  url: string;
+  calls: number;
+  /** Make the next lookups fail with this status (0: answer normally). */
+  failWith: number;
+}
+
+export function startFakeAuth(users: Record<string, string>): FakeAuth {
+  const state = { calls: 0, failWith: 0 };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const url = new URL(req.url);
+    if (url.pathname !== "/api/V2/token") return new Response("no", { status: 404 });
+    state.calls++;
+    if (state.failWith !== 0) return new Response("down", { status: state.failWith });
+    const user = users[req.headers.get("authorization") ?? ""];
+    if (user === undefined) {
+      return Response.json({ error: { httpcode: 401, message: "Invalid token" } }, {
+        status: 401,
+      });
+    }
+    return Response.json({ type: "Login", id: "x", user, name: null });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    get calls() {
+      return state.calls;
+    },
+    set calls(n: number) {
+      state.calls = n;
+    },
+    get failWith() {
+      return state.failWith;
+    },
+    set failWith(n: number) {
+      state.failWith = n;
+    },
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+export interface TestService extends AsyncDisposable {
+  service: RunningCacheService;
+  url: string;
+  dir: string;
+  store: ObjectStore;
+  tokenFile: string;
+  tokens: { alice: string; bob: string };
+  clock: ManualClock;
+  logs: string[];
+}
+
+/** A service over a temp FsStore (or `store`), token-file auth with alice and bob. */
+export async function startService(
+  options: Partial<CacheServiceOptions> & { store?: ObjectStore; auth?: AuthProvider } = {},
+): Promise<TestService> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_test_" });
+  const tokenFile = `${dir}/tokens.json`;
+  const tokens = {
+    alice: await addToken(tokenFile, "alice"),
+    bob: await addToken(tokenFile, "bob"),
+  };
+  const store = options.store ?? new FsStore(`${dir}/store`);
+  const clock = new ManualClock();
+  const logs: string[] = [];
+  const service = await serveCache({
+    clock,
+    log: (line) => logs.push(line),
+    auth: new TokenFileAuth({ path: tokenFile }),
+    sweepIntervalMs: 0,
+    ...options,
+    store,
+    port: 0,
+  });
+  return {
+    service,
+    url: service.url,
+    dir,
+    store,
+    tokenFile,
+    tokens,
+    clock,
+    logs,
+    async [Symbol.asyncDispose]() {
+      try {
+        await service.shutdown();
+        await store.close();
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  };
+}
+
+/** `POST /v1/cache_id` and the parsed answer. */
+export async function newCacheId(
+  url: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; doc: Record<string, unknown> }> {
+  const res = await fetch(`${url}/v1/cache_id`, {
+    method: "POST",
+    headers: { authorization: token, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, doc: await res.json() };
+}
+
+/** Uploads `content` as field `file` with `filename`. */
+export async function upload(
+  url: string,
+  token: string,
+  id: string,
+  content: string | Uint8Array,
+  filename = "out.txt",
+  type = "text/plain",
+): Promise<{ status: number; doc: Record<string, unknown> }> {
+  const form = new FormData();
+  form.append("file", new Blob([content as BlobPart], { type }), filename);
+  const res = await fetch(`${url}/v1/cache/${id}`, {
+    method: "POST",
+    headers: { authorization: token },
+    body: form,
+  });
+  return { status: res.status, doc: await res.json() };
+}
+
+/** Keys in the store under `prefix`. */
+export async function keys(store: ObjectStore, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const info of store.list(prefix)) out.push(info.key);
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * The cache service over S3Store on the in-process fake S3: streamed
+ * multipart uploads of unknown size, atomic replacement under concurrent
+ * readers, a cut-off multipart upload, and CacheClient / withCache.
+ */
+import { md5Hex } from "../src/hash.ts";
+import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { keys, startService } from "./server_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+async function s3Service() {
+  const fake = await startFakeS3({ buckets: ["cache"] });
+  const store = new S3Store({
+    bucket: "cache",
+    prefix: "svc",
+    endpoint: fake.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    multipartThreshold: 5 * MiB,
+    partSize: 5 * MiB,
+  });
+  const t = await startService({ store });
+  return {
+    t,
+    fake,
+    async [Symbol.asyncDispose]() {
+      try {
+        await t[Symbol.asyncDispose]();
+      } finally {
+        await fake[Symbol.asyncDispose]();
+      }
+    },
+  };
+}
+
+function pattern(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+Deno.test("serve over S3: a 12 MiB streamed upload goes up in parts and comes back intact", async () => {
+  await using s = await s3Service();
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ big: true });
+  const data = pattern(12 * MiB + 123, 7);
+  const path = `${s.t.dir}/big.bin`;
+  await Deno.writeFile(path, data);
+  let sent = { bytes: 0, total: 0 as number | undefined };
+  // Streamed from the file, unknown length to the server.
+  await client.put(cacheId, { path }, { onProgress: (p) => (sent = { ...sent, ...p }) });
+  assertEquals(sent, { bytes: data.length, total: data.length });
+  assert(s.fake.stats.CreateMultipartUpload >= 1, "expected a multipart upload");
+  const back = await client.getBytes(cacheId);
+  assertEquals(back?.length, data.length);
+  assertEquals(md5Hex(back!), md5Hex(data));
+  const range = await client.get(cacheId, { range: `bytes=${6 * MiB}-${6 * MiB + 9}` });
+  assertEquals(new Uint8Array(await range!.arrayBuffer()), data.subarray(6 * MiB, 6 * MiB + 10));
+  const out = `${s.t.dir}/out.bin`;
+  let received = 0;
+  assert(await client.download(cacheId, out, { onProgress: (p) => (received = p.bytes) }));
+  assertEquals(received, data.length);
+  assertEquals(md5Hex(await Deno.readFile(out)), md5Hex(data));
+});
+
+Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {
+  await using s = await s3Service();
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ swap: 1 });
+  const versions = [0, 1, 2, 3].map((v) => pattern(256 * 1024, v));
+  const digests = new Set(versions.map(md5Hex));
+  await client.put(cacheId, versions[0]!);
+  const writers = versions.slice(1).map((v) => client.put(cacheId, v));
+  const readers = Array.from({ length: 12 }, async () => {
+    const got = await client.getBytes(cacheId);
+    assert(got !== undefined && digests.has(md5Hex(got)), "a reader saw a mixed or partial file");
+  });
+  await Promise.all([...writers, ...readers]);
+  // Exactly one data object is left: every replaced one was deleted.
+  assertEquals((await keys(s.t.store, "data/")).length, 1);
+});
+
+Deno.test("serve over S3: a multipart upload cut off mid-way leaves the previous file", async () => {
+  await using s = await s3Service();
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ cut: 1 });
+  await client.put(cacheId, new TextEncoder().encode("previous"));
+  const before = await keys(s.t.store, "data/");
+  const abort = new AbortController();
+  let chunks = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (chunks === 0) {
+        controller.enqueue(
+          new TextEncoder().encode(
+            '--B\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n\r\n',
+          ),
+        );
+      } else if (chunks <= 160) controller.enqueue(new Uint8Array(64 * 1024)); // 10 MiB: 2 parts
+      else {
+        await new Promise((r) => setTimeout(r, 100));
+        abort.abort();
+        controller.error(new Error("cut"));
+      }
+      chunks++;
+    },
+  });
+  await fetch(`${s.t.url}/v1/cache/${cacheId}`, {
+    method: "POST",
+    headers: { authorization: s.t.tokens.alice, "content-type": "multipart/form-data; boundary=B" },
+    body,
+    signal: abort.signal,
+  }).then((r) => r.body?.cancel(), () => {});
+  for (let i = 0; i < 300 && !s.t.logs.some((l) => JSON.parse(l).status >= 400); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert(s.t.logs.some((l) => JSON.parse(l).status === 400), "the server saw the cut-off");
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "previous");
+  assertEquals(await keys(s.t.store, "data/"), before);
+  assert(s.fake.stats.AbortMultipartUpload >= 1, "the partial multipart upload was aborted");
+});
+
+Deno.test("client: withCache computes once; errors carry the status", async () => {
+  await using s = await s3Service();
+  const client = new CacheClient({ url: `${s.t.url}/`, token: s.t.tokens.alice });
+  let runs = 0;
+  const compute = () => Promise.resolve(new TextEncoder().encode(`run ${++runs}`));
+  const a = await withCache({ step: "x", n: 1 }, compute, { client, filename: "x.txt" });
+  const b = await client.withCache({ n: 1, step: "x" }, compute);
+  const c = await client.withCache({ step: "x", n: 2 }, compute);
+  assertEquals(new TextDecoder().decode(a), "run 1");
+  assertEquals(new TextDecoder().decode(b), "run 1");
+  assertEquals(new TextDecoder().decode(c), "run 2");
+  assertEquals(runs, 2);
+  const bad = new CacheClient({ url: s.t.url, token: "nope" });
+  const e = await assertRejects(() => bad.id({ a: 1 }), CacheServiceError);
+  assertEquals(e.status, 401);
+  const other = new CacheClient({ url: s.t.url, token: s.t.tokens.bob });
+  const { cacheId } = await client.id({ step: "x", n: 1 });
+  const denied = await assertRejects(() => other.rm(cacheId), CacheServiceError);
+  assertEquals(denied.status, 403);
+});

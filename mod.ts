@@ -93,3 +93,13 @@ export { parsePrefillItem, readListFile } from "./src/prefill/list_file.ts";
 export type { PrefillItem } from "./src/prefill/list_file.ts";
 export { formatBytes, formatDuration, ProgressBar } from "./src/progress.ts";
 export type { ProgressBarOptions, ProgressSnapshot } from "./src/progress.ts";
+export { Mirror, mirror, watchMirror } from "./src/mirror/mod.ts";
+export type {
+  MirrorAction,
+  MirrorFailure,
+  MirrorOptions,
+  MirrorProgress,
+  MirrorReport,
+  WatchOptions,
+  WatchReport,
+} from "./src/mirror/mod.ts";

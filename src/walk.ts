@@ -20,6 +20,11 @@ export interface WalkEntry {
   size: number;
   /** Modification time in ms since the epoch (0 when unknown). */
   mtimeMs: number;
+  /**
+   * Status-change time in ms since the epoch (0 when unknown). Any write or
+   * `touch -d` moves it, so (size, mtime, ctime, ino) unchanged means unchanged.
+   */
+  ctimeMs: number;
   /** Permission bits (`null` on Windows). */
   mode: number | null;
   /** Inode number, when the platform has one (detects replaced files). */
@@ -141,6 +146,7 @@ export async function* walkFiles(
           path: full,
           size: child.info.size,
           mtimeMs: child.info.mtime?.getTime() ?? 0,
+          ctimeMs: child.info.ctime?.getTime() ?? 0,
           mode: child.info.mode === null ? null : child.info.mode & 0o7777,
           ino: child.info.ino,
         };

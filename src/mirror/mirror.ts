@@ -1,0 +1,656 @@
+/**
+ * `mirror()`: makes a target equal to one or more sources, local → store or
+ * store → local, with the same rules in both directions.
+ *
+ * A run is a streaming merge of the sorted source and target sequences
+ * (`plan.ts`); each key is copied, kept or (with `delete`) deleted. Deletes
+ * wait until the whole merge is done and are dropped when any walk or
+ * listing was incomplete, so a failing disk or store never empties a target.
+ *
+ * @module
+ */
+import { join, resolve, sep } from "node:path";
+import { type Clock, systemClock } from "../clock.ts";
+import { defaultCacheDir } from "../config.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
+import { md5File } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
+import { downloadToFile } from "../store/download.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { isStoreUri } from "../uri.ts";
+import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
+import {
+  compileFilter,
+  type KeyFilter,
+  matchesFilter,
+  normalizePrefix,
+  sourceBase,
+  unsafeLocalKey,
+} from "./keys.ts";
+import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_side.ts";
+import { mergePairs, mergeSources, type Pair } from "./plan.ts";
+import { defaultStatePath, MirrorState } from "./state.ts";
+import { listRemote, type RemoteEntry } from "./store_side.ts";
+import type { MirrorFailure, MirrorOptions, MirrorReport } from "./types.ts";
+
+/** Keys per delete request (S3's DeleteObjects limit). */
+const DELETE_BATCH = 1000;
+
+type SourceRemote = RemoteEntry & { origin: number };
+
+interface Run {
+  report: MirrorReport;
+  started: number;
+  done: number;
+  /** Set when a walk or listing reported an error: no deletes then. */
+  incomplete?: string;
+  /** Store keys (upload) or local paths (download) to delete, with their relative keys. */
+  deletes: { key: string; target: string }[];
+  settleMs: number;
+  /** Stops starting new items (watch shutdown); items in flight finish. */
+  stop?: AbortSignal;
+}
+
+/**
+ * Mirrors `sources` into `target` once and returns what was done.
+ *
+ * @example Local directory → store (a `file://` store here; `s3://` works the same)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mirror } from "./mirror.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src/sub`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/src/sub/a.txt`, "hello");
+ *   const options = {
+ *     sources: [`${dir}/src`],
+ *     target: `file://${dir}/bucket`,
+ *     targetPrefix: "backup/",
+ *     statePath: `${dir}/state.sqlite`,
+ *   };
+ *   const first = await mirror(options);
+ *   assert.equal(first.transferred, 1);
+ *   assert.equal(await Deno.readTextFile(`${dir}/bucket/backup/sub/a.txt`), "hello");
+ *   const again = await mirror(options);
+ *   assert.equal(again.unchanged, 1);
+ *   assert.equal(again.transferred, 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function mirror(options: MirrorOptions): Promise<MirrorReport> {
+  const m = await Mirror.open(options);
+  try {
+    return await m.run();
+  } finally {
+    await m.close();
+  }
+}
+
+/**
+ * An open mirror: stores and state file, for one run ({@linkcode mirror}) or
+ * many (`watchMirror`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mirror } from "./mirror.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src`);
+ *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+ *   const m = await Mirror.open({
+ *     sources: [`${dir}/src`],
+ *     target: `file://${dir}/bucket`,
+ *     statePath: `${dir}/state.sqlite`,
+ *   });
+ *   try {
+ *     assert.equal(m.direction, "upload");
+ *     assert.equal((await m.run()).transferred, 1);
+ *   } finally {
+ *     await m.close();
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class Mirror {
+  /** `upload` (local → store) or `download` (store → local). */
+  readonly direction: "upload" | "download";
+  /** Local roots: the sources (upload) or the target directory (download). */
+  readonly localRoots: readonly LocalRoot[];
+  readonly #options: MirrorOptions;
+  readonly #stores: ObjectStore[];
+  readonly #owned: ObjectStore[];
+  readonly #state: MirrorState;
+  readonly #filter: KeyFilter;
+  readonly #storePrefix: string;
+  readonly #names: { sources: string[]; target: string };
+  readonly #clock: Clock;
+
+  private constructor(
+    options: MirrorOptions,
+    direction: "upload" | "download",
+    stores: ObjectStore[],
+    owned: ObjectStore[],
+    localRoots: LocalRoot[],
+    storePrefix: string,
+    state: MirrorState,
+    names: { sources: string[]; target: string },
+  ) {
+    this.#options = options;
+    this.direction = direction;
+    this.#stores = stores;
+    this.#owned = owned;
+    this.localRoots = localRoots;
+    this.#storePrefix = storePrefix;
+    this.#state = state;
+    this.#filter = compileFilter(options.filter, options.exclude);
+    this.#names = names;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Checks the options, opens the stores and the state file. */
+  static async open(options: MirrorOptions): Promise<Mirror> {
+    if (options.sources.length === 0) {
+      throw new InvalidInputError("mirror needs at least one source");
+    }
+    const isStore = (x: string | ObjectStore) => typeof x !== "string" || isStoreUri(x);
+    const storeSources = options.sources.map(isStore);
+    if (storeSources.some((s) => s !== storeSources[0])) {
+      throw new InvalidInputError(
+        "mirror sources must all be local directories or all be store URIs",
+      );
+    }
+    const direction = storeSources[0] ? "download" : "upload";
+    if (isStore(options.target) === storeSources[0]) {
+      throw new InvalidInputError(
+        direction === "upload"
+          ? `mirror target ${
+            name(options.target)
+          } must be a store URI (s3://bucket/prefix or file:///dir) when the sources are local directories`
+          : `mirror target ${
+            name(options.target)
+          } must be a local directory when the sources are store URIs`,
+      );
+    }
+    compileFilter(options.filter, options.exclude); // bad patterns fail before anything opens
+    const concurrency = options.concurrency ?? 16;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
+    }
+    const open = options.openStore ??
+      (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
+    const owned: ObjectStore[] = [];
+    const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
+      if (typeof x !== "string") return x;
+      const s = await open(x);
+      owned.push(s);
+      return s;
+    };
+    const targetPrefix = normalizePrefix(options.targetPrefix);
+    try {
+      let stores: ObjectStore[];
+      let roots: LocalRoot[];
+      let storePrefix: string;
+      if (direction === "upload") {
+        roots = options.sources.map((s) => {
+          const dir = resolve(s as string);
+          return { dir, base: sourceBase(dir, options.sourcePrefix) };
+        });
+        stores = [await getStore(options.target)];
+        storePrefix = targetPrefix;
+      } else {
+        stores = [];
+        for (const s of options.sources) stores.push(await getStore(s));
+        const dir = resolve(options.target as string);
+        roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
+        storePrefix = normalizePrefix(options.sourcePrefix);
+      }
+      const names = {
+        sources: options.sources.map((s) =>
+          typeof s === "string" ? (isStoreUri(s) ? s : resolve(s)) : s.url
+        ),
+        target: typeof options.target === "string"
+          ? (isStoreUri(options.target) ? options.target : resolve(options.target))
+          : options.target.url,
+      };
+      const statePath = options.statePath ?? defaultStatePath(
+        options.cacheDir ?? defaultCacheDir(),
+        { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
+      );
+      const state = new MirrorState(
+        options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
+      );
+      return new Mirror(options, direction, stores, owned, roots, storePrefix, state, names);
+    } catch (error) {
+      await Promise.allSettled(owned.map((s) => s.close()));
+      throw error;
+    }
+  }
+
+  /** Path of the state file (`:memory:` for a dry run without one). */
+  get statePath(): string {
+    return this.#state.path;
+  }
+
+  /**
+   * One full pass (or, with `scope`, a pass over the keys under that relative
+   * prefix). `settleMs` defers local files modified less than that long ago
+   * (still being written) to `report.deferred`.
+   */
+  async run(
+    options: { scope?: string; settleMs?: number; stop?: AbortSignal } = {},
+  ): Promise<MirrorReport> {
+    const run = this.#newRun(options.settleMs ?? 0);
+    if (options.stop) run.stop = options.stop;
+    const o = this.#options;
+    const scope = options.scope ?? "";
+    const onError = (path: string, error: unknown) => {
+      run.incomplete ??= `could not read ${path}`;
+      run.report.failed.push({ path, error: message(error) });
+    };
+    const walkOptions = {
+      filter: this.#filter,
+      symlinks: o.symlinks ?? "skip",
+      onError,
+      scope,
+      ...(o.signal ? { signal: o.signal } : {}),
+    };
+    const listOptions = { scope, ...(o.signal ? { signal: o.signal } : {}) };
+    try {
+      if (this.direction === "upload") {
+        const local = mergeSources(
+          this.localRoots.map((r) => walkLocal(r, walkOptions, scope !== "")),
+          (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
+        );
+        const remote = listRemote(this.#stores[0]!, this.#storePrefix, this.#filter, listOptions);
+        await this.#each(run, mergePairs(local, remote), (p) => this.#upload(run, p));
+      } else {
+        const remote = mergeSources(
+          this.#stores.map((s, origin) =>
+            mapAsync(
+              listRemote(s, this.#storePrefix, this.#filter, listOptions),
+              (e): SourceRemote => ({ ...e, origin }),
+            )
+          ),
+          (key, kept, dropped) =>
+            this.#duplicate(
+              run,
+              key,
+              `${this.#stores[kept.origin]!.url} ${kept.storeKey}`,
+              `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
+            ),
+        );
+        const local = walkLocal(this.localRoots[0]!, walkOptions, true);
+        await this.#each(run, mergePairs(remote, local), (p) => this.#download(run, p));
+      }
+    } catch (error) {
+      this.#state.flush();
+      if (o.signal?.aborted || run.stop?.aborted) throw error;
+      throw new VcError(
+        `mirror of ${this.#names.sources.join(", ")} to ${this.#names.target} stopped: ${
+          message(error)
+        }; nothing was deleted`,
+        { cause: error },
+      );
+    }
+    await this.#deletes(run);
+    this.#state.flush();
+    return this.#finish(run);
+  }
+
+  /**
+   * Brings one local path (a file, a directory, or a path that no longer
+   * exists) up to date on the target; the watch mode calls it for changed
+   * paths. Upload direction only.
+   */
+  async syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
+    if (this.direction !== "upload") throw new Error("syncPath is for local → store mirrors");
+    const key = this.keyOf(path);
+    if (key === undefined) return this.#finish(this.#newRun(0));
+    const run = this.#newRun(options.settleMs ?? 0);
+    const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
+      (error: unknown) => {
+        run.report.failed.push({ key, path, error: message(error) });
+        return null;
+      },
+    );
+    if (local === null) return this.#finish(run);
+    let isDir = false;
+    if (local === undefined) {
+      isDir = await Deno.stat(path).then((i) => i.isDirectory, () => false);
+    }
+    if (local !== undefined || !isDir) {
+      const included = matchesFilter(this.#filter, key);
+      if (included && key !== "") {
+        const info = await this.#stores[0]!.head(this.#storePrefix + key);
+        const target: RemoteEntry | undefined = info === undefined ? undefined : {
+          key,
+          storeKey: this.#storePrefix + key,
+          size: info.size,
+          etag: info.etag,
+          metadata: info.metadata ?? {},
+        };
+        run.report.heads++;
+        if (local !== undefined || target !== undefined) {
+          await this.#upload(run, {
+            key,
+            ...(local ? { source: local } : {}),
+            ...(target ? { target } : {}),
+          });
+        }
+      }
+      await this.#deletes(run);
+    }
+    this.#state.flush();
+    const report = this.#finish(run);
+    if (local !== undefined) return report;
+    // A directory (created, renamed here or away): reconcile everything under it.
+    const sub = await this.run({ scope: key === "" ? "" : `${key}/`, ...options });
+    return combineReports(report, sub);
+  }
+
+  /** The relative key of a local path inside one of the sources, or `undefined`. */
+  keyOf(path: string): string | undefined {
+    const abs = resolve(path);
+    for (const r of this.localRoots) {
+      if (abs === r.dir) return r.base.replace(/\/$/, "");
+      if (isInside(abs, r.dir)) {
+        return r.base + abs.slice(r.dir.length + 1).split(sep).join("/");
+      }
+    }
+    return undefined;
+  }
+
+  /** Closes the state file and the stores this mirror opened. */
+  async close(): Promise<void> {
+    try {
+      this.#state.close();
+    } finally {
+      await Promise.allSettled(this.#owned.map((s) => s.close()));
+    }
+  }
+
+  #newRun(settleMs: number): Run {
+    return {
+      report: {
+        direction: this.direction,
+        sources: this.#names.sources,
+        target: this.#names.target,
+        dryRun: this.#options.dryRun ?? false,
+        transferred: 0,
+        bytes: 0,
+        deleted: 0,
+        unchanged: 0,
+        extra: 0,
+        hashed: 0,
+        heads: 0,
+        failed: [],
+        deferred: [],
+        ...(this.#options.dryRun ? { actions: [] } : {}),
+        seconds: 0,
+      },
+      started: performance.now(),
+      done: 0,
+      deletes: [],
+      settleMs,
+    };
+  }
+
+  #finish(run: Run): MirrorReport {
+    if (this.#options.delete && run.deletes.length > 0) run.report.extra += run.deletes.length;
+    run.report.seconds = (performance.now() - run.started) / 1000;
+    return run.report;
+  }
+
+  async #each<T extends { key: string }>(
+    run: Run,
+    items: AsyncIterable<T>,
+    fn: (item: T) => Promise<void>,
+  ): Promise<void> {
+    const signal = run.stop ?? this.#options.signal;
+    await forEachLimit(items, this.#options.concurrency ?? 16, fn, signal ? { signal } : {});
+  }
+
+  #duplicate(run: Run, key: string, kept: string, dropped: string): void {
+    run.report.failed.push({
+      key,
+      path: dropped,
+      error: `key ${JSON.stringify(key)} also comes from ${kept}; the first source wins`,
+    });
+  }
+
+  #progress(run: Run, key: string): void {
+    run.done++;
+    this.#options.onProgress?.({ done: run.done, bytes: run.report.bytes, current: key });
+  }
+
+  #act(run: Run, action: "upload" | "download" | "delete", key: string, size: number): void {
+    const a = { action, key, size };
+    run.report.actions?.push(a);
+    this.#options.onAction?.(a);
+  }
+
+  #remember(entry: LocalEntry, md5: string, etag: string, racy: boolean): void {
+    if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy);
+  }
+
+  get #racyWindow(): number {
+    return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
+  }
+
+  async #upload(run: Run, pair: Pair<LocalEntry, RemoteEntry>): Promise<void> {
+    const { source: local, target: remote } = pair;
+    const store = this.#stores[0]!;
+    const o = this.#options;
+    try {
+      if (local === undefined) {
+        this.#targetOnly(run, pair.key, remote!.storeKey);
+        return;
+      }
+      if (run.settleMs > 0 && local.mtimeMs > this.#clock.now() - run.settleMs) {
+        run.report.deferred.push(local.path);
+        return;
+      }
+      const row = this.#state.get(local.key);
+      const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+      if (hash.hashed) run.report.hashed++;
+      if (remote !== undefined && remote.size === local.size) {
+        const same = await sameContent(hash.md5, remote, row, store, run.report, o.signal);
+        if (same) {
+          run.report.unchanged++;
+          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
+            this.#remember(local, hash.md5, remote.etag, hash.racy);
+          }
+          return;
+        }
+      }
+      this.#act(run, "upload", local.key, local.size);
+      if (!o.dryRun) {
+        const result = await store.put(
+          this.#storePrefix + local.key,
+          hash.bytes ?? { path: local.path },
+          {
+            md5: hash.md5,
+            metadata: { "vc-md5": hash.md5 },
+            size: local.size,
+            ...(o.signal ? { signal: o.signal } : {}),
+          },
+        );
+        this.#remember(local, hash.md5, result.etag, hash.racy);
+      }
+      run.report.transferred++;
+      run.report.bytes += local.size;
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
+    } finally {
+      this.#progress(run, pair.key);
+    }
+  }
+
+  async #download(run: Run, pair: Pair<SourceRemote, LocalEntry>): Promise<void> {
+    const { source: remote, target: local } = pair;
+    const o = this.#options;
+    const root = this.localRoots[0]!.dir;
+    try {
+      if (remote === undefined) {
+        this.#targetOnly(run, pair.key, local!.path);
+        return;
+      }
+      const store = this.#stores[remote.origin]!;
+      const unsafe = unsafeLocalKey(remote.key);
+      if (unsafe !== undefined) {
+        run.report.failed.push({
+          key: remote.key,
+          path: `${store.url} ${remote.storeKey}`,
+          error: `not written: ${unsafe}`,
+        });
+        return;
+      }
+      if (local !== undefined && local.size === remote.size) {
+        const row = this.#state.get(local.key);
+        const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+        if (hash.hashed) run.report.hashed++;
+        if (await sameContent(hash.md5, remote, row, store, run.report, o.signal)) {
+          run.report.unchanged++;
+          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
+            this.#remember(local, hash.md5, remote.etag, hash.racy);
+          }
+          return;
+        }
+      }
+      this.#act(run, "download", remote.key, remote.size);
+      if (!o.dryRun) {
+        const dest = join(root, ...remote.key.split("/"));
+        const got = await downloadToFile(store, remote.storeKey, dest, {
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+        const written = await statLocal(dest, remote.key, "skip");
+        if (written !== undefined) {
+          const racy = isRacy(written, Date.now(), this.#racyWindow);
+          this.#remember(written, got.md5 ?? await md5File(dest), got.etag, racy);
+        }
+      }
+      run.report.transferred++;
+      run.report.bytes += remote.size;
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
+    } finally {
+      this.#progress(run, pair.key);
+    }
+  }
+
+  #targetOnly(run: Run, key: string, target: string): void {
+    if (this.#options.delete) run.deletes.push({ key, target });
+    else run.report.extra++;
+  }
+
+  async #deletes(run: Run): Promise<void> {
+    if (run.deletes.length === 0) return;
+    if (run.incomplete !== undefined) {
+      run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;
+      return;
+    }
+    const pending = run.deletes;
+    run.deletes = [];
+    for (const d of pending) this.#act(run, "delete", d.key, 0);
+    if (this.#options.dryRun) {
+      run.report.deleted += pending.length;
+      return;
+    }
+    if (this.direction === "upload") {
+      for (let i = 0; i < pending.length; i += DELETE_BATCH) {
+        this.#options.signal?.throwIfAborted();
+        const batch = pending.slice(i, i + DELETE_BATCH);
+        try {
+          await this.#stores[0]!.delete(batch.map((d) => d.target));
+          for (const d of batch) this.#state.delete(d.key);
+          run.report.deleted += batch.length;
+        } catch (error) {
+          for (const d of batch) {
+            run.report.failed.push(failure(d.key, `${this.#stores[0]!.url}/${d.target}`, error));
+          }
+        }
+      }
+    } else {
+      await forEachLimit(pending, this.#options.concurrency ?? 16, async (d) => {
+        try {
+          await Deno.remove(d.target);
+          this.#state.delete(d.key);
+          run.report.deleted++;
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) return;
+          run.report.failed.push(failure(d.key, d.target, error));
+        }
+      });
+    }
+  }
+}
+
+/**
+ * Adds up two reports of the same mirror (counts, failures, actions).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { combineReports } from "./mirror.ts";
+ * import type { MirrorReport } from "./types.ts";
+ * const r: MirrorReport = {
+ *   direction: "upload", sources: [], target: "", dryRun: false, transferred: 1, bytes: 2,
+ *   deleted: 0, unchanged: 0, extra: 0, hashed: 0, heads: 0, failed: [], deferred: [], seconds: 1,
+ * };
+ * assert.equal(combineReports(r, r).bytes, 4);
+ * ```
+ */
+export function combineReports(a: MirrorReport, b: MirrorReport): MirrorReport {
+  return {
+    ...a,
+    transferred: a.transferred + b.transferred,
+    bytes: a.bytes + b.bytes,
+    deleted: a.deleted + b.deleted,
+    unchanged: a.unchanged + b.unchanged,
+    extra: a.extra + b.extra,
+    hashed: a.hashed + b.hashed,
+    heads: a.heads + b.heads,
+    failed: [...a.failed, ...b.failed],
+    deferred: [...a.deferred, ...b.deferred],
+    ...(a.actions || b.actions ? { actions: [...a.actions ?? [], ...b.actions ?? []] } : {}),
+    ...(a.deletesSkipped ?? b.deletesSkipped
+      ? { deletesSkipped: (a.deletesSkipped ?? b.deletesSkipped)! }
+      : {}),
+    seconds: a.seconds + b.seconds,
+  };
+}
+
+function failure(key: string, path: string, error: unknown): MirrorFailure {
+  let text = message(error);
+  if (error instanceof Deno.errors.NotFound) text = `vanished: ${text}`;
+  else if (error instanceof Deno.errors.PermissionDenied) text = `unreadable: ${text}`;
+  return { key, path, error: text };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function name(x: string | ObjectStore): string {
+  return JSON.stringify(typeof x === "string" ? x : x.url);
+}
+
+function isInside(path: string, dir: string): boolean {
+  const d = dir.endsWith(sep) ? dir : dir + sep;
+  return path.startsWith(d);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function* mapAsync<T, U>(items: AsyncIterable<T>, fn: (x: T) => U): AsyncGenerator<U> {
+  for await (const x of items) yield fn(x);
+}

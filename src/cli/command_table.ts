@@ -17,6 +17,7 @@ import type { CommandSummary } from "./help.ts";
 const VERSIONED = "Versioned assets (manifest + bucket)";
 const CACHE = "Asset cache (any s3:// or file:// URI)";
 const CI = "CI";
+const MIRROR = "Mirror (directory ⇄ store)";
 
 /** A command as listed: its summary, and how to load its module. */
 export interface CommandEntry extends CommandSummary {
@@ -103,6 +104,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     group: CI,
     summary: "download every asset of manifests and lists into the cache, in parallel",
     load: async () => (await import("./prefill_command.ts")).prefill,
+  },
+  {
+    name: "mirror",
+    group: MIRROR,
+    summary: "make a store prefix equal to local directories (or the reverse), once or --watch",
+    load: async () => (await import("./mirror_command.ts")).mirror,
   },
   {
     name: "cache get",

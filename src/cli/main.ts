@@ -42,6 +42,13 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "concurrency",
   "max-size",
   "older-than",
+  "filter",
+  "exclude",
+  "source-prefix",
+  "target-prefix",
+  "state",
+  "debounce",
+  "reconcile-interval",
 ]);
 
 /**
@@ -153,6 +160,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       options: command.options,
       positionals: command.positionals,
       required: command.required,
+      ...(command.variadic ? { variadic: true } : {}),
     });
     if (flags.boolean("help")) {
       await writeText(io, commandHelp(command, entry.summary));

@@ -402,7 +402,7 @@ export class Mirror {
 
   #finish(run: Run): MirrorReport {
     if (this.#options.delete && run.deletes.length > 0) run.report.extra += run.deletes.length;
-    run.report.seconds = (performance.now() - run.started) / 1000;
+    run.report.seconds = Math.round(performance.now() - run.started) / 1000;
     return run.report;
   }
 

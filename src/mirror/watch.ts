@@ -30,6 +30,8 @@ export interface WatchOptions extends MirrorOptions {
   onBatch?: (report: MirrorReport, kind: "initial" | "events" | "reconcile") => void;
   /** Called when filesystem events arrive (after they are queued). */
   onEvent?: (paths: readonly string[]) => void;
+  /** Called each time nothing is due and the watch starts waiting (tests: "work is done"). */
+  onIdle?: () => void;
   /** Called when a pass or batch fails (the watch goes on). */
   onError?: (error: unknown) => void;
 }
@@ -175,6 +177,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       for (const p of pending.values()) next = Math.min(next, p.since + debounce);
       const timer = new AbortController();
       const waking = woken;
+      options.onIdle?.();
       try {
         await Promise.race([clock.sleep(Math.max(0, next - now), timer.signal), waking]);
       } catch {

@@ -324,6 +324,11 @@ Deno.test("mirror: bad input is named", async () => {
     "--filter",
   );
   await assertRejects(
+    () => mirror({ sources: [w.dir], target: `file://${w.dir}/../b`, statePath: `${w.dir}/s.db` }),
+    Error,
+    "must not be inside the mirrored directory",
+  );
+  await assertRejects(
     () => mirror({ sources: [w.dir, "s3://b/x"], target: `file://${w.dir}/b` }),
     Error,
     "all be local directories",

@@ -23,6 +23,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "cold_small", about: "1000 × 4 KiB cold via AssetCache vs aws s3 sync" },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
+  {
+    name: "mirror",
+    about: "vc mirror vs aws s3 sync (and rclone): upload, no-op, one change; RSS of a big no-op",
+  },
 ];
 
 // Upper bound for one benchmark process (the full big_object run takes a few minutes).

@@ -201,7 +201,12 @@ export async function run(args: Args): Promise<Report> {
       fmtStats(a1.stats)
     })`,
   );
-  report.info(`initial upload: vc mirror ${fmtNum(v1.r.ms)} ms (${fmtStats(v1.stats)})`);
+  const v1json = JSON.parse(v1.r.stdout) as { seconds: number };
+  report.info(
+    `initial upload: vc mirror ${fmtNum(v1.r.ms)} ms, of which the mirror itself ${
+      fmtNum(v1json.seconds * 1000)
+    } ms (${fmtStats(v1.stats)})`,
+  );
   if (rclone) {
     const r1 = await measure(() => rcloneSync(up, "rclone-up"));
     report.info(
@@ -234,6 +239,7 @@ export async function run(args: Args): Promise<Report> {
     unchanged: number;
     hashed: number;
     transferred: number;
+    seconds: number;
   };
   report.info(
     `no-op of ${args.noopFiles}: aws s3 sync ${fmtNum(a2.r.ms)} ms (${fmtStats(a2.stats)})`,
@@ -241,7 +247,9 @@ export async function run(args: Args): Promise<Report> {
   report.info(
     `no-op: vc mirror ${fmtNum(v2.r.ms)} ms (${
       fmtStats(v2.stats)
-    }; unchanged ${v2json.unchanged}, hashed ${v2json.hashed})`,
+    }; unchanged ${v2json.unchanged}, hashed ${v2json.hashed}; the mirror itself ${
+      fmtNum(v2json.seconds * 1000)
+    } ms)`,
   );
   if (rclone) {
     const r2 = await measure(() => rcloneSync(big, "rclone-big"));

@@ -221,6 +221,12 @@ export class Mirror {
         options.cacheDir ?? defaultCacheDir(),
         { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
       );
+      const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
+      if (inside !== undefined) {
+        throw new InvalidInputError(
+          `state file ${statePath} must not be inside the mirrored directory ${inside.dir}`,
+        );
+      }
       const state = new MirrorState(
         options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
       );

@@ -27,7 +27,8 @@ if (import.meta.main) {
   };
   try {
     Deno.addSignalListener("SIGINT", onSigint);
-    // SIGTERM (systemd stop, docker stop) ends gracefully the same way.
+    // SIGTERM (service managers, `docker stop`) stops the same way: `vc serve`
+    // finishes the requests in flight, then exits.
     if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSigint);
   } catch {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.

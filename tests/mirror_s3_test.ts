@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { VcError } from "../src/errors.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
-import type { ObjectStore } from "../src/store/types.ts";
+import type { ListOptions, ObjectStore } from "../src/store/types.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import {
   fakeBackend,
@@ -119,7 +119,7 @@ Deno.test("mirror: a listing aborted part-way deletes nothing (any ObjectStore)"
   await writeTree(src, { "a.txt": "a", "z.txt": "z" });
   for (const k of ["b.txt", "c.txt", "d.txt"]) await b.store.put(k, enc.encode(k));
   // A user-supplied backend whose listing breaks off after two objects.
-  const broken: ObjectStore = Object.assign(Object.create(b.store) as ObjectStore, {
+  const broken: ObjectStore = wrap(b.store, {
     async *list(prefix: string) {
       let n = 0;
       for await (const o of b.store.list(prefix)) {
@@ -127,7 +127,6 @@ Deno.test("mirror: a listing aborted part-way deletes nothing (any ObjectStore)"
         yield o;
       }
     },
-    delete: (keys: readonly string[]) => b.store.delete(keys),
   });
   const error = await assertRejects(
     () => mirror({ sources: [src], target: broken, delete: true, statePath: join(w.dir, "s.db") }),
@@ -138,3 +137,46 @@ Deno.test("mirror: a listing aborted part-way deletes nothing (any ObjectStore)"
   for (const k of ["b.txt", "c.txt", "d.txt"]) assert(keys.includes(k), `${k} kept`);
   assertEquals(b.fake!.stats.DeleteObjects, 0);
 });
+
+Deno.test("mirror: a listing that skipped entries (onWarning) deletes nothing locally", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  const dest = join(w.dir, "dest");
+  await writeTree(dest, { "local-only.txt": "l" });
+  await b.store.put("a.txt", enc.encode("a"));
+  // A backend that skips an unreadable entry and says so, as FsStore does.
+  const skipping: ObjectStore = wrap(b.store, {
+    async *list(
+      prefix: string,
+      options?: ListOptions & { onWarning?: (w: { key: string; message: string }) => void },
+    ) {
+      options?.onWarning?.({ key: "secret.txt", message: "secret.txt: permission denied" });
+      yield* b.store.list(prefix);
+    },
+  });
+  const r = await mirror({
+    sources: [skipping],
+    target: dest,
+    delete: true,
+    statePath: join(w.dir, "s.db"),
+  });
+  assertEquals(r.transferred, 1);
+  assertEquals(r.deleted, 0);
+  assert(r.deletesSkipped !== undefined, "deletes skipped");
+  assertEquals(await Deno.readTextFile(join(dest, "local-only.txt")), "l");
+});
+
+/** A user-supplied ObjectStore: `inner`'s methods, some replaced. */
+function wrap(inner: ObjectStore, overrides: Partial<ObjectStore>): ObjectStore {
+  return {
+    url: inner.url,
+    head: (key, options) => inner.head(key, options),
+    get: (key, options) => inner.get(key, options),
+    put: (key, body, options) => inner.put(key, body, options),
+    list: (prefix, options) => inner.list(prefix, options),
+    delete: (keys) => inner.delete(keys),
+    copy: (from, to, options) => inner.copy(from, to, options),
+    close: () => Promise.resolve(),
+    ...overrides,
+  };
+}

@@ -28,8 +28,8 @@ import {
   unsafeLocalKey,
 } from "./keys.ts";
 import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_side.ts";
-import { mergePairs, mergeSources, type Pair } from "./plan.ts";
-import { defaultStatePath, MirrorState } from "./state.ts";
+import { type Keyed, mergePairs, mergeSources, type Pair } from "./plan.ts";
+import { defaultStatePath, MirrorState, statMatches } from "./state.ts";
 import { listRemote, type RemoteEntry } from "./store_side.ts";
 import type { MirrorFailure, MirrorOptions, MirrorReport } from "./types.ts";
 
@@ -265,7 +265,11 @@ export class Mirror {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
     };
-    const listOptions = { scope, ...(o.signal ? { signal: o.signal } : {}) };
+    const listOptions = {
+      scope,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onWarning: (w: { key: string; message: string }) => onError(w.key, new Error(w.message)),
+    };
     try {
       if (this.direction === "upload") {
         const local = mergeSources(
@@ -273,7 +277,12 @@ export class Mirror {
           (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
         );
         const remote = listRemote(this.#stores[0]!, this.#storePrefix, this.#filter, listOptions);
-        await this.#each(run, mergePairs(local, remote), (p) => this.#upload(run, p));
+        const pairs = this.#unchangedSkipped(
+          run,
+          mergePairs(local, remote),
+          (p) => [p.source, p.target],
+        );
+        await this.#each(run, pairs, (p) => this.#upload(run, p));
       } else {
         const remote = mergeSources(
           this.#stores.map((s, origin) =>
@@ -291,7 +300,12 @@ export class Mirror {
             ),
         );
         const local = walkLocal(this.localRoots[0]!, walkOptions, true);
-        await this.#each(run, mergePairs(remote, local), (p) => this.#download(run, p));
+        const pairs = this.#unchangedSkipped(
+          run,
+          mergePairs(remote, local),
+          (p) => [p.target, p.source],
+        );
+        await this.#each(run, pairs, (p) => this.#download(run, p));
       }
     } catch (error) {
       this.#state.flush();
@@ -419,6 +433,34 @@ export class Mirror {
   ): Promise<void> {
     const signal = run.stop ?? this.#options.signal;
     await forEachLimit(items, this.#options.concurrency ?? 16, fn, signal ? { signal } : {});
+  }
+
+  /**
+   * Passes on the pairs that need work, counting the others as unchanged
+   * right here: a file whose stat matches the state, next to an object whose
+   * ETag is the one recorded with it. This is the whole of a no-op run, so it
+   * stays synchronous and allocation-light (no pool slot, no promise per file).
+   */
+  async *#unchangedSkipped<P extends Pair<Keyed, Keyed>>(
+    run: Run,
+    pairs: AsyncIterable<P>,
+    sides: (p: P) => [Keyed | undefined, Keyed | undefined],
+  ): AsyncGenerator<P> {
+    const checksum = this.#options.checksum ?? false;
+    for await (const pair of pairs) {
+      if (!checksum) {
+        const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
+        if (l !== undefined && r !== undefined && l.size === r.size) {
+          const row = this.#state.get(l.key);
+          if (row !== undefined && row.etag === r.etag && row.etag !== "" && statMatches(row, l)) {
+            run.report.unchanged++;
+            this.#progress(run, pair.key);
+            continue;
+          }
+        }
+      }
+      yield pair;
+    }
   }
 
   #duplicate(run: Run, key: string, kept: string, dropped: string): void {

@@ -89,23 +89,48 @@ export async function* mergePairs<S extends Keyed, T extends Keyed>(
   source: AsyncIterable<S> | Iterable<S>,
   target: AsyncIterable<T> | Iterable<T>,
 ): AsyncGenerator<Pair<S, T>> {
-  const s = iterate(sortedChecked(source, "source"));
-  const t = iterate(sortedChecked(target, "target"));
+  // Order is checked inline rather than by wrapping generators: a no-op run
+  // of a million files pays for every generator layer per item.
+  const s = iterate(source);
+  const t = iterate(target);
+  let lastS: string | undefined;
+  let lastT: string | undefined;
+  const nextS = async () => {
+    const r = await s.next();
+    if (!r.done) {
+      if (lastS !== undefined && compareUtf8(lastS, r.value.key) >= 0) {
+        throw new UnsortedInputError("source", lastS, r.value.key);
+      }
+      lastS = r.value.key;
+    }
+    return r;
+  };
+  const nextT = async () => {
+    const r = await t.next();
+    if (!r.done) {
+      if (lastT !== undefined && compareUtf8(lastT, r.value.key) >= 0) {
+        throw new UnsortedInputError("target", lastT, r.value.key);
+      }
+      lastT = r.value.key;
+    }
+    return r;
+  };
   try {
-    let a = await s.next();
-    let b = await t.next();
+    let a = await nextS();
+    let b = await nextT();
     while (!a.done || !b.done) {
-      if (b.done || (!a.done && compareUtf8(a.value.key, b.value.key) < 0)) {
+      const c = a.done ? 1 : b.done ? -1 : compareUtf8(a.value.key, b.value.key);
+      if (c < 0) {
         const source = a.value as S;
         yield { key: source.key, source };
-        a = await s.next();
-      } else if (a.done || compareUtf8(a.value.key, b.value.key) > 0) {
+        a = await nextS();
+      } else if (c > 0) {
         const target = b.value as T;
         yield { key: target.key, target };
-        b = await t.next();
+        b = await nextT();
       } else {
-        yield { key: a.value.key, source: a.value, target: b.value };
-        [a, b] = await Promise.all([s.next(), t.next()]);
+        yield { key: (a.value as S).key, source: a.value as S, target: b.value as T };
+        [a, b] = await Promise.all([nextS(), nextT()]);
       }
     }
   } finally {
@@ -130,14 +155,19 @@ export async function* mergePairs<S extends Keyed, T extends Keyed>(
  * assert.deepEqual(dup, ["c"]);
  * ```
  */
-export async function* mergeSources<T extends Keyed>(
+export function mergeSources<T extends Keyed>(
+  sources: readonly (AsyncIterable<T> | Iterable<T>)[],
+  onDuplicate: (key: string, kept: T, dropped: T) => void,
+): AsyncIterable<T> | Iterable<T> {
+  // One source passes through untouched (mergePairs checks its order).
+  if (sources.length === 1) return sources[0]!;
+  return mergeMany(sources, onDuplicate);
+}
+
+async function* mergeMany<T extends Keyed>(
   sources: readonly (AsyncIterable<T> | Iterable<T>)[],
   onDuplicate: (key: string, kept: T, dropped: T) => void,
 ): AsyncGenerator<T> {
-  if (sources.length === 1) {
-    yield* sortedChecked(sources[0]!, "source 1");
-    return;
-  }
   const its = sources.map((s, i) => iterate(sortedChecked(s, `source ${i + 1}`)));
   try {
     const heads = await Promise.all(its.map((it) => it.next()));
@@ -166,13 +196,22 @@ export async function* mergeSources<T extends Keyed>(
   }
 }
 
-function iterate<T>(items: AsyncIterable<T>): AsyncIterator<T> & {
+function iterate<T>(items: AsyncIterable<T> | Iterable<T>): {
+  next(): Promise<IteratorResult<T>>;
   return(value: undefined): Promise<IteratorResult<T>>;
 } {
-  const it = items[Symbol.asyncIterator]();
+  if (Symbol.asyncIterator in items) {
+    const it = (items as AsyncIterable<T>)[Symbol.asyncIterator]();
+    return {
+      next: () => it.next(),
+      return: (value: undefined) =>
+        it.return?.(value) ?? Promise.resolve({ done: true, value: undefined as T }),
+    };
+  }
+  const it = (items as Iterable<T>)[Symbol.iterator]();
   return {
-    next: () => it.next(),
+    next: () => Promise.resolve(it.next()),
     return: (value: undefined) =>
-      it.return?.(value) ?? Promise.resolve({ done: true, value: undefined as T }),
+      Promise.resolve(it.return?.(value) ?? { done: true, value: undefined as T }),
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ObjectStore } from "../store/types.ts";
+import type { ListOptions, ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
 
 /** One object in the store. */
@@ -50,10 +50,20 @@ export async function* listRemote(
   store: ObjectStore,
   prefix: string,
   filter: KeyFilter,
-  options: { scope?: string; signal?: AbortSignal } = {},
+  options: {
+    scope?: string;
+    signal?: AbortSignal;
+    /** Told about entries a store's listing skipped (then the listing is incomplete). */
+    onWarning?: (warning: { key: string; message: string }) => void;
+  } = {},
 ): AsyncGenerator<RemoteEntry> {
   const listPrefix = prefix + (options.scope ?? "");
-  const listing = store.list(listPrefix, options.signal ? { signal: options.signal } : {});
+  // Stores that skip unreadable entries instead of failing the listing
+  // report them through `onWarning`; stores without it ignore the option.
+  const listOptions: ListOptions & { onWarning?: typeof options.onWarning } = {};
+  if (options.signal) listOptions.signal = options.signal;
+  if (options.onWarning) listOptions.onWarning = options.onWarning;
+  const listing = store.list(listPrefix, listOptions);
   for await (const o of listing) {
     if (o.key.endsWith("/") || !o.key.startsWith(prefix)) continue;
     const key = o.key.slice(prefix.length);

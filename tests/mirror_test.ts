@@ -329,6 +329,11 @@ Deno.test("mirror: bad input is named", async () => {
     "must not be inside the mirrored directory",
   );
   await assertRejects(
+    () => mirror({ sources: [`${w.dir}/missing`], target: `file://${w.dir}/b` }),
+    Error,
+    "cannot be read",
+  );
+  await assertRejects(
     () => mirror({ sources: [w.dir, "s3://b/x"], target: `file://${w.dir}/b` }),
     Error,
     "all be local directories",

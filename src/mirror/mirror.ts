@@ -18,6 +18,7 @@ import { forEachLimit } from "../pool.ts";
 import { downloadToFile } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isStoreUri } from "../uri.ts";
+import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import {
   compileFilter,
@@ -44,8 +45,8 @@ interface Run {
   done: number;
   /** Set when a walk or listing reported an error: no deletes then. */
   incomplete?: string;
-  /** Store keys (upload) or local paths (download) to delete, with their relative keys. */
-  deletes: { key: string; target: string }[];
+  /** Deletes queued in the state's TEMP table (store keys or local paths). */
+  deletes: number;
   settleMs: number;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
@@ -200,6 +201,19 @@ export class Mirror {
           const dir = resolve(s as string);
           return { dir, base: sourceBase(dir, options.sourcePrefix) };
         });
+        for (const r of roots) {
+          const info = await Deno.stat(r.dir).catch((error: unknown) => {
+            throw new InvalidInputError(
+              `mirror source ${r.dir} cannot be read: ${message(error)}`,
+              {
+                cause: error,
+              },
+            );
+          });
+          if (!info.isDirectory) {
+            throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
+          }
+        }
         stores = [await getStore(options.target)];
         storePrefix = targetPrefix;
       } else {
@@ -395,6 +409,7 @@ export class Mirror {
   }
 
   #newRun(settleMs: number): Run {
+    this.#state.clearDeletes(); // left over by a run that stopped
     return {
       report: {
         direction: this.direction,
@@ -415,13 +430,15 @@ export class Mirror {
       },
       started: performance.now(),
       done: 0,
-      deletes: [],
+      deletes: 0,
       settleMs,
     };
   }
 
   #finish(run: Run): MirrorReport {
-    if (this.#options.delete && run.deletes.length > 0) run.report.extra += run.deletes.length;
+    if (this.#options.delete && run.deletes > 0) run.report.extra += run.deletes;
+    // Transfers finish in any order; a plan reads best in key order.
+    run.report.actions?.sort((a, b) => compareUtf8(a.key, b.key));
     run.report.seconds = Math.round(performance.now() - run.started) / 1000;
     return run.report;
   }
@@ -594,49 +611,50 @@ export class Mirror {
   }
 
   #targetOnly(run: Run, key: string, target: string): void {
-    if (this.#options.delete) run.deletes.push({ key, target });
-    else run.report.extra++;
+    if (this.#options.delete) {
+      this.#state.queueDelete(key, target);
+      run.deletes++;
+    } else run.report.extra++;
   }
 
   async #deletes(run: Run): Promise<void> {
-    if (run.deletes.length === 0) return;
+    if (run.deletes === 0) return;
     if (run.incomplete !== undefined) {
       run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;
+      this.#state.clearDeletes();
       return;
     }
-    const pending = run.deletes;
-    run.deletes = [];
-    for (const d of pending) this.#act(run, "delete", d.key, 0);
-    if (this.#options.dryRun) {
-      run.report.deleted += pending.length;
-      return;
-    }
-    if (this.direction === "upload") {
-      for (let i = 0; i < pending.length; i += DELETE_BATCH) {
-        this.#options.signal?.throwIfAborted();
-        const batch = pending.slice(i, i + DELETE_BATCH);
+    run.deletes = 0;
+    const store = this.#stores[0]!;
+    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+      this.#options.signal?.throwIfAborted();
+      for (const d of batch) this.#act(run, "delete", d.key, 0);
+      if (this.#options.dryRun) {
+        run.report.deleted += batch.length;
+      } else if (this.direction === "upload") {
         try {
-          await this.#stores[0]!.delete(batch.map((d) => d.target));
+          await store.delete(batch.map((d) => d.target));
           for (const d of batch) this.#state.delete(d.key);
           run.report.deleted += batch.length;
         } catch (error) {
           for (const d of batch) {
-            run.report.failed.push(failure(d.key, `${this.#stores[0]!.url}/${d.target}`, error));
+            run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
           }
         }
+      } else {
+        await forEachLimit(batch, this.#options.concurrency ?? 16, async (d) => {
+          try {
+            await Deno.remove(d.target);
+            this.#state.delete(d.key);
+            run.report.deleted++;
+          } catch (error) {
+            if (error instanceof Deno.errors.NotFound) return;
+            run.report.failed.push(failure(d.key, d.target, error));
+          }
+        });
       }
-    } else {
-      await forEachLimit(pending, this.#options.concurrency ?? 16, async (d) => {
-        try {
-          await Deno.remove(d.target);
-          this.#state.delete(d.key);
-          run.report.deleted++;
-        } catch (error) {
-          if (error instanceof Deno.errors.NotFound) return;
-          run.report.failed.push(failure(d.key, d.target, error));
-        }
-      });
     }
+    this.#state.clearDeletes();
   }
 }
 

@@ -51,6 +51,8 @@ const BATCH = 500;
  *   state.close();
  *   const again = new MirrorState(`${dir}/m.sqlite`);
  *   assert.deepEqual(again.get("k"), row);
+ *   again.queueDelete("old", "prefix/old");
+ *   assert.deepEqual([...again.queuedDeletes(10)], [[{ key: "old", target: "prefix/old" }]]);
  *   again.close();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -64,6 +66,8 @@ export class MirrorState {
   readonly #get: StatementSync;
   readonly #put: StatementSync;
   readonly #del: StatementSync;
+  readonly #queue: StatementSync;
+  readonly #queued: StatementSync;
   #pending = 0;
   #closed = false;
 
@@ -91,6 +95,41 @@ export class MirrorState {
       "INSERT OR REPLACE INTO files (key, size, mtime_ms, ctime_ms, ino, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.#del = this.#db.prepare("DELETE FROM files WHERE key = ?");
+    // Deletes wait until a run's walk and listing are complete; they queue in
+    // a TEMP table (never part of the state file), so memory stays bounded
+    // however many there are.
+    this.#db.exec(
+      "CREATE TEMP TABLE deletes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, target TEXT NOT NULL)",
+    );
+    this.#queue = this.#db.prepare("INSERT INTO deletes (key, target) VALUES (?, ?)");
+    this.#queued = this.#db.prepare(
+      "SELECT seq, key, target FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
+  }
+
+  /** Queues a delete of `target` (a store key or a local path) for relative key `key`. */
+  queueDelete(key: string, target: string): void {
+    this.#begin();
+    this.#queue.run(key, target);
+    this.#step();
+  }
+
+  /** The queued deletes, in batches of at most `size`, in the order queued. */
+  *queuedDeletes(size: number): Generator<{ key: string; target: string }[]> {
+    this.flush();
+    let after = 0;
+    while (true) {
+      const rows = this.#queued.all(after, size) as { seq: number; key: string; target: string }[];
+      if (rows.length === 0) return;
+      after = Number(rows[rows.length - 1]!.seq);
+      yield rows.map((r) => ({ key: r.key, target: r.target }));
+    }
+  }
+
+  /** Forgets every queued delete. */
+  clearDeletes(): void {
+    this.flush();
+    this.#db.exec("DELETE FROM deletes");
   }
 
   /** The row for `key`, if any. */

@@ -47,6 +47,8 @@ interface Run {
   incomplete?: string;
   /** Deletes queued in the state's TEMP table (store keys or local paths). */
   deletes: number;
+  /** Bytes of transfers still in flight (for progress). */
+  moving: number;
   settleMs: number;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
@@ -431,6 +433,7 @@ export class Mirror {
       started: performance.now(),
       done: 0,
       deletes: 0,
+      moving: 0,
       settleMs,
     };
   }
@@ -488,9 +491,26 @@ export class Mirror {
     });
   }
 
-  #progress(run: Run, key: string): void {
-    run.done++;
-    this.#options.onProgress?.({ done: run.done, bytes: run.report.bytes, current: key });
+  #progress(run: Run, key: string, finished = true): void {
+    if (finished) run.done++;
+    const bytes = run.report.bytes + run.moving;
+    this.#options.onProgress?.({ done: run.done, bytes, current: key });
+  }
+
+  /** A per-transfer progress callback (cumulative bytes) feeding the run's byte count. */
+  #mover(run: Run, key: string): { onBytes: (sent: number) => void; end: () => void } {
+    let sent = 0;
+    return {
+      onBytes: (n) => {
+        run.moving += n - sent;
+        sent = n;
+        this.#progress(run, key, false);
+      },
+      end: () => {
+        run.moving -= sent;
+        sent = 0;
+      },
+    };
   }
 
   #act(run: Run, action: "upload" | "download" | "delete", key: string, size: number): void {
@@ -535,6 +555,7 @@ export class Mirror {
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
+        const mover = this.#mover(run, local.key);
         const result = await store.put(
           this.#storePrefix + local.key,
           hash.bytes ?? { path: local.path },
@@ -542,9 +563,10 @@ export class Mirror {
             md5: hash.md5,
             metadata: { "vc-md5": hash.md5 },
             size: local.size,
+            onProgress: mover.onBytes,
             ...(o.signal ? { signal: o.signal } : {}),
           },
-        );
+        ).finally(mover.end);
         this.#remember(local, hash.md5, result.etag, hash.racy);
       }
       run.report.transferred++;
@@ -591,9 +613,11 @@ export class Mirror {
       this.#act(run, "download", remote.key, remote.size);
       if (!o.dryRun) {
         const dest = join(root, ...remote.key.split("/"));
+        const mover = this.#mover(run, remote.key);
         const got = await downloadToFile(store, remote.storeKey, dest, {
+          onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),
-        });
+        }).finally(mover.end);
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
           const racy = isRacy(written, Date.now(), this.#racyWindow);

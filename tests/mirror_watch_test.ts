@@ -146,9 +146,10 @@ for (const backend of BACKENDS) {
         assertEquals(await content("renamed/a.txt"), "bbb");
       } finally {
         stop.abort();
-        const totals = await watching;
-        assert(totals.passes >= 2 && totals.batches >= 4, JSON.stringify(totals));
+        await watching;
       }
+      const totals = await watching;
+      assert(totals.passes >= 2 && totals.batches >= 4, JSON.stringify(totals));
     },
   });
 }

@@ -11,28 +11,21 @@
  */
 import { join, resolve, sep } from "node:path";
 import { type Clock, systemClock } from "../clock.ts";
-import { defaultCacheDir } from "../config.ts";
-import { InvalidInputError, VcError } from "../errors.ts";
+import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { downloadToFile } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { isStoreUri } from "../uri.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
-import {
-  compileFilter,
-  type KeyFilter,
-  matchesFilter,
-  normalizePrefix,
-  sourceBase,
-  unsafeLocalKey,
-} from "./keys.ts";
+import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_side.ts";
 import { type Keyed, mergePairs, mergeSources, type Pair } from "./plan.ts";
-import { defaultStatePath, MirrorState, statMatches } from "./state.ts";
+import { combineReports, failure, message } from "./report.ts";
+import { type MirrorParts, openParts } from "./setup.ts";
+import { type MirrorState, statMatches } from "./state.ts";
 import { listRemote, type RemoteEntry } from "./store_side.ts";
-import type { MirrorFailure, MirrorOptions, MirrorReport } from "./types.ts";
+import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
@@ -133,124 +126,22 @@ export class Mirror {
   readonly #names: { sources: string[]; target: string };
   readonly #clock: Clock;
 
-  private constructor(
-    options: MirrorOptions,
-    direction: "upload" | "download",
-    stores: ObjectStore[],
-    owned: ObjectStore[],
-    localRoots: LocalRoot[],
-    storePrefix: string,
-    state: MirrorState,
-    names: { sources: string[]; target: string },
-  ) {
+  private constructor(options: MirrorOptions, parts: MirrorParts) {
     this.#options = options;
-    this.direction = direction;
-    this.#stores = stores;
-    this.#owned = owned;
-    this.localRoots = localRoots;
-    this.#storePrefix = storePrefix;
-    this.#state = state;
+    this.direction = parts.direction;
+    this.#stores = parts.stores;
+    this.#owned = parts.owned;
+    this.localRoots = parts.roots;
+    this.#storePrefix = parts.storePrefix;
+    this.#state = parts.state;
     this.#filter = compileFilter(options.filter, options.exclude);
-    this.#names = names;
+    this.#names = parts.names;
     this.#clock = options.clock ?? systemClock;
   }
 
   /** Checks the options, opens the stores and the state file. */
   static async open(options: MirrorOptions): Promise<Mirror> {
-    if (options.sources.length === 0) {
-      throw new InvalidInputError("mirror needs at least one source");
-    }
-    const isStore = (x: string | ObjectStore) => typeof x !== "string" || isStoreUri(x);
-    const storeSources = options.sources.map(isStore);
-    if (storeSources.some((s) => s !== storeSources[0])) {
-      throw new InvalidInputError(
-        "mirror sources must all be local directories or all be store URIs",
-      );
-    }
-    const direction = storeSources[0] ? "download" : "upload";
-    if (isStore(options.target) === storeSources[0]) {
-      throw new InvalidInputError(
-        direction === "upload"
-          ? `mirror target ${
-            name(options.target)
-          } must be a store URI (s3://bucket/prefix or file:///dir) when the sources are local directories`
-          : `mirror target ${
-            name(options.target)
-          } must be a local directory when the sources are store URIs`,
-      );
-    }
-    compileFilter(options.filter, options.exclude); // bad patterns fail before anything opens
-    const concurrency = options.concurrency ?? 16;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
-    }
-    const open = options.openStore ??
-      (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
-    const owned: ObjectStore[] = [];
-    const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
-      if (typeof x !== "string") return x;
-      const s = await open(x);
-      owned.push(s);
-      return s;
-    };
-    const targetPrefix = normalizePrefix(options.targetPrefix);
-    try {
-      let stores: ObjectStore[];
-      let roots: LocalRoot[];
-      let storePrefix: string;
-      if (direction === "upload") {
-        roots = options.sources.map((s) => {
-          const dir = resolve(s as string);
-          return { dir, base: sourceBase(dir, options.sourcePrefix) };
-        });
-        for (const r of roots) {
-          const info = await Deno.stat(r.dir).catch((error: unknown) => {
-            throw new InvalidInputError(
-              `mirror source ${r.dir} cannot be read: ${message(error)}`,
-              {
-                cause: error,
-              },
-            );
-          });
-          if (!info.isDirectory) {
-            throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
-          }
-        }
-        stores = [await getStore(options.target)];
-        storePrefix = targetPrefix;
-      } else {
-        stores = [];
-        for (const s of options.sources) stores.push(await getStore(s));
-        const dir = resolve(options.target as string);
-        roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
-        storePrefix = normalizePrefix(options.sourcePrefix);
-      }
-      const names = {
-        sources: options.sources.map((s) =>
-          typeof s === "string" ? (isStoreUri(s) ? s : resolve(s)) : s.url
-        ),
-        target: typeof options.target === "string"
-          ? (isStoreUri(options.target) ? options.target : resolve(options.target))
-          : options.target.url,
-      };
-      const statePath = options.statePath ?? defaultStatePath(
-        options.cacheDir ?? defaultCacheDir(),
-        { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
-      );
-      const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
-      if (inside !== undefined) {
-        throw new InvalidInputError(
-          `state file ${statePath} must not be inside the mirrored directory ${inside.dir}`,
-        );
-      }
-      const state = new MirrorState(
-        options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
-      );
-      return new Mirror(options, direction, stores, owned, roots, storePrefix, state, names);
-    } catch (error) {
-      await Promise.allSettled(owned.map((s) => s.close()));
-      throw error;
-    }
+    return new Mirror(options, await openParts(options));
   }
 
   /** Path of the state file (`:memory:` for a dry run without one). */
@@ -682,63 +573,9 @@ export class Mirror {
   }
 }
 
-/**
- * Adds up two reports of the same mirror (counts, failures, actions).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { combineReports } from "./mirror.ts";
- * import type { MirrorReport } from "./types.ts";
- * const r: MirrorReport = {
- *   direction: "upload", sources: [], target: "", dryRun: false, transferred: 1, bytes: 2,
- *   deleted: 0, unchanged: 0, extra: 0, hashed: 0, heads: 0, failed: [], deferred: [], seconds: 1,
- * };
- * assert.equal(combineReports(r, r).bytes, 4);
- * ```
- */
-export function combineReports(a: MirrorReport, b: MirrorReport): MirrorReport {
-  return {
-    ...a,
-    transferred: a.transferred + b.transferred,
-    bytes: a.bytes + b.bytes,
-    deleted: a.deleted + b.deleted,
-    unchanged: a.unchanged + b.unchanged,
-    extra: a.extra + b.extra,
-    hashed: a.hashed + b.hashed,
-    heads: a.heads + b.heads,
-    failed: [...a.failed, ...b.failed],
-    deferred: [...a.deferred, ...b.deferred],
-    ...(a.actions || b.actions ? { actions: [...a.actions ?? [], ...b.actions ?? []] } : {}),
-    ...(a.deletesSkipped ?? b.deletesSkipped
-      ? { deletesSkipped: (a.deletesSkipped ?? b.deletesSkipped)! }
-      : {}),
-    seconds: a.seconds + b.seconds,
-  };
-}
-
-function failure(key: string, path: string, error: unknown): MirrorFailure {
-  let text = message(error);
-  if (error instanceof Deno.errors.NotFound) text = `vanished: ${text}`;
-  else if (error instanceof Deno.errors.PermissionDenied) text = `unreadable: ${text}`;
-  return { key, path, error: text };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function name(x: string | ObjectStore): string {
-  return JSON.stringify(typeof x === "string" ? x : x.url);
-}
-
 function isInside(path: string, dir: string): boolean {
   const d = dir.endsWith(sep) ? dir : dir + sep;
   return path.startsWith(d);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 async function* mapAsync<T, U>(items: AsyncIterable<T>, fn: (x: T) => U): AsyncGenerator<U> {

@@ -17,7 +17,8 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { combineReports, Mirror } from "./mirror.ts";
+import { Mirror } from "./mirror.ts";
+import { combineReports } from "./report.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */

@@ -96,7 +96,10 @@ export async function hashLocal(
   }
   const racy = isRacy(entry, Date.now(), racyWindowMs);
   if (entry.size <= SMALL_FILE) {
-    const bytes = await Deno.readFile(entry.path);
+    // Small files: one synchronous read (no thread-pool round trip per file).
+    const bytes = entry.size <= 256 * 1024
+      ? Deno.readFileSync(entry.path)
+      : await Deno.readFile(entry.path);
     return { md5: md5Hex(bytes), bytes, hashed: true, racy };
   }
   return { md5: await md5File(entry.path), hashed: true, racy };

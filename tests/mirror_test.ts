@@ -329,6 +329,11 @@ Deno.test("mirror: bad input is named", async () => {
     "must not be inside the mirrored directory",
   );
   await assertRejects(
+    () => mirror({ sources: [w.dir], target: `file://${w.dir}/backup`, statePath: `${w.dir}.db` }),
+    Error,
+    "it would mirror itself",
+  );
+  await assertRejects(
     () => mirror({ sources: [`${w.dir}/missing`], target: `file://${w.dir}/b` }),
     Error,
     "cannot be read",

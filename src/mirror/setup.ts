@@ -8,7 +8,7 @@ import { join, resolve, sep } from "node:path";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { isStoreUri } from "../uri.ts";
+import { isStoreUri, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, sourceBase } from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
@@ -118,6 +118,18 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         });
         if (!info.isDirectory) {
           throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
+        }
+      }
+      if (typeof options.target === "string" && /^file:/i.test(options.target)) {
+        const parsed = parseUri(options.target);
+        const targetDir = parsed.scheme === "file" ? resolve(parsed.path) : undefined;
+        const around = roots.find((r) =>
+          targetDir !== undefined && (targetDir === r.dir || isInside(targetDir, r.dir))
+        );
+        if (around !== undefined) {
+          throw new InvalidInputError(
+            `mirror target ${options.target} is inside the source ${around.dir}: it would mirror itself`,
+          );
         }
       }
       stores = [await getStore(options.target)];

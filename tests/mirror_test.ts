@@ -3,7 +3,7 @@
  * BACKENDS (fake S3, FsStore, and moto when VC_TEST_S3_ENDPOINT is set).
  */
 import { join } from "node:path";
-import { mirror } from "../src/mirror/mirror.ts";
+import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
@@ -343,4 +343,27 @@ Deno.test("mirror: bad input is named", async () => {
     Error,
     "all be local directories",
   );
+});
+
+Deno.test("mirror: syncPath (watch events) never mirrors through a skipped symlink", async () => {
+  await using w = await tempDir();
+  await writeTree(w.dir, { "src/a.txt": "a", "outside/secret.txt": "s" });
+  await Deno.symlink(join(w.dir, "outside"), join(w.dir, "src", "link"));
+  const bucket = join(w.dir, "bucket");
+  const m = await Mirror.open({
+    sources: [join(w.dir, "src")],
+    target: `file://${bucket}`,
+    statePath: join(w.dir, "s.db"),
+  });
+  try {
+    const r = await m.syncPath(join(w.dir, "src", "link"));
+    assertEquals(r.transferred, 0);
+    const a = await m.syncPath(join(w.dir, "src", "a.txt"));
+    assertEquals(a.transferred, 1);
+  } finally {
+    await m.close();
+  }
+  const store = new FsStore(bucket);
+  assertEquals(Object.keys(await storeContents(store)), ["a.txt"]);
+  await store.close();
 });

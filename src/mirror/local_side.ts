@@ -98,6 +98,10 @@ export async function* walkLocal(
       return;
     }
   }
+  if (dir !== root.dir && options.symlinks === "skip") {
+    // A scope below the root that is a skipped symlink has nothing to mirror.
+    if ((await Deno.lstat(dir).catch(() => undefined))?.isSymlink) return;
+  }
   const walk = walkFiles(dir, {
     symlinks: options.symlinks,
     onError: options.onError,

@@ -248,7 +248,9 @@ export class Mirror {
     if (local === null) return this.#finish(run);
     let isDir = false;
     if (local === undefined) {
-      isDir = await Deno.stat(path).then((i) => i.isDirectory, () => false);
+      // A skipped symlink to a directory is not a directory to mirror.
+      const look = (this.#options.symlinks ?? "skip") === "follow" ? Deno.stat : Deno.lstat;
+      isDir = await look(path).then((i) => i.isDirectory, () => false);
     }
     if (local !== undefined || !isDir) {
       const included = matchesFilter(this.#filter, key);

@@ -33,6 +33,8 @@ Deno.test("vc mirror: upload, dry run, delete, JSON report, summary line", async
   assertStringIncludes(up.stdout, "2 uploaded");
   assertEquals(await ws.read("bucket/snap/sub/b.csv"), "22");
   assert(!(await Deno.stat(ws.path("bucket/snap/skip.tmp")).then(() => true, () => false)));
+  const quiet = await ws.run(["mirror", "data", target, ...common, "--quiet"]);
+  assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
 
   await Deno.remove(ws.path("data/a.csv"));
   const dry = await ws.run(["mirror", "data", target, ...common, "--delete", "--dry-run"]);

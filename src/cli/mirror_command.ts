@@ -191,7 +191,9 @@ export const mirror: Command = {
       ),
       summary(report),
     ];
-    await out.data(report, lines);
+    // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
+    if (report.dryRun) await out.data(report, lines);
+    else await out.status(report, lines);
     return finish(ctx, report);
   },
 };

@@ -22,6 +22,7 @@
  */
 import { dirname, isAbsolute, join, resolve, win32 } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 
 /**
@@ -373,39 +374,19 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * ```
  */
 export function parseDurationSeconds(value: string, what: string): number {
-  const trimmed = value.trim().toLowerCase();
+  const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
-  let total = 0;
-  let index = 0;
-  // Bounded: every iteration consumes at least two characters.
-  while (index < trimmed.length) {
-    part.lastIndex = index;
-    const m = part.exec(trimmed);
-    if (!m) {
-      throw new InvalidInputError(
-        `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
-          JSON.stringify(value)
-        }`,
-      );
-    }
-    total += Number(m[1]) * (DURATION_SECONDS[m[2]!] ?? 0);
-    index = part.lastIndex;
+  if (trimmed === "") throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
+  const ms = durationMs(trimmed);
+  if (ms === undefined) {
+    throw new InvalidInputError(
+      `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
+        JSON.stringify(value)
+      }`,
+    );
   }
-  if (index === 0) throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
-  return total;
+  return ms / 1000;
 }
-
-const DURATION_SECONDS: Record<string, number> = {
-  ms: 0.001,
-  s: 1,
-  sec: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-  d: 86_400,
-  w: 604_800,
-};
 
 /** Options of {@linkcode loadConfigFile}. */
 export interface LoadConfigOptions {

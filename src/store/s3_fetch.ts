@@ -19,6 +19,7 @@ import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } fr
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "./s3_request.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
+import { NodeBodySender, proxyConfigured } from "./node_http_send.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -75,6 +76,8 @@ export interface S3FetchRequest {
   rawBody?: boolean;
 }
 
+// Bodies from this size on are sent with node:http (fewer copies than fetch).
+const LARGE_BODY = 1024 * 1024;
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -105,6 +108,8 @@ export class S3Fetch {
   readonly #signer: SigV4Signer;
   readonly #endpoint: string;
   #client: Deno.HttpClient | undefined;
+  #bodySender: NodeBodySender | undefined;
+  #useBodySender: boolean | undefined;
   #credentials: AwsCredentials | undefined;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
@@ -188,15 +193,18 @@ export class S3Fetch {
       const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
       let received = false;
       try {
-        res = await fetch(url, {
-          method: req.method,
-          headers,
-          // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
-          body: (req.body ?? null) as BodyInit | null,
-          redirect: "manual",
-          client,
-          ...(signal === undefined ? {} : { signal }),
-        });
+        const sender = this.#largeBodySender(req.body);
+        res = sender !== undefined
+          ? await sender.send(parsed, { method: req.method, headers, body: req.body!, signal })
+          : await fetch(url, {
+            method: req.method,
+            headers,
+            // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
+            body: (req.body ?? null) as BodyInit | null,
+            redirect: "manual",
+            client,
+            ...(signal === undefined ? {} : { signal }),
+          });
         received = true;
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut
@@ -302,10 +310,24 @@ export class S3Fetch {
     }
   }
 
+  /**
+   * Large bodies go through `node:http`, which sends the caller's bytes
+   * without the copies `fetch` makes (see `node_http_send.ts`), unless a
+   * proxy is configured.
+   */
+  #largeBodySender(body: Uint8Array | undefined): NodeBodySender | undefined {
+    if (body === undefined || body.length < LARGE_BODY) return undefined;
+    this.#useBodySender ??= !proxyConfigured();
+    if (!this.#useBodySender) return undefined;
+    return this.#bodySender ??= new NodeBodySender();
+  }
+
   /** Closes pooled connections. Safe to call more than once. */
   close(): void {
     this.#client?.close();
     this.#client = undefined;
+    this.#bodySender?.close();
+    this.#bodySender = undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { AtomicFile } from "../atomic_write.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { VcError } from "../errors.ts";
 
 /**
@@ -202,19 +202,9 @@ export class CacheClient {
     const body = options.onProgress === undefined
       ? res.body
       : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
-    // Chunk by chunk: piping a JS stream into `FsFile.writable` (what
-    // writeFileAtomic does) can drop the last chunk in Deno 2.9.
-    const temp = AtomicFile.create(path);
-    try {
-      for await (const chunk of body) {
-        let written = 0;
-        while (written < chunk.length) written += await temp.file.write(chunk.subarray(written));
-      }
-      await temp.commit();
-    } catch (e) {
-      temp.discard();
-      throw e;
-    }
+    // The one atomic writer: temp file beside `path`, flush, rename; the
+    // stream is written chunk by chunk (see writeFileAtomic).
+    await writeFileAtomic(path, body);
     return true;
   }
 

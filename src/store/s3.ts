@@ -32,6 +32,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
+import { concatBytes } from "../bytes.ts";
 import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import {
@@ -52,11 +53,10 @@ import {
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, S3Fetch } from "./s3_fetch.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { checkMetadata } from "./metadata.ts";
+import { checkMetadata, checkRange } from "./object_rules.ts";
 import {
   checkKey,
   checkMd5,
-  concatBytes,
   decodeListKey,
   describeCondition,
   hasOpaqueEtag,
@@ -264,14 +264,7 @@ export class S3Store implements ObjectStore {
     const headers: Record<string, string> = {};
     const range = options.range;
     if (range !== undefined) {
-      if (
-        !Number.isSafeInteger(range.start) || range.start < 0 ||
-        (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < range.start))
-      ) {
-        throw new InvalidInputError(
-          `invalid range ${JSON.stringify(range)} for ${this.#uri(full)}`,
-        );
-      }
+      checkRange(this.#uri(full), range);
       headers["range"] = `bytes=${range.start}-${range.end ?? ""}`;
     }
     const conditions: string[] = [];

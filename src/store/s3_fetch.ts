@@ -17,7 +17,7 @@ import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { concatBytes } from "./s3_request.ts";
+import { concatBytes } from "../bytes.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 import { NodeBodySender, proxyConfigured } from "./node_http_send.ts";
 

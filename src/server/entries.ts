@@ -152,7 +152,7 @@ export class Entries {
     try {
       result = await this.#store.get(
         metaKey(id),
-        signal === undefined ? { etags: false } : { signal, etags: false },
+        signal === undefined ? {} : { signal },
       );
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;

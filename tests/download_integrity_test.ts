@@ -9,7 +9,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { downloadToFile } from "../src/store/download.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { sha256Hex } from "../src/hash.ts";
-import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { FaultStore as MemoryStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 
 const MiB = 1024 * 1024;
 

@@ -15,7 +15,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
-import { concatBytes } from "../bytes.ts";
+import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
@@ -438,24 +438,13 @@ async function readBody(key: string, body: PutBody, options: PutOptions): Promis
       throw e;
     }
   }
-  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value.slice());
-      total += value.length;
-      onProgress?.(total);
-    }
-  } catch (e) {
-    await reader.cancel(e).catch(() => {});
-    throw e;
-  } finally {
-    reader.releaseLock();
-  }
+  await forEachChunk(body, (value) => {
+    chunks.push(value.slice());
+    total += value.length;
+    onProgress?.(total);
+  }, signal);
   return concatBytes(chunks, total);
 }
 

@@ -5,7 +5,14 @@
  * no temp file is left beside the destination.
  */
 import { CacheClient } from "../src/server/client.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { InvalidInputError, OfflineError } from "../src/errors.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "./assert.ts";
 import { startService } from "./server_helpers.ts";
 
 Deno.test("CacheClient.download: small files arrive whole and leave no temp file", async () => {
@@ -26,4 +33,17 @@ Deno.test("CacheClient.download: small files arrive whole and leave no temp file
   assertEquals(progress, data.length);
   assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).sort(), ["a.bin", "b.bin"]);
   assertEquals(await client.download("0".repeat(32), `${outDir}/c.bin`).catch(() => false), false);
+});
+
+Deno.test("CacheClient: a bad URL and an unreachable service are clear errors, not internal ones", async () => {
+  for (const url of ["not-a-url", "ftp://host/x", "file:///tmp"]) {
+    const e = assertThrows(() => new CacheClient({ url, token: "t" }), InvalidInputError);
+    assertStringIncludes(e.message, JSON.stringify(url));
+  }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close(); // nothing listens there now
+  const client = new CacheClient({ url, token: "t" });
+  const e = await assertRejects(() => client.id({ a: 1 }), OfflineError);
+  assertStringIncludes(e.message, `cannot reach the cache service at ${url}`);
 });

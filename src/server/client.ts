@@ -7,7 +7,7 @@
  * @module
  */
 import { writeFileAtomic } from "../atomic_write.ts";
-import { VcError } from "../errors.ts";
+import { InvalidInputError, OfflineError, VcError } from "../errors.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -96,13 +96,40 @@ const encoder = new TextEncoder();
 export class CacheClient {
   readonly #url: string;
   readonly #token: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetchImpl: typeof fetch;
 
-  /** Creates a client. */
+  /**
+   * Creates a client. Throws `InvalidInputError` when `url` is not an
+   * http(s) URL.
+   */
   constructor(options: CacheClientOptions) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(options.url);
+    } catch {
+      // reported below
+    }
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new InvalidInputError(
+        `cache service URL ${JSON.stringify(options.url)} is not an http:// or https:// URL`,
+      );
+    }
     this.#url = options.url.replace(/\/+$/, "");
     this.#token = options.token;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetchImpl = options.fetch ?? fetch;
+  }
+
+  /** A request to the service; a connection failure is an `OfflineError` naming it. */
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#fetchImpl(url, init);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      throw new OfflineError(
+        `cannot reach the cache service at ${this.#url}: ${error.message}`,
+        { cause: error },
+      );
+    }
   }
 
   /**

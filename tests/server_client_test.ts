@@ -5,7 +5,7 @@
  * no temp file is left beside the destination.
  */
 import { CacheClient } from "../src/server/client.ts";
-import { InvalidInputError, OfflineError } from "../src/errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../src/errors.ts";
 import {
   assert,
   assertEquals,
@@ -35,7 +35,7 @@ Deno.test("CacheClient.download: small files arrive whole and leave no temp file
   assertEquals(await client.download("0".repeat(32), `${outDir}/c.bin`).catch(() => false), false);
 });
 
-Deno.test("CacheClient: a bad URL and an unreachable service are clear errors, not internal ones", async () => {
+Deno.test("CacheClient: a bad URL, an unreachable service and a missing file are clear errors", async () => {
   for (const url of ["not-a-url", "ftp://host/x", "file:///tmp"]) {
     const e = assertThrows(() => new CacheClient({ url, token: "t" }), InvalidInputError);
     assertStringIncludes(e.message, JSON.stringify(url));
@@ -46,4 +46,9 @@ Deno.test("CacheClient: a bad URL and an unreachable service are clear errors, n
   const client = new CacheClient({ url, token: "t" });
   const e = await assertRejects(() => client.id({ a: 1 }), OfflineError);
   assertStringIncludes(e.message, `cannot reach the cache service at ${url}`);
+  const missing = await assertRejects(
+    () => client.put("0".repeat(128), { path: "/nonexistent/result.tsv" }),
+    NotFoundError,
+  );
+  assertStringIncludes(missing.message, "file to upload /nonexistent/result.tsv does not exist");
 });

@@ -7,7 +7,7 @@
  * @module
  */
 import { writeFileAtomic } from "../atomic_write.ts";
-import { InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -177,7 +177,13 @@ export class CacheClient {
       } else if (body instanceof ReadableStream) {
         stream = body;
       } else {
-        const file = await Deno.open(body.path, { read: true });
+        let file: Deno.FsFile;
+        try {
+          file = await Deno.open(body.path, { read: true });
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+          throw new NotFoundError(`file to upload ${body.path} does not exist`, { cause: error });
+        }
         total = (await file.stat()).size;
         stream = file.readable;
       }

@@ -130,3 +130,35 @@ Deno.test("streamPartSource: a streamed upload reuses part buffers (one per part
   assert(result.partMd5s.length > parts, `${result.partMd5s.length} parts`);
   assert(buffers.size <= 3, `${buffers.size} part buffers for 3 parts in flight`);
 });
+
+Deno.test("S3Store: large PUTs to https trusted only through DENO_CERT go through fetch", async () => {
+  const fixtures = new URL("./fixtures/tls/", import.meta.url);
+  const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
+  const md5 = md5Hex(new Uint8Array(2 << 20));
+  let received = 0;
+  await using server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: read("cert.pem"),
+    key: read("key.pem"),
+    onListen() {},
+  }, async (req) => {
+    received += (await req.arrayBuffer()).byteLength;
+    return new Response(null, { headers: { etag: `"${md5}"` } });
+  });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./fixtures/tls_put_child.ts", import.meta.url).pathname,
+      `https://127.0.0.1:${server.addr.port}`,
+    ],
+    env: { DENO_CERT: new URL("ca.pem", fixtures).pathname, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, stderr);
+  assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), [md5, md5]);
+  assertEquals(received, 2 * (2 << 20));
+});

@@ -7,7 +7,9 @@
  * requires (a streamed `fetch` body goes out chunked, which S3 refuses).
  *
  * Used by `S3Fetch` for large bodies (UploadPart, big PUTs) when no proxy is
- * configured (`fetch` honours `HTTP(S)_PROXY`, `node:http` does not).
+ * configured (`fetch` honours `HTTP(S)_PROXY`, `node:http` does not). On
+ * https, `node:https` does not see Deno's `--cert`, `DENO_CERT` or
+ * `DENO_TLS_CA_STORE`: after any failure there `S3Fetch` goes back to `fetch`.
  *
  * @module
  */

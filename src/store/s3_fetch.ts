@@ -193,18 +193,33 @@ export class S3Fetch {
       const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
       let received = false;
       try {
+        let sent: Response | undefined;
         const sender = this.#largeBodySender(req.body);
-        res = sender !== undefined
-          ? await sender.send(parsed, { method: req.method, headers, body: req.body!, signal })
-          : await fetch(url, {
-            method: req.method,
-            headers,
-            // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
-            body: (req.body ?? null) as BodyInit | null,
-            redirect: "manual",
-            client,
-            ...(signal === undefined ? {} : { signal }),
-          });
+        if (sender !== undefined) {
+          try {
+            sent = await sender.send(parsed, {
+              method: req.method,
+              headers,
+              body: req.body!,
+              signal,
+            });
+          } catch (error) {
+            // node:https does not see Deno's --cert, DENO_CERT or
+            // DENO_TLS_CA_STORE: after any failure on https, this client
+            // sends through fetch from now on (more copies, same bytes).
+            if (parsed.protocol !== "https:" || signal?.aborted) throw error;
+            this.#useBodySender = false;
+          }
+        }
+        res = sent ?? await fetch(url, {
+          method: req.method,
+          headers,
+          // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
+          body: (req.body ?? null) as BodyInit | null,
+          redirect: "manual",
+          client,
+          ...(signal === undefined ? {} : { signal }),
+        });
         received = true;
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut

@@ -101,8 +101,9 @@ export interface CacheGetOptions {
   /**
    * Pinned content (an integrity lock entry): a download is verified against
    * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
-   * cached) on a mismatch. A cached copy is served as it is: the check
-   * happens when content enters the cache.
+   * cached) on a mismatch. A cached copy that entered the cache without this
+   * check (an unlocked read) is hashed once before it is served, and its
+   * SHA-256 recorded; one that does not match is downloaded again, verified.
    */
   integrity?: DownloadIntegrity;
 }
@@ -145,6 +146,8 @@ interface Rec {
   etag: string;
   size: number;
   md5: string | undefined;
+  /** Hex SHA-256 checked against an integrity lock entry, if ever. */
+  sha256?: string | undefined;
   /** ms since the epoch; 0 = invalidated (revalidate even if immutable). */
   validatedAt: number;
   touchedAt: number;
@@ -265,7 +268,10 @@ export class AssetCache implements AsyncDisposable {
   cache(uri: string, options?: CacheGetOptions): Promise<string> {
     // The warm path: no I/O, no await. Everything else is in #slow.
     const rec = this.#byUri.get(uri);
-    if (rec !== undefined && rec.valid) {
+    if (
+      rec !== undefined && rec.valid &&
+      (options?.integrity === undefined || rec.sha256 === options.integrity.sha256)
+    ) {
       const now = this.#clock.now();
       if (now - rec.checkedAt < RECHECK_INTERVAL_MS && this.#isFresh(rec, now, options)) {
         if (now - rec.touchedAt < TOUCH_INTERVAL_MS) return Promise.resolve(rec.path);
@@ -610,9 +616,14 @@ export class AssetCache implements AsyncDisposable {
       if (rec.gone === true && this.offline) throw goneError(loc);
       if (this.#isFresh(rec, now, immutable ? { immutable } : undefined)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
-        return rec;
+        return await this.#pinned(loc, rec, ctx, integrity);
       }
-      return await this.#revalidate(loc, rec, ctx, integrity);
+      return await this.#pinned(
+        loc,
+        await this.#revalidate(loc, rec, ctx, integrity),
+        ctx,
+        integrity,
+      );
     }
     if (this.offline) {
       throw new OfflineError(
@@ -620,6 +631,42 @@ export class AssetCache implements AsyncDisposable {
           `(unset VC_OFFLINE or drop --offline to download it)`,
       );
     }
+    return await this.#fetch(loc, undefined, ctx, integrity);
+  }
+
+  /**
+   * A cached copy about to be served for a read with pinned content: checked
+   * once (its SHA-256 then recorded); one that is not the pinned content is
+   * downloaded again, verified.
+   */
+  async #pinned(
+    loc: EntryLocation,
+    rec: Rec,
+    ctx: FlightContext,
+    integrity: DownloadIntegrity | undefined,
+  ): Promise<Rec> {
+    if (integrity === undefined || rec.sha256 === integrity.sha256) return rec;
+    const { sha256File } = await import("../hash.ts");
+    const sha256 = rec.size === integrity.size ? await sha256File(rec.path) : undefined;
+    if (sha256 === integrity.sha256) {
+      rec.sha256 = sha256;
+      try {
+        this.#layout.assertSafe(rec.metaPath);
+        writeMeta(rec.metaPath, toMeta(rec));
+      } catch {
+        // A read-only cache: the check is repeated by the next process.
+      }
+      return rec;
+    }
+    const pinned = `${
+      integrity.label ?? "the lock file"
+    } pins ${integrity.size} bytes with SHA-256 ${integrity.sha256}`;
+    if (this.offline) {
+      throw new IntegrityError(
+        `cached copy ${rec.path} of ${loc.uri} is not the pinned content (${pinned}) and offline mode cannot download it again`,
+      );
+    }
+    this.#forget(rec.path);
     return await this.#fetch(loc, undefined, ctx, integrity);
   }
 
@@ -639,6 +686,7 @@ export class AssetCache implements AsyncDisposable {
       etag: meta.etag,
       size: meta.size,
       md5: meta.md5,
+      sha256: meta.sha256,
       validatedAt: meta.validatedAt,
       touchedAt: meta.lastUsed,
       checkedAt: now,
@@ -788,7 +836,8 @@ export class AssetCache implements AsyncDisposable {
         const done = this.#load(loc);
         if (
           done !== undefined && done.gone !== true &&
-          (expected === undefined || sameVersion(expected, done))
+          (expected === undefined || sameVersion(expected, done)) &&
+          (integrity === undefined || done.sha256 === integrity.sha256)
         ) {
           if (old !== undefined && old !== done) old.valid = false;
           ok = true;
@@ -815,6 +864,7 @@ export class AssetCache implements AsyncDisposable {
         etag: normalizeEtag(info.etag),
         size: info.size,
         md5: info.md5,
+        sha256: info.sha256,
         validatedAt: now,
         touchedAt: now,
         checkedAt: now,
@@ -933,7 +983,7 @@ function sameVersion(
 }
 
 function toMeta(
-  rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "validatedAt" | "partSizes">,
+  rec: Pick<Rec, "uri" | "etag" | "size" | "md5" | "sha256" | "validatedAt" | "partSizes">,
 ): EntryMeta {
   const meta: EntryMeta = {
     uri: rec.uri,
@@ -942,6 +992,7 @@ function toMeta(
     validatedAt: rec.validatedAt,
   };
   if (rec.md5 !== undefined) meta.md5 = rec.md5;
+  if (rec.sha256 !== undefined) meta.sha256 = rec.sha256;
   if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   return meta;
 }

@@ -505,7 +505,8 @@ export class VersionedCache {
     const p = normalizeVersionedPath(path);
     const store = await this.#store(this.bucket);
     const out: string[] = [];
-    for await (const info of store.list(versionPrefix(p))) {
+    // Keys only: a directory store need not hash files to list them.
+    for await (const info of store.list(versionPrefix(p), { etags: false })) {
       const parsed = parseVersionedKey(info.key);
       if (parsed?.path === p) out.push(parsed.version);
     }
@@ -563,7 +564,7 @@ export class VersionedCache {
   async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
     const store = await this.#store(this.bucket);
     const byPath = new Map<string, string[]>();
-    for await (const info of store.list("")) {
+    for await (const info of store.list("", { etags: false })) {
       const parsed = parseVersionedKey(info.key);
       if (parsed === undefined) continue;
       const list = byPath.get(parsed.path);

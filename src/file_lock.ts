@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "./path.ts";
 
 /** Options of {@linkcode withFileLock}. */
 export interface FileLockOptions {

@@ -26,8 +26,14 @@
  *
  * @module
  */
-import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  basename,
+  dirname,
+  fromFileUrl as fileURLToPath,
+  isAbsolute,
+  resolve,
+  toFileUrl as pathToFileURL,
+} from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { IntegrityError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";

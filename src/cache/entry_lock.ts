@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { encodeMeta, type EntryMeta, writeMeta } from "./entry_meta.ts";
 

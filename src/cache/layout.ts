@@ -12,8 +12,15 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve, sep, win32 } from "node:path";
-import { pathToFileURL } from "node:url";
+import {
+  basename,
+  dirname,
+  join,
+  resolve,
+  sep,
+  toFileUrl as pathToFileURL,
+  win32Root,
+} from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
@@ -267,7 +274,7 @@ export class CacheLayout {
     const key = basename(path);
     if (this.#os === "windows") {
       const p = path.replaceAll("/", "\\");
-      const root = win32.parse(p).root; // "C:\\" or "\\\\server\\share\\"
+      const root = win32Root(p); // "C:\\" or "\\\\server\\share\\"
       const rest = p.slice(root.length).split("\\").filter((s) => s !== "");
       const drive = /^([A-Za-z]):\\?$/.exec(root)?.[1];
       const rootSegments = drive !== undefined

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../path.ts";
 import { prefill as runPrefill, type PrefillSummary } from "../prefill/prefill.ts";
 import { readListFile } from "../prefill/list_file.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";

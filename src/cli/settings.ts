@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import {
   type EnvReader,

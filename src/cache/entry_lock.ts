@@ -168,7 +168,7 @@ export async function acquireEntryLock(
         file.close();
         continue;
       }
-      return new HeldLock(path, file, waited, stat.size === 0);
+      return new HeldLock(path, file, waited, stat.size);
     } catch (e) {
       file.close();
       throw e;
@@ -198,11 +198,11 @@ class HeldLock implements EntryLock {
   #written = false;
   #released = false;
 
-  constructor(path: string, file: Deno.FsFile, waited: boolean, empty: boolean) {
+  constructor(path: string, file: Deno.FsFile, waited: boolean, size: number) {
     this.path = path;
     this.#file = file;
     this.waited = waited;
-    this.empty = empty;
+    this.empty = size === 0;
   }
 
   write(meta: EntryMeta): void {
@@ -214,12 +214,16 @@ class HeldLock implements EntryLock {
     file.seekSync(0, Deno.SeekMode.Start);
     let off = 0;
     while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-    file.truncateSync(bytes.length);
+    // Only a longer old record leaves a tail to cut (a cold entry's record is
+    // empty): one journaled metadata update less per download. Asked of the
+    // file, not remembered: writeMeta elsewhere rewrites records in place.
+    const stat = file.statSync();
+    if (stat.size > bytes.length) file.truncateSync(bytes.length);
     this.#written = true;
     // Removed while we worked (delete or prune ran concurrently): the record
     // would be lost with the unlinked file, leaving data without a record.
     // Write it at the path again. (`nlink` is null where unsupported.)
-    if (file.statSync().nlink === 0) writeMeta(this.path, meta);
+    if (stat.nlink === 0) writeMeta(this.path, meta);
   }
 
   release(options: { discardEmpty?: boolean } = {}): void {

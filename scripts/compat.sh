@@ -198,5 +198,9 @@ step "integrity lock file, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
 pass "integrity lock against moto_server"
 
+step "vc mirror (both directions, watch) against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts
+pass "vc mirror against moto_server"
+
 CURRENT="done"
 echo "PASS: all compatibility checks"

@@ -9,7 +9,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { downloadToFile } from "../src/store/download.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { sha256Hex } from "../src/hash.ts";
-import { MemoryStore, randomBytes, tempFiles } from "./fixtures/cache_memory_store.ts";
+import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 
 const MiB = 1024 * 1024;
 
@@ -29,7 +29,7 @@ for (const shape of SHAPES) {
   Deno.test(`integrity: ${shape.name}: the pinned SHA-256 passes, another is refused`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "vc-integrity-" });
     try {
-      const store = new MemoryStore();
+      const store = new FaultStore();
       const data = randomBytes(shape.size, 3);
       store.set("k", data, { etag: shape.etag });
       const options = { parallelThreshold: shape.parallelThreshold, partSize: MiB };
@@ -55,7 +55,7 @@ for (const shape of SHAPES) {
 Deno.test("integrity: a size mismatch is refused before the body is fetched", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-integrity-" });
   try {
-    const store = new MemoryStore();
+    const store = new FaultStore();
     const data = randomBytes(4 * MiB, 5);
     const info = store.set("k", data);
     const integrity = { size: data.length + 1, sha256: sha256Hex(data) };

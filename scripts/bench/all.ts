@@ -27,6 +27,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
   { name: "repo", about: "vc repo: 8 processes × 200 mixed ops per catalog; current/find at 100k" },
+  {
+    name: "mirror",
+    about: "vc mirror vs aws s3 sync (and rclone): upload, no-op, one change; RSS of a big no-op",
+  },
 ];
 
 // Upper bound for one benchmark process (the full big_object run takes a few minutes).

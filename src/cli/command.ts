@@ -28,6 +28,8 @@ export interface Command {
   positionals: readonly string[];
   /** How many positionals are required. */
   required: number;
+  /** Accepts more positionals than named (`vc mirror SOURCE... TARGET`). */
+  variadic?: boolean;
   /** Usage line after `vc <name> `, e.g. `"PATH FILE [--version V]"`. */
   usage: string;
   /** Paragraphs shown under the usage line. */

@@ -19,6 +19,7 @@ const CACHE = "Asset cache (any s3:// or file:// URI)";
 const CI = "CI";
 const REPO = "Repository (files with states, tags, claims; catalog in SQLite or PostgreSQL)";
 const SERVICE = "Cache service (KBase file cache API v1)";
+const MIRROR = "Mirror (directory ⇄ store)";
 
 /** A command as listed: its summary, and how to load its module. */
 export interface CommandEntry extends CommandSummary {
@@ -121,6 +122,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     group: CI,
     summary: "download every asset of manifests and lists into the cache, in parallel",
     load: async () => (await import("./prefill_command.ts")).prefill,
+  },
+  {
+    name: "mirror",
+    group: MIRROR,
+    summary: "make a store prefix equal to local directories (or the reverse), once or --watch",
+    load: async () => (await import("./mirror_command.ts")).mirror,
   },
   {
     name: "cache get",

@@ -74,6 +74,13 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "token",
   "filename",
   "content-type",
+  "filter",
+  "exclude",
+  "source-prefix",
+  "target-prefix",
+  "state",
+  "debounce",
+  "reconcile-interval",
 ]);
 
 /**
@@ -185,6 +192,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       options: command.options,
       positionals: command.positionals,
       required: command.required,
+      ...(command.variadic ? { variadic: true } : {}),
     });
     if (flags.boolean("help")) {
       await writeText(io, commandHelp(command, entry.summary));

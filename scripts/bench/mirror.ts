@@ -1,0 +1,358 @@
+/**
+ * `vc mirror` (a CLI process with vc's release permissions) vs `aws s3 sync`
+ * and, when installed, `rclone sync`, against one fake S3 server in a
+ * separate process whose request counts are read over its control port.
+ *
+ * 1. Initial upload of 1000 × 4 KiB files. Goal: vc ≥ 10× aws.
+ * 2. No-op of 10,000 files. Goals: vc ≥ 10× aws; ≤ 11 LISTs and 0 HEAD/GET/PUT.
+ * 3. One same-size edit among 10,000: time and requests. Goal: 1 PUT, 1 file hashed.
+ * 4. Peak RSS of a no-op of 100,000 files. Goal: < 200 MiB.
+ *
+ *     deno run -A scripts/bench/mirror.ts [--quick] [--upload-files N] [--noop-files N] [--rss-files N]
+ *
+ * `--quick` uses 1000 / 2000 / 10,000 files; `--rss-files 0` skips step 4.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  awsEnv,
+  FakeServer,
+  fmtNum,
+  fmtStats,
+  KiB,
+  pseudoRandom,
+  putObjects,
+  Report,
+  syncDisks,
+  tempDir,
+  timed,
+  vcArgs,
+  vcEnv,
+} from "./lib.ts";
+
+const GOAL = 10;
+const SIZE = 4 * KiB;
+const PER_DIR = 100;
+
+interface Args {
+  quick: boolean;
+  results: string | undefined;
+  uploadFiles: number;
+  noopFiles: number;
+  rssFiles: number;
+}
+
+function parse(argv: readonly string[]): Args {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: "boolean" },
+      results: { type: "string" },
+      "upload-files": { type: "string" },
+      "noop-files": { type: "string" },
+      "rss-files": { type: "string" },
+    },
+  });
+  const quick = values.quick ?? false;
+  const n = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+  return {
+    quick,
+    results: values.results,
+    uploadFiles: n(values["upload-files"], 1000),
+    noopFiles: n(values["noop-files"], quick ? 2000 : 10_000),
+    rssFiles: n(values["rss-files"], quick ? 10_000 : 100_000),
+  };
+}
+
+/** Writes `count` files of `size` bytes in directories of 100, in parallel. */
+async function makeTree(root: string, count: number, size: number): Promise<string[]> {
+  const rels: string[] = [];
+  for (let i = 0; i < count; i++) {
+    rels.push(
+      `d${String(Math.floor(i / PER_DIR)).padStart(4, "0")}/f${String(i).padStart(6, "0")}.bin`,
+    );
+  }
+  for (let d = 0; d * PER_DIR < count; d++) {
+    await Deno.mkdir(`${root}/d${String(d).padStart(4, "0")}`, { recursive: true });
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < rels.length) {
+      const i = next++;
+      await Deno.writeFile(`${root}/${rels[i]}`, pseudoRandom(size, i + 1));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return rels;
+}
+
+/** Files written in the last two seconds are hashed again on the next run (racy): let them age. */
+async function age(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 2_100));
+}
+
+async function hasRclone(): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("rclone", {
+      args: ["version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command and samples its peak RSS (VmHWM) until it exits. */
+async function peakRss(cmd: string, args: string[], env: Record<string, string>, cwd: string) {
+  const child = new Deno.Command(cmd, { args, env, cwd, stdout: "piped", stderr: "piped" }).spawn();
+  let peak = 0;
+  const sample = async () => {
+    try {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const m = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    } catch { /* exited */ }
+  };
+  const t0 = performance.now();
+  const timer = setInterval(sample, 20);
+  const [status, out] = await Promise.all([child.status, new Response(child.stdout).text()]);
+  await new Response(child.stderr).text();
+  clearInterval(timer);
+  if (!status.success) throw new Error(`${cmd} exited ${status.code}`);
+  return { peak, ms: performance.now() - t0, stdout: out };
+}
+
+/** Runs the benchmark; returns the report. */
+export async function run(args: Args): Promise<Report> {
+  const report = new Report("mirror");
+  report.info(`load average: ${(await Deno.readTextFile("/proc/loadavg")).trim()}`);
+  await using tmp = await tempDir("mirror");
+  await using server = await FakeServer.start({ buckets: ["mirror"] });
+  const aws = await awsEnv(tmp.path);
+  const env = vcEnv(server, tmp.path, { VC_CACHE_DIR: `${tmp.path}/cache`, VC_S3_PATH_STYLE: "1" });
+  const rclone = await hasRclone();
+  const rcloneRemote = (path: string) =>
+    `:s3,provider=Other,endpoint='${server.url}',access_key_id=test,secret_access_key=test,force_path_style=true:mirror/${path}`;
+  const rcloneEnv = { ...aws }; // AWS_CA_BUNDLE is never set here
+  const vcMirror = (src: string, prefix: string, state: string) =>
+    timed(
+      Deno.execPath(),
+      vcArgs("mirror", src, `s3://mirror/${prefix}`, "--state", state, "--json"),
+      {
+        env,
+        cwd: tmp.path,
+      },
+    );
+  const awsSync = (src: string, prefix: string) =>
+    timed("aws", [
+      "--endpoint-url",
+      server.url,
+      "s3",
+      "sync",
+      "--only-show-errors",
+      src,
+      `s3://mirror/${prefix}`,
+    ], {
+      env: aws,
+    });
+  const rcloneSync = (src: string, prefix: string) =>
+    // rclone fails on a custom CA bundle with a custom endpoint: run it with AWS_CA_BUNDLE unset.
+    timed("env", [
+      "-u",
+      "AWS_CA_BUNDLE",
+      "rclone",
+      "sync",
+      "--fast-list",
+      "--checkers",
+      "16",
+      "--transfers",
+      "16",
+      src,
+      rcloneRemote(prefix),
+    ], {
+      env: rcloneEnv,
+    });
+  const measure = async <T>(fn: () => Promise<T>) => {
+    await syncDisks();
+    await server.reset();
+    const r = await fn();
+    return { r, stats: await server.stats() };
+  };
+
+  // A warm-up so every contender starts with warm code caches and server.
+  const warm = `${tmp.path}/warm`;
+  await makeTree(warm, 10, SIZE);
+  await vcMirror(warm, "warm", `${tmp.path}/warm.db`);
+  await awsSync(warm, "warm-aws");
+
+  // 1. Initial upload.
+  const up = `${tmp.path}/up`;
+  await makeTree(up, args.uploadFiles, SIZE);
+  await age();
+  const a1 = await measure(() => awsSync(up, "aws-up"));
+  const v1 = await measure(() => vcMirror(up, "vc-up", `${tmp.path}/up.db`));
+  report.info(
+    `initial upload of ${args.uploadFiles} × 4 KiB: aws s3 sync ${fmtNum(a1.r.ms)} ms (${
+      fmtStats(a1.stats)
+    })`,
+  );
+  const v1json = JSON.parse(v1.r.stdout) as { seconds: number };
+  report.info(
+    `initial upload: vc mirror ${fmtNum(v1.r.ms)} ms, of which the mirror itself ${
+      fmtNum(v1json.seconds * 1000)
+    } ms (${fmtStats(v1.stats)})`,
+  );
+  if (rclone) {
+    const r1 = await measure(() => rcloneSync(up, "rclone-up"));
+    report.info(
+      `initial upload: rclone sync ${fmtNum(r1.r.ms)} ms (${fmtStats(r1.stats)}); vc is ${
+        fmtNum(r1.r.ms / v1.r.ms)
+      }× rclone`,
+    );
+  } else {
+    report.info("rclone not installed: skipped");
+  }
+  report.goal(
+    "initial upload, aws s3 sync time / vc mirror time",
+    a1.r.ms / v1.r.ms,
+    "×",
+    ">=",
+    GOAL,
+    `vc ${fmtNum(v1.r.ms)} ms, aws ${fmtNum(a1.r.ms)} ms`,
+  );
+
+  // 2. No-op of noopFiles.
+  const big = `${tmp.path}/big`;
+  const rels = await makeTree(big, args.noopFiles, SIZE);
+  await age();
+  await vcMirror(big, "vc-big", `${tmp.path}/big.db`);
+  await awsSync(big, "aws-big");
+  if (rclone) await rcloneSync(big, "rclone-big");
+  const a2 = await measure(() => awsSync(big, "aws-big"));
+  const v2 = await measure(() => vcMirror(big, "vc-big", `${tmp.path}/big.db`));
+  const v2json = JSON.parse(v2.r.stdout) as {
+    unchanged: number;
+    hashed: number;
+    transferred: number;
+    seconds: number;
+  };
+  report.info(
+    `no-op of ${args.noopFiles}: aws s3 sync ${fmtNum(a2.r.ms)} ms (${fmtStats(a2.stats)})`,
+  );
+  report.info(
+    `no-op: vc mirror ${fmtNum(v2.r.ms)} ms (${
+      fmtStats(v2.stats)
+    }; unchanged ${v2json.unchanged}, hashed ${v2json.hashed}; the mirror itself ${
+      fmtNum(v2json.seconds * 1000)
+    } ms)`,
+  );
+  if (rclone) {
+    const r2 = await measure(() => rcloneSync(big, "rclone-big"));
+    report.info(
+      `no-op: rclone sync ${fmtNum(r2.r.ms)} ms (${fmtStats(r2.stats)}); vc is ${
+        fmtNum(r2.r.ms / v2.r.ms)
+      }× rclone`,
+    );
+  }
+  report.goal(
+    "no-op, aws s3 sync time / vc mirror time",
+    a2.r.ms / v2.r.ms,
+    "×",
+    ">=",
+    GOAL,
+    `vc ${fmtNum(v2.r.ms)} ms, aws ${fmtNum(a2.r.ms)} ms`,
+  );
+  const lists = v2.stats.ListObjectsV2 + v2.stats.ListObjects;
+  report.goal(
+    "no-op: LIST requests",
+    lists,
+    "",
+    "<=",
+    Math.ceil(args.noopFiles / 1000) + 1,
+    fmtStats(v2.stats),
+  );
+  report.goal(
+    "no-op: HEAD + GET + PUT requests",
+    v2.stats.HeadObject + v2.stats.GetObject + v2.stats.PutObject,
+    "",
+    "==",
+    0,
+    fmtStats(v2.stats),
+  );
+
+  // 3. One same-size edit.
+  const changed = `${big}/${rels[Math.floor(rels.length / 2)]}`;
+  await Deno.writeFile(changed, pseudoRandom(SIZE, 999_999));
+  const v3 = await measure(() => vcMirror(big, "vc-big", `${tmp.path}/big.db`));
+  const v3json = JSON.parse(v3.r.stdout) as { hashed: number; transferred: number };
+  const a3 = await measure(() => awsSync(big, "aws-big"));
+  report.info(
+    `one changed file: vc mirror ${fmtNum(v3.r.ms)} ms (${
+      fmtStats(v3.stats)
+    }; hashed ${v3json.hashed}); aws s3 sync ${fmtNum(a3.r.ms)} ms (${fmtStats(a3.stats)})`,
+  );
+  report.goal("one changed file: PUTs", v3.stats.PutObject, "", "==", 1, fmtStats(v3.stats));
+  report.goal(
+    "one changed file: files hashed",
+    v3json.hashed,
+    "",
+    "==",
+    1,
+    `transferred ${v3json.transferred}`,
+  );
+
+  // 4. Peak RSS of a no-op of rssFiles.
+  if (args.rssFiles > 0) {
+    const huge = `${tmp.path}/huge`;
+    const t0 = performance.now();
+    const hugeRels = await makeTree(huge, args.rssFiles, 64);
+    // Seed the bucket directly (the same bytes), so the first vc run only hashes and records.
+    await putObjects(server.url, "mirror", hugeRels.map((r) => `vc-huge/${r}`), 64);
+    report.info(
+      `made ${args.rssFiles} files and objects in ${fmtNum((performance.now() - t0) / 1000)} s`,
+    );
+    await age();
+    const stateArgs = ["--state", `${tmp.path}/huge.db`, "--json"];
+    const first = await peakRss(
+      Deno.execPath(),
+      vcArgs("mirror", huge, "s3://mirror/vc-huge", ...stateArgs),
+      env,
+      tmp.path,
+    );
+    const firstJson = JSON.parse(first.stdout) as { unchanged: number; transferred: number };
+    report.info(
+      `first run (hash all, record state): ${fmtNum(first.ms)} ms, peak RSS ${
+        fmtNum(first.peak / 2 ** 20)
+      } MiB, unchanged ${firstJson.unchanged}, transferred ${firstJson.transferred}`,
+    );
+    await server.reset();
+    const noop = await peakRss(
+      Deno.execPath(),
+      vcArgs("mirror", huge, "s3://mirror/vc-huge", ...stateArgs),
+      env,
+      tmp.path,
+    );
+    const stats = await server.stats();
+    report.info(`no-op of ${args.rssFiles}: ${fmtNum(noop.ms)} ms (${fmtStats(stats)})`);
+    report.goal(
+      `no-op of ${args.rssFiles} files: peak RSS`,
+      noop.peak / 2 ** 20,
+      " MiB",
+      "<",
+      200,
+      `${fmtNum(noop.ms)} ms`,
+    );
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  const args = parse(Deno.args);
+  const report = await run(args);
+  await report.finish({ quick: args.quick, results: args.results });
+}

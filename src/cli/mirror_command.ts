@@ -1,0 +1,268 @@
+/**
+ * `vc mirror SOURCE... TARGET`: keeps a target equal to the sources, once or
+ * continuously (`--watch`). The logic lives in `src/mirror/`; this file maps
+ * flags to options and prints the plan, progress and summary.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { mirror as runMirror } from "../mirror/mirror.ts";
+import type { MirrorOptions, MirrorReport } from "../mirror/types.ts";
+import { watchMirror, type WatchReport } from "../mirror/watch.ts";
+import { formatBytes } from "../progress.ts";
+import { isStoreUri } from "../uri.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { cliSettings } from "./settings.ts";
+import { parseDuration } from "./units.ts";
+
+/**
+ * `vc mirror SOURCE... TARGET [--delete] [--dry-run] [--watch] ...`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mirror } from "./mirror_command.ts";
+ * assert(mirror.variadic === true && mirror.options.exclude?.multiple === true);
+ * ```
+ */
+export const mirror: Command = {
+  name: "mirror",
+  positionals: ["SOURCE", "TARGET"],
+  required: 2,
+  variadic: true,
+  usage: "SOURCE... TARGET [--delete] [--dry-run] [--watch] [--filter RE]... [--exclude RE]...",
+  description: [
+    "Makes TARGET equal to the SOURCEs: uploads new and changed files, and with --delete",
+    "removes target objects that have no source file. Either side may be the store:",
+    "local directories → s3://bucket/prefix or file:///dir, or store URIs → a local",
+    "directory. Nothing is written into a source directory.",
+    "",
+    "Keys: without --source-prefix, a file's key is its path relative to its SOURCE",
+    "argument; with --source-prefix P, P is stripped from the file's absolute path",
+    "instead (so several SOURCEs keep their place under P). --target-prefix Q is",
+    "prepended as a directory. Extra or missing slashes never produce keys with a",
+    "leading / or //.",
+    "",
+    "Changes are found by size and content MD5 (ETag, or the vc-md5 metadata of",
+    "multipart uploads), never by time, so same-size edits are caught and odd mtimes",
+    "cause no re-uploads. A state file (default under the cache directory) remembers",
+    "MD5s so unchanged files are not read again; --checksum re-reads everything.",
+    "Deletes never happen when the walk or the listing was incomplete.",
+    "",
+    "--watch keeps running: file events are applied after --debounce of quiet (files",
+    "still being written wait until complete), and a full pass runs every",
+    "--reconcile-interval. Ctrl-C or SIGTERM lets work in flight finish, then exits 0.",
+    "",
+    "Exit code 1 when some files failed (vanished, unreadable); the rest are mirrored.",
+  ].join("\n"),
+  options: {
+    delete: { type: "boolean", description: "delete target entries that have no source" },
+    "dry-run": { type: "boolean", description: "print the plan, change nothing" },
+    checksum: { type: "boolean", description: "hash every file, ignoring the state file" },
+    filter: {
+      type: "string",
+      multiple: true,
+      valueName: "RE",
+      description: "only keys matching this regular expression (repeatable)",
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      valueName: "RE",
+      description: "leave out keys matching this regular expression (repeatable)",
+    },
+    "source-prefix": {
+      type: "string",
+      valueName: "P",
+      description: "strip P from each file's absolute path (or source key) to form its key",
+    },
+    "target-prefix": {
+      type: "string",
+      valueName: "Q",
+      description: "prepend Q/ to every key on the target",
+    },
+    "follow-symlinks": {
+      type: "boolean",
+      description: "follow symbolic links (default: skip them; loops are never followed)",
+    },
+    concurrency: {
+      type: "string",
+      valueName: "N",
+      description: "transfers in flight at once (default 16)",
+    },
+    state: {
+      type: "string",
+      valueName: "FILE",
+      description: "state file (default <cache dir>/mirror/<hash>.sqlite)",
+    },
+    "cache-dir": {
+      type: "string",
+      valueName: "DIR",
+      description: "cache directory holding the default state file (env VC_CACHE_DIR)",
+    },
+    watch: { type: "boolean", description: "keep mirroring changes until interrupted" },
+    debounce: {
+      type: "string",
+      valueName: "DURATION",
+      description: "with --watch: quiet time before changes are applied (default 1s)",
+    },
+    "reconcile-interval": {
+      type: "string",
+      valueName: "DURATION",
+      description: "with --watch: time between full passes (default 10m)",
+    },
+  },
+  examples: [
+    "vc mirror ./data s3://my-bucket/data              # upload new and changed files",
+    "vc mirror ./data s3://my-bucket/data --delete --dry-run   # show what would change",
+    "vc mirror s3://my-bucket/data ./data --delete     # the other direction",
+    "vc mirror /srv/a /srv/b s3://bkt --source-prefix /srv     # keys a/..., b/...",
+    "vc mirror ./data s3://bkt/data --exclude '\\.tmp$' --watch",
+  ],
+  async run(ctx) {
+    const { io, flags, out } = ctx;
+    const args = ctx.args;
+    const locate = (x: string) => (isStoreUri(x) ? x : resolve(io.cwd, x));
+    const sources = args.slice(0, -1).map(locate);
+    const target = locate(args[args.length - 1]!);
+    if (sources.some((x) => isStoreUri(x) !== isStoreUri(sources[0]!))) {
+      throw new UsageError("SOURCEs must all be local directories or all be store URIs", {
+        command: "mirror",
+      });
+    }
+    if (isStoreUri(target) === isStoreUri(sources[0]!)) {
+      throw new UsageError(
+        isStoreUri(target)
+          ? "one side must be a local directory: store → store mirrors are not supported"
+          : `TARGET ${
+            JSON.stringify(args[args.length - 1])
+          } must be a store URI (s3://bucket/prefix or file:///dir) when the SOURCEs are local directories`,
+        { command: "mirror" },
+      );
+    }
+    const options: MirrorOptions = {
+      sources,
+      target,
+      delete: flags.boolean("delete"),
+      dryRun: flags.boolean("dry-run"),
+      checksum: flags.boolean("checksum"),
+      filter: flags.list("filter"),
+      exclude: flags.list("exclude"),
+      symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
+      cacheDir: cliSettings(ctx).cacheDir,
+    };
+    const sourcePrefix = flags.string("source-prefix");
+    if (sourcePrefix !== undefined) {
+      options.sourcePrefix = isStoreUri(sources[0]!) ? sourcePrefix : resolve(io.cwd, sourcePrefix);
+    }
+    const targetPrefix = flags.string("target-prefix");
+    if (targetPrefix !== undefined) options.targetPrefix = targetPrefix;
+    const concurrency = flags.string("concurrency");
+    if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
+    const state = flags.string("state");
+    if (state !== undefined) options.statePath = resolve(io.cwd, state);
+    if (flags.boolean("watch")) return await watch(ctx, options);
+    for (const flag of ["debounce", "reconcile-interval"]) {
+      if (flags.string(flag) !== undefined) {
+        throw new UsageError(`--${flag} only applies with --watch`, { command: "mirror" });
+      }
+    }
+    let report: MirrorReport;
+    {
+      using bar = out.progress(options.dryRun ? "mirror (dry run)" : "mirror");
+      report = await runMirror({
+        ...options,
+        onProgress: (p) =>
+          bar.update({
+            done: p.done,
+            bytes: p.bytes,
+            ...(p.current ? { current: p.current } : {}),
+          }),
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      bar.done();
+    }
+    const lines = [
+      ...(report.actions ?? []).map((a) =>
+        `${a.action === "delete" ? "delete" : a.action}  ${a.key}${
+          a.action === "delete" ? "" : `  (${formatBytes(a.size)})`
+        }`
+      ),
+      summary(report),
+    ];
+    // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
+    if (report.dryRun) await out.data(report, lines);
+    else await out.status(report, lines);
+    return finish(ctx, report);
+  },
+};
+
+async function watch(ctx: CommandContext, options: MirrorOptions): Promise<number> {
+  const { io, flags, out } = ctx;
+  if (options.dryRun) throw new UsageError("--dry-run cannot be combined with --watch");
+  const debounce = flags.string("debounce");
+  const interval = flags.string("reconcile-interval");
+  const stop = io.signal ?? new AbortController().signal;
+  let failed = 0;
+  const totals: WatchReport = await watchMirror({
+    ...options,
+    ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
+    ...(interval === undefined
+      ? {}
+      : { reconcileIntervalMs: parseDuration(interval, "--reconcile-interval") }),
+    signal: stop,
+    onBatch: (report, kind) => {
+      failed += report.failed.length;
+      for (const f of report.failed) io.writeStderr(`vc: mirror: ${f.path}: ${f.error}\n`);
+      if (report.deletesSkipped) out.warn(report.deletesSkipped);
+      const changed = report.transferred + report.deleted;
+      if (kind !== "events" || changed > 0) out.info(`${kind}: ${summary(report)}`);
+      if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
+        // One JSON object per line, so a supervisor can follow the log.
+        void io.writeStdout(new TextEncoder().encode(JSON.stringify({ kind, ...report }) + "\n"));
+      }
+    },
+    onError: (error) =>
+      io.writeStderr(`vc: mirror: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  out.info(
+    `mirror stopped: ${totals.passes} passes, ${totals.batches} batches, ${totals.transferred} transferred, ${totals.deleted} deleted, ${failed} failed`,
+  );
+  // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
+  return EXIT_OK;
+}
+
+function summary(r: MirrorReport): string {
+  const verb = r.direction === "upload" ? "uploaded" : "downloaded";
+  const would = r.dryRun ? "would be " : "";
+  return [
+    `mirror${r.dryRun ? " (dry run)" : ""}: ${r.transferred} ${would}${verb} (${
+      formatBytes(r.bytes)
+    })`,
+    `${r.deleted} ${would}deleted`,
+    `${r.unchanged} unchanged`,
+    ...(r.extra > 0 ? [`${r.extra} only on target`] : []),
+    ...(r.failed.length > 0 ? [`${r.failed.length} failed`] : []),
+    `${r.seconds.toFixed(1)}s`,
+  ].join(", ");
+}
+
+function finish(ctx: CommandContext, report: MirrorReport): number {
+  const { io, out } = ctx;
+  if (report.deletesSkipped) out.warn(report.deletesSkipped);
+  if (report.failed.length === 0) return EXIT_OK;
+  for (const f of report.failed) io.writeStderr(`vc: mirror: ${f.path}: ${f.error}\n`);
+  io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
+  return EXIT_FAILURE;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 1024) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 1024, got "${text}"`, {
+      command: "mirror",
+    });
+  }
+  return n;
+}

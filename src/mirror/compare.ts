@@ -1,0 +1,187 @@
+/**
+ * Change detection for a mirror: is a local file's content the same as an
+ * object's? Size first, then MD5, compared with the ETag (plain MD5), the
+ * ETag recorded in the state when the two were last equal (multipart
+ * ETags), or the `vc-md5` metadata (one HEAD, only when nothing else
+ * decides). Times are never compared, so past or future mtimes cannot cause
+ * endless re-uploads, and a same-size edit always changes the MD5.
+ *
+ * @module
+ */
+import { md5File, md5Hex, parseEtag } from "../hash.ts";
+import type { ObjectStore } from "../store/types.ts";
+import type { LocalEntry } from "./local_side.ts";
+import { type MirrorState, type StateRow, statMatches } from "./state.ts";
+import type { RemoteEntry } from "./store_side.ts";
+
+/** Files up to this size are read once into memory: hashed, then uploaded from the same bytes. */
+export const SMALL_FILE = 1024 * 1024;
+
+/** A local file's MD5, and its bytes when they were read whole. */
+export interface LocalHash {
+  /** Hex MD5. */
+  md5: string;
+  /** The content, for small files that had to be read (so an upload reads nothing again). */
+  bytes?: Uint8Array;
+  /** True when the file was read (not taken from the state). */
+  hashed: boolean;
+  /**
+   * True when the file's mtime or ctime is so recent that a later edit could
+   * leave the same stat behind (timestamps have a granularity): such a hash
+   * is recorded so that the next run reads the file again ("racy clean").
+   */
+  racy: boolean;
+}
+
+/**
+ * Default racy window (ms): a file changed less than this before it was
+ * hashed is hashed again next run. Covers coarse filesystem timestamps.
+ */
+export const DEFAULT_RACY_WINDOW_MS = 2000;
+
+/**
+ * True when a stat taken now could equal the stat after a further edit:
+ * the mtime is within the window, or the ctime is (Deno reports ctime in
+ * whole seconds, so a second is added to it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRacy } from "./compare.ts";
+ * assert(isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 1500, 0));
+ * assert(!isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 5000, 2000));
+ * ```
+ */
+export function isRacy(
+  stat: { mtimeMs: number; ctimeMs: number },
+  now: number,
+  windowMs: number,
+): boolean {
+  const since = now - windowMs;
+  return stat.mtimeMs >= since || stat.ctimeMs + CTIME_RESOLUTION_MS > since;
+}
+
+/** Deno's `FileInfo.ctime` has whole seconds. */
+const CTIME_RESOLUTION_MS = 1000;
+
+/**
+ * The MD5 of a local file: from the state when its stat is unchanged (and
+ * `checksum` is off), else by reading it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hashLocal } from "./compare.ts";
+ * import { statLocal } from "./local_side.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "a");
+ *   const entry = (await statLocal(p, "a", "skip"))!;
+ *   const h = await hashLocal(entry, undefined, false);
+ *   assert.equal(h.md5, "0cc175b9c0f1b6a831c399e269772661");
+ *   assert(h.hashed);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function hashLocal(
+  entry: LocalEntry,
+  row: StateRow | undefined,
+  checksum: boolean,
+  racyWindowMs: number = DEFAULT_RACY_WINDOW_MS,
+): Promise<LocalHash> {
+  if (!checksum && row !== undefined && statMatches(row, entry)) {
+    return { md5: row.md5, hashed: false, racy: false };
+  }
+  const racy = isRacy(entry, Date.now(), racyWindowMs);
+  if (entry.size <= SMALL_FILE) {
+    // Small files: one synchronous read (no thread-pool round trip per file).
+    const bytes = entry.size <= 256 * 1024
+      ? Deno.readFileSync(entry.path)
+      : await Deno.readFile(entry.path);
+    return { md5: md5Hex(bytes), bytes, hashed: true, racy };
+  }
+  return { md5: await md5File(entry.path), hashed: true, racy };
+}
+
+/** Counters the comparison adds to. */
+export interface CompareCounters {
+  /** HEAD requests made. */
+  heads: number;
+}
+
+/**
+ * True when the object holds the same content as the local file with MD5
+ * `md5`. Makes one HEAD only for a multipart or opaque ETag that the state
+ * does not already vouch for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameContent } from "./compare.ts";
+ * const md5 = "0cc175b9c0f1b6a831c399e269772661";
+ * const remote = { key: "a", storeKey: "a", size: 1, etag: md5 };
+ * const counters = { heads: 0 };
+ * assert(await sameContent(md5, remote, undefined, {} as never, counters));
+ * assert.equal(counters.heads, 0);
+ * ```
+ */
+export async function sameContent(
+  md5: string,
+  remote: RemoteEntry,
+  row: StateRow | undefined,
+  store: ObjectStore,
+  counters: CompareCounters,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (row !== undefined && row.etag !== "" && row.etag === remote.etag && row.md5 === md5) {
+    return true;
+  }
+  const kind = parseEtag(remote.etag);
+  if (kind.kind === "md5" && remote.metadata?.["vc-md5"] === undefined) return kind.md5 === md5;
+  let metadata = remote.metadata;
+  if (metadata === undefined) {
+    counters.heads++;
+    const info = await store.head(remote.storeKey, signal ? { signal } : {});
+    if (info === undefined) return false;
+    if (info.etag !== remote.etag) return false; // replaced since the listing
+    metadata = info.metadata;
+  }
+  const recorded = metadata?.["vc-md5"]?.toLowerCase();
+  if (recorded !== undefined) return recorded === md5;
+  return kind.kind === "md5" && kind.md5 === md5;
+}
+
+/**
+ * Records what is now known about a key: the local file's stat and MD5 and
+ * the object's ETag. A racy hash is recorded with an impossible ctime, so
+ * the stat never matches and the next run hashes the file again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { record } from "./compare.ts";
+ * const rows = new Map();
+ * const state = { set: (k: string, r: unknown) => rows.set(k, r) };
+ * const entry = { key: "k", path: "/x", size: 1, mtimeMs: 2, ctimeMs: 3, ino: null };
+ * record(state as never, entry, "m", "e");
+ * assert.equal(rows.get("k").ino, 0);
+ * ```
+ */
+export function record(
+  state: Pick<MirrorState, "set">,
+  entry: LocalEntry,
+  md5: string,
+  etag: string,
+  racy = false,
+): void {
+  state.set(entry.key, {
+    size: entry.size,
+    mtimeMs: entry.mtimeMs,
+    ctimeMs: racy ? -1 : entry.ctimeMs,
+    ino: entry.ino ?? 0,
+    md5,
+    etag,
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Key mapping for `vc mirror`: how a file's path becomes a target key and
+ * back, made explicit.
+ *
+ * - `sourcePrefix` (an absolute directory) is stripped from each file's
+ *   absolute path; without it the key is the path relative to its SOURCE.
+ * - `targetPrefix` is prepended, as a directory: `data`, `data/`, `/data/`
+ *   and `data//` all mean `data/`.
+ *
+ * Every prefix is normalised so that no key ever starts with `/` or contains
+ * `//`, whatever trailing or leading slashes the user typed.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { InvalidInputError } from "../errors.ts";
+
+/**
+ * A key prefix as a directory: no leading slash, no empty segments, one
+ * trailing slash; `""` for the root.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizePrefix } from "./keys.ts";
+ * assert.equal(normalizePrefix("/data//2024/"), "data/2024/");
+ * assert.equal(normalizePrefix("data"), "data/");
+ * assert.equal(normalizePrefix("/"), "");
+ * ```
+ */
+export function normalizePrefix(prefix: string | undefined): string {
+  if (prefix === undefined) return "";
+  const parts = prefix.replaceAll("\\", "/").split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) {
+    throw new InvalidInputError(`prefix ${JSON.stringify(prefix)} must not contain ".."`);
+  }
+  return parts.length === 0 ? "" : `${parts.join("/")}/`;
+}
+
+/**
+ * The part of every key contributed by the SOURCE directory itself: `""`
+ * without a source prefix, else the path of `source` below `sourcePrefix`
+ * with a trailing slash. Throws `InvalidInputError` when `source` is not
+ * inside `sourcePrefix`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sourceBase } from "./keys.ts";
+ * assert.equal(sourceBase("/srv/data/2024/", "/srv/"), "data/2024/");
+ * assert.equal(sourceBase("/srv/data", undefined), "");
+ * assert.equal(sourceBase("/srv/data", "/srv/data/"), "");
+ * ```
+ */
+export function sourceBase(source: string, sourcePrefix: string | undefined): string {
+  if (sourcePrefix === undefined) return "";
+  const abs = resolve(source);
+  const prefix = resolve(sourcePrefix);
+  if (abs === prefix) return "";
+  const withSlash = prefix.endsWith("/") ? prefix : `${prefix}/`;
+  if (!abs.startsWith(withSlash)) {
+    throw new InvalidInputError(
+      `source ${JSON.stringify(source)} is not inside --source-prefix ${
+        JSON.stringify(sourcePrefix)
+      }`,
+    );
+  }
+  return normalizePrefix(abs.slice(withSlash.length));
+}
+
+/**
+ * Strips a normalised prefix from a key read from a store source (the
+ * `--source-prefix` of the store → local direction); `undefined` when the key
+ * is not under it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stripPrefix } from "./keys.ts";
+ * assert.equal(stripPrefix("a/b/c.txt", "a/"), "b/c.txt");
+ * assert.equal(stripPrefix("x/c.txt", "a/"), undefined);
+ * ```
+ */
+export function stripPrefix(key: string, prefix: string): string | undefined {
+  if (prefix === "") return key;
+  return key.startsWith(prefix) ? key.slice(prefix.length) : undefined;
+}
+
+/**
+ * Why a relative key cannot be written as a local file below a directory
+ * (empty, `.` or `..` segments, a leading slash, NUL or backslash), or
+ * `undefined` when it is safe. Keys come from the store and are untrusted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unsafeLocalKey } from "./keys.ts";
+ * assert.equal(unsafeLocalKey("a/b.txt"), undefined);
+ * assert(unsafeLocalKey("../etc/passwd") !== undefined);
+ * assert(unsafeLocalKey("a//b") !== undefined);
+ * ```
+ */
+export function unsafeLocalKey(key: string): string | undefined {
+  if (key === "") return "empty key";
+  if (key.includes("\0")) return "key contains NUL";
+  if (key.includes("\\")) return "key contains a backslash";
+  if (key.endsWith("/")) return "key names a directory";
+  for (const part of key.split("/")) {
+    if (part === "") return "key has an empty path segment";
+    if (part === "." || part === "..") return `key has a "${part}" segment`;
+  }
+  return undefined;
+}
+
+/** Include and exclude patterns, matched against the relative key. */
+export interface KeyFilter {
+  /** Keys must match at least one of these (when any are given). */
+  include?: readonly RegExp[];
+  /** Keys matching any of these are left out. */
+  exclude?: readonly RegExp[];
+}
+
+/**
+ * Compiles `--filter` / `--exclude` strings, naming the bad one on error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFilter, matchesFilter } from "./keys.ts";
+ * const f = compileFilter(["\\.csv$"], ["^tmp/"]);
+ * assert(matchesFilter(f, "a/b.csv"));
+ * assert(!matchesFilter(f, "tmp/b.csv"));
+ * assert(!matchesFilter(f, "a/b.txt"));
+ * ```
+ */
+export function compileFilter(
+  include: readonly string[] = [],
+  exclude: readonly string[] = [],
+): KeyFilter {
+  const compile = (flag: string) => (text: string): RegExp => {
+    try {
+      return new RegExp(text, "u");
+    } catch (error) {
+      throw new InvalidInputError(
+        `${flag} ${JSON.stringify(text)} is not a valid regular expression`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+  return { include: include.map(compile("--filter")), exclude: exclude.map(compile("--exclude")) };
+}
+
+/**
+ * True when `key` passes the filter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchesFilter } from "./keys.ts";
+ * assert(matchesFilter({}, "anything"));
+ * assert(!matchesFilter({ exclude: [/x/] }, "x.txt"));
+ * ```
+ */
+export function matchesFilter(filter: KeyFilter, key: string): boolean {
+  if (filter.exclude?.some((re) => re.test(key))) return false;
+  if (filter.include !== undefined && filter.include.length > 0) {
+    return filter.include.some((re) => re.test(key));
+  }
+  return true;
+}
+
+/**
+ * True when a directory (key with a trailing slash) is excluded, so a walk
+ * need not enter it. Include patterns never prune: a file below may match.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { excludesDirectory } from "./keys.ts";
+ * assert(excludesDirectory({ exclude: [/^node_modules\//] }, "node_modules/"));
+ * assert(!excludesDirectory({ include: [/\.csv$/] }, "data/"));
+ * ```
+ */
+export function excludesDirectory(filter: KeyFilter, dirKey: string): boolean {
+  return filter.exclude?.some((re) => re.test(dirKey)) ?? false;
+}

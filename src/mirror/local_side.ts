@@ -1,0 +1,172 @@
+/**
+ * The local side of a mirror: sorted walks of local directories turned into
+ * entries keyed by their relative key (the key without the target prefix),
+ * filtered, with vc's own temp files left out. Nothing is written.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import { isTempName } from "../atomic_write.ts";
+import { walkFiles } from "../walk.ts";
+import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
+
+/** One local regular file. */
+export interface LocalEntry {
+  /** Relative key (source base + path below the SOURCE), `/`-separated. */
+  key: string;
+  /** Path on disk. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Modification time (ms). */
+  mtimeMs: number;
+  /** Status-change time (ms). */
+  ctimeMs: number;
+  /** Inode, when the platform has one. */
+  ino: number | null;
+}
+
+/** A local directory and the key prefix its files get. */
+export interface LocalRoot {
+  /** The directory. */
+  dir: string;
+  /** Prefix of every key from this directory (`""` or ending with `/`). */
+  base: string;
+}
+
+/** Options for {@linkcode walkLocal}. */
+export interface WalkLocalOptions {
+  /** Include / exclude patterns on the relative key. */
+  filter: KeyFilter;
+  /** Follow or skip symlinks (loops are never followed). */
+  symlinks: "skip" | "follow";
+  /** Called for entries that cannot be read; the walk goes on. */
+  onError: (path: string, error: unknown) => void;
+  /** Only keys under this relative prefix (`""`: all). */
+  scope?: string;
+  /** Stops the walk. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The files below `root.dir` as {@linkcode LocalEntry}s, in key order. A
+ * missing root yields nothing when `missingOk` (a watched directory removed).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkLocal } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ *   await Deno.writeTextFile(`${dir}/b.log`, "b");
+ *   const keys = [];
+ *   const walk = walkLocal({ dir, base: "x/" }, {
+ *     filter: { exclude: [/\.log$/] },
+ *     symlinks: "skip",
+ *     onError: () => {},
+ *   });
+ *   for await (const e of walk) keys.push(e.key);
+ *   assert.deepEqual(keys, ["x/a.txt"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* walkLocal(
+  root: LocalRoot,
+  options: WalkLocalOptions,
+  missingOk = false,
+): AsyncGenerator<LocalEntry> {
+  const scope = options.scope ?? "";
+  let dir = root.dir;
+  let base = root.base;
+  if (scope !== "") {
+    // Walk only the part of this root that the scope covers.
+    if (scope.startsWith(base)) {
+      const below = scope.slice(base.length);
+      dir = below === "" ? dir : `${dir.replace(/\/+$/, "")}/${below.replace(/\/$/, "")}`;
+      base = scope;
+    } else if (!base.startsWith(scope)) {
+      return;
+    }
+  }
+  if (missingOk) {
+    try {
+      if (!(await Deno.stat(dir)).isDirectory) return;
+    } catch {
+      return;
+    }
+  }
+  if (dir !== root.dir && options.symlinks === "skip") {
+    // A scope below the root that is a skipped symlink has nothing to mirror.
+    if ((await Deno.lstat(dir).catch(() => undefined))?.isSymlink) return;
+  }
+  const walk = walkFiles(dir, {
+    symlinks: options.symlinks,
+    onError: options.onError,
+    ...(options.signal ? { signal: options.signal } : {}),
+    include: (key, isDirectory) => {
+      if (isDirectory) return !excludesDirectory(options.filter, base + key);
+      return !isTempName(basename(key));
+    },
+  });
+  for await (const f of walk) {
+    const key = base + f.key;
+    if (!matchesFilter(options.filter, key)) continue;
+    yield {
+      key,
+      path: f.path,
+      size: f.size,
+      mtimeMs: f.mtimeMs,
+      ctimeMs: f.ctimeMs,
+      ino: f.ino,
+    };
+  }
+}
+
+/**
+ * Stats one local file as a {@linkcode LocalEntry}; `undefined` when it is
+ * missing or not a regular file (after following a link when `follow`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statLocal } from "./local_side.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   assert.equal((await statLocal(p, "k", "skip"))?.size, 0);
+ *   assert.equal(await statLocal(`${p}.missing`, "k", "skip"), undefined);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function statLocal(
+  path: string,
+  key: string,
+  symlinks: "skip" | "follow",
+): Promise<LocalEntry | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+    if (info.isSymlink) {
+      if (symlinks === "skip") return undefined;
+      info = await Deno.stat(path);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw error;
+  }
+  if (!info.isFile) return undefined;
+  return {
+    key,
+    path,
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    ctimeMs: info.ctime?.getTime() ?? 0,
+    ino: info.ino,
+  };
+}

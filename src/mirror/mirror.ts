@@ -1,0 +1,585 @@
+/**
+ * `mirror()`: makes a target equal to one or more sources, local → store or
+ * store → local, with the same rules in both directions.
+ *
+ * A run is a streaming merge of the sorted source and target sequences
+ * (`plan.ts`); each key is copied, kept or (with `delete`) deleted. Deletes
+ * wait until the whole merge is done and are dropped when any walk or
+ * listing was incomplete, so a failing disk or store never empties a target.
+ *
+ * @module
+ */
+import { join, resolve, sep } from "node:path";
+import { type Clock, systemClock } from "../clock.ts";
+import { VcError } from "../errors.ts";
+import { md5File } from "../hash.ts";
+import { forEachLimit } from "../pool.ts";
+import { downloadToFile } from "../store/download.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { compareUtf8 } from "../walk.ts";
+import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
+import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
+import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_side.ts";
+import { type Keyed, mergePairs, mergeSources, type Pair } from "./plan.ts";
+import { combineReports, failure, message } from "./report.ts";
+import { type MirrorParts, openParts } from "./setup.ts";
+import { type MirrorState, statMatches } from "./state.ts";
+import { listRemote, type RemoteEntry } from "./store_side.ts";
+import type { MirrorOptions, MirrorReport } from "./types.ts";
+
+/** Keys per delete request (S3's DeleteObjects limit). */
+const DELETE_BATCH = 1000;
+
+type SourceRemote = RemoteEntry & { origin: number };
+
+interface Run {
+  report: MirrorReport;
+  started: number;
+  done: number;
+  /** Set when a walk or listing reported an error: no deletes then. */
+  incomplete?: string;
+  /** Deletes queued in the state's TEMP table (store keys or local paths). */
+  deletes: number;
+  /** Bytes of transfers still in flight (for progress). */
+  moving: number;
+  settleMs: number;
+  /** Stops starting new items (watch shutdown); items in flight finish. */
+  stop?: AbortSignal;
+}
+
+/**
+ * Mirrors `sources` into `target` once and returns what was done.
+ *
+ * @example Local directory → store (a `file://` store here; `s3://` works the same)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mirror } from "./mirror.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src/sub`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/src/sub/a.txt`, "hello");
+ *   const options = {
+ *     sources: [`${dir}/src`],
+ *     target: `file://${dir}/bucket`,
+ *     targetPrefix: "backup/",
+ *     statePath: `${dir}/state.sqlite`,
+ *   };
+ *   const first = await mirror(options);
+ *   assert.equal(first.transferred, 1);
+ *   assert.equal(await Deno.readTextFile(`${dir}/bucket/backup/sub/a.txt`), "hello");
+ *   const again = await mirror(options);
+ *   assert.equal(again.unchanged, 1);
+ *   assert.equal(again.transferred, 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function mirror(options: MirrorOptions): Promise<MirrorReport> {
+  const m = await Mirror.open(options);
+  try {
+    return await m.run();
+  } finally {
+    await m.close();
+  }
+}
+
+/**
+ * An open mirror: stores and state file, for one run ({@linkcode mirror}) or
+ * many (`watchMirror`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mirror } from "./mirror.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src`);
+ *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+ *   const m = await Mirror.open({
+ *     sources: [`${dir}/src`],
+ *     target: `file://${dir}/bucket`,
+ *     statePath: `${dir}/state.sqlite`,
+ *   });
+ *   try {
+ *     assert.equal(m.direction, "upload");
+ *     assert.equal((await m.run()).transferred, 1);
+ *   } finally {
+ *     await m.close();
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class Mirror {
+  /** `upload` (local → store) or `download` (store → local). */
+  readonly direction: "upload" | "download";
+  /** Local roots: the sources (upload) or the target directory (download). */
+  readonly localRoots: readonly LocalRoot[];
+  readonly #options: MirrorOptions;
+  readonly #stores: ObjectStore[];
+  readonly #owned: ObjectStore[];
+  readonly #state: MirrorState;
+  readonly #filter: KeyFilter;
+  readonly #storePrefix: string;
+  readonly #names: { sources: string[]; target: string };
+  readonly #clock: Clock;
+
+  private constructor(options: MirrorOptions, parts: MirrorParts) {
+    this.#options = options;
+    this.direction = parts.direction;
+    this.#stores = parts.stores;
+    this.#owned = parts.owned;
+    this.localRoots = parts.roots;
+    this.#storePrefix = parts.storePrefix;
+    this.#state = parts.state;
+    this.#filter = compileFilter(options.filter, options.exclude);
+    this.#names = parts.names;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Checks the options, opens the stores and the state file. */
+  static async open(options: MirrorOptions): Promise<Mirror> {
+    return new Mirror(options, await openParts(options));
+  }
+
+  /** Path of the state file (`:memory:` for a dry run without one). */
+  get statePath(): string {
+    return this.#state.path;
+  }
+
+  /**
+   * One full pass (or, with `scope`, a pass over the keys under that relative
+   * prefix). `settleMs` defers local files modified less than that long ago
+   * (still being written) to `report.deferred`.
+   */
+  async run(
+    options: { scope?: string; settleMs?: number; stop?: AbortSignal } = {},
+  ): Promise<MirrorReport> {
+    const run = this.#newRun(options.settleMs ?? 0);
+    if (options.stop) run.stop = options.stop;
+    const o = this.#options;
+    const scope = options.scope ?? "";
+    const onError = (path: string, error: unknown) => {
+      run.incomplete ??= `could not read ${path}`;
+      run.report.failed.push({ path, error: message(error) });
+    };
+    const walkOptions = {
+      filter: this.#filter,
+      symlinks: o.symlinks ?? "skip",
+      onError,
+      scope,
+      ...(o.signal ? { signal: o.signal } : {}),
+    };
+    const listOptions = {
+      scope,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onWarning: (w: { key: string; message: string }) => onError(w.key, new Error(w.message)),
+    };
+    try {
+      if (this.direction === "upload") {
+        const local = mergeSources(
+          this.localRoots.map((r) => walkLocal(r, walkOptions, scope !== "")),
+          (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
+        );
+        const remote = listRemote(this.#stores[0]!, this.#storePrefix, this.#filter, listOptions);
+        const pairs = this.#unchangedSkipped(
+          run,
+          mergePairs(local, remote),
+          (p) => [p.source, p.target],
+        );
+        await this.#each(run, pairs, (p) => this.#upload(run, p));
+      } else {
+        const remote = mergeSources(
+          this.#stores.map((s, origin) =>
+            mapAsync(
+              listRemote(s, this.#storePrefix, this.#filter, listOptions),
+              (e): SourceRemote => ({ ...e, origin }),
+            )
+          ),
+          (key, kept, dropped) =>
+            this.#duplicate(
+              run,
+              key,
+              `${this.#stores[kept.origin]!.url} ${kept.storeKey}`,
+              `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
+            ),
+        );
+        const local = walkLocal(this.localRoots[0]!, walkOptions, true);
+        const pairs = this.#unchangedSkipped(
+          run,
+          mergePairs(remote, local),
+          (p) => [p.target, p.source],
+        );
+        await this.#each(run, pairs, (p) => this.#download(run, p));
+      }
+    } catch (error) {
+      this.#state.flush();
+      if (o.signal?.aborted || run.stop?.aborted) throw error;
+      throw new VcError(
+        `mirror of ${this.#names.sources.join(", ")} to ${this.#names.target} stopped: ${
+          message(error)
+        }; nothing was deleted`,
+        { cause: error },
+      );
+    }
+    await this.#deletes(run);
+    this.#state.flush();
+    return this.#finish(run);
+  }
+
+  /**
+   * Brings one local path (a file, a directory, or a path that no longer
+   * exists) up to date on the target; the watch mode calls it for changed
+   * paths. Upload direction only.
+   */
+  async syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
+    if (this.direction !== "upload") throw new Error("syncPath is for local → store mirrors");
+    const key = this.keyOf(path);
+    if (key === undefined) return this.#finish(this.#newRun(0));
+    const run = this.#newRun(options.settleMs ?? 0);
+    const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
+      (error: unknown) => {
+        run.report.failed.push({ key, path, error: message(error) });
+        return null;
+      },
+    );
+    if (local === null) return this.#finish(run);
+    let isDir = false;
+    if (local === undefined) {
+      // A skipped symlink to a directory is not a directory to mirror.
+      const look = (this.#options.symlinks ?? "skip") === "follow" ? Deno.stat : Deno.lstat;
+      isDir = await look(path).then((i) => i.isDirectory, () => false);
+    }
+    if (local !== undefined || !isDir) {
+      const included = matchesFilter(this.#filter, key);
+      if (included && key !== "") {
+        const info = await this.#stores[0]!.head(this.#storePrefix + key);
+        const target: RemoteEntry | undefined = info === undefined ? undefined : {
+          key,
+          storeKey: this.#storePrefix + key,
+          size: info.size,
+          etag: info.etag,
+          metadata: info.metadata ?? {},
+        };
+        run.report.heads++;
+        if (local !== undefined || target !== undefined) {
+          await this.#upload(run, {
+            key,
+            ...(local ? { source: local } : {}),
+            ...(target ? { target } : {}),
+          });
+        }
+      }
+      await this.#deletes(run);
+    }
+    this.#state.flush();
+    const report = this.#finish(run);
+    if (local !== undefined) return report;
+    // A directory (created, renamed here or away): reconcile everything under it.
+    const sub = await this.run({ scope: key === "" ? "" : `${key}/`, ...options });
+    return combineReports(report, sub);
+  }
+
+  /** The relative key of a local path inside one of the sources, or `undefined`. */
+  keyOf(path: string): string | undefined {
+    const abs = resolve(path);
+    for (const r of this.localRoots) {
+      if (abs === r.dir) return r.base.replace(/\/$/, "");
+      if (isInside(abs, r.dir)) {
+        return r.base + abs.slice(r.dir.length + 1).split(sep).join("/");
+      }
+    }
+    return undefined;
+  }
+
+  /** Closes the state file and the stores this mirror opened. */
+  async close(): Promise<void> {
+    try {
+      this.#state.close();
+    } finally {
+      await Promise.allSettled(this.#owned.map((s) => s.close()));
+    }
+  }
+
+  #newRun(settleMs: number): Run {
+    this.#state.clearDeletes(); // left over by a run that stopped
+    return {
+      report: {
+        direction: this.direction,
+        sources: this.#names.sources,
+        target: this.#names.target,
+        dryRun: this.#options.dryRun ?? false,
+        transferred: 0,
+        bytes: 0,
+        deleted: 0,
+        unchanged: 0,
+        extra: 0,
+        hashed: 0,
+        heads: 0,
+        failed: [],
+        deferred: [],
+        ...(this.#options.dryRun ? { actions: [] } : {}),
+        seconds: 0,
+      },
+      started: performance.now(),
+      done: 0,
+      deletes: 0,
+      moving: 0,
+      settleMs,
+    };
+  }
+
+  #finish(run: Run): MirrorReport {
+    if (this.#options.delete && run.deletes > 0) run.report.extra += run.deletes;
+    // Transfers finish in any order; a plan reads best in key order.
+    run.report.actions?.sort((a, b) => compareUtf8(a.key, b.key));
+    run.report.seconds = Math.round(performance.now() - run.started) / 1000;
+    return run.report;
+  }
+
+  async #each<T extends { key: string }>(
+    run: Run,
+    items: AsyncIterable<T>,
+    fn: (item: T) => Promise<void>,
+  ): Promise<void> {
+    const signal = run.stop ?? this.#options.signal;
+    await forEachLimit(items, this.#options.concurrency ?? 16, fn, signal ? { signal } : {});
+  }
+
+  /**
+   * Passes on the pairs that need work, counting the others as unchanged
+   * right here: a file whose stat matches the state, next to an object whose
+   * ETag is the one recorded with it. This is the whole of a no-op run, so it
+   * stays synchronous and allocation-light (no pool slot, no promise per file).
+   */
+  async *#unchangedSkipped<P extends Pair<Keyed, Keyed>>(
+    run: Run,
+    pairs: AsyncIterable<P>,
+    sides: (p: P) => [Keyed | undefined, Keyed | undefined],
+  ): AsyncGenerator<P> {
+    const checksum = this.#options.checksum ?? false;
+    for await (const pair of pairs) {
+      if (!checksum) {
+        const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
+        if (l !== undefined && r !== undefined && l.size === r.size) {
+          const row = this.#state.get(l.key);
+          if (row !== undefined && row.etag === r.etag && row.etag !== "" && statMatches(row, l)) {
+            run.report.unchanged++;
+            this.#progress(run, pair.key);
+            continue;
+          }
+        }
+      }
+      yield pair;
+    }
+  }
+
+  #duplicate(run: Run, key: string, kept: string, dropped: string): void {
+    run.report.failed.push({
+      key,
+      path: dropped,
+      error: `key ${JSON.stringify(key)} also comes from ${kept}; the first source wins`,
+    });
+  }
+
+  #progress(run: Run, key: string, finished = true): void {
+    if (finished) run.done++;
+    const bytes = run.report.bytes + run.moving;
+    this.#options.onProgress?.({ done: run.done, bytes, current: key });
+  }
+
+  /** A per-transfer progress callback (cumulative bytes) feeding the run's byte count. */
+  #mover(run: Run, key: string): { onBytes: (sent: number) => void; end: () => void } {
+    let sent = 0;
+    return {
+      onBytes: (n) => {
+        run.moving += n - sent;
+        sent = n;
+        this.#progress(run, key, false);
+      },
+      end: () => {
+        run.moving -= sent;
+        sent = 0;
+      },
+    };
+  }
+
+  #act(run: Run, action: "upload" | "download" | "delete", key: string, size: number): void {
+    const a = { action, key, size };
+    run.report.actions?.push(a);
+    this.#options.onAction?.(a);
+  }
+
+  #remember(entry: LocalEntry, md5: string, etag: string, racy: boolean): void {
+    if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy);
+  }
+
+  get #racyWindow(): number {
+    return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
+  }
+
+  async #upload(run: Run, pair: Pair<LocalEntry, RemoteEntry>): Promise<void> {
+    const { source: local, target: remote } = pair;
+    const store = this.#stores[0]!;
+    const o = this.#options;
+    try {
+      if (local === undefined) {
+        this.#targetOnly(run, pair.key, remote!.storeKey);
+        return;
+      }
+      if (run.settleMs > 0 && local.mtimeMs > this.#clock.now() - run.settleMs) {
+        run.report.deferred.push(local.path);
+        return;
+      }
+      const row = this.#state.get(local.key);
+      const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+      if (hash.hashed) run.report.hashed++;
+      if (remote !== undefined && remote.size === local.size) {
+        const same = await sameContent(hash.md5, remote, row, store, run.report, o.signal);
+        if (same) {
+          run.report.unchanged++;
+          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
+            this.#remember(local, hash.md5, remote.etag, hash.racy);
+          }
+          return;
+        }
+      }
+      this.#act(run, "upload", local.key, local.size);
+      if (!o.dryRun) {
+        const mover = this.#mover(run, local.key);
+        const result = await store.put(
+          this.#storePrefix + local.key,
+          hash.bytes ?? { path: local.path },
+          {
+            md5: hash.md5,
+            metadata: { "vc-md5": hash.md5 },
+            size: local.size,
+            onProgress: mover.onBytes,
+            ...(o.signal ? { signal: o.signal } : {}),
+          },
+        ).finally(mover.end);
+        this.#remember(local, hash.md5, result.etag, hash.racy);
+      }
+      run.report.transferred++;
+      run.report.bytes += local.size;
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
+    } finally {
+      this.#progress(run, pair.key);
+    }
+  }
+
+  async #download(run: Run, pair: Pair<SourceRemote, LocalEntry>): Promise<void> {
+    const { source: remote, target: local } = pair;
+    const o = this.#options;
+    const root = this.localRoots[0]!.dir;
+    try {
+      if (remote === undefined) {
+        this.#targetOnly(run, pair.key, local!.path);
+        return;
+      }
+      const store = this.#stores[remote.origin]!;
+      const unsafe = unsafeLocalKey(remote.key);
+      if (unsafe !== undefined) {
+        run.report.failed.push({
+          key: remote.key,
+          path: `${store.url} ${remote.storeKey}`,
+          error: `not written: ${unsafe}`,
+        });
+        return;
+      }
+      if (local !== undefined && local.size === remote.size) {
+        const row = this.#state.get(local.key);
+        const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+        if (hash.hashed) run.report.hashed++;
+        if (await sameContent(hash.md5, remote, row, store, run.report, o.signal)) {
+          run.report.unchanged++;
+          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
+            this.#remember(local, hash.md5, remote.etag, hash.racy);
+          }
+          return;
+        }
+      }
+      this.#act(run, "download", remote.key, remote.size);
+      if (!o.dryRun) {
+        const dest = join(root, ...remote.key.split("/"));
+        const mover = this.#mover(run, remote.key);
+        const got = await downloadToFile(store, remote.storeKey, dest, {
+          onProgress: (p) => mover.onBytes(p.bytes),
+          ...(o.signal ? { signal: o.signal } : {}),
+        }).finally(mover.end);
+        const written = await statLocal(dest, remote.key, "skip");
+        if (written !== undefined) {
+          const racy = isRacy(written, Date.now(), this.#racyWindow);
+          this.#remember(written, got.md5 ?? await md5File(dest), got.etag, racy);
+        }
+      }
+      run.report.transferred++;
+      run.report.bytes += remote.size;
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
+    } finally {
+      this.#progress(run, pair.key);
+    }
+  }
+
+  #targetOnly(run: Run, key: string, target: string): void {
+    if (this.#options.delete) {
+      this.#state.queueDelete(key, target);
+      run.deletes++;
+    } else run.report.extra++;
+  }
+
+  async #deletes(run: Run): Promise<void> {
+    if (run.deletes === 0) return;
+    if (run.incomplete !== undefined) {
+      run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;
+      this.#state.clearDeletes();
+      return;
+    }
+    run.deletes = 0;
+    const store = this.#stores[0]!;
+    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+      this.#options.signal?.throwIfAborted();
+      for (const d of batch) this.#act(run, "delete", d.key, 0);
+      if (this.#options.dryRun) {
+        run.report.deleted += batch.length;
+      } else if (this.direction === "upload") {
+        try {
+          await store.delete(batch.map((d) => d.target));
+          for (const d of batch) this.#state.delete(d.key);
+          run.report.deleted += batch.length;
+        } catch (error) {
+          for (const d of batch) {
+            run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
+          }
+        }
+      } else {
+        await forEachLimit(batch, this.#options.concurrency ?? 16, async (d) => {
+          try {
+            await Deno.remove(d.target);
+            this.#state.delete(d.key);
+            run.report.deleted++;
+          } catch (error) {
+            if (error instanceof Deno.errors.NotFound) return;
+            run.report.failed.push(failure(d.key, d.target, error));
+          }
+        });
+      }
+    }
+    this.#state.clearDeletes();
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const d = dir.endsWith(sep) ? dir : dir + sep;
+  return path.startsWith(d);
+}
+
+async function* mapAsync<T, U>(items: AsyncIterable<T>, fn: (x: T) => U): AsyncGenerator<U> {
+  for await (const x of items) yield fn(x);
+}

@@ -1,0 +1,17 @@
+/**
+ * `vc mirror` as a library: keep a store prefix equal to local directories
+ * (or a directory equal to store prefixes), once with {@linkcode mirror} or
+ * continuously with {@linkcode watchMirror}.
+ *
+ * @module
+ */
+export { Mirror, mirror } from "./mirror.ts";
+export type {
+  MirrorAction,
+  MirrorFailure,
+  MirrorOptions,
+  MirrorProgress,
+  MirrorReport,
+} from "./types.ts";
+export { watchMirror } from "./watch.ts";
+export type { WatchOptions, WatchReport } from "./watch.ts";

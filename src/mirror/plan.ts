@@ -1,0 +1,217 @@
+/**
+ * Planning a mirror: a streaming merge of two key-sorted sequences (the
+ * source side and the target side) into pairs, one pair per key. Memory holds
+ * one entry of each side at a time, so planning a million files costs no more
+ * than planning ten.
+ *
+ * Both sides must be in UTF-8 byte order (S3's listing order, and the order
+ * of `walkFiles`). An out-of-order input is an error, not a silent mis-plan:
+ * a merge of unsorted input would take present files for missing ones and
+ * delete them.
+ *
+ * @module
+ */
+import { compareUtf8 } from "../walk.ts";
+
+/** Anything with a key. */
+export interface Keyed {
+  /** The relative key both sides are compared by. */
+  key: string;
+}
+
+/** One key of the merge: present on the source side, the target side, or both. */
+export interface Pair<S extends Keyed, T extends Keyed> {
+  /** The key. */
+  key: string;
+  /** The source entry, when the source has the key. */
+  source?: S;
+  /** The target entry, when the target has the key. */
+  target?: T;
+}
+
+/** Thrown when a side is not sorted (or repeats a key). */
+export class UnsortedInputError extends Error {
+  /** Creates the error naming the side and the two keys. */
+  constructor(side: string, previous: string, key: string) {
+    super(
+      `${side} is not in UTF-8 key order: ${JSON.stringify(key)} came after ${
+        JSON.stringify(previous)
+      }`,
+    );
+    this.name = "UnsortedInputError";
+  }
+}
+
+/**
+ * Checks that `items` is strictly increasing by key, passing the items on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sortedChecked } from "./plan.ts";
+ * const keys = [];
+ * for await (const x of sortedChecked([{ key: "a" }, { key: "b" }], "test")) keys.push(x.key);
+ * assert.deepEqual(keys, ["a", "b"]);
+ * await assert.rejects(async () => {
+ *   for await (const _ of sortedChecked([{ key: "b" }, { key: "a" }], "test"));
+ * });
+ * ```
+ */
+export async function* sortedChecked<T extends Keyed>(
+  items: AsyncIterable<T> | Iterable<T>,
+  side: string,
+): AsyncGenerator<T> {
+  let previous: string | undefined;
+  for await (const item of items) {
+    if (previous !== undefined && compareUtf8(previous, item.key) >= 0) {
+      throw new UnsortedInputError(side, previous, item.key);
+    }
+    previous = item.key;
+    yield item;
+  }
+}
+
+/**
+ * Merges two sorted sequences into one sequence of pairs, in key order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergePairs } from "./plan.ts";
+ * const out = [];
+ * for await (const p of mergePairs([{ key: "a" }, { key: "b" }], [{ key: "b" }, { key: "c" }])) {
+ *   out.push(`${p.key}:${p.source ? "s" : ""}${p.target ? "t" : ""}`);
+ * }
+ * assert.deepEqual(out, ["a:s", "b:st", "c:t"]);
+ * ```
+ */
+export async function* mergePairs<S extends Keyed, T extends Keyed>(
+  source: AsyncIterable<S> | Iterable<S>,
+  target: AsyncIterable<T> | Iterable<T>,
+): AsyncGenerator<Pair<S, T>> {
+  // Order is checked inline rather than by wrapping generators: a no-op run
+  // of a million files pays for every generator layer per item.
+  const s = iterate(source);
+  const t = iterate(target);
+  let lastS: string | undefined;
+  let lastT: string | undefined;
+  const nextS = async () => {
+    const r = await s.next();
+    if (!r.done) {
+      if (lastS !== undefined && compareUtf8(lastS, r.value.key) >= 0) {
+        throw new UnsortedInputError("source", lastS, r.value.key);
+      }
+      lastS = r.value.key;
+    }
+    return r;
+  };
+  const nextT = async () => {
+    const r = await t.next();
+    if (!r.done) {
+      if (lastT !== undefined && compareUtf8(lastT, r.value.key) >= 0) {
+        throw new UnsortedInputError("target", lastT, r.value.key);
+      }
+      lastT = r.value.key;
+    }
+    return r;
+  };
+  try {
+    let a = await nextS();
+    let b = await nextT();
+    while (!a.done || !b.done) {
+      const c = a.done ? 1 : b.done ? -1 : compareUtf8(a.value.key, b.value.key);
+      if (c < 0) {
+        const source = a.value as S;
+        yield { key: source.key, source };
+        a = await nextS();
+      } else if (c > 0) {
+        const target = b.value as T;
+        yield { key: target.key, target };
+        b = await nextT();
+      } else {
+        yield { key: (a.value as S).key, source: a.value as S, target: b.value as T };
+        [a, b] = await Promise.all([nextS(), nextT()]);
+      }
+    }
+  } finally {
+    await Promise.allSettled([s.return(undefined), t.return(undefined)]);
+  }
+}
+
+/**
+ * Merges several sorted sequences (one per SOURCE argument) into one sorted
+ * sequence. When two sources yield the same key, the first source's entry is
+ * kept and `onDuplicate` is told about the other.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeSources } from "./plan.ts";
+ * const dup: string[] = [];
+ * const out = [];
+ * const merged = mergeSources([[{ key: "a" }, { key: "c" }], [{ key: "b" }, { key: "c" }]], (k) => dup.push(k));
+ * for await (const x of merged) out.push(x.key);
+ * assert.deepEqual(out, ["a", "b", "c"]);
+ * assert.deepEqual(dup, ["c"]);
+ * ```
+ */
+export function mergeSources<T extends Keyed>(
+  sources: readonly (AsyncIterable<T> | Iterable<T>)[],
+  onDuplicate: (key: string, kept: T, dropped: T) => void,
+): AsyncIterable<T> | Iterable<T> {
+  // One source passes through untouched (mergePairs checks its order).
+  if (sources.length === 1) return sources[0]!;
+  return mergeMany(sources, onDuplicate);
+}
+
+async function* mergeMany<T extends Keyed>(
+  sources: readonly (AsyncIterable<T> | Iterable<T>)[],
+  onDuplicate: (key: string, kept: T, dropped: T) => void,
+): AsyncGenerator<T> {
+  const its = sources.map((s, i) => iterate(sortedChecked(s, `source ${i + 1}`)));
+  try {
+    const heads = await Promise.all(its.map((it) => it.next()));
+    while (true) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        if (best < 0 || compareUtf8(h.value.key, (heads[best]!.value as T).key) < 0) best = i;
+      }
+      if (best < 0) return;
+      const kept = heads[best]!.value as T;
+      // Drop equal keys from later sources (a source's own keys are unique).
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (i !== best && !h.done && h.value.key === kept.key) {
+          onDuplicate(kept.key, kept, h.value);
+          heads[i] = await its[i]!.next();
+        }
+      }
+      yield kept;
+      heads[best] = await its[best]!.next();
+    }
+  } finally {
+    await Promise.allSettled(its.map((it) => it.return(undefined)));
+  }
+}
+
+function iterate<T>(items: AsyncIterable<T> | Iterable<T>): {
+  next(): Promise<IteratorResult<T>>;
+  return(value: undefined): Promise<IteratorResult<T>>;
+} {
+  if (Symbol.asyncIterator in items) {
+    const it = (items as AsyncIterable<T>)[Symbol.asyncIterator]();
+    return {
+      next: () => it.next(),
+      return: (value: undefined) =>
+        it.return?.(value) ?? Promise.resolve({ done: true, value: undefined as T }),
+    };
+  }
+  const it = (items as Iterable<T>)[Symbol.iterator]();
+  return {
+    next: () => Promise.resolve(it.next()),
+    return: (value: undefined) =>
+      Promise.resolve(it.return?.(value) ?? { done: true, value: undefined as T }),
+  };
+}

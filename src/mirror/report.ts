@@ -1,0 +1,74 @@
+/**
+ * Mirror reports: adding them up, and how failures are described.
+ *
+ * @module
+ */
+import type { MirrorFailure, MirrorReport } from "./types.ts";
+
+/**
+ * Adds up two reports of the same mirror (counts, failures, actions).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { combineReports } from "./report.ts";
+ * import type { MirrorReport } from "./types.ts";
+ * const r: MirrorReport = {
+ *   direction: "upload", sources: [], target: "", dryRun: false, transferred: 1, bytes: 2,
+ *   deleted: 0, unchanged: 0, extra: 0, hashed: 0, heads: 0, failed: [], deferred: [], seconds: 1,
+ * };
+ * assert.equal(combineReports(r, r).bytes, 4);
+ * ```
+ */
+export function combineReports(a: MirrorReport, b: MirrorReport): MirrorReport {
+  return {
+    ...a,
+    transferred: a.transferred + b.transferred,
+    bytes: a.bytes + b.bytes,
+    deleted: a.deleted + b.deleted,
+    unchanged: a.unchanged + b.unchanged,
+    extra: a.extra + b.extra,
+    hashed: a.hashed + b.hashed,
+    heads: a.heads + b.heads,
+    failed: [...a.failed, ...b.failed],
+    deferred: [...a.deferred, ...b.deferred],
+    ...(a.actions || b.actions ? { actions: [...a.actions ?? [], ...b.actions ?? []] } : {}),
+    ...(a.deletesSkipped ?? b.deletesSkipped
+      ? { deletesSkipped: (a.deletesSkipped ?? b.deletesSkipped)! }
+      : {}),
+    seconds: a.seconds + b.seconds,
+  };
+}
+
+/**
+ * A failure entry for `key`, saying "vanished" or "unreadable" when the
+ * error says so.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failure } from "./report.ts";
+ * const f = failure("a", "/x/a", new Deno.errors.NotFound("gone"));
+ * assert(f.error.startsWith("vanished"));
+ * ```
+ */
+export function failure(key: string, path: string, error: unknown): MirrorFailure {
+  let text = message(error);
+  if (error instanceof Deno.errors.NotFound) text = `vanished: ${text}`;
+  else if (error instanceof Deno.errors.PermissionDenied) text = `unreadable: ${text}`;
+  return { key, path, error: text };
+}
+
+/**
+ * The message of an error (or the value as text).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { message } from "./report.ts";
+ * assert.equal(message(new Error("x")), "x");
+ * ```
+ */
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

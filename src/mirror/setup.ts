@@ -1,0 +1,183 @@
+/**
+ * Opening a mirror: checks the options (one side local, the other a store;
+ * patterns; prefixes), opens the stores and the state file.
+ *
+ * @module
+ */
+import { join, resolve, sep } from "node:path";
+import { defaultCacheDir } from "../config.ts";
+import { InvalidInputError } from "../errors.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { isStoreUri, parseUri } from "../uri.ts";
+import { compileFilter, normalizePrefix, sourceBase } from "./keys.ts";
+import type { LocalRoot } from "./local_side.ts";
+import { message } from "./report.ts";
+import { defaultStatePath, MirrorState } from "./state.ts";
+import type { MirrorOptions } from "./types.ts";
+
+/** What an open mirror works with. */
+export interface MirrorParts {
+  /** `upload` (local → store) or `download` (store → local). */
+  direction: "upload" | "download";
+  /** The target store (upload), or the source stores (download). */
+  stores: ObjectStore[];
+  /** Stores opened here from URIs (closed with the mirror). */
+  owned: ObjectStore[];
+  /** Local roots: the sources (upload) or the target directory (download). */
+  roots: LocalRoot[];
+  /** Normalised key prefix on the store side. */
+  storePrefix: string;
+  /** The state file. */
+  state: MirrorState;
+  /** Sources and target as absolute paths or URIs, for reports. */
+  names: { sources: string[]; target: string };
+}
+
+/**
+ * Checks `options` and opens what the mirror needs. Throws
+ * `InvalidInputError` naming the bad input; nothing stays open then.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openParts } from "./setup.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const parts = await openParts({
+ *     sources: [dir],
+ *     target: `file://${dir}-bucket`,
+ *     targetPrefix: "/x//",
+ *     statePath: `${dir}-state.sqlite`,
+ *   });
+ *   assert.equal(parts.direction, "upload");
+ *   assert.equal(parts.storePrefix, "x/");
+ *   parts.state.close();
+ *   await Promise.all(parts.owned.map((s) => s.close()));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ *   await Deno.remove(`${dir}-state.sqlite`).catch(() => {});
+ *   await Deno.remove(`${dir}-bucket`, { recursive: true }).catch(() => {});
+ * }
+ * ```
+ */
+export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
+  if (options.sources.length === 0) {
+    throw new InvalidInputError("mirror needs at least one source");
+  }
+  const isStore = (x: string | ObjectStore) => typeof x !== "string" || isStoreUri(x);
+  const storeSources = options.sources.map(isStore);
+  if (storeSources.some((s) => s !== storeSources[0])) {
+    throw new InvalidInputError(
+      "mirror sources must all be local directories or all be store URIs",
+    );
+  }
+  const direction = storeSources[0] ? "download" : "upload";
+  if (isStore(options.target) === storeSources[0]) {
+    throw new InvalidInputError(
+      direction === "upload"
+        ? `mirror target ${
+          name(options.target)
+        } must be a store URI (s3://bucket/prefix or file:///dir) when the sources are local directories`
+        : `mirror target ${
+          name(options.target)
+        } must be a local directory when the sources are store URIs`,
+    );
+  }
+  compileFilter(options.filter, options.exclude); // bad patterns fail before anything opens
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const open = options.openStore ??
+    (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
+  const owned: ObjectStore[] = [];
+  const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
+    if (typeof x !== "string") return x;
+    const s = await open(x);
+    owned.push(s);
+    return s;
+  };
+  const targetPrefix = normalizePrefix(options.targetPrefix);
+  try {
+    let stores: ObjectStore[];
+    let roots: LocalRoot[];
+    let storePrefix: string;
+    if (direction === "upload") {
+      roots = options.sources.map((s) => {
+        const dir = resolve(s as string);
+        return { dir, base: sourceBase(dir, options.sourcePrefix) };
+      });
+      for (const r of roots) {
+        const info = await Deno.stat(r.dir).catch((error: unknown) => {
+          throw new InvalidInputError(
+            `mirror source ${r.dir} cannot be read: ${message(error)}`,
+            {
+              cause: error,
+            },
+          );
+        });
+        if (!info.isDirectory) {
+          throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
+        }
+      }
+      if (typeof options.target === "string" && /^file:/i.test(options.target)) {
+        const parsed = parseUri(options.target);
+        const targetDir = parsed.scheme === "file" ? resolve(parsed.path) : undefined;
+        const around = roots.find((r) =>
+          targetDir !== undefined && (targetDir === r.dir || isInside(targetDir, r.dir))
+        );
+        if (around !== undefined) {
+          throw new InvalidInputError(
+            `mirror target ${options.target} is inside the source ${around.dir}: it would mirror itself`,
+          );
+        }
+      }
+      stores = [await getStore(options.target)];
+      storePrefix = targetPrefix;
+    } else {
+      stores = [];
+      for (const s of options.sources) stores.push(await getStore(s));
+      const dir = resolve(options.target as string);
+      roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
+      storePrefix = normalizePrefix(options.sourcePrefix);
+    }
+    const names = {
+      sources: options.sources.map((s) =>
+        typeof s === "string" ? (isStoreUri(s) ? s : resolve(s)) : s.url
+      ),
+      target: typeof options.target === "string"
+        ? (isStoreUri(options.target) ? options.target : resolve(options.target))
+        : options.target.url,
+    };
+    const statePath = options.statePath ?? defaultStatePath(
+      options.cacheDir ?? defaultCacheDir(),
+      { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
+    );
+    const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
+    if (inside !== undefined) {
+      throw new InvalidInputError(
+        `state file ${statePath} must not be inside the mirrored directory ${inside.dir}`,
+      );
+    }
+    const state = new MirrorState(
+      options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
+    );
+    return { direction, stores, owned, roots, storePrefix, state, names };
+  } catch (error) {
+    await Promise.allSettled(owned.map((s) => s.close()));
+    throw error;
+  }
+}
+
+function name(x: string | ObjectStore): string {
+  return JSON.stringify(typeof x === "string" ? x : x.url);
+}
+
+function isInside(path: string, dir: string): boolean {
+  const d = dir.endsWith(sep) ? dir : dir + sep;
+  return path.startsWith(d);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}

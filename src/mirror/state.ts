@@ -1,0 +1,232 @@
+/**
+ * The mirror's local state file: for each key, what the local file looked
+ * like (size, mtime, ctime, inode) when its MD5 was computed, and the
+ * target's ETag when the two were last known equal. It lets a no-op run skip
+ * both hashing (the file's stat is unchanged) and HEAD requests (the listing's
+ * ETag equals the recorded one, which matters for multipart ETags).
+ *
+ * SQLite through Deno's built-in `node:sqlite`, in WAL mode: writes are
+ * batched into transactions, so a crash mid-run loses at most the last batch,
+ * and the file stays compact for a million entries. The file lives outside
+ * the mirrored tree (default: under the user cache directory).
+ *
+ * @module
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { sha256Hex } from "../hash.ts";
+
+/** What the state remembers about one key. */
+export interface StateRow {
+  /** Size of the local file in bytes. */
+  size: number;
+  /** Local modification time (ms). */
+  mtimeMs: number;
+  /** Local status-change time (ms). */
+  ctimeMs: number;
+  /** Local inode (0 when unknown). */
+  ino: number;
+  /** Hex MD5 of the local file's content at that stat. */
+  md5: string;
+  /** The target's (or source object's) ETag when it was known equal to `md5`; `""` when unknown. */
+  etag: string;
+}
+
+/** Rows written per transaction (a crash loses at most this many). */
+const BATCH = 500;
+
+/**
+ * The state file of one mirror (one set of sources, one target).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MirrorState } from "./state.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const state = new MirrorState(`${dir}/m.sqlite`);
+ *   const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "a".repeat(32), etag: "e" };
+ *   state.set("k", row);
+ *   state.close();
+ *   const again = new MirrorState(`${dir}/m.sqlite`);
+ *   assert.deepEqual(again.get("k"), row);
+ *   again.queueDelete("old", "prefix/old");
+ *   assert.deepEqual([...again.queuedDeletes(10)], [[{ key: "old", target: "prefix/old" }]]);
+ *   again.close();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class MirrorState {
+  /** Path of the SQLite file. */
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #get: StatementSync;
+  readonly #put: StatementSync;
+  readonly #del: StatementSync;
+  readonly #queue: StatementSync;
+  readonly #queued: StatementSync;
+  #pending = 0;
+  #closed = false;
+
+  /** Opens (creating it and its directory if needed) the state file at `path`. */
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec("PRAGMA synchronous = NORMAL");
+    this.#db.exec("PRAGMA busy_timeout = 5000");
+    this.#db.exec(`CREATE TABLE IF NOT EXISTS files (
+      key TEXT PRIMARY KEY,
+      size INTEGER NOT NULL,
+      mtime_ms REAL NOT NULL,
+      ctime_ms REAL NOT NULL,
+      ino INTEGER NOT NULL,
+      md5 TEXT NOT NULL,
+      etag TEXT NOT NULL
+    ) WITHOUT ROWID`);
+    this.#get = this.#db.prepare(
+      "SELECT size, mtime_ms, ctime_ms, ino, md5, etag FROM files WHERE key = ?",
+    );
+    this.#put = this.#db.prepare(
+      "INSERT OR REPLACE INTO files (key, size, mtime_ms, ctime_ms, ino, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.#del = this.#db.prepare("DELETE FROM files WHERE key = ?");
+    // Deletes wait until a run's walk and listing are complete; they queue in
+    // a TEMP table (never part of the state file), so memory stays bounded
+    // however many there are.
+    this.#db.exec(
+      "CREATE TEMP TABLE deletes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, target TEXT NOT NULL)",
+    );
+    this.#queue = this.#db.prepare("INSERT INTO deletes (key, target) VALUES (?, ?)");
+    this.#queued = this.#db.prepare(
+      "SELECT seq, key, target FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
+  }
+
+  /** Queues a delete of `target` (a store key or a local path) for relative key `key`. */
+  queueDelete(key: string, target: string): void {
+    this.#begin();
+    this.#queue.run(key, target);
+    this.#step();
+  }
+
+  /** The queued deletes, in batches of at most `size`, in the order queued. */
+  *queuedDeletes(size: number): Generator<{ key: string; target: string }[]> {
+    this.flush();
+    let after = 0;
+    while (true) {
+      const rows = this.#queued.all(after, size) as { seq: number; key: string; target: string }[];
+      if (rows.length === 0) return;
+      after = Number(rows[rows.length - 1]!.seq);
+      yield rows.map((r) => ({ key: r.key, target: r.target }));
+    }
+  }
+
+  /** Forgets every queued delete. */
+  clearDeletes(): void {
+    this.flush();
+    this.#db.exec("DELETE FROM deletes");
+  }
+
+  /** The row for `key`, if any. */
+  get(key: string): StateRow | undefined {
+    const r = this.#get.get(key) as
+      | { size: number; mtime_ms: number; ctime_ms: number; ino: number; md5: string; etag: string }
+      | undefined;
+    if (r === undefined) return undefined;
+    return {
+      size: Number(r.size),
+      mtimeMs: Number(r.mtime_ms),
+      ctimeMs: Number(r.ctime_ms),
+      ino: Number(r.ino),
+      md5: r.md5,
+      etag: r.etag,
+    };
+  }
+
+  /** Records `row` for `key` (committed with the current batch). */
+  set(key: string, row: StateRow): void {
+    this.#begin();
+    this.#put.run(key, row.size, row.mtimeMs, row.ctimeMs, row.ino, row.md5, row.etag);
+    this.#step();
+  }
+
+  /** Forgets `key` (its file and object are gone). */
+  delete(key: string): void {
+    this.#begin();
+    this.#del.run(key);
+    this.#step();
+  }
+
+  /** Commits the current batch. */
+  flush(): void {
+    if (this.#pending > 0) {
+      this.#db.exec("COMMIT");
+      this.#pending = 0;
+    }
+  }
+
+  /** Commits and closes. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.flush();
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  #begin(): void {
+    if (this.#pending === 0) this.#db.exec("BEGIN");
+  }
+
+  #step(): void {
+    if (++this.#pending >= BATCH) this.flush();
+  }
+}
+
+/**
+ * True when a file's stat still matches the row, so its recorded MD5 holds.
+ * ctime is part of the check: `touch -d` to an old date, or a same-size
+ * rewrite with a restored mtime, still moves ctime.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statMatches } from "./state.ts";
+ * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "", etag: "" };
+ * assert(statMatches(row, { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4 }));
+ * assert(!statMatches(row, { size: 1, mtimeMs: 2, ctimeMs: 9, ino: 4 }));
+ * ```
+ */
+export function statMatches(
+  row: StateRow,
+  stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number | null },
+): boolean {
+  return row.size === stat.size && row.mtimeMs === stat.mtimeMs &&
+    row.ctimeMs === stat.ctimeMs && row.ino === (stat.ino ?? 0);
+}
+
+/**
+ * The default state file of a mirror: `<cacheDir>/mirror/<hash>.sqlite`,
+ * where the hash names the sources, the target and the prefixes, so each
+ * mirror has its own and nothing is written into a source directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultStatePath } from "./state.ts";
+ * const a = defaultStatePath("/c", { sources: ["/d"], target: "s3://b/p" });
+ * assert(a.startsWith("/c/mirror/") && a.endsWith(".sqlite"));
+ * assert.notEqual(a, defaultStatePath("/c", { sources: ["/d"], target: "s3://b/q" }));
+ * ```
+ */
+export function defaultStatePath(cacheDir: string, identity: Record<string, unknown>): string {
+  const name = sha256Hex(JSON.stringify(identity)).slice(0, 32);
+  return join(cacheDir, "mirror", `${name}.sqlite`);
+}

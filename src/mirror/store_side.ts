@@ -1,0 +1,73 @@
+/**
+ * The store side of a mirror: a listing under a prefix turned into entries
+ * keyed by their relative key (the store key without the prefix), filtered.
+ * Listings carry size and ETag, so comparing needs no per-object request.
+ *
+ * @module
+ */
+import type { ListOptions, ObjectStore } from "../store/types.ts";
+import { type KeyFilter, matchesFilter } from "./keys.ts";
+
+/** One object in the store. */
+export interface RemoteEntry {
+  /** Relative key (store key without the mirror's prefix). */
+  key: string;
+  /** The key in the store. */
+  storeKey: string;
+  /** Size in bytes. */
+  size: number;
+  /** ETag without quotes. */
+  etag: string;
+  /** User metadata, when the entry came from a HEAD (never from a listing). */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The objects under `prefix` (normalised, `""` or ending with `/`) as
+ * {@linkcode RemoteEntry}s, in key order. "Directory marker" keys ending
+ * with `/` are not files and are left alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { listRemote } from "./store_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = new FsStore(dir);
+ *   await store.put("p/a.txt", new TextEncoder().encode("a"));
+ *   await store.put("q.txt", new TextEncoder().encode("q"));
+ *   const keys = [];
+ *   for await (const e of listRemote(store, "p/", {})) keys.push(`${e.key}=${e.storeKey}`);
+ *   assert.deepEqual(keys, ["a.txt=p/a.txt"]);
+ *   await store.close();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* listRemote(
+  store: ObjectStore,
+  prefix: string,
+  filter: KeyFilter,
+  options: {
+    scope?: string;
+    signal?: AbortSignal;
+    /** Told about entries a store's listing skipped (then the listing is incomplete). */
+    onWarning?: (warning: { key: string; message: string }) => void;
+  } = {},
+): AsyncGenerator<RemoteEntry> {
+  const listPrefix = prefix + (options.scope ?? "");
+  // Stores that skip unreadable entries instead of failing the listing
+  // report them through `onWarning`; stores without it ignore the option.
+  const listOptions: ListOptions & { onWarning?: typeof options.onWarning } = {};
+  if (options.signal) listOptions.signal = options.signal;
+  if (options.onWarning) listOptions.onWarning = options.onWarning;
+  const listing = store.list(listPrefix, listOptions);
+  for await (const o of listing) {
+    if (o.key.endsWith("/") || !o.key.startsWith(prefix)) continue;
+    const key = o.key.slice(prefix.length);
+    if (!matchesFilter(filter, key)) continue;
+    yield { key, storeKey: o.key, size: o.size, etag: o.etag };
+  }
+}

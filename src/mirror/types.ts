@@ -1,0 +1,130 @@
+/**
+ * Options and report of `mirror()`.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { ObjectStore } from "../store/types.ts";
+
+/** Options for `mirror()` and `watchMirror()`. */
+export interface MirrorOptions {
+  /**
+   * What to copy from: local directories, or store URIs (`s3://bucket/prefix`,
+   * `file:///dir`) / `ObjectStore`s. All sources are of one kind.
+   */
+  sources: readonly (string | ObjectStore)[];
+  /**
+   * What to make equal to the sources: a store URI / `ObjectStore` when the
+   * sources are local directories, a local directory when they are stores.
+   */
+  target: string | ObjectStore;
+  /**
+   * Stripped from each source file's absolute path to form its key (local
+   * sources), or from each source object's key (store sources). Without
+   * it, keys are relative to each SOURCE.
+   */
+  sourcePrefix?: string;
+  /** Prepended to every key on the target, as a directory (`data` = `data/`). */
+  targetPrefix?: string;
+  /** Regular expressions; when given, only keys matching one are mirrored. */
+  filter?: readonly string[];
+  /** Regular expressions; keys matching any are neither copied nor deleted. */
+  exclude?: readonly string[];
+  /** Local symlinks: skipped (default) or followed; a loop is never followed. */
+  symlinks?: "skip" | "follow";
+  /** Delete target entries that have no source (default false). */
+  delete?: boolean;
+  /** Plan only: report the actions, change nothing (the state file is not written). */
+  dryRun?: boolean;
+  /** Hash every file even when the state says it is unchanged. */
+  checksum?: boolean;
+  /**
+   * A file changed less than this many ms before it was hashed is hashed
+   * again on the next run, since a further edit within the filesystem's
+   * timestamp granularity could leave the same size, mtime and ctime
+   * (default 2000).
+   */
+  racyWindowMs?: number;
+  /** Transfers and hashes in flight at once (default 16). */
+  concurrency?: number;
+  /** The state file (default `<cacheDir>/mirror/<hash of sources and target>.sqlite`). */
+  statePath?: string;
+  /** Cache directory for the default state file (default: the platform's, see `defaultCacheDir`). */
+  cacheDir?: string;
+  /** Opens store URIs (default `openStore`). */
+  openStore?: (uri: string) => Promise<ObjectStore>;
+  /** Called as files are handled. */
+  onProgress?: (progress: MirrorProgress) => void;
+  /** Called for every upload, download or delete (planned ones too, in a dry run). */
+  onAction?: (action: MirrorAction) => void;
+  /** Stops the run: in-flight transfers finish (or are aborted), nothing is deleted. */
+  signal?: AbortSignal;
+  /** Time source for watch debounce, reconcile and stability checks (default the system clock). */
+  clock?: Clock;
+}
+
+/** Progress of a run. */
+export interface MirrorProgress {
+  /** Files and objects handled so far. */
+  done: number;
+  /** Bytes transferred so far. */
+  bytes: number;
+  /** The key handled last. */
+  current?: string;
+}
+
+/** One change made (or planned) on the target. */
+export interface MirrorAction {
+  /** What was done. */
+  action: "upload" | "download" | "delete";
+  /** Relative key. */
+  key: string;
+  /** Bytes (0 for deletes). */
+  size: number;
+}
+
+/** A file or object that could not be mirrored. */
+export interface MirrorFailure {
+  /** Relative key, when known. */
+  key?: string;
+  /** Local path or store URI. */
+  path: string;
+  /** Why. */
+  error: string;
+}
+
+/** What a run did. */
+export interface MirrorReport {
+  /** `upload`: local → store; `download`: store → local. */
+  direction: "upload" | "download";
+  /** The sources, as given (stores by URL). */
+  sources: string[];
+  /** The target, as given (a store by its URL). */
+  target: string;
+  /** True for a dry run (counts are what would have been done). */
+  dryRun: boolean;
+  /** Files uploaded or downloaded. */
+  transferred: number;
+  /** Bytes uploaded or downloaded. */
+  bytes: number;
+  /** Target entries deleted. */
+  deleted: number;
+  /** Files already equal on both sides. */
+  unchanged: number;
+  /** Target entries without a source, kept (no `delete`, or deletes skipped). */
+  extra: number;
+  /** Local files read to compute their MD5 (the others came from the state). */
+  hashed: number;
+  /** HEAD requests made to compare multipart or opaque ETags. */
+  heads: number;
+  /** Files that vanished, were unreadable, or failed to transfer. */
+  failed: MirrorFailure[];
+  /** Why deletes were not made although `delete` was set (walk or listing incomplete). */
+  deletesSkipped?: string;
+  /** Local files skipped because they are still being written (watch mode). */
+  deferred: string[];
+  /** Every action, in a dry run. */
+  actions?: MirrorAction[];
+  /** Wall-clock seconds. */
+  seconds: number;
+}

@@ -1,0 +1,237 @@
+/**
+ * `vc mirror --watch`: after a first full pass, filesystem events are
+ * batched and applied; a periodic full pass repairs whatever events missed.
+ *
+ * - A changed path is applied once it has been quiet for `debounceMs`: its
+ *   size and mtime are the same at the event and at the batch, so a file
+ *   still being written is uploaded once complete, never half.
+ * - Every `reconcileIntervalMs` a full pass runs (files modified within the
+ *   debounce are deferred to the event queue for the same reason).
+ * - The `signal` stops the watch: the pass or batch in flight finishes, then
+ *   the promise resolves with the totals.
+ *
+ * Time comes from the injectable `clock`, so tests advance time instead of
+ * sleeping. Store → local mirrors have no events to watch: they reconcile
+ * at the interval only.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { Mirror } from "./mirror.ts";
+import { combineReports } from "./report.ts";
+import type { MirrorOptions, MirrorReport } from "./types.ts";
+
+/** Options for {@linkcode watchMirror}. */
+export interface WatchOptions extends MirrorOptions {
+  /** Quiet time before a changed path is applied (default 1000 ms). */
+  debounceMs?: number;
+  /** Time between full passes (default 600 000 ms = 10 min). */
+  reconcileIntervalMs?: number;
+  /** Called after each pass or batch with what it did. */
+  onBatch?: (report: MirrorReport, kind: "initial" | "events" | "reconcile") => void;
+  /** Called when filesystem events arrive (after they are queued). */
+  onEvent?: (paths: readonly string[]) => void;
+  /** Called each time nothing is due and the watch starts waiting (tests: "work is done"). */
+  onIdle?: () => void;
+  /** Called when a pass or batch fails (the watch goes on). */
+  onError?: (error: unknown) => void;
+}
+
+/** Totals of a watch, returned when it stops. */
+export interface WatchReport {
+  /** Full passes made (the initial one included). */
+  passes: number;
+  /** Event batches applied. */
+  batches: number;
+  /** Files uploaded or downloaded. */
+  transferred: number;
+  /** Bytes uploaded or downloaded. */
+  bytes: number;
+  /** Target entries deleted. */
+  deleted: number;
+  /** Failures seen (each also reported through its batch's report). */
+  failed: number;
+}
+
+interface Pending {
+  /** Size and mtime (or "missing" / "dir") when last seen. */
+  seen: string;
+  /** Clock time it was last seen changing. */
+  since: number;
+  /** A directory created, renamed or removed here: its whole subtree is reconciled. */
+  scan: boolean;
+}
+
+/**
+ * Mirrors once, then keeps the target equal until `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { watchMirror } from "./watch.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src`);
+ *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+ *   const stop = new AbortController();
+ *   const report = await watchMirror({
+ *     sources: [`${dir}/src`],
+ *     target: `file://${dir}/bucket`,
+ *     statePath: `${dir}/state.sqlite`,
+ *     signal: stop.signal,
+ *     debounceMs: 0, // the file is complete: no need to wait for it to settle
+ *     onBatch: () => stop.abort(), // stop after the first pass
+ *   });
+ *   assert.equal(report.passes, 1);
+ *   assert.equal(await Deno.readTextFile(`${dir}/bucket/a.txt`), "a");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
+  const clock: Clock = options.clock ?? systemClock;
+  const debounce = options.debounceMs ?? 1000;
+  const interval = options.reconcileIntervalMs ?? 600_000;
+  const stop = options.signal;
+  // Transfers in flight are never aborted by the stop signal: they finish.
+  const { signal: _signal, ...mirrorOptions } = options;
+  const m = await Mirror.open(mirrorOptions);
+  const totals: WatchReport = {
+    passes: 0,
+    batches: 0,
+    transferred: 0,
+    bytes: 0,
+    deleted: 0,
+    failed: 0,
+  };
+  const pending = new Map<string, Pending>();
+  let wake: () => void = () => {};
+  let woken = new Promise<void>((r) => (wake = r));
+  const poke = () => {
+    const w = wake;
+    woken = new Promise<void>((r) => (wake = r));
+    w();
+  };
+  const onStop = () => poke();
+  stop?.addEventListener("abort", onStop);
+  let watcher: Deno.FsWatcher | undefined;
+  let pump: Promise<void> | undefined;
+
+  const add = (report: MirrorReport, kind: "initial" | "events" | "reconcile") => {
+    totals.transferred += report.transferred;
+    totals.bytes += report.bytes;
+    totals.deleted += report.deleted;
+    totals.failed += report.failed.length;
+    for (const path of report.deferred) {
+      if (!pending.has(path)) pending.set(path, { seen: "", since: clock.now(), scan: false });
+    }
+    options.onBatch?.(report, kind);
+  };
+  const pass = async (kind: "initial" | "reconcile") => {
+    try {
+      const report = await m.run({ settleMs: debounce, ...(stop ? { stop } : {}) });
+      totals.passes++;
+      add(report, kind);
+    } catch (error) {
+      if (stop?.aborted) return;
+      totals.failed++;
+      options.onError?.(error);
+    }
+  };
+
+  try {
+    if (m.direction === "upload") {
+      watcher = Deno.watchFs(m.localRoots.map((r) => r.dir), { recursive: true });
+      pump = (async () => {
+        for await (const event of watcher!) {
+          if (event.kind === "access") continue;
+          const now = clock.now();
+          for (const path of event.paths) {
+            // A directory's own "modify" (its entries changed) says nothing
+            // its files' events do not; creation or renaming means a scan.
+            const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false);
+            pending.set(path, { seen: await look(path), since: now, scan });
+          }
+          options.onEvent?.(event.paths);
+          poke();
+        }
+      })().catch((error) => {
+        if (!stop?.aborted) options.onError?.(error);
+      });
+    }
+    await pass("initial");
+    let lastReconcile = clock.now();
+    while (!stop?.aborted) {
+      const now = clock.now();
+      if (now >= lastReconcile + interval) {
+        await pass("reconcile");
+        lastReconcile = clock.now();
+        continue;
+      }
+      const due = [...pending].filter(([, p]) => p.since + debounce <= now);
+      if (due.length > 0) {
+        await batch(due);
+        continue;
+      }
+      let next = lastReconcile + interval;
+      for (const p of pending.values()) next = Math.min(next, p.since + debounce);
+      const timer = new AbortController();
+      const waking = woken;
+      options.onIdle?.();
+      try {
+        await Promise.race([clock.sleep(Math.max(0, next - now), timer.signal), waking]);
+      } catch {
+        // The sleep was cancelled: an event or the stop signal woke us.
+      } finally {
+        timer.abort();
+      }
+    }
+  } finally {
+    stop?.removeEventListener("abort", onStop);
+    try {
+      watcher?.close();
+    } catch {
+      // Closed already.
+    }
+    await pump;
+    await m.close();
+  }
+  return totals;
+
+  async function batch(due: [string, Pending][]): Promise<void> {
+    let combined: MirrorReport | undefined;
+    for (const [path, p] of due) {
+      const seen = await look(path);
+      if (seen !== p.seen) {
+        // Still changing: look again after another quiet period.
+        pending.set(path, { seen, since: clock.now(), scan: p.scan });
+        continue;
+      }
+      pending.delete(path);
+      if (seen === "dir" && !p.scan) continue;
+      try {
+        const report = await m.syncPath(path, { settleMs: 0 });
+        combined = combined === undefined ? report : combineReports(combined, report);
+      } catch (error) {
+        totals.failed++;
+        options.onError?.(error);
+      }
+    }
+    if (combined !== undefined) {
+      totals.batches++;
+      add(combined, "events");
+    }
+  }
+}
+
+/** What a path looks like now, for the stability check. */
+async function look(path: string): Promise<string> {
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) return "dir";
+    return `${info.size}:${info.mtime?.getTime() ?? 0}`;
+  } catch {
+    return "missing";
+  }
+}

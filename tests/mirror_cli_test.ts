@@ -1,0 +1,174 @@
+/**
+ * `vc mirror` on the command line: in-process (flags, output, exit codes)
+ * and as a real process with the release permissions (including --watch
+ * stopped by SIGTERM, and an s3:// target on the fake server).
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { withWorkspace } from "./cli_process.ts";
+
+interface JsonReport {
+  transferred: number;
+  deleted: number;
+  unchanged: number;
+  extra: number;
+  failed: { path: string; error: string }[];
+  actions?: { action: string; key: string }[];
+  deletesSkipped?: string;
+}
+
+Deno.test("vc mirror: upload, dry run, delete, JSON report, summary line", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.csv", "1");
+  await ws.write("data/sub/b.csv", "22");
+  await ws.write("data/skip.tmp", "x");
+  const target = ws.bucket;
+  const common = ["--state", "state.db", "--exclude", "\\.tmp$", "--target-prefix", "/snap/"];
+  const up = await ws.run(["mirror", "data", target, ...common]);
+  assertEquals(up.code, 0, up.stderr);
+  assertStringIncludes(up.stdout, "2 uploaded");
+  assertEquals(await ws.read("bucket/snap/sub/b.csv"), "22");
+  assert(!(await Deno.stat(ws.path("bucket/snap/skip.tmp")).then(() => true, () => false)));
+  const quiet = await ws.run(["mirror", "data", target, ...common, "--quiet"]);
+  assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+
+  await Deno.remove(ws.path("data/a.csv"));
+  const dry = await ws.run(["mirror", "data", target, ...common, "--delete", "--dry-run"]);
+  assertEquals(dry.code, 0, dry.stderr);
+  assertStringIncludes(dry.stdout, "delete  a.csv");
+  assertStringIncludes(dry.stdout, "(dry run)");
+  assertEquals(await ws.read("bucket/snap/a.csv"), "1");
+
+  const noDelete = (await ws.run(["mirror", "data", target, ...common, "--json"])).json<
+    JsonReport
+  >();
+  assertEquals([noDelete.transferred, noDelete.deleted, noDelete.extra], [0, 0, 1]);
+  const del = await ws.run(["mirror", "data", target, ...common, "--delete", "--json"]);
+  assertEquals(del.code, 0, del.stderr);
+  assertEquals(del.json<JsonReport>().deleted, 1);
+  assert(!(await Deno.stat(ws.path("bucket/snap/a.csv")).then(() => true, () => false)));
+
+  // And back: store → local.
+  const back = await ws.run(["mirror", `${target}/snap`, "restored", "--state", "back.db"]);
+  assertEquals(back.code, 0, back.stderr);
+  assertStringIncludes(back.stdout, "1 downloaded");
+  assertEquals(await ws.read("restored/sub/b.csv"), "22");
+});
+
+Deno.test("vc mirror: an unreadable file is reported, exit 1, deletes skipped", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/ok.txt", "ok");
+  await ws.write("bucket/stale.txt", "s");
+  await Deno.symlink(ws.path("nowhere"), ws.path("data/dangling"));
+  const r = await ws.run([
+    "mirror",
+    "data",
+    ws.bucket,
+    "--follow-symlinks",
+    "--delete",
+    "--state",
+    "s.db",
+  ]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(r.stderr, "dangling");
+  assertStringIncludes(r.stderr, "nothing was deleted");
+  assertEquals(await ws.read("bucket/ok.txt"), "ok");
+  assertEquals(await ws.read("bucket/stale.txt"), "s");
+});
+
+Deno.test("vc mirror: usage errors name the problem", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a", "a");
+  const missing = await ws.run(["mirror", "data"]);
+  assertEquals(missing.code, 2);
+  assertStringIncludes(missing.stderr, "TARGET");
+  const debounce = await ws.run(["mirror", "data", ws.bucket, "--debounce", "2s"]);
+  assertEquals(debounce.code, 2);
+  assertStringIncludes(debounce.stderr, "--watch");
+  const local = await ws.run(["mirror", "data", "elsewhere"]);
+  assertEquals(local.code, 2);
+  assertStringIncludes(local.stderr, "store URI");
+  const regex = await ws.run(["mirror", "data", ws.bucket, "--filter", "("]);
+  assertStringIncludes(regex.stderr, "--filter");
+  assert(regex.code !== 0);
+});
+
+Deno.test("vc mirror (process): to s3:// on the fake server, then a no-op", async () => {
+  await using fake = await startFakeS3({ buckets: ["bkt"] });
+  await withWorkspace(async (dir, vc) => {
+    for (let i = 0; i < 30; i++) {
+      await Deno.mkdir(join(dir, "data", `d${i % 3}`), { recursive: true });
+      await Deno.writeTextFile(join(dir, "data", `d${i % 3}`, `f${i}.txt`), `${i}`);
+    }
+    const env = { ...fake.env, VC_S3_PATH_STYLE: "1" };
+    const first = await vc(["mirror", "data", "s3://bkt/pre/", "--json"], env);
+    assertEquals(first.code, 0, first.stderr);
+    assertEquals((JSON.parse(first.stdout) as JsonReport).transferred, 30);
+    assertEquals(fake.listKeys("bkt", "pre/").length, 30);
+    assert(fake.listKeys("bkt").every((k) => !k.includes("//")), "no // in keys");
+    fake.resetStats();
+    const again = await vc(["mirror", "data", "s3://bkt/pre", "--json"], env);
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals((JSON.parse(again.stdout) as JsonReport).unchanged, 30);
+    assertEquals(fake.stats.PutObject + fake.stats.HeadObject + fake.stats.GetObject, 0);
+  });
+});
+
+Deno.test({
+  name: "vc mirror --watch (process): SIGTERM lets work finish and exits 0",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_watch_" }));
+    try {
+      await Deno.mkdir(join(dir, "data"));
+      await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
+      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          cli,
+          "mirror",
+          "data",
+          `file://${dir}/bucket`,
+          "--watch",
+          "--debounce",
+          "100ms",
+          "--state",
+          "s.db",
+        ],
+        cwd: dir,
+        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const stderr: string[] = [];
+      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+        new WritableStream({ write: (s) => void stderr.push(s) }),
+      );
+      const stdout = new Response(child.stdout).text();
+      // Bounded wait for the first pass (the process needs to start and type-check).
+      for (let i = 0; i < 600 && !stderr.join("").includes("initial:"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertStringIncludes(stderr.join(""), "initial:");
+      await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
+      for (let i = 0; i < 300 && !stderr.join("").includes("events:"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await reading;
+      await stdout;
+      assertEquals(status.code, 0, stderr.join(""));
+      assertStringIncludes(stderr.join(""), "mirror stopped");
+      assertEquals(await Deno.readTextFile(join(dir, "bucket", "b.txt")), "b");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

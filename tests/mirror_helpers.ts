@@ -1,0 +1,196 @@
+/**
+ * Shared setup for the mirror tests: a temp workspace, and the target
+ * backends every behaviour is checked against (the in-process fake S3, an
+ * FsStore, and a real S3-compatible endpoint when VC_TEST_S3_ENDPOINT is set).
+ */
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { join } from "node:path";
+import { FsStore } from "../src/store/fs.ts";
+import { S3Store } from "../src/store/s3.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import type { FakeS3 } from "../src/testing/mod.ts";
+
+/** The S3 endpoint of the compatibility run (moto), if any. */
+export const S3_ENDPOINT: string | undefined = env("VC_TEST_S3_ENDPOINT");
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const region = "us-east-1";
+
+/** A backend under test. */
+export interface Backend extends AsyncDisposable {
+  store: ObjectStore;
+  /** The fake server, when the backend is the fake (request statistics). */
+  fake?: FakeS3;
+}
+
+/** Names and factories of the backends. */
+export const BACKENDS: {
+  name: string;
+  ignore: boolean;
+  make: (opts?: BackendOptions) => Promise<Backend>;
+}[] = [
+  { name: "fake S3", ignore: false, make: fakeBackend },
+  { name: "FsStore", ignore: false, make: fsBackend },
+  // The compatibility task (scripts/compat.sh) sets VC_TEST_S3_ENDPOINT to a moto server.
+  {
+    name: S3_ENDPOINT ? `S3 endpoint ${S3_ENDPOINT}` : "S3 endpoint (VC_TEST_S3_ENDPOINT unset)",
+    ignore: S3_ENDPOINT === undefined,
+    make: endpointBackend,
+  },
+];
+
+/** Options for a backend. */
+export interface BackendOptions {
+  /** Multipart threshold for S3 stores (to exercise multipart ETags with small files). */
+  multipartThreshold?: number;
+}
+
+/** A fresh in-process fake S3 with one bucket. */
+export async function fakeBackend(opts: BackendOptions = {}): Promise<Backend> {
+  const fake = await startFakeS3({ buckets: ["mirror"], minPartSize: 1024 });
+  const store = new S3Store({
+    bucket: "mirror",
+    endpoint: fake.url,
+    region,
+    forcePathStyle: true,
+    credentials,
+    ...(opts.multipartThreshold
+      ? { multipartThreshold: opts.multipartThreshold, partSize: 1024 }
+      : {}),
+  });
+  return {
+    store,
+    fake,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await fake.stop();
+    },
+  };
+}
+
+/** A fresh FsStore in a temp directory. */
+export async function fsBackend(): Promise<Backend> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_mirror_fs_" });
+  const store = new FsStore(join(dir, "bucket"));
+  return {
+    store,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A fresh bucket on VC_TEST_S3_ENDPOINT (deleted afterwards). */
+export async function endpointBackend(opts: BackendOptions = {}): Promise<Backend> {
+  const endpoint = S3_ENDPOINT!;
+  const bucket = `vc-mirror-${crypto.randomUUID().slice(0, 12)}`;
+  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
+  const store = new S3Store({
+    bucket,
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials,
+    ...(opts.multipartThreshold
+      ? { multipartThreshold: opts.multipartThreshold, partSize: 5 * 1024 * 1024 }
+      : {}),
+  });
+  return {
+    store,
+    async [Symbol.asyncDispose]() {
+      try {
+        const keys: string[] = [];
+        for await (const o of store.list("")) keys.push(o.key);
+        await store.delete(keys);
+        const c = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
+        try {
+          await c.send(new DeleteBucketCommand({ Bucket: bucket }));
+        } finally {
+          c.destroy();
+        }
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}
+
+/** A temp directory, removed on dispose. */
+export async function tempDir(): Promise<{ dir: string } & AsyncDisposable> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_" }));
+  return {
+    dir,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Writes files (relative path → content), creating directories. */
+export async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(root, rel);
+    await Deno.mkdir(join(path, ".."), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+}
+
+/** Every key in the store with its content. */
+export async function storeContents(
+  store: ObjectStore,
+  prefix = "",
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const o of store.list(prefix)) {
+    const { body } = await store.get(o.key);
+    out[o.key] = await new Response(body).text();
+  }
+  return out;
+}
+
+/** Every file under `root` (relative `/` paths) with its content. */
+export async function treeContents(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(dir: string, prefix: string): Promise<void> {
+    const entries = [];
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      if (e.isDirectory) await walk(join(dir, e.name), `${prefix}${e.name}/`);
+      else if (e.isFile) out[prefix + e.name] = await Deno.readTextFile(join(dir, e.name));
+    }
+  }
+  await walk(root, "");
+  return out;
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Racy window used by the tests (ms): on top of it, a file whose ctime
+ * (whole seconds in Deno) is within the last second when it is hashed is
+ * hashed again next run.
+ */
+export const RACY_MS = 0;
+
+/**
+ * Waits until files written before the call are no longer "racy" (see
+ * {@linkcode RACY_MS}), so their recorded hashes are trusted, as they are
+ * for any file not edited in the last moments before a run.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1100 + RACY_MS));
+}

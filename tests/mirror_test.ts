@@ -1,0 +1,369 @@
+/**
+ * `mirror()` local → store and store → local, against every backend in
+ * BACKENDS (fake S3, FsStore, and moto when VC_TEST_S3_ENDPOINT is set).
+ */
+import { join } from "node:path";
+import { Mirror, mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import type { MirrorOptions } from "../src/mirror/types.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import {
+  BACKENDS,
+  RACY_MS,
+  settle,
+  storeContents,
+  tempDir,
+  treeContents,
+  writeTree,
+} from "./mirror_helpers.ts";
+
+const enc = new TextEncoder();
+
+for (const backend of BACKENDS) {
+  const t = (name: string, fn: () => Promise<void>) =>
+    Deno.test({ name: `mirror (${backend.name}): ${name}`, ignore: backend.ignore, fn });
+
+  t("uploads a tree, then a second run changes nothing and hashes nothing", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a", "sub/b.txt": "bb", "sub/deep/c.txt": "ccc", "a-b": "x" });
+    await settle();
+    const opts: MirrorOptions = {
+      sources: [src],
+      target: b.store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    const first = await mirror(opts);
+    assertEquals(first.transferred, 4);
+    assertEquals(first.bytes, 7);
+    assertEquals(first.failed, []);
+    assertEquals(await storeContents(b.store), {
+      "a-b": "x",
+      "a.txt": "a",
+      "sub/b.txt": "bb",
+      "sub/deep/c.txt": "ccc",
+    });
+    const second = await mirror(opts);
+    assertEquals([second.transferred, second.unchanged, second.hashed, second.heads], [0, 4, 0, 0]);
+  });
+
+  t("same-size edits are found even with the old mtime restored", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "data.csv": "1,2,3\n", "other.txt": "same" });
+    await settle();
+    const opts: MirrorOptions = {
+      sources: [src],
+      target: b.store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    await mirror(opts);
+    const path = join(src, "data.csv");
+    const before = await Deno.stat(path);
+    await Deno.writeTextFile(path, "4,5,6\n"); // same size
+    await Deno.utime(path, before.atime!, before.mtime!); // and the old mtime
+    const after = await Deno.stat(path);
+    assertEquals([after.size, after.mtime?.getTime()], [before.size, before.mtime?.getTime()]);
+    const run = await mirror(opts);
+    assertEquals(run.transferred, 1);
+    assertEquals(run.hashed, 1); // only the changed file was read again
+    assertEquals((await storeContents(b.store))["data.csv"], "4,5,6\n");
+    // Future and past mtimes change nothing once the content is known equal:
+    // no endless re-uploads.
+    for (const mtime of [Date.now() + 365 * 86_400_000, 0]) {
+      await Deno.utime(path, new Date(), new Date(mtime));
+      assertEquals((await mirror(opts)).transferred, 0);
+      assertEquals((await mirror(opts)).transferred, 0);
+    }
+    // --checksum re-reads everything but uploads nothing.
+    const full = await mirror({ ...opts, checksum: true });
+    assertEquals([full.hashed, full.transferred], [2, 0]);
+  });
+
+  t("deletes only with delete: true", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "keep.txt": "k", "gone.txt": "g" });
+    const opts: MirrorOptions = {
+      sources: [src],
+      target: b.store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    await mirror(opts);
+    await Deno.remove(join(src, "gone.txt"));
+    const kept = await mirror(opts);
+    assertEquals([kept.deleted, kept.extra], [0, 1]);
+    assertEquals(Object.keys(await storeContents(b.store)), ["gone.txt", "keep.txt"]);
+    const dry = await mirror({ ...opts, delete: true, dryRun: true });
+    assertEquals(dry.actions, [{ action: "delete", key: "gone.txt", size: 0 }]);
+    assertEquals(Object.keys(await storeContents(b.store)), ["gone.txt", "keep.txt"]);
+    const deleted = await mirror({ ...opts, delete: true });
+    assertEquals(deleted.deleted, 1);
+    assertEquals(Object.keys(await storeContents(b.store)), ["keep.txt"]);
+  });
+
+  t("prefixes: trailing and leading slashes never give // or a leading /", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    await writeTree(w.dir, { "data/2024/x.csv": "x", "data/2025/y.csv": "y" });
+    for (const targetPrefix of ["/backup//v1/", "backup/v1", "backup/v1/"]) {
+      await mirror({
+        sources: [join(w.dir, "data", "2024") + "/", join(w.dir, "data/2025")],
+        target: b.store,
+        sourcePrefix: join(w.dir, "data") + "//",
+        targetPrefix,
+        statePath: join(w.dir, "s.db"),
+      });
+    }
+    const keys = Object.keys(await storeContents(b.store));
+    assertEquals(keys, ["backup/v1/2024/x.csv", "backup/v1/2025/y.csv"]);
+    // Without a source prefix keys are relative to each SOURCE.
+    await mirror({ sources: [join(w.dir, "data/2024/")], target: b.store, targetPrefix: "/" });
+    assert((await storeContents(b.store))["x.csv"] === "x");
+    await assertRejects(
+      () => mirror({ sources: [join(w.dir, "data")], target: b.store, sourcePrefix: "/elsewhere" }),
+      Error,
+      "is not inside --source-prefix",
+    );
+  });
+
+  t(
+    "filters: --filter includes, --exclude excludes, excluded objects are never deleted",
+    async () => {
+      await using b = await backend.make();
+      await using w = await tempDir();
+      const src = join(w.dir, "src");
+      await writeTree(src, { "a.csv": "1", "b.txt": "2", "tmp/c.csv": "3" });
+      await b.store.put("old.log", enc.encode("log"));
+      const r = await mirror({
+        sources: [src],
+        target: b.store,
+        filter: ["\\.csv$"],
+        exclude: ["^tmp/"],
+        delete: true,
+        statePath: join(w.dir, "s.db"),
+      });
+      assertEquals(r.transferred, 1);
+      assertEquals(Object.keys(await storeContents(b.store)), ["a.csv", "old.log"]);
+    },
+  );
+
+  t("a file that vanishes mid-run is reported, the rest is copied", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a", "b.txt": "b", "c.txt": "c" });
+    const r = await mirror({
+      sources: [src],
+      target: b.store,
+      concurrency: 1,
+      statePath: join(w.dir, "s.db"),
+      // The walk has already listed c.txt when a.txt is done.
+      onProgress: (p) => {
+        if (p.current === "a.txt" && p.done === 1) Deno.removeSync(join(src, "c.txt"));
+      },
+    });
+    assertEquals(r.transferred, 2);
+    assertEquals(r.failed.length, 1);
+    assertEquals(r.failed[0]!.key, "c.txt");
+    assertStringIncludes(r.failed[0]!.error, "vanished");
+    assertEquals(Object.keys(await storeContents(b.store)), ["a.txt", "b.txt"]);
+  });
+
+  t("an unreadable entry in the walk keeps deletes from happening", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a" });
+    await b.store.put("stale.txt", enc.encode("s"));
+    await Deno.symlink(join(w.dir, "missing"), join(src, "dangling"));
+    const r = await mirror({
+      sources: [src],
+      target: b.store,
+      symlinks: "follow",
+      delete: true,
+      statePath: join(w.dir, "s.db"),
+    });
+    assertEquals(r.transferred, 1);
+    assertEquals(r.deleted, 0);
+    assert(r.deletesSkipped !== undefined, "deletes skipped");
+    assertEquals(r.failed.length, 1);
+    assertEquals(Object.keys(await storeContents(b.store)), ["a.txt", "stale.txt"]);
+  });
+
+  t("store → local: download, no-op, remote same-size edit, delete", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const dest = join(w.dir, "dest");
+    await b.store.put("p/a.txt", enc.encode("aaa"));
+    await b.store.put("p/sub/b.txt", enc.encode("b"));
+    await b.store.put("q/other.txt", enc.encode("no"));
+    const opts: MirrorOptions = {
+      sources: [b.store],
+      target: dest,
+      sourcePrefix: "p/",
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    const first = await mirror(opts);
+    assertEquals([first.direction, first.transferred], ["download", 2]);
+    assertEquals(await treeContents(dest), { "a.txt": "aaa", "sub/b.txt": "b" });
+    const again = await mirror(opts);
+    assertEquals([again.transferred, again.unchanged, again.heads], [0, 2, 0]);
+    // Files just written are hashed once more (racy); after that, never.
+    await settle();
+    await mirror(opts);
+    const third = await mirror(opts);
+    assertEquals([third.transferred, third.unchanged, third.hashed, third.heads], [0, 2, 0, 0]);
+    await b.store.put("p/a.txt", enc.encode("AAA"));
+    await writeTree(dest, { "local-only.txt": "l" });
+    const edit = await mirror(opts);
+    assertEquals([edit.transferred, edit.extra], [1, 1]);
+    assertEquals((await treeContents(dest))["a.txt"], "AAA");
+    const del = await mirror({ ...opts, delete: true });
+    assertEquals(del.deleted, 1);
+    assertEquals(await treeContents(dest), { "a.txt": "AAA", "sub/b.txt": "b" });
+  });
+
+  t("multipart uploads compare through vc-md5: no re-upload, same-size edits found", async () => {
+    const real = backend.name.startsWith("S3 endpoint");
+    // Real servers need 5 MiB parts; the fake is told to accept 1 KiB ones.
+    const size = real ? 11 * 1024 * 1024 : 5000;
+    await using b = await backend.make({ multipartThreshold: real ? 5 * 1024 * 1024 : 2048 });
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "big.bin": "x".repeat(size) });
+    await settle();
+    const opts: MirrorOptions = {
+      sources: [src],
+      target: b.store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    assertEquals((await mirror(opts)).transferred, 1);
+    const again = await mirror(opts);
+    assertEquals([again.transferred, again.heads, again.hashed], [0, 0, 0]);
+    const fresh = await mirror({ ...opts, statePath: join(w.dir, "fresh.db") });
+    assertEquals([fresh.transferred, fresh.unchanged], [0, 1]);
+    await Deno.writeTextFile(join(src, "big.bin"), "y".repeat(size));
+    assertEquals((await mirror(opts)).transferred, 1);
+    const { body } = await b.store.get("big.bin");
+    assertEquals((await new Response(body).text()).slice(0, 3), "yyy");
+  });
+
+  t("dry run changes nothing and lists the plan", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a", "b.txt": "b" });
+    const statePath = join(w.dir, "s.db");
+    const r = await mirror({ sources: [src], target: b.store, dryRun: true, statePath });
+    assertEquals(r.actions?.map((a) => `${a.action} ${a.key}`), ["upload a.txt", "upload b.txt"]);
+    assertEquals(await storeContents(b.store), {});
+    assert(!(await Deno.stat(statePath).then(() => true, () => false)), "no state file written");
+  });
+}
+
+Deno.test("mirror: two sources with the same key: the first wins, the other is reported", async () => {
+  await using w = await tempDir();
+  const bucket = join(w.dir, "bucket");
+  await writeTree(w.dir, { "one/x.txt": "1", "two/x.txt": "2", "two/y.txt": "y" });
+  const r = await mirror({
+    sources: [join(w.dir, "one"), join(w.dir, "two")],
+    target: `file://${bucket}`,
+    statePath: join(w.dir, "s.db"),
+  });
+  assertEquals(r.transferred, 2);
+  assertEquals(r.failed.length, 1);
+  const store = new FsStore(bucket);
+  assertEquals((await storeContents(store))["x.txt"], "1");
+  await store.close();
+});
+
+Deno.test("mirror: symlinks are skipped by default, followed on request, loops never", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(w.dir, { "src/d/a.txt": "a", "outside/o.txt": "o" });
+  await Deno.symlink(join(w.dir, "outside"), join(src, "link"));
+  await Deno.symlink(src, join(src, "d", "loop"));
+  const bucket = join(w.dir, "bucket");
+  const skip = await mirror({
+    sources: [src],
+    target: `file://${bucket}`,
+    statePath: join(w.dir, "1"),
+  });
+  assertEquals(skip.transferred, 1);
+  const follow = await mirror({
+    sources: [src],
+    target: `file://${bucket}`,
+    symlinks: "follow",
+    statePath: join(w.dir, "2"),
+  });
+  assertEquals(follow.transferred, 1); // link/o.txt; the loop is not entered
+  const store = new FsStore(bucket);
+  assertEquals(Object.keys(await storeContents(store)), ["d/a.txt", "link/o.txt"]);
+  await store.close();
+});
+
+Deno.test("mirror: bad input is named", async () => {
+  await using w = await tempDir();
+  await assertRejects(
+    () => mirror({ sources: [w.dir], target: join(w.dir, "x") }),
+    Error,
+    "must be a store URI",
+  );
+  await assertRejects(
+    () => mirror({ sources: [w.dir], target: `file://${w.dir}/b`, filter: ["("] }),
+    Error,
+    "--filter",
+  );
+  await assertRejects(
+    () => mirror({ sources: [w.dir], target: `file://${w.dir}/../b`, statePath: `${w.dir}/s.db` }),
+    Error,
+    "must not be inside the mirrored directory",
+  );
+  await assertRejects(
+    () => mirror({ sources: [w.dir], target: `file://${w.dir}/backup`, statePath: `${w.dir}.db` }),
+    Error,
+    "it would mirror itself",
+  );
+  await assertRejects(
+    () => mirror({ sources: [`${w.dir}/missing`], target: `file://${w.dir}/b` }),
+    Error,
+    "cannot be read",
+  );
+  await assertRejects(
+    () => mirror({ sources: [w.dir, "s3://b/x"], target: `file://${w.dir}/b` }),
+    Error,
+    "all be local directories",
+  );
+});
+
+Deno.test("mirror: syncPath (watch events) never mirrors through a skipped symlink", async () => {
+  await using w = await tempDir();
+  await writeTree(w.dir, { "src/a.txt": "a", "outside/secret.txt": "s" });
+  await Deno.symlink(join(w.dir, "outside"), join(w.dir, "src", "link"));
+  const bucket = join(w.dir, "bucket");
+  const m = await Mirror.open({
+    sources: [join(w.dir, "src")],
+    target: `file://${bucket}`,
+    statePath: join(w.dir, "s.db"),
+  });
+  try {
+    const r = await m.syncPath(join(w.dir, "src", "link"));
+    assertEquals(r.transferred, 0);
+    const a = await m.syncPath(join(w.dir, "src", "a.txt"));
+    assertEquals(a.transferred, 1);
+  } finally {
+    await m.close();
+  }
+  const store = new FsStore(bucket);
+  assertEquals(Object.keys(await storeContents(store)), ["a.txt"]);
+  await store.close();
+});

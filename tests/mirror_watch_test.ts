@@ -1,0 +1,155 @@
+/**
+ * `watchMirror()`: real filesystem events (Deno.watchFs), time from a
+ * manual clock, so debounce and reconcile are driven by the test instead of
+ * by sleeping. Waits for events are bounded polls.
+ */
+import { join } from "node:path";
+import type { Clock } from "../src/clock.ts";
+import type { MirrorReport } from "../src/mirror/types.ts";
+import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+
+/** A clock that moves only when told (until src/testing has one). */
+class ManualClock implements Clock {
+  #now: number;
+  #timers: { at: number; resolve: () => void }[] = [];
+  constructor(start: number) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = { at: this.#now + ms, resolve };
+      this.#timers.push(timer);
+      signal?.addEventListener("abort", () => {
+        this.#timers = this.#timers.filter((t) => t !== timer);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+    const due = this.#timers.filter((t) => t.at <= this.#now);
+    this.#timers = this.#timers.filter((t) => t.at > this.#now);
+    for (const t of due) t.resolve();
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+/** Polls `cond` (calling `step` between polls) at most 400 times (~8 s+). */
+async function until(what: string, cond: () => boolean | Promise<boolean>, step?: () => void) {
+  for (let i = 0; i < 400; i++) {
+    if (await cond()) return;
+    step?.();
+    await tick();
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const DEBOUNCE = 1000;
+const RECONCILE = 3_600_000;
+
+for (const backend of BACKENDS) {
+  Deno.test({
+    name:
+      `mirror --watch (${backend.name}): create, modify, delete, rename, missed events, half-written files`,
+    ignore: backend.ignore,
+    async fn() {
+      await using b = await backend.make();
+      await using w = await tempDir();
+      const src = join(w.dir, "src");
+      await writeTree(src, { "keep.txt": "keep" });
+      const clock = new ManualClock(Date.now() + 10_000);
+      const stop = new AbortController();
+      const batches: { report: MirrorReport; kind: string }[] = [];
+      const events: string[] = [];
+      const uploads: string[] = [];
+      let idle = 0;
+      const watching: Promise<WatchReport> = watchMirror({
+        sources: [src],
+        target: b.store,
+        statePath: join(w.dir, "s.db"),
+        delete: true,
+        clock,
+        debounceMs: DEBOUNCE,
+        reconcileIntervalMs: RECONCILE,
+        signal: stop.signal,
+        onBatch: (report, kind) => batches.push({ report, kind }),
+        onEvent: (paths) => events.push(...paths),
+        onIdle: () => idle++,
+        onAction: (a) => {
+          if (a.action === "upload") uploads.push(a.key);
+        },
+      });
+      const keys = async () => Object.keys(await storeContents(b.store));
+      const content = async (k: string) => (await storeContents(b.store))[k];
+      const advance = () => clock.advance(DEBOUNCE);
+      try {
+        await until("the first pass", () => batches.length === 1 && idle > 0);
+        assertEquals(batches[0]!.kind, "initial");
+        assertEquals(await keys(), ["keep.txt"]);
+
+        // create
+        await writeTree(src, { "new/a.txt": "aaa" });
+        await until("create applied", async () => (await content("new/a.txt")) === "aaa", advance);
+        // modify, same size
+        await Deno.writeTextFile(join(src, "new/a.txt"), "bbb");
+        await until("modify applied", async () => (await content("new/a.txt")) === "bbb", advance);
+        // delete
+        await Deno.remove(join(src, "keep.txt"));
+        await until("delete applied", async () => !(await keys()).includes("keep.txt"), advance);
+        // rename a directory
+        await Deno.rename(join(src, "new"), join(src, "renamed"));
+        await until(
+          "rename applied",
+          async () => (await keys()).join() === "renamed/a.txt",
+          advance,
+        );
+        assert(batches.every((x) => x.kind !== "reconcile"), "events, not a reconcile, did it");
+
+        // A file written in steps is uploaded once, complete, never half.
+        const path = join(src, "growing.bin");
+        const file = await Deno.open(path, { write: true, create: true });
+        try {
+          await file.write(new TextEncoder().encode("part1-"));
+          await until("the first write's event", () => events.includes(path));
+          const idleBefore = idle;
+          clock.advance(DEBOUNCE); // the batch is due ...
+          file.writeSync(new TextEncoder().encode("part2-")); // ... but the file grows first
+          await until("the batch", () => idle > idleBefore);
+          assert(!uploads.includes("growing.bin"), "a file still changing is not uploaded");
+          await file.write(new TextEncoder().encode("part3"));
+        } finally {
+          file.close();
+        }
+        await until(
+          "complete upload",
+          async () => (await content("growing.bin")) === "part1-part2-part3",
+          advance,
+        );
+        assertEquals(uploads.filter((k) => k === "growing.bin"), ["growing.bin"]);
+
+        // A change no event reports (the object deleted behind our back) is
+        // repaired by the periodic full pass.
+        await b.store.delete(["renamed/a.txt"]);
+        const reconciles = batches.filter((x) => x.kind === "reconcile").length;
+        clock.advance(RECONCILE);
+        await until(
+          "reconcile",
+          () => batches.filter((x) => x.kind === "reconcile").length > reconciles,
+        );
+        assertEquals(await content("renamed/a.txt"), "bbb");
+      } finally {
+        stop.abort();
+        await watching;
+      }
+      const totals = await watching;
+      assert(totals.passes >= 2 && totals.batches >= 4, JSON.stringify(totals));
+    },
+  });
+}

@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { PERMISSION_FLAGS } from "./permissions.ts";
+import { COMMAND_MODULES } from "../src/cli/command_table.ts";
 
 /**
  * The platforms release binaries are built for.
@@ -101,6 +102,8 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
       // Worker modules are not part of the import graph, so deno compile
       // embeds them only when asked (see WORKER_MODULES).
       ...WORKER_MODULES.flatMap((module) => ["--include", module]),
+      // Loaded by computed specifiers (see COMMAND_MODULES), so not in the graph either.
+      ...COMMAND_MODULES.flatMap((module) => ["--include", `src/cli/${module.slice(2)}`]),
       "--target",
       target,
       "--output",

@@ -750,7 +750,8 @@ export class AssetCache implements AsyncDisposable {
       ]);
     try {
       this.#ensureDir();
-      this.#layout.assertSafe(loc.dataPath);
+      // The data file is written by a rename onto it, which never follows a link there.
+      this.#layout.assertSafeRenameTarget(loc.dataPath);
       this.#layout.assertSafe(loc.metaPath);
     } catch (e) {
       throw this.#explain(e, loc);
@@ -830,9 +831,12 @@ export class AssetCache implements AsyncDisposable {
       };
       // After the data is in place: a record never describes data that is not.
       try {
-        this.#layout.assertSafe(loc.metaPath);
-        if (lock !== undefined) lock.write(toMeta(rec));
-        else writeMeta(loc.metaPath, toMeta(rec));
+        // Through the locked handle (checked before it was opened), or by path.
+        if (lock !== undefined) lock.write(toMeta(rec), (p) => this.#layout.assertSafe(p));
+        else {
+          this.#layout.assertSafe(loc.metaPath);
+          writeMeta(loc.metaPath, toMeta(rec));
+        }
       } catch (e) {
         // Data without a record is invisible to ls, prune and verify: remove it.
         try {

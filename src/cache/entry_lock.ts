@@ -99,8 +99,12 @@ export interface EntryLock extends Disposable {
    * completed the entry, so there is nothing to re-check before working.
    */
   readonly empty: boolean;
-  /** Replaces the record with `meta` (through the locked handle). */
-  write(meta: EntryMeta): void;
+  /**
+   * Replaces the record with `meta` (through the locked handle). When the
+   * record was removed meanwhile, it is written at its path again, after
+   * `checkPath` (e.g. a symbolic-link check) passes.
+   */
+  write(meta: EntryMeta, checkPath?: (path: string) => void): void;
   /**
    * Releases the lock. With `discardEmpty`, first removes the record file if
    * it was empty and nothing was written (the work failed), so a key that
@@ -205,7 +209,7 @@ class HeldLock implements EntryLock {
     this.empty = size === 0;
   }
 
-  write(meta: EntryMeta): void {
+  write(meta: EntryMeta, checkPath?: (path: string) => void): void {
     if (this.#released) throw new Error(`the lock on ${this.path} was released`);
     const bytes = encodeMeta(meta);
     const file = this.#file;
@@ -223,7 +227,10 @@ class HeldLock implements EntryLock {
     // Removed while we worked (delete or prune ran concurrently): the record
     // would be lost with the unlinked file, leaving data without a record.
     // Write it at the path again. (`nlink` is null where unsupported.)
-    if (stat.nlink === 0) writeMeta(this.path, meta);
+    if (stat.nlink === 0) {
+      checkPath?.(this.path);
+      writeMeta(this.path, meta);
+    }
   }
 
   release(options: { discardEmpty?: boolean } = {}): void {

@@ -262,6 +262,19 @@ export class CacheLayout {
     assertNoLinks(this.dir, path, this.#safeDirs);
   }
 
+  /**
+   * {@linkcode CacheLayout.assertSafe} for a path that is only ever replaced
+   * by a rename (a download's destination): the directories leading to it
+   * are checked, the last component is not, because `rename` replaces a
+   * link there instead of following it. Saves a failing `lstat` (and its
+   * thrown error) per cold download.
+   */
+  assertSafeRenameTarget(path: string): void {
+    this.assertInside(path);
+    if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
+    assertNoLinks(this.dir, dirname(path), this.#safeDirs);
+  }
+
   /** True when `path` (resolved) is strictly inside the cache dir. */
   contains(path: string): boolean {
     return resolve(path).startsWith(this.#prefix);

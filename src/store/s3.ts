@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type * as Sdk from "@aws-sdk/client-s3";
+import type * as Sdk from "./s3_sdk.ts";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import {
@@ -118,8 +118,12 @@ let ListObjectsV2Command: typeof Sdk.ListObjectsV2Command;
 let S3ClientClass: typeof Sdk.S3Client;
 let sdkLoaded: Promise<void> | undefined;
 
+// Computed, so `deno run` does not resolve the SDK's npm package at every
+// start (see s3_sdk.ts); `typeof Sdk` keeps it type-checked.
+const SDK_MODULE: string = "./s3_sdk.ts";
+
 function loadSdk(): Promise<void> {
-  return sdkLoaded ??= import("@aws-sdk/client-s3").then((m) => {
+  return sdkLoaded ??= (import(SDK_MODULE) as Promise<typeof Sdk>).then((m) => {
     AbortMultipartUploadCommand = m.AbortMultipartUploadCommand;
     CompleteMultipartUploadCommand = m.CompleteMultipartUploadCommand;
     CopyObjectCommand = m.CopyObjectCommand;

@@ -20,8 +20,15 @@
  *
  * @module
  */
-import { dirname, isAbsolute, join, resolve, win32 } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  dirname,
+  fromFileUrl as fileURLToPath,
+  isAbsolute,
+  join,
+  resolve,
+  toFileUrl as pathToFileURL,
+  win32Join,
+} from "./path.ts";
 import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 
@@ -663,8 +670,8 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
     const local = nonEmpty(env("LOCALAPPDATA")) ??
-      win32.join(homeDir(env, os, "cache directory"), "AppData", "Local");
-    return win32.join(local, "vc", "Cache");
+      win32Join(homeDir(env, os, "cache directory"), "AppData", "Local");
+    return win32Join(local, "vc", "Cache");
   }
   if (os === "darwin") return join(homeDir(env, os, "cache directory"), "Library", "Caches", "vc");
   const xdg = nonEmpty(env("XDG_CACHE_HOME"));
@@ -691,7 +698,7 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
     return nonEmpty(env("APPDATA")) ??
-      win32.join(homeDir(env, os, "config directory"), "AppData", "Roaming");
+      win32Join(homeDir(env, os, "config directory"), "AppData", "Roaming");
   }
   if (os === "darwin") {
     return join(homeDir(env, os, "config directory"), "Library", "Application Support");

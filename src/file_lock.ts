@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "./path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 
 /** Options of {@linkcode withFileLock}. */

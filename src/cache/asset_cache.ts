@@ -26,9 +26,16 @@
  *
  * @module
  */
-import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  basename,
+  dirname,
+  fromFileUrl as fileURLToPath,
+  isAbsolute,
+  resolve,
+  toFileUrl as pathToFileURL,
+} from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { Limiter } from "../pool.ts";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
 import { IntegrityError, NotFoundError, OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
@@ -88,6 +95,13 @@ export interface AssetCacheOptions {
    * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
    */
   lockWait?: number;
+  /**
+   * Downloads at once (default 16); further cold entries wait for a slot.
+   * `Promise.all` over a thousand `cache()` calls then runs like a prefill
+   * instead of opening a thousand requests and files together (measured:
+   * 1000 × 4 KiB took 1.7× as long unbounded).
+   */
+  maxDownloads?: number;
 }
 
 /** Per-call options of {@linkcode AssetCache.cache}. */
@@ -133,6 +147,8 @@ export interface CacheVerifyOptions {
 // How often a warm entry's last-use time is written, and its file's existence re-checked.
 const TOUCH_INTERVAL_MS = 60_000;
 const RECHECK_INTERVAL_MS = 1_000;
+// Downloads at once per cache (see AssetCacheOptions.maxDownloads).
+const DEFAULT_MAX_DOWNLOADS = 16;
 // Entries remembered in memory before the maps are reset.
 const MEMORY_ENTRIES = 100_000;
 // After a failed revalidation, how long the cached copy is served before trying again.
@@ -204,6 +220,7 @@ export class AssetCache implements AsyncDisposable {
   #lockWaitMs: number;
   #dirReady = false;
   #swept = new Set<string>();
+  #downloads: Limiter;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -240,6 +257,7 @@ export class AssetCache implements AsyncDisposable {
       (async (root) => (await import("../store/open.ts")).openStore(root, storeOptions));
     this.#download = options.download;
     this.#clock = options.clock ?? systemClock;
+    this.#downloads = new Limiter(options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS);
   }
 
   /**
@@ -776,8 +794,22 @@ export class AssetCache implements AsyncDisposable {
     return rec;
   }
 
+  /** Downloads the object (a new version when `expected` is set), at most `maxDownloads` at once. */
+  #fetch(
+    loc: EntryLocation,
+    expected: ObjectInfo | undefined,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<Rec> {
+    return this.#downloads.run(() => {
+      // Aborted while waiting for a slot: nothing started, nothing to undo.
+      ctx.signal.throwIfAborted();
+      return this.#fetchNow(loc, expected, ctx, integrity);
+    });
+  }
+
   /** Downloads the object (a new version when `expected` is set) under the entry lock. */
-  async #fetch(
+  async #fetchNow(
     loc: EntryLocation,
     expected: ObjectInfo | undefined,
     ctx: FlightContext,
@@ -792,7 +824,8 @@ export class AssetCache implements AsyncDisposable {
       ]);
     try {
       this.#ensureDir();
-      this.#layout.assertSafe(loc.dataPath);
+      // The data file is written by a rename onto it, which never follows a link there.
+      this.#layout.assertSafeRenameTarget(loc.dataPath);
       this.#layout.assertSafe(loc.metaPath);
     } catch (e) {
       throw this.#explain(e, loc);
@@ -874,9 +907,12 @@ export class AssetCache implements AsyncDisposable {
       };
       // After the data is in place: a record never describes data that is not.
       try {
-        this.#layout.assertSafe(loc.metaPath);
-        if (lock !== undefined) lock.write(toMeta(rec));
-        else writeMeta(loc.metaPath, toMeta(rec));
+        // Through the locked handle (checked before it was opened), or by path.
+        if (lock !== undefined) lock.write(toMeta(rec), (p) => this.#layout.assertSafe(p));
+        else {
+          this.#layout.assertSafe(loc.metaPath);
+          writeMeta(loc.metaPath, toMeta(rec));
+        }
       } catch (e) {
         // Data without a record is invisible to ls, prune and verify: remove it.
         try {

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 
 /** What the cache knows about one cached object. */
 export interface EntryMeta {

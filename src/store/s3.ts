@@ -9,21 +9,16 @@
  * - control operations (ListObjectsV2, DeleteObjects of many keys, CopyObject, create /
  *   complete / abort multipart) go through `@aws-sdk/client-s3`.
  *
- * AWS SDK types never leave this file. It is loaded lazily by `open.ts`, so
- * importing the SDK statically here costs nothing for `file://` users.
+ * AWS SDK types never leave this file. The SDK itself (about 100 ms of
+ * module loading) is imported only when a control operation needs it, or
+ * when credentials or the region can only come from its chain (profiles,
+ * SSO, instance metadata): GETs and HEADs with environment credentials and
+ * region, as in CI, never load it.
  *
  * @module
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type * as Sdk from "./s3_sdk.ts";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import {
   AccessDeniedError,
@@ -112,6 +107,42 @@ export interface S3StoreOptions {
   requestTimeoutMs?: number;
 }
 
+// The SDK's commands, bound by loadSdk() before any control operation runs
+// (they all go through #init), so the call sites read like static imports.
+let AbortMultipartUploadCommand: typeof Sdk.AbortMultipartUploadCommand;
+let CompleteMultipartUploadCommand: typeof Sdk.CompleteMultipartUploadCommand;
+let CopyObjectCommand: typeof Sdk.CopyObjectCommand;
+let CreateMultipartUploadCommand: typeof Sdk.CreateMultipartUploadCommand;
+let DeleteObjectsCommand: typeof Sdk.DeleteObjectsCommand;
+let ListObjectsV2Command: typeof Sdk.ListObjectsV2Command;
+let S3ClientClass: typeof Sdk.S3Client;
+let sdkLoaded: Promise<void> | undefined;
+
+// Computed, so `deno run` does not resolve the SDK's npm package at every
+// start (see s3_sdk.ts); `typeof Sdk` keeps it type-checked.
+const SDK_MODULE: string = "./s3_sdk.ts";
+
+// Object requests without loading the SDK at all (saves ~75 ms of a cold
+// process) are off: with it, an interrupted `vc prefill` (SIGINT while
+// downloads stall) did not exit (tests/cache_hardening_process_test.ts,
+// issue 7.8); not understood yet, so the SDK loads before the first request.
+const LEAN_WITHOUT_SDK = false;
+
+function loadSdk(): Promise<void> {
+  return sdkLoaded ??= (import(SDK_MODULE) as Promise<typeof Sdk>).then((m) => {
+    AbortMultipartUploadCommand = m.AbortMultipartUploadCommand;
+    CompleteMultipartUploadCommand = m.CompleteMultipartUploadCommand;
+    CopyObjectCommand = m.CopyObjectCommand;
+    CreateMultipartUploadCommand = m.CreateMultipartUploadCommand;
+    DeleteObjectsCommand = m.DeleteObjectsCommand;
+    ListObjectsV2Command = m.ListObjectsV2Command;
+    S3ClientClass = m.S3Client;
+  }, (error) => {
+    sdkLoaded = undefined;
+    throw error;
+  });
+}
+
 const MiB = 1024 * 1024;
 const DEFAULT_THRESHOLD = 16 * MiB;
 const DEFAULT_PART_SIZE = 16 * MiB;
@@ -175,6 +206,8 @@ export class S3Store implements ObjectStore {
   readonly #partSize: number;
   readonly #concurrency: number;
   #ready: Promise<Ready> | undefined;
+  /** The lean path alone, when it needs nothing from the SDK (see #leanOnly). */
+  #leanReady: S3Fetch | undefined;
   #closed = false;
 
   /**
@@ -211,7 +244,7 @@ export class S3Store implements ObjectStore {
   /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     const res = await lean.request({
       method: "HEAD",
       key: full,
@@ -232,7 +265,7 @@ export class S3Store implements ObjectStore {
     partNumber: number,
     options: { signal?: AbortSignal } = {},
   ): Promise<number | undefined> {
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     const res = await lean.request({
       method: "HEAD",
       key: this.#fullKey(key),
@@ -276,7 +309,7 @@ export class S3Store implements ObjectStore {
       headers["if-match"] = quoteEtag(options.ifMatch);
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     const res = await lean.request({
       method: "GET",
       key: full,
@@ -405,7 +438,7 @@ export class S3Store implements ObjectStore {
     };
     const condition = describeCondition(options);
     let retried = false;
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     let res: Response;
     try {
       res = await lean.request({
@@ -646,7 +679,7 @@ export class S3Store implements ObjectStore {
    */
   async #deleteOne(full: string, options: DeleteOptions): Promise<void> {
     const ifMatch = options.ifMatch;
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     const res = await lean.request({
       method: "DELETE",
       key: full,
@@ -717,6 +750,8 @@ export class S3Store implements ObjectStore {
     this.#closed = true;
     const ready = this.#ready;
     this.#ready = undefined;
+    this.#leanReady?.close();
+    this.#leanReady = undefined;
     if (ready === undefined) return;
     try {
       const { client, lean } = await ready;
@@ -795,7 +830,59 @@ export class S3Store implements ObjectStore {
     return this.#ready ??= this.#create();
   }
 
+  /**
+   * The lean path for object requests. Without the SDK when the credentials
+   * are given or static in the environment (the SDK's chain takes them first
+   * too, unless `AWS_PROFILE` names a profile) and the region is known.
+   */
+  #lean(): Promise<{ lean: S3Fetch }> {
+    if (this.#closed) {
+      return Promise.reject(new Error(`S3Store ${this.url} is closed`));
+    }
+    if (this.#ready !== undefined || !LEAN_WITHOUT_SDK) return this.#init();
+    this.#leanReady ??= this.#leanOnly();
+    if (this.#leanReady !== undefined) return Promise.resolve({ lean: this.#leanReady });
+    return this.#init();
+  }
+
+  #leanOnly(): S3Fetch | undefined {
+    const region = this.#settings.region;
+    if (region === undefined) return undefined;
+    let credentials = this.#options.credentials;
+    if (credentials === undefined) {
+      const env = (name: string) => {
+        let v: string | undefined;
+        try {
+          v = Deno.env.get(name);
+        } catch {
+          v = undefined; // no env permission: the SDK's chain decides
+        }
+        return v === undefined || v === "" ? undefined : v;
+      };
+      const accessKeyId = env("AWS_ACCESS_KEY_ID");
+      const secretAccessKey = env("AWS_SECRET_ACCESS_KEY");
+      if (env("AWS_PROFILE") !== undefined || !accessKeyId || !secretAccessKey) return undefined;
+      const sessionToken = env("AWS_SESSION_TOKEN");
+      credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+    }
+    const fixed = credentials;
+    return this.#leanFetch(region, () => Promise.resolve(fixed));
+  }
+
+  #leanFetch(region: string, credentials: () => Promise<AwsCredentials>): S3Fetch {
+    return new S3Fetch({
+      bucket: this.bucket,
+      baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
+      region,
+      credentials,
+      credentialSource: this.#credentialSource,
+      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      timeoutMs: this.#settings.requestTimeoutMs,
+    });
+  }
+
   async #create(): Promise<Ready> {
+    await loadSdk();
     const region = this.#settings.region ?? await profileRegion();
     const config: S3ClientConfig = {
       region,
@@ -816,21 +903,15 @@ export class S3Store implements ObjectStore {
     };
     if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
-    const client = new S3Client(config);
+    const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     const explicit = this.#options.credentials;
     const credentials: () => Promise<AwsCredentials> = explicit !== undefined
       ? () => Promise.resolve(explicit)
       : () => client.config.credentials();
-    const lean = new S3Fetch({
-      bucket: this.bucket,
-      baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
-      region,
-      credentials,
-      credentialSource: this.#credentialSource,
-      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
-      timeoutMs: this.#settings.requestTimeoutMs,
-    });
+    // One lean path per store: the one made without the SDK, if any, stays.
+    const lean = this.#leanReady ?? this.#leanFetch(region, credentials);
+    this.#leanReady = undefined;
     return { client, lean, region };
   }
 
@@ -895,7 +976,7 @@ export class S3Store implements ObjectStore {
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
 async function profileRegion(): Promise<string> {
-  const probe = new S3Client({});
+  const probe = new S3ClientClass({});
   try {
     return await probe.config.region();
   } catch {

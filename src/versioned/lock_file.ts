@@ -18,7 +18,7 @@
  * @module
  */
 import { readTextCapped } from "../read_capped.ts";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { compareUtf8 } from "../walk.ts";

@@ -24,7 +24,7 @@
  * @module
  */
 import { readTextCapped } from "../read_capped.ts";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";

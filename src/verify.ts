@@ -194,7 +194,11 @@ export class Verifier {
     const out = await this.#checkEtag(path, computed, signal);
     const sha = this.plan.sha256;
     if (sha !== undefined) {
-      const actual = computed.sha256 ?? await hashFile(path, "sha256", signal);
+      let actual = computed.sha256 ?? await hashFile(path, "sha256", signal);
+      // Read back while other ranges were written: confirm from the finished file.
+      if (actual !== sha && computed.readBack === true && computed.sha256 !== undefined) {
+        actual = await hashFile(path, "sha256", signal);
+      }
       if (actual !== sha) {
         const uri = this.#options.uri;
         throw new IntegrityError(

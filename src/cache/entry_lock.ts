@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { registerInterruptCleanup } from "../interrupt_cleanup.ts";
 import { dirname } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { encodeMeta, type EntryMeta, writeMeta } from "./entry_meta.ts";
@@ -194,6 +195,10 @@ function openRecord(path: string): Deno.FsFile {
   return Deno.openSync(path, options);
 }
 
+/** Locks this process holds, for the interrupt cleanup. */
+const heldLocks = new Set<HeldLock>();
+let unregisterCleanup: (() => void) | undefined;
+
 class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
@@ -207,6 +212,12 @@ class HeldLock implements EntryLock {
     this.#file = file;
     this.waited = waited;
     this.empty = size === 0;
+    heldLocks.add(this);
+    // An interrupted process that cannot wait for its downloads to unwind
+    // still leaves no empty records behind (registered once, on first use).
+    unregisterCleanup ??= registerInterruptCleanup(() => {
+      for (const lock of [...heldLocks]) lock.release({ discardEmpty: true });
+    });
   }
 
   write(meta: EntryMeta, checkPath?: (path: string) => void): void {
@@ -236,6 +247,7 @@ class HeldLock implements EntryLock {
   release(options: { discardEmpty?: boolean } = {}): void {
     if (this.#released) return;
     this.#released = true;
+    heldLocks.delete(this);
     try {
       if (options.discardEmpty && this.empty && !this.#written) {
         // Before unlocking, so a waiter finds it gone (nlink 0) and retries

@@ -410,15 +410,24 @@ async function downloadParallel(
   // Parts are independent: hash them on as many cores as there are (one MD5
   // stream, for a plain ETag, is sequential by nature). Piped ranges leave
   // this thread nearly idle, so it does not need a core of its own.
-  const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency)) : 1;
-  const hasher = plan.segment > 0 ? HashPool.start(workers) : undefined;
+  // A pinned SHA-256 (integrity lock) is one more sequential stream, on a
+  // worker of its own, so it runs beside the MD5 instead of after it.
+  const wantSha = plan.sha256 !== undefined;
+  const workers = segmented
+    ? Math.min(4, Math.max(1, navigator.hardwareConcurrency))
+    : wantSha && plan.segment > 0
+    ? 2
+    : 1;
+  const hasher = plan.segment > 0 || wantSha ? HashPool.start(workers) : undefined;
   let hashing = hasher !== undefined;
   const parts: string[] = [];
   const partJobs: Promise<void>[] = [];
   // One running MD5 can only take the contiguous completed prefix: ranges
   // [0, prefix) are all written. A range that finishes ahead of a slow one
   // waits (as a flag) until the gap closes.
-  const sequential = hasher !== undefined && !segmented;
+  const sequential = hasher !== undefined && !segmented && plan.segment > 0;
+  const shaStream = hasher !== undefined && wantSha;
+  const trackPrefix = sequential || shaStream;
   const complete: boolean[] = ranges.map(() => false);
   let prefix = 0;
   // A slow range holds the prefix back; without a bound the other
@@ -431,8 +440,7 @@ async function downloadParallel(
     advanced = Promise.withResolvers<void>();
   };
   const rangeDone = (index: number) => {
-    if (segmented) {
-      if (!hashing || hasher === undefined) return;
+    if (segmented && hashing && hasher !== undefined) {
       const { start, end } = ranges[index]!;
       partJobs.push(
         hasher.segments(temp.path, start, end, plan.segment).then(
@@ -440,14 +448,15 @@ async function downloadParallel(
           () => void (hashing = false),
         ),
       );
-      return;
     }
+    if (!trackPrefix) return;
     complete[index] = true;
     const before = prefix;
     while (prefix < ranges.length && complete[prefix]) {
       const { start, end } = ranges[prefix++]!;
-      // The worker queues these in order and reads each once it is final.
+      // The workers queue these in order and read each once it is final.
       if (sequential) hasher.stream(WHOLE, temp.path, start, end);
+      if (shaStream) hasher.stream(SHA, temp.path, start, end, "sha256");
     }
     if (prefix > before) wake();
   };
@@ -456,7 +465,7 @@ async function downloadParallel(
   let failure: { error: unknown } | undefined;
   const fetchOne = async (index: number) => {
     try {
-      while (sequential && index >= prefix + window && failure === undefined) {
+      while (trackPrefix && index >= prefix + window && failure === undefined) {
         await advanced.promise;
       }
       if (failure !== undefined) return;
@@ -495,24 +504,34 @@ async function downloadParallel(
     // Hashes may still be running: flush the file to disk meanwhile.
     temp.startSync();
     if (hasher === undefined) return {};
+    const computed: Computed = {};
     if (segmented) {
       await Promise.all(partJobs);
-      return hashing ? { parts } : {};
-    }
-    try {
+      if (hashing) computed.parts = parts;
+    } else if (sequential) {
       // Read back from the file while other ranges were being written: a
       // mismatch is confirmed from the finished file before it is reported.
-      return { md5: await hasher.digest(WHOLE), readBack: true };
-    } catch {
-      return {};
+      await hasher.digest(WHOLE).then((md5) => {
+        computed.md5 = md5;
+        computed.readBack = true;
+      }, () => {});
     }
+    if (shaStream) {
+      await hasher.digest(SHA).then((sha256) => {
+        computed.sha256 = sha256;
+        computed.readBack = true;
+      }, () => {}); // without it, verify() hashes the finished file
+    }
+    return computed;
   } finally {
     hasher?.terminate();
   }
 }
 
-/** Stream id of the whole-object MD5 on the hash worker. */
+/** Stream id of the whole-object MD5 on the hash workers (worker 1 of 2 when a SHA-256 runs too). */
 const WHOLE = 1;
+/** Stream id of the pinned SHA-256 (worker 0 of 2, beside the MD5). */
+const SHA = 2;
 
 /** Where downloaded bytes go. */
 interface Sink {

@@ -20,7 +20,6 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
-  ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
@@ -51,13 +50,13 @@ import {
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, S3Fetch } from "./s3_fetch.ts";
+import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkMetadata } from "./metadata.ts";
 import {
   checkKey,
   checkMd5,
   concatBytes,
-  decodeListKey,
   describeCondition,
   hasOpaqueEtag,
   hexToBase64,
@@ -545,42 +544,25 @@ export class S3Store implements ObjectStore {
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
       : this.#fullKey(options.startAfter);
-    const { client } = await this.#init();
-    let token: string | undefined;
-    do {
-      const out = await this.#send(
-        (o) =>
-          client.send(
-            new ListObjectsV2Command({
-              Bucket: this.bucket,
-              Prefix: listPrefix,
-              MaxKeys: 1000,
-              // Keys with control characters cannot travel in XML 1.0 unencoded.
-              EncodingType: "url",
-              ...(token !== undefined
-                ? { ContinuationToken: token }
-                : startAfter !== undefined
-                ? { StartAfter: startAfter }
-                : {}),
-            }),
-            o,
-          ),
-        { operation: "LIST", key: listPrefix },
-        options.signal,
-      );
-      const encoded = out.EncodingType === "url";
-      for (const item of out.Contents ?? []) {
-        if (item.Key === undefined) continue;
-        const fullKey = encoded ? decodeListKey(item.Key) : item.Key;
+    const { lean } = await this.#init();
+    // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys.
+    for await (
+      const page of listPages(lean, {
+        prefix: listPrefix,
+        startAfter,
+        signal: options.signal,
+        maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      })
+    ) {
+      for (const item of page) {
         yield {
-          key: this.#relative(fullKey),
-          size: item.Size ?? 0,
-          etag: normalizeEtag(item.ETag ?? ""),
-          lastModified: item.LastModified ?? new Date(0),
+          key: this.#relative(item.key),
+          size: item.size,
+          etag: item.etag,
+          lastModified: item.lastModified,
         };
       }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@
  * run against `VC_TEST_S3_ENDPOINT` (moto in `deno task test:compat`).
  */
 import { join } from "node:path";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AccessDeniedError, NotFoundError, StoreError, VcError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { mirror } from "../src/mirror/mirror.ts";
@@ -64,11 +65,11 @@ const TRICKY_KEYS = [
   "a/b/c",
 ];
 
-const tricky = async (b: Backend) => {
+const tricky = async (b: Backend, keys: readonly string[] = TRICKY_KEYS) => {
   const store = b.store as S3Store;
-  for (const k of TRICKY_KEYS) await store.put(`t/${k}`, enc.encode(k));
+  for (const k of keys) await store.put(`t/${k}`, enc.encode(k));
   const listed = await collect(store.list("t/"));
-  const expected = TRICKY_KEYS.map((k) => `t/${k}`).sort(utf8Order);
+  const expected = keys.map((k) => `t/${k}`).sort(utf8Order);
   assertEquals(listed.map((o) => o.key), expected);
   for (const o of listed) {
     const body = o.key.slice(2);
@@ -93,7 +94,28 @@ Deno.test({
   ignore: S3_ENDPOINT === undefined, // only in deno task test:compat (moto)
   fn: async () => {
     await using b = await endpointBackend();
-    await tricky(b);
+    // moto answers 404 to a PUT whose path has an encoded newline (%0A).
+    const keys = TRICKY_KEYS.filter((k) => !k.includes("\n"));
+    try {
+      await tricky(b, keys);
+    } finally {
+      // moto cannot parse a DeleteObjects body naming control characters:
+      // remove the keys one by one before the backend deletes its bucket.
+      const store = b.store as S3Store;
+      const client = new S3Client({
+        endpoint: S3_ENDPOINT!,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials,
+      });
+      try {
+        for (const k of keys) {
+          await client.send(new DeleteObjectCommand({ Bucket: store.bucket, Key: `t/${k}` }));
+        }
+      } finally {
+        client.destroy();
+      }
+    }
   },
 });
 

@@ -380,3 +380,32 @@ async function withServer(
     await server.shutdown();
   }
 }
+
+Deno.test("s3 store: importing S3Store loads no AWS SDK module (the SDK waits for control operations)", async () => {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "src/store/s3.ts"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  type Dep = { code?: { specifier: string }; isDynamic?: boolean };
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: Dep[] }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0 && seen.size < 10_000) {
+    const spec = stack.pop()!;
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    for (const dep of bySpecifier.get(spec)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) stack.push(dep.code.specifier);
+    }
+  }
+  assert(seen.size > 5, `the graph was read: ${[...seen].join()}`);
+  assertEquals([...seen].filter((m) => m.includes("@aws-sdk")), []);
+  // ... while the SDK is still a dynamic dependency, for control operations.
+  assert(info.modules.some((m) => m.specifier.includes("@aws-sdk")), "SDK reachable dynamically");
+});

@@ -14,15 +14,7 @@
  *
  * @module
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type * as AwsSdk from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import {
   AccessDeniedError,
@@ -45,6 +37,7 @@ import {
 import {
   bucketBaseUrl,
   describeCredentialSource,
+  envCredentials,
   resolveS3Settings,
   type S3ConnectionSettings,
 } from "./s3_config.ts";
@@ -76,6 +69,36 @@ import type {
   PutOptions,
   PutResult,
 } from "./types.ts";
+
+// The SDK is imported on the first control operation (see `loadSdk`), not
+// with this module: listing, GET, HEAD and PUT run on the lean path, so a
+// no-op `vc mirror` never pays the ~100 ms and ~30 MiB of loading it. These
+// bindings are set by `loadSdk`, which `#init` awaits before any SDK call.
+type S3Client = AwsSdk.S3Client;
+type S3ClientConfig = AwsSdk.S3ClientConfig;
+let S3Client: typeof AwsSdk.S3Client;
+let AbortMultipartUploadCommand: typeof AwsSdk.AbortMultipartUploadCommand;
+let CompleteMultipartUploadCommand: typeof AwsSdk.CompleteMultipartUploadCommand;
+let CopyObjectCommand: typeof AwsSdk.CopyObjectCommand;
+let CreateMultipartUploadCommand: typeof AwsSdk.CreateMultipartUploadCommand;
+let DeleteObjectsCommand: typeof AwsSdk.DeleteObjectsCommand;
+let sdkLoaded: Promise<void> | undefined;
+
+function loadSdk(): Promise<void> {
+  return sdkLoaded ??= import("@aws-sdk/client-s3").then((sdk) => {
+    ({
+      S3Client,
+      AbortMultipartUploadCommand,
+      CompleteMultipartUploadCommand,
+      CopyObjectCommand,
+      CreateMultipartUploadCommand,
+      DeleteObjectsCommand,
+    } = sdk);
+  }, (error) => {
+    sdkLoaded = undefined;
+    throw error;
+  });
+}
 
 /** Options of {@linkcode S3Store}. Everything but `bucket` has a sensible default. */
 export interface S3StoreOptions {
@@ -139,6 +162,12 @@ interface Ready {
   region: string;
 }
 
+/** The lean path alone: what listing needs, without the SDK. */
+interface LeanReady {
+  lean: S3Fetch;
+  region: string;
+}
+
 /**
  * An {@linkcode ObjectStore} over an S3 bucket (and optional key prefix).
  *
@@ -174,6 +203,7 @@ export class S3Store implements ObjectStore {
   readonly #partSize: number;
   readonly #concurrency: number;
   #ready: Promise<Ready> | undefined;
+  #leanReady: Promise<LeanReady> | undefined;
   #closed = false;
 
   /**
@@ -544,7 +574,7 @@ export class S3Store implements ObjectStore {
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
       : this.#fullKey(options.startAfter);
-    const { lean } = await this.#init();
+    const { lean } = await this.#lean();
     // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys.
     for await (
       const page of listPages(lean, {
@@ -699,12 +729,16 @@ export class S3Store implements ObjectStore {
   async close(): Promise<void> {
     this.#closed = true;
     const ready = this.#ready;
+    const leanReady = this.#leanReady;
     this.#ready = undefined;
-    if (ready === undefined) return;
+    this.#leanReady = undefined;
     try {
-      const { client, lean } = await ready;
-      client.destroy();
-      lean.close();
+      (await ready)?.client.destroy();
+    } catch {
+      // Initialization failed: nothing was opened.
+    }
+    try {
+      (await leanReady)?.lean.close();
     } catch {
       // Initialization failed: nothing was opened.
     }
@@ -778,8 +812,36 @@ export class S3Store implements ObjectStore {
     return this.#ready ??= this.#create();
   }
 
-  async #create(): Promise<Ready> {
+  /** The lean path without loading the SDK (unless credentials or region need its chain). */
+  #lean(): Promise<LeanReady> {
+    if (this.#closed) {
+      return Promise.reject(new Error(`S3Store ${this.url} is closed`));
+    }
+    return this.#leanReady ??= this.#createLean();
+  }
+
+  async #createLean(): Promise<LeanReady> {
     const region = this.#settings.region ?? await profileRegion();
+    const explicit = this.#options.credentials;
+    // Explicit and environment credentials need no SDK; anything else
+    // (profiles, SSO, instance metadata) comes from the SDK's chain.
+    const credentials: () => Promise<AwsCredentials> = explicit !== undefined
+      ? () => Promise.resolve(explicit)
+      : async () => envCredentials() ?? await (await this.#init()).client.config.credentials();
+    const lean = new S3Fetch({
+      bucket: this.bucket,
+      baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
+      region,
+      credentials,
+      credentialSource: this.#credentialSource,
+      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      timeoutMs: this.#settings.requestTimeoutMs,
+    });
+    return { lean, region };
+  }
+
+  async #create(): Promise<Ready> {
+    const [{ lean, region }] = await Promise.all([this.#lean(), loadSdk()]);
     const config: S3ClientConfig = {
       region,
       forcePathStyle: this.#settings.forcePathStyle,
@@ -801,19 +863,6 @@ export class S3Store implements ObjectStore {
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
     const client = new S3Client(config);
     addContentMd5ToDeleteObjects(client);
-    const explicit = this.#options.credentials;
-    const credentials: () => Promise<AwsCredentials> = explicit !== undefined
-      ? () => Promise.resolve(explicit)
-      : () => client.config.credentials();
-    const lean = new S3Fetch({
-      bucket: this.bucket,
-      baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
-      region,
-      credentials,
-      credentialSource: this.#credentialSource,
-      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
-      timeoutMs: this.#settings.requestTimeoutMs,
-    });
     return { client, lean, region };
   }
 
@@ -878,6 +927,7 @@ export class S3Store implements ObjectStore {
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
 async function profileRegion(): Promise<string> {
+  await loadSdk();
   const probe = new S3Client({});
   try {
     return await probe.config.region();

@@ -76,6 +76,9 @@ export function parseListObjectsV2(xml: string): S3ListPage {
   // come before or after the Contents; they are looked up outside them.
   const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
   const objects: S3ListedObject[] = [];
+  // Objects uploaded together share their LastModified text; parse it once.
+  let lastModifiedText = "";
+  let lastModifiedMs = 0;
   let at = root;
   for (;;) {
     const open = xml.indexOf("<Contents>", at);
@@ -86,25 +89,29 @@ export function parseListObjectsV2(xml: string): S3ListPage {
     if (rawKey === undefined) {
       throw new StoreError("the listing response has a <Contents> without <Key>");
     }
-    const xmlKey = decodeXmlEntities(rawKey);
-    let key: string;
-    try {
-      key = encoded ? decodeListKey(xmlKey) : xmlKey;
-    } catch (cause) {
-      throw new StoreError(
-        `the listing response has a key that is not URL-encoded UTF-8: ${rawKey}`,
-        {
-          cause,
-        },
-      );
+    const xmlKey = rawKey.includes("&") ? decodeXmlEntities(rawKey) : rawKey;
+    let key = xmlKey;
+    if (encoded && (xmlKey.includes("%") || xmlKey.includes("+"))) {
+      try {
+        key = decodeListKey(xmlKey);
+      } catch (cause) {
+        throw new StoreError(
+          `the listing response has a key that is not URL-encoded UTF-8: ${rawKey}`,
+          { cause },
+        );
+      }
     }
     const size = Number(elementText(xml, "Size", open, close) ?? "0");
     const modified = elementText(xml, "LastModified", open, close);
+    if (modified !== undefined && modified !== lastModifiedText) {
+      lastModifiedText = modified;
+      lastModifiedMs = Date.parse(modified);
+    }
     objects.push({
       key,
       size: Number.isFinite(size) ? size : 0,
-      etag: normalizeEtag(decodeXmlEntities(elementText(xml, "ETag", open, close) ?? "")),
-      lastModified: modified === undefined ? new Date(0) : new Date(modified),
+      etag: listEtag(elementText(xml, "ETag", open, close) ?? ""),
+      lastModified: new Date(modified === undefined ? 0 : lastModifiedMs),
     });
     at = close + 11;
   }
@@ -115,6 +122,15 @@ export function parseListObjectsV2(xml: string): S3ListPage {
     truncated,
     nextToken: token === undefined || token === "" ? undefined : decodeXmlEntities(token),
   };
+}
+
+/** An ETag as listed (`&quot;abc&quot;`, or with literal quotes) without quotes. */
+function listEtag(raw: string): string {
+  if (raw.startsWith("&quot;") && raw.endsWith("&quot;") && raw.length >= 12) {
+    const inner = raw.slice(6, -6);
+    if (!inner.includes("&")) return inner;
+  }
+  return normalizeEtag(decodeXmlEntities(raw));
 }
 
 /** Text of `<tag>...</tag>` between `from` and `to`, undecoded; `<tag/>` is "". */

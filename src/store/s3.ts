@@ -3,14 +3,15 @@
  * (MinIO, Ceph, moto, vc's fake).
  *
  * Two request paths share one configuration and one credential chain:
- * - objects (GET, ranged GET, HEAD, PUT, UploadPart) go through a lean
- *   SigV4-signed `fetch` (`s3_fetch.ts`), several times faster than the SDK
- *   for small objects;
- * - control operations (ListObjectsV2, DeleteObjects, CopyObject, create /
- *   complete / abort multipart) go through `@aws-sdk/client-s3`.
+ * - objects (GET, ranged GET, HEAD, PUT, UploadPart) and listings
+ *   (ListObjectsV2, `s3_list.ts`) go through a lean SigV4-signed `fetch`
+ *   (`s3_fetch.ts`), several times faster than the SDK;
+ * - control operations (DeleteObjects, CopyObject, create / complete / abort
+ *   multipart) go through `@aws-sdk/client-s3`.
  *
- * AWS SDK types never leave this file. It is loaded lazily by `open.ts`, so
- * importing the SDK statically here costs nothing for `file://` users.
+ * AWS SDK types never leave this file. The SDK itself is imported on the
+ * first control operation (or when credentials or region must come from its
+ * chain), so a listing with explicit or environment credentials never loads it.
  *
  * @module
  */

@@ -567,8 +567,13 @@ export class S3Store implements ObjectStore {
 
   /**
    * Every object under `prefix` (relative to the store's prefix) in key order,
-   * via ListObjectsV2 pages of 1000. Keys come back relative to the store's
-   * prefix. `startAfter` skips keys up to and including it.
+   * via ListObjectsV2 pages of 1000 on the lean path, each requested when the
+   * previous one is consumed (memory holds one page). Keys come back exact
+   * (URL-encoded on the wire, so control characters survive) and relative to
+   * the store's prefix. `startAfter` skips keys up to and including it. S3
+   * listings always carry ETags and never skip entries, so `etags` and
+   * `onWarning` change nothing; a page that fails after its retries fails the
+   * listing (it never ends short).
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     const listPrefix = this.#fullPrefix(prefix);

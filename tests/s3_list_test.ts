@@ -317,8 +317,24 @@ Deno.test("s3 list: a body cut short is asked for again; a body that is not a li
     assertEquals(listed[299]!.key, "k299");
     assertEquals(calls, 2);
   });
-  await withServer(() => new Response("<html>proxy says hi</html>"), async (store) => {
+  // Not a listing (a proxy's page): asked again (3 attempts here), then an error.
+  let proxied = 0;
+  await withServer(() => {
+    proxied++;
+    return new Response("<html>proxy says hi</html>");
+  }, async (store) => {
     await assertRejects(() => collect(store.list("")), StoreError, "not a ListBucketResult");
+    assertEquals(proxied, 3);
+  });
+  // A complete-looking response whose document stops early (no closing root):
+  // asked again, and the second answer is used.
+  let cut = 0;
+  await withServer(() => {
+    cut++;
+    return xml(cut === 1 ? full.slice(0, full.lastIndexOf("</Contents>") + 11) : full);
+  }, async (store) => {
+    assertEquals((await collect(store.list(""))).length, 300);
+    assertEquals(cut, 2);
   });
   await withServer(
     () => xml("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"),

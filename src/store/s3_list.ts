@@ -165,7 +165,7 @@ export interface S3ListRequest {
   pageSize?: number;
   /** Aborts the listing, between or during requests. */
   signal?: AbortSignal | undefined;
-  /** Attempts at a page whose body broke off mid-read (default 5). */
+  /** Attempts at a page whose body broke off mid-read or did not parse (default 5). */
   maxAttempts?: number;
 }
 
@@ -244,15 +244,21 @@ export async function* listPages(
       try {
         return parseListObjectsV2(text);
       } catch (cause) {
-        throw new StoreError(`LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`, {
-          cause,
-        });
+        // Often a document cut short by a proxy: worth asking again.
+        const error = new StoreError(
+          `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        );
+        brokenBodies.add(error);
+        throw error;
       }
     }, {
       maxAttempts: request.maxAttempts ?? 5,
       signal: request.signal,
       // Requests were already retried inside `lean`; only a body that broke
-      // off mid-read is worth asking for again here.
+      // off mid-read or does not parse is worth asking for again here.
       shouldRetry: (error) => brokenBodies.has(error as object),
     });
     request.signal?.throwIfAborted();

@@ -241,7 +241,7 @@ export class S3Store implements ObjectStore {
   /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
-    const { lean } = await this.#lean();
+    const { lean } = await this.#init();
     const res = await lean.request({
       method: "HEAD",
       key: full,
@@ -262,7 +262,7 @@ export class S3Store implements ObjectStore {
     partNumber: number,
     options: { signal?: AbortSignal } = {},
   ): Promise<number | undefined> {
-    const { lean } = await this.#lean();
+    const { lean } = await this.#init();
     const res = await lean.request({
       method: "HEAD",
       key: this.#fullKey(key),
@@ -313,7 +313,7 @@ export class S3Store implements ObjectStore {
       headers["if-match"] = quoteEtag(options.ifMatch);
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
-    const { lean } = await this.#lean();
+    const { lean } = await this.#init();
     const res = await lean.request({
       method: "GET",
       key: full,
@@ -442,7 +442,7 @@ export class S3Store implements ObjectStore {
     };
     const condition = describeCondition(options);
     let retried = false;
-    const { lean } = await this.#lean();
+    const { lean } = await this.#init();
     let res: Response;
     try {
       res = await lean.request({

@@ -9,9 +9,10 @@
  * - control operations (DeleteObjects, CopyObject, create / complete / abort
  *   multipart) go through `@aws-sdk/client-s3`.
  *
- * AWS SDK types never leave this file. The SDK itself is imported on the
- * first control operation (or when credentials or region must come from its
- * chain), so a listing with explicit or environment credentials never loads it.
+ * AWS SDK types never leave this file. The SDK itself is imported on first
+ * use by anything but a listing (or when credentials or region must come from
+ * its chain), so a listing with explicit or environment credentials never
+ * loads it.
  *
  * @module
  */
@@ -71,10 +72,10 @@ import type {
   PutResult,
 } from "./types.ts";
 
-// The SDK is imported on the first control operation (see `loadSdk`), not
-// with this module: listing, GET, HEAD and PUT run on the lean path, so a
-// no-op `vc mirror` never pays the ~100 ms and ~30 MiB of loading it. These
-// bindings are set by `loadSdk`, which `#init` awaits before any SDK call.
+// The SDK is imported by `#init` (see `loadSdk`), not with this module:
+// listings use `#lean`, which does without it, so a no-op `vc mirror` never
+// pays the ~100 ms and ~30 MiB of loading it. These bindings are set by
+// `loadSdk`, which `#init` awaits before any SDK call.
 type S3Client = AwsSdk.S3Client;
 type S3ClientConfig = AwsSdk.S3ClientConfig;
 let S3Client: typeof AwsSdk.S3Client;

@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { PERMISSION_FLAGS } from "./permissions.ts";
+import { COMMAND_MODULES } from "../src/cli/command_table.ts";
 
 /**
  * The platforms release binaries are built for.
@@ -73,6 +74,21 @@ export function outputFile(outDir: string, target: string): string {
 export const WORKER_MODULES: readonly string[] = ["src/store/download_hash_worker.ts"];
 
 /**
+ * Modules imported by computed specifiers, so that `deno run` does not read
+ * them (and resolve their npm packages) at every start: not in the module
+ * graph either, so embedded with `--include` too. The command modules are
+ * listed in `src/cli/command_table.ts` (`COMMAND_MODULES`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LAZY_MODULES } from "./compile.ts";
+ * assert(LAZY_MODULES.includes("src/store/s3_sdk.ts"));
+ * ```
+ */
+export const LAZY_MODULES: readonly string[] = ["src/store/s3_sdk.ts"];
+
+/**
  * The `deno compile` argument lists, one per target (without the `deno`
  * executable itself). Throws `RangeError` for an unknown target.
  *
@@ -101,6 +117,9 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
       // Worker modules are not part of the import graph, so deno compile
       // embeds them only when asked (see WORKER_MODULES).
       ...WORKER_MODULES.flatMap((module) => ["--include", module]),
+      // Loaded by computed specifiers (see LAZY_MODULES), so not in the graph either.
+      ...LAZY_MODULES.flatMap((module) => ["--include", module]),
+      ...COMMAND_MODULES.flatMap((module) => ["--include", `src/cli/${module.slice(2)}`]),
       "--target",
       target,
       "--output",

@@ -44,6 +44,8 @@
  * - `XDG_CACHE_HOME`, `XDG_CONFIG_HOME`, `LOCALAPPDATA`, `APPDATA`: platform
  *   cache and config directories.
  * - `NO_COLOR`, `TERM`: whether to colour stderr.
+ * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
+ *   uploads on `fetch`, which honours it (`src/store/node_http_send.ts`).
  *
  * @example
  * ```ts
@@ -66,6 +68,12 @@ export const ENV_VARS: readonly string[] = [
   "APPDATA",
   "NO_COLOR",
   "TERM",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "ALL_PROXY",
+  "all_proxy",
   // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).
   "PG*",
 ];

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { forEachChunk } from "./bytes.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-[0-9a-z]+$/;
@@ -355,26 +356,10 @@ async function writeStream(
   data: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const reader = data.getReader();
-  // Cancelling unblocks a read waiting on a stalled source.
-  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      signal?.throwIfAborted();
-      if (done) return;
-      let written = 0;
-      while (written < value.length) written += await file.write(value.subarray(written));
-    }
-  } catch (error) {
-    await reader.cancel(error).catch(() => {});
-    throw error;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    reader.releaseLock();
-  }
+  await forEachChunk(data, async (chunk) => {
+    let written = 0;
+    while (written < chunk.length) written += await file.write(chunk.subarray(written));
+  }, signal);
 }
 
 /**

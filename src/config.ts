@@ -20,8 +20,16 @@
  *
  * @module
  */
-import { dirname, isAbsolute, join, resolve, win32 } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  dirname,
+  fromFileUrl as fileURLToPath,
+  isAbsolute,
+  join,
+  resolve,
+  toFileUrl as pathToFileURL,
+  win32Join,
+} from "./path.ts";
+import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 
 /**
@@ -373,39 +381,19 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * ```
  */
 export function parseDurationSeconds(value: string, what: string): number {
-  const trimmed = value.trim().toLowerCase();
+  const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
-  let total = 0;
-  let index = 0;
-  // Bounded: every iteration consumes at least two characters.
-  while (index < trimmed.length) {
-    part.lastIndex = index;
-    const m = part.exec(trimmed);
-    if (!m) {
-      throw new InvalidInputError(
-        `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
-          JSON.stringify(value)
-        }`,
-      );
-    }
-    total += Number(m[1]) * (DURATION_SECONDS[m[2]!] ?? 0);
-    index = part.lastIndex;
+  if (trimmed === "") throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
+  const ms = durationMs(trimmed);
+  if (ms === undefined) {
+    throw new InvalidInputError(
+      `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
+        JSON.stringify(value)
+      }`,
+    );
   }
-  if (index === 0) throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
-  return total;
+  return ms / 1000;
 }
-
-const DURATION_SECONDS: Record<string, number> = {
-  ms: 0.001,
-  s: 1,
-  sec: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-  d: 86_400,
-  w: 604_800,
-};
 
 /** Options of {@linkcode loadConfigFile}. */
 export interface LoadConfigOptions {
@@ -682,8 +670,8 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
     const local = nonEmpty(env("LOCALAPPDATA")) ??
-      win32.join(homeDir(env, os, "cache directory"), "AppData", "Local");
-    return win32.join(local, "vc", "Cache");
+      win32Join(homeDir(env, os, "cache directory"), "AppData", "Local");
+    return win32Join(local, "vc", "Cache");
   }
   if (os === "darwin") return join(homeDir(env, os, "cache directory"), "Library", "Caches", "vc");
   const xdg = nonEmpty(env("XDG_CACHE_HOME"));
@@ -710,7 +698,7 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
     return nonEmpty(env("APPDATA")) ??
-      win32.join(homeDir(env, os, "config directory"), "AppData", "Roaming");
+      win32Join(homeDir(env, os, "config directory"), "AppData", "Roaming");
   }
   if (os === "darwin") {
     return join(homeDir(env, os, "config directory"), "Library", "Application Support");

@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "./path.ts";
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Options of {@linkcode withFileLock}. */
 export interface FileLockOptions {
@@ -26,6 +27,8 @@ export interface FileLockOptions {
   maxPollInterval?: number;
   /** Stops waiting (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Times the waits between attempts (default: the system clock). */
+  clock?: Clock;
 }
 
 // In-process queue per lock path: one holder at a time, in call order.
@@ -88,7 +91,7 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
   let delay = 1;
   try {
     while (!file.tryLockSync(true)) {
-      await sleep(delay * (0.5 + Math.random()), options.signal);
+      await (options.clock ?? systemClock).sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);
     }
     return file;
@@ -107,18 +110,4 @@ function open(path: string): Deno.FsFile {
   }
   Deno.mkdirSync(dirname(path), { recursive: true });
   return Deno.openSync(path, options);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(id);
-      reject(signal?.reason);
-    };
-    const id = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

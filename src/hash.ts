@@ -90,14 +90,39 @@ const READ_CHUNK = 8 * 1024 * 1024;
  * await Deno.remove(p);
  * ```
  */
-export async function md5File(
+export function md5File(
   path: string,
   options: { start?: number; length?: number; onProgress?: (bytes: number) => void } = {},
+): Promise<string> {
+  return digestFile(path, "md5", options);
+}
+
+/**
+ * Hex SHA-256 of a file (checking a cached copy against an integrity lock).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sha256File } from "./hash.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "abc");
+ * assert((await sha256File(p)).startsWith("ba7816bf8f01cfea"));
+ * await Deno.remove(p);
+ * ```
+ */
+export function sha256File(path: string): Promise<string> {
+  return digestFile(path, "sha256", {});
+}
+
+async function digestFile(
+  path: string,
+  algorithm: "md5" | "sha256",
+  options: { start?: number; length?: number; onProgress?: (bytes: number) => void },
 ): Promise<string> {
   using file = await Deno.open(path, { read: true });
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
   nodeCrypto ??= await import("node:crypto");
-  const hash = createHash("md5");
+  const hash = createHash(algorithm);
   const size = Math.min(READ_CHUNK, options.length ?? READ_CHUNK);
   const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
   let remaining = options.length ?? Infinity;

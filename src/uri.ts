@@ -4,8 +4,12 @@
  *
  * @module
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { isAbsolute, resolve } from "node:path";
+import {
+  fromFileUrl as fileURLToPath,
+  isAbsolute,
+  resolve,
+  toFileUrl as pathToFileURL,
+} from "./path.ts";
 import { InvalidInputError } from "./errors.ts";
 
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */

@@ -44,6 +44,20 @@ Deno.test("writeFileAtomic: 20 concurrent writers, the file holds exactly one of
   assertEquals(names(t.dir), ["shared.txt"], "no temp file is left");
 });
 
+Deno.test("writeFileAtomic: a JS stream of chunks under 64 KiB keeps every byte", async () => {
+  // Piping such a stream into FsFile.writable with preventClose loses them in Deno 2.9.
+  const dir = await Deno.makeTempDir();
+  try {
+    const chunks = [10, 20, 30, 70_000, 5].map((n, i) => new Uint8Array(n).fill(i + 1));
+    await writeFileAtomic(`${dir}/f`, ReadableStream.from(chunks), { durable: false });
+    const got = await Deno.readFile(`${dir}/f`);
+    assertEquals(got.length, 70_065);
+    assertEquals([got[0], got[10], got[30], got[60], got[70_064]], [1, 2, 3, 4, 5]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeFileAtomic: a failing stream leaves the old content and no temp file", async () => {
   await using t = await tempDir();
   const path = join(t.dir, "data.bin");

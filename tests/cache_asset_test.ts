@@ -538,3 +538,47 @@ Deno.test("invalidate() in another instance reaches a live, warm instance", asyn
     assertEquals(store.counts.head, 1);
   });
 });
+
+Deno.test("cache: maxDownloads bounds the downloads in flight; Promise.all over many URIs still gets them all", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const src = `${root}/src`;
+    await Deno.mkdir(src);
+    const names = Array.from({ length: 12 }, (_, i) => `f${i}.txt`);
+    for (const n of names) await Deno.writeTextFile(`${src}/${n}`, n);
+    let active = 0;
+    let peak = 0;
+    const { openStore } = await import("../src/store/open.ts");
+    const cache = new AssetCache({
+      cacheDir: `${root}/cache`,
+      configPath: false,
+      env: {},
+      maxDownloads: 3,
+      openStore: async (rootUri) => {
+        const store = await openStore(rootUri);
+        const get = store.get.bind(store);
+        store.get = async (key, options) => {
+          active++;
+          peak = Math.max(peak, active);
+          try {
+            // Let the other calls pile up while this one is in flight.
+            await new Promise((r) => setTimeout(r, 5));
+            return await get(key, options);
+          } finally {
+            active--;
+          }
+        };
+        return store;
+      },
+    });
+    try {
+      const paths = await Promise.all(names.map((n) => cache.cache(`file://${src}/${n}`)));
+      assertEquals(await Promise.all(paths.map((p) => Deno.readTextFile(p))), names);
+      assert(peak >= 1 && peak <= 3, `peak ${peak}`);
+    } finally {
+      await cache.close();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -7,6 +7,7 @@ import {
   TARGETS,
 } from "../scripts/compile.ts";
 import { ENV_VARS, PERMISSION_FLAGS, SYS_APIS } from "../scripts/permissions.ts";
+import { COMMAND_MODULES, COMMANDS } from "../src/cli/command_table.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -28,6 +29,9 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       ...PERMISSION_FLAGS,
       "--include",
       "src/store/download_hash_worker.ts",
+      "--include",
+      "src/store/s3_sdk.ts",
+      ...COMMAND_MODULES.flatMap((m) => ["--include", `src/cli/${m.slice(2)}`]),
       "--target",
       target,
       "--output",
@@ -130,4 +134,22 @@ Deno.test("compile embeds every worker module, and each one exists", async () =>
       }
     }
   }
+});
+
+Deno.test("compile embeds every command module; the table loads only listed modules", async () => {
+  const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
+  for (const module of COMMAND_MODULES) {
+    const path = `src/cli/${module.slice(2)}`;
+    const at = args!.indexOf(path);
+    if (at < 1 || args![at - 1] !== "--include") throw new Error(`${path} is not --include'd`);
+    await Deno.stat(new URL(`../${path}`, import.meta.url));
+  }
+  // The table imports through load("./x.ts") only, each listed, and no literal import().
+  const text = await Deno.readTextFile(new URL("../src/cli/command_table.ts", import.meta.url));
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "");
+  assertEquals([...code.matchAll(/(?<!typeof )\bimport\("/g)].length, 0);
+  const used = new Set([...code.matchAll(/>\("(\.\/\w+\.ts)"\)/g)].map((m) => m[1]!));
+  assertEquals([...used].sort(), [...COMMAND_MODULES].sort());
+  // And every command loads (the computed specifiers resolve).
+  for (const entry of COMMANDS) assertEquals((await entry.load()).name, entry.name);
 });

@@ -200,3 +200,44 @@ Deno.test("main: a command group lists its own commands; an unknown subcommand i
   assertEquals(await runCli(["cache", "bogus"], unknown), 2);
   assertStringIncludes(unknown.stderr(), 'unknown command "cache bogus"');
 });
+
+/** Start columns of the descriptions in the flag tables of a help page. */
+function flagColumns(text: string): Map<string, number> {
+  const columns = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^( {2}-\S, | {6})(--\S+(?: [A-Z,.]+)?)( +)\S/.exec(line);
+    if (m) columns.set(m[2]!, m[1]!.length + m[2]!.length + m[3]!.length);
+  }
+  return columns;
+}
+
+Deno.test("main: help pages align every flag (-V too) and stay within 100 columns", async () => {
+  for (
+    const args of [
+      ["--help"],
+      ["repo", "--help"],
+      ["serve", "--help"],
+      ["cache-client", "--help"],
+      ["cache-client", "get", "--help"],
+    ]
+  ) {
+    const r = await vc(...args);
+    assertEquals(r.code, 0, args.join(" "));
+    const columns = flagColumns(r.stdout);
+    assert(columns.has("--request-timeout SECONDS"), `${args.join(" ")}: ${[...columns.keys()]}`);
+    assertEquals(
+      new Set(columns.values()).size,
+      1,
+      `${args.join(" ")}: ${JSON.stringify([...columns])}`,
+    );
+    for (const line of r.stdout.split("\n")) {
+      if (line.startsWith("  ")) assert(line.length <= 100, `${args.join(" ")}: ${line}`);
+    }
+  }
+  const main = await vc("--help");
+  assert(flagColumns(main.stdout).has("--version"), "-V, --version is listed");
+  const repo = await vc("repo", "--help");
+  assert(repo.stdout.startsWith("vc repo: "), repo.stdout.slice(0, 80));
+  assertStringIncludes(repo.stdout, "Usage: vc repo <command>");
+  assert(!repo.stdout.includes("VC_MANIFEST"), "the versioned settings are not a repo's");
+});

@@ -235,3 +235,25 @@ Deno.test("cli versioned: s3:// bucket on the fake S3 server", async () => {
     for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
   }
 });
+
+Deno.test({
+  name: "cli versioned: a manifest or lock file that never ends is capped, not read into memory",
+  ignore: Deno.build.os === "windows", // no /dev/zero
+  fn: async () => {
+    await using ws = await CliWorkspace.create();
+    const file = await ws.write("f.csv", "1\n");
+    assertEquals((await ws.vc("add", "/f.csv", file)).code, 0);
+    const manifest = await ws.read("versioned_assets.json");
+    assertFailure(
+      await ws.vc("ls", "--manifest", "/dev/zero"),
+      1,
+      "manifest /dev/zero is larger than",
+    );
+    assertFailure(
+      await ws.vc("path", "/f.csv", "--lock", "/dev/zero"),
+      1,
+      "lock file /dev/zero is larger than",
+    );
+    assertEquals(await ws.read("versioned_assets.json"), manifest);
+  },
+});

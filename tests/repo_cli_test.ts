@@ -104,6 +104,19 @@ async function workflow(catalog: string | undefined) {
     assertStringIncludes(exclude.stderr, "--exclude alone");
     const badTag = await vc(["repo", "tag", id, "bad tag"], env);
     assertStringIncludes(badTag.stderr, 'tag "bad tag" is invalid');
+    const controlTag = await vc(["repo", "tag", id, "x\u0001"], env);
+    assertEquals(controlTag.code, 1);
+    assertStringIncludes(controlTag.stderr, "control characters");
+    const controlPath = await vc(["repo", "add", "/data/a\tb.csv", "a.csv"], env);
+    assertEquals(controlPath.code, 1);
+    assertStringIncludes(controlPath.stderr, "control characters");
+    const badLimit = await vc(["repo", "ls", "--limit", "abc"], env);
+    assertEquals(badLimit.code, 2);
+    assertStringIncludes(badLimit.stderr, '--limit "abc" is not a positive integer');
+    // --to an existing directory: into it, under the record's name (like cp).
+    await Deno.mkdir(join(dir, "out"));
+    ok(await vc(["repo", "get", id, "--to", "out"], env), "get --to DIR");
+    assertEquals(await Deno.readTextFile(join(dir, "out", "a.csv")), "a,b\n1,2\n");
     const noRepo = await vc(["repo", "ls"]);
     assertEquals(noRepo.code, 2);
     assertStringIncludes(noRepo.stderr, "VC_REPO");

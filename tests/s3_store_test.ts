@@ -636,6 +636,34 @@ Deno.test("s3 store: DeleteObjects sends Content-MD5 and reports per-key failure
   );
 });
 
+Deno.test("s3 store: deleting one key is one plain DELETE (no DeleteObjects); errors name it", async () => {
+  await withServer(
+    (req) => {
+      if (req.method === "POST") return new Response("<DeleteResult/>");
+      if (req.path.endsWith("/gone")) return xmlError(404, "NoSuchKey", "missing");
+      if (req.path.endsWith("/nobucket")) return xmlError(404, "NoSuchBucket", "no bucket");
+      if (req.path.endsWith("/locked")) return xmlError(403, "AccessDenied", "Access Denied");
+      return new Response(null, { status: 204 });
+    },
+    async (store, seen) => {
+      await store.delete(["a", "a"]);
+      assertEquals(seen.map((s) => `${s.method} ${s.path}`), ["DELETE /bkt/pre/a"]);
+      assertEquals(seen[0]!.headers.get("if-match"), null);
+      await store.delete(["gone"]);
+      const e = await assertRejects(() => store.delete(["locked"]), AccessDeniedError);
+      assertStringIncludes(e.message, "s3://bkt/pre/locked");
+      await assertRejects(() => store.delete(["nobucket"]), NotFoundError, "bucket");
+      seen.length = 0;
+      await store.delete(["a", "b"]);
+      assertEquals(seen.map((s) => s.method), ["POST"], "two keys: one DeleteObjects");
+      seen.length = 0;
+      await store.delete(["a"], { ifMatch: "0123" });
+      assertEquals(seen[0]!.method, "DELETE");
+      assertEquals(seen[0]!.headers.get("if-match"), '"0123"');
+    },
+  );
+});
+
 Deno.test("s3 store: keys are validated before any request", async () => {
   await withServer(() => new Response(null, { status: 500 }), async (store, seen) => {
     await assertRejects(() => store.get(""), InvalidInputError);

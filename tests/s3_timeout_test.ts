@@ -248,3 +248,23 @@ Deno.test("S3Store: aborting a multipart upload midway aborts it on the server a
     await s.close();
   }
 });
+
+Deno.test("S3Store: https:// against a plain-HTTP endpoint says so, not just 'fetch failed' (item 20)", async () => {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    () => new Response("plain http"),
+  );
+  const endpoint = `https://127.0.0.1:${server.addr.port}`;
+  const s = store(endpoint, { maxAttempts: 1, requestTimeoutMs: 10_000 });
+  try {
+    const error = await assertRejects(() => s.get("k"), StoreError);
+    assertStringIncludes(error.message, endpoint);
+    assertStringIncludes(error.message, "answered without TLS");
+    assertStringIncludes(error.message, `http://127.0.0.1:${server.addr.port}`);
+  } finally {
+    await s.close();
+    ac.abort();
+    await server.finished;
+  }
+});

@@ -2,7 +2,16 @@
  * The cache service API v1 over real HTTP on 127.0.0.1: every endpoint and
  * every error status of the issue, with token-file auth over an FsStore.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { serveCache } from "../src/server/serve.ts";
+import { FsStore } from "../src/store/fs.ts";
 import { DAY, keys, newCacheId, startService, upload } from "./server_helpers.ts";
 
 Deno.test("serve: cache id, placeholder, upload, download, replace, delete", async () => {
@@ -524,4 +533,27 @@ Deno.test("serve: filenames as browsers and Python requests encode them", async 
   const encoded = /filename\*=UTF-8''(.+)$/.exec(disposition)![1]!;
   assertEquals(decodeURIComponent(encoded), 'we"ird\\ümlaut.tsv');
   assertEquals(got.headers.get("content-type"), "text/tab-separated-values; charset=utf-8");
+});
+
+Deno.test("serveCache: a port in use is an InvalidInputError naming host and port", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir();
+  try {
+    const e = await assertRejects(
+      () =>
+        serveCache({
+          store: new FsStore(dir),
+          port,
+          log: () => {},
+          sweepIntervalMs: 0,
+          auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+        }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, `cannot listen on 127.0.0.1:${port}`);
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -552,3 +552,31 @@ Deno.test("a manifest that cannot be written after publishing says what was publ
   assertStringIncludes(error.message, "by hand");
   assertEquals(await read(join(ws.bucket, "t.1.0.0.csv")), "t\n");
 });
+
+Deno.test("versions / lsRemote on a directory bucket list keys without hashing any file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bucket = join(dir, "bucket");
+    await Deno.mkdir(join(bucket, "data"), { recursive: true });
+    // Copied in by hand: no metadata sidecars, so an ETag would need a full read.
+    for (const v of ["1.0.0", "1.2.0", "2.0.0"]) {
+      await Deno.writeTextFile(join(bucket, "data", `t.${v}.csv`), `v${v}\n`);
+    }
+    const before = [...Deno.readDirSync(join(bucket, "data"))].map((e) => e.name).sort();
+    const vc = new VersionedCache({ manifest: join(dir, "m.json"), bucket });
+    try {
+      assertEquals(await vc.versions("/data/t.csv"), ["1.0.0", "1.2.0", "2.0.0"]);
+      assertEquals(await vc.lsRemote(), [{
+        path: "/data/t.csv",
+        versions: ["1.0.0", "1.2.0", "2.0.0"],
+      }]);
+    } finally {
+      await vc.close();
+    }
+    // Hashing a file writes its sidecar: none may have appeared.
+    const after = [...Deno.readDirSync(join(bucket, "data"))].map((e) => e.name).sort();
+    assertEquals(after, before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -26,6 +26,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
+  {
+    name: "stream_put",
+    about: "S3Store.put of a stream of unknown size vs a direct PUT; peak RSS",
+  },
   { name: "repo", about: "vc repo: 8 processes × 200 mixed ops per catalog; current/find at 100k" },
   {
     name: "mirror",

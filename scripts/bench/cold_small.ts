@@ -19,7 +19,17 @@
  *   fdatasync, rename), without the cache's record, lock or bookkeeping: what
  *   any verified, crash-safe client could reach against this server here;
  * - "plain": a bare write, no fsync, no rename, for context.
+ * - "ceiling + record": the ceiling plus what vc's cache layout needs per
+ *   object on top: a record file (`.meta/...%.json`, which is also the
+ *   cross-process lock) created before the GET and written after the
+ *   rename. A second file creation per object: the floor for vc's layout.
  * vc's overhead is printed as ms per file over the ceiling.
+ *
+ * Issue 11 adds, in the same run: `rclone copy --transfers 16` (when
+ * installed; run with `AWS_CA_BUNDLE` unset), vc on a manifest of versioned
+ * paths (`vc prefill --manifest`), and `cache()` called once per URI with
+ * `Promise.all` in a script (`cache_all_child.ts`); goals: vc within 1.3× of
+ * the bare loop (the ceiling), ≥ 8× aws, and at least as fast as rclone.
  *
  *     deno run -A scripts/bench/cold_small.ts [--quick] [--count N]
  *
@@ -39,14 +49,20 @@ import {
   putObjects,
   removeQuietly,
   Report,
+  ROOT,
   syncDisks,
   tempDir,
   timed,
+  VC_FLAGS,
   vcArgs,
   vcEnv,
 } from "./lib.ts";
 
 const GOAL = 10;
+// Issue 11: vc's wall time within 1.3× of the bare loop's, ≥ 8× aws.
+const BARE_LOOP_GOAL = 1.3;
+const AWS_GOAL = 8;
+const VERSIONED = "versioned";
 const DEFAULT_COUNT = 1000;
 const QUICK_COUNT = 200;
 const SIZE = 4 * KiB;
@@ -97,9 +113,21 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         "which vc's release permission flags do not grant",
     );
   } else report.info("no /dev/shm: disk runs only");
-  await using server = await FakeServer.start({ buckets: [BUCKET] });
+  await using server = await FakeServer.start({ buckets: [BUCKET, VERSIONED] });
   const keys = Array.from({ length: COUNT }, (_, i) => `data/f${String(i).padStart(4, "0")}.bin`);
   await putObjects(server.url, BUCKET, keys, SIZE);
+  // The same objects as versioned paths: /bench/f0000.bin at 1.0.0.
+  const names = keys.map((k) => k.slice("data/".length, -".bin".length));
+  await putObjects(server.url, VERSIONED, names.map((n) => `bench/${n}.1.0.0.bin`), SIZE);
+  const manifest = `${tmp.path}/bench_manifest.json`;
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify(Object.fromEntries(names.map((n) => [`/bench/${n}.bin`, "1.0.0"])), null, 4) +
+      "\n",
+  );
+  const rclone = await rcloneVersion();
+  if (rclone === undefined) report.info("rclone is not installed: no rclone rows");
+  else report.info(`peer: ${rclone}`);
   const uris = keys.map((k) => `s3://${BUCKET}/${k}`);
   const aws = await awsEnv(tmp.path);
   // The same, with the S3 transfer concurrency raised to vc's.
@@ -117,33 +145,47 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   // i < 0: an untimed warm-up run. `vc prefill` as users run it: a new
   // process with the release permission flags, start-up and module loading
   // (the AWS SDK included) in the time.
-  const vcRun = async (target: Target, concurrency: number, i: number): Promise<number> => {
-    const dir = `${target.dir}/vc-${concurrency}-${i}`;
+  const vcRun = async (
+    target: Target,
+    concurrency: number,
+    i: number,
+    mode: "list" | "manifest" | "script" = "list",
+  ): Promise<number> => {
+    const dir = `${target.dir}/vc-${mode}-${concurrency}-${i}`;
     await syncDisks();
     await server.reset();
-    const r = await timed(
-      Deno.execPath(),
-      vcArgs(
+    const args = mode === "script"
+      ? ["run", ...VC_FLAGS, `${ROOT}scripts/bench/cache_all_child.ts`, list, dir]
+      : vcArgs(
         "prefill",
-        "--list",
-        list,
+        ...(mode === "list" ? ["--list", list] : ["--manifest", manifest, "--bucket", VERSIONED]),
         "--cache-dir",
         dir,
         "--concurrency",
         String(concurrency),
         "--json",
-      ),
-      { env: vcEnv(server, configHome), cwd: tmp.path },
-    );
+      );
+    const r = await timed(Deno.execPath(), args, {
+      env: vcEnv(server, configHome),
+      cwd: tmp.path,
+    });
     const stats = await server.stats();
-    const summary = JSON.parse(r.stdout) as { fetched: number; failed: unknown[] };
-    if (summary.failed.length > 0 || summary.fetched !== COUNT) {
-      throw new Error(`vc prefill: ${r.stdout.slice(0, 1000)}`);
+    if (mode === "script") {
+      if (r.stdout.trim() !== String(COUNT)) throw new Error(`cache_all_child: ${r.stdout}`);
+    } else {
+      const summary = JSON.parse(r.stdout) as { fetched: number; failed: unknown[] };
+      if (summary.failed.length > 0 || summary.fetched !== COUNT) {
+        throw new Error(`vc prefill: ${r.stdout.slice(0, 1000)}`);
+      }
     }
+    if (stats.GetObject !== COUNT) throw new Error(`vc made ${stats.GetObject} GETs`);
+    const what = mode === "script"
+      ? "cache() × N with Promise.all (script process)"
+      : `vc prefill --${mode} c=${concurrency} (process)`;
     report.info(
-      `${i < 0 ? "(warm-up) " : ""}[${target.label}] vc prefill c=${concurrency} (process): ${
-        fmtNum(r.ms)
-      } ms, ${fmtNum(COUNT / r.ms * 1000)} files/s (${fmtStats(stats)})`,
+      `${i < 0 ? "(warm-up) " : ""}[${target.label}] ${what}: ${fmtNum(r.ms)} ms, ${
+        fmtNum(COUNT / r.ms * 1000)
+      } files/s (${fmtStats(stats)}; load ${loadavg()})`,
     );
     await removeQuietly(dir);
     return COUNT / r.ms * 1000;
@@ -174,22 +216,40 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     return COUNT / r.ms * 1000;
   };
 
-  // `durable`: the ceiling, written like vc does (unique temp file,
-  // fdatasync, rename; metadata calls synchronous, as in vc's downloader),
-  // to show what the durability protocol alone costs on this target.
-  const rawRun = async (target: Target, i: number, durable: boolean): Promise<number> => {
-    const dir = `${target.dir}/raw-${i}-${durable}`;
+  // "ceiling": written like vc does (unique temp file, fdatasync, rename;
+  // metadata calls synchronous, as in vc's downloader), to show what the
+  // durability protocol alone costs on this target. "record": the ceiling
+  // plus a record file per object, created (and locked) before the GET and
+  // written after the rename, in a parallel `.meta` tree, as vc's layout has.
+  const rawRun = async (
+    target: Target,
+    i: number,
+    mode: "plain" | "ceiling" | "record",
+  ): Promise<number> => {
+    const dir = `${target.dir}/raw-${i}-${mode}`;
+    const meta = `${target.dir}/raw-${i}-${mode}-meta`;
     await Deno.mkdir(dir);
+    await Deno.mkdir(meta);
     await syncDisks();
     const t = performance.now();
     let next = 0;
+    const encoder = new TextEncoder();
     const worker = async () => {
       while (next < keys.length) {
         const k = next++;
+        let record: Deno.FsFile | undefined;
+        if (mode === "record") {
+          record = Deno.openSync(`${meta}/${k}.bin%.json`, {
+            read: true,
+            write: true,
+            create: true,
+          });
+          record.tryLockSync(true);
+        }
         const res = await fetch(`${server.url}/${BUCKET}/${keys[k]}`);
         if (!res.ok) throw new Error(`GET ${keys[k]}: ${res.status}`);
         const bytes = new Uint8Array(await res.arrayBuffer());
-        if (!durable) {
+        if (mode === "plain") {
           await Deno.writeFile(`${dir}/${k}.bin`, bytes);
           continue;
         }
@@ -203,17 +263,62 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
           file.close();
         }
         Deno.renameSync(temp, `${dir}/${k}.bin`);
+        if (record !== undefined) {
+          const text = `{"v":1,"uri":"s3://${BUCKET}/${keys[k]}","size":${bytes.length}}\n`;
+          record.writeSync(encoder.encode(text));
+          record.close();
+        }
       }
     };
     await Promise.all(Array.from({ length: RAW_CONCURRENCY }, worker));
     const ms = performance.now() - t;
+    const what = {
+      plain: "plain write, no fsync",
+      ceiling: "ceiling: temp + fdatasync + rename",
+      record: "ceiling + a record file per object (vc's layout floor)",
+    }[mode];
     report.info(
-      `[${target.label}] raw fetch (${RAW_CONCURRENCY} in flight, ${
-        durable ? "ceiling: temp + fdatasync + rename" : "plain write, no fsync"
-      }): ${fmtNum(ms)} ms, ${fmtNum(COUNT / ms * 1000)} files/s`,
+      `[${target.label}] raw fetch (${RAW_CONCURRENCY} in flight, ${what}): ${fmtNum(ms)} ms, ${
+        fmtNum(COUNT / ms * 1000)
+      } files/s (load ${loadavg()})`,
     );
     await removeQuietly(dir);
+    await removeQuietly(meta);
     return COUNT / ms * 1000;
+  };
+
+  // rclone's S3 backend configured through the environment (no config file).
+  const rcloneRun = async (target: Target, i: number): Promise<number> => {
+    const dir = `${target.dir}/rclone-${i}`;
+    await syncDisks();
+    await server.reset();
+    const env: Record<string, string> = {
+      RCLONE_CONFIG: "/dev/null",
+      RCLONE_CONFIG_FAKE_TYPE: "s3",
+      RCLONE_CONFIG_FAKE_PROVIDER: "Other",
+      RCLONE_CONFIG_FAKE_ENDPOINT: server.url,
+      RCLONE_CONFIG_FAKE_ACCESS_KEY_ID: "test",
+      RCLONE_CONFIG_FAKE_SECRET_ACCESS_KEY: "test",
+      RCLONE_CONFIG_FAKE_REGION: "us-east-1",
+      RCLONE_CONFIG_FAKE_FORCE_PATH_STYLE: "true",
+    };
+    const r = await timed("rclone", [
+      "copy",
+      "--transfers",
+      String(VC_CONCURRENCY),
+      `fake:${BUCKET}/data`,
+      dir,
+    ], { env: { ...withoutCaBundle(), ...env }, clearEnv: true });
+    const n = await countFiles(dir);
+    if (n !== COUNT) throw new Error(`rclone wrote ${n} files, expected ${COUNT}: ${r.stderr}`);
+    const stats = await server.stats();
+    report.info(
+      `${i < 0 ? "(warm-up) " : ""}[${target.label}] rclone copy --transfers ${VC_CONCURRENCY}: ${
+        fmtNum(r.ms)
+      } ms, ${fmtNum(COUNT / r.ms * 1000)} files/s (${fmtStats(stats)}; load ${loadavg()})`,
+    );
+    await removeQuietly(dir);
+    return COUNT / r.ms * 1000;
   };
 
   type Rates = {
@@ -223,63 +328,92 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     vc64: number[];
     raw: number[];
     ceiling: number[];
+    record: number[];
+    rclone: number[];
+    manifest: number[];
+    script: number[];
   };
   const rates = new Map<Target, Rates>(
-    targets.map((t) => [t, { aws: [], aws16: [], vc16: [], vc64: [], raw: [], ceiling: [] }]),
+    targets.map((t) => [t, {
+      aws: [],
+      aws16: [],
+      vc16: [],
+      vc64: [],
+      raw: [],
+      ceiling: [],
+      record: [],
+      rclone: [],
+      manifest: [],
+      script: [],
+    }]),
   );
   // One untimed run each first: JIT, server and page-cache warm-up would
   // otherwise land on whichever contender runs first.
   await awsRun(targets[0]!, -1, false);
   await vcRun(targets[0]!, VC_CONCURRENCY, -1);
-  // Interleaved, so drift in machine load hits every contender alike.
+  if (rclone !== undefined) await rcloneRun(targets[0]!, -1);
+  // Interleaved, so drift in machine load hits every contender alike; vc
+  // runs right after the loops it is compared with.
   for (let i = 0; i < reps; i++) {
     for (const target of targets) {
       const r = rates.get(target)!;
       r.aws.push(await awsRun(target, i, false));
       r.aws16.push(await awsRun(target, i, true));
+      r.ceiling.push(await rawRun(target, i, "ceiling"));
       if (target.vc) r.vc16.push(await vcRun(target, VC_CONCURRENCY, i));
-      r.ceiling.push(await rawRun(target, i, true));
-      if (target.vc) r.vc64.push(await vcRun(target, 64, i));
-      r.raw.push(await rawRun(target, i, false));
+      r.record.push(await rawRun(target, i, "record"));
+      if (rclone !== undefined) r.rclone.push(await rcloneRun(target, i));
+      if (target.vc) {
+        r.manifest.push(await vcRun(target, VC_CONCURRENCY, i, "manifest"));
+        r.script.push(await vcRun(target, VC_CONCURRENCY, i, "script"));
+        r.vc64.push(await vcRun(target, 64, i));
+      }
+      r.raw.push(await rawRun(target, i, "plain"));
     }
   }
   // ms per file above the ceiling: what vc's own software adds.
   const overhead = (vc: number, ceiling: number) => 1000 / vc - 1000 / ceiling;
+  const med = (xs: number[]) => xs.length === 0 ? NaN : median(xs);
   for (const target of targets) {
     const r = rates.get(target)!;
-    const [a, a16, v16, v64, raw, ceil] = [r.aws, r.aws16, r.vc16, r.vc64, r.raw, r.ceiling]
-      .map((xs) => xs.length === 0 ? NaN : median(xs)) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+    const [a, a16, v16, v64, raw, ceil, rec, rc] = [
+      r.aws,
+      r.aws16,
+      r.vc16,
+      r.vc64,
+      r.raw,
+      r.ceiling,
+      r.record,
+      r.rclone,
+    ].map(med) as [number, number, number, number, number, number, number, number];
+    const peers = `aws ${fmtNum(a)}, aws c=16 ${fmtNum(a16)}, rclone ${
+      fmtNum(rc)
+    }, ceiling (fetch + temp + fdatasync + rename) ${fmtNum(ceil)}, ceiling + record ${
+      fmtNum(rec)
+    }, raw plain ${fmtNum(raw)}`;
     if (!target.vc) {
       report.info(
-        `[${target.label}] medians over ${reps} rep(s), files/s: aws ${fmtNum(a)}, aws c=16 ${
-          fmtNum(a16)
-        }, ceiling (fetch + temp + fdatasync + rename) ${fmtNum(ceil)}, raw plain ${
-          fmtNum(raw)
-        }; ceiling / aws = ${fmtNum(ceil / a)}×`,
+        `[${target.label}] medians over ${reps} rep(s), files/s: ${peers}; ceiling / aws = ${
+          fmtNum(ceil / a)
+        }×, ceiling + record / ceiling = ${fmtNum(rec / ceil)}`,
       );
       continue;
     }
     report.info(
-      `[${target.label}] medians over ${reps} rep(s), files/s: aws ${fmtNum(a)}, aws c=16 ${
-        fmtNum(a16)
-      }, vc c=16 ${fmtNum(v16)}, vc c=64 ${
+      `[${target.label}] medians over ${reps} rep(s), files/s: vc c=16 ${fmtNum(v16)}, vc c=64 ${
         fmtNum(v64)
-      }, ceiling (fetch + temp + fdatasync + rename) ${fmtNum(ceil)}, raw plain ${fmtNum(raw)}`,
+      }, vc --manifest ${fmtNum(med(r.manifest))}, cache() script ${
+        fmtNum(med(r.script))
+      }; ${peers}`,
     );
     report.info(
       `[${target.label}] vc c=16 is ${fmtNum(v16 / ceil * 100)}% of the ceiling ` +
         `(vc's own cost: ${fmtNum(overhead(v16, ceil))} ms/file over the ceiling's ${
           fmtNum(1000 / ceil)
-        } ms/file); vc / aws = ${fmtNum(v16 / a)}×, vc / aws c=16 = ${
-          fmtNum(v16 / a16)
-        }×, ceiling / aws = ${fmtNum(ceil / a)}×`,
+        } ms/file; ${fmtNum(overhead(v16, rec))} ms/file over the layout floor's ${
+          fmtNum(1000 / rec)
+        }); vc / aws = ${fmtNum(v16 / a)}×, vc / aws c=16 = ${fmtNum(v16 / a16)}×, ` +
+        `ceiling / aws = ${fmtNum(ceil / a)}×, vc / rclone = ${fmtNum(v16 / rc)}×`,
     );
   }
   const disk = rates.get(targets[0]!)!;
@@ -287,6 +421,8 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   const a16 = median(disk.aws16);
   const v16 = median(disk.vc16);
   const v64 = median(disk.vc64);
+  const ceil = median(disk.ceiling);
+  const rec = median(disk.record);
   report.goal(
     "files/s, vc (c=16, prefill's default) / aws s3 sync",
     v16 / a,
@@ -311,7 +447,72 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     GOAL,
     `vc ${fmtNum(v64)} files/s, aws ${fmtNum(a)} files/s (disk)`,
   );
+  // Issue 11, as wall-time ratios to the bare loop (the ceiling).
+  for (
+    const [label, xs] of [
+      ["vc prefill --list (c=16)", disk.vc16],
+      ["vc prefill --manifest (c=16)", disk.manifest],
+      ["cache() × N with Promise.all", disk.script],
+    ] as const
+  ) {
+    const v = median(xs);
+    report.goal(
+      `time, ${label} / bare loop (fetch + temp + fdatasync + rename)`,
+      ceil / v,
+      "×",
+      "<=",
+      BARE_LOOP_GOAL,
+      `vc ${fmtNum(COUNT / v * 1000)} ms, bare loop ${fmtNum(COUNT / ceil * 1000)} ms, ` +
+        `bare loop + a record file per object ${fmtNum(COUNT / rec * 1000)} ms ` +
+        `(= ${fmtNum(ceil / rec)}× the bare loop: the floor of vc's layout here) (disk)`,
+    );
+    report.goal(
+      `files/s, ${label} / aws s3 sync`,
+      v / a,
+      "×",
+      ">=",
+      AWS_GOAL,
+      `vc ${fmtNum(v)} files/s, aws ${fmtNum(a)} files/s (disk)`,
+    );
+    if (disk.rclone.length > 0) {
+      const rc = median(disk.rclone);
+      report.goal(
+        `files/s, ${label} / rclone copy --transfers ${VC_CONCURRENCY}`,
+        v / rc,
+        "×",
+        ">=",
+        1,
+        `vc ${fmtNum(v)} files/s, rclone ${fmtNum(rc)} files/s (disk)`,
+      );
+    }
+  }
   return report;
+}
+
+/** The system's 1-minute load average (the machine is shared: say how busy it was). */
+function loadavg(): string {
+  try {
+    return Deno.loadavg()[0]!.toFixed(1);
+  } catch {
+    return "?";
+  }
+}
+
+/** `rclone version`'s first line, or undefined when rclone is not installed. */
+async function rcloneVersion(): Promise<string | undefined> {
+  try {
+    const r = await timed("rclone", ["version"], { check: false });
+    return r.code === 0 ? r.stdout.split("\n")[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's environment without `AWS_CA_BUNDLE` (rclone fails on a bundle it cannot read). */
+function withoutCaBundle(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.AWS_CA_BUNDLE;
+  return env;
 }
 
 if (import.meta.main) {

@@ -184,6 +184,8 @@ export interface TimedOptions {
   timeoutMs?: number;
   /** Throw unless the exit code is 0 (default true). */
   check?: boolean;
+  /** Start from an empty environment (only `env`), not this process's. */
+  clearEnv?: boolean;
 }
 
 /** Runs a command to completion and measures its wall time. */
@@ -199,6 +201,7 @@ export async function timed(
     stderr: "piped",
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.clearEnv ? { clearEnv: true } : {}),
     signal: AbortSignal.timeout(opts.timeoutMs ?? 600_000),
   });
   const t0 = performance.now();

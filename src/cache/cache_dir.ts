@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { fromFileUrl as fileURLToPath } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join, sep } from "node:path";
+import { dirname, join, sep } from "../path.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "../path.ts";
 import { isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
 import { assertNoLinks, LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";

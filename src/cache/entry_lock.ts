@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { encodeMeta, type EntryMeta, writeMeta } from "./entry_meta.ts";
 
@@ -99,8 +99,12 @@ export interface EntryLock extends Disposable {
    * completed the entry, so there is nothing to re-check before working.
    */
   readonly empty: boolean;
-  /** Replaces the record with `meta` (through the locked handle). */
-  write(meta: EntryMeta): void;
+  /**
+   * Replaces the record with `meta` (through the locked handle). When the
+   * record was removed meanwhile, it is written at its path again, after
+   * `checkPath` (e.g. a symbolic-link check) passes.
+   */
+  write(meta: EntryMeta, checkPath?: (path: string) => void): void;
   /**
    * Releases the lock. With `discardEmpty`, first removes the record file if
    * it was empty and nothing was written (the work failed), so a key that
@@ -168,7 +172,7 @@ export async function acquireEntryLock(
         file.close();
         continue;
       }
-      return new HeldLock(path, file, waited, stat.size === 0);
+      return new HeldLock(path, file, waited, stat.size);
     } catch (e) {
       file.close();
       throw e;
@@ -198,14 +202,14 @@ class HeldLock implements EntryLock {
   #written = false;
   #released = false;
 
-  constructor(path: string, file: Deno.FsFile, waited: boolean, empty: boolean) {
+  constructor(path: string, file: Deno.FsFile, waited: boolean, size: number) {
     this.path = path;
     this.#file = file;
     this.waited = waited;
-    this.empty = empty;
+    this.empty = size === 0;
   }
 
-  write(meta: EntryMeta): void {
+  write(meta: EntryMeta, checkPath?: (path: string) => void): void {
     if (this.#released) throw new Error(`the lock on ${this.path} was released`);
     const bytes = encodeMeta(meta);
     const file = this.#file;
@@ -214,12 +218,19 @@ class HeldLock implements EntryLock {
     file.seekSync(0, Deno.SeekMode.Start);
     let off = 0;
     while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-    file.truncateSync(bytes.length);
+    // Only a longer old record leaves a tail to cut (a cold entry's record is
+    // empty): one journaled metadata update less per download. Asked of the
+    // file, not remembered: writeMeta elsewhere rewrites records in place.
+    const stat = file.statSync();
+    if (stat.size > bytes.length) file.truncateSync(bytes.length);
     this.#written = true;
     // Removed while we worked (delete or prune ran concurrently): the record
     // would be lost with the unlinked file, leaving data without a record.
     // Write it at the path again. (`nlink` is null where unsupported.)
-    if (file.statSync().nlink === 0) writeMeta(this.path, meta);
+    if (stat.nlink === 0) {
+      checkPath?.(this.path);
+      writeMeta(this.path, meta);
+    }
   }
 
   release(options: { discardEmpty?: boolean } = {}): void {

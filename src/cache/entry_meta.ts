@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 
 /** What the cache knows about one cached object. */
 export interface EntryMeta {
@@ -26,6 +26,11 @@ export interface EntryMeta {
   size: number;
   /** Hex MD5 of the data when known (plain ETag or `vc-md5` metadata); used by `verify`. */
   md5?: string;
+  /**
+   * Hex SHA-256 of the data when it was checked against an integrity lock
+   * entry (at download, or once when a locked read found it cached).
+   */
+  sha256?: string;
   /** When the ETag was last confirmed with the store (ms since the epoch). */
   validatedAt: number;
   /** Multipart part sizes learned from the store (the last repeats), to verify again. */
@@ -46,6 +51,7 @@ interface MetaJson {
   etag: string;
   size: number;
   md5?: string;
+  sha256?: string;
   validatedAt: string;
   partSizes?: number[];
   gone?: true;
@@ -126,6 +132,7 @@ function parseMeta(text: string): EntryMeta | undefined {
   if (Number.isNaN(validatedAt)) return undefined;
   const meta: EntryMeta = { uri: r.uri, etag: r.etag, size: r.size, validatedAt };
   if (typeof r.md5 === "string") meta.md5 = r.md5;
+  if (typeof r.sha256 === "string") meta.sha256 = r.sha256;
   if (
     Array.isArray(r.partSizes) && r.partSizes.length > 0 &&
     r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0)
@@ -188,6 +195,7 @@ export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
     validatedAt: new Date(meta.validatedAt).toISOString(),
   };
   if (meta.md5 !== undefined) json.md5 = meta.md5;
+  if (meta.sha256 !== undefined) json.sha256 = meta.sha256;
   if (meta.partSizes !== undefined) json.partSizes = meta.partSizes;
   if (meta.gone === true) json.gone = true;
   return encoder.encode(JSON.stringify(json) + "\n");

@@ -12,8 +12,15 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve, sep, win32 } from "node:path";
-import { pathToFileURL } from "node:url";
+import {
+  basename,
+  dirname,
+  join,
+  resolve,
+  sep,
+  toFileUrl as pathToFileURL,
+  win32Root,
+} from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
@@ -255,6 +262,19 @@ export class CacheLayout {
     assertNoLinks(this.dir, path, this.#safeDirs);
   }
 
+  /**
+   * {@linkcode CacheLayout.assertSafe} for a path that is only ever replaced
+   * by a rename (a download's destination): the directories leading to it
+   * are checked, the last component is not, because `rename` replaces a
+   * link there instead of following it. Saves a failing `lstat` (and its
+   * thrown error) per cold download.
+   */
+  assertSafeRenameTarget(path: string): void {
+    this.assertInside(path);
+    if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
+    assertNoLinks(this.dir, dirname(path), this.#safeDirs);
+  }
+
   /** True when `path` (resolved) is strictly inside the cache dir. */
   contains(path: string): boolean {
     return resolve(path).startsWith(this.#prefix);
@@ -267,7 +287,7 @@ export class CacheLayout {
     const key = basename(path);
     if (this.#os === "windows") {
       const p = path.replaceAll("/", "\\");
-      const root = win32.parse(p).root; // "C:\\" or "\\\\server\\share\\"
+      const root = win32Root(p); // "C:\\" or "\\\\server\\share\\"
       const rest = p.slice(root.length).split("\\").filter((s) => s !== "");
       const drive = /^([A-Za-z]):\\?$/.exec(root)?.[1];
       const rootSegments = drive !== undefined

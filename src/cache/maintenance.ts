@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "../path.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
 import type { EntryLock } from "./entry_lock.ts";

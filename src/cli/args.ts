@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
 import { closest } from "./suggest.ts";
@@ -115,13 +114,7 @@ export interface ParsedArgs {
  */
 export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): ParsedArgs {
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...spec.options };
-  const parsed = parseArgs({
-    args: [...args],
-    options: toNodeOptions(all),
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
+  const parsed = tokenize(args, all);
   // Non-strict mode never throws, so every check is ours and every message
   // can name the flag and the command.
   for (const token of parsed.tokens) {
@@ -198,19 +191,104 @@ function unknownOption(raw: string, all: OptionSpecs, command: string): UsageErr
   );
 }
 
-type NodeOptions = Record<
-  string,
-  { type: "string" | "boolean"; multiple?: boolean; short?: string }
->;
+/** One flag as written, like `node:util` parseArgs' option tokens. */
+interface OptionToken {
+  kind: "option";
+  name: string;
+  rawName: string;
+  value: string | undefined;
+  inlineValue: boolean | undefined;
+}
 
-function toNodeOptions(specs: OptionSpecs): NodeOptions {
-  const out: NodeOptions = {};
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * Splits arguments into flags and positionals with the rules of
+ * `node:util`'s `parseArgs` in non-strict mode (`--name=value`, `--name
+ * value` for string flags, `-abc` groups of short booleans, `-fVALUE`, `--`
+ * ends the flags). Written here because `node:util` brings up Deno's Node
+ * compatibility layer, which costs a warm `vc path` more than it does.
+ */
+function tokenize(
+  args: readonly string[],
+  specs: OptionSpecs,
+): { values: Values; positionals: string[]; tokens: OptionToken[] } {
+  const shortNames = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
-    out[name] = {
-      type: spec.type,
-      ...(spec.multiple ? { multiple: true } : {}),
-      ...(spec.short ? { short: spec.short } : {}),
-    };
+    if (spec.short) shortNames.set(spec.short, name);
   }
-  return out;
+  const isString = (name: string) => specs[name]?.type === "string";
+  const values: Values = Object.create(null);
+  const positionals: string[] = [];
+  const tokens: OptionToken[] = [];
+  const add = (name: string, rawName: string, value: string | undefined, inline?: boolean) => {
+    tokens.push({ kind: "option", name, rawName, value, inlineValue: inline });
+    const v: string | boolean = value ?? true;
+    if (specs[name]?.multiple) {
+      const list = values[name];
+      if (Array.isArray(list)) list.push(v);
+      else values[name] = [v];
+    } else {
+      values[name] = v;
+    }
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      if (eq !== -1) {
+        add(arg.slice(2, eq), arg.slice(0, eq), arg.slice(eq + 1), true);
+        continue;
+      }
+      const name = arg.slice(2);
+      const next = args[i + 1];
+      if (isString(name) && next !== undefined) {
+        add(name, arg, next, false);
+        i++;
+      } else add(name, arg, undefined);
+      continue;
+    }
+    if (arg.length < 2 || arg[0] !== "-") {
+      positionals.push(arg);
+      continue;
+    }
+    // -x, -xVALUE, -abc
+    const first = arg[1]!;
+    const firstName = shortNames.get(first) ?? first;
+    if (arg.length === 2) {
+      const next = args[i + 1];
+      if (isString(firstName) && next !== undefined) {
+        add(firstName, arg, next, false);
+        i++;
+      } else add(firstName, arg, undefined);
+      continue;
+    }
+    if (isString(firstName)) {
+      add(firstName, `-${first}`, arg.slice(2), true);
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const c = arg[j]!;
+      const name = shortNames.get(c) ?? c;
+      if (isString(name) && j < arg.length - 1) {
+        // A string flag inside a group takes the rest of the group as its value.
+        add(name, `-${c}`, arg.slice(j + 1), true);
+        break;
+      }
+      if (isString(name)) {
+        const next = args[i + 1];
+        if (next !== undefined) {
+          add(name, `-${c}`, next, false);
+          i++;
+        } else add(name, `-${c}`, undefined);
+        break;
+      }
+      add(name, `-${c}`, undefined);
+    }
+  }
+  return { values, positionals, tokens };
 }

@@ -27,12 +27,40 @@ export interface CommandEntry extends CommandSummary {
   load(): Promise<Command>;
 }
 
-const versioned = () => import("./versioned_commands.ts");
-const cache = () => import("./cache_commands.ts");
-const repo = () => import("./repo_commands.ts");
-const repoAdmin = () => import("./repo_admin_commands.ts");
-const serveCommands = () => import("./serve_commands.ts");
-const cacheClient = () => import("./cache_client_commands.ts");
+/**
+ * The command modules, relative to this file. They are imported through a
+ * specifier Deno cannot follow ahead of time: `deno run` reads every module
+ * a literal `import("...")` reaches (and resolves its npm packages) before
+ * running anything, so with literal imports every command paid for all the
+ * others at start-up (114 files read for `vc path`). The compiled binary
+ * embeds them with `--include` (`scripts/compile.ts`); a test checks this
+ * list against the table.
+ */
+export const COMMAND_MODULES: readonly string[] = [
+  "./versioned_commands.ts",
+  "./cache_commands.ts",
+  "./repo_commands.ts",
+  "./repo_admin_commands.ts",
+  "./serve_commands.ts",
+  "./cache_client_commands.ts",
+  "./lock_command.ts",
+  "./config_command.ts",
+  "./prefill_command.ts",
+  "./mirror_command.ts",
+];
+
+// `specifier` is one of COMMAND_MODULES; T is its type, checked by `deno check`.
+function load<T>(specifier: string): Promise<T> {
+  return import(specifier) as Promise<T>;
+}
+
+const versioned = () => load<typeof import("./versioned_commands.ts")>("./versioned_commands.ts");
+const cache = () => load<typeof import("./cache_commands.ts")>("./cache_commands.ts");
+const repo = () => load<typeof import("./repo_commands.ts")>("./repo_commands.ts");
+const repoAdmin = () => load<typeof import("./repo_admin_commands.ts")>("./repo_admin_commands.ts");
+const serveCommands = () => load<typeof import("./serve_commands.ts")>("./serve_commands.ts");
+const cacheClient = () =>
+  load<typeof import("./cache_client_commands.ts")>("./cache_client_commands.ts");
 
 /**
  * Every command with its one-line summary. The summaries live here, not in
@@ -109,25 +137,28 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "lock",
     group: VERSIONED,
     summary: "pin each manifest version's size and SHA-256 in the lock file (--check: verify)",
-    load: async () => (await import("./lock_command.ts")).lock,
+    load: async () => (await load<typeof import("./lock_command.ts")>("./lock_command.ts")).lock,
   },
   {
     name: "config",
     group: VERSIONED,
     summary: "show each effective setting and where it came from",
-    load: async () => (await import("./config_command.ts")).config,
+    load: async () =>
+      (await load<typeof import("./config_command.ts")>("./config_command.ts")).config,
   },
   {
     name: "prefill",
     group: CI,
     summary: "download every asset of manifests and lists into the cache, in parallel",
-    load: async () => (await import("./prefill_command.ts")).prefill,
+    load: async () =>
+      (await load<typeof import("./prefill_command.ts")>("./prefill_command.ts")).prefill,
   },
   {
     name: "mirror",
     group: MIRROR,
     summary: "make a store prefix equal to local directories (or the reverse), once or --watch",
-    load: async () => (await import("./mirror_command.ts")).mirror,
+    load: async () =>
+      (await load<typeof import("./mirror_command.ts")>("./mirror_command.ts")).mirror,
   },
   {
     name: "cache get",

@@ -28,40 +28,72 @@ export interface CommandSummary {
  * ```
  */
 export function mainHelp(version: string, commands: readonly CommandSummary[]): string {
-  const lines = [
-    `vc ${version}: S3, S3-compatible stores and plain directories as a safe, fast home for data files`,
-    "",
-    "Usage: vc <command> [arguments] [flags]",
-  ];
+  const group = commonGroup(commands);
+  const lines = group === undefined
+    ? [
+      `vc ${version}: S3, S3-compatible stores and plain directories as a safe, fast home for data files`,
+      "",
+      "Usage: vc <command> [arguments] [flags]",
+    ]
+    : [
+      `vc ${group.word}: ${group.heading}`,
+      "",
+      `Usage: vc ${group.word} <command> [arguments] [flags]`,
+    ];
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const groups = [...new Set(commands.map((c) => c.group))];
-  for (const group of groups) {
-    lines.push("", `${group}:`);
-    for (const c of commands.filter((c) => c.group === group)) {
+  for (const heading of groups) {
+    lines.push("", group === undefined ? `${heading}:` : "Commands:");
+    for (const c of commands.filter((c) => c.group === heading)) {
       lines.push(`  ${c.name.padEnd(width)}${c.summary}`);
     }
   }
-  lines.push(
-    "",
-    "Global flags:",
-    ...optionLines(GLOBAL_OPTIONS),
-    "  -V, --version      print the version of vc",
-    "",
-    'Settings (flag > environment > project vc.json / deno.json "vc" > config file > default;',
-    "see them with `vc config`):",
-    "  --bucket B      VC_BUCKET      versioned assets' store: NAME (= s3://NAME), s3://name[/prefix],",
-    "                                 ./dir or file:///dir",
-    "  --manifest M    VC_MANIFEST    manifest file (default: versioned_assets.json)",
-    "  --lock L        VC_LOCK        integrity lock file (default: versioned_assets.lock.json)",
-    "  --frozen        VC_FROZEN=1    refuse unlocked entries and lock changes (CI)",
-    "  --cache-dir D   VC_CACHE_DIR   local cache directory",
-    "  --timeout T     VC_CACHE_TIMEOUT  revalidate cached files older than T (e.g. 1d, 0)",
-    "  --offline       VC_OFFLINE     never contact the store; use cached files only",
-    "",
-    "Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR disables colour.",
-    'Run "vc <command> --help" for a command\'s flags and examples.',
-  );
+  lines.push("", "Global flags:", ...optionLines({ ...GLOBAL_OPTIONS, ...VERSION_OPTION }));
+  if (group === undefined) {
+    lines.push(
+      "",
+      'Settings (flag > environment > project vc.json / deno.json "vc" > config file > default;',
+      "see them with `vc config`):",
+      ...columns(SETTINGS),
+      "",
+      "Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR disables colour.",
+      'Run "vc <command> --help" for a command\'s flags and examples.',
+    );
+  } else {
+    lines.push("", `Run "vc ${group.word} <command> --help" for a command's flags and examples.`);
+  }
   return lines.join("\n") + "\n";
+}
+
+// Handled by main.ts before any command is parsed; listed with the global flags.
+const VERSION_OPTION: OptionSpecs = {
+  version: { type: "boolean", short: "V", description: "print the version of vc" },
+};
+
+// The settings every versioned-asset command reads: flag, variable, meaning.
+const SETTINGS: readonly (readonly [string, string, string])[] = [
+  [
+    "--bucket B",
+    "VC_BUCKET",
+    "versioned assets' store: NAME (= s3://NAME), s3://name[/prefix], ./dir or file:///dir",
+  ],
+  ["--manifest M", "VC_MANIFEST", "manifest file (default: versioned_assets.json)"],
+  ["--lock L", "VC_LOCK", "integrity lock file (default: versioned_assets.lock.json)"],
+  ["--frozen", "VC_FROZEN=1", "refuse unlocked entries and lock changes (CI)"],
+  ["--cache-dir D", "VC_CACHE_DIR", "local cache directory"],
+  ["--timeout T", "VC_CACHE_TIMEOUT", "revalidate cached files older than T (e.g. 1d, 0)"],
+  ["--offline", "VC_OFFLINE", "never contact the store; use cached files only"],
+];
+
+/** The group all `commands` belong to, when they are one group's (`vc repo --help`). */
+function commonGroup(
+  commands: readonly CommandSummary[],
+): { word: string; heading: string } | undefined {
+  const word = commands[0]?.name.split(" ")[0];
+  if (word === undefined || commands.length < 2) return undefined;
+  if (!commands.every((c) => c.name === word || c.name.startsWith(`${word} `))) return undefined;
+  if (new Set(commands.map((c) => c.group)).size !== 1) return undefined;
+  return { word, heading: commands[0]!.group };
 }
 
 /**
@@ -85,23 +117,67 @@ export function commandHelp(command: Command, summary: string): string {
     `Usage: vc ${command.name}${command.usage ? " " + command.usage : ""} [flags]`,
   ];
   if (command.description) lines.push("", command.description);
-  if (Object.keys(command.options).length > 0) {
-    lines.push("", "Flags:", ...optionLines(command.options));
-  }
-  lines.push("", "Global flags:", ...optionLines(GLOBAL_OPTIONS));
+  // One column for both tables, so the command's flags and the global ones line up.
+  const own = optionRows(command.options);
+  const [ownLines, globalLines] = columnGroups([own, optionRows(GLOBAL_OPTIONS)]);
+  if (own.length > 0) lines.push("", "Flags:", ...ownLines!);
+  lines.push("", "Global flags:", ...globalLines!);
   if (command.examples.length > 0) {
     lines.push("", "Examples:", ...command.examples.map((e) => `  ${e}`));
   }
   return lines.join("\n") + "\n";
 }
 
-function optionLines(options: OptionSpecs): string[] {
-  const entries = Object.entries(options).map(([name, o]) => {
+function optionRows(options: OptionSpecs): (readonly [string, string])[] {
+  return Object.entries(options).map(([name, o]) => {
     const short = o.short ? `-${o.short}, ` : "    ";
     const value = o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : "";
     const repeat = o.multiple ? " (repeatable)" : "";
-    return [`  ${short}--${name}${value}`, `${o.description}${repeat}`] as const;
+    return [`${short}--${name}${value}`, `${o.description}${repeat}`] as const;
   });
-  const width = Math.max(...entries.map(([left]) => left.length)) + 2;
-  return entries.map(([left, right]) => `${left.padEnd(Math.max(width, 21))}${right}`);
+}
+
+function optionLines(options: OptionSpecs): string[] {
+  return columns(optionRows(options));
+}
+
+// Help lines stay within this width; longer descriptions wrap under their column.
+const LINE_WIDTH = 100;
+
+/**
+ * Rows as aligned columns, indented by two spaces: every column but the last
+ * is padded to its widest cell, and the last wraps at word boundaries.
+ */
+function columns(rows: readonly (readonly string[])[]): string[] {
+  return columnGroups([rows])[0]!;
+}
+
+/** {@linkcode columns} of several tables at once, aligned with each other. */
+function columnGroups(tables: readonly (readonly (readonly string[])[])[]): string[][] {
+  const rows = tables.flat();
+  const count = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from(
+    { length: count - 1 },
+    (_, i) => Math.max(...rows.map((r) => r.length - 1 > i ? r[i]!.length : 0)) + 2,
+  );
+  const indent = 2 + widths.reduce((a, b) => a + b, 0);
+  return tables.map((table) => table.flatMap((row) => wrapRow(row, widths, indent)));
+}
+
+function wrapRow(row: readonly string[], widths: readonly number[], indent: number): string[] {
+  const out: string[] = [];
+  const left = row.slice(0, -1).map((cell, i) => cell.padEnd(widths[i]!)).join("");
+  let line = `  ${left.padEnd(indent - 2)}`;
+  let empty = true;
+  for (const word of (row.at(-1) ?? "").split(" ")) {
+    if (!empty && line.length + 1 + word.length > LINE_WIDTH) {
+      out.push(line);
+      line = " ".repeat(indent);
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  out.push(line.trimEnd());
+  return out;
 }

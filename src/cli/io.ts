@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 
 /** Everything a command needs from its process. */
 export interface CliIo {
@@ -120,14 +121,7 @@ export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {
     env: (name: string): string | undefined => env[name],
     cwd: options.cwd ?? Deno.cwd(),
     stdoutBytes(): Uint8Array {
-      const total = out.reduce((n, c) => n + c.length, 0);
-      const all = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of out) {
-        all.set(chunk, offset);
-        offset += chunk.length;
-      }
-      return all;
+      return concatBytes(out);
     },
     stdout(): string {
       return new TextDecoder().decode(io.stdoutBytes());

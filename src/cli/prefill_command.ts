@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { prefill as runPrefill, type PrefillSummary } from "../prefill/prefill.ts";
+import { resolve } from "../path.ts";
+import {
+  DEFAULT_PREFILL_CONCURRENCY,
+  prefill as runPrefill,
+  type PrefillSummary,
+} from "../prefill/prefill.ts";
 import { readListFile } from "../prefill/list_file.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
@@ -84,7 +88,10 @@ export const prefill: Command = {
     const items: string[] = [];
     for (const list of new Set(lists)) items.push(...await readListFile(list));
     if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
-    const cache = openAssetCache(ctx, settings.settings);
+    // As many downloads at once as items in flight (the cache's own cap is 16).
+    const cache = openAssetCache(ctx, settings.settings, {
+      maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
+    });
     const versioned = manifests.map((manifest) =>
       new VersionedCache({
         manifest,

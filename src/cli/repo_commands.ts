@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
@@ -116,6 +116,17 @@ function tagsArg(text: string): string[] {
 
 function idArg(ctx: CommandContext): number {
   return parseRecordId(ctx.args[0]!);
+}
+
+/** `--limit N` as a positive integer, or undefined when not given. */
+function limitArg(ctx: CommandContext): number | undefined {
+  const text = ctx.flags.string("limit");
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--limit ${JSON.stringify(text)} is not a positive integer`);
+  }
+  return n;
 }
 
 function ttlFlag(ctx: CommandContext, command: string): number {
@@ -227,7 +238,11 @@ export const get: Command = {
     "Prints a record. --to copies its content to FILE and --local prints the path of its\ncached copy, both downloaded through the asset cache with the MD5 verified.",
   options: {
     ...REPO_OPTIONS,
-    to: { type: "string", valueName: "FILE", description: "copy the content to FILE" },
+    to: {
+      type: "string",
+      valueName: "FILE",
+      description: "copy the content to FILE (into FILE/<name> when FILE is a directory)",
+    },
     local: { type: "boolean", description: "print the local (cached) path of the content" },
   },
   examples: ["vc repo get 42 --json", "vc repo get 42 --to ./input.csv"],
@@ -248,7 +263,11 @@ export const get: Command = {
     });
     const path = await repo.download(id);
     if (to !== undefined) {
-      const dest = resolve(ctx.io.cwd, to);
+      let dest = resolve(ctx.io.cwd, to);
+      // Like cp: into an existing directory, under the record's file name.
+      if ((await Deno.stat(dest).catch(() => undefined))?.isDirectory) {
+        dest = join(dest, basename((await repo.get(id)).path));
+      }
       await copyFileAtomic(path, dest);
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {
@@ -281,13 +300,13 @@ export const ls: Command = {
     const state = f.string("state");
     const path = f.string("path");
     const tag = f.string("tag");
-    const limit = f.string("limit");
+    const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo ls", (repo) =>
       repo.list({
         ...(state ? { state: state as RecordState } : {}),
         ...(path ? { path } : {}),
         ...(tag ? { tag } : {}),
-        ...(limit ? { limit: Number(limit) } : {}),
+        ...(limit !== undefined ? { limit } : {}),
       }));
     await ctx.out.data(records, recordLines(records));
   },
@@ -344,14 +363,14 @@ export const find: Command = {
   async run(ctx) {
     const f = ctx.flags;
     const list = (name: string) => tagsArg(f.string(name) ?? "");
-    const limit = f.string("limit");
+    const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo find", (repo) =>
       repo.find({
         any: list("any"),
         all: list("all"),
         exclude: list("exclude"),
         published: f.boolean("published"),
-        ...(limit ? { limit: Number(limit) } : {}),
+        ...(limit !== undefined ? { limit } : {}),
       }));
     await ctx.out.data(records, recordLines(records));
   },

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { AssetCache } from "../cache/asset_cache.ts";
+import { dirname, isAbsolute, join, resolve } from "../path.ts";
+import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
 import {
   type EnvReader,
   loadConfigFile,
@@ -182,8 +182,10 @@ export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOption
 export function openAssetCache(
   ctx: Pick<CommandContext, "io" | "flags" | "out">,
   settings: Settings = cliSettings(ctx),
+  tuning: Pick<AssetCacheOptions, "maxDownloads"> = {},
 ): AssetCache {
   return new AssetCache({
+    ...tuning,
     cacheDir: settings.cacheDir,
     timeout: settings.timeout,
     immutableBuckets: settings.immutableBuckets,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { durationMs } from "../duration.ts";
 import { UsageError } from "./errors.ts";
 
 const SIZE_UNITS: Record<string, number> = {
@@ -48,17 +49,6 @@ export function parseSize(text: string, flag = "size"): number {
   return Math.floor(Number(m[1]) * factor);
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  sec: 1_000,
-  m: 60_000,
-  min: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
 /**
  * Parses a duration such as `30d`, `12h`, `15m`, `45s`, `500ms` or `1h30m`
  * into milliseconds. A bare `0` is allowed (it means "always" for timeouts);
@@ -74,25 +64,16 @@ const DURATION_UNITS: Record<string, number> = {
  * ```
  */
 export function parseDuration(text: string, flag = "duration"): number {
-  const trimmed = text.trim().toLowerCase();
+  const trimmed = text.trim();
   if (/^0+(\.0+)?$/.test(trimmed)) return 0;
-  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
-  let total = 0;
-  let index = 0;
-  // Bounded: every iteration consumes at least two characters of the input.
-  while (index < trimmed.length) {
-    part.lastIndex = index;
-    const m = part.exec(trimmed);
-    if (!m) {
-      throw new UsageError(`${flag}: invalid duration "${text}"`, {
-        hint: "use a number with a unit: 500ms, 45s, 15m, 12h, 30d, 2w (or 1h30m)",
-      });
-    }
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    index = part.lastIndex;
-  }
-  if (index === 0) {
+  if (trimmed === "") {
     throw new UsageError(`${flag}: empty duration`, { hint: "e.g. 30d, 12h, 15m" });
   }
-  return Math.round(total);
+  const ms = durationMs(trimmed);
+  if (ms === undefined) {
+    throw new UsageError(`${flag}: invalid duration "${text}"`, {
+      hint: "use a number with a unit: 500ms, 45s, 15m, 12h, 30d, 2w (or 1h30m)",
+    });
+  }
+  return Math.round(ms);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, join, resolve } from "node:path";
+import { basename, join, resolve } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";

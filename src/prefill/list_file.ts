@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { InvalidInputError } from "../errors.ts";
+import { readTextCapped } from "../read_capped.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
@@ -84,7 +85,12 @@ export async function readListFile(
   path: string,
   options: ReadListOptions = {},
 ): Promise<string[]> {
-  const text = await readCapped(path, options);
+  const text = await readTextCapped(path, {
+    maxBytes: options.maxBytes ?? MAX_LIST_BYTES,
+    what: "list file",
+    why: "not a list of URIs (one per line)",
+    stdin: options.stdin ?? "process",
+  });
   const items: string[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
@@ -109,55 +115,4 @@ export interface ReadListOptions {
   stdin?: ReadableStream<Uint8Array>;
   /** Refuse a list larger than this many bytes (default {@linkcode MAX_LIST_BYTES}). */
   maxBytes?: number;
-}
-
-async function readCapped(path: string, options: ReadListOptions): Promise<string> {
-  const max = options.maxBytes ?? MAX_LIST_BYTES;
-  const name = path === "-" ? "standard input" : `list file ${path}`;
-  let stream: ReadableStream<Uint8Array>;
-  if (path === "-") {
-    stream = options.stdin ?? Deno.stdin.readable;
-  } else {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(path, { read: true });
-    } catch (cause) {
-      if (cause instanceof Deno.errors.NotFound) {
-        throw new NotFoundError(`list file ${path} does not exist`, { cause });
-      }
-      throw cause;
-    }
-    const stat = await file.stat().catch(() => undefined);
-    if (stat?.isDirectory) {
-      file.close();
-      throw new InvalidInputError(`list file ${path} is a directory, not a file`);
-    }
-    stream = file.readable;
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > max) {
-        throw new InvalidInputError(
-          `${name} is larger than ${max} bytes: not a list of URIs (one per line)`,
-        );
-      }
-      chunks.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-  const bytes = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
-  }
-  return new TextDecoder().decode(bytes);
 }

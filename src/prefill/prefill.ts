@@ -139,29 +139,24 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         alreadyCached++;
         return;
       }
-      const wasCached = exists(options.cache.localPath(target.uri));
-      const path = await options.cache.cache(target.uri, {
+      // A download reports progress (an empty object too); a hit does not.
+      // No stat of the local path first: on a cold run it fails for every
+      // item, and a failed stat costs a thrown NotFound each.
+      let downloaded = false;
+      await options.cache.cache(target.uri, {
         immutable: target.immutable,
         ...(target.integrity ? { integrity: target.integrity } : {}),
         ...(signal ? { signal } : {}),
         onProgress: (p) => {
+          downloaded = true;
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
           seen = p.bytes;
           report(target.label);
         },
       });
-      if (wasCached && seen === 0) {
-        alreadyCached++;
-      } else {
-        fetched++;
-        if (seen === 0) {
-          // The cache did not report progress (e.g. a tiny file): count its size.
-          const size = (await Deno.stat(path)).size;
-          bytes += size;
-          seen = size;
-        }
-      }
+      if (downloaded) fetched++;
+      else alreadyCached++;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       failed.push({ item: target.label, error: message(error), order: target.order });
@@ -249,17 +244,6 @@ async function collectTargets(
     targets.push({ label, uri, immutable, order: i, ...(integrity ? { integrity } : {}) });
   });
   return targets;
-}
-
-// Synchronous on purpose: a stat is microseconds, while an async op that
-// fails with NotFound cost ~86 µs per cold item in a prefill profile.
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function assertLocalFile(path: string): Promise<void> {

@@ -112,7 +112,7 @@ export async function check(
   );
   const live = new Set(rows.map((r) => String(r.content_key)));
   const orphans: Orphan[] = [];
-  for await (const info of repo.store.list(repo.marker.contentPrefix)) {
+  for await (const info of repo.store.list(repo.marker.contentPrefix, { etags: false })) {
     if (!live.has(info.key)) {
       orphans.push({
         key: info.key,

@@ -141,7 +141,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   options.onPhase?.("deleting unreferenced content");
   const referenced = await liveContentKeys(repo);
   const orphans: string[] = [];
-  for await (const info of repo.store.list(repo.marker.contentPrefix)) {
+  for await (const info of repo.store.list(repo.marker.contentPrefix, { etags: false })) {
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }

@@ -244,10 +244,10 @@ export class Where {
   }
 }
 
-const TAG = /^[^\s,]{1,200}$/u;
+const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
 
 /**
- * Checks a tag: 1–200 characters, no whitespace or commas.
+ * Checks a tag: 1–200 characters, no whitespace, commas or control characters.
  *
  * @example
  * ```ts
@@ -260,14 +260,17 @@ const TAG = /^[^\s,]{1,200}$/u;
 export function checkTag(tag: string): string {
   if (!TAG.test(tag)) {
     throw new InvalidInputError(
-      `tag "${tag}" is invalid: use 1-200 characters without spaces or commas`,
+      `tag ${
+        JSON.stringify(tag)
+      } is invalid: use 1-200 characters without spaces, commas or control characters`,
     );
   }
   return tag;
 }
 
 /**
- * Normalises a logical path: leading `/`, no empty, `.` or `..` segments, no NUL.
+ * Normalises a logical path: leading `/`, no empty, `.` or `..` segments, no
+ * control characters (NUL, tab, newline, ...).
  *
  * @example
  * ```ts
@@ -281,11 +284,13 @@ export function normalizeLogicalPath(path: string): string {
   const p = path.startsWith("/") ? path : `/${path}`;
   const segments = p.slice(1).split("/");
   if (
-    p.length > 1024 || p.includes("\0") ||
+    p.length > 1024 || /\p{Cc}/u.test(p) ||
     segments.some((s) => s === "" || s === "." || s === "..")
   ) {
     throw new InvalidInputError(
-      `logical path "${path}" is invalid: use /segment/segment… without empty, . or .. segments`,
+      `logical path ${
+        JSON.stringify(path)
+      } is invalid: use /segment/segment… without empty, . or .. segments or control characters`,
     );
   }
   return p;

@@ -82,13 +82,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
           "only a directory repository keeps its catalog beside its content by default",
       );
     }
-    const postgresUrl = options.postgresUrl ??
-      (ref.kind === "postgres" ? options.catalog : undefined);
-    const catalog = await openCatalog(ref, {
-      create: true,
-      ...(postgresUrl ? { postgresUrl } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    });
+    const catalog = await createCatalog(ref, options);
     try {
       await catalog.transaction("write", async (tx) => {
         await createSchema(tx, catalog.dialect);
@@ -183,13 +177,7 @@ export async function restoreRepository(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
-    const postgresUrl = options.postgresUrl ??
-      (ref.kind === "postgres" ? options.catalog : undefined);
-    const catalog = await openCatalog(ref, {
-      create: true,
-      ...(postgresUrl ? { postgresUrl } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    });
+    const catalog = await createCatalog(ref, options);
     try {
       const counts = await restoreCatalog(catalog, bytes, {
         ...(options.force ? { force: true } : {}),
@@ -219,6 +207,20 @@ export async function restoreRepository(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Opens (creating) the catalog `ref` names for init and restore: a PostgreSQL
+ * catalog given as `--catalog postgres://...` is also its connection URL.
+ */
+function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof openCatalog> {
+  const postgresUrl = options.postgresUrl ??
+    (ref.kind === "postgres" ? options.catalog : undefined);
+  return openCatalog(ref, {
+    create: true,
+    ...(postgresUrl ? { postgresUrl } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 /**

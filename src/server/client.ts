@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { AtomicFile } from "../atomic_write.ts";
-import { VcError } from "../errors.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -96,13 +96,40 @@ const encoder = new TextEncoder();
 export class CacheClient {
   readonly #url: string;
   readonly #token: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetchImpl: typeof fetch;
 
-  /** Creates a client. */
+  /**
+   * Creates a client. Throws `InvalidInputError` when `url` is not an
+   * http(s) URL.
+   */
   constructor(options: CacheClientOptions) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(options.url);
+    } catch {
+      // reported below
+    }
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new InvalidInputError(
+        `cache service URL ${JSON.stringify(options.url)} is not an http:// or https:// URL`,
+      );
+    }
     this.#url = options.url.replace(/\/+$/, "");
     this.#token = options.token;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetchImpl = options.fetch ?? fetch;
+  }
+
+  /** A request to the service; a connection failure is an `OfflineError` naming it. */
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#fetchImpl(url, init);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      throw new OfflineError(
+        `cannot reach the cache service at ${this.#url}: ${error.message}`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -150,7 +177,13 @@ export class CacheClient {
       } else if (body instanceof ReadableStream) {
         stream = body;
       } else {
-        const file = await Deno.open(body.path, { read: true });
+        let file: Deno.FsFile;
+        try {
+          file = await Deno.open(body.path, { read: true });
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+          throw new NotFoundError(`file to upload ${body.path} does not exist`, { cause: error });
+        }
         total = (await file.stat()).size;
         stream = file.readable;
       }
@@ -202,19 +235,9 @@ export class CacheClient {
     const body = options.onProgress === undefined
       ? res.body
       : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
-    // Chunk by chunk: piping a JS stream into `FsFile.writable` (what
-    // writeFileAtomic does) can drop the last chunk in Deno 2.9.
-    const temp = AtomicFile.create(path);
-    try {
-      for await (const chunk of body) {
-        let written = 0;
-        while (written < chunk.length) written += await temp.file.write(chunk.subarray(written));
-      }
-      await temp.commit();
-    } catch (e) {
-      temp.discard();
-      throw e;
-    }
+    // The one atomic writer: temp file beside `path`, flush, rename; the
+    // stream is written chunk by chunk (see writeFileAtomic).
+    await writeFileAtomic(path, body);
     return true;
   }
 

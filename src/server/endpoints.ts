@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { Entries, EntryMeta } from "./entries.ts";
@@ -112,13 +113,7 @@ async function readText(body: ReadableStream<Uint8Array>, max: number): Promise<
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
   try {
-    const all = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      all.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
   } catch {
     throw new HttpError(400, "malformed JSON body: not UTF-8");
   }

@@ -150,7 +150,10 @@ export class Entries {
   async load(id: string, signal?: AbortSignal): Promise<LoadedEntry | undefined> {
     let result: GetResult;
     try {
-      result = await this.#store.get(metaKey(id), signal === undefined ? {} : { signal });
+      result = await this.#store.get(
+        metaKey(id),
+        signal === undefined ? {} : { signal },
+      );
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;
       throw e;
@@ -341,7 +344,12 @@ export class Entries {
     const result: SweepResult = { scanned: 0, removed: 0, bytesRemoved: 0, orphansRemoved: 0 };
     const referenced = new Set<string>();
     const usage = new Map<string, number>();
-    for await (const info of this.#store.list("meta/", signal === undefined ? {} : { signal })) {
+    for await (
+      const info of this.#store.list(
+        "meta/",
+        signal === undefined ? { etags: false } : { signal, etags: false },
+      )
+    ) {
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
       const entry = await this.load(id, signal);
       if (entry === undefined) continue;
@@ -358,7 +366,12 @@ export class Entries {
     }
     const orphans: string[] = [];
     const cutoff = this.#clock.now() - DAY;
-    for await (const info of this.#store.list("data/", signal === undefined ? {} : { signal })) {
+    for await (
+      const info of this.#store.list(
+        "data/",
+        signal === undefined ? { etags: false } : { signal, etags: false },
+      )
+    ) {
       if (!referenced.has(info.key) && info.lastModified.getTime() < cutoff) orphans.push(info.key);
     }
     // Re-check each orphan's entry: an upload may have switched to it since the listing.
@@ -438,7 +451,12 @@ async function recount(
   const counter = new UsageCounter(store, Infinity);
   for (const [owner, bytes] of usage) await counter.set(owner, bytes);
   const stale: string[] = [];
-  for await (const info of store.list("usage/", signal === undefined ? {} : { signal })) {
+  for await (
+    const info of store.list(
+      "usage/",
+      signal === undefined ? { etags: false } : { signal, etags: false },
+    )
+  ) {
     const { body } = await store.get(info.key);
     const owner = (JSON.parse(await new Response(body).text()) as { owner: string }).owner;
     if (!usage.has(owner)) stale.push(owner);

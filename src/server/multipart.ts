@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import { HttpError } from "./http_error.ts";
 
 /** The `file` field of an upload. */
@@ -192,7 +193,7 @@ class Scanner {
   }
 
   unshift(bytes: Uint8Array): void {
-    this.#buf = concat(bytes, this.#buf);
+    this.#buf = concatBytes([bytes, this.#buf]);
   }
 
   async cancel(reason: unknown): Promise<void> {
@@ -364,11 +365,4 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number
     i += shift[c]!;
   }
   return -1;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

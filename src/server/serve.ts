@@ -7,6 +7,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { InvalidInputError } from "../errors.ts";
 import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatLogLine } from "./log.ts";
@@ -71,37 +72,50 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   let draining = false;
   let active = 0;
   let idle: (() => void) | undefined;
-  const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 8080,
-    onListen: (addr) => resolve(addr),
-    onError: (e) => {
-      log(formatLogLine({
-        time: new Date().toISOString(),
-        request_id: "-",
-        method: "-",
-        route: "unknown",
-        status: 500,
-        bytes_in: 0,
-        bytes_out: 0,
-        ms: 0,
-        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-      }));
-      return Response.json({ status: "error", error: "internal error" }, { status: 500 });
-    },
-  }, (request, info) => {
-    // Draining: Deno's own shutdown cuts request bodies still arriving, so
-    // in-flight requests finish first and new ones are turned away.
-    if (draining) {
-      return errorResponse(503, "the server is shutting down", { connection: "close" });
-    }
-    active++;
-    info.completed.catch(() => {}).finally(() => {
-      active--;
-      if (active === 0) idle?.();
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 8080;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname,
+      port,
+      onListen: (addr) => resolve(addr),
+      onError: (e) => {
+        log(formatLogLine({
+          time: new Date().toISOString(),
+          request_id: "-",
+          method: "-",
+          route: "unknown",
+          status: 500,
+          bytes_in: 0,
+          bytes_out: 0,
+          ms: 0,
+          error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+        }));
+        return Response.json({ status: "error", error: "internal error" }, { status: 500 });
+      },
+    }, (request, info) => {
+      // Draining: Deno's own shutdown cuts request bodies still arriving, so
+      // in-flight requests finish first and new ones are turned away.
+      if (draining) {
+        return errorResponse(503, "the server is shutting down", { connection: "close" });
+      }
+      active++;
+      info.completed.catch(() => {}).finally(() => {
+        active--;
+        if (active === 0) idle?.();
+      });
+      return handler(request, info);
     });
-    return handler(request, info);
-  });
+  } catch (error) {
+    // A taken port, an address this host does not have, an unknown host name.
+    return Promise.reject(
+      new InvalidInputError(
+        `cannot listen on ${hostname}:${port}: ${(error as Error).message}`,
+        { cause: error },
+      ),
+    );
+  }
   const interval = options.sweepIntervalMs ?? 3_600_000;
   const sweeping = interval > 0
     ? runSweeps(handler.entries, {

@@ -304,6 +304,9 @@ async function downloadOnce(
       const verified = await verifier.verify(temp.path, computed, controller.signal);
       await temp.commit();
       done = true;
+      // An empty object had no chunk to report: say it is complete, so a
+      // caller can tell a download (progress seen) from a cache hit (none).
+      if (info.size === 0) options.onProgress?.({ bytes: 0, total: 0 });
       return { ...info, ...verified };
     } finally {
       if (!done) temp.discard();

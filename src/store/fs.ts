@@ -17,7 +17,6 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { normalizeEtag } from "../hash.ts";
 import { AtomicFile, writeFileAtomicSync } from "../atomic_write.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
@@ -37,7 +36,7 @@ import { fingerprint, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
-import { checkMetadata, lowerKeys } from "./metadata.ts";
+import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 
 const DELETE_PARALLEL = 16;
@@ -549,7 +548,9 @@ export class FsStore implements ObjectStore {
       // failed sidecar write (ENOSPC) fails the put before anything is
       // committed, and the data rename is the single commit point.
       const st = await temp.file.stat();
-      const metadata = options.metadata === undefined ? undefined : lowerKeys(options.metadata);
+      const metadata = options.metadata === undefined
+        ? undefined
+        : lowerMetadataKeys(options.metadata);
       let previous: Uint8Array | undefined;
       try {
         previous = Deno.readFileSync(scPath);
@@ -672,22 +673,6 @@ export class FsStore implements ObjectStore {
     }
     return e; // abort reasons, TypeErrors from bad arguments, ...
   }
-}
-
-function checkRange(key: string, range: { start: number; end?: number }): void {
-  const { start, end } = range;
-  if (
-    !Number.isSafeInteger(start) || start < 0 ||
-    (end !== undefined && (!Number.isSafeInteger(end) || end < start))
-  ) {
-    throw new InvalidInputError(`invalid range ${start}-${end ?? ""} for ${key}`);
-  }
-}
-
-/** HTTP-style ETag match: `*` matches anything, otherwise any listed ETag. */
-function etagMatches(condition: string, etag: string): boolean {
-  if (condition.trim() === "*") return true;
-  return condition.split(",").some((c) => normalizeEtag(c.trim()) === etag);
 }
 
 async function removeIfExists(path: string): Promise<void> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { forEachChunk } from "../bytes.ts";
 import { NotFoundError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { PutBody, PutOptions } from "./types.ts";
@@ -45,27 +46,12 @@ export async function writeBody(
   if (body instanceof Uint8Array) {
     await write(body);
   } else if (body instanceof ReadableStream) {
-    const reader = body.getReader();
-    // Cancelling unblocks a read that is waiting on a stalled source.
-    const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        signal?.throwIfAborted();
-        if (done) break;
-        if (!(value instanceof Uint8Array)) {
-          throw new TypeError(`body stream for ${key} yielded a non-Uint8Array chunk`);
-        }
-        await write(value);
+    await forEachChunk(body, async (value) => {
+      if (!(value instanceof Uint8Array)) {
+        throw new TypeError(`body stream for ${key} yielded a non-Uint8Array chunk`);
       }
-    } catch (e) {
-      await reader.cancel(e).catch(() => {});
-      throw e;
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      reader.releaseLock();
-    }
+      await write(value);
+    }, signal);
   } else if (typeof body === "object" && body !== null && typeof body.path === "string") {
     let src: Deno.FsFile;
     try {

@@ -15,6 +15,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
+import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
@@ -200,7 +201,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
-      if (options.metadata !== undefined) checkMetadata(key, options.metadata);
+      if (options.metadata !== undefined) checkMetadata(options.metadata, key);
       metadata = lowerMetadataKeys(options.metadata ?? {});
       // Fail fast, before receiving the body; checked again at the commit.
       this.#preconditions(key, options);
@@ -437,31 +438,14 @@ async function readBody(key: string, body: PutBody, options: PutOptions): Promis
       throw e;
     }
   }
-  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value.slice());
-      total += value.length;
-      onProgress?.(total);
-    }
-  } catch (e) {
-    await reader.cancel(e).catch(() => {});
-    throw e;
-  } finally {
-    reader.releaseLock();
-  }
-  const data = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    data.set(c, off);
-    off += c.length;
-  }
-  return data;
+  await forEachChunk(body, (value) => {
+    chunks.push(value.slice());
+    total += value.length;
+    onProgress?.(total);
+  }, signal);
+  return concatBytes(chunks, total);
 }
 
 function chunkStream(

@@ -51,6 +51,11 @@ export interface PendingPart {
   partNumber: number;
   /** Reads the part's bytes. */
   read(): Promise<Uint8Array>;
+  /**
+   * Called once the part's upload is over (done or failed): its bytes may be
+   * reused for a later part.
+   */
+  release?(): void;
 }
 
 /** Hands out parts in order; `undefined` when there are no more. */
@@ -180,8 +185,10 @@ export interface StreamPartSourceOptions {
 
 /**
  * Parts of a stream, read sequentially (the engine serializes `next`), each
- * exactly `partSize` bytes except the last. Holds only the part being
- * assembled, so memory stays bounded however long the stream is.
+ * exactly `partSize` bytes except the last. Each chunk is copied once, as it
+ * is read, into a part buffer; buffers are reused once their part is released,
+ * so memory stays at the parts in flight (plus `initial`) however long the
+ * stream is.
  *
  * @example
  * ```ts
@@ -200,37 +207,39 @@ export function streamPartSource(
   partSize: number,
   options: StreamPartSourceOptions = {},
 ): PartSource {
-  const pending: Uint8Array[] = [...(options.initial ?? [])];
-  let pendingBytes = pending.reduce((n, c) => n + c.length, 0);
+  // Chunks read but not yet copied into a part: `initial`, then at most the
+  // tail of the chunk that straddled the previous part's end.
+  const carry: Uint8Array[] = [...(options.initial ?? [])];
+  const free: Uint8Array[] = [];
   let ended = false;
   let partNumber = 0;
   let total = 0;
   const md5 = options.expectedMd5 === undefined ? undefined : new Md5();
   const where = options.uri ?? "the stream";
+  const nextChunk = async (): Promise<Uint8Array | undefined> => {
+    if (carry.length > 0) return carry.shift();
+    if (ended) return undefined;
+    const { done, value } = await reader.read();
+    if (done) ended = true;
+    return value;
+  };
   return {
     async next(): Promise<PendingPart | undefined> {
-      while (!ended && pendingBytes < partSize) {
-        const { done, value } = await reader.read();
-        if (done) ended = true;
-        else if (value.length > 0) {
-          pending.push(value);
-          pendingBytes += value.length;
-        }
-      }
-      if (pendingBytes === 0) return undefined;
-      const length = Math.min(partSize, pendingBytes);
-      const part = new Uint8Array(length);
+      let buffer: Uint8Array | undefined;
       let filled = 0;
-      while (filled < length) {
-        const chunk = pending[0]!;
-        const take = Math.min(chunk.length, length - filled);
-        part.set(chunk.subarray(0, take), filled);
+      while (filled < partSize) {
+        const chunk = await nextChunk();
+        if (chunk === undefined) break;
+        if (chunk.length === 0) continue;
+        buffer ??= free.pop() ?? new Uint8Array(partSize);
+        const take = Math.min(chunk.length, partSize - filled);
+        buffer.set(take === chunk.length ? chunk : chunk.subarray(0, take), filled);
         filled += take;
-        if (take === chunk.length) pending.shift();
-        else pending[0] = chunk.subarray(take);
+        if (take < chunk.length) carry.unshift(chunk.subarray(take));
       }
-      pendingBytes -= length;
-      total += length;
+      if (buffer === undefined) return undefined;
+      const part = buffer.subarray(0, filled);
+      total += filled;
       md5?.update(part);
       partNumber++;
       if (partNumber > MAX_PARTS) {
@@ -238,8 +247,17 @@ export function streamPartSource(
           `${where} is longer than ${MAX_PARTS} parts of ${partSize} bytes: pass its size so a larger part size is chosen`,
         );
       }
-      const n = partNumber;
-      return { partNumber: n, read: () => Promise.resolve(part) };
+      const full = buffer;
+      let released = false;
+      return {
+        partNumber,
+        read: () => Promise.resolve(part),
+        release: () => {
+          if (released) return;
+          released = true;
+          free.push(full);
+        },
+      };
     },
     finish(): Promise<void> {
       if (options.expectedSize !== undefined && total !== options.expectedSize) {
@@ -353,6 +371,8 @@ export async function uploadMultipart(
         // Cancels the other parts in flight instead of waiting for them.
         controller.abort(controller.signal.aborted ? controller.signal.reason : error);
         throw error;
+      } finally {
+        pending.release?.();
       }
     }, { signal: controller.signal });
     options.signal?.throwIfAborted();

@@ -9,34 +9,37 @@ import { InvalidInputError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 
 /**
- * Throws `InvalidInputError` naming the key and the entry when a metadata
- * name is not an HTTP header token or a value is not printable ASCII.
+ * Throws `InvalidInputError` naming `where` (the key or URI) and the entry
+ * when a metadata name is not an HTTP header token or a value is not
+ * printable ASCII: metadata S3 cannot carry.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkMetadata } from "./object_rules.ts";
- * checkMetadata("k", { owner: "alice" });
- * assert.throws(() => checkMetadata("k", { "bad name": "x" }), /bad name/);
+ * checkMetadata({ owner: "alice" }, "s3://b/k");
+ * assert.throws(() => checkMetadata({ "bad name": "x" }, "s3://b/k"), /bad name/);
+ * assert.throws(() => checkMetadata({ name: "caf\u00e9" }, "s3://b/k"), /printable ASCII/);
  * ```
  */
-export function checkMetadata(key: string, metadata: Record<string, string>): void {
+export function checkMetadata(metadata: Record<string, string>, where: string): void {
   for (const [name, value] of Object.entries(metadata)) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
       throw new InvalidInputError(
-        `metadata name ${JSON.stringify(name)} for ${key} is not a valid header name`,
+        `metadata name ${JSON.stringify(name)} for ${where} is not a valid header name`,
       );
     }
     if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value)) {
       throw new InvalidInputError(
-        `metadata ${name}=${JSON.stringify(value)} for ${key} must be printable ASCII`,
+        `metadata ${name}=${JSON.stringify(value)} for ${where} must be printable ASCII`,
       );
     }
   }
 }
 
 /**
- * Metadata with lower-case names, as S3 returns them.
+ * Metadata with lower-case names, as S3 stores and returns them (HTTP header
+ * names are case-insensitive).
  *
  * @example
  * ```ts
@@ -50,8 +53,8 @@ export function lowerMetadataKeys(metadata: Record<string, string>): Record<stri
 }
 
 /**
- * Throws `InvalidInputError` naming the key for a malformed byte range
- * (negative or non-integer bounds, end before start).
+ * Throws `InvalidInputError` naming `where` (the key or URI) for a malformed
+ * byte range (negative or non-integer bounds, end before start).
  *
  * @example
  * ```ts
@@ -61,13 +64,13 @@ export function lowerMetadataKeys(metadata: Record<string, string>): Record<stri
  * assert.throws(() => checkRange("k", { start: 5, end: 1 }), /invalid range 5-1 for k/);
  * ```
  */
-export function checkRange(key: string, range: { start: number; end?: number }): void {
+export function checkRange(where: string, range: { start: number; end?: number }): void {
   const { start, end } = range;
   if (
     !Number.isSafeInteger(start) || start < 0 ||
     (end !== undefined && (!Number.isSafeInteger(end) || end < start))
   ) {
-    throw new InvalidInputError(`invalid range ${start}-${end ?? ""} for ${key}`);
+    throw new InvalidInputError(`invalid range ${start}-${end ?? ""} for ${where}`);
   }
 }
 

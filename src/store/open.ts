@@ -6,10 +6,9 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
-import { FsStore } from "./fs.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
 import type { S3StoreOptions } from "./s3.ts";
 import type { ObjectStore } from "./types.ts";
@@ -56,9 +55,11 @@ export async function openStore(rootUri: string, options: StoreOptions = {}): Pr
       return new S3Store(s3Options);
     }
     case "file":
-      return new FsStore(parsed.path);
-    case "local":
-      return new FsStore(resolve(parsed.path));
+    case "local": {
+      // Loaded when used, like s3.ts: `vc path` on a warm cache opens no store.
+      const { FsStore } = await import("./fs.ts");
+      return new FsStore(parsed.scheme === "file" ? parsed.path : resolve(parsed.path));
+    }
     default:
       throw new InvalidInputError(`unsupported store location ${JSON.stringify(rootUri)}`);
   }

@@ -337,38 +337,3 @@ export function describeCredentialSource(explicit: boolean, env: EnvReader = den
   }
   return "the default AWS credential chain (environment, ~/.aws files, SSO, instance metadata)";
 }
-
-/**
- * The credentials the AWS SDK's default chain would take from the
- * environment, read without loading the SDK: `AWS_ACCESS_KEY_ID` and
- * `AWS_SECRET_ACCESS_KEY` (plus `AWS_SESSION_TOKEN`,
- * `AWS_CREDENTIAL_EXPIRATION`), unless `AWS_PROFILE` is set, which makes the
- * chain skip them. `undefined` when the chain would look further (files, SSO,
- * instance metadata).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { envCredentials } from "./s3_config.ts";
- * const env = (name: string) => ({ AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s" })[name];
- * assert.deepEqual(envCredentials(env), { accessKeyId: "AKID", secretAccessKey: "s" });
- * assert.equal(envCredentials((n) => (n === "AWS_PROFILE" ? "dev" : env(n))), undefined);
- * ```
- */
-export function envCredentials(env: EnvReader = denoEnv): {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-} | undefined {
-  if (nonEmpty(env("AWS_PROFILE"))) return undefined;
-  const accessKeyId = nonEmpty(env("AWS_ACCESS_KEY_ID"));
-  const secretAccessKey = nonEmpty(env("AWS_SECRET_ACCESS_KEY"));
-  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
-  const out: ReturnType<typeof envCredentials> & object = { accessKeyId, secretAccessKey };
-  const sessionToken = nonEmpty(env("AWS_SESSION_TOKEN"));
-  if (sessionToken !== undefined) out.sessionToken = sessionToken;
-  const expiration = nonEmpty(env("AWS_CREDENTIAL_EXPIRATION"));
-  if (expiration !== undefined) out.expiration = new Date(expiration);
-  return out;
-}

@@ -187,7 +187,7 @@ export function s3HttpError(
  * ```
  */
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = causeChain(error) + tlsHint(error, ctx.endpoint);
   if (isTimeoutError(error)) {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}: ${message}${TIMEOUT_HINT}`,
@@ -201,6 +201,31 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     );
   }
   return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
+}
+
+/**
+ * The messages of an error and its causes, joined: fetch's own message is a
+ * bare "fetch failed", and what went wrong is in its `cause`.
+ */
+function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text !== "" && !parts.some((p) => p.includes(text))) parts.push(text);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+}
+
+/** A hint when an `https://` endpoint answered in plain HTTP (or the reverse). */
+function tlsHint(error: unknown, endpoint: string): string {
+  const text = causeChain(error);
+  if (!/InvalidContentType|corrupt message|wrong version number|record overflow/i.test(text)) {
+    return "";
+  }
+  return endpoint.startsWith("https:")
+    ? ` (the endpoint answered without TLS: use ${endpoint.replace(/^https:/, "http:")})`
+    : " (the endpoint's TLS handshake failed: check http:// vs https://)";
 }
 
 const TIMEOUT_HINT = " (request timeout: set --request-timeout or VC_REQUEST_TIMEOUT in seconds)";

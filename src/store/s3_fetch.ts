@@ -17,8 +17,9 @@ import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { concatBytes } from "./s3_request.ts";
+import { concatBytes } from "../bytes.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
+import { NodeBodySender, proxyConfigured } from "./node_http_send.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -75,6 +76,8 @@ export interface S3FetchRequest {
   rawBody?: boolean;
 }
 
+// Bodies from this size on are sent with node:http (fewer copies than fetch).
+const LARGE_BODY = 1024 * 1024;
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -105,6 +108,8 @@ export class S3Fetch {
   readonly #signer: SigV4Signer;
   readonly #endpoint: string;
   #client: Deno.HttpClient | undefined;
+  #bodySender: NodeBodySender | undefined;
+  #useBodySender: boolean | undefined;
   #credentials: AwsCredentials | undefined;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
@@ -188,7 +193,25 @@ export class S3Fetch {
       const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
       let received = false;
       try {
-        res = await fetch(url, {
+        let sent: Response | undefined;
+        const sender = this.#largeBodySender(req.body);
+        if (sender !== undefined) {
+          try {
+            sent = await sender.send(parsed, {
+              method: req.method,
+              headers,
+              body: req.body!,
+              signal,
+            });
+          } catch (error) {
+            // node:https does not see Deno's --cert, DENO_CERT or
+            // DENO_TLS_CA_STORE: after any failure on https, this client
+            // sends through fetch from now on (more copies, same bytes).
+            if (parsed.protocol !== "https:" || signal?.aborted) throw error;
+            this.#useBodySender = false;
+          }
+        }
+        res = sent ?? await fetch(url, {
           method: req.method,
           headers,
           // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
@@ -302,10 +325,24 @@ export class S3Fetch {
     }
   }
 
+  /**
+   * Large bodies go through `node:http`, which sends the caller's bytes
+   * without the copies `fetch` makes (see `node_http_send.ts`), unless a
+   * proxy is configured.
+   */
+  #largeBodySender(body: Uint8Array | undefined): NodeBodySender | undefined {
+    if (body === undefined || body.length < LARGE_BODY) return undefined;
+    this.#useBodySender ??= !proxyConfigured();
+    if (!this.#useBodySender) return undefined;
+    return this.#bodySender ??= new NodeBodySender();
+  }
+
   /** Closes pooled connections. Safe to call more than once. */
   close(): void {
     this.#client?.close();
     this.#client = undefined;
+    this.#bodySender?.close();
+    this.#bodySender = undefined;
   }
 }
 

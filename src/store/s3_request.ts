@@ -126,27 +126,6 @@ export function hexToBase64(hex: string): string {
 }
 
 /**
- * Joins chunks whose lengths add up to `total` (one chunk is returned as is).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { concatBytes } from "./s3_request.ts";
- * assert.deepEqual(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])], 3), new Uint8Array([1, 2, 3]));
- * ```
- */
-export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-/**
  * A key from a listing made with `encoding-type=url` (S3 form-encodes, so
  * `+` is a space).
  *

@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { readTextCapped } from "../read_capped.ts";
+import { basename, dirname, join } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { compareUtf8 } from "../walk.ts";
@@ -91,20 +92,13 @@ export function lockKey(path: string, version: string): string {
  * ```
  */
 export async function readLockFile(file: string): Promise<LockEntries | undefined> {
-  let text: string;
-  try {
-    const info = await Deno.stat(file);
-    if (info.size > MAX_LOCK_FILE_BYTES) {
-      throw new InvalidInputError(
-        `lock file ${file} is ${info.size} bytes, more than a lock file can be (${MAX_LOCK_FILE_BYTES})`,
-      );
-    }
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-  return parseLockFile(text, file);
+  const text = await readTextCapped(file, {
+    maxBytes: MAX_LOCK_FILE_BYTES,
+    what: "lock file",
+    why: "more than a lock file of sizes and hashes can be",
+    allowMissing: true,
+  });
+  return text === undefined ? undefined : parseLockFile(text, file);
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
 import { forEachLimit } from "../pool.ts";

@@ -23,7 +23,8 @@
  *
  * @module
  */
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { readTextCapped } from "../read_capped.ts";
+import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
@@ -78,18 +79,12 @@ export async function readManifest(
   file: string,
   options: ReadManifestOptions = {},
 ): Promise<ManifestEntries> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound) {
-      if (options.allowMissing) return {};
-      throw new NotFoundError(
-        `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`,
-        { cause },
-      );
-    }
-    throw cause;
+  const text = await readManifestText(file);
+  if (text === undefined) {
+    if (options.allowMissing) return {};
+    throw new NotFoundError(
+      `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`,
+    );
   }
   return parseManifest(text, file);
 }
@@ -386,7 +381,7 @@ export async function rewriteManifest(
   file: string,
   change: (entries: ManifestEntries) => void | Promise<void>,
 ): Promise<ManifestEntries> {
-  const text = await readTextIfExists(target);
+  const text = await readManifestText(target);
   const before = text === undefined ? {} : parseManifest(text, file);
   const entries = { ...before };
   await change(entries);
@@ -401,7 +396,7 @@ export async function rewriteManifest(
         : editManifestText(text, before, after, normalizeVersionedPath),
     );
   }
-  const landed = parseManifest(await Deno.readTextFile(target), file);
+  const landed = parseManifest((await readManifestText(target)) ?? "", file);
   for (const key of new Set([...Object.keys(after), ...Object.keys(landed)])) {
     if (landed[key] !== after[key]) {
       throw new VcError(
@@ -419,13 +414,17 @@ function sameEntries(a: Readonly<ManifestEntries>, b: Readonly<ManifestEntries>)
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
-async function readTextIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+/** Largest manifest read (16 MiB): a JSON object of paths and versions, never more. */
+export const MAX_MANIFEST_BYTES: number = 16 * 1024 * 1024;
+
+/** The manifest's text, or `undefined` when it does not exist; capped while reading. */
+function readManifestText(file: string): Promise<string | undefined> {
+  return readTextCapped(file, {
+    maxBytes: MAX_MANIFEST_BYTES,
+    what: "manifest",
+    why: "not a manifest of paths and versions",
+    allowMissing: true,
+  });
 }
 
 function entryPath(file: string, key: string): string {

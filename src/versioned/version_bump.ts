@@ -1,12 +1,10 @@
 /**
  * How the next version of a versioned asset is chosen (`vc update`). Only
- * publishing loads this module (and `semver` with it); see `version.ts` for
+ * publishing loads this module; see `version.ts` for
  * what a version is.
  *
  * @module
  */
-// @ts-types="npm:@types/semver@^7.5.8"
-import semver from "semver";
 import { InvalidInputError } from "../errors.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 
@@ -101,9 +99,17 @@ export function nextVersion(latest: string | undefined, bump: Bump): string {
   return increment(latest, bump.major ? "major" : bump.minor ? "minor" : "patch");
 }
 
+// semver's `inc` on plain MAJOR.MINOR.PATCH (all vc accepts), without the
+// npm package: `deno run` resolves every npm package its module graph can
+// reach at start-up, and `vc path` reaches this module.
 function increment(version: string, part: "major" | "minor" | "patch"): string {
-  const next = semver.inc(version, part);
-  if (next === null || !isVersion(next)) {
+  const [major, minor, patch] = version.split(".").map(Number) as [number, number, number];
+  const next = part === "major"
+    ? `${major + 1}.0.0`
+    : part === "minor"
+    ? `${major}.${minor + 1}.0`
+    : `${major}.${minor}.${patch + 1}`;
+  if (!isVersion(next) || next.split(".").some((c) => !Number.isSafeInteger(Number(c)))) {
     throw new InvalidInputError(`cannot increment the ${part} version of ${version}`);
   }
   return next;

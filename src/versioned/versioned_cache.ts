@@ -9,12 +9,12 @@
  *
  * @module
  */
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, parseEtag } from "../hash.ts";
-import { openStore, type StoreOptions } from "../store/open.ts";
+import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
@@ -49,7 +49,6 @@ import {
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
-import { publishVersion, refuseIdentical } from "./publish.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -223,7 +222,8 @@ export class VersionedCache {
     this.manifest = resolve(options.manifest);
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
-    this.#open = options.openStore ?? ((root) => openStore(root, store));
+    this.#open = options.openStore ??
+      (async (root) => (await import("../store/open.ts")).openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
     this.lockFile = options.lock === false
       ? undefined
@@ -505,7 +505,8 @@ export class VersionedCache {
     const p = normalizeVersionedPath(path);
     const store = await this.#store(this.bucket);
     const out: string[] = [];
-    for await (const info of store.list(versionPrefix(p))) {
+    // Keys only: a directory store need not hash files to list them.
+    for await (const info of store.list(versionPrefix(p), { etags: false })) {
       const parsed = parseVersionedKey(info.key);
       if (parsed?.path === p) out.push(parsed.version);
     }
@@ -563,7 +564,7 @@ export class VersionedCache {
   async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
     const store = await this.#store(this.bucket);
     const byPath = new Map<string, string[]>();
-    for await (const info of store.list("")) {
+    for await (const info of store.list("", { etags: false })) {
       const parsed = parseVersionedKey(info.key);
       if (parsed === undefined) continue;
       const list = byPath.get(parsed.path);
@@ -726,6 +727,7 @@ export class VersionedCache {
     file: string,
     digest: SourceDigest,
   ): Promise<void> {
+    const { refuseIdentical } = await import("./publish.ts");
     await refuseIdentical(await this.#store(this.bucket), this.bucket, path, latest, file, digest);
   }
 
@@ -741,6 +743,7 @@ export class VersionedCache {
       retryHint: string;
     },
   ): Promise<void> {
+    const { publishVersion } = await import("./publish.ts");
     await publishVersion(await this.#store(this.bucket), {
       ...options,
       bucket: this.bucket,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../bytes.ts";
 import { S3Error } from "./s3_error.ts";
 
 const CR = 13;
@@ -188,13 +189,7 @@ export async function readSmallBody(req: Request, limit: number): Promise<Uint8A
     }
     parts.push(chunk);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+  return concatBytes(parts, size);
 }
 
 /**

@@ -1,0 +1,72 @@
+/**
+ * Byte-array and byte-stream helpers shared by the stores, the server and the CLI.
+ *
+ * @module
+ */
+
+/**
+ * Joins chunks into one array (one chunk is returned as is, no copy).
+ * `total`, when known, is the sum of their lengths.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { concatBytes } from "./bytes.ts";
+ * assert.deepEqual(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]), new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export function concatBytes(
+  chunks: readonly Uint8Array[],
+  total: number = chunks.reduce((n, c) => n + c.length, 0),
+): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/**
+ * Reads `stream` to its end, awaiting `onChunk` for each chunk in order. On
+ * an error (from the stream, from `onChunk` or the signal) the stream is
+ * cancelled and the error thrown; an abort also cancels a read waiting on a
+ * stalled source. The reader's lock is released either way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forEachChunk } from "./bytes.ts";
+ * let n = 0;
+ * await forEachChunk(ReadableStream.from([new Uint8Array(2), new Uint8Array(3)]), (c) => {
+ *   n += c.length;
+ * });
+ * assert(n === 5);
+ * ```
+ */
+export async function forEachChunk(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const reader = stream.getReader();
+  const onAbort = () => reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) return;
+      await onChunk(value);
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Durations as people write them (`30d`, `12h`, `15m`, `45s`, `500ms`, `2w`,
+ * `1h30m`): the one parser behind the command line's flags and the settings
+ * from the environment and config files, which wrap it with their own errors.
+ *
+ * @module
+ */
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  sec: 1_000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Milliseconds of a duration with units, or `undefined` when `text` is not
+ * one (empty, a bare number, an unknown unit). Callers decide what a bare
+ * number means (seconds for settings; only `0` on the command line).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { durationMs } from "./duration.ts";
+ * assert.equal(durationMs("1h30m"), 90 * 60_000);
+ * assert.equal(durationMs("500ms"), 500);
+ * assert.equal(durationMs("90"), undefined);
+ * assert.equal(durationMs("5 parsecs"), undefined);
+ * ```
+ */
+export function durationMs(text: string): number | undefined {
+  const trimmed = text.trim().toLowerCase();
+  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
+  let total = 0;
+  let index = 0;
+  // Bounded: every iteration consumes at least two characters of the input.
+  while (index < trimmed.length) {
+    part.lastIndex = index;
+    const m = part.exec(trimmed);
+    if (!m) return undefined;
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    index = part.lastIndex;
+  }
+  return index === 0 ? undefined : total;
+}

@@ -1,0 +1,355 @@
+/**
+ * File paths and `file://` URLs without `node:path` / `node:url`: the first
+ * `node:` import of a process brings up Deno's Node compatibility layer
+ * (about 5 ms per module measured, 15 ms for the set vc used), which a warm
+ * `vc path` cannot afford. One place for these helpers, used by every module
+ * on the warm path.
+ *
+ * On POSIX systems the functions behave like `node:path`'s `posix` ones (a
+ * test compares them on many inputs). On Windows they defer to `node:path`
+ * and `node:url`, loaded only there. The few Windows-only computations vc
+ * does on any platform (default dirs, the layout of `file://C:/...` paths)
+ * use {@linkcode win32Join} and {@linkcode win32Root}.
+ *
+ * @module
+ */
+
+type NodePath = typeof import("node:path");
+type NodeUrl = typeof import("node:url");
+
+const WINDOWS = Deno.build.os === "windows";
+// Only on Windows: elsewhere no node: module is ever loaded by this module.
+const native: { path: NodePath; url: NodeUrl } | undefined = WINDOWS
+  ? { path: await import("node:path"), url: await import("node:url") }
+  : undefined;
+
+/**
+ * The platform's path separator.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sep } from "./path.ts";
+ * assert(sep === "/" || sep === "\\");
+ * ```
+ */
+export const sep: string = WINDOWS ? "\\" : "/";
+
+// node's posix normalizeString: resolves `.` and `..`, drops empty segments.
+function normalizeString(path: string, allowAboveRoot: boolean): string {
+  let res = "";
+  let lastSegmentLength = 0;
+  let lastSlash = -1;
+  let dots = 0;
+  let code = 0;
+  for (let i = 0; i <= path.length; ++i) {
+    if (i < path.length) code = path.charCodeAt(i);
+    else if (code === 47) break;
+    else code = 47;
+    if (code === 47) {
+      if (lastSlash === i - 1 || dots === 1) {
+        // Empty segment or ".": nothing.
+      } else if (dots === 2) {
+        if (
+          res.length < 2 || lastSegmentLength !== 2 || res.charCodeAt(res.length - 1) !== 46 ||
+          res.charCodeAt(res.length - 2) !== 46
+        ) {
+          if (res.length > 2) {
+            const lastSlashIndex = res.lastIndexOf("/");
+            if (lastSlashIndex === -1) {
+              res = "";
+              lastSegmentLength = 0;
+            } else {
+              res = res.slice(0, lastSlashIndex);
+              lastSegmentLength = res.length - 1 - res.lastIndexOf("/");
+            }
+            lastSlash = i;
+            dots = 0;
+            continue;
+          } else if (res.length !== 0) {
+            res = "";
+            lastSegmentLength = 0;
+            lastSlash = i;
+            dots = 0;
+            continue;
+          }
+        }
+        if (allowAboveRoot) {
+          res += res.length > 0 ? "/.." : "..";
+          lastSegmentLength = 2;
+        }
+      } else {
+        if (res.length > 0) res += `/${path.slice(lastSlash + 1, i)}`;
+        else res = path.slice(lastSlash + 1, i);
+        lastSegmentLength = i - lastSlash - 1;
+      }
+      lastSlash = i;
+      dots = 0;
+    } else if (code === 46 && dots !== -1) {
+      ++dots;
+    } else {
+      dots = -1;
+    }
+  }
+  return res;
+}
+
+function posixNormalize(path: string): string {
+  if (path.length === 0) return ".";
+  const absolute = path.charCodeAt(0) === 47;
+  const trailing = path.charCodeAt(path.length - 1) === 47;
+  let out = normalizeString(path, !absolute);
+  if (out.length === 0) {
+    if (absolute) return "/";
+    return trailing ? "./" : ".";
+  }
+  if (trailing) out += "/";
+  return absolute ? `/${out}` : out;
+}
+
+/**
+ * True when `path` is absolute.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAbsolute } from "./path.ts";
+ * assert(isAbsolute("/a/b") && !isAbsolute("a/b"));
+ * ```
+ */
+export function isAbsolute(path: string): boolean {
+  if (native) return native.path.isAbsolute(path);
+  return path.length > 0 && path.charCodeAt(0) === 47;
+}
+
+/**
+ * Joins segments and normalizes the result (`"."` for nothing).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "./path.ts";
+ * if (Deno.build.os !== "windows") assert(join("/a", "b/../c", "d") === "/a/c/d");
+ * ```
+ */
+export function join(...paths: string[]): string {
+  if (native) return native.path.join(...paths);
+  let joined: string | undefined;
+  for (const p of paths) {
+    if (p.length > 0) joined = joined === undefined ? p : `${joined}/${p}`;
+  }
+  return joined === undefined ? "." : posixNormalize(joined);
+}
+
+/**
+ * The absolute path of the segments, resolved right to left against the
+ * current directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolve } from "./path.ts";
+ * if (Deno.build.os !== "windows") assert(resolve("/a/b", "../c", "./d/") === "/a/c/d");
+ * ```
+ */
+export function resolve(...paths: string[]): string {
+  if (native) return native.path.resolve(...paths);
+  let resolved = "";
+  let absolute = false;
+  for (let i = paths.length - 1; i >= -1 && !absolute; i--) {
+    const path = i >= 0 ? paths[i]! : Deno.cwd();
+    if (path.length === 0) continue;
+    resolved = `${path}/${resolved}`;
+    absolute = path.charCodeAt(0) === 47;
+  }
+  resolved = normalizeString(resolved, !absolute);
+  if (absolute) return `/${resolved}`;
+  return resolved.length > 0 ? resolved : ".";
+}
+
+/**
+ * The directory part of `path`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dirname } from "./path.ts";
+ * if (Deno.build.os !== "windows") assert(dirname("/a/b/c.txt") === "/a/b");
+ * ```
+ */
+export function dirname(path: string): string {
+  if (native) return native.path.dirname(path);
+  if (path.length === 0) return ".";
+  const hasRoot = path.charCodeAt(0) === 47;
+  let end = -1;
+  let matchedSlash = true;
+  for (let i = path.length - 1; i >= 1; --i) {
+    if (path.charCodeAt(i) === 47) {
+      if (!matchedSlash) {
+        end = i;
+        break;
+      }
+    } else {
+      matchedSlash = false;
+    }
+  }
+  if (end === -1) return hasRoot ? "/" : ".";
+  if (hasRoot && end === 1) return "//";
+  return path.slice(0, end);
+}
+
+/**
+ * The last segment of `path` (without trailing separators), minus `suffix`
+ * when it ends with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { basename } from "./path.ts";
+ * assert(basename("/a/b/c.txt") === "c.txt");
+ * assert(basename("/a/b/c.txt", ".txt") === "c");
+ * ```
+ */
+export function basename(path: string, suffix?: string): string {
+  if (native) return native.path.basename(path, suffix);
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 47) end--;
+  const trimmed = path.slice(0, end);
+  const base = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+  if (suffix !== undefined && base !== suffix && base.endsWith(suffix) && suffix.length > 0) {
+    return base.slice(0, base.length - suffix.length);
+  }
+  return base;
+}
+
+/**
+ * The relative path from `from` to `to` (both resolved first).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { relative } from "./path.ts";
+ * if (Deno.build.os !== "windows") assert(relative("/a/b/c", "/a/d") === "../../d");
+ * ```
+ */
+export function relative(from: string, to: string): string {
+  if (native) return native.path.relative(from, to);
+  if (from === to) return "";
+  const f = resolve(from).split("/").filter((s) => s !== "");
+  const t = resolve(to).split("/").filter((s) => s !== "");
+  let i = 0;
+  while (i < f.length && i < t.length && f[i] === t[i]) i++;
+  return [...Array(f.length - i).fill(".."), ...t.slice(i)].join("/");
+}
+
+/**
+ * The `file://` URL of `path` (made absolute first), percent-encoded like
+ * `node:url`'s `pathToFileURL`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toFileUrl } from "./path.ts";
+ * if (Deno.build.os !== "windows") {
+ *   assert(toFileUrl("/srv/a b/#1.txt").href === "file:///srv/a%20b/%231.txt");
+ * }
+ * ```
+ */
+export function toFileUrl(path: string): URL {
+  if (native) return native.url.pathToFileURL(path);
+  let abs = resolve(path);
+  // resolve() drops a trailing slash; node keeps it.
+  if (path.endsWith("/") && abs !== "/") abs += "/";
+  const encoded = abs.replace(/[%\\\n\r\t#?]/g, (c) => FILE_URL_ESCAPES[c]!);
+  return new URL(`file://${encoded}`);
+}
+
+const FILE_URL_ESCAPES: Record<string, string> = {
+  "%": "%25",
+  "\\": "%5C",
+  "\n": "%0A",
+  "\r": "%0D",
+  "\t": "%09",
+  "#": "%23",
+  "?": "%3F",
+};
+
+/**
+ * The path of a `file://` URL, like `node:url`'s `fileURLToPath`: throws a
+ * `TypeError` for another scheme, a host, or an encoded `/`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fromFileUrl } from "./path.ts";
+ * if (Deno.build.os !== "windows") {
+ *   assert(fromFileUrl("file:///srv/a%20b/x.txt") === "/srv/a b/x.txt");
+ *   assert.throws(() => fromFileUrl("s3://b/k"), TypeError);
+ * }
+ * ```
+ */
+export function fromFileUrl(url: string | URL): string {
+  if (native) return native.url.fileURLToPath(url);
+  const u = typeof url === "string" ? new URL(url) : url;
+  if (u.protocol !== "file:") throw new TypeError(`The URL must be of scheme file: ${u.href}`);
+  if (u.hostname !== "") {
+    throw new TypeError(`File URL host must be "localhost" or empty on ${Deno.build.os}`);
+  }
+  const pathname = u.pathname;
+  if (/%2f/i.test(pathname)) {
+    throw new TypeError(`File URL path must not include encoded / characters: ${u.href}`);
+  }
+  return decodeURIComponent(pathname);
+}
+
+/**
+ * `node:path`'s `win32.join`, for the Windows paths vc computes on any
+ * platform (default directories of a Windows user).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { win32Join } from "./path.ts";
+ * assert(win32Join("C:\\Users\\me", "AppData", "Local") === "C:\\Users\\me\\AppData\\Local");
+ * ```
+ */
+export function win32Join(...paths: string[]): string {
+  const joined = paths.filter((p) => p.length > 0).join("\\");
+  if (joined.length === 0) return ".";
+  const unc = /^[\\/]{2}[^\\/]/.test(joined);
+  const root = win32Root(joined);
+  const rest = joined.slice(root.length).split(/[\\/]+/);
+  const out: string[] = [];
+  for (const s of rest) {
+    if (s === "" || s === ".") continue;
+    if (s === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else if (s !== ".." || root === "") out.push(s);
+  }
+  const trailing = /[\\/]$/.test(joined) && out.length > 0 ? "\\" : "";
+  const head = root.replaceAll("/", "\\");
+  const body = out.join("\\") + trailing;
+  if (body === "") return head === "" ? "." : unc ? head : head;
+  return head + body;
+}
+
+/**
+ * The root of a Windows path, like `node:path`'s `win32.parse(p).root`:
+ * `"C:\\"`, `"C:"`, `"\\"`, `"\\\\server\\share\\"`, or `""`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { win32Root } from "./path.ts";
+ * assert(win32Root("C:\\data\\x.csv") === "C:\\");
+ * assert(win32Root("\\\\host\\share\\x") === "\\\\host\\share\\");
+ * assert(win32Root("rel\\x") === "");
+ * ```
+ */
+export function win32Root(path: string): string {
+  const unc = /^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)([\\/]|$)/.exec(path);
+  if (unc) return unc[0];
+  const drive = /^[A-Za-z]:[\\/]?/.exec(path);
+  if (drive) return drive[0];
+  if (/^[\\/]/.test(path)) return path[0]!;
+  return "";
+}

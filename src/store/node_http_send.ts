@@ -1,0 +1,127 @@
+/**
+ * Sends a request whose body is already in memory through `node:http(s)`
+ * instead of `fetch`. Deno's `fetch` copies a byte body when the request is
+ * made (and holds more copies while sending), so 4 parts of 8 MiB in flight
+ * kept ≈240 MiB resident against ≈80 MiB here (scripts/bench/stream_put.ts);
+ * `node:http` writes the caller's bytes with a `Content-Length`, which S3
+ * requires (a streamed `fetch` body goes out chunked, which S3 refuses).
+ *
+ * Used by `S3Fetch` for large bodies (UploadPart, big PUTs) when no proxy is
+ * configured (`fetch` honours `HTTP(S)_PROXY`, `node:http` does not). On
+ * https, `node:https` does not see Deno's `--cert`, `DENO_CERT` or
+ * `DENO_TLS_CA_STORE`: after any failure there `S3Fetch` goes back to `fetch`.
+ *
+ * @module
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import { Buffer } from "node:buffer";
+
+/** One request: the body is sent as is, with its length. */
+export interface NodeSendInit {
+  /** HTTP method. */
+  method: string;
+  /** Headers to send (already signed). */
+  headers: Record<string, string>;
+  /** The body. */
+  body: Uint8Array;
+  /** Aborts the request (destroying its connection). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Keep-alive connections for large-body requests, one pool per scheme.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NodeBodySender } from "./node_http_send.ts";
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) =>
+ *   new Response(String((await req.arrayBuffer()).byteLength), {
+ *     headers: { "x-length": req.headers.get("content-length") ?? "" },
+ *   }));
+ * const sender = new NodeBodySender();
+ * const res = await sender.send(new URL(`http://127.0.0.1:${server.addr.port}/k`), {
+ *   method: "PUT", headers: {}, body: new Uint8Array(1000),
+ * });
+ * assert(await res.text() === "1000" && res.headers.get("x-length") === "1000");
+ * sender.close();
+ * ```
+ */
+export class NodeBodySender {
+  #http: http.Agent | undefined;
+  #https: https.Agent | undefined;
+
+  /**
+   * Sends the request; resolves with the whole response (bodies of answers
+   * to uploads are small) or rejects with the socket's error.
+   */
+  send(url: URL, init: NodeSendInit): Promise<Response> {
+    const secure = url.protocol === "https:";
+    const agent = secure
+      ? (this.#https ??= new https.Agent({ keepAlive: true }))
+      : (this.#http ??= new http.Agent({ keepAlive: true }));
+    const request = secure ? https.request : http.request;
+    return new Promise<Response>((resolve, reject) => {
+      const req = request(url, {
+        method: init.method,
+        agent,
+        headers: { ...init.headers, "content-length": String(init.body.length) },
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const headers = new Headers();
+          const raw = res.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+          const status = res.statusCode ?? 0;
+          const body = Buffer.concat(chunks);
+          try {
+            resolve(
+              new Response(
+                body.length === 0 || status === 204 || status === 304 ? null : body,
+                { status, statusText: res.statusMessage ?? "", headers },
+              ),
+            );
+          } catch (error) {
+            reject(error); // a status Response cannot carry (1xx)
+          }
+        });
+      });
+      req.on("error", reject);
+      req.end(Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength));
+    });
+  }
+
+  /** Closes pooled connections. Safe to call more than once. */
+  close(): void {
+    this.#http?.destroy();
+    this.#https?.destroy();
+    this.#http = undefined;
+    this.#https = undefined;
+  }
+}
+
+/**
+ * True when the environment configures an HTTP proxy (which only `fetch`
+ * honours), or when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { proxyConfigured } from "./node_http_send.ts";
+ * assert(typeof proxyConfigured() === "boolean");
+ * ```
+ */
+export function proxyConfigured(): boolean {
+  for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]) {
+    try {
+      if (Deno.env.get(name) || Deno.env.get(name.toLowerCase())) return true;
+    } catch {
+      return true; // cannot tell: stay on fetch
+    }
+  }
+  return false;
+}

@@ -1,0 +1,110 @@
+// src/path.ts against node:path / node:url (posix) on many inputs.
+import { posix, win32 } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { assertEquals, assertThrows } from "./assert.ts";
+import {
+  basename,
+  dirname,
+  fromFileUrl,
+  isAbsolute,
+  join,
+  relative,
+  resolve,
+  toFileUrl,
+  win32Join,
+  win32Root,
+} from "../src/path.ts";
+
+const posixOnly = { ignore: Deno.build.os === "windows" }; // there the module is node's own
+
+const PATHS = [
+  "",
+  ".",
+  "..",
+  "/",
+  "//",
+  "///a",
+  "a",
+  "a/",
+  "/a",
+  "/a/",
+  "a/b/c",
+  "/a/b/c.txt",
+  "/a/./b/../c//d/",
+  "../../x",
+  "a/../..",
+  "/..",
+  "/../a/..",
+  "./a/.b/..c/...",
+  "/srv/a b/#1?.txt",
+  "/é/ü%20/x",
+  "a//b",
+  ".hidden",
+  "/x/.y.vc-tmp-1-abc",
+];
+
+Deno.test({
+  name: "path: join, resolve, dirname, basename, isAbsolute match node posix",
+  ...posixOnly,
+  fn() {
+    for (const a of PATHS) {
+      assertEquals(dirname(a), posix.dirname(a), `dirname ${a}`);
+      assertEquals(basename(a), posix.basename(a), `basename ${a}`);
+      assertEquals(basename(a, ".txt"), posix.basename(a, ".txt"), `basename ${a} .txt`);
+      assertEquals(isAbsolute(a), posix.isAbsolute(a), `isAbsolute ${a}`);
+      assertEquals(resolve(a), posix.resolve(a), `resolve ${a}`);
+      for (const b of PATHS) {
+        assertEquals(join(a, b), posix.join(a, b), `join ${a} ${b}`);
+        assertEquals(resolve(a, b), posix.resolve(a, b), `resolve ${a} ${b}`);
+        assertEquals(relative(a, b), posix.relative(a, b), `relative ${a} ${b}`);
+      }
+    }
+    assertEquals(join(), posix.join());
+    assertEquals(join("a", "b", "../c", "d/"), posix.join("a", "b", "../c", "d/"));
+  },
+});
+
+Deno.test({
+  name: "path: file URLs match node:url",
+  ...posixOnly,
+  fn() {
+    for (const p of PATHS.filter((p) => p !== "")) {
+      assertEquals(toFileUrl(p).href, pathToFileURL(p).href, `toFileUrl ${p}`);
+      const url = pathToFileURL(p).href;
+      assertEquals(fromFileUrl(url), fileURLToPath(url), `fromFileUrl ${url}`);
+      assertEquals(fromFileUrl(new URL(url)), fileURLToPath(new URL(url)));
+    }
+    for (const p of ["/a\\b", "/tab\there", "/nl\nx", "/100%", "/q?x#y"]) {
+      assertEquals(toFileUrl(p).href, pathToFileURL(p).href, `toFileUrl ${JSON.stringify(p)}`);
+    }
+    assertThrows(() => fromFileUrl("s3://b/k"), TypeError);
+    assertThrows(() => fromFileUrl("file://host/x"), TypeError);
+    assertThrows(() => fromFileUrl("file:///a%2Fb"), TypeError);
+  },
+});
+
+Deno.test("path: win32Join and win32Root match node's win32", () => {
+  const cases = [
+    ["C:\\Users\\me", "AppData", "Local"],
+    ["C:\\Users\\me\\", "AppData\\Roaming"],
+    ["C:/Users/me", "vc", "Cache"],
+    ["\\\\server\\share\\home", "vc"],
+    ["C:\\a", "..", "b"],
+    ["D:\\x\\.\\y", "z"],
+  ];
+  for (const c of cases) assertEquals(win32Join(...c), win32.join(...c), `win32Join ${c}`);
+  for (
+    const p of [
+      "C:\\data\\x",
+      "C:",
+      "c:/x",
+      "\\\\host\\share\\x",
+      "\\\\host\\share",
+      "\\x",
+      "rel\\x",
+      "//h/s/x",
+    ]
+  ) {
+    assertEquals(win32Root(p), win32.parse(p).root, `win32Root ${p}`);
+  }
+});

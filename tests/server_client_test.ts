@@ -1,0 +1,54 @@
+/**
+ * CacheClient.download writes through the shared atomic writer: small files
+ * (under the 64 KiB that Deno 2.9's `FsFile.writable` holds back when piped
+ * with `preventClose`) arrive whole, with or without a progress callback, and
+ * no temp file is left beside the destination.
+ */
+import { CacheClient } from "../src/server/client.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../src/errors.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "./assert.ts";
+import { startService } from "./server_helpers.ts";
+
+Deno.test("CacheClient.download: small files arrive whole and leave no temp file", async () => {
+  await using t = await startService();
+  const client = new CacheClient({ url: t.url, token: t.tokens.alice });
+  const { cacheId } = await client.id({ small: 1 });
+  const data = new Uint8Array(1000).map((_, i) => i & 0xff);
+  await client.put(cacheId, data);
+  const outDir = `${t.dir}/out`;
+  await Deno.mkdir(outDir);
+  let progress = 0;
+  assert(await client.download(cacheId, `${outDir}/a.bin`));
+  assert(
+    await client.download(cacheId, `${outDir}/b.bin`, { onProgress: (p) => (progress = p.bytes) }),
+  );
+  assertEquals(await Deno.readFile(`${outDir}/a.bin`), data);
+  assertEquals(await Deno.readFile(`${outDir}/b.bin`), data);
+  assertEquals(progress, data.length);
+  assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).sort(), ["a.bin", "b.bin"]);
+  assertEquals(await client.download("0".repeat(32), `${outDir}/c.bin`).catch(() => false), false);
+});
+
+Deno.test("CacheClient: a bad URL, an unreachable service and a missing file are clear errors", async () => {
+  for (const url of ["not-a-url", "ftp://host/x", "file:///tmp"]) {
+    const e = assertThrows(() => new CacheClient({ url, token: "t" }), InvalidInputError);
+    assertStringIncludes(e.message, JSON.stringify(url));
+  }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close(); // nothing listens there now
+  const client = new CacheClient({ url, token: "t" });
+  const e = await assertRejects(() => client.id({ a: 1 }), OfflineError);
+  assertStringIncludes(e.message, `cannot reach the cache service at ${url}`);
+  const missing = await assertRejects(
+    () => client.put("0".repeat(128), { path: "/nonexistent/result.tsv" }),
+    NotFoundError,
+  );
+  assertStringIncludes(missing.message, "file to upload /nonexistent/result.tsv does not exist");
+});

@@ -1,0 +1,56 @@
+// A warm `vc path` must not bring up Deno's Node compatibility layer (about
+// 5 ms per `node:` module) nor parse the store code: walk the static imports
+// from cli.ts through the `path` command's module and check what they reach.
+import { assertEquals } from "./assert.ts";
+
+const ROOT = new URL("../", import.meta.url);
+// `import ... from "x"` / `export ... from "x"` at the start of a line, not `import type`.
+const STATIC = /^(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm;
+// `import("x")` with a literal: `deno run` reads (and resolves npm packages
+// of) these at start-up too, before any of them runs. Not `typeof import("x")`.
+const DYNAMIC = /(?<!typeof )\bimport\(\s*["']([^"']+)["']\s*\)/g;
+
+function staticGraph(entries: string[], dynamic = false): Set<string> {
+  const seen = new Set<string>();
+  const todo = entries.map((e) => new URL(e, ROOT).href);
+  while (todo.length > 0) {
+    const url = todo.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    if (!url.startsWith("file:")) continue;
+    // Without comments: JSDoc examples import node:assert.
+    const text = Deno.readTextFileSync(new URL(url)).replace(/\/\*[\s\S]*?\*\//g, "");
+    const found = [...text.matchAll(STATIC), ...(dynamic ? text.matchAll(DYNAMIC) : [])];
+    for (const m of found) {
+      const spec = m[1]!;
+      if (spec.endsWith(".json")) continue;
+      todo.push(spec.startsWith(".") ? new URL(spec, url).href : spec);
+    }
+  }
+  return seen;
+}
+
+Deno.test("warm vc path: no node: module and no store module among the static imports", () => {
+  const graph = staticGraph(["cli.ts", "src/cli/main.ts", "src/cli/versioned_commands.ts"]);
+  const rel = [...graph].map((u) => u.startsWith(ROOT.href) ? u.slice(ROOT.href.length) : u);
+  assertEquals(rel.filter((u) => u.startsWith("node:") || u.startsWith("npm:")), []);
+  assertEquals(
+    rel.filter((u) =>
+      /^src\/store\/(fs|s3\.ts|s3_(fetch|request|xml)|sigv4|download|open)/.test(u)
+    ),
+    [],
+  );
+  // The control: the walk does follow imports.
+  assertEquals(rel.includes("src/cache/asset_cache.ts"), true);
+});
+
+Deno.test("warm vc path: no npm package among the modules deno run preloads (literal dynamic imports included)", () => {
+  // The command module is loaded by a computed specifier; its own graph,
+  // literal dynamic imports included, is what deno run reads for `vc path`.
+  const graph = staticGraph(["cli.ts", "src/cli/versioned_commands.ts"], true);
+  const rel = [...graph].map((u) => u.startsWith(ROOT.href) ? u.slice(ROOT.href.length) : u);
+  // npm: or bare (import map) specifiers; node: ones load only when run (path.ts on Windows).
+  assertEquals([...graph].filter((u) => !u.startsWith("file:") && !u.startsWith("node:")), []);
+  // The control: the dynamic walk reaches the store code (loaded lazily).
+  assertEquals(rel.includes("src/store/s3.ts"), true);
+});

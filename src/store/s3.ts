@@ -575,8 +575,13 @@ export class S3Store implements ObjectStore {
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
       : this.#fullKey(options.startAfter);
-    // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys.
-    const { lean } = await this.#lean();
+    // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys. With
+    // static credentials and region a listing never loads the SDK (a no-op
+    // `vc mirror` only lists); LEAN_WITHOUT_SDK gates object requests only.
+    const leanOnly = this.#ready === undefined && !this.#closed
+      ? (this.#leanReady ??= this.#leanOnly())
+      : undefined;
+    const { lean } = leanOnly !== undefined ? { lean: leanOnly } : await this.#init();
     for await (
       const page of listPages(lean, {
         prefix: listPrefix,

@@ -182,6 +182,10 @@ step "store contract tests against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/store_contract_s3_test.ts
 pass "store contract against moto_server"
 
+step "S3 listing (lean ListObjectsV2): tricky keys and paging against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_list_test.ts
+pass "S3 listing against moto_server"
+
 step "every vc subcommand, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_s3_workflow_test.ts
 pass "vc command line against moto_server"

@@ -285,6 +285,59 @@ export async function run(args: Args): Promise<Report> {
     fmtStats(v2.stats),
   );
 
+  // Listing alone, in-process: S3Store.list over the no-op's objects.
+  {
+    const { S3Store } = await import("../../src/store/s3.ts");
+    const store = new S3Store({
+      bucket: "mirror",
+      endpoint: server.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const times: number[] = [];
+      let n = 0;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        n = 0;
+        for await (const _ of store.list("vc-big/")) n++;
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      report.info(
+        `S3Store.list of ${n} keys in-process: ${fmtNum(times[1]!)} ms (median of 3), ${
+          fmtNum(times[1]! / n * 10_000)
+        } ms per 10,000`,
+      );
+    } finally {
+      await store.close();
+    }
+  }
+
+  // Does the no-op load the AWS SDK? Count @aws-sdk module files opened.
+  {
+    const trace = `${tmp.path}/strace.txt`;
+    try {
+      await timed("strace", [
+        "-f",
+        "-qq",
+        "-e",
+        "trace=open,openat",
+        "-o",
+        trace,
+        Deno.execPath(),
+        ...vcArgs("mirror", big, "s3://mirror/vc-big", "--state", `${tmp.path}/big.db`, "--json"),
+      ], { env, cwd: tmp.path });
+      const opened = (await Deno.readTextFile(trace)).split("\n")
+        .filter((l) => /@aws-sdk\/[^"]*\.[cm]?js"/.test(l) && !l.includes("ENOENT")).length;
+      report.goal("no-op: @aws-sdk module files opened", opened, "", "==", 0, "strace -e openat");
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      report.info("strace is not installed: SDK loading not checked");
+    }
+  }
+
   // 3. One same-size edit.
   const changed = `${big}/${rels[Math.floor(rels.length / 2)]}`;
   await Deno.writeFile(changed, pseudoRandom(SIZE, 999_999));

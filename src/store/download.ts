@@ -426,7 +426,9 @@ async function downloadParallel(
   // [0, prefix) are all written. A range that finishes ahead of a slow one
   // waits (as a flag) until the gap closes.
   const sequential = hasher !== undefined && !segmented && plan.segment > 0;
-  const shaStream = hasher !== undefined && wantSha;
+  // Beside part hashing (which keeps its workers busy), the SHA-256 gets a worker of its own.
+  const shaHasher = !wantSha ? undefined : segmented ? HashPool.start(1) : hasher;
+  const shaStream = shaHasher !== undefined;
   const trackPrefix = sequential || shaStream;
   const complete: boolean[] = ranges.map(() => false);
   let prefix = 0;
@@ -456,7 +458,7 @@ async function downloadParallel(
       const { start, end } = ranges[prefix++]!;
       // The workers queue these in order and read each once it is final.
       if (sequential) hasher.stream(WHOLE, temp.path, start, end);
-      if (shaStream) hasher.stream(SHA, temp.path, start, end, "sha256");
+      if (shaStream) shaHasher.stream(SHA, temp.path, start, end, "sha256");
     }
     if (prefix > before) wake();
   };
@@ -517,7 +519,7 @@ async function downloadParallel(
       }, () => {});
     }
     if (shaStream) {
-      await hasher.digest(SHA).then((sha256) => {
+      await shaHasher.digest(SHA).then((sha256) => {
         computed.sha256 = sha256;
         computed.readBack = true;
       }, () => {}); // without it, verify() hashes the finished file
@@ -525,6 +527,7 @@ async function downloadParallel(
     return computed;
   } finally {
     hasher?.terminate();
+    if (shaHasher !== hasher) shaHasher?.terminate();
   }
 }
 

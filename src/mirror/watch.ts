@@ -146,12 +146,15 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       pump = (async () => {
         for await (const event of watcher!) {
           if (event.kind === "access") continue;
-          const now = clock.now();
           for (const path of event.paths) {
             // A directory's own "modify" (its entries changed) says nothing
             // its files' events do not; creation or renaming means a scan.
             const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false);
-            pending.set(path, { seen: await look(path), since: now, scan });
+            const seen = await look(path);
+            // The quiet period starts when the file was looked at, not when
+            // the event arrived: a write between the two must not count as
+            // already quiet.
+            pending.set(path, { seen, since: clock.now(), scan });
           }
           options.onEvent?.(event.paths);
           poke();

@@ -4,6 +4,7 @@ import { memoryIo } from "../src/cli/io.ts";
 import { commandNames, loadCommand, runCli, VALUE_FLAGS, VERSION } from "../src/cli/main.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { staticGraph } from "./module_graph.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -133,33 +134,6 @@ Deno.test("main: an interrupt exits 130", async () => {
   assertEquals(code, 130);
   assertEquals(io.stderr(), "vc: interrupted\n");
 });
-
-/** Modules reachable from `root` through static imports only (what loads before any dynamic import). */
-async function staticGraph(root: string): Promise<string[]> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", root],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  type Dep = { code?: { specifier: string }; isDynamic?: boolean };
-  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
-    roots: string[];
-    modules: { specifier: string; dependencies?: Dep[] }[];
-  };
-  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const stack = [...info.roots];
-  while (stack.length > 0 && seen.size < 10_000) {
-    const spec = stack.pop()!;
-    if (seen.has(spec)) continue;
-    seen.add(spec);
-    for (const dep of bySpecifier.get(spec)?.dependencies ?? []) {
-      if (dep.code && !dep.isDynamic) stack.push(dep.code.specifier);
-    }
-  }
-  return [...seen];
-}
 
 Deno.test("main: startup loads no command module, and vc path never loads the S3 client", async () => {
   const cli = await staticGraph("cli.ts");

@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  awsSdkFilesOpened,
   FakeServer,
   fmtNum,
   fmtStats,
@@ -28,7 +29,6 @@ import {
 
 const GOAL = 1.5;
 // Module files of the SDK, as opened when it is loaded (package.json reads do not count).
-const SDK_FILE = /@aws-sdk\/[^"]*\.[cm]?js"/;
 
 /** Runs the benchmark; returns the report. */
 export async function run(args: { quick: boolean }): Promise<Report> {
@@ -93,24 +93,11 @@ export async function run(args: { quick: boolean }): Promise<Report> {
     cache: string,
     extraEnv: Record<string, string> = {},
   ): Promise<number | undefined> => {
-    const trace = `${tmp.path}/strace.txt`;
-    try {
-      await timed("strace", [
-        "-f",
-        "-qq",
-        "-e",
-        "trace=open,openat",
-        "-o",
-        trace,
-        Deno.execPath(),
-        ...pathArgs,
-      ], { env: { ...env, ...extraEnv, VC_CACHE_DIR: cache }, cwd: project });
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return undefined; // no strace here
-      throw e;
-    }
-    const lines = (await Deno.readTextFile(trace)).split("\n");
-    return lines.filter((l) => SDK_FILE.test(l) && !l.includes("ENOENT")).length;
+    return await awsSdkFilesOpened(pathArgs, {
+      env: { ...env, ...extraEnv, VC_CACHE_DIR: cache },
+      cwd: project,
+      traceFile: `${tmp.path}/strace.txt`,
+    });
   };
   const warmSdk = await sdkFiles(cacheDir);
   // The control must load the SDK: without a region in the environment, the

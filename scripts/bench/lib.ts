@@ -508,3 +508,28 @@ export function vcEnv(
     ...extra,
   };
 }
+
+const AWS_SDK_FILE = /@aws-sdk\/[^"]*\.[cm]?js"/;
+
+/**
+ * How many AWS SDK module files `deno <args>` opens (counted with strace), or
+ * `undefined` where strace is not installed: the check that a code path runs
+ * without loading the SDK.
+ */
+export async function awsSdkFilesOpened(
+  args: readonly string[],
+  opts: TimedOptions & { traceFile: string },
+): Promise<number | undefined> {
+  try {
+    await timed(
+      "strace",
+      ["-f", "-qq", "-e", "trace=open,openat", "-o", opts.traceFile, Deno.execPath(), ...args],
+      opts,
+    );
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined; // no strace here
+    throw e;
+  }
+  const lines = (await Deno.readTextFile(opts.traceFile)).split("\n");
+  return lines.filter((l) => AWS_SDK_FILE.test(l) && !l.includes("ENOENT")).length;
+}

@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import {
   awsEnv,
+  awsSdkFilesOpened,
   FakeServer,
   fmtNum,
   fmtStats,
@@ -317,25 +318,19 @@ export async function run(args: Args): Promise<Report> {
 
   // Does the no-op load the AWS SDK? Count @aws-sdk module files opened.
   {
-    const trace = `${tmp.path}/strace.txt`;
-    try {
-      await timed("strace", [
-        "-f",
-        "-qq",
-        "-e",
-        "trace=open,openat",
-        "-o",
-        trace,
-        Deno.execPath(),
-        ...vcArgs("mirror", big, "s3://mirror/vc-big", "--state", `${tmp.path}/big.db`, "--json"),
-      ], { env, cwd: tmp.path });
-      const opened = (await Deno.readTextFile(trace)).split("\n")
-        .filter((l) => /@aws-sdk\/[^"]*\.[cm]?js"/.test(l) && !l.includes("ENOENT")).length;
-      report.goal("no-op: @aws-sdk module files opened", opened, "", "==", 0, "strace -e openat");
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-      report.info("strace is not installed: SDK loading not checked");
-    }
+    const opened = await awsSdkFilesOpened(
+      vcArgs("mirror", big, "s3://mirror/vc-big", "--state", `${tmp.path}/big.db`, "--json"),
+      { env, cwd: tmp.path, traceFile: `${tmp.path}/strace.txt` },
+    );
+    if (opened === undefined) report.info("strace is not installed: SDK loading not checked");
+    else {report.goal(
+        "no-op: @aws-sdk module files opened",
+        opened,
+        "",
+        "==",
+        0,
+        "strace -e openat",
+      );}
   }
 
   // 3. One same-size edit.

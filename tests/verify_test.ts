@@ -48,7 +48,7 @@ for (
     MiB,
   ]] as const
 ) {
-  Deno.test(`a pinned SHA-256 is checked with the MD5 (${name})`, async () => {
+  Deno.test(`a pinned SHA-256 replaces the MD5 check (${name})`, async () => {
     await withDir(async (dir) => {
       const data = bytes(size);
       const store = oneObject(data, md5Hex(data));
@@ -57,7 +57,14 @@ for (
         partSize: 256 * 1024,
         integrity: { size, sha256: sha256Hex(data) },
       });
-      assertEquals([good.md5, good.sha256], [md5Hex(data), sha256Hex(data)]);
+      // The SHA-256 was checked; the MD5 was not computed, so none is claimed.
+      assertEquals([good.md5, good.sha256], [undefined, sha256Hex(data)]);
+      // Unpinned, the same download is checked (and reported) by its MD5 as before.
+      const plain = await downloadToFile(store, "k", `${dir}/plain`, {
+        parallelThreshold: threshold,
+        partSize: 256 * 1024,
+      });
+      assertEquals([plain.md5, plain.sha256], [md5Hex(data), undefined]);
       const e = await assertRejects(
         () =>
           downloadToFile(store, "k", `${dir}/bad`, {
@@ -78,6 +85,59 @@ for (
     });
   });
 }
+
+for (
+  const [name, size, threshold] of [["sequential", 100_000, 32 * MiB], [
+    "parallel",
+    3 * MiB,
+    MiB,
+  ]] as const
+) {
+  Deno.test(`pinned content is the check: an ETag that is not its MD5 passes only when pinned (${name})`, async () => {
+    await withDir(async (dir) => {
+      const data = bytes(size);
+      // The store's ETag does not describe these bytes (a broken proxy, a bad
+      // store): unpinned, the MD5/ETag check refuses them exactly as before.
+      const store = oneObject(data, md5Hex("something else"));
+      const options = { parallelThreshold: threshold, partSize: 256 * 1024 };
+      await assertRejects(
+        () => downloadToFile(store, "k", `${dir}/plain`, options),
+        IntegrityError,
+        "does not match its ETag",
+      );
+      // Pinned, the bytes are proven to be the published ones by the stronger SHA-256.
+      const got = await downloadToFile(store, "k", `${dir}/ok`, {
+        ...options,
+        integrity: { size, sha256: sha256Hex(data) },
+      });
+      assertEquals(got.sha256, sha256Hex(data));
+      assertEquals(sha256Hex(await Deno.readFile(`${dir}/ok`)), sha256Hex(data));
+    });
+  });
+}
+
+Deno.test("Verifier: pinOnly drops the MD5 from the plan; without it both are checked", async () => {
+  const data = bytes(1000);
+  const info: ObjectInfo = { key: "k", size: 1000, etag: md5Hex(data), lastModified: new Date(0) };
+  const sha256 = sha256Hex(data);
+  const pinned = new Verifier(info, { uri: "s3://b/k", sha256, pinOnly: true });
+  assertEquals([pinned.plan.pinOnly, pinned.plan.segment], [true, 0]);
+  const both = new Verifier(info, { uri: "s3://b/k", sha256 });
+  assertEquals([both.plan.pinOnly, both.plan.segment], [false, Infinity]);
+  // pinOnly without a SHA-256 to check changes nothing.
+  assertEquals(new Verifier(info, { uri: "s3://b/k", pinOnly: true }).plan.segment, Infinity);
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, data);
+    const h = pinned.hasher();
+    h.update(data);
+    const signal = new AbortController().signal;
+    assertEquals(await pinned.verify(path, h.finish(), signal), { sha256 });
+    assertEquals(await both.verify(path, {}, signal), { md5: md5Hex(data), sha256 });
+  } finally {
+    await Deno.remove(path);
+  }
+});
 
 Deno.test("Verifier: refuses no ETag or a weak non-MD5 one, accepts vc-md5 or a declared opaque ETag", () => {
   const base = { key: "k", size: 1, lastModified: new Date(0) };

@@ -5,11 +5,11 @@
  *
  * A {@linkcode Verifier} is made once per object. The bytes are hashed in one
  * pass while they stream ({@linkcode Verifier.hasher}): the MD5 of the whole
- * content (or of each multipart part) and the SHA-256 together. What could
- * not be hashed while streaming (parallel downloads hash on workers, which
- * compute MD5 only) is hashed from the finished file by
- * {@linkcode Verifier.verify}, which then compares everything and throws an
- * `IntegrityError` naming the URI, the expected and the actual value.
+ * content (or of each multipart part) and an expected SHA-256 together
+ * (parallel downloads hash on workers). What could not be hashed while
+ * streaming is hashed from the finished file by {@linkcode Verifier.verify},
+ * which then compares everything and throws an `IntegrityError` naming the
+ * URI, the expected and the actual value.
  *
  * Multipart ETags hide the part size. Standard client part sizes are tried
  * first; when none explains the ETag and the store can tell a part's size

@@ -3,10 +3,12 @@
  * same 1 GiB object (256 MiB with `--quick`) from the same fake server (a
  * separate process, disk backend), through `AssetCache`, once without and
  * once with an integrity pin (size + SHA-256 from the lock file). The
- * SHA-256 runs beside the MD5 on the same chunks (on a hash worker for
- * parallel downloads), so the goal is: locked ≤ 1.10 × unlocked. Measured
- * for a single-part object (plain MD5 ETag) and a multipart one (8 MiB
- * parts). Runs alternate, each after `sync`, with a fresh cache directory.
+ * pinned SHA-256 replaces the MD5/ETag hash for a locked download (hashed
+ * as the bytes arrive, on a hash worker for parallel downloads; see
+ * src/store/download.ts for why), and the goal is: locked ≤ 1.10 × unlocked.
+ * Measured for a single-part object (plain MD5 ETag) and a multipart one
+ * (8 MiB parts). Runs alternate, each after `sync`, with a fresh cache
+ * directory.
  *
  *     deno run -A scripts/bench/locked_download.ts [--quick]
  *

@@ -25,7 +25,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     about: "1000 × 4 KiB cold, vc prefill (process) vs aws s3 sync (default, c=16)",
   },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
-  { name: "big_object", about: "one big object via AssetCache vs curl; peak RSS" },
+  {
+    name: "big_object",
+    about: "one big object via AssetCache vs curl and curl | tee | md5sum; peak RSS",
+  },
   {
     name: "stream_put",
     about: "S3Store.put of a stream of unknown size vs a direct PUT; peak RSS",

@@ -41,7 +41,7 @@ async function rawPut(s3: FakeS3, key: string, body: string): Promise<void> {
   assertEquals(res.status, 200, `raw PUT of ${key}`);
 }
 
-async function setup(s3: FakeS3, dir: string, prefix: string) {
+function setup(s3: FakeS3, dir: string, prefix: string) {
   const cache = new AssetCache({
     cacheDir: join(dir, "cache"),
     configPath: false,
@@ -71,7 +71,7 @@ for (const prefix of ["", "pre"]) {
   Deno.test(`versions stored under a leading / are listed and read (${label})`, async () => {
     await using s3 = await startFakeS3({ buckets: [BUCKET] });
     await using dir = await tempDir();
-    await using t = await setup(s3, dir.path, prefix);
+    await using t = setup(s3, dir.path, prefix);
     const { vc, cache } = t;
     // 1.0.0 only under the / key; 2.0.0 under both (the canonical one wins);
     // 3.0.0 only canonical. A doubled // is another asset's key: not a version.
@@ -154,7 +154,7 @@ for (const prefix of ["", "pre"]) {
   Deno.test(`add and update see / versions and keep writing the canonical key (${label})`, async () => {
     await using s3 = await startFakeS3({ buckets: [BUCKET] });
     await using dir = await tempDir();
-    await using t = await setup(s3, dir.path, prefix);
+    await using t = setup(s3, dir.path, prefix);
     const { vc } = t;
     await rawPut(s3, at("/old.1.2.0.csv"), "old");
     const file = await writeFile(dir.path, "old.csv", "old");

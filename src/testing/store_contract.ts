@@ -457,6 +457,12 @@ c(
         assertEquals((await s.head(key))?.key, key);
         assertEquals(new TextDecoder().decode(await readBody(s, key)), `odd ${key}`);
       }
+      if (stored.length > 0) {
+        // A server-side copy reads the exact key too.
+        await s.copy(stored[0]!, `${p}copied`);
+        assertEquals(new TextDecoder().decode(await readBody(s, `${p}copied`)), `odd ${stored[0]}`);
+        await s.delete([`${p}copied`]);
+      }
       assertEquals(new TextDecoder().decode(await readBody(s, `${p}b`)), "plain");
       assertEquals(new TextDecoder().decode(await readBody(s, `${p}x/b`)), "plain x");
       assertEquals(

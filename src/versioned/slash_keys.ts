@@ -10,7 +10,7 @@
  *   `lock`) uses the canonical key when it exists, else the `/` key. When
  *   both exist, the canonical key wins, always: the `/` key is only looked at
  *   after the canonical one was not found. So a slash-only version costs one
- *   extra request (the canonical miss) per read that is not a cache hit.
+ *   request (the canonical miss) per read, even when its copy is cached.
  * - publishing (`add`, `update`) writes the canonical key only.
  *
  * A directory store (`file://`) cannot hold such keys and has none; its `/`

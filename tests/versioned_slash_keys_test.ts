@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { InvalidInputError, NotFoundError } from "../src/errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../src/errors.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { CacheLayout } from "../src/cache/layout.ts";
 import type { StoreOptions } from "../src/store/open.ts";
@@ -22,7 +22,7 @@ import { tempDir, writeFile } from "./versioned_helpers.ts";
 
 const BUCKET = "slash-assets";
 
-function storeOptions(s3: FakeS3): StoreOptions {
+function storeOptions(s3: { url: string }): StoreOptions {
   return {
     s3: {
       endpoint: s3.url,
@@ -182,6 +182,29 @@ for (const prefix of ["", "pre"]) {
     assertEquals(await Deno.readTextFile(await vc.path("/old.csv")), "new");
   });
 }
+
+Deno.test("offline, a cached copy of a / key is served; one never cached is an OfflineError", async () => {
+  await using dir = await tempDir();
+  const manifest = join(dir.path, "versioned_assets.json");
+  const cacheDir = join(dir.path, "cache");
+  let endpoint: string;
+  {
+    await using s3 = await startFakeS3({ buckets: [BUCKET] });
+    endpoint = s3.url;
+    await rawPut(s3, "/a.1.0.0.csv", "slash a");
+    await rawPut(s3, "/b.1.0.0.csv", "slash b");
+    await using t = setup(s3, dir.path, "");
+    assertEquals(await Deno.readTextFile(await t.vc.path("/a.csv", "1.0.0")), "slash a");
+  }
+  // The server is gone: --offline, and plain unreachable.
+  const store = { s3: { ...storeOptions({ url: endpoint }).s3, maxAttempts: 1 } };
+  for (const offline of [true, false]) {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, offline, store });
+    await using vc = new VersionedCache({ manifest, bucket: `s3://${BUCKET}`, cache, store });
+    assertEquals(await Deno.readTextFile(await vc.path("/a.csv", "1.0.0")), "slash a");
+    await assertRejects(() => vc.path("/b.csv", "1.0.0"), OfflineError, "b.1.0.0.csv");
+  }
+});
 
 Deno.test("a directory bucket has no / keys: versions and path work as before", async () => {
   await using dir = await tempDir();

@@ -19,7 +19,7 @@
  * @module
  */
 import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { parseVersionedKey, versionedKey, versionPrefix } from "./naming.ts";
@@ -99,7 +99,8 @@ export async function firstFound<T>(
  * A local copy of a versioned asset through the asset cache: `uri` (the
  * canonical key), else `slashedUri` when `uri` does not exist. Throws the
  * canonical key's `NotFoundError` when neither exists. A cache hit on `uri`
- * costs nothing more.
+ * costs nothing more. Offline (`OfflineError` for `uri`), a cached copy of
+ * `slashedUri` is served.
  *
  * @example
  * ```ts
@@ -107,6 +108,7 @@ export async function firstFound<T>(
  * import { cacheVersioned } from "./slash_keys.ts";
  * import { NotFoundError } from "../errors.ts";
  * const cache = {
+ *   localPath: (uri: string) => `/nonexistent${uri.slice(4)}`,
  *   cache: (uri: string) =>
  *     uri === "s3://b//a.1.0.0.csv"
  *       ? Promise.resolve("/cache/s3/b/%_/a.1.0.0.csv")
@@ -121,7 +123,7 @@ export async function firstFound<T>(
  * ```
  */
 export function cacheVersioned(
-  cache: Pick<AssetCache, "cache">,
+  cache: Pick<AssetCache, "cache" | "localPath">,
   asset:
     & { uri: string; slashedUri?: string | undefined; immutable: boolean }
     & Pick<
@@ -135,9 +137,17 @@ export function cacheVersioned(
   const first = cache.cache(asset.uri, get);
   const slashed = asset.slashedUri;
   if (slashed === undefined) return first;
-  return first.catch((error) => {
+  return first.catch(async (error) => {
+    if (error instanceof OfflineError) {
+      // Offline (or unreachable), the canonical key cannot be asked. A cached
+      // copy of the `/` key was read because the canonical key did not exist,
+      // so it is served, as any cached copy is; nothing cached: the error.
+      const cached = await Deno.stat(cache.localPath(slashed)).catch(() => undefined);
+      if (!cached?.isFile) throw error;
+      return await cache.cache(slashed, get).catch(() => Promise.reject(error));
+    }
     if (!(error instanceof NotFoundError)) throw error;
-    return cache.cache(slashed, get).catch((second) => {
+    return await cache.cache(slashed, get).catch((second) => {
       throw second instanceof NotFoundError ? error : second;
     });
   });

@@ -198,6 +198,10 @@ step "asset cache: boto3 multipart objects with non-standard part sizes, against
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cache_multipart_compat_test.ts
 pass "uniform 6,000,000-byte and uneven 5/7/3 MiB parts verify"
 
+step "versions another tool wrote under keys with a leading /, as a process, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_slash_keys_test.ts
+pass "/-prefixed version keys are listed and read on moto_server"
+
 step "integrity lock file, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
 pass "integrity lock against moto_server"

@@ -147,24 +147,29 @@ export function isStoreUri(uri: string): boolean {
 
 /**
  * The URI of `key` under a store root URI (`s3://bucket/prefix`, `file:///dir`).
- * S3 keys stay raw, as S3 URIs are conventionally written; in a `file:` URI
- * each segment is percent-encoded, so that `%`, `?`, `#` and non-ASCII in a
- * key come back unchanged from {@linkcode parseUri}.
+ * S3 keys stay raw, as S3 URIs are conventionally written, and exact: a key
+ * with a leading `/` is another key on S3 (`s3://b//x` is key `/x`), so it
+ * keeps its slash. In a `file:` URI each segment is percent-encoded, so that
+ * `%`, `?`, `#` and non-ASCII in a key come back unchanged from
+ * {@linkcode parseUri}; leading slashes are dropped there, as a directory
+ * store has no such keys.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { joinUri, parseUri } from "./uri.ts";
- * assert(joinUri("s3://b/pre/", "/x/y.csv") === "s3://b/pre/x/y.csv");
+ * assert(joinUri("s3://b/pre/", "x/y.csv") === "s3://b/pre/x/y.csv");
  * assert(joinUri("s3://b", "y.csv") === "s3://b/y.csv");
+ * assert(joinUri("s3://b", "/y.csv") === "s3://b//y.csv");
+ * assert.deepEqual(parseUri(joinUri("s3://b", "/y.csv")), { scheme: "s3", bucket: "b", key: "/y.csv" });
  * const u = parseUri(joinUri("file:///srv", "r%41?#.txt"));
  * assert(u.scheme === "file" && u.path === "/srv/r%41?#.txt");
  * ```
  */
 export function joinUri(root: string, key: string): string {
   const base = root.replace(/\/+$/, "");
+  if (!/^file:/i.test(base)) return `${base}/${key}`;
   const rest = key.replace(/^\/+/, "");
-  if (!/^file:/i.test(base)) return `${base}/${rest}`;
   return `${base}/${rest.split("/").map(encodeURIComponent).join("/")}`;
 }
 

@@ -667,12 +667,36 @@ Deno.test("s3 store: deleting one key is one plain DELETE (no DeleteObjects); er
 Deno.test("s3 store: keys are validated before any request", async () => {
   await withServer(() => new Response(null, { status: 500 }), async (store, seen) => {
     await assertRejects(() => store.get(""), InvalidInputError);
-    await assertRejects(() => store.get("/abs"), InvalidInputError);
     await assertRejects(() => store.get("a/../b"), InvalidInputError, "a/../b");
+    // A leading "/" is a key of its own on S3; ".." after it is still refused.
+    await assertRejects(() => store.get("/../b"), InvalidInputError, "/../b");
+    await assertRejects(() => store.head("//./b"), InvalidInputError, "//./b");
     await assertRejects(() => store.head("./x"), InvalidInputError);
     await assertRejects(() => store.put("bad\ud800", enc.encode("x")), InvalidInputError);
     assertEquals(seen.length, 0);
   });
+});
+
+Deno.test("s3 store: a key with a leading or doubled / is its own key, inside the prefix", async () => {
+  await withServer(
+    (req) =>
+      req.method === "HEAD" ? objectResponse(enc.encode("slash")) : new Response(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><IsTruncated>false</IsTruncated>` +
+          `<Contents><Key>pre//abs</Key><Size>5</Size><ETag>"x"</ETag>` +
+          `<LastModified>2025-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>`,
+        { headers: { "content-type": "application/xml" } },
+      ),
+    async (store, seen) => {
+      assertEquals((await store.head("/abs"))?.key, "/abs");
+      assertEquals((await store.head("a//b"))?.key, "a//b");
+      assertEquals(seen.map((s) => s.path), ["/bkt/pre//abs", "/bkt/pre/a//b"]);
+      const listed: string[] = [];
+      for await (const info of store.list("/")) listed.push(info.key);
+      assertEquals(listed, ["/abs"], "listed relative to the prefix, slash kept");
+      assertEquals(seen[2]?.query.get("prefix"), "pre//");
+    },
+    { forcePathStyle: true },
+  );
 });
 
 Deno.test("s3 store: constructor validates options; close is idempotent", async () => {

@@ -29,7 +29,10 @@ Deno.test("formatUri, joinUri, isStoreUri and toStoreUri round-trip", () => {
   for (const uri of ["s3://b/k/x.csv", "file:///srv/a%20b/x.csv", "rel/x"]) {
     assertEquals(formatUri(parseUri(uri)), uri);
   }
-  assertEquals(joinUri("s3://b/p/", "/x"), "s3://b/p/x");
+  assertEquals(joinUri("s3://b/p/", "x"), "s3://b/p/x");
+  // A leading "/" is part of an S3 key: `/x` and `x` are two objects.
+  assertEquals(joinUri("s3://b/p/", "/x"), "s3://b/p//x");
+  assertEquals(parseUri(joinUri("s3://b", "/x")), { scheme: "s3", bucket: "b", key: "/x" });
   assertEquals(joinUri("file:///d", "x/y"), "file:///d/x/y");
   assertEquals(isStoreUri("file:///x"), true);
   assertEquals(isStoreUri("C:\\x"), false);

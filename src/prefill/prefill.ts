@@ -12,6 +12,7 @@ import { parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { parsePrefillItem } from "./list_file.ts";
+import { cacheVersioned } from "../versioned/slash_keys.ts";
 
 /** Progress of a prefill run. */
 export interface PrefillProgress {
@@ -71,6 +72,8 @@ export const DEFAULT_PREFILL_CONCURRENCY = 16;
 interface Target {
   label: string;
   uri: string;
+  /** A version's `/` key, read when `uri` does not exist (`versioned/slash_keys.ts`). */
+  slashedUri?: string;
   immutable: boolean;
   /** Pinned content (integrity lock entry), checked as the download enters the cache. */
   integrity?: DownloadIntegrity;
@@ -143,9 +146,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // No stat of the local path first: on a cold run it fails for every
       // item, and a failed stat costs a thrown NotFound each.
       let downloaded = false;
-      await options.cache.cache(target.uri, {
-        immutable: target.immutable,
-        ...(target.integrity ? { integrity: target.integrity } : {}),
+      await cacheVersioned(options.cache, target, {
         ...(signal ? { signal } : {}),
         onProgress: (p) => {
           downloaded = true;
@@ -186,7 +187,12 @@ async function collectTargets(
   options: PrefillOptions,
   failed: Array<PrefillFailure & { order: number }>,
 ): Promise<Target[]> {
-  type Resolved = { uri: string; immutable: boolean; integrity?: DownloadIntegrity };
+  type Resolved = {
+    uri: string;
+    slashedUri?: string;
+    immutable: boolean;
+    integrity?: DownloadIntegrity;
+  };
   const pending: Array<{ label: string; resolve: () => Promise<Resolved> }> = [];
   const labels = new Set<string>();
   const add = (label: string, resolve: () => Promise<Resolved>) => {
@@ -240,8 +246,15 @@ async function collectTargets(
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
     if (uris.has(result.value.uri)) return;
     uris.add(result.value.uri);
-    const { uri, immutable, integrity } = result.value;
-    targets.push({ label, uri, immutable, order: i, ...(integrity ? { integrity } : {}) });
+    const { uri, slashedUri, immutable, integrity } = result.value;
+    targets.push({
+      label,
+      uri,
+      immutable,
+      order: i,
+      ...(slashedUri ? { slashedUri } : {}),
+      ...(integrity ? { integrity } : {}),
+    });
   });
   return targets;
 }

@@ -18,7 +18,13 @@ import {
 import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
-import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
+import {
+  checkMetadata,
+  checkObjectKey,
+  checkRange,
+  etagMatches,
+  lowerMetadataKeys,
+} from "./object_rules.ts";
 import type {
   DeleteOptions,
   GetOptions,
@@ -58,10 +64,6 @@ export interface MemoryStoreOptions {
   /** Size of the chunks bodies are streamed in (default 64 KiB). */
   chunkSize?: number;
 }
-
-// S3's limit on key length, in UTF-8 bytes.
-const MAX_KEY_BYTES = 1024;
-const encoder = new TextEncoder();
 
 /**
  * An in-memory {@linkcode ObjectStore} with S3 semantics.
@@ -377,12 +379,8 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     if (this.#closed) throw new StoreError(`${this.url} is closed`);
     signal?.throwIfAborted();
     if (key === undefined) return;
-    if (key === "" || key.startsWith("/") || encoder.encode(key).length > MAX_KEY_BYTES) {
-      throw new InvalidInputError(
-        `invalid key ${JSON.stringify(key)} for ${this.url}: keys are 1 to ${MAX_KEY_BYTES} ` +
-          `UTF-8 bytes and do not start with "/"`,
-      );
-    }
+    // Any key S3 accepts (a leading `/` too): the map holds keys, not paths.
+    checkObjectKey(key, this.url);
   }
 
   #preconditions(key: string, options: PutOptions): void {

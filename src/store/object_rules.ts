@@ -1,12 +1,60 @@
 /**
  * Rules every store applies the same way as S3, so code tested against one
- * store does not break on another: which user metadata is valid (it travels
- * as HTTP headers on S3), how byte ranges and ETag conditions are read.
+ * store does not break on another: which keys S3 itself accepts, which user
+ * metadata is valid (it travels as HTTP headers on S3), how byte ranges and
+ * ETag conditions are read.
+ *
+ * Keys: S3 accepts any 1 to 1024 UTF-8 bytes, including a leading `/`,
+ * doubled `//` and `.`/`..` segments; those are distinct keys, not paths
+ * (`/a` and `a` are two objects). Rules about local paths are not S3's and
+ * live with the stores that need them: `FsStore` refuses every key it cannot
+ * store as a file below its root (`fs_layout.ts`), the asset cache encodes
+ * keys into safe file names (`cache/layout.ts`), and `S3Store` refuses only
+ * `.`/`..` segments, which HTTP clients rewrite into another key
+ * (`s3_request.ts`).
  *
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
+
+/** S3's limit on a key's length, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * Throws `InvalidInputError` naming the key and `where` (the store) for a key
+ * S3 itself refuses: empty, longer than {@linkcode MAX_KEY_BYTES} UTF-8
+ * bytes, or not well-formed Unicode (a lone surrogate has no UTF-8 form). A
+ * leading `/` and empty segments are fine: S3 keeps them as distinct keys.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkObjectKey } from "./object_rules.ts";
+ * checkObjectKey("/foo/bar.1.0.0.csv", "s3://b"); // another tool's key: fine
+ * checkObjectKey("a//b", "s3://b");
+ * assert.throws(() => checkObjectKey("", "s3://b"), /empty key in s3:\/\/b/);
+ * assert.throws(() => checkObjectKey("x".repeat(1025), "s3://b"), /1024 UTF-8 bytes/);
+ * assert.throws(() => checkObjectKey("a\ud800", "s3://b"), /not valid Unicode/);
+ * ```
+ */
+export function checkObjectKey(key: string, where: string): void {
+  if (typeof key !== "string" || key === "") {
+    throw new InvalidInputError(`empty key in ${where}`);
+  }
+  if (!key.isWellFormed()) {
+    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${where} is not valid Unicode`);
+  }
+  // UTF-16 length bounds the UTF-8 one from below; most keys skip the encode.
+  if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).length > MAX_KEY_BYTES) {
+    throw new InvalidInputError(
+      `key ${JSON.stringify(key.slice(0, 60))}... in ${where} is longer than ` +
+        `${MAX_KEY_BYTES} UTF-8 bytes`,
+    );
+  }
+}
 
 /**
  * Throws `InvalidInputError` naming `where` (the key or URI) and the entry

@@ -10,22 +10,28 @@ import { md5Hex, normalizeEtag } from "../hash.ts";
 import type { PutOptions } from "./types.ts";
 
 /**
- * Throws `InvalidInputError` for keys S3Store cannot address faithfully: a
- * leading `/`, `.` or `..` segments (URL parsing in fetch would normalize
- * them away, addressing another key), or text that is not valid Unicode.
+ * Throws `InvalidInputError` for keys S3Store cannot address faithfully: `.`
+ * or `..` segments (URL parsing in fetch would normalize them away,
+ * addressing another key: `a/../b` would read `b`), or text that is not valid
+ * Unicode.
+ *
+ * A leading `/` and doubled `//` are addressed exactly (`/a` is its own key,
+ * sent as `/bucket//a`, and URLs keep empty segments), so keys other tools
+ * wrote that way can be read, listed, copied and deleted. They never leave
+ * the store's prefix: with prefix `p`, key `/a` is `p//a`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkKey } from "./s3_request.ts";
  * checkKey("a/b.csv", "s3://b");
+ * checkKey("/a/b.1.0.0.csv", "s3://b");
+ * checkKey("a//b.csv", "s3://b");
  * assert.throws(() => checkKey("a/../b", "s3://b"), /"\.\." path segment/);
+ * assert.throws(() => checkKey("/../b", "s3://b"), /"\.\." path segment/);
  * ```
  */
 export function checkKey(key: string, root: string): void {
-  if (key.startsWith("/")) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} must not start with "/"`);
-  }
   if (key.split("/").some((s) => s === "." || s === "..")) {
     throw new InvalidInputError(
       `key ${

@@ -427,6 +427,65 @@ c("keys with spaces, unicode, '+', '%' and other punctuation", async (s, p) => {
   assertEquals(await listKeys(s, p), []);
 });
 
+c(
+  "keys with a leading '/', '//' or '..' never alias another key: distinct objects, or refused naming the key",
+  async (s, p) => {
+    // S3 keeps `/a` and `a` apart; a store may instead refuse what it cannot
+    // hold (FsStore: keys must be file paths below its root), but never read
+    // or write one key for another.
+    await s.put(`${p}b`, bytes("plain"));
+    await s.put(`${p}x/b`, bytes("plain x"));
+    const odd = [`/${p}b`, `${p}x//b`, `${p}x/../b`, `/${p}x/../../b`];
+    const stored: string[] = [];
+    try {
+      for (const key of odd) {
+        let accepted = true;
+        try {
+          await s.put(key, bytes(`odd ${key}`));
+        } catch (error) {
+          assert.ok(error instanceof InvalidInputError, `${key}: ${String(error)}`);
+          assert.ok(error.message.includes(JSON.stringify(key)), `${error.message} names ${key}`);
+          accepted = false;
+        }
+        if (!accepted) {
+          for (const read of [() => s.head(key), () => s.get(key)]) {
+            await assertRejects(read, InvalidInputError, JSON.stringify(key));
+          }
+          continue;
+        }
+        stored.push(key);
+        assertEquals((await s.head(key))?.key, key);
+        assertEquals(new TextDecoder().decode(await readBody(s, key)), `odd ${key}`);
+      }
+      if (stored.length > 0) {
+        // A server-side copy reads the exact key too.
+        await s.copy(stored[0]!, `${p}copied`);
+        assertEquals(new TextDecoder().decode(await readBody(s, `${p}copied`)), `odd ${stored[0]}`);
+        await s.delete([`${p}copied`]);
+      }
+      assertEquals(new TextDecoder().decode(await readBody(s, `${p}b`)), "plain");
+      assertEquals(new TextDecoder().decode(await readBody(s, `${p}x/b`)), "plain x");
+      assertEquals(
+        await listKeys(s, `/${p}`),
+        stored.filter((k) => k.startsWith(`/${p}`)).sort(compareUtf8Bytes),
+      );
+      assertEquals(
+        await listKeys(s, p),
+        [`${p}b`, `${p}x/b`, ...stored.filter((k) => k.startsWith(p))].sort(compareUtf8Bytes),
+      );
+      if (stored.length > 0) {
+        await s.delete(stored);
+        for (const key of stored) assertEquals(await s.head(key), undefined, key);
+      }
+      assertEquals((await s.head(`${p}b`))?.etag, md5Hex("plain"), "deleting them kept the others");
+    } finally {
+      // `/${p}...` is outside the case's prefix, so the runner would not remove it.
+      const outside = stored.filter((k) => !k.startsWith(p));
+      if (outside.length > 0) await s.delete(outside).catch(() => {});
+    }
+  },
+);
+
 c("md5 option: mismatch throws IntegrityError and stores nothing", async (s, p) => {
   await assertRejects(
     () => s.put(`${p}bad`, bytes("payload"), { md5: md5Hex("something else") }),

@@ -14,6 +14,7 @@ import { joinUri } from "../uri.ts";
 import { type LockEntry, lockKey, updateLockFile } from "./lock_file.ts";
 import { withManifestLock } from "./manifest.ts";
 import { versionedKey } from "./naming.ts";
+import { firstFound, slashedKey } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
 import { FrozenError, type VersionedCache } from "./versioned_cache.ts";
@@ -167,11 +168,16 @@ export async function checkLock(
         const objectKey = versionedKey(path, version);
         const uri = joinUri(vc.bucket, objectKey);
         try {
-          await downloadToFile(store, objectKey, join(temp, `${i}`), {
-            uri,
-            integrity: { ...lock, label: key },
-            ...signalOf(options),
-          });
+          // The canonical key, else the `/` key another tool wrote (slash_keys.ts).
+          await firstFound(
+            [objectKey, slashedKey(objectKey)],
+            (k) =>
+              downloadToFile(store, k, join(temp, `${i}`), {
+                uri: joinUri(vc.bucket, k),
+                integrity: { ...lock, label: key },
+                ...signalOf(options),
+              }),
+          );
           out.status = "ok";
         } catch (error) {
           if (error instanceof IntegrityError) {

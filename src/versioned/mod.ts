@@ -70,6 +70,7 @@ export {
   versionPrefix,
 } from "./naming.ts";
 export type { VersionedKey } from "./naming.ts";
+export { headVersion, listVersionKeys, slashedKey, slashedUri } from "./slash_keys.ts";
 export { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 export { nextVersion } from "./version_bump.ts";
 export type { Bump } from "./version_bump.ts";

@@ -9,6 +9,7 @@ import { normalizeEtag, parseEtag } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
+import { headVersion } from "./slash_keys.ts";
 import {
   assertUnchanged,
   SourceChangedError,
@@ -69,14 +70,16 @@ export async function refuseIdentical(
   file: string,
   digest: SourceDigest,
 ): Promise<void> {
-  const info = await store.head(versionedKey(path, latest));
-  if (info === undefined || info.size !== digest.size) return;
+  // The latest version may be one another tool wrote under a `/` key.
+  const found = await headVersion(store, path, latest);
+  if (found === undefined || found.info.size !== digest.size) return;
+  const { info } = found;
   const etag = parseEtag(info.etag);
   const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
   if (md5 !== digest.md5) return;
   throw new InvalidInputError(
     `${file} is identical to ${path} ${latest} (${
-      joinUri(bucket, versionedKey(path, latest))
+      joinUri(bucket, found.key)
     }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
   );
 }

@@ -33,12 +33,8 @@ import {
   updateLockFile,
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
-import {
-  normalizeVersionedPath,
-  parseVersionedKey,
-  versionedKey,
-  versionPrefix,
-} from "./naming.ts";
+import { normalizeVersionedPath, parseVersionedKey, versionedKey } from "./naming.ts";
+import { cacheVersioned, headVersion, listVersionKeys, slashedUri } from "./slash_keys.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import {
@@ -141,6 +137,12 @@ export interface VersionedAsset {
   uri: string;
   /** The pinned version; absent for overrides. */
   version?: string;
+  /**
+   * For a version in an `s3://` bucket: the URI of the same version under the
+   * key with a leading `/` (`s3://b//foo/bar.1.2.5.csv`), which other tools
+   * may have written. Read only when `uri` does not exist (see `slash_keys.ts`).
+   */
+  slashedUri?: string;
   /** True for versioned objects, which never change once published. */
   immutable: boolean;
   /** The content the integrity lock file pins for this version, if it has an entry. */
@@ -329,17 +331,19 @@ export class VersionedCache {
       await assertFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
     }
     try {
-      return await this.#cache.cache(asset.uri, {
-        immutable: asset.immutable,
-        ...(asset.integrity ? { integrity: asset.integrity } : {}),
+      // The canonical key, else the `/` key another tool may have written.
+      return await cacheVersioned(this.#cache, asset, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     } catch (error) {
       if (!(error instanceof NotFoundError) || asset.version === undefined) throw error;
       const available = await this.versions(asset.path).catch(() => undefined);
+      const where = asset.slashedUri === undefined
+        ? asset.uri
+        : `${asset.uri}, nor ${asset.slashedUri}`;
       throw new NotFoundError(
-        `version ${asset.version} of ${asset.path} does not exist (${asset.uri})${
+        `version ${asset.version} of ${asset.path} does not exist (${where})${
           available === undefined
             ? ""
             : available.length === 0
@@ -484,8 +488,11 @@ export class VersionedCache {
   }
 
   /**
-   * Every version of exactly `path` in the bucket, ascending. One LIST request
-   * per 1000 keys under the path's name prefix.
+   * Every version of exactly `path` in the bucket, ascending: those under the
+   * canonical key (`foo/bar.1.2.5.csv`) and those other tools wrote under a
+   * key with a leading `/` (`/foo/bar.1.2.5.csv`), each version once. One
+   * LIST request per 1000 keys under each of the two name prefixes, made at
+   * once.
    *
    * @example
    * ```ts
@@ -504,13 +511,7 @@ export class VersionedCache {
   async versions(path: string): Promise<string[]> {
     const p = normalizeVersionedPath(path);
     const store = await this.#store(this.bucket);
-    const out: string[] = [];
-    // Keys only: a directory store need not hash files to list them.
-    for await (const info of store.list(versionPrefix(p), { etags: false })) {
-      const parsed = parseVersionedKey(info.key);
-      if (parsed?.path === p) out.push(parsed.version);
-    }
-    return out.sort(compareVersions);
+    return [...(await listVersionKeys(store, p)).keys()].sort(compareVersions);
   }
 
   /**
@@ -542,7 +543,9 @@ export class VersionedCache {
 
   /**
    * Every versioned path in the bucket with its versions (ascending), sorted by
-   * path. Keys that are not versioned assets' keys are ignored.
+   * path. Keys that are not versioned assets' keys are ignored. A key with a
+   * leading `/` (written by another tool) counts for the same path, and a
+   * version stored under both keys is listed once.
    *
    * @example
    * ```ts
@@ -563,17 +566,17 @@ export class VersionedCache {
    */
   async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
     const store = await this.#store(this.bucket);
-    const byPath = new Map<string, string[]>();
+    const byPath = new Map<string, Set<string>>();
     for await (const info of store.list("", { etags: false })) {
       const parsed = parseVersionedKey(info.key);
       if (parsed === undefined) continue;
-      const list = byPath.get(parsed.path);
-      if (list) list.push(parsed.version);
-      else byPath.set(parsed.path, [parsed.version]);
+      const versions = byPath.get(parsed.path);
+      if (versions) versions.add(parsed.version);
+      else byPath.set(parsed.path, new Set([parsed.version]));
     }
     return [...byPath.keys()].sort().map((path) => ({
       path,
-      versions: (byPath.get(path) ?? []).sort(compareVersions),
+      versions: [...(byPath.get(path) ?? [])].sort(compareVersions),
     }));
   }
 
@@ -773,10 +776,15 @@ export class VersionedCache {
       const info = await (await this.#store(root)).head(key);
       return info ? undefined : `override ${meaning.location} does not exist`;
     }
-    const key = versionedKey(path, meaning.version);
-    const uri = joinUri(this.bucket, key);
-    const info = await (await this.#store(this.bucket)).head(key);
-    if (info === undefined) return `${uri} does not exist`;
+    const canonical = joinUri(this.bucket, versionedKey(path, meaning.version));
+    // The canonical key, else the `/` key: the object `vc path` would read.
+    const found = await headVersion(await this.#store(this.bucket), path, meaning.version);
+    if (found === undefined) {
+      const slashed = slashedUri(this.bucket, versionedKey(path, meaning.version));
+      return `${canonical} does not exist${slashed === undefined ? "" : ` (nor ${slashed})`}`;
+    }
+    const { info } = found;
+    const uri = joinUri(this.bucket, found.key);
     const local = this.#cache.localPath(uri);
     const stat = await Deno.stat(local).catch(() => undefined);
     if (stat === undefined) return undefined; // not cached: nothing more to compare
@@ -974,12 +982,16 @@ export class VersionedCache {
   }
 
   #versioned(path: string, version: string): VersionedAsset {
-    return {
+    const key = versionedKey(path, version);
+    const asset: VersionedAsset = {
       path,
-      uri: joinUri(this.bucket, versionedKey(path, version)),
+      uri: joinUri(this.bucket, key),
       version,
       immutable: true,
     };
+    const slashed = slashedUri(this.bucket, key);
+    if (slashed !== undefined) asset.slashedUri = slashed;
+    return asset;
   }
 
   #notInManifest(path: string, known: string[]): NotFoundError {

@@ -1,0 +1,245 @@
+/**
+ * Versions stored under a key with a leading `/`. vc publishes `/foo/bar.csv`
+ * at `1.2.5` as `foo/bar.1.2.5.csv` (the canonical key), but baiji-pod and
+ * other tools may have written `/foo/bar.1.2.5.csv`, which S3 keeps as a
+ * different key. vc reads both:
+ *
+ * - listing (`versions`, `ls-remote`) finds versions under either key, each
+ *   version once;
+ * - reading a pinned version (`path`, `cat`, `sync`, `prefill`, `verify`,
+ *   `lock`) uses the canonical key when it exists, else the `/` key. When
+ *   both exist, the canonical key wins, always: the `/` key is only looked at
+ *   after the canonical one was not found. So a slash-only version costs one
+ *   request (the canonical miss) per read, even when its copy is cached.
+ * - publishing (`add`, `update`) writes the canonical key only.
+ *
+ * A directory store (`file://`) cannot hold such keys and has none; its `/`
+ * listings are empty.
+ *
+ * @module
+ */
+import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
+import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
+import { joinUri } from "../uri.ts";
+import { parseVersionedKey, versionedKey, versionPrefix } from "./naming.ts";
+
+/**
+ * The other key a version may be stored under: the canonical key with a
+ * leading `/`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { slashedKey } from "./slash_keys.ts";
+ * assert.equal(slashedKey("foo/bar.1.2.5.csv"), "/foo/bar.1.2.5.csv");
+ * ```
+ */
+export function slashedKey(key: string): string {
+  return `/${key}`;
+}
+
+/**
+ * The URI of the `/` key of `key` under `bucket`, for `s3://` buckets only
+ * (a directory bucket cannot hold such keys: `undefined`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { slashedUri } from "./slash_keys.ts";
+ * assert.equal(slashedUri("s3://b/pre", "foo/bar.1.0.0.csv"), "s3://b/pre//foo/bar.1.0.0.csv");
+ * assert.equal(slashedUri("file:///srv/assets", "foo/bar.1.0.0.csv"), undefined);
+ * ```
+ */
+export function slashedUri(bucket: string, key: string): string | undefined {
+  return /^s3:\/\//i.test(bucket) ? joinUri(bucket, slashedKey(key)) : undefined;
+}
+
+/**
+ * Runs `read` on each candidate in order and returns the first result that is
+ * not a `NotFoundError`. A later candidate the store refuses as a key
+ * (`InvalidInputError`: it cannot hold it) counts as not found. When none is
+ * found, throws the first candidate's `NotFoundError`; any other error is
+ * thrown as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstFound } from "./slash_keys.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const tried: string[] = [];
+ * const read = (key: string) => {
+ *   tried.push(key);
+ *   return key === "/a" ? Promise.resolve("slash") : Promise.reject(new NotFoundError(key));
+ * };
+ * assert.equal(await firstFound(["a", "/a"], read), "slash");
+ * assert.deepEqual(tried, ["a", "/a"]);
+ * await assert.rejects(() => firstFound(["b", "/b"], read), { message: "b" });
+ * ```
+ */
+export async function firstFound<T>(
+  candidates: readonly string[],
+  read: (candidate: string) => Promise<T>,
+): Promise<T> {
+  let notFound: NotFoundError | undefined;
+  for (const [i, candidate] of candidates.entries()) {
+    try {
+      return await read(candidate);
+    } catch (error) {
+      const missing = error instanceof NotFoundError ||
+        (i > 0 && error instanceof InvalidInputError);
+      if (!missing) throw error;
+      notFound ??= error as NotFoundError;
+    }
+  }
+  throw notFound ?? new NotFoundError("nothing to read");
+}
+
+/**
+ * A local copy of a versioned asset through the asset cache: `uri` (the
+ * canonical key), else `slashedUri` when `uri` does not exist. Throws the
+ * canonical key's `NotFoundError` when neither exists. A cache hit on `uri`
+ * costs nothing more. Offline (`OfflineError` for `uri`), a cached copy of
+ * `slashedUri` is served.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheVersioned } from "./slash_keys.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const cache = {
+ *   localPath: (uri: string) => `/nonexistent${uri.slice(4)}`,
+ *   cache: (uri: string) =>
+ *     uri === "s3://b//a.1.0.0.csv"
+ *       ? Promise.resolve("/cache/s3/b/%_/a.1.0.0.csv")
+ *       : Promise.reject(new NotFoundError(`${uri} does not exist`)),
+ * };
+ * const asset = { uri: "s3://b/a.1.0.0.csv", slashedUri: "s3://b//a.1.0.0.csv", immutable: true };
+ * assert.equal(await cacheVersioned(cache, asset), "/cache/s3/b/%_/a.1.0.0.csv");
+ * await assert.rejects(
+ *   () => cacheVersioned(cache, { ...asset, slashedUri: undefined }),
+ *   /s3:\/\/b\/a.1.0.0.csv does not exist/,
+ * );
+ * ```
+ */
+export function cacheVersioned(
+  cache: Pick<AssetCache, "cache" | "localPath">,
+  asset:
+    & { uri: string; slashedUri?: string | undefined; immutable: boolean }
+    & Pick<
+      CacheGetOptions,
+      "integrity"
+    >,
+  options: Omit<CacheGetOptions, "immutable" | "integrity"> = {},
+): Promise<string> {
+  const get: CacheGetOptions = { ...options, immutable: asset.immutable };
+  if (asset.integrity !== undefined) get.integrity = asset.integrity;
+  const first = cache.cache(asset.uri, get);
+  const slashed = asset.slashedUri;
+  if (slashed === undefined) return first;
+  return first.catch(async (error) => {
+    if (error instanceof OfflineError) {
+      // Offline (or unreachable), the canonical key cannot be asked. A cached
+      // copy of the `/` key was read because the canonical key did not exist,
+      // so it is served, as any cached copy is; nothing cached: the error.
+      const cached = await Deno.stat(cache.localPath(slashed)).catch(() => undefined);
+      if (!cached?.isFile) throw error;
+      return await cache.cache(slashed, get).catch(() => Promise.reject(error));
+    }
+    if (!(error instanceof NotFoundError)) throw error;
+    return await cache.cache(slashed, get).catch((second) => {
+      throw second instanceof NotFoundError ? error : second;
+    });
+  });
+}
+
+/**
+ * The key `path` at `version` is stored under in `store` (the canonical key,
+ * else the `/` one) with its metadata, or `undefined` when neither exists.
+ * One HEAD, two when the canonical key is missing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headVersion } from "./slash_keys.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * await store.put("/a/b.1.0.0.csv", new TextEncoder().encode("slash"));
+ * assert.equal((await headVersion(store, "/a/b.csv", "1.0.0"))?.key, "/a/b.1.0.0.csv");
+ * await store.put("a/b.1.0.0.csv", new TextEncoder().encode("canonical"));
+ * assert.equal((await headVersion(store, "/a/b.csv", "1.0.0"))?.key, "a/b.1.0.0.csv");
+ * assert.equal(await headVersion(store, "/a/b.csv", "2.0.0"), undefined);
+ * ```
+ */
+export async function headVersion(
+  store: ObjectStore,
+  path: string,
+  version: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ key: string; info: ObjectInfo } | undefined> {
+  const key = versionedKey(path, version);
+  try {
+    return await firstFound([key, slashedKey(key)], async (k) => {
+      const info = await store.head(k, options);
+      if (info === undefined) throw new NotFoundError(k);
+      return { key: k, info };
+    });
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Every version of exactly `path` (a normalized versioned path) in `store`,
+ * each with the key it is read from (the canonical key when both exist), in
+ * no particular order. Lists the name prefix with and without a leading `/`
+ * at once: one LIST per 1000 keys of each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listVersionKeys } from "./slash_keys.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * for (const key of ["a/b.1.0.0.csv", "/a/b.1.0.0.csv", "/a/b.2.0.0.csv", "/a/bc.3.0.0.csv"]) {
+ *   await store.put(key, new Uint8Array());
+ * }
+ * const found = await listVersionKeys(store, "/a/b.csv");
+ * assert.deepEqual([...found].sort(), [["1.0.0", "a/b.1.0.0.csv"], ["2.0.0", "/a/b.2.0.0.csv"]]);
+ * ```
+ */
+export async function listVersionKeys(
+  store: ObjectStore,
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<Map<string, string>> {
+  const prefix = versionPrefix(path);
+  const [canonical, slashed] = await Promise.all([
+    versionsUnder(store, prefix, path, options),
+    // A store that cannot hold `/` keys (FsStore lists none; another might refuse) has none.
+    versionsUnder(store, slashedKey(prefix), path, options).catch((error) => {
+      if (error instanceof InvalidInputError) return new Map<string, string>();
+      throw error;
+    }),
+  ]);
+  for (const [version, key] of slashed) if (!canonical.has(version)) canonical.set(version, key);
+  return canonical;
+}
+
+async function versionsUnder(
+  store: ObjectStore,
+  prefix: string,
+  path: string,
+  options: { signal?: AbortSignal },
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  // Keys only: a directory store need not hash files to list them.
+  const listOptions: ListOptions = { etags: false };
+  if (options.signal !== undefined) listOptions.signal = options.signal;
+  for await (const info of store.list(prefix, listOptions)) {
+    const parsed = parseVersionedKey(info.key);
+    if (parsed?.path === path) found.set(parsed.version, info.key);
+  }
+  return found;
+}

@@ -6,15 +6,16 @@
 import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
 import { S3Store } from "../src/store/s3.ts";
+import type { GetOptions, ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { keys, startService } from "./server_helpers.ts";
 
 const MiB = 1024 * 1024;
 
-async function s3Service() {
+async function s3Service(wrap: (store: S3Store) => ObjectStore = (s) => s) {
   const fake = await startFakeS3({ buckets: ["cache"] });
-  const store = new S3Store({
+  const s3 = new S3Store({
     bucket: "cache",
     prefix: "svc",
     endpoint: fake.url,
@@ -24,7 +25,7 @@ async function s3Service() {
     multipartThreshold: 5 * MiB,
     partSize: 5 * MiB,
   });
-  const t = await startService({ store });
+  const t = await startService({ store: wrap(s3) });
   return {
     t,
     fake,
@@ -66,6 +67,35 @@ Deno.test("serve over S3: a 12 MiB streamed upload goes up in parts and comes ba
   assert(await client.download(cacheId, out, { onProgress: (p) => (received = p.bytes) }));
   assertEquals(received, data.length);
   assertEquals(md5Hex(await Deno.readFile(out)), md5Hex(data));
+});
+
+Deno.test("serve over S3: a download relays the store's own body (no JS idle guard in between)", async () => {
+  const dataGets: GetOptions[] = [];
+  // Records the options of every data read, passing everything through.
+  const recording = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "get") {
+          return (key: string, options: GetOptions = {}) => {
+            if (key.startsWith("data/")) dataGets.push(options);
+            return target.get(key, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  await using s = await s3Service(recording);
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ raw: 1 });
+  const data = pattern(3 * MiB + 5, 3); // over the 1 MiB the store would read whole
+  await client.put(cacheId, data);
+  assertEquals(md5Hex((await client.getBytes(cacheId))!), md5Hex(data));
+  const range = await client.get(cacheId, { range: `bytes=${2 * MiB}-${2 * MiB + 99}` });
+  assertEquals(new Uint8Array(await range!.arrayBuffer()), data.subarray(2 * MiB, 2 * MiB + 100));
+  assertEquals(dataGets.length, 2);
+  assert(dataGets.every((o) => o.rawBody === true), "data reads ask for the raw body");
+  assertEquals(dataGets[1]!.range, { start: 2 * MiB, end: 2 * MiB + 99 });
 });
 
 Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {

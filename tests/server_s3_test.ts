@@ -6,7 +6,7 @@
 import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
 import { S3Store } from "../src/store/s3.ts";
-import type { GetOptions, ObjectStore } from "../src/store/types.ts";
+import type { DeleteOptions, GetOptions, ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { keys, startService } from "./server_helpers.ts";
@@ -96,6 +96,39 @@ Deno.test("serve over S3: a download relays the store's own body (no JS idle gua
   assertEquals(dataGets.length, 2);
   assert(dataGets.every((o) => o.rawBody === true), "data reads ask for the raw body");
   assertEquals(dataGets[1]!.range, { start: 2 * MiB, end: 2 * MiB + 99 });
+});
+
+Deno.test("serve over S3: a delete racing an upload removes the new file too, with plain DELETEs", async () => {
+  const late: { client?: CacheClient } = {};
+  let raced = false;
+  // Just before the first conditional delete of an entry's metadata, another
+  // upload replaces the file.
+  const racing = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "delete") {
+          return async (keys: string[], options: DeleteOptions = {}) => {
+            if (!raced && options.ifMatch !== undefined && keys[0]!.startsWith("meta/")) {
+              raced = true;
+              const { cacheId } = await late.client!.id({ race: 1 });
+              await late.client!.put(cacheId, new TextEncoder().encode("newer"));
+            }
+            return await target.delete(keys, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  await using s = await s3Service(racing);
+  const client = late.client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ race: 1 });
+  await client.put(cacheId, new TextEncoder().encode("older"));
+  await client.rm(cacheId);
+  assert(raced, "the upload ran between the read and the delete");
+  assertEquals(await client.getBytes(cacheId), undefined);
+  assertEquals(await keys(s.t.store, ""), []); // no orphaned data of either upload
+  assertEquals(s.fake.stats.DeleteObjects ?? 0, 0);
 });
 
 Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {

@@ -14,9 +14,10 @@
  *    CPU seconds per GiB are printed too: on a busy machine they say more
  *    than throughput ratios.
  *
- *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024]
+ *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024] [--cpu-prof DIR]
  *
- * `--ids 0` or `--size-mib 0` skips a part.
+ * `--ids 0` or `--size-mib 0` skips a part. `--cpu-prof DIR` runs each
+ * service with V8's sampling profiler, writing `DIR/*.cpuprofile`.
  *
  * @module
  */
@@ -41,6 +42,7 @@ interface Args {
   ids: number;
   concurrency: number;
   sizeMib: number;
+  cpuProf: string | undefined;
 }
 
 function parse(argv: string[]): Args {
@@ -53,6 +55,7 @@ function parse(argv: string[]): Args {
       ids: { type: "string" },
       concurrency: { type: "string" },
       "size-mib": { type: "string" },
+      "cpu-prof": { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -62,6 +65,7 @@ function parse(argv: string[]): Args {
     ids: Number(values.ids ?? (quick ? 200 : 1000)),
     concurrency: Number(values.concurrency ?? 64),
     sizeMib: Number(values["size-mib"] ?? (quick ? 256 : 1024)),
+    cpuProf: values["cpu-prof"],
   };
 }
 
@@ -106,21 +110,24 @@ async function startService(
   s3: FakeServer,
   dir: string,
   tokenFile: string,
+  cpuProf: string | undefined,
 ): Promise<Service> {
+  const args = vcArgs(
+    "serve",
+    "--store",
+    `s3://${BUCKET}/cache`,
+    "--token-file",
+    tokenFile,
+    "--port",
+    "0",
+    "--max-upload-bytes",
+    "2GiB",
+    "--sweep-interval",
+    "0",
+  );
+  if (cpuProf !== undefined) args.splice(1, 0, "--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: vcArgs(
-      "serve",
-      "--store",
-      `s3://${BUCKET}/cache`,
-      "--token-file",
-      tokenFile,
-      "--port",
-      "0",
-      "--max-upload-bytes",
-      "2GiB",
-      "--sweep-interval",
-      "0",
-    ),
+    args,
     cwd: dir,
     env: { ...s3.env, NO_COLOR: "1" },
     stdin: "null",
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
   // --- 1. the bounded KBase stress test (--ids 0 skips it) -----------------
   const n = args.ids;
   if (n > 0) {
-    await using service = await startService(s3, tmp.path, tokenFile);
+    await using service = await startService(s3, tmp.path, tokenFile, args.cpuProf);
     await stress(report, service, s3, auth, n, args.concurrency);
     report.info(
       `service peak RSS after the stress test: ${fmtNum(await peakRssMib(service.pid))} MiB`,
@@ -187,10 +194,43 @@ async function main(): Promise<void> {
   }
   // --- 2. one big file, on a fresh service so its RSS is the file's alone ---
   if (args.sizeMib > 0) {
-    await using service = await startService(s3, tmp.path, tokenFile);
+    await using service = await startService(s3, tmp.path, tokenFile, args.cpuProf);
     await bigFile(report, service, s3, tmp.path, token, args.sizeMib);
   }
   await report.finish({ quick: args.quick, results: args.results });
+}
+
+/** CPU seconds of the service, the fake S3 and this process (the clients). */
+async function cpuOf(service: Service, s3: FakeServer): Promise<number[]> {
+  return await Promise.all([service.pid, s3.child.pid, Deno.pid].map(cpuSeconds));
+}
+
+/** A phase with the CPU seconds each process spent and the store requests it took. */
+type Measured = Phase & { cpu: number[]; storeRequests: number };
+type Phases = Record<"id" | "upload" | "download" | "delete", Measured>;
+
+/** Runs the four phases in order, each with the CPU seconds it cost each process. */
+async function phases(
+  service: Service,
+  s3: FakeServer,
+  n: number,
+  c: number,
+  fns: Record<keyof Phases, (i: number) => Promise<void>>,
+): Promise<Phases> {
+  const out: Partial<Phases> = {};
+  for (const name of ["id", "upload", "download", "delete"] as const) {
+    await s3.reset();
+    const before = await cpuOf(service, s3);
+    const phase = await load(n, c, fns[name]);
+    const after = await cpuOf(service, s3);
+    const storeRequests = (await s3.stats()).total;
+    out[name] = { ...phase, cpu: after.map((x, k) => x - before[k]!), storeRequests };
+  }
+  return out as Phases;
+}
+
+function totalMs(p: Phases): number {
+  return Object.values(p).reduce((s, x) => s + x.ms, 0);
 }
 
 async function stress(
@@ -203,16 +243,16 @@ async function stress(
 ): Promise<void> {
   const ids: string[] = new Array(n);
   const small = (i: number) => new TextEncoder().encode(`result ${i}\n`.repeat(32));
-  const via = {
-    id: await load(n, c, async (i) => {
+  const via = await phases(service, s3, n, c, {
+    id: async (i) => {
       const res = await fetch(`${service.url}/v1/cache_id`, {
         method: "POST",
         headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ job: "bench", i }),
       });
       ids[i] = (await res.json()).cache_id;
-    }),
-    upload: await load(n, c, async (i) => {
+    },
+    upload: async (i) => {
       const form = new FormData();
       form.append("file", new Blob([small(i)]), `r${i}.txt`);
       await expectOk(
@@ -223,42 +263,105 @@ async function stress(
         }),
         "upload",
       );
-    }),
-    download: await load(n, c, async (i) => {
+    },
+    download: async (i) => {
       await expectOk(
         await fetch(`${service.url}/v1/cache/${ids[i]}`, { headers: auth }),
         "download",
       );
-    }),
-    delete: await load(n, c, async (i) => {
+    },
+    delete: async (i) => {
       await expectOk(
         await fetch(`${service.url}/v1/cache/${ids[i]}`, { method: "DELETE", headers: auth }),
         "delete",
       );
-    }),
-  };
+    },
+  });
   const base = `${s3.url}/${BUCKET}/direct`;
-  const direct = {
-    id: await load(n, c, async (i) => {
+  const direct = await phases(service, s3, n, c, {
+    id: async (i) => {
       await expectOk(await fetch(`${base}/m${i}`, { method: "PUT", body: "{}" }), "put");
-    }),
-    upload: await load(n, c, async (i) => {
+    },
+    upload: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`, { method: "PUT", body: small(i) }), "put");
-    }),
-    download: await load(n, c, async (i) => {
+    },
+    download: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`), "get");
-    }),
-    delete: await load(n, c, async (i) => {
+    },
+    delete: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`, { method: "DELETE" }), "delete");
-    }),
+    },
+  });
+  // The floor of a service that keeps an entry as a metadata object plus a
+  // data object: the store requests vc serve makes, sent straight to the
+  // store by the clients (no service in between, no signing).
+  const floorBase = `${s3.url}/${BUCKET}/floor`;
+  const etags: string[] = new Array(n);
+  const meta = (i: number, file: boolean) =>
+    JSON.stringify({
+      owner: "token-file:bench",
+      filename: file ? `r${i}.txt` : "placeholder",
+      expiresAt: Date.now() + 7 * 86_400_000,
+      size: file ? 352 : 0,
+      ...(file ? { dataKey: `data/${i}/0`, etag: "0".repeat(32), uploadedAt: Date.now() } : {}),
+    });
+  const putMeta = async (i: number, file: boolean, condition: Record<string, string>) => {
+    const res = await fetch(`${floorBase}/meta/${i}.json`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", ...condition },
+      body: meta(i, file),
+    });
+    await expectOk(res, "put meta");
+    etags[i] = res.headers.get("etag")!;
   };
+  const getMeta = async (i: number) =>
+    await expectOk(await fetch(`${floorBase}/meta/${i}.json`), "get meta");
+  const floor = await phases(service, s3, n, c, {
+    id: (i) => putMeta(i, false, { "if-none-match": "*" }),
+    upload: async (i) => {
+      await Promise.all([
+        getMeta(i),
+        fetch(`${floorBase}/data/${i}/0`, { method: "PUT", body: small(i) }).then((r) =>
+          expectOk(r, "put data")
+        ),
+      ]);
+      await putMeta(i, true, { "if-match": etags[i]! });
+    },
+    download: async (i) => {
+      await getMeta(i);
+      await expectOk(await fetch(`${floorBase}/data/${i}/0`), "get data");
+    },
+    delete: async (i) => {
+      await getMeta(i);
+      const res = await fetch(`${floorBase}/meta/${i}.json`, {
+        method: "DELETE",
+        headers: { "if-match": etags[i]! },
+      });
+      await expectOk(res, "delete meta");
+      await expectOk(await fetch(`${floorBase}/data/${i}/0`, { method: "DELETE" }), "delete data");
+    },
+  });
   report.info(`${n} ids, uploads, downloads, deletes; ${c} concurrent clients`);
+  report.info(
+    "cpu: seconds of the service / fake S3 / clients; floor: the service's store requests sent straight to the store",
+  );
+  const cpu = (p: Measured) =>
+    `  ${fmtNum(p.storeRequests / n)} store req each, cpu ${
+      p.cpu.map((x) => fmtNum(x)).join(" / ")
+    }`;
   for (const phase of ["id", "upload", "download", "delete"] as const) {
-    report.info(`service ${fmtPhase(phase, via[phase])}`);
-    report.info(`direct  ${fmtPhase(phase, direct[phase])}`);
+    report.info(`service ${fmtPhase(phase, via[phase])}${cpu(via[phase])}`);
+    report.info(`floor   ${fmtPhase(phase, floor[phase])}${cpu(floor[phase])}`);
+    report.info(`direct  ${fmtPhase(phase, direct[phase])}${cpu(direct[phase])}`);
   }
-  const viaMs = Object.values(via).reduce((s, p) => s + p.ms, 0);
-  const directMs = Object.values(direct).reduce((s, p) => s + p.ms, 0);
+  const viaMs = totalMs(via);
+  const directMs = totalMs(direct);
+  const floorMs = totalMs(floor);
+  report.info(
+    `limit: the same store requests without the service take ${
+      fmtNum(floorMs / directMs)
+    }× direct; the service adds ${fmtNum(viaMs / floorMs)}× over that`,
+  );
   report.goal(
     "stress total time vs direct S3",
     viaMs / directMs,

@@ -134,8 +134,8 @@ export interface TokenFileAuthOptions {
 
 /**
  * A local token file: `{"<sha256 hex of token>": "name", ...}`. The file is
- * re-read when its modification time or size changes (one `stat` per
- * request), so `vc serve add-token` takes effect without a restart.
+ * re-read when its modification time or size changes (one synchronous
+ * `stat` per request), so `vc serve add-token` takes effect without a restart.
  *
  * @example
  * ```ts
@@ -174,7 +174,10 @@ export class TokenFileAuth implements AuthProvider {
   async #reload(): Promise<void> {
     let st: Deno.FileInfo;
     try {
-      st = await Deno.stat(this.#path);
+      // Synchronous: one stat syscall of a local file costs microseconds,
+      // while the async op (a hop to the blocking pool and back) took 15% of
+      // the service's time in the stress bench.
+      st = Deno.statSync(this.#path);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
       // A removed token file revokes every token.

@@ -5,6 +5,7 @@
  */
 import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
+import { TokenFileAuth } from "../src/server/auth.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { DeleteOptions, GetOptions, ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -129,6 +130,68 @@ Deno.test("serve over S3: a delete racing an upload removes the new file too, wi
   assertEquals(await client.getBytes(cacheId), undefined);
   assertEquals(await keys(s.t.store, ""), []); // no orphaned data of either upload
   assertEquals(s.fake.stats.DeleteObjects ?? 0, 0);
+});
+
+/** Passes everything to `store`, counting the reads of each key prefix. */
+function countingReads(store: ObjectStore, reads: Map<string, number>): ObjectStore {
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === "get") {
+        return (key: string, options?: GetOptions) => {
+          const prefix = key.split("/")[0]!;
+          reads.set(prefix, (reads.get(prefix) ?? 0) + 1);
+          return target.get(key, options);
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+Deno.test("serve over S3: an upload right after cache_id switches the entry without reading it", async () => {
+  const reads = new Map<string, number>();
+  await using s = await s3Service((store) => countingReads(store, reads));
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ hint: 1 });
+  await client.put(cacheId, new TextEncoder().encode("one"));
+  await client.put(cacheId, new TextEncoder().encode("two"));
+  assertEquals(reads.get("meta") ?? 0, 0);
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "two");
+  assertEquals(reads.get("meta"), 1); // downloads always read the metadata
+  assertEquals((await keys(s.t.store, "data/")).length, 1);
+});
+
+Deno.test("serve over S3: an upload whose remembered metadata another process changed reads it afresh", async () => {
+  await using a = await s3Service();
+  // A second service (another process's handler) over the same store.
+  const shared: ObjectStore = new Proxy(a.t.store, {
+    get(target, name) {
+      if (name === "close") return () => Promise.resolve(); // the first service closes it
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await using b = await startService({
+    store: shared,
+    auth: new TokenFileAuth({ path: a.t.tokenFile }),
+  });
+  const alice = a.t.tokens.alice;
+  const viaA = new CacheClient({ url: a.t.url, token: alice });
+  const viaB = new CacheClient({ url: b.url, token: alice });
+  const { cacheId } = await viaA.id({ two: "processes" });
+  await viaB.put(cacheId, new TextEncoder().encode("from B"));
+  await viaA.put(cacheId, new TextEncoder().encode("from A")); // A still remembers the placeholder
+  assertEquals(new TextDecoder().decode(await viaB.getBytes(cacheId)), "from A");
+  assertEquals((await keys(a.t.store, "data/")).length, 1); // B's file was replaced and deleted
+  await viaB.rm(cacheId);
+  // A remembers the entry it wrote; the delete in B makes A's next upload a 404.
+  const gone = await assertRejects(
+    () => viaA.put(cacheId, new TextEncoder().encode("late")),
+    CacheServiceError,
+  );
+  assertEquals(gone.status, 404);
+  assertEquals(await keys(a.t.store, ""), []);
 });
 
 Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {

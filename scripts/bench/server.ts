@@ -209,24 +209,43 @@ async function cpuOf(service: Service, s3: FakeServer): Promise<number[]> {
 type Measured = Phase & { cpu: number[]; storeRequests: number };
 type Phases = Record<"id" | "upload" | "download" | "delete", Measured>;
 
-/** Runs the four phases in order, each with the CPU seconds it cost each process. */
-async function phases(
+const PHASES = ["id", "upload", "download", "delete"] as const;
+type Runs = Record<keyof Phases, (i: number) => Promise<void>>;
+
+/** Runs one phase: its latencies, the CPU seconds each process spent, its store requests. */
+async function measure(
   service: Service,
   s3: FakeServer,
   n: number,
   c: number,
-  fns: Record<keyof Phases, (i: number) => Promise<void>>,
-): Promise<Phases> {
-  const out: Partial<Phases> = {};
-  for (const name of ["id", "upload", "download", "delete"] as const) {
-    await s3.reset();
-    const before = await cpuOf(service, s3);
-    const phase = await load(n, c, fns[name]);
-    const after = await cpuOf(service, s3);
-    const storeRequests = (await s3.stats()).total;
-    out[name] = { ...phase, cpu: after.map((x, k) => x - before[k]!), storeRequests };
+  fn: (i: number) => Promise<void>,
+): Promise<Measured> {
+  await s3.reset();
+  const before = await cpuOf(service, s3);
+  const phase = await load(n, c, fn);
+  const after = await cpuOf(service, s3);
+  const storeRequests = (await s3.stats()).total;
+  return { ...phase, cpu: after.map((x, k) => x - before[k]!), storeRequests };
+}
+
+/**
+ * Runs the phases of each variant interleaved (id of each, then upload of
+ * each, ...), so a change in machine load hits every variant alike.
+ */
+async function interleaved(
+  service: Service,
+  s3: FakeServer,
+  n: number,
+  c: number,
+  variants: [Runs, Runs, Runs],
+): Promise<[Phases, Phases, Phases]> {
+  const out: [Phases, Phases, Phases] = [{} as Phases, {} as Phases, {} as Phases];
+  for (const name of PHASES) {
+    for (const [k, runs] of variants.entries()) {
+      out[k]![name] = await measure(service, s3, n, c, runs[name]);
+    }
   }
-  return out as Phases;
+  return out;
 }
 
 function totalMs(p: Phases): number {
@@ -243,7 +262,7 @@ async function stress(
 ): Promise<void> {
   const ids: string[] = new Array(n);
   const small = (i: number) => new TextEncoder().encode(`result ${i}\n`.repeat(32));
-  const via = await phases(service, s3, n, c, {
+  const viaRuns: Runs = {
     id: async (i) => {
       const res = await fetch(`${service.url}/v1/cache_id`, {
         method: "POST",
@@ -276,9 +295,9 @@ async function stress(
         "delete",
       );
     },
-  });
+  };
   const base = `${s3.url}/${BUCKET}/direct`;
-  const direct = await phases(service, s3, n, c, {
+  const directRuns: Runs = {
     id: async (i) => {
       await expectOk(await fetch(`${base}/m${i}`, { method: "PUT", body: "{}" }), "put");
     },
@@ -291,7 +310,7 @@ async function stress(
     delete: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`, { method: "DELETE" }), "delete");
     },
-  });
+  };
   // The floor of a service that keeps an entry as a metadata object plus a
   // data object: the store requests vc serve makes, sent straight to the
   // store by the clients (no service in between, no signing).
@@ -316,15 +335,14 @@ async function stress(
   };
   const getMeta = async (i: number) =>
     await expectOk(await fetch(`${floorBase}/meta/${i}.json`), "get meta");
-  const floor = await phases(service, s3, n, c, {
+  const floorRuns: Runs = {
     id: (i) => putMeta(i, false, { "if-none-match": "*" }),
     upload: async (i) => {
-      await Promise.all([
-        getMeta(i),
-        fetch(`${floorBase}/data/${i}/0`, { method: "PUT", body: small(i) }).then((r) =>
-          expectOk(r, "put data")
-        ),
-      ]);
+      // The service remembers the version it wrote at cache_id: no read.
+      await expectOk(
+        await fetch(`${floorBase}/data/${i}/0`, { method: "PUT", body: small(i) }),
+        "put data",
+      );
       await putMeta(i, true, { "if-match": etags[i]! });
     },
     download: async (i) => {
@@ -340,7 +358,12 @@ async function stress(
       await expectOk(res, "delete meta");
       await expectOk(await fetch(`${floorBase}/data/${i}/0`, { method: "DELETE" }), "delete data");
     },
-  });
+  };
+  const [via, direct, floor] = await interleaved(service, s3, n, c, [
+    viaRuns,
+    directRuns,
+    floorRuns,
+  ]);
   report.info(`${n} ids, uploads, downloads, deletes; ${c} concurrent clients`);
   report.info(
     "cpu: seconds of the service / fake S3 / clients; floor: the service's store requests sent straight to the store",
@@ -349,7 +372,7 @@ async function stress(
     `  ${fmtNum(p.storeRequests / n)} store req each, cpu ${
       p.cpu.map((x) => fmtNum(x)).join(" / ")
     }`;
-  for (const phase of ["id", "upload", "download", "delete"] as const) {
+  for (const phase of PHASES) {
     report.info(`service ${fmtPhase(phase, via[phase])}${cpu(via[phase])}`);
     report.info(`floor   ${fmtPhase(phase, floor[phase])}${cpu(floor[phase])}`);
     report.info(`direct  ${fmtPhase(phase, direct[phase])}${cpu(direct[phase])}`);
@@ -372,6 +395,31 @@ async function stress(
       fmtNum((4 * n) / (directMs / 1000))
     } req/s`,
   );
+}
+
+/**
+ * The upload floor of the service's store path: the file as a stream into
+ * `S3Store.put` (multipart parts of unknown total size, as the service
+ * sends an upload it is still receiving), in this process.
+ */
+async function storePutFloor(s3: FakeServer, src: string): Promise<{ ms: number }> {
+  const { S3Store } = await import("../../src/store/s3.ts");
+  const store = new S3Store({
+    bucket: BUCKET,
+    prefix: "floor",
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const file = await Deno.open(src);
+    const started = performance.now();
+    await store.put("big.bin", file.readable);
+    return { ms: performance.now() - started };
+  } finally {
+    await store.close();
+  }
 }
 
 /** One big file up and down, through the service and directly; the service's peak RSS. */
@@ -409,6 +457,7 @@ async function bigFile(
   const cpu1 = await cpuSeconds(service.pid);
   report.info(`service peak RSS after the upload: ${fmtNum(await peakRssMib(service.pid))} MiB`);
   const upDirect = await timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]);
+  const upFloor = await storePutFloor(s3, src);
   const downVia = await timed("curl", [
     ...curl,
     "-H",
@@ -434,6 +483,11 @@ async function bigFile(
   await Deno.remove(`${dir}/direct.bin`);
   const rss = await peakRssMib(service.pid);
   const mb = (t: { ms: number }) => mbps(size, t.ms);
+  report.info(
+    `limit: the file streamed through S3Store.put (the service's store path, no HTTP in front) from this process: ${
+      fmtNum(mb(upFloor))
+    } MB/s, ${fmtNum(mb(upFloor) / mb(upDirect))}× direct`,
+  );
   report.goal(
     `${sizeMib} MiB upload throughput vs direct S3`,
     mb(upVia) / mb(upDirect),

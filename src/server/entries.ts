@@ -12,6 +12,13 @@
  * - `usage/<sha256(token_id)>.json`: bytes stored per identity, kept when a
  *   quota is configured (see {@linkcode UsageCounter}).
  *
+ * The process remembers the metadata it last wrote or read for recent IDs
+ * (bounded). That is only ever a hint for a conditional write: an upload
+ * after `POST /v1/cache_id` switches the entry with If-Match on the version
+ * it wrote, without reading it again; when another process changed the entry
+ * meanwhile the write fails and the entry is read afresh. Reads, deletes and
+ * quota checks always read the store.
+ *
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
@@ -98,6 +105,8 @@ export interface SweepResult {
 }
 
 const MAX_CAS_ATTEMPTS = 20;
+/** Entries whose last known metadata is kept as a write hint. */
+const MAX_KNOWN = 10_000;
 
 /** Why an entry cannot be used, for metrics. */
 export type Miss = "unknown" | "expired" | "placeholder";
@@ -132,6 +141,8 @@ export class Entries {
   readonly #granularity: number;
   readonly #usage: UsageCounter | undefined;
   readonly #onExpired: () => void;
+  /** Last metadata written or read per ID (insertion order = age): write hints. */
+  readonly #known = new Map<string, LoadedEntry>();
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
@@ -155,11 +166,16 @@ export class Entries {
         signal === undefined ? {} : { signal },
       );
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (e instanceof NotFoundError) {
+        this.#known.delete(id);
+        return undefined;
+      }
       throw e;
     }
     const text = await new Response(result.body).text();
-    return { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+    const entry = { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+    this.#remember(id, entry);
+    return entry;
   }
 
   /**
@@ -278,7 +294,7 @@ export class Entries {
       // upload. A failed check stops the upload and deletes what was stored
       // (no entry points at it, so nobody ever sees it).
       body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
-      const live = this.#live(id, owner);
+      const live = this.#liveHint(id, owner);
       live.catch((e) => abort.abort(e));
       const [checked, stored] = await Promise.allSettled([
         live,
@@ -337,6 +353,7 @@ export class Entries {
       // before the data goes leaves an orphan for the sweep, never an entry
       // without its file. Two single deletes: a batch delete costs S3Store an
       // SDK round trip (12x slower than a plain DELETE in the stress bench).
+      this.#known.delete(id);
       try {
         await this.#store.delete([metaKey(id)], { ifMatch: entry.version });
       } catch (e) {
@@ -402,6 +419,25 @@ export class Entries {
     return result;
   }
 
+  /**
+   * The entry as this process last wrote or read it, when that shows a live
+   * entry of `owner`, else {@linkcode Entries.#live}. Only for a write made
+   * conditional on its version, which fails when the entry changed since.
+   */
+  #liveHint(id: string, owner: string): Promise<LoadedEntry> {
+    const known = this.#known.get(id);
+    if (known !== undefined && known.meta.owner === owner && !this.#expired(known.meta)) {
+      return Promise.resolve(known);
+    }
+    return this.#live(id, owner);
+  }
+
+  #remember(id: string, entry: LoadedEntry): void {
+    this.#known.delete(id);
+    this.#known.set(id, entry);
+    if (this.#known.size > MAX_KNOWN) this.#known.delete(this.#known.keys().next().value!);
+  }
+
   /** The live entry or the right `HttpError`; an expired one is removed on the way. */
   async #live(id: string, owner: string): Promise<LoadedEntry> {
     const entry = await this.load(id);
@@ -433,6 +469,7 @@ export class Entries {
     // Only if nobody refreshed or replaced it since we read it.
     const now = await this.load(id);
     if (now === undefined || now.version !== entry.version) return false;
+    this.#known.delete(id);
     await this.#store.delete(keysOf(id, entry.meta));
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
     this.#onExpired();
@@ -445,10 +482,17 @@ export class Entries {
 
   async #putMeta(id: string, meta: EntryMeta, version: string | undefined): Promise<string> {
     const body = new TextEncoder().encode(JSON.stringify(meta));
-    const result = await this.#store.put(metaKey(id), body, {
-      contentType: "application/json",
-      ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
-    });
+    let result: PutResult;
+    try {
+      result = await this.#store.put(metaKey(id), body, {
+        contentType: "application/json",
+        ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
+      });
+    } catch (e) {
+      this.#known.delete(id); // changed elsewhere, or unknown after a failure
+      throw e;
+    }
+    this.#remember(id, { meta, version: result.etag });
     return result.etag;
   }
 }

@@ -487,6 +487,11 @@ Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => 
   assertEquals(download.status, 200);
   assertEquals(download.bytes_out, 3);
   assertEquals(download.identity, "alice");
+  // bytes_in: the whole request body, JSON and multipart alike.
+  const reserved = lines.find((l) => l.route === "/v1/cache_id" && l.status === 200);
+  assertEquals(reserved.bytes_in, JSON.stringify({ a: 1 }).length);
+  const uploaded = lines.find((l) => l.method === "POST" && l.route === "/v1/cache/{id}");
+  assert(uploaded.bytes_in > 3 + 2 * 40, `multipart body counted whole: ${uploaded.bytes_in}`);
   assert(!t.logs.join("\n").includes(alice));
 });
 

@@ -156,6 +156,8 @@ export class TokenFileAuth implements AuthProvider {
   readonly #path: string;
   #stamp = "";
   #names = new Map<string, string>();
+  /** Tokens already looked up in the current file (cleared when it changes). */
+  #seen = new Map<string, Identity>();
 
   /** Creates the provider (the file is read on first use). */
   constructor(options: TokenFileAuthOptions) {
@@ -165,10 +167,15 @@ export class TokenFileAuth implements AuthProvider {
   /** Finds the token's name; 401 when the file does not list it. */
   async authenticate(authorization: string): Promise<Identity> {
     await this.#reload();
+    const known = this.#seen.get(authorization);
+    if (known !== undefined) return known;
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     const name = this.#names.get(sha256Hex(token));
     if (name === undefined) throw new HttpError(401, "invalid token");
-    return { tokenId: `token-file:${name}`, name };
+    const identity = { tokenId: `token-file:${name}`, name };
+    // Valid tokens only (bounded by the file), so guessing cannot grow it.
+    if (this.#seen.size < 10_000) this.#seen.set(authorization, identity);
+    return identity;
   }
 
   async #reload(): Promise<void> {
@@ -182,6 +189,7 @@ export class TokenFileAuth implements AuthProvider {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
       // A removed token file revokes every token.
       this.#names = new Map();
+      this.#seen = new Map();
       this.#stamp = "missing";
       return;
     }
@@ -189,6 +197,7 @@ export class TokenFileAuth implements AuthProvider {
     if (stamp === this.#stamp) return;
     try {
       this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+      this.#seen = new Map();
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
       if (this.#stamp === "" || this.#stamp === "missing") throw e;

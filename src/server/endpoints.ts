@@ -45,17 +45,9 @@ function ok(): Response {
   return Response.json({ status: "ok" });
 }
 
-/** The body as a stream that counts into `ctx.bytesIn`. */
-function countedBody(req: Request, ctx: EndpointContext): ReadableStream<Uint8Array> {
-  const body = req.body ?? ReadableStream.from<Uint8Array>([]);
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        ctx.bytesIn += chunk.length;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+/** The request body (empty when there is none). */
+function bodyOf(req: Request): ReadableStream<Uint8Array> {
+  return req.body ?? ReadableStream.from<Uint8Array>([]);
 }
 
 /** `POST /v1/cache_id`. */
@@ -69,7 +61,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
   }
   const identity = await authenticate(req, ctx);
-  const text = await readText(countedBody(req, ctx), ctx.maxJsonBytes);
+  const text = await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
   let body;
   try {
     body = parsePyJson(text);
@@ -99,12 +91,18 @@ function describe(meta: EntryMeta): Record<string, unknown> {
   };
 }
 
-async function readText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+/** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */
+async function readText(
+  body: ReadableStream<Uint8Array>,
+  max: number,
+  ctx: EndpointContext,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for await (const chunk of body) {
       total += chunk.length;
+      ctx.bytesIn += chunk.length;
       if (total > max) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
       chunks.push(chunk);
     }
@@ -143,8 +141,9 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
       `upload of ${length} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
     );
   }
-  const part = await readFilePart(countedBody(req, ctx), type, {
+  const part = await readFilePart(bodyOf(req), type, {
     maxFileBytes: ctx.maxUploadBytes,
+    onRead: (bytes) => ctx.bytesIn += bytes,
   });
   await ctx.entries.upload(id, identity.tokenId, {
     filename: part.filename,

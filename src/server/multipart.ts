@@ -29,6 +29,8 @@ export interface MultipartOptions {
   maxFileBytes?: number;
   /** Largest size of the other fields and headers together (default 1 MiB). */
   maxOverheadBytes?: number;
+  /** Called with the size of each chunk read from the body (for byte counts). */
+  onRead?: (bytes: number) => void;
 }
 
 const encoder = new TextEncoder();
@@ -63,7 +65,11 @@ export async function readFilePart(
 ): Promise<FilePart> {
   const boundary = boundaryOf(contentType);
   const field = options.field ?? "file";
-  const scanner = new Scanner(body.getReader(), options.maxOverheadBytes ?? 1 << 20);
+  const scanner = new Scanner(
+    body.getReader(),
+    options.maxOverheadBytes ?? 1 << 20,
+    options.onRead ?? (() => {}),
+  );
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   try {
     // The virtual CRLF in front lets the first delimiter match like the others.
@@ -186,10 +192,16 @@ class Scanner {
   #eof = false;
   #overhead = 0;
   readonly #maxOverhead: number;
+  readonly #onRead: (bytes: number) => void;
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, maxOverhead: number) {
+  constructor(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    maxOverhead: number,
+    onRead: (bytes: number) => void,
+  ) {
     this.#reader = reader;
     this.#maxOverhead = maxOverhead;
+    this.#onRead = onRead;
   }
 
   unshift(bytes: Uint8Array): void {
@@ -223,6 +235,7 @@ class Scanner {
       }
       chunks.push(chunk.value);
       total += chunk.value.length;
+      this.#onRead(chunk.value.length);
     } while (total < want);
     if (chunks.length === 0) return false;
     if (this.#buf.length === 0 && chunks.length === 1) {

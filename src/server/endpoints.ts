@@ -149,6 +149,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
     filename: part.filename,
     ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
     body: part.body,
+    bytes: part.bytes,
   });
   return ok();
 }

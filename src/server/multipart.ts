@@ -19,6 +19,8 @@ export interface FilePart {
   contentType?: string;
   /** The file's bytes; errors with an `HttpError` (400 cut off, 413 too large). */
   body: ReadableStream<Uint8Array>;
+  /** Bytes of the file `body` has handed out so far (its size once it ended). */
+  bytes(): number;
 }
 
 /** Options for {@linkcode readFilePart}. */
@@ -93,10 +95,12 @@ export async function readFilePart(
         throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
       }
       const type = headers.get("content-type");
+      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity);
       return {
         filename: disposition.filename,
         ...(type === undefined ? {} : { contentType: type }),
-        body: scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity),
+        body: file.body,
+        bytes: file.bytes,
       };
     }
   } catch (e) {
@@ -299,8 +303,14 @@ class Scanner {
     }
   }
 
-  /** The bytes up to `delim` as a stream; consumes the delimiter at the end. */
-  streamUntil(delim: Uint8Array, max: number): ReadableStream<Uint8Array> {
+  /**
+   * The bytes up to `delim` as a stream, and how many it handed out;
+   * consumes the delimiter at the end.
+   */
+  streamUntil(
+    delim: Uint8Array,
+    max: number,
+  ): { body: ReadableStream<Uint8Array>; bytes: () => number } {
     let total = 0;
     let done = false;
     const emit = (bytes: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -308,7 +318,7 @@ class Scanner {
       if (total > max) throw new HttpError(413, `file exceeds the upload limit of ${max} bytes`);
       controller.enqueue(bytes);
     };
-    return new ReadableStream<Uint8Array>({
+    const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         for (;;) {
           if (done) {
@@ -344,6 +354,7 @@ class Scanner {
         await this.cancel(reason);
       },
     }, { highWaterMark: 0 });
+    return { body, bytes: () => total };
   }
 }
 

@@ -354,6 +354,16 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   assertEquals(await hit.text(), "data");
   const meta = (await newCacheId(t.url, alice, { job: 1 })).doc.metadata as Record<string, number>;
   assertEquals(meta.expiration, Math.floor((t.clock.now() + 30 * DAY) / 1000));
+  // Within a day of that refresh a download writes nothing; past a day it moves the window.
+  const expirationAfter = async (ms: number) => {
+    t.clock.advance(ms);
+    const res = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
+    assertEquals(await res.text(), "data");
+    const doc = (await newCacheId(t.url, alice, { job: 1 })).doc;
+    return (doc.metadata as Record<string, number>).expiration;
+  };
+  assertEquals(await expirationAfter(DAY - 1000), meta.expiration);
+  assertEquals(await expirationAfter(2000), Math.floor((t.clock.now() + 30 * DAY) / 1000));
   // ...so 20 more days is fine, but 31 idle days expire it.
   t.clock.advance(20 * DAY);
   const still = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
@@ -367,7 +377,7 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   assertStringIncludes(metrics, "vc_serve_expired_removed_total 2");
   assertStringIncludes(metrics, "vc_serve_cache_misses_total 1");
-  assertStringIncludes(metrics, "vc_serve_cache_hits_total 2");
+  assertStringIncludes(metrics, "vc_serve_cache_hits_total 4");
 });
 
 Deno.test("serve: sweep removes expired entries and orphaned data", async () => {

@@ -69,7 +69,9 @@ export interface EntriesOptions {
   fileTtlMs?: number;
   /**
    * A download rewrites the metadata only when the expiry would move by more
-   * than this (default 1 hour), so hot entries are not rewritten on every read.
+   * than this (default 1 day), so a file downloaded often costs one small
+   * write a day, not one per download; the 30-day inactivity window is then
+   * honoured to within this much.
    */
   refreshGranularityMs?: number;
   /** Cap on the bytes one identity may store; `undefined` for none. */
@@ -150,7 +152,7 @@ export class Entries {
     this.#clock = options.clock ?? systemClock;
     this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
     this.#fileTtl = options.fileTtlMs ?? 30 * DAY;
-    this.#granularity = options.refreshGranularityMs ?? 3_600_000;
+    this.#granularity = options.refreshGranularityMs ?? DAY;
     this.#usage = options.maxBytesPerIdentity === undefined
       ? undefined
       : new UsageCounter(store, options.maxBytesPerIdentity);

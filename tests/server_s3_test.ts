@@ -194,6 +194,64 @@ Deno.test("serve over S3: an upload whose remembered metadata another process ch
   assertEquals(await keys(a.t.store, ""), []);
 });
 
+Deno.test("serve over S3: a download asks for the data it knows while it reads the metadata", async () => {
+  const { promise: dataAsked, resolve } = Promise.withResolvers<"data first">();
+  let order: string | undefined;
+  // The metadata read waits (bounded) for the data read to start.
+  const latch = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "get") {
+          return async (key: string, options?: GetOptions) => {
+            if (key.startsWith("data/")) resolve("data first");
+            if (key.startsWith("meta/") && order === undefined && armed) {
+              const timer = Promise.withResolvers<"metadata alone">();
+              const t = setTimeout(() => timer.resolve("metadata alone"), 5_000);
+              order = await Promise.race([dataAsked, timer.promise]);
+              clearTimeout(t);
+            }
+            return await target.get(key, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  let armed = false;
+  await using s = await s3Service(latch);
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ early: 1 });
+  await client.put(cacheId, new TextEncoder().encode("early bytes"));
+  armed = true;
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "early bytes");
+  assertEquals(order, "data first");
+});
+
+Deno.test("serve over S3: a download whose known data another process replaced serves the new file", async () => {
+  await using a = await s3Service();
+  const shared: ObjectStore = new Proxy(a.t.store, {
+    get(target, name) {
+      if (name === "close") return () => Promise.resolve(); // the first service closes it
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await using b = await startService({
+    store: shared,
+    auth: new TokenFileAuth({ path: a.t.tokenFile }),
+  });
+  const viaA = new CacheClient({ url: a.t.url, token: a.t.tokens.alice });
+  const viaB = new CacheClient({ url: b.url, token: a.t.tokens.alice });
+  const { cacheId } = await viaA.id({ replaced: 1 });
+  await viaA.put(cacheId, new TextEncoder().encode("first version"));
+  await viaB.put(cacheId, new TextEncoder().encode("second, longer version"));
+  assertEquals(new TextDecoder().decode(await viaA.getBytes(cacheId)), "second, longer version");
+  const part = await viaA.get(cacheId, { range: "bytes=8-13" });
+  assertEquals(await part!.text(), "longer");
+  await viaB.rm(cacheId);
+  assertEquals(await viaA.getBytes(cacheId), undefined);
+});
+
 Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {
   await using s = await s3Service();
   const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });

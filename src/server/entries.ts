@@ -243,6 +243,16 @@ export class Entries {
     return entry;
   }
 
+  /**
+   * The metadata this process last wrote or read for `id` and still takes
+   * for live, if any: a hint (another process may have changed the entry
+   * since), never an answer on its own.
+   */
+  known(id: string): EntryMeta | undefined {
+    const entry = this.#known.get(id);
+    return entry === undefined || this.#expired(entry.meta) ? undefined : entry.meta;
+  }
+
   /** The bytes of an opened entry (optionally a range); `undefined` when replaced meanwhile. */
   async read(meta: EntryMeta, options: GetOptions = {}): Promise<GetResult | undefined> {
     try {

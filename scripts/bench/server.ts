@@ -350,8 +350,11 @@ async function stress(
       await putMeta(i, true, { "if-match": etags[i]! });
     },
     download: async (i) => {
-      await getMeta(i);
-      await expectOk(await fetch(`${floorBase}/data/${i}/0`), "get data");
+      // The service knows the data key from the upload: both reads at once.
+      await Promise.all([
+        getMeta(i),
+        fetch(`${floorBase}/data/${i}/0`).then((r) => expectOk(r, "get data")),
+      ]);
     },
     delete: async (i) => {
       await getMeta(i);

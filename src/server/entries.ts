@@ -13,11 +13,13 @@
  *   quota is configured (see {@linkcode UsageCounter}).
  *
  * The process remembers the metadata it last wrote or read for recent IDs
- * (bounded). That is only ever a hint for a conditional write: an upload
- * after `POST /v1/cache_id` switches the entry with If-Match on the version
- * it wrote, without reading it again; when another process changed the entry
- * meanwhile the write fails and the entry is read afresh. Reads, deletes and
- * quota checks always read the store.
+ * (bounded). That is only ever a hint, never an answer: an upload after
+ * `POST /v1/cache_id` switches the entry with If-Match on the version it
+ * wrote, without reading it again (when another process changed the entry
+ * meanwhile, the write fails and the entry is read afresh); a download asks
+ * for the known data while it reads the metadata, and serves it only if the
+ * fresh metadata points at it. Downloads, deletes and quota checks always
+ * read the metadata from the store.
  *
  * @module
  */

@@ -354,6 +354,16 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   assertEquals(await hit.text(), "data");
   const meta = (await newCacheId(t.url, alice, { job: 1 })).doc.metadata as Record<string, number>;
   assertEquals(meta.expiration, Math.floor((t.clock.now() + 30 * DAY) / 1000));
+  // Within a day of that refresh a download writes nothing; past a day it moves the window.
+  const expirationAfter = async (ms: number) => {
+    t.clock.advance(ms);
+    const res = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
+    assertEquals(await res.text(), "data");
+    const doc = (await newCacheId(t.url, alice, { job: 1 })).doc;
+    return (doc.metadata as Record<string, number>).expiration;
+  };
+  assertEquals(await expirationAfter(DAY - 1000), meta.expiration);
+  assertEquals(await expirationAfter(2000), Math.floor((t.clock.now() + 30 * DAY) / 1000));
   // ...so 20 more days is fine, but 31 idle days expire it.
   t.clock.advance(20 * DAY);
   const still = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
@@ -367,7 +377,7 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   assertStringIncludes(metrics, "vc_serve_expired_removed_total 2");
   assertStringIncludes(metrics, "vc_serve_cache_misses_total 1");
-  assertStringIncludes(metrics, "vc_serve_cache_hits_total 2");
+  assertStringIncludes(metrics, "vc_serve_cache_hits_total 4");
 });
 
 Deno.test("serve: sweep removes expired entries and orphaned data", async () => {
@@ -487,6 +497,11 @@ Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => 
   assertEquals(download.status, 200);
   assertEquals(download.bytes_out, 3);
   assertEquals(download.identity, "alice");
+  // bytes_in: the whole request body, JSON and multipart alike.
+  const reserved = lines.find((l) => l.route === "/v1/cache_id" && l.status === 200);
+  assertEquals(reserved.bytes_in, JSON.stringify({ a: 1 }).length);
+  const uploaded = lines.find((l) => l.method === "POST" && l.route === "/v1/cache/{id}");
+  assert(uploaded.bytes_in > 3 + 2 * 40, `multipart body counted whole: ${uploaded.bytes_in}`);
   assert(!t.logs.join("\n").includes(alice));
 });
 

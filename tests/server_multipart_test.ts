@@ -4,7 +4,7 @@
  */
 import { HttpError } from "../src/server/http_error.ts";
 import { readFilePart } from "../src/server/multipart.ts";
-import { assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
 
 const enc = new TextEncoder();
 
@@ -18,16 +18,41 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A stream of `bytes` cut into pieces of the given sizes (cycled). */
-function chunked(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
+/** `bytes` cut into pieces of the given sizes (cycled). */
+function pieces(bytes: Uint8Array, sizes: readonly number[]): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let o = 0, k = 0; o < bytes.length; k++) {
     const n = sizes[k % sizes.length]!;
     chunks.push(bytes.slice(o, o + n));
     o += n;
   }
-  return ReadableStream.from(chunks);
+  return chunks;
 }
+
+/** A stream of `bytes` cut into pieces of the given sizes (cycled). */
+function chunked(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
+  return ReadableStream.from(pieces(bytes, sizes));
+}
+
+/**
+ * The same as a byte stream (as `Deno.serve` request bodies are), which the
+ * reader fills its own blocks from.
+ */
+function byteChunked(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
+  const chunks = pieces(bytes, sizes);
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      const next = chunks.shift();
+      if (next === undefined) {
+        controller.close();
+        controller.byobRequest?.respond(0); // a pending BYOB read sees the end
+      } else controller.enqueue(next);
+    },
+  });
+}
+
+const KINDS = [["default", chunked], ["bytes", byteChunked]] as const;
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -52,21 +77,28 @@ const body = concat(
 const TYPE = `multipart/form-data; boundary="${BOUNDARY}"`;
 
 Deno.test("multipart: the file's bytes come out exactly, however the body is split", async () => {
-  for (const sizes of [[1], [2], [3, 7], [13, 1, 64], [1000], [100_000], [31, 4096, 1]]) {
-    const part = await readFilePart(chunked(body, sizes), TYPE);
-    assertEquals(part.filename, "data.bin", `${sizes}`);
-    assertEquals(part.contentType, "application/x-thing", `${sizes}`);
-    assertEquals(await readAll(part.body), content, `${sizes}`);
+  for (const [kind, split] of KINDS) {
+    for (const sizes of [[1], [2], [3, 7], [13, 1, 64], [1000], [100_000], [31, 4096, 1]]) {
+      let read = 0;
+      const part = await readFilePart(split(body, sizes), TYPE, { onRead: (n) => read += n });
+      assertEquals(part.filename, "data.bin", `${kind} ${sizes}`);
+      assertEquals(part.contentType, "application/x-thing", `${kind} ${sizes}`);
+      assertEquals(await readAll(part.body), content, `${kind} ${sizes}`);
+      assertEquals(part.bytes(), content.length, `${kind} ${sizes}`);
+      assert(read <= body.length && read >= body.length - 100, `${kind} ${sizes}: read ${read}`);
+    }
   }
 });
 
 Deno.test("multipart: a body cut anywhere inside the file is an error, never a short file", async () => {
   const fileStart = body.length - content.length -
     enc.encode(`\r\n--${BOUNDARY}--\r\nepilogue`).length;
-  for (const cut of [fileStart, fileStart + 1, fileStart + 2500, fileStart + content.length]) {
-    const part = await readFilePart(chunked(body.slice(0, cut), [97]), TYPE);
-    const e = await assertRejects(() => readAll(part.body), HttpError);
-    assertEquals(e.status, 400, `cut at ${cut}`);
+  for (const [kind, split] of KINDS) {
+    for (const cut of [fileStart, fileStart + 1, fileStart + 2500, fileStart + content.length]) {
+      const part = await readFilePart(split(body.slice(0, cut), [97]), TYPE);
+      const e = await assertRejects(() => readAll(part.body), HttpError);
+      assertEquals(e.status, 400, `${kind}: cut at ${cut}`);
+    }
   }
 });
 

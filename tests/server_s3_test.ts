@@ -5,16 +5,18 @@
  */
 import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
+import { TokenFileAuth } from "../src/server/auth.ts";
 import { S3Store } from "../src/store/s3.ts";
+import type { DeleteOptions, GetOptions, ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { keys, startService } from "./server_helpers.ts";
 
 const MiB = 1024 * 1024;
 
-async function s3Service() {
+async function s3Service(wrap: (store: S3Store) => ObjectStore = (s) => s) {
   const fake = await startFakeS3({ buckets: ["cache"] });
-  const store = new S3Store({
+  const s3 = new S3Store({
     bucket: "cache",
     prefix: "svc",
     endpoint: fake.url,
@@ -24,7 +26,7 @@ async function s3Service() {
     multipartThreshold: 5 * MiB,
     partSize: 5 * MiB,
   });
-  const t = await startService({ store });
+  const t = await startService({ store: wrap(s3) });
   return {
     t,
     fake,
@@ -66,6 +68,188 @@ Deno.test("serve over S3: a 12 MiB streamed upload goes up in parts and comes ba
   assert(await client.download(cacheId, out, { onProgress: (p) => (received = p.bytes) }));
   assertEquals(received, data.length);
   assertEquals(md5Hex(await Deno.readFile(out)), md5Hex(data));
+});
+
+Deno.test("serve over S3: a download relays the store's own body (no JS idle guard in between)", async () => {
+  const dataGets: GetOptions[] = [];
+  // Records the options of every data read, passing everything through.
+  const recording = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "get") {
+          return (key: string, options: GetOptions = {}) => {
+            if (key.startsWith("data/")) dataGets.push(options);
+            return target.get(key, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  await using s = await s3Service(recording);
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ raw: 1 });
+  const data = pattern(3 * MiB + 5, 3); // over the 1 MiB the store would read whole
+  await client.put(cacheId, data);
+  assertEquals(md5Hex((await client.getBytes(cacheId))!), md5Hex(data));
+  const range = await client.get(cacheId, { range: `bytes=${2 * MiB}-${2 * MiB + 99}` });
+  assertEquals(new Uint8Array(await range!.arrayBuffer()), data.subarray(2 * MiB, 2 * MiB + 100));
+  assertEquals(dataGets.length, 2);
+  assert(dataGets.every((o) => o.rawBody === true), "data reads ask for the raw body");
+  assertEquals(dataGets[1]!.range, { start: 2 * MiB, end: 2 * MiB + 99 });
+});
+
+Deno.test("serve over S3: a delete racing an upload removes the new file too, with plain DELETEs", async () => {
+  const late: { client?: CacheClient } = {};
+  let raced = false;
+  // Just before the first conditional delete of an entry's metadata, another
+  // upload replaces the file.
+  const racing = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "delete") {
+          return async (keys: string[], options: DeleteOptions = {}) => {
+            if (!raced && options.ifMatch !== undefined && keys[0]!.startsWith("meta/")) {
+              raced = true;
+              const { cacheId } = await late.client!.id({ race: 1 });
+              await late.client!.put(cacheId, new TextEncoder().encode("newer"));
+            }
+            return await target.delete(keys, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  await using s = await s3Service(racing);
+  const client = late.client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ race: 1 });
+  await client.put(cacheId, new TextEncoder().encode("older"));
+  await client.rm(cacheId);
+  assert(raced, "the upload ran between the read and the delete");
+  assertEquals(await client.getBytes(cacheId), undefined);
+  assertEquals(await keys(s.t.store, ""), []); // no orphaned data of either upload
+  assertEquals(s.fake.stats.DeleteObjects ?? 0, 0);
+});
+
+/** Passes everything to `store`, counting the reads of each key prefix. */
+function countingReads(store: ObjectStore, reads: Map<string, number>): ObjectStore {
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === "get") {
+        return (key: string, options?: GetOptions) => {
+          const prefix = key.split("/")[0]!;
+          reads.set(prefix, (reads.get(prefix) ?? 0) + 1);
+          return target.get(key, options);
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+Deno.test("serve over S3: an upload right after cache_id switches the entry without reading it", async () => {
+  const reads = new Map<string, number>();
+  await using s = await s3Service((store) => countingReads(store, reads));
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ hint: 1 });
+  await client.put(cacheId, new TextEncoder().encode("one"));
+  await client.put(cacheId, new TextEncoder().encode("two"));
+  assertEquals(reads.get("meta") ?? 0, 0);
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "two");
+  assertEquals(reads.get("meta"), 1); // downloads always read the metadata
+  assertEquals((await keys(s.t.store, "data/")).length, 1);
+});
+
+Deno.test("serve over S3: an upload whose remembered metadata another process changed reads it afresh", async () => {
+  await using a = await s3Service();
+  // A second service (another process's handler) over the same store.
+  const shared: ObjectStore = new Proxy(a.t.store, {
+    get(target, name) {
+      if (name === "close") return () => Promise.resolve(); // the first service closes it
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await using b = await startService({
+    store: shared,
+    auth: new TokenFileAuth({ path: a.t.tokenFile }),
+  });
+  const alice = a.t.tokens.alice;
+  const viaA = new CacheClient({ url: a.t.url, token: alice });
+  const viaB = new CacheClient({ url: b.url, token: alice });
+  const { cacheId } = await viaA.id({ two: "processes" });
+  await viaB.put(cacheId, new TextEncoder().encode("from B"));
+  await viaA.put(cacheId, new TextEncoder().encode("from A")); // A still remembers the placeholder
+  assertEquals(new TextDecoder().decode(await viaB.getBytes(cacheId)), "from A");
+  assertEquals((await keys(a.t.store, "data/")).length, 1); // B's file was replaced and deleted
+  await viaB.rm(cacheId);
+  // A remembers the entry it wrote; the delete in B makes A's next upload a 404.
+  const gone = await assertRejects(
+    () => viaA.put(cacheId, new TextEncoder().encode("late")),
+    CacheServiceError,
+  );
+  assertEquals(gone.status, 404);
+  assertEquals(await keys(a.t.store, ""), []);
+});
+
+Deno.test("serve over S3: a download asks for the data it knows while it reads the metadata", async () => {
+  const { promise: dataAsked, resolve } = Promise.withResolvers<"data first">();
+  let order: string | undefined;
+  // The metadata read waits (bounded) for the data read to start.
+  const latch = (store: S3Store): ObjectStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === "get") {
+          return async (key: string, options?: GetOptions) => {
+            if (key.startsWith("data/")) resolve("data first");
+            if (key.startsWith("meta/") && order === undefined && armed) {
+              const timer = Promise.withResolvers<"metadata alone">();
+              const t = setTimeout(() => timer.resolve("metadata alone"), 5_000);
+              order = await Promise.race([dataAsked, timer.promise]);
+              clearTimeout(t);
+            }
+            return await target.get(key, options);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  let armed = false;
+  await using s = await s3Service(latch);
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice });
+  const { cacheId } = await client.id({ early: 1 });
+  await client.put(cacheId, new TextEncoder().encode("early bytes"));
+  armed = true;
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "early bytes");
+  assertEquals(order, "data first");
+});
+
+Deno.test("serve over S3: a download whose known data another process replaced serves the new file", async () => {
+  await using a = await s3Service();
+  const shared: ObjectStore = new Proxy(a.t.store, {
+    get(target, name) {
+      if (name === "close") return () => Promise.resolve(); // the first service closes it
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await using b = await startService({
+    store: shared,
+    auth: new TokenFileAuth({ path: a.t.tokenFile }),
+  });
+  const viaA = new CacheClient({ url: a.t.url, token: a.t.tokens.alice });
+  const viaB = new CacheClient({ url: b.url, token: a.t.tokens.alice });
+  const { cacheId } = await viaA.id({ replaced: 1 });
+  await viaA.put(cacheId, new TextEncoder().encode("first version"));
+  await viaB.put(cacheId, new TextEncoder().encode("second, longer version"));
+  assertEquals(new TextDecoder().decode(await viaA.getBytes(cacheId)), "second, longer version");
+  const part = await viaA.get(cacheId, { range: "bytes=8-13" });
+  assertEquals(await part!.text(), "longer");
+  await viaB.rm(cacheId);
+  assertEquals(await viaA.getBytes(cacheId), undefined);
 });
 
 Deno.test("serve over S3: readers see the old or the new file during replacements", async () => {

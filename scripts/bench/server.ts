@@ -14,9 +14,10 @@
  *    CPU seconds per GiB are printed too: on a busy machine they say more
  *    than throughput ratios.
  *
- *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024]
+ *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024] [--cpu-prof DIR]
  *
- * `--ids 0` or `--size-mib 0` skips a part.
+ * `--ids 0` or `--size-mib 0` skips a part. `--cpu-prof DIR` runs each
+ * service with V8's sampling profiler, writing `DIR/*.cpuprofile`.
  *
  * @module
  */
@@ -41,6 +42,7 @@ interface Args {
   ids: number;
   concurrency: number;
   sizeMib: number;
+  cpuProf: string | undefined;
 }
 
 function parse(argv: string[]): Args {
@@ -53,6 +55,7 @@ function parse(argv: string[]): Args {
       ids: { type: "string" },
       concurrency: { type: "string" },
       "size-mib": { type: "string" },
+      "cpu-prof": { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -62,6 +65,7 @@ function parse(argv: string[]): Args {
     ids: Number(values.ids ?? (quick ? 200 : 1000)),
     concurrency: Number(values.concurrency ?? 64),
     sizeMib: Number(values["size-mib"] ?? (quick ? 256 : 1024)),
+    cpuProf: values["cpu-prof"],
   };
 }
 
@@ -106,21 +110,24 @@ async function startService(
   s3: FakeServer,
   dir: string,
   tokenFile: string,
+  cpuProf: string | undefined,
 ): Promise<Service> {
+  const args = vcArgs(
+    "serve",
+    "--store",
+    `s3://${BUCKET}/cache`,
+    "--token-file",
+    tokenFile,
+    "--port",
+    "0",
+    "--max-upload-bytes",
+    "2GiB",
+    "--sweep-interval",
+    "0",
+  );
+  if (cpuProf !== undefined) args.splice(1, 0, "--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: vcArgs(
-      "serve",
-      "--store",
-      `s3://${BUCKET}/cache`,
-      "--token-file",
-      tokenFile,
-      "--port",
-      "0",
-      "--max-upload-bytes",
-      "2GiB",
-      "--sweep-interval",
-      "0",
-    ),
+    args,
     cwd: dir,
     env: { ...s3.env, NO_COLOR: "1" },
     stdin: "null",
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
   // --- 1. the bounded KBase stress test (--ids 0 skips it) -----------------
   const n = args.ids;
   if (n > 0) {
-    await using service = await startService(s3, tmp.path, tokenFile);
+    await using service = await startService(s3, tmp.path, tokenFile, args.cpuProf);
     await stress(report, service, s3, auth, n, args.concurrency);
     report.info(
       `service peak RSS after the stress test: ${fmtNum(await peakRssMib(service.pid))} MiB`,
@@ -187,10 +194,66 @@ async function main(): Promise<void> {
   }
   // --- 2. one big file, on a fresh service so its RSS is the file's alone ---
   if (args.sizeMib > 0) {
-    await using service = await startService(s3, tmp.path, tokenFile);
+    await using service = await startService(s3, tmp.path, tokenFile, args.cpuProf);
     await bigFile(report, service, s3, tmp.path, token, args.sizeMib);
   }
   await report.finish({ quick: args.quick, results: args.results });
+}
+
+/** CPU seconds of the service, the fake S3 and this process (the clients). */
+async function cpuOf(service: Service, s3: FakeServer): Promise<number[]> {
+  return await Promise.all([service.pid, s3.child.pid, Deno.pid].map(cpuSeconds));
+}
+
+/** A phase with the CPU seconds each process spent and the store requests it took. */
+type Measured = Phase & { cpu: number[]; storeRequests: number };
+type Phases = Record<"id" | "upload" | "download" | "delete", Measured>;
+
+const PHASES = ["id", "upload", "download", "delete"] as const;
+type Runs = Record<keyof Phases, (i: number) => Promise<void>>;
+
+/** Runs one phase: its latencies, the CPU seconds each process spent, its store requests. */
+async function measure(
+  service: Service,
+  s3: FakeServer,
+  n: number,
+  c: number,
+  fn: (i: number) => Promise<void>,
+): Promise<Measured> {
+  await s3.reset();
+  const before = await cpuOf(service, s3);
+  const phase = await load(n, c, fn);
+  const after = await cpuOf(service, s3);
+  const storeRequests = (await s3.stats()).total;
+  return { ...phase, cpu: after.map((x, k) => x - before[k]!), storeRequests };
+}
+
+/**
+ * Runs the phases of each variant interleaved (id of each, then upload of
+ * each, ...), so a change in machine load hits every variant alike.
+ */
+async function interleaved(
+  service: Service,
+  s3: FakeServer,
+  n: number,
+  c: number,
+  variants: [Runs, Runs, Runs],
+): Promise<[Phases, Phases, Phases]> {
+  const out: [Phases, Phases, Phases] = [{} as Phases, {} as Phases, {} as Phases];
+  for (const [j, name] of PHASES.entries()) {
+    // The first run after a phase change pays for the fake S3's garbage of
+    // the previous one: a pause, and each variant goes first in turn.
+    for (let r = 0; r < variants.length; r++) {
+      const k = (j + r) % variants.length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      out[k]![name] = await measure(service, s3, n, c, variants[k]![name]);
+    }
+  }
+  return out;
+}
+
+function totalMs(p: Phases): number {
+  return Object.values(p).reduce((s, x) => s + x.ms, 0);
 }
 
 async function stress(
@@ -203,16 +266,16 @@ async function stress(
 ): Promise<void> {
   const ids: string[] = new Array(n);
   const small = (i: number) => new TextEncoder().encode(`result ${i}\n`.repeat(32));
-  const via = {
-    id: await load(n, c, async (i) => {
+  const viaRuns: Runs = {
+    id: async (i) => {
       const res = await fetch(`${service.url}/v1/cache_id`, {
         method: "POST",
         headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ job: "bench", i }),
       });
       ids[i] = (await res.json()).cache_id;
-    }),
-    upload: await load(n, c, async (i) => {
+    },
+    upload: async (i) => {
       const form = new FormData();
       form.append("file", new Blob([small(i)]), `r${i}.txt`);
       await expectOk(
@@ -223,42 +286,111 @@ async function stress(
         }),
         "upload",
       );
-    }),
-    download: await load(n, c, async (i) => {
+    },
+    download: async (i) => {
       await expectOk(
         await fetch(`${service.url}/v1/cache/${ids[i]}`, { headers: auth }),
         "download",
       );
-    }),
-    delete: await load(n, c, async (i) => {
+    },
+    delete: async (i) => {
       await expectOk(
         await fetch(`${service.url}/v1/cache/${ids[i]}`, { method: "DELETE", headers: auth }),
         "delete",
       );
-    }),
+    },
   };
   const base = `${s3.url}/${BUCKET}/direct`;
-  const direct = {
-    id: await load(n, c, async (i) => {
+  const directRuns: Runs = {
+    id: async (i) => {
       await expectOk(await fetch(`${base}/m${i}`, { method: "PUT", body: "{}" }), "put");
-    }),
-    upload: await load(n, c, async (i) => {
+    },
+    upload: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`, { method: "PUT", body: small(i) }), "put");
-    }),
-    download: await load(n, c, async (i) => {
+    },
+    download: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`), "get");
-    }),
-    delete: await load(n, c, async (i) => {
+    },
+    delete: async (i) => {
       await expectOk(await fetch(`${base}/d${i}`, { method: "DELETE" }), "delete");
-    }),
+    },
   };
+  // The floor of a service that keeps an entry as a metadata object plus a
+  // data object: the store requests vc serve makes, sent straight to the
+  // store by the clients (no service in between, no signing).
+  const floorBase = `${s3.url}/${BUCKET}/floor`;
+  const etags: string[] = new Array(n);
+  const meta = (i: number, file: boolean) =>
+    JSON.stringify({
+      owner: "token-file:bench",
+      filename: file ? `r${i}.txt` : "placeholder",
+      expiresAt: Date.now() + 7 * 86_400_000,
+      size: file ? 352 : 0,
+      ...(file ? { dataKey: `data/${i}/0`, etag: "0".repeat(32), uploadedAt: Date.now() } : {}),
+    });
+  const putMeta = async (i: number, file: boolean, condition: Record<string, string>) => {
+    const res = await fetch(`${floorBase}/meta/${i}.json`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", ...condition },
+      body: meta(i, file),
+    });
+    await expectOk(res, "put meta");
+    etags[i] = res.headers.get("etag")!;
+  };
+  const getMeta = async (i: number) =>
+    await expectOk(await fetch(`${floorBase}/meta/${i}.json`), "get meta");
+  const floorRuns: Runs = {
+    id: (i) => putMeta(i, false, { "if-none-match": "*" }),
+    upload: async (i) => {
+      // The service remembers the version it wrote at cache_id: no read.
+      await expectOk(
+        await fetch(`${floorBase}/data/${i}/0`, { method: "PUT", body: small(i) }),
+        "put data",
+      );
+      await putMeta(i, true, { "if-match": etags[i]! });
+    },
+    download: async (i) => {
+      // The service knows the data key from the upload: both reads at once.
+      await Promise.all([
+        getMeta(i),
+        fetch(`${floorBase}/data/${i}/0`).then((r) => expectOk(r, "get data")),
+      ]);
+    },
+    delete: async (i) => {
+      await getMeta(i);
+      const res = await fetch(`${floorBase}/meta/${i}.json`, {
+        method: "DELETE",
+        headers: { "if-match": etags[i]! },
+      });
+      await expectOk(res, "delete meta");
+      await expectOk(await fetch(`${floorBase}/data/${i}/0`, { method: "DELETE" }), "delete data");
+    },
+  };
+  // Warm-up (JIT of the service and the fake S3; connections), not counted.
+  const runs: [Runs, Runs, Runs] = [viaRuns, directRuns, floorRuns];
+  await interleaved(service, s3, Math.min(n, 200), c, runs);
+  const [via, direct, floor] = await interleaved(service, s3, n, c, runs);
   report.info(`${n} ids, uploads, downloads, deletes; ${c} concurrent clients`);
-  for (const phase of ["id", "upload", "download", "delete"] as const) {
-    report.info(`service ${fmtPhase(phase, via[phase])}`);
-    report.info(`direct  ${fmtPhase(phase, direct[phase])}`);
+  report.info(
+    "cpu: seconds of the service / fake S3 / clients; floor: the service's store requests sent straight to the store",
+  );
+  const cpu = (p: Measured) =>
+    `  ${fmtNum(p.storeRequests / n)} store req each, cpu ${
+      p.cpu.map((x) => fmtNum(x)).join(" / ")
+    }`;
+  for (const phase of PHASES) {
+    report.info(`service ${fmtPhase(phase, via[phase])}${cpu(via[phase])}`);
+    report.info(`floor   ${fmtPhase(phase, floor[phase])}${cpu(floor[phase])}`);
+    report.info(`direct  ${fmtPhase(phase, direct[phase])}${cpu(direct[phase])}`);
   }
-  const viaMs = Object.values(via).reduce((s, p) => s + p.ms, 0);
-  const directMs = Object.values(direct).reduce((s, p) => s + p.ms, 0);
+  const viaMs = totalMs(via);
+  const directMs = totalMs(direct);
+  const floorMs = totalMs(floor);
+  report.info(
+    `limit: the same store requests without the service take ${
+      fmtNum(floorMs / directMs)
+    }× direct; the service adds ${fmtNum(viaMs / floorMs)}× over that`,
+  );
   report.goal(
     "stress total time vs direct S3",
     viaMs / directMs,
@@ -269,6 +401,57 @@ async function stress(
       fmtNum((4 * n) / (directMs / 1000))
     } req/s`,
   );
+}
+
+/**
+ * Writes dirty pages out (`sync`), so each timed upload starts with the
+ * disk in the same state instead of paying for the previous one's writeback.
+ */
+async function flushDisk(): Promise<void> {
+  await new Deno.Command("sync").output().catch(() => {});
+}
+
+/**
+ * The upload floor of the service's store path: the file as a stream into
+ * `S3Store.put` (multipart parts of unknown total size, as the service
+ * sends an upload it is still receiving), in this process.
+ */
+async function storePutFloor(s3: FakeServer, src: string): Promise<{ ms: number }> {
+  const { S3Store } = await import("../../src/store/s3.ts");
+  const store = new S3Store({
+    bucket: BUCKET,
+    prefix: "floor",
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    // Not timed: the first multipart upload of a process loads the AWS SDK
+    // (the service loaded it at its first request).
+    await store.put("warm.bin", ReadableStream.from([new Uint8Array(17 * MiB)]));
+    await flushDisk();
+    using file = await Deno.open(src);
+    // 256 KiB blocks, as the service's multipart reader hands them on.
+    const blocks = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const block = new Uint8Array(256 * 1024);
+        let filled = 0;
+        while (filled < block.length) {
+          const n = await file.read(block.subarray(filled));
+          if (n === null) break;
+          filled += n;
+        }
+        if (filled > 0) controller.enqueue(block.subarray(0, filled));
+        if (filled < block.length) controller.close();
+      },
+    }, { highWaterMark: 0 });
+    const started = performance.now();
+    await store.put("big.bin", blocks);
+    return { ms: performance.now() - started };
+  } finally {
+    await store.close();
+  }
 }
 
 /** One big file up and down, through the service and directly; the service's peak RSS. */
@@ -292,7 +475,9 @@ async function bigFile(
   })).json()).cache_id;
   report.info(`service peak RSS before the big file: ${fmtNum(await peakRssMib(service.pid))} MiB`);
   const curl = ["-sS", "--fail", "-H", "Expect:"];
+  const upFloor = await storePutFloor(s3, src);
   const cpu0 = await cpuSeconds(service.pid);
+  await flushDisk();
   const upVia = await timed("curl", [
     ...curl,
     "-H",
@@ -305,6 +490,7 @@ async function bigFile(
   ]);
   const cpu1 = await cpuSeconds(service.pid);
   report.info(`service peak RSS after the upload: ${fmtNum(await peakRssMib(service.pid))} MiB`);
+  await flushDisk();
   const upDirect = await timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]);
   const downVia = await timed("curl", [
     ...curl,
@@ -331,6 +517,11 @@ async function bigFile(
   await Deno.remove(`${dir}/direct.bin`);
   const rss = await peakRssMib(service.pid);
   const mb = (t: { ms: number }) => mbps(size, t.ms);
+  report.info(
+    `limit: the file streamed through S3Store.put (the service's store path, no HTTP in front) from this process: ${
+      fmtNum(mb(upFloor))
+    } MB/s, ${fmtNum(mb(upFloor) / mb(upDirect))}× direct`,
+  );
   report.goal(
     `${sizeMib} MiB upload throughput vs direct S3`,
     mb(upVia) / mb(upDirect),

@@ -134,8 +134,8 @@ export interface TokenFileAuthOptions {
 
 /**
  * A local token file: `{"<sha256 hex of token>": "name", ...}`. The file is
- * re-read when its modification time or size changes (one `stat` per
- * request), so `vc serve add-token` takes effect without a restart.
+ * re-read when its modification time or size changes (one synchronous
+ * `stat` per request), so `vc serve add-token` takes effect without a restart.
  *
  * @example
  * ```ts
@@ -156,6 +156,8 @@ export class TokenFileAuth implements AuthProvider {
   readonly #path: string;
   #stamp = "";
   #names = new Map<string, string>();
+  /** Tokens already looked up in the current file (cleared when it changes). */
+  #seen = new Map<string, Identity>();
 
   /** Creates the provider (the file is read on first use). */
   constructor(options: TokenFileAuthOptions) {
@@ -165,20 +167,29 @@ export class TokenFileAuth implements AuthProvider {
   /** Finds the token's name; 401 when the file does not list it. */
   async authenticate(authorization: string): Promise<Identity> {
     await this.#reload();
+    const known = this.#seen.get(authorization);
+    if (known !== undefined) return known;
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     const name = this.#names.get(sha256Hex(token));
     if (name === undefined) throw new HttpError(401, "invalid token");
-    return { tokenId: `token-file:${name}`, name };
+    const identity = { tokenId: `token-file:${name}`, name };
+    // Valid tokens only (bounded by the file), so guessing cannot grow it.
+    if (this.#seen.size < 10_000) this.#seen.set(authorization, identity);
+    return identity;
   }
 
   async #reload(): Promise<void> {
     let st: Deno.FileInfo;
     try {
-      st = await Deno.stat(this.#path);
+      // Synchronous: one stat syscall of a local file costs microseconds,
+      // while the async op (a hop to the blocking pool and back) took 15% of
+      // the service's time in the stress bench.
+      st = Deno.statSync(this.#path);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
       // A removed token file revokes every token.
       this.#names = new Map();
+      this.#seen = new Map();
       this.#stamp = "missing";
       return;
     }
@@ -186,6 +197,7 @@ export class TokenFileAuth implements AuthProvider {
     if (stamp === this.#stamp) return;
     try {
       this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+      this.#seen = new Map();
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
       if (this.#stamp === "" || this.#stamp === "missing") throw e;

@@ -7,6 +7,7 @@
 import { concatBytes } from "../bytes.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
+import type { GetOptions, GetResult } from "../store/types.ts";
 import type { Entries, EntryMeta } from "./entries.ts";
 import { HttpError } from "./http_error.ts";
 import { contentDisposition, contentTypeFor } from "./mime.ts";
@@ -45,17 +46,9 @@ function ok(): Response {
   return Response.json({ status: "ok" });
 }
 
-/** The body as a stream that counts into `ctx.bytesIn`. */
-function countedBody(req: Request, ctx: EndpointContext): ReadableStream<Uint8Array> {
-  const body = req.body ?? ReadableStream.from<Uint8Array>([]);
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        ctx.bytesIn += chunk.length;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+/** The request body (empty when there is none). */
+function bodyOf(req: Request): ReadableStream<Uint8Array> {
+  return req.body ?? ReadableStream.from<Uint8Array>([]);
 }
 
 /** `POST /v1/cache_id`. */
@@ -69,7 +62,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
   }
   const identity = await authenticate(req, ctx);
-  const text = await readText(countedBody(req, ctx), ctx.maxJsonBytes);
+  const text = await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
   let body;
   try {
     body = parsePyJson(text);
@@ -99,12 +92,18 @@ function describe(meta: EntryMeta): Record<string, unknown> {
   };
 }
 
-async function readText(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+/** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */
+async function readText(
+  body: ReadableStream<Uint8Array>,
+  max: number,
+  ctx: EndpointContext,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for await (const chunk of body) {
       total += chunk.length;
+      ctx.bytesIn += chunk.length;
       if (total > max) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
       chunks.push(chunk);
     }
@@ -143,13 +142,15 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
       `upload of ${length} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
     );
   }
-  const part = await readFilePart(countedBody(req, ctx), type, {
+  const part = await readFilePart(bodyOf(req), type, {
     maxFileBytes: ctx.maxUploadBytes,
+    onRead: (bytes) => ctx.bytesIn += bytes,
   });
   await ctx.entries.upload(id, identity.tokenId, {
     filename: part.filename,
     ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
     body: part.body,
+    bytes: part.bytes,
   });
   return ok();
 }
@@ -166,61 +167,125 @@ export async function deleteFile(
   return ok();
 }
 
+/** A data read started before the metadata confirmed which data to read. */
+interface EarlyRead {
+  dataKey: string;
+  range: { start: number; end: number } | undefined;
+  result: Promise<GetResult | undefined>;
+}
+
 /** `GET` / `HEAD /v1/cache/<id>`: the file, with Range and ETag. */
 export async function getFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
   const identity = await authenticate(req, ctx);
   checkId(id);
-  // Two tries: an upload may replace (and delete) the data between our reads.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let meta: EntryMeta;
-    try {
-      meta = (await ctx.entries.open(id, identity.tokenId)).meta;
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 404) ctx.onLookup(false);
-      throw e;
-    }
-    const etag = `"${meta.etag}"`;
-    const headers = new Headers({
-      "content-type": contentTypeFor(meta.filename) === "application/octet-stream"
-        ? meta.contentType ?? "application/octet-stream"
-        : contentTypeFor(meta.filename),
-      "content-disposition": contentDisposition(meta.filename),
-      etag,
-      "accept-ranges": "bytes",
-      "cache-control": "private, no-cache",
-    });
-    if (matchesEtag(req.headers.get("if-none-match"), etag)) {
-      ctx.onLookup(true);
-      return new Response(null, { status: 304, headers });
-    }
-    const range = parseRange(
-      req.headers.get("range"),
-      meta.size,
-      req.headers.get("if-range"),
-      etag,
-    );
-    if (range === "unsatisfiable") {
-      throw new HttpError(416, `range ${req.headers.get("range")} is outside the file`, {
-        headers: { "content-range": `bytes */${meta.size}` },
+  // When this process knows the entry's data key, the data is asked for
+  // while the metadata is read (one round trip instead of two); it is served
+  // only if the metadata, read afresh, still points at it.
+  let early = earlyRead(req, ctx, id, identity.tokenId);
+  const drop = () => {
+    const unused = early;
+    early = undefined;
+    unused?.result.then((r) => r?.body.cancel().catch(() => {}), () => {});
+  };
+  try {
+    // Two tries: an upload may replace (and delete) the data between our reads.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let meta: EntryMeta;
+      try {
+        meta = (await ctx.entries.open(id, identity.tokenId)).meta;
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) ctx.onLookup(false);
+        throw e;
+      }
+      const etag = `"${meta.etag}"`;
+      const headers = new Headers({
+        "content-type": contentTypeFor(meta.filename) === "application/octet-stream"
+          ? meta.contentType ?? "application/octet-stream"
+          : contentTypeFor(meta.filename),
+        "content-disposition": contentDisposition(meta.filename),
+        etag,
+        "accept-ranges": "bytes",
+        "cache-control": "private, no-cache",
       });
-    }
-    const length = range === undefined ? meta.size : range.end - range.start + 1;
-    headers.set("content-length", String(length));
-    if (range !== undefined) {
-      headers.set("content-range", `bytes ${range.start}-${range.end}/${meta.size}`);
-    }
-    const status = range === undefined ? 200 : 206;
-    if (req.method === "HEAD" || length === 0) {
+      if (matchesEtag(req.headers.get("if-none-match"), etag)) {
+        ctx.onLookup(true);
+        return new Response(null, { status: 304, headers });
+      }
+      const range = parseRange(
+        req.headers.get("range"),
+        meta.size,
+        req.headers.get("if-range"),
+        etag,
+      );
+      if (range === "unsatisfiable") {
+        throw new HttpError(416, `range ${req.headers.get("range")} is outside the file`, {
+          headers: { "content-range": `bytes */${meta.size}` },
+        });
+      }
+      const length = range === undefined ? meta.size : range.end - range.start + 1;
+      headers.set("content-length", String(length));
+      if (range !== undefined) {
+        headers.set("content-range", `bytes ${range.start}-${range.end}/${meta.size}`);
+      }
+      const status = range === undefined ? 200 : 206;
+      if (req.method === "HEAD" || length === 0) {
+        ctx.onLookup(true);
+        return new Response(null, { status, headers });
+      }
+      let result: GetResult | undefined;
+      if (
+        early !== undefined && early.dataKey === meta.dataKey &&
+        early.range?.start === range?.start && early.range?.end === range?.end
+      ) {
+        const confirmed = early;
+        early = undefined;
+        result = await confirmed.result;
+      } else {
+        drop();
+        result = await ctx.entries.read(meta, dataOptions(range));
+      }
+      if (result === undefined) continue; // replaced meanwhile: read the new metadata
       ctx.onLookup(true);
-      return new Response(null, { status, headers });
+      return new Response(result.body, { status, headers });
     }
-    // No request.signal: a client going away cancels the body stream instead.
-    const result = await ctx.entries.read(meta, range === undefined ? {} : { range });
-    if (result === undefined) continue; // replaced meanwhile: read the new metadata
-    ctx.onLookup(true);
-    return new Response(result.body, { status, headers });
+    throw new Error(`cache ${id}: data kept disappearing while reading`);
+  } finally {
+    drop();
   }
-  throw new Error(`cache ${id}: data kept disappearing while reading`);
+}
+
+/**
+ * Options of a data read. No signal: a client going away cancels the body
+ * stream instead. rawBody: the store's own fetch body, which Deno.serve
+ * relays socket to socket without JavaScript (an idle-guarded body costs
+ * 2.5x the CPU and halved download throughput). A store that stalls
+ * mid-body then holds the response until the client gives up; connect and
+ * first-byte timeouts still apply.
+ */
+function dataOptions(range: { start: number; end: number } | undefined): GetOptions {
+  return { ...(range === undefined ? {} : { range }), rawBody: true };
+}
+
+/** Starts reading the data this process last knew for `id`, for a plain GET of its owner. */
+function earlyRead(
+  req: Request,
+  ctx: EndpointContext,
+  id: string,
+  owner: string,
+): EarlyRead | undefined {
+  if (req.method !== "GET" || req.headers.get("if-none-match") !== null) return undefined;
+  const known = ctx.entries.known(id);
+  if (known?.dataKey === undefined || known.owner !== owner || known.size === 0) return undefined;
+  const range = parseRange(
+    req.headers.get("range"),
+    known.size,
+    req.headers.get("if-range"),
+    `"${known.etag}"`,
+  );
+  if (range === "unsatisfiable") return undefined;
+  const result = ctx.entries.read(known, dataOptions(range));
+  result.catch(() => {}); // awaited when used; dropped otherwise
+  return { dataKey: known.dataKey, range, result };
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {

@@ -12,6 +12,15 @@
  * - `usage/<sha256(token_id)>.json`: bytes stored per identity, kept when a
  *   quota is configured (see {@linkcode UsageCounter}).
  *
+ * The process remembers the metadata it last wrote or read for recent IDs
+ * (bounded). That is only ever a hint, never an answer: an upload after
+ * `POST /v1/cache_id` switches the entry with If-Match on the version it
+ * wrote, without reading it again (when another process changed the entry
+ * meanwhile, the write fails and the entry is read afresh); a download asks
+ * for the known data while it reads the metadata, and serves it only if the
+ * fresh metadata points at it. Downloads, deletes and quota checks always
+ * read the metadata from the store.
+ *
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
@@ -62,7 +71,9 @@ export interface EntriesOptions {
   fileTtlMs?: number;
   /**
    * A download rewrites the metadata only when the expiry would move by more
-   * than this (default 1 hour), so hot entries are not rewritten on every read.
+   * than this (default 1 day), so a file downloaded often costs one small
+   * write a day, not one per download; the 30-day inactivity window is then
+   * honoured to within this much.
    */
   refreshGranularityMs?: number;
   /** Cap on the bytes one identity may store; `undefined` for none. */
@@ -98,6 +109,8 @@ export interface SweepResult {
 }
 
 const MAX_CAS_ATTEMPTS = 20;
+/** Entries whose last known metadata is kept as a write hint. */
+const MAX_KNOWN = 10_000;
 
 /** Why an entry cannot be used, for metrics. */
 export type Miss = "unknown" | "expired" | "placeholder";
@@ -132,6 +145,8 @@ export class Entries {
   readonly #granularity: number;
   readonly #usage: UsageCounter | undefined;
   readonly #onExpired: () => void;
+  /** Last metadata written or read per ID (insertion order = age): write hints. */
+  readonly #known = new Map<string, LoadedEntry>();
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
@@ -139,7 +154,7 @@ export class Entries {
     this.#clock = options.clock ?? systemClock;
     this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
     this.#fileTtl = options.fileTtlMs ?? 30 * DAY;
-    this.#granularity = options.refreshGranularityMs ?? 3_600_000;
+    this.#granularity = options.refreshGranularityMs ?? DAY;
     this.#usage = options.maxBytesPerIdentity === undefined
       ? undefined
       : new UsageCounter(store, options.maxBytesPerIdentity);
@@ -155,11 +170,16 @@ export class Entries {
         signal === undefined ? {} : { signal },
       );
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (e instanceof NotFoundError) {
+        this.#known.delete(id);
+        return undefined;
+      }
       throw e;
     }
     const text = await new Response(result.body).text();
-    return { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+    const entry = { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+    this.#remember(id, entry);
+    return entry;
   }
 
   /**
@@ -225,6 +245,16 @@ export class Entries {
     return entry;
   }
 
+  /**
+   * The metadata this process last wrote or read for `id` and still takes
+   * for live, if any: a hint (another process may have changed the entry
+   * since), never an answer on its own.
+   */
+  known(id: string): EntryMeta | undefined {
+    const entry = this.#known.get(id);
+    return entry === undefined || this.#expired(entry.meta) ? undefined : entry.meta;
+  }
+
   /** The bytes of an opened entry (optionally a range); `undefined` when replaced meanwhile. */
   async read(meta: EntryMeta, options: GetOptions = {}): Promise<GetResult | undefined> {
     try {
@@ -248,6 +278,11 @@ export class Entries {
       contentType?: string;
       body: ReadableStream<Uint8Array>;
       signal?: AbortSignal;
+      /**
+       * How many bytes `body` has delivered, when its source counts them
+       * (saves a counting stream); without a quota that count is the size.
+       */
+      bytes?: () => number;
     },
   ): Promise<EntryMeta> {
     let body = file.body;
@@ -277,8 +312,10 @@ export class Entries {
       // Check the entry while the data goes up: one round trip less per
       // upload. A failed check stops the upload and deletes what was stored
       // (no entry points at it, so nobody ever sees it).
-      body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
-      const live = this.#live(id, owner);
+      if (file.bytes === undefined) {
+        body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
+      }
+      const live = this.#liveHint(id, owner);
       live.catch((e) => abort.abort(e));
       const [checked, stored] = await Promise.allSettled([
         live,
@@ -292,7 +329,7 @@ export class Entries {
       entry = checked.value;
       put = stored.value;
     }
-    const size = counted.get(body) ?? 0;
+    const size = counted.get(body) ?? file.bytes?.() ?? 0;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const meta: EntryMeta = {
         owner,
@@ -330,9 +367,25 @@ export class Entries {
 
   /** Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's). */
   async remove(id: string, owner: string): Promise<void> {
-    const entry = await this.#live(id, owner);
-    await this.#store.delete(keysOf(id, entry.meta)); // one batch: metadata and data
-    await this.#usage?.add(owner, -entry.meta.size);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const entry = await this.#live(id, owner);
+      // The metadata first and only as read (an upload switching it meanwhile
+      // is not lost): from then on nobody reaches the data, so a failure
+      // before the data goes leaves an orphan for the sweep, never an entry
+      // without its file. Two single deletes: a batch delete costs S3Store an
+      // SDK round trip (12x slower than a plain DELETE in the stress bench).
+      this.#known.delete(id);
+      try {
+        await this.#store.delete([metaKey(id)], { ifMatch: entry.version });
+      } catch (e) {
+        if (e instanceof PreconditionFailedError) continue; // changed meanwhile: look again
+        throw e;
+      }
+      await this.#dropData(entry.meta);
+      await this.#usage?.add(owner, -entry.meta.size);
+      return;
+    }
+    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
   }
 
   /**
@@ -387,6 +440,25 @@ export class Entries {
     return result;
   }
 
+  /**
+   * The entry as this process last wrote or read it, when that shows a live
+   * entry of `owner`, else {@linkcode Entries.#live}. Only for a write made
+   * conditional on its version, which fails when the entry changed since.
+   */
+  #liveHint(id: string, owner: string): Promise<LoadedEntry> {
+    const known = this.#known.get(id);
+    if (known !== undefined && known.meta.owner === owner && !this.#expired(known.meta)) {
+      return Promise.resolve(known);
+    }
+    return this.#live(id, owner);
+  }
+
+  #remember(id: string, entry: LoadedEntry): void {
+    this.#known.delete(id);
+    this.#known.set(id, entry);
+    if (this.#known.size > MAX_KNOWN) this.#known.delete(this.#known.keys().next().value!);
+  }
+
   /** The live entry or the right `HttpError`; an expired one is removed on the way. */
   async #live(id: string, owner: string): Promise<LoadedEntry> {
     const entry = await this.load(id);
@@ -418,6 +490,7 @@ export class Entries {
     // Only if nobody refreshed or replaced it since we read it.
     const now = await this.load(id);
     if (now === undefined || now.version !== entry.version) return false;
+    this.#known.delete(id);
     await this.#store.delete(keysOf(id, entry.meta));
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
     this.#onExpired();
@@ -430,10 +503,17 @@ export class Entries {
 
   async #putMeta(id: string, meta: EntryMeta, version: string | undefined): Promise<string> {
     const body = new TextEncoder().encode(JSON.stringify(meta));
-    const result = await this.#store.put(metaKey(id), body, {
-      contentType: "application/json",
-      ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
-    });
+    let result: PutResult;
+    try {
+      result = await this.#store.put(metaKey(id), body, {
+        contentType: "application/json",
+        ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
+      });
+    } catch (e) {
+      this.#known.delete(id); // changed elsewhere, or unknown after a failure
+      throw e;
+    }
+    this.#remember(id, { meta, version: result.etag });
     return result.etag;
   }
 }

@@ -19,6 +19,8 @@ export interface FilePart {
   contentType?: string;
   /** The file's bytes; errors with an `HttpError` (400 cut off, 413 too large). */
   body: ReadableStream<Uint8Array>;
+  /** Bytes of the file `body` has handed out so far (its size once it ended). */
+  bytes(): number;
 }
 
 /** Options for {@linkcode readFilePart}. */
@@ -29,6 +31,8 @@ export interface MultipartOptions {
   maxFileBytes?: number;
   /** Largest size of the other fields and headers together (default 1 MiB). */
   maxOverheadBytes?: number;
+  /** Called with the size of each chunk read from the body (for byte counts). */
+  onRead?: (bytes: number) => void;
 }
 
 const encoder = new TextEncoder();
@@ -38,6 +42,8 @@ const CRLF = encoder.encode("\r\n");
 const MAX_FILENAME = 1024;
 /** Bytes gathered before passing file content on. */
 const BLOCK = 256 * 1024;
+/** Room for one read when no more is wanted (a byte stream fills what it has). */
+const MIN_READ = 64 * 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -63,7 +69,20 @@ export async function readFilePart(
 ): Promise<FilePart> {
   const boundary = boundaryOf(contentType);
   const field = options.field ?? "file";
-  const scanner = new Scanner(body.getReader(), options.maxOverheadBytes ?? 1 << 20);
+  let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    // A byte stream (Deno.serve's request bodies) fills our blocks in
+    // place: one read takes all the data at hand (~200 KiB, where the
+    // default reader hands out 64 KiB copies), 2-3x less CPU per GiB.
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    reader = body.getReader();
+  }
+  const scanner = new Scanner(
+    reader,
+    options.maxOverheadBytes ?? 1 << 20,
+    options.onRead ?? (() => {}),
+  );
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   try {
     // The virtual CRLF in front lets the first delimiter match like the others.
@@ -87,10 +106,12 @@ export async function readFilePart(
         throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
       }
       const type = headers.get("content-type");
+      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity);
       return {
         filename: disposition.filename,
         ...(type === undefined ? {} : { contentType: type }),
-        body: scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity),
+        body: file.body,
+        bytes: file.bytes,
       };
     }
   } catch (e) {
@@ -181,15 +202,21 @@ export function parseDisposition(value: string): { name?: string; filename?: str
 
 /** A forward-only view of a byte stream with delimiter search. */
 class Scanner {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
   #buf: Uint8Array = new Uint8Array(0);
   #eof = false;
   #overhead = 0;
   readonly #maxOverhead: number;
+  readonly #onRead: (bytes: number) => void;
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, maxOverhead: number) {
+  constructor(
+    reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>,
+    maxOverhead: number,
+    onRead: (bytes: number) => void,
+  ) {
     this.#reader = reader;
     this.#maxOverhead = maxOverhead;
+    this.#onRead = onRead;
   }
 
   unshift(bytes: Uint8Array): void {
@@ -208,6 +235,7 @@ class Scanner {
    */
   async #fill(want = 0): Promise<boolean> {
     if (this.#eof) return false;
+    if (this.#reader instanceof ReadableStreamBYOBReader) return await this.#fillInPlace(want);
     const chunks: Uint8Array[] = [];
     let total = this.#buf.length;
     do {
@@ -223,6 +251,7 @@ class Scanner {
       }
       chunks.push(chunk.value);
       total += chunk.value.length;
+      this.#onRead(chunk.value.length);
     } while (total < want);
     if (chunks.length === 0) return false;
     if (this.#buf.length === 0 && chunks.length === 1) {
@@ -237,6 +266,38 @@ class Scanner {
       offset += c.length;
     }
     this.#buf = out;
+    return true;
+  }
+
+  /**
+   * {@linkcode Scanner.#fill} for a byte stream: a new block holding what is
+   * left of the buffer, filled by reads straight into it (never reused: the
+   * views handed out stay valid).
+   */
+  async #fillInPlace(want: number): Promise<boolean> {
+    const reader = this.#reader as ReadableStreamBYOBReader;
+    const kept = this.#buf.length;
+    let block = new Uint8Array(Math.max(want, kept + MIN_READ));
+    block.set(this.#buf, 0);
+    let filled = kept;
+    do {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read(block.subarray(filled));
+      } catch (e) {
+        throw new HttpError(400, "upload was cut off", { cause: e });
+      }
+      // The read transferred the block: keep using it under its new handle.
+      if (result.value !== undefined) block = new Uint8Array(result.value.buffer as ArrayBuffer);
+      if (result.done) {
+        this.#eof = true;
+        break;
+      }
+      filled += result.value!.length;
+      this.#onRead(result.value!.length);
+    } while (filled < want && filled < block.length);
+    if (filled === kept) return false;
+    this.#buf = block.subarray(0, filled);
     return true;
   }
 
@@ -286,8 +347,14 @@ class Scanner {
     }
   }
 
-  /** The bytes up to `delim` as a stream; consumes the delimiter at the end. */
-  streamUntil(delim: Uint8Array, max: number): ReadableStream<Uint8Array> {
+  /**
+   * The bytes up to `delim` as a stream, and how many it handed out;
+   * consumes the delimiter at the end.
+   */
+  streamUntil(
+    delim: Uint8Array,
+    max: number,
+  ): { body: ReadableStream<Uint8Array>; bytes: () => number } {
     let total = 0;
     let done = false;
     const emit = (bytes: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -295,7 +362,7 @@ class Scanner {
       if (total > max) throw new HttpError(413, `file exceeds the upload limit of ${max} bytes`);
       controller.enqueue(bytes);
     };
-    return new ReadableStream<Uint8Array>({
+    const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         for (;;) {
           if (done) {
@@ -331,6 +398,7 @@ class Scanner {
         await this.cancel(reason);
       },
     }, { highWaterMark: 0 });
+    return { body, bytes: () => total };
   }
 }
 

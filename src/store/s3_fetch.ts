@@ -192,6 +192,7 @@ export class S3Fetch {
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
       const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
       let received = false;
+      let whole = false;
       try {
         let sent: Response | undefined;
         const sender = this.#largeBodySender(req.body);
@@ -226,6 +227,7 @@ export class S3Fetch {
         // short is retried like any transient failure.
         if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
           res = await buffered(res);
+          whole = true;
         }
       } catch (error) {
         if (req.signal?.aborted) throw req.signal.reason;
@@ -244,11 +246,11 @@ export class S3Fetch {
       } finally {
         clearTimeout(timer);
       }
-      // Larger bodies get an idle-read guard. Without a timeout the body
-      // stays fetch's own: piped to a file, Deno then copies socket to file
-      // without JavaScript.
+      // Larger bodies get an idle-read guard (one read whole is in memory
+      // already). Without a timeout the body stays fetch's own: piped to a
+      // file, Deno then copies socket to file without JavaScript.
       const ok = res.status >= 200 && res.status < 300;
-      if (attempt !== undefined && res.body !== null && !(ok && req.rawBody)) {
+      if (attempt !== undefined && res.body !== null && !whole && !(ok && req.rawBody)) {
         res = withBodyTimeout(res, timeoutMs, attempt, ctx);
       }
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {

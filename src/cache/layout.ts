@@ -7,8 +7,13 @@
  * Layout, relative to the cache dir:
  * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
  *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
- * - metadata: `.meta/<same relative path>.json`; the record file is also the
- *   entry's cross-process lock (see `entry_lock.ts`), so there is no lock tree.
+ * - records: `.meta/<same relative directory>/%records.jsonl`, one journal per
+ *   data directory, a line per record write (see `record_journal.ts`);
+ *   earlier versions kept one file per entry, `.meta/<relative path>%.json`,
+ *   which is still read.
+ * - the entry's cross-process lock is its download's shared temp file
+ *   (`.<name>.vc-tmp-0-shared` beside the data, see `entry_lock.ts`), so a
+ *   cold object costs one file creation and there is no lock tree.
  *
  * @module
  */
@@ -40,6 +45,8 @@ export const META_DIR = ".meta";
  * holds the records of keys `x.json/...`.
  */
 export const RECORD_SUFFIX = "%.json";
+/** File name of a directory's record journal (`.meta/<dir>/%records.jsonl`): never an encoded name. */
+export const JOURNAL_NAME = "%records.jsonl";
 /**
  * Name of the hidden lock directory that earlier versions kept inside the
  * cache dir; maintenance still sweeps what they left there.
@@ -173,8 +180,12 @@ export interface EntryLocation {
   relPath: string;
   /** Absolute path of the cached data. */
   dataPath: string;
-  /** Absolute path of the metadata record (also the entry's cross-process lock). */
+  /** Absolute path of the record file of earlier versions (`.meta/<relPath>%.json`), still read. */
   metaPath: string;
+  /** Absolute path of the record journal of the entry's directory. */
+  journalPath: string;
+  /** The entry's name in that journal: the last segment of `relPath`. */
+  recordName: string;
 }
 
 /**
@@ -188,6 +199,8 @@ export interface EntryLocation {
  * const loc = layout.locate({ scheme: "s3", bucket: "bucket", key: "a/b.csv" });
  * assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
  * assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv%.json");
+ * assert(loc.journalPath === "/tmp/vc-cache/.meta/s3/bucket/a/%records.jsonl");
+ * assert(loc.recordName === "b.csv");
  * ```
  */
 export class CacheLayout {
@@ -232,11 +245,24 @@ export class CacheLayout {
     } else {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
     }
-    const dataPath = join(this.dir, ...relPath.split("/"));
-    const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + RECORD_SUFFIX;
+    const segments = relPath.split("/");
+    const dataPath = join(this.dir, ...segments);
+    const metaPath = join(this.dir, META_DIR, ...segments) + RECORD_SUFFIX;
+    const recordName = segments.pop()!;
+    const journalPath = join(this.dir, META_DIR, ...segments, JOURNAL_NAME);
     this.assertInside(dataPath);
     this.assertInside(metaPath);
-    return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath };
+    return {
+      uri: formatUri(uri),
+      storeRoot,
+      key,
+      bucket,
+      relPath,
+      dataPath,
+      metaPath,
+      journalPath,
+      recordName,
+    };
   }
 
   /**
@@ -349,4 +375,35 @@ export function assertNoLinks(cacheDir: string, path: string, known?: Set<string
     if (!stat.isDirectory) return;
     known?.add(current);
   }
+}
+
+/**
+ * Where the record of the data file at `dataPath` (inside `cacheDir`) lives:
+ * its directory's journal and its name there, and the record file of
+ * earlier versions. Pure: no I/O.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordPathsOf } from "./layout.ts";
+ * const r = recordPathsOf("/c", "/c/s3/b/x.csv");
+ * assert.equal(r.journalPath, "/c/.meta/s3/b/%records.jsonl");
+ * assert.equal(r.recordName, "x.csv");
+ * assert.equal(r.metaPath, "/c/.meta/s3/b/x.csv%.json");
+ * ```
+ */
+export function recordPathsOf(
+  cacheDir: string,
+  dataPath: string,
+): { dataPath: string; metaPath: string; journalPath: string; recordName: string } {
+  const root = resolve(cacheDir);
+  const data = resolve(dataPath);
+  const rel = data.slice(root.length + 1);
+  const recordName = basename(data);
+  return {
+    dataPath: data,
+    metaPath: join(root, META_DIR, rel) + RECORD_SUFFIX,
+    journalPath: join(root, META_DIR, dirname(rel), JOURNAL_NAME),
+    recordName,
+  };
 }

@@ -341,7 +341,12 @@ Deno.test("issue 7.14: verify does not remove an entry another process refreshed
         // After a (first), before b: "another process" refreshes b with new content.
         Deno.writeTextFileSync(bPath, "cccc");
         const old = readEntryRecord(bRecord)!.meta;
-        writeEntryRecord(bRecord, { ...old, etag: md5Hex("cccc"), md5: md5Hex("cccc"), validatedAt: 42 });
+        writeEntryRecord(bRecord, {
+          ...old,
+          etag: md5Hex("cccc"),
+          md5: md5Hex("cccc"),
+          validatedAt: 42,
+        });
       },
     });
     assertEquals([result.ok, result.corrupt.length], [2, 0]);

@@ -144,6 +144,24 @@ Deno.test("entry lock: a failed holder's temp file is removed; a waiter takes a 
   });
 });
 
+Deno.test("entry lock: a newcomer between a holder's rename and its record waits for the holder", async () => {
+  await withDir(async (dir) => {
+    const data = `${dir}/data/a.csv`;
+    const first = await acquireEntryLock(data);
+    await first.temp.file.write(enc.encode("v1"));
+    await first.temp.commit(); // renamed into place; the record is not written yet
+    const clock = new ManualClock();
+    const newcomer = acquireEntryLock(data, { clock });
+    assert(!(await pollUntilSettled(clock, newcomer, 5)), "it must wait for the holder's record");
+    first.release(); // after the record
+    assert(await pollUntilSettled(clock, newcomer, 3));
+    const lock = await newcomer;
+    assert(lock.waited, "so it looks for the record before downloading");
+    lock.release();
+    assertEquals(await Deno.readTextFile(data), "v1");
+  });
+});
+
 Deno.test({
   name: "entry lock: a link planted at the temp path is refused, its target untouched",
   ignore: Deno.build.os === "windows", // symlinks need privileges there

@@ -18,6 +18,10 @@
  * - so a waiter that gets the lock on a file that is no longer at the path
  *   knows the holder finished (or gave up): it looks for the record, and
  *   tries again if there is none;
+ * - a newcomer that creates the temp file afresh while the data file exists
+ *   may have come between a holder's rename and its record: the holder's
+ *   lock moved with its file to the data path, so the newcomer waits for
+ *   the data file's lock (shared) before it looks for the record;
  * - a holder that died (even by `kill -9`: the kernel drops its lock) left
  *   the file at the path with partial content; the next holder empties it
  *   and downloads into it.
@@ -184,12 +188,58 @@ export async function acquireEntryLock(
       // Left by a holder that died mid-download: ours now, emptied.
       if (temp.file.statSync().size > 0) waited = true;
       temp.reset();
+      // The usual cold miss: no data file, nothing more to ask.
+      if (!waited && existsSync(dataPath)) {
+        waited = true;
+        await waitForDataLock(dataPath, clock, options.signal, maxPoll);
+      }
       ok = true;
       return new HeldLock(temp, waited);
     } finally {
       // Not ours: close without removing (the path may name another's file).
       if (!ok) temp.close();
     }
+  }
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits (bounded: a holder keeps it only from its rename to its record, a
+ * few system calls) until nobody holds the data file's lock exclusively.
+ */
+async function waitForDataLock(
+  dataPath: string,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  maxPoll: number,
+): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(dataPath, { read: true });
+  } catch {
+    return; // gone or unreadable: the caller's look at the record decides
+  }
+  try {
+    let delay = 1;
+    for (let i = 0; i < 200; i++) {
+      try {
+        if (file.tryLockSync(false)) return;
+      } catch {
+        return; // no locks here
+      }
+      await clock.sleep(delay * (0.5 + Math.random()), signal);
+      delay = Math.min(delay * 2, maxPoll);
+    }
+  } finally {
+    file.close();
   }
 }
 

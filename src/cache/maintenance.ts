@@ -377,7 +377,9 @@ export async function removeEntryFiles(
       let current: StoredMeta | undefined;
       if (found !== undefined) {
         const stat = await statOrUndefined(dataPath);
-        const lastUsed = stat === undefined ? found.legacyUsed ?? 0 : lastUsedOf(stat, found.legacyUsed);
+        const lastUsed = stat === undefined
+          ? found.legacyUsed ?? 0
+          : lastUsedOf(stat, found.legacyUsed);
         current = { ...found.meta, lastUsed };
       }
       if (await options.unless(current)) return false;

@@ -178,7 +178,10 @@ export function appendRecord(
     }
   }
   // Checked now and then, as the journal passes each multiple of the size.
-  if (Math.floor((before + line.length) / COMPACT_CHECK_BYTES) > Math.floor(before / COMPACT_CHECK_BYTES)) {
+  if (
+    Math.floor((before + line.length) / COMPACT_CHECK_BYTES) >
+      Math.floor(before / COMPACT_CHECK_BYTES)
+  ) {
     compactJournal(journalPath);
   }
 }

@@ -593,7 +593,7 @@ export class AssetCache implements AsyncDisposable {
 
   /** Writes a record (checked for planted links first). */
   #writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
-    this.#layout.assertSafe(loc.journalPath);
+    this.#layout.assertSafeOnce(loc.journalPath);
     if (legacy) this.#layout.assertSafe(loc.metaPath);
     writeEntryRecord(loc, meta, { legacy });
   }
@@ -851,7 +851,7 @@ export class AssetCache implements AsyncDisposable {
       // The data file is written by a rename onto it, which never follows a
       // link there; its shared temp file refuses one (AtomicFile.openShared).
       this.#layout.assertSafeRenameTarget(loc.dataPath);
-      this.#layout.assertSafe(loc.journalPath);
+      this.#layout.assertSafeOnce(loc.journalPath);
     } catch (e) {
       throw this.#explain(e, loc);
     }

@@ -11,7 +11,9 @@
  *
  * @module
  */
+import { dirname } from "../path.ts";
 import { type EntryMeta, readMeta } from "./entry_meta.ts";
+import { RECORD_SUFFIX } from "./layout.ts";
 import { appendRecord, lookupRecord } from "./record_journal.ts";
 
 /** Where an entry's record lives (fields of `EntryLocation`). */
@@ -67,6 +69,7 @@ export function readEntryRecord(paths: RecordPaths): FoundRecord | undefined {
   const found = lookupRecord(paths.journalPath, paths.recordName);
   if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
   if (found.kind === "removed") return undefined;
+  if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;
   const legacy = readMeta(paths.metaPath);
   if (legacy === undefined) return undefined;
   const { lastUsed, ...meta } = legacy;
@@ -189,6 +192,25 @@ export async function markUsed(dataPath: string, time: number = Date.now()): Pro
   } catch {
     // Best effort by design (see above).
   }
+}
+
+// Record directories this process found without earlier versions' record
+// files: a cold miss there then costs no failed open per entry.
+const legacyFree = new Set<string>();
+
+/** Whether `dir` may hold earlier versions' record files (one listing per directory and process). */
+function mayHoldLegacy(dir: string): boolean {
+  if (legacyFree.has(dir)) return false;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.endsWith(RECORD_SUFFIX)) return true;
+    }
+  } catch {
+    // Missing (or unreadable): no record files there now.
+  }
+  if (legacyFree.size >= 10_000) legacyFree.clear();
+  legacyFree.add(dir);
+  return false;
 }
 
 function removeLegacy(metaPath: string): void {

@@ -214,6 +214,8 @@ export class CacheLayout {
   // checks only what is new (links are planted before a run, e.g. by a
   // restored CI cache, not raced against it).
   readonly #safeDirs = new Set<string>();
+  // Files of the cache's own (record journals) this process checked already.
+  readonly #safeFiles = new Set<string>();
 
   /**
    * @param dir Cache directory (made absolute).
@@ -289,6 +291,19 @@ export class CacheLayout {
   }
 
   /**
+   * {@linkcode CacheLayout.assertSafe} once per process for a file only the
+   * cache writes (a record journal): checked on first use, then taken as
+   * safe, like the directories (links are planted before a run, not raced
+   * against it).
+   */
+  assertSafeOnce(path: string): void {
+    if (this.#safeFiles.has(path)) return;
+    this.assertSafe(path);
+    if (this.#safeFiles.size > 10_000) this.#safeFiles.clear(); // bounded memory
+    this.#safeFiles.add(path);
+  }
+
+  /**
    * {@linkcode CacheLayout.assertSafe} for a path that is only ever replaced
    * by a rename (a download's destination): the directories leading to it
    * are checked, the last component is not, because `rename` replaces a
@@ -297,8 +312,10 @@ export class CacheLayout {
    */
   assertSafeRenameTarget(path: string): void {
     this.assertInside(path);
+    const dir = dirname(path);
+    if (this.#safeDirs.has(dir)) return; // the directory and all above it were checked
     if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
-    assertNoLinks(this.dir, dirname(path), this.#safeDirs);
+    assertNoLinks(this.dir, dir, this.#safeDirs);
   }
 
   /** True when `path` (resolved) is strictly inside the cache dir. */

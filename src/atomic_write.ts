@@ -309,15 +309,24 @@ export class AtomicFile {
    * since it was opened). Always true for a unique temp file.
    */
   isAtPath(): boolean {
-    if (!this.shared) return true;
+    return !this.shared || this.atPathSize() !== undefined;
+  }
+
+  /**
+   * {@linkcode AtomicFile.isAtPath} and the file's size in one look:
+   * `undefined` when a shared temp file's path no longer names it.
+   */
+  atPathSize(): number | undefined {
     try {
       const mine = this.file.statSync();
+      if (!this.shared) return mine.size;
       const there = Deno.lstatSync(this.path);
-      if (!there.isFile || mine.nlink === 0) return false;
+      if (!there.isFile || mine.nlink === 0) return undefined;
       // Where inodes are not reported (Windows), compare what there is.
-      return mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
+      const same = mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
+      return same ? mine.size : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   }
 

@@ -260,3 +260,29 @@ Deno.test("single flight: progress is broadcast; work is aborted only when all c
   await until(() => aborted, "the work saw the abort");
   assert(aborted, "work aborted once its only caller left");
 });
+
+Deno.test("record journal: a kept handle notices a compaction and appends at the path", async () => {
+  const { appendRecord, compactJournal, keepJournalsOpen, lookupRecord, readJournal } =
+    await import(
+      "../src/cache/record_journal.ts"
+    );
+  await withDir(async (dir) => {
+    const j = `${dir}/.meta/%records.jsonl`;
+    const meta = { uri: "s3://b/a", etag: "e1", size: 1, validatedAt: 0 };
+    const done = keepJournalsOpen();
+    try {
+      for (let i = 0; i < 4; i++) appendRecord(j, "a", meta); // three dead lines
+      assert(compactJournal(j), "compacted");
+      appendRecord(j, "b", { ...meta, uri: "s3://b/b", etag: "e2" }); // through the old handle?
+      const found = lookupRecord(j, "b");
+      assert(
+        found.kind === "record" && found.meta?.etag === "e2",
+        "the line is in the new journal",
+      );
+    } finally {
+      done();
+    }
+    assertEquals([...readJournal(j).keys()].sort(), ["a", "b"]);
+    assertEquals((await Deno.readTextFile(j)).trim().split("\n").length, 2);
+  });
+});

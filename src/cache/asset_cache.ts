@@ -47,6 +47,7 @@ import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
 import type { AtomicFile } from "../atomic_write.ts";
 import type { EntryMeta } from "./entry_meta.ts";
+import { keepJournalsOpen } from "./record_journal.ts";
 import {
   lastUsedOf,
   markUsed,
@@ -232,6 +233,8 @@ export class AssetCache implements AsyncDisposable {
   #dirReady = false;
   #swept = new Set<string>();
   #downloads: Limiter;
+  #fetching = 0;
+  #closeJournals: (() => void) | undefined;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -841,10 +844,16 @@ export class AssetCache implements AsyncDisposable {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    return this.#downloads.run(() => {
+    return this.#downloads.run(async () => {
       // Aborted while waiting for a slot: nothing started, nothing to undo.
       ctx.signal.throwIfAborted();
-      return this.#fetchNow(loc, expected, ctx, integrity);
+      // While downloads run, record journals stay open between appends.
+      if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
+      try {
+        return await this.#fetchNow(loc, expected, ctx, integrity);
+      } finally {
+        if (--this.#fetching === 0) this.#closeJournals?.();
+      }
     });
   }
 

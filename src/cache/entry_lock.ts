@@ -181,13 +181,16 @@ export async function acquireEntryLock(
       // The previous holder renamed it into place (done) or removed it
       // (failed), or a sweep removed a dead writer's: our lock is on a file
       // nobody else will open. Look again at the path.
-      if (!temp.isAtPath()) {
+      const size = temp.atPathSize();
+      if (size === undefined) {
         waited = true;
         continue;
       }
       // Left by a holder that died mid-download: ours now, emptied.
-      if (temp.file.statSync().size > 0) waited = true;
-      temp.reset();
+      if (size > 0) {
+        waited = true;
+        temp.reset();
+      }
       // The usual cold miss: no data file, nothing more to ask.
       if (!waited && existsSync(dataPath)) {
         waited = true;

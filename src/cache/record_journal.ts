@@ -56,6 +56,78 @@ interface Memo {
 
 const memos = new Map<string, Memo>();
 
+/**
+ * Journals kept open between appends while a batch of downloads runs
+ * ({@linkcode keepJournalsOpen}): an append is then one write on an open
+ * handle, and a lookup checks the handle (`fstat`) instead of the path.
+ */
+const handles = new Map<string, Deno.FsFile>();
+let keepOpen = 0;
+
+/**
+ * Keeps journals open between appends until the returned function is called
+ * (nested calls count: handles close when the last caller is done). For a
+ * cache while it downloads; every handle is closed at the end, so nothing
+ * stays open in an idle process.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendRecord, keepJournalsOpen, lookupRecord } from "./record_journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * const done = keepJournalsOpen();
+ * try {
+ *   appendRecord(`${dir}/%records.jsonl`, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   assert.equal(lookupRecord(`${dir}/%records.jsonl`, "a").kind, "record");
+ * } finally {
+ *   done();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function keepJournalsOpen(): () => void {
+  keepOpen++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--keepOpen > 0) return;
+    for (const file of handles.values()) {
+      try {
+        file.close();
+      } catch {
+        // Closed already.
+      }
+    }
+    handles.clear();
+  };
+}
+
+/** A kept handle of `journalPath` that still names the journal, else undefined (and dropped). */
+function keptHandle(journalPath: string): { file: Deno.FsFile; stat: Deno.FileInfo } | undefined {
+  const file = handles.get(journalPath);
+  if (file === undefined) return undefined;
+  try {
+    const stat = file.statSync();
+    // Replaced by a compaction, or removed: the path is the truth again.
+    if (stat.mtime?.getTime() !== REPLACED && stat.nlink !== 0) return { file, stat };
+  } catch {
+    // Unusable: dropped below.
+  }
+  dropHandle(journalPath);
+  return undefined;
+}
+
+function dropHandle(journalPath: string): void {
+  const file = handles.get(journalPath);
+  handles.delete(journalPath);
+  try {
+    file?.close();
+  } catch {
+    // Closed already.
+  }
+}
+
 /** What a journal says about one name: a record, a removal, or nothing. */
 export type JournalLookup =
   | { kind: "record"; meta: EntryMeta | undefined }
@@ -157,12 +229,20 @@ export function appendRecord(
   line.set(record, prefix.length);
   let before = 0;
   for (let attempt = 0;; attempt++) {
-    const file = openForAppend(journalPath);
+    // The handle's state is checked after locking it, below.
+    const kept = keepOpen > 0 ? handles.get(journalPath) : undefined;
+    const file = kept ?? openForAppend(journalPath);
+    let replaced = false;
     try {
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false);
       const mine = file.statSync();
-      if (locked && attempt < 10 && mine.mtime?.getTime() === REPLACED) continue; // again
+      if (mine.mtime?.getTime() === REPLACED || mine.nlink === 0) {
+        replaced = true;
+        if (kept !== undefined) dropHandle(journalPath);
+        // Again, at the path (a dropped handle is closed: always again).
+        if (kept !== undefined || (locked && attempt < 10)) continue;
+      }
       before = mine.size;
       // O_APPEND: one write lands whole at the end, whoever else appends.
       const n = file.writeSync(line);
@@ -178,7 +258,15 @@ export function appendRecord(
       }
       break;
     } finally {
-      file.close();
+      if (kept !== undefined) {
+        // Kept for the next append (unless dropped above: closed then).
+        if (handles.get(journalPath) === kept) unlockQuietly(file);
+      } else if (!replaced && keepOpen > 0 && !handles.has(journalPath)) {
+        unlockQuietly(file);
+        handles.set(journalPath, file);
+      } else {
+        file.close();
+      }
     }
   }
   // Checked now and then, as the journal passes each multiple of the size.
@@ -278,7 +366,7 @@ export function forgetJournals(): void {
 function readLines(journalPath: string): Map<string, string> | undefined {
   let stat: Deno.FileInfo;
   try {
-    stat = Deno.statSync(journalPath);
+    stat = keptHandle(journalPath)?.stat ?? Deno.statSync(journalPath);
   } catch {
     memos.delete(journalPath);
     return undefined;
@@ -396,6 +484,15 @@ function markReplaced(file: Deno.FsFile): void {
     file.utimeSync(REPLACED, REPLACED);
   } catch {
     // Cannot mark: an appender waiting on it may lose a line (a miss).
+  }
+}
+
+/** Lets go of a kept handle's shared lock (taken for one append). */
+function unlockQuietly(file: Deno.FsFile): void {
+  try {
+    file.unlockSync();
+  } catch {
+    // No locks here.
   }
 }
 

@@ -864,19 +864,15 @@ export class AssetCache implements AsyncDisposable {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    const [
-      { store, key },
-      { downloadToFile },
-      { acquireEntryLock },
-      { sweepDirectory },
-      { AtomicFile, sharedTempPathFor },
-    ] = await Promise.all([
+    const [{ store, key }, modules] = await Promise.all([
       this.#storeFor(loc),
-      import("../store/download.ts"),
-      import("./entry_lock.ts"),
-      import("./debris.ts"),
-      import("../atomic_write.ts"),
+      downloadModules ??= loadDownloadModules().catch((e) => {
+        downloadModules = undefined; // tried again next time
+        throw e;
+      }),
     ]);
+    const { downloadToFile, acquireEntryLock, sweepDirectory, AtomicFile, sharedTempPathFor } =
+      modules;
     try {
       this.#ensureDir();
       // The data file is written by a rename onto it, which never follows a
@@ -1131,6 +1127,24 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
     throw e;
   }
 }
+
+/** What a download needs, loaded on the first one (a warm process never parses it). */
+async function loadDownloadModules() {
+  const [download, lock, debris, atomic] = await Promise.all([
+    import("../store/download.ts"),
+    import("./entry_lock.ts"),
+    import("./debris.ts"),
+    import("../atomic_write.ts"),
+  ]);
+  return {
+    downloadToFile: download.downloadToFile,
+    acquireEntryLock: lock.acquireEntryLock,
+    sweepDirectory: debris.sweepDirectory,
+    AtomicFile: atomic.AtomicFile,
+    sharedTempPathFor: atomic.sharedTempPathFor,
+  };
+}
+let downloadModules: ReturnType<typeof loadDownloadModules> | undefined;
 
 let defaultCache: AssetCache | undefined;
 

@@ -14,7 +14,7 @@
 import { dirname } from "../path.ts";
 import { type EntryMeta, readMeta } from "./entry_meta.ts";
 import { RECORD_SUFFIX } from "./layout.ts";
-import { appendRecord, lookupRecord } from "./record_journal.ts";
+import { appendRecord, forgetJournals, lookupRecord } from "./record_journal.ts";
 
 /** Where an entry's record lives (fields of `EntryLocation`). */
 export interface RecordPaths {
@@ -211,6 +211,22 @@ function mayHoldLegacy(dir: string): boolean {
   if (legacyFree.size >= 10_000) legacyFree.clear();
   legacyFree.add(dir);
   return false;
+}
+
+/**
+ * Forgets what this process remembers about records (journals read,
+ * directories found without earlier versions' record files): for tests that
+ * change a cache dir behind the cache's back.
+ *
+ * @example
+ * ```ts
+ * import { forgetRecords } from "./entry_records.ts";
+ * forgetRecords();
+ * ```
+ */
+export function forgetRecords(): void {
+  forgetJournals();
+  legacyFree.clear();
 }
 
 function removeLegacy(metaPath: string): void {

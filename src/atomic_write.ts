@@ -12,6 +12,13 @@
  *   after the rename may lose the rename, never expose a partial file.
  *   Small derived state that can be rebuilt (cache records) passes
  *   `durable: false`.
+ * - **Shared temp names**: `.<name>.vc-tmp-0-shared` (pid field 0) is the one
+ *   deterministic temp name per destination ({@linkcode sharedTempPathFor},
+ *   {@linkcode AtomicFile.openShared}). Writers that agree to take an
+ *   exclusive `flock` on it before writing use it as their cross-process
+ *   lock: whoever holds the lock while the file is still at that path owns
+ *   it; its owner is never named by a pid, so it is stale only when nobody
+ *   holds its lock (or by age).
  * - **Cleanup**: every temp file this process has open is tracked; on failure
  *   it is removed, and {@linkcode discardOpenTempFiles} removes the rest when
  *   the process is interrupted.
@@ -40,6 +47,10 @@ function basenameOf(path: string): string {
   return path.slice(i + 1);
 }
 
+/** The pid field of shared temp names: no process owns them by name (see the module doc). */
+const SHARED_PID = 0;
+const SHARED_SUFFIX = `${TEMP_MARK}${SHARED_PID}-shared`;
+
 function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
 }
@@ -61,6 +72,41 @@ export function tempPathFor(dest: string): string {
   const dir = dirnameOf(dest);
   const name = `.${basenameOf(dest)}${TEMP_MARK}${Deno.pid}-${randomSuffix()}`;
   return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
+}
+
+/**
+ * The deterministic temp path beside `dest`: `.<name>.vc-tmp-0-shared`. It
+ * matches {@linkcode isTempName}, so every sweep and key guard treats it as
+ * a temp file; writers use it only under its `flock` (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSharedTempName, isTempName, sharedTempPathFor } from "./atomic_write.ts";
+ * const temp = sharedTempPathFor("/data/a.csv");
+ * assert.equal(temp, "/data/.a.csv.vc-tmp-0-shared");
+ * assert(isTempName(".a.csv.vc-tmp-0-shared") && isSharedTempName(".a.csv.vc-tmp-0-shared"));
+ * ```
+ */
+export function sharedTempPathFor(dest: string): string {
+  const dir = dirnameOf(dest);
+  const name = `.${basenameOf(dest)}${SHARED_SUFFIX}`;
+  return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
+}
+
+/**
+ * True when `name` is a shared temp name ({@linkcode sharedTempPathFor}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSharedTempName } from "./atomic_write.ts";
+ * assert(isSharedTempName(".a.vc-tmp-0-shared"));
+ * assert(!isSharedTempName(".a.vc-tmp-12-abcdefgh"));
+ * ```
+ */
+export function isSharedTempName(name: string): boolean {
+  return name.endsWith(SHARED_SUFFIX) && TEMP_NAME.test(name);
 }
 
 /**
@@ -138,7 +184,9 @@ export function isStaleTempFile(
 ): boolean {
   const pid = tempOwner(name);
   if (pid === undefined) return false;
-  if (pid !== Deno.pid && isProcessAlive(pid) === false) return true;
+  // A shared temp file is owned by whoever holds its lock, not by a pid:
+  // only its age tells here (callers that can, check the lock).
+  if (pid !== SHARED_PID && pid !== Deno.pid && isProcessAlive(pid) === false) return true;
   return modified !== null && now - modified.getTime() > maxAgeMs;
 }
 
@@ -181,8 +229,111 @@ export class AtomicFile {
     /** The open temp file, for writing. */
     readonly file: Deno.FsFile,
     private readonly durable: boolean,
+    /**
+     * A shared temp file ({@linkcode AtomicFile.openShared}): its handle
+     * carries the caller's lock, so it stays open after a commit (until
+     * {@linkcode AtomicFile.close}), and a discard removes the file before
+     * closing it (a waiter that gets the lock then finds it gone).
+     */
+    readonly shared = false,
   ) {
     openTempFiles.add(this);
+  }
+
+  /**
+   * Opens the shared temp file of `dest` (`.<name>.vc-tmp-0-shared`),
+   * creating it (and missing parent directories) when absent, without
+   * truncating or locking it: the caller takes its `flock`, checks that the
+   * path still names the handle's file ({@linkcode AtomicFile.isAtPath}),
+   * and only then writes (after {@linkcode AtomicFile.reset}). A symbolic
+   * link or other non-file at that path is refused (`Deno.errors.AlreadyExists`
+   * naming it) before anything is written.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AtomicFile } from "./atomic_write.ts";
+   * const dir = await Deno.makeTempDir();
+   * const temp = AtomicFile.openShared(`${dir}/out.txt`);
+   * assert(temp.file.tryLockSync(true) && temp.isAtPath());
+   * temp.reset();
+   * await temp.file.write(new TextEncoder().encode("hello"));
+   * await temp.commit(); // renamed; the handle (and its lock) stays open
+   * temp.close();
+   * assert.equal(await Deno.readTextFile(`${dir}/out.txt`), "hello");
+   * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["out.txt"]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  static openShared(dest: string, options: AtomicFileOptions = {}): AtomicFile {
+    const path = sharedTempPathFor(dest);
+    const mode = options.mode === undefined ? {} : { mode: options.mode };
+    let file: Deno.FsFile;
+    let created = true;
+    const open = (): Deno.FsFile => {
+      try {
+        // Exclusive creation never follows a link planted at the path.
+        return Deno.openSync(path, { read: true, write: true, createNew: true, ...mode });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      }
+      created = false;
+      const stat = Deno.lstatSync(path);
+      if (!stat.isFile) {
+        throw new Deno.errors.AlreadyExists(
+          `${path} is not a regular file (a link or directory was put there): refusing to use it`,
+        );
+      }
+      return Deno.openSync(path, { read: true, write: true });
+    };
+    try {
+      file = open();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      Deno.mkdirSync(dirnameOf(dest), { recursive: true });
+      file = open();
+    }
+    if (created && options.mode !== undefined) {
+      try {
+        Deno.chmodSync(path, options.mode);
+      } catch {
+        // Not supported here (Windows): the default mode stands.
+      }
+    }
+    return new AtomicFile(dest, path, file, options.durable ?? true, true);
+  }
+
+  /**
+   * For a shared temp file: true when its path still names this handle's
+   * file, as a regular file (not renamed into place, removed or replaced
+   * since it was opened). Always true for a unique temp file.
+   */
+  isAtPath(): boolean {
+    return !this.shared || this.atPathSize() !== undefined;
+  }
+
+  /**
+   * {@linkcode AtomicFile.isAtPath} and the file's size in one look:
+   * `undefined` when a shared temp file's path no longer names it.
+   */
+  atPathSize(): number | undefined {
+    try {
+      const mine = this.file.statSync();
+      if (!this.shared) return mine.size;
+      const there = Deno.lstatSync(this.path);
+      if (!there.isFile || mine.nlink === 0) return undefined;
+      // Where inodes are not reported (Windows), compare what there is.
+      const same = mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
+      return same ? mine.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Empties the file (a shared temp file may hold what a dead writer left). */
+  reset(): void {
+    if (this.file.statSync().size > 0) this.file.truncateSync(0);
+    this.file.seekSync(0, Deno.SeekMode.Start);
   }
 
   /** Creates the temp file (and missing parent directories) for `dest`. */
@@ -225,12 +376,16 @@ export class AtomicFile {
     this.#sync.catch(() => {}); // awaited by commit; a failed download does not care
   }
 
-  /** Flushes (when durable), closes and renames over the destination. */
+  /**
+   * Flushes (when durable), closes and renames over the destination. A
+   * shared temp file is renamed while still open, and stays open (with the
+   * caller's lock) until {@linkcode AtomicFile.close}.
+   */
   async commit(): Promise<void> {
     try {
       this.startSync();
       await this.#sync;
-      this.#close();
+      if (!this.shared) this.#close();
       Deno.renameSync(this.path, this.dest);
       this.#done = true;
       openTempFiles.delete(this);
@@ -238,6 +393,16 @@ export class AtomicFile {
       this.discard();
       throw error;
     }
+  }
+
+  /**
+   * Closes the handle (releasing any lock on it) without removing the file:
+   * for a shared temp file after {@linkcode AtomicFile.commit}, or one this
+   * process looked at but does not own. Safe to call twice.
+   */
+  close(): void {
+    this.#close();
+    openTempFiles.delete(this);
   }
 
   /**
@@ -264,7 +429,8 @@ export class AtomicFile {
     try {
       this.startSync();
       await this.#sync;
-      this.#close();
+      // A shared temp file keeps its handle (the caller's lock) until close().
+      if (!this.shared) this.#close();
       await install(this.path);
       this.#done = true;
       openTempFiles.delete(this);
@@ -272,6 +438,8 @@ export class AtomicFile {
       this.discard();
       throw error;
     }
+    // A shared temp path may name another writer's file by now.
+    if (this.shared && !this.isAtPath()) return;
     try {
       Deno.removeSync(this.path);
     } catch {
@@ -279,8 +447,24 @@ export class AtomicFile {
     }
   }
 
-  /** Closes and removes the temp file (after a failure). Safe to call twice. */
+  /**
+   * Closes and removes the temp file (after a failure). Safe to call twice.
+   * A shared temp file is removed first, while its handle (the lock) is
+   * still open, and only if its path still names this handle's file.
+   */
   discard(): void {
+    if (this.shared) {
+      if (!this.#done && !this.#closed && this.isAtPath()) {
+        try {
+          Deno.removeSync(this.path);
+        } catch {
+          // Already gone.
+        }
+      }
+      this.#done = true;
+      this.close();
+      return;
+    }
     this.#close();
     openTempFiles.delete(this);
     if (this.#done) return;

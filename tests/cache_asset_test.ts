@@ -86,9 +86,13 @@ Deno.test("cold miss downloads once with one GET; warm hits touch nothing", asyn
     const other = make();
     assertEquals(await other.cache("s3://bucket/a/b.csv"), path);
     assertEquals(opened, ["s3://bucket"]);
-    const meta = JSON.parse(
-      await Deno.readTextFile(join(dir, "cache", ".meta", "s3", "bucket", "a", "b.csv%.json")),
+    // One record line in the directory's journal; no record file per entry.
+    const journal = await Deno.readTextFile(
+      join(dir, "cache", ".meta", "s3", "bucket", "a", "%records.jsonl"),
     );
+    assertEquals(journal.split("\n").length, 2, journal);
+    assert(journal.startsWith("b.csv\t"), journal);
+    const meta = JSON.parse(journal.slice("b.csv\t".length));
     assertEquals(meta.uri, "s3://bucket/a/b.csv");
     assertEquals(meta.etag, md5Hex("x,y\n1,2\n"));
     assertEquals(meta.size, 8);
@@ -334,9 +338,10 @@ Deno.test("delete, ls, prune (LRU) and verify", async () => {
     const checked = await cache.ls({ checkRemote: true });
     assertEquals(checked.map((e) => e.outdated), [false, true, false]);
 
-    // Make a.bin the least recently used, then prune to 5000 bytes.
+    // Make a.bin the least recently used (last use is the data file's
+    // access time), then prune to 5000 bytes.
     const old = new Date(Date.now() - 3600_000);
-    await Deno.utime(ls[0]!.path.replace("/cache/", "/cache/.meta/") + "%.json", old, old);
+    await Deno.utime(ls[0]!.path, old, (await Deno.stat(ls[0]!.path)).mtime!);
     const pruned = await cache.prune({ maxBytes: 5000 });
     assertEquals(pruned.removed.map((e) => e.uri), ["s3://bucket/a.bin"]);
     assertEquals(pruned.freedBytes, 1000);

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -238,7 +238,7 @@ Deno.test("issue 7.8: the next vc prefill cleans a dead run's temp files and emp
     assertEquals(
       (await allFiles(join(dir, "cache"))).map((p) => p.slice(dir.length)).sort(),
       [
-        `/cache/.meta/s3@127.0.0.1_${s3.port}/b/d/x.csv%.json`,
+        `/cache/.meta/s3@127.0.0.1_${s3.port}/b/d/%records.jsonl`,
         `/cache/s3@127.0.0.1_${s3.port}/b/d/x.csv`,
       ],
     );
@@ -254,18 +254,19 @@ Deno.test({
       await Deno.writeTextFile(join(dir, "a.txt"), "payload");
       const uri = pathToFileURL(join(dir, "a.txt")).href;
       const env = baseEnv(dir, { VC_LOCK_WAIT: "1" });
-      // The entry's record, as a stopped `cache get` would hold it.
+      // The entry's lock (its shared temp file), as a stopped `cache get` would hold it.
       const first = await vc(dir, ["cache", "get", uri], env);
       assertEquals(first.code, 0, first.stderr);
       const local = first.stdout.trim();
       await Deno.writeTextFile(local, "PAYLOAD"); // changed, so the next get must download
-      const cacheDir = join(dir, "cache");
-      const record = join(cacheDir, ".meta", local.slice(cacheDir.length + 1)) + "%.json";
+      const record = join(dirname(local), `.${basename(local)}.vc-tmp-0-shared`);
       await Deno.writeTextFile(join(dir, "a.txt"), "payload v2");
       const holder = new Deno.Command(Deno.execPath(), {
         args: [
           "eval",
-          `const f = Deno.openSync(${JSON.stringify(record)}, { read: true, write: true });
+          `const f = Deno.openSync(${
+            JSON.stringify(record)
+          }, { read: true, write: true, create: true });
            f.lockSync(true); console.log("locked"); setTimeout(() => {}, 120_000);`,
         ],
         stdout: "piped",

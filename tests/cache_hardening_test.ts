@@ -5,7 +5,8 @@
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
-import { readMeta, writeMeta } from "../src/cache/entry_meta.ts";
+import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
+import { recordPathsOf } from "../src/cache/layout.ts";
 import { findOrphans, sweepDebris, verifyEntries } from "../src/cache/maintenance.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
@@ -173,15 +174,10 @@ Deno.test("issue 7.10: a validatedAt in the future counts as stale", async () =>
     {
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
       await cache.cache(uri);
-      const metaPath = join(
-        cacheDir,
-        ".meta",
-        ...cache.localPath(uri).slice(cacheDir.length + 1)
-          .split("/"),
-      ) + "%.json";
-      const meta = readMeta(metaPath)!;
+      const record = recordPathsOf(cacheDir, cache.localPath(uri));
+      const meta = readEntryRecord(record)!.meta;
       // A restored cache, or a clock that was ahead: validated "next year".
-      writeMeta(metaPath, { ...meta, validatedAt: Date.now() + 365 * 86400_000 });
+      writeEntryRecord(record, { ...meta, validatedAt: Date.now() + 365 * 86400_000 });
     }
     await Deno.writeTextFile(join(dir, "a.txt"), "v2"); // changed in the store
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 3600 });
@@ -312,12 +308,10 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
         warn: (m) => warnings.push(m),
       });
       const path = cache.localPath("s3://b/k.txt");
-      const metaOf = (p: string) =>
-        join(cacheDir, ".meta", p.slice(cacheDir.length + 1)) + "%.json";
       await Deno.mkdir(join(path, ".."), { recursive: true });
       await Deno.copyFile(goodPath, path);
-      await Deno.mkdir(join(metaOf(path), ".."), { recursive: true });
-      writeMeta(metaOf(path), readMeta(metaOf(goodPath))!);
+      const goodRecord = readEntryRecord(recordPathsOf(cacheDir, goodPath))!.meta;
+      writeEntryRecord(recordPathsOf(cacheDir, path), goodRecord);
       assertEquals(await cache.cache("s3://b/k.txt"), path);
       assertEquals(await Deno.readTextFile(path), "good content");
       assert(warnings.some((w) => w.includes("no ETag") && w.includes(url)), warnings.join("\n"));
@@ -339,15 +333,20 @@ Deno.test("issue 7.14: verify does not remove an entry another process refreshed
     await cache.cache(a);
     const bPath = await cache.cache(b);
     await Deno.writeTextFile(bPath, "XXXX"); // b is corrupt when verify lists it
-    const bMeta = join(cacheDir, ".meta", bPath.slice(cacheDir.length + 1)) + "%.json";
+    const bRecord = recordPathsOf(cacheDir, bPath);
     const result = await verifyEntries(cacheDir, {
       concurrency: 1,
       onProgress: ({ done }) => {
         if (done !== 1) return;
         // After a (first), before b: "another process" refreshes b with new content.
         Deno.writeTextFileSync(bPath, "cccc");
-        const old = readMeta(bMeta)!;
-        writeMeta(bMeta, { ...old, etag: md5Hex("cccc"), md5: md5Hex("cccc"), validatedAt: 42 });
+        const old = readEntryRecord(bRecord)!.meta;
+        writeEntryRecord(bRecord, {
+          ...old,
+          etag: md5Hex("cccc"),
+          md5: md5Hex("cccc"),
+          validatedAt: 42,
+        });
       },
     });
     assertEquals([result.ok, result.corrupt.length], [2, 0]);
@@ -562,20 +561,19 @@ Deno.test("issue 7.14: prune re-checks an entry under its lock and keeps one ref
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
     const aPath = await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
     const bPath = await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
-    const metaOf = (p: string) => join(cacheDir, ".meta", p.slice(cacheDir.length + 1)) + "%.json";
-    // a was used long ago, b a little later: prune takes a, then b.
-    await Deno.utime(metaOf(aPath), new Date(1000_000), new Date(1000_000));
-    await Deno.utime(metaOf(bPath), new Date(2000_000), new Date(2000_000));
+    // a was used long ago, b a little later (last use: the data's atime): prune takes a, then b.
+    await Deno.utime(aPath, new Date(1000_000), new Date(1000_000));
+    await Deno.utime(bPath, new Date(2000_000), new Date(2000_000));
     // "Another process" holds b's lock while it refreshes b.
     const { acquireEntryLock } = await import("../src/cache/entry_lock.ts");
-    const lock = await acquireEntryLock(metaOf(bPath));
+    const lock = await acquireEntryLock(bPath);
     const pruning = cache.prune({ maxBytes: 0 });
     for (let i = 0; i < 400; i++) {
       if (await Deno.stat(aPath).then(() => false, () => true)) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    const old = readMeta(metaOf(bPath))!;
-    lock.write({ ...old, validatedAt: old.validatedAt + 1 });
+    const old = readEntryRecord(recordPathsOf(cacheDir, bPath))!.meta;
+    writeEntryRecord(recordPathsOf(cacheDir, bPath), { ...old, validatedAt: old.validatedAt + 1 });
     lock.release();
     const result = await pruning;
     assertEquals(result.removed.map((e) => e.path), [aPath]);

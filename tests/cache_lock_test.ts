@@ -1,6 +1,5 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
-import { readMeta } from "../src/cache/entry_meta.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 
@@ -25,18 +24,19 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-const META = { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 };
+const enc = new TextEncoder();
+const TEMP = (dir: string) => `${dir}/data/.a.csv.vc-tmp-0-shared`;
 
-Deno.test("entry lock: exclusive, waiters get it after release and know they waited", async () => {
+Deno.test("entry lock: exclusive on the shared temp file; a waiter knows it waited", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/meta/a.json`;
-    const first = await acquireEntryLock(path);
+    const data = `${dir}/data/a.csv`;
+    const first = await acquireEntryLock(data);
     assert(!first.waited);
-    assert(first.empty, "a new record file is empty");
-    assertEquals(readMeta(path), undefined, "an empty record reads as a miss");
+    assertEquals(first.path, TEMP(dir));
+    assert((await Deno.lstat(TEMP(dir))).isFile, "the lock is the temp file beside the data");
     const clock = new ManualClock();
     let got = false;
-    const second = acquireEntryLock(path, { clock }).then((l) => {
+    const second = acquireEntryLock(data, { clock }).then((l) => {
       got = true;
       return l;
     });
@@ -44,120 +44,136 @@ Deno.test("entry lock: exclusive, waiters get it after release and know they wai
     assertEquals(clock.pending, 1);
     assert(!(await pollUntilSettled(clock, second, 10)), "second acquired while held");
     assert(!got);
-    first.write(META);
+    // The holder downloads, renames into place, then releases.
+    await first.temp.file.write(enc.encode("v1"));
+    await first.temp.commit();
     first.release();
-    assert(await pollUntilSettled(clock, second, 1), "one poll after the release");
+    assertEquals(await Deno.readTextFile(data), "v1");
+    assert(await pollUntilSettled(clock, second, 3), "a few polls after the release");
     const lock = await second;
-    assert(lock.waited);
-    assert(!lock.empty, "the first holder's record is there to re-check");
+    assert(lock.waited, "it waited: the entry may be complete now");
+    assertEquals(await Deno.readTextFile(data), "v1", "the waiter never wrote the data");
+    assertEquals((await Deno.stat(lock.path)).size, 0, "a fresh temp file");
     lock.release();
     lock.release(); // idempotent
-    assertEquals(readMeta(path)?.etag, "e");
-  });
-});
-
-Deno.test("entry lock: rewriting a record replaces it whole", async () => {
-  await withDir(async (dir) => {
-    const path = `${dir}/a.json`;
-    {
-      using lock = await acquireEntryLock(path);
-      lock.write({ ...META, uri: `s3://b/${"long".repeat(50)}`, md5: "f".repeat(32) });
-    }
-    {
-      using lock = await acquireEntryLock(path);
-      lock.write(META);
-    }
-    const meta = readMeta(path);
-    assertEquals(meta?.uri, META.uri);
-    assertEquals(meta?.md5, undefined);
+    assertEquals([...Deno.readDirSync(`${dir}/data`)].map((e) => e.name), ["a.csv"]);
   });
 });
 
 Deno.test({
-  name: "entry lock: a killed holder's lock is free at once",
+  name: "entry lock: a killed holder's temp file is taken over at once, emptied",
   ignore: Deno.build.os === "windows", // no SIGKILL there
   async fn() {
     await withDir(async (dir) => {
-      const path = `${dir}/a.json`;
+      const data = `${dir}/data/a.csv`;
+      await Deno.mkdir(`${dir}/data`);
       const child = new Deno.Command(Deno.execPath(), {
         args: [
           "eval",
           `const f = Deno.openSync(${
-            JSON.stringify(path)
+            JSON.stringify(TEMP(dir))
           }, { read: true, write: true, create: true });
-           f.lockSync(true); console.log("locked"); setTimeout(() => {}, 60_000);`,
+           f.lockSync(true); f.writeSync(new TextEncoder().encode("partial"));
+           console.log("locked"); setTimeout(() => {}, 60_000);`,
         ],
         stdout: "piped",
       }).spawn();
       const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
       assertEquals((await reader.read()).value?.trim(), "locked");
       const clock = new ManualClock();
-      const waiting = acquireEntryLock(path, { clock });
+      const waiting = acquireEntryLock(data, { clock });
       assertEquals(clock.pending, 1, "waiting while the child holds the lock");
       child.kill("SIGKILL");
       await child.status;
       await reader.cancel(); // the stream is piped: cancel through its reader
       // The dead process's lock is gone: the very next poll takes it.
       assert(await pollUntilSettled(clock, waiting, 1), "not free after the holder died");
-      {
-        const lock = await waiting;
-        assert(lock.waited && lock.empty);
-        lock.release();
-      }
+      const lock = await waiting;
+      assert(lock.waited);
+      assertEquals((await Deno.stat(TEMP(dir))).size, 0, "the partial content was dropped");
+      lock.release();
+      await assertRejects(() => Deno.lstat(TEMP(dir)), Deno.errors.NotFound);
+      // No partial data file either.
+      await assertRejects(() => Deno.lstat(data), Deno.errors.NotFound);
     });
   },
 });
 
 Deno.test("entry lock: waiting stops on abort, and the holder is unaffected", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/a.json`;
-    using holder = await acquireEntryLock(path);
+    const data = `${dir}/data/a.csv`;
+    using holder = await acquireEntryLock(data);
     const controller = new AbortController();
     const clock = new ManualClock();
-    const waiting = acquireEntryLock(path, { signal: controller.signal, clock });
+    const waiting = acquireEntryLock(data, { signal: controller.signal, clock });
     assertEquals(clock.pending, 1);
     controller.abort(new Error("gave up"));
     await assertRejects(() => waiting, Error, "gave up");
     assertEquals(clock.pending, 0);
-    holder.write(META);
-    assertEquals(readMeta(path)?.etag, "e");
+    assert(holder.temp.isAtPath(), "the holder's file is still at its path");
   });
 });
 
-Deno.test("entry lock: a failed holder's empty record is removed; a waiter takes a fresh one", async () => {
+Deno.test("entry lock: a failed holder's temp file is removed; a waiter takes a fresh one", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/a.json`;
+    const data = `${dir}/data/a.csv`;
     const clock = new ManualClock();
-    const first = await acquireEntryLock(path);
-    const second = acquireEntryLock(path, { clock });
+    const first = await acquireEntryLock(data);
+    await first.temp.file.write(enc.encode("half"));
+    const second = acquireEntryLock(data, { clock });
     assertEquals(clock.pending, 1, "second is waiting");
-    first.release({ discardEmpty: true });
-    assert(await pollUntilSettled(clock, second, 1));
+    first.release(); // not committed: removed before unlocking
+    assert(await pollUntilSettled(clock, second, 3));
     const lock = await second;
-    assert(lock.empty);
-    // The waiter holds the file now at the path, so a third caller waits for it.
-    const third = acquireEntryLock(path, { clock });
+    assert(lock.waited);
+    assert(lock.temp.isAtPath(), "the waiter holds the file now at the path");
+    // So a third caller waits for it.
+    const third = acquireEntryLock(data, { clock });
     assertEquals(clock.pending, 1, "third is waiting");
     assert(
       !(await pollUntilSettled(clock, third, 10)),
       "the waiter must lock the file at the path, not the removed one",
     );
-    lock.write(META);
-    lock.release({ discardEmpty: true }); // written: kept
-    assert(await pollUntilSettled(clock, third, 1));
+    await lock.temp.file.write(enc.encode("whole"));
+    await lock.temp.commit();
+    lock.release();
+    assert(await pollUntilSettled(clock, third, 3));
     (await third).release();
-    assertEquals(readMeta(path)?.etag, "e");
+    assertEquals(await Deno.readTextFile(data), "whole");
+    assertEquals([...Deno.readDirSync(`${dir}/data`)].map((e) => e.name), ["a.csv"]);
   });
 });
 
-Deno.test("entry lock: a record removed under its holder is written at the path again", async () => {
+Deno.test("entry lock: a newcomer between a holder's rename and its record waits for the holder", async () => {
   await withDir(async (dir) => {
-    const path = `${dir}/a.json`;
-    using lock = await acquireEntryLock(path);
-    await Deno.remove(path); // e.g. delete() or prune() in another process
-    lock.write(META);
-    assertEquals(readMeta(path)?.etag, "e");
+    const data = `${dir}/data/a.csv`;
+    const first = await acquireEntryLock(data);
+    await first.temp.file.write(enc.encode("v1"));
+    await first.temp.commit(); // renamed into place; the record is not written yet
+    const clock = new ManualClock();
+    const newcomer = acquireEntryLock(data, { clock });
+    assert(!(await pollUntilSettled(clock, newcomer, 5)), "it must wait for the holder's record");
+    first.release(); // after the record
+    assert(await pollUntilSettled(clock, newcomer, 3));
+    const lock = await newcomer;
+    assert(lock.waited, "so it looks for the record before downloading");
+    lock.release();
+    assertEquals(await Deno.readTextFile(data), "v1");
   });
+});
+
+Deno.test({
+  name: "entry lock: a link planted at the temp path is refused, its target untouched",
+  ignore: Deno.build.os === "windows", // symlinks need privileges there
+  async fn() {
+    await withDir(async (dir) => {
+      await Deno.mkdir(`${dir}/data`);
+      await Deno.writeTextFile(`${dir}/outside.txt`, "keep");
+      await Deno.symlink(`${dir}/outside.txt`, TEMP(dir));
+      await assertRejects(() => acquireEntryLock(`${dir}/data/a.csv`), Error, "not a regular file");
+      assertEquals(await Deno.readTextFile(`${dir}/outside.txt`), "keep");
+    });
+  },
 });
 
 /** A promise the test resolves by hand. */
@@ -243,4 +259,30 @@ Deno.test("single flight: progress is broadcast; work is aborted only when all c
   await assertRejects(() => pc, Error, "c quit");
   await until(() => aborted, "the work saw the abort");
   assert(aborted, "work aborted once its only caller left");
+});
+
+Deno.test("record journal: a kept handle notices a compaction and appends at the path", async () => {
+  const { appendRecord, compactJournal, keepJournalsOpen, lookupRecord, readJournal } =
+    await import(
+      "../src/cache/record_journal.ts"
+    );
+  await withDir(async (dir) => {
+    const j = `${dir}/.meta/%records.jsonl`;
+    const meta = { uri: "s3://b/a", etag: "e1", size: 1, validatedAt: 0 };
+    const done = keepJournalsOpen();
+    try {
+      for (let i = 0; i < 4; i++) appendRecord(j, "a", meta); // three dead lines
+      assert(compactJournal(j), "compacted");
+      appendRecord(j, "b", { ...meta, uri: "s3://b/b", etag: "e2" }); // through the old handle?
+      const found = lookupRecord(j, "b");
+      assert(
+        found.kind === "record" && found.meta?.etag === "e2",
+        "the line is in the new journal",
+      );
+    } finally {
+      done();
+    }
+    assertEquals([...readJournal(j).keys()].sort(), ["a", "b"]);
+    assertEquals((await Deno.readTextFile(j)).trim().split("\n").length, 2);
+  });
 });

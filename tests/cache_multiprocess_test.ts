@@ -121,14 +121,17 @@ Deno.test({
       await child.stdout.cancel();
       await child.stderr.cancel();
 
-      // Nothing at the final path, no record (the lock's record file is empty);
-      // the temp file is left behind, the lock died with the process.
+      // Nothing at the final path, no record; the temp file (the entry's
+      // lock) is left behind, its lock died with the process.
       let exists = true;
       await Deno.stat(final).catch(() => (exists = false));
       assert(!exists, `${final} must not exist after the kill`);
-      assertEquals((await tempFiles(dir)).length, 1);
-      const record = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "big.bin%.json");
-      assertEquals((await Deno.stat(record)).size, 0);
+      assertEquals(
+        (await tempFiles(dir)).map((t) => t.slice(t.lastIndexOf("/") + 1)),
+        [".big.bin.vc-tmp-0-shared"],
+      );
+      const journal = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "%records.jsonl");
+      await assertRejects(() => Deno.lstat(journal), Deno.errors.NotFound);
 
       // A fresh cache takes the dead process's lock at once and downloads a verified copy.
       s3.clearFaults();

@@ -10,6 +10,7 @@ import { IntegrityError } from "../src/errors.ts";
 import { walkFiles } from "../src/walk.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { readJournal } from "../src/cache/record_journal.ts";
 
 async function setup(dir: string) {
   const bucket = join(dir, "bucket");
@@ -29,10 +30,14 @@ async function setup(dir: string) {
   return { object, cacheDir, locked, unlocked };
 }
 
-/** The cache records (JSON) that mention a verified SHA-256. */
+/** The cache records that mention a verified SHA-256 (journal lines, or record files of earlier versions). */
 async function recordsWithSha256(cacheDir: string): Promise<number> {
   let n = 0;
   for await (const f of walkFiles(cacheDir)) {
+    if (f.key.endsWith("%records.jsonl")) {
+      for (const meta of readJournal(f.path).values()) if (meta?.sha256 !== undefined) n++;
+      continue;
+    }
     if (!f.key.endsWith(".json")) continue;
     const text = await Deno.readTextFile(f.path).catch(() => "");
     if (text.includes('"sha256"')) n++;

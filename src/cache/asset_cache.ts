@@ -45,7 +45,16 @@ import { resolveS3Endpoint } from "../store/s3_config.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryLock } from "./entry_lock.ts";
-import { type EntryMeta, readMeta, touchMeta, writeMeta } from "./entry_meta.ts";
+import type { AtomicFile } from "../atomic_write.ts";
+import type { EntryMeta } from "./entry_meta.ts";
+import { keepJournalsOpen } from "./record_journal.ts";
+import {
+  lastUsedOf,
+  markUsed,
+  readEntryRecord,
+  type RecordPaths,
+  writeEntryRecord,
+} from "./entry_records.ts";
 import {
   endpointName,
   explainCacheError,
@@ -158,7 +167,10 @@ const UNREACHABLE_RETRY_MS = 60_000;
 interface Rec {
   uri: string;
   path: string;
-  metaPath: string;
+  /** Where its record lives. */
+  loc: RecordPaths;
+  /** Its record came from an earlier version's record file (removed on the next write). */
+  legacy?: boolean;
   etag: string;
   size: number;
   md5: string | undefined;
@@ -221,6 +233,8 @@ export class AssetCache implements AsyncDisposable {
   #dirReady = false;
   #swept = new Set<string>();
   #downloads: Limiter;
+  #fetching = 0;
+  #closeJournals: (() => void) | undefined;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -336,17 +350,15 @@ export class AssetCache implements AsyncDisposable {
       if (loc === undefined) return Promise.resolve(false);
       const rec = this.#byPath.get(loc.dataPath);
       if (rec !== undefined) rec.validatedAt = 0;
-      this.#layout.assertSafe(loc.metaPath);
-      const meta = readMeta(loc.metaPath);
-      if (meta !== undefined && meta.validatedAt !== 0) {
-        const { lastUsed: _, ...record } = meta;
+      const found = readEntryRecord(loc);
+      if (found !== undefined && found.meta.validatedAt !== 0) {
         try {
-          writeMeta(loc.metaPath, { ...record, validatedAt: 0 });
+          this.#writeRecord(loc, { ...found.meta, validatedAt: 0 }, found.legacyUsed !== undefined);
         } catch (e) {
-          throw this.#readOnly(e, `invalidate ${uri}`, loc.metaPath);
+          throw this.#readOnly(e, `invalidate ${uri}`, loc.journalPath);
         }
       }
-      return Promise.resolve(meta !== undefined);
+      return Promise.resolve(found !== undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -378,11 +390,10 @@ export class AssetCache implements AsyncDisposable {
     this.#forget(loc.dataPath);
     this.#layout.assertSafe(loc.dataPath);
     this.#layout.assertSafe(loc.metaPath);
+    this.#layout.assertSafe(loc.journalPath);
     const { removeEntryFiles } = await import("./maintenance.ts");
     try {
-      return await removeEntryFiles(this.dir, loc.dataPath, loc.metaPath, {
-        lockWait: this.#lockWaitMs,
-      });
+      return await removeEntryFiles(this.dir, loc, { lockWait: this.#lockWaitMs });
     } catch (e) {
       throw this.#readOnly(e, `remove the cached copy of ${uri}`, loc.dataPath);
     }
@@ -417,10 +428,8 @@ export class AssetCache implements AsyncDisposable {
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
     if (this.#layout.contains(path)) {
-      const { META_DIR, RECORD_SUFFIX } = await import("./layout.ts");
-      const rel = path.slice(this.dir.length + 1);
-      const metaPath = resolve(this.dir, META_DIR, rel) + RECORD_SUFFIX;
-      const meta = readMeta(metaPath);
+      const { recordPathsOf } = await import("./layout.ts");
+      const meta = readEntryRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
         const { checkFile } = await import("../verify.ts");
         const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
@@ -463,7 +472,7 @@ export class AssetCache implements AsyncDisposable {
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
     const { listEntries } = await import("./maintenance.ts");
     const entries = await listEntries(this.dir);
-    const out: CacheEntry[] = entries.map(({ metaPath: _m, md5: _h, partSizes: _p, ...e }) => e);
+    const out: CacheEntry[] = entries.map(({ record: _r, md5: _h, partSizes: _p, ...e }) => e);
     if (!options.checkRemote || this.offline) return out;
     const { forEachLimit } = await import("../pool.ts");
     await forEachLimit(out, 16, async (entry) => {
@@ -582,13 +591,44 @@ export class AssetCache implements AsyncDisposable {
 
   async #touch(rec: Rec, now: number): Promise<void> {
     rec.touchedAt = now;
-    await touchMeta(rec.metaPath, now);
+    await markUsed(rec.path, now);
+  }
+
+  /** Writes a record (checked for planted links first). */
+  #writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
+    this.#layout.assertSafeOnce(loc.journalPath);
+    if (legacy) this.#layout.assertSafe(loc.metaPath);
+    writeEntryRecord(loc, meta, { legacy });
+  }
+
+  /** {@linkcode AssetCache.#writeRecord} for a known entry; clears its legacy flag. */
+  #saveRec(rec: Rec, meta: EntryMeta = toMeta(rec)): void {
+    this.#writeRecord(rec.loc, meta, rec.legacy === true);
+    rec.legacy = false;
   }
 
   async #slow(uri: string, options: CacheGetOptions | undefined): Promise<string> {
     const parsed = parseUri(uri);
     if (parsed.scheme === "local") return checkLocal(parsed.path);
     const loc = this.#layout.locate(parsed);
+    // First look at an entry in this process, no flight for it: a fresh
+    // record serves it without the flight's machinery (a warm prefill of a
+    // thousand entries is a thousand of these).
+    if (
+      options?.integrity === undefined && !this.#flights.has(loc.dataPath) &&
+      !this.#byPath.has(loc.dataPath)
+    ) {
+      const rec = this.#load(loc);
+      const now = this.#clock.now();
+      if (
+        rec !== undefined && rec.gone !== true &&
+        this.#isFresh(rec, now, options?.immutable === true ? { immutable: true } : undefined)
+      ) {
+        if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await this.#touch(rec, now);
+        this.#remember(uri, rec);
+        return rec.path;
+      }
+    }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
     if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
@@ -597,6 +637,11 @@ export class AssetCache implements AsyncDisposable {
       (ctx) => this.#resolve(loc, options?.immutable === true, ctx, options?.integrity),
       flightOptions,
     );
+    this.#remember(uri, rec);
+    return rec.path;
+  }
+
+  #remember(uri: string, rec: Rec): void {
     if (this.#byUri.size >= MEMORY_ENTRIES) {
       // Bounded memory in long-running processes: the maps only save disk
       // reads, so dropping them all is correct, and cheaper than an LRU.
@@ -605,7 +650,6 @@ export class AssetCache implements AsyncDisposable {
       this.#byPath.set(rec.path, rec);
     }
     this.#byUri.set(uri, rec);
-    return rec.path;
   }
 
   async #resolve(
@@ -625,8 +669,8 @@ export class AssetCache implements AsyncDisposable {
       } else {
         rec.checkedAt = now;
         // `invalidate` in another process marks the shared record; honour it
-        // here too (one small read per entry per recheck interval).
-        if (readMeta(rec.metaPath)?.validatedAt === 0) rec.validatedAt = 0;
+        // here too (one stat of the journal per entry per recheck interval).
+        if (readEntryRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
       }
     }
     rec ??= this.#load(loc);
@@ -669,8 +713,7 @@ export class AssetCache implements AsyncDisposable {
     if (sha256 === integrity.sha256) {
       rec.sha256 = sha256;
       try {
-        this.#layout.assertSafe(rec.metaPath);
-        writeMeta(rec.metaPath, toMeta(rec));
+        this.#saveRec(rec);
       } catch {
         // A read-only cache: the check is repeated by the next process.
       }
@@ -690,7 +733,8 @@ export class AssetCache implements AsyncDisposable {
 
   /** Reads the entry's record and checks its data file; undefined when not usable. */
   #load(loc: EntryLocation): Rec | undefined {
-    const meta = readMeta(loc.metaPath);
+    const found = readEntryRecord(loc);
+    const meta = found?.meta;
     // A record for another URI means two URIs share a path (case-insensitive
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
@@ -700,19 +744,20 @@ export class AssetCache implements AsyncDisposable {
     const rec: Rec = {
       uri: loc.uri,
       path: loc.dataPath,
-      metaPath: loc.metaPath,
+      loc,
       etag: meta.etag,
       size: meta.size,
       md5: meta.md5,
       sha256: meta.sha256,
       validatedAt: meta.validatedAt,
-      touchedAt: meta.lastUsed,
+      touchedAt: lastUsedOf(stat, found?.legacyUsed),
       checkedAt: now,
       immutable: this.#isImmutableLoc(loc),
       valid: true,
       partSizes: meta.partSizes,
     };
     if (meta.gone === true) rec.gone = true;
+    if (found?.legacyUsed !== undefined) rec.legacy = true;
     this.#byPath.set(rec.path, rec);
     return rec;
   }
@@ -737,8 +782,7 @@ export class AssetCache implements AsyncDisposable {
       // Recorded, so the next process does not serve it as fresh either.
       if (rec.gone !== true) {
         try {
-          this.#layout.assertSafe(rec.metaPath);
-          writeMeta(rec.metaPath, { ...toMeta(rec), validatedAt: now, gone: true });
+          this.#saveRec(rec, { ...toMeta(rec), validatedAt: now, gone: true });
         } catch {
           // A read-only cache: this process still refuses it.
         }
@@ -758,8 +802,7 @@ export class AssetCache implements AsyncDisposable {
       rec.gone = false;
       // A read-only cache dir still works.
       try {
-        this.#layout.assertSafe(rec.metaPath);
-        writeMeta(rec.metaPath, toMeta(rec));
+        this.#saveRec(rec);
       } catch {
         // Not persisted; the check is just repeated by the next process.
       }
@@ -801,10 +844,16 @@ export class AssetCache implements AsyncDisposable {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    return this.#downloads.run(() => {
+    return this.#downloads.run(async () => {
       // Aborted while waiting for a slot: nothing started, nothing to undo.
       ctx.signal.throwIfAborted();
-      return this.#fetchNow(loc, expected, ctx, integrity);
+      // While downloads run, record journals stay open between appends.
+      if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
+      try {
+        return await this.#fetchNow(loc, expected, ctx, integrity);
+      } finally {
+        if (--this.#fetching === 0) this.#closeJournals?.();
+      }
     });
   }
 
@@ -815,18 +864,21 @@ export class AssetCache implements AsyncDisposable {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<Rec> {
-    const [{ store, key }, { downloadToFile }, { acquireEntryLock }, { sweepDirectory }] =
-      await Promise.all([
-        this.#storeFor(loc),
-        import("../store/download.ts"),
-        import("./entry_lock.ts"),
-        import("./debris.ts"),
-      ]);
+    const [{ store, key }, modules] = await Promise.all([
+      this.#storeFor(loc),
+      downloadModules ??= loadDownloadModules().catch((e) => {
+        downloadModules = undefined; // tried again next time
+        throw e;
+      }),
+    ]);
+    const { downloadToFile, acquireEntryLock, sweepDirectory, AtomicFile, sharedTempPathFor } =
+      modules;
     try {
       this.#ensureDir();
-      // The data file is written by a rename onto it, which never follows a link there.
+      // The data file is written by a rename onto it, which never follows a
+      // link there; its shared temp file refuses one (AtomicFile.openShared).
       this.#layout.assertSafeRenameTarget(loc.dataPath);
-      this.#layout.assertSafe(loc.metaPath);
+      this.#layout.assertSafeOnce(loc.journalPath);
     } catch (e) {
       throw this.#explain(e, loc);
     }
@@ -837,35 +889,38 @@ export class AssetCache implements AsyncDisposable {
       this.#swept.add(dataDir);
       sweepDirectory(dataDir, dirname(loc.metaPath));
     }
-    // The lock is the entry's record file itself (see entry_lock.ts).
+    const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+    // The lock is the download's own shared temp file (see entry_lock.ts).
     let lock: EntryLock | undefined;
     try {
-      lock = await acquireEntryLock(loc.metaPath, {
+      lock = await acquireEntryLock(loc.dataPath, {
         signal: ctx.signal,
         clock: this.#clock,
         timeout: this.#lockWaitMs,
+        ...(mode === undefined ? {} : { mode }),
         onWait: (holder) =>
           this.#warn(
-            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${loc.metaPath}); ` +
-              `giving up after ${this.#lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
+              sharedTempPathFor(loc.dataPath)
+            }); giving up after ${this.#lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
           ),
       });
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       // Locking is an optimisation (impossible in a read-only dir, on a
       // filesystem without flock, or held too long by a stopped process): go
-      // on without it. Correctness rests on the unique temp file and rename.
+      // on without it, with a unique temp file. Correctness rests on the
+      // verified temp file and the rename.
       if ((e as Error | undefined)?.name === "LockTimeoutError") {
         this.#warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
       }
     }
-    let ok = false;
     try {
       // Another process may have completed the entry while we waited for the
-      // lock. An empty record file (the usual cold miss: we just created it)
+      // lock. A fresh lock (the usual cold miss: we just created its file)
       // has nothing to find, so it costs no further reads.
-      if (lock !== undefined && !lock.empty) {
-        const old = this.#byPath.get(loc.dataPath);
+      const old = this.#byPath.get(loc.dataPath);
+      if (lock !== undefined && lock.waited) {
         const done = this.#load(loc);
         if (
           done !== undefined && done.gone !== true &&
@@ -873,7 +928,6 @@ export class AssetCache implements AsyncDisposable {
           (integrity === undefined || done.sha256 === integrity.sha256)
         ) {
           if (old !== undefined && old !== done) old.valid = false;
-          ok = true;
           return done;
         }
       }
@@ -881,8 +935,17 @@ export class AssetCache implements AsyncDisposable {
       options.onProgress = ctx.progress;
       if (expected !== undefined) options.expected = expected;
       if (integrity !== undefined) options.integrity = integrity;
-      const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
       if (mode !== undefined) options.mode = mode;
+      if (lock !== undefined) {
+        // The locked file takes the first attempt; a retry (the object
+        // changed mid-download) gets a unique one.
+        let first: AtomicFile | undefined = lock.temp;
+        options.temp = () => {
+          const temp = first ?? AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
+          first = undefined;
+          return temp;
+        };
+      }
       let info;
       try {
         info = await downloadToFile(store, key, loc.dataPath, options);
@@ -893,7 +956,7 @@ export class AssetCache implements AsyncDisposable {
       const rec: Rec = {
         uri: loc.uri,
         path: loc.dataPath,
-        metaPath: loc.metaPath,
+        loc,
         etag: normalizeEtag(info.etag),
         size: info.size,
         md5: info.md5,
@@ -905,14 +968,10 @@ export class AssetCache implements AsyncDisposable {
         valid: true,
         partSizes: info.partSizes,
       };
-      // After the data is in place: a record never describes data that is not.
+      // After the data is in place, before the lock is released: a record
+      // never describes data that is not, and a waiter finds it.
       try {
-        // Through the locked handle (checked before it was opened), or by path.
-        if (lock !== undefined) lock.write(toMeta(rec), (p) => this.#layout.assertSafe(p));
-        else {
-          this.#layout.assertSafe(loc.metaPath);
-          writeMeta(loc.metaPath, toMeta(rec));
-        }
+        this.#writeRecord(loc, toMeta(rec), old?.legacy === true);
       } catch (e) {
         // Data without a record is invisible to ls, prune and verify: remove it.
         try {
@@ -923,14 +982,12 @@ export class AssetCache implements AsyncDisposable {
         }
         throw this.#explain(e, loc);
       }
-      ok = true;
-      const old = this.#byPath.get(rec.path);
       if (old !== undefined) old.valid = false;
       this.#byPath.set(rec.path, rec);
       return rec;
     } finally {
-      // A failed first download leaves no empty record behind.
-      lock?.release({ discardEmpty: !ok });
+      // A failed download removes the temp file first; a done one was renamed.
+      lock?.release();
     }
   }
 
@@ -1070,6 +1127,24 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
     throw e;
   }
 }
+
+/** What a download needs, loaded on the first one (a warm process never parses it). */
+async function loadDownloadModules() {
+  const [download, lock, debris, atomic] = await Promise.all([
+    import("../store/download.ts"),
+    import("./entry_lock.ts"),
+    import("./debris.ts"),
+    import("../atomic_write.ts"),
+  ]);
+  return {
+    downloadToFile: download.downloadToFile,
+    acquireEntryLock: lock.acquireEntryLock,
+    sweepDirectory: debris.sweepDirectory,
+    AtomicFile: atomic.AtomicFile,
+    sharedTempPathFor: atomic.sharedTempPathFor,
+  };
+}
+let downloadModules: ReturnType<typeof loadDownloadModules> | undefined;
 
 let defaultCache: AssetCache | undefined;
 

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { dirname, join, relative, sep } from "../path.ts";
-import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { dirname, join, sep } from "../path.ts";
+import { isSharedTempName, isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
-import { assertNoLinks, LOCKS_DIR, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { assertNoLinks, LOCKS_DIR, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
+import { lookupRecord } from "./record_journal.ts";
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
@@ -63,9 +64,9 @@ export async function findOrphans(cacheDir: string, now: number = Date.now()): P
     if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
     const name = path.slice(path.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
-    const rel = relative(cacheDir, path);
-    const metaPath = join(cacheDir, META_DIR, rel) + RECORD_SUFFIX;
-    if (await lstatOrUndefined(metaPath) !== undefined) continue;
+    const record = recordPathsOf(cacheDir, path);
+    if (lookupRecord(record.journalPath, record.recordName).kind === "record") continue;
+    if (await lstatOrUndefined(record.metaPath) !== undefined) continue;
     const stat = await lstatOrUndefined(path);
     if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
   }
@@ -163,6 +164,11 @@ export async function sweepDebris(
     } else {
       stale = (stat.mtime?.getTime() ?? now) < cutoff;
     }
+    if (isTemp && isSharedTempName(name)) {
+      // A shared temp file is a download's lock: removed only while holding it.
+      if (removeSharedIfUnlocked(path, now - (stat.mtime?.getTime() ?? now) > maxAge)) removed++;
+      continue;
+    }
     if (stale && await removeIfExists(path)) {
       removed++;
       if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
@@ -210,6 +216,13 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
   for (const entry of readDirOrEmpty(dataDir)) {
     if (!entry.isFile || !isTempName(entry.name)) continue;
     const path = join(dataDir, entry.name);
+    if (isSharedTempName(entry.name)) {
+      // A dead download's lock file is also taken over by the next download
+      // of its entry; removed here only after the usual grace.
+      const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
+      if (now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false)) removed++;
+      continue;
+    }
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
     const age = now - (mtime?.getTime() ?? now);
     if (
@@ -243,6 +256,39 @@ function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
 
 /** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
 const UNLOCKED_TEMP_GRACE_MS = 5_000;
+
+/**
+ * Removes a shared temp file (`.<name>.vc-tmp-0-shared`) while holding its
+ * lock, when nobody else holds it: removing it after letting go could remove
+ * the file a new download just locked. `force` removes it when it cannot be
+ * locked at all (no locks on this filesystem). Returns true when removed.
+ */
+function removeSharedIfUnlocked(path: string, force: boolean): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true });
+  } catch {
+    return false;
+  }
+  try {
+    let locked: boolean;
+    try {
+      locked = file.tryLockSync(true);
+    } catch {
+      locked = force;
+    }
+    if (!locked) return false;
+    const mine = file.statSync();
+    const there = Deno.lstatSync(path);
+    if (!there.isFile || (mine.ino !== null && mine.ino !== there.ino)) return false;
+    Deno.removeSync(path);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    file.close();
+  }
+}
 
 /** True when `path` is an empty file that no process holds locked. */
 function isUnlockedEmpty(path: string): boolean {

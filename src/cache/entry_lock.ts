@@ -1,18 +1,30 @@
 /**
  * A cross-process lock per cache entry, so several processes asking for the
  * same cold object download it once. It is an optimisation only: correctness
- * comes from unique temp files and atomic renames, so a lock that does not
- * hold (a filesystem without `flock`, a record removed under a holder) costs
- * a duplicate download, never a corrupt file.
+ * comes from verified temp files and atomic renames, so a lock that does not
+ * hold (a filesystem without `flock`) costs a duplicate download, never a
+ * corrupt file.
  *
- * The lock is an exclusive advisory lock (`flock`) on the entry's metadata
- * record file, created empty if missing. Merging lock and record saves a
- * file creation and a removal per cold object (the record has to be written
- * anyway), and the kernel drops the lock when its process dies, even by
- * `kill -9`, so there is no stale-lock detection, no owner pid, no refresh
- * timer and no lock tree to clean up. The holder writes the finished record
- * through the locked handle; readers never lock, and read an empty or torn
- * record as a miss, which sends them here to wait for the holder.
+ * The lock is the download's own temp file: the entry's shared temp name
+ * (`.<name>.vc-tmp-0-shared` beside the data, see `src/atomic_write.ts`),
+ * with an exclusive advisory lock (`flock`) on it. So a cold object costs one
+ * file creation, the one its data needs anyway: no lock file, no lock tree.
+ * The rules:
+ * - only the holder of the lock writes the file, and only while the path
+ *   still names the file it locked (checked after locking);
+ * - the holder renames the file into place, writes the entry's record, and
+ *   only then closes it (which releases the lock); a failed holder removes
+ *   it before closing;
+ * - so a waiter that gets the lock on a file that is no longer at the path
+ *   knows the holder finished (or gave up): it looks for the record, and
+ *   tries again if there is none;
+ * - a newcomer that creates the temp file afresh while the data file exists
+ *   may have come between a holder's rename and its record: the holder's
+ *   lock moved with its file to the data path, so the newcomer waits for
+ *   the data file's lock (shared) before it looks for the record;
+ * - a holder that died (even by `kill -9`: the kernel drops its lock) left
+ *   the file at the path with partial content; the next holder empties it
+ *   and downloads into it.
  *
  * Locking happens on the calling thread (`tryLockSync`, one non-blocking
  * system call) and waiting is a poll with backoff: a blocked `flock` would
@@ -21,11 +33,8 @@
  *
  * @module
  */
-import { openLockFile } from "../file_lock.ts";
-import { registerInterruptCleanup } from "../interrupt_cleanup.ts";
+import { AtomicFile } from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { encodeMeta, type EntryMeta, writeMeta } from "./entry_meta.ts";
-
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
@@ -40,6 +49,8 @@ export interface EntryLockOptions {
   onWait?: (holder: string) => void;
   /** When to call `onWait` (ms of waiting; default 1000). */
   noticeAfter?: number;
+  /** Mode of a temp file this lock creates (default: the umask's). */
+  mode?: number;
 }
 
 /**
@@ -89,37 +100,34 @@ export function lockHolder(path: string): string {
   return "another process";
 }
 
-/** A held entry lock. Release it with `release()` or `using`. */
+/** A held entry lock: a locked, empty shared temp file to download into. */
 export interface EntryLock extends Disposable {
-  /** Path of the record file that is locked. */
+  /** Path of the locked shared temp file. */
   readonly path: string;
-  /** True when another holder had the lock first. */
+  /**
+   * True when another holder had the lock first (or the file was taken over
+   * from a writer that died): the entry may be complete now, so look before
+   * downloading.
+   */
   readonly waited: boolean;
+  /** The locked temp file; write it only while holding the lock. */
+  readonly temp: AtomicFile;
   /**
-   * True when the record file was empty when the lock was taken: nobody
-   * completed the entry, so there is nothing to re-check before working.
+   * Releases the lock: a temp file that was not committed is removed first
+   * (a waiter then finds it gone and looks for the record). Call it after
+   * the record is written. Idempotent.
    */
-  readonly empty: boolean;
-  /**
-   * Replaces the record with `meta` (through the locked handle). When the
-   * record was removed meanwhile, it is written at its path again, after
-   * `checkPath` (e.g. a symbolic-link check) passes.
-   */
-  write(meta: EntryMeta, checkPath?: (path: string) => void): void;
-  /**
-   * Releases the lock. With `discardEmpty`, first removes the record file if
-   * it was empty and nothing was written (the work failed), so a key that
-   * fails leaves no file behind. Idempotent.
-   */
-  release(options?: { discardEmpty?: boolean }): void;
+  release(): void;
 }
 
 /**
- * Opens (creating it, and its directory, when missing) the record file at
- * `path` and takes an exclusive lock on it, waiting while another process
- * or another handle in this process holds it. Throws when the file cannot be
- * created (read-only cache dir) or the filesystem refuses locks; callers
- * then go on without the lock.
+ * Takes the lock of the entry whose data lives at `dataPath`: opens (creating
+ * it and its directory when missing) the entry's shared temp file, takes an
+ * exclusive lock on it, waiting while another process or another handle in
+ * this process holds it, and empties it. Throws when the file cannot be
+ * created (read-only cache dir), the filesystem refuses locks, or a link was
+ * planted at the temp path; callers then go on without the lock, with a
+ * unique temp file.
  *
  * @example
  * ```ts
@@ -127,16 +135,18 @@ export interface EntryLock extends Disposable {
  * import { acquireEntryLock } from "./entry_lock.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   using lock = await acquireEntryLock(`${dir}/meta/a.json`);
- *   assert(!lock.waited && lock.empty);
- *   lock.write({ uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   using lock = await acquireEntryLock(`${dir}/data/a.csv`);
+ *   assert(!lock.waited);
+ *   await lock.temp.file.write(new TextEncoder().encode("a,b\n"));
+ *   await lock.temp.commit();
+ *   assert.equal(await Deno.readTextFile(`${dir}/data/a.csv`), "a,b\n");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
 export async function acquireEntryLock(
-  path: string,
+  dataPath: string,
   options: EntryLockOptions = {},
 ): Promise<EntryLock> {
   const maxPoll = options.maxPollInterval ?? 50;
@@ -145,20 +155,22 @@ export async function acquireEntryLock(
   let delay = 1;
   const started = clock.now();
   let noticed = false;
+  const tempOptions = options.mode === undefined ? {} : { mode: options.mode };
   for (;;) {
     options.signal?.throwIfAborted();
-    const file = openLockFile(path);
+    const temp = AtomicFile.openShared(dataPath, tempOptions);
+    let ok = false;
     try {
-      while (!file.tryLockSync(true)) {
+      while (!temp.file.tryLockSync(true)) {
         waited = true;
         const elapsed = clock.now() - started;
         if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
           noticed = true;
-          options.onWait(lockHolder(path));
+          options.onWait(lockHolder(temp.path));
         }
         if (options.timeout !== undefined && elapsed >= options.timeout) {
           throw new LockTimeoutError(
-            `${lockHolder(path)} has held the lock ${path} for more than ${
+            `${lockHolder(temp.path)} has held the lock ${temp.path} for more than ${
               Math.round(options.timeout / 1000)
             }s`,
           );
@@ -166,88 +178,94 @@ export async function acquireEntryLock(
         await clock.sleep(delay * (0.5 + Math.random()), options.signal);
         delay = Math.min(delay * 2, maxPoll);
       }
-      const stat = file.statSync();
-      // The previous holder removed the (empty) record after failing: our
-      // lock is on a file nobody else will open. Take the one at the path.
-      if (stat.nlink === 0) {
-        file.close();
+      // The previous holder renamed it into place (done) or removed it
+      // (failed), or a sweep removed a dead writer's: our lock is on a file
+      // nobody else will open. Look again at the path.
+      const size = temp.atPathSize();
+      if (size === undefined) {
+        waited = true;
         continue;
       }
-      return new HeldLock(path, file, waited, stat.size);
-    } catch (e) {
-      file.close();
-      throw e;
+      // Left by a holder that died mid-download: ours now, emptied.
+      if (size > 0) {
+        waited = true;
+        temp.reset();
+      }
+      // The usual cold miss: no data file, nothing more to ask.
+      if (!waited && existsSync(dataPath)) {
+        waited = true;
+        await waitForDataLock(dataPath, clock, options.signal, maxPoll);
+      }
+      ok = true;
+      return new HeldLock(temp, waited);
+    } finally {
+      // Not ours: close without removing (the path may name another's file).
+      if (!ok) temp.close();
     }
   }
 }
 
-/** Locks this process holds, for the interrupt cleanup. */
-const heldLocks = new Set<HeldLock>();
-let unregisterCleanup: (() => void) | undefined;
+function existsSync(path: string): boolean {
+  // Missing is the usual answer here (a cold miss): without a stack trace
+  // the thrown NotFound costs a fraction (measured: ~40 µs with one).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * Waits (bounded: a holder keeps it only from its rename to its record, a
+ * few system calls) until nobody holds the data file's lock exclusively.
+ */
+async function waitForDataLock(
+  dataPath: string,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  maxPoll: number,
+): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(dataPath, { read: true });
+  } catch {
+    return; // gone or unreadable: the caller's look at the record decides
+  }
+  try {
+    let delay = 1;
+    for (let i = 0; i < 200; i++) {
+      try {
+        if (file.tryLockSync(false)) return;
+      } catch {
+        return; // no locks here
+      }
+      await clock.sleep(delay * (0.5 + Math.random()), signal);
+      delay = Math.min(delay * 2, maxPoll);
+    }
+  } finally {
+    file.close();
+  }
+}
 
 class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
-  readonly empty: boolean;
-  #file: Deno.FsFile;
-  #written = false;
-  #released = false;
+  readonly temp: AtomicFile;
 
-  constructor(path: string, file: Deno.FsFile, waited: boolean, size: number) {
-    this.path = path;
-    this.#file = file;
+  constructor(temp: AtomicFile, waited: boolean) {
+    this.temp = temp;
+    this.path = temp.path;
     this.waited = waited;
-    this.empty = size === 0;
-    heldLocks.add(this);
-    // An interrupted process that cannot wait for its downloads to unwind
-    // still leaves no empty records behind (registered once, on first use).
-    unregisterCleanup ??= registerInterruptCleanup(() => {
-      for (const lock of [...heldLocks]) lock.release({ discardEmpty: true });
-    });
   }
 
-  write(meta: EntryMeta, checkPath?: (path: string) => void): void {
-    if (this.#released) throw new Error(`the lock on ${this.path} was released`);
-    const bytes = encodeMeta(meta);
-    const file = this.#file;
-    // Write, then cut what is left of a longer old record: a reader racing
-    // this sees a record that does not parse, which is a miss.
-    file.seekSync(0, Deno.SeekMode.Start);
-    let off = 0;
-    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-    // Only a longer old record leaves a tail to cut (a cold entry's record is
-    // empty): one journaled metadata update less per download. Asked of the
-    // file, not remembered: writeMeta elsewhere rewrites records in place.
-    const stat = file.statSync();
-    if (stat.size > bytes.length) file.truncateSync(bytes.length);
-    this.#written = true;
-    // Removed while we worked (delete or prune ran concurrently): the record
-    // would be lost with the unlinked file, leaving data without a record.
-    // Write it at the path again. (`nlink` is null where unsupported.)
-    if (stat.nlink === 0) {
-      checkPath?.(this.path);
-      writeMeta(this.path, meta);
-    }
-  }
-
-  release(options: { discardEmpty?: boolean } = {}): void {
-    if (this.#released) return;
-    this.#released = true;
-    heldLocks.delete(this);
-    try {
-      if (options.discardEmpty && this.empty && !this.#written) {
-        // Before unlocking, so a waiter finds it gone (nlink 0) and retries
-        // on a fresh file. Only if the path still names our file: it may
-        // have been removed and re-created (and completed) by another process.
-        const ino = this.#file.statSync().ino;
-        if (ino === null || Deno.statSync(this.path).ino === ino) Deno.removeSync(this.path);
-      }
-    } catch {
-      // Already gone, or not ours to remove: harmless either way.
-    } finally {
-      // Closing the last handle releases the flock.
-      this.#file.close();
-    }
+  release(): void {
+    // Removed first if not committed; closing the handle releases the flock.
+    this.temp.discard();
   }
 
   [Symbol.dispose](): void {

@@ -101,7 +101,7 @@ export function readMeta(path: string): StoredMeta | undefined {
       if (n === null) break;
       off += n;
     }
-    const parsed = parseMeta(decoder.decode(buf.subarray(0, off)));
+    const parsed = decodeMeta(decoder.decode(buf.subarray(0, off)));
     if (parsed === undefined) return undefined;
     return { ...parsed, lastUsed: stat.mtime?.getTime() ?? 0 };
   } catch {
@@ -114,7 +114,20 @@ export function readMeta(path: string): StoredMeta | undefined {
   }
 }
 
-function parseMeta(text: string): EntryMeta | undefined {
+/**
+ * Parses a record's JSON text; `undefined` when it is not a valid record
+ * (torn, foreign, or of another version).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeMeta, encodeMeta } from "./entry_meta.ts";
+ * const text = new TextDecoder().decode(encodeMeta({ uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 }));
+ * assert.equal(decodeMeta(text)?.etag, "e");
+ * assert.equal(decodeMeta('{"v":1'), undefined);
+ * ```
+ */
+export function decodeMeta(text: string): EntryMeta | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

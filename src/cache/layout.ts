@@ -7,8 +7,13 @@
  * Layout, relative to the cache dir:
  * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
  *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
- * - metadata: `.meta/<same relative path>.json`; the record file is also the
- *   entry's cross-process lock (see `entry_lock.ts`), so there is no lock tree.
+ * - records: `.meta/<same relative directory>/%records.jsonl`, one journal per
+ *   data directory, a line per record write (see `record_journal.ts`);
+ *   earlier versions kept one file per entry, `.meta/<relative path>%.json`,
+ *   which is still read.
+ * - the entry's cross-process lock is its download's shared temp file
+ *   (`.<name>.vc-tmp-0-shared` beside the data, see `entry_lock.ts`), so a
+ *   cold object costs one file creation and there is no lock tree.
  *
  * @module
  */
@@ -40,6 +45,8 @@ export const META_DIR = ".meta";
  * holds the records of keys `x.json/...`.
  */
 export const RECORD_SUFFIX = "%.json";
+/** File name of a directory's record journal (`.meta/<dir>/%records.jsonl`): never an encoded name. */
+export const JOURNAL_NAME = "%records.jsonl";
 /**
  * Name of the hidden lock directory that earlier versions kept inside the
  * cache dir; maintenance still sweeps what they left there.
@@ -55,9 +62,16 @@ const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
 // `.<name>.vc-tmp-<random>` in earlier versions: a key must never look like
 // either, or the stale-temp sweep could delete a cached file.
 const LEGACY_TEMP_LIKE = /^\..*\.vc-tmp-/;
+// A relative path with an empty, `.` or `..` segment, or absolute: never what encodeKey makes.
+const UNSAFE_REL = /(^|[/\\])\.{0,2}([/\\]|$)|^[/\\]|:/;
 const looksLikeTemp = (name: string) => isTempName(name) || LEGACY_TEMP_LIKE.test(name);
 
 const encoder = new TextEncoder();
+// Needs no encoding: ASCII letters, digits, `_`, `-`, `.` inside (not first,
+// so never temp-like; not last, so no trailing dot), within the length limit.
+const PLAIN = new RegExp(
+  `^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,${MAX_SEGMENT_BYTES - 2}}[A-Za-z0-9_-])?$`,
+);
 
 function escapeChar(c: string): string {
   return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
@@ -84,6 +98,8 @@ function escapeChar(c: string): string {
  * ```
  */
 export function encodeSegment(segment: string): string {
+  // The common case, plain ASCII names: nothing to escape, bytes = length.
+  if (PLAIN.test(segment) && !RESERVED.test(segment)) return segment;
   if (segment === "") return "%_";
   let out = segment.replace(ESCAPE, escapeChar);
   const trailing = /[. ]+$/.exec(out);
@@ -173,8 +189,12 @@ export interface EntryLocation {
   relPath: string;
   /** Absolute path of the cached data. */
   dataPath: string;
-  /** Absolute path of the metadata record (also the entry's cross-process lock). */
+  /** Absolute path of the record file of earlier versions (`.meta/<relPath>%.json`), still read. */
   metaPath: string;
+  /** Absolute path of the record journal of the entry's directory. */
+  journalPath: string;
+  /** The entry's name in that journal: the last segment of `relPath`. */
+  recordName: string;
 }
 
 /**
@@ -188,6 +208,8 @@ export interface EntryLocation {
  * const loc = layout.locate({ scheme: "s3", bucket: "bucket", key: "a/b.csv" });
  * assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
  * assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv%.json");
+ * assert(loc.journalPath === "/tmp/vc-cache/.meta/s3/bucket/a/%records.jsonl");
+ * assert(loc.recordName === "b.csv");
  * ```
  */
 export class CacheLayout {
@@ -197,10 +219,13 @@ export class CacheLayout {
   readonly s3Namespace: string;
   readonly #os: typeof Deno.build.os;
   readonly #prefix: string;
+  readonly #metaPrefix: string;
   // Directories this process found to be real directories: a cold miss then
   // checks only what is new (links are planted before a run, e.g. by a
   // restored CI cache, not raced against it).
   readonly #safeDirs = new Set<string>();
+  // Files of the cache's own (record journals) this process checked already.
+  readonly #safeFiles = new Set<string>();
 
   /**
    * @param dir Cache directory (made absolute).
@@ -211,6 +236,7 @@ export class CacheLayout {
     this.s3Namespace = s3Namespace(options.endpoint);
     this.#os = options.os ?? Deno.build.os;
     this.#prefix = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
+    this.#metaPrefix = this.#prefix + META_DIR + sep;
   }
 
   /**
@@ -232,11 +258,29 @@ export class CacheLayout {
     } else {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
     }
-    const dataPath = join(this.dir, ...relPath.split("/"));
-    const metaPath = join(this.dir, META_DIR, ...relPath.split("/")) + RECORD_SUFFIX;
-    this.assertInside(dataPath);
-    this.assertInside(metaPath);
-    return { uri: formatUri(uri), storeRoot, key, bucket, relPath, dataPath, metaPath };
+    // Every segment is encoded (never empty, `.` or `..`, never holding a
+    // separator), so joining by hand gives normalized paths inside the dir;
+    // checked anyway, cheaply, as the last line of defence.
+    if (UNSAFE_REL.test(relPath)) {
+      throw new InvalidInputError(`refusing ${relPath}: not a plain relative path`);
+    }
+    const rel = sep === "/" ? relPath : relPath.replaceAll("/", sep);
+    const slash = rel.lastIndexOf(sep);
+    const recordName = rel.slice(slash + 1);
+    const dataPath = this.#prefix + rel;
+    const metaPath = this.#metaPrefix + rel + RECORD_SUFFIX;
+    const journalPath = this.#metaPrefix + rel.slice(0, slash + 1) + JOURNAL_NAME;
+    return {
+      uri: formatUri(uri),
+      storeRoot,
+      key,
+      bucket,
+      relPath,
+      dataPath,
+      metaPath,
+      journalPath,
+      recordName,
+    };
   }
 
   /**
@@ -263,6 +307,19 @@ export class CacheLayout {
   }
 
   /**
+   * {@linkcode CacheLayout.assertSafe} once per process for a file only the
+   * cache writes (a record journal): checked on first use, then taken as
+   * safe, like the directories (links are planted before a run, not raced
+   * against it).
+   */
+  assertSafeOnce(path: string): void {
+    if (this.#safeFiles.has(path)) return;
+    this.assertSafe(path);
+    if (this.#safeFiles.size > 10_000) this.#safeFiles.clear(); // bounded memory
+    this.#safeFiles.add(path);
+  }
+
+  /**
    * {@linkcode CacheLayout.assertSafe} for a path that is only ever replaced
    * by a rename (a download's destination): the directories leading to it
    * are checked, the last component is not, because `rename` replaces a
@@ -271,8 +328,10 @@ export class CacheLayout {
    */
   assertSafeRenameTarget(path: string): void {
     this.assertInside(path);
+    const dir = dirname(path);
+    if (this.#safeDirs.has(dir)) return; // the directory and all above it were checked
     if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
-    assertNoLinks(this.dir, dirname(path), this.#safeDirs);
+    assertNoLinks(this.dir, dir, this.#safeDirs);
   }
 
   /** True when `path` (resolved) is strictly inside the cache dir. */
@@ -349,4 +408,35 @@ export function assertNoLinks(cacheDir: string, path: string, known?: Set<string
     if (!stat.isDirectory) return;
     known?.add(current);
   }
+}
+
+/**
+ * Where the record of the data file at `dataPath` (inside `cacheDir`) lives:
+ * its directory's journal and its name there, and the record file of
+ * earlier versions. Pure: no I/O.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordPathsOf } from "./layout.ts";
+ * const r = recordPathsOf("/c", "/c/s3/b/x.csv");
+ * assert.equal(r.journalPath, "/c/.meta/s3/b/%records.jsonl");
+ * assert.equal(r.recordName, "x.csv");
+ * assert.equal(r.metaPath, "/c/.meta/s3/b/x.csv%.json");
+ * ```
+ */
+export function recordPathsOf(
+  cacheDir: string,
+  dataPath: string,
+): { dataPath: string; metaPath: string; journalPath: string; recordName: string } {
+  const root = resolve(cacheDir);
+  const data = resolve(dataPath);
+  const rel = data.slice(root.length + 1);
+  const recordName = basename(data);
+  return {
+    dataPath: data,
+    metaPath: join(root, META_DIR, rel) + RECORD_SUFFIX,
+    journalPath: join(root, META_DIR, dirname(rel), JOURNAL_NAME),
+    recordName,
+  };
 }

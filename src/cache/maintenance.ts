@@ -3,7 +3,9 @@
  * (least recently used first), re-verifying content, and sweeping the temp
  * files and empty records that crashed processes left behind (and the lock
  * files of earlier versions). Works on the directory alone, so it also serves
- * a CLI that inspects a cache another process fills.
+ * a CLI that inspects a cache another process fills. Records are read from
+ * the directories' journals and from earlier versions' record files alike
+ * (`entry_records.ts`).
  *
  * @module
  */
@@ -12,8 +14,15 @@ import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
 import type { EntryLock } from "./entry_lock.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
+import {
+  lastUsedOf,
+  readEntryRecord,
+  type RecordPaths,
+  removeEntryRecord,
+} from "./entry_records.ts";
+import { compactJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
-import { assertNoLinks, META_DIR, RECORD_SUFFIX } from "./layout.ts";
+import { assertNoLinks, JOURNAL_NAME, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
 import { removeEmptyParents, removeIfExists, statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
 
@@ -45,8 +54,8 @@ export interface CacheEntry {
 
 /** A cache entry plus what maintenance needs internally. */
 export interface StoredEntry extends CacheEntry {
-  /** Path of the metadata record. */
-  metaPath: string;
+  /** Where its record lives. */
+  record: RecordPaths;
   /** Hex MD5 of the content, when recorded. */
   md5?: string;
   /** Multipart part sizes learned at download, when recorded. */
@@ -74,29 +83,43 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   const out: StoredEntry[] = [];
   const stat = await statOrUndefined(cacheDir);
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
-  for await (const metaPath of walkFiles(metaRoot)) {
-    const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
-    if (!name.endsWith(RECORD_SUFFIX) || isAnyTempName(name)) continue;
-    const meta = readMeta(metaPath);
-    if (meta === undefined) continue;
-    const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
-    const path = join(cacheDir, rel);
-    const stat = await statOrUndefined(path);
-    if (stat === undefined || !stat.isFile || stat.size !== meta.size) continue;
+  const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
+    if (meta === undefined) return;
+    const stat = await statOrUndefined(record.dataPath);
+    if (stat === undefined || !stat.isFile || stat.size !== meta.size) return;
     const entry: StoredEntry = {
       uri: meta.uri,
-      path,
+      path: record.dataPath,
       size: meta.size,
       etag: meta.etag,
       validatedAt: new Date(meta.validatedAt),
-      lastUsed: new Date(meta.lastUsed),
-      metaPath,
+      lastUsed: new Date(lastUsedOf(stat, legacy)),
+      record,
     };
-    const endpoint = endpointOf(rel);
+    const endpoint = endpointOf(relative(cacheDir, record.dataPath));
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     out.push(entry);
+  };
+  for await (const metaPath of walkFiles(metaRoot)) {
+    const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
+    if (isAnyTempName(name)) continue;
+    if (name === JOURNAL_NAME) {
+      const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
+      for (const [recordName, meta] of readJournal(metaPath)) {
+        const record = recordPathsOf(cacheDir, join(dataDir, recordName));
+        await add(record, meta === undefined ? undefined : { ...meta, lastUsed: 0 });
+      }
+      continue;
+    }
+    if (!name.endsWith(RECORD_SUFFIX)) continue;
+    // An earlier version's record file; a journal line for the entry wins.
+    const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
+    const record = recordPathsOf(cacheDir, join(cacheDir, rel));
+    if (lookupRecord(record.journalPath, record.recordName).kind !== "none") continue;
+    const meta = readMeta(metaPath);
+    await add(record, meta, meta?.lastUsed);
   }
   return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
 }
@@ -176,14 +199,16 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
       continue;
     }
     // Under the entry's lock, and only if nobody used or refreshed it since it was listed.
-    const gone = await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+    const gone = await removeEntryFiles(cacheDir, entry.record, {
       unless: (meta) => meta !== undefined && changedSince(entry, meta),
+      compact: false,
     });
     if (gone) {
       removed.push(publicEntry(entry));
       freedBytes += entry.size;
     }
   }
+  if (!dryRun) await compactJournals(cacheDir, victims);
   const result: PruneResult = { removed, freedBytes, orphans };
   if (dryRun) result.dryRun = true;
   return result;
@@ -262,7 +287,7 @@ export async function verifyEntries(
       if (problem !== undefined) {
         // Under the entry's lock: another process may have refreshed it since
         // it was listed; then the new record is what counts.
-        await removeEntryFiles(cacheDir, entry.path, entry.metaPath, {
+        await removeEntryFiles(cacheDir, entry.record, {
           unless: async (meta) => {
             if (meta === undefined || !changedSince(entry, meta)) return false;
             problem = await problemWith(entry.path, meta, check);
@@ -278,6 +303,7 @@ export async function verifyEntries(
       options.onProgress?.({ done: ++done, total: entries.length });
     }
   }, signal ? { signal } : {});
+  await compactJournals(cacheDir, corrupt);
   const result: VerifyResult = { ok, corrupt };
   if (orphans.length > 0) result.orphans = orphans;
   return result;
@@ -300,19 +326,22 @@ async function problemWith(
 }
 
 /**
- * Removes an entry's data and metadata files, then any directories that
- * became empty (up to the cache dir). Returns true when the data file existed.
+ * Removes an entry: records its removal (and removes an earlier version's
+ * record file), removes the data file, then any directories that became
+ * empty (up to the cache dir). Returns true when the data file existed.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { removeEntryFiles } from "./maintenance.ts";
+ * import { recordPathsOf } from "./layout.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
  *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
- *   assert(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`));
- *   assert(!(await removeEntryFiles(dir, `${dir}/s3/b/x`, `${dir}/.meta/s3/b/x.json`)));
+ *   assert(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`)));
+ *   assert(!(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`))));
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -320,34 +349,52 @@ async function problemWith(
  */
 export async function removeEntryFiles(
   cacheDir: string,
-  dataPath: string,
-  metaPath: string,
+  record: RecordPaths,
   options: RemoveEntryOptions = {},
 ): Promise<boolean> {
-  // Nothing is removed through a link planted inside the cache dir.
+  const { dataPath, metaPath, journalPath } = record;
+  // Nothing is removed or written through a link planted inside the cache dir.
   assertNoLinks(cacheDir, dataPath);
   assertNoLinks(cacheDir, metaPath);
+  assertNoLinks(cacheDir, journalPath);
   const { acquireEntryLock } = await import("./entry_lock.ts");
   let lock: EntryLock | undefined;
-  try {
-    lock = await acquireEntryLock(metaPath, {
-      timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
-    });
-  } catch {
-    // No lock (read-only dir, a stopped holder): remove anyway; a reader
-    // then misses, and a writer re-creates its record (entry_lock.ts).
+  // Only an entry whose directory exists can be in use (no directory made for a lock).
+  if (await statOrUndefined(dirname(dataPath)) !== undefined) {
+    try {
+      lock = await acquireEntryLock(dataPath, {
+        timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
+      });
+    } catch {
+      // No lock (read-only dir, a stopped holder): remove anyway; a reader
+      // then misses, and a writer's later record describes its own data.
+    }
   }
+  let existed: boolean;
   try {
-    if (options.unless !== undefined && await options.unless(readMeta(metaPath))) return false;
-    // Metadata first: an entry without metadata is a miss, never a wrong hit.
-    await removeIfExists(metaPath);
-    const existed = await removeIfExists(dataPath);
-    await removeEmptyParents(cacheDir, dirname(metaPath));
-    await removeEmptyParents(cacheDir, dirname(dataPath));
-    return existed;
+    if (options.unless !== undefined) {
+      const found = readEntryRecord(record);
+      let current: StoredMeta | undefined;
+      if (found !== undefined) {
+        const stat = await statOrUndefined(dataPath);
+        const lastUsed = stat === undefined
+          ? found.legacyUsed ?? 0
+          : lastUsedOf(stat, found.legacyUsed);
+        current = { ...found.meta, lastUsed };
+      }
+      if (await options.unless(current)) return false;
+    }
+    // The record first: an entry without one is a miss, never a wrong hit.
+    removeEntryRecord(record);
+    existed = await removeIfExists(dataPath);
   } finally {
-    lock?.release({ discardEmpty: true });
+    // Releasing removes the lock's temp file, so the directory can empty.
+    lock?.release();
   }
+  if (options.compact !== false) compactJournal(journalPath);
+  await removeEmptyParents(cacheDir, dirname(metaPath));
+  await removeEmptyParents(cacheDir, dirname(dataPath));
+  return existed;
 }
 
 /** Options of {@linkcode removeEntryFiles}. */
@@ -356,9 +403,23 @@ export interface RemoveEntryOptions {
   unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
   /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
   lockWait?: number;
+  /** Compact the directory's journal afterwards when it is mostly removals (default true). */
+  compact?: boolean;
 }
 
 const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
+
+/** Compacts the journals of the directories of removed entries, and removes emptied directories. */
+async function compactJournals(
+  cacheDir: string,
+  removed: ReadonlyArray<{ path: string }>,
+): Promise<void> {
+  const journals = new Set(removed.map((e) => recordPathsOf(cacheDir, e.path).journalPath));
+  for (const journal of journals) {
+    // An emptied journal is removed: its directory may be empty now.
+    if (compactJournal(journal)) await removeEmptyParents(cacheDir, dirname(journal));
+  }
+}
 
 /** The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`; see layout.ts). */
 function endpointOf(rel: string): string | undefined {

@@ -72,6 +72,11 @@ export class SingleFlight<T> {
     return this.#flights.size;
   }
 
+  /** True while a flight for `key` is in progress. */
+  has(key: string): boolean {
+    return this.#flights.has(key);
+  }
+
   /** Joins the flight for `key`, starting it with `work` when none is running. */
   run(
     key: string,

@@ -94,6 +94,14 @@ export interface DownloadOptions {
   knownPartSizes?: readonly number[];
   /** Mode of the file at `dest` (e.g. 0o600 to keep a source's restrictive mode). */
   mode?: number;
+  /**
+   * Supplies the temp file to write (once per attempt) instead of a fresh
+   * unique one: e.g. a locked shared temp file ({@linkcode AtomicFile.openShared})
+   * that is the caller's cross-process lock. It is committed or discarded
+   * like an own one; a shared one stays open after the commit, for the
+   * caller to close.
+   */
+  temp?: () => AtomicFile;
 }
 
 /** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
@@ -287,7 +295,8 @@ async function downloadOnce(
         );
       }
       verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
-      temp = AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
+      temp = options.temp?.() ??
+        AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
       // Held until commit closes the file: a sweeper that can take this lock
       // knows the writer is dead, without reading /proc (which Deno gates
       // behind --allow-all). Best effort: some filesystems have no flock.

@@ -1,0 +1,238 @@
+/**
+ * One entry's record, wherever it is kept: the line for its name in its
+ * directory's journal (`record_journal.ts`), else the record file of an
+ * earlier version (`.meta/<path>%.json`, `entry_meta.ts`), so a cache filled
+ * by an earlier vc keeps working. Writes go to the journal only, and remove
+ * an earlier version's file (migration on touch).
+ *
+ * Last use is the data file's access time (set explicitly, so `noatime`
+ * mounts work too): marking an entry used is one `utime`, on a file that
+ * exists anyway.
+ *
+ * @module
+ */
+import { dirname } from "../path.ts";
+import { type EntryMeta, readMeta } from "./entry_meta.ts";
+import { RECORD_SUFFIX } from "./layout.ts";
+import { appendRecord, forgetJournals, lookupRecord } from "./record_journal.ts";
+
+/** Where an entry's record lives (fields of `EntryLocation`). */
+export interface RecordPaths {
+  /** The entry's data file. */
+  dataPath: string;
+  /** Record file of earlier versions. */
+  metaPath: string;
+  /** Its directory's journal. */
+  journalPath: string;
+  /** Its name in the journal. */
+  recordName: string;
+}
+
+/** A record that was found. */
+export interface FoundRecord {
+  /** The record. */
+  meta: EntryMeta;
+  /** Set when it came from an earlier version's record file: that file's mtime (its last use). */
+  legacyUsed?: number;
+}
+
+/**
+ * Reads the entry's record: the journal's last line for it, else an earlier
+ * version's record file; `undefined` when there is none, it was removed, or
+ * it does not parse (a miss).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readEntryRecord, writeEntryRecord } from "./entry_records.ts";
+ * import { writeMeta } from "./entry_meta.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const paths = {
+ *     dataPath: `${dir}/s3/b/x`,
+ *     metaPath: `${dir}/.meta/s3/b/x%.json`,
+ *     journalPath: `${dir}/.meta/s3/b/%records.jsonl`,
+ *     recordName: "x",
+ *   };
+ *   const meta = { uri: "s3://b/x", etag: "e1", size: 1, validatedAt: 0 };
+ *   writeMeta(paths.metaPath, meta); // an earlier version's record
+ *   assert.equal(readEntryRecord(paths)?.meta.etag, "e1");
+ *   writeEntryRecord(paths, { ...meta, etag: "e2" }, { legacy: true });
+ *   assert.equal(readEntryRecord(paths)?.meta.etag, "e2");
+ *   assert.equal(readEntryRecord(paths)?.legacyUsed, undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function readEntryRecord(paths: RecordPaths): FoundRecord | undefined {
+  const found = lookupRecord(paths.journalPath, paths.recordName);
+  if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
+  if (found.kind === "removed") return undefined;
+  if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;
+  const legacy = readMeta(paths.metaPath);
+  if (legacy === undefined) return undefined;
+  const { lastUsed, ...meta } = legacy;
+  return { meta, legacyUsed: lastUsed };
+}
+
+/**
+ * Writes the entry's record (a journal line); with `legacy`, then removes
+ * the entry's earlier-version record file. The caller checks the paths for
+ * planted links first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readEntryRecord, writeEntryRecord } from "./entry_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const paths = {
+ *     dataPath: `${dir}/x`,
+ *     metaPath: `${dir}/.meta/x%.json`,
+ *     journalPath: `${dir}/.meta/%records.jsonl`,
+ *     recordName: "x",
+ *   };
+ *   writeEntryRecord(paths, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   assert.equal(readEntryRecord(paths)?.meta.etag, "e");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function writeEntryRecord(
+  paths: RecordPaths,
+  meta: EntryMeta,
+  options: { legacy?: boolean } = {},
+): void {
+  appendRecord(paths.journalPath, paths.recordName, meta);
+  if (options.legacy) removeLegacy(paths.metaPath);
+}
+
+/**
+ * Records that the entry was removed (a journal line) and removes an
+ * earlier version's record file. The caller removes the data afterwards.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readEntryRecord, removeEntryRecord, writeEntryRecord } from "./entry_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const paths = {
+ *     dataPath: `${dir}/x`,
+ *     metaPath: `${dir}/.meta/x%.json`,
+ *     journalPath: `${dir}/.meta/%records.jsonl`,
+ *     recordName: "x",
+ *   };
+ *   writeEntryRecord(paths, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   removeEntryRecord(paths);
+ *   assert.equal(readEntryRecord(paths), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function removeEntryRecord(paths: RecordPaths): void {
+  // Only when there is something to remove: no journal created for nothing.
+  if (lookupRecord(paths.journalPath, paths.recordName).kind === "record") {
+    appendRecord(paths.journalPath, paths.recordName, undefined);
+  }
+  removeLegacy(paths.metaPath);
+}
+
+/**
+ * When the entry was last used (ms since the epoch): its data file's access
+ * time, or an earlier version's record mtime when that is later.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lastUsedOf } from "./entry_records.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.utime(p, new Date(5000), new Date(1000));
+ *   assert.equal(lastUsedOf(await Deno.stat(p)), 5000);
+ *   assert.equal(lastUsedOf(await Deno.stat(p), 9000), 9000);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function lastUsedOf(dataStat: Deno.FileInfo, legacyUsed?: number): number {
+  const used = dataStat.atime?.getTime() ?? dataStat.mtime?.getTime() ?? 0;
+  return legacyUsed !== undefined && legacyUsed > used ? legacyUsed : used;
+}
+
+/**
+ * Marks the entry used at `time`: sets its data file's access time, keeping
+ * its modification time. Best effort (a read-only cache just keeps the old
+ * time: last use only guides pruning).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { markUsed } from "./entry_records.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await markUsed(p, 7000);
+ *   assert.equal((await Deno.stat(p)).atime?.getTime(), 7000);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function markUsed(dataPath: string, time: number = Date.now()): Promise<void> {
+  try {
+    const stat = await Deno.lstat(dataPath);
+    // Never through a link (a planted one would point outside the cache dir).
+    if (!stat.isFile || stat.mtime === null) return;
+    const mtime = stat.mtime;
+    await Deno.utime(dataPath, new Date(time), mtime);
+  } catch {
+    // Best effort by design (see above).
+  }
+}
+
+// Record directories this process found without earlier versions' record
+// files: a cold miss there then costs no failed open per entry.
+const legacyFree = new Set<string>();
+
+/** Whether `dir` may hold earlier versions' record files (one listing per directory and process). */
+function mayHoldLegacy(dir: string): boolean {
+  if (legacyFree.has(dir)) return false;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.endsWith(RECORD_SUFFIX)) return true;
+    }
+  } catch {
+    // Missing (or unreadable): no record files there now.
+  }
+  if (legacyFree.size >= 10_000) legacyFree.clear();
+  legacyFree.add(dir);
+  return false;
+}
+
+/**
+ * Forgets what this process remembers about records (journals read,
+ * directories found without earlier versions' record files): for tests that
+ * change a cache dir behind the cache's back.
+ *
+ * @example
+ * ```ts
+ * import { forgetRecords } from "./entry_records.ts";
+ * forgetRecords();
+ * ```
+ */
+export function forgetRecords(): void {
+  forgetJournals();
+  legacyFree.clear();
+}
+
+function removeLegacy(metaPath: string): void {
+  try {
+    Deno.removeSync(metaPath);
+  } catch {
+    // None, or not ours to remove: the journal line wins anyway.
+  }
+}

@@ -1,0 +1,86 @@
+import { assert, assertEquals } from "./assert.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { forgetRecords, readEntryRecord } from "../src/cache/entry_records.ts";
+import { writeMeta } from "../src/cache/entry_meta.ts";
+import { recordPathsOf } from "../src/cache/layout.ts";
+import { readJournal } from "../src/cache/record_journal.ts";
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-records-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("records: a cache filled by an earlier version (a record file per entry) keeps working", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    const cacheDir = join(dir, "cache");
+    let path: string;
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      path = await cache.cache(uri);
+    }
+    // Turn the entry into what an earlier version left: its record file, no journal.
+    const record = recordPathsOf(cacheDir, path);
+    const meta = readEntryRecord(record)!.meta;
+    await Deno.remove(record.journalPath);
+    forgetRecords();
+    writeMeta(record.metaPath, meta);
+    const old = new Date(Date.now() - 3600_000);
+    await Deno.utime(record.metaPath, old, old);
+    // The source changes: served from the cache only if the old record is read (no revalidation within the TTL).
+    await Deno.writeTextFile(join(dir, "a.txt"), "AAAA");
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      assertEquals(await Deno.readTextFile(await cache.cache(uri)), "aaaa");
+      const [entry] = await cache.ls();
+      assertEquals(entry?.uri, uri);
+      assertEquals(entry?.etag, meta.etag);
+      // invalidate writes a journal line and retires the old record file.
+      assert(await cache.invalidate(uri));
+      await Deno.stat(record.metaPath).then(
+        () => assert(false, "the earlier version's record file is replaced"),
+        () => {},
+      );
+      assertEquals(readJournal(record.journalPath).get(record.recordName)?.validatedAt, 0);
+      // So the next use revalidates and downloads the new content.
+      assertEquals(await Deno.readTextFile(await cache.cache(uri)), "AAAA");
+      assertEquals((await cache.ls()).length, 1);
+      assert(await cache.delete(uri));
+      assertEquals(await cache.ls(), []);
+    }
+  });
+});
+
+Deno.test("records: a torn last line is a miss, and the next download appends a good one", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    const cacheDir = join(dir, "cache");
+    let path: string;
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      path = await cache.cache(uri);
+    }
+    const record = recordPathsOf(cacheDir, path);
+    // A crash mid-append: the line is cut short, then another entry's line follows.
+    await Deno.writeTextFile(record.journalPath, `${record.recordName}\t{"v":1,"uri":"fi\n`, {
+      append: true,
+    });
+    forgetRecords();
+    assertEquals(readEntryRecord(record), undefined, "the torn line wins, as a miss");
+    await Deno.writeTextFile(join(dir, "a.txt"), "bbbb");
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      assertEquals(await Deno.readTextFile(await cache.cache(uri)), "bbbb");
+    }
+    forgetRecords();
+    assertEquals(readEntryRecord(record)?.meta.size, 4);
+  });
+});

@@ -176,7 +176,10 @@ async function updateIds(
   }
 }
 
-async function deleteKeys(repo: Repository, keys: string[]): Promise<void> {
+async function deleteKeys(repo: Repository, all: string[]): Promise<void> {
+  // A content key outside the prefix comes from a catalog edited by hand;
+  // never let it delete the marker or a backup.
+  const keys = all.filter((k) => k.startsWith(repo.marker.contentPrefix));
   for (let i = 0; i < keys.length; i += 1000) await repo.store.delete(keys.slice(i, i + 1000));
 }
 

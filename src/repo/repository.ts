@@ -243,6 +243,15 @@ export class Repository implements AsyncDisposable {
         [now],
       ],
     );
+    if (!record.contentKey.startsWith(this.marker.contentPrefix)) {
+      // Only a catalog edited by hand (or restored by an old vc) holds such a
+      // key; deleting it could remove the marker or a backup.
+      throw new IntegrityError(
+        `record ${record.id} is purged, but its content_key ${
+          JSON.stringify(record.contentKey)
+        } is not under ${this.marker.contentPrefix}, so it was not deleted from ${this.store.url}`,
+      );
+    }
     await this.store.delete([record.contentKey]);
     return record;
   }

@@ -182,6 +182,7 @@ export async function restoreRepository(
       const counts = await restoreCatalog(catalog, bytes, {
         ...(options.force ? { force: true } : {}),
         source: snapshot,
+        contentPrefix: marker?.contentPrefix ?? "content/",
       });
       if (ref.kind === "sqlite") {
         await catalog.transaction("write", (tx) =>

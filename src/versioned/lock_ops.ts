@@ -83,11 +83,6 @@ export async function fillLock(
 ): Promise<LockFillResult[]> {
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
-  if (vc.frozen) {
-    throw new FrozenError(
-      `vc lock changes the lock file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that`,
-    );
-  }
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const results: LockFillResult[] = entries.map(({ path, version }) => ({
@@ -100,6 +95,15 @@ export async function fillLock(
       : "added",
   }));
   const todo = results.filter((r) => r.status === "added");
+  // Frozen mode refuses a change; a complete lock file is no change, so
+  // `vc lock --frozen` doubles as CI's "is everything locked?" check.
+  if (vc.frozen && todo.length > 0) {
+    throw new FrozenError(
+      `vc lock would add ${todo.map((r) => lockKey(r.path, r.version)).join(", ")} to the lock ` +
+        `file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that; ` +
+        "run `vc lock` without it and commit the lock file",
+    );
+  }
   const found = new Map<string, LockEntry>();
   let done = 0;
   await forEachLimit(todo, options.concurrency ?? 4, async (r) => {

@@ -412,6 +412,7 @@ export class VersionedCache {
       );
     }
     await this.#prepareManifestDir();
+    await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
     await this.#publish(p, version, snapshot, digest, {
@@ -479,6 +480,7 @@ export class VersionedCache {
     }
     const to = nextVersion(from, bump);
     await this.#prepareManifestDir();
+    await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
     if (!options.force) await this.#refuseIdentical(p, from, file, digest);
@@ -672,7 +674,15 @@ export class VersionedCache {
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
       const lock = lockOf(path, version);
-      const problem = await this.#problemWith(path, version, lock);
+      let problem = await this.#problemWith(path, version, lock);
+      // Frozen mode refuses what the lock file does not pin (see #locked), so
+      // verify must not call such an entry ok.
+      if (problem === undefined && lock === undefined && this.frozen) {
+        problem = isVersion(version)
+          ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
+            "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
+          : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
+      }
       const result: VersionedVerifyResult = {
         path,
         version,
@@ -864,22 +874,32 @@ export class VersionedCache {
    * it by hand, since `vc add` would now refuse the path.
    */
   async #pin(path: string, version: string, digest: SourceDigest): Promise<void> {
+    let failed = `manifest ${this.manifest}`;
+    let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
     try {
-      // One cross-process lock for both files, so they change together.
+      // One cross-process lock for both files, so they change together. The
+      // lock file first: an entry for a version no manifest pins yet is
+      // harmless, while a pinned version without its entry is what frozen
+      // mode refuses and what lets a replaced object through.
       await withManifestLock(this.manifest, async (target) => {
+        if (this.lockFile !== undefined) {
+          failed = `lock file ${this.lockFile}`;
+          hint = `${this.manifest} was not changed; add "${path}": "${version}" to it by hand, ` +
+            "then run `vc lock`";
+          await updateLockFile(this.lockFile, (locks) => {
+            locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
+          });
+          failed = `manifest ${this.manifest}`;
+          hint = `add "${path}": "${version}" to it by hand (the lock file has its entry)`;
+        }
         await rewriteManifest(target, this.manifest, (entries) => {
           entries[path] = version;
-        });
-        if (this.lockFile === undefined) return;
-        await updateLockFile(this.lockFile, (locks) => {
-          locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
         });
       });
     } catch (cause) {
       throw new VcError(
         `published ${joinUri(this.bucket, versionedKey(path, version))} but could not write ` +
-          `manifest ${this.manifest}: ${(cause as Error).message}; ` +
-          `add "${path}": "${version}" to it by hand`,
+          `${failed}: ${(cause as Error).message}; ${hint}`,
         { cause },
       );
     } finally {

@@ -59,9 +59,11 @@ export function parseCatalogRef(text: string, host: string, cwd?: string): Catal
     if (!path.startsWith("/") && cwd !== undefined) path = `${cwd.replace(/\/+$/, "")}/${path}`;
     return { kind: "sqlite", path, host };
   }
-  if (/^postgres(ql)?:\/\//.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
+  if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
   throw new InvalidInputError(
-    `catalog "${text}" is not sqlite:PATH or postgres://user@host:port/database`,
+    `catalog "${
+      text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*):.*@/, "$1@")
+    }" is not sqlite:PATH or postgres://user@host:port/database (passwords are not shown)`,
   );
 }
 

@@ -126,3 +126,20 @@ Deno.test("VersionedCache.verify in frozen mode reports an override as refused",
   assertEquals(result?.ok, false);
   assertStringIncludes(result?.problem ?? "", "override");
 });
+
+Deno.test("add / update / path of an NFD spelling beside an NFC entry are refused, naming both", async () => {
+  await using ws = await workspace();
+  const nfc = "/caf\u00e9.txt";
+  const nfd = "/cafe\u0301.txt";
+  const file = await writeFile(join(ws.dir, "src"), "a.txt", "a\n");
+  await ws.vc.add(nfc, file);
+  const before = await Deno.readTextFile(ws.manifest);
+  for (const op of [() => ws.vc.add(nfd, file), () => ws.vc.update(nfd, file, { patch: true })]) {
+    const error = await assertRejects(op, InvalidInputError);
+    assertStringIncludes(error.message, "\\u0301");
+    assertStringIncludes(error.message, "\\u00e9");
+  }
+  await assertRejects(() => ws.vc.path(nfd), Error, "NFC vs NFD");
+  assertEquals(await Deno.readTextFile(ws.manifest), before);
+  assertEquals(await ws.vc.versions(nfd), []);
+});

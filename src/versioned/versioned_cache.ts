@@ -401,8 +401,10 @@ export class VersionedCache {
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await assertFile(file, `file to publish as ${p}`);
-    const existing = (await readManifest(this.manifest, { allowMissing: true }))[p];
+    const current = await readManifest(this.manifest, { allowMissing: true });
+    const existing = current[p];
     if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
+    refuseLookalike(p, current, this.manifest);
     const published = await this.versions(p);
     if (published.length > 0) {
       throw new InvalidInputError(
@@ -465,6 +467,7 @@ export class VersionedCache {
     this.#refuseFrozen("update");
     await assertFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
+    refuseLookalike(p, entries, this.manifest);
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
@@ -1015,8 +1018,13 @@ export class VersionedCache {
   }
 
   #notInManifest(path: string, known: string[]): NotFoundError {
+    const nfc = path.normalize("NFC");
+    const lookalike = known.find((k) => k.normalize("NFC") === nfc);
     return new NotFoundError(
-      `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
+      lookalike === undefined
+        ? `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`
+        : `${escaped(path)} is not in manifest ${this.manifest}, which spells it ` +
+          `${escaped(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
     );
   }
 }
@@ -1073,4 +1081,27 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
+}
+
+// Two spellings of one name (NFC "é" and NFD "e" + accent) look identical in
+// every listing but are different keys and different assets; adding the
+// second beside the first would fork the asset unseen.
+function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manifest: string) {
+  if (entries[path] !== undefined) return;
+  const nfc = path.normalize("NFC");
+  const other = Object.keys(entries).find((k) => k.normalize("NFC") === nfc);
+  if (other === undefined) return;
+  throw new InvalidInputError(
+    `${escaped(path)} and the manifest entry ${escaped(other)} in ${manifest} ` +
+      "look the same but are spelled differently in Unicode (NFC vs NFD); use the manifest's " +
+      "spelling (copy it from the manifest)",
+  );
+}
+
+// A JSON string with non-ASCII characters as \uXXXX, so two spellings differ visibly.
+function escaped(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

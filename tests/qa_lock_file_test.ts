@@ -143,3 +143,15 @@ Deno.test("add / update / path of an NFD spelling beside an NFC entry are refuse
   assertEquals(await Deno.readTextFile(ws.manifest), before);
   assertEquals(await ws.vc.versions(nfd), []);
 });
+
+Deno.test("verify reports a locked entry whose object was replaced by one of another size, even uncached", async () => {
+  await using ws = await CliWorkspace.create();
+  const env = { VC_BUCKET: ws.bucket };
+  await ws.write("a.txt", "hello\n");
+  assertEquals((await ws.run(["add", "/a.txt", "a.txt"], env)).code, 0);
+  // Replaced in the bucket by someone with write access; nothing is cached.
+  await Deno.writeTextFile(join(ws.bucketDir, "a.1.0.0.txt"), "evil content\n");
+  const r = await ws.run(["verify"], env);
+  assertEquals(r.code, 1, r.stdout);
+  assertStringIncludes(r.stdout, "the lock file pins 6");
+});

@@ -798,6 +798,12 @@ export class VersionedCache {
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);
+    // The HEAD's size against the lock entry: catches a replaced object even
+    // when nothing is cached (same-size replacements need `vc lock --check`).
+    if (lock !== undefined && lock.size !== info.size) {
+      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}; the object in ` +
+        "the store was replaced (`vc lock --check` compares contents)";
+    }
     const local = this.#cache.localPath(uri);
     const stat = await Deno.stat(local).catch(() => undefined);
     if (stat === undefined) return undefined; // not cached: nothing more to compare
@@ -812,9 +818,6 @@ export class VersionedCache {
       return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
     }
     if (lock === undefined) return undefined;
-    if (lock.size !== info.size) {
-      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}`;
-    }
     const sha = (await digestSource(local)).sha256;
     return sha === lock.sha256
       ? undefined

@@ -155,3 +155,17 @@ Deno.test("verify reports a locked entry whose object was replaced by one of ano
   assertEquals(r.code, 1, r.stdout);
   assertStringIncludes(r.stdout, "the lock file pins 6");
 });
+
+Deno.test("a lock file named like the manifest (or its lock guard) is refused before anything is published", async () => {
+  await using ws = await CliWorkspace.create();
+  const env = { VC_BUCKET: ws.bucket };
+  await ws.write("a.txt", "hello\n");
+  await ws.write("versioned_assets.json", "{}\n");
+  for (const lock of ["versioned_assets.json", ".versioned_assets.json.lock"]) {
+    const r = await ws.run(["add", "/a.txt", "a.txt", "--lock", lock], env);
+    assertEquals(r.code, 1, r.stderr);
+    assertStringIncludes(r.stderr, `lock file ${ws.path(lock)} is the manifest`);
+  }
+  assertEquals(await ws.read("versioned_assets.json"), "{}\n");
+  assertEquals([...Deno.readDirSync(ws.bucketDir)], []);
+});

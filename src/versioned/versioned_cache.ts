@@ -20,6 +20,7 @@ import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   classifyValue,
   type ManifestEntries,
+  manifestLockPath,
   readManifest,
   rewriteManifest,
   withManifestLock,
@@ -230,6 +231,16 @@ export class VersionedCache {
     this.lockFile = options.lock === false
       ? undefined
       : resolve(options.lock ?? defaultLockFile(this.manifest));
+    // The lock file written over the manifest (or over the file whose flock
+    // guards both) would destroy it: refuse before anything runs.
+    const manifest = this.manifest;
+    if (this.lockFile === manifest || this.lockFile === manifestLockPath(manifest)) {
+      throw new InvalidInputError(
+        `lock file ${this.lockFile} is ${
+          this.lockFile === manifest ? "the manifest itself" : "the manifest's lock guard"
+        }; give the lock file its own name (default: ${defaultLockFile(manifest)})`,
+      );
+    }
     this.frozen = options.frozen ?? false;
     if (options.cache) {
       this.#cache = options.cache;

@@ -131,3 +131,49 @@ Deno.test("a marker with an empty or escaping content prefix is refused", async 
     }
   });
 });
+
+Deno.test("repo restore refuses a gzip bomb at its first bad line, without inflating it", async () => {
+  await using s = await tempSnapshotDir();
+  // ~200 MB of one repeated tag line, compressed to well under 1 MB.
+  const line = `${JSON.stringify({ pathTag: ["/a", "t"] })}\n`;
+  const chunk = new TextEncoder().encode(line.repeat(100_000));
+  let sent = 0;
+  // Streamed into the compressor, so the test itself never holds 200 MB.
+  const body = new ReadableStream<BufferSource>({
+    pull(controller) {
+      if (sent === 0) controller.enqueue(new TextEncoder().encode(`${HEADER}\n`));
+      if (sent++ < 80) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  await Deno.writeFile(s.file, body.pipeThrough(new CompressionStream("gzip")));
+  assert((await Deno.stat(s.file)).size < 2_000_000);
+  await assertRejects(
+    () => Repository.restore(s.uri, s.file, { force: true }),
+    InvalidInputError,
+    "line 3",
+  );
+});
+
+Deno.test("repo restore refuses a line that never ends", async () => {
+  await using s = await tempSnapshotDir();
+  await Deno.writeFile(s.file, await gzip(`${HEADER}\n${"x".repeat(1_000_000)}`));
+  await assertRejects(
+    () => Repository.restore(s.uri, s.file, { force: true }),
+    InvalidInputError,
+    "line 2: is over",
+  );
+});
+
+async function tempSnapshotDir() {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_restore_" });
+  const uri = pathToFileURL(join(dir, "store")).href;
+  await (await Repository.init(uri)).close();
+  return {
+    uri,
+    file: join(dir, "bomb.jsonl.gz"),
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

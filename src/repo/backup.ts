@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { InvalidInputError, VcError } from "../errors.ts";
+import { VcError } from "../errors.ts";
 import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
-import { parseSnapshotLines, RECORD_FIELDS } from "./backup_lines.ts";
+import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
 
 /** The catalog to restore into holds records and `force` was not given. */
 export class CatalogNotEmptyError extends VcError {}
@@ -36,7 +36,7 @@ export interface SnapshotCounts {
  * import assert from "node:assert/strict";
  * import { openSqliteCatalog } from "./sqlite_catalog.ts";
  * import { createSchema } from "./schema.ts";
-import { parseSnapshotLines, RECORD_FIELDS } from "./backup_lines.ts";
+import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
  * import { snapshotCatalog, restoreCatalog } from "./backup.ts";
  * const dir = await Deno.makeTempDir();
  * const a = await openSqliteCatalog(`${dir}/a.sqlite`, { create: true });
@@ -87,16 +87,11 @@ export async function restoreCatalog(
   options: { force?: boolean; source?: string; contentPrefix?: string } = {},
 ): Promise<SnapshotCounts> {
   const source = options.source ?? "snapshot";
-  const text = await new Response(
-    new Blob([snapshot as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("gzip"),
-    ),
-  ).text().catch((error) => {
-    throw new InvalidInputError(`${source} is not a gzip-compressed vc-repo backup`, {
-      cause: error,
-    });
-  });
-  const parsed = parseSnapshotLines(text, source, options.contentPrefix ?? "content/");
+  const parsed = await parseSnapshotStream(
+    new Blob([snapshot as Uint8Array<ArrayBuffer>]).stream(),
+    source,
+    options.contentPrefix ?? "content/",
+  );
   return await catalog.transaction("write", async (tx) => {
     await createSchema(tx, catalog.dialect);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);

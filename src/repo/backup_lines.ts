@@ -75,18 +75,82 @@ export function parseSnapshotLines(
   source: string,
   contentPrefix: string,
 ): SnapshotRows {
-  const rows: SnapshotRows = { records: [], recordTags: [], pathTags: [] };
-  const ids = new Set<number>();
-  const keys = new Set<string>();
-  const lines = text.split("\n");
-  let sawHeader = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === "") continue;
-    const at = `${source}: line ${i + 1}`;
+  const parser = new SnapshotParser(source, contentPrefix);
+  text.split("\n").forEach((line, i) => parser.line(line, i + 1));
+  return parser.finish();
+}
+
+/**
+ * Parses and checks a snapshot as it is decompressed, line by line, so a
+ * hostile file (a gzip bomb, a line that never ends, a first line that is
+ * not the header) is refused after reading at most one line too many, not
+ * after inflating all of it into memory. Errors as
+ * {@linkcode parseSnapshotLines}; a damaged gzip stream is an
+ * `InvalidInputError` too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSnapshotStream } from "./backup_lines.ts";
+ * const gz = new Blob(['{"format":"vc-repo-backup","version":1}\n{"pathTag":["/a","t"]}\n'])
+ *   .stream().pipeThrough(new CompressionStream("gzip"));
+ * const rows = await parseSnapshotStream(gz, "b.jsonl.gz", "content/");
+ * assert.deepEqual(rows.pathTags, [["/a", "t"]]);
+ * ```
+ */
+export async function parseSnapshotStream(
+  gzip: ReadableStream<Uint8Array<ArrayBuffer>>,
+  source: string,
+  contentPrefix: string,
+): Promise<SnapshotRows> {
+  const parser = new SnapshotParser(source, contentPrefix);
+  const reader = gzip.pipeThrough(new DecompressionStream("gzip"))
+    .pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  let lineNo = 0;
+  try {
+    while (true) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (cause) {
+        throw new InvalidInputError(`${source} is not a gzip-compressed vc-repo backup`, {
+          cause,
+        });
+      }
+      if (chunk.done) break;
+      pending += chunk.value;
+      let newline: number;
+      while ((newline = pending.indexOf("\n")) !== -1) {
+        parser.line(pending.slice(0, newline), ++lineNo);
+        pending = pending.slice(newline + 1);
+      }
+      // A line still open past the cap is refused without reading the rest.
+      if (pending.length > MAX_LINE_CHARS) parser.line(pending, lineNo + 1);
+    }
+    parser.line(pending, ++lineNo);
+    return parser.finish();
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+class SnapshotParser {
+  #rows: SnapshotRows = { records: [], recordTags: [], pathTags: [] };
+  #ids = new Set<number>();
+  #keys = new Set<string>();
+  #tags = new Set<string>();
+  #sawHeader = false;
+
+  constructor(readonly source: string, readonly contentPrefix: string) {}
+
+  line(line: string, lineNo: number): void {
+    if (line === "") return;
+    const { source } = this;
+    const at = `${source}: line ${lineNo}`;
     const bad = (why: string) => new InvalidInputError(`${at}: ${why}`);
     if (line.length > MAX_LINE_CHARS) {
-      throw bad(`is ${line.length} characters long, more than a record or tag can be`);
+      throw bad(`is over ${MAX_LINE_CHARS} characters long, more than a record or tag can be`);
     }
     let value: unknown;
     try {
@@ -98,42 +162,58 @@ export function parseSnapshotLines(
       throw bad("is not a JSON object");
     }
     const v = value as Record<string, unknown>;
-    if (!sawHeader) {
+    if (!this.#sawHeader) {
       if (v.format !== "vc-repo-backup" || v.version !== 1) {
         throw new InvalidInputError(
           `${source} is not a vc-repo backup (version 1): its first line is not the header`,
         );
       }
-      sawHeader = true;
-      continue;
+      this.#sawHeader = true;
+      return;
     }
+    const rows = this.#rows;
     if ("record" in v) {
-      const record = checkRecord(v.record, bad, contentPrefix);
+      const record = checkRecord(v.record, bad, this.contentPrefix);
       const id = record[0] as number;
       const key = record[3] as string;
-      if (ids.has(id)) throw bad(`record id ${id} appears more than once`);
-      if (keys.has(key)) throw bad(`content_key ${JSON.stringify(key)} appears more than once`);
-      ids.add(id);
-      keys.add(key);
+      if (this.#ids.has(id)) throw bad(`record id ${id} appears more than once`);
+      if (this.#keys.has(key)) {
+        throw bad(`content_key ${JSON.stringify(key)} appears more than once`);
+      }
+      this.#ids.add(id);
+      this.#keys.add(key);
       rows.records.push(record);
     } else if ("recordTag" in v) {
       const [id, tag] = pair(v.recordTag, bad, "recordTag");
-      if (typeof id !== "number" || !ids.has(id)) {
+      if (typeof id !== "number" || !this.#ids.has(id)) {
         throw bad(`recordTag names record ${JSON.stringify(id)}, which no earlier line holds`);
       }
-      rows.recordTags.push([id, checked(() => checkTag(String(tag)), bad, tag)]);
+      const row = [id, checked(() => checkTag(String(tag)), bad, tag)];
+      this.#once(row, bad);
+      rows.recordTags.push(row);
     } else if ("pathTag" in v) {
       const [path, tag] = pair(v.pathTag, bad, "pathTag");
-      rows.pathTags.push([
-        logicalPath(path, bad),
-        checked(() => checkTag(String(tag)), bad, tag),
-      ]);
+      const row = [logicalPath(path, bad), checked(() => checkTag(String(tag)), bad, tag)];
+      this.#once(row, bad);
+      rows.pathTags.push(row);
     } else {
       throw bad("is not a record or tag");
     }
   }
-  if (!sawHeader) throw new InvalidInputError(`${source} is empty: no vc-repo backup header`);
-  return rows;
+
+  // A tag line repeated (what a gzip bomb of one line is) is refused at once.
+  #once(row: SqlValue[], bad: Bad): void {
+    const key = JSON.stringify(row) + (typeof row[0] === "number" ? "#r" : "#p");
+    if (this.#tags.has(key)) throw bad(`${JSON.stringify(row)} appears more than once`);
+    this.#tags.add(key);
+  }
+
+  finish(): SnapshotRows {
+    if (!this.#sawHeader) {
+      throw new InvalidInputError(`${this.source} is empty: no vc-repo backup header`);
+    }
+    return this.#rows;
+  }
 }
 
 type Bad = (why: string) => InvalidInputError;

@@ -88,7 +88,7 @@ export async function restoreCatalog(
 ): Promise<SnapshotCounts> {
   const source = options.source ?? "snapshot";
   const parsed = await parseSnapshotStream(
-    new Blob([snapshot as Uint8Array<ArrayBuffer>]).stream(),
+    slices(snapshot),
     source,
     options.contentPrefix ?? "content/",
   );
@@ -133,4 +133,19 @@ async function insertRows(
       part.flat(),
     );
   }
+}
+
+// The compressed bytes in small slices: the decompressor inflates each chunk
+// it is given in one go, so one big chunk of a gzip bomb would become one
+// enormous string before the first line could be refused (deflate inflates
+// at most ~1032×, so a 4 KiB slice stays a few MiB).
+function slices(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 4096)));
+      offset += 4096;
+    },
+  });
 }

@@ -120,11 +120,13 @@ export async function parseSnapshotStream(
       }
       if (chunk.done) break;
       pending += chunk.value;
+      let start = 0;
       let newline: number;
-      while ((newline = pending.indexOf("\n")) !== -1) {
-        parser.line(pending.slice(0, newline), ++lineNo);
-        pending = pending.slice(newline + 1);
+      while ((newline = pending.indexOf("\n", start)) !== -1) {
+        parser.line(pending.slice(start, newline), ++lineNo);
+        start = newline + 1;
       }
+      pending = pending.slice(start);
       // A line still open past the cap is refused without reading the rest.
       if (pending.length > MAX_LINE_CHARS) parser.line(pending, lineNo + 1);
     }

@@ -153,9 +153,18 @@ function holderUpdate(
   });
 }
 
+const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
+
 function checkTtl(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new InvalidInputError(`claim ttl ${ttlMs} ms is not a positive duration`);
+  }
+  // A claim is renewed while work goes on, never held for ages; the bound also
+  // keeps `now + ttl` a safe integer in both catalogs.
+  if (ttlMs > MAX_TTL_MS) {
+    throw new InvalidInputError(
+      `claim ttl ${ttlMs} ms is longer than the 366 days a claim may last; renew it instead`,
+    );
   }
   return Math.round(ttlMs);
 }

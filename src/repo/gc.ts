@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { InvalidInputError } from "../errors.ts";
 import type { Row, Tx } from "./catalog.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
@@ -76,8 +77,8 @@ const CHUNK = 500;
  */
 export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
   const dryRun = options.dryRun ?? false;
-  const grace = options.graceMs ?? DEFAULT_GRACE_MS;
-  const retention = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "grace");
+  const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "retention");
   const { catalog } = repo;
   const forUpdate = catalog.dialect.forUpdate;
   const report: GcReport = {
@@ -190,3 +191,15 @@ function idsOf(rows: Row[]): number[] {
 function keyOf(row: Row): string {
   return String(row.content_key);
 }
+
+// Periods are compared as `now - period` with BIGINT columns: keep that an
+// integer both catalogs take (a float like -8.6e21 is no BIGINT literal).
+function period(ms: number, what: string): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new InvalidInputError(`gc ${what} ${ms} ms is not a duration of 0 or more`);
+  }
+  return Math.min(Math.round(ms), MAX_PERIOD_MS);
+}
+
+// 1000 years: longer means "never" for every record a repository holds.
+const MAX_PERIOD_MS = 1000 * 366 * 24 * 3600 * 1000;

@@ -1,0 +1,48 @@
+/**
+ * `vc repo` durations at their limits: a claim ttl or a GC period far beyond
+ * any real one is refused (claim) or means "never" (gc) with a clear answer,
+ * never an internal error from a number the catalog cannot hold.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertEquals, assertRejects } from "./assert.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { Repository } from "../src/repo/mod.ts";
+
+async function withRepo(catalog: string | undefined, fn: (repo: Repository) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_limits_" });
+  const uri = pathToFileURL(join(dir, "store")).href;
+  const repo = await Repository.init(uri, catalog ? { catalog } : {});
+  try {
+    await fn(repo);
+  } finally {
+    await repo.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function limits(repo: Repository) {
+  const r = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["t"] });
+  await repo.publish(r.id);
+  for (const ttlMs of [1e17, 1e300, Number.MAX_SAFE_INTEGER]) {
+    await assertRejects(() => repo.claim({ tag: "t", ttlMs }), InvalidInputError, "366 days");
+  }
+  // Nothing was claimed by the refused calls.
+  assertEquals((await repo.get(r.id)).claimedBy, null);
+  const report = await repo.gc({ graceMs: 1e21, retentionMs: 1e21 });
+  assertEquals(report.deletedObjects, []);
+  await assertRejects(() => repo.gc({ graceMs: -1 }), InvalidInputError, "grace");
+  assertEquals((await repo.get(r.id)).state, "published");
+}
+
+Deno.test("repo limits: SQLite catalog", () => withRepo(undefined, limits));
+
+Deno.test({
+  name: "repo limits: PostgreSQL catalog",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    await withRepo(pg.url, limits);
+  },
+});

@@ -43,6 +43,12 @@ export interface GcReport {
   purgedExpired: number[];
   /** Keys of unreferenced content objects deleted. */
   deletedObjects: string[];
+  /**
+   * Objects that could not be deleted (a key the store cannot address, such
+   * as `content/../x` planted by another tool), each with why; the rest of
+   * the collection goes on without them.
+   */
+  skippedObjects: { key: string; problem: string }[];
 }
 
 /** Default grace period: 7 days. */
@@ -87,6 +93,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
+    skippedObjects: [],
   };
   const now = repo.clock.now();
 
@@ -137,7 +144,8 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   });
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
-  if (!dryRun) await deleteKeys(repo, purged.keys);
+  const skipped = report.skippedObjects;
+  if (!dryRun) await deleteKeys(repo, purged.keys, skipped);
 
   options.onPhase?.("deleting unreferenced content");
   const referenced = await liveContentKeys(repo);
@@ -146,8 +154,9 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
-  if (!dryRun) await deleteKeys(repo, orphans);
-  report.deletedObjects = [...purged.keys, ...orphans];
+  if (!dryRun) await deleteKeys(repo, orphans, skipped);
+  const notDeleted = new Set(skipped.map((s) => s.key));
+  report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
   return report;
 }
 
@@ -177,11 +186,37 @@ async function updateIds(
   }
 }
 
-async function deleteKeys(repo: Repository, all: string[]): Promise<void> {
+async function deleteKeys(
+  repo: Repository,
+  all: string[],
+  skipped: { key: string; problem: string }[],
+): Promise<void> {
   // A content key outside the prefix comes from a catalog edited by hand;
   // never let it delete the marker or a backup.
+  for (const key of all) {
+    if (!key.startsWith(repo.marker.contentPrefix)) {
+      skipped.push({ key, problem: `not under ${repo.marker.contentPrefix}` });
+    }
+  }
   const keys = all.filter((k) => k.startsWith(repo.marker.contentPrefix));
-  for (let i = 0; i < keys.length; i += 1000) await repo.store.delete(keys.slice(i, i + 1000));
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    try {
+      await repo.store.delete(batch);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // One key the store refuses (planted by another tool) must not stop the
+      // collection: delete the batch one by one and report what was refused.
+      for (const key of batch) {
+        try {
+          await repo.store.delete([key]);
+        } catch (each) {
+          if (!(each instanceof InvalidInputError)) throw each;
+          skipped.push({ key, problem: (each as Error).message });
+        }
+      }
+    }
+  }
 }
 
 function idsOf(rows: Row[]): number[] {

@@ -1,0 +1,50 @@
+/**
+ * `repo gc` against a bucket another tool wrote into: an object under the
+ * content prefix whose key the store cannot address (`content/../x`) must
+ * not stop the collection; it is reported and everything else is collected.
+ */
+import { join } from "node:path";
+import { assert, assertEquals } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { systemClock } from "../src/clock.ts";
+
+Deno.test("repo gc skips a planted key the store cannot address and collects the rest", async () => {
+  await using s3 = await startFakeS3({ buckets: ["repo"] });
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  try {
+    const store: StoreOptions = {
+      s3: {
+        endpoint: s3.url,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+      },
+    };
+    const repo = await Repository.init("s3://repo/r", {
+      catalog: `sqlite:${join(dir, "c.sqlite")}`,
+      openStore: (u) => openStore(u, store),
+      // A minute ahead, so the planted objects are past a zero grace period.
+      clock: {
+        now: () => Date.now() + 60_000,
+        sleep: (ms, signal) => systemClock.sleep(ms, signal),
+      },
+    });
+    try {
+      // Planted by another tool, straight into the server.
+      await s3.putObject("repo", "r/content/../evil", "x");
+      await s3.putObject("repo", "r/content/orphan", "y");
+      const report = await repo.gc({ graceMs: 0 });
+      assertEquals(report.deletedObjects, ["content/orphan"]);
+      assertEquals(report.skippedObjects.map((s) => s.key), ["content/../evil"]);
+      assert(report.skippedObjects[0]?.problem.includes('".." path segment'));
+      assertEquals(s3.listKeys("repo", "r/content/"), ["r/content/../evil"]);
+    } finally {
+      await repo.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

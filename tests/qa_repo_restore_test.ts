@@ -177,3 +177,34 @@ async function tempSnapshotDir() {
     },
   };
 }
+
+Deno.test("repo backup never overwrites: the marker, content, an earlier backup stay intact", async () => {
+  await withRepo(async (dir, uri, repo) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "data\n");
+    const r = await repo.add("/a.txt", join(dir, "a.txt"));
+    const store = join(dir, "store");
+    const marker = await Deno.readTextFile(join(store, ".vc-repo.json"));
+    await assertRejects(
+      () => repo.backup(`${uri}/.vc-repo.json`),
+      InvalidInputError,
+      "already exists",
+    );
+    assertEquals(await Deno.readTextFile(join(store, ".vc-repo.json")), marker);
+    await assertRejects(
+      () => repo.backup(join(store, r.contentKey)),
+      InvalidInputError,
+      "under the repository's content",
+    );
+    await assertRejects(
+      () => repo.backup(join(store, "content", "new.jsonl.gz")),
+      InvalidInputError,
+      "gc collects",
+    );
+    assertEquals(await Deno.readTextFile(join(store, r.contentKey)), "data\n");
+    const elsewhere = join(dir, "b.jsonl.gz");
+    await repo.backup(elsewhere);
+    const first = await Deno.readFile(elsewhere);
+    await assertRejects(() => repo.backup(elsewhere), InvalidInputError, "already exists");
+    assertEquals(await Deno.readFile(elsewhere), first);
+  });
+});

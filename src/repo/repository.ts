@@ -53,7 +53,7 @@ import {
 import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
 import { gc, type GcOptions, type GcReport } from "./gc.ts";
-import { writeObjectUri } from "./object_uri.ts";
+import { objectLocation, writeObjectUri } from "./object_uri.ts";
 import {
   type Claim,
   type ClaimContext,
@@ -460,11 +460,19 @@ export class Repository implements AsyncDisposable {
     });
     let uri: string;
     if (dest !== undefined) {
+      // GC deletes what no record references under the content prefix.
+      const content = joinUri(this.store.url, this.marker.contentPrefix);
+      if (objectLocation(dest).startsWith(content)) {
+        throw new InvalidInputError(
+          `backup destination ${dest} is under the repository's content (${content}), which gc ` +
+            "collects; write it elsewhere, or omit it for backups/",
+        );
+      }
       await writeObjectUri(dest, bytes, this.#openStore);
       uri = dest;
     } else {
       const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
-      await this.store.put(key, bytes, { contentType: "application/gzip" });
+      await this.store.put(key, bytes, { contentType: "application/gzip", ifNoneMatch: "*" });
       uri = joinUri(this.store.url, key);
     }
     return { uri, counts, bytes: bytes.byteLength };

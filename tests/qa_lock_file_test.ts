@@ -169,3 +169,18 @@ Deno.test("a lock file named like the manifest (or its lock guard) is refused be
   assertEquals(await ws.read("versioned_assets.json"), "{}\n");
   assertEquals([...Deno.readDirSync(ws.bucketDir)], []);
 });
+
+Deno.test("frozen sync with an unlocked entry copies nothing and names every unlocked entry", async () => {
+  await using ws = await CliWorkspace.create();
+  const env = { VC_BUCKET: ws.bucket };
+  for (const name of ["a", "b", "c"]) {
+    await ws.write(`${name}.txt`, `${name}\n`);
+    const lock = name === "a" ? [] : ["--lock", "elsewhere.lock.json"];
+    assertEquals((await ws.run(["add", `/${name}.txt`, `${name}.txt`, ...lock], env)).code, 0);
+  }
+  const r = await ws.run(["sync", "out", "--frozen"], env);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, "/b.txt@1.0.0");
+  assertStringIncludes(r.stderr, "/c.txt@1.0.0");
+  await assertRejects(() => Deno.stat(ws.path("out")), Deno.errors.NotFound);
+});

@@ -630,6 +630,18 @@ export class VersionedCache {
   ): Promise<Array<{ path: string; dest: string }>> {
     const root = resolve(destDir);
     const entries = await this.ls();
+    // Frozen mode refuses unlocked entries: find them all before copying any,
+    // so CI gets one complete answer and no half-synced directory.
+    if (this.frozen) {
+      const refused = await mapSettled(entries, PARALLEL, ({ path }) => this.resolve(path));
+      const errors = refused.flatMap((r) => (r.ok ? [] : [r.error as Error]));
+      if (errors.length > 0) {
+        throw new FrozenError(
+          `sync to ${root} copied nothing: ${errors.map((e) => e.message).join("; ")}`,
+          { cause: errors[0] },
+        );
+      }
+    }
     let done = 0;
     const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
       const dest = join(root, ...path.slice(1).split("/"));

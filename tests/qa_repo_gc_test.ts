@@ -4,7 +4,8 @@
  * not stop the collection; it is reported and everything else is collected.
  */
 import { join } from "node:path";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { openStore, type StoreOptions } from "../src/store/open.ts";
 import { Repository } from "../src/repo/mod.ts";
@@ -44,6 +45,22 @@ Deno.test("repo gc skips a planted key the store cannot address and collects the
     } finally {
       await repo.close();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("repo init refuses a store whose content/ already holds someone else's objects", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  try {
+    await Deno.mkdir(join(dir, "site", "content"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "site", "content", "index.html"), "precious");
+    const uri = `file://${join(dir, "site")}`;
+    await assertRejects(() => Repository.init(uri), InvalidInputError, "content/index.html");
+    // Nothing was created, nothing deleted; an empty prefix below works.
+    assertEquals(await Deno.readTextFile(join(dir, "site", "content", "index.html")), "precious");
+    await assertRejects(() => Deno.stat(join(dir, "site", ".vc-repo.json")), Deno.errors.NotFound);
+    await (await Repository.init(`${uri}/repo`)).close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -14,6 +14,7 @@ import {
   type CatalogRef,
   catalogText,
   checkHost,
+  MARKER_KEY,
   parseCatalogRef,
   readMarker,
   type RepoMarker,
@@ -82,6 +83,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
           "only a directory repository keeps its catalog beside its content by default",
       );
     }
+    await refuseForeignContent(store, uri, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {
       await catalog.transaction("write", async (tx) => {
@@ -97,7 +99,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         format: "vc-repo",
         version: 1,
         catalog: ref,
-        contentPrefix: "content/",
+        contentPrefix: CONTENT_PREFIX,
         createdAt: new Date((options.clock ?? systemClock).now()).toISOString(),
       };
       await writeMarker(store, marker);
@@ -110,6 +112,29 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     await store.close();
     throw error;
   }
+}
+
+const CONTENT_PREFIX = "content/";
+
+/**
+ * A new repository owns its content prefix: gc deletes every object there
+ * that no record references. Objects already under it belong to someone
+ * else (a website's `content/`, another tool's files), so a new repository
+ * is refused there instead of deleting them a grace period later. An
+ * existing repository (a marker) is left to `writeMarker` to report.
+ */
+async function refuseForeignContent(store: ObjectStore, uri: string, prefix: string) {
+  let first: string | undefined;
+  for await (const info of store.list(prefix, { etags: false })) {
+    first = info.key;
+    break;
+  }
+  if (first === undefined || (await store.head(MARKER_KEY)) !== undefined) return;
+  throw new InvalidInputError(
+    `${uri} already holds objects under ${prefix} (${first}, ...) and is not a vc repository; ` +
+      "gc would delete them as unreferenced content. Create the repository under an empty " +
+      `prefix instead (e.g. ${uri.replace(/\/+$/, "")}/repo)`,
+  );
 }
 
 /**

@@ -184,3 +184,18 @@ Deno.test("frozen sync with an unlocked entry copies nothing and names every unl
   assertStringIncludes(r.stderr, "/c.txt@1.0.0");
   await assertRejects(() => Deno.stat(ws.path("out")), Deno.errors.NotFound);
 });
+
+Deno.test({
+  name: "rewriting the lock file keeps its mode, like the manifest's",
+  ignore: Deno.build.os === "windows", // no POSIX modes
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    const env = { VC_BUCKET: ws.bucket };
+    await ws.write("a.txt", "a\n");
+    assertEquals((await ws.run(["add", "/a.txt", "a.txt"], env)).code, 0);
+    await Deno.chmod(ws.path("versioned_assets.lock.json"), 0o600);
+    assertEquals((await ws.run(["add", "/b.txt", "a.txt"], env)).code, 0);
+    const info = await Deno.stat(ws.path("versioned_assets.lock.json"));
+    assertEquals((info.mode ?? 0) & 0o777, 0o600);
+  },
+});

@@ -239,8 +239,13 @@ export async function updateLockFile(
   if (before === undefined || text !== formatLockFile(before)) {
     // Validate what we write through the reader.
     parseLockFile(text, file);
-    // Through a symlinked lock file to its target, like the manifest.
-    await writeFileAtomic(await manifestTarget(file), text);
+    // Through a symlinked lock file to its target, like the manifest, and
+    // keeping its mode (a 600 lock file stays private).
+    const target = await manifestTarget(file);
+    const mode = Deno.build.os === "windows"
+      ? undefined
+      : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
+    await writeFileAtomic(target, text, mode === undefined ? {} : { mode });
   }
   return entries;
 }

@@ -199,3 +199,17 @@ Deno.test({
     assertEquals((info.mode ?? 0) & 0o777, 0o600);
   },
 });
+
+Deno.test("vc lock pins the bucket's content, not a cached copy edited in place", async () => {
+  await using ws = await CliWorkspace.create();
+  const env = { VC_BUCKET: ws.bucket };
+  await ws.write("a.txt", "hello\n");
+  assertEquals((await ws.run(["add", "/a.txt", "a.txt"], env)).code, 0);
+  const pinned = await ws.read("versioned_assets.lock.json");
+  await Deno.remove(ws.path("versioned_assets.lock.json"));
+  const local = (await ws.run(["path", "/a.txt"], env)).stdout.trim();
+  await Deno.chmod(local, 0o644);
+  await Deno.writeTextFile(local, "jello\n"); // same size, edited in the cache
+  assertEquals((await ws.run(["lock"], env)).code, 0);
+  assertEquals(await ws.read("versioned_assets.lock.json"), pinned);
+});

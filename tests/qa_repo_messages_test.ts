@@ -52,3 +52,26 @@ Deno.test("repo init accepts the PostgreSQL scheme in any case", async () => {
 Deno.test("redactPostgresUrl drops a password holding / and @ whole", () => {
   assertEquals(redactPostgresUrl("postgres://u:a/b@c@h:x/db"), "postgres://u@h:x/db");
 });
+
+Deno.test("a password written into the marker by hand is never printed", async () => {
+  await using ws = await CliWorkspace.create();
+  const repo = `${ws.bucket}/repo`;
+  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
+  const file = ws.path("bucket/repo/.vc-repo.json");
+  const marker = JSON.parse(await Deno.readTextFile(file));
+  marker.catalog = { kind: "postgres", url: `postgres://vc:${SECRET}@127.0.0.1:1/vc` };
+  await Deno.writeTextFile(file, JSON.stringify(marker));
+  for (
+    const args of [
+      ["repo", "ls", "--repo", repo],
+      ["repo", "ls", "--repo", repo, "--catalog", "postgres://vc@127.0.0.1:1/other"],
+    ]
+  ) {
+    for (const verbose of [[], ["--verbose"]]) {
+      const r = await ws.run([...args, ...verbose]);
+      assertEquals(r.code, 1, r.stderr);
+      assert(!(r.stderr + r.stdout).includes(SECRET), r.stderr);
+      assert(!r.stderr.includes("internal error"), r.stderr);
+    }
+  }
+});

@@ -150,7 +150,9 @@ export function checkHost(ref: CatalogRef, host: string): void {
 
 /** The catalog as text (for messages and `--json`): `sqlite:PATH` or the redacted URL. */
 export function catalogText(ref: CatalogRef): string {
-  return ref.kind === "sqlite" ? `sqlite:${ref.path}` : ref.url;
+  // A marker edited by hand may hold a password; text is for messages and
+  // comparisons, which never show one.
+  return ref.kind === "sqlite" ? `sqlite:${ref.path}` : redactPostgresUrl(ref.url);
 }
 
 /**

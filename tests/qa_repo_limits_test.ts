@@ -46,3 +46,19 @@ Deno.test({
     await withRepo(pg.url, limits);
   },
 });
+
+Deno.test("renewing a claim gc ended (superseded, expired) says why", async () => {
+  await withRepo(undefined, async (repo) => {
+    const a = await repo.add("/p", new TextEncoder().encode("1"), { tags: ["w"] });
+    await repo.publish(a.id);
+    const claim = await repo.claim({ tag: "w", ttlMs: 3_600_000 });
+    const b = await repo.add("/p", new TextEncoder().encode("2"));
+    await repo.publish(b.id);
+    await repo.gc();
+    await assertRejects(
+      () => repo.renew(a.id, claim!.holder, 60_000),
+      Error,
+      "the record is expired, which ended the claim",
+    );
+  });
+});

@@ -65,3 +65,22 @@ Deno.test("repo init refuses a store whose content/ already holds someone else's
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a SQLite catalog inside the content directory gc collects is refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  try {
+    const uri = `file://${join(dir, "r")}`;
+    for (const path of ["content/c.sqlite", "content/sub/c.sqlite", "content"]) {
+      await assertRejects(
+        () => Repository.init(uri, { catalog: `sqlite:${join(dir, "r", path)}` }),
+        InvalidInputError,
+        "inside the repository's content",
+      );
+    }
+    // Beside the content is fine.
+    await (await Repository.init(uri, { catalog: `sqlite:${join(dir, "r", "c.sqlite")}` }))
+      .close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

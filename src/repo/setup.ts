@@ -84,6 +84,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
       );
     }
     await refuseForeignContent(store, uri, CONTENT_PREFIX);
+    refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {
       await catalog.transaction("write", async (tx) => {
@@ -115,6 +116,20 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
 }
 
 const CONTENT_PREFIX = "content/";
+
+// A SQLite catalog file under a directory store's content prefix is an
+// object no record references: gc would delete the catalog itself.
+function refuseCatalogInContent(store: ObjectStore, ref: CatalogRef, prefix: string): void {
+  if (ref.kind !== "sqlite" || !store.url.startsWith("file:")) return;
+  const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
+  const content = `${dir}/${prefix}`;
+  if (`${ref.path}/`.startsWith(content)) {
+    throw new InvalidInputError(
+      `catalog sqlite:${ref.path} is inside the repository's content (${content}), where gc ` +
+        "deletes what no record references; put it elsewhere (default: beside the content)",
+    );
+  }
+}
 
 /**
  * A new repository owns its content prefix: gc deletes every object there
@@ -202,6 +217,7 @@ export async function restoreRepository(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
+    refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {
       const counts = await restoreCatalog(catalog, bytes, {

@@ -84,3 +84,43 @@ Deno.test("a SQLite catalog inside the content directory gc collects is refused"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("repo init refuses a store inside another repository's content (file:// and s3://)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const store: StoreOptions = {
+    s3: {
+      endpoint: s3.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    },
+  };
+  const open = (u: string) => openStore(u, store);
+  try {
+    const outer = `file://${join(dir, "outer")}`;
+    await (await Repository.init(outer)).close();
+    await assertRejects(
+      () => Repository.init(`${outer}/content/inner`),
+      InvalidInputError,
+      "inside the content",
+    );
+    await (await Repository.init(`${outer}/beside`)).close();
+
+    const catalog = (n: string) => `sqlite:${join(dir, `${n}.sqlite`)}`;
+    await (await Repository.init("s3://b/outer", { catalog: catalog("o"), openStore: open }))
+      .close();
+    await assertRejects(
+      () =>
+        Repository.init("s3://b/outer/content/x/inner", { catalog: catalog("i"), openStore: open }),
+      InvalidInputError,
+      "inside the content",
+    );
+    assertEquals(s3.listKeys("b", "outer/content/"), []);
+    await (await Repository.init("s3://b/other", { catalog: catalog("x"), openStore: open }))
+      .close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,6 +20,7 @@ import {
   type RepoMarker,
   writeMarker,
 } from "./marker.ts";
+import { refuseInsideRepository } from "./nesting.ts";
 import { readObjectUri } from "./object_uri.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
@@ -84,6 +85,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
       );
     }
     await refuseForeignContent(store, uri, CONTENT_PREFIX);
+    await refuseInsideRepository(store.url, options.openStore ?? openStore);
     refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-import { InvalidInputError } from "../src/errors.ts";
+import { IntegrityError, InvalidInputError } from "../src/errors.ts";
+import { openStore } from "../src/store/open.ts";
+import type { ObjectInfo, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import { WrappingStore } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 async function withRepo(catalog: string | undefined, fn: (repo: Repository) => Promise<void>) {
@@ -61,4 +64,37 @@ Deno.test("renewing a claim gc ended (superseded, expired) says why", async () =
       "the record is expired, which ended the claim",
     );
   });
+});
+
+Deno.test("repo add refuses an upload a lying store cannot show is ours (opaque ETag, no vc-md5)", async () => {
+  // A proxy that rewrites ETags and drops metadata.
+  class Lying extends WrappingStore {
+    override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+      await this.inner.put(key, body, options);
+      return { etag: '"opaque-1"' };
+    }
+    override async head(key: string): Promise<ObjectInfo | undefined> {
+      const info = await this.inner.head(key);
+      return info && { ...info, etag: '"opaque-1"', metadata: {} };
+    }
+  }
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_limits_" });
+  try {
+    const uri = pathToFileURL(join(dir, "store")).href;
+    const repo = await Repository.init(uri, {
+      openStore: async (u) => new Lying(await openStore(u)),
+    });
+    try {
+      await assertRejects(
+        () => repo.add("/a.txt", new TextEncoder().encode("a")),
+        IntegrityError,
+        "does not match",
+      );
+      assertEquals(await repo.list(), []);
+    } finally {
+      await repo.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

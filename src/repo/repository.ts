@@ -209,7 +209,9 @@ export class Repository implements AsyncDisposable {
     }
     // Multipart or opaque ETag: the HEAD must show the size and our MD5 metadata.
     const info = await this.store.head(key);
-    if (!info || info.size !== size || (info.metadata?.["vc-md5"] ?? md5) !== md5) {
+    // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
+    // drops metadata and ETags), so it is refused like a mismatch.
+    if (!info || info.size !== size || info.metadata?.["vc-md5"]?.toLowerCase() !== md5) {
       throw new IntegrityError(
         `upload of ${key}: the stored object does not match (${size} bytes, MD5 ${md5})`,
       );

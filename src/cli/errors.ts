@@ -134,6 +134,14 @@ export function errorMessage(error: unknown): string {
   if (isAbort(error)) return "interrupted";
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
   const first = (error.message.split("\n")[0] ?? "").trim() || error.name;
+  if (error instanceof Deno.errors.NotCapable) {
+    // Deno's advice ("run again with the --allow-all flag") cannot be followed
+    // with the vc binary: its permissions are fixed when it is built.
+    return first.replace(
+      /,? run again with the --allow-all flag$/,
+      ": vc does not open special system files (under /dev, /proc or /sys); copy it to a regular file",
+    );
+  }
   return isExpected(error) ? first : `internal error: ${error.name}: ${first}`;
 }
 

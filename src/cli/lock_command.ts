@@ -46,10 +46,17 @@ export const lock: Command = {
         results,
         table(results.map((r) => [r.status, r.path, r.version, r.problem ?? ""])),
       );
-      const bad = results.filter((r) => r.status === "mismatch" || r.status === "missing");
+      // Frozen mode refuses unlocked entries and overrides, so here they fail too.
+      const refused = (r: { status: string }) =>
+        s.vc.frozen && (r.status === "unlocked" || r.status === "override");
+      const bad = results.filter((r) =>
+        r.status === "mismatch" || r.status === "missing" || refused(r)
+      );
       if (bad.length === 0) return 0;
       ctx.io.writeStderr(
-        `vc: ${bad.length} of ${results.length} locked entries differ from ${s.vc.lockFile}\n`,
+        `vc: ${bad.length} of ${results.length} manifest entries ${
+          bad.some(refused) ? "are not locked or " : ""
+        }differ from ${s.vc.lockFile}\n`,
       );
       return EXIT_FAILURE;
     }

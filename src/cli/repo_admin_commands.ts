@@ -87,6 +87,7 @@ export const gc: Command = {
       }`,
       `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
       `${verb}delete ${report.deletedObjects.length} content objects`,
+      ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
     ]);
   },
 };

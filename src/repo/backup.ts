@@ -9,29 +9,13 @@
  *
  * @module
  */
-import { InvalidInputError, VcError } from "../errors.ts";
-import type { Catalog, Row, SqlValue, Tx } from "./catalog.ts";
+import { VcError } from "../errors.ts";
+import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
+import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
 
 /** The catalog to restore into holds records and `force` was not given. */
 export class CatalogNotEmptyError extends VcError {}
-
-/** Columns of `records` in snapshot order. */
-const RECORD_FIELDS = [
-  "id",
-  "path",
-  "state",
-  "content_key",
-  "size",
-  "md5",
-  "origin_host",
-  "created_at",
-  "published_at",
-  "expired_at",
-  "purged_at",
-  "claimed_by",
-  "claim_until",
-] as const;
 
 /** Counts of what a snapshot holds. */
 export interface SnapshotCounts {
@@ -52,6 +36,7 @@ export interface SnapshotCounts {
  * import assert from "node:assert/strict";
  * import { openSqliteCatalog } from "./sqlite_catalog.ts";
  * import { createSchema } from "./schema.ts";
+import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
  * import { snapshotCatalog, restoreCatalog } from "./backup.ts";
  * const dir = await Deno.makeTempDir();
  * const a = await openSqliteCatalog(`${dir}/a.sqlite`, { create: true });
@@ -99,19 +84,14 @@ export async function snapshotCatalog(
 export async function restoreCatalog(
   catalog: Catalog,
   snapshot: Uint8Array,
-  options: { force?: boolean; source?: string } = {},
+  options: { force?: boolean; source?: string; contentPrefix?: string } = {},
 ): Promise<SnapshotCounts> {
   const source = options.source ?? "snapshot";
-  const text = await new Response(
-    new Blob([snapshot as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("gzip"),
-    ),
-  ).text().catch((error) => {
-    throw new InvalidInputError(`${source} is not a gzip-compressed vc-repo backup`, {
-      cause: error,
-    });
-  });
-  const parsed = parseSnapshot(text, source);
+  const parsed = await parseSnapshotStream(
+    slices(snapshot),
+    source,
+    options.contentPrefix ?? "content/",
+  );
   return await catalog.transaction("write", async (tx) => {
     await createSchema(tx, catalog.dialect);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);
@@ -135,36 +115,6 @@ export async function restoreCatalog(
   });
 }
 
-function parseSnapshot(text: string, source: string) {
-  const records: SqlValue[][] = [];
-  const recordTags: SqlValue[][] = [];
-  const pathTags: SqlValue[][] = [];
-  const lines = text.split("\n").filter((l) => l !== "");
-  let header: Record<string, unknown> | undefined;
-  lines.forEach((line, i) => {
-    let value: Record<string, unknown>;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new InvalidInputError(`${source}: line ${i + 1} is not JSON`, { cause: error });
-    }
-    if (i === 0) {
-      header = value;
-      return;
-    }
-    if (value.record) {
-      const r = value.record as Row;
-      records.push(RECORD_FIELDS.map((f) => r[f] ?? null));
-    } else if (Array.isArray(value.recordTag)) recordTags.push(value.recordTag as SqlValue[]);
-    else if (Array.isArray(value.pathTag)) pathTags.push(value.pathTag as SqlValue[]);
-    else throw new InvalidInputError(`${source}: line ${i + 1} is not a record or tag`);
-  });
-  if (header?.format !== "vc-repo-backup" || header.version !== 1) {
-    throw new InvalidInputError(`${source} is not a vc-repo backup (version 1)`);
-  }
-  return { records, recordTags, pathTags };
-}
-
 async function insertRows(
   tx: Tx,
   table: string,
@@ -183,4 +133,19 @@ async function insertRows(
       part.flat(),
     );
   }
+}
+
+// The compressed bytes in small slices: the decompressor inflates each chunk
+// it is given in one go, so one big chunk of a gzip bomb would become one
+// enormous string before the first line could be refused (deflate inflates
+// at most ~1032×, so a 4 KiB slice stays a few MiB).
+function slices(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 4096)));
+      offset += 4096;
+    },
+  });
 }

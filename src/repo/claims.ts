@@ -132,16 +132,19 @@ function holderUpdate(
   const rid = parseRecordId(id);
   return ctx.catalog.transaction("write", async (tx) => {
     const rows = await tx.query(
-      `SELECT claimed_by FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
+      `SELECT claimed_by, state FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
       [rid],
     );
     if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
     if (rows[0]!.claimed_by !== holder) {
       throw new ClaimLostError(
         `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
-          (rows[0]!.claimed_by === null
-            ? " (nobody does)"
-            : " (its ttl passed and another worker took it)"),
+          (rows[0]!.claimed_by !== null
+            ? " (its ttl passed and another worker took it)"
+            : rows[0]!.state !== "published"
+            // Expiring (by hand or by gc, superseded) and purging end claims.
+            ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`
+            : " (nobody does)"),
       );
     }
     const [clause, params] = set(ctx.clock.now());
@@ -153,9 +156,18 @@ function holderUpdate(
   });
 }
 
+const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
+
 function checkTtl(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new InvalidInputError(`claim ttl ${ttlMs} ms is not a positive duration`);
+  }
+  // A claim is renewed while work goes on, never held for ages; the bound also
+  // keeps `now + ttl` a safe integer in both catalogs.
+  if (ttlMs > MAX_TTL_MS) {
+    throw new InvalidInputError(
+      `claim ttl ${ttlMs} ms is longer than the 366 days a claim may last; renew it instead`,
+    );
   }
   return Math.round(ttlMs);
 }

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { InvalidInputError } from "../errors.ts";
 import type { Row, Tx } from "./catalog.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
@@ -42,6 +43,12 @@ export interface GcReport {
   purgedExpired: number[];
   /** Keys of unreferenced content objects deleted. */
   deletedObjects: string[];
+  /**
+   * Objects that could not be deleted (a key the store cannot address, such
+   * as `content/../x` planted by another tool), each with why; the rest of
+   * the collection goes on without them.
+   */
+  skippedObjects: { key: string; problem: string }[];
 }
 
 /** Default grace period: 7 days. */
@@ -76,8 +83,8 @@ const CHUNK = 500;
  */
 export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
   const dryRun = options.dryRun ?? false;
-  const grace = options.graceMs ?? DEFAULT_GRACE_MS;
-  const retention = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "grace");
+  const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "retention");
   const { catalog } = repo;
   const forUpdate = catalog.dialect.forUpdate;
   const report: GcReport = {
@@ -86,6 +93,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
+    skippedObjects: [],
   };
   const now = repo.clock.now();
 
@@ -136,7 +144,8 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   });
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
-  if (!dryRun) await deleteKeys(repo, purged.keys);
+  const skipped = report.skippedObjects;
+  if (!dryRun) await deleteKeys(repo, purged.keys, skipped);
 
   options.onPhase?.("deleting unreferenced content");
   const referenced = await liveContentKeys(repo);
@@ -145,8 +154,9 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
-  if (!dryRun) await deleteKeys(repo, orphans);
-  report.deletedObjects = [...purged.keys, ...orphans];
+  if (!dryRun) await deleteKeys(repo, orphans, skipped);
+  const notDeleted = new Set(skipped.map((s) => s.key));
+  report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
   return report;
 }
 
@@ -176,8 +186,37 @@ async function updateIds(
   }
 }
 
-async function deleteKeys(repo: Repository, keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) await repo.store.delete(keys.slice(i, i + 1000));
+async function deleteKeys(
+  repo: Repository,
+  all: string[],
+  skipped: { key: string; problem: string }[],
+): Promise<void> {
+  // A content key outside the prefix comes from a catalog edited by hand;
+  // never let it delete the marker or a backup.
+  for (const key of all) {
+    if (!key.startsWith(repo.marker.contentPrefix)) {
+      skipped.push({ key, problem: `not under ${repo.marker.contentPrefix}` });
+    }
+  }
+  const keys = all.filter((k) => k.startsWith(repo.marker.contentPrefix));
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    try {
+      await repo.store.delete(batch);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // One key the store refuses (planted by another tool) must not stop the
+      // collection: delete the batch one by one and report what was refused.
+      for (const key of batch) {
+        try {
+          await repo.store.delete([key]);
+        } catch (each) {
+          if (!(each instanceof InvalidInputError)) throw each;
+          skipped.push({ key, problem: (each as Error).message });
+        }
+      }
+    }
+  }
 }
 
 function idsOf(rows: Row[]): number[] {
@@ -187,3 +226,15 @@ function idsOf(rows: Row[]): number[] {
 function keyOf(row: Row): string {
   return String(row.content_key);
 }
+
+// Periods are compared as `now - period` with BIGINT columns: keep that an
+// integer both catalogs take (a float like -8.6e21 is no BIGINT literal).
+function period(ms: number, what: string): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new InvalidInputError(`gc ${what} ${ms} ms is not a duration of 0 or more`);
+  }
+  return Math.min(Math.round(ms), MAX_PERIOD_MS);
+}
+
+// 1000 years: longer means "never" for every record a repository holds.
+const MAX_PERIOD_MS = 1000 * 366 * 24 * 3600 * 1000;

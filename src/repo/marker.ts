@@ -59,9 +59,11 @@ export function parseCatalogRef(text: string, host: string, cwd?: string): Catal
     if (!path.startsWith("/") && cwd !== undefined) path = `${cwd.replace(/\/+$/, "")}/${path}`;
     return { kind: "sqlite", path, host };
   }
-  if (/^postgres(ql)?:\/\//.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
+  if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
   throw new InvalidInputError(
-    `catalog "${text}" is not sqlite:PATH or postgres://user@host:port/database`,
+    `catalog "${
+      text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*):.*@/, "$1@")
+    }" is not sqlite:PATH or postgres://user@host:port/database (passwords are not shown)`,
   );
 }
 
@@ -113,7 +115,9 @@ export async function readMarker(store: ObjectStore): Promise<RepoMarker> {
     throw new InvalidInputError(`${store.url}/${MARKER_KEY} is not valid JSON`, { cause: error });
   }
   const c = marker?.catalog;
-  const valid = marker?.format === "vc-repo" && typeof marker.contentPrefix === "string" &&
+  // GC deletes unreferenced objects under the content prefix: an empty or
+  // odd prefix would put the marker and the backups in its reach.
+  const valid = marker?.format === "vc-repo" && isContentPrefix(marker.contentPrefix) &&
     (c?.kind === "sqlite" && typeof c.path === "string" && typeof c.host === "string" ||
       c?.kind === "postgres" && typeof c.url === "string");
   if (!valid) {
@@ -146,5 +150,27 @@ export function checkHost(ref: CatalogRef, host: string): void {
 
 /** The catalog as text (for messages and `--json`): `sqlite:PATH` or the redacted URL. */
 export function catalogText(ref: CatalogRef): string {
-  return ref.kind === "sqlite" ? `sqlite:${ref.path}` : ref.url;
+  // A marker edited by hand may hold a password; text is for messages and
+  // comparisons, which never show one.
+  return ref.kind === "sqlite" ? `sqlite:${ref.path}` : redactPostgresUrl(ref.url);
+}
+
+/**
+ * Whether `prefix` can be a repository's content prefix: `segment/…/`, no
+ * empty, `.` or `..` segments, no control characters, not the marker's or the
+ * backups' place.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isContentPrefix } from "./marker.ts";
+ * assert(isContentPrefix("content/"));
+ * assert(!isContentPrefix("") && !isContentPrefix("../") && !isContentPrefix("backups/"));
+ * ```
+ */
+export function isContentPrefix(prefix: unknown): prefix is string {
+  if (typeof prefix !== "string" || !prefix.endsWith("/") || /\p{Cc}/u.test(prefix)) return false;
+  const segments = prefix.slice(0, -1).split("/");
+  return segments[0] !== "backups" &&
+    segments.every((s) => s !== "" && s !== "." && s !== ".." && !s.startsWith(".vc"));
 }

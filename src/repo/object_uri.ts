@@ -6,7 +6,7 @@
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseUri } from "../uri.ts";
 
@@ -49,13 +49,40 @@ export async function readObjectUri(uri: string, open: Opener): Promise<Uint8Arr
   }
 }
 
-/** Writes `bytes` as the object at `uri`. */
+/**
+ * Writes `bytes` as a new object at `uri`, never over an existing one: a
+ * backup destination typed wrong (the repository's marker, a content object,
+ * the SQLite catalog) must not destroy what is there.
+ */
 export async function writeObjectUri(uri: string, bytes: Uint8Array, open: Opener): Promise<void> {
   const { root, key } = split(uri);
   const store = await open(root);
   try {
-    await store.put(key, bytes, { contentType: "application/gzip" });
+    await store.put(key, bytes, { contentType: "application/gzip", ifNoneMatch: "*" });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    throw new InvalidInputError(
+      `${uri} already exists; a backup never replaces an object, give a new name`,
+      { cause: error },
+    );
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The object `uri` names, as `root/key` (a local path becomes a `file://`
+ * URI), for comparing locations.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { objectLocation } from "./object_uri.ts";
+ * assert.equal(objectLocation("s3://b/k/x.gz"), "s3://b/k/x.gz");
+ * assert.equal(objectLocation("/tmp/a/../x.gz"), "file:///tmp/x.gz");
+ * ```
+ */
+export function objectLocation(uri: string): string {
+  const { root, key } = split(uri);
+  return `${root.replace(/\/+$/, "")}/${key}`;
 }

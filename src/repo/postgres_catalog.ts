@@ -57,7 +57,9 @@ export function redactPostgresUrl(url: string): string {
     u.password = "";
     return u.href;
   } catch {
-    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, "://$1@");
+    // Unparsable: drop everything from the user's colon to the last `@`, so
+    // a password holding `/` or `@` is dropped whole.
+    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@");
   }
 }
 
@@ -93,16 +95,34 @@ export async function openPostgresCatalog(
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (error) {
-    throw new CatalogUnavailableError(`invalid PostgreSQL URL ${redactPostgresUrl(url)}`, {
-      cause: error,
-    });
+  } catch {
+    // No `cause`: the URL parser's message quotes the whole URL, password
+    // included, and --verbose prints causes.
+    throw new CatalogUnavailableError(
+      `invalid PostgreSQL URL ${redactPostgresUrl(url)}: expected ` +
+        "postgres://user[:password]@host[:port]/database, with @ / : % in the password " +
+        "percent-encoded (%40 %2F %3A %25)",
+    );
   }
-  const host = decodeURIComponent(parsed.hostname) || env("PGHOST") || "localhost";
+  // A `%` not followed by two hex digits (a password typed as is) makes
+  // decodeURIComponent throw; name the part, never its value.
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch (cause) {
+      throw new CatalogUnavailableError(
+        `invalid PostgreSQL URL ${redactPostgresUrl(url)}: its ${what} is not valid ` +
+          "percent-encoding (write % as %25, @ as %40, / as %2F, : as %3A)",
+        { cause },
+      );
+    }
+  };
+  const host = decode(parsed.hostname, "host") || env("PGHOST") || "localhost";
   const port = Number(parsed.port || env("PGPORT") || 5432);
-  const user = decodeURIComponent(parsed.username) || env("PGUSER") || "postgres";
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || env("PGDATABASE") || user;
-  const password = decodeURIComponent(parsed.password) || env("PGPASSWORD") ||
+  const user = decode(parsed.username, "user name") || env("PGUSER") || "postgres";
+  const database = decode(parsed.pathname.slice(1), "database name") || env("PGDATABASE") ||
+    user;
+  const password = decode(parsed.password, "password") || env("PGPASSWORD") ||
     await pgpassLookup(env, host, port, database, user) || "";
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");

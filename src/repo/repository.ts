@@ -53,7 +53,7 @@ import {
 import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
 import { gc, type GcOptions, type GcReport } from "./gc.ts";
-import { writeObjectUri } from "./object_uri.ts";
+import { objectLocation, writeObjectUri } from "./object_uri.ts";
 import {
   type Claim,
   type ClaimContext,
@@ -209,7 +209,9 @@ export class Repository implements AsyncDisposable {
     }
     // Multipart or opaque ETag: the HEAD must show the size and our MD5 metadata.
     const info = await this.store.head(key);
-    if (!info || info.size !== size || (info.metadata?.["vc-md5"] ?? md5) !== md5) {
+    // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
+    // drops metadata and ETags), so it is refused like a mismatch.
+    if (!info || info.size !== size || info.metadata?.["vc-md5"]?.toLowerCase() !== md5) {
       throw new IntegrityError(
         `upload of ${key}: the stored object does not match (${size} bytes, MD5 ${md5})`,
       );
@@ -243,6 +245,15 @@ export class Repository implements AsyncDisposable {
         [now],
       ],
     );
+    if (!record.contentKey.startsWith(this.marker.contentPrefix)) {
+      // Only a catalog edited by hand (or restored by an old vc) holds such a
+      // key; deleting it could remove the marker or a backup.
+      throw new IntegrityError(
+        `record ${record.id} is purged, but its content_key ${
+          JSON.stringify(record.contentKey)
+        } is not under ${this.marker.contentPrefix}, so it was not deleted from ${this.store.url}`,
+      );
+    }
     await this.store.delete([record.contentKey]);
     return record;
   }
@@ -451,11 +462,19 @@ export class Repository implements AsyncDisposable {
     });
     let uri: string;
     if (dest !== undefined) {
+      // GC deletes what no record references under the content prefix.
+      const content = joinUri(this.store.url, this.marker.contentPrefix);
+      if (objectLocation(dest).startsWith(content)) {
+        throw new InvalidInputError(
+          `backup destination ${dest} is under the repository's content (${content}), which gc ` +
+            "collects; write it elsewhere, or omit it for backups/",
+        );
+      }
       await writeObjectUri(dest, bytes, this.#openStore);
       uri = dest;
     } else {
       const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
-      await this.store.put(key, bytes, { contentType: "application/gzip" });
+      await this.store.put(key, bytes, { contentType: "application/gzip", ifNoneMatch: "*" });
       uri = joinUri(this.store.url, key);
     }
     return { uri, counts, bytes: bytes.byteLength };

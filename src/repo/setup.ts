@@ -14,11 +14,13 @@ import {
   type CatalogRef,
   catalogText,
   checkHost,
+  MARKER_KEY,
   parseCatalogRef,
   readMarker,
   type RepoMarker,
   writeMarker,
 } from "./marker.ts";
+import { refuseInsideRepository } from "./nesting.ts";
 import { readObjectUri } from "./object_uri.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
@@ -82,6 +84,9 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
           "only a directory repository keeps its catalog beside its content by default",
       );
     }
+    await refuseForeignContent(store, uri, CONTENT_PREFIX);
+    await refuseInsideRepository(store.url, options.openStore ?? openStore);
+    refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {
       await catalog.transaction("write", async (tx) => {
@@ -97,7 +102,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         format: "vc-repo",
         version: 1,
         catalog: ref,
-        contentPrefix: "content/",
+        contentPrefix: CONTENT_PREFIX,
         createdAt: new Date((options.clock ?? systemClock).now()).toISOString(),
       };
       await writeMarker(store, marker);
@@ -110,6 +115,43 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     await store.close();
     throw error;
   }
+}
+
+const CONTENT_PREFIX = "content/";
+
+// A SQLite catalog file under a directory store's content prefix is an
+// object no record references: gc would delete the catalog itself.
+function refuseCatalogInContent(store: ObjectStore, ref: CatalogRef, prefix: string): void {
+  if (ref.kind !== "sqlite" || !store.url.startsWith("file:")) return;
+  const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
+  const content = `${dir}/${prefix}`;
+  if (`${ref.path}/`.startsWith(content)) {
+    throw new InvalidInputError(
+      `catalog sqlite:${ref.path} is inside the repository's content (${content}), where gc ` +
+        "deletes what no record references; put it elsewhere (default: beside the content)",
+    );
+  }
+}
+
+/**
+ * A new repository owns its content prefix: gc deletes every object there
+ * that no record references. Objects already under it belong to someone
+ * else (a website's `content/`, another tool's files), so a new repository
+ * is refused there instead of deleting them a grace period later. An
+ * existing repository (a marker) is left to `writeMarker` to report.
+ */
+async function refuseForeignContent(store: ObjectStore, uri: string, prefix: string) {
+  let first: string | undefined;
+  for await (const info of store.list(prefix, { etags: false })) {
+    first = info.key;
+    break;
+  }
+  if (first === undefined || (await store.head(MARKER_KEY)) !== undefined) return;
+  throw new InvalidInputError(
+    `${uri} already holds objects under ${prefix} (${first}, ...) and is not a vc repository; ` +
+      "gc would delete them as unreferenced content. Create the repository under an empty " +
+      `prefix instead (e.g. ${uri.replace(/\/+$/, "")}/repo)`,
+  );
 }
 
 /**
@@ -177,11 +219,13 @@ export async function restoreRepository(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
+    refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
     try {
       const counts = await restoreCatalog(catalog, bytes, {
         ...(options.force ? { force: true } : {}),
         source: snapshot,
+        contentPrefix: marker?.contentPrefix ?? "content/",
       });
       if (ref.kind === "sqlite") {
         await catalog.transaction("write", (tx) =>

@@ -148,9 +148,43 @@ export function parseLockFile(text: string, file: string): LockEntries {
     ) {
       throw bad('must be {"size": BYTES, "sha256": "64 hex digits"}');
     }
-    out[`${path}@${version}`] = { size: v.size as number, sha256: v.sha256.toLowerCase() };
+    const normalized = `${path}@${version}`;
+    if (Object.hasOwn(out, normalized)) {
+      // Two spellings of one entry: which hash wins must not depend on order.
+      throw bad(`names ${normalized} again (another entry already pins it)`);
+    }
+    out[normalized] = { size: v.size as number, sha256: v.sha256.toLowerCase() };
   }
+  checkDuplicateKeys(text, file);
   return out;
+}
+
+// JSON.parse keeps the last of two identical keys silently, so a lock file
+// could show a reviewer one hash and pin another. Scans the top-level keys.
+function checkDuplicateKeys(text: string, file: string): void {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      let next = end + 1;
+      while (next < text.length && " \t\r\n".includes(text[next] as string)) next++;
+      if (depth === 1 && text[next] === ":") {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (seen.has(key)) {
+          throw new InvalidInputError(
+            `lock file ${file}: entry ${JSON.stringify(key)} appears more than once`,
+          );
+        }
+        seen.add(key);
+      }
+      i = end;
+    }
+  }
 }
 
 /**
@@ -205,8 +239,13 @@ export async function updateLockFile(
   if (before === undefined || text !== formatLockFile(before)) {
     // Validate what we write through the reader.
     parseLockFile(text, file);
-    // Through a symlinked lock file to its target, like the manifest.
-    await writeFileAtomic(await manifestTarget(file), text);
+    // Through a symlinked lock file to its target, like the manifest, and
+    // keeping its mode (a 600 lock file stays private).
+    const target = await manifestTarget(file);
+    const mode = Deno.build.os === "windows"
+      ? undefined
+      : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
+    await writeFileAtomic(target, text, mode === undefined ? {} : { mode });
   }
   return entries;
 }

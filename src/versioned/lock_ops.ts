@@ -1,7 +1,8 @@
 /**
  * `vc lock` and `vc lock --check`: fill in the integrity lock file for an
  * existing manifest (trust on first use: the content in the bucket now,
- * downloaded and MD5-verified through the cache), and check that the bucket
+ * hashed from the cached copy when its MD5 is the store's, else downloaded
+ * afresh and verified), and check that the bucket
  * still holds exactly the locked content.
  *
  * @module
@@ -9,12 +10,13 @@
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
+import { parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
 import { type LockEntry, lockKey, updateLockFile } from "./lock_file.ts";
 import { withManifestLock } from "./manifest.ts";
 import { versionedKey } from "./naming.ts";
-import { firstFound, slashedKey } from "./slash_keys.ts";
+import { firstFound, headVersion, slashedKey } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
 import { FrozenError, type VersionedCache } from "./versioned_cache.ts";
@@ -83,11 +85,6 @@ export async function fillLock(
 ): Promise<LockFillResult[]> {
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
-  if (vc.frozen) {
-    throw new FrozenError(
-      `vc lock changes the lock file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that`,
-    );
-  }
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const results: LockFillResult[] = entries.map(({ path, version }) => ({
@@ -100,14 +97,45 @@ export async function fillLock(
       : "added",
   }));
   const todo = results.filter((r) => r.status === "added");
+  // Frozen mode refuses a change; a complete lock file is no change, so
+  // `vc lock --frozen` doubles as CI's "is everything locked?" check.
+  if (vc.frozen && todo.length > 0) {
+    throw new FrozenError(
+      `vc lock would add ${todo.map((r) => lockKey(r.path, r.version)).join(", ")} to the lock ` +
+        `file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that; ` +
+        "run `vc lock` without it and commit the lock file",
+    );
+  }
   const found = new Map<string, LockEntry>();
   let done = 0;
-  await forEachLimit(todo, options.concurrency ?? 4, async (r) => {
-    const local = await vc.path(r.path, r.version, signalOf(options));
-    const digest = await digestSource(local, signalOf(options));
-    found.set(lockKey(r.path, r.version), { size: digest.size, sha256: digest.sha256 });
-    options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
-  }, signalOf(options));
+  const store = await vc.bucketStore();
+  const temp = await Deno.makeTempDir({ prefix: "vc-lock-" });
+  try {
+    await forEachLimit(todo.map((r, i) => ({ ...r, i })), options.concurrency ?? 4, async (r) => {
+      const local = await vc.path(r.path, r.version, signalOf(options));
+      let digest = await digestSource(local, signalOf(options));
+      // The lock pins the bucket's content, so the cached copy counts only when
+      // its MD5 (from the same pass) is the store's; a copy edited in the cache
+      // would otherwise be pinned, and every clean checkout refused.
+      const head = await headVersion(store, r.path, r.version, signalOf(options));
+      const etag = head === undefined ? undefined : parseEtag(head.info.etag);
+      const md5 = etag?.kind === "md5" ? etag.md5 : head?.info.metadata?.["vc-md5"]?.toLowerCase();
+      if (head === undefined || head.info.size !== digest.size || md5 !== digest.md5) {
+        const fresh = join(temp, `${r.i}`);
+        const key = head?.key ?? versionedKey(r.path, r.version);
+        await downloadToFile(store, key, fresh, {
+          uri: joinUri(vc.bucket, key),
+          ...signalOf(options),
+        });
+        digest = await digestSource(fresh, signalOf(options));
+        await Deno.remove(fresh).catch(() => {});
+      }
+      found.set(lockKey(r.path, r.version), { size: digest.size, sha256: digest.sha256 });
+      options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
+    }, signalOf(options));
+  } finally {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  }
   if (found.size > 0) {
     await withManifestLock(vc.manifest, () =>
       updateLockFile(lockFile, (current) => {

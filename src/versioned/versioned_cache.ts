@@ -20,6 +20,7 @@ import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   classifyValue,
   type ManifestEntries,
+  manifestLockPath,
   readManifest,
   rewriteManifest,
   withManifestLock,
@@ -230,6 +231,16 @@ export class VersionedCache {
     this.lockFile = options.lock === false
       ? undefined
       : resolve(options.lock ?? defaultLockFile(this.manifest));
+    // The lock file written over the manifest (or over the file whose flock
+    // guards both) would destroy it: refuse before anything runs.
+    const manifest = this.manifest;
+    if (this.lockFile === manifest || this.lockFile === manifestLockPath(manifest)) {
+      throw new InvalidInputError(
+        `lock file ${this.lockFile} is ${
+          this.lockFile === manifest ? "the manifest itself" : "the manifest's lock guard"
+        }; give the lock file its own name (default: ${defaultLockFile(manifest)})`,
+      );
+    }
     this.frozen = options.frozen ?? false;
     if (options.cache) {
       this.#cache = options.cache;
@@ -401,8 +412,10 @@ export class VersionedCache {
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await assertFile(file, `file to publish as ${p}`);
-    const existing = (await readManifest(this.manifest, { allowMissing: true }))[p];
+    const current = await readManifest(this.manifest, { allowMissing: true });
+    const existing = current[p];
     if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
+    refuseLookalike(p, current, this.manifest);
     const published = await this.versions(p);
     if (published.length > 0) {
       throw new InvalidInputError(
@@ -412,6 +425,7 @@ export class VersionedCache {
       );
     }
     await this.#prepareManifestDir();
+    await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
     await this.#publish(p, version, snapshot, digest, {
@@ -464,6 +478,7 @@ export class VersionedCache {
     this.#refuseFrozen("update");
     await assertFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
+    refuseLookalike(p, entries, this.manifest);
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
@@ -479,6 +494,7 @@ export class VersionedCache {
     }
     const to = nextVersion(from, bump);
     await this.#prepareManifestDir();
+    await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
     if (!options.force) await this.#refuseIdentical(p, from, file, digest);
@@ -614,6 +630,18 @@ export class VersionedCache {
   ): Promise<Array<{ path: string; dest: string }>> {
     const root = resolve(destDir);
     const entries = await this.ls();
+    // Frozen mode refuses unlocked entries: find them all before copying any,
+    // so CI gets one complete answer and no half-synced directory.
+    if (this.frozen) {
+      const refused = await mapSettled(entries, PARALLEL, ({ path }) => this.resolve(path));
+      const errors = refused.flatMap((r) => (r.ok ? [] : [r.error as Error]));
+      if (errors.length > 0) {
+        throw new FrozenError(
+          `sync to ${root} copied nothing: ${errors.map((e) => e.message).join("; ")}`,
+          { cause: errors[0] },
+        );
+      }
+    }
     let done = 0;
     const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
       const dest = join(root, ...path.slice(1).split("/"));
@@ -672,7 +700,15 @@ export class VersionedCache {
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
       const lock = lockOf(path, version);
-      const problem = await this.#problemWith(path, version, lock);
+      let problem = await this.#problemWith(path, version, lock);
+      // Frozen mode refuses what the lock file does not pin (see #locked), so
+      // verify must not call such an entry ok.
+      if (problem === undefined && lock === undefined && this.frozen) {
+        problem = isVersion(version)
+          ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
+            "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
+          : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
+      }
       const result: VersionedVerifyResult = {
         path,
         version,
@@ -785,6 +821,12 @@ export class VersionedCache {
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);
+    // The HEAD's size against the lock entry: catches a replaced object even
+    // when nothing is cached (same-size replacements need `vc lock --check`).
+    if (lock !== undefined && lock.size !== info.size) {
+      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}; the object in ` +
+        "the store was replaced (`vc lock --check` compares contents)";
+    }
     const local = this.#cache.localPath(uri);
     const stat = await Deno.stat(local).catch(() => undefined);
     if (stat === undefined) return undefined; // not cached: nothing more to compare
@@ -799,9 +841,6 @@ export class VersionedCache {
       return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
     }
     if (lock === undefined) return undefined;
-    if (lock.size !== info.size) {
-      return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}`;
-    }
     const sha = (await digestSource(local)).sha256;
     return sha === lock.sha256
       ? undefined
@@ -864,22 +903,32 @@ export class VersionedCache {
    * it by hand, since `vc add` would now refuse the path.
    */
   async #pin(path: string, version: string, digest: SourceDigest): Promise<void> {
+    let failed = `manifest ${this.manifest}`;
+    let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
     try {
-      // One cross-process lock for both files, so they change together.
+      // One cross-process lock for both files, so they change together. The
+      // lock file first: an entry for a version no manifest pins yet is
+      // harmless, while a pinned version without its entry is what frozen
+      // mode refuses and what lets a replaced object through.
       await withManifestLock(this.manifest, async (target) => {
+        if (this.lockFile !== undefined) {
+          failed = `lock file ${this.lockFile}`;
+          hint = `${this.manifest} was not changed; add "${path}": "${version}" to it by hand, ` +
+            "then run `vc lock`";
+          await updateLockFile(this.lockFile, (locks) => {
+            locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
+          });
+          failed = `manifest ${this.manifest}`;
+          hint = `add "${path}": "${version}" to it by hand (the lock file has its entry)`;
+        }
         await rewriteManifest(target, this.manifest, (entries) => {
           entries[path] = version;
-        });
-        if (this.lockFile === undefined) return;
-        await updateLockFile(this.lockFile, (locks) => {
-          locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
         });
       });
     } catch (cause) {
       throw new VcError(
         `published ${joinUri(this.bucket, versionedKey(path, version))} but could not write ` +
-          `manifest ${this.manifest}: ${(cause as Error).message}; ` +
-          `add "${path}": "${version}" to it by hand`,
+          `${failed}: ${(cause as Error).message}; ${hint}`,
         { cause },
       );
     } finally {
@@ -995,8 +1044,13 @@ export class VersionedCache {
   }
 
   #notInManifest(path: string, known: string[]): NotFoundError {
+    const nfc = path.normalize("NFC");
+    const lookalike = known.find((k) => k.normalize("NFC") === nfc);
     return new NotFoundError(
-      `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
+      lookalike === undefined
+        ? `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`
+        : `${escaped(path)} is not in manifest ${this.manifest}, which spells it ` +
+          `${escaped(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
     );
   }
 }
@@ -1053,4 +1107,27 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
+}
+
+// Two spellings of one name (NFC "é" and NFD "e" + accent) look identical in
+// every listing but are different keys and different assets; adding the
+// second beside the first would fork the asset unseen.
+function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manifest: string) {
+  if (entries[path] !== undefined) return;
+  const nfc = path.normalize("NFC");
+  const other = Object.keys(entries).find((k) => k.normalize("NFC") === nfc);
+  if (other === undefined) return;
+  throw new InvalidInputError(
+    `${escaped(path)} and the manifest entry ${escaped(other)} in ${manifest} ` +
+      "look the same but are spelled differently in Unicode (NFC vs NFD); use the manifest's " +
+      "spelling (copy it from the manifest)",
+  );
+}
+
+// A JSON string with non-ASCII characters as \uXXXX, so two spellings differ visibly.
+function escaped(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

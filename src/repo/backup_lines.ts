@@ -1,0 +1,302 @@
+/**
+ * Checking a catalog snapshot's lines before any of them reaches a catalog.
+ *
+ * A snapshot is input from outside (a file someone hands over, an object in
+ * a shared bucket), and what it restores drives deletes later: `purge` and
+ * `gc` delete each record's `content_key` from the store. So every field is
+ * checked against what the repository itself writes, and a content key must
+ * lie under the repository's content prefix: a snapshot that names
+ * `.vc-repo.json` or another backup as a record's content would otherwise
+ * make the next purge delete it.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+import type { SqlValue } from "./catalog.ts";
+import { checkTag, normalizeLogicalPath } from "./records.ts";
+import { STATES } from "./schema.ts";
+
+/** Columns of `records` in snapshot order. */
+export const RECORD_FIELDS = [
+  "id",
+  "path",
+  "state",
+  "content_key",
+  "size",
+  "md5",
+  "origin_host",
+  "created_at",
+  "published_at",
+  "expired_at",
+  "purged_at",
+  "claimed_by",
+  "claim_until",
+] as const;
+
+/** A snapshot's rows, checked, ready to insert. */
+export interface SnapshotRows {
+  /** `records` rows in {@linkcode RECORD_FIELDS} order. */
+  records: SqlValue[][];
+  /** `record_tags` rows: `[record_id, tag]`. */
+  recordTags: SqlValue[][];
+  /** `path_tags` rows: `[path, tag]`. */
+  pathTags: SqlValue[][];
+}
+
+// A record line is a few hundred bytes; a line this long is not one.
+const MAX_LINE_CHARS = 64 * 1024;
+
+// What the repository writes after its prefix: a UUID and a short extension.
+const CONTENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * Parses and checks a snapshot's text (JSON Lines: a header, then records and
+ * tags). Anything a repository could not have written is an
+ * `InvalidInputError` naming `source`, the line and the field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSnapshotLines } from "./backup_lines.ts";
+ * const header = '{"format":"vc-repo-backup","version":1}';
+ * const record = (key: string) => JSON.stringify({ record: {
+ *   id: 1, path: "/a.csv", state: "expired", content_key: key, size: 1,
+ *   md5: "0".repeat(32), origin_host: "h", created_at: 1, expired_at: 2 } });
+ * const rows = parseSnapshotLines(`${header}\n${record("content/x.csv")}\n`, "b.jsonl.gz", "content/");
+ * assert.equal(rows.records.length, 1);
+ * assert.throws(
+ *   () => parseSnapshotLines(`${header}\n${record(".vc-repo.json")}\n`, "b.jsonl.gz", "content/"),
+ *   /b\.jsonl\.gz: line 2: content_key ".vc-repo.json" is not under content\//,
+ * );
+ * ```
+ */
+export function parseSnapshotLines(
+  text: string,
+  source: string,
+  contentPrefix: string,
+): SnapshotRows {
+  const parser = new SnapshotParser(source, contentPrefix);
+  text.split("\n").forEach((line, i) => parser.line(line, i + 1));
+  return parser.finish();
+}
+
+/**
+ * Parses and checks a snapshot as it is decompressed, line by line, so a
+ * hostile file (a gzip bomb, a line that never ends, a first line that is
+ * not the header) is refused after reading at most one line too many, not
+ * after inflating all of it into memory. Errors as
+ * {@linkcode parseSnapshotLines}; a damaged gzip stream is an
+ * `InvalidInputError` too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSnapshotStream } from "./backup_lines.ts";
+ * const gz = new Blob(['{"format":"vc-repo-backup","version":1}\n{"pathTag":["/a","t"]}\n'])
+ *   .stream().pipeThrough(new CompressionStream("gzip"));
+ * const rows = await parseSnapshotStream(gz, "b.jsonl.gz", "content/");
+ * assert.deepEqual(rows.pathTags, [["/a", "t"]]);
+ * ```
+ */
+export async function parseSnapshotStream(
+  gzip: ReadableStream<Uint8Array<ArrayBuffer>>,
+  source: string,
+  contentPrefix: string,
+): Promise<SnapshotRows> {
+  const parser = new SnapshotParser(source, contentPrefix);
+  const reader = gzip.pipeThrough(new DecompressionStream("gzip"))
+    .pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  let lineNo = 0;
+  try {
+    while (true) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (cause) {
+        throw new InvalidInputError(`${source} is not a gzip-compressed vc-repo backup`, {
+          cause,
+        });
+      }
+      if (chunk.done) break;
+      pending += chunk.value;
+      let start = 0;
+      let newline: number;
+      while ((newline = pending.indexOf("\n", start)) !== -1) {
+        parser.line(pending.slice(start, newline), ++lineNo);
+        start = newline + 1;
+      }
+      pending = pending.slice(start);
+      // A line still open past the cap is refused without reading the rest.
+      if (pending.length > MAX_LINE_CHARS) parser.line(pending, lineNo + 1);
+    }
+    parser.line(pending, ++lineNo);
+    return parser.finish();
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+class SnapshotParser {
+  #rows: SnapshotRows = { records: [], recordTags: [], pathTags: [] };
+  #ids = new Set<number>();
+  #keys = new Set<string>();
+  #tags = new Set<string>();
+  #sawHeader = false;
+
+  constructor(readonly source: string, readonly contentPrefix: string) {}
+
+  line(line: string, lineNo: number): void {
+    if (line === "") return;
+    const { source } = this;
+    const at = `${source}: line ${lineNo}`;
+    const bad = (why: string) => new InvalidInputError(`${at}: ${why}`);
+    if (line.length > MAX_LINE_CHARS) {
+      throw bad(`is over ${MAX_LINE_CHARS} characters long, more than a record or tag can be`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (cause) {
+      throw new InvalidInputError(`${at} is not JSON: ${(cause as Error).message}`, { cause });
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw bad("is not a JSON object");
+    }
+    const v = value as Record<string, unknown>;
+    if (!this.#sawHeader) {
+      if (v.format !== "vc-repo-backup" || v.version !== 1) {
+        throw new InvalidInputError(
+          `${source} is not a vc-repo backup (version 1): its first line is not the header`,
+        );
+      }
+      this.#sawHeader = true;
+      return;
+    }
+    const rows = this.#rows;
+    if ("record" in v) {
+      const record = checkRecord(v.record, bad, this.contentPrefix);
+      const id = record[0] as number;
+      const key = record[3] as string;
+      if (this.#ids.has(id)) throw bad(`record id ${id} appears more than once`);
+      if (this.#keys.has(key)) {
+        throw bad(`content_key ${JSON.stringify(key)} appears more than once`);
+      }
+      this.#ids.add(id);
+      this.#keys.add(key);
+      rows.records.push(record);
+    } else if ("recordTag" in v) {
+      const [id, tag] = pair(v.recordTag, bad, "recordTag");
+      if (typeof id !== "number" || !this.#ids.has(id)) {
+        throw bad(`recordTag names record ${JSON.stringify(id)}, which no earlier line holds`);
+      }
+      const row = [id, checked(() => checkTag(String(tag)), bad, tag)];
+      this.#once(row, bad);
+      rows.recordTags.push(row);
+    } else if ("pathTag" in v) {
+      const [path, tag] = pair(v.pathTag, bad, "pathTag");
+      const row = [logicalPath(path, bad), checked(() => checkTag(String(tag)), bad, tag)];
+      this.#once(row, bad);
+      rows.pathTags.push(row);
+    } else {
+      throw bad("is not a record or tag");
+    }
+  }
+
+  // A tag line repeated (what a gzip bomb of one line is) is refused at once.
+  #once(row: SqlValue[], bad: Bad): void {
+    const key = JSON.stringify(row) + (typeof row[0] === "number" ? "#r" : "#p");
+    if (this.#tags.has(key)) throw bad(`${JSON.stringify(row)} appears more than once`);
+    this.#tags.add(key);
+  }
+
+  finish(): SnapshotRows {
+    if (!this.#sawHeader) {
+      throw new InvalidInputError(`${this.source} is empty: no vc-repo backup header`);
+    }
+    return this.#rows;
+  }
+}
+
+type Bad = (why: string) => InvalidInputError;
+
+function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw bad("record is not a JSON object");
+  }
+  const r = value as Record<string, unknown>;
+  const unknownField = Object.keys(r).find((k) =>
+    !(RECORD_FIELDS as readonly string[]).includes(k)
+  );
+  if (unknownField !== undefined) {
+    throw bad(`record has an unknown field ${JSON.stringify(unknownField)}`);
+  }
+  const field = (name: string, why: string) =>
+    bad(`record field ${name} ${JSON.stringify(r[name] ?? null)} ${why}`);
+  const int = (name: string, optional: boolean): number | null => {
+    const x = r[name] ?? null;
+    if (x === null && optional) return null;
+    if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0) {
+      throw field(name, "is not a non-negative integer");
+    }
+    return x;
+  };
+  const id = int("id", false) as number;
+  if (id === 0) throw field("id", "is not a positive integer");
+  const path = logicalPath(r.path, bad);
+  const state = r.state;
+  if (typeof state !== "string" || !(STATES as readonly string[]).includes(state)) {
+    throw field("state", `is not one of ${STATES.join(", ")}`);
+  }
+  const key = r.content_key;
+  if (
+    typeof key !== "string" || !key.startsWith(contentPrefix) ||
+    !CONTENT_NAME.test(key.slice(contentPrefix.length)) || key.includes("..")
+  ) {
+    throw bad(
+      `content_key ${JSON.stringify(key ?? null)} is not under ${contentPrefix} ` +
+        "(a repository's content is named there; restoring it could make purge and gc delete other objects)",
+    );
+  }
+  const size = int("size", false);
+  if (typeof r.md5 !== "string" || !/^[0-9a-f]{32}$/.test(r.md5)) {
+    throw field("md5", "is not 32 lower-case hex digits");
+  }
+  const text = (name: string, optional: boolean): string | null => {
+    const x = r[name] ?? null;
+    if (x === null && optional) return null;
+    if (typeof x !== "string" || x.length > 1024 || /\p{Cc}/u.test(x)) {
+      throw field(name, "is not a short string without control characters");
+    }
+    return x;
+  };
+  const originHost = text("origin_host", false);
+  const times = ["created_at", "published_at", "expired_at", "purged_at"].map((name, i) =>
+    int(name, i > 0)
+  );
+  const claimedBy = text("claimed_by", true);
+  const claimUntil = int("claim_until", true);
+  return [id, path, state, key, size, r.md5, originHost, ...times, claimedBy, claimUntil];
+}
+
+function logicalPath(value: unknown, bad: Bad): string {
+  const path = checked(() => normalizeLogicalPath(String(value)), bad, value);
+  if (path !== value) throw bad(`path ${JSON.stringify(value)} is not a normalized logical path`);
+  return path;
+}
+
+function pair(value: unknown, bad: Bad, what: string): [unknown, unknown] {
+  if (!Array.isArray(value) || value.length !== 2) throw bad(`${what} is not a [value, tag] pair`);
+  return [value[0], value[1]];
+}
+
+// Runs a checker from records.ts, naming the line in its error; a value of
+// the wrong type is refused before the checker sees it.
+function checked(check: () => string, bad: Bad, value: unknown): string {
+  if (typeof value !== "string") throw bad(`${JSON.stringify(value ?? null)} is not a string`);
+  try {
+    return check();
+  } catch (cause) {
+    throw bad((cause as Error).message);
+  }
+}

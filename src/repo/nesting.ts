@@ -1,0 +1,86 @@
+/**
+ * A new repository must not live inside another repository's content: the
+ * outer repository's gc deletes every object under its content prefix that
+ * none of its records references, which would be the inner repository's
+ * marker, content and backups, a grace period after they were written.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { MARKER_KEY } from "./marker.ts";
+
+// Deeper than any real layout; bounds the walk up.
+const MAX_DEPTH = 64;
+
+/**
+ * Throws `InvalidInputError` when the store at `storeUrl` (a `file://` or
+ * `s3://` root, as `ObjectStore.url` gives it) lies under the content prefix
+ * of a repository in an enclosing directory or prefix. `open` opens an
+ * `s3://bucket` root for the markers' HEAD requests.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseInsideRepository } from "./nesting.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/.vc-repo.json`, JSON.stringify({ contentPrefix: "content/" }));
+ *   const open = () => Promise.reject(new Error("not used for file://"));
+ *   await assert.rejects(() => refuseInsideRepository(`file://${dir}/content/inner`, open), /content/);
+ *   await refuseInsideRepository(`file://${dir}/elsewhere`, open);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function refuseInsideRepository(
+  storeUrl: string,
+  open: (uri: string) => Promise<ObjectStore>,
+): Promise<void> {
+  const url = new URL(storeUrl);
+  if (url.protocol === "file:") {
+    const segments = decodeURIComponent(url.pathname).split("/").filter((s) => s !== "");
+    for (let n = segments.length - 1; n >= Math.max(0, segments.length - MAX_DEPTH); n--) {
+      const outer = `/${segments.slice(0, n).join("/")}`;
+      const text = await Deno.readTextFile(`${outer.replace(/\/$/, "")}/${MARKER_KEY}`)
+        .catch(() => undefined);
+      check(text, `file://${outer}`, segments.slice(n).join("/"), storeUrl);
+    }
+    return;
+  }
+  if (url.protocol !== "s3:") return;
+  const segments = decodeURIComponent(url.pathname).split("/").filter((s) => s !== "");
+  if (segments.length === 0) return;
+  const bucket = await open(`s3://${url.host}`);
+  try {
+    for (let n = segments.length - 1; n >= Math.max(0, segments.length - MAX_DEPTH); n--) {
+      const prefix = segments.slice(0, n).map((s) => `${s}/`).join("");
+      let text: string | undefined;
+      try {
+        const { body } = await bucket.get(`${prefix}${MARKER_KEY}`);
+        text = await new Response(body).text();
+      } catch {
+        text = undefined; // no marker there (or unreadable): nothing to protect
+      }
+      check(text, `s3://${url.host}/${prefix}`, segments.slice(n).join("/"), storeUrl);
+    }
+  } finally {
+    await bucket.close();
+  }
+}
+
+function check(marker: string | undefined, outer: string, rest: string, storeUrl: string) {
+  if (marker === undefined) return;
+  let prefix: unknown;
+  try {
+    prefix = (JSON.parse(marker) as { contentPrefix?: unknown }).contentPrefix;
+  } catch {
+    return;
+  }
+  if (typeof prefix !== "string" || !`${rest}/`.startsWith(prefix)) return;
+  throw new InvalidInputError(
+    `${storeUrl} is inside the content (${prefix}) of the repository ${outer}, whose gc deletes ` +
+      "what its records do not reference; create the repository elsewhere",
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * `vc repo` with wrong catalog URLs: each gets a clear error naming the
+ * catalog, never the password, and never an "internal error".
+ */
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
+
+const SECRET = "s3cretPW";
+
+const CASES: [string, string, string][] = [
+  // [catalog, what the message must say, why]
+  [`postgres://vc:${SECRET}%zz@127.0.0.1:1/vc`, "password is not valid percent-encoding", "bad %"],
+  [`mysql://vc:${SECRET}@db/vc`, "is not sqlite:PATH or postgres://", "unknown kind"],
+  [`postgres://vc:${SECRET}/x@y@db:port/vc`, "invalid PostgreSQL URL", "unparsable, / and @ in it"],
+  [`postgres://vc:${SECRET}@127.0.0.1:1/vc`, "cannot reach PostgreSQL catalog", "refused port"],
+];
+
+for (const [catalog, says, why] of CASES) {
+  Deno.test(`repo init --catalog with a ${why}: clear error, no password`, async () => {
+    await using ws = await CliWorkspace.create();
+    for (const verbose of [[], ["--verbose"]]) {
+      const r = await ws.run([
+        "repo",
+        "init",
+        `${ws.bucket}/repo`,
+        "--catalog",
+        catalog,
+        ...verbose,
+      ]);
+      assertEquals(r.code, 1, r.stderr);
+      assertStringIncludes(r.stderr, says);
+      assert(!r.stderr.includes("internal error"), r.stderr);
+      assert(!(r.stderr + r.stdout).includes(SECRET), r.stderr);
+    }
+  });
+}
+
+Deno.test("repo init accepts the PostgreSQL scheme in any case", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run([
+    "repo",
+    "init",
+    `${ws.bucket}/repo`,
+    "--catalog",
+    "POSTGRES://vc@127.0.0.1:1/vc",
+  ]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(r.stderr, "cannot reach PostgreSQL catalog");
+});
+
+Deno.test("redactPostgresUrl drops a password holding / and @ whole", () => {
+  assertEquals(redactPostgresUrl("postgres://u:a/b@c@h:x/db"), "postgres://u@h:x/db");
+});
+
+Deno.test("a password written into the marker by hand is never printed", async () => {
+  await using ws = await CliWorkspace.create();
+  const repo = `${ws.bucket}/repo`;
+  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
+  const file = ws.path("bucket/repo/.vc-repo.json");
+  const marker = JSON.parse(await Deno.readTextFile(file));
+  marker.catalog = { kind: "postgres", url: `postgres://vc:${SECRET}@127.0.0.1:1/vc` };
+  await Deno.writeTextFile(file, JSON.stringify(marker));
+  for (
+    const args of [
+      ["repo", "ls", "--repo", repo],
+      ["repo", "ls", "--repo", repo, "--catalog", "postgres://vc@127.0.0.1:1/other"],
+    ]
+  ) {
+    for (const verbose of [[], ["--verbose"]]) {
+      const r = await ws.run([...args, ...verbose]);
+      assertEquals(r.code, 1, r.stderr);
+      assert(!(r.stderr + r.stdout).includes(SECRET), r.stderr);
+      assert(!r.stderr.includes("internal error"), r.stderr);
+    }
+  }
+});

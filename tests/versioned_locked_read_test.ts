@@ -11,6 +11,7 @@ import { walkFiles } from "../src/walk.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { readJournal } from "../src/cache/record_journal.ts";
+import { JOURNAL_PATTERN } from "../src/cache/layout.ts";
 
 async function setup(dir: string) {
   const bucket = join(dir, "bucket");
@@ -34,7 +35,7 @@ async function setup(dir: string) {
 async function recordsWithSha256(cacheDir: string): Promise<number> {
   let n = 0;
   for await (const f of walkFiles(cacheDir)) {
-    if (f.key.endsWith("%records.jsonl")) {
+    if (JOURNAL_PATTERN.test(f.key.slice(f.key.lastIndexOf("/") + 1))) {
       for (const meta of readJournal(f.path).values()) if (meta?.sha256 !== undefined) n++;
       continue;
     }

@@ -22,7 +22,13 @@ import {
 } from "./entry_records.ts";
 import { compactJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
-import { assertNoLinks, JOURNAL_NAME, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
+import {
+  assertNoLinks,
+  JOURNAL_PATTERN,
+  META_DIR,
+  RECORD_SUFFIX,
+  recordPathsOf,
+} from "./layout.ts";
 import { removeEmptyParents, removeIfExists, statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
 
@@ -60,6 +66,8 @@ export interface StoredEntry extends CacheEntry {
   md5?: string;
   /** Multipart part sizes learned at download, when recorded. */
   partSizes?: number[];
+  /** Hex SHA-256 of the content, when recorded (locked entries). */
+  sha256?: string;
 }
 
 /**
@@ -100,12 +108,13 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
+    if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
     out.push(entry);
   };
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
-    if (name === JOURNAL_NAME) {
+    if (JOURNAL_PATTERN.test(name)) {
       const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
       for (const [recordName, meta] of readJournal(metaPath)) {
         const record = recordPathsOf(cacheDir, join(dataDir, recordName));
@@ -311,12 +320,14 @@ export async function verifyEntries(
 
 async function problemWith(
   path: string,
-  meta: { size: number; etag: string; md5?: string; partSizes?: number[] },
+  meta: { size: number; etag: string; md5?: string; sha256?: string; partSizes?: number[] },
   options: { signal?: AbortSignal },
 ): Promise<string | undefined> {
   const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;
   if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+  // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
+  if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
   try {
     return await checkFile(path, expected, options);
   } catch (e) {

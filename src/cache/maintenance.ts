@@ -87,14 +87,29 @@ export interface StoredEntry extends CacheEntry {
  * ```
  */
 export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
+  return (await scanEntries(cacheDir)).entries;
+}
+
+/**
+ * The cache's entries, and its dead records: records that do not parse, or
+ * whose data file is gone (deleted by hand). A lookup takes those for a
+ * miss; maintenance drops them so journals do not keep them forever.
+ */
+async function scanEntries(
+  cacheDir: string,
+): Promise<{ entries: StoredEntry[]; dead: RecordPaths[] }> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
+  const dead: RecordPaths[] = [];
   const stat = await statOrUndefined(cacheDir);
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
-    if (meta === undefined) return;
     const stat = await statOrUndefined(record.dataPath);
-    if (stat === undefined || !stat.isFile || stat.size !== meta.size) return;
+    if (meta === undefined || stat === undefined) {
+      dead.push(record);
+      return;
+    }
+    if (!stat.isFile || stat.size !== meta.size) return;
     const entry: StoredEntry = {
       uri: meta.uri,
       path: record.dataPath,
@@ -130,7 +145,28 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
     const meta = readMeta(metaPath);
     await add(record, meta, meta?.lastUsed);
   }
-  return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  return { entries: out, dead };
+}
+
+/**
+ * Drops dead records (see {@linkcode scanEntries}): each under its entry's
+ * lock, and only if it is still dead then (another process may have
+ * downloaded the entry since). Returns how many were dropped.
+ */
+async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Promise<number> {
+  let dropped = 0;
+  for (const record of dead) {
+    let alive = false;
+    await removeEntryFiles(cacheDir, record, {
+      unless: async (meta) =>
+        alive = meta !== undefined && await statOrUndefined(record.dataPath) !== undefined,
+      compact: false,
+    });
+    if (!alive) dropped++;
+  }
+  await compactJournals(cacheDir, dead.map((r) => ({ path: r.dataPath })));
+  return dropped;
 }
 
 /** Options of {@linkcode pruneEntries}. */
@@ -153,6 +189,8 @@ export interface PruneResult {
   freedBytes: number;
   /** Data files that had no record (left by a failed write), removed. */
   orphans: string[];
+  /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
+  deadRecords?: number;
   /** True when nothing was removed (`dryRun`). */
   dryRun?: boolean;
 }
@@ -187,9 +225,9 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (!dryRun) await sweepDebris(cacheDir, { now });
   const orphans = await findOrphans(cacheDir, now);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
-  const entries = (await listEntries(cacheDir)).sort((a, b) =>
-    a.lastUsed.getTime() - b.lastUsed.getTime()
-  );
+  const scan = await scanEntries(cacheDir);
+  const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
+  const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   const victims: StoredEntry[] = [];
   let total = entries.reduce((sum, e) => sum + e.size, 0);
   for (const entry of entries) {
@@ -219,6 +257,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   }
   if (!dryRun) await compactJournals(cacheDir, victims);
   const result: PruneResult = { removed, freedBytes, orphans };
+  if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
   return result;
 }
@@ -256,6 +295,8 @@ export interface VerifyResult {
   corrupt: Array<CacheEntry & { problem?: string }>;
   /** Data files without a record that were removed. */
   orphans?: string[];
+  /** Dead records dropped: no data file, or unreadable. */
+  deadRecords?: number;
 }
 
 /**
@@ -282,7 +323,9 @@ export async function verifyEntries(
   await sweepDebris(cacheDir);
   const orphans = await findOrphans(cacheDir);
   for (const path of orphans) await removeOrphan(cacheDir, path);
-  const entries = await listEntries(cacheDir);
+  const scan = await scanEntries(cacheDir);
+  const deadRecords = await dropDeadRecords(cacheDir, scan.dead);
+  const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
   let ok = 0;
   let done = 0;
@@ -315,6 +358,7 @@ export async function verifyEntries(
   await compactJournals(cacheDir, corrupt);
   const result: VerifyResult = { ok, corrupt };
   if (orphans.length > 0) result.orphans = orphans;
+  if (deadRecords > 0) result.deadRecords = deadRecords;
   return result;
 }
 

@@ -1,8 +1,11 @@
 /**
- * The asset cache's records, one append-only journal per data directory:
- * `.meta/<directory>/%records.jsonl`, one line per record write,
- * `<encoded name>\t<record JSON>` (or `<name>\t-` when the entry was
- * removed). The last line for a name wins.
+ * The asset cache's records, in append-only journals: each data directory
+ * has up to `JOURNAL_SHARDS` of them, `.meta/<directory>/%records-<h>.jsonl`,
+ * the journal of an entry chosen by a hash of its name (`journalName` in
+ * `layout.ts`). A journal holds one line per record write (the format is in
+ * `journal_file.ts`); the last line for a name wins. Sharding bounds what a
+ * lookup reads: a flat directory of 100k entries has ~25 MB of records, and
+ * a warm lookup reads the 1/16 of them that shares its journal.
  *
  * Why a journal and not a file per entry: on a journaling filesystem a file
  * creation costs far more than a write to an open file (0.4–1 ms on ext4
@@ -11,8 +14,8 @@
  * write of a few hundred bytes, which the kernel applies whole, so writers
  * in several processes never interleave their lines. The entries of one
  * directory are usually used together (a prefill, a manifest), so a warm
- * run reads one small file for all of them; a process remembers what it
- * read and, as the journal only grows, later reads only what was appended.
+ * run reads a few small files for all of them; a process remembers what it
+ * read and, as a journal only grows, later reads only what was appended.
  *
  * A torn line (a crash mid-append) does not parse and makes its entry a
  * miss, like any unreadable record. Journals are compacted (last line per
@@ -28,9 +31,20 @@
  *
  * @module
  */
-import { dirname } from "../path.ts";
 import { writeFileAtomicSync } from "../atomic_write.ts";
-import { decodeMeta, encodeMeta, type EntryMeta } from "./entry_meta.ts";
+import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
+import {
+  encodeLine,
+  isReplaced,
+  lineValue,
+  lockSync,
+  markReplaced,
+  openForAppend,
+  parseLines,
+  readAllSync,
+  sameFile,
+  unlockQuietly,
+} from "./journal_file.ts";
 
 /** A journal at least this large is checked for compaction (bytes). */
 const COMPACT_CHECK_BYTES = 64 * 1024;
@@ -38,9 +52,6 @@ const COMPACT_CHECK_BYTES = 64 * 1024;
 const MEMO_LIMIT = 4096;
 /** Longest synchronous wait for a compaction holding the journal (ms). */
 const APPEND_LOCK_WAIT_MS = 2_000;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 interface Memo {
   ino: number | null;
@@ -77,8 +88,8 @@ let keepOpen = 0;
  * const dir = await Deno.makeTempDir();
  * const done = keepJournalsOpen();
  * try {
- *   appendRecord(`${dir}/%records.jsonl`, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
- *   assert.equal(lookupRecord(`${dir}/%records.jsonl`, "a").kind, "record");
+ *   appendRecord(`${dir}/%records-00.jsonl`, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   assert.equal(lookupRecord(`${dir}/%records-00.jsonl`, "a").kind, "record");
  * } finally {
  *   done();
  *   await Deno.remove(dir, { recursive: true });
@@ -110,7 +121,7 @@ function keptHandle(journalPath: string): { file: Deno.FsFile; stat: Deno.FileIn
   try {
     const stat = file.statSync();
     // Replaced by a compaction, or removed: the path is the truth again.
-    if (stat.mtime?.getTime() !== REPLACED && stat.nlink !== 0) return { file, stat };
+    if (!isReplaced(stat)) return { file, stat };
   } catch {
     // Unusable: dropped below.
   }
@@ -146,7 +157,7 @@ export type JournalLookup =
  * import { appendRecord, lookupRecord } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/.meta/s3/b/%records.jsonl`;
+ *   const j = `${dir}/.meta/s3/b/%records-00.jsonl`;
  *   assert.equal(lookupRecord(j, "x.csv").kind, "none");
  *   appendRecord(j, "x.csv", { uri: "s3://b/x.csv", etag: "e", size: 1, validatedAt: 0 });
  *   const found = lookupRecord(j, "x.csv");
@@ -176,7 +187,7 @@ export function lookupRecord(journalPath: string, name: string): JournalLookup {
  * import { appendRecord, readJournal } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/%records.jsonl`;
+ *   const j = `${dir}/%records-00.jsonl`;
  *   appendRecord(j, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
  *   appendRecord(j, "b", { uri: "s3://b/b", etag: "e", size: 1, validatedAt: 0 });
  *   appendRecord(j, "a", undefined);
@@ -207,8 +218,8 @@ export function readJournal(journalPath: string): Map<string, EntryMeta | undefi
  * import { appendRecord } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   appendRecord(`${dir}/j/%records.jsonl`, "x", { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
- *   assert((await Deno.readTextFile(`${dir}/j/%records.jsonl`)).startsWith('x\t{"v":1'));
+ *   appendRecord(`${dir}/j/%records-00.jsonl`, "x", { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   assert((await Deno.readTextFile(`${dir}/j/%records-00.jsonl`)).startsWith('x\t{"v":1'));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -219,14 +230,7 @@ export function appendRecord(
   name: string,
   meta: EntryMeta | undefined,
 ): void {
-  if (name.includes("\t") || name.includes("\n") || name === "") {
-    throw new RangeError(`not an encoded entry name: ${JSON.stringify(name)}`);
-  }
-  const record = meta === undefined ? encoder.encode("-\n") : encodeMeta(meta);
-  const prefix = encoder.encode(`${name}\t`);
-  const line = new Uint8Array(prefix.length + record.length);
-  line.set(prefix);
-  line.set(record, prefix.length);
+  const line = encodeLine(name, meta);
   let before = 0;
   for (let attempt = 0;; attempt++) {
     // The handle's state is checked after locking it, below.
@@ -235,9 +239,9 @@ export function appendRecord(
     let replaced = false;
     try {
       // Shared: many appenders at once, none while a compaction replaces it.
-      const locked = lockSync(file, false);
+      const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
-      if (mine.mtime?.getTime() === REPLACED || mine.nlink === 0) {
+      if (isReplaced(mine)) {
         replaced = true;
         if (kept !== undefined) dropHandle(journalPath);
         // Again, at the path (a dropped handle is closed: always again).
@@ -250,7 +254,7 @@ export function appendRecord(
       if (n !== line.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
-          file.writeSync(encoder.encode("\n"));
+          file.writeSync(new Uint8Array([0x0a]));
         } catch {
           // Nothing more fits: the torn line is still a miss.
         }
@@ -290,7 +294,7 @@ export function appendRecord(
  * import { appendRecord, compactJournal, readJournal } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/%records.jsonl`;
+ *   const j = `${dir}/%records-00.jsonl`;
  *   const meta = { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 };
  *   for (let i = 0; i < 3; i++) appendRecord(j, "a", meta);
  *   assert(compactJournal(j));
@@ -311,7 +315,7 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   try {
     if (!file.tryLockSync(true)) return false;
     if (!sameFile(file.statSync(), journalPath)) return false;
-    const { lines, count } = parse(readAll(file));
+    const { lines, count } = parseLines(readAllSync(file));
     const live = [...lines].filter(([, line]) => line !== "-");
     if (!options.force && live.length * 2 > count) return false;
     memos.delete(journalPath);
@@ -350,7 +354,7 @@ function remember(
   const after = file.statSync();
   // Someone else appended in between: the next lookup reads what is new.
   if (after.size !== before.size + length) return;
-  memo.lines.set(name, meta === undefined ? "-" : decoder.decode(encodeMeta(meta)).slice(0, -1));
+  memo.lines.set(name, lineValue(meta));
   memo.size = after.size;
   memo.mtime = after.mtime?.getTime() ?? 0;
   memo.count++;
@@ -388,8 +392,7 @@ function readLines(journalPath: string): Map<string, string> | undefined {
   }
   try {
     const st = file.statSync();
-    const bytes = readAll(file);
-    const parsed = parse(bytes);
+    const parsed = parseLines(readAllSync(file));
     if (memos.size >= MEMO_LIMIT) memos.clear();
     memos.set(journalPath, {
       ino: st.ino,
@@ -419,8 +422,7 @@ function readTail(journalPath: string, memo: Memo): Map<string, string> | undefi
     const st = file.statSync();
     if (st.ino !== memo.ino || st.size < memo.size) return undefined;
     file.seekSync(memo.size, Deno.SeekMode.Start);
-    const tail = readAll(file, st.size - memo.size);
-    const parsed = parse(tail, memo.lines);
+    const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
     memo.size += parsed.consumed;
     memo.count += parsed.count;
     memo.mtime = st.mtime?.getTime() ?? 0;
@@ -429,97 +431,5 @@ function readTail(journalPath: string, memo: Memo): Map<string, string> | undefi
     return undefined;
   } finally {
     file.close();
-  }
-}
-
-function readAll(file: Deno.FsFile, size?: number): Uint8Array {
-  const length = size ?? file.statSync().size;
-  const buf = new Uint8Array(length);
-  let off = 0;
-  while (off < buf.length) {
-    const n = file.readSync(buf.subarray(off));
-    if (n === null) break;
-    off += n;
-  }
-  return buf.subarray(0, off);
-}
-
-/** Complete lines of `bytes` into `into` (last per name); a partial last line is left unread. */
-function parse(
-  bytes: Uint8Array,
-  into: Map<string, string> = new Map(),
-): { lines: Map<string, string>; consumed: number; count: number } {
-  const end = bytes.lastIndexOf(0x0a) + 1;
-  const text = decoder.decode(bytes.subarray(0, end));
-  let count = 0;
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const tab = text.indexOf("\t", start);
-    if (tab > start && tab < nl) {
-      into.set(text.slice(start, tab), text.slice(tab + 1, nl));
-      count++;
-    }
-    start = nl + 1;
-  }
-  return { lines: into, consumed: end, count };
-}
-
-function openForAppend(journalPath: string): Deno.FsFile {
-  try {
-    return Deno.openSync(journalPath, { append: true, create: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    Deno.mkdirSync(dirname(journalPath), { recursive: true });
-    return Deno.openSync(journalPath, { append: true, create: true });
-  }
-}
-
-/** The mtime (ms) that marks a journal replaced by a compaction. */
-const REPLACED = 0;
-
-/** Tells appenders still holding `file` open that it was replaced (before the lock is let go). */
-function markReplaced(file: Deno.FsFile): void {
-  try {
-    file.utimeSync(REPLACED, REPLACED);
-  } catch {
-    // Cannot mark: an appender waiting on it may lose a line (a miss).
-  }
-}
-
-/** Lets go of a kept handle's shared lock (taken for one append). */
-function unlockQuietly(file: Deno.FsFile): void {
-  try {
-    file.unlockSync();
-  } catch {
-    // No locks here.
-  }
-}
-
-function sameFile(mine: Deno.FileInfo, path: string): boolean {
-  try {
-    const there = Deno.statSync(path);
-    return mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
-  } catch {
-    return false;
-  }
-}
-
-// A synchronous sleep for the rare wait on a compaction (a few ms).
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** Takes a lock, waiting (synchronously, bounded) while a compaction holds it; false when it could not. */
-function lockSync(file: Deno.FsFile, exclusive: boolean): boolean {
-  const started = Date.now();
-  let delay = 1;
-  for (;;) {
-    try {
-      if (file.tryLockSync(exclusive)) return true;
-    } catch {
-      return false; // no locks on this filesystem: append without
-    }
-    if (Date.now() - started > APPEND_LOCK_WAIT_MS) return false;
-    Atomics.wait(sleeper, 0, 0, delay);
-    delay = Math.min(delay * 2, 20);
   }
 }

@@ -64,7 +64,8 @@ const utf8 = new TextEncoder();
 /**
  * File name of the journal (in its directory's `.meta` dir) that holds the
  * record of the entry named `recordName`: `%records-<h>.jsonl`, `<h>` its
- * FNV-1a hash (over UTF-8 bytes) modulo {@linkcode JOURNAL_SHARDS}, in hex.
+ * FNV-1a hash (over UTF-8 bytes) modulo {@linkcode JOURNAL_SHARDS} (`shards`
+ * is for benchmarks that compare counts; at most 256), in hex.
  * Pure JS on purpose: the warm path loads no `node:` module.
  *
  * @example
@@ -75,13 +76,13 @@ const utf8 = new TextEncoder();
  * assert.equal(journalName("x.csv"), journalName("x.csv"));
  * ```
  */
-export function journalName(recordName: string): string {
+export function journalName(recordName: string, shards: number = JOURNAL_SHARDS): string {
   let h = 0x811c9dc5;
   for (const byte of utf8.encode(recordName)) {
     h ^= byte;
     h = Math.imul(h, 0x01000193);
   }
-  const shard = (h >>> 0) % JOURNAL_SHARDS;
+  const shard = (h >>> 0) % shards;
   return `%records-${shard.toString(16).padStart(2, "0")}.jsonl`;
 }
 /**

@@ -7,7 +7,6 @@ import {
   assertStringIncludes,
 } from "./assert.ts";
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
-import { journalName } from "../src/cache/layout.ts";
 import { IntegrityError, NotFoundError, OfflineError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
@@ -89,7 +88,7 @@ Deno.test("cold miss downloads once with one GET; warm hits touch nothing", asyn
     assertEquals(opened, ["s3://bucket"]);
     // One record line in the directory's journal; no record file per entry.
     const journal = await Deno.readTextFile(
-      join(dir, "cache", ".meta", "s3", "bucket", "a", journalName("b.csv")),
+      join(dir, "cache", ".meta", "s3", "bucket", "a", "%records.jsonl"),
     );
     assertEquals(journal.split("\n").length, 2, journal);
     assert(journal.startsWith("b.csv\t"), journal);

@@ -7,7 +7,6 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { journalName } from "../src/cache/layout.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
@@ -239,7 +238,7 @@ Deno.test("issue 7.8: the next vc prefill cleans a dead run's temp files and emp
     assertEquals(
       (await allFiles(join(dir, "cache"))).map((p) => p.slice(dir.length)).sort(),
       [
-        `/cache/.meta/s3@127.0.0.1_${s3.port}/b/d/${journalName("x.csv")}`,
+        `/cache/.meta/s3@127.0.0.1_${s3.port}/b/d/%records.jsonl`,
         `/cache/s3@127.0.0.1_${s3.port}/b/d/x.csv`,
       ],
     );

@@ -267,7 +267,7 @@ Deno.test("record journal: a kept handle notices a compaction and appends at the
       "../src/cache/record_journal.ts"
     );
   await withDir(async (dir) => {
-    const j = `${dir}/.meta/%records-00.jsonl`;
+    const j = `${dir}/.meta/%records.jsonl`;
     const meta = { uri: "s3://b/a", etag: "e1", size: 1, validatedAt: 0 };
     const done = keepJournalsOpen();
     try {

@@ -10,7 +10,6 @@ import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { join } from "node:path";
-import { journalName } from "../src/cache/layout.ts";
 
 const MiB = 1024 * 1024;
 const CHILD = fromFileUrl(new URL("./fixtures/cache_child.ts", import.meta.url));
@@ -131,7 +130,7 @@ Deno.test({
         (await tempFiles(dir)).map((t) => t.slice(t.lastIndexOf("/") + 1)),
         [".big.bin.vc-tmp-0-shared"],
       );
-      const journal = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", journalName("big.bin"));
+      const journal = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "%records.jsonl");
       await assertRejects(() => Deno.lstat(journal), Deno.errors.NotFound);
 
       // A fresh cache takes the dead process's lock at once and downloads a verified copy.

@@ -1,6 +1,6 @@
 /**
- * Sharded record journals (a lookup reads only the journal its name hashes
- * to), dead records (data deleted by hand), and verification of a recorded
+ * Split record journals (a large directory's lookup reads only the journal
+ * its name hashes to), dead records (data deleted by hand), and verification of a recorded
  * SHA-256.
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
@@ -8,10 +8,23 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords, readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
-import { JOURNAL_PATTERN, journalName, recordPathsOf } from "../src/cache/layout.ts";
-import { verifyEntries } from "../src/cache/maintenance.ts";
-import { lookupRecord, readJournal } from "../src/cache/record_journal.ts";
-import { sha256Hex } from "../src/hash.ts";
+import {
+  JOURNAL_NAME,
+  JOURNAL_PATTERN,
+  JOURNAL_SHARDS,
+  journalName,
+  recordPathsOf,
+} from "../src/cache/layout.ts";
+import { listEntries, pruneEntries, verifyEntries } from "../src/cache/maintenance.ts";
+import {
+  appendRecord,
+  isSplitJournal,
+  keepJournalsOpen,
+  lookupRecord,
+  readJournal,
+} from "../src/cache/record_journal.ts";
+import { md5Hex, sha256Hex } from "../src/hash.ts";
+import { walkFiles } from "../src/walk.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -50,58 +63,103 @@ async function journalsIn(metaDir: string): Promise<string[]> {
   return out.sort();
 }
 
-Deno.test("shards: a lookup reads only the journal its name hashes to", async () => {
+/** A record with a long URI (~330-byte lines), so a directory splits after ~800 of them. */
+function bigMeta(i: number) {
+  return {
+    uri: `s3://b/${"long-prefix/".repeat(20)}part-${i}.bin`,
+    etag: md5Hex(`${i}`),
+    md5: md5Hex(`${i}`),
+    size: 1,
+    validatedAt: 1,
+  };
+}
+
+Deno.test("split journals: a small directory has one journal; a large one is split and a lookup reads only its name's", async () => {
   await withDir(async (dir) => {
-    const cacheDir = join(dir, "cache");
-    const { uris, paths } = await fill(dir, 40);
-    const target = recordPathsOf(cacheDir, paths[0]!);
-    const metaDir = join(target.journalPath, "..");
-    const journals = await journalsIn(metaDir);
-    assert(journals.length > 1, `40 names spread over several journals: ${journals}`);
-    // Every line sits in the journal its name hashes to.
+    const journal = join(dir, ".meta", JOURNAL_NAME);
+    const done = keepJournalsOpen();
+    try {
+      for (let i = 0; i < 100; i++) appendRecord(journal, `part-${i}.bin`, bigMeta(i));
+      assertEquals(await journalsIn(join(dir, ".meta")), [], "small: one journal");
+      for (let i = 100; i < 1500; i++) appendRecord(journal, `part-${i}.bin`, bigMeta(i));
+    } finally {
+      done();
+    }
+    assert(isSplitJournal(journal), "split once past the threshold");
+    assertEquals(await Deno.readTextFile(journal), `%split\t${JOURNAL_SHARDS}\n`);
+    const files = await journalsIn(join(dir, ".meta"));
+    assertEquals(files.length, JOURNAL_SHARDS);
+    // Every record is in the journal its name hashes to, once.
     let lines = 0;
-    for (const name of journals) {
-      for (const recordName of readJournal(join(metaDir, name)).keys()) {
+    for (const name of files) {
+      for (const recordName of readJournal(join(dir, ".meta", name)).keys()) {
         assertEquals(journalName(recordName), name, recordName);
         lines++;
       }
     }
-    assertEquals(lines, 40);
-    // Every other journal now says the target was removed (and holds junk):
-    // a lookup that read them would miss.
-    for (const name of journals) {
-      if (name === journalName(target.recordName)) continue;
-      await Deno.writeTextFile(join(metaDir, name), `${target.recordName}\t-\nnot a record\n`, {
+    assertEquals(lines, 1500);
+    // Appends after the split go to the split journals.
+    appendRecord(journal, "part-7.bin", { ...bigMeta(7), etag: "new" });
+    const target = "part-7.bin";
+    const own = join(dir, ".meta", journalName(target));
+    assertEquals(readJournal(own).get(target)?.etag, "new");
+    // Every other split journal now says the target was removed (and holds
+    // junk): a lookup that read them would miss.
+    for (const name of files) {
+      if (name === journalName(target)) continue;
+      await Deno.writeTextFile(join(dir, ".meta", name), `${target}\t-\nnot a record\n`, {
         append: true,
       });
     }
     forgetRecords(); // a fresh process
-    // The source changes: served from the cache only when the target's record is read.
-    await Deno.writeTextFile(new URL(uris[0]!), "v2 0");
-    await using cache = newCache(cacheDir);
-    assertEquals(await Deno.readTextFile(await cache.cache(uris[0]!)), "v1 0");
+    const found = lookupRecord(journal, target);
+    assert(found.kind === "record" && found.meta?.etag === "new", JSON.stringify(found));
+    const other = files.find((name) => name !== journalName(target))!;
+    assertEquals(lookupRecord(join(dir, ".meta", other), target).kind, "removed");
+    assert((await Deno.stat(own)).size < 1500 * 330 / 8, "the split journal is a fraction");
   });
 });
 
-Deno.test("shards: ls, delete, prune and compaction work over every journal of a directory", async () => {
+Deno.test("split journals: ls, prune and compaction work over a split directory", async () => {
   await withDir(async (dir) => {
     const cacheDir = join(dir, "cache");
-    const { uris, paths } = await fill(dir, 24);
-    const metaDir = join(recordPathsOf(cacheDir, paths[0]!).journalPath, "..");
-    await using cache = newCache(cacheDir);
-    assertEquals((await cache.ls()).map((e) => e.uri).sort(), [...uris].sort());
-    for (const uri of uris.slice(0, 12)) assert(await cache.delete(uri), uri);
-    assertEquals((await cache.ls()).length, 12);
-    forgetRecords();
-    for (const [i, path] of paths.entries()) {
-      const r = recordPathsOf(cacheDir, path);
-      // Removed: a `-` line, or no line once compaction dropped it.
-      assertEquals(lookupRecord(r.journalPath, r.recordName).kind === "record", i >= 12);
+    const dataDir = join(cacheDir, "s3", "b");
+    await Deno.mkdir(dataDir, { recursive: true });
+    const count = 1200;
+    const done = keepJournalsOpen();
+    try {
+      for (let i = 0; i < count; i++) {
+        const r = recordPathsOf(cacheDir, join(dataDir, `part-${i}.bin`));
+        await Deno.writeTextFile(r.dataPath, "x");
+        appendRecord(r.journalPath, r.recordName, bigMeta(i));
+      }
+    } finally {
+      done();
     }
-    const pruned = await cache.prune({ maxBytes: 0 });
-    assertEquals(pruned.removed.length, 12);
-    // Every journal was emptied, so compacted away, and the directories with them.
-    await assertRejects(() => Deno.stat(metaDir), Deno.errors.NotFound);
+    const first = recordPathsOf(cacheDir, join(dataDir, "part-0.bin"));
+    assert(isSplitJournal(first.journalPath));
+    assertEquals((await listEntries(cacheDir)).length, count);
+    // A leftover of an interrupted split in an unsplit directory is not read.
+    const small = recordPathsOf(cacheDir, join(cacheDir, "s3", "c", "y.bin"));
+    await Deno.mkdir(join(cacheDir, "s3", "c"));
+    await Deno.writeTextFile(small.dataPath, "y");
+    appendRecord(small.journalPath, small.recordName, { ...bigMeta(0), uri: "s3://c/y.bin" });
+    await Deno.writeTextFile(
+      join(small.journalPath, "..", journalName("z.bin")),
+      `z.bin\t${JSON.stringify({ v: 1, ...bigMeta(1) })}\n`,
+    );
+    assertEquals((await listEntries(cacheDir)).length, count + 1);
+    await Deno.remove(join(small.journalPath, "..", journalName("z.bin")));
+    forgetRecords();
+    const pruned = await pruneEntries(cacheDir, { maxBytes: 0 });
+    assertEquals(pruned.removed.length, count + 1);
+    // Every journal was emptied, so compacted away, the split mark with them, and the
+    // directories.
+    const left: string[] = [];
+    for await (const f of walkFiles(cacheDir)) left.push(f.key);
+    assertEquals(left, []);
+    // (`.meta` itself stays, by design.)
+    assertEquals([...Deno.readDirSync(join(cacheDir, ".meta"))], []);
   });
 });
 

@@ -11,7 +11,6 @@ import { walkFiles } from "../src/walk.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { readJournal } from "../src/cache/record_journal.ts";
-import { JOURNAL_PATTERN } from "../src/cache/layout.ts";
 
 async function setup(dir: string) {
   const bucket = join(dir, "bucket");
@@ -35,7 +34,7 @@ async function setup(dir: string) {
 async function recordsWithSha256(cacheDir: string): Promise<number> {
   let n = 0;
   for await (const f of walkFiles(cacheDir)) {
-    if (JOURNAL_PATTERN.test(f.key.slice(f.key.lastIndexOf("/") + 1))) {
+    if (f.key.endsWith("%records.jsonl")) {
       for (const meta of readJournal(f.path).values()) if (meta?.sha256 !== undefined) n++;
       continue;
     }

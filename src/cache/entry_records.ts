@@ -51,7 +51,7 @@ export interface FoundRecord {
  *   const paths = {
  *     dataPath: `${dir}/s3/b/x`,
  *     metaPath: `${dir}/.meta/s3/b/x%.json`,
- *     journalPath: `${dir}/.meta/s3/b/%records-00.jsonl`,
+ *     journalPath: `${dir}/.meta/s3/b/%records.jsonl`,
  *     recordName: "x",
  *   };
  *   const meta = { uri: "s3://b/x", etag: "e1", size: 1, validatedAt: 0 };
@@ -90,7 +90,7 @@ export function readEntryRecord(paths: RecordPaths): FoundRecord | undefined {
  *   const paths = {
  *     dataPath: `${dir}/x`,
  *     metaPath: `${dir}/.meta/x%.json`,
- *     journalPath: `${dir}/.meta/%records-00.jsonl`,
+ *     journalPath: `${dir}/.meta/%records.jsonl`,
  *     recordName: "x",
  *   };
  *   writeEntryRecord(paths, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
@@ -122,7 +122,7 @@ export function writeEntryRecord(
  *   const paths = {
  *     dataPath: `${dir}/x`,
  *     metaPath: `${dir}/.meta/x%.json`,
- *     journalPath: `${dir}/.meta/%records-00.jsonl`,
+ *     journalPath: `${dir}/.meta/%records.jsonl`,
  *     recordName: "x",
  *   };
  *   writeEntryRecord(paths, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });

@@ -9,6 +9,34 @@
  */
 import { dirname } from "../path.ts";
 import { encodeMeta, type EntryMeta } from "./entry_meta.ts";
+import { JOURNAL_SHARDS, journalName } from "./layout.ts";
+
+/**
+ * The name of the line that marks a directory's journal as split: its
+ * value is the number of journals the records were split into. Never an
+ * encoded entry name (a literal `%` is always escaped as `%25`).
+ */
+export const SPLIT_MARK = "%split";
+
+/**
+ * The journal, beside the directory journal `journalPath`, that holds the
+ * record of `name` once the directory was split into `value` journals (the
+ * {@linkcode SPLIT_MARK} line's value; {@linkcode JOURNAL_SHARDS} when it
+ * does not parse).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitJournalPath } from "./journal_file.ts";
+ * assert.equal(splitJournalPath("/c/.meta/s3/b/%records.jsonl", "x", "1"), "/c/.meta/s3/b/%records-00.jsonl");
+ * ```
+ */
+export function splitJournalPath(journalPath: string, name: string, value: string): string {
+  const n = Number(value);
+  const shards = Number.isInteger(n) && n >= 1 && n <= 256 ? n : JOURNAL_SHARDS;
+  const dir = Math.max(journalPath.lastIndexOf("/"), journalPath.lastIndexOf("\\")) + 1;
+  return journalPath.slice(0, dir) + journalName(name, shards);
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

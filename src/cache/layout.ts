@@ -7,10 +7,10 @@
  * Layout, relative to the cache dir:
  * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
  *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
- * - records: `.meta/<same relative directory>/%records-<h>.jsonl`, a few
- *   journals per data directory (`<h>`: a hash of the entry's name, one of
- *   {@linkcode JOURNAL_SHARDS}), a line per record write (see
- *   `record_journal.ts`);
+ * - records: `.meta/<same relative directory>/%records.jsonl`, one journal per
+ *   data directory, a line per record write, split into
+ *   {@linkcode JOURNAL_SHARDS} journals `%records-<h>.jsonl` by a hash of
+ *   the entry's name when the directory grows large (see `record_journal.ts`);
  *   earlier versions kept one file per entry, `.meta/<relative path>%.json`,
  *   which is still read.
  * - the entry's cross-process lock is its download's shared temp file
@@ -47,33 +47,38 @@ export const META_DIR = ".meta";
  * holds the records of keys `x.json/...`.
  */
 export const RECORD_SUFFIX = "%.json";
-/**
- * Journals per data directory. A lookup reads (once per process) the one
- * journal its name hashes to, so a flat directory of 100k entries costs
- * 1/16 of its records (~1.6 MB) instead of all of them; a cold fill of a
- * small directory creates up to this many journals, each creation costing
- * about what a data file's does (0.4–1.5 ms on ext4).
- */
-export const JOURNAL_SHARDS = 16;
+/** File name of a directory's record journal (`.meta/<dir>/%records.jsonl`): never an encoded name. */
+export const JOURNAL_NAME = "%records.jsonl";
 
-/** File names of record journals (`%records-<2 hex digits>.jsonl`): never an encoded name. */
+/**
+ * Journals a large directory's records are split into. A directory's
+ * records start in one journal ({@linkcode JOURNAL_NAME}), so a cold fill
+ * of a small directory creates one file for them; when its live records
+ * outgrow a threshold (see `record_journal.ts`) they are split, by a hash
+ * of the entry's name, into this many journals (`%records-<h>.jsonl`), and
+ * a lookup then reads only its name's: for a flat directory of 100k
+ * entries, ~0.8 MB instead of ~25 MB.
+ */
+export const JOURNAL_SHARDS = 32;
+
+/** File names of split journals (`%records-<2 hex digits>.jsonl`): never an encoded name. */
 export const JOURNAL_PATTERN: RegExp = /^%records-[0-9a-f]{2}\.jsonl$/;
 
 const utf8 = new TextEncoder();
 
 /**
- * File name of the journal (in its directory's `.meta` dir) that holds the
- * record of the entry named `recordName`: `%records-<h>.jsonl`, `<h>` its
- * FNV-1a hash (over UTF-8 bytes) modulo {@linkcode JOURNAL_SHARDS} (`shards`
- * is for benchmarks that compare counts; at most 256), in hex.
- * Pure JS on purpose: the warm path loads no `node:` module.
+ * File name of the split journal that holds the record of the entry named
+ * `recordName` in a split directory: `%records-<h>.jsonl`, `<h>` its FNV-1a
+ * hash (over UTF-8 bytes) modulo `shards` (default {@linkcode JOURNAL_SHARDS},
+ * at most 256), in hex. Pure JS on purpose: the warm path loads no `node:`
+ * module.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { JOURNAL_PATTERN, journalName } from "./layout.ts";
  * assert.match(journalName("x.csv"), JOURNAL_PATTERN);
- * assert.equal(journalName("x.csv"), journalName("x.csv"));
+ * assert.equal(journalName("x.csv", 1), "%records-00.jsonl");
  * ```
  */
 export function journalName(recordName: string, shards: number = JOURNAL_SHARDS): string {
@@ -246,7 +251,7 @@ export interface EntryLocation {
  * const loc = layout.locate({ scheme: "s3", bucket: "bucket", key: "a/b.csv" });
  * assert(loc.dataPath === "/tmp/vc-cache/s3/bucket/a/b.csv");
  * assert(loc.metaPath === "/tmp/vc-cache/.meta/s3/bucket/a/b.csv%.json");
- * assert(loc.journalPath === "/tmp/vc-cache/.meta/s3/bucket/a/%records-0b.jsonl");
+ * assert(loc.journalPath === "/tmp/vc-cache/.meta/s3/bucket/a/%records.jsonl");
  * assert(loc.recordName === "b.csv");
  * ```
  */
@@ -307,7 +312,7 @@ export class CacheLayout {
     const recordName = rel.slice(slash + 1);
     const dataPath = this.#prefix + rel;
     const metaPath = this.#metaPrefix + rel + RECORD_SUFFIX;
-    const journalPath = this.#metaPrefix + rel.slice(0, slash + 1) + journalName(recordName);
+    const journalPath = this.#metaPrefix + rel.slice(0, slash + 1) + JOURNAL_NAME;
     return {
       uri: formatUri(uri),
       storeRoot,
@@ -458,7 +463,7 @@ export function assertNoLinks(cacheDir: string, path: string, known?: Set<string
  * import assert from "node:assert/strict";
  * import { recordPathsOf } from "./layout.ts";
  * const r = recordPathsOf("/c", "/c/s3/b/x.csv");
- * assert.equal(r.journalPath, "/c/.meta/s3/b/%records-05.jsonl");
+ * assert.equal(r.journalPath, "/c/.meta/s3/b/%records.jsonl");
  * assert.equal(r.recordName, "x.csv");
  * assert.equal(r.metaPath, "/c/.meta/s3/b/x.csv%.json");
  * ```
@@ -474,7 +479,7 @@ export function recordPathsOf(
   return {
     dataPath: data,
     metaPath: join(root, META_DIR, rel) + RECORD_SUFFIX,
-    journalPath: join(root, META_DIR, dirname(rel), journalName(recordName)),
+    journalPath: join(root, META_DIR, dirname(rel), JOURNAL_NAME),
     recordName,
   };
 }

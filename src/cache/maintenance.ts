@@ -20,10 +20,17 @@ import {
   type RecordPaths,
   removeEntryRecord,
 } from "./entry_records.ts";
-import { compactJournal, lookupRecord, readJournal } from "./record_journal.ts";
+import {
+  compactRecords,
+  isSplitJournal,
+  journalFileFor,
+  lookupRecord,
+  readJournal,
+} from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
 import {
   assertNoLinks,
+  JOURNAL_NAME,
   JOURNAL_PATTERN,
   META_DIR,
   RECORD_SUFFIX,
@@ -129,7 +136,10 @@ async function scanEntries(
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
-    if (JOURNAL_PATTERN.test(name)) {
+    // A split journal counts only in a split directory (else it is a leftover).
+    const split = JOURNAL_PATTERN.test(name) &&
+      isSplitJournal(join(dirname(metaPath), JOURNAL_NAME));
+    if (name === JOURNAL_NAME || split) {
       const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
       for (const [recordName, meta] of readJournal(metaPath)) {
         const record = recordPathsOf(cacheDir, join(dataDir, recordName));
@@ -446,7 +456,7 @@ export async function removeEntryFiles(
     // Releasing removes the lock's temp file, so the directory can empty.
     lock?.release();
   }
-  if (options.compact !== false) compactJournal(journalPath);
+  if (options.compact !== false) compactRecords(journalPath, record.recordName);
   await removeEmptyParents(cacheDir, dirname(metaPath));
   await removeEmptyParents(cacheDir, dirname(dataPath));
   return existed;
@@ -469,10 +479,17 @@ async function compactJournals(
   cacheDir: string,
   removed: ReadonlyArray<{ path: string }>,
 ): Promise<void> {
-  const journals = new Set(removed.map((e) => recordPathsOf(cacheDir, e.path).journalPath));
-  for (const journal of journals) {
+  const done = new Set<string>();
+  for (const { path } of removed) {
+    const { journalPath, recordName } = recordPathsOf(cacheDir, path);
+    // One compaction per journal file (a split directory has several).
+    const file = journalFileFor(journalPath, recordName);
+    if (done.has(file)) continue;
+    done.add(file);
     // An emptied journal is removed: its directory may be empty now.
-    if (compactJournal(journal)) await removeEmptyParents(cacheDir, dirname(journal));
+    if (compactRecords(journalPath, recordName)) {
+      await removeEmptyParents(cacheDir, dirname(journalPath));
+    }
   }
 }
 

@@ -36,36 +36,34 @@ import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
   isReplaced,
-  lineValue,
   lockSync,
   markReplaced,
   openForAppend,
   parseLines,
   readAllSync,
   sameFile,
+  SPLIT_MARK,
+  splitJournalPath,
   unlockQuietly,
 } from "./journal_file.ts";
+import {
+  liveBytes,
+  refuseLink,
+  SPLIT_BYTES,
+  splitJournal,
+  unsplitIfEmpty,
+} from "./journal_split.ts";
+import { JOURNAL_NAME } from "./layout.ts";
+import { forgetJournal, readMemo, remember } from "./journal_memo.ts";
+
+export { forgetJournals } from "./journal_memo.ts";
 
 /** A journal at least this large is checked for compaction (bytes). */
 const COMPACT_CHECK_BYTES = 64 * 1024;
-/** Journals this process remembers before it forgets them all (bounded memory). */
-const MEMO_LIMIT = 4096;
+/** A split directory journal holds only its mark: never larger than this. */
+const SPLIT_MARK_MAX = 32;
 /** Longest synchronous wait for a compaction holding the journal (ms). */
 const APPEND_LOCK_WAIT_MS = 2_000;
-
-interface Memo {
-  ino: number | null;
-  dev: number;
-  /** Bytes consumed: through the last complete line. */
-  size: number;
-  mtime: number;
-  /** Last line (the text after the tab) per name. */
-  lines: Map<string, string>;
-  /** Lines consumed, live or not (for compaction). */
-  count: number;
-}
-
-const memos = new Map<string, Memo>();
 
 /**
  * Journals kept open between appends while a batch of downloads runs
@@ -88,8 +86,8 @@ let keepOpen = 0;
  * const dir = await Deno.makeTempDir();
  * const done = keepJournalsOpen();
  * try {
- *   appendRecord(`${dir}/%records-00.jsonl`, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
- *   assert.equal(lookupRecord(`${dir}/%records-00.jsonl`, "a").kind, "record");
+ *   appendRecord(`${dir}/%records.jsonl`, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   assert.equal(lookupRecord(`${dir}/%records.jsonl`, "a").kind, "record");
  * } finally {
  *   done();
  *   await Deno.remove(dir, { recursive: true });
@@ -157,7 +155,7 @@ export type JournalLookup =
  * import { appendRecord, lookupRecord } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/.meta/s3/b/%records-00.jsonl`;
+ *   const j = `${dir}/.meta/s3/b/%records.jsonl`;
  *   assert.equal(lookupRecord(j, "x.csv").kind, "none");
  *   appendRecord(j, "x.csv", { uri: "s3://b/x.csv", etag: "e", size: 1, validatedAt: 0 });
  *   const found = lookupRecord(j, "x.csv");
@@ -170,7 +168,9 @@ export type JournalLookup =
  * ```
  */
 export function lookupRecord(journalPath: string, name: string): JournalLookup {
-  const lines = readLines(journalPath);
+  let lines = readLines(journalPath);
+  const split = lines?.get(SPLIT_MARK);
+  if (split !== undefined) lines = readLines(splitJournalPath(journalPath, name, split));
   const line = lines?.get(name);
   if (line === undefined) return { kind: "none" };
   if (line === "-") return { kind: "removed" };
@@ -187,7 +187,7 @@ export function lookupRecord(journalPath: string, name: string): JournalLookup {
  * import { appendRecord, readJournal } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/%records-00.jsonl`;
+ *   const j = `${dir}/%records.jsonl`;
  *   appendRecord(j, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
  *   appendRecord(j, "b", { uri: "s3://b/b", etag: "e", size: 1, validatedAt: 0 });
  *   appendRecord(j, "a", undefined);
@@ -200,17 +200,51 @@ export function lookupRecord(journalPath: string, name: string): JournalLookup {
 export function readJournal(journalPath: string): Map<string, EntryMeta | undefined> {
   const out = new Map<string, EntryMeta | undefined>();
   for (const [name, line] of readLines(journalPath) ?? []) {
-    if (line !== "-") out.set(name, decodeMeta(line));
+    if (line !== "-" && name !== SPLIT_MARK) out.set(name, decodeMeta(line));
   }
   return out;
+}
+
+/**
+ * The journal file that holds `name`'s record: the directory journal
+ * `journalPath`, or, once that was split, the split journal for `name`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalFileFor } from "./record_journal.ts";
+ * assert.equal(journalFileFor("/nowhere/%records.jsonl", "x"), "/nowhere/%records.jsonl");
+ * ```
+ */
+export function journalFileFor(journalPath: string, name: string): string {
+  const split = readLines(journalPath)?.get(SPLIT_MARK);
+  return split === undefined ? journalPath : splitJournalPath(journalPath, name, split);
+}
+
+/**
+ * Whether the directory journal `journalPath` was split (its records are
+ * in the split journals beside it; any other split journal there is a
+ * leftover of an interrupted split, not read).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSplitJournal } from "./record_journal.ts";
+ * assert.equal(isSplitJournal("/nowhere/%records.jsonl"), false);
+ * ```
+ */
+export function isSplitJournal(journalPath: string): boolean {
+  return readLines(journalPath)?.has(SPLIT_MARK) ?? false;
 }
 
 /**
  * Appends a record for `name` (or, with `meta` undefined, its removal) to
  * the journal at `journalPath`, creating it and its directory when missing.
  * One write; not fsynced (a lost record is a miss, and the data it
- * describes was fsynced and renamed into place before). The caller checks
- * the path for planted links first.
+ * describes was fsynced and renamed into place before). In a split
+ * directory the line goes to `name`'s split journal, under a shared lock
+ * of the directory journal (so a split or its undoing never races it). The
+ * caller checks the path for planted links first.
  *
  * @example
  * ```ts
@@ -218,8 +252,8 @@ export function readJournal(journalPath: string): Map<string, EntryMeta | undefi
  * import { appendRecord } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   appendRecord(`${dir}/j/%records-00.jsonl`, "x", { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
- *   assert((await Deno.readTextFile(`${dir}/j/%records-00.jsonl`)).startsWith('x\t{"v":1'));
+ *   appendRecord(`${dir}/j/%records.jsonl`, "x", { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   assert((await Deno.readTextFile(`${dir}/j/%records.jsonl`)).startsWith('x\t{"v":1'));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -230,8 +264,18 @@ export function appendRecord(
   name: string,
   meta: EntryMeta | undefined,
 ): void {
-  const line = encodeLine(name, meta);
+  appendLine(journalPath, encodeLine(name, meta), name, meta, true);
+}
+
+function appendLine(
+  journalPath: string,
+  line: Uint8Array,
+  name: string,
+  meta: EntryMeta | undefined,
+  directory: boolean,
+): void {
   let before = 0;
+  let redirected = false;
   for (let attempt = 0;; attempt++) {
     // The handle's state is checked after locking it, below.
     const kept = keepOpen > 0 ? handles.get(journalPath) : undefined;
@@ -246,6 +290,16 @@ export function appendRecord(
         if (kept !== undefined) dropHandle(journalPath);
         // Again, at the path (a dropped handle is closed: always again).
         if (kept !== undefined || (locked && attempt < 10)) continue;
+      }
+      if (directory && mine.size > 0 && mine.size <= SPLIT_MARK_MAX) {
+        const split = readLines(journalPath)?.get(SPLIT_MARK);
+        if (split !== undefined) {
+          const target = splitJournalPath(journalPath, name, split);
+          refuseLink(target);
+          appendLine(target, line, name, meta, false);
+          redirected = true;
+          break;
+        }
       }
       before = mine.size;
       // O_APPEND: one write lands whole at the end, whoever else appends.
@@ -275,6 +329,7 @@ export function appendRecord(
   }
   // Checked now and then, as the journal passes each multiple of the size.
   if (
+    !redirected &&
     Math.floor((before + line.length) / COMPACT_CHECK_BYTES) >
       Math.floor(before / COMPACT_CHECK_BYTES)
   ) {
@@ -294,7 +349,7 @@ export function appendRecord(
  * import { appendRecord, compactJournal, readJournal } from "./record_journal.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   const j = `${dir}/%records-00.jsonl`;
+ *   const j = `${dir}/%records.jsonl`;
  *   const meta = { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 };
  *   for (let i = 0; i < 3; i++) appendRecord(j, "a", meta);
  *   assert(compactJournal(j));
@@ -316,9 +371,18 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     if (!file.tryLockSync(true)) return false;
     if (!sameFile(file.statSync(), journalPath)) return false;
     const { lines, count } = parseLines(readAllSync(file));
+    const split = lines.get(SPLIT_MARK);
+    // A split directory journal is removed once its split journals all are.
+    if (split !== undefined) {
+      return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path));
+    }
     const live = [...lines].filter(([, line]) => line !== "-");
+    const directory = journalPath.endsWith(JOURNAL_NAME);
+    if (directory && liveBytes(live) >= SPLIT_BYTES) {
+      return splitJournal(journalPath, file, live, (path) => forgetJournal(path));
+    }
     if (!options.force && live.length * 2 > count) return false;
-    memos.delete(journalPath);
+    forgetJournal(journalPath);
     if (live.length === 0) {
       Deno.removeSync(journalPath);
       markReplaced(file);
@@ -337,99 +401,36 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
 }
 
 /**
- * After an own append: when this process's memo of the journal was complete
- * up to where the line landed, extends it (fd-based checks only), so the
- * next lookup does not read the line back.
+ * Compacts the journal that holds `name`'s record in the directory journal
+ * `journalPath` (see {@linkcode compactJournal}); when that removed a split
+ * journal, also the directory journal (removed once nothing is left).
+ * Returns true when a journal was rewritten or removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendRecord, compactRecords } from "./record_journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   appendRecord(j, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   appendRecord(j, "a", undefined);
+ *   assert(compactRecords(j, "a"));
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
  */
-function remember(
-  journalPath: string,
-  before: Deno.FileInfo,
-  file: Deno.FsFile,
-  name: string,
-  length: number,
-  meta: EntryMeta | undefined,
-): void {
-  const memo = memos.get(journalPath);
-  if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
-  const after = file.statSync();
-  // Someone else appended in between: the next lookup reads what is new.
-  if (after.size !== before.size + length) return;
-  memo.lines.set(name, lineValue(meta));
-  memo.size = after.size;
-  memo.mtime = after.mtime?.getTime() ?? 0;
-  memo.count++;
+export function compactRecords(journalPath: string, name: string): boolean {
+  const file = journalFileFor(journalPath, name);
+  const compacted = compactJournal(file);
+  if (file === journalPath) return compacted;
+  if (compacted) compactJournal(journalPath);
+  return compacted;
 }
 
-/** Forgets what this process read (tests, and after maintenance rewrote journals). */
-export function forgetJournals(): void {
-  memos.clear();
-}
-
-// ---------------------------------------------------------------------------
-
+/** What this process read of the journal (its kept handle's status saves a `stat`). */
 function readLines(journalPath: string): Map<string, string> | undefined {
-  let stat: Deno.FileInfo;
-  try {
-    stat = keptHandle(journalPath)?.stat ?? Deno.statSync(journalPath);
-  } catch {
-    memos.delete(journalPath);
-    return undefined;
-  }
-  if (!stat.isFile) return undefined;
-  const memo = memos.get(journalPath);
-  const mtime = stat.mtime?.getTime() ?? 0;
-  if (
-    memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev && stat.size >= memo.size
-  ) {
-    if (stat.size === memo.size && mtime === memo.mtime) return memo.lines;
-    if (stat.size > memo.size) return readTail(journalPath, memo) ?? memo.lines;
-  }
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    const parsed = parseLines(readAllSync(file));
-    if (memos.size >= MEMO_LIMIT) memos.clear();
-    memos.set(journalPath, {
-      ino: st.ino,
-      dev: st.dev,
-      size: parsed.consumed,
-      mtime: st.mtime?.getTime() ?? 0,
-      lines: parsed.lines,
-      count: parsed.count,
-    });
-    return parsed.lines;
-  } catch {
-    return undefined;
-  } finally {
-    file.close();
-  }
-}
-
-/** Reads what was appended since `memo` (same file, grown), into it. */
-function readTail(journalPath: string, memo: Memo): Map<string, string> | undefined {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
-    file.seekSync(memo.size, Deno.SeekMode.Start);
-    const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
-    memo.size += parsed.consumed;
-    memo.count += parsed.count;
-    memo.mtime = st.mtime?.getTime() ?? 0;
-    return memo.lines;
-  } catch {
-    return undefined;
-  } finally {
-    file.close();
-  }
+  return readMemo(journalPath, keptHandle(journalPath)?.stat);
 }

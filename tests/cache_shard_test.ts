@@ -235,3 +235,41 @@ Deno.test("verify: a same-size edit of an entry with a recorded SHA-256 and an o
     assert(/sha-?256/i.test(result.corrupt[0]!.problem ?? ""), result.corrupt[0]!.problem);
   });
 });
+
+Deno.test("split journals: two processes appending through a split lose no record", async () => {
+  await withDir(async (dir) => {
+    const journal = join(dir, ".meta", JOURNAL_NAME);
+    const module = new URL("../src/cache/record_journal.ts", import.meta.url).href;
+    const child = (who: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `import { appendRecord, keepJournalsOpen } from ${JSON.stringify(module)};
+           const done = keepJournalsOpen();
+           for (let i = 0; i < 900; i++) {
+             const uri = "s3://b/" + "long-prefix/".repeat(20) + "${who}-" + i;
+             appendRecord(${
+            JSON.stringify(journal)
+          }, "${who}-" + i, { uri, etag: "e", size: 1, validatedAt: i });
+           }
+           done();`,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    const results = await Promise.all([child("a"), child("b")]);
+    for (const r of results) assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+    forgetRecords();
+    assert(isSplitJournal(journal), "split while both appended");
+    for (const who of ["a", "b"]) {
+      for (let i = 0; i < 900; i++) {
+        const found = lookupRecord(journal, `${who}-${i}`);
+        assert(found.kind === "record" && found.meta?.validatedAt === i, `${who}-${i}`);
+      }
+    }
+    const entries = (await journalsIn(join(dir, ".meta"))).flatMap((name) => [
+      ...readJournal(join(dir, ".meta", name)).keys(),
+    ]);
+    assertEquals(entries.length, 1800);
+  });
+});

@@ -53,7 +53,7 @@ function loadavg(): string {
 
 const report = new Report("journal_shards");
 report.info(`flat dir ${FLAT} entries, ${DIRS} dirs × ${DIR_SIZE} entries; load ${loadavg()}`);
-await using dir = await tempDir("vc-bench-shards-");
+await using dir = await tempDir("shards");
 
 /** Median ms and bytes of a lookup in a fresh process, through `journal`. */
 function warmLookups(journal: string): { ms: number; bytes: number } {
@@ -81,7 +81,10 @@ function coldFill(label: string, journal: (d: string, name: string) => string): 
       Deno.mkdirSync(small, { recursive: true });
       for (let i = 0; i < DIR_SIZE; i++) {
         const name = `f${i}.bin`;
-        Deno.writeFileSync(`${small}/${name}`, data);
+        // Like a download: the data is fsynced before its record is written.
+        using file = Deno.openSync(`${small}/${name}`, { write: true, create: true });
+        file.writeSync(data);
+        file.syncSync();
         appendRecord(journal(small, name), name, meta(i));
       }
     }

@@ -435,6 +435,7 @@ export class AssetCache implements AsyncDisposable {
         const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
         if (meta.md5 !== undefined) expected.md5 = meta.md5;
         if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+        if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
         const problem = await checkFile(path, expected).catch((e) => `cannot read it: ${e}`);
         if (problem !== undefined) {
           await this.delete(meta.uri).catch(() => false);

@@ -8,7 +8,9 @@
  * - data: `<ns>/<bucket>/<encoded key>`; `<ns>` is `s3` for AWS, `s3@<host>_<port>`
  *   for a custom endpoint, `file` for `file://` URIs (`file/<path>`).
  * - records: `.meta/<same relative directory>/%records.jsonl`, one journal per
- *   data directory, a line per record write (see `record_journal.ts`);
+ *   data directory, a line per record write, split into
+ *   {@linkcode JOURNAL_SHARDS} journals `%records-<h>.jsonl` by a hash of
+ *   the entry's name when the directory grows large (see `record_journal.ts`);
  *   earlier versions kept one file per entry, `.meta/<relative path>%.json`,
  *   which is still read.
  * - the entry's cross-process lock is its download's shared temp file
@@ -47,6 +49,47 @@ export const META_DIR = ".meta";
 export const RECORD_SUFFIX = "%.json";
 /** File name of a directory's record journal (`.meta/<dir>/%records.jsonl`): never an encoded name. */
 export const JOURNAL_NAME = "%records.jsonl";
+
+/**
+ * Journals a large directory's records are split into. A directory's
+ * records start in one journal ({@linkcode JOURNAL_NAME}), so a cold fill
+ * of a small directory creates one file for them; when its live records
+ * outgrow a threshold (see `record_journal.ts`) they are split, by a hash
+ * of the entry's name, into this many journals (`%records-<h>.jsonl`), and
+ * a lookup then reads only its name's: for a flat directory of 100k
+ * entries, ~0.8 MB instead of ~25 MB.
+ */
+export const JOURNAL_SHARDS = 32;
+
+/** File names of split journals (`%records-<2 hex digits>.jsonl`): never an encoded name. */
+export const JOURNAL_PATTERN: RegExp = /^%records-[0-9a-f]{2}\.jsonl$/;
+
+const utf8 = new TextEncoder();
+
+/**
+ * File name of the split journal that holds the record of the entry named
+ * `recordName` in a split directory: `%records-<h>.jsonl`, `<h>` its FNV-1a
+ * hash (over UTF-8 bytes) modulo `shards` (default {@linkcode JOURNAL_SHARDS},
+ * at most 256), in hex. Pure JS on purpose: the warm path loads no `node:`
+ * module.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JOURNAL_PATTERN, journalName } from "./layout.ts";
+ * assert.match(journalName("x.csv"), JOURNAL_PATTERN);
+ * assert.equal(journalName("x.csv", 1), "%records-00.jsonl");
+ * ```
+ */
+export function journalName(recordName: string, shards: number = JOURNAL_SHARDS): string {
+  let h = 0x811c9dc5;
+  for (const byte of utf8.encode(recordName)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193);
+  }
+  const shard = (h >>> 0) % shards;
+  return `%records-${shard.toString(16).padStart(2, "0")}.jsonl`;
+}
 /**
  * Name of the hidden lock directory that earlier versions kept inside the
  * cache dir; maintenance still sweeps what they left there.

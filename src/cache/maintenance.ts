@@ -12,21 +12,17 @@
 import { dirname, join, relative, sep } from "../path.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkFile } from "../verify.ts";
-import type { EntryLock } from "./entry_lock.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
-import {
-  lastUsedOf,
-  readEntryRecord,
-  type RecordPaths,
-  removeEntryRecord,
-} from "./entry_records.ts";
-import { compactJournal, lookupRecord, readJournal } from "./record_journal.ts";
+import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
+import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
-import { assertNoLinks, JOURNAL_NAME, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
-import { removeEmptyParents, removeIfExists, statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
+import { statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
+import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 
 export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
+export { removeEntryFiles, type RemoveEntryOptions } from "./entry_removal.ts";
 
 /** One cached object, as `ls`, `prune` and `verify` report it. */
 export interface CacheEntry {
@@ -60,6 +56,8 @@ export interface StoredEntry extends CacheEntry {
   md5?: string;
   /** Multipart part sizes learned at download, when recorded. */
   partSizes?: number[];
+  /** Hex SHA-256 of the content, when recorded (locked entries). */
+  sha256?: string;
 }
 
 /**
@@ -79,14 +77,29 @@ export interface StoredEntry extends CacheEntry {
  * ```
  */
 export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
+  return (await scanEntries(cacheDir)).entries;
+}
+
+/**
+ * The cache's entries, and its dead records: records that do not parse, or
+ * whose data file is gone (deleted by hand). A lookup takes those for a
+ * miss; maintenance drops them so journals do not keep them forever.
+ */
+async function scanEntries(
+  cacheDir: string,
+): Promise<{ entries: StoredEntry[]; dead: RecordPaths[] }> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
+  const dead: RecordPaths[] = [];
   const stat = await statOrUndefined(cacheDir);
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
-    if (meta === undefined) return;
     const stat = await statOrUndefined(record.dataPath);
-    if (stat === undefined || !stat.isFile || stat.size !== meta.size) return;
+    if (meta === undefined || stat === undefined) {
+      dead.push(record);
+      return;
+    }
+    if (!stat.isFile || stat.size !== meta.size) return;
     const entry: StoredEntry = {
       uri: meta.uri,
       path: record.dataPath,
@@ -100,12 +113,16 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
+    if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
     out.push(entry);
   };
   for await (const metaPath of walkFiles(metaRoot)) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
-    if (name === JOURNAL_NAME) {
+    // A split journal counts only in a split directory (else it is a leftover).
+    const split = JOURNAL_PATTERN.test(name) &&
+      isSplitJournal(join(dirname(metaPath), JOURNAL_NAME));
+    if (name === JOURNAL_NAME || split) {
       const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
       for (const [recordName, meta] of readJournal(metaPath)) {
         const record = recordPathsOf(cacheDir, join(dataDir, recordName));
@@ -121,7 +138,8 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
     const meta = readMeta(metaPath);
     await add(record, meta, meta?.lastUsed);
   }
-  return out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  return { entries: out, dead };
 }
 
 /** Options of {@linkcode pruneEntries}. */
@@ -144,6 +162,8 @@ export interface PruneResult {
   freedBytes: number;
   /** Data files that had no record (left by a failed write), removed. */
   orphans: string[];
+  /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
+  deadRecords?: number;
   /** True when nothing was removed (`dryRun`). */
   dryRun?: boolean;
 }
@@ -178,9 +198,9 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (!dryRun) await sweepDebris(cacheDir, { now });
   const orphans = await findOrphans(cacheDir, now);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
-  const entries = (await listEntries(cacheDir)).sort((a, b) =>
-    a.lastUsed.getTime() - b.lastUsed.getTime()
-  );
+  const scan = await scanEntries(cacheDir);
+  const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
+  const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   const victims: StoredEntry[] = [];
   let total = entries.reduce((sum, e) => sum + e.size, 0);
   for (const entry of entries) {
@@ -210,6 +230,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   }
   if (!dryRun) await compactJournals(cacheDir, victims);
   const result: PruneResult = { removed, freedBytes, orphans };
+  if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
   return result;
 }
@@ -247,6 +268,8 @@ export interface VerifyResult {
   corrupt: Array<CacheEntry & { problem?: string }>;
   /** Data files without a record that were removed. */
   orphans?: string[];
+  /** Dead records dropped: no data file, or unreadable. */
+  deadRecords?: number;
 }
 
 /**
@@ -273,7 +296,9 @@ export async function verifyEntries(
   await sweepDebris(cacheDir);
   const orphans = await findOrphans(cacheDir);
   for (const path of orphans) await removeOrphan(cacheDir, path);
-  const entries = await listEntries(cacheDir);
+  const scan = await scanEntries(cacheDir);
+  const deadRecords = await dropDeadRecords(cacheDir, scan.dead);
+  const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
   let ok = 0;
   let done = 0;
@@ -306,118 +331,25 @@ export async function verifyEntries(
   await compactJournals(cacheDir, corrupt);
   const result: VerifyResult = { ok, corrupt };
   if (orphans.length > 0) result.orphans = orphans;
+  if (deadRecords > 0) result.deadRecords = deadRecords;
   return result;
 }
 
 async function problemWith(
   path: string,
-  meta: { size: number; etag: string; md5?: string; partSizes?: number[] },
+  meta: { size: number; etag: string; md5?: string; sha256?: string; partSizes?: number[] },
   options: { signal?: AbortSignal },
 ): Promise<string | undefined> {
   const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;
   if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+  // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
+  if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
   try {
     return await checkFile(path, expected, options);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     return "data file is missing";
-  }
-}
-
-/**
- * Removes an entry: records its removal (and removes an earlier version's
- * record file), removes the data file, then any directories that became
- * empty (up to the cache dir). Returns true when the data file existed.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { removeEntryFiles } from "./maintenance.ts";
- * import { recordPathsOf } from "./layout.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
- *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
- *   assert(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`)));
- *   assert(!(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`))));
- *   assert.deepEqual([...Deno.readDirSync(dir)], []);
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
- * ```
- */
-export async function removeEntryFiles(
-  cacheDir: string,
-  record: RecordPaths,
-  options: RemoveEntryOptions = {},
-): Promise<boolean> {
-  const { dataPath, metaPath, journalPath } = record;
-  // Nothing is removed or written through a link planted inside the cache dir.
-  assertNoLinks(cacheDir, dataPath);
-  assertNoLinks(cacheDir, metaPath);
-  assertNoLinks(cacheDir, journalPath);
-  const { acquireEntryLock } = await import("./entry_lock.ts");
-  let lock: EntryLock | undefined;
-  // Only an entry whose directory exists can be in use (no directory made for a lock).
-  if (await statOrUndefined(dirname(dataPath)) !== undefined) {
-    try {
-      lock = await acquireEntryLock(dataPath, {
-        timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
-      });
-    } catch {
-      // No lock (read-only dir, a stopped holder): remove anyway; a reader
-      // then misses, and a writer's later record describes its own data.
-    }
-  }
-  let existed: boolean;
-  try {
-    if (options.unless !== undefined) {
-      const found = readEntryRecord(record);
-      let current: StoredMeta | undefined;
-      if (found !== undefined) {
-        const stat = await statOrUndefined(dataPath);
-        const lastUsed = stat === undefined
-          ? found.legacyUsed ?? 0
-          : lastUsedOf(stat, found.legacyUsed);
-        current = { ...found.meta, lastUsed };
-      }
-      if (await options.unless(current)) return false;
-    }
-    // The record first: an entry without one is a miss, never a wrong hit.
-    removeEntryRecord(record);
-    existed = await removeIfExists(dataPath);
-  } finally {
-    // Releasing removes the lock's temp file, so the directory can empty.
-    lock?.release();
-  }
-  if (options.compact !== false) compactJournal(journalPath);
-  await removeEmptyParents(cacheDir, dirname(metaPath));
-  await removeEmptyParents(cacheDir, dirname(dataPath));
-  return existed;
-}
-
-/** Options of {@linkcode removeEntryFiles}. */
-export interface RemoveEntryOptions {
-  /** Checked under the entry's lock with the current record: true keeps the entry. */
-  unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
-  /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
-  lockWait?: number;
-  /** Compact the directory's journal afterwards when it is mostly removals (default true). */
-  compact?: boolean;
-}
-
-const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
-
-/** Compacts the journals of the directories of removed entries, and removes emptied directories. */
-async function compactJournals(
-  cacheDir: string,
-  removed: ReadonlyArray<{ path: string }>,
-): Promise<void> {
-  const journals = new Set(removed.map((e) => recordPathsOf(cacheDir, e.path).journalPath));
-  for (const journal of journals) {
-    // An emptied journal is removed: its directory may be empty now.
-    if (compactJournal(journal)) await removeEmptyParents(cacheDir, dirname(journal));
   }
 }
 

@@ -1,8 +1,11 @@
 /**
- * The asset cache's records, one append-only journal per data directory:
- * `.meta/<directory>/%records.jsonl`, one line per record write,
- * `<encoded name>\t<record JSON>` (or `<name>\t-` when the entry was
- * removed). The last line for a name wins.
+ * The asset cache's records, in append-only journals: each data directory
+ * has up to `JOURNAL_SHARDS` of them, `.meta/<directory>/%records-<h>.jsonl`,
+ * the journal of an entry chosen by a hash of its name (`journalName` in
+ * `layout.ts`). A journal holds one line per record write (the format is in
+ * `journal_file.ts`); the last line for a name wins. Sharding bounds what a
+ * lookup reads: a flat directory of 100k entries has ~25 MB of records, and
+ * a warm lookup reads the 1/16 of them that shares its journal.
  *
  * Why a journal and not a file per entry: on a journaling filesystem a file
  * creation costs far more than a write to an open file (0.4–1 ms on ext4
@@ -11,8 +14,8 @@
  * write of a few hundred bytes, which the kernel applies whole, so writers
  * in several processes never interleave their lines. The entries of one
  * directory are usually used together (a prefill, a manifest), so a warm
- * run reads one small file for all of them; a process remembers what it
- * read and, as the journal only grows, later reads only what was appended.
+ * run reads a few small files for all of them; a process remembers what it
+ * read and, as a journal only grows, later reads only what was appended.
  *
  * A torn line (a crash mid-append) does not parse and makes its entry a
  * miss, like any unreadable record. Journals are compacted (last line per
@@ -28,33 +31,39 @@
  *
  * @module
  */
-import { dirname } from "../path.ts";
 import { writeFileAtomicSync } from "../atomic_write.ts";
-import { decodeMeta, encodeMeta, type EntryMeta } from "./entry_meta.ts";
+import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
+import {
+  encodeLine,
+  isReplaced,
+  lockSync,
+  markReplaced,
+  openForAppend,
+  parseLines,
+  readAllSync,
+  sameFile,
+  SPLIT_MARK,
+  splitJournalPath,
+  unlockQuietly,
+} from "./journal_file.ts";
+import {
+  liveBytes,
+  refuseLink,
+  SPLIT_BYTES,
+  splitJournal,
+  unsplitIfEmpty,
+} from "./journal_split.ts";
+import { JOURNAL_NAME } from "./layout.ts";
+import { forgetJournal, readMemo, remember } from "./journal_memo.ts";
+
+export { forgetJournals } from "./journal_memo.ts";
 
 /** A journal at least this large is checked for compaction (bytes). */
 const COMPACT_CHECK_BYTES = 64 * 1024;
-/** Journals this process remembers before it forgets them all (bounded memory). */
-const MEMO_LIMIT = 4096;
+/** A split directory journal holds only its mark: never larger than this. */
+const SPLIT_MARK_MAX = 32;
 /** Longest synchronous wait for a compaction holding the journal (ms). */
 const APPEND_LOCK_WAIT_MS = 2_000;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-interface Memo {
-  ino: number | null;
-  dev: number;
-  /** Bytes consumed: through the last complete line. */
-  size: number;
-  mtime: number;
-  /** Last line (the text after the tab) per name. */
-  lines: Map<string, string>;
-  /** Lines consumed, live or not (for compaction). */
-  count: number;
-}
-
-const memos = new Map<string, Memo>();
 
 /**
  * Journals kept open between appends while a batch of downloads runs
@@ -110,7 +119,7 @@ function keptHandle(journalPath: string): { file: Deno.FsFile; stat: Deno.FileIn
   try {
     const stat = file.statSync();
     // Replaced by a compaction, or removed: the path is the truth again.
-    if (stat.mtime?.getTime() !== REPLACED && stat.nlink !== 0) return { file, stat };
+    if (!isReplaced(stat)) return { file, stat };
   } catch {
     // Unusable: dropped below.
   }
@@ -159,7 +168,9 @@ export type JournalLookup =
  * ```
  */
 export function lookupRecord(journalPath: string, name: string): JournalLookup {
-  const lines = readLines(journalPath);
+  let lines = readLines(journalPath);
+  const split = lines?.get(SPLIT_MARK);
+  if (split !== undefined) lines = readLines(splitJournalPath(journalPath, name, split));
   const line = lines?.get(name);
   if (line === undefined) return { kind: "none" };
   if (line === "-") return { kind: "removed" };
@@ -189,17 +200,51 @@ export function lookupRecord(journalPath: string, name: string): JournalLookup {
 export function readJournal(journalPath: string): Map<string, EntryMeta | undefined> {
   const out = new Map<string, EntryMeta | undefined>();
   for (const [name, line] of readLines(journalPath) ?? []) {
-    if (line !== "-") out.set(name, decodeMeta(line));
+    if (line !== "-" && name !== SPLIT_MARK) out.set(name, decodeMeta(line));
   }
   return out;
+}
+
+/**
+ * The journal file that holds `name`'s record: the directory journal
+ * `journalPath`, or, once that was split, the split journal for `name`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalFileFor } from "./record_journal.ts";
+ * assert.equal(journalFileFor("/nowhere/%records.jsonl", "x"), "/nowhere/%records.jsonl");
+ * ```
+ */
+export function journalFileFor(journalPath: string, name: string): string {
+  const split = readLines(journalPath)?.get(SPLIT_MARK);
+  return split === undefined ? journalPath : splitJournalPath(journalPath, name, split);
+}
+
+/**
+ * Whether the directory journal `journalPath` was split (its records are
+ * in the split journals beside it; any other split journal there is a
+ * leftover of an interrupted split, not read).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSplitJournal } from "./record_journal.ts";
+ * assert.equal(isSplitJournal("/nowhere/%records.jsonl"), false);
+ * ```
+ */
+export function isSplitJournal(journalPath: string): boolean {
+  return readLines(journalPath)?.has(SPLIT_MARK) ?? false;
 }
 
 /**
  * Appends a record for `name` (or, with `meta` undefined, its removal) to
  * the journal at `journalPath`, creating it and its directory when missing.
  * One write; not fsynced (a lost record is a miss, and the data it
- * describes was fsynced and renamed into place before). The caller checks
- * the path for planted links first.
+ * describes was fsynced and renamed into place before). In a split
+ * directory the line goes to `name`'s split journal, under a shared lock
+ * of the directory journal (so a split or its undoing never races it). The
+ * caller checks the path for planted links first.
  *
  * @example
  * ```ts
@@ -219,15 +264,18 @@ export function appendRecord(
   name: string,
   meta: EntryMeta | undefined,
 ): void {
-  if (name.includes("\t") || name.includes("\n") || name === "") {
-    throw new RangeError(`not an encoded entry name: ${JSON.stringify(name)}`);
-  }
-  const record = meta === undefined ? encoder.encode("-\n") : encodeMeta(meta);
-  const prefix = encoder.encode(`${name}\t`);
-  const line = new Uint8Array(prefix.length + record.length);
-  line.set(prefix);
-  line.set(record, prefix.length);
+  appendLine(journalPath, encodeLine(name, meta), name, meta, true);
+}
+
+function appendLine(
+  journalPath: string,
+  line: Uint8Array,
+  name: string,
+  meta: EntryMeta | undefined,
+  directory: boolean,
+): void {
   let before = 0;
+  let redirected = false;
   for (let attempt = 0;; attempt++) {
     // The handle's state is checked after locking it, below.
     const kept = keepOpen > 0 ? handles.get(journalPath) : undefined;
@@ -235,13 +283,23 @@ export function appendRecord(
     let replaced = false;
     try {
       // Shared: many appenders at once, none while a compaction replaces it.
-      const locked = lockSync(file, false);
+      const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
-      if (mine.mtime?.getTime() === REPLACED || mine.nlink === 0) {
+      if (isReplaced(mine)) {
         replaced = true;
         if (kept !== undefined) dropHandle(journalPath);
         // Again, at the path (a dropped handle is closed: always again).
         if (kept !== undefined || (locked && attempt < 10)) continue;
+      }
+      if (directory && mine.size > 0 && mine.size <= SPLIT_MARK_MAX) {
+        const split = readLines(journalPath)?.get(SPLIT_MARK);
+        if (split !== undefined) {
+          const target = splitJournalPath(journalPath, name, split);
+          refuseLink(target);
+          appendLine(target, line, name, meta, false);
+          redirected = true;
+          break;
+        }
       }
       before = mine.size;
       // O_APPEND: one write lands whole at the end, whoever else appends.
@@ -250,7 +308,7 @@ export function appendRecord(
       if (n !== line.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
-          file.writeSync(encoder.encode("\n"));
+          file.writeSync(new Uint8Array([0x0a]));
         } catch {
           // Nothing more fits: the torn line is still a miss.
         }
@@ -271,6 +329,7 @@ export function appendRecord(
   }
   // Checked now and then, as the journal passes each multiple of the size.
   if (
+    !redirected &&
     Math.floor((before + line.length) / COMPACT_CHECK_BYTES) >
       Math.floor(before / COMPACT_CHECK_BYTES)
   ) {
@@ -311,10 +370,19 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   try {
     if (!file.tryLockSync(true)) return false;
     if (!sameFile(file.statSync(), journalPath)) return false;
-    const { lines, count } = parse(readAll(file));
+    const { lines, count } = parseLines(readAllSync(file));
+    const split = lines.get(SPLIT_MARK);
+    // A split directory journal is removed once its split journals all are.
+    if (split !== undefined) {
+      return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path));
+    }
     const live = [...lines].filter(([, line]) => line !== "-");
+    const directory = journalPath.endsWith(JOURNAL_NAME);
+    if (directory && liveBytes(live) >= SPLIT_BYTES) {
+      return splitJournal(journalPath, file, live, (path) => forgetJournal(path));
+    }
     if (!options.force && live.length * 2 > count) return false;
-    memos.delete(journalPath);
+    forgetJournal(journalPath);
     if (live.length === 0) {
       Deno.removeSync(journalPath);
       markReplaced(file);
@@ -333,193 +401,36 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
 }
 
 /**
- * After an own append: when this process's memo of the journal was complete
- * up to where the line landed, extends it (fd-based checks only), so the
- * next lookup does not read the line back.
+ * Compacts the journal that holds `name`'s record in the directory journal
+ * `journalPath` (see {@linkcode compactJournal}); when that removed a split
+ * journal, also the directory journal (removed once nothing is left).
+ * Returns true when a journal was rewritten or removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendRecord, compactRecords } from "./record_journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   appendRecord(j, "a", { uri: "s3://b/a", etag: "e", size: 1, validatedAt: 0 });
+ *   appendRecord(j, "a", undefined);
+ *   assert(compactRecords(j, "a"));
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
  */
-function remember(
-  journalPath: string,
-  before: Deno.FileInfo,
-  file: Deno.FsFile,
-  name: string,
-  length: number,
-  meta: EntryMeta | undefined,
-): void {
-  const memo = memos.get(journalPath);
-  if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
-  const after = file.statSync();
-  // Someone else appended in between: the next lookup reads what is new.
-  if (after.size !== before.size + length) return;
-  memo.lines.set(name, meta === undefined ? "-" : decoder.decode(encodeMeta(meta)).slice(0, -1));
-  memo.size = after.size;
-  memo.mtime = after.mtime?.getTime() ?? 0;
-  memo.count++;
+export function compactRecords(journalPath: string, name: string): boolean {
+  const file = journalFileFor(journalPath, name);
+  const compacted = compactJournal(file);
+  if (file === journalPath) return compacted;
+  if (compacted) compactJournal(journalPath);
+  return compacted;
 }
 
-/** Forgets what this process read (tests, and after maintenance rewrote journals). */
-export function forgetJournals(): void {
-  memos.clear();
-}
-
-// ---------------------------------------------------------------------------
-
+/** What this process read of the journal (its kept handle's status saves a `stat`). */
 function readLines(journalPath: string): Map<string, string> | undefined {
-  let stat: Deno.FileInfo;
-  try {
-    stat = keptHandle(journalPath)?.stat ?? Deno.statSync(journalPath);
-  } catch {
-    memos.delete(journalPath);
-    return undefined;
-  }
-  if (!stat.isFile) return undefined;
-  const memo = memos.get(journalPath);
-  const mtime = stat.mtime?.getTime() ?? 0;
-  if (
-    memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev && stat.size >= memo.size
-  ) {
-    if (stat.size === memo.size && mtime === memo.mtime) return memo.lines;
-    if (stat.size > memo.size) return readTail(journalPath, memo) ?? memo.lines;
-  }
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    const bytes = readAll(file);
-    const parsed = parse(bytes);
-    if (memos.size >= MEMO_LIMIT) memos.clear();
-    memos.set(journalPath, {
-      ino: st.ino,
-      dev: st.dev,
-      size: parsed.consumed,
-      mtime: st.mtime?.getTime() ?? 0,
-      lines: parsed.lines,
-      count: parsed.count,
-    });
-    return parsed.lines;
-  } catch {
-    return undefined;
-  } finally {
-    file.close();
-  }
-}
-
-/** Reads what was appended since `memo` (same file, grown), into it. */
-function readTail(journalPath: string, memo: Memo): Map<string, string> | undefined {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
-    file.seekSync(memo.size, Deno.SeekMode.Start);
-    const tail = readAll(file, st.size - memo.size);
-    const parsed = parse(tail, memo.lines);
-    memo.size += parsed.consumed;
-    memo.count += parsed.count;
-    memo.mtime = st.mtime?.getTime() ?? 0;
-    return memo.lines;
-  } catch {
-    return undefined;
-  } finally {
-    file.close();
-  }
-}
-
-function readAll(file: Deno.FsFile, size?: number): Uint8Array {
-  const length = size ?? file.statSync().size;
-  const buf = new Uint8Array(length);
-  let off = 0;
-  while (off < buf.length) {
-    const n = file.readSync(buf.subarray(off));
-    if (n === null) break;
-    off += n;
-  }
-  return buf.subarray(0, off);
-}
-
-/** Complete lines of `bytes` into `into` (last per name); a partial last line is left unread. */
-function parse(
-  bytes: Uint8Array,
-  into: Map<string, string> = new Map(),
-): { lines: Map<string, string>; consumed: number; count: number } {
-  const end = bytes.lastIndexOf(0x0a) + 1;
-  const text = decoder.decode(bytes.subarray(0, end));
-  let count = 0;
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const tab = text.indexOf("\t", start);
-    if (tab > start && tab < nl) {
-      into.set(text.slice(start, tab), text.slice(tab + 1, nl));
-      count++;
-    }
-    start = nl + 1;
-  }
-  return { lines: into, consumed: end, count };
-}
-
-function openForAppend(journalPath: string): Deno.FsFile {
-  try {
-    return Deno.openSync(journalPath, { append: true, create: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    Deno.mkdirSync(dirname(journalPath), { recursive: true });
-    return Deno.openSync(journalPath, { append: true, create: true });
-  }
-}
-
-/** The mtime (ms) that marks a journal replaced by a compaction. */
-const REPLACED = 0;
-
-/** Tells appenders still holding `file` open that it was replaced (before the lock is let go). */
-function markReplaced(file: Deno.FsFile): void {
-  try {
-    file.utimeSync(REPLACED, REPLACED);
-  } catch {
-    // Cannot mark: an appender waiting on it may lose a line (a miss).
-  }
-}
-
-/** Lets go of a kept handle's shared lock (taken for one append). */
-function unlockQuietly(file: Deno.FsFile): void {
-  try {
-    file.unlockSync();
-  } catch {
-    // No locks here.
-  }
-}
-
-function sameFile(mine: Deno.FileInfo, path: string): boolean {
-  try {
-    const there = Deno.statSync(path);
-    return mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
-  } catch {
-    return false;
-  }
-}
-
-// A synchronous sleep for the rare wait on a compaction (a few ms).
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** Takes a lock, waiting (synchronously, bounded) while a compaction holds it; false when it could not. */
-function lockSync(file: Deno.FsFile, exclusive: boolean): boolean {
-  const started = Date.now();
-  let delay = 1;
-  for (;;) {
-    try {
-      if (file.tryLockSync(exclusive)) return true;
-    } catch {
-      return false; // no locks on this filesystem: append without
-    }
-    if (Date.now() - started > APPEND_LOCK_WAIT_MS) return false;
-    Atomics.wait(sleeper, 0, 0, delay);
-    delay = Math.min(delay * 2, 20);
-  }
+  return readMemo(journalPath, keptHandle(journalPath)?.stat);
 }

@@ -1,0 +1,181 @@
+/**
+ * Removing cache entries: an entry's record and data under its lock (so a
+ * process using or refreshing it meanwhile wins), dead records, and the
+ * compaction of the journals that held them.
+ *
+ * @module
+ */
+import { dirname } from "../path.ts";
+import type { EntryLock } from "./entry_lock.ts";
+import type { StoredMeta } from "./entry_meta.ts";
+import {
+  lastUsedOf,
+  readEntryRecord,
+  type RecordPaths,
+  removeEntryRecord,
+} from "./entry_records.ts";
+import { compactRecords, journalFileFor } from "./record_journal.ts";
+import { assertNoLinks, recordPathsOf } from "./layout.ts";
+import { removeEmptyParents, removeIfExists, statOrUndefined } from "./cache_fs.ts";
+
+/**
+ * Drops dead records (records that do not parse, or whose data file is
+ * gone): each under its entry's lock, and only if it is still dead then
+ * (another process may have downloaded the entry since). Returns how many
+ * were dropped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dropDeadRecords } from "./entry_removal.ts";
+ * import { readEntryRecord, writeEntryRecord } from "./entry_records.ts";
+ * import { recordPathsOf } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const r = recordPathsOf(dir, `${dir}/s3/b/x`); // no data file
+ *   writeEntryRecord(r, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   assert.equal(await dropDeadRecords(dir, [r]), 1);
+ *   assert.equal(readEntryRecord(r), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Promise<number> {
+  let dropped = 0;
+  for (const record of dead) {
+    let alive = false;
+    await removeEntryFiles(cacheDir, record, {
+      unless: async (meta) =>
+        alive = meta !== undefined && await statOrUndefined(record.dataPath) !== undefined,
+      compact: false,
+    });
+    if (!alive) dropped++;
+  }
+  await compactJournals(cacheDir, dead.map((r) => ({ path: r.dataPath })));
+  return dropped;
+}
+
+/**
+ * Removes an entry: records its removal (and removes an earlier version's
+ * record file), removes the data file, then any directories that became
+ * empty (up to the cache dir). Returns true when the data file existed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeEntryFiles } from "./entry_removal.ts";
+ * import { recordPathsOf } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/s3/b`, { recursive: true });
+ *   await Deno.writeTextFile(`${dir}/s3/b/x`, "x");
+ *   assert(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`)));
+ *   assert(!(await removeEntryFiles(dir, recordPathsOf(dir, `${dir}/s3/b/x`))));
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function removeEntryFiles(
+  cacheDir: string,
+  record: RecordPaths,
+  options: RemoveEntryOptions = {},
+): Promise<boolean> {
+  const { dataPath, metaPath, journalPath } = record;
+  // Nothing is removed or written through a link planted inside the cache dir.
+  assertNoLinks(cacheDir, dataPath);
+  assertNoLinks(cacheDir, metaPath);
+  assertNoLinks(cacheDir, journalPath);
+  const { acquireEntryLock } = await import("./entry_lock.ts");
+  let lock: EntryLock | undefined;
+  // Only an entry whose directory exists can be in use (no directory made for a lock).
+  if (await statOrUndefined(dirname(dataPath)) !== undefined) {
+    try {
+      lock = await acquireEntryLock(dataPath, {
+        timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
+      });
+    } catch {
+      // No lock (read-only dir, a stopped holder): remove anyway; a reader
+      // then misses, and a writer's later record describes its own data.
+    }
+  }
+  let existed: boolean;
+  try {
+    if (options.unless !== undefined) {
+      const found = readEntryRecord(record);
+      let current: StoredMeta | undefined;
+      if (found !== undefined) {
+        const stat = await statOrUndefined(dataPath);
+        const lastUsed = stat === undefined
+          ? found.legacyUsed ?? 0
+          : lastUsedOf(stat, found.legacyUsed);
+        current = { ...found.meta, lastUsed };
+      }
+      if (await options.unless(current)) return false;
+    }
+    // The record first: an entry without one is a miss, never a wrong hit.
+    removeEntryRecord(record);
+    existed = await removeIfExists(dataPath);
+  } finally {
+    // Releasing removes the lock's temp file, so the directory can empty.
+    lock?.release();
+  }
+  if (options.compact !== false) compactRecords(journalPath, record.recordName);
+  await removeEmptyParents(cacheDir, dirname(metaPath));
+  await removeEmptyParents(cacheDir, dirname(dataPath));
+  return existed;
+}
+
+/** Options of {@linkcode removeEntryFiles}. */
+export interface RemoveEntryOptions {
+  /** Checked under the entry's lock with the current record: true keeps the entry. */
+  unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
+  /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
+  lockWait?: number;
+  /** Compact the directory's journal afterwards when it is mostly removals (default true). */
+  compact?: boolean;
+}
+
+const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Compacts the journals that held the records of removed entries (by data
+ * path), and removes the directories that emptied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compactJournals } from "./entry_removal.ts";
+ * import { removeEntryRecord, writeEntryRecord } from "./entry_records.ts";
+ * import { recordPathsOf } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const r = recordPathsOf(dir, `${dir}/s3/b/x`);
+ *   writeEntryRecord(r, { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 });
+ *   removeEntryRecord(r);
+ *   await compactJournals(dir, [{ path: r.dataPath }]);
+ *   assert.deepEqual([...Deno.readDirSync(`${dir}/.meta`)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function compactJournals(
+  cacheDir: string,
+  removed: ReadonlyArray<{ path: string }>,
+): Promise<void> {
+  const done = new Set<string>();
+  for (const { path } of removed) {
+    const { journalPath, recordName } = recordPathsOf(cacheDir, path);
+    // One compaction per journal file (a split directory has several).
+    const file = journalFileFor(journalPath, recordName);
+    if (done.has(file)) continue;
+    done.add(file);
+    // An emptied journal is removed: its directory may be empty now.
+    if (compactRecords(journalPath, recordName)) {
+      await removeEmptyParents(cacheDir, dirname(journalPath));
+    }
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * A record journal's file format and file handling, below the memo and
+ * compaction logic of `record_journal.ts`: the line format
+ * (`<encoded name>\t<record JSON>`, or `<name>\t-` for a removal), parsing
+ * complete lines, reading a file (or its tail) whole, opening for append,
+ * the mark a compaction leaves on a replaced file, and `flock` helpers.
+ *
+ * @module
+ */
+import { dirname } from "../path.ts";
+import { encodeMeta, type EntryMeta } from "./entry_meta.ts";
+import { JOURNAL_SHARDS, journalName } from "./layout.ts";
+
+/**
+ * The name of the line that marks a directory's journal as split: its
+ * value is the number of journals the records were split into. Never an
+ * encoded entry name (a literal `%` is always escaped as `%25`).
+ */
+export const SPLIT_MARK = "%split";
+
+/**
+ * The journal, beside the directory journal `journalPath`, that holds the
+ * record of `name` once the directory was split into `value` journals (the
+ * {@linkcode SPLIT_MARK} line's value; {@linkcode JOURNAL_SHARDS} when it
+ * does not parse).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitJournalPath } from "./journal_file.ts";
+ * assert.equal(splitJournalPath("/c/.meta/s3/b/%records.jsonl", "x", "1"), "/c/.meta/s3/b/%records-00.jsonl");
+ * ```
+ */
+export function splitJournalPath(journalPath: string, name: string, value: string): string {
+  const n = Number(value);
+  const shards = Number.isInteger(n) && n >= 1 && n <= 256 ? n : JOURNAL_SHARDS;
+  const dir = Math.max(journalPath.lastIndexOf("/"), journalPath.lastIndexOf("\\")) + 1;
+  return journalPath.slice(0, dir) + journalName(name, shards);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The journal line for `name` (an encoded entry name: no tab, no newline,
+ * not empty) with `meta`, or its removal (`meta` undefined), newline ended.
+ * Throws `RangeError` for a name that cannot be a journal key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeLine } from "./journal_file.ts";
+ * assert.equal(new TextDecoder().decode(encodeLine("x", undefined)), "x\t-\n");
+ * assert.throws(() => encodeLine("a\tb", undefined), RangeError);
+ * ```
+ */
+export function encodeLine(name: string, meta: EntryMeta | undefined): Uint8Array {
+  if (name.includes("\t") || name.includes("\n") || name === "") {
+    throw new RangeError(`not an encoded entry name: ${JSON.stringify(name)}`);
+  }
+  const record = meta === undefined ? encoder.encode("-\n") : encodeMeta(meta);
+  const prefix = encoder.encode(`${name}\t`);
+  const line = new Uint8Array(prefix.length + record.length);
+  line.set(prefix);
+  line.set(record, prefix.length);
+  return line;
+}
+
+/**
+ * What a line says after its tab, as {@linkcode parseLines} keeps it: the
+ * record JSON, or `-` for a removal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineValue } from "./journal_file.ts";
+ * assert.equal(lineValue(undefined), "-");
+ * assert(lineValue({ uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 }).startsWith("{"));
+ * ```
+ */
+export function lineValue(meta: EntryMeta | undefined): string {
+  return meta === undefined ? "-" : decoder.decode(encodeMeta(meta)).slice(0, -1);
+}
+
+/** What {@linkcode parseLines} read. */
+export interface ParsedLines {
+  /** Last value (the text after the tab) per name. */
+  lines: Map<string, string>;
+  /** Bytes consumed: through the last complete line. */
+  consumed: number;
+  /** Complete lines read, live or not. */
+  count: number;
+}
+
+/**
+ * Parses the complete lines of `bytes` into `into` (the last line per name
+ * wins); a partial last line (an append in progress, or torn by a crash)
+ * is left unread, and a line without a tab is skipped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseLines } from "./journal_file.ts";
+ * const r = parseLines(new TextEncoder().encode("a\t1\nb\t2\na\t-\nc\t3"));
+ * assert.deepEqual([...r.lines], [["a", "-"], ["b", "2"]]);
+ * assert.equal(r.consumed, 12);
+ * assert.equal(r.count, 3);
+ * ```
+ */
+export function parseLines(bytes: Uint8Array, into: Map<string, string> = new Map()): ParsedLines {
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  const text = decoder.decode(bytes.subarray(0, end));
+  let count = 0;
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const tab = text.indexOf("\t", start);
+    if (tab > start && tab < nl) {
+      into.set(text.slice(start, tab), text.slice(tab + 1, nl));
+      count++;
+    }
+    start = nl + 1;
+  }
+  return { lines: into, consumed: end, count };
+}
+
+/**
+ * Reads `size` bytes (default: the rest of the file, by its size now) from
+ * the file's position; fewer when it ends first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAllSync } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "hello");
+ *   using file = Deno.openSync(p);
+ *   assert.equal(new TextDecoder().decode(readAllSync(file)), "hello");
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function readAllSync(file: Deno.FsFile, size?: number): Uint8Array {
+  const length = size ?? file.statSync().size;
+  const buf = new Uint8Array(length);
+  let off = 0;
+  while (off < buf.length) {
+    const n = file.readSync(buf.subarray(off));
+    if (n === null) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
+
+/**
+ * Opens a journal for appending (`O_APPEND`), creating it, and its
+ * directory when missing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openForAppend } from "./journal_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   openForAppend(`${dir}/a/b/%records-00.jsonl`).close();
+ *   assert((await Deno.stat(`${dir}/a/b/%records-00.jsonl`)).isFile);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function openForAppend(journalPath: string): Deno.FsFile {
+  try {
+    return Deno.openSync(journalPath, { append: true, create: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    Deno.mkdirSync(dirname(journalPath), { recursive: true });
+    return Deno.openSync(journalPath, { append: true, create: true });
+  }
+}
+
+/** The mtime (ms) that marks a journal replaced by a compaction. */
+const REPLACED = 0;
+
+/**
+ * Tells appenders still holding `file` open that a compaction replaced it
+ * (called before the lock is let go): its mtime is set to the epoch, which
+ * {@linkcode isReplaced} tells from the open handle. Best effort.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReplaced, markReplaced } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   using file = Deno.openSync(p, { read: true, write: true });
+ *   assert(!isReplaced(file.statSync()));
+ *   markReplaced(file);
+ *   assert(isReplaced(file.statSync()));
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function markReplaced(file: Deno.FsFile): void {
+  try {
+    file.utimeSync(REPLACED, REPLACED);
+  } catch {
+    // Cannot mark: an appender waiting on it may lose a line (a miss).
+  }
+}
+
+/**
+ * Whether a journal's status (from its open handle) says it no longer names
+ * the journal: replaced by a compaction ({@linkcode markReplaced}) or removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReplaced } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   assert(!isReplaced(await Deno.stat(p)));
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function isReplaced(stat: Deno.FileInfo): boolean {
+  return stat.mtime?.getTime() === REPLACED || stat.nlink === 0;
+}
+
+/**
+ * Lets go of a handle's lock, quietly (none held, or no locks here).
+ *
+ * @example
+ * ```ts
+ * import { unlockQuietly } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   using file = Deno.openSync(p);
+ *   unlockQuietly(file);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function unlockQuietly(file: Deno.FsFile): void {
+  try {
+    file.unlockSync();
+  } catch {
+    // No locks here.
+  }
+}
+
+/**
+ * Whether `path` still names the file whose status is `mine` (true where
+ * the system gives no inode numbers).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameFile } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   assert(sameFile(await Deno.stat(p), p));
+ *   assert(!sameFile(await Deno.stat(p), `${p}.missing`));
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function sameFile(mine: Deno.FileInfo, path: string): boolean {
+  try {
+    const there = Deno.statSync(path);
+    return mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
+  } catch {
+    return false;
+  }
+}
+
+// A synchronous sleep for the rare wait on a compaction (a few ms).
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Takes a lock (`flock`), waiting synchronously, at most `waitMs`, while
+ * another holder (a compaction) has it; false when it could not (timed out,
+ * or no locks on this filesystem).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockSync } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   using a = Deno.openSync(p);
+ *   using b = Deno.openSync(p);
+ *   assert(lockSync(a, true, 100));
+ *   assert(!lockSync(b, false, 10)); // held exclusively: gives up
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function lockSync(file: Deno.FsFile, exclusive: boolean, waitMs: number): boolean {
+  const started = Date.now();
+  let delay = 1;
+  for (;;) {
+    try {
+      if (file.tryLockSync(exclusive)) return true;
+    } catch {
+      return false; // no locks on this filesystem: go on without
+    }
+    if (Date.now() - started > waitMs) return false;
+    Atomics.wait(sleeper, 0, 0, delay);
+    delay = Math.min(delay * 2, 20);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * What this process read of each record journal: the last line per name,
+ * how far the file was read, and its identity, so an unchanged journal
+ * costs one `stat` and a grown one a read of what was appended (a journal
+ * only grows until a compaction replaces it). Bounded: past
+ * {@linkcode MEMO_LIMIT} journals, all are forgotten.
+ *
+ * @module
+ */
+import type { EntryMeta } from "./entry_meta.ts";
+import { lineValue, parseLines, readAllSync } from "./journal_file.ts";
+
+/** Journals this process remembers before it forgets them all (bounded memory). */
+export const MEMO_LIMIT: number = 4096;
+
+interface Memo {
+  ino: number | null;
+  dev: number;
+  /** Bytes consumed: through the last complete line. */
+  size: number;
+  mtime: number;
+  /** Last line (the text after the tab) per name. */
+  lines: Map<string, string>;
+  /** Lines consumed, live or not (for compaction). */
+  count: number;
+}
+
+const memos = new Map<string, Memo>();
+
+/**
+ * After an own append: when this process's memo of the journal was complete
+ * up to where the line landed, extends it (fd-based checks only), so the
+ * next lookup does not read the line back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMemo, remember } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   await Deno.writeTextFile(j, "a\t-\n");
+ *   assert.equal(readMemo(j)?.get("a"), "-");
+ *   using file = Deno.openSync(j, { append: true });
+ *   const before = file.statSync();
+ *   file.writeSync(new TextEncoder().encode("b\t-\n"));
+ *   remember(j, before, file, "b", 4, undefined);
+ *   assert.equal(readMemo(j)?.get("b"), "-");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function remember(
+  journalPath: string,
+  before: Deno.FileInfo,
+  file: Deno.FsFile,
+  name: string,
+  length: number,
+  meta: EntryMeta | undefined,
+): void {
+  const memo = memos.get(journalPath);
+  if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
+  const after = file.statSync();
+  // Someone else appended in between: the next lookup reads what is new.
+  if (after.size !== before.size + length) return;
+  memo.lines.set(name, lineValue(meta));
+  memo.size = after.size;
+  memo.mtime = after.mtime?.getTime() ?? 0;
+  memo.count++;
+}
+
+/**
+ * Forgets what this process read (tests, and after maintenance rewrote journals).
+ *
+ * @example
+ * ```ts
+ * import { forgetJournals } from "./journal_memo.ts";
+ * forgetJournals();
+ * ```
+ */
+export function forgetJournals(): void {
+  memos.clear();
+}
+
+/**
+ * Forgets what this process read of one journal (it is being rewritten).
+ *
+ * @example
+ * ```ts
+ * import { forgetJournal } from "./journal_memo.ts";
+ * forgetJournal("/nowhere/%records.jsonl");
+ * ```
+ */
+export function forgetJournal(journalPath: string): void {
+  memos.delete(journalPath);
+}
+
+/**
+ * The journal's last line per name (the text after the tab), or undefined
+ * when there is no journal. Synchronous: one `stat` (none when `known`, the
+ * status of an open handle of it, is given) when the journal is unchanged
+ * since this process last read it, else a read of what is new: the whole
+ * file when it was replaced, only the appended tail when it grew.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMemo } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   assert.equal(readMemo(j), undefined);
+ *   await Deno.writeTextFile(j, "a\t-\n");
+ *   assert.equal(readMemo(j)?.get("a"), "-");
+ *   await Deno.writeTextFile(j, "a\t{}\n", { append: true });
+ *   assert.equal(readMemo(j)?.get("a"), "{}");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function readMemo(
+  journalPath: string,
+  known?: Deno.FileInfo,
+): Map<string, string> | undefined {
+  let stat: Deno.FileInfo;
+  try {
+    stat = known ?? Deno.statSync(journalPath);
+  } catch {
+    memos.delete(journalPath);
+    return undefined;
+  }
+  if (!stat.isFile) return undefined;
+  const memo = memos.get(journalPath);
+  const mtime = stat.mtime?.getTime() ?? 0;
+  if (
+    memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev && stat.size >= memo.size
+  ) {
+    if (stat.size === memo.size && mtime === memo.mtime) return memo.lines;
+    if (stat.size > memo.size) return readTail(journalPath, memo) ?? memo.lines;
+  }
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = file.statSync();
+    const parsed = parseLines(readAllSync(file));
+    if (memos.size >= MEMO_LIMIT) memos.clear();
+    memos.set(journalPath, {
+      ino: st.ino,
+      dev: st.dev,
+      size: parsed.consumed,
+      mtime: st.mtime?.getTime() ?? 0,
+      lines: parsed.lines,
+      count: parsed.count,
+    });
+    return parsed.lines;
+  } catch {
+    return undefined;
+  } finally {
+    file.close();
+  }
+}
+
+/** Reads what was appended since `memo` (same file, grown), into it. */
+function readTail(journalPath: string, memo: Memo): Map<string, string> | undefined {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = file.statSync();
+    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
+    file.seekSync(memo.size, Deno.SeekMode.Start);
+    const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
+    memo.size += parsed.consumed;
+    memo.count += parsed.count;
+    memo.mtime = st.mtime?.getTime() ?? 0;
+    return memo.lines;
+  } catch {
+    return undefined;
+  } finally {
+    file.close();
+  }
+}

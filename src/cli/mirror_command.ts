@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { mirror as runMirror } from "../mirror/mirror.ts";
-import type { MirrorOptions, MirrorReport } from "../mirror/types.ts";
+import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
 import { watchMirror, type WatchReport } from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
@@ -173,12 +173,17 @@ export const mirror: Command = {
       using bar = out.progress(options.dryRun ? "mirror (dry run)" : "mirror");
       report = await runMirror({
         ...options,
-        onProgress: (p) =>
-          bar.update({
-            done: p.done,
-            bytes: p.bytes,
-            ...(p.current ? { current: p.current } : {}),
-          }),
+        // No bar (not a TTY, --quiet, --json): no per-file callback either.
+        ...(bar.enabled
+          ? {
+            onProgress: (p: MirrorProgress) =>
+              bar.update({
+                done: p.done,
+                bytes: p.bytes,
+                ...(p.current ? { current: p.current } : {}),
+              }),
+          }
+          : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       bar.done();

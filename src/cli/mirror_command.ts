@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../path.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
 import { watchMirror, type WatchReport } from "../mirror/watch.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";

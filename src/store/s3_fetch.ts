@@ -19,7 +19,8 @@ import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } fr
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
-import { NodeBodySender, proxyConfigured } from "./node_http_send.ts";
+// node:http loads only for the first large body (it costs a small request's start-up).
+import type { NodeBodySender } from "./node_http_send.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -194,7 +195,7 @@ export class S3Fetch {
       let received = false;
       try {
         let sent: Response | undefined;
-        const sender = this.#largeBodySender(req.body);
+        const sender = await this.#largeBodySender(req.body);
         if (sender !== undefined) {
           try {
             sent = await sender.send(parsed, {
@@ -330,8 +331,10 @@ export class S3Fetch {
    * without the copies `fetch` makes (see `node_http_send.ts`), unless a
    * proxy is configured.
    */
-  #largeBodySender(body: Uint8Array | undefined): NodeBodySender | undefined {
+  async #largeBodySender(body: Uint8Array | undefined): Promise<NodeBodySender | undefined> {
     if (body === undefined || body.length < LARGE_BODY) return undefined;
+    if (this.#useBodySender === false) return undefined;
+    const { NodeBodySender, proxyConfigured } = await import("./node_http_send.ts");
     this.#useBodySender ??= !proxyConfigured();
     if (!this.#useBodySender) return undefined;
     return this.#bodySender ??= new NodeBodySender();

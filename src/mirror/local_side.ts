@@ -108,7 +108,8 @@ export async function* walkLocal(
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
       if (isDirectory) return !excludesDirectory(options.filter, base + key);
-      return !isTempName(basename(key));
+      // Most names are not vc's temp files; the regular expression runs only on candidates.
+      return !(key.includes(".vc-tmp-") && isTempName(basename(key)));
     },
   });
   for await (const f of walk) {

@@ -453,6 +453,7 @@ export class S3Store implements ObjectStore {
         headers,
         payloadHash: bytes.length <= SIGNED_PAYLOAD_LIMIT ? sha256Hex(bytes) : UNSIGNED_PAYLOAD,
         signal: options.signal,
+        discardBody: true,
         ...(condition !== undefined ? { condition } : {}),
         ...(options.ifMatch !== undefined ? { missingIsPrecondition: true } : {}),
         onRetry: () => {
@@ -471,7 +472,6 @@ export class S3Store implements ObjectStore {
       }
       throw error;
     }
-    await readBody(res, uri);
     const etag = normalizeEtag(res.headers.get("etag") ?? md5);
     const kind = parseEtag(etag);
     if (kind.kind === "md5" && kind.md5 !== md5) {

@@ -75,6 +75,12 @@ export interface S3FetchRequest {
   onRetry?: (error: unknown, attempt: number) => void;
   /** Return a 2xx body as `fetch` gave it: no idle-read guard, not buffered. */
   rawBody?: boolean;
+  /**
+   * Read a 2xx body to its end within the attempt's deadline and drop it:
+   * the caller wants the status and headers only (a PUT). The response is
+   * returned with its body used.
+   */
+  discardBody?: boolean;
 }
 
 // Bodies from this size on are sent with node:http (fewer copies than fetch).
@@ -185,14 +191,25 @@ export class S3Fetch {
       let res: Response;
       // One controller per attempt: the timeout aborts this attempt only.
       const attempt = timeoutMs > 0 ? new AbortController() : undefined;
-      const signal = attempt === undefined
-        ? req.signal
-        : req.signal
-        ? AbortSignal.any([req.signal, attempt.signal])
-        : attempt.signal;
+      let signal = attempt?.signal ?? req.signal;
+      // The caller's abort must reach the attempt. A response whose body is
+      // read here needs it only until the end of this attempt: a listener,
+      // removed below, costs a fraction of AbortSignal.any (and no weak refs).
+      const callerSignal = req.signal;
+      let forward: (() => void) | undefined;
+      if (attempt !== undefined && callerSignal !== undefined) {
+        if (req.discardBody) {
+          forward = () => attempt.abort(callerSignal.reason);
+          if (callerSignal.aborted) forward();
+          else callerSignal.addEventListener("abort", forward, { once: true });
+        } else {
+          signal = AbortSignal.any([callerSignal, attempt.signal]);
+        }
+      }
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
       const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
       let received = false;
+      let discarded = false;
       try {
         let sent: Response | undefined;
         const sender = await this.#largeBodySender(req.body);
@@ -225,7 +242,10 @@ export class S3Fetch {
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut
         // short is retried like any transient failure.
-        if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
+        if (req.discardBody && res.status >= 200 && res.status < 300) {
+          if (res.body !== null) await res.arrayBuffer();
+          discarded = true;
+        } else if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
           res = await buffered(res);
         }
       } catch (error) {
@@ -244,12 +264,13 @@ export class S3Fetch {
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
       } finally {
         clearTimeout(timer);
+        if (forward !== undefined) callerSignal?.removeEventListener("abort", forward);
       }
       // Larger bodies get an idle-read guard. Without a timeout the body
       // stays fetch's own: piped to a file, Deno then copies socket to file
       // without JavaScript.
       const ok = res.status >= 200 && res.status < 300;
-      if (attempt !== undefined && res.body !== null && !(ok && req.rawBody)) {
+      if (attempt !== undefined && res.body !== null && !(ok && req.rawBody) && !discarded) {
         res = withBodyTimeout(res, timeoutMs, attempt, ctx);
       }
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {

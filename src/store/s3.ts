@@ -20,7 +20,6 @@
  */
 import type * as Sdk from "./s3_sdk.ts";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
 import {
   AccessDeniedError,
   IntegrityError,
@@ -997,7 +996,7 @@ function addContentMd5ToDeleteObjects(client: S3Client): void {
         context.commandName === "DeleteObjectsCommand" && request.headers !== undefined &&
         (typeof request.body === "string" || request.body instanceof Uint8Array)
       ) {
-        request.headers["content-md5"] = createHash("md5").update(request.body).digest("base64");
+        request.headers["content-md5"] = hexToBase64(md5Hex(request.body));
       }
       return next(args);
     },

@@ -18,6 +18,7 @@ import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
+import { deadline } from "./deadline.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
@@ -207,7 +208,10 @@ export class S3Fetch {
         }
       }
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
-      const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
+      // Not setTimeout: see deadline.ts (its first call loads node:timers).
+      const cancelTimer = attempt === undefined
+        ? undefined
+        : deadline(waitMs, () => attempt.abort());
       let received = false;
       let discarded = false;
       try {
@@ -263,7 +267,7 @@ export class S3Fetch {
         }
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
       } finally {
-        clearTimeout(timer);
+        cancelTimer?.();
         if (forward !== undefined) callerSignal?.removeEventListener("abort", forward);
       }
       // Larger bodies get an idle-read guard. Without a timeout the body
@@ -414,20 +418,20 @@ function withBodyTimeout(
   // than the read on a fast connection. Only time spent waiting for the
   // network counts, not time the consumer takes between reads.
   let waitingSince = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: (() => void) | undefined; // cancels the armed watchdog
   let timedOut: OfflineError | undefined;
   const watch = (ms: number) => {
-    timer = setTimeout(() => {
+    timer = deadline(ms, () => {
       timer = undefined;
       if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
       const waited = Date.now() - waitingSince;
       if (waited < timeoutMs) return watch(timeoutMs - waited);
       timedOut = s3TimeoutError(ctx, timeoutMs, "body");
       attempt.abort(timedOut); // fails the pending read and drops the connection
-    }, ms);
+    });
   };
   const stop = () => {
-    if (timer !== undefined) clearTimeout(timer);
+    timer?.();
     timer = undefined;
   };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {

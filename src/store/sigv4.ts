@@ -169,13 +169,22 @@ export class SigV4Signer {
       canonicalQuery(request.url.search)
     }\n${canonicalHeaders}\n${signedHeaders}\n${request.payloadHash}`;
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${
-      sha256HexOfString(canonicalRequest)
-    }`;
+    // A request whose payload was hashed has node:crypto loaded already
+    // (hash.ts): its hashes are 4× faster than the plain ones once warm.
+    const native = request.payloadHash === EMPTY_SHA256 || request.payloadHash === UNSIGNED_PAYLOAD
+      ? undefined
+      : loadedNodeCrypto();
+    const sha = native === undefined
+      ? sha256HexOfString
+      : (text: string) => native.createHash("sha256").update(text).digest("hex");
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha(canonicalRequest)}`;
     // The derived key's HMAC pads are cached, so a signature is two hashes.
-    const signature = toHex(
-      hmacSha256(this.#signingKey(credentials.secretAccessKey, day), stringToSign),
-    );
+    const key = this.#signingKey(credentials.secretAccessKey, day);
+    const signature = native === undefined
+      ? toHex(hmacSha256(key, stringToSign))
+      : native.createHash("sha256").update(key.outer).update(
+        native.createHash("sha256").update(key.inner).update(stringToSign).digest(),
+      ).digest("hex");
     out["authorization"] =
       `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return out;
@@ -206,6 +215,13 @@ export class SigV4Signer {
     }
     return key;
   }
+}
+
+/** `node:crypto` through `process.getBuiltinModule` (as hash.ts loads it), if `process` exists. */
+function loadedNodeCrypto(): typeof import("node:crypto") | undefined {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+    .process;
+  return process?.getBuiltinModule?.("node:crypto") as typeof import("node:crypto") | undefined;
 }
 
 function canonicalHeaderValue(value: string): string {

@@ -115,14 +115,11 @@ export async function* walkLocal(
   for await (const f of walk) {
     const key = base + f.key;
     if (!matchesFilter(options.filter, key)) continue;
-    yield {
-      key,
-      path: f.path,
-      size: f.size,
-      mtimeMs: f.mtimeMs,
-      ctimeMs: f.ctimeMs,
-      ino: f.ino,
-    };
+    // The walk's entry is ours: re-keyed in place, not copied (a no-op run
+    // of a million files allocates a million fewer objects).
+    const entry: LocalEntry = f;
+    entry.key = key;
+    yield entry;
   }
 }
 

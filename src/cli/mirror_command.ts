@@ -13,7 +13,6 @@ import { formatBytes } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
-import { cliSettings } from "./settings.ts";
 import { parseDuration } from "./units.ts";
 
 /**
@@ -150,7 +149,6 @@ export const mirror: Command = {
       filter: flags.list("filter"),
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
-      cacheDir: cliSettings(ctx).cacheDir,
     };
     const sourcePrefix = flags.string("source-prefix");
     if (sourcePrefix !== undefined) {
@@ -162,6 +160,13 @@ export const mirror: Command = {
     if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
     const state = flags.string("state");
     if (state !== undefined) options.statePath = resolve(io.cwd, state);
+    else {
+      // Only the default state file needs the cache dir (flag, env, config
+      // file); settings.ts brings the cache and versioned modules with it
+      // (~20 ms of start-up), so it loads only then.
+      const { cliSettings } = await import("./settings.ts");
+      options.cacheDir = cliSettings(ctx).cacheDir;
+    }
     if (flags.boolean("watch")) return await watch(ctx, options);
     for (const flag of ["debounce", "reconcile-interval"]) {
       if (flags.string(flag) !== undefined) {

@@ -14,7 +14,6 @@ import { type Clock, systemClock } from "../clock.ts";
 import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
-import { downloadToFile } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
@@ -522,6 +521,8 @@ export class Mirror {
       if (!o.dryRun) {
         const dest = join(root, ...remote.key.split("/"));
         const mover = this.#mover(run, remote.key);
+        // Loaded on the first download: an upload never needs it.
+        const { downloadToFile } = await import("../store/download.ts");
         const got = await downloadToFile(store, remote.storeKey, dest, {
           onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),

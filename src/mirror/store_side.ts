@@ -7,6 +7,7 @@
  */
 import type { ListOptions, ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
+import { readAhead } from "./plan.ts";
 
 /** One object in the store. */
 export interface RemoteEntry {
@@ -79,78 +80,3 @@ export async function* listRemote(
  * page is on its way while the walk and the merge work through this one.
  */
 const READ_AHEAD = 2000;
-
-/**
- * Passes on the items of `source`, pulling them up to `limit` ahead of the
- * consumer: a source that waits on the network (a listing's next page) then
- * waits while the consumer works, not after. Order and errors are kept: an
- * error arrives after the items before it. Memory holds `limit` items.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { readAhead } from "./store_side.ts";
- * async function* numbers() {
- *   yield 1;
- *   yield 2;
- *   throw new Error("cut short");
- * }
- * const seen: number[] = [];
- * await assert.rejects(async () => {
- *   for await (const n of readAhead(numbers(), 10)) seen.push(n);
- * }, /cut short/);
- * assert.deepEqual(seen, [1, 2]);
- * ```
- */
-export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  // Filled by the pump, drained by the consumer; swapped when drained.
-  let queue: T[] = [];
-  let failure: { error: unknown } | undefined;
-  let ended = false;
-  let stopped = false;
-  let wakeConsumer: (() => void) | undefined;
-  let wakePump: (() => void) | undefined;
-  const pump = (async () => {
-    try {
-      while (!stopped) {
-        if (queue.length >= limit) {
-          await new Promise<void>((r) => wakePump = r);
-          continue;
-        }
-        const r = await it.next();
-        if (r.done) break;
-        queue.push(r.value);
-        wakeConsumer?.();
-      }
-    } catch (error) {
-      failure = { error };
-    } finally {
-      ended = true;
-      wakeConsumer?.();
-    }
-  })();
-  try {
-    for (;;) {
-      if (queue.length === 0) {
-        if (ended) {
-          if (failure !== undefined) throw failure.error;
-          return;
-        }
-        await new Promise<void>((r) => wakeConsumer = r);
-        wakeConsumer = undefined;
-        continue;
-      }
-      const batch = queue;
-      queue = [];
-      wakePump?.();
-      wakePump = undefined;
-      for (const item of batch) yield item;
-    }
-  } finally {
-    stopped = true;
-    wakePump?.();
-    if (!ended) await it.return?.(undefined)?.catch(() => {});
-    await pump;
-  }
-}

@@ -90,3 +90,44 @@ Deno.test("mirror: keys whose UTF-16 and UTF-8 orders differ stay unchanged on t
     await store.close();
   }
 });
+
+Deno.test("compareUtf8 (the merge's order) agrees with comparing UTF-8 bytes, lone surrogates too", () => {
+  const enc = new TextEncoder();
+  const bytewise = (a: string, b: string) => {
+    const x = enc.encode(a);
+    const y = enc.encode(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  };
+  const units = [
+    "a",
+    "z",
+    "/",
+    "\u00e9",
+    "\uFFFD",
+    "\uFFFF",
+    "\uE000",
+    "\uD83D",
+    "\uDE00",
+    "\uD800",
+    "\uDC00",
+  ];
+  let seed = 7;
+  const pick = () => units[(seed = (seed * 1103515245 + 12345) >>> 0) % units.length]!;
+  const strings = [""];
+  for (let i = 0; i < 400; i++) {
+    let s = "";
+    const n = (seed = (seed * 1103515245 + 12345) >>> 0) % 5;
+    for (let j = 0; j < n; j++) s += pick();
+    strings.push(s, `k/${s}`, `${s}x`);
+  }
+  for (const a of strings) {
+    for (const b of strings.slice(0, 300)) {
+      assertEquals(
+        Math.sign(compareUtf8(a, b)),
+        Math.sign(bytewise(a, b)),
+        `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+      );
+    }
+  }
+});

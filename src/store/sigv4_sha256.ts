@@ -240,7 +240,19 @@ export function hmacKey(key: Uint8Array): HmacKey {
   return { inner, outer };
 }
 
-/** HMAC-SHA-256 of `message` under a key prepared by {@linkcode hmacKey}. */
+/**
+ * HMAC-SHA-256 of `message` (a string is UTF-8) under a key prepared by
+ * {@linkcode hmacKey}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hmacKey, hmacSha256, toHex } from "./sigv4_sha256.ts";
+ * // RFC 4231, test case 1.
+ * const mac = hmacSha256(hmacKey(new Uint8Array(20).fill(0x0b)), "Hi There");
+ * assert.equal(toHex(mac), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+ * ```
+ */
 export function hmacSha256(key: HmacKey, message: Uint8Array | string): Uint8Array {
   const bytes = typeof message === "string" ? encoder.encode(message) : message;
   return sha256(key.outer, sha256(key.inner, bytes));

@@ -56,16 +56,23 @@ const encoder = new TextEncoder();
 
 /** Compares two strings by their UTF-8 bytes (S3's key order). */
 export function compareUtf8(a: string, b: string): number {
-  // UTF-16 order equals UTF-8 order except around surrogates; compare bytes
-  // only when a surrogate is involved, so the common case stays cheap.
-  if (!/[\uD800-\uDFFF]/.test(a) && !/[\uD800-\uDFFF]/.test(b)) {
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
+  // UTF-16 order equals UTF-8 order except where a surrogate meets another
+  // unit at the first difference: only then are the bytes compared. (A
+  // merge and a sort call this per key; a loop over the common prefix is
+  // several times cheaper than testing both strings for surrogates.)
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length ? -1 : 1;
+  const cx = a.charCodeAt(i);
+  const cy = b.charCodeAt(i);
+  if ((cx < 0xd800 || cx > 0xdfff) && (cy < 0xd800 || cy > 0xdfff)) return cx < cy ? -1 : 1;
   const x = encoder.encode(a);
   const y = encoder.encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  const m = Math.min(x.length, y.length);
+  for (let j = 0; j < m; j++) {
+    if (x[j] !== y[j]) return x[j]! - y[j]!;
   }
   return x.length - y.length;
 }

@@ -172,3 +172,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("vc mirror: without --state, the state file lives under --cache-dir (nothing in the source)", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.csv", "1");
+  const run = () => ws.run(["mirror", "data", ws.bucket, "--cache-dir", "cache", "--json"]);
+  const first = await run();
+  assertEquals(first.code, 0, first.stderr);
+  assertEquals(first.json<JsonReport>().transferred, 1);
+  const states = [];
+  for await (const e of Deno.readDir(ws.path("cache/mirror"))) states.push(e.name);
+  assertEquals(states.filter((n) => n.endsWith(".sqlite")).length, 1, states.join(", "));
+  const names = [];
+  for await (const e of Deno.readDir(ws.path("data"))) names.push(e.name);
+  assertEquals(names, ["a.csv"]);
+  assertEquals((await run()).json<JsonReport>().unchanged, 1);
+});

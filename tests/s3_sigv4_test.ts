@@ -302,3 +302,38 @@ Deno.test("sigv4: matches the AWS SDK signer for PutObject and ListObjectsV2 que
   );
   assertEquals(signLikeSdk(list, credentials), list.headers["authorization"]);
 });
+
+Deno.test("sigv4: the signing SHA-256 and HMAC agree with node:crypto on every length around the blocks", async () => {
+  const { createHash, createHmac } = await import("node:crypto");
+  const { hmacKey, hmacSha256, sha256, sha256HexOfString, toHex } = await import(
+    "../src/store/sigv4_sha256.ts"
+  );
+  let seed = 12345;
+  const bytes = (n: number) =>
+    Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  for (let n = 0; n <= 300; n++) {
+    const data = bytes(n);
+    assertEquals(
+      toHex(sha256(data)),
+      createHash("sha256").update(data).digest("hex"),
+      `${n} bytes`,
+    );
+    // Split in two parts: the same digest.
+    const cut = n >> 1;
+    assertEquals(toHex(sha256(data.subarray(0, cut), data.subarray(cut))), toHex(sha256(data)));
+    for (const keyLength of [0, 16, 32, 64, 65, 100]) {
+      const key = bytes(keyLength);
+      assertEquals(
+        toHex(hmacSha256(hmacKey(key), data)),
+        createHmac("sha256", key).update(data).digest("hex"),
+        `HMAC, ${keyLength}-byte key, ${n} bytes`,
+      );
+    }
+  }
+  for (const text of ["", "a", "é/ü", "😀".repeat(40), "x".repeat(1000)]) {
+    assertEquals(sha256HexOfString(text), createHash("sha256").update(text).digest("hex"));
+  }
+  assertEquals(toHex(sha256(bytes(100_000))).length, 64);
+  const big = bytes(100_000);
+  assertEquals(toHex(sha256(big)), createHash("sha256").update(big).digest("hex"));
+});

@@ -121,6 +121,30 @@ Deno.test("S3Store: a server that accepts and never answers times out, is retrie
   }
 });
 
+Deno.test("S3Store: a single PUT to a server that never answers ends at once when aborted, with the reason", async () => {
+  // What Ctrl-C relies on for `vc mirror` uploads, which run without the SDK
+  // loaded: the abort reaches the request in flight.
+  await using server = rawServer(holdOpen);
+  const s = store(server.url, { requestTimeoutMs: 600_000 });
+  try {
+    const controller = new AbortController();
+    const reason = new DOMException("interrupted", "AbortError");
+    const put = s.put("k", enc.encode("hello"), {
+      md5: "5d41402abc4b2a76b9719d911017c592",
+      signal: controller.signal,
+    });
+    const rejected = put.then(() => undefined, (e: unknown) => e);
+    for (let i = 0; i < 200 && server.accepted() === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(server.accepted(), 1, "the PUT reached the server");
+    controller.abort(reason);
+    assert((await within(20_000, rejected)) === reason, "rejected with the abort reason");
+  } finally {
+    await s.close();
+  }
+});
+
 /** A server that answers with `length` announced and sends only `sent` bytes, then stalls or closes. */
 function partialBodyServer(length: number, sent: number, then: "stall" | "close") {
   return rawServer(async (conn) => {

@@ -8,9 +8,16 @@
  * 3. One same-size edit among 10,000: time and requests. Goal: 1 PUT, 1 file hashed.
  * 4. Peak RSS of a no-op of 100,000 files. Goal: < 200 MiB.
  *
- *     deno run -A scripts/bench/mirror.ts [--quick] [--upload-files N] [--noop-files N] [--rss-files N]
+ * Steps 1 and 2 run `--runs` times (default 3), vc, aws and the floor
+ * interleaved, and report medians. The floor is what this machine allows
+ * (`mirror_floor.ts`): `deno run` of an empty program, and a Deno process
+ * doing the same job bare (fetch PUTs 32 in flight without signing, MD5 or
+ * state; or the listing and the stats of a no-op). vc's distance from it
+ * says how much of the time is vc's.
  *
- * `--quick` uses 1000 / 2000 / 10,000 files; `--rss-files 0` skips step 4.
+ *     deno run -A scripts/bench/mirror.ts [--quick] [--runs N] [--upload-files N] [--noop-files N] [--rss-files N]
+ *
+ * `--quick` uses 1000 / 2000 / 10,000 files and 1 run; `--rss-files 0` skips step 4.
  *
  * @module
  */
@@ -22,9 +29,11 @@ import {
   fmtNum,
   fmtStats,
   KiB,
+  median,
   pseudoRandom,
   putObjects,
   Report,
+  ROOT,
   syncDisks,
   tempDir,
   timed,
@@ -39,6 +48,7 @@ const PER_DIR = 100;
 interface Args {
   quick: boolean;
   results: string | undefined;
+  runs: number;
   uploadFiles: number;
   noopFiles: number;
   rssFiles: number;
@@ -51,6 +61,7 @@ function parse(argv: readonly string[]): Args {
     options: {
       quick: { type: "boolean" },
       results: { type: "string" },
+      runs: { type: "string" },
       "upload-files": { type: "string" },
       "noop-files": { type: "string" },
       "rss-files": { type: "string" },
@@ -61,6 +72,7 @@ function parse(argv: readonly string[]): Args {
   return {
     quick,
     results: values.results,
+    runs: n(values.runs, quick ? 1 : 3),
     uploadFiles: n(values["upload-files"], 1000),
     noopFiles: n(values["noop-files"], quick ? 2000 : 10_000),
     rssFiles: n(values["rss-files"], quick ? 10_000 : 100_000),
@@ -185,34 +197,77 @@ export async function run(args: Args): Promise<Report> {
     return { r, stats: await server.stats() };
   };
 
+  const floor = (mode: "put" | "noop", dir: string, url: string) =>
+    timed(Deno.execPath(), ["run", "-A", `${ROOT}scripts/bench/mirror_floor.ts`, mode, dir, url]);
+  const startup = () =>
+    timed(Deno.execPath(), ["run", "--no-prompt", `${ROOT}scripts/bench/empty.ts`]);
+  const runs = Math.max(1, args.runs);
+  const load = async () => (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
+
   // A warm-up so every contender starts with warm code caches and server.
   const warm = `${tmp.path}/warm`;
   await makeTree(warm, 10, SIZE);
   await vcMirror(warm, "warm", `${tmp.path}/warm.db`);
   await awsSync(warm, "warm-aws");
+  await floor("put", warm, `${server.url}/mirror/warm-floor`);
+  await startup();
 
-  // 1. Initial upload.
+  // 1. Initial upload: vc, aws and the floor interleaved, each run to fresh prefixes.
   const up = `${tmp.path}/up`;
   await makeTree(up, args.uploadFiles, SIZE);
   await age();
-  const a1 = await measure(() => awsSync(up, "aws-up"));
-  const v1 = await measure(() => vcMirror(up, "vc-up", `${tmp.path}/up.db`));
+  const t1 = {
+    vc: [] as number[],
+    self: [] as number[],
+    aws: [] as number[],
+    floor: [] as number[],
+  };
+  const t1start: number[] = [];
+  let a1 = { stats: await server.stats() };
+  let v1 = a1;
+  for (let i = 0; i < runs; i++) {
+    const a = await measure(() => awsSync(up, `aws-up${i}`));
+    const v = await measure(() => vcMirror(up, `vc-up${i}`, `${tmp.path}/up${i}.db`));
+    const f = await measure(() => floor("put", up, `${server.url}/mirror/floor-up${i}`));
+    t1start.push((await startup()).ms);
+    t1.aws.push(a.r.ms);
+    t1.vc.push(v.r.ms);
+    t1.self.push((JSON.parse(v.r.stdout) as { seconds: number }).seconds * 1000);
+    t1.floor.push(f.r.ms);
+    a1 = a;
+    v1 = v;
+    report.info(
+      `upload run ${i + 1}/${runs} (load ${await load()}): aws ${fmtNum(a.r.ms)} ms, vc ${
+        fmtNum(v.r.ms)
+      } ms, floor ${fmtNum(f.r.ms)} ms`,
+    );
+  }
+  const [aws1, vc1, floor1, start1] = [t1.aws, t1.vc, t1.floor, t1start].map(median) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   report.info(
-    `initial upload of ${args.uploadFiles} × 4 KiB: aws s3 sync ${fmtNum(a1.r.ms)} ms (${
-      fmtStats(a1.stats)
-    })`,
+    `initial upload of ${args.uploadFiles} × 4 KiB (medians of ${runs}): aws s3 sync ${
+      fmtNum(aws1)
+    } ms (${fmtStats(a1.stats)})`,
   );
-  const v1json = JSON.parse(v1.r.stdout) as { seconds: number };
   report.info(
-    `initial upload: vc mirror ${fmtNum(v1.r.ms)} ms, of which the mirror itself ${
-      fmtNum(v1json.seconds * 1000)
+    `initial upload: vc mirror ${fmtNum(vc1)} ms, of which the mirror itself ${
+      fmtNum(median(t1.self))
     } ms (${fmtStats(v1.stats)})`,
+  );
+  report.info(
+    `initial upload floor: bare fetch PUT loop process ${fmtNum(floor1)} ms (= ${
+      fmtNum(aws1 / floor1)
+    }× aws at best); deno start-up ${fmtNum(start1)} ms; vc is ${fmtNum(vc1 / floor1)}× the floor`,
   );
   if (rclone) {
     const r1 = await measure(() => rcloneSync(up, "rclone-up"));
     report.info(
       `initial upload: rclone sync ${fmtNum(r1.r.ms)} ms (${fmtStats(r1.stats)}); vc is ${
-        fmtNum(r1.r.ms / v1.r.ms)
+        fmtNum(r1.r.ms / vc1)
       }× rclone`,
     );
   } else {
@@ -220,53 +275,89 @@ export async function run(args: Args): Promise<Report> {
   }
   report.goal(
     "initial upload, aws s3 sync time / vc mirror time",
-    a1.r.ms / v1.r.ms,
+    aws1 / vc1,
     "×",
     ">=",
     GOAL,
-    `vc ${fmtNum(v1.r.ms)} ms, aws ${fmtNum(a1.r.ms)} ms`,
+    `vc ${fmtNum(vc1)} ms, aws ${fmtNum(aws1)} ms, floor ${fmtNum(floor1)} ms`,
   );
+  {
+    const opened = await awsSdkFilesOpened(
+      vcArgs("mirror", up, "s3://mirror/vc-up-strace", "--state", `${tmp.path}/strace.db`),
+      { env, cwd: tmp.path, traceFile: `${tmp.path}/strace-up.txt` },
+    );
+    if (opened !== undefined) {
+      report.goal("upload: @aws-sdk module files opened", opened, "", "==", 0, "strace -e openat");
+    }
+  }
 
-  // 2. No-op of noopFiles.
+  // 2. No-op of noopFiles: vc, aws and the floor interleaved.
   const big = `${tmp.path}/big`;
   const rels = await makeTree(big, args.noopFiles, SIZE);
   await age();
   await vcMirror(big, "vc-big", `${tmp.path}/big.db`);
   await awsSync(big, "aws-big");
   if (rclone) await rcloneSync(big, "rclone-big");
-  const a2 = await measure(() => awsSync(big, "aws-big"));
-  const v2 = await measure(() => vcMirror(big, "vc-big", `${tmp.path}/big.db`));
-  const v2json = JSON.parse(v2.r.stdout) as {
-    unchanged: number;
-    hashed: number;
-    transferred: number;
-    seconds: number;
+  const t2 = {
+    vc: [] as number[],
+    self: [] as number[],
+    aws: [] as number[],
+    floor: [] as number[],
   };
+  let a2 = { stats: await server.stats() };
+  let v2 = a2;
+  let v2json = { unchanged: 0, hashed: 0, transferred: 0, seconds: 0 };
+  const listUrl = `${server.url}/mirror?prefix=vc-big/`;
+  for (let i = 0; i < runs; i++) {
+    const a = await measure(() => awsSync(big, "aws-big"));
+    const v = await measure(() => vcMirror(big, "vc-big", `${tmp.path}/big.db`));
+    const f = await measure(() => floor("noop", big, listUrl));
+    v2json = JSON.parse(v.r.stdout) as typeof v2json;
+    t2.aws.push(a.r.ms);
+    t2.vc.push(v.r.ms);
+    t2.self.push(v2json.seconds * 1000);
+    t2.floor.push(f.r.ms);
+    a2 = a;
+    v2 = v;
+    report.info(
+      `no-op run ${i + 1}/${runs} (load ${await load()}): aws ${fmtNum(a.r.ms)} ms, vc ${
+        fmtNum(v.r.ms)
+      } ms, floor ${fmtNum(f.r.ms)} ms`,
+    );
+  }
+  const [aws2, vc2, floor2] = [t2.aws, t2.vc, t2.floor].map(median) as [number, number, number];
   report.info(
-    `no-op of ${args.noopFiles}: aws s3 sync ${fmtNum(a2.r.ms)} ms (${fmtStats(a2.stats)})`,
+    `no-op of ${args.noopFiles} (medians of ${runs}): aws s3 sync ${fmtNum(aws2)} ms (${
+      fmtStats(a2.stats)
+    })`,
   );
   report.info(
-    `no-op: vc mirror ${fmtNum(v2.r.ms)} ms (${
+    `no-op: vc mirror ${fmtNum(vc2)} ms (${
       fmtStats(v2.stats)
     }; unchanged ${v2json.unchanged}, hashed ${v2json.hashed}; the mirror itself ${
-      fmtNum(v2json.seconds * 1000)
+      fmtNum(median(t2.self))
     } ms)`,
+  );
+  report.info(
+    `no-op floor: bare LIST pages + stat of every file in one process ${fmtNum(floor2)} ms (= ${
+      fmtNum(aws2 / floor2)
+    }× aws at best); vc is ${fmtNum(vc2 / floor2)}× the floor`,
   );
   if (rclone) {
     const r2 = await measure(() => rcloneSync(big, "rclone-big"));
     report.info(
       `no-op: rclone sync ${fmtNum(r2.r.ms)} ms (${fmtStats(r2.stats)}); vc is ${
-        fmtNum(r2.r.ms / v2.r.ms)
+        fmtNum(r2.r.ms / vc2)
       }× rclone`,
     );
   }
   report.goal(
     "no-op, aws s3 sync time / vc mirror time",
-    a2.r.ms / v2.r.ms,
+    aws2 / vc2,
     "×",
     ">=",
     GOAL,
-    `vc ${fmtNum(v2.r.ms)} ms, aws ${fmtNum(a2.r.ms)} ms`,
+    `vc ${fmtNum(vc2)} ms, aws ${fmtNum(aws2)} ms, floor ${fmtNum(floor2)} ms`,
   );
   const lists = v2.stats.ListObjectsV2 + v2.stats.ListObjects;
   report.goal(

@@ -5,15 +5,14 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../path.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
-import type { MirrorOptions, MirrorReport } from "../mirror/types.ts";
+import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
 import { watchMirror, type WatchReport } from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
-import { cliSettings } from "./settings.ts";
 import { parseDuration } from "./units.ts";
 
 /**
@@ -150,7 +149,6 @@ export const mirror: Command = {
       filter: flags.list("filter"),
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
-      cacheDir: cliSettings(ctx).cacheDir,
     };
     const sourcePrefix = flags.string("source-prefix");
     if (sourcePrefix !== undefined) {
@@ -162,6 +160,13 @@ export const mirror: Command = {
     if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
     const state = flags.string("state");
     if (state !== undefined) options.statePath = resolve(io.cwd, state);
+    else {
+      // Only the default state file needs the cache dir (flag, env, config
+      // file); settings.ts brings the cache and versioned modules with it
+      // (~20 ms of start-up), so it loads only then.
+      const { cliSettings } = await import("./settings.ts");
+      options.cacheDir = cliSettings(ctx).cacheDir;
+    }
     if (flags.boolean("watch")) return await watch(ctx, options);
     for (const flag of ["debounce", "reconcile-interval"]) {
       if (flags.string(flag) !== undefined) {
@@ -173,12 +178,17 @@ export const mirror: Command = {
       using bar = out.progress(options.dryRun ? "mirror (dry run)" : "mirror");
       report = await runMirror({
         ...options,
-        onProgress: (p) =>
-          bar.update({
-            done: p.done,
-            bytes: p.bytes,
-            ...(p.current ? { current: p.current } : {}),
-          }),
+        // No bar (not a TTY, --quiet, --json): no per-file callback either.
+        ...(bar.enabled
+          ? {
+            onProgress: (p: MirrorProgress) =>
+              bar.update({
+                done: p.done,
+                bytes: p.bytes,
+                ...(p.current ? { current: p.current } : {}),
+              }),
+          }
+          : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       bar.done();

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /**

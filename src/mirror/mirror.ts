@@ -9,12 +9,11 @@
  *
  * @module
  */
-import { join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
-import { downloadToFile } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
@@ -23,7 +22,7 @@ import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_s
 import { type Keyed, mergePairs, mergeSources, type Pair } from "./plan.ts";
 import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
-import { type MirrorState, statMatches } from "./state.ts";
+import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemote, type RemoteEntry } from "./store_side.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
@@ -31,6 +30,9 @@ import type { MirrorOptions, MirrorReport } from "./types.ts";
 const DELETE_BATCH = 1000;
 
 type SourceRemote = RemoteEntry & { origin: number };
+
+/** A pair as the run passes it on: with the state's row of its local side, when looked up. */
+type Planned<P> = P & { known?: { row: StateRow | undefined } };
 
 interface Run {
   report: MirrorReport;
@@ -188,6 +190,7 @@ export class Mirror {
           run,
           mergePairs(local, remote),
           (p) => [p.source, p.target],
+          scope,
         );
         await this.#each(run, pairs, (p) => this.#upload(run, p));
       } else {
@@ -211,6 +214,7 @@ export class Mirror {
           run,
           mergePairs(remote, local),
           (p) => [p.target, p.source],
+          scope,
         );
         await this.#each(run, pairs, (p) => this.#download(run, p));
       }
@@ -352,27 +356,37 @@ export class Mirror {
    * Passes on the pairs that need work, counting the others as unchanged
    * right here: a file whose stat matches the state, next to an object whose
    * ETag is the one recorded with it. This is the whole of a no-op run, so it
-   * stays synchronous and allocation-light (no pool slot, no promise per file).
+   * stays synchronous and allocation-light (no pool slot, no promise per
+   * file), and the state is read as one ordered scan beside the merge (the
+   * pairs come in key order), not one query per file. Pairs passed on carry
+   * the row, so the work on them does not look it up again.
    */
   async *#unchangedSkipped<P extends Pair<Keyed, Keyed>>(
     run: Run,
     pairs: AsyncIterable<P>,
     sides: (p: P) => [Keyed | undefined, Keyed | undefined],
-  ): AsyncGenerator<P> {
+    scope: string,
+  ): AsyncGenerator<Planned<P>> {
     const checksum = this.#options.checksum ?? false;
+    const lookup = this.#state.cursor(scope);
     for await (const pair of pairs) {
-      if (!checksum) {
-        const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
-        if (l !== undefined && r !== undefined && l.size === r.size) {
-          const row = this.#state.get(l.key);
-          if (row !== undefined && row.etag === r.etag && row.etag !== "" && statMatches(row, l)) {
-            run.report.unchanged++;
-            this.#progress(run, pair.key);
-            continue;
-          }
-        }
+      const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
+      if (l === undefined) {
+        yield pair;
+        continue;
       }
-      yield pair;
+      const row = lookup(l.key);
+      if (
+        !checksum && r !== undefined && row !== undefined && l.size === r.size &&
+        row.etag === r.etag && row.etag !== "" && statMatches(row, l)
+      ) {
+        run.report.unchanged++;
+        this.#progress(run, pair.key);
+        continue;
+      }
+      const planned: Planned<P> = pair;
+      planned.known = { row };
+      yield planned;
     }
   }
 
@@ -420,7 +434,7 @@ export class Mirror {
     return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
   }
 
-  async #upload(run: Run, pair: Pair<LocalEntry, RemoteEntry>): Promise<void> {
+  async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
     const { source: local, target: remote } = pair;
     const store = this.#stores[0]!;
     const o = this.#options;
@@ -433,7 +447,7 @@ export class Mirror {
         run.report.deferred.push(local.path);
         return;
       }
-      const row = this.#state.get(local.key);
+      const row = pair.known ? pair.known.row : this.#state.get(local.key);
       const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
       if (hash.hashed) run.report.hashed++;
       if (remote !== undefined && remote.size === local.size) {
@@ -472,7 +486,7 @@ export class Mirror {
     }
   }
 
-  async #download(run: Run, pair: Pair<SourceRemote, LocalEntry>): Promise<void> {
+  async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
     const { source: remote, target: local } = pair;
     const o = this.#options;
     const root = this.localRoots[0]!.dir;
@@ -492,7 +506,7 @@ export class Mirror {
         return;
       }
       if (local !== undefined && local.size === remote.size) {
-        const row = this.#state.get(local.key);
+        const row = pair.known ? pair.known.row : this.#state.get(local.key);
         const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
         if (hash.hashed) run.report.hashed++;
         if (await sameContent(hash.md5, remote, row, store, run.report, o.signal)) {
@@ -507,6 +521,8 @@ export class Mirror {
       if (!o.dryRun) {
         const dest = join(root, ...remote.key.split("/"));
         const mover = this.#mover(run, remote.key);
+        // Loaded on the first download: an upload never needs it.
+        const { downloadToFile } = await import("../store/download.ts");
         const got = await downloadToFile(store, remote.storeKey, dest, {
           onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),

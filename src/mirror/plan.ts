@@ -215,3 +215,83 @@ function iterate<T>(items: AsyncIterable<T> | Iterable<T>): {
       Promise.resolve(it.return?.(value) ?? { done: true, value: undefined as T }),
   };
 }
+
+/**
+ * Passes on the items of `source`, pulling them up to `limit` ahead of the
+ * consumer: a source that waits on the network (a listing's next page) then
+ * waits while the consumer works, not after. Order and errors are kept: an
+ * error arrives after the items before it. Memory holds `limit` items.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAhead } from "./plan.ts";
+ * async function* numbers() {
+ *   yield 1;
+ *   yield 2;
+ *   throw new Error("cut short");
+ * }
+ * const seen: number[] = [];
+ * await assert.rejects(async () => {
+ *   for await (const n of readAhead(numbers(), 10)) seen.push(n);
+ * }, /cut short/);
+ * assert.deepEqual(seen, [1, 2]);
+ * ```
+ */
+export async function* readAhead<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+  limit: number,
+): AsyncGenerator<T> {
+  const it: AsyncIterator<T> | Iterator<T> = Symbol.asyncIterator in source
+    ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
+    : (source as Iterable<T>)[Symbol.iterator]();
+  // Filled by the pump, drained by the consumer; swapped when drained.
+  let queue: T[] = [];
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= limit) {
+          await new Promise<void>((r) => wakePump = r);
+          continue;
+        }
+        const r = await it.next();
+        if (r.done) break;
+        queue.push(r.value);
+        wakeConsumer?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wakeConsumer?.();
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length === 0) {
+        if (ended) {
+          if (failure !== undefined) throw failure.error;
+          return;
+        }
+        await new Promise<void>((r) => wakeConsumer = r);
+        wakeConsumer = undefined;
+        continue;
+      }
+      const batch = queue;
+      queue = [];
+      wakePump?.();
+      wakePump = undefined;
+      for (const item of batch) yield item;
+    }
+  } finally {
+    stopped = true;
+    wakePump?.();
+    if (!ended) await Promise.resolve(it.return?.(undefined)).catch(() => {});
+    await pump;
+  }
+}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "../path.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";

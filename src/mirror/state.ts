@@ -13,9 +13,9 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
+import { compareUtf8 } from "../walk.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -35,6 +35,30 @@ export interface StateRow {
 
 /** Rows written per transaction (a crash loses at most this many). */
 const BATCH = 500;
+
+/** Rows a {@linkcode StateCursor} reads per query (its memory bound). */
+const PAGE = 1024;
+
+type RawRow = {
+  key: string;
+  size: number;
+  mtime_ms: number;
+  ctime_ms: number;
+  ino: number;
+  md5: string;
+  etag: string;
+};
+
+function toRow(r: RawRow): StateRow {
+  return {
+    size: Number(r.size),
+    mtimeMs: Number(r.mtime_ms),
+    ctimeMs: Number(r.ctime_ms),
+    ino: Number(r.ino),
+    md5: r.md5,
+    etag: r.etag,
+  };
+}
 
 /**
  * The state file of one mirror (one set of sources, one target).
@@ -68,13 +92,15 @@ export class MirrorState {
   readonly #del: StatementSync;
   readonly #queue: StatementSync;
   readonly #queued: StatementSync;
+  readonly #pageFrom: StatementSync;
+  readonly #pageAfter: StatementSync;
   #pending = 0;
   #closed = false;
 
   /** Opens (creating it and its directory if needed) the state file at `path`. */
   constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL");
     this.#db.exec("PRAGMA synchronous = NORMAL");
@@ -95,6 +121,16 @@ export class MirrorState {
       "INSERT OR REPLACE INTO files (key, size, mtime_ms, ctime_ms, ino, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.#del = this.#db.prepare("DELETE FROM files WHERE key = ?");
+    // The key is the primary key of a WITHOUT ROWID table, so these are range
+    // scans of its b-tree. TEXT in the BINARY collation compares by memcmp of
+    // the UTF-8 bytes: S3's order, the order of the walk and the listing.
+    const columns = "key, size, mtime_ms, ctime_ms, ino, md5, etag";
+    this.#pageFrom = this.#db.prepare(
+      `SELECT ${columns} FROM files WHERE key >= ? ORDER BY key LIMIT ${PAGE}`,
+    );
+    this.#pageAfter = this.#db.prepare(
+      `SELECT ${columns} FROM files WHERE key > ? ORDER BY key LIMIT ${PAGE}`,
+    );
     // Deletes wait until a run's walk and listing are complete; they queue in
     // a TEMP table (never part of the state file), so memory stays bounded
     // however many there are.
@@ -134,17 +170,58 @@ export class MirrorState {
 
   /** The row for `key`, if any. */
   get(key: string): StateRow | undefined {
-    const r = this.#get.get(key) as
-      | { size: number; mtime_ms: number; ctime_ms: number; ino: number; md5: string; etag: string }
-      | undefined;
-    if (r === undefined) return undefined;
-    return {
-      size: Number(r.size),
-      mtimeMs: Number(r.mtime_ms),
-      ctimeMs: Number(r.ctime_ms),
-      ino: Number(r.ino),
-      md5: r.md5,
-      etag: r.etag,
+    const r = this.#get.get(key) as RawRow | undefined;
+    return r === undefined ? undefined : toRow(r);
+  }
+
+  /**
+   * A lookup for keys asked in increasing UTF-8 order (a run's merge order),
+   * from `from` on: the rows are read as one ordered scan, a page at a time,
+   * instead of one query per key. Memory holds one page.
+   *
+   * A key asked out of order, or one the scan has passed, is answered
+   * `undefined`: "nothing recorded", which costs a re-hash, never a wrong
+   * answer (a row is returned only for its own key). Rows written after
+   * their page was read are not seen; a run writes only rows of keys it has
+   * already looked up, so that does not matter.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" };
+   * for (const k of ["a", "c", "é"]) state.set(k, row);
+   * const lookup = state.cursor();
+   * assert.equal(lookup("a")?.md5, "m");
+   * assert.equal(lookup("b"), undefined);
+   * assert.equal(lookup("é")?.etag, "e");
+   * state.close();
+   * ```
+   */
+  cursor(from = ""): (key: string) => StateRow | undefined {
+    let rows: RawRow[] = [];
+    let index = 0;
+    let last: string | undefined;
+    let done = false;
+    const nextPage = (): boolean => {
+      rows =
+        (last === undefined ? this.#pageFrom.all(from) : this.#pageAfter.all(last)) as RawRow[];
+      index = 0;
+      if (rows.length < PAGE) done = true;
+      if (rows.length === 0) return false;
+      last = rows[rows.length - 1]!.key;
+      return true;
+    };
+    return (key) => {
+      for (;;) {
+        if (index >= rows.length && (done || !nextPage())) return undefined;
+        const r = rows[index]!;
+        const c = compareUtf8(r.key, key);
+        if (c > 0) return undefined;
+        index++;
+        if (c === 0) return toRow(r);
+      }
     };
   }
 

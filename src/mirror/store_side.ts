@@ -7,6 +7,7 @@
  */
 import type { ListOptions, ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
+import { readAhead } from "./plan.ts";
 
 /** One object in the store. */
 export interface RemoteEntry {
@@ -63,11 +64,19 @@ export async function* listRemote(
   const listOptions: ListOptions & { onWarning?: typeof options.onWarning } = {};
   if (options.signal) listOptions.signal = options.signal;
   if (options.onWarning) listOptions.onWarning = options.onWarning;
-  const listing = store.list(listPrefix, listOptions);
-  for await (const o of listing) {
-    if (o.key.endsWith("/") || !o.key.startsWith(prefix)) continue;
-    const key = o.key.slice(prefix.length);
-    if (!matchesFilter(filter, key)) continue;
-    yield { key, storeKey: o.key, size: o.size, etag: o.etag };
-  }
+  const entries = (async function* (): AsyncGenerator<RemoteEntry> {
+    for await (const o of store.list(listPrefix, listOptions)) {
+      if (o.key.endsWith("/") || !o.key.startsWith(prefix)) continue;
+      const key = o.key.slice(prefix.length);
+      if (!matchesFilter(filter, key)) continue;
+      yield { key, storeKey: o.key, size: o.size, etag: o.etag };
+    }
+  })();
+  yield* readAhead(entries, READ_AHEAD);
 }
+
+/**
+ * Entries a listing may run ahead of the merge: two S3 pages, so the next
+ * page is on its way while the walk and the merge work through this one.
+ */
+const READ_AHEAD = 2000;

@@ -18,8 +18,10 @@ import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
+import { deadline } from "./deadline.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
-import { NodeBodySender, proxyConfigured } from "./node_http_send.ts";
+// node:http loads only for the first large body (it costs a small request's start-up).
+import type { NodeBodySender } from "./node_http_send.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -74,6 +76,12 @@ export interface S3FetchRequest {
   onRetry?: (error: unknown, attempt: number) => void;
   /** Return a 2xx body as `fetch` gave it: no idle-read guard, not buffered. */
   rawBody?: boolean;
+  /**
+   * Read a 2xx body to its end within the attempt's deadline and drop it:
+   * the caller wants the status and headers only (a PUT). The response is
+   * returned with its body used.
+   */
+  discardBody?: boolean;
 }
 
 // Bodies from this size on are sent with node:http (fewer copies than fetch).
@@ -184,18 +192,32 @@ export class S3Fetch {
       let res: Response;
       // One controller per attempt: the timeout aborts this attempt only.
       const attempt = timeoutMs > 0 ? new AbortController() : undefined;
-      const signal = attempt === undefined
-        ? req.signal
-        : req.signal
-        ? AbortSignal.any([req.signal, attempt.signal])
-        : attempt.signal;
+      let signal = attempt?.signal ?? req.signal;
+      // The caller's abort must reach the attempt. A response whose body is
+      // read here needs it only until the end of this attempt: a listener,
+      // removed below, costs a fraction of AbortSignal.any (and no weak refs).
+      const callerSignal = req.signal;
+      let forward: (() => void) | undefined;
+      if (attempt !== undefined && callerSignal !== undefined) {
+        if (req.discardBody) {
+          forward = () => attempt.abort(callerSignal.reason);
+          if (callerSignal.aborted) forward();
+          else callerSignal.addEventListener("abort", forward, { once: true });
+        } else {
+          signal = AbortSignal.any([callerSignal, attempt.signal]);
+        }
+      }
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
-      const timer = attempt === undefined ? undefined : setTimeout(() => attempt.abort(), waitMs);
+      // Not setTimeout: see deadline.ts (its first call loads node:timers).
+      const cancelTimer = attempt === undefined
+        ? undefined
+        : deadline(waitMs, () => attempt.abort());
       let received = false;
       let whole = false;
+      let discarded = false;
       try {
         let sent: Response | undefined;
-        const sender = this.#largeBodySender(req.body);
+        const sender = await this.#largeBodySender(req.body);
         if (sender !== undefined) {
           try {
             sent = await sender.send(parsed, {
@@ -225,7 +247,10 @@ export class S3Fetch {
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut
         // short is retried like any transient failure.
-        if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
+        if (req.discardBody && res.status >= 200 && res.status < 300) {
+          if (res.body !== null) await res.arrayBuffer();
+          discarded = true;
+        } else if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
           res = await buffered(res);
           whole = true;
         }
@@ -244,13 +269,16 @@ export class S3Fetch {
         }
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
       } finally {
-        clearTimeout(timer);
+        cancelTimer?.();
+        if (forward !== undefined) callerSignal?.removeEventListener("abort", forward);
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). Without a timeout the body stays fetch's own: piped to a
       // file, Deno then copies socket to file without JavaScript.
       const ok = res.status >= 200 && res.status < 300;
-      if (attempt !== undefined && res.body !== null && !whole && !(ok && req.rawBody)) {
+      if (
+        attempt !== undefined && res.body !== null && !whole && !discarded && !(ok && req.rawBody)
+      ) {
         res = withBodyTimeout(res, timeoutMs, attempt, ctx);
       }
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
@@ -332,8 +360,10 @@ export class S3Fetch {
    * without the copies `fetch` makes (see `node_http_send.ts`), unless a
    * proxy is configured.
    */
-  #largeBodySender(body: Uint8Array | undefined): NodeBodySender | undefined {
+  async #largeBodySender(body: Uint8Array | undefined): Promise<NodeBodySender | undefined> {
     if (body === undefined || body.length < LARGE_BODY) return undefined;
+    if (this.#useBodySender === false) return undefined;
+    const { NodeBodySender, proxyConfigured } = await import("./node_http_send.ts");
     this.#useBodySender ??= !proxyConfigured();
     if (!this.#useBodySender) return undefined;
     return this.#bodySender ??= new NodeBodySender();
@@ -392,20 +422,20 @@ function withBodyTimeout(
   // than the read on a fast connection. Only time spent waiting for the
   // network counts, not time the consumer takes between reads.
   let waitingSince = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: (() => void) | undefined; // cancels the armed watchdog
   let timedOut: OfflineError | undefined;
   const watch = (ms: number) => {
-    timer = setTimeout(() => {
+    timer = deadline(ms, () => {
       timer = undefined;
       if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
       const waited = Date.now() - waitingSince;
       if (waited < timeoutMs) return watch(timeoutMs - waited);
       timedOut = s3TimeoutError(ctx, timeoutMs, "body");
       attempt.abort(timedOut); // fails the pending read and drops the connection
-    }, ms);
+    });
   };
   const stop = () => {
-    if (timer !== undefined) clearTimeout(timer);
+    timer?.();
     timer = undefined;
   };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {

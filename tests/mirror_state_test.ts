@@ -1,0 +1,133 @@
+/**
+ * The mirror's state file: the ordered scan a run reads it with
+ * (`MirrorState.cursor`) against point lookups, across pages and with keys
+ * whose UTF-16 order is not their UTF-8 order.
+ */
+import { join } from "node:path";
+import { mirror } from "../src/mirror/mirror.ts";
+import { MirrorState, type StateRow } from "../src/mirror/state.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { compareUtf8 } from "../src/walk.ts";
+import { assertEquals } from "./assert.ts";
+import { RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
+
+const row = (i: number): StateRow => ({
+  size: i,
+  mtimeMs: i + 0.5,
+  ctimeMs: i * 2,
+  ino: i + 7,
+  md5: i.toString(16).padStart(32, "0"),
+  etag: `e${i}`,
+});
+
+// "\uFFFD" sorts after "😀" in UTF-16 but before it in UTF-8 (S3's order).
+const ODD = ["\uFFFD", "😀", "é", "z", "Z", "a/b", "a-b", "a.b", "\u00a0", "~"];
+
+Deno.test("state cursor: an ordered scan over several pages answers like point lookups", () => {
+  const state = new MirrorState(":memory:");
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < 2600; i++) keys.push(`${ODD[i % ODD.length]}/${i % 1303}`);
+    const unique = [...new Set(keys)];
+    // Written in an order unlike the scan's.
+    unique.forEach((k, i) => state.set(k, row(i)));
+    state.flush();
+    // Two keys in three asked, plus keys the state has never seen.
+    const asked = [...unique.filter((_, i) => i % 3 !== 1), "k1/missing", "k99/zz", "\uFFFF"]
+      .sort(compareUtf8);
+    const lookup = state.cursor();
+    for (const k of asked) assertEquals(lookup(k), state.get(k), k);
+    assertEquals(lookup("\uFFFF\uFFFF"), undefined); // past the end
+  } finally {
+    state.close();
+  }
+});
+
+Deno.test("state cursor: starts at `from`; keys asked out of order get no row, never a wrong one", () => {
+  const state = new MirrorState(":memory:");
+  try {
+    for (const [i, k] of ["a/1", "b/1", "b/2", "c/1"].entries()) state.set(k, row(i));
+    const scoped = state.cursor("b/");
+    assertEquals(scoped("a/1"), undefined); // before the scope
+    assertEquals(scoped("b/1"), row(1));
+    assertEquals(scoped("b/2"), row(2));
+    assertEquals(scoped("b/1"), undefined); // already passed
+    assertEquals(scoped("c/1"), row(3));
+    const empty = new MirrorState(":memory:");
+    assertEquals(empty.cursor()("a"), undefined);
+    empty.close();
+  } finally {
+    state.close();
+  }
+});
+
+Deno.test("mirror: keys whose UTF-16 and UTF-8 orders differ stay unchanged on the second run", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const files: Record<string, string> = {};
+  for (const [i, name] of ODD.filter((n) => !n.includes("/")).entries()) {
+    files[`${name}.txt`] = `v${i}`;
+    files[`d${name}/x`] = `w${i}`;
+  }
+  await writeTree(src, files);
+  await settle();
+  const store = new FsStore(join(w.dir, "bucket"));
+  try {
+    const opts = {
+      sources: [src],
+      target: store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+    };
+    const first = await mirror(opts);
+    assertEquals([first.transferred, first.failed.length], [Object.keys(files).length, 0]);
+    const second = await mirror(opts);
+    assertEquals(
+      [second.transferred, second.unchanged, second.hashed, second.heads],
+      [0, Object.keys(files).length, 0, 0],
+    );
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("compareUtf8 (the merge's order) agrees with comparing UTF-8 bytes, lone surrogates too", () => {
+  const enc = new TextEncoder();
+  const bytewise = (a: string, b: string) => {
+    const x = enc.encode(a);
+    const y = enc.encode(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  };
+  const units = [
+    "a",
+    "z",
+    "/",
+    "\u00e9",
+    "\uFFFD",
+    "\uFFFF",
+    "\uE000",
+    "\uD83D",
+    "\uDE00",
+    "\uD800",
+    "\uDC00",
+  ];
+  let seed = 7;
+  const pick = () => units[(seed = (seed * 1103515245 + 12345) >>> 0) % units.length]!;
+  const strings = [""];
+  for (let i = 0; i < 400; i++) {
+    let s = "";
+    const n = (seed = (seed * 1103515245 + 12345) >>> 0) % 5;
+    for (let j = 0; j < n; j++) s += pick();
+    strings.push(s, `k/${s}`, `${s}x`);
+  }
+  for (const a of strings) {
+    for (const b of strings.slice(0, 300)) {
+      assertEquals(
+        Math.sign(compareUtf8(a, b)),
+        Math.sign(bytewise(a, b)),
+        `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+      );
+    }
+  }
+});

@@ -1,0 +1,43 @@
+/**
+ * Request deadlines without setTimeout (src/store/deadline.ts): they fire in
+ * order, cancelled ones never fire, and a pending one does not keep a process
+ * alive (like an unref'd timer).
+ */
+import { deadline } from "../src/store/deadline.ts";
+import { assertEquals } from "./assert.ts";
+
+Deno.test("deadline: fires in time order, cancelled ones never", async () => {
+  const alive = setInterval(() => {}, 1000); // the deadlines guard nothing else here
+  try {
+    const fired: string[] = [];
+    const cancelC = deadline(15, () => fired.push("c"));
+    deadline(30, () => fired.push("b"));
+    deadline(5, () => fired.push("a"));
+    cancelC();
+    await new Promise<void>((resolve) => deadline(60, resolve));
+    assertEquals(fired, ["a", "b"]);
+  } finally {
+    clearInterval(alive);
+  }
+});
+
+Deno.test("deadline: a pending deadline does not keep a process alive", async () => {
+  const code = `import { deadline } from ${
+    JSON.stringify(new URL("../src/store/deadline.ts", import.meta.url).href)
+  };
+deadline(120_000, () => console.log("fired"));
+console.log("done");`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    stdout: "piped",
+    stderr: "piped",
+    // Bounded: a process kept alive by the deadline would be killed here and fail below.
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  assertEquals(
+    new TextDecoder().decode(out.stdout),
+    "done\n",
+    new TextDecoder().decode(out.stderr),
+  );
+  assertEquals(out.code, 0);
+});

@@ -35,6 +35,7 @@ import {
 import { S3Error } from "./s3_error.ts";
 
 const READ_CHUNK = 256 * 1024;
+const CONCAT_CHUNK = 1024 * 1024;
 const TMP = ".tmp";
 
 interface Sidecar {
@@ -56,11 +57,6 @@ function pathOf(data: readonly Uint8Array<ArrayBuffer>[] | string): string {
 
 function keyHash(key: string): string {
   return createHash("sha256").update(key).digest("hex");
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += await file.write(bytes.subarray(at));
 }
 
 // Synchronous on purpose: awaiting an async write per chunk made uploads
@@ -356,21 +352,28 @@ export class DiskBackend implements Backend {
     return { size, md5: hash.digest("hex"), data: path };
   }
 
-  /** Copies the parts, in order, into a new temp file. */
+  /**
+   * Copies the parts, in order, into a new temp file. Each part is copied
+   * synchronously in 1 MiB blocks: an awaited read and write per 256 KiB made
+   * joining a 1 GiB upload cost 2-3x the CPU and wall time of this
+   * (page-cache copies take well under a millisecond per block). The event
+   * loop is yielded between parts so other requests still run.
+   */
   async concat(parts: readonly Staged[]): Promise<Staged> {
     const path = this.#tempPath();
     let size = 0;
     try {
       using out = await Deno.open(path, { write: true, createNew: true });
-      const buf = new Uint8Array(READ_CHUNK);
+      const buf = new Uint8Array(CONCAT_CHUNK);
       for (const part of parts) {
         using input = await Deno.open(pathOf(part.data), { read: true });
         for (;;) {
-          const n = await input.read(buf);
+          const n = input.readSync(buf);
           if (n === null) break;
-          await writeAll(out, buf.subarray(0, n));
+          writeAllSync(out, buf.subarray(0, n));
           size += n;
         }
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
       }
     } catch (e) {
       await removeQuietly(path);

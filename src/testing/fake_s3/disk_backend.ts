@@ -35,7 +35,6 @@ import {
 import { S3Error } from "./s3_error.ts";
 
 const READ_CHUNK = 256 * 1024;
-const CONCAT_CHUNK = 1024 * 1024;
 const TMP = ".tmp";
 
 interface Sidecar {
@@ -353,18 +352,18 @@ export class DiskBackend implements Backend {
   }
 
   /**
-   * Copies the parts, in order, into a new temp file. Each part is copied
-   * synchronously in 1 MiB blocks: an awaited read and write per 256 KiB made
-   * joining a 1 GiB upload cost 2-3x the CPU and wall time of this
-   * (page-cache copies take well under a millisecond per block). The event
-   * loop is yielded between parts so other requests still run.
+   * Copies the parts, in order, into a new temp file, with synchronous reads
+   * and writes of 256 KiB (a block that stays in the CPU cache between the
+   * read and the write): joining 1 GiB of 5 MiB parts took 0.8-0.9 CPU s with
+   * an awaited read and write per block, 0.45 s this way (1 MiB blocks: 2 s).
+   * The event loop is yielded between parts so other requests still run.
    */
   async concat(parts: readonly Staged[]): Promise<Staged> {
     const path = this.#tempPath();
     let size = 0;
     try {
       using out = await Deno.open(path, { write: true, createNew: true });
-      const buf = new Uint8Array(CONCAT_CHUNK);
+      const buf = new Uint8Array(READ_CHUNK);
       for (const part of parts) {
         using input = await Deno.open(pathOf(part.data), { read: true });
         for (;;) {

@@ -58,11 +58,6 @@ function keyHash(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += await file.write(bytes.subarray(at));
-}
-
 // Synchronous on purpose: awaiting an async write per chunk made uploads
 // with chunked transfer encoding (no Content-Length, a client streaming a
 // ReadableStream) 10-20x slower in Deno 2.x, while a write to the page cache
@@ -356,7 +351,13 @@ export class DiskBackend implements Backend {
     return { size, md5: hash.digest("hex"), data: path };
   }
 
-  /** Copies the parts, in order, into a new temp file. */
+  /**
+   * Copies the parts, in order, into a new temp file, with synchronous reads
+   * and writes of 256 KiB (a block that stays in the CPU cache between the
+   * read and the write): joining 1 GiB of 5 MiB parts took 0.8-0.9 CPU s with
+   * an awaited read and write per block, 0.45 s this way (1 MiB blocks: 2 s).
+   * The event loop is yielded between parts so other requests still run.
+   */
   async concat(parts: readonly Staged[]): Promise<Staged> {
     const path = this.#tempPath();
     let size = 0;
@@ -366,11 +367,12 @@ export class DiskBackend implements Backend {
       for (const part of parts) {
         using input = await Deno.open(pathOf(part.data), { read: true });
         for (;;) {
-          const n = await input.read(buf);
+          const n = input.readSync(buf);
           if (n === null) break;
-          await writeAll(out, buf.subarray(0, n));
+          writeAllSync(out, buf.subarray(0, n));
           size += n;
         }
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
       }
     } catch (e) {
       await removeQuietly(path);

@@ -22,14 +22,16 @@ async function denoDir(): Promise<string> {
   return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
 }
 
-Deno.test({
-  name: "SIGINT during `vc add` aborts the multipart upload and exits 130, publishing nothing",
-  // Signals to a child process are POSIX-only.
-  ignore: Deno.build.os === "windows",
-  async fn() {
+/**
+ * Runs `vc add` of a 40 MiB file with requests of `slowOp` delayed by
+ * `latencyMs`, sends SIGINT once the first `slowOp` request has arrived, and
+ * checks that nothing is left: no object, no open multipart upload, no
+ * manifest, exit code 130.
+ */
+async function interruptAdd(slowOp: "UploadPart" | "CreateMultipartUpload", latencyMs: number) {
+  {
     await using s3 = await startFakeS3({ buckets: [BUCKET] });
-    // Every part upload waits, so the upload is surely in flight when Ctrl-C comes.
-    s3.setFaults({ latencyMs: 3000, match: (t) => t.op === "UploadPart" });
+    s3.setFaults({ latencyMs, match: (t) => t.op === slowOp });
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_" }));
     try {
       await Deno.mkdir(join(dir, "home"));
@@ -57,14 +59,17 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const output = child.output();
-      // Wait (bounded) until the multipart upload has started.
-      for (let i = 0; i < 1500 && s3.stats.UploadPart === 0; i++) {
+      // Wait (bounded) until the slow request has reached the server.
+      for (let i = 0; i < 1500 && s3.stats[slowOp] === 0; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }
       assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
       child.kill("SIGINT");
       const { code, stderr } = await output;
       assertEquals(code, 130, new TextDecoder().decode(stderr));
+      // A request the client gave up on still runs on the server once its
+      // delay is over: wait that long before looking at what it left.
+      await new Promise((r) => setTimeout(r, latencyMs + 200));
       assertEquals(s3.listKeys(BUCKET), []);
       assertEquals(s3.stats.AbortMultipartUpload, 1);
       s3.clearFaults();
@@ -87,5 +92,22 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
-  },
+  }
+}
+
+Deno.test({
+  name: "SIGINT during `vc add` aborts the multipart upload and exits 130, publishing nothing",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  // Every part upload waits, so the upload is surely in flight when Ctrl-C comes.
+  fn: () => interruptAdd("UploadPart", 3000),
+});
+
+Deno.test({
+  name: "SIGINT while the multipart upload is being created still aborts it once it exists",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  // The server creates the upload after the client has been interrupted: the
+  // client must wait for its id (or never learn it and leave it open).
+  fn: () => interruptAdd("CreateMultipartUpload", 1500),
 });

@@ -29,7 +29,11 @@ export interface CompletedPart {
 
 /** The S3 calls of a multipart upload, supplied by the store. */
 export interface MultipartTarget {
-  /** Starts an upload; returns its upload ID. */
+  /**
+   * Starts an upload; returns its upload ID. Not cancellable by the caller's
+   * signal: a create cut off in flight may still happen on the server, and
+   * an upload whose ID nobody knows can never be aborted.
+   */
   create(): Promise<string>;
   /** Uploads one part (sending `md5Hex` as Content-MD5); returns the part's ETag. */
   uploadPart(
@@ -333,10 +337,13 @@ export async function uploadMultipart(
   options: MultipartUploadOptions,
 ): Promise<MultipartUploadResult> {
   options.signal?.throwIfAborted();
+  // The create is not cancelled midway (see MultipartTarget.create): once it
+  // returns, an abort that came meanwhile aborts the upload below.
   const uploadId = await target.create();
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (options.signal?.aborted) onOuterAbort();
+  else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const completed: CompletedPart[] = [];
   const md5s: string[] = [];
   let bytes = 0;

@@ -500,7 +500,11 @@ export class S3Store implements ObjectStore {
               o,
             ),
           { operation: "CreateMultipartUpload", key: full },
-          options.signal,
+          // Not the caller's signal: a create cut off in flight may still
+          // happen on the server, leaving an upload whose id nobody knows
+          // (billed until a lifecycle rule). It is bounded by the request
+          // timeout; uploadMultipart aborts it if the caller gave up meanwhile.
+          undefined,
         );
         if (out.UploadId === undefined) {
           throw new StoreError(`CreateMultipartUpload ${uri} returned no UploadId`);

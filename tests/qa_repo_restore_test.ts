@@ -126,7 +126,7 @@ Deno.test("a marker with an empty or escaping content prefix is refused", async 
       await assertRejects(
         () => Repository.open(uri),
         InvalidInputError,
-        "not a vc repository marker",
+        "has content prefix",
       );
     }
   });

@@ -117,7 +117,14 @@ export async function readMarker(store: ObjectStore): Promise<RepoMarker> {
   const c = marker?.catalog;
   // GC deletes unreferenced objects under the content prefix: an empty or
   // odd prefix would put the marker and the backups in its reach.
-  const valid = marker?.format === "vc-repo" && isContentPrefix(marker.contentPrefix) &&
+  if (marker?.format === "vc-repo" && !isContentPrefix(marker.contentPrefix)) {
+    throw new InvalidInputError(
+      `${store.url}/${MARKER_KEY} has content prefix ${JSON.stringify(marker.contentPrefix)}: ` +
+        `it must be relative segments ending in "/" (like "content/"), without "", ".", ".." ` +
+        `or ".vc" segments, and not under "backups/"`,
+    );
+  }
+  const valid = marker?.format === "vc-repo" &&
     (c?.kind === "sqlite" && typeof c.path === "string" && typeof c.host === "string" ||
       c?.kind === "postgres" && typeof c.url === "string");
   if (!valid) {

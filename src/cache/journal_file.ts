@@ -38,6 +38,24 @@ export function splitJournalPath(journalPath: string, name: string, value: strin
   return journalPath.slice(0, dir) + journalName(name, shards);
 }
 
+/**
+ * The largest journal that is read (bytes). Far above what the cache
+ * writes (a directory journal splits at 256 KiB of live records, and a
+ * split journal holds 1/32 of a directory: 64 MiB is ~8 million entries in
+ * one directory); a larger one was not written by vc (a restored cache, a
+ * hand edit, a runaway writer) and is not read: its entries are misses, and
+ * the next append replaces it, so every lookup stays bounded in time and
+ * memory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JOURNAL_MAX_BYTES } from "./journal_file.ts";
+ * assert.equal(JOURNAL_MAX_BYTES, 64 * 1024 * 1024);
+ * ```
+ */
+export const JOURNAL_MAX_BYTES: number = 64 * 1024 * 1024;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -36,6 +36,7 @@ import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
   isReplaced,
+  JOURNAL_MAX_BYTES,
   lockSync,
   markReplaced,
   openForAppend,
@@ -285,6 +286,15 @@ function appendLine(
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
+      if (mine.size > JOURNAL_MAX_BYTES && attempt < 10) {
+        // Not one vc wrote, and never read: replaced by this append's line
+        // (appending to it would lose the line, and grow it further).
+        replaced = true;
+        if (kept !== undefined) dropHandle(journalPath);
+        else unlockQuietly(file);
+        discardOversized(journalPath);
+        continue;
+      }
       if (isReplaced(mine)) {
         replaced = true;
         if (kept !== undefined) dropHandle(journalPath);
@@ -369,8 +379,15 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   }
   try {
     if (!file.tryLockSync(true)) return false;
-    if (!sameFile(file.statSync(), journalPath)) return false;
-    const { lines, count } = parseLines(readAllSync(file));
+    const stat = file.statSync();
+    if (!sameFile(stat, journalPath)) return false;
+    if (stat.size > JOURNAL_MAX_BYTES) {
+      forgetJournal(journalPath);
+      Deno.removeSync(journalPath);
+      markReplaced(file);
+      return true;
+    }
+    const { lines, count } = parseLines(readAllSync(file, stat.size));
     const split = lines.get(SPLIT_MARK);
     // A split directory journal is removed once its split journals all are.
     if (split !== undefined) {
@@ -428,6 +445,32 @@ export function compactRecords(journalPath: string, name: string): boolean {
   if (file === journalPath) return compacted;
   if (compacted) compactJournal(journalPath);
   return compacted;
+}
+
+/**
+ * Removes a journal larger than {@linkcode JOURNAL_MAX_BYTES} (never read,
+ * so its records are misses already), under its exclusive lock, waiting
+ * for appenders in other processes; left alone when it cannot be locked.
+ */
+function discardOversized(journalPath: string): void {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true, write: true });
+  } catch {
+    return; // gone, or not writable: the append says why
+  }
+  try {
+    if (!lockSync(file, true, APPEND_LOCK_WAIT_MS)) return;
+    const stat = file.statSync();
+    if (stat.size <= JOURNAL_MAX_BYTES || !sameFile(stat, journalPath)) return;
+    forgetJournal(journalPath);
+    Deno.removeSync(journalPath);
+    markReplaced(file);
+  } catch {
+    // Left as it is: its entries stay misses.
+  } finally {
+    file.close();
+  }
 }
 
 /** What this process read of the journal (its kept handle's status saves a `stat`). */

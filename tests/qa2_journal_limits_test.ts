@@ -63,3 +63,22 @@ Deno.test("a journal that is a directory is a miss, not a crash", async () => {
     assertEquals(readJournal(journal).size, 0);
   });
 });
+
+Deno.test("an append after a torn last line (crash, full disk) is not glued to it and lost", async () => {
+  await withJournal(async (journal) => {
+    appendRecord(journal, "a", META);
+    // A line torn mid-write by a crash or a full disk: no newline at the end.
+    await Deno.writeTextFile(journal, 'b\t{"v":1,"uri":"s3://b/b","et', { append: true });
+    appendRecord(journal, "x", META);
+    const found = lookupRecord(journal, "x");
+    assert(found.kind === "record" && found.meta?.etag === "e", JSON.stringify(found));
+    assertEquals(lookupRecord(journal, "a").kind, "record");
+    // In a fresh process too (nothing remembered).
+    forgetJournals();
+    assertEquals(lookupRecord(journal, "x").kind, "record");
+    // The torn line is a record that does not parse: a miss.
+    const all = readJournal(journal);
+    assertEquals([...all.keys()].sort(), ["a", "b", "x"]);
+    assertEquals(all.get("b"), undefined);
+  });
+});

@@ -35,6 +35,7 @@ import { writeFileAtomicSync } from "../atomic_write.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
+  endsTorn,
   isReplaced,
   JOURNAL_MAX_BYTES,
   lockSync,
@@ -312,10 +313,12 @@ function appendLine(
         }
       }
       before = mine.size;
+      // After a torn last line, a newline first keeps this line whole.
+      const out = endsTorn(file, mine.size) ? withNewlineFirst(line) : line;
       // O_APPEND: one write lands whole at the end, whoever else appends.
-      const n = file.writeSync(line);
-      if (n === line.length) remember(journalPath, mine, file, name, line.length, meta);
-      if (n !== line.length) {
+      const n = file.writeSync(out);
+      if (n === out.length) remember(journalPath, mine, file, name, out.length, meta);
+      if (n !== out.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
           file.writeSync(new Uint8Array([0x0a]));
@@ -445,6 +448,13 @@ export function compactRecords(journalPath: string, name: string): boolean {
   if (file === journalPath) return compacted;
   if (compacted) compactJournal(journalPath);
   return compacted;
+}
+
+function withNewlineFirst(line: Uint8Array): Uint8Array {
+  const out = new Uint8Array(line.length + 1);
+  out[0] = 0x0a;
+  out.set(line, 1);
+  return out;
 }
 
 /**

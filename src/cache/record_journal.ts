@@ -287,6 +287,15 @@ function appendLine(
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
+      if ((mine.nlink ?? 1) > 1) {
+        // vc never links a journal twice: the other name (a hard link planted
+        // in a restored cache) may be outside the cache dir.
+        throw new Deno.errors.PermissionDenied(
+          `refusing to append to ${journalPath}: it has another hard link (vc never makes ` +
+            `one; the cache may have been restored from an untrusted source). Remove it, or ` +
+            `the whole cache dir, and run again`,
+        );
+      }
       if (mine.size > JOURNAL_MAX_BYTES && attempt < 10) {
         // Not one vc wrote, and never read: replaced by this append's line
         // (appending to it would lose the line, and grow it further).

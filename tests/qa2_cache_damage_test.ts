@@ -34,3 +34,29 @@ Deno.test("a journal that is a directory: the error names the journal, not anoth
   assert(data !== undefined, second.stderr);
   assert(await Deno.lstat(data).then(() => false, () => true), `${data} was left`);
 });
+
+Deno.test({
+  name:
+    "a journal that is a FIFO: refused with its name, no record lost into it (ignored on Windows: no mkfifo)",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    await ws.write("bucket/d/x.csv", "x");
+    await ws.write("bucket/d/y.csv", "y");
+    const first = await ws.run(["cache", "get", `${ws.bucket}/d/x.csv`]);
+    assert(first.code === 0, first.stderr);
+    const dataDir = first.stdout.trim().replace(/\/x\.csv$/, "");
+    const journal = `${dataDir.replace(ws.cacheDir, `${ws.cacheDir}/.meta`)}/%records.jsonl`;
+    await Deno.remove(journal);
+    const made = await new Deno.Command("mkfifo", { args: [journal] }).output();
+    assert(made.success, "mkfifo");
+    const second = await ws.run(["cache", "get", `${ws.bucket}/d/y.csv`]);
+    assert(second.code === 1, second.stdout);
+    assertStringIncludes(second.stderr, journal);
+    assertStringIncludes(second.stderr, "not a regular file");
+    assert(
+      await Deno.lstat(`${dataDir}/y.csv`).then(() => false, () => true),
+      "data without record",
+    );
+  },
+});

@@ -287,6 +287,13 @@ function appendLine(
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
+      if (!mine.isFile) {
+        // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
+        throw new Deno.errors.PermissionDenied(
+          `refusing to append to ${journalPath}: it is not a regular file (the cache may have ` +
+            `been restored from an untrusted source). Remove it, or the whole cache dir, and run again`,
+        );
+      }
       if ((mine.nlink ?? 1) > 1) {
         // vc never links a journal twice: the other name (a hard link planted
         // in a restored cache) may be outside the cache dir.

@@ -7,6 +7,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { compactJournal, forgetJournals } from "../src/cache/record_journal.ts";
 
 async function setup(ws: CliWorkspace): Promise<{ dataDir: string; metaDir: string }> {
   await ws.write("bucket/d/x.csv", "x-data");
@@ -41,4 +42,24 @@ Deno.test("a record journal hard-linked to a file outside: refused, nothing appe
   assertStringIncludes(get.stderr, "another hard link");
   const rm = await ws.run(["cache", "rm", `${ws.bucket}/d/x.csv`]);
   assertEquals(await ws.read("outside.txt"), "SECRET\n", rm.stderr);
+});
+
+Deno.test("compacting a hard-linked journal leaves the file outside untouched, times included", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-qa2-links-" });
+  try {
+    const outside = `${dir}/outside.txt`;
+    const line = 'a\t{"v":1}\n';
+    await Deno.writeTextFile(outside, line.repeat(4) + "a\t-\n");
+    const before = await Deno.stat(outside);
+    await Deno.mkdir(`${dir}/meta`);
+    await Deno.link(outside, `${dir}/meta/%records.jsonl`);
+    forgetJournals();
+    compactJournal(`${dir}/meta/%records.jsonl`, { force: true });
+    const after = await Deno.stat(outside);
+    assertEquals(after.mtime?.getTime(), before.mtime?.getTime());
+    assertEquals(await Deno.readTextFile(outside), line.repeat(4) + "a\t-\n");
+  } finally {
+    forgetJournals();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -400,6 +400,8 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     if (!file.tryLockSync(true)) return false;
     const stat = file.statSync();
     if (!sameFile(stat, journalPath)) return false;
+    // Another name for it (planted) may be outside: not even its times change.
+    if (!stat.isFile || (stat.nlink ?? 1) > 1) return false;
     if (stat.size > JOURNAL_MAX_BYTES) {
       forgetJournal(journalPath);
       Deno.removeSync(journalPath);
@@ -489,6 +491,7 @@ function discardOversized(journalPath: string): void {
     if (!lockSync(file, true, APPEND_LOCK_WAIT_MS)) return;
     const stat = file.statSync();
     if (stat.size <= JOURNAL_MAX_BYTES || !sameFile(stat, journalPath)) return;
+    if (!stat.isFile || (stat.nlink ?? 1) > 1) return;
     forgetJournal(journalPath);
     Deno.removeSync(journalPath);
     markReplaced(file);

@@ -284,7 +284,17 @@ export class AtomicFile {
           `${path} is not a regular file (a link or directory was put there): refusing to use it`,
         );
       }
-      return Deno.openSync(path, { read: true, write: true });
+      const existing = Deno.openSync(path, { read: true, write: true });
+      // vc never links a temp file twice: a second name (a hard link planted
+      // in a restored cache) may be outside the cache, and emptying and
+      // writing this file would change it there.
+      if ((existing.statSync().nlink ?? 1) > 1) {
+        existing.close();
+        throw new Deno.errors.AlreadyExists(
+          `${path} has another hard link (put there, not by vc): refusing to write to it`,
+        );
+      }
+      return existing;
     };
     try {
       file = open();

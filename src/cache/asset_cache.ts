@@ -515,7 +515,12 @@ export class AssetCache implements AsyncDisposable {
    */
   async prune(options: CachePruneOptions): Promise<PruneResult> {
     const { pruneEntries } = await import("./maintenance.ts");
-    const result = await pruneEntries(this.dir, options);
+    let result: PruneResult;
+    try {
+      result = await pruneEntries(this.dir, options);
+    } catch (e) {
+      throw this.#readOnly(e, "prune the cache", this.dir);
+    }
     if (result.dryRun !== true) { for (const entry of result.removed) this.#forget(entry.path); }
     return result;
   }
@@ -542,10 +547,15 @@ export class AssetCache implements AsyncDisposable {
    */
   async verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
     const { verifyEntries } = await import("./maintenance.ts");
-    const result = await verifyEntries(
-      this.dir,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    );
+    let result: VerifyResult;
+    try {
+      result = await verifyEntries(
+        this.dir,
+        options.onProgress ? { onProgress: options.onProgress } : {},
+      );
+    } catch (e) {
+      throw this.#readOnly(e, "verify the cache", this.dir);
+    }
     for (const entry of result.corrupt) this.#forget(entry.path);
     return result;
   }

@@ -168,6 +168,18 @@ export function explainCacheError(
     e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.IsADirectory ||
     e instanceof Deno.errors.AlreadyExists
   ) {
+    // In the records tree no key can collide (names are encoded, records
+    // are journals): something there is damaged or planted.
+    const path = /'([^']*)'\s*$/.exec(message)?.[1];
+    const meta = `${cacheDir.replace(/[\\/]+$/, "")}/.meta/`;
+    if (path !== undefined && path.replaceAll("\\", "/").startsWith(meta.replaceAll("\\", "/"))) {
+      return new VcError(
+        `cannot cache ${where}: ${path} in the cache's records has the wrong type (a file where a ` +
+          `directory belongs, or the reverse; damaged, or planted by a restored cache): ` +
+          `${message}. Remove it (its entries are downloaded again), or the whole cache dir`,
+        { cause: e },
+      );
+    }
     return new InvalidInputError(
       `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
         `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${message}`,

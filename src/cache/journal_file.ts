@@ -38,6 +38,24 @@ export function splitJournalPath(journalPath: string, name: string, value: strin
   return journalPath.slice(0, dir) + journalName(name, shards);
 }
 
+/**
+ * The largest journal that is read (bytes). Far above what the cache
+ * writes (a directory journal splits at 256 KiB of live records, and a
+ * split journal holds 1/32 of a directory: 64 MiB is ~8 million entries in
+ * one directory); a larger one was not written by vc (a restored cache, a
+ * hand edit, a runaway writer) and is not read: its entries are misses, and
+ * the next append replaces it, so every lookup stays bounded in time and
+ * memory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JOURNAL_MAX_BYTES } from "./journal_file.ts";
+ * assert.equal(JOURNAL_MAX_BYTES, 64 * 1024 * 1024);
+ * ```
+ */
+export const JOURNAL_MAX_BYTES: number = 64 * 1024 * 1024;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -155,8 +173,8 @@ export function readAllSync(file: Deno.FsFile, size?: number): Uint8Array {
 }
 
 /**
- * Opens a journal for appending (`O_APPEND`), creating it, and its
- * directory when missing.
+ * Opens a journal for appending (`O_APPEND`, readable too: see
+ * {@linkcode endsTorn}), creating it, and its directory when missing.
  *
  * @example
  * ```ts
@@ -173,11 +191,45 @@ export function readAllSync(file: Deno.FsFile, size?: number): Uint8Array {
  */
 export function openForAppend(journalPath: string): Deno.FsFile {
   try {
-    return Deno.openSync(journalPath, { append: true, create: true });
+    return Deno.openSync(journalPath, { read: true, append: true, create: true });
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     Deno.mkdirSync(dirname(journalPath), { recursive: true });
-    return Deno.openSync(journalPath, { append: true, create: true });
+    return Deno.openSync(journalPath, { read: true, append: true, create: true });
+  }
+}
+
+/**
+ * Whether the journal open as `file`, `size` bytes long, ends inside a line
+ * (torn by a crash or a full disk, or planted): an append must then start
+ * with a newline, or its line would be glued to the torn one and lost.
+ * False when it cannot tell.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { endsTorn } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "a\t1\nb\t");
+ *   using file = Deno.openSync(p, { read: true });
+ *   assert(endsTorn(file, file.statSync().size));
+ *   await Deno.writeTextFile(p, "a\t1\n");
+ *   assert(!endsTorn(file, file.statSync().size));
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function endsTorn(file: Deno.FsFile, size: number): boolean {
+  if (size === 0) return false;
+  try {
+    // Writes ignore the offset (O_APPEND): moving it to read is harmless.
+    file.seekSync(size - 1, Deno.SeekMode.Start);
+    const last = new Uint8Array(1);
+    return file.readSync(last) === 1 && last[0] !== 0x0a;
+  } catch {
+    return false;
   }
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { EntryMeta } from "./entry_meta.ts";
-import { lineValue, parseLines, readAllSync } from "./journal_file.ts";
+import { JOURNAL_MAX_BYTES, lineValue, parseLines, readAllSync } from "./journal_file.ts";
 
 /** Journals this process remembers before it forgets them all (bounded memory). */
 export const MEMO_LIMIT: number = 4096;
@@ -131,7 +131,11 @@ export function readMemo(
     memos.delete(journalPath);
     return undefined;
   }
-  if (!stat.isFile) return undefined;
+  // Not ours (a directory, a device), or too large to be ours: not read.
+  if (!stat.isFile || stat.size > JOURNAL_MAX_BYTES) {
+    memos.delete(journalPath);
+    return undefined;
+  }
   const memo = memos.get(journalPath);
   const mtime = stat.mtime?.getTime() ?? 0;
   if (
@@ -148,7 +152,8 @@ export function readMemo(
   }
   try {
     const st = file.statSync();
-    const parsed = parseLines(readAllSync(file));
+    if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
+    const parsed = parseLines(readAllSync(file, st.size));
     if (memos.size >= MEMO_LIMIT) memos.clear();
     memos.set(journalPath, {
       ino: st.ino,
@@ -176,7 +181,9 @@ function readTail(journalPath: string, memo: Memo): Map<string, string> | undefi
   }
   try {
     const st = file.statSync();
-    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
+    if (st.ino !== memo.ino || st.size < memo.size || st.size > JOURNAL_MAX_BYTES) {
+      return undefined;
+    }
     file.seekSync(memo.size, Deno.SeekMode.Start);
     const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
     memo.size += parsed.consumed;

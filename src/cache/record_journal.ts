@@ -35,7 +35,9 @@ import { writeFileAtomicSync } from "../atomic_write.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
+  endsTorn,
   isReplaced,
+  JOURNAL_MAX_BYTES,
   lockSync,
   markReplaced,
   openForAppend,
@@ -285,6 +287,31 @@ function appendLine(
       // Shared: many appenders at once, none while a compaction replaces it.
       const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
       const mine = file.statSync();
+      if (!mine.isFile) {
+        // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
+        throw new Deno.errors.PermissionDenied(
+          `refusing to append to ${journalPath}: it is not a regular file (the cache may have ` +
+            `been restored from an untrusted source). Remove it, or the whole cache dir, and run again`,
+        );
+      }
+      if ((mine.nlink ?? 1) > 1) {
+        // vc never links a journal twice: the other name (a hard link planted
+        // in a restored cache) may be outside the cache dir.
+        throw new Deno.errors.PermissionDenied(
+          `refusing to append to ${journalPath}: it has another hard link (vc never makes ` +
+            `one; the cache may have been restored from an untrusted source). Remove it, or ` +
+            `the whole cache dir, and run again`,
+        );
+      }
+      if (mine.size > JOURNAL_MAX_BYTES && attempt < 10) {
+        // Not one vc wrote, and never read: replaced by this append's line
+        // (appending to it would lose the line, and grow it further).
+        replaced = true;
+        if (kept !== undefined) dropHandle(journalPath);
+        else unlockQuietly(file);
+        discardOversized(journalPath);
+        continue;
+      }
       if (isReplaced(mine)) {
         replaced = true;
         if (kept !== undefined) dropHandle(journalPath);
@@ -302,10 +329,12 @@ function appendLine(
         }
       }
       before = mine.size;
+      // After a torn last line, a newline first keeps this line whole.
+      const out = endsTorn(file, mine.size) ? withNewlineFirst(line) : line;
       // O_APPEND: one write lands whole at the end, whoever else appends.
-      const n = file.writeSync(line);
-      if (n === line.length) remember(journalPath, mine, file, name, line.length, meta);
-      if (n !== line.length) {
+      const n = file.writeSync(out);
+      if (n === out.length) remember(journalPath, mine, file, name, out.length, meta);
+      if (n !== out.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
           file.writeSync(new Uint8Array([0x0a]));
@@ -369,8 +398,17 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   }
   try {
     if (!file.tryLockSync(true)) return false;
-    if (!sameFile(file.statSync(), journalPath)) return false;
-    const { lines, count } = parseLines(readAllSync(file));
+    const stat = file.statSync();
+    if (!sameFile(stat, journalPath)) return false;
+    // Another name for it (planted) may be outside: not even its times change.
+    if (!stat.isFile || (stat.nlink ?? 1) > 1) return false;
+    if (stat.size > JOURNAL_MAX_BYTES) {
+      forgetJournal(journalPath);
+      Deno.removeSync(journalPath);
+      markReplaced(file);
+      return true;
+    }
+    const { lines, count } = parseLines(readAllSync(file, stat.size));
     const split = lines.get(SPLIT_MARK);
     // A split directory journal is removed once its split journals all are.
     if (split !== undefined) {
@@ -428,6 +466,40 @@ export function compactRecords(journalPath: string, name: string): boolean {
   if (file === journalPath) return compacted;
   if (compacted) compactJournal(journalPath);
   return compacted;
+}
+
+function withNewlineFirst(line: Uint8Array): Uint8Array {
+  const out = new Uint8Array(line.length + 1);
+  out[0] = 0x0a;
+  out.set(line, 1);
+  return out;
+}
+
+/**
+ * Removes a journal larger than {@linkcode JOURNAL_MAX_BYTES} (never read,
+ * so its records are misses already), under its exclusive lock, waiting
+ * for appenders in other processes; left alone when it cannot be locked.
+ */
+function discardOversized(journalPath: string): void {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true, write: true });
+  } catch {
+    return; // gone, or not writable: the append says why
+  }
+  try {
+    if (!lockSync(file, true, APPEND_LOCK_WAIT_MS)) return;
+    const stat = file.statSync();
+    if (stat.size <= JOURNAL_MAX_BYTES || !sameFile(stat, journalPath)) return;
+    if (!stat.isFile || (stat.nlink ?? 1) > 1) return;
+    forgetJournal(journalPath);
+    Deno.removeSync(journalPath);
+    markReplaced(file);
+  } catch {
+    // Left as it is: its entries stay misses.
+  } finally {
+    file.close();
+  }
 }
 
 /** What this process read of the journal (its kept handle's status saves a `stat`). */

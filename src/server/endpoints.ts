@@ -298,7 +298,8 @@ function matchesEtag(header: string | null, etag: string): boolean {
 
 /**
  * A single `bytes=` range within `size` bytes; `undefined` for none (or
- * several ranges, or an `If-Range` that no longer matches: the whole file).
+ * several ranges, an invalid one, or an `If-Range` that no longer matches:
+ * the whole file).
  */
 function parseRange(
   header: string | null,
@@ -316,7 +317,10 @@ function parseRange(
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
+  // A last position before the first makes the header invalid, to be
+  // ignored (RFC 9110 14.1.1): the whole file, not a 416.
+  if (m[2] !== "" && Number(m[2]) < start) return undefined;
   const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || end < start) return "unsatisfiable";
+  if (start >= size) return "unsatisfiable";
   return { start, end };
 }

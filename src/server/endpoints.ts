@@ -9,8 +9,9 @@ import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
 import type { Entries, EntryMeta } from "./entries.ts";
-import { HttpError } from "./http_error.ts";
+import { HttpError, jsonResponse } from "./http_error.ts";
 import { contentDisposition, contentTypeFor } from "./mime.ts";
+import { mediaType } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
@@ -43,7 +44,7 @@ async function authenticate(req: Request, ctx: EndpointContext): Promise<Identit
 }
 
 function ok(): Response {
-  return Response.json({ status: "ok" });
+  return jsonResponse({ status: "ok" });
 }
 
 /** The request body (empty when there is none). */
@@ -76,7 +77,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   if (body.entries.size === 0) throw new HttpError(400, "the JSON body must not be empty");
   const id = cacheId(identity.tokenId, body);
   const meta = await ctx.entries.reserve(id, identity.tokenId);
-  return Response.json({
+  return jsonResponse({
     cache_id: id,
     status: "ok",
     metadata: describe(meta),
@@ -199,9 +200,7 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
       }
       const etag = `"${meta.etag}"`;
       const headers = new Headers({
-        "content-type": contentTypeFor(meta.filename) === "application/octet-stream"
-          ? meta.contentType ?? "application/octet-stream"
-          : contentTypeFor(meta.filename),
+        "content-type": servedType(meta),
         "content-disposition": contentDisposition(meta.filename),
         etag,
         "accept-ranges": "bytes",
@@ -252,6 +251,18 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
   } finally {
     drop();
   }
+}
+
+/**
+ * The type a file is served as: from its filename's extension; for an
+ * unknown extension the type it was uploaded with, if that is a valid media
+ * type (metadata written before uploads were checked may hold anything,
+ * which as a header would fail every download).
+ */
+function servedType(meta: EntryMeta): string {
+  const byName = contentTypeFor(meta.filename);
+  if (byName !== "application/octet-stream" || meta.contentType === undefined) return byName;
+  return mediaType(meta.contentType) ?? byName;
 }
 
 /**

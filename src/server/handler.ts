@@ -11,9 +11,10 @@ import type { ObjectStore } from "../store/types.ts";
 import type { AuthProvider } from "./auth.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
 import { Entries } from "./entries.ts";
-import { errorResponse, HttpError } from "./http_error.ts";
+import { errorResponse, HttpError, jsonResponse } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
+import { SECURITY_HEADERS } from "./mime.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
 
 /** Options for {@linkcode createHandler}. */
@@ -138,6 +139,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       await request.body?.cancel().catch(() => {});
     }
     response.headers.set("x-request-id", requestId);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
     const template = match?.route ?? "unknown";
     // Counted when answered; bytes out and the log line when the body is sent.
     metrics.request(request.method, template, response.status, ctx.bytesIn);
@@ -183,26 +185,37 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     if (match === undefined) {
       throw new HttpError(404, `no route for ${new URL(request.url).pathname}`);
     }
+    const allow = [...match.methods, "OPTIONS"].join(", ");
+    // OPTIONS answers what the route allows (RFC 9110 9.3.7), with no
+    // authentication and no CORS grant, as Flask (KBase's server) does.
+    if (request.method === "OPTIONS") {
+      return new Response(null, { status: 204, headers: { allow } });
+    }
     if (!match.methods.includes(request.method)) {
       throw new HttpError(405, `${request.method} is not allowed on ${match.route}`, {
-        headers: { allow: match.methods.join(", ") },
+        headers: { allow },
       });
     }
     switch (match.route) {
       case "/":
       case "/v1":
-        return Response.json({
+        return jsonResponse({
           service: "vc cache service",
           api: "KBase file cache API v1",
           base_path: basePath,
           endpoints: ENDPOINTS,
         });
       case "/healthz":
-        return Response.json({ status: "ok" });
-      case "/metrics":
-        return new Response(metrics.render(), {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        return jsonResponse({ status: "ok" });
+      case "/metrics": {
+        const text = new TextEncoder().encode(metrics.render());
+        return new Response(text, {
+          headers: {
+            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+            "content-length": String(text.length),
+          },
         });
+      }
       case "/v1/cache_id":
         return await postCacheId(request, ctx);
     }

@@ -1,6 +1,6 @@
 /**
  * The one error type the cache service turns into an HTTP error response:
- * `{"status": "error", "error": message}` with `status`.
+ * `{"status": "error", "error": message}` with `status`; and JSON responses.
  *
  * @module
  */
@@ -51,5 +51,36 @@ export function errorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json({ status: "error", error: message }, { status, headers });
+  return jsonResponse({ status: "error", error: message }, { status, headers });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A JSON response with its `Content-Length` (where `Response.json` leaves
+ * it to chunked encoding), so GET and HEAD of a JSON route send the same
+ * headers and the size is known up front.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonResponse } from "./http_error.ts";
+ * const res = jsonResponse({ status: "ok" });
+ * assert.equal(res.headers.get("content-length"), "15");
+ * assert.equal(res.headers.get("content-type"), "application/json");
+ * ```
+ */
+export function jsonResponse(
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
+  const bytes = encoder.encode(JSON.stringify(body));
+  return new Response(bytes, {
+    status: init.status ?? 200,
+    headers: {
+      ...init.headers,
+      "content-type": "application/json",
+      "content-length": String(bytes.length),
+    },
+  });
 }

@@ -10,12 +10,13 @@
  */
 import { concatBytes } from "../bytes.ts";
 import { HttpError } from "./http_error.ts";
+import { storedContentType, storedFilename } from "./upload_fields.ts";
 
 /** The `file` field of an upload. */
 export interface FilePart {
-  /** The filename the client sent (path components removed). */
+  /** The filename the client sent, as its base name (see `storedFilename`). */
   filename: string;
-  /** The part's content type, when sent. */
+  /** The part's content type, when sent (a valid media type). */
   contentType?: string;
   /** The file's bytes; errors with an `HttpError` (400 cut off, 413 too large). */
   body: ReadableStream<Uint8Array>;
@@ -47,8 +48,10 @@ const MIN_READ = 64 * 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
- * Throws `HttpError` 400 for a missing boundary, malformed framing, or no
- * file field / filename.
+ * Throws `HttpError` 400 for a missing boundary, malformed framing, no file
+ * field / filename, a filename with no base name or with control characters,
+ * or a content type that is not a media type. The body stream errors with
+ * `HttpError` 400 when a second file field follows or the body is cut off.
  *
  * @example
  * ```ts
@@ -89,11 +92,8 @@ export async function readFilePart(
     scanner.unshift(CRLF);
     await scanner.skipUntil(delimiter);
     for (;;) {
-      const after = await scanner.peek(2);
-      if (after === "--") throw new HttpError(400, `multipart body has no "${field}" field`);
-      const rest = await scanner.line(); // the end of the delimiter line (transport padding)
-      if (rest === undefined || rest.trim() !== "") throw malformed("bad delimiter line");
-      const headers = await partHeaders(scanner);
+      const headers = await nextPart(scanner);
+      if (headers === undefined) throw new HttpError(400, `multipart body has no "${field}" field`);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
       if (disposition.name !== field) {
         await scanner.skipUntil(delimiter);
@@ -105,11 +105,37 @@ export async function readFilePart(
       if (disposition.filename.length > MAX_FILENAME) {
         throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
       }
-      const type = headers.get("content-type");
-      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity);
+      const filename = storedFilename(disposition.filename);
+      const contentType = storedContentType(headers.get("content-type"));
+      const encoding = headers.get("content-transfer-encoding")?.toLowerCase();
+      if (encoding !== undefined && !["7bit", "8bit", "binary"].includes(encoding)) {
+        // RFC 7578 4.7: senders do not encode parts; storing base64 text as
+        // the file would hand back other bytes than the client meant.
+        throw new HttpError(
+          400,
+          `Content-Transfer-Encoding ${JSON.stringify(encoding)} of the file part is not supported`,
+        );
+      }
+      // The file ends well only once the rest of the body checks out: a
+      // second "file" part (which one would the client mean?) or a body cut
+      // off after the file fails the upload instead of storing the first.
+      const rest = async (): Promise<void> => {
+        for (;;) {
+          const more = await nextPart(scanner);
+          if (more === undefined) return;
+          if (parseDisposition(more.get("content-disposition") ?? "").name === field) {
+            throw new HttpError(
+              400,
+              `multipart body has more than one "${field}" field; send one file per upload`,
+            );
+          }
+          await scanner.skipUntil(delimiter);
+        }
+      };
+      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity, rest);
       return {
-        filename: disposition.filename,
-        ...(type === undefined ? {} : { contentType: type }),
+        filename,
+        ...(contentType === undefined ? {} : { contentType }),
         body: file.body,
         bytes: file.bytes,
       };
@@ -118,6 +144,19 @@ export async function readFilePart(
     await scanner.cancel(e);
     throw e;
   }
+}
+
+/**
+ * After a delimiter: the next part's headers, or `undefined` at the closing
+ * delimiter (`--`). 400 when the body ends instead.
+ */
+async function nextPart(scanner: Scanner): Promise<Map<string, string> | undefined> {
+  const after = await scanner.peek(2);
+  if (after === "--") return undefined;
+  const rest = await scanner.line(); // the end of the delimiter line (transport padding)
+  if (rest === undefined) throw malformed("body ends without the closing delimiter");
+  if (rest.trim() !== "") throw malformed("bad delimiter line");
+  return await partHeaders(scanner);
 }
 
 function malformed(what: string): HttpError {
@@ -147,7 +186,11 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
     if (line === "") return headers;
     const colon = line.indexOf(":");
     if (colon <= 0) throw malformed(`bad part header ${JSON.stringify(line.slice(0, 100))}`);
-    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    const name = line.slice(0, colon).trim().toLowerCase();
+    // Two values for one header leave the part ambiguous (another parser
+    // may take the other one): refused rather than guessed.
+    if (headers.has(name)) throw malformed(`part header ${JSON.stringify(name)} appears twice`);
+    headers.set(name, line.slice(colon + 1).trim());
   }
   throw malformed("too many part headers");
 }
@@ -156,7 +199,10 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
  * `form-data; name="file"; filename="a.txt"` → name and filename, decoded
  * the way browsers and Python's requests encode them (WHATWG form encoding:
  * `"` sent as `%22` or `\"`, backslashes literal), with RFC 5987
- * `filename*=UTF-8''...` preferred when present.
+ * `filename*=UTF-8''...` preferred when present. The filename is returned as
+ * sent, path and all ({@linkcode readFilePart} keeps its base name). A
+ * parameter given twice is `HttpError` 400: parsers that take the first
+ * and parsers that take the last would see different fields.
  *
  * @example
  * ```ts
@@ -167,6 +213,7 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
  *   { name: "file", filename: "é.txt" },
  * );
  * assert.equal(parseDisposition('form-data; name="file"; filename="a%22b\\c.csv"').filename, 'a"b\\c.csv');
+ * assert.throws(() => parseDisposition('form-data; name="x"; name="file"'), /twice/);
  * ```
  */
 export function parseDisposition(value: string): { name?: string; filename?: string } {
@@ -176,7 +223,11 @@ export function parseDisposition(value: string): { name?: string; filename?: str
     const v = m[2] !== undefined
       ? m[2].replaceAll('\\"', '"').replaceAll("%22", '"')
       : (m[3] ?? "").trim();
-    params.set(m[1]!.toLowerCase(), v);
+    const key = m[1]!.toLowerCase();
+    if (params.has(key)) {
+      throw malformed(`Content-Disposition gives ${JSON.stringify(key)} twice`);
+    }
+    params.set(key, v);
   }
   let filename = params.get("filename");
   const extended = params.get("filename*");
@@ -190,9 +241,6 @@ export function parseDisposition(value: string): { name?: string; filename?: str
       }
     }
   }
-  // A client may send a path; keep its last component (a backslash is a
-  // legal filename character for the clients that matter here).
-  if (filename !== undefined) filename = filename.slice(filename.lastIndexOf("/") + 1);
   const name = params.get("name");
   return {
     ...(name === undefined ? {} : { name }),
@@ -349,11 +397,13 @@ class Scanner {
 
   /**
    * The bytes up to `delim` as a stream, and how many it handed out;
-   * consumes the delimiter at the end.
+   * consumes the delimiter at the end, then runs `after` (which reads on)
+   * before the stream ends: if it throws, the stream errors instead.
    */
   streamUntil(
     delim: Uint8Array,
     max: number,
+    after: () => Promise<void>,
   ): { body: ReadableStream<Uint8Array>; bytes: () => number } {
     let total = 0;
     let done = false;
@@ -366,8 +416,14 @@ class Scanner {
       pull: async (controller) => {
         for (;;) {
           if (done) {
+            try {
+              await after();
+            } catch (e) {
+              await this.cancel(e);
+              throw e;
+            }
             controller.close();
-            // The rest (closing delimiter, epilogue) carries nothing we need.
+            // The epilogue carries nothing we need.
             await this.cancel(undefined);
             return;
           }

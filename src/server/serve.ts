@@ -11,6 +11,7 @@ import { InvalidInputError } from "../errors.ts";
 import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatLogLine } from "./log.ts";
+import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { runSweeps } from "./sweep.ts";
 
@@ -92,13 +93,16 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
           ms: 0,
           error: e instanceof Error ? (e.stack ?? e.message) : String(e),
         }));
-        return Response.json({ status: "error", error: "internal error" }, { status: 500 });
+        return errorResponse(500, "internal error", SECURITY_HEADERS);
       },
     }, (request, info) => {
       // Draining: Deno's own shutdown cuts request bodies still arriving, so
       // in-flight requests finish first and new ones are turned away.
       if (draining) {
-        return errorResponse(503, "the server is shutting down", { connection: "close" });
+        return errorResponse(503, "the server is shutting down", {
+          ...SECURITY_HEADERS,
+          connection: "close",
+        });
       }
       active++;
       info.completed.catch(() => {}).finally(() => {

@@ -1,0 +1,101 @@
+/**
+ * What an upload's `file` part declares about itself, checked before it is
+ * stored: the filename (kept as its base name, since it comes back in
+ * `Content-Disposition` and a client may save under it) and the content type
+ * (it comes back as a response header, so it must be a valid media type).
+ *
+ * @module
+ */
+import { HttpError } from "./http_error.ts";
+
+/** C0 controls, DEL and C1 controls: never part of a name anyone means. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A short, escaped rendition of client input for an error message. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+}
+
+/**
+ * The name to store for an uploaded file: the part after the last `/` or
+ * `\` (browsers of old and some clients send a whole path, e.g.
+ * `C:\Users\me\out.tsv` or `../../out.tsv`). Throws `HttpError` 400 when no
+ * name is left (`dir/`, `..`) or the name holds control characters (a CR/LF
+ * smuggled in through `filename*`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storedFilename } from "./upload_fields.ts";
+ * assert.equal(storedFilename("C:\\x\\y.txt"), "y.txt");
+ * assert.equal(storedFilename("../../y"), "y");
+ * assert.throws(() => storedFilename("a/.."), /not a file name/);
+ * assert.throws(() => storedFilename("a\r\nSet-Cookie: x"), /control characters/);
+ * ```
+ */
+export function storedFilename(raw: string): string {
+  const base = raw.slice(Math.max(raw.lastIndexOf("/"), raw.lastIndexOf("\\")) + 1);
+  if (base === "" || base === "." || base === "..") {
+    throw new HttpError(400, `filename ${quoted(raw)} is not a file name (no base name)`);
+  }
+  if (CONTROL.test(base)) {
+    throw new HttpError(400, `filename ${quoted(raw)} contains control characters`);
+  }
+  return base;
+}
+
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
+/** RFC 9110 media-type, ASCII only (what a header value can carry everywhere). */
+const MEDIA_TYPE = new RegExp(
+  `^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`,
+);
+/** Longest content type kept. */
+const MAX_MEDIA_TYPE = 256;
+
+/**
+ * A content type if it is a valid RFC 9110 media type (parameters allowed,
+ * ASCII only, at most 256 characters), trimmed; `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mediaType } from "./upload_fields.ts";
+ * assert.equal(mediaType(" text/plain; charset=utf-8 "), "text/plain; charset=utf-8");
+ * assert.equal(mediaType("text/plain; x=\u20ac"), undefined);
+ * assert.equal(mediaType("not a type"), undefined);
+ * ```
+ */
+export function mediaType(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed.length > MAX_MEDIA_TYPE || !MEDIA_TYPE.test(trimmed)) return undefined;
+  return trimmed;
+}
+
+/**
+ * The content type to store for an uploaded part: `undefined` when the part
+ * sent none (or an empty one), the trimmed media type when valid, and
+ * `HttpError` 400 naming it otherwise (stored, it would break every
+ * download's headers).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storedContentType } from "./upload_fields.ts";
+ * assert.equal(storedContentType(undefined), undefined);
+ * assert.equal(storedContentType("application/x-thing"), "application/x-thing");
+ * assert.throws(() => storedContentType("text/html\u0000"), /not a valid media type/);
+ * ```
+ */
+export function storedContentType(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const type = mediaType(value);
+  if (type === undefined) {
+    throw new HttpError(
+      400,
+      `Content-Type ${quoted(value)} of the file part is not a valid media type`,
+    );
+  }
+  return type;
+}

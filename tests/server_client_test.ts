@@ -52,3 +52,23 @@ Deno.test("CacheClient: a bad URL, an unreachable service and a missing file are
   );
   assertStringIncludes(missing.message, "file to upload /nonexistent/result.tsv does not exist");
 });
+
+Deno.test("CacheClient.put: a content type that is not a media type is refused before sending", async () => {
+  await using t = await startService();
+  const client = new CacheClient({ url: t.url, token: t.tokens.alice });
+  const { cacheId } = await client.id({ type: 1 });
+  for (const contentType of ["text/plain\r\nX-Evil: 1", "nope", "text/\u00e9"]) {
+    const e = await assertRejects(
+      () => client.put(cacheId, new Uint8Array(3), { contentType }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "media type");
+  }
+  assertEquals(t.logs.filter((l) => JSON.parse(l).route === "/v1/cache/{id}").length, 0);
+  await client.put(cacheId, new Uint8Array(3), { filename: "x.bin", contentType: "a/b; c=d" });
+  const res = await fetch(`${t.url}/v1/cache/${cacheId}`, {
+    headers: { authorization: t.tokens.alice },
+  });
+  await res.body?.cancel();
+  assertEquals(res.headers.get("content-type"), "a/b; c=d");
+});

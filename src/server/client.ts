@@ -8,6 +8,7 @@
  */
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
+import { mediaType } from "./upload_fields.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -156,6 +157,13 @@ export class CacheClient {
   async put(id: string, body: UploadBody, options: PutFileOptions = {}): Promise<void> {
     const filename = options.filename ??
       ("path" in body ? body.path.split(/[\\/]/).pop() || "file" : "file");
+    // Written into the part's headers: a CR/LF would forge others, and the
+    // service refuses anything that is not a media type anyway.
+    if (options.contentType !== undefined && mediaType(options.contentType) === undefined) {
+      throw new InvalidInputError(
+        `content type ${JSON.stringify(options.contentType)} is not a valid media type`,
+      );
+    }
     const boundary = `vc-${crypto.randomUUID()}`;
     const head = encoder.encode(
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${

@@ -37,8 +37,19 @@ async function download(t: TestService, id: string): Promise<Response> {
   return await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: t.tokens.alice } });
 }
 
-const stores: [string, (() => Promise<{ store: ObjectStore } & AsyncDisposable>) | undefined][] = [
-  ["a directory", undefined],
+/** A store to serve from, and (for S3) how many multipart uploads are still open. */
+interface Backing extends AsyncDisposable {
+  store: ObjectStore;
+  openUploads(): Promise<number>;
+}
+type Variant = [
+  string,
+  (() => Promise<Backing>) | undefined,
+  { maxBytesPerIdentity?: number },
+];
+const stores: Variant[] = [
+  ["a directory", undefined, {}],
+  ["a directory, with a quota (usage unchanged)", undefined, { maxBytesPerIdentity: 64 * MiB }],
   ["S3 (multipart upload of unknown size)", async () => {
     const fake = await startFakeS3({ buckets: ["cache"] });
     const store = new S3Store({
@@ -50,19 +61,38 @@ const stores: [string, (() => Promise<{ store: ObjectStore } & AsyncDisposable>)
       multipartThreshold: 5 * MiB,
       partSize: 5 * MiB,
     });
-    return { store, [Symbol.asyncDispose]: () => fake[Symbol.asyncDispose]() };
-  }],
+    return {
+      store,
+      async openUploads() {
+        const res = await fetch(`${fake.url}/cache?uploads`);
+        return (await res.text()).split("<Upload>").length - 1;
+      },
+      [Symbol.asyncDispose]: () => fake[Symbol.asyncDispose](),
+    };
+  }, {}],
 ];
 
-for (const [where, makeStore] of stores) {
+/** Every object's key and bytes, as text. */
+async function snapshot(store: ObjectStore): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of await keys(store)) {
+    out.push(`${key}: ${await new Response((await store.get(key)).body).text()}`);
+  }
+  return out;
+}
+
+for (const [where, makeStore, limits] of stores) {
   Deno.test(`upload with two "file" parts is 400 and changes nothing, on ${where}`, async () => {
     await using backing = makeStore === undefined ? undefined : await makeStore();
-    await using t = await startService(backing === undefined ? {} : { store: backing.store });
+    await using t = await startService({
+      ...limits,
+      ...(backing === undefined ? {} : { store: backing.store }),
+    });
     const alice = t.tokens.alice;
     const id = (await newCacheId(t.url, alice, { dup: 1 })).doc.cache_id as string;
     const placeholder = (await newCacheId(t.url, alice, { dup: 2 })).doc.cache_id as string;
     assertEquals((await upload(t.url, alice, id, "original", "orig.txt")).status, 200);
-    const before = await keys(t.store);
+    const before = await snapshot(t.store);
     // The first file is big enough to be streamed into the store (on S3, as
     // several parts of a multipart upload) before the second part is seen.
     const big = "A".repeat(6 * MiB);
@@ -94,7 +124,8 @@ for (const [where, makeStore] of stores) {
       const still = await download(t, placeholder);
       assertEquals(still.status, 404, what);
       await still.body?.cancel();
-      assertEquals(await keys(t.store), before, `${what}: no object left behind`);
+      assertEquals(await snapshot(t.store), before, `${what}: nothing stored or changed`);
+      if (backing !== undefined) assertEquals(await backing.openUploads(), 0, what);
     }
     // A body cut off after the file's delimiter, before the closing one, is
     // refused the same way; other fields after the file are fine.
@@ -103,7 +134,7 @@ for (const [where, makeStore] of stores) {
       assertEquals(cut.status, 400, end);
       if (end === "--Q") assertStringIncludes(cut.error, "closing delimiter");
     }
-    assertEquals(await keys(t.store), before);
+    assertEquals(await snapshot(t.store), before);
     const fine = await postRaw(
       t,
       id,

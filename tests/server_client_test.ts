@@ -2,7 +2,8 @@
  * CacheClient.download writes through the shared atomic writer: small files
  * (under the 64 KiB that Deno 2.9's `FsFile.writable` holds back when piped
  * with `preventClose`) arrive whole, with or without a progress callback, and
- * no temp file is left beside the destination.
+ * no temp file is left beside the destination; CacheClient.put refuses a
+ * content type it would write into the part headers unless it is a media type.
  */
 import { CacheClient } from "../src/server/client.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../src/errors.ts";

@@ -186,7 +186,8 @@ export async function markUsed(dataPath: string, time: number = Date.now()): Pro
   try {
     const stat = await Deno.lstat(dataPath);
     // Never through a link (a planted one would point outside the cache dir).
-    if (!stat.isFile || stat.mtime === null) return;
+    // Nor on a file with another name (a hard link): that may be outside.
+    if (!stat.isFile || stat.mtime === null || (stat.nlink ?? 1) > 1) return;
     const mtime = stat.mtime;
     await Deno.utime(dataPath, new Date(time), mtime);
   } catch {

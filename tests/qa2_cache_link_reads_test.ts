@@ -165,6 +165,11 @@ Deno.test("a cache copied with cp -al: refused with what to do, and cache verify
   assert(verify.code === 0, verify.stderr);
   assertStringIncludes(verify.stdout, `repaired ${copiedJournal}`);
   assertEquals((await Deno.stat(copiedJournal)).nlink, 1);
+  // Its data file too (else every entry of the copy is downloaded again).
+  const copiedData = `${dataDir}/x.csv`.replace(ws.cacheDir, copy);
+  assertStringIncludes(verify.stdout, `repaired ${copiedData}`);
+  assertEquals((await Deno.stat(copiedData)).nlink, 1);
+  assertEquals(await Deno.readTextFile(copiedData), "x-data");
   const get = await ws.run(["cache", "get", `${ws.bucket}/d/y.csv`], env);
   assert(get.code === 0, get.stderr);
   assertEquals(await Deno.readTextFile(get.stdout.trim()), "y-data");

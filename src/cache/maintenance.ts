@@ -18,7 +18,7 @@ import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
 import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
 import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
-import { ownJournals } from "./journal_repair.ts";
+import { ownDataFile, ownJournals } from "./journal_repair.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 
@@ -280,6 +280,8 @@ export interface VerifyResult {
   links?: string[];
   /** Record journals that had another hard link, rewritten as the cache's own files. */
   ownedJournals?: string[];
+  /** Data files that had another hard link, replaced by verified copies of the cache's own. */
+  ownedData?: string[];
   /** Dead records dropped: no data file, or unreadable. */
   deadRecords?: number;
 }
@@ -315,6 +317,7 @@ export async function verifyEntries(
   const deadRecords = await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
+  const ownedData: string[] = [];
   let ok = 0;
   let done = 0;
   const signal = options.signal;
@@ -337,6 +340,10 @@ export async function verifyEntries(
       }
       if (problem === undefined) {
         ok++;
+        // A `cp -al` copy: lookups take a shared data file for a miss.
+        const own = await ownDataFile(cacheDir, entry, (copy) => problemWith(copy, entry, check))
+          .catch(() => false);
+        if (own) ownedData.push(entry.path);
       } else {
         corrupt.push({ ...publicEntry(entry), problem });
       }
@@ -348,6 +355,7 @@ export async function verifyEntries(
   if (orphans.length > 0) result.orphans = orphans;
   if (links.size > 0) result.links = [...links];
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
+  if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;
   return result;
 }

@@ -272,7 +272,7 @@ export const verify: Command = {
         `${r.ok} ok, ${corrupt.length} corrupt`,
         ...corrupt.map((c) => `corrupt (removed): ${c.uri}: ${c.problem ?? "does not match"}`),
         ...(corrupt.length > 0 ? ["the next use of a removed entry downloads it again"] : []),
-        ...(r.ownedJournals ?? []).map((p) =>
+        ...[...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
           `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
         ),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),

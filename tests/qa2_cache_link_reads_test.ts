@@ -10,6 +10,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
+import { writeMeta } from "../src/cache/entry_meta.ts";
 
 interface Setup {
   dataDir: string;
@@ -67,6 +68,31 @@ for (const level of [".meta", ".meta/<dir>", "journal"] as const) {
     assertStringIncludes(get.stderr, "symbolic link");
   });
 }
+
+Deno.test("an earlier version's record file that is a symlink is not read: refused naming it", async () => {
+  await using ws = await CliWorkspace.create();
+  const { dataDir, metaDir } = await setup(ws);
+  // y.csv: no journal line, a planted data file, and a record file linked to one outside.
+  const outside = ws.path("outside-record.json");
+  const get = await ws.run(["cache", "get", `${ws.bucket}/d/y.csv`]);
+  assert(get.code === 0, get.stderr);
+  const line = (await Deno.readTextFile(`${metaDir}/%records.jsonl`)).split("\n")
+    .find((l) => l.startsWith("y.csv\t"))!;
+  const meta = JSON.parse(line.slice("y.csv\t".length));
+  // A record outside, for a planted 7-byte file, fresh.
+  writeMeta(outside, { ...meta, etag: "planted", size: 7, validatedAt: Date.now() });
+  // Back to a cache of an earlier version for y.csv: its line removed.
+  const lines = (await Deno.readTextFile(`${metaDir}/%records.jsonl`)).split("\n")
+    .filter((l) => !l.startsWith("y.csv\t")).join("\n");
+  await Deno.writeTextFile(`${metaDir}/%records.jsonl`, lines);
+  await Deno.writeTextFile(`${dataDir}/y.csv`, "PLANTED");
+  await Deno.symlink(outside, `${metaDir}/y.csv%.json`);
+  forgetRecords();
+  const again = await ws.run(["cache", "get", `${ws.bucket}/d/y.csv`]);
+  assertEquals(again.code, 1, `served through the link: ${again.stdout}`);
+  assertStringIncludes(again.stderr, `${metaDir}/y.csv%.json`);
+  assertStringIncludes(again.stderr, "symbolic link");
+});
 
 Deno.test("a hard-linked data file is never touched: a miss, replaced by a file of the cache's own", async () => {
   await using ws = await CliWorkspace.create();

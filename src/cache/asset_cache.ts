@@ -350,7 +350,7 @@ export class AssetCache implements AsyncDisposable {
       if (loc === undefined) return Promise.resolve(false);
       const rec = this.#byPath.get(loc.dataPath);
       if (rec !== undefined) rec.validatedAt = 0;
-      const found = readEntryRecord(loc);
+      const found = this.#readRecord(loc);
       if (found !== undefined && found.meta.validatedAt !== 0) {
         try {
           this.#writeRecord(loc, { ...found.meta, validatedAt: 0 }, found.legacyUsed !== undefined);
@@ -429,7 +429,7 @@ export class AssetCache implements AsyncDisposable {
     const path = resolve(local);
     if (this.#layout.contains(path)) {
       const { recordPathsOf } = await import("./layout.ts");
-      const meta = readEntryRecord(recordPathsOf(this.dir, path))?.meta;
+      const meta = this.#readRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
         const { checkFile } = await import("../verify.ts");
         const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
@@ -605,6 +605,16 @@ export class AssetCache implements AsyncDisposable {
     await markUsed(rec.path, now);
   }
 
+  /**
+   * Reads an entry's record, never through a link: a symbolic link at its
+   * journal, a shard, `.meta` or a directory below it is refused with an
+   * error naming it (like a write), instead of records read from elsewhere.
+   */
+  #readRecord(loc: RecordPaths): ReturnType<typeof readEntryRecord> {
+    this.#layout.assertSafeOnce(loc.journalPath);
+    return readEntryRecord(loc);
+  }
+
   /** Writes a record (checked for planted links first). */
   #writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
     this.#layout.assertSafeOnce(loc.journalPath);
@@ -674,14 +684,14 @@ export class AssetCache implements AsyncDisposable {
     if (rec !== undefined) {
       // Known in memory: make sure nobody removed the file behind our back.
       const stat = statOrUndefined(rec.path);
-      if (stat === undefined || stat.size !== rec.size) {
+      if (stat === undefined || stat.size !== rec.size || (stat.nlink ?? 1) > 1) {
         this.#forget(rec.path);
         rec = undefined;
       } else {
         rec.checkedAt = now;
         // `invalidate` in another process marks the shared record; honour it
         // here too (one stat of the journal per entry per recheck interval).
-        if (readEntryRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
+        if (this.#readRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
       }
     }
     rec ??= this.#load(loc);
@@ -744,13 +754,19 @@ export class AssetCache implements AsyncDisposable {
 
   /** Reads the entry's record and checks its data file; undefined when not usable. */
   #load(loc: EntryLocation): Rec | undefined {
-    const found = readEntryRecord(loc);
+    const found = this.#readRecord(loc);
     const meta = found?.meta;
     // A record for another URI means two URIs share a path (case-insensitive
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
-    if (stat === undefined || !stat.isFile || stat.size !== meta.size) return undefined;
+    // A data file with another name (a hard link: planted, or a `cp -al` copy)
+    // is not the cache's own: touching it would write metadata elsewhere. A
+    // miss: the download renames a file of its own into place (a new inode),
+    // which leaves the other name as it was.
+    if (
+      stat === undefined || !stat.isFile || stat.size !== meta.size || (stat.nlink ?? 1) > 1
+    ) return undefined;
     const now = this.#clock.now();
     const rec: Rec = {
       uri: loc.uri,
@@ -1130,7 +1146,8 @@ function checkLocal(path: string): string {
 
 function statOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
-    return Deno.statSync(path);
+    // lstat: a data file replaced by a link (planted) is not a regular file: a miss.
+    return Deno.lstatSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       return undefined;

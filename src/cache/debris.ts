@@ -8,8 +8,15 @@
 import { dirname, join, sep } from "../path.ts";
 import { isSharedTempName, isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
-import { assertNoLinks, LOCKS_DIR, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
-import { lookupRecord } from "./record_journal.ts";
+import {
+  assertNoLinks,
+  linkOnPath,
+  LOCKS_DIR,
+  META_DIR,
+  RECORD_SUFFIX,
+  recordPathsOf,
+} from "./layout.ts";
+import { journalFileFor, lookupRecord } from "./record_journal.ts";
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
@@ -40,7 +47,10 @@ export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
  * Data files without a record (left by a write that failed, e.g. on a full
  * disk): invisible to `ls` and never served, so only taking space. A file
  * younger than {@linkcode ORPHAN_GRACE_MS} may be a download about to write
- * its record and is left alone.
+ * its record and is left alone. A file whose record would be read through a
+ * symbolic link (planted: `.meta`, a directory below it, a journal or a
+ * shard) has no readable record and is an orphan at once; the link is never
+ * followed (each such link is added to `links` when given).
  *
  * @example
  * ```ts
@@ -56,16 +66,37 @@ export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
  * }
  * ```
  */
-export async function findOrphans(cacheDir: string, now: number = Date.now()): Promise<string[]> {
+export async function findOrphans(
+  cacheDir: string,
+  now: number = Date.now(),
+  links?: Set<string>,
+): Promise<string[]> {
   const metaRoot = join(cacheDir, META_DIR) + sep;
   const locks = join(cacheDir, LOCKS_DIR) + sep;
   const out: string[] = [];
+  const checked = new Set<string>();
   for await (const path of walkFiles(cacheDir)) {
     if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
     const name = path.slice(path.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
     const record = recordPathsOf(cacheDir, path);
-    if (lookupRecord(record.journalPath, record.recordName).kind === "record") continue;
+    // A record behind a link (`.meta`, a directory, a journal or a shard) is
+    // never read: its data has no record, and no download can write one there.
+    const link = linkOnPath(cacheDir, record.journalPath, checked) ??
+      linkOnPath(cacheDir, record.metaPath, checked);
+    if (link !== undefined) {
+      links?.add(link);
+      out.push(path);
+      continue;
+    }
+    try {
+      if (lookupRecord(record.journalPath, record.recordName).kind === "record") continue;
+    } catch {
+      // Its shard is a link.
+      links?.add(journalFileFor(record.journalPath, record.recordName));
+      out.push(path);
+      continue;
+    }
     if (await lstatOrUndefined(record.metaPath) !== undefined) continue;
     const stat = await lstatOrUndefined(path);
     if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);

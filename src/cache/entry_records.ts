@@ -39,7 +39,9 @@ export interface FoundRecord {
 /**
  * Reads the entry's record: the journal's last line for it, else an earlier
  * version's record file; `undefined` when there is none, it was removed, or
- * it does not parse (a miss).
+ * it does not parse (a miss). Throws `PermissionDenied`, naming it, when the
+ * journal, its shard or the record file is a symbolic link (never read
+ * through: its target may be outside the cache dir).
  *
  * @example
  * ```ts
@@ -70,6 +72,7 @@ export function readEntryRecord(paths: RecordPaths): FoundRecord | undefined {
   if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
   if (found.kind === "removed") return undefined;
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;
+  refuseLinkedRecord(paths.metaPath);
   const legacy = readMeta(paths.metaPath);
   if (legacy === undefined) return undefined;
   const { lastUsed, ...meta } = legacy;
@@ -186,11 +189,29 @@ export async function markUsed(dataPath: string, time: number = Date.now()): Pro
   try {
     const stat = await Deno.lstat(dataPath);
     // Never through a link (a planted one would point outside the cache dir).
-    if (!stat.isFile || stat.mtime === null) return;
+    // Nor on a file with another name (a hard link): that may be outside.
+    if (!stat.isFile || stat.mtime === null || (stat.nlink ?? 1) > 1) return;
     const mtime = stat.mtime;
     await Deno.utime(dataPath, new Date(time), mtime);
   } catch {
     // Best effort by design (see above).
+  }
+}
+
+/** Throws (naming it) when an earlier version's record file is a symbolic link: never read through. */
+function refuseLinkedRecord(metaPath: string): void {
+  let link = false;
+  try {
+    link = Deno.lstatSync(metaPath).isSymlink;
+  } catch {
+    return; // none
+  }
+  if (link) {
+    throw new Deno.errors.PermissionDenied(
+      `refusing to read the record ${metaPath}: it is a symbolic link inside the cache dir ` +
+        `(vc never creates links there; the cache may have been restored from an untrusted ` +
+        `source). Remove the link, or the whole cache dir, and run again`,
+    );
   }
 }
 

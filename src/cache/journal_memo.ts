@@ -98,7 +98,8 @@ export function forgetJournal(journalPath: string): void {
 
 /**
  * The journal's last line per name (the text after the tab), or undefined
- * when there is no journal. Synchronous: one `stat` (none when `known`, the
+ * when there is no journal. Throws `PermissionDenied` (naming it) when the
+ * journal is a symbolic link: records are never read through one. Synchronous: one `stat` (none when `known`, the
  * status of an open handle of it, is given) when the journal is unchanged
  * since this process last read it, else a read of what is new: the whole
  * file when it was replaced, only the appended tail when it grew.
@@ -126,10 +127,19 @@ export function readMemo(
 ): Map<string, string> | undefined {
   let stat: Deno.FileInfo;
   try {
-    stat = known ?? Deno.statSync(journalPath);
+    // lstat: a link is never followed (its target may be outside the cache dir).
+    stat = known ?? Deno.lstatSync(journalPath);
   } catch {
     memos.delete(journalPath);
     return undefined;
+  }
+  if (stat.isSymlink) {
+    memos.delete(journalPath);
+    throw new Deno.errors.PermissionDenied(
+      `refusing to read records from ${journalPath}: it is a symbolic link inside the cache ` +
+        `dir (vc never creates links there; the cache may have been restored from an ` +
+        `untrusted source). Remove the link, or the whole cache dir, and run again`,
+    );
   }
   // Not ours (a directory, a device), or too large to be ours: not read.
   if (!stat.isFile || stat.size > JOURNAL_MAX_BYTES) {

@@ -358,6 +358,8 @@ export class CacheLayout {
   assertSafeOnce(path: string): void {
     if (this.#safeFiles.has(path)) return;
     this.assertSafe(path);
+    // Only once it exists: a missing directory above it may become a link.
+    if (!this.#safeDirs.has(dirname(path))) return;
     if (this.#safeFiles.size > 10_000) this.#safeFiles.clear(); // bounded memory
     this.#safeFiles.add(path);
   }
@@ -429,6 +431,43 @@ export class CacheLayout {
  * ```
  */
 export function assertNoLinks(cacheDir: string, path: string, known?: Set<string>): void {
+  const link = linkOnPath(cacheDir, path, known);
+  if (link !== undefined) {
+    throw new InvalidInputError(
+      `refusing to use ${path}: ${link} is a symbolic link inside the cache dir ${
+        resolve(cacheDir)
+      } ` +
+        `(vc never creates links there; the cache may have been restored from an untrusted ` +
+        `source). Remove the link, or the whole cache dir, and run again`,
+    );
+  }
+}
+
+/**
+ * The first existing component of `path` below `cacheDir` (the last one
+ * included) that is a symbolic link, or undefined when there is none (see
+ * {@linkcode assertNoLinks}, which throws instead). For maintenance, which
+ * reports what it cannot read through a link instead of failing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linkOnPath } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(linkOnPath(dir, `${dir}/a/b`), undefined);
+ *   await Deno.symlink("/tmp", `${dir}/a`);
+ *   assert.equal(linkOnPath(dir, `${dir}/a/b`), `${dir}/a`);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function linkOnPath(
+  cacheDir: string,
+  path: string,
+  known?: Set<string>,
+): string | undefined {
   const root = resolve(cacheDir);
   const rel = resolve(path).slice(root.length).split(sep).filter((s) => s !== "");
   let current = root;
@@ -439,18 +478,13 @@ export function assertNoLinks(cacheDir: string, path: string, known?: Set<string
     try {
       stat = Deno.lstatSync(current);
     } catch {
-      return; // missing (or unreadable): nothing below it exists to follow
+      return undefined; // missing (or unreadable): nothing below it exists to follow
     }
-    if (stat.isSymlink) {
-      throw new InvalidInputError(
-        `refusing to use ${path}: ${current} is a symbolic link inside the cache dir ${root} ` +
-          `(vc never creates links there; the cache may have been restored from an untrusted ` +
-          `source). Remove the link, or the whole cache dir, and run again`,
-      );
-    }
-    if (!stat.isDirectory) return;
+    if (stat.isSymlink) return current;
+    if (!stat.isDirectory) return undefined;
     known?.add(current);
   }
+  return undefined;
 }
 
 /**

@@ -17,7 +17,8 @@ import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { notADirectory } from "./cache_dir.ts";
 import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
-import { statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { ownDataFile, ownJournals } from "./journal_repair.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 
@@ -116,12 +117,15 @@ async function scanEntries(
     if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
     out.push(entry);
   };
-  for await (const metaPath of walkFiles(metaRoot)) {
+  // Records are never read through a link (a planted `.meta` may point
+  // anywhere); the walk below follows none either. Their data files are
+  // orphans (`findOrphans`).
+  const records = (await lstatOrUndefined(metaRoot))?.isSymlink ? [] : walkFiles(metaRoot);
+  for await (const metaPath of records) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
     // A split journal counts only in a split directory (else it is a leftover).
-    const split = JOURNAL_PATTERN.test(name) &&
-      isSplitJournal(join(dirname(metaPath), JOURNAL_NAME));
+    const split = JOURNAL_PATTERN.test(name) && splitDir(join(dirname(metaPath), JOURNAL_NAME));
     if (name === JOURNAL_NAME || split) {
       const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
       for (const [recordName, meta] of readJournal(metaPath)) {
@@ -134,7 +138,7 @@ async function scanEntries(
     // An earlier version's record file; a journal line for the entry wins.
     const rel = relative(metaRoot, metaPath).slice(0, -RECORD_SUFFIX.length);
     const record = recordPathsOf(cacheDir, join(cacheDir, rel));
-    if (lookupRecord(record.journalPath, record.recordName).kind !== "none") continue;
+    if (lookupKind(record) !== "none") continue;
     const meta = readMeta(metaPath);
     await add(record, meta, meta?.lastUsed);
   }
@@ -162,6 +166,8 @@ export interface PruneResult {
   freedBytes: number;
   /** Data files that had no record (left by a failed write), removed. */
   orphans: string[];
+  /** Symbolic links inside the cache dir that records were not read through (never followed). */
+  links?: string[];
   /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
   deadRecords?: number;
   /** True when nothing was removed (`dryRun`). */
@@ -196,7 +202,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const now = options.now ?? Date.now();
   const dryRun = options.dryRun === true;
   if (!dryRun) await sweepDebris(cacheDir, { now });
-  const orphans = await findOrphans(cacheDir, now);
+  const links = new Set<string>();
+  const orphans = await findOrphans(cacheDir, now, links);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
   const scan = await scanEntries(cacheDir);
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
@@ -230,6 +237,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   }
   if (!dryRun) await compactJournals(cacheDir, victims);
   const result: PruneResult = { removed, freedBytes, orphans };
+  if (links.size > 0) result.links = [...links];
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
   return result;
@@ -268,6 +276,12 @@ export interface VerifyResult {
   corrupt: Array<CacheEntry & { problem?: string }>;
   /** Data files without a record that were removed. */
   orphans?: string[];
+  /** Symbolic links inside the cache dir that records were not read through (never followed). */
+  links?: string[];
+  /** Record journals that had another hard link, rewritten as the cache's own files. */
+  ownedJournals?: string[];
+  /** Data files that had another hard link, replaced by verified copies of the cache's own. */
+  ownedData?: string[];
   /** Dead records dropped: no data file, or unreadable. */
   deadRecords?: number;
 }
@@ -293,13 +307,17 @@ export async function verifyEntries(
   cacheDir: string,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  // First: a journal with another hard link (a `cp -al` copy) refuses appends.
+  const ownedJournals = await ownJournals(cacheDir);
   await sweepDebris(cacheDir);
-  const orphans = await findOrphans(cacheDir);
+  const links = new Set<string>();
+  const orphans = await findOrphans(cacheDir, Date.now(), links);
   for (const path of orphans) await removeOrphan(cacheDir, path);
   const scan = await scanEntries(cacheDir);
   const deadRecords = await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
+  const ownedData: string[] = [];
   let ok = 0;
   let done = 0;
   const signal = options.signal;
@@ -322,6 +340,10 @@ export async function verifyEntries(
       }
       if (problem === undefined) {
         ok++;
+        // A `cp -al` copy: lookups take a shared data file for a miss.
+        const own = await ownDataFile(cacheDir, entry, (copy) => problemWith(copy, entry, check))
+          .catch(() => false);
+        if (own) ownedData.push(entry.path);
       } else {
         corrupt.push({ ...publicEntry(entry), problem });
       }
@@ -331,6 +353,9 @@ export async function verifyEntries(
   await compactJournals(cacheDir, corrupt);
   const result: VerifyResult = { ok, corrupt };
   if (orphans.length > 0) result.orphans = orphans;
+  if (links.size > 0) result.links = [...links];
+  if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
+  if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;
   return result;
 }
@@ -350,6 +375,24 @@ async function problemWith(
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     return "data file is missing";
+  }
+}
+
+/** Whether the directory journal `journalPath` was split; false when it is a link (never read). */
+function splitDir(journalPath: string): boolean {
+  try {
+    return isSplitJournal(journalPath);
+  } catch {
+    return false;
+  }
+}
+
+/** What the journal says of a record; "unreadable" when it is behind a link. */
+function lookupKind(record: RecordPaths): string {
+  try {
+    return lookupRecord(record.journalPath, record.recordName).kind;
+  } catch {
+    return "unreadable";
   }
 }
 

@@ -289,6 +289,9 @@ function appendLine(
       const mine = file.statSync();
       if (!mine.isFile) {
         // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
+        // Never kept open (a refused handle must not serve a later append).
+        replaced = true;
+        if (kept !== undefined) dropHandle(journalPath);
         throw new Deno.errors.PermissionDenied(
           `refusing to append to ${journalPath}: it is not a regular file (the cache may have ` +
             `been restored from an untrusted source). Remove it, or the whole cache dir, and run again`,
@@ -297,11 +300,9 @@ function appendLine(
       if ((mine.nlink ?? 1) > 1) {
         // vc never links a journal twice: the other name (a hard link planted
         // in a restored cache) may be outside the cache dir.
-        throw new Deno.errors.PermissionDenied(
-          `refusing to append to ${journalPath}: it has another hard link (vc never makes ` +
-            `one; the cache may have been restored from an untrusted source). Remove it, or ` +
-            `the whole cache dir, and run again`,
-        );
+        replaced = true;
+        if (kept !== undefined) dropHandle(journalPath);
+        throw new Deno.errors.PermissionDenied(hardLinkedJournal(journalPath));
       }
       if (mine.size > JOURNAL_MAX_BYTES && attempt < 10) {
         // Not one vc wrote, and never read: replaced by this append's line
@@ -466,6 +467,27 @@ export function compactRecords(journalPath: string, name: string): boolean {
   if (file === journalPath) return compacted;
   if (compacted) compactJournal(journalPath);
   return compacted;
+}
+
+/**
+ * Why an append to a hard-linked journal is refused, and what to do: run
+ * `vc cache verify` (which gives the cache its own copy of the file), or
+ * remove the file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hardLinkedJournal } from "./record_journal.ts";
+ * assert.match(hardLinkedJournal("/c/.meta/s3/b/%records.jsonl"), /vc cache verify/);
+ * ```
+ */
+export function hardLinkedJournal(journalPath: string): string {
+  return `refusing to append to the record journal ${journalPath}: it has another hard link ` +
+    `(a cache copied with \`cp -al\`, or a link planted in a restored cache; vc never makes ` +
+    `one, and the other name may be outside the cache dir, so vc never writes to it). ` +
+    `Run \`vc cache verify\` to make it the cache's own file again (the other name is left ` +
+    `as it is), or remove ${journalPath}: either way the cache stays usable (after a ` +
+    `removal, the entries it recorded are downloaded again when used)`;
 }
 
 function withNewlineFirst(line: Uint8Array): Uint8Array {

@@ -231,7 +231,8 @@ export const prune: Command = {
       r,
       [
         ...r.removed.map((e) => `${verb} ${e.uri}`),
-        ...r.orphans.map((p) => `${verb} ${p} (data without a record)`),
+        ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
+        ...(r.links ?? []).map(linkNotFollowed),
         `${verb} ${n} file${n === 1 ? "" : "s"}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
         }`,
@@ -271,7 +272,11 @@ export const verify: Command = {
         `${r.ok} ok, ${corrupt.length} corrupt`,
         ...corrupt.map((c) => `corrupt (removed): ${c.uri}: ${c.problem ?? "does not match"}`),
         ...(corrupt.length > 0 ? ["the next use of a removed entry downloads it again"] : []),
-        ...(r.orphans ?? []).map((p) => `removed ${p}: data without a record`),
+        ...[...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
+          `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
+        ),
+        ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
+        ...(r.links ?? []).map(linkNotFollowed),
       ],
     );
     return corrupt.length === 0 ? 0 : EXIT_FAILURE;
@@ -332,4 +337,10 @@ function disposable<T extends { close(): Promise<void> }>(
   value: T,
 ): AsyncDisposable & { value: T } {
   return { value, [Symbol.asyncDispose]: () => value.close() };
+}
+
+/** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */
+function linkNotFollowed(link: string): string {
+  return `not followed: ${link} is a symbolic link inside the cache dir (vc never creates one; ` +
+    `records behind it were not read, so their data counts as without a record). Remove the link`;
 }

@@ -18,12 +18,12 @@ import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
-import { type LocalEntry, type LocalRoot, statLocal, walkLocal } from "./local_side.ts";
-import { type Keyed, mergePairs, mergeSources, type Pair } from "./plan.ts";
+import { type LocalEntry, type LocalRoot, statLocal, walkLocalBatches } from "./local_side.ts";
+import { type Keyed, mergePairBatches, mergeSourceBatches, type Pair } from "./plan.ts";
 import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
-import { listRemote, type RemoteEntry } from "./store_side.ts";
+import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Keys per delete request (S3's DeleteObjects limit). */
@@ -181,25 +181,27 @@ export class Mirror {
     };
     try {
       if (this.direction === "upload") {
-        const local = mergeSources(
-          this.localRoots.map((r) => walkLocal(r, walkOptions, scope !== "")),
+        const local = mergeSourceBatches(
+          this.localRoots.map((r) => walkLocalBatches(r, walkOptions, scope !== "")),
           (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
         );
-        const remote = listRemote(this.#stores[0]!, this.#storePrefix, this.#filter, listOptions);
+        const remote = listRemoteBatches(
+          this.#stores[0]!,
+          this.#storePrefix,
+          this.#filter,
+          listOptions,
+        );
         const pairs = this.#unchangedSkipped(
           run,
-          mergePairs(local, remote),
+          mergePairBatches(local, remote),
           (p) => [p.source, p.target],
           scope,
         );
         await this.#each(run, pairs, (p) => this.#upload(run, p));
       } else {
-        const remote = mergeSources(
+        const remote = mergeSourceBatches(
           this.#stores.map((s, origin) =>
-            mapAsync(
-              listRemote(s, this.#storePrefix, this.#filter, listOptions),
-              (e): SourceRemote => ({ ...e, origin }),
-            )
+            withOrigin(listRemoteBatches(s, this.#storePrefix, this.#filter, listOptions), origin)
           ),
           (key, kept, dropped) =>
             this.#duplicate(
@@ -209,10 +211,10 @@ export class Mirror {
               `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
             ),
         );
-        const local = walkLocal(this.localRoots[0]!, walkOptions, true);
+        const local = walkLocalBatches(this.localRoots[0]!, walkOptions, true);
         const pairs = this.#unchangedSkipped(
           run,
-          mergePairs(remote, local),
+          mergePairBatches(remote, local),
           (p) => [p.target, p.source],
           scope,
         );
@@ -363,30 +365,32 @@ export class Mirror {
    */
   async *#unchangedSkipped<P extends Pair<Keyed, Keyed>>(
     run: Run,
-    pairs: AsyncIterable<P>,
+    batches: AsyncIterable<P[]>,
     sides: (p: P) => [Keyed | undefined, Keyed | undefined],
     scope: string,
   ): AsyncGenerator<Planned<P>> {
     const checksum = this.#options.checksum ?? false;
     const lookup = this.#state.cursor(scope);
-    for await (const pair of pairs) {
-      const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
-      if (l === undefined) {
-        yield pair;
-        continue;
+    for await (const pairs of batches) {
+      for (const pair of pairs) {
+        const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
+        if (l === undefined) {
+          yield pair;
+          continue;
+        }
+        const row = lookup(l.key);
+        if (
+          !checksum && r !== undefined && row !== undefined && l.size === r.size &&
+          row.etag === r.etag && row.etag !== "" && statMatches(row, l)
+        ) {
+          run.report.unchanged++;
+          this.#progress(run, pair.key);
+          continue;
+        }
+        const planned: Planned<P> = pair;
+        planned.known = { row };
+        yield planned;
       }
-      const row = lookup(l.key);
-      if (
-        !checksum && r !== undefined && row !== undefined && l.size === r.size &&
-        row.etag === r.etag && row.etag !== "" && statMatches(row, l)
-      ) {
-        run.report.unchanged++;
-        this.#progress(run, pair.key);
-        continue;
-      }
-      const planned: Planned<P> = pair;
-      planned.known = { row };
-      yield planned;
     }
   }
 
@@ -596,6 +600,13 @@ function isInside(path: string, dir: string): boolean {
   return path.startsWith(d);
 }
 
-async function* mapAsync<T, U>(items: AsyncIterable<T>, fn: (x: T) => U): AsyncGenerator<U> {
-  for await (const x of items) yield fn(x);
+/** Tags a listing's entries with the index of their store, in place. */
+async function* withOrigin(
+  batches: AsyncIterable<RemoteEntry[]>,
+  origin: number,
+): AsyncGenerator<SourceRemote[]> {
+  for await (const batch of batches) {
+    for (const e of batch) (e as SourceRemote).origin = origin;
+    yield batch as SourceRemote[];
+  }
 }

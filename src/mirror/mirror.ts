@@ -194,7 +194,7 @@ export class Mirror {
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(local, remote),
-          (p) => [p.source, p.target],
+          true,
           scope,
         );
         await this.#each(run, pairs, (p) => this.#upload(run, p));
@@ -215,7 +215,7 @@ export class Mirror {
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(remote, local),
-          (p) => [p.target, p.source],
+          false,
           scope,
         );
         await this.#each(run, pairs, (p) => this.#download(run, p));
@@ -366,14 +366,17 @@ export class Mirror {
   async *#unchangedSkipped<P extends Pair<Keyed, Keyed>>(
     run: Run,
     batches: AsyncIterable<P[]>,
-    sides: (p: P) => [Keyed | undefined, Keyed | undefined],
+    /** True when the local side is the pair's source (an upload), false when its target. */
+    localIsSource: boolean,
     scope: string,
   ): AsyncGenerator<Planned<P>> {
     const checksum = this.#options.checksum ?? false;
     const lookup = this.#state.cursor(scope);
     for await (const pairs of batches) {
       for (const pair of pairs) {
-        const [l, r] = sides(pair) as [LocalEntry | undefined, RemoteEntry | undefined];
+        // No array per pair: a no-op of a million files allocates a million fewer.
+        const l = (localIsSource ? pair.source : pair.target) as LocalEntry | undefined;
+        const r = (localIsSource ? pair.target : pair.source) as RemoteEntry | undefined;
         if (l === undefined) {
           yield pair;
           continue;

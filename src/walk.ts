@@ -80,6 +80,8 @@ export function compareUtf8(a: string, b: string): number {
 interface Child {
   name: string;
   sortKey: string;
+  /** `${dir}/${name}`, built once. */
+  full: string;
   isDirectory: boolean;
   info: Deno.FileInfo;
 }
@@ -180,7 +182,7 @@ export async function* walkFileBatches(
     for (const child of children) {
       options.signal?.throwIfAborted();
       const key = prefix + child.name;
-      const full = `${dir}/${child.name}`;
+      const full = child.full;
       if (child.isDirectory) {
         if (options.include !== undefined && !options.include(`${key}/`, true)) continue;
         const id = identity(child.info);
@@ -216,10 +218,10 @@ export async function* walkFileBatches(
         if (!follow) return undefined;
         const info = Deno.statSync(full); // follows the link
         if (!info.isFile && !info.isDirectory) return undefined;
-        return child(entry.name, info);
+        return child(entry.name, full, info);
       }
       if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
-      return child(entry.name, Deno.lstatSync(full));
+      return child(entry.name, full, Deno.lstatSync(full));
     } catch (error) {
       report(full, error); // vanished or unreadable between readDir and stat
       return undefined;
@@ -232,9 +234,9 @@ export async function* walkFileBatches(
   }
 }
 
-function child(name: string, info: Deno.FileInfo): Child | undefined {
-  if (info.isDirectory) return { name, sortKey: `${name}/`, isDirectory: true, info };
-  if (info.isFile) return { name, sortKey: name, isDirectory: false, info };
+function child(name: string, full: string, info: Deno.FileInfo): Child | undefined {
+  if (info.isDirectory) return { name, sortKey: `${name}/`, full, isDirectory: true, info };
+  if (info.isFile) return { name, sortKey: name, full, isDirectory: false, info };
   return undefined;
 }
 

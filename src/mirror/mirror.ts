@@ -19,12 +19,24 @@ import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { type LocalEntry, type LocalRoot, statLocal, walkLocalBatches } from "./local_side.ts";
-import { type Keyed, mergePairBatches, mergeSourceBatches, type Pair } from "./plan.ts";
+import {
+  type Keyed,
+  mergePairBatches,
+  mergeSourceBatches,
+  type Pair,
+  readAheadChunks,
+} from "./plan.ts";
 import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
+
+/**
+ * Files a walk may run ahead of the merge: two listing pages' worth, so the
+ * walk's stats overlap the wait for the listing instead of following it.
+ */
+const WALK_AHEAD = 2000;
 
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
@@ -182,7 +194,9 @@ export class Mirror {
     try {
       if (this.direction === "upload") {
         const local = mergeSourceBatches(
-          this.localRoots.map((r) => walkLocalBatches(r, walkOptions, scope !== "")),
+          this.localRoots.map((r) =>
+            readAheadChunks(walkLocalBatches(r, walkOptions, scope !== ""), WALK_AHEAD)
+          ),
           (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
         );
         const remote = listRemoteBatches(
@@ -211,7 +225,10 @@ export class Mirror {
               `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
             ),
         );
-        const local = walkLocalBatches(this.localRoots[0]!, walkOptions, true);
+        const local = readAheadChunks(
+          walkLocalBatches(this.localRoots[0]!, walkOptions, true),
+          WALK_AHEAD,
+        );
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(remote, local),

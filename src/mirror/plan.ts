@@ -336,6 +336,78 @@ async function* mergeMany<T extends Keyed>(
   }
 }
 
+/**
+ * Passes on the batches of `source`, pulling up to `limit` items ahead of the
+ * consumer. For a local walk: while the merge waits for the listing's next
+ * page, the walk goes on stat-ing instead of sitting idle. Order and errors
+ * are kept (an error arrives after the batches before it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAheadChunks } from "./plan.ts";
+ * const seen: number[][] = [];
+ * for await (const b of readAheadChunks([[1, 2], [3]], 10)) seen.push(b);
+ * assert.deepEqual(seen, [[1, 2], [3]]);
+ * ```
+ */
+export async function* readAheadChunks<T>(
+  source: AsyncIterable<T[]> | Iterable<T[]>,
+  limit: number,
+): AsyncGenerator<T[]> {
+  const it = iterate(source);
+  const queue: T[][] = [];
+  let queued = 0;
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queued >= limit) {
+          await new Promise<void>((r) => wakePump = r);
+          continue;
+        }
+        const r = await it.next();
+        if (r.done) break;
+        queue.push(r.value);
+        queued += r.value.length;
+        wakeConsumer?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wakeConsumer?.();
+    }
+  })();
+  try {
+    for (;;) {
+      const batch = queue.shift();
+      if (batch === undefined) {
+        if (ended) {
+          if (failure !== undefined) throw failure.error;
+          return;
+        }
+        await new Promise<void>((r) => wakeConsumer = r);
+        wakeConsumer = undefined;
+        continue;
+      }
+      queued -= batch.length;
+      wakePump?.();
+      wakePump = undefined;
+      yield batch;
+    }
+  } finally {
+    stopped = true;
+    wakePump?.();
+    if (!ended) await it.return(undefined).catch(() => {});
+    await pump;
+  }
+}
+
 /** Items a read-ahead gathers before it wakes its consumer without waiting for a timer. */
 const BATCH = 512;
 

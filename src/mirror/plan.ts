@@ -408,8 +408,11 @@ export async function* readAheadChunks<T>(
   }
 }
 
-/** Items a read-ahead gathers before it wakes its consumer without waiting for a timer. */
+/** Items re-batched per step when several sources merge. */
 const BATCH = 512;
+
+/** Items a read-ahead gathers before it wakes a waiting consumer: one S3 listing page. */
+const PAGE_BATCH = 1000;
 
 function iterate<T>(items: AsyncIterable<T> | Iterable<T>): {
   next(): Promise<IteratorResult<T>>;
@@ -486,7 +489,7 @@ export async function* readAheadBatches<T>(
   let ended = false;
   let stopped = false;
   let wakeConsumer: (() => void) | undefined;
-  let wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  const wakeAt = Math.max(1, Math.min(limit, PAGE_BATCH));
   let wakePump: (() => void) | undefined;
   const pump = (async () => {
     try {
@@ -498,13 +501,11 @@ export async function* readAheadBatches<T>(
         const r = await it.next();
         if (r.done) break;
         queue.push(r.value);
-        // Items a source yields without waiting (one parsed page) gather into
-        // one batch: the consumer is woken by a timer, or at once when the
-        // batch is big, not after every item.
-        if (wakeConsumer !== undefined) {
-          if (queue.length >= BATCH) wakeConsumer();
-          else wakeTimer ??= setTimeout(() => wakeConsumer?.(), 0);
-        }
+        // A waiting consumer is woken per page-sized batch (or at the end),
+        // not per item: the items of one parsed page arrive without a wait,
+        // and waking on each would hand them over one by one. (No timer:
+        // Deno's setTimeout would load node:timers into a no-op run.)
+        if (queue.length >= wakeAt) wakeConsumer?.();
       }
     } catch (error) {
       failure = { error };
@@ -522,8 +523,6 @@ export async function* readAheadBatches<T>(
         }
         await new Promise<void>((r) => wakeConsumer = r);
         wakeConsumer = undefined;
-        clearTimeout(wakeTimer);
-        wakeTimer = undefined;
         continue;
       }
       const batch = queue;

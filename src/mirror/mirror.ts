@@ -33,10 +33,11 @@ import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /**
- * Files a walk may run ahead of the merge: two listing pages' worth, so the
- * walk's stats overlap the wait for the listing instead of following it.
+ * Files a walk may run ahead of the merge: as many as the listing
+ * (`store_side.ts`), so the walk's stats overlap the wait for the listing
+ * instead of following it.
  */
-const WALK_AHEAD = 2000;
+const WALK_AHEAD = 5000;
 
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;

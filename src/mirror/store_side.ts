@@ -107,7 +107,9 @@ export async function* listRemoteBatches(
 }
 
 /**
- * Entries a listing may run ahead of the merge: two S3 pages, so the next
- * page is on its way while the walk and the merge work through this one.
+ * Entries a listing may run ahead of the merge: five S3 pages, so the next
+ * pages are on their way while the walk and the merge work through this one,
+ * and a slow page is absorbed (measured: 5 pages ahead made a no-op of
+ * 10,000 files ~14% faster than 2). Memory: a few MB.
  */
-const READ_AHEAD = 2000;
+const READ_AHEAD = 5000;

@@ -80,6 +80,8 @@ export function compareUtf8(a: string, b: string): number {
 interface Child {
   name: string;
   sortKey: string;
+  /** `${dir}/${name}`, built once. */
+  full: string;
   isDirectory: boolean;
   info: Deno.FileInfo;
 }
@@ -108,6 +110,41 @@ export async function* walkFiles(
   root: string,
   options: WalkOptions = {},
 ): AsyncGenerator<WalkEntry> {
+  for await (const batch of walkFileBatches(root, options)) {
+    for (const f of batch) {
+      options.signal?.throwIfAborted(); // stops between files, as the walk itself does
+      yield f;
+    }
+  }
+}
+
+/**
+ * {@linkcode walkFiles} in batches: each array holds consecutive files of one
+ * directory, in the same order. A consumer that handles many files per step
+ * (a no-op mirror) pays one generator step per batch instead of per file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkFileBatches } from "./walk.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/a`);
+ *   await Deno.writeTextFile(`${dir}/a/x.txt`, "1");
+ *   await Deno.writeTextFile(`${dir}/a/y.txt`, "2");
+ *   await Deno.writeTextFile(`${dir}/b.txt`, "3");
+ *   const batches = [];
+ *   for await (const b of walkFileBatches(dir)) batches.push(b.map((f) => f.key));
+ *   assert.deepEqual(batches, [["a/x.txt", "a/y.txt"], ["b.txt"]]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* walkFileBatches(
+  root: string,
+  options: WalkOptions = {},
+): AsyncGenerator<WalkEntry[]> {
   const follow = options.symlinks === "follow";
   const base = root.length > 1 ? root.replace(/[/\\]+$/, "") : root;
   const rootInfo = await Deno.stat(base); // a missing root is an error, not an empty tree
@@ -121,7 +158,7 @@ export async function* walkFiles(
     dir: string,
     prefix: string,
     path: string[],
-  ): AsyncGenerator<WalkEntry> {
+  ): AsyncGenerator<WalkEntry[]> {
     const children: Child[] = [];
     try {
       // Synchronous calls: an async stat is a thread-pool round trip, 5-15×
@@ -141,20 +178,25 @@ export async function* walkFiles(
       return;
     }
     children.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+    let batch: WalkEntry[] = [];
     for (const child of children) {
       options.signal?.throwIfAborted();
       const key = prefix + child.name;
-      const full = `${dir}/${child.name}`;
+      const full = child.full;
       if (child.isDirectory) {
         if (options.include !== undefined && !options.include(`${key}/`, true)) continue;
         const id = identity(child.info);
         if (path.includes(id)) continue; // a symlink loop: never followed
         path.push(id);
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
         yield* walkDir(full, `${key}/`, path);
         path.pop();
       } else {
         if (options.include !== undefined && !options.include(key, false)) continue;
-        yield {
+        batch.push({
           key,
           path: full,
           size: child.info.size,
@@ -162,9 +204,10 @@ export async function* walkFiles(
           ctimeMs: child.info.ctime?.getTime() ?? 0,
           mode: child.info.mode === null ? null : child.info.mode & 0o7777,
           ino: child.info.ino,
-        };
+        });
       }
     }
+    if (batch.length > 0) yield batch;
   }
 
   function describe(dir: string, entry: Deno.DirEntry): Child | undefined {
@@ -175,10 +218,10 @@ export async function* walkFiles(
         if (!follow) return undefined;
         const info = Deno.statSync(full); // follows the link
         if (!info.isFile && !info.isDirectory) return undefined;
-        return child(entry.name, info);
+        return child(entry.name, full, info);
       }
       if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
-      return child(entry.name, Deno.lstatSync(full));
+      return child(entry.name, full, Deno.lstatSync(full));
     } catch (error) {
       report(full, error); // vanished or unreadable between readDir and stat
       return undefined;
@@ -191,9 +234,9 @@ export async function* walkFiles(
   }
 }
 
-function child(name: string, info: Deno.FileInfo): Child | undefined {
-  if (info.isDirectory) return { name, sortKey: `${name}/`, isDirectory: true, info };
-  if (info.isFile) return { name, sortKey: name, isDirectory: false, info };
+function child(name: string, full: string, info: Deno.FileInfo): Child | undefined {
+  if (info.isDirectory) return { name, sortKey: `${name}/`, full, isDirectory: true, info };
+  if (info.isFile) return { name, sortKey: name, full, isDirectory: false, info };
   return undefined;
 }
 

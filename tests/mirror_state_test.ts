@@ -36,7 +36,13 @@ Deno.test("state cursor: an ordered scan over several pages answers like point l
     const asked = [...unique.filter((_, i) => i % 3 !== 1), "k1/missing", "k99/zz", "\uFFFF"]
       .sort(compareUtf8);
     const lookup = state.cursor();
-    for (const k of asked) assertEquals(lookup(k), state.get(k), k);
+    for (const k of asked) {
+      // A scan's row also carries its key; the values must be the point lookup's.
+      const got = lookup(k);
+      if (got !== undefined) assertEquals((got as { key?: string }).key, k, k);
+      const { key: _, ...values } = (got ?? {}) as Record<string, unknown>;
+      assertEquals(got === undefined ? undefined : values, state.get(k) as unknown, k);
+    }
     assertEquals(lookup("\uFFFF\uFFFF"), undefined); // past the end
   } finally {
     state.close();
@@ -49,10 +55,10 @@ Deno.test("state cursor: starts at `from`; keys asked out of order get no row, n
     for (const [i, k] of ["a/1", "b/1", "b/2", "c/1"].entries()) state.set(k, row(i));
     const scoped = state.cursor("b/");
     assertEquals(scoped("a/1"), undefined); // before the scope
-    assertEquals(scoped("b/1"), row(1));
-    assertEquals(scoped("b/2"), row(2));
+    assertEquals({ ...scoped("b/1") } as unknown, { key: "b/1", ...row(1) }); // a scan's row carries its key
+    assertEquals({ ...scoped("b/2") } as unknown, { key: "b/2", ...row(2) }); // a scan's row carries its key
     assertEquals(scoped("b/1"), undefined); // already passed
-    assertEquals(scoped("c/1"), row(3));
+    assertEquals({ ...scoped("c/1") } as unknown, { key: "c/1", ...row(3) }); // a scan's row carries its key
     const empty = new MirrorState(":memory:");
     assertEquals(empty.cursor()("a"), undefined);
     empty.close();

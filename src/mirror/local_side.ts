@@ -7,7 +7,7 @@
  */
 import { basename } from "../path.ts";
 import { isTempName } from "../atomic_write.ts";
-import { walkFiles } from "../walk.ts";
+import { walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 
 /** One local regular file. */
@@ -78,6 +78,39 @@ export async function* walkLocal(
   options: WalkLocalOptions,
   missingOk = false,
 ): AsyncGenerator<LocalEntry> {
+  for await (const batch of walkLocalBatches(root, options, missingOk)) yield* batch;
+}
+
+/**
+ * {@linkcode walkLocal} in batches (consecutive files of one directory, never
+ * empty): a no-op mirror takes a directory per step, not a file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkLocalBatches } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ *   await Deno.writeTextFile(`${dir}/b.txt`, "b");
+ *   const batches = [];
+ *   const walk = walkLocalBatches({ dir, base: "" }, {
+ *     filter: {},
+ *     symlinks: "skip",
+ *     onError: () => {},
+ *   });
+ *   for await (const b of walk) batches.push(b.map((e) => e.key));
+ *   assert.deepEqual(batches, [["a.txt", "b.txt"]]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* walkLocalBatches(
+  root: LocalRoot,
+  options: WalkLocalOptions,
+  missingOk = false,
+): AsyncGenerator<LocalEntry[]> {
   const scope = options.scope ?? "";
   let dir = root.dir;
   let base = root.base;
@@ -102,7 +135,7 @@ export async function* walkLocal(
     // A scope below the root that is a skipped symlink has nothing to mirror.
     if ((await Deno.lstat(dir).catch(() => undefined))?.isSymlink) return;
   }
-  const walk = walkFiles(dir, {
+  const walk = walkFileBatches(dir, {
     symlinks: options.symlinks,
     onError: options.onError,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -112,14 +145,18 @@ export async function* walkLocal(
       return !(key.includes(".vc-tmp-") && isTempName(basename(key)));
     },
   });
-  for await (const f of walk) {
-    const key = base + f.key;
-    if (!matchesFilter(options.filter, key)) continue;
-    // The walk's entry is ours: re-keyed in place, not copied (a no-op run
-    // of a million files allocates a million fewer objects).
-    const entry: LocalEntry = f;
-    entry.key = key;
-    yield entry;
+  for await (const files of walk) {
+    // The walk's entries and array are ours: re-keyed and filtered in place,
+    // not copied (a no-op run of a million files allocates a million fewer objects).
+    const batch: LocalEntry[] = files;
+    let n = 0;
+    for (let i = 0; i < files.length; i++) {
+      const entry: LocalEntry = files[i]!;
+      entry.key = base + entry.key;
+      if (matchesFilter(options.filter, entry.key)) batch[n++] = entry;
+    }
+    batch.length = n;
+    if (n > 0) yield batch;
   }
 }
 

@@ -139,6 +139,146 @@ export async function* mergePairs<S extends Keyed, T extends Keyed>(
 }
 
 /**
+ * {@linkcode mergePairs} over batches: takes sorted sequences of arrays (a
+ * directory of a walk, what arrived of a listing) and yields arrays of pairs.
+ * A no-op run of a million files then takes a few thousand async steps, not
+ * several million. Order is checked across batch boundaries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergePairBatches } from "./plan.ts";
+ * const out = [];
+ * const merged = mergePairBatches([[{ key: "a" }], [{ key: "b" }]], [[{ key: "b" }, { key: "c" }]]);
+ * for await (const batch of merged) {
+ *   for (const p of batch) out.push(`${p.key}:${p.source ? "s" : ""}${p.target ? "t" : ""}`);
+ * }
+ * assert.deepEqual(out, ["a:s", "b:st", "c:t"]);
+ * await assert.rejects(async () => {
+ *   for await (const _ of mergePairBatches([[{ key: "b" }], [{ key: "a" }]], []));
+ * }, /not in UTF-8 key order/);
+ * ```
+ */
+export async function* mergePairBatches<S extends Keyed, T extends Keyed>(
+  source: AsyncIterable<S[]> | Iterable<S[]>,
+  target: AsyncIterable<T[]> | Iterable<T[]>,
+): AsyncGenerator<Pair<S, T>[]> {
+  const s = new BatchReader(iterate(source), "source");
+  const t = new BatchReader(iterate(target), "target");
+  try {
+    // Both sides' first batches are fetched together (a walk and a listing overlap).
+    await Promise.all([s.fill(), t.fill()]);
+    let out: Pair<S, T>[] = [];
+    for (;;) {
+      if (s.empty && !s.done || t.empty && !t.done) {
+        // About to wait: hand over what is merged so far first.
+        if (out.length > 0) {
+          yield out;
+          out = [];
+        }
+        await Promise.all([s.empty ? s.fill() : undefined, t.empty ? t.fill() : undefined]);
+        continue;
+      }
+      if (s.empty && t.empty) break;
+      const a = s.empty ? undefined : s.peek();
+      const b = t.empty ? undefined : t.peek();
+      const c = a === undefined ? 1 : b === undefined ? -1 : compareUtf8(a.key, b.key);
+      if (c < 0) {
+        out.push({ key: a!.key, source: s.take() });
+      } else if (c > 0) {
+        out.push({ key: b!.key, target: t.take() });
+      } else {
+        out.push({ key: a!.key, source: s.take(), target: t.take() });
+      }
+    }
+    if (out.length > 0) yield out;
+  } finally {
+    await Promise.allSettled([s.it.return(undefined), t.it.return(undefined)]);
+  }
+}
+
+/** One side of {@linkcode mergePairBatches}: the current batch and a cursor in it. */
+class BatchReader<T extends Keyed> {
+  batch: T[] = [];
+  index = 0;
+  done = false;
+  last: string | undefined;
+  constructor(
+    readonly it: ReturnType<typeof iterate<T[]>>,
+    readonly side: string,
+  ) {}
+  get empty(): boolean {
+    return this.index >= this.batch.length;
+  }
+  peek(): T {
+    return this.batch[this.index]!;
+  }
+  take(): T {
+    return this.batch[this.index++]!;
+  }
+  /** Reads the next non-empty batch (or the end), checking its order. */
+  async fill(): Promise<void> {
+    while (!this.done && this.empty) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        return;
+      }
+      const batch = r.value;
+      let last = this.last;
+      for (let i = 0; i < batch.length; i++) {
+        const key = batch[i]!.key;
+        if (last !== undefined && compareUtf8(last, key) >= 0) {
+          throw new UnsortedInputError(this.side, last, key);
+        }
+        last = key;
+      }
+      this.last = last;
+      this.batch = batch;
+      this.index = 0;
+    }
+  }
+}
+
+/**
+ * Merges several sorted sequences of batches into one (see
+ * {@linkcode mergeSources}); one sequence passes through untouched.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeSourceBatches } from "./plan.ts";
+ * const out = [];
+ * const merged = mergeSourceBatches([[[{ key: "a" }, { key: "c" }]], [[{ key: "b" }]]], () => {});
+ * for await (const b of merged) out.push(...b.map((x) => x.key));
+ * assert.deepEqual(out, ["a", "b", "c"]);
+ * ```
+ */
+export function mergeSourceBatches<T extends Keyed>(
+  sources: readonly (AsyncIterable<T[]> | Iterable<T[]>)[],
+  onDuplicate: (key: string, kept: T, dropped: T) => void,
+): AsyncIterable<T[]> | Iterable<T[]> {
+  if (sources.length === 1) return sources[0]!;
+  return rebatch(mergeMany(sources.map(flatten), onDuplicate));
+}
+
+async function* flatten<T>(batches: AsyncIterable<T[]> | Iterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
+
+async function* rebatch<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
  * Merges several sorted sequences (one per SOURCE argument) into one sorted
  * sequence. When two sources yield the same key, the first source's entry is
  * kept and `onDuplicate` is told about the other.
@@ -196,6 +336,84 @@ async function* mergeMany<T extends Keyed>(
   }
 }
 
+/**
+ * Passes on the batches of `source`, pulling up to `limit` items ahead of the
+ * consumer. For a local walk: while the merge waits for the listing's next
+ * page, the walk goes on stat-ing instead of sitting idle. Order and errors
+ * are kept (an error arrives after the batches before it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAheadChunks } from "./plan.ts";
+ * const seen: number[][] = [];
+ * for await (const b of readAheadChunks([[1, 2], [3]], 10)) seen.push(b);
+ * assert.deepEqual(seen, [[1, 2], [3]]);
+ * ```
+ */
+export async function* readAheadChunks<T>(
+  source: AsyncIterable<T[]> | Iterable<T[]>,
+  limit: number,
+): AsyncGenerator<T[]> {
+  const it = iterate(source);
+  const queue: T[][] = [];
+  let queued = 0;
+  let failure: { error: unknown } | undefined;
+  let ended = false;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queued >= limit) {
+          await new Promise<void>((r) => wakePump = r);
+          continue;
+        }
+        const r = await it.next();
+        if (r.done) break;
+        queue.push(r.value);
+        queued += r.value.length;
+        wakeConsumer?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wakeConsumer?.();
+    }
+  })();
+  try {
+    for (;;) {
+      const batch = queue.shift();
+      if (batch === undefined) {
+        if (ended) {
+          if (failure !== undefined) throw failure.error;
+          return;
+        }
+        await new Promise<void>((r) => wakeConsumer = r);
+        wakeConsumer = undefined;
+        continue;
+      }
+      queued -= batch.length;
+      wakePump?.();
+      wakePump = undefined;
+      yield batch;
+    }
+  } finally {
+    stopped = true;
+    wakePump?.();
+    if (!ended) await it.return(undefined).catch(() => {});
+    await pump;
+  }
+}
+
+/** Items re-batched per step when several sources merge. */
+const BATCH = 512;
+
+/** Items a read-ahead gathers before it wakes a waiting consumer: one S3 listing page. */
+const PAGE_BATCH = 1000;
+
 function iterate<T>(items: AsyncIterable<T> | Iterable<T>): {
   next(): Promise<IteratorResult<T>>;
   return(value: undefined): Promise<IteratorResult<T>>;
@@ -242,6 +460,26 @@ export async function* readAhead<T>(
   source: AsyncIterable<T> | Iterable<T>,
   limit: number,
 ): AsyncGenerator<T> {
+  for await (const batch of readAheadBatches(source, limit)) yield* batch;
+}
+
+/**
+ * {@linkcode readAhead} handing over everything pulled so far as one array
+ * (never empty) per step, in order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAheadBatches } from "./plan.ts";
+ * const seen: number[] = [];
+ * for await (const b of readAheadBatches([1, 2, 3], 10)) seen.push(...b);
+ * assert.deepEqual(seen, [1, 2, 3]);
+ * ```
+ */
+export async function* readAheadBatches<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+  limit: number,
+): AsyncGenerator<T[]> {
   const it: AsyncIterator<T> | Iterator<T> = Symbol.asyncIterator in source
     ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
     : (source as Iterable<T>)[Symbol.iterator]();
@@ -251,6 +489,7 @@ export async function* readAhead<T>(
   let ended = false;
   let stopped = false;
   let wakeConsumer: (() => void) | undefined;
+  const wakeAt = Math.max(1, Math.min(limit, PAGE_BATCH));
   let wakePump: (() => void) | undefined;
   const pump = (async () => {
     try {
@@ -262,7 +501,11 @@ export async function* readAhead<T>(
         const r = await it.next();
         if (r.done) break;
         queue.push(r.value);
-        wakeConsumer?.();
+        // A waiting consumer is woken per page-sized batch (or at the end),
+        // not per item: the items of one parsed page arrive without a wait,
+        // and waking on each would hand them over one by one. (No timer:
+        // Deno's setTimeout would load node:timers into a no-op run.)
+        if (queue.length >= wakeAt) wakeConsumer?.();
       }
     } catch (error) {
       failure = { error };
@@ -286,7 +529,7 @@ export async function* readAhead<T>(
       queue = [];
       wakePump?.();
       wakePump = undefined;
-      for (const item of batch) yield item;
+      yield batch;
     }
   } finally {
     stopped = true;

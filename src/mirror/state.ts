@@ -49,6 +49,9 @@ type RawRow = {
   etag: string;
 };
 
+/** A row of a cursor's scan: a {@linkcode StateRow} plus its key (SQLite returns numbers, not bigints). */
+type ScanRow = StateRow & { key: string };
+
 function toRow(r: RawRow): StateRow {
   return {
     size: Number(r.size),
@@ -124,7 +127,9 @@ export class MirrorState {
     // The key is the primary key of a WITHOUT ROWID table, so these are range
     // scans of its b-tree. TEXT in the BINARY collation compares by memcmp of
     // the UTF-8 bytes: S3's order, the order of the walk and the listing.
-    const columns = "key, size, mtime_ms, ctime_ms, ino, md5, etag";
+    // Named as StateRow's fields, so a scan's rows are handed out as they
+    // come (no second object per row: a no-op of 10,000 files reads 10,000 rows).
+    const columns = "key, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, ino, md5, etag";
     this.#pageFrom = this.#db.prepare(
       `SELECT ${columns} FROM files WHERE key >= ? ORDER BY key LIMIT ${PAGE}`,
     );
@@ -200,13 +205,15 @@ export class MirrorState {
    * ```
    */
   cursor(from = ""): (key: string) => StateRow | undefined {
-    let rows: RawRow[] = [];
+    let rows: ScanRow[] = [];
     let index = 0;
     let last: string | undefined;
     let done = false;
     const nextPage = (): boolean => {
       rows =
-        (last === undefined ? this.#pageFrom.all(from) : this.#pageAfter.all(last)) as RawRow[];
+        (last === undefined
+          ? this.#pageFrom.all(from)
+          : this.#pageAfter.all(last)) as unknown as ScanRow[];
       index = 0;
       if (rows.length < PAGE) done = true;
       if (rows.length === 0) return false;
@@ -220,7 +227,7 @@ export class MirrorState {
         const c = compareUtf8(r.key, key);
         if (c > 0) return undefined;
         index++;
-        if (c === 0) return toRow(r);
+        if (c === 0) return r;
       }
     };
   }

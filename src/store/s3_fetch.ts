@@ -391,11 +391,32 @@ function readWhole(method: string, res: Response, raw: boolean): boolean {
   return length <= SMALL_BODY;
 }
 
+// The bytes of responses read whole here, for wholeBody().
+const wholeBodies = new WeakMap<Response, Uint8Array>();
+
 async function buffered(res: Response): Promise<Response> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   const init = { status: res.status, statusText: res.statusText, headers: res.headers };
   // Null-body statuses (204, 304) and empty bodies get no body at all.
-  return new Response(bytes.length === 0 ? null : bytes, init);
+  const out = new Response(bytes.length === 0 ? null : bytes, init);
+  wholeBodies.set(out, bytes);
+  return out;
+}
+
+/**
+ * The body of a response that {@linkcode S3Fetch.request} read whole (small
+ * bodies and error documents), as bytes, while its `body` is unread; else
+ * `undefined`. A caller that takes them skips a stream per response.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wholeBody } from "./s3_fetch.ts";
+ * assert.equal(wholeBody(new Response("abc")), undefined); // not read by S3Fetch
+ * ```
+ */
+export function wholeBody(res: Response): Uint8Array | undefined {
+  return res.bodyUsed ? undefined : wholeBodies.get(res);
 }
 
 // Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back

@@ -131,7 +131,11 @@ const SDK_MODULE: string = "./s3_sdk.ts";
 // SDK (`#lean(true)`): their body is bytes that fetch sends under the
 // attempt's abort signal, and `vc mirror` uploads should not pay ~75-90 ms
 // of SDK loading for a run of small files.
-const LEAN_WITHOUT_SDK = false;
+// On again (issue 11, cold prefill): with the grace exit in cli.ts, the
+// interrupted-prefill test passes (3 runs of tests/cache_hardening_process_test.ts),
+// and a cold `vc prefill` no longer loads the SDK when the environment gives
+// region and keys (the SDK still loads for any control operation).
+const LEAN_WITHOUT_SDK = true;
 
 function loadSdk(): Promise<void> {
   return sdkLoaded ??= (import(SDK_MODULE) as Promise<typeof Sdk>).then((m) => {

@@ -292,3 +292,22 @@ Deno.test("S3Store: https:// against a plain-HTTP endpoint says so, not just 'fe
     await server.finished;
   }
 });
+
+Deno.test("S3Store: the caller's abort reaches a large body being streamed (the attempt's listener outlives the attempt)", async () => {
+  // Enough bytes for a first chunk (the guard hands out 64 KiB blocks), then a stall.
+  await using server = partialBodyServer(3 * 1024 * 1024, 300_000, "stall");
+  const s = store(server.url, { requestTimeoutMs: 60_000 });
+  try {
+    const controller = new AbortController();
+    const { body } = await s.get("k", { signal: controller.signal });
+    const reader = body.getReader();
+    await reader.read(); // the body has started
+    const reason = new Error("stopped by the caller");
+    controller.abort(reason);
+    // Without the abort the stalled body would wait out the 60 s guard.
+    const error = await assertRejects(() => within(20_000, reader.read()));
+    assertEquals((error as Error).cause, reason);
+  } finally {
+    await s.close();
+  }
+});

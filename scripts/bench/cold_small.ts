@@ -29,7 +29,9 @@
  * Issue 11 adds, in the same run: `rclone copy --transfers 16` (when
  * installed; run with `AWS_CA_BUNDLE` unset), vc on a manifest of versioned
  * paths (`vc prefill --manifest`), and `cache()` called once per URI with
- * `Promise.all` in a script (`cache_all_child.ts`); goals: vc within 1.3× of
+ * `Promise.all` in a script (`cache_all_child.ts`), and vc with `-A` instead
+ * of its release flags (with those, Deno resolves every path on the main
+ * thread, a `readlink` per component; the difference is printed); goals: vc within 1.3× of
  * the bare loop (the ceiling), ≥ 8× aws, and at least as fast as rclone.
  *
  *     deno run -A scripts/bench/cold_small.ts [--quick] [--count N]
@@ -151,8 +153,9 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     concurrency: number,
     i: number,
     mode: "list" | "manifest" | "script" = "list",
+    allowAll = false,
   ): Promise<number> => {
-    const dir = `${target.dir}/vc-${mode}-${concurrency}-${i}`;
+    const dir = `${target.dir}/vc-${mode}-${concurrency}-${i}${allowAll ? "-A" : ""}`;
     await syncDisks();
     await server.reset();
     const args = mode === "script"
@@ -166,6 +169,9 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         String(concurrency),
         "--json",
       );
+    // `-A` instead of the release flags: Deno then resolves no path on the
+    // main thread before each file operation (a readlink per component).
+    if (allowAll) args.splice(1, VC_FLAGS.length, "-A");
     const r = await timed(Deno.execPath(), args, {
       env: vcEnv(server, configHome),
       cwd: tmp.path,
@@ -182,7 +188,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     if (stats.GetObject !== COUNT) throw new Error(`vc made ${stats.GetObject} GETs`);
     const what = mode === "script"
       ? "cache() × N with Promise.all (script process)"
-      : `vc prefill --${mode} c=${concurrency} (process)`;
+      : `vc prefill --${mode} c=${concurrency} (process${allowAll ? ", -A" : ""})`;
     report.info(
       `${i < 0 ? "(warm-up) " : ""}[${target.label}] ${what}: ${fmtNum(r.ms)} ms, ${
         fmtNum(COUNT / r.ms * 1000)
@@ -321,6 +327,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     aws: number[];
     aws16: number[];
     vc16: number[];
+    vcAll: number[];
     vc64: number[];
     raw: number[];
     ceiling: number[];
@@ -334,6 +341,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
       aws: [],
       aws16: [],
       vc16: [],
+      vcAll: [],
       vc64: [],
       raw: [],
       ceiling: [],
@@ -362,6 +370,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
       if (target.vc) {
         r.manifest.push(await vcRun(target, VC_CONCURRENCY, i, "manifest"));
         r.script.push(await vcRun(target, VC_CONCURRENCY, i, "script"));
+        r.vcAll.push(await vcRun(target, VC_CONCURRENCY, i, "list", true));
         r.vc64.push(await vcRun(target, 64, i));
       }
       r.raw.push(await rawRun(target, i, "plain"));
@@ -398,7 +407,9 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     report.info(
       `[${target.label}] medians over ${reps} rep(s), files/s: vc c=16 ${fmtNum(v16)}, vc c=64 ${
         fmtNum(v64)
-      }, vc --manifest ${fmtNum(med(r.manifest))}, cache() script ${
+      }, vc c=16 with -A ${fmtNum(med(r.vcAll))} (the release flags cost ${
+        fmtNum(1000 / v16 - 1000 / med(r.vcAll))
+      } ms/file), vc --manifest ${fmtNum(med(r.manifest))}, cache() script ${
         fmtNum(med(r.script))
       }; ${peers}`,
     );

@@ -40,7 +40,7 @@ import { joinUri } from "../uri.ts";
 import { type Computed, type PartSizeSource, type StreamHasher, Verifier } from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
 import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
-import type { ObjectInfo, ObjectStore } from "./types.ts";
+import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
 
 const MiB = 1024 * 1024;
 
@@ -263,13 +263,16 @@ async function downloadOnce(
   try {
     let info: ObjectInfo;
     let first: ReadableStream<Uint8Array> | undefined;
+    // A small body the store read whole: written as is, no stream.
+    let firstBytes: Uint8Array | undefined;
     if (expected !== undefined && expected.size >= threshold) {
       info = expected;
     } else {
       // One GET serves small objects whole and tells size and ETag of large ones.
       const r = await getWithRetries(store, key, attempts, controller.signal);
       info = r.info;
-      first = r.body;
+      if (r.bytes !== undefined && info.size < threshold) firstBytes = r.bytes;
+      else first = r.body;
     }
     const ctx: Context = {
       store,
@@ -314,7 +317,7 @@ async function downloadOnce(
     try {
       let computed: Computed;
       if (info.size < threshold) {
-        computed = await downloadSequential(ctx, temp, first, verifier);
+        computed = await downloadSequential(ctx, temp, first ?? firstBytes, verifier);
       } else {
         computed = await downloadParallel(ctx, temp, first, plan, {
           concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
@@ -341,7 +344,7 @@ async function getWithRetries(
   key: string,
   attempts: number,
   signal: AbortSignal,
-): Promise<{ info: ObjectInfo; body: ReadableStream<Uint8Array> }> {
+): Promise<GetResult> {
   for (let attempt = 1;; attempt++) {
     try {
       return await store.get(key, { signal });
@@ -366,7 +369,7 @@ function retryable(e: unknown): boolean {
 async function downloadSequential(
   ctx: Context,
   temp: AtomicFile,
-  first: ReadableStream<Uint8Array> | undefined,
+  first: ReadableStream<Uint8Array> | Uint8Array | undefined,
   verifier: Verifier,
 ): Promise<Computed> {
   const hasher = verifier.hasher();
@@ -646,7 +649,7 @@ async function fetchRange(
   sink: Sink,
   start: number,
   end: number,
-  initial: ReadableStream<Uint8Array> | undefined,
+  initial: ReadableStream<Uint8Array> | Uint8Array | undefined,
   exact: boolean,
 ): Promise<void> {
   // Shared with pump, so bytes written before a failure are never fetched twice.
@@ -664,7 +667,11 @@ async function fetchRange(
       }
       const current = body;
       body = undefined;
-      await pump(ctx, current, sink, cursor, end, wholeObject);
+      if (current instanceof Uint8Array) {
+        // A body read whole by the store: one chunk, the same checks as pump's.
+        const wrote = take(ctx, current, sink, cursor, end, wholeObject);
+        if (wrote !== undefined) await wrote;
+      } else await pump(ctx, current, sink, cursor, end, wholeObject);
       if (cursor.pos < end) {
         throw new Truncated(
           `${ctx.uri}: body ended at byte ${cursor.pos}, expected ${end} (of ${ctx.info.size})`,
@@ -736,23 +743,8 @@ async function pump(
         ended = true;
         return;
       }
-      const pos = cursor.pos;
-      let chunk = value;
-      if (pos + chunk.length > end) {
-        if (wholeObject) {
-          throw new IntegrityError(
-            `${ctx.uri}: received more than the ${ctx.info.size} bytes the store announced (downloading to ${ctx.dest})`,
-          );
-        }
-        chunk = chunk.subarray(0, end - pos);
-      }
-      if (chunk.length > 0) {
-        const wrote = sink.write(chunk);
-        if (wrote !== undefined) await wrote;
-        cursor.pos = pos + chunk.length;
-        ctx.written += chunk.length;
-        ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
-      }
+      const wrote = take(ctx, value, sink, cursor, end, wholeObject);
+      if (wrote !== undefined) await wrote;
       // A whole-object body is read to its end to detect extra bytes; a range stops here.
       if (cursor.pos >= end && !wholeObject) return;
     }
@@ -760,6 +752,40 @@ async function pump(
     if (!ended) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
+}
+
+/**
+ * Writes one chunk of a body to the sink at `cursor.pos`, cut at `end` (more
+ * than the whole object is an `IntegrityError`), then advances the cursor
+ * and reports progress; a promise when the sink's write is asynchronous.
+ */
+function take(
+  ctx: Context,
+  value: Uint8Array,
+  sink: Sink,
+  cursor: { pos: number },
+  end: number,
+  wholeObject: boolean,
+): Promise<void> | void {
+  const pos = cursor.pos;
+  let chunk = value;
+  if (pos + chunk.length > end) {
+    if (wholeObject) {
+      throw new IntegrityError(
+        `${ctx.uri}: received more than the ${ctx.info.size} bytes the store announced (downloading to ${ctx.dest})`,
+      );
+    }
+    chunk = chunk.subarray(0, end - pos);
+  }
+  if (chunk.length === 0) return;
+  const advance = () => {
+    cursor.pos = pos + chunk.length;
+    ctx.written += chunk.length;
+    ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
+  };
+  const wrote = sink.write(chunk);
+  if (wrote === undefined) return advance();
+  return wrote.then(advance);
 }
 
 // Synchronous on purpose: a chunk lands in the page cache in microseconds,

@@ -46,7 +46,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
-import { readBody, S3Fetch } from "./s3_fetch.ts";
+import { readBody, S3Fetch, wholeBody } from "./s3_fetch.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkMetadata, checkRange } from "./object_rules.ts";
@@ -131,7 +131,11 @@ const SDK_MODULE: string = "./s3_sdk.ts";
 // SDK (`#lean(true)`): their body is bytes that fetch sends under the
 // attempt's abort signal, and `vc mirror` uploads should not pay ~75-90 ms
 // of SDK loading for a run of small files.
-const LEAN_WITHOUT_SDK = false;
+// On again (issue 11, cold prefill): with the grace exit in cli.ts, the
+// interrupted-prefill test passes (3 runs of tests/cache_hardening_process_test.ts),
+// and a cold `vc prefill` no longer loads the SDK when the environment gives
+// region and keys (the SDK still loads for any control operation).
+const LEAN_WITHOUT_SDK = true;
 
 function loadSdk(): Promise<void> {
   return sdkLoaded ??= (import(SDK_MODULE) as Promise<typeof Sdk>).then((m) => {
@@ -323,6 +327,18 @@ export class S3Store implements ObjectStore {
       ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
+    const bytes = range === undefined ? wholeBody(res) : undefined;
+    if (bytes !== undefined) {
+      // Read whole already (a small object): the stream is made only if asked for.
+      let stream: ReadableStream<Uint8Array> | undefined;
+      return {
+        info,
+        bytes,
+        get body(): ReadableStream<Uint8Array> {
+          return stream ??= res.body ?? ReadableStream.from<Uint8Array>([]);
+        },
+      };
+    }
     let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
     if (range !== undefined && res.status === 200) {
       // The server ignored Range and sent the whole object: cut it ourselves.

@@ -193,13 +193,16 @@ export class S3Fetch {
       // One controller per attempt: the timeout aborts this attempt only.
       const attempt = timeoutMs > 0 ? new AbortController() : undefined;
       let signal = attempt?.signal ?? req.signal;
-      // The caller's abort must reach the attempt. A response whose body is
-      // read here needs it only until the end of this attempt: a listener,
-      // removed below, costs a fraction of AbortSignal.any (and no weak refs).
+      // The caller's abort must reach the attempt, and a streamed body. A
+      // listener costs a fraction of AbortSignal.any (and no weak refs): it
+      // is removed at the end of this attempt, or when a guarded body ends.
+      // A raw body (fetch's own stream, no guard to tell its end) keeps
+      // AbortSignal.any.
       const callerSignal = req.signal;
       let forward: (() => void) | undefined;
+      let keepForward = false;
       if (attempt !== undefined && callerSignal !== undefined) {
-        if (req.discardBody) {
+        if (!req.rawBody || req.discardBody) {
           forward = () => attempt.abort(callerSignal.reason);
           if (callerSignal.aborted) forward();
           else callerSignal.addEventListener("abort", forward, { once: true });
@@ -254,7 +257,10 @@ export class S3Fetch {
           res = await buffered(res);
           whole = true;
         }
+        // A body streamed past this attempt (guarded below) keeps the listener.
+        keepForward = forward !== undefined && res.body !== null && !whole && !discarded;
       } catch (error) {
+        keepForward = false;
         if (req.signal?.aborted) throw req.signal.reason;
         if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
         if (received) {
@@ -270,7 +276,9 @@ export class S3Fetch {
         throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
       } finally {
         cancelTimer?.();
-        if (forward !== undefined) callerSignal?.removeEventListener("abort", forward);
+        if (forward !== undefined && !keepForward) {
+          callerSignal?.removeEventListener("abort", forward);
+        }
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). Without a timeout the body stays fetch's own: piped to a
@@ -279,8 +287,17 @@ export class S3Fetch {
       if (
         attempt !== undefined && res.body !== null && !whole && !discarded && !(ok && req.rawBody)
       ) {
-        res = withBodyTimeout(res, timeoutMs, attempt, ctx);
-      }
+        const listener = keepForward ? forward : undefined;
+        res = withBodyTimeout(
+          res,
+          timeoutMs,
+          attempt,
+          ctx,
+          listener === undefined
+            ? undefined
+            : () => callerSignal?.removeEventListener("abort", listener),
+        );
+      } else if (keepForward) callerSignal?.removeEventListener("abort", forward!);
       if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
         return res;
       }
@@ -391,11 +408,32 @@ function readWhole(method: string, res: Response, raw: boolean): boolean {
   return length <= SMALL_BODY;
 }
 
+// The bytes of responses read whole here, for wholeBody().
+const wholeBodies = new WeakMap<Response, Uint8Array>();
+
 async function buffered(res: Response): Promise<Response> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   const init = { status: res.status, statusText: res.statusText, headers: res.headers };
   // Null-body statuses (204, 304) and empty bodies get no body at all.
-  return new Response(bytes.length === 0 ? null : bytes, init);
+  const out = new Response(bytes.length === 0 ? null : bytes, init);
+  wholeBodies.set(out, bytes);
+  return out;
+}
+
+/**
+ * The body of a response that {@linkcode S3Fetch.request} read whole (small
+ * bodies and error documents), as bytes, while its `body` is unread; else
+ * `undefined`. A caller that takes them skips a stream per response.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wholeBody } from "./s3_fetch.ts";
+ * assert.equal(wholeBody(new Response("abc")), undefined); // not read by S3Fetch
+ * ```
+ */
+export function wholeBody(res: Response): Uint8Array | undefined {
+  return res.bodyUsed ? undefined : wholeBodies.get(res);
 }
 
 // Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back
@@ -415,8 +453,12 @@ function withBodyTimeout(
   timeoutMs: number,
   attempt: AbortController,
   ctx: S3RequestContext,
+  onEnd?: () => void,
 ): Response {
-  if (res.body === null) return res;
+  if (res.body === null) {
+    onEnd?.();
+    return res;
+  }
   const reader = res.body.getReader();
   // One watchdog per body, re-armed lazily: a timer per read would cost more
   // than the read on a fast connection. Only time spent waiting for the
@@ -438,15 +480,20 @@ function withBodyTimeout(
     timer?.();
     timer = undefined;
   };
+  // The body is over (read to its end, failed or cancelled).
+  const end = () => {
+    stop();
+    onEnd?.();
+  };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
     waitingSince = Date.now();
     if (timer === undefined) watch(timeoutMs);
     try {
       const result = await reader.read();
-      if (result.done) stop();
+      if (result.done) end();
       return result;
     } catch (error) {
-      stop();
+      end();
       reader.cancel(error).catch(() => {});
       if (timedOut !== undefined) throw timedOut;
       const message = error instanceof Error ? error.message : String(error);
@@ -494,7 +541,7 @@ function withBodyTimeout(
       }
     },
     cancel(reason) {
-      stop();
+      end();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

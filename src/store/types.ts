@@ -59,8 +59,14 @@ export interface GetOptions {
 export interface GetResult {
   /** Information about the whole object (`size` is the full size, not the range's). */
   info: ObjectInfo;
-  /** The requested bytes. The caller must consume or cancel it. */
+  /** The requested bytes. The caller must consume or cancel it (unless it takes `bytes`). */
   body: ReadableStream<Uint8Array>;
+  /**
+   * The same bytes, when the store has already read them into memory (small
+   * objects): a caller may take these instead and leave `body` untouched
+   * (then there is nothing to cancel).
+   */
+  bytes?: Uint8Array;
 }
 
 /** A body to upload: bytes, a stream, or a local file (read in parallel parts when large). */

@@ -351,13 +351,51 @@ async function* mergeMany<T extends Keyed>(
  * assert.deepEqual(seen, [[1, 2], [3]]);
  * ```
  */
-export async function* readAheadChunks<T>(
+export function readAheadChunks<T>(
   source: AsyncIterable<T[]> | Iterable<T[]>,
   limit: number,
 ): AsyncGenerator<T[]> {
+  const chunks: T[][] = [];
+  let size = 0;
+  return pumped(source, limit, 0, {
+    get size() {
+      return size;
+    },
+    push(chunk) {
+      chunks.push(chunk);
+      size += chunk.length;
+    },
+    take() {
+      const chunk = chunks.shift();
+      if (chunk !== undefined) size -= chunk.length;
+      return chunk;
+    },
+  });
+}
+
+/** What a read-ahead holds between its pump and its consumer. */
+interface ReadAheadBuffer<V, B> {
+  /** Items held (the read-ahead stops pulling at its limit). */
+  readonly size: number;
+  push(value: V): void;
+  /** The next step for the consumer, or undefined when nothing is held. */
+  take(): B | undefined;
+}
+
+/**
+ * The one read-ahead pump behind {@linkcode readAheadChunks} and
+ * {@linkcode readAheadBatches}: pulls `source` into `buffer` until it holds
+ * `limit` items, wakes a waiting consumer once it holds `wakeAt`, and keeps
+ * order and errors (an error arrives after what was pulled before it). (No
+ * timer: Deno's setTimeout would load node:timers into a no-op mirror run.)
+ */
+async function* pumped<V, B>(
+  source: AsyncIterable<V> | Iterable<V>,
+  limit: number,
+  wakeAt: number,
+  buffer: ReadAheadBuffer<V, B>,
+): AsyncGenerator<B> {
   const it = iterate(source);
-  const queue: T[][] = [];
-  let queued = 0;
   let failure: { error: unknown } | undefined;
   let ended = false;
   let stopped = false;
@@ -366,15 +404,14 @@ export async function* readAheadChunks<T>(
   const pump = (async () => {
     try {
       while (!stopped) {
-        if (queued >= limit) {
+        if (buffer.size >= limit) {
           await new Promise<void>((r) => wakePump = r);
           continue;
         }
         const r = await it.next();
         if (r.done) break;
-        queue.push(r.value);
-        queued += r.value.length;
-        wakeConsumer?.();
+        buffer.push(r.value);
+        if (buffer.size >= wakeAt) wakeConsumer?.();
       }
     } catch (error) {
       failure = { error };
@@ -385,8 +422,8 @@ export async function* readAheadChunks<T>(
   })();
   try {
     for (;;) {
-      const batch = queue.shift();
-      if (batch === undefined) {
+      const step = buffer.take();
+      if (step === undefined) {
         if (ended) {
           if (failure !== undefined) throw failure.error;
           return;
@@ -395,10 +432,9 @@ export async function* readAheadChunks<T>(
         wakeConsumer = undefined;
         continue;
       }
-      queued -= batch.length;
       wakePump?.();
       wakePump = undefined;
-      yield batch;
+      yield step;
     }
   } finally {
     stopped = true;
@@ -476,65 +512,27 @@ export async function* readAhead<T>(
  * assert.deepEqual(seen, [1, 2, 3]);
  * ```
  */
-export async function* readAheadBatches<T>(
+export function readAheadBatches<T>(
   source: AsyncIterable<T> | Iterable<T>,
   limit: number,
 ): AsyncGenerator<T[]> {
-  const it: AsyncIterator<T> | Iterator<T> = Symbol.asyncIterator in source
-    ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
-    : (source as Iterable<T>)[Symbol.iterator]();
-  // Filled by the pump, drained by the consumer; swapped when drained.
+  // Filled by the pump, drained whole by the consumer. A waiting consumer is
+  // woken per page-sized batch (or at the end), not per item: the items of
+  // one parsed page arrive without a wait, and waking on each would hand
+  // them over one by one.
   let queue: T[] = [];
-  let failure: { error: unknown } | undefined;
-  let ended = false;
-  let stopped = false;
-  let wakeConsumer: (() => void) | undefined;
-  const wakeAt = Math.max(1, Math.min(limit, PAGE_BATCH));
-  let wakePump: (() => void) | undefined;
-  const pump = (async () => {
-    try {
-      while (!stopped) {
-        if (queue.length >= limit) {
-          await new Promise<void>((r) => wakePump = r);
-          continue;
-        }
-        const r = await it.next();
-        if (r.done) break;
-        queue.push(r.value);
-        // A waiting consumer is woken per page-sized batch (or at the end),
-        // not per item: the items of one parsed page arrive without a wait,
-        // and waking on each would hand them over one by one. (No timer:
-        // Deno's setTimeout would load node:timers into a no-op run.)
-        if (queue.length >= wakeAt) wakeConsumer?.();
-      }
-    } catch (error) {
-      failure = { error };
-    } finally {
-      ended = true;
-      wakeConsumer?.();
-    }
-  })();
-  try {
-    for (;;) {
-      if (queue.length === 0) {
-        if (ended) {
-          if (failure !== undefined) throw failure.error;
-          return;
-        }
-        await new Promise<void>((r) => wakeConsumer = r);
-        wakeConsumer = undefined;
-        continue;
-      }
+  return pumped(source, limit, Math.max(1, Math.min(limit, PAGE_BATCH)), {
+    get size() {
+      return queue.length;
+    },
+    push(item) {
+      queue.push(item);
+    },
+    take() {
+      if (queue.length === 0) return undefined;
       const batch = queue;
       queue = [];
-      wakePump?.();
-      wakePump = undefined;
-      yield batch;
-    }
-  } finally {
-    stopped = true;
-    wakePump?.();
-    if (!ended) await Promise.resolve(it.return?.(undefined)).catch(() => {});
-    await pump;
-  }
+      return batch;
+    },
+  });
 }

@@ -295,6 +295,25 @@ const UNLOCKED_TEMP_GRACE_MS = 5_000;
  * locked at all (no locks on this filesystem). Returns true when removed.
  */
 function removeSharedIfUnlocked(path: string, force: boolean): boolean {
+  return whileUnlocked(path, force, (file) => {
+    const mine = file.statSync();
+    const there = Deno.lstatSync(path);
+    if (!there.isFile || (mine.ino !== null && mine.ino !== there.ino)) return false;
+    Deno.removeSync(path);
+    return true;
+  });
+}
+
+/**
+ * Opens `path` and, when no other process holds a lock on it, runs `check`
+ * while holding the lock. `noLocks` is the answer when the filesystem cannot
+ * lock at all. False when the file cannot be opened or `check` throws.
+ */
+function whileUnlocked(
+  path: string,
+  noLocks: boolean,
+  check: (file: Deno.FsFile) => boolean,
+): boolean {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true, write: true });
@@ -306,14 +325,9 @@ function removeSharedIfUnlocked(path: string, force: boolean): boolean {
     try {
       locked = file.tryLockSync(true);
     } catch {
-      locked = force;
+      locked = noLocks;
     }
-    if (!locked) return false;
-    const mine = file.statSync();
-    const there = Deno.lstatSync(path);
-    if (!there.isFile || (mine.ino !== null && mine.ino !== there.ino)) return false;
-    Deno.removeSync(path);
-    return true;
+    return locked && check(file);
   } catch {
     return false;
   } finally {
@@ -328,18 +342,5 @@ function isUnlockedEmpty(path: string): boolean {
 
 /** True when no process holds a lock on `path` (and, with `empty`, it is empty). */
 function isUnlocked(path: string, empty: boolean): boolean {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true, write: true });
-  } catch {
-    return false;
-  }
-  try {
-    if (!file.tryLockSync(true)) return false;
-    return !empty || file.statSync().size === 0;
-  } catch {
-    return false;
-  } finally {
-    file.close();
-  }
+  return whileUnlocked(path, false, (file) => !empty || file.statSync().size === 0);
 }

@@ -154,15 +154,7 @@ export function readMemo(
     if (stat.size === memo.size && mtime === memo.mtime) return memo.lines;
     if (stat.size > memo.size) return readTail(journalPath, memo) ?? memo.lines;
   }
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
+  return withJournal(journalPath, (file, st) => {
     const parsed = parseLines(readAllSync(file, st.size));
     if (memos.size >= MEMO_LIMIT) memos.clear();
     memos.set(journalPath, {
@@ -174,6 +166,28 @@ export function readMemo(
       count: parsed.count,
     });
     return parsed.lines;
+  });
+}
+
+/**
+ * Runs `read` on the journal opened for reading, with its own stat (what was
+ * opened, not what the path named a moment before); undefined when it cannot
+ * be opened or read, is not a regular file, or is over the size cap.
+ */
+function withJournal<T>(
+  journalPath: string,
+  read: (file: Deno.FsFile, st: Deno.FileInfo) => T | undefined,
+): T | undefined {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = file.statSync();
+    if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
+    return read(file, st);
   } catch {
     return undefined;
   } finally {
@@ -183,26 +197,13 @@ export function readMemo(
 
 /** Reads what was appended since `memo` (same file, grown), into it. */
 function readTail(journalPath: string, memo: Memo): Map<string, string> | undefined {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(journalPath, { read: true });
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = file.statSync();
-    if (st.ino !== memo.ino || st.size < memo.size || st.size > JOURNAL_MAX_BYTES) {
-      return undefined;
-    }
+  return withJournal(journalPath, (file, st) => {
+    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
     file.seekSync(memo.size, Deno.SeekMode.Start);
     const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
     memo.size += parsed.consumed;
     memo.count += parsed.count;
     memo.mtime = st.mtime?.getTime() ?? 0;
     return memo.lines;
-  } catch {
-    return undefined;
-  } finally {
-    file.close();
-  }
+  });
 }

@@ -436,6 +436,10 @@ export class S3Store implements ObjectStore {
         expectedMd5: options.md5,
         uri: this.#uri(full),
       });
+      // The source took its own copy of the list; this frame lives until the
+      // upload ends, and must not keep the first threshold's worth of chunks
+      // (16 MiB by default) alive all along.
+      chunks.length = 0;
       const result = await this.#putMultipart(full, source, options);
       ok = true;
       return result;

@@ -421,7 +421,9 @@ export class Repository implements AsyncDisposable {
     }
     if (this.#cache === undefined) {
       const { AssetCache } = await import("../cache/asset_cache.ts");
-      this.#cache = new AssetCache();
+      // Through the repository's own store opener: a repository opened on a
+      // custom endpoint (or backend) must not read its content elsewhere.
+      this.#cache = new AssetCache({ openStore: this.#openStore });
     }
     const local = await this.#cache.cache(joinUri(this.store.url, record.contentKey), {
       immutable: true,

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, join, resolve } from "../path.ts";
 import {
   type EnvReader,
   loadConfigFile,
+  type LoadedConfig,
   resolveSettings,
   type SettingName,
   type Settings,
@@ -124,9 +125,15 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
   // Its path is known before settings are resolved, except when only the
   // user config file names it.
   const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST"));
-  options.projectDir = manifest === undefined
-    ? dirname(userConfigManifest(env) ?? join(io.cwd, DEFAULT_MANIFEST))
-    : dirname(resolve(io.cwd, manifest));
+  if (manifest === undefined) {
+    // Read once: resolveSettings takes the file as read here.
+    const user = userConfig(env);
+    if (user !== "unreadable") options.configFile = { loaded: user };
+    const named = user === "unreadable" ? undefined : user?.config.manifest;
+    options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
+  } else {
+    options.projectDir = dirname(resolve(io.cwd, manifest));
+  }
   const settings = resolveSettings(options);
   for (const [name, source] of Object.entries(settings.sources)) {
     if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
@@ -204,13 +211,13 @@ export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): Ve
   };
 }
 
-// The manifest named by the user config file, if any (a bad file is reported
-// by resolveSettings, which reads it again).
-function userConfigManifest(env: EnvReader): string | undefined {
+// The user config file, if any; a bad one is reported by resolveSettings,
+// which then reads it again.
+function userConfig(env: EnvReader): LoadedConfig | undefined | "unreadable" {
   try {
-    return loadConfigFile(undefined, { env })?.config.manifest;
+    return loadConfigFile(undefined, { env });
   } catch {
-    return undefined;
+    return "unreadable";
   }
 }
 

@@ -26,7 +26,7 @@ import { isVersion } from "../versioned/version.ts";
 import { parseCommandArgs } from "./args.ts";
 import { EXIT_OK, exitCodeFor, formatError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
-import { Output, type OutputMode } from "./output.ts";
+import type { OutputMode } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings_resolve.ts";
 
 /**
@@ -49,14 +49,25 @@ import { VERSIONED_OPTIONS, versionedSettings } from "./settings_resolve.ts";
 export async function hotPath(args: readonly string[], io: CliIo): Promise<number | undefined> {
   if (args[0] !== "path") return undefined;
   let found: { local: string; doc: Record<string, string>; mode: OutputMode } | undefined;
+  // Errors met here are never shown (a missing config or lock file is the
+  // common case, and any other hands the command on), so none captures a
+  // stack: Deno builds an error for every missing file, and the stack is most
+  // of its cost. The limit is back before anything else runs.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     found = await lookup(args.slice(1), io);
   } catch {
     return undefined; // the full command reports it, or does what this does not
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   if (found === undefined) return undefined;
   try {
-    await new Output(io, { mode: found.mode }).data(found.doc, found.local);
+    // What `Output.data` prints (its progress-bar machinery is not needed):
+    // one JSON document with --json, else the path, also with --quiet.
+    const text = found.mode === "json" ? JSON.stringify(found.doc, null, 2) : found.local;
+    await io.writeStdout(new TextEncoder().encode(text + "\n"));
     return EXIT_OK;
   } catch (error) {
     // As the full command line does: a reader that went away is no failure.

@@ -19,8 +19,13 @@ import { isAbsolute, resolve } from "../path.ts";
 import { warmLookup } from "../cache/warm_lookup.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { joinUri } from "../uri.ts";
-import { classifyValue, manifestLockPath, readManifest } from "../versioned/manifest.ts";
-import { defaultLockFile, lockKey, readLockFile } from "../versioned/lock_file.ts";
+import {
+  classifyValue,
+  manifestLockPath,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+} from "../versioned/manifest.ts";
+import { defaultLockFile, lockKey, parseLockFile } from "../versioned/lock_file.ts";
 import { normalizeVersionedPath, versionedKey } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -67,7 +72,10 @@ export async function hotPath(args: readonly string[], io: CliIo): Promise<numbe
     // What `Output.data` prints (its progress-bar machinery is not needed):
     // one JSON document with --json, else the path, also with --quiet.
     const text = found.mode === "json" ? JSON.stringify(found.doc, null, 2) : found.local;
-    await io.writeStdout(new TextEncoder().encode(text + "\n"));
+    const bytes = new TextEncoder().encode(text + "\n");
+    // Synchronously where the process can (see readSmallFile).
+    if (io.writeStdoutSync) io.writeStdoutSync(bytes);
+    else await io.writeStdout(bytes);
     return EXIT_OK;
   } catch (error) {
     // As the full command line does: a reader that went away is no failure.
@@ -99,7 +107,9 @@ async function lookup(
   const path = normalizeVersionedPath(given);
   let pinned: string;
   if (version === undefined) {
-    const value = (await readManifest(v.manifest))[path];
+    const text = readSmallFile(v.manifest);
+    if (text === undefined) return undefined;
+    const value = parseManifest(text, v.manifest)[path];
     if (value === undefined) return undefined;
     const meaning = classifyValue(value, v.manifest);
     if (meaning.kind === "override") return undefined;
@@ -108,7 +118,10 @@ async function lookup(
     if (!isVersion(version)) return undefined;
     pinned = version;
   }
-  const lock = (await readLockFile(lockFile))?.[lockKey(path, pinned)];
+  const lockText = readSmallFile(lockFile);
+  const lock = lockText === undefined
+    ? undefined
+    : parseLockFile(lockText, lockFile)[lockKey(path, pinned)];
   if (lock === undefined && v.frozen) return undefined;
   const cacheDir = isAbsolute(v.settings.cacheDir)
     ? v.settings.cacheDir
@@ -125,4 +138,27 @@ async function lookup(
     ? "quiet"
     : "human";
   return { local, doc: { path, ...(version ? { version } : {}), local }, mode };
+}
+
+/**
+ * The text of a manifest or lock file, `undefined` when it is missing; throws
+ * for anything the full command's reader would refuse or treat otherwise (not
+ * a regular file, bigger than a manifest may be). Read synchronously: the
+ * first asynchronous file operation of a process starts Deno's I/O thread
+ * pool, which costs a warm `vc path` about as much CPU time as all its reads.
+ * Decoded as that reader decodes (`TextDecoder`).
+ */
+function readSmallFile(path: string): string | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  // Lock files may be bigger than manifests: such a one is the full command's to read.
+  if (!info.isFile || info.size > MAX_MANIFEST_BYTES) {
+    throw new RangeError(`${path}: not read here`);
+  }
+  return new TextDecoder().decode(Deno.readFileSync(path));
 }

@@ -143,6 +143,13 @@ const CASES: Case[] = [
   { name: "an unknown flag", args: ["path", "/some/asset.bin", "--nope"], handled: false },
   { name: "a missing PATH", args: ["path"], handled: false },
   {
+    name: "one word too many",
+    args: ["path", "/some/asset.bin", "1.0.0", "x"],
+    handled: false,
+    setup: warm,
+  },
+  { name: "an empty PATH", args: ["path", ""], handled: false, setup: warm },
+  {
     name: "a bad VC_LOCK_WAIT (checked by the cache)",
     args: ["path", "/some/asset.bin"],
     env: { VC_LOCK_WAIT: "soon" },

@@ -28,7 +28,7 @@ import {
 import { defaultLockFile, lockKey, parseLockFile } from "../versioned/lock_file.ts";
 import { normalizeVersionedPath, versionedKey } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
-import { parseCommandArgs } from "./args.ts";
+import { Flags, parseCommandArgs } from "./args.ts";
 import { EXIT_OK, exitCodeFor, formatError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import type { OutputMode } from "./output.ts";
@@ -89,12 +89,17 @@ async function lookup(
   rest: readonly string[],
   io: CliIo,
 ): Promise<{ local: string; doc: Record<string, string>; mode: OutputMode } | undefined> {
-  const { flags, positionals } = parseCommandArgs(rest, {
-    command: "path",
-    options: VERSIONED_OPTIONS,
-    positionals: ["PATH", "VERSION"],
-    required: 1,
-  });
+  // `vc path PATH [VERSION]` without flags, the usual call, needs no parser:
+  // what it would return for plain words is the words and no flags.
+  const plain = rest.length >= 1 && rest.length <= 2 && rest.every((a) => !a.startsWith("-"));
+  const { flags, positionals } = plain
+    ? { flags: new Flags({}), positionals: [...rest] }
+    : parseCommandArgs(rest, {
+      command: "path",
+      options: VERSIONED_OPTIONS,
+      positionals: ["PATH", "VERSION"],
+      required: 1,
+    });
   // Help, and the flags whose checks live in the store and cache classes.
   if (flags.boolean("help") || flags.string("request-timeout") !== undefined) return undefined;
   // The cache validates VC_LOCK_WAIT when it is created.

@@ -12,7 +12,6 @@
  * @module
  */
 import { type CliIo, denoIo } from "./src/cli/io.ts";
-import { hotPath } from "./src/cli/hot_path.ts";
 
 /** How long a first Ctrl-C waits for operations to unwind before exiting anyway (ms). */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -53,9 +52,14 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 
 if (import.meta.main) {
   // A warm `vc path` is answered by the lean entry; anything else (and any
-  // case it does not handle) runs the full command line, unchanged.
-  const hot = await hotPath(Deno.args, denoIo());
-  if (hot !== undefined) Deno.exit(hot);
+  // case it does not handle) runs the full command line, unchanged. Imported
+  // for `path` only, so other commands' start-up does not evaluate it; a
+  // literal specifier, so the release bundle holds it.
+  if (Deno.args[0] === "path") {
+    const { hotPath } = await import("./src/cli/hot_path.ts");
+    const hot = await hotPath(Deno.args, denoIo());
+    if (hot !== undefined) Deno.exit(hot);
+  }
   const [{ discardOpenTempFiles }, { runInterruptCleanups }] = await Promise.all([
     lazy<typeof import("./src/atomic_write.ts")>(ATOMIC_WRITE_MODULE),
     lazy<typeof import("./src/interrupt_cleanup.ts")>(INTERRUPT_CLEANUP_MODULE),

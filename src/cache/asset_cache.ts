@@ -505,6 +505,7 @@ export class AssetCache implements AsyncDisposable {
     // First look at an entry in this process, no flight for it: a fresh
     // record serves it without the flight's machinery (a warm prefill of a
     // thousand entries is a thousand of these).
+    let missing = false;
     if (
       options?.integrity === undefined && !this.#flights.has(loc.dataPath) &&
       index.byPath(loc.dataPath) === undefined
@@ -516,6 +517,7 @@ export class AssetCache implements AsyncDisposable {
         index.remember(uri, rec);
         return rec.path;
       }
+      missing = rec === undefined;
     }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
@@ -523,7 +525,13 @@ export class AssetCache implements AsyncDisposable {
     const rec = await this.#flights.run(
       loc.dataPath,
       async (ctx) =>
-        (await this.#loadRemote()).resolver.resolve(loc, immutable, ctx, options?.integrity),
+        (await this.#loadRemote()).resolver.resolve(
+          loc,
+          immutable,
+          ctx,
+          options?.integrity,
+          missing,
+        ),
       flightOptions,
     );
     index.remember(uri, rec);

@@ -99,12 +99,18 @@ export class EntryResolver {
     this.#options = options;
   }
 
-  /** A verified local copy of `loc`'s object: cached, revalidated or downloaded. */
+  /**
+   * A verified local copy of `loc`'s object: cached, revalidated or
+   * downloaded. `missing`: the caller has just looked for the entry's record
+   * and found none, so a cold miss does not read the journal again (the
+   * download's lock looks for a copy another process completed meanwhile).
+   */
   async resolve(
     loc: EntryLocation,
     immutable: boolean,
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
+    missing = false,
   ): Promise<EntryRec> {
     const index = this.#index;
     const now = index.clock.now();
@@ -122,7 +128,7 @@ export class EntryResolver {
         if (index.readRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
       }
     }
-    rec ??= index.load(loc);
+    if (rec === undefined && !missing) rec = index.load(loc);
     if (rec !== undefined) {
       if (rec.gone === true && index.offline) throw goneError(loc);
       if (index.isFresh(rec, now, immutable)) {

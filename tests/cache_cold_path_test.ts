@@ -88,6 +88,7 @@ Deno.test("record journal: appends through a kept handle are read back by a fres
       const found = lookupRecord(j, `k${i}`);
       assert(found.kind === "record" && found.meta?.etag === `e${i}`, `k${i} from the file`);
     }
+    assertEquals((await Deno.readTextFile(j)).trim().split("\n").length, 20, "one line each");
   });
 });
 

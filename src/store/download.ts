@@ -303,10 +303,13 @@ async function downloadOnce(
       // Held until commit closes the file: a sweeper that can take this lock
       // knows the writer is dead, without reading /proc (which Deno gates
       // behind --allow-all). Best effort: some filesystems have no flock.
-      try {
-        temp.file.tryLockSync(true);
-      } catch {
-        // No locks here: the sweep falls back to the file's age.
+      // A shared temp file (the entry's lock) is locked already.
+      if (!temp.shared) {
+        try {
+          temp.file.tryLockSync(true);
+        } catch {
+          // No locks here: the sweep falls back to the file's age.
+        }
       }
     } catch (e) {
       await first?.cancel().catch(() => {});

@@ -26,6 +26,10 @@
  *   the file at the path with partial content; the next holder empties it
  *   and downloads into it.
  *
+ * Where locks are mandatory (Windows, see `src/fs_platform.ts`) there is no
+ * entry lock: it throws, and callers download without it, as on a
+ * filesystem without `flock`.
+ *
  * Locking happens on the calling thread (`tryLockSync`, one non-blocking
  * system call) and waiting is a poll with backoff: a blocked `flock` would
  * pin a thread-pool thread that an abort cannot free, and keep the process
@@ -35,6 +39,7 @@
  */
 import { AtomicFile } from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { fsPlatform } from "../fs_platform.ts";
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
@@ -149,6 +154,15 @@ export async function acquireEntryLock(
   dataPath: string,
   options: EntryLockOptions = {},
 ): Promise<EntryLock> {
+  if (fsPlatform.mandatoryLocks) {
+    // Windows locks are enforced on I/O: the download's ranged writes and
+    // read-back checks (second handles) would fail on the locked temp file,
+    // and readers of a just-renamed data file too. Callers go on without
+    // the lock (each process downloads to its own unique temp file).
+    throw new Deno.errors.NotSupported(
+      `no entry lock for ${dataPath}: locks on this platform are mandatory`,
+    );
+  }
   const maxPoll = options.maxPollInterval ?? 50;
   const clock = options.clock ?? systemClock;
   let waited = false;

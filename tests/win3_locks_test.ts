@@ -2,7 +2,8 @@
 // `fsPlatform.mandatoryLocks`: which locks vc asks for, and that the cache
 // still works without the entry lock. These tests do not prove Windows'
 // own LockFileEx semantics (only Linux runs here).
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -122,12 +123,42 @@ for (const mandatoryLocks of [false, true]) {
   });
 }
 
-Deno.test("Windows strategy (logic): no entry lock, callers go on without it", async () => {
+Deno.test("Windows strategy (logic): the entry lock is a separate file; the download's is unlocked", async () => {
   await withDir(async (dir) => {
+    const data = `${dir}/data/a.csv`;
+    const shared = `${dir}/data/.a.csv.vc-tmp-0-shared`;
     await withFsPlatform({ mandatoryLocks: true }, async () => {
-      await assertRejects(() => acquireEntryLock(`${dir}/data/a.csv`), Deno.errors.NotSupported);
+      const first = await acquireEntryLock(data);
+      assert(!first.waited);
+      assertEquals(first.path, shared, "the lock is the shared temp file");
+      assert(first.temp.path !== shared, "the download goes to another file");
+      // Nobody holds a lock on the download's file: a second handle may write
+      // and read it (Windows would refuse both under a lock).
+      using other = await Deno.open(first.temp.path, { read: true, write: true });
+      assert(other.tryLockSync(true), "the download's temp file is not locked");
+      other.unlockSync();
+      const clock = new ManualClock();
+      const second = acquireEntryLock(data, { clock });
+      let settled = false;
+      second.then(() => (settled = true), () => (settled = true));
+      for (let i = 0; i < 5 && !settled; i++) {
+        await clock.advance(100);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      assert(!settled, "a second taker waits while the lock file is held");
+      await first.temp.file.write(new TextEncoder().encode("v1"));
+      await first.temp.commit();
+      assertEquals(await Deno.readTextFile(data), "v1", "readable before the release");
+      assertEquals((await Deno.stat(shared)).size, 0, "the lock file is never written");
+      first.release();
+      for (let i = 0; i < 20 && !settled; i++) {
+        await clock.advance(100);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      const lock = await second;
+      assert(lock.waited, "it waited: it looks for the record before downloading");
+      lock.release();
     });
-    // Nothing created for a lock that was not taken.
-    assertEquals([...Deno.readDirSync(dir)], []);
+    assertEquals([...Deno.readDirSync(`${dir}/data`)].map((e) => e.name), ["a.csv"]);
   });
 });

@@ -31,6 +31,7 @@
  * @module
  */
 import { writeFileAtomicSync } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
@@ -316,7 +317,9 @@ function appendLine(
     let mine: Deno.FileInfo | undefined;
     try {
       // Shared: many appenders at once, none while a compaction replaces it.
-      const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
+      // Exclusive where locks are mandatory (Windows): a shared LockFileEx
+      // lock denies writes to everyone, its holder included.
+      const locked = lockSync(file, fsPlatform.mandatoryLocks, APPEND_LOCK_WAIT_MS);
       mine = kept === undefined ? file.statSync() : statOfHandle(kept, journalPath);
       if (!mine.isFile) {
         // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
@@ -351,7 +354,11 @@ function appendLine(
         if (kept !== undefined || (locked && attempt < 10)) continue;
       }
       if (directory && mine.size > 0 && mine.size <= SPLIT_MARK_MAX) {
-        const split = readLines(journalPath)?.get(SPLIT_MARK);
+        // Where locks are mandatory our lock denies every other handle, even
+        // this process's: read the (small) file through the locked one.
+        const split = fsPlatform.mandatoryLocks
+          ? parseLines(readFromStart(file, mine.size)).lines.get(SPLIT_MARK)
+          : readLines(journalPath)?.get(SPLIT_MARK);
         if (split !== undefined) {
           const target = splitJournalPath(journalPath, name, split);
           refuseLink(target);
@@ -525,6 +532,12 @@ export function hardLinkedJournal(journalPath: string): string {
     `Run \`vc cache verify\` to make it the cache's own file again (the other name is left ` +
     `as it is), or remove ${journalPath}: either way the cache stays usable (after a ` +
     `removal, the entries it recorded are downloaded again when used)`;
+}
+
+/** The first `size` bytes of `file` (appends ignore the position, so moving it is harmless). */
+function readFromStart(file: Deno.FsFile, size: number): Uint8Array {
+  file.seekSync(0, Deno.SeekMode.Start);
+  return readAllSync(file, size);
 }
 
 function withNewlineFirst(line: Uint8Array): Uint8Array {

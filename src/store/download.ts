@@ -33,6 +33,7 @@
  * @module
  */
 import { AtomicFile } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -303,8 +304,10 @@ async function downloadOnce(
       // Held until commit closes the file: a sweeper that can take this lock
       // knows the writer is dead, without reading /proc (which Deno gates
       // behind --allow-all). Best effort: some filesystems have no flock.
-      // A shared temp file (the entry's lock) is locked already.
-      if (!temp.shared) {
+      // A shared temp file (the entry's lock) is locked already. Not where
+      // locks are mandatory (Windows): they would fail the ranged writes and
+      // read-back checks, which use second handles.
+      if (!temp.shared && !fsPlatform.mandatoryLocks) {
         try {
           temp.file.tryLockSync(true);
         } catch {

@@ -13,10 +13,12 @@ import { normalizeEtag } from "../hash.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import {
+  isOwnDataFile,
   lastUsedOf,
   markUsed,
   readEntryRecord,
   type RecordPaths,
+  validationHolds,
   writeEntryRecord,
 } from "./entry_records.ts";
 import type { CacheLayout, EntryLocation } from "./layout.ts";
@@ -158,9 +160,7 @@ export class EntryIndex {
   /** Whether `rec` may be served at `now` without asking the store. */
   isFresh(rec: EntryRec, now: number, immutable: boolean): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served
-    if (rec.validatedAt === 0 || rec.gone === true) return false; // ask even if immutable
-    // A time in the future (clock skew, a restored cache) proves nothing.
-    if (rec.validatedAt > now) return false;
+    if (!validationHolds(rec, now)) return false; // ask even if immutable
     return rec.immutable || immutable || now - rec.validatedAt < this.ttlMs;
   }
 
@@ -207,13 +207,8 @@ export class EntryIndex {
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
-    // A data file with another name (a hard link: planted, or a `cp -al` copy)
-    // is not the cache's own: touching it would write metadata elsewhere. A
-    // miss: the download renames a file of its own into place (a new inode),
-    // which leaves the other name as it was.
-    if (
-      stat === undefined || !stat.isFile || stat.size !== meta.size || (stat.nlink ?? 1) > 1
-    ) return undefined;
+    // Not the cache's own copy (another size, a link, another name): a miss.
+    if (!isOwnDataFile(stat, meta.size)) return undefined;
     const now = this.clock.now();
     const rec: EntryRec = {
       uri: loc.uri,

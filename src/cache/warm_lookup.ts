@@ -14,7 +14,13 @@
  * @module
  */
 import { CacheLayout } from "./layout.ts";
-import { lastUsedOf, markUsed, readEntryRecord } from "./entry_records.ts";
+import {
+  isOwnDataFile,
+  lastUsedOf,
+  markUsed,
+  readEntryRecord,
+  validationHolds,
+} from "./entry_records.ts";
 import { parseUri } from "../uri.ts";
 
 /** The asset cache's interval between two writes of an entry's last-use time (ms). */
@@ -78,7 +84,7 @@ export async function warmLookup(
   const now = options.now ?? Date.now();
   // Marked for revalidation, gone from the store, or validated "in the
   // future" (clock skew): the cache asks the store.
-  if (meta.gone === true || meta.validatedAt === 0 || meta.validatedAt > now) return undefined;
+  if (!validationHolds(meta, now)) return undefined;
   // Pinned content: served only when the record says it was checked.
   if (options.sha256 !== undefined && meta.sha256 !== options.sha256) return undefined;
   let stat: Deno.FileInfo;
@@ -88,9 +94,7 @@ export async function warmLookup(
   } catch {
     return undefined; // missing, or unreadable: the cache reports it
   }
-  // A file of another size, or with another name (a hard link), is not the
-  // cache's own copy.
-  if (!stat.isFile || stat.size !== meta.size || (stat.nlink ?? 1) > 1) return undefined;
+  if (!isOwnDataFile(stat, meta.size)) return undefined;
   if (now - lastUsedOf(stat) >= TOUCH_INTERVAL_MS) await markUsed(loc.dataPath, now);
   return loc.dataPath;
 }

@@ -503,13 +503,14 @@ export class S3Store implements ObjectStore {
     if (options.md5 !== undefined) metadata["vc-md5"] = options.md5.toLowerCase();
     const condition = describeCondition(options);
     const target: MultipartTarget = {
-      create: async () => {
+      create: async (checksum) => {
         const out = await this.#send(
           (o) =>
             client.send(
               new CreateMultipartUploadCommand({
                 Bucket: this.bucket,
                 Key: full,
+                ...(checksum === "crc32" ? { ChecksumAlgorithm: "CRC32" } : {}),
                 ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
                 ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
               }),
@@ -527,19 +528,27 @@ export class S3Store implements ObjectStore {
         }
         return out.UploadId;
       },
-      uploadPart: async (uploadId, partNumber, body, md5, signal) => {
+      uploadPart: async (uploadId, partNumber, body, digest, signal) => {
         const res = await lean.request({
           method: "PUT",
           key: full,
           query: { partNumber: String(partNumber), uploadId },
-          headers: { "content-md5": hexToBase64(md5) },
+          // The SDKs send the algorithm beside the checksum; some servers
+          // (moto) confirm the checksum only then.
+          headers: digest.crc32 !== undefined
+            ? { "x-amz-checksum-crc32": digest.crc32, "x-amz-sdk-checksum-algorithm": "CRC32" }
+            : { "content-md5": hexToBase64(digest.md5) },
           body,
           payloadHash: UNSIGNED_PAYLOAD,
           signal,
           operation: `UploadPart ${partNumber}`,
         });
         await readBody(res, uri);
-        return res.headers.get("etag") ?? md5;
+        const etag = res.headers.get("etag") ?? digest.md5;
+        if (etag === undefined) {
+          throw new StoreError(`UploadPart ${partNumber} of ${uri} returned no ETag`);
+        }
+        return { etag, crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined };
       },
       complete: async (uploadId, parts) => {
         const out = await this.#send(
@@ -550,7 +559,11 @@ export class S3Store implements ObjectStore {
                 Key: full,
                 UploadId: uploadId,
                 MultipartUpload: {
-                  Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag) })),
+                  Parts: parts.map((p) => ({
+                    PartNumber: p.partNumber,
+                    ETag: quoteEtag(p.etag),
+                    ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}),
+                  })),
                 },
                 ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
                 ...(options.ifMatch !== undefined ? { IfMatch: quoteEtag(options.ifMatch) } : {}),
@@ -568,7 +581,7 @@ export class S3Store implements ObjectStore {
         if (out.ETag === undefined) {
           throw new StoreError(`CompleteMultipartUpload ${uri} returned no ETag`);
         }
-        return out.ETag;
+        return { etag: out.ETag, crc32: out.ChecksumCRC32 };
       },
       abort: async (uploadId) => {
         await client.send(
@@ -578,6 +591,7 @@ export class S3Store implements ObjectStore {
     };
     const result = await uploadMultipart(target, source, {
       concurrency: this.#concurrency,
+      checksum: options.partChecksum,
       signal: options.signal,
       onProgress: options.onProgress,
       uri,

@@ -225,10 +225,11 @@ export interface StreamPartSourceOptions {
 
 /**
  * Parts of a stream, read sequentially (the engine serializes `next`), each
- * exactly `partSize` bytes except the last. Each chunk is copied once, as it
- * is read, into a part buffer; buffers are reused once their part is released,
- * so memory stays at the parts in flight (plus `initial`) however long the
- * stream is.
+ * exactly `partSize` bytes except the last. With a BYOB reader (a byte
+ * stream) the stream is read straight into the part buffers; otherwise each
+ * chunk is copied once, as it is read, into a part buffer. Buffers are
+ * reused once their part is released, so memory stays at the parts in
+ * flight (plus `initial`) however long the stream is.
  *
  * @example
  * ```ts
@@ -243,7 +244,7 @@ export interface StreamPartSourceOptions {
  * ```
  */
 export function streamPartSource(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
   partSize: number,
   options: StreamPartSourceOptions = {},
 ): PartSource {
@@ -259,15 +260,33 @@ export function streamPartSource(
   const nextChunk = async (): Promise<Uint8Array | undefined> => {
     if (carry.length > 0) return carry.shift();
     if (ended) return undefined;
-    const { done, value } = await reader.read();
+    const { done, value } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
     if (done) ended = true;
     return value;
   };
+  const byob = reader instanceof ReadableStreamBYOBReader ? reader : undefined;
   return {
     async next(): Promise<PendingPart | undefined> {
       let buffer: Uint8Array | undefined;
       let filled = 0;
       while (filled < partSize) {
+        if (byob !== undefined && carry.length === 0) {
+          if (ended) break;
+          buffer ??= free.pop() ?? new Uint8Array(partSize);
+          const { done, value } = await byob.read(
+            new Uint8Array(buffer.buffer as ArrayBuffer, filled, partSize - filled),
+          );
+          // The read transferred the buffer: go on with it under its new handle.
+          if (value !== undefined) {
+            buffer = new Uint8Array(value.buffer as ArrayBuffer, 0, partSize);
+          }
+          if (done) {
+            ended = true;
+            break;
+          }
+          filled += value!.length;
+          continue;
+        }
         const chunk = await nextChunk();
         if (chunk === undefined) break;
         if (chunk.length === 0) continue;
@@ -278,6 +297,10 @@ export function streamPartSource(
         if (take < chunk.length) carry.unshift(chunk.subarray(take));
       }
       if (buffer === undefined) return undefined;
+      if (filled === 0) {
+        free.push(buffer);
+        return undefined;
+      }
       const part = buffer.subarray(0, filled);
       total += filled;
       md5?.update(part);

@@ -159,6 +159,8 @@ const DEFAULT_ATTEMPTS = 5;
 // Hashing a small body for the signature is cheaper than a round trip for a
 // server that dislikes UNSIGNED-PAYLOAD; big bodies are protected by Content-MD5.
 const SIGNED_PAYLOAD_LIMIT = 64 * 1024;
+// What a byte stream is read into before the size tells single PUT from multipart.
+const BYOB_BLOCK = 1024 * 1024;
 const DELETE_BATCH = 1000;
 const DELETE_CONCURRENCY = 4;
 
@@ -398,7 +400,14 @@ export class S3Store implements ObjectStore {
     stream: ReadableStream<Uint8Array>,
     options: PutOptions,
   ): Promise<PutResult> {
-    const reader = stream.getReader();
+    // A byte stream (the cache service's upload body) is read straight into
+    // our buffers: no copy of each chunk into the part.
+    let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      reader = stream.getReader({ mode: "byob" });
+    } catch {
+      reader = stream.getReader();
+    }
     let ok = false;
     // A source that stalls must not keep an aborted upload waiting.
     const onAbort = () => reader.cancel(options.signal?.reason).catch(() => {});
@@ -410,6 +419,27 @@ export class S3Store implements ObjectStore {
       // Read one byte past the threshold to know which way to go.
       while (total <= this.#threshold) {
         options.signal?.throwIfAborted();
+        if (reader instanceof ReadableStreamBYOBReader) {
+          // Each block is filled before the next is taken (a read brings
+          // what is at hand), so memory stays at the bytes read.
+          let block = new Uint8Array(Math.min(this.#threshold + 1 - total, BYOB_BLOCK));
+          let filled = 0;
+          while (filled < block.length) {
+            const { done, value } = await reader.read(
+              new Uint8Array(block.buffer, filled, block.length - filled),
+            );
+            if (value !== undefined) block = new Uint8Array(value.buffer as ArrayBuffer);
+            if (done) {
+              ended = true;
+              break;
+            }
+            filled += value!.length;
+          }
+          if (filled > 0) chunks.push(block.subarray(0, filled));
+          total += filled;
+          if (ended) break;
+          continue;
+        }
         const { done, value } = await reader.read();
         if (done) {
           ended = true;

@@ -90,7 +90,7 @@ const SPLITS = [[65_536], [7, 65_536], [100_000], [65_500, 3], [31, 4096, 1], [3
 
 Deno.test("multipart BYOB: the file's bytes come out exactly, whatever the chunking and buffers", async () => {
   for (const sizes of SPLITS) {
-    for (const size of [64 * 1024, 70_000, 200 * 1024, 1024]) {
+    for (const size of [64 * 1024, 70_000, 200 * 1024, 1024, 1024 * 1024]) {
       const part = await readFilePart(byteChunked(body, sizes), TYPE);
       const got = await readByob(part.body, size);
       assertEquals(got.length, content.length, `${sizes} / ${size}`);

@@ -45,6 +45,11 @@ const MAX_FILENAME = 1024;
 const BLOCK = 256 * 1024;
 /** Room for one read when no more is wanted (a byte stream fills what it has). */
 const MIN_READ = 64 * 1024;
+/**
+ * Largest read into a reader's own buffer: a read costs Deno.serve more
+ * with the size of the buffer it is given than with the bytes it brings.
+ */
+const MAX_READ = 256 * 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -507,7 +512,9 @@ class Scanner {
       const reader = this.#reader as ReadableStreamBYOBReader;
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
-        result = await reader.read(new Uint8Array(view.buffer, offset + filled, length - filled));
+        result = await reader.read(
+          new Uint8Array(view.buffer, offset + filled, Math.min(length - filled, MAX_READ)),
+        );
       } catch (e) {
         throw new HttpError(400, "upload was cut off", { cause: e });
       }

@@ -27,7 +27,7 @@ function storeOptions(s3: { url: string }, maxAttempts = 3): StoreOptions {
   };
 }
 
-async function setup(s3: FakeS3, dir: string, maxAttempts = 3) {
+function setup(s3: FakeS3, dir: string, maxAttempts = 3) {
   const cache = new AssetCache({
     cacheDir: join(dir, "cache"),
     configPath: false,
@@ -53,7 +53,7 @@ async function setup(s3: FakeS3, dir: string, maxAttempts = 3) {
 Deno.test("update: a lost PUT response is our own write, published once, manifest pinned", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await using t = await setup(s3, dir.path);
+  await using t = setup(s3, dir.path);
   const file = await writeFile(dir.path, "t.csv", "v1\n");
   await t.vc.add("/t.csv", file);
   await Deno.writeTextFile(file, "v2\n");
@@ -68,7 +68,7 @@ Deno.test("update: a lost PUT response is our own write, published once, manifes
 Deno.test("update: a listing that keeps failing is an error; nothing published, manifest unchanged", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await using t = await setup(s3, dir.path, 2);
+  await using t = setup(s3, dir.path, 2);
   const file = await writeFile(dir.path, "t.csv", "v1\n");
   await t.vc.add("/t.csv", file);
   const before = await Deno.readTextFile(t.vc.manifest);
@@ -85,7 +85,7 @@ Deno.test("update: a listing that keeps failing is an error; nothing published, 
 Deno.test("path/cat: truncated and corrupted bodies are retried or refused, never cached", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await using t = await setup(s3, dir.path, 1);
+  await using t = setup(s3, dir.path, 1);
   const body = "x".repeat(4096) + "\n";
   const file = await writeFile(dir.path, "big.csv", body);
   await t.vc.add("/big.csv", file);
@@ -106,7 +106,7 @@ Deno.test("path/cat: truncated and corrupted bodies are retried or refused, neve
 Deno.test("versions: a name with more than one page of versions lists all, each once", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await using t = await setup(s3, dir.path);
+  await using t = setup(s3, dir.path);
   const expected: string[] = [];
   for (let minor = 0; minor < 1100; minor++) {
     await s3.putObject(BUCKET, `d/t.1.${minor}.0.csv`, "x");

@@ -158,7 +158,8 @@ export const serve: Command = {
     // largest allowed upload fits S3's 10,000 parts.
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
     const store = await openStore(storeUri(ctx), {
-      s3: { partSize, multipartThreshold: partSize, concurrency: 2 },
+      // Own HTTP/1.1 connections for the many small requests (http: endpoints).
+      s3: { partSize, multipartThreshold: partSize, concurrency: 2, http1: true },
     });
     try {
       const service = await serveCache({

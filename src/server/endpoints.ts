@@ -241,10 +241,14 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         result = await confirmed.result;
       } else {
         drop();
-        result = await ctx.entries.read(meta, dataOptions(range));
+        result = await ctx.entries.read(meta, dataOptions(range, meta.size));
       }
       if (result === undefined) continue; // replaced meanwhile: read the new metadata
       ctx.onLookup(true);
+      // Bytes the store read whole go out as they are (no stream to pump).
+      if (result.bytes !== undefined && result.bytes.length === length) {
+        return new Response(result.bytes as Uint8Array<ArrayBuffer>, { status, headers });
+      }
       return new Response(result.body, { status, headers });
     }
     throw new Error(`cache ${id}: data kept disappearing while reading`);
@@ -273,9 +277,15 @@ function servedType(meta: EntryMeta): string {
  * mid-body then holds the response until the client gives up; connect and
  * first-byte timeouts still apply.
  */
-function dataOptions(range: { start: number; end: number } | undefined): GetOptions {
-  return { ...(range === undefined ? {} : { range }), rawBody: true };
+function dataOptions(range: { start: number; end: number } | undefined, size: number): GetOptions {
+  const length = range === undefined ? size : range.end - range.start + 1;
+  // Small files are read whole within the store's deadline (cheaper than a
+  // relayed stream, and then a stall is timed out too).
+  return { ...(range === undefined ? {} : { range }), rawBody: length > SMALL_FILE };
 }
+
+/** Files up to this size are read whole from the store and sent from memory. */
+const SMALL_FILE = 64 * 1024;
 
 /** Starts reading the data this process last knew for `id`, for a plain GET of its owner. */
 function earlyRead(
@@ -294,7 +304,7 @@ function earlyRead(
     `"${known.etag}"`,
   );
   if (range === "unsatisfiable") return undefined;
-  const result = ctx.entries.read(known, dataOptions(range));
+  const result = ctx.entries.read(known, dataOptions(range, known.size));
   result.catch(() => {}); // awaited when used; dropped otherwise
   return { dataKey: known.dataKey, range, result };
 }

@@ -63,7 +63,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
   }
   const identity = await authenticate(req, ctx);
-  const text = await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
+  const text = await readJson(req, ctx);
   let body;
   try {
     body = parsePyJson(text);
@@ -93,6 +93,35 @@ function describe(meta: EntryMeta): Record<string, unknown> {
   };
 }
 
+/**
+ * The JSON body as text. With a `Content-Length` within the limit it is read
+ * in one go (Deno reads a body it knows the length of without a stream
+ * per chunk); otherwise streamed, stopping at the limit.
+ */
+async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
+  const header = req.headers.get("content-length");
+  const length = header === null ? NaN : Number(header);
+  if (!(Number.isSafeInteger(length) && length <= ctx.maxJsonBytes) || req.body === null) {
+    return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await req.arrayBuffer());
+  } catch (e) {
+    throw new HttpError(400, "request body was cut off", { cause: e });
+  }
+  ctx.bytesIn += bytes.length;
+  return decodeUtf8(bytes);
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "malformed JSON body: not UTF-8");
+  }
+}
+
 /** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */
 async function readText(
   body: ReadableStream<Uint8Array>,
@@ -112,11 +141,7 @@ async function readText(
     if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
-  } catch {
-    throw new HttpError(400, "malformed JSON body: not UTF-8");
-  }
+  return decodeUtf8(concatBytes(chunks, total));
 }
 
 function checkId(id: string): void {

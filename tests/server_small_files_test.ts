@@ -52,3 +52,30 @@ Deno.test("serve over S3: small files come back whole, by range, by HEAD; bytes 
     [["GET", 200, 1000], ["GET", 200, 1000], ["GET", 206, 10], ["HEAD", 200, 0], ["GET", 304, 0]],
   );
 });
+
+Deno.test("serve over S3: the quota counts small files (usage read whole from the store)", async () => {
+  await using fake = await startFakeS3({ buckets: ["cache"] });
+  const store = new S3Store({
+    bucket: "cache",
+    endpoint: fake.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    http1: true,
+  });
+  await using t = await startService({ store, maxBytesPerIdentity: 1500 });
+  const alice = t.tokens.alice;
+  const a = (await newCacheId(t.url, alice, { q: 1 })).doc.cache_id as string;
+  const b = (await newCacheId(t.url, alice, { q: 2 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(1000))).status, 200);
+  assertEquals((await upload(t.url, alice, b, new Uint8Array(1000))).status, 413);
+  // Replacing a's file counts the old size out.
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(1400))).status, 200);
+  const res = await fetch(`${t.url}/v1/cache/${a}`, {
+    method: "DELETE",
+    headers: { authorization: alice },
+  });
+  assertEquals(res.status, 200);
+  await res.body?.cancel();
+  assertEquals((await upload(t.url, alice, b, new Uint8Array(1000))).status, 200);
+});

@@ -8,6 +8,7 @@ import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { serveCache } from "../server/serve.ts";
+import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -161,6 +162,8 @@ export const serve: Command = {
       // Own HTTP/1.1 connections for the many small requests (http: endpoints).
       s3: { partSize, multipartThreshold: partSize, concurrency: 2, http1: true },
     });
+    // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
+    const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
     try {
       const service = await serveCache({
         store,
@@ -174,11 +177,12 @@ export const serve: Command = {
           ? {}
           : { sweepIntervalMs: parseDuration(sweep, "--sweep-interval") }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
-        log: (line) => ctx.io.writeStderr(line + "\n"),
+        log: logs.line,
       });
       await ctx.out.data({ url: service.url, store: store.url }, `listening on ${service.url}`);
       await service.finished;
     } finally {
+      logs.flush();
       await store.close();
     }
   },

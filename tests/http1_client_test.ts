@@ -7,7 +7,7 @@
  */
 import { Http1Client } from "../src/store/http1_client.ts";
 import { S3Store } from "../src/store/s3.ts";
-import { PreconditionFailedError } from "../src/errors.ts";
+import { OfflineError, PreconditionFailedError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { storeContract } from "../src/testing/store_contract.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
@@ -392,6 +392,39 @@ Deno.test("S3Store http1: a pooled connection the server dropped is replaced", a
       assertEquals(dec.decode(got.bytes!), "<ok/>");
     }
     assert(answered >= 3);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("S3Store http1: a refused connection is an OfflineError naming the endpoint", async () => {
+  // A port nobody listens on: bind one, then close it.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const client = new Http1Client();
+  try {
+    const e = await assertRejects(
+      () =>
+        client.request({ method: "GET", url: new URL(`http://127.0.0.1:${port}/k`), headers: {} }),
+      TypeError,
+      "error sending request",
+    );
+    assert(/refused/i.test(e.message), e.message);
+  } finally {
+    client.close();
+  }
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials,
+    http1: true,
+  });
+  try {
+    const e = await assertRejects(() => store.get("k"), OfflineError, "cannot reach");
+    assert(e.message.includes(`127.0.0.1:${port}`), e.message);
   } finally {
     await store.close();
   }

@@ -177,7 +177,12 @@ export class Http1Client {
     const head = encodeHead(req);
     req.signal?.throwIfAborted();
     const origin = req.url.host;
-    const conn = await this.#connection(req.url);
+    let conn: Connection;
+    try {
+      conn = await this.#connection(req.url);
+    } catch (error) {
+      throw wrapError(req, error); // refused, unknown host: named like fetch names them
+    }
     this.#busy.add(conn);
     const onAbort = () => conn.close();
     req.signal?.addEventListener("abort", onAbort, { once: true });

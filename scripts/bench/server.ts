@@ -6,7 +6,10 @@
  * 1. The KBase stress test, bounded: `--ids` cache IDs, uploads, downloads
  *    and deletes of small files with `--concurrency` clients; requests/s and
  *    p50/p99 per phase, next to the same number of direct PUT/PUT/GET/DELETE
- *    requests to the fake S3. Goal: total time ≤ 2× direct.
+ *    requests to the fake S3 and the floor (the service's store requests
+ *    sent straight to the store), each phase of the three interleaved, in
+ *    `--rounds` rounds; medians, each round's ratio and the load after it.
+ *    Goal: total time ≤ 2× direct.
  * 2. One big file (`--size-mib`, default 1024; 256 with `--quick`) uploaded
  *    (curl -F, streamed multipart) and downloaded through a fresh service vs
  *    curl -T / curl -o straight to the fake S3. Goals: throughput ≥ 0.7× direct
@@ -14,12 +17,9 @@
  *    CPU seconds per GiB are printed too: on a busy machine they say more
  *    than throughput ratios.
  *
- *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--rounds 3] [--size-mib 1024] [--cpu-prof DIR]
+ *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024] [--rounds 3] [--cpu-prof DIR]
  *
- * The stress test runs `--rounds` rounds (default 3), each phase of the
- * service, the direct requests and the floor interleaved, and reports the
- * medians with the load average of each round. `--ids 0` or `--size-mib 0`
- * skips a part. `--cpu-prof DIR` runs each
+ * `--ids 0` or `--size-mib 0` skips a part. `--cpu-prof DIR` runs each
  * service with V8's sampling profiler, writing `DIR/*.cpuprofile`.
  *
  * @module
@@ -46,8 +46,8 @@ interface Args {
   ids: number;
   concurrency: number;
   sizeMib: number;
-  cpuProf: string | undefined;
   rounds: number;
+  cpuProf: string | undefined;
 }
 
 function parse(argv: string[]): Args {
@@ -60,8 +60,8 @@ function parse(argv: string[]): Args {
       ids: { type: "string" },
       concurrency: { type: "string" },
       "size-mib": { type: "string" },
-      "cpu-prof": { type: "string" },
       rounds: { type: "string" },
+      "cpu-prof": { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -71,8 +71,8 @@ function parse(argv: string[]): Args {
     ids: Number(values.ids ?? (quick ? 200 : 1000)),
     concurrency: Number(values.concurrency ?? 64),
     sizeMib: Number(values["size-mib"] ?? (quick ? 256 : 1024)),
+    rounds: Math.max(1, Number(values.rounds ?? (quick ? 1 : 3))),
     cpuProf: values["cpu-prof"],
-    rounds: Number(values.rounds ?? (quick ? 1 : 3)),
   };
 }
 

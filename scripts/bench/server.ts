@@ -273,13 +273,16 @@ async function stress(
   rounds: number,
 ): Promise<void> {
   const ids: string[] = new Array(n);
+  // Every round works on keys and cache IDs of its own: each round then
+  // creates what the first one does (no round reuses another's objects).
+  let round = 0;
   const small = (i: number) => new TextEncoder().encode(`result ${i}\n`.repeat(32));
   const viaRuns: Runs = {
     id: async (i) => {
       const res = await fetch(`${service.url}/v1/cache_id`, {
         method: "POST",
         headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ job: "bench", i }),
+        body: JSON.stringify({ job: "bench", round, i }),
       });
       ids[i] = (await res.json()).cache_id;
     },
@@ -311,16 +314,19 @@ async function stress(
   const base = `${s3.url}/${BUCKET}/direct`;
   const directRuns: Runs = {
     id: async (i) => {
-      await expectOk(await fetch(`${base}/m${i}`, { method: "PUT", body: "{}" }), "put");
+      await expectOk(await fetch(`${base}/m${round}-${i}`, { method: "PUT", body: "{}" }), "put");
     },
     upload: async (i) => {
-      await expectOk(await fetch(`${base}/d${i}`, { method: "PUT", body: small(i) }), "put");
+      await expectOk(
+        await fetch(`${base}/d${round}-${i}`, { method: "PUT", body: small(i) }),
+        "put",
+      );
     },
     download: async (i) => {
-      await expectOk(await fetch(`${base}/d${i}`), "get");
+      await expectOk(await fetch(`${base}/d${round}-${i}`), "get");
     },
     delete: async (i) => {
-      await expectOk(await fetch(`${base}/d${i}`, { method: "DELETE" }), "delete");
+      await expectOk(await fetch(`${base}/d${round}-${i}`, { method: "DELETE" }), "delete");
     },
   };
   // The floor of a service that keeps an entry as a metadata object plus a
@@ -334,10 +340,12 @@ async function stress(
       filename: file ? `r${i}.txt` : "placeholder",
       expiresAt: Date.now() + 7 * 86_400_000,
       size: file ? 352 : 0,
-      ...(file ? { dataKey: `data/${i}/0`, etag: "0".repeat(32), uploadedAt: Date.now() } : {}),
+      ...(file
+        ? { dataKey: `data/${round}-${i}/0`, etag: "0".repeat(32), uploadedAt: Date.now() }
+        : {}),
     });
   const putMeta = async (i: number, file: boolean, condition: Record<string, string>) => {
-    const res = await fetch(`${floorBase}/meta/${i}.json`, {
+    const res = await fetch(`${floorBase}/meta/${round}-${i}.json`, {
       method: "PUT",
       headers: { "content-type": "application/json", ...condition },
       body: meta(i, file),
@@ -346,13 +354,13 @@ async function stress(
     etags[i] = res.headers.get("etag")!;
   };
   const getMeta = async (i: number) =>
-    await expectOk(await fetch(`${floorBase}/meta/${i}.json`), "get meta");
+    await expectOk(await fetch(`${floorBase}/meta/${round}-${i}.json`), "get meta");
   const floorRuns: Runs = {
     id: (i) => putMeta(i, false, { "if-none-match": "*" }),
     upload: async (i) => {
       // The service remembers the version it wrote at cache_id: no read.
       await expectOk(
-        await fetch(`${floorBase}/data/${i}/0`, { method: "PUT", body: small(i) }),
+        await fetch(`${floorBase}/data/${round}-${i}/0`, { method: "PUT", body: small(i) }),
         "put data",
       );
       await putMeta(i, true, { "if-match": etags[i]! });
@@ -361,26 +369,31 @@ async function stress(
       // The service knows the data key from the upload: both reads at once.
       await Promise.all([
         getMeta(i),
-        fetch(`${floorBase}/data/${i}/0`).then((r) => expectOk(r, "get data")),
+        fetch(`${floorBase}/data/${round}-${i}/0`).then((r) => expectOk(r, "get data")),
       ]);
     },
     delete: async (i) => {
       await getMeta(i);
-      const res = await fetch(`${floorBase}/meta/${i}.json`, {
+      const res = await fetch(`${floorBase}/meta/${round}-${i}.json`, {
         method: "DELETE",
         headers: { "if-match": etags[i]! },
       });
       await expectOk(res, "delete meta");
-      await expectOk(await fetch(`${floorBase}/data/${i}/0`, { method: "DELETE" }), "delete data");
+      await expectOk(
+        await fetch(`${floorBase}/data/${round}-${i}/0`, { method: "DELETE" }),
+        "delete data",
+      );
     },
   };
   // Warm-up (JIT of the service and the fake S3; connections), not counted.
   const runs: [Runs, Runs, Runs] = [viaRuns, directRuns, floorRuns];
   await interleaved(service, s3, Math.min(n, 200), c, runs);
+  round++;
   const results: [Phases, Phases, Phases][] = [];
   const loads: string[] = [];
   for (let r = 0; r < Math.max(1, rounds); r++) {
     results.push(await interleaved(service, s3, n, c, runs));
+    round++;
     loads.push(Deno.loadavg()[0]!.toFixed(1));
   }
   const mid = (k: number, phase: keyof Phases) => {

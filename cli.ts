@@ -11,18 +11,59 @@
  *
  * @module
  */
-import { runCli } from "./src/cli/main.ts";
-import { denoIo } from "./src/cli/io.ts";
-import { discardOpenTempFiles } from "./src/atomic_write.ts";
-import { runInterruptCleanups } from "./src/interrupt_cleanup.ts";
+import { type CliIo, denoIo } from "./src/cli/io.ts";
 
 /** How long a first Ctrl-C waits for operations to unwind before exiting anyway (ms). */
 const INTERRUPT_GRACE_MS = 5_000;
 
-export { runCli } from "./src/cli/main.ts";
 export { type CliIo, denoIo, type MemoryIo, memoryIo } from "./src/cli/io.ts";
 
+// The full command line is imported by computed specifiers: `deno run` then
+// neither reads nor evaluates its modules when the lean `vc path` entry
+// answers (a warm hit). The release build bundles this file and embeds these
+// modules with `--include` (`scripts/compile.ts`, `FULL_CLI_MODULES`); the
+// bundle is written beside this file, so the same relative specifiers hold.
+const MAIN_MODULE = "./src/cli/main.ts";
+const ATOMIC_WRITE_MODULE = "./src/atomic_write.ts";
+const INTERRUPT_CLEANUP_MODULE = "./src/interrupt_cleanup.ts";
+function lazy<T>(specifier: string): Promise<T> {
+  return import(specifier) as Promise<T>;
+}
+
+/**
+ * Runs `vc` with `args` (without the program name) and resolves to the exit
+ * code: 0 success, 1 failure, 2 usage error, 130 interrupted. Never throws
+ * and never exits the process. The same as `runCli` of `src/cli/main.ts`,
+ * loaded on first use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo, runCli } from "./cli.ts";
+ * const io = memoryIo();
+ * assert(await runCli(["--version"], io) === 0);
+ * assert(io.stdout().startsWith("vc "));
+ * ```
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const main = await lazy<typeof import("./src/cli/main.ts")>(MAIN_MODULE);
+  return await main.runCli(args, io);
+}
+
 if (import.meta.main) {
+  // A warm `vc path` is answered by the lean entry; anything else (and any
+  // case it does not handle) runs the full command line, unchanged. Imported
+  // for `path` only, so other commands' start-up does not evaluate it; a
+  // literal specifier, so the release bundle holds it.
+  if (Deno.args[0] === "path") {
+    const { hotPath } = await import("./src/cli/hot_path.ts");
+    const hot = await hotPath(Deno.args, denoIo());
+    if (hot !== undefined) Deno.exit(hot);
+  }
+  const [{ discardOpenTempFiles }, { runInterruptCleanups }] = await Promise.all([
+    lazy<typeof import("./src/atomic_write.ts")>(ATOMIC_WRITE_MODULE),
+    lazy<typeof import("./src/interrupt_cleanup.ts")>(INTERRUPT_CLEANUP_MODULE),
+  ]);
   // First Ctrl-C aborts the running operation so temp files are cleaned up
   // and the progress bar erased; a second one exits at once.
   const interrupt = new AbortController();

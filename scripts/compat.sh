@@ -198,6 +198,10 @@ step "asset cache: boto3 multipart objects with non-standard part sizes, against
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cache_multipart_compat_test.ts
 pass "uniform 6,000,000-byte and uneven 5/7/3 MiB parts verify"
 
+step "multipart puts with CRC32 part checksums (the cache service's uploads), against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_part_checksum_compat_test.ts
+pass "CRC32 part checksums accepted and recorded by moto_server"
+
 step "versions another tool wrote under keys with a leading /, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_slash_keys_test.ts
 pass "/-prefixed version keys are listed and read on moto_server"

@@ -30,6 +30,7 @@
  * @module
  */
 import { forEachChunk } from "./bytes.ts";
+import { renameOver, renameOverSync } from "./replace_file.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-[0-9a-z]+$/;
@@ -396,7 +397,7 @@ export class AtomicFile {
       this.startSync();
       await this.#sync;
       if (!this.shared) this.#close();
-      Deno.renameSync(this.path, this.dest);
+      await renameOver(this.path, this.dest);
       this.#done = true;
       openTempFiles.delete(this);
     } catch (error) {
@@ -583,7 +584,7 @@ export function writeFileAtomicSync(
     while (written < bytes.length) written += temp.file.writeSync(bytes.subarray(written));
     if (options.durable ?? true) temp.file.syncDataSync();
     temp.file.close();
-    Deno.renameSync(temp.path, path);
+    renameOverSync(temp.path, path);
     openTempFiles.delete(temp);
   } catch (error) {
     temp.discard();

@@ -67,6 +67,12 @@ export interface SettingsOptions {
   offline?: boolean;
   /** Config file to read instead of `$VC_CONFIG` / the platform default; `false` skips the file. */
   configPath?: string | false;
+  /**
+   * The user config file as {@linkcode loadConfigFile} already read it
+   * (`loaded: undefined` when there is none), so it is not read twice; only
+   * used when `configPath` is not given.
+   */
+  configFile?: { loaded: LoadedConfig | undefined };
   /** Versioned-cache bucket (see {@linkcode normalizeBucket}); relative paths against `cwd`. */
   bucket?: string;
   /**
@@ -135,6 +141,8 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   // An explicitly named config file must exist; the default one is optional.
   const file = options.configPath === false
     ? undefined
+    : options.configPath === undefined && options.configFile !== undefined
+    ? options.configFile.loaded
     : loadConfigFile(configPath, { env, required: configPath !== undefined });
   const project = options.projectDir === undefined
     ? undefined
@@ -273,13 +281,27 @@ export function findProjectConfig(
 }
 
 function readIfExists(file: string): string | undefined {
+  const text = readOrError(file);
+  if (typeof text === "string") return text;
+  if (text instanceof Deno.errors.NotFound || text instanceof Deno.errors.NotADirectory) {
+    return undefined;
+  }
+  throw new InvalidInputError(`cannot read ${file}: ${text.message}`, { cause: text });
+}
+
+// A missing file is the common case for config files (the project lookup
+// probes two names in every directory up to the root), and Deno reports it
+// by building an error, whose stack capture is most of the cost of a failed
+// read: none is captured (the error becomes a message or a `cause`).
+function readOrError(file: string): string | Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     return Deno.readTextFileSync(file);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound || cause instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw new InvalidInputError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -439,15 +461,12 @@ export function loadConfigFile(
   const explicit = path ?? nonEmpty(env("VC_CONFIG"));
   const file = resolve(explicit ?? join(defaultConfigDir({ env }), "vc", "config.json"));
   const required = options.required ?? explicit !== undefined;
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(file);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound && !required) return undefined;
-    throw new InvalidInputError(
-      `cannot read config file ${file}: ${(cause as Error).message}`,
-      { cause },
-    );
+  const text = readOrError(file);
+  if (typeof text !== "string") {
+    if (text instanceof Deno.errors.NotFound && !required) return undefined;
+    throw new InvalidInputError(`cannot read config file ${file}: ${text.message}`, {
+      cause: text,
+    });
   }
   return { path: file, config: parseConfig(text, file, env) };
 }

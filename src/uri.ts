@@ -9,6 +9,7 @@ import {
   isAbsolute,
   resolve,
   toFileUrl as pathToFileURL,
+  win32Root,
 } from "./path.ts";
 import { InvalidInputError } from "./errors.ts";
 
@@ -103,11 +104,41 @@ export function parseUri(uri: string): ParsedUri {
         cause,
       });
     }
-    return { scheme: "file", path };
+    // The file system resolves `a//b` to `a/b`: one file, so one path (and
+    // one cache entry). S3 keys, by contrast, are exact and kept verbatim.
+    return { scheme: "file", path: normalizeFilePath(path) };
   }
   throw new InvalidInputError(
     `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
   );
+}
+
+/**
+ * Collapses runs of path separators in an absolute local path into one, as
+ * the file system does when it resolves the path (`/a//b` is `/a/b`). The
+ * root is kept: a Windows drive (`C:\\`) or UNC share (`\\\\srv\\share\\`);
+ * there both `\\` and `/` separate and a run becomes one `\\`; on POSIX only
+ * `/` does. A trailing separator stays (one). `.` and `..` are left alone
+ * (URL parsing has resolved them in a `file://` URI already; in a path, `..`
+ * after a link is not lexical).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeFilePath } from "./uri.ts";
+ * assert.equal(normalizeFilePath("/tmp/a//b.csv", "linux"), "/tmp/a/b.csv");
+ * assert.equal(normalizeFilePath("\\\\srv\\share\\\\x", "windows"), "\\\\srv\\share\\x");
+ * ```
+ */
+export function normalizeFilePath(
+  path: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string {
+  if (os !== "windows") return path.replace(/\/{2,}/g, "/");
+  const root = win32Root(path);
+  let rest = path.slice(root.length);
+  if (/[\\/]$/.test(root)) rest = rest.replace(/^[\\/]+/, "");
+  return root + rest.replace(/[\\/]+/g, "\\");
 }
 
 /**

@@ -1,6 +1,9 @@
 import { fileURLToPath } from "node:url";
 import {
+  BUNDLE_FILE,
+  bundleCommand,
   compileCommands,
+  FULL_CLI_MODULES,
   outputFile,
   sha256Sums,
   shellQuote,
@@ -32,11 +35,12 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       "--include",
       "src/store/s3_sdk.ts",
       ...COMMAND_MODULES.flatMap((m) => ["--include", `src/cli/${m.slice(2)}`]),
+      ...FULL_CLI_MODULES.flatMap((m) => ["--include", m]),
       "--target",
       target,
       "--output",
       outputFile("dist", target),
-      "cli.ts",
+      "cli.bundle.js",
     ]);
   }
   assertEquals(outputFile("dist", "x86_64-pc-windows-msvc"), "dist/vc-x86_64-pc-windows-msvc.exe");
@@ -73,11 +77,13 @@ Deno.test("compile: --dry-run prints the command lines and builds nothing", asyn
     }).output();
     assertEquals(code, 0);
     const lines = new TextDecoder().decode(stdout).trim().split("\n");
-    assertEquals(lines.length, TARGETS.length);
-    for (const [i, line] of lines.entries()) {
+    assertEquals(lines.length, 1 + TARGETS.length);
+    // The bundle first, then one compile of it per target.
+    assertEquals(lines[0], ["deno", ...bundleCommand(BUNDLE_FILE)].map(shellQuote).join(" "));
+    for (const [i, line] of lines.slice(1).entries()) {
       assertEquals(line, ["deno", ...compileCommands({ outDir })[i]!].map(shellQuote).join(" "));
     }
-    assertStringIncludes(lines[0]!, "'--allow-env=VC_*,AWS_*,");
+    assertStringIncludes(lines[1]!, "'--allow-env=VC_*,AWS_*,");
     assertEquals([...Deno.readDirSync(outDir)].length, 0, "dry run writes nothing");
   } finally {
     await Deno.remove(outDir, { recursive: true });
@@ -152,4 +158,24 @@ Deno.test("compile embeds every command module; the table loads only listed modu
   assertEquals([...used].sort(), [...COMMAND_MODULES].sort());
   // And every command loads (the computed specifiers resolve).
   for (const entry of COMMANDS) assertEquals((await entry.load()).name, entry.name);
+});
+
+Deno.test("compile embeds every module cli.ts imports by a computed specifier", async () => {
+  // cli.ts names them as `const X_MODULE = "./src/....ts"`; the bundle keeps
+  // those imports, so the binary must carry the modules.
+  const text = await Deno.readTextFile(new URL("../cli.ts", import.meta.url));
+  const named = [...text.matchAll(/^const \w+_MODULE = "\.\/(src\/[\w/]+\.ts)";$/gm)].map((m) =>
+    m[1]!
+  );
+  assertEquals(named.sort(), [...FULL_CLI_MODULES].sort());
+  const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
+  for (const module of FULL_CLI_MODULES) {
+    assertEquals(args![args!.indexOf(module) - 1], "--include");
+    await Deno.stat(new URL(`../${module}`, import.meta.url));
+  }
+  // The only literal import() in cli.ts, which the bundle inlines, is the lean entry's.
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  assertEquals([...code.matchAll(/(?<!typeof )\bimport\("([^"]*)"\)/g)].map((m) => m[1]), [
+    "./src/cli/hot_path.ts",
+  ]);
 });

@@ -63,6 +63,11 @@ async function workflow(endpoint: string, bucket: string): Promise<void> {
         { path: "/data/t.csv", versions: ["1.0.0", "1.1.0"] },
       ]);
       assertEquals((await run(["cat", "/data/t.csv"])).stdout, "slash 1.0.0\n");
+      // path-remote names the object cat/path read: the / key for 1.0.0.
+      assertEquals(
+        (await run(["path-remote", "/data/t.csv"])).stdout,
+        `s3://${bucket}/assets//data/t.1.0.0.csv\n`,
+      );
       // Both keys hold 1.1.0: the canonical one is read.
       assertEquals((await run(["cat", "/data/t.csv", "1.1.0"])).stdout, "canonical 1.1.0\n");
       const local = (await run(["path", "/data/t.csv"])).stdout.trim();

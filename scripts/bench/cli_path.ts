@@ -1,20 +1,22 @@
 /**
  * `vc path /some/asset.bin` as a CLI process (vc's release permissions) on a
  * warm cache vs `deno run` of an empty script: median wall time of ~20 runs
- * each, interleaved. Goal: vc ≤ 1.5× the floor. Also checks that the warm
- * runs made no request (the fake server's stats) and did not load the AWS SDK
- * (no `@aws-sdk` module file opened, seen with `strace`; a cold run, which
- * must load it, is the positive control).
+ * each, interleaved. Two ways to run vc: `cli.ts` as modules (`deno run`,
+ * `deno task vc`, `deno install`), and the release build's entry, `cli.ts`
+ * bundled into one file by the same step as `deno task compile`
+ * (`scripts/compile.ts`), built here into a temp dir. Goal: the release
+ * entry ≤ 1.5× the floor. Also checks that the warm runs made no request
+ * (the fake server's stats) and did not load the AWS SDK (no `@aws-sdk`
+ * module file opened, seen with `strace`; a cold run, which must load it, is
+ * the positive control).
  *
- * Where the time goes is printed from the same interleaved runs: programs
- * that load what `vc path` loads with less and less of its work (a synthetic
- * graph of as many modules of the same sizes, the real modules with no
- * command run, the same in one bundled file, the `path` command alone as
- * modules and bundled; see `cli_path_graph.ts`), each as a ratio to the floor,
- * in wall time and, where `perf stat` works, in CPU time (which moves far
- * less than wall time on a shared machine).
+ * With `--breakdown`, where the time goes is printed from the same
+ * interleaved runs: programs that load what the full `vc path` command loads
+ * with less and less of its work (see `cli_path_graph.ts`). Every figure is
+ * a ratio to the floor, in wall time and, where `perf stat` works, in CPU
+ * time (which moves far less than wall time on a shared machine).
  *
- *     deno run -A scripts/bench/cli_path.ts [--quick]
+ *     deno run -A scripts/bench/cli_path.ts [--quick] [--breakdown]
  *
  * @module
  */
@@ -37,12 +39,13 @@ import {
   vcEnv,
 } from "./lib.ts";
 import { startupGraph, type StartupVariant } from "./cli_path_graph.ts";
+import { bundle } from "../compile.ts";
 
 const GOAL = 1.5;
 // Module files of the SDK, as opened when it is loaded (package.json reads do not count).
 
 /** Runs the benchmark; returns the report. */
-export async function run(args: { quick: boolean }): Promise<Report> {
+export async function run(args: { quick: boolean; breakdown?: boolean }): Promise<Report> {
   const report = new Report("cli_path");
   const runs = args.quick ? 10 : 20;
   await using tmp = await tempDir("path");
@@ -68,13 +71,37 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   await vc();
   await server.reset();
 
-  const graph = await startupGraph(tmp.path, VC_FLAGS, ["path", "/some/asset.bin"], expected);
-  for (const note of graph.notes) report.info(note);
-  // Every program of the breakdown, the floor first and vc last.
+  // The release entry: cli.ts bundled as `deno task compile` does, beside
+  // links to src/ and deno.json (what its computed imports of the full
+  // command line resolve to, as beside cli.ts in a release build).
+  const release = `${tmp.path}/release`;
+  await Deno.mkdir(release);
+  await Deno.symlink(`${ROOT}src`, `${release}/src`);
+  await Deno.symlink(`${ROOT}deno.json`, `${release}/deno.json`);
+  await bundle(`${release}/cli.bundle.js`, { cwd: ROOT });
+  const bundledArgs = [
+    "run",
+    ...VC_FLAGS,
+    "--config",
+    `${ROOT}deno.json`,
+    `${release}/cli.bundle.js`,
+    "path",
+    "/some/asset.bin",
+  ];
+  const graph = args.breakdown
+    ? await startupGraph(tmp.path, VC_FLAGS, ["path", "/some/asset.bin"], expected)
+    : undefined;
+  for (const note of graph?.notes ?? []) report.info(note);
+  // Every program timed, the floor first, then vc's two entries.
   const programs: StartupVariant[] = [
     { label: "deno run empty.ts (the floor)", args: floorArgs },
-    ...graph.variants,
-    { label: "vc path", args: pathArgs, stdout: expected },
+    { label: "vc path, cli.ts as modules", args: pathArgs, stdout: expected },
+    {
+      label: "vc path, release entry (cli.ts bundled, as deno task compile does)",
+      args: bundledArgs,
+      stdout: expected,
+    },
+    ...(graph?.variants ?? []),
   ];
   const runOnce = async (p: StartupVariant, prefix: readonly string[] = []): Promise<Timed> => {
     const [cmd, ...rest] = [...prefix, Deno.execPath(), ...p.args];
@@ -96,19 +123,23 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   // (perf's own start-up would blur the wall times).
   const cpu = await cpuTimes(programs, runOnce, runs);
   const f = median(wall[0]!);
-  const v = median(wall.at(-1)!);
-  report.info(
-    `vc path evaluates ${graph.modules} modules (${fmtNum(graph.bytes / 1024)} KiB of source) ` +
-      `and reads ${graph.prefetched} more (targets of dynamic imports, not evaluated); ` +
-      `medians of ${runs} interleaved runs, load average ${loadAfterWall.toFixed(1)}:`,
-  );
+  const m = median(wall[1]!);
+  const v = median(wall[2]!);
+  if (graph !== undefined) {
+    report.info(
+      `the full vc path command evaluates ${graph.modules} modules ` +
+        `(${fmtNum(graph.bytes / 1024)} KiB of source) and reads ${graph.prefetched} more ` +
+        `(targets of dynamic imports, not evaluated)`,
+    );
+  }
+  report.info(`medians of ${runs} interleaved runs, load average ${loadAfterWall.toFixed(1)}:`);
   const fCpu = cpu === undefined ? undefined : median(cpu[0]!);
   for (const [j, p] of programs.entries()) {
-    const m = median(wall[j]!);
+    const w = median(wall[j]!);
     const c = cpu === undefined || fCpu === undefined
       ? ""
       : `; CPU ${fmtNum(median(cpu[j]!))} ms = ${fmtNum(median(cpu[j]!) / fCpu)}×`;
-    report.info(`  ${p.label}: ${fmtNum(m)} ms = ${fmtNum(m / f)}× the floor${c}`);
+    report.info(`  ${p.label}: ${fmtNum(w)} ms = ${fmtNum(w / f)}× the floor${c}`);
   }
   if (cpu === undefined) report.info("  (perf stat does not work here: no CPU times)");
   // baiji-pod (Python 2.7 + boto 2), the tool vc replaces, answers the same
@@ -116,16 +147,21 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   report.info(
     "baiji-pod is not installed here (Python 2.7 + boto 2): its figure from the issue is 91 ms",
   );
+  const cpuRatio = (j: number) =>
+    cpu === undefined || fCpu === undefined
+      ? ""
+      : `; CPU time ${fmtNum(median(cpu[j]!) / fCpu)}× the floor's`;
   report.goal(
-    "warm vc path wall time / deno run empty.ts",
+    "warm vc path (release entry) wall time / deno run empty.ts",
     v / f,
     "×",
     "<=",
     GOAL,
-    `vc ${fmtNum(v)} ms, floor ${fmtNum(f)} ms (medians of ${runs}, interleaved)` +
-      (cpu === undefined || fCpu === undefined
-        ? ""
-        : `; CPU time ${fmtNum(median(cpu.at(-1)!) / fCpu)}× the floor's`),
+    `vc ${fmtNum(v)} ms, floor ${fmtNum(f)} ms (medians of ${runs}, interleaved)` + cpuRatio(2),
+  );
+  report.info(
+    `warm vc path through cli.ts as modules: ${fmtNum(m)} ms = ${fmtNum(m / f)}× the floor` +
+      cpuRatio(1),
   );
   report.goal("requests during the warm runs", stats.total, "", "==", 0, fmtStats(stats));
 
@@ -199,7 +235,8 @@ async function cpuTimes(
 }
 
 if (import.meta.main) {
-  const args = parseBenchArgs(Deno.args);
-  const report = await run(args);
+  const breakdown = Deno.args.includes("--breakdown");
+  const args = parseBenchArgs(Deno.args.filter((a) => a !== "--breakdown"));
+  const report = await run({ ...args, breakdown });
   await report.finish(args);
 }

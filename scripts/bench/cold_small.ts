@@ -145,6 +145,13 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   const configHome = `${tmp.path}/config-home`;
   await Deno.mkdir(configHome);
 
+  // Each run's files are removed at the end, not after the run: on this
+  // VM's ext4 (no journal) a file creation skips, one by one, every inode
+  // of its group freed in the last 1–6 minutes (`recently_deleted` in
+  // `__ext4_new_inode`, seen with `perf record`), so removing a run's
+  // thousand files made the next contender's creations cost up to ~1 ms
+  // each, whoever it was.
+  const outputs: string[] = [];
   // i < 0: an untimed warm-up run. `vc prefill` as users run it: a new
   // process with the release permission flags, start-up and module loading
   // (the AWS SDK included) in the time.
@@ -194,7 +201,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         fmtNum(COUNT / r.ms * 1000)
       } files/s (${fmtStats(stats)}; load ${loadavg()})`,
     );
-    await removeQuietly(dir);
+    outputs.push(dir);
     return COUNT / r.ms * 1000;
   };
 
@@ -219,7 +226,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         raised ? `max_concurrent_requests=${VC_CONCURRENCY}` : "default config"
       }): ${fmtNum(r.ms)} ms, ${fmtNum(COUNT / r.ms * 1000)} files/s (${fmtStats(stats)})`,
     );
-    await removeQuietly(dir);
+    outputs.push(dir);
     return COUNT / r.ms * 1000;
   };
 
@@ -284,8 +291,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         fmtNum(COUNT / ms * 1000)
       } files/s (load ${loadavg()})`,
     );
-    await removeQuietly(dir);
-    await removeQuietly(meta);
+    outputs.push(dir, meta);
     return COUNT / ms * 1000;
   };
 
@@ -319,7 +325,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         fmtNum(r.ms)
       } ms, ${fmtNum(COUNT / r.ms * 1000)} files/s (${fmtStats(stats)}; load ${loadavg()})`,
     );
-    await removeQuietly(dir);
+    outputs.push(dir);
     return COUNT / r.ms * 1000;
   };
 
@@ -423,6 +429,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         `ceiling / aws = ${fmtNum(ceil / a)}×, vc / rclone = ${fmtNum(v16 / rc)}×`,
     );
   }
+  for (const dir of outputs) await removeQuietly(dir);
   const disk = rates.get(targets[0]!)!;
   const a = median(disk.aws);
   const a16 = median(disk.aws16);

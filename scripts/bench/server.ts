@@ -12,10 +12,12 @@
  *    Goal: total time ≤ 2× direct.
  * 2. One big file (`--size-mib`, default 1024; 256 with `--quick`) uploaded
  *    (curl -F, streamed multipart) and downloaded through a fresh service vs
- *    curl -T / curl -o straight to the fake S3. Goals: throughput ≥ 0.7× direct
- *    each way, and the service's peak RSS (VmHWM) < 256 MiB. The service's
- *    CPU seconds per GiB are printed too: on a busy machine they say more
- *    than throughput ratios.
+ *    curl -T / curl -o straight to the fake S3, in `--rounds` rounds (default
+ *    3, 1 with `--quick`) of alternating order; ratios of the medians. Goals:
+ *    throughput ≥ 0.7× direct each way, and the service's peak RSS (VmHWM)
+ *    < 256 MiB. The service's CPU seconds per GiB (by thread too) and the
+ *    load average are printed: on a busy machine they say more than
+ *    throughput ratios.
  *
  *     deno run -A scripts/bench/server.ts [--quick] [--ids 1000] [--concurrency 64] [--size-mib 1024] [--rounds 3] [--cpu-prof DIR]
  *
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
   // --- 2. one big file, on a fresh service so its RSS is the file's alone ---
   if (args.sizeMib > 0) {
     await using service = await startService(s3, tmp.path, tokenFile, args.cpuProf);
-    await bigFile(report, service, s3, tmp.path, token, args.sizeMib);
+    await bigFile(report, service, s3, tmp.path, token, args.sizeMib, args.rounds);
   }
   await report.finish({ quick: args.quick, results: args.results });
 }
@@ -501,7 +503,50 @@ async function storePutFloor(s3: FakeServer, src: string): Promise<{ ms: number 
   }
 }
 
-/** One big file up and down, through the service and directly; the service's peak RSS. */
+/** CPU seconds of each thread of a process, summed by thread name (`comm`). */
+async function threadCpu(pid: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    try {
+      const stat = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/stat`);
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+      out.set(name, (out.get(name) ?? 0) + cpu);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * `name a.b s, other c.d s` for the threads that used CPU between two
+ * snapshots, per GiB; `total` (the process's) shows what threads that ended
+ * meanwhile used.
+ */
+function fmtThreadCpu(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  total: number,
+  gib: number,
+): string {
+  const threads = [...after].map(([name, cpu]) => [name, cpu - (before.get(name) ?? 0)] as const);
+  const ended = total - threads.reduce((sum, [, cpu]) => sum + cpu, 0);
+  return [...threads, ["threads that ended", ended] as const]
+    .map(([name, cpu]) => [name, cpu / gib] as const)
+    .filter(([, cpu]) => cpu >= 0.01).sort((a, b) => b[1] - a[1])
+    .map(([name, cpu]) => `${name} ${fmtNum(cpu)} s`).join(", ");
+}
+
+const loadavg = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+
+/**
+ * One big file up and down, through the service and directly, in `rounds`
+ * rounds whose order alternates (a change of machine load hits both
+ * sides alike); ratios of the medians. The service's CPU per GiB (all its
+ * threads, and by thread) and peak RSS.
+ */
 async function bigFile(
   report: Report,
   service: Service,
@@ -509,10 +554,12 @@ async function bigFile(
   dir: string,
   token: string,
   sizeMib: number,
+  rounds: number,
 ): Promise<void> {
   const auth = { authorization: token };
   const base = `${s3.url}/${BUCKET}/direct`;
   const size = sizeMib * MiB;
+  const gib = size / 2 ** 30;
   const src = `${dir}/big.bin`;
   await writeRandomFile(src, size);
   const id = (await (await fetch(`${service.url}/v1/cache_id`, {
@@ -521,69 +568,135 @@ async function bigFile(
     body: '{"big": true}',
   })).json()).cache_id;
   report.info(`service peak RSS before the big file: ${fmtNum(await peakRssMib(service.pid))} MiB`);
-  const curl = ["-sS", "--fail", "-H", "Expect:"];
-  const upFloor = await storePutFloor(s3, src);
-  const cpu0 = await cpuSeconds(service.pid);
-  await flushDisk();
-  const upVia = await timed("curl", [
-    ...curl,
-    "-H",
-    `Authorization: ${token}`,
-    "-F",
-    `file=@${src}`,
-    "-o",
-    "/dev/null",
-    `${service.url}/v1/cache/${id}`,
-  ]);
-  const cpu1 = await cpuSeconds(service.pid);
-  report.info(`service peak RSS after the upload: ${fmtNum(await peakRssMib(service.pid))} MiB`);
-  await flushDisk();
-  const upDirect = await timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]);
-  const downVia = await timed("curl", [
-    ...curl,
-    "-H",
-    `Authorization: ${token}`,
-    "-o",
-    `${dir}/via.bin`,
-    `${service.url}/v1/cache/${id}`,
-  ]);
-  const cpu2 = await cpuSeconds(service.pid);
-  await Deno.remove(`${dir}/via.bin`);
-  const perGiB = (cpu: number) => fmtNum(cpu / (size / 2 ** 30));
   report.info(
-    `service CPU per GiB (less sensitive to machine load than throughput): upload ${
-      perGiB(cpu1 - cpu0)
-    } s, download ${perGiB(cpu2 - cpu1)} s`,
+    `${sizeMib} MiB, ${rounds} alternating rounds; load average before: ${loadavg()}`,
   );
-  const downDirect = await timed("curl", [
-    ...curl,
-    "-o",
-    `${dir}/direct.bin`,
-    `${base}/big.bin`,
-  ]);
-  await Deno.remove(`${dir}/direct.bin`);
+  report.info(
+    "the fake S3 keeps a multipart object as its part files (no copy on completion, as S3 does not send the bytes again)",
+  );
+  const curl = ["-sS", "--fail", "-H", "Expect:"];
+  const ms = { upVia: [] as number[], upDirect: [] as number[], upFloor: [] as number[] };
+  const down = { via: [] as number[], direct: [] as number[] };
+  const cpu = { up: [] as number[], down: [] as number[] };
+  // The fake S3's CPU per GiB for each kind of run: the work every side shares.
+  const fake = { upVia: [] as number[], upDirect: [] as number[] };
+  const fakeCpu = async <T>(into: number[], run: () => Promise<T>): Promise<T> => {
+    const before = await cpuSeconds(s3.child.pid);
+    const out = await run();
+    into.push((await cpuSeconds(s3.child.pid) - before) / gib);
+    return out;
+  };
+  let threadsUp = "";
+  let threadsDown = "";
+  const upVia = async () => {
+    await flushDisk();
+    const t0 = await threadCpu(service.pid);
+    const c0 = await cpuSeconds(service.pid);
+    const t = await fakeCpu(fake.upVia, () =>
+      timed("curl", [
+        ...curl,
+        "-H",
+        `Authorization: ${token}`,
+        "-F",
+        `file=@${src}`,
+        "-o",
+        "/dev/null",
+        `${service.url}/v1/cache/${id}`,
+      ]));
+    const used = await cpuSeconds(service.pid) - c0;
+    cpu.up.push(used / gib);
+    threadsUp = fmtThreadCpu(t0, await threadCpu(service.pid), used, gib);
+    ms.upVia.push(t.ms);
+  };
+  const upDirect = async () => {
+    await flushDisk();
+    const t = await fakeCpu(
+      fake.upDirect,
+      () => timed("curl", [...curl, "-T", src, "-o", "/dev/null", `${base}/big.bin`]),
+    );
+    ms.upDirect.push(t.ms);
+  };
+  const upFloor = async () => {
+    await flushDisk();
+    ms.upFloor.push((await storePutFloor(s3, src)).ms);
+  };
+  const downVia = async () => {
+    const t0 = await threadCpu(service.pid);
+    const c0 = await cpuSeconds(service.pid);
+    const t = await timed("curl", [
+      ...curl,
+      "-H",
+      `Authorization: ${token}`,
+      "-o",
+      "/dev/null",
+      `${service.url}/v1/cache/${id}`,
+    ]);
+    const used = await cpuSeconds(service.pid) - c0;
+    cpu.down.push(used / gib);
+    threadsDown = fmtThreadCpu(t0, await threadCpu(service.pid), used, gib);
+    down.via.push(t.ms);
+  };
+  const downDirect = async () => {
+    down.direct.push((await timed("curl", [...curl, "-o", "/dev/null", `${base}/big.bin`])).ms);
+  };
+  const upOrder = [upVia, upDirect, upFloor];
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < upOrder.length; k++) await upOrder[(r + k) % upOrder.length]!();
+  }
+  report.info(`service peak RSS after the uploads: ${fmtNum(await peakRssMib(service.pid))} MiB`);
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      await downVia();
+      await downDirect();
+    } else {
+      await downDirect();
+      await downVia();
+    }
+  }
   const rss = await peakRssMib(service.pid);
-  const mb = (t: { ms: number }) => mbps(size, t.ms);
+  const mb = (t: number) => mbps(size, t);
+  const list = (xs: number[]) => xs.map((x) => fmtNum(mb(x))).join(" ");
+  report.info(`load average after: ${loadavg()}`);
+  report.info(
+    `MB/s per round: upload service ${list(ms.upVia)}, direct ${list(ms.upDirect)}, floor ${
+      list(ms.upFloor)
+    }; download service ${list(down.via)}, direct ${list(down.direct)}`,
+  );
+  report.info(
+    `service CPU per GiB (median; less sensitive to machine load than throughput): upload ${
+      fmtNum(median(cpu.up))
+    } s (${threadsUp}), download ${fmtNum(median(cpu.down))} s (${threadsDown})`,
+  );
+  report.info(
+    `fake S3 CPU per GiB uploaded (median): through the service ${
+      fmtNum(median(fake.upVia))
+    } s (multipart), direct ${fmtNum(median(fake.upDirect))} s (one PUT)`,
+  );
+  const upViaMb = mb(median(ms.upVia));
+  const upDirectMb = mb(median(ms.upDirect));
+  const upFloorMb = mb(median(ms.upFloor));
+  const downViaMb = mb(median(down.via));
+  const downDirectMb = mb(median(down.direct));
   report.info(
     `limit: the file streamed through S3Store.put (the service's store path, no HTTP in front) from this process: ${
-      fmtNum(mb(upFloor))
-    } MB/s, ${fmtNum(mb(upFloor) / mb(upDirect))}× direct`,
+      fmtNum(upFloorMb)
+    } MB/s, ${fmtNum(upFloorMb / upDirectMb)}× direct`,
   );
   report.goal(
     `${sizeMib} MiB upload throughput vs direct S3`,
-    mb(upVia) / mb(upDirect),
+    upViaMb / upDirectMb,
     "×",
     ">=",
     0.7,
-    `service ${fmtNum(mb(upVia))} MB/s, direct ${fmtNum(mb(upDirect))} MB/s`,
+    `service ${fmtNum(upViaMb)} MB/s, direct ${fmtNum(upDirectMb)} MB/s (medians)`,
   );
   report.goal(
     `${sizeMib} MiB download throughput vs direct S3`,
-    mb(downVia) / mb(downDirect),
+    downViaMb / downDirectMb,
     "×",
     ">=",
     0.7,
-    `service ${fmtNum(mb(downVia))} MB/s, direct ${fmtNum(mb(downDirect))} MB/s`,
+    `service ${fmtNum(downViaMb)} MB/s, direct ${fmtNum(downDirectMb)} MB/s (medians)`,
   );
   report.goal("service peak RSS", rss, " MiB", "<", 256, "VmHWM of the vc serve process");
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname, join, sep } from "../path.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { isSharedTempName, isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
 import {
@@ -185,7 +186,8 @@ export async function sweepDebris(
       const age = now - (stat.mtime?.getTime() ?? now);
       stale = isTempName(name)
         ? isStaleTempFile(name, stat.mtime, now, maxAge) ||
-          (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+          // Where locks are mandatory, downloads hold none: only the age tells.
+          (age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks && isUnlocked(path, false))
         : age > maxAge;
     } else if (isRecord) {
       if (stat.size !== 0) continue;
@@ -258,7 +260,8 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
     const age = now - (mtime?.getTime() ?? now);
     if (
       isStaleTempFile(entry.name, mtime, now, STALE_DEBRIS_MS) ||
-      (age > UNLOCKED_TEMP_GRACE_MS && isUnlocked(path, false))
+      // Where locks are mandatory, downloads hold none: only the age tells.
+      (age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks && isUnlocked(path, false))
     ) remove(path);
   }
   for (const entry of readDirOrEmpty(metaDir)) {

@@ -26,6 +26,13 @@
  *   the file at the path with partial content; the next holder empties it
  *   and downloads into it.
  *
+ * Where locks are mandatory (Windows, see `src/fs_platform.ts`) a lock
+ * denies I/O through every other handle, so the shared temp file is only
+ * the lock there: never written, held from before the download until after
+ * the record, then removed while still held. The download goes to a unique
+ * temp file ({@linkcode EntryLock.temp}) that no lock covers, so its ranged
+ * writes and read-back checks, and readers of the data file, can open it.
+ *
  * Locking happens on the calling thread (`tryLockSync`, one non-blocking
  * system call) and waiting is a poll with backoff: a blocked `flock` would
  * pin a thread-pool thread that an abort cannot free, and keep the process
@@ -35,6 +42,7 @@
  */
 import { AtomicFile } from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { fsPlatform } from "../fs_platform.ts";
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
@@ -102,7 +110,7 @@ export function lockHolder(path: string): string {
 
 /** A held entry lock: a locked, empty shared temp file to download into. */
 export interface EntryLock extends Disposable {
-  /** Path of the locked shared temp file. */
+  /** Path of the locked shared temp file (not {@linkcode EntryLock.temp}'s where locks are mandatory). */
   readonly path: string;
   /**
    * True when another holder had the lock first (or the file was taken over
@@ -110,7 +118,7 @@ export interface EntryLock extends Disposable {
    * downloading.
    */
   readonly waited: boolean;
-  /** The locked temp file; write it only while holding the lock. */
+  /** The temp file to download into (the locked one, except where locks are mandatory); write it only while holding the lock. */
   readonly temp: AtomicFile;
   /**
    * Releases the lock: a temp file that was not committed is removed first
@@ -149,6 +157,11 @@ export async function acquireEntryLock(
   dataPath: string,
   options: EntryLockOptions = {},
 ): Promise<EntryLock> {
+  // Windows locks are enforced on I/O: the download's ranged writes and
+  // read-back checks (second handles) would fail on a locked temp file, and
+  // readers of the data file it becomes too. There the shared temp file is
+  // only the lock (never written), and the download gets a unique one.
+  const separate = fsPlatform.mandatoryLocks;
   const maxPoll = options.maxPollInterval ?? 50;
   const clock = options.clock ?? systemClock;
   let waited = false;
@@ -194,10 +207,14 @@ export async function acquireEntryLock(
       // The usual cold miss: no data file, nothing more to ask.
       if (!waited && existsSync(dataPath)) {
         waited = true;
-        await waitForDataLock(dataPath, clock, options.signal, maxPoll);
+        // A separate lock is let go only after the record: nothing to wait for.
+        if (!separate) await waitForDataLock(dataPath, clock, options.signal, maxPoll);
       }
+      const lock = separate
+        ? new HeldLock(AtomicFile.create(dataPath, tempOptions), waited, temp)
+        : new HeldLock(temp, waited);
       ok = true;
-      return new HeldLock(temp, waited);
+      return lock;
     } finally {
       // Not ours: close without removing (the path may name another's file).
       if (!ok) temp.close();
@@ -256,16 +273,21 @@ class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
   readonly temp: AtomicFile;
+  /** The locked shared temp file when it is not `temp` (mandatory locks). */
+  readonly #separate: AtomicFile | undefined;
 
-  constructor(temp: AtomicFile, waited: boolean) {
+  constructor(temp: AtomicFile, waited: boolean, separate?: AtomicFile) {
     this.temp = temp;
-    this.path = temp.path;
+    this.path = (separate ?? temp).path;
     this.waited = waited;
+    this.#separate = separate;
   }
 
   release(): void {
     // Removed first if not committed; closing the handle releases the flock.
     this.temp.discard();
+    // After the record: removed while still locked, so a waiter finds it gone.
+    this.#separate?.discard();
   }
 
   [Symbol.dispose](): void {

@@ -168,6 +168,62 @@ export function lastUsedOf(dataStat: Deno.FileInfo, legacyUsed?: number): number
 }
 
 /**
+ * Whether a record's validation still proves anything at `now`, before any
+ * TTL applies: not when the record was marked for revalidation
+ * (`validatedAt` 0), when the store said the object is gone, or when it was
+ * validated "in the future" (clock skew, a restored cache). The asset cache
+ * and the lean `vc path` entry judge a record with this one rule.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validationHolds } from "./entry_records.ts";
+ * assert.equal(validationHolds({ validatedAt: 5 }, 10), true);
+ * assert.equal(validationHolds({ validatedAt: 0 }, 10), false);
+ * assert.equal(validationHolds({ validatedAt: 20 }, 10), false);
+ * assert.equal(validationHolds({ validatedAt: 5, gone: true }, 10), false);
+ * ```
+ */
+export function validationHolds(
+  record: { validatedAt: number; gone?: boolean | undefined },
+  now: number,
+): boolean {
+  return record.validatedAt !== 0 && record.gone !== true && record.validatedAt <= now;
+}
+
+/**
+ * Whether `stat` (an `lstat` of an entry's data path) is the cache's own copy
+ * of a record of `size` bytes: a regular file (not a link) of that size with
+ * no other name. A hard link (planted, or a `cp -al` copy) is not the cache's
+ * own: touching it would write metadata elsewhere; a download renames a file
+ * of its own into place, leaving the other name as it was.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isOwnDataFile } from "./entry_records.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "abc");
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 3), true);
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 4), false);
+ *   await Deno.link(p, `${p}.2`);
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 3), false);
+ *   assert.equal(isOwnDataFile(undefined, 3), false);
+ * } finally {
+ *   await Deno.remove(p);
+ *   await Deno.remove(`${p}.2`).catch(() => {});
+ * }
+ * ```
+ */
+export function isOwnDataFile(
+  stat: Deno.FileInfo | undefined,
+  size: number,
+): stat is Deno.FileInfo {
+  return stat !== undefined && stat.isFile && stat.size === size && (stat.nlink ?? 1) <= 1;
+}
+
+/**
  * Marks the entry used at `time`: sets its data file's access time, keeping
  * its modification time. Best effort (a read-only cache just keeps the old
  * time: last use only guides pruning).

@@ -29,7 +29,8 @@ const memos = new Map<string, Memo>();
 
 /**
  * After an own append: when this process's memo of the journal was complete
- * up to where the line landed, extends it (fd-based checks only), so the
+ * up to where the line landed, extends it (checked on the appended file's
+ * status: `file`'s own, or what `file` returns for it), so the
  * next lookup does not read the line back.
  *
  * @example
@@ -54,14 +55,15 @@ const memos = new Map<string, Memo>();
 export function remember(
   journalPath: string,
   before: Deno.FileInfo,
-  file: Deno.FsFile,
+  file: Deno.FsFile | (() => Deno.FileInfo),
   name: string,
   length: number,
   meta: EntryMeta | undefined,
 ): void {
   const memo = memos.get(journalPath);
   if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
-  const after = file.statSync();
+  // The status of the file appended to: its handle's, or what the caller knows is the same.
+  const after = typeof file === "function" ? file() : file.statSync();
   // Someone else appended in between: the next lookup reads what is new.
   if (after.size !== before.size + length) return;
   memo.lines.set(name, lineValue(meta));

@@ -28,6 +28,7 @@ import {
   toFileUrl as pathToFileURL,
   win32Root,
 } from "../path.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
@@ -120,6 +121,24 @@ function escapeChar(c: string): string {
   return `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
 }
 
+// Where names differ only in case name one file (Windows, macOS): also
+// uppercase ASCII letters and every non-ASCII character (case-folded, and
+// normalized on macOS, in ways a letter list would miss), as UTF-8 bytes.
+// A name then holds no uppercase letter outside its escapes (whose hex
+// digits are always uppercase), so folding case never joins two names.
+// deno-lint-ignore no-control-regex
+const ESCAPE_FOLDED = /[\x00-\x1f\x7f<>:"|?*\\%A-Z]|[^\x00-\x7f]/gu;
+const UPPER = /[A-Z]/;
+
+function escapeFolded(c: string): string {
+  if (c.length === 1 && c.charCodeAt(0) < 0x80) return escapeChar(c);
+  let out = "";
+  for (const byte of encoder.encode(c)) {
+    out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
 /**
  * Encodes one untrusted path segment into a safe file or directory name.
  *
@@ -128,7 +147,10 @@ function escapeChar(c: string): string {
  * `%2E`/`%2E%2E`; an empty segment becomes `%_`; segments longer than
  * {@linkcode MAX_SEGMENT_BYTES} are truncated and suffixed with `%~<hash>`,
  * keeping the extension. Since a literal `%` is always escaped, distinct
- * segments always encode differently.
+ * segments always encode differently. Where file names are case-insensitive
+ * (`fsPlatform.caseInsensitive`: Windows, macOS) uppercase letters and
+ * non-ASCII characters are escaped too (`A.csv` → `%41.csv`), so segments
+ * that differ only in case never name one file; Linux names are unchanged.
  *
  * @example
  * ```ts
@@ -136,15 +158,20 @@ function escapeChar(c: string): string {
  * import { encodeSegment } from "./layout.ts";
  * assert(encodeSegment("bar.csv") === "bar.csv");
  * assert(encodeSegment("..") === "%2E%2E");
- * assert(encodeSegment("CON.txt") === "%43ON.txt");
+ * assert(encodeSegment("con.txt") === "%63on.txt"); // a Windows-reserved name
  * assert(encodeSegment("50%") === "50%25");
  * ```
  */
 export function encodeSegment(segment: string): string {
   // The common case, plain ASCII names: nothing to escape, bytes = length.
-  if (PLAIN.test(segment) && !RESERVED.test(segment)) return segment;
+  const folded = fsPlatform.caseInsensitive;
+  if (PLAIN.test(segment) && !RESERVED.test(segment) && !(folded && UPPER.test(segment))) {
+    return segment;
+  }
   if (segment === "") return "%_";
-  let out = segment.replace(ESCAPE, escapeChar);
+  let out = folded
+    ? segment.replace(ESCAPE_FOLDED, escapeFolded)
+    : segment.replace(ESCAPE, escapeChar);
   const trailing = /[. ]+$/.exec(out);
   if (trailing) {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");

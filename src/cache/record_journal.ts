@@ -23,8 +23,7 @@
  * under an exclusive `flock`, through an atomic rename; appenders hold a
  * shared `flock` while they write, and re-open a journal that was replaced,
  * which the compaction marks by setting the old file's mtime to the epoch
- * (so an appender tells it from its open handle, without another lookup of
- * the path).
+ * (so an appender tells it from the status of the file it has open).
  *
  * Records of earlier versions (`.meta/<path>%.json`, one file per entry)
  * are still read by the callers when a journal has no line for an entry.
@@ -32,6 +31,7 @@
  * @module
  */
 import { writeFileAtomicSync } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeLine,
@@ -70,9 +70,18 @@ const APPEND_LOCK_WAIT_MS = 2_000;
 /**
  * Journals kept open between appends while a batch of downloads runs
  * ({@linkcode keepJournalsOpen}): an append is then one write on an open
- * handle, and a lookup checks the handle (`fstat`) instead of the path.
+ * handle. A kept handle's file is known by its inode, so its status comes
+ * from an `lstat` of the path while the path still names it (see
+ * {@linkcode statOfHandle}).
  */
-const handles = new Map<string, Deno.FsFile>();
+const handles = new Map<string, KeptHandle>();
+
+interface KeptHandle {
+  file: Deno.FsFile;
+  /** Its file's inode and device (null where not reported). */
+  ino: number | null;
+  dev: number;
+}
 let keepOpen = 0;
 
 /**
@@ -103,7 +112,7 @@ export function keepJournalsOpen(): () => void {
     if (done) return;
     done = true;
     if (--keepOpen > 0) return;
-    for (const file of handles.values()) {
+    for (const { file } of handles.values()) {
       try {
         file.close();
       } catch {
@@ -116,10 +125,11 @@ export function keepJournalsOpen(): () => void {
 
 /** A kept handle of `journalPath` that still names the journal, else undefined (and dropped). */
 function keptHandle(journalPath: string): { file: Deno.FsFile; stat: Deno.FileInfo } | undefined {
-  const file = handles.get(journalPath);
-  if (file === undefined) return undefined;
+  const kept = handles.get(journalPath);
+  if (kept === undefined) return undefined;
+  const file = kept.file;
   try {
-    const stat = file.statSync();
+    const stat = statOfHandle(kept, journalPath);
     // Replaced by a compaction, or removed: the path is the truth again.
     if (!isReplaced(stat)) return { file, stat };
   } catch {
@@ -129,8 +139,29 @@ function keptHandle(journalPath: string): { file: Deno.FsFile; stat: Deno.FileIn
   return undefined;
 }
 
+/**
+ * The status of a kept handle's file: an `lstat` of `journalPath` while the
+ * path still names that inode (the same inode has the same status), else
+ * the handle's own (`fstat`). With Deno's permission flags short of
+ * `--allow-all`, `FsFile.statSync` resolves the file's path component by
+ * component first (a `readlink` each), while an `lstat` resolves none:
+ * this is the cheaper of the two on every append and lookup of a batch.
+ * An inode number is never reused while a handle holds its file open.
+ */
+function statOfHandle(kept: KeptHandle, journalPath: string): Deno.FileInfo {
+  if (kept.ino !== null) {
+    try {
+      const there = Deno.lstatSync(journalPath);
+      if (there.ino === kept.ino && there.dev === kept.dev) return there;
+    } catch {
+      // Gone from the path: the handle tells (nlink 0, a replaced mark).
+    }
+  }
+  return kept.file.statSync();
+}
+
 function dropHandle(journalPath: string): void {
-  const file = handles.get(journalPath);
+  const file = handles.get(journalPath)?.file;
   handles.delete(journalPath);
   try {
     file?.close();
@@ -281,12 +312,15 @@ function appendLine(
   for (let attempt = 0;; attempt++) {
     // The handle's state is checked after locking it, below.
     const kept = keepOpen > 0 ? handles.get(journalPath) : undefined;
-    const file = kept ?? openForAppend(journalPath);
+    const file = kept?.file ?? openForAppend(journalPath);
     let replaced = false;
+    let mine: Deno.FileInfo | undefined;
     try {
       // Shared: many appenders at once, none while a compaction replaces it.
-      const locked = lockSync(file, false, APPEND_LOCK_WAIT_MS);
-      const mine = file.statSync();
+      // Exclusive where locks are mandatory (Windows): a shared LockFileEx
+      // lock denies writes to everyone, its holder included.
+      const locked = lockSync(file, fsPlatform.mandatoryLocks, APPEND_LOCK_WAIT_MS);
+      mine = kept === undefined ? file.statSync() : statOfHandle(kept, journalPath);
       if (!mine.isFile) {
         // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
         // Never kept open (a refused handle must not serve a later append).
@@ -320,7 +354,11 @@ function appendLine(
         if (kept !== undefined || (locked && attempt < 10)) continue;
       }
       if (directory && mine.size > 0 && mine.size <= SPLIT_MARK_MAX) {
-        const split = readLines(journalPath)?.get(SPLIT_MARK);
+        // Where locks are mandatory our lock denies every other handle, even
+        // this process's: read the (small) file through the locked one.
+        const split = fsPlatform.mandatoryLocks
+          ? parseLines(readFromStart(file, mine.size)).lines.get(SPLIT_MARK)
+          : readLines(journalPath)?.get(SPLIT_MARK);
         if (split !== undefined) {
           const target = splitJournalPath(journalPath, name, split);
           refuseLink(target);
@@ -334,7 +372,13 @@ function appendLine(
       const out = endsTorn(file, mine.size) ? withNewlineFirst(line) : line;
       // O_APPEND: one write lands whole at the end, whoever else appends.
       const n = file.writeSync(out);
-      if (n === out.length) remember(journalPath, mine, file, name, out.length, meta);
+      if (n === out.length) {
+        const known = kept;
+        const after = known === undefined
+          ? () => file.statSync()
+          : () => statOfHandle(known, journalPath);
+        remember(journalPath, mine, after, name, out.length, meta);
+      }
       if (n !== out.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
         try {
@@ -349,9 +393,9 @@ function appendLine(
       if (kept !== undefined) {
         // Kept for the next append (unless dropped above: closed then).
         if (handles.get(journalPath) === kept) unlockQuietly(file);
-      } else if (!replaced && keepOpen > 0 && !handles.has(journalPath)) {
+      } else if (!replaced && mine !== undefined && keepOpen > 0 && !handles.has(journalPath)) {
         unlockQuietly(file);
-        handles.set(journalPath, file);
+        handles.set(journalPath, { file, ino: mine.ino, dev: mine.dev });
       } else {
         file.close();
       }
@@ -488,6 +532,12 @@ export function hardLinkedJournal(journalPath: string): string {
     `Run \`vc cache verify\` to make it the cache's own file again (the other name is left ` +
     `as it is), or remove ${journalPath}: either way the cache stays usable (after a ` +
     `removal, the entries it recorded are downloaded again when used)`;
+}
+
+/** The first `size` bytes of `file` (appends ignore the position, so moving it is harmless). */
+function readFromStart(file: Deno.FsFile, size: number): Uint8Array {
+  file.seekSync(0, Deno.SeekMode.Start);
+  return readAllSync(file, size);
 }
 
 function withNewlineFirst(line: Uint8Array): Uint8Array {

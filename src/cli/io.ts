@@ -13,6 +13,12 @@ import { concatBytes } from "../bytes.ts";
 export interface CliIo {
   /** Writes bytes to standard output (all of them, or throws). */
   writeStdout(data: Uint8Array): Promise<void>;
+  /**
+   * Writes bytes to standard output synchronously (all of them, or throws),
+   * where the process can: the lean `vc path` entry uses it to print its one
+   * line without starting Deno's I/O thread pool.
+   */
+  writeStdoutSync?(data: Uint8Array): void;
   /** Writes text to standard error at once; used for messages and the progress bar. */
   writeStderr(text: string): void;
   /** True when standard error is a terminal (progress bars and colours only then). */
@@ -45,6 +51,12 @@ export function denoIo(signal?: AbortSignal): CliIo {
       let offset = 0;
       while (offset < data.length) {
         offset += await Deno.stdout.write(data.subarray(offset));
+      }
+    },
+    writeStdoutSync(data: Uint8Array): void {
+      let offset = 0;
+      while (offset < data.length) {
+        offset += Deno.stdout.writeSync(data.subarray(offset));
       }
     },
     writeStderr(text: string): void {

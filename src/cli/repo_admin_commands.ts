@@ -54,7 +54,7 @@ export const gc: Command = {
   required: 0,
   usage: "[--dry-run] [--grace 7d] [--retention 30d] [--repo URI]",
   description:
-    "Expires published records superseded by a newer published version, purges unpublished\nrecords older than --grace and expired ones older than --retention, and deletes content\nno record references once it is older than --grace.",
+    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace.",
   options: {
     ...REPO_OPTIONS,
     "dry-run": { type: "boolean", description: "report what would be removed, change nothing" },
@@ -82,6 +82,11 @@ export const gc: Command = {
     const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
     await ctx.out.data(report, [
       `${verb}expire ${report.expired.length} superseded${ids(report.expired)}`,
+      ...(report.keptClaimed.length === 0 ? [] : [
+        `kept ${report.keptClaimed.length} superseded under a live claim (a later gc expires them)${
+          ids(report.keptClaimed)
+        }`,
+      ]),
       `${verb}purge ${report.purgedUnpublished.length} abandoned unpublished${
         ids(report.purgedUnpublished)
       }`,

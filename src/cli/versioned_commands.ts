@@ -354,9 +354,11 @@ export const pathRemote: Command = {
     const [p, version] = ctx.args as [string, string | undefined];
     await using s = openVersioned(ctx, "path-remote");
     const r = await s.vc.resolve(p, version);
+    // The object `vc path` reads: a version only a `/` key holds is there.
+    const uri = await s.vc.locate(r.path, version, ctx.io.signal ? { signal: ctx.io.signal } : {});
     await ctx.out.data(
-      { path: r.path, ...(r.version ? { version: r.version } : {}), uri: r.uri },
-      r.uri,
+      { path: r.path, ...(r.version ? { version: r.version } : {}), uri },
+      uri,
     );
   },
 };

@@ -142,7 +142,7 @@ function holderUpdate(
           (rows[0]!.claimed_by !== null
             ? " (its ttl passed and another worker took it)"
             : rows[0]!.state !== "published"
-            // Expiring (by hand or by gc, superseded) and purging end claims.
+            // Expiring by hand and purging end claims (gc leaves claimed records alone).
             ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`
             : " (nobody does)"),
       );

@@ -1,7 +1,8 @@
 /**
  * Garbage collection of a repository:
  * 1. expire published records superseded by a newer published version of
- *    the same path;
+ *    the same path, except those a live claim holds (they wait for a later
+ *    run, once the claim is released or lapses);
  * 2. purge unpublished records older than the grace period (abandoned adds);
  * 3. purge expired records whose expiry is older than the retention period;
  * 4. delete content objects no live record references, once they are older
@@ -37,6 +38,11 @@ export interface GcReport {
   dryRun: boolean;
   /** Ids of superseded published records that were expired. */
   expired: number[];
+  /**
+   * Ids of superseded published records left published because a live claim
+   * holds them (a later gc expires them once the claim is released or lapses).
+   */
+  keptClaimed: number[];
   /** Ids of unpublished records older than the grace period that were purged. */
   purgedUnpublished: number[];
   /** Ids of expired records past retention that were purged. */
@@ -90,6 +96,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   const report: GcReport = {
     dryRun,
     expired: [],
+    keptClaimed: [],
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
@@ -98,25 +105,31 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   const now = repo.clock.now();
 
   options.onPhase?.("expiring superseded versions");
-  report.expired = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
-    const ids = idsOf(
-      await tx.query(
-        `SELECT r.id FROM records r WHERE r.state = 'published' AND EXISTS (
-           SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
-         ) ORDER BY r.id${dryRun ? "" : forUpdate}`,
-      ),
+  const superseded = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
+    const rows = await tx.query(
+      `SELECT r.id, r.claim_until FROM records r WHERE r.state = 'published' AND EXISTS (
+         SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
+       ) ORDER BY r.id${dryRun ? "" : forUpdate}`,
     );
+    // A live claim holds its record for the holder until the ttl passes:
+    // housekeeping does not take it away (the holder's renew would fail, and
+    // a later gc could purge the content it is reading). A later gc expires
+    // it once the claim is released or lapses.
+    const held = (row: Row) => row.claim_until !== null && Number(row.claim_until) > now;
+    const ids = idsOf(rows.filter((row) => !held(row)));
     if (!dryRun) {
       await updateIds(
         tx,
         ids,
         "state = 'expired', expired_at = $1, claimed_by = NULL, claim_until = NULL",
         [now],
-        "state = 'published'",
+        "state = 'published' AND (claim_until IS NULL OR claim_until <= $1)",
       );
     }
-    return ids;
+    return { ids, claimed: idsOf(rows.filter(held)) };
   });
+  report.expired = superseded.ids;
+  report.keptClaimed = superseded.claimed;
 
   options.onPhase?.("purging abandoned and retired records");
   const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {

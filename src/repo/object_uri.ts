@@ -8,7 +8,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { parseUri } from "../uri.ts";
+import { parseUri, toStoreUri } from "../uri.ts";
 
 type Opener = (uri: string) => Promise<ObjectStore>;
 
@@ -21,7 +21,19 @@ function split(uri: string): { root: string; key: string } {
     return { root: `s3://${parsed.bucket}`, key: parsed.key };
   }
   const path = resolve(parsed.path);
-  return { root: `file://${dirname(path)}`, key: basename(path) };
+  const dir = dirname(path);
+  if (dir === path || basename(path) === "") {
+    throw new InvalidInputError(`${uri} names no file in a directory (expected DIR/NAME)`);
+  }
+  // A URI, not `file://` + the raw path: `#`, `?` and `%` in a directory
+  // name would otherwise end the path or be decoded (`a#b/x` wrote `a/x`).
+  const root = toStoreUri(dir);
+  if (/^file:\/\/\/?$/i.test(root)) {
+    throw new InvalidInputError(
+      `${uri}: a file directly in the file system root is not supported; use a directory`,
+    );
+  }
+  return { root, key: basename(path) };
 }
 
 /**

@@ -14,7 +14,7 @@
 import { basename, extname } from "node:path";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { IntegrityError, InvalidInputError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -164,7 +164,9 @@ export class Repository implements AsyncDisposable {
     const tags = [...(options.tags ?? []).map(checkTag)];
     const now = this.clock.now();
     if (options.dateTag) tags.push(...dateTags(options.dateTag, now));
-    const size = typeof source === "string" ? (await Deno.stat(source)).size : source.byteLength;
+    const size = typeof source === "string"
+      ? (await regularFile(source, `file to add as ${path}`)).size
+      : source.byteLength;
     const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
     const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16);
     const contentKey = `${this.marker.contentPrefix}${crypto.randomUUID()}${ext}`;
@@ -421,7 +423,9 @@ export class Repository implements AsyncDisposable {
     }
     if (this.#cache === undefined) {
       const { AssetCache } = await import("../cache/asset_cache.ts");
-      this.#cache = new AssetCache();
+      // Through the repository's own store opener: a repository opened on a
+      // custom endpoint (or backend) must not read its content elsewhere.
+      this.#cache = new AssetCache({ openStore: this.#openStore });
     }
     const local = await this.#cache.cache(joinUri(this.store.url, record.contentKey), {
       immutable: true,
@@ -509,4 +513,23 @@ function limitOf(limit: number): number {
     throw new InvalidInputError(`limit ${limit} is not a positive integer`);
   }
   return limit;
+}
+
+/**
+ * The status of `path`, a regular file: a device (`/dev/zero`) or a FIFO
+ * would be read forever (or block), a directory cannot be uploaded. Names
+ * `what` in the error.
+ */
+async function regularFile(path: string, what: string): Promise<Deno.FileInfo> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) {
+      throw new NotFoundError(`${what}: ${path} does not exist`, { cause });
+    }
+    throw cause;
+  }
+  if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
+  return info;
 }

@@ -38,7 +38,10 @@ export interface RepositoryOptions {
   postgresUrl?: string;
   /** Environment for PostgreSQL settings; default `Deno.env`. */
   env?: (name: string) => string | undefined;
-  /** Asset cache for `download` (default: one with default settings, created on first use). */
+  /**
+   * Asset cache for `download` (default: one with default settings that
+   * opens stores with `openStore`, created on first use).
+   */
   cache?: import("../cache/asset_cache.ts").AssetCache;
 }
 

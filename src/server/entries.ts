@@ -300,6 +300,9 @@ export class Entries {
       : AbortSignal.any([abort.signal, file.signal]);
     const options: PutOptions = {
       ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
+      // Nothing here needs the parts' MD5s: CRC32 protects each part on its
+      // way to S3 at a fraction of the CPU (~2 CPU s per GiB less).
+      partChecksum: "crc32",
       signal,
     };
     if (this.#usage !== undefined) {

@@ -45,6 +45,11 @@ const MAX_FILENAME = 1024;
 const BLOCK = 256 * 1024;
 /** Room for one read when no more is wanted (a byte stream fills what it has). */
 const MIN_READ = 64 * 1024;
+/**
+ * Largest read into a reader's own buffer: a read costs Deno.serve more
+ * with the size of the buffer it is given than with the bytes it brings.
+ */
+const MAX_READ = 256 * 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -399,6 +404,12 @@ class Scanner {
    * The bytes up to `delim` as a stream, and how many it handed out;
    * consumes the delimiter at the end, then runs `after` (which reads on)
    * before the stream ends: if it throws, the stream errors instead.
+   *
+   * Over a byte stream (Deno.serve's request bodies) it is a byte stream
+   * too: a reader that brings its own buffer (S3Store's multipart parts)
+   * gets the request body read straight into it, searched for the
+   * delimiter in place, with no copy in between (only the few bytes that
+   * could start the delimiter are held back for the next read).
    */
   streamUntil(
     delim: Uint8Array,
@@ -407,54 +418,141 @@ class Scanner {
   ): { body: ReadableStream<Uint8Array>; bytes: () => number } {
     let total = 0;
     let done = false;
-    const emit = (bytes: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>) => {
-      total += bytes.length;
+    const byteSource = this.#reader instanceof ReadableStreamBYOBReader;
+    const count = (n: number) => {
+      total += n;
       if (total > max) throw new HttpError(413, `file exceeds the upload limit of ${max} bytes`);
+    };
+    const emit = (bytes: Uint8Array, controller: ReadableStreamController<Uint8Array>) => {
+      count(bytes.length);
+      if (byteSource) {
+        // A byte stream takes over the chunk's whole buffer: what is left
+        // of the block moves to a buffer of its own first (a few bytes,
+        // or what follows the file).
+        this.#buf = this.#buf.slice();
+      }
       controller.enqueue(bytes);
     };
-    const body = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        for (;;) {
-          if (done) {
-            try {
-              await after();
-            } catch (e) {
-              await this.cancel(e);
-              throw e;
-            }
-            controller.close();
-            // The epilogue carries nothing we need.
-            await this.cancel(undefined);
-            return;
+    const pull = async (controller: ReadableStreamController<Uint8Array>) => {
+      const request = controller instanceof ReadableByteStreamController
+        ? controller.byobRequest
+        : null;
+      for (;;) {
+        if (done) {
+          try {
+            await after();
+          } catch (e) {
+            await this.cancel(e);
+            throw e;
           }
-          const i = indexOf(this.#buf, delim, 0);
-          if (i >= 0) {
-            const bytes = this.#buf.subarray(0, i);
-            this.#buf = this.#buf.subarray(i + delim.length);
-            done = true;
-            if (bytes.length > 0) {
-              emit(bytes, controller);
-              return;
-            }
-            continue;
-          }
-          const safe = this.#buf.length - delim.length + 1;
-          if (safe > 0) {
-            const bytes = this.#buf.subarray(0, safe);
-            this.#buf = this.#buf.subarray(safe);
+          controller.close();
+          request?.respond(0);
+          // The epilogue carries nothing we need.
+          await this.cancel(undefined);
+          return;
+        }
+        if (request !== null && request.view !== null && request.view.byteLength >= MIN_READ) {
+          const { answered, found } = await this.#pullInto(request, delim, count);
+          if (found) done = true;
+          if (answered > 0) return;
+          continue;
+        }
+        const i = indexOf(this.#buf, delim, 0);
+        if (i >= 0) {
+          const bytes = this.#buf.subarray(0, i);
+          this.#buf = this.#buf.subarray(i + delim.length);
+          done = true;
+          if (bytes.length > 0) {
             emit(bytes, controller);
             return;
           }
-          if (!await this.#fill(this.#buf.length + BLOCK)) {
-            throw new HttpError(400, "upload was cut off before the end of the file");
-          }
+          continue;
         }
-      },
-      cancel: async (reason) => {
-        await this.cancel(reason);
-      },
-    }, { highWaterMark: 0 });
+        const safe = this.#buf.length - delim.length + 1;
+        if (safe > 0) {
+          const bytes = this.#buf.subarray(0, safe);
+          this.#buf = this.#buf.subarray(safe);
+          emit(bytes, controller);
+          return;
+        }
+        if (!await this.#fill(this.#buf.length + BLOCK)) {
+          throw new HttpError(400, "upload was cut off before the end of the file");
+        }
+      }
+    };
+    const cancel = async (reason: unknown) => {
+      await this.cancel(reason);
+    };
+    const body = byteSource
+      ? new ReadableStream({ type: "bytes", pull, cancel })
+      : new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 });
     return { body, bytes: () => total };
+  }
+
+  /**
+   * Fills a reader's own buffer (`request.view`): first with buffered bytes,
+   * then by one read of the body straight into it; answers with the bytes
+   * before the delimiter (holding back a tail that could start it). Returns
+   * the number of bytes answered (0: nothing yet, call again) and whether
+   * the delimiter was found (and consumed).
+   */
+  async #pullInto(
+    request: ReadableStreamBYOBRequest,
+    delim: Uint8Array,
+    count: (n: number) => void,
+  ): Promise<{ answered: number; found: boolean }> {
+    const start = request.view!;
+    const offset = start.byteOffset;
+    const length = start.byteLength;
+    let view = new Uint8Array(start.buffer as ArrayBuffer, offset, length);
+    let filled = Math.min(this.#buf.length, length);
+    view.set(this.#buf.subarray(0, filled), 0);
+    this.#buf = this.#buf.subarray(filled);
+    if (this.#buf.length === 0 && filled < length && !this.#eof) {
+      const reader = this.#reader as ReadableStreamBYOBReader;
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read(
+          new Uint8Array(view.buffer, offset + filled, Math.min(length - filled, MAX_READ)),
+        );
+      } catch (e) {
+        throw new HttpError(400, "upload was cut off", { cause: e });
+      }
+      // The read transferred the buffer: go on with it under its new handle.
+      if (result.value !== undefined) {
+        view = new Uint8Array(result.value.buffer as ArrayBuffer, offset, length);
+      }
+      if (result.done) this.#eof = true;
+      else {
+        filled += result.value!.length;
+        this.#onRead(result.value!.length);
+      }
+    }
+    const keep = (from: number, to: number) => {
+      this.#buf = this.#buf.length === 0
+        ? view.slice(from, to)
+        : concatBytes([view.subarray(from, to), this.#buf]);
+    };
+    const i = indexOf(view.subarray(0, filled), delim, 0);
+    if (i >= 0) {
+      keep(i + delim.length, filled);
+      if (i > 0) {
+        count(i);
+        request.respondWithNewView(new Uint8Array(view.buffer, offset, i));
+      }
+      return { answered: i, found: true };
+    }
+    const safe = filled - delim.length + 1;
+    if (safe <= 0) {
+      // Too little to tell: held back whole, to be read on from.
+      keep(0, filled);
+      if (this.#eof) throw new HttpError(400, "upload was cut off before the end of the file");
+      return { answered: 0, found: false };
+    }
+    keep(safe, filled);
+    count(safe);
+    request.respondWithNewView(new Uint8Array(view.buffer, offset, safe));
+    return { answered: safe, found: false };
   }
 }
 

@@ -33,6 +33,7 @@
  * @module
  */
 import { AtomicFile } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -303,10 +304,15 @@ async function downloadOnce(
       // Held until commit closes the file: a sweeper that can take this lock
       // knows the writer is dead, without reading /proc (which Deno gates
       // behind --allow-all). Best effort: some filesystems have no flock.
-      try {
-        temp.file.tryLockSync(true);
-      } catch {
-        // No locks here: the sweep falls back to the file's age.
+      // A shared temp file (the entry's lock) is locked already. Not where
+      // locks are mandatory (Windows): they would fail the ranged writes and
+      // read-back checks, which use second handles.
+      if (!temp.shared && !fsPlatform.mandatoryLocks) {
+        try {
+          temp.file.tryLockSync(true);
+        } catch {
+          // No locks here: the sweep falls back to the file's age.
+        }
       }
     } catch (e) {
       await first?.cancel().catch(() => {});

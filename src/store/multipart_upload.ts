@@ -1,9 +1,10 @@
 /**
  * The multipart upload engine: splits a file, a stream or bytes into parts,
  * uploads up to `concurrency` parts at once with bounded memory (at most
- * `concurrency` parts are held), checks each part's ETag against its MD5,
- * completes, verifies the multipart ETag, and aborts the upload on any
- * failure so no orphaned parts are left to be billed.
+ * `concurrency` parts are held), protects each part with its MD5 (checked
+ * against its ETag) or its CRC32 (checked by the server), completes,
+ * verifies the multipart ETag (or composite CRC32), and aborts the upload on
+ * any failure so no orphaned parts are left to be billed.
  *
  * Independent of the AWS SDK: the store supplies the four S3 calls as a
  * {@linkcode MultipartTarget}.
@@ -13,11 +14,40 @@
 import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { compositeCrc32, crc32Base64 } from "./crc32.ts";
 
 /** S3 allows at most this many parts per upload. */
 export const MAX_PARTS = 10_000;
 
 const MiB = 1024 * 1024;
+
+/**
+ * How each part is protected on its way to the server: `"md5"` sends its
+ * Content-MD5 and checks its ETag (so the object's multipart ETag can be
+ * checked too); `"crc32"` sends `x-amz-checksum-crc32` (the upload is
+ * created with that algorithm), which the server checks, at a fraction of
+ * MD5's CPU cost, and the object's composite CRC32 is checked instead.
+ */
+export type PartChecksum = "md5" | "crc32";
+
+/** What a part is sent with: its hex MD5, or its Base64 CRC32. */
+export type PartDigest = { md5: string; crc32?: undefined } | { crc32: string; md5?: undefined };
+
+/** What the server answered to a part. */
+export interface PartReceipt {
+  /** The part's ETag. */
+  etag: string;
+  /** The part's CRC32 as the server confirmed it (`x-amz-checksum-crc32`), if it did. */
+  crc32?: string | undefined;
+}
+
+/** What the server answered to the completion. */
+export interface CompletionReceipt {
+  /** The object's ETag. */
+  etag: string;
+  /** The object's checksum (`ChecksumCRC32`, composite: `<base64>-<parts>`), if returned. */
+  crc32?: string | undefined;
+}
 
 /** One uploaded part, as CompleteMultipartUpload wants it. */
 export interface CompletedPart {
@@ -25,26 +55,32 @@ export interface CompletedPart {
   partNumber: number;
   /** ETag the server returned for the part (without quotes). */
   etag: string;
+  /** The part's Base64 CRC32, for uploads created with the CRC32 algorithm. */
+  crc32?: string | undefined;
 }
 
 /** The S3 calls of a multipart upload, supplied by the store. */
 export interface MultipartTarget {
   /**
-   * Starts an upload; returns its upload ID. Not cancellable by the caller's
+   * Starts an upload (with the CRC32 checksum algorithm when `checksum` is
+   * `"crc32"`); returns its upload ID. Not cancellable by the caller's
    * signal: a create cut off in flight may still happen on the server, and
    * an upload whose ID nobody knows can never be aborted.
    */
-  create(): Promise<string>;
-  /** Uploads one part (sending `md5Hex` as Content-MD5); returns the part's ETag. */
+  create(checksum: PartChecksum): Promise<string>;
+  /**
+   * Uploads one part, sending `digest.md5` as Content-MD5 or `digest.crc32`
+   * as `x-amz-checksum-crc32`.
+   */
   uploadPart(
     uploadId: string,
     partNumber: number,
     body: Uint8Array,
-    md5Hex: string,
+    digest: PartDigest,
     signal: AbortSignal,
-  ): Promise<string>;
-  /** Completes the upload; returns the object's ETag. */
-  complete(uploadId: string, parts: readonly CompletedPart[]): Promise<string>;
+  ): Promise<PartReceipt>;
+  /** Completes the upload (listing each part's CRC32 when it has one). */
+  complete(uploadId: string, parts: readonly CompletedPart[]): Promise<CompletionReceipt>;
   /** Aborts the upload, discarding its parts. */
   abort(uploadId: string): Promise<void>;
 }
@@ -189,10 +225,11 @@ export interface StreamPartSourceOptions {
 
 /**
  * Parts of a stream, read sequentially (the engine serializes `next`), each
- * exactly `partSize` bytes except the last. Each chunk is copied once, as it
- * is read, into a part buffer; buffers are reused once their part is released,
- * so memory stays at the parts in flight (plus `initial`) however long the
- * stream is.
+ * exactly `partSize` bytes except the last. With a BYOB reader (a byte
+ * stream) the stream is read straight into the part buffers; otherwise each
+ * chunk is copied once, as it is read, into a part buffer. Buffers are
+ * reused once their part is released, so memory stays at the parts in
+ * flight (plus `initial`) however long the stream is.
  *
  * @example
  * ```ts
@@ -207,7 +244,7 @@ export interface StreamPartSourceOptions {
  * ```
  */
 export function streamPartSource(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
   partSize: number,
   options: StreamPartSourceOptions = {},
 ): PartSource {
@@ -223,15 +260,33 @@ export function streamPartSource(
   const nextChunk = async (): Promise<Uint8Array | undefined> => {
     if (carry.length > 0) return carry.shift();
     if (ended) return undefined;
-    const { done, value } = await reader.read();
+    const { done, value } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
     if (done) ended = true;
     return value;
   };
+  const byob = reader instanceof ReadableStreamBYOBReader ? reader : undefined;
   return {
     async next(): Promise<PendingPart | undefined> {
       let buffer: Uint8Array | undefined;
       let filled = 0;
       while (filled < partSize) {
+        if (byob !== undefined && carry.length === 0) {
+          if (ended) break;
+          buffer ??= free.pop() ?? new Uint8Array(partSize);
+          const { done, value } = await byob.read(
+            new Uint8Array(buffer.buffer as ArrayBuffer, filled, partSize - filled),
+          );
+          // The read transferred the buffer: go on with it under its new handle.
+          if (value !== undefined) {
+            buffer = new Uint8Array(value.buffer as ArrayBuffer, 0, partSize);
+          }
+          if (done) {
+            ended = true;
+            break;
+          }
+          filled += value!.length;
+          continue;
+        }
         const chunk = await nextChunk();
         if (chunk === undefined) break;
         if (chunk.length === 0) continue;
@@ -242,6 +297,10 @@ export function streamPartSource(
         if (take < chunk.length) carry.unshift(chunk.subarray(take));
       }
       if (buffer === undefined) return undefined;
+      if (filled === 0) {
+        free.push(buffer);
+        return undefined;
+      }
       const part = buffer.subarray(0, filled);
       total += filled;
       md5?.update(part);
@@ -290,6 +349,8 @@ export function streamPartSource(
 export interface MultipartUploadOptions {
   /** Parts uploaded at once (default 8). Memory use is at most this many parts. */
   concurrency?: number;
+  /** How each part is protected (default `"md5"`; see {@linkcode PartChecksum}). */
+  checksum?: PartChecksum | undefined;
   /** Aborts the upload. */
   signal?: AbortSignal | undefined;
   /** Called with the number of bytes uploaded so far, as parts finish. */
@@ -304,16 +365,23 @@ export interface MultipartUploadResult {
   etag: string;
   /** Total bytes uploaded. */
   size: number;
-  /** Hex MD5 of each part, in order. */
-  partMd5s: string[];
+  /** Number of parts. */
+  parts: number;
+  /** Hex MD5 of each part, in order, when every part was MD5-hashed (`checksum: "md5"`). */
+  partMd5s?: string[] | undefined;
 }
 
 /**
  * Runs a multipart upload. On any failure (a part, the source, `complete`, or
  * the signal) in-flight parts are cancelled, the upload is aborted, and the
- * first error is thrown. Verifies each part's ETag against its MD5 and the
- * final ETag against the multipart ETag of the part MD5s (when the server
- * returns ETags of that form), throwing `IntegrityError` otherwise.
+ * first error is thrown. With `checksum: "md5"` (the default) verifies each
+ * part's ETag against its MD5 and the final ETag against the multipart ETag
+ * of the part MD5s (when the server returns ETags of that form). With
+ * `"crc32"` each part goes with its CRC32, which the server checks (S3
+ * refuses a part whose bytes do not match it); a part whose CRC32 the server
+ * does not confirm (one that ignores `x-amz-checksum-*`) is MD5-hashed after
+ * all and checked against its ETag, and the final composite CRC32, when
+ * returned, is checked against the parts'. Mismatches throw `IntegrityError`.
  *
  * @example
  * ```ts
@@ -323,12 +391,15 @@ export interface MultipartUploadResult {
  * const parts = new Map<number, Uint8Array>();
  * const result = await uploadMultipart({
  *   create: () => Promise.resolve("u1"),
- *   uploadPart: (_id, n, body, md5) => { parts.set(n, body); return Promise.resolve(md5); },
- *   complete: (_id, done) => Promise.resolve(multipartEtag(done.map((p) => p.etag))),
+ *   uploadPart: (_id, n, body, digest) => {
+ *     parts.set(n, body);
+ *     return Promise.resolve({ etag: digest.md5! });
+ *   },
+ *   complete: (_id, done) => Promise.resolve({ etag: multipartEtag(done.map((p) => p.etag)) }),
  *   abort: () => Promise.resolve(),
  * }, bytesPartSource(new Uint8Array(10), 4), { uri: "s3://b/k" });
  * assert(parts.size === 3 && result.size === 10);
- * assert(result.etag === multipartEtag(result.partMd5s));
+ * assert(result.etag === multipartEtag(result.partMd5s!));
  * ```
  */
 export async function uploadMultipart(
@@ -339,13 +410,14 @@ export async function uploadMultipart(
   options.signal?.throwIfAborted();
   // The create is not cancelled midway (see MultipartTarget.create): once it
   // returns, an abort that came meanwhile aborts the upload below.
-  const uploadId = await target.create();
+  const checksum = options.checksum ?? "md5";
+  const uploadId = await target.create(checksum);
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onOuterAbort();
   else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const completed: CompletedPart[] = [];
-  const md5s: string[] = [];
+  const md5s: (string | undefined)[] = [];
   let bytes = 0;
   // The pool pulls parts one at a time (stream sources are read in order)
   // and keeps at most `concurrency` parts, and so their bytes, in flight.
@@ -360,18 +432,31 @@ export async function uploadMultipart(
     await forEachLimit(pendingParts(), Math.max(1, options.concurrency ?? 8), async (pending) => {
       try {
         const body = await pending.read();
-        const md5 = md5Hex(body);
-        const etag = normalizeEtag(
-          await target.uploadPart(uploadId, pending.partNumber, body, md5, controller.signal),
-        );
+        const n = pending.partNumber;
+        const digest: PartDigest = checksum === "crc32"
+          ? { crc32: await crc32Base64(body) }
+          : { md5: md5Hex(body) };
+        const receipt = await target.uploadPart(uploadId, n, body, digest, controller.signal);
+        const etag = normalizeEtag(receipt.etag);
+        let md5 = digest.md5;
+        if (digest.crc32 !== undefined && receipt.crc32 !== digest.crc32) {
+          if (receipt.crc32 !== undefined) {
+            throw new IntegrityError(
+              `${options.uri}: part ${n} was stored with CRC32 ${receipt.crc32}, but its CRC32 is ${digest.crc32}`,
+            );
+          }
+          // The server did not confirm the checksum, so it may not have
+          // checked it: the ETag (an MD5 on S3-compatible servers) must do.
+          md5 = md5Hex(body);
+        }
         const kind = parseEtag(etag);
-        if (kind.kind === "md5" && kind.md5 !== md5) {
+        if (md5 !== undefined && kind.kind === "md5" && kind.md5 !== md5) {
           throw new IntegrityError(
-            `${options.uri}: part ${pending.partNumber} was stored with ETag ${etag}, but its MD5 is ${md5}`,
+            `${options.uri}: part ${n} was stored with ETag ${etag}, but its MD5 is ${md5}`,
           );
         }
-        completed[pending.partNumber - 1] = { partNumber: pending.partNumber, etag };
-        md5s[pending.partNumber - 1] = md5;
+        completed[n - 1] = { partNumber: n, etag, crc32: digest.crc32 };
+        md5s[n - 1] = md5;
         bytes += body.length;
         options.onProgress?.(bytes);
       } catch (error) {
@@ -388,14 +473,26 @@ export async function uploadMultipart(
     if (parts.length !== completed.length || parts.length === 0) {
       throw new IntegrityError(`${options.uri}: multipart upload lost track of its parts`);
     }
-    const etag = normalizeEtag(await target.complete(uploadId, parts));
-    const expected = multipartEtag(md5s);
-    if (parseEtag(etag).kind === "multipart" && etag.toLowerCase() !== expected) {
-      throw new IntegrityError(
-        `${options.uri}: stored with ETag ${etag}, but the uploaded parts give ${expected}`,
-      );
+    const done = await target.complete(uploadId, parts);
+    const etag = normalizeEtag(done.etag);
+    const partMd5s = md5s.every((m) => m !== undefined) ? md5s as string[] : undefined;
+    if (partMd5s !== undefined) {
+      const expected = multipartEtag(partMd5s);
+      if (parseEtag(etag).kind === "multipart" && etag.toLowerCase() !== expected) {
+        throw new IntegrityError(
+          `${options.uri}: stored with ETag ${etag}, but the uploaded parts give ${expected}`,
+        );
+      }
     }
-    return { etag, size: bytes, partMd5s: md5s };
+    if (checksum === "crc32" && done.crc32 !== undefined && /-\d+$/.test(done.crc32)) {
+      const expected = await compositeCrc32(parts.map((p) => p.crc32!));
+      if (done.crc32 !== expected) {
+        throw new IntegrityError(
+          `${options.uri}: stored with checksum CRC32 ${done.crc32}, but the uploaded parts give ${expected}`,
+        );
+      }
+    }
+    return { etag, size: bytes, parts: parts.length, partMd5s };
   } catch (error) {
     // A completed upload cannot be aborted (the call fails harmlessly); any
     // other leaves parts behind that would be billed until a lifecycle rule

@@ -165,6 +165,8 @@ const DEFAULT_ATTEMPTS = 5;
 // Hashing a small body for the signature is cheaper than a round trip for a
 // server that dislikes UNSIGNED-PAYLOAD; big bodies are protected by Content-MD5.
 const SIGNED_PAYLOAD_LIMIT = 64 * 1024;
+// What a byte stream is read into before the size tells single PUT from multipart.
+const BYOB_BLOCK = 1024 * 1024;
 const DELETE_BATCH = 1000;
 const DELETE_CONCURRENCY = 4;
 
@@ -404,7 +406,14 @@ export class S3Store implements ObjectStore {
     stream: ReadableStream<Uint8Array>,
     options: PutOptions,
   ): Promise<PutResult> {
-    const reader = stream.getReader();
+    // A byte stream (the cache service's upload body) is read straight into
+    // our buffers: no copy of each chunk into the part.
+    let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      reader = stream.getReader({ mode: "byob" });
+    } catch {
+      reader = stream.getReader();
+    }
     let ok = false;
     // A source that stalls must not keep an aborted upload waiting.
     const onAbort = () => reader.cancel(options.signal?.reason).catch(() => {});
@@ -416,6 +425,27 @@ export class S3Store implements ObjectStore {
       // Read one byte past the threshold to know which way to go.
       while (total <= this.#threshold) {
         options.signal?.throwIfAborted();
+        if (reader instanceof ReadableStreamBYOBReader) {
+          // Each block is filled before the next is taken (a read brings
+          // what is at hand), so memory stays at the bytes read.
+          let block = new Uint8Array(Math.min(this.#threshold + 1 - total, BYOB_BLOCK));
+          let filled = 0;
+          while (filled < block.length) {
+            const { done, value } = await reader.read(
+              new Uint8Array(block.buffer, filled, block.length - filled),
+            );
+            if (value !== undefined) block = new Uint8Array(value.buffer as ArrayBuffer);
+            if (done) {
+              ended = true;
+              break;
+            }
+            filled += value!.length;
+          }
+          if (filled > 0) chunks.push(block.subarray(0, filled));
+          total += filled;
+          if (ended) break;
+          continue;
+        }
         const { done, value } = await reader.read();
         if (done) {
           ended = true;
@@ -442,6 +472,10 @@ export class S3Store implements ObjectStore {
         expectedMd5: options.md5,
         uri: this.#uri(full),
       });
+      // The source took its own copy of the list; this frame lives until the
+      // upload ends, and must not keep the first threshold's worth of chunks
+      // (16 MiB by default) alive all along.
+      chunks.length = 0;
       const result = await this.#putMultipart(full, source, options);
       ok = true;
       return result;
@@ -509,13 +543,14 @@ export class S3Store implements ObjectStore {
     if (options.md5 !== undefined) metadata["vc-md5"] = options.md5.toLowerCase();
     const condition = describeCondition(options);
     const target: MultipartTarget = {
-      create: async () => {
+      create: async (checksum) => {
         const out = await this.#send(
           (o) =>
             client.send(
               new CreateMultipartUploadCommand({
                 Bucket: this.bucket,
                 Key: full,
+                ...(checksum === "crc32" ? { ChecksumAlgorithm: "CRC32" } : {}),
                 ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
                 ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
               }),
@@ -533,19 +568,27 @@ export class S3Store implements ObjectStore {
         }
         return out.UploadId;
       },
-      uploadPart: async (uploadId, partNumber, body, md5, signal) => {
+      uploadPart: async (uploadId, partNumber, body, digest, signal) => {
         const res = await lean.request({
           method: "PUT",
           key: full,
           query: { partNumber: String(partNumber), uploadId },
-          headers: { "content-md5": hexToBase64(md5) },
+          // The SDKs send the algorithm beside the checksum; some servers
+          // (moto) confirm the checksum only then.
+          headers: digest.crc32 !== undefined
+            ? { "x-amz-checksum-crc32": digest.crc32, "x-amz-sdk-checksum-algorithm": "CRC32" }
+            : { "content-md5": hexToBase64(digest.md5) },
           body,
           payloadHash: UNSIGNED_PAYLOAD,
           signal,
           operation: `UploadPart ${partNumber}`,
         });
         await readBody(res, uri);
-        return res.headers.get("etag") ?? md5;
+        const etag = res.headers.get("etag") ?? digest.md5;
+        if (etag === undefined) {
+          throw new StoreError(`UploadPart ${partNumber} of ${uri} returned no ETag`);
+        }
+        return { etag, crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined };
       },
       complete: async (uploadId, parts) => {
         const out = await this.#send(
@@ -556,7 +599,11 @@ export class S3Store implements ObjectStore {
                 Key: full,
                 UploadId: uploadId,
                 MultipartUpload: {
-                  Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag) })),
+                  Parts: parts.map((p) => ({
+                    PartNumber: p.partNumber,
+                    ETag: quoteEtag(p.etag),
+                    ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}),
+                  })),
                 },
                 ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
                 ...(options.ifMatch !== undefined ? { IfMatch: quoteEtag(options.ifMatch) } : {}),
@@ -574,7 +621,7 @@ export class S3Store implements ObjectStore {
         if (out.ETag === undefined) {
           throw new StoreError(`CompleteMultipartUpload ${uri} returned no ETag`);
         }
-        return out.ETag;
+        return { etag: out.ETag, crc32: out.ChecksumCRC32 };
       },
       abort: async (uploadId) => {
         await client.send(
@@ -584,6 +631,7 @@ export class S3Store implements ObjectStore {
     };
     const result = await uploadMultipart(target, source, {
       concurrency: this.#concurrency,
+      checksum: options.partChecksum,
       signal: options.signal,
       onProgress: options.onProgress,
       uri,

@@ -84,6 +84,15 @@ export interface PutOptions {
   contentType?: string;
   /** Hex MD5 of the body when the caller already knows it (sent as Content-MD5). */
   md5?: string;
+  /**
+   * How an S3 multipart upload protects each part on the way: `"md5"`
+   * (default) sends each part's Content-MD5 and checks the object's
+   * multipart ETag against the parts' MD5s; `"crc32"` sends each part's
+   * `x-amz-checksum-crc32` instead (checked by S3; a fraction of MD5's CPU)
+   * and checks the object's composite CRC32. For callers that do not need
+   * the multipart ETag to match local MD5s. Other stores ignore it.
+   */
+  partChecksum?: "md5" | "crc32";
   /** Body size when known in advance (required by some stores for streams). */
   size?: number;
   /** Called with the number of bytes sent so far. */

@@ -11,7 +11,8 @@
  *   both exist, the canonical key wins, always: the `/` key is only looked at
  *   after the canonical one was not found. So a slash-only version costs one
  *   request (the canonical miss) per read, even when its copy is cached.
- * - publishing (`add`, `update`) writes the canonical key only.
+ * - publishing (`add`, `update`) writes the canonical key only;
+ * - `path-remote` (`VersionedCache.locate`) names the key a read uses.
  *
  * A directory store (`file://`) cannot hold such keys and has none; its `/`
  * listings are empty.

@@ -349,21 +349,78 @@ export class VersionedCache {
       });
     } catch (error) {
       if (!(error instanceof NotFoundError) || asset.version === undefined) throw error;
-      const available = await this.versions(asset.path).catch(() => undefined);
-      const where = asset.slashedUri === undefined
-        ? asset.uri
-        : `${asset.uri}, nor ${asset.slashedUri}`;
-      throw new NotFoundError(
-        `version ${asset.version} of ${asset.path} does not exist (${where})${
-          available === undefined
-            ? ""
-            : available.length === 0
-            ? `; ${this.bucket} has no versions of it`
-            : `; available: ${available.join(", ")}`
-        }`,
-        { cause: error },
-      );
+      throw await this.#missingVersion(asset, asset.version, error);
     }
+  }
+
+  /**
+   * The URI of the object {@linkcode VersionedCache.path} reads for `path`
+   * (at `version`, or the manifest's), without downloading it: the canonical
+   * key when it exists, else the key with a leading `/` another tool wrote
+   * (`s3://` buckets only; one HEAD, two when the canonical key is missing).
+   * A directory bucket and overrides cost no request. Throws `NotFoundError`
+   * (as `path` does) when neither key exists. Offline, nothing is asked: the
+   * key whose copy is cached, else the canonical key.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const vc = new VersionedCache({ manifest: "m.json", bucket: "file:///srv/assets" });
+   * assert.equal(await vc.locate("/a/b.csv", "1.0.0"), "file:///srv/assets/a/b.1.0.0.csv");
+   * await vc.close();
+   * ```
+   */
+  async locate(
+    path: string,
+    version?: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const asset = await this.resolve(path, version);
+    const slashed = asset.slashedUri;
+    if (slashed === undefined || asset.version === undefined) return asset.uri;
+    if (this.#cache.offline) {
+      // What `path` would serve offline: a cached copy, the canonical one first.
+      const cached = (uri: string) => {
+        try {
+          return Deno.statSync(this.#cache.localPath(uri)).isFile;
+        } catch {
+          return false;
+        }
+      };
+      return !cached(asset.uri) && cached(slashed) ? slashed : asset.uri;
+    }
+    const found = await headVersion(await this.#store(this.bucket), asset.path, asset.version, {
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (found !== undefined) return joinUri(this.bucket, found.key);
+    throw await this.#missingVersion(
+      asset,
+      asset.version,
+      new NotFoundError(`${asset.uri} does not exist`),
+    );
+  }
+
+  /** `NotFoundError` for a version neither key holds, listing the versions there are. */
+  async #missingVersion(
+    asset: VersionedAsset,
+    version: string,
+    cause: NotFoundError,
+  ): Promise<NotFoundError> {
+    const available = await this.versions(asset.path).catch(() => undefined);
+    const where = asset.slashedUri === undefined
+      ? asset.uri
+      : `${asset.uri}, nor ${asset.slashedUri}`;
+    return new NotFoundError(
+      `version ${version} of ${asset.path} does not exist (${where})${
+        available === undefined
+          ? ""
+          : available.length === 0
+          ? `; ${this.bucket} has no versions of it`
+          : `; available: ${available.join(", ")}`
+      }`,
+      { cause },
+    );
   }
 
   /**

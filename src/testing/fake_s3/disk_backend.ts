@@ -11,8 +11,15 @@
  * ```
  * <dir>/<bucket>/<hh>/<sha256(key)>.json     sidecar: key, size, etag, metadata, data file
  * <dir>/<bucket>/<hh>/<sha256(key)>.<uniq>   the bytes (a new name per write)
+ * <dir>/<bucket>/<hh>/<sha256(key)>.<uniq>.parts/00001, 00002, ...
+ *                                            the bytes of a multipart object, by part
  * <dir>/.tmp/                                staged uploads and parts (emptied at start)
  * ```
+ *
+ * A completed multipart upload keeps its part files (hard links to the
+ * staged parts) instead of copying them into one: S3 does not send the
+ * bytes again on completion either, and a copy made the fake's completion
+ * cost a fifth of a whole upload's time.
  *
  * A new name per write means a reader that opened the previous version keeps
  * reading consistent bytes while a writer replaces it.
@@ -36,6 +43,8 @@ import { S3Error } from "./s3_error.ts";
 
 const READ_CHUNK = 256 * 1024;
 const TMP = ".tmp";
+/** Suffix of the directory holding a multipart object's part files. */
+const PARTS = ".parts";
 
 interface Sidecar {
   key: string;
@@ -70,7 +79,7 @@ function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
 
 async function removeQuietly(path: string): Promise<void> {
   try {
-    await Deno.remove(path);
+    await Deno.remove(path, { recursive: path.endsWith(PARTS) });
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
@@ -112,42 +121,56 @@ function parseSidecar(text: string): Sidecar | undefined {
   return sidecar;
 }
 
-/** Streams `[start, end)` of an already opened file, closing it at the end or on cancel. */
-function fileStream(
-  file: Deno.FsFile,
-  start: number,
-  end: number,
-): ReadableStream<Uint8Array<ArrayBuffer>> {
-  let remaining = end - start;
-  let closed = false;
-  const close = () => {
-    if (!closed) {
-      closed = true;
-      file.close();
+/** One already opened file of an object and the bytes to stream from it. */
+interface Span {
+  file: Deno.FsFile;
+  start: number;
+  end: number;
+}
+
+/**
+ * Streams the spans one after the other, closing each file at its end and
+ * every file on error or cancel.
+ */
+function fileStream(spans: Span[]): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let i = 0;
+  let remaining = spans[0]!.end - spans[0]!.start;
+  const closed = spans.map(() => false);
+  const close = (k: number) => {
+    if (!closed[k]) {
+      closed[k] = true;
+      spans[k]!.file.close();
     }
   };
+  const closeAll = () => spans.forEach((_, k) => close(k));
   return new ReadableStream<Uint8Array<ArrayBuffer>>({
     start() {
-      if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
+      for (const span of spans) {
+        if (span.start > 0) span.file.seekSync(span.start, Deno.SeekMode.Start);
+      }
     },
     async pull(controller) {
       try {
         const buf = new Uint8Array(Math.min(READ_CHUNK, remaining));
-        const n = await file.read(buf);
+        const n = await spans[i]!.file.read(buf);
         if (n === null) throw new Error(`file ended ${remaining} bytes early`);
         remaining -= n;
         controller.enqueue(n === buf.length ? buf : buf.subarray(0, n));
-        if (remaining === 0) {
-          close();
-          controller.close();
+        while (remaining === 0) {
+          close(i);
+          if (++i === spans.length) {
+            controller.close();
+            return;
+          }
+          remaining = spans[i]!.end - spans[i]!.start;
         }
       } catch (e) {
-        close();
+        closeAll();
         controller.error(e);
       }
     },
     cancel() {
-      close();
+      closeAll();
     },
   });
 }
@@ -230,7 +253,9 @@ export class DiskBackend implements Backend {
       if (!fan.isDirectory) continue;
       const fanDir = join(bucketDir, fan.name);
       const names: string[] = [];
-      for await (const f of Deno.readDir(fanDir)) if (f.isFile) names.push(f.name);
+      for await (const f of Deno.readDir(fanDir)) {
+        if (f.isFile || (f.isDirectory && f.name.endsWith(PARTS))) names.push(f.name);
+      }
       const referenced = new Set<string>();
       for (const name of names.filter((n) => n.endsWith(".json"))) {
         const sidecar = parseSidecar(await Deno.readTextFile(join(fanDir, name)));
@@ -302,10 +327,32 @@ export class DiskBackend implements Backend {
    */
   read(object: StoredObject, start: number, end: number): Body {
     if (start >= end) return new Uint8Array(0);
-    let file: Deno.FsFile;
+    const path = pathOf(object.data);
+    const spans: Span[] = [];
     try {
-      file = Deno.openSync(pathOf(object.data), { read: true });
+      if (!path.endsWith(PARTS)) {
+        spans.push({ file: Deno.openSync(path, { read: true }), start, end });
+      } else {
+        // Every part in the range is opened now, so a replace that removes
+        // them meanwhile does not cut this read short.
+        const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
+        let offset = 0;
+        for (const name of names) {
+          if (offset >= end) break;
+          const file = Deno.openSync(join(path, name), { read: true });
+          const size = file.statSync().size;
+          if (offset + size > start) {
+            spans.push({
+              file,
+              start: Math.max(0, start - offset),
+              end: Math.min(size, end - offset),
+            });
+          } else file.close();
+          offset += size;
+        }
+      }
     } catch (e) {
+      for (const span of spans) span.file.close();
       if (e instanceof Deno.errors.NotFound) {
         throw new S3Error("NoSuchKey", `The specified key does not exist: ${object.key}`, {
           key: object.key,
@@ -313,7 +360,7 @@ export class DiskBackend implements Backend {
       }
       throw e;
     }
-    return fileStream(file, start, end);
+    return fileStream(spans);
   }
 
   #tempPath(suffix = ""): string {
@@ -352,27 +399,17 @@ export class DiskBackend implements Backend {
   }
 
   /**
-   * Copies the parts, in order, into a new temp file, with synchronous reads
-   * and writes of 256 KiB (a block that stays in the CPU cache between the
-   * read and the write): joining 1 GiB of 5 MiB parts took 0.8-0.9 CPU s with
-   * an awaited read and write per block, 0.45 s this way (1 MiB blocks: 2 s).
-   * The event loop is yielded between parts so other requests still run.
+   * Joins the parts without copying: a new temp directory of hard links to
+   * the parts' files, in order (the parts stay valid; see the module doc).
    */
   async concat(parts: readonly Staged[]): Promise<Staged> {
-    const path = this.#tempPath();
+    const path = this.#tempPath(PARTS);
     let size = 0;
     try {
-      using out = await Deno.open(path, { write: true, createNew: true });
-      const buf = new Uint8Array(READ_CHUNK);
-      for (const part of parts) {
-        using input = await Deno.open(pathOf(part.data), { read: true });
-        for (;;) {
-          const n = input.readSync(buf);
-          if (n === null) break;
-          writeAllSync(out, buf.subarray(0, n));
-          size += n;
-        }
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await Deno.mkdir(path);
+      for (const [i, part] of parts.entries()) {
+        await Deno.link(pathOf(part.data), join(path, String(i + 1).padStart(5, "0")));
+        size += part.size;
       }
     } catch (e) {
       await removeQuietly(path);
@@ -395,7 +432,9 @@ export class DiskBackend implements Backend {
       const id = keyHash(key);
       const fanDir = join(this.#dir, bucket, id.slice(0, 2));
       await Deno.mkdir(fanDir, { recursive: true });
-      const fileName = `${id}.${Date.now().toString(36)}${++this.#counter}`;
+      const fileName = `${id}.${Date.now().toString(36)}${++this.#counter}${
+        pathOf(staged.data).endsWith(PARTS) ? PARTS : ""
+      }`;
       const dataPath = join(fanDir, fileName);
       await Deno.rename(pathOf(staged.data), dataPath);
       const object: StoredObject = {

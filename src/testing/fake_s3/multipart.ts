@@ -7,6 +7,7 @@
 import { multipartEtag } from "../../hash.ts";
 import type { ObjectFields, Staged } from "./backend.ts";
 import { compareKeys } from "./listing.ts";
+import type { UploadChecksum } from "./part_checksum.ts";
 import { S3Error } from "./s3_error.ts";
 
 /** One uploaded part. */
@@ -17,6 +18,8 @@ export interface Part {
   etag: string;
   /** Size in bytes. */
   size: number;
+  /** Base64 CRC32 the part was sent (and checked) with, if any. */
+  crc32?: string | undefined;
   /** Upload time. */
   lastModified: Date;
   /** The bytes. */
@@ -37,6 +40,8 @@ export interface Upload {
   fields: Omit<ObjectFields, "etag" | "partSizes">;
   /** Parts by number. */
   parts: Map<number, Part>;
+  /** The part checksum the upload was created with (CRC32 only), if any. */
+  checksum?: UploadChecksum | undefined;
 }
 
 /** What a successful completion produced, remembered so a retried completion succeeds again. */
@@ -47,6 +52,8 @@ export interface Completion {
   key: string;
   /** The object's ETag. */
   etag: string;
+  /** The object's checksum (composite CRC32), if it has one. */
+  crc32?: string | undefined;
 }
 
 // Retries of CompleteMultipartUpload arrive soon after the first attempt;
@@ -70,9 +77,22 @@ export class UploadRegistry {
   #completed = new Map<string, Completion>();
 
   /** Starts an upload. */
-  create(bucket: string, key: string, fields: Upload["fields"]): Upload {
+  create(
+    bucket: string,
+    key: string,
+    fields: Upload["fields"],
+    checksum?: UploadChecksum,
+  ): Upload {
     const id = crypto.randomUUID().replaceAll("-", "");
-    const upload: Upload = { id, bucket, key, initiated: new Date(), fields, parts: new Map() };
+    const upload: Upload = {
+      id,
+      bucket,
+      key,
+      initiated: new Date(),
+      fields,
+      parts: new Map(),
+      checksum,
+    };
     this.#uploads.set(id, upload);
     return upload;
   }
@@ -134,6 +154,8 @@ export interface RequestedPart {
   number: number;
   /** ETag as sent (quotes allowed). */
   etag: string;
+  /** `<ChecksumCRC32>` as sent, if any. */
+  crc32?: string | undefined;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from "./context.ts";
 import { planCompletion, type RequestedPart, type Upload } from "./multipart.ts";
 import { checkCopySourceConditions } from "./object_handlers.ts";
+import { checkPart, completionChecksum, uploadChecksum } from "./part_checksum.ts";
 import { announcedSize, bodyChunks, contentMd5Hex, readSmallBody } from "./request_body.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
@@ -30,7 +31,8 @@ const MAX_PARTS = 10000;
 const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
 
 /**
- * CreateMultipartUpload: records content type and metadata for the final object.
+ * CreateMultipartUpload: records content type and metadata for the final
+ * object, and the part checksum algorithm (checked when it is CRC32).
  *
  * @example
  * ```ts
@@ -57,12 +59,22 @@ export function createMultipartUpload(
   const bucket = requireBucket(ctx.backend, route);
   const key = route.key!;
   const { contentType, metadata, headers } = fieldsFromHeaders(req.headers, "");
-  const upload = ctx.uploads.create(bucket, key, { contentType, metadata, headers });
-  return Promise.resolve(xmlResponse("InitiateMultipartUploadResult", [
+  const checksum = uploadChecksum(req.headers);
+  const upload = ctx.uploads.create(bucket, key, { contentType, metadata, headers }, checksum);
+  const res = xmlResponse("InitiateMultipartUploadResult", [
     ["Bucket", bucket],
     ["Key", key],
     ["UploadId", upload.id],
-  ]));
+    ...(checksum === undefined ? [] : [
+      ["ChecksumAlgorithm", checksum.algorithm] as XmlElement,
+      ["ChecksumType", checksum.type] as XmlElement,
+    ]),
+  ]);
+  if (checksum !== undefined) {
+    res.headers.set("x-amz-checksum-algorithm", checksum.algorithm);
+    res.headers.set("x-amz-checksum-type", checksum.type);
+  }
+  return Promise.resolve(res);
 }
 
 function partNumber(route: Route): number {
@@ -84,6 +96,7 @@ async function storePart(
   upload: Upload,
   number: number,
   staged: Staged,
+  crc32?: string,
 ): Promise<{ etag: string; lastModified: Date }> {
   if (!ctx.uploads.isActive(upload)) {
     await ctx.backend.discard(staged);
@@ -92,14 +105,23 @@ async function storePart(
     });
   }
   const old = upload.parts.get(number);
-  const part = { number, etag: staged.md5, size: staged.size, lastModified: new Date(), staged };
+  const part = {
+    number,
+    etag: staged.md5,
+    size: staged.size,
+    crc32,
+    lastModified: new Date(),
+    staged,
+  };
   upload.parts.set(number, part);
   if (old) await ctx.backend.discard(old.staged);
   return part;
 }
 
 /**
- * UploadPart: streams a part in, verifies Content-MD5.
+ * UploadPart: streams a part in, verifies Content-MD5 and a CRC32 checksum
+ * (header or trailer; required when the upload was created with CRC32),
+ * and answers with the checksum it verified.
  *
  * @example
  * ```ts
@@ -127,21 +149,35 @@ export async function uploadPart(
   const { bucket, key, upload } = addressedUpload(route, ctx);
   const number = partNumber(route);
   const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
+  const body = await checkPart(
+    req.headers,
+    (onTrailer) => bodyChunks(req, onTrailer),
+    upload.checksum,
+    key,
+  );
   const staged = await ctx.backend.stage(
-    bodyChunks(req),
+    body.chunks,
     announcedSize(req.headers),
     ctx.maxObjectSize,
   );
-  if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
+  let crc32: string | undefined;
+  try {
+    crc32 = body.verify();
+    if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
+      throw new S3Error(
+        "BadDigest",
+        `The Content-MD5 you specified did not match what we received for part ${number} of ${key}`,
+        { bucket, key },
+      );
+    }
+  } catch (e) {
     await ctx.backend.discard(staged);
-    throw new S3Error(
-      "BadDigest",
-      `The Content-MD5 you specified did not match what we received for part ${number} of ${key}`,
-      { bucket, key },
-    );
+    throw e;
   }
-  const part = await storePart(ctx, upload, number, staged);
-  return new Response(null, { headers: { "etag": `"${part.etag}"` } });
+  const part = await storePart(ctx, upload, number, staged, crc32);
+  const headers: Record<string, string> = { "etag": `"${part.etag}"` };
+  if (crc32 !== undefined) headers["x-amz-checksum-crc32"] = crc32;
+  return new Response(null, { headers });
 }
 
 /**
@@ -219,11 +255,17 @@ function parseCompletion(body: Uint8Array): RequestedPart[] {
     if (!/^\d+$/.test(number) || etag === undefined) {
       throw new S3Error("MalformedXML", "a <Part> needs a <PartNumber> and an <ETag>");
     }
-    return { number: Number(number), etag };
+    return { number: Number(number), etag, crc32: childText(p, "ChecksumCRC32") };
   });
 }
 
-function completionResponse(req: Request, bucket: string, key: string, etag: string): Response {
+function completionResponse(
+  req: Request,
+  bucket: string,
+  key: string,
+  etag: string,
+  crc32: string | undefined,
+): Response {
   const origin = new URL(req.url).origin;
   const path = key.split("/").map(encodeURIComponent).join("/");
   return xmlResponse("CompleteMultipartUploadResult", [
@@ -231,11 +273,15 @@ function completionResponse(req: Request, bucket: string, key: string, etag: str
     ["Bucket", bucket],
     ["Key", key],
     ["ETag", `"${etag}"`],
+    ...(crc32 === undefined
+      ? []
+      : [["ChecksumCRC32", crc32] as XmlElement, ["ChecksumType", "COMPOSITE"] as XmlElement]),
   ]);
 }
 
 /**
- * CompleteMultipartUpload: validates the part list, joins the parts and
+ * CompleteMultipartUpload: validates the part list (and the parts' CRC32
+ * checksums, for an upload created with CRC32), joins the parts and
  * commits with the multipart ETag, honouring If-None-Match / If-Match. A
  * retry of a completion that already succeeded gets the same answer.
  *
@@ -270,9 +316,16 @@ export async function completeMultipartUpload(
   const uploadId = route.query.get("uploadId");
   const body = await readSmallBody(req, MAX_COMPLETE_BODY);
   const done = ctx.uploads.completion(uploadId, bucket, key);
-  if (done) return completionResponse(req, bucket, key, done.etag);
+  if (done) return completionResponse(req, bucket, key, done.etag, done.crc32);
   const upload = ctx.uploads.get(uploadId, bucket, key);
-  const plan = planCompletion(upload, parseCompletion(body), ctx.minPartSize);
+  const requested = parseCompletion(body);
+  const plan = planCompletion(upload, requested, ctx.minPartSize);
+  const crc32 = await completionChecksum(
+    upload.checksum,
+    requested,
+    (n) => upload.parts.get(n)?.crc32,
+    upload.id,
+  );
   const staged = await ctx.backend.concat(plan.parts.map((p) => p.staged));
   try {
     await ctx.backend.commit(bucket, key, staged, {
@@ -293,9 +346,9 @@ export async function completeMultipartUpload(
     await ctx.backend.discard(staged);
     throw e;
   }
-  ctx.uploads.completed(upload.id, { bucket, key, etag: plan.etag });
+  ctx.uploads.completed(upload.id, { bucket, key, etag: plan.etag, crc32 });
   for (const part of upload.parts.values()) await ctx.backend.discard(part.staged);
-  return completionResponse(req, bucket, key, plan.etag);
+  return completionResponse(req, bucket, key, plan.etag, crc32);
 }
 
 /**
@@ -387,6 +440,7 @@ export function listParts(_req: Request, route: Route, ctx: HandlerContext): Pro
         ["LastModified", isoTime(p.lastModified)],
         ["ETag", `"${p.etag}"`],
         ["Size", p.size],
+        ...(p.crc32 === undefined ? [] : [["ChecksumCRC32", p.crc32] as XmlElement]),
       ],
     ]),
   ]));

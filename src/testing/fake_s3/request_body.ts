@@ -36,8 +36,9 @@ export function isAwsChunked(headers: Headers): boolean {
  * Decodes `aws-chunked` framing: `<hex-size>[;chunk-signature=...]\r\n<data>\r\n`
  * repeated, a zero-size chunk, optional trailer lines and a blank line.
  * Data is passed through as sub-arrays of the input, without copying.
- * Signatures and trailing checksums are not verified. Throws
- * `IncompleteBody` for broken framing.
+ * Signatures are not verified; trailer lines (trailing checksums) go to
+ * `onTrailer` (lower-case name, trimmed value) for the caller to check.
+ * Throws `IncompleteBody` for broken framing.
  *
  * @example
  * ```ts
@@ -52,6 +53,7 @@ export function isAwsChunked(headers: Headers): boolean {
  */
 export async function* decodeAwsChunked(
   source: AsyncIterable<Uint8Array>,
+  onTrailer?: (name: string, value: string) => void,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   // States: reading a header line, copying data, expecting the CRLF after
   // data, reading trailer lines, done.
@@ -80,6 +82,11 @@ export async function* decodeAwsChunked(
           line = [];
           if (state === "trailer") {
             if (text === "") state = "done";
+            else if (onTrailer !== undefined) {
+              const colon = text.indexOf(":");
+              if (colon <= 0) throw broken(`bad trailer line ${JSON.stringify(text)}`);
+              onTrailer(text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim());
+            }
             continue;
           }
           const hex = text.split(";", 1)[0]!.trim();
@@ -124,6 +131,7 @@ export async function* decodeAwsChunked(
 
 /**
  * The request body as an async iterable of decoded bytes (empty for no body).
+ * Trailer lines of an `aws-chunked` body go to `onTrailer` once it is read.
  *
  * @example
  * ```ts
@@ -135,9 +143,12 @@ export async function* decodeAwsChunked(
  * assert(n === 2);
  * ```
  */
-export function bodyChunks(req: Request): AsyncIterable<Uint8Array> {
+export function bodyChunks(
+  req: Request,
+  onTrailer?: (name: string, value: string) => void,
+): AsyncIterable<Uint8Array> {
   const body: AsyncIterable<Uint8Array> = req.body ?? emptyBody();
-  return isAwsChunked(req.headers) ? decodeAwsChunked(body) : body;
+  return isAwsChunked(req.headers) ? decodeAwsChunked(body, onTrailer) : body;
 }
 
 // deno-lint-ignore require-yield

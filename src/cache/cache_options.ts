@@ -1,0 +1,96 @@
+/**
+ * Options of the asset cache (`AssetCache`) and of its calls. Types only:
+ * importing this module costs a warm process nothing.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { EnvReader } from "../config.ts";
+import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
+import type { StoreOptions } from "../store/open.ts";
+import type { ObjectStore } from "../store/types.ts";
+import type { VerifyProgress } from "./maintenance.ts";
+
+/** Options of `AssetCache`. Unset values come from the environment and config file (see `resolveSettings`). */
+export interface AssetCacheOptions {
+  /** Cache directory (default: `VC_CACHE_DIR`, the config file, or the platform cache dir). */
+  cacheDir?: string;
+  /** Seconds before an entry is revalidated; default 86400; 0 = on every call. */
+  timeout?: number;
+  /** Bucket names, or store root URIs like `file:///srv/assets`, that are never revalidated. */
+  immutableBuckets?: string[];
+  /** Never touch the network: serve what is cached, else throw `OfflineError`. */
+  offline?: boolean;
+  /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */
+  onUnreachable?: "warn" | "fail";
+  /** Options for `openStore` (S3 endpoint, region, credentials, ...). */
+  store?: StoreOptions;
+  /** Opens stores instead of `openStore` (tests, custom backends). */
+  openStore?: (rootUri: string) => Promise<ObjectStore>;
+  /** Receives warnings (default `console.warn`). */
+  warn?: (message: string) => void;
+  /** Tuning of large downloads. */
+  download?: Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">;
+  /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
+  configPath?: string | false;
+  /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
+  env?: EnvReader | Record<string, string | undefined>;
+  /**
+   * Source of time for the timeout, the recheck interval and revalidation
+   * times (default: the system clock; tests pass a `ManualClock` from
+   * `./testing`). `prune` compares file ages with the filesystem's time.
+   */
+  clock?: Clock;
+  /**
+   * Seconds to wait for another process's lock on an entry before
+   * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
+   */
+  lockWait?: number;
+  /**
+   * Downloads at once (default 16); further cold entries wait for a slot.
+   * `Promise.all` over a thousand `cache()` calls then runs like a prefill
+   * instead of opening a thousand requests and files together (measured:
+   * 1000 × 4 KiB took 1.7× as long unbounded).
+   */
+  maxDownloads?: number;
+}
+
+/** Per-call options of `AssetCache.cache`. */
+export interface CacheGetOptions {
+  /** Treat this object as immutable: never revalidate a cached copy. */
+  immutable?: boolean;
+  /** Stop waiting; a shared download stops when every caller has aborted. */
+  signal?: AbortSignal;
+  /** Download progress. */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+  /**
+   * Pinned content (an integrity lock entry): a download is verified against
+   * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
+   * cached) on a mismatch. A cached copy that entered the cache without this
+   * check (an unlocked read) is hashed once before it is served, and its
+   * SHA-256 recorded; one that does not match is downloaded again, verified.
+   */
+  integrity?: DownloadIntegrity;
+}
+
+/** Options of `AssetCache.ls`. */
+export interface LsOptions {
+  /** HEAD every entry to fill in `outdated`. */
+  checkRemote?: boolean;
+}
+
+/** Options of `AssetCache.prune`. */
+export interface CachePruneOptions {
+  /** Remove least recently used entries until the cache holds at most this many bytes. */
+  maxBytes?: number;
+  /** Remove entries not used for this many seconds. */
+  olderThan?: number;
+  /** Report what would be removed, remove nothing. */
+  dryRun?: boolean;
+}
+
+/** Options of `AssetCache.verify`. */
+export interface CacheVerifyOptions {
+  /** Called after each entry. */
+  onProgress?: (progress: VerifyProgress) => void;
+}

@@ -1,0 +1,342 @@
+/**
+ * The asset cache's downloads: opening stores, and fetching an entry into
+ * place under its cross-process lock (at most `maxDownloads` at once),
+ * writing its record before the lock is released.
+ *
+ * Loaded on the first download or revalidation: a warm process never
+ * parses it.
+ *
+ * @module
+ */
+import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
+import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
+import { Limiter } from "../pool.ts";
+import { OfflineError, StoreError, VcError } from "../errors.ts";
+import { normalizeEtag } from "../hash.ts";
+import { type DownloadIntegrity, type DownloadOptions, downloadToFile } from "../store/download.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import type { AssetCacheOptions } from "./cache_options.ts";
+import { explainCacheError } from "./cache_errors.ts";
+import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
+import { sweepDirectory } from "./debris.ts";
+import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
+import { type EntryIndex, type EntryRec, sameVersion, toMeta } from "./entry_index.ts";
+import type { EntryLocation } from "./layout.ts";
+import { keepJournalsOpen } from "./record_journal.ts";
+import type { FlightContext } from "./single_flight.ts";
+
+// Directories remembered as swept before the set is reset.
+const MEMORY_DIRS = 100_000;
+
+/** Settings of an {@linkcode EntryFetcher}. */
+export interface EntryFetcherOptions {
+  /** Opens the store of a root URI. */
+  open: (rootUri: string) => Promise<ObjectStore>;
+  /** Receives warnings. */
+  warn: (message: string) => void;
+  /** How long to wait for another process's lock on an entry (ms). */
+  lockWaitMs: number;
+  /** Downloads at once. */
+  maxDownloads: number;
+  /** The S3 endpoint entries are cached under (for messages). */
+  endpoint: string | undefined;
+  /** Tuning of large downloads. */
+  download: AssetCacheOptions["download"];
+}
+
+/**
+ * Downloads entries of one cache into place, and opens (and closes) the
+ * stores they come from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EntryFetcher } from "./entry_fetch.ts";
+ * import { EntryIndex } from "./entry_index.ts";
+ * import { CacheLayout } from "./layout.ts";
+ * import { systemClock } from "../clock.ts";
+ * import { openStore } from "../store/open.ts";
+ * import { parseUri } from "../uri.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+ *   const layout = new CacheLayout(`${root}/cache`);
+ *   const index = new EntryIndex(layout, {
+ *     clock: systemClock,
+ *     ttlMs: 1000,
+ *     offline: false,
+ *     immutableBuckets: [],
+ *   });
+ *   const fetcher = new EntryFetcher(index, {
+ *     open: (uri) => openStore(uri),
+ *     warn: () => {},
+ *     lockWaitMs: 1000,
+ *     maxDownloads: 4,
+ *     endpoint: undefined,
+ *     download: undefined,
+ *   });
+ *   const parsed = parseUri(`file://${root}/x.txt`);
+ *   assert(parsed.scheme === "file");
+ *   const ctx = { signal: new AbortController().signal, progress: () => {} };
+ *   const rec = await fetcher.fetch(layout.locate(parsed), undefined, ctx);
+ *   assert.equal(await Deno.readTextFile(rec.path), "x");
+ *   await fetcher.close();
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export class EntryFetcher {
+  #index: EntryIndex;
+  #options: EntryFetcherOptions;
+  #stores = new Map<string, Promise<ObjectStore>>();
+  #downloads: Limiter;
+  #fetching = 0;
+  #closeJournals: (() => void) | undefined;
+  #dirReady = false;
+  #swept = new Set<string>();
+
+  /** No I/O. */
+  constructor(index: EntryIndex, options: EntryFetcherOptions) {
+    this.#index = index;
+    this.#options = options;
+    this.#downloads = new Limiter(options.maxDownloads);
+  }
+
+  /** The store holding `loc`'s object (opened once per root), and its key there. */
+  async storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
+    let root = loc.storeRoot;
+    let key = loc.key;
+    if (loc.bucket === "") {
+      // file:// objects: read through links (the store refuses to follow them).
+      const path = fileURLToPath(loc.uri);
+      try {
+        const real = Deno.realPathSync(path);
+        root = toFileUrl(dirname(real)).href;
+        key = basename(real);
+      } catch {
+        // Missing: the store reports it.
+      }
+    }
+    let store = this.#stores.get(root);
+    if (store === undefined) {
+      store = this.#options.open(root);
+      this.#stores.set(root, store);
+      store.catch(() => {
+        if (this.#stores.get(root) === store) this.#stores.delete(root);
+      });
+    }
+    return { store: await store, key };
+  }
+
+  /** Closes the stores opened so far (they are reopened on demand). */
+  async close(): Promise<void> {
+    const stores = [...this.#stores.values()];
+    this.#stores.clear();
+    await Promise.all(stores.map(async (p) => {
+      try {
+        await (await p).close();
+      } catch {
+        // A store that failed to open has nothing to close.
+      }
+    }));
+  }
+
+  /** Downloads the object (a new version when `expected` is set), at most `maxDownloads` at once. */
+  fetch(
+    loc: EntryLocation,
+    expected: ObjectInfo | undefined,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<EntryRec> {
+    return this.#downloads.run(async () => {
+      // Aborted while waiting for a slot: nothing started, nothing to undo.
+      ctx.signal.throwIfAborted();
+      // While downloads run, record journals stay open between appends.
+      if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
+      try {
+        return await this.#fetchNow(loc, expected, ctx, integrity);
+      } finally {
+        if (--this.#fetching === 0) this.#closeJournals?.();
+      }
+    });
+  }
+
+  /** Downloads the object (a new version when `expected` is set) under the entry lock. */
+  async #fetchNow(
+    loc: EntryLocation,
+    expected: ObjectInfo | undefined,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<EntryRec> {
+    const index = this.#index;
+    const layout = index.layout;
+    const { store, key } = await this.storeFor(loc);
+    try {
+      this.#ensureDir();
+      // The data file is written by a rename onto it, which never follows a
+      // link there; its shared temp file refuses one (AtomicFile.openShared).
+      layout.assertSafeRenameTarget(loc.dataPath);
+      layout.assertSafeOnce(loc.journalPath);
+    } catch (e) {
+      throw this.explain(e, loc);
+    }
+    // What an interrupted run left where this one works (once per directory).
+    const dataDir = dirname(loc.dataPath);
+    if (!this.#swept.has(dataDir)) {
+      if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
+      this.#swept.add(dataDir);
+      sweepDirectory(dataDir, dirname(loc.metaPath));
+    }
+    const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+    const lock = await this.#lock(loc, ctx, mode);
+    try {
+      // Another process may have completed the entry while we waited for the
+      // lock. A fresh lock (the usual cold miss: we just created its file)
+      // has nothing to find, so it costs no further reads.
+      const old = index.byPath(loc.dataPath);
+      if (lock !== undefined && lock.waited) {
+        const done = index.load(loc);
+        if (
+          done !== undefined && done.gone !== true &&
+          (expected === undefined || sameVersion(expected, done)) &&
+          (integrity === undefined || done.sha256 === integrity.sha256)
+        ) {
+          if (old !== undefined && old !== done) old.valid = false;
+          return done;
+        }
+      }
+      const options: DownloadOptions = {
+        ...this.#options.download,
+        signal: ctx.signal,
+        uri: loc.uri,
+      };
+      options.onProgress = ctx.progress;
+      if (expected !== undefined) options.expected = expected;
+      if (integrity !== undefined) options.integrity = integrity;
+      if (mode !== undefined) options.mode = mode;
+      if (lock !== undefined) {
+        // The locked file takes the first attempt; a retry (the object
+        // changed mid-download) gets a unique one.
+        let first: AtomicFile | undefined = lock.temp;
+        options.temp = () => {
+          const temp = first ?? AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
+          first = undefined;
+          return temp;
+        };
+      }
+      let info;
+      try {
+        info = await downloadToFile(store, key, loc.dataPath, options);
+      } catch (e) {
+        throw this.explain(e, loc);
+      }
+      const now = index.clock.now();
+      const rec: EntryRec = {
+        uri: loc.uri,
+        path: loc.dataPath,
+        loc,
+        etag: normalizeEtag(info.etag),
+        size: info.size,
+        md5: info.md5,
+        sha256: info.sha256,
+        validatedAt: now,
+        touchedAt: now,
+        checkedAt: now,
+        immutable: index.isImmutable(loc),
+        valid: true,
+        partSizes: info.partSizes,
+      };
+      // After the data is in place, before the lock is released: a record
+      // never describes data that is not, and a waiter finds it.
+      try {
+        index.writeRecord(loc, toMeta(rec), old?.legacy === true);
+      } catch (e) {
+        // Data without a record is invisible to ls, prune and verify: remove it.
+        try {
+          layout.assertSafe(loc.dataPath);
+          Deno.removeSync(loc.dataPath);
+        } catch {
+          // Gone already, or not ours to touch; maintenance finds orphans.
+        }
+        throw this.explain(e, loc);
+      }
+      if (old !== undefined) old.valid = false;
+      index.setPath(rec);
+      return rec;
+    } finally {
+      // A failed download removes the temp file first; a done one was renamed.
+      lock?.release();
+    }
+  }
+
+  /**
+   * The entry's lock (its download's own shared temp file, see
+   * entry_lock.ts), or undefined when it cannot be had.
+   */
+  async #lock(
+    loc: EntryLocation,
+    ctx: FlightContext,
+    mode: number | undefined,
+  ): Promise<EntryLock | undefined> {
+    const lockWaitMs = this.#options.lockWaitMs;
+    try {
+      return await acquireEntryLock(loc.dataPath, {
+        signal: ctx.signal,
+        clock: this.#index.clock,
+        timeout: lockWaitMs,
+        ...(mode === undefined ? {} : { mode }),
+        onWait: (holder) =>
+          this.#options.warn(
+            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
+              sharedTempPathFor(loc.dataPath)
+            }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+          ),
+      });
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      // Locking is an optimisation (impossible in a read-only dir, on a
+      // filesystem without flock, or held too long by a stopped process): go
+      // on without it, with a unique temp file. Correctness rests on the
+      // verified temp file and the rename.
+      if ((e as Error | undefined)?.name === "LockTimeoutError") {
+        this.#options.warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
+      }
+      return undefined;
+    }
+  }
+
+  /** Creates the cache dir (0700) on the first write. */
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    ensureCacheDir(this.#index.layout.dir);
+    this.#dirReady = true;
+  }
+
+  /** `e` explained for `loc` (see `explainCacheError`). */
+  explain(e: unknown, loc: EntryLocation): unknown {
+    return explainCacheError(e, this.#index.layout.dir, loc, this.#options.endpoint);
+  }
+}
+
+/**
+ * Store errors that mean "can't ask right now" rather than "the answer is no".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUnreachable } from "./entry_fetch.ts";
+ * import { NotFoundError, OfflineError } from "../errors.ts";
+ * assert(await isUnreachable(new OfflineError("down")));
+ * assert(!(await isUnreachable(new NotFoundError("gone"))));
+ * ```
+ */
+export async function isUnreachable(e: unknown): Promise<boolean> {
+  if (e instanceof OfflineError) return true;
+  if (e instanceof StoreError) return e.status === undefined || e.status >= 500;
+  if (e instanceof VcError) return false;
+  if (e instanceof Deno.errors.ConnectionRefused) return true;
+  // Only reached when a store call failed.
+  const { isTransientError, isUnreachableError } = await import("../store/retry.ts");
+  return isUnreachableError(e) || isTransientError(e);
+}

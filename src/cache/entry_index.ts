@@ -1,0 +1,319 @@
+/**
+ * What an asset cache process knows about its entries: the in-memory maps
+ * (by URI for the warm path, by data path for everything else), reading and
+ * writing entries' records, and whether an entry is fresh.
+ *
+ * This is on the warm path (`vc path`): it imports nothing that downloads.
+ *
+ * @module
+ */
+import { isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
+import type { Clock } from "../clock.ts";
+import { normalizeEtag } from "../hash.ts";
+import { formatUri, parseUri } from "../uri.ts";
+import type { EntryMeta } from "./entry_meta.ts";
+import {
+  isOwnDataFile,
+  lastUsedOf,
+  markUsed,
+  readEntryRecord,
+  type RecordPaths,
+  validationHolds,
+  writeEntryRecord,
+} from "./entry_records.ts";
+import type { CacheLayout, EntryLocation } from "./layout.ts";
+
+// Entries remembered in memory before the maps are reset.
+const MEMORY_ENTRIES = 100_000;
+
+/** What the process knows about one cached entry. */
+export interface EntryRec {
+  /** The entry's URI. */
+  uri: string;
+  /** Its data file. */
+  path: string;
+  /** Where its record lives. */
+  loc: RecordPaths;
+  /** Its record came from an earlier version's record file (removed on the next write). */
+  legacy?: boolean;
+  /** The store's ETag of the cached version. */
+  etag: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Hex MD5 of the data, when known. */
+  md5: string | undefined;
+  /** Hex SHA-256 checked against an integrity lock entry, if ever. */
+  sha256?: string | undefined;
+  /** ms since the epoch; 0 = invalidated (revalidate even if immutable). */
+  validatedAt: number;
+  /** When last use was last recorded (ms). */
+  touchedAt: number;
+  /** When the data file's existence was last checked (ms). */
+  checkedAt: number;
+  /** Never revalidated (an immutable bucket or prefix). */
+  immutable: boolean;
+  /** False once replaced or removed: not served from memory. */
+  valid: boolean;
+  /** Part sizes of a multipart ETag. */
+  partSizes?: number[] | undefined;
+  /** The store said the object is gone (recorded, so other processes know). */
+  gone?: boolean;
+}
+
+/** Settings of an {@linkcode EntryIndex}. */
+export interface EntryIndexOptions {
+  /** Source of time. */
+  clock: Clock;
+  /** ms before an entry is revalidated. */
+  ttlMs: number;
+  /** Serve whatever is cached, never ask. */
+  offline: boolean;
+  /** Bucket names or store root URIs that are never revalidated. */
+  immutableBuckets: readonly string[];
+}
+
+/**
+ * The entries a cache process knows, and their records on disk.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EntryIndex } from "./entry_index.ts";
+ * import { CacheLayout } from "./layout.ts";
+ * import { systemClock } from "../clock.ts";
+ * import { parseUri } from "../uri.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const layout = new CacheLayout(dir);
+ *   const index = new EntryIndex(layout, {
+ *     clock: systemClock,
+ *     ttlMs: 1000,
+ *     offline: false,
+ *     immutableBuckets: ["frozen"],
+ *   });
+ *   const parsed = parseUri("s3://frozen/a.csv");
+ *   assert(parsed.scheme === "s3");
+ *   const loc = layout.locate(parsed);
+ *   assert(index.isImmutable(loc));
+ *   assert.equal(index.load(loc), undefined); // nothing cached
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class EntryIndex {
+  /** Where entries live. */
+  readonly layout: CacheLayout;
+  /** Source of time. */
+  readonly clock: Clock;
+  /** ms before an entry is revalidated. */
+  readonly ttlMs: number;
+  /** Serve whatever is cached, never ask. */
+  readonly offline: boolean;
+  #immutable: { buckets: Set<string>; prefixes: string[] };
+  #byUri = new Map<string, EntryRec>();
+  #byPath = new Map<string, EntryRec>();
+
+  /** No I/O. */
+  constructor(layout: CacheLayout, options: EntryIndexOptions) {
+    this.layout = layout;
+    this.clock = options.clock;
+    this.ttlMs = options.ttlMs;
+    this.offline = options.offline;
+    this.#immutable = parseImmutable(options.immutableBuckets);
+  }
+
+  /** The entry last served for `uri`, if remembered. */
+  byUri(uri: string): EntryRec | undefined {
+    return this.#byUri.get(uri);
+  }
+
+  /** The entry known at data path `path`, if remembered. */
+  byPath(path: string): EntryRec | undefined {
+    return this.#byPath.get(path);
+  }
+
+  /** Remembers `rec` as the entry at its data path. */
+  setPath(rec: EntryRec): void {
+    this.#byPath.set(rec.path, rec);
+  }
+
+  /** Remembers that `uri` is served by `rec`. */
+  remember(uri: string, rec: EntryRec): void {
+    if (this.#byUri.size >= MEMORY_ENTRIES) {
+      // Bounded memory in long-running processes: the maps only save disk
+      // reads, so dropping them all is correct, and cheaper than an LRU.
+      this.#byUri.clear();
+      this.#byPath.clear();
+      this.#byPath.set(rec.path, rec);
+    }
+    this.#byUri.set(uri, rec);
+  }
+
+  /** Stops serving the entry at `path` from memory. */
+  forget(path: string): void {
+    const rec = this.#byPath.get(path);
+    if (rec !== undefined) rec.valid = false;
+    this.#byPath.delete(path);
+  }
+
+  /** Whether `rec` may be served at `now` without asking the store. */
+  isFresh(rec: EntryRec, now: number, immutable: boolean): boolean {
+    if (this.offline) return true; // never ask: whatever is cached is served
+    if (!validationHolds(rec, now)) return false; // ask even if immutable
+    return rec.immutable || immutable || now - rec.validatedAt < this.ttlMs;
+  }
+
+  /** Whether the entry's bucket or prefix is never revalidated. */
+  isImmutable(loc: EntryLocation): boolean {
+    if (loc.bucket !== "" && this.#immutable.buckets.has(loc.bucket)) return true;
+    return this.#immutable.prefixes.some((p) => loc.uri.startsWith(p));
+  }
+
+  /** Records last use (best effort). */
+  async touch(rec: EntryRec, now: number): Promise<void> {
+    rec.touchedAt = now;
+    await markUsed(rec.path, now);
+  }
+
+  /**
+   * Reads an entry's record, never through a link: a symbolic link at its
+   * journal, a shard, `.meta` or a directory below it is refused with an
+   * error naming it (like a write), instead of records read from elsewhere.
+   */
+  readRecord(loc: RecordPaths): ReturnType<typeof readEntryRecord> {
+    this.layout.assertSafeOnce(loc.journalPath);
+    return readEntryRecord(loc);
+  }
+
+  /** Writes a record (checked for planted links first). */
+  writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
+    this.layout.assertSafeOnce(loc.journalPath);
+    if (legacy) this.layout.assertSafe(loc.metaPath);
+    writeEntryRecord(loc, meta, { legacy });
+  }
+
+  /** {@linkcode EntryIndex.writeRecord} for a known entry; clears its legacy flag. */
+  saveRec(rec: EntryRec, meta: EntryMeta = toMeta(rec)): void {
+    this.writeRecord(rec.loc, meta, rec.legacy === true);
+    rec.legacy = false;
+  }
+
+  /** Reads the entry's record and checks its data file; undefined when not usable. */
+  load(loc: EntryLocation): EntryRec | undefined {
+    const found = this.readRecord(loc);
+    const meta = found?.meta;
+    // A record for another URI means two URIs share a path (case-insensitive
+    // filesystem): never serve one's data for the other.
+    if (meta === undefined || meta.uri !== loc.uri) return undefined;
+    const stat = statOrUndefined(loc.dataPath);
+    // Not the cache's own copy (another size, a link, another name): a miss.
+    if (!isOwnDataFile(stat, meta.size)) return undefined;
+    const now = this.clock.now();
+    const rec: EntryRec = {
+      uri: loc.uri,
+      path: loc.dataPath,
+      loc,
+      etag: meta.etag,
+      size: meta.size,
+      md5: meta.md5,
+      sha256: meta.sha256,
+      validatedAt: meta.validatedAt,
+      touchedAt: lastUsedOf(stat, found?.legacyUsed),
+      checkedAt: now,
+      immutable: this.isImmutable(loc),
+      valid: true,
+      partSizes: meta.partSizes,
+    };
+    if (meta.gone === true) rec.gone = true;
+    if (found?.legacyUsed !== undefined) rec.legacy = true;
+    this.#byPath.set(rec.path, rec);
+    return rec;
+  }
+}
+
+/**
+ * The record of `rec`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toMeta } from "./entry_index.ts";
+ * const meta = toMeta({ uri: "s3://b/k", etag: "e", size: 1, md5: undefined, validatedAt: 5 });
+ * assert.deepEqual(meta, { uri: "s3://b/k", etag: "e", size: 1, validatedAt: 5 });
+ * ```
+ */
+export function toMeta(
+  rec: Pick<EntryRec, "uri" | "etag" | "size" | "md5" | "sha256" | "validatedAt" | "partSizes">,
+): EntryMeta {
+  const meta: EntryMeta = {
+    uri: rec.uri,
+    etag: rec.etag,
+    size: rec.size,
+    validatedAt: rec.validatedAt,
+  };
+  if (rec.md5 !== undefined) meta.md5 = rec.md5;
+  if (rec.sha256 !== undefined) meta.sha256 = rec.sha256;
+  if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
+  return meta;
+}
+
+/**
+ * Whether two descriptions name the same version of an object (size and ETag).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameVersion } from "./entry_index.ts";
+ * assert(sameVersion({ etag: '"e"', size: 1 }, { etag: "e", size: 1 }));
+ * assert(!sameVersion({ etag: "e", size: 1 }, { etag: "e", size: 2 }));
+ * ```
+ */
+export function sameVersion(
+  a: { etag: string; size: number },
+  b: { etag: string; size: number },
+): boolean {
+  return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
+}
+
+/**
+ * `lstat` of `path`, or undefined when it is missing. Synchronous: several
+ * times cheaper than an asynchronous one in Deno, for one metadata lookup.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statOrUndefined } from "./entry_index.ts";
+ * assert.equal(statOrUndefined("/nonexistent/vc-example"), undefined);
+ * ```
+ */
+export function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    // lstat: a data file replaced by a link (planted) is not a regular file: a miss.
+    return Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function parseImmutable(items: readonly string[]): { buckets: Set<string>; prefixes: string[] } {
+  const buckets = new Set<string>();
+  const prefixes: string[] = [];
+  for (const item of items) {
+    if (item.includes("://") || isAbsolute(item)) {
+      const parsed = parseUri(item.includes("://") ? item : pathToFileURL(item).href);
+      if (parsed.scheme === "s3" && parsed.key === "") {
+        buckets.add(parsed.bucket);
+        continue;
+      }
+      // Canonical form, so `file:///srv/a b` matches `file:///srv/a%20b/x`.
+      prefixes.push(formatUri(parsed).replace(/\/+$/, "") + "/");
+    } else {
+      buckets.add(item);
+    }
+  }
+  return { buckets, prefixes };
+}

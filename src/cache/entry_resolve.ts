@@ -1,0 +1,265 @@
+/**
+ * The slow path of `AssetCache.cache`, run once per entry and flight: find
+ * the entry (memory, then its record), revalidate it by ETag when it is not
+ * fresh, check it against pinned content, and download it when there is no
+ * usable copy.
+ *
+ * Loaded on the first flight: a warm process never parses it.
+ *
+ * @module
+ */
+import { IntegrityError, OfflineError } from "../errors.ts";
+import type { DownloadIntegrity } from "../store/download.ts";
+import type { ObjectInfo } from "../store/types.ts";
+import { unverifiableReason } from "../verify.ts";
+import { endpointName, goneError } from "./cache_errors.ts";
+import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
+import {
+  type EntryIndex,
+  type EntryRec,
+  sameVersion,
+  statOrUndefined,
+  toMeta,
+} from "./entry_index.ts";
+import type { EntryLocation } from "./layout.ts";
+import type { FlightContext } from "./single_flight.ts";
+
+// How often a warm entry's last-use time is written.
+const TOUCH_INTERVAL_MS = 60_000;
+// After a failed revalidation, how long the cached copy is served before trying again.
+const UNREACHABLE_RETRY_MS = 60_000;
+
+/** Settings of an {@linkcode EntryResolver}. */
+export interface EntryResolverOptions {
+  /** When the store is unreachable during revalidation: serve the cached copy with a warning, or throw. */
+  onUnreachable: "warn" | "fail";
+  /** Receives warnings. */
+  warn: (message: string) => void;
+  /** The S3 endpoint entries are cached under (for messages). */
+  endpoint: string | undefined;
+}
+
+/**
+ * Resolves entries to verified local copies (the body of a cache flight).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EntryFetcher } from "./entry_fetch.ts";
+ * import { EntryIndex } from "./entry_index.ts";
+ * import { EntryResolver } from "./entry_resolve.ts";
+ * import { CacheLayout } from "./layout.ts";
+ * import { systemClock } from "../clock.ts";
+ * import { openStore } from "../store/open.ts";
+ * import { parseUri } from "../uri.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+ *   const layout = new CacheLayout(`${root}/cache`);
+ *   const index = new EntryIndex(layout, {
+ *     clock: systemClock,
+ *     ttlMs: 1000,
+ *     offline: false,
+ *     immutableBuckets: [],
+ *   });
+ *   const fetcher = new EntryFetcher(index, {
+ *     open: (uri) => openStore(uri),
+ *     warn: () => {},
+ *     lockWaitMs: 1000,
+ *     maxDownloads: 4,
+ *     endpoint: undefined,
+ *     download: undefined,
+ *   });
+ *   const resolver = new EntryResolver(index, fetcher, {
+ *     onUnreachable: "warn",
+ *     warn: () => {},
+ *     endpoint: undefined,
+ *   });
+ *   const parsed = parseUri(`file://${root}/x.txt`);
+ *   assert(parsed.scheme === "file");
+ *   const ctx = { signal: new AbortController().signal, progress: () => {} };
+ *   const first = await resolver.resolve(layout.locate(parsed), false, ctx);
+ *   const again = await resolver.resolve(layout.locate(parsed), false, ctx);
+ *   assert(first === again); // fresh: served from memory, not downloaded again
+ *   await fetcher.close();
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export class EntryResolver {
+  #index: EntryIndex;
+  #fetcher: EntryFetcher;
+  #options: EntryResolverOptions;
+
+  /** No I/O. */
+  constructor(index: EntryIndex, fetcher: EntryFetcher, options: EntryResolverOptions) {
+    this.#index = index;
+    this.#fetcher = fetcher;
+    this.#options = options;
+  }
+
+  /**
+   * A verified local copy of `loc`'s object: cached, revalidated or
+   * downloaded. `missing`: the caller has just looked for the entry's record
+   * and found none, so a cold miss does not read the journal again (the
+   * download's lock looks for a copy another process completed meanwhile).
+   */
+  async resolve(
+    loc: EntryLocation,
+    immutable: boolean,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+    missing = false,
+  ): Promise<EntryRec> {
+    const index = this.#index;
+    const now = index.clock.now();
+    let rec = index.byPath(loc.dataPath);
+    if (rec !== undefined) {
+      // Known in memory: make sure nobody removed the file behind our back.
+      const stat = statOrUndefined(rec.path);
+      if (stat === undefined || stat.size !== rec.size || (stat.nlink ?? 1) > 1) {
+        index.forget(rec.path);
+        rec = undefined;
+      } else {
+        rec.checkedAt = now;
+        // `invalidate` in another process marks the shared record; honour it
+        // here too (one stat of the journal per entry per recheck interval).
+        if (index.readRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
+      }
+    }
+    if (rec === undefined && !missing) rec = index.load(loc);
+    if (rec !== undefined) {
+      if (rec.gone === true && index.offline) throw goneError(loc);
+      if (index.isFresh(rec, now, immutable)) {
+        if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await index.touch(rec, now);
+        return await this.#pinned(loc, rec, ctx, integrity);
+      }
+      return await this.#pinned(
+        loc,
+        await this.#revalidate(loc, rec, ctx, integrity),
+        ctx,
+        integrity,
+      );
+    }
+    if (index.offline) {
+      throw new OfflineError(
+        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
+          `(unset VC_OFFLINE or drop --offline to download it)`,
+      );
+    }
+    return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+  }
+
+  /**
+   * A cached copy about to be served for a read with pinned content: checked
+   * once (its SHA-256 then recorded); one that is not the pinned content is
+   * downloaded again, verified.
+   */
+  async #pinned(
+    loc: EntryLocation,
+    rec: EntryRec,
+    ctx: FlightContext,
+    integrity: DownloadIntegrity | undefined,
+  ): Promise<EntryRec> {
+    if (integrity === undefined || rec.sha256 === integrity.sha256) return rec;
+    const { sha256File } = await import("../hash.ts");
+    const sha256 = rec.size === integrity.size ? await sha256File(rec.path) : undefined;
+    if (sha256 === integrity.sha256) {
+      rec.sha256 = sha256;
+      try {
+        this.#index.saveRec(rec);
+      } catch {
+        // A read-only cache: the check is repeated by the next process.
+      }
+      return rec;
+    }
+    const pinned = `${
+      integrity.label ?? "the lock file"
+    } pins ${integrity.size} bytes with SHA-256 ${integrity.sha256}`;
+    if (this.#index.offline) {
+      throw new IntegrityError(
+        `cached copy ${rec.path} of ${loc.uri} is not the pinned content (${pinned}) and offline mode cannot download it again`,
+      );
+    }
+    this.#index.forget(rec.path);
+    return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+  }
+
+  async #revalidate(
+    loc: EntryLocation,
+    rec: EntryRec,
+    ctx: FlightContext,
+    integrity?: DownloadIntegrity,
+  ): Promise<EntryRec> {
+    const index = this.#index;
+    const now = index.clock.now();
+    let head: ObjectInfo | undefined;
+    try {
+      const { store, key } = await this.#fetcher.storeFor(loc);
+      head = await store.head(key, { signal: ctx.signal });
+    } catch (e) {
+      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
+      return this.#unreachable(loc, rec, e, now);
+    }
+    if (head === undefined) {
+      index.forget(rec.path);
+      // Recorded, so the next process does not serve it as fresh either.
+      if (rec.gone !== true) {
+        try {
+          index.saveRec(rec, { ...toMeta(rec), validatedAt: now, gone: true });
+        } catch {
+          // A read-only cache: this process still refuses it.
+        }
+      }
+      throw goneError(loc);
+    }
+    const unverifiable = unverifiableReason(head);
+    if (unverifiable !== undefined) {
+      // Not an S3 answer (a proxy, a captive portal): never replace the good
+      // copy with what cannot be verified; treat the store as unreachable.
+      const error = new OfflineError(`${unverifiable} (${endpointName(this.#options.endpoint)})`);
+      return this.#unreachable(loc, rec, error, now);
+    }
+    if (sameVersion(head, rec)) {
+      rec.validatedAt = now;
+      rec.touchedAt = now;
+      rec.gone = false;
+      // A read-only cache dir still works.
+      try {
+        index.saveRec(rec);
+      } catch {
+        // Not persisted; the check is just repeated by the next process.
+      }
+      return rec;
+    }
+    try {
+      return await this.#fetcher.fetch(loc, head, ctx, integrity);
+    } catch (e) {
+      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
+      return this.#unreachable(loc, rec, e, now);
+    }
+  }
+
+  #unreachable(loc: EntryLocation, rec: EntryRec, error: unknown, now: number): EntryRec {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (this.#options.onUnreachable === "fail") {
+      throw new OfflineError(
+        `cannot reach the store to revalidate ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
+        { cause: error },
+      );
+    }
+    this.#options.warn(
+      `vc: cannot reach the store to revalidate ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
+    );
+    // Serve the cached copy for a while before asking the store again (memory only).
+    if (rec.validatedAt !== 0) {
+      const ttlMs = this.#index.ttlMs;
+      rec.validatedAt = Math.max(
+        rec.validatedAt,
+        now - ttlMs + Math.min(ttlMs, UNREACHABLE_RETRY_MS),
+      );
+    }
+    return rec;
+  }
+}

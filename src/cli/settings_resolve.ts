@@ -1,0 +1,226 @@
+/**
+ * The settings flags of the versioned and cache commands (`--cache-dir`,
+ * `--timeout`, `--offline`, `--bucket`, `--manifest`, `--lock`, `--frozen`)
+ * and their resolution: flag > environment > config file > default. Kept
+ * apart from the cache and store classes (`settings.ts` builds those), so
+ * the lean `vc path` entry (`hot_path.ts`) resolves settings exactly as the
+ * full command does without loading them.
+ *
+ * @module
+ */
+import { dirname, isAbsolute, join, resolve } from "../path.ts";
+import {
+  type EnvReader,
+  loadConfigFile,
+  type LoadedConfig,
+  resolveSettings,
+  type SettingName,
+  type Settings,
+} from "../config.ts";
+import type { OptionSpecs } from "./args.ts";
+import type { CommandContext } from "./command.ts";
+import { UsageError } from "./errors.ts";
+import { parseDuration } from "./units.ts";
+
+const FLAG_OF: Record<string, string> = {
+  cacheDir: "cache-dir",
+  timeout: "timeout",
+  offline: "offline",
+  bucket: "bucket",
+  immutableBuckets: "immutable-buckets",
+};
+
+/**
+ * Flags of every command that reads through the asset cache.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CACHE_OPTIONS } from "./settings_resolve.ts";
+ * assert(CACHE_OPTIONS["cache-dir"]?.type === "string");
+ * ```
+ */
+export const CACHE_OPTIONS: OptionSpecs = {
+  "cache-dir": {
+    type: "string",
+    valueName: "DIR",
+    description: "cache directory (env VC_CACHE_DIR; default: the platform cache dir)",
+  },
+  timeout: {
+    type: "string",
+    valueName: "DURATION",
+    description: "revalidate copies older than this, e.g. 1d, 30m, 0 = always (VC_CACHE_TIMEOUT)",
+  },
+  offline: {
+    type: "boolean",
+    description: "never contact the store; serve cached copies only (VC_OFFLINE)",
+  },
+};
+
+/**
+ * Flags of the versioned commands (plus {@linkcode CACHE_OPTIONS}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VERSIONED_OPTIONS } from "./settings_resolve.ts";
+ * assert(VERSIONED_OPTIONS.bucket?.valueName === "URI");
+ * ```
+ */
+export const VERSIONED_OPTIONS: OptionSpecs = {
+  bucket: {
+    type: "string",
+    valueName: "URI",
+    description:
+      "where versions live: s3://name[/prefix], a bare NAME (= s3://NAME), file:///dir or ./dir (env VC_BUCKET)",
+  },
+  manifest: {
+    type: "string",
+    valueName: "FILE",
+    description: "manifest file (env VC_MANIFEST; default ./versioned_assets.json)",
+  },
+  lock: {
+    type: "string",
+    valueName: "FILE",
+    description:
+      "integrity lock file (env VC_LOCK; default: beside the manifest, versioned_assets.lock.json)",
+  },
+  frozen: {
+    type: "boolean",
+    description:
+      "refuse entries without a lock entry and any change to the lock file (env VC_FROZEN=1; for CI)",
+  },
+  ...CACHE_OPTIONS,
+};
+
+/** The manifest file used when neither flag, environment nor config names one. */
+export const DEFAULT_MANIFEST = "versioned_assets.json";
+
+/**
+ * Resolves the asset cache settings for this run (reads the config file once).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cliSettings } from "./settings_resolve.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc", HOME: "/nonexistent" }, cwd: "/tmp" });
+ * const s = cliSettings({ io, flags: new Flags({ timeout: "2m" }) });
+ * assert(s.cacheDir === "/tmp/vc-doc" && s.timeout === 120);
+ * ```
+ */
+export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings {
+  const { io, flags } = ctx;
+  const cacheDir = flags.string("cache-dir");
+  const timeout = flags.string("timeout");
+  const bucket = flags.string("bucket");
+  const env = (name: string) => io.env(name);
+  const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
+  if (cacheDir !== undefined) options.cacheDir = resolve(io.cwd, cacheDir);
+  if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
+  if (flags.boolean("offline")) options.offline = true;
+  if (bucket !== undefined) options.bucket = bucket;
+  // The project settings file is looked for from the manifest's directory.
+  // Its path is known before settings are resolved, except when only the
+  // user config file names it.
+  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST"));
+  if (manifest === undefined) {
+    // Read once: resolveSettings takes the file as read here.
+    const user = userConfig(env);
+    if (user !== "unreadable") options.configFile = { loaded: user };
+    const named = user === "unreadable" ? undefined : user?.config.manifest;
+    options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
+  } else {
+    options.projectDir = dirname(resolve(io.cwd, manifest));
+  }
+  const settings = resolveSettings(options);
+  for (const [name, source] of Object.entries(settings.sources)) {
+    if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
+  }
+  // The environment's cache dir may be relative: relative to the user's cwd.
+  if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
+  return settings;
+}
+
+/** The versioned cache settings after flags, environment and config file. */
+export interface VersionedSettings {
+  /** Absolute manifest path. */
+  manifest: string;
+  /** Bucket root URI or directory, when one was given anywhere. */
+  bucket: string | undefined;
+  /** The asset cache settings. */
+  settings: Settings;
+  /** Where the manifest path came from (`flag --manifest`, `env VC_MANIFEST`, `config FILE`, `default`). */
+  manifestSource: string;
+  /** The integrity lock file (absolute), when `--lock` or `VC_LOCK` names one; else the default beside the manifest. */
+  lock: string | undefined;
+  /** `--frozen` or `VC_FROZEN`. */
+  frozen: boolean;
+}
+
+/**
+ * Resolves `--manifest` and `--bucket`: flag > `VC_MANIFEST` / `VC_BUCKET` >
+ * config file > default (`./versioned_assets.json`; no default bucket).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { versionedSettings } from "./settings_resolve.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_BUCKET: "s3://assets", VC_CACHE_DIR: "/tmp/c", HOME: "/nonexistent" }, cwd: "/work" });
+ * const v = versionedSettings({ io, flags: new Flags({}) });
+ * assert(v.bucket === "s3://assets" && v.manifest === "/work/versioned_assets.json");
+ * ```
+ */
+export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
+  const { io, flags } = ctx;
+  const settings = cliSettings(ctx);
+  const flag = flags.string("manifest");
+  const fromEnv = nonEmpty(io.env("VC_MANIFEST"));
+  const manifest = flag ?? fromEnv ?? settings.manifest ?? DEFAULT_MANIFEST;
+  const manifestSource = flag !== undefined
+    ? "flag --manifest"
+    : fromEnv !== undefined
+    ? "env VC_MANIFEST"
+    : settings.manifest !== undefined
+    ? `config ${settings.configPath}`
+    : "default";
+  // Normalized and validated by resolveSettings: a bare name is s3://NAME, a
+  // path is a file:// URI relative to the cwd (or to the file that named it).
+  const lock = flags.string("lock") ?? nonEmpty(io.env("VC_LOCK"));
+  const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
+  let frozen = flags.boolean("frozen");
+  if (!frozen && frozenEnv !== undefined) {
+    const v = frozenEnv.trim().toLowerCase();
+    if (!["1", "true", "yes", "on", "0", "false", "no", "off"].includes(v)) {
+      throw new UsageError(
+        `VC_FROZEN must be 1/0, true/false, yes/no or on/off, got "${frozenEnv}"`,
+      );
+    }
+    frozen = ["1", "true", "yes", "on"].includes(v);
+  }
+  return {
+    manifest: resolve(io.cwd, manifest),
+    bucket: settings.bucket,
+    settings,
+    manifestSource,
+    lock: lock === undefined ? undefined : resolve(io.cwd, lock),
+    frozen,
+  };
+}
+
+// The user config file, if any; a bad one is reported by resolveSettings,
+// which then reads it again.
+function userConfig(env: EnvReader): LoadedConfig | undefined | "unreadable" {
+  try {
+    return loadConfigFile(undefined, { env });
+  } catch {
+    return "unreadable";
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

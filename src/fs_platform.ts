@@ -1,0 +1,70 @@
+/**
+ * The two file-system behaviours where Windows and macOS differ from Linux
+ * in ways the cache must design around, as one module-level value so tests
+ * on Linux can switch to the other platform's logic ({@linkcode withFsPlatform}).
+ * Such tests prove vc's logic for that platform, not the platform's own
+ * semantics (only Linux runs in CI).
+ *
+ * - `mandatoryLocks` (Windows): `FsFile.lock` is `LockFileEx` over the whole
+ *   file, which is enforced on I/O: an exclusive lock denies reads and writes
+ *   through every other handle (even the holder's own second handle), and a
+ *   shared lock denies writes to everyone, the holder included. On Linux and
+ *   macOS the lock is an advisory `flock` that I/O ignores.
+ * - `caseInsensitive` (Windows, and macOS whose default APFS volume is
+ *   case-insensitive): `A.csv` and `a.csv` name one file, so the cache
+ *   encodes letter case into names there (see `src/cache/layout.ts`).
+ *
+ * @module
+ */
+
+/** File-system behaviours that change how the cache locks and names files. */
+export interface FsPlatform {
+  /** Locks are enforced on reads and writes (Windows `LockFileEx`). */
+  mandatoryLocks: boolean;
+  /** File names that differ only in letter case (or Unicode form) name one file. */
+  caseInsensitive: boolean;
+}
+
+/**
+ * The behaviours of the platform vc runs on (read when used, so tests may
+ * change it through {@linkcode withFsPlatform}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fsPlatform } from "./fs_platform.ts";
+ * assert.equal(fsPlatform.mandatoryLocks, Deno.build.os === "windows");
+ * ```
+ */
+export const fsPlatform: FsPlatform = {
+  mandatoryLocks: Deno.build.os === "windows",
+  caseInsensitive: Deno.build.os === "windows" || Deno.build.os === "darwin",
+};
+
+/**
+ * Runs `fn` with some of {@linkcode fsPlatform}'s values replaced, restoring
+ * them afterwards (also when `fn` throws or its promise rejects). For tests.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fsPlatform, withFsPlatform } from "./fs_platform.ts";
+ * const before = fsPlatform.caseInsensitive;
+ * await withFsPlatform({ caseInsensitive: !before }, () => {
+ *   assert.equal(fsPlatform.caseInsensitive, !before);
+ * });
+ * assert.equal(fsPlatform.caseInsensitive, before);
+ * ```
+ */
+export async function withFsPlatform<T>(
+  overrides: Partial<FsPlatform>,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  const saved = { ...fsPlatform };
+  Object.assign(fsPlatform, overrides);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(fsPlatform, saved);
+  }
+}

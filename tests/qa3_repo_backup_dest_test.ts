@@ -1,0 +1,46 @@
+/**
+ * `repo backup DEST` / `repo restore SNAPSHOT` with a local destination whose
+ * directory name has `#`, `?`, `%` or a space: the path was pasted into a
+ * `file://` URI unencoded, so `a#b/snap.gz` was written to `a/snap.gz` (and
+ * reported as written to `a#b/`), `50%off/` failed as a malformed URI. The
+ * snapshot now lands where it was asked, and restores from there.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { objectLocation } from "../src/repo/object_uri.ts";
+import { Repository } from "../src/repo/mod.ts";
+
+Deno.test("repo backup and restore at local paths with #, ?, % and spaces", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_backup_" });
+  try {
+    await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
+    const r = await repo.add("/a.csv", new TextEncoder().encode("a\n"), { tags: ["t"] });
+    await repo.publish(r.id);
+    for (const sub of ["a#b", "q?x", "50%off", "sp ace"]) {
+      await Deno.mkdir(join(dir, sub));
+      const dest = join(dir, sub, "snap.jsonl.gz");
+      const result = await repo.backup(dest);
+      assertEquals(result.uri, dest);
+      const names = [...Deno.readDirSync(join(dir, sub))].map((e) => e.name);
+      assertEquals(names.includes("snap.jsonl.gz"), true, `${sub}: ${names.join()}`);
+      assertEquals(objectLocation(dest), `${pathToFileURL(join(dir, sub)).href}/snap.jsonl.gz`);
+      const restored = join(dir, `restored-${sub.length}-${names.length}.sqlite`);
+      const counts = await Repository.restore(pathToFileURL(join(dir, "store")).href, dest, {
+        catalog: `sqlite:${restored}`,
+        force: true,
+      });
+      assertEquals(counts.records, 1, `restored from ${dest}`);
+    }
+    // Nothing was written beside the asked directories (`a/`, `q/`).
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n === "a" || n === "q"),
+      [],
+    );
+    const e = await assertRejects(() => repo.backup("/snap.jsonl.gz"), InvalidInputError);
+    assertStringIncludes(e.message, "file system root");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,89 @@
+// Replacing a file another program holds open: the Windows strategy's
+// retry LOGIC, run on Linux by switching `fsPlatform.mandatoryLocks` and
+// making `Deno.renameSync` fail the way Windows does ("Access is denied
+// (os error 5)"). It does not prove Windows' own rename semantics.
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "../src/atomic_write.ts";
+import { withFsPlatform } from "../src/fs_platform.ts";
+
+/** Runs `fn` with `Deno.renameSync` failing like Windows for its first `failures` calls. */
+async function withRefusedRenames(failures: number, fn: () => Promise<void>): Promise<number> {
+  const original = Deno.renameSync;
+  let calls = 0;
+  Deno.renameSync = (from: string | URL, to: string | URL) => {
+    if (calls++ < failures) {
+      throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
+    }
+    original(from, to);
+  };
+  try {
+    await fn();
+  } finally {
+    Deno.renameSync = original;
+  }
+  return calls;
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-win3-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("Windows strategy (logic): a replace refused for a moment is retried", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/a.csv`;
+    await Deno.writeTextFile(path, "old");
+    await withFsPlatform({ mandatoryLocks: true }, async () => {
+      const calls = await withRefusedRenames(2, async () => {
+        await writeFileAtomic(path, "new");
+        writeFileAtomicSync(path, "newer");
+      });
+      assertEquals(calls, 4, "two refusals and a rename (async), then one rename (sync)");
+    });
+    assertEquals(await Deno.readTextFile(path), "newer");
+    assertEquals(names(dir), ["a.csv"], "no temp file left");
+  });
+});
+
+Deno.test("Windows strategy (logic): a replace refused for good names the file; nothing lost", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/a.csv`;
+    await Deno.writeTextFile(path, "old");
+    await withFsPlatform({ mandatoryLocks: true }, async () => {
+      await withRefusedRenames(1000, async () => {
+        const e = await assertRejects(
+          () => writeFileAtomic(path, "new"),
+          Deno.errors.PermissionDenied,
+        );
+        assert(e.message.includes(path), e.message);
+        assert(e.message.includes("another program has it open"), e.message);
+        const s = assertThrows(
+          () => writeFileAtomicSync(path, "new"),
+          Deno.errors.PermissionDenied,
+        );
+        assert(s.message.includes(path), s.message);
+      });
+    });
+    assertEquals(await Deno.readTextFile(path), "old", "the old content stays");
+    assertEquals(names(dir), ["a.csv"], "the temp files were removed");
+  });
+});
+
+Deno.test("flock strategy: a refused rename fails at once, unchanged", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/a.csv`;
+    await withFsPlatform({ mandatoryLocks: false }, async () => {
+      const calls = await withRefusedRenames(1, async () => {
+        await assertRejects(() => writeFileAtomic(path, "new"), Deno.errors.PermissionDenied);
+      });
+      assertEquals(calls, 1, "no retry");
+    });
+    assertEquals(names(dir), []);
+  });
+});

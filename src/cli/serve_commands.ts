@@ -8,6 +8,7 @@ import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { serveCache } from "../server/serve.ts";
+import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -158,8 +159,11 @@ export const serve: Command = {
     // largest allowed upload fits S3's 10,000 parts.
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
     const store = await openStore(storeUri(ctx), {
-      s3: { partSize, multipartThreshold: partSize, concurrency: 2 },
+      // Own HTTP/1.1 connections for the many small requests (http: endpoints).
+      s3: { partSize, multipartThreshold: partSize, concurrency: 2, http1: true },
     });
+    // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
+    const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
     try {
       const service = await serveCache({
         store,
@@ -173,11 +177,12 @@ export const serve: Command = {
           ? {}
           : { sweepIntervalMs: parseDuration(sweep, "--sweep-interval") }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
-        log: (line) => ctx.io.writeStderr(line + "\n"),
+        log: logs.line,
       });
       await ctx.out.data({ url: service.url, store: store.url }, `listening on ${service.url}`);
       await service.finished;
     } finally {
+      logs.flush();
       await store.close();
     }
   },

@@ -63,7 +63,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
   }
   const identity = await authenticate(req, ctx);
-  const text = await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
+  const text = await readJson(req, ctx);
   let body;
   try {
     body = parsePyJson(text);
@@ -93,6 +93,35 @@ function describe(meta: EntryMeta): Record<string, unknown> {
   };
 }
 
+/**
+ * The JSON body as text. With a `Content-Length` within the limit it is read
+ * in one go (Deno reads a body it knows the length of without a stream
+ * per chunk); otherwise streamed, stopping at the limit.
+ */
+async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
+  const header = req.headers.get("content-length");
+  const length = header === null ? NaN : Number(header);
+  if (!(Number.isSafeInteger(length) && length <= ctx.maxJsonBytes) || req.body === null) {
+    return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await req.arrayBuffer());
+  } catch (e) {
+    throw new HttpError(400, "request body was cut off", { cause: e });
+  }
+  ctx.bytesIn += bytes.length;
+  return decodeUtf8(bytes);
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "malformed JSON body: not UTF-8");
+  }
+}
+
 /** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */
 async function readText(
   body: ReadableStream<Uint8Array>,
@@ -112,11 +141,7 @@ async function readText(
     if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
-  } catch {
-    throw new HttpError(400, "malformed JSON body: not UTF-8");
-  }
+  return decodeUtf8(concatBytes(chunks, total));
 }
 
 function checkId(id: string): void {
@@ -241,10 +266,14 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         result = await confirmed.result;
       } else {
         drop();
-        result = await ctx.entries.read(meta, dataOptions(range));
+        result = await ctx.entries.read(meta, dataOptions(range, meta.size));
       }
       if (result === undefined) continue; // replaced meanwhile: read the new metadata
       ctx.onLookup(true);
+      // Bytes the store read whole go out as they are (no stream to pump).
+      if (result.bytes !== undefined && result.bytes.length === length) {
+        return new Response(result.bytes as Uint8Array<ArrayBuffer>, { status, headers });
+      }
       return new Response(result.body, { status, headers });
     }
     throw new Error(`cache ${id}: data kept disappearing while reading`);
@@ -273,9 +302,15 @@ function servedType(meta: EntryMeta): string {
  * mid-body then holds the response until the client gives up; connect and
  * first-byte timeouts still apply.
  */
-function dataOptions(range: { start: number; end: number } | undefined): GetOptions {
-  return { ...(range === undefined ? {} : { range }), rawBody: true };
+function dataOptions(range: { start: number; end: number } | undefined, size: number): GetOptions {
+  const length = range === undefined ? size : range.end - range.start + 1;
+  // Small files are read whole within the store's deadline (cheaper than a
+  // relayed stream, and then a stall is timed out too).
+  return { ...(range === undefined ? {} : { range }), rawBody: length > SMALL_FILE };
 }
+
+/** Files up to this size are read whole from the store and sent from memory. */
+const SMALL_FILE = 64 * 1024;
 
 /** Starts reading the data this process last knew for `id`, for a plain GET of its owner. */
 function earlyRead(
@@ -294,7 +329,7 @@ function earlyRead(
     `"${known.etag}"`,
   );
   if (range === "unsatisfiable") return undefined;
-  const result = ctx.entries.read(known, dataOptions(range));
+  const result = ctx.entries.read(known, dataOptions(range, known.size));
   result.catch(() => {}); // awaited when used; dropped otherwise
   return { dataKey: known.dataKey, range, result };
 }

@@ -29,6 +29,8 @@ import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "
 import { HttpError } from "./http_error.ts";
 import { UsageCounter } from "./quota.ts";
 
+const utf8 = new TextDecoder();
+
 /** The filename of an entry that has no file yet. */
 export const PLACEHOLDER = "placeholder";
 const DAY = 86_400_000;
@@ -176,7 +178,10 @@ export class Entries {
       }
       throw e;
     }
-    const text = await new Response(result.body).text();
+    // The bytes when the store read them whole (no stream to drain).
+    const text = result.bytes !== undefined
+      ? utf8.decode(result.bytes)
+      : await new Response(result.body).text();
     const entry = { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
     this.#remember(id, entry);
     return entry;

@@ -161,13 +161,17 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       };
       log(formatLogLine(line));
     };
-    if (response.body === null) {
-      record(0, false);
-      return response;
-    }
+    // Reading `response.body` would turn a body of bytes into a stream that
+    // Deno.serve then pumps through JavaScript: with Deno.serve's completion
+    // and a length, the body stays untouched (and the bytes sent are known).
     const length = Number(response.headers.get("content-length") ?? "NaN");
     if (info !== undefined && Number.isFinite(length)) {
-      info.completed.then(() => record(length, false), () => record(0, true));
+      const sent = request.method === "HEAD" || NULL_BODY_STATUS.has(response.status) ? 0 : length;
+      info.completed.then(() => record(sent, false), () => record(0, true));
+      return response;
+    }
+    if (response.body === null) {
+      record(0, false);
       return response;
     }
     return new Response(countBody(response.body, record), {
@@ -232,6 +236,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
 
   return Object.assign(handler, { entries, metrics });
 }
+
+/** Statuses whose responses never carry a body. */
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 /** The first `HttpError` in an error's cause chain (stores wrap stream errors). */
 function findHttpError(error: unknown): HttpError | undefined {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type Clock, systemClock } from "../clock.ts";
 
 /** What is logged about one request. */
 export interface RequestLogRecord {
@@ -64,4 +65,78 @@ export function stderrLog(line: string): void {
   const data = new TextEncoder().encode(line + "\n");
   let offset = 0;
   while (offset < data.length) offset += Deno.stderr.writeSync(data.subarray(offset));
+}
+
+/** Options for {@linkcode LogBuffer}. */
+export interface LogBufferOptions {
+  /** Longest a line waits before it is written (default 50 ms). */
+  maxDelayMs?: number;
+  /** Lines are written at once when this many bytes are waiting (default 64 KiB). */
+  maxBytes?: number;
+  /** Time source of the delay (default: the system clock). */
+  clock?: Clock;
+}
+
+/**
+ * Collects log lines and writes them in batches: one write per batch
+ * instead of one synchronous write per request (a write to a pipe costs a
+ * system call, and blocks the server while the reader lags). Each line stays
+ * one line, in order; `flush()` writes what waits (call it on shutdown).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LogBuffer } from "./log.ts";
+ * const written: string[] = [];
+ * const buffer = new LogBuffer((text) => written.push(text));
+ * buffer.line('{"a":1}');
+ * buffer.line('{"b":2}');
+ * assert.equal(written.length, 0);
+ * buffer.flush();
+ * assert.deepEqual(written, ['{"a":1}\n{"b":2}\n']);
+ * ```
+ */
+export class LogBuffer {
+  readonly #write: (text: string) => void;
+  readonly #delay: number;
+  readonly #maxBytes: number;
+  readonly #clock: Clock;
+  #lines: string[] = [];
+  #bytes = 0;
+  #timer: AbortController | undefined;
+
+  /** Writes batches of lines (each ending in a newline) with `write`. */
+  constructor(write: (text: string) => void, options: LogBufferOptions = {}) {
+    this.#write = write;
+    this.#delay = options.maxDelayMs ?? 50;
+    this.#maxBytes = options.maxBytes ?? 64 * 1024;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Queues one line (without its newline). */
+  readonly line = (line: string): void => {
+    this.#lines.push(line);
+    this.#bytes += line.length + 1;
+    if (this.#bytes >= this.#maxBytes) {
+      this.flush();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    const timer = new AbortController();
+    this.#timer = timer;
+    this.#clock.sleep(this.#delay, timer.signal).then(() => {
+      if (this.#timer === timer) this.flush();
+    }, () => {});
+  };
+
+  /** Writes every waiting line now. */
+  flush(): void {
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#lines.length === 0) return;
+    const text = this.#lines.join("\n") + "\n";
+    this.#lines = [];
+    this.#bytes = 0;
+    this.#write(text);
+  }
 }

@@ -94,8 +94,11 @@ export class UsageCounter {
 
   async #read(owner: string): Promise<{ usage: Usage; version: string } | undefined> {
     try {
-      const { body, info } = await this.#store.get(key(owner));
-      return { usage: JSON.parse(await new Response(body).text()) as Usage, version: info.etag };
+      const got = await this.#store.get(key(owner));
+      const text = got.bytes !== undefined
+        ? new TextDecoder().decode(got.bytes)
+        : await new Response(got.body).text();
+      return { usage: JSON.parse(text) as Usage, version: got.info.etag };
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;
       throw e;

@@ -104,24 +104,5 @@ export class NodeBodySender {
   }
 }
 
-/**
- * True when the environment configures an HTTP proxy (which only `fetch`
- * honours), or when it cannot be read.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { proxyConfigured } from "./node_http_send.ts";
- * assert(typeof proxyConfigured() === "boolean");
- * ```
- */
-export function proxyConfigured(): boolean {
-  for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]) {
-    try {
-      if (Deno.env.get(name) || Deno.env.get(name.toLowerCase())) return true;
-    } catch {
-      return true; // cannot tell: stay on fetch
-    }
-  }
-  return false;
-}
+// Shared with http1_client.ts, which loads without node:http.
+export { proxyConfigured } from "./http1_client.ts";

@@ -171,9 +171,11 @@ export class SigV4Signer {
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
     // A request whose payload was hashed has node:crypto loaded already
     // (hash.ts): its hashes are 4× faster than the plain ones once warm.
+    // Once one has, every later request uses it too (a service signing GETs
+    // between its PUTs), while a process that only reads never loads it.
     const native = request.payloadHash === EMPTY_SHA256 || request.payloadHash === UNSIGNED_PAYLOAD
-      ? undefined
-      : loadedNodeCrypto();
+      ? nodeCryptoInUse
+      : (nodeCryptoInUse = loadedNodeCrypto());
     const sha = native === undefined
       ? sha256HexOfString
       : (text: string) => native.createHash("sha256").update(text).digest("hex");
@@ -216,6 +218,9 @@ export class SigV4Signer {
     return key;
   }
 }
+
+/** `node:crypto`, once a request with a hashed payload was signed. */
+let nodeCryptoInUse: typeof import("node:crypto") | undefined;
 
 /** `node:crypto` through `process.getBuiltinModule` (as hash.ts loads it), if `process` exists. */
 function loadedNodeCrypto(): typeof import("node:crypto") | undefined {

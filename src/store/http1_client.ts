@@ -1,0 +1,544 @@
+/**
+ * A small HTTP/1.1 client over plain TCP with keep-alive, for the many small
+ * requests of `vc serve` to an `http://` S3 endpoint (MinIO, Ceph, the fake
+ * S3). `fetch` spends most of a small request in building `Request` and
+ * `Headers` objects and in its ops (about 150 µs of CPU per small PUT in the
+ * stress bench); one `write` and usually one `read` per request here cost
+ * about half. It knows only what S3 needs: one request at a time per
+ * connection, `Content-Length` request bodies, and responses framed by
+ * `Content-Length`, `chunked` or the end of the connection.
+ *
+ * Responses are real `Response` objects. A body of known length up to
+ * `wholeBodyLimit` is read before the response is returned (and handed out
+ * as bytes too); longer or chunked bodies stream from the connection, which
+ * goes back to the pool once the body was read to its end (a cancelled body
+ * closes it). Aborting `signal` closes the connection, failing whatever is
+ * pending, including a streaming body.
+ *
+ * No TLS, no proxies, no redirects, no decompression (nothing asks for it):
+ * callers use `fetch` for those.
+ *
+ * @module
+ */
+
+/** One request. */
+export interface Http1Request {
+  /** Method, upper case. */
+  method: string;
+  /** `http:` URL; `pathname` and `search` are sent as they are (already encoded). */
+  url: URL;
+  /** Header names and values (`host` and `content-length` are set here). */
+  headers: Record<string, string>;
+  /** Request body. */
+  body?: Uint8Array | undefined;
+  /** Closes the connection and fails the request (or its body) when aborted. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A response, with the body's bytes when they were read whole. */
+export interface Http1Response {
+  /** The response (its body unread). */
+  response: Response;
+  /** The whole body, when it was read before returning (also `response`'s body). */
+  bytes: Uint8Array | undefined;
+}
+
+/** Options of {@linkcode Http1Client}. */
+export interface Http1ClientOptions {
+  /** Bodies of a known length up to this are read whole before returning (default 1 MiB). */
+  wholeBodyLimit?: number;
+  /** Idle connections older than this are not reused (default 4 s: below common server timeouts). */
+  idleMs?: number;
+  /** Most idle connections kept per host (default 256). */
+  maxIdle?: number;
+}
+
+const CR = 13;
+const LF = 10;
+const encoder = new TextEncoder();
+const asciiDecoder = new TextDecoder();
+// Field values fetch would refuse (control characters other than tab, or
+// characters that are not one byte): they would let a value end a header.
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const NON_ASCII = /[^\t\x20-\x7e]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/** One pooled TCP connection with its read buffer. */
+class Connection {
+  readonly conn: Deno.TcpConn;
+  buf = new Uint8Array(16 * 1024);
+  start = 0;
+  end = 0;
+  idleSince = 0;
+  closed = false;
+
+  constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /** Reads more bytes into the buffer; false at the end of the stream. */
+  async fill(): Promise<boolean> {
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
+    } else if (this.end === this.buf.length) {
+      if (this.start > 0) {
+        this.buf.copyWithin(0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      } else {
+        const bigger = new Uint8Array(this.buf.length * 2);
+        bigger.set(this.buf);
+        this.buf = bigger;
+      }
+    }
+    const n = await this.conn.read(this.buf.subarray(this.end));
+    if (n === null) return false;
+    this.end += n;
+    return true;
+  }
+
+  /** Takes up to `max` buffered bytes (a copy). */
+  take(max: number): Uint8Array {
+    const n = Math.min(max, this.buffered);
+    const out = this.buf.slice(this.start, this.start + n);
+    this.start += n;
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** How a response body is delimited. */
+type Framing = { kind: "none" } | { kind: "length"; length: number } | { kind: "chunked" } | {
+  kind: "close";
+};
+
+/**
+ * HTTP/1.1 keep-alive client for plain `http:` URLs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Http1Client } from "./http1_client.ts";
+ * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   async (req) => new Response(`${req.method} ${await req.text()}`));
+ * const client = new Http1Client();
+ * try {
+ *   const url = new URL(`http://127.0.0.1:${server.addr.port}/k`);
+ *   const { response, bytes } = await client.request({
+ *     method: "PUT", url, headers: {}, body: new TextEncoder().encode("hi"),
+ *   });
+ *   assert.equal(response.status, 200);
+ *   assert.equal(new TextDecoder().decode(bytes), "PUT hi");
+ * } finally {
+ *   client.close();
+ * }
+ * ```
+ */
+export class Http1Client {
+  readonly #wholeLimit: number;
+  readonly #idleMs: number;
+  readonly #maxIdle: number;
+  readonly #idle = new Map<string, Connection[]>();
+  /** Connections in use (closed by {@linkcode Http1Client.close} too). */
+  readonly #busy = new Set<Connection>();
+  #closed = false;
+
+  /** Creates the client; connections are made on demand. */
+  constructor(options: Http1ClientOptions = {}) {
+    this.#wholeLimit = options.wholeBodyLimit ?? 1024 * 1024;
+    this.#idleMs = options.idleMs ?? 4_000;
+    this.#maxIdle = options.maxIdle ?? 256;
+  }
+
+  /**
+   * Sends one request and returns its response once the head (and a body of
+   * known length up to the whole-body limit) arrived. Network failures throw
+   * a `TypeError` naming the URL with the cause, as `fetch` does.
+   */
+  async request(req: Http1Request): Promise<Http1Response> {
+    if (req.url.protocol !== "http:") {
+      throw new TypeError(`Http1Client speaks plain http only, not ${req.url.protocol}`);
+    }
+    const head = encodeHead(req);
+    req.signal?.throwIfAborted();
+    const origin = req.url.host;
+    let conn: Connection;
+    try {
+      conn = await this.#connection(req.url);
+    } catch (error) {
+      throw wrapError(req, error); // refused, unknown host: named like fetch names them
+    }
+    this.#busy.add(conn);
+    const onAbort = () => conn.close();
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    let streaming = false;
+    try {
+      req.signal?.throwIfAborted(); // aborted while connecting
+      await writeAll(conn, head, req.body);
+      const parsed = await readHead(conn, req.method);
+      const framing = parsed.framing;
+      const done = (reusable: boolean) => {
+        req.signal?.removeEventListener("abort", onAbort);
+        this.#busy.delete(conn);
+        if (reusable && parsed.keepAlive && !this.#closed) this.#release(origin, conn);
+        else conn.close();
+      };
+      if (framing.kind === "none") {
+        done(true);
+        return { response: makeResponse(parsed, null), bytes: undefined };
+      }
+      if (framing.kind === "length" && framing.length <= this.#wholeLimit) {
+        while (conn.buffered < framing.length) {
+          if (!(await conn.fill())) throw new Error("connection closed before the body ended");
+        }
+        const bytes = conn.take(framing.length);
+        done(true);
+        return { response: makeResponse(parsed, bytes), bytes };
+      }
+      streaming = true;
+      const body = bodyStream(conn, framing, done, req.signal);
+      return { response: makeResponse(parsed, body), bytes: undefined };
+    } catch (error) {
+      conn.close();
+      throw wrapError(req, error);
+    } finally {
+      if (!streaming) {
+        req.signal?.removeEventListener("abort", onAbort);
+        this.#busy.delete(conn);
+      }
+    }
+  }
+
+  async #connection(url: URL): Promise<Connection> {
+    const pool = this.#idle.get(url.host);
+    const now = Date.now();
+    while (pool !== undefined && pool.length > 0) {
+      const conn = pool.pop()!;
+      if (now - conn.idleSince < this.#idleMs && !conn.closed) return conn;
+      conn.close();
+    }
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = url.port === "" ? 80 : Number(url.port);
+    const tcp = await Deno.connect({ hostname, port });
+    tcp.setNoDelay(true);
+    return new Connection(tcp);
+  }
+
+  #release(origin: string, conn: Connection): void {
+    if (conn.buffered > 0) {
+      // Bytes past the response: the server is not speaking one response
+      // per request. Do not reuse.
+      conn.close();
+      return;
+    }
+    let pool = this.#idle.get(origin);
+    if (pool === undefined) this.#idle.set(origin, pool = []);
+    if (pool.length >= this.#maxIdle) {
+      conn.close();
+      return;
+    }
+    conn.idleSince = Date.now();
+    pool.push(conn);
+  }
+
+  /** Closes every connection, idle or in use. Safe to call more than once. */
+  close(): void {
+    this.#closed = true;
+    for (const pool of this.#idle.values()) for (const conn of pool) conn.close();
+    this.#idle.clear();
+    for (const conn of this.#busy) conn.close();
+    this.#busy.clear();
+  }
+}
+
+/**
+ * True when the environment configures an HTTP proxy (which only `fetch`
+ * honours), or when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { proxyConfigured } from "./http1_client.ts";
+ * assert(typeof proxyConfigured() === "boolean");
+ * ```
+ */
+export function proxyConfigured(): boolean {
+  for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]) {
+    try {
+      if (Deno.env.get(name) || Deno.env.get(name.toLowerCase())) return true;
+    } catch {
+      return true; // cannot tell: stay on fetch
+    }
+  }
+  return false;
+}
+
+/** The request line and headers, as bytes; throws `TypeError` for values fetch would refuse. */
+function encodeHead(req: Http1Request): Uint8Array {
+  if (!TOKEN.test(req.method)) throw new TypeError(`invalid HTTP method ${req.method}`);
+  let head = `${req.method} ${
+    req.url.pathname || "/"
+  }${req.url.search} HTTP/1.1\r\nhost: ${req.url.host}\r\n`;
+  let latin1 = false;
+  for (const name in req.headers) {
+    const value = req.headers[name]!;
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    const lower = name.toLowerCase();
+    if (lower === "host" || lower === "content-length" || lower === "connection") continue;
+    if (NON_ASCII.test(value)) {
+      if (BAD_VALUE.test(value)) {
+        throw new TypeError(`invalid value of header ${name}: ${JSON.stringify(value)}`);
+      }
+      latin1 = true;
+    }
+    head += `${name}: ${value.trim()}\r\n`;
+  }
+  const length = req.body?.length ?? 0;
+  if (length > 0 || req.method === "PUT" || req.method === "POST") {
+    head += `content-length: ${length}\r\n`;
+  }
+  head += "\r\n";
+  if (!latin1) return encoder.encode(head);
+  const bytes = new Uint8Array(head.length);
+  for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+  return bytes;
+}
+
+async function writeAll(conn: Connection, head: Uint8Array, body: Uint8Array | undefined) {
+  let out = head;
+  let rest: Uint8Array | undefined = body;
+  if (body !== undefined && body.length > 0 && body.length <= 64 * 1024) {
+    // One write (one packet for a small PUT) instead of two.
+    out = new Uint8Array(head.length + body.length);
+    out.set(head);
+    out.set(body, head.length);
+    rest = undefined;
+  }
+  for (let offset = 0; offset < out.length;) offset += await conn.conn.write(out.subarray(offset));
+  if (rest !== undefined) {
+    for (let offset = 0; offset < rest.length;) {
+      offset += await conn.conn.write(rest.subarray(offset));
+    }
+  }
+}
+
+interface ParsedHead {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  framing: Framing;
+  keepAlive: boolean;
+}
+
+const MAX_HEAD = 256 * 1024;
+
+/** Reads a response head (skipping 1xx interim responses). */
+async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
+  for (;;) {
+    let scanned = conn.start;
+    let end = -1;
+    for (;;) {
+      const buf = conn.buf;
+      for (let i = Math.max(scanned, conn.start + 3); i < conn.end; i++) {
+        if (buf[i] === LF && buf[i - 1] === CR && buf[i - 2] === LF && buf[i - 3] === CR) {
+          end = i + 1;
+          break;
+        }
+      }
+      if (end !== -1) break;
+      if (conn.buffered > MAX_HEAD) throw new Error("response head is too large");
+      const offset = conn.end - conn.start;
+      if (!(await conn.fill())) {
+        throw new Error(
+          conn.buffered === 0
+            ? "connection closed before the response (unexpected eof)"
+            : "connection closed in the response head (unexpected eof)",
+        );
+      }
+      scanned = conn.start + Math.max(0, offset - 3);
+    }
+    const text = decodeHead(conn.buf.subarray(conn.start, end - 4));
+    conn.start = end;
+    const lines = text.split("\r\n");
+    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    if (statusLine === null) throw new Error(`malformed status line ${JSON.stringify(lines[0])}`);
+    const status = Number(statusLine[2]);
+    if (status >= 100 && status < 200 && status !== 101) continue; // interim (100 Continue)
+    const headers: [string, string][] = [];
+    let length: number | undefined;
+    let chunked = false;
+    let connection = "";
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(":");
+      if (colon <= 0) throw new Error(`malformed header line ${JSON.stringify(line)}`);
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      headers.push([name, value]);
+      if (name === "content-length") {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || (length !== undefined && length !== n)) {
+          throw new Error(`malformed content-length ${JSON.stringify(value)}`);
+        }
+        length = n;
+      } else if (name === "transfer-encoding") {
+        chunked = /(^|,)\s*chunked\s*$/i.test(value);
+        if (!chunked) throw new Error(`unsupported transfer-encoding ${JSON.stringify(value)}`);
+      } else if (name === "connection") connection += `,${value.toLowerCase()}`;
+    }
+    const http10 = statusLine[1] === "0";
+    let framing: Framing;
+    if (method === "HEAD" || NULL_BODY_STATUS.has(status)) framing = { kind: "none" };
+    else if (chunked) framing = { kind: "chunked" };
+    else if (length !== undefined) framing = { kind: "length", length };
+    else framing = { kind: "close" };
+    const keepAlive = !http10 && !/(^|,)\s*close\s*(,|$)/.test(connection) &&
+      framing.kind !== "close";
+    return { status, statusText: statusLine[3] ?? "", headers, framing, keepAlive };
+  }
+}
+
+/** Header bytes as a ByteString (one char per byte), as fetch's Headers hold them. */
+function decodeHead(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return asciiDecoder.decode(bytes);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
+}
+
+function makeResponse(
+  head: ParsedHead,
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+): Response {
+  const init = { status: head.status, statusText: head.statusText, headers: head.headers };
+  // Empty bodies get none (Response refuses a body for 204 and 304).
+  const empty = body === null || (body instanceof Uint8Array && body.length === 0);
+  return new Response(empty ? null : body as BodyInit, init);
+}
+
+/** A streaming body; `done(reusable)` runs once when it ends, fails or is cancelled. */
+function bodyStream(
+  conn: Connection,
+  framing: Framing,
+  done: (reusable: boolean) => void,
+  signal: AbortSignal | undefined,
+): ReadableStream<Uint8Array> {
+  let finished = false;
+  const finish = (reusable: boolean) => {
+    if (finished) return;
+    finished = true;
+    done(reusable);
+  };
+  let remaining = framing.kind === "length" ? framing.length : 0;
+  // Chunked state: bytes left in the current chunk; -1 before a size line.
+  let chunkLeft = -1;
+  const need = async (what: string) => {
+    if (!(await conn.fill())) throw new Error(`connection closed in the ${what} (unexpected eof)`);
+  };
+  const line = async (): Promise<string> => {
+    for (;;) {
+      const at = conn.buf.subarray(conn.start, conn.end).indexOf(LF);
+      if (at !== -1) {
+        const text = asciiDecoder.decode(conn.buf.subarray(conn.start, conn.start + at));
+        conn.start += at + 1;
+        return text.replace(/\r$/, "");
+      }
+      if (conn.buffered > 64 * 1024) throw new Error("chunk line is too long");
+      await need("chunked body");
+    }
+  };
+  const next = async (): Promise<Uint8Array | null> => {
+    switch (framing.kind) {
+      case "length": {
+        if (remaining === 0) return null;
+        if (conn.buffered === 0) await need("body");
+        const out = conn.take(remaining);
+        remaining -= out.length;
+        return out;
+      }
+      case "close": {
+        if (conn.buffered === 0 && !(await conn.fill())) return null;
+        return conn.take(Infinity);
+      }
+      case "chunked": {
+        for (;;) {
+          if (chunkLeft > 0) {
+            if (conn.buffered === 0) await need("chunked body");
+            const out = conn.take(chunkLeft);
+            chunkLeft -= out.length;
+            return out;
+          }
+          if (chunkLeft === 0) {
+            if ((await line()) !== "") throw new Error("malformed chunked body");
+          }
+          const size = (await line()).split(";")[0]!.trim();
+          if (!/^[0-9a-fA-F]{1,15}$/.test(size)) throw new Error("malformed chunk size");
+          chunkLeft = parseInt(size, 16);
+          if (chunkLeft === 0) {
+            while ((await line()) !== "") { /* trailers: ignored */ }
+            return null;
+          }
+        }
+      }
+      default:
+        return null;
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await next();
+        if (chunk === null) {
+          controller.close();
+          finish(framing.kind !== "close");
+        } else controller.enqueue(chunk);
+      } catch (error) {
+        conn.close();
+        finish(false);
+        controller.error(
+          signal?.aborted ? (signal.reason ?? error) : new TypeError(
+            `error reading a body from the connection: ${(error as Error).message}`,
+            { cause: error },
+          ),
+        );
+      }
+    },
+    cancel() {
+      conn.close();
+      finish(false);
+    },
+  }, { highWaterMark: 0 });
+}
+
+function wrapError(req: Http1Request, error: unknown): unknown {
+  if (req.signal?.aborted) return req.signal.reason ?? error;
+  if (error instanceof TypeError && /^invalid (header|HTTP)/.test(error.message)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TypeError(`error sending request for url (${req.url.href}): ${message}`, {
+    cause: error,
+  });
+}

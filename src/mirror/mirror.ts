@@ -39,6 +39,9 @@ import type { MirrorOptions, MirrorReport } from "./types.ts";
  */
 const WALK_AHEAD = 5000;
 
+/** Keys per listing page (S3's): the state's keys this far apart split the listing into ranges. */
+const LIST_PAGE = 1000;
+
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
 
@@ -191,6 +194,9 @@ export class Mirror {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
       onWarning: (w: { key: string; message: string }) => onError(w.key, new Error(w.message)),
+      // The listing is fetched as ranges between every 1000th key recorded
+      // (one page each, all at once) instead of a chain of pages.
+      splits: () => this.#state.splitKeys(scope, LIST_PAGE),
     };
     try {
       if (this.direction === "upload") {

@@ -30,6 +30,7 @@ import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
+import { walkLocalBatchesOffThread } from "./walk_thread.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /**
@@ -190,6 +191,13 @@ export class Mirror {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
     };
+    // A full pass walks on a worker thread (the stats on another core than
+    // the listing's parse and the merge); a scoped one (watch mode, a few
+    // paths) is too small to pay for starting one.
+    const walk = (root: LocalRoot, missingOk: boolean) =>
+      scope === "" && (o.walkThread ?? true)
+        ? walkLocalBatchesOffThread(root, walkOptions, missingOk, WALK_AHEAD)
+        : walkLocalBatches(root, walkOptions, missingOk);
     const listOptions = {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
@@ -201,9 +209,7 @@ export class Mirror {
     try {
       if (this.direction === "upload") {
         const local = mergeSourceBatches(
-          this.localRoots.map((r) =>
-            readAheadChunks(walkLocalBatches(r, walkOptions, scope !== ""), WALK_AHEAD)
-          ),
+          this.localRoots.map((r) => readAheadChunks(walk(r, scope !== ""), WALK_AHEAD)),
           (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
         );
         const remote = listRemoteBatches(
@@ -232,10 +238,7 @@ export class Mirror {
               `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
             ),
         );
-        const local = readAheadChunks(
-          walkLocalBatches(this.localRoots[0]!, walkOptions, true),
-          WALK_AHEAD,
-        );
+        const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(remote, local),

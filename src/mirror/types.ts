@@ -32,6 +32,12 @@ export interface MirrorOptions {
   exclude?: readonly string[];
   /** Local symlinks: skipped (default) or followed; a loop is never followed. */
   symlinks?: "skip" | "follow";
+  /**
+   * Walk the local directory of a full pass on a worker thread (default
+   * true), so its stats run on another core than the listing and the merge.
+   * `false` walks on the calling thread (the result is the same).
+   */
+  walkThread?: boolean;
   /** Delete target entries that have no source (default false). */
   delete?: boolean;
   /** Plan only: report the actions, change nothing (the state file is not written). */

@@ -40,6 +40,9 @@ import type { MirrorOptions, MirrorReport } from "./types.ts";
  */
 const WALK_AHEAD = 5000;
 
+/** Files (recorded in the state) from which a full pass walks on a worker thread. */
+const WALK_THREAD_MIN_FILES = 2000;
+
 /** Keys per listing page (S3's): the state's keys this far apart split the listing into ranges. */
 const LIST_PAGE = 1000;
 
@@ -191,11 +194,14 @@ export class Mirror {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
     };
-    // A full pass walks on a worker thread (the stats on another core than
-    // the listing's parse and the merge); a scoped one (watch mode, a few
-    // paths) is too small to pay for starting one.
+    // A full pass over a large tree walks on a worker thread (the stats on
+    // another core than the listing's parse and the merge). A scoped pass
+    // (watch mode) or a small tree (as far as the state knows: a first run
+    // knows nothing) does not pay for starting one (~20 ms).
+    const threaded = scope === "" && (o.walkThread ?? "auto") !== false &&
+      (o.walkThread === true || this.#state.hasAtLeast(WALK_THREAD_MIN_FILES));
     const walk = (root: LocalRoot, missingOk: boolean) =>
-      scope === "" && (o.walkThread ?? true)
+      threaded
         ? walkLocalBatchesOffThread(root, walkOptions, missingOk, WALK_AHEAD)
         : walkLocalBatches(root, walkOptions, missingOk);
     const listOptions = {

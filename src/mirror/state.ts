@@ -275,6 +275,32 @@ export class MirrorState {
     }
   }
 
+  /**
+   * Whether at least `count` keys starting with `from` are recorded: a
+   * cheap estimate of a tree's size before walking it (the index is skipped
+   * through, not read into memory).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" };
+   * for (const k of ["a/1", "a/2", "b/1"]) state.set(k, row);
+   * assert.equal(state.hasAtLeast(2, "a/"), true);
+   * assert.equal(state.hasAtLeast(3, "a/"), false);
+   * state.close();
+   * ```
+   */
+  hasAtLeast(count: number, from = ""): boolean {
+    if (count <= 0) return true;
+    this.#splitFrom ??= this.#db.prepare(
+      "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
+    );
+    const row = this.#splitFrom.get(from, Math.floor(count) - 1) as { key: string } | undefined;
+    return row !== undefined && row.key.startsWith(from);
+  }
+
   /** Records `row` for `key` (committed with the current batch). */
   set(key: string, row: StateRow): void {
     this.#begin();

@@ -33,11 +33,12 @@ export interface MirrorOptions {
   /** Local symlinks: skipped (default) or followed; a loop is never followed. */
   symlinks?: "skip" | "follow";
   /**
-   * Walk the local directory of a full pass on a worker thread (default
-   * true), so its stats run on another core than the listing and the merge.
-   * `false` walks on the calling thread (the result is the same).
+   * Where a full pass walks the local directory: `"auto"` (default) on a
+   * worker thread when the state knows of 2000 files or more, so the stats
+   * run on another core than the listing and the merge; `true` always on a
+   * worker thread; `false` on the calling thread. The result is the same.
    */
-  walkThread?: boolean;
+  walkThread?: boolean | "auto";
   /** Delete target entries that have no source (default false). */
   delete?: boolean;
   /** Plan only: report the actions, change nothing (the state file is not written). */

@@ -24,7 +24,7 @@
  */
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
-import { readAheadBatches } from "./plan.ts";
+import { readAheadBatches, readAheadChunks } from "./plan.ts";
 
 /** Options for {@linkcode listRanges}. */
 export interface ListRangesOptions {
@@ -85,7 +85,7 @@ export async function* listRanges(
     const upper = bounds.next();
     if (upper.done) exhausted = true;
     const end = { reached: false };
-    const it = readAheadBatches(
+    const it = readAheadChunks(
       range(store, prefix, lower, upper.done ? undefined : upper.value, listOptions, end),
       ahead,
     );
@@ -102,6 +102,8 @@ export async function* listRanges(
       const current = active[0]!;
       let r = await current.first;
       while (!r.done) {
+        // A stopped listing ends here even if its pages have all arrived.
+        outer?.throwIfAborted();
         if (r.value.length > 0) yield r.value;
         r = await current.it.next();
       }
@@ -140,8 +142,9 @@ function* upperBounds(splits: Iterable<string>, prefix: string): Generator<strin
 
 /**
  * The objects in `(lower, upper]` (from the start without `lower`, to the end
- * without `upper`). Sets `end.reached` when it stopped at `upper` (the store
- * has keys at or after it), not when the store's listing ended first.
+ * without `upper`), a page at a time (never empty). Sets `end.reached` when
+ * it stopped at `upper` (the store has keys at or after it), not when the
+ * store's listing ended first.
  */
 async function* range(
   store: ObjectStore,
@@ -150,23 +153,38 @@ async function* range(
   upper: string | undefined,
   listOptions: ListOptions,
   end: { reached: boolean },
-): AsyncGenerator<ObjectInfo> {
+): AsyncGenerator<ObjectInfo[]> {
   const options = lower === undefined ? listOptions : { ...listOptions, startAfter: lower };
-  for await (const o of store.list(prefix, options)) {
-    if (upper !== undefined) {
-      const c = compareUtf8(o.key, upper);
-      // Leaving the loop closes the store's listing: no request for a next page.
-      if (c > 0) {
-        end.reached = true;
-        return;
-      }
-      yield o;
-      if (c === 0) {
-        end.reached = true;
-        return;
-      }
-    } else {
-      yield o;
+  // Stores that list a page at a time save an async step per object.
+  const pages = store.listPages?.(prefix, options) ??
+    readAheadBatches(store.list(prefix, options), PAGE);
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    if (upper === undefined) {
+      yield page;
+      continue;
     }
+    // Pages are in key order: one comparison settles the usual page that
+    // lies wholly below the bound; else a binary search finds the cut.
+    const last = compareUtf8(page[page.length - 1]!.key, upper);
+    if (last < 0) {
+      yield page;
+      continue;
+    }
+    let lo = 0;
+    let hi = page.length - 1; // page[hi].key >= upper
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareUtf8(page[mid]!.key, upper) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const cut = compareUtf8(page[lo]!.key, upper) === 0 ? lo + 1 : lo;
+    end.reached = true;
+    if (cut > 0) yield cut === page.length ? page : page.slice(0, cut);
+    // Leaving the loop closes the store's listing: no request for a next page.
+    return;
   }
 }
+
+/** Objects gathered per step from a store that lists one object at a time. */
+const PAGE = 1000;

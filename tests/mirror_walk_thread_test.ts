@@ -10,7 +10,7 @@ import { mirror } from "../src/mirror/mirror.ts";
 import { walkLocalBatchesOffThread } from "../src/mirror/walk_thread.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { RACY_MS, tempDir, writeTree } from "./mirror_helpers.ts";
+import { RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
 
 type Options = Parameters<typeof walkLocalBatches>[1];
 
@@ -169,4 +169,32 @@ Deno.test("mirror: a run walking on a worker thread and one walking here give th
   assertEquals(reports[0], reports[1]);
   assertEquals(reports[0]!.transferred, 308); // link-to-b/c.txt and link-to-b/d.log too
   assertEquals(reports[0]!.failed.length, 1); // the dangling link
+});
+
+Deno.test("mirror store → local: the same result walking the target on a worker thread or here", async () => {
+  await using w = await tempDir();
+  const results = [];
+  for (const walkThread of [true, false]) {
+    const store = new MemoryStore();
+    for (const k of ["a.txt", "b/c.txt", "é/d.txt"]) {
+      await store.put(k, new TextEncoder().encode(k));
+    }
+    const dest = join(w.dir, `dest-${walkThread}`);
+    await writeTree(dest, { "a.txt": "a.txt", "local-only.txt": "x" });
+    const opts = {
+      sources: [store],
+      target: dest,
+      delete: true,
+      statePath: join(w.dir, `d-${walkThread}.db`),
+      racyWindowMs: RACY_MS,
+      walkThread,
+    };
+    const first = await mirror(opts);
+    await settle(); // files written less than a second ago are hashed again (racy)
+    const again = await mirror(opts);
+    results.push([first, again].map((r) => ({ ...r, seconds: 0, target: "", sources: [] })));
+  }
+  assertEquals(results[0], results[1]);
+  const [first, again] = results[0]!;
+  assertEquals([first!.transferred, first!.deleted, again!.unchanged], [2, 1, 3]);
 });

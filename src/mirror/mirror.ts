@@ -30,7 +30,7 @@ import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
-import { walkLocalBatchesOffThread } from "./walk_thread.ts";
+import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /**
@@ -200,11 +200,12 @@ export class Mirror {
     // on another core than the listing's parse and the merge. A scoped pass
     // (watch mode) or a smaller tree does not pay for starting one (~20 ms);
     // a larger one keeps to one heap (the worker's grows with the entries
-    // through it: +40 MB peak RSS for a no-op of 100,000 files).
+    // through it: +40 MB peak RSS for a no-op of 100,000 files); and on a
+    // busy machine (no spare core) a second thread only costs.
     const threaded = scope === "" && (o.walkThread ?? "auto") !== false &&
       (o.walkThread === true ||
         (this.#state.hasAtLeast(WALK_THREAD_MIN_FILES) &&
-          !this.#state.hasAtLeast(WALK_THREAD_MAX_FILES + 1)));
+          !this.#state.hasAtLeast(WALK_THREAD_MAX_FILES + 1) && spareCore()));
     const walk = (root: LocalRoot, missingOk: boolean) =>
       threaded
         ? walkLocalBatchesOffThread(root, walkOptions, missingOk, WALK_AHEAD)

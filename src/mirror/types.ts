@@ -34,10 +34,11 @@ export interface MirrorOptions {
   symlinks?: "skip" | "follow";
   /**
    * Where a full pass walks the local directory: `"auto"` (default) on a
-   * worker thread when the state knows of 2000 to 50,000 files, so the
-   * stats run on another core than the listing and the merge (beyond, one
-   * heap keeps the peak memory lower); `true` always on a worker thread;
-   * `false` on the calling thread. The result is the same.
+   * worker thread when the state knows of 2000 to 50,000 files and the
+   * machine has a spare core (load average below the cores by one), so the
+   * stats run on another core than the listing and the merge (beyond 50,000
+   * files one heap keeps the peak memory lower); `true` always on a worker
+   * thread; `false` on the calling thread. The result is the same.
    */
   walkThread?: boolean | "auto";
   /** Delete target entries that have no source (default false). */

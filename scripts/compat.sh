@@ -211,7 +211,8 @@ VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock
 pass "integrity lock against moto_server"
 
 step "vc mirror (both directions, watch) against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts \
+  tests/mirror_range_test.ts
 pass "vc mirror against moto_server"
 
 CURRENT="done"

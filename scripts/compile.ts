@@ -80,7 +80,10 @@ export function outputFile(outDir: string, target: string): string {
  * assert(WORKER_MODULES.every((m) => m.endsWith(".ts")));
  * ```
  */
-export const WORKER_MODULES: readonly string[] = ["src/store/download_hash_worker.ts"];
+export const WORKER_MODULES: readonly string[] = [
+  "src/store/download_hash_worker.ts",
+  "src/mirror/walk_worker.ts",
+];
 
 /**
  * Modules imported by computed specifiers, so that `deno run` does not read

@@ -33,6 +33,8 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       "--include",
       "src/store/download_hash_worker.ts",
       "--include",
+      "src/mirror/walk_worker.ts",
+      "--include",
       "src/store/s3_sdk.ts",
       ...COMMAND_MODULES.flatMap((m) => ["--include", `src/cli/${m.slice(2)}`]),
       ...FULL_CLI_MODULES.flatMap((m) => ["--include", m]),

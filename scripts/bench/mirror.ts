@@ -8,14 +8,16 @@
  * 3. One same-size edit among 10,000: time and requests. Goal: 1 PUT, 1 file hashed.
  * 4. Peak RSS of a no-op of 100,000 files. Goal: < 200 MiB.
  *
- * Steps 1 and 2 run `--runs` times (default 3), vc, aws and the floor
- * interleaved, and report medians. The floor is what this machine allows
+ * Step 1 runs `--runs` times (default 3), step 2 `--noop-runs` times
+ * (default 5), vc, aws and the floor interleaved in every run (so a busy
+ * moment hits all three), and report medians, the spread and each run's
+ * ratio. The floor is what this machine allows
  * (`mirror_floor.ts`): `deno run` of an empty program, and a Deno process
  * doing the same job bare (fetch PUTs 32 in flight without signing, MD5 or
  * state; or the listing and the stats of a no-op). vc's distance from it
  * says how much of the time is vc's.
  *
- *     deno run -A scripts/bench/mirror.ts [--quick] [--runs N] [--upload-files N] [--noop-files N] [--rss-files N]
+ *     deno run -A scripts/bench/mirror.ts [--quick] [--runs N] [--noop-runs N] [--upload-files N] [--noop-files N] [--rss-files N]
  *
  * `--quick` uses 1000 / 2000 / 10,000 files and 1 run; `--rss-files 0` skips step 4.
  *
@@ -49,6 +51,7 @@ interface Args {
   quick: boolean;
   results: string | undefined;
   runs: number;
+  noopRuns: number;
   uploadFiles: number;
   noopFiles: number;
   rssFiles: number;
@@ -62,6 +65,7 @@ function parse(argv: readonly string[]): Args {
       quick: { type: "boolean" },
       results: { type: "string" },
       runs: { type: "string" },
+      "noop-runs": { type: "string" },
       "upload-files": { type: "string" },
       "noop-files": { type: "string" },
       "rss-files": { type: "string" },
@@ -73,6 +77,7 @@ function parse(argv: readonly string[]): Args {
     quick,
     results: values.results,
     runs: n(values.runs, quick ? 1 : 3),
+    noopRuns: n(values["noop-runs"], quick ? 1 : 5),
     uploadFiles: n(values["upload-files"], 1000),
     noopFiles: n(values["noop-files"], quick ? 2000 : 10_000),
     rssFiles: n(values["rss-files"], quick ? 10_000 : 100_000),
@@ -147,7 +152,13 @@ export async function run(args: Args): Promise<Report> {
   await using tmp = await tempDir("mirror");
   await using server = await FakeServer.start({ buckets: ["mirror"] });
   const aws = await awsEnv(tmp.path);
-  const env = vcEnv(server, tmp.path, { VC_CACHE_DIR: `${tmp.path}/cache`, VC_S3_PATH_STYLE: "1" });
+  const env = vcEnv(server, tmp.path, {
+    VC_CACHE_DIR: `${tmp.path}/cache`,
+    VC_S3_PATH_STYLE: "1",
+    // `deno run` otherwise looks up dl.deno.land in the background (a
+    // compiled vc never does): not vc's time.
+    DENO_NO_UPDATE_CHECK: "1",
+  });
   const rclone = await hasRclone();
   const rcloneRemote = (path: string) =>
     `:s3,provider=Other,endpoint='${server.url}',access_key_id=test,secret_access_key=test,force_path_style=true:mirror/${path}`;
@@ -198,7 +209,9 @@ export async function run(args: Args): Promise<Report> {
   };
 
   const floor = (mode: "put" | "noop", dir: string, url: string) =>
-    timed(Deno.execPath(), ["run", "-A", `${ROOT}scripts/bench/mirror_floor.ts`, mode, dir, url]);
+    timed(Deno.execPath(), ["run", "-A", `${ROOT}scripts/bench/mirror_floor.ts`, mode, dir, url], {
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+    });
   const startup = () =>
     timed(Deno.execPath(), ["run", "--no-prompt", `${ROOT}scripts/bench/empty.ts`]);
   const runs = Math.max(1, args.runs);
@@ -308,31 +321,35 @@ export async function run(args: Args): Promise<Report> {
   let v2 = a2;
   let v2json = { unchanged: 0, hashed: 0, transferred: 0, seconds: 0 };
   const listUrl = `${server.url}/mirror?prefix=vc-big/`;
-  for (let i = 0; i < runs; i++) {
-    const a = await measure(() => awsSync(big, "aws-big"));
+  const noopRuns = Math.max(1, args.noopRuns);
+  for (let i = 0; i < noopRuns; i++) {
+    // The order within a run alternates, so neither always follows the other.
+    const a = i % 2 === 0 ? await measure(() => awsSync(big, "aws-big")) : undefined;
     const v = await measure(() => vcMirror(big, "vc-big", `${tmp.path}/big.db`));
+    const a2run = a ?? await measure(() => awsSync(big, "aws-big"));
     const f = await measure(() => floor("noop", big, listUrl));
     v2json = JSON.parse(v.r.stdout) as typeof v2json;
-    t2.aws.push(a.r.ms);
+    t2.aws.push(a2run.r.ms);
     t2.vc.push(v.r.ms);
     t2.self.push(v2json.seconds * 1000);
     t2.floor.push(f.r.ms);
-    a2 = a;
+    a2 = a2run;
     v2 = v;
     report.info(
-      `no-op run ${i + 1}/${runs} (load ${await load()}): aws ${fmtNum(a.r.ms)} ms, vc ${
+      `no-op run ${i + 1}/${noopRuns} (load ${await load()}): aws ${fmtNum(a2run.r.ms)} ms, vc ${
         fmtNum(v.r.ms)
-      } ms, floor ${fmtNum(f.r.ms)} ms`,
+      } ms (${fmtNum(a2run.r.ms / v.r.ms)}×), floor ${fmtNum(f.r.ms)} ms`,
     );
   }
   const [aws2, vc2, floor2] = [t2.aws, t2.vc, t2.floor].map(median) as [number, number, number];
+  const spread = (xs: number[]) => `${fmtNum(Math.min(...xs))}-${fmtNum(Math.max(...xs))}`;
   report.info(
-    `no-op of ${args.noopFiles} (medians of ${runs}): aws s3 sync ${fmtNum(aws2)} ms (${
-      fmtStats(a2.stats)
-    })`,
+    `no-op of ${args.noopFiles} (medians of ${noopRuns}): aws s3 sync ${fmtNum(aws2)} ms (${
+      spread(t2.aws)
+    }; ${fmtStats(a2.stats)})`,
   );
   report.info(
-    `no-op: vc mirror ${fmtNum(vc2)} ms (${
+    `no-op: vc mirror ${fmtNum(vc2)} ms (${spread(t2.vc)}; ${
       fmtStats(v2.stats)
     }; unchanged ${v2json.unchanged}, hashed ${v2json.hashed}; the mirror itself ${
       fmtNum(median(t2.self))

@@ -15,6 +15,9 @@ import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { parseDuration } from "./units.ts";
 
+/** Loaded only for the default state file (see its use). */
+const SETTINGS_MODULE = "./settings.ts";
+
 /**
  * `vc mirror SOURCE... TARGET [--delete] [--dry-run] [--watch] ...`.
  *
@@ -163,8 +166,13 @@ export const mirror: Command = {
     else {
       // Only the default state file needs the cache dir (flag, env, config
       // file); settings.ts brings the cache and versioned modules with it
-      // (~20 ms of start-up), so it loads only then.
-      const { cliSettings } = await import("./settings.ts");
+      // (~20 ms of start-up), so it loads only then. A computed specifier:
+      // `deno run` reads every module a literal `import("...")` reaches
+      // before running anything (~50 files here). The compiled binary has
+      // settings.ts through the other commands' static imports.
+      const { cliSettings } = await (import(SETTINGS_MODULE) as Promise<
+        typeof import("./settings.ts")
+      >);
       options.cacheDir = cliSettings(ctx).cacheDir;
     }
     if (flags.boolean("watch")) return await watch(ctx, options);

@@ -30,6 +30,7 @@ import { combineReports, failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
+import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /**
@@ -38,6 +39,13 @@ import type { MirrorOptions, MirrorReport } from "./types.ts";
  * instead of following it.
  */
 const WALK_AHEAD = 5000;
+
+/** Files (recorded in the state) for which a full pass walks on a worker thread. */
+const WALK_THREAD_MIN_FILES = 2000;
+const WALK_THREAD_MAX_FILES = 50_000;
+
+/** Keys per listing page (S3's): the state's keys this far apart split the listing into ranges. */
+const LIST_PAGE = 1000;
 
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
@@ -187,17 +195,33 @@ export class Mirror {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
     };
+    // A full pass over a tree of 2000 to 50,000 files (as far as the state
+    // knows: a first run knows nothing) walks on a worker thread, the stats
+    // on another core than the listing's parse and the merge. A scoped pass
+    // (watch mode) or a smaller tree does not pay for starting one (~20 ms);
+    // a larger one keeps to one heap (the worker's grows with the entries
+    // through it: +40 MB peak RSS for a no-op of 100,000 files); and on a
+    // busy machine (no spare core) a second thread only costs.
+    const threaded = scope === "" && (o.walkThread ?? "auto") !== false &&
+      (o.walkThread === true ||
+        (this.#state.hasAtLeast(WALK_THREAD_MIN_FILES) &&
+          !this.#state.hasAtLeast(WALK_THREAD_MAX_FILES + 1) && spareCore()));
+    const walk = (root: LocalRoot, missingOk: boolean) =>
+      threaded
+        ? walkLocalBatchesOffThread(root, walkOptions, missingOk, WALK_AHEAD)
+        : walkLocalBatches(root, walkOptions, missingOk);
     const listOptions = {
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
       onWarning: (w: { key: string; message: string }) => onError(w.key, new Error(w.message)),
+      // The listing is fetched as ranges between every 1000th key recorded
+      // (one page each, all at once) instead of a chain of pages.
+      splits: () => this.#state.splitKeys(scope, LIST_PAGE),
     };
     try {
       if (this.direction === "upload") {
         const local = mergeSourceBatches(
-          this.localRoots.map((r) =>
-            readAheadChunks(walkLocalBatches(r, walkOptions, scope !== ""), WALK_AHEAD)
-          ),
+          this.localRoots.map((r) => readAheadChunks(walk(r, scope !== ""), WALK_AHEAD)),
           (key, kept, dropped) => this.#duplicate(run, key, kept.path, dropped.path),
         );
         const remote = listRemoteBatches(
@@ -226,10 +250,7 @@ export class Mirror {
               `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
             ),
         );
-        const local = readAheadChunks(
-          walkLocalBatches(this.localRoots[0]!, walkOptions, true),
-          WALK_AHEAD,
-        );
+        const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(remote, local),

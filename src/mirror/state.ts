@@ -97,6 +97,8 @@ export class MirrorState {
   readonly #queued: StatementSync;
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
+  #splitFrom: StatementSync | undefined;
+  #splitAfter: StatementSync | undefined;
   #pending = 0;
   #closed = false;
 
@@ -230,6 +232,73 @@ export class MirrorState {
         if (c === 0) return r;
       }
     };
+  }
+
+  /**
+   * Every `every`-th recorded key from `from` on (keys starting with `from`
+   * only), in increasing UTF-8 order, read as they are asked for: the split
+   * keys of a listing fetched in ranges (`range_list.ts`). The last key is
+   * never one (the range after it would be empty). Each step skips `every`
+   * entries of the key index, so the whole walk costs one pass.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" };
+   * for (const k of ["a/1", "a/2", "a/3", "a/4", "a/5", "b/1"]) state.set(k, row);
+   * assert.deepEqual([...state.splitKeys("a/", 2)], ["a/2", "a/4"]);
+   * assert.deepEqual([...state.splitKeys("a/", 5)], []);
+   * state.close();
+   * ```
+   */
+  *splitKeys(from = "", every = 1000): Generator<string> {
+    const skip = Math.max(0, Math.floor(every) - 1);
+    this.#splitFrom ??= this.#db.prepare(
+      "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
+    );
+    this.#splitAfter ??= this.#db.prepare(
+      "SELECT key FROM files WHERE key > ? ORDER BY key LIMIT 1 OFFSET ?",
+    );
+    const inScope = (r: { key: string } | undefined) =>
+      r !== undefined && r.key.startsWith(from) ? r.key : undefined;
+    let key = inScope(this.#splitFrom.get(from, skip) as { key: string } | undefined);
+    while (key !== undefined) {
+      const next = inScope(this.#splitAfter.get(key, skip) as { key: string } | undefined);
+      // A split at the last key would add a range with nothing in it (one
+      // more request): the range before it runs to the end instead.
+      if (next !== undefined || inScope(this.#splitAfter.get(key, 0) as { key: string })) {
+        yield key;
+      }
+      key = next;
+    }
+  }
+
+  /**
+   * Whether at least `count` keys starting with `from` are recorded: a
+   * cheap estimate of a tree's size before walking it (the index is skipped
+   * through, not read into memory).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" };
+   * for (const k of ["a/1", "a/2", "b/1"]) state.set(k, row);
+   * assert.equal(state.hasAtLeast(2, "a/"), true);
+   * assert.equal(state.hasAtLeast(3, "a/"), false);
+   * state.close();
+   * ```
+   */
+  hasAtLeast(count: number, from = ""): boolean {
+    if (count <= 0) return true;
+    this.#splitFrom ??= this.#db.prepare(
+      "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
+    );
+    const row = this.#splitFrom.get(from, Math.floor(count) - 1) as { key: string } | undefined;
+    return row !== undefined && row.key.startsWith(from);
   }
 
   /** Records `row` for `key` (committed with the current batch). */

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { ListOptions, ObjectStore } from "../store/types.ts";
+import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
 import { readAheadBatches } from "./plan.ts";
+import { listRanges } from "./range_list.ts";
 
 /** One object in the store. */
 export interface RemoteEntry {
@@ -64,6 +65,13 @@ export interface ListRemoteOptions {
   signal?: AbortSignal;
   /** Told about entries a store's listing skipped (then the listing is incomplete). */
   onWarning?: (warning: { key: string; message: string }) => void;
+  /**
+   * Relative keys (in increasing UTF-8 order) expected about one listing
+   * page apart, e.g. every 1000th key the state file knows: the listing is
+   * then fetched as the ranges between them, several at once
+   * (`range_list.ts`). Only the speed depends on them being right.
+   */
+  splits?: () => Iterable<string>;
 }
 
 /**
@@ -95,15 +103,36 @@ export async function* listRemoteBatches(
   const listOptions: ListOptions & { onWarning?: typeof options.onWarning } = {};
   if (options.signal) listOptions.signal = options.signal;
   if (options.onWarning) listOptions.onWarning = options.onWarning;
+  const entry = (o: ObjectInfo): RemoteEntry | undefined => {
+    if (o.key.endsWith("/") || !o.key.startsWith(prefix)) return undefined;
+    const key = o.key.slice(prefix.length);
+    if (!matchesFilter(filter, key)) return undefined;
+    return { key, storeKey: o.key, size: o.size, etag: o.etag };
+  };
+  if (options.splits !== undefined) {
+    // The ranges read ahead themselves (a page each, several at once).
+    const splits = mapIterable(options.splits(), (k) => prefix + k);
+    for await (const objects of listRanges(store, listPrefix, splits, listOptions)) {
+      const batch: RemoteEntry[] = [];
+      for (const o of objects) {
+        const e = entry(o);
+        if (e !== undefined) batch.push(e);
+      }
+      if (batch.length > 0) yield batch;
+    }
+    return;
+  }
   const entries = (async function* (): AsyncGenerator<RemoteEntry> {
     for await (const o of store.list(listPrefix, listOptions)) {
-      if (o.key.endsWith("/") || !o.key.startsWith(prefix)) continue;
-      const key = o.key.slice(prefix.length);
-      if (!matchesFilter(filter, key)) continue;
-      yield { key, storeKey: o.key, size: o.size, etag: o.etag };
+      const e = entry(o);
+      if (e !== undefined) yield e;
     }
   })();
   yield* readAheadBatches(entries, READ_AHEAD);
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U> {
+  for (const item of items) yield fn(item);
 }
 
 /**

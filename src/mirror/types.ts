@@ -32,6 +32,15 @@ export interface MirrorOptions {
   exclude?: readonly string[];
   /** Local symlinks: skipped (default) or followed; a loop is never followed. */
   symlinks?: "skip" | "follow";
+  /**
+   * Where a full pass walks the local directory: `"auto"` (default) on a
+   * worker thread when the state knows of 2000 to 50,000 files and the
+   * machine has a spare core (load average below the cores by one), so the
+   * stats run on another core than the listing and the merge (beyond 50,000
+   * files one heap keeps the peak memory lower); `true` always on a worker
+   * thread; `false` on the calling thread. The result is the same.
+   */
+  walkThread?: boolean | "auto";
   /** Delete target entries that have no source (default false). */
   delete?: boolean;
   /** Plan only: report the actions, change nothing (the state file is not written). */

@@ -650,6 +650,16 @@ export class S3Store implements ObjectStore {
    * retries fails the listing (it never ends short).
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    for await (const page of this.listPages(prefix, options)) yield* page;
+  }
+
+  /**
+   * {@linkcode list} a page (up to 1000 objects, never empty) at a time:
+   * one async step per page, not per object, for callers that go through
+   * many objects (a mirror's listing). The next page is requested when the
+   * consumer asks for it.
+   */
+  async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
     const listPrefix = this.#fullPrefix(prefix);
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
@@ -669,14 +679,11 @@ export class S3Store implements ObjectStore {
         maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       })
     ) {
-      for (const item of page) {
-        yield {
-          key: this.#relative(item.key),
-          size: item.size,
-          etag: item.etag,
-          lastModified: item.lastModified,
-        };
-      }
+      // The page's objects are ours (parsed for this call): keys made
+      // relative in place rather than copied.
+      const infos: ObjectInfo[] = page;
+      if (this.prefix !== "") { for (const item of infos) item.key = this.#relative(item.key); }
+      yield infos;
     }
   }
 

@@ -176,6 +176,12 @@ export interface ObjectStore {
    */
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /**
+   * Optional: {@linkcode list} in pages (arrays in key order, never empty),
+   * one async step per page instead of per object, for callers that go
+   * through many objects. Same objects, order and options as `list`.
+   */
+  listPages?(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo[]>;
+  /**
    * Deletes the keys (missing keys are not an error), batching as the store
    * allows; with `ifMatch`, one key conditionally.
    */

@@ -1,0 +1,218 @@
+/**
+ * A mirror's local walk on another thread: the same entries, order, errors
+ * and bounds as `walkLocalBatches` (`local_side.ts`), produced by a Web
+ * Worker (`walk_worker.ts`). A no-op mirror is the stat of every file, the
+ * parse of the listing and the merge; with the stats on a second core the
+ * main thread only parses and merges (a no-op of 10,000 files spends ~40% of
+ * its main-thread CPU on the walk otherwise).
+ *
+ * Where no worker can be started (a runtime without workers, a compiled
+ * binary without the worker module), the walk runs on this thread.
+ *
+ * @module
+ */
+import {
+  type LocalEntry,
+  type LocalRoot,
+  walkLocalBatches,
+  type WalkLocalOptions,
+} from "./local_side.ts";
+import type { KeyFilter } from "./keys.ts";
+
+/** A request to the walk worker. */
+export type WalkRequest =
+  | {
+    type: "walk";
+    root: LocalRoot;
+    filter: KeyFilter;
+    symlinks: "skip" | "follow";
+    scope: string;
+    missingOk: boolean;
+    /** Entries the worker may send beyond the last acknowledged count. */
+    ahead: number;
+  }
+  | { type: "ack"; count: number };
+
+/** A message from the walk worker. */
+export type WalkMessage =
+  | {
+    type: "batch";
+    /** Paths joined by NUL (no file name contains one). */
+    paths: string;
+    /** Keys joined by NUL. */
+    keys: string;
+    /** size, mtimeMs, ctimeMs, ino (NaN for none) per entry. */
+    numbers: Float64Array;
+  }
+  | { type: "error"; path: string; error: { name: string; message: string } }
+  | { type: "end" }
+  | { type: "fail"; error: { name: string; message: string } };
+
+/**
+ * {@linkcode walkLocalBatches} run by a worker, up to `ahead` entries ahead
+ * of the consumer; on this thread when no worker starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkLocalBatchesOffThread } from "./walk_thread.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/b.txt`, "b");
+ *   await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ *   const keys: string[] = [];
+ *   const walk = walkLocalBatchesOffThread({ dir, base: "x/" }, {
+ *     filter: {},
+ *     symlinks: "skip",
+ *     onError: () => {},
+ *   });
+ *   for await (const b of walk) keys.push(...b.map((e) => e.key));
+ *   assert.deepEqual(keys, ["x/a.txt", "x/b.txt"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function* walkLocalBatchesOffThread(
+  root: LocalRoot,
+  options: WalkLocalOptions,
+  missingOk = false,
+  ahead = 5000,
+): AsyncGenerator<LocalEntry[]> {
+  options.signal?.throwIfAborted();
+  let worker: Worker;
+  try {
+    // This exact `new URL("./…", import.meta.url)` shape keeps the worker
+    // findable in a `deno compile` binary, which must embed it with
+    // `--include src/mirror/walk_worker.ts` (scripts/compile.ts).
+    worker = new Worker(new URL("./walk_worker.ts", import.meta.url), { type: "module" });
+  } catch {
+    yield* walkLocalBatches(root, options, missingOk);
+    return;
+  }
+  const queue: (WalkMessage | { type: "broken"; message: string })[] = [];
+  let wake: (() => void) | undefined;
+  const push = (m: WalkMessage | { type: "broken"; message: string }) => {
+    queue.push(m);
+    wake?.();
+    wake = undefined;
+  };
+  worker.addEventListener("message", (e: MessageEvent<WalkMessage>) => push(e.data));
+  worker.addEventListener("error", (e: ErrorEvent) => {
+    e.preventDefault(); // a broken helper must not take the process down
+    push({ type: "broken", message: e.message });
+  });
+  worker.addEventListener("messageerror", () => push({ type: "broken", message: "bad message" }));
+  const onAbort = () => push({ type: "broken", message: "aborted" });
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  let received = 0;
+  let started = false;
+  try {
+    const request: WalkRequest = {
+      type: "walk",
+      root,
+      filter: options.filter,
+      symlinks: options.symlinks,
+      scope: options.scope ?? "",
+      missingOk,
+      ahead,
+    };
+    worker.postMessage(request);
+    for (;;) {
+      const m = queue.shift();
+      if (m === undefined) {
+        await new Promise<void>((r) => wake = r);
+        continue;
+      }
+      options.signal?.throwIfAborted();
+      if (m.type === "batch") {
+        started = true;
+        const paths = m.paths.split("\0");
+        const keys = m.keys.split("\0");
+        const n = m.numbers;
+        const batch: LocalEntry[] = new Array(keys.length);
+        for (let i = 0; i < keys.length; i++) {
+          const ino = n[i * 4 + 3]!;
+          batch[i] = {
+            key: keys[i]!,
+            path: paths[i]!,
+            size: n[i * 4]!,
+            mtimeMs: n[i * 4 + 1]!,
+            ctimeMs: n[i * 4 + 2]!,
+            ino: Number.isNaN(ino) ? null : ino,
+          };
+        }
+        received += batch.length;
+        // Acknowledged as handed over: the consumer's own read-ahead bounds the rest.
+        worker.postMessage({ type: "ack", count: received } satisfies WalkRequest);
+        yield batch;
+      } else if (m.type === "error") {
+        started = true;
+        options.onError(m.path, revive(m.error));
+      } else if (m.type === "end") {
+        return;
+      } else if (m.type === "fail") {
+        throw revive(m.error);
+      } else {
+        // The worker could not load or died. Before it produced anything the
+        // walk runs here instead; after, the walk is incomplete: fail it.
+        if (!started && m.message !== "aborted") {
+          worker.terminate();
+          yield* walkLocalBatches(root, options, missingOk);
+          return;
+        }
+        throw new Error(`the walk of ${root.dir} stopped: ${m.message}`);
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    worker.terminate();
+  }
+}
+
+const LOADAVG = "/proc/loadavg";
+
+/**
+ * Whether this machine has a core to spare for a walk thread: more cores
+ * than the 1-minute load average (Linux `/proc/loadavg`) by at least one.
+ * A second thread only helps when it gets a core of its own; on a busy
+ * machine it costs CPU (a second isolate, its cold code) and time (measured
+ * on 2 cores, a no-op of 10,000 files: 3-19% slower with it at load 3,
+ * 11% faster with it when the cores are free). True where the load is
+ * unknown.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spareCore } from "./walk_thread.ts";
+ * assert.equal(typeof spareCore(), "boolean");
+ * ```
+ */
+export function spareCore(): boolean {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (cores < 2) return false;
+  let text: string;
+  try {
+    // Asked first, so that a library user without read permission is
+    // never prompted for it.
+    if (Deno.permissions.querySync({ name: "read", path: LOADAVG }).state !== "granted") {
+      return true;
+    }
+    text = Deno.readTextFileSync(LOADAVG);
+  } catch {
+    return true; // not Linux: the load is unknown
+  }
+  const load = Number(text.split(" ")[0]);
+  return !Number.isFinite(load) || load <= cores - 1;
+}
+
+/** An error as the worker described it, as the same class where it is one of Deno's. */
+function revive(error: { name: string; message: string }): Error {
+  const Known = (Deno.errors as Record<string, (new (message: string) => Error) | undefined>)[
+    error.name
+  ];
+  if (Known !== undefined) return new Known(error.message);
+  const e = new Error(error.message);
+  e.name = error.name;
+  return e;
+}

@@ -14,16 +14,42 @@ import { withFsPlatform } from "../src/fs_platform.ts";
 
 interface LockCall {
   ino: number | null;
+  /** The locked file's name when the lock was taken (found under the
+   * recording's root by inode while the file was open: an inode number is
+   * reused once its file is removed, so it alone cannot name a file later). */
+  name: string | undefined;
   exclusive: boolean;
 }
 
-/** Runs `fn` recording every `tryLockSync` call (the inode locked, and how). */
-async function recordingLocks(fn: () => Promise<void>): Promise<LockCall[]> {
+function nameOfInode(root: string, ino: number | null): string | undefined {
+  if (ino === null) return undefined;
+  const stack = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) stack.push(path);
+      else if (e.isFile && Deno.lstatSync(path).ino === ino) return e.name;
+    }
+  }
+  return undefined;
+}
+
+/** Runs `fn` recording every `tryLockSync` call (the file locked, and how). */
+async function recordingLocks(fn: () => Promise<void>, root?: string): Promise<LockCall[]> {
   const calls: LockCall[] = [];
   const proto = Deno.FsFile.prototype;
   const original = proto.tryLockSync;
   proto.tryLockSync = function (this: Deno.FsFile, exclusive?: boolean): boolean {
-    calls.push({ ino: this.statSync().ino, exclusive: exclusive === true });
+    const ino = this.statSync().ino;
+    const name = root === undefined ? undefined : nameOfInode(root, ino);
+    calls.push({ ino, name, exclusive: exclusive === true });
     return original.call(this, exclusive);
   };
   try {
@@ -99,21 +125,35 @@ for (const mandatoryLocks of [false, true]) {
             paths.push(await cache.cache(uri));
             assertEquals(await cache.cache(uri), paths.at(-1), "warm hit, same path");
           }
-        })
-      );
+        }), cacheDir);
       assertEquals(await Deno.readTextFile(paths[0]!), small);
       assertEquals(await Deno.readTextFile(paths[1]!), big);
-      const dataInodes = await Promise.all(paths.map(async (p) => (await Deno.stat(p)).ino));
-      const lockedData = calls.filter((c) => dataInodes.includes(c.ino));
+      for (const p of paths) {
+        const base = p.slice(p.lastIndexOf("/") + 1);
+        const dataIno = (await Deno.stat(p)).ino;
+        // The entry lock's file exists while the download's does, so an equal
+        // inode means the same file (not a reused number).
+        const entryLocks = calls.filter((c) => c.name === `.${base}.vc-tmp-0-shared`);
+        assert(entryLocks.length >= 1, `${base}: the entry lock was taken`);
+        const lockedData = entryLocks.filter((c) => c.ino === dataIno);
+        if (mandatoryLocks) {
+          // Never a lock on the download's file (its ranged writes and
+          // read-back checks use second handles), so none on the data file
+          // it becomes.
+          assertEquals(lockedData, [], `${base}: the data file was never locked`);
+        } else {
+          assert(lockedData.length >= 1, `flock: ${base}'s download locks its file`);
+        }
+      }
       if (mandatoryLocks) {
-        // Never a lock on the download's file (its ranged writes and read-back
-        // checks use second handles), so none on the data file it becomes.
-        assertEquals(lockedData, []);
         for (const c of calls) {
           assert(c.exclusive, "no shared lock (it denies its holder's writes)");
+          // Only entry locks and journals: never a download's own temp file.
+          assert(
+            c.name !== undefined && (c.name.endsWith(".vc-tmp-0-shared") || c.name.startsWith("%")),
+            `locked ${c.name}`,
+          );
         }
-      } else {
-        assert(lockedData.length >= 2, "flock: each download locks its file");
       }
       for (const p of paths) {
         const names = [...Deno.readDirSync(join(p, ".."))].map((e) => e.name);

@@ -14,7 +14,8 @@
 import { basename, extname } from "node:path";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, type NotFoundError } from "../errors.ts";
+import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -513,23 +514,4 @@ function limitOf(limit: number): number {
     throw new InvalidInputError(`limit ${limit} is not a positive integer`);
   }
   return limit;
-}
-
-/**
- * The status of `path`, a regular file: a device (`/dev/zero`) or a FIFO
- * would be read forever (or block), a directory cannot be uploaded. Names
- * `what` in the error.
- */
-async function regularFile(path: string, what: string): Promise<Deno.FileInfo> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`${what}: ${path} does not exist`, { cause });
-    }
-    throw cause;
-  }
-  if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
-  return info;
 }

@@ -12,6 +12,7 @@
 import { dirname, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, parseEtag } from "../hash.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -339,7 +340,7 @@ export class VersionedCache {
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
     const asset = await this.resolve(path, version);
     if (!asset.immutable && parseUri(asset.uri).scheme === "local") {
-      await assertFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
+      await regularFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
     }
     try {
       // The canonical key, else the `/` key another tool may have written.
@@ -468,7 +469,7 @@ export class VersionedCache {
     this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
-    await assertFile(file, `file to publish as ${p}`);
+    await regularFile(file, `file to publish as ${p}`);
     const current = await readManifest(this.manifest, { allowMissing: true });
     const existing = current[p];
     if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
@@ -533,7 +534,7 @@ export class VersionedCache {
   ): Promise<VersionedUpdateResult> {
     const p = normalizeVersionedPath(path);
     this.#refuseFrozen("update");
-    await assertFile(file, `file to publish as ${p}`);
+    await regularFile(file, `file to publish as ${p}`);
     const entries = await readManifest(this.manifest);
     refuseLookalike(p, entries, this.manifest);
     const nextVersion = await loadNextVersion();
@@ -1141,19 +1142,6 @@ function alreadyInManifest(path: string, value: string, manifest: string): Inval
       ? `${path} is already versioned at ${value} in ${manifest}; did you mean \`vc update\`?`
       : `${path} is already in ${manifest} (override ${value}); did you mean \`vc update\`?`,
   );
-}
-
-async function assertFile(path: string, what: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`${what}: ${path} does not exist`, { cause });
-    }
-    throw cause;
-  }
-  if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
 }
 
 // `s3://b/dir/k` → root `s3://b`, key `dir/k`; `file:///a/b/c` → `file:///a/b`, `c`.

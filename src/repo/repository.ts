@@ -14,7 +14,7 @@
 import { basename, extname } from "node:path";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { IntegrityError, InvalidInputError, type NotFoundError } from "../errors.ts";
+import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";

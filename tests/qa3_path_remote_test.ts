@@ -8,51 +8,30 @@ import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { NotFoundError } from "../src/errors.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import type { StoreOptions } from "../src/store/open.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import type { FakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { tempDir } from "./versioned_helpers.ts";
+import { rawPut, tempDir, testS3Options } from "./versioned_helpers.ts";
 
 const BUCKET = "qa3-assets";
-
-function storeOptions(s3: { url: string }): StoreOptions {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 2,
-    },
-  };
-}
-
-/** A plain HTTP PUT of `key` exactly as given (`//` and all), like another tool. */
-async function rawPut(s3: FakeS3, key: string, body: string): Promise<void> {
-  const res = await fetch(`${s3.url}/${BUCKET}/${key}`, { method: "PUT", body });
-  await res.body?.cancel();
-  assertEquals(res.status, 200, `raw PUT of ${key}`);
-}
 
 Deno.test("locate: the / key when only it holds the version, the canonical key otherwise", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await rawPut(s3, "pre//foo/bar.1.0.0.csv", "slash 1.0.0");
-  await rawPut(s3, "pre//foo/bar.2.0.0.csv", "slash 2.0.0");
-  await rawPut(s3, "pre/foo/bar.2.0.0.csv", "canonical 2.0.0");
+  await rawPut(s3, BUCKET, "pre//foo/bar.1.0.0.csv", "slash 1.0.0");
+  await rawPut(s3, BUCKET, "pre//foo/bar.2.0.0.csv", "slash 2.0.0");
+  await rawPut(s3, BUCKET, "pre/foo/bar.2.0.0.csv", "canonical 2.0.0");
   const cache = new AssetCache({
     cacheDir: join(dir.path, "cache"),
     configPath: false,
     env: {},
-    store: storeOptions(s3),
+    store: testS3Options(s3),
   });
   const vc = new VersionedCache({
     manifest: join(dir.path, "versioned_assets.json"),
     bucket: `s3://${BUCKET}/pre`,
     cache,
-    store: storeOptions(s3),
+    store: testS3Options(s3),
   });
   try {
     await Deno.writeTextFile(vc.manifest, '{"/foo/bar.csv": "1.0.0"}');
@@ -77,20 +56,20 @@ Deno.test("locate: the / key when only it holds the version, the canonical key o
 Deno.test("locate offline: the key whose copy is cached, without a request", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await rawPut(s3, "/foo/bar.1.0.0.csv", "slash 1.0.0");
+  await rawPut(s3, BUCKET, "/foo/bar.1.0.0.csv", "slash 1.0.0");
   const open = (offline: boolean) => {
     const cache = new AssetCache({
       cacheDir: join(dir.path, "cache"),
       configPath: false,
       env: {},
       offline,
-      store: storeOptions(s3),
+      store: testS3Options(s3),
     });
     const vc = new VersionedCache({
       manifest: join(dir.path, "versioned_assets.json"),
       bucket: `s3://${BUCKET}`,
       cache,
-      store: storeOptions(s3),
+      store: testS3Options(s3),
     });
     return {
       vc,
@@ -119,8 +98,8 @@ Deno.test("locate offline: the key whose copy is cached, without a request", asy
 Deno.test("vc path-remote prints the URI of the object vc path reads", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using ws = await CliWorkspace.create();
-  await rawPut(s3, "/data/t.1.0.0.csv", "slash 1.0.0\n");
-  await rawPut(s3, "data/t.1.1.0.csv", "canonical 1.1.0\n");
+  await rawPut(s3, BUCKET, "/data/t.1.0.0.csv", "slash 1.0.0\n");
+  await rawPut(s3, BUCKET, "data/t.1.1.0.csv", "canonical 1.1.0\n");
   await ws.write("versioned_assets.json", '{"/data/t.csv": "1.0.0"}');
   const saved = Object.keys(s3.env).map((k) => [k, Deno.env.get(k)] as const);
   for (const [k, v] of Object.entries(s3.env)) Deno.env.set(k, v);

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { openStore } from "../src/store/open.ts";
+import { openStore, type StoreOptions } from "../src/store/open.ts";
 import type {
   GetOptions,
   GetResult,
@@ -16,6 +16,31 @@ import type {
   PutResult,
 } from "../src/store/types.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+
+/** Store options for S3 at a test server (`url`): path style, test credentials, 2 attempts. */
+export function testS3Options(s3: { url: string }): StoreOptions {
+  return {
+    s3: {
+      endpoint: s3.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 2,
+    },
+  };
+}
+
+/** A plain HTTP PUT of `key` exactly as given (`//` and all), like another tool. */
+export async function rawPut(
+  s3: { url: string },
+  bucket: string,
+  key: string,
+  body: string,
+): Promise<void> {
+  const res = await fetch(`${s3.url}/${bucket}/${key}`, { method: "PUT", body });
+  await res.body?.cancel();
+  if (res.status !== 200) throw new Error(`raw PUT of ${key}: status ${res.status}`);
+}
 
 /** A temp directory removed on dispose. */
 export async function tempDir(prefix = "vc_versioned_test_"): Promise<

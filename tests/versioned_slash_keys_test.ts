@@ -11,48 +11,28 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { InvalidInputError, NotFoundError, OfflineError } from "../src/errors.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { CacheLayout } from "../src/cache/layout.ts";
-import type { StoreOptions } from "../src/store/open.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { checkLock, fillLock } from "../src/versioned/lock_ops.ts";
 import { prefill } from "../src/prefill/prefill.ts";
-import { tempDir, writeFile } from "./versioned_helpers.ts";
+import { rawPut, tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
 
 const BUCKET = "slash-assets";
-
-function storeOptions(s3: { url: string }): StoreOptions {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 2,
-    },
-  };
-}
-
-/** A plain HTTP PUT of `key` exactly as given (`//` and all), like another tool. */
-async function rawPut(s3: FakeS3, key: string, body: string): Promise<void> {
-  const res = await fetch(`${s3.url}/${BUCKET}/${key}`, { method: "PUT", body });
-  await res.body?.cancel();
-  assertEquals(res.status, 200, `raw PUT of ${key}`);
-}
 
 function setup(s3: FakeS3, dir: string, prefix: string) {
   const cache = new AssetCache({
     cacheDir: join(dir, "cache"),
     configPath: false,
     env: {},
-    store: storeOptions(s3),
+    store: testS3Options(s3),
   });
   const vc = new VersionedCache({
     manifest: join(dir, "versioned_assets.json"),
     bucket: `s3://${BUCKET}${prefix === "" ? "" : `/${prefix}`}`,
     cache,
-    store: storeOptions(s3),
+    store: testS3Options(s3),
   });
   return {
     cache,
@@ -75,11 +55,11 @@ for (const prefix of ["", "pre"]) {
     const { vc, cache } = t;
     // 1.0.0 only under the / key; 2.0.0 under both (the canonical one wins);
     // 3.0.0 only canonical. A doubled // is another asset's key: not a version.
-    await rawPut(s3, at("/foo/bar.1.0.0.csv"), "slash 1.0.0");
-    await rawPut(s3, at("/foo/bar.2.0.0.csv"), "slash 2.0.0");
-    await rawPut(s3, at("foo/bar.2.0.0.csv"), "canonical 2.0.0");
-    await rawPut(s3, at("foo/bar.3.0.0.csv"), "canonical 3.0.0");
-    await rawPut(s3, at("//foo/bar.4.0.0.csv"), "double slash");
+    await rawPut(s3, BUCKET, at("/foo/bar.1.0.0.csv"), "slash 1.0.0");
+    await rawPut(s3, BUCKET, at("/foo/bar.2.0.0.csv"), "slash 2.0.0");
+    await rawPut(s3, BUCKET, at("foo/bar.2.0.0.csv"), "canonical 2.0.0");
+    await rawPut(s3, BUCKET, at("foo/bar.3.0.0.csv"), "canonical 3.0.0");
+    await rawPut(s3, BUCKET, at("//foo/bar.4.0.0.csv"), "double slash");
     assertEquals(s3.listKeys(BUCKET).length, 5);
 
     assertEquals(await vc.versions("/foo/bar.csv"), ["1.0.0", "2.0.0", "3.0.0"]);
@@ -128,7 +108,7 @@ for (const prefix of ["", "pre"]) {
       cacheDir: join(dir.path, "cache2"),
       configPath: false,
       env: {},
-      store: storeOptions(s3),
+      store: testS3Options(s3),
     });
     const summary = await prefill({ cache: fresh, versioned: [vc], uris: ["/foo/bar.csv@2.0.0"] });
     assertEquals([summary.fetched, summary.failed], [2, []]);
@@ -156,7 +136,7 @@ for (const prefix of ["", "pre"]) {
     await using dir = await tempDir();
     await using t = setup(s3, dir.path, prefix);
     const { vc } = t;
-    await rawPut(s3, at("/old.1.2.0.csv"), "old");
+    await rawPut(s3, BUCKET, at("/old.1.2.0.csv"), "old");
     const file = await writeFile(dir.path, "old.csv", "old");
 
     const refused = await assertRejects(() => vc.add("/old.csv", file), InvalidInputError);
@@ -191,13 +171,13 @@ Deno.test("offline, a cached copy of a / key is served; one never cached is an O
   {
     await using s3 = await startFakeS3({ buckets: [BUCKET] });
     endpoint = s3.url;
-    await rawPut(s3, "/a.1.0.0.csv", "slash a");
-    await rawPut(s3, "/b.1.0.0.csv", "slash b");
+    await rawPut(s3, BUCKET, "/a.1.0.0.csv", "slash a");
+    await rawPut(s3, BUCKET, "/b.1.0.0.csv", "slash b");
     await using t = setup(s3, dir.path, "");
     assertEquals(await Deno.readTextFile(await t.vc.path("/a.csv", "1.0.0")), "slash a");
   }
   // The server is gone: --offline, and plain unreachable.
-  const store = { s3: { ...storeOptions({ url: endpoint }).s3, maxAttempts: 1 } };
+  const store = { s3: { ...testS3Options({ url: endpoint }).s3, maxAttempts: 1 } };
   for (const offline of [true, false]) {
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, offline, store });
     await using vc = new VersionedCache({ manifest, bucket: `s3://${BUCKET}`, cache, store });

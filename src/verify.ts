@@ -33,11 +33,19 @@ import type { Hash } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
 import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "./hash.ts";
 import type { ObjectInfo } from "./store/types.ts";
+import { JS_MD5_LIMIT, JsMd5 } from "./md5_js.ts";
+import { sha256 as jsSha256, toHex } from "./store/sigv4_sha256.ts";
 
 let nodeCrypto: typeof import("node:crypto") | undefined;
 function createHash(algorithm: "md5" | "sha256"): Hash {
   nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
   return nodeCrypto.createHash(algorithm);
+}
+
+/** What a {@linkcode StreamHasher} feeds: a `node:crypto` Hash, or the TypeScript MD5. */
+interface Digest {
+  update(data: Uint8Array): unknown;
+  digest(encoding: "hex"): string;
 }
 
 /** Learns the real size of part `n` (1-based) of a multipart object, e.g. with `HEAD ?partNumber=N`. */
@@ -208,6 +216,7 @@ export class Verifier {
       this.plan.segment,
       start,
       this.plan.sha256 !== undefined && start === 0,
+      this.#info.size - start,
     );
   }
 
@@ -438,23 +447,38 @@ async function hashFile(
  */
 export class StreamHasher {
   readonly #segment: number;
-  #hash: Hash | undefined;
+  // Whether the bytes are few enough to hash in TypeScript (see md5_js.ts):
+  // a process filling a cache with small objects never loads node:crypto.
+  readonly #small: boolean;
+  #hash: Digest | undefined;
   #sha: Hash | undefined;
+  // The SHA-256 of a small body is taken at the end from these.
+  #shaChunks: Uint8Array[] | undefined;
   #filled = 0;
   #index: number;
   #out: string[] = [];
 
-  /** Hashes bytes starting at offset `start` (a segment boundary). */
-  constructor(segment: number, start: number, sha256: boolean) {
+  /**
+   * Hashes bytes starting at offset `start` (a segment boundary); `size`:
+   * how many bytes will come, when known (small ones are hashed in
+   * TypeScript).
+   */
+  constructor(segment: number, start: number, sha256: boolean, size = Infinity) {
     this.#segment = segment;
-    this.#hash = segment > 0 ? createHash("md5") : undefined;
-    this.#sha = sha256 ? createHash("sha256") : undefined;
+    this.#small = size <= JS_MD5_LIMIT;
+    this.#hash = segment > 0 ? this.#newMd5() : undefined;
+    if (sha256) {
+      if (this.#small) this.#shaChunks = [];
+      else this.#sha = createHash("sha256");
+    }
     this.#index = segment === Infinity || segment <= 0 ? 0 : start / segment;
   }
 
   /** Takes the next bytes. */
   update(chunk: Uint8Array): void {
     this.#sha?.update(chunk);
+    // A copy: a caller may reuse its buffer (the bytes are few, see #small).
+    this.#shaChunks?.push(chunk.slice());
     if (this.#hash === undefined) return;
     let off = 0;
     while (off < chunk.length) {
@@ -463,7 +487,7 @@ export class StreamHasher {
       this.#hash.update(n === chunk.length ? chunk : chunk.subarray(off, off + n));
       this.#filled += n;
       off += n;
-      if (this.#filled === this.#segment) this.#flush();
+      if (this.#filled === this.#segment) this.#flush(true);
     }
   }
 
@@ -471,8 +495,9 @@ export class StreamHasher {
   finish(): Computed {
     const out: Computed = {};
     if (this.#sha !== undefined) out.sha256 = this.#sha.digest("hex");
+    if (this.#shaChunks !== undefined) out.sha256 = toHex(jsSha256(...this.#shaChunks));
     if (this.#hash === undefined) return out;
-    if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush();
+    if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush(false);
     if (this.#segment === Infinity) {
       if (this.#out[0] !== undefined) out.md5 = this.#out[0];
     } else {
@@ -481,9 +506,14 @@ export class StreamHasher {
     return out;
   }
 
-  #flush(): void {
+  #newMd5(): Digest {
+    return this.#small ? new JsMd5() : createHash("md5");
+  }
+
+  #flush(more: boolean): void {
     this.#out[this.#index++] = this.#hash!.digest("hex");
-    this.#hash = createHash("md5");
+    // The next segment's hash, only when bytes may follow.
+    if (more) this.#hash = this.#newMd5();
     this.#filled = 0;
   }
 }

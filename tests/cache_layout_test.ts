@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import {
+  assertNoLinks,
   CacheLayout,
   encodeKey,
   encodeSegment,
@@ -225,6 +226,27 @@ Deno.test("records never collide with record directories: keys x and x.json/y bo
     assertEquals(await Deno.readTextFile(x), "plain x");
     assertEquals(await Deno.readTextFile(y), "nested y");
     assertEquals((await cache.ls()).length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("assertNoLinks tells whether the path exists, so a reader skips a second failing lstat", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/a/b`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/a/b/f.txt`, "x");
+    assertEquals(assertNoLinks(dir, `${dir}/a/b/f.txt`), true);
+    assertEquals(assertNoLinks(dir, `${dir}/a/b`), true);
+    assertEquals(assertNoLinks(dir, `${dir}/a/b/missing.txt`), false);
+    assertEquals(assertNoLinks(dir, `${dir}/a/missing/f.txt`), false);
+    // A file where a directory should be: the path cannot exist.
+    assertEquals(assertNoLinks(dir, `${dir}/a/b/f.txt/under`), false);
+    const known = new Set<string>();
+    assertEquals(assertNoLinks(dir, `${dir}/a/b/f.txt`, known), true);
+    // Known directories are not looked at again; one removed since is found missing below.
+    await Deno.remove(`${dir}/a/b`, { recursive: true });
+    assertEquals(assertNoLinks(dir, `${dir}/a/b/f.txt`, known), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,6 +8,7 @@ import {
   appendRecord,
   compactJournal,
   forgetJournals,
+  keepJournalsOpen,
   lookupRecord,
   readJournal,
 } from "../src/cache/record_journal.ts";
@@ -80,5 +81,28 @@ Deno.test("an append after a torn last line (crash, full disk) is not glued to i
     const all = readJournal(journal);
     assertEquals([...all.keys()].sort(), ["a", "b", "x"]);
     assertEquals(all.get("b"), undefined);
+  });
+});
+
+Deno.test("a torn line another process left between two appends of a batch is still seen (kept handle, known end)", async () => {
+  await withJournal(async (journal) => {
+    const done = keepJournalsOpen();
+    try {
+      appendRecord(journal, "a", META);
+      appendRecord(journal, "b", META); // the end is known to this process now
+      await Deno.writeTextFile(journal, 'c\t{"v":1,"uri":"s3://b/c","et', { append: true });
+      appendRecord(journal, "x", META);
+      assertEquals(lookupRecord(journal, "x").kind, "record");
+      // A torn line of the same length as a whole one changes the size as well:
+      // the known end no longer matches, so the last byte is read.
+      appendRecord(journal, "y", META);
+      assertEquals(lookupRecord(journal, "y").kind, "record");
+    } finally {
+      done();
+    }
+    forgetJournals();
+    const all = readJournal(journal);
+    assertEquals([...all.keys()].sort(), ["a", "b", "c", "x", "y"]);
+    assertEquals(all.get("c"), undefined);
   });
 });

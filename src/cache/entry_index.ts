@@ -182,8 +182,11 @@ export class EntryIndex {
    * error naming it (like a write), instead of records read from elsewhere.
    */
   readRecord(loc: RecordPaths): ReturnType<typeof readEntryRecord> {
-    this.layout.assertSafeOnce(loc.journalPath);
-    return readEntryRecord(loc);
+    // A journal just found missing is not looked up again (a cold miss
+    // would fail a second lstat); its directory may still hold a record
+    // file of an earlier version.
+    const journal = this.layout.assertSafeOnce(loc.journalPath);
+    return readEntryRecord(loc, journal === false);
   }
 
   /** Writes a record (checked for planted links first). */

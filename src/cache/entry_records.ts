@@ -14,7 +14,12 @@
 import { dirname } from "../path.ts";
 import { type EntryMeta, readMeta } from "./entry_meta.ts";
 import { RECORD_SUFFIX } from "./layout.ts";
-import { appendRecord, forgetJournals, lookupRecord } from "./record_journal.ts";
+import {
+  appendRecord,
+  forgetJournals,
+  type JournalLookup,
+  lookupRecord,
+} from "./record_journal.ts";
 
 /** Where an entry's record lives (fields of `EntryLocation`). */
 export interface RecordPaths {
@@ -41,7 +46,9 @@ export interface FoundRecord {
  * version's record file; `undefined` when there is none, it was removed, or
  * it does not parse (a miss). Throws `PermissionDenied`, naming it, when the
  * journal, its shard or the record file is a symbolic link (never read
- * through: its target may be outside the cache dir).
+ * through: its target may be outside the cache dir). `journalMissing`: the
+ * caller has just found the journal missing, so it is not looked up again
+ * (only the record file of an earlier version is looked for).
  *
  * @example
  * ```ts
@@ -67,8 +74,13 @@ export interface FoundRecord {
  * }
  * ```
  */
-export function readEntryRecord(paths: RecordPaths): FoundRecord | undefined {
-  const found = lookupRecord(paths.journalPath, paths.recordName);
+export function readEntryRecord(
+  paths: RecordPaths,
+  journalMissing = false,
+): FoundRecord | undefined {
+  const found: JournalLookup = journalMissing
+    ? { kind: "none" }
+    : lookupRecord(paths.journalPath, paths.recordName);
   if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
   if (found.kind === "removed") return undefined;
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;

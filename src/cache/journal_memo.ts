@@ -73,6 +73,29 @@ export function remember(
 }
 
 /**
+ * Whether this process knows the journal described by `stat` (the same
+ * file, the same size) to end with a complete line: then an append needs
+ * not read its last byte to tell a torn line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { endsAtLine } from "./journal_memo.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   assert.equal(endsAtLine(p, Deno.lstatSync(p)), false); // never read here
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function endsAtLine(journalPath: string, stat: Deno.FileInfo): boolean {
+  const memo = memos.get(journalPath);
+  return memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev &&
+    memo.size === stat.size && stat.ino !== null;
+}
+
+/**
  * Forgets what this process read (tests, and after maintenance rewrote journals).
  *
  * @example

@@ -56,7 +56,7 @@ import {
   unsplitIfEmpty,
 } from "./journal_split.ts";
 import { JOURNAL_NAME } from "./layout.ts";
-import { forgetJournal, readMemo, remember } from "./journal_memo.ts";
+import { endsAtLine, forgetJournal, readMemo, remember } from "./journal_memo.ts";
 
 export { forgetJournals } from "./journal_memo.ts";
 
@@ -369,7 +369,10 @@ function appendLine(
       }
       before = mine.size;
       // After a torn last line, a newline first keeps this line whole.
-      const out = endsTorn(file, mine.size) ? withNewlineFirst(line) : line;
+      // (Known to end with a whole line when this process read or wrote it up to there.)
+      const out = !endsAtLine(journalPath, mine) && endsTorn(file, mine.size)
+        ? withNewlineFirst(line)
+        : line;
       // O_APPEND: one write lands whole at the end, whoever else appends.
       const n = file.writeSync(out);
       if (n === out.length) {

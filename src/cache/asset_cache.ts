@@ -510,7 +510,8 @@ export class AssetCache implements AsyncDisposable {
       options?.integrity === undefined && !this.#flights.has(loc.dataPath) &&
       index.byPath(loc.dataPath) === undefined
     ) {
-      const rec = index.load(loc);
+      // A miss is looked at again under the download's lock (entry_fetch.ts).
+      const rec = index.load(loc, true);
       const now = index.clock.now();
       if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await index.touch(rec, now);

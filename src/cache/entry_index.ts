@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
+import { dirname, isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
 import type { Clock } from "../clock.ts";
 import { normalizeEtag } from "../hash.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import {
   isOwnDataFile,
+  knownLegacyFree,
   lastUsedOf,
   markUsed,
   readEntryRecord,
@@ -25,6 +26,10 @@ import type { CacheLayout, EntryLocation } from "./layout.ts";
 
 // Entries remembered in memory before the maps are reset.
 const MEMORY_ENTRIES = 100_000;
+// How long a journal found missing is taken as missing by a first look
+// (see EntryIndex.load): a thousand cold lookups in one directory, made
+// before its first download lands, fail one lstat instead of a thousand.
+const MISSING_JOURNAL_MS = 2_000;
 
 /** What the process knows about one cached entry. */
 export interface EntryRec {
@@ -113,6 +118,8 @@ export class EntryIndex {
   #immutable: { buckets: Set<string>; prefixes: string[] };
   #byUri = new Map<string, EntryRec>();
   #byPath = new Map<string, EntryRec>();
+  // Journal path → when it was found missing (see MISSING_JOURNAL_MS).
+  #missingJournals = new Map<string, number>();
 
   /** No I/O. */
   constructor(layout: CacheLayout, options: EntryIndexOptions) {
@@ -186,11 +193,18 @@ export class EntryIndex {
     // would fail a second lstat); its directory may still hold a record
     // file of an earlier version.
     const journal = this.layout.assertSafeOnce(loc.journalPath);
-    return readEntryRecord(loc, journal === false);
+    const found = readEntryRecord(loc, journal === false);
+    // Remembered only where no earlier version's record file can answer either.
+    if (journal === false && found === undefined && knownLegacyFree(dirname(loc.metaPath))) {
+      if (this.#missingJournals.size >= MEMORY_ENTRIES) this.#missingJournals.clear();
+      this.#missingJournals.set(loc.journalPath, this.clock.now());
+    }
+    return found;
   }
 
   /** Writes a record (checked for planted links first). */
   writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
+    this.#missingJournals.delete(loc.journalPath);
     this.layout.assertSafeOnce(loc.journalPath);
     if (legacy) this.layout.assertSafe(loc.metaPath);
     writeEntryRecord(loc, meta, { legacy });
@@ -202,8 +216,24 @@ export class EntryIndex {
     rec.legacy = false;
   }
 
-  /** Reads the entry's record and checks its data file; undefined when not usable. */
-  load(loc: EntryLocation): EntryRec | undefined {
+  /**
+   * Reads the entry's record and checks its data file; undefined when not
+   * usable. `firstLook`: a look before any download is started, whose miss
+   * is looked at again under the download's lock; then a journal this
+   * process found missing less than two seconds (at most the TTL) ago is
+   * taken as still missing, without I/O (another process's record written
+   * since is found by that second look, and served as fresh).
+   */
+  load(loc: EntryLocation, firstLook = false): EntryRec | undefined {
+    if (firstLook) {
+      const missingSince = this.#missingJournals.get(loc.journalPath);
+      if (missingSince !== undefined) {
+        // Never longer than the TTL: what the lock finds is served as fresh.
+        const trusted = Math.min(MISSING_JOURNAL_MS, this.ttlMs);
+        if (this.clock.now() - missingSince < trusted) return undefined;
+        this.#missingJournals.delete(loc.journalPath);
+      }
+    }
     const found = this.readRecord(loc);
     const meta = found?.meta;
     // A record for another URI means two URIs share a path (case-insensitive

@@ -287,6 +287,21 @@ function refuseLinkedRecord(metaPath: string): void {
 // files: a cold miss there then costs no failed open per entry.
 const legacyFree = new Set<string>();
 
+/**
+ * Whether this process found `dir` without earlier versions' record files
+ * (a look for one there would find nothing).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { knownLegacyFree } from "./entry_records.ts";
+ * assert.equal(knownLegacyFree("/never/looked/at"), false);
+ * ```
+ */
+export function knownLegacyFree(dir: string): boolean {
+  return legacyFree.has(dir);
+}
+
 /** Whether `dir` may hold earlier versions' record files (one listing per directory and process). */
 function mayHoldLegacy(dir: string): boolean {
   if (legacyFree.has(dir)) return false;

@@ -33,7 +33,7 @@ import type { Hash } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
 import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "./hash.ts";
 import type { ObjectInfo } from "./store/types.ts";
-import { JS_MD5_LIMIT, JsMd5 } from "./md5_js.ts";
+import { claimJsHashing, JsMd5 } from "./md5_js.ts";
 import { sha256 as jsSha256, toHex } from "./store/sigv4_sha256.ts";
 
 let nodeCrypto: typeof import("node:crypto") | undefined;
@@ -447,8 +447,9 @@ async function hashFile(
  */
 export class StreamHasher {
   readonly #segment: number;
-  // Whether the bytes are few enough to hash in TypeScript (see md5_js.ts):
-  // a process filling a cache with small objects never loads node:crypto.
+  // Whether the bytes are hashed in TypeScript (see md5_js.ts): a process
+  // filling a cache with a few megabytes of small objects never loads
+  // node:crypto.
   readonly #small: boolean;
   #hash: Digest | undefined;
   #sha: Hash | undefined;
@@ -465,7 +466,7 @@ export class StreamHasher {
    */
   constructor(segment: number, start: number, sha256: boolean, size = Infinity) {
     this.#segment = segment;
-    this.#small = size <= JS_MD5_LIMIT;
+    this.#small = (segment > 0 || sha256) && claimJsHashing(size);
     this.#hash = segment > 0 ? this.#newMd5() : undefined;
     if (sha256) {
       if (this.#small) this.#shaChunks = [];

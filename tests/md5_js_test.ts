@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { assertEquals, assertThrows } from "./assert.ts";
+import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { JS_MD5_LIMIT, JsMd5 } from "../src/md5_js.ts";
 import { StreamHasher } from "../src/verify.ts";
 
@@ -67,4 +67,19 @@ Deno.test("StreamHasher gives the same MD5, part MD5s and SHA-256 below and abov
       if (segment === Infinity) assertEquals(got.md5, nodeMd5(b));
     }
   }
+});
+
+Deno.test("a process hashes in TypeScript only small bodies, and only up to its budget (then node:crypto)", async () => {
+  const { claimJsHashing, JS_MD5_BUDGET } = await import("../src/md5_js.ts");
+  assertEquals(claimJsHashing(JS_MD5_LIMIT + 1), false);
+  let claims = 0;
+  while (claimJsHashing(JS_MD5_LIMIT) && claims <= JS_MD5_BUDGET / JS_MD5_LIMIT) claims++;
+  // Spent (by this loop or earlier hashing in this process): no more, even a small body.
+  assert(claims <= JS_MD5_BUDGET / JS_MD5_LIMIT, `${claims} claims`);
+  assertEquals(claimJsHashing(JS_MD5_LIMIT), false);
+  // The StreamHasher still agrees with node:crypto once the budget is spent.
+  const b = bytes(4096, 5);
+  const h = new StreamHasher(Infinity, 0, false, b.length);
+  h.update(b);
+  assertEquals(h.finish().md5, nodeMd5(b));
 });

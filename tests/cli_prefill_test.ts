@@ -105,3 +105,18 @@ Deno.test("cli prefill: progress bar on a terminal, erased at the end", async ()
   assertEquals(await runCli(["prefill", "--bucket", ws.bucket], pipe), 0);
   assertEquals(pipe.stderr(), "");
 });
+
+Deno.test("cli prefill: a cause shared by many items prints 20 failures and a count; --json lists them all", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  const missing = Array.from({ length: 25 }, (_, i) => `${ws.bucket}/raw/absent-${i}.bin`);
+  await ws.write("list.txt", missing.join("\n") + "\n");
+  const r = await ws.run(["prefill", "--list", "list.txt"]);
+  assertEquals(r.code, 1, r.stderr);
+  const lines = r.stderr.trimEnd().split("\n");
+  assertEquals(lines.filter((l) => l.startsWith("vc: prefill failed: ")).length, 20);
+  assertEquals(lines.at(-2), "vc: ... and 5 more failures (--json lists them all)");
+  assertEquals(lines.at(-1), "vc: 25 of 25 items failed");
+  const json = await ws.run(["prefill", "--list", "list.txt", "--json"]);
+  assertEquals(json.json<Summary>().failed.length, 25);
+});

@@ -18,6 +18,9 @@ import type { Command } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 
+/** Failures printed one per line; the rest are counted (all of them are in `--json`). */
+const MAX_FAILURES_SHOWN = 20;
+
 /**
  * `vc prefill [--manifest M]... [--list FILE]... [--concurrency N]`.
  *
@@ -120,7 +123,12 @@ export const prefill: Command = {
     }
     await out.data(summary, summaryLines(summary));
     if (summary.failed.length === 0) return EXIT_OK;
-    for (const f of summary.failed) io.writeStderr(`vc: prefill failed: ${f.item}: ${f.error}\n`);
+    // A cause shared by every item (an unwritable cache dir, a dead endpoint)
+    // would print a thousand lines: the first ones say it, --json has all.
+    const shown = summary.failed.slice(0, MAX_FAILURES_SHOWN);
+    for (const f of shown) io.writeStderr(`vc: prefill failed: ${f.item}: ${f.error}\n`);
+    const more = summary.failed.length - shown.length;
+    if (more > 0) io.writeStderr(`vc: ... and ${more} more failures (--json lists them all)\n`);
     io.writeStderr(
       `vc: ${summary.failed.length} of ${summary.total} items failed\n`,
     );

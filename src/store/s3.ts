@@ -46,7 +46,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
-import { readBody, S3Fetch, wholeBody } from "./s3_fetch.ts";
+import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkMetadata, checkRange } from "./object_rules.ts";
@@ -261,7 +261,7 @@ export class S3Store implements ObjectStore {
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
     const { lean } = await this.#lean();
-    const res = await lean.request({
+    const res = await lean.send({
       method: "HEAD",
       key: full,
       signal: options.signal,
@@ -326,7 +326,7 @@ export class S3Store implements ObjectStore {
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
     const { lean } = await this.#lean();
-    const res = await lean.request({
+    const res = await lean.send({
       method: "GET",
       key: full,
       headers,
@@ -335,19 +335,24 @@ export class S3Store implements ObjectStore {
       ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
-    const bytes = range === undefined ? wholeBody(res) : undefined;
-    if (bytes !== undefined) {
+    const bytes = res.bytes;
+    if (bytes !== undefined && range === undefined) {
       // Read whole already (a small object): the stream is made only if asked for.
       let stream: ReadableStream<Uint8Array> | undefined;
       return {
         info,
         bytes,
         get body(): ReadableStream<Uint8Array> {
-          return stream ??= res.body ?? ReadableStream.from<Uint8Array>([]);
+          return stream ??= bytes.length === 0
+            ? ReadableStream.from<Uint8Array>([])
+            : new Response(bytes as BodyInit).body!;
         },
       };
     }
-    let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
+    let body: ReadableStream<Uint8Array> = res.body ??
+      (bytes === undefined || bytes.length === 0
+        ? ReadableStream.from<Uint8Array>([])
+        : new Response(bytes as BodyInit).body!);
     if (range !== undefined && res.status === 200) {
       // The server ignored Range and sent the whole object: cut it ourselves.
       body = body.pipeThrough(sliceStream(range.start, range.end));
@@ -1027,25 +1032,25 @@ export class S3Store implements ObjectStore {
     return headers;
   }
 
-  #infoFromHeaders(key: string, headers: Headers, status: number): ObjectInfo {
+  #infoFromHeaders(key: string, headers: ReplyHeaders, status: number): ObjectInfo {
     let size = Number(headers.get("content-length") ?? "0");
     if (status === 206) {
       const total = /\/(\d+)\s*$/.exec(headers.get("content-range") ?? "")?.[1];
       if (total !== undefined) size = Number(total);
     }
+    const etag = headers.get("etag") ?? "";
     const info: ObjectInfo = {
       key,
       size,
       // A weak ETag keeps its `W/`: it says nothing about the bytes (verify.ts).
-      etag: (headers.get("etag") ?? "").trim().startsWith("W/")
-        ? `W/${normalizeEtag(headers.get("etag") ?? "")}`
-        : normalizeEtag(headers.get("etag") ?? ""),
+      etag: etag.trim().startsWith("W/") ? `W/${normalizeEtag(etag)}` : normalizeEtag(etag),
       lastModified: new Date(headers.get("last-modified") ?? 0),
     };
     const metadata: Record<string, string> = {};
-    for (const [name, value] of headers) {
+    // forEach, not for-of: iterating a Headers costs ten times more in Deno.
+    headers.forEach((value, name) => {
       if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
-    }
+    });
     info.metadata = metadata;
     const contentType = headers.get("content-type");
     if (contentType !== null) info.contentType = contentType;

@@ -397,6 +397,8 @@ interface ParsedHead {
 }
 
 const MAX_HEAD = 256 * 1024;
+// Bodies with at least this much left are read without the connection's buffer.
+const DIRECT_READ = 64 * 1024;
 
 /** Reads a response head (skipping 1xx interim responses). */
 async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
@@ -523,6 +525,16 @@ function bodyStream(
     switch (framing.kind) {
       case "length": {
         if (remaining === 0) return null;
+        if (conn.buffered === 0 && remaining >= DIRECT_READ) {
+          // A large body: read straight into the chunk handed out (no copy
+          // through the connection's buffer, fewer reads).
+          const chunk = new Uint8Array(Math.min(remaining, DIRECT_READ * 4));
+          const n = await conn.conn.read(chunk);
+          if (n === null) throw new Error("connection closed in the body (unexpected eof)");
+          remaining -= n;
+          // A short read keeps only what it holds.
+          return n >= DIRECT_READ / 2 ? chunk.subarray(0, n) : chunk.slice(0, n);
+        }
         if (conn.buffered === 0) await need("body");
         const out = conn.take(remaining);
         remaining -= out.length;

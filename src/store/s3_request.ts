@@ -188,7 +188,7 @@ export function sliceStream(
  * assert(!hasOpaqueEtag(new Headers({ "x-amz-server-side-encryption": "AES256" })));
  * ```
  */
-export function hasOpaqueEtag(headers: Pick<Headers, "get" | "has">): boolean {
+export function hasOpaqueEtag(headers: Headers): boolean {
   return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
     headers.has("x-amz-server-side-encryption-customer-algorithm");
 }

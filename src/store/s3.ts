@@ -259,7 +259,7 @@ export class S3Store implements ObjectStore {
   /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
-    const { lean } = await this.#lean();
+    const lean = this.#leanNow() ?? (await this.#lean()).lean;
     const res = await lean.send({
       method: "HEAD",
       key: full,
@@ -324,7 +324,7 @@ export class S3Store implements ObjectStore {
       headers["if-match"] = quoteEtag(options.ifMatch);
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
-    const { lean } = await this.#lean();
+    const lean = this.#leanNow() ?? (await this.#lean()).lean;
     const res = await lean.send({
       method: "GET",
       key: full,
@@ -926,6 +926,13 @@ export class S3Store implements ObjectStore {
     this.#leanReady ??= this.#leanOnly();
     if (this.#leanReady !== undefined) return Promise.resolve({ lean: this.#leanReady });
     return this.#init();
+  }
+
+  /** The lean path when it is ready (no promise to wait for), as {@linkcode S3Store.#lean} would give it. */
+  #leanNow(): S3Fetch | undefined {
+    return this.#closed || this.#ready !== undefined || !LEAN_WITHOUT_SDK
+      ? undefined
+      : this.#leanReady;
   }
 
   #leanOnly(): S3Fetch | undefined {

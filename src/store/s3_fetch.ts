@@ -320,7 +320,9 @@ export class S3Fetch {
       try {
         let res: Response | undefined;
         const http1 = this.#http1Client(req);
-        const sender = http1 === undefined ? await this.#largeBodySender(req.body) : undefined;
+        const sender = http1 === undefined && (req.body?.length ?? 0) >= LARGE_BODY
+          ? await this.#largeBodySender(req.body)
+          : undefined;
         if (http1 !== undefined) {
           const out = await http1.exchange({
             method: req.method,

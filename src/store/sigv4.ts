@@ -134,6 +134,9 @@ export class SigV4Signer {
   #keys = new Map<string, HmacKey>();
   #lastSecond = NaN;
   #lastAmzDate = "";
+  #lastSecret: string | undefined;
+  #lastDay = "";
+  #lastKey: HmacKey | undefined;
 
   /** Creates a signer for `region` (and `service`, default `s3`). */
   constructor(options: { region: string; service?: string }) {
@@ -213,6 +216,16 @@ export class SigV4Signer {
   }
 
   #signingKey(secret: string, day: string): HmacKey {
+    // The usual case: the same secret and day as the last request.
+    if (secret === this.#lastSecret && day === this.#lastDay) return this.#lastKey!;
+    const key = this.#derivedKey(secret, day);
+    this.#lastSecret = secret;
+    this.#lastDay = day;
+    this.#lastKey = key;
+    return key;
+  }
+
+  #derivedKey(secret: string, day: string): HmacKey {
     const cacheKey = `${day}\n${secret}`;
     let key = this.#keys.get(cacheKey);
     if (key === undefined) {

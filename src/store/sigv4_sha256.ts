@@ -101,6 +101,9 @@ const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padSt
 const encoder = new TextEncoder();
 // Messages are assembled and padded here (hashing is synchronous: one user at a time).
 let scratch = new Uint8Array(1024);
+// Working states, reused for the same reason (results are copied out).
+const STATE = new Int32Array(8);
+const OUTER = new Int32Array(8);
 
 /** Compresses the 64-byte blocks of `data` in [`offset`, `end`) into state `h`. */
 function blocks(h: Int32Array, data: Uint8Array, offset: number, end: number): void {
@@ -265,9 +268,9 @@ export function toHex(bytes: Uint8Array): string {
  * ```
  */
 export function sha256HexOfString(text: string): string {
-  const h = INITIAL.slice();
-  finish(h, writeText(text), 0);
-  return stateHex(h);
+  STATE.set(INITIAL);
+  finish(STATE, writeText(text), 0);
+  return stateHex(STATE);
 }
 
 /**
@@ -314,9 +317,13 @@ export function hmacKey(key: Uint8Array): HmacKey {
   return { inner, outer, innerState, outerState };
 }
 
-/** The HMAC's state after the inner hash of `length` scratch bytes, finished into the outer hash. */
+/**
+ * The HMAC's final state (a shared array: read it before hashing again)
+ * after the inner hash of `length` scratch bytes, finished into the outer hash.
+ */
 function hmacState(key: HmacKey, length: number): Int32Array {
-  const h = key.innerState.slice();
+  const h = STATE;
+  h.set(key.innerState);
   finish(h, length, 64);
   const buf = scratchOf(32 + 72);
   for (let i = 0, j = 0; i < 8; i++, j += 4) {
@@ -326,7 +333,8 @@ function hmacState(key: HmacKey, length: number): Int32Array {
     buf[j + 2] = w >>> 8;
     buf[j + 3] = w;
   }
-  const out = key.outerState.slice();
+  const out = OUTER;
+  out.set(key.outerState);
   finish(out, 32, 64);
   return out;
 }

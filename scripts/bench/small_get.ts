@@ -17,8 +17,13 @@
  * - `bare http1`: `Http1Client.request` unsigned, for context;
  * - `sign only` (printed apart): `SigV4Signer.sign` of a GET, no I/O.
  *
- * Goal: `S3Store.get` (the better of its two transports) at most 1.5× the
- * CPU per object of the bare fetch.
+ * Then cold: each of `bare fetch`, `S3Store.get` and `S3Store.get http1`
+ * makes the first 1000 GETs of a fresh process (`small_get_child.ts`, JIT
+ * warm-up included: what a cold `vc prefill` of 1000 files pays), rounds
+ * interleaved, median CPU per GET.
+ *
+ * Goals: `S3Store.get` (the better of its two transports) at most 1.5× the
+ * CPU per object of the bare fetch, warm and cold.
  *
  *     deno run -A scripts/bench/small_get.ts [--quick] [--count N] [--rounds R]
  *
@@ -32,7 +37,8 @@ import { S3Store } from "../../src/store/s3.ts";
 import { Http1Client } from "../../src/store/http1_client.ts";
 import { EMPTY_SHA256, SigV4Signer } from "../../src/store/sigv4.ts";
 import { forEachLimit } from "../../src/pool.ts";
-import { FakeServer, fmtNum, KiB, median, putObjects, Report } from "./lib.ts";
+import { FakeServer, fmtNum, KiB, median, putObjects, Report, ROOT } from "./lib.ts";
+import { type SmallGetChildResult, smallKey } from "./small_get_child.ts";
 
 const BUCKET = "sget";
 const SIZE = 4 * KiB;
@@ -71,7 +77,9 @@ function cpuMicros(): number {
 }
 
 await using server = await FakeServer.start({ buckets: [BUCKET] });
-const keys = Array.from({ length: count }, (_, i) => `small/${String(i).padStart(6, "0")}`);
+const keys = Array.from({ length: count }, (_, i) => smallKey(i));
+// Cold runs: as many GETs as a cold prefill of 1000 files makes (fewer with --count).
+const coldCount = Math.min(count, 1000);
 await putObjects(server.url, BUCKET, keys, SIZE);
 
 const storeWith = (http1: boolean) =>
@@ -130,8 +138,9 @@ async function pass(get: Getter, list: readonly string[]): Promise<{ cpu: number
 
 try {
   report.info(`${count} × ${SIZE / KiB} KiB, ${CONCURRENCY} in flight, ${rounds} rounds`);
-  // Warm-up: connections, JIT.
-  for (const c of contenders) await pass(c.get, keys.slice(0, Math.min(200, count)));
+  // Warm-up: connections, JIT (1000 GETs each, whatever the count).
+  const warmUp = Array.from({ length: 1000 }, (_, i) => keys[i % count]!);
+  for (const c of contenders) await pass(c.get, warmUp);
   const cpu: Record<string, number[]> = {};
   const wall: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
@@ -165,12 +174,58 @@ try {
   report.info(`sign only          CPU ${fmtNum(t0 / signs)} µs/call`);
   const best = Math.min(median(cpu["S3Store.get"]!), median(cpu["S3Store.get http1"]!));
   report.goal(
-    "CPU per small GET, S3Store.get vs bare fetch",
+    "CPU per small GET, S3Store.get vs bare fetch (warm)",
     best / bareCpu,
     "×",
     "<=",
     GOAL,
     `best ${fmtNum(best)} µs vs ${fmtNum(bareCpu)} µs; load ${load()}`,
+  );
+
+  // Cold: fresh processes.
+  const modes = [["bare", "bare fetch"], ["fetch", "S3Store.get"], ["http1", "S3Store.get http1"]];
+  const cold: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [mode, name] of r % 2 === 0 ? modes : [...modes].reverse()) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-net",
+          "--allow-env",
+          `${ROOT}scripts/bench/small_get_child.ts`,
+          mode!,
+          server.url,
+          BUCKET,
+          String(coldCount),
+        ],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(300_000),
+      }).output();
+      if (!out.success) {
+        throw new Error(`small_get_child ${mode}: ${new TextDecoder().decode(out.stderr)}`);
+      }
+      const result = JSON.parse(new TextDecoder().decode(out.stdout)) as SmallGetChildResult;
+      (cold[name!] ??= []).push(result.cpuUs / coldCount);
+    }
+  }
+  const coldBare = median(cold["bare fetch"]!);
+  for (const [, name] of modes) {
+    const u = median(cold[name!]!);
+    report.info(
+      `cold ${name!.padEnd(17)} CPU ${fmtNum(u)} µs/GET (${
+        fmtNum(u / coldBare)
+      }× bare), first ${coldCount} GETs of a process`,
+    );
+  }
+  const coldBest = Math.min(median(cold["S3Store.get"]!), median(cold["S3Store.get http1"]!));
+  report.goal(
+    "CPU per small GET, S3Store.get vs bare fetch (cold process)",
+    coldBest / coldBare,
+    "×",
+    "<=",
+    GOAL,
+    `best ${fmtNum(coldBest)} µs vs ${fmtNum(coldBare)} µs; load ${load()}`,
   );
 } finally {
   http1.close();

@@ -95,8 +95,12 @@ Deno.test("sget: GET and HEAD over fetch and over http1 give the same info and b
   }
 });
 
-/** A raw HTTP/1.1 server: one canned answer per request, then the connection closes. */
-function rawServer(answer: (requestHead: string) => Uint8Array[]) {
+/**
+ * A raw HTTP/1.1 server: one canned answer per request, then the connection
+ * closes. A number in the answer is a pause (ms) between writes, so the
+ * client reads the answer in pieces.
+ */
+function rawServer(answer: (requestHead: string) => (Uint8Array | number)[]) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns = new Set<Deno.Conn>();
   const serve = async (conn: Deno.Conn) => {
@@ -110,6 +114,10 @@ function rawServer(answer: (requestHead: string) => Uint8Array[]) {
         head += new TextDecoder().decode(buf.subarray(0, n));
       }
       for (const part of answer(head)) {
+        if (typeof part === "number") {
+          await new Promise((resolve) => setTimeout(resolve, part));
+          continue;
+        }
         for (let off = 0; off < part.length;) off += await conn.write(part.subarray(off));
       }
     } catch {
@@ -181,6 +189,28 @@ Deno.test("sget: repeated, weak, encrypted and ranged headers read the same over
     contentType: "text/csv",
     opaqueEtag: true,
   });
+});
+
+Deno.test("sget: http1 — a response head arriving in pieces (split inside its blank line) is read whole", async () => {
+  const head = 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\netag: "e"\r\nx-amz-meta-k: v\r\n\r\n';
+  for (const cut of [1, head.length - 3, head.length - 2, head.length - 1]) {
+    await using server = rawServer(() => [
+      enc.encode(head.slice(0, cut)),
+      20,
+      enc.encode(head.slice(cut)),
+      20,
+      enc.encode("hello"),
+    ]);
+    const s = storeAt(server.url, true);
+    try {
+      const r = await s.get("k");
+      assertEquals(new TextDecoder().decode(r.bytes), "hello", `cut at ${cut}`);
+      assertEquals(r.info.etag, "e");
+      assertEquals(r.info.metadata, { k: "v" });
+    } finally {
+      await s.close();
+    }
+  }
 });
 
 Deno.test("sget: http1 — a large body cut short fails naming the object and the endpoint", async () => {

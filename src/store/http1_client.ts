@@ -406,12 +406,17 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
     let scanned = conn.start;
     let end = -1;
     for (;;) {
-      const buf = conn.buf;
-      for (let i = Math.max(scanned, conn.start + 3); i < conn.end; i++) {
-        if (buf[i] === LF && buf[i - 1] === CR && buf[i - 2] === LF && buf[i - 3] === CR) {
-          end = i + 1;
+      // indexOf (native) finds the candidates: a JavaScript loop over every
+      // byte of the head costs a cold process ~10 µs per response.
+      const view = conn.buf.subarray(0, conn.end);
+      for (let i = Math.max(scanned, conn.start + 3); i < conn.end;) {
+        const lf = view.indexOf(LF, i);
+        if (lf === -1) break;
+        if (view[lf - 1] === CR && view[lf - 2] === LF && view[lf - 3] === CR) {
+          end = lf + 1;
           break;
         }
+        i = lf + 1;
       }
       if (end !== -1) break;
       if (conn.buffered > MAX_HEAD) throw new Error("response head is too large");

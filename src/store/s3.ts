@@ -105,9 +105,13 @@ export interface S3StoreOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * Small requests to a plain `http:` endpoint go over vc's own HTTP/1.1
-   * keep-alive connections instead of `fetch`: about half the CPU per small
-   * request (`vc serve` turns it on). Default false.
+   * Requests to a plain `http:` endpoint (no proxy configured) go over vc's
+   * own HTTP/1.1 keep-alive connections instead of `fetch`: GETs and HEADs
+   * (bodies up to 1 MiB read whole, larger ones streamed; `rawBody` GETs
+   * stay on `fetch`) and PUTs under 1 MiB. A small GET then costs about the
+   * CPU of a bare unsigned `fetch`, half of what it costs signed through
+   * `fetch` (`scripts/bench/small_get.ts`). `https:` endpoints always use
+   * `fetch`. `vc serve` turns it on. Default false.
    */
   http1?: boolean;
 }

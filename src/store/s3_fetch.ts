@@ -48,10 +48,11 @@ export interface S3FetchOptions {
    */
   timeoutMs?: number;
   /**
-   * Send requests with bodies under 1 MiB over vc's own HTTP/1.1 keep-alive
-   * connections (`http1_client.ts`) when the endpoint is plain `http:` and
-   * no proxy is configured; `rawBody` requests stay on `fetch` (Deno relays
-   * their bodies without JavaScript). Less CPU per small request (default false).
+   * Send requests with bodies under 1 MiB (GETs and HEADs included) over
+   * vc's own HTTP/1.1 keep-alive connections (`http1_client.ts`) when the
+   * endpoint is plain `http:` and no proxy is configured; `rawBody` requests
+   * stay on `fetch` (Deno relays their bodies without JavaScript). Less CPU
+   * per small request (default false).
    */
   http1?: boolean;
 }

@@ -46,7 +46,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
-import { readBody, S3Fetch, wholeBody } from "./s3_fetch.ts";
+import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkMetadata, checkRange } from "./object_rules.ts";
@@ -54,7 +54,6 @@ import {
   checkKey,
   checkMd5,
   describeCondition,
-  hasOpaqueEtag,
   hexToBase64,
   isPrecondition,
   quoteEtag,
@@ -106,9 +105,13 @@ export interface S3StoreOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * Small requests to a plain `http:` endpoint go over vc's own HTTP/1.1
-   * keep-alive connections instead of `fetch`: about half the CPU per small
-   * request (`vc serve` turns it on). Default false.
+   * Requests to a plain `http:` endpoint (no proxy configured) go over vc's
+   * own HTTP/1.1 keep-alive connections instead of `fetch`: GETs and HEADs
+   * (bodies up to 1 MiB read whole, larger ones streamed; `rawBody` GETs
+   * stay on `fetch`) and PUTs under 1 MiB. A small GET then costs about the
+   * CPU of a bare unsigned `fetch`, half of what it costs signed through
+   * `fetch` (`scripts/bench/small_get.ts`). `https:` endpoints always use
+   * `fetch`. `vc serve` turns it on. Default false.
    */
   http1?: boolean;
 }
@@ -260,8 +263,8 @@ export class S3Store implements ObjectStore {
   /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
-    const { lean } = await this.#lean();
-    const res = await lean.request({
+    const lean = this.#leanNow() ?? (await this.#lean()).lean;
+    const res = await lean.send({
       method: "HEAD",
       key: full,
       signal: options.signal,
@@ -325,8 +328,8 @@ export class S3Store implements ObjectStore {
       headers["if-match"] = quoteEtag(options.ifMatch);
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
-    const { lean } = await this.#lean();
-    const res = await lean.request({
+    const lean = this.#leanNow() ?? (await this.#lean()).lean;
+    const res = await lean.send({
       method: "GET",
       key: full,
       headers,
@@ -335,19 +338,24 @@ export class S3Store implements ObjectStore {
       ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
-    const bytes = range === undefined ? wholeBody(res) : undefined;
-    if (bytes !== undefined) {
+    const bytes = res.bytes;
+    if (bytes !== undefined && range === undefined) {
       // Read whole already (a small object): the stream is made only if asked for.
       let stream: ReadableStream<Uint8Array> | undefined;
       return {
         info,
         bytes,
         get body(): ReadableStream<Uint8Array> {
-          return stream ??= res.body ?? ReadableStream.from<Uint8Array>([]);
+          return stream ??= bytes.length === 0
+            ? ReadableStream.from<Uint8Array>([])
+            : new Response(bytes as BodyInit).body!;
         },
       };
     }
-    let body: ReadableStream<Uint8Array> = res.body ?? ReadableStream.from<Uint8Array>([]);
+    let body: ReadableStream<Uint8Array> = res.body ??
+      (bytes === undefined || bytes.length === 0
+        ? ReadableStream.from<Uint8Array>([])
+        : new Response(bytes as BodyInit).body!);
     if (range !== undefined && res.status === 200) {
       // The server ignored Range and sent the whole object: cut it ourselves.
       body = body.pipeThrough(sliceStream(range.start, range.end));
@@ -924,6 +932,13 @@ export class S3Store implements ObjectStore {
     return this.#init();
   }
 
+  /** The lean path when it is ready (no promise to wait for), as {@linkcode S3Store.#lean} would give it. */
+  #leanNow(): S3Fetch | undefined {
+    return this.#closed || this.#ready !== undefined || !LEAN_WITHOUT_SDK
+      ? undefined
+      : this.#leanReady;
+  }
+
   #leanOnly(): S3Fetch | undefined {
     const region = this.#settings.region;
     if (region === undefined) return undefined;
@@ -1027,31 +1042,71 @@ export class S3Store implements ObjectStore {
     return headers;
   }
 
-  #infoFromHeaders(key: string, headers: Headers, status: number): ObjectInfo {
-    let size = Number(headers.get("content-length") ?? "0");
+  #infoFromHeaders(key: string, headers: ReplyHeaders, status: number): ObjectInfo {
+    // One pass over the headers: for a fetch `Headers`, each get() costs
+    // about as much as the whole forEach (and iterating it ten times more).
+    let length = "0";
+    let contentRange = "";
+    let etag = "";
+    let lastModified: string | undefined;
+    let contentType: string | undefined;
+    let encryption = "";
+    let customerKey = false;
+    const metadata: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      switch (name) {
+        case "content-length":
+          length = value;
+          break;
+        case "content-range":
+          contentRange = value;
+          break;
+        case "etag":
+          etag = value;
+          break;
+        case "last-modified":
+          lastModified = value;
+          break;
+        case "content-type":
+          contentType = value;
+          break;
+        case "x-amz-server-side-encryption":
+          encryption = value;
+          break;
+        case "x-amz-server-side-encryption-customer-algorithm":
+          customerKey = true;
+          break;
+        default:
+          if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
+      }
+    });
+    let size = Number(length);
     if (status === 206) {
-      const total = /\/(\d+)\s*$/.exec(headers.get("content-range") ?? "")?.[1];
+      const total = /\/(\d+)\s*$/.exec(contentRange)?.[1];
       if (total !== undefined) size = Number(total);
     }
     const info: ObjectInfo = {
       key,
       size,
       // A weak ETag keeps its `W/`: it says nothing about the bytes (verify.ts).
-      etag: (headers.get("etag") ?? "").trim().startsWith("W/")
-        ? `W/${normalizeEtag(headers.get("etag") ?? "")}`
-        : normalizeEtag(headers.get("etag") ?? ""),
-      lastModified: new Date(headers.get("last-modified") ?? 0),
+      etag: etag.trim().startsWith("W/") ? `W/${normalizeEtag(etag)}` : plainEtag(etag),
+      lastModified: new Date(lastModified ?? 0),
+      metadata,
     };
-    const metadata: Record<string, string> = {};
-    for (const [name, value] of headers) {
-      if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
-    }
-    info.metadata = metadata;
-    const contentType = headers.get("content-type");
-    if (contentType !== null) info.contentType = contentType;
-    if (hasOpaqueEtag(headers)) info.opaqueEtag = true;
+    if (contentType !== undefined) info.contentType = contentType;
+    // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
+    if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
     return info;
   }
+}
+
+/** `normalizeEtag` of a strong ETag, without its regular expressions for the usual `"…"`. */
+function plainEtag(etag: string): string {
+  const n = etag.length;
+  if (n >= 2 && etag.charCodeAt(0) === 0x22 && etag.charCodeAt(n - 1) === 0x22) {
+    return etag.slice(1, n - 1);
+  }
+  return normalizeEtag(etag);
 }
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */

@@ -48,10 +48,11 @@ export interface S3FetchOptions {
    */
   timeoutMs?: number;
   /**
-   * Send requests with bodies under 1 MiB over vc's own HTTP/1.1 keep-alive
-   * connections (`http1_client.ts`) when the endpoint is plain `http:` and
-   * no proxy is configured; `rawBody` requests stay on `fetch` (Deno relays
-   * their bodies without JavaScript). Less CPU per small request (default false).
+   * Send requests with bodies under 1 MiB (GETs and HEADs included) over
+   * vc's own HTTP/1.1 keep-alive connections (`http1_client.ts`) when the
+   * endpoint is plain `http:` and no proxy is configured; `rawBody` requests
+   * stay on `fetch` (Deno relays their bodies without JavaScript). Less CPU
+   * per small request (default false).
    */
   http1?: boolean;
 }
@@ -90,6 +91,68 @@ export interface S3FetchRequest {
    * returned with its body used.
    */
   discardBody?: boolean;
+}
+
+/**
+ * Response headers as {@linkcode S3Fetch.send} hands them out: the
+ * response's `Headers`, or a lighter map for answers read by vc's own
+ * HTTP/1.1 client. Names are lower case.
+ */
+export interface ReplyHeaders {
+  /** The value of header `name` (lower case; repeated headers joined by ", "), or null. */
+  get(name: string): string | null;
+  /** Whether header `name` (lower case) is present. */
+  has(name: string): boolean;
+  /**
+   * Calls `fn` for every header. (For `Headers`, ten times cheaper than
+   * iterating it in Deno 2.9.)
+   */
+  forEach(fn: (value: string, name: string) => void): void;
+}
+
+/** The answer to a request (see {@linkcode S3Fetch.send}). */
+export interface S3Reply {
+  /** HTTP status (2xx, or one of the request's `passStatuses`). */
+  status: number;
+  /** Reason phrase. */
+  statusText: string;
+  /** Response headers. */
+  headers: ReplyHeaders;
+  /** The whole body, when it was read within the attempt's deadline (`body` is null then). */
+  bytes: Uint8Array | undefined;
+  /** The body to read (the caller must consume or cancel it), when not read whole; else null. */
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/** A reply, and the `Response` it came as when `request` must return that very object. */
+interface Reply extends S3Reply {
+  response: Response | undefined;
+}
+
+/** Header pairs from {@linkcode Http1Client} as {@linkcode ReplyHeaders}, repeats joined as `Headers` joins them. */
+class PairHeaders implements ReplyHeaders {
+  readonly pairs: [string, string][];
+  readonly #map = new Map<string, string>();
+
+  constructor(pairs: [string, string][]) {
+    this.pairs = pairs;
+    for (const [name, value] of pairs) {
+      const had = this.#map.get(name);
+      this.#map.set(name, had === undefined ? value : `${had}, ${value}`);
+    }
+  }
+
+  get(name: string): string | null {
+    return this.#map.get(name) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.#map.has(name);
+  }
+
+  forEach(fn: (value: string, name: string) => void): void {
+    for (const [name, value] of this.#map) fn(value, name);
+  }
 }
 
 // Bodies from this size on are sent with node:http (fewer copies than fetch).
@@ -170,22 +233,50 @@ export class S3Fetch {
    * vc error otherwise.
    */
   async request(req: S3FetchRequest): Promise<Response> {
+    const reply = await this.send(req) as Reply;
+    if (reply.response !== undefined) return reply.response;
+    const init = {
+      status: reply.status,
+      statusText: reply.statusText,
+      headers: reply.headers instanceof PairHeaders
+        ? reply.headers.pairs
+        : reply.headers as Headers,
+    };
+    const bytes = reply.bytes;
+    if (bytes === undefined) return new Response(reply.body, init);
+    // Null-body statuses (204, 304) and empty bodies get no body at all.
+    const out = new Response(bytes.length === 0 ? null : bytes as BodyInit, init);
+    wholeBodies.set(out, bytes);
+    return out;
+  }
+
+  /**
+   * {@linkcode S3Fetch.request} without building a `Response` where it can
+   * be helped: the status, the headers, and the body as bytes (read whole
+   * within the attempt's deadline: bodies up to 1 MiB, error documents) or
+   * as a stream (guarded by the idle-read timeout unless `rawBody`). What
+   * `S3Store.get` and `head` use: a `Response` (and its `Headers`) costs more
+   * CPU than the rest of a small GET over {@linkcode S3FetchOptions.http1}.
+   */
+  async send(req: S3FetchRequest): Promise<S3Reply> {
     let url = this.objectUrl(req.key);
     if (req.query !== undefined) {
       const q = Object.entries(req.query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`);
       if (q.length > 0) url += `?${q.join("&")}`;
     }
     const parsed = new URL(url);
-    const ctx = this.context(req.operation ?? req.method, req.key, {
-      condition: req.condition,
-      range: req.headers?.["range"],
-      missingIsPrecondition: req.missingIsPrecondition,
-    });
-    const client = this.#client ??= Deno.createHttpClient({});
+    // Made when a message needs it: most requests succeed.
+    let context: S3RequestContext | undefined;
+    const ctx = () =>
+      context ??= this.context(req.operation ?? req.method, req.key, {
+        condition: req.condition,
+        range: req.headers?.["range"],
+        missingIsPrecondition: req.missingIsPrecondition,
+      });
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let forcedRefresh = false;
-    return await retry(async () => {
-      const credentials = await this.#currentCredentials(ctx);
+    return await retry(async (): Promise<Reply> => {
+      const credentials = this.#freshCredentials() ?? await this.#currentCredentials(ctx());
       const headers = this.#signer.sign(
         {
           method: req.method,
@@ -200,7 +291,6 @@ export class S3Fetch {
       // gunzipping objects stored with Content-Encoding, which would break
       // size and MD5 checks.
       headers["accept-encoding"] = "identity";
-      let res: Response;
       // One controller per attempt: the timeout aborts this attempt only.
       const attempt = timeoutMs > 0 ? new AbortController() : undefined;
       let signal = attempt?.signal ?? req.signal;
@@ -227,81 +317,101 @@ export class S3Fetch {
         ? undefined
         : deadline(waitMs, () => attempt.abort());
       let received = false;
-      let whole = false;
-      let discarded = false;
+      let reply: Reply;
       try {
-        let sent: Response | undefined;
+        let res: Response | undefined;
         const http1 = this.#http1Client(req);
-        const sender = http1 === undefined ? await this.#largeBodySender(req.body) : undefined;
+        const sender = http1 === undefined && (req.body?.length ?? 0) >= LARGE_BODY
+          ? await this.#largeBodySender(req.body)
+          : undefined;
         if (http1 !== undefined) {
-          const out = await http1.request({
+          const out = await http1.exchange({
             method: req.method,
             url: parsed,
             headers,
             body: req.body,
             signal,
           });
-          sent = out.response;
-          if (out.bytes !== undefined && attempt !== undefined) {
-            // Read whole already, within this attempt's deadline.
-            wholeBodies.set(sent, out.bytes);
-            whole = true;
+          reply = {
+            status: out.status,
+            statusText: out.statusText,
+            headers: new PairHeaders(out.headers),
+            // Read whole already, within this attempt's deadline (unless
+            // there is none: then the body stays as it came).
+            bytes: out.bytes,
+            body: out.body,
+            response: undefined,
+          };
+        } else {
+          if (sender !== undefined) {
+            try {
+              res = await sender.send(parsed, {
+                method: req.method,
+                headers,
+                body: req.body!,
+                signal,
+              });
+            } catch (error) {
+              // node:https does not see Deno's --cert, DENO_CERT or
+              // DENO_TLS_CA_STORE: after any failure on https, this client
+              // sends through fetch from now on (more copies, same bytes).
+              if (parsed.protocol !== "https:" || signal?.aborted) throw error;
+              this.#useBodySender = false;
+            }
           }
-        } else if (sender !== undefined) {
-          try {
-            sent = await sender.send(parsed, {
-              method: req.method,
-              headers,
-              body: req.body!,
-              signal,
-            });
-          } catch (error) {
-            // node:https does not see Deno's --cert, DENO_CERT or
-            // DENO_TLS_CA_STORE: after any failure on https, this client
-            // sends through fetch from now on (more copies, same bytes).
-            if (parsed.protocol !== "https:" || signal?.aborted) throw error;
-            this.#useBodySender = false;
-          }
+          res ??= await fetch(url, {
+            method: req.method,
+            headers,
+            // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
+            body: (req.body ?? null) as BodyInit | null,
+            redirect: "manual",
+            client: this.#client ??= Deno.createHttpClient({}),
+            ...(signal === undefined ? {} : { signal }),
+          });
+          reply = {
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            bytes: undefined,
+            body: res.body,
+            response: res,
+          };
         }
-        res = sent ?? await fetch(url, {
-          method: req.method,
-          headers,
-          // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
-          body: (req.body ?? null) as BodyInit | null,
-          redirect: "manual",
-          client,
-          ...(signal === undefined ? {} : { signal }),
-        });
         received = true;
+        const ok = reply.status >= 200 && reply.status < 300;
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut
         // short is retried like any transient failure.
-        if (whole) {
-          // http1 read the body whole: nothing left to read or discard.
-        } else if (req.discardBody && res.status >= 200 && res.status < 300) {
-          if (res.body !== null) await res.arrayBuffer();
-          discarded = true;
-        } else if (attempt !== undefined && readWhole(req.method, res, req.rawBody === true)) {
-          res = await buffered(res);
-          whole = true;
+        if (reply.body !== null) {
+          if (req.discardBody && ok) {
+            await (reply.response ?? new Response(reply.body)).arrayBuffer();
+            reply.body = null; // the response (if any) is returned with its body used
+          } else if (attempt !== undefined && readWhole(req.method, reply, req.rawBody === true)) {
+            reply.bytes = new Uint8Array(
+              await (reply.response ?? new Response(reply.body)).arrayBuffer(),
+            );
+            reply.body = null;
+            reply.response = undefined;
+          }
         }
         // A body streamed past this attempt (guarded below) keeps the listener.
-        keepForward = forward !== undefined && res.body !== null && !whole && !discarded;
+        keepForward = forward !== undefined && reply.body !== null;
       } catch (error) {
         keepForward = false;
         if (req.signal?.aborted) throw req.signal.reason;
-        if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx, waitMs));
+        if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx(), waitMs));
         if (received) {
+          const c = ctx();
           throw markRetryable(
             new StoreError(
-              `${ctx.operation} ${ctx.uri}: reading the response from ${ctx.endpoint} failed: ${
+              `${c.operation} ${c.uri}: reading the response from ${c.endpoint} failed: ${
                 (error as Error).message
               }`,
               { cause: error },
             ),
           );
         }
-        throw s3NetworkError(error, { ...ctx, accessKeyId: credentials.accessKeyId });
+        throw s3NetworkError(error, { ...ctx(), accessKeyId: credentials.accessKeyId });
       } finally {
         cancelTimer?.();
         if (forward !== undefined && !keepForward) {
@@ -311,46 +421,45 @@ export class S3Fetch {
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). Without a timeout the body stays fetch's own: piped to a
       // file, Deno then copies socket to file without JavaScript.
-      const ok = res.status >= 200 && res.status < 300;
-      if (
-        attempt !== undefined && res.body !== null && !whole && !discarded && !(ok && req.rawBody)
-      ) {
+      const ok = reply.status >= 200 && reply.status < 300;
+      if (attempt !== undefined && reply.body !== null && !(ok && req.rawBody)) {
         const listener = keepForward ? forward : undefined;
-        res = withBodyTimeout(
-          res,
+        reply.body = withBodyTimeout(
+          reply.body,
           timeoutMs,
           attempt,
-          ctx,
+          ctx(),
           listener === undefined
             ? undefined
             : () => callerSignal?.removeEventListener("abort", listener),
         );
+        reply.response = undefined;
       } else if (keepForward) callerSignal?.removeEventListener("abort", forward!);
-      if ((res.status >= 200 && res.status < 300) || req.passStatuses?.includes(res.status)) {
-        return res;
-      }
+      if (ok || req.passStatuses?.includes(reply.status)) return reply;
       let text = "";
       try {
-        text = req.method === "HEAD" || res.body === null ? "" : await res.text();
+        if (reply.bytes !== undefined) text = new TextDecoder().decode(reply.bytes);
+        else if (reply.body !== null) {
+          if (req.method === "HEAD") await reply.body.cancel();
+          else text = await new Response(reply.body).text();
+        }
       } catch {
         // The status says enough; a broken error body must not hide it.
-      } finally {
-        if (!res.bodyUsed) await res.body?.cancel().catch(() => {});
       }
       const details = parseS3ErrorXml(text);
-      const location = res.headers.get("location");
+      const location = reply.headers.get("location");
       if (location !== null) details.location = location;
       if (details.region === undefined) {
-        const region = res.headers.get("x-amz-bucket-region");
+        const region = reply.headers.get("x-amz-bucket-region");
         if (region !== null) details.region = region;
       }
-      const error = s3HttpError(res.status, details, {
-        ...ctx,
+      const error = s3HttpError(reply.status, details, {
+        ...ctx(),
         accessKeyId: credentials.accessKeyId,
       });
       if (details.code === "RequestTimeTooSkewed" && !forcedRefresh) {
         // Sign with the server's clock from now on, and try once more.
-        const serverDate = Date.parse(res.headers.get("date") ?? "");
+        const serverDate = Date.parse(reply.headers.get("date") ?? "");
         if (!Number.isNaN(serverDate)) this.#clockOffsetMs = serverDate - Date.now();
         forcedRefresh = true;
         throw markRetryable(error);
@@ -375,7 +484,8 @@ export class S3Fetch {
     });
   }
 
-  async #currentCredentials(ctx: S3RequestContext): Promise<AwsCredentials> {
+  /** The cached credentials while they are good for a while yet, else undefined. */
+  #freshCredentials(): AwsCredentials | undefined {
     const cached = this.#credentials;
     if (
       cached !== undefined &&
@@ -384,6 +494,12 @@ export class S3Fetch {
     ) {
       return cached;
     }
+    return undefined;
+  }
+
+  async #currentCredentials(ctx: S3RequestContext): Promise<AwsCredentials> {
+    const cached = this.#freshCredentials();
+    if (cached !== undefined) return cached;
     this.#pendingCredentials ??= this.#options.credentials().finally(() => {
       this.#pendingCredentials = undefined;
     });
@@ -437,25 +553,16 @@ const retryableErrors = new WeakSet<object>();
 // Bodies up to this size are read whole within the request's deadline.
 const SMALL_BODY = 1024 * 1024;
 
-function readWhole(method: string, res: Response, raw: boolean): boolean {
-  if (res.body === null || method === "HEAD") return false;
-  if (res.status < 200 || res.status >= 300) return true; // error documents are small
+function readWhole(method: string, reply: Reply, raw: boolean): boolean {
+  if (reply.body === null || method === "HEAD") return false;
+  if (reply.status < 200 || reply.status >= 300) return true; // error documents are small
   if (raw) return false;
-  const length = Number(res.headers.get("content-length") ?? NaN);
+  const length = Number(reply.headers.get("content-length") ?? NaN);
   return length <= SMALL_BODY;
 }
 
 // The bytes of responses read whole here, for wholeBody().
 const wholeBodies = new WeakMap<Response, Uint8Array>();
-
-async function buffered(res: Response): Promise<Response> {
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const init = { status: res.status, statusText: res.statusText, headers: res.headers };
-  // Null-body statuses (204, 304) and empty bodies get no body at all.
-  const out = new Response(bytes.length === 0 ? null : bytes, init);
-  wholeBodies.set(out, bytes);
-  return out;
-}
 
 /**
  * The body of a response that {@linkcode S3Fetch.request} read whole (small
@@ -480,23 +587,19 @@ export function wholeBody(res: Response): Uint8Array | undefined {
 const MIN_CHUNK = 64 * 1024;
 
 /**
- * The response with its body guarded: a body that sends nothing for
+ * The body guarded: a body that sends nothing for
  * `timeoutMs` errors with a timeout `OfflineError` (and the connection is
  * dropped); any other failure mid-body becomes a `StoreError` naming the
  * URI and endpoint (a truncated body used to surface as a bare TypeError).
  */
 function withBodyTimeout(
-  res: Response,
+  source: ReadableStream<Uint8Array>,
   timeoutMs: number,
   attempt: AbortController,
   ctx: S3RequestContext,
   onEnd?: () => void,
-): Response {
-  if (res.body === null) {
-    onEnd?.();
-    return res;
-  }
-  const reader = res.body.getReader();
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
   // One watchdog per body, re-armed lazily: a timer per read would cost more
   // than the read on a fast connection. Only time spent waiting for the
   // network counts, not time the consumer takes between reads.
@@ -548,7 +651,7 @@ function withBodyTimeout(
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let held: Uint8Array | undefined;
-  const body = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
         const { done, value } = await read();
@@ -582,11 +685,6 @@ function withBodyTimeout(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  return new Response(body, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-  });
 }
 
 function markRetryable(error: Error): Error {

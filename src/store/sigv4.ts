@@ -10,7 +10,13 @@
  * @module
  */
 import { sha256Hex } from "../hash.ts";
-import { type HmacKey, hmacKey, hmacSha256, sha256HexOfString, toHex } from "./sigv4_sha256.ts";
+import {
+  type HmacKey,
+  hmacKey,
+  hmacSha256,
+  hmacSha256Hex,
+  sha256HexOfString,
+} from "./sigv4_sha256.ts";
 
 // Payload hashes are plain SHA-256 of bodies; that implementation lives in
 // hash.ts (node:crypto, loaded on first use). The strings a signature
@@ -128,6 +134,9 @@ export class SigV4Signer {
   #keys = new Map<string, HmacKey>();
   #lastSecond = NaN;
   #lastAmzDate = "";
+  #lastSecret: string | undefined;
+  #lastDay = "";
+  #lastKey: HmacKey | undefined;
 
   /** Creates a signer for `region` (and `service`, default `s3`). */
   constructor(options: { region: string; service?: string }) {
@@ -149,8 +158,9 @@ export class SigV4Signer {
     const amzDate = this.#amzDate(now);
     const day = amzDate.slice(0, 8);
     const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers ?? {})) {
-      out[name.toLowerCase()] = value;
+    const given = request.headers;
+    if (given !== undefined) {
+      for (const name of Object.keys(given)) out[name.toLowerCase()] = given[name]!;
     }
     out["x-amz-date"] = amzDate;
     out["x-amz-content-sha256"] = request.payloadHash;
@@ -160,11 +170,14 @@ export class SigV4Signer {
     names.push("host");
     names.sort();
     let canonicalHeaders = "";
+    let signedHeaders = "";
     for (const name of names) {
       const value = name === "host" ? request.url.host : out[name]!;
-      canonicalHeaders += `${name}:${canonicalHeaderValue(value)}\n`;
+      canonicalHeaders += `${name}:${
+        NEEDS_CANONICAL_VALUE.test(value) ? canonicalHeaderValue(value) : value
+      }\n`;
+      signedHeaders += signedHeaders === "" ? name : `;${name}`;
     }
-    const signedHeaders = names.join(";");
     const canonicalRequest = `${request.method}\n${request.url.pathname || "/"}\n${
       canonicalQuery(request.url.search)
     }\n${canonicalHeaders}\n${signedHeaders}\n${request.payloadHash}`;
@@ -176,14 +189,14 @@ export class SigV4Signer {
     const native = request.payloadHash === EMPTY_SHA256 || request.payloadHash === UNSIGNED_PAYLOAD
       ? nodeCryptoInUse
       : (nodeCryptoInUse = loadedNodeCrypto());
-    const sha = native === undefined
-      ? sha256HexOfString
-      : (text: string) => native.createHash("sha256").update(text).digest("hex");
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha(canonicalRequest)}`;
-    // The derived key's HMAC pads are cached, so a signature is two hashes.
+    const hashed = native === undefined
+      ? sha256HexOfString(canonicalRequest)
+      : native.createHash("sha256").update(canonicalRequest).digest("hex");
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hashed}`;
+    // The derived key's HMAC states are cached, so a signature is two short hashes.
     const key = this.#signingKey(credentials.secretAccessKey, day);
     const signature = native === undefined
-      ? toHex(hmacSha256(key, stringToSign))
+      ? hmacSha256Hex(key, stringToSign)
       : native.createHash("sha256").update(key.outer).update(
         native.createHash("sha256").update(key.inner).update(stringToSign).digest(),
       ).digest("hex");
@@ -203,6 +216,16 @@ export class SigV4Signer {
   }
 
   #signingKey(secret: string, day: string): HmacKey {
+    // The usual case: the same secret and day as the last request.
+    if (secret === this.#lastSecret && day === this.#lastDay) return this.#lastKey!;
+    const key = this.#derivedKey(secret, day);
+    this.#lastSecret = secret;
+    this.#lastDay = day;
+    this.#lastKey = key;
+    return key;
+  }
+
+  #derivedKey(secret: string, day: string): HmacKey {
     const cacheKey = `${day}\n${secret}`;
     let key = this.#keys.get(cacheKey);
     if (key === undefined) {
@@ -228,6 +251,10 @@ function loadedNodeCrypto(): typeof import("node:crypto") | undefined {
     .process;
   return process?.getBuiltinModule?.("node:crypto") as typeof import("node:crypto") | undefined;
 }
+
+// Whitespace a canonical header value would lose: at either end, runs, or
+// anything but a plain space. Most values have none and are used as they are.
+const NEEDS_CANONICAL_VALUE = /^\s|\s$|[^\S ]| {2}/;
 
 function canonicalHeaderValue(value: string): string {
   return value.trim().replace(/\s+/g, " ");

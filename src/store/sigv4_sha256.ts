@@ -10,10 +10,16 @@
  * signer uses it instead: it is about 4× faster on warm code. A test
  * compares both on inputs of every length around the block boundaries.
  *
+ * Speed (a GET's signature is about ten blocks): all arithmetic stays in
+ * signed 32-bit integers (`Int32Array` tables, `| 0` after additions), which
+ * V8 keeps in registers; strings are written straight into one reusable
+ * scratch buffer (`TextEncoder.encodeInto`, no allocation); and an HMAC key keeps
+ * the hash states after its 64-byte pads, so an HMAC costs two blocks fewer.
+ *
  * @module
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98,
   0x71374491,
   0xb5c0fbcf,
@@ -79,26 +85,32 @@ const K = new Uint32Array([
   0xbef9a3f7,
   0xc67178f2,
 ]);
-const INITIAL = [
+
+const INITIAL = Int32Array.of(
   0x6a09e667,
-  0xbb67ae85,
+  0xbb67ae85 | 0,
   0x3c6ef372,
-  0xa54ff53a,
+  0xa54ff53a | 0,
   0x510e527f,
-  0x9b05688c,
+  0x9b05688c | 0,
   0x1f83d9ab,
   0x5be0cd19,
-];
-const W = new Uint32Array(64);
+);
+const W = new Int32Array(64);
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const encoder = new TextEncoder();
+// Messages are assembled and padded here (hashing is synchronous: one user at a time).
+let scratch = new Uint8Array(1024);
+// Working states, reused for the same reason (results are copied out).
+const STATE = new Int32Array(8);
+const OUTER = new Int32Array(8);
 
-/** Compresses the 64-byte blocks of `data` from `offset` into state `h`. */
-function blocks(h: Uint32Array, data: Uint8Array, offset: number, end: number): void {
-  let a: number, b: number, c: number, d: number, e: number, f: number, g: number, k: number;
+/** Compresses the 64-byte blocks of `data` in [`offset`, `end`) into state `h`. */
+function blocks(h: Int32Array, data: Uint8Array, offset: number, end: number): void {
+  let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!;
+  let h4 = h[4]!, h5 = h[5]!, h6 = h[6]!, h7 = h[7]!;
   for (let p = offset; p + 64 <= end; p += 64) {
-    for (let i = 0; i < 16; i++) {
-      const j = p + i * 4;
+    for (let i = 0, j = p; i < 16; i++, j += 4) {
       W[i] = (data[j]! << 24) | (data[j + 1]! << 16) | (data[j + 2]! << 8) | data[j + 3]!;
     }
     for (let i = 16; i < 64; i++) {
@@ -108,14 +120,7 @@ function blocks(h: Uint32Array, data: Uint8Array, offset: number, end: number): 
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
     }
-    a = h[0]!;
-    b = h[1]!;
-    c = h[2]!;
-    d = h[3]!;
-    e = h[4]!;
-    f = h[5]!;
-    g = h[6]!;
-    k = h[7]!;
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, k = h7;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const t1 = (k + S1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
@@ -130,15 +135,93 @@ function blocks(h: Uint32Array, data: Uint8Array, offset: number, end: number): 
       b = a;
       a = (t1 + t2) | 0;
     }
-    h[0] = h[0]! + a;
-    h[1] = h[1]! + b;
-    h[2] = h[2]! + c;
-    h[3] = h[3]! + d;
-    h[4] = h[4]! + e;
-    h[5] = h[5]! + f;
-    h[6] = h[6]! + g;
-    h[7] = h[7]! + k;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + k) | 0;
   }
+  h[0] = h0;
+  h[1] = h1;
+  h[2] = h2;
+  h[3] = h3;
+  h[4] = h4;
+  h[5] = h5;
+  h[6] = h6;
+  h[7] = h7;
+}
+
+/** The scratch buffer, at least `size` bytes (its contents are not kept). */
+function scratchOf(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
+  return scratch;
+}
+
+/**
+ * Pads the `length` message bytes at the start of the scratch buffer (which
+ * has room for the padding) and compresses them into `h`; `prefix` bytes
+ * were hashed into `h` before (an HMAC pad).
+ */
+function finish(h: Int32Array, length: number, prefix: number): void {
+  const total = ((length + 9 + 63) >> 6) << 6;
+  const buf = scratch;
+  buf.fill(0, length, total);
+  buf[length] = 0x80;
+  const bits = (prefix + length) * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const lo = bits >>> 0;
+  buf[total - 8] = hi >>> 24;
+  buf[total - 7] = hi >>> 16;
+  buf[total - 6] = hi >>> 8;
+  buf[total - 5] = hi;
+  buf[total - 4] = lo >>> 24;
+  buf[total - 3] = lo >>> 16;
+  buf[total - 2] = lo >>> 8;
+  buf[total - 1] = lo;
+  blocks(h, buf, 0, total);
+}
+
+/** Writes `text` as UTF-8 at the start of the scratch buffer (with room to pad); returns its length. */
+function writeText(text: string): number {
+  // Up to 3 bytes per UTF-16 unit; encodeInto is a fast call (no allocation).
+  return encoder.encodeInto(text, scratchOf(text.length * 3 + 72)).written;
+}
+
+/** Writes bytes (one part after another) at the start of the scratch buffer; returns the length. */
+function writeBytes(parts: readonly Uint8Array[]): number {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const buf = scratchOf(length + 72);
+  let at = 0;
+  for (const p of parts) {
+    buf.set(p, at);
+    at += p.length;
+  }
+  return length;
+}
+
+function stateBytes(h: Int32Array): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0, j = 0; i < 8; i++, j += 4) {
+    const w = h[i]!;
+    out[j] = w >>> 24;
+    out[j + 1] = w >>> 16;
+    out[j + 2] = w >>> 8;
+    out[j + 3] = w;
+  }
+  return out;
+}
+
+function stateHex(h: Int32Array): string {
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    const w = h[i]!;
+    s += HEX[w >>> 24]! + HEX[(w >>> 16) & 0xff]! + HEX[(w >>> 8) & 0xff]! + HEX[w & 0xff]!;
+  }
+  return s;
 }
 
 /**
@@ -153,26 +236,9 @@ function blocks(h: Uint32Array, data: Uint8Array, offset: number, end: number): 
  * ```
  */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  // One buffer with the padding: these inputs are small.
-  const padded = new Uint8Array(((length + 9 + 63) >> 6) << 6);
-  let at = 0;
-  for (const p of parts) {
-    padded.set(p, at);
-    at += p.length;
-  }
-  padded[length] = 0x80;
-  const bits = length * 8;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(padded.length - 4, bits >>> 0);
-  const h = new Uint32Array(INITIAL);
-  blocks(h, padded, 0, padded.length);
-  const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]!);
-  return out;
+  const h = INITIAL.slice();
+  finish(h, writeBytes(parts), 0);
+  return stateBytes(h);
 }
 
 /**
@@ -202,18 +268,25 @@ export function toHex(bytes: Uint8Array): string {
  * ```
  */
 export function sha256HexOfString(text: string): string {
-  return toHex(sha256(encoder.encode(text)));
+  STATE.set(INITIAL);
+  finish(STATE, writeText(text), 0);
+  return stateHex(STATE);
 }
 
 /**
  * HMAC-SHA-256 key pads: the inner and outer 64-byte blocks of `key`
- * (a key longer than a block is hashed first, as RFC 2104 says).
+ * (a key longer than a block is hashed first, as RFC 2104 says), and the
+ * hash states after each, from which {@linkcode hmacSha256} continues.
  */
 export interface HmacKey {
   /** key XOR 0x36…, 64 bytes. */
   inner: Uint8Array;
   /** key XOR 0x5c…, 64 bytes. */
   outer: Uint8Array;
+  /** SHA-256 state after `inner`. */
+  innerState: Int32Array;
+  /** SHA-256 state after `outer`. */
+  outerState: Int32Array;
 }
 
 /**
@@ -237,7 +310,33 @@ export function hmacKey(key: Uint8Array): HmacKey {
     inner[i]! ^= k[i]!;
     outer[i]! ^= k[i]!;
   }
-  return { inner, outer };
+  const innerState = INITIAL.slice();
+  blocks(innerState, inner, 0, 64);
+  const outerState = INITIAL.slice();
+  blocks(outerState, outer, 0, 64);
+  return { inner, outer, innerState, outerState };
+}
+
+/**
+ * The HMAC's final state (a shared array: read it before hashing again)
+ * after the inner hash of `length` scratch bytes, finished into the outer hash.
+ */
+function hmacState(key: HmacKey, length: number): Int32Array {
+  const h = STATE;
+  h.set(key.innerState);
+  finish(h, length, 64);
+  const buf = scratchOf(32 + 72);
+  for (let i = 0, j = 0; i < 8; i++, j += 4) {
+    const w = h[i]!;
+    buf[j] = w >>> 24;
+    buf[j + 1] = w >>> 16;
+    buf[j + 2] = w >>> 8;
+    buf[j + 3] = w;
+  }
+  const out = OUTER;
+  out.set(key.outerState);
+  finish(out, 32, 64);
+  return out;
 }
 
 /**
@@ -254,6 +353,23 @@ export function hmacKey(key: Uint8Array): HmacKey {
  * ```
  */
 export function hmacSha256(key: HmacKey, message: Uint8Array | string): Uint8Array {
-  const bytes = typeof message === "string" ? encoder.encode(message) : message;
-  return sha256(key.outer, sha256(key.inner, bytes));
+  const length = typeof message === "string" ? writeText(message) : writeBytes([message]);
+  return stateBytes(hmacState(key, length));
+}
+
+/**
+ * Hex HMAC-SHA-256 of a string (UTF-8): {@linkcode hmacSha256} without the
+ * intermediate bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hmacKey, hmacSha256Hex } from "./sigv4_sha256.ts";
+ * // RFC 4231, test case 1.
+ * const mac = hmacSha256Hex(hmacKey(new Uint8Array(20).fill(0x0b)), "Hi There");
+ * assert.equal(mac, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+ * ```
+ */
+export function hmacSha256Hex(key: HmacKey, message: string): string {
+  return stateHex(hmacState(key, writeText(message)));
 }

@@ -111,7 +111,7 @@ export interface S3StoreOptions {
    * stay on `fetch`) and PUTs under 1 MiB. A small GET then costs about the
    * CPU of a bare unsigned `fetch`, half of what it costs signed through
    * `fetch` (`scripts/bench/small_get.ts`). `https:` endpoints always use
-   * `fetch`. `vc serve` turns it on. Default false.
+   * `fetch`. Default true; `false` keeps every request on `fetch`.
    */
   http1?: boolean;
 }
@@ -972,7 +972,7 @@ export class S3Store implements ObjectStore {
       credentialSource: this.#credentialSource,
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       timeoutMs: this.#settings.requestTimeoutMs,
-      ...(this.#options.http1 ? { http1: true } : {}),
+      ...(this.#options.http1 !== false ? { http1: true } : {}),
     });
   }
 

@@ -20,6 +20,9 @@ Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, a
     // lean entry is (shown below by a warm hit answered without src/).
     assert(!text.includes("missing subcommand"), "main.ts was bundled");
     assert(!text.includes("not cached (it would be at"), "the asset cache class was bundled");
+    // Marked for eager compilation (scripts/eager_compile.ts): no top-level
+    // function declaration is left, each is a parenthesized expression.
+    assert(/var \w+=\(function/.test(text) && !/(^|[;}])function /.test(text), "no hints");
     // The bundle resolves the full CLI's npm imports through the project's import map.
     const config = ["--config", `${ROOT}deno.json`];
 

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { parse } from "acorn";
+import { parse } from "npm:acorn@^8.15.0";
 
 // acorn's ESTree nodes, as far as they are read here.
 interface Node {

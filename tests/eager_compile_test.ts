@@ -1,7 +1,7 @@
 // The release bundle's eager-compilation hints (scripts/eager_compile.ts):
 // the marked module behaves as the original, and every function that can
 // carry the hint carries it.
-import { parse } from "acorn";
+import { parse } from "npm:acorn@^8.15.0";
 import { eagerCompileHints } from "../scripts/eager_compile.ts";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 

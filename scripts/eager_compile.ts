@@ -129,17 +129,18 @@ export function eagerCompileHints(source: string): string {
   edits.sort((a, b) => a.at - b.at || ORDER[a.kind] - ORDER[b.kind]);
 
   // The source of [start, end) with the edits inside it applied; a moved
-  // declaration is rendered where it is hoisted to.
-  const render = (start: number, end: number): string => {
+  // declaration is rendered where it is hoisted to. For a declaration's own
+  // range (`own`), its move and the hoisting into its body when it is the
+  // body's first statement are the caller's.
+  const render = (start: number, end: number, own = false): string => {
     let out = "";
     let pos = start;
     let skipUntil = -1;
     for (let i = firstEdit(edits, start); i < edits.length && edits[i]!.at <= end; i++) {
       const e = edits[i]!;
       if (e.at < skipUntil) continue;
-      // The range's own declaration (moved by the caller), and what begins
-      // where the range ends: not the range's.
-      if (e.kind === "move" && e.at === start) continue;
+      if (own && e.at === start && (e.kind === "move" || e.kind === "hoist")) continue;
+      // What begins where the range ends is not the range's.
       if (e.kind !== "close" && e.at === end) continue;
       out += source.slice(pos, e.at);
       pos = e.at;
@@ -151,7 +152,7 @@ export function eagerCompileHints(source: string): string {
           const id = d.id as Node & { name: string };
           // Anonymous: inside its body the name is then the `var`, as it was
           // the declaration's binding (a named expression's name is read-only).
-          out += `var ${id.name}=(${render(d.start, id.start)}${render(id.end, d.end)});`;
+          out += `var ${id.name}=(${render(d.start, id.start, true)}${render(id.end, d.end)});`;
         }
       }
     }

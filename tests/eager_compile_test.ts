@@ -128,6 +128,24 @@ Deno.test("eager compile hints: every function that can carry the hint carries i
   assert(/"use strict";\s*var inner=\(function/.test(marked), marked);
 });
 
+Deno.test("eager compile hints: a declaration first in its body (module start, function start)", async () => {
+  const source = "function a() { function b() { return 1; } return b() + c(); }\n" +
+    "function c() { return 2; }\nexport const v = a();\n";
+  const marked = eagerCompileHints(source);
+  assertEquals(
+    marked,
+    "var a=(function () {var b=(function () { return 1; });  return b() + c(); });" +
+      "var c=(function () { return 2; });\n\nexport const v = a();\n",
+  );
+  const file = await Deno.makeTempFile({ suffix: ".js" });
+  try {
+    await Deno.writeTextFile(file, marked);
+    assertEquals((await import(`file://${file}`)).v, 3);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
 Deno.test("eager compile hints: input that does not parse is refused", () => {
   assertThrows(() => eagerCompileHints("function ("), SyntaxError);
   // Nothing to mark: returned unchanged.

@@ -123,6 +123,25 @@ export const FULL_CLI_MODULES: readonly string[] = [
 ];
 
 /**
+ * V8 flags the release binary runs with (`deno compile --v8-flags`).
+ * `--no-enable-lazy-source-positions`: functions are compiled with their
+ * source positions. V8 otherwise leaves them out and, at the first exception
+ * thrown through a function, re-parses it to find them: Deno captures up to
+ * ten stack frames of every error, whatever `Error.stackTraceLimit` says, so
+ * the first missing config file of a warm `vc path` re-parsed every function
+ * on the stack (about 1 ms). The functions come from the code cache, and
+ * their positions with them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RELEASE_V8_FLAGS } from "./compile.ts";
+ * assert(RELEASE_V8_FLAGS.includes("--no-enable-lazy-source-positions"));
+ * ```
+ */
+export const RELEASE_V8_FLAGS: readonly string[] = ["--no-enable-lazy-source-positions"];
+
+/**
  * The bundled entry, beside `cli.ts` so that its relative computed
  * specifiers (`./src/cli/main.ts`) resolve as they do from `cli.ts`.
  *
@@ -222,6 +241,7 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
     return [
       "compile",
       ...PERMISSION_FLAGS,
+      `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`,
       // Worker modules are not part of the import graph, so deno compile
       // embeds them only when asked (see WORKER_MODULES).
       ...WORKER_MODULES.flatMap((module) => ["--include", module]),

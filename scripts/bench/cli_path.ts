@@ -39,7 +39,7 @@ import {
   vcEnv,
 } from "./lib.ts";
 import { startupGraph, type StartupVariant } from "./cli_path_graph.ts";
-import { bundle } from "../compile.ts";
+import { bundle, RELEASE_V8_FLAGS } from "../compile.ts";
 
 const GOAL = 1.5;
 // Module files of the SDK, as opened when it is loaded (package.json reads do not count).
@@ -82,6 +82,7 @@ export async function run(args: { quick: boolean; breakdown?: boolean }): Promis
   const bundledArgs = [
     "run",
     ...VC_FLAGS,
+    `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`, // as deno compile bakes them in
     "--config",
     `${ROOT}deno.json`,
     `${release}/cli.bundle.js`,

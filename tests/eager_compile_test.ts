@@ -43,7 +43,7 @@ export const result = async () => ({
   k: [new K().field(2), K.s(), new K().m(), new K().g],
   o: [o.m(), o.g, o.f(), o.a()],
   side,
-  names: [twice.name, fact.name, slow.name, gen.name],
+  names: [twice.name, fact.name, slow.name, gen.name, o.f.name, o.a.name, K.s.name, new K().field.name],
 });
 export default function () { return "default"; }
 `;

@@ -52,12 +52,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 }
 
 // Not a top-level `await`: the process runs in `main`, after this module has
-// been evaluated. Two reasons, both about a warm `vc path` in a bundle (one
-// big module): Deno stores a module's compiled code (its V8 code cache) only
-// once the module's evaluation has finished and the event loop has turned,
-// and while the module's own top-level code is on the stack, the first
-// exception (a missing config file) makes V8 re-parse that whole module for
-// source positions (~2 ms for the bundle).
+// been evaluated. Two reasons, both about a warm `vc path` in the release
+// bundle (one big module): Deno stores a module's compiled code (its V8 code
+// cache) only after the module's evaluation, when its event loop next loads
+// a module (see turnEventLoop), which a `Deno.exit` inside a top-level await
+// never let happen; and while the module's own top-level code is on the
+// stack, the first exception (a missing config file) makes V8 re-parse the
+// whole module to find source positions (~2 ms for the bundle).
 if (import.meta.main) void main();
 
 async function main(): Promise<void> {

@@ -74,6 +74,13 @@ async function main(): Promise<void> {
       Deno.exit(hot);
     }
   }
+  // Every command ends in `Deno.exit` below. An event loop that runs dry
+  // first means a promise that never settles (a bug): reported and failed,
+  // as a top-level await was, never a silent exit 0.
+  globalThis.addEventListener("beforeunload", () => {
+    denoIo().writeStderr("vc: internal error: the command stopped before it finished\n");
+    Deno.exit(1);
+  });
   const [{ discardOpenTempFiles }, { runInterruptCleanups }] = await Promise.all([
     lazy<typeof import("./src/atomic_write.ts")>(ATOMIC_WRITE_MODULE),
     lazy<typeof import("./src/interrupt_cleanup.ts")>(INTERRUPT_CLEANUP_MODULE),

@@ -9,8 +9,11 @@
  * is about half of its start-up). Only the lean `vc path` entry is in the
  * bundle; the full command line is imported by computed specifiers, which
  * the bundle keeps as they are (so it must sit beside `src/`) and `deno
- * compile` embeds with `--include` (`FULL_CLI_MODULES`). Built at release
- * time, so the bundle is never stale.
+ * compile` embeds with `--include` (`FULL_CLI_MODULES`). Its functions are
+ * then marked for eager compilation (`eager_compile.ts`), so that the code
+ * cache Deno keeps of it (for a compiled binary: written on its first run)
+ * holds what a warm hit runs. Built at release time, so the bundle is never
+ * stale.
  *
  * ```sh
  * deno task compile                       # every target
@@ -22,7 +25,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { eagerCompileHints } from "./eager_compile.ts";
 import { PERMISSION_FLAGS } from "./permissions.ts";
 import { COMMAND_MODULES } from "../src/cli/command_table.ts";
 
@@ -119,6 +123,25 @@ export const FULL_CLI_MODULES: readonly string[] = [
 ];
 
 /**
+ * V8 flags the release binary runs with (`deno compile --v8-flags`).
+ * `--no-enable-lazy-source-positions`: functions are compiled with their
+ * source positions. V8 otherwise leaves them out and, at the first exception
+ * thrown through a function, re-parses it to find them: Deno captures up to
+ * ten stack frames of every error, whatever `Error.stackTraceLimit` says, so
+ * the first missing config file of a warm `vc path` re-parsed every function
+ * on the stack (about 1 ms). The functions come from the code cache, and
+ * their positions with them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RELEASE_V8_FLAGS } from "./compile.ts";
+ * assert(RELEASE_V8_FLAGS.includes("--no-enable-lazy-source-positions"));
+ * ```
+ */
+export const RELEASE_V8_FLAGS: readonly string[] = ["--no-enable-lazy-source-positions"];
+
+/**
  * The bundled entry, beside `cli.ts` so that its relative computed
  * specifiers (`./src/cli/main.ts`) resolve as they do from `cli.ts`.
  *
@@ -155,7 +178,8 @@ export function bundleCommand(output: string, entry = "cli.ts"): string[] {
 
 /**
  * Runs {@linkcode bundleCommand} with `deno` (from `cwd`, default the current
- * directory); throws an `Error` with deno's message when it fails.
+ * directory), then marks the bundle's functions for eager compilation
+ * (`eager_compile.ts`); throws an `Error` with deno's message when it fails.
  *
  * @example
  * ```ts
@@ -185,6 +209,10 @@ export async function bundle(
   if (code !== 0) {
     throw new Error(`deno bundle failed (exit ${code}): ${new TextDecoder().decode(stderr)}`);
   }
+  // So that Deno's code cache of the bundle holds the functions a warm
+  // `vc path` calls, instead of compiling them at every run.
+  const path = options.cwd === undefined ? output : resolve(options.cwd, output);
+  await Deno.writeTextFile(path, eagerCompileHints(await Deno.readTextFile(path)));
 }
 
 /**
@@ -213,6 +241,7 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
     return [
       "compile",
       ...PERMISSION_FLAGS,
+      `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`,
       // Worker modules are not part of the import graph, so deno compile
       // embeds them only when asked (see WORKER_MODULES).
       ...WORKER_MODULES.flatMap((module) => ["--include", module]),

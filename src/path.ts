@@ -18,10 +18,23 @@ type NodePath = typeof import("node:path");
 type NodeUrl = typeof import("node:url");
 
 const WINDOWS = Deno.build.os === "windows";
-// Only on Windows: elsewhere no node: module is ever loaded by this module.
-const native: { path: NodePath; url: NodeUrl } | undefined = WINDOWS
-  ? { path: await import("node:path"), url: await import("node:url") }
-  : undefined;
+
+// Only on Windows, on first use: elsewhere no node: module is ever loaded by
+// this module. Loaded synchronously (`process.getBuiltinModule`), not by a
+// top-level `await`: a module with one makes every module that imports it,
+// directly or not, evaluate asynchronously, which in the release bundle is a
+// chain of some hundred awaits before a warm `vc path` can start.
+let loaded: { path: NodePath; url: NodeUrl } | undefined;
+function native(): { path: NodePath; url: NodeUrl } {
+  return loaded ??= {
+    path: nodeProcess().getBuiltinModule("node:path") as NodePath,
+    url: nodeProcess().getBuiltinModule("node:url") as NodeUrl,
+  };
+}
+function nodeProcess(): { getBuiltinModule(id: string): unknown } {
+  return (globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } })
+    .process;
+}
 
 /**
  * The platform's path separator.
@@ -118,7 +131,7 @@ function posixNormalize(path: string): string {
  * ```
  */
 export function isAbsolute(path: string): boolean {
-  if (native) return native.path.isAbsolute(path);
+  if (WINDOWS) return native().path.isAbsolute(path);
   return path.length > 0 && path.charCodeAt(0) === 47;
 }
 
@@ -133,7 +146,7 @@ export function isAbsolute(path: string): boolean {
  * ```
  */
 export function join(...paths: string[]): string {
-  if (native) return native.path.join(...paths);
+  if (WINDOWS) return native().path.join(...paths);
   let joined: string | undefined;
   for (const p of paths) {
     if (p.length > 0) joined = joined === undefined ? p : `${joined}/${p}`;
@@ -153,7 +166,7 @@ export function join(...paths: string[]): string {
  * ```
  */
 export function resolve(...paths: string[]): string {
-  if (native) return native.path.resolve(...paths);
+  if (WINDOWS) return native().path.resolve(...paths);
   let resolved = "";
   let absolute = false;
   for (let i = paths.length - 1; i >= -1 && !absolute; i--) {
@@ -178,7 +191,7 @@ export function resolve(...paths: string[]): string {
  * ```
  */
 export function dirname(path: string): string {
-  if (native) return native.path.dirname(path);
+  if (WINDOWS) return native().path.dirname(path);
   if (path.length === 0) return ".";
   const hasRoot = path.charCodeAt(0) === 47;
   let end = -1;
@@ -211,7 +224,7 @@ export function dirname(path: string): string {
  * ```
  */
 export function basename(path: string, suffix?: string): string {
-  if (native) return native.path.basename(path, suffix);
+  if (WINDOWS) return native().path.basename(path, suffix);
   let end = path.length;
   while (end > 1 && path.charCodeAt(end - 1) === 47) end--;
   const trimmed = path.slice(0, end);
@@ -233,7 +246,7 @@ export function basename(path: string, suffix?: string): string {
  * ```
  */
 export function relative(from: string, to: string): string {
-  if (native) return native.path.relative(from, to);
+  if (WINDOWS) return native().path.relative(from, to);
   if (from === to) return "";
   const f = resolve(from).split("/").filter((s) => s !== "");
   const t = resolve(to).split("/").filter((s) => s !== "");
@@ -256,7 +269,7 @@ export function relative(from: string, to: string): string {
  * ```
  */
 export function toFileUrl(path: string): URL {
-  if (native) return native.url.pathToFileURL(path);
+  if (WINDOWS) return native().url.pathToFileURL(path);
   let abs = resolve(path);
   // resolve() drops a trailing slash; node keeps it.
   if (path.endsWith("/") && abs !== "/") abs += "/";
@@ -289,7 +302,7 @@ const FILE_URL_ESCAPES: Record<string, string> = {
  * ```
  */
 export function fromFileUrl(url: string | URL): string {
-  if (native) return native.url.fileURLToPath(url);
+  if (WINDOWS) return native().url.fileURLToPath(url);
   const u = typeof url === "string" ? new URL(url) : url;
   if (u.protocol !== "file:") throw new TypeError(`The URL must be of scheme file: ${u.href}`);
   if (u.hostname !== "") {

@@ -4,6 +4,7 @@
 // dir beside links to the checkout's `src` and `deno.json`: there, as beside
 // cli.ts in a release build, the computed imports of the full command line
 // resolve.
+import { parse } from "npm:acorn@^8.15.0";
 import { bundle } from "../scripts/compile.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CLI, ROOT, run, warm, workspace } from "./hot_path_helpers.ts";
@@ -20,6 +21,12 @@ Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, a
     // lean entry is (shown below by a warm hit answered without src/).
     assert(!text.includes("missing subcommand"), "main.ts was bundled");
     assert(!text.includes("not cached (it would be at"), "the asset cache class was bundled");
+    // Marked for eager compilation (scripts/eager_compile.ts): no top-level
+    // function declaration is left, each is a parenthesized expression.
+    assert(/var \w+=\(function/.test(text) && !/(^|[;}])function /.test(text), "no hints");
+    // No top-level await: the command runs after the module has been
+    // evaluated (cli.ts explains why).
+    assertEquals(topLevelAwaits(text), []);
     // The bundle resolves the full CLI's npm imports through the project's import map.
     const config = ["--config", `${ROOT}deno.json`];
 
@@ -50,4 +57,31 @@ Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// `await` outside any function of a module (the source of each).
+function topLevelAwaits(source: string): string[] {
+  type Node = { type: string; start: number; end: number; [key: string]: unknown };
+  const found: string[] = [];
+  const stack = [parse(source, { ecmaVersion: "latest", sourceType: "module" }) as unknown as Node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (/Function/.test(node.type)) continue;
+    const awaited = node.type === "AwaitExpression" ||
+      (node.type === "ForOfStatement" && node.await === true);
+    if (awaited) found.push(source.slice(node.start, Math.min(node.end, node.start + 60)));
+    for (const value of Object.values(node)) {
+      for (const child of Array.isArray(value) ? value : [value]) {
+        if (typeof child === "object" && child !== null && typeof child.type === "string") {
+          stack.push(child);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("topLevelAwaits finds an await outside functions only (the control)", () => {
+  assertEquals(topLevelAwaits("await 1; async function f() { await 2; }"), ["await 1"]);
+  assertEquals(topLevelAwaits("for await (const x of []) {}"), ["for await (const x of []) {}"]);
 });

@@ -5,6 +5,7 @@ import {
   compileCommands,
   FULL_CLI_MODULES,
   outputFile,
+  RELEASE_V8_FLAGS,
   sha256Sums,
   shellQuote,
   TARGETS,
@@ -30,6 +31,7 @@ Deno.test("compile: one deno compile command per target with the shared permissi
     assertEquals(args, [
       "compile",
       ...PERMISSION_FLAGS,
+      "--v8-flags=--no-enable-lazy-source-positions",
       "--include",
       "src/store/download_hash_worker.ts",
       "--include",
@@ -180,4 +182,20 @@ Deno.test("compile embeds every module cli.ts imports by a computed specifier", 
   assertEquals([...code.matchAll(/(?<!typeof )\bimport\("([^"]*)"\)/g)].map((m) => m[1]), [
     "./src/cli/hot_path.ts",
   ]);
+});
+
+Deno.test("compile: this Deno's V8 knows the release V8 flags", async () => {
+  assert(RELEASE_V8_FLAGS.length > 0);
+  const run = (flags: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["eval", `--v8-flags=${flags}`, "console.log(1)"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const ok = await run(RELEASE_V8_FLAGS.join(","));
+  assertEquals(new TextDecoder().decode(ok.stderr), "");
+  assertEquals([ok.code, new TextDecoder().decode(ok.stdout)], [0, "1\n"]);
+  // The control: an unknown flag is reported.
+  const bad = await run("--no-such-v8-flag-vc");
+  assertStringIncludes(new TextDecoder().decode(bad.stderr), "no-such-v8-flag-vc");
 });

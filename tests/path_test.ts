@@ -108,3 +108,20 @@ Deno.test("path: win32Join and win32Root match node's win32", () => {
     assertEquals(win32Root(p), win32.parse(p).root, `win32Root ${p}`);
   }
 });
+
+// On Windows path.ts defers to node:path and node:url, loaded on first use
+// with process.getBuiltinModule (synchronous: no top-level await, see
+// warm_path_imports_test.ts). The mechanism, checked on every platform.
+Deno.test("path: node:path and node:url load synchronously where path.ts needs them", async () => {
+  const process = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): unknown };
+  }).process;
+  const nodePath = process.getBuiltinModule("node:path") as typeof import("node:path");
+  const nodeUrl = process.getBuiltinModule("node:url") as typeof import("node:url");
+  assertEquals(nodePath.win32.join("C:\\a", "b"), "C:\\a\\b");
+  assertEquals(nodePath.join, (await import("node:path")).join);
+  assertEquals(
+    nodeUrl.fileURLToPath("file:///a/b"),
+    (await import("node:url")).fileURLToPath("file:///a/b"),
+  );
+});

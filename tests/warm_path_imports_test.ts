@@ -54,3 +54,33 @@ Deno.test("warm vc path: no npm package among the modules deno run preloads (lit
   // The control: the dynamic walk reaches the store code (loaded lazily).
   assertEquals(rel.includes("src/store/s3.ts"), true);
 });
+
+// A module with a top-level `await` makes every module importing it, directly
+// or not, initialise asynchronously: in the release bundle (where the lean
+// entry is imported lazily) that was a chain of some hundred awaits before a
+// warm `vc path` could start. esbuild marks such lazily imported modules
+// `async "<file>"() {...}`.
+async function asyncModules(dir: string | URL, entry: string): Promise<string[]> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "deno", entry],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+  const text = new TextDecoder().decode(stdout);
+  return [...text.matchAll(/\basync "([^"]+)"\(\)/g)].map((m) => m[1]!);
+}
+
+Deno.test("warm vc path: no top-level await in the lean entry's modules", async () => {
+  assertEquals(await asyncModules(ROOT, "cli.ts"), []);
+  // The control: a lazily imported module with a top-level await is found.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.ts`, 'export const go = () => import("./b.ts");\n');
+    await Deno.writeTextFile(`${dir}/b.ts`, "export const b = await Promise.resolve(1);\n");
+    assertEquals(await asyncModules(dir, "a.ts"), ["b.ts"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

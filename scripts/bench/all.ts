@@ -24,6 +24,11 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     name: "cold_small",
     about: "1000 × 4 KiB cold, vc prefill (process) vs aws s3 sync (default, c=16)",
   },
+  {
+    name: "cold_steps",
+    about: "the per-object steps of a cold small download: the bare loop's and vc's added ones",
+  },
+  { name: "small_get", about: "CPU per small GET: S3Store.get (fetch, http1) vs a bare fetch" },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   {
     name: "big_object",

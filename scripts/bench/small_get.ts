@@ -89,7 +89,7 @@ const storeWith = (http1: boolean) =>
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
-    ...(http1 ? { http1: true } : {}),
+    http1,
   });
 const viaFetch = storeWith(false);
 const viaHttp1 = storeWith(true);
@@ -111,7 +111,7 @@ const contenders: { name: string; get: Getter }[] = [
       (await (await fetch(`${server.url}/${BUCKET}/${key}`)).arrayBuffer())
         .byteLength,
   },
-  { name: "S3Store.get", get: storeGet(viaFetch) },
+  { name: "S3Store.get fetch", get: storeGet(viaFetch) },
   { name: "S3Store.get http1", get: storeGet(viaHttp1) },
   {
     name: "bare http1",
@@ -172,7 +172,7 @@ try {
   }
   t0 = cpuMicros() - t0;
   report.info(`sign only          CPU ${fmtNum(t0 / signs)} µs/call`);
-  const best = Math.min(median(cpu["S3Store.get"]!), median(cpu["S3Store.get http1"]!));
+  const best = Math.min(median(cpu["S3Store.get fetch"]!), median(cpu["S3Store.get http1"]!));
   report.goal(
     "CPU per small GET, S3Store.get vs bare fetch (warm)",
     best / bareCpu,
@@ -183,7 +183,11 @@ try {
   );
 
   // Cold: fresh processes.
-  const modes = [["bare", "bare fetch"], ["fetch", "S3Store.get"], ["http1", "S3Store.get http1"]];
+  const modes = [
+    ["bare", "bare fetch"],
+    ["fetch", "S3Store.get fetch"],
+    ["http1", "S3Store.get http1"],
+  ];
   const cold: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const [mode, name] of r % 2 === 0 ? modes : [...modes].reverse()) {
@@ -218,7 +222,7 @@ try {
       }× bare), first ${coldCount} GETs of a process`,
     );
   }
-  const coldBest = Math.min(median(cold["S3Store.get"]!), median(cold["S3Store.get http1"]!));
+  const coldBest = Math.min(median(cold["S3Store.get fetch"]!), median(cold["S3Store.get http1"]!));
   report.goal(
     "CPU per small GET, S3Store.get vs bare fetch (cold process)",
     coldBest / coldBare,

@@ -37,7 +37,7 @@ async function main([mode, endpoint, bucket, count]: string[]): Promise<void> {
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
-    ...(mode === "http1" ? { http1: true } : {}),
+    http1: mode === "http1",
   });
   try {
     const cpu0 = process.cpuUsage();

@@ -7,17 +7,25 @@
 import { assertEquals } from "./assert.ts";
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { ManualClock, startFakeS3 } from "../src/testing/mod.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
-function s3Options(endpoint: string): NonNullable<AssetCacheOptions["store"]> {
-  return {
-    s3: {
-      endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    },
-  };
+/** Two caches on one directory, as two processes would have (one clock for both). */
+function twoCaches(
+  dir: string,
+  s3: { url: string },
+  clock: ManualClock,
+  timeout?: number,
+): [AssetCache, AssetCache] {
+  const options = (): AssetCacheOptions => ({
+    cacheDir: `${dir}/cache`,
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+    clock,
+    warn: () => {},
+    ...(timeout === undefined ? {} : { timeout }),
+  });
+  return [new AssetCache(options()), new AssetCache(options())];
 }
 
 Deno.test("first look: a record another cache wrote after this one found the journal missing is used, not downloaded again", async () => {
@@ -26,16 +34,9 @@ Deno.test("first look: a record another cache wrote after this one found the jou
   try {
     await s3.putObject("b", "d/x.bin", "x-content");
     const clock = new ManualClock(1_000_000);
-    const options = (): AssetCacheOptions => ({
-      cacheDir: `${dir}/cache`,
-      configPath: false,
-      env: {},
-      store: s3Options(s3.url),
-      clock,
-      warn: () => {},
-    });
-    await using a = new AssetCache(options());
-    await using b = new AssetCache(options());
+    const [first, second] = twoCaches(dir, s3, clock);
+    await using a = first;
+    await using b = second;
     // A looks in d/ first: nothing there (the object is missing, so no record is written).
     let missing = "";
     await a.cache("s3://b/d/absent.bin").catch((e) => missing = (e as Error).name);
@@ -60,17 +61,9 @@ Deno.test("first look: after two seconds, or at once with a TTL of 0, the journa
     try {
       await s3.putObject("b", "d/x.bin", "x-content");
       const clock = new ManualClock(1_000_000);
-      const options = (): AssetCacheOptions => ({
-        cacheDir: `${dir}/cache`,
-        configPath: false,
-        env: {},
-        store: s3Options(s3.url),
-        clock,
-        timeout,
-        warn: () => {},
-      });
-      await using a = new AssetCache(options());
-      await using b = new AssetCache(options());
+      const [first, second] = twoCaches(dir, s3, clock, timeout);
+      await using a = first;
+      await using b = second;
       await a.cache("s3://b/d/absent.bin").catch(() => {});
       await b.cache("s3://b/d/x.bin");
       clock.advance(wait);

@@ -2,19 +2,7 @@ import { createHash } from "node:crypto";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { JS_MD5_LIMIT, JsMd5 } from "../src/md5_js.ts";
 import { StreamHasher } from "../src/verify.ts";
-
-// Deterministic bytes (crypto.getRandomValues caps a call at 64 KiB).
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { randomBytes as bytes } from "./fixtures/fault_store.ts";
 
 function nodeMd5(b: Uint8Array): string {
   return createHash("md5").update(b).digest("hex");

@@ -34,7 +34,7 @@ import { IntegrityError } from "./errors.ts";
 import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "./hash.ts";
 import type { ObjectInfo } from "./store/types.ts";
 import { claimJsHashing, JsMd5 } from "./md5_js.ts";
-import { sha256 as jsSha256, toHex } from "./store/sigv4_sha256.ts";
+import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
 
 let nodeCrypto: typeof import("node:crypto") | undefined;
 function createHash(algorithm: "md5" | "sha256"): Hash {

@@ -306,7 +306,7 @@ Deno.test("sigv4: matches the AWS SDK signer for PutObject and ListObjectsV2 que
 Deno.test("sigv4: the signing SHA-256 and HMAC agree with node:crypto on every length around the blocks", async () => {
   const { createHash, createHmac } = await import("node:crypto");
   const { hmacKey, hmacSha256, sha256, sha256HexOfString, toHex } = await import(
-    "../src/store/sigv4_sha256.ts"
+    "../src/sha256_js.ts"
   );
   let seed = 12345;
   const bytes = (n: number) =>

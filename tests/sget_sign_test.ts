@@ -4,7 +4,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { assertEquals } from "./assert.ts";
 import { canonicalQuery, EMPTY_SHA256, SigV4Signer, UNSIGNED_PAYLOAD } from "../src/store/sigv4.ts";
-import { hmacKey, hmacSha256Hex } from "../src/store/sigv4_sha256.ts";
+import { hmacKey, hmacSha256Hex } from "../src/sha256_js.ts";
 
 interface Case {
   method: string;

@@ -16,11 +16,11 @@ import {
   hmacSha256,
   hmacSha256Hex,
   sha256HexOfString,
-} from "./sigv4_sha256.ts";
+} from "../sha256_js.ts";
 
 // Payload hashes are plain SHA-256 of bodies; that implementation lives in
 // hash.ts (node:crypto, loaded on first use). The strings a signature
-// hashes go through sigv4_sha256.ts, so a request without a payload to hash
+// hashes go through sha256_js.ts, so a request without a payload to hash
 // never loads node:crypto.
 export { sha256Hex };
 

@@ -1,6 +1,7 @@
 /**
- * SHA-256 and HMAC-SHA-256 of the short strings SigV4 signs (canonical
- * request, string to sign, signing-key derivation), in plain TypeScript.
+ * SHA-256 and HMAC-SHA-256 in plain TypeScript: the short strings SigV4
+ * signs (canonical request, string to sign, signing-key derivation), and
+ * the pinned SHA-256 of a small downloaded body (`verify.ts`).
  *
  * Why not `node:crypto`: importing it brings up Deno's Node compatibility
  * layer, 12-22 ms of every process start, and a request that hashes no
@@ -230,7 +231,7 @@ function stateHex(h: Int32Array): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sha256, toHex } from "./sigv4_sha256.ts";
+ * import { sha256, toHex } from "./sha256_js.ts";
  * const abc = new TextEncoder().encode("abc");
  * assert.equal(toHex(sha256(abc)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
  * ```
@@ -247,7 +248,7 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { toHex } from "./sigv4_sha256.ts";
+ * import { toHex } from "./sha256_js.ts";
  * assert.equal(toHex(new Uint8Array([0, 15, 255])), "000fff");
  * ```
  */
@@ -263,7 +264,7 @@ export function toHex(bytes: Uint8Array): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sha256HexOfString } from "./sigv4_sha256.ts";
+ * import { sha256HexOfString } from "./sha256_js.ts";
  * assert.equal(sha256HexOfString(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
  * ```
  */
@@ -295,7 +296,7 @@ export interface HmacKey {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hmacKey, hmacSha256, toHex } from "./sigv4_sha256.ts";
+ * import { hmacKey, hmacSha256, toHex } from "./sha256_js.ts";
  * const enc = new TextEncoder();
  * // RFC 4231, test case 2.
  * const mac = hmacSha256(hmacKey(enc.encode("Jefe")), enc.encode("what do ya want for nothing?"));
@@ -346,7 +347,7 @@ function hmacState(key: HmacKey, length: number): Int32Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hmacKey, hmacSha256, toHex } from "./sigv4_sha256.ts";
+ * import { hmacKey, hmacSha256, toHex } from "./sha256_js.ts";
  * // RFC 4231, test case 1.
  * const mac = hmacSha256(hmacKey(new Uint8Array(20).fill(0x0b)), "Hi There");
  * assert.equal(toHex(mac), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
@@ -364,7 +365,7 @@ export function hmacSha256(key: HmacKey, message: Uint8Array | string): Uint8Arr
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hmacKey, hmacSha256Hex } from "./sigv4_sha256.ts";
+ * import { hmacKey, hmacSha256Hex } from "./sha256_js.ts";
  * // RFC 4231, test case 1.
  * const mac = hmacSha256Hex(hmacKey(new Uint8Array(20).fill(0x0b)), "Hi There");
  * assert.equal(mac, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");

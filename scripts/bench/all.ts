@@ -29,6 +29,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     about: "the per-object steps of a cold small download: the bare loop's and vc's added ones",
   },
   { name: "small_get", about: "CPU per small GET: S3Store.get (fetch, http1) vs a bare fetch" },
+  {
+    name: "cold_layers",
+    about: "CPU per cold small object, layer by layer: fetch, get, bare loop, downloader, cache",
+  },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   {
     name: "big_object",

@@ -54,15 +54,10 @@ function sleepSync(ms: number): void {
  * ```
  */
 export function renameOverSync(from: string, to: string): void {
-  if (!fsPlatform.mandatoryLocks) return Deno.renameSync(from, to);
   for (let attempt = 0;; attempt++) {
-    try {
-      return Deno.renameSync(from, to);
-    } catch (error) {
-      if (!isHeldOpen(error)) throw error;
-      if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
-      sleepSync(RETRY_DELAYS_MS[attempt]!);
-    }
+    const wait = renameAttempt(from, to, attempt);
+    if (wait === undefined) return;
+    sleepSync(wait);
   }
 }
 
@@ -81,14 +76,28 @@ export function renameOverSync(from: string, to: string): void {
  * ```
  */
 export async function renameOver(from: string, to: string): Promise<void> {
-  if (!fsPlatform.mandatoryLocks) return Deno.renameSync(from, to);
   for (let attempt = 0;; attempt++) {
-    try {
-      return Deno.renameSync(from, to);
-    } catch (error) {
-      if (!isHeldOpen(error)) throw error;
-      if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]!));
-    }
+    const wait = renameAttempt(from, to, attempt);
+    if (wait === undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/**
+ * One try of the rename (the `attempt`th): undefined when done, else the ms
+ * to wait before the next try (a file held open where that prevents it).
+ */
+function renameAttempt(from: string, to: string, attempt: number): number | undefined {
+  if (!fsPlatform.mandatoryLocks) {
+    Deno.renameSync(from, to);
+    return undefined;
+  }
+  try {
+    Deno.renameSync(from, to);
+    return undefined;
+  } catch (error) {
+    if (!isHeldOpen(error)) throw error;
+    if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
+    return RETRY_DELAYS_MS[attempt]!;
   }
 }

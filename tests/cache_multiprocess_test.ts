@@ -10,6 +10,7 @@ import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { join } from "node:path";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 const CHILD = fromFileUrl(new URL("./fixtures/cache_child.ts", import.meta.url));
@@ -50,14 +51,9 @@ async function output(child: Deno.ChildProcess): Promise<ChildLine[]> {
 }
 
 function s3Store(s3: FakeS3) {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    },
-  };
+  // The store's own default number of attempts, as the child processes use.
+  const { maxAttempts: _, ...options } = testS3Options(s3).s3!;
+  return { s3: options };
 }
 
 Deno.test("8 processes asking for one cold asset download it once", async () => {

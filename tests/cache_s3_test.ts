@@ -10,19 +10,12 @@ import { openStore } from "../src/store/open.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 
 function s3Options(s3: FakeS3): NonNullable<AssetCacheOptions["store"]> {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 4,
-    },
-  };
+  return testS3Options(s3, { maxAttempts: 4 });
 }
 
 async function withS3(

@@ -11,20 +11,12 @@ import type { StoreOptions } from "../src/store/open.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
-import { tempDir, writeFile } from "./versioned_helpers.ts";
+import { tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
 
 const BUCKET = "qa3-faults";
 
 function storeOptions(s3: { url: string }, maxAttempts = 3): StoreOptions {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts,
-    },
-  };
+  return testS3Options(s3, { maxAttempts });
 }
 
 function setup(s3: FakeS3, dir: string, maxAttempts = 3) {

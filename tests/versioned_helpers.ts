@@ -17,8 +17,14 @@ import type {
 } from "../src/store/types.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 
-/** Store options for S3 at a test server (`url`): path style, test credentials, 2 attempts. */
-export function testS3Options(s3: { url: string }): StoreOptions {
+/**
+ * Store options for S3 at a test server (`url`): path style, test
+ * credentials, 2 attempts; `extra` overrides any of them.
+ */
+export function testS3Options(
+  s3: { url: string },
+  extra: Partial<NonNullable<StoreOptions["s3"]>> = {},
+): StoreOptions {
   return {
     s3: {
       endpoint: s3.url,
@@ -26,6 +32,7 @@ export function testS3Options(s3: { url: string }): StoreOptions {
       forcePathStyle: true,
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
       maxAttempts: 2,
+      ...extra,
     },
   };
 }

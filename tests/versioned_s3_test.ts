@@ -14,7 +14,7 @@ import type { FakeS3 } from "../src/testing/mod.ts";
 import { readManifest } from "../src/versioned/manifest.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { prefill } from "../src/prefill/prefill.ts";
-import { tempDir, writeFile } from "./versioned_helpers.ts";
+import { tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
 
 const BUCKET = "versioned-assets";
 
@@ -22,16 +22,7 @@ function storeOptions(
   s3: FakeS3,
   extra: Partial<NonNullable<StoreOptions["s3"]>> = {},
 ): StoreOptions {
-  return {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 2,
-      ...extra,
-    },
-  };
+  return testS3Options(s3, extra);
 }
 
 function newCache(dir: string, s3: FakeS3): AssetCache {

@@ -14,14 +14,10 @@ import { forgetRecords } from "../src/cache/entry_records.ts";
 import { encodeLine } from "../src/cache/journal_file.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectStore } from "../src/store/types.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-cold-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-cold-");
 }
 
 const meta = (name: string, etag: string) => ({

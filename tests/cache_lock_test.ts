@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 /** Moves `clock` one poll interval at a time until `p` settles (bounded); returns whether it did. */
 async function pollUntilSettled(clock: ManualClock, p: Promise<unknown>, polls = 100) {
@@ -15,13 +16,8 @@ async function pollUntilSettled(clock: ManualClock, p: Promise<unknown>, polls =
   return settled;
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-lock-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-lock-");
 }
 
 const enc = new TextEncoder();

@@ -6,14 +6,10 @@ import { forgetRecords, readEntryRecord } from "../src/cache/entry_records.ts";
 import { writeMeta } from "../src/cache/entry_meta.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { readJournal } from "../src/cache/record_journal.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-records-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-records-");
 }
 
 Deno.test("records: a cache filled by an earlier version (a record file per entry) keeps working", async () => {

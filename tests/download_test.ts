@@ -4,16 +4,12 @@ import type { GetOptions, GetResult } from "../src/store/types.ts";
 import { IntegrityError, NotFoundError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-download-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-download-");
 }
 
 async function sameBytes(path: string, expected: Uint8Array): Promise<void> {

@@ -9,6 +9,7 @@ import { IntegrityError } from "../src/errors.ts";
 import { md5Hex, sha256Hex } from "../src/hash.ts";
 import { checkFile, StreamHasher, Verifier } from "../src/verify.ts";
 import type { GetOptions, GetResult, ObjectInfo, ObjectStore } from "../src/store/types.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -32,13 +33,8 @@ function bytes(n: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-verify-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-verify-");
 }
 
 for (

@@ -57,6 +57,15 @@ export async function tempDir(prefix = "vc_versioned_test_"): Promise<
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 
+/** Runs `fn` with a fresh temp directory (its path), removed afterwards. */
+export async function withTempDir(
+  fn: (dir: string) => Promise<void>,
+  prefix = "vc-test-",
+): Promise<void> {
+  await using dir = await tempDir(prefix);
+  await fn(dir.path);
+}
+
 /** Writes `text` to `dir/name` and returns the path. */
 export async function writeFile(dir: string, name: string, text: string): Promise<string> {
   const path = join(dir, name);

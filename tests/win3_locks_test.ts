@@ -11,6 +11,7 @@ import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { appendRecord, lookupRecord } from "../src/cache/record_journal.ts";
 import { SPLIT_MARK, splitJournalPath } from "../src/cache/journal_file.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 interface LockCall {
   ino: number | null;
@@ -60,13 +61,8 @@ async function recordingLocks(fn: () => Promise<void>, root?: string): Promise<L
   return calls;
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-win3-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-win3-");
 }
 
 const META = { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 };

@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "../src/atomic_write.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 /** Runs `fn` with `Deno.renameSync` failing like Windows for its first `failures` calls. */
 async function withRefusedRenames(failures: number, fn: () => Promise<void>): Promise<number> {
@@ -24,13 +25,8 @@ async function withRefusedRenames(failures: number, fn: () => Promise<void>): Pr
   return calls;
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-win3-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir(fn, "vc-win3-");
 }
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();

@@ -22,7 +22,7 @@ function storeAt(endpoint: string, http1: boolean, extra: { maxAttempts?: number
     forcePathStyle: true,
     credentials,
     requestTimeoutMs: 10_000,
-    ...(http1 ? { http1: true } : {}),
+    http1,
     ...extra,
   });
 }

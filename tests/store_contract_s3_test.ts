@@ -14,8 +14,16 @@ const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const region = "us-east-1";
 const uniqueBucket = () => `vc-contract-${crypto.randomUUID().slice(0, 12)}`;
 
-for (const prefix of [undefined, "nested/root"]) {
-  storeContract(`S3Store (fake S3${prefix ? `, prefix ${prefix}` : ""})`, async () => {
+// Both transports: vc's own HTTP/1.1 client (the default for plain-http
+// endpoints such as this one) and fetch (every https endpoint).
+for (
+  const [prefix, http1] of [[undefined, true], ["nested/root", true], [undefined, false], [
+    "nested/root",
+    false,
+  ]] as const
+) {
+  const transport = http1 ? "" : ", over fetch";
+  storeContract(`S3Store (fake S3${prefix ? `, prefix ${prefix}` : ""}${transport})`, async () => {
     const fake = await startFakeS3();
     try {
       const bucket = uniqueBucket();
@@ -31,6 +39,7 @@ for (const prefix of [undefined, "nested/root"]) {
         region,
         forcePathStyle: true,
         credentials,
+        http1,
       });
       return {
         store,

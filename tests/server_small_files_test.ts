@@ -8,9 +8,9 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
 import { newCacheId, startService, upload } from "./server_helpers.ts";
 
-Deno.test("serve over S3: small files come back whole, by range, by HEAD; bytes out are logged", async () => {
-  await using fake = await startFakeS3({ buckets: ["cache"] });
-  const store = new S3Store({
+/** The service's store on the fake S3, over vc's HTTP/1.1 client as `vc serve` runs it. */
+function cacheStore(fake: { url: string }): S3Store {
+  return new S3Store({
     bucket: "cache",
     endpoint: fake.url,
     region: "us-east-1",
@@ -18,6 +18,11 @@ Deno.test("serve over S3: small files come back whole, by range, by HEAD; bytes 
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     http1: true,
   });
+}
+
+Deno.test("serve over S3: small files come back whole, by range, by HEAD; bytes out are logged", async () => {
+  await using fake = await startFakeS3({ buckets: ["cache"] });
+  const store = cacheStore(fake);
   await using t = await startService({ store });
   const alice = t.tokens.alice;
   const id = (await newCacheId(t.url, alice, { small: 1 })).doc.cache_id as string;
@@ -55,14 +60,7 @@ Deno.test("serve over S3: small files come back whole, by range, by HEAD; bytes 
 
 Deno.test("serve over S3: the quota counts small files (usage read whole from the store)", async () => {
   await using fake = await startFakeS3({ buckets: ["cache"] });
-  const store = new S3Store({
-    bucket: "cache",
-    endpoint: fake.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    http1: true,
-  });
+  const store = cacheStore(fake);
   await using t = await startService({ store, maxBytesPerIdentity: 1500 });
   const alice = t.tokens.alice;
   const a = (await newCacheId(t.url, alice, { q: 1 })).doc.cache_id as string;

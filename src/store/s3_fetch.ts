@@ -245,9 +245,7 @@ export class S3Fetch {
     const bytes = reply.bytes;
     if (bytes === undefined) return new Response(reply.body, init);
     // Null-body statuses (204, 304) and empty bodies get no body at all.
-    const out = new Response(bytes.length === 0 ? null : bytes as BodyInit, init);
-    wholeBodies.set(out, bytes);
-    return out;
+    return new Response(bytes.length === 0 ? null : bytes as BodyInit, init);
   }
 
   /**
@@ -559,25 +557,6 @@ function readWhole(method: string, reply: Reply, raw: boolean): boolean {
   if (raw) return false;
   const length = Number(reply.headers.get("content-length") ?? NaN);
   return length <= SMALL_BODY;
-}
-
-// The bytes of responses read whole here, for wholeBody().
-const wholeBodies = new WeakMap<Response, Uint8Array>();
-
-/**
- * The body of a response that {@linkcode S3Fetch.request} read whole (small
- * bodies and error documents), as bytes, while its `body` is unread; else
- * `undefined`. A caller that takes them skips a stream per response.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { wholeBody } from "./s3_fetch.ts";
- * assert.equal(wholeBody(new Response("abc")), undefined); // not read by S3Fetch
- * ```
- */
-export function wholeBody(res: Response): Uint8Array | undefined {
-  return res.bodyUsed ? undefined : wholeBodies.get(res);
 }
 
 // Deno's FsFile.writable buffers writes under 64 KiB and holds that tail back

@@ -114,7 +114,8 @@ export class ProgressBar {
    */
   update(snapshot: ProgressSnapshot): void {
     if (this.#finished) return;
-    this.#state = { ...this.#state, ...definedOnly(snapshot) };
+    // In place: called once per item of a batch (a thousand times a second).
+    mergeDefined(this.#state, snapshot);
     const t = this.#now();
     if (this.#state.bytes !== undefined) {
       this.#samples.push({ t, bytes: this.#state.bytes });
@@ -354,14 +355,12 @@ function keepEnd(text: string, width: number): string {
   return width <= 1 ? "…" : "…" + text.slice(text.length - (width - 1));
 }
 
-function definedOnly(snapshot: ProgressSnapshot): ProgressSnapshot {
-  const out: ProgressSnapshot = {};
-  if (snapshot.bytes !== undefined) out.bytes = snapshot.bytes;
-  if (snapshot.totalBytes !== undefined) out.totalBytes = snapshot.totalBytes;
-  if (snapshot.done !== undefined) out.done = snapshot.done;
-  if (snapshot.total !== undefined) out.total = snapshot.total;
-  if (snapshot.current !== undefined) out.current = snapshot.current;
-  return out;
+function mergeDefined(state: ProgressSnapshot, snapshot: ProgressSnapshot): void {
+  if (snapshot.bytes !== undefined) state.bytes = snapshot.bytes;
+  if (snapshot.totalBytes !== undefined) state.totalBytes = snapshot.totalBytes;
+  if (snapshot.done !== undefined) state.done = snapshot.done;
+  if (snapshot.total !== undefined) state.total = snapshot.total;
+  if (snapshot.current !== undefined) state.current = snapshot.current;
 }
 
 const encoder = new TextEncoder();

@@ -21,6 +21,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "cli_path", about: "warm `vc path` process vs `deno run` of an empty script" },
   { name: "md5", about: "md5File vs md5sum" },
   {
+    name: "abort_listeners",
+    about: "abort listening with 1 and 1000 callers on one signal: onAbort vs addEventListener",
+  },
+  {
     name: "cold_small",
     about: "1000 × 4 KiB cold, vc prefill (process) vs aws s3 sync (default, c=16)",
   },

@@ -200,6 +200,21 @@ export function writeMeta(path: string, meta: EntryMeta): void {
  * ```
  */
 export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
+  return encoder.encode(metaJson(meta) + "\n");
+}
+
+/**
+ * A record's JSON text, as {@linkcode encodeMeta} writes it (without the
+ * newline): a journal line holds it after its tab.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { metaJson } from "./entry_meta.ts";
+ * assert.equal(JSON.parse(metaJson({ uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 })).size, 1);
+ * ```
+ */
+export function metaJson(meta: EntryMeta): string {
   const json: MetaJson = {
     v: 1,
     uri: meta.uri,
@@ -211,7 +226,7 @@ export function encodeMeta(meta: EntryMeta): Uint8Array<ArrayBuffer> {
   if (meta.sha256 !== undefined) json.sha256 = meta.sha256;
   if (meta.partSizes !== undefined) json.partSizes = meta.partSizes;
   if (meta.gone === true) json.gone = true;
-  return encoder.encode(JSON.stringify(json) + "\n");
+  return JSON.stringify(json);
 }
 
 /**

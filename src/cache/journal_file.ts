@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname } from "../path.ts";
-import { encodeMeta, type EntryMeta } from "./entry_meta.ts";
+import { type EntryMeta, metaJson } from "./entry_meta.ts";
 import { JOURNAL_SHARDS, journalName } from "./layout.ts";
 
 /**
@@ -73,15 +73,25 @@ const decoder = new TextDecoder();
  * ```
  */
 export function encodeLine(name: string, meta: EntryMeta | undefined): Uint8Array {
+  return encodeValueLine(name, lineValue(meta));
+}
+
+/**
+ * The journal line for `name` with `value` (a {@linkcode lineValue}):
+ * {@linkcode encodeLine} for a caller that keeps the value too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeValueLine } from "./journal_file.ts";
+ * assert.equal(new TextDecoder().decode(encodeValueLine("x", "-")), "x\t-\n");
+ * ```
+ */
+export function encodeValueLine(name: string, value: string): Uint8Array {
   if (name.includes("\t") || name.includes("\n") || name === "") {
     throw new RangeError(`not an encoded entry name: ${JSON.stringify(name)}`);
   }
-  const record = meta === undefined ? encoder.encode("-\n") : encodeMeta(meta);
-  const prefix = encoder.encode(`${name}\t`);
-  const line = new Uint8Array(prefix.length + record.length);
-  line.set(prefix);
-  line.set(record, prefix.length);
-  return line;
+  return encoder.encode(`${name}\t${value}\n`);
 }
 
 /**
@@ -97,7 +107,7 @@ export function encodeLine(name: string, meta: EntryMeta | undefined): Uint8Arra
  * ```
  */
 export function lineValue(meta: EntryMeta | undefined): string {
-  return meta === undefined ? "-" : decoder.decode(encodeMeta(meta)).slice(0, -1);
+  return meta === undefined ? "-" : metaJson(meta);
 }
 
 /** What {@linkcode parseLines} read. */

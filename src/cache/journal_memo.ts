@@ -7,8 +7,7 @@
  *
  * @module
  */
-import type { EntryMeta } from "./entry_meta.ts";
-import { JOURNAL_MAX_BYTES, lineValue, parseLines, readAllSync } from "./journal_file.ts";
+import { JOURNAL_MAX_BYTES, parseLines, readAllSync } from "./journal_file.ts";
 
 /** Journals this process remembers before it forgets them all (bounded memory). */
 export const MEMO_LIMIT: number = 4096;
@@ -45,7 +44,7 @@ const memos = new Map<string, Memo>();
  *   using file = Deno.openSync(j, { append: true });
  *   const before = file.statSync();
  *   file.writeSync(new TextEncoder().encode("b\t-\n"));
- *   remember(j, before, file, "b", 4, undefined);
+ *   remember(j, before, file, "b", 4, "-");
  *   assert.equal(readMemo(j)?.get("b"), "-");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -58,7 +57,7 @@ export function remember(
   file: Deno.FsFile | (() => Deno.FileInfo),
   name: string,
   length: number,
-  meta: EntryMeta | undefined,
+  value: string,
 ): void {
   const memo = memos.get(journalPath);
   if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
@@ -66,7 +65,7 @@ export function remember(
   const after = typeof file === "function" ? file() : file.statSync();
   // Someone else appended in between: the next lookup reads what is new.
   if (after.size !== before.size + length) return;
-  memo.lines.set(name, lineValue(meta));
+  memo.lines.set(name, value);
   memo.size = after.size;
   memo.mtime = after.mtime?.getTime() ?? 0;
   memo.count++;

@@ -34,10 +34,11 @@ import { writeFileAtomicSync } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
-  encodeLine,
+  encodeValueLine,
   endsTorn,
   isReplaced,
   JOURNAL_MAX_BYTES,
+  lineValue,
   lockSync,
   markReplaced,
   openForAppend,
@@ -297,14 +298,15 @@ export function appendRecord(
   name: string,
   meta: EntryMeta | undefined,
 ): void {
-  appendLine(journalPath, encodeLine(name, meta), name, meta, true);
+  const value = lineValue(meta);
+  appendLine(journalPath, encodeValueLine(name, value), name, value, true);
 }
 
 function appendLine(
   journalPath: string,
   line: Uint8Array,
   name: string,
-  meta: EntryMeta | undefined,
+  value: string,
   directory: boolean,
 ): void {
   let before = 0;
@@ -362,7 +364,7 @@ function appendLine(
         if (split !== undefined) {
           const target = splitJournalPath(journalPath, name, split);
           refuseLink(target);
-          appendLine(target, line, name, meta, false);
+          appendLine(target, line, name, value, false);
           redirected = true;
           break;
         }
@@ -380,7 +382,7 @@ function appendLine(
         const after = known === undefined
           ? () => file.statSync()
           : () => statOfHandle(known, journalPath);
-        remember(journalPath, mine, after, name, out.length, meta);
+        remember(journalPath, mine, after, name, out.length, value);
       }
       if (n !== out.length) {
         // Out of space mid-line: end it, so it reads as one torn record.

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 
 /** Progress of a flight, broadcast to every caller that joined it. */
 export interface FlightProgress {
@@ -123,7 +124,7 @@ export class SingleFlight<T> {
     if (signal === undefined) return flight.promise.finally(leave);
     return new Promise<T>((resolve, reject) => {
       let left = false;
-      const onAbort = () => {
+      const abandon = () => {
         left = true;
         leave();
         if (flight.callers === 0) {
@@ -136,17 +137,17 @@ export class SingleFlight<T> {
         }
         reject(signal.reason);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const stop = onAbort(signal, abandon);
       flight.promise.then(
         (v) => {
           if (left) return;
-          signal.removeEventListener("abort", onAbort);
+          stop();
           leave();
           resolve(v);
         },
         (e) => {
           if (left) return;
-          signal.removeEventListener("abort", onAbort);
+          stop();
           leave();
           reject(e);
         },

@@ -32,6 +32,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
@@ -260,7 +261,7 @@ async function downloadOnce(
   const outer = options.signal;
   const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw outer.reason;
-  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  const stopForwarding = outer === undefined ? undefined : onAbort(outer, onOuterAbort);
   try {
     let info: ObjectInfo;
     let first: ReadableStream<Uint8Array> | undefined;
@@ -341,7 +342,7 @@ async function downloadOnce(
       if (!done) temp.discard();
     }
   } finally {
-    outer?.removeEventListener("abort", onOuterAbort);
+    stopForwarding?.();
   }
 }
 

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 
 /** One request. */
 export interface Http1Request {
@@ -229,8 +230,9 @@ export class Http1Client {
       throw wrapError(req, error); // refused, unknown host: named like fetch names them
     }
     this.#busy.add(conn);
-    const onAbort = () => conn.close();
-    req.signal?.addEventListener("abort", onAbort, { once: true });
+    const stopListening = req.signal === undefined
+      ? undefined
+      : onAbort(req.signal, () => conn.close());
     let streaming = false;
     try {
       req.signal?.throwIfAborted(); // aborted while connecting
@@ -238,7 +240,7 @@ export class Http1Client {
       const parsed = await readHead(conn, req.method);
       const framing = parsed.framing;
       const done = (reusable: boolean) => {
-        req.signal?.removeEventListener("abort", onAbort);
+        stopListening?.();
         this.#busy.delete(conn);
         if (reusable && parsed.keepAlive && !this.#closed) this.#release(origin, conn);
         else conn.close();
@@ -269,7 +271,7 @@ export class Http1Client {
       throw wrapError(req, error);
     } finally {
       if (!streaming) {
-        req.signal?.removeEventListener("abort", onAbort);
+        stopListening?.();
         this.#busy.delete(conn);
       }
     }

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
@@ -298,13 +299,13 @@ export class S3Fetch {
       // A raw body (fetch's own stream, no guard to tell its end) keeps
       // AbortSignal.any.
       const callerSignal = req.signal;
-      let forward: (() => void) | undefined;
+      let stopForwarding: (() => void) | undefined;
       let keepForward = false;
       if (attempt !== undefined && callerSignal !== undefined) {
         if (!req.rawBody || req.discardBody) {
-          forward = () => attempt.abort(callerSignal.reason);
+          const forward = () => attempt.abort(callerSignal.reason);
           if (callerSignal.aborted) forward();
-          else callerSignal.addEventListener("abort", forward, { once: true });
+          else stopForwarding = onAbort(callerSignal, forward);
         } else {
           signal = AbortSignal.any([callerSignal, attempt.signal]);
         }
@@ -393,7 +394,7 @@ export class S3Fetch {
           }
         }
         // A body streamed past this attempt (guarded below) keeps the listener.
-        keepForward = forward !== undefined && reply.body !== null;
+        keepForward = stopForwarding !== undefined && reply.body !== null;
       } catch (error) {
         keepForward = false;
         if (req.signal?.aborted) throw req.signal.reason;
@@ -412,27 +413,22 @@ export class S3Fetch {
         throw s3NetworkError(error, { ...ctx(), accessKeyId: credentials.accessKeyId });
       } finally {
         cancelTimer?.();
-        if (forward !== undefined && !keepForward) {
-          callerSignal?.removeEventListener("abort", forward);
-        }
+        if (!keepForward) stopForwarding?.();
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). Without a timeout the body stays fetch's own: piped to a
       // file, Deno then copies socket to file without JavaScript.
       const ok = reply.status >= 200 && reply.status < 300;
       if (attempt !== undefined && reply.body !== null && !(ok && req.rawBody)) {
-        const listener = keepForward ? forward : undefined;
         reply.body = withBodyTimeout(
           reply.body,
           timeoutMs,
           attempt,
           ctx(),
-          listener === undefined
-            ? undefined
-            : () => callerSignal?.removeEventListener("abort", listener),
+          keepForward ? stopForwarding : undefined,
         );
         reply.response = undefined;
-      } else if (keepForward) callerSignal?.removeEventListener("abort", forward!);
+      } else if (keepForward) stopForwarding?.();
       if (ok || req.passStatuses?.includes(reply.status)) return reply;
       let text = "";
       try {

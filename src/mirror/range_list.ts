@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readAheadBatches, readAheadChunks } from "./plan.ts";
@@ -70,9 +71,10 @@ export async function* listRanges(
   // fails) takes the ranges still in flight down with it.
   const controller = new AbortController();
   const outer = options.signal;
-  const onAbort = () => controller.abort(outer?.reason);
-  if (outer?.aborted) onAbort();
-  else outer?.addEventListener("abort", onAbort, { once: true });
+  const forward = () => controller.abort(outer?.reason);
+  let stopForwarding: (() => void) | undefined;
+  if (outer?.aborted) forward();
+  else if (outer !== undefined) stopForwarding = onAbort(outer, forward);
   const listOptions: ListOptions = { signal: controller.signal };
   if (options.onWarning) listOptions.onWarning = options.onWarning;
 
@@ -117,7 +119,7 @@ export async function* listRanges(
     }
   } finally {
     controller.abort(new Error("listing stopped"));
-    outer?.removeEventListener("abort", onAbort);
+    stopForwarding?.();
     await Promise.allSettled(active.map((r) => r.it.return(undefined)));
   }
 }

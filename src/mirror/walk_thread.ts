@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 import {
   type LocalEntry,
   type LocalRoot,
@@ -103,8 +104,9 @@ export async function* walkLocalBatchesOffThread(
     push({ type: "broken", message: e.message });
   });
   worker.addEventListener("messageerror", () => push({ type: "broken", message: "bad message" }));
-  const onAbort = () => push({ type: "broken", message: "aborted" });
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const stopListening = options.signal === undefined
+    ? undefined
+    : onAbort(options.signal, () => push({ type: "broken", message: "aborted" }));
   let received = 0;
   let started = false;
   try {
@@ -165,7 +167,7 @@ export async function* walkLocalBatchesOffThread(
       }
     }
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    stopListening?.();
     worker.terminate();
   }
 }

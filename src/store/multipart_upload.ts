@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { onAbort } from "../abort_hub.ts";
 import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -414,8 +415,9 @@ export async function uploadMultipart(
   const uploadId = await target.create(checksum);
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
+  let stopForwarding: (() => void) | undefined;
   if (options.signal?.aborted) onOuterAbort();
-  else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  else if (options.signal !== undefined) stopForwarding = onAbort(options.signal, onOuterAbort);
   const completed: CompletedPart[] = [];
   const md5s: (string | undefined)[] = [];
   let bytes = 0;
@@ -500,6 +502,6 @@ export async function uploadMultipart(
     await target.abort(uploadId).catch(() => {});
     throw error;
   } finally {
-    options.signal?.removeEventListener("abort", onOuterAbort);
+    stopForwarding?.();
   }
 }

@@ -21,8 +21,8 @@ type WithHub = AbortSignal & { [HUB]?: Set<() => void> | undefined };
 
 /**
  * Calls `callback` once when `signal` aborts (never when it has aborted
- * already, as with an `abort` event listener), until the returned function
- * is called. A callback that throws is reported (`reportError`) and the
+ * already, as with an `abort` event listener; never without a signal),
+ * until the returned function is called. A callback that throws is reported (`reportError`) and the
  * others still run.
  *
  * @example
@@ -39,7 +39,8 @@ type WithHub = AbortSignal & { [HUB]?: Set<() => void> | undefined };
  * stop(); // harmless after the abort
  * ```
  */
-export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+export function onAbort(signal: AbortSignal | undefined, callback: () => void): () => void {
+  if (signal === undefined) return NOTHING;
   const hubbed = signal as WithHub;
   let callbacks = hubbed[HUB];
   if (callbacks === undefined) {
@@ -65,3 +66,30 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   set.add(entry);
   return () => void set.delete(entry);
 }
+
+/**
+ * Aborts `to` when `from` aborts (at once when it has already), with its
+ * reason, until the returned function is called: a caller's signal handed
+ * down to an operation's own controller.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forwardAbort } from "./abort_hub.ts";
+ * const caller = new AbortController();
+ * const own = new AbortController();
+ * const stop = forwardAbort(caller.signal, own);
+ * caller.abort(new Error("stop"));
+ * assert.equal((own.signal.reason as Error).message, "stop");
+ * stop();
+ * ```
+ */
+export function forwardAbort(from: AbortSignal | undefined, to: AbortController): () => void {
+  if (from?.aborted) {
+    to.abort(from.reason);
+    return NOTHING;
+  }
+  return onAbort(from, () => to.abort(from!.reason));
+}
+
+const NOTHING = (): void => {};

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { onAbort } from "../abort_hub.ts";
+import { forwardAbort } from "../abort_hub.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readAheadBatches, readAheadChunks } from "./plan.ts";
@@ -71,10 +71,7 @@ export async function* listRanges(
   // fails) takes the ranges still in flight down with it.
   const controller = new AbortController();
   const outer = options.signal;
-  const forward = () => controller.abort(outer?.reason);
-  let stopForwarding: (() => void) | undefined;
-  if (outer?.aborted) forward();
-  else if (outer !== undefined) stopForwarding = onAbort(outer, forward);
+  const stopForwarding = forwardAbort(outer, controller);
   const listOptions: ListOptions = { signal: controller.signal };
   if (options.onWarning) listOptions.onWarning = options.onWarning;
 
@@ -119,7 +116,7 @@ export async function* listRanges(
     }
   } finally {
     controller.abort(new Error("listing stopped"));
-    stopForwarding?.();
+    stopForwarding();
     await Promise.allSettled(active.map((r) => r.it.return(undefined)));
   }
 }

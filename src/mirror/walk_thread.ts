@@ -104,9 +104,7 @@ export async function* walkLocalBatchesOffThread(
     push({ type: "broken", message: e.message });
   });
   worker.addEventListener("messageerror", () => push({ type: "broken", message: "bad message" }));
-  const stopListening = options.signal === undefined
-    ? undefined
-    : onAbort(options.signal, () => push({ type: "broken", message: "aborted" }));
+  const stopListening = onAbort(options.signal, () => push({ type: "broken", message: "aborted" }));
   let received = 0;
   let started = false;
   try {
@@ -167,7 +165,7 @@ export async function* walkLocalBatchesOffThread(
       }
     }
   } finally {
-    stopListening?.();
+    stopListening();
     worker.terminate();
   }
 }

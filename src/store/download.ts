@@ -32,7 +32,7 @@
  *
  * @module
  */
-import { onAbort } from "../abort_hub.ts";
+import { forwardAbort } from "../abort_hub.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
@@ -259,9 +259,8 @@ async function downloadOnce(
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
   const controller = new AbortController();
   const outer = options.signal;
-  const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw outer.reason;
-  const stopForwarding = outer === undefined ? undefined : onAbort(outer, onOuterAbort);
+  const stopForwarding = forwardAbort(outer, controller);
   try {
     let info: ObjectInfo;
     let first: ReadableStream<Uint8Array> | undefined;
@@ -342,7 +341,7 @@ async function downloadOnce(
       if (!done) temp.discard();
     }
   } finally {
-    stopForwarding?.();
+    stopForwarding();
   }
 }
 

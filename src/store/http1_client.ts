@@ -230,9 +230,7 @@ export class Http1Client {
       throw wrapError(req, error); // refused, unknown host: named like fetch names them
     }
     this.#busy.add(conn);
-    const stopListening = req.signal === undefined
-      ? undefined
-      : onAbort(req.signal, () => conn.close());
+    const stopListening = onAbort(req.signal, () => conn.close());
     let streaming = false;
     try {
       req.signal?.throwIfAborted(); // aborted while connecting
@@ -240,7 +238,7 @@ export class Http1Client {
       const parsed = await readHead(conn, req.method);
       const framing = parsed.framing;
       const done = (reusable: boolean) => {
-        stopListening?.();
+        stopListening();
         this.#busy.delete(conn);
         if (reusable && parsed.keepAlive && !this.#closed) this.#release(origin, conn);
         else conn.close();
@@ -271,7 +269,7 @@ export class Http1Client {
       throw wrapError(req, error);
     } finally {
       if (!streaming) {
-        stopListening?.();
+        stopListening();
         this.#busy.delete(conn);
       }
     }

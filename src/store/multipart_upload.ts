@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { onAbort } from "../abort_hub.ts";
+import { forwardAbort } from "../abort_hub.ts";
 import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -414,10 +414,7 @@ export async function uploadMultipart(
   const checksum = options.checksum ?? "md5";
   const uploadId = await target.create(checksum);
   const controller = new AbortController();
-  const onOuterAbort = () => controller.abort(options.signal?.reason);
-  let stopForwarding: (() => void) | undefined;
-  if (options.signal?.aborted) onOuterAbort();
-  else if (options.signal !== undefined) stopForwarding = onAbort(options.signal, onOuterAbort);
+  const stopForwarding = forwardAbort(options.signal, controller);
   const completed: CompletedPart[] = [];
   const md5s: (string | undefined)[] = [];
   let bytes = 0;
@@ -502,6 +499,6 @@ export async function uploadMultipart(
     await target.abort(uploadId).catch(() => {});
     throw error;
   } finally {
-    stopForwarding?.();
+    stopForwarding();
   }
 }

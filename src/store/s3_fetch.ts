@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { onAbort } from "../abort_hub.ts";
+import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
@@ -303,9 +303,7 @@ export class S3Fetch {
       let keepForward = false;
       if (attempt !== undefined && callerSignal !== undefined) {
         if (!req.rawBody || req.discardBody) {
-          const forward = () => attempt.abort(callerSignal.reason);
-          if (callerSignal.aborted) forward();
-          else stopForwarding = onAbort(callerSignal, forward);
+          stopForwarding = forwardAbort(callerSignal, attempt);
         } else {
           signal = AbortSignal.any([callerSignal, attempt.signal]);
         }

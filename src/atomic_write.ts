@@ -18,7 +18,12 @@
  *   exclusive `flock` on it before writing use it as their cross-process
  *   lock: whoever holds the lock while the file is still at that path owns
  *   it; its owner is never named by a pid, so it is stale only when nobody
- *   holds its lock (or by age).
+ *   holds its lock (or by age). Its commit gives the file a second name at
+ *   the destination (a hard link, or a link renamed over an existing
+ *   destination) and keeps the temp name until the owner closes it, so the
+ *   name, and the lock with it, stays taken until the owner's work after
+ *   the commit (a cache record) is done: whoever creates that name afresh
+ *   knows any earlier owner has finished.
  * - **Cleanup**: every temp file this process has open is tracked; on failure
  *   it is removed, and {@linkcode discardOpenTempFiles} removes the rest when
  *   the process is interrupted.
@@ -220,6 +225,8 @@ export interface AtomicFileOptions {
 export class AtomicFile {
   #closed = false;
   #done = false;
+  /** A committed shared temp file whose temp name is still to be removed (on close). */
+  #linked = false;
   #sync: Promise<void> | undefined;
 
   private constructor(
@@ -247,8 +254,9 @@ export class AtomicFile {
    * truncating or locking it: the caller takes its `flock`, checks that the
    * path still names the handle's file ({@linkcode AtomicFile.isAtPath}),
    * and only then writes (after {@linkcode AtomicFile.reset}). A symbolic
-   * link or other non-file at that path is refused (`Deno.errors.AlreadyExists`
-   * naming it) before anything is written.
+   * link or other non-file at that path, or a file with a second name other
+   * than `dest` (a commit whose owner has not closed it), is refused
+   * (`Deno.errors.AlreadyExists` naming it) before anything is written.
    *
    * @example
    * ```ts
@@ -259,10 +267,12 @@ export class AtomicFile {
    * assert(temp.file.tryLockSync(true) && temp.isAtPath());
    * temp.reset();
    * await temp.file.write(new TextEncoder().encode("hello"));
-   * await temp.commit(); // renamed; the handle (and its lock) stays open
+   * await temp.commit(); // in place; the handle, its lock and the temp name stay until close
+   * const names = () => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+   * assert.deepEqual(names(), [".out.txt.vc-tmp-0-shared", "out.txt"]);
    * temp.close();
    * assert.equal(await Deno.readTextFile(`${dir}/out.txt`), "hello");
-   * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["out.txt"]);
+   * assert.deepEqual(names(), ["out.txt"]);
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -286,10 +296,12 @@ export class AtomicFile {
         );
       }
       const existing = Deno.openSync(path, { read: true, write: true });
-      // vc never links a temp file twice: a second name (a hard link planted
+      // The only second name vc gives a temp file is its destination (a
+      // commit, until its owner closes it). Any other (a hard link planted
       // in a restored cache) may be outside the cache, and emptying and
       // writing this file would change it there.
-      if ((existing.statSync().nlink ?? 1) > 1) {
+      const mine = existing.statSync();
+      if ((mine.nlink ?? 1) > 1 && !isCommittedShared(mine, dest)) {
         existing.close();
         throw new Deno.errors.AlreadyExists(
           `${path} has another hard link (put there, not by vc): refusing to write to it`,
@@ -316,29 +328,41 @@ export class AtomicFile {
 
   /**
    * For a shared temp file: true when its path still names this handle's
-   * file, as a regular file (not renamed into place, removed or replaced
-   * since it was opened). Always true for a unique temp file.
+   * file, as a regular file (not removed or replaced since it was opened).
+   * Always true for a unique temp file.
    */
   isAtPath(): boolean {
-    return !this.shared || this.atPathSize() !== undefined;
+    return !this.shared || this.atPathStat() !== undefined;
   }
 
   /**
-   * {@linkcode AtomicFile.isAtPath} and the file's size in one look:
-   * `undefined` when a shared temp file's path no longer names it.
+   * {@linkcode AtomicFile.isAtPath} and the file's status in one look:
+   * `undefined` when a shared temp file's path no longer names it. An
+   * `nlink` above 1 there means an owner committed it and never closed it
+   * (it died): the content is complete at the destination.
    */
-  atPathSize(): number | undefined {
+  atPathStat(): Deno.FileInfo | undefined {
     try {
       const mine = this.file.statSync();
-      if (!this.shared) return mine.size;
+      if (!this.shared) return mine;
       const there = Deno.lstatSync(this.path);
       if (!there.isFile || mine.nlink === 0) return undefined;
       // Where inodes are not reported (Windows), compare what there is.
       const same = mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
-      return same ? mine.size : undefined;
+      return same ? mine : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Removes a shared temp file's name (the handle stays open): for a lock
+   * holder that found the file committed by an owner that died before
+   * closing it. The destination keeps the content.
+   */
+  unlinkShared(): void {
+    if (!this.shared) throw new Error("unlinkShared: not a shared temp file");
+    Deno.removeSync(this.path);
   }
 
   /** Empties the file (a shared temp file may hold what a dead writer left). */
@@ -389,15 +413,19 @@ export class AtomicFile {
 
   /**
    * Flushes (when durable), closes and renames over the destination. A
-   * shared temp file is renamed while still open, and stays open (with the
-   * caller's lock) until {@linkcode AtomicFile.close}.
+   * shared temp file stays open (with the caller's lock) and keeps its name
+   * until {@linkcode AtomicFile.close}: the destination becomes a second
+   * name of it (see the module doc).
    */
   async commit(): Promise<void> {
     try {
       this.startSync();
       await this.#sync;
-      if (!this.shared) this.#close();
-      await renameOver(this.path, this.dest);
+      if (this.shared) this.#linkToDest();
+      else {
+        this.#close();
+        await renameOver(this.path, this.dest);
+      }
       this.#done = true;
       openTempFiles.delete(this);
     } catch (error) {
@@ -407,11 +435,64 @@ export class AtomicFile {
   }
 
   /**
+   * A shared temp file's commit: the destination becomes a second name of
+   * the file, so the temp name stays taken until the owner closes it.
+   */
+  #linkToDest(): void {
+    let second: string | undefined;
+    try {
+      Deno.linkSync(this.path, this.dest);
+      this.#linked = true;
+      return;
+    } catch (error) {
+      // A destination to replace (an update), or a filesystem without hard
+      // links (below).
+      if (error instanceof Deno.errors.AlreadyExists) second = tempPathFor(this.dest);
+    }
+    if (second !== undefined) {
+      try {
+        Deno.linkSync(this.path, second);
+      } catch {
+        second = undefined;
+      }
+    }
+    if (second === undefined) {
+      // No hard links here: a plain rename frees the temp name at once (a
+      // newcomer may then download the entry again: a duplicate, never a
+      // wrong file).
+      renameOverSync(this.path, this.dest);
+      return;
+    }
+    try {
+      renameOverSync(second, this.dest);
+    } catch (error) {
+      try {
+        Deno.removeSync(second);
+      } catch {
+        // Gone already.
+      }
+      throw error;
+    }
+    this.#linked = true;
+  }
+
+  /**
    * Closes the handle (releasing any lock on it) without removing the file:
-   * for a shared temp file after {@linkcode AtomicFile.commit}, or one this
-   * process looked at but does not own. Safe to call twice.
+   * for a shared temp file after {@linkcode AtomicFile.commit} (whose temp
+   * name is removed first: the content stays at the destination), or one
+   * this process looked at but does not own. Safe to call twice.
    */
   close(): void {
+    if (this.#linked) {
+      // Still ours (nobody removes a locked shared temp file): the last
+      // step of the commit, before the lock goes.
+      this.#linked = false;
+      try {
+        Deno.removeSync(this.path);
+      } catch {
+        // Gone already.
+      }
+    }
     this.#close();
     openTempFiles.delete(this);
   }
@@ -495,6 +576,20 @@ export class AtomicFile {
     } catch {
       // Closed already by a stream that owned it.
     }
+  }
+}
+
+/**
+ * True when `mine` (a shared temp file's status) has exactly one other
+ * name, `dest`: an owner committed it and has not closed it yet.
+ */
+function isCommittedShared(mine: Deno.FileInfo, dest: string): boolean {
+  if (mine.nlink !== 2 || mine.ino === null) return false;
+  try {
+    const there = Deno.lstatSync(dest);
+    return there.isFile && there.ino === mine.ino && there.dev === mine.dev;
+  } catch {
+    return false;
   }
 }
 

@@ -140,12 +140,13 @@ Deno.test("entry lock: a failed holder's temp file is removed; a waiter takes a 
   });
 });
 
-Deno.test("entry lock: a newcomer between a holder's rename and its record waits for the holder", async () => {
+Deno.test("entry lock: a newcomer between a holder's commit and its record waits for the holder", async () => {
   await withDir(async (dir) => {
     const data = `${dir}/data/a.csv`;
     const first = await acquireEntryLock(data);
     await first.temp.file.write(enc.encode("v1"));
-    await first.temp.commit(); // renamed into place; the record is not written yet
+    await first.temp.commit(); // in place; the record is not written yet
+    assertEquals((await Deno.lstat(TEMP(dir))).nlink, 2, "the temp name stays taken");
     const clock = new ManualClock();
     const newcomer = acquireEntryLock(data, { clock });
     assert(!(await pollUntilSettled(clock, newcomer, 5)), "it must wait for the holder's record");
@@ -156,6 +157,83 @@ Deno.test("entry lock: a newcomer between a holder's rename and its record waits
     lock.release();
     assertEquals(await Deno.readTextFile(data), "v1");
   });
+});
+
+Deno.test("entry lock: a commit over an existing data file keeps the temp name until release", async () => {
+  await withDir(async (dir) => {
+    const data = `${dir}/data/a.csv`;
+    await Deno.mkdir(`${dir}/data`);
+    await Deno.writeTextFile(data, "old");
+    const lock = await acquireEntryLock(data);
+    await lock.temp.file.write(enc.encode("new"));
+    await lock.temp.commit();
+    assertEquals(await Deno.readTextFile(data), "new", "replaced in one step");
+    const names = () => [...Deno.readDirSync(`${dir}/data`)].map((e) => e.name).sort();
+    assertEquals(names(), [".a.csv.vc-tmp-0-shared", "a.csv"], "no other temp name left");
+    assertEquals((await Deno.lstat(data)).ino, (await Deno.lstat(TEMP(dir))).ino);
+    lock.release();
+    assertEquals(names(), ["a.csv"]);
+    assertEquals((await Deno.lstat(data)).nlink, 1);
+  });
+});
+
+Deno.test({
+  name:
+    "entry lock: a holder killed between its commit and its record: the data stays, the name goes",
+  ignore: Deno.build.os === "windows", // no SIGKILL there; and no shared commit (mandatory locks)
+  async fn() {
+    await withDir(async (dir) => {
+      const data = `${dir}/data/a.csv`;
+      await Deno.mkdir(`${dir}/data`);
+      // The child does what a holder does up to its record: lock, write, commit (link).
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `const f = Deno.openSync(${
+            JSON.stringify(TEMP(dir))
+          }, { read: true, write: true, createNew: true });
+           f.lockSync(true); f.writeSync(new TextEncoder().encode("whole"));
+           Deno.linkSync(${JSON.stringify(TEMP(dir))}, ${JSON.stringify(data)});
+           console.log("committed"); setTimeout(() => {}, 60_000);`,
+        ],
+        stdout: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      assertEquals((await reader.read()).value?.trim(), "committed");
+      const clock = new ManualClock();
+      const waiting = acquireEntryLock(data, { clock });
+      assertEquals(clock.pending, 1, "a committed file with two names is waited for, not refused");
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel();
+      assert(await pollUntilSettled(clock, waiting, 3), "not taken after the holder died");
+      const lock = await waiting;
+      assert(lock.waited, "so it looks for the record before downloading");
+      assertEquals(await Deno.readTextFile(data), "whole", "the committed data was not emptied");
+      assertEquals((await Deno.lstat(data)).nlink, 1, "the dead holder's temp name is gone");
+      assertEquals((await Deno.lstat(TEMP(dir))).size, 0, "the lock is a fresh file");
+      assert((await Deno.lstat(TEMP(dir))).ino !== (await Deno.lstat(data)).ino);
+      lock.release();
+      assertEquals([...Deno.readDirSync(`${dir}/data`)].map((e) => e.name), ["a.csv"]);
+    });
+  },
+});
+
+Deno.test({
+  name: "entry lock: a temp file hard-linked to its data file and to a file outside is refused",
+  ignore: Deno.build.os === "windows", // hard links of this kind need NTFS specifics
+  async fn() {
+    await withDir(async (dir) => {
+      const data = `${dir}/data/a.csv`;
+      await Deno.mkdir(`${dir}/data`);
+      await Deno.writeTextFile(`${dir}/outside.txt`, "keep");
+      await Deno.link(`${dir}/outside.txt`, data);
+      await Deno.link(`${dir}/outside.txt`, TEMP(dir));
+      await assertRejects(() => acquireEntryLock(data), Error, "another hard link");
+      assertEquals(await Deno.readTextFile(`${dir}/outside.txt`), "keep");
+      assertEquals((await Deno.lstat(`${dir}/outside.txt`)).nlink, 3, "no name removed either");
+    });
+  },
 });
 
 Deno.test({

@@ -191,11 +191,12 @@ export class EntryFetcher {
     const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
     const lock = await this.#lock(loc, ctx, mode);
     try {
-      // Another process may have completed the entry while we waited for the
-      // lock. A fresh lock (the usual cold miss: we just created its file)
-      // has nothing to find, so it costs no further reads.
+      // Another process may have completed the entry since our first look:
+      // while we waited for the lock, or before we created its file (a
+      // holder's record is written before it gives up the lock's name). A
+      // journal lookup; on the usual cold miss it finds no line.
       const old = index.byPath(loc.dataPath);
-      if (lock !== undefined && lock.waited) {
+      if (lock !== undefined) {
         const done = index.load(loc);
         if (
           done !== undefined && done.gone !== true &&
@@ -265,7 +266,7 @@ export class EntryFetcher {
       index.setPath(rec);
       return rec;
     } finally {
-      // A failed download removes the temp file first; a done one was renamed.
+      // Removes the lock's temp name (a done download's data stays in place).
       lock?.release();
     }
   }

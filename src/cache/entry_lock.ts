@@ -12,24 +12,26 @@
  * The rules:
  * - only the holder of the lock writes the file, and only while the path
  *   still names the file it locked (checked after locking);
- * - the holder renames the file into place, writes the entry's record, and
- *   only then closes it (which releases the lock); a failed holder removes
- *   it before closing;
- * - so a waiter that gets the lock on a file that is no longer at the path
- *   knows the holder finished (or gave up): it looks for the record, and
- *   tries again if there is none;
- * - a newcomer that creates the temp file afresh while the data file exists
- *   may have come between a holder's rename and its record: the holder's
- *   lock moved with its file to the data path, so the newcomer waits for
- *   the data file's lock (shared) before it looks for the record;
+ * - the holder commits the file by giving it a second name, the data path
+ *   (see `AtomicFile.commit`), writes the entry's record, and only then
+ *   removes the temp name and closes the file (which releases the lock); a
+ *   failed holder removes it before closing;
+ * - so the temp name is taken from a download's start until its record is
+ *   written: a waiter that gets the lock on a file that is no longer at the
+ *   path knows the holder finished (or gave up), and whoever creates the
+ *   name afresh knows any earlier holder did. Either looks for the record
+ *   before downloading (a journal lookup: no look at the data path, whose
+ *   usual answer on a cold miss, "missing", is a failing `lstat`);
  * - a holder that died (even by `kill -9`: the kernel drops its lock) left
- *   the file at the path with partial content; the next holder empties it
- *   and downloads into it.
+ *   the file at the path: with partial content (the next holder empties it
+ *   and downloads into it), or committed, with two names (the next holder
+ *   removes the temp name, the data stays, and looks for the record).
  *
  * Where locks are mandatory (Windows, see `src/fs_platform.ts`) a lock
  * denies I/O through every other handle, so the shared temp file is only
  * the lock there: never written, held from before the download until after
- * the record, then removed while still held. The download goes to a unique
+ * the record, then removed while still held (the same rule: its name is
+ * taken until the record is written). The download goes to a unique
  * temp file ({@linkcode EntryLock.temp}) that no lock covers, so its ranged
  * writes and read-back checks, and readers of the data file, can open it.
  *
@@ -114,16 +116,17 @@ export interface EntryLock extends Disposable {
   readonly path: string;
   /**
    * True when another holder had the lock first (or the file was taken over
-   * from a writer that died): the entry may be complete now, so look before
-   * downloading.
+   * from a writer that died). Either way the entry may be complete now (a
+   * holder may also have finished between the caller's first look and a
+   * fresh lock): look for its record before downloading.
    */
   readonly waited: boolean;
   /** The temp file to download into (the locked one, except where locks are mandatory); write it only while holding the lock. */
   readonly temp: AtomicFile;
   /**
-   * Releases the lock: a temp file that was not committed is removed first
-   * (a waiter then finds it gone and looks for the record). Call it after
-   * the record is written. Idempotent.
+   * Releases the lock: the temp name is removed first (a waiter then finds
+   * it gone and looks for the record; a committed file stays at the data
+   * path). Call it after the record is written. Idempotent.
    */
   release(): void;
 }
@@ -191,24 +194,25 @@ export async function acquireEntryLock(
         await clock.sleep(delay * (0.5 + Math.random()), options.signal);
         delay = Math.min(delay * 2, maxPoll);
       }
-      // The previous holder renamed it into place (done) or removed it
+      // The previous holder finished (committed and closed) or removed it
       // (failed), or a sweep removed a dead writer's: our lock is on a file
       // nobody else will open. Look again at the path.
-      const size = temp.atPathSize();
-      if (size === undefined) {
+      const stat = temp.atPathStat();
+      if (stat === undefined) {
         waited = true;
         continue;
       }
+      if ((stat.nlink ?? 1) > 1) {
+        // Committed by a holder that died before closing it: the data is in
+        // place (maybe without its record). Only the temp name goes.
+        waited = true;
+        temp.unlinkShared();
+        continue;
+      }
       // Left by a holder that died mid-download: ours now, emptied.
-      if (size > 0) {
+      if (stat.size > 0) {
         waited = true;
         temp.reset();
-      }
-      // The usual cold miss: no data file, nothing more to ask.
-      if (!waited && existsSync(dataPath)) {
-        waited = true;
-        // A separate lock is let go only after the record: nothing to wait for.
-        if (!separate) await waitForDataLock(dataPath, clock, options.signal, maxPoll);
       }
       const lock = separate
         ? new HeldLock(AtomicFile.create(dataPath, tempOptions), waited, temp)
@@ -219,53 +223,6 @@ export async function acquireEntryLock(
       // Not ours: close without removing (the path may name another's file).
       if (!ok) temp.close();
     }
-  }
-}
-
-function existsSync(path: string): boolean {
-  // Missing is the usual answer here (a cold miss): without a stack trace
-  // the thrown NotFound costs a fraction (measured: ~40 µs with one).
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/**
- * Waits (bounded: a holder keeps it only from its rename to its record, a
- * few system calls) until nobody holds the data file's lock exclusively.
- */
-async function waitForDataLock(
-  dataPath: string,
-  clock: Clock,
-  signal: AbortSignal | undefined,
-  maxPoll: number,
-): Promise<void> {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(dataPath, { read: true });
-  } catch {
-    return; // gone or unreadable: the caller's look at the record decides
-  }
-  try {
-    let delay = 1;
-    for (let i = 0; i < 200; i++) {
-      try {
-        if (file.tryLockSync(false)) return;
-      } catch {
-        return; // no locks here
-      }
-      await clock.sleep(delay * (0.5 + Math.random()), signal);
-      delay = Math.min(delay * 2, maxPoll);
-    }
-  } finally {
-    file.close();
   }
 }
 

@@ -124,3 +124,48 @@ Deno.test("cache(): a cold miss finds the copy another cache completed after its
     assertEquals(gets, 1, "downloaded once, by the other cache");
   });
 });
+
+Deno.test("record journal: an append checked by its end offset; another writer's lines are still read", async () => {
+  await withDir(async (dir) => {
+    forgetRecords();
+    const j = `${dir}/.meta/%records.jsonl`;
+    const done = keepJournalsOpen();
+    try {
+      appendRecord(j, "a", meta("a", "e1"));
+      assertEquals(lookupRecord(j, "b").kind, "none"); // the journal read once, remembered
+      appendRecord(j, "b", meta("b", "e2")); // remembered without reading the file back
+      const b = lookupRecord(j, "b");
+      assert(b.kind === "record" && b.meta?.etag === "e2", "b from what was remembered");
+      // Another process appends a line of the same length (the file grows).
+      await Deno.writeFile(j, encodeLine("c", { ...meta("c", "e3"), uri: "s3://b/c" }), {
+        append: true,
+      });
+      appendRecord(j, "d", meta("d", "e4")); // not at the remembered end: read again
+      for (const [name, etag] of [["a", "e1"], ["b", "e2"], ["c", "e3"], ["d", "e4"]]) {
+        const found = lookupRecord(j, name!);
+        assert(found.kind === "record" && found.meta?.etag === etag, `${name} as written`);
+      }
+    } finally {
+      done();
+    }
+    assertEquals([...readJournal(j).keys()].sort(), ["a", "b", "c", "d"]);
+  });
+});
+
+Deno.test("record journal: a trusted look answers from what was checked; an untrusted one reads the file", async () => {
+  await withDir(async (dir) => {
+    forgetRecords();
+    const j = `${dir}/.meta/%records.jsonl`;
+    appendRecord(j, "a", meta("a", "e1"));
+    assertEquals(lookupRecord(j, "x").kind, "none"); // checks the file, remembers it
+    await Deno.writeFile(j, encodeLine("x", meta("x", "e2")), { append: true });
+    assertEquals(
+      lookupRecord(j, "x", { trustMs: 60_000 }).kind,
+      "none",
+      "within the trust window: the answer of the last check",
+    );
+    const found = lookupRecord(j, "x");
+    assert(found.kind === "record" && found.meta?.etag === "e2", "a checked look sees the line");
+    assertEquals(lookupRecord(j, "x", { trustMs: 60_000 }).kind, "record");
+  });
+});

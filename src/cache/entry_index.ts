@@ -30,6 +30,12 @@ const MEMORY_ENTRIES = 100_000;
 // (see EntryIndex.load): a thousand cold lookups in one directory, made
 // before its first download lands, fail one lstat instead of a thousand.
 const MISSING_JOURNAL_MS = 2_000;
+// How old this process's knowledge of an existing journal may be for a
+// first look to answer from it without a look at the file: the journal is
+// checked by every append and look, so in a batch a first look rarely needs
+// its own `lstat`. Short: a hit it gives is as old as this (another
+// process's invalidation or update is seen this much later).
+const FIRST_LOOK_TRUST_MS = 10;
 
 /** What the process knows about one cached entry. */
 export interface EntryRec {
@@ -188,12 +194,12 @@ export class EntryIndex {
    * journal, a shard, `.meta` or a directory below it is refused with an
    * error naming it (like a write), instead of records read from elsewhere.
    */
-  readRecord(loc: RecordPaths): ReturnType<typeof readEntryRecord> {
+  readRecord(loc: RecordPaths, trustMs = 0): ReturnType<typeof readEntryRecord> {
     // A journal just found missing is not looked up again (a cold miss
     // would fail a second lstat); its directory may still hold a record
     // file of an earlier version.
     const journal = this.layout.assertSafeOnce(loc.journalPath);
-    const found = readEntryRecord(loc, journal === false);
+    const found = readEntryRecord(loc, journal === false, trustMs);
     // Remembered only where no earlier version's record file can answer either.
     if (journal === false && found === undefined && knownLegacyFree(dirname(loc.metaPath))) {
       if (this.#missingJournals.size >= MEMORY_ENTRIES) this.#missingJournals.clear();
@@ -222,7 +228,9 @@ export class EntryIndex {
    * is looked at again under the download's lock; then a journal this
    * process found missing less than two seconds (at most the TTL) ago is
    * taken as still missing, without I/O (another process's record written
-   * since is found by that second look, and served as fresh).
+   * since is found by that second look, and served as fresh), and a
+   * journal whose lines this process checked against the file in the last
+   * 10 ms (at most the TTL) answers from them, without a look at the file.
    */
   load(loc: EntryLocation, firstLook = false): EntryRec | undefined {
     if (firstLook) {
@@ -234,7 +242,10 @@ export class EntryIndex {
         this.#missingJournals.delete(loc.journalPath);
       }
     }
-    const found = this.readRecord(loc);
+    const found = this.readRecord(
+      loc,
+      firstLook ? Math.min(FIRST_LOOK_TRUST_MS, this.ttlMs) : 0,
+    );
     const meta = found?.meta;
     // A record for another URI means two URIs share a path (case-insensitive
     // filesystem): never serve one's data for the other.

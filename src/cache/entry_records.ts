@@ -48,7 +48,8 @@ export interface FoundRecord {
  * journal, its shard or the record file is a symbolic link (never read
  * through: its target may be outside the cache dir). `journalMissing`: the
  * caller has just found the journal missing, so it is not looked up again
- * (only the record file of an earlier version is looked for).
+ * (only the record file of an earlier version is looked for). `trustMs`:
+ * see `LookupOptions.trustMs` (record_journal.ts).
  *
  * @example
  * ```ts
@@ -77,10 +78,11 @@ export interface FoundRecord {
 export function readEntryRecord(
   paths: RecordPaths,
   journalMissing = false,
+  trustMs = 0,
 ): FoundRecord | undefined {
   const found: JournalLookup = journalMissing
     ? { kind: "none" }
-    : lookupRecord(paths.journalPath, paths.recordName);
+    : lookupRecord(paths.journalPath, paths.recordName, { trustMs });
   if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
   if (found.kind === "removed") return undefined;
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;

@@ -17,12 +17,24 @@ interface Memo {
   dev: number;
   /** Bytes consumed: through the last complete line. */
   size: number;
+  /** The file's mtime (ms) when last checked; {@linkcode UNKNOWN_MTIME} after an append checked by size alone. */
   mtime: number;
   /** Last line (the text after the tab) per name. */
   lines: Map<string, string>;
   /** Lines consumed, live or not (for compaction). */
   count: number;
+  /** When (`performance.now()`) the memo was last found to match the file. */
+  checkedAt: number;
 }
+
+/**
+ * An append's end checked by the handle's offset has no mtime: the next
+ * status of the file that matches the memo's size takes its mtime (same
+ * inode, same size: nobody appended since).
+ */
+const UNKNOWN_MTIME = -1;
+/** The mtime that marks a journal replaced by a compaction (journal_file.ts): never adopted. */
+const REPLACED_MTIME = 0;
 
 const memos = new Map<string, Memo>();
 
@@ -54,7 +66,7 @@ const memos = new Map<string, Memo>();
 export function remember(
   journalPath: string,
   before: Deno.FileInfo,
-  file: Deno.FsFile | (() => Deno.FileInfo),
+  file: Deno.FsFile | (() => AppendEnd),
   name: string,
   length: number,
   value: string,
@@ -67,8 +79,50 @@ export function remember(
   if (after.size !== before.size + length) return;
   memo.lines.set(name, value);
   memo.size = after.size;
-  memo.mtime = after.mtime?.getTime() ?? 0;
+  memo.mtime = after.mtime === null ? UNKNOWN_MTIME : after.mtime.getTime();
   memo.count++;
+  memo.checkedAt = performance.now();
+}
+
+/**
+ * Where an own append ended: the file's size just after it (its status, or
+ * an `O_APPEND` handle's offset after the write, which is the end of the
+ * file as the write left it) and, when known, its mtime.
+ */
+export interface AppendEnd {
+  size: number;
+  mtime: Date | null;
+}
+
+/**
+ * The memo's lines when it was found to match the journal at most
+ * `maxAgeMs` ago, without looking at the file; else undefined. For a look
+ * whose miss is looked at again (see `EntryIndex.load`): its answer is the
+ * one a look that long ago gave.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMemo, recentLines } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   await Deno.writeTextFile(j, "a\t-\n");
+ *   assert.equal(recentLines(j, 1000), undefined);
+ *   readMemo(j);
+ *   assert.equal(recentLines(j, 60_000)?.get("a"), "-");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function recentLines(
+  journalPath: string,
+  maxAgeMs: number,
+): Map<string, string> | undefined {
+  const memo = memos.get(journalPath);
+  if (memo === undefined || performance.now() - memo.checkedAt > maxAgeMs) return undefined;
+  return memo.lines;
 }
 
 /**
@@ -175,7 +229,14 @@ export function readMemo(
   if (
     memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev && stat.size >= memo.size
   ) {
-    if (stat.size === memo.size && mtime === memo.mtime) return memo.lines;
+    if (
+      stat.size === memo.size &&
+      (mtime === memo.mtime || (memo.mtime === UNKNOWN_MTIME && mtime !== REPLACED_MTIME))
+    ) {
+      memo.mtime = mtime;
+      memo.checkedAt = performance.now();
+      return memo.lines;
+    }
     if (stat.size > memo.size) return readTail(journalPath, memo) ?? memo.lines;
   }
   return withJournal(journalPath, (file, st) => {
@@ -188,6 +249,7 @@ export function readMemo(
       mtime: st.mtime?.getTime() ?? 0,
       lines: parsed.lines,
       count: parsed.count,
+      checkedAt: performance.now(),
     });
     return parsed.lines;
   });
@@ -228,6 +290,7 @@ function readTail(journalPath: string, memo: Memo): Map<string, string> | undefi
     memo.size += parsed.consumed;
     memo.count += parsed.count;
     memo.mtime = st.mtime?.getTime() ?? 0;
+    memo.checkedAt = performance.now();
     return memo.lines;
   });
 }

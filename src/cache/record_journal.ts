@@ -57,7 +57,18 @@ import {
   unsplitIfEmpty,
 } from "./journal_split.ts";
 import { JOURNAL_NAME } from "./layout.ts";
-import { endsAtLine, forgetJournal, readMemo, remember } from "./journal_memo.ts";
+import {
+  type AppendEnd,
+  endsAtLine,
+  forgetJournal,
+  readMemo,
+  recentLines,
+  remember,
+} from "./journal_memo.ts";
+
+// Whether an append handle's offset after a write is the file's end as the
+// write left it (O_APPEND); Windows' append mode makes no such promise.
+const OFFSET_IS_END = Deno.build.os !== "windows";
 
 export { forgetJournals } from "./journal_memo.ts";
 
@@ -171,6 +182,17 @@ function dropHandle(journalPath: string): void {
   }
 }
 
+/** Options of {@linkcode lookupRecord}. */
+export interface LookupOptions {
+  /**
+   * Answer from what this process knew of the journal when that was
+   * checked against the file at most this long ago (ms), without a look at
+   * the file: for a look whose miss is looked at again under the entry's
+   * lock. Default 0: always checked.
+   */
+  trustMs?: number;
+}
+
 /** What a journal says about one name: a record, a removal, or nothing. */
 export type JournalLookup =
   | { kind: "record"; meta: EntryMeta | undefined }
@@ -201,10 +223,15 @@ export type JournalLookup =
  * }
  * ```
  */
-export function lookupRecord(journalPath: string, name: string): JournalLookup {
-  let lines = readLines(journalPath);
+export function lookupRecord(
+  journalPath: string,
+  name: string,
+  options: LookupOptions = {},
+): JournalLookup {
+  const trustMs = options.trustMs ?? 0;
+  let lines = readLines(journalPath, trustMs);
   const split = lines?.get(SPLIT_MARK);
-  if (split !== undefined) lines = readLines(splitJournalPath(journalPath, name, split));
+  if (split !== undefined) lines = readLines(splitJournalPath(journalPath, name, split), trustMs);
   const line = lines?.get(name);
   if (line === undefined) return { kind: "none" };
   if (line === "-") return { kind: "removed" };
@@ -378,9 +405,14 @@ function appendLine(
       // O_APPEND: one write lands whole at the end, whoever else appends.
       const n = file.writeSync(out);
       if (n === out.length) {
+        // Where the append ended: an O_APPEND handle's offset after the
+        // write (no path resolved, unlike a stat; not on Windows, whose
+        // append mode is not O_APPEND), else the file's status.
         const known = kept;
         const after = known === undefined
           ? () => file.statSync()
+          : OFFSET_IS_END
+          ? (): AppendEnd => ({ size: file.seekSync(0, Deno.SeekMode.Current), mtime: null })
           : () => statOfHandle(known, journalPath);
         remember(journalPath, mine, after, name, out.length, value);
       }
@@ -579,7 +611,14 @@ function discardOversized(journalPath: string): void {
   }
 }
 
-/** What this process read of the journal (its kept handle's status saves a `stat`). */
-function readLines(journalPath: string): Map<string, string> | undefined {
+/**
+ * What this process read of the journal (its kept handle's status saves a
+ * `stat`), or, within `trustMs` of its last check, what it knew then.
+ */
+function readLines(journalPath: string, trustMs = 0): Map<string, string> | undefined {
+  if (trustMs > 0) {
+    const recent = recentLines(journalPath, trustMs);
+    if (recent !== undefined) return recent;
+  }
   return readMemo(journalPath, keptHandle(journalPath)?.stat);
 }

@@ -21,6 +21,26 @@ function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 const enc = new TextEncoder();
+
+/**
+ * A child process that runs `code` (which takes a lock) and then waits;
+ * resolves once `code` ran. `kill()` ends it with SIGKILL (its locks go).
+ */
+async function holderProcess(code: string): Promise<{ kill(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", `${code}\nconsole.log("ready"); setTimeout(() => {}, 60_000);`],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  assertEquals((await reader.read()).value?.trim(), "ready");
+  return {
+    async kill() {
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel(); // the stream is piped: cancel through its reader
+    },
+  };
+}
 const TEMP = (dir: string) => `${dir}/data/.a.csv.vc-tmp-0-shared`;
 
 Deno.test("entry lock: exclusive on the shared temp file; a waiter knows it waited", async () => {
@@ -63,25 +83,16 @@ Deno.test({
     await withDir(async (dir) => {
       const data = `${dir}/data/a.csv`;
       await Deno.mkdir(`${dir}/data`);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "eval",
-          `const f = Deno.openSync(${
-            JSON.stringify(TEMP(dir))
-          }, { read: true, write: true, create: true });
-           f.lockSync(true); f.writeSync(new TextEncoder().encode("partial"));
-           console.log("locked"); setTimeout(() => {}, 60_000);`,
-        ],
-        stdout: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      assertEquals((await reader.read()).value?.trim(), "locked");
+      const holder = await holderProcess(
+        `const f = Deno.openSync(${
+          JSON.stringify(TEMP(dir))
+        }, { read: true, write: true, create: true });
+         f.lockSync(true); f.writeSync(new TextEncoder().encode("partial"));`,
+      );
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
       assertEquals(clock.pending, 1, "waiting while the child holds the lock");
-      child.kill("SIGKILL");
-      await child.status;
-      await reader.cancel(); // the stream is piped: cancel through its reader
+      await holder.kill();
       // The dead process's lock is gone: the very next poll takes it.
       assert(await pollUntilSettled(clock, waiting, 1), "not free after the holder died");
       const lock = await waiting;
@@ -186,26 +197,17 @@ Deno.test({
       const data = `${dir}/data/a.csv`;
       await Deno.mkdir(`${dir}/data`);
       // The child does what a holder does up to its record: lock, write, commit (link).
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "eval",
-          `const f = Deno.openSync(${
-            JSON.stringify(TEMP(dir))
-          }, { read: true, write: true, createNew: true });
-           f.lockSync(true); f.writeSync(new TextEncoder().encode("whole"));
-           Deno.linkSync(${JSON.stringify(TEMP(dir))}, ${JSON.stringify(data)});
-           console.log("committed"); setTimeout(() => {}, 60_000);`,
-        ],
-        stdout: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      assertEquals((await reader.read()).value?.trim(), "committed");
+      const holder = await holderProcess(
+        `const f = Deno.openSync(${
+          JSON.stringify(TEMP(dir))
+        }, { read: true, write: true, createNew: true });
+         f.lockSync(true); f.writeSync(new TextEncoder().encode("whole"));
+         Deno.linkSync(${JSON.stringify(TEMP(dir))}, ${JSON.stringify(data)});`,
+      );
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
       assertEquals(clock.pending, 1, "a committed file with two names is waited for, not refused");
-      child.kill("SIGKILL");
-      await child.status;
-      await reader.cancel();
+      await holder.kill();
       assert(await pollUntilSettled(clock, waiting, 3), "not taken after the holder died");
       const lock = await waiting;
       assert(lock.waited, "so it looks for the record before downloading");

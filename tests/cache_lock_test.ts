@@ -23,14 +23,25 @@ function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 const enc = new TextEncoder();
 
 /**
- * A child process that runs `code` (which takes a lock) and then waits;
- * resolves once `code` ran. `kill()` ends it with SIGKILL (its locks go).
+ * A child process holding the lock on `temp`: it opens the file (creating
+ * it), locks it, writes `content`, with `linkTo` also links it there (a
+ * commit), then waits. `kill()` ends it with SIGKILL (its lock goes).
  */
-async function holderProcess(code: string): Promise<{ kill(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", `${code}\nconsole.log("ready"); setTimeout(() => {}, 60_000);`],
-    stdout: "piped",
-  }).spawn();
+async function holderProcess(
+  temp: string,
+  content: string,
+  linkTo?: string,
+): Promise<{ kill(): Promise<void> }> {
+  const link = linkTo === undefined
+    ? ""
+    : `Deno.linkSync(${JSON.stringify(temp)}, ${JSON.stringify(linkTo)});`;
+  const code = `const f = Deno.openSync(${
+    JSON.stringify(temp)
+  }, { read: true, write: true, create: true });
+    f.lockSync(true); f.writeSync(new TextEncoder().encode(${JSON.stringify(content)})); ${link}
+    console.log("ready"); setTimeout(() => {}, 60_000);`;
+  const child = new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped" })
+    .spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   assertEquals((await reader.read()).value?.trim(), "ready");
   return {
@@ -83,12 +94,7 @@ Deno.test({
     await withDir(async (dir) => {
       const data = `${dir}/data/a.csv`;
       await Deno.mkdir(`${dir}/data`);
-      const holder = await holderProcess(
-        `const f = Deno.openSync(${
-          JSON.stringify(TEMP(dir))
-        }, { read: true, write: true, create: true });
-         f.lockSync(true); f.writeSync(new TextEncoder().encode("partial"));`,
-      );
+      const holder = await holderProcess(TEMP(dir), "partial");
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
       assertEquals(clock.pending, 1, "waiting while the child holds the lock");
@@ -197,13 +203,7 @@ Deno.test({
       const data = `${dir}/data/a.csv`;
       await Deno.mkdir(`${dir}/data`);
       // The child does what a holder does up to its record: lock, write, commit (link).
-      const holder = await holderProcess(
-        `const f = Deno.openSync(${
-          JSON.stringify(TEMP(dir))
-        }, { read: true, write: true, createNew: true });
-         f.lockSync(true); f.writeSync(new TextEncoder().encode("whole"));
-         Deno.linkSync(${JSON.stringify(TEMP(dir))}, ${JSON.stringify(data)});`,
-      );
+      const holder = await holderProcess(TEMP(dir), "whole", data);
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
       assertEquals(clock.pending, 1, "a committed file with two names is waited for, not refused");

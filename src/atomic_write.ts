@@ -348,7 +348,7 @@ export class AtomicFile {
       const there = Deno.lstatSync(this.path);
       if (!there.isFile || mine.nlink === 0) return undefined;
       // Where inodes are not reported (Windows), compare what there is.
-      const same = mine.ino === null || (mine.ino === there.ino && mine.dev === there.dev);
+      const same = mine.ino === null || sameInode(mine, there);
       return same ? mine : undefined;
     } catch {
       return undefined;
@@ -439,39 +439,22 @@ export class AtomicFile {
    * the file, so the temp name stays taken until the owner closes it.
    */
   #linkToDest(): void {
-    let second: string | undefined;
-    try {
-      Deno.linkSync(this.path, this.dest);
-      this.#linked = true;
-      return;
-    } catch (error) {
-      // A destination to replace (an update), or a filesystem without hard
-      // links (below).
-      if (error instanceof Deno.errors.AlreadyExists) second = tempPathFor(this.dest);
-    }
-    if (second !== undefined) {
-      try {
-        Deno.linkSync(this.path, second);
-      } catch {
-        second = undefined;
+    // The destination exists (an update): a second name of our own, renamed
+    // over it. Without hard links here (either link fails otherwise), a plain
+    // rename, which frees the temp name at once: a newcomer may then download
+    // the entry again (a duplicate, never a wrong file).
+    if (!tryLink(this.path, this.dest)) {
+      const second = tempPathFor(this.dest);
+      if (!tryLink(this.path, second)) {
+        renameOverSync(this.path, this.dest);
+        return;
       }
-    }
-    if (second === undefined) {
-      // No hard links here: a plain rename frees the temp name at once (a
-      // newcomer may then download the entry again: a duplicate, never a
-      // wrong file).
-      renameOverSync(this.path, this.dest);
-      return;
-    }
-    try {
-      renameOverSync(second, this.dest);
-    } catch (error) {
       try {
-        Deno.removeSync(second);
-      } catch {
-        // Gone already.
+        renameOverSync(second, this.dest);
+      } catch (error) {
+        removeQuietly(second);
+        throw error;
       }
-      throw error;
     }
     this.#linked = true;
   }
@@ -487,11 +470,7 @@ export class AtomicFile {
       // Still ours (nobody removes a locked shared temp file): the last
       // step of the commit, before the lock goes.
       this.#linked = false;
-      try {
-        Deno.removeSync(this.path);
-      } catch {
-        // Gone already.
-      }
+      removeQuietly(this.path);
     }
     this.#close();
     openTempFiles.delete(this);
@@ -532,11 +511,7 @@ export class AtomicFile {
     }
     // A shared temp path may name another writer's file by now.
     if (this.shared && !this.isAtPath()) return;
-    try {
-      Deno.removeSync(this.path);
-    } catch {
-      // Renamed away by `install`: nothing left.
-    }
+    removeQuietly(this.path); // unless renamed away by `install`
   }
 
   /**
@@ -546,13 +521,7 @@ export class AtomicFile {
    */
   discard(): void {
     if (this.shared) {
-      if (!this.#done && !this.#closed && this.isAtPath()) {
-        try {
-          Deno.removeSync(this.path);
-        } catch {
-          // Already gone.
-        }
-      }
+      if (!this.#done && !this.#closed && this.isAtPath()) removeQuietly(this.path);
       this.#done = true;
       this.close();
       return;
@@ -561,11 +530,7 @@ export class AtomicFile {
     openTempFiles.delete(this);
     if (this.#done) return;
     this.#done = true;
-    try {
-      Deno.removeSync(this.path);
-    } catch {
-      // Already gone.
-    }
+    removeQuietly(this.path);
   }
 
   #close(): void {
@@ -587,9 +552,32 @@ function isCommittedShared(mine: Deno.FileInfo, dest: string): boolean {
   if (mine.nlink !== 2 || mine.ino === null) return false;
   try {
     const there = Deno.lstatSync(dest);
-    return there.isFile && there.ino === mine.ino && there.dev === mine.dev;
+    return there.isFile && sameInode(mine, there);
   } catch {
     return false;
+  }
+}
+
+/** Whether two statuses are of one file (where inodes are reported). */
+function sameInode(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.ino === b.ino && a.dev === b.dev;
+}
+
+/** Links `to` to the file `from`; false when the link cannot be made (it exists, or no hard links). */
+function tryLink(from: string, to: string): boolean {
+  try {
+    Deno.linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Gone already (or never there).
   }
 }
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { JOURNAL_MAX_BYTES, parseLines, readAllSync } from "./journal_file.ts";
+import { isReplaced, JOURNAL_MAX_BYTES, parseLines, readAllSync } from "./journal_file.ts";
 
 /** Journals this process remembers before it forgets them all (bounded memory). */
 export const MEMO_LIMIT: number = 4096;
@@ -33,8 +33,6 @@ interface Memo {
  * inode, same size: nobody appended since).
  */
 const UNKNOWN_MTIME = -1;
-/** The mtime that marks a journal replaced by a compaction (journal_file.ts): never adopted. */
-const REPLACED_MTIME = 0;
 
 const memos = new Map<string, Memo>();
 
@@ -231,7 +229,7 @@ export function readMemo(
   ) {
     if (
       stat.size === memo.size &&
-      (mtime === memo.mtime || (memo.mtime === UNKNOWN_MTIME && mtime !== REPLACED_MTIME))
+      (mtime === memo.mtime || (memo.mtime === UNKNOWN_MTIME && !isReplaced(stat)))
     ) {
       memo.mtime = mtime;
       memo.checkedAt = performance.now();

@@ -273,3 +273,38 @@ Deno.test("split journals: two processes appending through a split lose no recor
     assertEquals(entries.length, 1800);
   });
 });
+
+Deno.test("split journals: a split check that found the journal busy is tried again soon", async () => {
+  await withDir(async (dir) => {
+    const journal = join(dir, ".meta", JOURNAL_NAME);
+    const meta = (i: number) => ({
+      uri: "s3://b/" + "long-prefix/".repeat(20) + i,
+      etag: "e",
+      size: 1,
+      validatedAt: i,
+    });
+    appendRecord(journal, "first", meta(-1));
+    // Another appender's lock, held through every check of the batch.
+    const other = Deno.openSync(journal, { read: true, append: true });
+    try {
+      other.lockSync(false);
+      let i = 0;
+      for (; (await Deno.stat(journal)).size < 320 * 1024; i++) {
+        appendRecord(journal, `a-${i}`, meta(i));
+      }
+      assert(!isSplitJournal(journal), "not split while busy");
+      other.unlockSync();
+      // Well short of the next 64 KiB check.
+      const end = (await Deno.stat(journal)).size + 8 * 1024;
+      for (; (await Deno.stat(journal)).size < end && !isSplitJournal(journal); i++) {
+        appendRecord(journal, `a-${i}`, meta(i));
+      }
+      assert(isSplitJournal(journal), "split soon after the journal was free");
+      forgetRecords();
+      const found = lookupRecord(journal, "a-7");
+      assert(found.kind === "record" && found.meta?.validatedAt === 7);
+    } finally {
+      other.close();
+    }
+  });
+});

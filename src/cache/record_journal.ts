@@ -74,6 +74,17 @@ export { forgetJournals } from "./journal_memo.ts";
 
 /** A journal at least this large is checked for compaction (bytes). */
 const COMPACT_CHECK_BYTES = 64 * 1024;
+/**
+ * A check that found the journal busy (another appender held it) is tried
+ * again once the journal has grown by this much, not only at the next
+ * multiple of {@linkcode COMPACT_CHECK_BYTES}: two processes appending at
+ * full speed could otherwise miss every check of a batch.
+ */
+const COMPACT_RETRY_BYTES = 4 * 1024;
+/** Journals whose compaction check found them busy → the size at which to try again. */
+const compactRetries = new Map<string, number>();
+/** Journals remembered there before the map is reset (bounded memory). */
+const MAX_COMPACT_RETRIES = 1024;
 /** A split directory journal holds only its mark: never larger than this. */
 const SPLIT_MARK_MAX = 32;
 /** Longest synchronous wait for a compaction holding the journal (ms). */
@@ -438,11 +449,14 @@ function appendLine(
       }
     }
   }
-  // Checked now and then, as the journal passes each multiple of the size.
+  // Checked now and then, as the journal passes each multiple of the size
+  // (or the size a busy check asked to be tried again at).
+  const end = before + line.length;
+  const retryAt = compactRetries.get(journalPath);
   if (
     !redirected &&
-    Math.floor((before + line.length) / COMPACT_CHECK_BYTES) >
-      Math.floor(before / COMPACT_CHECK_BYTES)
+    (Math.floor(end / COMPACT_CHECK_BYTES) > Math.floor(before / COMPACT_CHECK_BYTES) ||
+      (retryAt !== undefined && end >= retryAt))
   ) {
     compactJournal(journalPath);
   }
@@ -479,7 +493,13 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     return false;
   }
   try {
-    if (!file.tryLockSync(true)) return false;
+    if (!file.tryLockSync(true)) {
+      // Busy: tried again a little later (see COMPACT_RETRY_BYTES).
+      if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
+      compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
+      return false;
+    }
+    compactRetries.delete(journalPath);
     const stat = file.statSync();
     if (!sameFile(stat, journalPath)) return false;
     // Another name for it (planted) may be outside: not even its times change.

@@ -251,7 +251,7 @@ export class EntryFetcher {
       // After the data is in place, before the lock is released: a record
       // never describes data that is not, and a waiter finds it.
       try {
-        index.writeRecord(loc, toMeta(rec), old?.legacy === true);
+        await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
       } catch (e) {
         // Data without a record is invisible to ls, prune and verify: remove it.
         try {

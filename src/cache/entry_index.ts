@@ -21,7 +21,9 @@ import {
   type RecordPaths,
   validationHolds,
   writeEntryRecord,
+  writeEntryRecordGrouped,
 } from "./entry_records.ts";
+import { RecordBatcher } from "./journal_batch.ts";
 import type { CacheLayout, EntryLocation } from "./layout.ts";
 
 // Entries remembered in memory before the maps are reset.
@@ -126,6 +128,7 @@ export class EntryIndex {
   #byPath = new Map<string, EntryRec>();
   // Journal path → when it was found missing (see MISSING_JOURNAL_MS).
   #missingJournals = new Map<string, number>();
+  #batcher = new RecordBatcher();
 
   /** No I/O. */
   constructor(layout: CacheLayout, options: EntryIndexOptions) {
@@ -210,10 +213,24 @@ export class EntryIndex {
 
   /** Writes a record (checked for planted links first). */
   writeRecord(loc: RecordPaths, meta: EntryMeta, legacy = false): void {
+    this.#beforeWrite(loc, legacy);
+    writeEntryRecord(loc, meta, { legacy });
+  }
+
+  /**
+   * {@linkcode EntryIndex.writeRecord}, in one append with the records other
+   * downloads of this process hand in during the same turn (a burst of
+   * completed downloads pays for one lock, check and write).
+   */
+  async writeRecordGrouped(loc: RecordPaths, meta: EntryMeta, legacy = false): Promise<void> {
+    this.#beforeWrite(loc, legacy);
+    await writeEntryRecordGrouped(loc, meta, this.#batcher, { legacy });
+  }
+
+  #beforeWrite(loc: RecordPaths, legacy: boolean): void {
     this.#missingJournals.delete(loc.journalPath);
     this.layout.assertSafeOnce(loc.journalPath);
     if (legacy) this.layout.assertSafe(loc.metaPath);
-    writeEntryRecord(loc, meta, { legacy });
   }
 
   /** {@linkcode EntryIndex.writeRecord} for a known entry; clears its legacy flag. */

@@ -13,6 +13,7 @@
  */
 import { dirname } from "../path.ts";
 import { type EntryMeta, readMeta } from "./entry_meta.ts";
+import type { RecordBatcher } from "./journal_batch.ts";
 import { RECORD_SUFFIX } from "./layout.ts";
 import {
   appendRecord,
@@ -123,6 +124,44 @@ export function writeEntryRecord(
   options: { legacy?: boolean } = {},
 ): void {
   appendRecord(paths.journalPath, paths.recordName, meta);
+  if (options.legacy) removeLegacy(paths.metaPath);
+}
+
+/**
+ * {@linkcode writeEntryRecord} through `batcher`: the record goes to the
+ * journal in one append with the others handed in during the same turn
+ * (`journal_batch.ts`); resolves once it is written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RecordBatcher } from "./journal_batch.ts";
+ * import { readEntryRecord, writeEntryRecordGrouped } from "./entry_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const paths = (name: string) => ({
+ *     dataPath: `${dir}/${name}`,
+ *     metaPath: `${dir}/.meta/${name}%.json`,
+ *     journalPath: `${dir}/.meta/%records.jsonl`,
+ *     recordName: name,
+ *   });
+ *   const batcher = new RecordBatcher();
+ *   const meta = { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 };
+ *   await Promise.all(["x", "y"].map((n) => writeEntryRecordGrouped(paths(n), meta, batcher)));
+ *   assert.equal(readEntryRecord(paths("y"))?.meta.etag, "e");
+ *   assert.equal(batcher.appends, 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function writeEntryRecordGrouped(
+  paths: RecordPaths,
+  meta: EntryMeta,
+  batcher: RecordBatcher,
+  options: { legacy?: boolean } = {},
+): Promise<void> {
+  await batcher.append(paths.journalPath, paths.recordName, meta);
   if (options.legacy) removeLegacy(paths.metaPath);
 }
 

@@ -36,9 +36,15 @@ const UNKNOWN_MTIME = -1;
 
 const memos = new Map<string, Memo>();
 
+/** A line's name and what it says after its tab (as the memo keeps it). */
+export interface JournalEntry {
+  name: string;
+  value: string;
+}
+
 /**
  * After an own append: when this process's memo of the journal was complete
- * up to where the line landed, extends it (checked on the appended file's
+ * up to where the lines landed, extends it (checked on the appended file's
  * status: `file`'s own, or what `file` returns for it), so the
  * next lookup does not read the line back.
  *
@@ -54,7 +60,7 @@ const memos = new Map<string, Memo>();
  *   using file = Deno.openSync(j, { append: true });
  *   const before = file.statSync();
  *   file.writeSync(new TextEncoder().encode("b\t-\n"));
- *   remember(j, before, file, "b", 4, "-");
+ *   remember(j, before, file, [{ name: "b", value: "-" }], 4);
  *   assert.equal(readMemo(j)?.get("b"), "-");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -65,9 +71,8 @@ export function remember(
   journalPath: string,
   before: Deno.FileInfo,
   file: Deno.FsFile | (() => AppendEnd),
-  name: string,
+  entries: readonly JournalEntry[],
   length: number,
-  value: string,
 ): void {
   const memo = memos.get(journalPath);
   if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
@@ -75,10 +80,10 @@ export function remember(
   const after = typeof file === "function" ? file() : file.statSync();
   // Someone else appended in between: the next lookup reads what is new.
   if (after.size !== before.size + length) return;
-  memo.lines.set(name, value);
+  for (const { name, value } of entries) memo.lines.set(name, value);
   memo.size = after.size;
   memo.mtime = after.mtime === null ? UNKNOWN_MTIME : after.mtime.getTime();
-  memo.count++;
+  memo.count += entries.length;
   memo.checkedAt = performance.now();
 }
 

@@ -21,13 +21,14 @@
  * @module
  */
 import { onAbort } from "../abort_hub.ts";
+import type { RequestUrl } from "./request_url.ts";
 
 /** One request. */
 export interface Http1Request {
   /** Method, upper case. */
   method: string;
-  /** `http:` URL; `pathname` and `search` are sent as they are (already encoded). */
-  url: URL;
+  /** `http:` URL (a `URL`, or a {@linkcode RequestUrl}); `pathname` and `search` are sent as they are (already encoded). */
+  url: RequestUrl;
   /** Header names and values (`host` and `content-length` are set here). */
   headers: Record<string, string>;
   /** Request body. */
@@ -275,7 +276,7 @@ export class Http1Client {
     }
   }
 
-  async #connection(url: URL): Promise<Connection> {
+  async #connection(url: RequestUrl): Promise<Connection> {
     const pool = this.#idle.get(url.host);
     const now = Date.now();
     while (pool !== undefined && pool.length > 0) {

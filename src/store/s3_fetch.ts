@@ -24,6 +24,7 @@ import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sig
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
 import { Http1Client, proxyConfigured } from "./http1_client.ts";
+import { UrlBase } from "./request_url.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -187,6 +188,7 @@ export class S3Fetch {
   readonly #options: S3FetchOptions;
   readonly #signer: SigV4Signer;
   readonly #endpoint: string;
+  readonly #urls: UrlBase;
   #client: Deno.HttpClient | undefined;
   #http1: Http1Client | undefined;
   #bodySender: NodeBodySender | undefined;
@@ -200,6 +202,7 @@ export class S3Fetch {
   constructor(options: S3FetchOptions) {
     this.#options = options;
     this.#signer = new SigV4Signer({ region: options.region });
+    this.#urls = new UrlBase(options.baseUrl);
     this.#endpoint = new URL(options.baseUrl).origin;
     if (options.http1 && this.#endpoint.startsWith("http:")) this.#http1 = new Http1Client();
   }
@@ -258,12 +261,13 @@ export class S3Fetch {
    * CPU than the rest of a small GET over {@linkcode S3FetchOptions.http1}.
    */
   async send(req: S3FetchRequest): Promise<S3Reply> {
-    let url = this.objectUrl(req.key);
+    let search = "";
     if (req.query !== undefined) {
       const q = Object.entries(req.query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`);
-      if (q.length > 0) url += `?${q.join("&")}`;
+      if (q.length > 0) search = `?${q.join("&")}`;
     }
-    const parsed = new URL(url);
+    const parsed = this.#urls.at(uriEncode(req.key, true), search);
+    const url = parsed.href;
     // Made when a message needs it: most requests succeed.
     let context: S3RequestContext | undefined;
     const ctx = () =>
@@ -342,7 +346,7 @@ export class S3Fetch {
         } else {
           if (sender !== undefined) {
             try {
-              res = await sender.send(parsed, {
+              res = await sender.send(new URL(url), {
                 method: req.method,
                 headers,
                 body: req.body!,

@@ -10,6 +10,7 @@
  * @module
  */
 import { sha256Hex } from "../hash.ts";
+import type { RequestUrl } from "./request_url.ts";
 import {
   type HmacKey,
   hmacKey,
@@ -94,8 +95,8 @@ export function uriEncode(value: string, keepSlash = false): string {
 export interface SignableRequest {
   /** HTTP method, upper case. */
   method: string;
-  /** Full URL; its path is used verbatim as the canonical URI. */
-  url: URL;
+  /** Full URL (a `URL`, or a {@linkcode RequestUrl}); its path is used verbatim as the canonical URI. */
+  url: RequestUrl;
   /**
    * Headers to send and sign (names in any case). `host`, `x-amz-date`,
    * `x-amz-content-sha256` and `x-amz-security-token` are added by the signer.

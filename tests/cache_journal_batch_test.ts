@@ -123,14 +123,7 @@ Deno.test("record journal: records appended at once to a split directory go to e
 
 Deno.test("cache(): downloads finishing together all get their record; another process's cache finds every one", async () => {
   await withDir(async (dir) => {
-    const src = join(dir, "src");
-    await Deno.mkdir(src);
-    const uris: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const file = join(src, `f${i}.txt`);
-      await Deno.writeTextFile(file, `content ${i}`);
-      uris.push(pathToFileURL(file).href);
-    }
+    const uris = await sourceFiles(dir, 60);
     const cacheDir = join(dir, "cache");
     {
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
@@ -149,14 +142,7 @@ Deno.test("cache(): downloads finishing together all get their record; another p
 
 Deno.test("cache(): a record append that fails fails every download of its batch and leaves no unrecorded data", async () => {
   await withDir(async (dir) => {
-    const src = join(dir, "src");
-    await Deno.mkdir(src);
-    const uris: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      const file = join(src, `f${i}.txt`);
-      await Deno.writeTextFile(file, `content ${i}`);
-      uris.push(pathToFileURL(file).href);
-    }
+    const uris = await sourceFiles(dir, 8);
     const cacheDir = join(dir, "cache");
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
     // The journal of the sources' directory cannot be written (a directory
@@ -176,6 +162,19 @@ Deno.test("cache(): a record append that fails fails every download of its batch
     assertEquals(left.filter((name) => /^f\d+\.txt$/.test(name)), [], "no unrecorded data left");
   });
 });
+
+/** `count` small files in `dir/src` (`content <i>`); their `file://` URIs. */
+async function sourceFiles(dir: string, count: number): Promise<string[]> {
+  const src = join(dir, "src");
+  await Deno.mkdir(src);
+  const uris: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const file = join(src, `f${i}.txt`);
+    await Deno.writeTextFile(file, `content ${i}`);
+    uris.push(pathToFileURL(file).href);
+  }
+  return uris;
+}
 
 async function findJournal(dir: string): Promise<string> {
   for await (const e of Deno.readDir(dir)) {

@@ -10,6 +10,7 @@ const BASES = [
   "https://bucket.s3.us-east-1.amazonaws.com",
   "HTTP://MinIO.local:80/prefix/my%20bucket",
   "http://[::1]:9000/b",
+  "http://127.0.0.1:9000/with/trailing/slash/",
 ];
 const KEYS = [
   "a.txt",

@@ -45,8 +45,12 @@ interface Batch {
  */
 export class RecordBatcher {
   #pending = new Map<string, Batch>();
+  #appends = 0;
+
   /** Appends made so far (one per batch and journal). */
-  appends = 0;
+  get appends(): number {
+    return this.#appends;
+  }
 
   /**
    * Appends `name`'s record to the journal at `journalPath` together with
@@ -71,7 +75,7 @@ export class RecordBatcher {
 
   #flush(journalPath: string, batch: Batch): void {
     this.#pending.delete(journalPath);
-    this.appends++;
+    this.#appends++;
     try {
       appendRecords(journalPath, batch.records);
       batch.done.resolve();

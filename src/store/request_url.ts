@@ -56,8 +56,13 @@ export class UrlBase {
   constructor(baseUrl: string) {
     this.#base = new URL(baseUrl);
     this.#origin = this.#base.origin;
-    // "/" for a bare endpoint: the key's own slash follows.
-    this.#path = this.#base.pathname.replace(/\/$/, "");
+    // A bare endpoint's path is "/": the key's own slash follows.
+    this.#path = this.#base.pathname === "/" ? "" : this.#base.pathname;
+  }
+
+  /** The base's origin (`scheme://host[:port]`, normalized). */
+  get origin(): string {
+    return this.#origin;
   }
 
   /**

@@ -203,7 +203,7 @@ export class S3Fetch {
     this.#options = options;
     this.#signer = new SigV4Signer({ region: options.region });
     this.#urls = new UrlBase(options.baseUrl);
-    this.#endpoint = new URL(options.baseUrl).origin;
+    this.#endpoint = this.#urls.origin;
     if (options.http1 && this.#endpoint.startsWith("http:")) this.#http1 = new Http1Client();
   }
 

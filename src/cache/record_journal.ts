@@ -446,13 +446,7 @@ function appendLines(
           ? parseLines(readFromStart(file, mine.size)).lines.get(SPLIT_MARK)
           : readLines(journalPath)?.get(SPLIT_MARK);
         if (split !== undefined) {
-          const byTarget = new Map<string, PendingLine[]>();
-          for (const l of lines) {
-            const target = splitJournalPath(journalPath, l.name, split);
-            const group = byTarget.get(target);
-            if (group === undefined) byTarget.set(target, [l]);
-            else group.push(l);
-          }
+          const byTarget = Map.groupBy(lines, (l) => splitJournalPath(journalPath, l.name, split));
           for (const [target, group] of byTarget) {
             refuseLink(target);
             appendLines(target, group, false);

@@ -24,7 +24,7 @@ import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sig
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
 import { Http1Client, proxyConfigured } from "./http1_client.ts";
-import { UrlBase } from "./request_url.ts";
+import { type RequestUrl, UrlBase } from "./request_url.ts";
 
 /** How to reach and sign for one bucket. */
 export interface S3FetchOptions {
@@ -187,7 +187,6 @@ const MIN_SEND_BYTES_PER_S = 64 * 1024;
 export class S3Fetch {
   readonly #options: S3FetchOptions;
   readonly #signer: SigV4Signer;
-  readonly #endpoint: string;
   readonly #urls: UrlBase;
   #client: Deno.HttpClient | undefined;
   #http1: Http1Client | undefined;
@@ -203,13 +202,17 @@ export class S3Fetch {
     this.#options = options;
     this.#signer = new SigV4Signer({ region: options.region });
     this.#urls = new UrlBase(options.baseUrl);
-    this.#endpoint = this.#urls.origin;
-    if (options.http1 && this.#endpoint.startsWith("http:")) this.#http1 = new Http1Client();
+    if (options.http1 && this.#urls.origin.startsWith("http:")) this.#http1 = new Http1Client();
   }
 
   /** The URL of a key (unencoded, full key inside the bucket). */
   objectUrl(key: string): string {
-    return `${this.#options.baseUrl}/${uriEncode(key, true)}`;
+    return this.#requestUrl(key, "").href;
+  }
+
+  /** A request's URL: the key's, with `search` (`?…` or empty). */
+  #requestUrl(key: string, search: string): RequestUrl {
+    return this.#urls.at(uriEncode(key, true), search);
   }
 
   /** `s3://bucket/key` for messages. */
@@ -223,7 +226,7 @@ export class S3Fetch {
       operation,
       uri: this.uri(key),
       bucket: this.#options.bucket,
-      endpoint: this.#endpoint,
+      endpoint: this.#urls.origin,
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,
@@ -266,7 +269,7 @@ export class S3Fetch {
       const q = Object.entries(req.query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`);
       if (q.length > 0) search = `?${q.join("&")}`;
     }
-    const parsed = this.#urls.at(uriEncode(req.key, true), search);
+    const parsed = this.#requestUrl(req.key, search);
     const url = parsed.href;
     // Made when a message needs it: most requests succeed.
     let context: S3RequestContext | undefined;

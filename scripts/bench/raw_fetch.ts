@@ -1,12 +1,19 @@
 /**
- * The bare loops `cold_small.ts` compares vc with: unsigned GETs, `concurrency`
- * in flight, each body written to a file, in three modes:
+ * The bare loops `cold_small.ts` compares vc with: GETs (unsigned but in
+ * "guarded"), `concurrency` in flight, each body written to a file, in four modes:
  * - "plain": a bare write, no fsync, no rename;
  * - "ceiling": vc's durability protocol alone (unique temp file, write,
  *   fdatasync, rename; metadata calls synchronous, as in vc's downloader);
  * - "record": the ceiling plus what vc's layout needs per object: the temp
  *   file locked, and a line appended to one journal in a parallel `.meta`
  *   directory after the rename.
+ * - "guarded": what vc's guarantees cost, flat: a signed GET (vc's SigV4
+ *   signer), the body's MD5 checked against its ETag (vc's MD5), the temp
+ *   file locked and checked to still be the one at its path (vc's lock),
+ *   fdatasync, a link to the destination (vc's commit of a locked temp
+ *   file), a line appended to a journal kept open, then the temp name
+ *   removed. The floor of any client that keeps vc's guarantees on Deno;
+ *   vc above it is its layering.
  *
  * Run in the benchmark's process (warm: fetch loaded, code compiled) and,
  * as this script, in a process of its own with vc's release permission
@@ -21,8 +28,11 @@
  * @module
  */
 
+import { JsMd5 } from "../../src/md5_js.ts";
+import { EMPTY_SHA256, SigV4Signer } from "../../src/store/sigv4.ts";
+
 /** What a loop does with each body (see the module documentation). */
-export type RawMode = "plain" | "ceiling" | "record";
+export type RawMode = "plain" | "ceiling" | "record" | "guarded";
 
 /** One run of a bare loop. */
 export interface RawFetchRun {
@@ -46,7 +56,12 @@ export interface RawFetchRun {
  * ```ts
  * import assert from "node:assert/strict";
  * import { rawFetch } from "./raw_fetch.ts";
- * const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, () => new Response("abc"));
+ * // "abc" with its MD5 as its ETag, as S3 gives a single-part object.
+ * const etag = '"900150983cd24fb0d6963f7d28e17f72"';
+ * const server = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+ *   () => new Response("abc", { headers: { etag } }),
+ * );
  * const dir = await Deno.makeTempDir();
  * try {
  *   const ms = await rawFetch({
@@ -56,6 +71,15 @@ export interface RawFetchRun {
  *   assert(ms >= 0);
  *   assert.equal(await Deno.readTextFile(`${dir}/1.bin`), "abc");
  *   assert((await Deno.readTextFile(`${dir}/%records.jsonl`)).includes("1.bin"));
+ *   const guarded = `${dir}/guarded`;
+ *   await Deno.mkdir(guarded);
+ *   await rawFetch({
+ *     mode: "guarded", url: `http://127.0.0.1:${server.addr.port}`, bucket: "b",
+ *     keys: ["k1", "k2"], dir: guarded, meta: guarded, concurrency: 2,
+ *   });
+ *   // Committed by a link; the temp names are gone.
+ *   const names = [...Deno.readDirSync(guarded)].map((e) => e.name).sort();
+ *   assert.deepEqual(names, ["%records.jsonl", "0.bin", "1.bin"]);
  * } finally {
  *   await server.shutdown();
  *   await Deno.remove(dir, { recursive: true });
@@ -65,51 +89,91 @@ export interface RawFetchRun {
 export async function rawFetch(run: RawFetchRun): Promise<number> {
   const { mode, url, bucket, keys, dir, meta } = run;
   const encoder = new TextEncoder();
+  const guarded = mode === "guarded";
+  const signer = new SigV4Signer({ region: Deno.env.get("AWS_REGION") ?? "us-east-1" });
+  const credentials = {
+    accessKeyId: Deno.env.get("AWS_ACCESS_KEY_ID") ?? "test",
+    secretAccessKey: Deno.env.get("AWS_SECRET_ACCESS_KEY") ?? "test",
+  };
   const t = performance.now();
+  const journalPath = `${meta}/%records.jsonl`;
+  // The floor keeps its journal open for the run (the cheapest append), as
+  // vc does while downloads run.
+  const kept = guarded ? Deno.openSync(journalPath, { append: true, create: true }) : undefined;
   let next = 0;
   const worker = async () => {
     while (next < keys.length) {
       const k = next++;
-      const res = await fetch(`${url}/${bucket}/${keys[k]}`);
+      const target = `${url}/${bucket}/${keys[k]}`;
+      const res = await fetch(
+        target,
+        guarded
+          ? {
+            headers: signer.sign(
+              { method: "GET", url: new URL(target), payloadHash: EMPTY_SHA256 },
+              credentials,
+            ),
+          }
+          : undefined,
+      );
       if (!res.ok) throw new Error(`GET ${keys[k]}: ${res.status}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
+      if (guarded) {
+        const etag = (res.headers.get("etag") ?? "").replaceAll('"', "");
+        const md5 = new JsMd5().update(bytes).digest("hex");
+        if (md5 !== etag) throw new Error(`GET ${keys[k]}: MD5 ${md5}, ETag ${etag}`);
+      }
       if (mode === "plain") {
         await Deno.writeFile(`${dir}/${k}.bin`, bytes);
         continue;
       }
       const temp = `${dir}/.${k}.bin.tmp`;
+      const dest = `${dir}/${k}.bin`;
       const file = Deno.openSync(temp, { read: true, write: true, createNew: true });
       try {
-        if (mode === "record") file.tryLockSync(true);
+        if (mode !== "ceiling") file.tryLockSync(true);
+        if (guarded && file.statSync().ino !== Deno.lstatSync(temp).ino) {
+          throw new Error(`${temp} was replaced`);
+        }
         let off = 0;
         while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
         await file.syncData();
-        Deno.renameSync(temp, `${dir}/${k}.bin`);
-        if (mode === "record") {
+        if (guarded) Deno.linkSync(temp, dest);
+        else Deno.renameSync(temp, dest);
+        if (mode !== "ceiling") {
           const text = `${k}.bin\t{"v":1,"uri":"s3://${bucket}/${
             keys[k]
           }","size":${bytes.length}}\n`;
-          const journal = Deno.openSync(`${meta}/%records.jsonl`, { append: true, create: true });
-          journal.writeSync(encoder.encode(text));
-          journal.close();
+          if (kept !== undefined) kept.writeSync(encoder.encode(text));
+          else {
+            const journal = Deno.openSync(journalPath, { append: true, create: true });
+            journal.writeSync(encoder.encode(text));
+            journal.close();
+          }
         }
+        if (guarded) Deno.removeSync(temp);
       } finally {
         file.close();
       }
     }
   };
-  await Promise.all(Array.from({ length: run.concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: run.concurrency }, worker));
+  } finally {
+    kept?.close();
+  }
   return performance.now() - t;
 }
 
 if (import.meta.main) {
   const [mode, url, bucket, keysFile, dir, meta, concurrency] = Deno.args;
   if (
-    (mode !== "plain" && mode !== "ceiling" && mode !== "record") || url === undefined ||
+    (mode !== "plain" && mode !== "ceiling" && mode !== "record" && mode !== "guarded") ||
+    url === undefined ||
     bucket === undefined || keysFile === undefined || dir === undefined || meta === undefined
   ) {
     throw new Error(
-      "usage: raw_fetch.ts plain|ceiling|record URL BUCKET KEYS_FILE DIR META_DIR [CONCURRENCY]",
+      "usage: raw_fetch.ts plain|ceiling|record|guarded URL BUCKET KEYS_FILE DIR META_DIR [CONCURRENCY]",
     );
   }
   const keys = (await Deno.readTextFile(keysFile)).split("\n").filter((l) => l !== "");

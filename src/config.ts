@@ -170,6 +170,9 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     return fallback();
   };
 
+  if (options.cacheDir !== undefined && options.cacheDir.trim() === "") {
+    throw new InvalidInputError("the option cacheDir is empty: give the cache directory's path");
+  }
   const cacheDir = pick(
     "cacheDir",
     options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),

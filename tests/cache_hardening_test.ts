@@ -580,3 +580,51 @@ Deno.test("issue 7.14: prune re-checks an entry under its lock and keeps one ref
     assertEquals(await Deno.readTextFile(bPath), "bbbb");
   });
 });
+
+Deno.test("prune and verify through the library refuse a directory with files and no .meta", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "notes.txt");
+    await Deno.writeTextFile(file, "mine\n");
+    const old = new Date(Date.now() - 24 * 3600_000);
+    await Deno.utime(file, old, old);
+    const cache = new AssetCache({ cacheDir: dir });
+    try {
+      for (const run of [() => cache.prune({ maxBytes: 0 }), () => cache.verify()]) {
+        const e = await assertRejects(run, InvalidInputError);
+        assertStringIncludes(e.message, `${dir} is not a vc cache`);
+      }
+    } finally {
+      await cache.close();
+    }
+    assertEquals(await Deno.readTextFile(file), "mine\n");
+    // A directory with nothing in it is an empty cache.
+    await Deno.remove(file);
+    assertEquals((await verifyEntries(dir)).ok, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("prune and verify leave the mirror's state files in the cache dir alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { defaultStatePath } = await import("../src/mirror/state.ts");
+    const state = defaultStatePath(dir, { sources: ["/d"], target: "s3://b/p" });
+    await Deno.mkdir(join(state, ".."), { recursive: true });
+    await Deno.writeTextFile(state, "a mirror's state");
+    await Deno.writeTextFile(`${state}-wal`, "its log");
+    const old = new Date(Date.now() - 24 * 3600_000);
+    for (const f of [state, `${state}-wal`]) await Deno.utime(f, old, old);
+    await using cache = new AssetCache({ cacheDir: dir, configPath: false, env: {} });
+    // Without .meta yet: a cache dir that holds only a mirror's state is still a cache.
+    assertEquals((await cache.prune({ maxBytes: 0 })).orphans, []);
+    await Deno.mkdir(join(dir, ".meta"));
+    assertEquals((await cache.prune({ maxBytes: 0 })).orphans, []);
+    assertEquals((await cache.verify()).orphans ?? [], []);
+    assertEquals(await Deno.readTextFile(state), "a mirror's state");
+    assertEquals(await Deno.readTextFile(`${state}-wal`), "its log");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -216,3 +216,67 @@ Deno.test("cli cache: unreachable store fails with one line, or serves the cache
     await s3.stop().catch(() => {});
   }
 });
+
+Deno.test("cli cache: prune and verify refuse a directory that is not a cache; an empty --cache-dir is refused", async () => {
+  await using ws = await CliWorkspace.create();
+  // A project tree, old enough that its files would pass for a failed write's leftovers.
+  const project = ws.path("project");
+  const files = [
+    await ws.write("project/src/main.ts", "important\n"),
+    await ws.write("project/readme.md", "hi\n"),
+  ];
+  const old = new Date(Date.now() - 2 * 24 * 3600_000);
+  for (const f of files) await Deno.utime(f, old, old);
+  for (
+    const args of [
+      ["cache", "prune", "--older-than", "1s", "--cache-dir", project],
+      ["cache", "prune", "--max-size", "10GB", "--cache-dir", project],
+      ["cache", "verify", "--cache-dir", project],
+    ]
+  ) {
+    const r = await ws.run(args);
+    assertFailure(r, 1, `${project} is not a vc cache`);
+    for (const f of files) assert((await Deno.stat(f)).isFile, `${args.join(" ")} removed ${f}`);
+  }
+  // An empty --cache-dir would be the current directory (the workspace here).
+  for (
+    const args of [
+      ["cache", "prune", "--older-than", "1s", "--cache-dir", ""],
+      ["cache", "verify", "--cache-dir", " "],
+      ["cache", "get", `${ws.bucket}/x.csv`, "--cache-dir", ""],
+    ]
+  ) {
+    assertFailure(await ws.run(args), 2, "--cache-dir is empty");
+  }
+  await ws.write("bucket/x.csv", "x\n");
+  assertFailure(
+    await ws.run(["cache", "get", `${ws.bucket}/x.csv`, "--cache-dir", ""]),
+    2,
+    "--cache-dir is empty",
+  );
+  assertEquals(await exists(ws.path(".meta")), false, "nothing written into the current directory");
+
+  // In a real cache, a stray old file is a leftover: removed, and counted.
+  assertEquals((await ws.run(["cache", "get", `${ws.bucket}/x.csv`])).code, 0);
+  const stray = join(ws.cacheDir, "stray.bin");
+  await Deno.writeTextFile(stray, "left by a failed write\n");
+  await Deno.utime(stray, old, old);
+  const prune = await ws.run(["cache", "prune", "--older-than", "30d"]);
+  assertEquals(prune.code, 0, prune.stderr);
+  assertStringIncludes(
+    prune.stdout,
+    "removed 0 files, freed 0 B; also removed 1 file without a readable record",
+  );
+  assertEquals(await exists(stray), false);
+  assertEquals((await ws.run(["cache", "ls", "--json"])).json<unknown[]>().length, 1);
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}

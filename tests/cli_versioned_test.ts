@@ -257,3 +257,51 @@ Deno.test({
     assertEquals(await ws.read("versioned_assets.json"), manifest);
   },
 });
+
+Deno.test("cli versioned: offline mode sends no request; commands that need the store say so", async () => {
+  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  await using ws = await CliWorkspace.create();
+  const saved = Object.keys(s3.env).map((k) => [k, Deno.env.get(k)] as const);
+  for (const [k, v] of Object.entries(s3.env)) Deno.env.set(k, v);
+  try {
+    const env = { ...s3.env, VC_BUCKET: "s3://assets/team" };
+    await ws.write("m.csv", "model");
+    assertEquals((await ws.run(["add", "/m.csv", "m.csv"], env)).code, 0);
+    assertEquals((await ws.run(["path", "/m.csv"], env)).code, 0); // cached
+    await ws.write("n.csv", "new");
+    await ws.write("m.csv", "model v2");
+    const manifest = await ws.read("versioned_assets.json");
+    const keys = s3.listKeys("assets").join();
+    for (const offline of [{ VC_OFFLINE: "1" }, {}]) {
+      const flag = "VC_OFFLINE" in offline ? [] : ["--offline"];
+      const run = (args: string[]) => ws.run([...args, ...flag], { ...env, ...offline });
+      s3.resetStats();
+      for (
+        const args of [
+          ["versions", "/m.csv"],
+          ["ls-remote"],
+          ["add", "/n.csv", "n.csv"],
+          ["update", "/m.csv", "m.csv", "--patch"],
+          ["verify"],
+          ["lock"],
+        ]
+      ) {
+        const r = await run(args);
+        // (`verify` reports each entry it could not check, on stdout.)
+        assertEquals(r.code, 1, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+        assertStringIncludes(r.stdout + r.stderr, "not contacted in offline mode");
+        assert(!r.stderr.includes("internal error"), r.stderr);
+      }
+      // What is cached is still served.
+      const cat = await run(["cat", "/m.csv"]);
+      assertEquals([cat.code, cat.stdout], [0, "model"], cat.stderr);
+      const remote = await run(["path-remote", "/m.csv"]);
+      assertEquals(remote.stdout, "s3://assets/team/m.1.0.0.csv\n", remote.stderr);
+      assertEquals(s3.stats.total, 0, `${JSON.stringify(offline)}: requests were sent`);
+    }
+    assertEquals(await ws.read("versioned_assets.json"), manifest);
+    assertEquals(s3.listKeys("assets").join(), keys);
+  } finally {
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+});

@@ -224,3 +224,13 @@ Deno.test("missing config files: the default one is optional, an explicit one is
     assertEquals(s.timeout, Deno.build.os === "linux" ? 7 : s.timeout);
   });
 });
+
+Deno.test("an empty cacheDir option is refused (it would be the current directory)", () => {
+  for (const cacheDir of ["", "  "]) {
+    const e = assertThrows(
+      () => resolveSettings({ env: { HOME: "/h" }, configPath: false, cacheDir }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "cacheDir is empty");
+  }
+});

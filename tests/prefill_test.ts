@@ -269,3 +269,20 @@ Deno.test("prefilling a manifest of many entries reads the manifest once", async
     await vc.close();
   }
 });
+
+Deno.test("a list item spelled like a manifest path is still its own item", async () => {
+  const counter = newCounter();
+  await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter) });
+  const { vc, dir, manifest } = ws;
+  // A manifest path that contains `@1.0.0`, and `/v` itself at 1.0.0.
+  await vc.add("/v@1.0.0", await writeFile(dir, "a.csv", "from the path with @"));
+  await vc.add("/v", await writeFile(dir, "b.csv", "v itself"));
+  await Deno.writeTextFile(manifest, JSON.stringify({ "/v@1.0.0": "1.0.0" }));
+  // The list item `/v@1.0.0` names `/v` at 1.0.0, not the manifest's path.
+  const summary = await prefill({ cache: ws.cache, versioned: [vc], uris: ["/v@1.0.0"] });
+  assertEquals(summary.failed, []);
+  assertEquals(summary.total, 2);
+  assertEquals(summary.fetched, 2);
+  // (`/v@1.0.0`'s key puts its version before what looks like an extension, `.0.0`.)
+  assertEquals(counter.fetchedKeys.sort(), ["v.1.0.0", "v@1.0.1.0.0.0"]);
+});

@@ -4,6 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 
 Deno.test({
   name: "vc add of a file under /proc names it and says why, without --allow-all advice",
@@ -17,5 +18,45 @@ Deno.test({
       assert(!r.stderr.includes("--allow-all"), r.stderr);
       assert(!r.stderr.includes("internal error"), r.stderr);
     });
+  },
+});
+
+Deno.test({
+  name: "standard output on a full disk is said as such, not as an internal error",
+  ignore: Deno.build.os !== "linux", // /dev/full is Linux's
+  async fn() {
+    const cli = new URL("../cli.ts", import.meta.url).pathname;
+    const dir = await Deno.makeTempDir();
+    try {
+      for (
+        const args of [["--version"], ["help", "cache"], ["cache", "dir", "--cache-dir", dir]]
+      ) {
+        // stdout is /dev/full: every write fails with ENOSPC.
+        const out = await new Deno.Command("sh", {
+          args: [
+            "-c",
+            'exec "$@" > /dev/full',
+            "sh",
+            Deno.execPath(),
+            "run",
+            ...PERMISSION_FLAGS,
+            cli,
+            ...args,
+          ],
+          stdout: "null",
+          stderr: "piped",
+          env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+        }).output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assertEquals(out.code, 1, `${args.join(" ")}: ${stderr}`);
+        assertStringIncludes(
+          stderr,
+          "vc: cannot write to standard output: No space left on device",
+        );
+        assert(!stderr.includes("internal error"), stderr);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });

@@ -14,6 +14,7 @@ import {
   linkOnPath,
   LOCKS_DIR,
   META_DIR,
+  MIRROR_STATE_DIR,
   RECORD_SUFFIX,
   recordPathsOf,
 } from "./layout.ts";
@@ -74,10 +75,14 @@ export async function findOrphans(
 ): Promise<string[]> {
   const metaRoot = join(cacheDir, META_DIR) + sep;
   const locks = join(cacheDir, LOCKS_DIR) + sep;
+  // Mirror state files are vc's own, not entries without records.
+  const mirrorState = join(cacheDir, MIRROR_STATE_DIR) + sep;
   const out: string[] = [];
   const checked = new Set<string>();
   for await (const path of walkFiles(cacheDir)) {
-    if (path.startsWith(metaRoot) || path.startsWith(locks)) continue;
+    if (path.startsWith(metaRoot) || path.startsWith(locks) || path.startsWith(mirrorState)) {
+      continue;
+    }
     const name = path.slice(path.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;
     const record = recordPathsOf(cacheDir, path);

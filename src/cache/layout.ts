@@ -97,6 +97,33 @@ export function journalName(recordName: string, shards: number = JOURNAL_SHARDS)
  */
 export const LOCKS_DIR = ".locks";
 
+/**
+ * Name of the directory inside the cache dir where `vc mirror` keeps its
+ * state files by default (`mirror/<hash>.sqlite`). No entry's data lives
+ * there (entries are under `s3`, `s3@<endpoint>` or `file`), so cache
+ * maintenance leaves it alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MIRROR_STATE_DIR, s3Namespace } from "./layout.ts";
+ * assert.notEqual(MIRROR_STATE_DIR, s3Namespace(undefined));
+ * ```
+ */
+export const MIRROR_STATE_DIR = "mirror";
+
+/**
+ * The namespace directory of `file://` entries in the cache dir.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FILE_NAMESPACE } from "./layout.ts";
+ * assert.equal(FILE_NAMESPACE, "file");
+ * ```
+ */
+export const FILE_NAMESPACE = "file";
+
 // Windows refuses these names as files, with or without an extension and in any case.
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])( *$| *\.)/i;
 // Control characters, Windows-forbidden characters, the backslash and `%` (the escape itself).
@@ -431,7 +458,7 @@ export class CacheLayout {
       return {
         storeRoot,
         key,
-        relPath: ["file", ...[...rootSegments, ...rest].map(encodeSegment)].join("/"),
+        relPath: [FILE_NAMESPACE, ...[...rootSegments, ...rest].map(encodeSegment)].join("/"),
       };
     }
     return { storeRoot, key, relPath: `file/${encodeKey(path.replace(/^\/+/, ""))}` };

@@ -15,8 +15,19 @@ import { checkFile } from "../verify.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
 import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
+import { InvalidInputError } from "../errors.ts";
 import { notADirectory } from "./cache_dir.ts";
-import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
+import {
+  FILE_NAMESPACE,
+  JOURNAL_NAME,
+  JOURNAL_PATTERN,
+  LOCKS_DIR,
+  META_DIR,
+  MIRROR_STATE_DIR,
+  RECORD_SUFFIX,
+  recordPathsOf,
+  s3Namespace,
+} from "./layout.ts";
 import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { ownDataFile, ownJournals } from "./journal_repair.ts";
 import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
@@ -79,6 +90,37 @@ export interface StoredEntry extends CacheEntry {
  */
 export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
   return (await scanEntries(cacheDir)).entries;
+}
+
+/**
+ * Refuses to prune or verify a directory that is not a vc cache: there
+ * every file would count as data without a record and be removed, so a
+ * mistyped `--cache-dir` would empty a source tree. A cache has `.meta`
+ * (its records, from its first download on), or holds nothing but what vc
+ * puts in a cache dir (a first download killed before its record leaves
+ * only `s3…/` or `file/`). A missing or empty directory is an empty cache.
+ */
+async function assertIsCache(cacheDir: string): Promise<void> {
+  const stat = await statOrUndefined(cacheDir);
+  if (stat === undefined) return;
+  if (!stat.isDirectory) throw notADirectory(cacheDir);
+  if (await lstatOrUndefined(join(cacheDir, META_DIR)) !== undefined) return;
+  for await (const entry of Deno.readDir(cacheDir)) {
+    if (isCacheTopLevelName(entry.name)) continue;
+    throw new InvalidInputError(
+      `${cacheDir} is not a vc cache (it has no ${META_DIR} directory, and ${
+        JSON.stringify(entry.name)
+      } is not something vc puts there): refusing to remove anything from it; check --cache-dir ` +
+        `or VC_CACHE_DIR`,
+    );
+  }
+}
+
+/** Whether vc may have put `name` at the top of a cache dir. */
+function isCacheTopLevelName(name: string): boolean {
+  return name === s3Namespace(undefined) || name.startsWith(`${s3Namespace(undefined)}@`) ||
+    name === FILE_NAMESPACE || name === LOCKS_DIR || name === MIRROR_STATE_DIR ||
+    isAnyTempName(name);
 }
 
 /**
@@ -199,6 +241,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (olderThan !== undefined && !(olderThan >= 0)) {
     throw new RangeError(`olderThan must be a non-negative number of seconds, got ${olderThan}`);
   }
+  await assertIsCache(cacheDir);
   const now = options.now ?? Date.now();
   const dryRun = options.dryRun === true;
   if (!dryRun) await sweepDebris(cacheDir, { now });
@@ -307,6 +350,7 @@ export async function verifyEntries(
   cacheDir: string,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  await assertIsCache(cacheDir);
   // First: a journal with another hard link (a `cp -al` copy) refuses appends.
   const ownedJournals = await ownJournals(cacheDir);
   await sweepDebris(cacheDir);

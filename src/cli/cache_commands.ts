@@ -226,6 +226,7 @@ export const prune: Command = {
     await using cache = disposable(openAssetCache(ctx));
     const r = await cache.value.prune(options);
     const n = r.removed.length;
+    const orphans = r.orphans.length;
     const verb = dryRun ? "would remove" : "removed";
     await ctx.out.status(
       r,
@@ -235,6 +236,12 @@ export const prune: Command = {
         ...(r.links ?? []).map(linkNotFollowed),
         `${verb} ${n} file${n === 1 ? "" : "s"}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
+        }${
+          orphans === 0
+            ? ""
+            : `; ${dryRun ? "would also remove" : "also removed"} ${orphans} file${
+              orphans === 1 ? "" : "s"
+            } without a readable record`
         }`,
       ],
     );

@@ -128,6 +128,9 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * import { errorMessage } from "./errors.ts";
  * assert(errorMessage(new TypeError("bad\nsecond line")) === "internal error: TypeError: bad");
  * assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
+ * // An OS error Deno has no class for: its reason, as is.
+ * const full = new Error("No space left on device (os error 28)");
+ * assert(errorMessage(full) === "No space left on device (os error 28)");
  * ```
  */
 export function errorMessage(error: unknown): string {
@@ -167,5 +170,11 @@ const DENO_IO_ERRORS: readonly (new (...args: never[]) => Error)[] = [
 function isExpected(error: unknown): boolean {
   if (error instanceof UsageError || error instanceof VcError || isAbort(error)) return true;
   if (error instanceof SyntaxError) return true; // JSON.parse of a user's file
-  return DENO_IO_ERRORS.some((cls) => error instanceof cls);
+  if (DENO_IO_ERRORS.some((cls) => error instanceof cls)) return true;
+  // An OS error Deno has no class for (a full disk, too many open files, a
+  // read-only filesystem) comes as a plain Error whose message is the OS's
+  // reason: what the user needs, not a bug of vc's.
+  return error instanceof Error && error.constructor === Error && OS_ERROR.test(error.message);
 }
+
+const OS_ERROR = /\(os error \d+\)/;

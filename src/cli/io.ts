@@ -8,6 +8,7 @@
  * @module
  */
 import { concatBytes } from "../bytes.ts";
+import { VcError } from "../errors.ts";
 
 /** Everything a command needs from its process. */
 export interface CliIo {
@@ -34,6 +35,27 @@ export interface CliIo {
 const encoder = new TextEncoder();
 
 /**
+ * A failed write to standard output (a full disk, a closed terminal), said
+ * as such. A reader that went away (`vc cat x | head`) stays a
+ * `BrokenPipe`, which the command line ends on quietly.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stdoutFailed } from "./io.ts";
+ * const e = stdoutFailed(new Error("No space left on device (os error 28)"));
+ * assert.equal(e.message, "cannot write to standard output: No space left on device (os error 28)");
+ * const gone = new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+ * assert.equal(stdoutFailed(gone), gone);
+ * ```
+ */
+export function stdoutFailed(error: unknown): Error {
+  if (error instanceof Deno.errors.BrokenPipe) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new VcError(`cannot write to standard output: ${reason}`, { cause: error });
+}
+
+/**
  * The real process: `Deno.stdout`, `Deno.stderr`, `Deno.env`, `Deno.cwd()`.
  *
  * @example
@@ -49,14 +71,22 @@ export function denoIo(signal?: AbortSignal): CliIo {
     async writeStdout(data: Uint8Array): Promise<void> {
       // `write` may accept fewer bytes than given (pipes); loop until done.
       let offset = 0;
-      while (offset < data.length) {
-        offset += await Deno.stdout.write(data.subarray(offset));
+      try {
+        while (offset < data.length) {
+          offset += await Deno.stdout.write(data.subarray(offset));
+        }
+      } catch (error) {
+        throw stdoutFailed(error);
       }
     },
     writeStdoutSync(data: Uint8Array): void {
       let offset = 0;
-      while (offset < data.length) {
-        offset += Deno.stdout.writeSync(data.subarray(offset));
+      try {
+        while (offset < data.length) {
+          offset += Deno.stdout.writeSync(data.subarray(offset));
+        }
+      } catch (error) {
+        throw stdoutFailed(error);
       }
     },
     writeStderr(text: string): void {

@@ -117,7 +117,14 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
   const bucket = flags.string("bucket");
   const env = (name: string) => io.env(name);
   const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
-  if (cacheDir !== undefined) options.cacheDir = resolve(io.cwd, cacheDir);
+  if (cacheDir !== undefined) {
+    // An empty value would resolve to the current directory, which cache
+    // maintenance would then treat as the cache.
+    if (cacheDir.trim() === "") {
+      throw new UsageError("--cache-dir is empty: give the cache directory's path");
+    }
+    options.cacheDir = resolve(io.cwd, cacheDir);
+  }
   if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
   if (flags.boolean("offline")) options.offline = true;
   if (bucket !== undefined) options.bucket = bucket;

@@ -16,6 +16,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
+import { MIRROR_STATE_DIR } from "../cache/layout.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -381,5 +382,5 @@ export function statMatches(
  */
 export function defaultStatePath(cacheDir: string, identity: Record<string, unknown>): string {
   const name = sha256Hex(JSON.stringify(identity)).slice(0, 32);
-  return join(cacheDir, "mirror", `${name}.sqlite`);
+  return join(cacheDir, MIRROR_STATE_DIR, `${name}.sqlite`);
 }

@@ -194,10 +194,18 @@ async function collectTargets(
     integrity?: DownloadIntegrity;
   };
   const pending: Array<{ label: string; resolve: () => Promise<Resolved> }> = [];
-  const labels = new Set<string>();
-  const add = (label: string, resolve: () => Promise<Resolved>) => {
-    if (labels.has(label)) return;
-    labels.add(label);
+  // A label repeated within the manifests or within the list is one item.
+  // The same text in both may be two objects (a manifest path may contain
+  // `@1.0.0`; a list item with it names a version of another path): those
+  // meet only in the check by URI below.
+  const labels = { manifest: new Set<string>(), list: new Set<string>() };
+  const add = (
+    from: keyof typeof labels,
+    label: string,
+    resolve: () => Promise<Resolved>,
+  ) => {
+    if (labels[from].has(label)) return;
+    labels[from].add(label);
     pending.push({ label, resolve });
   };
 
@@ -215,14 +223,14 @@ async function collectTargets(
       const label = (options.versioned?.length ?? 0) > 1
         ? `${asset.path} (${vc.manifest})`
         : asset.path;
-      add(label, () => Promise.resolve(asset));
+      add("manifest", label, () => Promise.resolve(asset));
     }
   }
 
   const first = options.versioned?.[0];
   for (const item of options.uris ?? []) {
     const label = item.trim();
-    add(label, async () => {
+    add("list", label, async () => {
       const parsed = parsePrefillItem(label);
       if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
       if (first === undefined) {

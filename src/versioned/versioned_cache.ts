@@ -11,7 +11,7 @@
  */
 import { dirname, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
-import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, parseEtag } from "../hash.ts";
@@ -807,6 +807,16 @@ export class VersionedCache {
   }
 
   #store(rootUri: string): Promise<ObjectStore> {
+    // Every request of this class to a store starts here: offline, none does
+    // (a command that needs the store fails instead of asking it).
+    if (this.#cache.offline) {
+      return Promise.reject(
+        new OfflineError(
+          `${rootUri} is not contacted in offline mode (--offline or VC_OFFLINE), and this needs ` +
+            `it; run again without offline mode`,
+        ),
+      );
+    }
     let store = this.#stores.get(rootUri);
     if (store === undefined) {
       store = this.#open(rootUri);

@@ -349,7 +349,7 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   assertEquals((await newCacheId(t.url, alice, { job: 1 })).doc.cache_id, id);
   assertEquals((await upload(t.url, alice, id, "data")).status, 200);
   // 20 days later a download refreshes the 30-day window...
-  t.clock.advance(20 * DAY);
+  await t.clock.advance(20 * DAY);
   const hit = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
   assertEquals(await hit.text(), "data");
   const meta = (await newCacheId(t.url, alice, { job: 1 })).doc.metadata as Record<string, number>;
@@ -365,7 +365,7 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   assertEquals(await expirationAfter(DAY - 1000), meta.expiration);
   assertEquals(await expirationAfter(2000), Math.floor((t.clock.now() + 30 * DAY) / 1000));
   // ...so 20 more days is fine, but 31 idle days expire it.
-  t.clock.advance(20 * DAY);
+  await t.clock.advance(20 * DAY);
   const still = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
   assertEquals(still.status, 200);
   await still.body?.cancel();
@@ -572,4 +572,61 @@ Deno.test("serveCache: a port in use is an InvalidInputError naming host and por
     taken.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("serve: concurrent DELETEs of one file free its space once", async () => {
+  await using t = await startService({ maxBytesPerIdentity: 100 });
+  const { alice } = t.tokens;
+  for (let round = 0; round < 3; round++) {
+    const a = (await newCacheId(t.url, alice, { round, n: 1 })).doc.cache_id as string;
+    const b = (await newCacheId(t.url, alice, { round, n: 2 })).doc.cache_id as string;
+    assertEquals((await upload(t.url, alice, a, new Uint8Array(60))).status, 200);
+    assertEquals((await upload(t.url, alice, b, new Uint8Array(30))).status, 200);
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const res = await fetch(`${t.url}/v1/cache/${b}`, {
+          method: "DELETE",
+          headers: { authorization: alice },
+        });
+        await res.body?.cancel();
+        return res.status;
+      }),
+    );
+    assertEquals(statuses.filter((s) => s === 200).length, 1, `statuses ${statuses}`);
+    assert(statuses.every((s) => s === 200 || s === 404), `statuses ${statuses}`);
+    // 60 bytes are still stored: 50 more would pass the cap of 100.
+    const c = (await newCacheId(t.url, alice, { round, n: 3 })).doc.cache_id as string;
+    assertEquals((await upload(t.url, alice, c, new Uint8Array(50))).status, 413);
+    for (const id of [a, c]) {
+      await (await fetch(`${t.url}/v1/cache/${id}`, {
+        method: "DELETE",
+        headers: { authorization: alice },
+      })).body?.cancel();
+    }
+  }
+});
+
+Deno.test("serve: an expired file found by many downloads and a sweep at once is counted off once", async () => {
+  await using t = await startService({ maxBytesPerIdentity: 100 });
+  const { alice } = t.tokens;
+  const a = (await newCacheId(t.url, alice, { n: 1 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, a, new Uint8Array(60))).status, 200);
+  await t.clock.advance(20 * DAY);
+  const b = (await newCacheId(t.url, alice, { n: 2 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, b, new Uint8Array(30))).status, 200);
+  await t.clock.advance(11 * DAY); // a: 31 days without use, past the 30; b: 11
+  const statuses = await Promise.all([
+    ...Array.from({ length: 6 }, async () => {
+      const res = await fetch(`${t.url}/v1/cache/${a}`, { headers: { authorization: alice } });
+      await res.body?.cancel();
+      return res.status;
+    }),
+    t.service.handler.entries.sweep().then(() => 0),
+  ]);
+  assert(statuses.every((s) => s === 404 || s === 0), `statuses ${statuses}`);
+  // 30 bytes stored: 71 more pass the cap of 100, 70 do not.
+  const c = (await newCacheId(t.url, alice, { n: 3 })).doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, c, new Uint8Array(71))).status, 413);
+  assertEquals((await upload(t.url, alice, c, new Uint8Array(70))).status, 200);
+  assertEquals((await keys(t.store, "data/")).length, 2);
 });

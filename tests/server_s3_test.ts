@@ -7,7 +7,7 @@ import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
 import { TokenFileAuth } from "../src/server/auth.ts";
 import { S3Store } from "../src/store/s3.ts";
-import type { DeleteOptions, GetOptions, ObjectStore } from "../src/store/types.ts";
+import type { GetOptions, ObjectStore, PutOptions } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { keys, startService } from "./server_helpers.ts";
@@ -105,19 +105,21 @@ Deno.test("serve over S3: a large download relays the store's own body; small re
 Deno.test("serve over S3: a delete racing an upload removes the new file too, with plain DELETEs", async () => {
   const late: { client?: CacheClient } = {};
   let raced = false;
-  // Just before the first conditional delete of an entry's metadata, another
-  // upload replaces the file.
+  // Just before the delete claims the entry (a conditional write of its
+  // metadata, marked as being removed), another upload replaces the file.
   const racing = (store: S3Store): ObjectStore =>
     new Proxy(store, {
       get(target, name) {
-        if (name === "delete") {
-          return async (keys: string[], options: DeleteOptions = {}) => {
-            if (!raced && options.ifMatch !== undefined && keys[0]!.startsWith("meta/")) {
+        if (name === "put") {
+          return async (key: string, body: Uint8Array, options: PutOptions = {}) => {
+            const claim = key.startsWith("meta/") && options.ifMatch !== undefined &&
+              new TextDecoder().decode(body).includes('"removing":true');
+            if (!raced && claim) {
               raced = true;
               const { cacheId } = await late.client!.id({ race: 1 });
               await late.client!.put(cacheId, new TextEncoder().encode("newer"));
             }
-            return await target.delete(keys, options);
+            return await target.put(key, body, options);
           };
         }
         const value = Reflect.get(target, name, target);

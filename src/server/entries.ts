@@ -53,6 +53,12 @@ export interface EntryMeta {
   etag?: string;
   /** When the file was uploaded (ms since the epoch). */
   uploadedAt?: number;
+  /**
+   * Set on the metadata a remover wrote to claim the entry's removal
+   * (expired, size 0): whoever finds it left behind (its remover died)
+   * finishes the removal without counting it again.
+   */
+  removing?: true;
 }
 
 /** An entry's metadata and the ETag of its metadata object (for compare-and-swap). */
@@ -217,7 +223,7 @@ export class Entries {
         // It was expired: its file goes, as a sweep would have removed it.
         await this.#dropData(current.meta);
         await this.#usage?.add(current.meta.owner, -current.meta.size);
-        this.#onExpired();
+        if (current.meta.removing !== true) this.#onExpired();
       }
       return meta;
     }
@@ -383,14 +389,11 @@ export class Entries {
       // without its file. Two single deletes: a batch delete costs S3Store an
       // SDK round trip (12x slower than a plain DELETE in the stress bench).
       this.#known.delete(id);
-      try {
-        await this.#store.delete([metaKey(id)], { ifMatch: entry.version });
-      } catch (e) {
-        if (e instanceof PreconditionFailedError) continue; // changed meanwhile: look again
-        throw e;
-      }
-      await this.#dropData(entry.meta);
+      const claimed = await this.#claimRemoval(id, entry);
+      if (claimed === undefined) continue; // changed or removed meanwhile: look again
       await this.#usage?.add(owner, -entry.meta.size);
+      await this.#dropData(entry.meta);
+      await this.#deleteMeta(id, claimed);
       return;
     }
     throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
@@ -496,13 +499,44 @@ export class Entries {
 
   async #removeExpired(id: string, entry: LoadedEntry): Promise<boolean> {
     // Only if nobody refreshed or replaced it since we read it.
-    const now = await this.load(id);
-    if (now === undefined || now.version !== entry.version) return false;
+    const claimed = await this.#claimRemoval(id, entry);
+    if (claimed === undefined) return false;
     this.#known.delete(id);
-    await this.#store.delete(keysOf(id, entry.meta));
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
-    this.#onExpired();
+    await this.#dropData(entry.meta);
+    await this.#deleteMeta(id, claimed);
+    // A claim left by a remover that died was counted by that remover.
+    if (entry.meta.removing !== true) this.#onExpired();
     return true;
+  }
+
+  /**
+   * Claims the removal of `entry`: its metadata rewritten as expired and
+   * empty, on the condition that it is still the version read. Of any number
+   * of removers racing (DELETEs, expiries found by downloads and sweeps, on
+   * any instance of the service), exactly one succeeds, so the owner's usage
+   * goes down once; a store's conditional delete cannot tell that (deleting
+   * a missing key succeeds). Returns the claim's version, or undefined when
+   * the entry changed or went first.
+   */
+  async #claimRemoval(id: string, entry: LoadedEntry): Promise<string | undefined> {
+    const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true };
+    try {
+      return await this.#putMeta(id, claim, entry.version);
+    } catch (e) {
+      if (e instanceof PreconditionFailedError || e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Deletes the metadata `version` wrote (a new reservation since then stays). */
+  async #deleteMeta(id: string, version: string): Promise<void> {
+    this.#known.delete(id);
+    try {
+      await this.#store.delete([metaKey(id)], { ifMatch: version });
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+    }
   }
 
   async #dropData(meta: EntryMeta): Promise<void> {
@@ -551,10 +585,6 @@ async function recount(
   }
   for (const owner of stale) await counter.set(owner, 0);
   return usage.size + stale.length;
-}
-
-function keysOf(id: string, meta: EntryMeta): string[] {
-  return meta.dataKey === undefined ? [metaKey(id)] : [metaKey(id), meta.dataKey];
 }
 
 function checkOwner(id: string, meta: EntryMeta, owner: string): void {

@@ -208,3 +208,54 @@ Deno.test("repo backup never overwrites: the marker, content, an earlier backup 
     assertEquals(await Deno.readFile(elsewhere), first);
   });
 });
+
+async function gunzip(bytes: Uint8Array): Promise<string> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
+    new DecompressionStream("gzip"),
+  );
+  return await new Response(stream).text();
+}
+
+Deno.test("repo restore refuses a backup cut short, at a line's end or inside the gzip stream", async () => {
+  await withRepo(async (dir, uri, repo) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "data\n");
+    for (let i = 0; i < 4; i++) await repo.add(`/r/${i}.txt`, join(dir, "a.txt"));
+    const backup = join(dir, "full.jsonl.gz");
+    const made = await repo.backup(pathToFileURL(backup).href);
+    assertEquals(made.counts.records, 4);
+    const full = await Deno.readFile(backup);
+    const lines = (await gunzip(full)).trimEnd().split("\n");
+    const ids = async () => (await repo.list()).map((r) => r.id);
+    const before = await ids();
+    const cases: [string, Uint8Array, string][] = [
+      // Whole lines, the last one (the count) gone with two records.
+      ["lines.jsonl.gz", await gzip(lines.slice(0, 3).join("\n") + "\n"), "is cut short"],
+      // Every record, but not the count.
+      ["no-end.jsonl.gz", await gzip(lines.slice(0, -1).join("\n") + "\n"), "is cut short"],
+      // The count of another snapshot.
+      [
+        "wrong-count.jsonl.gz",
+        await gzip([...lines.slice(0, 3), lines.at(-1)!].join("\n") + "\n"),
+        "it is damaged",
+      ],
+      // A line after the count.
+      ["after-end.jsonl.gz", await gzip([...lines, lines[1]!].join("\n") + "\n"), "last line"],
+      // The compressed bytes cut off.
+      ["bytes.jsonl.gz", full.subarray(0, full.length - 30), "cut short or damaged"],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const file = join(dir, name);
+      await Deno.writeFile(file, bytes);
+      const e = await assertRejects(
+        () => Repository.restore(uri, file, { force: true }),
+        InvalidInputError,
+      );
+      assert(e.message.includes(file) && e.message.includes(why), `${name}: ${e.message}`);
+      assertEquals(await ids(), before, `${name}: the catalog changed`);
+    }
+    // The whole backup restores every record.
+    const restored = await Repository.restore(uri, backup, { force: true });
+    assertEquals(restored.records, 4);
+    assertEquals(await ids(), before);
+  });
+});

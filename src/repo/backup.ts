@@ -12,7 +12,7 @@
 import { VcError } from "../errors.ts";
 import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
-import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
+import { parseSnapshotStream, RECORD_FIELDS, SNAPSHOT_VERSION } from "./backup_lines.ts";
 
 /** The catalog to restore into holds records and `force` was not given. */
 export class CatalogNotEmptyError extends VcError {}
@@ -65,11 +65,21 @@ export async function snapshotCatalog(
       "SELECT record_id, tag FROM record_tags ORDER BY record_id, tag",
     );
     const pathTags = await tx.query("SELECT path, tag FROM path_tags ORDER BY path, tag");
-    lines.push(JSON.stringify({ format: "vc-repo-backup", version: 1, ...header }));
+    lines.push(
+      JSON.stringify({ format: "vc-repo-backup", version: SNAPSHOT_VERSION, ...header }),
+    );
     for (const r of records) lines.push(JSON.stringify({ record: r }));
     for (const t of recordTags) lines.push(JSON.stringify({ recordTag: [t.record_id, t.tag] }));
     for (const t of pathTags) lines.push(JSON.stringify({ pathTag: [t.path, t.tag] }));
-    return { records: records.length, recordTags: recordTags.length, pathTags: pathTags.length };
+    const counts = {
+      records: records.length,
+      recordTags: recordTags.length,
+      pathTags: pathTags.length,
+    };
+    // The last line says how many came before it: a snapshot cut short
+    // (at a line's end, too) is refused on restore instead of restored in part.
+    lines.push(JSON.stringify({ end: counts }));
+    return counts;
   });
   const stream = new Blob([lines.join("\n") + "\n"]).stream()
     .pipeThrough(new CompressionStream("gzip"));

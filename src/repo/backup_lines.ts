@@ -43,6 +43,19 @@ export interface SnapshotRows {
   pathTags: SqlValue[][];
 }
 
+/**
+ * The snapshot format written now: version 2 ends with a line counting the
+ * records and tags before it. Version 1 (no such line) is still restored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SNAPSHOT_VERSION } from "./backup_lines.ts";
+ * assert.equal(SNAPSHOT_VERSION, 2);
+ * ```
+ */
+export const SNAPSHOT_VERSION = 2;
+
 // A record line is a few hundred bytes; a line this long is not one.
 const MAX_LINE_CHARS = 64 * 1024;
 
@@ -114,9 +127,14 @@ export async function parseSnapshotStream(
       try {
         chunk = await reader.read();
       } catch (cause) {
-        throw new InvalidInputError(`${source} is not a gzip-compressed vc-repo backup`, {
-          cause,
-        });
+        // Lines already read: the file is a backup whose gzip stream breaks
+        // off (a copy cut short, a damaged disk).
+        throw new InvalidInputError(
+          lineNo > 0 || pending !== ""
+            ? `${source} is cut short or damaged: its gzip stream breaks off after line ${lineNo}`
+            : `${source} is not a gzip-compressed vc-repo backup`,
+          { cause },
+        );
       }
       if (chunk.done) break;
       pending += chunk.value;
@@ -143,6 +161,8 @@ class SnapshotParser {
   #keys = new Set<string>();
   #tags = new Set<string>();
   #sawHeader = false;
+  #version = 0;
+  #sawEnd = false;
 
   constructor(readonly source: string, readonly contentPrefix: string) {}
 
@@ -165,16 +185,35 @@ class SnapshotParser {
     }
     const v = value as Record<string, unknown>;
     if (!this.#sawHeader) {
-      if (v.format !== "vc-repo-backup" || v.version !== 1) {
+      if (v.format !== "vc-repo-backup" || (v.version !== 1 && v.version !== SNAPSHOT_VERSION)) {
         throw new InvalidInputError(
-          `${source} is not a vc-repo backup (version 1): its first line is not the header`,
+          `${source} is not a vc-repo backup (version 1 or ${SNAPSHOT_VERSION}): its first line ` +
+            "is not the header",
         );
       }
       this.#sawHeader = true;
+      this.#version = v.version;
       return;
     }
+    if (this.#sawEnd) throw bad("follows the snapshot's last line");
     const rows = this.#rows;
-    if ("record" in v) {
+    if ("end" in v && this.#version >= 2) {
+      this.#sawEnd = true;
+      const counts = v.end as Record<string, unknown> | null;
+      const read = {
+        records: rows.records.length,
+        recordTags: rows.recordTags.length,
+        pathTags: rows.pathTags.length,
+      };
+      for (const [name, n] of Object.entries(read)) {
+        if (typeof counts !== "object" || counts === null || counts[name] !== n) {
+          throw bad(
+            `the snapshot counts ${JSON.stringify(counts?.[name] ?? null)} ${name}, ` +
+              `and ${n} came before it: it is damaged`,
+          );
+        }
+      }
+    } else if ("record" in v) {
       const record = checkRecord(v.record, bad, this.contentPrefix);
       const id = record[0] as number;
       const key = record[3] as string;
@@ -213,6 +252,12 @@ class SnapshotParser {
   finish(): SnapshotRows {
     if (!this.#sawHeader) {
       throw new InvalidInputError(`${this.source} is empty: no vc-repo backup header`);
+    }
+    if (this.#version >= 2 && !this.#sawEnd) {
+      throw new InvalidInputError(
+        `${this.source} is cut short: its last line (the count of what it holds) is missing, ` +
+          `after ${this.#rows.records.length} records; nothing was restored`,
+      );
     }
     return this.#rows;
   }

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import {
@@ -331,7 +332,7 @@ Deno.test("mirror: bad input is named", async () => {
   await assertRejects(
     () => mirror({ sources: [w.dir], target: `file://${w.dir}/backup`, statePath: `${w.dir}.db` }),
     Error,
-    "it would mirror itself",
+    "overlap (one holds the other)",
   );
   await assertRejects(
     () => mirror({ sources: [`${w.dir}/missing`], target: `file://${w.dir}/b` }),
@@ -366,4 +367,93 @@ Deno.test("mirror: syncPath (watch events) never mirrors through a skipped symli
   const store = new FsStore(bucket);
   assertEquals(Object.keys(await storeContents(store)), ["a.txt"]);
   await store.close();
+});
+
+Deno.test("mirror refuses a file:// store and a local directory that hold one another", async () => {
+  await using w = await tempDir();
+  // Upload: the source inside the target store's directory.
+  await writeTree(join(w.dir, "A/src"), { "data.txt": "precious" });
+  await assertRejects(
+    () =>
+      mirror({
+        sources: [join(w.dir, "A/src")],
+        target: `file://${w.dir}/A`,
+        delete: true,
+        statePath: join(w.dir, "s1.db"),
+      }),
+    Error,
+    "overlap (one holds the other)",
+  );
+  assertEquals(await Deno.readTextFile(join(w.dir, "A/src/data.txt")), "precious");
+  // Download: the source store inside the target directory (and through a link to it).
+  await writeTree(join(w.dir, "t"), { "a.txt": "a", "b/c.txt": "c" });
+  await mirror({
+    sources: [join(w.dir, "t")],
+    target: `file://${w.dir}/B/store`,
+    statePath: join(w.dir, "s2.db"),
+  });
+  await Deno.symlink(join(w.dir, "B"), join(w.dir, "B-link"));
+  for (const target of [join(w.dir, "B"), join(w.dir, "B-link")]) {
+    await assertRejects(
+      () =>
+        mirror({
+          sources: [`file://${w.dir}/B/store`],
+          target,
+          delete: true,
+          statePath: join(w.dir, "s3.db"),
+        }),
+      Error,
+      "overlap",
+    );
+  }
+  assertEquals(Object.keys(await storeContents(new FsStore(join(w.dir, "B/store")))).sort(), [
+    "a.txt",
+    "b/c.txt",
+  ]);
+  // Apart (siblings, or the store's prefix elsewhere): allowed.
+  const ok = await mirror({
+    sources: [`file://${w.dir}/B/store`],
+    target: join(w.dir, "C"),
+    statePath: join(w.dir, "s4.db"),
+  });
+  assertEquals(ok.transferred, 2);
+});
+
+Deno.test("mirror store → local never writes or deletes through a link in the target", async () => {
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "src"), { "evil/secret": "PWNED", "fine.txt": "f" });
+  const store = `file://${w.dir}/store`;
+  await mirror({ sources: [join(w.dir, "src")], target: store, statePath: join(w.dir, "s1.db") });
+  await writeTree(join(w.dir, "outside"), { secret: "ORIGINAL", precious: "keep" });
+  await Deno.mkdir(join(w.dir, "dst"));
+  await Deno.symlink(join(w.dir, "outside"), join(w.dir, "dst/evil"));
+  for (const symlinks of ["skip", "follow"] as const) {
+    const r = await mirror({
+      sources: [store],
+      target: join(w.dir, "dst"),
+      delete: true,
+      symlinks,
+      statePath: join(w.dir, `s-${symlinks}.db`),
+    });
+    assert(r.failed.some((f) => f.error.includes("symbolic link")), JSON.stringify(r.failed));
+    assertEquals(await Deno.readTextFile(join(w.dir, "outside/secret")), "ORIGINAL");
+    assertEquals(await Deno.readTextFile(join(w.dir, "outside/precious")), "keep");
+    assertEquals(await Deno.readTextFile(join(w.dir, "dst/fine.txt")), "f");
+  }
+});
+
+Deno.test("mirror names a state file it cannot use (damaged, a directory) and says it may go", async () => {
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "src"), { "a.txt": "a" });
+  const damaged = join(w.dir, "damaged.db");
+  await Deno.writeTextFile(damaged, "not a database ".repeat(100));
+  for (const statePath of [damaged, w.dir]) {
+    const e = await assertRejects(
+      () => mirror({ sources: [join(w.dir, "src")], target: `file://${w.dir}/store`, statePath }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, `mirror state file ${statePath} cannot be used`);
+    assertStringIncludes(e.message, "remove it");
+  }
+  assertEquals(await Deno.readTextFile(damaged), "not a database ".repeat(100));
 });

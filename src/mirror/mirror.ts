@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { join, resolve, sep } from "../path.ts";
+import { dirname, join, resolve, sep } from "../path.ts";
+import { linkOnPath } from "../cache/layout.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
@@ -563,9 +564,19 @@ export class Mirror {
           return;
         }
       }
+      const dest = join(root, ...remote.key.split("/"));
+      const link = linkBelow(root, dest);
+      if (link !== undefined) {
+        run.report.failed.push({
+          key: remote.key,
+          path: dest,
+          error:
+            `not written: ${link} is a symbolic link in the target; vc does not write through it`,
+        });
+        return;
+      }
       this.#act(run, "download", remote.key, remote.size);
       if (!o.dryRun) {
-        const dest = join(root, ...remote.key.split("/"));
         const mover = this.#mover(run, remote.key);
         // Loaded on the first download: an upload never needs it.
         const { downloadToFile } = await import("../store/download.ts");
@@ -621,8 +632,15 @@ export class Mirror {
           }
         }
       } else {
+        const root = this.localRoots[0]!.dir;
         await forEachLimit(batch, this.#options.concurrency ?? 16, async (d) => {
           try {
+            const link = linkBelow(root, d.target);
+            if (link !== undefined) {
+              throw new VcError(
+                `not deleted: ${link} is a symbolic link in the target; vc does not delete through it`,
+              );
+            }
             await Deno.remove(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;
@@ -635,6 +653,16 @@ export class Mirror {
     }
     this.#state.clearDeletes();
   }
+}
+
+/**
+ * The first directory between `root` and the file `path` that is a symbolic
+ * link, if any. A download or a delete through one would reach outside the
+ * target (a link planted there, or followed by `--follow-symlinks`); the
+ * file itself being a link is fine (a rename or remove replaces the link).
+ */
+function linkBelow(root: string, path: string): string | undefined {
+  return linkOnPath(root, dirname(path));
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -120,26 +120,20 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
           throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
         }
       }
-      if (typeof options.target === "string" && /^file:/i.test(options.target)) {
-        const parsed = parseUri(options.target);
-        const targetDir = parsed.scheme === "file" ? resolve(parsed.path) : undefined;
-        const around = roots.find((r) =>
-          targetDir !== undefined && (targetDir === r.dir || isInside(targetDir, r.dir))
-        );
-        if (around !== undefined) {
-          throw new InvalidInputError(
-            `mirror target ${options.target} is inside the source ${around.dir}: it would mirror itself`,
-          );
-        }
+      if (typeof options.target === "string") {
+        await refuseOverlap(options.target, targetPrefix, roots, "target");
       }
       stores = [await getStore(options.target)];
       storePrefix = targetPrefix;
     } else {
-      stores = [];
-      for (const s of options.sources) stores.push(await getStore(s));
       const dir = resolve(options.target as string);
       roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
       storePrefix = normalizePrefix(options.sourcePrefix);
+      for (const s of options.sources) {
+        if (typeof s === "string") await refuseOverlap(s, storePrefix, roots, "source");
+      }
+      stores = [];
+      for (const s of options.sources) stores.push(await getStore(s));
     }
     const names = {
       sources: options.sources.map((s) =>
@@ -176,6 +170,53 @@ function name(x: string | ObjectStore): string {
 function isInside(path: string, dir: string): boolean {
   const d = dir.endsWith(sep) ? dir : dir + sep;
   return path.startsWith(d);
+}
+
+/**
+ * Refuses a `file://` store whose objects (under `prefix`) and a local
+ * directory of the mirror hold one another: it would copy into what it
+ * reads, nesting deeper on each run, and `--delete` would remove the very
+ * files it mirrors. Compared as real paths (links resolved).
+ */
+async function refuseOverlap(
+  storeUri: string,
+  prefix: string,
+  roots: readonly LocalRoot[],
+  role: "source" | "target",
+): Promise<void> {
+  if (!/^file:/i.test(storeUri)) return;
+  const parsed = parseUri(storeUri);
+  if (parsed.scheme !== "file") return;
+  // Keys under `prefix` live below its directory part ("a/b" → a/, "a/b/" → a/b/).
+  const prefixDir = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+  const region = await realish(join(resolve(parsed.path), ...prefixDir.split("/").filter(Boolean)));
+  for (const root of roots) {
+    const dir = await realish(root.dir);
+    if (dir === region || isInside(dir, region) || isInside(region, dir)) {
+      const local = role === "target" ? "source" : "target";
+      throw new InvalidInputError(
+        `mirror ${role} ${storeUri} and the ${local} ${root.dir} overlap (one holds the other): ` +
+          "the mirror would copy into what it reads, and --delete would remove what it mirrors; " +
+          "use directories apart",
+      );
+    }
+  }
+}
+
+/** `path` with its links resolved, as far as it exists (the rest appended). */
+async function realish(path: string): Promise<string> {
+  const rest: string[] = [];
+  let at = path;
+  for (;;) {
+    try {
+      return join(await Deno.realPath(at), ...rest.reverse());
+    } catch {
+      const parent = resolve(at, "..");
+      if (parent === at) return path;
+      rest.push(at.slice(parent.length).replace(/^[\\/]+/, ""));
+      at = parent;
+    }
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -17,6 +17,7 @@ import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { MIRROR_STATE_DIR } from "../cache/layout.ts";
+import { InvalidInputError } from "../errors.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -107,11 +108,13 @@ export class MirrorState {
   constructor(path: string) {
     this.path = path;
     if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL");
-    this.#db.exec("PRAGMA synchronous = NORMAL");
-    this.#db.exec("PRAGMA busy_timeout = 5000");
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS files (
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(path);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      db.exec("PRAGMA busy_timeout = 5000");
+      db.exec(`CREATE TABLE IF NOT EXISTS files (
       key TEXT PRIMARY KEY,
       size INTEGER NOT NULL,
       mtime_ms REAL NOT NULL,
@@ -120,6 +123,24 @@ export class MirrorState {
       md5 TEXT NOT NULL,
       etag TEXT NOT NULL
     ) WITHOUT ROWID`);
+      // A file damaged past its header fails here, not on open.
+      db.prepare("SELECT COUNT(*) FROM files").get();
+    } catch (cause) {
+      try {
+        db?.close();
+      } catch {
+        // Not open.
+      }
+      // A damaged file, or a directory: name it. The state only saves work
+      // (hashes and ETags already known), so removing it is safe.
+      throw new InvalidInputError(
+        `mirror state file ${path} cannot be used (${
+          cause instanceof Error ? cause.message : String(cause)
+        }); remove it (the next run rebuilds it by hashing the files again) or pass --state`,
+        { cause },
+      );
+    }
+    this.#db = db;
     this.#get = this.#db.prepare(
       "SELECT size, mtime_ms, ctime_ms, ino, md5, etag FROM files WHERE key = ?",
     );

@@ -61,6 +61,45 @@ function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
 }
 
+// A file name is at most 255 bytes on common filesystems; a temp name adds
+// up to ~26 to its destination's. Names longer than this are shortened.
+const MAX_STEM_BYTES = 200;
+const KEPT_STEM_BYTES = 180;
+const utf8 = new TextEncoder();
+
+/**
+ * The destination name as its temp names carry it: as is, or, when it is
+ * too long for a temp name to fit in 255 bytes, its first ~180 bytes and a
+ * hash of the whole (the same for the same name, so a shared temp name stays
+ * one per destination).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tempStem } from "./atomic_write.ts";
+ * assert.equal(tempStem("a.csv"), "a.csv");
+ * const long = "n".repeat(250);
+ * const stem = tempStem(long);
+ * assert(new TextEncoder().encode(stem).length <= 200 && stem === tempStem(long));
+ * assert.notEqual(stem, tempStem("n".repeat(251)));
+ * ```
+ */
+export function tempStem(name: string): string {
+  const bytes = utf8.encode(name);
+  if (bytes.length <= MAX_STEM_BYTES) return name;
+  // FNV-1a over the UTF-8 bytes: names that share their first bytes differ here.
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  let kept = "";
+  let size = 0;
+  for (const ch of name) {
+    size += utf8.encode(ch).length;
+    if (size > KEPT_STEM_BYTES) break;
+    kept += ch;
+  }
+  return `${kept}~${h.toString(16).padStart(8, "0")}`;
+}
+
 /**
  * A fresh temp path beside `dest`: `.<name>.vc-tmp-<pid>-<random>`.
  *
@@ -76,7 +115,7 @@ function randomSuffix(): string {
  */
 export function tempPathFor(dest: string): string {
   const dir = dirnameOf(dest);
-  const name = `.${basenameOf(dest)}${TEMP_MARK}${Deno.pid}-${randomSuffix()}`;
+  const name = `.${tempStem(basenameOf(dest))}${TEMP_MARK}${Deno.pid}-${randomSuffix()}`;
   return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
 }
 
@@ -96,7 +135,7 @@ export function tempPathFor(dest: string): string {
  */
 export function sharedTempPathFor(dest: string): string {
   const dir = dirnameOf(dest);
-  const name = `.${basenameOf(dest)}${SHARED_SUFFIX}`;
+  const name = `.${tempStem(basenameOf(dest))}${SHARED_SUFFIX}`;
   return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
 }
 

@@ -457,3 +457,79 @@ Deno.test("mirror names a state file it cannot use (damaged, a directory) and sa
   }
   assertEquals(await Deno.readTextFile(damaged), "not a database ".repeat(100));
 });
+
+Deno.test("mirror store → local writes a file whose name is too long for a temp name beside it", async () => {
+  await using b = await BACKENDS[0]!.make(); // the fake S3: keys of any length
+  await using w = await tempDir();
+  const long = "n".repeat(250); // 250 bytes: the file fits, `.<name>.vc-tmp-…` would not
+  const wide = "é".repeat(120); // 240 bytes in UTF-8
+  await b.store.put(`p/${long}`, enc.encode("x"));
+  await b.store.put(`p/${wide}`, enc.encode("y"));
+  const r = await mirror({
+    sources: [b.store],
+    sourcePrefix: "p/",
+    target: join(w.dir, "dl"),
+    statePath: join(w.dir, "s.db"),
+  });
+  assertEquals(r.failed, []);
+  assertEquals(await Deno.readTextFile(join(w.dir, "dl", long)), "x");
+  assertEquals(await Deno.readTextFile(join(w.dir, "dl", wide)), "y");
+  assertEquals([...Deno.readDirSync(join(w.dir, "dl"))].length, 2); // no temp file left
+});
+
+Deno.test("mirror --delete: a key the store refuses to delete fails alone, named, and the rest go", async () => {
+  await using w = await tempDir();
+  const fs = new FsStore(join(w.dir, "store"));
+  // A store that refuses any request naming "p/bad" (as S3Store refuses a `..` key).
+  const store = new Proxy(fs, {
+    get(target, name) {
+      if (name === "delete") {
+        return (keys: string[]) => {
+          if (keys.includes("p/bad")) {
+            return Promise.reject(new InvalidInputError(`key "p/bad" is refused`));
+          }
+          return target.delete(keys);
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  for (const k of ["p/a", "p/bad", "p/c", "p/keep"]) await fs.put(k, enc.encode(k));
+  await writeTree(join(w.dir, "src"), { keep: "p/keep" });
+  const r = await mirror({
+    sources: [join(w.dir, "src")],
+    target: store,
+    targetPrefix: "p",
+    delete: true,
+    statePath: join(w.dir, "s.db"),
+  });
+  assertEquals(r.deleted, 2);
+  assertEquals(r.failed.map((f) => f.key), ["bad"]);
+  assertStringIncludes(r.failed[0]!.error, '"p/bad"');
+  assertEquals(Object.keys(await storeContents(fs)).sort(), ["p/bad", "p/keep"]);
+});
+
+Deno.test("mirror store → local --delete converges when a directory of the store becomes a file", async () => {
+  await using w = await tempDir();
+  const fs = new FsStore(join(w.dir, "store"));
+  await fs.put("sub/x", enc.encode("x"));
+  const run = () =>
+    mirror({
+      sources: [fs],
+      target: join(w.dir, "dl"),
+      delete: true,
+      statePath: join(w.dir, "s.db"),
+    });
+  assertEquals((await run()).transferred, 1);
+  await fs.delete(["sub/x"]);
+  await fs.put("sub", enc.encode("now a file"));
+  // The first run cannot write `sub` over the directory holding `sub/x`; its
+  // delete of `sub/x` empties the directory, which goes with it.
+  const first = await run();
+  assertEquals(first.deleted, 1);
+  const second = await run();
+  assertEquals(second.failed, []);
+  assertEquals(await Deno.readTextFile(join(w.dir, "dl/sub")), "now a file");
+  assertEquals((await run()).transferred, 0);
+});

@@ -2,7 +2,9 @@
  * `vc repo` with wrong catalog URLs: each gets a clear error naming the
  * catalog, never the password, and never an "internal error".
  */
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { CatalogUnavailableError } from "../src/repo/catalog.ts";
+import { Repository } from "../src/repo/mod.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
 
@@ -73,5 +75,34 @@ Deno.test("a password written into the marker by hand is never printed", async (
       assert(!(r.stderr + r.stdout).includes(SECRET), r.stderr);
       assert(!r.stderr.includes("internal error"), r.stderr);
     }
+  }
+});
+
+Deno.test("a damaged SQLite catalog is named, with the way back (restore), not an internal error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_damaged_" });
+  try {
+    const uri = `file://${dir}/store`;
+    const repo = await Repository.init(uri);
+    await Deno.writeTextFile(`${dir}/a.txt`, "a");
+    for (let i = 0; i < 50; i++) await repo.add(`/r/${i}.txt`, `${dir}/a.txt`);
+    const location = repo.catalog.location;
+    await repo.close();
+    // Garbage over the second page: the header still reads, the tables do not.
+    const file = await Deno.open(location.slice("sqlite:".length), { write: true });
+    await file.seek(4096, Deno.SeekMode.Start);
+    await file.write(new Uint8Array(512).fill(0xa5));
+    file.close();
+    const e = await assertRejects(async () => {
+      const again = await Repository.open(uri);
+      try {
+        await again.list();
+      } finally {
+        await again.close();
+      }
+    }, CatalogUnavailableError);
+    assertStringIncludes(e.message, `catalog ${location} is damaged`);
+    assertStringIncludes(e.message, "vc repo restore");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,6 +11,7 @@
  */
 import { dirname, join, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
+import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
@@ -577,6 +578,11 @@ export class Mirror {
       }
       this.#act(run, "download", remote.key, remote.size);
       if (!o.dryRun) {
+        // A directory where the store now has a file (its files went in
+        // another run): an empty one gives way; one with files fails below.
+        if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
+          await Deno.remove(dest).catch(() => {});
+        }
         const mover = this.#mover(run, remote.key);
         // Loaded on the first download: an upload never needs it.
         const { downloadToFile } = await import("../store/download.ts");
@@ -627,9 +633,24 @@ export class Mirror {
           for (const d of batch) this.#state.delete(d.key);
           run.report.deleted += batch.length;
         } catch (error) {
-          for (const d of batch) {
-            run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
+          if (batch.length === 1 || this.#options.signal?.aborted) {
+            for (const d of batch) {
+              run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
+            }
+            continue;
           }
+          // One key the store refuses (e.g. a `..` segment put there by
+          // another tool) fails the batch: each key alone, so the others go
+          // and each failure names its own key.
+          await forEachLimit(batch, this.#options.concurrency ?? 16, async (d) => {
+            try {
+              await store.delete([d.target]);
+              this.#state.delete(d.key);
+              run.report.deleted++;
+            } catch (error) {
+              run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
+            }
+          });
         }
       } else {
         const root = this.localRoots[0]!.dir;
@@ -644,6 +665,9 @@ export class Mirror {
             await Deno.remove(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;
+            // The store has no directories: one the deletes left empty goes
+            // too (else a file of that name could never be written there).
+            await removeEmptyParents(root, dirname(d.target));
           } catch (error) {
             if (error instanceof Deno.errors.NotFound) return;
             run.report.failed.push(failure(d.key, d.target, error));

@@ -113,13 +113,24 @@ class SqliteCatalog implements Catalog {
     return this.#conflicts;
   }
 
-  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
-      isConflict: isBusy,
-      onConflict: () => this.#conflicts++,
-      location: this.location,
-      ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
-    });
+  async transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
+        isConflict: isBusy,
+        onConflict: () => this.#conflicts++,
+        location: this.location,
+        ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
+      });
+    } catch (error) {
+      if (isDamaged(error)) {
+        throw new CatalogUnavailableError(
+          `catalog ${this.location} is damaged (${message(error)}); rebuild it from a backup ` +
+            "with vc repo restore SNAPSHOT --force",
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -154,6 +165,15 @@ function isBusy(error: unknown): boolean {
     ? `${(error as { code?: unknown }).code} ${error.message}`
     : "";
   return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(text);
+}
+
+// SQLite's words for a file that is not (or no longer) a database.
+function isDamaged(error: unknown): boolean {
+  const text = error instanceof Error
+    ? `${(error as { code?: unknown }).code} ${error.message}`
+    : "";
+  return /SQLITE_CORRUPT|SQLITE_NOTADB|database disk image is malformed|file is not a database/i
+    .test(text);
 }
 
 function message(error: unknown): string {

@@ -94,7 +94,17 @@ Deno.test("vc mirror: usage errors name the problem", async () => {
   assertStringIncludes(local.stderr, "store URI");
   const regex = await ws.run(["mirror", "data", ws.bucket, "--filter", "("]);
   assertStringIncludes(regex.stderr, "--filter");
-  assert(regex.code !== 0);
+  assertEquals(regex.code, 2); // a flag's value, as --concurrency's
+  assertEquals(
+    (await ws.run(["mirror", "data", ws.bucket, "--exclude", "[", "--dry-run"])).code,
+    2,
+  );
+  // A download into a file: said once, up front.
+  await ws.write("a-file", "x");
+  const file = await ws.run(["mirror", ws.bucket, "a-file"]);
+  assertEquals(file.code, 1, file.stderr);
+  assertStringIncludes(file.stderr, `${ws.path("a-file")} is not a directory`);
+  assertEquals(await ws.read("a-file"), "x");
 });
 
 Deno.test("vc mirror (process): to s3:// on the fake server, then a no-op", async () => {

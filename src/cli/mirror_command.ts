@@ -6,6 +6,7 @@
  * @module
  */
 import { resolve } from "../path.ts";
+import { compileFilter } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
 import { watchMirror, type WatchReport } from "../mirror/watch.ts";
@@ -153,6 +154,12 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
     };
+    try {
+      compileFilter(options.filter, options.exclude);
+    } catch (e) {
+      // A pattern is a flag's value: its error is one of usage (exit 2).
+      throw new UsageError((e as Error).message, { command: "mirror" });
+    }
     const sourcePrefix = flags.string("source-prefix");
     if (sourcePrefix !== undefined) {
       options.sourcePrefix = isStoreUri(sources[0]!) ? sourcePrefix : resolve(io.cwd, sourcePrefix);

@@ -36,7 +36,7 @@ export function combineReports(a: MirrorReport, b: MirrorReport): MirrorReport {
     ...(a.deletesSkipped ?? b.deletesSkipped
       ? { deletesSkipped: (a.deletesSkipped ?? b.deletesSkipped)! }
       : {}),
-    seconds: a.seconds + b.seconds,
+    seconds: Math.round((a.seconds + b.seconds) * 1000) / 1000,
   };
 }
 

@@ -128,6 +128,12 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     } else {
       const dir = resolve(options.target as string);
       roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
+      for (const at of new Set([dir, roots[0]!.dir])) {
+        const info = await Deno.stat(at).catch(() => undefined); // missing: made on the first write
+        if (info !== undefined && !info.isDirectory) {
+          throw new InvalidInputError(`mirror target ${at} is not a directory`);
+        }
+      }
       storePrefix = normalizePrefix(options.sourcePrefix);
       for (const s of options.sources) {
         if (typeof s === "string") await refuseOverlap(s, storePrefix, roots, "source");

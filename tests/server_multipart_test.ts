@@ -109,3 +109,35 @@ Deno.test("multipart: the size limit is enforced while streaming", async () => {
   const fits = await readFilePart(chunked(body, [512]), TYPE, { maxFileBytes: content.length });
   assertEquals((await readAll(fits.body)).length, content.length);
 });
+
+Deno.test("multipart: two boundary parameters are refused, not one of them guessed", async () => {
+  for (
+    const type of [
+      `${TYPE}; boundary=other`,
+      `multipart/form-data; boundary=a; BOUNDARY="${BOUNDARY}"`,
+    ]
+  ) {
+    const e = await assertRejects(
+      () => readFilePart(chunked(body, [body.length]), type),
+      HttpError,
+    );
+    assertEquals(e.status, 400);
+    assert(e.message.includes("more than one boundary"), e.message);
+  }
+});
+
+Deno.test("multipart: a filename with DEL or a bidirectional override is refused, shown escaped", async () => {
+  for (const [name, shown] of [["ab\u007f", "ab\\u007f"], ["a\u202egnp.exe", "a\\u202egnp.exe"]]) {
+    const withName = concat(
+      enc.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="`),
+      enc.encode(name!),
+      enc.encode(`"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`),
+    );
+    const e = await assertRejects(async () => {
+      const part = await readFilePart(chunked(withName, [withName.length]), TYPE);
+      await readAll(part.body);
+    }, HttpError);
+    assertEquals(e.status, 400);
+    assert(e.message.includes(`"${shown}" contains control characters`), e.message);
+  }
+});

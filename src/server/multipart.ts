@@ -174,10 +174,18 @@ function boundaryOf(contentType: string): string {
   if (type?.trim().toLowerCase() !== "multipart/form-data") {
     throw new HttpError(400, `expected Content-Type multipart/form-data, got ${contentType}`);
   }
-  for (const param of params) {
+  // Two boundaries leave the body ambiguous (a proxy may split it by the
+  // other one, as with a part header given twice): refused, not guessed.
+  const boundaries = params.filter((param) => {
     const eq = param.indexOf("=");
-    if (param.slice(0, eq).trim().toLowerCase() !== "boundary") continue;
-    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    return eq > 0 && param.slice(0, eq).trim().toLowerCase() === "boundary";
+  });
+  if (boundaries.length > 1) {
+    throw new HttpError(400, "multipart/form-data Content-Type has more than one boundary");
+  }
+  const param = boundaries[0];
+  if (param !== undefined) {
+    const value = param.slice(param.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
     if (value.length >= 1 && value.length <= 70) return value;
   }
   throw new HttpError(400, "multipart/form-data Content-Type has no valid boundary");

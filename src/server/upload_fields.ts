@@ -8,13 +8,22 @@
  */
 import { HttpError } from "./http_error.ts";
 
-/** C0 controls, DEL and C1 controls: never part of a name anyone means. */
+/**
+ * C0 controls, DEL and C1 controls, and the bidirectional overrides and
+ * isolates (which make a name read as another: `a\u202Egnp.exe` shows as
+ * `aexe.png`): never part of a name anyone means.
+ */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, "g");
 
 /** A short, escaped rendition of client input for an error message. */
 function quoted(value: string): string {
-  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  // JSON escapes C0 controls only: the rest of CONTROL is shown as \uXXXX too.
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value).replace(
+    CONTROL_ALL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -32,6 +41,7 @@ function quoted(value: string): string {
  * assert.equal(storedFilename("../../y"), "y");
  * assert.throws(() => storedFilename("a/.."), /not a file name/);
  * assert.throws(() => storedFilename("a\r\nSet-Cookie: x"), /control characters/);
+ * assert.throws(() => storedFilename("a\u202egnp.exe"), /"a\\u202egnp\.exe" contains control/);
  * ```
  */
 export function storedFilename(raw: string): string {

@@ -1,6 +1,7 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { assertFailure, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { lstatOrUndefined } from "../src/cache/cache_fs.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
@@ -11,17 +12,6 @@ import {
 } from "./unprivileged.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-
-/** Sets process environment variables for the S3 client during `fn`, then restores them. */
-async function withProcessEnv(env: Record<string, string>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.keys(env).map((k) => [k, Deno.env.get(k)] as const);
-  for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
-}
 
 function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -272,11 +262,5 @@ Deno.test("cli cache: prune and verify refuse a directory that is not a cache; a
 });
 
 async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
+  return await lstatOrUndefined(path) !== undefined;
 }

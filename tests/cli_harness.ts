@@ -107,3 +107,17 @@ export function assertFailure(
     throw new Error(`${problems.join("; ")}\nstderr: ${result.stderr}\nstdout: ${result.stdout}`);
   }
 }
+
+/** Sets process environment variables (the S3 client reads them) during `fn`, then restores them. */
+export async function withProcessEnv(
+  env: Record<string, string>,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const saved = Object.keys(env).map((k) => [k, Deno.env.get(k)] as const);
+  for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+  }
+}

@@ -1,6 +1,6 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { assertFailure, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 
 Deno.test("cli versioned: add, update, path, cat, get, versions, ls, path-remote, sync, verify", async () => {
   await using ws = await CliWorkspace.create();
@@ -204,9 +204,7 @@ Deno.test("cli versioned: s3:// bucket on the fake S3 server", async () => {
   await using s3 = await startFakeS3({ buckets: ["assets"] });
   await using ws = await CliWorkspace.create();
   // The S3 client reads its endpoint and credentials from the process environment.
-  const saved = Object.keys(s3.env).map((k) => [k, Deno.env.get(k)] as const);
-  for (const [k, v] of Object.entries(s3.env)) Deno.env.set(k, v);
-  try {
+  await withProcessEnv(s3.env, async () => {
     const env = { ...s3.env, VC_BUCKET: "s3://assets/team" };
     await ws.write("m.csv", "model");
     const add = await ws.run(["add", "/models/m.csv", "m.csv"], env);
@@ -231,9 +229,7 @@ Deno.test("cli versioned: s3:// bucket on the fake S3 server", async () => {
     assertEquals(s3.stats.total, 0);
     const missing = await ws.run(["path", "/models/m.csv", "3.0.0"], env);
     assertFailure(missing, 1, "3.0.0", "available: 1.0.0, 1.0.1");
-  } finally {
-    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
+  });
 });
 
 Deno.test({
@@ -261,9 +257,8 @@ Deno.test({
 Deno.test("cli versioned: offline mode sends no request; commands that need the store say so", async () => {
   await using s3 = await startFakeS3({ buckets: ["assets"] });
   await using ws = await CliWorkspace.create();
-  const saved = Object.keys(s3.env).map((k) => [k, Deno.env.get(k)] as const);
-  for (const [k, v] of Object.entries(s3.env)) Deno.env.set(k, v);
-  try {
+  // The S3 client reads its endpoint and credentials from the process environment.
+  await withProcessEnv(s3.env, async () => {
     const env = { ...s3.env, VC_BUCKET: "s3://assets/team" };
     await ws.write("m.csv", "model");
     assertEquals((await ws.run(["add", "/m.csv", "m.csv"], env)).code, 0);
@@ -301,7 +296,5 @@ Deno.test("cli versioned: offline mode sends no request; commands that need the 
     }
     assertEquals(await ws.read("versioned_assets.json"), manifest);
     assertEquals(s3.listKeys("assets").join(), keys);
-  } finally {
-    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
+  });
 });

@@ -533,3 +533,19 @@ Deno.test("mirror store → local --delete converges when a directory of the sto
   assertEquals(await Deno.readTextFile(join(w.dir, "dl/sub")), "now a file");
   assertEquals((await run()).transferred, 0);
 });
+
+Deno.test("mirror store → local does not write an object named like vc's temp files (run after run)", async () => {
+  await using b = await BACKENDS[0]!.make(); // the fake S3: any key
+  await using w = await tempDir();
+  await b.store.put("d/ok", enc.encode("ok"));
+  await b.store.put("d/.a.vc-tmp-1-abc", enc.encode("put there by another tool"));
+  const run = () =>
+    mirror({ sources: [b.store], target: join(w.dir, "dl"), statePath: join(w.dir, "s.db") });
+  for (const transferred of [1, 0]) {
+    const r = await run();
+    assertEquals(r.transferred, transferred);
+    assertEquals(r.failed.map((f) => f.key), ["d/.a.vc-tmp-1-abc"]);
+    assertStringIncludes(r.failed[0]!.error, "vc's temp files");
+  }
+  assertEquals([...Deno.readDirSync(join(w.dir, "dl/d"))].map((e) => e.name), ["ok"]);
+});

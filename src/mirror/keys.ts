@@ -14,6 +14,7 @@
  */
 import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
+import { isTempName } from "../atomic_write.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
@@ -98,6 +99,7 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * assert.equal(unsafeLocalKey("a/b.txt"), undefined);
  * assert(unsafeLocalKey("../etc/passwd") !== undefined);
  * assert(unsafeLocalKey("a//b") !== undefined);
+ * assert(unsafeLocalKey("d/.a.vc-tmp-1-abc") !== undefined);
  * ```
  */
 export function unsafeLocalKey(key: string): string | undefined {
@@ -108,6 +110,12 @@ export function unsafeLocalKey(key: string): string | undefined {
   for (const part of key.split("/")) {
     if (part === "") return "key has an empty path segment";
     if (part === "." || part === "..") return `key has a "${part}" segment`;
+  }
+  // vc's own temp names: such a file would be skipped by the next walk and
+  // downloaded again on every run (and swept as a dead writer's leftover).
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  if (name.includes(".vc-tmp-") && isTempName(name)) {
+    return "key's name has the form of vc's temp files (.<name>.vc-tmp-<pid>-<random>)";
   }
   return undefined;
 }

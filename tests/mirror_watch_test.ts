@@ -153,3 +153,52 @@ for (const backend of BACKENDS) {
     },
   });
 }
+
+Deno.test("mirror --watch: a source directory removed and made again is watched again", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const target = join(w.dir, "bucket");
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const batches: string[] = [];
+  const events: string[] = [];
+  let idle = 0;
+  const watching = watchMirror({
+    sources: [src],
+    target: `file://${target}`,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onBatch: (_report, kind) => batches.push(kind),
+    onEvent: (paths) => events.push(...paths),
+    onIdle: () => idle++,
+  });
+  const has = async (name: string) =>
+    await Deno.readTextFile(join(target, name)).catch(() => undefined);
+  const advance = () => clock.advance(DEBOUNCE);
+  try {
+    await until("the first pass", () => batches.length === 1 && idle > 0);
+    // (While the directory is gone nothing need be deleted: a source that
+    // vanished, e.g. an unmounted disk, is not taken for an empty one.)
+    await Deno.remove(src, { recursive: true });
+    await until("the removal seen", () => events.includes(src)); // the old watch is gone now
+    await Deno.mkdir(src);
+    await until("the directory watched again", async () => {
+      await Deno.writeTextFile(join(src, "b.txt"), "b"); // rewritten until an event takes it up
+      return (await has("b.txt")) === "b" && (await has("a.txt")) === undefined;
+    }, advance);
+    // And later changes there too (the pass for the removal alone would not see them).
+    await until("a later change", async () => {
+      await Deno.writeTextFile(join(src, "c.txt"), "c");
+      return (await has("c.txt")) === "c";
+    }, advance);
+    assert(!batches.includes("reconcile"), `no reconcile pass did it: ${batches}`);
+  } finally {
+    stop.abort();
+    await watching;
+  }
+});

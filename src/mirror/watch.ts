@@ -140,32 +140,53 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     }
   };
 
-  try {
-    if (m.direction === "upload") {
-      watcher = Deno.watchFs(m.localRoots.map((r) => r.dir), { recursive: true });
-      pump = (async () => {
-        for await (const event of watcher!) {
-          if (event.kind === "access") continue;
-          for (const path of event.paths) {
-            // A directory's own "modify" (its entries changed) says nothing
-            // its files' events do not; creation or renaming means a scan.
-            const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false);
-            const seen = await look(path);
-            // The quiet period starts when the file was looked at, not when
-            // the event arrived: a write between the two must not count as
-            // already quiet.
-            pending.set(path, { seen, since: clock.now(), scan });
-          }
-          options.onEvent?.(event.paths);
-          poke();
+  const roots = m.localRoots.map((r) => r.dir);
+  // A source root removed takes its watch with it (the system drops it): no
+  // event comes for what is made there later. Watched again once it is back.
+  let rootGone = false;
+  const startWatching = () => {
+    const current = watcher = Deno.watchFs(roots, { recursive: true });
+    pump = (async () => {
+      for await (const event of current) {
+        if (event.kind === "access") continue;
+        for (const path of event.paths) {
+          if (event.kind === "remove" && roots.includes(path)) rootGone = true;
+          // A directory's own "modify" (its entries changed) says nothing
+          // its files' events do not; creation or renaming means a scan.
+          const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false);
+          const seen = await look(path);
+          // The quiet period starts when the file was looked at, not when
+          // the event arrived: a write between the two must not count as
+          // already quiet.
+          pending.set(path, { seen, since: clock.now(), scan });
         }
-      })().catch((error) => {
-        if (!stop?.aborted) options.onError?.(error);
-      });
+        options.onEvent?.(event.paths);
+        poke();
+      }
+    })().catch((error) => {
+      if (!stop?.aborted) options.onError?.(error);
+    });
+  };
+  const rewatchIfBack = async () => {
+    for (const root of roots) if (await look(root) !== "dir") return;
+    rootGone = false;
+    try {
+      watcher?.close();
+    } catch {
+      // Closed already.
     }
+    await pump;
+    startWatching();
+    // What was made there before the new watch: the whole tree is looked at.
+    for (const root of roots) pending.set(root, { seen: "dir", since: clock.now(), scan: true });
+  };
+
+  try {
+    if (m.direction === "upload") startWatching();
     await pass("initial");
     let lastReconcile = clock.now();
     while (!stop?.aborted) {
+      if (rootGone) await rewatchIfBack();
       const now = clock.now();
       if (now >= lastReconcile + interval) {
         await pass("reconcile");
@@ -179,6 +200,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       let next = lastReconcile + interval;
       for (const p of pending.values()) next = Math.min(next, p.since + debounce);
+      // While a root is gone, look for it again now and then.
+      if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       const timer = new AbortController();
       const waking = woken;
       options.onIdle?.();
@@ -227,6 +250,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     }
   }
 }
+
+/** How often a removed source root is looked for (ms). */
+const ROOT_POLL_MS = 500;
 
 /** What a path looks like now, for the stability check. */
 async function look(path: string): Promise<string> {

@@ -106,3 +106,21 @@ Deno.test("a damaged SQLite catalog is named, with the way back (restore), not a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a read of an empty SQLite catalog file says so and leaves the file empty", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_empty_" });
+  try {
+    const uri = `file://${dir}/store`;
+    const repo = await Repository.init(uri);
+    const location = repo.catalog.location;
+    await repo.close();
+    const path = location.slice("sqlite:".length);
+    await Deno.writeFile(path, new Uint8Array());
+    for (const suffix of ["-wal", "-shm"]) await Deno.remove(path + suffix).catch(() => {});
+    const e = await assertRejects(() => Repository.open(uri), CatalogUnavailableError);
+    assertStringIncludes(e.message, `SQLite catalog ${path} is an empty file`);
+    assertEquals((await Deno.stat(path)).size, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -66,12 +66,21 @@ export async function openSqliteCatalog(
   options: SqliteCatalogOptions = {},
 ): Promise<Catalog> {
   if (!options.create) {
+    let info: Deno.FileInfo;
     try {
-      await Deno.stat(path);
+      info = await Deno.stat(path);
     } catch (error) {
       throw new CatalogUnavailableError(
         `SQLite catalog ${path} does not exist (was the repository initialised on this machine?)`,
         { cause: error },
+      );
+    }
+    // SQLite would make an empty file a new database: a command that only
+    // reads must not write it.
+    if (info.isFile && info.size === 0) {
+      throw new CatalogUnavailableError(
+        `SQLite catalog ${path} is an empty file, not a catalog; rebuild it from a backup with ` +
+          "vc repo restore SNAPSHOT --force",
       );
     }
   } else {

@@ -549,3 +549,36 @@ Deno.test("mirror store → local does not write an object named like vc's temp 
   }
   assertEquals([...Deno.readDirSync(join(w.dir, "dl/d"))].map((e) => e.name), ["ok"]);
 });
+
+Deno.test("mirror store → local removes what a download killed mid-file left, keeps a live one's", async () => {
+  await using w = await tempDir();
+  const fs = new FsStore(join(w.dir, "store"));
+  await fs.put("d/big", enc.encode("big"));
+  const dl = join(w.dir, "dl");
+  await Deno.mkdir(join(dl, "d"), { recursive: true });
+  // A dead writer's (no such pid; untouched for two hours), and this process's own.
+  const dead = join(dl, "d/.big.vc-tmp-999999999-abcdefgh");
+  const live = join(dl, `d/.other.vc-tmp-${Deno.pid}-abcdefgh`);
+  await Deno.writeTextFile(dead, "half a file");
+  await Deno.writeTextFile(live, "being written");
+  const old = new Date(Date.now() - 2 * 3600_000);
+  await Deno.utime(dead, old, old);
+  for (const walkThread of [false, true]) {
+    await Deno.writeTextFile(dead, "half a file");
+    await Deno.utime(dead, old, old);
+    const r = await mirror({
+      sources: [fs],
+      target: dl,
+      statePath: join(w.dir, "s.db"),
+      walkThread,
+    });
+    assertEquals(r.failed, []);
+    assertEquals(
+      await Deno.lstat(dead).then(() => true, () => false),
+      false,
+      `walkThread ${walkThread}`,
+    );
+    assertEquals(await Deno.readTextFile(live), "being written");
+    assertEquals(await Deno.readTextFile(join(dl, "d/big")), "big");
+  }
+});

@@ -6,7 +6,7 @@
  * @module
  */
 import { basename } from "../path.ts";
-import { isTempName } from "../atomic_write.ts";
+import { isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 
@@ -46,7 +46,18 @@ export interface WalkLocalOptions {
   scope?: string;
   /** Stops the walk. */
   signal?: AbortSignal;
+  /**
+   * Remove the temp files of downloads that died (killed mid-file) met on
+   * the way: in a store → local mirror's target, where nothing else would.
+   */
+  sweepDeadTemps?: boolean;
 }
+
+/**
+ * A download's temp file untouched this long (ms) is a dead writer's where
+ * its pid cannot be checked (a live download writes to it all the time).
+ */
+const DEAD_TEMP_AGE_MS = 3600_000;
 
 /**
  * The files below `root.dir` as {@linkcode LocalEntry}s, in key order. A
@@ -142,7 +153,9 @@ export async function* walkLocalBatches(
     include: (key, isDirectory) => {
       if (isDirectory) return !excludesDirectory(options.filter, base + key);
       // Most names are not vc's temp files; the regular expression runs only on candidates.
-      return !(key.includes(".vc-tmp-") && isTempName(basename(key)));
+      if (!(key.includes(".vc-tmp-") && isTempName(basename(key)))) return true;
+      if (options.sweepDeadTemps) removeIfDead(`${dir.replace(/\/+$/, "")}/${key}`);
+      return false;
     },
   });
   for await (const files of walk) {
@@ -204,4 +217,16 @@ export async function statLocal(
     ctimeMs: info.ctime?.getTime() ?? 0,
     ino: info.ino,
   };
+}
+
+/** Removes the temp file at `path` when its writer is gone (see {@linkcode isStaleTempFile}). */
+function removeIfDead(path: string): void {
+  try {
+    const info = Deno.lstatSync(path);
+    if (info.isFile && isStaleTempFile(basename(path), info.mtime, Date.now(), DEAD_TEMP_AGE_MS)) {
+      Deno.removeSync(path);
+    }
+  } catch {
+    // Gone already, or not ours to remove: the next run looks again.
+  }
 }

@@ -196,6 +196,8 @@ export class Mirror {
       onError,
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
+      // A download killed mid-file leaves its temp file in the target.
+      ...(this.direction === "download" && !o.dryRun ? { sweepDeadTemps: true } : {}),
     };
     // A full pass over a tree of 2000 to 50,000 files (as far as the state
     // knows: a first run knows nothing) walks on a worker thread, the stats

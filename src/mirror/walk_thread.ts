@@ -29,6 +29,7 @@ export type WalkRequest =
     symlinks: "skip" | "follow";
     scope: string;
     missingOk: boolean;
+    sweepDeadTemps: boolean;
     /** Entries the worker may send beyond the last acknowledged count. */
     ahead: number;
   }
@@ -115,6 +116,7 @@ export async function* walkLocalBatchesOffThread(
       symlinks: options.symlinks,
       scope: options.scope ?? "",
       missingOk,
+      sweepDeadTemps: options.sweepDeadTemps ?? false,
       ahead,
     };
     worker.postMessage(request);

@@ -118,9 +118,9 @@ async function assertIsCache(cacheDir: string): Promise<void> {
 
 /** Whether vc may have put `name` at the top of a cache dir. */
 function isCacheTopLevelName(name: string): boolean {
-  return name === s3Namespace(undefined) || name.startsWith(`${s3Namespace(undefined)}@`) ||
-    name === FILE_NAMESPACE || name === LOCKS_DIR || name === MIRROR_STATE_DIR ||
-    isAnyTempName(name);
+  const s3 = s3Namespace(undefined); // "s3", or "s3@<endpoint>" for another endpoint
+  return name === s3 || name.startsWith(`${s3}@`) || name === FILE_NAMESPACE ||
+    name === LOCKS_DIR || name === MIRROR_STATE_DIR || isAnyTempName(name);
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   readAheadChunks,
 } from "./plan.ts";
 import { combineReports, failure, message } from "./report.ts";
-import { type MirrorParts, openParts } from "./setup.ts";
+import { isInside, type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
@@ -70,6 +70,8 @@ interface Run {
   settleMs: number;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
+  /** Target directories this run found to be real directories (not links): looked at once. */
+  checkedDirs: Set<string>;
 }
 
 /**
@@ -377,6 +379,7 @@ export class Mirror {
       deletes: 0,
       moving: 0,
       settleMs,
+      checkedDirs: new Set(),
     };
   }
 
@@ -568,7 +571,7 @@ export class Mirror {
         }
       }
       const dest = join(root, ...remote.key.split("/"));
-      const link = linkBelow(root, dest);
+      const link = linkBelow(root, dest, run.checkedDirs);
       if (link !== undefined) {
         run.report.failed.push({
           key: remote.key,
@@ -658,7 +661,7 @@ export class Mirror {
         const root = this.localRoots[0]!.dir;
         await forEachLimit(batch, this.#options.concurrency ?? 16, async (d) => {
           try {
-            const link = linkBelow(root, d.target);
+            const link = linkBelow(root, d.target, run.checkedDirs);
             if (link !== undefined) {
               throw new VcError(
                 `not deleted: ${link} is a symbolic link in the target; vc does not delete through it`,
@@ -686,14 +689,11 @@ export class Mirror {
  * link, if any. A download or a delete through one would reach outside the
  * target (a link planted there, or followed by `--follow-symlinks`); the
  * file itself being a link is fine (a rename or remove replaces the link).
+ * Directories in `checked` were found real before and are not looked at
+ * again (one `lstat` per directory a run, not per file in it).
  */
-function linkBelow(root: string, path: string): string | undefined {
-  return linkOnPath(root, dirname(path));
-}
-
-function isInside(path: string, dir: string): boolean {
-  const d = dir.endsWith(sep) ? dir : dir + sep;
-  return path.startsWith(d);
+function linkBelow(root: string, path: string, checked: Set<string>): string | undefined {
+  return linkOnPath(root, dirname(path), checked);
 }
 
 /** Tags a listing's entries with the index of their store, in place. */

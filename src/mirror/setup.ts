@@ -173,7 +173,17 @@ function name(x: string | ObjectStore): string {
   return JSON.stringify(typeof x === "string" ? x : x.url);
 }
 
-function isInside(path: string, dir: string): boolean {
+/**
+ * Whether `path` is below the directory `dir` (not `dir` itself).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isInside } from "./setup.ts";
+ * assert(isInside("/a/b/c", "/a/b") && !isInside("/a/bc", "/a/b") && !isInside("/a/b", "/a/b"));
+ * ```
+ */
+export function isInside(path: string, dir: string): boolean {
   const d = dir.endsWith(sep) ? dir : dir + sep;
   return path.startsWith(d);
 }

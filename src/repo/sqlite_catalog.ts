@@ -170,19 +170,20 @@ class SqliteCatalog implements Catalog {
 }
 
 function isBusy(error: unknown): boolean {
-  const text = error instanceof Error
-    ? `${(error as { code?: unknown }).code} ${error.message}`
-    : "";
-  return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(text);
+  return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(
+    sqliteErrorText(error),
+  );
 }
 
 // SQLite's words for a file that is not (or no longer) a database.
 function isDamaged(error: unknown): boolean {
-  const text = error instanceof Error
-    ? `${(error as { code?: unknown }).code} ${error.message}`
-    : "";
   return /SQLITE_CORRUPT|SQLITE_NOTADB|database disk image is malformed|file is not a database/i
-    .test(text);
+    .test(sqliteErrorText(error));
+}
+
+/** An error's SQLite code and message, to match on. */
+function sqliteErrorText(error: unknown): string {
+  return error instanceof Error ? `${(error as { code?: unknown }).code} ${error.message}` : "";
 }
 
 function message(error: unknown): string {

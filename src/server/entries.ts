@@ -383,18 +383,13 @@ export class Entries {
   async remove(id: string, owner: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const entry = await this.#live(id, owner);
-      // The metadata first and only as read (an upload switching it meanwhile
-      // is not lost): from then on nobody reaches the data, so a failure
-      // before the data goes leaves an orphan for the sweep, never an entry
-      // without its file. Two single deletes: a batch delete costs S3Store an
-      // SDK round trip (12x slower than a plain DELETE in the stress bench).
-      this.#known.delete(id);
-      const claimed = await this.#claimRemoval(id, entry);
-      if (claimed === undefined) continue; // changed or removed meanwhile: look again
-      await this.#usage?.add(owner, -entry.meta.size);
-      await this.#dropData(entry.meta);
-      await this.#deleteMeta(id, claimed);
-      return;
+      // The metadata is claimed first, and only as read (an upload switching
+      // it meanwhile is not lost): from then on nobody reaches the data, and
+      // a removal cut short leaves an expired claim a sweep finishes. Single
+      // deletes: a batch delete costs S3Store an SDK round trip (12x slower
+      // than a plain DELETE in the stress bench).
+      if (await this.#removeClaimed(id, entry)) return;
+      // Changed or removed meanwhile: look again.
     }
     throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
   }
@@ -499,14 +494,24 @@ export class Entries {
 
   async #removeExpired(id: string, entry: LoadedEntry): Promise<boolean> {
     // Only if nobody refreshed or replaced it since we read it.
+    if (!(await this.#removeClaimed(id, entry))) return false;
+    // A claim left by a remover that died was counted by that remover.
+    if (entry.meta.removing !== true) this.#onExpired();
+    return true;
+  }
+
+  /**
+   * Removes `entry` if this process wins its claim (see
+   * {@linkcode Entries.#claimRemoval}): the owner's usage down by its size,
+   * its data, then the claim itself. False when it changed or went first.
+   */
+  async #removeClaimed(id: string, entry: LoadedEntry): Promise<boolean> {
+    this.#known.delete(id);
     const claimed = await this.#claimRemoval(id, entry);
     if (claimed === undefined) return false;
-    this.#known.delete(id);
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
     await this.#dropData(entry.meta);
     await this.#deleteMeta(id, claimed);
-    // A claim left by a remover that died was counted by that remover.
-    if (entry.meta.removing !== true) this.#onExpired();
     return true;
   }
 

@@ -505,6 +505,21 @@ Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => 
   assert(!t.logs.join("\n").includes(alice));
 });
 
+Deno.test("serve: made-up methods share one metrics label (the counters stay bounded)", async () => {
+  await using t = await startService();
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${t.url}/healthz`, { method: `M${i}${"X".repeat(500)}` });
+    assertEquals(res.status, 405);
+    await res.body?.cancel();
+  }
+  const metrics = await (await fetch(`${t.url}/metrics`)).text();
+  assertStringIncludes(
+    metrics,
+    'vc_serve_requests_total{method="other",route="/healthz",status="405"} 20',
+  );
+  assert(!metrics.includes("XXXX"), "no label holds a made-up method");
+});
+
 Deno.test("serve: quota per identity is 413 past the cap", async () => {
   await using t = await startService({ maxBytesPerIdentity: 100 });
   const { alice, bob } = t.tokens;

@@ -53,7 +53,7 @@ Deno.test("kbase auth: answers cached for the TTL, failures never cached", async
   await assertRejects(() => kbase.authenticate("bad"));
   await assertRejects(() => kbase.authenticate("bad"));
   assertEquals(auth.calls, 4);
-  // An auth outage is an error (500 to the client), and not cached either.
+  // An auth outage is an error (502 to the client), and not cached either.
   auth.failWith = 503;
   clock.advance(60_001);
   const e = await assertRejects(() => kbase.authenticate("good"));
@@ -63,15 +63,23 @@ Deno.test("kbase auth: answers cached for the TTL, failures never cached", async
   assertEquals(auth.calls, 6);
 });
 
-Deno.test("kbase auth: an outage is a 500 with a request id, no stack", async () => {
+Deno.test("kbase auth: an outage is a 502 naming the auth service, a slow one a 504", async () => {
   await using auth = startFakeAuth({ good: "alice" });
-  await using t = await startService({ auth: new KBaseAuth({ authUrl: auth.url }) });
+  await using t = await startService({
+    auth: new KBaseAuth({ authUrl: auth.url, timeoutMs: 300 }),
+  });
   auth.failWith = 500;
   const res = await newCacheId(t.url, "good", { a: 1 });
-  assertEquals(res.status, 500);
-  const requestId = JSON.parse(t.logs.at(-1)!).request_id;
-  assertEquals(res.doc.error, `internal error (request id ${requestId})`);
-  assertStringIncludes(JSON.parse(t.logs.at(-1)!).error, "answered 500");
+  assertEquals(res.status, 502);
+  assertEquals(res.doc.error, "the auth service answered 500");
+  assert(!JSON.stringify(res.doc).includes(auth.url), "the auth URL stays out of the answer");
+  auth.failWith = 0;
+  auth.delayMs = 2_000;
+  const slow = await newCacheId(t.url, "good", { a: 1 });
+  assertEquals(slow.status, 504);
+  assertEquals(slow.doc.error, "the auth service did not answer within 300 ms");
+  auth.delayMs = 0;
+  assertEquals((await newCacheId(t.url, "good", { a: 1 })).status, 200);
 });
 
 Deno.test("token file: reloaded on change; add-token; Bearer accepted", async () => {

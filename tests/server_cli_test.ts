@@ -17,10 +17,29 @@ interface ServerProcess extends AsyncDisposable {
   stderr: () => Promise<string>;
 }
 
-/** Starts `vc serve ... --port 0` and waits (bounded) for its "listening on" line. */
-async function startServer(cwd: string, args: string[]): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, CLI, "serve", "--port", "0", ...args],
+/**
+ * Starts `vc serve ... --port 0` and waits (bounded) for its "listening on"
+ * line; with `openFileLimit`, under that `ulimit -n` (POSIX shells only).
+ */
+async function startServer(
+  cwd: string,
+  args: string[],
+  openFileLimit?: number,
+): Promise<ServerProcess> {
+  const command = [
+    Deno.execPath(),
+    "run",
+    ...PERMISSION_FLAGS,
+    CLI,
+    "serve",
+    "--port",
+    "0",
+    ...args,
+  ];
+  const child = new Deno.Command(openFileLimit === undefined ? command[0]! : "sh", {
+    args: openFileLimit === undefined
+      ? command.slice(1)
+      : ["-c", `ulimit -n ${openFileLimit} && exec "$@"`, "sh", ...command],
     cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",
@@ -154,6 +173,50 @@ Deno.test({
       );
       assert(lines.every((l) => typeof l.request_id === "string"));
       assert(!(await a.stderr()).includes(token), "the token must never be logged");
+    });
+  },
+});
+
+Deno.test({
+  name: "serve cli: connections that take every file descriptor do not stop the server",
+  // ulimit through sh, signals: POSIX only.
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withWorkspace(async (dir, vc) => {
+      const tokens = join(dir, "tokens.json");
+      ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "add");
+      await Deno.mkdir(join(dir, "store"));
+      const store = pathToFileURL(join(dir, "store")).href;
+      await using server = await startServer(dir, ["--store", store, "--token-file", tokens], 128);
+      const { hostname, port } = new URL(server.url);
+      // Idle connections, as many as it takes (bounded) for accepting to fail.
+      const conns: Deno.TcpConn[] = [];
+      try {
+        for (let i = 0; i < 400; i++) {
+          try {
+            conns.push(await Deno.connect({ hostname, port: Number(port) }));
+          } catch {
+            break; // refused: the listener is gone (the failure this test is about)
+          }
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        for (const c of conns) c.close();
+      }
+      assert(conns.length >= 100, `only ${conns.length} connections were opened`);
+      // Listening again within the retry delays (bounded poll).
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        status = await fetch(`${server.url}/healthz`).then(
+          async (r) => (await r.body?.cancel(), r.status),
+          () => 0,
+        );
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(status, 200);
+      server.child.kill("SIGTERM");
+      assertEquals((await server.child.status).code, 0);
+      assertStringIncludes(await server.stderr(), "accepting connections failed");
     });
   },
 });

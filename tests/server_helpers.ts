@@ -45,14 +45,17 @@ export interface FakeAuth extends AsyncDisposable {
   calls: number;
   /** Make the next lookups fail with this status (0: answer normally). */
   failWith: number;
+  /** Make the next lookups answer this late (ms). */
+  delayMs: number;
 }
 
 export function startFakeAuth(users: Record<string, string>): FakeAuth {
-  const state = { calls: 0, failWith: 0 };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+  const state = { calls: 0, failWith: 0, delayMs: 0 };
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     if (url.pathname !== "/api/V2/token") return new Response("no", { status: 404 });
     state.calls++;
+    if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     if (state.failWith !== 0) return new Response("down", { status: state.failWith });
     const user = users[req.headers.get("authorization") ?? ""];
     if (user === undefined) {
@@ -75,6 +78,12 @@ export function startFakeAuth(users: Record<string, string>): FakeAuth {
     },
     set failWith(n: number) {
       state.failWith = n;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(n: number) {
+      state.delayMs = n;
     },
     [Symbol.asyncDispose]: () => server.shutdown(),
   };

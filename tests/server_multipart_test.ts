@@ -3,7 +3,7 @@
  * place, with content that contains near-misses of the delimiter.
  */
 import { HttpError } from "../src/server/http_error.ts";
-import { readFilePart } from "../src/server/multipart.ts";
+import { indexOfBytes, readFilePart } from "../src/server/multipart.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 
 const enc = new TextEncoder();
@@ -139,5 +139,69 @@ Deno.test("multipart: a filename with DEL or a bidirectional override is refused
     }, HttpError);
     assertEquals(e.status, 400);
     assert(e.message.includes(`"${shown}" contains control characters`), e.message);
+  }
+});
+
+/** `haystack` behind a Proxy that counts the bytes read from it. */
+function counted(haystack: Uint8Array): { bytes: Uint8Array; reads: () => number } {
+  let reads = 0;
+  const bytes = new Proxy(haystack, {
+    get(target, key) {
+      if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { bytes, reads: () => reads };
+}
+
+function naiveIndexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  outer: for (let i = from; i + needle.length <= haystack.length; i++) {
+    for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+Deno.test("multipart: the delimiter search finds what a naive search finds", () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  // Small alphabets around the delimiter's own bytes: many near-misses.
+  const alphabet = enc.encode("\r\n-ab");
+  for (let round = 0; round < 300; round++) {
+    const boundary = Array.from(
+      { length: 1 + Math.floor(random() * 6) },
+      () => "ab-"[Math.floor(random() * 3)],
+    ).join("");
+    const needle = enc.encode(`\r\n--${boundary}`);
+    const haystack = Uint8Array.from(
+      { length: Math.floor(random() * 200) },
+      () => alphabet[Math.floor(random() * alphabet.length)]!,
+    );
+    if (random() < 0.5 && haystack.length >= needle.length) {
+      haystack.set(needle, Math.floor(random() * (haystack.length - needle.length + 1)));
+    }
+    const from = Math.floor(random() * 10);
+    assertEquals(
+      indexOfBytes(haystack, needle, from),
+      naiveIndexOf(haystack, needle, from),
+      `boundary ${JSON.stringify(boundary)}`,
+    );
+  }
+});
+
+Deno.test("multipart: a boundary the client chose to match its file costs a linear search", () => {
+  // 70 `a`s (the longest boundary RFC 2046 allows) over a file of `a`s: a
+  // backwards Horspool compares ~70 bytes at every position.
+  const n = 100_000;
+  for (const content of ["a", "-a", "\r\n--a"]) {
+    const needle = enc.encode(`\r\n--${"a".repeat(70)}`);
+    const file = enc.encode(content.repeat(Math.ceil(n / content.length)).slice(0, n));
+    const { bytes, reads } = counted(file);
+    assertEquals(indexOfBytes(bytes, needle, 0), -1);
+    assert(
+      reads() <= 3 * n,
+      `${reads()} bytes read for a ${n}-byte file of ${JSON.stringify(content)}`,
+    );
   }
 });

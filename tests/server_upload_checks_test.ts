@@ -5,8 +5,9 @@
  * filenames kept as base names or refused, content types that are media
  * types, and ambiguous part headers refused.
  */
+import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
-import type { ObjectStore } from "../src/store/types.ts";
+import type { ObjectStore, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { keys, newCacheId, startService, type TestService, upload } from "./server_helpers.ts";
@@ -285,4 +286,39 @@ Deno.test("upload part headers: repeated headers or parameters and encodings are
     `--Q\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\nContent-Transfer-Encoding: binary\r\n\r\nx\r\n--Q--\r\n`,
   );
   assertEquals(ok.status, 200);
+});
+
+/**
+ * A store that finishes every write, then answers an aborted one with the
+ * abort (waiting for it, bounded): an S3 PUT that landed while its answer
+ * was cut off.
+ */
+class LandsThenAborts extends FsStore {
+  override async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    const { signal, ...rest } = options;
+    const put = await super.put(key, body, rest);
+    if (signal !== undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        if (signal.aborted) (clearTimeout(timer), resolve());
+      });
+      signal.throwIfAborted();
+    }
+    return put;
+  }
+}
+
+Deno.test("serve: a refused upload (404, 403) leaves no data, even where the write landed unanswered", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_lands_" });
+  try {
+    await using t = await startService({ store: new LandsThenAborts(dir) });
+    const unknown = "a".repeat(128);
+    assertEquals((await upload(t.url, t.tokens.alice, unknown, "x".repeat(5000))).status, 404);
+    const id = (await newCacheId(t.url, t.tokens.alice, { lands: 1 })).doc.cache_id as string;
+    assertEquals((await upload(t.url, t.tokens.bob, id, "y".repeat(5000))).status, 403);
+    assertEquals(await keys(t.store, "data/"), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

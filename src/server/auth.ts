@@ -43,6 +43,8 @@ export interface KBaseAuthOptions {
   fetch?: typeof fetch;
   /** Most cached tokens kept (default 10,000; oldest dropped first). */
   maxEntries?: number;
+  /** How long one lookup may take, answer included (default 10 s; then 504). */
+  timeoutMs?: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class KBaseAuth implements AuthProvider {
   readonly #clock: Clock;
   readonly #fetch: typeof fetch;
   readonly #max: number;
+  readonly #timeoutMs: number;
   /** Keyed by the SHA-256 of the header, so tokens are not kept in memory. */
   readonly #cache = new Map<string, { identity: Identity; until: number }>();
   readonly #inFlight = new Map<string, Promise<Identity>>();
@@ -79,6 +82,7 @@ export class KBaseAuth implements AuthProvider {
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
     this.#max = options.maxEntries ?? 10_000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** Looks the token up (or reuses a recent answer). */
@@ -99,28 +103,41 @@ export class KBaseAuth implements AuthProvider {
     return lookup;
   }
 
+  // The auth service failing is not the client's fault, nor an error of
+  // this server's: 502 (a bad answer or none) or 504 (too slow). Its URL
+  // stays out of the answer (it may be an internal address).
   async #lookup(authorization: string): Promise<Identity> {
+    const service = "the auth service";
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const tooSlow = (e: unknown) =>
+      signal.aborted
+        ? new HttpError(504, `${service} did not answer within ${this.#timeoutMs} ms`, {
+          cause: e,
+        })
+        : undefined;
     let res: Response;
+    let text: string;
     try {
       res = await this.#fetch(`${this.#authUrl}/api/V2/token`, {
         headers: { authorization, accept: "application/json" },
+        signal,
       });
+      text = await res.text();
     } catch (e) {
-      throw new Error(`auth service ${this.#authUrl} unreachable`, { cause: e });
+      throw tooSlow(e) ?? new HttpError(502, `${service} unreachable`, { cause: e });
     }
-    const text = await res.text();
     if (res.status === 401 || res.status === 403 || res.status === 400) {
       throw new HttpError(401, "invalid token");
     }
-    if (!res.ok) throw new Error(`auth service ${this.#authUrl} answered ${res.status}`);
+    if (!res.ok) throw new HttpError(502, `${service} answered ${res.status}`);
     let user: unknown;
     try {
       user = (JSON.parse(text) as { user?: unknown }).user;
     } catch (e) {
-      throw new Error(`auth service ${this.#authUrl} sent invalid JSON`, { cause: e });
+      throw new HttpError(502, `${service} sent invalid JSON`, { cause: e });
     }
     if (typeof user !== "string" || user === "") {
-      throw new Error(`auth service ${this.#authUrl} sent no user name`);
+      throw new HttpError(502, `${service} sent no user name`);
     }
     return { tokenId: `${this.#authUrl}:${user}`, name: user };
   }

@@ -325,7 +325,9 @@ export class Entries {
     } else {
       // Check the entry while the data goes up: one round trip less per
       // upload. A failed check stops the upload and deletes what was stored
-      // (no entry points at it, so nobody ever sees it).
+      // (no entry points at it, so nobody ever sees it), also when the put
+      // failed: a write stopped by the abort may have landed all the same
+      // (an S3 PUT whose answer the abort cut off).
       if (file.bytes === undefined) {
         body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
       }
@@ -336,7 +338,7 @@ export class Entries {
         this.#store.put(dataKey, body, options),
       ]);
       if (checked.status === "rejected") {
-        if (stored.status === "fulfilled") await this.#store.delete([dataKey]).catch(() => {});
+        await this.#store.delete([dataKey]).catch(() => {});
         throw checked.reason;
       }
       if (stored.status === "rejected") throw stored.reason;

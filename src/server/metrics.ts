@@ -6,6 +6,19 @@
  * @module
  */
 
+/** The methods of RFC 9110 and PATCH (RFC 5789): the only `method` label values. */
+const HTTP_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
 /**
  * Request, byte and cache counters.
  *
@@ -15,10 +28,12 @@
  * import { Metrics } from "./metrics.ts";
  * const m = new Metrics();
  * m.request("GET", "/v1/cache/{id}", 200, 10);
+ * m.request("X".repeat(1000), "unknown", 405, 0); // counted as "other"
  * m.bytesOut(5);
  * m.hit();
  * const text = m.render();
  * assert(text.includes('vc_serve_requests_total{method="GET",route="/v1/cache/{id}",status="200"} 1'));
+ * assert(text.includes('vc_serve_requests_total{method="other",route="unknown",status="405"} 1'));
  * assert(text.includes("vc_serve_cache_hits_total 1"));
  * assert(text.includes("vc_serve_bytes_out_total 5"));
  * ```
@@ -32,9 +47,14 @@ export class Metrics {
   #expiredRemoved = 0;
   #inFlight = 0;
 
-  /** Counts one answered request and the request body bytes it read. */
+  /**
+   * Counts one answered request and the request body bytes it read. A
+   * method outside HTTP's own is counted as `other`: a label per method a
+   * client makes up would grow the counters without bound.
+   */
   request(method: string, route: string, status: number, bytesIn: number): void {
-    const key = `method="${method}",route="${escape(route)}",status="${status}"`;
+    const label = HTTP_METHODS.has(method) ? method : "other";
+    const key = `method="${label}",route="${escape(route)}",status="${status}"`;
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
     this.#bytesIn += bytesIn;
   }

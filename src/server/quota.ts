@@ -34,6 +34,11 @@ interface Usage {
  *   await usage.add("token-file:alice", 60);
  *   assert(await usage.room("token-file:alice", 0) === 40);
  *   assert(await usage.bytes("token-file:alice") === 60);
+ *   // A delete's share landing before its upload's: the sum still comes back to 0.
+ *   await usage.add("token-file:bob", -30);
+ *   assert(await usage.bytes("token-file:bob") === 0);
+ *   await usage.add("token-file:bob", 30);
+ *   assert(await usage.bytes("token-file:bob") === 0);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -51,7 +56,9 @@ export class UsageCounter {
 
   /** Bytes `owner` stores now. */
   async bytes(owner: string): Promise<number> {
-    return (await this.#read(owner))?.usage.bytes ?? 0;
+    // The kept sum dips below zero while a removal's share has landed before
+    // its upload's (see add): nothing is stored then.
+    return Math.max(0, (await this.#read(owner))?.usage.bytes ?? 0);
   }
 
   /** How many bytes an upload replacing a file of `replacing` bytes may have. */
@@ -71,12 +78,17 @@ export class UsageCounter {
     );
   }
 
-  /** Adds `delta` (negative on delete) to `owner`'s usage, never going below 0. */
+  /**
+   * Adds `delta` (negative on delete) to `owner`'s usage. The sum is kept as
+   * is, below zero too: an upload adds its size after its entry points at
+   * the file, so a racing delete may subtract it first, and a sum cut at
+   * zero would keep the upload's share for good.
+   */
   async add(owner: string, delta: number): Promise<void> {
     if (delta === 0) return;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.#read(owner);
-      const bytes = Math.max(0, (current?.usage.bytes ?? 0) + delta);
+      const bytes = (current?.usage.bytes ?? 0) + delta;
       try {
         await this.#write(owner, bytes, current?.version);
         return;

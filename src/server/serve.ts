@@ -8,12 +8,16 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
+import { sleep } from "../store/retry.ts";
 import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatLogLine } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { runSweeps } from "./sweep.ts";
+
+/** Longest wait between two tries to listen again after accepting failed. */
+const RELISTEN_MAX_DELAY_MS = 2_000;
 
 /** Options for {@linkcode serveCache}. */
 export interface ServeCacheOptions extends CacheServiceOptions {
@@ -75,24 +79,25 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   let idle: (() => void) | undefined;
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 8080;
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({
+  const logError = (message: string): void =>
+    log(formatLogLine({
+      time: new Date().toISOString(),
+      request_id: "-",
+      method: "-",
+      route: "unknown",
+      status: 500,
+      bytes_in: 0,
+      bytes_out: 0,
+      ms: 0,
+      error: message,
+    }));
+  const listen = (on: number, onListen: (addr: Deno.NetAddr) => void) =>
+    Deno.serve({
       hostname,
-      port,
-      onListen: (addr) => resolve(addr),
+      port: on,
+      onListen,
       onError: (e) => {
-        log(formatLogLine({
-          time: new Date().toISOString(),
-          request_id: "-",
-          method: "-",
-          route: "unknown",
-          status: 500,
-          bytes_in: 0,
-          bytes_out: 0,
-          ms: 0,
-          error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-        }));
+        logError(e instanceof Error ? (e.stack ?? e.message) : String(e));
         return errorResponse(500, "internal error", SECURITY_HEADERS);
       },
     }, (request, info) => {
@@ -111,6 +116,9 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       });
       return handler(request, info);
     });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = listen(port, (addr) => resolve(addr));
   } catch (error) {
     // A taken port, an address this host does not have, an unknown host name.
     return Promise.reject(
@@ -120,6 +128,36 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       ),
     );
   }
+  let stopping: Promise<void> | undefined;
+  const stopListening = new AbortController();
+  // Deno.serve's accept loop ends on its first failure, e.g. when every file
+  // descriptor is taken (idle connections a client opened and left): the
+  // service would stop. It listens again on the same port instead, trying
+  // until descriptors are free again.
+  const serving = (async () => {
+    const { port: bound } = await listening;
+    while (true) {
+      try {
+        await server.finished;
+        return; // shut down
+      } catch (e) {
+        if (stopping !== undefined) return;
+        logError(
+          `accepting connections failed: ${(e as Error).message}; listening again on ` +
+            `${hostname}:${bound} (raise the open-file limit, ulimit -n, or put a proxy in front)`,
+        );
+      }
+      for (let delay = 100;; delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS)) {
+        if (!await sleep(delay, stopListening.signal).then(() => true, () => false)) return;
+        try {
+          server = listen(bound, () => {});
+          break;
+        } catch (e) {
+          logError(`cannot listen on ${hostname}:${bound} again: ${(e as Error).message}`);
+        }
+      }
+    }
+  })();
   const interval = options.sweepIntervalMs ?? 3_600_000;
   const sweeping = interval > 0
     ? runSweeps(handler.entries, {
@@ -134,23 +172,24 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
         )),
     })
     : Promise.resolve();
-  let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       stopSweeps.abort();
+      stopListening.abort();
       draining = true;
       if (active > 0) {
         const { promise, resolve } = Promise.withResolvers<void>();
         idle = resolve;
         await promise;
       }
-      await server.shutdown();
+      await server.shutdown().catch(() => {}); // a listener that failed is closed already
+      await serving;
       await sweeping;
     })();
     return stopping;
   };
   options.signal?.addEventListener("abort", () => void shutdown(), { once: true });
-  const finished = server.finished.then(() => sweeping);
+  const finished = serving.then(() => sweeping);
   return listening.then((addr) => {
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
     const base = normalizeBasePath(options.basePath);

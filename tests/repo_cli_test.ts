@@ -104,6 +104,18 @@ async function workflow(catalog: string | undefined) {
     assertStringIncludes(exclude.stderr, "--exclude alone");
     const badTag = await vc(["repo", "tag", id, "bad tag"], env);
     assertStringIncludes(badTag.stderr, 'tag "bad tag" is invalid');
+    // A mistyped id is neither an id nor a path: refused, no path tagged.
+    for (const target of ["abc", "1.5", "0x1", " 42"]) {
+      const typo = await vc(["repo", "tag", target, "typo"], env);
+      assertEquals(typo.code, 2, target);
+      assertStringIncludes(typo.stderr, "neither a record id");
+    }
+    const typoTagged = await vc(["repo", "find", "--any", "typo", "--json"], env);
+    assertEquals(JSON.parse(typoTagged.stdout).length, 0);
+    const manyTags = Array.from({ length: 1000 }, (_, i) => `t${i}`).join(",");
+    const tooMany = await vc(["repo", "find", "--all", manyTags], env);
+    assertEquals(tooMany.code, 1);
+    assertStringIncludes(tooMany.stderr, "too many");
     const controlTag = await vc(["repo", "tag", id, "x\u0001"], env);
     assertEquals(controlTag.code, 1);
     assertStringIncludes(controlTag.stderr, "control characters");

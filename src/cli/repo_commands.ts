@@ -325,6 +325,15 @@ function tagCommand(name: "tag" | "untag"): Command {
     examples: [`vc repo ${name} 42 done`, `vc repo ${name} /raw/a.csv important,eu`],
     async run(ctx) {
       const [target, tagText] = ctx.args as [string, string];
+      // Anything else would be taken as a path (`abc` as `/abc`): a mistyped
+      // id would tag a path nobody meant.
+      if (!/^\d+$/.test(target) && !target.startsWith("/")) {
+        throw new UsageError(
+          `repo ${name}: ${
+            JSON.stringify(target)
+          } is neither a record id (digits) nor a logical path (starting with /)`,
+        );
+      }
       const where = /^\d+$/.test(target)
         ? { id: parseRecordId(target) }
         : { path: normalizeLogicalPath(target) };

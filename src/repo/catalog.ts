@@ -66,6 +66,9 @@ export interface Catalog {
 /** The catalog cannot be reached or opened (wrong path, server down, bad credentials). */
 export class CatalogUnavailableError extends VcError {}
 
+/** A SQLite catalog file that is not (or no longer) a database: only a restore rebuilds it. */
+export class CatalogDamagedError extends CatalogUnavailableError {}
+
 /** A transaction kept conflicting with others after every retry. */
 export class CatalogBusyError extends VcError {}
 

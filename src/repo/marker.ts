@@ -31,6 +31,12 @@ export interface RepoMarker {
   contentPrefix: string;
   /** When the repository was created (ISO time). */
   createdAt: string;
+  /**
+   * The repository's id, also kept in its catalog (`vc_meta`): a catalog
+   * answers for one repository only. Absent in markers written before it
+   * existed.
+   */
+  repository?: string;
 }
 
 /** The store holds no repository marker. */
@@ -126,7 +132,8 @@ export async function readMarker(store: ObjectStore): Promise<RepoMarker> {
   }
   const valid = marker?.format === "vc-repo" &&
     (c?.kind === "sqlite" && typeof c.path === "string" && typeof c.host === "string" ||
-      c?.kind === "postgres" && typeof c.url === "string");
+      c?.kind === "postgres" && typeof c.url === "string") &&
+    (marker.repository === undefined || typeof marker.repository === "string");
   if (!valid) {
     throw new InvalidInputError(`${store.url}/${MARKER_KEY} is not a vc repository marker`);
   }

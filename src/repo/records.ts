@@ -102,9 +102,15 @@ export const RECORD_COLUMNS =
 export const CURRENT_SQL: string = `SELECT ${RECORD_COLUMNS} FROM records r ` +
   "WHERE r.path = $1 AND r.state = 'published' ORDER BY r.id DESC LIMIT 1";
 
+/** Most `--all` and `--exclude` tags of one find, together. */
+export const MAX_FIND_CONDITIONS = 100;
+/** Most `--any` tags of one find. */
+export const MAX_FIND_ANY = 1_000;
+
 /**
  * The query behind `Repository.find`. Tag lists are checked; `exclude` alone
- * (or no tags at all) is an `InvalidInputError`.
+ * (or no tags at all), or more tags than {@linkcode MAX_FIND_CONDITIONS} /
+ * {@linkcode MAX_FIND_ANY}, is an `InvalidInputError`.
  *
  * @example
  * ```ts
@@ -112,12 +118,24 @@ export const CURRENT_SQL: string = `SELECT ${RECORD_COLUMNS} FROM records r ` +
  * import { findSql } from "./records.ts";
  * assert.deepEqual(findSql({ any: ["a"], exclude: ["b"] }).params, ["a", "b"]);
  * assert.throws(() => findSql({ exclude: ["b"] }), /exclude alone/);
+ * const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
+ * assert.throws(() => findSql({ all: many }), /too many/);
  * ```
  */
 export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
   const any = (query.any ?? []).map(checkTag);
   const all = (query.all ?? []).map(checkTag);
   const exclude = (query.exclude ?? []).map(checkTag);
+  // Each --all and --exclude tag is one condition of the query: SQLite
+  // refuses past ~1000, PostgreSQL plans ever longer.
+  const conditions = all.length + exclude.length;
+  if (conditions > MAX_FIND_CONDITIONS || any.length > MAX_FIND_ANY) {
+    throw new InvalidInputError(
+      `find: ${any.length} --any, ${all.length} --all and ${exclude.length} --exclude tags are ` +
+        `too many (at most ${MAX_FIND_CONDITIONS} --all and --exclude tags together, ` +
+        `${MAX_FIND_ANY} --any tags); narrow the query, or tag the records you want with one tag`,
+    );
+  }
   if (any.length === 0 && all.length === 0) {
     throw new InvalidInputError(
       exclude.length > 0

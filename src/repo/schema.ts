@@ -8,7 +8,9 @@
  *   `claimed_by` + `claim_until` in the future.
  * - `record_tags`: tags on one record; `path_tags`: tags on a logical path,
  *   which every record of that path carries.
- * - `vc_meta`: schema version and, for SQLite, the host that owns the file.
+ * - `vc_meta`: schema version, the id of the repository the catalog belongs
+ *   to (`repository`, also in the store's marker) and, for SQLite, the host
+ *   that owns the file.
  *
  * @module
  */

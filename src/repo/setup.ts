@@ -5,10 +5,10 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { type Catalog, CatalogUnavailableError } from "./catalog.ts";
+import { type Catalog, CatalogDamagedError, CatalogUnavailableError, type Tx } from "./catalog.ts";
 import { restoreCatalog, type SnapshotCounts } from "./backup.ts";
 import {
   type CatalogRef,
@@ -87,13 +87,22 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
           "only a directory repository keeps its catalog beside its content by default",
       );
     }
+    // A second init of a repository says so before its catalog is looked at.
+    if ((await store.head(MARKER_KEY)) !== undefined) {
+      throw new PreconditionFailedError(
+        `${store.url} is already a vc repository (${MARKER_KEY} exists)`,
+      );
+    }
     await refuseForeignContent(store, uri, CONTENT_PREFIX);
     await refuseInsideRepository(store.url, options.openStore ?? openStore);
     refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
+    const repository = crypto.randomUUID();
     try {
       await catalog.transaction("write", async (tx) => {
         await createSchema(tx, catalog.dialect);
+        await refuseTakenCatalog(tx, ref, uri);
+        await setMeta(tx, "repository", repository);
         if (ref.kind === "sqlite") {
           await tx.query(
             "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO NOTHING",
@@ -107,8 +116,19 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         catalog: ref,
         contentPrefix: CONTENT_PREFIX,
         createdAt: new Date((options.clock ?? systemClock).now()).toISOString(),
+        repository,
       };
-      await writeMarker(store, marker);
+      try {
+        await writeMarker(store, marker);
+      } catch (error) {
+        // No repository came to be: the catalog is free again.
+        await catalog.transaction(
+          "write",
+          (tx) =>
+            tx.query("DELETE FROM vc_meta WHERE key = 'repository' AND value = $1", [repository]),
+        ).catch(() => {});
+        throw error;
+      }
       return { uri, store, catalog, marker, host };
     } catch (error) {
       await catalog.close();
@@ -121,6 +141,70 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
 }
 
 const CONTENT_PREFIX = "content/";
+
+/**
+ * Moves a damaged SQLite catalog (and its WAL files) aside, to
+ * `PATH.damaged-<ms>`, so a forced restore can build a new one in its place:
+ * kept for whoever wants to look at it, never deleted.
+ */
+async function setAsideDamaged(path: string): Promise<void> {
+  const aside = `${path}.damaged-${Date.now()}`;
+  await Deno.rename(path, aside);
+  for (const suffix of ["-wal", "-shm"]) {
+    await Deno.rename(`${path}${suffix}`, `${aside}${suffix}`).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+}
+
+/** Sets one `vc_meta` value. */
+async function setMeta(tx: Tx, key: string, value: string): Promise<void> {
+  await tx.query(
+    "INSERT INTO vc_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
+    [key, value],
+  );
+}
+
+/**
+ * Refuses, for `init`, a catalog that already serves a repository (its id in
+ * `vc_meta`, or records from before ids were kept): two repositories on one
+ * catalog would see each other's records, and gc, purge or a restore in one
+ * would destroy the other's files.
+ */
+async function refuseTakenCatalog(tx: Tx, ref: CatalogRef, uri: string): Promise<void> {
+  const owner = (await tx.query("SELECT value FROM vc_meta WHERE key = 'repository'"))[0]?.value;
+  const records = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);
+  if (owner !== undefined || records > 0) {
+    throw new InvalidInputError(
+      `catalog ${catalogText(ref)} already belongs to a vc repository${
+        owner === undefined ? ` (it holds ${records} records)` : ` (id ${owner})`
+      }; give ${uri} a catalog of its own (another SQLite file, another PostgreSQL database)`,
+    );
+  }
+}
+
+/**
+ * Refuses a catalog whose repository id is not the marker's: the catalog of
+ * another repository, named by this one's marker (by hand, or by two
+ * `init`s before ids were kept). A marker or catalog without an id (written
+ * before ids were kept) is taken as it is.
+ */
+function checkSameRepository(
+  catalogRepository: string | undefined,
+  marker: RepoMarker | undefined,
+  uri: string,
+): void {
+  if (catalogRepository === undefined || marker?.repository === undefined) return;
+  if (catalogRepository !== marker.repository) {
+    throw new InvalidInputError(
+      `catalog ${
+        catalogText(marker.catalog)
+      } belongs to another vc repository (id ${catalogRepository}), ` +
+        `not to ${uri} (id ${marker.repository}); each repository needs a catalog of its own: ` +
+        `restore ${uri} into a new catalog with vc repo restore SNAPSHOT --catalog ...`,
+    );
+  }
+}
 
 // A SQLite catalog file under a directory store's content prefix is an
 // object no record references: gc would delete the catalog itself.
@@ -185,6 +269,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
       if (owner !== undefined && marker.catalog.kind === "sqlite") {
         checkHost({ ...marker.catalog, host: owner }, host);
       }
+      checkSameRepository(meta.get("repository"), marker, uri);
       return { uri, store, catalog, marker, host };
     } catch (error) {
       await catalog.close();
@@ -223,34 +308,55 @@ export async function restoreRepository(
       : marker!.catalog;
     checkHost(ref, host);
     refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
-    const catalog = await createCatalog(ref, options);
-    try {
-      const counts = await restoreCatalog(catalog, bytes, {
-        ...(options.force ? { force: true } : {}),
-        source: snapshot,
-        contentPrefix: marker?.contentPrefix ?? "content/",
-      });
-      if (ref.kind === "sqlite") {
-        await catalog.transaction("write", (tx) =>
-          tx.query(
-            "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
-            [host],
-          ));
-      }
-      if (marker === undefined || catalogText(marker.catalog) !== catalogText(ref)) {
-        await writeMarker(store, {
-          format: "vc-repo",
-          version: 1,
-          catalog: ref,
+    // A forced restore rebuilds a SQLite catalog that is no longer a
+    // database (what its error message tells the user to run): the damaged
+    // file is set aside and the restore runs once more into a new one.
+    const rebuildable = (error: unknown) =>
+      options.force === true && ref.kind === "sqlite" && error instanceof CatalogDamagedError;
+    const restoreInto = async (): Promise<{ counts: SnapshotCounts; repository: string }> => {
+      const catalog = await createCatalog(ref, options);
+      try {
+        // Even --force never replaces the records of another repository.
+        const meta = await catalog.transaction("write", async (tx) => {
+          await createSchema(tx, catalog.dialect); // a new catalog has none yet
+          return await readMeta(tx);
+        });
+        checkSameRepository(meta?.get("repository"), marker, uri);
+        const repository = marker?.repository ?? meta?.get("repository") ?? crypto.randomUUID();
+        const counts = await restoreCatalog(catalog, bytes, {
+          ...(options.force ? { force: true } : {}),
+          source: snapshot,
           contentPrefix: marker?.contentPrefix ?? "content/",
-          createdAt: marker?.createdAt ??
-            new Date((options.clock ?? systemClock).now()).toISOString(),
-        }, { replace: true });
+        });
+        await catalog.transaction("write", async (tx) => {
+          await setMeta(tx, "repository", repository);
+          if (ref.kind === "sqlite") await setMeta(tx, "host", host);
+        });
+        return { counts, repository };
+      } finally {
+        await catalog.close();
       }
-      return counts;
-    } finally {
-      await catalog.close();
+    };
+    const { counts, repository } = await restoreInto().catch(async (error) => {
+      if (!rebuildable(error) || ref.kind !== "sqlite") throw error;
+      await setAsideDamaged(ref.path);
+      return await restoreInto();
+    });
+    if (
+      marker === undefined || catalogText(marker.catalog) !== catalogText(ref) ||
+      marker.repository !== repository
+    ) {
+      await writeMarker(store, {
+        format: "vc-repo",
+        version: 1,
+        catalog: ref,
+        contentPrefix: marker?.contentPrefix ?? "content/",
+        createdAt: marker?.createdAt ??
+          new Date((options.clock ?? systemClock).now()).toISOString(),
+        repository,
+      }, { replace: true });
     }
+    return counts;
   } finally {
     await store.close();
   }

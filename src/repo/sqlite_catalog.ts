@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import { Limiter } from "../pool.ts";
 import {
   type Catalog,
+  CatalogDamagedError,
   CatalogUnavailableError,
   type Dialect,
   type Row,
@@ -94,9 +95,14 @@ export async function openSqliteCatalog(
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (error) {
-    throw new CatalogUnavailableError(`cannot open SQLite catalog ${path}: ${message(error)}`, {
-      cause: error,
-    });
+    const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
+    if (isDamaged(error)) {
+      throw new CatalogDamagedError(
+        `${text}; rebuild it from a backup with vc repo restore SNAPSHOT --force`,
+        { cause: error },
+      );
+    }
+    throw new CatalogUnavailableError(text, { cause: error });
   }
   return new SqliteCatalog(db, path, options.attempts);
 }
@@ -132,7 +138,7 @@ class SqliteCatalog implements Catalog {
       });
     } catch (error) {
       if (isDamaged(error)) {
-        throw new CatalogUnavailableError(
+        throw new CatalogDamagedError(
           `catalog ${this.location} is damaged (${message(error)}); rebuild it from a backup ` +
             "with vc repo restore SNAPSHOT --force",
           { cause: error },

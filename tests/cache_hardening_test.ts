@@ -606,6 +606,39 @@ Deno.test("prune and verify through the library refuse a directory with files an
   }
 });
 
+Deno.test("prune and verify never touch what vc did not put at the cache dir's top, .meta or not", async () => {
+  // A cache dir set to ~/.cache (or a project) by mistake, after a download
+  // made it hold .meta: other tools' files live beside vc's.
+  const dir = await Deno.makeTempDir();
+  try {
+    const foreign = [
+      join(dir, "pip", "http", "abc"),
+      join(dir, "deno", "dep.js"),
+      join(dir, "README.md"),
+      join(dir, ".x.vc-tmp-1-abcd1234", "inside"),
+    ];
+    for (const f of foreign) {
+      await Deno.mkdir(join(f, ".."), { recursive: true });
+      await Deno.writeTextFile(f, "not vc's\n");
+    }
+    // vc's own orphan (a data file with no record) beside them, and a record dir.
+    const orphan = join(dir, "s3", "b", "orphan.bin");
+    await Deno.mkdir(join(orphan, ".."), { recursive: true });
+    await Deno.writeTextFile(orphan, "orphan");
+    await Deno.mkdir(join(dir, ".meta"));
+    const old = new Date(Date.now() - 3 * 24 * 3600_000);
+    for (const f of [...foreign, orphan]) await Deno.utime(f, old, old);
+    await using cache = new AssetCache({ cacheDir: dir, configPath: false, env: {} });
+    await cache.verify();
+    await cache.prune({ maxBytes: 0, olderThan: 1 });
+    await sweepDebris(dir, { olderThan: 0 });
+    for (const f of foreign) assertEquals(await Deno.readTextFile(f), "not vc's\n", f);
+    await assertRejects(() => Deno.stat(orphan), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("prune and verify leave the mirror's state files in the cache dir alone", async () => {
   const dir = await Deno.makeTempDir();
   try {

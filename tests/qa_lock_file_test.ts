@@ -213,3 +213,25 @@ Deno.test("vc lock pins the bucket's content, not a cached copy edited in place"
   assertEquals((await ws.run(["lock"], env)).code, 0);
   assertEquals(await ws.read("versioned_assets.lock.json"), pinned);
 });
+
+/** A store whose HEADs give a multipart ETag and no `vc-md5`, as for a file another tool uploaded in parts. */
+class MultipartHeads extends WrappingStore {
+  override async head(key: string, options?: { signal?: AbortSignal }) {
+    const info = await this.inner.head(key, options);
+    return info && { ...info, etag: '"0123456789abcdef0123456789abcdef-3"', metadata: {} };
+  }
+}
+
+Deno.test("verify checks a cached copy against the lock file's SHA-256 when the store has no MD5 for it", async () => {
+  await using ws = await workspace({ wrap: (s) => new MultipartHeads(s) });
+  const file = await writeFile(join(ws.dir, "src"), "m.bin", "multipart content\n");
+  await ws.vc.add("/m.bin", file);
+  const local = await ws.vc.path("/m.bin");
+  assertEquals((await ws.vc.verify()).map((r) => r.ok), [true]);
+  // Same size, other bytes: only the lock file's SHA-256 can tell.
+  await Deno.chmod(local, 0o644);
+  await Deno.writeTextFile(local, "multipart CONTENT\n");
+  const [result] = await ws.vc.verify();
+  assertEquals(result?.ok, false);
+  assertStringIncludes(result?.problem ?? "", "the lock file pins");
+});

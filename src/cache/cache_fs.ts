@@ -9,7 +9,9 @@ import { dirname, join, sep } from "../path.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
 
 /**
- * Paths of the regular files under `dir`; links are neither followed nor yielded.
+ * Paths of the regular files under `dir`; links are neither followed nor
+ * yielded. With `topLevel`, only the entries of `dir` itself it accepts are
+ * looked at.
  *
  * @example
  * ```ts
@@ -24,7 +26,10 @@ import { LOCKS_DIR, META_DIR } from "./layout.ts";
  * }
  * ```
  */
-export async function* walkFiles(dir: string): AsyncGenerator<string> {
+export async function* walkFiles(
+  dir: string,
+  topLevel?: (entry: Deno.DirEntry) => boolean,
+): AsyncGenerator<string> {
   let entries: Deno.DirEntry[];
   try {
     entries = await Array.fromAsync(Deno.readDir(dir));
@@ -33,6 +38,7 @@ export async function* walkFiles(dir: string): AsyncGenerator<string> {
     throw e;
   }
   for (const entry of entries) {
+    if (topLevel !== undefined && !topLevel(entry)) continue;
     const path = join(dir, entry.name);
     // Links are never created by the cache; don't follow one out of it.
     if (entry.isDirectory) yield* walkFiles(path);

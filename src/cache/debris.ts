@@ -11,12 +11,14 @@ import { isSharedTempName, isStaleTempFile, isTempName } from "../atomic_write.t
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
 import {
   assertNoLinks,
+  FILE_NAMESPACE,
   linkOnPath,
   LOCKS_DIR,
   META_DIR,
   MIRROR_STATE_DIR,
   RECORD_SUFFIX,
   recordPathsOf,
+  s3Namespace,
 } from "./layout.ts";
 import { journalFileFor, lookupRecord } from "./record_journal.ts";
 
@@ -44,6 +46,27 @@ export function isAnyTempName(name: string): boolean {
 
 /** Files that old processes' writes left without records stay this long (ms) before they count as orphans. */
 export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
+
+/** Whether vc may have put `name` at the top of a cache dir (besides `.meta`). */
+export function isCacheTopLevelName(name: string): boolean {
+  const s3 = s3Namespace(undefined); // "s3", or "s3@<endpoint>" for another endpoint
+  return name === s3 || name.startsWith(`${s3}@`) || name === FILE_NAMESPACE ||
+    name === LOCKS_DIR || name === MIRROR_STATE_DIR || isAnyTempName(name);
+}
+
+/**
+ * The regular files under what vc puts in a cache dir (`.meta`, the data
+ * namespaces, locks, temp files): anything else at its top was put there by
+ * someone else (a cache dir set to `~/.cache` or to a project) and is never
+ * looked at, so maintenance never removes it.
+ */
+function walkCacheFiles(cacheDir: string): AsyncGenerator<string> {
+  return walkFiles(
+    cacheDir,
+    ({ name, isDirectory }) =>
+      isAnyTempName(name) ? !isDirectory : name === META_DIR || isCacheTopLevelName(name),
+  );
+}
 
 /**
  * Data files without a record (left by a write that failed, e.g. on a full
@@ -79,7 +102,7 @@ export async function findOrphans(
   const mirrorState = join(cacheDir, MIRROR_STATE_DIR) + sep;
   const out: string[] = [];
   const checked = new Set<string>();
-  for await (const path of walkFiles(cacheDir)) {
+  for await (const path of walkCacheFiles(cacheDir)) {
     if (path.startsWith(metaRoot) || path.startsWith(locks) || path.startsWith(mirrorState)) {
       continue;
     }
@@ -175,7 +198,7 @@ export async function sweepDebris(
   const locks = join(cacheDir, LOCKS_DIR);
   const records = join(cacheDir, META_DIR) + sep;
   let removed = 0;
-  for await (const path of walkFiles(cacheDir)) {
+  for await (const path of walkCacheFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
     const isLock = dirname(path) === locks && name.endsWith(".lock");
     const isTemp = isAnyTempName(name);

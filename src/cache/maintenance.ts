@@ -17,20 +17,16 @@ import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { InvalidInputError } from "../errors.ts";
 import { notADirectory } from "./cache_dir.ts";
-import {
-  FILE_NAMESPACE,
-  JOURNAL_NAME,
-  JOURNAL_PATTERN,
-  LOCKS_DIR,
-  META_DIR,
-  MIRROR_STATE_DIR,
-  RECORD_SUFFIX,
-  recordPathsOf,
-  s3Namespace,
-} from "./layout.ts";
+import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
 import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { ownDataFile, ownJournals } from "./journal_repair.ts";
-import { findOrphans, isAnyTempName, removeOrphan, sweepDebris } from "./debris.ts";
+import {
+  findOrphans,
+  isAnyTempName,
+  isCacheTopLevelName,
+  removeOrphan,
+  sweepDebris,
+} from "./debris.ts";
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 
 export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
@@ -114,13 +110,6 @@ async function assertIsCache(cacheDir: string): Promise<void> {
         `or VC_CACHE_DIR`,
     );
   }
-}
-
-/** Whether vc may have put `name` at the top of a cache dir. */
-function isCacheTopLevelName(name: string): boolean {
-  const s3 = s3Namespace(undefined); // "s3", or "s3@<endpoint>" for another endpoint
-  return name === s3 || name.startsWith(`${s3}@`) || name === FILE_NAMESPACE ||
-    name === LOCKS_DIR || name === MIRROR_STATE_DIR || isAnyTempName(name);
 }
 
 /**

@@ -903,10 +903,13 @@ export class VersionedCache {
     }
     const etag = parseEtag(info.etag);
     const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
-    if (expected === undefined) return undefined; // size is all we can compare
-    const actual = await md5File(local);
-    if (actual !== expected.toLowerCase()) {
-      return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
+    // No MD5 to compare with (a multipart upload by another tool): the lock
+    // file's SHA-256, when there is one, still checks the copy.
+    if (expected !== undefined) {
+      const actual = await md5File(local);
+      if (actual !== expected.toLowerCase()) {
+        return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
+      }
     }
     if (lock === undefined) return undefined;
     const sha = (await digestSource(local)).sha256;

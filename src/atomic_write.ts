@@ -38,7 +38,9 @@ import { forEachChunk } from "./bytes.ts";
 import { renameOver, renameOverSync } from "./replace_file.ts";
 
 const TEMP_MARK = ".vc-tmp-";
-const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-[0-9a-z]+$/;
+// Exactly what vc writes (an 8-character random part, or "shared"): a
+// user's `.notes.vc-tmp-1-draft` is not vc's to sweep or to skip.
+const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared)$/;
 
 /** Temp files of this process not yet committed or discarded. */
 const openTempFiles = new Set<AtomicFile>();
@@ -163,6 +165,7 @@ export function isSharedTempName(name: string): boolean {
  * import { isTempName } from "./atomic_write.ts";
  * assert(isTempName(".a.csv.vc-tmp-123-abcdefgh"));
  * assert(!isTempName("a.csv"));
+ * assert(!isTempName(".notes.vc-tmp-99999-draft")); // a user's name, not vc's
  * ```
  */
 export function isTempName(name: string): boolean {

@@ -7,7 +7,15 @@ import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "./assert.ts";
+import { MirrorState } from "../src/mirror/state.ts";
 import {
   BACKENDS,
   RACY_MS,
@@ -442,20 +450,61 @@ Deno.test("mirror store → local never writes or deletes through a link in the 
   }
 });
 
-Deno.test("mirror names a state file it cannot use (damaged, a directory) and says it may go", async () => {
+Deno.test("mirror names a state file it cannot use (damaged: may go; a directory: never told to remove it)", async () => {
   await using w = await tempDir();
   await writeTree(join(w.dir, "src"), { "a.txt": "a" });
   const damaged = join(w.dir, "damaged.db");
   await Deno.writeTextFile(damaged, "not a database ".repeat(100));
-  for (const statePath of [damaged, w.dir]) {
-    const e = await assertRejects(
+  const run = (statePath: string) =>
+    assertRejects(
       () => mirror({ sources: [join(w.dir, "src")], target: `file://${w.dir}/store`, statePath }),
       InvalidInputError,
     );
-    assertStringIncludes(e.message, `mirror state file ${statePath} cannot be used`);
-    assertStringIncludes(e.message, "remove it");
-  }
+  const e = await run(damaged);
+  assertStringIncludes(e.message, `mirror state file ${damaged} cannot be used`);
+  assertStringIncludes(e.message, "remove it");
   assertEquals(await Deno.readTextFile(damaged), "not a database ".repeat(100));
+  const dir = await run(w.dir);
+  assertStringIncludes(dir.message, `mirror state file ${w.dir} is a directory`);
+  assert(!dir.message.includes("remove"), dir.message);
+});
+
+Deno.test("mirror: two runs on one state file: the second is refused while the first runs", async () => {
+  await using w = await tempDir();
+  const statePath = join(w.dir, "s.db");
+  const first = new MirrorState(statePath);
+  try {
+    const e = assertThrows(() => new MirrorState(statePath), InvalidInputError);
+    assertStringIncludes(e.message, "another vc mirror is using the state file");
+  } finally {
+    first.close();
+  }
+  new MirrorState(statePath).close(); // free again
+});
+
+Deno.test("mirror state: a write that finds the file locked rolls its batch back; later writes work", async () => {
+  await using w = await tempDir();
+  const statePath = join(w.dir, "s.db");
+  const state = new MirrorState(statePath);
+  const { DatabaseSync } = await import("node:sqlite");
+  const other = new DatabaseSync(statePath);
+  try {
+    other.exec("PRAGMA busy_timeout = 0");
+    other.exec("BEGIN EXCLUSIVE"); // someone else holds the file
+    const row = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, md5: "m", etag: "e" };
+    // The write finds the file locked (after the state's busy timeout).
+    assertThrows(() => {
+      state.set("a", row);
+      state.flush();
+    });
+    other.exec("ROLLBACK");
+    state.set("b", row);
+    state.flush();
+    assertEquals(state.get("b")?.md5, "m");
+  } finally {
+    other.close();
+    state.close();
+  }
 });
 
 Deno.test("mirror store → local writes a file whose name is too long for a temp name beside it", async () => {
@@ -538,13 +587,13 @@ Deno.test("mirror store → local does not write an object named like vc's temp 
   await using b = await BACKENDS[0]!.make(); // the fake S3: any key
   await using w = await tempDir();
   await b.store.put("d/ok", enc.encode("ok"));
-  await b.store.put("d/.a.vc-tmp-1-abc", enc.encode("put there by another tool"));
+  await b.store.put("d/.a.vc-tmp-1-abcdefgh", enc.encode("put there by another tool"));
   const run = () =>
     mirror({ sources: [b.store], target: join(w.dir, "dl"), statePath: join(w.dir, "s.db") });
   for (const transferred of [1, 0]) {
     const r = await run();
     assertEquals(r.transferred, transferred);
-    assertEquals(r.failed.map((f) => f.key), ["d/.a.vc-tmp-1-abc"]);
+    assertEquals(r.failed.map((f) => f.key), ["d/.a.vc-tmp-1-abcdefgh"]);
     assertStringIncludes(r.failed[0]!.error, "vc's temp files");
   }
   assertEquals([...Deno.readDirSync(join(w.dir, "dl/d"))].map((e) => e.name), ["ok"]);
@@ -580,5 +629,50 @@ Deno.test("mirror store → local removes what a download killed mid-file left, 
     );
     assertEquals(await Deno.readTextFile(live), "being written");
     assertEquals(await Deno.readTextFile(join(dl, "d/big")), "big");
+  }
+});
+
+/**
+ * A store that rewrites a file in place (same size) while it uploads it, as
+ * an editor saving mid-upload, and that cannot check the whole body's MD5
+ * (as S3 cannot for a multipart upload).
+ */
+class RewritesWhileUploading extends FsStore {
+  override async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    if (typeof body === "object" && body !== null && "path" in body) {
+      const size = (await Deno.stat(body.path)).size;
+      await Deno.writeFile(body.path, new Uint8Array(size).fill(0x42));
+    }
+    const { md5: _unchecked, ...rest } = options;
+    return await super.put(key, body, rest);
+  }
+}
+
+Deno.test("mirror: a file rewritten in place while it is uploaded fails and is not remembered (the next run hashes it again)", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  const big = join(src, "big.bin");
+  await Deno.writeFile(big, new Uint8Array(1024 * 1024 + 1).fill(0x41)); // past SMALL_FILE: read from disk
+  const statePath = join(w.dir, "s.db");
+  const store = new RewritesWhileUploading(join(w.dir, "store"));
+  try {
+    const first = await mirror({ sources: [src], target: store, statePath });
+    assertEquals(first.failed.length, 1);
+    assertStringIncludes(first.failed[0]!.error, "changed while it was uploaded");
+    // The next run does not take the object for the file: it uploads it again.
+    const second = await mirror({
+      sources: [src],
+      target: new FsStore(join(w.dir, "store")),
+      statePath,
+    });
+    assertEquals(second.failed, []);
+    assertEquals(second.hashed, 1, "the file was hashed again, not taken from the state");
+    assertEquals(
+      await Deno.readFile(join(w.dir, "store", "big.bin")),
+      await Deno.readFile(big),
+    );
+  } finally {
+    await store.close();
   }
 });

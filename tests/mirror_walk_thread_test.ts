@@ -55,7 +55,7 @@ async function tree(dir: string): Promise<void> {
     "é/ü.txt": "u",
     "😀/x": "x",
     "\uFFFD": "replacement char sorts before the emoji in UTF-8",
-    "z/.z.txt.vc-tmp-1-abc": "a temp file of vc: left out",
+    "z/.z.txt.vc-tmp-1-abcdefgh": "a temp file of vc: left out",
   };
   for (let i = 0; i < 300; i++) files[`many/f${String(i).padStart(3, "0")}`] = String(i);
   await writeTree(dir, files);

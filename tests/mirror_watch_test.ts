@@ -7,7 +7,8 @@ import { join } from "node:path";
 import type { Clock } from "../src/clock.ts";
 import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
 
 /** A clock that moves only when told (until src/testing has one). */
@@ -200,5 +201,23 @@ Deno.test("mirror --watch: a source directory removed and made again is watched 
   } finally {
     stop.abort();
     await watching;
+  }
+});
+
+Deno.test("watch: a reconcile interval under a second (0 would list the prefix back to back) is refused", async () => {
+  await using w = await tempDir();
+  await Deno.mkdir(join(w.dir, "src"));
+  for (const reconcileIntervalMs of [0, 999, Number.NaN]) {
+    const e = await assertRejects(
+      () =>
+        watchMirror({
+          sources: [join(w.dir, "src")],
+          target: `file://${w.dir}/store`,
+          statePath: join(w.dir, "s.db"),
+          reconcileIntervalMs,
+        }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "too short");
   }
 });

@@ -40,7 +40,7 @@ const PATHS = [
   "/é/ü%20/x",
   "a//b",
   ".hidden",
-  "/x/.y.vc-tmp-1-abc",
+  "/x/.y.vc-tmp-1-abcdefgh",
 ];
 
 Deno.test({

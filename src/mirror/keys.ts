@@ -39,6 +39,28 @@ export function normalizePrefix(prefix: string | undefined): string {
 }
 
 /**
+ * An `s3://` URI with the prefix after its bucket normalized like
+ * {@linkcode normalizePrefix} (`s3://b//x//y/` → `s3://b/x/y/`): a mirror
+ * never makes keys with an empty segment, whether the prefix came as
+ * `--target-prefix` or in the URI. Other URIs are returned as they are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeStoreUri } from "./keys.ts";
+ * assert.equal(normalizeStoreUri("s3://b//dbl//pre//"), "s3://b/dbl/pre/");
+ * assert.equal(normalizeStoreUri("s3://b"), "s3://b");
+ * assert.equal(normalizeStoreUri("file:///srv/x"), "file:///srv/x");
+ * ```
+ */
+export function normalizeStoreUri(uri: string): string {
+  const m = /^(s3:\/\/[^/]+)(\/.*)?$/i.exec(uri);
+  if (m === null || m[2] === undefined) return uri;
+  const prefix = normalizePrefix(m[2]);
+  return prefix === "" ? m[1]! : `${m[1]}/${prefix}`;
+}
+
+/**
  * The part of every key contributed by the SOURCE directory itself: `""`
  * without a source prefix, else the path of `source` below `sourcePrefix`
  * with a trailing slash. Throws `InvalidInputError` when `source` is not
@@ -99,7 +121,7 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * assert.equal(unsafeLocalKey("a/b.txt"), undefined);
  * assert(unsafeLocalKey("../etc/passwd") !== undefined);
  * assert(unsafeLocalKey("a//b") !== undefined);
- * assert(unsafeLocalKey("d/.a.vc-tmp-1-abc") !== undefined);
+ * assert(unsafeLocalKey("d/.a.vc-tmp-1-abcdefgh") !== undefined);
  * ```
  */
 export function unsafeLocalKey(key: string): string | undefined {

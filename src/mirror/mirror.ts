@@ -479,6 +479,23 @@ export class Mirror {
     this.#options.onAction?.(a);
   }
 
+  /**
+   * Throws when `entry`'s file no longer has the stat it was hashed with;
+   * not remembered, the next run (or the watch's next event) hashes and
+   * uploads it again.
+   */
+  async #unchangedSince(entry: LocalEntry): Promise<void> {
+    const now = await statLocal(entry.path, entry.key, "skip");
+    if (
+      now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0, md5: "", etag: "" }, now)
+    ) {
+      throw new VcError(
+        `${entry.path} changed while it was uploaded; the object may not match its vc-md5, ` +
+          "and the next run uploads the file again",
+      );
+    }
+  }
+
   #remember(entry: LocalEntry, md5: string, etag: string, racy: boolean): void {
     if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy);
   }
@@ -527,6 +544,11 @@ export class Mirror {
             ...(o.signal ? { signal: o.signal } : {}),
           },
         ).finally(mover.end);
+        // A file read from disk part by part (a multipart upload) may have
+        // been rewritten in place while it went up: the object would then not
+        // be the content its vc-md5 names, and a later run would trust it.
+        // (A body read whole was checked against its MD5 by the store.)
+        if (hash.bytes === undefined) await this.#unchangedSince(local);
         this.#remember(local, hash.md5, result.etag, hash.racy);
       }
       run.report.transferred++;

@@ -9,7 +9,7 @@ import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isStoreUri, parseUri } from "../uri.ts";
-import { compileFilter, normalizePrefix, sourceBase } from "./keys.ts";
+import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
 import { defaultStatePath, MirrorState } from "./state.ts";
@@ -93,7 +93,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   const owned: ObjectStore[] = [];
   const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
     if (typeof x !== "string") return x;
-    const s = await open(x);
+    const s = await open(normalizeStoreUri(x));
     owned.push(s);
     return s;
   };

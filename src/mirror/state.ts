@@ -18,6 +18,7 @@ import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { InvalidInputError } from "../errors.ts";
+import { openLockFile } from "../file_lock.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -103,11 +104,24 @@ export class MirrorState {
   #splitAfter: StatementSync | undefined;
   #pending = 0;
   #closed = false;
+  readonly #lock: Deno.FsFile | undefined;
 
-  /** Opens (creating it and its directory if needed) the state file at `path`. */
+  /**
+   * Opens (creating it and its directory if needed) the state file at
+   * `path`, for this process alone: another mirror using it (two runs of
+   * the same directories and target) is refused while this one runs.
+   */
   constructor(path: string) {
     this.path = path;
-    if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      Deno.mkdirSync(dirname(path), { recursive: true });
+      if (statOrUndefined(path)?.isDirectory) {
+        throw new InvalidInputError(
+          `mirror state file ${path} is a directory; pass --state with a file path (it is created)`,
+        );
+      }
+      this.#lock = lockStateFile(path);
+    }
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(path);
@@ -131,6 +145,7 @@ export class MirrorState {
       } catch {
         // Not open.
       }
+      this.#lock?.close();
       // A damaged file, or a directory: name it. The state only saves work
       // (hashes and ETags already known), so removing it is safe.
       throw new InvalidInputError(
@@ -174,9 +189,7 @@ export class MirrorState {
 
   /** Queues a delete of `target` (a store key or a local path) for relative key `key`. */
   queueDelete(key: string, target: string): void {
-    this.#begin();
-    this.#queue.run(key, target);
-    this.#step();
+    this.#write(() => this.#queue.run(key, target));
   }
 
   /** The queued deletes, in batches of at most `size`, in the order queued. */
@@ -325,24 +338,27 @@ export class MirrorState {
 
   /** Records `row` for `key` (committed with the current batch). */
   set(key: string, row: StateRow): void {
-    this.#begin();
-    this.#put.run(key, row.size, row.mtimeMs, row.ctimeMs, row.ino, row.md5, row.etag);
-    this.#step();
+    this.#write(() =>
+      this.#put.run(key, row.size, row.mtimeMs, row.ctimeMs, row.ino, row.md5, row.etag)
+    );
   }
 
   /** Forgets `key` (its file and object are gone). */
   delete(key: string): void {
-    this.#begin();
-    this.#del.run(key);
-    this.#step();
+    this.#write(() => this.#del.run(key));
   }
 
   /** Commits the current batch. */
   flush(): void {
-    if (this.#pending > 0) {
-      this.#db.exec("COMMIT");
-      this.#pending = 0;
+    if (this.#db.isTransaction) {
+      try {
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        this.#abandonBatch();
+        throw error;
+      }
     }
+    this.#pending = 0;
   }
 
   /** Commits and closes. Safe to call twice. */
@@ -353,15 +369,65 @@ export class MirrorState {
       this.flush();
     } finally {
       this.#db.close();
+      this.#lock?.close();
     }
   }
 
-  #begin(): void {
-    if (this.#pending === 0) this.#db.exec("BEGIN");
+  // Writes go in batches of BATCH in one transaction. A write or commit that
+  // fails (the file locked by something else past the busy timeout) rolls
+  // the batch back: the next write starts a fresh one instead of failing on
+  // a transaction left open. The rows lost only cost work (hashes known).
+  #write(run: () => void): void {
+    try {
+      if (!this.#db.isTransaction) this.#db.exec("BEGIN");
+      run();
+    } catch (error) {
+      this.#abandonBatch();
+      throw error;
+    }
+    if (++this.#pending >= BATCH) this.flush();
   }
 
-  #step(): void {
-    if (++this.#pending >= BATCH) this.flush();
+  #abandonBatch(): void {
+    this.#pending = 0;
+    if (!this.#db.isTransaction) return;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch {
+      // SQLite rolled it back itself.
+    }
+  }
+}
+
+/**
+ * Takes `<state>.lock` for this process (released when it exits, or by
+ * closing the handle): two mirrors writing one state file would fight over
+ * it (each run of one sees the other's writes as "locked").
+ */
+function lockStateFile(path: string): Deno.FsFile {
+  const file = openLockFile(`${path}.lock`);
+  let locked: boolean;
+  try {
+    locked = file.tryLockSync(true);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  if (!locked) {
+    file.close();
+    throw new InvalidInputError(
+      `another vc mirror is using the state file ${path} (a run of the same directories and ` +
+        `target); wait for it to finish, or give this run its own --state FILE`,
+    );
+  }
+  return file;
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
   }
 }
 

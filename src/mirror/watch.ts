@@ -17,6 +17,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { InvalidInputError } from "../errors.ts";
 import { Mirror } from "./mirror.ts";
 import { combineReports } from "./report.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
@@ -62,6 +63,9 @@ interface Pending {
   scan: boolean;
 }
 
+/** Shortest interval between two full passes of a watch. */
+export const MIN_RECONCILE_INTERVAL_MS = 1_000;
+
 /**
  * Mirrors once, then keeps the target equal until `signal` aborts.
  *
@@ -93,6 +97,13 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const clock: Clock = options.clock ?? systemClock;
   const debounce = options.debounceMs ?? 1000;
   const interval = options.reconcileIntervalMs ?? 600_000;
+  // 0 would run full passes back to back (a LIST of the whole prefix each).
+  if (!(interval >= MIN_RECONCILE_INTERVAL_MS)) {
+    throw new InvalidInputError(
+      `reconcile interval ${interval} ms is too short: at least ${MIN_RECONCILE_INTERVAL_MS} ms ` +
+        "(each is a full pass, listing the whole prefix)",
+    );
+  }
   const stop = options.signal;
   // Transfers in flight are never aborted by the stop signal: they finish.
   const { signal: _signal, ...mirrorOptions } = options;

@@ -5,13 +5,15 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 import { IntegrityError, InvalidInputError } from "../src/errors.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectInfo, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { WrappingStore } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { catalogClock } from "../src/repo/repository.ts";
+import { systemClock } from "../src/clock.ts";
 
 async function withRepo(catalog: string | undefined, fn: (repo: Repository) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa_limits_" });
@@ -97,4 +99,26 @@ Deno.test("repo add refuses an upload a lying store cannot show is ours (opaque 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "repo on PostgreSQL: claims use the database server's time, not a skewed machine clock",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_" });
+    try {
+      await using repo = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
+      // Opened without a clock: the server's time (here, this machine's).
+      assert(Math.abs(repo.clock.now() - Date.now()) < 2_000, "the repository runs on server time");
+      for (const skew of [3_600_000, -3_600_000]) {
+        const skewed = { now: () => Date.now() + skew, sleep: systemClock.sleep };
+        const clock = await catalogClock(repo.catalog, skewed);
+        const off = clock.now() - Date.now();
+        assert(Math.abs(off) < 2_000, `a clock ${skew} ms off reads ${off} ms off server time`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

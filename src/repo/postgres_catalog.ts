@@ -211,9 +211,29 @@ function isConflict(error: unknown): boolean {
   return error instanceof Error && CONFLICT_CODES.has((error as PgError).code ?? "");
 }
 
-function isConnectionError(error: unknown): boolean {
+/**
+ * Whether `error` means the connection to the server is gone (refused,
+ * reset, closed under a write, a class 08 error, or the server ending it:
+ * 57P01–57P03): a lost catalog, not an internal error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isConnectionError } from "./postgres_catalog.ts";
+ * assert(isConnectionError(new Error("This socket has been ended by the other party")));
+ * assert(isConnectionError(Object.assign(new Error("x"), { code: "57P01" }))); // terminated
+ * assert(!isConnectionError(Object.assign(new Error("x"), { code: "23505" })));
+ * assert(isConnectionError(Object.assign(new Error("x"), { code: "08006" })));
+ * ```
+ */
+export function isConnectionError(error: unknown): boolean {
   const code = error instanceof Error ? (error as PgError).code ?? "" : "";
-  return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code.startsWith("08");
+  // The driver's own words for a connection the server closed under a
+  // write (it carries no code then).
+  const closed = error instanceof Error &&
+    /socket has been ended by the other party|write after end/i.test(error.message);
+  return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code === "ECONNRESET" ||
+    code === "EPIPE" || code.startsWith("08") || /^57P0[123]$/.test(code) || closed;
 }
 
 /**

@@ -71,6 +71,25 @@ export type { InitOptions, RepositoryOptions } from "./setup.ts";
 export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
 
 /**
+ * This machine's clock (`base`) shifted to a PostgreSQL catalog server's
+ * time: the offset is measured once, against the middle of the query's
+ * round trip.
+ */
+export async function catalogClock(catalog: Catalog, base: Clock = systemClock): Promise<Clock> {
+  const before = base.now();
+  const rows = await catalog.transaction(
+    "read",
+    (tx) => tx.query("SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms"),
+  );
+  const after = base.now();
+  const offset = Math.round(Number(rows[0]!.ms) - (before + after) / 2); // times are whole ms
+  return {
+    now: () => base.now() + offset,
+    sleep: (ms, signal) => base.sleep(ms, signal),
+  };
+}
+
+/**
  * A repository: see the module documentation.
  *
  * @example
@@ -125,7 +144,7 @@ export class Repository implements AsyncDisposable {
    * store needs an explicit `catalog`.
    */
   static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
-    return new Repository(await initParts(uri, options), options);
+    return await Repository.#make(await initParts(uri, options), options);
   }
 
   /**
@@ -134,7 +153,25 @@ export class Repository implements AsyncDisposable {
    * and when the catalog cannot be reached.
    */
   static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
-    return new Repository(await openParts(uri, options), options);
+    return await Repository.#make(await openParts(uri, options), options);
+  }
+
+  // Claims compare and set times in the catalog: with PostgreSQL, shared by
+  // many machines, those times are the database server's (this machine's
+  // clock plus its measured offset), so a machine whose clock runs ahead
+  // cannot take claims that are still live. (A SQLite catalog has one host.)
+  static async #make(parts: RepoParts, options: RepositoryOptions): Promise<Repository> {
+    if (options.clock !== undefined || parts.catalog.dialect.name !== "postgres") {
+      return new Repository(parts, options);
+    }
+    try {
+      const clock = await catalogClock(parts.catalog);
+      return new Repository(parts, { ...options, clock });
+    } catch (error) {
+      await parts.catalog.close();
+      await parts.store.close();
+      throw error;
+    }
   }
 
   /**

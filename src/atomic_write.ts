@@ -36,6 +36,7 @@
  */
 import { forEachChunk } from "./bytes.ts";
 import { renameOver, renameOverSync } from "./replace_file.ts";
+import { fnv1a32 } from "./fnv.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
@@ -90,8 +91,7 @@ export function tempStem(name: string): string {
   const bytes = utf8.encode(name);
   if (bytes.length <= MAX_STEM_BYTES) return name;
   // FNV-1a over the UTF-8 bytes: names that share their first bytes differ here.
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  const h = fnv1a32(name);
   let kept = "";
   let size = 0;
   for (const ch of name) {

@@ -246,9 +246,13 @@ Deno.test("cli cache: prune and verify refuse a directory that is not a cache; a
   );
   assertEquals(await exists(ws.path(".meta")), false, "nothing written into the current directory");
 
-  // In a real cache, a stray old file is a leftover: removed, and counted.
+  // In a real cache, a stray old file where vc keeps data is a leftover:
+  // removed, and counted. One at the cache dir's top is not vc's: kept.
   assertEquals((await ws.run(["cache", "get", `${ws.bucket}/x.csv`])).code, 0);
-  const stray = join(ws.cacheDir, "stray.bin");
+  const foreign = join(ws.cacheDir, "someone-elses.bin");
+  await Deno.writeTextFile(foreign, "not vc's\n");
+  await Deno.utime(foreign, old, old);
+  const stray = join(ws.cacheDir, "file", "stray.bin");
   await Deno.writeTextFile(stray, "left by a failed write\n");
   await Deno.utime(stray, old, old);
   const prune = await ws.run(["cache", "prune", "--older-than", "30d"]);
@@ -258,6 +262,7 @@ Deno.test("cli cache: prune and verify refuse a directory that is not a cache; a
     "removed 0 files, freed 0 B; also removed 1 file without a readable record",
   );
   assertEquals(await exists(stray), false);
+  assertEquals(await Deno.readTextFile(foreign), "not vc's\n");
   assertEquals((await ws.run(["cache", "ls", "--json"])).json<unknown[]>().length, 1);
 });
 

@@ -34,6 +34,7 @@ import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
 import { isTempName } from "../atomic_write.ts";
+import { fnv1a32 } from "../fnv.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
@@ -65,8 +66,6 @@ export const JOURNAL_SHARDS = 32;
 /** File names of split journals (`%records-<2 hex digits>.jsonl`): never an encoded name. */
 export const JOURNAL_PATTERN: RegExp = /^%records-[0-9a-f]{2}\.jsonl$/;
 
-const utf8 = new TextEncoder();
-
 /**
  * File name of the split journal that holds the record of the entry named
  * `recordName` in a split directory: `%records-<h>.jsonl`, `<h>` its FNV-1a
@@ -83,12 +82,7 @@ const utf8 = new TextEncoder();
  * ```
  */
 export function journalName(recordName: string, shards: number = JOURNAL_SHARDS): string {
-  let h = 0x811c9dc5;
-  for (const byte of utf8.encode(recordName)) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193);
-  }
-  const shard = (h >>> 0) % shards;
+  const shard = fnv1a32(recordName) % shards;
   return `%records-${shard.toString(16).padStart(2, "0")}.jsonl`;
 }
 /**
@@ -257,6 +251,8 @@ export function encodeKey(key: string): string {
  * assert(s3Namespace(undefined) === "s3");
  * assert(s3Namespace("http://127.0.0.1:9000") === "s3@127.0.0.1_9000");
  * assert(s3Namespace("https://minio.example.com") === "s3@minio.example.com_443");
+ * assert(s3Namespace("http://gw:80/prefix") !== s3Namespace("http://gw:80/other"));
+ * assert(s3Namespace("http://gw:80/") === "s3@gw_80");
  * ```
  */
 export function s3Namespace(endpoint: string | undefined): string {
@@ -269,7 +265,11 @@ export function s3Namespace(endpoint: string | undefined): string {
   }
   const port = url.port !== "" ? url.port : url.protocol === "http:" ? "80" : "443";
   const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, "_");
-  return encodeSegment(`s3@${host}_${port}`);
+  // A path in the endpoint (a gateway behind a proxy path) is part of where
+  // objects come from: two paths on one host never share files.
+  const path = url.pathname.replace(/\/+$/, "");
+  const suffix = path === "" ? "" : `~${fnv1a32(path).toString(16).padStart(8, "0")}`;
+  return encodeSegment(`s3@${host}_${port}${suffix}`);
 }
 
 /** Where one cached object lives, and how to fetch it. */

@@ -433,7 +433,7 @@ function lookupKind(record: RecordPaths): string {
 function endpointOf(rel: string): string | undefined {
   const ns = rel.split(sep)[0] ?? "";
   if (ns === "s3") return "default";
-  const m = /^s3@(.*)_(\d+)$/.exec(ns);
+  const m = /^s3@(.*)_(\d+)(?:~[0-9a-f]{8})?$/.exec(ns);
   return m ? `${m[1]}:${m[2]}` : undefined;
 }
 

@@ -15,6 +15,8 @@ import { type CliIo, denoIo } from "./src/cli/io.ts";
 
 /** How long a first Ctrl-C waits for operations to unwind before exiting anyway (ms). */
 const INTERRUPT_GRACE_MS = 5_000;
+/** Commands that finish their work in flight on SIGTERM, however long it takes. */
+const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
 
 export { type CliIo, denoIo, type MemoryIo, memoryIo } from "./src/cli/io.ts";
 
@@ -100,10 +102,14 @@ async function main(): Promise<void> {
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     // Ctrl-C always ends the process: operations unwind on the abort, and
     // whatever has not unwound within the grace period (a stalled transfer
-    // the runtime cannot cancel) is cut short, cleaned up all the same.
-    // SIGTERM has no limit: `vc serve` finishes the requests in flight, and a
-    // service manager sends SIGKILL after its own timeout.
-    if (signal === "SIGINT") setTimeout(exitNow, INTERRUPT_GRACE_MS);
+    // the runtime cannot cancel, a catalog query, a wait for a lock) is cut
+    // short, cleaned up all the same. SIGTERM does the same, except for the
+    // services that drain on it (`vc serve` finishes the requests in flight,
+    // `vc mirror --watch` its transfers), where the service manager's own
+    // timeout and SIGKILL are the limit.
+    if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(Deno.args[0] ?? "")) {
+      setTimeout(exitNow, INTERRUPT_GRACE_MS);
+    }
   };
   try {
     Deno.addSignalListener("SIGINT", () => onStop("SIGINT"));

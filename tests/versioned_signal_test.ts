@@ -8,7 +8,7 @@ import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "sigint";
@@ -110,4 +110,108 @@ Deno.test({
   // The server creates the upload after the client has been interrupted: the
   // client must wait for its id (or never learn it and leave it open).
   fn: () => interruptAdd("CreateMultipartUpload", 1500),
+});
+
+Deno.test({
+  name: "SIGINT during `vc repo add` aborts the multipart upload and exits 130, recording nothing",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using s3 = await startFakeS3({ buckets: [BUCKET] });
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_repo_" }));
+    try {
+      await Deno.mkdir(join(dir, "home"));
+      await Deno.writeFile(join(dir, "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
+      const env = {
+        DENO_DIR: await denoDir(),
+        DENO_NO_UPDATE_CHECK: "1",
+        HOME: join(dir, "home"),
+        VC_CACHE_DIR: join(dir, "cache"),
+        VC_REPO: `s3://${BUCKET}/repo`,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: s3.url,
+        NO_COLOR: "1",
+      };
+      const vc = (args: string[]) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+          cwd: dir,
+          clearEnv: true,
+          env,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        });
+      const init = await vc(["repo", "init", "--catalog", `sqlite:${join(dir, "c.sqlite")}`])
+        .output();
+      assertEquals(init.code, 0, new TextDecoder().decode(init.stderr));
+      s3.setFaults({ latencyMs: 3000, match: (t) => t.op === "UploadPart" });
+      const child = vc(["repo", "add", "/big.bin", "big.bin"]).spawn();
+      const output = child.output();
+      for (let i = 0; i < 1500 && s3.stats.UploadPart === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
+      child.kill("SIGINT");
+      const { code, stderr } = await output;
+      assertEquals(code, 130, new TextDecoder().decode(stderr));
+      await new Promise((r) => setTimeout(r, 3200)); // the delayed part request ends on the server
+      assertEquals(s3.stats.AbortMultipartUpload, 1);
+      s3.clearFaults();
+      assertEquals(s3.listKeys(BUCKET), ["repo/.vc-repo.json"]);
+      const ls = await vc(["repo", "ls", "--json"]).output();
+      assertEquals(JSON.parse(new TextDecoder().decode(ls.stdout)), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "SIGTERM ends a command stuck waiting (a locked SQLite catalog) within the grace period, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigterm_" }));
+    const { DatabaseSync } = await import("node:sqlite");
+    try {
+      const repo = `file://${join(dir, "repo")}`;
+      const env = { DENO_DIR: await denoDir(), HOME: dir, VC_REPO: repo, NO_COLOR: "1" };
+      const vc = (args: string[]) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+          cwd: dir,
+          clearEnv: true,
+          env,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        });
+      assertEquals((await vc(["repo", "init"]).output()).code, 0);
+      await Deno.writeTextFile(join(dir, "a.txt"), "a\n");
+      // Another process holds the catalog's write lock: the add waits and retries (~1 min).
+      const holder = new DatabaseSync(join(dir, "repo", ".vc~repo.sqlite"));
+      try {
+        holder.exec("BEGIN EXCLUSIVE");
+        const child = vc(["repo", "add", "/a.txt", "a.txt"]).spawn();
+        const output = child.output();
+        await new Promise((r) => setTimeout(r, 1500)); // started and waiting
+        const sent = Date.now();
+        child.kill("SIGTERM");
+        const { code } = await output;
+        const took = Date.now() - sent;
+        assertEquals(code, 130);
+        assert(took < 20_000, `exited ${took} ms after SIGTERM`);
+      } finally {
+        holder.close();
+      }
+      const ls = await vc(["repo", "ls", "--json"]).output();
+      assertEquals(JSON.parse(new TextDecoder().decode(ls.stdout)), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -182,10 +182,13 @@ export const add: Command = {
     const dateTag = ctx.flags.string("date-tag");
     const record = await withRepo(ctx, "repo add", async (repo) => {
       using bar = ctx.out.progress(`upload ${path}`);
-      const r = await repo.add(path, resolve(ctx.io.cwd, file), {
+      const source = resolve(ctx.io.cwd, file);
+      const size = (await Deno.stat(source).catch(() => undefined))?.size;
+      const r = await repo.add(path, source, {
         ...(tagText ? { tags: tagsArg(tagText) } : {}),
         ...(dateTag ? { dateTag: parseDateTagKind(dateTag) } : {}),
-        onProgress: (bytes) => bar.onBytes({ bytes }),
+        onProgress: (bytes) => bar.onBytes({ bytes, total: size }),
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
       bar.done();
       return r;

@@ -18,6 +18,11 @@ export interface AddOptions {
   dateTag?: DateTagKind;
   /** Upload progress. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Stops the add: the upload is aborted (a multipart upload too), and an
+   * upload that finished is deleted; no record is made.
+   */
+  signal?: AbortSignal;
 }
 
 /** Filters of `Repository.list`. */

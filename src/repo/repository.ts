@@ -217,9 +217,15 @@ export class Repository implements AsyncDisposable {
         size,
         metadata: { "vc-md5": md5 },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       },
     );
     await this.#verifyStored(contentKey, put.etag, md5, size);
+    if (options.signal?.aborted) {
+      // Stopped once the content was up: nothing records it, so it goes.
+      await this.store.delete([contentKey]).catch(() => {});
+      options.signal.throwIfAborted();
+    }
     return await this.catalog.transaction("write", async (tx) => {
       const rows = await tx.query(
         `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at)

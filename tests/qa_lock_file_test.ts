@@ -235,3 +235,20 @@ Deno.test("verify checks a cached copy against the lock file's SHA-256 when the 
   assertEquals(result?.ok, false);
   assertStringIncludes(result?.problem ?? "", "the lock file pins");
 });
+
+Deno.test("update refuses a file identical to the latest version by the lock file's SHA-256 when the store has no MD5", async () => {
+  await using ws = await workspace({ wrap: (s) => new MultipartHeads(s) });
+  const file = await writeFile(join(ws.dir, "src"), "m.bin", "the same content\n");
+  await ws.vc.add("/m.bin", file);
+  const before = await Deno.readTextFile(ws.manifest);
+  const e = await assertRejects(
+    () => ws.vc.update("/m.bin", file, { patch: true }),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, "is identical to /m.bin 1.0.0");
+  assertEquals(await Deno.readTextFile(ws.manifest), before);
+  // Other content still goes up.
+  const other = await writeFile(join(ws.dir, "src2"), "m.bin", "other content\n");
+  await ws.vc.update("/m.bin", other, { patch: true });
+  assertStringIncludes(await Deno.readTextFile(ws.manifest), "1.0.1");
+});

@@ -10,6 +10,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
 import { headVersion } from "./slash_keys.ts";
+import type { LockEntry } from "./lock_file.ts";
 import {
   assertUnchanged,
   SourceChangedError,
@@ -69,6 +70,7 @@ export async function refuseIdentical(
   latest: string,
   file: string,
   digest: SourceDigest,
+  locked?: LockEntry,
 ): Promise<void> {
   // The latest version may be one another tool wrote under a `/` key.
   const found = await headVersion(store, path, latest);
@@ -76,7 +78,13 @@ export async function refuseIdentical(
   const { info } = found;
   const etag = parseEtag(info.etag);
   const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
-  if (md5 !== digest.md5) return;
+  // No MD5 to compare with (a multipart upload by another tool, without
+  // vc-md5): the lock file's SHA-256 of that version, when it has one.
+  const same = md5 !== undefined
+    ? md5 === digest.md5
+    : locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
+      locked.sha256 === digest.sha256;
+  if (!same) return;
   throw new InvalidInputError(
     `${file} is identical to ${path} ${latest} (${
       joinUri(bucket, found.key)

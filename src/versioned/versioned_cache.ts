@@ -835,7 +835,16 @@ export class VersionedCache {
     digest: SourceDigest,
   ): Promise<void> {
     const { refuseIdentical } = await import("./publish.ts");
-    await refuseIdentical(await this.#store(this.bucket), this.bucket, path, latest, file, digest);
+    const locked = (await this.#lockEntries())?.[lockKey(path, latest)];
+    await refuseIdentical(
+      await this.#store(this.bucket),
+      this.bucket,
+      path,
+      latest,
+      file,
+      digest,
+      locked,
+    );
   }
 
   // Uploads with a create-only write, verified, before the manifest points at it.

@@ -23,6 +23,47 @@ async function denoDir(): Promise<string> {
 }
 
 /**
+ * A workspace for a `vc` process against the fake S3 `s3`: a 40 MiB
+ * `big.bin` (three parts at the default 16 MiB part size), the environment
+ * (with `extra`), and a command builder with the release flags.
+ */
+async function s3Workspace(
+  dir: string,
+  s3: { url: string },
+  extra: Record<string, string>,
+): Promise<(args: string[]) => Deno.Command> {
+  await Deno.mkdir(join(dir, "home"));
+  await Deno.writeFile(join(dir, "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
+  const env = {
+    DENO_DIR: await denoDir(),
+    DENO_NO_UPDATE_CHECK: "1",
+    HOME: join(dir, "home"),
+    VC_CACHE_DIR: join(dir, "cache"),
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL: s3.url,
+    NO_COLOR: "1",
+    ...extra,
+  };
+  return vcCommand(dir, env);
+}
+
+/** `vc ARGS` as a process in `dir` with the release flags and only `env`. */
+function vcCommand(dir: string, env: Record<string, string>): (args: string[]) => Deno.Command {
+  return (args) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+      cwd: dir,
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    });
+}
+
+/**
  * Runs `vc add` of a 40 MiB file with requests of `slowOp` delayed by
  * `latencyMs`, sends SIGINT once the first `slowOp` request has arrived, and
  * checks that nothing is left: no object, no open multipart upload, no
@@ -34,30 +75,8 @@ async function interruptAdd(slowOp: "UploadPart" | "CreateMultipartUpload", late
     s3.setFaults({ latencyMs, match: (t) => t.op === slowOp });
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_" }));
     try {
-      await Deno.mkdir(join(dir, "home"));
-      // 40 MiB: three parts at the default 16 MiB part size.
-      await Deno.writeFile(join(dir, "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
-      const env = {
-        DENO_DIR: await denoDir(),
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: join(dir, "home"),
-        VC_CACHE_DIR: join(dir, "cache"),
-        VC_BUCKET: `s3://${BUCKET}`,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: s3.url,
-        NO_COLOR: "1",
-      };
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, CLI, "add", "/big.bin", "big.bin"],
-        cwd: dir,
-        clearEnv: true,
-        env,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const vc = await s3Workspace(dir, s3, { VC_BUCKET: `s3://${BUCKET}` });
+      const child = vc(["add", "/big.bin", "big.bin"]).spawn();
       const output = child.output();
       // Wait (bounded) until the slow request has reached the server.
       for (let i = 0; i < 1500 && s3.stats[slowOp] === 0; i++) {
@@ -120,30 +139,7 @@ Deno.test({
     await using s3 = await startFakeS3({ buckets: [BUCKET] });
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_repo_" }));
     try {
-      await Deno.mkdir(join(dir, "home"));
-      await Deno.writeFile(join(dir, "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
-      const env = {
-        DENO_DIR: await denoDir(),
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: join(dir, "home"),
-        VC_CACHE_DIR: join(dir, "cache"),
-        VC_REPO: `s3://${BUCKET}/repo`,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: s3.url,
-        NO_COLOR: "1",
-      };
-      const vc = (args: string[]) =>
-        new Deno.Command(Deno.execPath(), {
-          args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-          cwd: dir,
-          clearEnv: true,
-          env,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        });
+      const vc = await s3Workspace(dir, s3, { VC_REPO: `s3://${BUCKET}/repo` });
       const init = await vc(["repo", "init", "--catalog", `sqlite:${join(dir, "c.sqlite")}`])
         .output();
       assertEquals(init.code, 0, new TextDecoder().decode(init.stderr));
@@ -180,16 +176,7 @@ Deno.test({
     try {
       const repo = `file://${join(dir, "repo")}`;
       const env = { DENO_DIR: await denoDir(), HOME: dir, VC_REPO: repo, NO_COLOR: "1" };
-      const vc = (args: string[]) =>
-        new Deno.Command(Deno.execPath(), {
-          args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-          cwd: dir,
-          clearEnv: true,
-          env,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        });
+      const vc = vcCommand(dir, env);
       assertEquals((await vc(["repo", "init"]).output()).code, 0);
       await Deno.writeTextFile(join(dir, "a.txt"), "a\n");
       // Another process holds the catalog's write lock: the add waits and retries (~1 min).

@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     // services that drain on it (`vc serve` finishes the requests in flight,
     // `vc mirror --watch` its transfers), where the service manager's own
     // timeout and SIGKILL are the limit.
-    if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(Deno.args[0] ?? "")) {
+    const command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
+    if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(command)) {
       setTimeout(exitNow, INTERRUPT_GRACE_MS);
     }
   };

@@ -676,3 +676,37 @@ Deno.test("mirror: a file rewritten in place while it is uploaded fails and is n
     await store.close();
   }
 });
+
+Deno.test("mirror syncPath (the watch's step): a file that became a directory, and the reverse, leave no old objects", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const storeDir = join(w.dir, "store");
+  await writeTree(src, { "x": "a file", "keep.txt": "k" });
+  const m = await Mirror.open({
+    sources: [src],
+    target: `file://${storeDir}`,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+  });
+  const keys = async () =>
+    [...await Array.fromAsync(new FsStore(storeDir).list(""))].map((o) => o.key).sort();
+  try {
+    await m.run();
+    assertEquals(await keys(), ["keep.txt", "x"]);
+    // The file becomes a directory.
+    await Deno.remove(join(src, "x"));
+    await writeTree(src, { "x/y": "under x", "x/y2": "also" });
+    let r = await m.syncPath(join(src, "x"));
+    assertEquals(r.failed, []);
+    assertEquals(await keys(), ["keep.txt", "x/y", "x/y2"]);
+    // And back: the directory becomes a file.
+    await Deno.remove(join(src, "x"), { recursive: true });
+    await Deno.writeTextFile(join(src, "x"), "a file again");
+    r = await m.syncPath(join(src, "x"));
+    assertEquals(r.failed, []);
+    assertEquals(await keys(), ["keep.txt", "x"]);
+    assertEquals(await Deno.readTextFile(join(storeDir, "x")), "a file again");
+  } finally {
+    await m.close();
+  }
+});

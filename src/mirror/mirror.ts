@@ -297,37 +297,37 @@ export class Mirror {
       },
     );
     if (local === null) return this.#finish(run);
-    let isDir = false;
-    if (local === undefined) {
-      // A skipped symlink to a directory is not a directory to mirror.
-      const look = (this.#options.symlinks ?? "skip") === "follow" ? Deno.stat : Deno.lstat;
-      isDir = await look(path).then((i) => i.isDirectory, () => false);
-    }
-    if (local !== undefined || !isDir) {
-      const included = matchesFilter(this.#filter, key);
-      if (included && key !== "") {
-        const info = await this.#stores[0]!.head(this.#storePrefix + key);
-        const target: RemoteEntry | undefined = info === undefined ? undefined : {
+    // A directory that became a file: what was mirrored under it goes first
+    // (a directory store cannot hold a key and keys below it at once).
+    const under = local !== undefined && this.#state.hasKeysUnder(`${key}/`)
+      ? await this.run({ scope: `${key}/`, ...options })
+      : undefined;
+    // A file, a path that is gone, or a directory (or a skipped link): the
+    // object named by the path itself (a file that became a directory goes
+    // with --delete).
+    const included = matchesFilter(this.#filter, key);
+    if (included && key !== "") {
+      const info = await this.#stores[0]!.head(this.#storePrefix + key);
+      const target: RemoteEntry | undefined = info === undefined ? undefined : {
+        key,
+        storeKey: this.#storePrefix + key,
+        size: info.size,
+        etag: info.etag,
+        metadata: info.metadata ?? {},
+      };
+      run.report.heads++;
+      if (local !== undefined || target !== undefined) {
+        await this.#upload(run, {
           key,
-          storeKey: this.#storePrefix + key,
-          size: info.size,
-          etag: info.etag,
-          metadata: info.metadata ?? {},
-        };
-        run.report.heads++;
-        if (local !== undefined || target !== undefined) {
-          await this.#upload(run, {
-            key,
-            ...(local ? { source: local } : {}),
-            ...(target ? { target } : {}),
-          });
-        }
+          ...(local ? { source: local } : {}),
+          ...(target ? { target } : {}),
+        });
       }
-      await this.#deletes(run);
     }
+    await this.#deletes(run);
     this.#state.flush();
     const report = this.#finish(run);
-    if (local !== undefined) return report;
+    if (local !== undefined) return under === undefined ? report : combineReports(under, report);
     // A directory (created, renamed here or away): reconcile everything under it.
     const sub = await this.run({ scope: key === "" ? "" : `${key}/`, ...options });
     return combineReports(report, sub);

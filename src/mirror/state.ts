@@ -101,6 +101,7 @@ export class MirrorState {
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
   #splitFrom: StatementSync | undefined;
+  #firstFrom: StatementSync | undefined;
   #splitAfter: StatementSync | undefined;
   #pending = 0;
   #closed = false;
@@ -208,6 +209,28 @@ export class MirrorState {
   clearDeletes(): void {
     this.flush();
     this.#db.exec("DELETE FROM deletes");
+  }
+
+  /**
+   * Whether any recorded key starts with `prefix` (a directory's `dir/`):
+   * what was mirrored under a path that is now a file.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * state.set("x/y", { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" });
+   * assert(state.hasKeysUnder("x/") && !state.hasKeysUnder("y/"));
+   * state.close();
+   * ```
+   */
+  hasKeysUnder(prefix: string): boolean {
+    this.#firstFrom ??= this.#db.prepare(
+      "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1",
+    );
+    const row = this.#firstFrom.get(prefix) as { key: string } | undefined;
+    return row !== undefined && row.key.startsWith(prefix);
   }
 
   /** The row for `key`, if any. */

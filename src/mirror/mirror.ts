@@ -299,7 +299,7 @@ export class Mirror {
     if (local === null) return this.#finish(run);
     // A directory that became a file: what was mirrored under it goes first
     // (a directory store cannot hold a key and keys below it at once).
-    const under = local !== undefined && this.#state.hasKeysUnder(`${key}/`)
+    const under = local !== undefined && this.#state.hasAtLeast(1, `${key}/`)
       ? await this.run({ scope: `${key}/`, ...options })
       : undefined;
     // A file, a path that is gone, or a directory (or a skipped link): the
@@ -486,9 +486,7 @@ export class Mirror {
    */
   async #unchangedSince(entry: LocalEntry): Promise<void> {
     const now = await statLocal(entry.path, entry.key, "skip");
-    if (
-      now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0, md5: "", etag: "" }, now)
-    ) {
+    if (now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0 }, now)) {
       throw new VcError(
         `${entry.path} changed while it was uploaded; the object may not match its vc-md5, ` +
           "and the next run uploads the file again",

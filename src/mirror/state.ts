@@ -101,7 +101,6 @@ export class MirrorState {
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
   #splitFrom: StatementSync | undefined;
-  #firstFrom: StatementSync | undefined;
   #splitAfter: StatementSync | undefined;
   #pending = 0;
   #closed = false;
@@ -116,7 +115,7 @@ export class MirrorState {
     this.path = path;
     if (path !== ":memory:") {
       Deno.mkdirSync(dirname(path), { recursive: true });
-      if (statOrUndefined(path)?.isDirectory) {
+      if (isDirectory(path)) {
         throw new InvalidInputError(
           `mirror state file ${path} is a directory; pass --state with a file path (it is created)`,
         );
@@ -209,28 +208,6 @@ export class MirrorState {
   clearDeletes(): void {
     this.flush();
     this.#db.exec("DELETE FROM deletes");
-  }
-
-  /**
-   * Whether any recorded key starts with `prefix` (a directory's `dir/`):
-   * what was mirrored under a path that is now a file.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { MirrorState } from "./state.ts";
-   * const state = new MirrorState(":memory:");
-   * state.set("x/y", { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" });
-   * assert(state.hasKeysUnder("x/") && !state.hasKeysUnder("y/"));
-   * state.close();
-   * ```
-   */
-  hasKeysUnder(prefix: string): boolean {
-    this.#firstFrom ??= this.#db.prepare(
-      "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1",
-    );
-    const row = this.#firstFrom.get(prefix) as { key: string } | undefined;
-    return row !== undefined && row.key.startsWith(prefix);
   }
 
   /** The row for `key`, if any. */
@@ -446,11 +423,11 @@ function lockStateFile(path: string): Deno.FsFile {
   return file;
 }
 
-function statOrUndefined(path: string): Deno.FileInfo | undefined {
+function isDirectory(path: string): boolean {
   try {
-    return Deno.statSync(path);
+    return Deno.statSync(path).isDirectory;
   } catch {
-    return undefined;
+    return false; // missing (made below), or unreadable (named below)
   }
 }
 
@@ -469,7 +446,7 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
  * ```
  */
 export function statMatches(
-  row: StateRow,
+  row: Pick<StateRow, "size" | "mtimeMs" | "ctimeMs" | "ino">,
   stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number | null },
 ): boolean {
   return row.size === stat.size && row.mtimeMs === stat.mtimeMs &&

@@ -103,12 +103,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         await createSchema(tx, catalog.dialect);
         await refuseTakenCatalog(tx, ref, uri);
         await setMeta(tx, "repository", repository);
-        if (ref.kind === "sqlite") {
-          await tx.query(
-            "INSERT INTO vc_meta (key, value) VALUES ('host', $1) ON CONFLICT (key) DO NOTHING",
-            [host],
-          );
-        }
+        if (ref.kind === "sqlite") await setMeta(tx, "host", host);
       });
       const marker: RepoMarker = {
         format: "vc-repo",
@@ -311,8 +306,6 @@ export async function restoreRepository(
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
-    const rebuildable = (error: unknown) =>
-      options.force === true && ref.kind === "sqlite" && error instanceof CatalogDamagedError;
     const restoreInto = async (): Promise<{ counts: SnapshotCounts; repository: string }> => {
       const catalog = await createCatalog(ref, options);
       try {
@@ -338,7 +331,9 @@ export async function restoreRepository(
       }
     };
     const { counts, repository } = await restoreInto().catch(async (error) => {
-      if (!rebuildable(error) || ref.kind !== "sqlite") throw error;
+      if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
+        throw error;
+      }
       await setAsideDamaged(ref.path);
       return await restoreInto();
     });

@@ -80,8 +80,7 @@ export async function openSqliteCatalog(
     // reads must not write it.
     if (info.isFile && info.size === 0) {
       throw new CatalogUnavailableError(
-        `SQLite catalog ${path} is an empty file, not a catalog; rebuild it from a backup with ` +
-          "vc repo restore SNAPSHOT --force",
+        `SQLite catalog ${path} is an empty file, not a catalog; ${REBUILD}`,
       );
     }
   } else {
@@ -98,7 +97,7 @@ export async function openSqliteCatalog(
     const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
     if (isDamaged(error)) {
       throw new CatalogDamagedError(
-        `${text}; rebuild it from a backup with vc repo restore SNAPSHOT --force`,
+        `${text}; ${REBUILD}`,
         { cause: error },
       );
     }
@@ -139,8 +138,7 @@ class SqliteCatalog implements Catalog {
     } catch (error) {
       if (isDamaged(error)) {
         throw new CatalogDamagedError(
-          `catalog ${this.location} is damaged (${message(error)}); rebuild it from a backup ` +
-            "with vc repo restore SNAPSHOT --force",
+          `catalog ${this.location} is damaged (${message(error)}); ${REBUILD}`,
           { cause: error },
         );
       }
@@ -174,6 +172,9 @@ class SqliteCatalog implements Catalog {
     return Promise.resolve();
   }
 }
+
+/** What a damaged or emptied catalog file is told to do (the forced restore rebuilds it). */
+const REBUILD = "rebuild it from a backup with vc repo restore SNAPSHOT --force";
 
 function isBusy(error: unknown): boolean {
   return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(

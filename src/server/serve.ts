@@ -72,7 +72,8 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const handler = createHandler(options);
   const clock: Clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
-  const stopSweeps = new AbortController();
+  // Stops the background work on shutdown: the sweeps, and listening again.
+  const stopBackground = new AbortController();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   let draining = false;
   let active = 0;
@@ -129,7 +130,6 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     );
   }
   let stopping: Promise<void> | undefined;
-  const stopListening = new AbortController();
   // Deno.serve's accept loop ends on its first failure, e.g. when every file
   // descriptor is taken (idle connections a client opened and left): the
   // service would stop. It listens again on the same port instead, trying
@@ -141,14 +141,14 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
         await server.finished;
         return; // shut down
       } catch (e) {
-        if (stopping !== undefined) return;
+        if (stopBackground.signal.aborted) return;
         logError(
           `accepting connections failed: ${(e as Error).message}; listening again on ` +
             `${hostname}:${bound} (raise the open-file limit, ulimit -n, or put a proxy in front)`,
         );
       }
       for (let delay = 100;; delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS)) {
-        if (!await sleep(delay, stopListening.signal).then(() => true, () => false)) return;
+        if (!await sleep(delay, stopBackground.signal).then(() => true, () => false)) return;
         try {
           server = listen(bound, () => {});
           break;
@@ -163,7 +163,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     ? runSweeps(handler.entries, {
       intervalMs: interval,
       clock,
-      signal: stopSweeps.signal,
+      signal: stopBackground.signal,
       onSweep: (r) =>
         log(JSON.stringify(
           r instanceof Error
@@ -174,8 +174,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     : Promise.resolve();
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
-      stopSweeps.abort();
-      stopListening.abort();
+      stopBackground.abort();
       draining = true;
       if (active > 0) {
         const { promise, resolve } = Promise.withResolvers<void>();

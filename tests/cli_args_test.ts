@@ -222,3 +222,18 @@ Deno.test("output: table aligns columns", () => {
   ]);
   assertEquals(table([]), []);
 });
+
+Deno.test("help: every command's options read once: no doubled notes, no empty descriptions", async () => {
+  const { COMMANDS } = await import("../src/cli/command_table.ts");
+  const { commandHelp } = await import("../src/cli/help.ts");
+  for (const entry of COMMANDS) {
+    const command = await entry.load();
+    const text = commandHelp(command, entry.summary);
+    // A long description wraps, so the second note may start the next line.
+    const doubled = /\(repeatable\)\s+\(repeatable\)/.test(text);
+    assert(!doubled, `vc ${entry.name} --help:\n${text}`);
+    for (const [name, option] of Object.entries(command.options ?? {})) {
+      assert(option.description.trim() !== "", `vc ${entry.name} --${name} has no description`);
+    }
+  }
+});

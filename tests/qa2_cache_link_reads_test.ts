@@ -9,7 +9,8 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { forgetRecords } from "../src/cache/entry_records.ts";
+import { forgetRecords, readEntryRecord } from "../src/cache/entry_records.ts";
+import { recordPathsOf } from "../src/cache/layout.ts";
 import { writeMeta } from "../src/cache/entry_meta.ts";
 
 interface Setup {
@@ -196,6 +197,9 @@ Deno.test("a cache copied with cp -al: refused with what to do, and cache verify
   assertStringIncludes(verify.stdout, `repaired ${copiedData}`);
   assertEquals((await Deno.stat(copiedData)).nlink, 1);
   assertEquals(await Deno.readTextFile(copiedData), "x-data");
+  // The repaired copy keeps the modification time its record names: still the cache's own.
+  const recorded = readEntryRecord(recordPathsOf(copy, copiedData))?.meta.mtime;
+  assertEquals((await Deno.stat(copiedData)).mtime!.getTime(), recorded);
   const get = await ws.run(["cache", "get", `${ws.bucket}/d/y.csv`], env);
   assert(get.code === 0, get.stderr);
   assertEquals(await Deno.readTextFile(get.stdout.trim()), "y-data");

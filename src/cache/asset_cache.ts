@@ -315,12 +315,8 @@ export class AssetCache implements AsyncDisposable {
       const { recordPathsOf } = await import("./layout.ts");
       const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
-        const { checkFile } = await import("../verify.ts");
-        const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
-        if (meta.md5 !== undefined) expected.md5 = meta.md5;
-        if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
-        if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
-        const problem = await checkFile(path, expected).catch((e) => `cannot read it: ${e}`);
+        const { problemWithCopy } = await import("./record_check.ts");
+        const problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
         if (problem !== undefined) {
           await this.delete(meta.uri).catch(() => false);
           throw new IntegrityError(

@@ -20,7 +20,13 @@ import { explainCacheError } from "./cache_errors.ts";
 import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
-import { type EntryIndex, type EntryRec, sameVersion, toMeta } from "./entry_index.ts";
+import {
+  type EntryIndex,
+  type EntryRec,
+  sameVersion,
+  statOrUndefined,
+  toMeta,
+} from "./entry_index.ts";
 import type { EntryLocation } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
 import type { FlightContext } from "./single_flight.ts";
@@ -233,6 +239,9 @@ export class EntryFetcher {
         throw this.explain(e, loc);
       }
       const now = index.clock.now();
+      // The file as written: a change in place later (a user's edit, even at
+      // the same size) shows in its modification time, and it is not served.
+      const mtime = statOrUndefined(loc.dataPath)?.mtime?.getTime();
       const rec: EntryRec = {
         uri: loc.uri,
         path: loc.dataPath,
@@ -247,6 +256,7 @@ export class EntryFetcher {
         immutable: index.isImmutable(loc),
         valid: true,
         partSizes: info.partSizes,
+        mtime,
       };
       // After the data is in place, before the lock is released: a record
       // never describes data that is not, and a waiter finds it.

@@ -71,6 +71,8 @@ export interface EntryRec {
   partSizes?: number[] | undefined;
   /** The store said the object is gone (recorded, so other processes know). */
   gone?: boolean;
+  /** The data file's modification time when the cache wrote it (see `EntryMeta.mtime`). */
+  mtime?: number | undefined;
 }
 
 /** Settings of an {@linkcode EntryIndex}. */
@@ -268,8 +270,17 @@ export class EntryIndex {
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
-    // Not the cache's own copy (another size, a link, another name): a miss.
-    if (!isOwnDataFile(stat, meta.size)) return undefined;
+    // Not the cache's own copy (another size, a link, another name, changed
+    // in place): a miss.
+    if (!isOwnDataFile(stat, meta)) return undefined;
+    return this.adopt(loc, meta, stat, found?.legacyUsed);
+  }
+
+  /**
+   * Remembers the entry at `loc` as `meta` describes it, its data file
+   * having status `stat` (checked by the caller to be the record's).
+   */
+  adopt(loc: EntryLocation, meta: EntryMeta, stat: Deno.FileInfo, legacyUsed?: number): EntryRec {
     const now = this.clock.now();
     const rec: EntryRec = {
       uri: loc.uri,
@@ -280,14 +291,15 @@ export class EntryIndex {
       md5: meta.md5,
       sha256: meta.sha256,
       validatedAt: meta.validatedAt,
-      touchedAt: lastUsedOf(stat, found?.legacyUsed),
+      touchedAt: lastUsedOf(stat, legacyUsed),
       checkedAt: now,
       immutable: this.isImmutable(loc),
       valid: true,
       partSizes: meta.partSizes,
+      mtime: meta.mtime,
     };
     if (meta.gone === true) rec.gone = true;
-    if (found?.legacyUsed !== undefined) rec.legacy = true;
+    if (legacyUsed !== undefined) rec.legacy = true;
     this.#byPath.set(rec.path, rec);
     return rec;
   }
@@ -305,7 +317,10 @@ export class EntryIndex {
  * ```
  */
 export function toMeta(
-  rec: Pick<EntryRec, "uri" | "etag" | "size" | "md5" | "sha256" | "validatedAt" | "partSizes">,
+  rec: Pick<
+    EntryRec,
+    "uri" | "etag" | "size" | "md5" | "sha256" | "validatedAt" | "partSizes" | "mtime"
+  >,
 ): EntryMeta {
   const meta: EntryMeta = {
     uri: rec.uri,
@@ -316,6 +331,7 @@ export function toMeta(
   if (rec.md5 !== undefined) meta.md5 = rec.md5;
   if (rec.sha256 !== undefined) meta.sha256 = rec.sha256;
   if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
+  if (rec.mtime !== undefined) meta.mtime = rec.mtime;
   return meta;
 }
 

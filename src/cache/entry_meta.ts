@@ -37,6 +37,14 @@ export interface EntryMeta {
   partSizes?: number[];
   /** The store said the object no longer exists (at `validatedAt`): never served as fresh. */
   gone?: boolean;
+  /**
+   * The data file's modification time (ms since the epoch) when the cache
+   * wrote it. A data file with another one was changed in place after the
+   * download (a user's edit, even one that keeps the size): it is not
+   * served, and the next use downloads it again. Absent in records of
+   * earlier versions (then only the size is checked).
+   */
+  mtime?: number;
 }
 
 /** A record read back from disk, with its last-use time. */
@@ -55,6 +63,7 @@ interface MetaJson {
   validatedAt: string;
   partSizes?: number[];
   gone?: true;
+  mtime?: number;
 }
 
 const decoder = new TextDecoder();
@@ -151,6 +160,7 @@ export function decodeMeta(text: string): EntryMeta | undefined {
     r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0)
   ) meta.partSizes = r.partSizes;
   if (r.gone === true) meta.gone = true;
+  if (typeof r.mtime === "number" && Number.isSafeInteger(r.mtime)) meta.mtime = r.mtime;
   return meta;
 }
 
@@ -226,6 +236,7 @@ export function metaJson(meta: EntryMeta): string {
   if (meta.sha256 !== undefined) json.sha256 = meta.sha256;
   if (meta.partSizes !== undefined) json.partSizes = meta.partSizes;
   if (meta.gone === true) json.gone = true;
+  if (meta.mtime !== undefined) json.mtime = meta.mtime;
   return JSON.stringify(json);
 }
 

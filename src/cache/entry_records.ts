@@ -246,10 +246,12 @@ export function validationHolds(
 
 /**
  * Whether `stat` (an `lstat` of an entry's data path) is the cache's own copy
- * of a record of `size` bytes: a regular file (not a link) of that size with
- * no other name. A hard link (planted, or a `cp -al` copy) is not the cache's
- * own: touching it would write metadata elsewhere; a download renames a file
- * of its own into place, leaving the other name as it was.
+ * of `record`'s data: a regular file (not a link) of its size with no other
+ * name, and, when the record has the file's modification time, that time
+ * (so a copy edited in place, even at the same size, is not served). A hard
+ * link (planted, or a `cp -al` copy) is not the cache's own: touching it
+ * would write metadata elsewhere; a download renames a file of its own into
+ * place, leaving the other name as it was.
  *
  * @example
  * ```ts
@@ -258,11 +260,16 @@ export function validationHolds(
  * const p = await Deno.makeTempFile();
  * try {
  *   await Deno.writeTextFile(p, "abc");
- *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 3), true);
- *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 4), false);
+ *   const mtime = Deno.lstatSync(p).mtime!.getTime();
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), { size: 3, mtime }), true);
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), { size: 4, mtime }), false);
+ *   // Written again in place, same size: not the file the cache wrote.
+ *   await Deno.utime(p, new Date(), new Date(mtime + 1000));
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), { size: 3, mtime }), false);
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), { size: 3 }), true); // an older record
  *   await Deno.link(p, `${p}.2`);
- *   assert.equal(isOwnDataFile(Deno.lstatSync(p), 3), false);
- *   assert.equal(isOwnDataFile(undefined, 3), false);
+ *   assert.equal(isOwnDataFile(Deno.lstatSync(p), { size: 3 }), false);
+ *   assert.equal(isOwnDataFile(undefined, { size: 3 }), false);
  * } finally {
  *   await Deno.remove(p);
  *   await Deno.remove(`${p}.2`).catch(() => {});
@@ -271,9 +278,11 @@ export function validationHolds(
  */
 export function isOwnDataFile(
   stat: Deno.FileInfo | undefined,
-  size: number,
+  record: { size: number; mtime?: number | undefined },
 ): stat is Deno.FileInfo {
-  return stat !== undefined && stat.isFile && stat.size === size && (stat.nlink ?? 1) <= 1;
+  return stat !== undefined && stat.isFile && stat.size === record.size &&
+    (stat.nlink ?? 1) <= 1 &&
+    (record.mtime === undefined || stat.mtime?.getTime() === record.mtime);
 }
 
 /**

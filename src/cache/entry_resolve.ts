@@ -21,6 +21,8 @@ import {
   statOrUndefined,
   toMeta,
 } from "./entry_index.ts";
+import { isOwnDataFile } from "./entry_records.ts";
+import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
 
@@ -116,9 +118,8 @@ export class EntryResolver {
     const now = index.clock.now();
     let rec = index.byPath(loc.dataPath);
     if (rec !== undefined) {
-      // Known in memory: make sure nobody removed the file behind our back.
-      const stat = statOrUndefined(rec.path);
-      if (stat === undefined || stat.size !== rec.size || (stat.nlink ?? 1) > 1) {
+      // Known in memory: make sure nobody removed or changed the file behind our back.
+      if (!isOwnDataFile(statOrUndefined(rec.path), rec)) {
         index.forget(rec.path);
         rec = undefined;
       } else {
@@ -143,12 +144,63 @@ export class EntryResolver {
       );
     }
     if (index.offline) {
+      const changed = this.#changedInPlace(loc);
+      if (changed !== undefined) return await this.#recheckOffline(loc, changed);
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
           `(unset VC_OFFLINE or drop --offline to download it)`,
       );
     }
     return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+  }
+
+  /**
+   * `loc`'s record when its data file is there but not the file the record
+   * describes (its modification time changed: edited in place, touched, or
+   * copied without its times), else undefined.
+   */
+  #changedInPlace(loc: EntryLocation): EntryMeta | undefined {
+    const meta = this.#index.readRecord(loc)?.meta;
+    if (meta === undefined || meta.uri !== loc.uri || meta.gone === true) return undefined;
+    const stat = statOrUndefined(loc.dataPath);
+    if (stat === undefined || !isOwnDataFile(stat, { size: meta.size })) return undefined;
+    return isOwnDataFile(stat, meta) ? undefined : meta;
+  }
+
+  /**
+   * Offline, a changed copy cannot be downloaded again: its bytes are
+   * checked against the record instead. Intact (a cache copied without its
+   * times, a `touch`), the record takes the file's new time and it is
+   * served; otherwise an `IntegrityError` names it.
+   */
+  async #recheckOffline(loc: EntryLocation, meta: EntryMeta): Promise<EntryRec> {
+    const index = this.#index;
+    const before = statOrUndefined(loc.dataPath);
+    const { problemWithCopy } = await import("./record_check.ts");
+    const checkable = meta.md5 !== undefined || meta.sha256 !== undefined ||
+      meta.partSizes !== undefined;
+    const problem = checkable
+      ? await problemWithCopy(loc.dataPath, meta).catch((e) => `cannot read it: ${e}`)
+      : "its record has no checksum to check it against";
+    const after = statOrUndefined(loc.dataPath);
+    const mtime = after?.mtime?.getTime();
+    if (
+      problem !== undefined || mtime === undefined || before?.mtime?.getTime() !== mtime ||
+      !isOwnDataFile(after, { size: meta.size })
+    ) {
+      throw new IntegrityError(
+        `the cached copy of ${loc.uri} at ${loc.dataPath} was changed after it was downloaded ` +
+          `(${problem ?? "it changed again while it was checked"}), and offline mode cannot ` +
+          `download it again (unset VC_OFFLINE or drop --offline)`,
+      );
+    }
+    const checked = { ...meta, mtime };
+    try {
+      index.writeRecord(loc, checked);
+    } catch {
+      // A read-only cache: the check is repeated by the next process.
+    }
+    return index.adopt(loc, checked, after);
   }
 
   /**

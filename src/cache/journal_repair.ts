@@ -160,6 +160,9 @@ export async function ownDataFile(
       // The other name may have changed while it was read: the copy is what counts.
       await temp.commitBy(async (copy) => {
         if (await check(copy) !== undefined) throw new Error("copy does not match its record");
+        // The record names the data file's modification time: the verified
+        // copy keeps it, so lookups still take it for the cache's own.
+        if (stat.mtime !== null) await Deno.utime(copy, stat.atime ?? stat.mtime, stat.mtime);
         await Deno.rename(copy, entry.path);
       });
       ok = true;

@@ -11,7 +11,7 @@
  */
 import { dirname, join, relative, sep } from "../path.ts";
 import { forEachLimit } from "../pool.ts";
-import { checkFile } from "../verify.ts";
+import { problemWithCopy } from "./record_check.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
 import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
@@ -359,14 +359,14 @@ export async function verifyEntries(
     {
       signal?.throwIfAborted();
       const check = signal ? { signal } : {};
-      let problem = await problemWith(entry.path, entry, check);
+      let problem = await problemWithCopy(entry.path, entry, check);
       if (problem !== undefined) {
         // Under the entry's lock: another process may have refreshed it since
         // it was listed; then the new record is what counts.
         await removeEntryFiles(cacheDir, entry.record, {
           unless: async (meta) => {
             if (meta === undefined || !changedSince(entry, meta)) return false;
-            problem = await problemWith(entry.path, meta, check);
+            problem = await problemWithCopy(entry.path, meta, check);
             return problem === undefined;
           },
         });
@@ -374,7 +374,11 @@ export async function verifyEntries(
       if (problem === undefined) {
         ok++;
         // A `cp -al` copy: lookups take a shared data file for a miss.
-        const own = await ownDataFile(cacheDir, entry, (copy) => problemWith(copy, entry, check))
+        const own = await ownDataFile(
+          cacheDir,
+          entry,
+          (copy) => problemWithCopy(copy, entry, check),
+        )
           .catch(() => false);
         if (own) ownedData.push(entry.path);
       } else {
@@ -391,24 +395,6 @@ export async function verifyEntries(
   if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;
   return result;
-}
-
-async function problemWith(
-  path: string,
-  meta: { size: number; etag: string; md5?: string; sha256?: string; partSizes?: number[] },
-  options: { signal?: AbortSignal },
-): Promise<string | undefined> {
-  const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
-  if (meta.md5 !== undefined) expected.md5 = meta.md5;
-  if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
-  // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
-  if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
-  try {
-    return await checkFile(path, expected, options);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    return "data file is missing";
-  }
 }
 
 /** Whether the directory journal `journalPath` was split; false when it is a link (never read). */

@@ -94,7 +94,7 @@ export async function warmLookup(
   } catch {
     return undefined; // missing, or unreadable: the cache reports it
   }
-  if (!isOwnDataFile(stat, meta.size)) return undefined;
+  if (!isOwnDataFile(stat, meta)) return undefined;
   if (now - lastUsedOf(stat) >= TOUCH_INTERVAL_MS) await markUsed(loc.dataPath, now);
   return loc.dataPath;
 }

@@ -67,13 +67,13 @@ export const mirror: Command = {
       type: "string",
       multiple: true,
       valueName: "RE",
-      description: "only keys matching this regular expression (repeatable)",
+      description: "only keys matching this regular expression",
     },
     exclude: {
       type: "string",
       multiple: true,
       valueName: "RE",
-      description: "leave out keys matching this regular expression (repeatable)",
+      description: "leave out keys matching this regular expression",
     },
     "source-prefix": {
       type: "string",

@@ -1,0 +1,49 @@
+/**
+ * Checks a cached copy's bytes against its record (size, then MD5, part
+ * MD5s or SHA-256, whichever the record has). Shared by `vc cache verify`,
+ * `copyVerified` and an offline look at a copy whose modification time
+ * changed. Loaded only by those: it pulls in the hashing code.
+ *
+ * @module
+ */
+import { checkFile } from "../verify.ts";
+import type { EntryMeta } from "./entry_meta.ts";
+
+/**
+ * What is wrong with the file at `path` as a copy of `meta`'s data, or
+ * undefined when it matches ("data file is missing" when there is none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { problemWithCopy } from "./record_check.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "hello");
+ *   const meta = { etag: "5d41402abc4b2a76b9719d911017c592", size: 5 };
+ *   assert.equal(await problemWithCopy(p, meta), undefined);
+ *   await Deno.writeTextFile(p, "jello");
+ *   assert.match((await problemWithCopy(p, meta))!, /5d41402abc4b2a76b9719d911017c592/);
+ *   assert.equal(await problemWithCopy(`${p}.none`, meta), "data file is missing");
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function problemWithCopy(
+  path: string,
+  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes">,
+  options: { signal?: AbortSignal } = {},
+): Promise<string | undefined> {
+  const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+  if (meta.md5 !== undefined) expected.md5 = meta.md5;
+  if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
+  // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
+  if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
+  try {
+    return await checkFile(path, expected, options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return "data file is missing";
+  }
+}

@@ -70,6 +70,13 @@ async function workflow(catalog: string | undefined) {
     ok(await vc(["repo", "renew", id, "--holder", claim.holder, "--ttl", "10m"], env), "renew");
     ok(await vc(["repo", "release", id, "--holder", claim.holder], env), "release");
     ok(await vc(["repo", "tag", "/data/a.csv", "done"], env), "tag path");
+    // A tag that is not there is said to be, not reported as removed.
+    const untag = ok(await vc(["repo", "untag", "/data/a.csv", "done,dnoe"], env), "untag");
+    assertStringIncludes(untag.stderr + untag.stdout, "untagged /data/a.csv: done");
+    assertStringIncludes(untag.stderr + untag.stdout, "not tagged /data/a.csv: dnoe");
+    const again = ok(await vc(["repo", "untag", "/data/a.csv", "done", "--json"], env), "again");
+    assertEquals(JSON.parse(again.stdout).changed, []);
+    ok(await vc(["repo", "tag", "/data/a.csv", "done"], env), "tag path again");
 
     ok(await vc(["repo", "get", id, "--to", "copy.csv"], env), "get --to");
     assertEquals(await Deno.readTextFile(join(dir, "copy.csv")), "a,b\n1,2\n");

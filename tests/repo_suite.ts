@@ -179,8 +179,13 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           InvalidInputError,
           "tag",
         );
-        await repo.untag({ path: "/logs/c" }, ["raw"]);
-        await repo.untag({ id: b.id }, ["done"]);
+        // Each says what it changed: a tag that is not there is not reported as removed.
+        assertEquals(await repo.untag({ path: "/logs/c" }, ["raw", "nope"]), ["raw"]);
+        assertEquals(await repo.untag({ id: b.id }, ["done"]), ["done"]);
+        assertEquals(await repo.untag({ id: b.id }, ["done"]), []);
+        assertEquals(await repo.tag({ id: b.id }, ["x1", "x1"]), ["x1"]);
+        assertEquals(await repo.tag({ id: b.id }, ["x1"]), []);
+        assertEquals(await repo.untag({ id: b.id }, ["x1"]), ["x1"]);
         assertEquals((await repo.list({ tag: "raw" })).map((r) => r.id), [a.id, b.id]);
         assertEquals((await repo.find({ any: ["raw"], exclude: ["done"] })).length, 2);
         await assertRejects(() => repo.tag({ id: 4242 }, ["x"]), UnknownRecordError);

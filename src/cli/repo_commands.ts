@@ -341,11 +341,18 @@ function tagCommand(name: "tag" | "untag"): Command {
         ? { id: parseRecordId(target) }
         : { path: normalizeLogicalPath(target) };
       const tags = tagsArg(tagText);
-      await withRepo(ctx, `repo ${name}`, (repo) => repo[name](where, tags));
-      await ctx.out.status(
-        { target: where, tags, op: name },
-        `${name === "tag" ? "tagged" : "untagged"} ${target}: ${tags.join(",")}`,
-      );
+      const changed = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](where, tags));
+      // Said apart, so a mistyped tag does not read as removed (or added).
+      const unchanged = tags.filter((t) => !changed.includes(t));
+      const done = name === "tag" ? "tagged" : "untagged";
+      const parts = [];
+      if (changed.length > 0) parts.push(`${done} ${target}: ${changed.join(",")}`);
+      if (unchanged.length > 0) {
+        parts.push(
+          `${name === "tag" ? "already tagged" : "not tagged"} ${target}: ${unchanged.join(",")}`,
+        );
+      }
+      await ctx.out.status({ target: where, tags, op: name, changed, unchanged }, parts.join("; "));
     },
   };
 }

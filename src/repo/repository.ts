@@ -381,46 +381,58 @@ export class Repository implements AsyncDisposable {
     });
   }
 
-  /** Adds tags to a record (`{ id }`) or to a logical path (`{ path }`, inherited by all its records). */
-  tag(target: TagTarget, tags: readonly string[]): Promise<void> {
+  /**
+   * Adds tags to a record (`{ id }`) or to a logical path (`{ path }`,
+   * inherited by all its records). Returns the tags it added (the others
+   * were there already).
+   */
+  tag(target: TagTarget, tags: readonly string[]): Promise<string[]> {
     return this.#tags(target, tags, "add");
   }
 
-  /** Removes tags from a record or a logical path. */
-  untag(target: TagTarget, tags: readonly string[]): Promise<void> {
+  /**
+   * Removes tags from a record or a logical path. Returns the tags it
+   * removed (the others were not there).
+   */
+  untag(target: TagTarget, tags: readonly string[]): Promise<string[]> {
     return this.#tags(target, tags, "remove");
   }
 
-  async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<void> {
+  async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<string[]> {
     const checked = tags.map(checkTag);
     if (checked.length === 0) {
       throw new InvalidInputError(`${op === "add" ? "tag" : "untag"}: no tags given`);
     }
+    const changed: string[] = [];
     await this.catalog.transaction("write", async (tx) => {
+      changed.length = 0; // a retried transaction starts over
       if ("id" in target) {
         const id = parseRecordId(target.id);
         const exists = await tx.query("SELECT id FROM records WHERE id = $1", [id]);
         if (exists.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
         for (const tag of checked) {
-          await tx.query(
+          const rows = await tx.query(
             op === "add"
-              ? "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-              : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2",
+              ? "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING tag"
+              : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2 RETURNING tag",
             [id, tag],
           );
+          if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
         }
       } else {
         const path = normalizeLogicalPath(target.path);
         for (const tag of checked) {
-          await tx.query(
+          const rows = await tx.query(
             op === "add"
-              ? "INSERT INTO path_tags (path, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-              : "DELETE FROM path_tags WHERE path = $1 AND tag = $2",
+              ? "INSERT INTO path_tags (path, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING tag"
+              : "DELETE FROM path_tags WHERE path = $1 AND tag = $2 RETURNING tag",
             [path, tag],
           );
+          if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
         }
       }
     });
+    return changed;
   }
 
   /**

@@ -93,6 +93,20 @@ export const gc: Command = {
       `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
       `${verb}delete ${report.deletedObjects.length} content objects`,
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
+      ...(report.abortedUploads.length === 0 ? [] : [
+        `${verb}abort ${report.abortedUploads.length} abandoned uploads: ${
+          report.abortedUploads.map((u) => u.key).join(" ")
+        }`,
+      ]),
+      ...(report.undatedUploads.length === 0 ? [] : [
+        `kept ${report.undatedUploads.length} pending uploads the store dates before the ` +
+        `repository existed (their age is unknown; abort them with the store's tools if abandoned): ${
+          report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`).join(" ")
+        }`,
+      ]),
+      ...(report.uploadsUnchecked === undefined
+        ? []
+        : [`pending uploads not checked: ${report.uploadsUnchecked}`]),
     ]);
   },
 };

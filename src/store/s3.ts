@@ -24,6 +24,7 @@ import {
   AccessDeniedError,
   IntegrityError,
   InvalidInputError,
+  NotFoundError,
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
@@ -67,6 +68,7 @@ import type {
   ListOptions,
   ObjectInfo,
   ObjectStore,
+  PendingUpload,
   PutBody,
   PutOptions,
   PutResult,
@@ -123,6 +125,7 @@ let CompleteMultipartUploadCommand: typeof Sdk.CompleteMultipartUploadCommand;
 let CopyObjectCommand: typeof Sdk.CopyObjectCommand;
 let CreateMultipartUploadCommand: typeof Sdk.CreateMultipartUploadCommand;
 let DeleteObjectsCommand: typeof Sdk.DeleteObjectsCommand;
+let ListMultipartUploadsCommand: typeof Sdk.ListMultipartUploadsCommand;
 let S3ClientClass: typeof Sdk.S3Client;
 let sdkLoaded: Promise<void> | undefined;
 
@@ -153,6 +156,7 @@ function loadSdk(): Promise<void> {
     CopyObjectCommand = m.CopyObjectCommand;
     CreateMultipartUploadCommand = m.CreateMultipartUploadCommand;
     DeleteObjectsCommand = m.DeleteObjectsCommand;
+    ListMultipartUploadsCommand = m.ListMultipartUploadsCommand;
     S3ClientClass = m.S3Client;
   }, (error) => {
     sdkLoaded = undefined;
@@ -692,6 +696,76 @@ export class S3Store implements ObjectStore {
       const infos: ObjectInfo[] = page;
       if (this.prefix !== "") { for (const item of infos) item.key = this.#relative(item.key); }
       yield infos;
+    }
+  }
+
+  /**
+   * Multipart uploads in progress under `prefix` (`ListMultipartUploads`,
+   * page after page), keys relative to this store.
+   */
+  async *pendingUploads(
+    prefix: string,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncIterable<PendingUpload> {
+    const { client } = await this.#init();
+    const listPrefix = this.#fullPrefix(prefix);
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const out = await this.#send(
+        (o) =>
+          client.send(
+            new ListMultipartUploadsCommand({
+              Bucket: this.bucket,
+              Prefix: listPrefix,
+              ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+              ...(uploadIdMarker !== undefined ? { UploadIdMarker: uploadIdMarker } : {}),
+            }),
+            o,
+          ),
+        { operation: "ListMultipartUploads", key: listPrefix },
+        options.signal,
+      );
+      for (const upload of out.Uploads ?? []) {
+        if (upload.Key === undefined || upload.UploadId === undefined) continue;
+        // A server ignoring the prefix must not hand out keys outside it.
+        if (!upload.Key.startsWith(listPrefix)) continue;
+        yield {
+          key: this.#relative(upload.Key),
+          uploadId: upload.UploadId,
+          initiated: upload.Initiated ?? new Date(0),
+        };
+      }
+      const nextKey = out.NextKeyMarker;
+      const nextId = out.NextUploadIdMarker;
+      // A truncated page without a way forward would list the same page again.
+      if (out.IsTruncated !== true || (nextKey === keyMarker && nextId === uploadIdMarker)) return;
+      keyMarker = nextKey;
+      uploadIdMarker = nextId;
+    }
+  }
+
+  /** Aborts a pending multipart upload; one already gone (`NoSuchUpload`) is not an error. */
+  async abortUpload(upload: PendingUpload, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { client } = await this.#init();
+    const full = this.#fullKey(upload.key);
+    try {
+      await this.#send(
+        (o) =>
+          client.send(
+            new AbortMultipartUploadCommand({
+              Bucket: this.bucket,
+              Key: full,
+              UploadId: upload.uploadId,
+            }),
+            o,
+          ),
+        { operation: "AbortMultipartUpload", key: full },
+        options.signal,
+      );
+    } catch (error) {
+      if (error instanceof NotFoundError) return;
+      throw error;
     }
   }
 

@@ -200,4 +200,23 @@ export interface ObjectStore {
     partNumber: number,
     options?: { signal?: AbortSignal },
   ): Promise<number | undefined>;
+  /**
+   * Optional: multipart uploads started under `prefix` and neither completed
+   * nor aborted (S3: `ListMultipartUploads`). A writer that died mid-upload
+   * (`kill -9`) leaves one, and S3 keeps (and bills) its parts until it is
+   * aborted. Stores without multipart uploads leave this out.
+   */
+  pendingUploads?(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<PendingUpload>;
+  /** Optional: aborts a pending upload (one already gone is not an error). */
+  abortUpload?(upload: PendingUpload, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** A multipart upload in progress (see {@linkcode ObjectStore.pendingUploads}). */
+export interface PendingUpload {
+  /** The key it would create, relative to the store's root. */
+  key: string;
+  /** The store's id of the upload. */
+  uploadId: string;
+  /** When it was started. */
+  initiated: Date;
 }

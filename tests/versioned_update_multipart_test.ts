@@ -1,0 +1,103 @@
+/**
+ * `vc update` without a lock file, when the latest version is an object
+ * another tool uploaded in parts (a multipart ETag, no `vc-md5`): a file
+ * with the same bytes is recognised by its own multipart ETag and refused
+ * as identical, even with part sizes no standard client uses; other bytes
+ * are published.
+ */
+import { join } from "node:path";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { versionedKey } from "../src/versioned/naming.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { tempDir, testS3Options } from "./versioned_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+/** Uploads `data` at `key` in parts of `partSize` bytes with the AWS SDK, as another tool would. */
+async function uploadInParts(
+  s3: { url: string },
+  bucket: string,
+  key: string,
+  data: Uint8Array,
+  partSize: number,
+): Promise<void> {
+  const sdk = await import("@aws-sdk/client-s3");
+  const client = new sdk.S3Client({
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const { UploadId } = await client.send(
+      new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+    );
+    const parts = [];
+    for (let n = 1, off = 0; off < data.length; n++, off += partSize) {
+      const out = await client.send(
+        new sdk.UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: n,
+          Body: data.subarray(off, off + partSize),
+        }),
+      );
+      parts.push({ PartNumber: n, ETag: out.ETag });
+    }
+    await client.send(
+      new sdk.CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+for (const partMiB of [8, 6]) {
+  Deno.test(`update without a lock file: a file equal to a version uploaded in ${partMiB} MiB parts is refused as identical`, async () => {
+    await using s3 = await startFakeS3({ buckets: ["mp"] });
+    await using dir = await tempDir();
+    const content = new Uint8Array(13 * MiB + 5);
+    // getRandomValues fills at most 64 KiB at a time.
+    for (let off = 0; off < content.length; off += 65536) {
+      crypto.getRandomValues(content.subarray(off, off + 65536));
+    }
+    await uploadInParts(s3, "mp", versionedKey("/big.bin", "1.0.0"), content, partMiB * MiB);
+    const manifest = join(dir.path, "versioned_assets.json");
+    await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
+    await using cache = new AssetCache({
+      cacheDir: join(dir.path, "cache"),
+      configPath: false,
+      env: {},
+      store: testS3Options(s3),
+    });
+    await using vc = new VersionedCache({
+      manifest,
+      bucket: "s3://mp",
+      cache,
+      store: testS3Options(s3),
+    });
+    const same = join(dir.path, "same.bin");
+    await Deno.writeFile(same, content);
+    const e = await assertRejects(
+      () => vc.update("/big.bin", same, { patch: true }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "is identical to /big.bin 1.0.0");
+    assertEquals(JSON.parse(await Deno.readTextFile(manifest))["/big.bin"], "1.0.0");
+    // One byte different, same size: published.
+    content[0] = content[0]! ^ 0xff;
+    const other = join(dir.path, "other.bin");
+    await Deno.writeFile(other, content);
+    await vc.update("/big.bin", other, { patch: true });
+    assertEquals(JSON.parse(await Deno.readTextFile(manifest))["/big.bin"], "1.0.1");
+  });
+}

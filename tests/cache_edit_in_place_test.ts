@@ -14,7 +14,7 @@ import { ManualClock } from "../src/testing/manual_clock.ts";
 import { hotPath } from "../src/cli/hot_path.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { warm, workspace } from "./hot_path_helpers.ts";
-import { testS3Options } from "./versioned_helpers.ts";
+import { testS3Options, uploadInParts } from "./versioned_helpers.ts";
 
 const URI = "s3://b/data/x.csv";
 const GOOD = "a,b\n1,2\n";
@@ -122,4 +122,89 @@ Deno.test("lean vc path: an edited copy is not answered from the fast path", asy
   await editInPlace(data, "x".repeat(size));
   const again = memoryIo({ env: ws.env, cwd: ws.dir });
   assertEquals(await hotPath(["path", "/some/asset.bin"], again), undefined, "edited: handed on");
+});
+
+Deno.test("online: a touched copy whose bytes are intact is served without a download, and warns nothing", async () => {
+  await withCache(async (s3, make, dir) => {
+    const path = await make().cache(URI);
+    await editInPlace(path, GOOD); // a copy without its times: same bytes, new mtime
+    const warnings: string[] = [];
+    assertEquals(await make({ warn: (m) => warnings.push(m) }).cache(URI), path);
+    assertEquals(s3.stats.GetObject, 1);
+    assertEquals(warnings, []);
+    // The record took the file's time: the next process does not hash it again.
+    const recorded = readEntryRecord(recordPathsOf(dir, path))!.meta.mtime;
+    assertEquals(recorded, (await Deno.stat(path)).mtime!.getTime());
+  });
+});
+
+Deno.test("online: an edited copy is downloaded again with a warning naming it", async () => {
+  await withCache(async (s3, make) => {
+    const path = await make().cache(URI);
+    await editInPlace(path, EDIT);
+    const warnings: string[] = [];
+    await make({ warn: (m) => warnings.push(m) }).cache(URI);
+    assertEquals(s3.stats.GetObject, 2);
+    assert(
+      warnings.some((w) => w.includes(path) && w.includes("downloading it again")),
+      warnings.join("\n"),
+    );
+  });
+});
+
+Deno.test("store unreachable: a touched intact copy is still served", async () => {
+  await withCache(async (s3, make) => {
+    const path = await make().cache(URI);
+    await editInPlace(path, GOOD);
+    await s3.stop();
+    assertEquals(await make().cache(URI), path);
+    assertEquals(await Deno.readTextFile(path), GOOD);
+  });
+});
+
+Deno.test("offline: a copy whose size changed is refused naming its size", async () => {
+  await withCache(async (_s3, make) => {
+    const path = await make().cache(URI);
+    await editInPlace(path, GOOD + "appended\n");
+    const e = await assertRejects(() => make({ offline: true }).cache(URI), IntegrityError);
+    assertStringIncludes(e.message, path);
+    assertStringIncludes(e.message, "size");
+  });
+});
+
+Deno.test("offline: a touched copy of an object uploaded in parts is checked by its multipart ETag", async () => {
+  await withCache(async (s3, make) => {
+    const MiB = 1024 * 1024;
+    const content = new Uint8Array(11 * MiB + 3);
+    for (let off = 0; off < content.length; off += 65536) {
+      crypto.getRandomValues(content.subarray(off, off + 65536));
+    }
+    await uploadInParts(s3, "b", "data/parts.bin", content, 5 * MiB);
+    const uri = "s3://b/data/parts.bin";
+    const path = await make().cache(uri);
+    const { mtime } = await Deno.stat(path);
+    await Deno.utime(path, new Date(), new Date(mtime!.getTime() + 1000));
+    assertEquals(await make({ offline: true }).cache(uri), path);
+    // Other bytes at the same size: refused.
+    content[5] = content[5]! ^ 1;
+    await Deno.writeFile(path, content);
+    await assertRejects(() => make({ offline: true }).cache(uri), IntegrityError);
+  });
+});
+
+Deno.test("a copy whose size changed is listed, reported corrupt by verify, and reclaimed by prune", async () => {
+  await withCache(async (_s3, make) => {
+    const cache = make();
+    const path = await cache.cache(URI);
+    await editInPlace(path, GOOD + "appended\n");
+    assertEquals((await cache.ls()).map((e) => e.path), [path]);
+    const { corrupt } = await cache.verify();
+    assertEquals(corrupt.map((e) => e.path), [path]);
+    assertStringIncludes(corrupt[0]?.problem ?? "", "size");
+    // Again, for prune.
+    await cache.cache(URI);
+    await editInPlace(path, GOOD + "appended\n");
+    const { removed } = await cache.prune({ maxBytes: 0 });
+    assertEquals(removed.map((e) => e.path), [path]);
+  });
 });

@@ -151,3 +151,48 @@ export async function workspace(
     },
   };
 }
+
+/** Uploads `data` at `key` in parts of `partSize` bytes with the AWS SDK, as another tool would. */
+export async function uploadInParts(
+  s3: { url: string },
+  bucket: string,
+  key: string,
+  data: Uint8Array,
+  partSize: number,
+): Promise<void> {
+  const sdk = await import("@aws-sdk/client-s3");
+  const client = new sdk.S3Client({
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const { UploadId } = await client.send(
+      new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+    );
+    const parts = [];
+    for (let n = 1, off = 0; off < data.length; n++, off += partSize) {
+      const out = await client.send(
+        new sdk.UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: n,
+          Body: data.subarray(off, off + partSize),
+        }),
+      );
+      parts.push({ PartNumber: n, ETag: out.ETag });
+    }
+    await client.send(
+      new sdk.CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}

@@ -12,54 +12,9 @@ import { InvalidInputError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
-import { tempDir, testS3Options } from "./versioned_helpers.ts";
+import { tempDir, testS3Options, uploadInParts } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
-
-/** Uploads `data` at `key` in parts of `partSize` bytes with the AWS SDK, as another tool would. */
-async function uploadInParts(
-  s3: { url: string },
-  bucket: string,
-  key: string,
-  data: Uint8Array,
-  partSize: number,
-): Promise<void> {
-  const sdk = await import("@aws-sdk/client-s3");
-  const client = new sdk.S3Client({
-    endpoint: s3.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    const { UploadId } = await client.send(
-      new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-    );
-    const parts = [];
-    for (let n = 1, off = 0; off < data.length; n++, off += partSize) {
-      const out = await client.send(
-        new sdk.UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId,
-          PartNumber: n,
-          Body: data.subarray(off, off + partSize),
-        }),
-      );
-      parts.push({ PartNumber: n, ETag: out.ETag });
-    }
-    await client.send(
-      new sdk.CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
-}
 
 for (const partMiB of [8, 6]) {
   Deno.test(`update without a lock file: a file equal to a version uploaded in ${partMiB} MiB parts is refused as identical`, async () => {

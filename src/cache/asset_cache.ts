@@ -514,7 +514,8 @@ export class AssetCache implements AsyncDisposable {
         index.remember(uri, rec);
         return rec.path;
       }
-      missing = rec === undefined;
+      // A record whose file changed in place is not a miss: the resolver checks its bytes.
+      missing = rec === undefined && !index.hasChanged(loc.dataPath);
     }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;

@@ -128,6 +128,8 @@ export class EntryIndex {
   #immutable: { buckets: Set<string>; prefixes: string[] };
   #byUri = new Map<string, EntryRec>();
   #byPath = new Map<string, EntryRec>();
+  // Data paths whose record describes another file than the one there (see hasChanged).
+  #changed = new Map<string, EntryMeta>();
   // Journal path → when it was found missing (see MISSING_JOURNAL_MS).
   #missingJournals = new Map<string, number>();
   #batcher = new RecordBatcher();
@@ -153,6 +155,7 @@ export class EntryIndex {
 
   /** Remembers `rec` as the entry at its data path. */
   setPath(rec: EntryRec): void {
+    this.#changed.delete(rec.path);
     this.#byPath.set(rec.path, rec);
   }
 
@@ -270,10 +273,34 @@ export class EntryIndex {
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
+    const fileOfItsOwn = stat !== undefined && stat.isFile && (stat.nlink ?? 1) <= 1;
     // Not the cache's own copy (another size, a link, another name, changed
-    // in place): a miss.
-    if (!isOwnDataFile(stat, meta)) return undefined;
+    // in place): a miss. A file of its own that changed is remembered, for
+    // the resolver to check its bytes (`takeChanged`).
+    if (!isOwnDataFile(stat, meta)) {
+      if (fileOfItsOwn) {
+        if (this.#changed.size >= MEMORY_ENTRIES) this.#changed.clear();
+        this.#changed.set(loc.dataPath, meta);
+      }
+      return undefined;
+    }
     return this.adopt(loc, meta, stat, found?.legacyUsed);
+  }
+
+  /**
+   * Whether the last look at `dataPath` found a record whose data file is a
+   * file of its own but not the one the record describes (another size or
+   * modification time: edited in place, touched, copied without its times).
+   */
+  hasChanged(dataPath: string): boolean {
+    return this.#changed.has(dataPath);
+  }
+
+  /** That record (see {@linkcode EntryIndex.hasChanged}), handed out once. */
+  takeChanged(loc: EntryLocation): EntryMeta | undefined {
+    const meta = this.#changed.get(loc.dataPath);
+    if (meta !== undefined) this.#changed.delete(loc.dataPath);
+    return meta;
   }
 
   /**

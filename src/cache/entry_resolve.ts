@@ -9,6 +9,7 @@
  * @module
  */
 import { IntegrityError, OfflineError } from "../errors.ts";
+import { parseEtag } from "../hash.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
@@ -130,6 +131,12 @@ export class EntryResolver {
       }
     }
     if (rec === undefined && !missing) rec = index.load(loc);
+    if (rec === undefined) {
+      // Changed in place (edited, touched, copied without its times): its
+      // bytes decide, before anything is downloaded.
+      const changed = index.takeChanged(loc);
+      if (changed !== undefined) rec = await this.#recheck(loc, changed);
+    }
     if (rec !== undefined) {
       if (rec.gone === true && index.offline) throw goneError(loc);
       if (index.isFresh(rec, now, immutable)) {
@@ -144,8 +151,6 @@ export class EntryResolver {
       );
     }
     if (index.offline) {
-      const changed = this.#changedInPlace(loc);
-      if (changed !== undefined) return await this.#recheckOffline(loc, changed);
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
           `(unset VC_OFFLINE or drop --offline to download it)`,
@@ -155,52 +160,56 @@ export class EntryResolver {
   }
 
   /**
-   * `loc`'s record when its data file is there but not the file the record
-   * describes (its modification time changed: edited in place, touched, or
-   * copied without its times), else undefined.
+   * A copy whose data file is not the one its record describes (another
+   * modification time or size) is checked against the record's checksums.
+   * Intact (touched, or a cache copied without its times), the record takes
+   * the file's time and the copy is served, with no download: also offline,
+   * with the store unreachable, or in a read-only cache. Otherwise, offline,
+   * an `IntegrityError` names it; online, undefined (downloaded again).
    */
-  #changedInPlace(loc: EntryLocation): EntryMeta | undefined {
-    const meta = this.#index.readRecord(loc)?.meta;
-    if (meta === undefined || meta.uri !== loc.uri || meta.gone === true) return undefined;
-    const stat = statOrUndefined(loc.dataPath);
-    if (stat === undefined || !isOwnDataFile(stat, { size: meta.size })) return undefined;
-    return isOwnDataFile(stat, meta) ? undefined : meta;
-  }
-
-  /**
-   * Offline, a changed copy cannot be downloaded again: its bytes are
-   * checked against the record instead. Intact (a cache copied without its
-   * times, a `touch`), the record takes the file's new time and it is
-   * served; otherwise an `IntegrityError` names it.
-   */
-  async #recheckOffline(loc: EntryLocation, meta: EntryMeta): Promise<EntryRec> {
+  async #recheck(loc: EntryLocation, meta: EntryMeta): Promise<EntryRec | undefined> {
     const index = this.#index;
-    const before = statOrUndefined(loc.dataPath);
-    const { problemWithCopy } = await import("./record_check.ts");
-    const checkable = meta.md5 !== undefined || meta.sha256 !== undefined ||
-      meta.partSizes !== undefined;
-    const problem = checkable
-      ? await problemWithCopy(loc.dataPath, meta).catch((e) => `cannot read it: ${e}`)
-      : "its record has no checksum to check it against";
-    const after = statOrUndefined(loc.dataPath);
+    const path = loc.dataPath;
+    const before = statOrUndefined(path);
+    let problem: string | undefined;
+    if (before === undefined || !before.isFile || (before.nlink ?? 1) > 1) {
+      problem = "it is no longer a file of its own";
+    } else if (before.size !== meta.size) {
+      problem = `its size is ${before.size}, the record's ${meta.size}`;
+    } else if (
+      meta.md5 === undefined && meta.sha256 === undefined && meta.partSizes === undefined &&
+      parseEtag(meta.etag).kind === "opaque"
+    ) {
+      problem = "its record has no checksum to check it against";
+    } else {
+      const { problemWithCopy } = await import("./record_check.ts");
+      problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
+    }
+    const after = statOrUndefined(path);
     const mtime = after?.mtime?.getTime();
     if (
-      problem !== undefined || mtime === undefined || before?.mtime?.getTime() !== mtime ||
-      !isOwnDataFile(after, { size: meta.size })
-    ) {
-      throw new IntegrityError(
-        `the cached copy of ${loc.uri} at ${loc.dataPath} was changed after it was downloaded ` +
-          `(${problem ?? "it changed again while it was checked"}), and offline mode cannot ` +
-          `download it again (unset VC_OFFLINE or drop --offline)`,
-      );
+      problem === undefined &&
+      (after === undefined || mtime === undefined || before?.mtime?.getTime() !== mtime ||
+        !isOwnDataFile(after, { size: meta.size }))
+    ) problem = "it changed again while it was checked";
+    if (problem !== undefined) {
+      const what = `the cached copy of ${loc.uri} at ${path} was changed after it was downloaded ` +
+        `(${problem.replace(`${path}: `, "")})`;
+      if (index.offline) {
+        throw new IntegrityError(
+          `${what}, and offline mode cannot download it again (unset VC_OFFLINE or drop --offline)`,
+        );
+      }
+      this.#options.warn(`vc: ${what}; downloading it again`);
+      return undefined;
     }
-    const checked = { ...meta, mtime };
+    const checked = { ...meta, mtime: mtime! };
     try {
       index.writeRecord(loc, checked);
     } catch {
       // A read-only cache: the check is repeated by the next process.
     }
-    return index.adopt(loc, checked, after);
+    return index.adopt(loc, checked, after!);
   }
 
   /**

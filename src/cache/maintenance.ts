@@ -131,7 +131,9 @@ async function scanEntries(
       dead.push(record);
       return;
     }
-    if (!stat.isFile || stat.size !== meta.size) return;
+    // A file of another size than its record's (edited by hand) is still an
+    // entry: `verify` reports it, `prune` can reclaim it, `ls` shows it.
+    if (!stat.isFile) return;
     const entry: StoredEntry = {
       uri: meta.uri,
       path: record.dataPath,

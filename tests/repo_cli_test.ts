@@ -77,6 +77,17 @@ async function workflow(catalog: string | undefined) {
     const again = ok(await vc(["repo", "untag", "/data/a.csv", "done", "--json"], env), "again");
     assertEquals(JSON.parse(again.stdout).changed, []);
     ok(await vc(["repo", "tag", "/data/a.csv", "done"], env), "tag path again");
+    // The record shows its path's tag, which is not the record's to remove: said so.
+    const viaPath = ok(await vc(["repo", "untag", id, "done"], env), "untag inherited");
+    assertStringIncludes(viaPath.stderr + viaPath.stdout, "not tagged");
+    assertStringIncludes(viaPath.stderr + viaPath.stdout, "vc repo untag /data/a.csv done");
+    // A tag given twice is one tag.
+    const twice = JSON.parse(
+      ok(await vc(["repo", "untag", id, "zz,zz", "--json"], env), "twice").stdout,
+    );
+    assertEquals([twice.tags, twice.unchanged], [["zz"], ["zz"]]);
+    const emptyGrace = await vc(["repo", "gc", "--grace", ""], env);
+    assertEquals(emptyGrace.code, 2, emptyGrace.stderr);
 
     ok(await vc(["repo", "get", id, "--to", "copy.csv"], env), "get --to");
     assertEquals(await Deno.readTextFile(join(dir, "copy.csv")), "a,b\n1,2\n");

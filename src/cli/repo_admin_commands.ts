@@ -54,7 +54,7 @@ export const gc: Command = {
   required: 0,
   usage: "[--dry-run] [--grace 7d] [--retention 30d] [--repo URI]",
   description:
-    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace.",
+    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace. On S3 it also\naborts multipart uploads of content (an add killed mid-upload) started before --grace.",
   options: {
     ...REPO_OPTIONS,
     "dry-run": { type: "boolean", description: "report what would be removed, change nothing" },
@@ -74,8 +74,8 @@ export const gc: Command = {
     await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
     const report = await repo.gc({
       dryRun,
-      ...(grace ? { graceMs: parseDuration(grace, "--grace") } : {}),
-      ...(retention ? { retentionMs: parseDuration(retention, "--retention") } : {}),
+      ...(grace !== undefined ? { graceMs: parseDuration(grace, "--grace") } : {}),
+      ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
       onPhase: (phase) => ctx.out.info(phase),
     });
     const verb = dryRun ? "would " : "";
@@ -104,6 +104,7 @@ export const gc: Command = {
           report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`).join(" ")
         }`,
       ]),
+      ...report.skippedUploads.map((u) => `could not abort ${u.key} (${u.uploadId}): ${u.problem}`),
       ...(report.uploadsUnchecked === undefined
         ? []
         : [`pending uploads not checked: ${report.uploadsUnchecked}`]),

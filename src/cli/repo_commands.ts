@@ -111,7 +111,8 @@ export function recordLines(
 }
 
 function tagsArg(text: string): string[] {
-  return text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  // Each tag once, in the order given.
+  return [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
 }
 
 function idArg(ctx: CommandContext): number {
@@ -341,7 +342,17 @@ function tagCommand(name: "tag" | "untag"): Command {
         ? { id: parseRecordId(target) }
         : { path: normalizeLogicalPath(target) };
       const tags = tagsArg(tagText);
-      const changed = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](where, tags));
+      let inherited: { path: string; tags: string[] } | undefined;
+      const changed = await withRepo(ctx, `repo ${name}`, async (repo) => {
+        const changed = await repo[name](where, tags);
+        // A record shows its path's tags too: one of those is not the record's to remove.
+        if (name === "untag" && "id" in where) {
+          const record = await repo.get(where.id);
+          const onPath = tags.filter((t) => !changed.includes(t) && record.tags.includes(t));
+          if (onPath.length > 0) inherited = { path: record.path, tags: onPath };
+        }
+        return changed;
+      });
       // Said apart, so a mistyped tag does not read as removed (or added).
       const unchanged = tags.filter((t) => !changed.includes(t));
       const done = name === "tag" ? "tagged" : "untagged";
@@ -350,6 +361,12 @@ function tagCommand(name: "tag" | "untag"): Command {
       if (unchanged.length > 0) {
         parts.push(
           `${name === "tag" ? "already tagged" : "not tagged"} ${target}: ${unchanged.join(",")}`,
+        );
+      }
+      if (inherited !== undefined) {
+        parts.push(
+          `${inherited.tags.join(",")} ${inherited.tags.length === 1 ? "is" : "are"} on its ` +
+            `path: vc repo untag ${inherited.path} ${inherited.tags.join(",")}`,
         );
       }
       await ctx.out.status({ target: where, tags, op: name, changed, unchanged }, parts.join("; "));

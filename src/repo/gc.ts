@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { AccessDeniedError, InvalidInputError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import type { PendingUpload } from "../store/types.ts";
 import type { Row, Tx } from "./catalog.ts";
 import { placeholders } from "./records.ts";
@@ -69,7 +69,12 @@ export interface GcReport {
    * before the repository was created: not aborted (their age is unknown).
    */
   undatedUploads: PendingUpload[];
-  /** Why pending uploads could not be looked at (the store refused the listing), if so. */
+  /** Uploads gc meant to abort but the store refused to (e.g. no permission to abort), each with why. */
+  skippedUploads: (PendingUpload & { problem: string })[];
+  /**
+   * Why pending uploads could not be looked at (the store refused or failed
+   * the listing, or has none), if so: the rest of the collection is done.
+   */
   uploadsUnchecked?: string;
 }
 
@@ -119,6 +124,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     skippedObjects: [],
     abortedUploads: [],
     undatedUploads: [],
+    skippedUploads: [],
   };
   const now = repo.clock.now();
 
@@ -214,14 +220,24 @@ async function abortStaleUploads(
       else if (initiated < before) stale.push(upload);
     }
   } catch (error) {
-    // Permission to list uploads is a separate grant on S3: without it the
-    // rest of the collection stands, and the report says what was not done.
-    if (!(error instanceof AccessDeniedError)) throw error;
+    // Listing uploads is a separate grant on S3, and some S3-compatible
+    // stores have no such listing (501): the collection done so far stands,
+    // and the report says what was not checked.
+    if (!(error instanceof VcError)) throw error;
     report.uploadsUnchecked = error.message;
     return;
   }
   for (const upload of stale) {
-    if (!dryRun) await store.abortUpload(upload);
+    if (!dryRun) {
+      try {
+        await store.abortUpload(upload);
+      } catch (error) {
+        // Aborting is a grant of its own too: the others are still tried.
+        if (!(error instanceof VcError)) throw error;
+        report.skippedUploads.push({ ...upload, problem: error.message });
+        continue;
+      }
+    }
     report.abortedUploads.push(upload);
   }
 }

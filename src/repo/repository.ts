@@ -399,7 +399,7 @@ export class Repository implements AsyncDisposable {
   }
 
   async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<string[]> {
-    const checked = tags.map(checkTag);
+    const checked = [...new Set(tags.map(checkTag))];
     if (checked.length === 0) {
       throw new InvalidInputError(`${op === "add" ? "tag" : "untag"}: no tags given`);
     }

@@ -548,6 +548,8 @@ export async function checkFile(
     sha256?: string;
     partSizes?: readonly number[];
     metadata?: Record<string, string>;
+    /** The ETag is not a hash of the content (SSE-KMS, SSE-C): not compared. */
+    opaqueEtag?: boolean;
   },
   options: { signal?: AbortSignal; partSize?: PartSizeSource } = {},
 ): Promise<string | undefined> {
@@ -562,6 +564,7 @@ export async function checkFile(
     lastModified: new Date(0),
     metadata,
   };
+  if (expected.opaqueEtag === true) info.opaqueEtag = true;
   const verifierOptions: VerifierOptions = { uri: path, allowUnverifiable: true };
   if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
   if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;

@@ -257,6 +257,7 @@ export class EntryFetcher {
         valid: true,
         partSizes: info.partSizes,
         mtime,
+        opaqueEtag: info.opaqueEtag === true ? true : undefined,
       };
       // After the data is in place, before the lock is released: a record
       // never describes data that is not, and a waiter finds it.

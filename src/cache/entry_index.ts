@@ -73,6 +73,8 @@ export interface EntryRec {
   gone?: boolean;
   /** The data file's modification time when the cache wrote it (see `EntryMeta.mtime`). */
   mtime?: number | undefined;
+  /** The ETag is not a hash of the content (see `EntryMeta.opaqueEtag`). */
+  opaqueEtag?: boolean | undefined;
 }
 
 /** Settings of an {@linkcode EntryIndex}. */
@@ -324,6 +326,7 @@ export class EntryIndex {
       valid: true,
       partSizes: meta.partSizes,
       mtime: meta.mtime,
+      opaqueEtag: meta.opaqueEtag,
     };
     if (meta.gone === true) rec.gone = true;
     if (legacyUsed !== undefined) rec.legacy = true;
@@ -346,7 +349,15 @@ export class EntryIndex {
 export function toMeta(
   rec: Pick<
     EntryRec,
-    "uri" | "etag" | "size" | "md5" | "sha256" | "validatedAt" | "partSizes" | "mtime"
+    | "uri"
+    | "etag"
+    | "size"
+    | "md5"
+    | "sha256"
+    | "validatedAt"
+    | "partSizes"
+    | "mtime"
+    | "opaqueEtag"
   >,
 ): EntryMeta {
   const meta: EntryMeta = {
@@ -359,6 +370,7 @@ export function toMeta(
   if (rec.sha256 !== undefined) meta.sha256 = rec.sha256;
   if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   if (rec.mtime !== undefined) meta.mtime = rec.mtime;
+  if (rec.opaqueEtag === true) meta.opaqueEtag = true;
   return meta;
 }
 

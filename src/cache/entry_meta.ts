@@ -45,6 +45,11 @@ export interface EntryMeta {
    * earlier versions (then only the size is checked).
    */
   mtime?: number;
+  /**
+   * The store said the ETag is not a hash of the content although it may
+   * look like one (SSE-KMS, SSE-C): checks never take it for the MD5.
+   */
+  opaqueEtag?: boolean;
 }
 
 /** A record read back from disk, with its last-use time. */
@@ -64,6 +69,7 @@ interface MetaJson {
   partSizes?: number[];
   gone?: true;
   mtime?: number;
+  opaqueEtag?: true;
 }
 
 const decoder = new TextDecoder();
@@ -161,6 +167,7 @@ export function decodeMeta(text: string): EntryMeta | undefined {
   ) meta.partSizes = r.partSizes;
   if (r.gone === true) meta.gone = true;
   if (typeof r.mtime === "number" && Number.isSafeInteger(r.mtime)) meta.mtime = r.mtime;
+  if (r.opaqueEtag === true) meta.opaqueEtag = true;
   return meta;
 }
 
@@ -237,6 +244,7 @@ export function metaJson(meta: EntryMeta): string {
   if (meta.partSizes !== undefined) json.partSizes = meta.partSizes;
   if (meta.gone === true) json.gone = true;
   if (meta.mtime !== undefined) json.mtime = meta.mtime;
+  if (meta.opaqueEtag === true) json.opaqueEtag = true;
   return JSON.stringify(json);
 }
 

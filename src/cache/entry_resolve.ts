@@ -178,7 +178,7 @@ export class EntryResolver {
       problem = `its size is ${before.size}, the record's ${meta.size}`;
     } else if (
       meta.md5 === undefined && meta.sha256 === undefined && meta.partSizes === undefined &&
-      parseEtag(meta.etag).kind === "opaque"
+      (meta.opaqueEtag === true || parseEtag(meta.etag).kind === "opaque")
     ) {
       problem = "its record has no checksum to check it against";
     } else {

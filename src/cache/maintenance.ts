@@ -66,11 +66,13 @@ export interface StoredEntry extends CacheEntry {
   partSizes?: number[];
   /** Hex SHA-256 of the content, when recorded (locked entries). */
   sha256?: string;
+  /** The ETag is not a hash of the content (SSE-KMS, SSE-C), when recorded. */
+  opaqueEtag?: boolean;
 }
 
 /**
  * Lists the entries of the cache in `cacheDir` (those with both a metadata
- * record and a data file of the recorded size), sorted by URI.
+ * record and a data file), sorted by URI.
  *
  * @example
  * ```ts
@@ -148,6 +150,7 @@ async function scanEntries(
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
+    if (meta.opaqueEtag === true) entry.opaqueEtag = true;
     out.push(entry);
   };
   // Records are never read through a link (a planted `.meta` may point

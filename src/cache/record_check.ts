@@ -32,7 +32,7 @@ import type { EntryMeta } from "./entry_meta.ts";
  */
 export async function problemWithCopy(
   path: string,
-  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes">,
+  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
   options: { signal?: AbortSignal } = {},
 ): Promise<string | undefined> {
   const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
@@ -40,6 +40,8 @@ export async function problemWithCopy(
   if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
   // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
   if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
+  // SSE-KMS and SSE-C ETags look like an MD5 and are not one.
+  if (meta.opaqueEtag === true) expected.opaqueEtag = true;
   try {
     return await checkFile(path, expected, options);
   } catch (e) {

@@ -5,45 +5,30 @@
  * downloaded again (offline: checked against its record instead).
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
+import type { AssetCache, AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { IntegrityError } from "../src/errors.ts";
-import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import type { FakeS3 } from "../src/testing/mod.ts";
+import { withS3Cache } from "./cache_s3_helpers.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { hotPath } from "../src/cli/hot_path.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { warm, workspace } from "./hot_path_helpers.ts";
-import { testS3Options, uploadInParts } from "./versioned_helpers.ts";
+import { uploadInParts } from "./versioned_helpers.ts";
 
 const URI = "s3://b/data/x.csv";
 const GOOD = "a,b\n1,2\n";
 const EDIT = "a,b\n9,9\n"; // same size
 
-async function withCache(
+/** A cache over a fake S3 server holding `s3://b/data/x.csv` (see `withS3Cache`). */
+function withCache(
   fn: (s3: FakeS3, make: (o?: AssetCacheOptions) => AssetCache, dir: string) => Promise<void>,
 ): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
-  const dir = await Deno.makeTempDir({ prefix: "vc-edit-" });
-  const caches: AssetCache[] = [];
-  try {
+  return withS3Cache(async (s3, make, dir) => {
     await s3.putObject("b", "data/x.csv", GOOD);
-    await fn(s3, (o = {}) => {
-      const c = new AssetCache({
-        cacheDir: dir,
-        configPath: false,
-        env: {},
-        store: testS3Options(s3),
-        warn: () => {},
-        ...o,
-      });
-      caches.push(c);
-      return c;
-    }, dir);
-  } finally {
-    for (const c of caches) await c.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+    await fn(s3, make, dir);
+  }, { maxAttempts: 2 });
 }
 
 /** Rewrites `path` in place with `text`, a second later than it was written. */

@@ -11,6 +11,7 @@ import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
 import { testS3Options } from "./versioned_helpers.ts";
+import { withS3Cache } from "./cache_s3_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -18,33 +19,8 @@ function s3Options(s3: FakeS3): NonNullable<AssetCacheOptions["store"]> {
   return testS3Options(s3, { maxAttempts: 4 });
 }
 
-async function withS3(
-  fn: (s3: FakeS3, make: (o?: AssetCacheOptions) => AssetCache, dir: string) => Promise<void>,
-): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
-  const dir = await Deno.makeTempDir({ prefix: "vc-cache-s3-" });
-  const caches: AssetCache[] = [];
-  try {
-    await fn(s3, (o = {}) => {
-      const c = new AssetCache({
-        cacheDir: dir,
-        configPath: false,
-        env: {},
-        store: s3Options(s3),
-        warn: () => {},
-        ...o,
-      });
-      caches.push(c);
-      return c;
-    }, dir);
-  } finally {
-    for (const c of caches) await c.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("fake S3: a cold miss is one GetObject and no HeadObject; warm hits are free", async () => {
-  await withS3(async (s3, make, dir) => {
+  await withS3Cache(async (s3, make, dir) => {
     await s3.putObject("b", "data/x.csv", "a,b\n");
     const cache = make();
     const path = await cache.cache("s3://b/data/x.csv");
@@ -58,7 +34,7 @@ Deno.test("fake S3: a cold miss is one GetObject and no HeadObject; warm hits ar
 });
 
 Deno.test("fake S3: 100 concurrent cold calls make one GetObject", async () => {
-  await withS3(async (s3, make) => {
+  await withS3Cache(async (s3, make) => {
     await s3.putObject("b", "k.bin", randomBytes(MiB));
     s3.faults = { latencyMs: 30 };
     const cache = make();
@@ -69,7 +45,7 @@ Deno.test("fake S3: 100 concurrent cold calls make one GetObject", async () => {
 });
 
 Deno.test("fake S3: missing object → NotFoundError naming URI and local path", async () => {
-  await withS3(async (_s3, make, dir) => {
+  await withS3Cache(async (_s3, make, dir) => {
     const cache = make();
     const e = await assertRejects(() => cache.cache("s3://b/nope.csv"), NotFoundError);
     assertStringIncludes(e.message, "s3://b/nope.csv");
@@ -79,7 +55,7 @@ Deno.test("fake S3: missing object → NotFoundError naming URI and local path",
 });
 
 Deno.test("fake S3: 503s, resets and truncated bodies are retried and end verified", async () => {
-  await withS3(async (s3, make, dir) => {
+  await withS3Cache(async (s3, make, dir) => {
     const data = randomBytes(2 * MiB + 3, 11);
     await s3.putObject("b", "k.bin", data);
     const isGet = (t: { op: string }) => t.op === "GetObject";
@@ -101,7 +77,7 @@ Deno.test("fake S3: 503s, resets and truncated bodies are retried and end verifi
 });
 
 Deno.test("fake S3: a corrupted body (same length, same ETag) → IntegrityError, nothing cached", async () => {
-  await withS3(async (s3, make, dir) => {
+  await withS3Cache(async (s3, make, dir) => {
     const data = randomBytes(300_000, 5);
     const { etag } = await s3.putObject("b", "k.bin", data);
     s3.faults = { corruptRate: 1 };
@@ -118,7 +94,7 @@ Deno.test("fake S3: a corrupted body (same length, same ETag) → IntegrityError
 });
 
 Deno.test("fake S3: multipart object → parallel ranged GETs verified by the multipart ETag", async () => {
-  await withS3(async (s3, make) => {
+  await withS3Cache(async (s3, make) => {
     const data = randomBytes(13 * MiB, 21);
     const store = await openStore("s3://b", {
       s3: { ...s3Options(s3).s3, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
@@ -163,7 +139,7 @@ Deno.test("fake S3: multipart object → parallel ranged GETs verified by the mu
 });
 
 Deno.test("fake S3: revalidation after the timeout is a HEAD; a new version replaces the old", async () => {
-  await withS3(async (s3, make) => {
+  await withS3Cache(async (s3, make) => {
     await s3.putObject("b", "k.json", '{"v":1}');
     const cache = make({ timeout: 0 });
     const path = await cache.cache("s3://b/k.json");

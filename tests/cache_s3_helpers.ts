@@ -1,0 +1,35 @@
+/**
+ * Caches over a fresh fake S3 server with bucket `b`, for tests: `make`
+ * opens another `AssetCache` on the same cache dir (as another process
+ * would), and every one is closed and the dir removed afterwards.
+ */
+import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import { testS3Options } from "./versioned_helpers.ts";
+
+/** Runs `fn` with the server, a cache maker and the cache dir; `maxAttempts` per request (default 4). */
+export async function withS3Cache(
+  fn: (s3: FakeS3, make: (o?: AssetCacheOptions) => AssetCache, dir: string) => Promise<void>,
+  options: { maxAttempts?: number } = {},
+): Promise<void> {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-s3-" });
+  const caches: AssetCache[] = [];
+  try {
+    await fn(s3, (o = {}) => {
+      const c = new AssetCache({
+        cacheDir: dir,
+        configPath: false,
+        env: {},
+        store: testS3Options(s3, { maxAttempts: options.maxAttempts ?? 4 }),
+        warn: () => {},
+        ...o,
+      });
+      caches.push(c);
+      return c;
+    }, dir);
+  } finally {
+    for (const c of caches) await c.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -186,10 +186,11 @@ Deno.test("a copy whose size changed is listed, reported corrupt by verify, and 
     const { corrupt } = await cache.verify();
     assertEquals(corrupt.map((e) => e.path), [path]);
     assertStringIncludes(corrupt[0]?.problem ?? "", "size");
-    // Again, for prune.
+    // Again, for prune: it counts what the grown file takes on disk, not its record's size.
     await cache.cache(URI);
     await editInPlace(path, GOOD + "appended\n");
-    const { removed } = await cache.prune({ maxBytes: 0 });
+    const { removed, freedBytes } = await cache.prune({ maxBytes: GOOD.length });
     assertEquals(removed.map((e) => e.path), [path]);
+    assertEquals(freedBytes, (GOOD + "appended\n").length);
   });
 });

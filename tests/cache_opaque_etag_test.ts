@@ -10,6 +10,9 @@ import { readEntryRecord } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { MemoryStore } from "../src/store/memory.ts";
+import type { GetOptions } from "../src/store/types.ts";
+import { join } from "node:path";
+import { workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
 
 const DATA = new TextEncoder().encode("encrypted at rest with a KMS key\n");
 // 32 hex digits, as S3 gives SSE-KMS objects, and not the MD5 of DATA.
@@ -47,7 +50,28 @@ Deno.test("SSE-KMS-like objects: cached, verified and copied without their ETag 
     await using offline = make({ offline: true });
     const e = await assertRejects(() => offline.cache("s3://b/k.txt"), IntegrityError);
     assertStringIncludes(e.message, "no checksum");
+    assertStringIncludes(e.message, "may have changed");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** A store that answers like S3 for SSE-KMS objects: an ETag of 32 hex digits that is not the MD5. */
+class KmsStore extends WrappingStore {
+  override async head(key: string, options?: { signal?: AbortSignal }) {
+    const info = await this.inner.head(key, options);
+    return info && { ...info, etag: KMS_ETAG, opaqueEtag: true };
+  }
+  override async get(key: string, options?: GetOptions) {
+    const got = await this.inner.get(key, options);
+    return { ...got, info: { ...got.info, etag: KMS_ETAG, opaqueEtag: true } };
+  }
+}
+
+Deno.test("vc verify: intact SSE-KMS copies are ok, by their vc-md5 or the lock file", async () => {
+  await using ws = await workspace({ wrap: (s) => new KmsStore(s) });
+  const file = await writeFile(join(ws.dir, "src"), "k.csv", "a,b\n1,2\n");
+  await ws.vc.add("/k.csv", file);
+  await ws.vc.path("/k.csv");
+  assertEquals((await ws.vc.verify()).map((r) => r.ok), [true]);
 });

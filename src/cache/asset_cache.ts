@@ -354,7 +354,7 @@ export class AssetCache implements AsyncDisposable {
     const { listEntries } = await import("./maintenance.ts");
     const entries = await listEntries(this.dir);
     const out: CacheEntry[] = entries.map((
-      { record: _r, md5: _h, partSizes: _p, opaqueEtag: _o, ...e },
+      { record: _r, md5: _h, partSizes: _p, opaqueEtag: _o, bytes: _b, ...e },
     ) => e);
     if (!options.checkRemote || this.offline) return out;
     const [{ forEachLimit }, { isUnreachable }, { fetcher }] = await Promise.all([

@@ -172,6 +172,8 @@ export class EntryResolver {
     const path = loc.dataPath;
     const before = statOrUndefined(path);
     let problem: string | undefined;
+    // Only its time changed, and nothing can tell whether its bytes did.
+    let unknown = false;
     if (before === undefined || !before.isFile || (before.nlink ?? 1) > 1) {
       problem = "it is no longer a file of its own";
     } else if (before.size !== meta.size) {
@@ -180,7 +182,9 @@ export class EntryResolver {
       meta.md5 === undefined && meta.sha256 === undefined && meta.partSizes === undefined &&
       (meta.opaqueEtag === true || parseEtag(meta.etag).kind === "opaque")
     ) {
-      problem = "its record has no checksum to check it against";
+      problem = "its record has no checksum to check its bytes against: an SSE-KMS or SSE-C " +
+        "object, or one uploaded without vc-md5";
+      unknown = true;
     } else {
       const { problemWithCopy } = await import("./record_check.ts");
       problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
@@ -193,8 +197,11 @@ export class EntryResolver {
         !isOwnDataFile(after, { size: meta.size }))
     ) problem = "it changed again while it was checked";
     if (problem !== undefined) {
-      const what = `the cached copy of ${loc.uri} at ${path} was changed after it was downloaded ` +
-        `(${problem.replace(`${path}: `, "")})`;
+      const what = `the cached copy of ${loc.uri} at ${path} ${
+        unknown
+          ? "may have changed since it was downloaded (its modification time did;"
+          : "was changed after it was downloaded ("
+      }${problem.replace(`${path}: `, "")})`;
       if (index.offline) {
         throw new IntegrityError(
           `${what}, and offline mode cannot download it again (unset VC_OFFLINE or drop --offline)`,

@@ -68,6 +68,8 @@ export interface StoredEntry extends CacheEntry {
   sha256?: string;
   /** The ETag is not a hash of the content (SSE-KMS, SSE-C), when recorded. */
   opaqueEtag?: boolean;
+  /** Bytes its data file takes: `size` unless the file was changed by hand. */
+  bytes: number;
 }
 
 /**
@@ -144,6 +146,7 @@ async function scanEntries(
       validatedAt: new Date(meta.validatedAt),
       lastUsed: new Date(lastUsedOf(stat, legacy)),
       record,
+      bytes: stat.size,
     };
     const endpoint = endpointOf(relative(cacheDir, record.dataPath));
     if (endpoint !== undefined) entry.endpoint = endpoint;
@@ -246,20 +249,21 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   const victims: StoredEntry[] = [];
-  let total = entries.reduce((sum, e) => sum + e.size, 0);
+  // What the files take on disk (a copy grown by hand counts as it is).
+  let total = entries.reduce((sum, e) => sum + e.bytes, 0);
   for (const entry of entries) {
     const tooOld = olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000;
     const tooBig = maxBytes !== undefined && total > maxBytes;
     if (!tooOld && !tooBig) continue;
     victims.push(entry);
-    total -= entry.size;
+    total -= entry.bytes;
   }
   const removed: CacheEntry[] = [];
   let freedBytes = 0;
   for (const entry of victims) {
     if (dryRun) {
       removed.push(publicEntry(entry));
-      freedBytes += entry.size;
+      freedBytes += entry.bytes;
       continue;
     }
     // Under the entry's lock, and only if nobody used or refreshed it since it was listed.
@@ -269,7 +273,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     });
     if (gone) {
       removed.push(publicEntry(entry));
-      freedBytes += entry.size;
+      freedBytes += entry.bytes;
     }
   }
   if (!dryRun) await compactJournals(cacheDir, victims);

@@ -77,13 +77,17 @@ export async function refuseIdentical(
   if (found === undefined || found.info.size !== digest.size) return;
   const { info } = found;
   const etag = parseEtag(info.etag);
-  const md5 = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"]?.toLowerCase();
+  // An SSE-KMS or SSE-C ETag looks like an MD5 and is not one.
+  const md5 = etag.kind === "md5" && info.opaqueEtag !== true
+    ? etag.md5
+    : info.metadata?.["vc-md5"]?.toLowerCase();
   // No MD5 to compare with (a multipart upload by another tool, without
   // vc-md5): the file's own multipart ETag, with the part sizes the store
   // tells; else the lock file's SHA-256 of that version, when it has one.
   const same = md5 !== undefined
     ? md5 === digest.md5
-    : (etag.kind === "multipart" && await sameMultipart(store, found.key, file, info)) ||
+    : (etag.kind === "multipart" && info.opaqueEtag !== true &&
+      await sameMultipart(store, found.key, file, info)) ||
       (locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
         locked.sha256 === digest.sha256);
   if (!same) return;

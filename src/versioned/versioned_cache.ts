@@ -911,7 +911,10 @@ export class VersionedCache {
       return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
     const etag = parseEtag(info.etag);
-    const expected = etag.kind === "md5" ? etag.md5 : info.metadata?.["vc-md5"];
+    // An SSE-KMS or SSE-C ETag looks like an MD5 and is not one.
+    const expected = etag.kind === "md5" && info.opaqueEtag !== true
+      ? etag.md5
+      : info.metadata?.["vc-md5"];
     // No MD5 to compare with (a multipart upload by another tool): the lock
     // file's SHA-256, when there is one, still checks the copy.
     if (expected !== undefined) {

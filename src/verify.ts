@@ -270,7 +270,10 @@ export class Verifier {
       }
       return { md5: actual };
     }
-    if (plan.kind === "opaque") return {}; // store-declared opaque ETag: the size is all there is
+    // Store-declared opaque ETag: the size is all there is to compare. The MD5
+    // of what arrived is handed back, not compared: a record of it lets the
+    // local copy be checked later.
+    if (plan.kind === "opaque") return computed.md5 !== undefined ? { md5: computed.md5 } : {};
     const etag = normalizeEtag(this.#info.etag).toLowerCase();
     const size = this.#info.size;
     const first = computed.parts !== undefined ? multipartEtag(computed.parts) : undefined;
@@ -367,7 +370,8 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
   if (info.opaqueEtag === true) {
     // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
     // only the size, and vc's own MD5 metadata when the uploader recorded it.
-    return { kind: "opaque", md5: vcMd5, segment: vcMd5 !== undefined ? Infinity : 0, ...none };
+    // The MD5 is computed either way: recorded, it checks the local copy later.
+    return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none };
   }
   const parsed = parseEtag(info.etag);
   if (parsed.kind === "md5") {
@@ -385,8 +389,9 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
       pinOnly: false,
     };
   }
-  // An opaque strong ETag: size, and vc-md5 when present.
-  return { kind: "opaque", md5: vcMd5, segment: vcMd5 !== undefined ? Infinity : 0, ...none };
+  // An opaque strong ETag: size, and vc-md5 when present (the MD5 computed
+  // either way, as above).
+  return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none };
 }
 
 /**

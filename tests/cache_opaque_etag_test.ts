@@ -6,7 +6,8 @@
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { readEntryRecord } from "../src/cache/entry_records.ts";
+import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
+import { md5Hex } from "../src/hash.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { MemoryStore } from "../src/store/memory.ts";
@@ -44,11 +45,27 @@ Deno.test("SSE-KMS-like objects: cached, verified and copied without their ETag 
     assertEquals([ok, corrupt.length], [1, 0]);
     await cache.copyVerified(path, `${dir}/out.txt`);
     assertEquals(await Deno.readFile(`${dir}/out.txt`), DATA);
-    // Touched: nothing to check its bytes against offline, and it says so.
+    // The MD5 of what arrived is recorded: a touched copy is checked by it offline...
+    const record = readEntryRecord(recordPathsOf(cache.dir, path))!.meta;
+    assertEquals(record.md5, md5Hex(DATA));
     const { mtime } = await Deno.stat(path);
-    await Deno.utime(path, new Date(), new Date(mtime!.getTime() + 1000));
+    const touch = (ms: number) => Deno.utime(path, new Date(), new Date(mtime!.getTime() + ms));
+    await touch(1000);
     await using offline = make({ offline: true });
-    const e = await assertRejects(() => offline.cache("s3://b/k.txt"), IntegrityError);
+    assertEquals(await offline.cache("s3://b/k.txt"), path);
+    // ...and so is a same-size corruption, by verify.
+    const bad = DATA.slice();
+    bad[0] = bad[0]! ^ 1;
+    await Deno.writeFile(path, bad);
+    assertEquals((await cache.verify()).corrupt.map((e) => e.path), [path]);
+    // A record of an earlier version has no MD5: nothing to check a touched copy
+    // against, and offline says so.
+    await cache.cache("s3://b/k.txt");
+    const { md5: _md5, ...older } = readEntryRecord(recordPathsOf(cache.dir, path))!.meta;
+    writeEntryRecord(recordPathsOf(cache.dir, path), older);
+    await touch(2000);
+    await using offline2 = make({ offline: true });
+    const e = await assertRejects(() => offline2.cache("s3://b/k.txt"), IntegrityError);
     assertStringIncludes(e.message, "no checksum");
     assertStringIncludes(e.message, "may have changed");
   } finally {

@@ -118,7 +118,11 @@ export interface DownloadIntegrity {
 
 /** What was downloaded: the object's info, plus its MD5 when the verification established it. */
 export interface DownloadedObject extends ObjectInfo {
-  /** Hex MD5 of the whole content, when known (plain ETag, or `vc-md5` metadata checked). */
+  /**
+   * Hex MD5 of the whole content, when known: checked against a plain ETag
+   * or `vc-md5` metadata; for an opaque ETag (SSE-KMS, SSE-C) without
+   * `vc-md5`, the MD5 of the bytes written (nothing to compare it with).
+   */
   md5?: string;
   /** Hex SHA-256, when `integrity` was given (and matched). */
   sha256?: string;

@@ -8,7 +8,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import type { AssetCache, AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
-import { IntegrityError } from "../src/errors.ts";
+import { IntegrityError, OfflineError } from "../src/errors.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
@@ -192,5 +192,20 @@ Deno.test("a copy whose size changed is listed, reported corrupt by verify, and 
     const { removed, freedBytes } = await cache.prune({ maxBytes: GOOD.length });
     assertEquals(removed.map((e) => e.path), [path]);
     assertEquals(freedBytes, (GOOD + "appended\n").length);
+  });
+});
+
+Deno.test("a directory put where a copy was: offline names it; rm forgets the entry and keeps the directory", async () => {
+  await withCache(async (_s3, make) => {
+    const cache = make();
+    const path = await cache.cache(URI);
+    await Deno.remove(path);
+    await Deno.mkdir(path);
+    await Deno.writeTextFile(`${path}/inside.txt`, "someone else's");
+    // Offline, the message says what is there.
+    const e = await assertRejects(() => make({ offline: true }).cache(URI), OfflineError);
+    assertStringIncludes(e.message, "where a directory is");
+    assertEquals(await cache.delete(URI), false, "no data file of this entry was there");
+    assertEquals(await Deno.readTextFile(`${path}/inside.txt`), "someone else's");
   });
 });

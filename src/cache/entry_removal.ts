@@ -16,7 +16,12 @@ import {
 } from "./entry_records.ts";
 import { compactRecords, journalFileFor } from "./record_journal.ts";
 import { assertNoLinks, recordPathsOf } from "./layout.ts";
-import { removeEmptyParents, removeIfExists, statOrUndefined } from "./cache_fs.ts";
+import {
+  lstatOrUndefined,
+  removeEmptyParents,
+  removeIfExists,
+  statOrUndefined,
+} from "./cache_fs.ts";
 
 /**
  * Drops dead records (records that do not parse, or whose data file is
@@ -117,7 +122,11 @@ export async function removeEntryFiles(
     }
     // The record first: an entry without one is a miss, never a wrong hit.
     removeEntryRecord(record);
-    existed = await removeIfExists(dataPath);
+    // A directory there holds other entries (keys below this one's name), not
+    // this entry's data: it stays.
+    existed = (await lstatOrUndefined(dataPath))?.isDirectory === true
+      ? false
+      : await removeIfExists(dataPath);
   } finally {
     // Releasing removes the lock's temp file, so the directory can empty.
     lock?.release();

@@ -152,8 +152,9 @@ export class EntryResolver {
     }
     if (index.offline) {
       throw new OfflineError(
-        `${loc.uri} is not cached (it would be at ${loc.dataPath}) and offline mode is on ` +
-          `(unset VC_OFFLINE or drop --offline to download it)`,
+        `${loc.uri} is not cached (it would be at ${loc.dataPath}${
+          notACopy(statOrUndefined(loc.dataPath))
+        }) and offline mode is on (unset VC_OFFLINE or drop --offline to download it)`,
       );
     }
     return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
@@ -330,4 +331,14 @@ export class EntryResolver {
     }
     return rec;
   }
+}
+
+/** What is at an entry's data path instead of a copy, for a message ("" when nothing is). */
+function notACopy(stat: Deno.FileInfo | undefined): string {
+  if (stat === undefined) return "";
+  if (stat.isDirectory) return ", where a directory is";
+  if (stat.isSymlink) return ", where a symbolic link is";
+  if (!stat.isFile) return ", where something other than a file is";
+  if ((stat.nlink ?? 1) > 1) return ", where a file with another name (a hard link) is";
+  return ", where a file with no record for it is";
 }

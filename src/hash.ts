@@ -190,6 +190,46 @@ export function parseEtag(etag: string): EtagKind {
 }
 
 /**
+ * The MD5 of the content that an object's description states: its plain
+ * ETag, unless the store marks that ETag opaque (S3 SSE-KMS and SSE-C ETags
+ * look like an MD5 and are not one), else the `vc-md5` metadata vc writes;
+ * undefined when neither says (a multipart upload by another tool).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statedMd5 } from "./hash.ts";
+ * const md5 = "0cc175b9c0f1b6a831c399e269772661";
+ * assert.equal(statedMd5({ etag: `"${md5}"` }), md5);
+ * assert.equal(statedMd5({ etag: md5, opaqueEtag: true }), undefined);
+ * assert.equal(statedMd5({ etag: `${md5}-2`, metadata: { "vc-md5": md5.toUpperCase() } }), md5);
+ * ```
+ */
+export function statedMd5(
+  info: { etag: string; opaqueEtag?: boolean; metadata?: Record<string, string> },
+): string | undefined {
+  const etag = parseEtag(info.etag);
+  if (etag.kind === "md5" && info.opaqueEtag !== true) return etag.md5;
+  return vcMd5Of(info);
+}
+
+/**
+ * The `vc-md5` metadata of an object (the MD5 vc records on upload), when
+ * it is a well-formed hex MD5.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { vcMd5Of } from "./hash.ts";
+ * assert.equal(vcMd5Of({ metadata: { "vc-md5": "not hex" } }), undefined);
+ * ```
+ */
+export function vcMd5Of(info: { metadata?: Record<string, string> }): string | undefined {
+  const md5 = info.metadata?.["vc-md5"]?.toLowerCase();
+  return md5 !== undefined && /^[0-9a-f]{32}$/.test(md5) ? md5 : undefined;
+}
+
+/**
  * Strips quotes and a weak prefix from an ETag.
  *
  * @example

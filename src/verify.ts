@@ -31,7 +31,14 @@
  */
 import type { Hash } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
-import { candidatePartSizes, md5File, multipartEtag, normalizeEtag, parseEtag } from "./hash.ts";
+import {
+  candidatePartSizes,
+  md5File,
+  multipartEtag,
+  normalizeEtag,
+  parseEtag,
+  vcMd5Of,
+} from "./hash.ts";
 import type { ObjectInfo } from "./store/types.ts";
 import { claimJsHashing, JsMd5 } from "./md5_js.ts";
 import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
@@ -155,11 +162,6 @@ export function unverifiableReason(info: ObjectInfo): string | undefined {
     return `the response has only a weak ETag (${raw}) and no vc-md5 metadata`;
   }
   return undefined;
-}
-
-function vcMd5Of(info: ObjectInfo): string | undefined {
-  const meta = info.metadata?.["vc-md5"]?.toLowerCase();
-  return meta !== undefined && /^[0-9a-f]{32}$/.test(meta) ? meta : undefined;
 }
 
 /**

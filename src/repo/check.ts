@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { normalizeEtag } from "../hash.ts";
+import { statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { Repository } from "./repository.ts";
 
@@ -95,10 +95,7 @@ export async function check(
           detail: `recorded ${size} bytes, stored ${info.size}`,
         };
       }
-      const etag = normalizeEtag(info.etag);
-      const stored = /^[0-9a-f]{32}$/.test(etag) && !info.opaqueEtag
-        ? etag
-        : info.metadata?.["vc-md5"];
+      const stored = statedMd5(info);
       if (stored !== undefined && stored !== md5) {
         return {
           id,

@@ -10,7 +10,7 @@
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
-import { parseEtag } from "../hash.ts";
+import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
 import { type LockEntry, lockKey, updateLockFile } from "./lock_file.ts";
@@ -118,8 +118,7 @@ export async function fillLock(
       // its MD5 (from the same pass) is the store's; a copy edited in the cache
       // would otherwise be pinned, and every clean checkout refused.
       const head = await headVersion(store, r.path, r.version, signalOf(options));
-      const etag = head === undefined ? undefined : parseEtag(head.info.etag);
-      const md5 = etag?.kind === "md5" ? etag.md5 : head?.info.metadata?.["vc-md5"]?.toLowerCase();
+      const md5 = head === undefined ? undefined : statedMd5(head.info);
       if (head === undefined || head.info.size !== digest.size || md5 !== digest.md5) {
         const fresh = join(temp, `${r.i}`);
         const key = head?.key ?? versionedKey(r.path, r.version);

@@ -5,7 +5,7 @@
  * @module
  */
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { normalizeEtag, parseEtag } from "../hash.ts";
+import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
@@ -77,10 +77,7 @@ export async function refuseIdentical(
   if (found === undefined || found.info.size !== digest.size) return;
   const { info } = found;
   const etag = parseEtag(info.etag);
-  // An SSE-KMS or SSE-C ETag looks like an MD5 and is not one.
-  const md5 = etag.kind === "md5" && info.opaqueEtag !== true
-    ? etag.md5
-    : info.metadata?.["vc-md5"]?.toLowerCase();
+  const md5 = statedMd5(info);
   // No MD5 to compare with (a multipart upload by another tool, without
   // vc-md5): the file's own multipart ETag, with the part sizes the store
   // tells; else the lock file's SHA-256 of that version, when it has one.

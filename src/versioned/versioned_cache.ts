@@ -14,7 +14,7 @@ import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
-import { md5File, parseEtag } from "../hash.ts";
+import { md5File, statedMd5 } from "../hash.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -910,11 +910,7 @@ export class VersionedCache {
     if (stat.size !== info.size) {
       return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
-    const etag = parseEtag(info.etag);
-    // An SSE-KMS or SSE-C ETag looks like an MD5 and is not one.
-    const expected = etag.kind === "md5" && info.opaqueEtag !== true
-      ? etag.md5
-      : info.metadata?.["vc-md5"];
+    const expected = statedMd5(info);
     // No MD5 to compare with (a multipart upload by another tool): the lock
     // file's SHA-256, when there is one, still checks the copy.
     if (expected !== undefined) {

@@ -13,6 +13,7 @@ import { normalizeEtag } from "../hash.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import {
+  isFileOfItsOwn,
   isOwnDataFile,
   knownLegacyFree,
   lastUsedOf,
@@ -275,7 +276,7 @@ export class EntryIndex {
     // filesystem): never serve one's data for the other.
     if (meta === undefined || meta.uri !== loc.uri) return undefined;
     const stat = statOrUndefined(loc.dataPath);
-    const fileOfItsOwn = stat !== undefined && stat.isFile && (stat.nlink ?? 1) <= 1;
+    const fileOfItsOwn = isFileOfItsOwn(stat);
     // Not the cache's own copy (another size, a link, another name, changed
     // in place): a miss. A file of its own that changed is remembered, for
     // the resolver to check its bytes (`takeChanged`).

@@ -280,9 +280,24 @@ export function isOwnDataFile(
   stat: Deno.FileInfo | undefined,
   record: { size: number; mtime?: number | undefined },
 ): stat is Deno.FileInfo {
-  return stat !== undefined && stat.isFile && stat.size === record.size &&
-    (stat.nlink ?? 1) <= 1 &&
+  return isFileOfItsOwn(stat) && stat.size === record.size &&
     (record.mtime === undefined || stat.mtime?.getTime() === record.mtime);
+}
+
+/**
+ * Whether `stat` (an `lstat`) is a regular file with no other name: one the
+ * cache may take for its own, whatever record it is held against.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isFileOfItsOwn } from "./entry_records.ts";
+ * assert.equal(isFileOfItsOwn(Deno.lstatSync(Deno.cwd())), false);
+ * assert.equal(isFileOfItsOwn(undefined), false);
+ * ```
+ */
+export function isFileOfItsOwn(stat: Deno.FileInfo | undefined): stat is Deno.FileInfo {
+  return stat !== undefined && stat.isFile && (stat.nlink ?? 1) <= 1;
 }
 
 /**
@@ -308,7 +323,7 @@ export async function markUsed(dataPath: string, time: number = Date.now()): Pro
     const stat = await Deno.lstat(dataPath);
     // Never through a link (a planted one would point outside the cache dir).
     // Nor on a file with another name (a hard link): that may be outside.
-    if (!stat.isFile || stat.mtime === null || (stat.nlink ?? 1) > 1) return;
+    if (!isFileOfItsOwn(stat) || stat.mtime === null) return;
     const mtime = stat.mtime;
     await Deno.utime(dataPath, new Date(time), mtime);
   } catch {

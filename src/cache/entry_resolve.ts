@@ -22,7 +22,7 @@ import {
   statOrUndefined,
   toMeta,
 } from "./entry_index.ts";
-import { isOwnDataFile } from "./entry_records.ts";
+import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
@@ -175,7 +175,7 @@ export class EntryResolver {
     let problem: string | undefined;
     // Only its time changed, and nothing can tell whether its bytes did.
     let unknown = false;
-    if (before === undefined || !before.isFile || (before.nlink ?? 1) > 1) {
+    if (!isFileOfItsOwn(before)) {
       problem = "it is no longer a file of its own";
     } else if (before.size !== meta.size) {
       problem = `its size is ${before.size}, the record's ${meta.size}`;
@@ -194,8 +194,8 @@ export class EntryResolver {
     const mtime = after?.mtime?.getTime();
     if (
       problem === undefined &&
-      (after === undefined || mtime === undefined || before?.mtime?.getTime() !== mtime ||
-        !isOwnDataFile(after, { size: meta.size }))
+      (mtime === undefined || before?.mtime?.getTime() !== mtime || !isFileOfItsOwn(after) ||
+        after.size !== meta.size)
     ) problem = "it changed again while it was checked";
     if (problem !== undefined) {
       const what = `the cached copy of ${loc.uri} at ${path} ${

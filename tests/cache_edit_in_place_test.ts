@@ -209,3 +209,60 @@ Deno.test("a directory put where a copy was: offline names it; rm forgets the en
     assertEquals(await Deno.readTextFile(`${path}/inside.txt`), "someone else's");
   });
 });
+
+Deno.test("verify gives an intact copy with a new time that time in its record; an edited one is corrupt", async () => {
+  await withCache(async (s3, make, dir) => {
+    const cache = make();
+    const path = await cache.cache(URI);
+    const record = recordPathsOf(dir, path);
+    const downloadedAt = readEntryRecord(record)?.meta.mtime;
+    assert(downloadedAt !== undefined);
+    // Put back byte for byte with a new time (a cache restored without its times).
+    await editInPlace(path, GOOD);
+    const newTime = (await Deno.stat(path)).mtime!.getTime();
+    assert(newTime !== downloadedAt);
+    const first = await cache.verify();
+    assertEquals(first.ok, 1);
+    assertEquals(first.retimed, [path]);
+    assertEquals(readEntryRecord(record)?.meta.mtime, newTime);
+    // Done once: the next verify finds nothing to adopt, and a use serves it as it is.
+    assertEquals((await cache.verify()).retimed, undefined);
+    assertEquals(await make({ offline: true }).cache(URI), path);
+    assertEquals(s3.stats.GetObject, 1);
+    // Other bytes at the same size and a new time: corrupt, removed, never retimed.
+    await editInPlace(path, EDIT);
+    const second = await cache.verify();
+    assertEquals(second.corrupt.map((e) => e.path), [path]);
+    assertEquals(second.retimed, undefined);
+  });
+});
+
+Deno.test("verify adopts no time for a record another process rewrote while verify waited for its lock", async () => {
+  await withCache(async (_s3, make, dir) => {
+    const path = await make().cache(URI);
+    const record = recordPathsOf(dir, path);
+    const meta = readEntryRecord(record)!.meta;
+    await editInPlace(path, GOOD);
+    const { acquireEntryLock } = await import("../src/cache/entry_lock.ts");
+    const { verifyEntries } = await import("../src/cache/maintenance.ts");
+    // Held as a downloader would: verify lists and hashes the copy, then waits.
+    const lock = await acquireEntryLock(path, { timeout: 1000 });
+    let verifying;
+    try {
+      verifying = verifyEntries(dir);
+      await new Promise((r) => setTimeout(r, 500));
+      // Meanwhile the holder records another time (its own download's).
+      writeEntryRecord(record, { ...meta, mtime: meta.mtime! - 5000 });
+    } finally {
+      lock.release();
+    }
+    const result = await verifying;
+    assertEquals(result.ok, 1);
+    assertEquals(result.retimed, undefined);
+    assertEquals(
+      readEntryRecord(record)?.meta.mtime,
+      meta.mtime! - 5000,
+      "the holder's record stays",
+    );
+  });
+});

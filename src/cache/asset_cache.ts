@@ -351,11 +351,8 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
-    const { listEntries } = await import("./maintenance.ts");
-    const entries = await listEntries(this.dir);
-    const out: CacheEntry[] = entries.map((
-      { record: _r, md5: _h, partSizes: _p, opaqueEtag: _o, bytes: _b, ...e },
-    ) => e);
+    const { listEntries, publicEntry } = await import("./maintenance.ts");
+    const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
     if (!options.checkRemote || this.offline) return out;
     const [{ forEachLimit }, { isUnreachable }, { fetcher }] = await Promise.all([
       import("../pool.ts"),

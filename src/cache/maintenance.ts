@@ -13,11 +13,24 @@ import { dirname, join, relative, sep } from "../path.ts";
 import { forEachLimit } from "../pool.ts";
 import { problemWithCopy } from "./record_check.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
-import { lastUsedOf, type RecordPaths } from "./entry_records.ts";
+import {
+  isFileOfItsOwn,
+  lastUsedOf,
+  readEntryRecord,
+  type RecordPaths,
+  writeEntryRecord,
+} from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { InvalidInputError } from "../errors.ts";
 import { notADirectory } from "./cache_dir.ts";
-import { JOURNAL_NAME, JOURNAL_PATTERN, META_DIR, RECORD_SUFFIX, recordPathsOf } from "./layout.ts";
+import {
+  assertNoLinks,
+  JOURNAL_NAME,
+  JOURNAL_PATTERN,
+  META_DIR,
+  RECORD_SUFFIX,
+  recordPathsOf,
+} from "./layout.ts";
 import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
 import { ownDataFile, ownJournals } from "./journal_repair.ts";
 import {
@@ -70,6 +83,10 @@ export interface StoredEntry extends CacheEntry {
   opaqueEtag?: boolean;
   /** Bytes its data file takes: `size` unless the file was changed by hand. */
   bytes: number;
+  /** The data file's modification time as recorded at download, when recorded. */
+  recordedMtime?: number;
+  /** The data file's modification time when it was listed. */
+  fileMtime?: number;
 }
 
 /**
@@ -148,6 +165,9 @@ async function scanEntries(
       record,
       bytes: stat.size,
     };
+    if (meta.mtime !== undefined) entry.recordedMtime = meta.mtime;
+    const fileMtime = stat.mtime?.getTime();
+    if (fileMtime !== undefined) entry.fileMtime = fileMtime;
     const endpoint = endpointOf(relative(cacheDir, record.dataPath));
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
@@ -325,6 +345,12 @@ export interface VerifyResult {
   ownedData?: string[];
   /** Dead records dropped: no data file, or unreadable. */
   deadRecords?: number;
+  /**
+   * Intact copies whose modification time had changed (touched, or a cache
+   * copied without its times): their records took the new time, so lookups
+   * serve them without hashing them again.
+   */
+  retimed?: string[];
 }
 
 /**
@@ -360,6 +386,7 @@ export async function verifyEntries(
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
   const ownedData: string[] = [];
+  const retimed: string[] = [];
   let ok = 0;
   let done = 0;
   const signal = options.signal;
@@ -382,6 +409,7 @@ export async function verifyEntries(
       }
       if (problem === undefined) {
         ok++;
+        if (await adoptFileTime(cacheDir, entry).catch(() => false)) retimed.push(entry.path);
         // A `cp -al` copy: lookups take a shared data file for a miss.
         const own = await ownDataFile(
           cacheDir,
@@ -403,7 +431,48 @@ export async function verifyEntries(
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
   if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;
+  if (retimed.length > 0) result.retimed = retimed.sort();
   return result;
+}
+
+/**
+ * After `entry`'s copy was found intact: when its modification time is not
+ * the recorded one, the record takes the file's time (as a lookup's own
+ * check does), so the next use serves it without hashing it again. Only
+ * under the entry's lock, only while the record is still the one listed,
+ * and only while the file is the one that was hashed (same time and size
+ * since it was listed). True when the record was rewritten.
+ */
+async function adoptFileTime(cacheDir: string, entry: StoredEntry): Promise<boolean> {
+  const time = entry.fileMtime;
+  // Records of earlier versions name no time: nothing to adopt.
+  if (entry.recordedMtime === undefined || time === undefined || time === entry.recordedMtime) {
+    return false;
+  }
+  assertNoLinks(cacheDir, entry.path);
+  assertNoLinks(cacheDir, entry.record.journalPath);
+  const { acquireEntryLock } = await import("./entry_lock.ts");
+  let lock;
+  try {
+    lock = await acquireEntryLock(entry.path, { timeout: 10_000 });
+  } catch {
+    return false; // in use, or a read-only cache: the next use checks it
+  }
+  try {
+    const found = readEntryRecord(entry.record)?.meta;
+    if (
+      found === undefined || found.etag !== entry.etag || found.size !== entry.size ||
+      found.mtime !== entry.recordedMtime
+    ) return false;
+    const now = await lstatOrUndefined(entry.path);
+    if (!isFileOfItsOwn(now) || now.size !== entry.size || now.mtime?.getTime() !== time) {
+      return false;
+    }
+    writeEntryRecord(entry.record, { ...found, mtime: time });
+    return true;
+  } finally {
+    lock.release();
+  }
 }
 
 /** Whether the directory journal `journalPath` was split; false when it is a link (never read). */
@@ -432,7 +501,26 @@ function endpointOf(rel: string): string | undefined {
   return m ? `${m[1]}:${m[2]}` : undefined;
 }
 
-function publicEntry(entry: StoredEntry): CacheEntry {
+/**
+ * What `ls`, `prune` and `verify` report of an entry: none of the fields
+ * maintenance keeps for itself.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publicEntry, type StoredEntry } from "./maintenance.ts";
+ * const at = new Date(0);
+ * const record = { dataPath: "/c/x", metaPath: "/c/.meta/x%.json", journalPath: "", recordName: "x" };
+ * const stored: StoredEntry = {
+ *   uri: "s3://b/x", path: "/c/x", size: 1, etag: "e", validatedAt: at, lastUsed: at,
+ *   record, bytes: 1, md5: "m", fileMtime: 5,
+ * };
+ * assert.deepEqual(Object.keys(publicEntry(stored)), [
+ *   "uri", "path", "size", "etag", "validatedAt", "lastUsed",
+ * ]);
+ * ```
+ */
+export function publicEntry(entry: StoredEntry): CacheEntry {
   const out: CacheEntry = {
     uri: entry.uri,
     path: entry.path,

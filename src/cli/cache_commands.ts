@@ -282,6 +282,9 @@ export const verify: Command = {
         ...[...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
           `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
         ),
+        ...(r.retimed ?? []).map((p) =>
+          `${p}: intact, with a new modification time; its record took it (no more checks on use)`
+        ),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
       ],

@@ -7,7 +7,7 @@ interface Summary {
   total: number;
   fetched: number;
   alreadyCached: number;
-  failed: { item: string; error: string }[];
+  failed: { item: string; error: string; errorName: string }[];
   bytes: number;
   seconds: number;
 }
@@ -61,6 +61,7 @@ Deno.test("cli prefill: manifests and list files together; failures listed, exit
   // a, b@2, b@1 (twice: manifest and list), extra, missing, nope: duplicates fetched once.
   assertEquals(s.fetched, 4, JSON.stringify(s));
   assertEquals(s.failed.map((f) => f.item), [`${ws.bucket}/raw/missing.bin`, "/nope.csv"]);
+  assertEquals(s.failed.map((f) => f.errorName), ["NotFoundError", "NotFoundError"]);
   const lines = r.stderr.trimEnd().split("\n");
   assertStringIncludes(lines[0]!, `vc: prefill failed: ${ws.bucket}/raw/missing.bin: `);
   assertStringIncludes(lines[1]!, "vc: prefill failed: /nope.csv: ");

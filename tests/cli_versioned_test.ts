@@ -298,3 +298,32 @@ Deno.test("cli versioned: offline mode sends no request; commands that need the 
     assertEquals(s3.listKeys("assets").join(), keys);
   });
 });
+
+Deno.test("cli sync: a failed entry is listed with its error; the others are copied; --json has both", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("a.txt", "a\n");
+  await ws.write("b.txt", "b\n");
+  assertEquals((await ws.vc("add", "/a.txt", "a.txt")).code, 0);
+  assertEquals((await ws.vc("add", "/b.txt", "b.txt")).code, 0);
+  await Deno.remove(ws.path("bucket/b.1.0.0.txt"));
+
+  const text = await ws.vc("sync", "out");
+  assertEquals(text.code, 1);
+  assertStringIncludes(text.stderr, "sync failed: /b.txt: version 1.0.0 of /b.txt does not exist");
+  assertStringIncludes(text.stderr, "1 of 2 manifest entries failed; 1 copied to");
+  assertStringIncludes(text.stdout, "/a.txt");
+  assertEquals(await ws.read("out/a.txt"), "a\n");
+
+  const json = await ws.vc("sync", "out2", "--json");
+  assertEquals(json.code, 1);
+  const doc = json.json<{
+    total: number;
+    copied: { path: string }[];
+    failed: { path: string; error: string; errorName: string }[];
+  }>();
+  assertEquals(doc.total, 2);
+  assertEquals(doc.copied.map((c) => c.path), ["/a.txt"]);
+  assertEquals(doc.failed.map((f) => [f.path, f.errorName]), [["/b.txt", "NotFoundError"]]);
+  assertStringIncludes(doc.failed[0]!.error, "does not exist");
+  assertEquals(await ws.read("out2/a.txt"), "a\n");
+});

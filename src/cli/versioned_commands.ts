@@ -10,7 +10,7 @@ import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
@@ -379,19 +379,35 @@ export const sync: Command = {
   required: 0,
   usage: "[DEST]",
   description:
-    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed.",
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.",
   options: VERSIONED_OPTIONS,
   examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
   async run(ctx) {
     const dest = resolve(ctx.io.cwd, ctx.args[0] ?? ".");
     await using s = openVersioned(ctx, "sync");
     using bar = ctx.out.progress("sync");
-    const copied = await s.vc.sync(dest, { onProgress: bar.onItems });
+    const report = await s.vc.syncSettled(dest, { onProgress: bar.onItems });
     bar.done();
+    const { copied, failed } = report;
+    const failures = failed.map((f) => ({
+      path: f.path,
+      error: errorMessage(f.error),
+      errorName: f.error instanceof Error ? f.error.name : "Error",
+    }));
     await ctx.out.status(
-      copied,
-      copied.length === 0 ? "manifest is empty" : table(copied.map((c) => [c.path, c.dest])),
+      { dest: report.dest, total: report.total, copied, failed: failures },
+      report.total === 0
+        ? "manifest is empty"
+        : copied.length === 0
+        ? []
+        : table(copied.map((c) => [c.path, c.dest])),
     );
+    if (failures.length === 0) return 0;
+    for (const f of failures) ctx.io.writeStderr(`vc: sync failed: ${f.path}: ${f.error}\n`);
+    ctx.io.writeStderr(
+      `vc: ${failures.length} of ${report.total} manifest entries failed; ${copied.length} copied to ${report.dest}\n`,
+    );
+    return EXIT_FAILURE;
   },
 };
 

@@ -48,6 +48,8 @@ export interface PrefillFailure {
   item: string;
   /** Why it failed. */
   error: string;
+  /** The name of the error's class (`NotFoundError`, `IntegrityError`, ...): what kind of failure. */
+  errorName: string;
 }
 
 /** What a prefill run did. Exit non-zero when `failed` is not empty. */
@@ -160,7 +162,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       else alreadyCached++;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      failed.push({ item: target.label, error: message(error), order: target.order });
+      failed.push({ item: target.label, ...failure(error), order: target.order });
     } finally {
       done++;
       report(target.label);
@@ -175,7 +177,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     total,
     fetched,
     alreadyCached,
-    failed: failed.sort((a, b) => a.order - b.order).map(({ item, error }) => ({ item, error })),
+    failed: failed.sort((a, b) => a.order - b.order).map(({ order: _o, ...f }) => f),
     bytes,
     seconds: (performance.now() - started) / 1000,
   };
@@ -216,7 +218,7 @@ async function collectTargets(
     try {
       assets = await vc.resolveAll();
     } catch (error) {
-      failed.push({ item: vc.manifest, error: message(error), order: pending.length });
+      failed.push({ item: vc.manifest, ...failure(error), order: pending.length });
       continue;
     }
     for (const asset of assets) {
@@ -248,7 +250,7 @@ async function collectTargets(
   resolved.forEach((result, i) => {
     const label = pending[i]?.label ?? "";
     if (result.status === "rejected") {
-      failed.push({ item: label, error: message(result.reason), order: i });
+      failed.push({ item: label, ...failure(result.reason), order: i });
       return;
     }
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
@@ -272,6 +274,9 @@ async function assertLocalFile(path: string): Promise<void> {
   if (!info?.isFile) throw new NotFoundError(`${path} does not exist or is not a file`);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The error's message and its class's name (`NotFoundError`, `IntegrityError`, ...). */
+function failure(error: unknown): { error: string; errorName: string } {
+  return error instanceof Error
+    ? { error: error.message, errorName: error.name }
+    : { error: String(error), errorName: "Error" };
 }

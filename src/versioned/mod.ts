@@ -40,6 +40,7 @@ export type {
   VersionedCacheOptions,
   VersionedPathOptions,
   VersionedSyncOptions,
+  VersionedSyncReport,
   VersionedUpdateOptions,
   VersionedUpdateResult,
   VersionedVerifyResult,

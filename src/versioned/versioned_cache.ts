@@ -117,8 +117,20 @@ export interface VersionedPathOptions {
 
 /** Options for {@linkcode VersionedCache.sync}. */
 export interface VersionedSyncOptions {
-  /** Called after each entry is copied. */
+  /** Called after each entry is copied (or failed). */
   onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+}
+
+/** What {@linkcode VersionedCache.syncSettled} did. */
+export interface VersionedSyncReport {
+  /** The destination directory, absolute. */
+  dest: string;
+  /** Manifest entries attempted. */
+  total: number;
+  /** Entries copied, and where to. */
+  copied: Array<{ path: string; dest: string }>;
+  /** Entries that could not be copied, each with its error. */
+  failed: Array<{ path: string; error: unknown }>;
 }
 
 /** What {@linkcode VersionedCache.update} published. */
@@ -657,7 +669,8 @@ export class VersionedCache {
   /**
    * Copies every manifest entry to `destDir/<path>` (atomically per file) and
    * returns where each went. Every entry is attempted; failures are thrown
-   * together afterwards.
+   * afterwards: one failure as its own error, several together (a
+   * {@linkcode VersionedCache.syncSettled} reports both lists instead).
    *
    * @example
    * ```ts
@@ -686,6 +699,55 @@ export class VersionedCache {
     destDir: string,
     options: VersionedSyncOptions = {},
   ): Promise<Array<{ path: string; dest: string }>> {
+    const { copied, failed, total, dest } = await this.syncSettled(destDir, options);
+    if (failed.length === 1) throw failed[0]!.error;
+    if (failed.length > 1) {
+      throw new VcError(
+        `sync to ${dest} failed for ${failed.length} of ${total} entries: ${
+          failed.map((f) => `${f.path}: ${(f.error as Error).message}`).join("; ")
+        }`,
+        { cause: new AggregateError(failed.map((f) => f.error)) },
+      );
+    }
+    return copied;
+  }
+
+  /**
+   * {@linkcode VersionedCache.sync} that reports instead of throwing: every
+   * entry is attempted, and the result lists what was copied and what failed
+   * (with its error). Throws only when nothing could be attempted (frozen
+   * mode with unlocked entries, an unreadable manifest).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * import { AssetCache } from "../cache/asset_cache.ts";
+   * import { NotFoundError } from "../errors.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/t.csv`, "t\n");
+   *   const vc = new VersionedCache({
+   *     manifest: `${dir}/m.json`,
+   *     bucket: `${dir}/bucket`,
+   *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
+   *   });
+   *   await vc.add("/t.csv", `${dir}/t.csv`);
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/t.csv": "1.0.0", "/gone.csv": "1.0.0"}');
+   *   const r = await vc.syncSettled(`${dir}/out`);
+   *   assert.deepEqual(r.copied.map((c) => c.path), ["/t.csv"]);
+   *   assert.equal(r.failed[0]?.path, "/gone.csv");
+   *   assert(r.failed[0]?.error instanceof NotFoundError);
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async syncSettled(
+    destDir: string,
+    options: VersionedSyncOptions = {},
+  ): Promise<VersionedSyncReport> {
     const root = resolve(destDir);
     const entries = await this.ls();
     // Frozen mode refuses unlocked entries: find them all before copying any,
@@ -702,32 +764,28 @@ export class VersionedCache {
     }
     let done = 0;
     const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
-      const dest = join(root, ...path.slice(1).split("/"));
-      // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
-      const rel = relative(root, dest);
-      if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
-        throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
+      try {
+        const dest = join(root, ...path.slice(1).split("/"));
+        // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
+        const rel = relative(root, dest);
+        if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
+          throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
+        }
+        const local = await this.path(path);
+        await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
+        return { path, dest };
+      } finally {
+        // Failed entries count too: the progress reaches its total.
+        options.onProgress?.({ done: ++done, total: entries.length, current: path });
       }
-      const local = await this.path(path);
-      await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
-      done++;
-      options.onProgress?.({ done, total: entries.length, current: path });
-      return { path, dest };
     });
-    const failures = results.flatMap((
-      r,
-      i,
-    ) => (r.ok ? [] : [{ path: entries[i]?.path, error: r.error }]));
-    if (failures.length === 1) throw failures[0]?.error;
-    if (failures.length > 1) {
-      throw new VcError(
-        `sync to ${root} failed for ${failures.length} of ${entries.length} entries: ${
-          failures.map((f) => `${f.path}: ${(f.error as Error).message}`).join("; ")
-        }`,
-        { cause: new AggregateError(failures.map((f) => f.error)) },
-      );
-    }
-    return results.flatMap((r) => (r.ok ? [r.value] : []));
+    const copied: VersionedSyncReport["copied"] = [];
+    const failed: VersionedSyncReport["failed"] = [];
+    results.forEach((r, i) => {
+      if (r.ok) copied.push(r.value);
+      else failed.push({ path: entries[i]!.path, error: r.error });
+    });
+    return { dest: root, total: entries.length, copied, failed };
   }
 
   /**

@@ -50,3 +50,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "read-only cache dir: verify checks every copy and reports a corrupt one as not removed " +
+    "(ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    const mnt = ws.path("mnt");
+    await Deno.mkdir(mnt);
+    assert(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt), "mount");
+    try {
+      const env = { VC_CACHE_DIR: `${mnt}/cache` };
+      await ws.write("bucket/d/good.csv", "good");
+      await ws.write("bucket/d/bad.csv", "bad!");
+      for (const name of ["good", "bad"]) {
+        assert((await ws.run(["cache", "get", `${ws.bucket}/d/${name}.csv`], env)).code === 0);
+      }
+      const bad = (await ws.run(["cache", "get", `${ws.bucket}/d/bad.csv`], env)).stdout.trim();
+      await Deno.writeTextFile(bad, "rot!"); // same size: only hashing finds it
+      assert(run("mount", "-o", "remount,ro", mnt), "remount ro");
+      const r = await ws.run(["cache", "verify"], env);
+      assert(r.code === 1, r.stderr);
+      assertStringIncludes(r.stdout, "1 ok, 1 corrupt");
+      assertStringIncludes(r.stdout, `corrupt (not removed): ${ws.bucket}/d/bad.csv`);
+      assertStringIncludes(r.stdout, "is not writable");
+      assert(!r.stderr.includes("internal error"), r.stderr);
+      const json = await ws.run(["cache", "verify", "--json"], env);
+      const doc = JSON.parse(json.stdout) as {
+        ok: number;
+        corrupt: { uri: string; notRemoved?: string }[];
+        notWritable?: string;
+      };
+      assert(doc.ok === 1 && doc.corrupt.length === 1, json.stdout);
+      assertStringIncludes(doc.corrupt[0]!.notRemoved ?? "", "Read-only file system");
+      assertStringIncludes(doc.notWritable ?? "", "Read-only file system");
+      // Nothing was removed: the copy is still there, as it was.
+      assert((await Deno.readTextFile(bad)) === "rot!");
+    } finally {
+      run("umount", mnt);
+    }
+  },
+});

@@ -75,7 +75,19 @@ export function goneError(loc: Pick<EntryLocation, "uri" | "dataPath">): NotFoun
   );
 }
 
-function isPermissionError(e: unknown): boolean {
+/**
+ * Whether `e` says a file could not be written for want of permission or on
+ * a read-only file system.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPermissionError } from "./cache_errors.ts";
+ * assert(isPermissionError(new Error("Read-only file system (os error 30)")));
+ * assert(!isPermissionError(new Error("No space left on device (os error 28)")));
+ * ```
+ */
+export function isPermissionError(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
   return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
     code === "EROFS" || code === "EACCES" || code === "EPERM" ||
@@ -96,9 +108,16 @@ function isPermissionError(e: unknown): boolean {
  */
 export function readOnlyError(e: unknown, what: string, path: string, cacheDir: string): unknown {
   if (!isPermissionError(e)) return e;
+  const where = path === cacheDir
+    ? `the cache dir ${cacheDir}`
+    : `${path} in the cache dir ${cacheDir}`;
+  const readOnlyFs = /read-only file system/i.test((e as Error).message) ||
+    (e as { code?: unknown }).code === "EROFS";
   return new VcError(
-    `cannot ${what}: ${path} in the cache dir ${cacheDir} is not writable ` +
-      `(${(e as Error).message}); run as the cache's owner or make it writable`,
+    `cannot ${what}: ${where} is not writable (${(e as Error).message}); ` +
+      (readOnlyFs
+        ? "it is on a read-only file system: use a writable --cache-dir or remount it read-write"
+        : "run as the cache's owner or make it writable"),
     { cause: e },
   );
 }

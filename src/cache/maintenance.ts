@@ -23,6 +23,7 @@ import {
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { InvalidInputError } from "../errors.ts";
 import { notADirectory } from "./cache_dir.ts";
+import { isPermissionError } from "./cache_errors.ts";
 import {
   assertNoLinks,
   JOURNAL_NAME,
@@ -333,8 +334,12 @@ export interface VerifyOptions {
 export interface VerifyResult {
   /** Entries whose content matches. */
   ok: number;
-  /** Entries that did not match and were removed (each with its `problem`). */
-  corrupt: Array<CacheEntry & { problem?: string }>;
+  /**
+   * Entries that did not match (each with its `problem`): removed, unless
+   * the cache dir is not writable (then `notRemoved` says why; the next use
+   * checks the copy again and does not serve it).
+   */
+  corrupt: Array<CacheEntry & { problem?: string; notRemoved?: string }>;
   /** Data files without a record that were removed. */
   orphans?: string[];
   /** Symbolic links inside the cache dir that records were not read through (never followed). */
@@ -351,6 +356,12 @@ export interface VerifyResult {
    * serve them without hashing them again.
    */
   retimed?: string[];
+  /**
+   * Why the cache dir could not be written (a read-only mount, another
+   * user's cache), when it could not: the check ran, but what it would have
+   * removed or repaired is left as it was.
+   */
+  notWritable?: string;
 }
 
 /**
@@ -375,14 +386,28 @@ export async function verifyEntries(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   await assertIsCache(cacheDir);
+  // A cache this process cannot write (a read-only mount, another user's)
+  // is still checked, every copy reported; what needs a write is left.
+  let notWritable: string | undefined;
+  const write = async <T>(fn: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isPermissionError(e)) throw e;
+      notWritable ??= (e as Error).message;
+      return fallback;
+    }
+  };
   // First: a journal with another hard link (a `cp -al` copy) refuses appends.
-  const ownedJournals = await ownJournals(cacheDir);
-  await sweepDebris(cacheDir);
+  const ownedJournals = await write(() => ownJournals(cacheDir), []);
+  await write(() => sweepDebris(cacheDir), 0);
   const links = new Set<string>();
-  const orphans = await findOrphans(cacheDir, Date.now(), links);
-  for (const path of orphans) await removeOrphan(cacheDir, path);
+  const orphans: string[] = [];
+  for (const path of await findOrphans(cacheDir, Date.now(), links)) {
+    if (await write(() => removeOrphan(cacheDir, path).then(() => true), false)) orphans.push(path);
+  }
   const scan = await scanEntries(cacheDir);
-  const deadRecords = await dropDeadRecords(cacheDir, scan.dead);
+  const deadRecords = await write(() => dropDeadRecords(cacheDir, scan.dead), 0);
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];
   const ownedData: string[] = [];
@@ -396,16 +421,26 @@ export async function verifyEntries(
       signal?.throwIfAborted();
       const check = signal ? { signal } : {};
       let problem = await problemWithCopy(entry.path, entry, check);
+      let notRemoved: string | undefined;
       if (problem !== undefined) {
         // Under the entry's lock: another process may have refreshed it since
         // it was listed; then the new record is what counts.
-        await removeEntryFiles(cacheDir, entry.record, {
-          unless: async (meta) => {
-            if (meta === undefined || !changedSince(entry, meta)) return false;
-            problem = await problemWithCopy(entry.path, meta, check);
-            return problem === undefined;
-          },
-        });
+        try {
+          await removeEntryFiles(cacheDir, entry.record, {
+            unless: async (meta) => {
+              if (meta === undefined || !changedSince(entry, meta)) return false;
+              problem = await problemWithCopy(entry.path, meta, check);
+              return problem === undefined;
+            },
+          });
+        } catch (e) {
+          // A cache this process cannot write (a read-only mount, another
+          // user's): verify still reports every copy; removing is left to
+          // whoever can write it.
+          if (!isPermissionError(e)) throw e;
+          notRemoved = (e as Error).message;
+          notWritable ??= notRemoved;
+        }
       }
       if (problem === undefined) {
         ok++;
@@ -419,13 +454,19 @@ export async function verifyEntries(
           .catch(() => false);
         if (own) ownedData.push(entry.path);
       } else {
-        corrupt.push({ ...publicEntry(entry), problem });
+        corrupt.push({
+          ...publicEntry(entry),
+          problem,
+          ...(notRemoved === undefined ? {} : { notRemoved }),
+        });
       }
       options.onProgress?.({ done: ++done, total: entries.length });
     }
   }, signal ? { signal } : {});
-  await compactJournals(cacheDir, corrupt);
+  const removed = corrupt.filter((c) => c.notRemoved === undefined);
+  await write(() => compactJournals(cacheDir, removed), undefined);
   const result: VerifyResult = { ok, corrupt };
+  if (notWritable !== undefined) result.notWritable = notWritable;
   if (orphans.length > 0) result.orphans = orphans;
   if (links.size > 0) result.links = [...links];
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;

@@ -277,8 +277,14 @@ export const verify: Command = {
       r,
       [
         `${r.ok} ok, ${corrupt.length} corrupt`,
-        ...corrupt.map((c) => `corrupt (removed): ${c.uri}: ${c.problem ?? "does not match"}`),
-        ...(corrupt.length > 0 ? ["the next use of a removed entry downloads it again"] : []),
+        ...corrupt.map((c) =>
+          `corrupt (${c.notRemoved === undefined ? "removed" : "not removed"}): ${c.uri}: ${
+            c.problem ?? "does not match"
+          }`
+        ),
+        ...(corrupt.some((c) => c.notRemoved === undefined)
+          ? ["the next use of a removed entry downloads it again"]
+          : []),
         ...[...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
           `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
         ),
@@ -287,6 +293,11 @@ export const verify: Command = {
         ),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
+        ...(r.notWritable === undefined ? [] : [
+          `the cache dir ${cache.value.dir} is not writable (${r.notWritable}): every copy was ` +
+          `checked, nothing was removed or repaired; run verify again where it can write (or ` +
+          `\`vc cache rm\` the corrupt ones there)`,
+        ]),
       ],
     );
     return corrupt.length === 0 ? 0 : EXIT_FAILURE;

@@ -663,3 +663,30 @@ Deno.test("prune and verify leave the mirror's state files in the cache dir alon
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a symbolic link planted at an entry's data path: not listed, reported by verify and prune, never followed", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaa");
+    await Deno.writeTextFile(join(dir, "b.txt"), "bbb");
+    await Deno.writeTextFile(join(dir, "secret"), "someone else's file");
+    const cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    try {
+      const a = await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
+      await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
+      await Deno.remove(a);
+      await Deno.symlink(join(dir, "secret"), a);
+      // Only the real copy is an entry.
+      assertEquals((await cache.ls()).map((e) => e.path.endsWith("b.txt")), [true]);
+      const verified = await cache.verify();
+      assertEquals([verified.ok, verified.corrupt.length], [1, 0]);
+      assertEquals(verified.links, [a]);
+      const pruned = await cache.prune({ maxBytes: 1_000_000 });
+      assertEquals([pruned.removed.length, pruned.links], [0, [a]]);
+      // Nothing was read or written through it.
+      assertEquals(await Deno.readTextFile(join(dir, "secret")), "someone else's file");
+      assert((await Deno.lstat(a)).isSymlink);
+    } finally {
+      await cache.close();
+    }
+  });
+});

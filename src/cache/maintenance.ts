@@ -27,6 +27,7 @@ import { isPermissionError } from "./cache_errors.ts";
 import {
   assertNoLinks,
   JOURNAL_NAME,
+  linkOnPath,
   JOURNAL_PATTERN,
   META_DIR,
   RECORD_SUFFIX,
@@ -141,14 +142,24 @@ async function assertIsCache(cacheDir: string): Promise<void> {
  */
 async function scanEntries(
   cacheDir: string,
+  links?: Set<string>,
 ): Promise<{ entries: StoredEntry[]; dead: RecordPaths[] }> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
   const dead: RecordPaths[] = [];
   const stat = await statOrUndefined(cacheDir);
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
+  const checked = new Set<string>();
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
-    const stat = await statOrUndefined(record.dataPath);
+    // A link at (or above) the data path is never read through: not an
+    // entry (a lookup takes it for a miss, and a download replaces it);
+    // maintenance reports it.
+    const link = linkOnPath(cacheDir, record.dataPath, checked);
+    if (link !== undefined) {
+      links?.add(link);
+      return;
+    }
+    const stat = await lstatOrUndefined(record.dataPath);
     if (meta === undefined || stat === undefined) {
       dead.push(record);
       return;
@@ -266,7 +277,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const links = new Set<string>();
   const orphans = await findOrphans(cacheDir, now, links);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
-  const scan = await scanEntries(cacheDir);
+  const scan = await scanEntries(cacheDir, links);
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   const victims: StoredEntry[] = [];
@@ -406,7 +417,7 @@ export async function verifyEntries(
   for (const path of await findOrphans(cacheDir, Date.now(), links)) {
     if (await write(() => removeOrphan(cacheDir, path).then(() => true), false)) orphans.push(path);
   }
-  const scan = await scanEntries(cacheDir);
+  const scan = await scanEntries(cacheDir, links);
   const deadRecords = await write(() => dropDeadRecords(cacheDir, scan.dead), 0);
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];

@@ -2,11 +2,13 @@
  * Reading a small text file (manifest, lock file, list file) with a cap on
  * its size, counted while reading: `stat` says 0 bytes for `/dev/zero` or a
  * pipe, so only counting what arrives protects against a file that never
- * ends. Over the cap is an `InvalidInputError` naming the file.
+ * ends. Over the cap is an `InvalidInputError` naming the file, and so is a
+ * file that is not UTF-8 (`utf8.ts`).
  *
  * @module
  */
 import { InvalidInputError, NotFoundError } from "./errors.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** Options of {@linkcode readTextCapped}. */
 export interface ReadCappedOptions {
@@ -121,7 +123,7 @@ export async function readTextCapped(
     bytes.set(c, off);
     off += c.length;
   }
-  return new TextDecoder().decode(bytes);
+  return decodeUtf8(bytes, name);
 }
 
 // Reads at most maxBytes + 1 bytes (so a file that grew past the cap, or a
@@ -152,5 +154,5 @@ function readFileCapped(
       `${name} is larger than ${maxBytes} bytes${why ? `: ${why}` : ""}`,
     );
   }
-  return new TextDecoder().decode(buf.subarray(0, total));
+  return decodeUtf8(buf.subarray(0, total), name);
 }

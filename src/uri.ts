@@ -72,6 +72,11 @@ export function parseUri(uri: string): ParsedUri {
   if (uri.includes("\0")) {
     throw new InvalidInputError(`location ${JSON.stringify(uri)} contains a NUL character`);
   }
+  if (!uri.isWellFormed()) {
+    throw new InvalidInputError(
+      `location ${JSON.stringify(uri)} contains a lone UTF-16 surrogate (not valid Unicode)`,
+    );
+  }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     // A typo of a store URI must not silently become a local directory.

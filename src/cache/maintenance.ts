@@ -27,8 +27,8 @@ import { isPermissionError } from "./cache_errors.ts";
 import {
   assertNoLinks,
   JOURNAL_NAME,
-  linkOnPath,
   JOURNAL_PATTERN,
+  linkOnPath,
   META_DIR,
   RECORD_SUFFIX,
   recordPathsOf,

@@ -153,6 +153,8 @@ async function lookup(
  * pool, which costs a warm `vc path` about as much CPU time as all its reads.
  * Decoded as that reader decodes (`TextDecoder`).
  */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 function readSmallFile(path: string): string | undefined {
   let info: Deno.FileInfo;
   try {
@@ -165,5 +167,6 @@ function readSmallFile(path: string): string | undefined {
   if (!info.isFile || info.size > MAX_MANIFEST_BYTES) {
     throw new RangeError(`${path}: not read here`);
   }
-  return new TextDecoder().decode(Deno.readFileSync(path));
+  // Not UTF-8: a TypeError here, and the full command says what is wrong with it.
+  return strictUtf8.decode(Deno.readFileSync(path));
 }

@@ -44,6 +44,8 @@ export function normalizeVersionedPath(path: string): string {
   if (typeof path !== "string" || path === "" || path === "/") throw bad("it is empty");
   // deno-lint-ignore no-control-regex
   if (/[\x00-\x1f\x7f]/.test(path)) throw bad("it contains a control character");
+  // A lone surrogate (a JSON `\ud800` escape) names no file and no key.
+  if (!path.isWellFormed()) throw bad("it contains a lone UTF-16 surrogate (not valid Unicode)");
   if (path.includes("\\")) throw bad("it contains a backslash; use / between directories");
   if (path.endsWith("/")) throw bad("it ends with /; name a file, not a directory");
   const rel = path.startsWith("/") ? path.slice(1) : path;

@@ -1,0 +1,88 @@
+/**
+ * Strict UTF-8 decoding for the text files vc reads and may write back
+ * (manifests, lock files, list files, settings). A lenient decoder turns
+ * each invalid byte into U+FFFD, so a manifest saved in Latin-1 would be
+ * read with other paths than it names and, once rewritten, lose them for
+ * good: such a file is refused instead, naming where it stops being UTF-8.
+ *
+ * @module
+ */
+import { InvalidInputError } from "./errors.ts";
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * `bytes` as text, or an `InvalidInputError` naming `name` and the line and
+ * byte where the bytes stop being UTF-8. A leading byte order mark is
+ * dropped, as any UTF-8 decoder does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeUtf8 } from "./utf8.ts";
+ * assert.equal(decodeUtf8(new TextEncoder().encode("café"), "manifest m.json"), "café");
+ * assert.throws(
+ *   () => decodeUtf8(new Uint8Array([0x7b, 0x0a, 0x63, 0xe9, 0x7d]), "manifest m.json"),
+ *   /manifest m\.json is not valid UTF-8 text: line 2, byte 3/,
+ * );
+ * ```
+ */
+export function decodeUtf8(bytes: Uint8Array, name: string): string {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    throw new InvalidInputError(`${name} is ${notUtf8(bytes)}`);
+  }
+}
+
+/**
+ * What is wrong with `bytes` as UTF-8 ("not valid UTF-8 text: line L, byte
+ * B (0xNN); ..."), for a message; call it only for bytes that failed to decode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notUtf8 } from "./utf8.ts";
+ * assert.match(notUtf8(new Uint8Array([0x61, 0xff])), /line 1, byte 1 \(0xff\)/);
+ * ```
+ */
+export function notUtf8(bytes: Uint8Array): string {
+  const at = firstInvalidByte(bytes);
+  let line = 1;
+  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+  const shown = at < bytes.length ? ` (0x${bytes[at]!.toString(16).padStart(2, "0")})` : "";
+  return `not valid UTF-8 text: line ${line}, byte ${at}${shown}; save it as UTF-8 ` +
+    `(the file is left as it is)`;
+}
+
+/** Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidByte(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // overlong
+      if (c === 0xed) hi = 0x9f; // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90; // overlong
+      if (c === 0xf4) hi = 0x8f; // past U+10FFFF
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined) return i; // cut short at the end
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
+}

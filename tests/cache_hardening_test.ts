@@ -690,3 +690,30 @@ Deno.test("a symbolic link planted at an entry's data path: not listed, reported
     }
   });
 });
+
+Deno.test("verify beside a prune: an entry removed after the listing is not reported corrupt", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaa");
+    await Deno.writeTextFile(join(dir, "b.txt"), "bbb");
+    const cacheDir = join(dir, "cache");
+    const cache = new AssetCache({ cacheDir, configPath: false });
+    try {
+      await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
+      const b = await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
+      const { removeEntryRecord } = await import("../src/cache/entry_records.ts");
+      // One entry at a time, a (sorted first), then b; once a is checked,
+      // "another process" removes b as a prune does: its record, then its data.
+      const result = await verifyEntries(cacheDir, {
+        concurrency: 1,
+        onProgress: ({ done }) => {
+          if (done !== 1) return;
+          removeEntryRecord(recordPathsOf(cacheDir, b));
+          Deno.removeSync(b);
+        },
+      });
+      assertEquals([result.ok, result.corrupt], [1, []]);
+    } finally {
+      await cache.close();
+    }
+  });
+});

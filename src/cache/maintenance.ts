@@ -433,13 +433,19 @@ export async function verifyEntries(
       const check = signal ? { signal } : {};
       let problem = await problemWithCopy(entry.path, entry, check);
       let notRemoved: string | undefined;
+      let vanished = false;
       if (problem !== undefined) {
         // Under the entry's lock: another process may have refreshed it since
-        // it was listed; then the new record is what counts.
+        // it was listed; then the new record is what counts. Or removed it
+        // (a prune, an rm beside this verify): then it is no entry to report.
         try {
           await removeEntryFiles(cacheDir, entry.record, {
             unless: async (meta) => {
-              if (meta === undefined || !changedSince(entry, meta)) return false;
+              if (meta === undefined) {
+                vanished = true;
+                return true;
+              }
+              if (!changedSince(entry, meta)) return false;
               problem = await problemWithCopy(entry.path, meta, check);
               return problem === undefined;
             },
@@ -452,6 +458,11 @@ export async function verifyEntries(
           notRemoved = (e as Error).message;
           notWritable ??= notRemoved;
         }
+      }
+      if (vanished) {
+        // Neither ok nor corrupt: no longer an entry.
+        options.onProgress?.({ done: ++done, total: entries.length });
+        return;
       }
       if (problem === undefined) {
         ok++;

@@ -305,10 +305,15 @@ Deno.test("concurrent updates of different assets in one manifest keep both entr
 });
 
 /** Returns a wrong ETag from put, as a broken proxy or a corrupting store would. */
+/** Stores other bytes than it was sent (its ETag, in answers and HEADs alike, says so). */
 class WrongEtagStore extends WrappingStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
     await super.put(key, body, options);
     return { etag: md5Hex("something else") };
+  }
+  override async head(key: string): Promise<ObjectInfo | undefined> {
+    const info = await super.head(key);
+    return info && { ...info, etag: md5Hex("something else") };
   }
 }
 
@@ -321,8 +326,9 @@ class MultipartStore extends WrappingStore {
   }
   override async head(key: string): Promise<ObjectInfo | undefined> {
     const info = await super.head(key);
-    if (info && this.dropMetadata) return { ...info, metadata: {} };
-    return info;
+    if (info === undefined) return undefined;
+    const multipart = { ...info, etag: `${info.etag}-2` };
+    return this.dropMetadata ? { ...multipart, metadata: {} } : multipart;
   }
 }
 
@@ -579,4 +585,35 @@ Deno.test("versions / lsRemote on a directory bucket list keys without hashing a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a multipart publish that finds another writer's upload at its key leaves it and fails as lost", async () => {
+  // A store whose create-only write is not atomic (moto's multipart
+  // complete): another process's upload of the same version lands between
+  // ours and our check. Ours must not delete it: its manifest may name it.
+  let deletes = 0;
+  const theirs = new TextEncoder().encode("their version\n");
+  class RacedStore extends WrappingStore {
+    override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+      const ours = await this.inner.put(key, body, options);
+      if (!key.endsWith(".1.1.0.csv")) return ours;
+      await this.inner.put(key, theirs, { metadata: { "vc-md5": md5Hex(theirs) } });
+      return { etag: `"${"0".repeat(32)}-2"` }; // what our multipart complete answered
+    }
+    override delete(keys: readonly string[]): Promise<void> {
+      deletes++;
+      return this.inner.delete(keys);
+    }
+  }
+  await using ws = await workspace({ wrap: (s) => new RacedStore(s) });
+  await ws.vc.add("/a.csv", await writeFile(ws.dir, "a.csv", "mine 1\n"));
+  await writeFile(ws.dir, "a.csv", "mine 2\n");
+  const e = await assertRejects(
+    () => ws.vc.update("/a.csv", join(ws.dir, "a.csv"), { minor: true }),
+    PreconditionFailedError,
+  );
+  assertStringIncludes(e.message, "published by someone else meanwhile");
+  assertEquals(deletes, 0);
+  assertEquals(await Deno.readFile(join(ws.bucket, "a.1.1.0.csv")), theirs);
+  assertEquals((await readManifest(ws.manifest))["/a.csv"], "1.0.0");
 });

@@ -175,28 +175,66 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
     }
     throw error;
   }
+  const lost = () =>
+    new PreconditionFailedError(
+      `version ${version} of ${path} was published by someone else meanwhile (${uri} is ` +
+        `another upload than this one; it was left as it is); ${retryHint}. ${manifest} was not ` +
+        `changed`,
+    );
   try {
     await assertUnchanged(snapshot, `upload to ${uri}`);
   } catch (error) {
-    const removed = await store.delete([key]).then(() => true, () => false);
+    const removed = await removeOwnUpload(store, key, etag);
+    if (removed === "not ours") throw lost();
     throw new SourceChangedError(
       `${(error as Error).message}; ${
-        removed ? "the upload was deleted" : `the upload could not be deleted: remove ${uri}`
+        removed === "removed"
+          ? "the upload was deleted"
+          : `the upload could not be deleted: remove ${uri}`
       } and ${manifest} was not changed`,
       { cause: error },
     );
   }
   const problem = await verifyStored(store, key, etag, md5, size);
   if (problem === undefined) return;
+  if (problem === NOT_OURS) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
   // corrupt version must not stay around as the "latest" one.
-  const removed = await store.delete([key]).then(() => true, () => false);
+  const removed = await removeOwnUpload(store, key, etag);
+  if (removed === "not ours") throw lost();
   throw new IntegrityError(
     `upload of ${file} to ${uri} could not be verified: ${problem}; ${
-      removed ? "the upload was deleted" : "the upload could not be deleted"
+      removed === "removed" ? "the upload was deleted" : "the upload could not be deleted"
     } and ${manifest} was not changed`,
   );
 }
+
+/**
+ * Removes the object this process uploaded at `key`, only while the key
+ * still holds that upload (its ETag): on a store whose create-only write is
+ * not atomic (moto completes multipart uploads without checking again), two
+ * writers can both succeed, and the other one's version, which its manifest
+ * may already name, must not be deleted. Not atomic either (there is no
+ * conditional delete here), but it narrows the window to one request.
+ */
+async function removeOwnUpload(
+  store: ObjectStore,
+  key: string,
+  etag: string,
+): Promise<"removed" | "not ours" | "failed"> {
+  try {
+    const info = await store.head(key);
+    if (info === undefined) return "removed";
+    if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return "not ours";
+    await store.delete([key]);
+    return "removed";
+  } catch {
+    return "failed";
+  }
+}
+
+/** {@linkcode verifyStored}'s answer when the key holds another upload than ours. */
+const NOT_OURS = "not ours";
 
 async function verifyStored(
   store: ObjectStore,
@@ -213,6 +251,8 @@ async function verifyStored(
   }
   const info = await store.head(key);
   if (info === undefined) return "the object is missing right after the upload";
+  // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
+  if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
   if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
   const stored = info.metadata?.["vc-md5"];
   if (stored === undefined) {

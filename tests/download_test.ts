@@ -532,3 +532,22 @@ Deno.test("an ETag the store marks opaque (SSE-KMS) is not taken for an MD5", as
     assertEquals(await tempFiles(dir), []);
   });
 });
+
+Deno.test("a pinned download from an endpoint answering without an ETag says so, not 'replaced'", async () => {
+  // A captive portal or proxy answers every GET with its own page: no ETag,
+  // another size than the pinned one. The message must point at the endpoint.
+  await withDir(async (dir) => {
+    const portal = new FaultStore();
+    portal.set("k", "<html>log in first</html>", { etag: { explicit: "" } });
+    const e = await assertRejects(
+      () =>
+        downloadToFile(portal, "k", `${dir}/k`, {
+          integrity: { size: 4, sha256: "0".repeat(64) },
+        }),
+      IntegrityError,
+    );
+    assertStringIncludes(e.message, "proxy or captive portal");
+    assert(!e.message.includes("replaced or corrupted"), e.message);
+    assertEquals(await tempFiles(dir), []);
+  });
+});

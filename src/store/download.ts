@@ -295,6 +295,9 @@ async function downloadOnce(
     let verifier: Verifier;
     let temp: AtomicFile;
     try {
+      // First: a response with nothing to check it by (a proxy's or captive
+      // portal's page, no ETag) is refused as such, whatever its size.
+      verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
       const pinned = options.integrity;
       if (pinned !== undefined && pinned.size !== info.size) {
         throw new IntegrityError(
@@ -302,7 +305,6 @@ async function downloadOnce(
             `pinned; the object in the store was replaced or corrupted, nothing was cached`,
         );
       }
-      verifier = new Verifier(info, verifierOptions(store, key, uri, dest, options));
       temp = options.temp?.() ??
         AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
       // Held until commit closes the file: a sweeper that can take this lock

@@ -326,4 +326,19 @@ Deno.test("cli sync: a failed entry is listed with its error; the others are cop
   assertEquals(doc.failed.map((f) => [f.path, f.errorName]), [["/b.txt", "NotFoundError"]]);
   assertStringIncludes(doc.failed[0]!.error, "does not exist");
   assertEquals(await ws.read("out2/a.txt"), "a\n");
+
+  // Something in the way at the destination: named, with what is there.
+  await Deno.mkdir(ws.path("out3/a.txt"), { recursive: true });
+  const dir = await ws.vc("sync", "out3");
+  assertEquals(dir.code, 1);
+  assertStringIncludes(
+    dir.stderr,
+    `sync failed: /a.txt: cannot write ${ws.path("out3/a.txt")}: a directory is there`,
+  );
+  await ws.write("out4", "a file");
+  const file = await ws.vc("sync", "out4");
+  assertStringIncludes(
+    file.stderr,
+    `cannot write ${ws.path("out4/a.txt")}: a file is where one of its directories belongs`,
+  );
 });

@@ -32,7 +32,7 @@ import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } fr
 import { IntegrityError, NotFoundError } from "../errors.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
-import { parseLockWait, readOnlyError } from "./cache_errors.ts";
+import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
 import type {
   AssetCacheOptions,
   CacheGetOptions,
@@ -326,7 +326,11 @@ export class AssetCache implements AsyncDisposable {
         }
       }
     }
-    await copyFileAtomic(path, dest);
+    try {
+      await copyFileAtomic(path, dest);
+    } catch (e) {
+      throw copyOutError(e, dest);
+    }
   }
 
   /**

@@ -207,3 +207,31 @@ export function explainCacheError(
   }
   return e;
 }
+
+/**
+ * `e`, from copying a cached copy out to `dest` (`vc sync`, `vc get`), as an
+ * error that names `dest` and what is in the way; other errors unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyOutError } from "./cache_errors.ts";
+ * const e = copyOutError(new Deno.errors.IsADirectory("Is a directory (os error 21)"), "/o/t.csv");
+ * assert.match((e as Error).message, /cannot write \/o\/t\.csv: a directory is there/);
+ * ```
+ */
+export function copyOutError(e: unknown, dest: string): unknown {
+  const message = (e as Error | undefined)?.message ?? String(e);
+  let why: string | undefined;
+  if (e instanceof Deno.errors.IsADirectory) {
+    why = "a directory is there (remove it, or copy somewhere else)";
+  } else if (e instanceof Deno.errors.NotADirectory) {
+    why = "a file is where one of its directories belongs (remove it, or copy somewhere else)";
+  } else if (isPermissionError(e)) {
+    why = "permission denied, or a read-only file system";
+  } else if ((e as { code?: unknown } | undefined)?.code === "ENOSPC") {
+    why = "no space left on that device";
+  }
+  if (why === undefined) return e;
+  return new VcError(`cannot write ${dest}: ${why} (${message})`, { cause: e });
+}

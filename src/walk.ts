@@ -169,7 +169,7 @@ export async function* walkFileBatches(
       // the event loop a turn, so the network (a listing's pages, transfers
       // in flight) moves while the walk runs ahead instead of waiting for it
       // to pause.
-      for (const entry of Deno.readDirSync(dir)) {
+      for (const entry of await readDirComplete(dir)) {
         options.signal?.throwIfAborted();
         if (++sinceTurn >= TURN_EVERY) {
           sinceTurn = 0;
@@ -239,6 +239,47 @@ export async function* walkFileBatches(
     options.onError(path, error);
   }
 }
+
+/**
+ * The entries of `dir`, all of them or an error. Deno's `readDirSync` drops
+ * an error that ends a listing after it began (its `getdents` failing with
+ * EIO on a failing disk or NFS, or EACCES on special directories): the
+ * directory just looks shorter, and a mirror with `--delete` would delete
+ * what it did not see. Its async `readDir` reports that error, at 4-8× the
+ * cost, so a listing is read again that way when it may have needed more
+ * than one `getdents` call, or came back empty (a failure at the first
+ * call): a listing that fit in one call and has entries was read whole.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readDirComplete } from "./walk.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "a");
+ *   assert.deepEqual((await readDirComplete(dir)).map((e) => e.name), ["a"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function readDirComplete(dir: string): Promise<Deno.DirEntry[]> {
+  const entries = [...Deno.readDirSync(dir)];
+  let bytes = 0;
+  for (const entry of entries) bytes += DIRENT_OVERHEAD + entry.name.length * 3;
+  if (entries.length > 0 && bytes <= ONE_CALL_BYTES) return entries;
+  const checked: Deno.DirEntry[] = [];
+  for await (const entry of Deno.readDir(dir)) checked.push(entry);
+  return checked;
+}
+
+/**
+ * Bytes of directory entries surely returned by one `getdents` call: a
+ * quarter of glibc's 32 KiB buffer (other C libraries read at least 4 KiB),
+ * counting each name at 3 bytes per UTF-16 unit and 24 bytes of header.
+ */
+const ONE_CALL_BYTES = Deno.build.os === "linux" ? 8192 : 2048;
+const DIRENT_OVERHEAD = 24;
 
 /** Entries read between two turns of the event loop (about 1 ms of stats). */
 const TURN_EVERY = 256;

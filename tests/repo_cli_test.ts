@@ -190,3 +190,25 @@ Deno.test("vc repo (process): an unreachable catalog and an s3 repository withou
     assertStringIncludes(s3.stderr, "give a catalog");
   });
 });
+
+Deno.test("vc repo (process): restore --force refuses a snapshot of another repository", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const a = { VC_REPO: `file://${join(dir, "a")}` };
+    const b = { VC_REPO: `file://${join(dir, "b")}` };
+    await Deno.writeTextFile(join(dir, "f.csv"), "x\n");
+    ok(await vc(["repo", "init"], a), "init a");
+    ok(await vc(["repo", "add", "/a.csv", "f.csv"], a), "add to a");
+    ok(await vc(["repo", "init"], b), "init b");
+    ok(await vc(["repo", "add", "/b.csv", "f.csv"], b), "add to b");
+    const snapshot = ok(await vc(["repo", "backup"], b), "backup b").stdout.trim();
+    const refused = await vc(["repo", "restore", snapshot, "--force"], a);
+    assertEquals(refused.code, 1);
+    assertStringIncludes(refused.stderr, "is a backup of another repository");
+    assertStringIncludes(refused.stderr, "nothing was restored, even with --force");
+    // A's records are as they were; its own snapshot still restores.
+    const ls = JSON.parse(ok(await vc(["repo", "ls", "--json"], a), "ls a").stdout);
+    assertEquals(ls.map((r: { path: string }) => r.path), ["/a.csv"]);
+    const own = ok(await vc(["repo", "backup"], a), "backup a").stdout.trim();
+    ok(await vc(["repo", "restore", own, "--force"], a), "restore a's own snapshot");
+  });
+});

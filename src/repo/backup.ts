@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { VcError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
 import { parseSnapshotStream, RECORD_FIELDS, SNAPSHOT_VERSION } from "./backup_lines.ts";
@@ -94,7 +94,15 @@ export async function snapshotCatalog(
 export async function restoreCatalog(
   catalog: Catalog,
   snapshot: Uint8Array,
-  options: { force?: boolean; source?: string; contentPrefix?: string } = {},
+  options: {
+    force?: boolean;
+    source?: string;
+    contentPrefix?: string;
+    /** The id of the repository restored into: a snapshot of another one is refused. */
+    repositoryId?: string;
+    /** That repository's URI, for the message. */
+    repository?: string;
+  } = {},
 ): Promise<SnapshotCounts> {
   const source = options.source ?? "snapshot";
   const parsed = await parseSnapshotStream(
@@ -102,6 +110,22 @@ export async function restoreCatalog(
     source,
     options.contentPrefix ?? "content/",
   );
+  // Its records name another repository's content: restored here (even
+  // over an empty catalog), `check` would find all of it missing and this
+  // repository's own content orphaned, for `gc` to delete.
+  if (
+    parsed.repositoryId !== undefined && options.repositoryId !== undefined &&
+    parsed.repositoryId !== options.repositoryId
+  ) {
+    throw new InvalidInputError(
+      `${source} is a backup of another repository (${
+        parsed.repository ?? "another URI"
+      }, id ${parsed.repositoryId}), not of ${
+        options.repository ?? "this one"
+      } (id ${options.repositoryId}): nothing was restored, even with --force; restore it into ` +
+        `its own repository, or into a new one (its content must be copied there too)`,
+    );
+  }
   return await catalog.transaction("write", async (tx) => {
     await createSchema(tx, catalog.dialect);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);

@@ -41,6 +41,10 @@ export interface SnapshotRows {
   recordTags: SqlValue[][];
   /** `path_tags` rows: `[path, tag]`. */
   pathTags: SqlValue[][];
+  /** The id of the repository the snapshot was taken of (absent in older snapshots). */
+  repositoryId?: string;
+  /** That repository's URI when the snapshot was taken (absent in older snapshots). */
+  repository?: string;
 }
 
 /**
@@ -193,6 +197,8 @@ class SnapshotParser {
       }
       this.#sawHeader = true;
       this.#version = v.version;
+      if (typeof v.repositoryId === "string") this.#rows.repositoryId = v.repositoryId;
+      if (typeof v.repository === "string") this.#rows.repository = v.repository;
       return;
     }
     if (this.#sawEnd) throw bad("follows the snapshot's last line");

@@ -518,6 +518,8 @@ export class Repository implements AsyncDisposable {
     const { bytes, counts } = await snapshotCatalog(this.catalog, {
       createdAt,
       repository: this.uri,
+      // A restore refuses a snapshot of another repository by this id.
+      ...(this.marker.repository === undefined ? {} : { repositoryId: this.marker.repository }),
       catalog: catalogText(this.marker.catalog),
     });
     let uri: string;

@@ -315,9 +315,12 @@ export async function restoreRepository(
           return await readMeta(tx);
         });
         checkSameRepository(meta?.get("repository"), marker, uri);
-        const repository = marker?.repository ?? meta?.get("repository") ?? crypto.randomUUID();
+        const known = marker?.repository ?? meta?.get("repository");
+        const repository = known ?? crypto.randomUUID();
         const counts = await restoreCatalog(catalog, bytes, {
           ...(options.force ? { force: true } : {}),
+          // A repository that has an id (its marker or catalog) takes only its own snapshots.
+          ...(known === undefined ? {} : { repositoryId: known, repository: uri }),
           source: snapshot,
           contentPrefix: marker?.contentPrefix ?? "content/",
         });

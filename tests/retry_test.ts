@@ -6,6 +6,7 @@ import {
   isTransientError,
   isUnreachableError,
   retry,
+  sleep,
 } from "../src/store/retry.ts";
 import { NotFoundError, OfflineError, StoreError } from "../src/errors.ts";
 
@@ -154,4 +155,13 @@ Deno.test("retry: passes the attempt number", async () => {
     return attempt < 3 ? Promise.reject(status(503)) : Promise.resolve();
   }, { baseDelayMs: 0 });
   assertEquals(seen, [1, 2, 3]);
+});
+
+Deno.test("sleep longer than a timer can wait (2^31 ms) waits, in steps, instead of firing at once", async () => {
+  const controller = new AbortController();
+  const long = sleep(2 ** 31 + 1000, controller.signal).then(() => "woke", () => "aborted");
+  const soon = new Promise<string>((r) => setTimeout(() => r("still asleep"), 100));
+  assertEquals(await Promise.race([long, soon]), "still asleep");
+  controller.abort();
+  assertEquals(await long, "aborted");
 });

@@ -103,8 +103,11 @@ export function fullJitterDelay(
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
+  if (!(ms > 0)) return Promise.resolve();
+  // A timer takes at most 2^31-1 ms (~24.8 days): a longer one would fire at
+  // once (with a warning), so it is waited for in steps.
+  const step = Math.min(ms, MAX_TIMER_MS);
+  return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
@@ -112,10 +115,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, step);
     signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  }).then(() => (ms > step ? sleep(ms - step, signal) : undefined));
 }
+
+/** The longest delay a timer takes (2^31-1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * HTTP statuses worth retrying: 408 Request Timeout, 429 Too Many Requests,

@@ -50,6 +50,13 @@ export interface WalkOptions {
   onError?: (path: string, error: unknown) => void;
   /** Stops the walk. */
   signal?: AbortSignal;
+  /**
+   * Real paths of directories the walk must never enter, e.g. a mirror's
+   * `file://` target: reached through a followed link (to it, into it, or
+   * to a directory above it) it is reported to `onError` and not walked,
+   * else each run would copy the target into itself one level deeper.
+   */
+  avoid?: readonly string[];
 }
 
 const encoder = new TextEncoder();
@@ -152,6 +159,15 @@ export async function* walkFileBatches(
   // Directories on the current path, by device and inode: a followed link
   // back into one of them is a loop.
   const ancestors: string[] = [identity(rootInfo)];
+  const avoid = options.avoid ?? [];
+  const avoided = new Set<string>();
+  for (const dir of avoid) {
+    try {
+      avoided.add(identity(Deno.statSync(dir)));
+    } catch {
+      // Not there (yet): only links into where it would be are told by path.
+    }
+  }
   let sinceTurn = 0;
   yield* walkDir(base, "", ancestors);
 
@@ -193,6 +209,10 @@ export async function* walkFileBatches(
         if (options.include !== undefined && !options.include(`${key}/`, true)) continue;
         const id = identity(child.info);
         if (path.includes(id)) continue; // a symlink loop: never followed
+        if (avoided.has(id)) {
+          report(full, fenced(full));
+          continue;
+        }
         path.push(id);
         if (batch.length > 0) {
           yield batch;
@@ -224,6 +244,13 @@ export async function* walkFileBatches(
         if (!follow) return undefined;
         const info = Deno.statSync(full); // follows the link
         if (!info.isFile && !info.isDirectory) return undefined;
+        if (info.isDirectory && avoid.length > 0) {
+          const real = Deno.realPathSync(full);
+          if (avoid.some((dir) => real === dir || real.startsWith(dir.replace(/[\\/]*$/, "/")))) {
+            report(full, fenced(full));
+            return undefined;
+          }
+        }
         return child(entry.name, full, info);
       }
       if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
@@ -232,6 +259,13 @@ export async function* walkFileBatches(
       report(full, error); // vanished or unreadable between readDir and stat
       return undefined;
     }
+  }
+
+  function fenced(path: string): Error {
+    return new Error(
+      `${path} leads into ${avoid.join(", ")}, which the walk must not enter (a mirror's ` +
+        `target): not followed; remove the link or exclude it`,
+    );
   }
 
   function report(path: string, error: unknown): void {

@@ -710,3 +710,34 @@ Deno.test("mirror syncPath (the watch's step): a file that became a directory, a
     await m.close();
   }
 });
+
+Deno.test("mirror --follow-symlinks never enters its file:// target through a link (it would nest deeper each run)", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const bucket = join(w.dir, "bucket");
+  await writeTree(src, { "a.txt": "a" });
+  await Deno.mkdir(join(bucket, "sub"), { recursive: true });
+  await Deno.symlink(bucket, join(src, "to-target"));
+  await Deno.symlink(join(bucket, "sub"), join(src, "into-target"));
+  // Reaches it by descending (and the source itself, a loop: skipped).
+  await Deno.symlink(w.dir, join(src, "above-target"));
+  for (let run = 0; run < 2; run++) {
+    const r = await mirror({
+      sources: [src],
+      target: `file://${bucket}`,
+      symlinks: "follow",
+      delete: true,
+      statePath: join(w.dir, `s${run}.db`),
+    });
+    const refused = r.failed.map((f) => f.path ?? f.key).sort();
+    assert(refused.includes(join(src, "to-target")), JSON.stringify(r.failed));
+    assert(refused.includes(join(src, "into-target")), JSON.stringify(r.failed));
+    assert(refused.includes(join(src, "above-target", "bucket")), JSON.stringify(r.failed));
+    assertStringIncludes(r.failed[0]!.error, "which the walk must not enter");
+  }
+  // Nothing of the target was copied into it (the state files, beside it, were).
+  const keys = Object.keys(await treeContents(bucket));
+  assert(keys.includes("a.txt"));
+  const nested = keys.filter((k) => /^(to-target|into-target|above-target\/bucket)\//.test(k));
+  assertEquals(nested, []);
+});

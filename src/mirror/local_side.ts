@@ -32,6 +32,8 @@ export interface LocalRoot {
   dir: string;
   /** Prefix of every key from this directory (`""` or ending with `/`). */
   base: string;
+  /** Real paths of directories never entered (a `file://` target; see `WalkOptions.avoid`). */
+  avoid?: string[];
 }
 
 /** Options for {@linkcode walkLocal}. */
@@ -148,6 +150,7 @@ export async function* walkLocalBatches(
   }
   const walk = walkFileBatches(dir, {
     symlinks: options.symlinks,
+    ...(root.avoid === undefined ? {} : { avoid: root.avoid }),
     onError: options.onError,
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {

@@ -121,7 +121,9 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         }
       }
       if (typeof options.target === "string") {
-        await refuseOverlap(options.target, targetPrefix, roots, "target");
+        const region = await refuseOverlap(options.target, targetPrefix, roots, "target");
+        // Nor through a followed link: the walk does not enter the target.
+        if (region !== undefined) { for (const r of roots) r.avoid = [region]; }
       }
       stores = [await getStore(options.target)];
       storePrefix = targetPrefix;
@@ -192,17 +194,18 @@ export function isInside(path: string, dir: string): boolean {
  * Refuses a `file://` store whose objects (under `prefix`) and a local
  * directory of the mirror hold one another: it would copy into what it
  * reads, nesting deeper on each run, and `--delete` would remove the very
- * files it mirrors. Compared as real paths (links resolved).
+ * files it mirrors. Compared as real paths (links resolved). Returns the
+ * real path of the store's region (undefined for other stores).
  */
 async function refuseOverlap(
   storeUri: string,
   prefix: string,
   roots: readonly LocalRoot[],
   role: "source" | "target",
-): Promise<void> {
-  if (!/^file:/i.test(storeUri)) return;
+): Promise<string | undefined> {
+  if (!/^file:/i.test(storeUri)) return undefined;
   const parsed = parseUri(storeUri);
-  if (parsed.scheme !== "file") return;
+  if (parsed.scheme !== "file") return undefined;
   // Keys under `prefix` live below its directory part ("a/b" → a/, "a/b/" → a/b/).
   const prefixDir = prefix.slice(0, prefix.lastIndexOf("/") + 1);
   const region = await realish(join(resolve(parsed.path), ...prefixDir.split("/").filter(Boolean)));
@@ -217,6 +220,7 @@ async function refuseOverlap(
       );
     }
   }
+  return region;
 }
 
 /** `path` with its links resolved, as far as it exists (the rest appended). */

@@ -198,3 +198,37 @@ Deno.test("vc mirror: without --state, the state file lives under --cache-dir (n
   assertEquals(names, ["a.csv"]);
   assertEquals((await run()).json<JsonReport>().unchanged, 1);
 });
+
+Deno.test("vc mirror (process, release flags): a temp file a killed download left in the target is removed", async () => {
+  // With the release flags Deno refuses to look at /proc/PID, so the pid in
+  // the name tells nothing: the writer's lock (none held) does.
+  await withWorkspace(async (dir, vc) => {
+    await Deno.mkdir(join(dir, "store/d"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "store/d/big"), "big");
+    await Deno.mkdir(join(dir, "dl/d"), { recursive: true });
+    const gone = new Deno.Command("true").spawn();
+    const { pid } = gone;
+    await gone.status;
+    const dead = join(dir, `dl/d/.big.vc-tmp-${pid}-abcdefgh`);
+    await Deno.writeTextFile(dead, "half a file");
+    const minuteAgo = new Date(Date.now() - 60_000); // past the grace before a writer locks
+    await Deno.utime(dead, minuteAgo, minuteAgo);
+    // A live writer's, locked, is kept.
+    const live = join(dir, `dl/d/.other.vc-tmp-${pid}-ijklmnop`);
+    await Deno.writeTextFile(live, "being written");
+    await Deno.utime(live, minuteAgo, minuteAgo);
+    using held = await Deno.open(live, { read: true, write: true });
+    await held.lock(true);
+    const r = await vc([
+      "mirror",
+      `file://${join(dir, "store")}`,
+      join(dir, "dl"),
+      "--state",
+      join(dir, "s.db"),
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await Deno.lstat(dead).then(() => true, () => false), false);
+    assertEquals(await Deno.readTextFile(live), "being written");
+    assertEquals(await Deno.readTextFile(join(dir, "dl/d/big")), "big");
+  });
+});

@@ -6,8 +6,8 @@
  * @module
  */
 import { dirname, join, sep } from "../path.ts";
-import { fsPlatform } from "../fs_platform.ts";
-import { isSharedTempName, isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { isAbandonedTemp, UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "../abandoned_temp.ts";
+import { isSharedTempName, isTempName } from "../atomic_write.ts";
 import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
 import {
   assertNoLinks,
@@ -211,12 +211,9 @@ export async function sweepDebris(
       // A temp file whose writer is dead is debris at once; a live writer's only when very old.
       // Downloads hold a lock on their temp file: one nobody holds that is
       // not brand new (its writer may be between create and lock) is dead.
-      const age = now - (stat.mtime?.getTime() ?? now);
       stale = isTempName(name)
-        ? isStaleTempFile(name, stat.mtime, now, maxAge) ||
-          // Where locks are mandatory, downloads hold none: only the age tells.
-          (age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks && isUnlocked(path, false))
-        : age > maxAge;
+        ? isAbandonedTemp(path, stat.mtime, now, maxAge)
+        : now - (stat.mtime?.getTime() ?? now) > maxAge;
     } else if (isRecord) {
       if (stat.size !== 0) continue;
       // An empty record is the lock of a download in progress, or of one that
@@ -285,12 +282,7 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
       continue;
     }
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
-    const age = now - (mtime?.getTime() ?? now);
-    if (
-      isStaleTempFile(entry.name, mtime, now, STALE_DEBRIS_MS) ||
-      // Where locks are mandatory, downloads hold none: only the age tells.
-      (age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks && isUnlocked(path, false))
-    ) remove(path);
+    if (isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) remove(path);
   }
   for (const entry of readDirOrEmpty(metaDir)) {
     if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
@@ -316,9 +308,6 @@ function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
-/** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
-const UNLOCKED_TEMP_GRACE_MS = 5_000;
-
 /**
  * Removes a shared temp file (`.<name>.vc-tmp-0-shared`) while holding its
  * lock, when nobody else holds it: removing it after letting go could remove
@@ -333,37 +322,6 @@ function removeSharedIfUnlocked(path: string, force: boolean): boolean {
     Deno.removeSync(path);
     return true;
   });
-}
-
-/**
- * Opens `path` and, when no other process holds a lock on it, runs `check`
- * while holding the lock. `noLocks` is the answer when the filesystem cannot
- * lock at all. False when the file cannot be opened or `check` throws.
- */
-function whileUnlocked(
-  path: string,
-  noLocks: boolean,
-  check: (file: Deno.FsFile) => boolean,
-): boolean {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true, write: true });
-  } catch {
-    return false;
-  }
-  try {
-    let locked: boolean;
-    try {
-      locked = file.tryLockSync(true);
-    } catch {
-      locked = noLocks;
-    }
-    return locked && check(file);
-  } catch {
-    return false;
-  } finally {
-    file.close();
-  }
 }
 
 /** True when `path` is an empty file that no process holds locked. */

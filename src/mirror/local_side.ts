@@ -6,7 +6,8 @@
  * @module
  */
 import { basename } from "../path.ts";
-import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { isTempName } from "../atomic_write.ts";
+import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 
@@ -222,11 +223,12 @@ export async function statLocal(
   };
 }
 
-/** Removes the temp file at `path` when its writer is gone (see {@linkcode isStaleTempFile}). */
+/** Removes the temp file at `path` when its writer is gone (see {@linkcode isAbandonedTemp}). */
 function removeIfDead(path: string): void {
   try {
     const info = Deno.lstatSync(path);
-    if (info.isFile && isStaleTempFile(basename(path), info.mtime, Date.now(), DEAD_TEMP_AGE_MS)) {
+    // Its writer holds its lock until the commit: unlocked, it is gone.
+    if (info.isFile && isAbandonedTemp(path, info.mtime, Date.now(), DEAD_TEMP_AGE_MS)) {
       Deno.removeSync(path);
     }
   } catch {

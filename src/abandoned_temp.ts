@@ -1,0 +1,101 @@
+/**
+ * Telling a temp file whose writer is gone from one still being written,
+ * for the sweeps that remove what killed processes left behind (the cache's
+ * debris, a store → local mirror's target). A writer holds a lock on its
+ * temp file until it commits (`AtomicFile`): a temp file nobody holds
+ * locked, and older than the moment between its creation and its lock, is
+ * abandoned. That needs no look at `/proc`, which Deno refuses short of
+ * `--allow-all` (the release binary's permissions). The pid in the name and
+ * the file's age still decide where locks tell nothing.
+ *
+ * @module
+ */
+import { isStaleTempFile } from "./atomic_write.ts";
+import { fsPlatform } from "./fs_platform.ts";
+
+/** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
+export const UNLOCKED_TEMP_GRACE_MS = 5_000;
+
+/**
+ * Whether the temp file at `path` (named `name`, last modified `mtime`) was
+ * left by a writer that is gone: its pid is dead where that can be told, it
+ * is older than `maxAgeMs`, or (past a few seconds' grace) nobody holds its
+ * lock. Where locks are mandatory (Windows) writers hold none: only the age
+ * and the pid tell.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAbandonedTemp } from "./abandoned_temp.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = `${dir}/.a.vc-tmp-${Deno.pid}-abcdefgh`;
+ *   await Deno.writeTextFile(path, "partial");
+ *   const mtime = (await Deno.stat(path)).mtime;
+ *   // Just created: maybe a writer between its create and its lock.
+ *   assert.equal(isAbandonedTemp(path, mtime, Date.now(), 3600_000), false);
+ *   // Unlocked a minute later: its writer is gone.
+ *   assert.equal(isAbandonedTemp(path, mtime, Date.now() + 60_000, 3600_000), true);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function isAbandonedTemp(
+  path: string,
+  mtime: Date | null,
+  now: number,
+  maxAgeMs: number,
+): boolean {
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  if (isStaleTempFile(name, mtime, now, maxAgeMs)) return true;
+  const age = now - (mtime?.getTime() ?? now);
+  return age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks &&
+    whileUnlocked(path, false, () => true);
+}
+
+/**
+ * Opens `path` and, when no other process holds a lock on it, runs `check`
+ * while holding the lock. `noLocks` is the answer when the filesystem cannot
+ * lock at all. False when the file cannot be opened or `check` throws.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { whileUnlocked } from "./abandoned_temp.ts";
+ * const path = await Deno.makeTempFile();
+ * try {
+ *   assert.equal(whileUnlocked(path, false, () => true), true);
+ *   using held = await Deno.open(path, { read: true, write: true });
+ *   await held.lock(true);
+ *   assert.equal(whileUnlocked(path, false, () => true), false);
+ * } finally {
+ *   await Deno.remove(path);
+ * }
+ * ```
+ */
+export function whileUnlocked(
+  path: string,
+  noLocks: boolean,
+  check: (file: Deno.FsFile) => boolean,
+): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true });
+  } catch {
+    return false;
+  }
+  try {
+    let locked: boolean;
+    try {
+      locked = file.tryLockSync(true);
+    } catch {
+      locked = noLocks;
+    }
+    return locked && check(file);
+  } catch {
+    return false;
+  } finally {
+    file.close();
+  }
+}

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { printable } from "./printable.ts";
 
 /** What is known about an operation's progress; any field may be missing. */
 export interface ProgressSnapshot {
@@ -235,9 +236,9 @@ export class ProgressBar {
     const sep = 2;
     let room = max - stats.length;
     const labelRoom = (s.current ? Math.floor(room / 2) : room) - sep;
-    const label = this.#label && labelRoom >= 8 ? keepEnd(this.#label, labelRoom) : "";
+    const label = this.#label && labelRoom >= 8 ? keepEnd(printable(this.#label), labelRoom) : "";
     room -= label ? label.length + sep : 0;
-    const current = s.current && room > sep + 8 ? keepEnd(s.current, room - sep) : "";
+    const current = s.current && room > sep + 8 ? keepEnd(printable(s.current), room - sep) : "";
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
     return text.length <= max ? text : text.slice(0, max - 1) + "…";
   }

@@ -232,3 +232,27 @@ Deno.test("vc mirror (process, release flags): a temp file a killed download lef
     assertEquals(await Deno.readTextFile(join(dir, "dl/d/big")), "big");
   });
 });
+
+Deno.test("vc mirror: names with control characters print inert (no terminal sequences, no fake lines)", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/evil\x1b[2J\x1b[31mRED", "a");
+  await ws.write("data/fake\nupload  passwd  (1 B)", "b");
+  const dry = await ws.run(["mirror", "data", ws.bucket, "--state", "s.db", "--dry-run"]);
+  assertEquals(dry.code, 0, dry.stderr);
+  assert(!dry.stdout.includes("\x1b"), JSON.stringify(dry.stdout));
+  assertStringIncludes(dry.stdout, "upload  evil\\x1b[2J\\x1b[31mRED");
+  assertStringIncludes(dry.stdout, "upload  fake\\nupload  passwd  (1 B)");
+  assert(!dry.stdout.split("\n").some((line) => line.startsWith("upload  passwd")), dry.stdout);
+  // --json keeps the names exact (JSON escapes them itself).
+  const json = await ws.run([
+    "mirror",
+    "data",
+    ws.bucket,
+    "--state",
+    "s.db",
+    "--dry-run",
+    "--json",
+  ]);
+  const keys = json.json<{ actions: { key: string }[] }>().actions.map((a) => a.key).sort();
+  assertEquals(keys, ["evil\x1b[2J\x1b[31mRED", "fake\nupload  passwd  (1 B)"]);
+});

@@ -1,5 +1,7 @@
 import { formatBytes, formatDuration, ProgressBar } from "../src/progress.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { errorMessage } from "../src/cli/errors.ts";
+import { NotFoundError } from "../src/errors.ts";
 
 /** A bar drawing into a string with a hand-driven clock. */
 function fakeBar(options: { enabled?: boolean; columns?: number; intervalMs?: number } = {}) {
@@ -140,4 +142,14 @@ Deno.test("progress: formatBytes and formatDuration", () => {
   assertEquals(formatDuration(59.6), "1:00");
   assertEquals(formatDuration(3600), "1:00:00");
   assertEquals(formatDuration(Infinity), "0:00");
+});
+
+Deno.test("progress line and error messages show control characters in names as escapes", () => {
+  const bar = new ProgressBar({ enabled: false, columns: 200 });
+  bar.update({ done: 1, total: 2, current: "s3://b/evil\x1b]0;owned\x07\u202etxt" });
+  const line = bar.line();
+  assert(!/[\x00-\x1f\x7f\u202e]/.test(line), JSON.stringify(line));
+  assertStringIncludes(line, "evil\\x1b]0;owned\\x07\\u202etxt");
+  const message = errorMessage(new NotFoundError("s3://b/\x1b[2Jx does not exist"));
+  assertEquals(message, "s3://b/\\x1b[2Jx does not exist");
 });

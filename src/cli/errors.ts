@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { printable } from "../printable.ts";
 import { VcError } from "../errors.ts";
 
 /** Exit code of a successful command. */
@@ -134,6 +135,10 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * ```
  */
 export function errorMessage(error: unknown): string {
+  return printable(rawErrorMessage(error));
+}
+
+function rawErrorMessage(error: unknown): string {
   if (isAbort(error)) return "interrupted";
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
   const first = (error.message.split("\n")[0] ?? "").trim() || error.name;

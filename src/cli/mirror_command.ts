@@ -13,7 +13,8 @@ import { watchMirror, type WatchReport } from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { printable } from "../printable.ts";
 import { parseDuration } from "./units.ts";
 
 /** Loaded only for the default state file (see its use). */
@@ -210,7 +211,7 @@ export const mirror: Command = {
     }
     const lines = [
       ...(report.actions ?? []).map((a) =>
-        `${a.action === "delete" ? "delete" : a.action}  ${a.key}${
+        `${a.action === "delete" ? "delete" : a.action}  ${printable(a.key)}${
           a.action === "delete" ? "" : `  (${formatBytes(a.size)})`
         }`
       ),
@@ -239,7 +240,9 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     signal: stop,
     onBatch: (report, kind) => {
       failed += report.failed.length;
-      for (const f of report.failed) io.writeStderr(`vc: mirror: ${f.path}: ${f.error}\n`);
+      for (const f of report.failed) {
+        io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
+      }
       if (report.deletesSkipped) out.warn(report.deletesSkipped);
       const changed = report.transferred + report.deleted;
       if (kind !== "events" || changed > 0) out.info(`${kind}: ${summary(report)}`);
@@ -248,8 +251,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         void io.writeStdout(new TextEncoder().encode(JSON.stringify({ kind, ...report }) + "\n"));
       }
     },
-    onError: (error) =>
-      io.writeStderr(`vc: mirror: ${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),
   });
   out.info(
     `mirror stopped: ${totals.passes} passes, ${totals.batches} batches, ${totals.transferred} transferred, ${totals.deleted} deleted, ${failed} failed`,
@@ -277,7 +279,9 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   const { io, out } = ctx;
   if (report.deletesSkipped) out.warn(report.deletesSkipped);
   if (report.failed.length === 0) return EXIT_OK;
-  for (const f of report.failed) io.writeStderr(`vc: mirror: ${f.path}: ${f.error}\n`);
+  for (const f of report.failed) {
+    io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
+  }
   io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
   return EXIT_FAILURE;
 }

@@ -7,6 +7,7 @@
  */
 import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
+import { printable } from "../printable.ts";
 
 /** `human`: text for people; `json`: one JSON document on stdout; `quiet`: essentials only. */
 export type OutputMode = "human" | "json" | "quiet";
@@ -132,7 +133,9 @@ export class Output {
  * assert(table([["a", "1"], ["bbb", "22"]]).join("|") === "a    1|bbb  22");
  * ```
  */
-export function table(rows: readonly (readonly string[])[]): string[] {
+export function table(cells: readonly (readonly string[])[]): string[] {
+  // Keys and names come from stores and disks: shown inert (see printable.ts).
+  const rows = cells.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));

@@ -16,6 +16,7 @@ import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { printable } from "../printable.ts";
 import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 
 /** Failures printed one per line; the rest are counted (all of them are in `--json`). */
@@ -126,7 +127,9 @@ export const prefill: Command = {
     // A cause shared by every item (an unwritable cache dir, a dead endpoint)
     // would print a thousand lines: the first ones say it, --json has all.
     const shown = summary.failed.slice(0, MAX_FAILURES_SHOWN);
-    for (const f of shown) io.writeStderr(`vc: prefill failed: ${f.item}: ${f.error}\n`);
+    for (const f of shown) {
+      io.writeStderr(`vc: prefill failed: ${printable(f.item)}: ${printable(f.error)}\n`);
+    }
     const more = summary.failed.length - shown.length;
     if (more > 0) io.writeStderr(`vc: ... and ${more} more failures (--json lists them all)\n`);
     io.writeStderr(

@@ -11,6 +11,7 @@ import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, UsageError } from "./errors.ts";
+import { printable } from "../printable.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
@@ -403,7 +404,9 @@ export const sync: Command = {
         : table(copied.map((c) => [c.path, c.dest])),
     );
     if (failures.length === 0) return 0;
-    for (const f of failures) ctx.io.writeStderr(`vc: sync failed: ${f.path}: ${f.error}\n`);
+    for (const f of failures) {
+      ctx.io.writeStderr(`vc: sync failed: ${printable(f.path)}: ${f.error}\n`);
+    }
     ctx.io.writeStderr(
       `vc: ${failures.length} of ${report.total} manifest entries failed; ${copied.length} copied to ${report.dest}\n`,
     );

@@ -1,0 +1,44 @@
+/**
+ * Names from outside (object keys from a store, file names from a disk)
+ * printed on a terminal or into a log line: a control character in one (an
+ * ESC that starts a terminal sequence, a newline that fakes a line of
+ * output, a bidirectional override that reorders what is shown) is shown
+ * as an escape instead of acting. `--json` output needs none of this: JSON
+ * escapes them itself.
+ *
+ * @module
+ */
+
+// C0 controls, DEL, C1 controls, and the bidirectional embedding, override
+// and isolate controls.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` with each control character written as an escape (`\n`, `\x1b`,
+ * `\u202e`), so it prints as one inert line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printable } from "./printable.ts";
+ * assert.equal(printable("a.csv"), "a.csv");
+ * assert.equal(printable("evil\x1b[2Jname"), "evil\\x1b[2Jname");
+ * assert.equal(printable("fake\nupload  passwd"), "fake\\nupload  passwd");
+ * assert.equal(printable("txt.\u202eexe"), "txt.\\u202eexe");
+ * ```
+ */
+export function printable(text: string): string {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (c) => {
+    const named = NAMED[c];
+    if (named !== undefined) return named;
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}

@@ -741,3 +741,29 @@ Deno.test("mirror --follow-symlinks never enters its file:// target through a li
   const nested = keys.filter((k) => /^(to-target|into-target|above-target\/bucket)\//.test(k));
   assertEquals(nested, []);
 });
+
+Deno.test("mirror store → local --delete: a target file where the store needs a directory goes first, as the dry run said", async () => {
+  await using w = await tempDir();
+  const fs = new FsStore(join(w.dir, "store"));
+  try {
+    await fs.put("a/b", enc.encode("1"));
+    await fs.put("a/c", enc.encode("2"));
+    const dl = join(w.dir, "dl");
+    await writeTree(dl, { a: "a file where a directory belongs" });
+    const options = { sources: [fs], target: dl, delete: true, statePath: join(w.dir, "s.db") };
+    const dry = await mirror({ ...options, dryRun: true });
+    assertEquals([dry.transferred, dry.deleted], [2, 1]);
+    const real = await mirror(options);
+    assertEquals(real.failed, []);
+    assertEquals([real.transferred, real.deleted], [2, 1]);
+    assertEquals(await treeContents(dl), { "a/b": "1", "a/c": "2" });
+    // Without --delete the file stays, and the downloads below it fail, named.
+    await Deno.remove(join(dl, "a"), { recursive: true });
+    await writeTree(dl, { a: "kept" });
+    const kept = await mirror({ ...options, delete: false, statePath: join(w.dir, "s2.db") });
+    assertEquals(kept.failed.length, 2);
+    assertEquals(await Deno.readTextFile(join(dl, "a")), "kept");
+  } finally {
+    await fs.close();
+  }
+});

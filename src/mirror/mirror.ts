@@ -603,6 +603,10 @@ export class Mirror {
       }
       this.#act(run, "download", remote.key, remote.size);
       if (!o.dryRun) {
+        // A file of the target where this key needs a directory ("a" for
+        // "a/b"), which this run deletes anyway: it goes first, so the
+        // download is not refused (the dry run promised both).
+        if (o.delete) this.#clearFileInTheWay(run, root, remote.key);
         // A directory where the store now has a file (its files went in
         // another run): an empty one gives way; one with files fails below.
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
@@ -628,6 +632,35 @@ export class Mirror {
       run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
     } finally {
       this.#progress(run, pair.key);
+    }
+  }
+
+  /**
+   * Removes a regular file of the target that sits where a directory of
+   * `key` belongs, when its delete is queued (it exists only in the target).
+   */
+  #clearFileInTheWay(run: Run, root: string, key: string): void {
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const above = parts.slice(0, i).join("/");
+      const path = join(root, ...parts.slice(0, i));
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(path);
+      } catch {
+        return; // missing: nothing below it is in the way either
+      }
+      if (info.isDirectory) continue;
+      if (!info.isFile || !this.#state.isQueuedForDelete(above)) return;
+      if (linkBelow(root, path, run.checkedDirs) !== undefined) return; // never through a link
+      try {
+        Deno.removeSync(path);
+        this.#state.delete(above);
+        run.report.deleted++;
+      } catch {
+        // The download reports what is in its way.
+      }
+      return;
     }
   }
 
@@ -687,6 +720,9 @@ export class Mirror {
                 `not deleted: ${link} is a symbolic link in the target; vc does not delete through it`,
               );
             }
+            // A directory there now: the file went first, making room for
+            // keys below it (see #clearFileInTheWay); the directory stays.
+            if ((await Deno.lstat(d.target).catch(() => undefined))?.isDirectory) return;
             await Deno.remove(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;

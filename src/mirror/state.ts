@@ -98,6 +98,7 @@ export class MirrorState {
   readonly #del: StatementSync;
   readonly #queue: StatementSync;
   readonly #queued: StatementSync;
+  readonly #queuedKey: StatementSync;
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
   #splitFrom: StatementSync | undefined;
@@ -182,6 +183,7 @@ export class MirrorState {
       "CREATE TEMP TABLE deletes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, target TEXT NOT NULL)",
     );
     this.#queue = this.#db.prepare("INSERT INTO deletes (key, target) VALUES (?, ?)");
+    this.#queuedKey = this.#db.prepare("SELECT 1 AS found FROM deletes WHERE key = ? LIMIT 1");
     this.#queued = this.#db.prepare(
       "SELECT seq, key, target FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
     );
@@ -190,6 +192,11 @@ export class MirrorState {
   /** Queues a delete of `target` (a store key or a local path) for relative key `key`. */
   queueDelete(key: string, target: string): void {
     this.#write(() => this.#queue.run(key, target));
+  }
+
+  /** Whether a delete of `key` is queued (this transaction's queue included). */
+  isQueuedForDelete(key: string): boolean {
+    return this.#queuedKey.get(key) !== undefined;
   }
 
   /** The queued deletes, in batches of at most `size`, in the order queued. */

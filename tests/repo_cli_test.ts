@@ -88,6 +88,8 @@ async function workflow(catalog: string | undefined) {
     assertEquals([twice.tags, twice.unchanged], [["zz"], ["zz"]]);
     const emptyGrace = await vc(["repo", "gc", "--grace", ""], env);
     assertEquals(emptyGrace.code, 2, emptyGrace.stderr);
+    const shortGrace = ok(await vc(["repo", "gc", "--dry-run", "--grace", "1s"], env), "gc 1s");
+    assertStringIncludes(shortGrace.stderr, "--grace 1s is shorter than an hour");
 
     ok(await vc(["repo", "get", id, "--to", "copy.csv"], env), "get --to");
     assertEquals(await Deno.readTextFile(join(dir, "copy.csv")), "a,b\n1,2\n");

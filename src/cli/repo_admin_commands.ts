@@ -70,11 +70,20 @@ export const gc: Command = {
     const grace = ctx.flags.string("grace");
     const retention = ctx.flags.string("retention");
     const dryRun = ctx.flags.boolean("dry-run");
+    const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
+    if (graceMs !== undefined && graceMs < SHORT_GRACE_MS) {
+      // Allowed (a test, a repository nobody else writes to), but said.
+      ctx.out.warn(
+        `--grace ${grace} is shorter than an hour: unpublished records and content younger than ` +
+          "that are not safe from this gc, so an add or a publish in flight on another machine " +
+          "can lose its record or its content",
+      );
+    }
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
     const report = await repo.gc({
       dryRun,
-      ...(grace !== undefined ? { graceMs: parseDuration(grace, "--grace") } : {}),
+      ...(graceMs !== undefined ? { graceMs } : {}),
       ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
       onPhase: (phase) => ctx.out.info(phase),
     });
@@ -188,3 +197,6 @@ export const check: Command = {
     return report.ok ? 0 : EXIT_FAILURE;
   },
 };
+
+/** A grace period shorter than this (ms) gets a warning: adds take longer than that. */
+const SHORT_GRACE_MS = 3600_000;

@@ -14,12 +14,45 @@ Deno.test({
       const r = await vc(["add", "/x.txt", "/proc/self/status"]);
       assertEquals(r.code, 1, r.stderr);
       assertStringIncludes(r.stderr, "/proc/self/status");
-      assertStringIncludes(r.stderr, "special system files");
+      assertStringIncludes(r.stderr, "vc does not open files under /dev, /proc or /sys");
       assert(!r.stderr.includes("--allow-all"), r.stderr);
       assert(!r.stderr.includes("internal error"), r.stderr);
     });
   },
 });
+
+Deno.test({
+  name: "a project under /dev/shm: the wrapped refusal says why, without --allow-all advice",
+  ignore: Deno.build.os !== "linux" || !isDir("/dev/shm"),
+  async fn() {
+    const project = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-qa-" });
+    try {
+      await withWorkspace(async (dir, vc) => {
+        Deno.writeTextFileSync(`${project}/c.txt`, "c");
+        const r = await vc(
+          ["add", "/a.txt", `${project}/c.txt`, "--manifest", `${project}/m.json`],
+          {
+            VC_BUCKET: `${dir}/bucket`,
+          },
+        );
+        assertEquals(r.code, 1, r.stderr);
+        assertStringIncludes(r.stderr, project);
+        assertStringIncludes(r.stderr, "(/dev/shm included)");
+        assert(!r.stderr.includes("--allow-all"), r.stderr);
+      });
+    } finally {
+      Deno.removeSync(project, { recursive: true });
+    }
+  },
+});
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
 
 Deno.test({
   name: "standard output on a full disk is said as such, not as an internal error",

@@ -141,15 +141,16 @@ export function errorMessage(error: unknown): string {
 function rawErrorMessage(error: unknown): string {
   if (isAbort(error)) return "interrupted";
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
-  const first = (error.message.split("\n")[0] ?? "").trim() || error.name;
-  if (error instanceof Deno.errors.NotCapable) {
-    // Deno's advice ("run again with the --allow-all flag") cannot be followed
-    // with the vc binary: its permissions are fixed when it is built.
-    return first.replace(
-      /,? run again with the --allow-all flag$/,
-      ": vc does not open special system files (under /dev, /proc or /sys); copy it to a regular file",
-    );
-  }
+  let first = (error.message.split("\n")[0] ?? "").trim() || error.name;
+  // Deno's advice ("run again with the --allow-all flag") cannot be followed
+  // with the vc binary: its permissions are fixed when it is built. Also
+  // where a message of vc's wraps Deno's (a settings file under /dev/shm).
+  first = first.replace(
+    /,? run again with the --allow-all flag/,
+    ": vc does not open files under /dev, /proc or /sys (/dev/shm included); use a path " +
+      "elsewhere (a regular directory, or a tmpfs mounted outside /dev)",
+  );
+  if (error instanceof Deno.errors.NotCapable) return first;
   return isExpected(error) ? first : `internal error: ${error.name}: ${first}`;
 }
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidInputError, NotFoundError } from "./errors.ts";
+import { InvalidInputError, NotFoundError, VcError } from "./errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 /** Options of {@linkcode readTextCapped}. */
@@ -72,7 +72,8 @@ export async function readTextCapped(
         if (options.allowMissing) return undefined;
         throw new NotFoundError(`${name} does not exist`, { cause });
       }
-      throw cause;
+      // Named: Deno's message may not say which file (a loop of links).
+      throw new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
     }
     let stat: Deno.FileInfo | undefined;
     try {

@@ -180,3 +180,12 @@ Deno.test("fake S3: server gone during revalidation → cached copy served with 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a missing bucket is named as such, not as a missing object", async () => {
+  await withS3Cache(async (_s3, make) => {
+    const e = await assertRejects(() => make().cache("s3://no-such-bucket/x.csv"), NotFoundError);
+    assertStringIncludes(e.message, "its bucket s3://no-such-bucket does not exist");
+    const key = await assertRejects(() => make().cache("s3://b/no-such-key.csv"), NotFoundError);
+    assertStringIncludes(key.message, "s3://b/no-such-key.csv does not exist in the store");
+  });
+});

@@ -342,3 +342,10 @@ Deno.test("cli sync: a failed entry is listed with its error; the others are cop
     `cannot write ${ws.path("out4/a.txt")}: a file is where one of its directories belongs`,
   );
 });
+
+Deno.test("a manifest that cannot be opened (a loop of links) is named", async () => {
+  await using ws = await CliWorkspace.create();
+  await Deno.symlink(ws.path("l1"), ws.path("l2"));
+  await Deno.symlink(ws.path("l2"), ws.path("l1"));
+  assertFailure(await ws.run(["ls", "--manifest", "l1"]), 1, "cannot read manifest", "l1");
+});

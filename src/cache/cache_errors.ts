@@ -147,6 +147,15 @@ export function explainCacheError(
   }
   const where = `${loc.uri} (to be cached at ${loc.dataPath})`;
   if (e instanceof NotFoundError) {
+    // The whole bucket missing (a typo in its name, another endpoint) is not
+    // the same advice as one missing key.
+    if (/^bucket s3:\/\/\S+ does not exist/.test(e.message)) {
+      return new NotFoundError(
+        `cannot download ${loc.uri}: its ${e.message.split(" (")[0]} (check the bucket name ` +
+          `and the endpoint)`,
+        { cause: e },
+      );
+    }
     return new NotFoundError(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
       { cause: e },

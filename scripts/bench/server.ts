@@ -13,9 +13,11 @@
  * 2. One big file (`--size-mib`, default 1024; 256 with `--quick`) uploaded
  *    (curl -F, streamed multipart) and downloaded through a fresh service vs
  *    curl -T / curl -o straight to the fake S3, in `--rounds` rounds (default
- *    3, 1 with `--quick`) of alternating order; ratios of the medians. Goals:
- *    throughput ≥ 0.7× direct each way, and the service's peak RSS (VmHWM)
- *    < 256 MiB. The service's CPU seconds per GiB (by thread too) and the
+ *    3, 1 with `--quick`) of alternating order, and uploaded once more per
+ *    round without a Content-Length (chunked); ratios of the medians. Goals:
+ *    throughput ≥ 0.7× direct each way, the chunked upload's service CPU
+ *    per GiB ≤ 2× the upload with a length's, and the service's peak RSS
+ *    (VmHWM) < 256 MiB. The service's CPU seconds per GiB (by thread too) and the
  *    load average are printed: on a busy machine they say more than
  *    throughput ratios.
  *
@@ -577,7 +579,7 @@ async function bigFile(
   const curl = ["-sS", "--fail", "-H", "Expect:"];
   const ms = { upVia: [] as number[], upDirect: [] as number[], upFloor: [] as number[] };
   const down = { via: [] as number[], direct: [] as number[] };
-  const cpu = { up: [] as number[], down: [] as number[] };
+  const cpu = { up: [] as number[], down: [] as number[], upChunked: [] as number[] };
   // The fake S3's CPU per GiB for each kind of run: the work every side shares.
   const fake = { upVia: [] as number[], upDirect: [] as number[] };
   const fakeCpu = async <T>(into: number[], run: () => Promise<T>): Promise<T> => {
@@ -607,6 +609,26 @@ async function bigFile(
     cpu.up.push(used / gib);
     threadsUp = fmtThreadCpu(t0, await threadCpu(service.pid), used, gib);
     ms.upVia.push(t.ms);
+  };
+  // The same upload without a Content-Length (Transfer-Encoding: chunked),
+  // as clients that stream (requests with a generator) or proxies that do
+  // not buffer send it: its CPU per GiB against the upload with a length.
+  const upChunked = async () => {
+    await flushDisk();
+    const c0 = await cpuSeconds(service.pid);
+    await timed("curl", [
+      ...curl,
+      "-H",
+      `Authorization: ${token}`,
+      "-H",
+      "Transfer-Encoding: chunked",
+      "-F",
+      `file=@${src}`,
+      "-o",
+      "/dev/null",
+      `${service.url}/v1/cache/${id}`,
+    ]);
+    cpu.upChunked.push((await cpuSeconds(service.pid) - c0) / gib);
   };
   const upDirect = async () => {
     await flushDisk();
@@ -639,7 +661,7 @@ async function bigFile(
   const downDirect = async () => {
     down.direct.push((await timed("curl", [...curl, "-o", "/dev/null", `${base}/big.bin`])).ms);
   };
-  const upOrder = [upVia, upDirect, upFloor];
+  const upOrder = [upVia, upDirect, upFloor, upChunked];
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < upOrder.length; k++) await upOrder[(r + k) % upOrder.length]!();
   }
@@ -697,6 +719,16 @@ async function bigFile(
     ">=",
     0.7,
     `service ${fmtNum(downViaMb)} MB/s, direct ${fmtNum(downDirectMb)} MB/s (medians)`,
+  );
+  report.goal(
+    `${sizeMib} MiB chunked upload (no Content-Length): service CPU per GiB vs with a length`,
+    median(cpu.upChunked) / median(cpu.up),
+    "×",
+    "<=",
+    2,
+    `chunked ${fmtNum(median(cpu.upChunked))} s/GiB, with a length ${
+      fmtNum(median(cpu.up))
+    } s/GiB (medians)`,
   );
   report.goal("service peak RSS", rss, " MiB", "<", 256, "VmHWM of the vc serve process");
 }

@@ -171,6 +171,8 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   const part = await readFilePart(bodyOf(req), type, {
     maxFileBytes: ctx.maxUploadBytes,
     onRead: (bytes) => ctx.bytesIn += bytes,
+    // A chunked body (no length) is read by the default reader (see inPlace).
+    inPlace: Number.isFinite(length),
   });
   await ctx.entries.upload(id, identity.tokenId, {
     filename: part.filename,

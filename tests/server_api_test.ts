@@ -392,7 +392,13 @@ Deno.test("serve: sweep removes expired entries and orphaned data", async () => 
   assertEquals((await upload(t.url, alice, keep, "y")).status, 200);
   t.clock.advance(25 * DAY);
   const result = await t.service.handler.entries.sweep();
-  assertEquals(result, { scanned: 2, removed: 1, bytesRemoved: 1, orphansRemoved: 1 });
+  assertEquals(result, {
+    scanned: 2,
+    removed: 1,
+    bytesRemoved: 1,
+    orphansRemoved: 1,
+    uploadsAborted: 0,
+  });
   assertEquals((await keys(t.store, "meta/")).length, 1);
   assertEquals((await keys(t.store, "data/")).length, 1);
 });

@@ -10,7 +10,7 @@ import { S3Store } from "../src/store/s3.ts";
 import type { GetOptions, ObjectStore, PutOptions } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { keys, startService } from "./server_helpers.ts";
+import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -333,4 +333,38 @@ Deno.test("client: withCache computes once; errors carry the status", async () =
   const { cacheId } = await client.id({ step: "x", n: 1 });
   const denied = await assertRejects(() => other.rm(cacheId), CacheServiceError);
   assertEquals(denied.status, 403);
+});
+
+Deno.test("serve expire: a multipart upload a killed service left is aborted once a day old", async () => {
+  await using env = await s3Service();
+  const { t, fake } = env;
+  // Something of the service's, so its uploads can be dated against it.
+  const { doc } = await newCacheId(t.url, t.tokens.alice, { k: "kept" });
+  assertEquals((await upload(t.url, t.tokens.alice, doc.cache_id as string, "x")).status, 200);
+  // Started and never completed, as a service killed mid-upload leaves it.
+  const { S3Client, CreateMultipartUploadCommand, ListMultipartUploadsCommand } = await import(
+    "@aws-sdk/client-s3"
+  );
+  const client = new S3Client({
+    endpoint: fake.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    await client.send(
+      new CreateMultipartUploadCommand({ Bucket: "cache", Key: "svc/data/abc/dead-upload" }),
+    );
+    const pending = async () =>
+      (await client.send(new ListMultipartUploadsCommand({ Bucket: "cache" }))).Uploads?.length ??
+        0;
+    // Young: may be an upload in flight.
+    assertEquals((await t.service.handler.entries.sweep()).uploadsAborted, 0);
+    assertEquals(await pending(), 1);
+    t.clock.advance(2 * 86_400_000);
+    assertEquals((await t.service.handler.entries.sweep()).uploadsAborted, 1);
+    assertEquals(await pending(), 0);
+  } finally {
+    client.destroy();
+  }
 });

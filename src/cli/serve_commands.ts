@@ -260,7 +260,11 @@ export const expire: Command = {
         result,
         `removed ${result.removed} expired of ${result.scanned} entries (${
           formatBytes(result.bytesRemoved)
-        }), ${result.orphansRemoved} orphaned data objects${
+        }), ${result.orphansRemoved} orphaned data objects, ${result.uploadsAborted} abandoned uploads${
+          result.uploadsUnchecked === undefined
+            ? ""
+            : ` (uploads not checked: ${result.uploadsUnchecked})`
+        }${
           result.identities === undefined
             ? ""
             : `; usage recounted for ${result.identities} identities`

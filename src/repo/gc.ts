@@ -21,8 +21,9 @@
  *
  * @module
  */
-import { InvalidInputError, VcError } from "../errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import type { PendingUpload } from "../store/types.ts";
+import { abortStaleUploads } from "../store/stale_uploads.ts";
 import type { Row, Tx } from "./catalog.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
@@ -195,12 +196,12 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
 
-  await abortStaleUploads(repo, now - grace, dryRun, report, options.onPhase);
+  await abortStaleContentUploads(repo, now - grace, dryRun, report, options.onPhase);
   return report;
 }
 
 /** Step 5: aborts (or, dry, lists) content uploads started before `before`. */
-async function abortStaleUploads(
+async function abortStaleContentUploads(
   repo: Repository,
   before: number,
   dryRun: boolean,
@@ -210,36 +211,16 @@ async function abortStaleUploads(
   const store = repo.store;
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return;
   onPhase?.("aborting abandoned uploads");
-  const stale: PendingUpload[] = [];
-  // A day of slack: stores give whole seconds, and clocks differ.
-  const created = Date.parse(repo.marker.createdAt) - 86_400_000;
-  try {
-    for await (const upload of store.pendingUploads(repo.marker.contentPrefix)) {
-      const initiated = upload.initiated.getTime();
-      if (!(initiated >= created)) report.undatedUploads.push(upload);
-      else if (initiated < before) stale.push(upload);
-    }
-  } catch (error) {
-    // Listing uploads is a separate grant on S3, and some S3-compatible
-    // stores have no such listing (501): the collection done so far stands,
-    // and the report says what was not checked.
-    if (!(error instanceof VcError)) throw error;
-    report.uploadsUnchecked = error.message;
-    return;
-  }
-  for (const upload of stale) {
-    if (!dryRun) {
-      try {
-        await store.abortUpload(upload);
-      } catch (error) {
-        // Aborting is a grant of its own too: the others are still tried.
-        if (!(error instanceof VcError)) throw error;
-        report.skippedUploads.push({ ...upload, problem: error.message });
-        continue;
-      }
-    }
-    report.abortedUploads.push(upload);
-  }
+  const found = await abortStaleUploads(store, repo.marker.contentPrefix, {
+    before,
+    // A day of slack: stores give whole seconds, and clocks differ.
+    notBefore: Date.parse(repo.marker.createdAt) - 86_400_000,
+    dryRun,
+  });
+  report.undatedUploads.push(...found.undated);
+  report.abortedUploads.push(...found.aborted);
+  report.skippedUploads.push(...found.skipped);
+  if (found.unchecked !== undefined) report.uploadsUnchecked = found.unchecked;
 }
 
 /** Content keys of records that are not purged: the objects that must stay. */

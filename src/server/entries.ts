@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
@@ -112,6 +113,13 @@ export interface SweepResult {
   bytesRemoved: number;
   /** Data objects no entry points to (left by crashed uploads) removed. */
   orphansRemoved: number;
+  /**
+   * Multipart uploads of data a day old and never completed (a service
+   * killed mid-upload), aborted: S3 keeps and bills their parts until then.
+   */
+  uploadsAborted: number;
+  /** Why such uploads could not be listed (no grant, no such listing), when they could not. */
+  uploadsUnchecked?: string;
   /** Identities whose usage was recounted (with `recountUsage`). */
   identities?: number;
 }
@@ -402,7 +410,16 @@ export class Entries {
    */
   async sweep(options: SweepOptions = {}): Promise<SweepResult> {
     const signal = options.signal;
-    const result: SweepResult = { scanned: 0, removed: 0, bytesRemoved: 0, orphansRemoved: 0 };
+    const result: SweepResult = {
+      scanned: 0,
+      removed: 0,
+      bytesRemoved: 0,
+      orphansRemoved: 0,
+      uploadsAborted: 0,
+    };
+    // The oldest object of the service: an upload the store dates before it
+    // has no age to go by (moto dates every upload in 2010) and is kept.
+    let oldest = Infinity;
     const referenced = new Set<string>();
     const usage = new Map<string, number>();
     for await (
@@ -411,6 +428,7 @@ export class Entries {
         signal === undefined ? { etags: false } : { signal, etags: false },
       )
     ) {
+      oldest = Math.min(oldest, info.lastModified.getTime());
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
       const entry = await this.load(id, signal);
       if (entry === undefined) continue;
@@ -433,6 +451,7 @@ export class Entries {
         signal === undefined ? { etags: false } : { signal, etags: false },
       )
     ) {
+      oldest = Math.min(oldest, info.lastModified.getTime());
       if (!referenced.has(info.key) && info.lastModified.getTime() < cutoff) orphans.push(info.key);
     }
     // Re-check each orphan's entry: an upload may have switched to it since the listing.
@@ -444,6 +463,15 @@ export class Entries {
     }
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
     result.orphansRemoved = stillOrphans.length;
+    // An upload is made complete, then its entry points to it: one a day
+    // old and never completed is a dead service's.
+    const stale = await abortStaleUploads(this.#store, "data/", {
+      before: cutoff,
+      notBefore: oldest - DAY,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    result.uploadsAborted = stale.aborted.length;
+    if (stale.unchecked !== undefined) result.uploadsUnchecked = stale.unchecked;
     if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;
   }

@@ -1,0 +1,79 @@
+/**
+ * Aborting multipart uploads that writers left behind (a `kill -9`, a lost
+ * machine): S3 keeps their parts, and bills them, until they are aborted.
+ * Shared by `vc repo gc` and the cache service's sweep.
+ *
+ * @module
+ */
+import { VcError } from "../errors.ts";
+import type { ObjectStore, PendingUpload } from "./types.ts";
+
+/** What {@linkcode abortStaleUploads} found and did. */
+export interface StaleUploads {
+  /** Uploads started before the cutoff, aborted (or, dry, to abort). */
+  aborted: PendingUpload[];
+  /**
+   * Uploads the store dates before anything of their owner existed (moto
+   * gives every upload one fixed time in 2010): no age to go by, so kept,
+   * since aborting one in flight would fail its writer.
+   */
+  undated: PendingUpload[];
+  /** Uploads the store refused to abort, with why. */
+  skipped: Array<PendingUpload & { problem: string }>;
+  /** Why the uploads could not be listed (no grant, no such listing), when they could not. */
+  unchecked?: string;
+}
+
+/**
+ * Aborts the multipart uploads under `prefix` started before `before` (ms
+ * since the epoch), keeping those dated before `notBefore` (see
+ * {@linkcode StaleUploads.undated}). A store without such uploads gives an
+ * empty result; a listing or an abort the store refuses is reported, not
+ * thrown (each is a grant of its own on S3).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { abortStaleUploads } from "./stale_uploads.ts";
+ * import { MemoryStore } from "./memory.ts";
+ * const r = await abortStaleUploads(new MemoryStore(), "data/", { before: Date.now(), notBefore: 0 });
+ * assert.deepEqual(r.aborted, []);
+ * ```
+ */
+export async function abortStaleUploads(
+  store: ObjectStore,
+  prefix: string,
+  options: { before: number; notBefore: number; dryRun?: boolean; signal?: AbortSignal },
+): Promise<StaleUploads> {
+  const result: StaleUploads = { aborted: [], undated: [], skipped: [] };
+  if (store.pendingUploads === undefined || store.abortUpload === undefined) return result;
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const stale: PendingUpload[] = [];
+  try {
+    for await (const upload of store.pendingUploads(prefix, signal)) {
+      const initiated = upload.initiated.getTime();
+      if (!(initiated >= options.notBefore)) result.undated.push(upload);
+      else if (initiated < options.before) stale.push(upload);
+    }
+  } catch (error) {
+    // Listing uploads is a separate grant on S3, and some S3-compatible
+    // stores have no such listing (501): the caller's work done so far
+    // stands, and the result says what was not checked.
+    if (!(error instanceof VcError)) throw error;
+    result.unchecked = error.message;
+    return result;
+  }
+  for (const upload of stale) {
+    if (options.dryRun !== true) {
+      try {
+        await store.abortUpload(upload, signal);
+      } catch (error) {
+        if (!(error instanceof VcError)) throw error;
+        result.skipped.push({ ...upload, problem: error.message });
+        continue;
+      }
+    }
+    result.aborted.push(upload);
+  }
+  return result;
+}

@@ -7,6 +7,8 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { OfflineError, StoreError } from "../errors.ts";
+import { isTransientError, isUnreachableError } from "../store/retry.ts";
 import type { ObjectStore } from "../store/types.ts";
 import type { AuthProvider } from "./auth.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
@@ -131,6 +133,15 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       if (http !== undefined) {
         response = errorResponse(http.status, http.message, http.headers);
         error = http.message;
+      } else if (storeUnavailable(e)) {
+        // Not the request's fault nor a bug: the store cannot be reached or
+        // fails (5xx). A client retries a 503 later; the log has the details.
+        response = errorResponse(
+          503,
+          `the store is unavailable; try again later (request id ${requestId})`,
+          { "retry-after": "5" },
+        );
+        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       } else {
         response = errorResponse(500, `internal error (request id ${requestId})`);
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -283,4 +294,14 @@ function countBody(
       await reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
+}
+
+/** Whether `e` (or its causes) says the store could not be reached or failed on its side. */
+function storeUnavailable(e: unknown): boolean {
+  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
+    if (at instanceof OfflineError) return true;
+    if (at instanceof StoreError) return at.status === undefined || at.status >= 500;
+    at = at.cause;
+  }
+  return isUnreachableError(e) || isTransientError(e);
 }

@@ -148,6 +148,7 @@ Deno.test("progress line and error messages show control characters in names as 
   const bar = new ProgressBar({ enabled: false, columns: 200 });
   bar.update({ done: 1, total: 2, current: "s3://b/evil\x1b]0;owned\x07\u202etxt" });
   const line = bar.line();
+  // deno-lint-ignore no-control-regex
   assert(!/[\x00-\x1f\x7f\u202e]/.test(line), JSON.stringify(line));
   assertStringIncludes(line, "evil\\x1b]0;owned\\x07\\u202etxt");
   const message = errorMessage(new NotFoundError("s3://b/\x1b[2Jx does not exist"));

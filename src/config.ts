@@ -517,7 +517,11 @@ function parseConfig(
   }
   const bad = (key: string, expected: string, value: unknown) =>
     new InvalidInputError(
-      `config file ${file}: "${key}" must be ${expected}, got ${JSON.stringify(value)}`,
+      `config file ${file}: "${key}" must be ${expected}, got ${
+        // JSON has no Infinity: 1e400 parses to it, and would print as null.
+        typeof value === "number" && !Number.isFinite(value)
+          ? "a number too large"
+          : JSON.stringify(value)}`,
     );
   const config: ConfigFile = {};
   for (const key of Object.keys(raw)) {

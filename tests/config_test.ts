@@ -199,6 +199,9 @@ Deno.test("config file validation: types and unknown keys", async () => {
       const e = assertThrows(() => loadConfigFile(file), InvalidInputError, message);
       assertStringIncludes(e.message, file);
     }
+    // JSON has no Infinity: 1e400 parses to it (JSON.stringify would say null).
+    await Deno.writeTextFile(file, '{"timeout": 1e400}');
+    assertThrows(() => loadConfigFile(file), InvalidInputError, "got a number too large");
     await Deno.writeTextFile(file, JSON.stringify({ $schema: "x", cacheDir: "~/c" }));
     assertEquals(loadConfigFile(file, { env: { HOME: "/home/z" } })?.config, {
       cacheDir: "/home/z/c",

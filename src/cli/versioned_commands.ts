@@ -135,7 +135,7 @@ function bumpFrom(ctx: CommandContext): Bump {
     throw new UsageError(
       chosen.length === 0
         ? "update: say how to bump the version"
-        : "update: give only one of --major, --minor, --patch, --version, --min-version",
+        : `update: ${chosen.length} ways to bump the version were given`,
       {
         hint: "use exactly one of --major, --minor, --patch, --version V, --min-version V",
         command: "update",

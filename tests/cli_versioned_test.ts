@@ -349,3 +349,13 @@ Deno.test("a manifest that cannot be opened (a loop of links) is named", async (
   await Deno.symlink(ws.path("l2"), ws.path("l1"));
   assertFailure(await ws.run(["ls", "--manifest", "l1"]), 1, "cannot read manifest", "l1");
 });
+
+Deno.test("cli versions / ls-remote: a file:// bucket whose directory is missing is an error, not an empty bucket", async () => {
+  await using ws = await CliWorkspace.create();
+  for (const args of [["versions", "/a.csv"], ["ls-remote"]]) {
+    const r = await ws.run([...args, "--bucket", ws.path("typo")]);
+    assertFailure(r, 1, "does not exist", ws.path("typo"), "check --bucket");
+  }
+  // An existing, empty one lists nothing.
+  assertEquals((await ws.vc("ls-remote")).code, 0);
+});

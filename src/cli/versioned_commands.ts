@@ -135,9 +135,12 @@ function bumpFrom(ctx: CommandContext): Bump {
     throw new UsageError(
       chosen.length === 0
         ? "update: say how to bump the version"
-        : `update: ${chosen.length} ways to bump the version were given`,
+        : `update: only one of --major, --minor, --patch, --version, --min-version may be given ` +
+          `(${chosen.length} were)`,
       {
-        hint: "use exactly one of --major, --minor, --patch, --version V, --min-version V",
+        hint: chosen.length === 0
+          ? "use exactly one of --major, --minor, --patch, --version V, --min-version V"
+          : "e.g. vc update /data/table.csv table.csv --minor",
         command: "update",
       },
     );

@@ -486,7 +486,7 @@ export class VersionedCache {
     const existing = current[p];
     if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
     refuseLookalike(p, current, this.manifest);
-    const published = await this.versions(p);
+    const published = await this.#versions(p, await this.#store(this.bucket));
     if (published.length > 0) {
       throw new InvalidInputError(
         `${p} already has versions in ${this.bucket} (${
@@ -552,7 +552,7 @@ export class VersionedCache {
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
-    const published = await this.versions(p);
+    const published = await this.#versions(p, await this.#store(this.bucket));
     const from = published.at(-1);
     if (from === undefined) {
       const paths = Object.keys(entries);
@@ -596,7 +596,11 @@ export class VersionedCache {
    */
   async versions(path: string): Promise<string[]> {
     const p = normalizeVersionedPath(path);
-    const store = await this.#store(this.bucket);
+    return await this.#versions(p, await this.#listedBucket());
+  }
+
+  /** The versions of normalized path `p` in `store`, sorted (a publish makes the bucket). */
+  async #versions(p: string, store: ObjectStore): Promise<string[]> {
     return [...(await listVersionKeys(store, p)).keys()].sort(compareVersions);
   }
 
@@ -651,7 +655,7 @@ export class VersionedCache {
    * ```
    */
   async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
-    const store = await this.#store(this.bucket);
+    const store = await this.#listedBucket();
     const byPath = new Map<string, Set<string>>();
     for await (const info of store.list("", { etags: false })) {
       const parsed = parseVersionedKey(info.key);
@@ -862,6 +866,26 @@ export class VersionedCache {
   /** Closes like {@linkcode VersionedCache.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * The bucket's store, for a listing: a `file://` bucket whose directory
+   * does not exist is a `NotFoundError` (a typo in --bucket), as a missing
+   * S3 bucket is, not an empty listing.
+   */
+  async #listedBucket(): Promise<ObjectStore> {
+    const store = await this.#store(this.bucket);
+    const parsed = parseUri(this.bucket);
+    if (parsed.scheme === "file") {
+      const info = await Deno.stat(parsed.path).catch(() => undefined);
+      if (info === undefined) {
+        throw new NotFoundError(
+          `bucket ${this.bucket} does not exist (no directory ${parsed.path}); check --bucket or ` +
+            `VC_BUCKET`,
+        );
+      }
+    }
+    return store;
   }
 
   #store(rootUri: string): Promise<ObjectStore> {

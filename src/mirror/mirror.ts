@@ -508,7 +508,7 @@ export class Mirror {
     const o = this.#options;
     try {
       if (local === undefined) {
-        this.#targetOnly(run, pair.key, remote!.storeKey);
+        this.#targetOnly(run, pair.key, remote!.storeKey, remote!.size);
         return;
       }
       if (run.settleMs > 0 && local.mtimeMs > this.#clock.now() - run.settleMs) {
@@ -565,7 +565,7 @@ export class Mirror {
     const root = this.localRoots[0]!.dir;
     try {
       if (remote === undefined) {
-        this.#targetOnly(run, pair.key, local!.path);
+        this.#targetOnly(run, pair.key, local!.path, local!.size);
         return;
       }
       const store = this.#stores[remote.origin]!;
@@ -664,9 +664,9 @@ export class Mirror {
     }
   }
 
-  #targetOnly(run: Run, key: string, target: string): void {
+  #targetOnly(run: Run, key: string, target: string, size: number): void {
     if (this.#options.delete) {
-      this.#state.queueDelete(key, target);
+      this.#state.queueDelete(key, target, size);
       run.deletes++;
     } else run.report.extra++;
   }
@@ -682,7 +682,7 @@ export class Mirror {
     const store = this.#stores[0]!;
     for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
-      for (const d of batch) this.#act(run, "delete", d.key, 0);
+      for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;
       } else if (this.direction === "upload") {

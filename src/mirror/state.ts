@@ -82,7 +82,8 @@ function toRow(r: RawRow): StateRow {
  *   const again = new MirrorState(`${dir}/m.sqlite`);
  *   assert.deepEqual(again.get("k"), row);
  *   again.queueDelete("old", "prefix/old");
- *   assert.deepEqual([...again.queuedDeletes(10)], [[{ key: "old", target: "prefix/old" }]]);
+ *   const queued = [...again.queuedDeletes(10)];
+ *   assert.deepEqual(queued, [[{ key: "old", target: "prefix/old", size: 0 }]]);
  *   again.close();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -180,18 +181,19 @@ export class MirrorState {
     // a TEMP table (never part of the state file), so memory stays bounded
     // however many there are.
     this.#db.exec(
-      "CREATE TEMP TABLE deletes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, target TEXT NOT NULL)",
+      "CREATE TEMP TABLE deletes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, " +
+        "target TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0)",
     );
-    this.#queue = this.#db.prepare("INSERT INTO deletes (key, target) VALUES (?, ?)");
+    this.#queue = this.#db.prepare("INSERT INTO deletes (key, target, size) VALUES (?, ?, ?)");
     this.#queuedKey = this.#db.prepare("SELECT 1 AS found FROM deletes WHERE key = ? LIMIT 1");
     this.#queued = this.#db.prepare(
-      "SELECT seq, key, target FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
+      "SELECT seq, key, target, size FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
     );
   }
 
-  /** Queues a delete of `target` (a store key or a local path) for relative key `key`. */
-  queueDelete(key: string, target: string): void {
-    this.#write(() => this.#queue.run(key, target));
+  /** Queues a delete of `target` (a store key or a local path; `size` bytes) for key `key`. */
+  queueDelete(key: string, target: string, size = 0): void {
+    this.#write(() => this.#queue.run(key, target, size));
   }
 
   /** Whether a delete of `key` is queued (this transaction's queue included). */
@@ -200,14 +202,19 @@ export class MirrorState {
   }
 
   /** The queued deletes, in batches of at most `size`, in the order queued. */
-  *queuedDeletes(size: number): Generator<{ key: string; target: string }[]> {
+  *queuedDeletes(size: number): Generator<{ key: string; target: string; size: number }[]> {
     this.flush();
     let after = 0;
     while (true) {
-      const rows = this.#queued.all(after, size) as { seq: number; key: string; target: string }[];
+      const rows = this.#queued.all(after, size) as {
+        seq: number;
+        key: string;
+        target: string;
+        size: number;
+      }[];
       if (rows.length === 0) return;
       after = Number(rows[rows.length - 1]!.seq);
-      yield rows.map((r) => ({ key: r.key, target: r.target }));
+      yield rows.map((r) => ({ key: r.key, target: r.target, size: Number(r.size) }));
     }
   }
 

@@ -41,6 +41,8 @@ const PYTHON_CASES: [string, string][] = [
     '{"B": 3, "a": 4, "\\uff61": 1, "\\ud83d\\ude00": 2}',
   ],
   ['{"a":1,"a":2}', '{"a": 2}'],
+  // json.loads takes NaN and the infinities as constants; json.dumps writes them back.
+  ['{"a": NaN, "b": [Infinity, -Infinity]}', '{"a": NaN, "b": [Infinity, -Infinity]}'],
   ['{"e":{},"l":[]}', '{"e": {}, "l": []}'],
   ['{"lone":"\\ud800"}', '{"lone": "\\ud800"}'],
 ];
@@ -52,7 +54,21 @@ Deno.test("python json: dumps like CPython json.dumps(sort_keys=True)", () => {
 });
 
 Deno.test("python json: malformed input is a JsonSyntaxError", () => {
-  for (const bad of ["", "{", '{"a":}', "[1,]", '{"a":1}x', "01", "NaN", '{"a":"\\x"}', "'a'"]) {
+  for (
+    const bad of [
+      "",
+      "{",
+      '{"a":}',
+      "[1,]",
+      '{"a":1}x',
+      "01",
+      "nan",
+      "-NaN",
+      "infinity",
+      '{"a":"\\x"}',
+      "'a'",
+    ]
+  ) {
     assertThrows(() => parsePyJson(bad), JsonSyntaxError);
   }
 });

@@ -48,7 +48,8 @@ const MAX_DEPTH = 512;
 
 /**
  * Parses JSON text, keeping number lexemes. Duplicate object keys keep the
- * last value, as Python's `json.loads` does. Throws {@linkcode JsonSyntaxError}.
+ * last value, and `NaN`, `Infinity` and `-Infinity` are numbers, as Python's
+ * `json.loads` has them. Throws {@linkcode JsonSyntaxError}.
  *
  * @example
  * ```ts
@@ -177,6 +178,13 @@ export function parsePyJson(text: string): PyJson {
         return v;
       }
     }
+    // Python's json.loads takes these constants too (and json.dumps writes them).
+    for (const word of ["NaN", "Infinity", "-Infinity"]) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return { kind: "number", lexeme: word };
+      }
+    }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (m === null) return fail("unexpected character");
@@ -235,6 +243,7 @@ function dumpString(s: string): string {
 function dumpNumber(lexeme: string): string {
   if (/^-?[0-9]+$/.test(lexeme)) return lexeme === "-0" ? "0" : lexeme;
   const x = Number(lexeme);
+  if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "-Infinity";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";

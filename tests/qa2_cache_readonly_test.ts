@@ -20,21 +20,39 @@ const canMount = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe);
 if (canMount) run("umount", probe);
 Deno.removeSync(probe);
 
+/**
+ * Runs `fn` with a workspace and a cache dir on a tmpfs of its own; `fill`
+ * runs first, then the tmpfs is remounted read-only for `fn`.
+ */
+async function withReadOnlyCache(
+  fill: (ws: CliWorkspace, env: Record<string, string>) => Promise<void>,
+  fn: (ws: CliWorkspace, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  await using ws = await CliWorkspace.create();
+  const mnt = ws.path("mnt");
+  await Deno.mkdir(mnt);
+  assert(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt), "mount");
+  try {
+    const env = { VC_CACHE_DIR: `${mnt}/cache` };
+    await fill(ws, env);
+    assert(run("mount", "-o", "remount,ro", mnt), "remount ro");
+    await fn(ws, env);
+  } finally {
+    run("umount", mnt);
+  }
+}
+
 Deno.test({
   name: "read-only cache dir: warm get works; prune and rm say it is not writable " +
     "(ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   async fn() {
-    await using ws = await CliWorkspace.create();
-    const mnt = ws.path("mnt");
-    await Deno.mkdir(mnt);
-    assert(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt), "mount");
-    try {
-      const env = { VC_CACHE_DIR: `${mnt}/cache` };
+    let uri = "";
+    await withReadOnlyCache(async (ws, env) => {
       await ws.write("bucket/d/x.csv", "x");
-      const uri = `${ws.bucket}/d/x.csv`;
+      uri = `${ws.bucket}/d/x.csv`;
       assert((await ws.run(["cache", "get", uri], env)).code === 0);
-      assert(run("mount", "-o", "remount,ro", mnt), "remount ro");
+    }, async (ws, env) => {
       const warm = await ws.run(["cache", "get", uri], env);
       assert(warm.code === 0, warm.stderr);
       for (const args of [["cache", "prune", "--max-size", "0"], ["cache", "rm", uri]]) {
@@ -45,9 +63,7 @@ Deno.test({
       }
       const ls = await ws.run(["cache", "ls"], env);
       assertStringIncludes(ls.stdout, "d/x.csv");
-    } finally {
-      run("umount", mnt);
-    }
+    });
   },
 });
 
@@ -56,20 +72,14 @@ Deno.test({
     "(ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   async fn() {
-    await using ws = await CliWorkspace.create();
-    const mnt = ws.path("mnt");
-    await Deno.mkdir(mnt);
-    assert(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt), "mount");
-    try {
-      const env = { VC_CACHE_DIR: `${mnt}/cache` };
+    let bad = "";
+    await withReadOnlyCache(async (ws, env) => {
       await ws.write("bucket/d/good.csv", "good");
       await ws.write("bucket/d/bad.csv", "bad!");
-      for (const name of ["good", "bad"]) {
-        assert((await ws.run(["cache", "get", `${ws.bucket}/d/${name}.csv`], env)).code === 0);
-      }
-      const bad = (await ws.run(["cache", "get", `${ws.bucket}/d/bad.csv`], env)).stdout.trim();
+      assert((await ws.run(["cache", "get", `${ws.bucket}/d/good.csv`], env)).code === 0);
+      bad = (await ws.run(["cache", "get", `${ws.bucket}/d/bad.csv`], env)).stdout.trim();
       await Deno.writeTextFile(bad, "rot!"); // same size: only hashing finds it
-      assert(run("mount", "-o", "remount,ro", mnt), "remount ro");
+    }, async (ws, env) => {
       const r = await ws.run(["cache", "verify"], env);
       assert(r.code === 1, r.stderr);
       assertStringIncludes(r.stdout, "1 ok, 1 corrupt");
@@ -87,8 +97,6 @@ Deno.test({
       assertStringIncludes(doc.notWritable ?? "", "Read-only file system");
       // Nothing was removed: the copy is still there, as it was.
       assert((await Deno.readTextFile(bad)) === "rot!");
-    } finally {
-      run("umount", mnt);
-    }
+    });
   },
 });

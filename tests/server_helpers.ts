@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../src/clock.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
 import type { CacheServiceOptions } from "../src/server/handler.ts";
@@ -180,4 +181,23 @@ export async function keys(store: ObjectStore, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for await (const info of store.list(prefix)) out.push(info.key);
   return out;
+}
+
+/**
+ * An S3Store on the fake S3 at `endpoint` (bucket `cache`) set up as `vc
+ * serve` sets up its store: its own HTTP/1.1 client, and multipart uploads of
+ * 5 MiB parts (the least S3 takes), so a few MiB exercise them.
+ */
+export function serviceS3Store(endpoint: string, prefix?: string): S3Store {
+  return new S3Store({
+    bucket: "cache",
+    ...(prefix === undefined ? {} : { prefix }),
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    multipartThreshold: 5 * 1024 * 1024,
+    partSize: 5 * 1024 * 1024,
+    http1: true,
+  });
 }

@@ -6,27 +6,17 @@
 import { md5Hex } from "../src/hash.ts";
 import { CacheClient, CacheServiceError, withCache } from "../src/server/client.ts";
 import { TokenFileAuth } from "../src/server/auth.ts";
-import { S3Store } from "../src/store/s3.ts";
+import type { S3Store } from "../src/store/s3.ts";
 import type { GetOptions, ObjectStore, PutOptions } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
+import { keys, newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
 
 const MiB = 1024 * 1024;
 
 async function s3Service(wrap: (store: S3Store) => ObjectStore = (s) => s) {
   const fake = await startFakeS3({ buckets: ["cache"] });
-  const s3 = new S3Store({
-    bucket: "cache",
-    prefix: "svc",
-    endpoint: fake.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    multipartThreshold: 5 * MiB,
-    partSize: 5 * MiB,
-    http1: true, // as vc serve
-  });
+  const s3 = serviceS3Store(fake.url, "svc");
   const t = await startService({ store: wrap(s3) });
   return {
     t,

@@ -6,11 +6,17 @@
  * types, and ambiguous part headers refused.
  */
 import { FsStore } from "../src/store/fs.ts";
-import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { keys, newCacheId, startService, type TestService, upload } from "./server_helpers.ts";
+import {
+  keys,
+  newCacheId,
+  serviceS3Store,
+  startService,
+  type TestService,
+  upload,
+} from "./server_helpers.ts";
 
 const MiB = 1024 * 1024;
 const enc = new TextEncoder();
@@ -53,15 +59,7 @@ const stores: Variant[] = [
   ["a directory, with a quota (usage unchanged)", undefined, { maxBytesPerIdentity: 64 * MiB }],
   ["S3 (multipart upload of unknown size)", async () => {
     const fake = await startFakeS3({ buckets: ["cache"] });
-    const store = new S3Store({
-      bucket: "cache",
-      endpoint: fake.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      multipartThreshold: 5 * MiB,
-      partSize: 5 * MiB,
-    });
+    const store = serviceS3Store(fake.url);
     return {
       store,
       async openUploads() {

@@ -7,8 +7,7 @@
  * with the upload; each must store exactly the bytes sent.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { newCacheId, startService, type TestService } from "./server_helpers.ts";
-import { S3Store } from "../src/store/s3.ts";
+import { newCacheId, serviceS3Store, startService, type TestService } from "./server_helpers.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 
 const enc = new TextEncoder();
@@ -24,17 +23,7 @@ async function withEachStore(fn: (t: TestService, store: string) => Promise<void
     await fn(t, "file");
   }
   await using fake = await startFakeS3({ buckets: ["cache"] });
-  const s3 = new S3Store({
-    bucket: "cache",
-    endpoint: fake.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    multipartThreshold: 5 * 1024 * 1024,
-    partSize: 5 * 1024 * 1024,
-    http1: true, // as vc serve
-  });
-  await using t = await startService({ store: s3 });
+  await using t = await startService({ store: serviceS3Store(fake.url) });
   await fn(t, "s3");
 }
 

@@ -8,7 +8,13 @@ import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts"
 import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { findOrphans, sweepDebris, verifyEntries } from "../src/cache/maintenance.ts";
-import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../src/errors.ts";
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  StoreError,
+  VcError,
+} from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
@@ -241,13 +247,14 @@ Deno.test("issue 7.12: a restrictive source mode is kept; the cache dir is creat
 async function withPortal(
   headers: Record<string, string>,
   fn: (url: string) => Promise<void>,
+  status = 200,
 ): Promise<void> {
   const html = "<html>Please log in to the hotel Wi-Fi</html>";
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     (req) =>
       new Response(req.method === "HEAD" ? null : html, {
-        status: 200,
+        status,
         headers: { "content-type": "text/html", "content-length": String(html.length), ...headers },
       }),
   );
@@ -320,6 +327,62 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
     });
   });
 });
+
+for (
+  const [status, headers] of [
+    [404, {}],
+    // A portal that labels its page the way moto labels its empty 404s.
+    [404, { "content-type": "text/html; charset=utf-8" }],
+    [403, {}],
+    [302, { location: "http://127.0.0.1:9/login" }],
+  ] as const
+) {
+  Deno.test(`a portal's ${status} web page is no answer of the store: a cached copy is served, never marked deleted`, async () => {
+    await using s3 = await startFakeS3({ buckets: ["b"] });
+    await withDir(async (dir) => {
+      await s3.putObject("b", "k.txt", "good content");
+      const cacheDir = join(dir, "cache");
+      await withPortal(headers, async (url) => {
+        // The good copy, placed where the portal's endpoint keeps its entries.
+        await using good = new AssetCache({
+          cacheDir,
+          configPath: false,
+          env: {},
+          store: s3Store(s3.url),
+        });
+        const goodPath = await good.cache("s3://b/k.txt");
+        const warnings: string[] = [];
+        const make = (o: Partial<AssetCacheOptions> = {}) =>
+          new AssetCache({
+            cacheDir,
+            configPath: false,
+            env: {},
+            timeout: 0,
+            store: s3Store(url),
+            warn: (m) => warnings.push(m),
+            ...o,
+          });
+        await using cache = make();
+        const path = cache.localPath("s3://b/k.txt");
+        await Deno.mkdir(join(path, ".."), { recursive: true });
+        await Deno.copyFile(goodPath, path);
+        const goodRecord = readEntryRecord(recordPathsOf(cacheDir, goodPath))!.meta;
+        const mtime = Deno.lstatSync(path).mtime!.getTime();
+        writeEntryRecord(recordPathsOf(cacheDir, path), { ...goodRecord, mtime });
+        assertEquals(await cache.cache("s3://b/k.txt"), path);
+        assert(warnings.some((w) => w.includes("web page")), warnings.join("\n"));
+        // Nothing recorded of the object: offline, the copy is still served.
+        assertEquals(readEntryRecord(recordPathsOf(cacheDir, path))?.meta.gone, undefined);
+        await using offline = make({ offline: true });
+        assertEquals(await offline.cache("s3://b/k.txt"), path);
+        // A cold miss names the endpoint and what it sent, not a missing object.
+        const e = await assertRejects(() => cache.cache("s3://b/other.txt"), StoreError);
+        assertStringIncludes(e.message, "with a web page");
+        assertStringIncludes(e.message, url);
+      }, status);
+    });
+  });
+}
 
 // ---------------------------------------------------------------------------
 // 14: maintenance re-checks under the lock
@@ -715,5 +778,35 @@ Deno.test("verify beside a prune: an entry removed after the listing is not repo
     } finally {
       await cache.close();
     }
+  });
+});
+
+Deno.test("a HEAD that says 404 while a GET finds the object: downloaded again, never marked deleted", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "x.txt"), "v1");
+    const { FsStore } = await import("../src/store/fs.ts");
+    const { WrappingStore } = await import("./versioned_helpers.ts");
+    // A store whose HEADs say 404 (a proxy's answer; S3 right after a write elsewhere).
+    class BlindHead extends WrappingStore {
+      override head(): Promise<undefined> {
+        return Promise.resolve(undefined);
+      }
+    }
+    const make = () =>
+      new AssetCache({
+        cacheDir: join(dir, "cache"),
+        configPath: false,
+        env: {},
+        timeout: 0,
+        openStore: (root) => Promise.resolve(new BlindHead(new FsStore(new URL(root).pathname))),
+      });
+    const uri = pathToFileURL(join(dir, "x.txt")).href;
+    await using first = make();
+    const path = await first.cache(uri);
+    await Deno.writeTextFile(join(dir, "x.txt"), "v2!");
+    await using second = make();
+    assertEquals(await second.cache(uri), path);
+    assertEquals(await Deno.readTextFile(path), "v2!");
+    assertEquals(readEntryRecord(recordPathsOf(join(dir, "cache"), path))?.meta.gone, undefined);
   });
 });

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { IntegrityError, OfflineError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { parseEtag } from "../hash.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
-import type { ObjectInfo } from "../store/types.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
@@ -264,12 +264,33 @@ export class EntryResolver {
     const index = this.#index;
     const now = index.clock.now();
     let head: ObjectInfo | undefined;
+    let found: ObjectInfo | "empty" | undefined;
     try {
       const { store, key } = await this.#fetcher.storeFor(loc);
-      head = await store.head(key, { signal: ctx.signal });
+      // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
+      // a captive portal's or a proxy's page: before a good copy is recorded
+      // as deleted (and then refused offline too), or refused, a GET of its
+      // first byte must say so as well; a web page there is no answer of the
+      // store (unreachable: the copy is served).
+      try {
+        head = await store.head(key, { signal: ctx.signal });
+      } catch (e) {
+        if (ctx.signal.aborted || await isUnreachable(e)) throw e;
+        await existsAfterAll(store, key, ctx.signal);
+        throw e;
+      }
+      if (head === undefined) found = await existsAfterAll(store, key, ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e, now);
+    }
+    // HEAD said 404, and a GET found it: the copy stands if it is that
+    // version, else the new one is downloaded (an empty one: downloaded).
+    if (found !== undefined) {
+      head = found === "empty" ? undefined : found;
+      if (head === undefined) {
+        return await this.#fetchOrServe(loc, rec, undefined, ctx, now, integrity);
+      }
     }
     if (head === undefined) {
       index.forget(rec.path);
@@ -302,6 +323,18 @@ export class EntryResolver {
       }
       return rec;
     }
+    return await this.#fetchOrServe(loc, rec, head, ctx, now, integrity);
+  }
+
+  /** Downloads the entry's new version; with the store unreachable, serves `rec` (a warning). */
+  async #fetchOrServe(
+    loc: EntryLocation,
+    rec: EntryRec,
+    head: ObjectInfo | undefined,
+    ctx: FlightContext,
+    now: number,
+    integrity: DownloadIntegrity | undefined,
+  ): Promise<EntryRec> {
     try {
       return await this.#fetcher.fetch(loc, head, ctx, integrity);
     } catch (e) {
@@ -341,4 +374,28 @@ function notACopy(stat: Deno.FileInfo | undefined): string {
   if (!stat.isFile) return ", where something other than a file is";
   if ((stat.nlink ?? 1) > 1) return ", where a file with another name (a hard link) is";
   return ", where a file with no record for it is";
+}
+
+/**
+ * After a HEAD said 404: the object's description when a ranged GET of its
+ * first byte finds it after all, `undefined` when that confirms it is gone
+ * (S3's own NoSuchKey), `"empty"` for an object with no first byte (416).
+ * Any other answer throws: a web page in place of S3's XML is a
+ * `StoreError` without a status, so the caller takes the store for
+ * unreachable and serves the cached copy.
+ */
+async function existsAfterAll(
+  store: ObjectStore,
+  key: string,
+  signal: AbortSignal,
+): Promise<ObjectInfo | "empty" | undefined> {
+  try {
+    const { info, body, bytes } = await store.get(key, { range: { start: 0, end: 0 }, signal });
+    if (bytes === undefined) await body.cancel();
+    return info;
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    if (e instanceof InvalidInputError && /not satisfiable/.test(e.message)) return "empty";
+    throw e;
+  }
 }

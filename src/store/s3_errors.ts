@@ -170,6 +170,56 @@ export function s3HttpError(
 }
 
 /**
+ * Whether a response (content type `type`, body `body`) is a web page: what
+ * a captive portal or a proxy's error page sends, never an S3 answer (XML,
+ * or no body). Told by both: some S3 fakes label their empty answers
+ * text/html.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isWebPage } from "./s3_errors.ts";
+ * assert(isWebPage("text/html; charset=utf-8", "<html><body>Log in</body></html>"));
+ * assert(!isWebPage("text/html; charset=utf-8", ""));
+ * assert(!isWebPage("application/xml", "<Error><Code>NoSuchKey</Code></Error>"));
+ * ```
+ */
+export function isWebPage(type: string | null, body: string): boolean {
+  return type !== null && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(type) &&
+    /<(?:!doctype\s+html|html|head|body|title)\b/i.test(body.slice(0, 4096));
+}
+
+/**
+ * The error for an error status that came with a web page instead of S3's
+ * XML: not the store's answer (a 404 that says nothing of the object, a 403
+ * that says nothing of the credentials), but something between vc and the
+ * store. It carries no status, so the cache takes the store for
+ * unreachable: a cached copy is still served, with a warning, and nothing
+ * is recorded of the object (not "deleted"). Not retried.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notAnS3Answer } from "./s3_errors.ts";
+ * const e = notAnS3Answer(404, "text/html", {
+ *   operation: "HEAD", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
+ *   region: "us-east-1", credentialSource: "options",
+ * });
+ * assert(e.status === undefined && e.message.includes("captive portal"));
+ * ```
+ */
+export function notAnS3Answer(status: number, type: string, ctx: S3RequestContext): StoreError {
+  return Object.assign(
+    new StoreError(
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with a web page (${type}), ` +
+        "not S3's answer: is the endpoint a proxy or captive portal answering for S3? (check " +
+        "AWS_ENDPOINT_URL, the proxy settings and the network)",
+    ),
+    { retryable: false },
+  );
+}
+
+/**
  * The vc error for a request that got no HTTP response: `OfflineError` naming
  * the endpoint when it could not be reached (connection refused, DNS
  * failure), else `StoreError` keeping the network error as `cause`.

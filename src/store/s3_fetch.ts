@@ -16,7 +16,14 @@
 import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry } from "./retry.ts";
-import { s3HttpError, s3NetworkError, type S3RequestContext, s3TimeoutError } from "./s3_errors.ts";
+import {
+  isWebPage,
+  notAnS3Answer,
+  s3HttpError,
+  s3NetworkError,
+  type S3RequestContext,
+  s3TimeoutError,
+} from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline } from "./deadline.ts";
@@ -446,6 +453,12 @@ export class S3Fetch {
         // The status says enough; a broken error body must not hide it.
       }
       const details = parseS3ErrorXml(text);
+      // A web page in place of S3's XML: something between vc and the store.
+      // (By its body: moto answers a HEAD's 404 as text/html, with no body.)
+      const type = reply.headers.get("content-type");
+      if (reply.status < 500 && details.code === undefined && isWebPage(type, text)) {
+        throw notAnS3Answer(reply.status, type!, ctx());
+      }
       const location = reply.headers.get("location");
       if (location !== null) details.location = location;
       if (details.region === undefined) {

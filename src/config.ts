@@ -515,6 +515,15 @@ function parseConfig(
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError(`config file ${file} must contain a JSON object`);
   }
+  // A `\ud800` escape names no path or bucket: Deno would write it as U+FFFD.
+  for (const [key, value] of Object.entries(raw)) {
+    if (!wellFormed(value)) {
+      throw new InvalidInputError(
+        `config file ${file}: "${key}" holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape ` +
+          "on its own), which is not valid Unicode",
+      );
+    }
+  }
   const bad = (key: string, expected: string, value: unknown) =>
     new InvalidInputError(
       `config file ${file}: "${key}" must be ${expected}, got ${
@@ -813,4 +822,14 @@ export function readDenoEnv(name: string): string | undefined {
     }
     throw e;
   }
+}
+
+/** Whether every string in a parsed JSON value is well-formed Unicode (no lone surrogate). */
+function wellFormed(value: unknown): boolean {
+  if (typeof value === "string") return value.isWellFormed();
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).every(([k, v]) => k.isWellFormed() && wellFormed(v));
+  }
+  return true;
 }

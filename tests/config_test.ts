@@ -192,6 +192,8 @@ Deno.test("config file validation: types and unknown keys", async () => {
       [{ offline: 1 }, '"offline" must be true or false'],
       [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],
       [{ cachedir: "/x" }, 'unknown key "cachedir"'],
+      [{ cacheDir: "/c\ud800" }, '"cacheDir" holds a lone UTF-16 surrogate'],
+      [{ bucket: "/tmp/x\udc00y" }, '"bucket" holds a lone UTF-16 surrogate'],
       [[1, 2], "must contain a JSON object"],
     ];
     for (const [content, message] of cases) {

@@ -80,6 +80,18 @@ Deno.test("serve: cache id, placeholder, upload, download, replace, delete", asy
   });
   assertEquals(same.status, 304);
   await same.body?.cancel();
+  // If-Match: the file named, or 412 (a resumed download never mixes two files).
+  const resumed = await fetch(`${t.url}/v1/cache/${id}`, {
+    headers: { authorization: alice, "if-match": etag!, range: "bytes=6-" },
+  });
+  assertEquals([resumed.status, await resumed.text()], [206, "world"]);
+  for (const other of ['"0123"', `W/${etag}`]) {
+    const stale = await fetch(`${t.url}/v1/cache/${id}`, {
+      headers: { authorization: alice, "if-match": other, range: "bytes=6-" },
+    });
+    assertEquals(stale.status, 412, other);
+    assertEquals((await stale.json()).status, "error");
+  }
   const head = await fetch(`${t.url}/v1/cache/${id}`, {
     method: "HEAD",
     headers: { authorization: alice },

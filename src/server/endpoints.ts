@@ -233,6 +233,19 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         "accept-ranges": "bytes",
         "cache-control": "private, no-cache",
       });
+      // If-Match first (RFC 9110 13.2.2): a client resuming a download of
+      // the file it had must not get bytes of the one that replaced it.
+      const ifMatch = req.headers.get("if-match");
+      if (ifMatch !== null && !matchesStrongly(ifMatch, etag)) {
+        ctx.onLookup(true);
+        throw new HttpError(
+          412,
+          `cache ${id} holds another file than If-Match names (now ${etag})`,
+          {
+            headers: { etag },
+          },
+        );
+      }
       if (matchesEtag(req.headers.get("if-none-match"), etag)) {
         ctx.onLookup(true);
         return new Response(null, { status: 304, headers });
@@ -321,7 +334,10 @@ function earlyRead(
   id: string,
   owner: string,
 ): EarlyRead | undefined {
-  if (req.method !== "GET" || req.headers.get("if-none-match") !== null) return undefined;
+  if (
+    req.method !== "GET" || req.headers.get("if-none-match") !== null ||
+    req.headers.get("if-match") !== null
+  ) return undefined;
   const known = ctx.entries.known(id);
   if (known?.dataKey === undefined || known.owner !== owner || known.size === 0) return undefined;
   const range = parseRange(
@@ -334,6 +350,14 @@ function earlyRead(
   const result = ctx.entries.read(known, dataOptions(range, known.size));
   result.catch(() => {}); // awaited when used; dropped otherwise
   return { dataKey: known.dataKey, range, result };
+}
+
+/** `If-Match`'s strong comparison: `*`, or the very tag (a weak `W/` one never matches). */
+function matchesStrongly(header: string, etag: string): boolean {
+  return header.split(",").some((t) => {
+    const v = t.trim();
+    return v === "*" || v === etag;
+  });
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {

@@ -28,11 +28,22 @@ const strict = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
+  let text: string;
   try {
-    return strict.decode(bytes);
+    text = strict.decode(bytes);
   } catch {
     throw new InvalidInputError(`${name} is ${notUtf8(bytes)}`);
   }
+  // Valid UTF-8, but no text file of vc's holds a NUL: UTF-16 without its
+  // byte order mark, or a binary file.
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    throw new InvalidInputError(
+      `${name} is not UTF-8 text: it holds NUL bytes (the first at character ${nul}; ` +
+        `UTF-16? a binary file?); save it as UTF-8 (the file is left as it is)`,
+    );
+  }
+  return text;
 }
 
 /**
@@ -51,7 +62,11 @@ export function notUtf8(bytes: Uint8Array): string {
   let line = 1;
   for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
   const shown = at < bytes.length ? ` (0x${bytes[at]!.toString(16).padStart(2, "0")})` : "";
-  return `not valid UTF-8 text: line ${line}, byte ${at}${shown}; save it as UTF-8 ` +
+  // A UTF-16 byte order mark (Windows "Unicode" files).
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)
+    ? " (it starts with a UTF-16 byte order mark: it is UTF-16)"
+    : "";
+  return `not valid UTF-8 text: line ${line}, byte ${at}${shown}${utf16}; save it as UTF-8 ` +
     `(the file is left as it is)`;
 }
 

@@ -93,3 +93,20 @@ Deno.test("a lone surrogate in a manifest path or a URI is refused naming it", a
   const e = await assertRejects(() => cache("s3://bkt/a\ud800b"), InvalidInputError);
   assertStringIncludes(e.message, "lone UTF-16 surrogate");
 });
+
+Deno.test("a UTF-16 manifest is named as such, with or without its byte order mark", async () => {
+  await using ws = await CliWorkspace.create();
+  const json = '{"/a.csv": "1.0.0"}\n';
+  const le = new Uint8Array(2 + json.length * 2);
+  le.set([0xff, 0xfe]);
+  const be = new Uint8Array(json.length * 2);
+  for (let i = 0; i < json.length; i++) {
+    le[2 + 2 * i] = json.charCodeAt(i);
+    be[2 * i + 1] = json.charCodeAt(i);
+  }
+  await Deno.writeFile(ws.path("le.json"), le);
+  assertFailure(await ws.vc("ls", "--manifest", "le.json"), 1, "it is UTF-16");
+  await Deno.writeFile(ws.path("be.json"), be);
+  assertFailure(await ws.vc("ls", "--manifest", "be.json"), 1, "holds NUL bytes", "UTF-16?");
+  assertEquals(await Deno.readFile(ws.path("be.json")), be);
+});

@@ -810,3 +810,17 @@ Deno.test("a HEAD that says 404 while a GET finds the object: downloaded again, 
     assertEquals(readEntryRecord(recordPathsOf(join(dir, "cache"), path))?.meta.gone, undefined);
   });
 });
+
+Deno.test("a cache dir that is a link to nowhere is named as such", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "x.txt"), "x");
+    await Deno.symlink(join(dir, "unmounted"), join(dir, "cache"));
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    const e = await assertRejects(
+      () => cache.cache(pathToFileURL(join(dir, "x.txt")).href),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, `is a symbolic link to ${join(dir, "unmounted")}`);
+    assertEquals((await Deno.lstat(join(dir, "cache"))).isSymlink, true);
+  });
+});

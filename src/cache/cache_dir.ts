@@ -35,7 +35,22 @@ export function ensureCacheDir(dir: string): void {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(dir);
-  if (stat === undefined) Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (stat !== undefined) return;
+  // A link to where nothing is (an unmounted disk, a moved directory):
+  // making a directory there would fail, or hide the mistake.
+  let target: string | undefined;
+  try {
+    target = Deno.readLinkSync(dir);
+  } catch {
+    // Not a link: nothing is there.
+  }
+  if (target !== undefined) {
+    throw new InvalidInputError(
+      `the cache dir ${dir} is a symbolic link to ${target}, which does not exist; create it ` +
+        `(or mount the disk it is on), or set --cache-dir or VC_CACHE_DIR elsewhere`,
+    );
+  }
+  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 /**

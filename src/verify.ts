@@ -312,7 +312,7 @@ export class Verifier {
       : `part sizes tried: ${plan.partSizes.join(", ") || "none fits"}`;
     throw new IntegrityError(
       `${uri}: content does not match its multipart ETag: expected ${etag}, got ${
-        tried.join(" or ") || "nothing comparable"
+        [...new Set(tried)].join(" or ") || "nothing comparable"
       } (${sizes}) ${where}`,
     );
   }

@@ -265,6 +265,34 @@ async function withPortal(
   }
 }
 
+/**
+ * Entries are kept per endpoint: caches `uri` from the fake S3 at `goodUrl`
+ * and places that good copy (and its record) where `cache`, on the portal's
+ * endpoint, keeps it, as if cached from there earlier. Returns its path.
+ */
+async function placeGoodCopy(
+  cacheDir: string,
+  goodUrl: string,
+  cache: AssetCache,
+  uri: string,
+): Promise<string> {
+  await using good = new AssetCache({
+    cacheDir,
+    configPath: false,
+    env: {},
+    store: s3Store(goodUrl),
+  });
+  const goodPath = await good.cache(uri);
+  const path = cache.localPath(uri);
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await Deno.copyFile(goodPath, path);
+  const goodRecord = readEntryRecord(recordPathsOf(cacheDir, goodPath))!.meta;
+  // The copy's own modification time, as the cache records what it writes.
+  const mtime = Deno.lstatSync(path).mtime!.getTime();
+  writeEntryRecord(recordPathsOf(cacheDir, path), { ...goodRecord, mtime });
+  return path;
+}
+
 for (
   const [name, headers] of [
     ["no ETag", {}],
@@ -295,17 +323,8 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
   await withDir(async (dir) => {
     await s3.putObject("b", "k.txt", "good content");
     const cacheDir = join(dir, "cache");
-    // Entries are kept per endpoint: the good copy (from the fake) is placed
-    // where the portal's endpoint keeps it, as if cached from there earlier.
     const warnings: string[] = [];
     await withPortal({}, async (url) => {
-      await using good = new AssetCache({
-        cacheDir,
-        configPath: false,
-        env: {},
-        store: s3Store(s3.url),
-      });
-      const goodPath = await good.cache("s3://b/k.txt");
       await using cache = new AssetCache({
         cacheDir,
         configPath: false,
@@ -314,13 +333,7 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
         store: s3Store(url),
         warn: (m) => warnings.push(m),
       });
-      const path = cache.localPath("s3://b/k.txt");
-      await Deno.mkdir(join(path, ".."), { recursive: true });
-      await Deno.copyFile(goodPath, path);
-      const goodRecord = readEntryRecord(recordPathsOf(cacheDir, goodPath))!.meta;
-      // The copy's own modification time, as the cache records what it writes.
-      const mtime = Deno.lstatSync(path).mtime!.getTime();
-      writeEntryRecord(recordPathsOf(cacheDir, path), { ...goodRecord, mtime });
+      const path = await placeGoodCopy(cacheDir, s3.url, cache, "s3://b/k.txt");
       assertEquals(await cache.cache("s3://b/k.txt"), path);
       assertEquals(await Deno.readTextFile(path), "good content");
       assert(warnings.some((w) => w.includes("no ETag") && w.includes(url)), warnings.join("\n"));
@@ -343,14 +356,6 @@ for (
       await s3.putObject("b", "k.txt", "good content");
       const cacheDir = join(dir, "cache");
       await withPortal(headers, async (url) => {
-        // The good copy, placed where the portal's endpoint keeps its entries.
-        await using good = new AssetCache({
-          cacheDir,
-          configPath: false,
-          env: {},
-          store: s3Store(s3.url),
-        });
-        const goodPath = await good.cache("s3://b/k.txt");
         const warnings: string[] = [];
         const make = (o: Partial<AssetCacheOptions> = {}) =>
           new AssetCache({
@@ -363,12 +368,7 @@ for (
             ...o,
           });
         await using cache = make();
-        const path = cache.localPath("s3://b/k.txt");
-        await Deno.mkdir(join(path, ".."), { recursive: true });
-        await Deno.copyFile(goodPath, path);
-        const goodRecord = readEntryRecord(recordPathsOf(cacheDir, goodPath))!.meta;
-        const mtime = Deno.lstatSync(path).mtime!.getTime();
-        writeEntryRecord(recordPathsOf(cacheDir, path), { ...goodRecord, mtime });
+        const path = await placeGoodCopy(cacheDir, s3.url, cache, "s3://b/k.txt");
         assertEquals(await cache.cache("s3://b/k.txt"), path);
         assert(warnings.some((w) => w.includes("web page")), warnings.join("\n"));
         // Nothing recorded of the object: offline, the copy is still served.

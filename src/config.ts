@@ -31,7 +31,7 @@ import {
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
-import { notUtf8 } from "./utf8.ts";
+import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 
 /**
  * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
@@ -297,18 +297,12 @@ function readIfExists(file: string): string | undefined {
 // probes two names in every directory up to the root), and Deno reports it
 // by building an error, whose stack capture is most of the cost of a failed
 // read: none is captured (the error becomes a message or a `cause`).
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 function readOrError(file: string): string | Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
     const bytes = Deno.readFileSync(file);
-    try {
-      return strictUtf8.decode(bytes);
-    } catch {
-      return new InvalidInputError(notUtf8(bytes));
-    }
+    return utf8OrUndefined(bytes) ?? new InvalidInputError(notUtf8(bytes));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   } finally {

@@ -28,12 +28,8 @@ const strict = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
-  let text: string;
-  try {
-    text = strict.decode(bytes);
-  } catch {
-    throw new InvalidInputError(`${name} is ${notUtf8(bytes)}`);
-  }
+  const text = utf8OrUndefined(bytes);
+  if (text === undefined) throw new InvalidInputError(`${name} is ${notUtf8(bytes)}`);
   // Valid UTF-8, but no text file of vc's holds a NUL: UTF-16 without its
   // byte order mark, or a binary file.
   const nul = text.indexOf("\0");
@@ -44,6 +40,26 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
     );
   }
   return text;
+}
+
+/**
+ * `bytes` as text, or `undefined` when they are not well-formed UTF-8: for
+ * callers that say so their own way ({@linkcode notUtf8} tells where).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { utf8OrUndefined } from "./utf8.ts";
+ * assert.equal(utf8OrUndefined(new Uint8Array([0x61])), "a");
+ * assert.equal(utf8OrUndefined(new Uint8Array([0xff])), undefined);
+ * ```
+ */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

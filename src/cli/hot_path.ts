@@ -26,6 +26,7 @@ import {
   parseManifest,
 } from "../versioned/manifest.ts";
 import { defaultLockFile, lockKey, parseLockFile } from "../versioned/lock_file.ts";
+import { utf8OrUndefined } from "../utf8.ts";
 import { normalizeVersionedPath, versionedKey } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
 import { Flags, parseCommandArgs } from "./args.ts";
@@ -151,10 +152,8 @@ async function lookup(
  * a regular file, bigger than a manifest may be). Read synchronously: the
  * first asynchronous file operation of a process starts Deno's I/O thread
  * pool, which costs a warm `vc path` about as much CPU time as all its reads.
- * Decoded as that reader decodes (`TextDecoder`).
+ * Decoded as that reader decodes (strict UTF-8).
  */
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 function readSmallFile(path: string): string | undefined {
   let info: Deno.FileInfo;
   try {
@@ -167,6 +166,8 @@ function readSmallFile(path: string): string | undefined {
   if (!info.isFile || info.size > MAX_MANIFEST_BYTES) {
     throw new RangeError(`${path}: not read here`);
   }
-  // Not UTF-8: a TypeError here, and the full command says what is wrong with it.
-  return strictUtf8.decode(Deno.readFileSync(path));
+  // Not UTF-8: the full command says what is wrong with it.
+  const text = utf8OrUndefined(Deno.readFileSync(path));
+  if (text === undefined) throw new RangeError(`${path}: not UTF-8`);
+  return text;
 }

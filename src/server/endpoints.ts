@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { utf8OrUndefined } from "../utf8.ts";
 import { concatBytes } from "../bytes.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
@@ -115,11 +116,9 @@ async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "malformed JSON body: not UTF-8");
-  }
+  const text = utf8OrUndefined(bytes);
+  if (text === undefined) throw new HttpError(400, "malformed JSON body: not UTF-8");
+  return text;
 }
 
 /** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */

@@ -11,7 +11,6 @@
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
 import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
 import { Limiter } from "../pool.ts";
-import { OfflineError, StoreError, VcError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { type DownloadIntegrity, type DownloadOptions, downloadToFile } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
@@ -344,11 +343,7 @@ export class EntryFetcher {
  * ```
  */
 export async function isUnreachable(e: unknown): Promise<boolean> {
-  if (e instanceof OfflineError) return true;
-  if (e instanceof StoreError) return e.status === undefined || e.status >= 500;
-  if (e instanceof VcError) return false;
-  if (e instanceof Deno.errors.ConnectionRefused) return true;
-  // Only reached when a store call failed.
-  const { isTransientError, isUnreachableError } = await import("../store/retry.ts");
-  return isUnreachableError(e) || isTransientError(e);
+  // Only reached when a store call failed: the warm path never loads it.
+  const { isStoreUnavailable } = await import("../store/retry.ts");
+  return isStoreUnavailable(e);
 }

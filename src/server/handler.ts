@@ -7,8 +7,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { OfflineError, StoreError } from "../errors.ts";
-import { isTransientError, isUnreachableError } from "../store/retry.ts";
+import { isStoreUnavailable } from "../store/retry.ts";
 import type { ObjectStore } from "../store/types.ts";
 import type { AuthProvider } from "./auth.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
@@ -299,9 +298,8 @@ function countBody(
 /** Whether `e` (or its causes) says the store could not be reached or failed on its side. */
 function storeUnavailable(e: unknown): boolean {
   for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
-    if (at instanceof OfflineError) return true;
-    if (at instanceof StoreError) return at.status === undefined || at.status >= 500;
+    if (isStoreUnavailable(at)) return true;
     at = at.cause;
   }
-  return isUnreachableError(e) || isTransientError(e);
+  return false;
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { OfflineError, StoreError, VcError } from "../errors.ts";
 
 /** Options for {@linkcode retry}. */
 export interface RetryOptions {
@@ -215,4 +216,28 @@ export function isUnreachableError(error: unknown): boolean {
     e = e.cause;
   }
   return false;
+}
+
+/**
+ * Whether `error` means the store cannot answer right now (unreachable,
+ * timed out, failing on its side: 5xx, or a reply that was no S3 answer)
+ * rather than "the answer is no". The cache serves its copy then; the cache
+ * service answers 503.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isStoreUnavailable } from "./retry.ts";
+ * import { NotFoundError, OfflineError, StoreError } from "../errors.ts";
+ * assert(isStoreUnavailable(new OfflineError("down")));
+ * assert(isStoreUnavailable(new StoreError("503 SlowDown", { status: 503 })));
+ * assert(!isStoreUnavailable(new NotFoundError("gone")));
+ * ```
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (error instanceof OfflineError) return true;
+  if (error instanceof StoreError) return error.status === undefined || error.status >= 500;
+  if (error instanceof VcError) return false;
+  if (error instanceof Deno.errors.ConnectionRefused) return true;
+  return isUnreachableError(error) || isTransientError(error);
 }

@@ -303,7 +303,19 @@ export async function readDirComplete(dir: string): Promise<Deno.DirEntry[]> {
   for (const entry of entries) bytes += DIRENT_OVERHEAD + entry.name.length * 3;
   if (entries.length > 0 && bytes <= ONE_CALL_BYTES) return entries;
   const checked: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(dir)) checked.push(entry);
+  // The iterator is driven by hand: when its `next()` fails, `for await`
+  // leaves it open, and Deno then holds the directory's descriptor until
+  // garbage collection (one per failed listing: a watching mirror re-walking
+  // a failing directory would run out of descriptors, and the directory's
+  // mount could not be unmounted).
+  const listing = Deno.readDir(dir)[Symbol.asyncIterator]();
+  try {
+    for (let step = await listing.next(); !step.done; step = await listing.next()) {
+      checked.push(step.value);
+    }
+  } finally {
+    await listing.return?.();
+  }
   return checked;
 }
 

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { readDirEntries } from "./read_dir.ts";
+
 /** One regular file found by {@linkcode walkFiles}. */
 export interface WalkEntry {
   /** Path relative to the root, `/`-separated, never starting with `/`. */
@@ -303,19 +305,7 @@ export async function readDirComplete(dir: string): Promise<Deno.DirEntry[]> {
   for (const entry of entries) bytes += DIRENT_OVERHEAD + entry.name.length * 3;
   if (entries.length > 0 && bytes <= ONE_CALL_BYTES) return entries;
   const checked: Deno.DirEntry[] = [];
-  // The iterator is driven by hand: when its `next()` fails, `for await`
-  // leaves it open, and Deno then holds the directory's descriptor until
-  // garbage collection (one per failed listing: a watching mirror re-walking
-  // a failing directory would run out of descriptors, and the directory's
-  // mount could not be unmounted).
-  const listing = Deno.readDir(dir)[Symbol.asyncIterator]();
-  try {
-    for (let step = await listing.next(); !step.done; step = await listing.next()) {
-      checked.push(step.value);
-    }
-  } finally {
-    await listing.return?.();
-  }
+  for await (const entry of readDirEntries(dir)) checked.push(entry);
   return checked;
 }
 

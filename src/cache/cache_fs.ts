@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname, join, sep } from "../path.ts";
+import { readDirEntries } from "../read_dir.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
 
 /**
@@ -32,7 +33,7 @@ export async function* walkFiles(
 ): AsyncGenerator<string> {
   let entries: Deno.DirEntry[];
   try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
+    entries = await Array.fromAsync(readDirEntries(dir));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
     throw e;

@@ -11,6 +11,7 @@
  */
 import { dirname, join, relative, sep } from "../path.ts";
 import { forEachLimit } from "../pool.ts";
+import { readDirEntries } from "../read_dir.ts";
 import { problemWithCopy } from "./record_check.ts";
 import { readMeta, type StoredMeta } from "./entry_meta.ts";
 import {
@@ -124,7 +125,7 @@ async function assertIsCache(cacheDir: string): Promise<void> {
   if (stat === undefined) return;
   if (!stat.isDirectory) throw notADirectory(cacheDir);
   if (await lstatOrUndefined(join(cacheDir, META_DIR)) !== undefined) return;
-  for await (const entry of Deno.readDir(cacheDir)) {
+  for await (const entry of readDirEntries(cacheDir)) {
     if (isCacheTopLevelName(entry.name)) continue;
     throw new InvalidInputError(
       `${cacheDir} is not a vc cache (it has no ${META_DIR} directory, and ${

@@ -9,6 +9,7 @@
 import { basename, join } from "node:path";
 import { isStaleTempFile, isTempName } from "../atomic_write.ts";
 import { mapLimit } from "../pool.ts";
+import { readDirEntries } from "../read_dir.ts";
 import type { ListWarning, ObjectInfo } from "./types.ts";
 import { compareKeys, INTERNAL_PREFIX, isValidSegment, sidecarName } from "./fs_layout.ts";
 import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
@@ -73,7 +74,7 @@ export async function* listDirectory(
   const sidecars = new Set<string>();
   const temps: string[] = [];
   try {
-    for await (const e of Deno.readDir(dir)) {
+    for await (const e of readDirEntries(dir)) {
       if (e.name.startsWith(INTERNAL_PREFIX)) {
         if (e.isFile && e.name.startsWith(LEGACY_TEMP)) temps.push(e.name);
         else if (e.isFile) sidecars.add(e.name);
@@ -170,7 +171,7 @@ export async function sweepStaleTemps(dir: string, names?: readonly string[]): P
   if (temps === undefined) {
     const found: string[] = [];
     try {
-      for await (const e of Deno.readDir(dir)) {
+      for await (const e of readDirEntries(dir)) {
         if (isTempName(e.name) || e.name.startsWith(LEGACY_TEMP)) found.push(e.name);
       }
     } catch {

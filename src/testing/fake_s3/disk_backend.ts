@@ -40,6 +40,7 @@ import {
   tooLarge,
 } from "./backend.ts";
 import { S3Error } from "./s3_error.ts";
+import { readDirEntries } from "../../read_dir.ts";
 
 const READ_CHUNK = 256 * 1024;
 const TMP = ".tmp";
@@ -239,7 +240,7 @@ export class DiskBackend implements Backend {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
     await Deno.mkdir(this.#tmp, { recursive: true });
-    for await (const entry of Deno.readDir(this.#dir)) {
+    for await (const entry of readDirEntries(this.#dir)) {
       if (!entry.isDirectory || !isValidBucketName(entry.name)) continue;
       const bucketDir = join(this.#dir, entry.name);
       const stat = await Deno.stat(bucketDir);
@@ -249,11 +250,11 @@ export class DiskBackend implements Backend {
   }
 
   async #loadBucket(bucket: string, bucketDir: string): Promise<void> {
-    for await (const fan of Deno.readDir(bucketDir)) {
+    for await (const fan of readDirEntries(bucketDir)) {
       if (!fan.isDirectory) continue;
       const fanDir = join(bucketDir, fan.name);
       const names: string[] = [];
-      for await (const f of Deno.readDir(fanDir)) {
+      for await (const f of readDirEntries(fanDir)) {
         if (f.isFile || (f.isDirectory && f.name.endsWith(PARTS))) names.push(f.name);
       }
       const referenced = new Set<string>();

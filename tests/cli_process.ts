@@ -27,6 +27,9 @@ export interface Run {
   stderr: string;
 }
 
+/** The longest a CLI run of a test may take before it is killed. */
+const CLI_RUN_LIMIT_MS = 180_000;
+
 export async function withWorkspace(
   fn: (
     dir: string,
@@ -55,6 +58,9 @@ export async function withWorkspace(
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
+        // Bounded: a command that should have failed and went on (a server
+        // listening) fails its test instead of hanging the suite.
+        signal: AbortSignal.timeout(CLI_RUN_LIMIT_MS),
       }).output();
       const decode = (b: Uint8Array) => new TextDecoder().decode(b);
       return { code, stdout: decode(stdout), stderr: decode(stderr) };

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -25,6 +26,7 @@ async function startServer(
   cwd: string,
   args: string[],
   openFileLimit?: number,
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const command = [
     Deno.execPath(),
@@ -41,7 +43,7 @@ async function startServer(
       ? command.slice(1)
       : ["-c", `ulimit -n ${openFileLimit} && exec "$@"`, "sh", ...command],
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -236,4 +238,65 @@ Deno.test("serve cli: usage errors name the missing flag", async () => {
     assertEquals(noUrl.code, 2);
     assertStringIncludes(noUrl.stderr, "VC_CACHE_URL");
   });
+});
+
+Deno.test("serve cli: a store that refuses the credentials or has no such bucket is not served; one that is down is, with a warning", async () => {
+  // A store that refuses every request as S3 does a wrong secret key.
+  const refusing = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+    new Response(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code>` +
+        `<Message>The request signature we calculated does not match the signature you provided.</Message></Error>`,
+      { status: 403, headers: { "content-type": "application/xml" } },
+    ));
+  await using s3 = await startFakeS3({ buckets: ["there"] });
+  // A port nothing listens on.
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = closed.addr.port;
+  closed.close();
+  try {
+    await withWorkspace(async (dir, vc) => {
+      ok(await vc(["serve", "add-token", "alice", "--token-file", "t.json"]), "add-token");
+      const serve = (store: string, endpoint: string) =>
+        vc(["serve", "--store", store, "--token-file", "t.json", "--port", "0"], {
+          ...s3.env,
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ENDPOINT_URL_S3: endpoint,
+        });
+      const denied = await serve("s3://there/cache", `http://127.0.0.1:${refusing.addr.port}`);
+      assertEquals(denied.code, 1, denied.stderr);
+      assertStringIncludes(denied.stderr, "SignatureDoesNotMatch");
+      assert(!denied.stdout.includes("listening"), denied.stdout);
+      const missing = await serve("s3://nosuchbucket/cache", s3.url);
+      assertEquals(missing.code, 1, missing.stderr);
+      assertStringIncludes(missing.stderr, "nosuchbucket");
+      assert(!missing.stdout.includes("listening"), missing.stdout);
+      // Down: it starts (and answers 503 until the store is back), saying so.
+      await using down = await startServer(
+        dir,
+        [
+          "--store",
+          "s3://there/cache",
+          "--token-file",
+          "t.json",
+        ],
+        undefined,
+        {
+          ...s3.env,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`,
+          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${closedPort}`,
+          VC_RETRIES: "1",
+        },
+      );
+      const res = await fetch(`${down.url}/v1/cache_id`, {
+        method: "POST",
+        headers: { authorization: "x" },
+        body: "{}",
+      });
+      await res.body?.cancel();
+      down.child.kill("SIGTERM");
+      assertStringIncludes(await down.stderr(), "cannot be reached now");
+    });
+  } finally {
+    await refusing.shutdown();
+  }
 });

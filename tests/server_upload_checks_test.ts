@@ -155,6 +155,8 @@ Deno.test("upload filenames: base name kept, no-name and control characters refu
     ["filename*=UTF-8''..%2F..%2Fz.csv", "z.csv"],
     ['filename="q\\"uo%22te;x=1.txt"', 'q"uo"te;x=1.txt'],
     ["filename=\"x\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%95%B0.csv", "résumé 数.csv"],
+    ['filename="notes. "', "notes. "],
+    ['filename=" a "', " a "],
   ];
   for (const [param, name] of stored) {
     const res = await postRaw(t, id, part(`name="file"; ${param}`, "data") + "--Q--\r\n");
@@ -174,6 +176,8 @@ Deno.test("upload filenames: base name kept, no-name and control characters refu
     ['filename=".."', "not a file name"],
     ['filename="dir/"', "not a file name"],
     ['filename="a\\.."', "not a file name"],
+    ['filename="   "', "only spaces"],
+    ["filename*=UTF-8''dir%2F%C2%A0%20", "only spaces"],
     ["filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x.txt", "control characters"],
     ["filename*=UTF-8''a%00.txt", "control characters"],
     ['filename="a\tb.txt"', "control characters"],

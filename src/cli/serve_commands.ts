@@ -8,6 +8,7 @@ import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { serveCache } from "../server/serve.ts";
+import { probeStore } from "../server/store_probe.ts";
 import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -165,6 +166,14 @@ export const serve: Command = {
     // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
     const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
     try {
+      // Refused credentials or a missing bucket: no point listening.
+      const probe = await probeStore(store);
+      if (!probe.ok) {
+        ctx.io.writeStderr(
+          `vc serve: warning: the store cannot be reached now (${probe.unavailable.message}); ` +
+            `starting anyway: requests get 503 until it answers\n`,
+        );
+      }
       const service = await serveCache({
         store,
         auth,

@@ -30,8 +30,10 @@ function quoted(value: string): string {
  * The name to store for an uploaded file: the part after the last `/` or
  * `\` (browsers of old and some clients send a whole path, e.g.
  * `C:\Users\me\out.tsv` or `../../out.tsv`). Throws `HttpError` 400 when no
- * name is left (`dir/`, `..`) or the name holds control characters (a CR/LF
- * smuggled in through `filename*`).
+ * name is left (`dir/`, `..`, only spaces) or the name holds control
+ * characters (a CR/LF smuggled in through `filename*`). Other names are kept
+ * as sent, trailing dots included: a name POSIX allows; a client saving the
+ * file where it is not allowed (Windows) adjusts it as it would any name.
  *
  * @example
  * ```ts
@@ -40,6 +42,8 @@ function quoted(value: string): string {
  * assert.equal(storedFilename("C:\\x\\y.txt"), "y.txt");
  * assert.equal(storedFilename("../../y"), "y");
  * assert.throws(() => storedFilename("a/.."), /not a file name/);
+ * assert.throws(() => storedFilename("dir/   "), /only spaces/);
+ * assert.equal(storedFilename("notes."), "notes.");
  * assert.throws(() => storedFilename("a\r\nSet-Cookie: x"), /control characters/);
  * assert.throws(() => storedFilename("a\u202egnp.exe"), /"a\\u202egnp\.exe" contains control/);
  * ```
@@ -48,6 +52,10 @@ export function storedFilename(raw: string): string {
   const base = raw.slice(Math.max(raw.lastIndexOf("/"), raw.lastIndexOf("\\")) + 1);
   if (base === "" || base === "." || base === "..") {
     throw new HttpError(400, `filename ${quoted(raw)} is not a file name (no base name)`);
+  }
+  // Only spaces: nothing a client could show or save it as.
+  if (/^\s+$/.test(base)) {
+    throw new HttpError(400, `filename ${quoted(raw)} is not a file name (only spaces)`);
   }
   if (CONTROL.test(base)) {
     throw new HttpError(400, `filename ${quoted(raw)} contains control characters`);

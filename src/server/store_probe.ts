@@ -1,0 +1,59 @@
+/**
+ * The cache service's look at its store before it listens: a store that
+ * refuses its credentials or has no such bucket would answer every request
+ * with an error the client cannot act on, so the service does not start.
+ *
+ * @module
+ */
+import type { ObjectStore } from "../store/types.ts";
+import { isStoreUnavailable } from "../store/retry.ts";
+
+/** What {@linkcode probeStore} found. */
+export type StoreProbe =
+  | { ok: true }
+  /** The store could not be asked (down, unreachable, slow): it may come back. */
+  | { ok: false; unavailable: Error };
+
+/**
+ * Lists the first entry of the service's `meta/` prefix (what its sweep
+ * lists). Throws the store's error when the store answered with a refusal
+ * (credentials, permissions, a missing bucket); returns the error when it
+ * could not answer within `timeoutMs` (default 10 s) or is down, so the
+ * service can start and answer 503 until it is back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { probeStore } from "./store_probe.ts";
+ * import { FsStore } from "../store/fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * const store = new FsStore(dir);
+ * try {
+ *   assert.deepEqual(await probeStore(store), { ok: true });
+ * } finally {
+ *   await store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function probeStore(
+  store: ObjectStore,
+  options: { timeoutMs?: number } = {},
+): Promise<StoreProbe> {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  try {
+    for await (const _ of store.list("meta/", { etags: false, signal })) break;
+    return { ok: true };
+  } catch (e) {
+    if (signal.aborted) {
+      return {
+        ok: false,
+        unavailable: new Error(
+          `${store.url} did not answer a listing within ${(options.timeoutMs ?? 10_000) / 1000}s`,
+        ),
+      };
+    }
+    if (isStoreUnavailable(e)) return { ok: false, unavailable: e as Error };
+    throw e;
+  }
+}

@@ -263,7 +263,11 @@ export function candidatePartSizes(size: number, parts: number): number[] {
   const fits = (p: number) => p > 0 && Math.ceil(size / p) === parts;
   const out = new Set<number>();
   // A zero or absurd part count (corrupt ETag) must not send the search below into a spin.
-  if (!Number.isSafeInteger(parts) || parts <= 0 || parts > 10_000 || size < parts) return [];
+  if (!Number.isSafeInteger(parts) || parts <= 0 || parts > 10_000) return [];
+  // An empty object completed from one empty part (a streaming uploader that
+  // got no bytes): any part size gives md5(md5(""))-1.
+  if (size === 0) return parts === 1 ? [8 * MiB] : [];
+  if (size < parts) return [];
   for (const mib of [8, 5, 16, 15, 10, 32, 64, 100, 128, 256, 512]) {
     if (fits(mib * MiB)) out.add(mib * MiB);
   }

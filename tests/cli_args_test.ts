@@ -237,3 +237,10 @@ Deno.test("help: every command's options read once: no doubled notes, no empty d
     }
   }
 });
+
+Deno.test("args: names of Object.prototype members are unknown flags, not accepted ones", () => {
+  for (const raw of ["--toString", "--constructor=1", "--hasOwnProperty", "--valueOf"]) {
+    const e = assertThrows(() => parseCommandArgs(["/a", "f", raw], ADD), UsageError);
+    assertStringIncludes(e.message, `unknown flag ${raw.split("=")[0]} for "add"`);
+  }
+});

@@ -215,3 +215,17 @@ Deno.test("main: help pages align every flag (-V too) and stay within 100 column
   assertStringIncludes(repo.stdout, "Usage: vc repo <command>");
   assert(!repo.stdout.includes("VC_MANIFEST"), "the versioned settings are not a repo's");
 });
+
+Deno.test("main: an interrupt stops vc repo get --to (exit 130), nothing is written", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("in.bin", "content");
+  const repo = `file://${ws.path("repo")}`;
+  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
+  assertEquals((await ws.run(["repo", "add", "/a.bin", "in.bin", "--repo", repo])).code, 0);
+  const controller = new AbortController();
+  controller.abort(new DOMException("interrupted", "AbortError"));
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: controller.signal });
+  const code = await runCli(["repo", "get", "1", "--to", "out.bin", "--repo", repo], io);
+  assertEquals(code, 130, io.stderr());
+  assertEquals(await Deno.stat(ws.path("out.bin")).then(() => true, () => false), false);
+});

@@ -93,4 +93,6 @@ Deno.test("candidatePartSizes proposes the part size that produced a multipart E
     assertEquals(Math.ceil((1000 * MiB + 1) / size), 7);
   }
   assertEquals(candidatePartSizes(10, 0), []);
+  assertEquals(candidatePartSizes(0, 1).length, 1); // one empty part
+  assertEquals(candidatePartSizes(0, 2), []);
 });

@@ -107,6 +107,20 @@ Deno.test("vc mirror: usage errors name the problem", async () => {
   assertEquals(await ws.read("a-file"), "x");
 });
 
+Deno.test("vc mirror: an empty SOURCE or TARGET is a usage error, never the current directory", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/keep.txt", "k");
+  await ws.write("precious.txt", "p");
+  const down = await ws.run(["mirror", ws.bucket, "", "--delete", "--state", "s.db"]);
+  assertEquals(down.code, 2, down.stderr);
+  assertStringIncludes(down.stderr, "TARGET is an empty string");
+  assertEquals(await ws.read("precious.txt"), "p");
+  const up = await ws.run(["mirror", "", ws.bucket, "--delete", "--state", "s.db"]);
+  assertEquals(up.code, 2, up.stderr);
+  assertStringIncludes(up.stderr, "SOURCE is an empty string");
+  assertEquals(await ws.read("bucket/keep.txt"), "k");
+});
+
 Deno.test("vc mirror (process): to s3:// on the fake server, then a no-op", async () => {
   await using fake = await startFakeS3({ buckets: ["bkt"] });
   await withWorkspace(async (dir, vc) => {

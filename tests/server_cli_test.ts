@@ -300,3 +300,49 @@ Deno.test("serve cli: a store that refuses the credentials or has no such bucket
     await refusing.shutdown();
   }
 });
+
+Deno.test("serve cli: a malformed token file is a clear error, and vc serve does not start on it", async () => {
+  await withWorkspace(async (dir, vc) => {
+    await Deno.writeTextFile(join(dir, "bad.json"), "{");
+    const add = await vc(["serve", "add-token", "bob", "--token-file", "bad.json"]);
+    assertEquals(add.code, 1);
+    assertEquals(add.stderr, `vc: token file ${join(dir, "bad.json")} is not valid JSON\n`);
+    assertEquals(await Deno.readTextFile(join(dir, "bad.json")), "{");
+    // Without the check it listened and answered every request 500; killed
+    // after 20 s if it starts.
+    const serve = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSION_FLAGS, CLI, "serve", "--store", `file://${join(dir, "store")}`]
+        .concat(["--token-file", "bad.json", "--port", "0"]),
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    const out = new TextDecoder().decode(serve.stdout);
+    assert(!out.includes("listening"), out);
+    assertEquals(serve.code, 1);
+    assertStringIncludes(new TextDecoder().decode(serve.stderr), "is not valid JSON");
+  });
+});
+
+Deno.test("serve cli: an auth URL or base path no request could use is a usage error", async () => {
+  await withWorkspace(async (_dir, vc) => {
+    ok(await vc(["serve", "add-token", "alice", "--token-file", "t.json"]), "add-token");
+    for (const url of ["notaurl", "ftp://x", "javascript:alert(1)"]) {
+      const r = await vc(["serve", "--store", "file:///tmp/x", "--auth-url", url]);
+      assertEquals(r.code, 2, `${url}: ${r.stderr}`);
+      assertStringIncludes(r.stderr, "--auth-url");
+      assertStringIncludes(r.stderr, JSON.stringify(url));
+    }
+    for (const base of ["/a?b", "/a#b", "/a/../b", "/a b", "/a//b"]) {
+      const r = await vc(["serve", "--store", "file:///tmp/x", "--token-file", "t.json"].concat([
+        "--base-path",
+        base,
+      ]));
+      assertEquals(r.code, 2, `${base}: ${r.stderr}`);
+      assertStringIncludes(r.stderr, "--base-path");
+    }
+  });
+});

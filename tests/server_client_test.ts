@@ -73,3 +73,12 @@ Deno.test("CacheClient.put: a content type that is not a media type is refused b
   await res.body?.cancel();
   assertEquals(res.headers.get("content-type"), "a/b; c=d");
 });
+
+Deno.test("CacheClient.put: a directory is refused before sending, not taken for an unreachable service", async () => {
+  await using t = await startService();
+  const client = new CacheClient({ url: t.url, token: t.tokens.alice });
+  const { cacheId } = await client.id({ dir: 1 });
+  const e = await assertRejects(() => client.put(cacheId, { path: t.dir }), InvalidInputError);
+  assertStringIncludes(e.message, `file to upload ${t.dir} is a directory`);
+  assertEquals(t.logs.filter((l) => JSON.parse(l).route === "/v1/cache/{id}").length, 0);
+});

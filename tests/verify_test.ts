@@ -172,3 +172,21 @@ Deno.test("StreamHasher and checkFile: uneven known part sizes verify; a real mi
     assertEquals(h.finish().sha256, sha256Hex(whole));
   });
 });
+
+Deno.test("an empty object uploaded as one empty multipart part (ETag md5(md5(''))-1) verifies", async () => {
+  await withDir(async (dir) => {
+    const { multipartEtag } = await import("../src/hash.ts");
+    const empty = new Uint8Array(0);
+    const etag = multipartEtag([md5Hex(empty)]);
+    const store = oneObject(empty, etag);
+    const got = await downloadToFile(store, "k", `${dir}/e`);
+    assertEquals((await Deno.stat(`${dir}/e`)).size, 0);
+    assert(got !== undefined);
+    assertEquals(await checkFile(`${dir}/e`, { size: 0, etag }), undefined);
+    // A real mismatch is still one.
+    await assertRejects(
+      () => downloadToFile(oneObject(empty, multipartEtag([md5Hex("x")])), "k", `${dir}/bad`),
+      IntegrityError,
+    );
+  });
+});

@@ -440,10 +440,10 @@ export class AssetCache implements AsyncDisposable {
     const { verifyEntries } = await import("./maintenance.ts");
     let result: VerifyResult;
     try {
-      result = await verifyEntries(
-        this.dir,
-        options.onProgress ? { onProgress: options.onProgress } : {},
-      );
+      result = await verifyEntries(this.dir, {
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } catch (e) {
       throw this.#readOnly(e, "verify the cache", this.dir);
     }

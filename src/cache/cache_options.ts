@@ -93,4 +93,6 @@ export interface CachePruneOptions {
 export interface CacheVerifyOptions {
   /** Called after each entry. */
   onProgress?: (progress: VerifyProgress) => void;
+  /** Stops verifying (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }

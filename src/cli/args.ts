@@ -119,7 +119,9 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   // can name the flag and the command.
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
-    const option = all[token.name];
+    // Own keys only: `all` is a plain object, so --toString or --constructor
+    // would otherwise find Object.prototype's members and pass as flags.
+    const option = Object.hasOwn(all, token.name) ? all[token.name] : undefined;
     if (option === undefined) {
       throw unknownOption(token.rawName, all, spec.command);
     }

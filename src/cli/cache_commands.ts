@@ -270,7 +270,10 @@ export const verify: Command = {
   async run(ctx) {
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress("verify");
-    const r = await cache.value.verify({ onProgress: bar.onItems });
+    const r = await cache.value.verify({
+      onProgress: bar.onItems,
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    });
     bar.done();
     const corrupt = r.corrupt;
     await ctx.out.data(

@@ -5,7 +5,7 @@
  * @module
  */
 import { printable } from "../printable.ts";
-import { VcError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;
@@ -39,6 +39,32 @@ export class UsageError extends Error {
     this.name = "UsageError";
     this.hint = options.hint;
     this.command = options.command;
+  }
+}
+
+/**
+ * `parse()`, with the library's verdict on a flag's value (an
+ * `InvalidInputError`) turned into a usage error naming the flag: the
+ * command line is what was wrong, so it exits 2.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { flagValue, UsageError } from "./errors.ts";
+ * import { InvalidInputError } from "../errors.ts";
+ * assert.throws(
+ *   () => flagValue("--x", () => { throw new InvalidInputError("bad"); }),
+ *   (e) => e instanceof UsageError && e.message === "--x: bad",
+ * );
+ * assert.equal(flagValue("--x", () => 1), 1);
+ * ```
+ */
+export function flagValue<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw new UsageError(`${flag}: ${e.message}`);
+    throw e;
   }
 }
 

@@ -126,12 +126,18 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
  * assert(await runCli(["--version"], io) === 0);
  * assert(io.stdout().startsWith("vc "));
  * assert(await runCli(["nope"], io) === 2);
+ * const after = memoryIo();
+ * assert(await runCli(["nope", "--", "--json"], after) === 2);
+ * assert(after.stdout() === ""); // that --json is an argument: no JSON error document
  * ```
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   // Known before parsing, so even a usage error is reported in the right form.
-  const verbose = args.includes("--verbose") || args.includes("-v");
-  const json = args.includes("--json");
+  // Flags only: after `--` a "--json" is an argument (a path, a key).
+  const end = args.indexOf("--");
+  const flags = end === -1 ? args : args.slice(0, end);
+  const verbose = flags.includes("--verbose") || flags.includes("-v");
+  const json = flags.includes("--json");
   try {
     return await dispatch(args, io);
   } catch (error) {

@@ -127,6 +127,17 @@ export const mirror: Command = {
   async run(ctx) {
     const { io, flags, out } = ctx;
     const args = ctx.args;
+    // An empty argument (an unset "$DEST") would resolve to the current
+    // directory, which --delete then empties of everything not in the store.
+    const empty = args.findIndex((x) => x.trim() === "");
+    if (empty !== -1) {
+      throw new UsageError(
+        `${
+          empty === args.length - 1 ? "TARGET" : "SOURCE"
+        } is an empty string; name a directory or a store URI (use . for the current directory)`,
+        { command: "mirror" },
+      );
+    }
     const locate = (x: string) => (isStoreUri(x) ? x : resolve(io.cwd, x));
     const sources = args.slice(0, -1).map(locate);
     const target = locate(args[args.length - 1]!);

@@ -265,7 +265,16 @@ export const get: Command = {
       ...openOptions(ctx),
       cache,
     });
-    const path = await repo.download(id);
+    let path: string;
+    {
+      using bar = ctx.out.progress(`download record ${id}`);
+      path = await repo.download(id, {
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+        onProgress: bar.onBytes,
+      });
+      bar.done();
+    }
+    ctx.io.signal?.throwIfAborted();
     if (to !== undefined) {
       let dest = resolve(ctx.io.cwd, to);
       // Like cp: into an existing directory, under the record's file name.

@@ -7,12 +7,13 @@
 import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
+import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
 import { probeStore } from "../server/store_probe.ts";
 import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { flagValue, UsageError } from "./errors.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 const STORE_OPTION = {
@@ -128,12 +129,12 @@ export const serve: Command = {
       });
     }
     const ttl = ctx.flags.string("auth-cache-ttl");
-    const auth: AuthProvider = authUrl !== undefined
-      ? new KBaseAuth({
-        authUrl,
+    const tokens = file === undefined ? undefined : new TokenFileAuth({ path: file });
+    const auth: AuthProvider = tokens ?? flagValue("--auth-url", () =>
+      new KBaseAuth({
+        authUrl: authUrl!,
         ...(ttl === undefined ? {} : { ttlMs: parseDuration(ttl, "--auth-cache-ttl") }),
-      })
-      : new TokenFileAuth({ path: file! });
+      }));
     if (file !== undefined) {
       try {
         await Deno.stat(file);
@@ -143,6 +144,8 @@ export const serve: Command = {
           hint: `create it with: vc serve add-token NAME --token-file ${file}`,
         });
       }
+      // A token file that does not parse would fail every request (500): say so now.
+      await tokens!.check();
     }
     const portText = ctx.flags.string("port") ?? "8080";
     const port = Number(portText);
@@ -153,6 +156,7 @@ export const serve: Command = {
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
+    if (basePath !== undefined) flagValue("--base-path", () => normalizeBasePath(basePath));
     // An upload's size is unknown until its end, so S3 gets it in parts held
     // in memory: small parts, two at a time, keep a 1 GiB upload under 256 MiB
     // of RSS (measured: 4 × 8 MiB parts peaked at 348 MiB, S3Store copies

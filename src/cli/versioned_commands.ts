@@ -390,7 +390,10 @@ export const sync: Command = {
     const dest = resolve(ctx.io.cwd, ctx.args[0] ?? ".");
     await using s = openVersioned(ctx, "sync");
     using bar = ctx.out.progress("sync");
-    const report = await s.vc.syncSettled(dest, { onProgress: bar.onItems });
+    const report = await s.vc.syncSettled(dest, {
+      onProgress: bar.onItems,
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    });
     bar.done();
     const { copied, failed } = report;
     const failures = failed.map((f) => ({

@@ -94,7 +94,7 @@ export async function readListFile(
   const items: string[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
-    const line = raw.trim();
+    const line = listItem(raw);
     if (line === "" || line.startsWith("#")) continue;
     try {
       parsePrefillItem(line);
@@ -104,6 +104,16 @@ export async function readListFile(
     items.push(line);
   }
   return items;
+}
+
+/**
+ * One line of a list as an item: leading whitespace dropped; trailing
+ * whitespace dropped too, except after a URI, whose key is taken verbatim (S3
+ * keys may end with spaces or tabs, and `s3://b/k ` is not `s3://b/k`).
+ */
+export function listItem(raw: string): string {
+  const line = raw.trimStart();
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(line) ? line : line.trimEnd();
 }
 
 /** Largest list file read (64 MiB): a list is lines of URIs, never more. */

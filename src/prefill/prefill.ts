@@ -11,7 +11,7 @@ import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
-import { parsePrefillItem } from "./list_file.ts";
+import { listItem, parsePrefillItem } from "./list_file.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 
 /** Progress of a prefill run. */
@@ -231,7 +231,7 @@ async function collectTargets(
 
   const first = options.versioned?.[0];
   for (const item of options.uris ?? []) {
-    const label = item.trim();
+    const label = listItem(item);
     add("list", label, async () => {
       const parsed = parsePrefillItem(label);
       if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };

@@ -472,7 +472,14 @@ export class Repository implements AsyncDisposable {
    * never change, so the cached copy is never revalidated) and checks its MD5
    * against the record. Returns the local path.
    */
-  async download(id: number): Promise<string> {
+  async download(
+    id: number,
+    options: {
+      signal?: AbortSignal;
+      onProgress?: (p: { bytes: number; total?: number | undefined }) => void;
+    } = {},
+  ): Promise<string> {
+    options.signal?.throwIfAborted();
     const record = await this.get(id);
     if (record.state === "purged") {
       throw new RecordStateError(`record ${record.id} is purged: its content was deleted`);
@@ -485,7 +492,10 @@ export class Repository implements AsyncDisposable {
     }
     const local = await this.#cache.cache(joinUri(this.store.url, record.contentKey), {
       immutable: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    options.signal?.throwIfAborted();
     const actual = await md5File(local);
     if (actual !== record.md5) {
       await this.#cache.delete(joinUri(this.store.url, record.contentKey)).catch(() => false);

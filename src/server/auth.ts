@@ -77,6 +77,19 @@ export class KBaseAuth implements AuthProvider {
 
   /** Creates the provider. */
   constructor(options: KBaseAuthOptions) {
+    let url: URL | undefined;
+    try {
+      url = new URL(options.authUrl);
+    } catch {
+      url = undefined;
+    }
+    // Anything else would be a 502 on every request, long after the start.
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new InvalidInputError(
+        `auth URL ${JSON.stringify(options.authUrl)} is not an http(s) URL ` +
+          `(e.g. https://kbase.us/services/auth)`,
+      );
+    }
     this.#authUrl = options.authUrl.replace(/\/+$/, "");
     this.#ttl = options.ttlMs ?? 300_000;
     this.#clock = options.clock ?? systemClock;
@@ -181,6 +194,11 @@ export class TokenFileAuth implements AuthProvider {
     this.#path = options.path;
   }
 
+  /** Reads the token file now: throws when it cannot be read or parsed. */
+  async check(): Promise<void> {
+    await this.#reload();
+  }
+
   /** Finds the token's name; 401 when the file does not list it. */
   async authenticate(authorization: string): Promise<Identity> {
     await this.#reload();
@@ -229,15 +247,17 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`token file ${path} is not valid JSON`, { cause: e });
+    throw new InvalidInputError(`token file ${path} is not valid JSON`, { cause: e });
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    throw new Error(`token file ${path} must hold a JSON object of sha256 hex → name`);
+    throw new InvalidInputError(`token file ${path} must hold a JSON object of sha256 hex → name`);
   }
   const names = new Map<string, string>();
   for (const [hash, name] of Object.entries(doc)) {
     if (!/^[0-9a-f]{64}$/.test(hash) || typeof name !== "string" || name === "") {
-      throw new Error(`token file ${path}: entry ${JSON.stringify(hash)} is not sha256 hex → name`);
+      throw new InvalidInputError(
+        `token file ${path}: entry ${JSON.stringify(hash)} is not sha256 hex → name`,
+      );
     }
     names.set(hash, name);
   }

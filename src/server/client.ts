@@ -192,7 +192,13 @@ export class CacheClient {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
           throw new NotFoundError(`file to upload ${body.path} does not exist`, { cause: error });
         }
-        total = (await file.stat()).size;
+        const info = await file.stat();
+        if (info.isDirectory) {
+          file.close();
+          // Read mid-request it fails as "fetch failed", taken for an unreachable service.
+          throw new InvalidInputError(`file to upload ${body.path} is a directory, not a file`);
+        }
+        total = info.size;
         stream = file.readable;
       }
       if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);

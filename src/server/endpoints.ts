@@ -216,10 +216,13 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
   };
   try {
     // Two tries: an upload may replace (and delete) the data between our reads.
+    // The metadata version whose data object the store did not have.
+    let missingIn: string | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       let meta: EntryMeta;
+      let version: string;
       try {
-        meta = (await ctx.entries.open(id, identity.tokenId)).meta;
+        ({ meta, version } = await ctx.entries.open(id, identity.tokenId));
       } catch (e) {
         if (e instanceof HttpError && e.status === 404) ctx.onLookup(false);
         throw e;
@@ -282,7 +285,20 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         drop();
         result = await ctx.entries.read(meta, dataOptions(range, meta.size));
       }
-      if (result === undefined) continue; // replaced meanwhile: read the new metadata
+      if (result === undefined) {
+        // The same metadata twice without its data: not an upload switching
+        // files but data deleted behind the service's back (a lifecycle rule,
+        // a cleanup). A miss the client recovers from by uploading again.
+        if (missingIn !== undefined && missingIn === version) {
+          ctx.onLookup(false);
+          throw new HttpError(
+            404,
+            `cache ${id} has lost its file (the store no longer holds its data); upload it again`,
+          );
+        }
+        missingIn = version;
+        continue; // replaced meanwhile: read the new metadata
+      }
       ctx.onLookup(true);
       // Bytes the store read whole go out as they are (no stream to pump).
       if (result.bytes !== undefined && result.bytes.length === length) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidInputError } from "../errors.ts";
 
 /** A matched route. */
 export interface RouteMatch {
@@ -29,18 +30,36 @@ export const ENDPOINTS: Readonly<Record<string, string>> = {
 
 /**
  * Normalizes a base path: `""`, `"/"` → `""`; `"cache/"` → `"/cache"`.
+ * Throws `InvalidInputError` for a path no request could match (`?`, `#`,
+ * spaces, `..`, an empty segment).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { normalizeBasePath } from "./routes.ts";
  * assert(normalizeBasePath("cache/") === "/cache" && normalizeBasePath("/") === "");
+ * assert.throws(() => normalizeBasePath("/a?b"), /not a URL path segment/);
  * ```
  */
 export function normalizeBasePath(basePath: string | undefined): string {
   const trimmed = (basePath ?? "").replace(/^\/+|\/+$/g, "");
-  return trimmed === "" ? "" : `/${trimmed}`;
+  if (trimmed === "") return "";
+  // Compared with a request's path as sent (percent-encoded): a segment
+  // that is not a plain URL path segment could never match one.
+  for (const segment of trimmed.split("/")) {
+    if (!PATH_SEGMENT.test(segment) || segment === "." || segment === "..") {
+      throw new InvalidInputError(
+        `base path ${JSON.stringify(basePath)}: segment ${
+          JSON.stringify(segment)
+        } is not a URL path segment (letters, digits and - . _ ~ only; no empty, . or .. segment)`,
+      );
+    }
+  }
+  return `/${trimmed}`;
 }
+
+/** A base path segment: unreserved URL characters, matched as sent by every client. */
+const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
 /**
  * The route for a request path, or `undefined` for an unknown path.

@@ -119,6 +119,8 @@ export interface VersionedPathOptions {
 export interface VersionedSyncOptions {
   /** Called after each entry is copied (or failed). */
   onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+  /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 /** What {@linkcode VersionedCache.syncSettled} did. */
@@ -775,7 +777,13 @@ export class VersionedCache {
         if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
           throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
         }
-        const local = await this.path(path);
+        options.signal?.throwIfAborted();
+        const local = await this.path(
+          path,
+          undefined,
+          options.signal ? { signal: options.signal } : {},
+        );
+        options.signal?.throwIfAborted();
         await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
         return { path, dest };
       } finally {
@@ -783,6 +791,8 @@ export class VersionedCache {
         options.onProgress?.({ done: ++done, total: entries.length, current: path });
       }
     });
+    // Interrupted: not a list of entries that "failed", the sync itself stopped.
+    options.signal?.throwIfAborted();
     const copied: VersionedSyncReport["copied"] = [];
     const failed: VersionedSyncReport["failed"] = [];
     results.forEach((r, i) => {

@@ -1,0 +1,36 @@
+/**
+ * A Ctrl-C (the CLI's abort signal) stops `vc sync` and `vc cache verify`:
+ * exit 130, nothing copied, no cache entry dropped.
+ */
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+function interrupted(): AbortSignal {
+  const controller = new AbortController();
+  controller.abort(new DOMException("interrupted", "AbortError"));
+  return controller.signal;
+}
+
+Deno.test("interrupt: vc sync exits 130 and copies nothing", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0", "/b.csv": "1.0.0"}');
+  await ws.write("bucket/a.1.0.0.csv", "a");
+  await ws.write("bucket/b.1.0.0.csv", "b");
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
+  const code = await runCli(["sync", "out", "--bucket", ws.bucket], io);
+  assertEquals(code, 130, io.stderr());
+  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(await Deno.stat(ws.path("out/a.csv")).then(() => true, () => false), false);
+});
+
+Deno.test("interrupt: vc cache verify exits 130, the cache keeps its entries", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/a.csv", "a");
+  assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.csv`])).code, 0);
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
+  assertEquals(await runCli(["cache", "verify"], io), 130, io.stdout());
+  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertStringIncludes((await ws.run(["cache", "verify"])).stdout, "1 ok, 0 corrupt");
+});

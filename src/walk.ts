@@ -203,8 +203,17 @@ export async function* walkFileBatches(
     }
     children.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
     let batch: WalkEntry[] = [];
+    let previous: Child | undefined;
     for (const child of children) {
       options.signal?.throwIfAborted();
+      // Two names that read the same: one of them is not valid UTF-8 (Deno
+      // decodes it with U+FFFD) and reads as the other; its path names the
+      // other file. Once is enough, and the walk goes on.
+      if (previous !== undefined && previous.sortKey === child.sortKey) {
+        report(child.full, notUtf8(child.full, "reads the same as another name here"));
+        continue;
+      }
+      previous = child;
       const key = prefix + child.name;
       const full = child.full;
       if (child.isDirectory) {
@@ -258,9 +267,18 @@ export async function* walkFileBatches(
       if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
       return child(entry.name, full, Deno.lstatSync(full));
     } catch (error) {
-      report(full, error); // vanished or unreadable between readDir and stat
+      // A name Deno decoded with U+FFFD (not valid UTF-8) names no file.
+      const lossy = entry.name.includes("\uFFFD") && error instanceof Deno.errors.NotFound;
+      report(full, lossy ? notUtf8(full, "names no file as decoded") : error); // else vanished or unreadable
       return undefined;
     }
+  }
+
+  function notUtf8(path: string, why: string): Error {
+    return new Error(
+      `${path}: the file name is not valid UTF-8 (shown with U+FFFD, ${why}); it cannot be a ` +
+        `key: skipped (rename it)`,
+    );
   }
 
   function fenced(path: string): Error {

@@ -180,3 +180,37 @@ function wrap(inner: ObjectStore, overrides: Partial<ObjectStore>): ObjectStore 
     ...overrides,
   };
 }
+
+Deno.test("mirror (fake S3): store → local reports an object with content whose key ends in / and skips empty folder markers", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  // Written by other tools: `aws s3api put-object --key datadir/ --body f`, and a console's folder.
+  await b.store.put("p/datadir/", enc.encode("data"));
+  await b.store.put("p/folder/", new Uint8Array());
+  await b.store.put("p/ok.txt", enc.encode("ok"));
+  const out = join(w.dir, "out");
+  await Deno.writeTextFile(join(w.dir, "keep.txt"), "keep");
+  const r = await mirror({
+    sources: [b.store],
+    sourcePrefix: "p",
+    target: out,
+    delete: true,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals(r.transferred, 1);
+  assertEquals(r.failed.map((f) => f.key), ["datadir/"]);
+  assertStringIncludes(r.failed[0]!.error, "names a directory");
+  assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["ok.txt"]);
+  // The other way, such an object is not the mirror's to delete.
+  const back = await mirror({
+    sources: [out],
+    target: b.store,
+    targetPrefix: "p",
+    delete: true,
+    statePath: join(w.dir, "s2.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals(back.deleted, 0);
+  assertEquals(await (await b.store.get("p/datadir/")).info.size, 4);
+});

@@ -1,6 +1,7 @@
 /**
- * A Ctrl-C (the CLI's abort signal) stops `vc sync` and `vc cache verify`:
- * exit 130, nothing copied, no cache entry dropped.
+ * A Ctrl-C (the CLI's abort signal) stops `vc sync`, `vc cache verify` and
+ * `vc verify`: exit 130, nothing copied, no cache entry dropped, no entry
+ * reported as bad for having been stopped.
  */
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
@@ -33,4 +34,17 @@ Deno.test("interrupt: vc cache verify exits 130, the cache keeps its entries", a
   assertEquals(await runCli(["cache", "verify"], io), 130, io.stdout());
   assertEquals(io.stderr(), "vc: interrupted\n");
   assertStringIncludes((await ws.run(["cache", "verify"])).stdout, "1 ok, 0 corrupt");
+});
+
+Deno.test("interrupt: vc verify exits 130 and reports no entry as bad", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0", "/b.csv": "1.0.0"}');
+  await ws.write("bucket/a.1.0.0.csv", "a");
+  await ws.write("bucket/b.1.0.0.csv", "b");
+  const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
+  assertEquals(await runCli(["verify", "--bucket", ws.bucket], io), 130, io.stdout());
+  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(io.stdout(), "");
+  // Not interrupted, the same check passes.
+  assertEquals((await ws.run(["verify", "--bucket", ws.bucket])).code, 0);
 });

@@ -190,3 +190,35 @@ Deno.test("walkFiles: a missing root or a file root is an error; abort stops the
   );
   assertEquals(seen, ["d/1"]);
 });
+
+Deno.test({
+  name: "walk: file names that are not valid UTF-8 are reported and skipped, the rest walked",
+  // Linux filesystems take any bytes as a name; macOS and Windows do not.
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      // Created by the shell (Deno's own APIs take names as strings): \351 is
+      // a Latin-1 é, not UTF-8; the third name is valid UTF-8 with a real U+FFFD.
+      const sh = [
+        `printf 1 > "$(printf 'n-\\351.txt')"`,
+        `printf 2 > "$(printf 'r\\351sum\\351.txt')"`,
+        `printf 3 > "$(printf 'n-\\357\\277\\275.txt')"`,
+        "printf ok > ok.txt",
+      ].join(" && ");
+      const made = await new Deno.Command("sh", { args: ["-c", sh], cwd: dir }).output();
+      assert(made.success, new TextDecoder().decode(made.stderr));
+      const errors: [string, string][] = [];
+      const keys: string[] = [];
+      for await (
+        const e of walkFiles(dir, { onError: (p, e) => errors.push([p, (e as Error).message]) })
+      ) keys.push(e.key);
+      // The valid name with a real U+FFFD, and ok.txt; the two invalid ones reported.
+      assertEquals(keys, ["n-\uFFFD.txt", "ok.txt"]);
+      assertEquals(errors.length, 2, JSON.stringify(errors));
+      for (const [, message] of errors) assert(message.includes("not valid UTF-8"), message);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -281,6 +281,12 @@ export const expire: Command = {
           result.identities === undefined
             ? ""
             : `; usage recounted for ${result.identities} identities`
+        }${
+          result.unreadable === undefined
+            ? ""
+            : `\n${result.unreadable.length} left in place, not an entry's metadata:\n${
+              result.unreadable.map((line) => `  ${line}`).join("\n")
+            }`
         }`,
       );
     } finally {

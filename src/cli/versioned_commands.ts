@@ -441,7 +441,7 @@ export const verify: Command = {
   examples: ["vc verify", "vc verify --json"],
   async run(ctx) {
     await using s = openVersioned(ctx, "verify");
-    const results = await s.vc.verify();
+    const results = await s.vc.verify(ctx.io.signal ? { signal: ctx.io.signal } : {});
     const bad = results.filter((r) => !r.ok);
     await ctx.out.data(
       results,

@@ -246,7 +246,13 @@ export class Mirror {
       } else {
         const remote = mergeSourceBatches(
           this.#stores.map((s, origin) =>
-            withOrigin(listRemoteBatches(s, this.#storePrefix, this.#filter, listOptions), origin)
+            withOrigin(
+              listRemoteBatches(s, this.#storePrefix, this.#filter, {
+                ...listOptions,
+                directoryObjects: true,
+              }),
+              origin,
+            )
           ),
           (key, kept, dropped) =>
             this.#duplicate(

@@ -72,6 +72,13 @@ export interface ListRemoteOptions {
    * (`range_list.ts`). Only the speed depends on them being right.
    */
   splits?: () => Iterable<string>;
+  /**
+   * Also list objects with content whose key ends in `/` (default: skipped,
+   * like every such key). Zero-byte ones are folder markers other tools
+   * write, always skipped; one with content is an object a download cannot
+   * write as a file, to be reported rather than silently left out.
+   */
+  directoryObjects?: boolean;
 }
 
 /**
@@ -104,7 +111,10 @@ export async function* listRemoteBatches(
   if (options.signal) listOptions.signal = options.signal;
   if (options.onWarning) listOptions.onWarning = options.onWarning;
   const entry = (o: ObjectInfo): RemoteEntry | undefined => {
-    if (o.key.endsWith("/") || !o.key.startsWith(prefix)) return undefined;
+    if (!o.key.startsWith(prefix)) return undefined;
+    if (o.key.endsWith("/") && (o.size === 0 || options.directoryObjects !== true)) {
+      return undefined;
+    }
     const key = o.key.slice(prefix.length);
     if (!matchesFilter(filter, key)) return undefined;
     return { key, storeKey: o.key, size: o.size, etag: o.etag };

@@ -68,6 +68,12 @@ export interface LoadedEntry {
   meta: EntryMeta;
   /** ETag of `meta/<id>.json` when it was read. */
   version: string;
+  /**
+   * Why `meta/<id>.json` is not an entry's metadata (not JSON, or not the
+   * fields of one: written by something else, or damaged), when it is not.
+   * `meta` then stands for an entry nobody owns, with no file.
+   */
+  unreadable?: string;
 }
 
 /** Options for {@linkcode Entries}. */
@@ -122,6 +128,12 @@ export interface SweepResult {
   uploadsUnchecked?: string;
   /** Identities whose usage was recounted (with `recountUsage`). */
   identities?: number;
+  /**
+   * Metadata objects that are not an entry's (see `LoadedEntry.unreadable`),
+   * each as `key: why`: left in place with their data, for someone to look
+   * at; the owner replaces one by asking for its cache ID again.
+   */
+  unreadable?: string[];
 }
 
 const MAX_CAS_ATTEMPTS = 20;
@@ -196,7 +208,17 @@ export class Entries {
     const text = result.bytes !== undefined
       ? utf8.decode(result.bytes)
       : await new Response(result.body).text();
-    const entry = { meta: JSON.parse(text) as EntryMeta, version: result.info.etag };
+    const version = result.info.etag;
+    const problem = metaProblem(text);
+    if (problem !== undefined) {
+      this.#known.delete(id);
+      return {
+        meta: { owner: "", filename: PLACEHOLDER, expiresAt: Infinity, size: 0 },
+        version,
+        unreadable: `${metaKey(id)} is not an entry's metadata (${problem})`,
+      };
+    }
+    const entry = { meta: JSON.parse(text) as EntryMeta, version };
     this.#remember(id, entry);
     return entry;
   }
@@ -216,7 +238,9 @@ export class Entries {
     }
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.load(id);
-      if (current !== undefined) {
+      // Unreadable metadata is replaced: its ID is derived from the owner's
+      // token, so whoever asks for it is the one who created it.
+      if (current !== undefined && current.unreadable === undefined) {
         checkOwner(id, current.meta, owner);
         if (!this.#expired(current.meta)) return current.meta;
       }
@@ -227,7 +251,7 @@ export class Entries {
         if (e instanceof PreconditionFailedError) continue; // someone else wrote it: look again
         throw e;
       }
-      if (current !== undefined) {
+      if (current !== undefined && current.unreadable === undefined) {
         // It was expired: its file goes, as a sweep would have removed it.
         await this.#dropData(current.meta);
         await this.#usage?.add(current.meta.owner, -current.meta.size);
@@ -421,6 +445,9 @@ export class Entries {
     // has no age to go by (moto dates every upload in 2010) and is kept.
     let oldest = Infinity;
     const referenced = new Set<string>();
+    // IDs whose metadata is not readable: their data is kept (it may be
+    // what the metadata pointed to).
+    const unreadable = new Set<string>();
     const usage = new Map<string, number>();
     for await (
       const info of this.#store.list(
@@ -433,6 +460,11 @@ export class Entries {
       const entry = await this.load(id, signal);
       if (entry === undefined) continue;
       result.scanned++;
+      if (entry.unreadable !== undefined) {
+        (result.unreadable ??= []).push(entry.unreadable);
+        unreadable.add(id);
+        continue;
+      }
       if (this.#expired(entry.meta)) {
         if (await this.#removeExpired(id, entry)) {
           result.removed++;
@@ -452,14 +484,18 @@ export class Entries {
       )
     ) {
       oldest = Math.min(oldest, info.lastModified.getTime());
-      if (!referenced.has(info.key) && info.lastModified.getTime() < cutoff) orphans.push(info.key);
+      const entryId = info.key.split("/")[1]!;
+      if (
+        !referenced.has(info.key) && !unreadable.has(entryId) &&
+        info.lastModified.getTime() < cutoff
+      ) orphans.push(info.key);
     }
     // Re-check each orphan's entry: an upload may have switched to it since the listing.
     const stillOrphans: string[] = [];
     for (const key of orphans) {
       const id = key.split("/")[1]!;
       const entry = await this.load(id, signal);
-      if (entry?.meta.dataKey !== key) stillOrphans.push(key);
+      if (entry?.unreadable === undefined && entry?.meta.dataKey !== key) stillOrphans.push(key);
     }
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
     result.orphansRemoved = stillOrphans.length;
@@ -500,6 +536,13 @@ export class Entries {
     const entry = await this.load(id);
     if (entry === undefined) {
       throw new HttpError(404, `cache ${id} not found`, { cause: "unknown" satisfies Miss });
+    }
+    if (entry.unreadable !== undefined) {
+      throw new HttpError(
+        404,
+        `cache ${id} cannot be used: ${entry.unreadable}; ask for its cache ID again to replace it`,
+        { cause: "unknown" satisfies Miss },
+      );
     }
     checkOwner(id, entry.meta, owner);
     if (this.#expired(entry.meta)) {
@@ -644,4 +687,29 @@ function counter(max: number, onExceeded: () => Error): TransformStream<Uint8Arr
   });
   counted.set(stream.readable, 0);
   return stream;
+}
+
+/**
+ * Why `text` is not an entry's metadata, or `undefined` when it is: JSON of
+ * an object with a string owner and filename and numeric expiry and size.
+ */
+function metaProblem(text: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return "not JSON";
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return "not a JSON object";
+  const m = doc as Record<string, unknown>;
+  for (const field of ["owner", "filename"]) {
+    if (typeof m[field] !== "string") return `no string "${field}"`;
+  }
+  for (const field of ["expiresAt", "size"]) {
+    if (typeof m[field] !== "number" || !Number.isFinite(m[field])) {
+      return `no number "${field}"`;
+    }
+  }
+  if (m.dataKey !== undefined && typeof m.dataKey !== "string") return `"dataKey" is not a string`;
+  return undefined;
 }

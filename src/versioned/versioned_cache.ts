@@ -805,7 +805,8 @@ export class VersionedCache {
   /**
    * Checks every manifest entry: the remote object (or override) exists, and a
    * cached copy, if any, has the remote content. Never throws for a bad entry;
-   * each result says what is wrong.
+   * each result says what is wrong. With `signal`, stops when it is aborted
+   * (throws its reason; entries not yet started are not checked).
    *
    * @example
    * ```ts
@@ -823,14 +824,16 @@ export class VersionedCache {
    * }
    * ```
    */
-  async verify(): Promise<VersionedVerifyResult[]> {
+  async verify(options: { signal?: AbortSignal } = {}): Promise<VersionedVerifyResult[]> {
+    const signal = options.signal;
     const entries = await this.ls();
     const locks = await this.#lockEntries();
     const lockOf = (path: string, version: string) =>
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
+      signal?.throwIfAborted();
       const lock = lockOf(path, version);
-      let problem = await this.#problemWith(path, version, lock);
+      let problem = await this.#problemWith(path, version, lock, signal);
       // Frozen mode refuses what the lock file does not pin (see #locked), so
       // verify must not call such an entry ok.
       if (problem === undefined && lock === undefined && this.frozen) {
@@ -848,6 +851,8 @@ export class VersionedCache {
       if (problem !== undefined) result.problem = problem;
       return result;
     });
+    // An abort is not a problem of each entry it stopped.
+    signal?.throwIfAborted();
     return results.map((r, i) => {
       if (r.ok) return r.value;
       const entry = entries[i] as { path: string; version: string };
@@ -966,8 +971,10 @@ export class VersionedCache {
   async #problemWith(
     path: string,
     value: string,
-    lock?: LockEntry,
+    lock: LockEntry | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
+    const withSignal = signal === undefined ? {} : { signal };
     const meaning = classifyValue(value, this.manifest);
     if (meaning.kind === "override") {
       const location = parseUri(meaning.location);
@@ -978,12 +985,17 @@ export class VersionedCache {
           : `override ${location.path} does not exist or is not a file`;
       }
       const { root, key } = splitLocation(meaning.location);
-      const info = await (await this.#store(root)).head(key);
+      const info = await (await this.#store(root)).head(key, withSignal);
       return info ? undefined : `override ${meaning.location} does not exist`;
     }
     const canonical = joinUri(this.bucket, versionedKey(path, meaning.version));
     // The canonical key, else the `/` key: the object `vc path` would read.
-    const found = await headVersion(await this.#store(this.bucket), path, meaning.version);
+    const found = await headVersion(
+      await this.#store(this.bucket),
+      path,
+      meaning.version,
+      withSignal,
+    );
     if (found === undefined) {
       const slashed = slashedUri(this.bucket, versionedKey(path, meaning.version));
       return `${canonical} does not exist${slashed === undefined ? "" : ` (nor ${slashed})`}`;
@@ -1006,13 +1018,15 @@ export class VersionedCache {
     // No MD5 to compare with (a multipart upload by another tool): the lock
     // file's SHA-256, when there is one, still checks the copy.
     if (expected !== undefined) {
+      signal?.throwIfAborted();
       const actual = await md5File(local);
       if (actual !== expected.toLowerCase()) {
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
       }
     }
     if (lock === undefined) return undefined;
-    const sha = (await digestSource(local)).sha256;
+    signal?.throwIfAborted();
+    const sha = (await digestSource(local, withSignal)).sha256;
     return sha === lock.sha256
       ? undefined
       : `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${

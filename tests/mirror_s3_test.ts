@@ -214,3 +214,33 @@ Deno.test("mirror (fake S3): store → local reports an object with content whos
   assertEquals(back.deleted, 0);
   assertEquals(await (await b.store.get("p/datadir/")).info.size, 4);
 });
+
+Deno.test("mirror (fake S3): uploads carry a content type from the file's extension, in one part or many", async () => {
+  await using b = await fakeBackend({ multipartThreshold: 2048 });
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, {
+    "index.html": "<p>hi</p>",
+    "data.csv": "a,b",
+    "big.json": `[${"1,".repeat(3000)}1]`,
+    "blob": "x",
+  });
+  await settle();
+  const r = await mirror({
+    sources: [src],
+    target: b.store,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals(r.transferred, 4);
+  const types: Record<string, string | undefined> = {};
+  for (const key of ["index.html", "data.csv", "big.json", "blob"]) {
+    types[key] = (await b.store.head(key))?.contentType;
+  }
+  assertEquals(types, {
+    "index.html": "text/html; charset=utf-8",
+    "data.csv": "text/csv; charset=utf-8",
+    "big.json": "application/json",
+    "blob": "application/octet-stream",
+  });
+});

@@ -20,6 +20,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
+import { contentTypeFor } from "../content_type.ts";
 import { type LocalEntry, type LocalRoot, statLocal, walkLocalBatches } from "./local_side.ts";
 import {
   type Keyed,
@@ -543,6 +544,8 @@ export class Mirror {
           {
             md5: hash.md5,
             metadata: { "vc-md5": hash.md5 },
+            // As `aws s3 sync` does: a bucket served as a website shows the file as what it is.
+            contentType: contentTypeFor(local.key),
             size: local.size,
             onProgress: mover.onBytes,
             ...(o.signal ? { signal: o.signal } : {}),

@@ -1,62 +1,10 @@
 /**
- * Response headers derived from a stored filename: the content type (from a
- * small extension table) and `Content-Disposition`; and the security headers
+ * Response headers derived from a stored filename (`Content-Disposition`;
+ * its content type is `src/content_type.ts`'s), and the security headers
  * every response carries.
  *
  * @module
  */
-
-const TYPES: Record<string, string> = {
-  txt: "text/plain; charset=utf-8",
-  csv: "text/csv; charset=utf-8",
-  tsv: "text/tab-separated-values; charset=utf-8",
-  json: "application/json",
-  jsonl: "application/jsonl",
-  xml: "application/xml",
-  html: "text/html; charset=utf-8",
-  htm: "text/html; charset=utf-8",
-  md: "text/markdown; charset=utf-8",
-  yaml: "application/yaml",
-  yml: "application/yaml",
-  fa: "text/plain; charset=utf-8",
-  fasta: "text/plain; charset=utf-8",
-  fastq: "text/plain; charset=utf-8",
-  gff: "text/plain; charset=utf-8",
-  pdf: "application/pdf",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  svg: "image/svg+xml",
-  webp: "image/webp",
-  zip: "application/zip",
-  gz: "application/gzip",
-  tgz: "application/gzip",
-  bz2: "application/x-bzip2",
-  xz: "application/x-xz",
-  zst: "application/zstd",
-  tar: "application/x-tar",
-  parquet: "application/vnd.apache.parquet",
-  npy: "application/octet-stream",
-};
-
-/**
- * The content type for a filename's extension (`application/octet-stream`
- * when unknown).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { contentTypeFor } from "./mime.ts";
- * assert(contentTypeFor("report.PDF") === "application/pdf");
- * assert(contentTypeFor("blob") === "application/octet-stream");
- * ```
- */
-export function contentTypeFor(filename: string): string {
-  const dot = filename.lastIndexOf(".");
-  if (dot < 0) return "application/octet-stream";
-  return TYPES[filename.slice(dot + 1).toLowerCase()] ?? "application/octet-stream";
-}
 
 /**
  * `Content-Disposition: attachment` with an ASCII `filename` and the exact

@@ -63,7 +63,9 @@ export function flagValue<T>(flag: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    if (e instanceof InvalidInputError) throw new UsageError(`${flag}: ${e.message}`);
+    if (e instanceof InvalidInputError) {
+      throw new UsageError(e.message.includes(flag) ? e.message : `${flag}: ${e.message}`);
+    }
     throw e;
   }
 }

@@ -6,14 +6,14 @@
  * @module
  */
 import { resolve } from "../path.ts";
-import { compileFilter } from "../mirror/keys.ts";
+import { compileFilter, normalizePrefix } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
-import { watchMirror, type WatchReport } from "../mirror/watch.ts";
+import { MIN_RECONCILE_INTERVAL_MS, watchMirror, type WatchReport } from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
 import { parseDuration } from "./units.ts";
 
@@ -177,7 +177,10 @@ export const mirror: Command = {
       options.sourcePrefix = isStoreUri(sources[0]!) ? sourcePrefix : resolve(io.cwd, sourcePrefix);
     }
     const targetPrefix = flags.string("target-prefix");
-    if (targetPrefix !== undefined) options.targetPrefix = targetPrefix;
+    if (targetPrefix !== undefined) {
+      flagValue("--target-prefix", () => normalizePrefix(targetPrefix));
+      options.targetPrefix = targetPrefix;
+    }
     const concurrency = flags.string("concurrency");
     if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
     const state = flags.string("state");
@@ -240,14 +243,23 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   if (options.dryRun) throw new UsageError("--dry-run cannot be combined with --watch");
   const debounce = flags.string("debounce");
   const interval = flags.string("reconcile-interval");
+  const intervalMs = interval === undefined
+    ? undefined
+    : parseDuration(interval, "--reconcile-interval");
+  if (intervalMs !== undefined && !(intervalMs >= MIN_RECONCILE_INTERVAL_MS)) {
+    throw new UsageError(
+      `--reconcile-interval ${JSON.stringify(interval)} is too short: at least ${
+        MIN_RECONCILE_INTERVAL_MS / 1000
+      }s (each is a full pass, listing the whole prefix)`,
+      { command: "mirror" },
+    );
+  }
   const stop = io.signal ?? new AbortController().signal;
   let failed = 0;
   const totals: WatchReport = await watchMirror({
     ...options,
     ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
-    ...(interval === undefined
-      ? {}
-      : { reconcileIntervalMs: parseDuration(interval, "--reconcile-interval") }),
+    ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
     signal: stop,
     onBatch: (report, kind) => {
       failed += report.failed.length;

@@ -11,10 +11,9 @@ import { basename, join, resolve } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
-import type { RecordState } from "../repo/records.ts";
-import type { Repository } from "../repo/repository.ts";
+import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { flagValue, UsageError } from "./errors.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { openAssetCache } from "./settings.ts";
@@ -135,7 +134,9 @@ function ttlFlag(ctx: CommandContext, command: string): number {
   if (text === undefined) {
     throw new UsageError(`${command}: give --ttl (seconds, or a duration like 5m)`, { command });
   }
-  return /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--ttl");
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--ttl");
+  if (!(ms > 0)) throw new UsageError(`--ttl ${JSON.stringify(text)} is not a positive duration`);
+  return ms;
 }
 
 function transition(
@@ -180,14 +181,17 @@ export const add: Command = {
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
     const tagText = ctx.flags.string("tag");
-    const dateTag = ctx.flags.string("date-tag");
+    const dateText = ctx.flags.string("date-tag");
+    const dateTag = dateText
+      ? flagValue("--date-tag", () => parseDateTagKind(dateText))
+      : undefined;
     const record = await withRepo(ctx, "repo add", async (repo) => {
       using bar = ctx.out.progress(`upload ${path}`);
       const source = resolve(ctx.io.cwd, file);
       const size = (await Deno.stat(source).catch(() => undefined))?.size;
       const r = await repo.add(path, source, {
         ...(tagText ? { tags: tagsArg(tagText) } : {}),
-        ...(dateTag ? { dateTag: parseDateTagKind(dateTag) } : {}),
+        ...(dateTag ? { dateTag } : {}),
         onProgress: (bytes) => bar.onBytes({ bytes, total: size }),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
@@ -310,13 +314,14 @@ export const ls: Command = {
   examples: ["vc repo ls --state published --tag raw", "vc repo ls --path /raw/a.csv --json"],
   async run(ctx) {
     const f = ctx.flags;
-    const state = f.string("state");
+    const stateText = f.string("state");
+    const state = stateText ? flagValue("--state", () => checkState(stateText)) : undefined;
     const path = f.string("path");
     const tag = f.string("tag");
     const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo ls", (repo) =>
       repo.list({
-        ...(state ? { state: state as RecordState } : {}),
+        ...(state ? { state } : {}),
         ...(path ? { path } : {}),
         ...(tag ? { tag } : {}),
         ...(limit !== undefined ? { limit } : {}),
@@ -408,6 +413,14 @@ export const find: Command = {
   async run(ctx) {
     const f = ctx.flags;
     const list = (name: string) => tagsArg(f.string(name) ?? "");
+    if (list("any").length === 0 && list("all").length === 0) {
+      throw new UsageError(
+        list("exclude").length > 0
+          ? "--exclude alone would select almost everything; add --any or --all tags"
+          : "give tags to find (--any, --all, optionally --exclude)",
+        { command: "repo find" },
+      );
+    }
     const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo find", (repo) =>
       repo.find({

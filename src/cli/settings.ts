@@ -12,7 +12,7 @@ import type { StoreOptions } from "../store/open.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import type { CommandContext } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { flagValue, UsageError } from "./errors.ts";
 import { cliSettings, versionedSettings } from "./settings_resolve.ts";
 
 // Resolution of the settings flags lives in settings_resolve.ts (no cache or
@@ -45,7 +45,11 @@ export {
 export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOptions {
   const value = ctx.flags.string("request-timeout");
   if (value === undefined) return {};
-  return { s3: { requestTimeoutMs: parseRequestTimeout("--request-timeout", value) } };
+  const requestTimeoutMs = flagValue(
+    "--request-timeout",
+    () => parseRequestTimeout("--request-timeout", value),
+  );
+  return { s3: { requestTimeoutMs } };
 }
 
 /**

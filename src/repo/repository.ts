@@ -567,7 +567,18 @@ export class Repository implements AsyncDisposable {
   }
 }
 
-function checkState(state: string): RecordState {
+/**
+ * `state` as a record state, or `InvalidInputError` naming the four.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkState } from "./repository.ts";
+ * assert.equal(checkState("published"), "published");
+ * assert.throws(() => checkState("live"), /unpublished, published, expired or purged/);
+ * ```
+ */
+export function checkState(state: string): RecordState {
   if (!["unpublished", "published", "expired", "purged"].includes(state)) {
     throw new InvalidInputError(
       `state "${state}" is not unpublished, published, expired or purged`,

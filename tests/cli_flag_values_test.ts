@@ -1,0 +1,32 @@
+/**
+ * A flag whose value the command cannot use is a usage error (exit 2) that
+ * names the flag, whichever layer finds the value wrong; nothing runs.
+ */
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("f.txt", "x");
+  await Deno.mkdir(ws.path("src"));
+  const repo = `--repo=${ws.bucket}/repo`;
+  const cases: [string[], string][] = [
+    [["cache", "get", `${ws.bucket}/f.txt`, "--request-timeout", "abc"], "--request-timeout"],
+    [["repo", "ls", "--state", "bogus", repo], "--state"],
+    [["repo", "add", "/a.txt", "f.txt", "--date-tag", "year", repo], "--date-tag"],
+    [["repo", "claim", "--ttl", "0", repo], "--ttl"],
+    [["repo", "find", repo], "give tags"],
+    [["mirror", "src", `${ws.bucket}/m`, "--target-prefix", "../up"], "--target-prefix"],
+    [
+      ["mirror", "src", `${ws.bucket}/m`, "--watch", "--reconcile-interval", "0"],
+      "--reconcile-interval",
+    ],
+  ];
+  for (const [args, flag] of cases) {
+    const r = await ws.run(args);
+    assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assertStringIncludes(r.stderr, flag, args.join(" "));
+  }
+  // Nothing ran: no repository, no mirror state, no upload.
+  assertEquals(await Deno.stat(ws.path("bucket/m")).then(() => true, () => false), false);
+});

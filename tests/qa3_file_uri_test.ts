@@ -51,3 +51,42 @@ Deno.test("the asset cache keeps one entry for file:///a//b and file:///a/b", as
   assert(await cache.delete(doubled), "deleting through the other spelling removes the entry");
   assertEquals((await cache.ls()).length, 0);
 });
+
+/** Whether a file can be made right under `/` here (root, a writable root directory). */
+function rootWritable(): boolean {
+  const probe = `/.vc-root-probe-${crypto.randomUUID()}`;
+  try {
+    Deno.writeTextFileSync(probe, "");
+    Deno.removeSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "a file right under / (file:///x.csv) is cached; a missing one is named as missing " +
+    "(ignored where / is not writable: not root)",
+  ignore: Deno.build.os === "windows" || !rootWritable(),
+  async fn() {
+    await using dir = await tempDir();
+    const name = `vc-root-test-${crypto.randomUUID()}.csv`;
+    await Deno.writeTextFile(`/${name}`, "a,b\n");
+    try {
+      await using cache = new AssetCache({
+        cacheDir: join(dir.path, "cache"),
+        configPath: false,
+        env: {},
+      });
+      const path = await cache.cache(`file:///${name}`);
+      assertEquals(await Deno.readTextFile(path), "a,b\n");
+      const missing = await cache.cache(`file:///${name}.missing`).then(
+        () => "found",
+        (e: Error) => e.message,
+      );
+      assert(missing.includes("does not exist"), missing);
+    } finally {
+      await Deno.remove(`/${name}`);
+    }
+  },
+});

@@ -141,8 +141,13 @@ export class AssetCache implements AsyncDisposable {
     this.#remoteOptions = {
       onUnreachable: options.onUnreachable ?? "warn",
       warn: options.warn ?? ((m) => console.warn(m)),
-      open: options.openStore ??
-        (async (root) => (await import("../store/open.ts")).openStore(root, storeOptions)),
+      open: options.openStore ?? (async (root) => {
+        // A file right under / (`file:///data.csv`, common in containers) is
+        // read from a store rooted at /, which `openStore` refuses as a
+        // location (a mirror or prune there would take the whole disk).
+        if (root === "file:///") return new (await import("../store/fs.ts")).FsStore("/");
+        return (await import("../store/open.ts")).openStore(root, storeOptions);
+      }),
       download: options.download,
       lockWaitMs: this.#lockWaitMs,
       maxDownloads: options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS,

@@ -31,6 +31,7 @@ import {
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
+import { duplicateKey, jsonErrorPosition, lineColumn } from "./json_text.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 
 /**
@@ -509,6 +510,16 @@ function parseConfig(
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError(`config file ${file} must contain a JSON object`);
   }
+  // JSON.parse keeps the last of a key given twice: which one was meant?
+  const twice = duplicateKey(text);
+  if (twice !== undefined) {
+    const { line, column } = lineColumn(text, twice.offset);
+    throw new InvalidInputError(
+      `config file ${file} at line ${line}, column ${column}: ${
+        JSON.stringify(twice.key)
+      } is given more than once`,
+    );
+  }
   // A `\ud800` escape names no path or bucket: Deno would write it as U+FFFD.
   for (const [key, value] of Object.entries(raw)) {
     if (!wellFormed(value)) {
@@ -583,102 +594,6 @@ function parseConfig(
     config.manifest = resolve(base, expandHome(r.manifest, env));
   }
   return config;
-}
-
-// V8's messages do not always carry a position ("Unexpected token '\n', ...
-// is not valid JSON"), so the offset of the first error is found by a small
-// JSON scanner and turned into a 1-based line and column.
-function jsonErrorPosition(text: string, message: string): { line: number; column: number } {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - (before.lastIndexOf("\n") + 1) + 1;
-  return { line, column };
-}
-
-/** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string) => {
-    for (const c of word) if (text[i++] !== c) (i--, fail());
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') {
-      const c = text.charCodeAt(i);
-      if (c < 0x20) fail();
-      if (text[i] === "\\") {
-        i++;
-        if (text[i] === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? "x")) fail();
-      }
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m || m[0] === "" || m[0] === "-") fail();
-    i += m![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      while (true) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
-      }
-    } else if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      while (true) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
-      }
-    } else if (c === '"') string();
-    else if (c === "t") literal("true");
-    else if (c === "f") literal("false");
-    else if (c === "n") literal("null");
-    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
-    else fail();
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : text.length;
-  } catch (offset) {
-    if (typeof offset === "number") return Math.min(offset, text.length);
-    throw offset;
-  }
 }
 
 /** Where to look for the platform (and environment) when computing default directories. */

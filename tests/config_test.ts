@@ -239,3 +239,13 @@ Deno.test("an empty cacheDir option is refused (it would be the current director
     assertStringIncludes(e.message, "cacheDir is empty");
   }
 });
+
+Deno.test("a config file key given twice is an error naming it, its line and column", async () => {
+  await withDir(async (dir) => {
+    const file = `${dir}/config.json`;
+    await Deno.writeTextFile(file, '{\n  "timeout": 5,\n  "timeout": 600\n}\n');
+    const e = assertThrows(() => loadConfigFile(file), InvalidInputError, file);
+    assertStringIncludes(e.message, '"timeout" is given more than once');
+    assertStringIncludes(e.message, "line 3, column 3");
+  });
+});

@@ -21,6 +21,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
+import { duplicateKey, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -160,31 +161,14 @@ export function parseLockFile(text: string, file: string): LockEntries {
 }
 
 // JSON.parse keeps the last of two identical keys silently, so a lock file
-// could show a reviewer one hash and pin another. Scans the top-level keys.
+// could show a reviewer one hash and pin another.
 function checkDuplicateKeys(text: string, file: string): void {
-  const seen = new Set<string>();
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "{" || c === "[") depth++;
-    else if (c === "}" || c === "]") depth--;
-    else if (c === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      let next = end + 1;
-      while (next < text.length && " \t\r\n".includes(text[next] as string)) next++;
-      if (depth === 1 && text[next] === ":") {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (seen.has(key)) {
-          throw new InvalidInputError(
-            `lock file ${file}: entry ${JSON.stringify(key)} appears more than once`,
-          );
-        }
-        seen.add(key);
-      }
-      i = end;
-    }
-  }
+  const twice = duplicateKey(text);
+  if (twice === undefined) return;
+  const { line, column } = lineColumn(text, twice.offset);
+  throw new InvalidInputError(
+    `lock file ${file}:${line}:${column}: ${JSON.stringify(twice.key)} appears more than once`,
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { duplicateKey, jsonErrorPosition, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
@@ -110,9 +111,9 @@ export function parseManifest(text: string, file: string): ManifestEntries {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    const where = syntaxErrorLocation(text, (cause as Error).message);
+    const where = jsonErrorPosition(text, (cause as Error).message);
     throw new InvalidInputError(
-      `manifest ${file}${where ? `:${where.line}:${where.column}` : ""} is not valid JSON: ${
+      `manifest ${file}:${where.line}:${where.column} is not valid JSON: ${
         (cause as Error).message
       }`,
       { cause },
@@ -150,7 +151,7 @@ export function parseManifest(text: string, file: string): ManifestEntries {
     seenAs.set(path, key);
     entries[path] = value;
   }
-  checkLiteralDuplicates(text, file);
+  checkDuplicates(text, file);
   return entries;
 }
 
@@ -473,41 +474,13 @@ function checkValue(file: string, key: string | undefined, value: string): void 
   // directory, with or without a leading `./` (baiji-pod accepts "src/a.csv").
 }
 
-// JSON.parse keeps the last of two identical keys silently. The manifest is a
-// flat object of strings (checked before this runs), so its string tokens
-// alternate key, value, key, value: scanning them finds literal duplicates.
-function checkLiteralDuplicates(text: string, file: string): void {
-  const seen = new Set<string>();
-  let index = 0;
-  for (const match of text.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
-    if (index++ % 2 !== 0) continue;
-    const key = JSON.parse(match[0]) as string;
-    if (seen.has(key)) {
-      const where = lineColumn(text, match.index);
-      throw new InvalidInputError(
-        `manifest ${file}:${where.line}:${where.column}: entry ${
-          JSON.stringify(key)
-        } appears more than once`,
-      );
-    }
-    seen.add(key);
-  }
-}
-
-function syntaxErrorLocation(
-  text: string,
-  message: string,
-): { line: number; column: number } | undefined {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /at position (\d+)/.exec(message);
-  if (pos) return lineColumn(text, Number(pos[1]));
-  if (/end of (JSON )?input/i.test(message)) return lineColumn(text, text.length);
-  return undefined;
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
+// JSON.parse keeps the last of two identical keys silently: a manifest could
+// show a reviewer one version and pin another.
+function checkDuplicates(text: string, file: string): void {
+  const twice = duplicateKey(text);
+  if (twice === undefined) return;
+  const { line, column } = lineColumn(text, twice.offset);
+  throw new InvalidInputError(
+    `manifest ${file}:${line}:${column}: entry ${JSON.stringify(twice.key)} appears more than once`,
+  );
 }

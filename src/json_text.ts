@@ -1,0 +1,175 @@
+/**
+ * Where things are in a JSON text, for messages that point a person at a
+ * line and column of a file they edit (manifests, lock files, settings):
+ * the first syntax error, and a key given twice in one object (which
+ * `JSON.parse` takes silently, keeping the last).
+ *
+ * @module
+ */
+
+/**
+ * The 1-based line and column of `offset` in `text`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineColumn } from "./json_text.ts";
+ * assert.deepEqual(lineColumn('{\n  "a": 1\n}', 4), { line: 2, column: 3 });
+ * ```
+ */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}
+
+/**
+ * The line and column of the syntax error `JSON.parse(text)` failed with
+ * (`message`). V8's messages do not always carry a position ("Unexpected
+ * token '\n', ... is not valid JSON"), so then the offset of the first error
+ * is found by a small JSON scanner.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonErrorPosition } from "./json_text.ts";
+ * const text = '{"a": 1,\n "b": }';
+ * let message = "";
+ * try {
+ *   JSON.parse(text);
+ * } catch (e) {
+ *   message = (e as Error).message;
+ * }
+ * assert.deepEqual(jsonErrorPosition(text, message), { line: 2, column: 7 });
+ * ```
+ */
+export function jsonErrorPosition(
+  text: string,
+  message: string,
+): { line: number; column: number } {
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(message);
+  return lineColumn(text, pos ? Number(pos[1]) : jsonErrorOffset(text));
+}
+
+/** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    for (const c of word) if (text[i++] !== c) (i--, fail());
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === "\\") {
+        i++;
+        if (text[i] === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? "x")) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === "" || m[0] === "-") fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      while (true) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail();
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      while (true) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === "t") literal("true");
+    else if (c === "f") literal("false");
+    else if (c === "n") literal("null");
+    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (offset) {
+    if (typeof offset === "number") return Math.min(offset, text.length);
+    throw offset;
+  }
+}
+
+/**
+ * The first key that appears twice in one object of `text` (valid JSON, at
+ * any depth), with its offset, or `undefined`. `JSON.parse` keeps the last of
+ * two such keys without a word, so a file could show a reader one value and
+ * mean another.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { duplicateKey } from "./json_text.ts";
+ * assert.deepEqual(duplicateKey('{"a": {"x": 1}, "b": {"x": 2, "x": 3}}'), { key: "x", offset: 30 });
+ * assert.equal(duplicateKey('{"a": "a", "b": ["a", "a"]}'), undefined);
+ * ```
+ */
+export function duplicateKey(text: string): { key: string; offset: number } | undefined {
+  // One set of keys per open object; undefined for an open array.
+  const open: (Set<string> | undefined)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") open.push(new Set());
+    else if (c === "[") open.push(undefined);
+    else if (c === "}" || c === "]") open.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const keys = open[open.length - 1];
+      let next = end + 1;
+      while (next < text.length && " \t\r\n".includes(text[next]!)) next++;
+      if (keys !== undefined && text[next] === ":") {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return { key, offset: i };
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}

@@ -6,7 +6,8 @@
 #  2. vc's S3 store contract tests, and every vc subcommand run as a process,
 #     against moto_server, a third-party S3
 #     implementation, so the fake and S3Store are checked against it;
-#  3. the repository suite (vc repo) with its content on moto.
+#  3. the repository suite (vc repo) with its content on moto;
+#  4. vc mirror and aws s3 sync agreeing on what is in sync, both ways.
 # Needs: deno, aws (CLI v1 or v2), moto_server, python3. Any mismatch fails.
 set -euo pipefail
 
@@ -214,6 +215,29 @@ step "vc mirror (both directions, watch) against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts \
   tests/mirror_range_test.ts
 pass "vc mirror against moto_server"
+
+step "vc mirror and aws s3 sync agree on what is in sync, both ways, against moto"
+MI="$WORK/mirror-interop"
+mkdir -p "$MI/src/d"
+echo one >"$MI/src/a.txt"
+echo two >"$MI/src/d/b.csv"
+awsmoto() { aws --endpoint-url "$MOTO_URL" "$@"; }
+vcmoto() {
+  # The release permissions, as `deno task vc` gives them.
+  AWS_ENDPOINT_URL="$MOTO_URL" VC_CACHE_DIR="$MI/cache" XDG_CONFIG_HOME="$MI/config" \
+    deno task --quiet vc "$@"
+}
+awsmoto s3 mb s3://interop >/dev/null
+vcmoto mirror "$MI/src" s3://interop/up >/dev/null
+UP=$(awsmoto s3 sync "$MI/src" s3://interop/up --dryrun | wc -l)
+[[ "$UP" -eq 0 ]] || fail "aws s3 sync would upload $UP files vc mirror uploaded"
+[[ "$(awsmoto s3api head-object --bucket interop --key up/d/b.csv --query ContentType --output text)" == text/csv* ]] ||
+  fail "vc mirror uploaded d/b.csv without its content type"
+vcmoto mirror s3://interop/up "$MI/down" >/dev/null
+DOWN=$(awsmoto s3 sync s3://interop/up "$MI/down" --dryrun | wc -l)
+[[ "$DOWN" -eq 0 ]] || fail "aws s3 sync would download $DOWN files vc mirror downloaded"
+diff -r "$MI/src" "$MI/down" || fail "mirrored tree differs"
+pass "aws s3 sync finds nothing to do after vc mirror up and down; content types set"
 
 CURRENT="done"
 echo "PASS: all compatibility checks"

@@ -244,3 +244,27 @@ Deno.test("mirror (fake S3): uploads carry a content type from the file's extens
     "blob": "application/octet-stream",
   });
 });
+
+Deno.test("mirror (fake S3): a download takes the object's time, and the next run finds it unchanged", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  await b.store.put("p/a.txt", enc.encode("a"));
+  const lastModified = (await b.store.head("p/a.txt"))!.lastModified;
+  const out = join(w.dir, "out");
+  const opts = {
+    sources: [b.store],
+    sourcePrefix: "p",
+    target: out,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+  };
+  assertEquals((await mirror(opts)).transferred, 1);
+  // As aws s3 sync and rclone set it: they then take the file for current.
+  assertEquals((await Deno.stat(join(out, "a.txt"))).mtime?.getTime(), lastModified.getTime());
+  const again = await mirror(opts);
+  assertEquals([again.transferred, again.unchanged], [0, 1]);
+  // An edit in place is still found (and undone), whatever the old time was.
+  await Deno.writeTextFile(join(out, "a.txt"), "b");
+  assertEquals((await mirror(opts)).transferred, 1);
+  assertEquals(await Deno.readTextFile(join(out, "a.txt")), "a");
+});

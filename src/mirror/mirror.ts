@@ -628,6 +628,10 @@ export class Mirror {
           onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),
         }).finally(mover.end);
+        // The object's time, as `aws s3 sync` and rclone give it: those
+        // tools then see the file as current instead of fetching it again.
+        // Change detection here goes by the mtime recorded next, whatever it is.
+        await Deno.utime(dest, new Date(), got.lastModified).catch(() => {});
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
           const racy = isRacy(written, Date.now(), this.#racyWindow);

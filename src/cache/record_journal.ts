@@ -100,6 +100,12 @@ const APPEND_LOCK_WAIT_MS = 2_000;
  * {@linkcode statOfHandle}).
  */
 const handles = new Map<string, KeptHandle>();
+/**
+ * Most journals kept open at once. Downloads that always overlap (a
+ * long-running process) never end the batch: without a cap, one descriptor
+ * per directory ever downloaded into would stay open. The oldest goes first.
+ */
+const MAX_KEPT_HANDLES = 64;
 
 interface KeptHandle {
   file: Deno.FsFile;
@@ -491,6 +497,7 @@ function appendLines(
         if (handles.get(journalPath) === kept) unlockQuietly(file);
       } else if (!replaced && mine !== undefined && keepOpen > 0 && !handles.has(journalPath)) {
         unlockQuietly(file);
+        if (handles.size >= MAX_KEPT_HANDLES) dropHandle(handles.keys().next().value!);
         handles.set(journalPath, { file, ino: mine.ino, dev: mine.dev });
       } else {
         file.close();

@@ -217,7 +217,11 @@ export class Http1Client {
    * }
    * ```
    */
-  async exchange(req: Http1Request): Promise<Http1Exchange> {
+  exchange(req: Http1Request): Promise<Http1Exchange> {
+    return this.#exchange(req, false);
+  }
+
+  async #exchange(req: Http1Request, retried: boolean): Promise<Http1Exchange> {
     if (req.url.protocol !== "http:") {
       throw new TypeError(`Http1Client speaks plain http only, not ${req.url.protocol}`);
     }
@@ -225,18 +229,21 @@ export class Http1Client {
     req.signal?.throwIfAborted();
     const origin = req.url.host;
     let conn: Connection;
+    let reused: boolean;
     try {
-      conn = await this.#connection(req.url);
+      ({ conn, reused } = await this.#connection(req.url));
     } catch (error) {
       throw wrapError(req, error); // refused, unknown host: named like fetch names them
     }
     this.#busy.add(conn);
     const stopListening = onAbort(req.signal, () => conn.close());
     let streaming = false;
+    let answered = false;
     try {
       req.signal?.throwIfAborted(); // aborted while connecting
       await writeAll(conn, head, req.body);
       const parsed = await readHead(conn, req.method);
+      answered = true;
       const framing = parsed.framing;
       const done = (reusable: boolean) => {
         stopListening();
@@ -267,6 +274,16 @@ export class Http1Client {
       return out(undefined, bodyStream(conn, framing, done, req.signal));
     } catch (error) {
       conn.close();
+      if (reused && !answered && !retried && !req.signal?.aborted && isPeerClose(error)) {
+        // A pooled connection the server closed while it was idle (its
+        // keep-alive timeout is shorter than ours): the ones pooled before it
+        // are older, so closed too. Drop them and ask once on a new one,
+        // instead of failing every retry on another dead connection.
+        this.#dropIdle(origin);
+        stopListening();
+        this.#busy.delete(conn);
+        return await this.#exchange(req, true);
+      }
       throw wrapError(req, error);
     } finally {
       if (!streaming) {
@@ -276,19 +293,35 @@ export class Http1Client {
     }
   }
 
-  async #connection(url: RequestUrl): Promise<Connection> {
+  #dropIdle(origin: string): void {
+    const pool = this.#idle.get(origin);
+    if (pool === undefined) return;
+    this.#idle.delete(origin);
+    for (const conn of pool) conn.close();
+  }
+
+  async #connection(url: RequestUrl): Promise<{ conn: Connection; reused: boolean }> {
     const pool = this.#idle.get(url.host);
-    const now = Date.now();
-    while (pool !== undefined && pool.length > 0) {
-      const conn = pool.pop()!;
-      if (now - conn.idleSince < this.#idleMs && !conn.closed) return conn;
-      conn.close();
+    if (pool !== undefined) {
+      // Oldest first (pooled in the order released): those idle too long
+      // are closed here, not only when the pool is emptied down to them, so
+      // a burst's connections do not stay open (half-closed by the server).
+      const now = Date.now();
+      let stale = 0;
+      while (stale < pool.length && now - pool[stale]!.idleSince >= this.#idleMs) {
+        pool[stale++]!.close();
+      }
+      if (stale > 0) pool.splice(0, stale);
+      while (pool.length > 0) {
+        const conn = pool.pop()!;
+        if (!conn.closed) return { conn, reused: true };
+      }
     }
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? 80 : Number(url.port);
     const tcp = await Deno.connect({ hostname, port });
     tcp.setNoDelay(true);
-    return new Connection(tcp);
+    return { conn: new Connection(tcp), reused: false };
   }
 
   #release(origin: string, conn: Connection): void {
@@ -398,6 +431,7 @@ interface ParsedHead {
 }
 
 const MAX_HEAD = 256 * 1024;
+const CLOSED_BEFORE_RESPONSE = "connection closed before the response (unexpected eof)";
 // Bodies with at least this much left are read without the connection's buffer.
 const DIRECT_READ = 64 * 1024;
 
@@ -425,7 +459,7 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
       if (!(await conn.fill())) {
         throw new Error(
           conn.buffered === 0
-            ? "connection closed before the response (unexpected eof)"
+            ? CLOSED_BEFORE_RESPONSE
             : "connection closed in the response head (unexpected eof)",
         );
       }
@@ -598,6 +632,13 @@ function bodyStream(
       finish(false);
     },
   }, { highWaterMark: 0 });
+}
+
+/** Whether `error` says the server closed or reset the connection before answering. */
+function isPeerClose(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    (error instanceof Error && error.message === CLOSED_BEFORE_RESPONSE);
 }
 
 function wrapError(req: Http1Request, error: unknown): unknown {

@@ -39,7 +39,7 @@ import {
   parseEtag,
   vcMd5Of,
 } from "./hash.ts";
-import type { ObjectInfo } from "./store/types.ts";
+import type { ObjectInfo, ObjectStore } from "./store/types.ts";
 import { claimJsHashing, JsMd5 } from "./md5_js.ts";
 import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
 
@@ -587,4 +587,46 @@ export async function checkFile(
     if (e instanceof IntegrityError) return e.message;
     throw e;
   }
+}
+
+/**
+ * Whether the local `file` has the multipart ETag of `info` (the object at
+ * `key` of `store`, uploaded in parts by a tool that left no content MD5):
+ * standard part sizes first, then the sizes the store tells
+ * (`HEAD ?partNumber=N`). A file that cannot be read, or an ETag no part
+ * sizes explain, is not the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileHasMultipartEtag } from "./verify.ts";
+ * import { FsStore } from "./store/fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * const store = new FsStore(`${dir}/store`);
+ * try {
+ *   await Deno.writeTextFile(`${dir}/f`, "hello");
+ *   // "hello" uploaded as one part: md5(md5("hello")), then the part count.
+ *   const info = { size: 5, etag: "62109206880d38a4010a98e11243924a-1" };
+ *   assert.equal(await fileHasMultipartEtag(store, "k", `${dir}/f`, info), true);
+ *   const other = { size: 5, etag: "a8da4c5fd8ba6e8ae7c0a02e6a1e6e9e-1" };
+ *   assert.equal(await fileHasMultipartEtag(store, "k", `${dir}/f`, other), false);
+ * } finally {
+ *   await store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function fileHasMultipartEtag(
+  store: ObjectStore,
+  key: string,
+  file: string,
+  info: Pick<ObjectInfo, "size" | "etag">,
+): Promise<boolean> {
+  const partSize = store.partSize;
+  const options = partSize === undefined
+    ? {}
+    : { partSize: (n: number, signal: AbortSignal) => partSize.call(store, key, n, { signal }) };
+  const problem = await checkFile(file, { size: info.size, etag: info.etag }, options)
+    .catch((e) => `cannot check it: ${e}`);
+  return problem === undefined;
 }

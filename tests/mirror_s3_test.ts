@@ -268,3 +268,47 @@ Deno.test("mirror (fake S3): a download takes the object's time, and the next ru
   assertEquals((await mirror(opts)).transferred, 1);
   assertEquals(await Deno.readTextFile(join(out, "a.txt")), "a");
 });
+
+Deno.test("mirror (fake S3): an object another tool uploaded in parts (no vc-md5) is compared by its multipart ETag, not transferred again", async () => {
+  await using b = await fakeBackend({ multipartThreshold: 2048 });
+  await using w = await tempDir();
+  const content = "m".repeat(5000);
+  // As aws s3 cp / boto3 upload: in parts, no content MD5 in the metadata.
+  await b.store.put("up/big.txt", enc.encode(content));
+  await b.store.put("down/big.txt", enc.encode(content));
+  const head = await b.store.head("up/big.txt");
+  assert(/-\d+$/.test(head!.etag) && head!.metadata?.["vc-md5"] === undefined, head!.etag);
+  const src = join(w.dir, "src");
+  await writeTree(src, { "big.txt": content });
+  await settle();
+  const up = await mirror({
+    sources: [src],
+    target: b.store,
+    targetPrefix: "up",
+    statePath: join(w.dir, "up.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals([up.transferred, up.unchanged], [0, 1]);
+  const out = join(w.dir, "out");
+  await writeTree(out, { "big.txt": content });
+  await settle();
+  const down = await mirror({
+    sources: [b.store],
+    sourcePrefix: "down",
+    target: out,
+    statePath: join(w.dir, "down.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals([down.transferred, down.unchanged], [0, 1]);
+  // A different file of the same size is still found.
+  await writeTree(src, { "big.txt": "n".repeat(5000) });
+  await settle();
+  const changed = await mirror({
+    sources: [src],
+    target: b.store,
+    targetPrefix: "up",
+    statePath: join(w.dir, "up.db"),
+    racyWindowMs: RACY_MS,
+  });
+  assertEquals(changed.transferred, 1);
+});

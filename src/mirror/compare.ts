@@ -114,7 +114,8 @@ export interface CompareCounters {
 /**
  * True when the object holds the same content as the local file with MD5
  * `md5`. Makes one HEAD only for a multipart or opaque ETag that the state
- * does not already vouch for.
+ * does not already vouch for; a multipart ETag with no `vc-md5` beside it
+ * (another tool's upload) is compared with the file at `localPath`'s own.
  *
  * @example
  * ```ts
@@ -134,6 +135,7 @@ export async function sameContent(
   store: ObjectStore,
   counters: CompareCounters,
   signal?: AbortSignal,
+  localPath?: string,
 ): Promise<boolean> {
   if (row !== undefined && row.etag !== "" && row.etag === remote.etag && row.md5 === md5) {
     return true;
@@ -150,7 +152,15 @@ export async function sameContent(
   }
   const recorded = metadata?.["vc-md5"]?.toLowerCase();
   if (recorded !== undefined) return recorded === md5;
-  return kind.kind === "md5" && kind.md5 === md5;
+  if (kind.kind === "md5") return kind.md5 === md5;
+  // Uploaded in parts by another tool (aws s3 cp, boto3), with no content
+  // MD5: the file's own multipart ETag, a read of the file instead of a
+  // transfer (once: the state then vouches for the pair).
+  if (kind.kind === "multipart" && localPath !== undefined) {
+    const { fileHasMultipartEtag } = await import("../verify.ts");
+    return await fileHasMultipartEtag(store, remote.storeKey, localPath, remote);
+  }
+  return false;
 }
 
 /**

@@ -526,7 +526,15 @@ export class Mirror {
       const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
       if (hash.hashed) run.report.hashed++;
       if (remote !== undefined && remote.size === local.size) {
-        const same = await sameContent(hash.md5, remote, row, store, run.report, o.signal);
+        const same = await sameContent(
+          hash.md5,
+          remote,
+          row,
+          store,
+          run.report,
+          o.signal,
+          local.path,
+        );
         if (same) {
           run.report.unchanged++;
           if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
@@ -591,7 +599,7 @@ export class Mirror {
         const row = pair.known ? pair.known.row : this.#state.get(local.key);
         const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
         if (hash.hashed) run.report.hashed++;
-        if (await sameContent(hash.md5, remote, row, store, run.report, o.signal)) {
+        if (await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path)) {
           run.report.unchanged++;
           if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
             this.#remember(local, hash.md5, remote.etag, hash.racy);

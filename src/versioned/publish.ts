@@ -6,7 +6,7 @@
  */
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
-import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
 import { headVersion } from "./slash_keys.ts";
@@ -84,7 +84,7 @@ export async function refuseIdentical(
   const same = md5 !== undefined
     ? md5 === digest.md5
     : (etag.kind === "multipart" && info.opaqueEtag !== true &&
-      await sameMultipart(store, found.key, file, info)) ||
+      await (await import("../verify.ts")).fileHasMultipartEtag(store, found.key, file, info)) ||
       (locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
         locked.sha256 === digest.sha256);
   if (!same) return;
@@ -93,28 +93,6 @@ export async function refuseIdentical(
       joinUri(bucket, found.key)
     }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
   );
-}
-
-/**
- * Whether `file` has the multipart ETag of `info` (the object at `key`):
- * standard part sizes first, then the sizes the store tells
- * (`HEAD ?partNumber=N`). A file that cannot be read, or an ETag no part
- * sizes explain, is not the same.
- */
-async function sameMultipart(
-  store: ObjectStore,
-  key: string,
-  file: string,
-  info: ObjectInfo,
-): Promise<boolean> {
-  const { checkFile } = await import("../verify.ts");
-  const partSize = store.partSize;
-  const options = partSize === undefined
-    ? {}
-    : { partSize: (n: number, signal: AbortSignal) => partSize.call(store, key, n, { signal }) };
-  const problem = await checkFile(file, { size: info.size, etag: info.etag }, options)
-    .catch((e) => `cannot check it: ${e}`);
-  return problem === undefined;
 }
 
 /**

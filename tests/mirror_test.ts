@@ -7,7 +7,8 @@ import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
-import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import type { GetOptions, GetResult, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import { WrappingStore } from "./versioned_helpers.ts";
 import {
   assert,
   assertEquals,
@@ -764,6 +765,32 @@ Deno.test("mirror store → local --delete: a target file where the store needs 
     const kept = await mirror({ ...options, delete: false, statePath: join(w.dir, "s2.db") });
     assertEquals(kept.failed.length, 2);
     assertEquals(await Deno.readTextFile(join(dl, "a")), "kept");
+  } finally {
+    await fs.close();
+  }
+});
+
+Deno.test("mirror: a download replaced since the listing counts the bytes written, not the listed size", async () => {
+  await using w = await tempDir();
+  const fs = new FsStore(join(w.dir, "bucket"));
+  try {
+    await fs.put("p/a.bin", enc.encode("x".repeat(1000)));
+    // Listed at 1000 bytes; replaced by 7 bytes before its GET.
+    const replacing = new (class extends WrappingStore {
+      override async get(key: string, options?: GetOptions): Promise<GetResult> {
+        await this.inner.put(key, enc.encode("replace"));
+        return await super.get(key, options);
+      }
+    })(fs);
+    const out = join(w.dir, "out");
+    const r = await mirror({
+      sources: [replacing],
+      sourcePrefix: "p",
+      target: out,
+      statePath: join(w.dir, "s.db"),
+    });
+    assertEquals([r.transferred, r.bytes], [1, 7]);
+    assertEquals(await Deno.readTextFile(join(out, "a.bin")), "replace");
   } finally {
     await fs.close();
   }

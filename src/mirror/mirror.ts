@@ -619,6 +619,8 @@ export class Mirror {
         return;
       }
       this.#act(run, "download", remote.key, remote.size);
+      // What was written: the object may have been replaced since the listing.
+      let bytes = remote.size;
       if (!o.dryRun) {
         // A file of the target where this key needs a directory ("a" for
         // "a/b"), which this run deletes anyway: it goes first, so the
@@ -640,6 +642,7 @@ export class Mirror {
         // tools then see the file as current instead of fetching it again.
         // Change detection here goes by the mtime recorded next, whatever it is.
         await Deno.utime(dest, new Date(), got.lastModified).catch(() => {});
+        bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
           const racy = isRacy(written, Date.now(), this.#racyWindow);
@@ -647,7 +650,7 @@ export class Mirror {
         }
       }
       run.report.transferred++;
-      run.report.bytes += remote.size;
+      run.report.bytes += bytes;
     } catch (error) {
       if (o.signal?.aborted) throw error;
       run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));

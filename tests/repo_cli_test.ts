@@ -86,6 +86,15 @@ async function workflow(catalog: string | undefined) {
       ok(await vc(["repo", "untag", id, "zz,zz", "--json"], env), "twice").stdout,
     );
     assertEquals([twice.tags, twice.unchanged], [["zz"], ["zz"]]);
+    // A path no record has: tagged (for versions to come), and said so.
+    const typoPath = ok(await vc(["repo", "tag", "/data/a.cvs", "done"], env), "typo path");
+    assertStringIncludes(typoPath.stdout + typoPath.stderr, "no record has path /data/a.cvs yet");
+    const typoJson = JSON.parse(
+      ok(await vc(["repo", "tag", "/data/a.cvs", "done", "--json"], env), "typo json").stdout,
+    );
+    assertEquals(typoJson.noRecords, true);
+    const realPath = ok(await vc(["repo", "tag", "/data/a.csv", "x"], env), "real path");
+    assert(!(realPath.stdout + realPath.stderr).includes("no record"), realPath.stdout);
     const emptyGrace = await vc(["repo", "gc", "--grace", ""], env);
     assertEquals(emptyGrace.code, 2, emptyGrace.stderr);
     const shortGrace = ok(await vc(["repo", "gc", "--dry-run", "--grace", "1s"], env), "gc 1s");
@@ -120,7 +129,7 @@ async function workflow(catalog: string | undefined) {
     assertEquals(purge.code, 1);
     assertStringIncludes(purge.stderr, "it is published");
     const exclude = await vc(["repo", "find", "--exclude", "raw"], env);
-    assertEquals(exclude.code, 1);
+    assertEquals(exclude.code, 2);
     assertStringIncludes(exclude.stderr, "--exclude alone");
     const badTag = await vc(["repo", "tag", id, "bad tag"], env);
     assertStringIncludes(badTag.stderr, 'tag "bad tag" is invalid');

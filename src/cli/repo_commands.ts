@@ -357,8 +357,14 @@ function tagCommand(name: "tag" | "untag"): Command {
         : { path: normalizeLogicalPath(target) };
       const tags = tagsArg(tagText);
       let inherited: { path: string; tags: string[] } | undefined;
+      // A path no record has yet: legal (its versions get the tags when
+      // added), but as likely a typo of one that has records: said.
+      let noRecords = false;
       const changed = await withRepo(ctx, `repo ${name}`, async (repo) => {
         const changed = await repo[name](where, tags);
+        if ("path" in where) {
+          noRecords = (await repo.list({ path: where.path, limit: 1 })).length === 0;
+        }
         // A record shows its path's tags too: one of those is not the record's to remove.
         if (name === "untag" && "id" in where) {
           const record = await repo.get(where.id);
@@ -383,7 +389,17 @@ function tagCommand(name: "tag" | "untag"): Command {
             `path: vc repo untag ${inherited.path} ${inherited.tags.join(",")}`,
         );
       }
-      await ctx.out.status({ target: where, tags, op: name, changed, unchanged }, parts.join("; "));
+      if (noRecords) {
+        parts.push(
+          `no record has path ${target} yet${
+            name === "tag" ? ": the tags apply to its versions once added" : ""
+          } (check the path: vc repo ls --path ${target})`,
+        );
+      }
+      await ctx.out.status(
+        { target: where, tags, op: name, changed, unchanged, ...(noRecords ? { noRecords } : {}) },
+        parts.join("; "),
+      );
     },
   };
 }

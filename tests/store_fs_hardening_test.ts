@@ -127,8 +127,11 @@ Deno.test("FsStore: keys shaped like temp files are rejected; temp files are nev
   const tempLike = `.x.csv.vc-tmp-${Deno.pid}-abcdefgh`;
   await assertRejects(() => t.store.put(tempLike, enc.encode("x")), InvalidInputError, tempLike);
   await assertRejects(() => t.store.put(`d/${tempLike}`, enc.encode("x")), InvalidInputError);
-  // One of our own, live: hidden from listings and left alone.
+  // One of our own, live (its writer holds the lock, as a put does): hidden
+  // from listings and left alone.
   await Deno.writeTextFile(join(t.root, tempLike), "in progress");
+  using writer = await Deno.open(join(t.root, tempLike), { read: true, write: true });
+  await writer.lock(true);
   await t.store.put("x.csv", enc.encode("x"));
   assertEquals((await list(t.store)).map((i) => i.key), ["x.csv"]);
   assert(names(t.root).includes(tempLike), "a live writer's temp file stays");

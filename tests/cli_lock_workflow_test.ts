@@ -182,6 +182,15 @@ Deno.test("--frozen / VC_FROZEN: unlocked entries and lock changes are refused; 
     assertEquals(ci.code, 0, ci.stderr);
     assertEquals(JSON.parse(ci.stdout).fetched, 2);
     assertStringIncludes(ok(await vc(["verify", "--frozen"], env), "verify").stdout, "locked");
+    // An override is not locked either: `vc lock --frozen` (CI's "is everything
+    // locked?") says so, as frozen prefill does.
+    await Deno.writeTextFile(
+      join(dir, "versioned_assets.json"),
+      '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "2.0.0",\n    "/o.csv": "./c.csv"\n}',
+    );
+    const overridden = await vc(["lock", "--frozen"], env);
+    assertEquals(overridden.code, 1, overridden.stderr);
+    assertStringIncludes(overridden.stderr, "/o.csv (./c.csv) is an override");
   });
 });
 

@@ -603,6 +603,21 @@ export class S3Store implements ObjectStore {
         return { etag, crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined };
       },
       complete: async (uploadId, parts) => {
+        if (options.ifNoneMatch === "*") {
+          // S3 honours If-None-Match on completion; some S3-compatible stores
+          // (moto) ignore it and overwrite. A look just before completing
+          // narrows their race to one round trip: a key taken during the
+          // upload fails it (the upload is aborted) instead of being replaced.
+          const taken = await this.head(
+            this.#relative(full),
+            options.signal === undefined ? {} : { signal: options.signal },
+          );
+          if (taken !== undefined) {
+            throw new PreconditionFailedError(
+              `PUT ${uri}: precondition failed, the key already exists (If-None-Match: *)`,
+            );
+          }
+        }
         const out = await this.#send(
           (o) =>
             client.send(

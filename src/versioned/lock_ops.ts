@@ -99,6 +99,17 @@ export async function fillLock(
   const todo = results.filter((r) => r.status === "added");
   // Frozen mode refuses a change; a complete lock file is no change, so
   // `vc lock --frozen` doubles as CI's "is everything locked?" check.
+  const overrides = results.filter((r) => r.status === "override");
+  if (vc.frozen && overrides.length > 0) {
+    // As frozen prefill and sync refuse them: nothing pins an override's bytes.
+    throw new FrozenError(
+      `${overrides.map((r) => `${r.path} (${r.version})`).join(", ")} ${
+        overrides.length === 1 ? "is an override" : "are overrides"
+      } in ${vc.manifest}, ` +
+        "and frozen mode (--frozen / VC_FROZEN) accepts only locked versions; publish " +
+        "them (vc add / vc update) before CI runs",
+    );
+  }
   if (vc.frozen && todo.length > 0) {
     throw new FrozenError(
       `vc lock would add ${todo.map((r) => lockKey(r.path, r.version)).join(", ")} to the lock ` +
@@ -108,6 +119,7 @@ export async function fillLock(
   }
   const found = new Map<string, LockEntry>();
   let done = 0;
+  if (todo.length > 0) options.onProgress?.({ done, total: todo.length }); // drawn at once
   const store = await vc.bucketStore();
   const temp = await Deno.makeTempDir({ prefix: "vc-lock-" });
   try {
@@ -182,6 +194,7 @@ export async function checkLock(
   try {
     const results: LockCheckResult[] = new Array(entries.length);
     let done = 0;
+    if (entries.length > 0) options.onProgress?.({ done, total: entries.length }); // drawn at once
     await forEachLimit(
       entries.map((e, i) => ({ ...e, i })),
       options.concurrency ?? 4,

@@ -117,8 +117,13 @@ export interface VersionedPathOptions {
 
 /** Options for {@linkcode VersionedCache.sync}. */
 export interface VersionedSyncOptions {
-  /** Called after each entry is copied (or failed). */
-  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+  /**
+   * Called once at the start (`done: 0`), as bytes arrive (`bytes`: downloaded
+   * so far by this sync) and after each entry is copied (or failed).
+   */
+  onProgress?: (
+    progress: { done: number; total: number; bytes?: number; current?: string },
+  ) => void;
   /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
   signal?: AbortSignal;
 }
@@ -486,7 +491,11 @@ export class VersionedCache {
     await regularFile(file, `file to publish as ${p}`);
     const current = await readManifest(this.manifest, { allowMissing: true });
     const existing = current[p];
-    if (existing !== undefined) throw alreadyInManifest(p, existing, this.manifest);
+    // An override has no version yet: publishing its first one replaces it
+    // (`update` refuses a path without versions and points here).
+    if (existing !== undefined && isVersion(existing)) {
+      throw alreadyInManifest(p, existing, this.manifest);
+    }
     refuseLookalike(p, current, this.manifest);
     const published = await this.#versions(p, await this.#store(this.bucket));
     if (published.length > 0) {
@@ -502,7 +511,9 @@ export class VersionedCache {
     const digest = await digestSource(file, signalOption(options.signal));
     await this.#publish(p, version, snapshot, digest, {
       ...options,
-      retryHint: "`vc add` with another --version",
+      retryHint:
+        "pin that version (pull the manifest that pins it), or publish your file as a new " +
+        "version with `vc update`",
     });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
@@ -769,7 +780,11 @@ export class VersionedCache {
       }
     }
     let done = 0;
+    let bytes = 0;
+    // Drawn at once, and moving while a large entry downloads, not only when one ends.
+    options.onProgress?.({ done, total: entries.length, bytes });
     const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
+      let mine = 0;
       try {
         const dest = join(root, ...path.slice(1).split("/"));
         // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
@@ -778,17 +793,24 @@ export class VersionedCache {
           throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
         }
         options.signal?.throwIfAborted();
-        const local = await this.path(
-          path,
-          undefined,
-          options.signal ? { signal: options.signal } : {},
-        );
+        const local = await this.path(path, undefined, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress
+            ? {
+              onProgress: (p: { bytes: number }) => {
+                bytes += p.bytes - mine;
+                mine = p.bytes;
+                options.onProgress?.({ done, total: entries.length, bytes, current: path });
+              },
+            }
+            : {}),
+        });
         options.signal?.throwIfAborted();
         await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
         return { path, dest };
       } finally {
         // Failed entries count too: the progress reaches its total.
-        options.onProgress?.({ done: ++done, total: entries.length, current: path });
+        options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
       }
     });
     // Interrupted: not a list of entries that "failed", the sync itself stopped.

@@ -34,7 +34,13 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
  * import { UploadRegistry } from "./multipart.ts";
  * const backend = new MemoryBackend();
  * await backend.createBucket("b1");
- * const ctx = { backend, uploads: new UploadRegistry(), minPartSize: 5, maxObjectSize: 1e9 };
+ * const ctx = {
+ *   backend,
+ *   uploads: new UploadRegistry(),
+ *   minPartSize: 5,
+ *   maxObjectSize: 1e9,
+ *   completeIgnoresConditions: false,
+ * };
  * const res = await listBuckets(new Request("http://x/"), { op: "ListBuckets", query: new URLSearchParams(), target: "/" }, ctx);
  * assert((await res.text()).includes("<Name>b1</Name>"));
  * ```

@@ -21,6 +21,8 @@ export interface HandlerContext {
   minPartSize: number;
   /** Largest single PUT, part or copy. */
   maxObjectSize: number;
+  /** CompleteMultipartUpload ignores If-None-Match / If-Match (as moto does). */
+  completeIgnoresConditions: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -38,13 +40,19 @@ const MiB = 1024 * 1024;
  * ```
  */
 export function newHandlerContext(
-  options: { backend?: Backend; minPartSize?: number; maxObjectSize?: number } = {},
+  options: {
+    backend?: Backend;
+    minPartSize?: number;
+    maxObjectSize?: number;
+    completeIgnoresConditions?: boolean;
+  } = {},
 ): HandlerContext {
   return {
     backend: options.backend ?? new MemoryBackend(),
     uploads: new UploadRegistry(),
     minPartSize: options.minPartSize ?? 5 * MiB,
     maxObjectSize: options.maxObjectSize ?? 5 * 1024 * MiB,
+    completeIgnoresConditions: options.completeIgnoresConditions ?? false,
   };
 }
 

@@ -339,7 +339,7 @@ export async function completeMultipartUpload(
           uploadId: upload.id,
         });
       }
-      checkWriteConditions(req.headers, existing, key);
+      if (!ctx.completeIgnoresConditions) checkWriteConditions(req.headers, existing, key);
       ctx.uploads.remove(upload);
     });
   } catch (e) {

@@ -111,6 +111,9 @@ class FakeS3Server implements FakeS3 {
       backend,
       ...(options.minPartSize === undefined ? {} : { minPartSize: options.minPartSize }),
       ...(options.maxObjectSize === undefined ? {} : { maxObjectSize: options.maxObjectSize }),
+      ...(options.completeIgnoresConditions === undefined
+        ? {}
+        : { completeIgnoresConditions: options.completeIgnoresConditions }),
     });
     this.#faults = faults;
     this.#onRequest = options.onRequest;

@@ -163,6 +163,12 @@ export interface FakeS3Options {
   minPartSize?: number;
   /** Largest single PUT, multipart part or copy, in bytes (default 5 GiB, like S3). */
   maxObjectSize?: number;
+  /**
+   * Ignore If-None-Match / If-Match on CompleteMultipartUpload and replace
+   * the object, as moto does (default false: honoured, as S3 does). For
+   * testing clients against S3-compatible stores that are not atomic there.
+   */
+  completeIgnoresConditions?: boolean;
   /** Called after each request's response headers are ready (for logging). */
   onRequest?: (entry: RequestLogEntry) => void;
   /**

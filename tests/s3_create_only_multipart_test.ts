@@ -1,0 +1,57 @@
+/**
+ * A create-only multipart put (`ifNoneMatch: "*"`, how `vc add` / `vc update`
+ * publish a large version) whose key another writer takes while it uploads:
+ * S3 refuses the completion; a store that ignores the condition there (moto)
+ * would replace the other writer's object, so vc looks just before
+ * completing, fails the put and aborts its upload.
+ */
+import { assertEquals, assertRejects } from "./assert.ts";
+import { PreconditionFailedError } from "../src/errors.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+
+const enc = new TextEncoder();
+
+for (const ignores of [false, true]) {
+  Deno.test(`S3Store: a create-only multipart put whose key is taken meanwhile fails and leaves the other's object (completion conditions ${ignores ? "ignored, as moto" : "honoured, as S3"})`, async () => {
+    await using s3 = await startFakeS3({
+      buckets: ["b"],
+      minPartSize: 1024,
+      completeIgnoresConditions: ignores,
+    });
+    const options = {
+      bucket: "b",
+      endpoint: s3.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    };
+    const store = new S3Store({ ...options, multipartThreshold: 2048, partSize: 1024 });
+    const other = new S3Store(options);
+    try {
+      let sent = 0;
+      // Three parts; the other writer creates the key while the second is read.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent === 3) return controller.close();
+          if (sent === 1) await other.put("v/a.1.0.0.csv", enc.encode("theirs"));
+          sent++;
+          controller.enqueue(new Uint8Array(1024).fill(0x61));
+        },
+      });
+      await assertRejects(
+        () => store.put("v/a.1.0.0.csv", body, { ifNoneMatch: "*" }),
+        PreconditionFailedError,
+        "already exists",
+      );
+      const { bytes } = await other.get("v/a.1.0.0.csv");
+      assertEquals(new TextDecoder().decode(bytes), "theirs");
+      const pending = [];
+      for await (const u of store.pendingUploads!("v/")) pending.push(u);
+      assertEquals(pending, [], "the failed upload is aborted");
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+}

@@ -1,0 +1,35 @@
+import { VersionedCache } from "../src/versioned/mod.ts";
+import { AssetCache } from "../mod.ts";
+import { assert, assertEquals } from "./assert.ts";
+
+// On a terminal `vc sync` of a cold cache drew nothing until the first entry
+// was copied (minutes for one large asset): progress must start at once and
+// report bytes while an entry downloads.
+Deno.test("qa5: sync reports progress at the start and bytes before an entry completes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(7));
+    await using pub = new VersionedCache({
+      manifest: `${dir}/m.json`,
+      bucket: `${dir}/bucket`,
+      cache: new AssetCache({ cacheDir: `${dir}/c1`, configPath: false }),
+    });
+    await pub.add("/big.bin", `${dir}/big.bin`);
+    await using vc = new VersionedCache({
+      manifest: `${dir}/m.json`,
+      bucket: `${dir}/bucket`,
+      cache: new AssetCache({ cacheDir: `${dir}/c2`, configPath: false }),
+    });
+    const seen: Array<{ done: number; total: number; bytes?: number }> = [];
+    await vc.sync(`${dir}/out`, { onProgress: (p) => seen.push({ ...p }) });
+    assertEquals(seen[0]?.done, 0, JSON.stringify(seen[0]));
+    assert(
+      seen.some((p) => p.done === 0 && (p.bytes ?? 0) > 0),
+      `no byte progress before the entry completed: ${JSON.stringify(seen)}`,
+    );
+    assertEquals(seen.at(-1)?.done, 1);
+    assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

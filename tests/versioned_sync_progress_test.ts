@@ -5,7 +5,7 @@ import { assert, assertEquals } from "./assert.ts";
 // On a terminal `vc sync` of a cold cache drew nothing until the first entry
 // was copied (minutes for one large asset): progress must start at once and
 // report bytes while an entry downloads.
-Deno.test("qa5: sync reports progress at the start and bytes before an entry completes", async () => {
+Deno.test("sync reports progress at the start and bytes before an entry completes", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(7));
@@ -29,6 +29,31 @@ Deno.test("qa5: sync reports progress at the start and bytes before an entry com
     );
     assertEquals(seen.at(-1)?.done, 1);
     assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// `vc verify` hashes every cached copy (seconds per large one): its bar shows
+// from the start and reaches the total, failed entries included.
+Deno.test("verify reports progress from the start to the total, failed entries counted", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.csv`, "a");
+    await using vc = new VersionedCache({
+      manifest: `${dir}/m.json`,
+      bucket: `${dir}/bucket`,
+      cache: new AssetCache({ cacheDir: `${dir}/c`, configPath: false }),
+    });
+    await vc.add("/a.csv", `${dir}/a.csv`);
+    // A second entry whose object does not exist.
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/m.json`));
+    await Deno.writeTextFile(`${dir}/m.json`, JSON.stringify({ ...manifest, "/b.csv": "1.0.0" }));
+    const seen: Array<{ done: number; total: number }> = [];
+    const results = await vc.verify({ onProgress: (p) => seen.push({ ...p }) });
+    assertEquals(results.map((r) => r.ok), [true, false]);
+    assertEquals(seen[0], { done: 0, total: 2 });
+    assertEquals(seen.at(-1)?.done, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -441,7 +441,12 @@ export const verify: Command = {
   examples: ["vc verify", "vc verify --json"],
   async run(ctx) {
     await using s = openVersioned(ctx, "verify");
-    const results = await s.vc.verify(ctx.io.signal ? { signal: ctx.io.signal } : {});
+    using bar = ctx.out.progress("verify");
+    const results = await s.vc.verify({
+      onProgress: bar.onItems,
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    });
+    bar.done();
     const bad = results.filter((r) => !r.ok);
     await ctx.out.data(
       results,

@@ -828,7 +828,9 @@ export class VersionedCache {
    * Checks every manifest entry: the remote object (or override) exists, and a
    * cached copy, if any, has the remote content. Never throws for a bad entry;
    * each result says what is wrong. With `signal`, stops when it is aborted
-   * (throws its reason; entries not yet started are not checked).
+   * (throws its reason; entries not yet started are not checked); with
+   * `onProgress`, tells how many entries are checked (hashing large cached
+   * copies takes a while).
    *
    * @example
    * ```ts
@@ -846,32 +848,27 @@ export class VersionedCache {
    * }
    * ```
    */
-  async verify(options: { signal?: AbortSignal } = {}): Promise<VersionedVerifyResult[]> {
+  async verify(
+    options: {
+      signal?: AbortSignal;
+      /** Called at the start and after each entry is checked. */
+      onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+    } = {},
+  ): Promise<VersionedVerifyResult[]> {
     const signal = options.signal;
     const entries = await this.ls();
+    let done = 0;
+    options.onProgress?.({ done, total: entries.length });
     const locks = await this.#lockEntries();
     const lockOf = (path: string, version: string) =>
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
-      signal?.throwIfAborted();
-      const lock = lockOf(path, version);
-      let problem = await this.#problemWith(path, version, lock, signal);
-      // Frozen mode refuses what the lock file does not pin (see #locked), so
-      // verify must not call such an entry ok.
-      if (problem === undefined && lock === undefined && this.frozen) {
-        problem = isVersion(version)
-          ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
-            "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
-          : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
+      try {
+        return await this.#verifyEntry(path, version, lockOf(path, version), signal);
+      } finally {
+        // A failed check counts too: the progress reaches its total.
+        options.onProgress?.({ done: ++done, total: entries.length, current: path });
       }
-      const result: VersionedVerifyResult = {
-        path,
-        version,
-        ok: problem === undefined,
-        locked: lock !== undefined,
-      };
-      if (problem !== undefined) result.problem = problem;
-      return result;
     });
     // An abort is not a problem of each entry it stopped.
     signal?.throwIfAborted();
@@ -881,6 +878,33 @@ export class VersionedCache {
       const locked = lockOf(entry.path, entry.version) !== undefined;
       return { ...entry, ok: false, problem: (r.error as Error).message, locked };
     });
+  }
+
+  /** One entry of {@linkcode VersionedCache.verify}. */
+  async #verifyEntry(
+    path: string,
+    version: string,
+    lock: LockEntry | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<VersionedVerifyResult> {
+    signal?.throwIfAborted();
+    let problem = await this.#problemWith(path, version, lock, signal);
+    // Frozen mode refuses what the lock file does not pin (see #locked), so
+    // verify must not call such an entry ok.
+    if (problem === undefined && lock === undefined && this.frozen) {
+      problem = isVersion(version)
+        ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
+          "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
+        : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
+    }
+    const result: VersionedVerifyResult = {
+      path,
+      version,
+      ok: problem === undefined,
+      locked: lock !== undefined,
+    };
+    if (problem !== undefined) result.problem = problem;
+    return result;
   }
 
   /**

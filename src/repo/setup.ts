@@ -97,12 +97,19 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     await refuseInsideRepository(store.url, options.openStore ?? openStore);
     refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await createCatalog(ref, options);
-    const repository = crypto.randomUUID();
+    let repository: string = crypto.randomUUID();
+    // An init of this store that died between its catalog commit and its
+    // marker (kill -9, a lost machine) left its id in the catalog: this init
+    // takes that id over instead of refusing the catalog for good.
+    let adopted = false;
     try {
       await catalog.transaction("write", async (tx) => {
         await createSchema(tx, catalog.dialect);
-        await refuseTakenCatalog(tx, ref, uri);
+        const unfinished = await refuseTakenCatalog(tx, ref, uri, store.url);
+        adopted = unfinished !== undefined;
+        if (unfinished !== undefined) repository = unfinished;
         await setMeta(tx, "repository", repository);
+        await setMeta(tx, "store", store.url);
         if (ref.kind === "sqlite") await setMeta(tx, "host", host);
       });
       const marker: RepoMarker = {
@@ -116,12 +123,15 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
       try {
         await writeMarker(store, marker);
       } catch (error) {
-        // No repository came to be: the catalog is free again.
-        await catalog.transaction(
-          "write",
-          (tx) =>
-            tx.query("DELETE FROM vc_meta WHERE key = 'repository' AND value = $1", [repository]),
-        ).catch(() => {});
+        // No repository came to be: the catalog is free again (an adopted id
+        // stays: a concurrent init of this store may have written its marker).
+        if (!adopted) {
+          await catalog.transaction(
+            "write",
+            (tx) =>
+              tx.query("DELETE FROM vc_meta WHERE key = 'repository' AND value = $1", [repository]),
+          ).catch(() => {});
+        }
         throw error;
       }
       return { uri, store, catalog, marker, host };
@@ -166,9 +176,18 @@ async function setMeta(tx: Tx, key: string, value: string): Promise<void> {
  * catalog would see each other's records, and gc, purge or a restore in one
  * would destroy the other's files.
  */
-async function refuseTakenCatalog(tx: Tx, ref: CatalogRef, uri: string): Promise<void> {
+async function refuseTakenCatalog(
+  tx: Tx,
+  ref: CatalogRef,
+  uri: string,
+  storeUrl: string,
+): Promise<string | undefined> {
   const owner = (await tx.query("SELECT value FROM vc_meta WHERE key = 'repository'"))[0]?.value;
   const records = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);
+  const store = (await tx.query("SELECT value FROM vc_meta WHERE key = 'store'"))[0]?.value;
+  // The caller found no marker in this store: an id written by an init of
+  // this same store, with no record since, is that init's, unfinished.
+  if (owner !== undefined && records === 0 && store === storeUrl) return String(owner);
   if (owner !== undefined || records > 0) {
     throw new InvalidInputError(
       `catalog ${catalogText(ref)} already belongs to a vc repository${
@@ -199,6 +218,30 @@ function checkSameRepository(
         `restore ${uri} into a new catalog with vc repo restore SNAPSHOT --catalog ...`,
     );
   }
+}
+
+/**
+ * Refuses, for a restore into a store without a marker, a catalog that
+ * already belongs to a repository (its id in `vc_meta`): restoring would
+ * replace that repository's records (with `--force`) and leave two stores
+ * on one catalog, each gc purging what the other holds. Only a restore into
+ * this same store that died before writing the marker may be run again.
+ */
+function refuseAdoptedCatalog(
+  meta: Map<string, string> | undefined,
+  marker: RepoMarker | undefined,
+  storeUrl: string,
+  ref: CatalogRef,
+  uri: string,
+): void {
+  const owner = meta?.get("repository");
+  if (marker !== undefined || owner === undefined || meta?.get("store") === storeUrl) return;
+  throw new InvalidInputError(
+    `catalog ${catalogText(ref)} already belongs to a vc repository (id ${owner}${
+      meta?.has("store") ? `, at ${meta.get("store")}` : ""
+    }), and ${uri} is not it (it has no ${MARKER_KEY}): nothing was restored, even with ` +
+      "--force; restore into a catalog of its own (another SQLite file, another PostgreSQL database)",
+  );
 }
 
 // A SQLite catalog file under a directory store's content prefix is an
@@ -315,6 +358,7 @@ export async function restoreRepository(
           return await readMeta(tx);
         });
         checkSameRepository(meta?.get("repository"), marker, uri);
+        refuseAdoptedCatalog(meta, marker, store.url, ref, uri);
         const known = marker?.repository ?? meta?.get("repository");
         const repository = known ?? crypto.randomUUID();
         const counts = await restoreCatalog(catalog, bytes, {
@@ -326,6 +370,7 @@ export async function restoreRepository(
         });
         await catalog.transaction("write", async (tx) => {
           await setMeta(tx, "repository", repository);
+          await setMeta(tx, "store", store.url);
           if (ref.kind === "sqlite") await setMeta(tx, "host", host);
         });
         return { counts, repository };

@@ -142,6 +142,13 @@ class SqliteCatalog implements Catalog {
           { cause: error },
         );
       }
+      if (isReadOnly(error)) {
+        throw new CatalogUnavailableError(
+          `catalog ${this.location} is read-only here (${message(error)}): this command ` +
+            "changes it; run it as a user who may write the catalog file and its directory",
+          { cause: error },
+        );
+      }
       throw error;
     }
   }
@@ -180,6 +187,12 @@ function isBusy(error: unknown): boolean {
   return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(
     sqliteErrorText(error),
   );
+}
+
+// SQLite's words for a catalog this process may read but not write (file
+// or directory permissions, a read-only mount).
+function isReadOnly(error: unknown): boolean {
+  return /SQLITE_READONLY|attempt to write a readonly database/i.test(sqliteErrorText(error));
 }
 
 // SQLite's words for a file that is not (or no longer) a database.

@@ -16,6 +16,8 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     [["repo", "add", "/a.txt", "f.txt", "--date-tag", "year", repo], "--date-tag"],
     [["repo", "claim", "--ttl", "0", repo], "--ttl"],
     [["repo", "find", repo], "give tags"],
+    [["repo", "add", "/a.txt", "f.txt", "--tag", ",,", repo], "name no tag"],
+    [["repo", "tag", "1", " , ", repo], "name no tag"],
     [["mirror", "src", `${ws.bucket}/m`, "--target-prefix", "../up"], "--target-prefix"],
     [
       ["mirror", "src", `${ws.bucket}/m`, "--watch", "--reconcile-interval", "0"],

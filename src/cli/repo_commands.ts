@@ -111,7 +111,13 @@ export function recordLines(
 
 function tagsArg(text: string): string[] {
   // Each tag once, in the order given.
-  return [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
+  const tags = [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
+  // Only commas and spaces: a list meant to hold tags (a variable left empty
+  // between commas?) would silently add or select none.
+  if (tags.length === 0 && text.trim() !== "") {
+    throw new UsageError(`tags ${JSON.stringify(text)} name no tag (only commas and spaces)`);
+  }
+  return tags;
 }
 
 function idArg(ctx: CommandContext): number {
@@ -181,6 +187,7 @@ export const add: Command = {
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
     const tagText = ctx.flags.string("tag");
+    const tags = tagText ? tagsArg(tagText) : undefined;
     const dateText = ctx.flags.string("date-tag");
     const dateTag = dateText
       ? flagValue("--date-tag", () => parseDateTagKind(dateText))
@@ -190,7 +197,7 @@ export const add: Command = {
       const source = resolve(ctx.io.cwd, file);
       const size = (await Deno.stat(source).catch(() => undefined))?.size;
       const r = await repo.add(path, source, {
-        ...(tagText ? { tags: tagsArg(tagText) } : {}),
+        ...(tags ? { tags } : {}),
         ...(dateTag ? { dateTag } : {}),
         onProgress: (bytes) => bar.onBytes({ bytes, total: size }),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),

@@ -25,7 +25,8 @@ Deno.test("serve: cache id, placeholder, upload, download, replace, delete", asy
   const meta = first.doc.metadata as Record<string, unknown>;
   assertEquals(meta.filename, "placeholder");
   assertEquals(meta.token_id, "token-file:alice");
-  assertEquals(meta.expiration, Math.floor((t.clock.now() + 7 * DAY) / 1000));
+  // A string, as the KBase server sends it.
+  assertEquals(meta.expiration, String(Math.floor((t.clock.now() + 7 * DAY) / 1000)));
   // The same body (other spacing) gives the same ID.
   const again = await fetch(`${t.url}/v1/cache_id`, {
     method: "POST",
@@ -364,18 +365,21 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   await t.clock.advance(20 * DAY);
   const hit = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
   assertEquals(await hit.text(), "data");
-  const meta = (await newCacheId(t.url, alice, { job: 1 })).doc.metadata as Record<string, number>;
-  assertEquals(meta.expiration, Math.floor((t.clock.now() + 30 * DAY) / 1000));
+  const meta = (await newCacheId(t.url, alice, { job: 1 })).doc.metadata as Record<string, string>;
+  assertEquals(meta.expiration, String(Math.floor((t.clock.now() + 30 * DAY) / 1000)));
   // Within a day of that refresh a download writes nothing; past a day it moves the window.
   const expirationAfter = async (ms: number) => {
     t.clock.advance(ms);
     const res = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
     assertEquals(await res.text(), "data");
     const doc = (await newCacheId(t.url, alice, { job: 1 })).doc;
-    return (doc.metadata as Record<string, number>).expiration;
+    return (doc.metadata as Record<string, string>).expiration;
   };
   assertEquals(await expirationAfter(DAY - 1000), meta.expiration);
-  assertEquals(await expirationAfter(2000), Math.floor((t.clock.now() + 30 * DAY) / 1000));
+  assertEquals(
+    await expirationAfter(2000),
+    String(Math.floor((t.clock.now() + 30 * DAY) / 1000)),
+  );
   // ...so 20 more days is fine, but 31 idle days expire it.
   await t.clock.advance(20 * DAY);
   const still = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });

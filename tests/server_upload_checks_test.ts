@@ -177,6 +177,8 @@ Deno.test("upload filenames: base name kept, no-name and control characters refu
     ['filename="dir/"', "not a file name"],
     ['filename="a\\.."', "not a file name"],
     ['filename="   "', "only spaces"],
+    ['filename="placeholder"', "no file yet"],
+    ['filename="C:\\out\\placeholder"', "no file yet"],
     ["filename*=UTF-8''dir%2F%C2%A0%20", "only spaces"],
     ["filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x.txt", "control characters"],
     ["filename*=UTF-8''a%00.txt", "control characters"],

@@ -265,7 +265,9 @@ export const expire: Command = {
   async run(ctx) {
     const store = await openStore(storeUri(ctx));
     try {
-      const result = await new Entries(store).sweep({
+      // Servers with a quota may share the store: what this removes comes
+      // off the usage they keep.
+      const result = await new Entries(store, { keepUsage: true }).sweep({
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         recountUsage: ctx.flags.boolean("recount-usage"),
       });

@@ -149,7 +149,8 @@ export class CacheClient {
       cacheId: doc.cache_id as string,
       filename: meta.filename as string,
       tokenId: meta.token_id as string,
-      expiration: meta.expiration as number,
+      // A string of Unix seconds (KBase's form); a number from older servers.
+      expiration: Number(meta.expiration),
     };
   }
 

@@ -9,7 +9,7 @@ import { concatBytes } from "../bytes.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
-import type { Entries, EntryMeta } from "./entries.ts";
+import { contended, type Entries, type EntryMeta } from "./entries.ts";
 import { HttpError, jsonResponse } from "./http_error.ts";
 import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
@@ -86,12 +86,15 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   });
 }
 
-/** The `metadata` object of API responses. */
+/**
+ * The `metadata` object of API responses. `expiration` is a string of Unix
+ * seconds, as the KBase file cache server sends it.
+ */
 function describe(meta: EntryMeta): Record<string, unknown> {
   return {
     filename: meta.filename,
     token_id: meta.owner,
-    expiration: Math.floor(meta.expiresAt / 1000),
+    expiration: String(Math.floor(meta.expiresAt / 1000)),
   };
 }
 
@@ -307,7 +310,7 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
       }
       return new Response(result.body, { status, headers });
     }
-    throw new Error(`cache ${id}: data kept disappearing while reading`);
+    throw contended(id, "its file was replaced on every read");
   } finally {
     drop();
   }

@@ -93,6 +93,12 @@ export interface EntriesOptions {
   refreshGranularityMs?: number;
   /** Cap on the bytes one identity may store; `undefined` for none. */
   maxBytesPerIdentity?: number;
+  /**
+   * Without a cap, still take removed entries off the usage objects that
+   * exist (default false): for `vc serve expire` beside servers that keep a
+   * quota, whose usage would otherwise keep the bytes of every entry it removed.
+   */
+  keepUsage?: boolean;
   /** Called after an expired entry was removed (for metrics). */
   onExpired?: () => void;
 }
@@ -183,9 +189,11 @@ export class Entries {
     this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
     this.#fileTtl = options.fileTtlMs ?? 30 * DAY;
     this.#granularity = options.refreshGranularityMs ?? DAY;
-    this.#usage = options.maxBytesPerIdentity === undefined
-      ? undefined
-      : new UsageCounter(store, options.maxBytesPerIdentity);
+    this.#usage = options.maxBytesPerIdentity !== undefined
+      ? new UsageCounter(store, options.maxBytesPerIdentity)
+      : options.keepUsage
+      ? new UsageCounter(store, Infinity, { createMissing: false })
+      : undefined;
     this.#onExpired = options.onExpired ?? (() => {});
   }
 
@@ -259,7 +267,7 @@ export class Entries {
       }
       return meta;
     }
-    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
+    throw contended(id);
   }
 
   /**
@@ -410,7 +418,7 @@ export class Entries {
       return meta;
     }
     await this.#store.delete([dataKey]).catch(() => {});
-    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
+    throw contended(id);
   }
 
   /** Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's). */
@@ -425,7 +433,7 @@ export class Entries {
       if (await this.#removeClaimed(id, entry)) return;
       // Changed or removed meanwhile: look again.
     }
-    throw new Error(`cache ${id}: metadata kept changing (${MAX_CAS_ATTEMPTS} attempts)`);
+    throw contended(id);
   }
 
   /**
@@ -466,7 +474,8 @@ export class Entries {
         continue;
       }
       if (this.#expired(entry.meta)) {
-        if (await this.#removeExpired(id, entry)) {
+        // A removal another remover claimed (and died in) was counted by it.
+        if (await this.#removeExpired(id, entry) && entry.meta.removing !== true) {
           result.removed++;
           result.bytesRemoved += entry.meta.size;
         }
@@ -636,6 +645,20 @@ export class Entries {
     this.#remember(id, { meta, version: result.etag });
     return result.etag;
   }
+}
+
+/**
+ * The error for an entry that other requests (other instances' uploads,
+ * mostly) kept changing under every try: 503 with Retry-After, since trying
+ * again soon works, where a plain Error would answer 500 as if the service
+ * had failed.
+ */
+export function contended(id: string, what = "metadata kept changing"): HttpError {
+  return new HttpError(
+    503,
+    `cache ${id} is being replaced by other requests (${what}); try again`,
+    { headers: { "retry-after": "1" } },
+  );
 }
 
 function metaKey(id: string): string {

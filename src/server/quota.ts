@@ -47,11 +47,17 @@ interface Usage {
 export class UsageCounter {
   readonly #store: ObjectStore;
   readonly #max: number;
+  readonly #createMissing: boolean;
 
-  /** Keeps usage in `store`, capping each identity at `maxBytes`. */
-  constructor(store: ObjectStore, maxBytes: number) {
+  /**
+   * Keeps usage in `store`, capping each identity at `maxBytes`. With
+   * `createMissing: false`, {@linkcode UsageCounter.add} changes only usage
+   * objects that exist (those of identities a quota counts), and makes none.
+   */
+  constructor(store: ObjectStore, maxBytes: number, options: { createMissing?: boolean } = {}) {
     this.#store = store;
     this.#max = maxBytes;
+    this.#createMissing = options.createMissing ?? true;
   }
 
   /** Bytes `owner` stores now. */
@@ -88,6 +94,7 @@ export class UsageCounter {
     if (delta === 0) return;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.#read(owner);
+      if (current === undefined && !this.#createMissing) return;
       const bytes = (current?.usage.bytes ?? 0) + delta;
       try {
         await this.#write(owner, bytes, current?.version);
@@ -96,7 +103,12 @@ export class UsageCounter {
         if (!(e instanceof PreconditionFailedError)) throw e;
       }
     }
-    throw new Error(`usage of ${displayName(owner)} kept changing (${MAX_ATTEMPTS} attempts)`);
+    // Other requests of this identity kept winning: trying again soon works.
+    throw new HttpError(
+      503,
+      `usage of ${displayName(owner)} kept changing (${MAX_ATTEMPTS} attempts); try again`,
+      { headers: { "retry-after": "1" } },
+    );
   }
 
   /** Overwrites `owner`'s usage (the recount of `vc serve expire`). */

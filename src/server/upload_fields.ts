@@ -7,6 +7,7 @@
  * @module
  */
 import { HttpError } from "./http_error.ts";
+import { PLACEHOLDER } from "./entries.ts";
 
 /**
  * C0 controls, DEL and C1 controls, and the bidirectional overrides and
@@ -52,6 +53,15 @@ export function storedFilename(raw: string): string {
   const base = raw.slice(Math.max(raw.lastIndexOf("/"), raw.lastIndexOf("\\")) + 1);
   if (base === "" || base === "." || base === "..") {
     throw new HttpError(400, `filename ${quoted(raw)} is not a file name (no base name)`);
+  }
+  // The API's word for "no file yet": a file stored under it would read as
+  // missing to every client that follows the API (and be computed again).
+  if (base === PLACEHOLDER) {
+    throw new HttpError(
+      400,
+      `filename ${quoted(raw)} is what the API reports for "no file yet"; upload it under ` +
+        "another name",
+    );
   }
   // Only spaces: nothing a client could show or save it as.
   if (/^\s+$/.test(base)) {

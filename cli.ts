@@ -18,7 +18,7 @@ const INTERRUPT_GRACE_MS = 5_000;
 /** Commands that finish their work in flight on SIGTERM, however long it takes. */
 const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
 
-export { type CliIo, denoIo, type MemoryIo, memoryIo } from "./src/cli/io.ts";
+export { type CliIo, denoIo, type MemoryIo, memoryIo, type MemoryIoOptions } from "./src/cli/io.ts";
 
 // The full command line is imported by computed specifiers: `deno run` then
 // neither reads nor evaluates its modules when the lean `vc path` entry

@@ -56,6 +56,7 @@ export type {
   VersionedCacheOptions,
   VersionedPathOptions,
   VersionedSyncOptions,
+  VersionedSyncReport,
   VersionedUpdateOptions,
   VersionedUpdateResult,
   VersionedVerifyResult,
@@ -74,6 +75,8 @@ export { openStore } from "./src/store/open.ts";
 export type { StoreOptions } from "./src/store/open.ts";
 export type { S3StoreOptions } from "./src/store/s3.ts";
 export type * from "./src/store/types.ts";
-export type { DownloadOptions, DownloadProgress } from "./src/store/download.ts";
+export type { DownloadIntegrity, DownloadOptions, DownloadProgress } from "./src/store/download.ts";
+export type { ManifestEntries, ManifestValue } from "./src/versioned/manifest.ts";
+export type { LockEntries, LockEntry } from "./src/versioned/lock_file.ts";
 export type { Clock } from "./src/clock.ts";
 export type { EnvReader } from "./src/config.ts";

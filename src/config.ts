@@ -686,7 +686,9 @@ function expandHome(path: string, env: EnvReader): string {
 function checkTimeout(value: number, what: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new InvalidInputError(
-      `${what} must be a non-negative number of seconds, got ${JSON.stringify(value)}`,
+      `${what} must be a non-negative number of seconds, got ${
+        typeof value === "number" ? String(value) : JSON.stringify(value)
+      }`,
     );
   }
   return value;

@@ -52,3 +52,46 @@ Deno.test("doc check: deno task ok runs the check", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
   assert(String(config.tasks.ok).includes("scripts/check_doc_asserts.ts"));
 });
+
+Deno.test("doc check: doc examples never write to the user's cache or config dir", async () => {
+  // Examples of modules whose symbols open caches. `deno test --doc` runs them
+  // with the developer's environment: one that builds a cache with default
+  // settings writes into their real cache dir (~/.cache/vc) and leaves an
+  // entry behind whose source was a temp dir.
+  const home = await Deno.makeTempDir();
+  try {
+    const files = [
+      "mod.ts",
+      "src/cache/asset_cache.ts",
+      "src/prefill/prefill.ts",
+      "src/versioned/versioned_cache.ts",
+      "src/versioned/lock_ops.ts",
+      "src/versioned/slash_keys.ts",
+    ];
+    const env: Record<string, string> = {
+      HOME: home,
+      XDG_CACHE_HOME: `${home}/cache`,
+      XDG_CONFIG_HOME: `${home}/config`,
+    };
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--doc", "--allow-all", "--no-prompt", ...files],
+      cwd: root,
+      env: { ...env, VC_CACHE_DIR: "", VC_CONFIG: "", VC_OFFLINE: "" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
+    assertEquals(run.code, 0, out);
+    const written: string[] = [];
+    for (const dir of [`${home}/cache/vc`, `${home}/config/vc`]) {
+      try {
+        for await (const e of Deno.readDir(dir)) written.push(`${dir}/${e.name}`);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    assertEquals(written, []);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

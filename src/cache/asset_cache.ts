@@ -29,7 +29,7 @@
 import { resolve } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
-import { IntegrityError, NotFoundError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
@@ -126,6 +126,21 @@ export class AssetCache implements AsyncDisposable {
     // The store's own rule, so cached entries land under the endpoint it uses.
     const endpoint = resolveS3Endpoint(options.store?.s3 ?? {}, readEnv)?.endpoint;
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
+    // Checked here, naming the option: later they would fail the first download
+    // under another name (a pool's "concurrency"), or not at all.
+    if (options.lockWait !== undefined && !(options.lockWait >= 0 && options.lockWait < Infinity)) {
+      throw new InvalidInputError(
+        `lockWait must be a non-negative number of seconds, got ${String(options.lockWait)}`,
+      );
+    }
+    if (
+      options.maxDownloads !== undefined &&
+      !(Number.isSafeInteger(options.maxDownloads) && options.maxDownloads > 0)
+    ) {
+      throw new InvalidInputError(
+        `maxDownloads must be a positive integer, got ${String(options.maxDownloads)}`,
+      );
+    }
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
     this.timeout = settings.timeout;
@@ -141,6 +156,7 @@ export class AssetCache implements AsyncDisposable {
     this.#remoteOptions = {
       onUnreachable: options.onUnreachable ?? "warn",
       warn: options.warn ?? ((m) => console.warn(m)),
+      ownsStores: options.openStore === undefined,
       open: options.openStore ?? (async (root) => {
         // A file right under / (`file:///data.csv`, common in containers) is
         // read from a store rooted at /, which `openStore` refuses as a

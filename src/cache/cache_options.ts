@@ -25,7 +25,10 @@ export interface AssetCacheOptions {
   onUnreachable?: "warn" | "fail";
   /** Options for `openStore` (S3 endpoint, region, credentials, ...). */
   store?: StoreOptions;
-  /** Opens stores instead of `openStore` (tests, custom backends). */
+  /**
+   * Opens stores instead of `openStore` (tests, custom backends). The stores
+   * it returns stay the caller's: `close()` does not close them.
+   */
   openStore?: (rootUri: string) => Promise<ObjectStore>;
   /** Receives warnings (default `console.warn`). */
   warn?: (message: string) => void;

@@ -37,6 +37,11 @@ const MEMORY_DIRS = 100_000;
 export interface EntryFetcherOptions {
   /** Opens the store of a root URI. */
   open: (rootUri: string) => Promise<ObjectStore>;
+  /**
+   * Whether `open` makes stores this fetcher owns (closed by `close()`);
+   * false for a caller's opener, whose stores stay open for the caller.
+   */
+  ownsStores?: boolean;
   /** Receives warnings. */
   warn: (message: string) => void;
   /** How long to wait for another process's lock on an entry (ms). */
@@ -138,6 +143,7 @@ export class EntryFetcher {
   async close(): Promise<void> {
     const stores = [...this.#stores.values()];
     this.#stores.clear();
+    if (this.#options.ownsStores === false) return; // the caller's to close
     await Promise.all(stores.map(async (p) => {
       try {
         await (await p).close();

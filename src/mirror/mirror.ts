@@ -361,6 +361,11 @@ export class Mirror {
     }
   }
 
+  /** Same as {@linkcode Mirror.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #newRun(settleMs: number): Run {
     this.#state.clearDeletes(); // left over by a run that stopped
     return {

@@ -15,3 +15,4 @@ export type {
 } from "./types.ts";
 export { watchMirror } from "./watch.ts";
 export type { WatchOptions, WatchReport } from "./watch.ts";
+export type { LocalRoot } from "./local_side.ts";

@@ -27,4 +27,4 @@
 export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./prefill.ts";
 export type { PrefillFailure, PrefillOptions, PrefillProgress, PrefillSummary } from "./prefill.ts";
 export { parsePrefillItem, readListFile } from "./list_file.ts";
-export type { PrefillItem } from "./list_file.ts";
+export type { PrefillItem, ReadListOptions } from "./list_file.ts";

@@ -7,7 +7,6 @@
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
-import type { STATES } from "./schema.ts";
 import type { DateTagKind } from "./date_tags.ts";
 
 /** Options of `Repository.add`. */
@@ -55,7 +54,7 @@ export interface FindQuery {
 export type TagTarget = { id: number } | { path: string };
 
 /** A record's state: unpublished → published → expired → purged (publish revives expired). */
-export type RecordState = typeof STATES[number];
+export type RecordState = "unpublished" | "published" | "expired" | "purged";
 
 /** One stored file version, as `get`, `list`, `find` and `--json` show it. */
 export interface RepoRecord {

@@ -15,12 +15,18 @@
  * @module
  */
 import type { Dialect, Tx } from "./catalog.ts";
+import type { RecordState } from "./records.ts";
 
 /** The schema version this code reads and writes. */
 export const SCHEMA_VERSION = 1;
 
 /** The record states, in their usual order. */
-export const STATES = ["unpublished", "published", "expired", "purged"] as const;
+export const STATES = [
+  "unpublished",
+  "published",
+  "expired",
+  "purged",
+] as const satisfies readonly RecordState[];
 
 /**
  * The DDL, with the dialect's id column.

@@ -52,10 +52,12 @@ export {
   type TokenFileAuthOptions,
 } from "./auth.ts";
 export { cacheId } from "./cache_id.ts";
+export { JsonSyntaxError, parsePyJson, type PyJson, type PyNumber } from "./python_json.ts";
 export {
   Entries,
   type EntriesOptions,
   type EntryMeta,
+  type LoadedEntry,
   type SweepOptions,
   type SweepResult,
 } from "./entries.ts";

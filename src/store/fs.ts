@@ -411,6 +411,11 @@ export class FsStore implements ObjectStore {
     return Promise.resolve();
   }
 
+  /** Same as {@linkcode FsStore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   // --- directories -------------------------------------------------------
 
   async #rootPath(create: boolean): Promise<string | undefined> {

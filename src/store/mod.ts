@@ -41,7 +41,13 @@ export type { S3StoreOptions } from "./s3.ts";
 export { openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";
-export type { DownloadedObject, DownloadOptions, DownloadProgress } from "./download.ts";
+export type {
+  DownloadedObject,
+  DownloadIntegrity,
+  DownloadOptions,
+  DownloadProgress,
+} from "./download.ts";
+export type { AtomicFile } from "../atomic_write.ts";
 export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "../uri.ts";
 export type { FileUri, LocalPath, ParsedUri, S3Uri } from "../uri.ts";
 export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "../hash.ts";

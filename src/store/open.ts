@@ -44,7 +44,10 @@ export interface StoreOptions {
  * }
  * ```
  */
-export async function openStore(rootUri: string, options: StoreOptions = {}): Promise<ObjectStore> {
+export async function openStore(
+  rootUri: string,
+  options: StoreOptions = {},
+): Promise<ObjectStore & AsyncDisposable> {
   const parsed = parseUri(rootUri);
   switch (parsed.scheme) {
     case "s3": {

@@ -937,6 +937,11 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  /** Same as {@linkcode S3Store.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Runs an SDK call, mapping its errors to vc's. */
   async #send<Out>(
     call: (options: { abortSignal?: AbortSignal }) => Promise<Out>,

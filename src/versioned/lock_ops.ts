@@ -166,13 +166,15 @@ export async function fillLock(
  * ```ts
  * import assert from "node:assert/strict";
  * import { VersionedCache } from "./versioned_cache.ts";
+ * import { AssetCache } from "../cache/asset_cache.ts";
  * import { checkLock, fillLock } from "./lock_ops.ts";
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.mkdir(`${dir}/bucket`);
  *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
  *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0"}');
- *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+ *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket`,
+ *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }) });
  *   assert.equal((await checkLock(vc))[0]?.status, "unlocked");
  *   await fillLock(vc);
  *   assert.equal((await checkLock(vc))[0]?.status, "ok");

@@ -66,7 +66,11 @@ export interface VersionedCacheOptions {
   cache?: AssetCache;
   /** Store options for the default asset cache and for publishing. */
   store?: StoreOptions;
-  /** Opens the store for a root URI (tests, custom backends). Default: `openStore`. */
+  /**
+   * Opens the store for a root URI (tests, custom backends). Default:
+   * `openStore`. The stores it returns stay the caller's: `close()` does not
+   * close them.
+   */
   openStore?: (rootUri: string) => Promise<ObjectStore>;
   /**
    * Reads and parses the manifest file for lookups (tests count reads through
@@ -228,6 +232,8 @@ export class VersionedCache {
   readonly bucket: string;
   readonly #cache: AssetCache;
   readonly #ownsCache: boolean;
+  /** Whether the stores come from the default opener (else the caller's, never closed here). */
+  readonly #ownsStores: boolean;
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
@@ -245,6 +251,7 @@ export class VersionedCache {
     this.manifest = resolve(options.manifest);
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
+    this.#ownsStores = options.openStore === undefined;
     this.#open = options.openStore ??
       (async (root) => (await import("../store/open.ts")).openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
@@ -920,7 +927,7 @@ export class VersionedCache {
   async close(): Promise<void> {
     const stores = [...this.#stores.values()];
     this.#stores.clear();
-    await Promise.allSettled(stores.map(async (s) => (await s).close()));
+    if (this.#ownsStores) await Promise.allSettled(stores.map(async (s) => (await s).close()));
     if (this.#ownsCache) await this.#cache.close();
   }
 

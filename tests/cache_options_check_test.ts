@@ -1,0 +1,26 @@
+/**
+ * `AssetCache` options that cannot work fail at construction with a message
+ * naming the option, not at the first download under another name.
+ */
+import { assertThrows } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { InvalidInputError } from "../src/errors.ts";
+
+Deno.test("AssetCache options that cannot work are refused at construction, naming the option", () => {
+  for (
+    const [options, message] of [
+      [{ maxDownloads: 0 }, "maxDownloads must be a positive integer, got 0"],
+      [{ maxDownloads: 1.5 }, "maxDownloads must be a positive integer, got 1.5"],
+      [{ lockWait: -1 }, "lockWait must be a non-negative number of seconds, got -1"],
+      [{ lockWait: NaN }, "lockWait must be a non-negative number of seconds, got NaN"],
+      [{ timeout: NaN }, "got NaN"],
+    ] as const
+  ) {
+    assertThrows(
+      () =>
+        new AssetCache({ cacheDir: "/tmp/vc-never-made", configPath: false, env: {}, ...options }),
+      InvalidInputError,
+      message,
+    );
+  }
+});

@@ -14,28 +14,30 @@ import type { VerifyProgress } from "./maintenance.ts";
 /** Options of `AssetCache`. Unset values come from the environment and config file (see `resolveSettings`). */
 export interface AssetCacheOptions {
   /** Cache directory (default: `VC_CACHE_DIR`, the config file, or the platform cache dir). */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Seconds before an entry is revalidated; default 86400; 0 = on every call. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Bucket names, or store root URIs like `file:///srv/assets`, that are never revalidated. */
-  immutableBuckets?: string[];
+  immutableBuckets?: string[] | undefined;
   /** Never touch the network: serve what is cached, else throw `OfflineError`. */
-  offline?: boolean;
+  offline?: boolean | undefined;
   /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */
-  onUnreachable?: "warn" | "fail";
+  onUnreachable?: "warn" | "fail" | undefined;
   /** Options for `openStore` (S3 endpoint, region, credentials, ...). */
-  store?: StoreOptions;
+  store?: StoreOptions | undefined;
   /**
    * Opens stores instead of `openStore` (tests, custom backends). The stores
    * it returns stay the caller's: `close()` does not close them.
    */
-  openStore?: (rootUri: string) => Promise<ObjectStore>;
+  openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /** Receives warnings (default `console.warn`). */
-  warn?: (message: string) => void;
+  warn?: ((message: string) => void) | undefined;
   /** Tuning of large downloads. */
-  download?: Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">;
+  download?:
+    | Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">
+    | undefined;
   /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
-  configPath?: string | false;
+  configPath?: string | false | undefined;
   /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
   env?: EnvReader | Record<string, string | undefined>;
   /**
@@ -43,29 +45,29 @@ export interface AssetCacheOptions {
    * times (default: the system clock; tests pass a `ManualClock` from
    * `./testing`). `prune` compares file ages with the filesystem's time.
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /**
    * Seconds to wait for another process's lock on an entry before
    * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
    */
-  lockWait?: number;
+  lockWait?: number | undefined;
   /**
    * Downloads at once (default 16); further cold entries wait for a slot.
    * `Promise.all` over a thousand `cache()` calls then runs like a prefill
    * instead of opening a thousand requests and files together (measured:
    * 1000 × 4 KiB took 1.7× as long unbounded).
    */
-  maxDownloads?: number;
+  maxDownloads?: number | undefined;
 }
 
 /** Per-call options of `AssetCache.cache`. */
 export interface CacheGetOptions {
   /** Treat this object as immutable: never revalidate a cached copy. */
-  immutable?: boolean;
+  immutable?: boolean | undefined;
   /** Stop waiting; a shared download stops when every caller has aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Download progress. */
-  onProgress?: (progress: { bytes: number; total: number }) => void;
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
    * Pinned content (an integrity lock entry): a download is verified against
    * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
@@ -73,29 +75,29 @@ export interface CacheGetOptions {
    * check (an unlocked read) is hashed once before it is served, and its
    * SHA-256 recorded; one that does not match is downloaded again, verified.
    */
-  integrity?: DownloadIntegrity;
+  integrity?: DownloadIntegrity | undefined;
 }
 
 /** Options of `AssetCache.ls`. */
 export interface LsOptions {
   /** HEAD every entry to fill in `outdated`. */
-  checkRemote?: boolean;
+  checkRemote?: boolean | undefined;
 }
 
 /** Options of `AssetCache.prune`. */
 export interface CachePruneOptions {
   /** Remove least recently used entries until the cache holds at most this many bytes. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Remove entries not used for this many seconds. */
-  olderThan?: number;
+  olderThan?: number | undefined;
   /** Report what would be removed, remove nothing. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** Options of `AssetCache.verify`. */
 export interface CacheVerifyOptions {
   /** Called after each entry. */
-  onProgress?: (progress: VerifyProgress) => void;
+  onProgress?: ((progress: VerifyProgress) => void) | undefined;
   /** Stops verifying (rejects with the signal's reason). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }

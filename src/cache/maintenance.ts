@@ -221,13 +221,13 @@ async function scanEntries(
 /** Options of {@linkcode pruneEntries}. */
 export interface PruneOptions {
   /** Remove least recently used entries until the total size is at most this. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Remove entries not used for this many seconds. */
-  olderThan?: number;
+  olderThan?: number | undefined;
   /** Current time (ms since the epoch); default `Date.now()`. */
-  now?: number;
+  now?: number | undefined;
   /** Report what would be removed, remove nothing. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** What {@linkcode pruneEntries} removed (or, with `dryRun`, would remove). */

@@ -31,15 +31,15 @@ export interface PrefillOptions {
   /** The cache to fill. */
   cache: AssetCache;
   /** Versioned caches whose manifest entries are all prefilled; the first also resolves versioned items in `uris`. */
-  versioned?: readonly VersionedCache[];
+  versioned?: readonly VersionedCache[] | undefined;
   /** Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`). */
-  uris?: readonly string[];
+  uris?: readonly string[] | undefined;
   /** Downloads in flight at once. Default 16. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Called as items finish and bytes arrive. */
-  onProgress?: (progress: PrefillProgress) => void;
+  onProgress?: ((progress: PrefillProgress) => void) | undefined;
   /** Stops starting new items and aborts those in flight; `prefill` then rejects with the reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** One item that could not be prefilled. */

@@ -16,7 +16,7 @@ import type { ObjectStore } from "./types.ts";
 /** Options for {@linkcode openStore}, per kind of store. */
 export interface StoreOptions {
   /** Connection options for `s3://` roots (bucket and prefix come from the URI). */
-  s3?: Omit<S3StoreOptions, "bucket" | "prefix">;
+  s3?: Omit<S3StoreOptions, "bucket" | "prefix"> | undefined;
 }
 
 /**

@@ -35,9 +35,9 @@ export interface PublishRequest {
   /** What to tell the user when someone else created the version first. */
   retryHint: string;
   /** Upload progress. */
-  onProgress?: (p: { bytes: number; total: number }) => void;
+  onProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
   /** Cancels the upload. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

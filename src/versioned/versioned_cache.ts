@@ -63,60 +63,60 @@ export interface VersionedCacheOptions {
    */
   bucket: string;
   /** The asset cache to download through. Default: a new one (closed by {@linkcode VersionedCache.close}). */
-  cache?: AssetCache;
+  cache?: AssetCache | undefined;
   /** Store options for the default asset cache and for publishing. */
-  store?: StoreOptions;
+  store?: StoreOptions | undefined;
   /**
    * Opens the store for a root URI (tests, custom backends). Default:
    * `openStore`. The stores it returns stay the caller's: `close()` does not
    * close them.
    */
-  openStore?: (rootUri: string) => Promise<ObjectStore>;
+  openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /**
    * Reads and parses the manifest file for lookups (tests count reads through
    * it). Called again only when the file's size, mtime or inode changed.
    * Publishing always re-reads through `updateManifest`. Default: `readManifest`.
    */
-  readManifest?: (file: string) => Promise<ManifestEntries>;
+  readManifest?: ((file: string) => Promise<ManifestEntries>) | undefined;
   /**
    * The integrity lock file (`path@version` → size and SHA-256). Default:
    * beside the manifest, `versioned_assets.lock.json` for
    * `versioned_assets.json`; `false`: no lock file at all.
    */
-  lock?: string | false;
+  lock?: string | false | undefined;
   /**
    * Refuse manifest entries without a lock entry (and overrides), and refuse
    * to change the lock file (`add`, `update`, `lock`): for CI.
    */
-  frozen?: boolean;
+  frozen?: boolean | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.add}. */
 export interface VersionedAddOptions {
   /** The first version to publish. Default `1.0.0`. */
-  version?: string;
+  version?: string | undefined;
   /** Upload progress. */
-  onProgress?: (progress: { bytes: number; total: number }) => void;
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.update}. */
 export interface VersionedUpdateOptions {
   /** Upload progress. */
-  onProgress?: (progress: { bytes: number; total: number }) => void;
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Publish even when the file is identical to the latest version (refused otherwise). */
-  force?: boolean;
+  force?: boolean | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.path}. */
 export interface VersionedPathOptions {
   /** Download progress. */
-  onProgress?: (progress: { bytes: number; total: number }) => void;
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Aborts the download. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.sync}. */
@@ -129,7 +129,7 @@ export interface VersionedSyncOptions {
     progress: { done: number; total: number; bytes?: number; current?: string },
   ) => void;
   /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@linkcode VersionedCache.syncSettled} did. */
@@ -1004,8 +1004,8 @@ export class VersionedCache {
     snapshot: SourceSnapshot,
     digest: SourceDigest,
     options: {
-      onProgress?: (p: { bytes: number; total: number }) => void;
-      signal?: AbortSignal;
+      onProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
+      signal?: AbortSignal | undefined;
       retryHint: string;
     },
   ): Promise<void> {

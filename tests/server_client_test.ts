@@ -82,3 +82,34 @@ Deno.test("CacheClient.put: a directory is refused before sending, not taken for
   assertStringIncludes(e.message, `file to upload ${t.dir} is a directory`);
   assertEquals(t.logs.filter((l) => JSON.parse(l).route === "/v1/cache/{id}").length, 0);
 });
+
+Deno.test("CacheClient: every request stops on its signal, with the signal's reason; an aborted upload keeps the previous file, an aborted download leaves no file", async () => {
+  await using t = await startService();
+  const client = new CacheClient({ url: t.url, token: t.tokens.alice });
+  const { cacheId } = await client.id({ abort: 1 });
+  await client.put(cacheId, new TextEncoder().encode("first"));
+  const reason = new Error("stop");
+  const aborted = AbortSignal.abort(reason);
+  const rejectsWithReason = async (fn: () => Promise<unknown>) => {
+    const e = await fn().then(() => undefined, (e) => e);
+    assertEquals(e, reason);
+  };
+  await rejectsWithReason(() => client.id({ abort: 2 }, { signal: aborted }));
+  await rejectsWithReason(() => client.getBytes(cacheId, { signal: aborted }));
+  await rejectsWithReason(() => client.rm(cacheId, { signal: aborted }));
+  // An upload stopped mid-body: the service keeps the file it had.
+  const controller = new AbortController();
+  const endless = new ReadableStream<Uint8Array>({
+    pull(c) {
+      c.enqueue(new Uint8Array(64 * 1024));
+      controller.abort(reason);
+    },
+  });
+  await rejectsWithReason(() =>
+    client.put(cacheId, endless, { signal: controller.signal, onProgress: () => {} })
+  );
+  assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "first");
+  const out = `${t.dir}/out.bin`;
+  await rejectsWithReason(() => client.download(cacheId, out, { signal: aborted }));
+  assertEquals(await Deno.stat(out).then(() => true, () => false), false);
+});

@@ -35,6 +35,11 @@ function client(ctx: CommandContext): CacheClient {
   return new CacheClient({ url, token });
 }
 
+/** Ctrl-C stops a request in flight (exit 130). */
+function signalOf(ctx: CommandContext): { signal?: AbortSignal } {
+  return ctx.io.signal === undefined ? {} : { signal: ctx.io.signal };
+}
+
 function resolvePath(ctx: CommandContext, path: string): string {
   return path.startsWith("/") ? path : `${ctx.io.cwd}/${path}`;
 }
@@ -59,7 +64,7 @@ export const id: Command = {
   options: CLIENT_OPTIONS,
   examples: [`vc cache-client id '{"tool": "align", "version": 3}'`],
   async run(ctx) {
-    const result = await client(ctx).id(ctx.args[0]!);
+    const result = await client(ctx).id(ctx.args[0]!, signalOf(ctx));
     await ctx.out.data(result, result.cacheId);
   },
 };
@@ -99,6 +104,7 @@ export const put: Command = {
       ...(filename === undefined ? {} : { filename }),
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
+      ...signalOf(ctx),
     });
     bar.done();
     await ctx.out.status({ cacheId, uploaded: file }, `uploaded ${file}`);
@@ -128,7 +134,7 @@ export const get: Command = {
     const [cacheId, dest] = ctx.args as [string, string | undefined];
     const c = client(ctx);
     if (dest === undefined || dest === "-") {
-      const res = await c.get(cacheId);
+      const res = await c.get(cacheId, signalOf(ctx));
       if (res === undefined || res.body === null) {
         ctx.out.warn(`cache ${cacheId} has no file`);
         return EXIT_FAILURE;
@@ -137,7 +143,12 @@ export const get: Command = {
       return;
     }
     using bar = ctx.out.progress(`download ${dest}`);
-    if (!await c.download(cacheId, resolvePath(ctx, dest), { onProgress: bar.onBytes })) {
+    if (
+      !await c.download(cacheId, resolvePath(ctx, dest), {
+        onProgress: bar.onBytes,
+        ...signalOf(ctx),
+      })
+    ) {
       bar.done();
       ctx.out.warn(`cache ${cacheId} has no file`);
       return EXIT_FAILURE;
@@ -166,7 +177,7 @@ export const rm: Command = {
   options: CLIENT_OPTIONS,
   examples: ["vc cache-client rm 4b57…08"],
   async run(ctx) {
-    await client(ctx).rm(ctx.args[0]!);
+    await client(ctx).rm(ctx.args[0]!, signalOf(ctx));
     await ctx.out.status({ cacheId: ctx.args[0], removed: true }, `removed ${ctx.args[0]}`);
   },
 };

@@ -64,6 +64,14 @@ export interface PutFileOptions {
   contentType?: string;
   /** Called as the file's bytes are sent (`total` when the size is known). */
   onProgress?: (progress: { bytes: number; total?: number }) => void;
+  /** Stops the upload (the request is aborted; the service keeps the previous file). */
+  signal?: AbortSignal;
+}
+
+/** Options of the requests of a {@linkcode CacheClient}. */
+export interface RequestOptions {
+  /** Aborts the request (and a download's body) with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const encoder = new TextEncoder();
@@ -137,11 +145,15 @@ export class CacheClient {
    * The cache ID for `params` (a JSON object, or JSON text sent as is so
    * number lexemes are kept), reserving a placeholder when it is new.
    */
-  async id(params: Record<string, unknown> | string): Promise<CacheIdResult> {
+  async id(
+    params: Record<string, unknown> | string,
+    options: RequestOptions = {},
+  ): Promise<CacheIdResult> {
     const res = await this.#fetch(`${this.#url}/v1/cache_id`, {
       method: "POST",
       headers: { authorization: this.#token, "content-type": "application/json" },
       body: typeof params === "string" ? params : JSON.stringify(params),
+      ...signalInit(options.signal),
     });
     const doc = await this.#json(res, "cache_id");
     const meta = doc.metadata as Record<string, unknown>;
@@ -212,17 +224,22 @@ export class CacheClient {
         "content-type": `multipart/form-data; boundary=${boundary}`,
       },
       body: payload,
+      ...signalInit(options.signal),
     });
     await this.#json(res, "upload");
   }
 
   /** The file's response (stream it from `body`), or `undefined` when not cached (404). */
-  async get(id: string, init: { range?: string } = {}): Promise<Response | undefined> {
+  async get(
+    id: string,
+    init: { range?: string } & RequestOptions = {},
+  ): Promise<Response | undefined> {
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       headers: {
         authorization: this.#token,
         ...(init.range === undefined ? {} : { range: init.range }),
       },
+      ...signalInit(init.signal),
     });
     if (res.status === 404) {
       await res.body?.cancel();
@@ -233,8 +250,8 @@ export class CacheClient {
   }
 
   /** The file's bytes, or `undefined` when not cached. */
-  async getBytes(id: string): Promise<Uint8Array | undefined> {
-    const res = await this.get(id);
+  async getBytes(id: string, options: RequestOptions = {}): Promise<Uint8Array | undefined> {
+    const res = await this.get(id, options);
     return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
   }
 
@@ -242,9 +259,11 @@ export class CacheClient {
   async download(
     id: string,
     path: string,
-    options: { onProgress?: (progress: { bytes: number; total?: number }) => void } = {},
+    options: {
+      onProgress?: (progress: { bytes: number; total?: number }) => void;
+    } & RequestOptions = {},
   ): Promise<boolean> {
-    const res = await this.get(id);
+    const res = await this.get(id, options.signal === undefined ? {} : { signal: options.signal });
     if (res === undefined || res.body === null) return false;
     const length = Number(res.headers.get("content-length") ?? "NaN");
     const body = options.onProgress === undefined
@@ -257,10 +276,11 @@ export class CacheClient {
   }
 
   /** Deletes the entry. */
-  async rm(id: string): Promise<void> {
+  async rm(id: string, options: RequestOptions = {}): Promise<void> {
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       method: "DELETE",
       headers: { authorization: this.#token },
+      ...signalInit(options.signal),
     });
     await this.#json(res, "delete");
   }
@@ -291,6 +311,10 @@ export class CacheClient {
     }
     return doc;
   }
+}
+
+function signalInit(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
 }
 
 function counting(

@@ -48,3 +48,21 @@ Deno.test("interrupt: vc verify exits 130 and reports no entry as bad", async ()
   // Not interrupted, the same check passes.
   assertEquals((await ws.run(["verify", "--bucket", ws.bucket])).code, 0);
 });
+
+Deno.test("interrupt: vc versions, vc ls-remote and vc cache ls --check-remote exit 130", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}');
+  await ws.write("bucket/a.1.0.0.csv", "a");
+  assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.1.0.0.csv`])).code, 0);
+  for (
+    const args of [
+      ["versions", "/a.csv", "--bucket", ws.bucket],
+      ["ls-remote", "--bucket", ws.bucket],
+      ["cache", "ls", "--check-remote"],
+    ]
+  ) {
+    const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
+    assertEquals(await runCli(args, io), 130, `${args.join(" ")}: ${io.stderr()}`);
+    assertEquals(io.stderr(), "vc: interrupted\n", args.join(" "));
+  }
+});

@@ -384,18 +384,21 @@ export class AssetCache implements AsyncDisposable {
       import("./entry_fetch.ts"),
       this.#loadRemote(),
     ]);
+    const signal = options.signal;
     await forEachLimit(out, 16, async (entry) => {
+      signal?.throwIfAborted();
       const loc = this.#locate(entry.uri);
       // Entries cached through another endpoint cannot be checked with this one.
       if (loc === undefined || loc.dataPath !== entry.path) return;
       try {
         const { store, key } = await fetcher.storeFor(loc);
-        const head = await store.head(key);
+        const head = await store.head(key, signal === undefined ? {} : { signal });
         entry.outdated = head === undefined || !sameVersion(head, entry);
       } catch (e) {
-        if (!(await isUnreachable(e))) throw e;
+        if (signal?.aborted || !(await isUnreachable(e))) throw e;
       }
     });
+    signal?.throwIfAborted();
     return out;
   }
 

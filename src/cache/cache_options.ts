@@ -82,6 +82,8 @@ export interface CacheGetOptions {
 export interface LsOptions {
   /** HEAD every entry to fill in `outdated`. */
   checkRemote?: boolean | undefined;
+  /** Stops the remote checks (rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `AssetCache.prune`. */

@@ -84,7 +84,9 @@ export const ls: Command = {
   async run(ctx) {
     const checkRemote = ctx.flags.boolean("check-remote");
     await using cache = disposable(openAssetCache(ctx));
-    const entries = await cache.value.ls(checkRemote ? { checkRemote: true } : {});
+    const entries = await cache.value.ls(
+      checkRemote ? { checkRemote: true, signal: ctx.io.signal } : {},
+    );
     const rows = entries.map((e) => {
       const validated = e.validatedAt.getTime() === 0 ? "invalidated" : date(e.validatedAt);
       const row = [e.uri, e.endpoint ?? "-", formatBytes(e.size), validated, date(e.lastUsed)];

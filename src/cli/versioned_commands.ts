@@ -275,7 +275,7 @@ export const versions: Command = {
   async run(ctx) {
     const p = ctx.args[0]!;
     await using s = openVersioned(ctx, "versions");
-    const list = await s.vc.versions(p);
+    const list = await s.vc.versions(p, { signal: ctx.io.signal });
     await ctx.out.data({ path: normalized(p), versions: list }, list);
   },
 };
@@ -330,7 +330,7 @@ export const lsRemote: Command = {
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
     await using s = openVersioned(ctx, "ls-remote");
-    const rows = await s.vc.lsRemote();
+    const rows = await s.vc.lsRemote({ signal: ctx.io.signal });
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.versions.join(", ")])));
   },
 };

@@ -614,14 +614,18 @@ export class VersionedCache {
    * }
    * ```
    */
-  async versions(path: string): Promise<string[]> {
+  async versions(
+    path: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<string[]> {
     const p = normalizeVersionedPath(path);
-    return await this.#versions(p, await this.#listedBucket());
+    return await this.#versions(p, await this.#listedBucket(), options.signal);
   }
 
   /** The versions of normalized path `p` in `store`, sorted (a publish makes the bucket). */
-  async #versions(p: string, store: ObjectStore): Promise<string[]> {
-    return [...(await listVersionKeys(store, p)).keys()].sort(compareVersions);
+  async #versions(p: string, store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
+    const keys = await listVersionKeys(store, p, signal === undefined ? {} : { signal });
+    return [...keys.keys()].sort(compareVersions);
   }
 
   /**
@@ -674,10 +678,16 @@ export class VersionedCache {
    * }
    * ```
    */
-  async lsRemote(): Promise<Array<{ path: string; versions: string[] }>> {
+  async lsRemote(
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Array<{ path: string; versions: string[] }>> {
     const store = await this.#listedBucket();
     const byPath = new Map<string, Set<string>>();
-    for await (const info of store.list("", { etags: false })) {
+    const listing = store.list("", {
+      etags: false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    for await (const info of listing) {
       const parsed = parseVersionedKey(info.key);
       if (parsed === undefined) continue;
       const versions = byPath.get(parsed.path);

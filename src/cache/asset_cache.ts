@@ -298,7 +298,10 @@ export class AssetCache implements AsyncDisposable {
     this.#layout.assertSafe(loc.journalPath);
     const { removeEntryFiles } = await import("./maintenance.ts");
     try {
-      return await removeEntryFiles(this.dir, loc, { lockWait: this.#lockWaitMs });
+      return await removeEntryFiles(this.dir, loc, {
+        lockWait: this.#lockWaitMs,
+        warn: this.#remoteOptions.warn,
+      });
     } catch (e) {
       throw this.#readOnly(e, `remove the cached copy of ${uri}`, loc.dataPath);
     }

@@ -97,13 +97,27 @@ export async function removeEntryFiles(
   let lock: EntryLock | undefined;
   // Only an entry whose directory exists can be in use (no directory made for a lock).
   if (await statOrUndefined(dirname(dataPath)) !== undefined) {
+    const wait = options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS;
     try {
       lock = await acquireEntryLock(dataPath, {
-        timeout: options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS,
+        timeout: wait,
+        ...(options.warn === undefined ? {} : {
+          onWait: (holder: string) =>
+            options.warn!(
+              `vc: waiting for ${holder} to finish downloading ${dataPath} before removing it; ` +
+                `giving up after ${wait / 1000}s (VC_LOCK_WAIT)`,
+            ),
+        }),
       });
-    } catch {
+    } catch (e) {
       // No lock (read-only dir, a stopped holder): remove anyway; a reader
       // then misses, and a writer's later record describes its own data.
+      if ((e as Error | undefined)?.name === "LockTimeoutError") {
+        options.warn?.(
+          `vc: ${(e as Error).message}; removing ${dataPath} without it: that download may ` +
+            "cache the entry again when it finishes",
+        );
+      }
     }
   }
   let existed: boolean;
@@ -145,6 +159,12 @@ export interface RemoveEntryOptions {
   lockWait?: number;
   /** Compact the directory's journal afterwards when it is mostly removals (default true). */
   compact?: boolean;
+  /**
+   * Told when another process's download holds the entry (after a second of
+   * waiting), and when the wait ran out: its download may cache the entry
+   * again once it finishes. Default: say nothing.
+   */
+  warn?: (message: string) => void;
 }
 
 const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;

@@ -35,7 +35,13 @@
 import { forwardAbort } from "../abort_hub.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
-import { IntegrityError, PreconditionFailedError, StoreError, VcError } from "../errors.ts";
+import {
+  IntegrityError,
+  OfflineError,
+  PreconditionFailedError,
+  StoreError,
+  VcError,
+} from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
@@ -370,8 +376,12 @@ async function getWithRetries(
 function retryable(e: unknown): boolean {
   if (e instanceof Truncated) return true;
   if (e instanceof VersionChanged) return false;
-  // A store error may be a 5xx or a reset worth another try; any other vc error is a verdict.
-  if (e instanceof VcError) return e instanceof StoreError && isTransientError(e);
+  // A store error may be a 5xx or a reset worth another try, and a body that
+  // stalled (an OfflineError marked retryable) too; any other vc error is a verdict.
+  if (e instanceof VcError) {
+    return (e instanceof StoreError || (e as { retryable?: unknown }).retryable === true) &&
+      isTransientError(e);
+  }
   return isTransientError(e);
 }
 
@@ -621,13 +631,40 @@ async function pipeRange(
       {
         using file = Deno.openSync(path, { write: true });
         file.seekSync(pos, Deno.SeekMode.Start);
+        // A raw body has no idle guard of its own (GetOptions.rawBody): one
+        // that sends nothing for the store's request timeout is dropped and
+        // resumed from the handle's position, like a reset.
+        const idleMs = ctx.store.idleTimeoutMs ?? 0;
+        const stalled = new AbortController();
+        let watchdog: ReturnType<typeof setInterval> | undefined;
+        if (idleMs > 0) {
+          let seen = pos;
+          let since = Date.now();
+          watchdog = setInterval(() => {
+            const at = file.seekSync(0, Deno.SeekMode.Current);
+            if (at !== seen) {
+              seen = at;
+              since = Date.now();
+            } else if (Date.now() - since >= idleMs) {
+              clearInterval(watchdog);
+              stalled.abort(Object.assign(
+                new OfflineError(
+                  `${ctx.uri}: a ranged GET sent nothing for ${idleMs / 1000} s at byte ${at} ` +
+                    `(request timeout: set --request-timeout or VC_REQUEST_TIMEOUT in seconds)`,
+                ),
+                { retryable: true },
+              ));
+            }
+          }, Math.max(10, Math.min(1000, idleMs / 4)));
+        }
         try {
           await body.pipeTo(file.writable, {
             preventClose: true,
             preventAbort: true,
-            signal: ctx.signal,
+            signal: idleMs > 0 ? AbortSignal.any([ctx.signal, stalled.signal]) : ctx.signal,
           });
         } finally {
+          clearInterval(watchdog);
           pos = file.seekSync(0, Deno.SeekMode.Current);
           ctx.written += pos - before;
           ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });

@@ -223,6 +223,10 @@ export class S3Store implements ObjectStore {
   /** Key prefix without leading or trailing slashes (may be empty). */
   readonly prefix: string;
   readonly #options: S3StoreOptions;
+  /** The request timeout, for callers that read `rawBody` bodies (unguarded here). */
+  get idleTimeoutMs(): number {
+    return this.#settings.requestTimeoutMs;
+  }
   readonly #settings: S3ConnectionSettings;
   readonly #credentialSource: string;
   readonly #threshold: number;

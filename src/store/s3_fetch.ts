@@ -605,7 +605,9 @@ function withBodyTimeout(
       if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
       const waited = Date.now() - waitingSince;
       if (waited < timeoutMs) return watch(timeoutMs - waited);
-      timedOut = s3TimeoutError(ctx, timeoutMs, "body");
+      // Worth another try (a stuck connection): the download resumes with a
+      // ranged GET, as after a reset. Response timeouts are retried here instead.
+      timedOut = Object.assign(s3TimeoutError(ctx, timeoutMs, "body"), { retryable: true });
       attempt.abort(timedOut); // fails the pending read and drops the connection
     });
   };

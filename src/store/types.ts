@@ -159,6 +159,12 @@ export interface DeleteOptions {
 export interface ObjectStore {
   /** A URI naming this store's root, e.g. `s3://bucket/prefix` or `file:///srv/assets`. */
   readonly url: string;
+  /**
+   * Optional: how long (ms) a `rawBody` body may send nothing before its
+   * reader should give up and resume (the store guards every other body
+   * itself). Absent or 0: no limit.
+   */
+  readonly idleTimeoutMs?: number;
   /** Metadata of `key`, or `undefined` when it does not exist. */
   head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
   /** The object's body; throws `NotFoundError` when it does not exist. */

@@ -1,9 +1,10 @@
 /**
- * Stores a caller hands to `AssetCache` / `VersionedCache` through
- * `openStore` stay the caller's: closing the cache does not close them, and
- * the cache stays usable after `close()` (its own stores reopen on demand).
+ * Edges of the cache's library API: stores a caller hands to `AssetCache` /
+ * `VersionedCache` through `openStore` stay the caller's (closing the cache
+ * does not close them, and the cache stays usable after `close()`); a delete
+ * that waits for another process's download says so.
  */
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { MemoryStore } from "../src/store/memory.ts";
@@ -48,6 +49,36 @@ Deno.test("VersionedCache.close leaves a caller's store open", async () => {
     await vc.add("/a.csv", `${dir}/a.csv`);
     await vc.close();
     assertEquals((await store.head("a.1.0.0.csv"))?.size, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("AssetCache.delete while another download holds the entry says so, and removes it after the wait", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/x.txt`, "x");
+    const warnings: string[] = [];
+    await using assets = new AssetCache({
+      cacheDir: `${dir}/cache`,
+      configPath: false,
+      env: {},
+      lockWait: 1.5,
+      warn: (m) => warnings.push(m),
+    });
+    const uri = `file://${dir}/x.txt`;
+    const path = await assets.cache(uri);
+    // Another download of the entry in progress: it holds the entry's lock.
+    const { acquireEntryLock } = await import("../src/cache/entry_lock.ts");
+    const held = await acquireEntryLock(path);
+    try {
+      assertEquals(await assets.delete(uri), true);
+    } finally {
+      held.release();
+    }
+    assertEquals(warnings.length, 2, warnings.join("\n"));
+    assert(warnings[0]!.includes("to finish downloading"), warnings[0]);
+    assert(warnings[1]!.includes("may cache the entry again"), warnings[1]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,81 @@
+/**
+ * A response body that stalls mid-transfer (a stuck connection) is a
+ * transient failure like a reset: the download resumes with a ranged GET
+ * instead of failing the whole object after one request timeout.
+ */
+import { downloadToFile } from "../src/store/download.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assertEquals } from "./assert.ts";
+
+/** Forwards to `target`; the first `stalls` GET bodies larger than 1 MiB stop after 256 KiB. */
+function stallingProxy(target: string, stalls: number) {
+  const held: Array<() => void> = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const u = new URL(req.url);
+    const r = await fetch(target + u.pathname + u.search, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+    });
+    if (req.method !== "GET" || r.body === null || stalls <= 0) {
+      return new Response(r.body, { status: r.status, headers: r.headers });
+    }
+    if (Number(r.headers.get("content-length")) <= 1024 * 1024) {
+      return new Response(r.body, { status: r.status, headers: r.headers });
+    }
+    stalls--;
+    const reader = r.body.getReader();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent >= 256 * 1024) {
+          // Never sends more (until the test ends).
+          await new Promise<void>((resolve) => held.push(resolve));
+          controller.close();
+          return;
+        }
+        const { value, done } = await reader.read();
+        if (done) return controller.close();
+        sent += value.length;
+        controller.enqueue(value);
+      },
+      cancel() {
+        reader.cancel().catch(() => {});
+      },
+    });
+    return new Response(body, { status: r.status, headers: r.headers });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      for (const release of held) release();
+      await server.shutdown();
+    },
+  };
+}
+
+Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+  await s3.putObject("b", "k.bin", data);
+  await using proxy = stallingProxy(s3.url, 1);
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: proxy.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    requestTimeoutMs: 500,
+    maxAttempts: 2,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const info = await downloadToFile(store, "k.bin", `${dir}/k.bin`);
+    assertEquals(info.size, data.length);
+    assertEquals(await Deno.readFile(`${dir}/k.bin`), data);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,31 +1,37 @@
 /**
- * A response body that stalls mid-transfer (a stuck connection) is a
- * transient failure like a reset: the download resumes with a ranged GET
- * instead of failing the whole object after one request timeout.
+ * A download whose body stalls midway (a stuck connection) is a transient
+ * failure like a reset: it resumes with a ranged GET after the request
+ * timeout. A plain GET's body used to fail the whole object after one
+ * timeout; a parallel download's ranged GET (its bodies are piped raw,
+ * without the store's idle guard) used to hang the download forever.
  */
 import { downloadToFile } from "../src/store/download.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
 
-/** Forwards to `target`; the first `stalls` GET bodies larger than 1 MiB stop after 256 KiB. */
-function stallingProxy(target: string, stalls: number) {
+/**
+ * Forwards to `target`; the first `stalls` GET bodies over 1 MiB (with
+ * `rangedOnly`, only ranged GETs) stop after 256 KiB until the proxy is
+ * disposed.
+ */
+function stallingProxy(target: string, options: { stalls: number; rangedOnly?: boolean }) {
+  let stalls = options.stalls;
   const held: Array<() => void> = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const u = new URL(req.url);
+    const ranged = req.headers.get("range") !== null;
     const r = await fetch(target + u.pathname + u.search, {
       method: req.method,
       headers: req.headers,
       body: req.body,
     });
-    if (req.method !== "GET" || r.body === null || stalls <= 0) {
-      return new Response(r.body, { status: r.status, headers: r.headers });
-    }
-    if (Number(r.headers.get("content-length")) <= 1024 * 1024) {
-      return new Response(r.body, { status: r.status, headers: r.headers });
-    }
+    const stall = req.method === "GET" && r.body !== null && stalls > 0 &&
+      (ranged || options.rangedOnly !== true) &&
+      Number(r.headers.get("content-length")) > 1024 * 1024;
+    if (!stall) return new Response(r.body, { status: r.status, headers: r.headers });
     stalls--;
-    const reader = r.body.getReader();
+    const reader = r.body!.getReader();
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -59,7 +65,7 @@ Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", asy
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
   await s3.putObject("b", "k.bin", data);
-  await using proxy = stallingProxy(s3.url, 1);
+  await using proxy = stallingProxy(s3.url, { stalls: 1 });
   const store = new S3Store({
     bucket: "b",
     endpoint: proxy.url,
@@ -74,6 +80,36 @@ Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", asy
     const info = await downloadToFile(store, "k.bin", `${dir}/k.bin`);
     assertEquals(info.size, data.length);
     assertEquals(await Deno.readFile(`${dir}/k.bin`), data);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("download: a stalled ranged GET of a parallel download is resumed, not waited on forever", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const data = new Uint8Array(12 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+  await s3.putObject("b", "big.bin", data);
+  await using proxy = stallingProxy(s3.url, { stalls: 1, rangedOnly: true });
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: proxy.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    requestTimeoutMs: 500,
+    maxAttempts: 2,
+  });
+  const dir = await Deno.makeTempDir();
+  const timer = AbortSignal.timeout(20_000);
+  try {
+    const info = await downloadToFile(store, "big.bin", `${dir}/big.bin`, {
+      parallelThreshold: 4 * 1024 * 1024,
+      partSize: 4 * 1024 * 1024,
+      signal: timer,
+    });
+    assertEquals(info.size, data.length);
+    assertEquals(await Deno.readFile(`${dir}/big.bin`), data);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });

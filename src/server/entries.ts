@@ -217,16 +217,16 @@ export class Entries {
       ? utf8.decode(result.bytes)
       : await new Response(result.body).text();
     const version = result.info.etag;
-    const problem = metaProblem(text);
-    if (problem !== undefined) {
+    const parsed = parseMeta(text);
+    if ("problem" in parsed) {
       this.#known.delete(id);
       return {
         meta: { owner: "", filename: PLACEHOLDER, expiresAt: Infinity, size: 0 },
         version,
-        unreadable: `${metaKey(id)} is not an entry's metadata (${problem})`,
+        unreadable: `${metaKey(id)} is not an entry's metadata (${parsed.problem})`,
       };
     }
-    const entry = { meta: JSON.parse(text) as EntryMeta, version };
+    const entry = { meta: parsed.meta, version };
     this.#remember(id, entry);
     return entry;
   }
@@ -713,26 +713,30 @@ function counter(max: number, onExceeded: () => Error): TransformStream<Uint8Arr
 }
 
 /**
- * Why `text` is not an entry's metadata, or `undefined` when it is: JSON of
- * an object with a string owner and filename and numeric expiry and size.
+ * `text` as an entry's metadata (JSON of an object with a string owner and
+ * filename and numeric expiry and size), or why it is not one.
  */
-function metaProblem(text: string): string | undefined {
+function parseMeta(text: string): { meta: EntryMeta } | { problem: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    return "not JSON";
+    return { problem: "not JSON" };
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return "not a JSON object";
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    return { problem: "not a JSON object" };
+  }
   const m = doc as Record<string, unknown>;
   for (const field of ["owner", "filename"]) {
-    if (typeof m[field] !== "string") return `no string "${field}"`;
+    if (typeof m[field] !== "string") return { problem: `no string "${field}"` };
   }
   for (const field of ["expiresAt", "size"]) {
     if (typeof m[field] !== "number" || !Number.isFinite(m[field])) {
-      return `no number "${field}"`;
+      return { problem: `no number "${field}"` };
     }
   }
-  if (m.dataKey !== undefined && typeof m.dataKey !== "string") return `"dataKey" is not a string`;
-  return undefined;
+  if (m.dataKey !== undefined && typeof m.dataKey !== "string") {
+    return { problem: `"dataKey" is not a string` };
+  }
+  return { meta: doc as EntryMeta };
 }

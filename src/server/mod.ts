@@ -31,6 +31,7 @@ export {
   type CacheIdResult,
   CacheServiceError,
   type PutFileOptions,
+  type RequestOptions,
   type UploadBody,
   withCache,
   type WithCacheOptions,

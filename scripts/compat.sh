@@ -221,6 +221,10 @@ MI="$WORK/mirror-interop"
 mkdir -p "$MI/src/d"
 echo one >"$MI/src/a.txt"
 echo two >"$MI/src/d/b.csv"
+# Older than their upload, as files being mirrored usually are: S3 keeps
+# whole seconds, so a file written in the upload's own second looks newer
+# than its object to aws (which would upload it again after its own cp too).
+touch -d '1 minute ago' "$MI/src/a.txt" "$MI/src/d/b.csv"
 awsmoto() { aws --endpoint-url "$MOTO_URL" "$@"; }
 vcmoto() {
   # The release permissions, as `deno task vc` gives them.

@@ -86,6 +86,7 @@ export const gc: Command = {
       ...(graceMs !== undefined ? { graceMs } : {}),
       ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
       onPhase: (phase) => ctx.out.info(phase),
+      ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     const verb = dryRun ? "would " : "";
     const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
@@ -187,7 +188,10 @@ export const check: Command = {
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo check"), openOptions(ctx));
     using bar = ctx.out.progress("check");
-    const report = await repo.check({ onProgress: (done, total) => bar.update({ done, total }) });
+    const report = await repo.check({
+      onProgress: (done, total) => bar.update({ done, total }),
+      ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+    });
     bar.done();
     await ctx.out.data(report, [
       ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),

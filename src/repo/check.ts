@@ -66,7 +66,12 @@ export interface CheckReport {
  */
 export async function check(
   repo: Repository,
-  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** Stops the check (rejects with the signal's reason). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<CheckReport> {
   const rows = await repo.catalog.transaction(
     "read",
@@ -80,11 +85,15 @@ export async function check(
     rows,
     options.concurrency ?? 16,
     async (row): Promise<CheckProblem | undefined> => {
+      options.signal?.throwIfAborted();
       const id = Number(row.id);
       const key = String(row.content_key);
       const size = Number(row.size);
       const md5 = String(row.md5);
-      const info = await repo.store.head(key);
+      const info = await repo.store.head(
+        key,
+        options.signal === undefined ? {} : { signal: options.signal },
+      );
       options.onProgress?.(++done, rows.length);
       if (!info) return { id, key, problem: "missing", detail: "no content object" };
       if (info.size !== size) {
@@ -109,7 +118,11 @@ export async function check(
   );
   const live = new Set(rows.map((r) => String(r.content_key)));
   const orphans: Orphan[] = [];
-  for await (const info of repo.store.list(repo.marker.contentPrefix, { etags: false })) {
+  const listing = repo.store.list(repo.marker.contentPrefix, {
+    etags: false,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  for await (const info of listing) {
     if (!live.has(info.key)) {
       orphans.push({
         key: info.key,

@@ -38,6 +38,12 @@ export interface GcOptions {
   retentionMs?: number;
   /** Progress messages (one per phase). */
   onPhase?: (phase: string) => void;
+  /**
+   * Stops the collection between its steps and batches (rejects with the
+   * signal's reason). Each step commits on its own, so what is done stays
+   * done and a later gc finishes the rest.
+   */
+  signal?: AbortSignal;
 }
 
 /** What {@linkcode gc} removed (or, with `dryRun`, would remove). */
@@ -129,6 +135,8 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   };
   const now = repo.clock.now();
 
+  const signal = options.signal;
+  signal?.throwIfAborted();
   options.onPhase?.("expiring superseded versions");
   const superseded = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const rows = await tx.query(
@@ -156,6 +164,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   report.expired = superseded.ids;
   report.keptClaimed = superseded.claimed;
 
+  signal?.throwIfAborted();
   options.onPhase?.("purging abandoned and retired records");
   const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const unpublished = await tx.query(
@@ -183,20 +192,26 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
   const skipped = report.skippedObjects;
-  if (!dryRun) await deleteKeys(repo, purged.keys, skipped);
+  if (!dryRun) await deleteKeys(repo, purged.keys, skipped, signal);
 
+  signal?.throwIfAborted();
   options.onPhase?.("deleting unreferenced content");
   const referenced = await liveContentKeys(repo);
   const orphans: string[] = [];
-  for await (const info of repo.store.list(repo.marker.contentPrefix, { etags: false })) {
+  const listing = repo.store.list(repo.marker.contentPrefix, {
+    etags: false,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  for await (const info of listing) {
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
-  if (!dryRun) await deleteKeys(repo, orphans, skipped);
+  if (!dryRun) await deleteKeys(repo, orphans, skipped, signal);
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
 
-  await abortStaleContentUploads(repo, now - grace, dryRun, report, options.onPhase);
+  signal?.throwIfAborted();
+  await abortStaleContentUploads(repo, now - grace, dryRun, report, options.onPhase, signal);
   return report;
 }
 
@@ -207,11 +222,13 @@ async function abortStaleContentUploads(
   dryRun: boolean,
   report: GcReport,
   onPhase: ((phase: string) => void) | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const store = repo.store;
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return;
   onPhase?.("aborting abandoned uploads");
   const found = await abortStaleUploads(store, repo.marker.contentPrefix, {
+    ...(signal === undefined ? {} : { signal }),
     before,
     // A day of slack: stores give whole seconds, and clocks differ.
     notBefore: Date.parse(repo.marker.createdAt) - 86_400_000,
@@ -253,6 +270,7 @@ async function deleteKeys(
   repo: Repository,
   all: string[],
   skipped: { key: string; problem: string }[],
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   // A content key outside the prefix comes from a catalog edited by hand;
   // never let it delete the marker or a backup.
@@ -263,6 +281,7 @@ async function deleteKeys(
   }
   const keys = all.filter((k) => k.startsWith(repo.marker.contentPrefix));
   for (let i = 0; i < keys.length; i += 1000) {
+    signal?.throwIfAborted();
     const batch = keys.slice(i, i + 1000);
     try {
       await repo.store.delete(batch);

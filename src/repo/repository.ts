@@ -513,7 +513,7 @@ export class Repository implements AsyncDisposable {
 
   /** Compares catalog and store; see `check.ts`. */
   check(
-    options: { onProgress?: (done: number, total: number) => void } = {},
+    options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<CheckReport> {
     return check(this, options);
   }

@@ -1,4 +1,4 @@
-import { VersionedCache } from "../src/versioned/mod.ts";
+import { checkLock, VersionedCache } from "../src/versioned/mod.ts";
 import { AssetCache } from "../mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 
@@ -54,6 +54,31 @@ Deno.test("verify reports progress from the start to the total, failed entries c
     assertEquals(results.map((r) => r.ok), [true, false]);
     assertEquals(seen[0], { done: 0, total: 2 });
     assertEquals(seen.at(-1)?.done, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// `vc lock --check` downloads every locked entry: its bar moves with the bytes.
+Deno.test("checkLock reports bytes while an entry downloads", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(9));
+    await using vc = new VersionedCache({
+      manifest: `${dir}/m.json`,
+      bucket: `${dir}/bucket`,
+      cache: new AssetCache({ cacheDir: `${dir}/c`, configPath: false }),
+    });
+    await vc.add("/big.bin", `${dir}/big.bin`);
+    const seen: Array<{ done: number; total: number; bytes?: number }> = [];
+    const results = await checkLock(vc, { onProgress: (p) => seen.push({ ...p }) });
+    assertEquals(results.map((r) => r.status), ["ok"]);
+    assert(
+      seen.some((p) => p.done === 0 && (p.bytes ?? 0) > 0),
+      `no byte progress before the entry completed: ${JSON.stringify(seen)}`,
+    );
+    assertEquals(seen.at(-1)?.done, 1);
+    assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

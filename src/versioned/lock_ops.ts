@@ -47,8 +47,13 @@ export interface LockCheckResult {
 export interface LockOpsOptions {
   /** Entries handled at once. Default 4. */
   concurrency?: number;
-  /** Called after each entry. */
-  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+  /**
+   * Called at the start, after each entry, and (`checkLock`) as bytes of
+   * the entries it downloads arrive (`bytes`: so far, all entries together).
+   */
+  onProgress?: (
+    progress: { done: number; total: number; bytes?: number; current?: string },
+  ) => void;
   /** Aborts the work. */
   signal?: AbortSignal;
 }
@@ -196,11 +201,13 @@ export async function checkLock(
   try {
     const results: LockCheckResult[] = new Array(entries.length);
     let done = 0;
-    if (entries.length > 0) options.onProgress?.({ done, total: entries.length }); // drawn at once
+    let bytes = 0;
+    if (entries.length > 0) options.onProgress?.({ done, total: entries.length, bytes }); // drawn at once
     await forEachLimit(
       entries.map((e, i) => ({ ...e, i })),
       options.concurrency ?? 4,
       async ({ path, version, i }) => {
+        let mine = 0;
         const out: LockCheckResult = { path, version, status: "override" };
         results[i] = out;
         if (!isVersion(version)) return;
@@ -218,6 +225,12 @@ export async function checkLock(
                 uri: joinUri(vc.bucket, k),
                 integrity: { ...lock, label: key },
                 ...signalOf(options),
+                // Moving while a large entry downloads, not only when one ends.
+                onProgress: (p) => {
+                  bytes += p.bytes - mine;
+                  mine = p.bytes;
+                  options.onProgress?.({ done, total: entries.length, bytes, current: path });
+                },
               }),
           );
           out.status = "ok";
@@ -234,7 +247,7 @@ export async function checkLock(
         } finally {
           await Deno.remove(join(temp, `${i}`)).catch(() => {});
         }
-        options.onProgress?.({ done: ++done, total: entries.length, current: path });
+        options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
       },
       signalOf(options),
     );

@@ -61,20 +61,25 @@ function stallingProxy(target: string, options: { stalls: number; rangedOnly?: b
   };
 }
 
-Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", async () => {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
-  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
-  await s3.putObject("b", "k.bin", data);
-  await using proxy = stallingProxy(s3.url, { stalls: 1 });
-  const store = new S3Store({
+/** An S3Store of bucket `b` through `endpoint`, with a short request timeout and one retry. */
+function storeVia(endpoint: string): S3Store {
+  return new S3Store({
     bucket: "b",
-    endpoint: proxy.url,
+    endpoint,
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     requestTimeoutMs: 500,
     maxAttempts: 2,
   });
+}
+
+Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+  await s3.putObject("b", "k.bin", data);
+  await using proxy = stallingProxy(s3.url, { stalls: 1 });
+  const store = storeVia(proxy.url);
   const dir = await Deno.makeTempDir();
   try {
     const info = await downloadToFile(store, "k.bin", `${dir}/k.bin`);
@@ -91,15 +96,7 @@ Deno.test("download: a stalled ranged GET of a parallel download is resumed, not
   const data = new Uint8Array(12 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
   await s3.putObject("b", "big.bin", data);
   await using proxy = stallingProxy(s3.url, { stalls: 1, rangedOnly: true });
-  const store = new S3Store({
-    bucket: "b",
-    endpoint: proxy.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    requestTimeoutMs: 500,
-    maxAttempts: 2,
-  });
+  const store = storeVia(proxy.url);
   const dir = await Deno.makeTempDir();
   const timer = AbortSignal.timeout(20_000);
   try {

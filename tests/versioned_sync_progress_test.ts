@@ -2,10 +2,11 @@ import { checkLock, VersionedCache } from "../src/versioned/mod.ts";
 import { AssetCache } from "../mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 
-// On a terminal `vc sync` of a cold cache drew nothing until the first entry
-// was copied (minutes for one large asset): progress must start at once and
-// report bytes while an entry downloads.
-Deno.test("sync reports progress at the start and bytes before an entry completes", async () => {
+/**
+ * Runs `fn` with a VersionedCache whose bucket holds `/big.bin` (3 MiB),
+ * published through a cache of its own, so `vc` downloads it cold.
+ */
+async function withPublishedBig(fn: (vc: VersionedCache, dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(7));
@@ -20,6 +21,17 @@ Deno.test("sync reports progress at the start and bytes before an entry complete
       bucket: `${dir}/bucket`,
       cache: new AssetCache({ cacheDir: `${dir}/c2`, configPath: false }),
     });
+    await fn(vc, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// On a terminal `vc sync` of a cold cache drew nothing until the first entry
+// was copied (minutes for one large asset): progress must start at once and
+// report bytes while an entry downloads.
+Deno.test("sync reports progress at the start and bytes before an entry completes", async () => {
+  await withPublishedBig(async (vc, dir) => {
     const seen: Array<{ done: number; total: number; bytes?: number }> = [];
     await vc.sync(`${dir}/out`, { onProgress: (p) => seen.push({ ...p }) });
     assertEquals(seen[0]?.done, 0, JSON.stringify(seen[0]));
@@ -29,9 +41,7 @@ Deno.test("sync reports progress at the start and bytes before an entry complete
     );
     assertEquals(seen.at(-1)?.done, 1);
     assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 // `vc verify` hashes every cached copy (seconds per large one): its bar shows
@@ -61,15 +71,7 @@ Deno.test("verify reports progress from the start to the total, failed entries c
 
 // `vc lock --check` downloads every locked entry: its bar moves with the bytes.
 Deno.test("checkLock reports bytes while an entry downloads", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(9));
-    await using vc = new VersionedCache({
-      manifest: `${dir}/m.json`,
-      bucket: `${dir}/bucket`,
-      cache: new AssetCache({ cacheDir: `${dir}/c`, configPath: false }),
-    });
-    await vc.add("/big.bin", `${dir}/big.bin`);
+  await withPublishedBig(async (vc) => {
     const seen: Array<{ done: number; total: number; bytes?: number }> = [];
     const results = await checkLock(vc, { onProgress: (p) => seen.push({ ...p }) });
     assertEquals(results.map((r) => r.status), ["ok"]);
@@ -79,7 +81,5 @@ Deno.test("checkLock reports bytes while an entry downloads", async () => {
     );
     assertEquals(seen.at(-1)?.done, 1);
     assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

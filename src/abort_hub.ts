@@ -93,3 +93,20 @@ export function forwardAbort(from: AbortSignal | undefined, to: AbortController)
 }
 
 const NOTHING = (): void => {};
+
+/**
+ * `{ signal }` for options that take a signal, `{}` when there is none (an
+ * options object with `exactOptionalPropertyTypes` may not hold `undefined`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { signalOption } from "./abort_hub.ts";
+ * assert.deepEqual(signalOption(undefined), {});
+ * const signal = new AbortController().signal;
+ * assert.equal(signalOption(signal).signal, signal);
+ * ```
+ */
+export function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, UsageError } from "./errors.ts";
@@ -35,11 +36,6 @@ function client(ctx: CommandContext): CacheClient {
   return new CacheClient({ url, token });
 }
 
-/** Ctrl-C stops a request in flight (exit 130). */
-function signalOf(ctx: CommandContext): { signal?: AbortSignal } {
-  return ctx.io.signal === undefined ? {} : { signal: ctx.io.signal };
-}
-
 function resolvePath(ctx: CommandContext, path: string): string {
   return path.startsWith("/") ? path : `${ctx.io.cwd}/${path}`;
 }
@@ -64,7 +60,7 @@ export const id: Command = {
   options: CLIENT_OPTIONS,
   examples: [`vc cache-client id '{"tool": "align", "version": 3}'`],
   async run(ctx) {
-    const result = await client(ctx).id(ctx.args[0]!, signalOf(ctx));
+    const result = await client(ctx).id(ctx.args[0]!, signalOption(ctx.io.signal));
     await ctx.out.data(result, result.cacheId);
   },
 };
@@ -104,7 +100,7 @@ export const put: Command = {
       ...(filename === undefined ? {} : { filename }),
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
-      ...signalOf(ctx),
+      ...signalOption(ctx.io.signal),
     });
     bar.done();
     await ctx.out.status({ cacheId, uploaded: file }, `uploaded ${file}`);
@@ -134,7 +130,7 @@ export const get: Command = {
     const [cacheId, dest] = ctx.args as [string, string | undefined];
     const c = client(ctx);
     if (dest === undefined || dest === "-") {
-      const res = await c.get(cacheId, signalOf(ctx));
+      const res = await c.get(cacheId, signalOption(ctx.io.signal));
       if (res === undefined || res.body === null) {
         ctx.out.warn(`cache ${cacheId} has no file`);
         return EXIT_FAILURE;
@@ -146,7 +142,7 @@ export const get: Command = {
     if (
       !await c.download(cacheId, resolvePath(ctx, dest), {
         onProgress: bar.onBytes,
-        ...signalOf(ctx),
+        ...signalOption(ctx.io.signal),
       })
     ) {
       bar.done();
@@ -177,7 +173,7 @@ export const rm: Command = {
   options: CLIENT_OPTIONS,
   examples: ["vc cache-client rm 4b57…08"],
   async run(ctx) {
-    await client(ctx).rm(ctx.args[0]!, signalOf(ctx));
+    await client(ctx).rm(ctx.args[0]!, signalOption(ctx.io.signal));
     await ctx.out.status({ cacheId: ctx.args[0], removed: true }, `removed ${ctx.args[0]}`);
   },
 };

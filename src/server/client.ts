@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
@@ -153,7 +154,7 @@ export class CacheClient {
       method: "POST",
       headers: { authorization: this.#token, "content-type": "application/json" },
       body: typeof params === "string" ? params : JSON.stringify(params),
-      ...signalInit(options.signal),
+      ...signalOption(options.signal),
     });
     const doc = await this.#json(res, "cache_id");
     const meta = doc.metadata as Record<string, unknown>;
@@ -224,7 +225,7 @@ export class CacheClient {
         "content-type": `multipart/form-data; boundary=${boundary}`,
       },
       body: payload,
-      ...signalInit(options.signal),
+      ...signalOption(options.signal),
     });
     await this.#json(res, "upload");
   }
@@ -239,7 +240,7 @@ export class CacheClient {
         authorization: this.#token,
         ...(init.range === undefined ? {} : { range: init.range }),
       },
-      ...signalInit(init.signal),
+      ...signalOption(init.signal),
     });
     if (res.status === 404) {
       await res.body?.cancel();
@@ -280,7 +281,7 @@ export class CacheClient {
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       method: "DELETE",
       headers: { authorization: this.#token },
-      ...signalInit(options.signal),
+      ...signalOption(options.signal),
     });
     await this.#json(res, "delete");
   }
@@ -311,10 +312,6 @@ export class CacheClient {
     }
     return doc;
   }
-}
-
-function signalInit(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
 }
 
 function counting(

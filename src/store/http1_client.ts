@@ -279,9 +279,8 @@ export class Http1Client {
         // keep-alive timeout is shorter than ours): the ones pooled before it
         // are older, so closed too. Drop them and ask once on a new one,
         // instead of failing every retry on another dead connection.
+        // (This attempt's listener and busy mark go in `finally`.)
         this.#dropIdle(origin);
-        stopListening();
-        this.#busy.delete(conn);
         return await this.#exchange(req, true);
       }
       throw wrapError(req, error);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { signalOption } from "../abort_hub.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
@@ -129,26 +130,26 @@ export async function fillLock(
   const temp = await Deno.makeTempDir({ prefix: "vc-lock-" });
   try {
     await forEachLimit(todo.map((r, i) => ({ ...r, i })), options.concurrency ?? 4, async (r) => {
-      const local = await vc.path(r.path, r.version, signalOf(options));
-      let digest = await digestSource(local, signalOf(options));
+      const local = await vc.path(r.path, r.version, signalOption(options.signal));
+      let digest = await digestSource(local, signalOption(options.signal));
       // The lock pins the bucket's content, so the cached copy counts only when
       // its MD5 (from the same pass) is the store's; a copy edited in the cache
       // would otherwise be pinned, and every clean checkout refused.
-      const head = await headVersion(store, r.path, r.version, signalOf(options));
+      const head = await headVersion(store, r.path, r.version, signalOption(options.signal));
       const md5 = head === undefined ? undefined : statedMd5(head.info);
       if (head === undefined || head.info.size !== digest.size || md5 !== digest.md5) {
         const fresh = join(temp, `${r.i}`);
         const key = head?.key ?? versionedKey(r.path, r.version);
         await downloadToFile(store, key, fresh, {
           uri: joinUri(vc.bucket, key),
-          ...signalOf(options),
+          ...signalOption(options.signal),
         });
-        digest = await digestSource(fresh, signalOf(options));
+        digest = await digestSource(fresh, signalOption(options.signal));
         await Deno.remove(fresh).catch(() => {});
       }
       found.set(lockKey(r.path, r.version), { size: digest.size, sha256: digest.sha256 });
       options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
-    }, signalOf(options));
+    }, signalOption(options.signal));
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
@@ -224,7 +225,7 @@ export async function checkLock(
               downloadToFile(store, k, join(temp, `${i}`), {
                 uri: joinUri(vc.bucket, k),
                 integrity: { ...lock, label: key },
-                ...signalOf(options),
+                ...signalOption(options.signal),
                 // Moving while a large entry downloads, not only when one ends.
                 onProgress: (p) => {
                   bytes += p.bytes - mine;
@@ -249,14 +250,10 @@ export async function checkLock(
         }
         options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
       },
-      signalOf(options),
+      signalOption(options.signal),
     );
     return results;
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
-}
-
-function signalOf(options: LockOpsOptions): { signal?: AbortSignal } {
-  return options.signal === undefined ? {} : { signal: options.signal };
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { signalOption } from "../abort_hub.ts";
 import { dirname, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
@@ -1321,10 +1322,6 @@ function dropHint(uri: string): string {
  * ```
  */
 export class FrozenError extends InvalidInputError {}
-
-function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
-}
 
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {
   return new InvalidInputError(

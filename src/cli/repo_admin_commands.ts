@@ -135,7 +135,10 @@ export const backup: Command = {
   async run(ctx) {
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
-    const result = await repo.backup(ctx.args[0]);
+    const result = await repo.backup(
+      ctx.args[0],
+      ctx.io.signal === undefined ? {} : { signal: ctx.io.signal },
+    );
     await ctx.out.data(result, result.uri);
   },
 };

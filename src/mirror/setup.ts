@@ -42,12 +42,13 @@ export interface MirrorParts {
  * import assert from "node:assert/strict";
  * import { openParts } from "./setup.ts";
  * const dir = await Deno.makeTempDir();
+ * const state = await Deno.makeTempDir();
  * try {
  *   const parts = await openParts({
  *     sources: [dir],
  *     target: `file://${dir}-bucket`,
  *     targetPrefix: "/x//",
- *     statePath: `${dir}-state.sqlite`,
+ *     statePath: `${state}/state.sqlite`,
  *   });
  *   assert.equal(parts.direction, "upload");
  *   assert.equal(parts.storePrefix, "x/");
@@ -55,7 +56,7 @@ export interface MirrorParts {
  *   await Promise.all(parts.owned.map((s) => s.close()));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
- *   await Deno.remove(`${dir}-state.sqlite`).catch(() => {});
+ *   await Deno.remove(state, { recursive: true });
  *   await Deno.remove(`${dir}-bucket`, { recursive: true }).catch(() => {});
  * }
  * ```

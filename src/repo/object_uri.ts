@@ -66,11 +66,20 @@ export async function readObjectUri(uri: string, open: Opener): Promise<Uint8Arr
  * backup destination typed wrong (the repository's marker, a content object,
  * the SQLite catalog) must not destroy what is there.
  */
-export async function writeObjectUri(uri: string, bytes: Uint8Array, open: Opener): Promise<void> {
+export async function writeObjectUri(
+  uri: string,
+  bytes: Uint8Array,
+  open: Opener,
+  signal?: AbortSignal,
+): Promise<void> {
   const { root, key } = split(uri);
   const store = await open(root);
   try {
-    await store.put(key, bytes, { contentType: "application/gzip", ifNoneMatch: "*" });
+    await store.put(key, bytes, {
+      contentType: "application/gzip",
+      ifNoneMatch: "*",
+      ...(signal === undefined ? {} : { signal }),
+    });
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     throw new InvalidInputError(

@@ -521,9 +521,15 @@ export class Repository implements AsyncDisposable {
   /**
    * Writes a consistent snapshot of the catalog (one transaction, gzip JSON
    * Lines) to `dest` (an object URI) or to `backups/` in the repository's
-   * store, and returns its URI.
+   * store, and returns its URI. `signal` stops it before the upload, or
+   * during it (a create-only write: nothing is left under the name then).
    */
-  async backup(dest?: string): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
+  async backup(
+    dest?: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const createdAt = new Date(this.clock.now()).toISOString();
     const { bytes, counts } = await snapshotCatalog(this.catalog, {
       createdAt,
@@ -542,11 +548,18 @@ export class Repository implements AsyncDisposable {
             "collects; write it elsewhere, or omit it for backups/",
         );
       }
-      await writeObjectUri(dest, bytes, this.#openStore);
+      // The snapshot can take a while on a large catalog: a stop meanwhile uploads nothing.
+      signal?.throwIfAborted();
+      await writeObjectUri(dest, bytes, this.#openStore, signal);
       uri = dest;
     } else {
+      signal?.throwIfAborted();
       const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
-      await this.store.put(key, bytes, { contentType: "application/gzip", ifNoneMatch: "*" });
+      await this.store.put(key, bytes, {
+        contentType: "application/gzip",
+        ifNoneMatch: "*",
+        ...(signal === undefined ? {} : { signal }),
+      });
       uri = joinUri(this.store.url, key);
     }
     return { uri, counts, bytes: bytes.byteLength };

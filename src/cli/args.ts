@@ -181,16 +181,28 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
 }
 
 function unknownOption(raw: string, all: OptionSpecs, command: string): UsageError {
-  const isLong = raw.startsWith("--");
-  const names = isLong
-    ? Object.keys(all)
-    : Object.values(all).flatMap((o) => (o.short ? [o.short] : []));
-  const guess = closest(raw.replace(/^--?/, ""), names);
-  const hint = guess === undefined ? undefined : `did you mean ${isLong ? "--" : "-"}${guess}?`;
+  const guess = raw.startsWith("--") ? longGuess(raw.slice(2), all) : shortGuess(raw.slice(1), all);
+  const hint = guess === undefined ? undefined : `did you mean ${guess}?`;
   return new UsageError(
     `unknown flag ${raw} for "${command}"`,
     hint === undefined ? { command } : { hint, command },
   );
+}
+
+function longGuess(name: string, all: OptionSpecs): string | undefined {
+  const guess = closest(name, Object.keys(all));
+  return guess === undefined ? undefined : `--${guess}`;
+}
+
+// Any one letter is one edit from any other, so another letter is no guess
+// (`-i` is not a typo of `-q`). The same letter in the other case is (`-Q`),
+// and so is the long flag the letter starts, when only one does (`-i` →
+// `--immutable`).
+function shortGuess(letter: string, all: OptionSpecs): string | undefined {
+  const cased = Object.values(all).find((o) => o.short?.toLowerCase() === letter.toLowerCase());
+  if (cased?.short !== undefined) return `-${cased.short}`;
+  const long = Object.keys(all).filter((name) => name.startsWith(letter));
+  return long.length === 1 ? `--${long[0]}` : undefined;
 }
 
 /** One flag as written, like `node:util` parseArgs' option tokens. */

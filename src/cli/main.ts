@@ -224,7 +224,8 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function help(words: readonly string[], io: CliIo): Promise<number> {
-  if (words.length === 0) {
+  // `vc help help` asks about help itself: the main page is its help.
+  if (words.length === 0 || (words.length === 1 && words[0] === "help")) {
     await writeText(io, mainHelp(VERSION, COMMANDS));
     return EXIT_OK;
   }
@@ -296,10 +297,12 @@ function groupHelp(group: string): string {
 
 function unknownCommand(name: string): UsageError {
   const guess = closest(name, [...COMMANDS.map((c) => c.name), "help"]);
-  return new UsageError(
-    `unknown command "${name}"`,
-    guess === undefined ? {} : { hint: `did you mean "${guess}"?` },
-  );
+  // `vc repo lss`: the group's help lists the commands it could have been.
+  const group = name.split(" ")[0]!;
+  return new UsageError(`unknown command "${name}"`, {
+    ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
+    ...(name.includes(" ") && isGroup(group) ? { command: group } : {}),
+  });
 }
 
 async function writeText(io: CliIo, text: string): Promise<void> {

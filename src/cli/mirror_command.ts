@@ -15,6 +15,7 @@ import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
+import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 
 /** Loaded only for the default state file (see its use). */
@@ -166,6 +167,8 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
     };
+    const openStore = cliOpenStore(ctx);
+    if (openStore !== undefined) options.openStore = openStore;
     try {
       compileFilter(options.filter, options.exclude);
     } catch (e) {

@@ -88,11 +88,15 @@ export class Output {
   }
 
   /**
-   * A progress bar on stderr, drawn only on a terminal and never in JSON or
-   * quiet mode. Messages printed while it is active appear above it.
+   * A progress bar on stderr, drawn only on a terminal that can erase a line
+   * (not `TERM=dumb`) and never in JSON or quiet mode. Messages printed while
+   * it is active appear above it.
    */
   progress(label: string): ProgressBar {
-    const enabled = this.#io.stderrIsTerminal && this.mode === "human";
+    // A dumb terminal (Emacs' shell, some CI consoles) shows the erase
+    // sequence of every redraw as text, ten times a second.
+    const enabled = this.#io.stderrIsTerminal && this.mode === "human" &&
+      this.#io.env("TERM") !== "dumb";
     const bar = new ProgressBar({
       label,
       enabled,

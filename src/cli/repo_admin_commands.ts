@@ -7,6 +7,7 @@
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
 import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
+import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 
 const CATALOG_OPTION = {
@@ -35,9 +36,11 @@ export const init: Command = {
     const catalog = ctx.flags.string("catalog");
     const { Repository } = await import("../repo/repository.ts");
     const { catalogText } = await import("../repo/marker.ts");
+    const openStore = cliOpenStore(ctx);
     await using repo = await Repository.init(uri, {
       env: (n) => ctx.io.env(n),
       ...(catalog ? { catalog } : {}),
+      ...(openStore ? { openStore } : {}),
     });
     const text = catalogText(repo.marker.catalog);
     await ctx.out.status(
@@ -163,8 +166,10 @@ export const restore: Command = {
     const catalog = ctx.flags.string("catalog");
     const { Repository } = await import("../repo/repository.ts");
     const snapshot = ctx.args[0]!;
+    const openStore = cliOpenStore(ctx);
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {
       env: (n) => ctx.io.env(n),
+      ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
       ...(ctx.flags.boolean("force") ? { force: true } : {}),
     });

@@ -17,6 +17,8 @@ import { flagValue, UsageError } from "./errors.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { openAssetCache } from "./settings.ts";
+import { cliOpenStore } from "./store_options.ts";
+import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
@@ -35,8 +37,9 @@ export const REPO_OPTIONS: OptionSpecs = {
 };
 
 /**
- * Options for `Repository.open` from the command line: environment, and a
- * run-time PostgreSQL URL from `--catalog`.
+ * Options for `Repository.open` from the command line: environment, a
+ * run-time PostgreSQL URL from `--catalog`, and `--request-timeout` for the
+ * content store.
  *
  * @example
  * ```ts
@@ -50,9 +53,18 @@ export const REPO_OPTIONS: OptionSpecs = {
  */
 export function openOptions(
   ctx: Pick<CommandContext, "flags" | "io">,
-): { env: (name: string) => string | undefined; postgresUrl?: string } {
+): {
+  env: (name: string) => string | undefined;
+  postgresUrl?: string;
+  openStore?: (uri: string) => Promise<ObjectStore>;
+} {
   const url = ctx.flags.string("catalog");
-  return { env: (n) => ctx.io.env(n), ...(url ? { postgresUrl: url } : {}) };
+  const openStore = cliOpenStore(ctx);
+  return {
+    env: (n) => ctx.io.env(n),
+    ...(url ? { postgresUrl: url } : {}),
+    ...(openStore ? { openStore } : {}),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
+import { cliStoreOptions } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 const STORE_OPTION = {
@@ -165,7 +166,13 @@ export const serve: Command = {
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
     const store = await openStore(storeUri(ctx), {
       // Own HTTP/1.1 connections for the many small requests (http: endpoints).
-      s3: { partSize, multipartThreshold: partSize, concurrency: 2, http1: true },
+      s3: {
+        ...cliStoreOptions(ctx).s3,
+        partSize,
+        multipartThreshold: partSize,
+        concurrency: 2,
+        http1: true,
+      },
     });
     // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
     const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
@@ -263,7 +270,7 @@ export const expire: Command = {
     "vc serve expire --store s3://bucket/cache --recount-usage",
   ],
   async run(ctx) {
-    const store = await openStore(storeUri(ctx));
+    const store = await openStore(storeUri(ctx), cliStoreOptions(ctx));
     try {
       // Servers with a quota may share the store: what this removes comes
       // off the usage they keep.

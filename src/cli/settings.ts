@@ -8,12 +8,11 @@
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
 import type { Settings } from "../config.ts";
-import type { StoreOptions } from "../store/open.ts";
-import { parseRequestTimeout } from "../store/s3_config.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import type { CommandContext } from "./command.ts";
-import { flagValue, UsageError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { cliSettings, versionedSettings } from "./settings_resolve.ts";
+import { cliStoreOptions } from "./store_options.ts";
 
 // Resolution of the settings flags lives in settings_resolve.ts (no cache or
 // store classes), re-exported here for the commands.
@@ -25,32 +24,7 @@ export {
   type VersionedSettings,
   versionedSettings,
 } from "./settings_resolve.ts";
-
-/**
- * Store options from the global flags (`--request-timeout SECONDS`), for
- * every store a command opens; without the flag the store reads
- * `VC_REQUEST_TIMEOUT` itself.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cliStoreOptions } from "./settings.ts";
- * import { Flags } from "./args.ts";
- * assert.deepEqual(cliStoreOptions({ flags: new Flags({ "request-timeout": "5" }) }), {
- *   s3: { requestTimeoutMs: 5000 },
- * });
- * assert.deepEqual(cliStoreOptions({ flags: new Flags({}) }), {});
- * ```
- */
-export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOptions {
-  const value = ctx.flags.string("request-timeout");
-  if (value === undefined) return {};
-  const requestTimeoutMs = flagValue(
-    "--request-timeout",
-    () => parseRequestTimeout("--request-timeout", value),
-  );
-  return { s3: { requestTimeoutMs } };
-}
+export { cliStoreOptions } from "./store_options.ts";
 
 /**
  * Creates the asset cache for this run; warnings (such as "serving a cached

@@ -13,13 +13,14 @@ import {
   type EnvReader,
   loadConfigFile,
   type LoadedConfig,
+  normalizeBucket,
   resolveSettings,
   type SettingName,
   type Settings,
 } from "../config.ts";
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { flagValue, UsageError } from "./errors.ts";
 import { parseDuration } from "./units.ts";
 
 const FLAG_OF: Record<string, string> = {
@@ -127,7 +128,11 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
   }
   if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
   if (flags.boolean("offline")) options.offline = true;
-  if (bucket !== undefined) options.bucket = bucket;
+  // A malformed --bucket is the command line's fault (exit 2, naming the
+  // flag); the same value from VC_BUCKET or a config file stays a failure.
+  if (bucket !== undefined) {
+    options.bucket = flagValue("--bucket", () => normalizeBucket(bucket, "--bucket", io.cwd));
+  }
   // The project settings file is looked for from the manifest's directory.
   // Its path is known before settings are resolved, except when only the
   // user config file names it.

@@ -1,0 +1,63 @@
+/**
+ * The global `--request-timeout SECONDS` flag as store options. Apart from
+ * `settings.ts` (which builds caches and versioned caches) so that commands
+ * opening stores themselves (`mirror`, `repo`, `serve`) honour the flag
+ * without loading those: every command lists it, so every store a command
+ * opens must use it.
+ *
+ * @module
+ */
+import type { StoreOptions } from "../store/open.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { parseRequestTimeout } from "../store/s3_config.ts";
+import type { CommandContext } from "./command.ts";
+import { flagValue } from "./errors.ts";
+
+/**
+ * Store options from the global flags (`--request-timeout SECONDS`), for
+ * every store a command opens; without the flag the store reads
+ * `VC_REQUEST_TIMEOUT` itself.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cliStoreOptions } from "./store_options.ts";
+ * import { Flags } from "./args.ts";
+ * assert.deepEqual(cliStoreOptions({ flags: new Flags({ "request-timeout": "5" }) }), {
+ *   s3: { requestTimeoutMs: 5000 },
+ * });
+ * assert.deepEqual(cliStoreOptions({ flags: new Flags({}) }), {});
+ * ```
+ */
+export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOptions {
+  const value = ctx.flags.string("request-timeout");
+  if (value === undefined) return {};
+  const requestTimeoutMs = flagValue(
+    "--request-timeout",
+    () => parseRequestTimeout("--request-timeout", value),
+  );
+  return { s3: { requestTimeoutMs } };
+}
+
+/**
+ * An `openStore` for libraries that take one (repository, mirror), with the
+ * command line's store options; `undefined` without `--request-timeout`, so
+ * they keep their default. The flag is checked here, before any work.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cliOpenStore } from "./store_options.ts";
+ * import { Flags } from "./args.ts";
+ * assert.equal(cliOpenStore({ flags: new Flags({}) }), undefined);
+ * assert.equal(typeof cliOpenStore({ flags: new Flags({ "request-timeout": "5" }) }), "function");
+ * ```
+ */
+export function cliOpenStore(
+  ctx: Pick<CommandContext, "flags">,
+): ((uri: string) => Promise<ObjectStore>) | undefined {
+  if (ctx.flags.string("request-timeout") === undefined) return undefined;
+  const options = cliStoreOptions(ctx);
+  // Loaded when a store is opened: the warm `vc path` loads no store module.
+  return async (uri) => (await import("../store/open.ts")).openStore(uri, options);
+}

@@ -167,12 +167,59 @@ export class Mirror {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Checks the options, opens the stores and the state file. */
+  /**
+   * Checks the options, opens the stores and the state file.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/bucket`);
+   *   await using m = await Mirror.open({
+   *     sources: [`file://${dir}/bucket`],
+   *     target: `${dir}/local`,
+   *     statePath: `${dir}/state.sqlite`,
+   *   });
+   *   assert.equal(m.direction, "download");
+   *   await assert.rejects(
+   *     Mirror.open({ sources: [dir], target: `file://${dir}/copy`, cacheDir: `${dir}/cache` }),
+   *     /overlap/,
+   *   );
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   static async open(options: MirrorOptions): Promise<Mirror> {
     return new Mirror(options, await openParts(options));
   }
 
-  /** Path of the state file (`:memory:` for a dry run without one). */
+  /**
+   * Path of the state file (`:memory:` for a dry run without one).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src`);
+   *   const options = { sources: [`${dir}/src`], target: `file://${dir}/bucket` };
+   *   {
+   *     await using m = await Mirror.open({ ...options, cacheDir: `${dir}/cache` });
+   *     assert(m.statePath.startsWith(`${dir}/cache/mirror/`)); // the default
+   *   }
+   *   // A dry run without a state file yet does not create one:
+   *   const dryRun = { ...options, statePath: `${dir}/s.sqlite`, dryRun: true };
+   *   await using dry = await Mirror.open(dryRun);
+   *   assert.equal(dry.statePath, ":memory:");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   get statePath(): string {
     return this.#state.path;
   }
@@ -181,6 +228,30 @@ export class Mirror {
    * One full pass (or, with `scope`, a pass over the keys under that relative
    * prefix). `settleMs` defers local files modified less than that long ago
    * (still being written) to `report.deferred`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src/sub`, { recursive: true });
+   *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+   *   await Deno.writeTextFile(`${dir}/src/sub/b.txt`, "b");
+   *   await using m = await Mirror.open({
+   *     sources: [`${dir}/src`],
+   *     target: `file://${dir}/bucket`,
+   *     statePath: `${dir}/state.sqlite`,
+   *   });
+   *   assert.equal((await m.run({ scope: "sub/" })).transferred, 1);
+   *   assert.equal(await Deno.readTextFile(`${dir}/bucket/sub/b.txt`), "b");
+   *   const full = await m.run();
+   *   assert.equal(full.transferred, 1);
+   *   assert.equal(full.unchanged, 1);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async run(
     options: { scope?: string; settleMs?: number; stop?: AbortSignal } = {},
@@ -291,6 +362,29 @@ export class Mirror {
    * Brings one local path (a file, a directory, or a path that no longer
    * exists) up to date on the target; the watch mode calls it for changed
    * paths. Upload direction only.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src`);
+   *   await using m = await Mirror.open({
+   *     sources: [`${dir}/src`],
+   *     target: `file://${dir}/bucket`,
+   *     statePath: `${dir}/state.sqlite`,
+   *     delete: true,
+   *   });
+   *   await Deno.writeTextFile(`${dir}/src/new.txt`, "new");
+   *   assert.equal((await m.syncPath(`${dir}/src/new.txt`)).transferred, 1);
+   *   assert.equal(await Deno.readTextFile(`${dir}/bucket/new.txt`), "new");
+   *   await Deno.remove(`${dir}/src/new.txt`);
+   *   assert.equal((await m.syncPath(`${dir}/src/new.txt`)).deleted, 1);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
     if (this.direction !== "upload") throw new Error("syncPath is for local → store mirrors");
@@ -340,7 +434,28 @@ export class Mirror {
     return combineReports(report, sub);
   }
 
-  /** The relative key of a local path inside one of the sources, or `undefined`. */
+  /**
+   * The relative key of a local path inside one of the sources, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src`);
+   *   await using m = await Mirror.open({
+   *     sources: [`${dir}/src`],
+   *     target: `file://${dir}/bucket`,
+   *     statePath: `${dir}/state.sqlite`,
+   *   });
+   *   assert.equal(m.keyOf(`${dir}/src/sub/a.txt`), "sub/a.txt");
+   *   assert.equal(m.keyOf(`${dir}/elsewhere/a.txt`), undefined);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   keyOf(path: string): string | undefined {
     const abs = resolve(path);
     for (const r of this.localRoots) {
@@ -352,7 +467,31 @@ export class Mirror {
     return undefined;
   }
 
-  /** Closes the state file and the stores this mirror opened. */
+  /**
+   * Closes the state file and the stores this mirror opened.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src`);
+   *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+   *   const m = await Mirror.open({
+   *     sources: [`${dir}/src`],
+   *     target: `file://${dir}/bucket`,
+   *     statePath: `${dir}/state.sqlite`,
+   *   });
+   *   await m.run();
+   *   await m.close();
+   *   await assert.rejects(m.run()); // closed
+   *   assert((await Deno.stat(`${dir}/state.sqlite`)).isFile); // kept for the next run
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async close(): Promise<void> {
     try {
       this.#state.close();

@@ -142,6 +142,21 @@ export class Repository implements AsyncDisposable {
    * and writes the marker (create-once). A directory store gets a SQLite
    * catalog beside its content unless `catalog` says otherwise; an `s3://`
    * store needs an explicit `catalog`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   assert.equal(repo.marker.format, "vc-repo");
+   *   assert.equal(repo.marker.catalog.kind, "sqlite");
+   *   await assert.rejects(Repository.init(`file://${dir}`), /already a vc repository/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
     return await Repository.#make(await initParts(uri, options), options);
@@ -151,6 +166,23 @@ export class Repository implements AsyncDisposable {
    * Opens the repository at `uri` through its marker. Fails clearly when the
    * store is not a repository, when a SQLite catalog belongs to another host,
    * and when the catalog cannot be reached.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const init = await Repository.init(`file://${dir}/repo`);
+   *   await init.add("/a.txt", new TextEncoder().encode("a"));
+   *   await init.close();
+   *   await using repo = await Repository.open(`file://${dir}/repo`);
+   *   assert.deepEqual((await repo.list()).map((r) => r.path), ["/a.txt"]);
+   *   await assert.rejects(Repository.open(`file://${dir}/other`), /is not a vc repository/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
     return await Repository.#make(await openParts(uri, options), options);
@@ -179,6 +211,26 @@ export class Repository implements AsyncDisposable {
    * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
    * and points the repository's marker at it: this is how a repository moves
    * between catalog kinds. Refuses a catalog holding records unless `force`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   const { uri: snapshot } = await repo.backup();
+   *   await repo.add("/b.txt", new TextEncoder().encode("b"));
+   *   await repo.close();
+   *   const counts = await Repository.restore(`file://${dir}`, snapshot, { force: true });
+   *   assert.equal(counts.records, 1);
+   *   await using restored = await Repository.open(`file://${dir}`);
+   *   assert.deepEqual((await restored.list()).map((r) => r.path), ["/a.txt"]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   static restore(
     uri: string,
@@ -192,6 +244,24 @@ export class Repository implements AsyncDisposable {
    * Uploads `source` (a local file path or bytes) as a new, unpublished
    * version of `logicalPath`, with `Content-MD5`, checks the stored ETag,
    * then records it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}/repo`);
+   *   await Deno.writeTextFile(`${dir}/a.csv`, "a,b\n");
+   *   const r = await repo.add("/data/a.csv", `${dir}/a.csv`, { tags: ["raw"] });
+   *   assert.equal(r.state, "unpublished");
+   *   assert.equal(r.size, 4);
+   *   assert.deepEqual(r.tags, ["raw"]);
+   *   assert.equal(await repo.current("/data/a.csv"), undefined);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async add(
     logicalPath: string,
@@ -264,7 +334,27 @@ export class Repository implements AsyncDisposable {
     }
   }
 
-  /** Publishes record `id`. Revives an expired record; a republish keeps the first publish time. */
+  /**
+   * Publishes record `id`. Revives an expired record; a republish keeps the first publish time.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   const published = await repo.publish(r.id);
+   *   assert.equal(published.state, "published");
+   *   assert.equal((await repo.current("/a.txt"))?.id, r.id);
+   *   await repo.expire(r.id);
+   *   assert.equal((await repo.publish(r.id)).publishedAt, published.publishedAt);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   publish(id: number): Promise<RepoRecord> {
     return this.#transition(id, "publish", ["unpublished", "published", "expired"], (now) => [
       "state = 'published', published_at = COALESCE(published_at, $2), expired_at = NULL",
@@ -272,7 +362,25 @@ export class Repository implements AsyncDisposable {
     ]);
   }
 
-  /** Expires record `id` (published or not). */
+  /**
+   * Expires record `id` (published or not).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   await repo.publish(r.id);
+   *   assert.equal((await repo.expire(r.id)).state, "expired");
+   *   assert.equal(await repo.current("/a.txt"), undefined);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   expire(id: number): Promise<RepoRecord> {
     return this.#transition(id, "expire", ["unpublished", "published", "expired"], (now) => [
       "state = 'expired', expired_at = COALESCE(expired_at, $2), claimed_by = NULL, claim_until = NULL",
@@ -280,7 +388,27 @@ export class Repository implements AsyncDisposable {
     ]);
   }
 
-  /** Deletes record `id`'s content and keeps the record as purged. Refuses a published record. */
+  /**
+   * Deletes record `id`'s content and keeps the record as purged. Refuses a published record.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   await repo.publish(r.id);
+   *   await assert.rejects(repo.purge(r.id), /expire it first/);
+   *   await repo.expire(r.id);
+   *   assert.equal((await repo.purge(r.id)).state, "purged");
+   *   assert.equal(await repo.store.head(r.contentKey), undefined);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async purge(id: number): Promise<RepoRecord> {
     const record = await this.#transition(
       id,
@@ -331,7 +459,27 @@ export class Repository implements AsyncDisposable {
     });
   }
 
-  /** Record `id`; {@linkcode UnknownRecordError} when there is none. */
+  /**
+   * Record `id`; {@linkcode UnknownRecordError} when there is none.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { UnknownRecordError } from "./records.ts";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["raw"] });
+   *   const got = await repo.get(r.id);
+   *   assert.equal(got.path, "/a.txt");
+   *   assert.deepEqual(got.tags, ["raw"]);
+   *   await assert.rejects(repo.get(r.id + 1), UnknownRecordError);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   get(id: number): Promise<RepoRecord> {
     const rid = parseRecordId(id);
     return this.catalog.transaction("read", (tx) => this.#get(tx, rid));
@@ -343,7 +491,28 @@ export class Repository implements AsyncDisposable {
     return (await attachTags(tx, [rowToRecord(rows[0]!)]))[0]!;
   }
 
-  /** The newest published (so not expired) record of `logicalPath`, by index. */
+  /**
+   * The newest published (so not expired) record of `logicalPath`, by index.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const bytes = new TextEncoder().encode("v");
+   *   const v1 = await repo.publish((await repo.add("/a.txt", bytes)).id);
+   *   const v2 = await repo.publish((await repo.add("/a.txt", bytes)).id);
+   *   await repo.add("/a.txt", bytes); // unpublished: never current
+   *   assert.equal((await repo.current("/a.txt"))?.id, v2.id);
+   *   await repo.expire(v2.id);
+   *   assert.equal((await repo.current("/a.txt"))?.id, v1.id);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   current(logicalPath: string): Promise<RepoRecord | undefined> {
     const path = normalizeLogicalPath(logicalPath);
     return this.catalog.transaction("read", async (tx) => {
@@ -352,7 +521,29 @@ export class Repository implements AsyncDisposable {
     });
   }
 
-  /** Records by state, path and/or tag, oldest first (or newest first with `limit`). */
+  /**
+   * Records by state, path and/or tag, oldest first (or newest first with `limit`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const bytes = new TextEncoder().encode("x");
+   *   const a = await repo.add("/a.txt", bytes, { tags: ["raw"] });
+   *   const b = await repo.publish((await repo.add("/b.txt", bytes)).id);
+   *   const ids = (records: { id: number }[]) => records.map((r) => r.id);
+   *   assert.deepEqual(ids(await repo.list()), [a.id, b.id]);
+   *   assert.deepEqual(ids(await repo.list({ state: "published" })), [b.id]);
+   *   assert.deepEqual(ids(await repo.list({ tag: "raw" })), [a.id]);
+   *   assert.deepEqual(ids(await repo.list({ limit: 1 })), [b.id]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   list(options: ListOptions = {}): Promise<RepoRecord[]> {
     const where = new Where();
     if (options.state !== undefined) {
@@ -368,7 +559,28 @@ export class Repository implements AsyncDisposable {
     return this.#select(`SELECT ${RECORD_COLUMNS} FROM records r${where}${order}`, where.params);
   }
 
-  /** Records matching a tag query; `exclude` alone is an error. */
+  /**
+   * Records matching a tag query; `exclude` alone is an error.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const bytes = new TextEncoder().encode("x");
+   *   const a = await repo.add("/a.txt", bytes, { tags: ["raw", "2024"] });
+   *   const b = await repo.add("/b.txt", bytes, { tags: ["raw", "bad"] });
+   *   const c = await repo.add("/c.txt", bytes, { tags: ["clean"] });
+   *   const ids = (records: { id: number }[]) => records.map((r) => r.id);
+   *   assert.deepEqual(ids(await repo.find({ all: ["raw"], exclude: ["bad"] })), [a.id]);
+   *   assert.deepEqual(ids(await repo.find({ any: ["bad", "clean"] })), [b.id, c.id]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   find(query: FindQuery): Promise<RepoRecord[]> {
     const { sql, params } = findSql(query);
     return this.#select(sql, params);
@@ -385,6 +597,22 @@ export class Repository implements AsyncDisposable {
    * Adds tags to a record (`{ id }`) or to a logical path (`{ path }`,
    * inherited by all its records). Returns the tags it added (the others
    * were there already).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["raw"] });
+   *   assert.deepEqual(await repo.tag({ id: r.id }, ["raw", "checked"]), ["checked"]);
+   *   assert.deepEqual(await repo.tag({ path: "/a.txt" }, ["project-x"]), ["project-x"]);
+   *   assert.deepEqual((await repo.get(r.id)).tags, ["checked", "project-x", "raw"]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   tag(target: TagTarget, tags: readonly string[]): Promise<string[]> {
     return this.#tags(target, tags, "add");
@@ -393,6 +621,22 @@ export class Repository implements AsyncDisposable {
   /**
    * Removes tags from a record or a logical path. Returns the tags it
    * removed (the others were not there).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const bytes = new TextEncoder().encode("a");
+   *   const r = await repo.add("/a.txt", bytes, { tags: ["raw", "draft"] });
+   *   assert.deepEqual(await repo.untag({ id: r.id }, ["draft", "never-set"]), ["draft"]);
+   *   assert.deepEqual((await repo.get(r.id)).tags, ["raw"]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   untag(target: TagTarget, tags: readonly string[]): Promise<string[]> {
     return this.#tags(target, tags, "remove");
@@ -439,17 +683,74 @@ export class Repository implements AsyncDisposable {
    * Hands the next unclaimed published record matching `tag`/`path` to this
    * caller alone, for `ttlMs`; `undefined` when none is free. A claim whose
    * ttl passed is free again (its holder is presumed dead).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["todo"] });
+   *   assert.equal(await repo.claim({ tag: "todo", ttlMs: 60_000 }), undefined); // unpublished
+   *   await repo.publish(r.id);
+   *   const claim = await repo.claim({ tag: "todo", ttlMs: 60_000, holder: "worker-1" });
+   *   assert.equal(claim?.record.id, r.id);
+   *   assert.equal(claim?.record.claimedBy, "worker-1");
+   *   assert.equal(await repo.claim({ tag: "todo", ttlMs: 60_000 }), undefined); // taken
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   claim(options: ClaimOptions): Promise<Claim | undefined> {
     return claimNext(this.#claimContext(), options);
   }
 
-  /** Extends `holder`'s claim on record `id` to `ttlMs` from now; `ClaimLostError` if another holds it. */
+  /**
+   * Extends `holder`'s claim on record `id` to `ttlMs` from now; `ClaimLostError` if another holds it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ClaimLostError } from "./records.ts";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
+   *   const claim = await repo.claim({ ttlMs: 1_000, holder: "worker-1" });
+   *   const renewed = await repo.renew(r.id, "worker-1", 60_000);
+   *   assert(renewed.until > claim!.until);
+   *   await assert.rejects(repo.renew(r.id, "worker-2", 60_000), ClaimLostError);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
     return renewClaim(this.#claimContext(), id, holder, ttlMs);
   }
 
-  /** Gives up `holder`'s claim on record `id`. */
+  /**
+   * Gives up `holder`'s claim on record `id`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
+   *   await repo.claim({ ttlMs: 60_000, holder: "worker-1" });
+   *   assert.equal((await repo.release(r.id, "worker-1")).claimedBy, null);
+   *   assert.equal((await repo.claim({ ttlMs: 60_000, holder: "worker-2" }))?.record.id, r.id);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   release(id: number, holder: string): Promise<RepoRecord> {
     return releaseClaim(this.#claimContext(), id, holder);
   }
@@ -462,7 +763,25 @@ export class Repository implements AsyncDisposable {
     };
   }
 
-  /** The store URI of record `id`'s content. */
+  /**
+   * The store URI of record `id`'s content.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("hello"));
+   *   const uri = await repo.contentUri(r.id);
+   *   assert.equal(uri, `${repo.store.url}/${r.contentKey}`);
+   *   assert.equal(await Deno.readTextFile(new URL(uri)), "hello");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async contentUri(id: number): Promise<string> {
     return joinUri(this.store.url, (await this.get(id)).contentKey);
   }
@@ -471,6 +790,24 @@ export class Repository implements AsyncDisposable {
    * Downloads record `id`'s content through the asset cache (content keys
    * never change, so the cached copy is never revalidated) and checks its MD5
    * against the record. Returns the local path.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "../cache/asset_cache.ts";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+   *   await using repo = await Repository.init(`file://${dir}/repo`, { cache });
+   *   const r = await repo.add("/a.txt", new TextEncoder().encode("hello"));
+   *   const local = await repo.download(r.id);
+   *   assert(local.startsWith(cache.dir));
+   *   assert.equal(await Deno.readTextFile(local), "hello");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async download(
     id: number,
@@ -506,12 +843,55 @@ export class Repository implements AsyncDisposable {
     return local;
   }
 
-  /** Garbage collection; see `gc.ts`. */
+  /**
+   * Garbage collection; see `gc.ts`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const bytes = new TextEncoder().encode("v");
+   *   const v1 = await repo.publish((await repo.add("/a.txt", bytes)).id);
+   *   const v2 = await repo.publish((await repo.add("/a.txt", bytes)).id);
+   *   assert.deepEqual((await repo.gc({ dryRun: true })).expired, [v1.id]);
+   *   assert.equal((await repo.get(v1.id)).state, "published");
+   *   assert.deepEqual((await repo.gc()).expired, [v1.id]);
+   *   assert.equal((await repo.get(v1.id)).state, "expired");
+   *   assert.equal((await repo.current("/a.txt"))?.id, v2.id);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   gc(options: GcOptions = {}): Promise<GcReport> {
     return gc(this, options);
   }
 
-  /** Compares catalog and store; see `check.ts`. */
+  /**
+   * Compares catalog and store; see `check.ts`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   assert.equal((await repo.check()).ok, true);
+   *   await repo.store.put("content/stray.bin", new Uint8Array([1]));
+   *   const report = await repo.check();
+   *   assert.equal(report.records, 1);
+   *   assert.deepEqual(report.orphans.map((o) => o.key), ["content/stray.bin"]);
+   *   assert.equal(report.ok, false);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   check(
     options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<CheckReport> {
@@ -523,6 +903,26 @@ export class Repository implements AsyncDisposable {
    * Lines) to `dest` (an object URI) or to `backups/` in the repository's
    * store, and returns its URI. `signal` stops it before the upload, or
    * during it (a create-only write: nothing is left under the name then).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}/repo`);
+   *   await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["raw"] });
+   *   const inStore = await repo.backup();
+   *   assert(inStore.uri.startsWith(`${repo.store.url}/backups/catalog-`));
+   *   assert.deepEqual(inStore.counts, { records: 1, recordTags: 1, pathTags: 0 });
+   *   const elsewhere = await repo.backup(`file://${dir}/catalog.jsonl.gz`);
+   *   assert.equal((await Deno.stat(`${dir}/catalog.jsonl.gz`)).size, elsewhere.bytes);
+   *   // Not under content/, which gc collects:
+   *   await assert.rejects(repo.backup(`${repo.store.url}/content/x.gz`), /under the repository/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async backup(
     dest?: string,
@@ -565,7 +965,25 @@ export class Repository implements AsyncDisposable {
     return { uri, counts, bytes: bytes.byteLength };
   }
 
-  /** Closes the catalog, the store and a cache this repository created. */
+  /**
+   * Closes the catalog, the store and a cache this repository created.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/a.txt", new TextEncoder().encode("a"));
+   *   await repo.close();
+   *   await repo.close(); // a second close does nothing
+   *   await assert.rejects(repo.list());
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

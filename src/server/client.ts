@@ -145,6 +145,28 @@ export class CacheClient {
   /**
    * The cache ID for `params` (a JSON object, or JSON text sent as is so
    * number lexemes are kept), reserving a placeholder when it is new.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const a = await client.id({ sample: 1, k: 5 });
+   *   assert(a.filename === "placeholder" && a.tokenId === "t:alice");
+   *   assert((await client.id({ k: 5, sample: 1 })).cacheId === a.cacheId); // key order is ignored
+   *   assert((await client.id({ sample: 2, k: 5 })).cacheId !== a.cacheId);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   async id(
     params: Record<string, unknown> | string,
@@ -167,7 +189,33 @@ export class CacheClient {
     };
   }
 
-  /** Uploads a file for `id`, replacing any previous one. */
+  /**
+   * Uploads a file for `id`, replacing any previous one.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(`${dir}/store`), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const { cacheId } = await client.id({ sample: 1 });
+   *   await Deno.writeTextFile(`${dir}/result.txt`, "first");
+   *   await client.put(cacheId, { path: `${dir}/result.txt` }); // streamed from the file
+   *   assert(new TextDecoder().decode(await client.getBytes(cacheId)) === "first");
+   *   await client.put(cacheId, new TextEncoder().encode("second"), { filename: "r.txt" });
+   *   assert(new TextDecoder().decode(await client.getBytes(cacheId)) === "second");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async put(id: string, body: UploadBody, options: PutFileOptions = {}): Promise<void> {
     const filename = options.filename ??
       ("path" in body ? body.path.split(/[\\/]/).pop() || "file" : "file");
@@ -230,7 +278,32 @@ export class CacheClient {
     await this.#json(res, "upload");
   }
 
-  /** The file's response (stream it from `body`), or `undefined` when not cached (404). */
+  /**
+   * The file's response (stream it from `body`), or `undefined` when not cached (404).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const { cacheId } = await client.id({ sample: 1 });
+   *   assert(await client.get(cacheId) === undefined);
+   *   await client.put(cacheId, new TextEncoder().encode("result"), { filename: "r.txt" });
+   *   const res = await client.get(cacheId, { range: "bytes=0-2" });
+   *   assert(res?.status === 206 && await res.text() === "res");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async get(
     id: string,
     init: { range?: string } & RequestOptions = {},
@@ -250,13 +323,62 @@ export class CacheClient {
     return res;
   }
 
-  /** The file's bytes, or `undefined` when not cached. */
+  /**
+   * The file's bytes, or `undefined` when not cached.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const { cacheId } = await client.id({ sample: 1 });
+   *   assert(await client.getBytes(cacheId) === undefined);
+   *   await client.put(cacheId, new Uint8Array([1, 2, 3]));
+   *   assert.deepEqual(await client.getBytes(cacheId), new Uint8Array([1, 2, 3]));
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async getBytes(id: string, options: RequestOptions = {}): Promise<Uint8Array | undefined> {
     const res = await this.get(id, options);
     return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
   }
 
-  /** Downloads the file to `path` atomically; false when not cached. */
+  /**
+   * Downloads the file to `path` atomically; false when not cached.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(`${dir}/store`), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const { cacheId } = await client.id({ sample: 1 });
+   *   assert(await client.download(cacheId, `${dir}/out.txt`) === false);
+   *   await client.put(cacheId, new TextEncoder().encode("result"));
+   *   assert(await client.download(cacheId, `${dir}/out.txt`) === true);
+   *   assert(await Deno.readTextFile(`${dir}/out.txt`) === "result");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async download(
     id: string,
     path: string,
@@ -276,7 +398,33 @@ export class CacheClient {
     return true;
   }
 
-  /** Deletes the entry. */
+  /**
+   * Deletes the entry.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient, CacheServiceError } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   const { cacheId } = await client.id({ sample: 1 });
+   *   await client.put(cacheId, new TextEncoder().encode("result"));
+   *   await client.rm(cacheId);
+   *   assert(await client.getBytes(cacheId) === undefined);
+   *   const again = await client.rm(cacheId).catch((e) => e); // nothing left to delete
+   *   assert(again instanceof CacheServiceError && again.status === 404);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async rm(id: string, options: RequestOptions = {}): Promise<void> {
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       method: "DELETE",
@@ -286,7 +434,33 @@ export class CacheClient {
     await this.#json(res, "delete");
   }
 
-  /** Runs `compute` only when `params` has no cached file; see {@linkcode withCache}. */
+  /**
+   * Runs `compute` only when `params` has no cached file; see {@linkcode withCache}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "../store/fs.ts";
+   * import { serveCache } from "./serve.ts";
+   * import { CacheClient } from "./client.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using service = await serveCache({
+   *     store: new FsStore(dir), port: 0, log: () => {}, sweepIntervalMs: 0,
+   *     auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   });
+   *   const client = new CacheClient({ url: service.url, token: "alice" });
+   *   let runs = 0;
+   *   const compute = () => Promise.resolve(new TextEncoder().encode(`run ${++runs}`));
+   *   const first = await client.withCache({ k: 1 }, compute);
+   *   const second = await client.withCache({ k: 1 }, compute);
+   *   assert(runs === 1 && new TextDecoder().decode(second) === "run 1");
+   *   assert.deepEqual(second, first);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   withCache(
     params: Record<string, unknown>,
     compute: () => Promise<Uint8Array>,

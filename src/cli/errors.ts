@@ -141,7 +141,9 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
       const text = current instanceof Error
         ? (current.stack ?? `${current.name}: ${current.message}`)
         : String(current);
-      lines.push(depth === 0 ? text : `caused by: ${text}`);
+      // A message can name a key: each line of the trace is shown inert.
+      const inert = text.split("\n").map(printable).join("\n");
+      lines.push(depth === 0 ? inert : `caused by: ${inert}`);
       current = current instanceof Error ? current.cause : undefined;
     }
   }

@@ -76,14 +76,16 @@ export class Output {
 
   /** A progress note on stderr, human mode only. */
   info(text: string): void {
-    if (this.mode === "human") this.#stderr(`${text}\n`);
+    // Notes and warnings name keys and files (a library warning names the
+    // URI it serves): shown inert, like every line printed here.
+    if (this.mode === "human") this.#stderr(`${printable(text)}\n`);
   }
 
   /** A warning on stderr, unless quiet. */
   warn(text: string): void {
     if (this.mode === "quiet") return;
     // Library warnings may already carry the program prefix.
-    const message = text.replace(/^vc: (warning: )?/, "");
+    const message = printable(text.replace(/^vc: (warning: )?/, ""));
     this.#stderr(`${this.paint("vc: warning:", "33")} ${message}\n`);
   }
 
@@ -117,7 +119,10 @@ export class Output {
   }
 
   async #lines(text: string | readonly string[]): Promise<void> {
-    const lines = typeof text === "string" ? [text] : text;
+    // One printed line per element: a name in one (a key listed by prune or
+    // verify, a file planted in the cache dir) cannot add a line or a
+    // terminal sequence of its own (see printable.ts).
+    const lines = (typeof text === "string" ? [text] : text).map(printable);
     if (lines.length === 0) return;
     await this.#io.writeStdout(encoder.encode(lines.join("\n") + "\n"));
   }

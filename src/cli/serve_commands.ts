@@ -280,23 +280,24 @@ export const expire: Command = {
       });
       await ctx.out.data(
         result,
-        `removed ${result.removed} expired of ${result.scanned} entries (${
-          formatBytes(result.bytesRemoved)
-        }), ${result.orphansRemoved} orphaned data objects, ${result.uploadsAborted} abandoned uploads${
-          result.uploadsUnchecked === undefined
-            ? ""
-            : ` (uploads not checked: ${result.uploadsUnchecked})`
-        }${
-          result.identities === undefined
-            ? ""
-            : `; usage recounted for ${result.identities} identities`
-        }${
-          result.unreadable === undefined
-            ? ""
-            : `\n${result.unreadable.length} left in place, not an entry's metadata:\n${
-              result.unreadable.map((line) => `  ${line}`).join("\n")
-            }`
-        }`,
+        [
+          `removed ${result.removed} expired of ${result.scanned} entries (${
+            formatBytes(result.bytesRemoved)
+          }), ${result.orphansRemoved} orphaned data objects, ${result.uploadsAborted} abandoned uploads${
+            result.uploadsUnchecked === undefined
+              ? ""
+              : ` (uploads not checked: ${result.uploadsUnchecked})`
+          }${
+            result.identities === undefined
+              ? ""
+              : `; usage recounted for ${result.identities} identities`
+          }`,
+          // A line each: every line printed is made inert on its own.
+          ...(result.unreadable === undefined ? [] : [
+            `${result.unreadable.length} left in place, not an entry's metadata:`,
+            ...result.unreadable.map((line) => `  ${line}`),
+          ]),
+        ],
       );
     } finally {
       await store.close();

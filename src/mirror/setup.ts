@@ -12,7 +12,7 @@ import { isStoreUri, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
-import { defaultStatePath, MirrorState } from "./state.ts";
+import { assertDefaultStateUnlinked, defaultStatePath, MirrorState } from "./state.ts";
 import type { MirrorOptions } from "./types.ts";
 
 /** What an open mirror works with. */
@@ -152,10 +152,15 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         ? (isStoreUri(options.target) ? options.target : resolve(options.target))
         : options.target.url,
     };
-    const statePath = options.statePath ?? defaultStatePath(
-      options.cacheDir ?? defaultCacheDir(),
-      { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
-    );
+    let statePath = options.statePath;
+    if (statePath === undefined) {
+      const cacheDir = options.cacheDir ?? defaultCacheDir();
+      statePath = defaultStatePath(
+        cacheDir,
+        { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
+      );
+      assertDefaultStateUnlinked(cacheDir, statePath);
+    }
     const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
     if (inside !== undefined) {
       throw new InvalidInputError(

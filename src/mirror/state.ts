@@ -16,7 +16,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
-import { MIRROR_STATE_DIR } from "../cache/layout.ts";
+import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { InvalidInputError } from "../errors.ts";
 import { openLockFile } from "../file_lock.ts";
 
@@ -484,4 +484,33 @@ export function statMatches(
 export function defaultStatePath(cacheDir: string, identity: Record<string, unknown>): string {
   const name = sha256Hex(JSON.stringify(identity)).slice(0, 32);
   return join(cacheDir, MIRROR_STATE_DIR, `${name}.sqlite`);
+}
+
+/**
+ * Throws `InvalidInputError`, naming the link, when a symbolic link below
+ * `cacheDir` leads to the default state file at `path` or a file SQLite and
+ * the lock keep beside it (`-wal`, `-shm`, `-journal`, `.lock`). The cache
+ * dir may have been restored from an untrusted source, and SQLite follows a
+ * link: it would write its table into whatever database the link names, and
+ * its files into whatever directory. (A `--state FILE` is the user's own.)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assertDefaultStateUnlinked, defaultStatePath } from "./state.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = defaultStatePath(dir, { sources: ["/d"], target: "s3://b" });
+ *   assertDefaultStateUnlinked(dir, path); // nothing there yet
+ *   await Deno.symlink("/tmp", `${dir}/mirror`);
+ *   assert.throws(() => assertDefaultStateUnlinked(dir, path), /symbolic link/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function assertDefaultStateUnlinked(cacheDir: string, path: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal", ".lock"]) {
+    assertNoLinks(cacheDir, `${path}${suffix}`);
+  }
 }

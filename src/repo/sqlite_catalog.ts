@@ -90,7 +90,11 @@ export async function openSqliteCatalog(
   let db: DatabaseSyncType;
   try {
     db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5_000 });
-    db.exec("PRAGMA journal_mode = WAL");
+    // The journal mode is kept in the file. The path comes from the store's
+    // marker, which may name any local database (another program's): only
+    // a new catalog or a vc one is switched; any other is left as it is and
+    // refused by the schema check that follows.
+    if (options.create || hasVcSchema(db)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (error) {
@@ -104,6 +108,11 @@ export async function openSqliteCatalog(
     throw new CatalogUnavailableError(text, { cause: error });
   }
   return new SqliteCatalog(db, path, options.attempts);
+}
+
+function hasVcSchema(db: DatabaseSyncType): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'")
+    .get() !== undefined;
 }
 
 class SqliteCatalog implements Catalog {

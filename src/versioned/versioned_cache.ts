@@ -810,6 +810,18 @@ export class VersionedCache {
         if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
           throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
         }
+        // A directory of the destination that is a symbolic link (one a
+        // checkout or an archive planted) would send the copy outside it,
+        // as in `vc mirror`; the file itself may be one: the copy's rename
+        // replaces it.
+        const { linkOnPath } = await import("../cache/layout.ts");
+        const link = linkOnPath(root, dirname(dest));
+        if (link !== undefined) {
+          throw new InvalidInputError(
+            `refusing to write ${path} to ${dest}: ${link} is a symbolic link in ${root}; ` +
+              `vc does not write through it (replace the link with a directory)`,
+          );
+        }
         options.signal?.throwIfAborted();
         const local = await this.path(path, undefined, {
           ...(options.signal ? { signal: options.signal } : {}),

@@ -1,0 +1,50 @@
+/**
+ * `vc sync DEST` never writes through a symbolic link to a directory inside
+ * DEST (one a checkout or an unpacked archive planted): the entry fails,
+ * naming the link, what it points to is untouched, and the rest is copied.
+ */
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+Deno.test({
+  name: "vc sync refuses a directory link in DEST, names it, and copies the rest",
+  ignore: Deno.build.os === "windows", // symlinks need privileges there
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    await ws.write("a.csv", "a\n");
+    await ws.write("b.csv", "b\n");
+    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
+    assertEquals((await ws.vc("add", "/other/b.csv", "b.csv")).code, 0);
+    const outside = ws.path("outside");
+    await Deno.mkdir(outside);
+    await Deno.mkdir(ws.path("out"));
+    await Deno.symlink(outside, ws.path("out/demo"));
+
+    const r = await ws.vc("sync", "out");
+    assertEquals(r.code, 1, r.stderr);
+    assertStringIncludes(r.stderr, "/demo/a.csv");
+    assertStringIncludes(r.stderr, `${ws.path("out/demo")} is a symbolic link`);
+    assertEquals([...Deno.readDirSync(outside)], [], "nothing written through the link");
+    assertEquals(await ws.read("out/other/b.csv"), "b\n");
+    assert(Deno.lstatSync(ws.path("out/demo")).isSymlink, "the link is left as it was");
+  },
+});
+
+Deno.test({
+  name: "vc sync replaces a file link in DEST without writing to its target",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    await ws.write("a.csv", "a\n");
+    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
+    const precious = await ws.write("precious.txt", "keep\n");
+    await Deno.mkdir(ws.path("out/demo"), { recursive: true });
+    await Deno.symlink(precious, ws.path("out/demo/a.csv"));
+
+    const r = await ws.vc("sync", "out");
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await ws.read("precious.txt"), "keep\n");
+    assertEquals(await ws.read("out/demo/a.csv"), "a\n");
+    assert(!Deno.lstatSync(ws.path("out/demo/a.csv")).isSymlink);
+  },
+});

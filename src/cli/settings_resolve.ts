@@ -22,6 +22,7 @@ import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { parseDuration } from "./units.ts";
+import { localPathArg } from "./local_path.ts";
 
 const FLAG_OF: Record<string, string> = {
   cacheDir: "cache-dir",
@@ -124,7 +125,7 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
     if (cacheDir.trim() === "") {
       throw new UsageError("--cache-dir is empty: give the cache directory's path");
     }
-    options.cacheDir = resolve(io.cwd, cacheDir);
+    options.cacheDir = localPathArg(io.cwd, cacheDir, "--cache-dir");
   }
   if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
   if (flags.boolean("offline")) options.offline = true;
@@ -144,7 +145,8 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
-    options.projectDir = dirname(resolve(io.cwd, manifest));
+    const what = flags.string("manifest") === undefined ? "VC_MANIFEST" : "--manifest";
+    options.projectDir = dirname(localPathArg(io.cwd, manifest, what));
   }
   const settings = resolveSettings(options);
   for (const [name, source] of Object.entries(settings.sources)) {
@@ -214,11 +216,13 @@ export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): Ve
     frozen = ["1", "true", "yes", "on"].includes(v);
   }
   return {
-    manifest: resolve(io.cwd, manifest),
+    manifest: localPathArg(io.cwd, manifest, `manifest (${manifestSource})`),
     bucket: settings.bucket,
     settings,
     manifestSource,
-    lock: lock === undefined ? undefined : resolve(io.cwd, lock),
+    lock: lock === undefined
+      ? undefined
+      : localPathArg(io.cwd, lock, flags.string("lock") === undefined ? "VC_LOCK" : "--lock"),
     frozen,
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, join, resolve } from "../path.ts";
+import { basename, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -16,6 +16,7 @@ import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { compareUtf8 } from "../walk.ts";
+import { localPathArg } from "./local_path.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -48,9 +49,10 @@ export const add: Command = {
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
     const version = ctx.flags.string("version");
+    const source = localPathArg(ctx.io.cwd, file, "FILE");
     await using s = openVersioned(ctx, "add");
     using bar = ctx.out.progress(`upload ${path}`);
-    const published = await s.vc.add(path, resolve(ctx.io.cwd, file), {
+    const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),
       onProgress: bar.onBytes,
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -105,9 +107,10 @@ export const update: Command = {
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
     const bump = bumpFrom(ctx);
+    const source = localPathArg(ctx.io.cwd, file, "FILE");
     await using s = openVersioned(ctx, "update");
     using bar = ctx.out.progress(`upload ${path}`);
-    const r = await s.vc.update(path, resolve(ctx.io.cwd, file), bump, {
+    const r = await s.vc.update(path, source, bump, {
       onProgress: bar.onBytes,
       force: ctx.flags.boolean("force"),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -240,9 +243,10 @@ export const get: Command = {
     const [version, destArg] = ctx.args.length === 3
       ? [ctx.args[1], ctx.args[2]!]
       : [undefined, ctx.args[1]!];
+    // Checked before the download, which a URI here would only waste.
+    let dest = localPathArg(ctx.io.cwd, destArg, "DEST");
     await using s = openVersioned(ctx, "get");
     const local = await localCopy(ctx, s.vc, p, version);
-    let dest = resolve(ctx.io.cwd, destArg);
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
     if (info?.isDirectory || /[\\/]$/.test(destArg)) dest = join(dest, basename(normalized(p)));
@@ -387,7 +391,7 @@ export const sync: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
   async run(ctx) {
-    const dest = resolve(ctx.io.cwd, ctx.args[0] ?? ".");
+    const dest = localPathArg(ctx.io.cwd, ctx.args[0] ?? ".", "DEST");
     await using s = openVersioned(ctx, "sync");
     using bar = ctx.out.progress("sync");
     const report = await s.vc.syncSettled(dest, {

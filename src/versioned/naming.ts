@@ -26,9 +26,9 @@ import { assertVersion, isVersion } from "./version.ts";
  * (`foo/bar.csv` and `/foo/bar.csv` name the same asset).
  *
  * Throws `InvalidInputError` naming the path when it is empty, ends with `/`,
- * contains an empty, `.` or `..` segment, a backslash, a NUL or another control
- * character, or a file name ending with a dot (it could not round-trip through
- * a key, and Windows drops such dots).
+ * starts or ends with whitespace, contains an empty, `.` or `..` segment, a
+ * backslash, a NUL or another control character, or a file name ending with a
+ * dot (it could not round-trip through a key, and Windows drops such dots).
  *
  * @example
  * ```ts
@@ -47,6 +47,10 @@ export function normalizeVersionedPath(path: string): string {
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.
   if (!path.isWellFormed()) throw bad("it contains a lone UTF-16 surrogate (not valid Unicode)");
   if (path.includes("\\")) throw bad("it contains a backslash; use / between directories");
+  // A hand-edited manifest key like " /foo/bar.csv" would otherwise name
+  // another asset (a directory called " "), and Windows drops trailing spaces
+  // from file names as it drops trailing dots.
+  if (path !== path.trim()) throw bad("it starts or ends with whitespace");
   if (path.endsWith("/")) throw bad("it ends with /; name a file, not a directory");
   const rel = path.startsWith("/") ? path.slice(1) : path;
   for (const segment of rel.split("/")) {

@@ -1,0 +1,39 @@
+/**
+ * Command-line values that name a local file or directory (`vc add`'s FILE,
+ * `vc get`'s and `vc sync`'s DEST, `--manifest`, `--lock`, `--cache-dir`).
+ *
+ * baiji-pod's `vc` took S3 URIs in several of these places (`vc sync
+ * s3://b/dir`, `vc get /x.csv s3://b/x.csv`). Resolved as a path, such a URI
+ * is a relative one with its `//` collapsed: vc would write
+ * `./s3:/b/x.csv`, report success, and a migrating user would believe the
+ * copy went to S3. So a URI there is refused, naming it.
+ *
+ * @module
+ */
+import { resolve } from "../path.ts";
+import { UsageError } from "./errors.ts";
+
+// A scheme of two characters or more, so a Windows drive (`C://x`) is a path.
+const URI = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
+
+/**
+ * `value` resolved against `cwd`; throws `UsageError` naming `what` and the
+ * value when it is a URI (`s3://b/x`, `file:///x`) rather than a path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { localPathArg } from "./local_path.ts";
+ * assert.equal(localPathArg("/work", "data/x.csv", "FILE"), "/work/data/x.csv");
+ * assert.throws(() => localPathArg("/work", "s3://b/x.csv", "FILE"), /FILE .*s3:\/\/b\/x\.csv/);
+ * ```
+ */
+export function localPathArg(cwd: string, value: string, what: string): string {
+  if (URI.test(value)) {
+    throw new UsageError(
+      `${what} must be a local path, got the URI ${JSON.stringify(value)}`,
+      { hint: "vc reads and writes local files here; copy to or from the store with another tool" },
+    );
+  }
+  return resolve(cwd, value);
+}

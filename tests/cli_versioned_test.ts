@@ -359,3 +359,23 @@ Deno.test("cli versions / ls-remote: a file:// bucket whose directory is missing
   // An existing, empty one lists nothing.
   assertEquals((await ws.vc("ls-remote")).code, 0);
 });
+
+Deno.test("cli versioned: update says when the manifest pinned an older version than the bucket's latest", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("f.txt", "one");
+  assertEquals((await ws.vc("add", "/f.txt", "f.txt")).code, 0);
+  await ws.write("f.txt", "two");
+  assertEquals((await ws.vc("update", "/f.txt", "f.txt", "--major")).code, 0);
+  // A teammate's checkout still pins 1.0.0; the bucket's latest is 2.0.0.
+  await ws.write("versioned_assets.json", '{ "/f.txt": "1.0.0" }\n');
+  await ws.write("f.txt", "three");
+  const human = await ws.vc("update", "/f.txt", "f.txt", "--patch");
+  assertEquals(human.code, 0, human.stderr);
+  assertStringIncludes(human.stdout, "2.0.0 -> 2.0.1");
+  assertStringIncludes(human.stdout, "the manifest pinned 1.0.0, the bucket's latest was 2.0.0");
+  await ws.write("f.txt", "four");
+  const json = await ws.vc("update", "/f.txt", "f.txt", "--patch", "--json");
+  const j = json.json<{ from: string; to: string; pinned?: string }>();
+  // The pin was the bucket's latest this time: nothing to say.
+  assertEquals([j.from, j.to, j.pinned], ["2.0.1", "2.0.2", undefined]);
+});

@@ -117,9 +117,20 @@ export const update: Command = {
     });
     bar.done();
     const uri = await s.vc.uri(r.path, r.to);
+    // The bump starts from the bucket's latest: say so when the manifest pinned something else.
+    const before = r.pinned === undefined
+      ? ""
+      : `; the manifest pinned ${r.pinned}, the bucket's latest was ${r.from}`;
     await ctx.out.status(
-      { path: r.path, from: r.from, to: r.to, uri, manifest: s.vc.manifest },
-      `updated ${r.path} ${r.from} -> ${r.to} (${uri}) in ${s.vc.manifest}`,
+      {
+        path: r.path,
+        from: r.from,
+        to: r.to,
+        ...(r.pinned === undefined ? {} : { pinned: r.pinned }),
+        uri,
+        manifest: s.vc.manifest,
+      },
+      `updated ${r.path} ${r.from} -> ${r.to} (${uri}) in ${s.vc.manifest}${before}`,
     );
   },
 };

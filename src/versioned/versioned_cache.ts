@@ -153,6 +153,12 @@ export interface VersionedUpdateResult {
   from: string;
   /** The version published and written to the manifest. */
   to: string;
+  /**
+   * What the manifest held for the path before, when that is not `from`
+   * (an older pin, or an override): an update bumps the bucket's latest, so
+   * a pin two majors behind moves past every version between.
+   */
+  pinned?: string;
 }
 
 /** Where a versioned path (at a version) is read from. */
@@ -591,7 +597,10 @@ export class VersionedCache {
     if (!options.force) await this.#refuseIdentical(p, from, file, digest);
     await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
     await this.#pin(p, to, digest);
-    return { path: p, from, to };
+    const pinned = entries[p];
+    return pinned === undefined || pinned === from
+      ? { path: p, from, to }
+      : { path: p, from, to, pinned };
   }
 
   /**

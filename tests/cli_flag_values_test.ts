@@ -23,6 +23,11 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
       ["mirror", "src", `${ws.bucket}/m`, "--watch", "--reconcile-interval", "0"],
       "--reconcile-interval",
     ],
+    [["repo", "ls", "--repo", "ftp://x/repo"], "--repo"],
+    [["repo", "get", "abc", repo], "ID"],
+    [["serve", "--store", "ftp://x", "--token-file", "tokens.json"], "--store"],
+    [["cache-client", "rm", "abc", "--url", "notaurl", "--token", "t"], "--url"],
+    [["path", "/f.txt", "--manifest", ""], "--manifest"],
   ];
   for (const [args, flag] of cases) {
     const r = await ws.run(args);

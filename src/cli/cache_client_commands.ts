@@ -8,7 +8,7 @@
 import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import type { OptionSpecs } from "./options.ts";
 
 const CLIENT_OPTIONS: OptionSpecs = {
@@ -33,7 +33,9 @@ function client(ctx: CommandContext): CacheClient {
   if (token === undefined || token === "") {
     throw new UsageError("no token", { hint: "set VC_CACHE_TOKEN (or pass --token)" });
   }
-  return new CacheClient({ url, token });
+  const make = () => new CacheClient({ url, token });
+  // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
+  return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
 }
 
 function resolvePath(ctx: CommandContext, path: string): string {

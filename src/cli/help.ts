@@ -56,7 +56,7 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
       "see them with `vc config`):",
       ...columns(SETTINGS),
       "",
-      "Exit codes: 0 ok, 1 failure, 2 usage error. NO_COLOR disables colour.",
+      "Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. NO_COLOR disables colour.",
       'Run "vc <command> --help" for a command\'s flags and examples.',
     );
   } else {

@@ -29,6 +29,8 @@ const URI = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
  * ```
  */
 export function localPathArg(cwd: string, value: string, what: string): string {
+  // Empty (an unset variable in a script) would resolve to the working directory.
+  if (value.trim() === "") throw new UsageError(`${what} is empty: give a local path`);
   if (URI.test(value)) {
     throw new UsageError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}`,

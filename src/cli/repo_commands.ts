@@ -17,7 +17,7 @@ import { flagValue, UsageError } from "./errors.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { openAssetCache } from "./settings.ts";
-import { cliOpenStore } from "./store_options.ts";
+import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
 
@@ -80,14 +80,15 @@ export function openOptions(
  * ```
  */
 export function repoUri(ctx: Pick<CommandContext, "flags" | "io">, command: string): string {
-  const uri = ctx.flags.string("repo") ?? ctx.io.env("VC_REPO");
+  const flag = ctx.flags.string("repo");
+  const uri = flag ?? ctx.io.env("VC_REPO");
   if (uri === undefined || uri === "") {
     throw new UsageError(`${command}: which repository?`, {
       hint: "give --repo URI or set VC_REPO (e.g. file:///srv/repo or s3://bucket/repo)",
       command,
     });
   }
-  return uri;
+  return storeLocationArg(uri, flag === undefined ? undefined : "--repo");
 }
 
 async function withRepo<T>(
@@ -133,7 +134,8 @@ function tagsArg(text: string): string[] {
 }
 
 function idArg(ctx: CommandContext): number {
-  return parseRecordId(ctx.args[0]!);
+  // A mistyped id is a usage error (exit 2), like any malformed argument.
+  return flagValue("ID", () => parseRecordId(ctx.args[0]!));
 }
 
 /** `--limit N` as a positive integer, or undefined when not given. */

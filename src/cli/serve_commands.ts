@@ -14,7 +14,7 @@ import { LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
-import { cliStoreOptions } from "./store_options.ts";
+import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 const STORE_OPTION = {
@@ -36,13 +36,14 @@ const TOKEN_FILE_OPTION = {
 const MiB = 1024 * 1024;
 
 function storeUri(ctx: CommandContext): string {
-  const uri = ctx.flags.string("store") ?? ctx.io.env("VC_SERVE_STORE");
+  const flag = ctx.flags.string("store");
+  const uri = flag ?? ctx.io.env("VC_SERVE_STORE");
   if (uri === undefined || uri === "") {
     throw new UsageError("no store given", {
       hint: "pass --store s3://bucket/prefix or --store file:///srv/cache (or set VC_SERVE_STORE)",
     });
   }
-  return uri;
+  return storeLocationArg(uri, flag === undefined ? undefined : "--store");
 }
 
 function tokenFile(ctx: CommandContext): string | undefined {
@@ -122,6 +123,7 @@ export const serve: Command = {
     "vc serve --store s3://bucket/cache --auth-url https://kbase.us/services/auth --base-path /cache",
   ],
   async run(ctx) {
+    const storeLocation = storeUri(ctx); // first: a mistyped --store says so before anything else
     const authUrl = ctx.flags.string("auth-url");
     const file = tokenFile(ctx);
     if ((authUrl === undefined) === (file === undefined)) {
@@ -164,7 +166,7 @@ export const serve: Command = {
     // each part several times). Parts grow with --max-upload-bytes so the
     // largest allowed upload fits S3's 10,000 parts.
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
-    const store = await openStore(storeUri(ctx), {
+    const store = await openStore(storeLocation, {
       // Own HTTP/1.1 connections for the many small requests (http: endpoints).
       s3: {
         ...cliStoreOptions(ctx).s3,

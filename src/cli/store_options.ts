@@ -10,6 +10,7 @@
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
+import { parseUri } from "../uri.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue } from "./errors.ts";
 
@@ -60,4 +61,25 @@ export function cliOpenStore(
   const options = cliStoreOptions(ctx);
   // Loaded when a store is opened: the warm `vc path` loads no store module.
   return async (uri) => (await import("../store/open.ts")).openStore(uri, options);
+}
+
+/**
+ * `uri`, when it names a place a store can be opened (`s3://bucket/prefix`,
+ * `file:///dir` or a directory path); a malformed URI or another scheme
+ * throws. Given by `flag`, that is a usage error naming the flag (exit 2),
+ * checked before any work; from an environment variable (`flag`
+ * undefined), an `InvalidInputError` naming the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storeLocationArg } from "./store_options.ts";
+ * assert.equal(storeLocationArg("s3://b/p", "--repo"), "s3://b/p");
+ * assert.throws(() => storeLocationArg("ftp://x", "--repo"), /--repo: unsupported scheme "ftp"/);
+ * ```
+ */
+export function storeLocationArg(uri: string, flag: string | undefined): string {
+  // parseUri refuses other schemes and malformed URIs, naming them.
+  const check = () => (parseUri(uri), uri);
+  return flag === undefined ? check() : flagValue(flag, check);
 }

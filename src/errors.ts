@@ -117,6 +117,19 @@ export class AccessDeniedError extends VcError {}
 export class InvalidInputError extends VcError {}
 
 /**
+ * A directory store (`file://`) cannot hold a key and keys below it at once
+ * (`a` and `a/b`): the key written has another in its way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidInputError, KeyConflictError } from "./errors.ts";
+ * assert(new KeyConflictError("a is an object") instanceof InvalidInputError);
+ * ```
+ */
+export class KeyConflictError extends InvalidInputError {}
+
+/**
  * The store answered with an error vc does not map to a more specific class
  * (e.g. repeated 5xx after retries). `status` is the HTTP status when known.
  *

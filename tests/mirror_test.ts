@@ -799,3 +799,28 @@ Deno.test("mirror: a download replaced since the listing counts the bytes writte
     await fs.close();
   }
 });
+
+Deno.test("mirror local → file:// --delete: a file that became a directory, and the reverse, converge in one run", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { a: "file", "d/x": "x" });
+  const store = new FsStore(join(w.dir, "store"));
+  const options: MirrorOptions = {
+    sources: [src],
+    target: store,
+    delete: true,
+    statePath: join(w.dir, "s.db"),
+  };
+  assertEquals((await mirror(options)).transferred, 2);
+  await Deno.remove(join(src, "a"));
+  await Deno.remove(join(src, "d"), { recursive: true });
+  await writeTree(src, { "a/b": "b", d: "now a file" });
+  // The plan: delete a, upload a/b, upload d, delete d/x; a directory store
+  // cannot hold a/b beside a, nor d beside d/x, until the deletes are done.
+  const r = await mirror(options);
+  assertEquals(r.failed, []);
+  assertEquals([r.transferred, r.deleted], [2, 2]);
+  assertEquals(await storeContents(store), { "a/b": "b", d: "now a file" });
+  const again = await mirror(options);
+  assertEquals([again.transferred, again.deleted, again.unchanged], [0, 0, 2]);
+});

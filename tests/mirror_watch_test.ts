@@ -9,6 +9,8 @@ import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { FsStore } from "../src/store/fs.ts";
+import type { ObjectStore } from "../src/store/types.ts";
 import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
 
 /** A clock that moves only when told (until src/testing has one). */
@@ -219,5 +221,115 @@ Deno.test("watch: a reconcile interval under a second (0 would list the prefix b
       InvalidInputError,
     );
     assertStringIncludes(e.message, "too short");
+  }
+});
+
+/** An FsStore whose every request fails while `down` is set (a store that cannot be reached). */
+function unreachableWhileDown(dir: string): { store: ObjectStore; down: boolean } {
+  const fs = new FsStore(dir);
+  const state = { down: true, store: fs as ObjectStore };
+  state.store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name === "close") return value.bind(target);
+      const fail = () => new Error(`cannot reach the store (${String(name)})`);
+      // The listings are async iterables, the rest promises: each fails its own way.
+      if (String(name).startsWith("list")) {
+        return (...args: unknown[]) =>
+          state.down
+            ? { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(fail()) }) }
+            : value.apply(target, args);
+      }
+      return (...args: unknown[]) =>
+        state.down ? Promise.reject(fail()) : value.apply(target, args);
+    },
+  });
+  return state;
+}
+
+Deno.test("mirror --watch: a store down at the start is caught up with once back, not at the next full pass", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const s = unreachableWhileDown(join(w.dir, "bucket"));
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const errors: unknown[] = [];
+  let idle = 0;
+  const start = clock.now();
+  const watching = watchMirror({
+    sources: [src],
+    target: s.store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onError: (e) => errors.push(e),
+    onIdle: () => idle++,
+  });
+  try {
+    await until("the first pass failing", () => errors.length === 1 && idle > 0);
+    s.down = false;
+    await until(
+      "a.txt mirrored",
+      async () => (await storeContents(s.store))["a.txt"] === "a",
+      () => clock.advance(DEBOUNCE),
+    );
+    assert(clock.now() - start < RECONCILE / 10, `it waited ${clock.now() - start} ms`);
+  } finally {
+    stop.abort();
+    await watching;
+  }
+});
+
+Deno.test("mirror --watch: a change whose upload failed (store down) is tried again, not dropped", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const s = unreachableWhileDown(join(w.dir, "bucket"));
+  s.down = false;
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const errors: unknown[] = [];
+  const failed: string[] = [];
+  const batches: string[] = [];
+  let idle = 0;
+  const watching = watchMirror({
+    sources: [src],
+    target: s.store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onError: (e) => errors.push(e),
+    onBatch: (report, kind) => {
+      batches.push(kind);
+      failed.push(...report.failed.map((f) => f.path));
+    },
+    onIdle: () => idle++,
+  });
+  const has = async (key: string) => (await storeContents(s.store))[key];
+  try {
+    await until("the first pass", () => batches.length === 1 && idle > 0);
+    s.down = true;
+    await writeTree(src, { "b.txt": "b" }); // fails at its HEAD
+    await until(
+      "b.txt failing",
+      () => errors.length + failed.length > 0,
+      () => clock.advance(DEBOUNCE),
+    );
+    s.down = false;
+    await until("b.txt mirrored", async () => (await has("b.txt")) === "b", () => {
+      clock.advance(DEBOUNCE);
+    });
+    assert(!batches.includes("reconcile"), `no full pass did it: ${batches}`);
+  } finally {
+    stop.abort();
+    await watching;
   }
 });

@@ -35,6 +35,45 @@ export interface LocalRoot {
   base: string;
   /** Real paths of directories never entered (a `file://` target; see `WalkOptions.avoid`). */
   avoid?: string[];
+  /** The device the directory was on when the mirror opened (see {@linkcode rootMoved}). */
+  dev?: number;
+}
+
+/**
+ * Names the first root that is now on another device than when the mirror
+ * opened: a disk unmounted under a watch (its mount point left empty) or
+ * mounted over it. Its files are then missing, not deleted, and must not be
+ * deleted from the target. A root removed and made again stays on its
+ * device, so it is not taken for one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rootMoved } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const dev = (await Deno.stat(dir)).dev;
+ *   assert.equal(rootMoved([{ dir, base: "", dev }]), undefined);
+ *   assert.match(rootMoved([{ dir, base: "", dev: dev + 1 }])!, /another filesystem/);
+ * } finally {
+ *   await Deno.remove(dir);
+ * }
+ * ```
+ */
+export function rootMoved(roots: readonly LocalRoot[]): string | undefined {
+  for (const root of roots) {
+    if (root.dev === undefined) continue;
+    let dev: number;
+    try {
+      dev = Deno.statSync(root.dir).dev;
+    } catch {
+      continue; // gone: the walk reports it, and nothing is deleted for it
+    }
+    if (dev !== root.dev) {
+      return `${root.dir} is on another filesystem than when the mirror started (unmounted?)`;
+    }
+  }
+  return undefined;
 }
 
 /** Options for {@linkcode walkLocal}. */

@@ -13,7 +13,7 @@ import { dirname, join, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { VcError } from "../errors.ts";
+import { KeyConflictError, VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -21,7 +21,13 @@ import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
-import { type LocalEntry, type LocalRoot, statLocal, walkLocalBatches } from "./local_side.ts";
+import {
+  type LocalEntry,
+  type LocalRoot,
+  rootMoved,
+  statLocal,
+  walkLocalBatches,
+} from "./local_side.ts";
 import {
   type Keyed,
   mergePairBatches,
@@ -73,6 +79,12 @@ interface Run {
   stop?: AbortSignal;
   /** Target directories this run found to be real directories (not links): looked at once. */
   checkedDirs: Set<string>;
+  /**
+   * Uploads a directory store refused for a key in their way (`a` for `a/b`,
+   * or `a/...` for `a`), tried again once the deletes are done; `undefined`
+   * while they are (a second refusal is a failure).
+   */
+  blocked?: Planned<Pair<LocalEntry, RemoteEntry>>[];
 }
 
 /**
@@ -354,6 +366,7 @@ export class Mirror {
       );
     }
     await this.#deletes(run);
+    await this.#retryBlocked(run);
     this.#state.flush();
     return this.#finish(run);
   }
@@ -426,6 +439,7 @@ export class Mirror {
       }
     }
     await this.#deletes(run);
+    await this.#retryBlocked(run);
     this.#state.flush();
     const report = this.#finish(run);
     if (local !== undefined) return under === undefined ? report : combineReports(under, report);
@@ -531,6 +545,7 @@ export class Mirror {
       moving: 0,
       settleMs,
       checkedDirs: new Set(),
+      ...(this.#options.delete ? { blocked: [] } : {}),
     };
   }
 
@@ -714,6 +729,12 @@ export class Mirror {
       run.report.bytes += local.size;
     } catch (error) {
       if (o.signal?.aborted) throw error;
+      // A file that was a directory, or the reverse: the old key(s), which
+      // this run deletes, are in the way of a directory store until then.
+      if (error instanceof KeyConflictError && run.blocked !== undefined) {
+        run.blocked.push(pair);
+        return;
+      }
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
     } finally {
       this.#progress(run, pair.key);
@@ -832,6 +853,16 @@ export class Mirror {
     }
   }
 
+  /** Uploads refused for a key in the way, again now that the deletes are done (see `Run.blocked`). */
+  async #retryBlocked(run: Run): Promise<void> {
+    const blocked = run.blocked ?? [];
+    delete run.blocked;
+    for (const pair of blocked) {
+      run.done--; // counted once it is done
+      await this.#upload(run, pair);
+    }
+  }
+
   #targetOnly(run: Run, key: string, target: string, size: number): void {
     if (this.#options.delete) {
       this.#state.queueDelete(key, target, size);
@@ -841,6 +872,10 @@ export class Mirror {
 
   async #deletes(run: Run): Promise<void> {
     if (run.deletes === 0) return;
+    // A source that is now another filesystem's directory (its disk
+    // unmounted under a watch) lacks its files without their being deleted.
+    const moved = this.direction === "upload" ? rootMoved(this.localRoots) : undefined;
+    if (moved !== undefined) run.incomplete ??= moved;
     if (run.incomplete !== undefined) {
       run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;
       this.#state.clearDeletes();

@@ -120,6 +120,8 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         if (!info.isDirectory) {
           throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
         }
+        // A watch outlives mounts: an unmounted disk must not read as emptied.
+        r.dev = info.dev;
       }
       if (typeof options.target === "string") {
         const region = await refuseOverlap(options.target, targetPrefix, roots, "target");

@@ -7,6 +7,10 @@
  *   still being written is uploaded once complete, never half.
  * - Every `reconcileIntervalMs` a full pass runs (files modified within the
  *   debounce are deferred to the event queue for the same reason).
+ * - What fails (a store that cannot be reached, a file that could not be
+ *   read) is tried again after 1 s, then after twice as long each time, up
+ *   to 5 min: a store down when the watch starts, or while events come, is
+ *   caught up with once it is back, not at the next full pass.
  * - The `signal` stops the watch: the pass or batch in flight finishes, then
  *   the promise resolves with the totals.
  *
@@ -61,10 +65,22 @@ interface Pending {
   since: number;
   /** A directory created, renamed or removed here: its whole subtree is reconciled. */
   scan: boolean;
+  /** Failed attempts so far: each waits longer (see {@linkcode retryDelay}); a new event resets it. */
+  retries?: number;
 }
 
 /** Shortest interval between two full passes of a watch. */
 export const MIN_RECONCILE_INTERVAL_MS = 1_000;
+
+/** First wait before a failed pass or path is tried again (ms); doubled each further failure. */
+export const RETRY_FIRST_MS = 1_000;
+/** Longest wait before a failed pass or path is tried again (ms). */
+export const RETRY_MAX_MS = 300_000;
+
+/** The wait before attempt `retries + 1` of something that failed `retries` times. */
+function retryDelay(retries: number): number {
+  return retries <= 0 ? 0 : Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (retries - 1));
+}
 
 /**
  * Mirrors once, then keeps the target equal until `signal` aborts.
@@ -139,17 +155,26 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     }
     options.onBatch?.(report, kind);
   };
+  // Failed full passes in a row: the next one comes that much sooner than
+  // the interval (a store down at the start must not leave the target
+  // behind for a whole interval).
+  let passFailures = 0;
   const pass = async (kind: "initial" | "reconcile") => {
     try {
       const report = await m.run({ settleMs: debounce, ...(stop ? { stop } : {}) });
       totals.passes++;
+      passFailures = 0;
       add(report, kind);
     } catch (error) {
       if (stop?.aborted) return;
       totals.failed++;
+      passFailures++;
       options.onError?.(error);
     }
   };
+  const nextPass = (after: number) =>
+    after + (passFailures > 0 ? Math.min(interval, retryDelay(passFailures)) : interval);
+  const dueAt = (p: Pending) => p.since + debounce + retryDelay(p.retries ?? 0);
 
   const roots = m.localRoots.map((r) => r.dir);
   // A source root removed takes its watch with it (the system drops it): no
@@ -195,22 +220,22 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   try {
     if (m.direction === "upload") startWatching();
     await pass("initial");
-    let lastReconcile = clock.now();
+    let reconcileAt = nextPass(clock.now());
     while (!stop?.aborted) {
       if (rootGone) await rewatchIfBack();
       const now = clock.now();
-      if (now >= lastReconcile + interval) {
+      if (now >= reconcileAt) {
         await pass("reconcile");
-        lastReconcile = clock.now();
+        reconcileAt = nextPass(clock.now());
         continue;
       }
-      const due = [...pending].filter(([, p]) => p.since + debounce <= now);
+      const due = [...pending].filter(([, p]) => dueAt(p) <= now);
       if (due.length > 0) {
         await batch(due);
         continue;
       }
-      let next = lastReconcile + interval;
-      for (const p of pending.values()) next = Math.min(next, p.since + debounce);
+      let next = reconcileAt;
+      for (const p of pending.values()) next = Math.min(next, dueAt(p));
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       const timer = new AbortController();
@@ -247,12 +272,26 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       pending.delete(path);
       if (seen === "dir" && !p.scan) continue;
+      // Dropped, a path that failed would wait for the next full pass (10 min
+      // by default): it is tried again, unless an event took it up meanwhile.
+      const retry = () => {
+        if (!pending.has(path)) {
+          pending.set(path, {
+            seen,
+            since: clock.now(),
+            scan: p.scan,
+            retries: (p.retries ?? 0) + 1,
+          });
+        }
+      };
       try {
         const report = await m.syncPath(path, { settleMs: 0 });
         combined = combined === undefined ? report : combineReports(combined, report);
+        if (report.failed.length > 0) retry();
       } catch (error) {
         totals.failed++;
         options.onError?.(error);
+        retry();
       }
     }
     if (combined !== undefined) {

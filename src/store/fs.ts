@@ -11,6 +11,7 @@ import {
   AccessDeniedError,
   IntegrityError,
   InvalidInputError,
+  KeyConflictError,
   NotFoundError,
   NotModifiedError,
   PreconditionFailedError,
@@ -481,8 +482,8 @@ export class FsStore implements ObjectStore {
     return dir;
   }
 
-  #conflict(key: string, other: string): InvalidInputError {
-    return new InvalidInputError(
+  #conflict(key: string, other: string): KeyConflictError {
+    return new KeyConflictError(
       `cannot store ${key} in ${this.url}: ${other} is ${
         other.length < key.length ? "an object" : "a directory of other keys"
       }, and a directory store cannot hold both a key and keys below it`,

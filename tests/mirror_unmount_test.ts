@@ -1,0 +1,73 @@
+/**
+ * A source whose disk is unmounted (or mounted over) while a mirror is open,
+ * as under `vc mirror --watch --delete`: its mount point reads as an empty
+ * directory, and the target must not be emptied to match it. Needs to mount
+ * a tmpfs (root on Linux, where the container allows it); ignored elsewhere.
+ */
+import { join } from "node:path";
+import { Mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+
+async function run(cmd: string, ...args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
+    return out.success;
+  } catch {
+    return false; // no such command
+  }
+}
+
+/** Whether this process can mount a tmpfs (root on Linux, outside a container that forbids it). */
+async function probeMount(): Promise<boolean> {
+  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return false;
+  const dir = await Deno.makeTempDir({ prefix: "vc_mount_probe_" });
+  try {
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir))) return false;
+    return await run("umount", dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const canMount = await probeMount();
+
+Deno.test({
+  name:
+    "mirror --delete: a source mounted over (or unmounted) since the mirror opened deletes nothing",
+  ignore: !canMount,
+  async fn() {
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a", "sub/b.txt": "b" });
+    const store = new FsStore(join(w.dir, "bucket"));
+    await using m = await Mirror.open({
+      sources: [src],
+      target: store,
+      delete: true,
+      statePath: join(w.dir, "s.db"),
+    });
+    assertEquals((await m.run()).transferred, 2);
+    // Another filesystem at the source's path: an empty directory, as a
+    // mount point is once its disk is unmounted.
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", src))) {
+      throw new Error(`mounting a tmpfs at ${src} failed (the probe's mount worked)`);
+    }
+    try {
+      const report = await m.run();
+      assertEquals(report.deleted, 0);
+      assertStringIncludes(report.deletesSkipped ?? "", "another filesystem");
+      assertStringIncludes(report.deletesSkipped ?? "", src);
+      // An event for a file that "vanished" with the disk deletes nothing either.
+      const one = await m.syncPath(join(src, "a.txt"));
+      assertEquals(one.deleted, 0);
+      assertEquals(Object.keys(await storeContents(store)).sort(), ["a.txt", "sub/b.txt"]);
+    } finally {
+      await run("umount", src);
+    }
+    // The disk back: an ordinary delete goes ahead.
+    await Deno.remove(join(src, "a.txt"));
+    assertEquals((await m.run()).deleted, 1);
+  },
+});

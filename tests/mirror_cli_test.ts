@@ -270,3 +270,35 @@ Deno.test("vc mirror: names with control characters print inert (no terminal seq
   const keys = json.json<{ actions: { key: string }[] }>().actions.map((a) => a.key).sort();
   assertEquals(keys, ["evil\x1b[2J\x1b[31mRED", "fake\nupload  passwd  (1 B)"]);
 });
+
+Deno.test("vc mirror --max-delete: more deletes than allowed deletes none, exit 1; bad values exit 2", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/ok.txt", "ok");
+  for (const k of ["s1", "s2", "s3"]) await ws.write(`bucket/${k}`, k);
+  const mirror = (...flags: string[]) =>
+    ws.run(["mirror", "data", ws.bucket, "--delete", "--state", "s.db", ...flags]);
+  const held = await mirror("--max-delete", "2");
+  assertEquals(held.code, 1, held.stderr);
+  assertStringIncludes(held.stderr, "more than the 2 one pass may delete");
+  assertEquals(await ws.read("bucket/s1"), "s1");
+  assertEquals(await ws.read("bucket/ok.txt"), "ok");
+  for (const bad of ["x", "-1", "1.5"]) {
+    const r = await mirror("--max-delete", bad);
+    assertEquals(r.code, 2, `${bad}: ${r.stderr}`);
+    assertStringIncludes(r.stderr, "--max-delete");
+  }
+  const noDelete = await ws.run([
+    "mirror",
+    "data",
+    ws.bucket,
+    "--max-delete",
+    "1",
+    "--state",
+    "s.db",
+  ]);
+  assertEquals(noDelete.code, 2);
+  assertStringIncludes(noDelete.stderr, "--delete");
+  const done = await mirror("--max-delete", "3");
+  assertEquals(done.code, 0, done.stderr);
+  assertEquals(await Deno.stat(ws.path("bucket/s1")).then(() => true, () => false), false);
+});

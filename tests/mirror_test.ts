@@ -208,6 +208,47 @@ for (const backend of BACKENDS) {
     assertEquals(Object.keys(await storeContents(b.store)), ["a.txt", "stale.txt"]);
   });
 
+  t("maxDelete: a pass that would delete more deletes none, either direction", async () => {
+    await using b = await backend.make();
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(src, { "a.txt": "a" });
+    for (const k of ["x1", "x2", "x3"]) await b.store.put(`up/${k}`, enc.encode(k));
+    const up = (maxDelete: number) =>
+      mirror({
+        sources: [src],
+        target: b.store,
+        targetPrefix: "up/",
+        delete: true,
+        maxDelete,
+        statePath: join(w.dir, "s.db"),
+      });
+    const held = await up(2);
+    assertEquals([held.transferred, held.deleted, held.extra], [1, 0, 3]);
+    assertStringIncludes(held.deletesSkipped ?? "", "3 target entries have no source");
+    assertEquals(Object.keys(await storeContents(b.store)).length, 4);
+    assertEquals((await up(3)).deleted, 3);
+    assertEquals(Object.keys(await storeContents(b.store)), ["up/a.txt"]);
+    // Store → local: the local files are what a pass would delete.
+    const dest = join(w.dir, "dest");
+    await writeTree(dest, { "a.txt": "a", "y1": "1", "y2": "2" });
+    const down = (maxDelete: number) =>
+      mirror({
+        sources: [b.store],
+        sourcePrefix: "up/",
+        target: dest,
+        delete: true,
+        maxDelete,
+        statePath: join(w.dir, "d.db"),
+      });
+    const keep = await down(1);
+    assertEquals(keep.deleted, 0);
+    assertStringIncludes(keep.deletesSkipped ?? "", "more than the 1");
+    assertEquals(await Deno.readTextFile(join(dest, "y1")), "1");
+    assertEquals((await down(2)).deleted, 2);
+    await assertRejects(() => up(-1), InvalidInputError, "maxDelete");
+  });
+
   t("store → local: download, no-op, remote same-size edit, delete", async () => {
     await using b = await backend.make();
     await using w = await tempDir();

@@ -63,6 +63,11 @@ export const mirror: Command = {
   ].join("\n"),
   options: {
     delete: { type: "boolean", description: "delete target entries that have no source" },
+    "max-delete": {
+      type: "string",
+      valueName: "N",
+      description: "with --delete: a pass that would delete more than N entries deletes none",
+    },
     "dry-run": { type: "boolean", description: "print the plan, change nothing" },
     checksum: { type: "boolean", description: "hash every file, ignoring the state file" },
     filter: {
@@ -161,6 +166,7 @@ export const mirror: Command = {
       sources,
       target,
       delete: flags.boolean("delete"),
+      ...maxDeleteOption(flags.string("max-delete"), flags.boolean("delete")),
       dryRun: flags.boolean("dry-run"),
       checksum: flags.boolean("checksum"),
       filter: flags.list("filter"),
@@ -304,12 +310,27 @@ function summary(r: MirrorReport): string {
 function finish(ctx: CommandContext, report: MirrorReport): number {
   const { io, out } = ctx;
   if (report.deletesSkipped) out.warn(report.deletesSkipped);
-  if (report.failed.length === 0) return EXIT_OK;
+  // Deletes held back leave the target different from the source: not a success.
+  if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
   for (const f of report.failed) {
     io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
   }
   io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
   return EXIT_FAILURE;
+}
+
+/** `--max-delete N` as the mirror's `maxDelete` (none when not given). */
+function maxDeleteOption(text: string | undefined, deletes: boolean): { maxDelete?: number } {
+  if (text === undefined) return {};
+  if (!deletes) {
+    throw new UsageError("--max-delete limits --delete, which is not given", { command: "mirror" });
+  }
+  if (!/^\s*\d{1,15}\s*$/.test(text)) {
+    throw new UsageError(`--max-delete must be a whole number, 0 or more, got "${text}"`, {
+      command: "mirror",
+    });
+  }
+  return { maxDelete: Number(text) };
 }
 
 function parseCount(text: string): number {

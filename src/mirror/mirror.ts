@@ -876,6 +876,11 @@ export class Mirror {
     // unmounted under a watch) lacks its files without their being deleted.
     const moved = this.direction === "upload" ? rootMoved(this.localRoots) : undefined;
     if (moved !== undefined) run.incomplete ??= moved;
+    const max = this.#options.maxDelete;
+    if (max !== undefined && run.deletes > max) {
+      run.incomplete ??= `${run.deletes} target entries have no source, more than the ${max} ` +
+        `one pass may delete (maxDelete, --max-delete); check the source, then raise the limit`;
+    }
     if (run.incomplete !== undefined) {
       run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;
       this.#state.clearDeletes();

@@ -89,6 +89,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
   }
+  const maxDelete = options.maxDelete;
+  if (maxDelete !== undefined && (!Number.isSafeInteger(maxDelete) || maxDelete < 0)) {
+    throw new InvalidInputError(`maxDelete must be a whole number, 0 or more, got ${maxDelete}`);
+  }
+
   const open = options.openStore ??
     (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
   const owned: ObjectStore[] = [];

@@ -43,6 +43,13 @@ export interface MirrorOptions {
   walkThread?: boolean | "auto";
   /** Delete target entries that have no source (default false). */
   delete?: boolean;
+  /**
+   * With `delete`: the most target entries one pass may delete. A pass that
+   * would delete more deletes none and says so in `deletesSkipped` (a source
+   * emptied by mistake, a disk not mounted yet, a wrong source path), as
+   * rclone's `--max-delete`. Default: no limit.
+   */
+  maxDelete?: number;
   /** Plan only: report the actions, change nothing (the state file is not written). */
   dryRun?: boolean;
   /** Hash every file even when the state says it is unchanged. */
@@ -128,7 +135,11 @@ export interface MirrorReport {
   heads: number;
   /** Files that vanished, were unreadable, or failed to transfer. */
   failed: MirrorFailure[];
-  /** Why deletes were not made although `delete` was set (walk or listing incomplete). */
+  /**
+   * Why deletes were not made although `delete` was set (walk or listing
+   * incomplete, a source on another filesystem than at the start, more than
+   * `maxDelete`).
+   */
   deletesSkipped?: string;
   /** Local files skipped because they are still being written (watch mode). */
   deferred: string[];

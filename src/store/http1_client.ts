@@ -91,6 +91,10 @@ class Connection {
   end = 0;
   idleSince = 0;
   closed = false;
+  /** In the pool, waiting for a request (see {@linkcode Connection.watchIdle}). */
+  idle = false;
+  /** The read started while idle; the next fill takes its result. */
+  #pending: Promise<boolean> | undefined;
 
   constructor(conn: Deno.TcpConn) {
     this.conn = conn;
@@ -101,7 +105,30 @@ class Connection {
   }
 
   /** Reads more bytes into the buffer; false at the end of the stream. */
-  async fill(): Promise<boolean> {
+  fill(): Promise<boolean> {
+    const pending = this.#pending;
+    if (pending === undefined) return this.#read();
+    this.#pending = undefined;
+    return pending;
+  }
+
+  /**
+   * Reads while pooled: bytes nobody asked for (past a response, a second
+   * response without a request) would otherwise be taken for the answer to
+   * the next request sent here, another object's bytes that its own ETag
+   * verifies. Anything that arrives (or the end) while idle closes the
+   * connection; a request that takes it first gets the read's result.
+   */
+  watchIdle(): void {
+    this.idle = true;
+    const read = this.#read();
+    this.#pending = read;
+    read.then(() => {
+      if (this.idle) this.close();
+    }, () => this.close());
+  }
+
+  async #read(): Promise<boolean> {
     if (this.start === this.end) {
       this.start = 0;
       this.end = 0;
@@ -313,6 +340,9 @@ export class Http1Client {
       if (stale > 0) pool.splice(0, stale);
       while (pool.length > 0) {
         const conn = pool.pop()!;
+        conn.idle = false;
+        // Bytes that arrived while idle, before the watch closed it: not ours.
+        if (conn.buffered > 0) conn.close();
         if (!conn.closed) return { conn, reused: true };
       }
     }
@@ -338,6 +368,7 @@ export class Http1Client {
     }
     conn.idleSince = Date.now();
     pool.push(conn);
+    conn.watchIdle();
   }
 
   /** Closes every connection, idle or in use. Safe to call more than once. */

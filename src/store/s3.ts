@@ -52,6 +52,7 @@ import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkMetadata, checkRange } from "./object_rules.ts";
 import {
+  answersRange,
   checkKey,
   checkMd5,
   describeCondition,
@@ -346,6 +347,20 @@ export class S3Store implements ObjectStore {
       ...(options.rawBody ? { rawBody: true } : {}),
     });
     const info = this.#infoFromHeaders(key, res.headers, res.status);
+    if (range !== undefined && res.status === 206) {
+      const answered = res.headers.get("content-range");
+      if (!answersRange(range, answered)) {
+        // Other bytes than asked (a proxy's cache, a buggy server) would be
+        // written at the asked offset; only an MD5 would notice, and SSE-KMS
+        // objects without vc-md5 have none.
+        await res.body?.cancel().catch(() => {});
+        throw new IntegrityError(
+          `${this.#uri(full)}: asked ${lean.context("GET", full).endpoint} for bytes ` +
+            `${headers["range"]!.slice(6)}, it answered 206 with Content-Range ` +
+            `${JSON.stringify(answered)}; is a proxy or cache on the way mixing up ranges?`,
+        );
+      }
+    }
     const bytes = res.bytes;
     if (bytes !== undefined && range === undefined) {
       // Read whole already (a small object): the stream is made only if asked for.

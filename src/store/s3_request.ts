@@ -176,6 +176,32 @@ export function sliceStream(
 }
 
 /**
+ * Whether a 206's `Content-Range` (`bytes first-last/total`) holds exactly
+ * the bytes a ranged GET asked for, its end cut at the object's last byte
+ * as S3 cuts it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { answersRange } from "./s3_request.ts";
+ * assert(answersRange({ start: 10, end: 19 }, "bytes 10-19/100"));
+ * assert(answersRange({ start: 90, end: 199 }, "bytes 90-99/100"));
+ * assert(answersRange({ start: 90 }, "bytes 90-99/100"));
+ * assert(!answersRange({ start: 10, end: 19 }, "bytes 0-9/100"));
+ * assert(!answersRange({ start: 10, end: 19 }, null));
+ * ```
+ */
+export function answersRange(
+  range: { start: number; end?: number | undefined },
+  contentRange: string | null,
+): boolean {
+  const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange?.trim() ?? "");
+  if (m === null) return false;
+  const last = Math.min(range.end ?? Infinity, Number(m[3]) - 1);
+  return Number(m[1]) === range.start && Number(m[2]) === last;
+}
+
+/**
  * Whether S3 says the object's ETag is not the MD5 of its content: with
  * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
  * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)

@@ -102,3 +102,24 @@ Deno.test("cache: an SSE-KMS object whose ranges come back shifted is refused, n
     }
   });
 });
+
+Deno.test("s3 store: an answer without Content-Length (a re-chunking proxy) is refused as unverifiable, naming why", async () => {
+  const body = new TextEncoder().encode("hello");
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+    // A stream body: Deno sends it chunked, without Content-Length.
+    new Response(new Blob([body]).stream(), {
+      headers: { etag: '"5d41402abc4b2a76b9719d911017c592"' },
+    }));
+  await using store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${server.addr.port}`,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  const error = await store.get("k.txt").then(() => undefined, (e) => e);
+  assertEquals(error?.name, "IntegrityError", String(error));
+  assertStringIncludes(error.message, "s3://b/k.txt");
+  assertStringIncludes(error.message, "no Content-Length");
+});

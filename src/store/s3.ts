@@ -346,7 +346,16 @@ export class S3Store implements ObjectStore {
       ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
       ...(options.rawBody ? { rawBody: true } : {}),
     });
-    const info = this.#infoFromHeaders(key, res.headers, res.status);
+    const info = this.#infoFromHeaders(
+      key,
+      res.headers,
+      res.status,
+      () =>
+        `${this.#uri(full)}: the answer of ${
+          lean.context("GET", full).endpoint
+        } has no Content-Length, so the object's size is unknown and its bytes cannot be ` +
+        "verified (is a proxy on the way re-chunking responses, or a server speaking HTTP/1.0?)",
+    );
     if (range !== undefined && res.status === 206) {
       const answered = res.headers.get("content-range");
       if (!answersRange(range, answered)) {
@@ -1155,10 +1164,21 @@ export class S3Store implements ObjectStore {
     return headers;
   }
 
-  #infoFromHeaders(key: string, headers: ReplyHeaders, status: number): ObjectInfo {
+  /**
+   * The object info a response's headers tell. With `unsized` (a GET), an
+   * answer that does not tell the object's size (no Content-Length, no
+   * Content-Range total) is an `IntegrityError` with its message: read as
+   * size 0, its body would be blamed on the object.
+   */
+  #infoFromHeaders(
+    key: string,
+    headers: ReplyHeaders,
+    status: number,
+    unsized?: () => string,
+  ): ObjectInfo {
     // One pass over the headers: for a fetch `Headers`, each get() costs
     // about as much as the whole forEach (and iterating it ten times more).
-    let length = "0";
+    let length: string | undefined;
     let contentRange = "";
     let etag = "";
     let lastModified: string | undefined;
@@ -1193,10 +1213,14 @@ export class S3Store implements ObjectStore {
           if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
       }
     });
-    let size = Number(length);
+    let size = length === undefined ? undefined : Number(length);
     if (status === 206) {
       const total = /\/(\d+)\s*$/.exec(contentRange)?.[1];
-      if (total !== undefined) size = Number(total);
+      size = total === undefined ? undefined : Number(total);
+    }
+    if (size === undefined) {
+      if (unsized !== undefined) throw new IntegrityError(unsized());
+      size = 0;
     }
     const info: ObjectInfo = {
       key,

@@ -135,10 +135,21 @@ for (const backend of BACKENDS) {
     const keys = Object.keys(await storeContents(b.store));
     assertEquals(keys, ["backup/v1/2024/x.csv", "backup/v1/2025/y.csv"]);
     // Without a source prefix keys are relative to each SOURCE.
-    await mirror({ sources: [join(w.dir, "data/2024/")], target: b.store, targetPrefix: "/" });
+    await mirror({
+      sources: [join(w.dir, "data/2024/")],
+      target: b.store,
+      targetPrefix: "/",
+      statePath: join(w.dir, "s2.db"),
+    });
     assert((await storeContents(b.store))["x.csv"] === "x");
     await assertRejects(
-      () => mirror({ sources: [join(w.dir, "data")], target: b.store, sourcePrefix: "/elsewhere" }),
+      () =>
+        mirror({
+          sources: [join(w.dir, "data")],
+          target: b.store,
+          sourcePrefix: "/elsewhere",
+          statePath: join(w.dir, "s3.db"),
+        }),
       Error,
       "is not inside --source-prefix",
     );

@@ -14,6 +14,7 @@ import { assertEquals } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 
 async function withRepo(
   catalog: string | undefined,
@@ -22,11 +23,14 @@ async function withRepo(
   const dir = await Deno.makeTempDir({ prefix: "vc_qa3_gc_" });
   const clock = new ManualClock(Date.UTC(2026, 10, 30));
   const uri = pathToFileURL(join(dir, "store")).href;
-  const repo = await Repository.init(uri, { ...(catalog ? { catalog } : {}), clock });
+  // Its own cache dir: a test never writes into the user's cache.
+  const cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+  const repo = await Repository.init(uri, { ...(catalog ? { catalog } : {}), clock, cache });
   try {
     await fn(repo, clock);
   } finally {
     await repo.close();
+    await cache.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

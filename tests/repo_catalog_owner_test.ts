@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
@@ -63,7 +64,9 @@ Deno.test("repo: a catalog serves one repository (init, open, restore --force re
     assertStringIncludes(forced.message, "belongs to another vc repository");
 
     // The first repository is as it was.
-    const again = await Repository.open(first);
+    // Its own cache dir: a test never writes into the user's cache.
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    const again = await Repository.open(first, { cache });
     try {
       const records = await again.list();
       assertEquals(records.map((r) => r.id), [id]);

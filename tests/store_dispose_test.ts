@@ -21,6 +21,7 @@ Deno.test("stores and Mirror are AsyncDisposable", async () => {
       await using mirror = await Mirror.open({
         sources: [`${dir}/src`],
         target: `file://${dir}/out`,
+        statePath: `${dir}/state.sqlite`,
       });
       assertEquals((await mirror.run()).transferred, 1);
     }

@@ -186,7 +186,8 @@ Deno.test("update takes the latest version from the bucket, not a stale manifest
     const r = await stale.update("/a.csv", await writeFile(dir, "a.csv", "a3\n"), {
       patch: true,
     });
-    assertEquals(r, { path: "/a.csv", from: "1.1.0", to: "1.1.1" });
+    // The stale checkout pinned 1.0.0: the result says so (the CLI prints it).
+    assertEquals(r, { path: "/a.csv", from: "1.1.0", to: "1.1.1", pinned: "1.0.0" });
     assertEquals(await readManifest(staleManifest), { "/a.csv": "1.1.1", "/b.csv": "1.0.0" });
 
     const e = await assertRejects(
@@ -283,7 +284,8 @@ Deno.test("two concurrent updates of one asset: exactly one wins, the other chan
       await writeFile(dir, "again.csv", "again\n"),
       { patch: true },
     );
-    assertEquals(retry, { path: "/race.csv", from: "1.0.1", to: "1.0.2" });
+    // The loser's manifest still pins 1.0.0 (its update changed nothing).
+    assertEquals(retry, { path: "/race.csv", from: "1.0.1", to: "1.0.2", pinned: "1.0.0" });
   } finally {
     BarrierStore.parties = 2;
     await alice.close();

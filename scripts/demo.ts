@@ -23,6 +23,14 @@ class DemoFailed extends Error {
 const keep = Deno.args[0] !== undefined;
 const dir = resolve(Deno.args[0] ?? await Deno.makeTempDir({ prefix: "vc-demo-" }));
 await Deno.mkdir(dir, { recursive: true });
+// A second run in the same DIR would stop half-way at its first `vc add`
+// (the path is already versioned there): refuse before writing anything.
+if (keep && [...Deno.readDirSync(dir)].length > 0) {
+  console.error(
+    `demo: ${dir} is not empty (a previous demo?): pass a new or empty directory, or remove it first`,
+  );
+  Deno.exit(1);
+}
 let exitCode = 0;
 try {
   const env: Record<string, string> = {

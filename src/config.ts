@@ -32,6 +32,7 @@ import {
 import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 import { duplicateKey, jsonErrorPosition, lineColumn } from "./json_text.ts";
+import { jsoncToJson } from "./jsonc.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 
 /**
@@ -222,7 +223,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
 
 /**
  * The project settings file for a manifest in `startDir`: walking up from
- * `startDir`, the first directory with a `vc.json`, or with a `deno.json`
+ * `startDir`, the first directory with a `vc.json`, or with a `deno.json` (or `deno.jsonc`)
  * that has a `"vc"` block, supplies it. It may hold `bucket`,
  * `immutableBuckets`, `timeout` and `cacheDir` (relative paths are relative
  * to the file), so a repository sets its bucket once for everyone.
@@ -257,8 +258,14 @@ export function findProjectConfig(
     if (own !== undefined) {
       return { path: vcJson, config: parseConfig(own, vcJson, env, PROJECT_KEYS) };
     }
-    const denoJson = join(dir, "deno.json");
-    const deno = readIfExists(denoJson);
+    // deno.json, else deno.jsonc (JSON with comments), as Deno picks them.
+    let denoJson = join(dir, "deno.json");
+    let deno = readIfExists(denoJson);
+    if (deno === undefined) {
+      denoJson = join(dir, "deno.jsonc");
+      deno = readIfExists(denoJson);
+      if (deno !== undefined) deno = jsoncToJson(deno);
+    }
     if (deno !== undefined) {
       let block: unknown;
       try {

@@ -103,7 +103,7 @@ export function parseUri(uri: string): ParsedUri {
     }
     let path: string;
     try {
-      path = fileURLToPath(uri);
+      path = fileURLToPath(exactFileUrl(uri));
     } catch (cause) {
       throw new InvalidInputError(`invalid file URI ${uri}: ${(cause as Error).message}`, {
         cause,
@@ -115,6 +115,19 @@ export function parseUri(uri: string): ParsedUri {
   }
   throw new InvalidInputError(
     `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
+  );
+}
+
+/**
+ * URL parsing drops trailing spaces and control characters and every tab or
+ * newline (`file:///d/h.csv ` would be `/d/h.csv`, another file); escaped,
+ * they stay part of the path, as they do of an S3 key.
+ */
+function exactFileUrl(uri: string): string {
+  return uri.replace(
+    // deno-lint-ignore no-control-regex -- matching control characters is the point
+    /[\t\n\r]|[\x00-\x20]+$/g,
+    (run) => [...run].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
   );
 }
 

@@ -106,7 +106,11 @@ Deno.test("compile: deno.json tasks use exactly the shared permission flags", as
     config.tasks.prefill,
     `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/cli.ts" prefill`,
   );
-  assertEquals(config.tasks.install, `deno install -g -f --name vc ${flags} cli.ts`);
+  // --config: the installed command keeps the import map (npm:@aws-sdk/client-s3).
+  assertEquals(
+    config.tasks.install,
+    `deno install -g -f --name vc --config deno.json ${flags} cli.ts`,
+  );
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
 });
 

@@ -5,6 +5,7 @@
  */
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { join } from "node:path";
+import { NotFoundError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
@@ -149,8 +150,12 @@ export async function storeContents(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for await (const o of store.list(prefix)) {
-    const { body } = await store.get(o.key);
-    out[o.key] = await new Response(body).text();
+    // A live mirror may delete a listed key before its GET: then it is gone.
+    const got = await store.get(o.key).catch((e) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    });
+    if (got !== undefined) out[o.key] = await new Response(got.body).text();
   }
   return out;
 }

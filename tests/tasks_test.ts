@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -121,6 +122,34 @@ Deno.test({
       }).output();
       assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
       assertEquals(new TextDecoder().decode(run.stdout), "/x.csv  2.0.0\n");
+
+      // Credentials from ~/.aws load the AWS SDK, a bare specifier of deno.json's
+      // import map: the installed vc must carry that map, or every such S3 command
+      // fails with 'Import "@aws-sdk/client-s3" not a dependency'.
+      await using s3 = await startFakeS3({ buckets: ["inst"] });
+      await s3.putObject("inst", "k.txt", "hello");
+      await Deno.mkdir(join(dir, ".aws"));
+      await Deno.writeTextFile(
+        join(dir, ".aws", "credentials"),
+        "[default]\naws_access_key_id=test\naws_secret_access_key=test\n",
+      );
+      const get = await new Deno.Command(join(dir, "bin", "vc"), {
+        args: ["cache", "get", "s3://inst/k.txt", "--cache-dir", join(dir, "cache")],
+        cwd: dir,
+        clearEnv: true,
+        env: {
+          PATH: Deno.env.get("PATH") ?? "",
+          HOME: dir,
+          DENO_DIR: await denoDir(),
+          NO_COLOR: "1",
+          AWS_ENDPOINT_URL: s3.url,
+          AWS_REGION: "us-east-1",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(get.code, 0, new TextDecoder().decode(get.stderr));
+      assertEquals(await Deno.readTextFile(new TextDecoder().decode(get.stdout).trim()), "hello");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -156,8 +156,13 @@ export function explainCacheError(
         { cause: e },
       );
     }
+    // S3 keys may end in spaces, so the key is kept as given; but printed, a
+    // pasted trailing space or newline is invisible, so point at it.
+    const space = /\s$/.test(loc.uri)
+      ? `; note: its key ends in whitespace (${JSON.stringify(loc.uri)})`
+      : "";
     return new NotFoundError(
-      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})`,
+      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}`,
       { cause: e },
     );
   }

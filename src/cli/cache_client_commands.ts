@@ -125,7 +125,7 @@ export const get: Command = {
   required: 1,
   usage: "ID [DEST]",
   description:
-    "Writes the cache's file to DEST (atomically), or to stdout without DEST.\nExits 1 when the cache has no file.",
+    "Writes the cache's file to the file DEST (atomically; not a directory), or to stdout\nwithout DEST. Exits 1 when the cache has no file.",
   options: CLIENT_OPTIONS,
   examples: ["vc cache-client get 4b57…08 result.csv", "vc cache-client get 4b57…08 | head"],
   async run(ctx) {
@@ -139,6 +139,14 @@ export const get: Command = {
       }
       for await (const chunk of res.body) await ctx.out.write(chunk);
       return;
+    }
+    // The service's file name is not known here, so DEST must name the file;
+    // a directory would only fail after the download, at the atomic rename.
+    const info = await Deno.stat(resolvePath(ctx, dest)).catch(() => undefined);
+    if (info?.isDirectory || dest.endsWith("/")) {
+      throw new UsageError(`DEST ${dest} is a directory`, {
+        hint: `name the file to write, e.g. ${dest.replace(/\/*$/, "")}/result.tsv`,
+      });
     }
     using bar = ctx.out.progress(`download ${dest}`);
     if (

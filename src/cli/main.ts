@@ -81,6 +81,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "state",
   "debounce",
   "reconcile-interval",
+  "max-delete",
 ]);
 
 /**
@@ -296,7 +297,9 @@ function groupHelp(group: string): string {
 }
 
 function unknownCommand(name: string): UsageError {
-  const guess = closest(name, [...COMMANDS.map((c) => c.name), "help"]);
+  // Group words too: `vc cach get` is a typo of `cache`, not of `path`.
+  const groups = COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!);
+  const guess = closest(name, [...new Set([...COMMANDS.map((c) => c.name), ...groups, "help"])]);
   // `vc repo lss`: the group's help lists the commands it could have been.
   const group = name.split(" ")[0]!;
   return new UsageError(`unknown command "${name}"`, {

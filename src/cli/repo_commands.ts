@@ -270,7 +270,8 @@ export const get: Command = {
     to: {
       type: "string",
       valueName: "FILE",
-      description: "copy the content to FILE (into FILE/<name> when FILE is a directory)",
+      description:
+        "copy the content to FILE (into FILE/<name> when FILE is a directory or ends in /)",
     },
     local: { type: "boolean", description: "print the local (cached) path of the content" },
   },
@@ -302,8 +303,10 @@ export const get: Command = {
     ctx.io.signal?.throwIfAborted();
     if (to !== undefined) {
       let dest = resolve(ctx.io.cwd, to);
-      // Like cp: into an existing directory, under the record's file name.
-      if ((await Deno.stat(dest).catch(() => undefined))?.isDirectory) {
+      // Like cp: into an existing directory, under the record's file name; as
+      // for `vc get`, "out/" names a directory even before it exists.
+      const info = await Deno.stat(dest).catch(() => undefined);
+      if (info?.isDirectory || /[\\/]$/.test(to)) {
         dest = join(dest, basename((await repo.get(id)).path));
       }
       await copyFileAtomic(path, dest);

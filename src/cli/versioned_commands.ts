@@ -291,6 +291,15 @@ export const versions: Command = {
     const p = ctx.args[0]!;
     await using s = openVersioned(ctx, "versions");
     const list = await s.vc.versions(p, { signal: ctx.io.signal });
+    // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
+    // path is the likelier cause, so say so (stderr: stdout stays a list).
+    if (list.length === 0) {
+      ctx.out.info(
+        `vc: ${
+          normalized(p)
+        } has no versions in ${s.vc.bucket}; \`vc ls-remote\` lists every versioned path`,
+      );
+    }
     await ctx.out.data({ path: normalized(p), versions: list }, list);
   },
 };

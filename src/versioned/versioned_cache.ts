@@ -1316,11 +1316,29 @@ export class VersionedCache {
   #notInManifest(path: string, known: string[]): NotFoundError {
     const nfc = path.normalize("NFC");
     const lookalike = known.find((k) => k.normalize("NFC") === nfc);
-    return new NotFoundError(
-      lookalike === undefined
-        ? `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`
-        : `${escaped(path)} is not in manifest ${this.manifest}, which spells it ` +
+    if (lookalike !== undefined) {
+      return new NotFoundError(
+        `${escaped(path)} is not in manifest ${this.manifest}, which spells it ` +
           `${escaped(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
+      );
+    }
+    const listed = (p: string): boolean => {
+      try {
+        return known.includes(normalizeVersionedPath(p));
+      } catch {
+        return false; // not a versioned path at all: no hint from it
+      }
+    };
+    // `PATH@VERSION` is the list-file form; here the version is an argument.
+    const at = /^(.*)@(\d+\.\d+\.\d+)$/.exec(path);
+    if (at !== null && listed(at[1]!)) {
+      return new NotFoundError(
+        `${path} is not in manifest ${this.manifest}; to read version ${at[2]} of ${at[1]}, ` +
+          `give the version as its own argument (\`${at[1]} ${at[2]}\`)`,
+      );
+    }
+    return new NotFoundError(
+      `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
     );
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * A URI with stray whitespace (pasted with a trailing space, or a leading one
+ * that makes it a local path) fails with a message that points at the space:
+ * printed plainly, "s3://b/k " does not exist reads exactly like "s3://b/k".
+ */
+import { join } from "node:path";
+import { assertRejects, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { NotFoundError } from "../src/errors.ts";
+
+Deno.test("cache: a missing key that ends in whitespace says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-ws-" });
+  try {
+    const store = new MemoryStore();
+    await store.put("k.json", new TextEncoder().encode("{}"));
+    await using cache = new AssetCache({
+      cacheDir: join(dir, "cache"),
+      openStore: () => Promise.resolve(store),
+    });
+    const e = await assertRejects(() => cache.cache("s3://b/k.json "), NotFoundError);
+    assertStringIncludes(e.message, "ends in whitespace");
+    // A key without it says nothing of the kind.
+    const plain = await assertRejects(() => cache.cache("s3://b/other.json"), NotFoundError);
+    if (plain.message.includes("whitespace")) throw new Error(plain.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache: a URI with a leading space, taken for a local path, says which URI it meant", async () => {
+  await using cache = new AssetCache({ cacheDir: await Deno.makeTempDir({ prefix: "vc-ws-" }) });
+  const e = await assertRejects(() => cache.cache(" s3://b/k.json"), NotFoundError);
+  assertStringIncludes(e.message, 'did you mean "s3://b/k.json"');
+});

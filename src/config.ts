@@ -322,8 +322,10 @@ function readOrError(file: string): string | Error {
  * A bucket setting as a store root URI. A bare name (no scheme, no `/`, not
  * `.` or `..`) is an S3 bucket, as in baiji-pod: `my-assets` means
  * `s3://my-assets`. A local directory is a `file://` URI or a path with a
- * `/` (`./assets`, `/srv/assets`, resolved against `cwd`). Anything else (an
- * empty or upper-case scheme, `s3://` without a bucket, `file://` without a
+ * `/` (`./assets`, `/srv/assets`, resolved against `cwd`). A scheme in
+ * capitals (`S3://x`) is the same scheme, as in URIs everywhere (and in
+ * `vc cache get S3://…`). Anything else (an
+ * empty scheme, `s3://` without a bucket, `file://` without a
  * path, another scheme, `.`/`..`/empty segments in an S3 prefix) throws
  * `InvalidInputError` naming `what` and the value.
  *
@@ -334,12 +336,15 @@ function readOrError(file: string): string | Error {
  * assert.equal(normalizeBucket("my-assets", "--bucket"), "s3://my-assets");
  * assert.equal(normalizeBucket("s3://b/pre/", "--bucket"), "s3://b/pre");
  * assert.equal(normalizeBucket("./assets", "--bucket", "/work"), "file:///work/assets");
- * assert.throws(() => normalizeBucket("S3://x", "VC_BUCKET"), /VC_BUCKET.*"S3:\/\/x"/);
+ * assert.equal(normalizeBucket("S3://x", "VC_BUCKET"), "s3://x");
+ * assert.throws(() => normalizeBucket("s3://", "VC_BUCKET"), /VC_BUCKET.*"s3:\/\/"/);
  * ```
  */
-export function normalizeBucket(value: string, what: string, cwd?: string): string {
+export function normalizeBucket(given: string, what: string, cwd?: string): string {
+  // Schemes are case-insensitive (RFC 3986): `S3://x` is `s3://x`.
+  const value = given.replace(/^(s3|file):\/\//i, (scheme) => scheme.toLowerCase());
   const fail = (why: string) =>
-    new InvalidInputError(`${what} ${JSON.stringify(value)} is not a bucket: ${why}`);
+    new InvalidInputError(`${what} ${JSON.stringify(given)} is not a bucket: ${why}`);
   if (value.trim() === "") throw fail("it is empty");
   if (value.includes("\0")) throw fail("it contains a NUL character");
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1];

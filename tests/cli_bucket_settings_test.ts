@@ -10,7 +10,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
 
-const MALFORMED = ["s3://", "S3://x", "file://", "http://example.com/b", "s3://b/p/../x", "a b"];
+const MALFORMED = ["s3://", "S3://", "file://", "http://example.com/b", "s3://b/p/../x", "a b"];
 const COMMANDS: string[][] = [
   ["add", "/x.csv", "x.csv"],
   ["update", "/x.csv", "x.csv", "--patch"],

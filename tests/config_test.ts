@@ -187,7 +187,7 @@ Deno.test("config file validation: types and unknown keys", async () => {
     const cases: [unknown, string][] = [
       [{ timeout: "soon" }, '"timeout" must be a number of seconds or a duration'],
       [{ timeout: -1 }, '"timeout" must be a non-negative number'],
-      [{ bucket: "S3://x" }, '"bucket" "S3://x" is not a bucket'],
+      [{ bucket: "S3://" }, '"bucket" "S3://" is not a bucket'],
       [{ immutableBuckets: "b" }, '"immutableBuckets" must be an array'],
       [{ offline: 1 }, '"offline" must be true or false'],
       [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],
@@ -248,4 +248,17 @@ Deno.test("a config file key given twice is an error naming it, its line and col
     assertStringIncludes(e.message, '"timeout" is given more than once');
     assertStringIncludes(e.message, "line 3, column 3");
   });
+});
+
+Deno.test("a bucket's scheme in capitals is the same scheme (S3://x is s3://x), as in a URI", () => {
+  const settings = resolveSettings({
+    env: { VC_BUCKET: "S3://team-assets/v1", HOME: "/home/u" },
+    configPath: false,
+  });
+  assertEquals(settings.bucket, "s3://team-assets/v1");
+  const local = resolveSettings({
+    env: { VC_BUCKET: "FILE:///srv/assets", HOME: "/home/u" },
+    configPath: false,
+  });
+  assertEquals(local.bucket, "file:///srv/assets");
 });

@@ -33,6 +33,7 @@ import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 import { duplicateKey, jsonErrorPosition, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
+import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 
 /**
@@ -554,10 +555,11 @@ function parseConfig(
     // "$schema" and similar annotations are allowed; other unknown keys are typos.
     if (key.startsWith("$")) continue;
     if (!keys.has(key)) {
+      const guess = closest(key, [...keys]);
       throw new InvalidInputError(
-        `config file ${file}: unknown key ${JSON.stringify(key)} (known keys: ${
-          [...keys].join(", ")
-        })`,
+        `config file ${file}: unknown key ${JSON.stringify(key)}${
+          guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`
+        } (known keys: ${[...keys].join(", ")})`,
       );
     }
   }

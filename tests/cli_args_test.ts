@@ -2,7 +2,7 @@ import { Flags, parseCommandArgs } from "../src/cli/args.ts";
 import { errorMessage, exitCodeFor, formatError, UsageError } from "../src/cli/errors.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { Output, table } from "../src/cli/output.ts";
-import { closest } from "../src/cli/suggest.ts";
+import { closest } from "../src/suggest.ts";
 import { parseDuration, parseSize } from "../src/cli/units.ts";
 import { InvalidInputError, NotFoundError } from "../src/errors.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";

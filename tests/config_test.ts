@@ -191,7 +191,7 @@ Deno.test("config file validation: types and unknown keys", async () => {
       [{ immutableBuckets: "b" }, '"immutableBuckets" must be an array'],
       [{ offline: 1 }, '"offline" must be true or false'],
       [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],
-      [{ cachedir: "/x" }, 'unknown key "cachedir"'],
+      [{ cachedir: "/x" }, 'unknown key "cachedir"; did you mean "cacheDir"?'],
       [{ cacheDir: "/c\ud800" }, '"cacheDir" holds a lone UTF-16 surrogate'],
       [{ bucket: "/tmp/x\udc00y" }, '"bucket" holds a lone UTF-16 surrogate'],
       [[1, 2], "must contain a JSON object"],

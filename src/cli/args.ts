@@ -9,7 +9,7 @@
  */
 import { UsageError } from "./errors.ts";
 import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../suggest.ts";
 
 // Re-exported, so code that parses flags needs only this module.
 export { GLOBAL_OPTIONS, type OptionSpec, type OptionSpecs } from "./options.ts";

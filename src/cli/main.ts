@@ -21,7 +21,7 @@ import { commandHelp, mainHelp } from "./help.ts";
 import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../suggest.ts";
 
 /** The version of vc, from deno.json. */
 export const VERSION: string = denoJson.version;

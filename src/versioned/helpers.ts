@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { editDistance } from "../suggest.ts";
 
 /** One result of {@linkcode mapSettled}. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -60,20 +61,4 @@ export function didYouMean(path: string, known: readonly string[]): string {
     .slice(0, 3)
     .map(({ k }) => k);
   return scored.length === 0 ? "" : `; did you mean ${scored.join(", ")}?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,5 +1,6 @@
 /**
- * "Did you mean …?" for mistyped commands and flags.
+ * "Did you mean …?" for mistyped commands, flags, settings keys and paths:
+ * one edit distance for all of them.
  *
  * @module
  */
@@ -23,7 +24,7 @@ export function closest(input: string, candidates: readonly string[]): string | 
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const d = distance(lower, candidate.toLowerCase());
+    const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -35,8 +36,20 @@ export function closest(input: string, candidates: readonly string[]): string | 
   return lower.length >= 2 && prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-/** Damerau-Levenshtein (optimal string alignment): a swap counts as one edit. */
-function distance(a: string, b: string): number {
+/**
+ * Damerau-Levenshtein distance (optimal string alignment): insertions,
+ * deletions, substitutions and swaps of two neighbours count one edit each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { editDistance } from "./suggest.ts";
+ * assert.equal(editDistance("updte", "update"), 1);
+ * assert.equal(editDistance("tabel", "table"), 1); // a swap
+ * assert.equal(editDistance("", "abc"), 3);
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));

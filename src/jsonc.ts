@@ -16,6 +16,8 @@
  * import { jsoncToJson } from "./jsonc.ts";
  * const text = '{\n  // c\n  "b": "s3://x", /* d *\/ "t": [1,],\n}';
  * assert.deepEqual(JSON.parse(jsoncToJson(text)), { b: "s3://x", t: [1] });
+ * // Inside strings nothing is a comment or a trailing comma.
+ * assert.equal(jsoncToJson('["a,]", "/*x*\/", "// y"]'), '["a,]", "/*x*\/", "// y"]');
  * ```
  */
 export function jsoncToJson(text: string): string {
@@ -23,52 +25,55 @@ export function jsoncToJson(text: string): string {
 }
 
 function dropComments(text: string): string {
-  let out = "";
-  let i = 0;
-  // Each step consumes at least one character.
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
-      const end = stringEnd(text, i);
-      out += text.slice(i, end);
-      i = end;
-    } else if (c === "/" && text[i + 1] === "/") {
+  return mapOutsideStrings(text, (i, keep) => {
+    if (text[i] === "/" && text[i + 1] === "/") {
       const nl = text.indexOf("\n", i);
-      i = nl === -1 ? text.length : nl;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end === -1 ? text.length : end + 2;
-      out += " ";
-    } else {
-      out += c;
-      i++;
+      return nl === -1 ? text.length : nl;
     }
-  }
-  return out;
+    if (text[i] === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      keep(" ");
+      return end === -1 ? text.length : end + 2;
+    }
+    keep(text[i]!);
+    return i + 1;
+  });
 }
 
+// Whitespace, then the end of an object or array: what makes a comma trailing.
+const CLOSER_AHEAD = /\s*[}\]]/y;
+
 function dropTrailingCommas(text: string): string {
-  let out = "";
+  return mapOutsideStrings(text, (i, keep) => {
+    if (text[i] === ",") {
+      CLOSER_AHEAD.lastIndex = i + 1;
+      if (CLOSER_AHEAD.test(text)) return i + 1;
+    }
+    keep(text[i]!);
+    return i + 1;
+  });
+}
+
+/**
+ * `text` with its strings copied as they are and every other character
+ * handed to `other`, which keeps what it keeps and returns the offset to go
+ * on from (past the character at least).
+ */
+function mapOutsideStrings(
+  text: string,
+  other: (i: number, keep: (part: string) => void) => number,
+): string {
+  const parts: string[] = [];
+  const keep = (part: string) => void parts.push(part);
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
+    if (text[i] === '"') {
       const end = stringEnd(text, i);
-      out += text.slice(i, end);
+      keep(text.slice(i, end));
       i = end;
-      continue;
-    }
-    if (c === ",") {
-      const next = /\S/.exec(text.slice(i + 1))?.[0];
-      if (next === "}" || next === "]") {
-        i++;
-        continue;
-      }
-    }
-    out += c;
-    i++;
+    } else i = other(i, keep);
   }
-  return out;
+  return parts.join("");
 }
 
 /** The offset just past the string starting at `start` (a `"`), or the end. */

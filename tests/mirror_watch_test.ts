@@ -4,43 +4,14 @@
  * by sleeping. Waits for events are bounded polls.
  */
 import { join } from "node:path";
-import type { Clock } from "../src/clock.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
 import type { MirrorReport } from "../src/mirror/types.ts";
-import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
+import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
-
-/** A clock that moves only when told (until src/testing has one). */
-class ManualClock implements Clock {
-  #now: number;
-  #timers: { at: number; resolve: () => void }[] = [];
-  constructor(start: number) {
-    this.#now = start;
-  }
-  now(): number {
-    return this.#now;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = { at: this.#now + ms, resolve };
-      this.#timers.push(timer);
-      signal?.addEventListener("abort", () => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        reject(signal.reason);
-      }, { once: true });
-    });
-  }
-  advance(ms: number): void {
-    this.#now += ms;
-    const due = this.#timers.filter((t) => t.at <= this.#now);
-    this.#timers = this.#timers.filter((t) => t.at > this.#now);
-    for (const t of due) t.resolve();
-  }
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
@@ -248,6 +219,30 @@ function unreachableWhileDown(dir: string): { store: ObjectStore; down: boolean 
   return state;
 }
 
+/**
+ * A watch of `dir/src` into `store` with --delete, a manual clock and the
+ * test's debounce and reconcile interval; `stop` ends it.
+ */
+function watchInto(
+  dir: string,
+  store: ObjectStore,
+  clock: ManualClock,
+  stop: AbortSignal,
+  hooks: Pick<WatchOptions, "onError" | "onBatch" | "onIdle">,
+): Promise<unknown> {
+  return watchMirror({
+    sources: [join(dir, "src")],
+    target: store,
+    statePath: join(dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop,
+    ...hooks,
+  });
+}
+
 Deno.test("mirror --watch: a store down at the start is caught up with once back, not at the next full pass", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
@@ -258,15 +253,7 @@ Deno.test("mirror --watch: a store down at the start is caught up with once back
   const errors: unknown[] = [];
   let idle = 0;
   const start = clock.now();
-  const watching = watchMirror({
-    sources: [src],
-    target: s.store,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    clock,
-    debounceMs: DEBOUNCE,
-    reconcileIntervalMs: RECONCILE,
-    signal: stop.signal,
+  const watching = watchInto(w.dir, s.store, clock, stop.signal, {
     onError: (e) => errors.push(e),
     onIdle: () => idle++,
   });
@@ -297,15 +284,7 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
   const failed: string[] = [];
   const batches: string[] = [];
   let idle = 0;
-  const watching = watchMirror({
-    sources: [src],
-    target: s.store,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    clock,
-    debounceMs: DEBOUNCE,
-    reconcileIntervalMs: RECONCILE,
-    signal: stop.signal,
+  const watching = watchInto(w.dir, s.store, clock, stop.signal, {
     onError: (e) => errors.push(e),
     onBatch: (report, kind) => {
       batches.push(kind);

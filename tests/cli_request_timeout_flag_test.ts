@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { silentServer } from "./raw_server.ts";
 
 const s3Env = (endpoint: string): Record<string, string> => ({
   AWS_ENDPOINT_URL: endpoint,
@@ -18,29 +19,6 @@ const s3Env = (endpoint: string): Record<string, string> => ({
   // What the flag must override: without it, each attempt waits this long.
   VC_REQUEST_TIMEOUT: "2",
 });
-
-/** Accepts connections and never answers; closes them on dispose. */
-function silentServer(): AsyncDisposable & { url: string } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const loop = (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch {
-          // Already closed.
-        }
-      }
-      await loop;
-    },
-  };
-}
 
 const COMMANDS: readonly (readonly string[])[] = [
   ["mirror", "src", "s3://b/m"],

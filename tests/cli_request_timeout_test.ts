@@ -7,6 +7,7 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
+import { silentServer } from "./raw_server.ts";
 
 const s3Env = (endpoint: string): Record<string, string> => ({
   AWS_ENDPOINT_URL: endpoint,
@@ -14,31 +15,6 @@ const s3Env = (endpoint: string): Record<string, string> => ({
   AWS_SECRET_ACCESS_KEY: "test",
   AWS_REGION: "us-east-1",
 });
-
-/** Accepts connections on `port` (0: any) and never answers; closes them on dispose. */
-function silentServer(port = 0): AsyncDisposable & { url: string; port: number } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port });
-  const conns: Deno.Conn[] = [];
-  const loop = (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  const actual = (listener.addr as Deno.NetAddr).port;
-  return {
-    url: `http://127.0.0.1:${actual}`,
-    port: actual,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch {
-          // Already closed.
-        }
-      }
-      await loop;
-    },
-  };
-}
 
 Deno.test("vc cache get: a silent endpoint fails after --request-timeout, naming the endpoint", async () => {
   await using server = silentServer();

@@ -9,45 +9,10 @@ import { OfflineError, StoreError } from "../src/errors.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { rawServer } from "./raw_server.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const enc = new TextEncoder();
-
-/**
- * A TCP server on 127.0.0.1 that hands each connection to `onConnection`
- * and closes everything on dispose.
- */
-function rawServer(
-  onConnection: (conn: Deno.Conn) => Promise<void>,
-): AsyncDisposable & { url: string; accepted: () => number } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.Conn>();
-  const handlers: Promise<void>[] = [];
-  let accepted = 0;
-  const loop = (async () => {
-    for await (const conn of listener) {
-      accepted++;
-      conns.add(conn);
-      handlers.push(onConnection(conn).catch(() => {}));
-    }
-  })().catch(() => {});
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    accepted: () => accepted,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch {
-          // Closed by the handler already.
-        }
-      }
-      await loop;
-      await Promise.all(handlers);
-    },
-  };
-}
 
 /** Reads one request's head (up to the blank line). */
 async function readHead(conn: Deno.Conn): Promise<string> {

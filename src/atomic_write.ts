@@ -269,6 +269,10 @@ export class AtomicFile {
   #done = false;
   /** A committed shared temp file whose temp name is still to be removed (on close). */
   #linked = false;
+  /** A shared temp file whose name no longer named it when it was to be committed or removed. */
+  #taken = false;
+  /** See {@linkcode AtomicFile.committedInfo}. */
+  #committedInfo: Deno.FileInfo | undefined;
   #sync: Promise<void> | undefined;
 
   private constructor(
@@ -488,8 +492,13 @@ export class AtomicFile {
     if (!tryLink(this.path, this.dest)) {
       const second = tempPathFor(this.dest);
       if (!tryLink(this.path, second)) {
+        if (!this.isAtPath()) throw this.#takenAway();
         renameOverSync(this.path, this.dest);
         return;
+      }
+      if (!this.#linkedOwn()) {
+        removeQuietly(second);
+        throw this.#takenAway();
       }
       try {
         renameOverSync(second, this.dest);
@@ -497,8 +506,56 @@ export class AtomicFile {
         removeQuietly(second);
         throw error;
       }
+    } else if (!this.#linkedOwn()) {
+      // The name we linked is another writer's file: not ours to leave there.
+      removeQuietly(this.dest);
+      throw this.#takenAway();
     }
     this.#linked = true;
+  }
+
+  /**
+   * Whether a link just made from the temp name gave this file its second
+   * name. The status it takes is the committed file's (a link changes no
+   * modification time): kept as {@linkcode AtomicFile.committedInfo}, so the
+   * caller needs no look at the destination for it.
+   */
+  #linkedOwn(): boolean {
+    const info = this.file.statSync();
+    if ((info.nlink ?? 2) < 2) return false;
+    this.#committedInfo = info;
+    return true;
+  }
+
+  /**
+   * The status of the file as committed by a link (its modification time
+   * is the destination's), or undefined (not committed by a link, or not
+   * yet).
+   */
+  get committedInfo(): Deno.FileInfo | undefined {
+    return this.#committedInfo;
+  }
+
+  /**
+   * The error of a commit whose temp name was removed (vc before the shared
+   * temp names takes `vc-tmp-0-shared` for a dead process's and sweeps it) or
+   * now names another writer's file: nothing of that file is put in place.
+   */
+  #takenAway(): Error {
+    this.#taken = true;
+    return new Deno.errors.NotFound(
+      `${this.path} was removed or replaced by another process before this download was committed`,
+    );
+  }
+
+  /**
+   * True when a shared temp file's name was removed or taken by another
+   * file before this one was committed or discarded (by another program or
+   * an older vc's sweep): the content never reached the destination, and a
+   * caller may try again with a temp file of its own.
+   */
+  get takenAway(): boolean {
+    return this.#taken;
   }
 
   /**
@@ -563,7 +620,10 @@ export class AtomicFile {
    */
   discard(): void {
     if (this.shared) {
-      if (!this.#done && !this.#closed && this.isAtPath()) removeQuietly(this.path);
+      if (!this.#done && !this.#closed) {
+        if (this.isAtPath()) removeQuietly(this.path);
+        else this.#taken = true;
+      }
       this.#done = true;
       this.close();
       return;

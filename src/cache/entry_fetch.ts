@@ -241,12 +241,23 @@ export class EntryFetcher {
       try {
         info = await downloadToFile(store, key, loc.dataPath, options);
       } catch (e) {
-        throw this.explain(e, loc);
+        // The lock's temp name was removed under the download: vc before 30
+        // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
+        // 0) when it downloads into the same directory. Once more, into a
+        // temp file of this process's own (the factory's next one).
+        if (lock?.temp.takenAway !== true || ctx.signal.aborted) throw this.explain(e, loc);
+        try {
+          info = await downloadToFile(store, key, loc.dataPath, options);
+        } catch (e) {
+          throw this.explain(e, loc);
+        }
       }
       const now = index.clock.now();
       // The file as written: a change in place later (a user's edit, even at
       // the same size) shows in its modification time, and it is not served.
-      const mtime = statOrUndefined(loc.dataPath)?.mtime?.getTime();
+      // The lock's temp file, committed by a link, took it already (an fstat
+      // that also proved the link its own); another temp file: a look.
+      const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
       const rec: EntryRec = {
         uri: loc.uri,
         path: loc.dataPath,

@@ -137,7 +137,10 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
 
   const signal = options.signal;
   signal?.throwIfAborted();
-  options.onPhase?.("expiring superseded versions");
+  // A dry run names each phase by what it looks for: it changes nothing.
+  const phase = (doing: string, looking: string) =>
+    options.onPhase?.(dryRun ? `${looking} (dry run: nothing is changed)` : doing);
+  phase("expiring superseded versions", "finding superseded versions to expire");
   const superseded = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const rows = await tx.query(
       `SELECT r.id, r.claim_until FROM records r WHERE r.state = 'published' AND EXISTS (
@@ -165,7 +168,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   report.keptClaimed = superseded.claimed;
 
   signal?.throwIfAborted();
-  options.onPhase?.("purging abandoned and retired records");
+  phase("purging abandoned and retired records", "finding abandoned and retired records to purge");
   const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const unpublished = await tx.query(
       `SELECT r.id, r.content_key FROM records r WHERE r.state = 'unpublished' AND r.created_at < $1
@@ -195,7 +198,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   if (!dryRun) await deleteKeys(repo, purged.keys, skipped, signal);
 
   signal?.throwIfAborted();
-  options.onPhase?.("deleting unreferenced content");
+  phase("deleting unreferenced content", "finding unreferenced content to delete");
   const referenced = await liveContentKeys(repo);
   const orphans: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
@@ -211,7 +214,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
 
   signal?.throwIfAborted();
-  await abortStaleContentUploads(repo, now - grace, dryRun, report, options.onPhase, signal);
+  await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal);
   return report;
 }
 
@@ -221,12 +224,12 @@ async function abortStaleContentUploads(
   before: number,
   dryRun: boolean,
   report: GcReport,
-  onPhase: ((phase: string) => void) | undefined,
+  phase: (doing: string, looking: string) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const store = repo.store;
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return;
-  onPhase?.("aborting abandoned uploads");
+  phase("aborting abandoned uploads", "finding abandoned uploads to abort");
   const found = await abortStaleUploads(store, repo.marker.contentPrefix, {
     ...(signal === undefined ? {} : { signal }),
     before,

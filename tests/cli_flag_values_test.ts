@@ -37,3 +37,17 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
   // Nothing ran: no repository, no mirror state, no upload.
   assertEquals(await Deno.stat(ws.path("bucket/m")).then(() => true, () => false), false);
 });
+
+Deno.test("cli: relative file flags are named resolved (no /./ in messages)", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run([
+    "serve",
+    "--store",
+    `${ws.bucket}/svc`,
+    "--token-file",
+    "./missing.json",
+  ]);
+  assertEquals(r.code, 2, r.stderr);
+  assertStringIncludes(r.stderr, `token file ${ws.path("missing.json")} does not exist`);
+  assertEquals(r.stderr.includes("/./"), false, r.stderr);
+});

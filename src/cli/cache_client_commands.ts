@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { resolve } from "../path.ts";
 import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -39,7 +40,8 @@ function client(ctx: CommandContext): CacheClient {
 }
 
 function resolvePath(ctx: CommandContext, path: string): string {
-  return path.startsWith("/") ? path : `${ctx.io.cwd}/${path}`;
+  // resolve: `./x` is named as `/cwd/x`, and a Windows path (`C:\x`) is absolute.
+  return resolve(ctx.io.cwd, path);
 }
 
 /**

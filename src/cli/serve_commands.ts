@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { resolve } from "../path.ts";
 import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
@@ -49,7 +50,8 @@ function storeUri(ctx: CommandContext): string {
 function tokenFile(ctx: CommandContext): string | undefined {
   const path = ctx.flags.string("token-file") ?? ctx.io.env("VC_SERVE_TOKEN_FILE");
   if (path === undefined || path === "") return undefined;
-  return path.startsWith("/") ? path : `${ctx.io.cwd}/${path}`;
+  // resolve: `./x` is named as `/cwd/x`, and a Windows path (`C:\x`) is absolute.
+  return resolve(ctx.io.cwd, path);
 }
 
 function sizeFlag(ctx: CommandContext, flag: string): number | undefined {

@@ -70,3 +70,43 @@ export async function forEachChunk(
     reader.releaseLock();
   }
 }
+
+/**
+ * `stream` read whole into one array, or `undefined` as soon as more than
+ * `max` bytes arrived (the stream is then cancelled, not read further):
+ * for answers and bodies that must stay small. `onChunk` is told each
+ * chunk's length as it comes (a byte counter). A failing stream throws.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readUpTo } from "./bytes.ts";
+ * const chunks = () => ReadableStream.from([new Uint8Array(2), new Uint8Array(3)]);
+ * assert.equal((await readUpTo(chunks(), 5))?.length, 5);
+ * assert.equal(await readUpTo(chunks(), 4), undefined);
+ * ```
+ */
+export async function readUpTo(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+  onChunk?: (length: number) => void,
+): Promise<Uint8Array | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return concatBytes(chunks, total);
+      total += value.length;
+      onChunk?.(value.length);
+      if (total > max) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

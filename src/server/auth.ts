@@ -13,6 +13,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { readUpTo } from "../bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { HttpError } from "./http_error.ts";
@@ -90,6 +91,16 @@ export class KBaseAuth implements AuthProvider {
           `(e.g. https://kbase.us/services/auth)`,
       );
     }
+    // fetch sends a URL's user:password as Basic auth in place of the
+    // caller's token (every caller would be checked as the service itself),
+    // and the token_id would hand them to every client; a query or fragment
+    // would end up before /api/V2/token, asking another URL.
+    if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+      throw new InvalidInputError(
+        `auth URL ${JSON.stringify(url.origin + url.pathname)} must not carry credentials, ` +
+          `a query or a fragment (e.g. https://kbase.us/services/auth)`,
+      );
+    }
     this.#authUrl = options.authUrl.replace(/\/+$/, "");
     this.#ttl = options.ttlMs ?? 300_000;
     this.#clock = options.clock ?? systemClock;
@@ -135,8 +146,9 @@ export class KBaseAuth implements AuthProvider {
         headers: { authorization, accept: "application/json" },
         signal,
       });
-      text = await res.text();
+      text = await boundedText(res, MAX_AUTH_ANSWER);
     } catch (e) {
+      if (e instanceof HttpError) throw e;
       throw tooSlow(e) ?? new HttpError(502, `${service} unreachable`, { cause: e });
     }
     if (res.status === 401 || res.status === 403 || res.status === 400) {
@@ -154,6 +166,23 @@ export class KBaseAuth implements AuthProvider {
     }
     return { tokenId: `${this.#authUrl}:${user}`, name: user };
   }
+}
+
+/**
+ * Largest auth answer read. A KBase token answer is a few hundred bytes; one
+ * read whole with no cap (a misbehaving service or a proxy page in between)
+ * took the service's memory up by its size for every token looked up at once.
+ */
+const MAX_AUTH_ANSWER = 1 << 20;
+
+/** The body as text, or `HttpError` 502 once it passes `max` bytes (not read further). */
+async function boundedText(res: Response, max: number): Promise<string> {
+  if (res.body === null) return "";
+  const bytes = await readUpTo(res.body, max);
+  if (bytes === undefined) {
+    throw new HttpError(502, `the auth service sent an answer over ${max} bytes`);
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** Options for {@linkcode TokenFileAuth}. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { utf8OrUndefined } from "../utf8.ts";
-import { concatBytes } from "../bytes.ts";
+import { readUpTo } from "../bytes.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
@@ -131,20 +131,14 @@ async function readText(
   max: number,
   ctx: EndpointContext,
 ): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for await (const chunk of body) {
-      total += chunk.length;
-      ctx.bytesIn += chunk.length;
-      if (total > max) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
-      chunks.push(chunk);
-    }
+    bytes = await readUpTo(body, max, (n) => ctx.bytesIn += n);
   } catch (e) {
-    if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
-  return decodeUtf8(concatBytes(chunks, total));
+  if (bytes === undefined) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
+  return decodeUtf8(bytes);
 }
 
 function checkId(id: string): void {

@@ -1,0 +1,33 @@
+/**
+ * An --auth-url with user:password makes fetch send Basic credentials in
+ * place of the caller's token (the auth service then checks the service,
+ * not the caller), and its token_id would give the password to every
+ * client; a query or fragment sends the lookup to another URL. All are
+ * refused when the provider is made (a usage error of `vc serve`).
+ */
+import { InvalidInputError } from "../src/errors.ts";
+import { KBaseAuth } from "../src/server/auth.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { startFakeAuth } from "./server_helpers.ts";
+
+Deno.test("kbase auth: an auth URL with credentials, a query or a fragment is refused", async () => {
+  await using auth = startFakeAuth({ good: "alice" });
+  const host = auth.url.slice("http://".length);
+  for (
+    const url of [
+      `http://svc:s3cret@${host}`,
+      `http://svc@${host}`,
+      `${auth.url}/auth?x=1`,
+      `${auth.url}/auth#top`,
+    ]
+  ) {
+    const e = assertThrows(() => new KBaseAuth({ authUrl: url }), InvalidInputError);
+    assertStringIncludes(e.message, "must not carry credentials, a query or a fragment");
+    assertEquals(e.message.includes("s3cret"), false, "the password stays out of the message");
+  }
+  // A plain URL, trailing slash and all, still works.
+  assertEquals(
+    (await new KBaseAuth({ authUrl: `${auth.url}/` }).authenticate("good")).name,
+    "alice",
+  );
+});

@@ -189,7 +189,7 @@ export const check: Command = {
   required: 0,
   usage: "[--repo URI]",
   description:
-    "Reports records whose content is missing or differs (size, MD5) and content objects no\nrecord references. Exits 1 when it finds any.",
+    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.",
   options: REPO_OPTIONS,
   examples: ["vc repo check --json"],
   async run(ctx) {

@@ -155,7 +155,12 @@ function ttlFlag(ctx: CommandContext, command: string): number {
     throw new UsageError(`${command}: give --ttl (seconds, or a duration like 5m)`, { command });
   }
   const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--ttl");
-  if (!(ms > 0)) throw new UsageError(`--ttl ${JSON.stringify(text)} is not a positive duration`);
+  // Claims are timed in whole ms: under half a ms would be a claim that lapsed already.
+  if (!(Math.round(ms) > 0)) {
+    throw new UsageError(
+      `--ttl ${JSON.stringify(text)} is not a positive duration (of at least 1 ms)`,
+    );
+  }
   return ms;
 }
 
@@ -389,10 +394,12 @@ function tagCommand(name: "tag" | "untag"): Command {
         if ("path" in where) {
           noRecords = (await repo.list({ path: where.path, limit: 1 })).length === 0;
         }
-        // A record shows its path's tags too: one of those is not the record's to remove.
+        // A record shows its path's tags too: one of those is not the record's
+        // to remove. What it still shows after the untag is on its path, also
+        // a tag just removed from the record itself.
         if (name === "untag" && "id" in where) {
           const record = await repo.get(where.id);
-          const onPath = tags.filter((t) => !changed.includes(t) && record.tags.includes(t));
+          const onPath = tags.filter((t) => record.tags.includes(t));
           if (onPath.length > 0) inherited = { path: record.path, tags: onPath };
         }
         return changed;

@@ -2,10 +2,13 @@
  * `vc repo check`: compares the catalog with the store. Every record that is
  * not purged must have its content object, with its size and MD5 (the ETag,
  * or the `vc-md5` metadata when the ETag is not a plain MD5); every content
- * object should belong to a record.
+ * object should belong to a record. A record whose content key is not under
+ * the content prefix, or is one the store cannot address (a catalog edited
+ * by hand), is reported as such: purge and gc never delete it.
  *
  * @module
  */
+import { InvalidInputError } from "../errors.ts";
 import { statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { Repository } from "./repository.ts";
@@ -17,7 +20,7 @@ export interface CheckProblem {
   /** Content key. */
   key: string;
   /** What is wrong. */
-  problem: "missing" | "size mismatch" | "md5 mismatch";
+  problem: "missing" | "size mismatch" | "md5 mismatch" | "bad key";
   /** Details: expected and found values. */
   detail: string;
 }
@@ -90,10 +93,29 @@ export async function check(
       const key = String(row.content_key);
       const size = Number(row.size);
       const md5 = String(row.md5);
-      const info = await repo.store.head(
-        key,
-        options.signal === undefined ? {} : { signal: options.signal },
-      );
+      const prefix = repo.marker.contentPrefix;
+      if (!key.startsWith(prefix)) {
+        options.onProgress?.(++done, rows.length);
+        return {
+          id,
+          key,
+          problem: "bad key",
+          detail: `not under ${prefix} (purge and gc will not delete it)`,
+        };
+      }
+      let info;
+      try {
+        info = await repo.store.head(
+          key,
+          options.signal === undefined ? {} : { signal: options.signal },
+        );
+      } catch (error) {
+        // A key the store refuses (`content/../x`, from a catalog edited by
+        // hand) is this record's problem, not the end of the check.
+        if (!(error instanceof InvalidInputError)) throw error;
+        options.onProgress?.(++done, rows.length);
+        return { id, key, problem: "bad key", detail: error.message };
+      }
       options.onProgress?.(++done, rows.length);
       if (!info) return { id, key, problem: "missing", detail: "no content object" };
       if (info.size !== size) {

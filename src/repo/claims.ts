@@ -160,8 +160,12 @@ function holderUpdate(
 const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
 
 function checkTtl(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new InvalidInputError(`claim ttl ${ttlMs} ms is not a positive duration`);
+  // Times are whole ms: a ttl that rounds to 0 would hand out a claim that has
+  // already lapsed (free for the next caller at once).
+  if (!Number.isFinite(ttlMs) || Math.round(ttlMs) <= 0) {
+    throw new InvalidInputError(
+      `claim ttl ${ttlMs} ms is not a positive duration (of at least 1 ms)`,
+    );
   }
   // A claim is renewed while work goes on, never held for ages; the bound also
   // keeps `now + ttl` a safe integer in both catalogs.

@@ -38,3 +38,17 @@ Deno.test("vc repo claim --ttl 0.0001 is a usage error", async () => {
   assertEquals(r.code, 2, r.stderr);
   assertStringIncludes(r.stderr, "at least 1 ms");
 });
+
+Deno.test("repo claim refuses a blank holder (it could not be named to renew or release)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_claim_holder_" });
+  try {
+    await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
+    await repo.publish((await repo.add("/a", new TextEncoder().encode("a"))).id);
+    for (const holder of ["", "  "]) {
+      await assertRejects(() => repo.claim({ ttlMs: 60_000, holder }), InvalidInputError, "holder");
+    }
+    assertEquals((await repo.claim({ ttlMs: 60_000, holder: "w1" }))?.holder, "w1");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -153,7 +153,7 @@ export const restore: Command = {
   required: 1,
   usage: "SNAPSHOT [--catalog C] [--force] [--repo URI]",
   description:
-    "Rebuilds the repository's catalog from a snapshot. With --catalog, into that catalog\n(SQLite or PostgreSQL), and the repository's marker then names it: this moves a\nrepository between catalog kinds. A catalog holding records needs --force.",
+    "Rebuilds the repository's catalog from a snapshot. With --catalog, into that catalog\n(SQLite or PostgreSQL), and the repository's marker then names it: this moves a\nrepository between catalog kinds. A catalog holding records or path tags needs --force.",
   options: {
     ...REPO_OPTIONS,
     ...CATALOG_OPTION,

@@ -14,7 +14,7 @@ import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
 import { parseSnapshotStream, RECORD_FIELDS, SNAPSHOT_VERSION } from "./backup_lines.ts";
 
-/** The catalog to restore into holds records and `force` was not given. */
+/** The catalog to restore into holds records or path tags and `force` was not given. */
 export class CatalogNotEmptyError extends VcError {}
 
 /** Counts of what a snapshot holds. */
@@ -88,7 +88,7 @@ export async function snapshotCatalog(
 
 /**
  * Rebuilds `catalog` from a snapshot in one transaction. Creates the schema
- * when missing; refuses a catalog that holds records unless `force`, which
+ * when missing; refuses a catalog that holds records or path tags unless `force`, which
  * replaces its content.
  */
 export async function restoreCatalog(
@@ -129,9 +129,13 @@ export async function restoreCatalog(
   return await catalog.transaction("write", async (tx) => {
     await createSchema(tx, catalog.dialect);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);
-    if (existing > 0 && !options.force) {
+    // Tags on paths with no records yet are content of their own: a
+    // catalog holding only those is not empty either.
+    const pathTags = Number((await tx.query("SELECT COUNT(*) AS n FROM path_tags"))[0]!.n);
+    if ((existing > 0 || pathTags > 0) && !options.force) {
       throw new CatalogNotEmptyError(
-        `catalog ${catalog.location} already holds ${existing} records; restore with --force to replace them`,
+        `catalog ${catalog.location} already holds ${existing} records and ${pathTags} path ` +
+          `tags; restore with --force to replace them`,
       );
     }
     await tx.query("DELETE FROM record_tags");

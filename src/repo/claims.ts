@@ -66,6 +66,8 @@ export interface ClaimContext {
 export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Claim | undefined> {
   const ttl = checkTtl(options.ttlMs);
   const holder = options.holder ?? `${ctx.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  // A blank holder could not be told from another, nor named to renew or release.
+  if (holder.trim() === "") throw new InvalidInputError("a claim holder must not be empty");
   return ctx.catalog.transaction("write", async (tx) => {
     const now = ctx.clock.now();
     const where = new Where();

@@ -210,7 +210,7 @@ export class Repository implements AsyncDisposable {
    * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
    * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
    * and points the repository's marker at it: this is how a repository moves
-   * between catalog kinds. Refuses a catalog holding records unless `force`.
+   * between catalog kinds. Refuses a catalog holding records (or path tags) unless `force`.
    *
    * @example
    * ```ts

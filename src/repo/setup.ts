@@ -323,7 +323,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
  * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
  * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
  * and points the repository's marker at it: this is how a repository moves
- * between catalog kinds. Refuses a catalog holding records unless `force`.
+ * between catalog kinds. Refuses a catalog holding records (or path tags) unless `force`.
  */
 export async function restoreRepository(
   uri: string,

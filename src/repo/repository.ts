@@ -14,7 +14,7 @@
 import { basename, extname } from "node:path";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { IntegrityError, InvalidInputError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
@@ -954,13 +954,24 @@ export class Repository implements AsyncDisposable {
       uri = dest;
     } else {
       signal?.throwIfAborted();
-      const key = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}.jsonl.gz`;
-      await this.store.put(key, bytes, {
-        contentType: "application/gzip",
-        ifNoneMatch: "*",
-        ...(signal === undefined ? {} : { signal }),
-      });
-      uri = joinUri(this.store.url, key);
+      const stamp = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}`;
+      // Create-only: two backups in one millisecond (two machines, a
+      // script) get the next free name, never each other's.
+      for (let n = 1;; n++) {
+        const key = `${stamp}${n === 1 ? "" : `-${n}`}.jsonl.gz`;
+        try {
+          await this.store.put(key, bytes, {
+            contentType: "application/gzip",
+            ifNoneMatch: "*",
+            ...(signal === undefined ? {} : { signal }),
+          });
+        } catch (error) {
+          if (error instanceof PreconditionFailedError && n < 100) continue;
+          throw error;
+        }
+        uri = joinUri(this.store.url, key);
+        break;
+      }
     }
     return { uri, counts, bytes: bytes.byteLength };
   }

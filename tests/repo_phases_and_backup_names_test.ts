@@ -1,0 +1,43 @@
+/**
+ * What the repository names for people: a dry-run gc's phases say what it
+ * looks for (not "deleting ..." when nothing is deleted), and backups taken
+ * in the same millisecond get a name each instead of failing on each other's.
+ */
+import { assertEquals } from "./assert.ts";
+import { Repository } from "../src/repo/repository.ts";
+
+Deno.test("repo gc --dry-run names its phases by what it looks for, not as done", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using repo = await Repository.init(`file://${dir}`);
+    const dry: string[] = [];
+    await repo.gc({ dryRun: true, onPhase: (p) => dry.push(p) });
+    assertEquals(dry.length >= 3, true, dry.join(" | "));
+    for (const p of dry) {
+      assertEquals(p.startsWith("finding "), true, p);
+      assertEquals(p.endsWith("(dry run: nothing is changed)"), true, p);
+    }
+    const real: string[] = [];
+    await repo.gc({ onPhase: (p) => real.push(p) });
+    assertEquals(real.slice(0, 3), [
+      "expiring superseded versions",
+      "purging abandoned and retired records",
+      "deleting unreferenced content",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("repo backups taken in the same millisecond get names of their own", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clock = { now: () => Date.UTC(2026, 11, 1), sleep: () => Promise.resolve() };
+    await using repo = await Repository.init(`file://${dir}`, { clock });
+    const uris = [(await repo.backup()).uri, (await repo.backup()).uri, (await repo.backup()).uri];
+    assertEquals(new Set(uris).size, 3, uris.join(" "));
+    assertEquals(uris[1]!.endsWith("000Z-2.jsonl.gz"), true, uris[1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -447,7 +447,7 @@ export const find: Command = {
   required: 0,
   usage: "[--any T,U] [--all T,U] [--exclude T,U] [--published] [--limit N] [--repo URI]",
   description:
-    "Records with any of --any, all of --all and none of --exclude (which needs --any or --all).",
+    "Records with any of --any, all of --all and none of --exclude (which needs --any or --all),\noldest first, as claim hands them out (--limit N: the N oldest).",
   options: {
     ...REPO_OPTIONS,
     any: { type: "string", valueName: "T,U", description: "carries at least one of these" },

@@ -123,7 +123,12 @@ async function digestFile(
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
   nodeCrypto ??= await import("node:crypto");
   const hash = createHash(algorithm);
-  const size = Math.min(READ_CHUNK, options.length ?? READ_CHUNK);
+  // Buffers no larger than what is there to read: a cache restored without
+  // its times has each small entry hashed once, and zeroing two 8 MiB
+  // buffers per file cost more than reading and hashing it (~1 ms each).
+  // A file that grows meanwhile is still read to its end, in more reads.
+  const left = Math.max(0, (await file.stat()).size - (options.start ?? 0));
+  const size = Math.max(1, Math.min(READ_CHUNK, options.length ?? READ_CHUNK, left));
   const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
   let remaining = options.length ?? Infinity;
   let done = 0;

@@ -9,6 +9,7 @@
  */
 import { basename, join, resolve } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
+import { copyOutError } from "../cache/cache_errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
@@ -314,7 +315,11 @@ export const get: Command = {
       if (info?.isDirectory || /[\\/]$/.test(to)) {
         dest = join(dest, basename((await repo.get(id)).path));
       }
-      await copyFileAtomic(path, dest);
+      try {
+        await copyFileAtomic(path, dest);
+      } catch (e) {
+        throw copyOutError(e, dest);
+      }
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {
       await ctx.out.data({ id, path }, path);

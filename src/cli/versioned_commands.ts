@@ -15,6 +15,7 @@ import { printable } from "../printable.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
+import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
 import { localPathArg } from "./local_path.ts";
 
@@ -261,7 +262,11 @@ export const get: Command = {
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
     if (info?.isDirectory || /[\\/]$/.test(destArg)) dest = join(dest, basename(normalized(p)));
-    await copyFileAtomic(local, dest);
+    try {
+      await copyFileAtomic(local, dest);
+    } catch (e) {
+      throw copyOutError(e, dest);
+    }
     await ctx.out.status(
       { path: normalized(p), ...(version ? { version } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,

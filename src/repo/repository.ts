@@ -20,6 +20,7 @@ import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
+import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
 import { dateTags } from "./date_tags.ts";
 import { catalogText, type RepoMarker } from "./marker.ts";
@@ -275,6 +276,9 @@ export class Repository implements AsyncDisposable {
     const size = typeof source === "string"
       ? (await regularFile(source, `file to add as ${path}`)).size
       : source.byteLength;
+    // The parts of a multipart upload are read at different times: a file
+    // edited meanwhile would be stored under an MD5 that is not its content's.
+    const snapshot = typeof source === "string" ? await snapshotSource(source) : undefined;
     const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
     const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16);
     const contentKey = `${this.marker.contentPrefix}${crypto.randomUUID()}${ext}`;
@@ -290,6 +294,24 @@ export class Repository implements AsyncDisposable {
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
+    if (snapshot !== undefined && snapshot.size !== size) {
+      await this.store.delete([contentKey]).catch(() => {});
+      throw new SourceChangedError(
+        `${snapshot.path} changed while it was hashed; nothing was recorded for ${path}: run again`,
+      );
+    }
+    try {
+      if (snapshot !== undefined) await assertUnchanged(snapshot, `upload to ${contentKey}`);
+    } catch (error) {
+      // What went up is not what was hashed; nothing records it yet, so it goes.
+      await this.store.delete([contentKey]).catch(() => {});
+      throw new SourceChangedError(
+        `${(error as Error).message}; nothing was recorded for ${path}`,
+        {
+          cause: error,
+        },
+      );
+    }
     await this.#verifyStored(contentKey, put.etag, md5, size);
     if (options.signal?.aborted) {
       // Stopped once the content was up: nothing records it, so it goes.

@@ -10,6 +10,7 @@ import { signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
+import { proxyConfigured } from "../store/http1_client.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -235,6 +236,26 @@ export class CacheClient {
       }\r\n\r\n`,
     );
     const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+    const url = `${this.#url}/v1/cache/${encodeURIComponent(id)}`;
+    const headers = {
+      authorization: this.#token,
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+    };
+    if ("path" in body && this.#fetchImpl === fetch && !proxyConfigured()) {
+      // fetch sends a stream chunked, which Deno.serve reads slowly once its
+      // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
+      // a file's length is known, so it goes with a Content-Length.
+      const res = await sendFile(url, headers, head, body.path, tail, options).catch((error) => {
+        options.signal?.throwIfAborted();
+        if (!isConnectionError(error)) throw error;
+        throw new OfflineError(
+          `cannot reach the cache service at ${this.#url}: ${error.message}`,
+          { cause: error },
+        );
+      });
+      await this.#json(res, "upload");
+      return;
+    }
     let payload: BodyInit;
     if (body instanceof Uint8Array && options.onProgress === undefined) {
       payload = new Blob([head, body as Uint8Array<ArrayBuffer>, tail]);
@@ -266,12 +287,9 @@ export class CacheClient {
       if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
       payload = ReadableStream.from(framed(head, stream, tail));
     }
-    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
+    const res = await this.#fetch(url, {
       method: "POST",
-      headers: {
-        authorization: this.#token,
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-      },
+      headers,
       body: payload,
       ...signalOption(options.signal),
     });
@@ -560,4 +578,73 @@ export async function withCache(
   const output = await compute();
   await client.put(cacheId, output, { filename: "output", ...put });
   return output;
+}
+
+function isConnectionError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" &&
+    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code);
+}
+
+/**
+ * POSTs `head`, the file at `path` and `tail` with a Content-Length (through
+ * `node:http`: Deno's fetch sends any stream chunked). A file that changes
+ * size while it is read fails the request, so the service keeps what it had.
+ */
+async function sendFile(
+  url: string,
+  headers: Record<string, string>,
+  head: Uint8Array,
+  path: string,
+  tail: Uint8Array,
+  options: PutFileOptions,
+): Promise<Response> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new NotFoundError(`file to upload ${path} does not exist`, { cause: error });
+  }
+  using _ = file;
+  const info = await file.stat();
+  if (info.isDirectory) {
+    throw new InvalidInputError(`file to upload ${path} is a directory, not a file`);
+  }
+  const total = info.size;
+  const { NodeBodySender } = await import("../store/node_http_send.ts");
+  const sender = new NodeBodySender();
+  try {
+    return await sender.send(new URL(url), {
+      method: "POST",
+      headers,
+      ...signalOption(options.signal),
+      body: {
+        length: head.length + total + tail.length,
+        async pipe(write) {
+          await write(head);
+          const buffer = new Uint8Array(1024 * 1024);
+          let sent = 0;
+          while (sent < total) {
+            const n = await file.read(buffer.subarray(0, Math.min(buffer.length, total - sent)));
+            if (n === null) {
+              throw new VcError(
+                `file to upload ${path} shrank while it was sent; nothing was stored`,
+              );
+            }
+            sent += n;
+            // Copied: the buffer is read into again while this chunk may still be queued.
+            await write(buffer.slice(0, n));
+            options.onProgress?.({ bytes: sent, total });
+          }
+          if (await file.read(new Uint8Array(1)) !== null) {
+            throw new VcError(`file to upload ${path} grew while it was sent; nothing was stored`);
+          }
+          await write(tail);
+        },
+      },
+    });
+  } finally {
+    sender.close();
+  }
 }

@@ -17,14 +17,28 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { Buffer } from "node:buffer";
 
+/**
+ * A body of known length written in chunks (a file), for bodies too large
+ * to hold: sent with its `Content-Length`, not chunked.
+ */
+export interface StreamedBody {
+  /** Bytes the body holds (sent as `Content-Length`). */
+  length: number;
+  /**
+   * Writes the body's chunks through `write`, in order, waiting for each;
+   * a rejection aborts the request with that error.
+   */
+  pipe(write: (chunk: Uint8Array) => Promise<void>): Promise<void>;
+}
+
 /** One request: the body is sent as is, with its length. */
 export interface NodeSendInit {
   /** HTTP method. */
   method: string;
   /** Headers to send (already signed). */
   headers: Record<string, string>;
-  /** The body. */
-  body: Uint8Array;
+  /** The body: bytes, or chunks of a known length. */
+  body: Uint8Array | StreamedBody;
   /** Aborts the request (destroying its connection). */
   signal?: AbortSignal | undefined;
 }
@@ -91,7 +105,17 @@ export class NodeBodySender {
         });
       });
       req.on("error", reject);
-      req.end(Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength));
+      const body = init.body;
+      if (body instanceof Uint8Array) {
+        req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        return;
+      }
+      const write = (chunk: Uint8Array) =>
+        req.write(chunk) ? Promise.resolve() : new Promise<void>((ok) => req.once("drain", ok));
+      body.pipe(write).then(() => req.end(), (error) => {
+        req.destroy(error);
+        reject(error);
+      });
     });
   }
 

@@ -1,0 +1,59 @@
+/**
+ * `repo add` of a file edited while its multipart upload runs: the parts are
+ * read at different times, so the stored bytes were the edited ones while the
+ * record (and `vc-md5`) kept the MD5 hashed before the upload: a record whose
+ * content fails its own check. The edit is now refused, the upload deleted
+ * and nothing recorded (as `vc add` does).
+ */
+import { join } from "node:path";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { SourceChangedError } from "../src/versioned/mod.ts";
+
+Deno.test("repo add: a file edited during its multipart upload is refused, nothing kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa9_repo_add_" });
+  await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
+  const store: StoreOptions = {
+    s3: {
+      endpoint: s3.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+      multipartThreshold: 64 * 1024,
+      partSize: 64 * 1024,
+      concurrency: 1,
+    },
+  };
+  try {
+    await using repo = await Repository.init("s3://b/repo", {
+      catalog: `sqlite:${join(dir, "c.sqlite")}`,
+      openStore: (u: string) => openStore(u, store),
+    });
+    const file = join(dir, "a.bin");
+    await Deno.writeFile(file, new Uint8Array(4 * 64 * 1024).fill(1));
+    let edited = false;
+    const e = await assertRejects(
+      () =>
+        repo.add("/a.bin", file, {
+          onProgress: (sent: number) => {
+            if (edited || sent === 0) return;
+            edited = true;
+            // Same size, later part: read after this edit.
+            const f = Deno.openSync(file, { write: true });
+            f.seekSync(3 * 64 * 1024, Deno.SeekMode.Start);
+            f.writeSync(new Uint8Array(1024).fill(2));
+            f.close();
+          },
+        }),
+      SourceChangedError,
+    );
+    assertStringIncludes(e.message, "changed during the upload");
+    assertEquals(await repo.list({}), []);
+    assertEquals(s3.listKeys("b", "repo/content/"), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -193,9 +193,15 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   );
   const immutableBuckets = pick(
     "immutableBuckets",
-    options.immutableBuckets === undefined ? undefined : [...options.immutableBuckets],
+    options.immutableBuckets === undefined
+      ? undefined
+      : checkImmutableBuckets([...options.immutableBuckets], "the option immutableBuckets"),
     "VC_IMMUTABLE_BUCKETS",
-    (v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    (v) =>
+      checkImmutableBuckets(
+        v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+        "VC_IMMUTABLE_BUCKETS",
+      ),
     () => [] as string[],
     true,
   );
@@ -589,7 +595,7 @@ function parseConfig(
     if (!Array.isArray(v) || !v.every((b): b is string => typeof b === "string" && b !== "")) {
       throw bad("immutableBuckets", "an array of non-empty strings", v);
     }
-    config.immutableBuckets = v;
+    config.immutableBuckets = checkImmutableBuckets(v, `config file ${file}: "immutableBuckets"`);
   }
   if (r.offline !== undefined) {
     if (typeof r.offline !== "boolean") throw bad("offline", "true or false", r.offline);
@@ -706,6 +712,24 @@ function checkTimeout(value: number, what: string): number {
     );
   }
   return value;
+}
+
+/**
+ * Immutable bucket entries as the cache matches them: a bucket name, a URI
+ * (`s3://bucket/prefix`, `file:///dir`), or an absolute path. Anything else (`b/prefix`,
+ * `./assets`, a name with spaces) would match no entry, silently: refused,
+ * naming `what` and the value.
+ */
+function checkImmutableBuckets(items: string[], what: string): string[] {
+  for (const item of items) {
+    // A URI is parsed (and a bad one refused) where entries are matched.
+    if (BUCKET_NAME.test(item) || isAbsolute(item) || item.includes("://")) continue;
+    throw new InvalidInputError(
+      `${what}: ${JSON.stringify(item)} is not a bucket name, an s3:// or file:// URI or an ` +
+        "absolute path, so it would match nothing (a prefix of a bucket is s3://bucket/prefix)",
+    );
+  }
+  return items;
 }
 
 function parseBoolean(value: string, name: string): boolean {

@@ -345,6 +345,15 @@ export class EntryResolver {
 
   #unreachable(loc: EntryLocation, rec: EntryRec, error: unknown, now: number): EntryRec {
     const reason = error instanceof Error ? error.message : String(error);
+    // The store's last answer was that the object is deleted: its copy is
+    // not served while the store cannot say otherwise (as offline).
+    if (rec.gone === true) {
+      const gone = goneError(loc);
+      throw new NotFoundError(
+        `${gone.message}; the store cannot be reached to check again (${reason})`,
+        { cause: error },
+      );
+    }
     if (this.#options.onUnreachable === "fail") {
       throw new OfflineError(
         `cannot reach the store to revalidate ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
@@ -355,12 +364,12 @@ export class EntryResolver {
       `vc: cannot reach the store to revalidate ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
     );
     // Serve the cached copy for a while before asking the store again (memory only).
+    // A validation time in the future (clock skew, a restored cache) is stale
+    // and would stay so: it is replaced, or every call would ask (and warn) again.
     if (rec.validatedAt !== 0) {
       const ttlMs = this.#index.ttlMs;
-      rec.validatedAt = Math.max(
-        rec.validatedAt,
-        now - ttlMs + Math.min(ttlMs, UNREACHABLE_RETRY_MS),
-      );
+      const retry = now - ttlMs + Math.min(ttlMs, UNREACHABLE_RETRY_MS);
+      rec.validatedAt = rec.validatedAt > now ? retry : Math.max(rec.validatedAt, retry);
     }
     return rec;
   }

@@ -1,0 +1,86 @@
+// immutableBuckets entries that could match no cache entry (`b/prefix` for
+// s3://b/prefix, `./assets`, a name with spaces) are refused, naming where
+// they came from, instead of silently leaving every entry revalidated.
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { resolveSettings } from "../src/config.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
+import { withS3Cache } from "./cache_s3_helpers.ts";
+
+Deno.test("immutableBuckets: bucket names, s3:// and file:// URIs and absolute paths are taken", () => {
+  const items = ["b", "s3://b", "s3://b/", "S3://b/rel", "file:///srv/assets", "/srv/assets"];
+  assertEquals(
+    resolveSettings({
+      cacheDir: "/tmp/vc-example",
+      configPath: false,
+      env: {},
+      immutableBuckets: items,
+    }).immutableBuckets,
+    items,
+  );
+  assertEquals(
+    resolveSettings({
+      cacheDir: "/tmp/vc-example",
+      configPath: false,
+      env: { VC_IMMUTABLE_BUCKETS: " b , s3://c/rel " },
+    })
+      .immutableBuckets,
+    ["b", "s3://c/rel"],
+  );
+});
+
+Deno.test("immutableBuckets: an entry that would match nothing is refused, naming its source", async () => {
+  for (const item of ["b/rel", "./assets", " b ", "my bucket"]) {
+    const e = assertThrows(
+      () =>
+        resolveSettings({
+          cacheDir: "/tmp/vc-example",
+          configPath: false,
+          env: {},
+          immutableBuckets: [item],
+        }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "the option immutableBuckets");
+    assertStringIncludes(e.message, JSON.stringify(item));
+  }
+  assertThrows(
+    () =>
+      resolveSettings({
+        cacheDir: "/tmp/vc-example",
+        configPath: false,
+        env: { VC_IMMUTABLE_BUCKETS: "b,b/rel" },
+      }),
+    InvalidInputError,
+    'VC_IMMUTABLE_BUCKETS: "b/rel"',
+  );
+  const dir = await Deno.makeTempDir({ prefix: "vc-qa12-" });
+  try {
+    const file = `${dir}/config.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["./assets"] }));
+    assertThrows(
+      () => resolveSettings({ cacheDir: "/tmp/vc-example", configPath: file, env: {} }),
+      InvalidInputError,
+      `config file ${file}: "immutableBuckets": "./assets"`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("immutableBuckets: a bucket and a prefix of one are never revalidated", async () => {
+  await withS3Cache(async (s3, make) => {
+    await s3.putObject("b", "rel/k.txt", "k");
+    await s3.putObject("b", "other/k.txt", "k");
+    const clock = new ManualClock(1_000_000);
+    const c = make({ timeout: 10, clock, immutableBuckets: ["s3://b/rel"] });
+    await c.cache("s3://b/rel/k.txt");
+    await c.cache("s3://b/other/k.txt");
+    await clock.advance(60_000);
+    s3.resetStats();
+    await c.cache("s3://b/rel/k.txt");
+    assertEquals(s3.stats.HeadObject, 0);
+    await c.cache("s3://b/other/k.txt");
+    assertEquals(s3.stats.HeadObject, 1);
+  });
+});

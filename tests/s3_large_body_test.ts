@@ -6,9 +6,14 @@
  * buffers instead of allocating one per part.
  */
 import { AccessDeniedError } from "../src/errors.ts";
+import { concatBytes } from "../src/bytes.ts";
 import { md5Hex, multipartEtag } from "../src/hash.ts";
 import { S3Store } from "../src/store/s3.ts";
-import { streamPartSource, uploadMultipart } from "../src/store/multipart_upload.ts";
+import {
+  filePartSource,
+  streamPartSource,
+  uploadMultipart,
+} from "../src/store/multipart_upload.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -129,6 +134,37 @@ Deno.test("streamPartSource: a streamed upload reuses part buffers (one per part
   assertEquals(result.size, total);
   assert(result.parts > parts && result.partMd5s?.length === result.parts, `${result.parts} parts`);
   assert(buffers.size <= 3, `${buffers.size} part buffers for 3 parts in flight`);
+});
+
+Deno.test("filePartSource: a file upload reuses part buffers too, and sends the file's bytes", async () => {
+  const partSize = 64 * 1024;
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = body(partSize * 20 + 123, 7);
+    await Deno.writeFile(`${dir}/f.bin`, data);
+    const buffers = new Set<ArrayBufferLike>();
+    const got: Uint8Array[] = [];
+    const result = await uploadMultipart(
+      {
+        create: () => Promise.resolve("u"),
+        uploadPart: async (_id, n, part, digest) => {
+          buffers.add(part.buffer);
+          got[n - 1] = part.slice();
+          await new Promise((r) => setTimeout(r, 1));
+          return { etag: digest.md5! };
+        },
+        complete: (_id, done) => Promise.resolve({ etag: multipartEtag(done.map((p) => p.etag)) }),
+        abort: () => Promise.resolve(),
+      },
+      filePartSource(`${dir}/f.bin`, data.length, partSize),
+      { concurrency: 3, uri: "s3://b/f" },
+    );
+    assertEquals(result.parts, 21);
+    assertEquals(md5Hex(concatBytes(got, data.length)), md5Hex(data));
+    assert(buffers.size <= 3, `${buffers.size} part buffers for 3 parts in flight`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("S3Store: large PUTs to https trusted only through DENO_CERT go through fetch", async () => {

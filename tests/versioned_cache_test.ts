@@ -619,3 +619,15 @@ Deno.test("a multipart publish that finds another writer's upload at its key lea
   assertEquals(await Deno.readFile(join(ws.bucket, "a.1.1.0.csv")), theirs);
   assertEquals((await readManifest(ws.manifest))["/a.csv"], "1.0.0");
 });
+
+Deno.test("ls-remote sorts paths as ls does (by UTF-8 bytes: a character beyond the BMP after U+FFFD)", async () => {
+  await using ws = await workspace();
+  const { vc, dir } = ws;
+  const file = await writeFile(dir, "x.csv", "x\n");
+  // UTF-16 order puts U+1F600 (a surrogate pair, 0xD83D...) before U+FF5E; UTF-8 after it.
+  for (const p of ["/\u{1F600}.csv", "/\uFF5E.csv", "/a.csv"]) await vc.add(p, file);
+  const remote = (await vc.lsRemote()).map((e) => e.path);
+  const local = (await vc.ls()).map((e) => e.path);
+  assertEquals(remote, ["/a.csv", "/\uFF5E.csv", "/\u{1F600}.csv"]);
+  assertEquals(remote, local);
+});

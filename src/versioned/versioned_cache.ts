@@ -704,7 +704,7 @@ export class VersionedCache {
       if (versions) versions.add(parsed.version);
       else byPath.set(parsed.path, new Set([parsed.version]));
     }
-    return [...byPath.keys()].sort().map((path) => ({
+    return [...byPath.keys()].sort(compareUtf8).map((path) => ({
       path,
       versions: [...(byPath.get(path) ?? [])].sort(compareVersions),
     }));

@@ -44,20 +44,21 @@ export function isVersion(value: string): boolean {
  * import assert from "node:assert/strict";
  * import { assertVersion } from "./version.ts";
  * assertVersion("1.0.0", "--version");
- * try {
- *   assertVersion("1.0", "--version");
- *   throw new Error("unreachable");
- * } catch (e) {
- *   assert((e as Error).message.includes("--version"));
- * }
+ * assert.throws(() => assertVersion("1.0", "--version"), /--version: "1.0" is not a version/);
+ * assert.throws(() => assertVersion("9007199254740992.0.0", "--version"), /at most 9007199254740991/);
  * ```
  */
 export function assertVersion(value: string, what: string): void {
-  if (!isVersion(value)) {
-    throw new InvalidInputError(
-      `${what}: ${JSON.stringify(value)} is not a version; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
-    );
-  }
+  if (isVersion(value)) return;
+  // The right shape with a part too large to count with: said as such.
+  const tooLarge = VERSION.test(value)
+    ? ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`
+    : "";
+  throw new InvalidInputError(
+    `${what}: ${
+      JSON.stringify(value)
+    } is not a version${tooLarge}; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
+  );
 }
 
 /**

@@ -65,7 +65,7 @@ export function parsePrefillItem(item: string): PrefillItem {
  * Reads a list file: one URI or versioned path per line, `#` comment lines and
  * blank lines ignored, surrounding whitespace trimmed. Throws `NotFoundError`
  * for a missing file and `InvalidInputError` naming the file and line number
- * for a bad line.
+ * of the first bad line and the numbers of the others.
  *
  * @example
  * ```ts
@@ -92,6 +92,11 @@ export async function readListFile(
     stdin: options.stdin ?? "process",
   });
   const items: string[] = [];
+  // Every bad line is named at once: a CI run that stopped at the first would
+  // take one run per typo. The message stays one line: the first bad line in
+  // full, then the numbers of the others.
+  let first: InvalidInputError | undefined;
+  const others: number[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     const line = listItem(raw);
@@ -99,12 +104,29 @@ export async function readListFile(
     try {
       parsePrefillItem(line);
     } catch (cause) {
-      throw new InvalidInputError(`${path}:${index + 1}: ${(cause as Error).message}`, { cause });
+      if (first === undefined) {
+        first = new InvalidInputError(`${path}:${index + 1}: ${(cause as Error).message}`, {
+          cause,
+        });
+      } else others.push(index + 1);
+      continue;
     }
     items.push(line);
   }
-  return items;
+  if (first === undefined) return items;
+  if (others.length === 0) throw first;
+  const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
+  const more = others.length - shown.length;
+  throw new InvalidInputError(
+    `${first.message} (${others.length} more bad line${others.length === 1 ? "" : "s"}: ${
+      shown.join(", ")
+    }${more > 0 ? ", ..." : ""})`,
+    { cause: first.cause },
+  );
 }
+
+/** Line numbers of further bad lines named in the error; the rest are counted. */
+const MAX_BAD_LINES_SHOWN = 20;
 
 /**
  * One line of a list as an item: leading whitespace dropped; trailing

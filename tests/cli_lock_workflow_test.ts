@@ -191,6 +191,15 @@ Deno.test("--frozen / VC_FROZEN: unlocked entries and lock changes are refused; 
     const overridden = await vc(["lock", "--frozen"], env);
     assertEquals(overridden.code, 1, overridden.stderr);
     assertStringIncludes(overridden.stderr, "/o.csv (./c.csv) is an override");
+    // A frozen prefill refuses that entry alone: the locked ones are still fetched.
+    const partial = await vc(["prefill", "--frozen", "--json"], {
+      ...env,
+      VC_CACHE_DIR: join(dir, "ci-cache-2"),
+    });
+    assertEquals(partial.code, 1, partial.stderr);
+    const summary = JSON.parse(partial.stdout);
+    assertEquals(summary.fetched, 2);
+    assertEquals(summary.failed.map((f: { item: string }) => f.item), ["/o.csv"]);
   });
 });
 

@@ -213,10 +213,11 @@ async function collectTargets(
 
   for (const vc of options.versioned ?? []) {
     // One read of the manifest resolves every entry; resolving each path on
-    // its own would look it up again per entry.
-    let assets: VersionedAsset[];
+    // its own would look it up again per entry. An entry that cannot be
+    // resolved (unlocked under --frozen) fails alone: the others are fetched.
+    let assets: Array<VersionedAsset | { path: string; error: unknown }>;
     try {
-      assets = await vc.resolveAll();
+      assets = await vc.resolveEach();
     } catch (error) {
       failed.push({ item: vc.manifest, ...failure(error), order: pending.length });
       continue;
@@ -225,7 +226,11 @@ async function collectTargets(
       const label = (options.versioned?.length ?? 0) > 1
         ? `${asset.path} (${vc.manifest})`
         : asset.path;
-      add("manifest", label, () => Promise.resolve(asset));
+      add(
+        "manifest",
+        label,
+        () => "error" in asset ? Promise.reject(asset.error) : Promise.resolve(asset),
+      );
     }
   }
 

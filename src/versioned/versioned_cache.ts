@@ -337,11 +337,55 @@ export class VersionedCache {
    * ```
    */
   async resolveAll(): Promise<VersionedAsset[]> {
+    return (await this.resolveEach()).map((r) => {
+      if ("error" in r) throw r.error;
+      return r;
+    });
+  }
+
+  /**
+   * {@linkcode VersionedCache.resolveAll}, entry by entry: an entry that
+   * cannot be resolved (unlocked under `frozen`, say) is `{ path, error }`
+   * in its place, so the others still can be fetched (a prefill reports it
+   * and goes on). A manifest or lock file that cannot be read still throws.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/b.csv": "1.0.0", "/a.csv": "1.0.0"}');
+   *   const sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+   *   await Deno.writeTextFile(
+   *     `${dir}/m.lock.json`,
+   *     JSON.stringify({ "/a.csv@1.0.0": { size: 4, sha256 } }),
+   *   );
+   *   const vc = new VersionedCache({
+   *     manifest: `${dir}/m.json`,
+   *     bucket: "s3://assets",
+   *     lock: `${dir}/m.lock.json`,
+   *     frozen: true,
+   *   });
+   *   const [a, b] = await vc.resolveEach();
+   *   assert(a !== undefined && "uri" in a && a.uri === "s3://assets/a.1.0.0.csv"); // locked
+   *   assert(b !== undefined && "error" in b && b.path === "/b.csv"); // frozen refuses it alone
+   *   await vc.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async resolveEach(): Promise<Array<VersionedAsset | { path: string; error: unknown }>> {
     const entries = await this.#entries();
     const locks = await this.#lockEntries();
-    return Object.keys(entries).sort(compareUtf8).map((p) =>
-      this.#locked(this.#asset(p, entries[p] as string), locks)
-    );
+    return Object.keys(entries).sort(compareUtf8).map((p) => {
+      try {
+        return this.#locked(this.#asset(p, entries[p] as string), locks);
+      } catch (error) {
+        return { path: p, error };
+      }
+    });
   }
 
   /**

@@ -38,6 +38,13 @@ export interface ProgressBarOptions {
   now?: () => number;
   /** Terminal width. Default: the console's, else 80. */
   columns?: number;
+  /**
+   * When nothing is drawn (not a terminal: a CI log), a plain line (no
+   * escape codes) every this many milliseconds of a long operation, so the
+   * log shows it is alive (CI systems stop a job that prints nothing for a
+   * while). Default: none.
+   */
+  logIntervalMs?: number;
 }
 
 const CLEAR_LINE = "\r\x1b[K";
@@ -88,6 +95,8 @@ export class ProgressBar {
   #drawn = false;
   #finished = false;
   readonly #samples: { t: number; bytes: number }[] = [];
+  readonly #logInterval: number | undefined;
+  #lastLog: number;
 
   /** Creates the bar; nothing is drawn until the first update. */
   constructor(options: ProgressBarOptions = {}) {
@@ -98,6 +107,8 @@ export class ProgressBar {
     this.#now = options.now ?? (() => performance.now());
     this.#columns = options.columns ?? consoleColumns();
     this.#start = this.#now();
+    this.#logInterval = options.logIntervalMs;
+    this.#lastLog = this.#start;
   }
 
   /**
@@ -126,7 +137,17 @@ export class ProgressBar {
         (this.#samples.length > 2 && t - this.#samples[0]!.t > RATE_WINDOW_MS)
       ) this.#samples.shift();
     }
-    if (!this.enabled) return;
+    if (!this.enabled) {
+      // A log line at most every interval; none at the end (the command's summary says it).
+      if (
+        this.#logInterval !== undefined && t - this.#lastLog >= this.#logInterval &&
+        !this.#isComplete()
+      ) {
+        this.#lastLog = t;
+        this.#write(`${this.line()}\n`);
+      }
+      return;
+    }
     const complete = this.#isComplete();
     if (!complete && t - this.#lastDraw < this.#interval) return;
     this.#lastDraw = t;

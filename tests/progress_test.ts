@@ -154,3 +154,32 @@ Deno.test("progress line and error messages show control characters in names as 
   const message = errorMessage(new NotFoundError("s3://b/\x1b[2Jx does not exist"));
   assertEquals(message, "s3://b/\\x1b[2Jx does not exist");
 });
+
+Deno.test("progress: no terminal, a plain line every log interval of a long operation, none at the end", () => {
+  let out = "";
+  let t = 0;
+  const bar = new ProgressBar({
+    label: "prefill",
+    enabled: false,
+    write: (s) => (out += s),
+    now: () => t,
+    columns: 100,
+    logIntervalMs: 30_000,
+  });
+  for (let done = 1; done <= 100; done++) {
+    t = done * 1_000; // one item a second: 100 s
+    bar.update({ done, total: 100 });
+  }
+  bar.done();
+  const lines = out.split("\n").filter((l) => l !== "");
+  // At 30, 60 and 90 s; not at 100/100 (the command's summary says it).
+  assertEquals(lines.length, 3, out);
+  assertEquals(lines.every((l) => l.startsWith("prefill") && !l.includes("\x1b")), true, out);
+  assertEquals(lines[0]!.includes("30/100"), true, lines[0]);
+  // Without the interval (a library caller's default), nothing at all.
+  let quiet = "";
+  const silent = new ProgressBar({ enabled: false, write: (s) => (quiet += s), now: () => t });
+  t += 100_000;
+  silent.update({ done: 1, total: 2 });
+  assertEquals(quiet, "");
+});

@@ -9,6 +9,9 @@ import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
 import { printable } from "../printable.ts";
 
+/** How often a long operation prints a plain progress line when stderr is not a terminal. */
+const LOG_INTERVAL_MS = 30_000;
+
 /** `human`: text for people; `json`: one JSON document on stdout; `quiet`: essentials only. */
 export type OutputMode = "human" | "json" | "quiet";
 
@@ -103,6 +106,8 @@ export class Output {
       label,
       enabled,
       write: (s) => this.#io.writeStderr(s),
+      // In a CI log (no bar): a plain line every 30 s of a long operation.
+      ...(enabled || this.mode !== "human" ? {} : { logIntervalMs: LOG_INTERVAL_MS }),
     });
     this.#bar = bar;
     return bar;

@@ -111,8 +111,9 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
 
 /**
  * Why a relative key cannot be written as a local file below a directory
- * (empty, `.` or `..` segments, a leading slash, NUL or backslash), or
- * `undefined` when it is safe. Keys come from the store and are untrusted.
+ * (empty, `.` or `..` segments, a leading slash, NUL or backslash, a segment
+ * longer than {@linkcode MAX_NAME_BYTES}), or `undefined` when it is safe.
+ * Keys come from the store and are untrusted.
  *
  * @example
  * ```ts
@@ -122,6 +123,7 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * assert(unsafeLocalKey("../etc/passwd") !== undefined);
  * assert(unsafeLocalKey("a//b") !== undefined);
  * assert(unsafeLocalKey("d/.a.vc-tmp-1-abcdefgh") !== undefined);
+ * assert(unsafeLocalKey(`d/${"x".repeat(256)}`) !== undefined);
  * ```
  */
 export function unsafeLocalKey(key: string): string | undefined {
@@ -132,6 +134,13 @@ export function unsafeLocalKey(key: string): string | undefined {
   for (const part of key.split("/")) {
     if (part === "") return "key has an empty path segment";
     if (part === "." || part === "..") return `key has a "${part}" segment`;
+    // Longer than the file system takes (255 bytes; NTFS counts UTF-16
+    // units): the download would fetch the whole object, every run, only to
+    // fail at the rename.
+    const length = Deno.build.os === "windows" ? part.length : utf8.encode(part).length;
+    if (length > MAX_NAME_BYTES) {
+      return `key has a path segment longer than ${MAX_NAME_BYTES} bytes, the longest file name`;
+    }
   }
   // vc's own temp names: such a file would be skipped by the next walk and
   // downloaded again on every run (and swept as a dead writer's leftover).
@@ -141,6 +150,11 @@ export function unsafeLocalKey(key: string): string | undefined {
   }
   return undefined;
 }
+
+/** The longest file name (one path segment) local file systems take: bytes (UTF-16 units on Windows). */
+export const MAX_NAME_BYTES = 255;
+
+const utf8 = new TextEncoder();
 
 /** Include and exclude patterns, matched against the relative key. */
 export interface KeyFilter {

@@ -16,6 +16,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { KeyConflictError, VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
@@ -85,6 +86,19 @@ interface Run {
    * while they are (a second refusal is a failure).
    */
   blocked?: Planned<Pair<LocalEntry, RemoteEntry>>[];
+  /**
+   * Store → local on a case-insensitive file system: each source key by its
+   * folded form ({@linkcode foldName}), as the one local file it names.
+   */
+  folded?: Map<string, string>;
+}
+
+/**
+ * A key as a case-insensitive file system (macOS, Windows) compares names:
+ * `A.csv` and `a.csv`, or `café` in NFC and NFD, are one file there.
+ */
+function foldName(key: string): string {
+  return key.normalize("NFC").toLowerCase();
 }
 
 /**
@@ -349,7 +363,9 @@ export class Mirror {
         const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
         const pairs = this.#unchangedSkipped(
           run,
-          mergePairBatches(remote, local),
+          fsPlatform.caseInsensitive
+            ? this.#caseFolded(run, mergePairBatches(remote, local))
+            : mergePairBatches(remote, local),
           false,
           scope,
         );
@@ -606,6 +622,41 @@ export class Mirror {
         planned.known = { row };
         yield planned;
       }
+    }
+  }
+
+  /**
+   * Store → local on a case-insensitive file system: a source key that names
+   * the same file as an earlier one (`a.csv` after `A.csv`) is reported and
+   * left alone (written, both would take turns in one file, run after run);
+   * the keys are remembered so the deletes spare their files.
+   */
+  async *#caseFolded<P extends Pair<Keyed, Keyed>>(
+    run: Run,
+    batches: AsyncIterable<P[]>,
+  ): AsyncGenerator<P[]> {
+    const folded = run.folded ??= new Map();
+    for await (const pairs of batches) {
+      const kept: P[] = [];
+      for (const pair of pairs) {
+        if (pair.source !== undefined) {
+          const name = foldName(pair.key);
+          const first = folded.get(name);
+          if (first !== undefined && first !== pair.key) {
+            run.report.failed.push({
+              key: pair.key,
+              path: join(this.localRoots[0]!.dir, pair.key),
+              error: `not written: the file system does not tell letter case (or Unicode form) ` +
+                `apart, and ${JSON.stringify(first)} is this file there`,
+            });
+            this.#progress(run, pair.key);
+            continue;
+          }
+          folded.set(name, pair.key);
+        }
+        kept.push(pair);
+      }
+      yield kept;
     }
   }
 
@@ -888,8 +939,16 @@ export class Mirror {
     }
     run.deletes = 0;
     const store = this.#stores[0]!;
-    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+    for (let batch of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
+      // A case-insensitive file system: `Data/a.csv` here is the file the
+      // source's `data/a.csv` was written to, not one to delete.
+      const folded = run.folded;
+      if (folded !== undefined) {
+        const all = batch.length;
+        batch = batch.filter((d) => !folded.has(foldName(d.key)));
+        run.report.extra += all - batch.length;
+      }
       for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;

@@ -8,25 +8,20 @@
 import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { SourceChangedError } from "../src/versioned/mod.ts";
 
 Deno.test("repo add: a file edited during its multipart upload is refused, nothing kept", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa9_repo_add_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const store: StoreOptions = {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-      multipartThreshold: 64 * 1024,
-      partSize: 64 * 1024,
-      concurrency: 1,
-    },
-  };
+  const store = testS3Options(s3, {
+    maxAttempts: 1,
+    multipartThreshold: 64 * 1024,
+    partSize: 64 * 1024,
+    concurrency: 1,
+  });
   try {
     await using repo = await Repository.init("s3://b/repo", {
       catalog: `sqlite:${join(dir, "c.sqlite")}`,

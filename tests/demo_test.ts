@@ -1,23 +1,30 @@
 /**
  * The README's first command: `deno task demo` must run the whole versioned
- * workflow on the embedded store and end with manifest.example.json.
+ * workflow on the embedded store and end with manifest.example.json; a DIR
+ * that is not empty (a second run) is refused before anything is written.
  */
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 
+/** Runs `deno task demo DIR` as the task does (the binary's permissions). */
+async function runDemo(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const demo = fileURLToPath(new URL("../scripts/demo.ts", import.meta.url));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, demo, dir],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
 Deno.test("deno task demo: add, update, path, cat, prefill and verify on a file:// store", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_demo_test_" });
   try {
-    const demo = fileURLToPath(new URL("../scripts/demo.ts", import.meta.url));
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSION_FLAGS, demo, dir],
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    const stderr = new TextDecoder().decode(out.stderr);
+    const out = await runDemo(dir);
+    const { stdout, stderr } = out;
     assertEquals(out.code, 0, `demo failed:\n${stdout}\n${stderr}`);
     assertStringIncludes(stdout, "2 fetched, 0 already cached, 0 failed");
     assertStringIncludes(stdout, "0 fetched, 2 already cached, 0 failed");
@@ -26,6 +33,20 @@ Deno.test("deno task demo: add, update, path, cat, prefill and verify on a file:
     // The bucket is a plain directory holding baiji-pod style versioned keys.
     const table = await Deno.readTextFile(`${dir}/bucket/demo/table.1.1.0.csv`);
     assertStringIncludes(table, "Bergen");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task demo DIR: a DIR that is not empty is refused up front, untouched", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_demo_dir_test_" });
+  try {
+    await Deno.writeTextFile(`${dir}/versioned_assets.json`, '{"/demo/greeting.txt": "1.0.0"}\n');
+    // Its first run's manifest is there: `vc add` would fail half-way ("already versioned").
+    const { code, stderr } = await runDemo(dir);
+    assertEquals(code, 1, stderr);
+    assertStringIncludes(stderr, `${dir} is not empty`);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["versioned_assets.json"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

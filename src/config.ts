@@ -181,7 +181,13 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     "cacheDir",
     options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),
     "VC_CACHE_DIR",
-    (v) => resolve(cwd, expandHome(v, env)),
+    (v) => {
+      // Blank would be a directory named " " in the cwd, as --cache-dir " " is refused.
+      if (v.trim() === "") {
+        throw new InvalidInputError("VC_CACHE_DIR is blank: give the cache directory's path");
+      }
+      return resolve(cwd, expandHome(v, env));
+    },
     () => defaultCacheDir({ env }),
   );
   const timeout = pick(
@@ -265,14 +271,15 @@ export function findProjectConfig(
     if (own !== undefined) {
       return { path: vcJson, config: parseConfig(own, vcJson, env, PROJECT_KEYS) };
     }
-    // deno.json, else deno.jsonc (JSON with comments), as Deno picks them.
+    // deno.json, else deno.jsonc, as Deno picks them; Deno reads both as
+    // JSON with comments and trailing commas.
     let denoJson = join(dir, "deno.json");
     let deno = readIfExists(denoJson);
     if (deno === undefined) {
       denoJson = join(dir, "deno.jsonc");
       deno = readIfExists(denoJson);
-      if (deno !== undefined) deno = jsoncToJson(deno);
     }
+    if (deno !== undefined) deno = jsoncToJson(deno);
     if (deno !== undefined) {
       let block: unknown;
       try {

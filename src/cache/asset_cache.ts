@@ -263,7 +263,8 @@ export class AssetCache implements AsyncDisposable {
           throw this.#readOnly(e, `invalidate ${uri}`, loc.journalPath);
         }
       }
-      return Promise.resolve(found !== undefined);
+      // A record whose data file was deleted by hand is a miss (as for `delete`): nothing cached.
+      return Promise.resolve(found !== undefined && isFileSync(loc.dataPath));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -579,6 +580,15 @@ export class AssetCache implements AsyncDisposable {
 
 // Synchronous stats: several times cheaper than async ones in Deno, and
 // these are single metadata lookups on local paths.
+/** Whether `path` is a regular file (never followed through a link). */
+function isFileSync(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 function checkLocal(path: string): string {
   try {
     Deno.statSync(path);

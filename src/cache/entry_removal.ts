@@ -97,7 +97,7 @@ export async function removeEntryFiles(
   let lock: EntryLock | undefined;
   // Only an entry whose directory exists can be in use (no directory made for a lock).
   if (await statOrUndefined(dirname(dataPath)) !== undefined) {
-    const wait = options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS;
+    const wait = options.keepIfBusy === true ? 0 : options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS;
     try {
       lock = await acquireEntryLock(dataPath, {
         timeout: wait,
@@ -110,6 +110,10 @@ export async function removeEntryFiles(
         }),
       });
     } catch (e) {
+      // Another process is downloading it: in use, so kept when asked to.
+      if (options.keepIfBusy === true && (e as Error | undefined)?.name === "LockTimeoutError") {
+        return false;
+      }
       // No lock (read-only dir, a stopped holder): remove anyway; a reader
       // then misses, and a writer's later record describes its own data.
       if ((e as Error | undefined)?.name === "LockTimeoutError") {
@@ -157,6 +161,12 @@ export interface RemoveEntryOptions {
   unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
   /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
   lockWait?: number;
+  /**
+   * Keep the entry (return false at once) when another process holds its
+   * lock (a download in progress), instead of waiting and removing it
+   * anyway: what `prune` wants, an entry in use being no candidate.
+   */
+  keepIfBusy?: boolean;
   /** Compact the directory's journal afterwards when it is mostly removals (default true). */
   compact?: boolean;
   /**

@@ -299,9 +299,11 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
       freedBytes += entry.bytes;
       continue;
     }
-    // Under the entry's lock, and only if nobody used or refreshed it since it was listed.
+    // Under the entry's lock, and only if nobody used or refreshed it since it
+    // was listed; one another process is downloading right now is in use: kept.
     const gone = await removeEntryFiles(cacheDir, entry.record, {
       unless: (meta) => meta !== undefined && changedSince(entry, meta),
+      keepIfBusy: true,
       compact: false,
     });
     if (gone) {
@@ -467,6 +469,9 @@ export async function verifyEntries(
       }
       if (problem === undefined) {
         ok++;
+        // Hashing read the file: on a `relatime` mount that may have moved its
+        // access time (its last use) to now, making every entry look just used.
+        await keepLastUse(cacheDir, entry).catch(() => {});
         if (await adoptFileTime(cacheDir, entry).catch(() => false)) retimed.push(entry.path);
         // A `cp -al` copy: lookups take a shared data file for a miss.
         const own = await ownDataFile(
@@ -497,6 +502,23 @@ export async function verifyEntries(
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (retimed.length > 0) result.retimed = retimed.sort();
   return result;
+}
+
+/**
+ * Puts back the access time (the last use) that `entry`'s data file had when
+ * it was listed, when reading it to hash it moved it: verifying is no use.
+ * Only on the cache's own file, never through a link, and only while it is
+ * the file that was listed (same size and modification time).
+ */
+async function keepLastUse(cacheDir: string, entry: StoredEntry): Promise<void> {
+  const used = entry.lastUsed.getTime();
+  const now = await lstatOrUndefined(entry.path);
+  if (!isFileOfItsOwn(now) || now.atime === null || now.atime.getTime() === used) return;
+  if (now.size !== entry.bytes || now.mtime === null || now.mtime.getTime() !== entry.fileMtime) {
+    return;
+  }
+  assertNoLinks(cacheDir, entry.path);
+  await Deno.utime(entry.path, new Date(used), now.mtime);
 }
 
 /**

@@ -131,3 +131,29 @@ Deno.test("project settings: found walking up from the manifest; flags > env > p
   await ws.write("repo/data/vc.json", JSON.stringify({ buckit: "x" }));
   assertFailure(await ws.run(["ls", "--manifest", manifest], env), 1, "buckit");
 });
+
+Deno.test("vc config also shows the lock file, frozen mode, the request timeout and the S3 endpoint", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("m/versioned_assets.json", "{}");
+  const manifest = ws.path("m/versioned_assets.json");
+  const rowsOf = async (args: string[], env: Record<string, string>) => {
+    const r = await ws.run(["config", "--manifest", manifest, "--json", ...args], env);
+    assertEquals(r.code, 0, r.stderr);
+    const rows = r.json<Array<{ name: string; value: unknown; source: string }>>();
+    return (name: string) => rows.find((x) => x.name === name);
+  };
+  const plain = await rowsOf([], { AWS_ENDPOINT_URL: "http://127.0.0.1:9" });
+  assertEquals(plain("frozen")?.value, false);
+  assertEquals(plain("requestTimeout")?.value, 60);
+  assertEquals(plain("s3Endpoint")?.value, "http://127.0.0.1:9");
+  assertEquals(plain("s3Endpoint")?.source, "env AWS_ENDPOINT_URL");
+  const set = await rowsOf(["--lock", "l.json", "--request-timeout", "5"], {
+    VC_FROZEN: "1",
+    AWS_ENDPOINT_URL_S3: "http://minio:9000",
+    AWS_ENDPOINT_URL: "http://other:1",
+  });
+  assertEquals([set("lock")?.value, set("lock")?.source], [ws.path("l.json"), "flag --lock"]);
+  assertEquals([set("frozen")?.value, set("frozen")?.source], [true, "env VC_FROZEN"]);
+  assertEquals(set("requestTimeout")?.value, 5);
+  assertEquals(set("s3Endpoint")?.value, "http://minio:9000");
+});

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import type { Command } from "./command.ts";
+import type { Command, CommandContext } from "./command.ts";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  parseRequestTimeout,
+  resolveS3Endpoint,
+} from "../store/s3_config.ts";
+import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 
@@ -48,6 +54,10 @@ export const config: Command = {
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
+      { name: "lock", value: v.lock ?? null, source: lockSource(ctx, v.lock) },
+      { name: "frozen", value: v.frozen, source: frozenSource(ctx) },
+      requestTimeoutRow(ctx),
+      endpointRow(ctx),
       { name: "projectFile", value: s.projectPath ?? null, source: "" },
       { name: "configFile", value: s.configPath ?? null, source: "" },
     ];
@@ -62,3 +72,40 @@ export const config: Command = {
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value), r.source])));
   },
 };
+
+/** Where the lock file's path came from (a default beside the manifest when none is given). */
+function lockSource(ctx: CommandContext, lock: string | undefined): string {
+  if (ctx.flags.string("lock") !== undefined) return "flag --lock";
+  if ((ctx.io.env("VC_LOCK") ?? "") !== "") return "env VC_LOCK";
+  return lock === undefined ? "" : "default";
+}
+
+function frozenSource(ctx: CommandContext): string {
+  if (ctx.flags.boolean("frozen")) return "flag --frozen";
+  return (ctx.io.env("VC_FROZEN") ?? "") !== "" ? "env VC_FROZEN" : "default";
+}
+
+/** The S3 request timeout every store of the command uses (seconds). */
+function requestTimeoutRow(ctx: CommandContext): ConfigRow {
+  const ms = cliStoreOptions(ctx).s3?.requestTimeoutMs;
+  if (ms !== undefined) {
+    return { name: "requestTimeout", value: ms / 1000, source: "flag --request-timeout" };
+  }
+  const env = ctx.io.env("VC_REQUEST_TIMEOUT");
+  if (env !== undefined && env.trim() !== "") {
+    return {
+      name: "requestTimeout",
+      value: parseRequestTimeout("VC_REQUEST_TIMEOUT", env) / 1000,
+      source: "env VC_REQUEST_TIMEOUT",
+    };
+  }
+  return { name: "requestTimeout", value: DEFAULT_REQUEST_TIMEOUT_MS / 1000, source: "default" };
+}
+
+/** The S3 endpoint `s3://` URIs go to (and the cache's `s3@…` directory is named after). */
+function endpointRow(ctx: CommandContext): ConfigRow {
+  const found = resolveS3Endpoint({}, (name) => ctx.io.env(name));
+  return found === undefined
+    ? { name: "s3Endpoint", value: "AWS (by region)", source: "default" }
+    : { name: "s3Endpoint", value: found.endpoint, source: `env ${found.source}` };
+}

@@ -27,6 +27,7 @@ import {
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline } from "./deadline.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
@@ -168,7 +169,6 @@ class PairHeaders implements ReplyHeaders {
 const LARGE_BODY = 1024 * 1024;
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
-const DEFAULT_TIMEOUT_MS = 60_000;
 // fetch cannot report upload progress: a request with a body gets its send
 // time on top of the timeout, at a rate any working link beats.
 const MIN_SEND_BYTES_PER_S = 64 * 1024;
@@ -286,7 +286,7 @@ export class S3Fetch {
         range: req.headers?.["range"],
         missingIsPrecondition: req.missingIsPrecondition,
       });
-    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let forcedRefresh = false;
     return await retry(async (): Promise<Reply> => {
       const credentials = this.#freshCredentials() ?? await this.#currentCredentials(ctx());

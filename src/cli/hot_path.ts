@@ -17,6 +17,7 @@
  */
 import { isAbsolute, resolve } from "../path.ts";
 import { warmLookup } from "../cache/warm_lookup.ts";
+import { printable } from "../printable.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { joinUri } from "../uri.ts";
 import {
@@ -69,6 +70,8 @@ export async function hotPath(args: readonly string[], io: CliIo): Promise<numbe
     Error.stackTraceLimit = stackTraceLimit;
   }
   if (found === undefined) return undefined;
+  // A path that cannot be printed as a line: the full command refuses it.
+  if (found.mode !== "json" && printable(found.local) !== found.local) return undefined;
   try {
     // What `Output.data` prints (its progress-bar machinery is not needed):
     // one JSON document with --json, else the path, also with --quiet.

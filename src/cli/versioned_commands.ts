@@ -11,6 +11,7 @@ import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, UsageError } from "./errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
@@ -190,6 +191,14 @@ export const path: Command = {
     const [p, version] = ctx.args as [string, string | undefined];
     await using s = openVersioned(ctx, "path");
     const local = await localCopy(ctx, s.vc, p, version);
+    // Printed escaped, such a path would be a wrong one that `$(vc path …)`
+    // hands on with exit 0; JSON carries it exactly.
+    if (ctx.out.mode !== "json" && printable(local) !== local) {
+      throw new InvalidInputError(
+        `the local path of ${normalized(p)} contains a control character, so it cannot be ` +
+          `printed as a line: ${printable(local)}; use --json, which gives it exactly`,
+      );
+    }
     await ctx.out.data(
       { path: normalized(p), ...(version ? { version } : {}), local },
       local,
@@ -218,17 +227,21 @@ export const cat: Command = {
   async run(ctx) {
     const [p, version] = ctx.args as [string, string | undefined];
     await using s = openVersioned(ctx, "cat");
-    const local = await localCopy(ctx, s.vc, p, version);
-    using file = await Deno.open(local);
-    const buffer = new Uint8Array(256 * 1024);
-    // Bounded by the file size: read() returns null at the end.
-    for (;;) {
-      const n = await file.read(buffer);
-      if (n === null) break;
-      await ctx.out.write(buffer.slice(0, n));
-    }
+    await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
   },
 };
+
+// The content of `local` on stdout (`vc cat`, `vc get PATH -`).
+async function writeOut(ctx: CommandContext, local: string): Promise<void> {
+  using file = await Deno.open(local);
+  const buffer = new Uint8Array(256 * 1024);
+  // Bounded by the file size: read() returns null at the end.
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    await ctx.out.write(buffer.slice(0, n));
+  }
+}
 
 /**
  * `vc get PATH [VERSION] DEST`: a copy at DEST.
@@ -247,14 +260,24 @@ export const get: Command = {
   required: 2,
   usage: "PATH [VERSION] DEST",
   description:
-    `Copies PATH (via the cache) to DEST; when DEST is a directory the file keeps its name.\nThe copy appears atomically. ${PATH_HELP}`,
+    `Copies PATH (via the cache) to DEST; when DEST is a directory the file keeps its name;\nDEST - writes it to stdout (as \`vc cat\`). The copy appears atomically. ${PATH_HELP}`,
   options: VERSIONED_OPTIONS,
-  examples: ["vc get /foo/bar.csv ./data/", "vc get /foo/bar.csv 1.2.0 bar-1.2.0.csv"],
+  examples: [
+    "vc get /foo/bar.csv ./data/",
+    "vc get /foo/bar.csv 1.2.0 bar-1.2.0.csv",
+    "vc get /foo/bar.csv - | head",
+  ],
   async run(ctx) {
     const p = ctx.args[0]!;
     const [version, destArg] = ctx.args.length === 3
       ? [ctx.args[1], ctx.args[2]!]
       : [undefined, ctx.args[1]!];
+    // "-" is stdout, as in `vc cache-client get`: not a file named "-".
+    if (destArg === "-") {
+      await using s = openVersioned(ctx, "get");
+      await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
+      return;
+    }
     // Checked before the download, which a URI here would only waste.
     let dest = localPathArg(ctx.io.cwd, destArg, "DEST");
     await using s = openVersioned(ctx, "get");

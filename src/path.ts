@@ -366,3 +366,18 @@ export function win32Root(path: string): string {
   if (/^[\\/]/.test(path)) return path[0]!;
   return "";
 }
+
+/**
+ * Whether `path` is below the directory `dir` (not `dir` itself).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isInside } from "./path.ts";
+ * assert(isInside("/a/b/c", "/a/b") && !isInside("/a/bc", "/a/b") && !isInside("/a/b", "/a/b"));
+ * ```
+ */
+export function isInside(path: string, dir: string): boolean {
+  const d = dir.endsWith(sep) ? dir : dir + sep;
+  return path.startsWith(d);
+}

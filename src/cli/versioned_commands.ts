@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, join } from "../path.ts";
+import { basename, isInside, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -281,6 +281,7 @@ export const get: Command = {
     // Checked before the download, which a URI here would only waste.
     let dest = localPathArg(ctx.io.cwd, destArg, "DEST");
     await using s = openVersioned(ctx, "get");
+    refuseInsideCache(dest, s.cache.dir);
     const local = await localCopy(ctx, s.vc, p, version);
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
@@ -441,6 +442,7 @@ export const sync: Command = {
   async run(ctx) {
     const dest = localPathArg(ctx.io.cwd, ctx.args[0] ?? ".", "DEST");
     await using s = openVersioned(ctx, "sync");
+    refuseInsideCache(dest, s.cache.dir);
     using bar = ctx.out.progress("sync");
     const report = await s.vc.syncSettled(dest, {
       onProgress: bar.onItems,
@@ -542,4 +544,16 @@ async function localCopy(
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.
 function normalized(p: string): string {
   return normalizeVersionedPath(p);
+}
+
+/**
+ * A DEST in the cache dir would put files there the cache does not know
+ * (`vc cache ls` and `verify` never show them), or replace a cached copy
+ * in place (`vc get /a "$(vc path /b)"`): a usage error.
+ */
+function refuseInsideCache(dest: string, cacheDir: string): void {
+  if (dest !== cacheDir && !isInside(dest, cacheDir)) return;
+  throw new UsageError(`DEST ${dest} is inside the cache dir ${cacheDir}`, {
+    hint: "copy to a directory of your own; `vc path` gives the cached copy's path to read",
+  });
 }

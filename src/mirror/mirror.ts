@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { dirname, join, resolve, sep } from "../path.ts";
+import { dirname, isInside, join, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -37,7 +37,7 @@ import {
   readAheadChunks,
 } from "./plan.ts";
 import { combineReports, failure, message } from "./report.ts";
-import { isInside, type MirrorParts, openParts } from "./setup.ts";
+import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";

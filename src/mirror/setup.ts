@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join, resolve, sep } from "../path.ts";
+import { isInside, join, resolve } from "../path.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -186,21 +186,6 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
 
 function name(x: string | ObjectStore): string {
   return JSON.stringify(typeof x === "string" ? x : x.url);
-}
-
-/**
- * Whether `path` is below the directory `dir` (not `dir` itself).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isInside } from "./setup.ts";
- * assert(isInside("/a/b/c", "/a/b") && !isInside("/a/bc", "/a/b") && !isInside("/a/b", "/a/b"));
- * ```
- */
-export function isInside(path: string, dir: string): boolean {
-  const d = dir.endsWith(sep) ? dir : dir + sep;
-  return path.startsWith(d);
 }
 
 /**

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { fsPlatform } from "./fs_platform.ts";
+
 type NodePath = typeof import("node:path");
 type NodeUrl = typeof import("node:url");
 
@@ -368,7 +370,8 @@ export function win32Root(path: string): string {
 }
 
 /**
- * Whether `path` is below the directory `dir` (not `dir` itself).
+ * Whether `path` is below the directory `dir` (not `dir` itself), as
+ * {@linkcode pathBelow} compares them.
  *
  * @example
  * ```ts
@@ -378,6 +381,46 @@ export function win32Root(path: string): string {
  * ```
  */
 export function isInside(path: string, dir: string): boolean {
-  const d = dir.endsWith(sep) ? dir : dir + sep;
-  return path.startsWith(d);
+  const below = pathBelow(path, dir);
+  return below !== undefined && below !== "";
+}
+
+/**
+ * The part of `path` below the directory `dir`: `""` when it is `dir`
+ * itself, undefined when it is elsewhere. Both are compared as written (make
+ * them absolute, or real, first). On Windows `\` and `/` both separate, and
+ * where file names ignore letter case (`fsPlatform.caseInsensitive`:
+ * Windows, macOS) so does the comparison: `C:\Data\x` is below `c:/data`.
+ * What is returned keeps `path`'s own spelling.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pathBelow } from "./path.ts";
+ * assert.equal(pathBelow("/a/b/c", "/a/b/", { os: "linux" }), "c");
+ * assert.equal(pathBelow("/a/bc", "/a/b", { os: "linux" }), undefined);
+ * assert.equal(pathBelow("C:\\Data\\x", "c:/data", { os: "windows", caseInsensitive: true }), "x");
+ * ```
+ */
+export function pathBelow(
+  path: string,
+  dir: string,
+  options: { os?: typeof Deno.build.os; caseInsensitive?: boolean } = {},
+): string | undefined {
+  const windows = (options.os ?? Deno.build.os) === "windows";
+  const folded = options.caseInsensitive ?? fsPlatform.caseInsensitive;
+  // Same length as the input (UTF-16 units), so `path` can be sliced by it.
+  const spell = (p: string) => {
+    const s = windows ? p.replaceAll("\\", "/") : p;
+    return folded ? s.replace(/[a-z]|[\u0080-\u{10ffff}]/gu, sameLengthUpper) : s;
+  };
+  const p = spell(path);
+  const d = spell(dir).replace(/\/+$/, "");
+  if (p === d || p === `${d}/`) return "";
+  return p.startsWith(`${d}/`) ? path.slice(d.length + 1) : undefined;
+}
+
+function sameLengthUpper(c: string): string {
+  const upper = c.toUpperCase();
+  return upper.length === c.length ? upper : c;
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
 
 /** One regular file found by {@linkcode walkFiles}. */
@@ -257,7 +258,7 @@ export async function* walkFileBatches(
         if (!info.isFile && !info.isDirectory) return undefined;
         if (info.isDirectory && avoid.length > 0) {
           const real = Deno.realPathSync(full);
-          if (avoid.some((dir) => real === dir || real.startsWith(dir.replace(/[\\/]*$/, "/")))) {
+          if (avoid.some((dir) => pathBelow(real, dir) !== undefined)) {
             report(full, fenced(full));
             return undefined;
           }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, isInside, join } from "../path.ts";
+import { basename, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -552,7 +552,7 @@ function normalized(p: string): string {
  * in place (`vc get /a "$(vc path /b)"`): a usage error.
  */
 function refuseInsideCache(dest: string, cacheDir: string): void {
-  if (dest !== cacheDir && !isInside(dest, cacheDir)) return;
+  if (pathBelow(dest, cacheDir) === undefined) return;
   throw new UsageError(`DEST ${dest} is inside the cache dir ${cacheDir}`, {
     hint: "copy to a directory of your own; `vc path` gives the cached copy's path to read",
   });

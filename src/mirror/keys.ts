@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { resolve } from "../path.ts";
+import { pathBelow, resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 
@@ -79,16 +79,15 @@ export function sourceBase(source: string, sourcePrefix: string | undefined): st
   if (sourcePrefix === undefined) return "";
   const abs = resolve(source);
   const prefix = resolve(sourcePrefix);
-  if (abs === prefix) return "";
-  const withSlash = prefix.endsWith("/") ? prefix : `${prefix}/`;
-  if (!abs.startsWith(withSlash)) {
+  const below = pathBelow(abs, prefix);
+  if (below === undefined) {
     throw new InvalidInputError(
       `source ${JSON.stringify(source)} is not inside --source-prefix ${
         JSON.stringify(sourcePrefix)
       }`,
     );
   }
-  return normalizePrefix(abs.slice(withSlash.length));
+  return normalizePrefix(below);
 }
 
 /**
@@ -113,7 +112,10 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * Why a relative key cannot be written as a local file below a directory
  * (empty, `.` or `..` segments, a leading slash, NUL or backslash, a segment
  * longer than {@linkcode MAX_NAME_BYTES}), or `undefined` when it is safe.
- * Keys come from the store and are untrusted.
+ * Keys come from the store and are untrusted. On Windows (`os`, default
+ * this platform) also a segment Windows cannot hold as a name: `<>:"|?*`
+ * (`a.csv:x` would write an alternate data stream of `a.csv`), a device
+ * name (`con`, `nul.txt`), or a trailing dot or space.
  *
  * @example
  * ```ts
@@ -124,9 +126,13 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * assert(unsafeLocalKey("a//b") !== undefined);
  * assert(unsafeLocalKey("d/.a.vc-tmp-1-abcdefgh") !== undefined);
  * assert(unsafeLocalKey(`d/${"x".repeat(256)}`) !== undefined);
+ * assert(unsafeLocalKey("d/a.csv:x", "windows") !== undefined);
  * ```
  */
-export function unsafeLocalKey(key: string): string | undefined {
+export function unsafeLocalKey(
+  key: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
   if (key === "") return "empty key";
   if (key.includes("\0")) return "key contains NUL";
   if (key.includes("\\")) return "key contains a backslash";
@@ -137,9 +143,13 @@ export function unsafeLocalKey(key: string): string | undefined {
     // Longer than the file system takes (255 bytes; NTFS counts UTF-16
     // units): the download would fetch the whole object, every run, only to
     // fail at the rename.
-    const length = Deno.build.os === "windows" ? part.length : utf8.encode(part).length;
+    const length = os === "windows" ? part.length : utf8.encode(part).length;
     if (length > MAX_NAME_BYTES) {
       return `key has a path segment longer than ${MAX_NAME_BYTES} bytes, the longest file name`;
+    }
+    if (os === "windows") {
+      const why = windowsNameProblem(part);
+      if (why !== undefined) return `key's segment ${JSON.stringify(part)} ${why}`;
     }
   }
   // vc's own temp names: such a file would be skipped by the next walk and
@@ -148,6 +158,25 @@ export function unsafeLocalKey(key: string): string | undefined {
   if (name.includes(".vc-tmp-") && isTempName(name)) {
     return "key's name has the form of vc's temp files (.<name>.vc-tmp-<pid>-<random>)";
   }
+  return undefined;
+}
+
+// deno-lint-ignore no-control-regex
+const WINDOWS_FORBIDDEN = /[<>:"|?*\x00-\x1f]/;
+// Device names, with or without an extension, in any case (`con.txt` is the console).
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]|conin\$|conout\$) *(\.|$)/i;
+
+/**
+ * Why `name` cannot be a file name on Windows, or undefined. Such a name
+ * would not be the file the key names: `a.csv:x` writes an alternate data
+ * stream of `a.csv`, `nul.csv` the null device, and `a.` is `a`.
+ */
+function windowsNameProblem(name: string): string | undefined {
+  if (WINDOWS_FORBIDDEN.test(name)) {
+    return 'holds a character Windows file names cannot (<>:"|?* or a control character)';
+  }
+  if (/[. ]$/.test(name)) return "ends with a dot or a space, which Windows drops";
+  if (WINDOWS_DEVICE.test(name)) return "is a device name on Windows";
   return undefined;
 }
 

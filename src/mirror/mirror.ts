@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { dirname, isInside, join, resolve, sep } from "../path.ts";
+import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -489,10 +489,9 @@ export class Mirror {
   keyOf(path: string): string | undefined {
     const abs = resolve(path);
     for (const r of this.localRoots) {
-      if (abs === r.dir) return r.base.replace(/\/$/, "");
-      if (isInside(abs, r.dir)) {
-        return r.base + abs.slice(r.dir.length + 1).split(sep).join("/");
-      }
+      const below = pathBelow(abs, r.dir);
+      if (below === "") return r.base.replace(/\/$/, "");
+      if (below !== undefined) return r.base + below.split(sep).join("/");
     }
     return undefined;
   }

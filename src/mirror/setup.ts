@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isInside, join, resolve } from "../path.ts";
+import { isInside, join, pathBelow, resolve } from "../path.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -209,7 +209,7 @@ async function refuseOverlap(
   const region = await realish(join(resolve(parsed.path), ...prefixDir.split("/").filter(Boolean)));
   for (const root of roots) {
     const dir = await realish(root.dir);
-    if (dir === region || isInside(dir, region) || isInside(region, dir)) {
+    if (pathBelow(dir, region) !== undefined || isInside(region, dir)) {
       const local = role === "target" ? "source" : "target";
       throw new InvalidInputError(
         `mirror ${role} ${storeUri} and the ${local} ${root.dir} overlap (one holds the other): ` +

@@ -10,6 +10,7 @@
 import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
+import { win32Join, win32Root } from "../path.ts";
 
 /** The marker's key in the store. */
 export const MARKER_KEY = ".vc-repo.json";
@@ -58,10 +59,28 @@ export class WrongHostError extends VcError {}
  * assert.throws(() => parseCatalogRef("mysql://x", "h1"), /sqlite:PATH or postgres:/);
  * ```
  */
-export function parseCatalogRef(text: string, host: string, cwd?: string): CatalogRef {
+export function parseCatalogRef(
+  text: string,
+  host: string,
+  cwd?: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): CatalogRef {
   if (text.startsWith("sqlite:")) {
     let path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new InvalidInputError(`catalog "${text}": empty SQLite path`);
+    if (os === "windows") {
+      // `sqlite:///C:/x.sqlite` names `C:/x.sqlite`, as a `file:` URL would.
+      if (/^\/[A-Za-z]:[\\/]/.test(path)) path = path.slice(1);
+      // `C:x` is relative to drive C's own current directory: another place
+      // for each process, so never recorded in a marker.
+      if (/^[A-Za-z]:(?![\\/])/.test(path)) {
+        throw new InvalidInputError(
+          `catalog "${text}": ${path} is relative to a drive's current directory; give C:\\path`,
+        );
+      }
+      if (win32Root(path) === "" && cwd !== undefined) path = win32Join(cwd, path);
+      return { kind: "sqlite", path, host };
+    }
     if (!path.startsWith("/") && cwd !== undefined) path = `${cwd.replace(/\/+$/, "")}/${path}`;
     return { kind: "sqlite", path, host };
   }

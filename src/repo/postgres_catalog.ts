@@ -11,6 +11,7 @@
  * @module
  */
 import { join } from "node:path";
+import { win32Join } from "../path.ts";
 import {
   type Catalog,
   CatalogUnavailableError,
@@ -41,7 +42,7 @@ export const POSTGRES_DIALECT: Dialect = {
 
 /** Options of {@linkcode openPostgresCatalog}. */
 export interface PostgresCatalogOptions {
-  /** Environment (`PGPASSWORD`, `PGUSER`, `HOME` for `~/.pgpass`); default `Deno.env`. */
+  /** Environment (`PGPASSWORD`, `PGUSER`, `HOME` or `APPDATA` for pgpass); default `Deno.env`. */
   env?: (name: string) => string | undefined;
   /** Connections in the pool (default 4). */
   maxConnections?: number;
@@ -243,7 +244,38 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * Finds a password in `~/.pgpass` (or `PGPASSFILE`), as libpq does: lines
+ * Where libpq looks for its password file: `PGPASSFILE`, else `~/.pgpass`,
+ * on Windows `%APPDATA%\postgresql\pgpass.conf`; undefined when the
+ * variable that would name it is unset.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pgpassPath } from "./postgres_catalog.ts";
+ * const env = (vars: Record<string, string>) => (n: string) => vars[n];
+ * assert.equal(pgpassPath(env({ HOME: "/home/ann" }), "linux"), "/home/ann/.pgpass");
+ * assert.equal(
+ *   pgpassPath(env({ APPDATA: "C:\\Users\\ann\\AppData\\Roaming" }), "windows"),
+ *   "C:\\Users\\ann\\AppData\\Roaming\\postgresql\\pgpass.conf",
+ * );
+ * ```
+ */
+export function pgpassPath(
+  env: (name: string) => string | undefined,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  const named = env("PGPASSFILE");
+  if (named) return named;
+  if (os === "windows") {
+    const appData = env("APPDATA");
+    return appData ? win32Join(appData, "postgresql", "pgpass.conf") : undefined;
+  }
+  const home = env("HOME");
+  return home ? join(home, ".pgpass") : undefined;
+}
+
+/**
+ * Finds a password in `~/.pgpass` (or `PGPASSFILE`; see {@linkcode pgpassPath}), as libpq does: lines
  * `host:port:database:user:password`, `*` matches anything, `\:` escapes.
  *
  * @example
@@ -265,8 +297,7 @@ export async function pgpassLookup(
   database: string,
   user: string,
 ): Promise<string | undefined> {
-  const home = env("HOME");
-  const file = env("PGPASSFILE") ?? (home ? join(home, ".pgpass") : undefined);
+  const file = pgpassPath(env);
   if (file === undefined) return undefined;
   let text: string;
   try {
@@ -275,7 +306,9 @@ export async function pgpassLookup(
     return undefined;
   }
   const want = [host, String(port), database, user];
-  for (const line of text.split("\n")) {
+  // A file saved on Windows ends its lines with CRLF: libpq drops the `\r`
+  // too, or it would end the password.
+  for (const line of text.split(/\r?\n/)) {
     if (line.trim() === "" || line.startsWith("#")) continue;
     const fields = line.split(/(?<!\\):/).map((f) => f.replace(/\\(.)/g, "$1"));
     if (fields.length < 5) continue;

@@ -354,6 +354,13 @@ export class AssetCache implements AsyncDisposable {
     try {
       await copyFileAtomic(path, dest);
     } catch (e) {
+      if (
+        e instanceof Deno.errors.NotFound && !(await Deno.lstat(path).then(() => true, () => false))
+      ) {
+        throw new NotFoundError(`cannot copy ${path} to ${dest}: ${path} does not exist`, {
+          cause: e,
+        });
+      }
       throw copyOutError(e, dest);
     }
   }

@@ -1033,7 +1033,7 @@ export class S3Store implements ObjectStore {
 
   #init(): Promise<Ready> {
     if (this.#closed) {
-      return Promise.reject(new Error(`S3Store ${this.url} is closed`));
+      return Promise.reject(new StoreError(`S3Store ${this.url} is closed`));
     }
     return this.#ready ??= this.#create();
   }
@@ -1046,7 +1046,7 @@ export class S3Store implements ObjectStore {
    */
   #lean(withoutSdk: boolean = LEAN_WITHOUT_SDK): Promise<{ lean: S3Fetch }> {
     if (this.#closed) {
-      return Promise.reject(new Error(`S3Store ${this.url} is closed`));
+      return Promise.reject(new StoreError(`S3Store ${this.url} is closed`));
     }
     if (this.#ready !== undefined || !withoutSdk) return this.#init();
     this.#leanReady ??= this.#leanOnly();

@@ -13,7 +13,7 @@ import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { KeyConflictError, VcError } from "../errors.ts";
+import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -174,6 +174,7 @@ export class Mirror {
   readonly #options: MirrorOptions;
   readonly #stores: ObjectStore[];
   readonly #owned: ObjectStore[];
+  #closed = false;
   readonly #state: MirrorState;
   readonly #filter: KeyFilter;
   readonly #storePrefix: string;
@@ -416,7 +417,9 @@ export class Mirror {
    * ```
    */
   async syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
-    if (this.direction !== "upload") throw new Error("syncPath is for local → store mirrors");
+    if (this.direction !== "upload") {
+      throw new InvalidInputError("syncPath is for local → store mirrors");
+    }
     const key = this.keyOf(path);
     if (key === undefined) return this.#finish(this.#newRun(0));
     const run = this.#newRun(options.settleMs ?? 0);
@@ -522,6 +525,7 @@ export class Mirror {
    * ```
    */
   async close(): Promise<void> {
+    this.#closed = true;
     try {
       this.#state.close();
     } finally {
@@ -535,6 +539,8 @@ export class Mirror {
   }
 
   #newRun(settleMs: number): Run {
+    // Its state database is closed: say so, not SQLite's "database is not open".
+    if (this.#closed) throw new VcError("this mirror was closed; open it again (Mirror.open)");
     this.#state.clearDeletes(); // left over by a run that stopped
     return {
       report: {

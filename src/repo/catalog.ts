@@ -73,6 +73,24 @@ export class CatalogDamagedError extends CatalogUnavailableError {}
 export class CatalogBusyError extends VcError {}
 
 /**
+ * The error of a transaction on a catalog that was closed (a repository used
+ * after `close()`): said as such, not as the driver's "database is not open".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogUnavailableError, closedCatalog } from "./catalog.ts";
+ * const e = closedCatalog("sqlite:/x/c.sqlite");
+ * assert(e instanceof CatalogUnavailableError && e.message.includes("sqlite:/x/c.sqlite"));
+ * ```
+ */
+export function closedCatalog(location: string): CatalogUnavailableError {
+  return new CatalogUnavailableError(
+    `catalog ${location} was closed (the repository was closed); open the repository again`,
+  );
+}
+
+/**
  * Rewrites `$1`-style placeholders to SQLite's numbered `?1` form. Placeholders
  * inside string literals are left alone.
  *

@@ -15,6 +15,7 @@ import { win32Join } from "../path.ts";
 import {
   type Catalog,
   CatalogUnavailableError,
+  closedCatalog,
   type Dialect,
   type Row,
   runWithRetry,
@@ -172,6 +173,7 @@ class PostgresCatalog implements Catalog {
   readonly location: string;
   #conflicts = 0;
   readonly #sql: PgSql;
+  #closed = false;
 
   constructor(sql: PgSql, location: string) {
     this.#sql = sql;
@@ -183,6 +185,7 @@ class PostgresCatalog implements Catalog {
   }
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
     return runWithRetry(
       () =>
@@ -207,6 +210,7 @@ class PostgresCatalog implements Catalog {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return this.#sql.end({ timeout: 5 });
   }
 }

@@ -14,6 +14,7 @@ import {
   type Catalog,
   CatalogDamagedError,
   CatalogUnavailableError,
+  closedCatalog,
   type Dialect,
   type Row,
   runWithRetry,
@@ -137,6 +138,7 @@ class SqliteCatalog implements Catalog {
   }
 
   async transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (!this.#db.isOpen) throw closedCatalog(this.location);
     try {
       return await runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
         isConflict: isBusy,

@@ -31,7 +31,7 @@ import {
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
-import { duplicateKey, jsonErrorPosition, lineColumn } from "./json_text.ts";
+import { duplicateKey, jsonErrorPosition, jsonErrorReason, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
@@ -529,7 +529,9 @@ function parseConfig(
     const message = (cause as Error).message;
     const { line, column } = jsonErrorPosition(text, message);
     throw new InvalidInputError(
-      `invalid JSON in config file ${file} at line ${line}, column ${column}: ${message}`,
+      `invalid JSON in config file ${file} at line ${line}, column ${column}: ${
+        jsonErrorReason(message)
+      }`,
       { cause },
     );
   }

@@ -53,6 +53,24 @@ export function jsonErrorPosition(
   return lineColumn(text, pos ? Number(pos[1]) : jsonErrorOffset(text));
 }
 
+/**
+ * `JSON.parse`'s reason on one line. V8 quotes the start of the text ("Unexpected
+ * token 'h', "hello\nworld" is not valid JSON"), newlines included, and vc
+ * prints only an error's first line: the quote was cut at the file's first
+ * line end, leaving an open quote and no "is not valid JSON".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonErrorReason } from "./json_text.ts";
+ * assert(jsonErrorReason('Unexpected token \'h\', "hi\r\nx" is not valid JSON')
+ *   === 'Unexpected token \'h\', "hi\\r\\nx" is not valid JSON');
+ * ```
+ */
+export function jsonErrorReason(message: string): string {
+  return message.replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+}
+
 /** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
 function jsonErrorOffset(text: string): number {
   let i = 0;

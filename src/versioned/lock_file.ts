@@ -21,7 +21,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
-import { duplicateKey, lineColumn } from "../json_text.ts";
+import { duplicateKey, jsonErrorReason, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -118,7 +118,7 @@ export function parseLockFile(text: string, file: string): LockEntries {
     data = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      `lock file ${file} is not valid JSON: ${(cause as Error).message}`,
+      `lock file ${file} is not valid JSON: ${jsonErrorReason((cause as Error).message)}`,
       {
         cause,
       },

@@ -27,7 +27,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
-import { duplicateKey, jsonErrorPosition, lineColumn } from "../json_text.ts";
+import { duplicateKey, jsonErrorPosition, jsonErrorReason, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
@@ -114,7 +114,7 @@ export function parseManifest(text: string, file: string): ManifestEntries {
     const where = jsonErrorPosition(text, (cause as Error).message);
     throw new InvalidInputError(
       `manifest ${file}:${where.line}:${where.column} is not valid JSON: ${
-        (cause as Error).message
+        jsonErrorReason((cause as Error).message)
       }`,
       { cause },
     );

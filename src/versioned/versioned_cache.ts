@@ -485,20 +485,31 @@ export class VersionedCache {
     version: string,
     cause: NotFoundError,
   ): Promise<NotFoundError> {
-    const available = await this.versions(asset.path).catch(() => undefined);
     const where = asset.slashedUri === undefined
       ? asset.uri
       : `${asset.uri}, nor ${asset.slashedUri}`;
     return new NotFoundError(
-      `version ${version} of ${asset.path} does not exist (${where})${
-        available === undefined
-          ? ""
-          : available.length === 0
-          ? `; ${this.bucket} has no versions of it`
-          : `; available: ${available.join(", ")}`
-      }`,
+      `version ${version} of ${asset.path} does not exist (${where})${await this.#whyMissing(
+        asset.path,
+      )}`,
       { cause },
     );
+  }
+
+  /**
+   * What a LIST says about a missing version: the versions there are, or that
+   * the bucket itself does not exist (a mistyped --bucket), which a HEAD's
+   * 404 cannot tell apart from a missing object.
+   */
+  async #whyMissing(path: string): Promise<string> {
+    try {
+      const available = await this.versions(path);
+      return available.length === 0
+        ? `; ${this.bucket} has no versions of it`
+        : `; available: ${available.join(", ")}`;
+    } catch (error) {
+      return error instanceof NotFoundError ? `; ${error.message}` : "";
+    }
   }
 
   /**
@@ -1127,7 +1138,10 @@ export class VersionedCache {
     );
     if (found === undefined) {
       const slashed = slashedUri(this.bucket, versionedKey(path, meaning.version));
-      return `${canonical} does not exist${slashed === undefined ? "" : ` (nor ${slashed})`}`;
+      return `${canonical} does not exist${
+        slashed === undefined ? "" : ` (nor ${slashed})`
+      }${await this
+        .#whyMissing(path)}`;
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);

@@ -8,9 +8,8 @@
 import { join } from "node:path";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { mirror } from "../src/mirror/mirror.ts";
-import type { MirrorOptions } from "../src/mirror/types.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, RACY_MS, tempDir, treeContents, writeTree } from "./mirror_helpers.ts";
+import { fakeBackend, prefixToLocal, tempDir, treeContents, writeTree } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -23,15 +22,8 @@ Deno.test("mirror (store → local, case-insensitive): keys that fold together a
     await b.store.put("p/caf\u00e9", enc.encode("nfc"));
     await b.store.put("p/cafe\u0301", enc.encode("nfd"));
     await b.store.put("p/ok.txt", enc.encode("ok"));
-    const out = join(w.dir, "out");
-    const opts: MirrorOptions = {
-      sources: [b.store],
-      sourcePrefix: "p",
-      target: out,
-      delete: true,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = prefixToLocal(b.store, w.dir, { delete: true });
+    const out = opts.target;
     const r = await mirror(opts);
     assertEquals(r.transferred, 3);
     // The first in key order (UTF-8 bytes) is written: `e` + U+0301 sorts before `é`.
@@ -58,14 +50,7 @@ Deno.test("mirror (store → local, case-insensitive): --delete spares the file 
     const out = join(w.dir, "out");
     // There, `Photos/y.jpg` and `report.CSV` are the files the keys name.
     await writeTree(out, { "Photos/y.jpg": "y", "report.CSV": "r", "gone.txt": "g" });
-    const r = await mirror({
-      sources: [b.store],
-      sourcePrefix: "p",
-      target: out,
-      delete: true,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    });
+    const r = await mirror(prefixToLocal(b.store, w.dir, { delete: true }));
     assertEquals(r.failed, []);
     assertEquals(r.deleted, 1);
     const tree = await treeContents(out);

@@ -3,10 +3,9 @@
  * reported before anything is fetched, so a run does not download them again
  * and again only to fail.
  */
-import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, RACY_MS, tempDir } from "./mirror_helpers.ts";
+import { fakeBackend, prefixToLocal, tempDir } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -18,14 +17,7 @@ Deno.test("mirror (fake S3 → local): a name over 255 bytes is reported without
   await b.store.put(`p/d/${"é".repeat(128)}`, enc.encode("two-byte letters"));
   await b.store.put("p/ok.txt", enc.encode("ok"));
   await b.store.put(`p/${"M".repeat(255)}`, enc.encode("just fits"));
-  const out = join(w.dir, "out");
-  const opts = {
-    sources: [b.store],
-    sourcePrefix: "p",
-    target: out,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = prefixToLocal(b.store, w.dir);
   b.fake!.resetStats();
   const r = await mirror(opts);
   assertEquals(r.transferred, 2);

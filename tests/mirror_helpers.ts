@@ -9,6 +9,7 @@ import { NotFoundError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
+import type { MirrorOptions } from "../src/mirror/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 
@@ -198,4 +199,24 @@ export const RACY_MS = 0;
  */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1100 + RACY_MS));
+}
+
+/**
+ * Options of a store → local mirror of `store`'s `p/` prefix into
+ * `dir/out` (state in `dir/s.db`, no racy window); `extra` adds or
+ * overrides options (`delete`, ...).
+ */
+export function prefixToLocal(
+  store: ObjectStore,
+  dir: string,
+  extra: Partial<Omit<MirrorOptions, "target">> = {},
+): MirrorOptions & { target: string } {
+  return {
+    sources: [store],
+    sourcePrefix: "p",
+    target: join(dir, "out"),
+    statePath: join(dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    ...extra,
+  };
 }

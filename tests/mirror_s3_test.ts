@@ -12,6 +12,7 @@ import type { ListOptions, ObjectStore } from "../src/store/types.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import {
   fakeBackend,
+  prefixToLocal,
   RACY_MS,
   settle,
   storeContents,
@@ -188,16 +189,10 @@ Deno.test("mirror (fake S3): store → local reports an object with content whos
   await b.store.put("p/datadir/", enc.encode("data"));
   await b.store.put("p/folder/", new Uint8Array());
   await b.store.put("p/ok.txt", enc.encode("ok"));
-  const out = join(w.dir, "out");
   await Deno.writeTextFile(join(w.dir, "keep.txt"), "keep");
-  const r = await mirror({
-    sources: [b.store],
-    sourcePrefix: "p",
-    target: out,
-    delete: true,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  });
+  const opts = prefixToLocal(b.store, w.dir, { delete: true });
+  const out = opts.target;
+  const r = await mirror(opts);
   assertEquals(r.transferred, 1);
   assertEquals(r.failed.map((f) => f.key), ["datadir/"]);
   assertStringIncludes(r.failed[0]!.error, "names a directory");
@@ -250,14 +245,8 @@ Deno.test("mirror (fake S3): a download takes the object's time, and the next ru
   await using w = await tempDir();
   await b.store.put("p/a.txt", enc.encode("a"));
   const lastModified = (await b.store.head("p/a.txt"))!.lastModified;
-  const out = join(w.dir, "out");
-  const opts = {
-    sources: [b.store],
-    sourcePrefix: "p",
-    target: out,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = prefixToLocal(b.store, w.dir);
+  const out = opts.target;
   assertEquals((await mirror(opts)).transferred, 1);
   // As aws s3 sync and rclone set it: they then take the file for current.
   assertEquals((await Deno.stat(join(out, "a.txt"))).mtime?.getTime(), lastModified.getTime());

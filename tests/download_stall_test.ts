@@ -73,6 +73,9 @@ function stallingProxy(
   };
 }
 
+/** Download options that make an object over 4 MiB a parallel download of 4 MiB ranges. */
+const PARALLEL_4MIB = { parallelThreshold: 4 * 1024 * 1024, partSize: 4 * 1024 * 1024 };
+
 /** An S3Store of bucket `b` through `endpoint`, with a short request timeout and one retry. */
 function storeVia(endpoint: string): S3Store {
   return new S3Store({
@@ -113,8 +116,7 @@ Deno.test("download: a stalled ranged GET of a parallel download is resumed, not
   const timer = AbortSignal.timeout(20_000);
   try {
     const info = await downloadToFile(store, "big.bin", `${dir}/big.bin`, {
-      parallelThreshold: 4 * 1024 * 1024,
-      partSize: 4 * 1024 * 1024,
+      ...PARALLEL_4MIB,
       signal: timer,
     });
     assertEquals(info.size, data.length);
@@ -144,8 +146,7 @@ Deno.test("download: a trickle (a few bytes, then a stall, every time) fails aft
   const timer = AbortSignal.timeout(20_000);
   try {
     const error = await downloadToFile(store, "t.bin", `${dir}/t.bin`, {
-      parallelThreshold: 4 * 1024 * 1024,
-      partSize: 4 * 1024 * 1024,
+      ...PARALLEL_4MIB,
       signal: timer,
     }).then(() => undefined, (e) => e);
     assertEquals(timer.aborted, false, "still trickling after 20 s");

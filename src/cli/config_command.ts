@@ -54,8 +54,8 @@ export const config: Command = {
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
-      { name: "lock", value: v.lock ?? null, source: lockSource(ctx, v.lock) },
-      { name: "frozen", value: v.frozen, source: frozenSource(ctx) },
+      { name: "lock", value: v.lock ?? null, source: v.lockSource },
+      { name: "frozen", value: v.frozen, source: v.frozenSource },
       requestTimeoutRow(ctx),
       endpointRow(ctx),
       { name: "projectFile", value: s.projectPath ?? null, source: "" },
@@ -72,18 +72,6 @@ export const config: Command = {
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value), r.source])));
   },
 };
-
-/** Where the lock file's path came from (a default beside the manifest when none is given). */
-function lockSource(ctx: CommandContext, lock: string | undefined): string {
-  if (ctx.flags.string("lock") !== undefined) return "flag --lock";
-  if ((ctx.io.env("VC_LOCK") ?? "") !== "") return "env VC_LOCK";
-  return lock === undefined ? "" : "default";
-}
-
-function frozenSource(ctx: CommandContext): string {
-  if (ctx.flags.boolean("frozen")) return "flag --frozen";
-  return (ctx.io.env("VC_FROZEN") ?? "") !== "" ? "env VC_FROZEN" : "default";
-}
 
 /** The S3 request timeout every store of the command uses (seconds). */
 function requestTimeoutRow(ctx: CommandContext): ConfigRow {

@@ -169,8 +169,12 @@ export interface VersionedSettings {
   manifestSource: string;
   /** The integrity lock file (absolute), when `--lock` or `VC_LOCK` names one; else the default beside the manifest. */
   lock: string | undefined;
+  /** Where `lock` came from (`flag --lock`, `env VC_LOCK`), or `""` when not given. */
+  lockSource: string;
   /** `--frozen` or `VC_FROZEN`. */
   frozen: boolean;
+  /** Where `frozen` came from (`flag --frozen`, `env VC_FROZEN`, `default`). */
+  frozenSource: string;
 }
 
 /**
@@ -203,7 +207,13 @@ export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): Ve
     : "default";
   // Normalized and validated by resolveSettings: a bare name is s3://NAME, a
   // path is a file:// URI relative to the cwd (or to the file that named it).
-  const lock = flags.string("lock") ?? nonEmpty(io.env("VC_LOCK"));
+  const lockFlag = flags.string("lock");
+  const lock = lockFlag ?? nonEmpty(io.env("VC_LOCK"));
+  const lockSource = lockFlag !== undefined
+    ? "flag --lock"
+    : lock !== undefined
+    ? "env VC_LOCK"
+    : "";
   const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
   let frozen = flags.boolean("frozen");
   if (!frozen && frozenEnv !== undefined) {
@@ -222,8 +232,14 @@ export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): Ve
     manifestSource,
     lock: lock === undefined
       ? undefined
-      : localPathArg(io.cwd, lock, flags.string("lock") === undefined ? "VC_LOCK" : "--lock"),
+      : localPathArg(io.cwd, lock, lockFlag === undefined ? "VC_LOCK" : "--lock"),
+    lockSource,
     frozen,
+    frozenSource: flags.boolean("frozen")
+      ? "flag --frozen"
+      : frozenEnv !== undefined
+      ? "env VC_FROZEN"
+      : "default",
   };
 }
 

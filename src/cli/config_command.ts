@@ -6,11 +6,7 @@
  * @module
  */
 import type { Command, CommandContext } from "./command.ts";
-import {
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  parseRequestTimeout,
-  resolveS3Endpoint,
-} from "../store/s3_config.ts";
+import { resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
@@ -56,8 +52,7 @@ export const config: Command = {
       { name: "offline", value: s.offline, source: s.sources.offline },
       { name: "lock", value: v.lock ?? null, source: v.lockSource },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
-      requestTimeoutRow(ctx),
-      endpointRow(ctx),
+      ...s3Rows(ctx),
       { name: "projectFile", value: s.projectPath ?? null, source: "" },
       { name: "configFile", value: s.configPath ?? null, source: "" },
     ];
@@ -73,27 +68,24 @@ export const config: Command = {
   },
 };
 
-/** The S3 request timeout every store of the command uses (seconds). */
-function requestTimeoutRow(ctx: CommandContext): ConfigRow {
-  const ms = cliStoreOptions(ctx).s3?.requestTimeoutMs;
-  if (ms !== undefined) {
-    return { name: "requestTimeout", value: ms / 1000, source: "flag --request-timeout" };
-  }
-  const env = ctx.io.env("VC_REQUEST_TIMEOUT");
-  if (env !== undefined && env.trim() !== "") {
-    return {
-      name: "requestTimeout",
-      value: parseRequestTimeout("VC_REQUEST_TIMEOUT", env) / 1000,
-      source: "env VC_REQUEST_TIMEOUT",
-    };
-  }
-  return { name: "requestTimeout", value: DEFAULT_REQUEST_TIMEOUT_MS / 1000, source: "default" };
-}
-
-/** The S3 endpoint `s3://` URIs go to (and the cache's `s3@…` directory is named after). */
-function endpointRow(ctx: CommandContext): ConfigRow {
-  const found = resolveS3Endpoint({}, (name) => ctx.io.env(name));
-  return found === undefined
-    ? { name: "s3Endpoint", value: "AWS (by region)", source: "default" }
-    : { name: "s3Endpoint", value: found.endpoint, source: `env ${found.source}` };
+/**
+ * The request timeout (seconds) and the S3 endpoint every store of the
+ * command uses, as the stores resolve them (`resolveS3Settings`), with
+ * where each came from.
+ */
+function s3Rows(ctx: CommandContext): ConfigRow[] {
+  const options = cliStoreOptions(ctx).s3 ?? {};
+  const env = (name: string) => ctx.io.env(name);
+  const s3 = resolveS3Settings(options, env);
+  const timeoutSource = options.requestTimeoutMs !== undefined
+    ? "flag --request-timeout"
+    : (env("VC_REQUEST_TIMEOUT") ?? "").trim() !== ""
+    ? "env VC_REQUEST_TIMEOUT"
+    : "default";
+  return [
+    { name: "requestTimeout", value: s3.requestTimeoutMs / 1000, source: timeoutSource },
+    s3.endpoint === undefined
+      ? { name: "s3Endpoint", value: "AWS (by region)", source: "default" }
+      : { name: "s3Endpoint", value: s3.endpoint, source: `env ${s3.endpointSource}` },
+  ];
 }

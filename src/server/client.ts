@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
+import { isTransientError, isUnreachableError } from "../store/retry.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -131,13 +132,25 @@ export class CacheClient {
   }
 
   /** A request to the service; a connection failure is an `OfflineError` naming it. */
-  async #fetch(url: string, init: RequestInit): Promise<Response> {
+  #fetch(url: string, init: RequestInit): Promise<Response> {
+    return this.#reach(() => this.#fetchImpl(url, init), init.signal ?? undefined);
+  }
+
+  /**
+   * `send`'s response; a failure to reach the service (fetch's `TypeError`,
+   * `node:http`'s connection codes) is an `OfflineError` naming it, an abort
+   * its signal's reason.
+   */
+  async #reach(send: () => Promise<Response>, signal?: AbortSignal): Promise<Response> {
     try {
-      return await this.#fetchImpl(url, init);
+      return await send();
     } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
+      signal?.throwIfAborted();
+      const unreachable = error instanceof TypeError || isUnreachableError(error) ||
+        isTransientError(error);
+      if (!unreachable) throw error;
       throw new OfflineError(
-        `cannot reach the cache service at ${this.#url}: ${error.message}`,
+        `cannot reach the cache service at ${this.#url}: ${(error as Error).message}`,
         { cause: error },
       );
     }
@@ -245,14 +258,10 @@ export class CacheClient {
       // fetch sends a stream chunked, which Deno.serve reads slowly once its
       // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
       // a file's length is known, so it goes with a Content-Length.
-      const res = await sendFile(url, headers, head, body.path, tail, options).catch((error) => {
-        options.signal?.throwIfAborted();
-        if (!isConnectionError(error)) throw error;
-        throw new OfflineError(
-          `cannot reach the cache service at ${this.#url}: ${error.message}`,
-          { cause: error },
-        );
-      });
+      const res = await this.#reach(
+        () => sendFile(url, headers, head, body.path, tail, options),
+        options.signal,
+      );
       await this.#json(res, "upload");
       return;
     }
@@ -578,12 +587,6 @@ export async function withCache(
   const output = await compute();
   await client.put(cacheId, output, { filename: "output", ...put });
   return output;
-}
-
-function isConnectionError(error: unknown): error is Error {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" &&
-    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code);
 }
 
 /**

@@ -211,6 +211,12 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     () => [] as string[],
     true,
   );
+  // A string ("false") would be taken for true, or ignored: refused.
+  if (options.offline !== undefined && typeof options.offline !== "boolean") {
+    throw new InvalidInputError(
+      `the option offline must be true or false, got ${JSON.stringify(options.offline)}`,
+    );
+  }
   const offline = pick(
     "offline",
     options.offline,
@@ -731,6 +737,13 @@ function checkTimeout(value: number, what: string): number {
  */
 function checkImmutableBuckets(items: string[], what: string): string[] {
   for (const item of items) {
+    if (typeof item === "string" && item.trim() === "") {
+      throw new InvalidInputError(
+        `${what}: an item is ${
+          item === "" ? "empty" : `blank (${JSON.stringify(item)})`
+        }: give a bucket name, an s3:// or file:// URI or an absolute path, or leave it out`,
+      );
+    }
     // A URI is parsed (and a bad one refused) where entries are matched.
     if (BUCKET_NAME.test(item) || isAbsolute(item) || item.includes("://")) continue;
     throw new InvalidInputError(

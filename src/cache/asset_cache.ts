@@ -59,6 +59,8 @@ export type {
 // How often a warm entry's last-use time is written, and its file's existence re-checked.
 const TOUCH_INTERVAL_MS = 60_000;
 const RECHECK_INTERVAL_MS = 1_000;
+// The values of the `onUnreachable` option.
+const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
 const DEFAULT_MAX_DOWNLOADS = 16;
 
@@ -131,6 +133,16 @@ export class AssetCache implements AsyncDisposable {
     if (options.lockWait !== undefined && !(options.lockWait >= 0 && options.lockWait < Infinity)) {
       throw new InvalidInputError(
         `lockWait must be a non-negative number of seconds, got ${String(options.lockWait)}`,
+      );
+    }
+    // An unknown value would silently be taken for the default ("warn").
+    if (options.onUnreachable !== undefined && !ON_UNREACHABLE.includes(options.onUnreachable)) {
+      throw new InvalidInputError(
+        `onUnreachable must be ${ON_UNREACHABLE.map((v) => JSON.stringify(v)).join(" or ")}, got ${
+          typeof options.onUnreachable === "string"
+            ? JSON.stringify(options.onUnreachable)
+            : String(options.onUnreachable)
+        }`,
       );
     }
     if (
@@ -250,7 +262,10 @@ export class AssetCache implements AsyncDisposable {
       const loc = this.#locate(uri);
       if (loc === undefined) return Promise.resolve(false);
       const rec = this.#index.byPath(loc.dataPath);
-      if (rec !== undefined) rec.validatedAt = 0;
+      if (rec !== undefined) {
+        rec.validatedAt = 0;
+        rec.retryAt = undefined; // asked at once, even just after the store was unreachable
+      }
       const found = this.#index.readRecord(loc);
       if (found !== undefined && found.meta.validatedAt !== 0) {
         try {

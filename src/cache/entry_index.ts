@@ -60,6 +60,13 @@ export interface EntryRec {
   sha256?: string | undefined;
   /** ms since the epoch; 0 = invalidated (revalidate even if immutable). */
   validatedAt: number;
+  /**
+   * Memory only: a revalidation found the store unreachable, so the copy is
+   * served until then (ms) without asking again (see `EntryResolver`). The
+   * record keeps what it said: an invalidation stays pending, a validation
+   * time in the future stays stale, until the store answers.
+   */
+  retryAt?: number | undefined;
   /** When last use was last recorded (ms). */
   touchedAt: number;
   /** When the data file's existence was last checked (ms). */
@@ -184,6 +191,8 @@ export class EntryIndex {
   /** Whether `rec` may be served at `now` without asking the store. */
   isFresh(rec: EntryRec, now: number, immutable: boolean): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served
+    // The store was unreachable a moment ago: served (warned once) until then.
+    if (rec.retryAt !== undefined && now < rec.retryAt) return true;
     if (!validationHolds(rec, now)) return false; // ask even if immutable
     return rec.immutable || immutable || now - rec.validatedAt < this.ttlMs;
   }

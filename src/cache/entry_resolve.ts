@@ -126,8 +126,14 @@ export class EntryResolver {
       } else {
         rec.checkedAt = now;
         // `invalidate` in another process marks the shared record; honour it
-        // here too (one stat of the journal per entry per recheck interval).
-        if (index.readRecord(rec.loc)?.meta.validatedAt === 0) rec.validatedAt = 0;
+        // here too (one stat of the journal per entry per recheck interval),
+        // at once: a new invalidation ends a wait after an unreachable store.
+        // One this process already asked the store about stays pending (the
+        // record still says 0) and waits like any failed revalidation.
+        if (index.readRecord(rec.loc)?.meta.validatedAt === 0 && rec.validatedAt !== 0) {
+          rec.validatedAt = 0;
+          rec.retryAt = undefined;
+        }
       }
     }
     if (rec === undefined && !missing) rec = index.load(loc);
@@ -313,6 +319,7 @@ export class EntryResolver {
     }
     if (sameVersion(head, rec)) {
       rec.validatedAt = now;
+      rec.retryAt = undefined;
       rec.touchedAt = now;
       rec.gone = false;
       // A read-only cache dir still works.
@@ -363,14 +370,14 @@ export class EntryResolver {
     this.#options.warn(
       `vc: cannot reach the store to revalidate ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
     );
-    // Serve the cached copy for a while before asking the store again (memory only).
-    // A validation time in the future (clock skew, a restored cache) is stale
-    // and would stay so: it is replaced, or every call would ask (and warn) again.
-    if (rec.validatedAt !== 0) {
-      const ttlMs = this.#index.ttlMs;
-      const retry = now - ttlMs + Math.min(ttlMs, UNREACHABLE_RETRY_MS);
-      rec.validatedAt = rec.validatedAt > now ? retry : Math.max(rec.validatedAt, retry);
-    }
+    // Serve the cached copy for a while (at most the TTL) before asking the
+    // store again, or every call would ask (and warn) again: whatever made it
+    // stale. Memory only, and the record is left as it is: a copy past its
+    // TTL, one validated "in the future" (clock skew, a restored cache) and
+    // one invalidated (`invalidate`, even of an immutable bucket) all stay
+    // to be revalidated, and are asked about again after the wait, here and
+    // by any other process, until the store answers.
+    rec.retryAt = now + Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
     return rec;
   }
 }

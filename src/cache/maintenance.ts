@@ -242,13 +242,28 @@ export interface PruneResult {
   links?: string[];
   /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
   deadRecords?: number;
+  /**
+   * Entries that were due to go but were kept: used or refreshed by another
+   * process since they were listed, or being downloaded right now. The
+   * next least recently used ones went in their place.
+   */
+  kept?: CacheEntry[];
+  /**
+   * With `maxBytes`, only when the cache still holds more than that: the
+   * bytes it holds. Every entry that could go went; the rest is `kept`.
+   */
+  remainingBytes?: number;
   /** True when nothing was removed (`dryRun`). */
   dryRun?: boolean;
 }
 
 /**
  * Removes entries not used for `olderThan` seconds, then the least recently
- * used ones until the cache holds at most `maxBytes`. Also sweeps debris.
+ * used ones until the cache holds at most `maxBytes`. An entry in use (used
+ * or refreshed since it was listed, or being downloaded) is kept and the
+ * next least recently used one goes instead; when nothing else can go, the
+ * result's `remainingBytes` says how much the cache still holds. Also
+ * sweeps debris.
  *
  * @example
  * ```ts
@@ -281,24 +296,26 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const scan = await scanEntries(cacheDir, links);
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
-  const victims: StoredEntry[] = [];
   // What the files take on disk (a copy grown by hand counts as it is).
   let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const removed: CacheEntry[] = [];
+  const kept: CacheEntry[] = [];
+  const tried: StoredEntry[] = [];
+  let freedBytes = 0;
+  // Least recently used first. One that has to be kept still takes its
+  // room, so the next least recently used one goes in its place, until the
+  // cache fits or nothing that could go is left.
   for (const entry of entries) {
     const tooOld = olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000;
     const tooBig = maxBytes !== undefined && total > maxBytes;
     if (!tooOld && !tooBig) continue;
-    victims.push(entry);
-    total -= entry.bytes;
-  }
-  const removed: CacheEntry[] = [];
-  let freedBytes = 0;
-  for (const entry of victims) {
     if (dryRun) {
       removed.push(publicEntry(entry));
       freedBytes += entry.bytes;
+      total -= entry.bytes;
       continue;
     }
+    tried.push(entry);
     // Under the entry's lock, and only if nobody used or refreshed it since it
     // was listed; one another process is downloading right now is in use: kept.
     const gone = await removeEntryFiles(cacheDir, entry.record, {
@@ -309,10 +326,17 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     if (gone) {
       removed.push(publicEntry(entry));
       freedBytes += entry.bytes;
+      total -= entry.bytes;
+    } else if (await lstatOrUndefined(entry.path) === undefined) {
+      total -= entry.bytes; // removed by another process meanwhile: no longer here
+    } else {
+      kept.push(publicEntry(entry));
     }
   }
-  if (!dryRun) await compactJournals(cacheDir, victims);
+  if (!dryRun) await compactJournals(cacheDir, tried);
   const result: PruneResult = { removed, freedBytes, orphans };
+  if (kept.length > 0) result.kept = kept;
+  if (maxBytes !== undefined && total > maxBytes) result.remainingBytes = total;
   if (links.size > 0) result.links = [...links];
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;

@@ -189,6 +189,8 @@ export const prune: Command = {
   description: [
     "Deletes cached files not used for longer than --older-than, then the least recently",
     "used ones until the cache is at most --max-size. Give at least one of the two.",
+    "A file in use (being downloaded, or used since the listing) is kept and the next",
+    "least recently used one goes instead; a warning says when the cache stays above.",
     "Sizes: 500MB, 10GB, 2GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).",
     "Durations: 45s, 15m, 12h, 30d, 2w. --dry-run lists what would be deleted.",
     "Also deletes what interrupted runs left: temp files of dead processes, and data",
@@ -234,8 +236,12 @@ export const prune: Command = {
       r,
       [
         ...r.removed.map((e) => `${verb} ${e.uri}`),
+        ...(r.kept ?? []).map((e) =>
+          `kept ${e.uri}: in use (used, refreshed or being downloaded since it was listed)`
+        ),
         ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
         ...(r.links ?? []).map(linkNotFollowed),
+        ...deadRecordsLine(r.deadRecords, dryRun),
         `${verb} ${n} file${n === 1 ? "" : "s"}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
         }${
@@ -247,6 +253,18 @@ export const prune: Command = {
         }`,
       ],
     );
+    if (r.remainingBytes !== undefined) {
+      const k = r.kept?.length ?? 0;
+      ctx.out.warn(
+        `the cache still holds ${
+          formatBytes(r.remainingBytes)
+        }, more than --max-size ${maxSize}: ` +
+          `nothing else can be removed (${k} file${k === 1 ? " is" : "s are"} in use and ` +
+          `${k === 1 ? "was" : "were"} kept); run prune again once ${
+            k === 1 ? "it is" : "they are"
+          } no longer in use`,
+      );
+    }
   },
 };
 
@@ -298,6 +316,7 @@ export const verify: Command = {
         ),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
+        ...deadRecordsLine(r.deadRecords, false),
         ...(r.notWritable === undefined ? [] : [
           `the cache dir ${cache.value.dir} is not writable (${r.notWritable}): every copy was ` +
           `checked, nothing was removed or repaired; run verify again where it can write (or ` +
@@ -363,6 +382,20 @@ function disposable<T extends { close(): Promise<void> }>(
   value: T,
 ): AsyncDisposable & { value: T } {
   return { value, [Symbol.asyncDispose]: () => value.close() };
+}
+
+/**
+ * The line `prune` and `verify` print for records whose data file was gone
+ * (deleted by hand), dropped (or, with `--dry-run`, to drop); none when
+ * there were none.
+ */
+function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
+  if (count === undefined || count === 0) return [];
+  return [
+    `${dryRun ? "would drop" : "dropped"} ${count} record${
+      count === 1 ? "" : "s"
+    } whose data was gone (deleted by hand) or unreadable`,
+  ];
 }
 
 /** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */

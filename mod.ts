@@ -69,6 +69,7 @@ export type {
   PrefillProgress,
   PrefillSummary,
 } from "./src/prefill/prefill.ts";
+export type { PrefillListEntry } from "./src/prefill/list_file.ts";
 // Straight from open.ts: the store index (`./store`) loads the S3
 // implementation eagerly, openStore only for s3:// roots.
 export { openStore } from "./src/store/open.ts";

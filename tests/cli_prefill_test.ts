@@ -7,7 +7,7 @@ interface Summary {
   total: number;
   fetched: number;
   alreadyCached: number;
-  failed: { item: string; error: string; errorName: string }[];
+  failed: { item: string; file?: string; line?: number; error: string; errorName: string }[];
   bytes: number;
   seconds: number;
 }
@@ -62,9 +62,15 @@ Deno.test("cli prefill: manifests and list files together; failures listed, exit
   assertEquals(s.fetched, 4, JSON.stringify(s));
   assertEquals(s.failed.map((f) => f.item), [`${ws.bucket}/raw/missing.bin`, "/nope.csv"]);
   assertEquals(s.failed.map((f) => f.errorName), ["NotFoundError", "NotFoundError"]);
+  // Each names its list file and line, in --json and in the text.
+  const list = ws.path("ci/assets.txt");
+  assertEquals(s.failed.map((f) => [f.file, f.line]), [[list, 5], [list, 6]]);
   const lines = r.stderr.trimEnd().split("\n");
-  assertStringIncludes(lines[0]!, `vc: prefill failed: ${ws.bucket}/raw/missing.bin: `);
-  assertStringIncludes(lines[1]!, "vc: prefill failed: /nope.csv: ");
+  assertStringIncludes(
+    lines[0]!,
+    `vc: prefill failed: ${list}:5: ${ws.bucket}/raw/missing.bin: `,
+  );
+  assertStringIncludes(lines[1]!, `vc: prefill failed: ${list}:6: /nope.csv: `);
   assertEquals(lines[2], "vc: 2 of 6 items failed");
 });
 

@@ -9,9 +9,10 @@ import { resolve } from "../path.ts";
 import {
   DEFAULT_PREFILL_CONCURRENCY,
   prefill as runPrefill,
+  type PrefillFailure,
   type PrefillSummary,
 } from "../prefill/prefill.ts";
-import { readListFile } from "../prefill/list_file.ts";
+import { listLine, type PrefillListEntry, readListEntries } from "../prefill/list_file.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
@@ -40,7 +41,8 @@ export const prefill: Command = {
   description: [
     "Downloads every entry of the manifests and every item of the list files into the",
     "cache, so later runs (tests, jobs) find them locally. Items already cached are not",
-    "downloaded again. Every item is attempted; all failures are listed and the exit",
+    "downloaded again. Every item is attempted; all failures are listed, each with",
+    "where its item came from (FILE:LINE of a list, or the manifest), and the exit",
     "code is 1 if there was one. Without --manifest or --list, the default manifest",
     "(VC_MANIFEST, config file, ./versioned_assets.json) is used; with --list, a manifest",
     "only when --manifest is given too (it resolves versioned paths in the lists, and",
@@ -90,8 +92,9 @@ export const prefill: Command = {
     // With --list, a manifest is used only when given too; a bucket is then
     // needed only for it (plain s3:// and file:// URIs name their store).
     if (manifests.length === 0 && lists.length === 0) manifests = [settings.manifest];
-    const items: string[] = [];
-    for (const list of new Set(lists)) items.push(...await readListFile(list));
+    // Each item keeps its file and line: a failure names them.
+    const items: PrefillListEntry[] = [];
+    for (const list of new Set(lists)) items.push(...await readListEntries(list));
     if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
     // As many downloads at once as items in flight (the cache's own cap is 16).
     const cache = openAssetCache(ctx, settings.settings, {
@@ -129,7 +132,7 @@ export const prefill: Command = {
     // would print a thousand lines: the first ones say it, --json has all.
     const shown = summary.failed.slice(0, MAX_FAILURES_SHOWN);
     for (const f of shown) {
-      io.writeStderr(`vc: prefill failed: ${printable(f.item)}: ${printable(f.error)}\n`);
+      io.writeStderr(`vc: prefill failed: ${failureLine(f)}\n`);
     }
     const more = summary.failed.length - shown.length;
     if (more > 0) io.writeStderr(`vc: ... and ${more} more failures (--json lists them all)\n`);
@@ -139,6 +142,17 @@ export const prefill: Command = {
     return EXIT_FAILURE;
   },
 };
+
+/**
+ * One failure on one line: where it came from (a list file's `file:line`, as a
+ * bad line of the list is named, or the manifest), the item, the error.
+ */
+function failureLine(f: PrefillFailure): string {
+  const where = f.file === undefined
+    ? ""
+    : `${f.line === undefined ? f.file : listLine(f.file, f.line)}: `;
+  return printable(`${where}${f.item}: ${f.error}`);
+}
 
 function summaryLines(s: PrefillSummary): string[] {
   return [

@@ -65,7 +65,9 @@ export function parsePrefillItem(item: string): PrefillItem {
  * Reads a list file: one URI or versioned path per line, `#` comment lines and
  * blank lines ignored, surrounding whitespace trimmed. Throws `NotFoundError`
  * for a missing file and `InvalidInputError` naming the file and line number
- * of the first bad line and the numbers of the others.
+ * of the first bad line and the numbers of the others. {@linkcode readListEntries}
+ * reads the same list with the file and line of each item, for a
+ * `prefill` whose failures name them.
  *
  * @example
  * ```ts
@@ -85,13 +87,53 @@ export async function readListFile(
   path: string,
   options: ReadListOptions = {},
 ): Promise<string[]> {
+  return (await readListEntries(path, options)).map((entry) => entry.item);
+}
+
+/** One item of a list file and where it is: what a prefill failure names. */
+export interface PrefillListEntry {
+  /** The item (a URI or a versioned path), trimmed as the list reader trims it. */
+  item: string;
+  /** The list file, as given to {@linkcode readListEntries} (`<stdin>` for `-`). */
+  file: string;
+  /** Its 1-based line number in the file (blank and comment lines counted). */
+  line: number;
+}
+
+/**
+ * Reads a list file as {@linkcode readListFile} does, keeping each item's file
+ * and 1-based line number. Pass the entries as `uris` of `prefill`
+ * and every failure of an item names them (`file` and `line`), as a bad line
+ * of the list is named (`file:line`). Standard input
+ * (`-`) is named `<stdin>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readListEntries } from "./list_file.ts";
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(file, "# assets for CI\ns3://b/k.csv\n\n/foo/bar.csv@1.2.5\n");
+ *   const entries = await readListEntries(file);
+ *   assert.deepEqual(entries[1], { item: "/foo/bar.csv@1.2.5", file, line: 4 });
+ * } finally {
+ *   await Deno.remove(file);
+ * }
+ * ```
+ */
+export async function readListEntries(
+  path: string,
+  options: ReadListOptions = {},
+): Promise<PrefillListEntry[]> {
   const text = await readTextCapped(path, {
     maxBytes: options.maxBytes ?? MAX_LIST_BYTES,
     what: "list file",
     why: "not a list of URIs (one per line)",
     stdin: options.stdin ?? "process",
   });
-  const items: string[] = [];
+  // readTextCapped reads `-` from standard input (always, here).
+  const file = path === "-" ? STDIN_NAME : path;
+  const entries: PrefillListEntry[] = [];
   // Every bad line is named at once: a CI run that stopped at the first would
   // take one run per typo. The message stays one line: the first bad line in
   // full, then the numbers of the others.
@@ -105,15 +147,16 @@ export async function readListFile(
       parsePrefillItem(line);
     } catch (cause) {
       if (first === undefined) {
-        first = new InvalidInputError(`${path}:${index + 1}: ${(cause as Error).message}`, {
-          cause,
-        });
+        first = new InvalidInputError(
+          `${listLine(file, index + 1)}: ${(cause as Error).message}`,
+          { cause },
+        );
       } else others.push(index + 1);
       continue;
     }
-    items.push(line);
+    entries.push({ item: line, file, line: index + 1 });
   }
-  if (first === undefined) return items;
+  if (first === undefined) return entries;
   if (others.length === 0) throw first;
   const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
   const more = others.length - shown.length;
@@ -123,6 +166,17 @@ export async function readListFile(
     }${more > 0 ? ", ..." : ""})`,
     { cause: first.cause },
   );
+}
+
+/** What standard input (`--list -`) is called where a list file's name goes. */
+export const STDIN_NAME = "<stdin>";
+
+/**
+ * How a line of a list file is named in every message about it, a bad line
+ * (`readListEntries`) or an item that failed (`vc prefill`): `file:line`.
+ */
+export function listLine(file: string, line: number): string {
+  return `${file}:${line}`;
 }
 
 /** Line numbers of further bad lines named in the error; the rest are counted. */

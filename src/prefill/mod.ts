@@ -2,7 +2,9 @@
  * Prefill (`@vc/vc/prefill`): {@linkcode prefill} fills an asset cache (and
  * the manifests of versioned caches) in parallel; {@linkcode readListFile}
  * and {@linkcode parsePrefillItem} read the list files `vc prefill --list`
- * takes (one URI or versioned path per line, `#` comments).
+ * takes (one URI or versioned path per line, `#` comments), and
+ * {@linkcode readListEntries} keeps each item's file and line, which the
+ * failures of a prefill of its entries then name.
  *
  * @example
  * ```ts
@@ -26,5 +28,5 @@
  */
 export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./prefill.ts";
 export type { PrefillFailure, PrefillOptions, PrefillProgress, PrefillSummary } from "./prefill.ts";
-export { parsePrefillItem, readListFile } from "./list_file.ts";
-export type { PrefillItem, ReadListOptions } from "./list_file.ts";
+export { parsePrefillItem, readListEntries, readListFile } from "./list_file.ts";
+export type { PrefillItem, PrefillListEntry, ReadListOptions } from "./list_file.ts";

@@ -11,7 +11,7 @@ import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
-import { listItem, parsePrefillItem } from "./list_file.ts";
+import { listItem, parsePrefillItem, type PrefillListEntry } from "./list_file.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 
 /** Progress of a prefill run. */
@@ -32,8 +32,11 @@ export interface PrefillOptions {
   cache: AssetCache;
   /** Versioned caches whose manifest entries are all prefilled; the first also resolves versioned items in `uris`. */
   versioned?: readonly VersionedCache[] | undefined;
-  /** Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`). */
-  uris?: readonly string[] | undefined;
+  /**
+   * Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`).
+   * Entries of `readListEntries` keep their list file and line, which their failures then name.
+   */
+  uris?: readonly (string | PrefillListEntry)[] | undefined;
   /** Downloads in flight at once. Default 16. */
   concurrency?: number | undefined;
   /** Called as items finish and bytes arrive. */
@@ -46,6 +49,14 @@ export interface PrefillOptions {
 export interface PrefillFailure {
   /** The item as given (a URI or a versioned path), or the manifest that could not be read. */
   item: string;
+  /**
+   * Where the item came from: the list file of a `PrefillListEntry` (`<stdin>` for standard
+   * input), or the manifest of a manifest entry (`item` is then the entry's path). Absent for a
+   * plain string of `uris` and for a manifest that could not be read.
+   */
+  file?: string;
+  /** The item's 1-based line number in {@linkcode PrefillFailure.file}, for a list file. */
+  line?: number;
   /** Why it failed. */
   error: string;
   /** The name of the error's class (`NotFoundError`, `IntegrityError`, ...): what kind of failure. */
@@ -71,8 +82,12 @@ export interface PrefillSummary {
 /** The default number of downloads in flight. */
 export const DEFAULT_PREFILL_CONCURRENCY = 16;
 
+/** Where an item came from (a list file's line, a manifest), as a failure names it. */
+type Source = { file?: string; line?: number };
+
 interface Target {
   label: string;
+  source: Source;
   uri: string;
   /** A version's `/` key, read when `uri` does not exist (`versioned/slash_keys.ts`). */
   slashedUri?: string;
@@ -162,7 +177,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       else alreadyCached++;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      failed.push({ item: target.label, ...failure(error), order: target.order });
+      failed.push({
+        item: target.label,
+        ...target.source,
+        ...failure(error),
+        order: target.order,
+      });
     } finally {
       done++;
       report(target.label);
@@ -195,20 +215,22 @@ async function collectTargets(
     immutable: boolean;
     integrity?: DownloadIntegrity;
   };
-  const pending: Array<{ label: string; resolve: () => Promise<Resolved> }> = [];
-  // A label repeated within the manifests or within the list is one item.
-  // The same text in both may be two objects (a manifest path may contain
-  // `@1.0.0`; a list item with it names a version of another path): those
-  // meet only in the check by URI below.
-  const labels = { manifest: new Set<string>(), list: new Set<string>() };
+  const pending: Array<{ label: string; source: Source; resolve: () => Promise<Resolved> }> = [];
+  // An entry repeated within a manifest or an item within the lists is one
+  // item, named where it first appears. The same text in both may be two
+  // objects (a manifest path may contain `@1.0.0`; a list item with it names
+  // a version of another path): those meet only in the check by URI below.
+  const seen = { manifest: new Set<string>(), list: new Set<string>() };
   const add = (
-    from: keyof typeof labels,
+    from: keyof typeof seen,
+    key: string,
     label: string,
+    source: Source,
     resolve: () => Promise<Resolved>,
   ) => {
-    if (labels[from].has(label)) return;
-    labels[from].add(label);
-    pending.push({ label, resolve });
+    if (seen[from].has(key)) return;
+    seen[from].add(key);
+    pending.push({ label, source, resolve });
   };
 
   for (const vc of options.versioned ?? []) {
@@ -223,21 +245,23 @@ async function collectTargets(
       continue;
     }
     for (const asset of assets) {
-      const label = (options.versioned?.length ?? 0) > 1
-        ? `${asset.path} (${vc.manifest})`
-        : asset.path;
+      // One path in two manifests may be two versions: two items, each
+      // named with its manifest (the same version is one download, by URI).
       add(
         "manifest",
-        label,
+        `${vc.manifest}\0${asset.path}`,
+        asset.path,
+        { file: vc.manifest },
         () => "error" in asset ? Promise.reject(asset.error) : Promise.resolve(asset),
       );
     }
   }
 
   const first = options.versioned?.[0];
-  for (const item of options.uris ?? []) {
-    const label = listItem(item);
-    add("list", label, async () => {
+  for (const entry of options.uris ?? []) {
+    const label = listItem(typeof entry === "string" ? entry : entry.item);
+    const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };
+    add("list", label, label, source, async () => {
       const parsed = parsePrefillItem(label);
       if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
       if (first === undefined) {
@@ -254,8 +278,9 @@ async function collectTargets(
   const uris = new Set<string>();
   resolved.forEach((result, i) => {
     const label = pending[i]?.label ?? "";
+    const source = pending[i]?.source ?? {};
     if (result.status === "rejected") {
-      failed.push({ item: label, ...failure(result.reason), order: i });
+      failed.push({ item: label, ...source, ...failure(result.reason), order: i });
       return;
     }
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
@@ -264,6 +289,7 @@ async function collectTargets(
     const { uri, slashedUri, immutable, integrity } = result.value;
     targets.push({
       label,
+      source,
       uri,
       immutable,
       order: i,

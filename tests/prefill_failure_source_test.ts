@@ -1,0 +1,229 @@
+// A prefill failure names where its item came from: the list file and its
+// 1-based line (`file:line`, as a bad line of a list is named), or the
+// manifest of a manifest entry; in the library's summary, the text output
+// and `--json`, for a 404, a server error, an integrity error and a bad key.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { readListEntries, readListFile } from "../src/prefill/list_file.ts";
+import { prefill, type PrefillFailure } from "../src/prefill/prefill.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+
+/**
+ * A fake S3 with `ok.bin`, `boom.bin` (a 500 for every GET) and `flip.bin` (a
+ * byte of its body flipped in the next 100 GETs: more than any retries).
+ */
+async function faultyS3(): Promise<FakeS3> {
+  const s3 = await startFakeS3({ buckets: ["b"] });
+  await s3.putObject("b", "ok.bin", "fine");
+  await s3.putObject("b", "boom.bin", "never arrives");
+  await s3.putObject("b", "flip.bin", "x".repeat(4096));
+  s3.setFaults({
+    errorRate: 1,
+    match: ({ op, key }) => op === "GetObject" && key === "boom.bin",
+  });
+  s3.failNext(100, "corrupt", ({ key }) => key === "flip.bin");
+  return s3;
+}
+
+/** The list the tests read: the line of each item is given in the comment beside it. */
+const LIST = [
+  "# assets for CI", // 1
+  "s3://b/ok.bin", // 2
+  "", // 3
+  "s3://b/missing.bin", // 4: 404
+  "s3://b/boom.bin", // 5: server error
+  "  s3://b/../escape.bin", // 6: bad key (refused by the cache)
+  "/foo/bar.csv@1.0.0", // 7: versioned: no manifest to resolve it, or not in the bucket
+  "s3://b/flip.bin", // 8: integrity error
+  "s3://b/missing.bin", // 9: a repeat: one item, named at its first line
+].join("\n") + "\n";
+
+/** Failures by item, without their messages (checked for a few words only). */
+function byItem(failed: PrefillFailure[]): Record<string, Omit<PrefillFailure, "error">> {
+  return Object.fromEntries(
+    failed.map(({ error: _e, ...f }) => [f.item, f]),
+  );
+}
+
+Deno.test("prefill of list entries: every failure names the list file and line", async () => {
+  await using s3 = await faultyS3();
+  const dir = await Deno.makeTempDir({ prefix: "vc_prefill_source_" });
+  try {
+    const list = join(dir, "assets.txt");
+    await Deno.writeTextFile(list, LIST);
+    const more = join(dir, "more.txt");
+    await Deno.writeTextFile(more, "# the same item in a second list\ns3://b/boom.bin\n");
+    await withProcessEnv({ ...s3.env, AWS_MAX_ATTEMPTS: "1" }, async () => {
+      await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+      const entries = [...await readListEntries(list), ...await readListEntries(more)];
+      const summary = await prefill({ cache, uris: entries });
+      assertEquals(summary.fetched, 1, JSON.stringify(summary));
+      const failed = byItem(summary.failed);
+      assertEquals(failed["s3://b/missing.bin"], {
+        item: "s3://b/missing.bin",
+        file: list,
+        line: 4,
+        errorName: "NotFoundError",
+      });
+      assertEquals(failed["s3://b/boom.bin"]?.file, list);
+      assertEquals(failed["s3://b/boom.bin"]?.line, 5);
+      assertEquals(failed["s3://b/../escape.bin"], {
+        item: "s3://b/../escape.bin",
+        file: list,
+        line: 6,
+        errorName: "InvalidInputError",
+      });
+      assertEquals(failed["/foo/bar.csv@1.0.0"]?.line, 7);
+      assertEquals(failed["s3://b/flip.bin"], {
+        item: "s3://b/flip.bin",
+        file: list,
+        line: 8,
+        errorName: "IntegrityError",
+      });
+      assertEquals(summary.failed.length, 5, JSON.stringify(summary.failed));
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("prefill: plain string items have no file; manifest entries name their manifest", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_prefill_source_" });
+  try {
+    const bucket = join(dir, "bucket");
+    await Deno.mkdir(bucket);
+    await Deno.writeTextFile(join(bucket, "a.1.0.0.csv"), "a");
+    const manifest = join(dir, "versioned_assets.json");
+    await Deno.writeTextFile(manifest, '{"/a.csv": "1.0.0", "/gone.csv": "1.0.0"}');
+    const other = join(dir, "other.json");
+    await Deno.writeTextFile(other, '{"/gone.csv": "2.0.0"}');
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    const open = (m: string) =>
+      new VersionedCache({ manifest: m, bucket: `file://${bucket}`, cache });
+    await using first = open(manifest);
+    await using second = open(other);
+    const summary = await prefill({
+      cache,
+      versioned: [first, second],
+      uris: [`file://${bucket}/nope.csv`],
+    });
+    assertEquals(summary.fetched, 1, JSON.stringify(summary));
+    assertEquals(
+      summary.failed.map(({ error: _e, ...f }) => f),
+      [
+        { item: "/gone.csv", file: manifest, errorName: "NotFoundError" },
+        { item: "/gone.csv", file: other, errorName: "NotFoundError" },
+        { item: `file://${bucket}/nope.csv`, errorName: "NotFoundError" },
+      ],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readListEntries: standard input is <stdin>, in entries and in bad-line errors", async () => {
+  const stream = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
+  assertEquals(await readListEntries("-", { stdin: stream("\ns3://b/k\n") }), [
+    { item: "s3://b/k", file: "<stdin>", line: 2 },
+  ]);
+  const error = await assertRejects(
+    () => readListFile("-", { stdin: stream("s3://b/k\nftp://x/y\n") }),
+    InvalidInputError,
+  );
+  assertStringIncludes(error.message, "<stdin>:2: ");
+});
+
+interface JsonSummary {
+  failed: PrefillFailure[];
+}
+
+Deno.test("cli prefill --list: each failure line and --json entry names the list file and line", async () => {
+  await using s3 = await faultyS3();
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/a.1.0.0.csv", "a");
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0", "/gone.csv": "1.0.0"}');
+  const list = await ws.write("ci/assets.txt", LIST);
+  const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
+  await withProcessEnv(env, async () => {
+    const args = ["prefill", "--list", "ci/assets.txt", "--manifest", "versioned_assets.json"];
+    const text = await ws.run([...args, "--bucket", ws.bucket], env);
+    assertEquals(text.code, 1, text.stderr);
+    const lines = text.stderr.trimEnd().split("\n");
+    const expected = [
+      `${ws.path("versioned_assets.json")}: /gone.csv: `,
+      `${list}:4: s3://b/missing.bin: `,
+      `${list}:5: s3://b/boom.bin: `,
+      `${list}:6: s3://b/../escape.bin: `,
+      // The manifest resolves it to a key the bucket does not have.
+      `${list}:7: /foo/bar.csv@1.0.0: `,
+      `${list}:8: s3://b/flip.bin: `,
+    ];
+    assertEquals(lines.length, expected.length + 1, text.stderr);
+    expected.forEach((start, i) => {
+      assert(lines[i]!.startsWith(`vc: prefill failed: ${start}`), `${start}\n${text.stderr}`);
+    });
+    assertEquals(lines.at(-1), "vc: 6 of 8 items failed");
+
+    const json = await ws.run([...args, "--bucket", ws.bucket, "--json"], env);
+    assertEquals(json.code, 1, json.stderr);
+    assertEquals(
+      json.json<JsonSummary>().failed.map(({ item, file, line }) => ({ item, file, line })),
+      [
+        { item: "/gone.csv", file: ws.path("versioned_assets.json"), line: undefined },
+        { item: "s3://b/missing.bin", file: list, line: 4 },
+        { item: "s3://b/boom.bin", file: list, line: 5 },
+        { item: "s3://b/../escape.bin", file: list, line: 6 },
+        { item: "/foo/bar.csv@1.0.0", file: list, line: 7 },
+        { item: "s3://b/flip.bin", file: list, line: 8 },
+      ],
+    );
+  });
+});
+
+Deno.test("vc prefill --list - names standard input <stdin> in a failure", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_prefill_stdin_" }));
+  try {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSION_FLAGS, join(root, "cli.ts"), "prefill", "--list", "-"],
+      cwd: dir,
+      clearEnv: true,
+      env: {
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? await denoDir(),
+        DENO_NO_UPDATE_CHECK: "1",
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, ".config"),
+        VC_CACHE_DIR: join(dir, "cache"),
+        NO_COLOR: "1",
+      },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`# piped\nfile://${dir}/missing.bin\n`));
+    await writer.close();
+    const { code, stderr } = await child.output();
+    const err = new TextDecoder().decode(stderr);
+    assertEquals(code, 1, err);
+    assertStringIncludes(err, `vc: prefill failed: <stdin>:2: file://${dir}/missing.bin: `);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function denoDir(): Promise<string> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
+}

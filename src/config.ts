@@ -30,7 +30,7 @@ import {
   win32Join,
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
-import { InvalidInputError } from "./errors.ts";
+import { ConfigFileError, InvalidInputError } from "./errors.ts";
 import { duplicateKey, jsonErrorPosition, jsonErrorReason, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
@@ -77,6 +77,12 @@ export interface SettingsOptions {
    * used when `configPath` is not given.
    */
   configFile?: { loaded: LoadedConfig | undefined };
+  /**
+   * Called with a settings file (the user config file or the project file)
+   * that cannot be read or is invalid; the file is then left out and the
+   * other sources still apply. Not given: such a file throws.
+   */
+  onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
   /** Versioned-cache bucket (see {@linkcode normalizeBucket}); relative paths against `cwd`. */
   bucket?: string;
   /**
@@ -108,6 +114,11 @@ export interface Settings {
   configPath?: string;
   /** The project settings file that was read, when one was found. */
   projectPath?: string;
+  /**
+   * A `deno.json` / `deno.jsonc` whose `"vc"` block is ignored because a
+   * `vc.json` in the same directory ({@linkcode Settings.projectPath}) wins.
+   */
+  ignoredProjectPath?: string;
   /** Where each setting came from: `option`, `env VC_…`, `project FILE`, `config FILE`, `default`. */
   sources: Record<SettingName, string>;
 }
@@ -142,15 +153,27 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const configPath = options.configPath === false
     ? undefined
     : options.configPath ?? nonEmpty(env("VC_CONFIG"));
+  // A broken settings file throws, or is reported and left out.
+  const tolerant = <T>(kind: "config" | "project", load: () => T): T | undefined => {
+    if (options.onFileError === undefined) return load();
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigFileError)) throw error;
+      options.onFileError(error, kind);
+      return undefined;
+    }
+  };
   // An explicitly named config file must exist; the default one is optional.
   const file = options.configPath === false
     ? undefined
     : options.configPath === undefined && options.configFile !== undefined
     ? options.configFile.loaded
-    : loadConfigFile(configPath, { env, required: configPath !== undefined });
+    : tolerant("config", () =>
+      loadConfigFile(configPath, { env, required: configPath !== undefined }));
   const project = options.projectDir === undefined
     ? undefined
-    : findProjectConfig(options.projectDir, { env });
+    : tolerant("project", () => findProjectConfig(options.projectDir!, { env }));
   const sources = {} as Record<SettingName, string>;
   // option > environment > project file > user config file > default.
   const pick = <T>(
@@ -237,6 +260,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   if (file?.config.manifest !== undefined) settings.manifest = file.config.manifest;
   if (file !== undefined) settings.configPath = file.path;
   if (project !== undefined) settings.projectPath = project.path;
+  if (project?.ignored !== undefined) settings.ignoredProjectPath = project.ignored;
   return settings;
 }
 
@@ -247,6 +271,12 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
  * `immutableBuckets`, `timeout` and `cacheDir` (relative paths are relative
  * to the file), so a repository sets its bucket once for everyone.
  * `undefined` when no directory up to the root has one.
+ *
+ * In one directory a `vc.json` wins over the `"vc"` block of the `deno.json`
+ * beside it, which is then named in `ignored`. A file that cannot be read,
+ * is not valid JSON (a `deno.json` included: whether it has a `"vc"` block
+ * cannot be told, and the walk does not go past it to a parent's settings)
+ * or holds an invalid setting throws `ConfigFileError` naming it.
  *
  * @example
  * ```ts
@@ -259,6 +289,11 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
  *   const found = findProjectConfig(`${dir}/data`);
  *   assert.equal(found?.config.bucket, "s3://team-assets");
  *   assert.equal(found?.path, `${dir}/deno.json`);
+ *   // A vc.json beside it wins; the deno.json's block is reported as ignored.
+ *   await Deno.writeTextFile(`${dir}/vc.json`, '{"bucket": "own-assets"}');
+ *   const both = findProjectConfig(`${dir}/data`);
+ *   assert.equal(both?.config.bucket, "s3://own-assets");
+ *   assert.equal(both?.ignored, `${dir}/deno.json`);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -273,42 +308,92 @@ export function findProjectConfig(
   // Bounded by the depth of the path: each step goes one directory up.
   for (;;) {
     const vcJson = join(dir, "vc.json");
-    const own = readIfExists(vcJson);
+    const own = inFile(vcJson, () => readIfExists(vcJson));
     if (own !== undefined) {
-      return { path: vcJson, config: parseConfig(own, vcJson, env, PROJECT_KEYS) };
+      const loaded: LoadedConfig = {
+        path: vcJson,
+        config: inFile(vcJson, () => parseConfig(own, vcJson, env, PROJECT_KEYS)),
+      };
+      // The deno.json beside it: a "vc" block there is ignored, which the
+      // user must be able to learn. One it cannot parse is not ours to judge.
+      const deno = denoBlock(dir, { strict: false });
+      if (deno !== undefined) loaded.ignored = deno.path;
+      return loaded;
     }
-    // deno.json, else deno.jsonc, as Deno picks them; Deno reads both as
-    // JSON with comments and trailing commas.
-    let denoJson = join(dir, "deno.json");
-    let deno = readIfExists(denoJson);
-    if (deno === undefined) {
-      denoJson = join(dir, "deno.jsonc");
-      deno = readIfExists(denoJson);
-    }
-    if (deno !== undefined) deno = jsoncToJson(deno);
+    const deno = denoBlock(dir, { strict: true });
     if (deno !== undefined) {
-      let block: unknown;
-      try {
-        block = (JSON.parse(deno) as Record<string, unknown>)?.vc;
-      } catch {
-        block = undefined; // not ours to judge; deno reports its own file's errors
-      }
-      if (block !== undefined) {
-        return {
-          path: denoJson,
-          config: parseConfig(
-            JSON.stringify(block),
-            `${denoJson} ("vc" block)`,
-            env,
-            PROJECT_KEYS,
-            dir,
-          ),
-        };
-      }
+      const label = `${deno.path} ("vc" block)`;
+      return {
+        path: deno.path,
+        config: inFile(
+          deno.path,
+          () => parseConfig(JSON.stringify(deno.block), label, env, PROJECT_KEYS, dir),
+        ),
+      };
     }
     const up = dirname(dir);
     if (up === dir) return undefined;
     dir = up;
+  }
+}
+
+/**
+ * The `"vc"` block of the Deno config file in `dir` (deno.json, else
+ * deno.jsonc, as Deno picks them; Deno reads both as JSON with comments and
+ * trailing commas), or `undefined` when there is none. A file that cannot be
+ * read or is not valid JSON throws when `strict`, and counts as having no
+ * block otherwise.
+ */
+function denoBlock(
+  dir: string,
+  { strict }: { strict: boolean },
+): { path: string; block: unknown } | undefined {
+  if (!strict) {
+    try {
+      return denoBlock(dir, { strict: true });
+    } catch (error) {
+      if (error instanceof ConfigFileError) return undefined;
+      throw error;
+    }
+  }
+  let path = join(dir, "deno.json");
+  let text = inFile(path, () => readIfExists(path));
+  if (text === undefined) {
+    path = join(dir, "deno.jsonc");
+    text = inFile(path, () => readIfExists(path));
+  }
+  if (text === undefined) return undefined;
+  // Comments and trailing commas become spaces: positions stay the file's.
+  const json = jsoncToJson(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    const message = (cause as Error).message;
+    const { line, column } = jsonErrorPosition(json, message);
+    // Whether it has a "vc" block cannot be told; a parent directory's
+    // settings would be the wrong ones. Deno refuses the file as well.
+    throw new ConfigFileError(
+      `invalid JSON in ${path} at line ${line}, column ${column}: ${
+        jsonErrorReason(message, { withoutPosition: true })
+      } (vc reads its "vc" block of project settings)`,
+      path,
+      { cause },
+    );
+  }
+  const block = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>).vc
+    : undefined;
+  return block === undefined ? undefined : { path, block };
+}
+
+/** Runs `fn`; an `InvalidInputError` it throws becomes a `ConfigFileError` naming `path`. */
+function inFile<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ConfigFileError || !(error instanceof InvalidInputError)) throw error;
+    throw new ConfigFileError(error.message, path, { cause: error.cause ?? error });
   }
 }
 
@@ -469,13 +554,19 @@ export interface LoadedConfig {
   path: string;
   /** Its validated contents; `cacheDir` and `manifest` are absolute. */
   config: ConfigFile;
+  /**
+   * A project file only: the `deno.json` / `deno.jsonc` in the same
+   * directory whose `"vc"` block is ignored because this `vc.json` wins.
+   */
+  ignored?: string;
 }
 
 /**
  * Reads and validates the config file: `path`, else `$VC_CONFIG`, else
  * `<config dir>/vc/config.json`. Returns `undefined` when the default file
- * does not exist. Malformed JSON throws `InvalidInputError` naming the file,
- * line and column; wrong types or unknown keys throw naming the key.
+ * does not exist. Malformed JSON throws `ConfigFileError` (an
+ * `InvalidInputError`) naming the file, line and column; wrong types or
+ * unknown keys throw naming the file and the key.
  *
  * @example
  * ```ts
@@ -502,11 +593,11 @@ export function loadConfigFile(
   const text = readOrError(file);
   if (typeof text !== "string") {
     if (text instanceof Deno.errors.NotFound && !required) return undefined;
-    throw new InvalidInputError(`cannot read config file ${file}: ${text.message}`, {
+    throw new ConfigFileError(`cannot read config file ${file}: ${text.message}`, file, {
       cause: text,
     });
   }
-  return { path: file, config: parseConfig(text, file, env) };
+  return { path: file, config: inFile(file, () => parseConfig(text, file, env)) };
 }
 
 const CONFIG_KEYS = new Set([
@@ -536,7 +627,7 @@ function parseConfig(
     const { line, column } = jsonErrorPosition(text, message);
     throw new InvalidInputError(
       `invalid JSON in config file ${file} at line ${line}, column ${column}: ${
-        jsonErrorReason(message)
+        jsonErrorReason(message, { withoutPosition: true })
       }`,
       { cause },
     );

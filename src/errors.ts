@@ -117,6 +117,30 @@ export class AccessDeniedError extends VcError {}
 export class InvalidInputError extends VcError {}
 
 /**
+ * A settings file (the user config file, a project `vc.json`, or the
+ * `"vc"` block of a `deno.json` / `deno.jsonc`) cannot be read, is not valid
+ * JSON, or holds an invalid setting. `path` names the file; the message says
+ * what is wrong (with the line and column where the JSON parser gives them).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigFileError, InvalidInputError } from "./errors.ts";
+ * const e = new ConfigFileError("invalid JSON in config file /c.json at line 1, column 2", "/c.json");
+ * assert(e instanceof InvalidInputError && e.path === "/c.json");
+ * ```
+ */
+export class ConfigFileError extends InvalidInputError {
+  /** The settings file at fault. */
+  readonly path: string;
+  /** Creates the error for the settings file `path`. */
+  constructor(message: string, path: string, options?: ErrorOptions) {
+    super(message, options);
+    this.path = path;
+  }
+}
+
+/**
  * A directory store (`file://`) cannot hold a key and keys below it at once
  * (`a` and `a/b`): the key written has another in its way.
  *

@@ -54,7 +54,9 @@ export function jsonErrorPosition(
 }
 
 /**
- * `JSON.parse`'s reason on one line. V8 quotes the start of the text ("Unexpected
+ * `JSON.parse`'s reason on one line (without V8's "at position N (line L
+ * column C)" when `withoutPosition`, for a caller that names the line and
+ * column itself). V8 quotes the start of the text ("Unexpected
  * token 'h', "hello\nworld" is not valid JSON"), newlines included, and vc
  * prints only an error's first line: the quote was cut at the file's first
  * line end, leaving an open quote and no "is not valid JSON".
@@ -65,11 +67,23 @@ export function jsonErrorPosition(
  * import { jsonErrorReason } from "./json_text.ts";
  * assert(jsonErrorReason('Unexpected token \'h\', "hi\r\nx" is not valid JSON')
  *   === 'Unexpected token \'h\', "hi\\r\\nx" is not valid JSON');
+ * // A caller that gives the line and column itself drops V8's position.
+ * assert.equal(
+ *   jsonErrorReason("Expected ',' or '}' after property value in JSON at position 9 (line 1 column 10)", { withoutPosition: true }),
+ *   "Expected ',' or '}' after property value",
+ * );
  * ```
  */
-export function jsonErrorReason(message: string): string {
-  return message.replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+export function jsonErrorReason(
+  message: string,
+  options: { withoutPosition?: boolean } = {},
+): string {
+  const oneLine = message.replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+  // "... in JSON at position 35 (line 3 column 17)": said once, by the caller.
+  return options.withoutPosition ? oneLine.replace(V8_POSITION, "") : oneLine;
 }
+
+const V8_POSITION = /(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/;
 
 /** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
 function jsonErrorOffset(text: string): number {

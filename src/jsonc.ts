@@ -1,14 +1,16 @@
 /**
  * JSONC (JSON with comments, as in `deno.jsonc`) to plain JSON, so the `"vc"`
  * block of a project whose Deno config is a `deno.jsonc` can be read with
- * `JSON.parse`: `//` and `/* *\/` comments and trailing commas are dropped,
+ * `JSON.parse`: `//` and `/* *\/` comments and trailing commas become spaces,
  * string contents (a URI's `//`) are kept as they are.
  *
  * @module
  */
 
 /**
- * `text` without comments and trailing commas (outside strings).
+ * `text` with comments and trailing commas (outside strings) turned into
+ * spaces, so every line and column of the result is that of `text` (a JSON
+ * error's position points into the file as the user wrote it).
  *
  * @example
  * ```ts
@@ -16,6 +18,7 @@
  * import { jsoncToJson } from "./jsonc.ts";
  * const text = '{\n  // c\n  "b": "s3://x", /* d *\/ "t": [1,],\n}';
  * assert.deepEqual(JSON.parse(jsoncToJson(text)), { b: "s3://x", t: [1] });
+ * assert.equal(jsoncToJson(text).length, text.length);
  * // Inside strings nothing is a comment or a trailing comma.
  * assert.equal(jsoncToJson('["a,]", "/*x*\/", "// y"]'), '["a,]", "/*x*\/", "// y"]');
  * ```
@@ -28,12 +31,15 @@ function dropComments(text: string): string {
   return mapOutsideStrings(text, (i, keep) => {
     if (text[i] === "/" && text[i + 1] === "/") {
       const nl = text.indexOf("\n", i);
-      return nl === -1 ? text.length : nl;
+      const end = nl === -1 ? text.length : nl;
+      keep(blank(text.slice(i, end)));
+      return end;
     }
     if (text[i] === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      keep(" ");
-      return end === -1 ? text.length : end + 2;
+      const close = text.indexOf("*/", i + 2);
+      const end = close === -1 ? text.length : close + 2;
+      keep(blank(text.slice(i, end)));
+      return end;
     }
     keep(text[i]!);
     return i + 1;
@@ -47,7 +53,7 @@ function dropTrailingCommas(text: string): string {
   return mapOutsideStrings(text, (i, keep) => {
     if (text[i] === ",") {
       CLOSER_AHEAD.lastIndex = i + 1;
-      if (CLOSER_AHEAD.test(text)) return i + 1;
+      if (CLOSER_AHEAD.test(text)) return (keep(" "), i + 1);
     }
     keep(text[i]!);
     return i + 1;
@@ -59,6 +65,12 @@ function dropTrailingCommas(text: string): string {
  * handed to `other`, which keeps what it keeps and returns the offset to go
  * on from (past the character at least).
  */
+// A comment as spaces, its line ends kept: every offset (line, column) of
+// the text stays where it was, for error messages that point into the file.
+function blank(comment: string): string {
+  return comment.replace(/[^\r\n]/g, " ");
+}
+
 function mapOutsideStrings(
   text: string,
   other: (i: number, keep: (part: string) => void) => number,

@@ -64,6 +64,17 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "a vc.json beside a deno.json with a vc block (the full command warns)",
+    args: ["path", "/some/asset.bin"],
+    env: { VC_BUCKET: "" },
+    handled: false,
+    setup: async (ws) => {
+      await Deno.writeTextFile(`${ws.dir}/vc.json`, JSON.stringify({ bucket: "./bucket" }));
+      await Deno.writeTextFile(`${ws.dir}/deno.json`, JSON.stringify({ vc: { timeout: 60 } }));
+      await warm(ws);
+    },
+  },
+  {
     name: "warm hit pinned by the lock file",
     args: ["path", "/some/asset.bin"],
     handled: true,

@@ -9,15 +9,22 @@ import type { Command, CommandContext } from "./command.ts";
 import { resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
+import type { ConfigFileError } from "../errors.ts";
+import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 
-/** One row of `vc config`. */
+/**
+ * One row of `vc config`. A settings file that cannot be read or is invalid
+ * is shown in its row (`projectFile` or `configFile`) with the source
+ * `error: …`; the other settings are resolved without it, and the command
+ * then fails with that error.
+ */
 export interface ConfigRow {
   /** The setting's name (as in the config file). */
   name: string;
   /** Its effective value (`null` when unset). */
   value: unknown;
-  /** Where it came from: `flag --x`, `env VC_X`, `project FILE`, `config FILE`, `default`. */
+  /** Where it came from: `flag --x`, `env VC_X`, `project FILE`, `config FILE`, `default` (or `error: …`, `ignored: …` for a file). */
   source: string;
 }
 
@@ -41,8 +48,14 @@ export const config: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc config", "vc config --json", "vc config --manifest deploy/versioned_assets.json"],
   async run(ctx) {
-    const v = versionedSettings(ctx);
+    // A broken settings file is shown as such, and the rest as far as it goes.
+    const broken: Partial<Record<"config" | "project", ConfigFileError>> = {};
+    const v = versionedSettings(ctx, { onFileError: (error, kind) => (broken[kind] = error) });
     const s = v.settings;
+    const fileRow = (name: string, path: string | undefined, error?: ConfigFileError): ConfigRow =>
+      error === undefined
+        ? { name, value: path ?? null, source: "" }
+        : { name, value: error.path, source: `error: ${error.message}` };
     const rows: ConfigRow[] = [
       { name: "bucket", value: s.bucket ?? null, source: s.sources.bucket },
       { name: "manifest", value: v.manifest, source: v.manifestSource },
@@ -53,8 +66,13 @@ export const config: Command = {
       { name: "lock", value: v.lock ?? null, source: v.lockSource },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
       ...s3Rows(ctx),
-      { name: "projectFile", value: s.projectPath ?? null, source: "" },
-      { name: "configFile", value: s.configPath ?? null, source: "" },
+      fileRow("projectFile", s.projectPath, broken.project),
+      ...(s.ignoredProjectPath === undefined ? [] : [{
+        name: "ignoredProjectFile",
+        value: s.ignoredProjectPath,
+        source: `ignored: ${s.projectPath} in the same directory wins`,
+      }]),
+      fileRow("configFile", s.configPath, broken.config),
     ];
     const show = (value: unknown) =>
       value === null
@@ -65,6 +83,11 @@ export const config: Command = {
         ? `${value}s`
         : String(value);
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value), r.source])));
+    // Exit non-zero, each broken file named (and what is wrong) on a line of
+    // its own; stdout keeps its one document (--json).
+    const errors = [broken.project, broken.config].filter((e) => e !== undefined);
+    for (const error of errors) ctx.io.writeStderr(formatError(error));
+    return errors.length === 0 ? undefined : EXIT_FAILURE;
   },
 };
 

@@ -111,6 +111,8 @@ async function lookup(
   const [given, version] = positionals as [string, string | undefined];
   const v = versionedSettings({ io, flags });
   if (v.bucket === undefined) return undefined;
+  // An ignored deno.json "vc" block: the full command warns about it.
+  if (v.settings.ignoredProjectPath !== undefined) return undefined;
   const lockFile = resolve(v.lock ?? defaultLockFile(v.manifest));
   if (lockFile === v.manifest || lockFile === manifestLockPath(v.manifest)) return undefined;
   const path = normalizeVersionedPath(given);

@@ -9,6 +9,7 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "../path.ts";
+import type { ConfigFileError } from "../errors.ts";
 import {
   type EnvReader,
   loadConfigFile,
@@ -98,8 +99,19 @@ export const VERSIONED_OPTIONS: OptionSpecs = {
 /** The manifest file used when neither flag, environment nor config names one. */
 export const DEFAULT_MANIFEST = "versioned_assets.json";
 
+/** How {@linkcode cliSettings} treats settings files. */
+export interface CliSettingsOptions {
+  /**
+   * Called with a settings file that cannot be read or is invalid, which is
+   * then left out (`vc config` shows what it can); not given: it fails the command.
+   */
+  onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
+}
+
 /**
- * Resolves the asset cache settings for this run (reads the config file once).
+ * Resolves the asset cache settings for this run (reads the config file
+ * once). When a `vc.json` wins over the `"vc"` block of the `deno.json` beside
+ * it, a warning naming both goes to `ctx.out` (when given).
  *
  * @example
  * ```ts
@@ -112,13 +124,17 @@ export const DEFAULT_MANIFEST = "versioned_assets.json";
  * assert(s.cacheDir === "/tmp/vc-doc" && s.timeout === 120);
  * ```
  */
-export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings {
+export function cliSettings(
+  ctx: Pick<CommandContext, "io" | "flags"> & Partial<Pick<CommandContext, "out">>,
+  cliOptions: CliSettingsOptions = {},
+): Settings {
   const { io, flags } = ctx;
   const cacheDir = flags.string("cache-dir");
   const timeout = flags.string("timeout");
   const bucket = flags.string("bucket");
   const env = (name: string) => io.env(name);
   const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
+  if (cliOptions.onFileError !== undefined) options.onFileError = cliOptions.onFileError;
   if (cacheDir !== undefined) {
     // An empty value would resolve to the current directory, which cache
     // maintenance would then treat as the cache.
@@ -149,12 +165,34 @@ export function cliSettings(ctx: Pick<CommandContext, "io" | "flags">): Settings
     options.projectDir = dirname(localPathArg(io.cwd, manifest, what));
   }
   const settings = resolveSettings(options);
+  if (settings.ignoredProjectPath !== undefined) {
+    ctx.out?.warn(ignoredProjectWarning(settings));
+  }
   for (const [name, source] of Object.entries(settings.sources)) {
     if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
   }
   // The environment's cache dir may be relative: relative to the user's cwd.
   if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
   return settings;
+}
+
+/**
+ * The warning for a `deno.json` whose `"vc"` block is ignored because a
+ * `vc.json` in the same directory wins (one line, naming both files).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ignoredProjectWarning } from "./settings_resolve.ts";
+ * const text = ignoredProjectWarning({ projectPath: "/r/vc.json", ignoredProjectPath: "/r/deno.json" });
+ * assert(text.includes("/r/vc.json") && text.includes("/r/deno.json"));
+ * ```
+ */
+export function ignoredProjectWarning(
+  settings: Pick<Settings, "projectPath" | "ignoredProjectPath">,
+): string {
+  return `the "vc" block of ${settings.ignoredProjectPath} is ignored: ${settings.projectPath} ` +
+    "in the same directory wins (keep the project settings in one of them)";
 }
 
 /** The versioned cache settings after flags, environment and config file. */
@@ -192,9 +230,12 @@ export interface VersionedSettings {
  * assert(v.bucket === "s3://assets" && v.manifest === "/work/versioned_assets.json");
  * ```
  */
-export function versionedSettings(ctx: Pick<CommandContext, "io" | "flags">): VersionedSettings {
+export function versionedSettings(
+  ctx: Pick<CommandContext, "io" | "flags"> & Partial<Pick<CommandContext, "out">>,
+  cliOptions: CliSettingsOptions = {},
+): VersionedSettings {
   const { io, flags } = ctx;
-  const settings = cliSettings(ctx);
+  const settings = cliSettings(ctx, cliOptions);
   const flag = flags.string("manifest");
   const fromEnv = nonEmpty(io.env("VC_MANIFEST"));
   const manifest = flag ?? fromEnv ?? settings.manifest ?? DEFAULT_MANIFEST;

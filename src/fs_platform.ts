@@ -12,7 +12,11 @@
  *   macOS the lock is an advisory `flock` that I/O ignores.
  * - `caseInsensitive` (Windows, and macOS whose default APFS volume is
  *   case-insensitive): `A.csv` and `a.csv` name one file, so the cache
- *   encodes letter case into names there (see `src/cache/layout.ts`).
+ *   encodes letter case into names there (see `src/cache/layout.ts`), and a
+ *   store → local mirror matches a key to the local file of another case.
+ * - `windowsNames` (Windows): some names are no file names there (`a:b`,
+ *   `CON`, `nul.txt`, a trailing dot or space); a mirror or `vc sync` refuses
+ *   to write them (see `src/file_names.ts`).
  *
  * @module
  */
@@ -23,6 +27,8 @@ export interface FsPlatform {
   mandatoryLocks: boolean;
   /** File names that differ only in letter case (or Unicode form) name one file. */
   caseInsensitive: boolean;
+  /** File names follow Windows' rules: no `<>:"|?*`, device names or trailing dot or space. */
+  windowsNames: boolean;
 }
 
 /**
@@ -34,11 +40,13 @@ export interface FsPlatform {
  * import assert from "node:assert/strict";
  * import { fsPlatform } from "./fs_platform.ts";
  * assert.equal(fsPlatform.mandatoryLocks, Deno.build.os === "windows");
+ * assert.equal(fsPlatform.windowsNames, Deno.build.os === "windows");
  * ```
  */
 export const fsPlatform: FsPlatform = {
   mandatoryLocks: Deno.build.os === "windows",
   caseInsensitive: Deno.build.os === "windows" || Deno.build.os === "darwin",
+  windowsNames: Deno.build.os === "windows",
 };
 
 /**

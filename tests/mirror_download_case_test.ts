@@ -1,15 +1,25 @@
 /**
  * Store → local mirrors on case-insensitive file systems (macOS, Windows),
  * run on Linux by switching `fsPlatform.caseInsensitive`: this proves vc's
- * logic, not how such a file system folds names. Keys that name one file
- * there are never written in turns, and a local file the store has under
- * another letter case (or Unicode form) is the key's file, never deleted.
+ * logic, not how such a file system folds names (making a real
+ * case-insensitive one needs root: a casefold ext4 image and a mount). Keys
+ * that name one file there are never written in turns, and a local file the
+ * store has under another letter case (or Unicode form) is the key's file:
+ * compared with it, written under its own name when it differs, never
+ * deleted, and not downloaded again on the next pass.
  */
 import { join } from "node:path";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, prefixToLocal, tempDir, treeContents, writeTree } from "./mirror_helpers.ts";
+import {
+  fakeBackend,
+  prefixToLocal,
+  settle,
+  tempDir,
+  treeContents,
+  writeTree,
+} from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -57,5 +67,76 @@ Deno.test("mirror (store → local, case-insensitive): --delete spares the file 
     assertEquals(tree["Photos/y.jpg"], "y");
     assertEquals(tree["report.CSV"], "r");
     assertEquals(tree["gone.txt"], undefined);
+  });
+});
+
+Deno.test("mirror (store → local, case-insensitive): a local file in another case is the key's file, not downloaded again", async () => {
+  await withFsPlatform({ caseInsensitive: true }, async () => {
+    await using b = await fakeBackend();
+    await using w = await tempDir();
+    await b.store.put("p/Data/A.txt", enc.encode("same"));
+    await b.store.put("p/Data/B.txt", enc.encode("new"));
+    await b.store.put("p/Data/C.txt", enc.encode("c"));
+    await b.store.put("p/caf\u00e9.txt", enc.encode("nfc"));
+    const opts = prefixToLocal(b.store, w.dir);
+    const out = opts.target;
+    // There, `data/a.txt` is the file `Data/A.txt` names, and `cafe\u0301.txt` the one of `café.txt`.
+    await writeTree(out, {
+      "data/a.txt": "same",
+      "data/b.txt": "old",
+      "cafe\u0301.txt": "nfc",
+      "extra.txt": "x",
+    });
+    await settle(); // hashes taken now are trusted next time
+    const r = await mirror(opts);
+    assertEquals(r.failed, []);
+    // Only what differs is written, and where the file system has it: no second `Data/`.
+    assertEquals([r.transferred, r.unchanged, r.extra], [2, 2, 1]);
+    assertEquals(await treeContents(out), {
+      "cafe\u0301.txt": "nfc",
+      "data/C.txt": "c",
+      "data/a.txt": "same",
+      "data/b.txt": "new",
+      "extra.txt": "x",
+    });
+    // The second pass transfers nothing and asks only for the listing (the
+    // two files just written are hashed once more, as any fresh download).
+    await settle();
+    b.fake!.resetStats();
+    const again = await mirror(opts);
+    assertEquals(again.failed, []);
+    assertEquals([again.transferred, again.unchanged, again.hashed, again.extra], [0, 4, 2, 1]);
+    assertEquals([b.fake!.stats.GetObject, b.fake!.stats.HeadObject], [0, 0]);
+    // With --delete only the file no key names goes; nothing is read again.
+    const pruned = await mirror({ ...opts, delete: true });
+    assertEquals(pruned.failed, []);
+    assertEquals([pruned.transferred, pruned.hashed, pruned.deleted, pruned.extra], [0, 0, 1, 0]);
+    assertEquals([b.fake!.stats.GetObject, b.fake!.stats.HeadObject], [0, 0]);
+    assertEquals((await treeContents(out))["extra.txt"], undefined);
+    assertEquals(Object.keys(await treeContents(out)).length, 4);
+  });
+});
+
+Deno.test("mirror (store → local, case-insensitive): a key in another case than the written one is a conflict, never written over it", async () => {
+  await withFsPlatform({ caseInsensitive: true }, async () => {
+    await using b = await fakeBackend();
+    await using w = await tempDir();
+    await b.store.put("p/Data/A.txt", enc.encode("first"));
+    await b.store.put("p/data/a.txt", enc.encode("other"));
+    const opts = prefixToLocal(b.store, w.dir, { delete: true });
+    const out = opts.target;
+    await writeTree(out, { "DATA/a.TXT": "stale" });
+    const r = await mirror(opts);
+    // The first key in order is the file's; the other one is reported, not written.
+    assertEquals(r.failed.map((f) => f.key), ["data/a.txt"]);
+    assertStringIncludes(r.failed[0]!.error, "letter case");
+    assertStringIncludes(r.failed[0]!.error, '"Data/A.txt"');
+    assertEquals([r.transferred, r.deleted], [1, 0]);
+    assertEquals(await treeContents(out), { "DATA/a.TXT": "first" });
+    b.fake!.resetStats();
+    const again = await mirror(opts);
+    assertEquals([again.transferred, again.deleted, again.failed.length], [0, 0, 1]);
+    assertEquals(b.fake!.stats.GetObject, 0);
+    assertEquals(await treeContents(out), { "DATA/a.TXT": "first" });
   });
 });

@@ -15,6 +15,8 @@
 import { pathBelow, resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { localPathProblem } from "../file_names.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
@@ -112,10 +114,12 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * Why a relative key cannot be written as a local file below a directory
  * (empty, `.` or `..` segments, a leading slash, NUL or backslash, a segment
  * longer than {@linkcode MAX_NAME_BYTES}), or `undefined` when it is safe.
- * Keys come from the store and are untrusted. On Windows (`os`, default
- * this platform) also a segment Windows cannot hold as a name: `<>:"|?*`
- * (`a.csv:x` would write an alternate data stream of `a.csv`), a device
- * name (`con`, `nul.txt`), or a trailing dot or space.
+ * Keys come from the store and are untrusted. On Windows (`os`; by default
+ * `fsPlatform.windowsNames`, i.e. this platform) also a segment Windows
+ * cannot hold as a name: `<>:"|?*` (`a.csv:x` would write an alternate data
+ * stream of `a.csv`), a device name (`con`, `nul.txt`), or a trailing dot or
+ * space; `vc sync` refuses such manifest paths by the same check
+ * (`src/file_names.ts`).
  *
  * @example
  * ```ts
@@ -131,8 +135,9 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  */
 export function unsafeLocalKey(
   key: string,
-  os: typeof Deno.build.os = Deno.build.os,
+  os?: typeof Deno.build.os,
 ): string | undefined {
+  const windows = os === undefined ? fsPlatform.windowsNames : os === "windows";
   if (key === "") return "empty key";
   if (key.includes("\0")) return "key contains NUL";
   if (key.includes("\\")) return "key contains a backslash";
@@ -143,40 +148,19 @@ export function unsafeLocalKey(
     // Longer than the file system takes (255 bytes; NTFS counts UTF-16
     // units): the download would fetch the whole object, every run, only to
     // fail at the rename.
-    const length = os === "windows" ? part.length : utf8.encode(part).length;
+    const length = windows ? part.length : utf8.encode(part).length;
     if (length > MAX_NAME_BYTES) {
       return `key has a path segment longer than ${MAX_NAME_BYTES} bytes, the longest file name`;
     }
-    if (os === "windows") {
-      const why = windowsNameProblem(part);
-      if (why !== undefined) return `key's segment ${JSON.stringify(part)} ${why}`;
-    }
   }
+  const why = localPathProblem(key, windows);
+  if (why !== undefined) return `key's ${why}`;
   // vc's own temp names: such a file would be skipped by the next walk and
   // downloaded again on every run (and swept as a dead writer's leftover).
   const name = key.slice(key.lastIndexOf("/") + 1);
   if (name.includes(".vc-tmp-") && isTempName(name)) {
     return "key's name has the form of vc's temp files (.<name>.vc-tmp-<pid>-<random>)";
   }
-  return undefined;
-}
-
-// deno-lint-ignore no-control-regex
-const WINDOWS_FORBIDDEN = /[<>:"|?*\x00-\x1f]/;
-// Device names, with or without an extension, in any case (`con.txt` is the console).
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]|conin\$|conout\$) *(\.|$)/i;
-
-/**
- * Why `name` cannot be a file name on Windows, or undefined. Such a name
- * would not be the file the key names: `a.csv:x` writes an alternate data
- * stream of `a.csv`, `nul.csv` the null device, and `a.` is `a`.
- */
-function windowsNameProblem(name: string): string | undefined {
-  if (WINDOWS_FORBIDDEN.test(name)) {
-    return 'holds a character Windows file names cannot (<>:"|?* or a control character)';
-  }
-  if (/[. ]$/.test(name)) return "ends with a dot or a space, which Windows drops";
-  if (WINDOWS_DEVICE.test(name)) return "is a device name on Windows";
   return undefined;
 }
 

@@ -19,6 +19,7 @@ import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
+import { readDirEntries } from "../read_dir.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
@@ -91,6 +92,18 @@ interface Run {
    * folded form ({@linkcode foldName}), as the one local file it names.
    */
   folded?: Map<string, string>;
+  /**
+   * Store → local on a case-insensitive file system: the folded names of
+   * local files no key matched exactly (without `delete`), counted as extra
+   * at the end unless a key names them in another case ({@linkcode foldName}).
+   */
+  unmatched?: string[];
+  /**
+   * Store → local on a case-insensitive file system: the target directories
+   * this run read, each as its names by folded form (`undefined`: no such
+   * directory), to find the local spelling of a key no local file matched.
+   */
+  spellings?: Map<string, Promise<Map<string, string> | undefined>>;
 }
 
 /**
@@ -381,6 +394,11 @@ export class Mirror {
         }; nothing was deleted`,
         { cause: error },
       );
+    }
+    if (run.unmatched !== undefined) {
+      const folded = run.folded;
+      run.report.extra += run.unmatched.filter((name) => !folded?.has(name)).length;
+      delete run.unmatched;
     }
     await this.#deletes(run);
     await this.#retryBlocked(run);
@@ -798,7 +816,8 @@ export class Mirror {
   }
 
   async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
-    const { source: remote, target: local } = pair;
+    const remote = pair.source;
+    let local = pair.target;
     const o = this.#options;
     const root = this.localRoots[0]!.dir;
     try {
@@ -816,6 +835,17 @@ export class Mirror {
         });
         return;
       }
+      // A case-insensitive file system: no local file has the key's exact
+      // name, but one may be its file in another letter case or Unicode form
+      // (`data/a.txt` for `Data/A.txt`). That one is compared, and written
+      // when it differs, under its own name: a second run transfers nothing.
+      let spelled = remote.key;
+      if (local === undefined && run.folded !== undefined) {
+        spelled = await this.#localSpelling(run, root, remote.key);
+        if (spelled !== remote.key) {
+          local = await statLocal(join(root, ...spelled.split("/")), remote.key, "skip");
+        }
+      }
       if (local !== undefined && local.size === remote.size) {
         const row = pair.known ? pair.known.row : this.#state.get(local.key);
         const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
@@ -828,7 +858,7 @@ export class Mirror {
           return;
         }
       }
-      const dest = join(root, ...remote.key.split("/"));
+      const dest = join(root, ...spelled.split("/"));
       const link = linkBelow(root, dest, run.checkedDirs);
       if (link !== undefined) {
         run.report.failed.push({
@@ -846,7 +876,7 @@ export class Mirror {
         // A file of the target where this key needs a directory ("a" for
         // "a/b"), which this run deletes anyway: it goes first, so the
         // download is not refused (the dry run promised both).
-        if (o.delete) this.#clearFileInTheWay(run, root, remote.key);
+        if (o.delete) this.#clearFileInTheWay(run, root, spelled);
         // A directory where the store now has a file (its files went in
         // another run): an empty one gives way; one with files fails below.
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
@@ -878,6 +908,33 @@ export class Mirror {
     } finally {
       this.#progress(run, pair.key);
     }
+  }
+
+  /**
+   * `key` as the target's existing files and directories spell it where
+   * they name it in another letter case or Unicode form (a case-insensitive
+   * file system, `Run.folded`): `data/a.txt` for `Data/A.txt` when the
+   * target has that file; `data/New.txt` when it has only the directory.
+   * Segments with no local counterpart keep the key's spelling. Each
+   * directory is read at most once a run, and only for keys no local file
+   * matched exactly.
+   */
+  async #localSpelling(run: Run, root: string, key: string): Promise<string> {
+    const spellings = run.spellings ??= new Map();
+    const parts = key.split("/");
+    let dir = root;
+    for (let i = 0; i < parts.length; i++) {
+      let names = spellings.get(dir);
+      if (names === undefined) {
+        names = namesByFold(dir);
+        spellings.set(dir, names);
+      }
+      const local = (await names)?.get(foldName(parts[i]!));
+      if (local === undefined) break;
+      parts[i] = local;
+      dir = join(dir, local);
+    }
+    return parts.join("/");
   }
 
   /**
@@ -923,6 +980,9 @@ export class Mirror {
     if (this.#options.delete) {
       this.#state.queueDelete(key, target, size);
       run.deletes++;
+    } else if (run.folded !== undefined) {
+      // Maybe the file of a key in another case, listed before or after it.
+      (run.unmatched ??= []).push(foldName(key));
     } else run.report.extra++;
   }
 
@@ -946,14 +1006,11 @@ export class Mirror {
     const store = this.#stores[0]!;
     for (let batch of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
-      // A case-insensitive file system: `Data/a.csv` here is the file the
-      // source's `data/a.csv` was written to, not one to delete.
+      // A case-insensitive file system: `Data/a.csv` here is the file of
+      // the source's `data/a.csv` (compared and written as such), not one
+      // to delete, and not an extra either.
       const folded = run.folded;
-      if (folded !== undefined) {
-        const all = batch.length;
-        batch = batch.filter((d) => !folded.has(foldName(d.key)));
-        run.report.extra += all - batch.length;
-      }
+      if (folded !== undefined) batch = batch.filter((d) => !folded.has(foldName(d.key)));
       for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;
@@ -1022,6 +1079,28 @@ export class Mirror {
  */
 function linkBelow(root: string, path: string, checked: Set<string>): string | undefined {
   return linkOnPath(root, dirname(path), checked);
+}
+
+/**
+ * The names in `dir` by their folded form ({@linkcode foldName}), the first
+ * in UTF-8 order where several fold together (only a case-sensitive file
+ * system holds such); `undefined` when `dir` is no directory (or cannot be
+ * read: the key then keeps its own spelling, and its download says why).
+ */
+async function namesByFold(dir: string): Promise<Map<string, string> | undefined> {
+  const names = new Map<string, string>();
+  try {
+    const found: string[] = [];
+    for await (const entry of readDirEntries(dir)) found.push(entry.name);
+    found.sort(compareUtf8);
+    for (const name of found) {
+      const folded = foldName(name);
+      if (!names.has(folded)) names.set(folded, name);
+    }
+  } catch {
+    return undefined;
+  }
+  return names;
 }
 
 /** Tags a listing's entries with the index of their store, in place. */

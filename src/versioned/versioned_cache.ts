@@ -815,7 +815,9 @@ export class VersionedCache {
    * {@linkcode VersionedCache.sync} that reports instead of throwing: every
    * entry is attempted, and the result lists what was copied and what failed
    * (with its error). Throws only when nothing could be attempted (frozen
-   * mode with unlocked entries, an unreadable manifest).
+   * mode with unlocked entries, an unreadable manifest, or on Windows a
+   * manifest path that is no file name there: `/a:b.csv`, `/con/x.csv`,
+   * `/data./x.csv`; every such path is named, and nothing is copied).
    *
    * @example
    * ```ts
@@ -849,6 +851,20 @@ export class VersionedCache {
   ): Promise<VersionedSyncReport> {
     const root = resolve(destDir);
     const entries = await this.ls();
+    // A path this platform cannot hold as a file (on Windows `/a:b.csv`, an
+    // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
+    // written as another file, or not at all: all are named before anything
+    // is copied, by the check a store → local mirror applies to its keys.
+    const { localPathProblem } = await import("../file_names.ts");
+    const unwritable = entries.flatMap(({ path }) => {
+      const why = localPathProblem(path.slice(1));
+      return why === undefined
+        ? []
+        : [`manifest path ${JSON.stringify(path)} cannot be a file here: its ${why}`];
+    });
+    if (unwritable.length > 0) {
+      throw new InvalidInputError(`sync to ${root} copied nothing: ${unwritable.join("; ")}`);
+    }
     // Frozen mode refuses unlocked entries: find them all before copying any,
     // so CI gets one complete answer and no half-synced directory.
     if (this.frozen) {

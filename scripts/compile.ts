@@ -3,17 +3,21 @@
  * with the permissions of `scripts/permissions.ts` baked in, and a
  * `dist/SHA256SUMS` file (`sha256sum -c` format).
  *
- * The entry is `cli.ts` bundled into one file first (`deno bundle`, written
- * beside `cli.ts` as `cli.bundle.js` and removed afterwards): a warm `vc path`
- * then loads one file instead of some forty modules (Deno's cost per module
- * is about half of its start-up). Only the lean `vc path` entry is in the
- * bundle; the full command line is imported by computed specifiers, which
- * the bundle keeps as they are (so it must sit beside `src/`) and `deno
- * compile` embeds with `--include` (`FULL_CLI_MODULES`). Its functions are
- * then marked for eager compilation (`eager_compile.ts`), so that the code
- * cache Deno keeps of it (for a compiled binary: written on its first run)
- * holds what a warm hit runs. Built at release time, so the bundle is never
- * stale.
+ * Two bundles are built first (`deno bundle`, in {@linkcode BUILD_DIR},
+ * removed afterwards), both from `scripts/release/`:
+ * - the entry, `vc.js`: the `vc` process with the lean `vc path` entry
+ *   inlined, one minified file, so that a warm `vc path` loads one file
+ *   instead of some forty modules (Deno's cost per module is about half of
+ *   its start-up). Its functions are marked for eager compilation
+ *   (`eager_compile.ts`), so that the code cache Deno keeps of it (for a
+ *   compiled binary: written on its first run) holds what a warm hit runs;
+ * - the full command line, `full/`, code-split: every module the source
+ *   imports by a computed specifier (`src/bundled_modules.ts`: the commands,
+ *   the AWS SDK's module) is a chunk loaded on first use, so a cold `vc
+ *   prefill` loads a few files instead of a hundred modules.
+ *
+ * The worker modules run from source, embedded with `--include`. Built at
+ * release time, so the bundles are never stale.
  *
  * ```sh
  * deno task compile                       # every target
@@ -28,7 +32,6 @@ import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
 import { eagerCompileHints } from "./eager_compile.ts";
 import { PERMISSION_FLAGS } from "./permissions.ts";
-import { COMMAND_MODULES } from "../src/cli/command_table.ts";
 
 /**
  * The platforms release binaries are built for.
@@ -54,7 +57,7 @@ export interface CompileOptions {
   targets?: readonly string[];
   /** Output directory (default `dist`). */
   outDir?: string;
-  /** Entry point (default {@linkcode BUNDLE_FILE}, the bundled `cli.ts`). */
+  /** Entry point (default the lean entry's bundle in {@linkcode BUILD_DIR}). */
   entry?: string;
 }
 
@@ -90,37 +93,18 @@ export const WORKER_MODULES: readonly string[] = [
 ];
 
 /**
- * Modules imported by computed specifiers, so that `deno run` does not read
- * them (and resolve their npm packages) at every start: not in the module
- * graph either, so embedded with `--include` too. The command modules are
- * listed in `src/cli/command_table.ts` (`COMMAND_MODULES`).
+ * The npm packages the full command line imports (the project's import map,
+ * `deno.json`): left out of the release bundle, so that Deno resolves them
+ * as it does for `cli.ts` (a test checks this list against `deno.json`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { LAZY_MODULES } from "./compile.ts";
- * assert(LAZY_MODULES.includes("src/store/s3_sdk.ts"));
+ * import { NPM_IMPORTS } from "./compile.ts";
+ * assert(NPM_IMPORTS.includes("@aws-sdk/client-s3"));
  * ```
  */
-export const LAZY_MODULES: readonly string[] = ["src/store/s3_sdk.ts"];
-
-/**
- * The modules `cli.ts` imports by computed specifiers (the full command line,
- * when the lean `vc path` entry does not answer): not in the bundle, so
- * embedded with `--include`. A test checks this list against `cli.ts`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { FULL_CLI_MODULES } from "./compile.ts";
- * assert(FULL_CLI_MODULES.includes("src/cli/main.ts"));
- * ```
- */
-export const FULL_CLI_MODULES: readonly string[] = [
-  "src/cli/main.ts",
-  "src/atomic_write.ts",
-  "src/interrupt_cleanup.ts",
-];
+export const NPM_IMPORTS: readonly string[] = ["@aws-sdk/client-s3", "postgres"];
 
 /**
  * V8 flags the release binary runs with (`deno compile --v8-flags`).
@@ -142,77 +126,154 @@ export const FULL_CLI_MODULES: readonly string[] = [
 export const RELEASE_V8_FLAGS: readonly string[] = ["--no-enable-lazy-source-positions"];
 
 /**
- * The bundled entry, beside `cli.ts` so that its relative computed
- * specifiers (`./src/cli/main.ts`) resolve as they do from `cli.ts`.
+ * Where the release bundles are built (then removed): one directory below
+ * the project root, as deep as `scripts/release/`, so that the paths its
+ * entries compute relative to themselves (the worker modules) hold both in
+ * the source and in the bundle.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { BUNDLE_FILE } from "./compile.ts";
- * assert(BUNDLE_FILE.endsWith(".js") && !BUNDLE_FILE.includes("/"));
+ * import { BUILD_DIR } from "./compile.ts";
+ * assert(!BUILD_DIR.includes("/"));
  * ```
  */
-export const BUNDLE_FILE = "cli.bundle.js";
+export const BUILD_DIR = ".release-bundle";
+
+/** The lean entry's source: the `vc` process, with a warm `vc path` inlined. */
+export const LEAN_ENTRY = "scripts/release/vc.ts";
+
+/**
+ * The entries of the full command line's bundle, each written as
+ * `full/<name>.js` beside the lean entry's bundle (`scripts/release/vc.ts`
+ * imports them by those names).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FULL_CLI_ENTRIES } from "./compile.ts";
+ * assert(FULL_CLI_ENTRIES.includes("scripts/release/main.ts"));
+ * ```
+ */
+export const FULL_CLI_ENTRIES: readonly string[] = [
+  "scripts/release/main.ts",
+  "scripts/release/atomic_write.ts",
+  "scripts/release/interrupt_cleanup.ts",
+];
+
+/**
+ * The files of a release build in `dir`: the lean entry's bundle (what
+ * `deno compile` starts from) and the full command line's entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { releaseFiles } from "./compile.ts";
+ * const files = releaseFiles(".release-bundle");
+ * assert(files.entry === ".release-bundle/vc.js");
+ * assert(files.fullEntries.includes(".release-bundle/full/main.js"));
+ * ```
+ */
+export function releaseFiles(
+  dir: string,
+): { entry: string; fullDir: string; fullEntries: string[] } {
+  const fullDir = `${dir}/full`;
+  return {
+    entry: `${dir}/vc.js`,
+    fullDir,
+    fullEntries: FULL_CLI_ENTRIES.map((e) => `${fullDir}/${basename(e).replace(/\.ts$/, ".js")}`),
+  };
+}
 
 /**
  * The `deno bundle` argument list (without the `deno` executable) that
- * bundles `entry` (default `cli.ts`) into `output`: one minified ES module
- * for Deno, everything its static imports reach inlined, computed
- * `import()`s kept.
+ * bundles `entry` (default the lean entry, {@linkcode LEAN_ENTRY}) into
+ * `output`: one minified ES module for Deno, everything its static imports
+ * and literal `import()`s reach inlined, computed `import()`s kept.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { bundleCommand } from "./compile.ts";
- * const args = bundleCommand("cli.bundle.js");
- * assert(args[0] === "bundle" && args.at(-1) === "cli.ts");
+ * import { bundleCommand, LEAN_ENTRY } from "./compile.ts";
+ * const args = bundleCommand("out/vc.js");
+ * assert(args[0] === "bundle" && args.at(-1) === LEAN_ENTRY);
  * assert(args.includes("--platform") && args.includes("deno"));
  * ```
  */
-export function bundleCommand(output: string, entry = "cli.ts"): string[] {
+export function bundleCommand(output: string, entry: string = LEAN_ENTRY): string[] {
   // Minified: half the bytes for V8 to parse at every start. Only the lean
   // entry's own code is in it, and that code never shows a stack trace
-  // (it hands every error to the full command line, which is not bundled).
+  // (it hands every error to the full command line, which is apart).
   return ["bundle", "--quiet", "--platform", "deno", "--minify", "--output", output, entry];
 }
 
 /**
- * Runs {@linkcode bundleCommand} with `deno` (from `cwd`, default the current
- * directory), then marks the bundle's functions for eager compilation
- * (`eager_compile.ts`); throws an `Error` with deno's message when it fails.
+ * The `deno bundle` argument list that bundles the full command line
+ * ({@linkcode FULL_CLI_ENTRIES}) into `outDir`, code-split: each module the
+ * source imports lazily is a chunk loaded when first needed, so a command
+ * loads a few files instead of the hundred modules of a run from source
+ * (~15 ms of CPU of a cold `vc prefill`). Not minified: its stack traces
+ * (internal errors) stay readable. The npm packages stay imports.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { bundle } from "./compile.ts";
- * const dir = await Deno.makeTempDir();
- * try {
- *   await Deno.writeTextFile(`${dir}/a.ts`, 'import { b } from "./b.ts";\nconsole.log(b);\n');
- *   await Deno.writeTextFile(`${dir}/b.ts`, "export const b: number = 1;\n");
- *   await bundle(`${dir}/out.js`, { cwd: dir, entry: "a.ts" });
- *   assert(!(await Deno.readTextFile(`${dir}/out.js`)).includes("./b.ts"));
- * } finally {
- *   await Deno.remove(dir, { recursive: true });
- * }
+ * import { FULL_CLI_ENTRIES, fullBundleCommand } from "./compile.ts";
+ * const args = fullBundleCommand("out/full");
+ * assert(args.includes("--code-splitting") && args.includes("out/full"));
+ * assert(FULL_CLI_ENTRIES.every((e) => args.includes(e)));
  * ```
  */
-export async function bundle(
-  output: string,
-  options: { cwd?: string; entry?: string } = {},
-): Promise<void> {
+export function fullBundleCommand(outDir: string): string[] {
+  return [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--code-splitting",
+    ...NPM_IMPORTS.flatMap((name) => ["--external", name]),
+    "--outdir",
+    outDir,
+    ...FULL_CLI_ENTRIES,
+  ];
+}
+
+/**
+ * Builds the release bundles into `dir` (relative to `cwd`, default the
+ * current directory): {@linkcode bundleCommand} for the lean entry, marked
+ * for eager compilation (`eager_compile.ts`), and
+ * {@linkcode fullBundleCommand} beside it. Throws an `Error` with deno's
+ * message when a step fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bundleCommand, fullBundleCommand } from "./compile.ts";
+ * // What buildRelease runs (tests/cli_bundle_test.ts runs it for real).
+ * assert(bundleCommand("b/vc.js").includes("b/vc.js"));
+ * assert(fullBundleCommand("b/full").includes("b/full"));
+ * ```
+ */
+export async function buildRelease(dir: string, options: { cwd?: string } = {}): Promise<void> {
+  const files = releaseFiles(dir);
+  await runDeno(bundleCommand(files.entry), options.cwd);
+  await runDeno(fullBundleCommand(files.fullDir), options.cwd);
+  // So that Deno's code cache of the lean entry holds the functions a warm
+  // `vc path` calls, instead of compiling them at every run.
+  const path = options.cwd === undefined ? files.entry : resolve(options.cwd, files.entry);
+  await Deno.writeTextFile(path, eagerCompileHints(await Deno.readTextFile(path)));
+}
+
+async function runDeno(args: string[], cwd: string | undefined): Promise<void> {
   const { code, stderr } = await new Deno.Command(denoExecutable(), {
-    args: bundleCommand(output, options.entry),
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    args,
+    ...(cwd === undefined ? {} : { cwd }),
     stdout: "null",
     stderr: "piped",
   }).output();
   if (code !== 0) {
-    throw new Error(`deno bundle failed (exit ${code}): ${new TextDecoder().decode(stderr)}`);
+    throw new Error(`deno ${args[0]} failed (exit ${code}): ${new TextDecoder().decode(stderr)}`);
   }
-  // So that Deno's code cache of the bundle holds the functions a warm
-  // `vc path` calls, instead of compiling them at every run.
-  const path = options.cwd === undefined ? output : resolve(options.cwd, output);
-  await Deno.writeTextFile(path, eagerCompileHints(await Deno.readTextFile(path)));
 }
 
 /**
@@ -225,12 +286,13 @@ export async function bundle(
  * import { compileCommands } from "./compile.ts";
  * const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
  * assert(args?.[0] === "compile" && args.includes("--no-prompt"));
- * assert(args?.at(-1) === "cli.bundle.js");
+ * assert(args?.at(-1) === ".release-bundle/vc.js");
  * ```
  */
 export function compileCommands(options: CompileOptions = {}): string[][] {
   const outDir = options.outDir ?? "dist";
-  const entry = options.entry ?? BUNDLE_FILE;
+  const files = releaseFiles(BUILD_DIR);
+  const entry = options.entry ?? files.entry;
   const targets = options.targets ?? TARGETS;
   return targets.map((target) => {
     if (!TARGETS.includes(target)) {
@@ -245,11 +307,9 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
       // Worker modules are not part of the import graph, so deno compile
       // embeds them only when asked (see WORKER_MODULES).
       ...WORKER_MODULES.flatMap((module) => ["--include", module]),
-      // Loaded by computed specifiers (see LAZY_MODULES), so not in the graph either.
-      ...LAZY_MODULES.flatMap((module) => ["--include", module]),
-      ...COMMAND_MODULES.flatMap((module) => ["--include", `src/cli/${module.slice(2)}`]),
-      // The full command line, imported by computed specifiers from the bundle.
-      ...FULL_CLI_MODULES.flatMap((module) => ["--include", module]),
+      // The full command line's bundle, imported by computed specifiers
+      // from the lean entry; its chunks are literal imports of these.
+      ...files.fullEntries.flatMap((module) => ["--include", module]),
       "--target",
       target,
       "--output",
@@ -346,19 +406,22 @@ async function main(args: string[]): Promise<number> {
     outDir,
     ...(values.target ? { targets: values.target } : {}),
   });
+  const files = releaseFiles(BUILD_DIR);
+  const bundles = [bundleCommand(files.entry), fullBundleCommand(files.fullDir)];
   if (values["dry-run"]) {
-    for (const args of [bundleCommand(BUNDLE_FILE), ...commands]) {
+    for (const args of [...bundles, ...commands]) {
       console.log(["deno", ...args].map(shellQuote).join(" "));
     }
     return 0;
   }
   await Deno.mkdir(outDir, { recursive: true });
-  console.error(`$ deno ${bundleCommand(BUNDLE_FILE).map(shellQuote).join(" ")}`);
-  await bundle(BUNDLE_FILE);
+  for (const args of bundles) console.error(`$ deno ${args.map(shellQuote).join(" ")}`);
+  await Deno.remove(BUILD_DIR, { recursive: true }).catch(() => {});
   try {
+    await buildRelease(BUILD_DIR);
     return await compileAll(commands, outDir);
   } finally {
-    await Deno.remove(BUNDLE_FILE).catch(() => {});
+    await Deno.remove(BUILD_DIR, { recursive: true }).catch(() => {});
   }
 }
 

@@ -1,25 +1,24 @@
-// The release build's first step (scripts/compile.ts: `deno bundle` of
-// cli.ts) run here, so CI proves the bundled entry works without `deno
-// compile` (which downloads its runtime). The bundle is written into a temp
-// dir beside links to the checkout's `src` and `deno.json`: there, as beside
-// cli.ts in a release build, the computed imports of the full command line
-// resolve.
+// The release build's first step (scripts/compile.ts: the two bundles of
+// scripts/release/) run here, so CI proves the bundled entries work without
+// `deno compile` (which downloads its runtime). They are built into a temp
+// dir one level below a link to the checkout's `src` (where the worker
+// modules are found, as in a release build).
 import { parse } from "npm:acorn@^8.15.0";
-import { bundle } from "../scripts/compile.ts";
+import { BUILD_DIR, buildRelease, releaseFiles } from "../scripts/compile.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CLI, ROOT, run, warm, workspace } from "./hot_path_helpers.ts";
 
-Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, as cli.ts", async () => {
+Deno.test("release bundles: every command as cli.ts; the full command line needs no src/", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_bundle_" });
   try {
     await Deno.symlink(`${ROOT}src`, `${dir}/src`);
-    await Deno.symlink(`${ROOT}deno.json`, `${dir}/deno.json`); // main.ts imports it (the version)
-    const out = `${dir}/cli.bundle.js`;
-    await bundle(out, { cwd: ROOT });
+    const files = releaseFiles(`${dir}/${BUILD_DIR}`);
+    await buildRelease(`${dir}/${BUILD_DIR}`, { cwd: ROOT });
+    const out = files.entry;
     const text = await Deno.readTextFile(out);
-    // The full command line is not in the bundle (its messages are not); the
-    // lean entry is (shown below by a warm hit answered without src/).
-    assert(!text.includes("missing subcommand"), "main.ts was bundled");
+    // The full command line is not in the lean entry (its messages are not);
+    // the lean entry is (shown below by a warm hit answered without src/).
+    assert(!text.includes("missing subcommand"), "main.ts was bundled into the lean entry");
     assert(!text.includes("not cached (it would be at"), "the asset cache class was bundled");
     // Marked for eager compilation (scripts/eager_compile.ts): no top-level
     // function declaration is left, each is a parenthesized expression.
@@ -27,16 +26,22 @@ Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, a
     // No top-level await: the command runs after the module has been
     // evaluated (cli.ts explains why).
     assertEquals(topLevelAwaits(text), []);
+    // The full command line is code-split: its entries and a chunk per lazy module.
+    for (const entry of files.fullEntries) await Deno.stat(entry);
+    const chunks = [...Deno.readDirSync(files.fullDir)].map((e) => e.name);
+    assert(chunks.some((name) => name.startsWith("prefill_command-")), chunks.join(" "));
     // The bundle resolves the full CLI's npm imports through the project's import map.
     const config = ["--config", `${ROOT}deno.json`];
 
     await using ws = await workspace();
     await using ref = await workspace();
     const cases: string[][] = [
-      ["path", "/some/asset.bin"], // cold: the full command line, imported by the bundle
+      ["path", "/some/asset.bin"], // cold: the full command line, from its bundle
       ["path", "/some/asset.bin", "--json"], // warm: the lean entry
       ["path", "/nope.bin"], // an error, from the full command line
       ["ls"],
+      ["versions", "/some/asset.bin"], // a store listing
+      ["config", "--json"], // settings.ts, a lazy module of its own
       ["--version"],
     ];
     for (const args of cases) {
@@ -45,14 +50,27 @@ Deno.test("bundled cli.ts: vc path warm, cold and failing, and other commands, a
       assertEquals(a, b, args.join(" "));
     }
     assertEquals((await run(ws, out, ["path", "/some/asset.bin"], {}, config)).code, 0);
-    // A warm hit served by the bundle itself (no module of src/ loaded): the
-    // same answer with the `src` link gone.
+    // A warm hit served by the lean entry, and the full command line served
+    // by its bundle, with no module of src/ left to load.
     await warm(ws, "/some/asset.bin", "1.1.0");
     await Deno.remove(`${dir}/src`);
     const lean = await run(ws, out, ["path", "/some/asset.bin", "1.1.0"], {}, config);
     assertEquals(lean.code, 0, lean.stderr);
     assertEquals(lean.stdout, (await run(ws, CLI, ["path", "/some/asset.bin", "1.1.0"])).stdout);
-    // ... while a command the lean entry hands on now fails to load it: the control.
+    const prefill = await run(ws, out, ["prefill", "--json"], {}, config);
+    assertEquals(prefill.code, 0, prefill.stderr);
+    assertEquals(JSON.parse(prefill.stdout).failed, []);
+    // The mirror's default state file loads settings.ts by a computed specifier.
+    await Deno.mkdir(`${ws.dir}/tree/a`, { recursive: true });
+    await Deno.writeTextFile(`${ws.dir}/tree/a/b.txt`, "mirrored\n");
+    const mirrored = await run(ws, out, ["mirror", "tree", `file://${ws.dir}/copy`], {}, config);
+    assertEquals(mirrored.code, 0, mirrored.stderr);
+    assertEquals(await Deno.readTextFile(`${ws.dir}/copy/a/b.txt`), "mirrored\n");
+    const ls = await run(ws, out, ["ls"], {}, config);
+    assertEquals(ls, await run(ref, CLI, ["ls"]));
+    // ... while without the full command line's bundle, a command the lean
+    // entry hands on fails to load it: the control.
+    await Deno.remove(files.fullDir, { recursive: true });
     assert((await run(ws, out, ["ls"], {}, config)).code !== 0);
   } finally {
     await Deno.remove(dir, { recursive: true });

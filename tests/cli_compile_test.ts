@@ -1,11 +1,13 @@
 import { fileURLToPath } from "node:url";
 import {
-  BUNDLE_FILE,
+  BUILD_DIR,
   bundleCommand,
   compileCommands,
-  FULL_CLI_MODULES,
+  fullBundleCommand,
+  NPM_IMPORTS,
   outputFile,
   RELEASE_V8_FLAGS,
+  releaseFiles,
   sha256Sums,
   shellQuote,
   TARGETS,
@@ -37,14 +39,16 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       "--include",
       "src/mirror/walk_worker.ts",
       "--include",
-      "src/store/s3_sdk.ts",
-      ...COMMAND_MODULES.flatMap((m) => ["--include", `src/cli/${m.slice(2)}`]),
-      ...FULL_CLI_MODULES.flatMap((m) => ["--include", m]),
+      `${BUILD_DIR}/full/main.js`,
+      "--include",
+      `${BUILD_DIR}/full/atomic_write.js`,
+      "--include",
+      `${BUILD_DIR}/full/interrupt_cleanup.js`,
       "--target",
       target,
       "--output",
       outputFile("dist", target),
-      "cli.bundle.js",
+      `${BUILD_DIR}/vc.js`,
     ]);
   }
   assertEquals(outputFile("dist", "x86_64-pc-windows-msvc"), "dist/vc-x86_64-pc-windows-msvc.exe");
@@ -81,13 +85,15 @@ Deno.test("compile: --dry-run prints the command lines and builds nothing", asyn
     }).output();
     assertEquals(code, 0);
     const lines = new TextDecoder().decode(stdout).trim().split("\n");
-    assertEquals(lines.length, 1 + TARGETS.length);
-    // The bundle first, then one compile of it per target.
-    assertEquals(lines[0], ["deno", ...bundleCommand(BUNDLE_FILE)].map(shellQuote).join(" "));
-    for (const [i, line] of lines.slice(1).entries()) {
+    assertEquals(lines.length, 2 + TARGETS.length);
+    // The two bundles first, then one compile of them per target.
+    const files = releaseFiles(BUILD_DIR);
+    assertEquals(lines[0], ["deno", ...bundleCommand(files.entry)].map(shellQuote).join(" "));
+    assertEquals(lines[1], ["deno", ...fullBundleCommand(files.fullDir)].map(shellQuote).join(" "));
+    for (const [i, line] of lines.slice(2).entries()) {
       assertEquals(line, ["deno", ...compileCommands({ outDir })[i]!].map(shellQuote).join(" "));
     }
-    assertStringIncludes(lines[1]!, "'--allow-env=VC_*,AWS_*,");
+    assertStringIncludes(lines[2]!, "'--allow-env=VC_*,AWS_*,");
     assertEquals([...Deno.readDirSync(outDir)].length, 0, "dry run writes nothing");
   } finally {
     await Deno.remove(outDir, { recursive: true });
@@ -150,14 +156,7 @@ Deno.test("compile embeds every worker module, and each one exists", async () =>
   }
 });
 
-Deno.test("compile embeds every command module; the table loads only listed modules", async () => {
-  const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
-  for (const module of COMMAND_MODULES) {
-    const path = `src/cli/${module.slice(2)}`;
-    const at = args!.indexOf(path);
-    if (at < 1 || args![at - 1] !== "--include") throw new Error(`${path} is not --include'd`);
-    await Deno.stat(new URL(`../${path}`, import.meta.url));
-  }
+Deno.test("the command table loads only listed modules, each through the bundle registry", async () => {
   // The table imports through load("./x.ts") only, each listed, and no literal import().
   const text = await Deno.readTextFile(new URL("../src/cli/command_table.ts", import.meta.url));
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "");
@@ -168,24 +167,75 @@ Deno.test("compile embeds every command module; the table loads only listed modu
   for (const entry of COMMANDS) assertEquals((await entry.load()).name, entry.name);
 });
 
-Deno.test("compile embeds every module cli.ts imports by a computed specifier", async () => {
-  // cli.ts names them as `const X_MODULE = "./src/....ts"`; the bundle keeps
-  // those imports, so the binary must carry the modules.
-  const text = await Deno.readTextFile(new URL("../cli.ts", import.meta.url));
-  const named = [...text.matchAll(/^const \w+_MODULE = "\.\/(src\/[\w/]+\.ts)";$/gm)].map((m) =>
-    m[1]!
-  );
-  assertEquals(named.sort(), [...FULL_CLI_MODULES].sort());
-  const [args] = compileCommands({ targets: ["x86_64-unknown-linux-gnu"] });
-  for (const module of FULL_CLI_MODULES) {
-    assertEquals(args![args!.indexOf(module) - 1], "--include");
-    await Deno.stat(new URL(`../${module}`, import.meta.url));
+/** Every `.ts` file under `dir` (a path from the project root), recursively. */
+async function sources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(new URL(`../${dir}`, import.meta.url))) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) out.push(...await sources(path));
+    else if (entry.name.endsWith(".ts")) out.push(path);
   }
-  // The only literal import() in cli.ts, which the bundle inlines, is the lean entry's.
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-  assertEquals([...code.matchAll(/(?<!typeof )\bimport\("([^"]*)"\)/g)].map((m) => m[1]), [
-    "./src/cli/hot_path.ts",
-  ]);
+  return out;
+}
+
+Deno.test("release: every module imported by a computed specifier is registered by the release entries", async () => {
+  // Names the source looks up in the registry (src/bundled_modules.ts).
+  const looked = new Set<string>();
+  const workers = new Set<string>();
+  for (const path of ["cli.ts", ...await sources("src")]) {
+    const text = await Deno.readTextFile(new URL(`../${path}`, import.meta.url));
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    for (const m of code.matchAll(/importBundled(?:<[\s\S]*?>)?\(\s*"(src\/[^"]+)"/g)) {
+      looked.add(m[1]!);
+    }
+    for (const m of code.matchAll(/bundledWorkerUrl\(\s*"([^"]+)"/g)) workers.add(m[1]!);
+    // Each computed import() sits in the registry lookup's fallback (a
+    // lookup's name within the lines above it), but the turn of the event
+    // loop's empty data: module.
+    const lines = code.split("\n");
+    for (const [i, line] of lines.entries()) {
+      if (
+        !/(?<!typeof )\bimport\(\s*[A-Za-z_`]/.test(line) || /import\(EMPTY_MODULE\)/.test(line)
+      ) {
+        continue;
+      }
+      const before = lines.slice(Math.max(0, i - 3), i + 1).join("\n");
+      assert(
+        /importBundled/.test(before),
+        `${path}:${i + 1}: a computed import() outside importBundled`,
+      );
+    }
+  }
+  for (const module of COMMAND_MODULES) looked.add(`src/cli/${module.slice(2)}`);
+  // Names the release entries register.
+  const registered = new Set<string>();
+  const registeredWorkers = new Set<string>();
+  for (const entry of ["scripts/release/vc.ts", "scripts/release/main.ts"]) {
+    const text = await Deno.readTextFile(new URL(`../${entry}`, import.meta.url));
+    for (const m of text.matchAll(/^\s*"(src\/[\w/]+\.ts)": \(\) => import\(/gm)) {
+      registered.add(m[1]!);
+    }
+    for (const m of text.matchAll(/^\s*"(src\/[\w/]+\.ts)": new URL\(/gm)) {
+      registeredWorkers.add(m[1]!);
+    }
+  }
+  assertEquals([...registered].sort(), [...looked].sort());
+  assertEquals([...registeredWorkers].sort(), [...workers].sort());
+  for (const name of [...looked, ...workers]) {
+    await Deno.stat(new URL(`../${name}`, import.meta.url));
+  }
+  const { WORKER_MODULES } = await import("../scripts/compile.ts");
+  assertEquals([...WORKER_MODULES].sort(), [...workers].sort());
+});
+
+Deno.test("release: the full bundle leaves out exactly the project's npm imports", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const npm = Object.entries(config.imports as Record<string, string>)
+    .filter(([, target]) => target.startsWith("npm:"))
+    .map(([name]) => name);
+  assertEquals([...NPM_IMPORTS].sort(), npm.sort());
+  const args = fullBundleCommand("out");
+  for (const name of npm) assertEquals(args[args.indexOf(name) - 1], "--external");
 });
 
 Deno.test("compile: this Deno's V8 knows the release V8 flags", async () => {

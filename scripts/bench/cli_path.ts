@@ -2,8 +2,8 @@
  * `vc path /some/asset.bin` as a CLI process (vc's release permissions) on a
  * warm cache vs `deno run` of an empty script: median wall time of ~20 runs
  * each, interleaved. Two ways to run vc: `cli.ts` as modules (`deno run`,
- * `deno task vc`, `deno install`), and the release build's entry, `cli.ts`
- * bundled into one file by the same step as `deno task compile`
+ * `deno task vc`, `deno install`), and the release build's entry, the lean
+ * `vc` process bundled into one file by the same step as `deno task compile`
  * (`scripts/compile.ts`: marked for eager compilation), built here into a
  * temp dir and run with the V8 flags `deno compile` bakes in
  * (`RELEASE_V8_FLAGS`); its code cache is stored by the untimed first run,
@@ -42,7 +42,7 @@ import {
   vcEnv,
 } from "./lib.ts";
 import { startupGraph, type StartupVariant } from "./cli_path_graph.ts";
-import { bundle, RELEASE_V8_FLAGS } from "../compile.ts";
+import { BUILD_DIR, buildRelease, RELEASE_V8_FLAGS, releaseFiles } from "../compile.ts";
 
 const GOAL = 1.5;
 // Module files of the SDK, as opened when it is loaded (package.json reads do not count).
@@ -74,21 +74,17 @@ export async function run(args: { quick: boolean; breakdown?: boolean }): Promis
   await vc();
   await server.reset();
 
-  // The release entry: cli.ts bundled as `deno task compile` does, beside
-  // links to src/ and deno.json (what its computed imports of the full
-  // command line resolve to, as beside cli.ts in a release build).
-  const release = `${tmp.path}/release`;
-  await Deno.mkdir(release);
-  await Deno.symlink(`${ROOT}src`, `${release}/src`);
-  await Deno.symlink(`${ROOT}deno.json`, `${release}/deno.json`);
-  await bundle(`${release}/cli.bundle.js`, { cwd: ROOT });
+  // The release entry, bundled as `deno task compile` does (with the full
+  // command line's bundle beside it, for the cold run).
+  const release = releaseFiles(`${tmp.path}/${BUILD_DIR}`);
+  await buildRelease(`${tmp.path}/${BUILD_DIR}`, { cwd: ROOT });
   const bundledArgs = [
     "run",
     ...VC_FLAGS,
     `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`, // as deno compile bakes them in
     "--config",
     `${ROOT}deno.json`,
-    `${release}/cli.bundle.js`,
+    release.entry,
     "path",
     "/some/asset.bin",
   ];

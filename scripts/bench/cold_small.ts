@@ -29,7 +29,10 @@
  * Issue 11 adds, in the same run: `rclone copy --transfers 16` (when
  * installed; run with `AWS_CA_BUNDLE` unset), vc on a manifest of versioned
  * paths (`vc prefill --manifest`), and `cache()` called once per URI with
- * `Promise.all` in a script (`cache_all_child.ts`), and vc with `-A` instead
+ * `Promise.all` in a script (`cache_all_child.ts`), `vc prefill --list` run
+ * from the release build's entry (the bundles `deno task compile` embeds,
+ * built into the temp dir: a few files loaded instead of the modules of a
+ * run from source), and vc with `-A` instead
  * of its release flags (with those, Deno resolves every path on the main
  * thread, a `readlink` per component; the difference is printed); goals: vc within 1.3× of
  * the bare loop, ≥ 8× aws, and at least as fast as rclone. vc is a process,
@@ -59,6 +62,7 @@
  * @module
  */
 import { rawFetch, type RawMode } from "./raw_fetch.ts";
+import { BUILD_DIR, buildRelease, RELEASE_V8_FLAGS, releaseFiles } from "../compile.ts";
 import {
   awsEnv,
   countFiles,
@@ -91,7 +95,7 @@ const SIZE = 4 * KiB;
 // vc prefill's default concurrency; aws's second row is raised to it.
 const VC_CONCURRENCY = 16;
 /** How vc is run: `prefill --list`, `prefill --manifest`, or `cache()` in a script. */
-type VcVariant = "list" | "manifest" | "script";
+type VcVariant = "list" | "manifest" | "script" | "release";
 
 const BUCKET = "small";
 // In flight for the raw baselines: the same as vc's default (c=16).
@@ -156,6 +160,12 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   const names = keys.map((k) => k.slice("data/".length, -".bin".length));
   await putObjects(server.url, VERSIONED, names.map((n) => `bench/${n}.1.0.0.bin`), SIZE);
   const manifest = `${tmp.path}/bench_manifest.json`;
+  // The release build's entry (`deno task compile` without the compile
+  // step): the lean entry and the full command line's code-split bundle,
+  // beside a link to src/ for the worker modules, as in a release build.
+  await Deno.symlink(`${ROOT}src`, `${tmp.path}/src`);
+  await buildRelease(`${tmp.path}/${BUILD_DIR}`, { cwd: ROOT });
+  const release = releaseFiles(`${tmp.path}/${BUILD_DIR}`);
   await Deno.writeTextFile(
     manifest,
     JSON.stringify(Object.fromEntries(names.map((n) => [`/bench/${n}.bin`, "1.0.0"])), null, 4) +
@@ -199,17 +209,28 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     const dir = `${target.dir}/vc-${mode}-${concurrency}-${i}${allowAll ? "-A" : ""}${tag}`;
     await syncDisks();
     await server.reset();
+    const prefillArgs = [
+      "prefill",
+      ...(mode === "manifest" ? ["--manifest", manifest, "--bucket", VERSIONED] : ["--list", list]),
+      "--cache-dir",
+      dir,
+      "--concurrency",
+      String(concurrency),
+      "--json",
+    ];
     const args = mode === "script"
       ? ["run", ...VC_FLAGS, `${ROOT}scripts/bench/cache_all_child.ts`, list, dir]
-      : vcArgs(
-        "prefill",
-        ...(mode === "list" ? ["--list", list] : ["--manifest", manifest, "--bucket", VERSIONED]),
-        "--cache-dir",
-        dir,
-        "--concurrency",
-        String(concurrency),
-        "--json",
-      );
+      : mode === "release"
+      ? [
+        "run",
+        ...VC_FLAGS,
+        `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`, // as deno compile bakes them in
+        "--config",
+        `${ROOT}deno.json`,
+        release.entry,
+        ...prefillArgs,
+      ]
+      : vcArgs(...prefillArgs);
     // `-A` instead of the release flags: Deno then resolves no path on the
     // main thread before each file operation (a readlink per component).
     if (allowAll) args.splice(1, VC_FLAGS.length, "-A");
@@ -229,6 +250,8 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     if (stats.GetObject !== COUNT) throw new Error(`vc made ${stats.GetObject} GETs`);
     const what = mode === "script"
       ? "cache() × N with Promise.all (script process)"
+      : mode === "release"
+      ? `vc prefill --list c=${concurrency} (release entry, process)`
       : `vc prefill --${mode} c=${concurrency} (process${allowAll ? ", -A" : ""})`;
     report.info(
       `${i < 0 ? "(warm-up) " : ""}[${target.label}] ${what}: ${fmtNum(r.ms)} ms, ${
@@ -372,6 +395,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     rclone: number[];
     manifest: number[];
     script: number[];
+    release: number[];
     /** Per repetition, the bare loop process run right before each vc variant, and that variant (files/s). */
     pairs: Record<VcVariant, [number, number][]>;
     /**
@@ -393,7 +417,8 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
       rclone: [],
       manifest: [],
       script: [],
-      pairs: { list: [], manifest: [], script: [] },
+      release: [],
+      pairs: { list: [], manifest: [], script: [], release: [] },
       floorTrios: [],
     }]),
   );
@@ -401,6 +426,8 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   // otherwise land on whichever contender runs first.
   await awsRun(targets[0]!, -1, false);
   await vcRun(targets[0]!, VC_CONCURRENCY, -1);
+  // The bundles are modules of their own: Deno compiles and caches their code at their first run.
+  await vcRun(targets[0]!, VC_CONCURRENCY, -1, "release");
   if (rclone !== undefined) await rcloneRun(targets[0]!, -1);
   // Interleaved, so drift in machine load hits every contender alike; vc
   // runs right after the loops it is compared with.
@@ -424,6 +451,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
         }
       };
       if (target.vc) await paired("list", r.vc16);
+      if (target.vc) await paired("release", r.release);
       // How much of vc's distance to the bare loop its guarantees take, on
       // every target vc can write to (on tmpfs, with no disk to wait for,
       // the software's share shows whole): a bare loop process, the same loop with vc's
@@ -549,6 +577,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
   for (
     const [label, xs, variant] of [
       ["vc prefill --list (c=16)", disk.vc16, "list"],
+      ["vc prefill --list (c=16), release entry", disk.release, "release"],
       ["vc prefill --manifest (c=16)", disk.manifest, "manifest"],
       ["cache() × N with Promise.all", disk.script, "script"],
     ] as const

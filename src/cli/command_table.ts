@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { importBundled } from "../bundled_modules.ts";
 import type { Command } from "./command.ts";
 import type { CommandSummary } from "./help.ts";
 
@@ -51,7 +52,7 @@ export const COMMAND_MODULES: readonly string[] = [
 
 // `specifier` is one of COMMAND_MODULES; T is its type, checked by `deno check`.
 function load<T>(specifier: string): Promise<T> {
-  return import(specifier) as Promise<T>;
+  return importBundled<T>(`src/cli/${specifier.slice("./".length)}`, () => import(specifier));
 }
 
 const versioned = () => load<typeof import("./versioned_commands.ts")>("./versioned_commands.ts");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { importBundled } from "../bundled_modules.ts";
 import { resolve } from "../path.ts";
 import { compileFilter, normalizePrefix } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
@@ -199,11 +200,12 @@ export const mirror: Command = {
       // file); settings.ts brings the cache and versioned modules with it
       // (~20 ms of start-up), so it loads only then. A computed specifier:
       // `deno run` reads every module a literal `import("...")` reaches
-      // before running anything (~50 files here). The compiled binary has
-      // settings.ts through the other commands' static imports.
-      const { cliSettings } = await (import(SETTINGS_MODULE) as Promise<
-        typeof import("./settings.ts")
-      >);
+      // before running anything (~50 files here). The release bundle
+      // registers its own loader (src/bundled_modules.ts).
+      const { cliSettings } = await importBundled<typeof import("./settings.ts")>(
+        "src/cli/settings.ts",
+        () => import(SETTINGS_MODULE),
+      );
       options.cacheDir = cliSettings(ctx).cacheDir;
     }
     if (flags.boolean("watch")) return await watch(ctx, options);

@@ -12,6 +12,7 @@
  * @module
  */
 import { onAbort } from "../abort_hub.ts";
+import { bundledWorkerUrl } from "../bundled_modules.ts";
 import {
   type LocalEntry,
   type LocalRoot,
@@ -84,10 +85,14 @@ export async function* walkLocalBatchesOffThread(
   options.signal?.throwIfAborted();
   let worker: Worker;
   try {
-    // This exact `new URL("./…", import.meta.url)` shape keeps the worker
-    // findable in a `deno compile` binary, which must embed it with
-    // `--include src/mirror/walk_worker.ts` (scripts/compile.ts).
-    worker = new Worker(new URL("./walk_worker.ts", import.meta.url), { type: "module" });
+    // A `deno compile` binary must embed the worker with `--include
+    // src/mirror/walk_worker.ts` (scripts/compile.ts); the release bundle
+    // registers where it is (src/bundled_modules.ts).
+    const url = bundledWorkerUrl(
+      "src/mirror/walk_worker.ts",
+      new URL("./walk_worker.ts", import.meta.url),
+    );
+    worker = new Worker(url, { type: "module" });
   } catch {
     yield* walkLocalBatches(root, options, missingOk);
     return;

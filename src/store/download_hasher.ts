@@ -6,6 +6,8 @@
  * @module
  */
 
+import { bundledWorkerUrl } from "../bundled_modules.ts";
+
 /** A request to the hash worker. */
 export type HashRequest =
   /**
@@ -161,12 +163,15 @@ export class HashWorker {
   /** Starts a worker; `undefined` when this runtime cannot (then hash on the main thread). */
   static start(): HashWorker | undefined {
     try {
-      // This exact `new URL("./…", import.meta.url)` shape keeps the worker
-      // findable in a `deno compile` binary, which must also embed it with
-      // `--include src/store/download_hash_worker.ts` (scripts/compile.ts
-      // does; tests/cli_compile_test.ts checks it). If it is missing, the
+      // A `deno compile` binary must also embed the worker with `--include
+      // src/store/download_hash_worker.ts` (scripts/compile.ts does;
+      // tests/cli_compile_test.ts checks it), and the release bundle
+      // registers where it is (src/bundled_modules.ts). If it is missing, the
       // Worker fails to start or load and downloads hash on the main thread.
-      const url = new URL("./download_hash_worker.ts", import.meta.url);
+      const url = bundledWorkerUrl(
+        "src/store/download_hash_worker.ts",
+        new URL("./download_hash_worker.ts", import.meta.url),
+      );
       return new HashWorker(new Worker(url, { type: "module" }));
     } catch {
       return undefined;

@@ -19,6 +19,7 @@
  * @module
  */
 import type * as Sdk from "./s3_sdk.ts";
+import { importBundled } from "../bundled_modules.ts";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   AccessDeniedError,
@@ -151,7 +152,8 @@ const SDK_MODULE: string = "./s3_sdk.ts";
 const LEAN_WITHOUT_SDK = true;
 
 function loadSdk(): Promise<void> {
-  return sdkLoaded ??= (import(SDK_MODULE) as Promise<typeof Sdk>).then((m) => {
+  const loading = importBundled<typeof Sdk>("src/store/s3_sdk.ts", () => import(SDK_MODULE));
+  return sdkLoaded ??= loading.then((m) => {
     AbortMultipartUploadCommand = m.AbortMultipartUploadCommand;
     CompleteMultipartUploadCommand = m.CompleteMultipartUploadCommand;
     CopyObjectCommand = m.CopyObjectCommand;

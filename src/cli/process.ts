@@ -1,0 +1,135 @@
+/**
+ * The `vc` process around the command line: reads `Deno.args`, answers a warm
+ * `vc path` from the lean entry (`hot_path.ts`), else loads the full command
+ * line (`main.ts`), turns Ctrl-C and SIGTERM into an abort with a grace
+ * period, and exits with the command's code. Only this module (through
+ * `cli.ts` or the release build's entry) reads `Deno.args` and calls
+ * `Deno.exit`.
+ *
+ * @module
+ */
+import { importBundled } from "../bundled_modules.ts";
+import { denoIo } from "./io.ts";
+
+/** How long a first Ctrl-C waits for operations to unwind before exiting anyway (ms). */
+const INTERRUPT_GRACE_MS = 5_000;
+/** Commands that finish their work in flight on SIGTERM, however long it takes. */
+const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
+
+// The full command line is imported by computed specifiers: `deno run` then
+// neither reads nor evaluates its modules when the lean `vc path` entry
+// answers (a warm hit). The release build bundles the lean entry alone and
+// the full command line apart, code-split, and registers where each of these
+// is in it (`../bundled_modules.ts`, `scripts/release/`).
+const MAIN_MODULE = "./main.ts";
+const ATOMIC_WRITE_MODULE = "../atomic_write.ts";
+const INTERRUPT_CLEANUP_MODULE = "../interrupt_cleanup.ts";
+const EMPTY_MODULE = "data:text/javascript,"; // see turnEventLoop
+
+/**
+ * The full command line (`main.ts`), loaded on first use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFullCli } from "./process.ts";
+ * assert(typeof (await loadFullCli()).runCli === "function");
+ * ```
+ */
+export function loadFullCli(): Promise<typeof import("./main.ts")> {
+  return importBundled("src/cli/main.ts", () => import(MAIN_MODULE));
+}
+
+/**
+ * Runs `vc` as the process: the command in `Deno.args`, Ctrl-C and SIGTERM
+ * handled, and `Deno.exit` with the command's exit code. Called by `cli.ts`
+ * when it is the main module, and by the release build's entry
+ * (`scripts/release/vc.ts`).
+ */
+export async function runProcess(): Promise<void> {
+  // A warm `vc path` is answered by the lean entry; anything else (and any
+  // case it does not handle) runs the full command line, unchanged. Imported
+  // for `path` only, so other commands' start-up does not evaluate it; a
+  // literal specifier, so the release bundle holds it.
+  if (Deno.args[0] === "path") {
+    const { hotPath } = await import("./hot_path.ts");
+    const hot = await hotPath(Deno.args, denoIo());
+    if (hot !== undefined) {
+      await turnEventLoop();
+      Deno.exit(hot);
+    }
+  }
+  // Every command ends in `Deno.exit` below. An event loop that runs dry
+  // first means a promise that never settles (a bug): reported and failed,
+  // as a top-level await was, never a silent exit 0.
+  globalThis.addEventListener("beforeunload", () => {
+    denoIo().writeStderr("vc: internal error: the command stopped before it finished\n");
+    Deno.exit(1);
+  });
+  const [{ discardOpenTempFiles }, { runInterruptCleanups }] = await Promise.all([
+    importBundled<typeof import("../atomic_write.ts")>(
+      "src/atomic_write.ts",
+      () => import(ATOMIC_WRITE_MODULE),
+    ),
+    importBundled<typeof import("../interrupt_cleanup.ts")>(
+      "src/interrupt_cleanup.ts",
+      () => import(INTERRUPT_CLEANUP_MODULE),
+    ),
+  ]);
+  // First Ctrl-C aborts the running operation so temp files are cleaned up
+  // and the progress bar erased; a second one exits at once.
+  const interrupt = new AbortController();
+  // Leave nothing half-done behind: partial downloads (temp files) and the
+  // empty records of entries this process had locked.
+  const exitNow = (): never => {
+    discardOpenTempFiles();
+    runInterruptCleanups();
+    Deno.exit(130);
+  };
+  const onStop = (signal: "SIGINT" | "SIGTERM"): void => {
+    if (interrupt.signal.aborted) exitNow();
+    interrupt.abort(new DOMException("interrupted", "AbortError"));
+    // Ctrl-C always ends the process: operations unwind on the abort, and
+    // whatever has not unwound within the grace period (a stalled transfer
+    // the runtime cannot cancel, a catalog query, a wait for a lock) is cut
+    // short, cleaned up all the same. SIGTERM does the same, except for the
+    // services that drain on it (`vc serve` finishes the requests in flight,
+    // `vc mirror --watch` its transfers), where the service manager's own
+    // timeout and SIGKILL are the limit.
+    const command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
+    if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(command)) {
+      setTimeout(exitNow, INTERRUPT_GRACE_MS);
+    }
+  };
+  try {
+    Deno.addSignalListener("SIGINT", () => onStop("SIGINT"));
+    // SIGTERM (service managers, `docker stop`) stops the same way: `vc serve`
+    // finishes the requests in flight, then exits.
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => onStop("SIGTERM"));
+  } catch {
+    // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
+  }
+  const code = await (await loadFullCli()).runCli(Deno.args, denoIo(interrupt.signal));
+  if (interrupt.signal.aborted) {
+    discardOpenTempFiles();
+    runInterruptCleanups();
+  }
+  Deno.exit(code);
+}
+
+/**
+ * One turn of the event loop, so that Deno stores the entry module's code
+ * cache on a first run before `Deno.exit` ends the process (it does so while
+ * it loads modules); later runs then load the compiled code instead of
+ * compiling it (see `scripts/compile.ts` for the bundle). An empty module
+ * (measured ~0.5 ms; importing an evaluated module, or an asynchronous write,
+ * completes without loading anything, and a timer costs ~9 ms). Best effort.
+ */
+async function turnEventLoop(): Promise<void> {
+  try {
+    // By a computed specifier: the bundler would inline a literal one.
+    await import(EMPTY_MODULE);
+  } catch {
+    // Not loadable here: only the code cache is lost.
+  }
+}

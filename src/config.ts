@@ -31,7 +31,7 @@ import {
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
-import { duplicateKey, jsonErrorPosition, jsonErrorReason, lineColumn } from "./json_text.ts";
+import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
@@ -369,14 +369,10 @@ function denoBlock(
   try {
     parsed = JSON.parse(json);
   } catch (cause) {
-    const message = (cause as Error).message;
-    const { line, column } = jsonErrorPosition(json, message);
     // Whether it has a "vc" block cannot be told; a parent directory's
     // settings would be the wrong ones. Deno refuses the file as well.
     throw new ConfigFileError(
-      `invalid JSON in ${path} at line ${line}, column ${column}: ${
-        jsonErrorReason(message, { withoutPosition: true })
-      } (vc reads its "vc" block of project settings)`,
+      `${jsonSyntaxMessage(path, json, cause)} (vc reads its "vc" block of project settings)`,
       path,
       { cause },
     );
@@ -384,7 +380,18 @@ function denoBlock(
   const block = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
     ? (parsed as Record<string, unknown>).vc
     : undefined;
-  return block === undefined ? undefined : { path, block };
+  if (block === undefined) return undefined;
+  // JSON.parse keeps the last of a key given twice, as a vc.json may not.
+  const twice = duplicateKey(json, { under: "vc" });
+  if (twice !== undefined) {
+    const { line, column } = lineColumn(json, twice.offset);
+    throw new ConfigFileError(
+      `config file ${path} at line ${line}, column ${column}: ${JSON.stringify(twice.key)} ` +
+        `is given more than once ${twice.key === "vc" ? '(two "vc" blocks)' : 'in its "vc" block'}`,
+      path,
+    );
+  }
+  return { path, block };
 }
 
 /** Runs `fn`; an `InvalidInputError` it throws becomes a `ConfigFileError` naming `path`. */
@@ -623,14 +630,7 @@ function parseConfig(
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    const message = (cause as Error).message;
-    const { line, column } = jsonErrorPosition(text, message);
-    throw new InvalidInputError(
-      `invalid JSON in config file ${file} at line ${line}, column ${column}: ${
-        jsonErrorReason(message, { withoutPosition: true })
-      }`,
-      { cause },
-    );
+    throw new InvalidInputError(jsonSyntaxMessage(`config file ${file}`, text, cause), { cause });
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError(`config file ${file} must contain a JSON object`);

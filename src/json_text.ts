@@ -83,6 +83,36 @@ export function jsonErrorReason(
   return options.withoutPosition ? oneLine.replace(V8_POSITION, "") : oneLine;
 }
 
+/**
+ * The one message for a JSON text that does not parse: `invalid JSON in WHAT
+ * at line L, column C: REASON`, the position said once (V8's own "at
+ * position N (line L column C)" dropped). `what` names the input ("config
+ * file /c.json", "manifest m.json"); `error` is what `JSON.parse(text)` threw.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonSyntaxMessage } from "./json_text.ts";
+ * const text = '{\n  "a": 1\n  "b": 2\n}';
+ * let error: unknown;
+ * try {
+ *   JSON.parse(text);
+ * } catch (e) {
+ *   error = e;
+ * }
+ * const message = jsonSyntaxMessage("manifest m.json", text, error);
+ * assert(message.startsWith("invalid JSON in manifest m.json at line 3, column 3: "), message);
+ * assert(!message.includes("position"), message);
+ * ```
+ */
+export function jsonSyntaxMessage(what: string, text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const { line, column } = jsonErrorPosition(text, message);
+  return `invalid JSON in ${what} at line ${line}, column ${column}: ${
+    jsonErrorReason(message, { withoutPosition: true })
+  }`;
+}
+
 const V8_POSITION = /(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/;
 
 /** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
@@ -171,7 +201,9 @@ function jsonErrorOffset(text: string): number {
  * The first key that appears twice in one object of `text` (valid JSON, at
  * any depth), with its offset, or `undefined`. `JSON.parse` keeps the last of
  * two such keys without a word, so a file could show a reader one value and
- * mean another.
+ * mean another. With `under`, only the top-level key `under` given twice and
+ * keys twice inside its value count (a `deno.json`'s `"vc"` block: the rest
+ * of that file is Deno's).
  *
  * @example
  * ```ts
@@ -179,26 +211,43 @@ function jsonErrorOffset(text: string): number {
  * import { duplicateKey } from "./json_text.ts";
  * assert.deepEqual(duplicateKey('{"a": {"x": 1}, "b": {"x": 2, "x": 3}}'), { key: "x", offset: 30 });
  * assert.equal(duplicateKey('{"a": "a", "b": ["a", "a"]}'), undefined);
+ * // Only what is under "vc":
+ * assert.equal(duplicateKey('{"t": {"x": 1, "x": 2}, "vc": {"x": 1}}', { under: "vc" }), undefined);
+ * assert.deepEqual(duplicateKey('{"vc": {"x": 1, "x": 2}}', { under: "vc" }), { key: "x", offset: 16 });
  * ```
  */
-export function duplicateKey(text: string): { key: string; offset: number } | undefined {
-  // One set of keys per open object; undefined for an open array.
-  const open: (Set<string> | undefined)[] = [];
+export function duplicateKey(
+  text: string,
+  options: { under?: string } = {},
+): { key: string; offset: number } | undefined {
+  const under = options.under;
+  // One entry per open object (its keys, and the last one, whose value may
+  // open next) or array (no keys); `counts`: whether its keys are checked.
+  const open: { keys: Set<string> | undefined; last?: string; counts: boolean }[] = [];
+  const opening = (keys: Set<string> | undefined) => {
+    const parent = open[open.length - 1];
+    const counts = parent === undefined
+      ? under === undefined
+      : parent.counts || (open.length === 1 && parent.last === under);
+    open.push({ keys, counts });
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === "{") open.push(new Set());
-    else if (c === "[") open.push(undefined);
+    if (c === "{") opening(new Set());
+    else if (c === "[") opening(undefined);
     else if (c === "}" || c === "]") open.pop();
     else if (c === '"') {
       let end = i + 1;
       while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      const keys = open[open.length - 1];
+      const top = open[open.length - 1];
       let next = end + 1;
       while (next < text.length && " \t\r\n".includes(text[next]!)) next++;
-      if (keys !== undefined && text[next] === ":") {
+      if (top?.keys !== undefined && text[next] === ":") {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (keys.has(key)) return { key, offset: i };
-        keys.add(key);
+        const counts = top.counts || (open.length === 1 && key === under);
+        if (counts && top.keys.has(key)) return { key, offset: i };
+        top.keys.add(key);
+        top.last = key;
       }
       i = end;
     }

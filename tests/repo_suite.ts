@@ -136,6 +136,42 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
   );
 
   await t.step(
+    `${env.label}: a path's other Unicode spelling (NFC vs NFD) is refused`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        const nfc = "/caf\u00e9/menu.txt", nfd = "/cafe\u0301/menu.txt";
+        const a = await repo.add(nfc, bytes("one"));
+        const refused = await assertRejects(() => repo.add(nfd, bytes("two")), InvalidInputError);
+        assertEquals(
+          refused.message,
+          '"/cafe\\u0301/menu.txt" and the path "/caf\\u00e9/menu.txt" in repository ' +
+            `${repo.uri} look the same but are spelled differently in Unicode (NFC vs NFD; one ` +
+            "file name on macOS); use the repository's spelling (copy it from `vc repo ls`)",
+        );
+        // Nothing was uploaded or recorded for it.
+        assertEquals((await repo.list()).map((r) => r.id), [a.id]);
+        const keys: string[] = [];
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
+        assertEquals(keys, [a.contentKey]);
+        // The same spelling again is a new version, as always.
+        assertEquals((await repo.add(nfc, bytes("three"))).path, nfc);
+        // A tag on the other spelling of the path would tag no record.
+        await assertRejects(() => repo.tag({ path: nfd }, ["eu"]), InvalidInputError, "NFC vs NFD");
+        assertEquals(await repo.tag({ path: nfc }, ["eu"]), ["eu"]);
+        // A path first known by its tags counts too, in either direction.
+        const tagged = "/cafe\u0301/tagged.txt";
+        assertEquals(await repo.tag({ path: tagged }, ["eu"]), ["eu"]);
+        await assertRejects(
+          () => repo.add(tagged.normalize("NFC"), bytes("x")),
+          InvalidInputError,
+          '"/cafe\\u0301/tagged.txt"',
+        );
+        // Removing a tag creates nothing: no refusal.
+        assertEquals(await repo.untag({ path: nfd }, ["eu"]), []);
+      }),
+  );
+
+  await t.step(
     `${env.label}: tags, date tags, find`,
     () =>
       withRepo(env, async ({ repo, clock }) => {

@@ -19,6 +19,7 @@ import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { escapedUnicode, otherSpellings, unicodeLookalike } from "../unicode_spelling.ts";
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
@@ -271,6 +272,11 @@ export class Repository implements AsyncDisposable {
   ): Promise<RepoRecord> {
     const path = normalizeLogicalPath(logicalPath);
     const tags = [...(options.tags ?? []).map(checkTag)];
+    // Before any upload, so a refused path leaves nothing behind; a path all
+    // in ASCII has no other spelling, and costs no query.
+    if (otherSpellings(path).length > 0) {
+      await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
+    }
     const now = this.clock.now();
     if (options.dateTag) tags.push(...dateTags(options.dateTag, now));
     const size = typeof source === "string"
@@ -333,6 +339,33 @@ export class Repository implements AsyncDisposable {
       }
       return await this.#get(tx, id);
     });
+  }
+
+  /**
+   * Refuses `path` when the catalog holds it spelled otherwise in Unicode
+   * (NFC "é" vs NFD "e" + accent): the two look the same in every listing
+   * and are one file name on macOS, but the catalog would keep them as two
+   * paths, each with its own versions, tags and `current`. Looked up by the
+   * path's NFC and NFD spellings (the catalog's path indexes), as the
+   * versioned cache refuses such a twin of a manifest entry.
+   */
+  async #refuseLookalike(tx: Tx, path: string): Promise<void> {
+    const others = otherSpellings(path);
+    if (others.length === 0) return; // all ASCII, or in no form but its own
+    const spellings = [path, ...others];
+    const marks = spellings.map((_, i) => `$${i + 1}`).join(", ");
+    const rows = await tx.query(
+      `SELECT path FROM records WHERE path IN (${marks})
+       UNION SELECT path FROM path_tags WHERE path IN (${marks})`,
+      spellings,
+    );
+    const twin = unicodeLookalike(path, rows.map((row) => String(row.path)));
+    if (twin === undefined) return;
+    throw new InvalidInputError(
+      `${escapedUnicode(path)} and the path ${escapedUnicode(twin)} in repository ${this.uri} ` +
+        "look the same but are spelled differently in Unicode (NFC vs NFD; one file name on " +
+        "macOS); use the repository's spelling (copy it from `vc repo ls`)",
+    );
   }
 
   async #verifyStored(key: string, etag: string, md5: string, size: number): Promise<void> {
@@ -687,6 +720,7 @@ export class Repository implements AsyncDisposable {
         }
       } else {
         const path = normalizeLogicalPath(target.path);
+        if (op === "add") await this.#refuseLookalike(tx, path);
         for (const tag of checked) {
           const rows = await tx.query(
             op === "add"

@@ -21,7 +21,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
-import { duplicateKey, jsonErrorReason, lineColumn } from "../json_text.ts";
+import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -117,12 +117,7 @@ export function parseLockFile(text: string, file: string): LockEntries {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    throw new InvalidInputError(
-      `lock file ${file} is not valid JSON: ${jsonErrorReason((cause as Error).message)}`,
-      {
-        cause,
-      },
-    );
+    throw new InvalidInputError(jsonSyntaxMessage(`lock file ${file}`, text, cause), { cause });
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new InvalidInputError(

@@ -27,7 +27,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
-import { duplicateKey, jsonErrorPosition, jsonErrorReason, lineColumn } from "../json_text.ts";
+import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
@@ -111,13 +111,7 @@ export function parseManifest(text: string, file: string): ManifestEntries {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    const where = jsonErrorPosition(text, (cause as Error).message);
-    throw new InvalidInputError(
-      `manifest ${file}:${where.line}:${where.column} is not valid JSON: ${
-        jsonErrorReason((cause as Error).message)
-      }`,
-      { cause },
-    );
+    throw new InvalidInputError(jsonSyntaxMessage(`manifest ${file}`, text, cause), { cause });
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new InvalidInputError(

@@ -47,6 +47,7 @@ import {
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
+import { escapedUnicode, unicodeLookalike } from "../unicode_spelling.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
@@ -1388,12 +1389,11 @@ export class VersionedCache {
   }
 
   #notInManifest(path: string, known: string[]): NotFoundError {
-    const nfc = path.normalize("NFC");
-    const lookalike = known.find((k) => k.normalize("NFC") === nfc);
+    const lookalike = unicodeLookalike(path, known);
     if (lookalike !== undefined) {
       return new NotFoundError(
-        `${escaped(path)} is not in manifest ${this.manifest}, which spells it ` +
-          `${escaped(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
+        `${escapedUnicode(path)} is not in manifest ${this.manifest}, which spells it ` +
+          `${escapedUnicode(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
       );
     }
     const listed = (p: string): boolean => {
@@ -1458,21 +1458,11 @@ function splitLocation(uri: string): { root: string; key: string } {
 // every listing but are different keys and different assets; adding the
 // second beside the first would fork the asset unseen.
 function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manifest: string) {
-  if (entries[path] !== undefined) return;
-  const nfc = path.normalize("NFC");
-  const other = Object.keys(entries).find((k) => k.normalize("NFC") === nfc);
+  const other = unicodeLookalike(path, Object.keys(entries));
   if (other === undefined) return;
   throw new InvalidInputError(
-    `${escaped(path)} and the manifest entry ${escaped(other)} in ${manifest} ` +
+    `${escapedUnicode(path)} and the manifest entry ${escapedUnicode(other)} in ${manifest} ` +
       "look the same but are spelled differently in Unicode (NFC vs NFD); use the manifest's " +
       "spelling (copy it from the manifest)",
-  );
-}
-
-// A JSON string with non-ASCII characters as \uXXXX, so two spellings differ visibly.
-function escaped(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u0080-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

@@ -1,0 +1,69 @@
+/**
+ * Two spellings of one name in Unicode: `é` precomposed (NFC) and `e` + a
+ * combining accent (NFD) look identical in every listing, and macOS file
+ * systems take them for one file name, yet they are different strings,
+ * hence different manifest entries, repository paths and object keys. The
+ * versioned cache and the repository ask here whether a name they are given
+ * is such a twin of one they already hold.
+ *
+ * @module
+ */
+
+/**
+ * The name of `known` spelled like `name` once both are in NFC, but with
+ * other code points; `undefined` when there is none, or when `name` itself
+ * is known (it is then no new spelling).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unicodeLookalike } from "./unicode_spelling.ts";
+ * const nfc = "/caf\u00e9.txt", nfd = "/cafe\u0301.txt";
+ * assert.equal(unicodeLookalike(nfd, ["/a.txt", nfc]), nfc);
+ * assert.equal(unicodeLookalike(nfd, [nfc, nfd]), undefined);
+ * assert.equal(unicodeLookalike("/cafe.txt", [nfc]), undefined);
+ * ```
+ */
+export function unicodeLookalike(name: string, known: Iterable<string>): string | undefined {
+  const nfc = name.normalize("NFC");
+  let twin: string | undefined;
+  for (const k of known) {
+    if (k === name) return undefined;
+    if (twin === undefined && k.normalize("NFC") === nfc) twin = k;
+  }
+  return twin;
+}
+
+/**
+ * The spellings worth looking up for `name`'s twins: its NFC and NFD forms
+ * where they differ from it (none for a name all in ASCII).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otherSpellings } from "./unicode_spelling.ts";
+ * assert.deepEqual(otherSpellings("/caf\u00e9"), ["/cafe\u0301"]);
+ * assert.deepEqual(otherSpellings("/a.csv"), []);
+ * ```
+ */
+export function otherSpellings(name: string): string[] {
+  return [...new Set([name.normalize("NFC"), name.normalize("NFD")])].filter((s) => s !== name);
+}
+
+/**
+ * `text` as a JSON string with every non-ASCII character written as
+ * `\uXXXX`, so two spellings of one name differ visibly in a message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapedUnicode } from "./unicode_spelling.ts";
+ * assert.equal(escapedUnicode("/cafe\u0301"), '"/cafe\\u0301"');
+ * ```
+ */
+export function escapedUnicode(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

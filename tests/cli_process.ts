@@ -11,8 +11,8 @@ import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
 
-/** Deno's cache dir, so the child finds npm packages although HOME is a temp dir. */
-const DENO_DIR = await (async () => {
+/** Deno's cache dir, so a child finds npm packages although HOME is a temp dir. */
+export const DENO_DIR: string = await (async () => {
   const { stdout } = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json"],
     stdout: "piped",

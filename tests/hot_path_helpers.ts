@@ -2,6 +2,7 @@
 // (cli_hot_path_test.ts, cli_bundle_test.ts).
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { DENO_DIR } from "./cli_process.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 
@@ -10,14 +11,6 @@ export const CLI = `${ROOT}cli.ts`;
 export const FULL = `${ROOT}tests/fixtures/full_cli.ts`;
 
 /** Deno's cache dir, so the children find their modules with a temp HOME. */
-const DENO_DIR = await (async () => {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-})();
 
 /** One workspace: a file:// bucket with two versions, a manifest, a cache dir. */
 export interface Workspace extends AsyncDisposable {

@@ -2,6 +2,7 @@
 // 1-based line (`file:line`, as a bad line of a list is named), or the
 // manifest of a manifest entry; in the library's summary, the text output
 // and `--json`, for a 404, a server error, an integrity error and a bad key.
+import { DENO_DIR } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -195,7 +196,7 @@ Deno.test("vc prefill --list - names standard input <stdin> in a failure", async
       cwd: dir,
       clearEnv: true,
       env: {
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? await denoDir(),
+        DENO_DIR: DENO_DIR,
         DENO_NO_UPDATE_CHECK: "1",
         HOME: dir,
         XDG_CONFIG_HOME: join(dir, ".config"),
@@ -218,12 +219,3 @@ Deno.test("vc prefill --list - names standard input <stdin> in a failure", async
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-async function denoDir(): Promise<string> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-}

@@ -4,6 +4,7 @@
  * works when the `deno` on the PATH is not `Deno.execPath()` (Deno installed
  * from npm), and `deno task demo` leaves nothing in the temp directory.
  */
+import { DENO_DIR } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
@@ -12,14 +13,6 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Deno's cache dir, so a child with another HOME still finds the npm packages. */
-async function denoDir(): Promise<string> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-}
 
 Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_task_" }));
@@ -35,7 +28,7 @@ Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => 
         NO_COLOR: "1",
         HOME: dir,
         PATH: Deno.env.get("PATH") ?? "",
-        DENO_DIR: await denoDir(),
+        DENO_DIR: DENO_DIR,
         DENO_NO_UPDATE_CHECK: "1",
       },
       stdout: "piped",
@@ -140,7 +133,7 @@ Deno.test({
         env: {
           PATH: Deno.env.get("PATH") ?? "",
           HOME: dir,
-          DENO_DIR: await denoDir(),
+          DENO_DIR: DENO_DIR,
           NO_COLOR: "1",
           AWS_ENDPOINT_URL: s3.url,
           AWS_REGION: "us-east-1",

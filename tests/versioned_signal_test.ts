@@ -3,6 +3,7 @@
  * reaches the upload, the multipart upload is aborted on the server, nothing
  * is published, the manifest is untouched, and the exit code is 130.
  */
+import { DENO_DIR } from "./cli_process.ts";
 import { join } from "node:path";
 import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
@@ -12,15 +13,6 @@ import { assert, assertEquals } from "./assert.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "sigint";
-
-async function denoDir(): Promise<string> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-}
 
 /**
  * A workspace for a `vc` process against the fake S3 `s3`: a 40 MiB
@@ -35,7 +27,7 @@ async function s3Workspace(
   await Deno.mkdir(join(dir, "home"));
   await Deno.writeFile(join(dir, "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
   const env = {
-    DENO_DIR: await denoDir(),
+    DENO_DIR: DENO_DIR,
     DENO_NO_UPDATE_CHECK: "1",
     HOME: join(dir, "home"),
     VC_CACHE_DIR: join(dir, "cache"),
@@ -175,7 +167,7 @@ Deno.test({
     const { DatabaseSync } = await import("node:sqlite");
     try {
       const repo = `file://${join(dir, "repo")}`;
-      const env = { DENO_DIR: await denoDir(), HOME: dir, VC_REPO: repo, NO_COLOR: "1" };
+      const env = { DENO_DIR: DENO_DIR, HOME: dir, VC_REPO: repo, NO_COLOR: "1" };
       const vc = vcCommand(dir, env);
       assertEquals((await vc(["repo", "init"]).output()).code, 0);
       await Deno.writeTextFile(join(dir, "a.txt"), "a\n");

@@ -32,6 +32,7 @@ import {
   median,
   parseBenchArgs,
   putObjects,
+  releaseArgs,
   Report,
   ROOT,
   tempDir,
@@ -42,7 +43,7 @@ import {
   vcEnv,
 } from "./lib.ts";
 import { startupGraph, type StartupVariant } from "./cli_path_graph.ts";
-import { BUILD_DIR, buildRelease, RELEASE_V8_FLAGS, releaseFiles } from "../compile.ts";
+import { BUILD_DIR, buildRelease, releaseFiles } from "../compile.ts";
 
 const GOAL = 1.5;
 // Module files of the SDK, as opened when it is loaded (package.json reads do not count).
@@ -78,16 +79,7 @@ export async function run(args: { quick: boolean; breakdown?: boolean }): Promis
   // command line's bundle beside it, for the cold run).
   const release = releaseFiles(`${tmp.path}/${BUILD_DIR}`);
   await buildRelease(`${tmp.path}/${BUILD_DIR}`, { cwd: ROOT });
-  const bundledArgs = [
-    "run",
-    ...VC_FLAGS,
-    `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`, // as deno compile bakes them in
-    "--config",
-    `${ROOT}deno.json`,
-    release.entry,
-    "path",
-    "/some/asset.bin",
-  ];
+  const bundledArgs = releaseArgs(release.entry, "path", "/some/asset.bin");
   const graph = args.breakdown
     ? await startupGraph(tmp.path, VC_FLAGS, ["path", "/some/asset.bin"], expected)
     : undefined;

@@ -62,7 +62,7 @@
  * @module
  */
 import { rawFetch, type RawMode } from "./raw_fetch.ts";
-import { BUILD_DIR, buildRelease, RELEASE_V8_FLAGS, releaseFiles } from "../compile.ts";
+import { BUILD_DIR, buildRelease, releaseFiles } from "../compile.ts";
 import {
   awsEnv,
   countFiles,
@@ -73,6 +73,7 @@ import {
   median,
   parseBenchArgs,
   putObjects,
+  releaseArgs,
   removeQuietly,
   Report,
   ROOT,
@@ -221,15 +222,7 @@ export async function run(args: { quick: boolean; count?: number }): Promise<Rep
     const args = mode === "script"
       ? ["run", ...VC_FLAGS, `${ROOT}scripts/bench/cache_all_child.ts`, list, dir]
       : mode === "release"
-      ? [
-        "run",
-        ...VC_FLAGS,
-        `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`, // as deno compile bakes them in
-        "--config",
-        `${ROOT}deno.json`,
-        release.entry,
-        ...prefillArgs,
-      ]
+      ? releaseArgs(release.entry, ...prefillArgs)
       : vcArgs(...prefillArgs);
     // `-A` instead of the release flags: Deno then resolves no path on the
     // main thread before each file operation (a readlink per component).

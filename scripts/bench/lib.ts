@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { RELEASE_V8_FLAGS } from "../compile.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { FakeS3Stats } from "../../src/testing/mod.ts";
@@ -231,6 +232,24 @@ export async function syncDisks(): Promise<void> {
 /** `deno run` arguments for the vc CLI with its release permissions. */
 export function vcArgs(...cliArgs: string[]): string[] {
   return ["run", ...VC_FLAGS, CLI, ...cliArgs];
+}
+
+/**
+ * `deno run` arguments for the release build's entry (`entry`, built by
+ * `buildRelease` of scripts/compile.ts) as the binary runs it: the release
+ * permissions and the V8 flags `deno compile` bakes in, with the project's
+ * import map (the npm packages the bundle leaves out).
+ */
+export function releaseArgs(entry: string, ...cliArgs: string[]): string[] {
+  return [
+    "run",
+    ...VC_FLAGS,
+    `--v8-flags=${RELEASE_V8_FLAGS.join(",")}`,
+    "--config",
+    `${ROOT}deno.json`,
+    entry,
+    ...cliArgs,
+  ];
 }
 
 // ---------------------------------------------------------------------------

@@ -153,8 +153,13 @@ Deno.test("add refuses paths already versioned, in the manifest or in the bucket
     cache: ws.cache,
   });
   try {
-    const e2 = await assertRejects(() => other.add("/a.csv", file), InvalidInputError, "1.0.0");
+    const changed = await writeFile(dir, "a2.csv", "another a\n");
+    const e2 = await assertRejects(() => other.add("/a.csv", changed), InvalidInputError, "1.0.0");
     assertStringIncludes(e2.message, "already has versions");
+    // The same file: 1.0.0 already holds it (an add whose manifest write never
+    // happened), so it is pinned rather than refused.
+    assertEquals(await other.add("/a.csv", file), "1.0.0");
+    assertEquals(JSON.parse(await read(join(dir, "other.json"))), { "/a.csv": "1.0.0" });
   } finally {
     await other.close();
   }

@@ -129,10 +129,16 @@ export const update: Command = {
         from: r.from,
         to: r.to,
         ...(r.pinned === undefined ? {} : { pinned: r.pinned }),
+        ...(r.adopted ? { adopted: true } : {}),
         uri,
         manifest: s.vc.manifest,
       },
-      `updated ${r.path} ${r.from} -> ${r.to} (${uri}) in ${s.vc.manifest}${before}`,
+      r.adopted
+        ? `pinned ${r.path} ${r.to} (${uri}) in ${s.vc.manifest}: the bucket's latest version ` +
+          `already holds ${source}, nothing was uploaded${
+            r.pinned === undefined ? "" : ` (the manifest pinned ${r.pinned})`
+          }`
+        : `updated ${r.path} ${r.from} -> ${r.to} (${uri}) in ${s.vc.manifest}${before}`,
     );
   },
 };

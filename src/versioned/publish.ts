@@ -41,6 +41,54 @@ export interface PublishRequest {
 }
 
 /**
+ * The key of version `version` of `path` when it holds exactly `file` (same
+ * size and MD5, from the ETag or `vc-md5` metadata; for an object another
+ * tool uploaded in parts, the file's own multipart ETag or the lock file's
+ * SHA-256 of that version), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { identicalVersion } from "./publish.ts";
+ * import { FsStore } from "../store/fs.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = new FsStore(dir);
+ *   await store.put("a.1.0.0.csv", new TextEncoder().encode("abc"));
+ *   const digest = { size: 3, md5: "900150983cd24fb0d6963f7d28e17f72", sha256: "" };
+ *   assert((await identicalVersion(store, "/a.csv", "1.0.0", "a.csv", digest)) === "a.1.0.0.csv");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function identicalVersion(
+  store: ObjectStore,
+  path: string,
+  version: string,
+  file: string,
+  digest: SourceDigest,
+  locked?: LockEntry,
+): Promise<string | undefined> {
+  // The version may be one another tool wrote under a `/` key.
+  const found = await headVersion(store, path, version);
+  if (found === undefined || found.info.size !== digest.size) return undefined;
+  const { info } = found;
+  const etag = parseEtag(info.etag);
+  const md5 = statedMd5(info);
+  // No MD5 to compare with (a multipart upload by another tool, without
+  // vc-md5): the file's own multipart ETag, with the part sizes the store
+  // tells; else the lock file's SHA-256 of that version, when it has one.
+  const same = md5 !== undefined
+    ? md5 === digest.md5
+    : (etag.kind === "multipart" && info.opaqueEtag !== true &&
+      await (await import("../verify.ts")).fileHasMultipartEtag(store, found.key, file, info)) ||
+      (locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
+        locked.sha256 === digest.sha256);
+  return same ? found.key : undefined;
+}
+
+/**
  * Refuses (`InvalidInputError`) to publish a file identical to version
  * `latest` of `path` (same size and MD5, from the ETag or `vc-md5` metadata).
  *
@@ -72,25 +120,11 @@ export async function refuseIdentical(
   digest: SourceDigest,
   locked?: LockEntry,
 ): Promise<void> {
-  // The latest version may be one another tool wrote under a `/` key.
-  const found = await headVersion(store, path, latest);
-  if (found === undefined || found.info.size !== digest.size) return;
-  const { info } = found;
-  const etag = parseEtag(info.etag);
-  const md5 = statedMd5(info);
-  // No MD5 to compare with (a multipart upload by another tool, without
-  // vc-md5): the file's own multipart ETag, with the part sizes the store
-  // tells; else the lock file's SHA-256 of that version, when it has one.
-  const same = md5 !== undefined
-    ? md5 === digest.md5
-    : (etag.kind === "multipart" && info.opaqueEtag !== true &&
-      await (await import("../verify.ts")).fileHasMultipartEtag(store, found.key, file, info)) ||
-      (locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
-        locked.sha256 === digest.sha256);
-  if (!same) return;
+  const key = await identicalVersion(store, path, latest, file, digest, locked);
+  if (key === undefined) return;
   throw new InvalidInputError(
     `${file} is identical to ${path} ${latest} (${
-      joinUri(bucket, found.key)
+      joinUri(bucket, key)
     }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
   );
 }

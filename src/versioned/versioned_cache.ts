@@ -160,6 +160,13 @@ export interface VersionedUpdateResult {
    * a pin two majors behind moves past every version between.
    */
   pinned?: string;
+  /**
+   * True when nothing was uploaded: the bucket's latest version (`from`,
+   * equal to `to`) already held the file and the manifest did not pin it (an
+   * update whose manifest write never happened, e.g. killed), so it was
+   * pinned.
+   */
+  adopted?: true;
 }
 
 /** Where a versioned path (at a version) is read from. */
@@ -568,17 +575,23 @@ export class VersionedCache {
     }
     refuseLookalike(p, current, this.manifest);
     const published = await this.#versions(p, await this.#store(this.bucket));
-    if (published.length > 0) {
-      throw new InvalidInputError(
-        `${p} already has versions in ${this.bucket} (${
-          published.join(", ")
-        }); pin one in ${this.manifest} or publish a new one with \`vc update\``,
-      );
+    // An `add` of this file that stopped between its upload and the manifest
+    // write (kill -9, a lost machine) left exactly this version in the
+    // bucket: running it again pins that version instead of refusing.
+    if (published.length > 0 && !published.includes(version)) {
+      throw alreadyPublished(p, published, this.bucket, this.manifest);
     }
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
+    if (published.length > 0) {
+      if (!(await this.#holdsFile(p, version, file, digest))) {
+        throw alreadyPublished(p, published, this.bucket, this.manifest);
+      }
+      await this.#pin(p, version, digest);
+      return version;
+    }
     await this.#publish(p, version, snapshot, digest, {
       ...options,
       retryHint:
@@ -650,10 +663,23 @@ export class VersionedCache {
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
     const digest = await digestSource(file, signalOption(options.signal));
-    if (!options.force) await this.#refuseIdentical(p, from, file, digest);
+    const pinned = entries[p];
+    if (!options.force) {
+      // The bucket's latest already holds this file but the manifest pins
+      // something else: an update (or add) that stopped between its upload
+      // and the manifest write, or a checkout behind a teammate who
+      // published the same file. Pin it; publishing it again would only add
+      // a duplicate version.
+      if (pinned !== from && await this.#holdsFile(p, from, file, digest)) {
+        await this.#pin(p, from, digest);
+        return pinned === undefined
+          ? { path: p, from, to: from, adopted: true }
+          : { path: p, from, to: from, pinned, adopted: true };
+      }
+      await this.#refuseIdentical(p, from, file, digest);
+    }
     await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
     await this.#pin(p, to, digest);
-    const pinned = entries[p];
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
       : { path: p, from, to, pinned };
@@ -1082,6 +1108,32 @@ export class VersionedCache {
   }
 
   // Refuses to publish a file identical to the latest version, unless forced.
+  /**
+   * Whether `version` of `path` holds exactly `file`, and the lock file has
+   * no other content for it (an entry that disagrees is never replaced).
+   */
+  async #holdsFile(
+    path: string,
+    version: string,
+    file: string,
+    digest: SourceDigest,
+  ): Promise<boolean> {
+    const { identicalVersion } = await import("./publish.ts");
+    const locked = (await this.#lockEntries())?.[lockKey(path, version)];
+    if (locked !== undefined && (locked.size !== digest.size || locked.sha256 !== digest.sha256)) {
+      return false;
+    }
+    const key = await identicalVersion(
+      await this.#store(this.bucket),
+      path,
+      version,
+      file,
+      digest,
+      locked,
+    );
+    return key !== undefined;
+  }
+
   async #refuseIdentical(
     path: string,
     latest: string,
@@ -1435,6 +1487,19 @@ function dropHint(uri: string): string {
  * ```
  */
 export class FrozenError extends InvalidInputError {}
+
+function alreadyPublished(
+  path: string,
+  published: string[],
+  bucket: string,
+  manifest: string,
+): InvalidInputError {
+  return new InvalidInputError(
+    `${path} already has versions in ${bucket} (${
+      published.join(", ")
+    }); pin one in ${manifest} or publish a new one with \`vc update\``,
+  );
+}
 
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {
   return new InvalidInputError(

@@ -42,6 +42,18 @@ export interface Dialect {
   readonly forUpdateSkipLocked: string;
   /** Statements that make the id generator continue after explicitly inserted ids (restore). */
   readonly resetIdSequence: readonly string[];
+  /**
+   * Statements that take the content lock for the rest of a write
+   * transaction: `shared` by an `add` recording its content, `exclusive` by
+   * gc deleting unreferenced content, so gc never deletes content between
+   * an add's check that it is still there and its commit. PostgreSQL uses a
+   * transaction-scoped advisory lock; SQLite's write transaction already
+   * excludes every other writer (nothing to run).
+   */
+  readonly contentLock: {
+    readonly shared: readonly string[];
+    readonly exclusive: readonly string[];
+  };
 }
 
 /** A SQL database holding a repository's catalog. */

@@ -200,7 +200,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
   const referenced = await liveContentKeys(repo);
-  const orphans: string[] = [];
+  let orphans: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
     ...(signal === undefined ? {} : { signal }),
@@ -209,7 +209,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
-  if (!dryRun) await deleteKeys(repo, orphans, skipped, signal);
+  if (!dryRun) orphans = await deleteOrphans(repo, orphans, skipped, signal);
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
 
@@ -249,6 +249,76 @@ export async function liveContentKeys(repo: Repository): Promise<Set<string>> {
     const rows = await tx.query("SELECT content_key FROM records WHERE state <> 'purged'");
     return new Set(rows.map(keyOf));
   });
+}
+
+/**
+ * gc's mark in the catalog: the time (catalog clock, ms) of the last gc that
+ * deleted unreferenced content, or undefined. An `add` compares it with the
+ * time its upload started, and looks whether its content is still there
+ * only when a gc deleted content since.
+ */
+export async function contentGcMark(tx: Tx): Promise<number | undefined> {
+  const rows = await tx.query("SELECT value FROM vc_meta WHERE key = 'content_gc'");
+  return rows[0] === undefined ? undefined : Number(rows[0].value);
+}
+
+/**
+ * How far apart two machines' clocks may be for {@linkcode contentGcMark}
+ * (PostgreSQL catalogs run on the server's time, measured when opened; a
+ * SQLite catalog has one host): a mark this much older than an add's start
+ * still counts as newer. Too much slack costs only a HEAD.
+ */
+export const GC_MARK_SLACK_MS = 10 * 60_000;
+
+/**
+ * Deletes `candidates` (content no record referenced when gc listed the
+ * store) that no record references now, and returns those. Each batch is
+ * checked and deleted under the exclusive content lock, in a transaction
+ * that also sets gc's mark to now: an add that recorded a candidate meanwhile
+ * keeps it, and an add whose content goes sees the mark changed and refuses
+ * to record it (see `Repository.add`).
+ */
+async function deleteOrphans(
+  repo: Repository,
+  candidates: string[],
+  skipped: { key: string; problem: string }[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const { catalog } = repo;
+  const deleted: string[] = [];
+  for (let i = 0; i < candidates.length; i += 1000) {
+    signal?.throwIfAborted();
+    const batch = candidates.slice(i, i + 1000);
+    const done = await catalog.transaction("write", async (tx) => {
+      for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+      const live = new Set<string>();
+      for (let j = 0; j < batch.length; j += CHUNK) {
+        const part = batch.slice(j, j + CHUNK);
+        const rows = await tx.query(
+          `SELECT content_key FROM records WHERE state <> 'purged' AND content_key IN (${
+            placeholders(part.length, 0)
+          })`,
+          part,
+        );
+        for (const row of rows) live.add(keyOf(row));
+      }
+      const doomed = batch.filter((key) => !live.has(key));
+      if (doomed.length === 0) return { doomed, skipped: [] };
+      await tx.query(
+        "INSERT INTO vc_meta (key, value) VALUES ('content_gc', $1) " +
+          "ON CONFLICT (key) DO UPDATE SET value = $1",
+        [String(repo.clock.now())],
+      );
+      // Inside the transaction, so the lock holds until the content is gone
+      // (a retried transaction deletes again: deleting is idempotent).
+      const refused: { key: string; problem: string }[] = [];
+      await deleteKeys(repo, doomed, refused, signal);
+      return { doomed, skipped: refused };
+    });
+    deleted.push(...done.doomed);
+    skipped.push(...done.skipped);
+  }
+  return deleted;
 }
 
 async function updateIds(

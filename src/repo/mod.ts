@@ -31,6 +31,7 @@ export type {
 } from "./repository.ts";
 export {
   ClaimLostError,
+  ContentCollectedError,
   type RecordState,
   RecordStateError,
   type RepoRecord,

@@ -24,6 +24,9 @@ import {
   type TxMode,
 } from "./catalog.ts";
 
+// "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
+const CONTENT_LOCK_KEY = "7623890212345678901";
+
 /** PostgreSQL's side of the {@linkcode Dialect}. */
 export const POSTGRES_DIALECT: Dialect = {
   name: "postgres",
@@ -39,6 +42,12 @@ export const POSTGRES_DIALECT: Dialect = {
                               COALESCE(pg_sequence_last_value(p.seq::regclass), 0)) AS top
        FROM (SELECT pg_get_serial_sequence('records', 'id') AS seq) p) q`,
   ],
+  // One key for the repository's content (a catalog holds one repository);
+  // released at the transaction's end, so a lost connection never keeps it.
+  contentLock: {
+    shared: [`SELECT pg_advisory_xact_lock_shared(${CONTENT_LOCK_KEY})`],
+    exclusive: [`SELECT pg_advisory_xact_lock(${CONTENT_LOCK_KEY})`],
+  },
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */

@@ -97,6 +97,13 @@ export class RecordStateError extends VcError {}
 /** A renew or release by a holder that no longer holds the claim. */
 export class ClaimLostError extends VcError {}
 
+/**
+ * An `add` whose uploaded content a concurrent `gc` deleted before the
+ * record was committed (the add took longer than gc's grace period):
+ * nothing was recorded, and running the add again stores it anew.
+ */
+export class ContentCollectedError extends VcError {}
+
 /** Columns selected for a record, with table alias `r`. */
 export const RECORD_COLUMNS =
   "r.id, r.path, r.state, r.content_key, r.size, r.md5, r.origin_host, r.created_at, " +

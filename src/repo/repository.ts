@@ -29,6 +29,7 @@ import {
   type AddOptions,
   attachTags,
   checkTag,
+  ContentCollectedError,
   CURRENT_SQL,
   type FindQuery,
   findSql,
@@ -55,7 +56,7 @@ import {
 } from "./setup.ts";
 import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
-import { gc, type GcOptions, type GcReport } from "./gc.ts";
+import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
 import {
   type Claim,
@@ -325,6 +326,24 @@ export class Repository implements AsyncDisposable {
       options.signal.throwIfAborted();
     }
     return await this.catalog.transaction("write", async (tx) => {
+      // gc deletes unreferenced content under the exclusive content lock and
+      // marks the catalog with the time it did: under the shared lock, a mark
+      // older than this add (with slack for clocks) means no gc deleted
+      // anything since the upload started; a newer one, that a gc which
+      // listed the upload before this record existed may have taken it.
+      // Once committed, the record keeps it from every later gc.
+      for (const statement of this.catalog.dialect.contentLock.shared) await tx.query(statement);
+      const mark = await contentGcMark(tx);
+      if (
+        mark !== undefined && mark >= now - GC_MARK_SLACK_MS &&
+        await this.store.head(contentKey) === undefined
+      ) {
+        throw new ContentCollectedError(
+          `the content of ${path} (${contentKey}) was deleted by a gc that ran while this add ` +
+            "was recording it (the add took longer than gc's grace period); nothing was " +
+            "recorded: run the add again",
+        );
+      }
       const rows = await tx.query(
         `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at)
          VALUES ($1, 'unpublished', $2, $3, $4, $5, $6) RETURNING id`,

@@ -33,6 +33,7 @@ export const SQLITE_DIALECT: Dialect = {
   // AUTOINCREMENT keeps the largest id in sqlite_sequence, which an explicit
   // insert already advances.
   resetIdSequence: [],
+  contentLock: { shared: [], exclusive: [] },
 };
 
 /** Options of {@linkcode openSqliteCatalog}. */

@@ -1,0 +1,154 @@
+/**
+ * `repo gc` racing an `add` on another machine (README, Repository: "gc never
+ * deletes content a record references"). An add uploads its content first
+ * and records it after; gc deletes content no record references once it is
+ * older than the grace period. Before the fix, gc decided on a snapshot of
+ * the references taken before it listed the store and deleted without
+ * looking again, and add never looked whether its upload was still there:
+ * an add whose upload had finished but whose row was not yet committed (a
+ * slow or stalled add, a short grace) was recorded pointing at deleted
+ * content. Both steps are paused through the store seam (no timing).
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { ContentCollectedError } from "../src/repo/records.ts";
+import { openStore } from "../src/store/open.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+
+type Hook = {
+  afterPut?: ((key: string) => Promise<void>) | undefined;
+  afterList?: (() => Promise<void>) | undefined;
+};
+
+/** The store at `uri`, with `hook` run after a content put and after a listing ends. */
+async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
+  const store = await openStore(uri);
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "put") {
+        return async (...args: Parameters<ObjectStore["put"]>) => {
+          const result = await target.put(...args);
+          if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
+          return result;
+        };
+      }
+      if (prop === "list") {
+        return async function* (...args: Parameters<ObjectStore["list"]>) {
+          yield* target.list(...args);
+          await hook.afterList?.();
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function withRepos(
+  catalog: string | undefined,
+  fn: (adder: Repository, collector: Repository, hook: Hook) => Promise<void>,
+) {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa8_gc_add_" });
+  const uri = pathToFileURL(join(dir, "store")).href;
+  const hook: Hook = {};
+  try {
+    await (await Repository.init(uri, catalog ? { catalog } : {})).close();
+    await using adder = await Repository.open(uri, { openStore: (u) => pausable(u, hook) });
+    // The collector's clock runs an hour ahead: the new upload is past its grace.
+    await using collector = await Repository.open(uri, {
+      clock: new ManualClock(Date.now() + 3_600_000),
+      openStore: (u) => pausable(u, hook),
+    });
+    await fn(adder, collector, hook);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const bytes = new TextEncoder().encode("payload");
+
+/** gc runs its whole course while the add's upload is done but not recorded. */
+async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, hook: Hook) {
+  const uploaded = Promise.withResolvers<string>();
+  const resume = Promise.withResolvers<void>();
+  hook.afterPut = (key) => {
+    hook.afterPut = undefined;
+    uploaded.resolve(key);
+    return resume.promise;
+  };
+  const adding = adder.add("/raced.csv", bytes);
+  adding.catch(() => {});
+  const key = await uploaded.promise;
+  const report = await collector.gc({ graceMs: 60_000 });
+  // Unreferenced and past the grace: gc may take it, but then the add must not record it.
+  assertEquals(report.deletedObjects, [key]);
+  resume.resolve();
+  await assertRejects(() => adding, ContentCollectedError, "deleted by a gc");
+  assertEquals(await adder.list({ path: "/raced.csv" }), []);
+  assertEquals((await adder.check()).ok, true);
+  // The next add of the path goes through.
+  const again = await adder.add("/raced.csv", bytes);
+  assertEquals((await adder.store.head(again.contentKey))?.size, bytes.length);
+}
+
+/** The add commits after gc listed the store and before gc deletes. */
+async function addCommitsBeforeGcDeletes(adder: Repository, collector: Repository, hook: Hook) {
+  const uploaded = Promise.withResolvers<string>();
+  const resume = Promise.withResolvers<void>();
+  hook.afterPut = (key) => {
+    hook.afterPut = undefined;
+    uploaded.resolve(key);
+    return resume.promise;
+  };
+  const listed = Promise.withResolvers<void>();
+  const recorded = Promise.withResolvers<void>();
+  hook.afterList = () => {
+    hook.afterList = undefined;
+    listed.resolve();
+    return recorded.promise;
+  };
+  const adding = adder.add("/raced.csv", bytes);
+  adding.catch(() => {});
+  const key = await uploaded.promise;
+  const collecting = collector.gc({ graceMs: 60_000 });
+  collecting.catch(() => {});
+  await listed.promise; // gc saw the upload, unreferenced
+  resume.resolve();
+  const record = await adding; // recorded now
+  assertEquals(record.contentKey, key);
+  recorded.resolve();
+  const report = await collecting;
+  assertEquals(report.deletedObjects, []);
+  assert(await adder.store.head(key) !== undefined, "recorded content survives gc");
+  assertEquals((await adder.check()).ok, true);
+}
+
+Deno.test("gc racing add (SQLite): an add whose upload gc deleted records nothing", () =>
+  withRepos(undefined, gcDuringUnrecordedAdd));
+
+Deno.test("gc racing add (SQLite): gc keeps content recorded after it listed the store", () =>
+  withRepos(undefined, addCommitsBeforeGcDeletes));
+
+Deno.test({
+  name:
+    "gc racing add (PostgreSQL): an add whose upload gc deleted records nothing (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    await withRepos(pg.url, gcDuringUnrecordedAdd);
+  },
+});
+
+Deno.test({
+  name:
+    "gc racing add (PostgreSQL): gc keeps content recorded after it listed the store (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    await withRepos(pg.url, addCommitsBeforeGcDeletes);
+  },
+});

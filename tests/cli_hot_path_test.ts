@@ -214,3 +214,31 @@ Deno.test("lean vc path: a warm hit marks the entry used once a minute, as the c
   // The modification time is the download's, kept.
   assertEquals((await Deno.stat(data)).mtime!.getTime(), written.getTime());
 });
+
+Deno.test("lean vc path: a warm hit it cannot print is reported as the full command does, -v as --verbose", async () => {
+  await using ws = await workspace();
+  await warm(ws);
+  // Standard output on a full disk: every write fails.
+  const fullDisk = () => {
+    const io = memoryIo({ env: ws.env, cwd: ws.dir });
+    const fail = () => {
+      throw new Error("No space left on device (os error 28)");
+    };
+    return {
+      ...io,
+      writeStdout: () => Promise.reject(new Error("No space left on device (os error 28)")),
+      writeStdoutSync: fail,
+    };
+  };
+  const firstLines = (text: string) => text.split("\n").slice(0, 2);
+  for (const flags of [[], ["-v"], ["--verbose"]]) {
+    const args = ["path", "/some/asset.bin", ...flags];
+    const lean = fullDisk();
+    assertEquals(await hotPath(args, lean), 1, flags.join(" "));
+    const full = fullDisk();
+    assertEquals(await runCli(args, full), 1, flags.join(" "));
+    // The message, then (verbose) the error's own line: the traces' frames differ.
+    assertEquals(firstLines(lean.stderr()), firstLines(full.stderr()), flags.join(" "));
+    assertEquals(lean.stderr().includes("\n    at "), flags.length > 0, lean.stderr());
+  }
+});

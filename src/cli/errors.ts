@@ -110,6 +110,27 @@ export interface FormatErrorOptions {
 }
 
 /**
+ * Whether a command line asks for stack traces: `--verbose` or `-v` among
+ * its flags (before any `--`, after which they are arguments). Known before
+ * parsing, so that even a usage error is reported in the form asked for;
+ * the full command line and the lean `vc path` entry read it the same way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { verboseRequested } from "./errors.ts";
+ * assert(verboseRequested(["path", "/a.csv", "-v"]));
+ * assert(verboseRequested(["--verbose", "ls"]));
+ * assert(!verboseRequested(["path", "--", "-v"]));
+ * ```
+ */
+export function verboseRequested(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  const flags = end === -1 ? args : args.slice(0, end);
+  return flags.includes("--verbose") || flags.includes("-v");
+}
+
+/**
  * Renders an error for stderr: `vc: <message>` on one line, then the usage
  * hint if any, then (verbose only) the stack and causes. Ends with a newline.
  *

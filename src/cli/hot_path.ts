@@ -31,7 +31,7 @@ import { utf8OrUndefined } from "../utf8.ts";
 import { normalizeVersionedPath, versionedKey } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
 import { Flags, parseCommandArgs } from "./args.ts";
-import { EXIT_OK, exitCodeFor, formatError } from "./errors.ts";
+import { EXIT_OK, exitCodeFor, formatError, verboseRequested } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import type { OutputMode } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings_resolve.ts";
@@ -84,7 +84,8 @@ export async function hotPath(args: readonly string[], io: CliIo): Promise<numbe
   } catch (error) {
     // As the full command line does: a reader that went away is no failure.
     if (error instanceof Deno.errors.BrokenPipe) return EXIT_OK;
-    io.writeStderr(formatError(error, { verbose: args.includes("--verbose") }));
+    // -v as well as --verbose: as the full command line reads it.
+    io.writeStderr(formatError(error, { verbose: verboseRequested(args) }));
     return exitCodeFor(error);
   }
 }

@@ -16,6 +16,7 @@ import {
   exitCodeFor,
   formatError,
   UsageError,
+  verboseRequested,
 } from "./errors.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { COMMANDS } from "./command_table.ts";
@@ -137,7 +138,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   // Flags only: after `--` a "--json" is an argument (a path, a key).
   const end = args.indexOf("--");
   const flags = end === -1 ? args : args.slice(0, end);
-  const verbose = flags.includes("--verbose") || flags.includes("-v");
+  const verbose = verboseRequested(args);
   const json = flags.includes("--json");
   try {
     return await dispatch(args, io);

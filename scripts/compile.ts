@@ -158,7 +158,6 @@ export const LEAN_ENTRY = "scripts/release/vc.ts";
 export const FULL_CLI_ENTRIES: readonly string[] = [
   "scripts/release/main.ts",
   "scripts/release/atomic_write.ts",
-  "scripts/release/interrupt_cleanup.ts",
 ];
 
 /**

@@ -42,8 +42,6 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       `${BUILD_DIR}/full/main.js`,
       "--include",
       `${BUILD_DIR}/full/atomic_write.js`,
-      "--include",
-      `${BUILD_DIR}/full/interrupt_cleanup.js`,
       "--target",
       target,
       "--output",

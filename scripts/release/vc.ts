@@ -17,7 +17,6 @@ const FULL_CLI_DIR = "./full/";
 registerBundledModules({
   "src/cli/main.ts": () => import(`${FULL_CLI_DIR}main.js`),
   "src/atomic_write.ts": () => import(`${FULL_CLI_DIR}atomic_write.js`),
-  "src/interrupt_cleanup.ts": () => import(`${FULL_CLI_DIR}interrupt_cleanup.js`),
 });
 
 // After the registration above, and not a top-level `await` (see cli.ts).

@@ -23,7 +23,6 @@ const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
 // is in it (`../bundled_modules.ts`, `scripts/release/`).
 const MAIN_MODULE = "./main.ts";
 const ATOMIC_WRITE_MODULE = "../atomic_write.ts";
-const INTERRUPT_CLEANUP_MODULE = "../interrupt_cleanup.ts";
 const EMPTY_MODULE = "data:text/javascript,"; // see turnEventLoop
 
 /**
@@ -66,24 +65,17 @@ export async function runProcess(): Promise<void> {
     denoIo().writeStderr("vc: internal error: the command stopped before it finished\n");
     Deno.exit(1);
   });
-  const [{ discardOpenTempFiles }, { runInterruptCleanups }] = await Promise.all([
-    importBundled<typeof import("../atomic_write.ts")>(
-      "src/atomic_write.ts",
-      () => import(ATOMIC_WRITE_MODULE),
-    ),
-    importBundled<typeof import("../interrupt_cleanup.ts")>(
-      "src/interrupt_cleanup.ts",
-      () => import(INTERRUPT_CLEANUP_MODULE),
-    ),
-  ]);
+  const { discardOpenTempFiles } = await importBundled<typeof import("../atomic_write.ts")>(
+    "src/atomic_write.ts",
+    () => import(ATOMIC_WRITE_MODULE),
+  );
   // First Ctrl-C aborts the running operation so temp files are cleaned up
   // and the progress bar erased; a second one exits at once.
   const interrupt = new AbortController();
-  // Leave nothing half-done behind: partial downloads (temp files) and the
-  // empty records of entries this process had locked.
+  // Leave nothing half-done behind: partial downloads and the entry locks
+  // this process holds (both are temp files).
   const exitNow = (): never => {
     discardOpenTempFiles();
-    runInterruptCleanups();
     Deno.exit(130);
   };
   const onStop = (signal: "SIGINT" | "SIGTERM"): void => {
@@ -110,10 +102,7 @@ export async function runProcess(): Promise<void> {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
   }
   const code = await (await loadFullCli()).runCli(Deno.args, denoIo(interrupt.signal));
-  if (interrupt.signal.aborted) {
-    discardOpenTempFiles();
-    runInterruptCleanups();
-  }
+  if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }
 

@@ -89,7 +89,7 @@ export async function run(args: { quick: boolean; breakdown?: boolean }): Promis
     { label: "deno run empty.ts (the floor)", args: floorArgs },
     { label: "vc path, cli.ts as modules", args: pathArgs, stdout: expected },
     {
-      label: "vc path, release entry (cli.ts bundled, as deno task compile does)",
+      label: "vc path, release entry (the lean entry bundled, as deno task compile does)",
       args: bundledArgs,
       stdout: expected,
     },

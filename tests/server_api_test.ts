@@ -388,7 +388,7 @@ Deno.test("serve: expiry of placeholders and files, refresh on download", async 
   t.clock.advance(31 * DAY);
   const expired = await fetch(`${t.url}/v1/cache/${id}`, { headers: { authorization: alice } });
   assertEquals(expired.status, 404);
-  assertStringIncludes((await expired.json()).error, "expired");
+  assertEquals((await expired.json()).error, "Cache ID not found");
   assertEquals(await keys(t.store, "data/"), []);
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   assertStringIncludes(metrics, "vc_serve_expired_removed_total 2");

@@ -36,7 +36,10 @@ export interface AuthProvider {
 export interface KBaseAuthOptions {
   /** Base URL of the auth service, e.g. `https://kbase.us/services/auth`. */
   authUrl: string;
-  /** How long a successful lookup is reused (default 5 minutes). */
+  /**
+   * How long a successful lookup is reused (default 5 minutes); never past
+   * the token's `expires` nor the answer's `cachefor` (KBase auth2 sends both).
+   */
   ttlMs?: number;
   /** Time source for the TTL. */
   clock?: Clock;
@@ -117,10 +120,16 @@ export class KBaseAuth implements AuthProvider {
     // One lookup per token at a time: concurrent requests share it.
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;
-    const lookup = this.#lookup(authorization).then((identity) => {
+    const lookup = this.#lookup(authorization).then(({ identity, expires, cachefor }) => {
       this.#cache.delete(key);
-      if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(key, { identity, until: this.#clock.now() + this.#ttl });
+      // Never past the token's own expiry, nor longer than the auth service
+      // says to cache it: an expired token is refused as soon as it expires.
+      const now = this.#clock.now();
+      const until = Math.min(now + this.#ttl, expires ?? Infinity, now + (cachefor ?? Infinity));
+      if (until > now) {
+        if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);
+        this.#cache.set(key, { identity, until });
+      }
       return identity;
     }).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, lookup);
@@ -130,7 +139,7 @@ export class KBaseAuth implements AuthProvider {
   // The auth service failing is not the client's fault, nor an error of
   // this server's: 502 (a bad answer or none) or 504 (too slow). Its URL
   // stays out of the answer (it may be an internal address).
-  async #lookup(authorization: string): Promise<Identity> {
+  async #lookup(authorization: string): Promise<TokenAnswer> {
     const service = "the auth service";
     const signal = AbortSignal.timeout(this.#timeoutMs);
     const tooSlow = (e: unknown) =>
@@ -155,17 +164,38 @@ export class KBaseAuth implements AuthProvider {
       throw new HttpError(401, "invalid token");
     }
     if (!res.ok) throw new HttpError(502, `${service} answered ${res.status}`);
-    let user: unknown;
+    let answer: { user?: unknown; expires?: unknown; cachefor?: unknown } | null;
     try {
-      user = (JSON.parse(text) as { user?: unknown }).user;
+      answer = JSON.parse(text);
     } catch (e) {
       throw new HttpError(502, `${service} sent invalid JSON`, { cause: e });
     }
+    const user = answer?.user;
     if (typeof user !== "string" || user === "") {
       throw new HttpError(502, `${service} sent no user name`);
     }
-    return { tokenId: `${this.#authUrl}:${user}`, name: user };
+    return {
+      identity: { tokenId: `${this.#authUrl}:${user}`, name: user },
+      ...(isTime(answer?.expires) ? { expires: answer.expires } : {}),
+      ...(isTime(answer?.cachefor) ? { cachefor: answer.cachefor } : {}),
+    };
   }
+}
+
+/**
+ * A KBase token answer: the user, and (KBase auth2) when the token expires
+ * and how long the service may cache the answer, both in milliseconds.
+ */
+interface TokenAnswer {
+  identity: Identity;
+  /** Epoch milliseconds the token expires at. */
+  expires?: number;
+  /** Milliseconds the answer may be cached for. */
+  cachefor?: number;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
 
 /**

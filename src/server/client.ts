@@ -262,7 +262,7 @@ export class CacheClient {
         () => sendFile(url, headers, head, body.path, tail, options),
         options.signal,
       );
-      await this.#json(res, "upload");
+      await this.#json(res, `upload of cache ${id}`);
       return;
     }
     let payload: BodyInit;
@@ -302,7 +302,7 @@ export class CacheClient {
       body: payload,
       ...signalOption(options.signal),
     });
-    await this.#json(res, "upload");
+    await this.#json(res, `upload of cache ${id}`);
   }
 
   /**
@@ -346,7 +346,7 @@ export class CacheClient {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) await this.#json(res, "download");
+    if (!res.ok) await this.#json(res, `download of cache ${id}`);
     return res;
   }
 
@@ -458,7 +458,7 @@ export class CacheClient {
       headers: { authorization: this.#token },
       ...signalOption(options.signal),
     });
-    await this.#json(res, "delete");
+    await this.#json(res, `delete of cache ${id}`);
   }
 
   /**

@@ -10,7 +10,7 @@ import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
 import { contended, type Entries, type EntryMeta } from "./entries.ts";
-import { HttpError, jsonResponse } from "./http_error.ts";
+import { cacheIdNotFound, HttpError, jsonResponse } from "./http_error.ts";
 import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { mediaType } from "./upload_fields.ts";
@@ -142,7 +142,9 @@ async function readText(
 }
 
 function checkId(id: string): void {
-  if (!isCacheId(id)) throw new HttpError(404, `cache ${id.slice(0, 200)} not found`);
+  if (!isCacheId(id)) {
+    throw cacheIdNotFound(`${JSON.stringify(id.slice(0, 200))} is not a cache ID`);
+  }
 }
 
 /** `POST /v1/cache/<id>`: stores the multipart field `file`. */

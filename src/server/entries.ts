@@ -27,7 +27,7 @@ import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
-import { HttpError } from "./http_error.ts";
+import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { UsageCounter } from "./quota.ts";
 
 const utf8 = new TextDecoder();
@@ -278,7 +278,7 @@ export class Entries {
   async open(id: string, owner: string): Promise<LoadedEntry> {
     const entry = await this.#live(id, owner);
     if (entry.meta.dataKey === undefined) {
-      throw new HttpError(404, `cache ${id} has no file yet (placeholder)`, {
+      throw cacheIdNotFound(`${id} has no file yet (placeholder)`, {
         cause: "placeholder" satisfies Miss,
       });
     }
@@ -544,7 +544,7 @@ export class Entries {
   async #live(id: string, owner: string): Promise<LoadedEntry> {
     const entry = await this.load(id);
     if (entry === undefined) {
-      throw new HttpError(404, `cache ${id} not found`, { cause: "unknown" satisfies Miss });
+      throw cacheIdNotFound(`${id} not found`, { cause: "unknown" satisfies Miss });
     }
     if (entry.unreadable !== undefined) {
       throw new HttpError(
@@ -556,7 +556,7 @@ export class Entries {
     checkOwner(id, entry.meta, owner);
     if (this.#expired(entry.meta)) {
       await this.#removeExpired(id, entry);
-      throw new HttpError(404, `cache ${id} has expired`, { cause: "expired" satisfies Miss });
+      throw cacheIdNotFound(`${id} has expired`, { cause: "expired" satisfies Miss });
     }
     return entry;
   }

@@ -131,7 +131,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       const http = findHttpError(e);
       if (http !== undefined) {
         response = errorResponse(http.status, http.message, http.headers);
-        error = http.message;
+        error = http.detail === undefined ? http.message : `${http.message}: ${http.detail}`;
       } else if (storeUnavailable(e)) {
         // Not the request's fault nor a bug: the store cannot be reached or
         // fails (5xx). A client retries a 503 later; the log has the details.

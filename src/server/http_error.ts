@@ -22,16 +22,45 @@ export class HttpError extends VcError {
   readonly status: number;
   /** Extra response headers (e.g. `Allow` for 405). */
   readonly headers: Record<string, string>;
+  /** What the log line says besides the message (never sent to the client). */
+  readonly detail: string | undefined;
   /** Creates the error. */
   constructor(
     status: number,
     message: string,
-    options?: ErrorOptions & { headers?: Record<string, string> },
+    options?: ErrorOptions & { headers?: Record<string, string>; detail?: string },
   ) {
     super(message, options);
     this.status = status;
     this.headers = options?.headers ?? {};
+    this.detail = options?.detail;
   }
+}
+
+/**
+ * The error of a 404 for a cache ID that holds no file for the caller
+ * (unknown, expired, deleted, a placeholder, or not an ID at all), word for
+ * word as the KBase file cache server sends it: its Python client
+ * (`kbase_cache_client`) compares the error with this text to tell a missing
+ * cache from other failures.
+ */
+export const CACHE_ID_NOT_FOUND = "Cache ID not found";
+
+/**
+ * The 404 for a cache ID with no file, `{"status": "error", "error": "Cache
+ * ID not found"}`; `detail` (which ID, and why) goes to the log only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheIdNotFound } from "./http_error.ts";
+ * const e = cacheIdNotFound("abc has expired");
+ * assert(e.status === 404 && e.message === "Cache ID not found");
+ * assert(e.detail === "cache abc has expired");
+ * ```
+ */
+export function cacheIdNotFound(detail: string, options?: ErrorOptions): HttpError {
+  return new HttpError(404, CACHE_ID_NOT_FOUND, { ...options, detail: `cache ${detail}` });
 }
 
 /**

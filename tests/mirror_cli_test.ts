@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { CliWorkspace } from "./cli_harness.ts";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
 import { withWorkspace } from "./cli_process.ts";
 
 interface JsonReport {
@@ -301,4 +303,76 @@ Deno.test("vc mirror --max-delete: more deletes than allowed deletes none, exit 
   const done = await mirror("--max-delete", "3");
   assertEquals(done.code, 0, done.stderr);
   assertEquals(await Deno.stat(ws.path("bucket/s1")).then(() => true, () => false), false);
+});
+
+/** Runs `vc args...` in-process until `until(stderr)` holds (bounded), then interrupts it. */
+async function watchUntil(
+  ws: CliWorkspace,
+  args: string[],
+  until: (stderr: string) => boolean,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stderr: string }> {
+  const stop = new AbortController();
+  const io = memoryIo({ env: { ...ws.env, ...env }, cwd: ws.dir, signal: stop.signal });
+  const running = runCli(args, io);
+  try {
+    // Bounded: 300 looks, 100 ms apart; the condition, not the time, ends it.
+    for (let i = 0; i < 300 && !until(io.stderr()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    stop.abort();
+  }
+  const code = await running;
+  return { code, stderr: io.stderr() };
+}
+
+Deno.test("vc mirror --watch: the closing line counts the passes that failed whole (store unreachable)", async () => {
+  await using fake = await startFakeS3({ buckets: ["bkt"] });
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.txt", "a");
+  const errorLines = (s: string) =>
+    s.split("\n").filter((l) => l.startsWith("vc: mirror: ") && l.includes("does not exist"));
+  // No such bucket: every full pass fails as a whole (reported through
+  // onError, not in a pass's report), and is tried again after 1 s.
+  const env = { ...fake.env, VC_S3_PATH_STYLE: "1" };
+  let result = { code: -1, stderr: "" };
+  await withProcessEnv(env, async () => {
+    result = await watchUntil(
+      ws,
+      ["mirror", "data", "s3://missing/p", "--watch", "--debounce", "100ms", "--state", "s.db"],
+      (stderr) => errorLines(stderr).length >= 2,
+      env,
+    );
+  });
+  assertEquals(result.code, 0, result.stderr);
+  const failures = errorLines(result.stderr).length;
+  assert(failures >= 2, result.stderr);
+  // Before: "0 failed", after a log full of failures.
+  assertStringIncludes(result.stderr, `, ${failures} failed\n`);
+  assertStringIncludes(result.stderr, "mirror stopped: 0 passes,");
+});
+
+Deno.test("vc mirror --watch: a file left for later (still being written) is named in the pass's line, then uploaded", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.txt", "a");
+  // An mtime in the future is always "modified within the debounce": the
+  // full pass leaves it for later, deterministically; the event path then
+  // finds it unchanged over the quiet time and uploads it.
+  const later = new Date(Date.now() + 3600_000);
+  await Deno.utime(ws.path("data/a.txt"), later, later);
+  const result = await watchUntil(
+    ws,
+    ["mirror", "data", ws.bucket, "--watch", "--debounce", "100ms", "--state", "s.db"],
+    (stderr) => stderr.includes("events:"),
+  );
+  assertEquals(result.code, 0, result.stderr);
+  // Before: "initial: mirror: 0 uploaded (0 B), 0 deleted, 0 unchanged, 0.0s",
+  // as if the file had not been seen.
+  assertStringIncludes(
+    result.stderr,
+    "initial: mirror: 0 uploaded (0 B), 0 deleted, 0 unchanged, 1 still being written (later),",
+  );
+  assertStringIncludes(result.stderr, "events: mirror: 1 uploaded");
+  assertEquals(await ws.read("bucket/a.txt"), "a");
 });

@@ -266,20 +266,20 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     );
   }
   const stop = io.signal ?? new AbortController().signal;
-  let failed = 0;
   const totals: WatchReport = await watchMirror({
     ...options,
     ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
     ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
     signal: stop,
     onBatch: (report, kind) => {
-      failed += report.failed.length;
       for (const f of report.failed) {
         io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
       }
       if (report.deletesSkipped) out.warn(report.deletesSkipped);
       const changed = report.transferred + report.deleted;
-      if (kind !== "events" || changed > 0) out.info(`${kind}: ${summary(report)}`);
+      if (kind !== "events" || changed > 0 || report.deferred.length > 0) {
+        out.info(`${kind}: ${summary(report)}`);
+      }
       if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
         // One JSON object per line, so a supervisor can follow the log.
         void io.writeStdout(new TextEncoder().encode(JSON.stringify({ kind, ...report }) + "\n"));
@@ -287,8 +287,10 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     },
     onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),
   });
+  // totals.failed also counts the passes and paths that failed whole (a
+  // store that could not be reached), which onError reported as they came.
   out.info(
-    `mirror stopped: ${totals.passes} passes, ${totals.batches} batches, ${totals.transferred} transferred, ${totals.deleted} deleted, ${failed} failed`,
+    `mirror stopped: ${totals.passes} passes, ${totals.batches} batches, ${totals.transferred} transferred, ${totals.deleted} deleted, ${totals.failed} failed`,
   );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;
@@ -305,6 +307,8 @@ function summary(r: MirrorReport): string {
     `${r.unchanged} unchanged`,
     ...(r.extra > 0 ? [`${r.extra} only on target`] : []),
     ...(r.failed.length > 0 ? [`${r.failed.length} failed`] : []),
+    // A watch leaves files still being written for later: say it saw them.
+    ...(r.deferred.length > 0 ? [`${r.deferred.length} still being written (later)`] : []),
     `${r.seconds.toFixed(1)}s`,
   ].join(", ");
 }

@@ -159,6 +159,31 @@ Deno.test("put, get and head keep bytes, ETag, metadata and content type (SDK)",
   });
 });
 
+Deno.test("keys over 1024 bytes of UTF-8 are refused as S3 does (KeyTooLongError)", async () => {
+  await withS3(async (_s3, client) => {
+    const longest = "é".repeat(512); // 1024 bytes
+    await client.send(new PutObjectCommand({ Bucket: "b", Key: longest, Body: "ok" }));
+    const get = await client.send(new GetObjectCommand({ Bucket: "b", Key: longest }));
+    assert.equal(await get.Body!.transformToString(), "ok");
+    for (
+      const send of [
+        () => client.send(new PutObjectCommand({ Bucket: "b", Key: `${longest}x`, Body: "no" })),
+        () =>
+          client.send(
+            new CopyObjectCommand({ Bucket: "b", Key: `${longest}x`, CopySource: `b/${longest}` }),
+          ),
+        () => client.send(new CreateMultipartUploadCommand({ Bucket: "b", Key: `${longest}x` })),
+      ]
+    ) {
+      await assert.rejects(send, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, "KeyTooLongError");
+        assert.equal(e.$metadata?.httpStatusCode, 400);
+        return true;
+      });
+    }
+  });
+});
+
 Deno.test("default content type, empty objects and overwrite", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const put = await fetch(`${s3.url}/b/empty`, { method: "PUT", body: new Uint8Array(0) });

@@ -349,6 +349,24 @@ Deno.test("mirror: two sources with the same key: the first wins, the other is r
   await store.close();
 });
 
+Deno.test("mirror: a source inside another, keys from one prefix: each file once, no conflict", async () => {
+  await using w = await tempDir();
+  const bucket = join(w.dir, "bucket");
+  await writeTree(w.dir, { "srv/a/sub/x.txt": "x", "srv/a/y.txt": "y" });
+  const r = await mirror({
+    sources: [join(w.dir, "srv/a"), join(w.dir, "srv/a/sub")],
+    target: `file://${bucket}`,
+    sourcePrefix: join(w.dir, "srv"),
+    statePath: join(w.dir, "s.db"),
+  });
+  // The nested source gives the same file the same key: one file, not a conflict.
+  assertEquals(r.failed, []);
+  assertEquals(r.transferred, 2);
+  const store = new FsStore(bucket);
+  assertEquals(await storeContents(store), { "a/sub/x.txt": "x", "a/y.txt": "y" });
+  await store.close();
+});
+
 Deno.test("mirror: symlinks are skipped by default, followed on request, loops never", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");

@@ -684,6 +684,9 @@ export class Mirror {
   }
 
   #duplicate(run: Run, key: string, kept: string, dropped: string): void {
+    // A source inside another (with --source-prefix) walks its files twice
+    // under the same keys: the same file, not a conflict.
+    if (kept === dropped) return;
     run.report.failed.push({
       key,
       path: dropped,

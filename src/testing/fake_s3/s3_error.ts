@@ -22,6 +22,7 @@ const STATUS: Record<string, number> = {
   InvalidPart: 400,
   InvalidPartNumber: 416,
   InvalidPartOrder: 400,
+  KeyTooLongError: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
   InvalidURI: 400,

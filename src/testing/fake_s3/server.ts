@@ -52,6 +52,15 @@ const CONTROL_PREFIX = "/_fake_s3/";
 // How long stop() waits for in-flight responses before giving up on them.
 const STOP_GRACE_MS = 2000;
 
+/** S3's longest key, in bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+/** The operations that create a key. */
+const CREATES_KEY: ReadonlySet<string> = new Set([
+  "PutObject",
+  "CopyObject",
+  "CreateMultipartUpload",
+]);
+
 const HANDLERS: Record<S3Operation, Handler | undefined> = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket,
@@ -380,6 +389,13 @@ class FakeS3Server implements FakeS3 {
           "NotImplemented",
           `fake-s3 does not implement ${req.method} ${route.target}`,
         );
+      }
+      // S3 refuses to create a key over 1024 bytes of UTF-8 (reads of such a key just miss).
+      if (
+        CREATES_KEY.has(route.op) && route.key !== undefined &&
+        new TextEncoder().encode(route.key).length > MAX_KEY_BYTES
+      ) {
+        throw new S3Error("KeyTooLongError", "Your key is too long");
       }
       return await handler(req, route, this.#ctx);
     } catch (e) {

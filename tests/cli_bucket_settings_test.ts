@@ -157,3 +157,27 @@ Deno.test("vc config also shows the lock file, frozen mode, the request timeout 
   assertEquals(set("requestTimeout")?.value, 5);
   assertEquals(set("s3Endpoint")?.value, "http://minio:9000");
 });
+
+Deno.test("vc config names the lock file in use: the manifest's own by default, else --lock or VC_LOCK", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("repo/versioned_assets.json", "{}");
+  const manifest = ws.path("repo/versioned_assets.json");
+  const lockRow = async (args: string[], env: Record<string, string> = {}) => {
+    const run = await ws.run(["config", "--manifest", manifest, "--json", ...args], env);
+    assertEquals(run.code, 0, run.stderr);
+    const row = run.json<Array<{ name: string; value: unknown; source: string }>>()
+      .find((r) => r.name === "lock");
+    return [row?.value, row?.source];
+  };
+  assertEquals(await lockRow([]), [ws.path("repo/versioned_assets.lock.json"), "default"]);
+  assertEquals(await lockRow(["--lock", ws.path("other.lock.json")]), [
+    ws.path("other.lock.json"),
+    "flag --lock",
+  ]);
+  assertEquals(await lockRow([], { VC_LOCK: ws.path("env.lock.json") }), [
+    ws.path("env.lock.json"),
+    "env VC_LOCK",
+  ]);
+  const text = await ws.run(["config", "--manifest", manifest]);
+  assert(!/^lock\s+\(none\)/m.test(text.stdout), text.stdout);
+});

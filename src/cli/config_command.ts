@@ -12,6 +12,7 @@ import { table } from "./output.ts";
 import type { ConfigFileError } from "../errors.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+import { defaultLockFile } from "../versioned/lock_file.ts";
 
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
@@ -63,7 +64,12 @@ export const config: Command = {
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
-      { name: "lock", value: v.lock ?? null, source: v.lockSource },
+      // The lock file in use: the one named, else the manifest's own.
+      {
+        name: "lock",
+        value: v.lock ?? defaultLockFile(v.manifest),
+        source: v.lockSource === "" ? "default" : v.lockSource,
+      },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
       ...s3Rows(ctx),
       fileRow("projectFile", s.projectPath, broken.project),

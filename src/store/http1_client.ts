@@ -121,6 +121,10 @@ class Connection {
    */
   watchIdle(): void {
     this.idle = true;
+    // A pooled connection waits for nothing of the program's: its read must
+    // not keep the process alive (a script that never closes its cache
+    // would otherwise run until the server drops the connection).
+    this.conn.unref();
     const read = this.#read();
     this.#pending = read;
     read.then(() => {
@@ -341,6 +345,7 @@ export class Http1Client {
       while (pool.length > 0) {
         const conn = pool.pop()!;
         conn.idle = false;
+        conn.conn.ref(); // in use again: its reads keep the process alive
         // Bytes that arrived while idle, before the watch closed it: not ours.
         if (conn.buffered > 0) conn.close();
         if (!conn.closed) return { conn, reused: true };

@@ -35,6 +35,7 @@ import { formatUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fnv1a32 } from "../fnv.ts";
+import { redactUrl } from "../redact.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
@@ -261,7 +262,9 @@ export function s3Namespace(endpoint: string | undefined): string {
   try {
     url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);
   } catch (cause) {
-    throw new InvalidInputError(`invalid S3 endpoint ${JSON.stringify(endpoint)}`, { cause });
+    throw new InvalidInputError(`invalid S3 endpoint ${JSON.stringify(redactUrl(endpoint))}`, {
+      cause,
+    });
   }
   const port = url.port !== "" ? url.port : url.protocol === "http:" ? "80" : "443";
   const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, "_");

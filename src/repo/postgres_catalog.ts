@@ -59,24 +59,50 @@ export interface PostgresCatalogOptions {
 }
 
 /**
- * Removes the password from a `postgres://` URL, for recording and messages.
+ * Removes the password from a `postgres://` URL, for recording and messages:
+ * the one in the user info, and a `password=` query parameter (libpq's
+ * spelling, which vc does not use to connect) with its value.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { redactPostgresUrl } from "./postgres_catalog.ts";
  * assert.equal(redactPostgresUrl("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
+ * assert.equal(
+ *   redactPostgresUrl("postgres://u@h/db?password=secret&sslmode=require"),
+ *   "postgres://u@h/db?sslmode=require",
+ * );
  * ```
  */
 export function redactPostgresUrl(url: string): string {
   try {
     const u = new URL(url);
     u.password = "";
+    if (u.search !== "") {
+      const kept = u.search.slice(1).split("&").filter((pair) => !isPasswordParam(pair));
+      u.search = kept.length === 0 ? "" : `?${kept.join("&")}`;
+    }
     return u.href;
   } catch {
     // Unparsable: drop everything from the user's colon to the last `@`, so
-    // a password holding `/` or `@` is dropped whole.
-    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@");
+    // a password holding `/` or `@` is dropped whole; and any password=.
+    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@")
+      .replace(
+        /([?&])password(?:=[^&#]*)?(&|(?=#)|$)/gi,
+        (_, lead, tail) => tail === "&" ? lead : "",
+      )
+      .replace(/\?(?=#|$)/, "");
+  }
+}
+
+/** Whether a query pair (`name=value`, still percent-encoded) is libpq's `password`. */
+function isPasswordParam(pair: string): boolean {
+  const eq = pair.indexOf("=");
+  const name = eq === -1 ? pair : pair.slice(0, eq);
+  try {
+    return decodeURIComponent(name.replaceAll("+", " ")).toLowerCase() === "password";
+  } catch {
+    return name.toLowerCase() === "password";
   }
 }
 

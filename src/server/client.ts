@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../erro
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { isTransientError, isUnreachableError } from "../store/retry.ts";
+import { redactUrl } from "../redact.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -123,7 +124,9 @@ export class CacheClient {
     }
     if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       throw new InvalidInputError(
-        `cache service URL ${JSON.stringify(options.url)} is not an http:// or https:// URL`,
+        `cache service URL ${
+          JSON.stringify(redactUrl(options.url))
+        } is not an http:// or https:// URL`,
       );
     }
     this.#url = options.url.replace(/\/+$/, "");
@@ -150,7 +153,7 @@ export class CacheClient {
         isTransientError(error);
       if (!unreachable) throw error;
       throw new OfflineError(
-        `cannot reach the cache service at ${this.#url}: ${(error as Error).message}`,
+        `cannot reach the cache service at ${redactUrl(this.#url)}: ${(error as Error).message}`,
         { cause: error },
       );
     }

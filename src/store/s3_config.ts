@@ -8,6 +8,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { redactUrl } from "../redact.ts";
 
 /** Reads an environment variable; `undefined` when unset. */
 export type EnvReader = (name: string) => string | undefined;
@@ -193,18 +194,22 @@ function normalizeEndpoint(value: string, source: string): string {
     url = new URL(value);
   } catch (cause) {
     throw new InvalidInputError(
-      `${source} is ${JSON.stringify(value)}, not a URL: expected e.g. http://127.0.0.1:9000`,
+      `${source} is ${
+        JSON.stringify(redactUrl(value))
+      }, not a URL: expected e.g. http://127.0.0.1:9000`,
       { cause },
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InvalidInputError(
-      `${source} is ${JSON.stringify(value)}: expected an http:// or https:// URL`,
+      `${source} is ${JSON.stringify(redactUrl(value))}: expected an http:// or https:// URL`,
     );
   }
   if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
     throw new InvalidInputError(
-      `${source} is ${JSON.stringify(value)}: an endpoint has no query, fragment or user info`,
+      `${source} is ${
+        JSON.stringify(redactUrl(value))
+      }: an endpoint has no query, fragment or user info`,
     );
   }
   return url.href.replace(/\/+$/, "");

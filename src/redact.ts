@@ -1,0 +1,58 @@
+/**
+ * Redaction of URLs for messages: a URL a user gives (an S3 endpoint, the
+ * cache service's URL) may carry a password in its user info or a secret in
+ * its query (a token, a presigned URL's signature), and vc's messages,
+ * `--json` errors and `--verbose` traces must never print one.
+ *
+ * @module
+ */
+
+/**
+ * A URL with its secrets replaced by `***`, for messages: the user name
+ * stays, a password becomes `***`, each query value becomes `***` (the names
+ * stay) and a fragment becomes `#***`. Text that does not parse as a URL gets
+ * the same treatment by pattern: everything between the user's `:` and the
+ * last `@` (a password holding `/` or `@` goes whole), and everything after
+ * the first `?` or `#`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactUrl } from "./redact.ts";
+ * assert.equal(redactUrl("http://alice:s3cret@minio:9000"), "http://alice:***@minio:9000");
+ * assert.equal(redactUrl("https://h/b/k?X-Amz-Signature=abc&v=1"), "https://h/b/k?X-Amz-Signature=***&v=***");
+ * assert.equal(redactUrl("http://u:p/w@[::1"), "http://u:***@[::1");
+ * assert.equal(redactUrl("htp:/u:pw@h"), "htp:/u:***@h");
+ * assert.equal(redactUrl("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
+ * ```
+ */
+export function redactUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  // Unparsable, or parsed without a host (`htp:/u:pw@h` is a path): by pattern.
+  if (url === undefined || url.host === "") {
+    return text
+      .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*[^:@/?#]*):.*@/, "$1:***@")
+      .replace(/[?#].*$/s, (rest) => (rest.startsWith("?") ? "?***" : "#***"));
+  }
+  if (url.username === "" && url.password === "" && url.search === "" && url.hash === "") {
+    return text;
+  }
+  // Built by hand, not url.href after setting the parts: the parser would
+  // percent-encode the `*`s of a password.
+  const user = url.username === "" && url.password === ""
+    ? ""
+    : `${url.username}${url.password === "" ? "" : ":***"}@`;
+  const query = url.search === "" ? "" : "?" + url.search.slice(1).split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    return eq === -1 ? pair : `${pair.slice(0, eq)}=***`;
+  }).join("&");
+  // `http://h` parses with the path `/`: keep the text's spelling.
+  const hasPath = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\//.test(text);
+  const path = url.pathname === "/" && !hasPath ? "" : url.pathname;
+  return `${url.protocol}//${user}${url.host}${path}${query}${url.hash === "" ? "" : "#***"}`;
+}

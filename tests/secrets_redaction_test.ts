@@ -1,0 +1,208 @@
+/**
+ * Secrets stay out of what vc prints and records: a password or token in an
+ * S3 endpoint URL, in the cache service's URL, or in a PostgreSQL URL's
+ * `password=` query parameter is shown as `***` (or dropped from a recorded
+ * catalog), in plain, `--json` and `--verbose` output alike; the marker and
+ * the backups of a repository never hold it.
+ */
+import { gunzipSync } from "node:zlib";
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { withWorkspace } from "./cli_process.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import { redactUrl } from "../src/redact.ts";
+import { resolveS3Settings } from "../src/store/s3_config.ts";
+import { s3Namespace } from "../src/cache/layout.ts";
+import { CacheClient } from "../src/server/client.ts";
+import { InvalidInputError, OfflineError } from "../src/errors.ts";
+import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
+import { parseCatalogRef } from "../src/repo/marker.ts";
+import { checkRuntimeUrl } from "../src/repo/setup.ts";
+
+const SECRET = "qa14-secret-pass";
+
+function assertNoSecret(text: string, what: string): void {
+  assert(!text.includes(SECRET), `${what} shows the secret:\n${text}`);
+}
+
+/** A 127.0.0.1 port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+Deno.test("redactUrl: user stays, password, query values and fragment become ***", () => {
+  assertEquals(redactUrl(`http://alice:${SECRET}@minio:9000`), "http://alice:***@minio:9000");
+  assertEquals(redactUrl(`https://alice:${SECRET}@h/p/`), "https://alice:***@h/p/");
+  assertEquals(
+    redactUrl(`https://h/b/k?X-Amz-Credential=AKIA&X-Amz-Signature=${SECRET}`),
+    "https://h/b/k?X-Amz-Credential=***&X-Amz-Signature=***",
+  );
+  assertEquals(redactUrl(`https://h/p#${SECRET}`), "https://h/p#***");
+  // Unparsable, or parsed as a path: by pattern, a password with / and @ whole.
+  assertEquals(redactUrl(`http://u:a/${SECRET}@b@[::1`), "http://u:***@[::1");
+  assertEquals(redactUrl(`http://u@[::1?token=${SECRET}`), "http://u@[::1?***");
+  assertEquals(redactUrl(`htp:/u:${SECRET}@h`), "htp:/u:***@h");
+  // Nothing secret: as given.
+  assertEquals(redactUrl("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
+  assertEquals(redactUrl("http://alice@h:1"), "http://alice@h:1");
+});
+
+Deno.test("S3 endpoint with a password or a signed query: refused, secret not shown", () => {
+  for (
+    const [name, value] of [
+      ["AWS_ENDPOINT_URL", `http://minio:${SECRET}@127.0.0.1:9000`],
+      ["AWS_ENDPOINT_URL_S3", `http://127.0.0.1:9000/?X-Amz-Security-Token=${SECRET}`],
+      ["AWS_ENDPOINT_URL", `ftp://minio:${SECRET}@127.0.0.1:9000`],
+      ["AWS_ENDPOINT_URL", `http://minio:${SECRET}@[::1`],
+    ] as const
+  ) {
+    const env = (n: string) => (n === name ? value : undefined);
+    const e = assertThrows(() => resolveS3Settings({}, env), InvalidInputError);
+    assertStringIncludes(e.message, name);
+    assertNoSecret(e.message, `${name}=${value}`);
+  }
+  const e = assertThrows(
+    () => s3Namespace(`http://minio:${SECRET}@[::1`),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, "minio:***@");
+  assertNoSecret(e.message, "s3Namespace");
+});
+
+Deno.test("vc cache get / mirror with a password in AWS_ENDPOINT_URL: --json and -v hide it", async () => {
+  await withWorkspace(async (dir, vc) => {
+    await Deno.mkdir(join(dir, "src"));
+    await Deno.writeTextFile(join(dir, "src", "a.txt"), "a");
+    const env = {
+      AWS_ENDPOINT_URL: `http://minio:${SECRET}@127.0.0.1:${closedPort()}`,
+      AWS_ACCESS_KEY_ID: "AKIATEST",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    };
+    for (
+      const args of [
+        ["cache", "get", "s3://b/k"],
+        ["mirror", join(dir, "src"), "s3://b/m"],
+      ]
+    ) {
+      for (const extra of [[], ["--json"], ["-v"]]) {
+        const r = await vc([...args, ...extra], env);
+        assertEquals(r.code, 1, `${args.join(" ")} ${extra.join(" ")}: ${r.stderr}`);
+        assertStringIncludes(r.stderr, "minio:***@");
+        assertNoSecret(r.stdout + r.stderr, `vc ${args.join(" ")} ${extra.join(" ")}`);
+      }
+    }
+  });
+});
+
+Deno.test("CacheClient: a password in the service URL is not in its errors", async () => {
+  const port = closedPort();
+  const client = new CacheClient({
+    url: `http://svc:${SECRET}@127.0.0.1:${port}`,
+    token: "t",
+  });
+  let error: unknown;
+  try {
+    await client.id({ a: 1 });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof OfflineError, `expected OfflineError, got ${error}`);
+  assertStringIncludes(
+    error.message,
+    `cannot reach the cache service at http://svc:***@127.0.0.1:${port}`,
+  );
+  assertNoSecret(error.message, "unreachable service");
+  const bad = assertThrows(
+    () => new CacheClient({ url: `htp:/svc:${SECRET}@127.0.0.1:${port}`, token: "t" }),
+    InvalidInputError,
+  );
+  assertStringIncludes(bad.message, "is not an http:// or https:// URL");
+  assertNoSecret(bad.message, "bad service URL");
+});
+
+Deno.test("vc cache-client with a password in VC_CACHE_URL: --json and -v hide it", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const file = join(dir, "f.txt");
+    await Deno.writeTextFile(file, "x");
+    const env = {
+      VC_CACHE_URL: `http://svc:${SECRET}@127.0.0.1:${closedPort()}`,
+      VC_CACHE_TOKEN: "tok",
+    };
+    for (const extra of [[], ["--json"], ["-v"]]) {
+      const r = await vc(["cache-client", "put", "abc", file, ...extra], env);
+      assertEquals(r.code, 1, r.stderr);
+      assertStringIncludes(r.stderr, "cannot reach the cache service at http://svc:***@");
+      assertNoSecret(r.stdout + r.stderr, `vc cache-client put ${extra.join(" ")}`);
+    }
+  });
+});
+
+Deno.test("PostgreSQL URL: a password= query parameter is never recorded nor shown", () => {
+  assertEquals(
+    redactPostgresUrl(`postgres://vc:${SECRET}@db/x?password=${SECRET}&sslmode=require`),
+    "postgres://vc@db/x?sslmode=require",
+  );
+  assertEquals(redactPostgresUrl(`postgres://vc@db/x?PassWord=${SECRET}`), "postgres://vc@db/x");
+  assertEquals(redactPostgresUrl(`postgres://vc@db/x?pass%77ord=${SECRET}`), "postgres://vc@db/x");
+  // Unparsable: by pattern.
+  assertEquals(
+    redactPostgresUrl(`postgres://vc:${SECRET}@[db/x?a=1&password=${SECRET}`),
+    "postgres://vc@[db/x?a=1",
+  );
+  assertEquals(
+    parseCatalogRef(`postgres://vc@db/x?password=${SECRET}`, "h1"),
+    { kind: "postgres", url: "postgres://vc@db/x" },
+  );
+  // A run-time URL naming another catalog: the message shows neither password.
+  const e = assertThrows(
+    () =>
+      checkRuntimeUrl(
+        { kind: "postgres", url: `postgres://vc@db/x?password=${SECRET}` },
+        `postgres://vc@other/x?password=${SECRET}`,
+      ),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, "not the repository's catalog");
+  assertNoSecret(e.message, "checkRuntimeUrl");
+  // The same catalog with the password added at run time is accepted.
+  checkRuntimeUrl(
+    { kind: "postgres", url: "postgres://vc@db/x" },
+    `postgres://vc@db/x?password=${SECRET}`,
+  );
+});
+
+Deno.test({
+  name:
+    "vc repo init / backup with ?password= in the catalog URL: marker, backup and output hold no password (needs PostgreSQL, else ignored)",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    await withWorkspace(async (dir, vc) => {
+      const repo = `file://${join(dir, "repo")}`;
+      const catalog = `${pg.url}?password=${SECRET}&sslmode=disable`;
+      const init = await vc(["repo", "init", repo, "--catalog", catalog, "--json"]);
+      assertEquals(init.code, 0, init.stderr);
+      assertNoSecret(init.stdout + init.stderr, "repo init");
+      const marker = await Deno.readTextFile(join(dir, "repo", ".vc-repo.json"));
+      assertStringIncludes(marker, "sslmode=disable");
+      assertNoSecret(marker, ".vc-repo.json");
+      const backup = await vc(["repo", "backup", "--repo", repo, "--catalog", catalog, "--json"]);
+      assertEquals(backup.code, 0, backup.stderr);
+      assertNoSecret(backup.stdout + backup.stderr, "repo backup");
+      const uri = (JSON.parse(backup.stdout) as { uri: string }).uri;
+      const snapshot = new TextDecoder().decode(
+        gunzipSync(await Deno.readFile(new URL(uri).pathname)),
+      );
+      assertStringIncludes(snapshot, `"catalog":"${pg.url}?sslmode=disable"`);
+      assertNoSecret(snapshot, "backup snapshot");
+      // Without --catalog, from the marker alone: still works, still hidden.
+      const ls = await vc(["repo", "ls", "--repo", repo, "-v"]);
+      assertEquals(ls.code, 0, ls.stderr);
+      assertNoSecret(ls.stdout + ls.stderr, "repo ls");
+    });
+  },
+});

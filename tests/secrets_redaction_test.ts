@@ -206,3 +206,12 @@ Deno.test({
     });
   },
 });
+
+Deno.test("catalog of an unknown kind: its password and query values are not in the error", () => {
+  const error = assertThrows(
+    () => parseCatalogRef("mysql://vc:qa14pgpass@db/x?password=qa14pgpass", "h1"),
+    InvalidInputError,
+  );
+  assertStringIncludes(error.message, "mysql://vc:***@db/x?password=***");
+  assert(!error.message.includes("qa14pgpass"), error.message);
+});

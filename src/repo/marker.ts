@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { redactUrl } from "../redact.ts";
 import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
@@ -87,8 +88,8 @@ export function parseCatalogRef(
   if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
   throw new InvalidInputError(
     `catalog "${
-      text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*):.*@/, "$1@")
-    }" is not sqlite:PATH or postgres://user@host:port/database (passwords are not shown)`,
+      redactUrl(text)
+    }" is not sqlite:PATH or postgres://user@host:port/database (secrets are not shown)`,
   );
 }
 

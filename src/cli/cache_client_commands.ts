@@ -8,6 +8,8 @@
 import { resolve } from "../path.ts";
 import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
+import { requestTimeoutFromEnv } from "../store/s3_config.ts";
+import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import type { OptionSpecs } from "./options.ts";
@@ -34,7 +36,10 @@ function client(ctx: CommandContext): CacheClient {
   if (token === undefined || token === "") {
     throw new UsageError("no token", { hint: "set VC_CACHE_TOKEN (or pass --token)" });
   }
-  const make = () => new CacheClient({ url, token });
+  // The global --request-timeout (else VC_REQUEST_TIMEOUT) bounds the service's silences too.
+  const timeoutMs = cliStoreOptions(ctx).s3?.requestTimeoutMs ??
+    requestTimeoutFromEnv((name) => ctx.io.env(name));
+  const make = () => new CacheClient({ url, token, timeoutMs });
   // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
   return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
 }

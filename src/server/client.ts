@@ -6,13 +6,15 @@
  *
  * @module
  */
-import { signalOption } from "../abort_hub.ts";
+import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { isTransientError, isUnreachableError } from "../store/retry.ts";
 import { redactUrl } from "../redact.ts";
+import { deadline } from "../store/deadline.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -43,7 +45,17 @@ export interface CacheClientOptions {
   token: string;
   /** HTTP client (default: global fetch). */
   fetch?: typeof fetch;
+  /**
+   * Gives up on a request the service leaves silent this long, in ms
+   * (default 60 s, as `VC_REQUEST_TIMEOUT`; 0 = never): no answer (counted
+   * after the time an upload's body takes at 64 KiB/s), or no byte of a
+   * download for that long. An `OfflineError` naming the service.
+   */
+  timeoutMs?: number;
 }
+
+/** An upload's send time on top of the timeout, at a rate any working link beats. */
+const MIN_SEND_BYTES_PER_S = 64 * 1024;
 
 /** What `POST /v1/cache_id` returns. */
 export interface CacheIdResult {
@@ -110,10 +122,11 @@ export class CacheClient {
   readonly #url: string;
   readonly #token: string;
   readonly #fetchImpl: typeof fetch;
+  readonly #timeoutMs: number;
 
   /**
    * Creates a client. Throws `InvalidInputError` when `url` is not an
-   * http(s) URL.
+   * http(s) URL or `timeoutMs` not a number of ms.
    */
   constructor(options: CacheClientOptions) {
     let parsed: URL | undefined;
@@ -132,22 +145,59 @@ export class CacheClient {
     this.#url = options.url.replace(/\/+$/, "");
     this.#token = options.token;
     this.#fetchImpl = options.fetch ?? fetch;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      throw new InvalidInputError(
+        `timeoutMs option is ${timeoutMs}: expected a number of ms (0 = none)`,
+      );
+    }
+    this.#timeoutMs = timeoutMs;
   }
 
   /** A request to the service; a connection failure is an `OfflineError` naming it. */
-  #fetch(url: string, init: RequestInit): Promise<Response> {
-    return this.#reach(() => this.#fetchImpl(url, init), init.signal ?? undefined);
+  #fetch(url: string, init: RequestInit, bodyBytes = 0): Promise<Response> {
+    return this.#reach(
+      (signal) => this.#fetchImpl(url, { ...init, ...signalOption(signal) }),
+      init.signal ?? undefined,
+      bodyBytes,
+    );
   }
 
   /**
    * `send`'s response; a failure to reach the service (fetch's `TypeError`,
    * `node:http`'s connection codes) is an `OfflineError` naming it, an abort
-   * its signal's reason.
+   * its signal's reason. `send` gets the signal to send with: the caller's,
+   * plus the silence timeout (`timeoutMs`) for the answer, counted after the
+   * time `bodyBytes` take to send (`Infinity`: an upload of unknown size,
+   * whose answer is waited for as long as it takes), and then for each chunk
+   * of the response body.
    */
-  async #reach(send: () => Promise<Response>, signal?: AbortSignal): Promise<Response> {
+  async #reach(
+    send: (signal: AbortSignal | undefined) => Promise<Response>,
+    signal?: AbortSignal,
+    bodyBytes = 0,
+  ): Promise<Response> {
+    const timeoutMs = this.#timeoutMs;
+    const attempt = timeoutMs > 0 ? new AbortController() : undefined;
+    const stopForwarding = attempt === undefined ? undefined : forwardAbort(signal, attempt);
+    let silence: OfflineError | undefined;
+    const silent = (what: string) => () => {
+      silence = new OfflineError(
+        `the cache service at ${redactUrl(this.#url)} ${what} for ${timeoutMs / 1000} s ` +
+          "(request timeout: --request-timeout or VC_REQUEST_TIMEOUT, in seconds)",
+      );
+      attempt!.abort(silence);
+    };
+    const waitMs = timeoutMs + (bodyBytes / MIN_SEND_BYTES_PER_S) * 1000;
+    const cancel = attempt === undefined || !Number.isFinite(waitMs)
+      ? undefined
+      : deadline(waitMs, silent("sent no answer"));
+    let res: Response;
     try {
-      return await send();
+      res = await send(attempt?.signal ?? signal);
     } catch (error) {
+      stopForwarding?.();
+      if (silence !== undefined) throw silence;
       signal?.throwIfAborted();
       const unreachable = error instanceof TypeError || isUnreachableError(error) ||
         isTransientError(error);
@@ -156,7 +206,52 @@ export class CacheClient {
         `cannot reach the cache service at ${redactUrl(this.#url)}: ${(error as Error).message}`,
         { cause: error },
       );
+    } finally {
+      cancel?.();
     }
+    if (attempt === undefined || res.body === null) {
+      stopForwarding?.();
+      return res;
+    }
+    // The body: each chunk within the timeout; the end (or a cancel) stops the guard.
+    const reader = res.body.getReader();
+    let stopIdle: (() => void) | undefined;
+    const end = () => {
+      stopIdle?.();
+      stopForwarding?.();
+    };
+    const stalled = silent("sent nothing more of a download");
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // The abort does not always end a body read that waits: the reader
+        // is cancelled too, and its read then ends as if the body had.
+        stopIdle = deadline(timeoutMs, () => {
+          stalled();
+          reader.cancel(silence).catch(() => {});
+        });
+        try {
+          const { done, value } = await reader.read();
+          stopIdle();
+          if (silence !== undefined) throw silence;
+          if (done) {
+            end();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          end();
+          controller.error(silence ?? error);
+        }
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
   }
 
   /**
@@ -262,8 +357,10 @@ export class CacheClient {
       // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
       // a file's length is known, so it goes with a Content-Length.
       const res = await this.#reach(
-        () => sendFile(url, headers, head, body.path, tail, options),
+        (signal) =>
+          sendFile(url, headers, head, body.path, tail, { ...options, ...signalOption(signal) }),
         options.signal,
+        await fileSize(body.path),
       );
       await this.#json(res, `upload of cache ${id}`);
       return;
@@ -299,12 +396,20 @@ export class CacheClient {
       if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
       payload = ReadableStream.from(framed(head, stream, tail));
     }
-    const res = await this.#fetch(url, {
-      method: "POST",
-      headers,
-      body: payload,
-      ...signalOption(options.signal),
-    });
+    const res = await this.#fetch(
+      url,
+      {
+        method: "POST",
+        headers,
+        body: payload,
+        ...signalOption(options.signal),
+      },
+      body instanceof Uint8Array
+        ? body.length
+        : "path" in body
+        ? await fileSize(body.path)
+        : Infinity,
+    );
     await this.#json(res, `upload of cache ${id}`);
   }
 
@@ -597,6 +702,15 @@ export async function withCache(
  * `node:http`: Deno's fetch sends any stream chunked). A file that changes
  * size while it is read fails the request, so the service keeps what it had.
  */
+/** A file's size for the upload's send time (0 when it cannot be read: the upload says why). */
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
 async function sendFile(
   url: string,
   headers: Record<string, string>,

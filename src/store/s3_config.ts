@@ -133,6 +133,27 @@ export function parseRequestTimeout(name: string, value: string): number {
 }
 
 /**
+ * The request timeout `VC_REQUEST_TIMEOUT` sets (seconds, or `500ms`,
+ * `2m`), else 60 s, in ms. Throws `InvalidInputError` naming the variable
+ * for a malformed value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requestTimeoutFromEnv } from "./s3_config.ts";
+ * assert.equal(requestTimeoutFromEnv(() => "5"), 5000);
+ * assert.equal(requestTimeoutFromEnv(() => undefined), 60_000);
+ * assert.throws(() => requestTimeoutFromEnv(() => "soon"), /VC_REQUEST_TIMEOUT/);
+ * ```
+ */
+export function requestTimeoutFromEnv(env: (name: string) => string | undefined): number {
+  const fromEnv = nonEmpty(env("VC_REQUEST_TIMEOUT"));
+  return fromEnv === undefined
+    ? DEFAULT_REQUEST_TIMEOUT_MS
+    : parseRequestTimeout("VC_REQUEST_TIMEOUT", fromEnv);
+}
+
+/**
  * Combines options and environment: endpoint as {@linkcode resolveS3Endpoint}
  * says; request timeout from the option, else `VC_REQUEST_TIMEOUT`
  * (seconds), else 60 s; region from the option, else
@@ -175,12 +196,7 @@ export function resolveS3Settings(
         `requestTimeoutMs option is ${requestTimeoutMs}: expected a number of ms (0 = none)`,
       );
     }
-  } else {
-    const fromEnv = nonEmpty(env("VC_REQUEST_TIMEOUT"));
-    requestTimeoutMs = fromEnv === undefined
-      ? DEFAULT_REQUEST_TIMEOUT_MS
-      : parseRequestTimeout("VC_REQUEST_TIMEOUT", fromEnv);
-  }
+  } else requestTimeoutMs = requestTimeoutFromEnv(env);
   return { endpoint, endpointSource, region, forcePathStyle, requestTimeoutMs };
 }
 

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { win32Join } from "../path.ts";
 import {
@@ -56,6 +57,12 @@ export interface PostgresCatalogOptions {
   env?: (name: string) => string | undefined;
   /** Connections in the pool (default 4). */
   maxConnections?: number;
+  /**
+   * Milliseconds a connection may sit idle before it is closed (default
+   * 20 s); the next transaction opens a new one. Idle connections never keep
+   * the process alive.
+   */
+  idleCloseMs?: number;
 }
 
 /**
@@ -169,6 +176,9 @@ export async function openPostgresCatalog(
     await pgpassLookup(env, host, port, database, user) || "";
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
+  // The driver reads PGSSL itself; a TLS connection is the driver's own
+  // socket, which vc cannot hold loosely: the driver's idle timeout ends it.
+  const pool = usesTls() ? undefined : new PoolSockets(options.idleCloseMs ?? IDLE_CLOSE_MS);
   const sql = postgres({
     host,
     port,
@@ -177,7 +187,11 @@ export async function openPostgresCatalog(
     password,
     max: options.maxConnections ?? 4,
     connect_timeout: 10,
-    idle_timeout: 20,
+    // With vc's sockets, idle connections are closed by PoolSockets, whose
+    // timer does not keep the process alive; the driver's timers would.
+    ...(pool
+      ? { idle_timeout: 0, max_lifetime: 0, socket: pool.open }
+      : { idle_timeout: (options.idleCloseMs ?? IDLE_CLOSE_MS) / 1000 }),
     onnotice: () => {},
     // int8 (counts, ids, millisecond times) as numbers: every value fits in 2^53.
     types: {
@@ -190,10 +204,11 @@ export async function openPostgresCatalog(
     },
     connection: { application_name: "vc-repo" },
   }) as unknown as PgSql;
-  const catalog = new PostgresCatalog(sql, redactPostgresUrl(url));
+  const catalog = new PostgresCatalog(sql, redactPostgresUrl(url), pool);
   try {
-    await sql.unsafe("SELECT 1");
+    await (pool ? pool.hold(() => sql.unsafe("SELECT 1")) : sql.unsafe("SELECT 1"));
   } catch (error) {
+    pool?.close();
     await sql.end({ timeout: 1 }).catch(() => {});
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}: ${(error as Error).message}`,
@@ -208,11 +223,13 @@ class PostgresCatalog implements Catalog {
   readonly location: string;
   #conflicts = 0;
   readonly #sql: PgSql;
+  readonly #pool: PoolSockets | undefined;
   #closed = false;
 
-  constructor(sql: PgSql, location: string) {
+  constructor(sql: PgSql, location: string, pool: PoolSockets | undefined) {
     this.#sql = sql;
     this.location = location;
+    this.#pool = pool;
   }
 
   get conflictsRetried(): number {
@@ -222,12 +239,14 @@ class PostgresCatalog implements Catalog {
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
+    const run = () =>
+      this.#sql.begin(begin, (sql) =>
+        fn({
+          query: (text, params = []) => sql.unsafe(text, [...params]).then((rows) => [...rows]),
+        }));
+    const pool = this.#pool;
     return runWithRetry(
-      () =>
-        this.#sql.begin(begin, (sql) =>
-          fn({
-            query: (text, params = []) => sql.unsafe(text, [...params]).then((rows) => [...rows]),
-          })),
+      pool ? () => pool.hold(run) : run,
       {
         isConflict: isConflict,
         onConflict: () => this.#conflicts++,
@@ -246,7 +265,98 @@ class PostgresCatalog implements Catalog {
 
   close(): Promise<void> {
     this.#closed = true;
+    this.#pool?.close();
     return this.#sql.end({ timeout: 5 });
+  }
+}
+
+/** How long a pooled connection may sit idle before it is closed. */
+const IDLE_CLOSE_MS = 20_000;
+/** Connections older than this are closed when the pool is next idle (the driver's default is 30-60 min). */
+const MAX_LIFETIME_MS = 30 * 60_000;
+// PostgreSQL's Terminate message: 'X', then the length (4) of the message without its type byte.
+const TERMINATE = new Uint8Array([0x58, 0, 0, 0, 4]);
+
+function usesTls(): boolean {
+  try {
+    const ssl = Deno.env.get("PGSSL");
+    return ssl !== undefined && ssl !== "" && ssl !== "disable" && ssl !== "false";
+  } catch {
+    return false; // no permission to read it: neither can the driver
+  }
+}
+
+/**
+ * The pool's sockets, made by vc (the driver's `socket` option) so that they
+ * hold the process only while the catalog is in use: idle connections wait
+ * for nothing of the program's, and a script that never closes its
+ * `Repository` must still end (the driver's own idle timer and sockets would
+ * keep it alive until they expire). While any transaction runs every socket is
+ * ref'd; once none does they are unref'd, and closed (as the driver would, with
+ * a Terminate message) after {@linkcode IDLE_CLOSE_MS} idle, by an unref'd
+ * timer. The driver reconnects a closed connection when it is next needed.
+ */
+class PoolSockets {
+  readonly #sockets = new Map<Socket, number>();
+  readonly #idleMs: number;
+  #busy = 0;
+  #next = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(idleMs: number) {
+    this.#idleMs = idleMs;
+  }
+
+  /** The driver's `socket` option: a new connection to its host (or Unix socket). */
+  open = (o: { host: string[]; port: number[]; path?: string | false }): Socket => {
+    let socket: Socket;
+    if (o.path) {
+      socket = netConnect(o.path);
+    } else {
+      const i = this.#next++ % Math.max(1, o.host.length);
+      socket = netConnect(o.port[i] ?? o.port[0] ?? 5432, o.host[i] ?? "localhost");
+    }
+    this.#sockets.set(socket, Date.now());
+    socket.once("close", () => this.#sockets.delete(socket));
+    if (this.#busy === 0) socket.unref();
+    return socket;
+  };
+
+  /** Runs `fn` (a query or a transaction) with the sockets holding the process. */
+  async hold<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busy++ === 0) {
+      clearTimeout(this.#timer);
+      for (const socket of this.#sockets.keys()) socket.ref();
+    }
+    try {
+      return await fn();
+    } finally {
+      if (--this.#busy === 0) this.#idle();
+    }
+  }
+
+  #idle(): void {
+    const now = Date.now();
+    for (const [socket, opened] of this.#sockets) {
+      socket.unref();
+      if (now - opened > MAX_LIFETIME_MS) this.#end(socket);
+    }
+    clearTimeout(this.#timer);
+    const timer = setTimeout(() => {
+      if (this.#busy === 0) { for (const socket of this.#sockets.keys()) this.#end(socket); }
+    }, this.#idleMs);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  #end(socket: Socket): void {
+    this.#sockets.delete(socket);
+    socket.end(TERMINATE);
+  }
+
+  /** Stops the idle timer (the driver ends the connections). */
+  close(): void {
+    clearTimeout(this.#timer);
   }
 }
 

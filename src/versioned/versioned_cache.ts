@@ -574,7 +574,7 @@ export class VersionedCache {
       throw alreadyInManifest(p, existing, this.manifest);
     }
     refuseLookalike(p, current, this.manifest);
-    const published = await this.#versions(p, await this.#store(this.bucket));
+    const published = await this.#versions(p, await this.#store(this.bucket), options.signal);
     // An `add` of this file that stopped between its upload and the manifest
     // write (kill -9, a lost machine) left exactly this version in the
     // bucket: running it again pins that version instead of refusing.
@@ -648,7 +648,7 @@ export class VersionedCache {
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
-    const published = await this.#versions(p, await this.#store(this.bucket));
+    const published = await this.#versions(p, await this.#store(this.bucket), options.signal);
     const from = published.at(-1);
     if (from === undefined) {
       const paths = Object.keys(entries);

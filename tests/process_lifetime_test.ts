@@ -1,0 +1,284 @@
+/**
+ * Process lifetime: what vc opens must not keep a process alive once its work
+ * is done, and Ctrl-C must stop a command while it waits on the network.
+ *
+ * - A script that opens a `Repository` on a PostgreSQL catalog and never
+ *   closes it exits at once: the pool's idle connections (and their idle
+ *   timer) wait for nothing of the program's.
+ * - Those idle connections are still closed after a while, and the next
+ *   transaction opens a new one.
+ * - `vc add` / `vc update` stop on Ctrl-C while the bucket listing they start
+ *   with is stalled, instead of waiting out the CLI's grace period.
+ */
+import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import { DENO_DIR } from "./cli_process.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import type { ListOptions, ObjectInfo } from "../src/store/types.ts";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Exit {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Milliseconds from `t0` (default: the spawn) to the exit. */
+  ms: number;
+}
+
+/** Waits for `child` to exit, killing it after `limitMs`; `timedOut` says so. */
+async function waitExit(
+  child: Deno.ChildProcess,
+  limitMs: number,
+  t0 = performance.now(),
+): Promise<Exit & { timedOut: boolean }> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, limitMs);
+  try {
+    const out = await child.output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return {
+      code: out.code,
+      stdout: decode(out.stdout),
+      stderr: decode(out.stderr),
+      ms: performance.now() - t0,
+      timedOut,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test({
+  name: "a script that never closes its PostgreSQL Repository exits once its work is done",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
+    try {
+      await Deno.writeTextFile(join(dir, "in.csv"), "a,b\n");
+      const script = join(dir, "script.ts");
+      const repoMod = pathToFileURL(join(ROOT, "src", "repo", "mod.ts")).href;
+      await Deno.writeTextFile(
+        script,
+        `import { Repository } from ${JSON.stringify(repoMod)};\n` +
+          `const uri = ${JSON.stringify(pathToFileURL(join(dir, "store")).href)};\n` +
+          `const repo = await Repository.init(uri, { catalog: ${JSON.stringify(pg.url)} });\n` +
+          `const rec = await repo.add("/raw/in.csv", ${
+            JSON.stringify(join(dir, "in.csv"))
+          }, { tags: ["todo"] });\n` +
+          `await repo.publish(rec.id);\n` +
+          `const claim = await repo.claim({ tag: "todo", ttlMs: 60_000 });\n` +
+          `console.log(await Deno.readTextFile(await repo.download(claim.record.id)));\n` +
+          `await repo.release(claim.record.id, claim.holder);\n` +
+          // Neither repo.close() nor `await using`: the script just ends here.
+          `console.log("done");\n`,
+      );
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
+        cwd: dir,
+        clearEnv: true,
+        env: {
+          DENO_DIR,
+          DENO_NO_UPDATE_CHECK: "1",
+          HOME: join(dir, "home"),
+          VC_CACHE_DIR: join(dir, "cache"),
+          NO_COLOR: "1",
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Pooled connections closed only by the driver's 20 s idle timer held
+      // the process that long; the work itself takes well under a second
+      // (plus start-up).
+      const exit = await waitExit(child, 12_000);
+      assertEquals(exit.timedOut, false, `the script was still running after 12 s: ${exit.stderr}`);
+      assertEquals(exit.code, 0, exit.stderr);
+      assertStringIncludes(exit.stdout, "a,b\n");
+      assertStringIncludes(exit.stdout, "done");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "idle PostgreSQL catalog connections are closed after idleCloseMs and reopened when needed",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    const pid = (rows: Record<string, unknown>[]) => Number(rows[0]?.["pid"]);
+    const catalog = await openPostgresCatalog(pg.url, { idleCloseMs: 200 });
+    try {
+      const first = await catalog.transaction(
+        "read",
+        (tx) => tx.query("SELECT pg_backend_pid() AS pid").then(pid),
+      );
+      // The watcher's own connection is kept busy-free of the idle close: it
+      // asks once, after the first catalog's idle time is over.
+      await new Promise((r) => setTimeout(r, 800));
+      const watcher = await openPostgresCatalog(pg.url);
+      try {
+        const alive = await watcher.transaction(
+          "read",
+          (tx) =>
+            tx.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [first])
+              .then((rows) => Number(rows[0]?.["n"])),
+        );
+        assertEquals(alive, 0, "the idle connection is still open");
+      } finally {
+        await watcher.close();
+      }
+      const second = await catalog.transaction(
+        "read",
+        (tx) => tx.query("SELECT pg_backend_pid() AS pid").then(pid),
+      );
+      assert(Number.isInteger(second) && second > 0);
+      assertNotEquals(second, first);
+    } finally {
+      await catalog.close();
+    }
+  },
+});
+
+/** A TCP server that accepts connections and never answers. */
+function stalledServer(): { url: string; accepted: Promise<void> } & AsyncDisposable {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const { promise: accepted, resolve } = Promise.withResolvers<void>();
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        conns.push(conn);
+        resolve();
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    accepted,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const c of conns) c.close();
+      await loop;
+    },
+  };
+}
+
+for (
+  const [name, args] of [
+    ["add", ["add", "/new.csv", "in.csv", "--bucket", "b"]],
+    ["update", ["update", "/a.csv", "in.csv", "--patch", "--bucket", "b"]],
+  ] as const
+) {
+  Deno.test(`Ctrl-C stops vc ${name} while its bucket listing is stalled`, async () => {
+    await using server = stalledServer();
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
+    try {
+      await Deno.writeTextFile(join(dir, "in.csv"), "a\n");
+      await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/a.csv": "1.0.0"}\n');
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
+        cwd: dir,
+        clearEnv: true,
+        env: {
+          DENO_DIR,
+          DENO_NO_UPDATE_CHECK: "1",
+          HOME: join(dir, "home"),
+          VC_CACHE_DIR: join(dir, "cache"),
+          AWS_ENDPOINT_URL: server.url,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_REGION: "us-east-1",
+          NO_COLOR: "1",
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let limit: ReturnType<typeof setTimeout> | undefined;
+      const started = await Promise.race([
+        server.accepted.then(() => "connected"),
+        child.status.then(() => "exited"),
+        new Promise<string>((r) => limit = setTimeout(() => r("timed out"), 30_000)),
+      ]);
+      clearTimeout(limit);
+      if (started !== "connected") {
+        if (started === "timed out") child.kill("SIGKILL");
+        const exit = await waitExit(child, 5_000);
+        throw new Error(`vc ${name} ${started} before it connected to the store: ${exit.stderr}`);
+      }
+      // Its LIST is now waiting on the stalled store.
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      child.kill("SIGINT");
+      const exit = await waitExit(child, 20_000, t0);
+      assertEquals(exit.timedOut, false);
+      assertEquals(exit.code, 130, exit.stderr);
+      assertEquals(exit.stderr, "vc: interrupted\n");
+      // Without the signal, the listing is only cut short by the CLI's 5 s
+      // grace period.
+      assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+/** A store whose listings never yield anything until their signal aborts. */
+class StalledListStore extends MemoryStore {
+  override async *list(_prefix: string, options: ListOptions = {}): AsyncGenerator<ObjectInfo> {
+    const signal = options.signal;
+    await new Promise<never>((_, reject) => {
+      const limit = setTimeout(() => reject(new Error("the listing was never aborted")), 5_000);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(limit);
+        reject(signal.reason);
+      }, { once: true });
+    });
+    yield* [];
+  }
+}
+
+Deno.test("VersionedCache add and update pass their signal to the bucket listing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-lifetime-" });
+  try {
+    await Deno.writeTextFile(join(dir, "in.csv"), "a\n");
+    await Deno.writeTextFile(join(dir, "m.json"), '{"/b.csv": "1.0.0"}\n');
+    const store = new StalledListStore();
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using vc = new VersionedCache({
+      manifest: join(dir, "m.json"),
+      bucket: "s3://bucket",
+      cache,
+      openStore: () => Promise.resolve(store),
+    });
+    for (
+      const call of [
+        (signal: AbortSignal) => vc.add("/a.csv", join(dir, "in.csv"), { signal }),
+        (signal: AbortSignal) =>
+          vc.update("/b.csv", join(dir, "in.csv"), { patch: true }, { signal }),
+      ]
+    ) {
+      const controller = new AbortController();
+      const reason = new DOMException("stop", "AbortError");
+      setTimeout(() => controller.abort(reason), 50);
+      const error = await call(controller.signal).then(() => undefined, (e: unknown) => e);
+      assertEquals(error, reason);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

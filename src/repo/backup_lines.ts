@@ -63,8 +63,10 @@ export const SNAPSHOT_VERSION = 2;
 // A record line is a few hundred bytes; a line this long is not one.
 const MAX_LINE_CHARS = 64 * 1024;
 
-// What the repository writes after its prefix: a UUID and a short extension.
-const CONTENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+// What the repository writes after its prefix: a UUID and a short extension,
+// in a directory named by the UUID's first two hex digits (earlier versions
+// wrote the name alone).
+const CONTENT_NAME = /^(?:[0-9a-f]{2}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
  * Parses and checks a snapshot's text (JSON Lines: a header, then records and

@@ -288,7 +288,12 @@ export class Repository implements AsyncDisposable {
     const snapshot = typeof source === "string" ? await snapshotSource(source) : undefined;
     const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
     const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16);
-    const contentKey = `${this.marker.contentPrefix}${crypto.randomUUID()}${ext}`;
+    // Under a directory named by the name's first two hex digits (256 of
+    // them): a directory store's first put into a directory reads it whole
+    // (to sweep dead writers' temp files), so one flat directory would make
+    // every `vc repo add` slower as the repository grows.
+    const name = crypto.randomUUID();
+    const contentKey = `${this.marker.contentPrefix}${name.slice(0, 2)}/${name}${ext}`;
     const put = await this.store.put(
       contentKey,
       typeof source === "string" ? { path: source } : source,

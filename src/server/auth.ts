@@ -13,6 +13,8 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { withFileLock } from "../file_lock.ts";
+import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
@@ -348,19 +350,41 @@ export async function addToken(path: string, name: string): Promise<string> {
       `identity name ${JSON.stringify(name)} must be 1-128 of A-Z a-z 0-9 . _ @ -`,
     );
   }
-  let text = "{}";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  const names = parseTokenFile(path, text);
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  names.set(sha256Hex(token), name);
-  const doc = Object.fromEntries(names);
-  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"), {
-    mode: 0o600,
+  // Read, add, write under the file's lock: two add-tokens at once (two
+  // operators, a script adding several) each kept only their own token
+  // before, printing tokens the file no longer held.
+  await withFileLock(tokenFileLockPath(path), async () => {
+    let text = "{}";
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const names = parseTokenFile(path, text);
+    names.set(sha256Hex(token), name);
+    const doc = Object.fromEntries(names);
+    await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"), {
+      mode: 0o600,
+    });
   });
   return token;
+}
+
+/**
+ * The lock file {@linkcode addToken} holds while it rewrites a token file:
+ * `.<name>.lock` beside it (the token file itself is replaced by rename, so
+ * it cannot carry the lock). A script that edits the file should hold it too
+ * (an exclusive `flock`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenFileLockPath } from "./auth.ts";
+ * assert.equal(tokenFileLockPath("/etc/vc/tokens.json"), "/etc/vc/.tokens.json.lock");
+ * ```
+ */
+export function tokenFileLockPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.lock`);
 }

@@ -354,7 +354,7 @@ export class Entries {
     if (this.#usage !== undefined) {
       // The quota needs the current usage before a byte is stored.
       try {
-        entry = await this.#live(id, owner);
+        entry = await this.#keepAlive(id, await this.#live(id, owner));
         const room = await this.#usage.room(owner, entry.meta.size);
         body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner)));
       } catch (e) {
@@ -371,7 +371,7 @@ export class Entries {
       if (file.bytes === undefined) {
         body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
       }
-      const live = this.#liveHint(id, owner);
+      const live = this.#liveHint(id, owner).then((found) => this.#keepAlive(id, found));
       live.catch((e) => abort.abort(e));
       const [checked, stored] = await Promise.allSettled([
         live,
@@ -532,6 +532,29 @@ export class Entries {
       return Promise.resolve(known);
     }
     return this.#live(id, owner);
+  }
+
+  /**
+   * The entry an upload is about to replace, its expiry first pushed to at
+   * least {@linkcode EntriesOptions.refreshGranularityMs} (a day) away when
+   * it is closer: an entry (a placeholder reserved days ago, a file unused
+   * for a month) expiring while the upload's bytes go up was removed by a
+   * sweep or a download on any instance, and the upload answered 404 after
+   * sending everything. One small write, only for entries that close to
+   * their end. When another request changed the entry meanwhile, the entry
+   * as read is returned: the upload's switch then fails and reads it again.
+   */
+  async #keepAlive(id: string, entry: LoadedEntry): Promise<LoadedEntry> {
+    const now = this.#clock.now();
+    if (entry.meta.expiresAt - now >= this.#granularity) return entry;
+    const ttl = entry.meta.dataKey === undefined ? this.#placeholderTtl : this.#fileTtl;
+    const meta = { ...entry.meta, expiresAt: now + Math.max(ttl, this.#granularity) };
+    try {
+      return { meta, version: await this.#putMeta(id, meta, entry.version) };
+    } catch (e) {
+      if (e instanceof PreconditionFailedError || e instanceof NotFoundError) return entry;
+      throw e;
+    }
   }
 
   #remember(id: string, entry: LoadedEntry): void {

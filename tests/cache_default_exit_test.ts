@@ -6,7 +6,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { DENO_DIR } from "./cli_process.ts";
+import { childEnv } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -27,17 +27,12 @@ Deno.test("a script that calls cache() for an s3:// URI exits without closing th
       args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
       cwd: dir,
       clearEnv: true,
-      env: {
-        DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: join(dir, "home"),
-        VC_CACHE_DIR: join(dir, "cache"),
+      env: childEnv(dir, {
         AWS_ENDPOINT_URL: s3.url,
         AWS_ACCESS_KEY_ID: "test",
         AWS_SECRET_ACCESS_KEY: "test",
         AWS_REGION: "us-east-1",
-        NO_COLOR: "1",
-      },
+      }),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -21,6 +21,22 @@ export const DENO_DIR: string = await (async () => {
   return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
 })();
 
+/**
+ * The environment of a child `deno` process a test starts in `dir`: Deno's
+ * cache (so npm packages are found), no update check, HOME and the vc cache
+ * inside `dir`, no colours; `extra` on top.
+ */
+export function childEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DENO_DIR,
+    DENO_NO_UPDATE_CHECK: "1",
+    HOME: join(dir, "home"),
+    VC_CACHE_DIR: join(dir, "cache"),
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
 export interface Run {
   code: number;
   stdout: string;

@@ -12,7 +12,7 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-import { DENO_DIR } from "./cli_process.ts";
+import { childEnv } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
@@ -87,13 +87,7 @@ Deno.test({
         args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
         cwd: dir,
         clearEnv: true,
-        env: {
-          DENO_DIR,
-          DENO_NO_UPDATE_CHECK: "1",
-          HOME: join(dir, "home"),
-          VC_CACHE_DIR: join(dir, "cache"),
-          NO_COLOR: "1",
-        },
+        env: childEnv(dir),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
@@ -193,17 +187,12 @@ for (
         args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
         cwd: dir,
         clearEnv: true,
-        env: {
-          DENO_DIR,
-          DENO_NO_UPDATE_CHECK: "1",
-          HOME: join(dir, "home"),
-          VC_CACHE_DIR: join(dir, "cache"),
+        env: childEnv(dir, {
           AWS_ENDPOINT_URL: server.url,
           AWS_ACCESS_KEY_ID: "test",
           AWS_SECRET_ACCESS_KEY: "test",
           AWS_REGION: "us-east-1",
-          NO_COLOR: "1",
-        },
+        }),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",

@@ -140,3 +140,51 @@ Deno.test("mirror (store → local, case-insensitive): a key in another case tha
     assertEquals(await treeContents(out), { "DATA/a.TXT": "first" });
   });
 });
+
+Deno.test("mirror (store → local, case-insensitive): --max-delete counts only what is deleted, not the files of keys in another case", async () => {
+  await withFsPlatform({ caseInsensitive: true }, async () => {
+    await using b = await fakeBackend();
+    await using w = await tempDir();
+    await b.store.put("p/Data/A.txt", enc.encode("a"));
+    await b.store.put("p/Data/B.txt", enc.encode("b"));
+    await b.store.put("p/photos/y.jpg", enc.encode("y"));
+    await b.store.put("p/Report.csv", enc.encode("r"));
+    const opts = prefixToLocal(b.store, w.dir, { delete: true, maxDelete: 1 });
+    const out = opts.target;
+    // Four files the keys name in another case (listed before and after
+    // their keys), one no key names: one delete, within the limit of 1.
+    const kept = {
+      "Photos/y.jpg": "y",
+      "data/a.txt": "a",
+      "data/b.txt": "b",
+      "report.CSV": "r",
+    };
+    await writeTree(out, { ...kept, "gone.txt": "g" });
+    const r = await mirror(opts);
+    assertEquals(r.failed, []);
+    assertEquals(r.deletesSkipped, undefined);
+    assertEquals([r.transferred, r.unchanged, r.deleted, r.extra], [0, 4, 1, 0]);
+    assertEquals(await treeContents(out), kept);
+    // With none to delete at all and a limit of 0, the pass is not refused either.
+    const none = await mirror({ ...opts, maxDelete: 0 });
+    assertEquals(none.failed, []);
+    assertEquals(none.deletesSkipped, undefined);
+    assertEquals([none.deleted, none.extra], [0, 0]);
+    assertEquals(await treeContents(out), kept);
+    // Two files no key names, more than the limit of 1: refused, nothing
+    // deleted, and only those two are counted (and reported as extra).
+    await writeTree(out, { "gone1.txt": "g", "gone2.txt": "g" });
+    const over = await mirror(opts);
+    assertEquals(over.failed, []);
+    assertStringIncludes(over.deletesSkipped ?? "", "2 target entries have no source");
+    assertStringIncludes(over.deletesSkipped ?? "", "nothing was deleted");
+    assertEquals([over.deleted, over.extra], [0, 2]);
+    assertEquals(await treeContents(out), { ...kept, "gone1.txt": "g", "gone2.txt": "g" });
+    // Raised to 2, they go; the files of the keys stay.
+    const raised = await mirror({ ...opts, maxDelete: 2 });
+    assertEquals(raised.failed, []);
+    assertEquals(raised.deletesSkipped, undefined);
+    assertEquals(raised.deleted, 2);
+    assertEquals(await treeContents(out), kept);
+  });
+});

@@ -969,6 +969,20 @@ export class Mirror {
     }
   }
 
+  /**
+   * Drops the queued deletes of local files a source key names in another
+   * letter case or Unicode form (`Run.folded`); returns how many went.
+   */
+  #spareFolded(folded: Map<string, string>): number {
+    const spared: string[] = [];
+    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+      for (const d of batch) if (folded.has(foldName(d.key))) spared.push(d.key);
+    }
+    for (const key of spared) this.#state.unqueueDelete(key);
+    this.#state.flush();
+    return spared.length;
+  }
+
   /** Uploads refused for a key in the way, again now that the deletes are done (see `Run.blocked`). */
   async #retryBlocked(run: Run): Promise<void> {
     const blocked = run.blocked ?? [];
@@ -990,6 +1004,11 @@ export class Mirror {
   }
 
   async #deletes(run: Run): Promise<void> {
+    // A case-insensitive file system: `Data/a.csv` here is the file of the
+    // source's `data/a.csv` (compared and written as such), not one to
+    // delete, and not an extra either. Its delete, queued before the key
+    // was listed, is dropped now: the limit counts only what really goes.
+    if (run.folded !== undefined && run.deletes > 0) run.deletes -= this.#spareFolded(run.folded);
     if (run.deletes === 0) return;
     // A source that is now another filesystem's directory (its disk
     // unmounted under a watch) lacks its files without their being deleted.
@@ -1007,13 +1026,8 @@ export class Mirror {
     }
     run.deletes = 0;
     const store = this.#stores[0]!;
-    for (let batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
-      // A case-insensitive file system: `Data/a.csv` here is the file of
-      // the source's `data/a.csv` (compared and written as such), not one
-      // to delete, and not an extra either.
-      const folded = run.folded;
-      if (folded !== undefined) batch = batch.filter((d) => !folded.has(foldName(d.key)));
       for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;

@@ -98,6 +98,7 @@ export class MirrorState {
   readonly #put: StatementSync;
   readonly #del: StatementSync;
   readonly #queue: StatementSync;
+  readonly #unqueue: StatementSync;
   readonly #queued: StatementSync;
   readonly #queuedKey: StatementSync;
   readonly #pageFrom: StatementSync;
@@ -185,6 +186,7 @@ export class MirrorState {
         "target TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0)",
     );
     this.#queue = this.#db.prepare("INSERT INTO deletes (key, target, size) VALUES (?, ?, ?)");
+    this.#unqueue = this.#db.prepare("DELETE FROM deletes WHERE key = ?");
     this.#queuedKey = this.#db.prepare("SELECT 1 AS found FROM deletes WHERE key = ? LIMIT 1");
     this.#queued = this.#db.prepare(
       "SELECT seq, key, target, size FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -194,6 +196,11 @@ export class MirrorState {
   /** Queues a delete of `target` (a store key or a local path; `size` bytes) for key `key`. */
   queueDelete(key: string, target: string, size = 0): void {
     this.#write(() => this.#queue.run(key, target, size));
+  }
+
+  /** Drops the queued deletes of `key` (a file the run found it must keep after all). */
+  unqueueDelete(key: string): void {
+    this.#write(() => this.#unqueue.run(key));
   }
 
   /** Whether a delete of `key` is queued (this transaction's queue included). */

@@ -95,6 +95,55 @@ export function forwardAbort(from: AbortSignal | undefined, to: AbortController)
 const NOTHING = (): void => {};
 
 /**
+ * `work`'s outcome, or a rejection with `signal`'s reason as soon as it
+ * aborts (at once when it has aborted already), for work that takes no
+ * signal itself. The work goes on after an abort: `cleanup` then runs with
+ * its value once it has succeeded, to release what it opened.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { untilAborted } from "./abort_hub.ts";
+ * assert.equal(await untilAborted(Promise.resolve(1), undefined), 1);
+ * const controller = new AbortController();
+ * const never = new Promise<number>(() => {});
+ * const waiting = untilAborted(never, controller.signal);
+ * controller.abort(new Error("stop"));
+ * await assert.rejects(waiting, /stop/);
+ * ```
+ */
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  cleanup?: (value: T) => unknown,
+): Promise<T> {
+  if (signal === undefined) return work;
+  const late = () => {
+    work.then((value) => cleanup?.(value)).catch(() => {});
+  };
+  if (signal.aborted) {
+    late();
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const stop = onAbort(signal, () => {
+      late();
+      reject(signal.reason);
+    });
+    work.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error: unknown) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * `{ signal }` for options that take a signal, `{}` when there is none (an
  * options object with `exactOptionalPropertyTypes` may not hold `undefined`).
  *

@@ -9,6 +9,8 @@
  *   transaction opens a new one.
  * - `vc add` / `vc update` stop on Ctrl-C while the bucket listing they start
  *   with is stalled, instead of waiting out the CLI's grace period.
+ * - So do `vc repo` commands while the marker's read is stalled, and
+ *   `Repository.open` rejects with its signal's reason.
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
@@ -18,7 +20,9 @@ import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { MemoryStore } from "../src/store/memory.ts";
-import type { ListOptions, ObjectInfo } from "../src/store/types.ts";
+import type { GetOptions, GetResult, ListOptions, ObjectInfo } from "../src/store/types.ts";
+import { Repository } from "../src/repo/repository.ts";
+import { silentServer } from "./raw_server.ts";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -267,6 +271,132 @@ Deno.test("VersionedCache add and update pass their signal to the bucket listing
       const error = await call(controller.signal).then(() => undefined, (e: unknown) => e);
       assertEquals(error, reason);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (
+  const [name, args] of [
+    ["repo ls", ["repo", "ls", "--repo", "s3://b/repo"]],
+    ["repo gc", ["repo", "gc", "--dry-run", "--repo", "s3://b/repo"]],
+  ] as const
+) {
+  Deno.test(`Ctrl-C stops vc ${name} while the marker's read is stalled`, async () => {
+    await using server = silentServer();
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
+        cwd: dir,
+        clearEnv: true,
+        env: childEnv(dir, {
+          AWS_ENDPOINT_URL: server.url,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_REGION: "us-east-1",
+        }),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const limit = performance.now() + 30_000;
+      let exited = false;
+      child.status.then(() => exited = true);
+      while (server.accepted() === 0 && !exited && performance.now() < limit) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (server.accepted() === 0) {
+        if (!exited) child.kill("SIGKILL");
+        const exit = await waitExit(child, 5_000);
+        throw new Error(`vc ${name} never connected to the store: ${exit.stderr}`);
+      }
+      // Its GET of .vc-repo.json is now waiting on the silent store.
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      child.kill("SIGINT");
+      const exit = await waitExit(child, 20_000, t0);
+      assertEquals(exit.timedOut, false);
+      assertEquals(exit.code, 130, exit.stderr);
+      assertEquals(exit.stderr, "vc: interrupted\n");
+      assertEquals(exit.stdout, "");
+      // Without the signal, the open is only cut short by the CLI's 5 s
+      // grace period.
+      assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+/** A store whose reads never answer until their signal aborts; counts its closes. */
+class StalledGetStore extends MemoryStore {
+  closed = 0;
+  gets = 0;
+  override async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    this.gets++;
+    const signal = options.signal;
+    await new Promise<never>((_, reject) => {
+      const limit = setTimeout(() => reject(new Error("the read was never aborted")), 5_000);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(limit);
+        reject(signal.reason);
+      }, { once: true });
+    });
+    return await super.get(key, options);
+  }
+  override async close(): Promise<void> {
+    this.closed++;
+    await super.close();
+  }
+}
+
+Deno.test("Repository.open rejects with its signal's reason and closes its store", async () => {
+  // Aborted while the marker's read is stalled.
+  const store = new StalledGetStore();
+  const controller = new AbortController();
+  const reason = new DOMException("stop", "AbortError");
+  setTimeout(() => controller.abort(reason), 50);
+  const t0 = performance.now();
+  const error = await Repository.open("memory://stalled", {
+    openStore: () => Promise.resolve(store),
+    signal: controller.signal,
+  }).then(() => undefined, (e: unknown) => e);
+  assertEquals(error, reason);
+  assert(performance.now() - t0 < 2_000, `took ${Math.round(performance.now() - t0)} ms`);
+  assertEquals(store.gets, 1);
+  assertEquals(store.closed, 1);
+
+  // Aborted before: rejects at once, opening no store.
+  const before = new AbortController();
+  const early = new Error("already stopped");
+  before.abort(early);
+  let opened = 0;
+  const error2 = await Repository.open("memory://stalled", {
+    openStore: () => {
+      opened++;
+      return Promise.resolve(new StalledGetStore());
+    },
+    signal: before.signal,
+  }).then(() => undefined, (e: unknown) => e);
+  assertEquals(error2, early);
+  assertEquals(opened, 0);
+});
+
+Deno.test("Repository.open with a signal that never aborts opens as before", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-lifetime-" });
+  try {
+    const uri = pathToFileURL(join(dir, "repo")).href;
+    const init = await Repository.init(uri);
+    await init.add("/a.txt", new TextEncoder().encode("a"));
+    await init.close();
+    const controller = new AbortController();
+    {
+      await using repo = await Repository.open(uri, { signal: controller.signal });
+      assertEquals((await repo.list()).map((r) => r.path), ["/a.txt"]);
+    }
+    // Aborting after the open leaves the repository's own work alone.
+    controller.abort();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -39,8 +39,8 @@ export const REPO_OPTIONS: OptionSpecs = {
 
 /**
  * Options for `Repository.open` from the command line: environment, a
- * run-time PostgreSQL URL from `--catalog`, and `--request-timeout` for the
- * content store.
+ * run-time PostgreSQL URL from `--catalog`, `--request-timeout` for the
+ * content store, and the interrupt signal (Ctrl-C).
  *
  * @example
  * ```ts
@@ -58,6 +58,7 @@ export function openOptions(
   env: (name: string) => string | undefined;
   postgresUrl?: string;
   openStore?: (uri: string) => Promise<ObjectStore>;
+  signal?: AbortSignal;
 } {
   const url = ctx.flags.string("catalog");
   const openStore = cliOpenStore(ctx);
@@ -65,6 +66,8 @@ export function openOptions(
     env: (n) => ctx.io.env(n),
     ...(url ? { postgresUrl: url } : {}),
     ...(openStore ? { openStore } : {}),
+    // Ctrl-C stops the opening too (a store or catalog that never answers).
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   };
 }
 

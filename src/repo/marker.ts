@@ -120,10 +120,16 @@ export async function writeMarker(
 }
 
 /** Reads and validates the marker; {@linkcode RepoNotFoundError} when absent. */
-export async function readMarker(store: ObjectStore): Promise<RepoMarker> {
+export async function readMarker(
+  store: ObjectStore,
+  options: { signal?: AbortSignal } = {},
+): Promise<RepoMarker> {
   let text: string;
   try {
-    const { body } = await store.get(MARKER_KEY);
+    const { body } = await store.get(
+      MARKER_KEY,
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
     text = await new Response(body).text();
   } catch (error) {
     if (error instanceof NotFoundError) {

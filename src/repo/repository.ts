@@ -12,6 +12,7 @@
  * @module
  */
 import { basename, extname } from "node:path";
+import { untilAborted } from "../abort_hub.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
@@ -170,6 +171,11 @@ export class Repository implements AsyncDisposable {
    * store is not a repository, when a SQLite catalog belongs to another host,
    * and when the catalog cannot be reached.
    *
+   * `options.signal` aborts the opening (the marker's read, the catalog's
+   * checks, a PostgreSQL catalog's clock): it then rejects at once with the
+   * signal's reason, and what it had opened is closed. The repository does
+   * not keep the signal; its methods take their own.
+   *
    * @example
    * ```ts
    * import assert from "node:assert/strict";
@@ -199,11 +205,15 @@ export class Repository implements AsyncDisposable {
     if (options.clock !== undefined || parts.catalog.dialect.name !== "postgres") {
       return new Repository(parts, options);
     }
+    let measured = false;
+    const measuring = catalogClock(parts.catalog).finally(() => measured = true);
     try {
-      const clock = await catalogClock(parts.catalog);
+      const clock = await untilAborted(measuring, options.signal);
       return new Repository(parts, { ...options, clock });
     } catch (error) {
-      await parts.catalog.close();
+      // Aborted mid-query: the catalog is closed once its query is over.
+      if (measured) await parts.catalog.close();
+      else measuring.catch(() => {}).finally(() => parts.catalog.close()).catch(() => {});
       await parts.store.close();
       throw error;
     }

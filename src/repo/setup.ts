@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { openStore } from "../store/open.ts";
@@ -43,6 +44,13 @@ export interface RepositoryOptions {
    * opens stores with `openStore`, created on first use).
    */
   cache?: import("../cache/asset_cache.ts").AssetCache;
+  /**
+   * `Repository.open` only: aborts the opening (the marker's read, the
+   * catalog's checks), which then rejects with the signal's reason and
+   * leaves nothing open. The opened repository does not keep it: its
+   * methods take their own signals.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of `Repository.init`. */
@@ -286,35 +294,59 @@ async function refuseForeignContent(store: ObjectStore, uri: string, prefix: str
  */
 export async function openParts(uri: string, options: RepositoryOptions = {}): Promise<RepoParts> {
   const host = options.host ?? Deno.hostname();
-  const store = await (options.openStore ?? openStore)(uri);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const store = await untilAborted(
+    (options.openStore ?? openStore)(uri),
+    signal,
+    (late) => late.close(),
+  );
   try {
-    const marker = await readMarker(store);
+    const marker = await readMarker(store, signal === undefined ? {} : { signal });
+    signal?.throwIfAborted();
     checkHost(marker.catalog, host);
     if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
-    const catalog = await openCatalog(marker.catalog, {
-      ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    });
-    try {
-      const meta = await catalog.transaction("read", (tx) => readMeta(tx));
-      if (meta === undefined) {
-        throw new CatalogUnavailableError(
-          `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
-            "(restore a backup into it with vc repo restore)",
-        );
-      }
-      const owner = meta.get("host");
-      if (owner !== undefined && marker.catalog.kind === "sqlite") {
-        checkHost({ ...marker.catalog, host: owner }, host);
-      }
-      checkSameRepository(meta.get("repository"), marker, uri);
-      return { uri, store, catalog, marker, host };
-    } catch (error) {
-      await catalog.close();
-      throw error;
-    }
+    // A catalog takes no signal: an abort stops the wait for it at once, and
+    // the catalog is closed once its opening and checks are over.
+    const catalog = await untilAborted(
+      openCheckedCatalog(uri, marker, host, options),
+      signal,
+      (late) => late.close(),
+    );
+    return { uri, store, catalog, marker, host };
   } catch (error) {
     await store.close();
+    throw error;
+  }
+}
+
+/** Opens the catalog `marker` names and checks that it is this repository's. */
+async function openCheckedCatalog(
+  uri: string,
+  marker: RepoMarker,
+  host: string,
+  options: RepositoryOptions,
+): Promise<Catalog> {
+  const catalog = await openCatalog(marker.catalog, {
+    ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  try {
+    const meta = await catalog.transaction("read", (tx) => readMeta(tx));
+    if (meta === undefined) {
+      throw new CatalogUnavailableError(
+        `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
+          "(restore a backup into it with vc repo restore)",
+      );
+    }
+    const owner = meta.get("host");
+    if (owner !== undefined && marker.catalog.kind === "sqlite") {
+      checkHost({ ...marker.catalog, host: owner }, host);
+    }
+    checkSameRepository(meta.get("repository"), marker, uri);
+    return catalog;
+  } catch (error) {
+    await catalog.close();
     throw error;
   }
 }

@@ -149,6 +149,24 @@ Deno.test({
   },
 });
 
+/** `vc ARGS` as a child process in `dir` with the release flags, its S3 endpoint `endpoint`. */
+function spawnVc(dir: string, args: readonly string[], endpoint: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
+    cwd: dir,
+    clearEnv: true,
+    env: childEnv(dir, {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    }),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** A TCP server that accepts connections and never answers. */
 function stalledServer(): { url: string; accepted: Promise<void> } & AsyncDisposable {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -187,20 +205,7 @@ for (
     try {
       await Deno.writeTextFile(join(dir, "in.csv"), "a\n");
       await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/a.csv": "1.0.0"}\n');
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir, {
-          AWS_ENDPOINT_URL: server.url,
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_REGION: "us-east-1",
-        }),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnVc(dir, args, server.url);
       let limit: ReturnType<typeof setTimeout> | undefined;
       const started = await Promise.race([
         server.accepted.then(() => "connected"),
@@ -286,20 +291,7 @@ for (
     await using server = silentServer();
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir, {
-          AWS_ENDPOINT_URL: server.url,
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_REGION: "us-east-1",
-        }),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnVc(dir, args, server.url);
       const limit = performance.now() + 30_000;
       let exited = false;
       child.status.then(() => exited = true);

@@ -6,7 +6,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { childEnv } from "./cli_process.ts";
+import { childEnv, testAwsEnv } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -27,12 +27,7 @@ Deno.test("a script that calls cache() for an s3:// URI exits without closing th
       args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
       cwd: dir,
       clearEnv: true,
-      env: childEnv(dir, {
-        AWS_ENDPOINT_URL: s3.url,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-      }),
+      env: childEnv(dir, testAwsEnv(s3.url)),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

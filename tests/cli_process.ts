@@ -37,6 +37,16 @@ export function childEnv(dir: string, extra: Record<string, string> = {}): Recor
   };
 }
 
+/** Credentials and region a child process uses against a test's fake or stalled S3 endpoint. */
+export function testAwsEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+  };
+}
+
 export interface Run {
   code: number;
   stdout: string;

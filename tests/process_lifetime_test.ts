@@ -14,7 +14,7 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-import { childEnv } from "./cli_process.ts";
+import { childEnv, testAwsEnv } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
@@ -149,18 +149,28 @@ Deno.test({
   },
 });
 
+/**
+ * Sends SIGINT to `child` (a moment after its request went out) and waits
+ * for it: it must end with 130 and "vc: interrupted" alone on stderr.
+ */
+async function interruptWaiting(child: Deno.ChildProcess) {
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = performance.now();
+  child.kill("SIGINT");
+  const exit = await waitExit(child, 20_000, t0);
+  assertEquals(exit.timedOut, false);
+  assertEquals(exit.code, 130, exit.stderr);
+  assertEquals(exit.stderr, "vc: interrupted\n");
+  return exit;
+}
+
 /** `vc ARGS` as a child process in `dir` with the release flags, its S3 endpoint `endpoint`. */
 function spawnVc(dir: string, args: readonly string[], endpoint: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMISSION_FLAGS, join(ROOT, "cli.ts"), ...args],
     cwd: dir,
     clearEnv: true,
-    env: childEnv(dir, {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-    }),
+    env: childEnv(dir, testAwsEnv(endpoint)),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -219,13 +229,7 @@ for (
         throw new Error(`vc ${name} ${started} before it connected to the store: ${exit.stderr}`);
       }
       // Its LIST is now waiting on the stalled store.
-      await new Promise((r) => setTimeout(r, 200));
-      const t0 = performance.now();
-      child.kill("SIGINT");
-      const exit = await waitExit(child, 20_000, t0);
-      assertEquals(exit.timedOut, false);
-      assertEquals(exit.code, 130, exit.stderr);
-      assertEquals(exit.stderr, "vc: interrupted\n");
+      const exit = await interruptWaiting(child);
       // Without the signal, the listing is only cut short by the CLI's 5 s
       // grace period.
       assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
@@ -304,13 +308,7 @@ for (
         throw new Error(`vc ${name} never connected to the store: ${exit.stderr}`);
       }
       // Its GET of .vc-repo.json is now waiting on the silent store.
-      await new Promise((r) => setTimeout(r, 200));
-      const t0 = performance.now();
-      child.kill("SIGINT");
-      const exit = await waitExit(child, 20_000, t0);
-      assertEquals(exit.timedOut, false);
-      assertEquals(exit.code, 130, exit.stderr);
-      assertEquals(exit.stderr, "vc: interrupted\n");
+      const exit = await interruptWaiting(child);
       assertEquals(exit.stdout, "");
       // Without the signal, the open is only cut short by the CLI's 5 s
       // grace period.

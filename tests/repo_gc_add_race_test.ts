@@ -71,8 +71,8 @@ async function withRepos(
 
 const bytes = new TextEncoder().encode("payload");
 
-/** gc runs its whole course while the add's upload is done but not recorded. */
-async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, hook: Hook) {
+/** Holds the next put after it landed: `uploaded` gives its key, `resume` lets it go on. */
+function pauseAfterPut(hook: Hook) {
   const uploaded = Promise.withResolvers<string>();
   const resume = Promise.withResolvers<void>();
   hook.afterPut = (key) => {
@@ -80,6 +80,12 @@ async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, h
     uploaded.resolve(key);
     return resume.promise;
   };
+  return { uploaded, resume };
+}
+
+/** gc runs its whole course while the add's upload is done but not recorded. */
+async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, hook: Hook) {
+  const { uploaded, resume } = pauseAfterPut(hook);
   const adding = adder.add("/raced.csv", bytes);
   adding.catch(() => {});
   const key = await uploaded.promise;
@@ -97,13 +103,7 @@ async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, h
 
 /** The add commits after gc listed the store and before gc deletes. */
 async function addCommitsBeforeGcDeletes(adder: Repository, collector: Repository, hook: Hook) {
-  const uploaded = Promise.withResolvers<string>();
-  const resume = Promise.withResolvers<void>();
-  hook.afterPut = (key) => {
-    hook.afterPut = undefined;
-    uploaded.resolve(key);
-    return resume.promise;
-  };
+  const { uploaded, resume } = pauseAfterPut(hook);
   const listed = Promise.withResolvers<void>();
   const recorded = Promise.withResolvers<void>();
   hook.afterList = () => {

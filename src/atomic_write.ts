@@ -273,6 +273,14 @@ export class AtomicFile {
   #taken = false;
   /** See {@linkcode AtomicFile.committedInfo}. */
   #committedInfo: Deno.FileInfo | undefined;
+  /**
+   * This handle's file, as its last {@linkcode AtomicFile.atPathStat} found
+   * it at the path (where inodes are reported): lets the commit check its
+   * link with a look at the destination instead of a status of the handle,
+   * which Deno's permission check makes several times dearer (it resolves
+   * the handle's path a component at a time).
+   */
+  #identity: { ino: number; dev: number } | undefined;
   #sync: Promise<void> | undefined;
 
   private constructor(
@@ -395,7 +403,9 @@ export class AtomicFile {
       if (!there.isFile || mine.nlink === 0) return undefined;
       // Where inodes are not reported (Windows), compare what there is.
       const same = mine.ino === null || sameInode(mine, there);
-      return same ? mine : undefined;
+      if (!same) return undefined;
+      if (mine.ino !== null) this.#identity = { ino: mine.ino, dev: mine.dev };
+      return mine;
     } catch {
       return undefined;
     }
@@ -496,7 +506,7 @@ export class AtomicFile {
         renameOverSync(this.path, this.dest);
         return;
       }
-      if (!this.#linkedOwn()) {
+      if (!this.#linkedOwn(second)) {
         removeQuietly(second);
         throw this.#takenAway();
       }
@@ -506,7 +516,7 @@ export class AtomicFile {
         removeQuietly(second);
         throw error;
       }
-    } else if (!this.#linkedOwn()) {
+    } else if (!this.#linkedOwn(this.dest)) {
       // The name we linked is another writer's file: not ours to leave there.
       removeQuietly(this.dest);
       throw this.#takenAway();
@@ -515,14 +525,26 @@ export class AtomicFile {
   }
 
   /**
-   * Whether a link just made from the temp name gave this file its second
-   * name. The status it takes is the committed file's (a link changes no
+   * Whether a link just made from the temp name to `link` gave this file
+   * its second name. The status it takes is the committed file's (a link changes no
    * modification time): kept as {@linkcode AtomicFile.committedInfo}, so the
    * caller needs no look at the destination for it.
    */
-  #linkedOwn(): boolean {
-    const info = this.file.statSync();
-    if ((info.nlink ?? 2) < 2) return false;
+  #linkedOwn(link: string): boolean {
+    const identity = this.#identity;
+    let info: Deno.FileInfo;
+    if (identity === undefined) {
+      info = this.file.statSync();
+      if ((info.nlink ?? 2) < 2) return false;
+    } else {
+      // The new name names this file when the temp name was still ours.
+      try {
+        info = Deno.lstatSync(link);
+      } catch {
+        return false;
+      }
+      if (!info.isFile || info.ino !== identity.ino || info.dev !== identity.dev) return false;
+    }
     this.#committedInfo = info;
     return true;
   }

@@ -41,6 +41,7 @@ import {
   streamPartSource,
   uploadMultipart,
 } from "./multipart_upload.ts";
+import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
 import {
   bucketBaseUrl,
   describeCredentialSource,
@@ -99,8 +100,16 @@ export interface S3StoreOptions {
    * parts). S3 rejects parts under 5 MiB other than the last.
    */
   partSize?: number;
-  /** Parts uploaded at once (default 8). */
+  /** Parts uploaded (or copied) at once (default 8). */
   concurrency?: number;
+  /**
+   * `copy` of a larger source goes through a multipart upload of
+   * server-side part copies (default 5 GiB, the most S3 copies in one
+   * request).
+   */
+  multipartCopyThreshold?: number;
+  /** Part size of such a copy (default 512 MiB; raised to stay within 10,000 parts). */
+  copyPartSize?: number;
   /**
    * Request timeout in ms: connect + response headers, and idle time between
    * body chunks (default: `VC_REQUEST_TIMEOUT` seconds, else 60 s). A timed
@@ -129,6 +138,7 @@ let CreateMultipartUploadCommand: typeof Sdk.CreateMultipartUploadCommand;
 let DeleteObjectsCommand: typeof Sdk.DeleteObjectsCommand;
 let ListMultipartUploadsCommand: typeof Sdk.ListMultipartUploadsCommand;
 let S3ClientClass: typeof Sdk.S3Client;
+let UploadPartCopyCommand: typeof Sdk.UploadPartCopyCommand;
 let sdkLoaded: Promise<void> | undefined;
 
 // Computed, so `deno run` does not resolve the SDK's npm package at every
@@ -161,6 +171,7 @@ function loadSdk(): Promise<void> {
     DeleteObjectsCommand = m.DeleteObjectsCommand;
     ListMultipartUploadsCommand = m.ListMultipartUploadsCommand;
     S3ClientClass = m.S3Client;
+    UploadPartCopyCommand = m.UploadPartCopyCommand;
   }, (error) => {
     sdkLoaded = undefined;
     throw error;
@@ -235,6 +246,8 @@ export class S3Store implements ObjectStore {
   readonly #threshold: number;
   readonly #partSize: number;
   readonly #concurrency: number;
+  readonly #copyThreshold: number;
+  readonly #copyPartSize: number;
   #ready: Promise<Ready> | undefined;
   /** The lean path alone, when it needs nothing from the SDK (see #leanOnly). */
   #leanReady: S3Fetch | undefined;
@@ -252,7 +265,16 @@ export class S3Store implements ObjectStore {
     ) {
       throw new InvalidInputError(`invalid bucket name ${JSON.stringify(options.bucket)}`);
     }
-    for (const name of ["multipartThreshold", "partSize", "concurrency", "maxAttempts"] as const) {
+    for (
+      const name of [
+        "multipartThreshold",
+        "partSize",
+        "concurrency",
+        "maxAttempts",
+        "multipartCopyThreshold",
+        "copyPartSize",
+      ] as const
+    ) {
       const v = options[name];
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
         throw new InvalidInputError(`S3Store option ${name}=${v} must be a positive integer`);
@@ -269,6 +291,8 @@ export class S3Store implements ObjectStore {
     this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#copyThreshold = Math.min(options.multipartCopyThreshold ?? MAX_COPY_SIZE, MAX_COPY_SIZE);
+    this.#copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
   }
 
   /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
@@ -906,47 +930,155 @@ export class S3Store implements ObjectStore {
   }
 
   /**
-   * Server-side copy (CopyObject, metadata kept). `ifNoneMatch: "*"` makes it
-   * create-only: the destination is checked with a HEAD first (some servers,
-   * e.g. moto, ignore the condition on CopyObject) and the condition is also
-   * sent, so S3 closes the race between the check and the copy. Objects over
-   * 5 GiB cannot be copied in one request and fail with a `StoreError`.
+   * Server-side copy, metadata and content type kept. `ifNoneMatch: "*"`
+   * makes it create-only: the destination is checked with a HEAD first (some
+   * servers, e.g. moto, ignore the condition on CopyObject) and the condition
+   * is also sent, so S3 closes the race between the check and the copy.
+   *
+   * A source up to `multipartCopyThreshold` (5 GiB) is one CopyObject; a
+   * larger one, which S3 refuses to copy in one request, is a multipart
+   * upload of server-side part copies (`multipart_copy.ts`), each
+   * conditional on the source's ETag, so a source replaced mid-copy fails
+   * the copy (`PreconditionFailedError`) instead of mixing two versions. Such
+   * a copy keeps the user metadata and the content type; other headers
+   * (`Content-Encoding`, `Cache-Control`) are not carried over, and the new
+   * ETag is a multipart one.
    */
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     const src = this.#fullKey(from);
     const dst = this.#fullKey(to);
     const { client } = await this.#init();
-    if (options.ifNoneMatch === "*" && await this.head(to) !== undefined) {
-      throw new PreconditionFailedError(
-        `COPY ${this.#uri(src)} to ${
-          this.#uri(dst)
-        }: precondition failed, the key already exists (If-None-Match: *)`,
+    const what = `COPY ${this.#uri(src)} to ${this.#uri(dst)}`;
+    const taken = async () => {
+      if (options.ifNoneMatch === "*" && await this.head(to) !== undefined) {
+        throw new PreconditionFailedError(
+          `${what}: precondition failed, the key already exists (If-None-Match: *)`,
+        );
+      }
+    };
+    await taken();
+    const source = await this.head(from);
+    if (source === undefined) throw new NotFoundError(`${what}: ${this.#uri(src)} does not exist`);
+    const context = {
+      operation: `COPY ${this.#uri(src)} to`,
+      key: dst,
+      ...(options.ifNoneMatch !== undefined
+        ? { condition: "the key already exists (If-None-Match: *)" }
+        : {}),
+      sourceKey: src,
+    };
+    const copySource = `${this.bucket}/${uriEncode(src, true)}`;
+    const condition = options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {};
+    if (source.size <= this.#copyThreshold) {
+      const out = await this.#send(
+        (o) =>
+          client.send(
+            new CopyObjectCommand({
+              Bucket: this.bucket,
+              Key: dst,
+              CopySource: copySource,
+              ...condition,
+            }),
+            o,
+          ),
+        context,
       );
+      const etag = out.CopyObjectResult?.ETag;
+      if (etag === undefined) throw new StoreError(`${what} returned no ETag`);
+      return { etag: normalizeEtag(etag) };
     }
-    const out = await this.#send(
-      (o) =>
-        client.send(
-          new CopyObjectCommand({
-            Bucket: this.bucket,
-            Key: dst,
-            CopySource: `${this.bucket}/${uriEncode(src, true)}`,
-            ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
-          }),
-          o,
-        ),
+    const sourceEtag = quoteEtag(source.etag);
+    const etag = await copyInParts(
       {
-        operation: `COPY ${this.#uri(src)} to`,
-        key: dst,
-        ...(options.ifNoneMatch !== undefined
-          ? { condition: "the key already exists (If-None-Match: *)" }
-          : {}),
-        sourceKey: src,
+        create: async () => {
+          const out = await this.#send(
+            (o) =>
+              client.send(
+                new CreateMultipartUploadCommand({
+                  Bucket: this.bucket,
+                  Key: dst,
+                  ...(source.metadata !== undefined && Object.keys(source.metadata).length > 0
+                    ? { Metadata: source.metadata }
+                    : {}),
+                  ...(source.contentType !== undefined ? { ContentType: source.contentType } : {}),
+                }),
+                o,
+              ),
+            { operation: "CreateMultipartUpload", key: dst },
+          );
+          if (out.UploadId === undefined) throw new StoreError(`${what}: no UploadId returned`);
+          return out.UploadId;
+        },
+        copyPart: async (uploadId, partNumber, range, signal) => {
+          const out = await this.#send(
+            (o) =>
+              client.send(
+                new UploadPartCopyCommand({
+                  Bucket: this.bucket,
+                  Key: dst,
+                  UploadId: uploadId,
+                  PartNumber: partNumber,
+                  CopySource: copySource,
+                  CopySourceRange: `bytes=${range.start}-${range.end}`,
+                  CopySourceIfMatch: sourceEtag,
+                }),
+                o,
+              ),
+            {
+              ...context,
+              operation: `COPY (part ${partNumber}) ${this.#uri(src)} to`,
+              condition: `${
+                this.#uri(src)
+              } changed during the copy (its ETag is no longer ${source.etag})`,
+            },
+            signal,
+          );
+          const partEtag = out.CopyPartResult?.ETag;
+          if (partEtag === undefined) {
+            throw new StoreError(
+              `${what}: part ${partNumber} returned no ETag`,
+            );
+          }
+          return partEtag;
+        },
+        complete: async (uploadId, parts) => {
+          // Narrows the race on stores that ignore the condition (see put).
+          await taken();
+          const out = await this.#send(
+            (o) =>
+              client.send(
+                new CompleteMultipartUploadCommand({
+                  Bucket: this.bucket,
+                  Key: dst,
+                  UploadId: uploadId,
+                  MultipartUpload: {
+                    Parts: parts.map((p) => ({
+                      PartNumber: p.partNumber,
+                      ETag: quoteEtag(p.etag),
+                    })),
+                  },
+                  ...condition,
+                }),
+                o,
+              ),
+            { ...context, operation: `COPY (completion) ${this.#uri(src)} to` },
+          );
+          if (out.ETag === undefined) {
+            throw new StoreError(
+              `${what}: the completion returned no ETag`,
+            );
+          }
+          return out.ETag;
+        },
+        abort: async (uploadId) => {
+          await client.send(
+            new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: dst, UploadId: uploadId }),
+          );
+        },
       },
+      source.size,
+      { partSize: this.#copyPartSize, concurrency: this.#concurrency },
     );
-    const etag = out.CopyObjectResult?.ETag;
-    if (etag === undefined) {
-      throw new StoreError(`COPY ${this.#uri(src)} to ${this.#uri(dst)} returned no ETag`);
-    }
     return { etag: normalizeEtag(etag) };
   }
 

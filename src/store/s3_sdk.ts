@@ -26,4 +26,5 @@ export {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";

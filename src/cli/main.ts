@@ -71,6 +71,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-upload-bytes",
   "max-bytes-per-identity",
   "sweep-interval",
+  "body-idle-timeout",
   "url",
   "token",
   "filename",

@@ -119,6 +119,12 @@ export const serve: Command = {
       valueName: "DURATION",
       description: "time between background expiry sweeps (default 1h; 0 disables)",
     },
+    "body-idle-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "give up (408) a request whose body sends nothing this long (default 60s; 0: never)",
+    },
   },
   examples: [
     "vc serve --store file:///srv/cache --token-file /etc/vc/tokens.json --port 8080",
@@ -158,6 +164,10 @@ export const serve: Command = {
       throw new UsageError(`--port: invalid port "${portText}"`);
     }
     const sweep = ctx.flags.string("sweep-interval");
+    const bodyIdleText = ctx.flags.string("body-idle-timeout");
+    const bodyIdle = bodyIdleText === undefined
+      ? undefined
+      : parseDuration(bodyIdleText, "--body-idle-timeout");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
@@ -200,6 +210,7 @@ export const serve: Command = {
         ...(sweep === undefined
           ? {}
           : { sweepIntervalMs: parseDuration(sweep, "--sweep-interval") }),
+        ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         log: logs.line,
       });

@@ -15,6 +15,7 @@ import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { mediaType } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
+import { withinIdle } from "./body_idle.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
 /** What every endpoint gets besides the request. */
@@ -27,6 +28,8 @@ export interface EndpointContext {
   maxUploadBytes: number;
   /** Largest JSON body of `POST /v1/cache_id`. */
   maxJsonBytes: number;
+  /** Longest a request body may send nothing (0: no bound); then 408. */
+  bodyIdleMs: number;
   /** Set once the caller authenticated (for the log line). */
   identity?: Identity;
   /** Request body bytes read so far. */
@@ -111,8 +114,11 @@ async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
   }
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await req.arrayBuffer());
+    // Read in one go, so the bound is on the whole body (at most
+    // maxJsonBytes): a body that stalls is given up, not waited for.
+    bytes = new Uint8Array(await withinIdle(req.arrayBuffer(), ctx.bodyIdleMs, () => {}));
   } catch (e) {
+    if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
   ctx.bytesIn += bytes.length;
@@ -133,8 +139,14 @@ async function readText(
 ): Promise<string> {
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readUpTo(body, max, (n) => ctx.bytesIn += n);
+    // A JSON body is small: the bound is on all of it (see readJson).
+    bytes = await withinIdle(
+      readUpTo(body, max, (n) => ctx.bytesIn += n),
+      ctx.bodyIdleMs,
+      () => {}, // the reader is readUpTo's; the response ends the request
+    );
   } catch (e) {
+    if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
   if (bytes === undefined) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
@@ -172,6 +184,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
     onRead: (bytes) => ctx.bytesIn += bytes,
     // A chunked body (no length) is read by the default reader (see inPlace).
     inPlace: Number.isFinite(length),
+    idleTimeoutMs: ctx.bodyIdleMs,
   });
   await ctx.entries.upload(id, identity.tokenId, {
     filename: part.filename,

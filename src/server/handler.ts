@@ -10,6 +10,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { isStoreUnavailable } from "../store/retry.ts";
 import type { ObjectStore } from "../store/types.ts";
 import type { AuthProvider } from "./auth.ts";
+import { DEFAULT_BODY_IDLE_MS } from "./body_idle.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
 import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse } from "./http_error.ts";
@@ -32,6 +33,12 @@ export interface CacheServiceOptions {
   maxBytesPerIdentity?: number;
   /** Largest JSON body of `POST /v1/cache_id` (default 1 MiB). */
   maxJsonBytes?: number;
+  /**
+   * Longest a request body may send nothing before the request is given up
+   * with 408 (default 60 s; 0: no bound). A JSON body must arrive whole
+   * within it.
+   */
+  bodyIdleTimeoutMs?: number;
   /** Time source for expiry (default: the system clock). */
   clock?: Clock;
   /** How long an unused placeholder lives (default 7 days). */
@@ -119,6 +126,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       auth: options.auth,
       maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 30,
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
+      bodyIdleMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS,
       bytesIn: 0,
       onLookup: (hit) => hit ? metrics.hit() : metrics.miss(),
     };

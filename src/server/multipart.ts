@@ -9,6 +9,7 @@
  * @module
  */
 import { concatBytes } from "../bytes.ts";
+import { withinIdle } from "./body_idle.ts";
 import { HttpError } from "./http_error.ts";
 import { storedContentType, storedFilename } from "./upload_fields.ts";
 
@@ -41,6 +42,11 @@ export interface MultipartOptions {
    * took 6.7 s of CPU against 0.1 s with the default reader).
    */
   inPlace?: boolean;
+  /**
+   * Longest wait for a read of the body to bring anything (default: none);
+   * past it the body fails with `HttpError` 408 and its reader is cancelled.
+   */
+  idleTimeoutMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -97,6 +103,7 @@ export async function readFilePart(
     reader,
     options.maxOverheadBytes ?? 1 << 20,
     options.onRead ?? (() => {}),
+    options.idleTimeoutMs ?? 0,
   );
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   try {
@@ -307,15 +314,31 @@ class Scanner {
   #overhead = 0;
   readonly #maxOverhead: number;
   readonly #onRead: (bytes: number) => void;
+  readonly #idleMs: number;
 
   constructor(
     reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>,
     maxOverhead: number,
     onRead: (bytes: number) => void,
+    idleMs: number,
   ) {
     this.#reader = reader;
     this.#maxOverhead = maxOverhead;
     this.#onRead = onRead;
+    this.#idleMs = idleMs;
+  }
+
+  /**
+   * One read of the body, bounded by the idle timeout: 408 when it brings
+   * nothing in time, 400 when the body fails (the client went away).
+   */
+  async #read<T>(read: Promise<T>): Promise<T> {
+    try {
+      return await withinIdle(read, this.#idleMs, (stalled) => void this.cancel(stalled));
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      throw new HttpError(400, "upload was cut off", { cause: e });
+    }
   }
 
   unshift(bytes: Uint8Array): void {
@@ -354,12 +377,7 @@ class Scanner {
       filled = kept;
     }
     do {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await this.#reader.read();
-      } catch (e) {
-        throw new HttpError(400, "upload was cut off", { cause: e });
-      }
+      const chunk = await this.#read(this.#reader.read());
       if (chunk.done) {
         this.#eof = true;
         break;
@@ -399,12 +417,7 @@ class Scanner {
     block.set(this.#buf, 0);
     let filled = kept;
     do {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read(block.subarray(filled));
-      } catch (e) {
-        throw new HttpError(400, "upload was cut off", { cause: e });
-      }
+      const result = await this.#read(reader.read(block.subarray(filled)));
       // The read transferred the block: keep using it under its new handle.
       if (result.value !== undefined) block = new Uint8Array(result.value.buffer as ArrayBuffer);
       if (result.done) {
@@ -616,14 +629,11 @@ class Scanner {
         throw new HttpError(400, "upload was cut off before the end of the file");
       }
       const reader = this.#reader as ReadableStreamBYOBReader;
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read(
+      const result = await this.#read(
+        reader.read(
           new Uint8Array(view.buffer, offset + filled, Math.min(length - filled, MAX_READ)),
-        );
-      } catch (e) {
-        throw new HttpError(400, "upload was cut off", { cause: e });
-      }
+        ),
+      );
       // The read transferred the buffer: go on with it under its new handle.
       if (result.value !== undefined) {
         view = new Uint8Array(result.value.buffer as ArrayBuffer, offset, length);

@@ -487,6 +487,46 @@ Deno.test("serve: shutdown finishes the upload in flight, then stops", async () 
   assert(t.logs.some((l) => JSON.parse(l).status === 200 && JSON.parse(l).method === "POST"));
 });
 
+Deno.test("serve: shutdown is not held by connections their clients leave open", async () => {
+  const t = await startService({ maxUploadBytes: 10 });
+  const conns: Deno.Conn[] = [];
+  try {
+    const { alice } = t.tokens;
+    const id = (await newCacheId(t.url, alice, { open: 1 })).doc.cache_id as string;
+    const { hostname, port } = new URL(t.url);
+    const enc = new TextEncoder();
+    // An upload refused by its Content-Length (413) whose client sends no
+    // body and keeps the connection (which held Deno's graceful shutdown),
+    // and a kept-alive connection left idle (which did not).
+    for (
+      const head of [
+        `POST /v1/cache/${id} HTTP/1.1\r\nhost: x\r\nauthorization: ${alice}\r\n` +
+        `content-type: multipart/form-data; boundary=Z\r\ncontent-length: 10000000\r\n\r\n`,
+        "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n",
+      ]
+    ) {
+      const conn = await Deno.connect({ hostname, port: Number(port) });
+      conns.push(conn);
+      await conn.write(enc.encode(head));
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf); // answered: the request is no longer in flight
+      assert(
+        n !== null && /^HTTP\/1.1 (413|200)/.test(new TextDecoder().decode(buf.subarray(0, n))),
+      );
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      t.service.shutdown().then(() => "stopped"),
+      new Promise<string>((r) => timer = setTimeout(() => r("still waiting"), 5_000)),
+    ]);
+    clearTimeout(timer);
+    assertEquals(outcome, "stopped");
+  } finally {
+    for (const conn of conns) conn.close();
+    await t[Symbol.asyncDispose]();
+  }
+});
+
 Deno.test("serve: base path, root, /v1, healthz, metrics and logs", async () => {
   await using t = await startService({ basePath: "/cache/" });
   assert(t.url.endsWith("/cache"));

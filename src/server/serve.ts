@@ -19,6 +19,9 @@ import { runSweeps } from "./sweep.ts";
 /** Longest wait between two tries to listen again after accepting failed. */
 const RELISTEN_MAX_DELAY_MS = 2_000;
 
+/** How long a shutdown waits, once every request is answered, for clients to close their connections. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
 /** Options for {@linkcode serveCache}. */
 export interface ServeCacheOptions extends CacheServiceOptions {
   /** Interface to listen on (default `127.0.0.1`). */
@@ -74,6 +77,8 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const log = options.log ?? ((line: string) => console.error(line));
   // Stops the background work on shutdown: the sweeps, and listening again.
   const stopBackground = new AbortController();
+  // Resolved when a shutdown stops waiting for connections (see shutdown).
+  const { promise: connectionsLeft, resolve: leaveConnections } = Promise.withResolvers<void>();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   let draining = false;
   let active = 0;
@@ -138,7 +143,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     const { port: bound } = await listening;
     while (true) {
       try {
-        await server.finished;
+        await Promise.race([server.finished, connectionsLeft]);
         return; // shut down
       } catch (e) {
         if (stopBackground.signal.aborted) return;
@@ -181,7 +186,25 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
         idle = resolve;
         await promise;
       }
-      await server.shutdown().catch(() => {}); // a listener that failed is closed already
+      // Every request is answered. Deno's graceful shutdown closes the
+      // listener, lets the last answers go out, then waits for every
+      // connection to end, also those their clients leave open, idle or with
+      // a request body never read (a refused upload whose client sends no
+      // more): forever. Past a grace period they are left to their clients
+      // (or to the process's exit); a request they still send gets 503.
+      // (Aborting Deno.serve's signal would close them, but throws from
+      // inside Deno once a graceful shutdown has started.)
+      const graceOver = new AbortController();
+      const closed = await Promise.race([
+        // A listener that failed is closed already.
+        server.shutdown().then(() => true, () => true),
+        sleep(SHUTDOWN_GRACE_MS, graceOver.signal).then(() => false, () => false),
+      ]);
+      graceOver.abort();
+      if (!closed) {
+        server.unref();
+        leaveConnections();
+      }
       await serving;
       await sweeping;
     })();

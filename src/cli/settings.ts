@@ -69,6 +69,8 @@ export interface VersionedSession extends AsyncDisposable {
   vc: VersionedCache;
   /** The asset cache it reads through. */
   cache: AssetCache;
+  /** Where the manifest path came from (`default`, `flag --manifest`, ...). */
+  manifestSource: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export function openVersioned(
   return {
     vc,
     cache,
+    manifestSource: v.manifestSource,
     async [Symbol.asyncDispose](): Promise<void> {
       try {
         await vc.close();

@@ -7,7 +7,7 @@
  */
 import { basename, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
-import { readManifest } from "../versioned/manifest.ts";
+import { manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, UsageError } from "./errors.ts";
@@ -53,6 +53,15 @@ export const add: Command = {
     const version = ctx.flags.string("version");
     const source = localPathArg(ctx.io.cwd, file, "FILE");
     await using s = openVersioned(ctx, "add");
+    // Run in a subdirectory of a project, the default manifest would be a
+    // second one beside the project's: said before anything is published.
+    const above = s.manifestSource === "default" ? await manifestAbove(s.vc.manifest) : undefined;
+    if (above !== undefined) {
+      ctx.out.warn(
+        `starting a new manifest ${s.vc.manifest}; the nearest one above it is ${above} ` +
+          `(pass --manifest ${above} to add to that one)`,
+      );
+    }
     using bar = ctx.out.progress(`upload ${path}`);
     const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),

@@ -83,11 +83,94 @@ export async function readManifest(
   const text = await readManifestText(file);
   if (text === undefined) {
     if (options.allowMissing) return {};
-    throw new NotFoundError(
-      `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`,
-    );
+    throw new NotFoundError(await missingManifestMessage(file));
   }
   return parseManifest(text, file);
+}
+
+/**
+ * The error for a manifest that does not exist. Run from a subdirectory of a
+ * project, the default `./versioned_assets.json` is missing while the
+ * project's manifest is a few directories up: the message names that one
+ * rather than suggest `vc add`, which would start a second manifest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { missingManifestMessage } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/m.json`, "{}");
+ *   await Deno.mkdir(`${dir}/sub`);
+ *   assert((await missingManifestMessage(`${dir}/sub/m.json`)).includes(`--manifest ${dir}/m.json`));
+ *   assert((await missingManifestMessage(`${dir}/none.json`)).includes("vc add"));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function missingManifestMessage(file: string): Promise<string> {
+  const above = await manifestAbove(file);
+  return above === undefined
+    ? `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`
+    : `manifest ${file} does not exist; the nearest one above it is ${above}: ` +
+      `run vc in ${dirname(above)} or pass --manifest ${above}`;
+}
+
+/**
+ * For a manifest `file` that does not exist: the nearest file of its name in a
+ * directory above (the project's manifest, for a command run in one of its
+ * subdirectories), up to the root of the git checkout it is in (a directory
+ * holding `.git`: a stray file above the project is not its manifest), else
+ * the filesystem's root; `undefined` when there is none or `file` exists. Only
+ * a missing manifest's error and `vc add` starting a new manifest look:
+ * nothing on a path that finds its manifest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { manifestAbove } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/m.json`, "{}");
+ *   await Deno.mkdir(`${dir}/a/b`, { recursive: true });
+ *   assert(await manifestAbove(`${dir}/a/b/m.json`) === `${dir}/m.json`);
+ *   assert(await manifestAbove(`${dir}/a/b/other.json`) === undefined);
+ *   assert(await manifestAbove(`${dir}/m.json`) === undefined); // it exists
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function manifestAbove(file: string): Promise<string | undefined> {
+  if (await isFile(file)) return undefined;
+  const name = basename(file);
+  let dir = dirname(resolve(file));
+  // Bounded by the depth of the path: each step goes one directory up.
+  for (;;) {
+    const up = dirname(dir);
+    if (up === dir || await exists(join(dir, ".git"))) return undefined;
+    dir = up;
+    const candidate = join(dir, name);
+    if (await isFile(candidate)) return candidate;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false; // missing or unreadable: no manifest there to point at
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

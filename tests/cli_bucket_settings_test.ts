@@ -132,7 +132,7 @@ Deno.test("project settings: found walking up from the manifest; flags > env > p
   assertFailure(await ws.run(["ls", "--manifest", manifest], env), 1, "buckit");
 });
 
-Deno.test("vc config also shows the lock file, frozen mode, the request timeout and the S3 endpoint", async () => {
+Deno.test("vc config also shows the lock file, frozen mode, the lock wait, the request timeout and the S3 endpoint", async () => {
   await using ws = await CliWorkspace.create();
   await ws.write("m/versioned_assets.json", "{}");
   const manifest = ws.path("m/versioned_assets.json");
@@ -144,16 +144,22 @@ Deno.test("vc config also shows the lock file, frozen mode, the request timeout 
   };
   const plain = await rowsOf([], { AWS_ENDPOINT_URL: "http://127.0.0.1:9" });
   assertEquals(plain("frozen")?.value, false);
+  assertEquals([plain("lockWait")?.value, plain("lockWait")?.source], [60, "default"]);
   assertEquals(plain("requestTimeout")?.value, 60);
   assertEquals(plain("s3Endpoint")?.value, "http://127.0.0.1:9");
   assertEquals(plain("s3Endpoint")?.source, "env AWS_ENDPOINT_URL");
   const set = await rowsOf(["--lock", "l.json", "--request-timeout", "5"], {
     VC_FROZEN: "1",
+    VC_LOCK_WAIT: "5",
     AWS_ENDPOINT_URL_S3: "http://minio:9000",
     AWS_ENDPOINT_URL: "http://other:1",
   });
   assertEquals([set("lock")?.value, set("lock")?.source], [ws.path("l.json"), "flag --lock"]);
   assertEquals([set("frozen")?.value, set("frozen")?.source], [true, "env VC_FROZEN"]);
+  assertEquals([set("lockWait")?.value, set("lockWait")?.source], [5, "env VC_LOCK_WAIT"]);
+  // An invalid VC_LOCK_WAIT fails vc config as it fails every command that opens the cache.
+  const bad = await ws.run(["config", "--manifest", manifest], { VC_LOCK_WAIT: "soon" });
+  assertFailure(bad, 1, "VC_LOCK_WAIT must be a number of seconds");
   assertEquals(set("requestTimeout")?.value, 5);
   assertEquals(set("s3Endpoint")?.value, "http://minio:9000");
 });

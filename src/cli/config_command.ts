@@ -13,6 +13,7 @@ import type { ConfigFileError } from "../errors.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
+import { parseLockWait } from "../cache/cache_errors.ts";
 
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
@@ -71,6 +72,7 @@ export const config: Command = {
         source: v.lockSource === "" ? "default" : v.lockSource,
       },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
+      lockWaitRow(ctx),
       ...s3Rows(ctx),
       fileRow("projectFile", s.projectPath, broken.project),
       ...(s.ignoredProjectPath === undefined ? [] : [{
@@ -96,6 +98,21 @@ export const config: Command = {
     return errors.length === 0 ? undefined : EXIT_FAILURE;
   },
 };
+
+/**
+ * How long a download waits for another process's lock on its entry
+ * (seconds), as the asset cache reads it: an invalid `VC_LOCK_WAIT` fails
+ * `vc config` as it fails every command that opens the cache.
+ */
+function lockWaitRow(ctx: CommandContext): ConfigRow {
+  const text = ctx.io.env("VC_LOCK_WAIT");
+  const fromEnv = (text ?? "").trim() !== "";
+  return {
+    name: "lockWait",
+    value: parseLockWait(text),
+    source: fromEnv ? "env VC_LOCK_WAIT" : "default",
+  };
+}
 
 /**
  * The request timeout (seconds) and the S3 endpoint every store of the

@@ -105,9 +105,10 @@ export function parseUri(uri: string): ParsedUri {
     try {
       path = fileURLToPath(exactFileUrl(uri));
     } catch (cause) {
-      throw new InvalidInputError(`invalid file URI ${uri}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new InvalidInputError(
+        `invalid file URI ${uri}: ${(cause as Error).message}${fileHostHint(uri)}`,
+        { cause },
+      );
     }
     // The file system resolves `a//b` to `a/b`: one file, so one path (and
     // one cache entry). S3 keys, by contrast, are exact and kept verbatim.
@@ -116,6 +117,21 @@ export function parseUri(uri: string): ParsedUri {
   throw new InvalidInputError(
     `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
   );
+}
+
+// `file://data/x` (two slashes, a relative path in mind) names the host
+// "data": the usual slip, so the error says how the URI is read.
+function fileHostHint(uri: string): string {
+  let host = "";
+  try {
+    host = new URL(uri).hostname;
+  } catch {
+    return "";
+  }
+  if (host === "") return "";
+  const rest = uri.replace(/^file:\/\//i, "");
+  return ` ("${host}" is read as a host name; a file:// URI holds an absolute path, three ` +
+    `slashes: file:///${rest} is /${rest})`;
 }
 
 /**

@@ -74,3 +74,22 @@ Deno.test("parseUri: locations that name no bucket or directory are errors namin
   assertEquals(parseUri("S3://b/k"), { scheme: "s3", bucket: "b", key: "k" });
   assertEquals(parseUri("notes:v2.txt"), { scheme: "local", path: "notes:v2.txt" });
 });
+
+Deno.test(
+  {
+    name: "parseUri: file://dir/x (two slashes) says the dir is read as a host and shows file:///",
+    // Windows takes file://host/share as a UNC path: no error there to check.
+    ignore: Deno.build.os === "windows",
+  },
+  () => {
+    const e = assertThrows(() => parseUri("file://data/x.csv"), InvalidInputError);
+    assertEquals(
+      e.message.endsWith(
+        '("data" is read as a host name; a file:// URI holds an absolute path, three slashes: ' +
+          "file:///data/x.csv is /data/x.csv)",
+      ),
+      true,
+      e.message,
+    );
+  },
+);

@@ -10,6 +10,7 @@ import { EXIT_FAILURE, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
+import { counted } from "../counted.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 
@@ -242,13 +243,13 @@ export const prune: Command = {
         ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
         ...(r.links ?? []).map(linkNotFollowed),
         ...deadRecordsLine(r.deadRecords, dryRun),
-        `${verb} ${n} file${n === 1 ? "" : "s"}, ${dryRun ? "would free" : "freed"} ${
+        `${verb} ${counted(n, "file")}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
         }${
           orphans === 0
             ? ""
-            : `; ${dryRun ? "would also remove" : "also removed"} ${orphans} file${
-              orphans === 1 ? "" : "s"
+            : `; ${dryRun ? "would also remove" : "also removed"} ${
+              counted(orphans, "file")
             } without a readable record`
         }`,
       ],
@@ -392,8 +393,8 @@ function disposable<T extends { close(): Promise<void> }>(
 function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
   if (count === undefined || count === 0) return [];
   return [
-    `${dryRun ? "would drop" : "dropped"} ${count} record${
-      count === 1 ? "" : "s"
+    `${dryRun ? "would drop" : "dropped"} ${
+      counted(count, "record")
     } whose data was gone (deleted by hand) or unreadable`,
   ];
 }

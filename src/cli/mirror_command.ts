@@ -18,6 +18,7 @@ import { errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./er
 import { printable } from "../printable.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
+import { counted } from "../counted.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -290,7 +291,9 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   // totals.failed also counts the passes and paths that failed whole (a
   // store that could not be reached), which onError reported as they came.
   out.info(
-    `mirror stopped: ${totals.passes} passes, ${totals.batches} batches, ${totals.transferred} transferred, ${totals.deleted} deleted, ${totals.failed} failed`,
+    `mirror stopped: ${counted(totals.passes, "pass", "passes")}, ${
+      counted(totals.batches, "batch", "batches")
+    }, ${totals.transferred} transferred, ${totals.deleted} deleted, ${totals.failed} failed`,
   );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;

@@ -19,6 +19,7 @@ import type { Command } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
 import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+import { counted } from "../counted.ts";
 
 /** Failures printed one per line; the rest are counted (all of them are in `--json`). */
 const MAX_FAILURES_SHOWN = 20;
@@ -156,8 +157,8 @@ function failureLine(f: PrefillFailure): string {
 
 function summaryLines(s: PrefillSummary): string[] {
   return [
-    `prefill: ${s.total} item${
-      s.total === 1 ? "" : "s"
+    `prefill: ${
+      counted(s.total, "item")
     }: ${s.fetched} fetched, ${s.alreadyCached} already cached, ${s.failed.length} failed; ${
       formatBytes(s.bytes)
     } in ${s.seconds.toFixed(1)}s`,

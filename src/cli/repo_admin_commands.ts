@@ -9,6 +9,7 @@ import { EXIT_FAILURE } from "./errors.ts";
 import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
+import { counted } from "../counted.ts";
 
 const CATALOG_OPTION = {
   catalog: {
@@ -204,7 +205,9 @@ export const check: Command = {
     await ctx.out.data(report, [
       ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),
       ...report.orphans.map((o) => `orphan ${o.key} (${o.size} bytes, ${o.lastModified})`),
-      `${report.records} records checked: ${report.problems.length} problems, ${report.orphans.length} orphans`,
+      `${counted(report.records, "record")} checked: ${
+        counted(report.problems.length, "problem")
+      }, ${counted(report.orphans.length, "orphan")}`,
     ]);
     return report.ok ? 0 : EXIT_FAILURE;
   },

@@ -13,6 +13,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
+import { counted } from "../counted.ts";
 
 /** A parsed prefill item. */
 export type PrefillItem =
@@ -161,9 +162,9 @@ export async function readListEntries(
   const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
   const more = others.length - shown.length;
   throw new InvalidInputError(
-    `${first.message} (${others.length} more bad line${others.length === 1 ? "" : "s"}: ${
-      shown.join(", ")
-    }${more > 0 ? ", ..." : ""})`,
+    `${first.message} (${counted(others.length, "more bad line")}: ${shown.join(", ")}${
+      more > 0 ? ", ..." : ""
+    })`,
     { cause: first.cause },
   );
 }

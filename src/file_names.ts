@@ -3,6 +3,11 @@
  * every place that turns an untrusted name into a local file (a store →
  * local `vc mirror`'s keys, `vc sync`'s manifest paths).
  *
+ * Where file names ignore letter case and Unicode form (`fsPlatform.caseInsensitive`:
+ * macOS, Windows), two names may also be one file ({@linkcode foldName}),
+ * and anywhere one path cannot be a file while another needs it as a
+ * directory ({@linkcode pathClashes}).
+ *
  * On Windows (`fsPlatform.windowsNames`, switchable in tests with
  * `withFsPlatform`) a name is no file name when it holds `<>:"|?*` or a
  * control character (`a.csv:x` writes an alternate data stream of `a.csv`),
@@ -13,6 +18,7 @@
  * @module
  */
 import { fsPlatform } from "./fs_platform.ts";
+import { compareUtf8 } from "./walk.ts";
 
 // deno-lint-ignore no-control-regex
 const WINDOWS_FORBIDDEN = /[<>:"|?*\x00-\x1f]/;
@@ -71,4 +77,79 @@ export function localPathProblem(
     if (why !== undefined) return `segment ${JSON.stringify(part)} ${why}`;
   }
   return undefined;
+}
+
+/**
+ * `name` as a case-insensitive file system (macOS, Windows) compares names:
+ * `A.csv` and `a.csv`, or `café` in NFC and NFD, are one file there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foldName } from "./file_names.ts";
+ * assert.equal(foldName("Data/A.csv"), foldName("data/a.csv"));
+ * assert.equal(foldName("caf\u00e9"), foldName("cafe\u0301"));
+ * ```
+ */
+export function foldName(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+/**
+ * The relative paths of `rels` (segments separated by `/`, a leading `/`
+ * allowed, as in manifest paths) that cannot be
+ * written as files under one directory beside the others, each with why: a
+ * path that names the same file as another (on a file system that does not
+ * tell letter case or Unicode form apart, `caseInsensitive`, default
+ * `fsPlatform.caseInsensitive`), or a path that is a directory of another
+ * (`a` beside `a/b.csv`). Which one gives way does not depend on the order
+ * of `rels`: of paths naming one file the first in UTF-8 order is kept, and
+ * a file gives way to the files below it. Written anyway, they would take
+ * turns in one file, or the outcome would depend on which was written first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pathClashes } from "./file_names.ts";
+ * assert.deepEqual([...pathClashes(["a", "a/b.csv", "c.csv"], false).keys()], ["a"]);
+ * assert.deepEqual([...pathClashes(["X.csv", "x.csv"], false).keys()], []);
+ * assert.deepEqual([...pathClashes(["x.csv", "X.csv"], true).keys()], ["x.csv"]);
+ * assert.deepEqual([...pathClashes(["/a", "/a/b.csv"], false).keys()], ["/a"]);
+ * ```
+ */
+export function pathClashes(
+  rels: readonly string[],
+  caseInsensitive: boolean = fsPlatform.caseInsensitive,
+): Map<string, string> {
+  const fold = (rel: string) => (caseInsensitive ? foldName(rel) : rel);
+  const clashes = new Map<string, string>();
+  // The file each folded name is: the first of its spellings in UTF-8 order.
+  const files = new Map<string, string>();
+  for (const rel of [...new Set(rels)].sort(compareUtf8)) {
+    const first = files.get(fold(rel));
+    if (first === undefined) files.set(fold(rel), rel);
+    else {
+      clashes.set(
+        rel,
+        `${JSON.stringify(first)} is the same file here (this file system does not tell letter ` +
+          `case or Unicode form apart)`,
+      );
+    }
+  }
+  // Every directory the kept files need, with the first file below it.
+  const dirs = new Map<string, string>();
+  for (const [folded, rel] of files) {
+    // From 1: a leading `/` (a manifest path) makes no directory of its own.
+    for (let at = folded.indexOf("/", 1); at !== -1; at = folded.indexOf("/", at + 1)) {
+      const dir = folded.slice(0, at);
+      if (!dirs.has(dir)) dirs.set(dir, rel);
+    }
+  }
+  for (const [folded, rel] of files) {
+    const below = dirs.get(folded);
+    if (below !== undefined) {
+      clashes.set(rel, `${JSON.stringify(below)} needs it to be a directory`);
+    }
+  }
+  return clashes;
 }

@@ -17,6 +17,7 @@ import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { foldName } from "../file_names.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
@@ -104,14 +105,6 @@ interface Run {
    * directory), to find the local spelling of a key no local file matched.
    */
   spellings?: Map<string, Promise<Map<string, string> | undefined>>;
-}
-
-/**
- * A key as a case-insensitive file system (macOS, Windows) compares names:
- * `A.csv` and `a.csv`, or `café` in NFC and NFD, are one file there.
- */
-function foldName(key: string): string {
-  return key.normalize("NFC").toLowerCase();
 }
 
 /**

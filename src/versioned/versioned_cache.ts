@@ -882,7 +882,7 @@ export class VersionedCache {
     // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
     // written as another file, or not at all: all are named before anything
     // is copied, by the check a store → local mirror applies to its keys.
-    const { localPathProblem } = await import("../file_names.ts");
+    const { localPathProblem, pathClashes } = await import("../file_names.ts");
     const unwritable = entries.flatMap(({ path }) => {
       const why = localPathProblem(path.slice(1));
       return why === undefined
@@ -904,6 +904,12 @@ export class VersionedCache {
         );
       }
     }
+    // Manifest paths that cannot all be files in one directory (`/x` beside
+    // `/x/y.csv`; `/A.csv` beside `/a.csv` where letter case is not told
+    // apart) fail on their own, before any download: written, the outcome
+    // would depend on which copy finished first, or one file would hold
+    // another entry's bytes while both were reported copied.
+    const clashes = pathClashes(entries.map(({ path }) => path));
     let done = 0;
     let bytes = 0;
     // Drawn at once, and moving while a large entry downloads, not only when one ends.
@@ -912,6 +918,12 @@ export class VersionedCache {
       let mine = 0;
       try {
         const dest = join(root, ...path.slice(1).split("/"));
+        const clash = clashes.get(path);
+        if (clash !== undefined) {
+          throw new InvalidInputError(
+            `cannot write ${path} to ${dest} beside the others: ${clash}`,
+          );
+        }
         // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
         const rel = relative(root, dest);
         if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {

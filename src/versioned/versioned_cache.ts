@@ -648,9 +648,22 @@ export class VersionedCache {
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
     nextVersion(undefined, bump);
-    const published = await this.#versions(p, await this.#store(this.bucket), options.signal);
+    // Listed as `vc versions` lists: a directory bucket that does not exist
+    // is a typo in --bucket (only `add` makes one), not a path without versions.
+    const published = await this.#versions(p, await this.#listedBucket(), options.signal);
     const from = published.at(-1);
     if (from === undefined) {
+      const pinnedVersion = entries[p];
+      // The manifest pins a version the bucket does not hold: another bucket
+      // than the one it was published to. `vc add` would refuse the pinned
+      // path (it is in the manifest), so it is no way out.
+      if (pinnedVersion !== undefined && isVersion(pinnedVersion)) {
+        throw new NotFoundError(
+          `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
+            `is this the bucket the manifest was published to? (check --bucket or VC_BUCKET; ` +
+            `\`vc ls-remote\` lists what the bucket holds)`,
+        );
+      }
       const paths = Object.keys(entries);
       throw new NotFoundError(
         `${p} has no versions in ${this.bucket}; publish its first version with \`vc add\`${

@@ -32,7 +32,7 @@ import { withFileLock } from "../file_lock.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "./naming.ts";
-import { isVersion } from "./version.ts";
+import { assertVersion, isVersion } from "./version.ts";
 
 /** Manifest entries: normalized path (leading `/`) → version or override, as written. */
 export type ManifestEntries = Record<string, string>;
@@ -527,7 +527,11 @@ function checkValue(file: string, key: string | undefined, value: string): void 
     throw fail("has spaces around the version; write it without them, e.g. 1.2.5");
   }
   if (/^v?\d[\d.]*$/i.test(value) || /^\d+\.\d+\.\d+[-+]/.test(value)) {
-    throw fail("is not a version; expected MAJOR.MINOR.PATCH, e.g. 1.2.5");
+    // The one message for a bad version, which says when a part is too large to count with.
+    assertVersion(
+      value,
+      `manifest ${file}${key === undefined ? "" : `: entry ${JSON.stringify(key)}`}`,
+    );
   }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
     try {

@@ -41,3 +41,41 @@ Deno.test("8 parallel `vc add` processes of different paths all land in the mani
     }
   });
 });
+
+// The lock file was rewritten under the manifest's lock only: `vc add` in
+// two manifests that share one lock file (`--lock`, `VC_LOCK`) each read it,
+// added their entry and wrote it back, and one entry was lost (10 adds in 5
+// manifests left 6 entries): frozen mode then refused the pinned versions,
+// and a replaced object went unchecked.
+Deno.test("parallel `vc add` processes in several manifests sharing one lock file all land in it", async () => {
+  await withWorkspace(async (dir, vc) => {
+    for (let i = 0; i < N; i++) await Deno.writeTextFile(join(dir, `g${i}.txt`), `file ${i}\n`);
+    const adds = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        vc([
+          "add",
+          `/shared/g${i}.txt`,
+          `g${i}.txt`,
+          "--manifest",
+          `m${i % 4}.json`,
+          "--lock",
+          "shared.lock.json",
+        ])),
+    );
+    adds.forEach((run, i) => ok(run, `add ${i}`));
+    const locked = JSON.parse(await Deno.readTextFile(join(dir, "shared.lock.json")));
+    assertEquals(
+      Object.keys(locked).sort(),
+      Array.from({ length: N }, (_, i) => `/shared/g${i}.txt@1.0.0`).sort(),
+    );
+  });
+});
+
+Deno.test("a manifest and its own lock file share one cross-process lock: no second lock file beside them", async () => {
+  await withWorkspace(async (dir, vc) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "a\n");
+    ok(await vc(["add", "/a.txt", "a.txt"]), "add");
+    const dotfiles = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith("."));
+    assertEquals(dotfiles, [".versioned_assets.json.lock"]);
+  });
+});

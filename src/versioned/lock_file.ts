@@ -12,7 +12,8 @@
  *
  * Written sorted (code point order), one line per entry, atomically, and
  * only under the manifest's cross-process lock, so manifest and lock file
- * change together. The manifest itself stays byte-compatible with baiji-pod;
+ * change together, and under the lock file's own ({@linkcode withLockFileWrite}:
+ * one lock file may serve several manifests, `--lock`, `VC_LOCK`). The manifest itself stays byte-compatible with baiji-pod;
  * a project without a lock file works as before.
  *
  * @module
@@ -23,7 +24,8 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
-import { manifestTarget } from "./manifest.ts";
+import { withFileLock } from "../file_lock.ts";
+import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
 
@@ -57,6 +59,64 @@ export function defaultLockFile(manifest: string): string {
   const name = basename(manifest);
   const stem = name.endsWith(".json") ? name.slice(0, -".json".length) : name;
   return join(dirname(manifest), `${stem}.lock.json`);
+}
+
+/**
+ * The cross-process lock a write of the lock file `target` (its real path)
+ * holds: that of the manifest it is the default lock file of
+ * (`.versioned_assets.json.lock` for `versioned_assets.lock.json`), so a
+ * manifest and its own lock file share one lock and no second lock file
+ * appears beside them; `.<name>.lock` for a lock file named otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockFileLockPath } from "./lock_file.ts";
+ * assert.equal(lockFileLockPath("/repo/versioned_assets.lock.json"), "/repo/.versioned_assets.json.lock");
+ * assert.equal(lockFileLockPath("/repo/hashes.json"), "/repo/.hashes.json.lock");
+ * ```
+ */
+export function lockFileLockPath(target: string): string {
+  const stem = /^(.+)\.lock\.json$/.exec(basename(target))?.[1];
+  return manifestLockPath(stem === undefined ? target : join(dirname(target), `${stem}.json`));
+}
+
+/**
+ * Runs `fn` holding the cross-process locks of the manifest and of its lock
+ * file (`lockFile`, when there is one); `fn` gets the manifest's real path.
+ * Every read-modify-write of a lock file runs under it: the manifest's lock
+ * alone would let writers of two manifests that share one lock file
+ * (`--lock`, `VC_LOCK`) rewrite it at once, one dropping the other's entry.
+ * The locks are taken in one order (by path) in every process, so two
+ * writers never hold one each while waiting for the other's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withLockFileWrite } from "./lock_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const target = await withLockFileWrite(`${dir}/m.json`, `${dir}/shared.lock.json`, (t) => t);
+ *   assert(target.endsWith("m.json"));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function withLockFileWrite<T>(
+  manifest: string,
+  lockFile: string | undefined,
+  fn: (target: string) => Promise<T> | T,
+): Promise<T> {
+  const target = await manifestTarget(manifest);
+  const paths = new Set([manifestLockPath(target)]);
+  if (lockFile !== undefined) paths.add(lockFileLockPath(await manifestTarget(lockFile)));
+  const ordered = [...paths].sort(compareUtf8);
+  const hold = (i: number): Promise<T> =>
+    i === ordered.length
+      ? Promise.resolve(fn(target))
+      : withFileLock(ordered[i]!, () => hold(i + 1));
+  return await hold(0);
 }
 
 /**
@@ -190,9 +250,10 @@ export function formatLockFile(entries: Readonly<LockEntries>): string {
 
 /**
  * Re-reads the lock file, applies `change`, and writes it atomically when
- * something changed. The caller holds the manifest's lock (see
- * `withManifestLock` in `manifest.ts`), so manifest and lock file change
- * together. A missing file counts as empty.
+ * something changed. The caller holds the manifest's and the lock file's
+ * locks ({@linkcode withLockFileWrite}), so manifest and lock file change
+ * together and no writer of another manifest rewrites the lock file
+ * meanwhile. A missing file counts as empty.
  *
  * @example
  * ```ts

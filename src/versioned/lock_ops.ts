@@ -14,8 +14,7 @@ import { downloadToFile } from "../store/download.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
-import { type LockEntry, lockKey, updateLockFile } from "./lock_file.ts";
-import { withManifestLock } from "./manifest.ts";
+import { type LockEntry, lockKey, updateLockFile, withLockFileWrite } from "./lock_file.ts";
 import { versionedKey } from "./naming.ts";
 import { firstFound, headVersion, slashedKey } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
@@ -154,7 +153,7 @@ export async function fillLock(
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
   if (found.size > 0) {
-    await withManifestLock(vc.manifest, () =>
+    await withLockFileWrite(vc.manifest, lockFile, () =>
       updateLockFile(lockFile, (current) => {
         // Entries someone else locked meanwhile stay as they are.
         for (const [key, entry] of found) current[key] ??= entry;

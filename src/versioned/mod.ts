@@ -78,10 +78,12 @@ export type { Bump } from "./version_bump.ts";
 export {
   defaultLockFile,
   formatLockFile,
+  lockFileLockPath,
   lockKey,
   parseLockFile,
   readLockFile,
   updateLockFile,
+  withLockFileWrite,
 } from "./lock_file.ts";
 export type { LockEntries, LockEntry } from "./lock_file.ts";
 export { checkLock, fillLock } from "./lock_ops.ts";

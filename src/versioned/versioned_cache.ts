@@ -25,7 +25,6 @@ import {
   manifestLockPath,
   readManifest,
   rewriteManifest,
-  withManifestLock,
 } from "./manifest.ts";
 import {
   defaultLockFile,
@@ -34,6 +33,7 @@ import {
   lockKey,
   readLockFile,
   updateLockFile,
+  withLockFileWrite,
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import { normalizeVersionedPath, parseVersionedKey, versionedKey } from "./naming.ts";
@@ -1332,7 +1332,7 @@ export class VersionedCache {
       // lock file first: an entry for a version no manifest pins yet is
       // harmless, while a pinned version without its entry is what frozen
       // mode refuses and what lets a replaced object through.
-      await withManifestLock(this.manifest, async (target) => {
+      await withLockFileWrite(this.manifest, this.lockFile, async (target) => {
         if (this.lockFile !== undefined) {
           failed = `lock file ${this.lockFile}`;
           hint = `${this.manifest} was not changed; add "${path}": "${version}" to it by hand, ` +

@@ -335,11 +335,20 @@ Deno.test("cli sync: a failed entry is listed with its error; the others are cop
     dir.stderr,
     `sync failed: /a.txt: cannot write ${ws.path("out3/a.txt")}: a directory is there`,
   );
+  // DEST itself a file: said once, for the whole sync (versioned_sync_links_test.ts).
   await ws.write("out4", "a file");
   const file = await ws.vc("sync", "out4");
   assertStringIncludes(
     file.stderr,
-    `cannot write ${ws.path("out4/a.txt")}: a file is where one of its directories belongs`,
+    `sync to ${ws.path("out4")} copied nothing: it is a file, not a directory`,
+  );
+  // A file where an entry needs a directory, inside DEST: named for that entry.
+  assertEquals((await ws.vc("add", "/sub/c.txt", "a.txt")).code, 0);
+  await ws.write("out5/sub", "a file");
+  const below = await ws.vc("sync", "out5");
+  assertStringIncludes(
+    below.stderr,
+    `cannot write ${ws.path("out5/sub/c.txt")}: a file is where one of its directories belongs`,
   );
 });
 

@@ -4,7 +4,8 @@
  * naming the link, what it points to is untouched, and the rest is copied.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { CliWorkspace } from "./cli_harness.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { treeContents } from "./mirror_helpers.ts";
 
 Deno.test({
   name: "vc sync refuses a directory link in DEST, names it, and copies the rest",
@@ -46,5 +47,39 @@ Deno.test({
     assertEquals(await ws.read("precious.txt"), "keep\n");
     assertEquals(await ws.read("out/demo/a.csv"), "a\n");
     assert(!Deno.lstatSync(ws.path("out/demo/a.csv")).isSymlink);
+  },
+});
+
+// DEST a file, below a file, or a dangling link: every entry used to be
+// downloaded and then fail alike, one line each ("File exists (os error
+// 17): mkdir" for the link, naming nothing).
+Deno.test({
+  name: "vc sync to a DEST that cannot be a directory says why once, before any download",
+  ignore: Deno.build.os === "windows", // symlinks need privileges there
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    await ws.write("a.csv", "a\n");
+    await ws.write("b.csv", "b\n");
+    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
+    assertEquals((await ws.vc("add", "/demo/b.csv", "b.csv")).code, 0);
+    await ws.write("afile", "x\n");
+    await Deno.symlink(ws.path("nowhere"), ws.path("dangling"));
+    const cases: Array<[dest: string, why: string]> = [
+      ["afile", "it is a file, not a directory"],
+      ["afile/sub", "a file is where one of its directories belongs"],
+      ["dangling", `it is a symbolic link to ${ws.path("nowhere")}, which does not exist`],
+      [
+        "dangling/sub",
+        `${ws.path("dangling")} is a symbolic link to ${ws.path("nowhere")}, which does not exist`,
+      ],
+    ];
+    for (const [dest, why] of cases) {
+      const r = await ws.vc("sync", dest);
+      assertFailure(r, 1, `sync to ${ws.path(dest)} copied nothing: ${why}`);
+      assertEquals(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+    }
+    const cached = await treeContents(ws.cacheDir).catch(() => ({}));
+    assertEquals(Object.keys(cached).filter((k) => k.endsWith(".1.0.0.csv")), [], "no download");
+    assertEquals(await Deno.lstat(ws.path("nowhere")).catch(() => undefined), undefined);
   },
 });

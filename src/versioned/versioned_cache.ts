@@ -855,7 +855,8 @@ export class VersionedCache {
    * {@linkcode VersionedCache.sync} that reports instead of throwing: every
    * entry is attempted, and the result lists what was copied and what failed
    * (with its error). Throws only when nothing could be attempted (frozen
-   * mode with unlocked entries, an unreadable manifest, or on Windows a
+   * mode with unlocked entries, an unreadable manifest, a `destDir` that
+   * cannot be a directory: a file, or a dangling link; or on Windows a
    * manifest path that is no file name there: `/a:b.csv`, `/con/x.csv`,
    * `/data./x.csv`; every such path is named, and nothing is copied).
    *
@@ -904,6 +905,12 @@ export class VersionedCache {
     });
     if (unwritable.length > 0) {
       throw new InvalidInputError(`sync to ${root} copied nothing: ${unwritable.join("; ")}`);
+    }
+    // DEST that cannot be a directory would fail every entry alike, each
+    // after its download: said once, before anything is downloaded.
+    const notADirectory = await destDirProblem(root);
+    if (notADirectory !== undefined) {
+      throw new InvalidInputError(`sync to ${root} copied nothing: ${notADirectory}`);
     }
     // Frozen mode refuses unlocked entries: find them all before copying any,
     // so CI gets one complete answer and no half-synced directory.
@@ -1492,6 +1499,32 @@ export class VersionedCache {
       `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
     );
   }
+}
+
+/**
+ * Why `dir` (absolute) cannot be the directory `vc sync` writes into, or
+ * `undefined` when it is one or can be made (a missing one is).
+ */
+async function destDirProblem(dir: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(dir);
+    return info.isDirectory ? undefined : "it is a file, not a directory";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotADirectory) {
+      return "a file is where one of its directories belongs";
+    }
+    if (!(error instanceof Deno.errors.NotFound)) return undefined; // each entry says why
+  }
+  // Missing: made on the way, unless what exists of it is a dangling link
+  // (making the directory would fail with "File exists").
+  for (let at = dir; at !== dirname(at); at = dirname(at)) {
+    const info = await Deno.lstat(at).catch(() => undefined);
+    if (info === undefined) continue;
+    if (!info.isSymlink || (await Deno.stat(at).then(() => true, () => false))) return undefined;
+    const target = await Deno.readLink(at);
+    return `${at === dir ? "it" : at} is a symbolic link to ${target}, which does not exist`;
+  }
+  return undefined;
 }
 
 /** How to drop a bad cached copy (the next use downloads it again). */

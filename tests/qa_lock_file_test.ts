@@ -145,6 +145,32 @@ Deno.test("add / update / path of an NFD spelling beside an NFC entry are refuse
   assertEquals(await ws.vc.versions(nfd), []);
 });
 
+// The manifest check above cannot see a twin that only the bucket holds
+// (published from another manifest): `add` started a second asset under the
+// lookalike name, and `update` said "publish its first version with vc add".
+Deno.test("add / update of a spelling whose NFC/NFD twin only the bucket holds are refused, naming both", async () => {
+  await using ws = await workspace();
+  const nfc = "/caf\u00e9.txt";
+  const nfd = "/cafe\u0301.txt";
+  const file = await writeFile(join(ws.dir, "src"), "a.txt", "a\n");
+  await using other = new VersionedCache({
+    manifest: join(ws.dir, "other.json"),
+    bucket: ws.bucket,
+    cache: ws.cache,
+  });
+  await other.add(nfd, file);
+  await Deno.writeTextFile(ws.manifest, "{}\n");
+  const add = await assertRejects(() => ws.vc.add(nfc, file), InvalidInputError);
+  assertStringIncludes(add.message, '"/cafe\\u0301.txt", which looks the same');
+  assertStringIncludes(add.message, "has 1.0.0");
+  const update = await assertRejects(() => ws.vc.update(nfc, file, { patch: true }), Error);
+  assertStringIncludes(update.message, '"/cafe\\u0301.txt", which looks the same');
+  assertEquals(await Deno.readTextFile(ws.manifest), "{}\n");
+  assertEquals(await ws.vc.versions(nfc), []);
+  // A path all in ASCII has no other spelling: its `add` lists once, as before.
+  await ws.vc.add("/plain.txt", file);
+});
+
 Deno.test("verify reports a locked entry whose object was replaced by one of another size, even uncached", async () => {
   await using ws = await CliWorkspace.create();
   const env = { VC_BUCKET: ws.bucket };

@@ -47,7 +47,7 @@ import {
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
-import { escapedUnicode, unicodeLookalike } from "../unicode_spelling.ts";
+import { escapedUnicode, otherSpellings, unicodeLookalike } from "../unicode_spelling.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
@@ -574,7 +574,19 @@ export class VersionedCache {
       throw alreadyInManifest(p, existing, this.manifest);
     }
     refuseLookalike(p, current, this.manifest);
-    const published = await this.#versions(p, await this.#store(this.bucket), options.signal);
+    const store = await this.#store(this.bucket);
+    const published = await this.#versions(p, store, options.signal);
+    if (published.length === 0) {
+      const twin = await this.#twinVersions(p, store, options.signal);
+      if (twin !== undefined) {
+        throw new InvalidInputError(
+          `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
+            `${escapedUnicode(twin.path)}, which looks the same (NFC vs NFD Unicode), has ` +
+            `${twin.versions.join(", ")}; use that spelling (pin one of its versions, or ` +
+            `\`vc update\` it) rather than start a second asset under a lookalike name`,
+        );
+      }
+    }
     // An `add` of this file that stopped between its upload and the manifest
     // write (kill -9, a lost machine) left exactly this version in the
     // bucket: running it again pins that version instead of refusing.
@@ -650,7 +662,8 @@ export class VersionedCache {
     nextVersion(undefined, bump);
     // Listed as `vc versions` lists: a directory bucket that does not exist
     // is a typo in --bucket (only `add` makes one), not a path without versions.
-    const published = await this.#versions(p, await this.#listedBucket(), options.signal);
+    const bucket = await this.#listedBucket();
+    const published = await this.#versions(p, bucket, options.signal);
     const from = published.at(-1);
     if (from === undefined) {
       const pinnedVersion = entries[p];
@@ -662,6 +675,14 @@ export class VersionedCache {
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
             `is this the bucket the manifest was published to? (check --bucket or VC_BUCKET; ` +
             `\`vc ls-remote\` lists what the bucket holds)`,
+        );
+      }
+      const twin = await this.#twinVersions(p, bucket, options.signal);
+      if (twin !== undefined) {
+        throw new NotFoundError(
+          `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
+            `${escapedUnicode(twin.path)}, which looks the same (NFC vs NFD Unicode), has ` +
+            `${twin.versions.join(", ")}; use that spelling`,
         );
       }
       const paths = Object.keys(entries);
@@ -725,6 +746,24 @@ export class VersionedCache {
   ): Promise<string[]> {
     const p = normalizeVersionedPath(path);
     return await this.#versions(p, await this.#listedBucket(), options.signal);
+  }
+
+  /**
+   * The versions of the other Unicode spelling of `p` (NFC or NFD; a path
+   * all in ASCII has none, and costs no request), when it has any: asked
+   * only where `p` has none, so that `add` does not start, and `update` does
+   * not hide, a second asset under a name that looks the same.
+   */
+  async #twinVersions(
+    p: string,
+    store: ObjectStore,
+    signal?: AbortSignal,
+  ): Promise<{ path: string; versions: string[] } | undefined> {
+    for (const path of otherSpellings(p)) {
+      const versions = await this.#versions(path, store, signal);
+      if (versions.length > 0) return { path, versions };
+    }
+    return undefined;
   }
 
   /** The versions of normalized path `p` in `store`, sorted (a publish makes the bucket). */

@@ -197,8 +197,9 @@ export function parseEtag(etag: string): EtagKind {
 /**
  * The MD5 of the content that an object's description states: its plain
  * ETag, unless the store marks that ETag opaque (S3 SSE-KMS and SSE-C ETags
- * look like an MD5 and are not one), else the `vc-md5` metadata vc writes;
- * undefined when neither says (a multipart upload by another tool).
+ * look like an MD5 and are not one), else the `vc-md5` metadata vc writes
+ * (or rclone's `md5chksum`); undefined when neither says (a multipart upload
+ * by another tool).
  *
  * @example
  * ```ts
@@ -219,19 +220,50 @@ export function statedMd5(
 }
 
 /**
- * The `vc-md5` metadata of an object (the MD5 vc records on upload), when
- * it is a well-formed hex MD5.
+ * The MD5 an object's uploader recorded in its metadata, as hex: vc's own
+ * `vc-md5`, else rclone's `md5chksum` (Base64 of the 16 bytes, which rclone
+ * writes on its multipart uploads), when well-formed. Either one makes a
+ * multipart or opaque (SSE-KMS) ETag object checkable by its content MD5.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { vcMd5Of } from "./hash.ts";
  * assert.equal(vcMd5Of({ metadata: { "vc-md5": "not hex" } }), undefined);
+ * assert.equal(
+ *   vcMd5Of({ metadata: { md5chksum: "XUFAKrxLKna5cZ2REBfFkg==" } }), // rclone's, of "hello"
+ *   "5d41402abc4b2a76b9719d911017c592",
+ * );
  * ```
  */
 export function vcMd5Of(info: { metadata?: Record<string, string> }): string | undefined {
   const md5 = info.metadata?.["vc-md5"]?.toLowerCase();
-  return md5 !== undefined && /^[0-9a-f]{32}$/.test(md5) ? md5 : undefined;
+  if (md5 !== undefined && /^[0-9a-f]{32}$/.test(md5)) return md5;
+  const rclone = info.metadata?.[RCLONE_MD5_KEY];
+  if (rclone === undefined || !/^[A-Za-z0-9+/]{22}==$/.test(rclone)) return undefined;
+  return Array.from(atob(rclone), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * rclone's user metadata key for an object's content MD5 (Base64): rclone
+ * reads it for `md5sum`, `check` and `sync --checksum` when the ETag is a
+ * multipart one, and re-uploads what it cannot compare.
+ */
+export const RCLONE_MD5_KEY = "md5chksum";
+
+/**
+ * The hex MD5 `md5` as rclone's `md5chksum` metadata value (Base64 of the
+ * 16 bytes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rcloneMd5 } from "./hash.ts";
+ * assert.equal(rcloneMd5("5d41402abc4b2a76b9719d911017c592"), "XUFAKrxLKna5cZ2REBfFkg==");
+ * ```
+ */
+export function rcloneMd5(md5: string): string {
+  return btoa(String.fromCharCode(...hexToBytes(md5)));
 }
 
 /**

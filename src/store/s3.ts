@@ -30,7 +30,7 @@ import {
   StoreError,
 } from "../errors.ts";
 import { concatBytes } from "../bytes.ts";
-import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY, rcloneMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
@@ -430,7 +430,8 @@ export class S3Store implements ObjectStore {
    * (for multipart uploads the condition is checked by CompleteMultipartUpload,
    * which S3 supports since 2024; servers that ignore it make the write
    * unconditional). When `md5` is given, multipart uploads also record it as
-   * user metadata `vc-md5`, since their ETag is not the content's MD5.
+   * user metadata `vc-md5` (and rclone's `md5chksum`), since their ETag is not
+   * the content's MD5.
    * Throws `IntegrityError` when the server's ETag disagrees with the MD5 sent.
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
@@ -606,7 +607,12 @@ export class S3Store implements ObjectStore {
     const { client, lean } = await this.#init();
     const uri = this.#uri(full);
     const metadata = { ...(options.metadata ?? {}) };
-    if (options.md5 !== undefined) metadata["vc-md5"] = options.md5.toLowerCase();
+    if (options.md5 !== undefined) {
+      metadata["vc-md5"] = options.md5.toLowerCase();
+      // rclone's spelling of the same: without it `rclone check` cannot
+      // compare this object and `rclone sync` uploads it all again.
+      metadata[RCLONE_MD5_KEY] = rcloneMd5(options.md5);
+    }
     const condition = describeCondition(options);
     const target: MultipartTarget = {
       create: async (checksum) => {

@@ -15,6 +15,7 @@ import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
@@ -312,6 +313,8 @@ export class Repository implements AsyncDisposable {
         md5,
         size,
         metadata: { "vc-md5": md5 },
+        // By the logical path's name, as `vc add` and `vc mirror` upload.
+        contentType: contentTypeFor(path),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -175,6 +176,9 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
       size,
       // Kept so multipart uploads (whose ETag is not the MD5) stay verifiable.
       metadata: { "vc-md5": md5 },
+      // As `aws s3 cp` and `vc mirror` set one: a browser or a bucket served
+      // as a website shows `table.1.0.0.csv` as a CSV, not as a download.
+      contentType: contentTypeFor(key),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(onProgress ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) } : {}),
     }));

@@ -1,0 +1,38 @@
+/**
+ * store → local mirror of a bucket holding keys "a" and "a/b.txt" (which
+ * aws s3 cp and rclone write without complaint), or of a key whose file
+ * place holds a directory with files: the failure says what is in the way,
+ * not only the system's words about vc's temp file.
+ */
+import { join } from "node:path";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { mirror } from "../src/mirror/mirror.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { tempDir } from "./versioned_helpers.ts";
+
+Deno.test("mirror store → local: keys a and a/b.txt, and a directory where a file goes, are named as in the way", async () => {
+  await using dir = await tempDir("vc-mirror-in-the-way-");
+  await using store = new MemoryStore();
+  const enc = new TextEncoder();
+  await store.put("a", enc.encode("file a"));
+  await store.put("a/b.txt", enc.encode("under a"));
+  await store.put("c.txt", enc.encode("c"));
+  const target = join(dir.path, "t");
+  await Deno.mkdir(join(target, "c.txt"), { recursive: true });
+  await Deno.writeTextFile(join(target, "c.txt", "inner"), "kept");
+  const r = await mirror({
+    sources: [store],
+    target,
+    concurrency: 1,
+    statePath: join(dir.path, "s.db"),
+  });
+  assertEquals(r.transferred, 1);
+  const byKey = new Map(r.failed.map((f) => [f.key, f.error]));
+  assertStringIncludes(
+    byKey.get("a/b.txt") ?? "",
+    "in the way: a file is where one of its directories",
+  );
+  assertStringIncludes(byKey.get("c.txt") ?? "", "in the way: a directory with files");
+  assertEquals(await Deno.readTextFile(join(target, "a")), "file a");
+  assertEquals(await Deno.readTextFile(join(target, "c.txt", "inner")), "kept");
+});

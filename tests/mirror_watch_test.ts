@@ -312,3 +312,48 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
     await watching;
   }
 });
+
+Deno.test("mirror --watch: --max-delete holds for a batch of many deleted files, not for each file", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const names = ["a", "b", "c", "d", "e"].map((n) => `${n}.txt`);
+  await writeTree(src, Object.fromEntries(names.map((n) => [n, n])));
+  const store = new FsStore(join(w.dir, "bucket"));
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const batches: MirrorReport[] = [];
+  const events = new Set<string>();
+  let idle = 0;
+  const watching = watchMirror({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    maxDelete: 2,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onBatch: (report) => batches.push(report),
+    onEvent: (paths) => paths.forEach((p) => events.add(p)),
+    onIdle: () => idle++,
+  });
+  try {
+    await until("the first pass", () => batches.length === 1 && idle > 0);
+    // `rm *`: one event per file, all in one batch.
+    for (const n of names) await Deno.remove(join(src, n));
+    await until("the removals seen", () => names.every((n) => events.has(join(src, n))));
+    await until(
+      "the batch",
+      () => batches.some((b) => b.deletesSkipped !== undefined),
+      () => clock.advance(DEBOUNCE),
+    );
+    assertEquals(batches.reduce((n, b) => n + b.deleted, 0), 0);
+    assertEquals(Object.keys(await storeContents(store)).sort(), names);
+    assertStringIncludes(batches.at(-1)!.deletesSkipped!, "more than the 2");
+  } finally {
+    stop.abort();
+    await watching;
+    await store.close();
+  }
+});

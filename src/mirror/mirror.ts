@@ -38,7 +38,7 @@ import {
   type Pair,
   readAheadChunks,
 } from "./plan.ts";
-import { combineReports, failure, message } from "./report.ts";
+import { failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
@@ -291,8 +291,24 @@ export class Mirror {
   ): Promise<MirrorReport> {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
+    await this.#pass(run, options.scope ?? "");
+    return await this.#conclude(run);
+  }
+
+  /** The deletes the run queued (unless held back), the uploads they were in the way of, its report. */
+  async #conclude(run: Run): Promise<MirrorReport> {
+    await this.#deletes(run);
+    await this.#retryBlocked(run);
+    this.#state.flush();
+    return this.#finish(run);
+  }
+
+  /**
+   * The walk, listing and transfers of a pass over `scope` (`""`: all), into
+   * `run`; its deletes are only queued (see {@linkcode Mirror.#conclude}).
+   */
+  async #pass(run: Run, scope: string): Promise<void> {
     const o = this.#options;
-    const scope = options.scope ?? "";
     const onError = (path: string, error: unknown) => {
       run.incomplete ??= `could not read ${path}`;
       run.report.failed.push({ path, error: message(error) });
@@ -393,10 +409,6 @@ export class Mirror {
       run.report.extra += run.unmatched.filter((name) => !folded?.has(name)).length;
       delete run.unmatched;
     }
-    await this.#deletes(run);
-    await this.#retryBlocked(run);
-    this.#state.flush();
-    return this.#finish(run);
   }
 
   /**
@@ -427,25 +439,103 @@ export class Mirror {
    * }
    * ```
    */
-  async syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
+  syncPath(path: string, options: { settleMs?: number } = {}): Promise<MirrorReport> {
+    return this.syncPaths([path], options);
+  }
+
+  /**
+   * {@linkcode Mirror.syncPath} for several paths as one unit (the watch's
+   * batch of changes): their deletes are made together at the end, so
+   * `maxDelete` holds for the batch (one that would delete more deletes
+   * none), as for a pass, however many paths the deletes come from.
+   * `onFailed` is called for each path something failed for (to try it
+   * again): a path that could not be mirrored at all (a store that cannot
+   * be reached) is reported, the others go on, and nothing is deleted then
+   * (each path is to be tried again).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Mirror } from "./mirror.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/src`);
+   *   await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
+   *   await Deno.writeTextFile(`${dir}/src/b.txt`, "b");
+   *   await using m = await Mirror.open({
+   *     sources: [`${dir}/src`],
+   *     target: `file://${dir}/bucket`,
+   *     statePath: `${dir}/state.sqlite`,
+   *     delete: true,
+   *     maxDelete: 1,
+   *   });
+   *   await m.run();
+   *   await Deno.remove(`${dir}/src/a.txt`);
+   *   await Deno.remove(`${dir}/src/b.txt`);
+   *   const paths = [`${dir}/src/a.txt`, `${dir}/src/b.txt`];
+   *   const report = await m.syncPaths(paths);
+   *   assert.equal(report.deleted, 0); // 2 deletes in one batch: more than maxDelete
+   *   assert.match(report.deletesSkipped ?? "", /more than the 1/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async syncPaths(
+    paths: readonly string[],
+    options: { settleMs?: number; onFailed?: (path: string) => void } = {},
+  ): Promise<MirrorReport> {
     if (this.direction !== "upload") {
       throw new InvalidInputError("syncPath is for local → store mirrors");
     }
-    const key = this.keyOf(path);
-    if (key === undefined) return this.#finish(this.#newRun(0));
     const run = this.#newRun(options.settleMs ?? 0);
+    const keys: [string, string][] = [];
+    for (const path of paths) {
+      const key = this.keyOf(path);
+      if (key === undefined) continue;
+      keys.push([path, key]);
+      const before = run.report.failed.length;
+      try {
+        await this.#syncOne(run, path, key);
+      } catch (error) {
+        if (this.#options.signal?.aborted) throw error;
+        // (A store that cannot be reached, a listing that failed.) The
+        // other paths go on, but nothing is deleted: what was queued may
+        // rest on what this path could not tell.
+        run.incomplete ??= `${path} could not be mirrored`;
+        run.report.failed.push({ key, path, error: message(error) });
+      }
+      if (run.report.failed.length > before) options.onFailed?.(path);
+    }
+    const before = run.report.failed.length;
+    const report = await this.#conclude(run);
+    for (const [path, key] of keys) {
+      // Deletes held back for a failure: each path's are to be made yet.
+      const held = report.deletesSkipped !== undefined && report.failed.length > 0;
+      // A delete, or an upload it was in the way of, that failed: the path it came from.
+      const failed = report.failed.slice(before).some((f) =>
+        f.key !== undefined && (key === "" || f.key === key || f.key.startsWith(`${key}/`))
+      );
+      if (held || failed) options.onFailed?.(path);
+    }
+    return report;
+  }
+
+  /** One path of {@linkcode Mirror.syncPaths}, into `run` (its deletes queued). */
+  async #syncOne(run: Run, path: string, key: string): Promise<void> {
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
       (error: unknown) => {
         run.report.failed.push({ key, path, error: message(error) });
         return null;
       },
     );
-    if (local === null) return this.#finish(run);
-    // A directory that became a file: what was mirrored under it goes first
-    // (a directory store cannot hold a key and keys below it at once).
-    const under = local !== undefined && this.#state.hasAtLeast(1, `${key}/`)
-      ? await this.run({ scope: `${key}/`, ...options })
-      : undefined;
+    if (local === null) return;
+    // A directory that became a file: what was mirrored under it goes (a
+    // directory store refuses the file until then: its upload waits for
+    // the deletes, see `Run.blocked`).
+    if (local !== undefined && this.#state.hasAtLeast(1, `${key}/`)) {
+      await this.#pass(run, `${key}/`);
+    }
     // A file, a path that is gone, or a directory (or a skipped link): the
     // object named by the path itself (a file that became a directory goes
     // with --delete).
@@ -468,14 +558,8 @@ export class Mirror {
         });
       }
     }
-    await this.#deletes(run);
-    await this.#retryBlocked(run);
-    this.#state.flush();
-    const report = this.#finish(run);
-    if (local !== undefined) return under === undefined ? report : combineReports(under, report);
-    // A directory (created, renamed here or away): reconcile everything under it.
-    const sub = await this.run({ scope: key === "" ? "" : `${key}/`, ...options });
-    return combineReports(report, sub);
+    // A directory (created, renamed here or away): everything under it.
+    if (local === undefined) await this.#pass(run, key === "" ? "" : `${key}/`);
   }
 
   /**
@@ -988,6 +1072,9 @@ export class Mirror {
 
   #targetOnly(run: Run, key: string, target: string, size: number): void {
     if (this.#options.delete) {
+      // A batch of changes may come to a key twice (its own path, and its
+      // directory's): one delete, counted once against maxDelete.
+      if (this.#state.isQueuedForDelete(key)) return;
       this.#state.queueDelete(key, target, size);
       run.deletes++;
     } else if (run.folded !== undefined) {

@@ -1,44 +1,9 @@
 /**
- * Mirror reports: adding them up, and how failures are described.
+ * Mirror reports: how failures are described.
  *
  * @module
  */
-import type { MirrorFailure, MirrorReport } from "./types.ts";
-
-/**
- * Adds up two reports of the same mirror (counts, failures, actions).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { combineReports } from "./report.ts";
- * import type { MirrorReport } from "./types.ts";
- * const r: MirrorReport = {
- *   direction: "upload", sources: [], target: "", dryRun: false, transferred: 1, bytes: 2,
- *   deleted: 0, unchanged: 0, extra: 0, hashed: 0, heads: 0, failed: [], deferred: [], seconds: 1,
- * };
- * assert.equal(combineReports(r, r).bytes, 4);
- * ```
- */
-export function combineReports(a: MirrorReport, b: MirrorReport): MirrorReport {
-  return {
-    ...a,
-    transferred: a.transferred + b.transferred,
-    bytes: a.bytes + b.bytes,
-    deleted: a.deleted + b.deleted,
-    unchanged: a.unchanged + b.unchanged,
-    extra: a.extra + b.extra,
-    hashed: a.hashed + b.hashed,
-    heads: a.heads + b.heads,
-    failed: [...a.failed, ...b.failed],
-    deferred: [...a.deferred, ...b.deferred],
-    ...(a.actions || b.actions ? { actions: [...a.actions ?? [], ...b.actions ?? []] } : {}),
-    ...(a.deletesSkipped ?? b.deletesSkipped
-      ? { deletesSkipped: (a.deletesSkipped ?? b.deletesSkipped)! }
-      : {}),
-    seconds: Math.round((a.seconds + b.seconds) * 1000) / 1000,
-  };
-}
+import type { MirrorFailure } from "./types.ts";
 
 // Why either can happen with nothing else writing the target: a bucket (aws
 // s3 cp and rclone write such keys) can hold "a" and "a/b" at once.

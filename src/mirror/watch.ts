@@ -23,7 +23,6 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
 import { Mirror } from "./mirror.ts";
-import { combineReports } from "./report.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */
@@ -262,7 +261,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   return totals;
 
   async function batch(due: [string, Pending][]): Promise<void> {
-    let combined: MirrorReport | undefined;
+    // Dropped, a path that failed would wait for the next full pass (10 min
+    // by default): it is tried again, unless an event took it up meanwhile.
+    const retries = new Map<string, () => void>();
     for (const [path, p] of due) {
       const seen = await look(path);
       if (seen !== p.seen) {
@@ -272,9 +273,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       pending.delete(path);
       if (seen === "dir" && !p.scan) continue;
-      // Dropped, a path that failed would wait for the next full pass (10 min
-      // by default): it is tried again, unless an event took it up meanwhile.
-      const retry = () => {
+      retries.set(path, () => {
         if (!pending.has(path)) {
           pending.set(path, {
             seen,
@@ -283,20 +282,21 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
             retries: (p.retries ?? 0) + 1,
           });
         }
-      };
-      try {
-        const report = await m.syncPath(path, { settleMs: 0 });
-        combined = combined === undefined ? report : combineReports(combined, report);
-        if (report.failed.length > 0) retry();
-      } catch (error) {
-        totals.failed++;
-        options.onError?.(error);
-        retry();
-      }
+      });
     }
-    if (combined !== undefined) {
+    if (retries.size === 0) return;
+    try {
+      // One unit: its deletes are made together, within maxDelete for the batch.
+      const report = await m.syncPaths([...retries.keys()], {
+        settleMs: 0,
+        onFailed: (path) => retries.get(path)?.(),
+      });
       totals.batches++;
-      add(combined, "events");
+      add(report, "events");
+    } catch (error) {
+      totals.failed++;
+      options.onError?.(error);
+      for (const retry of retries.values()) retry();
     }
   }
 }

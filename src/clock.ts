@@ -14,6 +14,12 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` milliseconds of this clock's time; rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Milliseconds from an arbitrary start, never stepped when the wall clock
+   * is set back or forward (the time `sleep` waits in): for schedules, which
+   * a step of `now()` must neither stall nor bring due. Absent, `now()`.
+   */
+  monotonic?(): number;
 }
 
 /**
@@ -31,4 +37,5 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep,
+  monotonic: () => performance.now(),
 };

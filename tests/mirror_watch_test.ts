@@ -357,3 +357,57 @@ Deno.test("mirror --watch: --max-delete holds for a batch of many deleted files,
     await store.close();
   }
 });
+
+Deno.test("mirror --watch: the wall clock set back or forward neither holds changes nor brings a full pass due", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const target = join(w.dir, "bucket");
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const batches: string[] = [];
+  const events: string[] = [];
+  let idle = 0;
+  const watching = watchMirror({
+    sources: [src],
+    target: `file://${target}`,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onBatch: (_report, kind) => batches.push(kind),
+    onEvent: (paths) => events.push(...paths),
+    onIdle: () => idle++,
+  });
+  const has = async (name: string) =>
+    await Deno.readTextFile(join(target, name)).catch(() => undefined);
+  const advance = () => clock.advance(DEBOUNCE);
+  try {
+    await until("the first pass", () => batches.length === 1 && idle > 0);
+    // Set back an hour (NTP, a VM resumed) while a change waits for its
+    // debounce: it is applied after the debounce, not after the hour (400
+    // debounces at most here).
+    await writeTree(src, { "b.txt": "b" });
+    await until("the change seen", () => events.includes(join(src, "b.txt")));
+    clock.jump(-3_600_000);
+    await until(
+      "b.txt after the clock went back",
+      async () => (await has("b.txt")) === "b",
+      advance,
+    );
+    // Set forward past the reconcile interval: no full pass comes of it.
+    clock.jump(2 * RECONCILE);
+    await writeTree(src, { "c.txt": "c" });
+    await until(
+      "c.txt after the clock went forward",
+      async () => (await has("c.txt")) === "c",
+      advance,
+    );
+    assertEquals(batches.filter((k) => k === "reconcile"), []);
+  } finally {
+    stop.abort();
+    await watching;
+  }
+});

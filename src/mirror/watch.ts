@@ -14,7 +14,8 @@
  * - The `signal` stops the watch: the pass or batch in flight finishes, then
  *   the promise resolves with the totals.
  *
- * Time comes from the injectable `clock`, so tests advance time instead of
+ * Time comes from the injectable `clock` (its monotonic time, which a step
+ * of the wall clock does not move), so tests advance time instead of
  * sleeping. Store → local mirrors have no events to watch: they reconcile
  * at the interval only.
  *
@@ -60,7 +61,7 @@ export interface WatchReport {
 interface Pending {
   /** Size and mtime (or "missing" / "dir") when last seen. */
   seen: string;
-  /** Clock time it was last seen changing. */
+  /** Monotonic time (see `Clock.monotonic`) it was last seen changing. */
   since: number;
   /** A directory created, renamed or removed here: its whole subtree is reconciled. */
   scan: boolean;
@@ -110,6 +111,10 @@ function retryDelay(retries: number): number {
  */
 export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const clock: Clock = options.clock ?? systemClock;
+  // Debounce, retries and full passes are scheduled in monotonic time: the
+  // wall clock set back an hour (NTP, a VM resumed) must not hold every
+  // change for that hour, nor set forward bring them all due at once.
+  const elapsed = () => clock.monotonic?.() ?? clock.now();
   const debounce = options.debounceMs ?? 1000;
   const interval = options.reconcileIntervalMs ?? 600_000;
   // 0 would run full passes back to back (a LIST of the whole prefix each).
@@ -150,7 +155,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     totals.deleted += report.deleted;
     totals.failed += report.failed.length;
     for (const path of report.deferred) {
-      if (!pending.has(path)) pending.set(path, { seen: "", since: clock.now(), scan: false });
+      if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
     }
     options.onBatch?.(report, kind);
   };
@@ -193,7 +198,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           // The quiet period starts when the file was looked at, not when
           // the event arrived: a write between the two must not count as
           // already quiet.
-          pending.set(path, { seen, since: clock.now(), scan });
+          pending.set(path, { seen, since: elapsed(), scan });
         }
         options.onEvent?.(event.paths);
         poke();
@@ -213,19 +218,19 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     await pump;
     startWatching();
     // What was made there before the new watch: the whole tree is looked at.
-    for (const root of roots) pending.set(root, { seen: "dir", since: clock.now(), scan: true });
+    for (const root of roots) pending.set(root, { seen: "dir", since: elapsed(), scan: true });
   };
 
   try {
     if (m.direction === "upload") startWatching();
     await pass("initial");
-    let reconcileAt = nextPass(clock.now());
+    let reconcileAt = nextPass(elapsed());
     while (!stop?.aborted) {
       if (rootGone) await rewatchIfBack();
-      const now = clock.now();
+      const now = elapsed();
       if (now >= reconcileAt) {
         await pass("reconcile");
-        reconcileAt = nextPass(clock.now());
+        reconcileAt = nextPass(elapsed());
         continue;
       }
       const due = [...pending].filter(([, p]) => dueAt(p) <= now);
@@ -268,7 +273,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       const seen = await look(path);
       if (seen !== p.seen) {
         // Still changing: look again after another quiet period.
-        pending.set(path, { seen, since: clock.now(), scan: p.scan });
+        pending.set(path, { seen, since: elapsed(), scan: p.scan });
         continue;
       }
       pending.delete(path);
@@ -277,7 +282,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         if (!pending.has(path)) {
           pending.set(path, {
             seen,
-            since: clock.now(),
+            since: elapsed(),
             scan: p.scan,
             retries: (p.retries ?? 0) + 1,
           });

@@ -34,6 +34,8 @@ interface Sleeper {
  */
 export class ManualClock implements Clock {
   #now: number;
+  /** How far {@linkcode ManualClock.jump} stepped the wall clock from the monotonic time. */
+  #offset = 0;
   #sleepers = new Set<Sleeper>();
 
   /** Starts at `start` ms since the epoch (default: the real time when created). */
@@ -80,7 +82,7 @@ export class ManualClock implements Clock {
         reject(signal?.reason);
       };
       const sleeper: Sleeper = {
-        deadline: this.#now + ms,
+        deadline: this.monotonic() + ms,
         resolve: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -89,6 +91,49 @@ export class ManualClock implements Clock {
       this.#sleepers.add(sleeper);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  /**
+   * The monotonic time: moved by {@linkcode ManualClock.advance} and
+   * {@linkcode ManualClock.set} with `now()`, never by
+   * {@linkcode ManualClock.jump}. Sleeps wait in it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(1_000);
+   * await clock.advance(500);
+   * assert(clock.monotonic() === 1_500);
+   * ```
+   */
+  monotonic(): number {
+    return this.#now - this.#offset;
+  }
+
+  /**
+   * Steps the wall clock (`now()`) by `ms`, back or forward, as NTP or an
+   * operator setting the system time does: the monotonic time does not
+   * move, and no sleep wakes or waits longer for it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(10_000);
+   * let woke = false;
+   * const sleeping = clock.sleep(500).then(() => (woke = true));
+   * clock.jump(-5_000);
+   * assert(clock.now() === 5_000 && clock.monotonic() === 10_000);
+   * await clock.advance(500);
+   * await sleeping;
+   * assert(woke);
+   * ```
+   */
+  jump(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError(`jump: ms must be a finite number, got ${ms}`);
+    this.#now += ms;
+    this.#offset += ms;
   }
 
   /** How many sleeps are waiting for the time to move. */
@@ -137,7 +182,7 @@ export class ManualClock implements Clock {
       throw new RangeError(`set: time cannot go backwards (${time} < ${this.#now})`);
     }
     this.#now = time;
-    const due = [...this.#sleepers].filter((s) => s.deadline <= time)
+    const due = [...this.#sleepers].filter((s) => s.deadline <= this.monotonic())
       .sort((a, b) => a.deadline - b.deadline);
     for (const sleeper of due) {
       this.#sleepers.delete(sleeper);

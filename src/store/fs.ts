@@ -18,7 +18,7 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { AtomicFile, writeFileAtomicSync } from "../atomic_write.ts";
+import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
   DeleteOptions,
@@ -32,7 +32,7 @@ import type {
   PutResult,
 } from "./types.ts";
 import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
-import { acquireLock, type FileLock } from "./fs_lock.ts";
+import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
 import { fingerprint, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
@@ -494,11 +494,7 @@ export class FsStore implements ObjectStore {
     const root = this.#realRoot;
     if (root === undefined) return;
     while (dir !== root && dir.startsWith(root + sep)) {
-      try {
-        await Deno.remove(dir); // only succeeds on an empty directory
-      } catch {
-        return;
-      }
+      if (!(await removeKeylessDir(dir))) return;
       dir = dirname(dir);
     }
   }
@@ -611,13 +607,9 @@ export class FsStore implements ObjectStore {
     } catch (e) {
       const st = await lstatOrUndefined(target);
       if (st === undefined || !st.isDirectory) throw e;
-      // An empty directory (e.g. left behind by hand) can give way; one with
-      // keys below it cannot.
-      try {
-        await Deno.remove(target);
-      } catch {
-        throw this.#conflict(key, `${key}/`);
-      }
+      // An empty directory (e.g. left behind by hand, or holding only a
+      // dead writer's lock) can give way; one with keys below it cannot.
+      if (!(await removeKeylessDir(target))) throw this.#conflict(key, `${key}/`);
       await Deno.rename(tmp, target);
     }
   }
@@ -686,5 +678,41 @@ async function removeIfExists(path: string): Promise<void> {
     await Deno.remove(path);
   } catch (e) {
     if (!isMissing(e)) throw e;
+  }
+}
+
+/**
+ * Removes `dir` if it holds no key: empty, or holding only what writers that
+ * died (`kill -9`) left there, their lock files and temp files (else a
+ * directory whose keys were all deleted would stay forever, and a key of its
+ * name could never be written). A live writer's lock or temp file keeps it.
+ * Reads no further than the first other entry (a directory of many keys
+ * costs one short read). True when it is gone.
+ */
+async function removeKeylessDir(dir: string): Promise<boolean> {
+  try {
+    await Deno.remove(dir); // only succeeds on an empty directory
+    return true;
+  } catch {
+    // Not empty (or not removable): see what is in it.
+  }
+  const locks: string[] = [];
+  let temps = false;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.startsWith(lockName(""))) locks.push(entry.name);
+      else if (isTempName(entry.name)) temps = true;
+      else return false;
+    }
+  } catch {
+    return false;
+  }
+  for (const name of locks) if (!(await removeStaleLock(join(dir, name)))) return false;
+  if (temps) await sweepStaleTemps(dir);
+  try {
+    await Deno.remove(dir);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -109,6 +109,39 @@ export async function tryAcquireLock(path: string): Promise<FileLock | undefined
   }
 }
 
+/**
+ * Removes the lock file at `path` if it is abandoned (its holder dead, or
+ * older than `staleMs`): what a writer killed while holding it (`kill -9`)
+ * left behind. True when no lock is there any more; a live holder's lock,
+ * or one that cannot be looked at, stays (false).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeStaleLock, tryAcquireLock } from "./fs_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * const held = (await tryAcquireLock(`${dir}/.vc~lock~x`))!;
+ * assert(!(await removeStaleLock(held.path))); // ours, alive
+ * await Deno.writeTextFile(`${dir}/.vc~lock~y`, "{}");
+ * await Deno.utime(`${dir}/.vc~lock~y`, 0, 0); // long abandoned
+ * assert(await removeStaleLock(`${dir}/.vc~lock~y`));
+ * await held.release();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function removeStaleLock(
+  path: string,
+  staleMs: number = DEFAULT_STALE_MS,
+): Promise<boolean> {
+  try {
+    if (!(await breakIfStale(path, staleMs))) return false;
+    await Deno.lstat(path);
+    return false; // another writer's lock took its place
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound;
+  }
+}
+
 async function tryCreate(path: string): Promise<FileLock | undefined> {
   let file: Deno.FsFile;
   try {

@@ -44,7 +44,8 @@ export interface LocalRoot {
  * opened: a disk unmounted under a watch (its mount point left empty) or
  * mounted over it. Its files are then missing, not deleted, and must not be
  * deleted from the target. A root removed and made again stays on its
- * device, so it is not taken for one.
+ * device, so it is not taken for one. With `missing`, a root that is gone
+ * is named too (a `file://` source store, whose listing would be empty).
  *
  * @example
  * ```ts
@@ -60,14 +61,17 @@ export interface LocalRoot {
  * }
  * ```
  */
-export function rootMoved(roots: readonly LocalRoot[]): string | undefined {
+export function rootMoved(roots: readonly LocalRoot[], missing = false): string | undefined {
   for (const root of roots) {
     if (root.dev === undefined) continue;
     let dev: number;
     try {
       dev = Deno.statSync(root.dir).dev;
     } catch {
-      continue; // gone: the walk reports it, and nothing is deleted for it
+      // Gone: a local source's walk reports it, and nothing is deleted for
+      // it; a directory store's listing reads as empty, so `missing` says so.
+      if (missing) return `${root.dir} is missing (unmounted?)`;
+      continue;
     }
     if (dev !== root.dev) {
       return `${root.dir} is on another filesystem than when the mirror started (unmounted?)`;

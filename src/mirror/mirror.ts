@@ -177,6 +177,8 @@ export class Mirror {
   readonly direction: "upload" | "download";
   /** Local roots: the sources (upload) or the target directory (download). */
   readonly localRoots: readonly LocalRoot[];
+  /** The directories of `file://` source stores (see `MirrorParts.storeRoots`). */
+  readonly #storeRoots: readonly LocalRoot[];
   readonly #options: MirrorOptions;
   readonly #stores: ObjectStore[];
   readonly #owned: ObjectStore[];
@@ -193,6 +195,7 @@ export class Mirror {
     this.#stores = parts.stores;
     this.#owned = parts.owned;
     this.localRoots = parts.roots;
+    this.#storeRoots = parts.storeRoots;
     this.#storePrefix = parts.storePrefix;
     this.#state = parts.state;
     this.#filter = compileFilter(options.filter, options.exclude);
@@ -1092,7 +1095,11 @@ export class Mirror {
     if (run.deletes === 0) return;
     // A source that is now another filesystem's directory (its disk
     // unmounted under a watch) lacks its files without their being deleted.
-    const moved = this.direction === "upload" ? rootMoved(this.localRoots) : undefined;
+    // Nor does a `file://` source store that is gone or another disk now
+    // (its listing reads as empty) lack its keys.
+    const moved = this.direction === "upload"
+      ? rootMoved(this.localRoots)
+      : rootMoved(this.#storeRoots, true);
     if (moved !== undefined) run.incomplete ??= moved;
     const max = this.#options.maxDelete;
     if (max !== undefined && run.deletes > max) {

@@ -25,6 +25,8 @@ export interface MirrorParts {
   owned: ObjectStore[];
   /** Local roots: the sources (upload) or the target directory (download). */
   roots: LocalRoot[];
+  /** The directories of `file://` source stores (download), with their devices (see `rootMoved`). */
+  storeRoots: LocalRoot[];
   /** Normalised key prefix on the store side. */
   storePrefix: string;
   /** The state file. */
@@ -107,6 +109,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   try {
     let stores: ObjectStore[];
     let roots: LocalRoot[];
+    const storeRoots: LocalRoot[] = [];
     let storePrefix: string;
     if (direction === "upload") {
       roots = options.sources.map((s) => {
@@ -146,7 +149,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       }
       storePrefix = normalizePrefix(options.sourcePrefix);
       for (const s of options.sources) {
-        if (typeof s === "string") await refuseOverlap(s, storePrefix, roots, "source");
+        if (typeof s === "string") {
+          await refuseOverlap(s, storePrefix, roots, "source");
+          const root = await requireDirectoryStore(s);
+          if (root !== undefined) storeRoots.push(root);
+        }
       }
       stores = [];
       for (const s of options.sources) stores.push(await getStore(s));
@@ -177,7 +184,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     const state = new MirrorState(
       options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
     );
-    return { direction, stores, owned, roots, storePrefix, state, names };
+    return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {
     await Promise.allSettled(owned.map((s) => s.close()));
     throw error;
@@ -219,6 +226,31 @@ async function refuseOverlap(
     }
   }
   return region;
+}
+
+/**
+ * Refuses a `file://` source whose directory is missing (a typo, a disk not
+ * mounted): a directory store's root is its bucket, and as a missing S3
+ * bucket fails the listing, it must not read as an empty store, which
+ * `--delete` would take for "delete every local file". Its directory and
+ * device, for the deletes of later passes to check.
+ */
+async function requireDirectoryStore(storeUri: string): Promise<LocalRoot | undefined> {
+  if (!/^file:/i.test(storeUri)) return undefined;
+  const parsed = parseUri(storeUri);
+  if (parsed.scheme !== "file") return undefined;
+  const info = await Deno.stat(parsed.path).catch((error: unknown) => {
+    throw new InvalidInputError(
+      `mirror source ${storeUri} cannot be read: ${message(error)} (a directory store's ` +
+        "directory is its bucket: a missing one is not an empty one); nothing was changed",
+      { cause: error },
+    );
+  });
+  if (!info.isDirectory) {
+    throw new InvalidInputError(`mirror source ${storeUri} is not a directory`);
+  }
+  // Unmounted under a watch, it must not read as emptied either.
+  return { dir: parsed.path, base: "", dev: info.dev };
 }
 
 /** `path` with its links resolved, as far as it exists (the rest appended). */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
+import { Mirror } from "../src/mirror/mirror.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
@@ -356,6 +357,33 @@ Deno.test("mirror --watch: --max-delete holds for a batch of many deleted files,
     await watching;
     await store.close();
   }
+});
+
+Deno.test("mirror --watch: a path of a batch that could not be read holds back its own deletes, not the batch's", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a", "x.txt": "x" });
+  await using m = await Mirror.open({
+    sources: [src],
+    target: `file://${join(w.dir, "bucket")}`,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    symlinks: "follow",
+  });
+  await m.run();
+  // One change: x.txt removed. Another: a directory whose walk fails (a
+  // link to nowhere, as a file vanishing under the walk of a busy one).
+  await Deno.remove(join(src, "x.txt"));
+  await Deno.mkdir(join(src, "bad"));
+  await Deno.symlink(join(w.dir, "nowhere"), join(src, "bad", "link"));
+  const failed: string[] = [];
+  const r = await m.syncPaths([join(src, "x.txt"), join(src, "bad")], {
+    onFailed: (path) => failed.push(path),
+  });
+  assertEquals(r.deleted, 1);
+  assertStringIncludes(r.deletesSkipped ?? "", "bad/link");
+  assertEquals(failed, [join(src, "bad")]);
+  assertEquals(await Deno.stat(join(w.dir, "bucket", "x.txt")).catch(() => "gone"), "gone");
 });
 
 Deno.test("mirror --watch: the wall clock set back or forward neither holds changes nor brings a full pass due", async () => {

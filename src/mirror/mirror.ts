@@ -452,9 +452,9 @@ export class Mirror {
    * `maxDelete` holds for the batch (one that would delete more deletes
    * none), as for a pass, however many paths the deletes come from.
    * `onFailed` is called for each path something failed for (to try it
-   * again): a path that could not be mirrored at all (a store that cannot
-   * be reached) is reported, the others go on, and nothing is deleted then
-   * (each path is to be tried again).
+   * again): a path that could not be read whole (a file vanished under its
+   * directory's walk, a store that cannot be reached) is reported and its
+   * own deletes are held back; the other paths go on.
    *
    * @example
    * ```ts
@@ -493,33 +493,45 @@ export class Mirror {
     }
     const run = this.#newRun(options.settleMs ?? 0);
     const keys: [string, string][] = [];
+    const held: string[] = [];
     for (const path of paths) {
       const key = this.keyOf(path);
       if (key === undefined) continue;
       keys.push([path, key]);
       const before = run.report.failed.length;
+      const mark = this.#state.deleteMark();
+      delete run.incomplete;
       try {
         await this.#syncOne(run, path, key);
       } catch (error) {
         if (this.#options.signal?.aborted) throw error;
-        // (A store that cannot be reached, a listing that failed.) The
-        // other paths go on, but nothing is deleted: what was queued may
-        // rest on what this path could not tell.
+        // (A store that cannot be reached, a listing that failed.)
         run.incomplete ??= `${path} could not be mirrored`;
         run.report.failed.push({ key, path, error: message(error) });
+      }
+      if (run.incomplete !== undefined) {
+        // What this path could not read holds back its own deletes (they
+        // may rest on it), not the other paths' (a file vanishing in a
+        // busy directory must not hold every delete of the batch).
+        run.deletes -= this.#state.dropDeletesAfter(mark);
+        held.push(run.incomplete);
+        delete run.incomplete;
       }
       if (run.report.failed.length > before) options.onFailed?.(path);
     }
     const before = run.report.failed.length;
     const report = await this.#conclude(run);
+    if (held.length > 0) {
+      report.deletesSkipped ??= `${held.join("; ")}; nothing was deleted for ${
+        held.length === 1 ? "that path" : "those paths"
+      }`;
+    }
+    // A delete, or an upload it was in the way of, that failed: the path it came from.
     for (const [path, key] of keys) {
-      // Deletes held back for a failure: each path's are to be made yet.
-      const held = report.deletesSkipped !== undefined && report.failed.length > 0;
-      // A delete, or an upload it was in the way of, that failed: the path it came from.
       const failed = report.failed.slice(before).some((f) =>
         f.key !== undefined && (key === "" || f.key === key || f.key.startsWith(`${key}/`))
       );
-      if (held || failed) options.onFailed?.(path);
+      if (failed) options.onFailed?.(path);
     }
     return report;
   }

@@ -101,6 +101,8 @@ export class MirrorState {
   readonly #unqueue: StatementSync;
   readonly #queued: StatementSync;
   readonly #queuedKey: StatementSync;
+  readonly #lastQueued: StatementSync;
+  readonly #dropAfter: StatementSync;
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
   #splitFrom: StatementSync | undefined;
@@ -188,6 +190,8 @@ export class MirrorState {
     this.#queue = this.#db.prepare("INSERT INTO deletes (key, target, size) VALUES (?, ?, ?)");
     this.#unqueue = this.#db.prepare("DELETE FROM deletes WHERE key = ?");
     this.#queuedKey = this.#db.prepare("SELECT 1 AS found FROM deletes WHERE key = ? LIMIT 1");
+    this.#lastQueued = this.#db.prepare("SELECT COALESCE(MAX(seq), 0) AS seq FROM deletes");
+    this.#dropAfter = this.#db.prepare("DELETE FROM deletes WHERE seq > ?");
     this.#queued = this.#db.prepare(
       "SELECT seq, key, target, size FROM deletes WHERE seq > ? ORDER BY seq LIMIT ?",
     );
@@ -206,6 +210,20 @@ export class MirrorState {
   /** Whether a delete of `key` is queued (this transaction's queue included). */
   isQueuedForDelete(key: string): boolean {
     return this.#queuedKey.get(key) !== undefined;
+  }
+
+  /** A mark of the deletes queued so far, for {@linkcode MirrorState.dropDeletesAfter}. */
+  deleteMark(): number {
+    return Number((this.#lastQueued.get() as { seq: number | bigint }).seq);
+  }
+
+  /** Drops the deletes queued after `mark` (a part of a run whose deletes are held back); how many. */
+  dropDeletesAfter(mark: number): number {
+    let dropped = 0;
+    this.#write(() => {
+      dropped = Number(this.#dropAfter.run(mark).changes);
+    });
+    return dropped;
   }
 
   /** The queued deletes, in batches of at most `size`, in the order queued. */

@@ -35,19 +35,26 @@ export function unicodeLookalike(name: string, known: Iterable<string>): string 
 }
 
 /**
- * The spellings worth looking up for `name`'s twins: its NFC and NFD forms
- * where they differ from it (none for a name all in ASCII).
+ * What a catalog keeps beside `name` to find its twins by index: its NFC
+ * form when that differs from it, `null` when `name` is in NFC (it is then
+ * its own key, found by itself). A name all in ASCII is always in NFC, yet
+ * has twins too (`K` and the Kelvin sign `\u212A`), so every spelling of
+ * one name is found by looking up its NFC form both as a name and as a key,
+ * whatever mix of composed and decomposed letters each spelling holds.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { otherSpellings } from "./unicode_spelling.ts";
- * assert.deepEqual(otherSpellings("/caf\u00e9"), ["/cafe\u0301"]);
- * assert.deepEqual(otherSpellings("/a.csv"), []);
+ * import { spellingKey } from "./unicode_spelling.ts";
+ * assert.equal(spellingKey("/caf\u00e9"), null);
+ * assert.equal(spellingKey("/cafe\u0301/caf\u00e9"), "/caf\u00e9/caf\u00e9");
+ * assert.equal(spellingKey("/\u212A.txt"), "/K.txt");
+ * assert.equal(spellingKey("/a.csv"), null);
  * ```
  */
-export function otherSpellings(name: string): string[] {
-  return [...new Set([name.normalize("NFC"), name.normalize("NFD")])].filter((s) => s !== name);
+export function spellingKey(name: string): string | null {
+  const nfc = name.normalize("NFC");
+  return nfc === name ? null : nfc;
 }
 
 /**

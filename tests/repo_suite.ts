@@ -172,6 +172,91 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
   );
 
   await t.step(
+    `${env.label}: every spelling of a path that is one in NFC is refused, mixed ones too`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        // One segment composed, the other decomposed.
+        const mixed = "/caf\u00e9/cre\u0300me.txt";
+        const a = await repo.add(mixed, bytes("one"));
+        for (
+          const twin of [
+            mixed.normalize("NFC"),
+            mixed.normalize("NFD"),
+            "/cafe\u0301/cr\u00e8me.txt",
+          ]
+        ) {
+          await assertRejects(() => repo.add(twin, bytes("x")), InvalidInputError, "NFC vs NFD");
+          await assertRejects(
+            () => repo.tag({ path: twin }, ["t"]),
+            InvalidInputError,
+            "NFC vs NFD",
+          );
+        }
+        assertEquals((await repo.add(mixed, bytes("two"))).path, mixed, "its own spelling is fine");
+        // Two accented letters in one name, one composed, one decomposed.
+        const both = "/\u00e9te\u0301.txt";
+        assertEquals(await repo.tag({ path: both }, ["t"]), ["t"]);
+        await assertRejects(
+          () => repo.add("/\u00e9t\u00e9.txt", bytes("x")),
+          InvalidInputError,
+          "NFC vs NFD",
+        );
+        await assertRejects(
+          () => repo.add("/e\u0301te\u0301.txt", bytes("x")),
+          InvalidInputError,
+          "NFC vs NFD",
+        );
+        // A path all in ASCII has twins too: K and the Kelvin sign.
+        await repo.add("/\u212A.txt", bytes("k"));
+        await assertRejects(
+          () => repo.add("/K.txt", bytes("x")),
+          InvalidInputError,
+          '"/\\u212a.txt"',
+        );
+        // A refused add leaves no content behind, even when found after its upload.
+        const keys: string[] = [];
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
+        assertEquals(keys.length, 3);
+        assertEquals((await repo.list()).map((r) => r.id).length, 3);
+        assertEquals(a.path, mixed);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: two spellings of a new path added at once: one is recorded, one refused`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        const nfc = "/na\u00efve.txt", nfd = nfc.normalize("NFD");
+        // The first add to record pauses between its insert and its commit,
+        // the moment a second add of the other spelling would find nothing.
+        const catalog = repo.catalog as { transaction: Repository["catalog"]["transaction"] };
+        const transaction = catalog.transaction.bind(catalog);
+        let paused = false;
+        let inserted!: () => void;
+        const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
+        catalog.transaction = (mode, fn) =>
+          transaction(mode, (tx) =>
+            fn({
+              query: async (sql, params) => {
+                const rows = await tx.query(sql, params);
+                if (!paused && sql.startsWith("INSERT INTO records")) {
+                  paused = true;
+                  inserted();
+                  await new Promise((resolve) => setTimeout(resolve, 300));
+                }
+                return rows;
+              },
+            }));
+        const first = repo.add(nfc, bytes("a"));
+        await insertedOnce;
+        const second = await Promise.allSettled([repo.add(nfd, bytes("b"))]);
+        assertEquals((await first).path, nfc);
+        assertEquals(second[0].status, "rejected");
+        assertEquals((await repo.list()).map((r) => r.path), [nfc]);
+      }),
+  );
+
+  await t.step(
     `${env.label}: tags, date tags, find`,
     () =>
       withRepo(env, async ({ repo, clock }) => {

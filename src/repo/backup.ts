@@ -12,6 +12,7 @@
 import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
+import { spellingKey } from "../unicode_spelling.ts";
 import { parseSnapshotStream, RECORD_FIELDS, SNAPSHOT_VERSION } from "./backup_lines.ts";
 
 /** The catalog to restore into holds records or path tags and `force` was not given. */
@@ -141,9 +142,17 @@ export async function restoreCatalog(
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
-    await insertRows(tx, "records", RECORD_FIELDS, parsed.records);
+    // Each path with its spelling key, as the repository writes it.
+    const withKey = (rows: SqlValue[][], at: number) =>
+      rows.map((row) => [...row, spellingKey(String(row[at]))]);
+    await insertRows(
+      tx,
+      "records",
+      [...RECORD_FIELDS, "path_key"],
+      withKey(parsed.records, RECORD_FIELDS.indexOf("path")),
+    );
     await insertRows(tx, "record_tags", ["record_id", "tag"], parsed.recordTags);
-    await insertRows(tx, "path_tags", ["path", "tag"], parsed.pathTags);
+    await insertRows(tx, "path_tags", ["path", "tag", "path_key"], withKey(parsed.pathTags, 0));
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
     return {
       records: parsed.records.length,

@@ -54,6 +54,15 @@ export interface Dialect {
     readonly shared: readonly string[];
     readonly exclusive: readonly string[];
   };
+  /**
+   * Statements, with the path's NFC form as `$1`, that take a lock on all
+   * the Unicode spellings of one path for the rest of a write transaction:
+   * two adds of two spellings of a new path never both find the catalog
+   * without the other. PostgreSQL uses a transaction-scoped advisory lock on
+   * the form's hash; SQLite's write transaction already excludes every
+   * other writer (nothing to run).
+   */
+  readonly pathLock: readonly string[];
 }
 
 /** A SQL database holding a repository's catalog. */
@@ -77,6 +86,9 @@ export interface Catalog {
 
 /** The catalog cannot be reached or opened (wrong path, server down, bad credentials). */
 export class CatalogUnavailableError extends VcError {}
+
+/** A catalog this process may read but not change (file permissions, a user without the rights). */
+export class CatalogReadOnlyError extends CatalogUnavailableError {}
 
 /** A SQLite catalog file that is not (or no longer) a database: only a restore rebuilds it. */
 export class CatalogDamagedError extends CatalogUnavailableError {}

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { win32Join } from "../path.ts";
 import {
   type Catalog,
+  CatalogReadOnlyError,
   CatalogUnavailableError,
   closedCatalog,
   type Dialect,
@@ -27,6 +28,8 @@ import {
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
+// The first key of the locks on one path's spellings (any 32-bit number would do).
+const PATH_LOCK_CLASS = 76238902;
 
 /** PostgreSQL's side of the {@linkcode Dialect}. */
 export const POSTGRES_DIALECT: Dialect = {
@@ -49,6 +52,8 @@ export const POSTGRES_DIALECT: Dialect = {
     shared: [`SELECT pg_advisory_xact_lock_shared(${CONTENT_LOCK_KEY})`],
     exclusive: [`SELECT pg_advisory_xact_lock(${CONTENT_LOCK_KEY})`],
   },
+  // The two-key form: a key space of its own, apart from the content lock's.
+  pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */
@@ -259,6 +264,13 @@ class PostgresCatalog implements Catalog {
           { cause: error },
         );
       }
+      if (READ_ONLY_CODES.has((error as PgError).code ?? "")) {
+        throw new CatalogReadOnlyError(
+          `catalog ${this.location} may not be changed by this user here ` +
+            `(${(error as Error).message}): this command changes it`,
+          { cause: error },
+        );
+      }
       throw error;
     });
   }
@@ -359,6 +371,9 @@ class PoolSockets {
     clearTimeout(this.#timer);
   }
 }
+
+// insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
+const READ_ONLY_CODES = new Set(["42501", "25006"]);
 
 // serialization_failure, deadlock_detected, lock_not_available.
 const CONFLICT_CODES = new Set(["40001", "40P01", "55P03"]);

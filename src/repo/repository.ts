@@ -21,7 +21,7 @@ import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { escapedUnicode, otherSpellings, unicodeLookalike } from "../unicode_spelling.ts";
+import { escapedUnicode, spellingKey, unicodeLookalike } from "../unicode_spelling.ts";
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
@@ -284,9 +284,10 @@ export class Repository implements AsyncDisposable {
   ): Promise<RepoRecord> {
     const path = normalizeLogicalPath(logicalPath);
     const tags = [...(options.tags ?? []).map(checkTag)];
-    // Before any upload, so a refused path leaves nothing behind; a path all
-    // in ASCII has no other spelling, and costs no query.
-    if (otherSpellings(path).length > 0) {
+    // Before any upload too, so a refused path usually leaves nothing
+    // behind. A path all in ASCII costs no query here: its twins (`K` and
+    // the Kelvin sign) are rare, and the recording below refuses them.
+    if (/[\u0080-\uffff]/.test(path)) {
       await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
     }
     const now = this.clock.now();
@@ -344,6 +345,9 @@ export class Repository implements AsyncDisposable {
       options.signal.throwIfAborted();
     }
     return await this.catalog.transaction("write", async (tx) => {
+      // The check that holds: another spelling of this path recorded during
+      // the upload (or a twin in ASCII) is seen here, under the path's lock.
+      await this.#refuseLookalike(tx, path, true);
       // gc deletes unreferenced content under the exclusive content lock and
       // marks the catalog with the time it did: under the shared lock, a mark
       // older than this add (with slack for clocks) means no gc deleted
@@ -363,9 +367,9 @@ export class Repository implements AsyncDisposable {
         );
       }
       const rows = await tx.query(
-        `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at)
-         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6) RETURNING id`,
-        [path, contentKey, size, md5, this.host, now],
+        `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at, path_key)
+         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [path, contentKey, size, md5, this.host, now, spellingKey(path)],
       );
       const id = Number(rows[0]!.id);
       for (const tag of new Set(tags)) {
@@ -375,6 +379,12 @@ export class Repository implements AsyncDisposable {
         );
       }
       return await this.#get(tx, id);
+    }).catch(async (error) => {
+      // Refused before the insert: nothing records the content, so it goes.
+      // (Any other failure may come after a commit: its content stays, for
+      // gc to collect once its grace period is over if nothing records it.)
+      if (error instanceof InvalidInputError) await this.store.delete([contentKey]).catch(() => {});
+      throw error;
     });
   }
 
@@ -383,20 +393,29 @@ export class Repository implements AsyncDisposable {
    * (NFC "é" vs NFD "e" + accent): the two look the same in every listing
    * and are one file name on macOS, but the catalog would keep them as two
    * paths, each with its own versions, tags and `current`. Looked up by the
-   * path's NFC and NFD spellings (the catalog's path indexes), as the
-   * versioned cache refuses such a twin of a manifest entry.
+   * path's NFC form, as a path and as the `path_key` of paths not in NFC
+   * (both indexed), so a twin in any mix of composed and decomposed letters
+   * is found; as the versioned cache refuses such a twin of a manifest
+   * entry. With `lock` (a write transaction about to record `path`), under
+   * the lock on the path's spellings first.
    */
-  async #refuseLookalike(tx: Tx, path: string): Promise<void> {
-    const others = otherSpellings(path);
-    if (others.length === 0) return; // all ASCII, or in no form but its own
-    const spellings = [path, ...others];
-    const marks = spellings.map((_, i) => `$${i + 1}`).join(", ");
-    const rows = await tx.query(
-      `SELECT path FROM records WHERE path IN (${marks})
-       UNION SELECT path FROM path_tags WHERE path IN (${marks})`,
-      spellings,
-    );
-    const twin = unicodeLookalike(path, rows.map((row) => String(row.path)));
+  async #refuseLookalike(tx: Tx, path: string, lock = false): Promise<void> {
+    const nfc = path.normalize("NFC");
+    if (lock) {
+      for (const statement of this.catalog.dialect.pathLock) await tx.query(statement, [nfc]);
+    }
+    // One of each table's other spellings is enough, so each lookup stops at one row.
+    const lookups = ["records", "path_tags"].flatMap((table) => [
+      `(SELECT path FROM ${table} WHERE path_key = $1 AND path <> $2 LIMIT 1)`,
+      // The NFC spelling itself, when `path` is not it.
+      ...(nfc === path ? [] : [`(SELECT path FROM ${table} WHERE path = $1 LIMIT 1)`]),
+    ]);
+    const row = (await tx.query(
+      `SELECT ${lookups.map((sql, i) => `${sql} AS p${i}`).join(", ")}`,
+      [nfc, path],
+    ))[0]!;
+    const rows = Object.values(row).filter((p) => p !== null).map(String);
+    const twin = unicodeLookalike(path, rows);
     if (twin === undefined) return;
     throw new InvalidInputError(
       `${escapedUnicode(path)} and the path ${escapedUnicode(twin)} in repository ${this.uri} ` +
@@ -757,13 +776,14 @@ export class Repository implements AsyncDisposable {
         }
       } else {
         const path = normalizeLogicalPath(target.path);
-        if (op === "add") await this.#refuseLookalike(tx, path);
+        if (op === "add") await this.#refuseLookalike(tx, path, true);
         for (const tag of checked) {
           const rows = await tx.query(
             op === "add"
-              ? "INSERT INTO path_tags (path, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING tag"
+              ? "INSERT INTO path_tags (path, tag, path_key) VALUES ($1, $2, $3) " +
+                "ON CONFLICT DO NOTHING RETURNING tag"
               : "DELETE FROM path_tags WHERE path = $1 AND tag = $2 RETURNING tag",
-            [path, tag],
+            op === "add" ? [path, tag, spellingKey(path)] : [path, tag],
           );
           if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
         }

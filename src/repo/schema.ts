@@ -11,14 +11,18 @@
  * - `vc_meta`: schema version, the id of the repository the catalog belongs
  *   to (`repository`, also in the store's marker) and, for SQLite, the host
  *   that owns the file.
+ * - `path_key` (version 2, in `records` and `path_tags`): a path's NFC form
+ *   when the path is not in NFC (see `spellingKey`), so every Unicode
+ *   spelling of a path is found by index.
  *
  * @module
  */
+import { spellingKey } from "../unicode_spelling.ts";
 import type { Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The record states, in their usual order. */
 export const STATES = [
@@ -80,13 +84,81 @@ export function schemaStatements(dialect: Dialect): string[] {
   ];
 }
 
-/** Creates the schema (idempotent) and records its version. */
+/**
+ * Creates the schema (idempotent) and brings it to {@linkcode SCHEMA_VERSION}.
+ * A new catalog is created as version 1 and upgraded like an old one, so
+ * both end with the same tables.
+ */
 export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
   for (const statement of schemaStatements(dialect)) await tx.query(statement);
   await tx.query(
-    "INSERT INTO vc_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING",
-    [String(SCHEMA_VERSION)],
+    "INSERT INTO vc_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING",
   );
+  await upgradeSchema(tx, dialect);
+}
+
+/**
+ * Upgrades a catalog written by an older vc to {@linkcode SCHEMA_VERSION}
+ * (nothing when it is there already, or newer): version 2 adds `path_key`,
+ * filled for the paths already recorded. Its version row is locked first,
+ * so of two processes upgrading one catalog the second finds it done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openSqliteCatalog } from "./sqlite_catalog.ts";
+ * import { createSchema, upgradeSchema } from "./schema.ts";
+ * const dir = await Deno.makeTempDir();
+ * const catalog = await openSqliteCatalog(`${dir}/c.sqlite`, { create: true });
+ * try {
+ *   await catalog.transaction("write", (tx) => createSchema(tx, catalog.dialect));
+ *   // A new catalog is upgraded as it is created:
+ *   assert.equal(await catalog.transaction("write", (tx) => upgradeSchema(tx, catalog.dialect)), false);
+ * } finally {
+ *   await catalog.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ *
+ * @returns whether it changed the catalog.
+ */
+export async function upgradeSchema(tx: Tx, dialect: Dialect): Promise<boolean> {
+  const version = (await readVersion(tx, dialect.forUpdate)) ?? SCHEMA_VERSION;
+  if (!(version < SCHEMA_VERSION)) return false;
+  // Version 1 to 2. Only a path with a character beyond ASCII can be out of
+  // NFC: the others are not read at all.
+  for (const table of ["records", "path_tags"]) {
+    await tx.query(`ALTER TABLE ${table} ADD COLUMN path_key TEXT`);
+    const rows = await tx.query(
+      `SELECT DISTINCT path FROM ${table} WHERE octet_length(path) <> length(path)`,
+    );
+    for (const row of rows) {
+      const key = spellingKey(String(row.path));
+      if (key !== null) {
+        await tx.query(`UPDATE ${table} SET path_key = $1 WHERE path = $2`, [
+          key,
+          String(row.path),
+        ]);
+      }
+    }
+    // Most paths are in NFC and have no key: only the others are indexed.
+    await tx.query(
+      `CREATE INDEX IF NOT EXISTS ${table}_path_key ON ${table} (path_key) ` +
+        "WHERE path_key IS NOT NULL",
+    );
+  }
+  await tx.query("UPDATE vc_meta SET value = $1 WHERE key = 'schema_version'", [
+    String(SCHEMA_VERSION),
+  ]);
+  return true;
+}
+
+/** The catalog's schema version, `undefined` when it records none (no vc schema). */
+export async function readVersion(tx: Tx, lock = ""): Promise<number | undefined> {
+  const rows = await tx.query(
+    `SELECT value FROM vc_meta WHERE key = 'schema_version'${lock}`,
+  );
+  return rows[0] === undefined ? undefined : Number(rows[0].value);
 }
 
 /** Reads `vc_meta`, or `undefined` when the schema does not exist yet. */

@@ -9,7 +9,13 @@ import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { type Catalog, CatalogDamagedError, CatalogUnavailableError, type Tx } from "./catalog.ts";
+import {
+  type Catalog,
+  CatalogDamagedError,
+  CatalogReadOnlyError,
+  CatalogUnavailableError,
+  type Tx,
+} from "./catalog.ts";
 import { restoreCatalog, type SnapshotCounts } from "./backup.ts";
 import {
   type CatalogRef,
@@ -25,7 +31,7 @@ import { refuseInsideRepository } from "./nesting.ts";
 import { readObjectUri } from "./object_uri.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
-import { createSchema, readMeta } from "./schema.ts";
+import { createSchema, readMeta, SCHEMA_VERSION, upgradeSchema } from "./schema.ts";
 
 /** Options shared by `Repository.init` and `Repository.open`. */
 export interface RepositoryOptions {
@@ -344,6 +350,15 @@ async function openCheckedCatalog(
       checkHost({ ...marker.catalog, host: owner }, host);
     }
     checkSameRepository(meta.get("repository"), marker, uri);
+    if (Number(meta.get("schema_version")) < SCHEMA_VERSION) {
+      // Written by an older vc: upgraded once, by the first vc that opens
+      // it. One who may only read it still reads it as it is; its changes
+      // wait for someone who may change it.
+      await catalog.transaction("write", (tx) => upgradeSchema(tx, catalog.dialect))
+        .catch((error) => {
+          if (!(error instanceof CatalogReadOnlyError)) throw error;
+        });
+    }
     return catalog;
   } catch (error) {
     await catalog.close();

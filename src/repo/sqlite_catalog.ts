@@ -13,6 +13,7 @@ import { Limiter } from "../pool.ts";
 import {
   type Catalog,
   CatalogDamagedError,
+  CatalogReadOnlyError,
   CatalogUnavailableError,
   closedCatalog,
   type Dialect,
@@ -34,6 +35,7 @@ export const SQLITE_DIALECT: Dialect = {
   // insert already advances.
   resetIdSequence: [],
   contentLock: { shared: [], exclusive: [] },
+  pathLock: [],
 };
 
 /** Options of {@linkcode openSqliteCatalog}. */
@@ -155,7 +157,7 @@ class SqliteCatalog implements Catalog {
         );
       }
       if (isReadOnly(error)) {
-        throw new CatalogUnavailableError(
+        throw new CatalogReadOnlyError(
           `catalog ${this.location} is read-only here (${message(error)}): this command ` +
             "changes it; run it as a user who may write the catalog file and its directory",
           { cause: error },

@@ -290,8 +290,8 @@ export class Repository implements AsyncDisposable {
     if (/[\u0080-\uffff]/.test(path)) {
       await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
     }
-    const now = this.clock.now();
-    if (options.dateTag) tags.push(...dateTags(options.dateTag, now));
+    // When the upload started: what gc's mark is compared with below.
+    const started = this.clock.now();
     const size = typeof source === "string"
       ? (await regularFile(source, `file to add as ${path}`)).size
       : source.byteLength;
@@ -357,7 +357,7 @@ export class Repository implements AsyncDisposable {
       for (const statement of this.catalog.dialect.contentLock.shared) await tx.query(statement);
       const mark = await contentGcMark(tx);
       if (
-        mark !== undefined && mark >= now - GC_MARK_SLACK_MS &&
+        mark !== undefined && mark >= started - GC_MARK_SLACK_MS &&
         await this.store.head(contentKey) === undefined
       ) {
         throw new ContentCollectedError(
@@ -366,13 +366,19 @@ export class Repository implements AsyncDisposable {
             "recorded: run the add again",
         );
       }
+      // A record is created when it is recorded, not when its upload began.
+      // Adds of one path record one at a time (the path's lock, above), so
+      // of two, the one recorded later has the higher id and the later (or
+      // the same) time, and its date tags are of that time.
+      const now = this.clock.now();
+      const dated = options.dateTag ? dateTags(options.dateTag, now) : [];
       const rows = await tx.query(
         `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at, path_key)
          VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7) RETURNING id`,
         [path, contentKey, size, md5, this.host, now, spellingKey(path)],
       );
       const id = Number(rows[0]!.id);
-      for (const tag of new Set(tags)) {
+      for (const tag of new Set([...tags, ...dated])) {
         await tx.query(
           "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
           [id, tag],

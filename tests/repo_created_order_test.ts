@@ -1,0 +1,88 @@
+/**
+ * Two adds of one path at once: the one whose upload takes longer is
+ * recorded later, with the higher id. Its creation time was the time its
+ * upload began, so the record with the higher id (the one `current` and
+ * `ls --limit` take as the newer) could show the older time, and its date
+ * tags a day it was not recorded on. A record is now created when it is
+ * recorded: ids and times are in one order. The slow upload is paused
+ * through the store seam and the clock moved by hand (no timing).
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assert, assertEquals } from "./assert.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import type { Clock } from "../src/clock.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { openStore } from "../src/store/open.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+
+const DAY = 86_400_000;
+
+/** The store at `uri`, whose puts wait for `gate` when one is set. */
+async function gated(uri: string, hold: { gate?: Promise<void> | undefined }) {
+  const store = await openStore(uri);
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "put") {
+        return async (...args: Parameters<ObjectStore["put"]>) => {
+          const gate = hold.gate;
+          hold.gate = undefined;
+          await gate;
+          return await target.put(...args);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function concurrentAdds(catalog: string | undefined): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_created_" });
+  const uri = pathToFileURL(join(dir, "repo")).href;
+  let now = Date.UTC(2026, 10, 30, 23, 59, 59);
+  const clock: Clock = { now: () => now, sleep: () => Promise.resolve() };
+  const hold: { gate?: Promise<void> | undefined } = {};
+  try {
+    await (await Repository.init(uri, catalog === undefined ? {} : { catalog })).close();
+    await using repo = await Repository.open(uri, {
+      clock,
+      openStore: (u) => gated(u, hold),
+    });
+    const release = Promise.withResolvers<void>();
+    hold.gate = release.promise;
+    const bytes = new TextEncoder().encode("v");
+    const slow = repo.add("/a.csv", bytes, { dateTag: "day" }); // its upload waits
+    now += 2_000; // past midnight
+    const fast = await repo.add("/a.csv", bytes, { dateTag: "day" });
+    now += 2_000;
+    release.resolve();
+    const late = await slow;
+    assert(late.id > fast.id, "the slow add is recorded second");
+    assert(
+      Date.parse(late.createdAt) >= Date.parse(fast.createdAt),
+      `id ${late.id} created ${late.createdAt}, before id ${fast.id} (${fast.createdAt})`,
+    );
+    assertEquals(late.createdAt, new Date(now).toISOString());
+    assertEquals(late.tags.filter((t) => t.startsWith("day:")), ["day:2026-12-01"]);
+    // The newest by id is the newest by time, in every listing.
+    const listed = await repo.list({ path: "/a.csv" });
+    const byTime = [...listed].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+    assertEquals(byTime.map((r) => r.id), listed.map((r) => r.id));
+    assert(now - Date.parse(late.createdAt) < DAY);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("repo: concurrent adds of one path are created in id order (SQLite)", () =>
+  concurrentAdds(undefined));
+
+Deno.test({
+  name: "repo: concurrent adds of one path are created in id order (PostgreSQL)",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    await concurrentAdds(pg.url);
+  },
+});

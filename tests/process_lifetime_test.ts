@@ -289,9 +289,13 @@ for (
   const [name, args] of [
     ["repo ls", ["repo", "ls", "--repo", "s3://b/repo"]],
     ["repo gc", ["repo", "gc", "--dry-run", "--repo", "s3://b/repo"]],
+    // Its look for a marker already there.
+    ["repo init", ["repo", "init", "s3://b/repo", "--catalog", "sqlite:c.sqlite"]],
+    // Its read of the snapshot.
+    ["repo restore", ["repo", "restore", "s3://b/snap.jsonl.gz", "--repo", "s3://b/repo"]],
   ] as const
 ) {
-  Deno.test(`Ctrl-C stops vc ${name} while the marker's read is stalled`, async () => {
+  Deno.test(`Ctrl-C stops vc ${name} while its first store request is stalled`, async () => {
     await using server = silentServer();
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
     try {
@@ -371,6 +375,49 @@ Deno.test("Repository.open rejects with its signal's reason and closes its store
   }).then(() => undefined, (e: unknown) => e);
   assertEquals(error2, early);
   assertEquals(opened, 0);
+});
+
+/** A store whose every request (head, get, list, put) waits until its signal aborts. */
+class StalledStore extends StalledGetStore {
+  override async head(key: string, options: { signal?: AbortSignal } = {}) {
+    await this.get(key, options).catch((error) => {
+      if (options.signal?.aborted) throw error;
+    });
+    return undefined;
+  }
+}
+
+Deno.test("Repository.init and Repository.restore reject with their signal's reason", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-lifetime-" });
+  try {
+    const calls = [
+      (store: StalledStore, signal: AbortSignal) =>
+        Repository.init("memory://stalled", {
+          catalog: `sqlite:${join(dir, "c.sqlite")}`,
+          openStore: () => Promise.resolve(store),
+          signal,
+        }),
+      (store: StalledStore, signal: AbortSignal) =>
+        Repository.restore("s3://stalled/repo", "s3://stalled/snap.jsonl.gz", {
+          openStore: () => Promise.resolve(store),
+          signal,
+        }),
+    ];
+    for (const call of calls) {
+      const store = new StalledStore();
+      const controller = new AbortController();
+      const reason = new DOMException("stop", "AbortError");
+      setTimeout(() => controller.abort(reason), 50);
+      const t0 = performance.now();
+      const error = await call(store, controller.signal).then(() => undefined, (e: unknown) => e);
+      assertEquals(error, reason);
+      assert(performance.now() - t0 < 2_000, `took ${Math.round(performance.now() - t0)} ms`);
+      assertEquals(store.gets, 1);
+      assertEquals(store.closed, 1);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("Repository.open with a signal that never aborts opens as before", async () => {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { signalOption } from "../abort_hub.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
 import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
@@ -42,6 +43,8 @@ export const init: Command = {
       env: (n) => ctx.io.env(n),
       ...(catalog ? { catalog } : {}),
       ...(openStore ? { openStore } : {}),
+      // Ctrl-C stops it at once (a store or catalog that never answers).
+      ...signalOption(ctx.io.signal),
     });
     const text = catalogText(repo.marker.catalog);
     await ctx.out.status(
@@ -173,6 +176,7 @@ export const restore: Command = {
       ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
       ...(ctx.flags.boolean("force") ? { force: true } : {}),
+      ...signalOption(ctx.io.signal),
     });
     await ctx.out.status(
       { snapshot, ...counts },

@@ -100,13 +100,14 @@ export function parseCatalogRef(
 export async function writeMarker(
   store: ObjectStore,
   marker: RepoMarker,
-  options: { replace?: boolean } = {},
+  options: { replace?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
   const body = new TextEncoder().encode(JSON.stringify(marker, null, 2) + "\n");
   try {
     await store.put(MARKER_KEY, body, {
       ...(options.replace ? {} : { ifNoneMatch: "*" as const }),
       contentType: "application/json",
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
     if (error instanceof PreconditionFailedError) {

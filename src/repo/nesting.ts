@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { untilAborted } from "../abort_hub.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { MARKER_KEY } from "./marker.ts";
@@ -37,6 +38,7 @@ const MAX_DEPTH = 64;
 export async function refuseInsideRepository(
   storeUrl: string,
   open: (uri: string) => Promise<ObjectStore>,
+  signal?: AbortSignal,
 ): Promise<void> {
   const url = new URL(storeUrl);
   if (url.protocol === "file:") {
@@ -52,15 +54,19 @@ export async function refuseInsideRepository(
   if (url.protocol !== "s3:") return;
   const segments = decodeURIComponent(url.pathname).split("/").filter((s) => s !== "");
   if (segments.length === 0) return;
-  const bucket = await open(`s3://${url.host}`);
+  const bucket = await untilAborted(open(`s3://${url.host}`), signal, (late) => late.close());
   try {
     for (let n = segments.length - 1; n >= Math.max(0, segments.length - MAX_DEPTH); n--) {
       const prefix = segments.slice(0, n).map((s) => `${s}/`).join("");
       let text: string | undefined;
       try {
-        const { body } = await bucket.get(`${prefix}${MARKER_KEY}`);
+        const { body } = await bucket.get(
+          `${prefix}${MARKER_KEY}`,
+          signal === undefined ? {} : { signal },
+        );
         text = await new Response(body).text();
       } catch {
+        signal?.throwIfAborted(); // stopped, not found
         text = undefined; // no marker there (or unreadable): nothing to protect
       }
       check(text, `s3://${url.host}/${prefix}`, segments.slice(n).join("/"), storeUrl);

@@ -6,6 +6,7 @@
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
+import { untilAborted } from "../abort_hub.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
@@ -50,11 +51,15 @@ function split(uri: string): { root: string; key: string } {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function readObjectUri(uri: string, open: Opener): Promise<Uint8Array> {
+export async function readObjectUri(
+  uri: string,
+  open: Opener,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const { root, key } = split(uri);
-  const store = await open(root);
+  const store = await untilAborted(open(root), signal, (late) => late.close());
   try {
-    const { body } = await store.get(key);
+    const { body } = await store.get(key, signal === undefined ? {} : { signal });
     return new Uint8Array(await new Response(body).arrayBuffer());
   } finally {
     await store.close();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { untilAborted } from "../abort_hub.ts";
+import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { openStore } from "../store/open.ts";
@@ -51,10 +51,12 @@ export interface RepositoryOptions {
    */
   cache?: import("../cache/asset_cache.ts").AssetCache;
   /**
-   * `Repository.open` only: aborts the opening (the marker's read, the
-   * catalog's checks), which then rejects with the signal's reason and
-   * leaves nothing open. The opened repository does not keep it: its
-   * methods take their own signals.
+   * Aborts the opening (the marker's read, the catalog's checks), the
+   * creation (`Repository.init`) or the restore (`Repository.restore`),
+   * which then rejects with the signal's reason and leaves nothing open. A
+   * catalog transaction under way is not cut short: what follows it is not
+   * done. The repository does not keep it: its methods take their own
+   * signals.
    */
   signal?: AbortSignal;
 }
@@ -87,7 +89,13 @@ export interface RepoParts {
  */
 export async function initParts(uri: string, options: InitOptions = {}): Promise<RepoParts> {
   const host = options.host ?? Deno.hostname();
-  const store = await (options.openStore ?? openStore)(uri);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const store = await untilAborted(
+    (options.openStore ?? openStore)(uri),
+    signal,
+    (late) => late.close(),
+  );
   try {
     let ref: CatalogRef;
     if (options.catalog !== undefined) {
@@ -102,21 +110,22 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
       );
     }
     // A second init of a repository says so before its catalog is looked at.
-    if ((await store.head(MARKER_KEY)) !== undefined) {
+    if ((await store.head(MARKER_KEY, signalOption(signal))) !== undefined) {
       throw new PreconditionFailedError(
         `${store.url} is already a vc repository (${MARKER_KEY} exists)`,
       );
     }
-    await refuseForeignContent(store, uri, CONTENT_PREFIX);
-    await refuseInsideRepository(store.url, options.openStore ?? openStore);
+    await refuseForeignContent(store, uri, CONTENT_PREFIX, signal);
+    await refuseInsideRepository(store.url, options.openStore ?? openStore, signal);
     refuseCatalogInContent(store, ref, CONTENT_PREFIX);
-    const catalog = await createCatalog(ref, options);
+    const catalog = await untilAborted(createCatalog(ref, options), signal, (late) => late.close());
     let repository: string = crypto.randomUUID();
     // An init of this store that died between its catalog commit and its
     // marker (kill -9, a lost machine) left its id in the catalog: this init
     // takes that id over instead of refusing the catalog for good.
     let adopted = false;
     try {
+      signal?.throwIfAborted();
       await catalog.transaction("write", async (tx) => {
         await createSchema(tx, catalog.dialect);
         const unfinished = await refuseTakenCatalog(tx, ref, uri, store.url);
@@ -135,7 +144,8 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         repository,
       };
       try {
-        await writeMarker(store, marker);
+        signal?.throwIfAborted();
+        await writeMarker(store, marker, signalOption(signal));
       } catch (error) {
         // No repository came to be: the catalog is free again (an adopted id
         // stays: a concurrent init of this store may have written its marker).
@@ -279,13 +289,20 @@ function refuseCatalogInContent(store: ObjectStore, ref: CatalogRef, prefix: str
  * is refused there instead of deleting them a grace period later. An
  * existing repository (a marker) is left to `writeMarker` to report.
  */
-async function refuseForeignContent(store: ObjectStore, uri: string, prefix: string) {
+async function refuseForeignContent(
+  store: ObjectStore,
+  uri: string,
+  prefix: string,
+  signal: AbortSignal | undefined,
+) {
   let first: string | undefined;
-  for await (const info of store.list(prefix, { etags: false })) {
+  for await (const info of store.list(prefix, { etags: false, ...signalOption(signal) })) {
     first = info.key;
     break;
   }
-  if (first === undefined || (await store.head(MARKER_KEY)) !== undefined) return;
+  if (first === undefined || (await store.head(MARKER_KEY, signalOption(signal))) !== undefined) {
+    return;
+  }
   throw new InvalidInputError(
     `${uri} already holds objects under ${prefix} (${first}, ...) and is not a vc repository; ` +
       "gc would delete them as unreferenced content. Create the repository under an empty " +
@@ -379,14 +396,16 @@ export async function restoreRepository(
 ): Promise<SnapshotCounts> {
   const host = options.host ?? Deno.hostname();
   const open = options.openStore ?? openStore;
-  const bytes = await readObjectUri(snapshot, open);
-  const store = await open(uri);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const bytes = await readObjectUri(snapshot, open, signal);
+  const store = await untilAborted(open(uri), signal, (late) => late.close());
   try {
     let marker: RepoMarker | undefined;
     try {
-      marker = await readMarker(store);
+      marker = await readMarker(store, signalOption(signal));
     } catch (error) {
-      if (options.catalog === undefined) throw error;
+      if (options.catalog === undefined || signal?.aborted) throw error;
     }
     const ref = options.catalog !== undefined
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
@@ -397,7 +416,11 @@ export async function restoreRepository(
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
     const restoreInto = async (): Promise<{ counts: SnapshotCounts; repository: string }> => {
-      const catalog = await createCatalog(ref, options);
+      const catalog = await untilAborted(
+        createCatalog(ref, options),
+        signal,
+        (late) => late.close(),
+      );
       try {
         // Even --force never replaces the records of another repository.
         const meta = await catalog.transaction("write", async (tx) => {
@@ -408,6 +431,7 @@ export async function restoreRepository(
         refuseAdoptedCatalog(meta, marker, store.url, ref, uri);
         const known = marker?.repository ?? meta?.get("repository");
         const repository = known ?? crypto.randomUUID();
+        signal?.throwIfAborted(); // the last moment nothing was replaced
         const counts = await restoreCatalog(catalog, bytes, {
           ...(options.force ? { force: true } : {}),
           // A repository that has an id (its marker or catalog) takes only its own snapshots.
@@ -444,7 +468,7 @@ export async function restoreRepository(
         createdAt: marker?.createdAt ??
           new Date((options.clock ?? systemClock).now()).toISOString(),
         repository,
-      }, { replace: true });
+      }, { replace: true, ...signalOption(signal) });
     }
     return counts;
   } finally {

@@ -318,8 +318,8 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
   const text = (name: string, optional: boolean): string | null => {
     const x = r[name] ?? null;
     if (x === null && optional) return null;
-    if (typeof x !== "string" || x.length > 1024 || /\p{Cc}/u.test(x)) {
-      throw field(name, "is not a short string without control characters");
+    if (typeof x !== "string" || x.length > 1024 || /\p{Cc}/u.test(x) || !x.isWellFormed()) {
+      throw field(name, "is not a short string of valid Unicode without control characters");
     }
     return x;
   };

@@ -65,9 +65,9 @@ export interface ClaimContext {
 /** Claims the next free matching record; see `Repository.claim`. */
 export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Claim | undefined> {
   const ttl = checkTtl(options.ttlMs);
-  const holder = options.holder ?? `${ctx.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
-  // A blank holder could not be told from another, nor named to renew or release.
-  if (holder.trim() === "") throw new InvalidInputError("a claim holder must not be empty");
+  const holder = checkHolder(
+    options.holder ?? `${ctx.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`,
+  );
   return ctx.catalog.transaction("write", async (tx) => {
     const now = ctx.clock.now();
     const where = new Where();
@@ -132,6 +132,7 @@ function holderUpdate(
   set: (now: number) => [string, number[]],
 ): Promise<RepoRecord> {
   const rid = parseRecordId(id);
+  checkHolder(holder);
   return ctx.catalog.transaction("write", async (tx) => {
     const rows = await tx.query(
       `SELECT claimed_by, state FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
@@ -160,6 +161,21 @@ function holderUpdate(
 }
 
 const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
+
+/**
+ * A holder as given, or `InvalidInputError`: a blank one could not be told
+ * from another, nor named to renew or release; one with a lone UTF-16
+ * surrogate would be stored as U+FFFD, the holder of another's claim.
+ */
+function checkHolder(holder: string): string {
+  if (holder.trim() === "") throw new InvalidInputError("a claim holder must not be empty");
+  if (!holder.isWellFormed()) {
+    throw new InvalidInputError(
+      `claim holder ${JSON.stringify(holder)} has a lone UTF-16 surrogate (not valid Unicode)`,
+    );
+  }
+  return holder;
+}
 
 function checkTtl(ttlMs: number): number {
   // Times are whole ms: a ttl that rounds to 0 would hand out a claim that has

@@ -276,7 +276,9 @@ export class Where {
 const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
 
 /**
- * Checks a tag: 1–200 characters, no whitespace, commas or control characters.
+ * Checks a tag: 1–200 characters, no whitespace, commas or control characters,
+ * valid Unicode (no lone surrogate, which a catalog would store as U+FFFD:
+ * two different tags would become one).
  *
  * @example
  * ```ts
@@ -287,11 +289,12 @@ const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
  * ```
  */
 export function checkTag(tag: string): string {
-  if (!TAG.test(tag)) {
+  if (!TAG.test(tag) || !tag.isWellFormed()) {
     throw new InvalidInputError(
       `tag ${
         JSON.stringify(tag)
-      } is invalid: use 1-200 characters without spaces, commas or control characters`,
+      } is invalid: use 1-200 characters without spaces, commas or control characters ` +
+        "(and no lone UTF-16 surrogate: not valid Unicode)",
     );
   }
   return tag;
@@ -299,7 +302,9 @@ export function checkTag(tag: string): string {
 
 /**
  * Normalises a logical path: leading `/`, no empty, `.` or `..` segments, no
- * control characters (NUL, tab, newline, ...).
+ * control characters (NUL, tab, newline, ...), and valid Unicode: a lone
+ * UTF-16 surrogate would be stored as U+FFFD, so the record's path would not
+ * be the one given, and two paths would become one.
  *
  * @example
  * ```ts
@@ -313,13 +318,14 @@ export function normalizeLogicalPath(path: string): string {
   const p = path.startsWith("/") ? path : `/${path}`;
   const segments = p.slice(1).split("/");
   if (
-    p.length > 1024 || /\p{Cc}/u.test(p) ||
+    p.length > 1024 || /\p{Cc}/u.test(p) || !p.isWellFormed() ||
     segments.some((s) => s === "" || s === "." || s === "..")
   ) {
     throw new InvalidInputError(
       `logical path ${
         JSON.stringify(path)
-      } is invalid: use /segment/segment… without empty, . or .. segments or control characters`,
+      } is invalid: use /segment/segment… without empty, . or .. segments, control ` +
+        "characters or lone UTF-16 surrogates (not valid Unicode)",
     );
   }
   return p;

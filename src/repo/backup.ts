@@ -13,7 +13,12 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
 import { spellingKey } from "../unicode_spelling.ts";
-import { parseSnapshotStream, RECORD_FIELDS, SNAPSHOT_VERSION } from "./backup_lines.ts";
+import {
+  parseSnapshotStream,
+  RECORD_FIELDS,
+  SNAPSHOT_VERSION,
+  type SnapshotRows,
+} from "./backup_lines.ts";
 
 /** The catalog to restore into holds records or path tags and `force` was not given. */
 export class CatalogNotEmptyError extends VcError {}
@@ -37,7 +42,6 @@ export interface SnapshotCounts {
  * import assert from "node:assert/strict";
  * import { openSqliteCatalog } from "./sqlite_catalog.ts";
  * import { createSchema } from "./schema.ts";
-import { parseSnapshotStream, RECORD_FIELDS } from "./backup_lines.ts";
  * import { snapshotCatalog, restoreCatalog } from "./backup.ts";
  * const dir = await Deno.makeTempDir();
  * const a = await openSqliteCatalog(`${dir}/a.sqlite`, { create: true });
@@ -87,33 +91,51 @@ export async function snapshotCatalog(
   return { bytes: new Uint8Array(await new Response(stream).arrayBuffer()), counts };
 }
 
+/** Where a snapshot comes from and goes to, for {@linkcode readSnapshot} and {@linkcode restoreCatalog}. */
+export interface SnapshotOptions {
+  /** Names the snapshot in messages. */
+  source?: string;
+  /** The repository's content prefix (default `content/`): every record's content must be under it. */
+  contentPrefix?: string;
+  /** The id of the repository restored into: a snapshot of another one is refused. */
+  repositoryId?: string;
+  /** That repository's URI, for the message. */
+  repository?: string;
+}
+
 /**
- * Rebuilds `catalog` from a snapshot in one transaction. Creates the schema
- * when missing; refuses a catalog that holds records or path tags unless `force`, which
- * replaces its content.
+ * Parses and checks a snapshot (see `backup_lines.ts`), and refuses one of
+ * another repository than `repositoryId`: all of it, before any catalog is
+ * touched, so a snapshot that is refused changes nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readSnapshot } from "./backup.ts";
+ * const gz = new Uint8Array(await new Response(new Blob(['{"format":"vc-repo-backup","version":1}\n'])
+ *   .stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+ * assert.equal((await readSnapshot(gz)).records.length, 0);
+ * await assert.rejects(readSnapshot(gz.subarray(0, 10), { source: "b.gz" }), /b\.gz/);
+ * ```
  */
-export async function restoreCatalog(
-  catalog: Catalog,
+export async function readSnapshot(
   snapshot: Uint8Array,
-  options: {
-    force?: boolean;
-    source?: string;
-    contentPrefix?: string;
-    /** The id of the repository restored into: a snapshot of another one is refused. */
-    repositoryId?: string;
-    /** That repository's URI, for the message. */
-    repository?: string;
-  } = {},
-): Promise<SnapshotCounts> {
+  options: SnapshotOptions = {},
+): Promise<SnapshotRows> {
   const source = options.source ?? "snapshot";
   const parsed = await parseSnapshotStream(
     slices(snapshot),
     source,
     options.contentPrefix ?? "content/",
   );
-  // Its records name another repository's content: restored here (even
-  // over an empty catalog), `check` would find all of it missing and this
-  // repository's own content orphaned, for `gc` to delete.
+  refuseForeignSnapshot(parsed, source, options);
+  return parsed;
+}
+
+// Its records name another repository's content: restored here (even over
+// an empty catalog), `check` would find all of it missing and this
+// repository's own content orphaned, for `gc` to delete.
+function refuseForeignSnapshot(parsed: SnapshotRows, source: string, options: SnapshotOptions) {
   if (
     parsed.repositoryId !== undefined && options.repositoryId !== undefined &&
     parsed.repositoryId !== options.repositoryId
@@ -127,6 +149,23 @@ export async function restoreCatalog(
         `its own repository, or into a new one (its content must be copied there too)`,
     );
   }
+}
+
+/**
+ * Rebuilds `catalog` from a snapshot (its bytes, or what
+ * {@linkcode readSnapshot} made of them) in one transaction. Creates the
+ * schema when missing; refuses a catalog that holds records or path tags
+ * unless `force`, which replaces its content.
+ */
+export async function restoreCatalog(
+  catalog: Catalog,
+  snapshot: Uint8Array | SnapshotRows,
+  options: SnapshotOptions & { force?: boolean } = {},
+): Promise<SnapshotCounts> {
+  const parsed = snapshot instanceof Uint8Array ? await readSnapshot(snapshot, options) : snapshot;
+  // Read before the id of the repository restored into was known (a
+  // catalog's id, where the marker has none): checked again with it.
+  refuseForeignSnapshot(parsed, options.source ?? "snapshot", options);
   return await catalog.transaction("write", async (tx) => {
     await createSchema(tx, catalog.dialect);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);

@@ -16,7 +16,7 @@ import {
   CatalogUnavailableError,
   type Tx,
 } from "./catalog.ts";
-import { restoreCatalog, type SnapshotCounts } from "./backup.ts";
+import { readSnapshot, restoreCatalog, type SnapshotCounts } from "./backup.ts";
 import {
   type CatalogRef,
   catalogText,
@@ -176,11 +176,27 @@ const CONTENT_PREFIX = "content/";
  * `PATH.damaged-<ms>`, so a forced restore can build a new one in its place:
  * kept for whoever wants to look at it, never deleted.
  */
-async function setAsideDamaged(path: string): Promise<void> {
+async function setAsideDamaged(path: string): Promise<string> {
   const aside = `${path}.damaged-${Date.now()}`;
-  await Deno.rename(path, aside);
+  await moveCatalog(path, aside);
+  return aside;
+}
+
+/** Undoes {@linkcode setAsideDamaged}: what was built at `path` since is removed. */
+async function putBackDamaged(path: string, aside: string): Promise<void> {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+    await Deno.remove(`${path}${suffix}`).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+  await moveCatalog(aside, path);
+}
+
+/** Renames a SQLite catalog with its WAL files (those that exist). */
+async function moveCatalog(from: string, to: string): Promise<void> {
+  await Deno.rename(from, to);
   for (const suffix of ["-wal", "-shm"]) {
-    await Deno.rename(`${path}${suffix}`, `${aside}${suffix}`).catch((error) => {
+    await Deno.rename(`${from}${suffix}`, `${to}${suffix}`).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
@@ -412,6 +428,14 @@ export async function restoreRepository(
       : marker!.catalog;
     checkHost(ref, host);
     refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
+    // All of the snapshot is read and checked before any catalog is touched
+    // (created, upgraded, set aside when damaged): a snapshot that is cut
+    // short or damaged changes nothing. (Whose it is, is checked against the
+    // catalog's id too, once the catalog is open.)
+    const rows = await readSnapshot(bytes, {
+      source: snapshot,
+      contentPrefix: marker?.contentPrefix ?? CONTENT_PREFIX,
+    });
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
@@ -432,7 +456,7 @@ export async function restoreRepository(
         const known = marker?.repository ?? meta?.get("repository");
         const repository = known ?? crypto.randomUUID();
         signal?.throwIfAborted(); // the last moment nothing was replaced
-        const counts = await restoreCatalog(catalog, bytes, {
+        const counts = await restoreCatalog(catalog, rows, {
           ...(options.force ? { force: true } : {}),
           // A repository that has an id (its marker or catalog) takes only its own snapshots.
           ...(known === undefined ? {} : { repositoryId: known, repository: uri }),
@@ -453,8 +477,16 @@ export async function restoreRepository(
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
         throw error;
       }
-      await setAsideDamaged(ref.path);
-      return await restoreInto();
+      const aside = await setAsideDamaged(ref.path);
+      try {
+        return await restoreInto();
+      } catch (again) {
+        // Not rebuilt: the damaged catalog goes back, so the repository
+        // says it is damaged as before, instead of opening on an empty
+        // catalog (whose gc would take all content for unreferenced).
+        await putBackDamaged(ref.path, aside);
+        throw again;
+      }
     });
     if (
       marker === undefined || catalogText(marker.catalog) !== catalogText(ref) ||

@@ -312,6 +312,7 @@ export function checkTag(tag: string): string {
  * import { normalizeLogicalPath } from "./records.ts";
  * assert.equal(normalizeLogicalPath("data/x.csv"), "/data/x.csv");
  * assert.throws(() => normalizeLogicalPath("/a/../b"), /logical path/);
+ * assert.throws(() => normalizeLogicalPath("/" + "\u4e00".repeat(700)), /2101 bytes in UTF-8/);
  * ```
  */
 export function normalizeLogicalPath(path: string): string {
@@ -328,7 +329,26 @@ export function normalizeLogicalPath(path: string): string {
         "characters or lone UTF-16 surrogates (not valid Unicode)",
     );
   }
+  // A PostgreSQL index entry holds at most 2704 bytes: a longer path (or its
+  // NFC form, kept beside it) could not be recorded there, and would be
+  // refused only after its upload, by an error of the database's own.
+  const bytes = Math.max(utf8Length(p), utf8Length(p.normalize("NFC")));
+  if (bytes > MAX_PATH_BYTES) {
+    throw new InvalidInputError(
+      `logical path ${JSON.stringify(path.slice(0, 40))}… is too long: ${bytes} bytes in UTF-8 ` +
+        `(or in NFC), over the ${MAX_PATH_BYTES} a catalog indexes`,
+    );
+  }
   return p;
+}
+
+/** The most UTF-8 bytes of a logical path (and of its NFC form): with a tag, within PostgreSQL's 2704 per index entry. */
+export const MAX_PATH_BYTES = 1800;
+
+const encoder = new TextEncoder();
+
+function utf8Length(text: string): number {
+  return encoder.encode(text).byteLength;
 }
 
 /**

@@ -9,7 +9,8 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 import type { Clock } from "../src/clock.ts";
 import { Repository } from "../src/repo/mod.ts";
@@ -85,4 +86,21 @@ Deno.test({
     await using pg = await startPgServer();
     await concurrentAdds(pg.url);
   },
+});
+
+Deno.test("repo add: a date tag kind that is none is refused before the upload", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_created_" });
+  try {
+    await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href);
+    await assertRejects(
+      () => repo.add("/a.csv", new Uint8Array([1]), { dateTag: "year" as "day" }),
+      InvalidInputError,
+      "hour, day, week or month",
+    );
+    const keys: string[] = [];
+    for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
+    assertEquals(keys, [], "nothing was uploaded");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

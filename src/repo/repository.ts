@@ -25,7 +25,7 @@ import { escapedUnicode, spellingKey, unicodeLookalike } from "../unicode_spelli
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
-import { dateTags } from "./date_tags.ts";
+import { dateTags, parseDateTagKind } from "./date_tags.ts";
 import { catalogText, type RepoMarker } from "./marker.ts";
 import {
   type AddOptions,
@@ -284,6 +284,8 @@ export class Repository implements AsyncDisposable {
   ): Promise<RepoRecord> {
     const path = normalizeLogicalPath(logicalPath);
     const tags = [...(options.tags ?? []).map(checkTag)];
+    // Checked now: the date tags are made once the content is up.
+    const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);
     // Before any upload too, so a refused path usually leaves nothing
     // behind. A path all in ASCII costs no query here: its twins (`K` and
     // the Kelvin sign) are rare, and the recording below refuses them.
@@ -371,7 +373,7 @@ export class Repository implements AsyncDisposable {
       // of two, the one recorded later has the higher id and the later (or
       // the same) time, and its date tags are of that time.
       const now = this.clock.now();
-      const dated = options.dateTag ? dateTags(options.dateTag, now) : [];
+      const dated = dateTag === undefined ? [] : dateTags(dateTag, now);
       const rows = await tx.query(
         `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at, path_key)
          VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7) RETURNING id`,

@@ -60,6 +60,9 @@ export interface SnapshotRows {
  */
 export const SNAPSHOT_VERSION = 2;
 
+/** The largest record id a snapshot may hold: ids after it still have 15 digits. */
+export const MAX_RESTORED_ID = 100_000_000_000_000;
+
 // A record line is a few hundred bytes; a line this long is not one.
 const MAX_LINE_CHARS = 64 * 1024;
 
@@ -296,6 +299,12 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
   };
   const id = int("id", false) as number;
   if (id === 0) throw field("id", "is not a positive integer");
+  // The catalog hands out ids after the largest restored: one near 2^53
+  // would leave it none that JavaScript (or a 15-digit record id) can hold,
+  // and every later add would fail.
+  if (id > MAX_RESTORED_ID) {
+    throw field("id", `is over ${MAX_RESTORED_ID}, beyond any id a repository hands out`);
+  }
   const path = logicalPath(r.path, bad);
   const state = r.state;
   if (typeof state !== "string" || !(STATES as readonly string[]).includes(state)) {

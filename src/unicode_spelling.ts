@@ -35,6 +35,23 @@ export function unicodeLookalike(name: string, known: Iterable<string>): string 
 }
 
 /**
+ * The spellings worth looking up for `name`'s twins where nothing indexes
+ * them (a bucket listed by key): its NFC and NFD forms where they differ
+ * from it (none for a name all in ASCII).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otherSpellings } from "./unicode_spelling.ts";
+ * assert.deepEqual(otherSpellings("/caf\u00e9"), ["/cafe\u0301"]);
+ * assert.deepEqual(otherSpellings("/a.csv"), []);
+ * ```
+ */
+export function otherSpellings(name: string): string[] {
+  return [...new Set([name.normalize("NFC"), name.normalize("NFD")])].filter((s) => s !== name);
+}
+
+/**
  * What a catalog keeps beside `name` to find its twins by index: its NFC
  * form when that differs from it, `null` when `name` is in NFC (it is then
  * its own key, found by itself). A name all in ASCII is always in NFC, yet

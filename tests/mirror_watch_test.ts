@@ -129,11 +129,16 @@ for (const backend of BACKENDS) {
   });
 }
 
-Deno.test("mirror --watch: a source directory removed and made again is watched again", async () => {
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
+/**
+ * A `--watch` of `DIR/src` (holding `a.txt`) into the directory store
+ * `DIR/bucket` with `--delete`, on a manual clock, once its first pass is
+ * done: what it did (`batches`, `events`), a look at the store (`has`), the
+ * clock's step of one debounce (`advance`), and its stop.
+ */
+async function watchOneFile(dir: string) {
+  const src = join(dir, "src");
   await writeTree(src, { "a.txt": "a" });
-  const target = join(w.dir, "bucket");
+  const target = join(dir, "bucket");
   const clock = new ManualClock(Date.now() + 10_000);
   const stop = new AbortController();
   const batches: string[] = [];
@@ -142,7 +147,7 @@ Deno.test("mirror --watch: a source directory removed and made again is watched 
   const watching = watchMirror({
     sources: [src],
     target: `file://${target}`,
-    statePath: join(w.dir, "s.db"),
+    statePath: join(dir, "s.db"),
     delete: true,
     clock,
     debounceMs: DEBOUNCE,
@@ -157,6 +162,18 @@ Deno.test("mirror --watch: a source directory removed and made again is watched 
   const advance = () => clock.advance(DEBOUNCE);
   try {
     await until("the first pass", () => batches.length === 1 && idle > 0);
+  } catch (e) {
+    stop.abort();
+    await watching.catch(() => {});
+    throw e;
+  }
+  return { src, clock, batches, events, has, advance, stop, watching };
+}
+
+Deno.test("mirror --watch: a source directory removed and made again is watched again", async () => {
+  await using w = await tempDir();
+  const { src, clock, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);
+  try {
     // (While the directory is gone nothing need be deleted: a source that
     // vanished, e.g. an unmounted disk, is not taken for an empty one.)
     await Deno.remove(src, { recursive: true });
@@ -388,32 +405,8 @@ Deno.test("mirror --watch: a path of a batch that could not be read holds back i
 
 Deno.test("mirror --watch: the wall clock set back or forward neither holds changes nor brings a full pass due", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a" });
-  const target = join(w.dir, "bucket");
-  const clock = new ManualClock(Date.now() + 10_000);
-  const stop = new AbortController();
-  const batches: string[] = [];
-  const events: string[] = [];
-  let idle = 0;
-  const watching = watchMirror({
-    sources: [src],
-    target: `file://${target}`,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    clock,
-    debounceMs: DEBOUNCE,
-    reconcileIntervalMs: RECONCILE,
-    signal: stop.signal,
-    onBatch: (_report, kind) => batches.push(kind),
-    onEvent: (paths) => events.push(...paths),
-    onIdle: () => idle++,
-  });
-  const has = async (name: string) =>
-    await Deno.readTextFile(join(target, name)).catch(() => undefined);
-  const advance = () => clock.advance(DEBOUNCE);
+  const { src, clock, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);
   try {
-    await until("the first pass", () => batches.length === 1 && idle > 0);
     // Set back an hour (NTP, a VM resumed) while a change waits for its
     // debounce: it is applied after the debounce, not after the hour (400
     // debounces at most here).

@@ -82,7 +82,7 @@ export interface RepoParts {
 }
 
 /**
- * Creates the parts of a new repository a repository in the store at `uri`: creates the catalog's schema
+ * Creates the parts of a new repository in the store at `uri`: creates the catalog's schema
  * and writes the marker (create-once). A directory store gets a SQLite
  * catalog beside its content unless `catalog` says otherwise; an `s3://`
  * store needs an explicit `catalog`.
@@ -90,12 +90,7 @@ export interface RepoParts {
 export async function initParts(uri: string, options: InitOptions = {}): Promise<RepoParts> {
   const host = options.host ?? Deno.hostname();
   const signal = options.signal;
-  signal?.throwIfAborted();
-  const store = await untilAborted(
-    (options.openStore ?? openStore)(uri),
-    signal,
-    (late) => late.close(),
-  );
+  const store = await openStoreOf(uri, options);
   try {
     let ref: CatalogRef;
     if (options.catalog !== undefined) {
@@ -334,12 +329,7 @@ async function refuseForeignContent(
 export async function openParts(uri: string, options: RepositoryOptions = {}): Promise<RepoParts> {
   const host = options.host ?? Deno.hostname();
   const signal = options.signal;
-  signal?.throwIfAborted();
-  const store = await untilAborted(
-    (options.openStore ?? openStore)(uri),
-    signal,
-    (late) => late.close(),
-  );
+  const store = await openStoreOf(uri, options);
   try {
     const marker = await readMarker(store, signal === undefined ? {} : { signal });
     signal?.throwIfAborted();
@@ -543,4 +533,20 @@ export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
         "give the same URL (it may add the password), or none",
     );
   }
+}
+
+/**
+ * The store at `uri` (through `options.openStore` when given), given up when
+ * `options.signal` aborts first (a store that opens late is closed).
+ */
+function openStoreOf(
+  uri: string,
+  options: { openStore?: (uri: string) => Promise<ObjectStore>; signal?: AbortSignal },
+): Promise<ObjectStore> {
+  options.signal?.throwIfAborted();
+  return untilAborted(
+    (options.openStore ?? openStore)(uri),
+    options.signal,
+    (late) => late.close(),
+  );
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords, readEntryRecord } from "../src/cache/entry_records.ts";
-import { writeMeta } from "../src/cache/entry_meta.ts";
+import { decodeMeta, writeMeta } from "../src/cache/entry_meta.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { readJournal } from "../src/cache/record_journal.ts";
 import { withTempDir } from "./versioned_helpers.ts";
@@ -78,5 +78,54 @@ Deno.test("records: a torn last line is a miss, and the next download appends a 
     }
     forgetRecords();
     assertEquals(readEntryRecord(record)?.meta.size, 4);
+  });
+});
+
+Deno.test("records: a field of the wrong type makes the whole record a miss, never a weaker check", async () => {
+  const good = {
+    v: 1,
+    uri: "s3://b/x",
+    etag: "e",
+    size: 1,
+    validatedAt: "2026-01-01T00:00:00.000Z",
+    md5: "0cc175b9c0f1b6a831c399e269772661",
+    mtime: 5,
+  };
+  assertEquals(decodeMeta(JSON.stringify(good))?.mtime, 5);
+  for (
+    const bad of [
+      { mtime: "5" },
+      { mtime: 1.5 },
+      { gone: "yes" },
+      { gone: false },
+      { md5: 123 },
+      { md5: "not hex" },
+      { sha256: 5 },
+      { partSizes: "zz" },
+      { partSizes: [] },
+      { partSizes: [0] },
+      { opaqueEtag: 1 },
+    ]
+  ) {
+    assertEquals(decodeMeta(JSON.stringify({ ...good, ...bad })), undefined, JSON.stringify(bad));
+  }
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    const cacheDir = join(dir, "cache");
+    let path: string;
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      path = await cache.cache(uri);
+    }
+    // The record's time of the copy turned into a string (valid JSON), and the
+    // copy edited in place at the same size: the time can no longer tell.
+    const record = recordPathsOf(cacheDir, path);
+    const text = await Deno.readTextFile(record.journalPath);
+    await Deno.writeTextFile(record.journalPath, text.replace(/"mtime":(\d+)/, '"mtime":"$1"'));
+    await Deno.writeTextFile(path, "EDIT");
+    forgetRecords();
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "aaaa");
   });
 });

@@ -158,17 +158,35 @@ export function decodeMeta(text: string): EntryMeta | undefined {
   ) return undefined;
   const validatedAt = Date.parse(r.validatedAt);
   if (Number.isNaN(validatedAt)) return undefined;
+  // An optional field that is there with a value vc never writes (a hand
+  // edit, another tool, bit rot that kept the JSON valid) makes the whole
+  // record unreadable, as a torn one is: dropping just that field would
+  // weaken the checks it stands for (no `mtime`: an edit at the same size
+  // is served; no `gone`: a deleted object is served again).
+  if (!optionalFieldsValid(r)) return undefined;
   const meta: EntryMeta = { uri: r.uri, etag: r.etag, size: r.size, validatedAt };
-  if (typeof r.md5 === "string") meta.md5 = r.md5;
-  if (typeof r.sha256 === "string") meta.sha256 = r.sha256;
-  if (
-    Array.isArray(r.partSizes) && r.partSizes.length > 0 &&
-    r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0)
-  ) meta.partSizes = r.partSizes;
+  if (r.md5 !== undefined) meta.md5 = r.md5;
+  if (r.sha256 !== undefined) meta.sha256 = r.sha256;
+  if (r.partSizes !== undefined) meta.partSizes = r.partSizes;
   if (r.gone === true) meta.gone = true;
-  if (typeof r.mtime === "number" && Number.isSafeInteger(r.mtime)) meta.mtime = r.mtime;
+  if (r.mtime !== undefined) meta.mtime = r.mtime;
   if (r.opaqueEtag === true) meta.opaqueEtag = true;
   return meta;
+}
+
+const HEX_MD5 = /^[0-9a-fA-F]{32}$/;
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+/** Whether each optional field of a record is absent or holds what `metaJson` writes there. */
+function optionalFieldsValid(r: Partial<MetaJson>): boolean {
+  return (r.md5 === undefined || (typeof r.md5 === "string" && HEX_MD5.test(r.md5))) &&
+    (r.sha256 === undefined || (typeof r.sha256 === "string" && HEX_SHA256.test(r.sha256))) &&
+    (r.partSizes === undefined ||
+      (Array.isArray(r.partSizes) && r.partSizes.length > 0 &&
+        r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0))) &&
+    (r.gone === undefined || r.gone === true) &&
+    (r.mtime === undefined || Number.isSafeInteger(r.mtime)) &&
+    (r.opaqueEtag === undefined || r.opaqueEtag === true);
 }
 
 /**

@@ -17,6 +17,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
 import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
+import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
 import {
@@ -201,6 +202,7 @@ export class EntryFetcher {
     }
     const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
     const lock = await this.#lock(loc, ctx, mode);
+    let cached = false;
     try {
       // Another process may have completed the entry since our first look:
       // while we waited for the lock, or before we created its file (a
@@ -291,10 +293,15 @@ export class EntryFetcher {
       }
       if (old !== undefined) old.valid = false;
       index.setPath(rec);
+      cached = true;
       return rec;
     } finally {
       // Removes the lock's temp name (a done download's data stays in place).
       lock?.release();
+      // A miss that cached nothing (a mistyped key, a key the store refuses,
+      // a failed download) leaves no directories made for it: they would
+      // pile up, one tree per typo, and nothing else removes them.
+      if (!cached) await removeEmptyParents(layout.dir, dataDir);
     }
   }
 

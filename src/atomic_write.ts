@@ -333,7 +333,6 @@ export class AtomicFile {
   static openShared(dest: string, options: AtomicFileOptions = {}): AtomicFile {
     const path = sharedTempPathFor(dest);
     const mode = options.mode === undefined ? {} : { mode: options.mode };
-    let file: Deno.FsFile;
     let created = true;
     const open = (): Deno.FsFile => {
       try {
@@ -363,13 +362,7 @@ export class AtomicFile {
       }
       return existing;
     };
-    try {
-      file = open();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      Deno.mkdirSync(dirnameOf(dest), { recursive: true });
-      file = open();
-    }
+    const file = openMakingParents(open, dest);
     if (created && options.mode !== undefined) {
       try {
         Deno.chmodSync(path, options.mode);
@@ -436,14 +429,7 @@ export class AtomicFile {
         createNew: true,
         ...(options.mode === undefined ? {} : { mode: options.mode }),
       });
-    let file: Deno.FsFile;
-    try {
-      file = open();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      Deno.mkdirSync(dirnameOf(dest), { recursive: true });
-      file = open();
-    }
+    const file = openMakingParents(open, dest);
     if (options.mode !== undefined) {
       // The umask may have narrowed the mode given to open.
       try {
@@ -852,4 +838,42 @@ export function discardOpenTempFiles(): number {
   const open = [...openTempFiles];
   for (const temp of open) temp.discard();
   return open.length;
+}
+
+/**
+ * `open()`, making `dest`'s missing parent directories first when it fails
+ * for them. Another process may remove an empty directory between the two
+ * (the cache removes the directories a failed download made), so a few
+ * tries, each after making them again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openMakingParents } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const dest = `${dir}/a/b/x.txt`;
+ *   let tries = 0;
+ *   const file = openMakingParents(() => {
+ *     // Someone removes the directory again right after it was made, once.
+ *     if (++tries === 2) Deno.removeSync(`${dir}/a`, { recursive: true });
+ *     return Deno.openSync(dest, { write: true, createNew: true });
+ *   }, dest);
+ *   file.close();
+ *   assert.equal(tries, 3);
+ *   assert(Deno.statSync(dest).isFile);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function openMakingParents(open: () => Deno.FsFile, dest: string): Deno.FsFile {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return open();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound) || attempt > 3) throw error;
+    }
+    Deno.mkdirSync(dirnameOf(dest), { recursive: true });
+  }
 }

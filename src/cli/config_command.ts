@@ -132,6 +132,10 @@ function s3Rows(ctx: CommandContext): ConfigRow[] {
     { name: "requestTimeout", value: s3.requestTimeoutMs / 1000, source: timeoutSource },
     s3.endpoint === undefined
       ? { name: "s3Endpoint", value: "AWS (by region)", source: "default" }
-      : { name: "s3Endpoint", value: s3.endpoint, source: `env ${s3.endpointSource}` },
+      : {
+        name: "s3Endpoint",
+        value: s3.endpoint,
+        source: s3.endpointOrigin === "env" ? `env ${s3.endpointSource}` : `${s3.endpointSource}`,
+      },
   ];
 }

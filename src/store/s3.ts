@@ -1260,8 +1260,9 @@ export class S3Store implements ObjectStore {
     };
     if (this.#settings.endpoint !== undefined) config.endpoint = this.#settings.endpoint;
     // Otherwise AWS itself, as for the hand-signed requests and the cache's
-    // `s3` namespace: the SDK alone would also take an `endpoint_url` from the
-    // profile, sending copies, deletes and multipart uploads elsewhere.
+    // `s3` namespace (the profile's endpoints were weighed by
+    // resolveS3Settings, which found none or was told to ignore them): the SDK
+    // must not find one of its own for copies, deletes and multipart uploads.
     else config.ignoreConfiguredEndpointUrls = true;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
     const client = new S3ClientClass(config);

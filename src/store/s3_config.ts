@@ -9,6 +9,7 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
+import { activeProfileS3, type AwsProfileS3 } from "./aws_profile.ts";
 
 /** Reads an environment variable; `undefined` when unset. */
 export type EnvReader = (name: string) => string | undefined;
@@ -54,8 +55,10 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export interface S3ConnectionSettings {
   /** Normalized endpoint URL (no trailing slash), or `undefined` for AWS. */
   endpoint: string | undefined;
-  /** Which option or variable the endpoint came from (for messages). */
+  /** Which option, variable or profile setting the endpoint came from (for messages). */
   endpointSource: string | undefined;
+  /** Whether that is the option, the environment or the AWS profile. */
+  endpointOrigin: S3EndpointChoice["origin"] | undefined;
   /**
    * Region from the option, `AWS_REGION` or `AWS_DEFAULT_REGION`; `undefined`
    * means "ask the SDK's profile configuration, else us-east-1".
@@ -68,18 +71,24 @@ export interface S3ConnectionSettings {
 }
 
 /**
- * The one place that decides which S3 endpoint applies: the `endpoint`
- * option, else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL` (blank values
- * count as unset). Returns the value as given (trimmed) and where it came
- * from, or `undefined` for AWS itself. The asset cache names its `s3`
- * namespace after it; {@linkcode resolveS3Settings} validates it.
+ * The one place that decides which S3 endpoint applies, in the aws CLI's
+ * order: the `endpoint` option, else `AWS_ENDPOINT_URL_S3`, else
+ * `AWS_ENDPOINT_URL` (blank values count as unset), else the active AWS
+ * profile's (`AWS_PROFILE`, else `default`, in `AWS_CONFIG_FILE` or
+ * `~/.aws/config`) `s3` `endpoint_url` of its `services` section, else its
+ * `endpoint_url`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or
+ * `ignore_configured_endpoint_urls = true` in the profile) leaves only the
+ * option. Returns the value as given (trimmed), where it came from and
+ * whether that is the option, the environment or the profile, or
+ * `undefined` for AWS itself. The asset cache names its `s3` namespace after
+ * it; {@linkcode resolveS3Settings} validates it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveS3Endpoint } from "./s3_config.ts";
  * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", AWS_ENDPOINT_URL_S3: " " })[name];
- * assert.deepEqual(resolveS3Endpoint({}, env), { endpoint: "http://127.0.0.1:9000", source: "AWS_ENDPOINT_URL" });
+ * assert.deepEqual(resolveS3Endpoint({}, env), { endpoint: "http://127.0.0.1:9000", source: "AWS_ENDPOINT_URL", origin: "env" });
  * assert.equal(resolveS3Endpoint({ endpoint: "http://minio:9000" }, env)?.source, "the endpoint option");
  * assert.equal(resolveS3Endpoint({}, () => undefined), undefined);
  * ```
@@ -87,17 +96,36 @@ export interface S3ConnectionSettings {
 export function resolveS3Endpoint(
   options: Pick<S3ConnectionOptions, "endpoint">,
   env: EnvReader = denoEnv,
-): { endpoint: string; source: string } | undefined {
-  for (
-    const [source, value] of [
-      ["the endpoint option", options.endpoint],
-      ["AWS_ENDPOINT_URL_S3", env("AWS_ENDPOINT_URL_S3")],
-      ["AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")],
-    ] as const
-  ) {
-    if (value !== undefined && value.trim() !== "") return { endpoint: value.trim(), source };
+  profile: () => AwsProfileS3 | undefined = () => activeProfileS3(env),
+): S3EndpointChoice | undefined {
+  const option = nonEmpty(options.endpoint);
+  if (option !== undefined) {
+    return { endpoint: option, source: "the endpoint option", origin: "option" };
   }
-  return undefined;
+  // The variable, or the profile's own switch, silences the environment's
+  // endpoints and the profile's alike, as in the aws CLI.
+  if (parseBooleanEnv(IGNORE_ENDPOINTS, env(IGNORE_ENDPOINTS)) === true) return undefined;
+  const found = profile();
+  if (found?.ignoreConfiguredEndpointUrls === true) return undefined;
+  for (const name of ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] as const) {
+    const value = nonEmpty(env(name));
+    if (value !== undefined) return { endpoint: value, source: name, origin: "env" };
+  }
+  if (found?.endpoint === undefined) return undefined;
+  return { endpoint: found.endpoint.value, source: found.endpoint.source, origin: "profile" };
+}
+
+/** The variable that makes the aws CLI and the SDKs ignore configured endpoints. */
+const IGNORE_ENDPOINTS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+
+/** An endpoint {@linkcode resolveS3Endpoint} chose, and where it came from. */
+export interface S3EndpointChoice {
+  /** The endpoint URL as given (trimmed). */
+  endpoint: string;
+  /** The option, variable or profile setting that named it (for messages). */
+  source: string;
+  /** Which layer that is. */
+  origin: "option" | "env" | "profile";
 }
 
 /**
@@ -158,7 +186,8 @@ export function requestTimeoutFromEnv(env: (name: string) => string | undefined)
  * says; request timeout from the option, else `VC_REQUEST_TIMEOUT`
  * (seconds), else 60 s; region from the option, else
  * `AWS_REGION`, else `AWS_DEFAULT_REGION`; path style from the option, else
- * `VC_S3_PATH_STYLE` (`1|0|true|false`), else automatically when the endpoint
+ * `VC_S3_PATH_STYLE` (`1|0|true|false`), else the AWS profile's
+ * `s3 = addressing_style` (`path` or `virtual`), else automatically when the endpoint
  * host is an IP address, `localhost` or another single-label name (MinIO,
  * moto, Ceph on a LAN or in docker).
  *
@@ -179,15 +208,20 @@ export function resolveS3Settings(
   options: S3ConnectionOptions,
   env: EnvReader = denoEnv,
 ): S3ConnectionSettings {
-  const found = resolveS3Endpoint(options, env);
+  // One read of the profile serves the endpoint and the addressing style.
+  let profile: AwsProfileS3 | undefined | null = null;
+  const readProfile = () => profile === null ? (profile = activeProfileS3(env)) : profile;
+  const found = resolveS3Endpoint(options, env, readProfile);
   const endpoint = found === undefined
     ? undefined
     : normalizeEndpoint(found.endpoint, found.source);
   const endpointSource = found?.source;
+  const endpointOrigin = found?.origin;
   const region = nonEmpty(options.region) ?? nonEmpty(env("AWS_REGION")) ??
     nonEmpty(env("AWS_DEFAULT_REGION"));
   const forcePathStyle = options.forcePathStyle ??
     parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")) ??
+    readProfile()?.pathStyle ??
     (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname));
   let requestTimeoutMs = options.requestTimeoutMs;
   if (requestTimeoutMs !== undefined) {
@@ -197,7 +231,7 @@ export function resolveS3Settings(
       );
     }
   } else requestTimeoutMs = requestTimeoutFromEnv(env);
-  return { endpoint, endpointSource, region, forcePathStyle, requestTimeoutMs };
+  return { endpoint, endpointSource, endpointOrigin, region, forcePathStyle, requestTimeoutMs };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,0 +1,152 @@
+/**
+ * The S3 settings of the active AWS profile in the shared config file
+ * (`AWS_CONFIG_FILE`, else `~/.aws/config`): its `endpoint_url`, the
+ * `endpoint_url` of its `services` section's `s3` block, its
+ * `s3 = addressing_style`, and `ignore_configured_endpoint_urls`. The aws
+ * CLI and the AWS SDKs send a profile's requests to that endpoint; vc signs
+ * most requests itself, so it reads them here to agree with them (and to
+ * name the cache's namespace after the endpoint really used). Read
+ * synchronously and only when asked: no SDK, no file read on import.
+ *
+ * @module
+ */
+import type { EnvReader } from "./s3_config.ts";
+
+/** What the active profile says about S3 addressing. */
+export interface AwsProfileS3 {
+  /** The profile's name (`AWS_PROFILE`, else `default`). */
+  profile: string;
+  /** The config file read. */
+  file: string;
+  /** The S3 endpoint the profile names, and which setting named it (for messages). */
+  endpoint?: { value: string; source: string };
+  /** `s3 = addressing_style = path|virtual` (`auto`, or none: undefined). */
+  pathStyle?: boolean;
+  /** `ignore_configured_endpoint_urls = true` in the profile. */
+  ignoreConfiguredEndpointUrls?: boolean;
+}
+
+type Section = Map<string, string | Map<string, string>>;
+
+/**
+ * Reads the active profile's S3 settings, or `undefined` when there is no
+ * config file (or it cannot be read: the SDK's credential chain reports that)
+ * or no such profile in it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { activeProfileS3 } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(
+ *   `${dir}/config`,
+ *   "[profile m]\nendpoint_url = http://127.0.0.1:9000\ns3 =\n  addressing_style = path\n",
+ * );
+ * const env = (n: string) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_PROFILE: "m" })[n];
+ * const p = activeProfileS3(env);
+ * assert.equal(p?.endpoint?.value, "http://127.0.0.1:9000");
+ * assert.equal(p?.pathStyle, true);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
+  const file = configFilePath(env);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const profile = nonEmpty(env("AWS_PROFILE")) ?? "default";
+  const sections = parseIni(text);
+  const section = sections.get(`profile ${profile}`) ??
+    (profile === "default" ? sections.get("default") : undefined);
+  if (section === undefined) return undefined;
+  const result: AwsProfileS3 = { profile, file };
+  const where = `AWS profile "${profile}" in ${file}`;
+  // The services section's S3 endpoint wins over the profile's global one,
+  // as in the aws CLI and the SDKs.
+  const servicesName = scalar(section.get("services"));
+  const services = servicesName === undefined
+    ? undefined
+    : sections.get(`services ${servicesName}`)?.get("s3");
+  const servicesEndpoint = services instanceof Map
+    ? nonEmpty(services.get("endpoint_url"))
+    : undefined;
+  const globalEndpoint = nonEmpty(scalar(section.get("endpoint_url")));
+  if (servicesEndpoint !== undefined) {
+    result.endpoint = {
+      value: servicesEndpoint,
+      source: `s3 endpoint_url of services "${servicesName}" (${where})`,
+    };
+  } else if (globalEndpoint !== undefined) {
+    result.endpoint = { value: globalEndpoint, source: `endpoint_url of ${where}` };
+  }
+  const s3 = section.get("s3");
+  const style = s3 instanceof Map ? s3.get("addressing_style")?.toLowerCase() : undefined;
+  if (style === "path") result.pathStyle = true;
+  else if (style === "virtual") result.pathStyle = false;
+  const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
+  if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
+  return result;
+}
+
+/** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`. */
+function configFilePath(env: EnvReader): string | undefined {
+  const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
+  const given = nonEmpty(env("AWS_CONFIG_FILE"));
+  if (given !== undefined) {
+    if (!given.startsWith("~/")) return given;
+    return home === undefined ? undefined : `${home}${given.slice(1)}`;
+  }
+  return home === undefined ? undefined : `${home}/.aws/config`;
+}
+
+/**
+ * The shared config file's INI dialect: `[section]` headers, `key = value`,
+ * `#` / `;` comment lines, and a key with an empty value followed by
+ * indented `key = value` lines as a nested block (`s3 =`). Keys are compared
+ * in lower case, as botocore's parser does.
+ */
+function parseIni(text: string): Map<string, Section> {
+  const sections = new Map<string, Section>();
+  let section: Section | undefined;
+  let nested: Map<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const header = /^\[\s*(.*?)\s*\]$/.exec(line);
+    if (header !== null) {
+      const name = (header[1] ?? "").replace(/\s+/g, " ");
+      section = sections.get(name) ?? new Map();
+      sections.set(name, section);
+      nested = undefined;
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (section === undefined || eq < 0) continue;
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const value = line.slice(eq + 1).trim();
+    if (/^\s/.test(raw) && nested !== undefined) {
+      nested.set(key, value);
+      continue;
+    }
+    if (value === "") {
+      nested = new Map();
+      section.set(key, nested);
+    } else {
+      nested = undefined;
+      section.set(key, value);
+    }
+  }
+  return sections;
+}
+
+function scalar(value: string | Map<string, string> | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}

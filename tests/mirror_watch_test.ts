@@ -172,7 +172,7 @@ async function watchOneFile(dir: string) {
 
 Deno.test("mirror --watch: a source directory removed and made again is watched again", async () => {
   await using w = await tempDir();
-  const { src, clock, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);
+  const { src, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);
   try {
     // (While the directory is gone nothing need be deleted: a source that
     // vanished, e.g. an unmounted disk, is not taken for an empty one.)

@@ -51,6 +51,10 @@ export interface PgServer extends AsyncDisposable {
   url: string;
   /** Creates another empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** The server's port. */
+  port: number;
+  /** With `tls`: the self-signed certificate the server presents. */
+  caFile?: string;
 }
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
@@ -76,8 +80,19 @@ function freePort(): number {
   return port;
 }
 
+/** Options of {@linkcode startPgServer}. */
+export interface PgServerOptions {
+  /** Also listen on IPv6's loopback `::1` (the URL still names 127.0.0.1). */
+  ipv6?: boolean;
+  /**
+   * Offer TLS, with a self-signed certificate for `localhost` (written to the
+   * server's `caFile`, to check it against).
+   */
+  tls?: boolean;
+}
+
 /** Starts a server; dispose it to stop it and delete its files. */
-export async function startPgServer(): Promise<PgServer> {
+export async function startPgServer(options: PgServerOptions = {}): Promise<PgServer> {
   if (!PG_BIN) throw new Error("PostgreSQL (initdb, pg_ctl) is not installed");
   const dir = await Deno.makeTempDir({ prefix: "vc_pg_" });
   if (isRoot) {
@@ -107,6 +122,11 @@ export async function startPgServer(): Promise<PgServer> {
       "UTF8",
       "--locale=C",
     ]);
+    const tls = options.tls ? await makeCertificate(dir) : undefined;
+    const hosts = options.ipv6 ? "127.0.0.1,::1" : "127.0.0.1";
+    const tlsFlags = tls
+      ? ` -c ssl=on -c ssl_cert_file=${tls.cert} -c ssl_key_file=${tls.key}`
+      : "";
     await run(join(PG_BIN, "pg_ctl"), [
       "-D",
       data,
@@ -116,7 +136,7 @@ export async function startPgServer(): Promise<PgServer> {
       "-t",
       "60",
       "-o",
-      `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`,
+      `-h ${hosts} -p ${port} -k ${dir} -c fsync=off -c max_connections=100${tlsFlags}`,
       "start",
     ]);
     started = true;
@@ -140,6 +160,8 @@ export async function startPgServer(): Promise<PgServer> {
     return {
       url,
       createDatabase,
+      port,
+      ...(tls ? { caFile: tls.cert } : {}),
       async [Symbol.asyncDispose]() {
         await run(join(PG_BIN!, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"])
           .catch(() => {});
@@ -154,4 +176,30 @@ export async function startPgServer(): Promise<PgServer> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
   }
+}
+
+/** A self-signed certificate for `localhost` in `dir`, readable by the server's user. */
+async function makeCertificate(dir: string): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, "server.crt");
+  const key = join(dir, "server.key");
+  // Run as the server's user: PostgreSQL refuses a key file others may read.
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+  ]);
+  await run("chmod", ["600", key]);
+  return { cert, key };
 }

@@ -25,6 +25,7 @@ import {
   type Tx,
   type TxMode,
 } from "./catalog.ts";
+import { postgresTls } from "./postgres_tls.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -172,21 +173,34 @@ export async function openPostgresCatalog(
       );
     }
   };
-  const host = decode(parsed.hostname, "host") || env("PGHOST") || "localhost";
+  // An IPv6 literal is written in brackets (`[::1]`), which are not part of
+  // the address.
+  const host = decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") ||
+    "localhost";
   const port = Number(parsed.port || env("PGPORT") || 5432);
   const user = decode(parsed.username, "user name") || env("PGUSER") || "postgres";
   const database = decode(parsed.pathname.slice(1), "database name") || env("PGDATABASE") ||
     user;
   const password = decode(parsed.password, "password") || env("PGPASSWORD") ||
     await pgpassLookup(env, host, port, database, user) || "";
+  const tls = await postgresTls(parsed, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
-  // The driver reads PGSSL itself; a TLS connection is the driver's own
-  // socket, which vc cannot hold loosely: the driver's idle timeout ends it.
-  const pool = usesTls() ? undefined : new PoolSockets(options.idleCloseMs ?? IDLE_CLOSE_MS);
+  // Without an sslmode the driver reads PGSSL itself. A TLS connection is the
+  // driver's own socket, which vc cannot hold loosely: the driver's idle
+  // timeout ends it.
+  const pool = (tls === undefined ? usesTls() : tls !== false)
+    ? undefined
+    : new PoolSockets(options.idleCloseMs ?? IDLE_CLOSE_MS);
   const sql = postgres({
-    host,
-    port,
+    // The driver splits a host string at `:` (for `host:port` lists), which
+    // would cut an IPv6 address: one host in a list is taken as it is. A
+    // Unix socket's directory stays a string, from which the driver makes
+    // the socket's path. (The driver's types name only the string form.)
+    ...(host.startsWith("/")
+      ? { host, port }
+      : { host: [host] as unknown as string, port: [port] as unknown as number }),
+    ...(tls === undefined ? {} : { ssl: tls }),
     user,
     database,
     password,
@@ -215,8 +229,13 @@ export async function openPostgresCatalog(
   } catch (error) {
     pool?.close();
     await sql.end({ timeout: 1 }).catch(() => {});
+    // The driver's words for a server without TLS say nothing of sslmode.
+    const required = tls !== undefined && tls !== false && tls !== "prefer"
+      ? " (its sslmode requires TLS)"
+      : "";
     throw new CatalogUnavailableError(
-      `cannot reach PostgreSQL catalog ${catalog.location}: ${(error as Error).message}`,
+      `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
+        (error as Error).message,
       { cause: error },
     );
   }

@@ -22,9 +22,10 @@ import type { ObjectStore } from "../src/store/types.ts";
 type Hook = {
   afterPut?: ((key: string) => Promise<void>) | undefined;
   afterList?: (() => Promise<void>) | undefined;
+  afterDelete?: (() => Promise<void>) | undefined;
 };
 
-/** The store at `uri`, with `hook` run after a content put and after a listing ends. */
+/** The store at `uri`, with `hook` run after a content put, a listing's end and a delete. */
 async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
   const store = await openStore(uri);
   return new Proxy(store, {
@@ -34,6 +35,12 @@ async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
           const result = await target.put(...args);
           if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
           return result;
+        };
+      }
+      if (prop === "delete") {
+        return async (...args: Parameters<ObjectStore["delete"]>) => {
+          await target.delete(...args);
+          await hook.afterDelete?.();
         };
       }
       if (prop === "list") {
@@ -101,6 +108,30 @@ async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, h
   assertEquals((await adder.store.head(again.contentKey))?.size, bytes.length);
 }
 
+/**
+ * gc deletes the add's upload, then fails before its transaction commits (the
+ * store's answer lost after the delete was done, the catalog's connection
+ * lost): its mark must still tell the add that content went. Before, the mark
+ * was written only in that transaction, so it rolled back with it, and the
+ * add recorded content that was gone.
+ */
+async function gcFailsAfterDeleting(adder: Repository, collector: Repository, hook: Hook) {
+  const { uploaded, resume } = pauseAfterPut(hook);
+  const adding = adder.add("/raced.csv", bytes);
+  adding.catch(() => {});
+  const key = await uploaded.promise;
+  hook.afterDelete = () => {
+    hook.afterDelete = undefined;
+    return Promise.reject(new Error("connection reset after the delete"));
+  };
+  await assertRejects(() => collector.gc({ graceMs: 60_000 }), Error, "connection reset");
+  assertEquals(await adder.store.head(key), undefined, "gc did delete the upload");
+  resume.resolve();
+  await assertRejects(() => adding, ContentCollectedError, "deleted by a gc");
+  assertEquals(await adder.list({ path: "/raced.csv" }), []);
+  assertEquals((await adder.check()).ok, true);
+}
+
 /** The add commits after gc listed the store and before gc deletes. */
 async function addCommitsBeforeGcDeletes(adder: Repository, collector: Repository, hook: Hook) {
   const { uploaded, resume } = pauseAfterPut(hook);
@@ -132,6 +163,19 @@ Deno.test("gc racing add (SQLite): an add whose upload gc deleted records nothin
 
 Deno.test("gc racing add (SQLite): gc keeps content recorded after it listed the store", () =>
   withRepos(undefined, addCommitsBeforeGcDeletes));
+
+Deno.test("gc racing add (SQLite): a gc that fails after deleting still stops the add", () =>
+  withRepos(undefined, gcFailsAfterDeleting));
+
+Deno.test({
+  name:
+    "gc racing add (PostgreSQL): a gc that fails after deleting still stops the add (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  fn: async () => {
+    await using pg = await startPgServer();
+    await withRepos(pg.url, gcFailsAfterDeleting);
+  },
+});
 
 Deno.test({
   name:

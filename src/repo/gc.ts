@@ -272,11 +272,14 @@ export const GC_MARK_SLACK_MS = 10 * 60_000;
 
 /**
  * Deletes `candidates` (content no record referenced when gc listed the
- * store) that no record references now, and returns those. Each batch is
- * checked and deleted under the exclusive content lock, in a transaction
- * that also sets gc's mark to now: an add that recorded a candidate meanwhile
+ * store) that no record references now, and returns those. gc's mark is set
+ * to now and committed first, then each batch is checked and deleted under
+ * the exclusive content lock: an add that recorded a candidate meanwhile
  * keeps it, and an add whose content goes sees the mark changed and refuses
- * to record it (see `Repository.add`).
+ * to record it (see `Repository.add`). The mark is committed on its own, not
+ * with a batch: a batch's transaction that fails after its deletes (the
+ * store's answer or the catalog's connection lost) rolls back, and a mark
+ * in it would go with it while the content stays deleted.
  */
 async function deleteOrphans(
   repo: Repository,
@@ -286,6 +289,15 @@ async function deleteOrphans(
 ): Promise<string[]> {
   const { catalog } = repo;
   const deleted: string[] = [];
+  if (candidates.length === 0) return deleted;
+  // Marked before any delete: a mark with no delete after it costs an add
+  // only a HEAD.
+  await catalog.transaction("write", (tx) =>
+    tx.query(
+      "INSERT INTO vc_meta (key, value) VALUES ('content_gc', $1) " +
+        "ON CONFLICT (key) DO UPDATE SET value = $1",
+      [String(repo.clock.now())],
+    ));
   for (let i = 0; i < candidates.length; i += 1000) {
     signal?.throwIfAborted();
     const batch = candidates.slice(i, i + 1000);
@@ -304,11 +316,6 @@ async function deleteOrphans(
       }
       const doomed = batch.filter((key) => !live.has(key));
       if (doomed.length === 0) return { doomed, skipped: [] };
-      await tx.query(
-        "INSERT INTO vc_meta (key, value) VALUES ('content_gc', $1) " +
-          "ON CONFLICT (key) DO UPDATE SET value = $1",
-        [String(repo.clock.now())],
-      );
       // Inside the transaction, so the lock holds until the content is gone
       // (a retried transaction deletes again: deleting is idempotent).
       const refused: { key: string; problem: string }[] = [];

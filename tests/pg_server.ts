@@ -53,6 +53,8 @@ export interface PgServer extends AsyncDisposable {
   createDatabase(name: string): Promise<string>;
   /** The server's port. */
   port: number;
+  /** Restarts the server (`pg_ctl restart -m fast`: sessions are ended, as in a real restart). */
+  restart(): Promise<void>;
   /** With `tls`: the self-signed certificate the server presents. */
   caFile?: string;
 }
@@ -127,18 +129,20 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
     const tlsFlags = tls
       ? ` -c ssl=on -c ssl_cert_file=${tls.cert} -c ssl_key_file=${tls.key}`
       : "";
-    await run(join(PG_BIN, "pg_ctl"), [
-      "-D",
-      data,
-      "-l",
-      join(dir, "log"),
-      "-w",
-      "-t",
-      "60",
-      "-o",
-      `-h ${hosts} -p ${port} -k ${dir} -c fsync=off -c max_connections=100${tlsFlags}`,
-      "start",
-    ]);
+    const pgCtl = (action: string[]) =>
+      run(join(PG_BIN!, "pg_ctl"), [
+        "-D",
+        data,
+        "-l",
+        join(dir, "log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        `-h ${hosts} -p ${port} -k ${dir} -c fsync=off -c max_connections=100${tlsFlags}`,
+        ...action,
+      ]);
+    await pgCtl(["start"]);
     started = true;
     const base = `postgres://vc@127.0.0.1:${port}`;
     const createDatabase = async (name: string) => {
@@ -161,6 +165,9 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
       url,
       createDatabase,
       port,
+      restart: async () => {
+        await pgCtl(["-m", "fast", "restart"]);
+      },
       ...(tls ? { caFile: tls.cert } : {}),
       async [Symbol.asyncDispose]() {
         await run(join(PG_BIN!, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"])

@@ -212,7 +212,7 @@ export async function openPostgresCatalog(
       database,
       password,
       max: options.maxConnections ?? 4,
-      connect_timeout: 10,
+      connect_timeout: CONNECT_TIMEOUT_S,
       // With vc's sockets, idle connections are closed by PoolSockets, whose
       // timer does not keep the process alive; the driver's timers would.
       ...(pool
@@ -243,7 +243,7 @@ export async function openPostgresCatalog(
       : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
-        (error as Error).message,
+        driverMessage(error),
       { cause: error },
     );
   }
@@ -290,7 +290,7 @@ class PostgresCatalog implements Catalog {
     ).catch((error) => {
       if (isConnectionError(error)) {
         throw new CatalogUnavailableError(
-          `lost PostgreSQL catalog ${this.location}: ${(error as Error).message}`,
+          `lost PostgreSQL catalog ${this.location}: ${driverMessage(error)}`,
           { cause: error },
         );
       }
@@ -354,6 +354,36 @@ class PostgresCatalog implements Catalog {
     this.#pool?.close();
     return this.#sql.end({ timeout: 5 });
   }
+}
+
+/** Seconds the server has to answer a new connection. */
+const CONNECT_TIMEOUT_S = 10;
+
+/**
+ * The driver's error in words: its own connection errors read
+ * `write CONNECT_TIMEOUT host:port` (the same "write" for each), which
+ * says neither what happened nor that nothing was written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { driverMessage } from "./postgres_catalog.ts";
+ * const timeout = Object.assign(new Error("write CONNECT_TIMEOUT h:5432"), { code: "CONNECT_TIMEOUT" });
+ * assert.equal(driverMessage(timeout), "no answer from the server within 10 s (CONNECT_TIMEOUT h:5432)");
+ * assert.equal(driverMessage(new Error("password authentication failed")), "password authentication failed");
+ * ```
+ */
+export function driverMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof Error ? (error as PgError).code ?? "" : "";
+  const words: Record<string, string> = {
+    CONNECT_TIMEOUT: `no answer from the server within ${CONNECT_TIMEOUT_S} s`,
+    CONNECTION_CLOSED: "the server closed the connection",
+    CONNECTION_ENDED: "the connection was ended",
+    CONNECTION_DESTROYED: "the connection was ended",
+  };
+  const said = words[code];
+  return said === undefined ? message : `${said} (${message.replace(/^write /, "")})`;
 }
 
 /** Seconds a replaced pool's other transactions have to finish before its connections are ended. */
@@ -445,7 +475,12 @@ class PoolSockets {
       socket = netConnect(o.path);
     } else {
       const i = this.#next++ % Math.max(1, o.host.length);
-      socket = netConnect(o.port[i] ?? o.port[0] ?? 5432, o.host[i] ?? "localhost");
+      const host = o.host[i] ?? "localhost";
+      const port = o.port[i] ?? o.port[0] ?? 5432;
+      socket = netConnect(port, host);
+      // Where the driver's errors on its own sockets say they were going
+      // (else "CONNECT_TIMEOUT undefined:undefined").
+      Object.assign(socket, { host, port });
     }
     this.#sockets.set(socket, Date.now());
     socket.once("close", () => this.#sockets.delete(socket));

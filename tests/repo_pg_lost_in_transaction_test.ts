@@ -80,9 +80,26 @@ Deno.test({
         await tx.query("SELECT pg_sleep(30) AS lost_in_restart");
       });
       slow.catch(() => {});
+      // Transactions go on while the server is down (refused, shutting down).
+      let restarting = true;
+      const meanwhile = (async () => {
+        for (let i = 0; restarting && i < 500; i++) {
+          await repo.list({ limit: 1 }).catch(() => {});
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
       await pg.restart();
+      restarting = false;
+      await meanwhile;
       await assertRejects(() => slow, CatalogUnavailableError, "lost PostgreSQL catalog");
-      const added = await repo.add("/after-restart.txt", new Uint8Array([3]));
+      // The pool is not left hanging by the failed connects.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const added = await Promise.race([
+        repo.add("/after-restart.txt", new Uint8Array([3])),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("hung after the restart")), 20_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       assertEquals((await repo.get(added.id)).path, "/after-restart.txt");
       assertEquals((await repo.list({})).map((r) => r.id).includes(first.id), true);
       assertEquals((await repo.check()).ok, true);

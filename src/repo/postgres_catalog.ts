@@ -125,15 +125,9 @@ interface PgError extends Error {
 
 // The structural slice of the driver that this file uses, so its types stay here.
 interface PgSql {
-  reserve(): Promise<PgReserved>;
+  begin<T>(options: string, fn: (sql: PgSql) => Promise<T>): Promise<T>;
   unsafe(query: string, params?: SqlValue[]): Promise<Row[]>;
   end(options?: { timeout?: number }): Promise<void>;
-}
-
-// One connection of the pool, held until released.
-interface PgReserved {
-  unsafe(query: string, params?: SqlValue[]): Promise<Row[]>;
-  release(): void;
 }
 
 /**
@@ -198,40 +192,38 @@ export async function openPostgresCatalog(
   const pool = (tls === undefined ? usesTls() : tls !== false)
     ? undefined
     : new PoolSockets(options.idleCloseMs ?? IDLE_CLOSE_MS);
-  const connect = () =>
-    postgres({
-      // The driver splits a host string at `:` (for `host:port` lists), which
-      // would cut an IPv6 address: one host in a list is taken as it is. A
-      // Unix socket's directory stays a string, from which the driver makes
-      // the socket's path. (The driver's types name only the string form.)
-      ...(host.startsWith("/")
-        ? { host, port }
-        : { host: [host] as unknown as string, port: [port] as unknown as number }),
-      ...(tls === undefined ? {} : { ssl: tls }),
-      user,
-      database,
-      password,
-      max: options.maxConnections ?? 4,
-      connect_timeout: CONNECT_TIMEOUT_S,
-      // With vc's sockets, idle connections are closed by PoolSockets, whose
-      // timer does not keep the process alive; the driver's timers would.
-      ...(pool
-        ? { idle_timeout: 0, max_lifetime: 0, socket: pool.open }
-        : { idle_timeout: (options.idleCloseMs ?? IDLE_CLOSE_MS) / 1000 }),
-      onnotice: () => {},
-      // int8 (counts, ids, millisecond times) as numbers: every value fits in 2^53.
-      types: {
-        int8: {
-          to: 20,
-          from: [20],
-          serialize: (v: number) => String(v),
-          parse: (v: string) => Number(v),
-        },
+  const sql = postgres({
+    // The driver splits a host string at `:` (for `host:port` lists), which
+    // would cut an IPv6 address: one host in a list is taken as it is. A
+    // Unix socket's directory stays a string, from which the driver makes
+    // the socket's path. (The driver's types name only the string form.)
+    ...(host.startsWith("/")
+      ? { host, port }
+      : { host: [host] as unknown as string, port: [port] as unknown as number }),
+    ...(tls === undefined ? {} : { ssl: tls }),
+    user,
+    database,
+    password,
+    max: options.maxConnections ?? 4,
+    connect_timeout: CONNECT_TIMEOUT_S,
+    // With vc's sockets, idle connections are closed by PoolSockets, whose
+    // timer does not keep the process alive; the driver's timers would.
+    ...(pool
+      ? { idle_timeout: 0, max_lifetime: 0, socket: pool.open }
+      : { idle_timeout: (options.idleCloseMs ?? IDLE_CLOSE_MS) / 1000 }),
+    onnotice: () => {},
+    // int8 (counts, ids, millisecond times) as numbers: every value fits in 2^53.
+    types: {
+      int8: {
+        to: 20,
+        from: [20],
+        serialize: (v: number) => String(v),
+        parse: (v: string) => Number(v),
       },
-      connection: { application_name: "vc-repo" },
-    }) as unknown as PgSql;
-  const sql = connect();
-  const catalog = new PostgresCatalog(connect, sql, redactPostgresUrl(url), pool);
+    },
+    connection: { application_name: "vc-repo" },
+  }) as unknown as PgSql;
+  const catalog = new PostgresCatalog(sql, redactPostgresUrl(url), pool);
   try {
     await (pool ? pool.hold(() => sql.unsafe("SELECT 1")) : sql.unsafe("SELECT 1"));
   } catch (error) {
@@ -254,18 +246,11 @@ class PostgresCatalog implements Catalog {
   readonly dialect: Dialect = POSTGRES_DIALECT;
   readonly location: string;
   #conflicts = 0;
-  readonly #connect: () => PgSql;
-  #sql: PgSql;
+  readonly #sql: PgSql;
   readonly #pool: PoolSockets | undefined;
   #closed = false;
 
-  constructor(
-    connect: () => PgSql,
-    sql: PgSql,
-    location: string,
-    pool: PoolSockets | undefined,
-  ) {
-    this.#connect = connect;
+  constructor(sql: PgSql, location: string, pool: PoolSockets | undefined) {
     this.#sql = sql;
     this.location = location;
     this.#pool = pool;
@@ -277,7 +262,7 @@ class PostgresCatalog implements Catalog {
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
-    const begin = mode === "read" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
+    const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
     const run = () => this.#inTransaction(begin, fn);
     const pool = this.#pool;
     return runWithRetry(
@@ -306,47 +291,54 @@ class PostgresCatalog implements Catalog {
   }
 
   /**
-   * Runs `fn` in a transaction on one reserved connection. Not the driver's
-   * `begin`: on any error it sends ROLLBACK on the connection and gives it
-   * back to the pool, and once the connection is lost (a server restart,
-   * `pg_terminate_backend`) that write finds the driver's socket gone and
-   * throws outside every promise, ending the whole process. Here a lost
-   * connection gets nothing more (the server ended its transaction with it),
-   * and the driver's pool is replaced: a connection lost in a query hands
-   * the driver's next use of it, once reconnected, the error that ended it.
+   * Runs `fn` in the driver's transaction, so that a connection lost in one
+   * of its queries (a server restart, `pg_terminate_backend`) fails the
+   * transaction and nothing else. The driver's `begin` rejects on its own
+   * when the connection closes; but when `fn` rejects, it sends ROLLBACK, and
+   * on a closed connection that write runs after the driver dropped its
+   * socket and throws outside every promise, ending the whole process. So
+   * a query that found the connection lost never settles once the driver
+   * has seen it close: `fn` goes no further, no ROLLBACK is sent, and the
+   * transaction rejects with the driver's error. (A loss the driver does not
+   * see close within a while rejects as usual: its connection still works.)
+   *
+   * The driver also hands the first use of a connection lost in a query, once
+   * reconnected, the error that ended it (57P01): a transaction whose BEGIN
+   * fails so, before `fn` ran, is run once more.
    */
   async #inTransaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    let sql = this.#sql;
-    let tx: Reserved;
-    try {
-      tx = await Reserved.begin(sql, begin);
-    } catch (error) {
-      // Lost before anything of this transaction was done: once more, on a
-      // new pool. A server that cannot be reached is not tried again.
-      if (!isLostConnection(error)) throw error;
-      sql = this.#renew(sql);
-      tx = await Reserved.begin(sql, begin);
+    for (let attempt = 1;; attempt++) {
+      let started = false;
+      const closed = Promise.withResolvers<void>();
+      const running = this.#sql.begin(begin, (sql) => {
+        started = true;
+        return fn({
+          query: async (text, params = []) => {
+            try {
+              return [...await sql.unsafe(text, [...params])];
+            } catch (error) {
+              if (isConnectionError(error)) {
+                const seen = await Promise.race([
+                  closed.promise.then(() => true),
+                  new Promise<false>((r) => {
+                    const timer = setTimeout(() => r(false), LOST_SEEN_MS);
+                    Deno.unrefTimer(timer);
+                  }),
+                ]);
+                if (seen) return await new Promise<never>(() => {});
+              }
+              throw error;
+            }
+          },
+        });
+      });
+      try {
+        return await running;
+      } catch (error) {
+        closed.resolve();
+        if (started || attempt > 1 || !isLostConnection(error)) throw error;
+      }
     }
-    try {
-      const result = await fn(tx);
-      await tx.query("COMMIT");
-      return result;
-    } catch (error) {
-      await tx.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      if (tx.lost) this.#renew(sql);
-      else tx.release();
-    }
-  }
-
-  /** Replaces the pool `lost` (once, whoever sees it first); it ends once its other transactions are done. */
-  #renew(lost: PgSql): PgSql {
-    if (this.#sql === lost && !this.#closed) {
-      this.#sql = this.#connect();
-      lost.end({ timeout: RENEW_END_S }).catch(() => {});
-    }
-    return this.#sql;
   }
 
   close(): Promise<void> {
@@ -386,50 +378,8 @@ export function driverMessage(error: unknown): string {
   return said === undefined ? message : `${said} (${message.replace(/^write /, "")})`;
 }
 
-/** Seconds a replaced pool's other transactions have to finish before its connections are ended. */
-const RENEW_END_S = 60;
-
-/** A reserved connection that, once lost, sends nothing more and is never given back. */
-class Reserved implements Tx {
-  #lost: unknown;
-  readonly #connection: PgReserved;
-
-  private constructor(connection: PgReserved) {
-    this.#connection = connection;
-  }
-
-  /** Reserves a connection and begins a transaction on it. */
-  static async begin(sql: PgSql, begin: string): Promise<Reserved> {
-    const tx = new Reserved(await sql.reserve());
-    try {
-      await tx.query(begin);
-    } catch (error) {
-      if (!tx.lost) tx.release();
-      throw error;
-    }
-    return tx;
-  }
-
-  /** Whether a query found the connection lost. */
-  get lost(): boolean {
-    return this.#lost !== undefined;
-  }
-
-  query = async (text: string, params: readonly SqlValue[] = []): Promise<Row[]> => {
-    if (this.#lost !== undefined) throw this.#lost;
-    try {
-      return [...await this.#connection.unsafe(text, [...params])];
-    } catch (error) {
-      if (isConnectionError(error)) this.#lost = error;
-      throw error;
-    }
-  };
-
-  /** Gives the connection back to the pool (never a lost one: the driver would write on it). */
-  release(): void {
-    this.#connection.release();
-  }
-}
+/** How long a query that found its connection lost waits for the driver to see it close. */
+const LOST_SEEN_MS = 2_000;
 
 /** How long a pooled connection may sit idle before it is closed. */
 const IDLE_CLOSE_MS = 20_000;

@@ -257,6 +257,102 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
   );
 
   await t.step(
+    `${env.label}: a tag's other Unicode spelling (NFC vs NFD, K vs Kelvin) is refused`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        const nfc = "caf\u00e9", nfd = "cafe\u0301";
+        const a = await repo.add("/a.txt", bytes("a"), { tags: [nfc] });
+        const refused = await assertRejects(
+          () => repo.add("/b.txt", bytes("b"), { tags: [nfd] }),
+          InvalidInputError,
+        );
+        assertEquals(
+          refused.message,
+          'the tag "cafe\\u0301" and the tag "caf\\u00e9" in repository ' +
+            `${repo.uri} look the same but are spelled differently in Unicode (NFC vs NFD); ` +
+            "use the repository's spelling (copy it from `vc repo ls`)",
+        );
+        // Nothing was uploaded or recorded for it.
+        assertEquals((await repo.list()).map((r) => r.id), [a.id]);
+        const keys: string[] = [];
+        for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
+        assertEquals(keys, [a.contentKey]);
+        // On a record, on a path, in either direction, in any mix of forms.
+        await assertRejects(
+          () => repo.tag({ id: a.id }, [nfd]),
+          InvalidInputError,
+          '"cafe\\u0301"',
+        );
+        await assertRejects(() => repo.tag({ path: "/p" }, [nfd]), InvalidInputError, "NFC vs NFD");
+        assertEquals(await repo.tag({ path: "/p" }, ["cre\u0300me-\u00e9t\u00e9"]), [
+          "cre\u0300me-\u00e9t\u00e9",
+        ]);
+        for (const twin of ["cr\u00e8me-\u00e9t\u00e9", "cre\u0300me-e\u0301te\u0301"]) {
+          await assertRejects(
+            () => repo.tag({ id: a.id }, [twin]),
+            InvalidInputError,
+            "NFC vs NFD",
+          );
+        }
+        // A tag all in ASCII has twins too: K and the Kelvin sign.
+        await repo.tag({ id: a.id }, ["K"]);
+        await assertRejects(
+          () => repo.add("/c.txt", bytes("c"), { tags: ["\u212a"] }),
+          InvalidInputError,
+          'the tag "\\u212a" and the tag "K"',
+        );
+        // Two spellings given together are refused too.
+        await assertRejects(
+          () => repo.tag({ id: a.id }, ["na\u00efve", "nai\u0308ve"]),
+          InvalidInputError,
+          "given with it",
+        );
+        // The repository's own spellings go on working; untag creates nothing.
+        assertEquals(await repo.tag({ path: "/a.txt" }, [nfc]), [nfc]);
+        assertEquals((await repo.add("/d.txt", bytes("d"), { tags: [nfc, "K"] })).tags, ["K", nfc]);
+        assertEquals(await repo.untag({ id: a.id }, [nfd]), []);
+        assertEquals((await repo.find({ any: [nfc] })).length, 2);
+        assertEquals((await repo.get(a.id)).tags, ["K", nfc]);
+      }),
+  );
+
+  await t.step(
+    `${env.label}: two spellings of a new tag set at once: one is recorded, one refused`,
+    () =>
+      withRepo(env, async ({ repo }) => {
+        const a = await repo.add("/a.txt", bytes("a"));
+        const b = await repo.add("/b.txt", bytes("b"));
+        const nfc = "na\u00efve", nfd = nfc.normalize("NFD");
+        // The first tag to be written pauses between its insert and its
+        // commit, the moment a second tag of the other spelling would find nothing.
+        const catalog = repo.catalog as { transaction: Repository["catalog"]["transaction"] };
+        const transaction = catalog.transaction.bind(catalog);
+        let paused = false;
+        let inserted!: () => void;
+        const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
+        catalog.transaction = (mode, fn) =>
+          transaction(mode, (tx) =>
+            fn({
+              query: async (sql, params) => {
+                const rows = await tx.query(sql, params);
+                if (!paused && sql.startsWith("INSERT INTO record_tags")) {
+                  paused = true;
+                  inserted();
+                  await new Promise((resolve) => setTimeout(resolve, 300));
+                }
+                return rows;
+              },
+            }));
+        const first = repo.tag({ id: a.id }, [nfc]);
+        await insertedOnce;
+        const second = await Promise.allSettled([repo.tag({ id: b.id }, [nfd])]);
+        assertEquals(await first, [nfc]);
+        assertEquals(second[0].status, "rejected");
+        assertEquals((await repo.get(b.id)).tags, []);
+      }),
+  );
+
+  await t.step(
     `${env.label}: tags, date tags, find`,
     () =>
       withRepo(env, async ({ repo, clock }) => {
@@ -499,9 +595,11 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
     `${env.label}: backup, restore into the other catalog kind, refuse non-empty`,
     () =>
       withRepo(env, async ({ repo, uri, options }) => {
-        const a = await repo.add("/b/a", bytes("a"), { tags: ["t1"] });
+        // Tags out of NFC, whose spelling keys the restore fills anew.
+        const t1 = "te\u0301", pt = "pe\u0301";
+        const a = await repo.add("/b/a", bytes("a"), { tags: [t1] });
         await repo.publish(a.id);
-        await repo.tag({ path: "/b/a" }, ["pt"]);
+        await repo.tag({ path: "/b/a" }, [pt]);
         const b = await repo.add("/b/b", bytes("b"));
         const backup = await repo.backup();
         assertEquals(backup.counts.records, 2);
@@ -520,8 +618,15 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           moved.marker.catalog.kind,
           other.startsWith("sqlite:") ? "sqlite" : "postgres",
         );
-        assertEquals((await moved.current("/b/a"))?.tags, ["pt", "t1"]);
+        assertEquals((await moved.current("/b/a"))?.tags, [pt, t1]);
         assertEquals((await moved.get(b.id)).state, "unpublished");
+        for (const twin of [t1, pt].map((tag) => tag.normalize("NFC"))) {
+          await assertRejects(
+            () => moved.tag({ id: b.id }, [twin]),
+            InvalidInputError,
+            "NFC vs NFD",
+          );
+        }
         const c = await moved.add("/b/c", bytes("c"));
         assert(c.id > b.id, "ids continue after restored ones");
         await Repository.restore(uri, backup.uri, { ...options, force: true });

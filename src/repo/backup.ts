@@ -181,7 +181,7 @@ export async function restoreCatalog(
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
-    // Each path with its spelling key, as the repository writes it.
+    // Each path and tag with its spelling key, as the repository writes it.
     const withKey = (rows: SqlValue[][], at: number) =>
       rows.map((row) => [...row, spellingKey(String(row[at]))]);
     await insertRows(
@@ -190,8 +190,18 @@ export async function restoreCatalog(
       [...RECORD_FIELDS, "path_key"],
       withKey(parsed.records, RECORD_FIELDS.indexOf("path")),
     );
-    await insertRows(tx, "record_tags", ["record_id", "tag"], parsed.recordTags);
-    await insertRows(tx, "path_tags", ["path", "tag", "path_key"], withKey(parsed.pathTags, 0));
+    await insertRows(
+      tx,
+      "record_tags",
+      ["record_id", "tag", "tag_key"],
+      withKey(parsed.recordTags, 1),
+    );
+    await insertRows(
+      tx,
+      "path_tags",
+      ["path", "tag", "path_key", "tag_key"],
+      withKey(withKey(parsed.pathTags, 0), 1),
+    );
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
     return {
       records: parsed.records.length,

@@ -63,6 +63,12 @@ export interface Dialect {
    * other writer (nothing to run).
    */
   readonly pathLock: readonly string[];
+  /**
+   * The same for one tag's spellings (`$1`: the tag's NFC form), in a key
+   * space of their own: two writers setting two spellings of a new tag at
+   * once never both find the catalog without the other.
+   */
+  readonly tagLock: readonly string[];
 }
 
 /** A SQL database holding a repository's catalog. */

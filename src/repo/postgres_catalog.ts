@@ -31,6 +31,9 @@ import { postgresTls } from "./postgres_tls.ts";
 const CONTENT_LOCK_KEY = "7623890212345678901";
 // The first key of the locks on one path's spellings (any 32-bit number would do).
 const PATH_LOCK_CLASS = 76238902;
+// And of the locks on one tag's spellings: another class, so a path and a
+// tag spelled alike never wait for each other.
+const TAG_LOCK_CLASS = 76238903;
 
 /** PostgreSQL's side of the {@linkcode Dialect}. */
 export const POSTGRES_DIALECT: Dialect = {
@@ -55,6 +58,7 @@ export const POSTGRES_DIALECT: Dialect = {
   },
   // The two-key form: a key space of its own, apart from the content lock's.
   pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
+  tagLock: [`SELECT pg_advisory_xact_lock(${TAG_LOCK_CLASS}, hashtext($1))`],
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */

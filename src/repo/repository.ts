@@ -292,6 +292,9 @@ export class Repository implements AsyncDisposable {
     if (/[\u0080-\uffff]/.test(path)) {
       await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
     }
+    if (tags.some((tag) => /[\u0080-\uffff]/.test(tag))) {
+      await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
+    }
     // When the upload started: what gc's mark is compared with below.
     const started = this.clock.now();
     const size = typeof source === "string"
@@ -350,6 +353,9 @@ export class Repository implements AsyncDisposable {
       // The check that holds: another spelling of this path recorded during
       // the upload (or a twin in ASCII) is seen here, under the path's lock.
       await this.#refuseLookalike(tx, path, true);
+      // The same for its tags. Date tags need no check: vc makes them of
+      // ASCII letters none of which has a twin (only `K` has one, in `\u212A`).
+      await this.#refuseTagLookalikes(tx, tags, true);
       // gc deletes unreferenced content under the exclusive content lock and
       // marks the catalog with the time it did: under the shared lock, a mark
       // older than this add (with slack for clocks) means no gc deleted
@@ -382,8 +388,9 @@ export class Repository implements AsyncDisposable {
       const id = Number(rows[0]!.id);
       for (const tag of new Set([...tags, ...dated])) {
         await tx.query(
-          "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-          [id, tag],
+          "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
+            "ON CONFLICT DO NOTHING",
+          [id, tag, spellingKey(tag)],
         );
       }
       return await this.#get(tx, id);
@@ -430,6 +437,51 @@ export class Repository implements AsyncDisposable {
         "look the same but are spelled differently in Unicode (NFC vs NFD; one file name on " +
         "macOS); use the repository's spelling (copy it from `vc repo ls`)",
     );
+  }
+
+  /**
+   * Refuses a tag of `tags` when the catalog holds it spelled otherwise in
+   * Unicode, on any record or path, or when another of `tags` is such a
+   * twin of it: the two look the same in every listing, yet `find`, `ls
+   * --tag` and `claim` would take them for two tags. Looked up by index as
+   * `#refuseLookalike` looks up a path (the tag's NFC form, as a tag and as
+   * the `tag_key` of tags not in NFC). A tag the catalog already holds in
+   * this very spelling is no new spelling and passes, so a catalog from
+   * before this check that holds two spellings of a tag goes on using both.
+   * With `lock`, under the locks on the tags' spellings first.
+   */
+  async #refuseTagLookalikes(tx: Tx, tags: readonly string[], lock = false): Promise<void> {
+    if (lock) {
+      // In one order, so two writers locking the same spellings never deadlock.
+      const forms = [...new Set(tags.map((tag) => tag.normalize("NFC")))].sort();
+      for (const nfc of forms) {
+        for (const statement of this.catalog.dialect.tagLock) await tx.query(statement, [nfc]);
+      }
+    }
+    const given: string[] = [];
+    for (const tag of new Set(tags)) {
+      const nfc = tag.normalize("NFC");
+      const lookups = ["record_tags", "path_tags"].flatMap((table) => [
+        // The tag itself: when known, it is no new spelling.
+        `(SELECT tag FROM ${table} WHERE tag = $2 LIMIT 1)`,
+        `(SELECT tag FROM ${table} WHERE tag_key = $1 AND tag <> $2 LIMIT 1)`,
+        ...(nfc === tag ? [] : [`(SELECT tag FROM ${table} WHERE tag = $1 LIMIT 1)`]),
+      ]);
+      const row = (await tx.query(
+        `SELECT ${lookups.map((sql, i) => `${sql} AS t${i}`).join(", ")}`,
+        [nfc, tag],
+      ))[0]!;
+      const held = Object.values(row).filter((t) => t !== null).map(String);
+      const twin = unicodeLookalike(tag, held) ?? unicodeLookalike(tag, given);
+      given.push(tag);
+      if (twin === undefined) continue;
+      throw new InvalidInputError(
+        `the tag ${escapedUnicode(tag)} and the tag ${escapedUnicode(twin)} ` +
+          `${held.includes(twin) ? `in repository ${this.uri}` : "given with it"} look the same ` +
+          "but are spelled differently in Unicode (NFC vs NFD); use the repository's spelling " +
+          "(copy it from `vc repo ls`)",
+      );
+    }
   }
 
   async #verifyStored(key: string, etag: string, md5: string, size: number): Promise<void> {
@@ -773,25 +825,30 @@ export class Repository implements AsyncDisposable {
         const id = parseRecordId(target.id);
         const exists = await tx.query("SELECT id FROM records WHERE id = $1", [id]);
         if (exists.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
+        if (op === "add") await this.#refuseTagLookalikes(tx, checked, true);
         for (const tag of checked) {
           const rows = await tx.query(
             op === "add"
-              ? "INSERT INTO record_tags (record_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING tag"
+              ? "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
+                "ON CONFLICT DO NOTHING RETURNING tag"
               : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2 RETURNING tag",
-            [id, tag],
+            op === "add" ? [id, tag, spellingKey(tag)] : [id, tag],
           );
           if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
         }
       } else {
         const path = normalizeLogicalPath(target.path);
-        if (op === "add") await this.#refuseLookalike(tx, path, true);
+        if (op === "add") {
+          await this.#refuseLookalike(tx, path, true);
+          await this.#refuseTagLookalikes(tx, checked, true);
+        }
         for (const tag of checked) {
           const rows = await tx.query(
             op === "add"
-              ? "INSERT INTO path_tags (path, tag, path_key) VALUES ($1, $2, $3) " +
+              ? "INSERT INTO path_tags (path, tag, path_key, tag_key) VALUES ($1, $2, $3, $4) " +
                 "ON CONFLICT DO NOTHING RETURNING tag"
               : "DELETE FROM path_tags WHERE path = $1 AND tag = $2 RETURNING tag",
-            op === "add" ? [path, tag, spellingKey(path)] : [path, tag],
+            op === "add" ? [path, tag, spellingKey(path), spellingKey(tag)] : [path, tag],
           );
           if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
         }

@@ -14,6 +14,8 @@
  * - `path_key` (version 2, in `records` and `path_tags`): a path's NFC form
  *   when the path is not in NFC (see `spellingKey`), so every Unicode
  *   spelling of a path is found by index.
+ * - `tag_key` (version 3, in `record_tags` and `path_tags`): the same for a
+ *   tag, so every Unicode spelling of a tag is found by index too.
  *
  * @module
  */
@@ -22,7 +24,7 @@ import type { Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The record states, in their usual order. */
 export const STATES = [
@@ -100,8 +102,9 @@ export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
 /**
  * Upgrades a catalog written by an older vc to {@linkcode SCHEMA_VERSION}
  * (nothing when it is there already, or newer): version 2 adds `path_key`,
- * filled for the paths already recorded. Its version row is locked first,
- * so of two processes upgrading one catalog the second finds it done.
+ * filled for the paths already recorded, and version 3 `tag_key`, filled
+ * for the tags already set. Its version row is locked first, so of two
+ * processes upgrading one catalog the second finds it done.
  *
  * @example
  * ```ts
@@ -125,32 +128,42 @@ export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
 export async function upgradeSchema(tx: Tx, dialect: Dialect): Promise<boolean> {
   const version = (await readVersion(tx, dialect.forUpdate)) ?? SCHEMA_VERSION;
   if (!(version < SCHEMA_VERSION)) return false;
-  // Version 1 to 2. Only a path with a character beyond ASCII can be out of
-  // NFC: the others are not read at all.
-  for (const table of ["records", "path_tags"]) {
-    await tx.query(`ALTER TABLE ${table} ADD COLUMN path_key TEXT`);
-    const rows = await tx.query(
-      `SELECT DISTINCT path FROM ${table} WHERE octet_length(path) <> length(path)`,
-    );
-    for (const row of rows) {
-      const key = spellingKey(String(row.path));
-      if (key !== null) {
-        await tx.query(`UPDATE ${table} SET path_key = $1 WHERE path = $2`, [
-          key,
-          String(row.path),
-        ]);
-      }
-    }
-    // Most paths are in NFC and have no key: only the others are indexed.
-    await tx.query(
-      `CREATE INDEX IF NOT EXISTS ${table}_path_key ON ${table} (path_key) ` +
-        "WHERE path_key IS NOT NULL",
-    );
+  if (version < 2) {
+    for (const table of ["records", "path_tags"]) await addSpellingKey(tx, table, "path");
+  }
+  if (version < 3) {
+    for (const table of ["record_tags", "path_tags"]) await addSpellingKey(tx, table, "tag");
   }
   await tx.query("UPDATE vc_meta SET value = $1 WHERE key = 'schema_version'", [
     String(SCHEMA_VERSION),
   ]);
   return true;
+}
+
+/**
+ * Adds `${column}_key` to `table`, filled with the `spellingKey` of the
+ * values already there, and its index. Only a value with a character beyond
+ * ASCII can be out of NFC: the others are not read at all.
+ */
+async function addSpellingKey(tx: Tx, table: string, column: "path" | "tag"): Promise<void> {
+  await tx.query(`ALTER TABLE ${table} ADD COLUMN ${column}_key TEXT`);
+  const rows = await tx.query(
+    `SELECT DISTINCT ${column} AS v FROM ${table} WHERE octet_length(${column}) <> length(${column})`,
+  );
+  for (const row of rows) {
+    const key = spellingKey(String(row.v));
+    if (key !== null) {
+      await tx.query(`UPDATE ${table} SET ${column}_key = $1 WHERE ${column} = $2`, [
+        key,
+        String(row.v),
+      ]);
+    }
+  }
+  // Most values are in NFC and have no key: only the others are indexed.
+  await tx.query(
+    `CREATE INDEX IF NOT EXISTS ${table}_${column}_key ON ${table} (${column}_key) ` +
+      `WHERE ${column}_key IS NOT NULL`,
+  );
 }
 
 /** The catalog's schema version, `undefined` when it records none (no vc schema). */

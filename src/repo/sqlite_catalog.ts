@@ -36,6 +36,7 @@ export const SQLITE_DIALECT: Dialect = {
   resetIdSequence: [],
   contentLock: { shared: [], exclusive: [] },
   pathLock: [],
+  tagLock: [],
 };
 
 /** Options of {@linkcode openSqliteCatalog}. */

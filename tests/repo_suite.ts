@@ -229,24 +229,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         const nfc = "/na\u00efve.txt", nfd = nfc.normalize("NFD");
         // The first add to record pauses between its insert and its commit,
         // the moment a second add of the other spelling would find nothing.
-        const catalog = repo.catalog as { transaction: Repository["catalog"]["transaction"] };
-        const transaction = catalog.transaction.bind(catalog);
-        let paused = false;
-        let inserted!: () => void;
-        const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
-        catalog.transaction = (mode, fn) =>
-          transaction(mode, (tx) =>
-            fn({
-              query: async (sql, params) => {
-                const rows = await tx.query(sql, params);
-                if (!paused && sql.startsWith("INSERT INTO records")) {
-                  paused = true;
-                  inserted();
-                  await new Promise((resolve) => setTimeout(resolve, 300));
-                }
-                return rows;
-              },
-            }));
+        const insertedOnce = pauseAfterFirstInsert(repo, "records");
         const first = repo.add(nfc, bytes("a"));
         await insertedOnce;
         const second = await Promise.allSettled([repo.add(nfd, bytes("b"))]);
@@ -325,24 +308,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         const nfc = "na\u00efve", nfd = nfc.normalize("NFD");
         // The first tag to be written pauses between its insert and its
         // commit, the moment a second tag of the other spelling would find nothing.
-        const catalog = repo.catalog as { transaction: Repository["catalog"]["transaction"] };
-        const transaction = catalog.transaction.bind(catalog);
-        let paused = false;
-        let inserted!: () => void;
-        const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
-        catalog.transaction = (mode, fn) =>
-          transaction(mode, (tx) =>
-            fn({
-              query: async (sql, params) => {
-                const rows = await tx.query(sql, params);
-                if (!paused && sql.startsWith("INSERT INTO record_tags")) {
-                  paused = true;
-                  inserted();
-                  await new Promise((resolve) => setTimeout(resolve, 300));
-                }
-                return rows;
-              },
-            }));
+        const insertedOnce = pauseAfterFirstInsert(repo, "record_tags");
         const first = repo.tag({ id: a.id }, [nfc]);
         await insertedOnce;
         const second = await Promise.allSettled([repo.tag({ id: b.id }, [nfd])]);
@@ -715,4 +681,31 @@ export async function runRepoSuite(
     await s3?.[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * Makes the first `INSERT INTO table` of `repo`'s catalog pause 300 ms
+ * before its transaction goes on (the moment a concurrent writer would find
+ * nothing yet); resolves when that insert is made.
+ */
+function pauseAfterFirstInsert(repo: Repository, table: string): Promise<void> {
+  const catalog = repo.catalog as { transaction: Repository["catalog"]["transaction"] };
+  const transaction = catalog.transaction.bind(catalog);
+  let paused = false;
+  let inserted!: () => void;
+  const insertedOnce = new Promise<void>((resolve) => inserted = resolve);
+  catalog.transaction = (mode, fn) =>
+    transaction(mode, (tx) =>
+      fn({
+        query: async (sql, params) => {
+          const rows = await tx.query(sql, params);
+          if (!paused && sql.startsWith(`INSERT INTO ${table}`)) {
+            paused = true;
+            inserted();
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+          return rows;
+        },
+      }));
+  return insertedOnce;
 }

@@ -66,6 +66,14 @@ Deno.test("release bundles: every command as cli.ts; the full command line needs
       assertStringIncludes(failed.error, "VcError: cannot write to standard output");
       assert(failed.frames.includes("hotPath"), failed.frames.join(" "));
       assertEquals(failed, await stdoutToDevFull(ws, CLI, args));
+      // A failed write to stdout in the full command line (its own bundle,
+      // with copies of the modules the lean entry inlines) is the same
+      // expected error as from source, not an internal one.
+      for (const command of [["ls"], ["--version"], ["config"]]) {
+        const full = await stdoutToDevFull(ws, out, command, config);
+        assertStringIncludes(full.error, "cannot write to standard output");
+        assertEquals(full, await stdoutToDevFull(ws, CLI, command), command.join(" "));
+      }
     }
     const prefill = await run(ws, out, ["prefill", "--json"], {}, config);
     assertEquals(prefill.code, 0, prefill.stderr);

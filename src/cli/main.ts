@@ -24,6 +24,13 @@ import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
 
+// The `vc` process (process.ts) runs the command line with this module's own
+// `denoIo`, not one of its own making: in the release build the lean `vc
+// path` entry is a bundle apart, with its own copies of io.ts and errors.ts,
+// and an error its io raised (a failed write to stdout) would be no
+// `VcError` to this module's copy, so reported as an internal error.
+export { denoIo } from "./io.ts";
+
 /** The version of vc, from deno.json. */
 export const VERSION: string = denoJson.version;
 

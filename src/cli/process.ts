@@ -101,7 +101,10 @@ export async function runProcess(): Promise<void> {
   } catch {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
   }
-  const code = await (await loadFullCli()).runCli(Deno.args, denoIo(interrupt.signal));
+  // With the full command line's own io (see main.ts): objects of this
+  // module's copies of io.ts and errors.ts must not reach it.
+  const cli = await loadFullCli();
+  const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal));
   if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }

@@ -142,14 +142,22 @@ Deno.test("compile embeds every worker module, and each one exists", async () =>
     if (at < 1 || args![at - 1] !== "--include") throw new Error(`${module} is not --include'd`);
     await Deno.stat(new URL(`../${module}`, import.meta.url));
   }
-  // Every `new Worker(new URL("./x.ts", import.meta.url))` in src/ is listed.
-  for await (const entry of Deno.readDir(new URL("../src/store/", import.meta.url))) {
-    if (!entry.name.endsWith(".ts")) continue;
-    const text = await Deno.readTextFile(new URL(`../src/store/${entry.name}`, import.meta.url));
-    for (const m of text.matchAll(/new URL\("\.\/(\w+_worker\.ts)", import\.meta\.url\)/g)) {
-      if (!WORKER_MODULES.includes(`src/store/${m[1]}`)) {
-        throw new Error(`src/store/${m[1]} missing`);
-      }
+  // Every worker module of src/ (any directory) is listed, and every
+  // `new Worker(...)` starts from the URL the release bundle registers.
+  for (const path of await sources("src")) {
+    const text = await Deno.readTextFile(new URL(`../${path}`, import.meta.url));
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const dir = path.slice(0, path.lastIndexOf("/") + 1);
+    for (
+      const m of code.matchAll(/new URL\(\s*"\.\/(\w+_worker\.ts)",\s*import\.meta\.url\s*\)/g)
+    ) {
+      if (!WORKER_MODULES.includes(`${dir}${m[1]}`)) throw new Error(`${dir}${m[1]} missing`);
+    }
+    for (const m of code.matchAll(/new Worker\(\s*(\w+)/g)) {
+      assert(
+        new RegExp(`\\b${m[1]} = bundledWorkerUrl\\(`).test(code),
+        `${path}: a Worker not started from bundledWorkerUrl(...)`,
+      );
     }
   }
 });

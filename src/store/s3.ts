@@ -615,31 +615,12 @@ export class S3Store implements ObjectStore {
     }
     const condition = describeCondition(options);
     const target: MultipartTarget = {
-      create: async (checksum) => {
-        const out = await this.#send(
-          (o) =>
-            client.send(
-              new CreateMultipartUploadCommand({
-                Bucket: this.bucket,
-                Key: full,
-                ...(checksum === "crc32" ? { ChecksumAlgorithm: "CRC32" } : {}),
-                ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
-                ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
-              }),
-              o,
-            ),
-          { operation: "CreateMultipartUpload", key: full },
-          // Not the caller's signal: a create cut off in flight may still
-          // happen on the server, leaving an upload whose id nobody knows
-          // (billed until a lifecycle rule). It is bounded by the request
-          // timeout; uploadMultipart aborts it if the caller gave up meanwhile.
-          undefined,
-        );
-        if (out.UploadId === undefined) {
-          throw new StoreError(`CreateMultipartUpload ${uri} returned no UploadId`);
-        }
-        return out.UploadId;
-      },
+      create: (checksum) =>
+        this.#createUpload(client, full, {
+          metadata,
+          contentType: options.contentType,
+          crc32: checksum === "crc32",
+        }),
       uploadPart: async (uploadId, partNumber, body, digest, signal) => {
         const res = await lean.request({
           method: "PUT",
@@ -662,59 +643,20 @@ export class S3Store implements ObjectStore {
         }
         return { etag, crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined };
       },
-      complete: async (uploadId, parts) => {
-        if (options.ifNoneMatch === "*") {
-          // S3 honours If-None-Match on completion; some S3-compatible stores
-          // (moto) ignore it and overwrite. A look just before completing
-          // narrows their race to one round trip: a key taken during the
-          // upload fails it (the upload is aborted) instead of being replaced.
-          const taken = await this.head(
-            this.#relative(full),
-            options.signal === undefined ? {} : { signal: options.signal },
-          );
-          if (taken !== undefined) {
-            throw new PreconditionFailedError(
-              `PUT ${uri}: precondition failed, the key already exists (If-None-Match: *)`,
-            );
-          }
-        }
-        const out = await this.#send(
-          (o) =>
-            client.send(
-              new CompleteMultipartUploadCommand({
-                Bucket: this.bucket,
-                Key: full,
-                UploadId: uploadId,
-                MultipartUpload: {
-                  Parts: parts.map((p) => ({
-                    PartNumber: p.partNumber,
-                    ETag: quoteEtag(p.etag),
-                    ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}),
-                  })),
-                },
-                ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
-                ...(options.ifMatch !== undefined ? { IfMatch: quoteEtag(options.ifMatch) } : {}),
-              }),
-              o,
-            ),
-          {
+      complete: (uploadId, parts) =>
+        this.#completeUpload(client, full, uploadId, parts, {
+          ifNoneMatch: options.ifNoneMatch,
+          ifMatch: options.ifMatch,
+          signal: options.signal,
+          what: `PUT ${uri}`,
+          context: {
             operation: "CompleteMultipartUpload",
             key: full,
             condition,
             missingIsPrecondition: options.ifMatch !== undefined,
           },
-          options.signal,
-        );
-        if (out.ETag === undefined) {
-          throw new StoreError(`CompleteMultipartUpload ${uri} returned no ETag`);
-        }
-        return { etag: out.ETag, crc32: out.ChecksumCRC32 };
-      },
-      abort: async (uploadId) => {
-        await client.send(
-          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: full, UploadId: uploadId }),
-        );
-      },
+        }),
+      abort: (uploadId) => this.#abortUpload(client, full, uploadId),
     };
     const result = await uploadMultipart(target, source, {
       concurrency: this.#concurrency,
@@ -996,25 +938,11 @@ export class S3Store implements ObjectStore {
     const sourceEtag = quoteEtag(source.etag);
     const etag = await copyInParts(
       {
-        create: async () => {
-          const out = await this.#send(
-            (o) =>
-              client.send(
-                new CreateMultipartUploadCommand({
-                  Bucket: this.bucket,
-                  Key: dst,
-                  ...(source.metadata !== undefined && Object.keys(source.metadata).length > 0
-                    ? { Metadata: source.metadata }
-                    : {}),
-                  ...(source.contentType !== undefined ? { ContentType: source.contentType } : {}),
-                }),
-                o,
-              ),
-            { operation: "CreateMultipartUpload", key: dst },
-          );
-          if (out.UploadId === undefined) throw new StoreError(`${what}: no UploadId returned`);
-          return out.UploadId;
-        },
+        create: () =>
+          this.#createUpload(client, dst, {
+            ...(source.metadata !== undefined ? { metadata: source.metadata } : {}),
+            ...(source.contentType !== undefined ? { contentType: source.contentType } : {}),
+          }),
         copyPart: async (uploadId, partNumber, range, signal) => {
           const out = await this.#send(
             (o) =>
@@ -1047,45 +975,121 @@ export class S3Store implements ObjectStore {
           }
           return partEtag;
         },
-        complete: async (uploadId, parts) => {
-          // Narrows the race on stores that ignore the condition (see put).
-          await taken();
-          const out = await this.#send(
-            (o) =>
-              client.send(
-                new CompleteMultipartUploadCommand({
-                  Bucket: this.bucket,
-                  Key: dst,
-                  UploadId: uploadId,
-                  MultipartUpload: {
-                    Parts: parts.map((p) => ({
-                      PartNumber: p.partNumber,
-                      ETag: quoteEtag(p.etag),
-                    })),
-                  },
-                  ...condition,
-                }),
-                o,
-              ),
-            { ...context, operation: `COPY (completion) ${this.#uri(src)} to` },
-          );
-          if (out.ETag === undefined) {
-            throw new StoreError(
-              `${what}: the completion returned no ETag`,
-            );
-          }
-          return out.ETag;
-        },
-        abort: async (uploadId) => {
-          await client.send(
-            new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: dst, UploadId: uploadId }),
-          );
-        },
+        complete: async (uploadId, parts) =>
+          (await this.#completeUpload(client, dst, uploadId, parts, {
+            ...(options.ifNoneMatch !== undefined ? { ifNoneMatch: options.ifNoneMatch } : {}),
+            what,
+            context: { ...context, operation: `COPY (completion) ${this.#uri(src)} to` },
+          })).etag,
+        abort: (uploadId) => this.#abortUpload(client, dst, uploadId),
       },
       source.size,
       { partSize: this.#copyPartSize, concurrency: this.#concurrency },
     );
     return { etag: normalizeEtag(etag) };
+  }
+
+  /**
+   * Starts a multipart upload of `full` (CreateMultipartUpload) and returns
+   * its id. Not under the caller's signal: a create cut off in flight may
+   * still happen on the server, leaving an upload whose id nobody knows
+   * (billed until a lifecycle rule). It is bounded by the request timeout;
+   * the callers abort the upload if their caller gave up meanwhile.
+   */
+  async #createUpload(
+    client: S3Client,
+    full: string,
+    init: { metadata?: Record<string, string>; contentType?: string | undefined; crc32?: boolean },
+  ): Promise<string> {
+    const out = await this.#send(
+      (o) =>
+        client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: full,
+            ...(init.crc32 === true ? { ChecksumAlgorithm: "CRC32" } : {}),
+            ...(init.metadata !== undefined && Object.keys(init.metadata).length > 0
+              ? { Metadata: init.metadata }
+              : {}),
+            ...(init.contentType !== undefined ? { ContentType: init.contentType } : {}),
+          }),
+          o,
+        ),
+      { operation: "CreateMultipartUpload", key: full },
+      undefined,
+    );
+    if (out.UploadId === undefined) {
+      throw new StoreError(`CreateMultipartUpload ${this.#uri(full)} returned no UploadId`);
+    }
+    return out.UploadId;
+  }
+
+  /**
+   * Completes an upload of `full` from `parts` under the caller's
+   * conditions. `what` names the operation in the message of a key found
+   * taken; `context` describes the call for the SDK's errors.
+   */
+  async #completeUpload(
+    client: S3Client,
+    full: string,
+    uploadId: string,
+    parts: readonly { partNumber: number; etag: string; crc32?: string | undefined }[],
+    options: {
+      ifNoneMatch?: "*" | undefined;
+      ifMatch?: string | undefined;
+      signal?: AbortSignal | undefined;
+      what: string;
+      context: SdkCallContext;
+    },
+  ): Promise<{ etag: string; crc32: string | undefined }> {
+    if (options.ifNoneMatch === "*") {
+      // S3 honours If-None-Match on completion; some S3-compatible stores
+      // (moto) ignore it and overwrite. A look just before completing
+      // narrows their race to one round trip: a key taken during the
+      // upload fails it (the upload is aborted) instead of being replaced.
+      const taken = await this.head(
+        this.#relative(full),
+        options.signal === undefined ? {} : { signal: options.signal },
+      );
+      if (taken !== undefined) {
+        throw new PreconditionFailedError(
+          `${options.what}: precondition failed, the key already exists (If-None-Match: *)`,
+        );
+      }
+    }
+    const out = await this.#send(
+      (o) =>
+        client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: full,
+            UploadId: uploadId,
+            MultipartUpload: {
+              Parts: parts.map((p) => ({
+                PartNumber: p.partNumber,
+                ETag: quoteEtag(p.etag),
+                ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}),
+              })),
+            },
+            ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
+            ...(options.ifMatch !== undefined ? { IfMatch: quoteEtag(options.ifMatch) } : {}),
+          }),
+          o,
+        ),
+      options.context,
+      options.signal,
+    );
+    if (out.ETag === undefined) {
+      throw new StoreError(`CompleteMultipartUpload ${this.#uri(full)} returned no ETag`);
+    }
+    return { etag: out.ETag, crc32: out.ChecksumCRC32 };
+  }
+
+  /** Aborts an upload of `full`, discarding its parts. */
+  async #abortUpload(client: S3Client, full: string, uploadId: string): Promise<void> {
+    await client.send(
+      new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: full, UploadId: uploadId }),
+    );
   }
 
   /** Closes the SDK client and pooled connections. Further calls throw. */

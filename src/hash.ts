@@ -245,26 +245,12 @@ export function vcMd5Of(info: { metadata?: Record<string, string> }): string | u
 }
 
 /**
- * rclone's user metadata key for an object's content MD5 (Base64): rclone
- * reads it for `md5sum`, `check` and `sync --checksum` when the ETag is a
- * multipart one, and re-uploads what it cannot compare.
+ * rclone's user metadata key for an object's content MD5 (Base64 of the 16
+ * bytes, as `Content-MD5` is; `hexToBase64` writes it): rclone reads it for
+ * `md5sum`, `check` and `sync --checksum` when the ETag is a multipart one,
+ * and re-uploads what it cannot compare.
  */
 export const RCLONE_MD5_KEY = "md5chksum";
-
-/**
- * The hex MD5 `md5` as rclone's `md5chksum` metadata value (Base64 of the
- * 16 bytes).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { rcloneMd5 } from "./hash.ts";
- * assert.equal(rcloneMd5("5d41402abc4b2a76b9719d911017c592"), "XUFAKrxLKna5cZ2REBfFkg==");
- * ```
- */
-export function rcloneMd5(md5: string): string {
-  return btoa(String.fromCharCode(...hexToBytes(md5)));
-}
 
 /**
  * Strips quotes and a weak prefix from an ETag.

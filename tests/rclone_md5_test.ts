@@ -8,7 +8,8 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { IntegrityError } from "../src/errors.ts";
-import { md5Hex, RCLONE_MD5_KEY, rcloneMd5 } from "../src/hash.ts";
+import { md5Hex, RCLONE_MD5_KEY } from "../src/hash.ts";
+import { hexToBase64 } from "../src/store/s3_request.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -32,7 +33,7 @@ Deno.test("S3Store: a multipart upload with a known MD5 carries rclone's md5chks
     assertEquals(etag.endsWith("-3"), true);
     const info = await store.head("big.bin");
     assertEquals(info?.metadata?.["vc-md5"], md5);
-    assertEquals(info?.metadata?.[RCLONE_MD5_KEY], rcloneMd5(md5));
+    assertEquals(info?.metadata?.[RCLONE_MD5_KEY], hexToBase64(md5));
   } finally {
     store.close();
   }
@@ -45,7 +46,7 @@ Deno.test("asset cache: an opaque-ETag object rclone uploaded is checked against
     data: bytes,
     etag: "8f1e4b0c2d6a9e7f3b5c1d0a2e4f6b8c",
     lastModified: new Date(),
-    metadata: { [RCLONE_MD5_KEY]: rcloneMd5(md5Hex(data)) },
+    metadata: { [RCLONE_MD5_KEY]: hexToBase64(md5Hex(data)) },
     opaqueEtag: true,
   });
   const intact = new Map([["k.txt", object(data)]]);

@@ -30,7 +30,7 @@ import {
   StoreError,
 } from "../errors.ts";
 import { concatBytes } from "../bytes.ts";
-import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY, rcloneMd5 } from "../hash.ts";
+import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
@@ -611,7 +611,7 @@ export class S3Store implements ObjectStore {
       metadata["vc-md5"] = options.md5.toLowerCase();
       // rclone's spelling of the same: without it `rclone check` cannot
       // compare this object and `rclone sync` uploads it all again.
-      metadata[RCLONE_MD5_KEY] = rcloneMd5(options.md5);
+      metadata[RCLONE_MD5_KEY] = hexToBase64(options.md5);
     }
     const condition = describeCondition(options);
     const target: MultipartTarget = {

@@ -53,6 +53,8 @@ export interface PgServer extends AsyncDisposable {
   createDatabase(name: string): Promise<string>;
   /** The server's port. */
   port: number;
+  /** The directory of the server's Unix socket (`.s.PGSQL.PORT`). */
+  socketDir: string;
   /** Restarts the server (`pg_ctl restart -m fast`: sessions are ended, as in a real restart). */
   restart(): Promise<void>;
   /** With `tls`: the self-signed certificate the server presents. */
@@ -165,6 +167,7 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
       url,
       createDatabase,
       port,
+      socketDir: dir,
       restart: async () => {
         await pgCtl(["-m", "fast", "restart"]);
       },

@@ -82,6 +82,16 @@ Deno.test({
       CatalogUnavailableError,
     );
     assertEquals(await usesTls(`${url}?sslmode=verify-ca&sslrootcert=${ca}`), true);
+    // require with a root certificate checks the chain, as verify-ca (libpq's
+    // rule): before, the certificate named was never looked at.
+    assertEquals(await usesTls(`${url}?sslmode=require&sslrootcert=${ca}`), true);
+    // Another server's self-signed certificate is not this one's CA.
+    await using other = await startPgServer({ tls: true });
+    await assertRejects(
+      () => usesTls(`${url}?sslmode=require&sslrootcert=${other.caFile}`),
+      CatalogUnavailableError,
+      "cannot reach PostgreSQL catalog",
+    );
     await assertRejects(
       () => usesTls(`${url}?sslmode=verify-ca&sslrootcert=${ca}.missing`),
       CatalogUnavailableError,

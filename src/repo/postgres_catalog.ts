@@ -26,6 +26,7 @@ import {
   type TxMode,
 } from "./catalog.ts";
 import { postgresTls } from "./postgres_tls.ts";
+import { DEFAULT_CONNECT_TIMEOUT_S, parsePostgresUrl, redactPostgresUrl } from "./postgres_url.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -75,53 +76,8 @@ export interface PostgresCatalogOptions {
   idleCloseMs?: number;
 }
 
-/**
- * Removes the password from a `postgres://` URL, for recording and messages:
- * the one in the user info, and a `password=` query parameter (libpq's
- * spelling, which vc does not use to connect) with its value.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { redactPostgresUrl } from "./postgres_catalog.ts";
- * assert.equal(redactPostgresUrl("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
- * assert.equal(
- *   redactPostgresUrl("postgres://u@h/db?password=secret&sslmode=require"),
- *   "postgres://u@h/db?sslmode=require",
- * );
- * ```
- */
-export function redactPostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = "";
-    if (u.search !== "") {
-      const kept = u.search.slice(1).split("&").filter((pair) => !isPasswordParam(pair));
-      u.search = kept.length === 0 ? "" : `?${kept.join("&")}`;
-    }
-    return u.href;
-  } catch {
-    // Unparsable: drop everything from the user's colon to the last `@`, so
-    // a password holding `/` or `@` is dropped whole; and any password=.
-    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@")
-      .replace(
-        /([?&])password(?:=[^&#]*)?(&|(?=#)|$)/gi,
-        (_, lead, tail) => tail === "&" ? lead : "",
-      )
-      .replace(/\?(?=#|$)/, "");
-  }
-}
-
-/** Whether a query pair (`name=value`, still percent-encoded) is libpq's `password`. */
-function isPasswordParam(pair: string): boolean {
-  const eq = pair.indexOf("=");
-  const name = eq === -1 ? pair : pair.slice(0, eq);
-  try {
-    return decodeURIComponent(name.replaceAll("+", " ")).toLowerCase() === "password";
-  } catch {
-    return name.toLowerCase() === "password";
-  }
-}
+// Where it lived first; marker.ts and setup.ts read it from here.
+export { redactPostgresUrl } from "./postgres_url.ts";
 
 interface PgError extends Error {
   code?: string;
@@ -152,42 +108,17 @@ export async function openPostgresCatalog(
   options: PostgresCatalogOptions = {},
 ): Promise<Catalog> {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // No `cause`: the URL parser's message quotes the whole URL, password
-    // included, and --verbose prints causes.
-    throw new CatalogUnavailableError(
-      `invalid PostgreSQL URL ${redactPostgresUrl(url)}: expected ` +
-        "postgres://user[:password]@host[:port]/database, with @ / : % in the password " +
-        "percent-encoded (%40 %2F %3A %25)",
-    );
-  }
-  // A `%` not followed by two hex digits (a password typed as is) makes
-  // decodeURIComponent throw; name the part, never its value.
-  const decode = (part: string, what: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch (cause) {
-      throw new CatalogUnavailableError(
-        `invalid PostgreSQL URL ${redactPostgresUrl(url)}: its ${what} is not valid ` +
-          "percent-encoding (write % as %25, @ as %40, / as %2F, : as %3A)",
-        { cause },
-      );
-    }
-  };
-  // An IPv6 literal is written in brackets (`[::1]`), which are not part of
-  // the address.
-  const host = decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") ||
-    "localhost";
-  const port = Number(parsed.port || env("PGPORT") || 5432);
-  const user = decode(parsed.username, "user name") || env("PGUSER") || "postgres";
-  const database = decode(parsed.pathname.slice(1), "database name") || env("PGDATABASE") ||
-    user;
-  const password = decode(parsed.password, "password") || env("PGPASSWORD") ||
-    await pgpassLookup(env, host, port, database, user) || "";
-  const tls = await postgresTls(parsed, host, env);
+  const settings = parsePostgresUrl(url, env);
+  const { host, port, user, database } = settings;
+  const password = settings.password ??
+    await pgpassLookup(
+      (name) => name === "PGPASSFILE" ? settings.passfile : env(name),
+      host,
+      port,
+      database,
+      user,
+    ) ?? "";
+  const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
   // Without an sslmode the driver reads PGSSL itself. A TLS connection is the
@@ -209,7 +140,12 @@ export async function openPostgresCatalog(
     database,
     password,
     max: options.maxConnections ?? 4,
-    connect_timeout: CONNECT_TIMEOUT_S,
+    connect_timeout: settings.connectTimeoutS,
+    ...(settings.keepAlive === undefined ? {} : { keep_alive: settings.keepAlive }),
+    ...(settings.targetSessionAttrs === undefined
+      ? {}
+      : { target_session_attrs: settings.targetSessionAttrs }),
+    ...(settings.params.get("sslnegotiation") === "direct" ? { sslnegotiation: "direct" } : {}),
     // With vc's sockets, idle connections are closed by PoolSockets, whose
     // timer does not keep the process alive; the driver's timers would.
     ...(pool
@@ -225,21 +161,29 @@ export async function openPostgresCatalog(
         parse: (v: string) => Number(v),
       },
     },
-    connection: { application_name: "vc-repo" },
+    connection: settings.connection,
   }) as unknown as PgSql;
-  const catalog = new PostgresCatalog(sql, redactPostgresUrl(url), pool);
+  const catalog = new PostgresCatalog(
+    sql,
+    redactPostgresUrl(url),
+    pool,
+    settings.connectTimeoutS,
+  );
   try {
     await (pool ? pool.hold(() => sql.unsafe("SELECT 1")) : sql.unsafe("SELECT 1"));
   } catch (error) {
     pool?.close();
     await sql.end({ timeout: 1 }).catch(() => {});
-    // The driver's words for a server without TLS say nothing of sslmode.
+    // The driver's words for a server without TLS say nothing of sslmode,
+    // nor, for a server it hung up on, of target_session_attrs.
     const required = tls !== undefined && tls !== false && tls !== "prefer"
       ? " (its sslmode requires TLS)"
+      : settings.targetSessionAttrs
+      ? ` (its target_session_attrs=${settings.targetSessionAttrs} may not match the server)`
       : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
-        driverMessage(error),
+        driverMessage(error, settings.connectTimeoutS),
       { cause: error },
     );
   }
@@ -252,12 +196,19 @@ class PostgresCatalog implements Catalog {
   #conflicts = 0;
   readonly #sql: PgSql;
   readonly #pool: PoolSockets | undefined;
+  readonly #connectTimeoutS: number;
   #closed = false;
 
-  constructor(sql: PgSql, location: string, pool: PoolSockets | undefined) {
+  constructor(
+    sql: PgSql,
+    location: string,
+    pool: PoolSockets | undefined,
+    connectTimeoutS: number,
+  ) {
     this.#sql = sql;
     this.location = location;
     this.#pool = pool;
+    this.#connectTimeoutS = connectTimeoutS;
   }
 
   get conflictsRetried(): number {
@@ -279,7 +230,9 @@ class PostgresCatalog implements Catalog {
     ).catch((error) => {
       if (isConnectionError(error)) {
         throw new CatalogUnavailableError(
-          `lost PostgreSQL catalog ${this.location}: ${driverMessage(error)}`,
+          `lost PostgreSQL catalog ${this.location}: ${
+            driverMessage(error, this.#connectTimeoutS)
+          }`,
           { cause: error },
         );
       }
@@ -352,9 +305,6 @@ class PostgresCatalog implements Catalog {
   }
 }
 
-/** Seconds the server has to answer a new connection. */
-const CONNECT_TIMEOUT_S = 10;
-
 /**
  * The driver's error in words: its own connection errors read
  * `write CONNECT_TIMEOUT host:port` (the same "write" for each), which
@@ -369,11 +319,14 @@ const CONNECT_TIMEOUT_S = 10;
  * assert.equal(driverMessage(new Error("password authentication failed")), "password authentication failed");
  * ```
  */
-export function driverMessage(error: unknown): string {
+export function driverMessage(
+  error: unknown,
+  connectTimeoutS: number = DEFAULT_CONNECT_TIMEOUT_S,
+): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof Error ? (error as PgError).code ?? "" : "";
   const words: Record<string, string> = {
-    CONNECT_TIMEOUT: `no answer from the server within ${CONNECT_TIMEOUT_S} s`,
+    CONNECT_TIMEOUT: `no answer from the server within ${connectTimeoutS} s`,
     CONNECTION_CLOSED: "the server closed the connection",
     CONNECTION_ENDED: "the connection was ended",
     CONNECTION_DESTROYED: "the connection was ended",

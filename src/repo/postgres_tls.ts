@@ -29,7 +29,7 @@ export type PgTls =
 const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 /**
- * The TLS that `url`'s `sslmode` (else `PGSSLMODE`) asks for, or `undefined`
+ * The TLS that the URL's `sslmode` (else `PGSSLMODE`) asks for, or `undefined`
  * when neither names one (the driver's own default then applies: `PGSSL`, else
  * plain text). `allow` is taken as `prefer` (neither promises TLS; the driver
  * has no plain-text-first mode), and `verify-ca` checks the certificate's
@@ -38,36 +38,74 @@ const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-ful
  * `verify-full` checks the certificate's name against `host` (the host
  * connected to: the driver gives TLS no name for an IP address, which Node
  * then checks as `localhost`). A value libpq would not take is refused, never
- * ignored.
+ * ignored; so is an `sslrootcert` in the URL that its sslmode would not check
+ * against, except `require`, which then checks as `verify-ca` (libpq's rule
+ * for a root certificate with `require`); `sslrootcert=system` means
+ * `verify-full` and refuses any other mode (libpq 16's rule). `sslnegotiation=direct` (TLS from the
+ * first byte, PostgreSQL 17) needs a mode that never connects in plain text.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { postgresTls } from "./postgres_tls.ts";
  * const env = () => undefined;
- * assert.equal(await postgresTls(new URL("postgres://h/db?sslmode=require"), "h", env), "require");
- * assert.equal(await postgresTls(new URL("postgres://h/db"), "h", (n) => n === "PGSSLMODE" ? "disable" : undefined), false);
- * assert.equal(await postgresTls(new URL("postgres://h/db"), "h", env), undefined);
- * await assert.rejects(() => postgresTls(new URL("postgres://h/db?sslmode=on"), "h", env), /sslmode=on/);
+ * const q = (s: string) => new Map(new URLSearchParams(s));
+ * assert.equal(await postgresTls(q("sslmode=require"), "h", env), "require");
+ * assert.equal(await postgresTls(q(""), "h", (n) => n === "PGSSLMODE" ? "disable" : undefined), false);
+ * assert.equal(await postgresTls(q(""), "h", env), undefined);
+ * await assert.rejects(() => postgresTls(q("sslmode=on"), "h", env), /sslmode=on/);
+ * await assert.rejects(() => postgresTls(q("sslrootcert=/ca.pem"), "h", env), /sslrootcert/);
  * ```
  */
 export async function postgresTls(
-  url: URL,
+  params: ReadonlyMap<string, string>,
   host: string,
   env: (name: string) => string | undefined,
 ): Promise<PgTls | undefined> {
-  const mode = url.searchParams.get("sslmode") ?? (env("PGSSLMODE") || undefined);
-  if (mode === undefined) return undefined;
-  if (!MODES.includes(mode)) {
+  const given = params.get("sslmode") ?? (env("PGSSLMODE") || undefined);
+  if (given !== undefined && !MODES.includes(given)) {
     throw new CatalogUnavailableError(
-      `invalid sslmode=${JSON.stringify(mode).slice(1, -1)} for PostgreSQL catalog: ` +
+      `invalid sslmode=${JSON.stringify(given).slice(1, -1)} for PostgreSQL catalog: ` +
         `expected one of ${MODES.join(", ")}`,
     );
   }
+  const urlRootCert = params.get("sslrootcert") || undefined;
+  const rootCert = urlRootCert ?? (env("PGSSLROOTCERT") || undefined);
+  let mode = given;
+  if (rootCert === "system") {
+    // libpq 16: the system's CAs are checked with the host name or not at all.
+    if (mode === undefined) mode = "verify-full";
+    if (mode !== "verify-full") {
+      throw new CatalogUnavailableError(
+        `sslmode=${mode} may not be used with sslrootcert=system for PostgreSQL catalog ` +
+          "(use verify-full)",
+      );
+    }
+  } else if (rootCert !== undefined && mode === "require") {
+    mode = "verify-ca";
+  }
+  if (urlRootCert !== undefined && !mode?.startsWith("v")) {
+    throw new CatalogUnavailableError(
+      `sslrootcert is given but sslmode=${mode ?? "(none)"} checks no certificate ` +
+        "for PostgreSQL catalog: give sslmode=verify-full (or verify-ca), or no sslrootcert",
+    );
+  }
+  const negotiation = params.get("sslnegotiation") || "postgres";
+  if (negotiation !== "postgres" && negotiation !== "direct") {
+    throw new CatalogUnavailableError(
+      `invalid sslnegotiation=${negotiation} for PostgreSQL catalog: expected postgres or direct`,
+    );
+  }
+  if (negotiation === "direct" && mode !== "require" && !mode?.startsWith("v")) {
+    throw new CatalogUnavailableError(
+      `sslnegotiation=direct needs sslmode=require, verify-ca or verify-full for ` +
+        `PostgreSQL catalog (sslmode is ${mode ?? "not set"})`,
+    );
+  }
+  if (mode === undefined) return undefined;
   if (mode === "disable") return false;
   if (mode === "allow" || mode === "prefer") return "prefer";
   if (mode === "require") return "require";
-  const rootCert = url.searchParams.get("sslrootcert") ?? (env("PGSSLROOTCERT") || undefined);
   let ca: string | undefined;
   if (rootCert !== undefined && rootCert !== "system") {
     try {

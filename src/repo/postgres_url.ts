@@ -1,0 +1,349 @@
+/**
+ * A PostgreSQL catalog's `postgres://` (or `postgresql://`) URL read as libpq
+ * reads it: the user, password, host, port and database of the URL's parts,
+ * libpq's query parameters over them, and libpq's environment variables
+ * (`PGHOST`, `PGAPPNAME`, …) for what neither gives. Every parameter is either
+ * given to the `postgres` driver with libpq's meaning or refused by name: a
+ * parameter dropped in silence (a misspelled `sslmod=require`, an
+ * `sslrootcert` nothing checks against) would connect other than asked.
+ *
+ * @module
+ */
+import { CatalogUnavailableError } from "./catalog.ts";
+import { closest } from "../suggest.ts";
+
+/** What vc connects with, from a PostgreSQL URL and the environment. */
+export interface PgConnectSettings {
+  /** A host name, an IP address (IPv6 without brackets), or a Unix socket's directory. */
+  host: string;
+  /** The server's port (the socket's, for a Unix socket). */
+  port: number;
+  /** The user name. */
+  user: string;
+  /** The database name. */
+  database: string;
+  /** The URL's password (`password=`, else its user info), else `PGPASSWORD`. */
+  password?: string;
+  /** The password file to look in when no password is given (`passfile=`, else `PGPASSFILE`). */
+  passfile?: string;
+  /** Seconds the server has to answer a new connection; 0: no limit. */
+  connectTimeoutS: number;
+  /** Seconds idle before TCP keepalives start, `null` for none, `undefined` for the driver's default. */
+  keepAlive?: number | null;
+  /** libpq's `target_session_attrs`, other than `any`. */
+  targetSessionAttrs?: TargetSessionAttrs;
+  /** Run-time parameters sent at the start of each connection (`application_name`, `options`). */
+  connection: Record<string, string>;
+  /** The query parameters, decoded (`sslmode`, `sslrootcert`: see `postgres_tls.ts`). */
+  params: ReadonlyMap<string, string>;
+}
+
+/** The default connect timeout (libpq waits forever; a catalog that never answers should fail). */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** Parameters that vc gives the driver with libpq's meaning (a value outside a list is refused). */
+const MAPPED = new Set([
+  "host",
+  "port",
+  "dbname",
+  "user",
+  "password",
+  "passfile",
+  "sslmode",
+  "sslrootcert",
+  "sslnegotiation",
+  "application_name",
+  "fallback_application_name",
+  "connect_timeout",
+  "options",
+  "target_session_attrs",
+  "keepalives",
+  "keepalives_idle",
+  "client_encoding",
+]);
+
+/**
+ * libpq parameters whose only accepted values are those that ask for what vc
+ * does anyway (the driver has no GSSAPI, no channel binding, no compression,
+ * and sends the host name for SNI; one host is never balanced).
+ */
+const AS_DONE: Record<string, string[]> = {
+  gssencmode: ["disable", "prefer"],
+  channel_binding: ["disable", "prefer"],
+  sslcompression: ["0"],
+  sslsni: ["1"],
+  load_balance_hosts: ["disable"],
+  replication: ["false", "off", "no", "0"],
+};
+
+/** libpq parameters the driver cannot honour: refused rather than dropped. */
+const UNSUPPORTED = [
+  "hostaddr",
+  "keepalives_interval",
+  "keepalives_count",
+  "tcp_user_timeout",
+  "sslcert",
+  "sslkey",
+  "sslpassword",
+  "sslcertmode",
+  "sslcrl",
+  "sslcrldir",
+  "sslkeylogfile",
+  "ssl_min_protocol_version",
+  "ssl_max_protocol_version",
+  "min_protocol_version",
+  "max_protocol_version",
+  "requirepeer",
+  "require_auth",
+  "requiressl",
+  "krbsrvname",
+  "gsslib",
+  "gssdelegation",
+  "service",
+];
+
+const KNOWN = [...MAPPED, ...Object.keys(AS_DONE), ...UNSUPPORTED];
+
+/** The sessions `target_session_attrs` may ask for, other than `any`. */
+export type TargetSessionAttrs =
+  | "read-write"
+  | "read-only"
+  | "primary"
+  | "standby"
+  | "prefer-standby";
+
+const TARGET_SESSION_ATTRS = [
+  "any",
+  "read-write",
+  "read-only",
+  "primary",
+  "standby",
+  "prefer-standby",
+];
+
+/**
+ * Reads `url` (and `env` for what it leaves out) as libpq would, or throws
+ * {@linkcode CatalogUnavailableError} naming the parameter that vc cannot
+ * honour. Messages never quote a password.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePostgresUrl } from "./postgres_url.ts";
+ * const env = () => undefined;
+ * const s = parsePostgresUrl("postgres://vc:p%40ss@db:5433/cat?application_name=w1", env);
+ * assert.deepEqual([s.host, s.port, s.user, s.password, s.database], ["db", 5433, "vc", "p@ss", "cat"]);
+ * assert.equal(s.connection.application_name, "w1");
+ * assert.equal(parsePostgresUrl("postgresql:///cat?host=/run/postgresql", env).host, "/run/postgresql");
+ * assert.throws(() => parsePostgresUrl("postgres://db/cat?sslmod=require", env), /sslmod.*did you mean "sslmode"/);
+ * assert.throws(() => parsePostgresUrl("postgres://a,b/cat", env), /several hosts/);
+ * ```
+ */
+export function parsePostgresUrl(
+  url: string,
+  env: (name: string) => string | undefined,
+): PgConnectSettings {
+  const shown = redactPostgresUrl(url);
+  const fail = (why: string): never => {
+    throw new CatalogUnavailableError(`invalid PostgreSQL URL ${shown}: ${why}`);
+  };
+  // The driver's own host list moves to the next host only while its first
+  // connection fails, and its pool then spreads connections over every host.
+  const severalHosts = (hosts: string): never =>
+    fail(
+      `several hosts (${hosts}) are not supported: vc's PostgreSQL driver does not fail over ` +
+        "between them as libpq does; give one host",
+    );
+  // libpq's host list (`h1:5432,h2:5433`) is no URL host: named before the
+  // URL parser calls it an invalid URL.
+  const authority = /^[a-z]+:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url)?.[1] ?? "";
+  if (authority.includes(",")) severalHosts(authority);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No `cause`: the URL parser's message quotes the whole URL, password
+    // included, and --verbose prints causes.
+    return fail(
+      "expected postgres://user[:password]@host[:port]/database, with @ / : % in the password " +
+        "percent-encoded (%40 %2F %3A %25)",
+    );
+  }
+  // A `%` not followed by two hex digits (a password typed as is) makes
+  // decodeURIComponent throw; name the part, never its value.
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return fail(
+        `its ${what} is not valid percent-encoding (write % as %25, @ as %40, / as %2F, : as %3A)`,
+      );
+    }
+  };
+  const params = queryParams(parsed.search, decode, fail);
+  for (const name of params.keys()) {
+    if (KNOWN.includes(name)) continue;
+    const guess = closest(name, KNOWN);
+    fail(
+      `unknown parameter ${JSON.stringify(name)} (not a libpq connection parameter` +
+        (guess === undefined ? ")" : `; did you mean ${JSON.stringify(guess)}?)`),
+    );
+  }
+  for (const name of UNSUPPORTED) {
+    if (params.has(name)) {
+      fail(`parameter ${name} is not supported by vc's PostgreSQL driver; remove it`);
+    }
+  }
+  for (const [name, values] of Object.entries(AS_DONE)) {
+    const value = params.get(name);
+    if (value !== undefined && !values.includes(value.toLowerCase())) {
+      fail(
+        `${name}=${value} is not supported by vc's PostgreSQL driver ` +
+          `(it connects as with ${name}=${values[0]})`,
+      );
+    }
+  }
+
+  // An IPv6 literal is written in brackets (`[::1]`), which are not part of
+  // the address; a Unix socket's directory percent-encoded (`%2Frun%2Fpg`).
+  const host = params.get("host") ||
+    decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") || "localhost";
+  if (host.includes(",")) severalHosts(host);
+  const portText = params.get("port") || parsed.port || env("PGPORT") || "5432";
+  if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+    fail(
+      `port ${portText} is not a port number (1-65535; one port: several hosts are not supported)`,
+    );
+  }
+  const user = params.get("user") || decode(parsed.username, "user name") || env("PGUSER") ||
+    "postgres";
+  const database = params.get("dbname") || decode(parsed.pathname.slice(1), "database name") ||
+    env("PGDATABASE") || user;
+  const password = params.get("password") || decode(parsed.password, "password") ||
+    env("PGPASSWORD") || undefined;
+  const passfile = params.get("passfile") || env("PGPASSFILE") || undefined;
+
+  const timeoutText = params.get("connect_timeout") ?? env("PGCONNECT_TIMEOUT");
+  let connectTimeoutS = DEFAULT_CONNECT_TIMEOUT_S;
+  if (timeoutText !== undefined && timeoutText !== "") {
+    if (!/^-?\d+$/.test(timeoutText.trim())) {
+      fail(`connect_timeout=${timeoutText} is not a whole number of seconds`);
+    }
+    // libpq: zero or less waits forever, and less than 2 s is taken as 2 s.
+    const n = Number(timeoutText);
+    connectTimeoutS = n <= 0 ? 0 : Math.max(2, n);
+  }
+
+  let keepAlive: number | null | undefined;
+  const keepalives = params.get("keepalives");
+  if (keepalives !== undefined && keepalives !== "0" && keepalives !== "1") {
+    fail(`keepalives=${keepalives} is not 0 or 1`);
+  }
+  const idle = params.get("keepalives_idle");
+  if (idle !== undefined && !/^\d+$/.test(idle)) {
+    fail(`keepalives_idle=${idle} is not a whole number of seconds`);
+  }
+  if (keepalives === "0") keepAlive = null;
+  else if (idle !== undefined && Number(idle) > 0) keepAlive = Number(idle);
+
+  const encoding = params.get("client_encoding") ?? env("PGCLIENTENCODING");
+  if (encoding !== undefined && encoding !== "" && !/^(utf-?8|unicode)$/i.test(encoding)) {
+    fail(`client_encoding=${encoding} is not supported: vc's PostgreSQL driver speaks UTF8 only`);
+  }
+
+  const tsa = params.get("target_session_attrs") ?? env("PGTARGETSESSIONATTRS");
+  if (tsa !== undefined && tsa !== "" && !TARGET_SESSION_ATTRS.includes(tsa)) {
+    fail(`target_session_attrs=${tsa} is not one of ${TARGET_SESSION_ATTRS.join(", ")}`);
+  }
+
+  const connection: Record<string, string> = {
+    application_name: params.get("application_name") ?? env("PGAPPNAME") ??
+      params.get("fallback_application_name") ?? "vc-repo",
+  };
+  const options = params.get("options") ?? env("PGOPTIONS");
+  if (options) connection.options = options;
+
+  return {
+    host,
+    port: Number(portText),
+    user,
+    database,
+    ...(password === undefined ? {} : { password }),
+    ...(passfile === undefined ? {} : { passfile }),
+    connectTimeoutS,
+    ...(keepAlive === undefined ? {} : { keepAlive }),
+    ...(tsa && tsa !== "any" ? { targetSessionAttrs: tsa as TargetSessionAttrs } : {}),
+    connection,
+    params,
+  };
+}
+
+/**
+ * The query's parameters, decoded as libpq decodes them: `%XX` only (a `+`
+ * stays a `+`), each `name=value`, a later one over an earlier one.
+ */
+function queryParams(
+  search: string,
+  decode: (part: string, what: string) => string,
+  fail: (why: string) => never,
+): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const pair of search.slice(1).split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    if (eq === -1) {
+      fail(`its query part ${JSON.stringify(pair)} is not name=value`);
+    }
+    const name = decode(pair.slice(0, eq), "query");
+    params.set(name, decode(pair.slice(eq + 1), `${name} parameter`));
+  }
+  return params;
+}
+
+/**
+ * Removes the password from a `postgres://` URL, for recording and messages:
+ * the one in the user info, and a `password=` query parameter (libpq's
+ * spelling) with its value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactPostgresUrl } from "./postgres_url.ts";
+ * assert.equal(redactPostgresUrl("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
+ * assert.equal(
+ *   redactPostgresUrl("postgres://u@h/db?password=secret&sslmode=require"),
+ *   "postgres://u@h/db?sslmode=require",
+ * );
+ * ```
+ */
+export function redactPostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = "";
+    if (u.search !== "") {
+      const kept = u.search.slice(1).split("&").filter((pair) => !isPasswordParam(pair));
+      u.search = kept.length === 0 ? "" : `?${kept.join("&")}`;
+    }
+    return u.href;
+  } catch {
+    // Unparsable: drop everything from the user's colon to the last `@`, so
+    // a password holding `/` or `@` is dropped whole; and any password=.
+    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@")
+      .replace(
+        /([?&])password(?:=[^&#]*)?(&|(?=#)|$)/gi,
+        (_, lead, tail) => tail === "&" ? lead : "",
+      )
+      .replace(/\?(?=#|$)/, "");
+  }
+}
+
+/** Whether a query pair (`name=value`, still percent-encoded) is libpq's `password`. */
+function isPasswordParam(pair: string): boolean {
+  const eq = pair.indexOf("=");
+  const name = eq === -1 ? pair : pair.slice(0, eq);
+  try {
+    return decodeURIComponent(name.replaceAll("+", " ")).toLowerCase() === "password";
+  } catch {
+    return name.toLowerCase() === "password";
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * A PostgreSQL catalog's URL is read as libpq reads it, and every query
+ * parameter is honoured or refused by name. Before, vc read only the user,
+ * password, host, port, database and `sslmode`/`sslrootcert` and dropped every
+ * other parameter in silence: `?sslmod=require` (a typo) connected in plain
+ * text, `?host=/run/postgresql` went to localhost over TCP,
+ * `?application_name=`, `?options=-c search_path=…`, `?connect_timeout=`,
+ * `?target_session_attrs=read-only` and `?passfile=` did nothing,
+ * `?sslmode=require&sslrootcert=ca.pem` checked no certificate, and `h1,h2`
+ * was looked up as one host name.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { CatalogUnavailableError } from "../src/repo/catalog.ts";
+import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
+import { postgresTls } from "../src/repo/postgres_tls.ts";
+import { parsePostgresUrl } from "../src/repo/postgres_url.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+const noEnv = (_name: string): string | undefined => undefined;
+const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
+
+function refused(url: string, pattern: RegExp, env = noEnv): void {
+  const error = assertThrows(() => parsePostgresUrl(url, env), CatalogUnavailableError);
+  assert(pattern.test(error.message), `${url}: ${error.message}`);
+}
+
+Deno.test("repo: a PostgreSQL URL's parts and libpq's query parameters are read as libpq reads them", () => {
+  const s = parsePostgresUrl(
+    "postgresql://u%40x%3Ay:p%40s%3As%2Fw%25@db.internal:5433/cat" +
+      "?application_name=x&connect_timeout=5&options=-c%20search_path%3Dvc" +
+      "&target_session_attrs=read-write&keepalives_idle=30",
+    noEnv,
+  );
+  assertEquals(
+    [s.host, s.port, s.user, s.password, s.database],
+    ["db.internal", 5433, "u@x:y", "p@s:s/w%", "cat"],
+  );
+  assertEquals(s.connection, { application_name: "x", options: "-c search_path=vc" });
+  assertEquals([s.connectTimeoutS, s.targetSessionAttrs, s.keepAlive], [5, "read-write", 30]);
+  // IPv6, in brackets or as a host= value.
+  assertEquals(parsePostgresUrl("postgres://vc@[fd00::5]:6000/x", noEnv).host, "fd00::5");
+  assertEquals(parsePostgresUrl("postgres:///x?host=::1&port=6000", noEnv).port, 6000);
+  // A Unix socket's directory: libpq's host= form, or percent-encoded in the URL.
+  assertEquals(
+    parsePostgresUrl("postgresql:///x?host=/var/run/postgresql", noEnv).host,
+    "/var/run/postgresql",
+  );
+  assertEquals(parsePostgresUrl("postgres://%2Fvar%2Frun%2Fpg/x", noEnv).host, "/var/run/pg");
+  // Query parameters over the URL's parts; a `+` stays a `+` (libpq decodes %XX only).
+  const q = parsePostgresUrl("postgres://a:b@h/d?user=u2&dbname=d2&password=p+q", noEnv);
+  assertEquals([q.user, q.database, q.password], ["u2", "d2", "p+q"]);
+  // The environment for what the URL leaves out; libpq's defaults last.
+  const e = parsePostgresUrl(
+    "postgres:///",
+    envOf({
+      PGHOST: "/tmp/s",
+      PGPORT: "5444",
+      PGUSER: "w",
+      PGAPPNAME: "job",
+      PGOPTIONS: "-c work_mem=8MB",
+      PGCONNECT_TIMEOUT: "1",
+      PGPASSFILE: "/p",
+    }),
+  );
+  assertEquals(
+    [e.host, e.port, e.user, e.database, e.connection, e.connectTimeoutS, e.passfile],
+    ["/tmp/s", 5444, "w", "w", { application_name: "job", options: "-c work_mem=8MB" }, 2, "/p"],
+  );
+  const d = parsePostgresUrl("postgres:///?fallback_application_name=fb&connect_timeout=0", noEnv);
+  assertEquals([d.host, d.port, d.user, d.connection.application_name, d.connectTimeoutS], [
+    "localhost",
+    5432,
+    "postgres",
+    "fb",
+    0,
+  ]);
+  assertEquals(parsePostgresUrl("postgres://h/d", noEnv).connection, {
+    application_name: "vc-repo",
+  });
+  assertEquals(parsePostgresUrl("postgres://h/d?passfile=/x&keepalives=0", noEnv).keepAlive, null);
+  assertEquals(parsePostgresUrl("postgres://h/d?passfile=/x", noEnv).passfile, "/x");
+  // Values that ask for what the driver does anyway.
+  const same = parsePostgresUrl(
+    "postgres://h/d?gssencmode=disable&channel_binding=prefer&client_encoding=UTF8&target_session_attrs=any",
+    noEnv,
+  );
+  assertEquals(same.targetSessionAttrs, undefined);
+});
+
+Deno.test("repo: a PostgreSQL URL parameter vc cannot honour is refused by name, never ignored", () => {
+  refused("postgres://h/d?sslmod=require", /unknown parameter "sslmod".*did you mean "sslmode"\?/);
+  refused("postgres://h/d?applicaton_name=x", /did you mean "application_name"/);
+  refused("postgres://h/d?PassWord=secret", /unknown parameter "PassWord"/);
+  refused("postgres://h/d?sslcert=/c.pem", /sslcert is not supported/);
+  refused("postgres://h/d?hostaddr=10.0.0.1", /hostaddr is not supported/);
+  refused("postgres://h/d?service=x", /service is not supported/);
+  refused("postgres://h/d?keepalives_count=3", /keepalives_count is not supported/);
+  refused("postgres://h/d?gssencmode=require", /gssencmode=require is not supported/);
+  refused("postgres://h/d?channel_binding=require", /channel_binding=require/);
+  refused("postgres://h/d?client_encoding=LATIN1", /client_encoding=LATIN1.*UTF8 only/);
+  refused("postgres://h/d?target_session_attrs=rw", /target_session_attrs=rw is not one of/);
+  refused("postgres://h/d?connect_timeout=5s", /connect_timeout=5s/);
+  refused("postgres://h/d?keepalives=yes", /keepalives=yes/);
+  refused("postgres://h/d?port=x", /port x is not a port number/);
+  refused("postgres://h/d?sslmode", /"sslmode" is not name=value/);
+  // libpq's failover between hosts: the driver has none that works, so one host only.
+  refused("postgres://h1,h2/d", /several hosts \(h1,h2\) are not supported/);
+  refused("postgres://h1:5432,h2:5433/d", /several hosts \(h1:5432,h2:5433\)/);
+  refused("postgres:///d?host=h1,h2", /several hosts/);
+  refused("postgres:///d", /several hosts/, envOf({ PGHOST: "h1,h2" }));
+  // Never the password, wherever it is.
+  const error = assertThrows(
+    () => parsePostgresUrl("postgres://u:s3cret@h/d?password=s3cret&sslcrl=x", noEnv),
+    CatalogUnavailableError,
+  );
+  assert(!error.message.includes("s3cret"), error.message);
+});
+
+Deno.test("repo: sslrootcert is checked against or refused, as libpq does", async () => {
+  const q = (s: string) => parsePostgresUrl(`postgres://h/d?${s}`, noEnv).params;
+  const dir = await Deno.makeTempDir();
+  try {
+    const ca = join(dir, "ca.pem");
+    await Deno.writeTextFile(ca, "not read by the driver here");
+    // require with a root certificate checks it, as verify-ca (libpq's rule).
+    const tls = await postgresTls(q(`sslmode=require&sslrootcert=${ca}`), "h", noEnv);
+    assert(typeof tls === "object" && tls !== null && tls.ca !== undefined);
+    assertEquals(
+      await postgresTls(q("sslmode=require"), "h", envOf({ PGSSLROOTCERT: ca })).then((t) =>
+        typeof t
+      ),
+      "object",
+    );
+    // No mode that checks: refused, not a certificate nothing looks at.
+    for (const mode of ["", "sslmode=prefer&", "sslmode=allow&", "sslmode=disable&"]) {
+      await assertRejects(
+        () => postgresTls(q(`${mode}sslrootcert=${ca}`), "h", noEnv),
+        CatalogUnavailableError,
+        "checks no certificate",
+      );
+    }
+    // system: verify-full, and nothing weaker (libpq 16).
+    const system = await postgresTls(q("sslrootcert=system"), "h", noEnv);
+    assert(typeof system === "object" && system !== null && system.ca === undefined);
+    await assertRejects(
+      () => postgresTls(q("sslmode=verify-ca&sslrootcert=system"), "h", noEnv),
+      CatalogUnavailableError,
+      "use verify-full",
+    );
+    await assertRejects(
+      () => postgresTls(q("sslnegotiation=direct"), "h", noEnv),
+      CatalogUnavailableError,
+      "sslnegotiation=direct needs",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "repo: a PostgreSQL catalog connects through a Unix socket with libpq's parameters (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer();
+    const dir = await Deno.makeTempDir();
+    try {
+      const passfile = join(dir, "pgpass");
+      await Deno.writeTextFile(passfile, "*:*:*:*:unused\n");
+      const socketUrl = `postgresql:///vc_test?host=${encodeURIComponent(pg.socketDir)}` +
+        `&port=${pg.port}&user=vc&application_name=qa37&options=-c%20search_path%3Dvc_s` +
+        `&connect_timeout=5&target_session_attrs=read-write&passfile=${
+          encodeURIComponent(passfile)
+        }`;
+      const catalog = await openPostgresCatalog(socketUrl, { env: noEnv });
+      try {
+        const rows = await catalog.transaction("read", (tx) =>
+          tx.query(
+            "SELECT current_setting('application_name') AS app, " +
+              "current_setting('search_path') AS path, " +
+              "(SELECT (client_addr IS NULL)::int FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS unix",
+          ));
+        assertEquals(rows[0], { app: "qa37", path: "vc_s", unix: 1 });
+      } finally {
+        await catalog.close();
+      }
+      // The same, the directory percent-encoded as the URL's host.
+      const hostForm = await openPostgresCatalog(
+        `postgres://vc@${encodeURIComponent(pg.socketDir)}:${pg.port}/vc_test`,
+        { env: noEnv },
+      );
+      await hostForm.close();
+      // target_session_attrs the server does not match: an error that says so.
+      await assertRejects(
+        () => openPostgresCatalog(`${pg.url}?target_session_attrs=read-only`, { env: noEnv }),
+        CatalogUnavailableError,
+        "target_session_attrs=read-only",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

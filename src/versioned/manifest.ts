@@ -80,12 +80,54 @@ export async function readManifest(
   file: string,
   options: ReadManifestOptions = {},
 ): Promise<ManifestEntries> {
+  // A fresh object that no one else holds: the caller may change it.
+  return (await readManifestSnapshot(file, options)).entries as ManifestEntries;
+}
+
+/**
+ * A manifest as one read found it: its text (`undefined`: the file did not
+ * exist) and the entries parsed from it.
+ */
+export interface ManifestSnapshot {
+  /** The file's text as read; `undefined` when it did not exist. */
+  readonly text: string | undefined;
+  /** The entries parsed and validated from `text` (`{}` for a missing file). */
+  readonly entries: Readonly<ManifestEntries>;
+}
+
+/**
+ * Reads and validates a manifest file as {@linkcode readManifest} does, and
+ * keeps the text it was parsed from: a command that checks the manifest
+ * before publishing hands the snapshot to {@linkcode rewriteManifest}, which
+ * then reuses the parse when the file still holds exactly that text (a large
+ * manifest is parsed once per command, not once per step).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readManifestSnapshot } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/m.json`, '{"a.csv": "1.0.0"}');
+ *   const s = await readManifestSnapshot(`${dir}/m.json`);
+ *   assert(s.text === '{"a.csv": "1.0.0"}' && s.entries["/a.csv"] === "1.0.0");
+ *   const none = await readManifestSnapshot(`${dir}/none.json`, { allowMissing: true });
+ *   assert(none.text === undefined && Object.keys(none.entries).length === 0);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function readManifestSnapshot(
+  file: string,
+  options: ReadManifestOptions = {},
+): Promise<ManifestSnapshot> {
   const text = await readManifestText(file);
   if (text === undefined) {
-    if (options.allowMissing) return {};
+    if (options.allowMissing) return { text, entries: {} };
     throw new NotFoundError(await missingManifestMessage(file));
   }
-  return parseManifest(text, file);
+  return { text, entries: parseManifest(text, file) };
 }
 
 /**
@@ -203,10 +245,29 @@ export function parseManifest(text: string, file: string): ManifestEntries {
       }`,
     );
   }
+  const entries = checkEntries(data as Record<string, unknown>, file);
+  checkDuplicates(text, file);
+  return entries;
+}
+
+/**
+ * The entries of a parsed manifest object, keys normalized, each checked (a
+ * string value that is a version or an override, no two keys naming one
+ * path). An entry of `known` (entries checked before: normalized keys) with
+ * the same value is taken as it is, so a rewrite checks only what it changed.
+ * A key whose value is `undefined` is absent, as `JSON.stringify` would have it.
+ */
+function checkEntries(
+  data: Readonly<Record<string, unknown>>,
+  file: string,
+  known?: Readonly<ManifestEntries>,
+): ManifestEntries {
   const entries: ManifestEntries = {};
   const seenAs = new Map<string, string>();
   for (const [key, value] of Object.entries(data)) {
-    const path = entryPath(file, key);
+    if (value === undefined) continue;
+    const checked = known !== undefined && Object.hasOwn(known, key) && known[key] === value;
+    const path = checked ? key : entryPath(file, key);
     if (typeof value !== "string") {
       throw new InvalidInputError(
         `manifest ${file}: entry ${
@@ -216,7 +277,7 @@ export function parseManifest(text: string, file: string): ManifestEntries {
         }`,
       );
     }
-    checkValue(file, key, value);
+    if (!checked) checkValue(file, key, value);
     const previous = seenAs.get(path);
     if (previous !== undefined) {
       throw new InvalidInputError(
@@ -228,7 +289,6 @@ export function parseManifest(text: string, file: string): ManifestEntries {
     seenAs.set(path, key);
     entries[path] = value;
   }
-  checkDuplicates(text, file);
   return entries;
 }
 
@@ -278,9 +338,9 @@ export function formatManifest(
       `manifest indent must be 1 to 8 spaces or a tab, got ${JSON.stringify(indent)}`,
     );
   }
-  // Validate through the same path as reading, so we never write a file we
+  // Validate by the same checks as reading, so we never write a file we
   // would refuse to read back.
-  const normalized = parseManifest(JSON.stringify(entries), "(entries to write)");
+  const normalized = checkEntries(entries, "(entries to write)");
   return renderManifest(normalized, { ...VC_STYLE, indent });
 }
 
@@ -438,6 +498,8 @@ export function updateManifest(
  * manifest's lock ({@linkcode withManifestLock}) and changes other files
  * under it too: reads `target`, applies `change`, writes back in the file's
  * style, and reads back what landed. `file` names the manifest in errors.
+ * `read`, the caller's earlier {@linkcode readManifestSnapshot} of the file,
+ * spares parsing it again when the file still holds exactly that text.
  *
  * @example
  * ```ts
@@ -458,23 +520,33 @@ export async function rewriteManifest(
   target: string,
   file: string,
   change: (entries: ManifestEntries) => void | Promise<void>,
+  read?: ManifestSnapshot,
 ): Promise<ManifestEntries> {
   const text = await readManifestText(target);
-  const before = text === undefined ? {} : parseManifest(text, file);
+  // The caller's earlier read, when the file still holds exactly its bytes:
+  // the same text parses to the same entries (any change shows in the bytes).
+  const before = read !== undefined && read.text === text
+    ? read.entries
+    : text === undefined
+    ? {}
+    : parseManifest(text, file);
   const entries = { ...before };
   await change(entries);
-  // Validate through the reader, so we never write a file we would refuse to read.
-  const after = parseManifest(JSON.stringify(entries), "(entries to write)");
+  // Checked as the reader checks, so we never write a file we would refuse to
+  // read; entries `before` holds unchanged were checked when it was parsed.
+  const after = checkEntries(entries, "(entries to write)", before);
   const unchanged = text !== undefined && sameEntries(before, after);
-  if (!unchanged) {
-    await writeManifestText(
-      target,
-      text === undefined
-        ? renderManifest(after, VC_STYLE)
-        : editManifestText(text, before, after, normalizeVersionedPath),
-    );
-  }
-  const landed = parseManifest((await readManifestText(target)) ?? "", file);
+  const written = unchanged && text !== undefined
+    ? text
+    : text === undefined
+    ? renderManifest(after, VC_STYLE)
+    : editManifestText(text, before, after, normalizeVersionedPath);
+  if (!unchanged) await writeManifestText(target, written);
+  // What landed is what was written when the bytes are the same; only other
+  // bytes need parsing, to say which entry differs (or that none does).
+  const landedText = await readManifestText(target);
+  if (landedText === written) return after;
+  const landed = parseManifest(landedText ?? "", file);
   for (const key of new Set([...Object.keys(after), ...Object.keys(landed)])) {
     if (landed[key] !== after[key]) {
       throw new VcError(

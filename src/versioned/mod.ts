@@ -52,6 +52,7 @@ export {
   manifestTarget,
   parseManifest,
   readManifest,
+  readManifestSnapshot,
   rewriteManifest,
   updateManifest,
   withManifestLock,
@@ -60,6 +61,7 @@ export {
 export type {
   FormatManifestOptions,
   ManifestEntries,
+  ManifestSnapshot,
   ManifestValue,
   ReadManifestOptions,
 } from "./manifest.ts";

@@ -23,7 +23,9 @@ import {
   classifyValue,
   type ManifestEntries,
   manifestLockPath,
+  type ManifestSnapshot,
   readManifest,
+  readManifestSnapshot,
   rewriteManifest,
 } from "./manifest.ts";
 import {
@@ -77,7 +79,8 @@ export interface VersionedCacheOptions {
   /**
    * Reads and parses the manifest file for lookups (tests count reads through
    * it). Called again only when the file's size, mtime or inode changed.
-   * Publishing always re-reads through `updateManifest`. Default: `readManifest`.
+   * Publishing reads the manifest itself (once per command; see
+   * `readManifestSnapshot`). Default: `readManifest`.
    */
   readManifest?: ((file: string) => Promise<ManifestEntries>) | undefined;
   /**
@@ -566,7 +569,8 @@ export class VersionedCache {
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await regularFile(file, `file to publish as ${p}`);
-    const current = await readManifest(this.manifest, { allowMissing: true });
+    const read = await readManifestSnapshot(this.manifest, { allowMissing: true });
+    const current = read.entries;
     const existing = current[p];
     // An override has no version yet: publishing its first one replaces it
     // (`update` refuses a path without versions and points here).
@@ -601,7 +605,7 @@ export class VersionedCache {
       if (!(await this.#holdsFile(p, version, file, digest))) {
         throw alreadyPublished(p, published, this.bucket, this.manifest);
       }
-      await this.#pin(p, version, digest);
+      await this.#pin(p, version, digest, read);
       return version;
     }
     await this.#publish(p, version, snapshot, digest, {
@@ -612,7 +616,7 @@ export class VersionedCache {
     });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
-    await this.#pin(p, version, digest);
+    await this.#pin(p, version, digest, read);
     return version;
   }
 
@@ -655,7 +659,8 @@ export class VersionedCache {
     const p = normalizeVersionedPath(path);
     this.#refuseFrozen("update");
     await regularFile(file, `file to publish as ${p}`);
-    const entries = await readManifest(this.manifest);
+    const read = await readManifestSnapshot(this.manifest);
+    const entries = read.entries;
     refuseLookalike(p, entries, this.manifest);
     const nextVersion = await loadNextVersion();
     // Validate the bump before any listing, so a typo costs nothing.
@@ -705,7 +710,7 @@ export class VersionedCache {
       // published the same file. Pin it; publishing it again would only add
       // a duplicate version.
       if (pinned !== from && await this.#holdsFile(p, from, file, digest)) {
-        await this.#pin(p, from, digest);
+        await this.#pin(p, from, digest, read);
         return pinned === undefined
           ? { path: p, from, to: from, adopted: true }
           : { path: p, from, to: from, pinned, adopted: true };
@@ -713,7 +718,7 @@ export class VersionedCache {
       await this.#refuseIdentical(p, from, file, digest);
     }
     await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
-    await this.#pin(p, to, digest);
+    await this.#pin(p, to, digest, read);
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
       : { path: p, from, to, pinned };
@@ -1368,9 +1373,16 @@ export class VersionedCache {
   /**
    * Pins `version` of `path` in the manifest after it was published. If that
    * write fails, the version is in the bucket already: say so, and how to pin
-   * it by hand, since `vc add` would now refuse the path.
+   * it by hand, since `vc add` would now refuse the path. `read` is the
+   * command's own read of the manifest: its parse is reused while the file
+   * still holds that text, so the manifest is parsed once per command.
    */
-  async #pin(path: string, version: string, digest: SourceDigest): Promise<void> {
+  async #pin(
+    path: string,
+    version: string,
+    digest: SourceDigest,
+    read: ManifestSnapshot,
+  ): Promise<void> {
     let failed = `manifest ${this.manifest}`;
     let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
     try {
@@ -1391,7 +1403,7 @@ export class VersionedCache {
         }
         await rewriteManifest(target, this.manifest, (entries) => {
           entries[path] = version;
-        });
+        }, read);
       });
     } catch (cause) {
       throw new VcError(

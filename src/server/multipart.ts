@@ -6,6 +6,12 @@
  * that closes the part has been seen, so a body cut off mid-file makes the
  * stream fail instead of ending as if complete.
  *
+ * Lines end with CRLF as RFC 2046 asks (browsers, curl `-F`, Python's
+ * `requests`/urllib3 send that), or, for a body whose first delimiter line
+ * ends with a bare LF (hand-written clients), with LF throughout: the file
+ * then ends at `LF--boundary`. A CRLF body ends its file only at
+ * `CRLF--boundary`, so file bytes holding `LF--boundary` stay the file's.
+ *
  * @module
  */
 import { concatBytes } from "../bytes.ts";
@@ -52,6 +58,7 @@ export interface MultipartOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
+const LF = encoder.encode("\n");
 /** Longest filename kept (it is stored in the entry's metadata and sent back in headers). */
 const MAX_FILENAME = 1024;
 /** Bytes gathered before passing file content on. */
@@ -105,14 +112,16 @@ export async function readFilePart(
     options.onRead ?? (() => {}),
     options.idleTimeoutMs ?? 0,
   );
-  const delimiter = encoder.encode(`\r\n--${boundary}`);
   try {
-    // The virtual CRLF in front lets the first delimiter match like the others.
+    // The virtual CRLF in front lets the first delimiter match like the
+    // others; it is looked for after an LF, which both line endings have.
     scanner.unshift(CRLF);
-    await scanner.skipUntil(delimiter);
+    await scanner.skipUntil(encoder.encode(`\n--${boundary}`));
     for (;;) {
       const headers = await nextPart(scanner);
       if (headers === undefined) throw new HttpError(400, `multipart body has no "${field}" field`);
+      // The line ending is known once the first delimiter line was read (see Scanner.line).
+      const delimiter = concatBytes([scanner.eol(), encoder.encode(`--${boundary}`)]);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
       if (disposition.name !== field) {
         await scanner.skipUntil(delimiter);
@@ -311,6 +320,8 @@ class Scanner {
   #block: Uint8Array = new Uint8Array(0);
   #blockEnd = 0;
   #eof = false;
+  /** The body's line ending; `undefined` until the first line tells (see `line`). */
+  #eol: Uint8Array | undefined;
   #overhead = 0;
   readonly #maxOverhead: number;
   readonly #onRead: (bytes: number) => void;
@@ -449,14 +460,31 @@ class Scanner {
     return decoder.decode(this.#buf.subarray(0, n));
   }
 
-  /** One CRLF-terminated line (without the CRLF); `undefined` at the end of the body. */
+  /** The body's line ending, CRLF or LF, as its first line ended; CRLF before that. */
+  eol(): Uint8Array {
+    return this.#eol ?? CRLF;
+  }
+
+  /**
+   * One line without its ending; `undefined` at the end of the body. The
+   * first line (the end of the first delimiter line) ends at its first LF
+   * and sets the ending of all others: CRLF when a CR precedes that LF, else
+   * a bare LF.
+   */
   async line(): Promise<string | undefined> {
+    const eol = this.#eol ?? LF;
     let from = 0;
     for (;;) {
-      const i = indexOfBytes(this.#buf, CRLF, from);
+      const i = indexOfBytes(this.#buf, eol, from);
       if (i >= 0) {
+        if (this.#eol === undefined) {
+          this.#eol = i > 0 && this.#buf[i - 1] === 0x0d ? CRLF : LF;
+          const text = decoder.decode(this.#take(i + 1 - this.#eol.length));
+          this.#take(this.#eol.length);
+          return text;
+        }
         const text = decoder.decode(this.#take(i));
-        this.#take(2);
+        this.#take(eol.length);
         return text;
       }
       from = Math.max(0, this.#buf.length - 1);
@@ -658,9 +686,9 @@ const shifts = new WeakMap<Uint8Array, Int32Array>();
  * occurrence of that byte; node's `Buffer.indexOf` is slower still in Deno).
  *
  * Where the last byte matches, the first byte is checked next and the rest
- * is compared forwards. The needles here (`\r\n--boundary`, `\r\n`) hold
- * their first byte, CR, nowhere else (a boundary comes from a header, which
- * has no CR), so a forward comparison that gets k bytes in crosses no other
+ * is compared forwards. The needles here (`\r\n--boundary`, `\n--boundary`,
+ * `\r\n`, `\n`) hold their first byte, CR or LF, nowhere else (a boundary
+ * comes from a header, which has neither), so a forward comparison that gets k bytes in crosses no other
  * place a match could start, and the whole search costs at most one look
  * per byte more than Horspool's: linear whatever the client chose. A plain
  * Horspool compares backwards from the end and, with a boundary of 70 `a`s

@@ -314,7 +314,7 @@ export class Mirror {
     const o = this.#options;
     const onError = (path: string, error: unknown) => {
       run.incomplete ??= `could not read ${path}`;
-      run.report.failed.push({ path, error: message(error) });
+      run.report.failed.push(failure(undefined, path, error));
     };
     const walkOptions = {
       filter: this.#filter,
@@ -507,7 +507,7 @@ export class Mirror {
         if (this.#options.signal?.aborted) throw error;
         // (A store that cannot be reached, a listing that failed.)
         run.incomplete ??= `${path} could not be mirrored`;
-        run.report.failed.push({ key, path, error: message(error) });
+        run.report.failed.push(failure(key, path, error));
       }
       if (run.incomplete !== undefined) {
         // What this path could not read holds back its own deletes (they
@@ -540,7 +540,7 @@ export class Mirror {
   async #syncOne(run: Run, path: string, key: string): Promise<void> {
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
       (error: unknown) => {
-        run.report.failed.push({ key, path, error: message(error) });
+        run.report.failed.push(failure(key, path, error));
         return null;
       },
     );
@@ -758,12 +758,12 @@ export class Mirror {
           const name = foldName(pair.key);
           const first = folded.get(name);
           if (first !== undefined && first !== pair.key) {
-            run.report.failed.push({
-              key: pair.key,
-              path: join(this.localRoots[0]!.dir, pair.key),
-              error: `not written: the file system does not tell letter case (or Unicode form) ` +
+            run.report.failed.push(failure(
+              pair.key,
+              join(this.localRoots[0]!.dir, pair.key),
+              `not written: the file system does not tell letter case (or Unicode form) ` +
                 `apart, and ${JSON.stringify(first)} is this file there`,
-            });
+            ));
             this.#progress(run, pair.key);
             continue;
           }
@@ -779,11 +779,13 @@ export class Mirror {
     // A source inside another (with --source-prefix) walks its files twice
     // under the same keys: the same file, not a conflict.
     if (kept === dropped) return;
-    run.report.failed.push({
-      key,
-      path: dropped,
-      error: `key ${JSON.stringify(key)} also comes from ${kept}; the first source wins`,
-    });
+    run.report.failed.push(
+      failure(
+        key,
+        dropped,
+        `key ${JSON.stringify(key)} also comes from ${kept}; the first source wins`,
+      ),
+    );
   }
 
   #progress(run: Run, key: string, finished = true): void {
@@ -886,7 +888,14 @@ export class Mirror {
             onProgress: mover.onBytes,
             ...(o.signal ? { signal: o.signal } : {}),
           },
-        ).finally(mover.end);
+        ).catch(async (error: unknown) => {
+          // A body read from disk that the store finds is not the content
+          // its MD5 names (a directory store checks it, S3 a single PUT's
+          // Content-MD5): the file was rewritten while it was read, and the
+          // failure says so rather than the digests.
+          if (hash.bytes === undefined && !o.signal?.aborted) await this.#unchangedSince(local);
+          throw error;
+        }).finally(mover.end);
         // A file read from disk part by part (a multipart upload) may have
         // been rewritten in place while it went up: the object would then not
         // be the content its vc-md5 names, and a later run would trust it.
@@ -923,11 +932,13 @@ export class Mirror {
       const store = this.#stores[remote.origin]!;
       const unsafe = unsafeLocalKey(remote.key);
       if (unsafe !== undefined) {
-        run.report.failed.push({
-          key: remote.key,
-          path: `${store.url} ${remote.storeKey}`,
-          error: `not written: ${unsafe}`,
-        });
+        run.report.failed.push(
+          failure(
+            remote.key,
+            `${store.url} ${remote.storeKey}`,
+            `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
+          ),
+        );
         return;
       }
       // A case-insensitive file system: no local file has the key's exact
@@ -956,12 +967,11 @@ export class Mirror {
       const dest = join(root, ...spelled.split("/"));
       const link = linkBelow(root, dest, run.checkedDirs);
       if (link !== undefined) {
-        run.report.failed.push({
-          key: remote.key,
-          path: dest,
-          error:
-            `not written: ${link} is a symbolic link in the target; vc does not write through it`,
-        });
+        run.report.failed.push(failure(
+          remote.key,
+          dest,
+          `not written: ${link} is a symbolic link in the target; vc does not write through it`,
+        ));
         return;
       }
       this.#act(run, "download", remote.key, remote.size);

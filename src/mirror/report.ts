@@ -1,51 +1,127 @@
 /**
- * Mirror reports: how failures are described.
+ * Mirror reports: how failures are described. Every failure entry is made
+ * by {@linkcode failure}, the one place an error becomes a line about a
+ * path: the path is the line's subject (the command line prints
+ * `PATH: ERROR`), so the error's own text never names it again.
  *
  * @module
  */
+import { isTempName } from "../atomic_write.ts";
+import { OfflineError, StoreError } from "../errors.ts";
+import { basename } from "../path.ts";
 import type { MirrorFailure } from "./types.ts";
 
 // Why either can happen with nothing else writing the target: a bucket (aws
 // s3 cp and rclone write such keys) can hold "a" and "a/b" at once.
 const BOTH_KEYS = '(a bucket may hold keys "a" and "a/b" at once, a file system cannot)';
 
+/** What to do about a failure that a later run gets past by itself. */
+const NEXT_RUN = "the next run tries it again";
+
 /**
- * A failure entry for `key`, saying "vanished" or "unreadable" when the
- * error says so, and what is in the way of a file that cannot be written:
- * the system's own words name only vc's temp file.
+ * A failure entry for `path` (a local path or a store URI) and its `key`
+ * (when known). `error` is an error, or vc's own reason as a string. The
+ * text says what failed and, where it helps, what to do ("vanished", "in the
+ * way", a store's transient error tried again by the next run), on one line
+ * and without naming `path` again: an error of a lower layer names what it
+ * was about (`DELETE s3://b/k failed: …`, Deno's `… (os error 2): open
+ * '/x/a'`), which here is the entry's own subject.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { failure } from "./report.ts";
- * const f = failure("a", "/x/a", new Deno.errors.NotFound("gone"));
- * assert(f.error.startsWith("vanished"));
+ * const f = failure("a", "/x/a", new Deno.errors.NotFound("No such file or directory (os error 2): open '/x/a'"));
+ * assert.equal(f.error, "vanished: No such file or directory (os error 2); the next run mirrors what is there then");
  * const d = failure("a/b", "/x/a/b", new Deno.errors.NotADirectory("Not a directory"));
  * assert(d.error.startsWith("in the way: a file is where one of its directories belongs"));
+ * const s = failure("k", "s3://b/k", new Error("DELETE s3://b/k failed: 500 InternalError"));
+ * assert.equal(s.error, "DELETE failed: 500 InternalError");
+ * assert.equal(failure(undefined, "/x/a", "/x/a changed").error, "changed");
  * ```
  */
-export function failure(key: string, path: string, error: unknown): MirrorFailure {
-  let text = message(error);
-  if (error instanceof Deno.errors.NotFound) text = `vanished: ${text}`;
-  else if (error instanceof Deno.errors.PermissionDenied) text = `unreadable: ${text}`;
-  else if (error instanceof Deno.errors.NotADirectory) {
-    text = `in the way: a file is where one of its directories belongs ${BOTH_KEYS}: ${text}`;
+export function failure(key: string | undefined, path: string, error: unknown): MirrorFailure {
+  let text = withoutSubject(typeof error === "string" ? error : message(error), path);
+  if (error instanceof Deno.errors.NotFound) {
+    text = `vanished: ${text}; the next run mirrors what is there then`;
+  } else if (error instanceof Deno.errors.PermissionDenied) {
+    text = `no access: ${text}; give the user vc runs access to it, or leave it out with --exclude`;
+  } else if (error instanceof Deno.errors.NotADirectory) {
+    text = `in the way: a file is where one of its directories belongs ${BOTH_KEYS}: ${text}; ` +
+      "rename or remove one of the two";
   } else if (error instanceof Deno.errors.IsADirectory) {
-    text = `in the way: a directory with files is where this file goes ${BOTH_KEYS}: ${text}`;
+    text = `in the way: a directory with files is where this file goes ${BOTH_KEYS}: ${text}; ` +
+      "rename or remove one of the two";
+  } else if (transient(error)) {
+    text = `${text}; ${NEXT_RUN}`;
   }
-  return { key, path, error: text };
+  return key === undefined ? { path, error: text } : { key, path, error: text };
 }
 
 /**
- * The message of an error (or the value as text).
+ * The message of an error as one line (its first: a message of Deno's or a
+ * library's may go on with hints and a trace), or the value as text; never
+ * `[object Object]`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { message } from "./report.ts";
  * assert.equal(message(new Error("x")), "x");
+ * assert.equal(message(new Error("first\n    at f (file:///a.ts:1:1)")), "first");
+ * assert.equal(message({ code: 7 }), '{"code":7}');
  * ```
  */
 export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) {
+    return (error.message.split("\n")[0] ?? "").trim() || error.name;
+  }
+  if (typeof error === "object" && error !== null) {
+    try {
+      const json = JSON.stringify(error);
+      if (json !== undefined && json !== "{}") return json;
+    } catch {
+      // A cycle: its class is all there is to say.
+    }
+    return error.constructor?.name ?? "unknown error";
+  }
+  return String(error);
+}
+
+/** A store error a later attempt may not meet: the store down, a 5xx, throttling. */
+function transient(error: unknown): boolean {
+  if (error instanceof OfflineError) return true;
+  if (error instanceof StoreError) return error.status === undefined || error.status >= 500;
+  return error instanceof Deno.errors.ConnectionRefused ||
+    error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.TimedOut;
+}
+
+/**
+ * `text` without the mentions of `path` that only repeat the entry's
+ * subject: a leading `PATH` (`/x/a changed while …`), a store operation's
+ * `OP PATH` (`DELETE s3://b/k failed: …` → `DELETE failed: …`), and the
+ * `: open '/x/a'` (or `: rename '/x/.a.vc-tmp-…' -> '/x/a'`) Deno puts after
+ * a system error when it names that path or vc's temp file for it. A path
+ * the text names that is something else (a link, a directory above) stays.
+ */
+function withoutSubject(text: string, path: string): string {
+  if (path === "") return text;
+  if (text.startsWith(path)) {
+    const rest = text.slice(path.length);
+    const after = /^:?\s+/.exec(rest);
+    if (after !== null) return rest.slice(after[0].length);
+  }
+  const op = /^([A-Z]+) /.exec(text);
+  if (op !== null && text.startsWith(path, op[0].length)) {
+    const rest = text.slice(op[0].length + path.length);
+    if (rest === "" || /^[:\s]/.test(rest)) return op[1] + rest;
+  }
+  const system = /: [a-z_]+ '([^']*)'(?: -> '([^']*)')?$/.exec(text);
+  if (system !== null) {
+    const named = system.slice(1).filter((p): p is string => p !== undefined);
+    if (named.every((p) => p === path || isTempName(basename(p)))) {
+      return text.slice(0, system.index);
+    }
+  }
+  return text;
 }

@@ -1,0 +1,135 @@
+/**
+ * The error lines of `vc mirror`: each names its path once (the line's
+ * subject, never again in the error's own text), says what failed and what
+ * to do, on one line, with no trace and no `[object Object]`. Against the
+ * fake S3 (faults injected) and local files in the way, both directions.
+ */
+import { join } from "node:path";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import { tempDir, writeTree } from "./mirror_helpers.ts";
+
+/** The `vc: mirror: PATH: …` lines of a run's stderr, each checked for the shape every one must have. */
+function failureLines(stderr: string): string[] {
+  const lines = stderr.split("\n").filter((l) =>
+    l.startsWith("vc: mirror: /") || /^vc: mirror: \w+:\/\//.test(l)
+  );
+  for (const line of lines) {
+    const path = /^vc: mirror: (.+?): /.exec(line)![1]!;
+    assertEquals(line.split(path).length, 2, `the path is named once: ${line}`);
+    assert(!line.includes("[object"), line);
+    assert(
+      !/\\n|\bat file:|os error \d+\): \w+ '/.test(line),
+      `no trace or system detail: ${line}`,
+    );
+  }
+  return lines;
+}
+
+Deno.test("vc mirror: error lines name the path once and say what to do (store errors, things in the way)", async () => {
+  await using ws = await CliWorkspace.create();
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  const env = { ...fake.env };
+  await withProcessEnv(env, async () => {
+    await ws.write("data/a.txt", "a");
+    await fake.putObject("b", "up/stale.txt", "s");
+    fake.failNext(50, "internal", (t) => t.op === "DeleteObjects" || t.op === "DeleteObject");
+    const up = await ws.run(["mirror", "data", "s3://b/up", "--state", "up.db", "--delete"]);
+    fake.clearFaults();
+    assertEquals(up.code, 1, up.stderr);
+    const upLines = failureLines(up.stderr);
+    assertEquals(upLines.length, 1, up.stderr);
+    assertMatch(
+      upLines[0]!,
+      /^vc: mirror: s3:\/\/b\/up\/stale\.txt: DELETE failed: 500 InternalError: .* \(request id \w+\); the next run tries it again$/,
+    );
+
+    // Store → local: a key whose file place holds a directory with files,
+    // a key no file can have, a GET the store keeps failing.
+    await fake.putObject("b", "down/dir.txt", "a file");
+    await fake.putObject("b", "down/x/../y.txt", "dot-dot");
+    await fake.putObject("b", "down/flaky.txt", "f");
+    await ws.write("out/dir.txt/inner", "kept");
+    fake.failNext(50, "internal", (t) => t.op === "GetObject" && t.key === "down/flaky.txt");
+    const down = await ws.run(["mirror", "s3://b/down", "out", "--state", "down.db"]);
+    fake.clearFaults();
+    assertEquals(down.code, 1, down.stderr);
+    const out = ws.path("out");
+    const lines = failureLines(down.stderr);
+    assertEquals(lines.length, 3, down.stderr);
+    const about = (name: string) => lines.find((l) => l.includes(name)) ?? "";
+    assertEquals(
+      about("dir.txt"),
+      `vc: mirror: ${out}/dir.txt: in the way: a directory with files is where this file goes ` +
+        `(a bucket may hold keys "a" and "a/b" at once, a file system cannot): Is a directory ` +
+        `(os error 21); rename or remove one of the two`,
+    );
+    assertEquals(
+      about("y.txt"),
+      `vc: mirror: s3://b/down x/../y.txt: not written: key has a ".." segment; rename the ` +
+        `object in the store, or leave it out with --exclude`,
+    );
+    assertMatch(
+      about("flaky"),
+      new RegExp(
+        `^vc: mirror: ${out}/flaky\\.txt: GET s3://b/down/flaky\\.txt failed: 500 ` +
+          `InternalError: .*; the next run tries it again$`,
+      ),
+    );
+  });
+});
+
+/**
+ * A directory store that rewrites a file in place (same size) just before it
+ * reads it for an upload: its own check of the body's MD5 then fails.
+ */
+class RewritesBeforeReading extends FsStore {
+  override async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    if (typeof body === "object" && body !== null && "path" in body) {
+      const size = (await Deno.stat(body.path)).size;
+      await Deno.writeFile(body.path, new Uint8Array(size).fill(0x42));
+    }
+    return await super.put(key, body, options);
+  }
+}
+
+Deno.test("mirror: a file that vanished or changed while it was uploaded is named once, with what happens next", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a", "c.txt": "c" });
+  await Deno.writeFile(join(src, "big.bin"), new Uint8Array(1024 * 1024 + 1).fill(0x41));
+  const store = new RewritesBeforeReading(join(w.dir, "store"));
+  try {
+    const r = await mirror({
+      sources: [src],
+      target: store,
+      concurrency: 1,
+      statePath: join(w.dir, "s.db"),
+      // The walk has already listed c.txt when a.txt is done.
+      onProgress: (p) => {
+        if (p.current === "a.txt" && p.done === 1) Deno.removeSync(join(src, "c.txt"));
+      },
+    });
+    assertEquals(r.failed, [
+      {
+        key: "big.bin",
+        path: join(src, "big.bin"),
+        // Not the store's words about the digests: what happened, and what comes of it.
+        error: "changed while it was uploaded; the object may not match its vc-md5, and the " +
+          "next run uploads the file again",
+      },
+      {
+        key: "c.txt",
+        path: join(src, "c.txt"),
+        error: "vanished: No such file or directory (os error 2); the next run mirrors what is " +
+          "there then",
+      },
+    ]);
+  } finally {
+    await store.close();
+  }
+});

@@ -432,3 +432,94 @@ Deno.test("mirror --watch: the wall clock set back or forward neither holds chan
     await watching;
   }
 });
+
+Deno.test("mirror --watch: the wall clock stepped forward does not make a full pass upload a file still being written", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  const path = join(src, "growing.bin");
+  await Deno.writeTextFile(path, "part1-");
+  // The manual wall clock reads the file's mtime: it was written just now.
+  const clock = new ManualClock((await Deno.stat(path)).mtime!.getTime());
+  await using m = await Mirror.open({
+    sources: [src],
+    target: `file://${join(w.dir, "bucket")}`,
+    statePath: join(w.dir, "s.db"),
+    clock,
+  });
+  const first = await m.run({ settleMs: DEBOUNCE });
+  assertEquals([first.transferred, first.deferred], [0, [path]]);
+  // Set forward an hour (NTP, a VM resumed) while the writer goes on: its
+  // mtime is an hour behind the wall clock, and it is being written still.
+  clock.jump(3_600_000);
+  await Deno.writeTextFile(path, "part2-", { append: true });
+  const second = await m.run({ settleMs: DEBOUNCE });
+  assertEquals([second.transferred, second.deferred], [0, [path]]);
+  // Done, and a quiet period later (monotonic time): uploaded whole.
+  await Deno.writeTextFile(path, "part3", { append: true });
+  await clock.advance(DEBOUNCE);
+  const third = await m.run({ settleMs: DEBOUNCE });
+  assertEquals([third.transferred, third.deferred], [1, []]);
+  assertEquals(await Deno.readTextFile(join(w.dir, "bucket", "growing.bin")), "part1-part2-part3");
+});
+
+Deno.test("mirror --watch: a full pass leaves a file with events not applied yet to them, whatever its mtime says (uploaded once, whole)", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  // The wall clock ahead of the files' times (stepped forward before the
+  // watch started): by its mtime, every file looks settled.
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  const batches: MirrorReport[] = [];
+  const kinds: string[] = [];
+  const events: string[] = [];
+  const uploads: string[] = [];
+  let idle = 0;
+  const watching = watchMirror({
+    sources: [src],
+    target: `file://${join(w.dir, "bucket")}`,
+    statePath: join(w.dir, "s.db"),
+    clock,
+    debounceMs: DEBOUNCE,
+    reconcileIntervalMs: RECONCILE,
+    signal: stop.signal,
+    onBatch: (report, kind) => {
+      batches.push(report);
+      kinds.push(kind);
+    },
+    onEvent: (paths) => events.push(...paths),
+    onIdle: () => idle++,
+    onAction: (a) => {
+      if (a.action === "upload") uploads.push(a.key);
+    },
+  });
+  const path = join(src, "growing.bin");
+  const uploaded = () => Deno.readTextFile(join(w.dir, "bucket", "growing.bin")).catch(() => "");
+  try {
+    await until("the first pass", () => batches.length === 1 && idle > 0);
+    const file = await Deno.open(path, { write: true, create: true });
+    try {
+      await file.write(new TextEncoder().encode("part1-"));
+      await until("the first write's event", () => events.includes(path));
+      const idleBefore = idle;
+      clock.advance(RECONCILE); // a full pass is due ...
+      file.writeSync(new TextEncoder().encode("part2-")); // ... while the file is written
+      await until("the full pass", () => kinds.includes("reconcile") && idle > idleBefore);
+      const pass = batches[kinds.indexOf("reconcile")]!;
+      assertEquals([pass.transferred, pass.deferred], [0, [path]]);
+      await file.write(new TextEncoder().encode("part3"));
+    } finally {
+      file.close();
+    }
+    await until(
+      "the complete upload",
+      async () => (await uploaded()) === "part1-part2-part3",
+      () => clock.advance(DEBOUNCE),
+    );
+    assertEquals(uploads, ["growing.bin"]);
+  } finally {
+    stop.abort();
+    await watching;
+  }
+});

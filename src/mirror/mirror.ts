@@ -12,7 +12,7 @@
 import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import { systemClock } from "../clock.ts";
 import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -40,6 +40,7 @@ import {
 } from "./plan.ts";
 import { failure, message } from "./report.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
+import { SettleCheck } from "./settle.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
@@ -78,6 +79,8 @@ interface Run {
   /** Bytes of transfers still in flight (for progress). */
   moving: number;
   settleMs: number;
+  /** Paths known to be changing (a watch's events not applied yet): deferred whatever their mtime. */
+  changing?: (path: string) => boolean;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
   /** Target directories this run found to be real directories (not links): looked at once. */
@@ -187,7 +190,8 @@ export class Mirror {
   readonly #filter: KeyFilter;
   readonly #storePrefix: string;
   readonly #names: { sources: string[]; target: string };
-  readonly #clock: Clock;
+  /** Which files a pass with `settleMs` leaves for later as still being written. */
+  readonly #settle: SettleCheck;
 
   private constructor(options: MirrorOptions, parts: MirrorParts) {
     this.#options = options;
@@ -200,7 +204,7 @@ export class Mirror {
     this.#state = parts.state;
     this.#filter = compileFilter(options.filter, options.exclude);
     this.#names = parts.names;
-    this.#clock = options.clock ?? systemClock;
+    this.#settle = new SettleCheck(options.clock ?? systemClock);
   }
 
   /**
@@ -263,7 +267,9 @@ export class Mirror {
   /**
    * One full pass (or, with `scope`, a pass over the keys under that relative
    * prefix). `settleMs` defers local files modified less than that long ago
-   * (still being written) to `report.deferred`.
+   * (still being written) to `report.deferred`, as it does the files
+   * `changing` says are (see `settle.ts`: a step of the wall clock forward
+   * does not make a file being written look old).
    *
    * @example
    * ```ts
@@ -290,10 +296,16 @@ export class Mirror {
    * ```
    */
   async run(
-    options: { scope?: string; settleMs?: number; stop?: AbortSignal } = {},
+    options: {
+      scope?: string;
+      settleMs?: number;
+      changing?: (path: string) => boolean;
+      stop?: AbortSignal;
+    } = {},
   ): Promise<MirrorReport> {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
+    if (options.changing) run.changing = options.changing;
     await this.#pass(run, options.scope ?? "");
     return await this.#conclude(run);
   }
@@ -652,6 +664,7 @@ export class Mirror {
     // Its state database is closed: say so, not SQLite's "database is not open".
     if (this.#closed) throw new VcError("this mirror was closed; open it again (Mirror.open)");
     this.#state.clearDeletes(); // left over by a run that stopped
+    if (settleMs > 0) this.#settle.pass(settleMs);
     return {
       report: {
         direction: this.direction,
@@ -848,7 +861,9 @@ export class Mirror {
         this.#targetOnly(run, pair.key, remote!.storeKey, remote!.size);
         return;
       }
-      if (run.settleMs > 0 && local.mtimeMs > this.#clock.now() - run.settleMs) {
+      if (
+        run.settleMs > 0 && (run.changing?.(local.path) || this.#settle.recent(local.mtimeMs))
+      ) {
         run.report.deferred.push(local.path);
         return;
       }

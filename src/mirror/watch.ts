@@ -5,8 +5,10 @@
  * - A changed path is applied once it has been quiet for `debounceMs`: its
  *   size and mtime are the same at the event and at the batch, so a file
  *   still being written is uploaded once complete, never half.
- * - Every `reconcileIntervalMs` a full pass runs (files modified within the
- *   debounce are deferred to the event queue for the same reason).
+ * - Every `reconcileIntervalMs` a full pass runs. It leaves to the event
+ *   queue, for the same reason, the files with events not applied yet and
+ *   those modified within the debounce (by their mtime, which a step of the
+ *   wall clock forward does not make look old: see `settle.ts`).
  * - What fails (a store that cannot be reached, a file that could not be
  *   read) is tried again after 1 s, then after twice as long each time, up
  *   to 5 min: a store down when the watch starts, or while events come, is
@@ -165,7 +167,18 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let passFailures = 0;
   const pass = async (kind: "initial" | "reconcile") => {
     try {
-      const report = await m.run({ settleMs: debounce, ...(stop ? { stop } : {}) });
+      const report = await m.run({
+        settleMs: debounce,
+        // A file with events not applied yet is being written, or was a
+        // moment ago: the queue uploads it once quiet (a pass would upload
+        // it half, and the queue then again). Not one being tried again
+        // after a failure: the pass may as well.
+        changing: (path) => {
+          const p = pending.get(path);
+          return p !== undefined && (p.retries ?? 0) === 0;
+        },
+        ...(stop ? { stop } : {}),
+      });
       totals.passes++;
       passFailures = 0;
       add(report, kind);

@@ -157,7 +157,8 @@ Deno.test("large single-part object: a corrupted range fails the MD5, nothing at
     const store = new FaultStore();
     const data = randomBytes(MiB, 12);
     const info = store.set("k", data);
-    // One ranged GET's body has a byte flipped: same length, wrong content.
+    // One ranged GET's body has a byte flipped: same length, wrong content
+    // (one attempt: download_corrupt_retry_test.ts has the retry).
     store.fail("corrupt", 1, ["get"], true);
     const e = await assertRejects(
       () =>
@@ -165,6 +166,7 @@ Deno.test("large single-part object: a corrupted range fails the MD5, nothing at
           expected: info,
           parallelThreshold: MiB,
           partSize: 256 * 1024,
+          attempts: 1,
         }),
       IntegrityError,
       md5Hex(data),
@@ -255,7 +257,7 @@ Deno.test("large single-part object without a hash worker: hashed after the para
       assert(store.counts.rangedGet >= 4, `ranged GETs: ${store.counts.rangedGet}`);
       store.fail("corrupt", 1, ["get"], true);
       await assertRejects(
-        () => downloadToFile(store, "k", `${dir}/bad`, options),
+        () => downloadToFile(store, "k", `${dir}/bad`, { ...options, attempts: 1 }),
         IntegrityError,
         md5Hex(data),
       );
@@ -350,9 +352,9 @@ Deno.test("corrupted multipart part in a parallel download is detected", async (
     const store = new FaultStore();
     const data = randomBytes(12 * MiB, 9);
     store.set("mp", data, { etag: { partSize: 5 * MiB } });
-    store.fail("corrupt", 1, ["get"], true); // one ranged GET
+    store.fail("corrupt", 1, ["get"], true); // one ranged GET, and one attempt
     await assertRejects(
-      () => downloadToFile(store, "mp", `${dir}/mp`, { parallelThreshold: MiB }),
+      () => downloadToFile(store, "mp", `${dir}/mp`, { parallelThreshold: MiB, attempts: 1 }),
       IntegrityError,
       "multipart ETag",
     );

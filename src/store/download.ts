@@ -21,6 +21,14 @@
  * whatever the size, and every ranged GET (a resume too) carries `If-Match`,
  * so an object replaced mid-download fails instead of mixing two versions.
  *
+ * Content that fails its check (MD5, multipart ETag, pinned SHA-256) may
+ * have been corrupted on the way (a proxy, a flaky link, a bit flipped in
+ * transit). It is downloaded again from scratch, up to
+ * `attempts` times in all with the downloader's backoff, each retry
+ * conditional on the ETag that came corrupt (`If-Match`), so an object
+ * replaced in between starts over as a version change and never mixes. A
+ * body that ends early is resumed, not restarted (below).
+ *
  * A download pinned by an integrity lock entry (`integrity`) is checked
  * against the pinned size and SHA-256 instead of the MD5/ETag hash: the
  * SHA-256 (hashed like the one MD5 stream above, from the contiguous prefix)
@@ -45,7 +53,13 @@ import {
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
-import { type Computed, type PartSizeSource, type StreamHasher, Verifier } from "../verify.ts";
+import {
+  type Computed,
+  type PartSizeSource,
+  type StreamHasher,
+  type Verified,
+  Verifier,
+} from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
 import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
 import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
@@ -82,7 +96,10 @@ export interface DownloadOptions {
   partSize?: number;
   /** Objects at least this large use parallel ranged GETs (default 32 MiB). */
   parallelThreshold?: number;
-  /** Attempts per range when transfers fail without making progress (default 3). */
+  /**
+   * Attempts per range when transfers fail without making progress, and
+   * whole downloads when the content fails its check (default 3).
+   */
   attempts?: number;
   /** Called as bytes are written. */
   onProgress?: (progress: DownloadProgress) => void;
@@ -211,22 +228,44 @@ async function downloadTwice(
   dest: string,
   options: DownloadOptions,
 ): Promise<DownloadedObject> {
-  try {
-    return await downloadOnce(store, key, dest, options, options.expected);
-  } catch (e) {
-    // The object was replaced between our requests: start over once with the new version.
-    if (!(e instanceof VersionChanged)) throw e;
-  }
-  try {
-    return await downloadOnce(store, key, dest, options, undefined);
-  } catch (e) {
-    if (e instanceof VersionChanged) {
-      throw new PreconditionFailedError(
-        `${e.uri} changed twice while downloading it to ${dest}; try again`,
-        { cause: e },
-      );
+  let expected = options.expected;
+  // Set for a retry after corrupt content: the version that came corrupt.
+  let ifMatch: string | undefined;
+  let changed = false;
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  for (let corrupt = 0;;) {
+    try {
+      return await downloadOnce(store, key, dest, options, expected, ifMatch);
+    } catch (e) {
+      if (e instanceof VersionChanged) {
+        // The object was replaced between our requests: start over once with the new version.
+        if (changed) {
+          throw new PreconditionFailedError(
+            `${e.uri} changed twice while downloading it to ${dest}; try again`,
+            { cause: e },
+          );
+        }
+        changed = true;
+        expected = undefined;
+        ifMatch = undefined;
+        continue;
+      }
+      if (!(e instanceof Corrupted)) throw e;
+      // Content that failed its check may have been corrupted on the way (a
+      // proxy, a flaky link): downloaded again from scratch (a new temp file,
+      // fresh hashes), pinned to the version that came corrupt, so a
+      // replacement meanwhile is a version change, never mixed in. Corrupt
+      // every time: the store's copy is, or what stands between us and it.
+      if (++corrupt >= attempts) {
+        throw new IntegrityError(
+          attempts === 1 ? e.error.message : `${e.error.message} after ${corrupt} attempts`,
+          { cause: e.error },
+        );
+      }
+      expected = e.info;
+      ifMatch = normalizeEtag(e.info.etag);
+      await sleep(fullJitterDelay(corrupt, 50, 2_000), options.signal);
     }
-    throw e;
   }
 }
 
@@ -234,6 +273,13 @@ async function downloadTwice(
 class VersionChanged extends Error {
   constructor(readonly uri: string, cause: unknown) {
     super(`${uri} changed during the download`, { cause });
+  }
+}
+
+/** The downloaded content failed its check (`error`); `info`: the version it was. */
+class Corrupted extends Error {
+  constructor(readonly error: IntegrityError, readonly info: ObjectInfo) {
+    super(error.message, { cause: error });
   }
 }
 
@@ -263,6 +309,7 @@ async function downloadOnce(
   dest: string,
   options: DownloadOptions,
   expected: ObjectInfo | undefined,
+  ifMatch: string | undefined,
 ): Promise<DownloadedObject> {
   const uri = options.uri ?? joinUri(store.url, key);
   const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
@@ -280,7 +327,7 @@ async function downloadOnce(
       info = expected;
     } else {
       // One GET serves small objects whole and tells size and ETag of large ones.
-      const r = await getWithRetries(store, key, attempts, controller.signal);
+      const r = await getWithRetries(store, key, uri, attempts, controller.signal, ifMatch);
       info = r.info;
       if (r.bytes !== undefined && info.size < threshold) firstBytes = r.bytes;
       else first = r.body;
@@ -342,7 +389,12 @@ async function downloadOnce(
           rangeSize: Math.max(1, options.partSize ?? DEFAULT_RANGE_SIZE),
         }, controller);
       }
-      const verified = await verifier.verify(temp.path, computed, controller.signal);
+      let verified: Verified;
+      try {
+        verified = await verifier.verify(temp.path, computed, controller.signal);
+      } catch (e) {
+        throw e instanceof IntegrityError ? new Corrupted(e, info) : e;
+      }
       await temp.commit();
       done = true;
       // An empty object had no chunk to report: say it is complete, so a
@@ -360,16 +412,28 @@ async function downloadOnce(
 async function getWithRetries(
   store: ObjectStore,
   key: string,
+  uri: string,
   attempts: number,
   signal: AbortSignal,
+  ifMatch: string | undefined,
 ): Promise<GetResult> {
+  const options = ifMatch === undefined ? { signal } : { signal, ifMatch };
   for (let attempt = 1;; attempt++) {
+    let r: GetResult;
     try {
-      return await store.get(key, { signal });
+      r = await store.get(key, options);
     } catch (e) {
+      if (e instanceof PreconditionFailedError) throw new VersionChanged(uri, e);
       if (attempt >= attempts || signal.aborted || !retryable(e)) throw e;
       await sleep(fullJitterDelay(attempt, 50, 2_000), signal);
+      continue;
     }
+    // A store that ignores If-Match must not hand a retry another version.
+    if (ifMatch !== undefined && normalizeEtag(r.info.etag) !== ifMatch) {
+      await r.body.cancel().catch(() => {});
+      throw new VersionChanged(uri, new Error(`ETag ${r.info.etag}, expected ${ifMatch}`));
+    }
+    return r;
   }
 }
 

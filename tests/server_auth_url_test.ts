@@ -13,18 +13,26 @@ import { startFakeAuth } from "./server_helpers.ts";
 Deno.test("kbase auth: an auth URL with credentials, a query or a fragment is refused", async () => {
   await using auth = startFakeAuth({ good: "alice" });
   const host = auth.url.slice("http://".length);
-  for (
-    const url of [
-      `http://svc:s3cret@${host}`,
-      `http://svc@${host}`,
-      `${auth.url}/auth?x=1`,
-      `${auth.url}/auth#top`,
-    ]
-  ) {
+  // The message shows the part at fault (masked): the URL without it would
+  // read as one that is fine.
+  const cases: [string, string][] = [
+    [`http://svc:s3cret@${host}`, `http://svc:***@${host}`],
+    [`http://svc@${host}`, `http://svc@${host}`],
+    [`${auth.url}/auth?x=1`, `${auth.url}/auth?x=***`],
+    [`${auth.url}/auth#top`, `${auth.url}/auth#***`],
+  ];
+  for (const [url, shown] of cases) {
     const e = assertThrows(() => new KBaseAuth({ authUrl: url }), InvalidInputError);
     assertStringIncludes(e.message, "must not carry credentials, a query or a fragment");
+    assertStringIncludes(e.message, JSON.stringify(shown));
     assertEquals(e.message.includes("s3cret"), false, "the password stays out of the message");
   }
+  // Nor is a password shown for a URL refused as no http(s) URL.
+  const e = assertThrows(
+    () => new KBaseAuth({ authUrl: "ftp://svc:s3cret@h/x" }),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, `"ftp://svc:***@h/x" is not an http(s) URL`);
   // A plain URL, trailing slash and all, still works.
   assertEquals(
     (await new KBaseAuth({ authUrl: `${auth.url}/` }).authenticate("good")).name,

@@ -19,6 +19,7 @@ import { readUpTo } from "../bytes.ts";
 import { InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { HttpError } from "./http_error.ts";
+import { redactUrl } from "../redact.ts";
 
 /** An authenticated caller. */
 export interface Identity {
@@ -92,17 +93,19 @@ export class KBaseAuth implements AuthProvider {
     // Anything else would be a 502 on every request, long after the start.
     if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
       throw new InvalidInputError(
-        `auth URL ${JSON.stringify(options.authUrl)} is not an http(s) URL ` +
+        `auth URL ${JSON.stringify(redactUrl(options.authUrl))} is not an http(s) URL ` +
           `(e.g. https://kbase.us/services/auth)`,
       );
     }
     // fetch sends a URL's user:password as Basic auth in place of the
     // caller's token (every caller would be checked as the service itself),
     // and the token_id would hand them to every client; a query or fragment
-    // would end up before /api/V2/token, asking another URL.
+    // would end up before /api/V2/token, asking another URL. The message
+    // shows the part at fault, its secrets masked: stripped of it, the URL
+    // named would be one that is fine.
     if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
       throw new InvalidInputError(
-        `auth URL ${JSON.stringify(url.origin + url.pathname)} must not carry credentials, ` +
+        `auth URL ${JSON.stringify(redactUrl(options.authUrl))} must not carry credentials, ` +
           `a query or a fragment (e.g. https://kbase.us/services/auth)`,
       );
     }

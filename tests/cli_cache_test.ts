@@ -92,6 +92,23 @@ Deno.test("cli cache: usage errors for sizes, durations and missing arguments", 
   assertFailure(await ws.run(["cache", "rm", "a", "b"]), 2, 'unexpected argument "b"');
 });
 
+Deno.test("cli cache: --timeout reads a bare number as seconds, as VC_CACHE_TIMEOUT does", async () => {
+  await using ws = await CliWorkspace.create();
+  // One setting from three sources: the flag once refused what the
+  // environment and the config file take.
+  const timeout = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await ws.run(["config", "--json", ...args], env);
+    assertEquals(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { name: string; value: unknown }[];
+    return rows.find((row) => row.name === "timeout")?.value;
+  };
+  assertEquals(await timeout(["--timeout", "90"]), 90);
+  assertEquals(await timeout([], { VC_CACHE_TIMEOUT: "90" }), 90);
+  assertEquals(await timeout(["--timeout", "2m"]), 120);
+  assertEquals(await timeout(["--timeout", "0"]), 0);
+  assertFailure(await ws.run(["config", "--timeout", "-5"]), 2, "--timeout");
+});
+
 Deno.test("cli cache: failures are one line naming the input", async () => {
   await using ws = await CliWorkspace.create();
   // Missing object.

@@ -81,7 +81,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
   ["--lock L", "VC_LOCK", "integrity lock file (default: versioned_assets.lock.json)"],
   ["--frozen", "VC_FROZEN=1", "refuse unlocked entries and lock changes (CI)"],
   ["--cache-dir D", "VC_CACHE_DIR", "local cache directory"],
-  ["--timeout T", "VC_CACHE_TIMEOUT", "revalidate cached files older than T (e.g. 1d, 0)"],
+  [
+    "--timeout T",
+    "VC_CACHE_TIMEOUT",
+    "revalidate cached files older than T (seconds, or e.g. 1d; 0)",
+  ],
   ["--offline", "VC_OFFLINE", "never contact the store; use cached files only"],
 ];
 

@@ -15,6 +15,7 @@ import {
   loadConfigFile,
   type LoadedConfig,
   normalizeBucket,
+  parseDurationSeconds,
   resolveSettings,
   type SettingName,
   type Settings,
@@ -22,7 +23,6 @@ import {
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
-import { parseDuration } from "./units.ts";
 import { localPathArg } from "./local_path.ts";
 
 const FLAG_OF: Record<string, string> = {
@@ -52,7 +52,8 @@ export const CACHE_OPTIONS: OptionSpecs = {
   timeout: {
     type: "string",
     valueName: "DURATION",
-    description: "revalidate copies older than this, e.g. 1d, 30m, 0 = always (VC_CACHE_TIMEOUT)",
+    description:
+      "revalidate copies older than this: seconds or e.g. 1d, 30m; 0 = always (VC_CACHE_TIMEOUT)",
   },
   offline: {
     type: "boolean",
@@ -143,7 +144,11 @@ export function cliSettings(
     }
     options.cacheDir = localPathArg(io.cwd, cacheDir, "--cache-dir");
   }
-  if (timeout !== undefined) options.timeout = parseDuration(timeout, "--timeout") / 1000;
+  // One setting, one reading: a bare number is seconds here as in
+  // VC_CACHE_TIMEOUT and the config file's "timeout".
+  if (timeout !== undefined) {
+    options.timeout = flagValue("--timeout", () => parseDurationSeconds(timeout, "--timeout"));
+  }
   if (flags.boolean("offline")) options.offline = true;
   // A malformed --bucket is the command line's fault (exit 2, naming the
   // flag); the same value from VC_BUCKET or a config file stays a failure.

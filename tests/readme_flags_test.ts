@@ -1,7 +1,7 @@
 /**
- * README.md documents every capability: each flag a `vc` command takes (as
- * its `--help` lists it, global flags included) appears in it, so a flag is
- * never only discoverable from the help.
+ * README.md documents every capability: every `vc` command, and each flag it
+ * takes (as its `--help` lists it, global flags included), appears in it, so
+ * a command or a flag is never only discoverable from the help.
  */
 import { assertEquals } from "./assert.ts";
 import { COMMANDS } from "../src/cli/command_table.ts";
@@ -18,5 +18,14 @@ Deno.test("README.md names every flag of every vc command", async () => {
       if (!named(flag)) missing.push(`vc ${entry.name} --${flag}`);
     }
   }
+  assertEquals(missing, []);
+});
+
+Deno.test("README.md shows every vc command", async () => {
+  // `vc repo expire` and `vc repo purge` were only states in prose, so the
+  // commands that set them were discoverable from `vc --help` alone.
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const missing = COMMANDS.map((entry) => entry.name)
+    .filter((name) => !new RegExp(`\\bvc ${name}(?![\\w-])`).test(readme));
   assertEquals(missing, []);
 });

@@ -108,7 +108,15 @@ Deno.test({
         .trim();
       assertMatch(id, /^[0-9a-f]{128}$/);
       await Deno.writeTextFile(join(dir, "result.csv"), "a,b\n1,2\n");
-      ok(await vc(["cache-client", "put", id, "result.csv"], env(a.url)), "put");
+      const put = ok(await vc(["cache-client", "put", id, "result.csv"], env(a.url)), "put");
+      assertStringIncludes(put.stderr + put.stdout, "uploaded result.csv");
+      // Stored under another name: the line says which.
+      const renamed = ok(
+        await vc(["cache-client", "put", id, "result.csv", "--filename", "other.csv"], env(a.url)),
+        "put --filename",
+      );
+      assertStringIncludes(renamed.stderr + renamed.stdout, "uploaded result.csv as other.csv");
+      ok(await vc(["cache-client", "put", id, "result.csv"], env(a.url)), "put back");
       // The other server serves it: no state in either process.
       const got = ok(await vc(["cache-client", "get", id], env(b.url)), "get");
       assertEquals(got.stdout, "a,b\n1,2\n");

@@ -112,7 +112,12 @@ export const put: Command = {
       ...signalOption(ctx.io.signal),
     });
     bar.done();
-    await ctx.out.status({ cacheId, uploaded: file }, `uploaded ${file}`);
+    // Says the name the service stores when it is not FILE's own.
+    const as = filename === undefined ? "" : ` as ${filename}`;
+    await ctx.out.status(
+      { cacheId, uploaded: file, ...(filename === undefined ? {} : { filename }) },
+      `uploaded ${file}${as}`,
+    );
   },
 };
 

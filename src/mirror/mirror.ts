@@ -39,6 +39,7 @@ import {
   readAheadChunks,
 } from "./plan.ts";
 import { failure, message } from "./report.ts";
+import { withoutDirectoryClashes } from "./dir_clash.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { SettleCheck } from "./settle.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
@@ -399,11 +400,13 @@ export class Mirror {
             ),
         );
         const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
+        const merged = mergePairBatches(remote, local);
         const pairs = this.#unchangedSkipped(
           run,
-          fsPlatform.caseInsensitive
-            ? this.#caseFolded(run, mergePairBatches(remote, local))
-            : mergePairBatches(remote, local),
+          this.#directoryClashes(
+            run,
+            fsPlatform.caseInsensitive ? this.#caseFolded(run, merged) : merged,
+          ),
           false,
           scope,
         );
@@ -786,6 +789,39 @@ export class Mirror {
       }
       yield kept;
     }
+  }
+
+  /**
+   * Store → local: a key that another key needs as its directory (`a`
+   * beside `a/b.txt`) is reported and left alone, decided from the listing
+   * before any download (`dir_clash.ts`), so the outcome does not depend on
+   * which download finished first, and is the same every run. Its local
+   * file, if any, stays (never deleted for the clash).
+   */
+  #directoryClashes<P extends Pair<SourceRemote, LocalEntry>>(
+    run: Run,
+    batches: AsyncIterable<P[]>,
+  ): AsyncIterable<P[]> {
+    return withoutDirectoryClashes(
+      batches,
+      (key) => unsafeLocalKey(key) === undefined,
+      (pair, below) => {
+        const remote = pair.source!;
+        // Its local file (an earlier run's) is kept, but is in the way of
+        // the keys below it: say so here, once.
+        const kept = pair.target === undefined
+          ? ""
+          : `, once the file ${pair.target.path} is moved away (kept: a clash never deletes it)`;
+        run.report.failed.push(failure(
+          pair.key,
+          `${this.#stores[remote.origin]!.url} ${remote.storeKey}`,
+          `not written: the key ${JSON.stringify(below)} needs a directory of this name (a ` +
+            `bucket holds both, a file system cannot), so the keys below it are mirrored ` +
+            `instead${kept}; rename or remove this object in the store, or leave it out with --exclude`,
+        ));
+        this.#progress(run, pair.key);
+      },
+    );
   }
 
   #duplicate(run: Run, key: string, kept: string, dropped: string): void {

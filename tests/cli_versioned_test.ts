@@ -146,7 +146,7 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   const verify = await ws.vc("verify");
   assertEquals(verify.code, 1);
   assertStringIncludes(verify.stdout, "BAD  locked  /f.csv  1.0.0");
-  assertStringIncludes(verify.stderr, "1 of 1 manifest entries failed verification");
+  assertStringIncludes(verify.stderr, "1 of 1 manifest entry failed verification");
   // Missing file to publish, and a path already in the manifest.
   assertFailure(await ws.vc("update", "/f.csv", "missing.csv", "--patch"), 1, "missing.csv");
   assertFailure(await ws.vc("add", "/f.csv", file), 1, "/f.csv is already versioned");

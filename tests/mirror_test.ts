@@ -240,6 +240,13 @@ for (const backend of BACKENDS) {
     assertEquals(Object.keys(await storeContents(b.store)).length, 4);
     assertEquals((await up(3)).deleted, 3);
     assertEquals(Object.keys(await storeContents(b.store)), ["up/a.txt"]);
+    // One entry: said in the singular.
+    await b.store.put("up/x4", enc.encode("x4"));
+    assertStringIncludes(
+      (await up(0)).deletesSkipped ?? "",
+      "1 target entry has no source, more than the 0 one pass may delete",
+    );
+    assertEquals((await up(1)).deleted, 1);
     // Store → local: the local files are what a pass would delete.
     const dest = join(w.dir, "dest");
     await writeTree(dest, { "a.txt": "a", "y1": "1", "y2": "2" });

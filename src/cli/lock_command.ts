@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { checkLock, fillLock } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
@@ -54,9 +55,9 @@ export const lock: Command = {
       );
       if (bad.length === 0) return 0;
       ctx.io.writeStderr(
-        `vc: ${bad.length} of ${results.length} manifest entries ${
-          bad.some(refused) ? "are not locked or " : ""
-        }differ from ${s.vc.lockFile}\n`,
+        `vc: ${bad.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
+          bad.some(refused) ? (bad.length === 1 ? "is not locked or " : "are not locked or ") : ""
+        }${bad.length === 1 ? "differs" : "differ"} from ${s.vc.lockFile}\n`,
       );
       return EXIT_FAILURE;
     }

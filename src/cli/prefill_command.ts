@@ -136,9 +136,11 @@ export const prefill: Command = {
       io.writeStderr(`vc: prefill failed: ${failureLine(f)}\n`);
     }
     const more = summary.failed.length - shown.length;
-    if (more > 0) io.writeStderr(`vc: ... and ${more} more failures (--json lists them all)\n`);
+    if (more > 0) {
+      io.writeStderr(`vc: ... and ${counted(more, "more failure")} (--json lists them all)\n`);
+    }
     io.writeStderr(
-      `vc: ${summary.failed.length} of ${summary.total} items failed\n`,
+      `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
     );
     return EXIT_FAILURE;
   },

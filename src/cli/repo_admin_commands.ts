@@ -108,15 +108,17 @@ export const gc: Command = {
         ids(report.purgedUnpublished)
       }`,
       `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
-      `${verb}delete ${report.deletedObjects.length} content objects`,
+      `${verb}delete ${counted(report.deletedObjects.length, "content object")}`,
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
       ...(report.abortedUploads.length === 0 ? [] : [
-        `${verb}abort ${report.abortedUploads.length} abandoned uploads: ${
+        `${verb}abort ${counted(report.abortedUploads.length, "abandoned upload")}: ${
           report.abortedUploads.map((u) => u.key).join(" ")
         }`,
       ]),
       ...(report.undatedUploads.length === 0 ? [] : [
-        `kept ${report.undatedUploads.length} pending uploads the store dates before the ` +
+        `kept ${
+          counted(report.undatedUploads.length, "pending upload")
+        } the store dates before the ` +
         `repository existed (their age is unknown; abort them with the store's tools if abandoned): ${
           report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`).join(" ")
         }`,
@@ -180,9 +182,9 @@ export const restore: Command = {
     });
     await ctx.out.status(
       { snapshot, ...counts },
-      `restored ${counts.records} records, ${
-        counts.recordTags + counts.pathTags
-      } tags from ${snapshot}`,
+      `restored ${counted(counts.records, "record")}, ${
+        counted(counts.recordTags + counts.pathTags, "tag")
+      } from ${snapshot}`,
     );
   },
 };

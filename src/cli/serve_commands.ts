@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { resolve } from "../path.ts";
 import { formatBytes } from "../progress.ts";
 import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
@@ -296,16 +297,18 @@ export const expire: Command = {
       await ctx.out.data(
         result,
         [
-          `removed ${result.removed} expired of ${result.scanned} entries (${
+          `removed ${result.removed} expired of ${counted(result.scanned, "entry", "entries")} (${
             formatBytes(result.bytesRemoved)
-          }), ${result.orphansRemoved} orphaned data objects, ${result.uploadsAborted} abandoned uploads${
+          }), ${counted(result.orphansRemoved, "orphaned data object")}, ${
+            counted(result.uploadsAborted, "abandoned upload")
+          }${
             result.uploadsUnchecked === undefined
               ? ""
               : ` (uploads not checked: ${result.uploadsUnchecked})`
           }${
             result.identities === undefined
               ? ""
-              : `; usage recounted for ${result.identities} identities`
+              : `; usage recounted for ${counted(result.identities, "identity", "identities")}`
           }`,
           // A line each: every line printed is made inert on its own.
           ...(result.unreadable === undefined ? [] : [

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { basename, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
@@ -483,7 +484,9 @@ export const sync: Command = {
       ctx.io.writeStderr(`vc: sync failed: ${printable(f.path)}: ${f.error}\n`);
     }
     ctx.io.writeStderr(
-      `vc: ${failures.length} of ${report.total} manifest entries failed; ${copied.length} copied to ${report.dest}\n`,
+      `vc: ${failures.length} of ${
+        counted(report.total, "manifest entry", "manifest entries")
+      } failed; ${copied.length} copied to ${report.dest}\n`,
     );
     return EXIT_FAILURE;
   },
@@ -531,7 +534,9 @@ export const verify: Command = {
     );
     if (bad.length === 0) return 0;
     ctx.io.writeStderr(
-      `vc: ${bad.length} of ${results.length} manifest entries failed verification\n`,
+      `vc: ${bad.length} of ${
+        counted(results.length, "manifest entry", "manifest entries")
+      } failed verification\n`,
     );
     return EXIT_FAILURE;
   },

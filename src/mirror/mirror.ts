@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
@@ -1176,8 +1177,11 @@ export class Mirror {
     if (moved !== undefined) run.incomplete ??= moved;
     const max = this.#options.maxDelete;
     if (max !== undefined && run.deletes > max) {
-      run.incomplete ??= `${run.deletes} target entries have no source, more than the ${max} ` +
-        `one pass may delete (maxDelete, --max-delete); check the source, then raise the limit`;
+      run.incomplete ??=
+        `${counted(run.deletes, "target entry", "target entries")} ${
+          run.deletes === 1 ? "has" : "have"
+        } no source, more than the ${max} one pass may delete (maxDelete, --max-delete); ` +
+        `check the source, then raise the limit`;
     }
     if (run.incomplete !== undefined) {
       run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;

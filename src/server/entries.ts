@@ -197,7 +197,24 @@ export class Entries {
     this.#onExpired = options.onExpired ?? (() => {});
   }
 
-  /** The metadata of `id`, or `undefined` when there is none. */
+  /**
+   * The metadata of `id`, or `undefined` when there is none.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * assert((await entries.load(id)) === undefined);
+   * await entries.reserve(id, "token-file:alice");
+   * const loaded = await entries.load(id);
+   * assert(loaded?.meta.owner === "token-file:alice" && loaded.meta.filename === "placeholder");
+   * assert(typeof loaded.version === "string"); // the ETag to compare-and-swap against
+   * ```
+   */
   async load(id: string, signal?: AbortSignal): Promise<LoadedEntry | undefined> {
     let result: GetResult;
     try {
@@ -234,6 +251,21 @@ export class Entries {
   /**
    * Returns the entry for a new or existing ID of `owner`: an existing live
    * entry as it is, otherwise a fresh placeholder (replacing an expired one).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * const placeholder = await entries.reserve(id, "token-file:alice");
+   * assert(placeholder.filename === "placeholder" && placeholder.size === 0);
+   * // Asking again returns the same live entry; another identity may not have it.
+   * assert((await entries.reserve(id, "token-file:alice")).expiresAt === placeholder.expiresAt);
+   * await assert.rejects(entries.reserve(id, "token-file:bob"), { status: 403 });
+   * ```
    */
   async reserve(id: string, owner: string): Promise<EntryMeta> {
     // New IDs are the common case: try to create first (one request), read only if taken.
@@ -274,6 +306,22 @@ export class Entries {
    * The live entry `id` of `owner`, for a download. Throws `HttpError` 404
    * for an unknown, expired (removed on the way) or placeholder entry, 403
    * for another identity's. Refreshes the inactivity window when due.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * await entries.reserve(id, "token-file:alice");
+   * await assert.rejects(entries.open(id, "token-file:alice"), { status: 404 }); // no file yet
+   * const body = ReadableStream.from([new TextEncoder().encode("hello")]);
+   * await entries.upload(id, "token-file:alice", { filename: "x.txt", body });
+   * const { meta } = await entries.open(id, "token-file:alice");
+   * assert(meta.filename === "x.txt" && meta.size === 5);
+   * ```
    */
   async open(id: string, owner: string): Promise<LoadedEntry> {
     const entry = await this.#live(id, owner);
@@ -300,13 +348,44 @@ export class Entries {
    * The metadata this process last wrote or read for `id` and still takes
    * for live, if any: a hint (another process may have changed the entry
    * since), never an answer on its own.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * assert(entries.known(id) === undefined);
+   * await entries.reserve(id, "token-file:alice");
+   * assert(entries.known(id)?.owner === "token-file:alice"); // a hint, read no store
+   * ```
    */
   known(id: string): EntryMeta | undefined {
     const entry = this.#known.get(id);
     return entry === undefined || this.#expired(entry.meta) ? undefined : entry.meta;
   }
 
-  /** The bytes of an opened entry (optionally a range); `undefined` when replaced meanwhile. */
+  /**
+   * The bytes of an opened entry (optionally a range); `undefined` when replaced meanwhile.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * await entries.reserve(id, "token-file:alice");
+   * const body = ReadableStream.from([new TextEncoder().encode("hello")]);
+   * await entries.upload(id, "token-file:alice", { filename: "x.txt", body });
+   * const { meta } = await entries.open(id, "token-file:alice");
+   * const part = await entries.read(meta, { range: { start: 1, end: 3 } });
+   * assert(part !== undefined && await new Response(part.body).text() === "ell");
+   * ```
+   */
   async read(meta: EntryMeta, options: GetOptions = {}): Promise<GetResult | undefined> {
     try {
       return await this.#store.get(meta.dataKey!, options);
@@ -320,6 +399,24 @@ export class Entries {
    * Stores a file for the live entry `id` of `owner` and switches the entry
    * to it atomically. `body` is consumed (or cancelled on failure). Throws
    * `HttpError` 404/403 like {@linkcode Entries.open}, 413 past the quota.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * await entries.reserve(id, "token-file:alice");
+   * const body = ReadableStream.from([new TextEncoder().encode("hello")]);
+   * const meta = await entries.upload(id, "token-file:alice", {
+   *   filename: "x.txt",
+   *   contentType: "text/plain",
+   *   body,
+   * });
+   * assert(meta.size === 5 && meta.contentType === "text/plain" && meta.dataKey !== undefined);
+   * ```
    */
   async upload(
     id: string,
@@ -421,7 +518,24 @@ export class Entries {
     throw contended(id);
   }
 
-  /** Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's). */
+  /**
+   * Deletes the entry `id` of `owner` (404 unknown or expired, 403 another identity's).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * await entries.reserve(id, "token-file:alice");
+   * await assert.rejects(entries.remove(id, "token-file:bob"), { status: 403 });
+   * await entries.remove(id, "token-file:alice");
+   * assert((await entries.load(id)) === undefined);
+   * await assert.rejects(entries.remove(id, "token-file:alice"), { status: 404 });
+   * ```
+   */
   async remove(id: string, owner: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const entry = await this.#live(id, owner);
@@ -439,6 +553,22 @@ export class Entries {
   /**
    * Removes every expired entry, and data objects no entry points to that
    * are older than a day (left by uploads cut off by a crash).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { ManualClock } from "../testing/manual_clock.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+   * const entries = new Entries(store, { clock, placeholderTtlMs: 60_000 });
+   * await entries.reserve("a".repeat(128), "token-file:alice");
+   * assert((await entries.sweep()).removed === 0);
+   * clock.jump(61_000); // the placeholder's time is up
+   * const result = await entries.sweep();
+   * assert(result.scanned === 1 && result.removed === 1);
+   * ```
    */
   async sweep(options: SweepOptions = {}): Promise<SweepResult> {
     const signal = options.signal;

@@ -51,6 +51,18 @@ export class Metrics {
    * Counts one answered request and the request body bytes it read. A
    * method outside HTTP's own is counted as `other`: a label per method a
    * client makes up would grow the counters without bound.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.request("PUT", "/v1/cache/{id}", 201, 1024);
+   * m.request("PUT", "/v1/cache/{id}", 201, 24);
+   * const text = m.render();
+   * assert(text.includes('vc_serve_requests_total{method="PUT",route="/v1/cache/{id}",status="201"} 2'));
+   * assert(text.includes("vc_serve_bytes_in_total 1048"));
+   * ```
    */
   request(method: string, route: string, status: number, bytesIn: number): void {
     const label = HTTP_METHODS.has(method) ? method : "other";
@@ -59,32 +71,104 @@ export class Metrics {
     this.#bytesIn += bytesIn;
   }
 
-  /** Counts response body bytes sent. */
+  /**
+   * Counts response body bytes sent.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.bytesOut(1000);
+   * m.bytesOut(24);
+   * assert(m.render().includes("vc_serve_bytes_out_total 1024"));
+   * ```
+   */
   bytesOut(bytes: number): void {
     this.#bytesOut += bytes;
   }
 
-  /** A download found its file. */
+  /**
+   * A download found its file.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.hit();
+   * assert(m.render().includes("vc_serve_cache_hits_total 1"));
+   * ```
+   */
   hit(): void {
     this.#hits++;
   }
 
-  /** A download found no file (unknown, placeholder or expired). */
+  /**
+   * A download found no file (unknown, placeholder or expired).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.miss();
+   * m.miss();
+   * assert(m.render().includes("vc_serve_cache_misses_total 2"));
+   * ```
+   */
   miss(): void {
     this.#misses++;
   }
 
-  /** Expired entries removed (lazily or by a sweep). */
+  /**
+   * Expired entries removed (lazily or by a sweep).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.expired(); // one removed on the way
+   * m.expired(3); // a sweep removed three
+   * assert(/^vc_serve_expired_removed_total 4$/m.test(m.render()));
+   * ```
+   */
   expired(count = 1): void {
     this.#expiredRemoved += count;
   }
 
-  /** Adjusts the number of requests being served. */
+  /**
+   * Adjusts the number of requests being served.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.inFlight(1); // a request starts
+   * assert(/^vc_serve_in_flight_requests 1$/m.test(m.render()));
+   * m.inFlight(-1); // ...and ends
+   * assert(/^vc_serve_in_flight_requests 0$/m.test(m.render()));
+   * ```
+   */
   inFlight(delta: number): void {
     this.#inFlight += delta;
   }
 
-  /** The Prometheus text exposition. */
+  /**
+   * The Prometheus text exposition.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * const text = m.render();
+   * assert(text.includes("# TYPE vc_serve_requests_total counter"));
+   * assert(text.endsWith("\n"));
+   * ```
+   */
   render(): string {
     const lines = [
       "# HELP vc_serve_requests_total HTTP requests by method, route and status.",

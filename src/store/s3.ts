@@ -237,7 +237,23 @@ export class S3Store implements ObjectStore {
   /** Key prefix without leading or trailing slashes (may be empty). */
   readonly prefix: string;
   readonly #options: S3StoreOptions;
-  /** The request timeout, for callers that read `rawBody` bodies (unguarded here). */
+  /**
+   * The request timeout, for callers that read `rawBody` bodies (unguarded here).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { S3Store } from "./s3.ts";
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: "http://127.0.0.1:9000",
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   requestTimeoutMs: 30_000,
+   * });
+   * assert(store.idleTimeoutMs === 30_000); // construction does no I/O
+   * ```
+   */
   get idleTimeoutMs(): number {
     return this.#settings.requestTimeoutMs;
   }
@@ -295,7 +311,27 @@ export class S3Store implements ObjectStore {
     this.#copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
   }
 
-  /** Metadata of `key`, or `undefined` when it does not exist (one HEAD request). */
+  /**
+   * Metadata of `key`, or `undefined` when it does not exist (one HEAD request).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * assert((await store.head("data.csv")) === undefined);
+   * await s3.putObject("assets", "data.csv", "a,b\n");
+   * const info = await store.head("data.csv");
+   * assert(info?.size === 4 && info.etag === s3.headObject("assets", "data.csv")?.etag);
+   * ```
+   */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
@@ -313,6 +349,27 @@ export class S3Store implements ObjectStore {
   /**
    * Size of part `partNumber` of a multipart object (`HEAD ?partNumber=N`),
    * or `undefined` when the object or the part does not exist.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   multipartThreshold: 4,
+   *   partSize: 4,
+   * });
+   * const { etag } = await store.put("big.bin", new Uint8Array(10)); // parts of 4, 4 and 2 bytes
+   * assert(etag.endsWith("-3"));
+   * assert((await store.partSize("big.bin", 1)) === 4);
+   * assert((await store.partSize("big.bin", 3)) === 2);
+   * assert((await store.partSize("big.bin", 4)) === undefined);
+   * ```
    */
   async partSize(
     key: string,
@@ -345,6 +402,25 @@ export class S3Store implements ObjectStore {
    * A body that fails mid-stream is the caller's to resume: reissue `get` with
    * `range: { start: start + bytesReceived }` and `ifMatch: info.etag`, so the
    * rest comes from the same version of the object.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await s3.putObject("assets", "notes.txt", "hello world");
+   * const whole = await store.get("notes.txt");
+   * assert(await new Response(whole.body).text() === "hello world");
+   * const part = await store.get("notes.txt", { range: { start: 6 } });
+   * assert(await new Response(part.body).text() === "world" && part.info.size === 11);
+   * ```
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const full = this.#fullKey(key);
@@ -433,6 +509,30 @@ export class S3Store implements ObjectStore {
    * user metadata `vc-md5` (and rclone's `md5chksum`), since their ETag is not
    * the content's MD5.
    * Throws `IntegrityError` when the server's ETag disagrees with the MD5 sent.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * const utf8 = new TextEncoder();
+   * const { etag } = await store.put("a.json", utf8.encode("{}"), {
+   *   contentType: "application/json",
+   *   metadata: { source: "example" },
+   * });
+   * const info = await store.head("a.json");
+   * assert(info?.etag === etag && info.contentType === "application/json");
+   * assert(info.metadata?.source === "example");
+   * // Create-only: a second writer does not replace the object.
+   * await assert.rejects(store.put("a.json", utf8.encode("[]"), { ifNoneMatch: "*" }));
+   * ```
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
@@ -677,6 +777,26 @@ export class S3Store implements ObjectStore {
    * including it. S3 listings always carry ETags and never skip entries, so
    * `etags` and `onWarning` change nothing; a page that fails after its
    * retries fails the listing (it never ends short).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * for (const key of ["logs/b.txt", "logs/a.txt", "data.csv"]) {
+   *   await s3.putObject("assets", key, key);
+   * }
+   * const keys: string[] = [];
+   * for await (const info of store.list("logs/")) keys.push(info.key);
+   * assert.deepEqual(keys, ["logs/a.txt", "logs/b.txt"]);
+   * ```
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     for await (const page of this.listPages(prefix, options)) yield* page;
@@ -687,6 +807,27 @@ export class S3Store implements ObjectStore {
    * one async step per page, not per object, for callers that go through
    * many objects (a mirror's listing). The next page is requested when the
    * consumer asks for it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * for (const key of ["a", "b", "c"]) await s3.putObject("assets", key, key);
+   * let count = 0;
+   * for await (const page of store.listPages("")) {
+   *   assert(page.length > 0);
+   *   count += page.length;
+   * }
+   * assert(count === 3);
+   * ```
    */
   async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
     const listPrefix = this.#fullPrefix(prefix);
@@ -719,6 +860,25 @@ export class S3Store implements ObjectStore {
   /**
    * Multipart uploads in progress under `prefix` (`ListMultipartUploads`,
    * page after page), keys relative to this store.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * // A writer killed mid-upload leaves its multipart upload behind:
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * const pending = [];
+   * for await (const upload of store.pendingUploads("")) pending.push(upload);
+   * assert(pending.length === 1 && pending[0]?.key === "big.bin");
+   * ```
    */
   async *pendingUploads(
     prefix: string,
@@ -762,7 +922,27 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  /** Aborts a pending multipart upload; one already gone (`NoSuchUpload`) is not an error. */
+  /**
+   * Aborts a pending multipart upload; one already gone (`NoSuchUpload`) is not an error.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * // A writer killed mid-upload leaves its multipart upload behind:
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * for await (const upload of store.pendingUploads("")) await store.abortUpload(upload);
+   * for await (const _ of store.pendingUploads("")) assert.fail("nothing is pending any more");
+   * ```
+   */
   async abortUpload(upload: PendingUpload, options: { signal?: AbortSignal } = {}): Promise<void> {
     const { client } = await this.#init();
     const full = this.#fullKey(upload.key);
@@ -792,6 +972,24 @@ export class S3Store implements ObjectStore {
    * 1000 per request (a few requests at once). Missing keys are not an error;
    * keys S3 refused to delete are reported, named, in one `StoreError`
    * (`AccessDeniedError` when every failure was access denied).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await s3.putObject("assets", "a", "1");
+   * await s3.putObject("assets", "b", "2");
+   * await store.delete(["a", "b", "never-there"]); // missing keys are no error
+   * assert.deepEqual(s3.listKeys("assets"), []);
+   * ```
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     if (options.ifMatch !== undefined) {
@@ -891,6 +1089,25 @@ export class S3Store implements ObjectStore {
    * a copy keeps the user metadata and the content type; other headers
    * (`Content-Encoding`, `Cache-Control`) are not carried over, and the new
    * ETag is a multipart one.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await s3.putObject("assets", "v1/model.bin", "weights", { metadata: { run: "7" } });
+   * await store.copy("v1/model.bin", "latest/model.bin");
+   * assert((await store.head("latest/model.bin"))?.metadata?.run === "7");
+   * // Create-only: an existing target stays as it is.
+   * await assert.rejects(store.copy("v1/model.bin", "latest/model.bin", { ifNoneMatch: "*" }));
+   * ```
    */
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     const src = this.#fullKey(from);
@@ -1092,7 +1309,27 @@ export class S3Store implements ObjectStore {
     );
   }
 
-  /** Closes the SDK client and pooled connections. Further calls throw. */
+  /**
+   * Closes the SDK client and pooled connections. Further calls throw.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * const store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await s3.putObject("assets", "a", "1");
+   * assert((await store.head("a"))?.size === 1);
+   * await store.close();
+   * await assert.rejects(store.head("a"), /closed/);
+   * ```
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const ready = this.#ready;

@@ -251,10 +251,22 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
-   * const cache = new AssetCache({ cacheDir: await Deno.makeTempDir(), configPath: false });
-   * await cache.invalidate("s3://b/not-cached.csv"); // nothing cached: no-op
-   * await Deno.remove(cache.dir, { recursive: true });
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   const uri = `file://${root}/cities.csv`;
+   *   await Deno.writeTextFile(`${root}/cities.csv`, "v1");
+   *   // A day's timeout: the copy is served without asking the store.
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, timeout: 86400 });
+   *   assert(await Deno.readTextFile(await cache.cache(uri)) === "v1");
+   *   await Deno.writeTextFile(`${root}/cities.csv`, "v2");
+   *   assert(await cache.invalidate(uri) === true); // there was a copy
+   *   assert(await Deno.readTextFile(await cache.cache(uri)) === "v2"); // asked the store again
+   *   assert(await cache.invalidate(`file://${root}/never-cached.csv`) === false);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
    * ```
    */
   invalidate(uri: string): Promise<boolean> {
@@ -507,9 +519,20 @@ export class AssetCache implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AssetCache } from "./asset_cache.ts";
-   * const cache = new AssetCache({ cacheDir: "/tmp/vc-example", configPath: false });
-   * await cache.close();
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   const cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   await cache.cache(`file://${root}/x.txt`);
+   *   await cache.close();
+   *   // Still usable: the store is opened again when needed.
+   *   assert(await Deno.readTextFile(await cache.cache(`file://${root}/x.txt`)) === "x");
+   *   await cache.close();
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
    * ```
    */
   async close(): Promise<void> {

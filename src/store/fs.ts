@@ -404,8 +404,17 @@ export class FsStore implements ObjectStore {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FsStore } from "./fs.ts";
-   * await new FsStore("/tmp").close();
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const store = new FsStore(dir);
+   *   await store.put("a.txt", new TextEncoder().encode("a"));
+   *   await store.close();
+   *   assert((await store.head("a.txt"))?.size === 1); // still usable after close
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
    * ```
    */
   close(): Promise<void> {

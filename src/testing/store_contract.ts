@@ -695,12 +695,27 @@ export function storeContract(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStore } from "../store/memory.ts";
+ * import type { PutResult } from "../store/types.ts";
  * import { checkStore } from "./store_contract.ts";
  * await checkStore(() => {
  *   const store = new MemoryStore();
  *   return Promise.resolve({ store, cleanup: () => store.close() });
  * });
+ * // A store that breaks the contract fails, naming each case it broke.
+ * class NoCopyStore extends MemoryStore {
+ *   override copy(): Promise<PutResult> {
+ *     return Promise.reject(new Error("copy is not supported"));
+ *   }
+ * }
+ * await assert.rejects(
+ *   checkStore(() => {
+ *     const store = new NoCopyStore();
+ *     return Promise.resolve({ store, cleanup: () => store.close() });
+ *   }),
+ *   (e) => e instanceof AggregateError && e.errors.length > 0,
+ * );
  * ```
  */
 export async function checkStore(

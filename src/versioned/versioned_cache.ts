@@ -1125,9 +1125,22 @@ export class VersionedCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "../cache/asset_cache.ts";
    * import { VersionedCache } from "./versioned_cache.ts";
-   * const vc = new VersionedCache({ manifest: "m.json", bucket: "s3://assets" });
-   * await vc.close();
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/bucket`);
+   *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0"}');
+   *   await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+   *   const vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket`, cache });
+   *   const path = await vc.path("/a.csv");
+   *   await vc.close(); // the cache it was given stays open, and the copy stays
+   *   assert(await Deno.readTextFile(path) === "a");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
    * ```
    */
   async close(): Promise<void> {
@@ -1472,7 +1485,30 @@ export class VersionedCache {
     return this.#store(this.bucket);
   }
 
-  /** The lock file's entries, for `vc lock` (undefined: no lock file). */
+  /**
+   * The lock file's entries, for `vc lock` (undefined: no lock file).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "../cache/asset_cache.ts";
+   * import { fillLock } from "./lock_ops.ts";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/bucket`);
+   *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0"}');
+   *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket`,
+   *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }) });
+   *   assert.equal(await vc.lockEntries(), undefined); // no lock file yet
+   *   await fillLock(vc);
+   *   assert.equal((await vc.lockEntries())?.["/a.csv@1.0.0"]?.size, 1);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   lockEntries(): Promise<LockEntries | undefined> {
     return this.#lockEntries();
   }

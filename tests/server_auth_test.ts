@@ -6,6 +6,7 @@
 import { addToken, KBaseAuth, TokenFileAuth } from "../src/server/auth.ts";
 import { cacheId } from "../src/server/cache_id.ts";
 import { parsePyJson } from "../src/server/python_json.ts";
+import { HttpError } from "../src/server/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { ManualClock, newCacheId, startFakeAuth, startService, upload } from "./server_helpers.ts";
 
@@ -136,4 +137,20 @@ Deno.test("token file: half-written keeps the last good tokens; removed revokes 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("custom auth: a provider throwing HttpError from ./server answers its status", async () => {
+  // AuthProvider promises a 401 for an HttpError; ./server must export it, or
+  // a custom provider can only throw errors that are answered as 500s.
+  const auth = {
+    authenticate: (t: string) =>
+      t === "good"
+        ? Promise.resolve({ tokenId: "t:good", name: "good" })
+        : Promise.reject(new HttpError(401, "invalid token")),
+  };
+  await using t = await startService({ auth });
+  const bad = await newCacheId(t.url, "bad", { xyz: 1 });
+  assertEquals(bad.status, 401);
+  assertEquals(bad.doc.error, "invalid token");
+  assertEquals((await newCacheId(t.url, "good", { xyz: 1 })).status, 200);
 });

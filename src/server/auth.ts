@@ -29,9 +29,41 @@ export interface Identity {
   name: string;
 }
 
-/** Turns an `Authorization` header into an identity or throws `HttpError` 401. */
+/**
+ * Turns an `Authorization` header into an identity or throws
+ * {@linkcode HttpError} 401. Any other error is answered as a 500.
+ */
 export interface AuthProvider {
-  /** Authenticates the header value (non-empty). */
+  /**
+   * Authenticates the header value (non-empty).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import type { AuthProvider } from "./auth.ts";
+   * import { createHandler } from "./handler.ts";
+   * import { HttpError } from "./http_error.ts";
+   * // Your own provider: here a fixed table of API keys.
+   * const keys: Record<string, string> = { "key-1": "alice" };
+   * const auth: AuthProvider = {
+   *   authenticate(authorization) {
+   *     const name = keys[authorization.replace(/^bearer\s+/i, "")];
+   *     if (name === undefined) return Promise.reject(new HttpError(401, "invalid token"));
+   *     return Promise.resolve({ tokenId: `api-key:${name}`, name });
+   *   },
+   * };
+   * assert((await auth.authenticate("Bearer key-1")).name === "alice");
+   * await using store = new MemoryStore();
+   * const handler = createHandler({ store, auth, log: () => {} });
+   * const res = await handler(new Request("http://x/v1/cache_id", {
+   *   method: "POST",
+   *   headers: { authorization: "key-2", "content-type": "application/json" },
+   *   body: "{}",
+   * }));
+   * assert(res.status === 401 && (await res.json()).error === "invalid token");
+   * ```
+   */
   authenticate(authorization: string): Promise<Identity>;
 }
 

@@ -53,6 +53,7 @@ export {
   type TokenFileAuthOptions,
 } from "./auth.ts";
 export { cacheId } from "./cache_id.ts";
+export { HttpError } from "./http_error.ts";
 export { JsonSyntaxError, parsePyJson, type PyJson, type PyNumber } from "./python_json.ts";
 export {
   Entries,

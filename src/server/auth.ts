@@ -149,7 +149,32 @@ export class KBaseAuth implements AuthProvider {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  /** Looks the token up (or reuses a recent answer). */
+  /**
+   * Looks the token up (or reuses a recent answer).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { KBaseAuth } from "./auth.ts";
+   * let lookups = 0;
+   * const auth = new KBaseAuth({
+   *   authUrl: "https://auth.example.org/services/auth",
+   *   // Stands in for the auth service: GET {authUrl}/api/V2/token.
+   *   fetch: (_url, init) => {
+   *     lookups++;
+   *     const ok = new Headers(init?.headers).get("authorization") === "tok-a";
+   *     return Promise.resolve(
+   *       ok ? Response.json({ user: "alice" }) : Response.json({ error: "bad" }, { status: 401 }),
+   *     );
+   *   },
+   * });
+   * const who = await auth.authenticate("tok-a");
+   * assert(who.tokenId === "https://auth.example.org/services/auth:alice");
+   * await auth.authenticate("tok-a"); // a recent answer is reused
+   * assert(lookups === 1);
+   * await assert.rejects(auth.authenticate("tok-x"), { status: 401 });
+   * ```
+   */
   authenticate(authorization: string): Promise<Identity> {
     const key = sha256Hex(authorization);
     const hit = this.#cache.get(key);
@@ -290,12 +315,49 @@ export class TokenFileAuth implements AuthProvider {
     this.#path = options.path;
   }
 
-  /** Reads the token file now: throws when it cannot be read or parsed. */
+  /**
+   * Reads the token file now: throws when it cannot be read or parsed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TokenFileAuth } from "./auth.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const path = `${dir}/tokens.json`;
+   *   await Deno.writeTextFile(path, "{not json");
+   *   // At start-up: a broken token file stops the service before its first request.
+   *   await assert.rejects(new TokenFileAuth({ path }).check());
+   *   await Deno.writeTextFile(path, "{}");
+   *   await new TokenFileAuth({ path }).check();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async check(): Promise<void> {
     await this.#reload();
   }
 
-  /** Finds the token's name; 401 when the file does not list it. */
+  /**
+   * Finds the token's name; 401 when the file does not list it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { addToken, TokenFileAuth } from "./auth.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const path = `${dir}/tokens.json`;
+   *   const auth = new TokenFileAuth({ path });
+   *   await assert.rejects(auth.authenticate("anything"), { status: 401 }); // no file: no tokens
+   *   const token = await addToken(path, "alice"); // taken up without a restart
+   *   assert((await auth.authenticate(`Bearer ${token}`)).name === "alice");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   async authenticate(authorization: string): Promise<Identity> {
     await this.#reload();
     const known = this.#seen.get(authorization);

@@ -44,7 +44,27 @@ export interface RunningCacheService extends AsyncDisposable {
   readonly handler: CacheHandler;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
-  /** Stops accepting, finishes requests in flight, stops the sweep. */
+  /**
+   * Stops accepting, finishes requests in flight, stops the sweep.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { serveCache } from "./serve.ts";
+   * await using store = new MemoryStore();
+   * const service = await serveCache({
+   *   store,
+   *   auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+   *   port: 0,
+   *   log: () => {},
+   * });
+   * assert((await fetch(`${service.url}/healthz`).then((r) => r.json())).status === "ok");
+   * await service.shutdown();
+   * await service.finished; // resolved: the port is free
+   * await assert.rejects(fetch(`${service.url}/healthz`));
+   * ```
+   */
   shutdown(): Promise<void>;
 }
 

@@ -70,7 +70,7 @@ export class ManualClock implements Clock {
    * const sleeping = clock.sleep(10_000, controller.signal);
    * controller.abort(new Error("stop"));
    * await assert.rejects(sleeping, /stop/);
-   * assert(clock.pending === 0);
+   * assert.equal(clock.pending, 0);
    * ```
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -136,7 +136,22 @@ export class ManualClock implements Clock {
     this.#offset += ms;
   }
 
-  /** How many sleeps are waiting for the time to move. */
+  /**
+   * How many sleeps are waiting for the time to move.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * // A retry loop under test sleeps between attempts; wait until it does.
+   * const retrying = clock.sleep(1_000);
+   * assert.equal(clock.pending, 1);
+   * await clock.advance(1_000);
+   * await retrying;
+   * assert.equal(clock.pending, 0);
+   * ```
+   */
   get pending(): number {
     return this.#sleepers.size;
   }

@@ -216,24 +216,105 @@ export interface FakeS3 extends AsyncDisposable {
    * {@linkcode FakeS3.setFaults}), mutating the copy changes nothing.
    */
   faults: FaultOptions;
-  /** Replaces the fault settings (validated; throws `RangeError` for bad rates). */
+  /**
+   * Replaces the fault settings (validated; throws `RangeError` for bad rates).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await s3.putObject("assets", "a.txt", "a");
+   * s3.setFaults({ errorRate: 1, errorKind: "slowdown" }); // every request: 503 SlowDown
+   * const res = await fetch(`${s3.url}/assets/a.txt`);
+   * await res.body?.cancel();
+   * assert(res.status === 503 && s3.stats.faults === 1);
+   * ```
+   */
   setFaults(faults: FaultOptions): void;
   /**
    * Makes the next `count` requests that the fault can apply to (and that
    * `match` accepts) fail with `kind`, regardless of rates.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await s3.putObject("assets", "a.txt", "a");
+   * // The next GET of a.txt fails once: does your client retry?
+   * s3.failNext(1, "internal", (t) => t.op === "GetObject" && t.key === "a.txt");
+   * const first = await fetch(`${s3.url}/assets/a.txt`);
+   * await first.body?.cancel();
+   * const second = await fetch(`${s3.url}/assets/a.txt`);
+   * assert(first.status === 500 && (await second.text()) === "a");
+   * ```
    */
   failNext(count: number, kind: FaultKind, match?: (target: FaultTarget) => boolean): void;
-  /** Removes all rate settings, latency and pending `failNext` faults. */
+  /**
+   * Removes all rate settings, latency and pending `failNext` faults.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await s3.putObject("assets", "a.txt", "a");
+   * s3.setFaults({ errorRate: 1 });
+   * s3.clearFaults();
+   * assert((await fetch(`${s3.url}/assets/a.txt`).then((r) => r.text())) === "a");
+   * ```
+   */
   clearFaults(): void;
   /** A snapshot of request counts since start or the last {@linkcode FakeS3.resetStats}. */
   readonly stats: FakeS3Stats;
-  /** Sets every count back to zero. */
+  /**
+   * Sets every count back to zero.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await s3.putObject("assets", "a.txt", "a"); // direct: not counted
+   * await fetch(`${s3.url}/assets/a.txt`).then((r) => r.body?.cancel());
+   * assert.equal(s3.stats.GetObject, 1);
+   * s3.resetStats(); // e.g. after a test's set-up
+   * assert.equal(s3.stats.total, 0);
+   * ```
+   */
   resetStats(): void;
-  /** Creates a bucket (no error if it exists). Not counted in stats. */
+  /**
+   * Creates a bucket (no error if it exists). Not counted in stats.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3();
+   * await s3.createBucket("assets");
+   * const res = await fetch(`${s3.url}/assets/a.txt`, { method: "PUT", body: "a" });
+   * assert(res.status === 200 && s3.listKeys("assets")[0] === "a.txt");
+   * ```
+   */
   createBucket(name: string): Promise<void>;
   /**
    * Stores an object directly (creating the bucket if needed), bypassing
    * HTTP, faults and stats. Returns its ETag (hex MD5, no quotes).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * const { etag } = await s3.putObject("assets", "a.csv", "x,y\n", {
+   *   contentType: "text/csv",
+   *   metadata: { owner: "alice" },
+   * });
+   * const res = await fetch(`${s3.url}/assets/a.csv`);
+   * assert(res.headers.get("etag") === `"${etag}"` && res.headers.get("x-amz-meta-owner") === "alice");
+   * assert((await res.text()) === "x,y\n");
+   * ```
    */
   putObject(
     bucket: string,
@@ -241,12 +322,69 @@ export interface FakeS3 extends AsyncDisposable {
     body: Uint8Array | string,
     options?: { contentType?: string; metadata?: Record<string, string> },
   ): Promise<{ etag: string }>;
-  /** The stored bytes of an object, or `undefined`. Bypasses HTTP, faults and stats. */
+  /**
+   * The stored bytes of an object, or `undefined`. Bypasses HTTP, faults and stats.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await fetch(`${s3.url}/assets/out.txt`, { method: "PUT", body: "written" });
+   * const bytes = await s3.getObject("assets", "out.txt");
+   * assert(bytes !== undefined && new TextDecoder().decode(bytes) === "written");
+   * assert((await s3.getObject("assets", "missing")) === undefined);
+   * ```
+   */
   getObject(bucket: string, key: string): Promise<Uint8Array | undefined>;
-  /** The stored metadata of an object, or `undefined`. */
+  /**
+   * The stored metadata of an object, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await fetch(`${s3.url}/assets/r.json`, {
+   *   method: "PUT",
+   *   body: "{}",
+   *   headers: { "content-type": "application/json" },
+   * });
+   * const info = s3.headObject("assets", "r.json");
+   * assert(info?.size === 2 && info.contentType === "application/json");
+   * assert(s3.headObject("assets", "missing") === undefined);
+   * ```
+   */
   headObject(bucket: string, key: string): FakeObjectInfo | undefined;
-  /** Keys in a bucket (optionally under a prefix), in S3 listing order. */
+  /**
+   * Keys in a bucket (optionally under a prefix), in S3 listing order.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * for (const key of ["logs/b", "logs/a", "data"]) await s3.putObject("assets", key, key);
+   * assert.deepEqual(s3.listKeys("assets", "logs/"), ["logs/a", "logs/b"]);
+   * assert.deepEqual(s3.listKeys("assets"), ["data", "logs/a", "logs/b"]);
+   * ```
+   */
   listKeys(bucket: string, prefix?: string): string[];
-  /** Stops listening, waits for in-flight requests and releases everything. Idempotent. */
+  /**
+   * Stops listening, waits for in-flight requests and releases everything. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../mod.ts";
+   * const s3 = await startFakeS3();
+   * try {
+   *   assert((await fetch(s3.url).then((r) => r.status)) === 200); // ListBuckets
+   * } finally {
+   *   await s3.stop(); // or `await using s3 = ...`
+   * }
+   * await assert.rejects(fetch(s3.url)); // nothing listens any more
+   * ```
+   */
   stop(): Promise<void>;
 }

@@ -12,19 +12,79 @@ import { VcError } from "../errors.ts";
 
 /** Everything a command needs from its process. */
 export interface CliIo {
-  /** Writes bytes to standard output (all of them, or throws). */
+  /**
+   * Writes bytes to standard output (all of them, or throws).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { type CliIo, memoryIo } from "./io.ts";
+   * // Embedding vc: its stdout goes wherever your writeStdout sends it.
+   * const chunks: Uint8Array[] = [];
+   * const io: CliIo = {
+   *   ...memoryIo(),
+   *   writeStdout: (data) => {
+   *     chunks.push(data.slice());
+   *     return Promise.resolve();
+   *   },
+   * };
+   * assert(await runCli(["--version"], io) === 0);
+   * assert(new TextDecoder().decode(chunks[0]).startsWith("vc "));
+   * ```
+   */
   writeStdout(data: Uint8Array): Promise<void>;
   /**
    * Writes bytes to standard output synchronously (all of them, or throws),
    * where the process can: the lean `vc path` entry uses it to print its one
    * line without starting Deno's I/O thread pool.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { memoryIo } from "./io.ts";
+   * // Optional: without it (as in memoryIo), every command writes through writeStdout.
+   * const io = memoryIo();
+   * assert(io.writeStdoutSync === undefined);
+   * assert(await runCli(["--version"], io) === 0);
+   * assert(io.stdout().startsWith("vc "));
+   * ```
    */
   writeStdoutSync?(data: Uint8Array): void;
-  /** Writes text to standard error at once; used for messages and the progress bar. */
+  /**
+   * Writes text to standard error at once; used for messages and the progress bar.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { type CliIo, memoryIo } from "./io.ts";
+   * // Messages to your own log instead of the process's stderr.
+   * const log: string[] = [];
+   * const io: CliIo = { ...memoryIo(), writeStderr: (text) => void log.push(text) };
+   * assert(await runCli(["no-such-command"], io) === 2);
+   * assert(log.join("").includes("no-such-command"));
+   * ```
+   */
   writeStderr(text: string): void;
   /** True when standard error is a terminal (progress bars and colours only then). */
   readonly stderrIsTerminal: boolean;
-  /** Reads an environment variable; `undefined` when unset or not permitted. */
+  /**
+   * Reads an environment variable; `undefined` when unset or not permitted.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { memoryIo } from "./io.ts";
+   * // vc sees only the variables your env answers: here no VC_CACHE_URL.
+   * const io = memoryIo({ env: { VC_CACHE_TOKEN: "t" } });
+   * assert(io.env("VC_CACHE_TOKEN") === "t" && io.env("VC_CACHE_URL") === undefined);
+   * assert(await runCli(["cache-client", "id", "{}"], io) !== 0);
+   * assert(io.stderr().includes("VC_CACHE_URL"));
+   * ```
+   */
   env(name: string): string | undefined;
   /** Directory that relative paths (manifest, files, destinations) are resolved against. */
   readonly cwd: string;
@@ -112,11 +172,48 @@ export function denoIo(signal?: AbortSignal): CliIo {
 
 /** A {@linkcode CliIo} that records output in memory, for tests and embedding. */
 export interface MemoryIo extends CliIo {
-  /** Everything written to stdout so far, as bytes. */
+  /**
+   * Everything written to stdout so far, as bytes.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo();
+   * assert(await runCli(["--version"], io) === 0);
+   * const bytes = io.stdoutBytes(); // e.g. the bytes `vc cat` printed
+   * assert(bytes.at(-1) === 0x0a && new TextDecoder().decode(bytes) === io.stdout());
+   * ```
+   */
   stdoutBytes(): Uint8Array;
-  /** Everything written to stdout so far, decoded as UTF-8. */
+  /**
+   * Everything written to stdout so far, decoded as UTF-8.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo();
+   * assert(await runCli(["--version"], io) === 0);
+   * assert.match(io.stdout(), /^vc \S+/);
+   * ```
+   */
   stdout(): string;
-  /** Everything written to stderr so far. */
+  /**
+   * Everything written to stderr so far.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { runCli } from "../../cli.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo();
+   * assert(await runCli(["get"], io) === 2); // a usage error
+   * assert(io.stderr().length > 0 && io.stdout() === "");
+   * ```
+   */
   stderr(): string;
 }
 

@@ -10,14 +10,51 @@ import { sleep } from "./store/retry.ts";
 
 /** Wall-clock time and waiting. */
 export interface Clock {
-  /** Milliseconds since the Unix epoch, like `Date.now()`. */
+  /**
+   * Milliseconds since the Unix epoch, like `Date.now()`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import type { Clock } from "./clock.ts";
+   * import { ManualClock } from "./testing/manual_clock.ts";
+   * // Code that takes a Clock is tested without waiting for real time to pass.
+   * const expired = (clock: Clock, expiresAt: number) => clock.now() >= expiresAt;
+   * const clock = new ManualClock(1_000);
+   * assert(!expired(clock, 61_000));
+   * clock.jump(60_000);
+   * assert(expired(clock, 61_000));
+   * ```
+   */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock's time; rejects with the signal's reason when aborted. */
+  /**
+   * Resolves after `ms` milliseconds of this clock's time; rejects with the signal's reason when aborted.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { systemClock } from "./clock.ts";
+   * const stop = new AbortController();
+   * const waiting = systemClock.sleep(60_000, stop.signal);
+   * stop.abort(new Error("shutting down"));
+   * await assert.rejects(waiting, /shutting down/); // at once, not after a minute
+   * ```
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Milliseconds from an arbitrary start, never stepped when the wall clock
    * is set back or forward (the time `sleep` waits in): for schedules, which
    * a step of `now()` must neither stall nor bring due. Absent, `now()`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./testing/manual_clock.ts";
+   * const clock = new ManualClock(10_000);
+   * clock.jump(-5_000); // the wall clock is set back...
+   * assert(clock.now() === 5_000);
+   * assert(clock.monotonic?.() === 10_000); // ...a schedule's clock is not
+   * ```
    */
   monotonic?(): number;
 }

@@ -20,7 +20,28 @@ import {
   type SnapshotRows,
 } from "./backup_lines.ts";
 
-/** The catalog to restore into holds records or path tags and `force` was not given. */
+/**
+ * The catalog to restore into holds records or path tags and `force` was not given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogNotEmptyError } from "./backup.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const repo = await Repository.init(`file://${dir}`);
+ *   await repo.add("/a.txt", new TextEncoder().encode("a"));
+ *   const { uri: snapshot } = await repo.backup();
+ *   await repo.close();
+ *   await assert.rejects(Repository.restore(`file://${dir}`, snapshot), CatalogNotEmptyError);
+ *   // `force` replaces what the catalog holds.
+ *   assert.equal((await Repository.restore(`file://${dir}`, snapshot, { force: true })).records, 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class CatalogNotEmptyError extends VcError {}
 
 /** Counts of what a snapshot holds. */

@@ -90,7 +90,26 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
-/** The catalog cannot be reached or opened (wrong path, server down, bad credentials). */
+/**
+ * The catalog cannot be reached or opened (wrong path, server down, bad credentials).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogUnavailableError } from "./catalog.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/c.sqlite`); // a directory where the catalog file should be
+ *   await assert.rejects(
+ *     Repository.init(`file://${dir}/repo`, { catalog: `sqlite:${dir}/c.sqlite` }),
+ *     CatalogUnavailableError,
+ *   );
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class CatalogUnavailableError extends VcError {}
 
 /** A catalog this process may read but not change (file permissions, a user without the rights). */

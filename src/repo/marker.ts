@@ -41,10 +41,44 @@ export interface RepoMarker {
   repository?: string;
 }
 
-/** The store holds no repository marker. */
+/**
+ * The store holds no repository marker.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotFoundError } from "../errors.ts";
+ * import { RepoNotFoundError } from "./marker.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await assert.rejects(Repository.open(`file://${dir}`), RepoNotFoundError);
+ *   await assert.rejects(Repository.open(`file://${dir}`), NotFoundError); // a NotFoundError too
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class RepoNotFoundError extends NotFoundError {}
 
-/** A SQLite catalog was opened from a host other than the one that owns it. */
+/**
+ * A SQLite catalog was opened from a host other than the one that owns it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WrongHostError } from "./marker.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   // A SQLite catalog is a file on the host that made it: elsewhere it would be a new, empty one.
+ *   await (await Repository.init(`file://${dir}`, { host: "build-1" })).close();
+ *   await assert.rejects(Repository.open(`file://${dir}`, { host: "build-2" }), WrongHostError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class WrongHostError extends VcError {}
 
 /**

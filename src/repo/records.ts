@@ -88,13 +88,68 @@ export interface RepoRecord {
   claimUntil: string | null;
 }
 
-/** No record has this id. */
+/**
+ * No record has this id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotFoundError } from "../errors.ts";
+ * import { UnknownRecordError } from "./records.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   await assert.rejects(repo.get(42), UnknownRecordError);
+ *   await assert.rejects(repo.publish(42), NotFoundError); // a NotFoundError too
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class UnknownRecordError extends NotFoundError {}
 
-/** The operation is not allowed in the record's state (e.g. purging a published file). */
+/**
+ * The operation is not allowed in the record's state (e.g. purging a published file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RecordStateError } from "./records.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   const r = await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
+ *   // A published file is expired before it can be purged.
+ *   await assert.rejects(repo.purge(r.id), RecordStateError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class RecordStateError extends VcError {}
 
-/** A renew or release by a holder that no longer holds the claim. */
+/**
+ * A renew or release by a holder that no longer holds the claim.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ClaimLostError } from "./records.ts";
+ * import { Repository } from "./repository.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using repo = await Repository.init(`file://${dir}`);
+ *   const r = await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
+ *   await repo.claim({ ttlMs: 60_000, holder: "worker-1" });
+ *   // worker-2 never held it: its work on the record must stop.
+ *   await assert.rejects(repo.release(r.id, "worker-2"), ClaimLostError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class ClaimLostError extends VcError {}
 
 /**

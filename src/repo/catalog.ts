@@ -18,7 +18,26 @@ export type Row = Record<string, SqlValue>;
 
 /** What a transaction body can do: run statements inside the transaction. */
 export interface Tx {
-  /** Runs one statement with `$1`-style parameters and returns its rows (empty for DDL/DML without RETURNING). */
+  /**
+   * Runs one statement with `$1`-style parameters and returns its rows (empty for DDL/DML without RETURNING).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/a.csv", new TextEncoder().encode("a"));
+   *   // A report the repository's methods do not offer, straight from its catalog:
+   *   const rows = await repo.catalog.transaction("read", (tx) =>
+   *     tx.query("SELECT path, size FROM records WHERE path LIKE $1", ["/a%"]));
+   *   assert.deepEqual(rows.map((r) => [r.path, Number(r.size)]), [["/a.csv", 1]]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 }
 
@@ -84,9 +103,46 @@ export interface Catalog {
    * it throws. Busy databases and serialization failures are retried with
    * jittered backoff (the whole `fn` runs again), so `fn` must only touch the
    * database. Gives up with {@linkcode CatalogBusyError}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/a.csv", new TextEncoder().encode("a"));
+   *   // Rolled back when fn throws: nothing of it stays.
+   *   await assert.rejects(repo.catalog.transaction("write", async (tx) => {
+   *     await tx.query("DELETE FROM record_tags");
+   *     await tx.query("DELETE FROM records");
+   *     throw new Error("changed my mind");
+   *   }), /changed my mind/);
+   *   assert.equal((await repo.list()).length, 1);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
    */
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Closes the connection(s). */
+  /**
+   * Closes the connection(s).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const repo = await Repository.init(`file://${dir}`);
+   *   await repo.catalog.close(); // what repo.close() does, with the store
+   *   await assert.rejects(repo.list(), /was closed/);
+   *   await repo.store.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   close(): Promise<void>;
 }
 

@@ -165,41 +165,201 @@ export interface ObjectStore {
    * itself). Absent or 0: no limit.
    */
   readonly idleTimeoutMs?: number;
-  /** Metadata of `key`, or `undefined` when it does not exist. */
+  /**
+   * Metadata of `key`, or `undefined` when it does not exist.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * // Code written against ObjectStore works on S3, a directory or memory.
+   * async function exists(store: ObjectStore, key: string): Promise<boolean> {
+   *   return (await store.head(key)) !== undefined;
+   * }
+   * await using store = new MemoryStore();
+   * await store.put("a.txt", new TextEncoder().encode("a"));
+   * assert(await exists(store, "a.txt") && !(await exists(store, "b.txt")));
+   * ```
+   */
   head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
-  /** The object's body; throws `NotFoundError` when it does not exist. */
+  /**
+   * The object's body; throws `NotFoundError` when it does not exist.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * import { NotFoundError } from "../errors.ts";
+   * async function readText(store: ObjectStore, key: string): Promise<string> {
+   *   const { body } = await store.get(key);
+   *   return await new Response(body).text();
+   * }
+   * await using store = new MemoryStore();
+   * await store.put("a.txt", new TextEncoder().encode("hello"));
+   * assert(await readText(store, "a.txt") === "hello");
+   * await assert.rejects(readText(store, "b.txt"), NotFoundError);
+   * ```
+   */
   get(key: string, options?: GetOptions): Promise<GetResult>;
   /**
    * Stores an object atomically: readers see the old or the new content,
    * never a mix. A stream of unknown length works on every store, with
    * `metadata` and `contentType`; `get` and `head` return them.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * import { PreconditionFailedError } from "../errors.ts";
+   * await using store: ObjectStore = new MemoryStore();
+   * const utf8 = new TextEncoder();
+   * // A stream of unknown length, with metadata:
+   * const body = ReadableStream.from([utf8.encode("a,"), utf8.encode("b\n")]);
+   * const { etag } = await store.put("t.csv", body, { metadata: { rows: "1" } });
+   * assert((await store.head("t.csv"))?.metadata?.rows === "1");
+   * // Compare-and-swap: replace only the version that was read.
+   * await store.put("t.csv", utf8.encode("c\n"), { ifMatch: etag });
+   * await assert.rejects(store.put("t.csv", utf8.encode("d\n"), { ifMatch: etag }), PreconditionFailedError);
+   * ```
    */
   put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult>;
   /**
    * Every object whose key starts with `prefix`, in key order, with size,
    * ETag (see `ListOptions.etags`) and lastModified, without metadata: what
    * change detection needs, without a `head` per object.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * async function totalSize(store: ObjectStore, prefix: string): Promise<number> {
+   *   let bytes = 0;
+   *   for await (const info of store.list(prefix)) bytes += info.size;
+   *   return bytes;
+   * }
+   * await using store = new MemoryStore();
+   * await store.put("logs/a", new Uint8Array(3));
+   * await store.put("logs/b", new Uint8Array(4));
+   * await store.put("other", new Uint8Array(100));
+   * assert(await totalSize(store, "logs/") === 7);
+   * ```
    */
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /**
    * Optional: {@linkcode list} in pages (arrays in key order, never empty),
    * one async step per page instead of per object, for callers that go
    * through many objects. Same objects, order and options as `list`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * import type { ObjectInfo } from "./types.ts";
+   * // Optional: take pages where the store has them, else objects one by one.
+   * async function* pages(store: ObjectStore, prefix: string): AsyncIterable<ObjectInfo[]> {
+   *   if (store.listPages !== undefined) {
+   *     yield* store.listPages(prefix);
+   *     return;
+   *   }
+   *   for await (const info of store.list(prefix)) yield [info];
+   * }
+   * await using store = new MemoryStore();
+   * await store.put("a", new Uint8Array(1));
+   * await store.put("b", new Uint8Array(1));
+   * let count = 0;
+   * for await (const page of pages(store, "")) count += page.length;
+   * assert(count === 2);
+   * ```
    */
   listPages?(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo[]>;
   /**
    * Deletes the keys (missing keys are not an error), batching as the store
    * allows; with `ifMatch`, one key conditionally.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * import { PreconditionFailedError } from "../errors.ts";
+   * await using store: ObjectStore = new MemoryStore();
+   * const { etag } = await store.put("a", new TextEncoder().encode("a"));
+   * await store.put("b", new TextEncoder().encode("b"));
+   * await store.delete(["b", "never-there"]); // missing keys are no error
+   * // Only the version that was read: a newer one stays.
+   * await store.put("a", new TextEncoder().encode("a2"));
+   * await assert.rejects(store.delete(["a"], { ifMatch: etag }), PreconditionFailedError);
+   * assert((await store.head("a")) !== undefined && (await store.head("b")) === undefined);
+   * ```
    */
   delete(keys: readonly string[], options?: DeleteOptions): Promise<void>;
-  /** Server-side copy of `from` to `to` within this store, keeping metadata and content type. */
+  /**
+   * Server-side copy of `from` to `to` within this store, keeping metadata and content type.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "./memory.ts";
+   * import type { ObjectStore } from "./types.ts";
+   * await using store: ObjectStore = new MemoryStore();
+   * await store.put("v1/model.bin", new Uint8Array(8), { metadata: { run: "7" } });
+   * await store.copy("v1/model.bin", "latest/model.bin");
+   * assert((await store.head("latest/model.bin"))?.metadata?.run === "7");
+   * ```
+   */
   copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult>;
-  /** Releases connections and other resources. */
+  /**
+   * Releases connections and other resources.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { openStore } from "./open.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const store = await openStore(`file://${dir}`);
+   *   try {
+   *     await store.put("a.txt", new TextEncoder().encode("a"));
+   *     assert((await store.head("a.txt"))?.size === 1);
+   *   } finally {
+   *     await store.close(); // releases connections (S3) and other resources
+   *   }
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
   close(): Promise<void>;
   /**
    * Optional: size of part `partNumber` (1-based) of a multipart object
    * (S3: `HEAD ?partNumber=N`), `undefined` when the store cannot tell.
    * Verification uses it when no standard part size explains an ETag.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *     multipartThreshold: 4,
+   *     partSize: 4,
+   *   },
+   * });
+   * // Optional: stores without multipart uploads leave it out (`?.` gives undefined).
+   * await store.put("big.bin", new Uint8Array(10)); // parts of 4, 4 and 2 bytes
+   * assert((await store.partSize?.("big.bin", 2)) === 4);
+   * assert((await store.partSize?.("big.bin", 3)) === 2);
+   * ```
    */
   partSize?(
     key: string,
@@ -211,9 +371,54 @@ export interface ObjectStore {
    * nor aborted (S3: `ListMultipartUploads`). A writer that died mid-upload
    * (`kill -9`) leaves one, and S3 keeps (and bills) its parts until it is
    * aborted. Stores without multipart uploads leave this out.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *     multipartThreshold: 4,
+   *     partSize: 4,
+   *   },
+   * });
+   * // A writer killed mid-upload leaves its multipart upload behind:
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * const keys: string[] = [];
+   * for await (const upload of store.pendingUploads?.("") ?? []) keys.push(upload.key);
+   * assert.deepEqual(keys, ["big.bin"]);
+   * ```
    */
   pendingUploads?(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<PendingUpload>;
-  /** Optional: aborts a pending upload (one already gone is not an error). */
+  /**
+   * Optional: aborts a pending upload (one already gone is not an error).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *     multipartThreshold: 4,
+   *     partSize: 4,
+   *   },
+   * });
+   * // A writer killed mid-upload leaves its multipart upload behind:
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * for await (const upload of store.pendingUploads?.("") ?? []) await store.abortUpload?.(upload);
+   * assert.deepEqual(await Array.fromAsync(store.pendingUploads?.("") ?? []), []);
+   * ```
+   */
   abortUpload?(upload: PendingUpload, options?: { signal?: AbortSignal }): Promise<void>;
 }
 

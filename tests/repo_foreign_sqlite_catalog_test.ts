@@ -44,3 +44,22 @@ Deno.test("a marker naming another program's SQLite database leaves that databas
     after.close();
   }
 });
+
+Deno.test("vc repo init with a SQLite catalog path under a regular file: the catalog's error, naming it", async () => {
+  await using ws = await CliWorkspace.create();
+  // "x" is a file, so the catalog's directory x/ cannot be made.
+  await Deno.writeTextFile(ws.path("x"), "not a directory\n");
+  const catalog = ws.path("x/c.sqlite");
+  const r = await ws.run([
+    "repo",
+    "init",
+    `file://${ws.path("repo")}`,
+    "--catalog",
+    `sqlite:${catalog}`,
+  ]);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, `cannot create SQLite catalog ${catalog}`);
+  assertStringIncludes(r.stderr, `cannot make its directory ${ws.path("x")}`);
+  // Nothing was written in place of the file.
+  assertEquals(await Deno.readTextFile(ws.path("x")), "not a directory\n");
+});

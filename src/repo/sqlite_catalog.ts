@@ -89,7 +89,18 @@ export async function openSqliteCatalog(
       );
     }
   } else {
-    await Deno.mkdir(dirname(path), { recursive: true });
+    try {
+      await Deno.mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      // A file where a directory of the path should be, or no permission:
+      // the catalog's error, naming it, not the OS's mkdir message.
+      throw new CatalogUnavailableError(
+        `cannot create SQLite catalog ${path}: cannot make its directory ${dirname(path)} (${
+          message(error)
+        })`,
+        { cause: error },
+      );
+    }
   }
   const { DatabaseSync } = await import("node:sqlite");
   let db: DatabaseSyncType;

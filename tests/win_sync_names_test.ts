@@ -77,6 +77,9 @@ Deno.test({
   },
 });
 
+// What the mirror's failure line says to do about a key that cannot be a local name.
+const WHAT_TO_DO = "rename the object in the store, or leave it out with --exclude";
+
 Deno.test("mirror (store → local, Windows logic): a key Windows cannot hold is reported by the same check, the rest written", async () => {
   await withFsPlatform({ windowsNames: true }, async () => {
     await using b = await fakeBackend();
@@ -91,10 +94,13 @@ Deno.test("mirror (store → local, Windows logic): a key Windows cannot hold is
     assertEquals(
       r.failed.map((f) => [f.key, f.error]),
       [
-        ["con/x.csv", 'not written: key\'s segment "con" is a device name on Windows'],
+        [
+          "con/x.csv",
+          `not written: key's segment "con" is a device name on Windows; ${WHAT_TO_DO}`,
+        ],
         [
           "data/a:b.csv",
-          'not written: key\'s segment "a:b.csv" holds a character Windows file names cannot (<>:"|?* or a control character)',
+          `not written: key's segment "a:b.csv" holds a character Windows file names cannot (<>:"|?* or a control character); ${WHAT_TO_DO}`,
         ],
       ],
     );

@@ -121,19 +121,6 @@ const NOT_YET_DEMONSTRATED: readonly string[] = [
   // keep conflicting after every retry): no small example provokes them.
   "ContentCollectedError",
   "CatalogBusyError",
-  // Exported as a type only (DownloadOptions.temp returns one): callers
-  // cannot create one, so its methods have nothing to show them.
-  "AtomicFile.isAtPath",
-  "AtomicFile.atPathStat",
-  "AtomicFile.unlinkShared",
-  "AtomicFile.reset",
-  "AtomicFile.static create",
-  "AtomicFile.startSync",
-  "AtomicFile.commit",
-  "AtomicFile.committedInfo",
-  "AtomicFile.takenAway",
-  "AtomicFile.close",
-  "AtomicFile.discard",
 ];
 
 Deno.test("doc examples: every public function, class and method has an @example that asserts", async () => {

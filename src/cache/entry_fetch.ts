@@ -12,7 +12,11 @@ import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../p
 import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
 import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
-import { type DownloadIntegrity, type DownloadOptions, downloadToFile } from "../store/download.ts";
+import {
+  type DownloadIntegrity,
+  downloadWithTemp,
+  type TempDownloadOptions,
+} from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
@@ -220,7 +224,7 @@ export class EntryFetcher {
           return done;
         }
       }
-      const options: DownloadOptions = {
+      const options: TempDownloadOptions = {
         ...this.#options.download,
         signal: ctx.signal,
         uri: loc.uri,
@@ -241,7 +245,7 @@ export class EntryFetcher {
       }
       let info;
       try {
-        info = await downloadToFile(store, key, loc.dataPath, options);
+        info = await downloadWithTemp(store, key, loc.dataPath, options);
       } catch (e) {
         // The lock's temp name was removed under the download: vc before 30
         // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
@@ -249,7 +253,7 @@ export class EntryFetcher {
         // temp file of this process's own (the factory's next one).
         if (lock?.temp.takenAway !== true || ctx.signal.aborted) throw this.explain(e, loc);
         try {
-          info = await downloadToFile(store, key, loc.dataPath, options);
+          info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
           throw this.explain(e, loc);
         }

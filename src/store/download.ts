@@ -119,13 +119,18 @@ export interface DownloadOptions {
   knownPartSizes?: readonly number[];
   /** Mode of the file at `dest` (e.g. 0o600 to keep a source's restrictive mode). */
   mode?: number;
-  /**
-   * Supplies the temp file to write (once per attempt) instead of a fresh
-   * unique one: e.g. a locked shared temp file ({@linkcode AtomicFile.openShared})
-   * that is the caller's cross-process lock. It is committed or discarded
-   * like an own one; a shared one stays open after the commit, for the
-   * caller to close.
-   */
+}
+
+/**
+ * {@linkcode DownloadOptions} and what only the cache passes (so not part
+ * of the public options: an `AtomicFile` cannot be made outside the
+ * package): `temp` supplies the temp file to write (once per attempt)
+ * instead of a fresh unique one, e.g. a locked shared temp file
+ * (`AtomicFile.openShared`) that is the cache's cross-process lock. It is
+ * committed or discarded like an own one; a shared one stays open after the
+ * commit, for the caller to close.
+ */
+export interface TempDownloadOptions extends DownloadOptions {
   temp?: () => AtomicFile;
 }
 
@@ -187,11 +192,24 @@ export interface DownloadedObject extends ObjectInfo {
  * }
  * ```
  */
-export async function downloadToFile(
+export function downloadToFile(
   store: ObjectStore,
   key: string,
   dest: string,
   options: DownloadOptions = {},
+): Promise<DownloadedObject> {
+  return downloadWithTemp(store, key, dest, options);
+}
+
+/**
+ * {@linkcode downloadToFile} with the cache's own options
+ * ({@linkcode TempDownloadOptions}): its locked temp file.
+ */
+export async function downloadWithTemp(
+  store: ObjectStore,
+  key: string,
+  dest: string,
+  options: TempDownloadOptions,
 ): Promise<DownloadedObject> {
   try {
     return await downloadTwice(store, key, dest, options);
@@ -226,7 +244,7 @@ async function downloadTwice(
   store: ObjectStore,
   key: string,
   dest: string,
-  options: DownloadOptions,
+  options: TempDownloadOptions,
 ): Promise<DownloadedObject> {
   let expected = options.expected;
   // Set for a retry after corrupt content: the version that came corrupt.
@@ -307,7 +325,7 @@ async function downloadOnce(
   store: ObjectStore,
   key: string,
   dest: string,
-  options: DownloadOptions,
+  options: TempDownloadOptions,
   expected: ObjectInfo | undefined,
   ifMatch: string | undefined,
 ): Promise<DownloadedObject> {

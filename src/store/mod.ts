@@ -47,7 +47,6 @@ export type {
   DownloadOptions,
   DownloadProgress,
 } from "./download.ts";
-export type { AtomicFile } from "../atomic_write.ts";
 export { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "../uri.ts";
 export type { FileUri, LocalPath, ParsedUri, S3Uri } from "../uri.ts";
 export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "../hash.ts";

@@ -587,7 +587,7 @@ export class AssetCache implements AsyncDisposable {
       const now = index.clock.now();
       if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
         if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await index.touch(rec, now);
-        index.remember(uri, rec);
+        this.#keep(uri, rec, options);
         return rec.path;
       }
       // A record whose file changed in place is not a miss: the resolver checks its bytes.
@@ -608,8 +608,15 @@ export class AssetCache implements AsyncDisposable {
         ),
       flightOptions,
     );
-    index.remember(uri, rec);
+    this.#keep(uri, rec, options);
     return rec.path;
+  }
+
+  // What a call leaves in the in-memory index: its record for the next call
+  // (the warm path), or, asked for once, nothing (`CacheGetOptions.once`).
+  #keep(uri: string, rec: EntryRec, options: CacheGetOptions | undefined): void {
+    if (options?.once === true) this.#index.release(rec);
+    else this.#index.remember(uri, rec);
   }
 
   #readOnly(e: unknown, what: string, path: string): unknown {

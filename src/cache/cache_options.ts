@@ -76,6 +76,13 @@ export interface CacheGetOptions {
    * SHA-256 recorded; one that does not match is downloaded again, verified.
    */
   integrity?: DownloadIntegrity | undefined;
+  /**
+   * The caller asks for this object once (a prefill): the cache keeps no
+   * in-memory record of it for later calls in this process (they read its
+   * record from disk, as a new process would), so a run over a hundred
+   * thousand objects does not hold one per object. What is served is the same.
+   */
+  once?: boolean | undefined;
 }
 
 /** Options of `AssetCache.ls`. */

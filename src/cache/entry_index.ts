@@ -138,6 +138,8 @@ export class EntryIndex {
   #immutable: { buckets: Set<string>; prefixes: string[] };
   #byUri = new Map<string, EntryRec>();
   #byPath = new Map<string, EntryRec>();
+  // The records `byUri` holds (see `release`).
+  #remembered = new WeakSet<EntryRec>();
   // Data paths whose record describes another file than the one there (see hasChanged).
   #changed = new Map<string, EntryMeta>();
   // Journal path → when it was found missing (see MISSING_JOURNAL_MS).
@@ -176,9 +178,26 @@ export class EntryIndex {
       // reads, so dropping them all is correct, and cheaper than an LRU.
       this.#byUri.clear();
       this.#byPath.clear();
+      this.#remembered = new WeakSet();
       this.#byPath.set(rec.path, rec);
     }
+    // A record served by `byUri` is the one `byPath` holds, so `forget` (a
+    // delete) reaches it: `release` may have let it go from `byPath`.
+    if (rec.valid && !this.#byPath.has(rec.path)) this.#byPath.set(rec.path, rec);
     this.#byUri.set(uri, rec);
+    this.#remembered.add(rec);
+  }
+
+  /**
+   * Lets `rec` go from memory after a call that asked for its object once
+   * (`CacheGetOptions.once`): the next look reads its record from disk. Kept
+   * when a `byUri` entry serves it (another caller's), so `forget` still
+   * reaches it there.
+   */
+  release(rec: EntryRec): void {
+    if (this.#byPath.get(rec.path) === rec && !this.#remembered.has(rec)) {
+      this.#byPath.delete(rec.path);
+    }
   }
 
   /** Stops serving the entry at `path` from memory. */

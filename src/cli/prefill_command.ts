@@ -12,7 +12,7 @@ import {
   type PrefillFailure,
   type PrefillSummary,
 } from "../prefill/prefill.ts";
-import { listLine, type PrefillListEntry, readListEntries } from "../prefill/list_file.ts";
+import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_file.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
@@ -93,9 +93,17 @@ export const prefill: Command = {
     // With --list, a manifest is used only when given too; a bucket is then
     // needed only for it (plain s3:// and file:// URIs name their store).
     if (manifests.length === 0 && lists.length === 0) manifests = [settings.manifest];
-    // Each item keeps its file and line: a failure names them.
-    const items: PrefillListEntry[] = [];
-    for (const list of new Set(lists)) items.push(...await readListEntries(list));
+    // Each item keeps its file and line: a failure names them. Every list is
+    // read and checked before anything is fetched; its entries are made as
+    // the prefill takes them.
+    const read: PrefillListEntries[] = [];
+    for (const list of new Set(lists)) read.push(await listEntries(list));
+    const items = {
+      length: read.reduce((n, entries) => n + entries.length, 0),
+      *[Symbol.iterator]() {
+        for (const entries of read) yield* entries;
+      },
+    };
     if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
     // As many downloads at once as items in flight (the cache's own cap is 16).
     const cache = openAssetCache(ctx, settings.settings, {

@@ -126,6 +126,40 @@ export async function readListEntries(
   path: string,
   options: ReadListOptions = {},
 ): Promise<PrefillListEntry[]> {
+  return [...await listEntries(path, options)];
+}
+
+/** The entries of one list file, made one at a time: see {@linkcode listEntries}. */
+export interface PrefillListEntries extends Iterable<PrefillListEntry> {
+  /** How many entries the list has (what `prefill` counts in its total before it starts). */
+  readonly length: number;
+}
+
+/**
+ * Reads and checks a list file as {@linkcode readListEntries} does (every bad
+ * line is refused before anything is fetched), but keeps only the file's text:
+ * each entry is made as it is taken, so a prefill of a long list does not hold
+ * an object per line. Iterable more than once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listEntries } from "./list_file.ts";
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(file, "# assets for CI\ns3://b/k.csv\n\n/foo/bar.csv@1.2.5\n");
+ *   const entries = await listEntries(file);
+ *   assert.equal(entries.length, 2);
+ *   assert.deepEqual([...entries][1], { item: "/foo/bar.csv@1.2.5", file, line: 4 });
+ * } finally {
+ *   await Deno.remove(file);
+ * }
+ * ```
+ */
+export async function listEntries(
+  path: string,
+  options: ReadListOptions = {},
+): Promise<PrefillListEntries> {
   const text = await readTextCapped(path, {
     maxBytes: options.maxBytes ?? MAX_LIST_BYTES,
     what: "list file",
@@ -134,30 +168,26 @@ export async function readListEntries(
   });
   // readTextCapped reads `-` from standard input (always, here).
   const file = path === "-" ? STDIN_NAME : path;
-  const entries: PrefillListEntry[] = [];
+  let length = 0;
   // Every bad line is named at once: a CI run that stopped at the first would
   // take one run per typo. The message stays one line: the first bad line in
   // full, then the numbers of the others.
   let first: InvalidInputError | undefined;
   const others: number[] = [];
-  const lines = text.split(/\r?\n/);
-  for (const [index, raw] of lines.entries()) {
-    const line = listItem(raw);
-    if (line === "" || line.startsWith("#")) continue;
+  for (const { item, line } of listLines(text, file)) {
     try {
-      parsePrefillItem(line);
+      parsePrefillItem(item);
+      length++;
     } catch (cause) {
       if (first === undefined) {
         first = new InvalidInputError(
-          `${listLine(file, index + 1)}: ${(cause as Error).message}`,
+          `${listLine(file, line)}: ${(cause as Error).message}`,
           { cause },
         );
-      } else others.push(index + 1);
-      continue;
+      } else others.push(line);
     }
-    entries.push({ item: line, file, line: index + 1 });
   }
-  if (first === undefined) return entries;
+  if (first === undefined) return { length, [Symbol.iterator]: () => listLines(text, file) };
   if (others.length === 0) throw first;
   const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
   const more = others.length - shown.length;
@@ -167,6 +197,22 @@ export async function readListEntries(
     })`,
     { cause: first.cause },
   );
+}
+
+// The items of a list's text (blank and comment lines skipped), each made as
+// it is taken: the lines are found one by one, never split into an array.
+function* listLines(text: string, file: string): Generator<PrefillListEntry> {
+  let line = 0;
+  for (let start = 0; start <= text.length;) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    line++;
+    // A line ends at LF or CRLF (a lone CR is part of it, as a key's byte).
+    const raw = text.slice(start, newline > start && text[end - 1] === "\r" ? end - 1 : end);
+    start = end + 1;
+    const item = listItem(raw);
+    if (item !== "" && !item.startsWith("#")) yield { item, file, line };
+  }
 }
 
 /** What standard input (`--list -`) is called where a list file's name goes. */

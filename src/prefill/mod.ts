@@ -28,5 +28,10 @@
  */
 export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./prefill.ts";
 export type { PrefillFailure, PrefillOptions, PrefillProgress, PrefillSummary } from "./prefill.ts";
-export { parsePrefillItem, readListEntries, readListFile } from "./list_file.ts";
-export type { PrefillItem, PrefillListEntry, ReadListOptions } from "./list_file.ts";
+export { listEntries, parsePrefillItem, readListEntries, readListFile } from "./list_file.ts";
+export type {
+  PrefillItem,
+  PrefillListEntries,
+  PrefillListEntry,
+  ReadListOptions,
+} from "./list_file.ts";

@@ -18,7 +18,10 @@ import { cacheVersioned } from "../versioned/slash_keys.ts";
 export interface PrefillProgress {
   /** Items finished (fetched, already cached or failed). */
   done: number;
-  /** Items to do (after removing duplicates). */
+  /**
+   * Items to do: those known so far (all of them from the start when `uris` has a `length`, as
+   * an array or `listEntries` has), less the duplicates found so far.
+   */
   total: number;
   /** Bytes downloaded so far. */
   bytes: number;
@@ -34,9 +37,14 @@ export interface PrefillOptions {
   versioned?: readonly VersionedCache[] | undefined;
   /**
    * Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`).
-   * Entries of `readListEntries` keep their list file and line, which their failures then name.
+   * Entries of `readListEntries` / `listEntries` keep their list file and line, which their
+   * failures then name. Taken one by one as downloads free up (a generator is read lazily), so
+   * a long list is never held as targets.
    */
-  uris?: readonly (string | PrefillListEntry)[] | undefined;
+  uris?:
+    | Iterable<string | PrefillListEntry>
+    | AsyncIterable<string | PrefillListEntry>
+    | undefined;
   /** Downloads in flight at once. Default 16. */
   concurrency?: number | undefined;
   /** Called as items finish and bytes arrive. */
@@ -135,20 +143,19 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   signal?.throwIfAborted();
 
   const failed: Array<PrefillFailure & { order: number }> = [];
-  const targets = await collectTargets(options, failed);
-  signal?.throwIfAborted();
-
-  const total = targets.length + failed.length;
-  let done = failed.length;
+  // Items are read, resolved and fetched one by one: a run over a hundred
+  // thousand items keeps per item only what telling duplicates needs, and
+  // its failures (see `eachTarget`).
+  const counts = { total: 0, done: 0 };
   let bytes = 0;
   let fetched = 0;
   let alreadyCached = 0;
   const report = (current?: string) => {
-    const progress: PrefillProgress = { done, total, bytes };
+    const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
     if (current !== undefined) progress.current = current;
     options.onProgress?.(progress);
   };
-  report();
+  const targets = eachTarget(options, failed, counts, report);
 
   const run = async (target: Target) => {
     let seen = 0;
@@ -165,6 +172,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       let downloaded = false;
       await cacheVersioned(options.cache, target, {
         ...(signal ? { signal } : {}),
+        // Each item is asked for once: the cache keeps nothing of it in memory.
+        once: true,
         onProgress: (p) => {
           downloaded = true;
           // Progress is cumulative per item; count only what is new.
@@ -184,17 +193,26 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         order: target.order,
       });
     } finally {
-      done++;
+      counts.done++;
       report(target.label);
     }
   };
 
+  // The manifests are read (and the total known) before the first report.
+  const first = await targets.next();
+  signal?.throwIfAborted();
+  report();
   // An abort stops new items; those in flight settle before this rejects.
-  await forEachLimit(targets, concurrency, run, signal ? { signal } : {});
+  await forEachLimit(
+    first.done ? [] : resumed(first.value, targets),
+    concurrency,
+    run,
+    signal ? { signal } : {},
+  );
   signal?.throwIfAborted();
 
   return {
-    total,
+    total: counts.total,
     fetched,
     alreadyCached,
     failed: failed.sort((a, b) => a.order - b.order).map(({ order: _o, ...f }) => f),
@@ -203,65 +221,131 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   };
 }
 
-// Resolves every manifest entry and extra item to a URI, dropping duplicates
-// and recording items that cannot even be resolved as failures.
-async function collectTargets(
+/** `rest` with `first` (already taken from it) in front. */
+async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let step = await rest.next(); !step.done; step = await rest.next()) yield step.value;
+}
+
+type Resolved = {
+  uri: string;
+  slashedUri?: string;
+  immutable: boolean;
+  integrity?: DownloadIntegrity;
+};
+
+/**
+ * Resolves every manifest entry and extra item to a URI, in input order and
+ * one at a time as the pool asks for them, dropping duplicates and recording
+ * items that cannot even be resolved as failures (each counted `done` at
+ * once). `counts.total` is every item to do: the items known so far (all of
+ * them when `uris` has a `length`), less the duplicates found so far; at the
+ * end, the distinct items. `changed` is called when an item changes them.
+ *
+ * What is kept per item: its key and URI (to tell duplicates), nothing else.
+ */
+async function* eachTarget(
   options: PrefillOptions,
   failed: Array<PrefillFailure & { order: number }>,
-): Promise<Target[]> {
-  type Resolved = {
-    uri: string;
-    slashedUri?: string;
-    immutable: boolean;
-    integrity?: DownloadIntegrity;
+  counts: { total: number; done: number },
+  changed: (current: string) => void,
+): AsyncGenerator<Target> {
+  let order = 0;
+  const fail = (item: string, source: Source, error: unknown) => {
+    failed.push({ item, ...source, ...failure(error), order: order });
+    counts.done++;
   };
-  const pending: Array<{ label: string; source: Source; resolve: () => Promise<Resolved> }> = [];
   // An entry repeated within a manifest or an item within the lists is one
   // item, named where it first appears. The same text in both may be two
   // objects (a manifest path may contain `@1.0.0`; a list item with it names
   // a version of another path): those meet only in the check by URI below.
   const seen = { manifest: new Set<string>(), list: new Set<string>() };
-  const add = (
-    from: keyof typeof seen,
-    key: string,
-    label: string,
-    source: Source,
-    resolve: () => Promise<Resolved>,
-  ) => {
-    if (seen[from].has(key)) return;
-    seen[from].add(key);
-    pending.push({ label, source, resolve });
-  };
-
+  const uris = new Set<string>();
+  const listLength = (options.uris as { length?: unknown } | undefined)?.length;
+  // Manifests are read first, so the total is known before any download.
+  const manifests: Array<
+    { manifest: string; assets: Array<VersionedAsset | { path: string; error: unknown } | null> }
+  > = [];
   for (const vc of options.versioned ?? []) {
     // One read of the manifest resolves every entry; resolving each path on
     // its own would look it up again per entry. An entry that cannot be
     // resolved (unlocked under --frozen) fails alone: the others are fetched.
-    let assets: Array<VersionedAsset | { path: string; error: unknown }>;
     try {
-      assets = await vc.resolveEach();
+      const assets = await vc.resolveEach();
+      manifests.push({ manifest: vc.manifest, assets });
+      counts.total += assets.length;
     } catch (error) {
-      failed.push({ item: vc.manifest, ...failure(error), order: pending.length });
-      continue;
+      counts.total++;
+      fail(vc.manifest, {}, error);
+      order++;
     }
-    for (const asset of assets) {
+  }
+  if (typeof listLength === "number") counts.total += listLength;
+
+  // One item: a duplicate is not counted; anything else is a failure or a target.
+  async function* item(
+    from: keyof typeof seen,
+    key: string,
+    label: string,
+    source: Source,
+    resolve: () => Resolved | Promise<Resolved>,
+  ): AsyncGenerator<Target> {
+    if (seen[from].has(key)) {
+      counts.total--;
+      changed(label);
+      return;
+    }
+    seen[from].add(key);
+    let resolved: Resolved;
+    try {
+      resolved = await resolve();
+    } catch (error) {
+      fail(label, source, error);
+      changed(label);
+      return;
+    } finally {
+      order++;
+    }
+    // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
+    if (uris.has(resolved.uri)) {
+      counts.total--;
+      changed(label);
+      return;
+    }
+    uris.add(resolved.uri);
+    const { uri, slashedUri, immutable, integrity } = resolved;
+    yield {
+      label,
+      source,
+      uri,
+      immutable,
+      order: order - 1,
+      ...(slashedUri ? { slashedUri } : {}),
+      ...(integrity ? { integrity } : {}),
+    };
+  }
+
+  for (const { manifest, assets } of manifests) {
+    for (let i = 0; i < assets.length; i++) {
+      const asset = assets[i]!;
+      // Let each entry go once taken: the manifest's entries are not all
+      // kept until the last one is done.
+      assets[i] = null;
       // One path in two manifests may be two versions: two items, each
       // named with its manifest (the same version is one download, by URI).
-      add(
-        "manifest",
-        `${vc.manifest}\0${asset.path}`,
-        asset.path,
-        { file: vc.manifest },
-        () => "error" in asset ? Promise.reject(asset.error) : Promise.resolve(asset),
-      );
+      yield* item("manifest", `${manifest}\0${asset.path}`, asset.path, { file: manifest }, () => {
+        if ("error" in asset) throw asset.error;
+        return asset;
+      });
     }
   }
 
   const first = options.versioned?.[0];
-  for (const entry of options.uris ?? []) {
+  for await (const entry of options.uris ?? []) {
+    if (typeof listLength !== "number") counts.total++;
     const label = listItem(typeof entry === "string" ? entry : entry.item);
     const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };
-    add("list", label, label, source, async () => {
+    yield* item("list", label, label, source, async () => {
       const parsed = parsePrefillItem(label);
       if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
       if (first === undefined) {
@@ -272,32 +356,6 @@ async function collectTargets(
       return await first.resolve(parsed.path, parsed.version);
     });
   }
-
-  const resolved = await Promise.allSettled(pending.map((p) => p.resolve()));
-  const targets: Target[] = [];
-  const uris = new Set<string>();
-  resolved.forEach((result, i) => {
-    const label = pending[i]?.label ?? "";
-    const source = pending[i]?.source ?? {};
-    if (result.status === "rejected") {
-      failed.push({ item: label, ...source, ...failure(result.reason), order: i });
-      return;
-    }
-    // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
-    if (uris.has(result.value.uri)) return;
-    uris.add(result.value.uri);
-    const { uri, slashedUri, immutable, integrity } = result.value;
-    targets.push({
-      label,
-      source,
-      uri,
-      immutable,
-      order: i,
-      ...(slashedUri ? { slashedUri } : {}),
-      ...(integrity ? { integrity } : {}),
-    });
-  });
-  return targets;
 }
 
 async function assertLocalFile(path: string): Promise<void> {

@@ -14,6 +14,16 @@ const isRoot = Deno.uid() === 0;
 /** Whether tests against PostgreSQL can run here (as root: also needs the `postgres` user to run it as). */
 export const havePostgres: boolean = PG_BIN !== undefined && (!isRoot || userExists("postgres"));
 
+/** Whether `openssl` is here, to make the certificate of a server started with `tls`. */
+export const haveOpenssl: boolean = (() => {
+  try {
+    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
 function userExists(name: string): boolean {
   try {
     return new Deno.Command("id", { args: ["-u", name], stdout: "null", stderr: "null" })

@@ -13,7 +13,7 @@
  *   `Repository.open` rejects with its signal's reason.
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
@@ -62,51 +62,78 @@ async function waitExit(
   }
 }
 
+/**
+ * Runs a script that opens a `Repository` on the PostgreSQL catalog at
+ * `catalog`, works with it and never closes it: it must exit well within the
+ * pool's 20 s idle timeout.
+ */
+async function unclosedScriptExits(catalog: string, env: Record<string, string> = {}) {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
+  try {
+    await Deno.writeTextFile(join(dir, "in.csv"), "a,b\n");
+    const script = join(dir, "script.ts");
+    const repoMod = pathToFileURL(join(ROOT, "src", "repo", "mod.ts")).href;
+    await Deno.writeTextFile(
+      script,
+      `import { Repository } from ${JSON.stringify(repoMod)};\n` +
+        `const uri = ${JSON.stringify(pathToFileURL(join(dir, "store")).href)};\n` +
+        `const repo = await Repository.init(uri, { catalog: ${JSON.stringify(catalog)} });\n` +
+        `const rec = await repo.add("/raw/in.csv", ${
+          JSON.stringify(join(dir, "in.csv"))
+        }, { tags: ["todo"] });\n` +
+        `await repo.publish(rec.id);\n` +
+        `const claim = await repo.claim({ tag: "todo", ttlMs: 60_000 });\n` +
+        `console.log(await Deno.readTextFile(await repo.download(claim.record.id)));\n` +
+        `await repo.release(claim.record.id, claim.holder);\n` +
+        // Neither repo.close() nor `await using`: the script just ends here.
+        `console.log("done");\n`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
+      cwd: dir,
+      clearEnv: true,
+      env: childEnv(dir, env),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Pooled connections closed only by the driver's 20 s idle timer held
+    // the process that long; the work itself takes well under a second
+    // (plus start-up).
+    const exit = await waitExit(child, 12_000);
+    assertEquals(exit.timedOut, false, `the script was still running after 12 s: ${exit.stderr}`);
+    assertEquals(exit.code, 0, exit.stderr);
+    assertStringIncludes(exit.stdout, "a,b\n");
+    assertStringIncludes(exit.stdout, "done");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "a script that never closes its PostgreSQL Repository exits once its work is done",
   ignore: !havePostgres,
   fn: async () => {
     await using pg = await startPgServer();
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-lifetime-" }));
-    try {
-      await Deno.writeTextFile(join(dir, "in.csv"), "a,b\n");
-      const script = join(dir, "script.ts");
-      const repoMod = pathToFileURL(join(ROOT, "src", "repo", "mod.ts")).href;
-      await Deno.writeTextFile(
-        script,
-        `import { Repository } from ${JSON.stringify(repoMod)};\n` +
-          `const uri = ${JSON.stringify(pathToFileURL(join(dir, "store")).href)};\n` +
-          `const repo = await Repository.init(uri, { catalog: ${JSON.stringify(pg.url)} });\n` +
-          `const rec = await repo.add("/raw/in.csv", ${
-            JSON.stringify(join(dir, "in.csv"))
-          }, { tags: ["todo"] });\n` +
-          `await repo.publish(rec.id);\n` +
-          `const claim = await repo.claim({ tag: "todo", ttlMs: 60_000 });\n` +
-          `console.log(await Deno.readTextFile(await repo.download(claim.record.id)));\n` +
-          `await repo.release(claim.record.id, claim.holder);\n` +
-          // Neither repo.close() nor `await using`: the script just ends here.
-          `console.log("done");\n`,
-      );
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--config", join(ROOT, "deno.json"), script],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      // Pooled connections closed only by the driver's 20 s idle timer held
-      // the process that long; the work itself takes well under a second
-      // (plus start-up).
-      const exit = await waitExit(child, 12_000);
-      assertEquals(exit.timedOut, false, `the script was still running after 12 s: ${exit.stderr}`);
-      assertEquals(exit.code, 0, exit.stderr);
-      assertStringIncludes(exit.stdout, "a,b\n");
-      assertStringIncludes(exit.stdout, "done");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await unclosedScriptExits(pg.url);
+  },
+});
+
+Deno.test({
+  name:
+    "a script that never closes its PostgreSQL Repository over TLS exits once its work is done (needs openssl)",
+  ignore: !havePostgres || !haveOpenssl,
+  fn: async () => {
+    // The driver's own TLS sockets held the process until its 20 s idle
+    // timeout; vc's TLS sockets let go of it as its plain ones do.
+    await using pg = await startPgServer({ tls: true });
+    await unclosedScriptExits(`${pg.url}?sslmode=require`);
+    const other = await pg.createDatabase("vc_verify");
+    await unclosedScriptExits(
+      `${other.replace("127.0.0.1", "localhost")}?sslmode=verify-full&sslrootcert=${pg.caFile}`,
+    );
+    // The driver's PGSSL, which vc now reads for it.
+    await unclosedScriptExits(await pg.createDatabase("vc_pgssl"), { PGSSL: "require" });
   },
 });
 

@@ -12,16 +12,8 @@ import { assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
-
-const haveOpenssl = (() => {
-  try {
-    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+import { haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
+import { rawServer, silentServer } from "./raw_server.ts";
 
 const noEnv = () => undefined;
 
@@ -140,5 +132,142 @@ Deno.test({
     // prefer and allow fall back to plain text, as libpq's do.
     assertEquals(await usesTls(`${pg.url}?sslmode=prefer`), false);
     assertEquals(await usesTls(`${pg.url}?sslmode=allow`), false);
+  },
+});
+
+/** The server's log lines that say a client's TLS connection ended uncleanly. */
+const UNCLEAN_CLOSE =
+  /SSL error|SSL SYSCALL|could not receive data|unexpected EOF|reset by peer|invalid frontend message/i;
+
+Deno.test({
+  name:
+    "repo: an idle PostgreSQL TLS connection is closed inside TLS, without an error in the server's log (needs PostgreSQL initdb and openssl, else ignored)",
+  ignore: !havePostgres || !haveOpenssl,
+  fn: async () => {
+    await using pg = await startPgServer({ tls: true });
+    const pid = (rows: Record<string, unknown>[]) => Number(rows[0]?.["pid"]);
+    const catalog = await openPostgresCatalog(`${pg.url}?sslmode=require`, {
+      env: noEnv,
+      idleCloseMs: 200,
+    });
+    try {
+      const first = await catalog.transaction(
+        "read",
+        (tx) =>
+          tx.query(
+            "SELECT pg_backend_pid() AS pid, ssl::int AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+          )
+            .then((rows) => {
+              assertEquals(rows[0]?.["ssl"], 1);
+              return pid(rows);
+            }),
+      );
+      await new Promise((r) => setTimeout(r, 800));
+      const watcher = await openPostgresCatalog(pg.url, { env: noEnv });
+      try {
+        const alive = await watcher.transaction(
+          "read",
+          (tx) =>
+            tx.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [first])
+              .then((rows) => Number(rows[0]?.["n"])),
+        );
+        assertEquals(alive, 0, "the idle connection is still open");
+      } finally {
+        await watcher.close();
+      }
+      // Reopened over TLS when needed.
+      const second = await catalog.transaction(
+        "read",
+        (tx) => tx.query("SELECT ssl::int AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"),
+      );
+      assertEquals(second[0]?.["ssl"], 1);
+    } finally {
+      await catalog.close();
+    }
+    const log = await Deno.readTextFile(join(pg.socketDir, "log"));
+    const unclean = log.split("\n").filter((line) => UNCLEAN_CLOSE.test(line));
+    assertEquals(unclean, [], "the server logged an unclean close");
+  },
+});
+
+Deno.test({
+  name:
+    "repo: a PostgreSQL catalog's TLS failures say why (needs PostgreSQL initdb and openssl, else ignored)",
+  ignore: !havePostgres || !haveOpenssl,
+  fn: async () => {
+    await using plain = await startPgServer();
+    // The server answers N to vc's SSLRequest: prefer goes on in plain text,
+    // require stops and says so.
+    assertEquals(await usesTls(`${plain.url}?sslmode=prefer`), false);
+    await assertRejects(
+      () => usesTls(`${plain.url}?sslmode=require`),
+      CatalogUnavailableError,
+      "(its sslmode requires TLS): the server does not offer TLS",
+    );
+    await assertRejects(
+      () => usesTls(plain.url, (n) => n === "PGSSL" ? "require" : undefined),
+      CatalogUnavailableError,
+      "the server does not offer TLS",
+    );
+    // The certificate names localhost: 127.0.0.1 is not its name.
+    await using pg = await startPgServer({ tls: true });
+    await assertRejects(
+      () => usesTls(`${pg.url}?sslmode=verify-full&sslrootcert=${pg.caFile}`),
+      CatalogUnavailableError,
+      "does not match certificate",
+    );
+    // A server that never answers the SSLRequest: the connect timeout.
+    await using silent = silentServer();
+    await assertRejects(
+      () => usesTls(`postgres://vc@127.0.0.1:${silent.port}/x?sslmode=require&connect_timeout=2`),
+      CatalogUnavailableError,
+      "no answer from the server within 2 s",
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "repo: a PostgreSQL TLS connection that fails leaves the pool able to connect again (needs PostgreSQL initdb and openssl, else ignored)",
+  ignore: !havePostgres || !haveOpenssl,
+  fn: async () => {
+    await using pg = await startPgServer({ tls: true });
+    // A proxy to the server that, while `refuse` is set, hangs up at once.
+    let refuse = false;
+    await using proxy = rawServer(async (conn) => {
+      if (refuse) return conn.close();
+      const upstream = await Deno.connect({ hostname: "127.0.0.1", port: pg.port });
+      await Promise.allSettled([
+        conn.readable.pipeTo(upstream.writable),
+        upstream.readable.pipeTo(conn.writable),
+      ]);
+    });
+    const url = `${pg.url.replace(String(pg.port), String(proxy.port))}?sslmode=require`;
+    const catalog = await openPostgresCatalog(url, {
+      env: noEnv,
+      maxConnections: 1,
+      idleCloseMs: 100,
+    });
+    try {
+      const one = () => catalog.transaction("read", (tx) => tx.query("SELECT 1 AS one"));
+      await one();
+      await new Promise((r) => setTimeout(r, 400)); // the idle connection is closed
+      refuse = true;
+      // More failures than the pool has connections: none may stay stuck.
+      for (let i = 0; i < 3; i++) {
+        await assertRejects(one, CatalogUnavailableError, "before answering SSLRequest");
+      }
+      refuse = false;
+      const again = await Promise.race([
+        one(),
+        new Promise<never>((_, reject) => {
+          const t = setTimeout(() => reject(new Error("the pool never connected again")), 10_000);
+          Deno.unrefTimer(t);
+        }),
+      ]);
+      assertEquals(again[0]?.["one"], 1);
+    } finally {
+      await catalog.close();
+    }
   },
 });

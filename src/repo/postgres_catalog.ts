@@ -26,6 +26,7 @@ import {
   type TxMode,
 } from "./catalog.ts";
 import { postgresTls } from "./postgres_tls.ts";
+import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { DEFAULT_CONNECT_TIMEOUT_S, parsePostgresUrl, redactPostgresUrl } from "./postgres_url.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
@@ -121,12 +122,11 @@ export async function openPostgresCatalog(
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
-  // Without an sslmode the driver reads PGSSL itself. A TLS connection is the
-  // driver's own socket, which vc cannot hold loosely: the driver's idle
-  // timeout ends it.
-  const pool = (tls === undefined ? usesTls() : tls !== false)
-    ? undefined
-    : new PoolSockets(options.idleCloseMs ?? IDLE_CLOSE_MS);
+  const pool = new PoolSockets(
+    options.idleCloseMs ?? IDLE_CLOSE_MS,
+    settings.connectTimeoutS,
+    tls === false ? undefined : { tls, direct: settings.params.get("sslnegotiation") === "direct" },
+  );
   const sql = postgres({
     // The driver splits a host string at `:` (for `host:port` lists), which
     // would cut an IPv6 address: one host in a list is taken as it is. A
@@ -135,7 +135,9 @@ export async function openPostgresCatalog(
     ...(host.startsWith("/")
       ? { host, port }
       : { host: [host] as unknown as string, port: [port] as unknown as number }),
-    ...(tls === undefined ? {} : { ssl: tls }),
+    // vc negotiates TLS on its own sockets (PoolSockets): never the driver,
+    // which would also read PGSSL on its own.
+    ssl: false,
     user,
     database,
     password,
@@ -145,12 +147,12 @@ export async function openPostgresCatalog(
     ...(settings.targetSessionAttrs === undefined
       ? {}
       : { target_session_attrs: settings.targetSessionAttrs }),
-    ...(settings.params.get("sslnegotiation") === "direct" ? { sslnegotiation: "direct" } : {}),
-    // With vc's sockets, idle connections are closed by PoolSockets, whose
-    // timer does not keep the process alive; the driver's timers would.
-    ...(pool
-      ? { idle_timeout: 0, max_lifetime: 0, socket: pool.open }
-      : { idle_timeout: (options.idleCloseMs ?? IDLE_CLOSE_MS) / 1000 }),
+    // Idle connections are closed by PoolSockets, whose timer does not keep
+    // the process alive; the driver's timers would.
+    idle_timeout: 0,
+    max_lifetime: 0,
+    // (An option the driver's types do not name.)
+    ...({ socket: pool.open } as object),
     onnotice: () => {},
     // int8 (counts, ids, millisecond times) as numbers: every value fits in 2^53.
     types: {
@@ -170,13 +172,13 @@ export async function openPostgresCatalog(
     settings.connectTimeoutS,
   );
   try {
-    await (pool ? pool.hold(() => sql.unsafe("SELECT 1")) : sql.unsafe("SELECT 1"));
+    await pool.hold(() => sql.unsafe("SELECT 1"));
   } catch (error) {
-    pool?.close();
+    pool.close();
     await sql.end({ timeout: 1 }).catch(() => {});
     // The driver's words for a server without TLS say nothing of sslmode,
     // nor, for a server it hung up on, of target_session_attrs.
-    const required = tls !== undefined && tls !== false && tls !== "prefer"
+    const required = tls !== false && tls !== "prefer"
       ? " (its sslmode requires TLS)"
       : settings.targetSessionAttrs
       ? ` (its target_session_attrs=${settings.targetSessionAttrs} may not match the server)`
@@ -195,14 +197,14 @@ class PostgresCatalog implements Catalog {
   readonly location: string;
   #conflicts = 0;
   readonly #sql: PgSql;
-  readonly #pool: PoolSockets | undefined;
+  readonly #pool: PoolSockets;
   readonly #connectTimeoutS: number;
   #closed = false;
 
   constructor(
     sql: PgSql,
     location: string,
-    pool: PoolSockets | undefined,
+    pool: PoolSockets,
     connectTimeoutS: number,
   ) {
     this.#sql = sql;
@@ -219,9 +221,8 @@ class PostgresCatalog implements Catalog {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
     const run = () => this.#inTransaction(begin, fn);
-    const pool = this.#pool;
     return runWithRetry(
-      pool ? () => pool.hold(run) : run,
+      () => this.#pool.hold(run),
       {
         isConflict: isConflict,
         onConflict: () => this.#conflicts++,
@@ -300,7 +301,7 @@ class PostgresCatalog implements Catalog {
 
   close(): Promise<void> {
     this.#closed = true;
-    this.#pool?.close();
+    this.#pool.close();
     return this.#sql.end({ timeout: 5 });
   }
 }
@@ -345,15 +346,6 @@ const MAX_LIFETIME_MS = 30 * 60_000;
 // PostgreSQL's Terminate message: 'X', then the length (4) of the message without its type byte.
 const TERMINATE = new Uint8Array([0x58, 0, 0, 0, 4]);
 
-function usesTls(): boolean {
-  try {
-    const ssl = Deno.env.get("PGSSL");
-    return ssl !== undefined && ssl !== "" && ssl !== "disable" && ssl !== "false";
-  } catch {
-    return false; // no permission to read it: neither can the driver
-  }
-}
-
 /**
  * The pool's sockets, made by vc (the driver's `socket` option) so that they
  * hold the process only while the catalog is in use: idle connections wait
@@ -363,6 +355,9 @@ function usesTls(): boolean {
  * ref'd; once none does they are unref'd, and closed (as the driver would, with
  * a Terminate message) after {@linkcode IDLE_CLOSE_MS} idle, by an unref'd
  * timer. The driver reconnects a closed connection when it is next needed.
+ * Over TLS, vc negotiates it ({@linkcode negotiatePgTls}) before the driver
+ * gets the socket, so that what vc holds, unrefs and ends is the TLS socket:
+ * its Terminate goes inside TLS, and TLS's own close follows.
  */
 class PoolSockets {
   readonly #sockets = new Map<Socket, number>();
@@ -370,30 +365,74 @@ class PoolSockets {
   #busy = 0;
   #next = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #connectTimeoutS: number;
+  readonly #tls: PgTlsSetup | undefined;
 
-  constructor(idleMs: number) {
+  /** `tls`: what each connection negotiates; none for plain text. */
+  constructor(idleMs: number, connectTimeoutS: number, tls: PgTlsSetup | undefined) {
     this.#idleMs = idleMs;
+    this.#connectTimeoutS = connectTimeoutS;
+    this.#tls = tls;
   }
 
   /** The driver's `socket` option: a new connection to its host (or Unix socket). */
-  open = (o: { host: string[]; port: number[]; path?: string | false }): Socket => {
+  open = (
+    o: { host: string[]; port: number[]; path?: string | false },
+  ): Socket | Promise<Socket> => {
     let socket: Socket;
+    let host: string;
+    let port: number;
     if (o.path) {
       socket = netConnect(o.path);
+      [host, port] = [o.path, 0];
     } else {
       const i = this.#next++ % Math.max(1, o.host.length);
-      const host = o.host[i] ?? "localhost";
-      const port = o.port[i] ?? o.port[0] ?? 5432;
+      host = o.host[i] ?? "localhost";
+      port = o.port[i] ?? o.port[0] ?? 5432;
       socket = netConnect(port, host);
       // Where the driver's errors on its own sockets say they were going
       // (else "CONNECT_TIMEOUT undefined:undefined").
       Object.assign(socket, { host, port });
     }
+    this.#track(socket);
+    return this.#tls === undefined ? socket : this.#secure(socket, host, port, this.#tls);
+  };
+
+  /**
+   * `socket` in TLS, within the connect timeout (the driver's own starts
+   * only once it has the socket); on failure a stand-in that fails the
+   * driver's first write with the reason.
+   */
+  async #secure(socket: Socket, host: string, port: number, tls: PgTlsSetup): Promise<Socket> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        if (this.#connectTimeoutS === 0) return;
+        timer = setTimeout(() => {
+          socket.destroy();
+          reject(Object.assign(new Error(`write CONNECT_TIMEOUT ${host}:${port}`), {
+            code: "CONNECT_TIMEOUT",
+          }));
+        }, this.#connectTimeoutS * 1000);
+      });
+      const secure = await Promise.race([negotiatePgTls(socket, host, tls), timeout]);
+      if (secure !== socket) {
+        this.#sockets.delete(socket);
+        this.#track(Object.assign(secure, { host, port }));
+      }
+      return secure;
+    } catch (error) {
+      return failedSocket(error as Error, host, port);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #track(socket: Socket): void {
     this.#sockets.set(socket, Date.now());
     socket.once("close", () => this.#sockets.delete(socket));
     if (this.#busy === 0) socket.unref();
-    return socket;
-  };
+  }
 
   /** Runs `fn` (a query or a transaction) with the sockets holding the process. */
   async hold<T>(fn: () => Promise<T>): Promise<T> {

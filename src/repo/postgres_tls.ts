@@ -1,9 +1,8 @@
 /**
  * Which TLS a PostgreSQL catalog's connection uses, from libpq's `sslmode`
  * and `sslrootcert` (the URL's query parameters, else `PGSSLMODE` and
- * `PGSSLROOTCERT`), as the `ssl` option of the `postgres` driver. vc gives
- * the driver the URL's parts, not the URL, so without this the driver never
- * sees `sslmode`: `?sslmode=require` connected in plain text.
+ * `PGSSLROOTCERT`, else the `postgres` driver's `PGSSL`). vc negotiates TLS
+ * itself (`postgres_tls_socket.ts`) and turns the driver's own off.
  *
  * @module
  */
@@ -11,8 +10,8 @@ import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { CatalogUnavailableError } from "./catalog.ts";
 
 /**
- * The driver's `ssl` option: `false` (plain text), `"prefer"` (TLS when the
- * server offers it), `"require"` (TLS, no certificate check), or the TLS
+ * What a connection negotiates: `false` (plain text), `"prefer"` (TLS when
+ * the server offers it), `"require"` (TLS, no certificate check), or the TLS
  * options that check the server's certificate.
  */
 export type PgTls =
@@ -29,15 +28,14 @@ export type PgTls =
 const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 /**
- * The TLS that the URL's `sslmode` (else `PGSSLMODE`) asks for, or `undefined`
- * when neither names one (the driver's own default then applies: `PGSSL`, else
- * plain text). `allow` is taken as `prefer` (neither promises TLS; the driver
- * has no plain-text-first mode), and `verify-ca` checks the certificate's
+ * The TLS that the URL's `sslmode` (else `PGSSLMODE`, else the driver's
+ * `PGSSL`: see {@linkcode pgsslMode}) asks for; with none, plain text.
+ * `allow` is taken as `prefer` (neither promises TLS; vc has no
+ * plain-text-first mode), and `verify-ca` checks the certificate's
  * chain but not its name. `sslrootcert` (`PGSSLROOTCERT`) names the CA file
  * the certificate is checked against (`system`, or none: the system's CAs).
  * `verify-full` checks the certificate's name against `host` (the host
- * connected to: the driver gives TLS no name for an IP address, which Node
- * then checks as `localhost`). A value libpq would not take is refused, never
+ * connected to, IP address or name). A value libpq would not take is refused, never
  * ignored; so is an `sslrootcert` in the URL that its sslmode would not check
  * against, except `require`, which then checks as `verify-ca` (libpq's rule
  * for a root certificate with `require`); `sslrootcert=system` means
@@ -52,7 +50,8 @@ const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-ful
  * const q = (s: string) => new Map(new URLSearchParams(s));
  * assert.equal(await postgresTls(q("sslmode=require"), "h", env), "require");
  * assert.equal(await postgresTls(q(""), "h", (n) => n === "PGSSLMODE" ? "disable" : undefined), false);
- * assert.equal(await postgresTls(q(""), "h", env), undefined);
+ * assert.equal(await postgresTls(q(""), "h", env), false);
+ * assert.equal(await postgresTls(q(""), "h", (n) => n === "PGSSL" ? "require" : undefined), "require");
  * await assert.rejects(() => postgresTls(q("sslmode=on"), "h", env), /sslmode=on/);
  * await assert.rejects(() => postgresTls(q("sslrootcert=/ca.pem"), "h", env), /sslrootcert/);
  * ```
@@ -61,8 +60,9 @@ export async function postgresTls(
   params: ReadonlyMap<string, string>,
   host: string,
   env: (name: string) => string | undefined,
-): Promise<PgTls | undefined> {
-  const given = params.get("sslmode") ?? (env("PGSSLMODE") || undefined);
+): Promise<PgTls> {
+  const given = params.get("sslmode") ?? (env("PGSSLMODE") || undefined) ??
+    pgsslMode(env("PGSSL"));
   if (given !== undefined && !MODES.includes(given)) {
     throw new CatalogUnavailableError(
       `invalid sslmode=${JSON.stringify(given).slice(1, -1)} for PostgreSQL catalog: ` +
@@ -102,8 +102,7 @@ export async function postgresTls(
         `PostgreSQL catalog (sslmode is ${mode ?? "not set"})`,
     );
   }
-  if (mode === undefined) return undefined;
-  if (mode === "disable") return false;
+  if (mode === undefined || mode === "disable") return false;
   if (mode === "allow" || mode === "prefer") return "prefer";
   if (mode === "require") return "require";
   let ca: string | undefined;
@@ -125,4 +124,26 @@ export async function postgresTls(
       ? () => undefined
       : (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert),
   };
+}
+
+/**
+ * The sslmode that the `postgres` driver's `PGSSL` stood for when the driver
+ * negotiated TLS: none for unset, empty, `disable` or `false` (plain text);
+ * a libpq mode's name as that mode; any other value (`true`, `1`) as the
+ * driver took it, TLS with the certificate and its name checked
+ * (`verify-full`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pgsslMode } from "./postgres_tls.ts";
+ * assert.equal(pgsslMode(undefined), undefined);
+ * assert.equal(pgsslMode("false"), undefined);
+ * assert.equal(pgsslMode("require"), "require");
+ * assert.equal(pgsslMode("true"), "verify-full");
+ * ```
+ */
+export function pgsslMode(value: string | undefined): string | undefined {
+  if (value === undefined || value === "" || value === "false") return undefined;
+  return MODES.includes(value) ? value : "verify-full";
 }

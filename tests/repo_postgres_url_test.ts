@@ -202,3 +202,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test("repo: a PostgreSQL URL with %00 in any part is refused, as libpq refuses it", () => {
+  // A NUL would end the string the driver sends: `cat%00options%00-c…`
+  // reached the server as database `cat` and a second startup parameter.
+  refused("postgres://u@h/cat%00options%00-cx%3Dy", /database name contains %00/);
+  refused("postgres://u%00x@h/cat", /user name contains %00/);
+  refused("postgres://u@h/cat?application_name=a%00b", /application_name parameter contains %00/);
+  refused("postgres://u@h/cat?options=-c%00x", /options parameter contains %00/);
+  refused("postgres://u@%00h/cat", /contains %00|expected postgres:/);
+  const error = assertThrows(
+    () => parsePostgresUrl("postgres://u:s3%00cret@h/d", noEnv),
+    CatalogUnavailableError,
+  );
+  assertEquals(
+    error.message,
+    "invalid PostgreSQL URL postgres://u@h/d: its password contains %00 (a NUL, which no " +
+      "PostgreSQL string can hold)",
+  );
+  const query = assertThrows(
+    () => parsePostgresUrl("postgres://u@h/d?password=s3%00cret", noEnv),
+    CatalogUnavailableError,
+  );
+  assert(!query.message.includes("s3"), query.message);
+});

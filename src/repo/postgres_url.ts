@@ -172,13 +172,20 @@ export function parsePostgresUrl(
   // A `%` not followed by two hex digits (a password typed as is) makes
   // decodeURIComponent throw; name the part, never its value.
   const decode = (part: string, what: string): string => {
+    let decoded: string;
     try {
-      return decodeURIComponent(part);
+      decoded = decodeURIComponent(part);
     } catch {
       return fail(
         `its ${what} is not valid percent-encoding (write % as %25, @ as %40, / as %2F, : as %3A)`,
       );
     }
+    // As libpq refuses it: the driver sends NUL-ended strings, so a NUL would
+    // cut the value there and make the rest another startup parameter.
+    if (decoded.includes("\0")) {
+      fail(`its ${what} contains %00 (a NUL, which no PostgreSQL string can hold)`);
+    }
+    return decoded;
   };
   const params = queryParams(parsed.search, decode, fail);
   for (const name of params.keys()) {

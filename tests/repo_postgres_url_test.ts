@@ -226,3 +226,14 @@ Deno.test("repo: a PostgreSQL URL with %00 in any part is refused, as libpq refu
   );
   assert(!query.message.includes("s3"), query.message);
 });
+
+Deno.test("repo: an unknown parameter's value (a misspelt password=) is never in the message", () => {
+  for (const name of ["pasword", "passwd", "pwd", "Password", "pa%73swd"]) {
+    const error = assertThrows(
+      () => parsePostgresUrl(`postgres://u@h/d?sslmode=require&${name}=s3cret`, noEnv),
+      CatalogUnavailableError,
+    );
+    assert(!error.message.includes("s3cret"), error.message);
+    assert(error.message.includes("sslmode=require"), error.message);
+  }
+});

@@ -310,7 +310,9 @@ function queryParams(
 /**
  * Removes the password from a `postgres://` URL, for recording and messages:
  * the one in the user info, and a `password=` query parameter (libpq's
- * spelling) with its value.
+ * spelling) with its value. A parameter that is not libpq's goes too, value
+ * and all: a misspelt `pasword=` holds a password as well (the message that
+ * refuses it names it).
  *
  * @example
  * ```ts
@@ -318,39 +320,42 @@ function queryParams(
  * import { redactPostgresUrl } from "./postgres_url.ts";
  * assert.equal(redactPostgresUrl("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
  * assert.equal(
- *   redactPostgresUrl("postgres://u@h/db?password=secret&sslmode=require"),
+ *   redactPostgresUrl("postgres://u@h/db?password=secret&sslmode=require&pasword=secret"),
  *   "postgres://u@h/db?sslmode=require",
  * );
  * ```
  */
 export function redactPostgresUrl(url: string): string {
+  const query = (search: string): string => {
+    const kept = search.slice(1).split("&").filter((pair) => !mayHoldPassword(pair));
+    return kept.length === 0 ? "" : `?${kept.join("&")}`;
+  };
   try {
     const u = new URL(url);
     u.password = "";
-    if (u.search !== "") {
-      const kept = u.search.slice(1).split("&").filter((pair) => !isPasswordParam(pair));
-      u.search = kept.length === 0 ? "" : `?${kept.join("&")}`;
-    }
+    if (u.search !== "") u.search = query(u.search);
     return u.href;
   } catch {
     // Unparsable: drop everything from the user's colon to the last `@`, so
-    // a password holding `/` or `@` is dropped whole; and any password=.
+    // a password holding `/` or `@` is dropped whole; and the query's
+    // parameters as above.
     return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@")
-      .replace(
-        /([?&])password(?:=[^&#]*)?(&|(?=#)|$)/gi,
-        (_, lead, tail) => tail === "&" ? lead : "",
-      )
-      .replace(/\?(?=#|$)/, "");
+      .replace(/\?[^#]*/, (search) => query(search));
   }
 }
 
-/** Whether a query pair (`name=value`, still percent-encoded) is libpq's `password`. */
-function isPasswordParam(pair: string): boolean {
+/**
+ * Whether a query pair (`name=value`, still percent-encoded) may hold a
+ * password: libpq's `password`, or a name that is no libpq parameter.
+ */
+function mayHoldPassword(pair: string): boolean {
   const eq = pair.indexOf("=");
   const name = eq === -1 ? pair : pair.slice(0, eq);
+  let decoded: string;
   try {
-    return decodeURIComponent(name.replaceAll("+", " ")).toLowerCase() === "password";
+    decoded = decodeURIComponent(name);
   } catch {
-    return name.toLowerCase() === "password";
+    return true;
   }
+  return decoded === "password" || !KNOWN.includes(decoded);
 }

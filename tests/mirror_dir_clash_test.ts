@@ -256,3 +256,43 @@ Deno.test("vc mirror: the report line of a key that gives way names both keys an
     }
   });
 });
+
+Deno.test("withoutDirectoryClashes: a key below an unwritable one still makes the keys above it give way", async () => {
+  type P = Pair<Keyed, Keyed>;
+  const src = (key: string): P => ({ key, source: { key } });
+  // `a/..` is not written (a ".." segment), `a/..!` is, and needs `a` as its
+  // directory: `a` was passed on, and both downloads raced for the name.
+  for (
+    const keys of [
+      ["a", "a/..", "a/..!", "b"],
+      ["a", "a/..", "a/..!/c", "b"],
+      ["x/y", "x/y/.", "x/y/.!", "x/y/z"],
+    ]
+  ) {
+    const passed: string[] = [];
+    const clashes: string[] = [];
+    const merged = withoutDirectoryClashes(
+      [keys.map(src)],
+      (key) => !key.split("/").some((part) => part === "." || part === ".."),
+      (p, below) => clashes.push(`${p.key} < ${below}`),
+    );
+    for await (const batch of merged) passed.push(...batch.map((p) => p.key));
+    const [top, , below] = keys as [string, string, string];
+    assertEquals(clashes, [`${top} < ${below}`], keys.join(" "));
+    assertEquals(passed.slice().sort(), keys.filter((k) => k !== top).sort(), keys.join(" "));
+  }
+  // And through a mirror: `a` gives way, `a/..!` is written.
+  await using dir = await tempDir();
+  await using store = await storeWith({ a: "file a", "a/..": "dots", "a/..!": "bang" });
+  const target = join(dir.dir, "t");
+  for (const concurrency of [1, 16]) {
+    const r = await mirror({
+      sources: [store],
+      target,
+      concurrency,
+      statePath: join(dir.dir, `s${concurrency}.db`),
+    });
+    assert(r.failed.some((f) => f.key === "a" && f.error.includes('"a/..!" needs a directory')));
+    assertEquals(await treeContents(target), { "a/..!": "bang" });
+  }
+});

@@ -48,55 +48,63 @@ export async function* withoutDirectoryClashes<P extends Pair<Keyed, Keyed>>(
 ): AsyncGenerator<P[]> {
   // Source pairs whose keys below may still come, each key a prefix of the
   // next (the order keeps it so); passed on in key order once released, but
-  // after the target-only pairs that came meanwhile. Beside each, the keys
-  // that gave way to it: reported once it is written, naming it (a key that
-  // gives way in turn hands them on, so each is reported naming a key that
-  // is written).
-  const held: (P | undefined)[] = [];
-  const gaveWay: (P[] | undefined)[] = [];
+  // after the target-only pairs that came meanwhile. A pair that gave way
+  // keeps its place in the chain (an unwritable key above it may still be
+  // continued by a written one below it) but is never passed on. Beside
+  // each, the keys that gave way to it: reported once it is written, naming
+  // it (a key that gives way in turn hands them on, so each is reported
+  // naming a key that is written).
+  const held: { pair: P; lost: boolean; gaveWay: P[] }[] = [];
   for await (const pairs of batches) {
     const out: P[] = [];
     for (const pair of pairs) {
       const key = pair.key;
-      const writes = pair.source !== undefined;
-      let losers: P[] | undefined;
-      // The held keys from `cut` on are released (or gave way to this one).
+      // The held keys from `cut` on are past: no key below them can follow.
       let cut = held.length;
-      for (; cut > 0; cut--) {
-        const top = held[cut - 1]!;
-        const k = top.key;
-        if (key.length <= k.length || !key.startsWith(k)) continue; // past every key below it
-        const next = key.charCodeAt(k.length);
-        // `a-1` after `a`: keys below `a` may still come.
-        if (next < SLASH) break;
-        if (next !== SLASH) continue;
-        // Below it, but written by nothing (a target-only file, or a key
-        // not written): later keys decide.
-        if (!writes || !writable(key)) break;
-        // A key not written anyway is reported for its own reason.
-        if (writable(k)) {
-          (losers ??= []).push(top, ...(gaveWay[cut - 1] ?? []));
-          held[cut - 1] = undefined;
-        }
-      }
+      while (cut > 0 && !continues(key, held[cut - 1]!.pair.key)) cut--;
       for (let i = cut; i < held.length; i++) {
-        const p = held[i];
-        if (p === undefined) continue;
+        const { pair: p, lost, gaveWay } = held[i]!;
+        if (lost) continue;
         out.push(p);
-        for (const loser of gaveWay[i] ?? []) onClash(loser, p.key);
+        for (const loser of gaveWay) onClash(loser, p.key);
       }
       held.length = cut;
-      gaveWay.length = cut;
-      if (writes) {
-        held.push(pair);
-        gaveWay.push(losers);
-      } else out.push(pair);
+      // Every held key this one is below gives way, unless this one is
+      // written by nothing (a target-only file, or a key not written: later
+      // keys decide) or that key is not written anyway (reported for its
+      // own reason).
+      const losers: P[] = [];
+      if (pair.source !== undefined && writable(key)) {
+        for (const h of held) {
+          if (h.lost || key.charCodeAt(h.pair.key.length) !== SLASH || !writable(h.pair.key)) {
+            continue;
+          }
+          h.lost = true;
+          losers.push(h.pair, ...h.gaveWay);
+          h.gaveWay = [];
+        }
+      }
+      if (pair.source !== undefined) held.push({ pair, lost: false, gaveWay: losers });
+      else out.push(pair);
     }
     if (out.length > 0) yield out;
   }
   // The end of the listing: nothing below the keys still held.
-  for (let i = 0; i < held.length; i++) {
-    for (const loser of gaveWay[i] ?? []) onClash(loser, held[i]!.key);
+  const last: P[] = [];
+  for (const { pair, lost, gaveWay } of held) {
+    if (lost) continue;
+    last.push(pair);
+    for (const loser of gaveWay) onClash(loser, pair.key);
   }
-  if (held.length > 0) yield held as P[];
+  if (last.length > 0) yield last;
+}
+
+/**
+ * Whether `key` continues `prefix` with a byte at or below `/`: a key below
+ * it (`a/b`), or one that sorts between it and its keys below (`a-1`), after
+ * which keys below it may still come.
+ */
+function continues(key: string, prefix: string): boolean {
+  return key.length > prefix.length && key.startsWith(prefix) &&
+    key.charCodeAt(prefix.length) <= SLASH;
 }

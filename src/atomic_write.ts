@@ -420,6 +420,54 @@ export class AtomicFile {
     this.file.seekSync(0, Deno.SeekMode.Start);
   }
 
+  /** True until the file is committed, discarded or closed: it may be written. */
+  get writable(): boolean {
+    return !this.#done && !this.#closed;
+  }
+
+  /**
+   * After a failed attempt at writing it: a shared temp file that is still
+   * this handle's at its path is emptied for another attempt, and its handle
+   * (the caller's cross-process lock) stays open, so no other process takes
+   * over the entry between attempts; the caller discards it when it gives up.
+   * Any other temp file is discarded ({@linkcode AtomicFile.writable} is
+   * then false).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AtomicFile } from "./atomic_write.ts";
+   * const dir = await Deno.makeTempDir();
+   * const temp = AtomicFile.openShared(`${dir}/out.txt`);
+   * assert(temp.file.tryLockSync(true));
+   * temp.reset();
+   * await temp.file.write(new TextEncoder().encode("corrupt"));
+   * temp.rewind(); // still locked, emptied
+   * assert(temp.writable && Deno.statSync(temp.path).size === 0);
+   * await temp.file.write(new TextEncoder().encode("good"));
+   * await temp.commit();
+   * temp.close();
+   * assert.equal(await Deno.readTextFile(`${dir}/out.txt`), "good");
+   * const own = AtomicFile.create(`${dir}/other.txt`);
+   * own.rewind(); // a unique temp file is not reused
+   * assert(!own.writable);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  rewind(): void {
+    if (this.shared && this.writable && this.isAtPath()) {
+      try {
+        this.reset();
+        // The next attempt's commit waits for its own flush, not this one's.
+        this.#sync = undefined;
+        return;
+      } catch {
+        // Cannot be emptied: given up, as any failure.
+      }
+    }
+    this.discard();
+  }
+
   /** Creates the temp file (and missing parent directories) for `dest`. */
   static create(dest: string, options: AtomicFileOptions = {}): AtomicFile {
     const path = tempPathFor(dest);

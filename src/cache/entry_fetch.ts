@@ -234,14 +234,15 @@ export class EntryFetcher {
       if (integrity !== undefined) options.integrity = integrity;
       if (mode !== undefined) options.mode = mode;
       if (lock !== undefined) {
-        // The locked file takes the first attempt; a retry (the object
-        // changed mid-download) gets a unique one.
-        let first: AtomicFile | undefined = lock.temp;
-        options.temp = () => {
-          const temp = first ?? AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
-          first = undefined;
-          return temp;
-        };
+        // The locked file takes every attempt (a retry after corrupt content
+        // or a version change finds it emptied, still locked: no other
+        // process takes the entry over in between); once it is no longer
+        // ours (its name taken away), a unique one.
+        const locked = lock.temp;
+        options.temp = () =>
+          locked.writable
+            ? locked
+            : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
       }
       let info;
       try {

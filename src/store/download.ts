@@ -127,8 +127,10 @@ export interface DownloadOptions {
  * package): `temp` supplies the temp file to write (once per attempt)
  * instead of a fresh unique one, e.g. a locked shared temp file
  * (`AtomicFile.openShared`) that is the cache's cross-process lock. It is
- * committed or discarded like an own one; a shared one stays open after the
- * commit, for the caller to close.
+ * committed like an own one; a shared one stays open after the commit, for
+ * the caller to close, and after a failed attempt it is emptied, still
+ * open and locked (`AtomicFile.rewind`), for the next attempt (the factory
+ * may return it again while it is `writable`) or for the caller to discard.
  */
 export interface TempDownloadOptions extends DownloadOptions {
   temp?: () => AtomicFile;
@@ -270,8 +272,8 @@ async function downloadTwice(
       }
       if (!(e instanceof Corrupted)) throw e;
       // Content that failed its check may have been corrupted on the way (a
-      // proxy, a flaky link): downloaded again from scratch (a new temp file,
-      // fresh hashes), pinned to the version that came corrupt, so a
+      // proxy, a flaky link): downloaded again from scratch (the temp file
+      // emptied or a new one, fresh hashes), pinned to the version that came corrupt, so a
       // replacement meanwhile is a version change, never mixed in. Corrupt
       // every time: the store's copy is, or what stands between us and it.
       if (++corrupt >= attempts) {
@@ -420,7 +422,10 @@ async function downloadOnce(
       if (info.size === 0) options.onProgress?.({ bytes: 0, total: 0 });
       return { ...info, ...verified };
     } finally {
-      if (!done) temp.discard();
+      // A shared temp file (the caller's lock) is emptied and kept for the
+      // next attempt: discarding it would let another process take the
+      // entry over between two attempts. Any other is removed.
+      if (!done) temp.rewind();
     }
   } finally {
     stopForwarding();

@@ -253,6 +253,7 @@ async function downloadTwice(
   let ifMatch: string | undefined;
   let changed = false;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  options = monotonicProgress(options);
   for (let corrupt = 0;;) {
     try {
       return await downloadOnce(store, key, dest, options, expected, ifMatch);
@@ -287,6 +288,27 @@ async function downloadTwice(
       await sleep(fullJitterDelay(corrupt, 50, 2_000), options.signal);
     }
   }
+}
+
+/**
+ * `options` whose progress never goes back: an attempt that starts over
+ * (corrupt content, a version change) counts its bytes from zero again, and
+ * a caller adding up the differences (prefill's, mirror's byte counts) or
+ * drawing a bar would see them fall. What is below what was already
+ * reported is not passed on; the attempt is reported again once past it.
+ */
+function monotonicProgress<T extends DownloadOptions>(options: T): T {
+  const report = options.onProgress;
+  if (report === undefined) return options;
+  let reported = 0;
+  return {
+    ...options,
+    onProgress: (p: DownloadProgress) => {
+      if (p.bytes < reported) return;
+      reported = p.bytes;
+      report(p);
+    },
+  };
 }
 
 /** The object's ETag changed between two requests of one download. */

@@ -198,18 +198,25 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     }
   };
 
-  // The manifests are read (and the total known) before the first report.
-  const first = await targets.next();
-  signal?.throwIfAborted();
-  report();
-  // An abort stops new items; those in flight settle before this rejects.
-  await forEachLimit(
-    first.done ? [] : resumed(first.value, targets),
-    concurrency,
-    run,
-    signal ? { signal } : {},
-  );
-  signal?.throwIfAborted();
+  try {
+    // The manifests are read (and the total known) before the first report.
+    const first = await targets.next();
+    signal?.throwIfAborted();
+    report();
+    // An abort stops new items; those in flight settle before this rejects.
+    await forEachLimit(
+      first.done ? [] : resumed(first.value, targets),
+      concurrency,
+      run,
+      signal ? { signal } : {},
+    );
+    signal?.throwIfAborted();
+  } finally {
+    // Stopped before the end (an abort): the caller's iterator of `uris` is
+    // closed, as a `for` loop that breaks would close it, so what it reads
+    // from (a file, a stream) is let go. Nothing when it was read to its end.
+    await targets.return(undefined);
+  }
 
   return {
     total: counts.total,

@@ -252,6 +252,8 @@ async function downloadTwice(
   // Set for a retry after corrupt content: the version that came corrupt.
   let ifMatch: string | undefined;
   let changed = false;
+  // What the last corrupt attempt hashed to (see Corrupted.digest).
+  let lastDigest: string | undefined;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
   options = monotonicProgress(options);
   for (let corrupt = 0;;) {
@@ -277,9 +279,19 @@ async function downloadTwice(
       // emptied or a new one, fresh hashes), pinned to the version that came corrupt, so a
       // replacement meanwhile is a version change, never mixed in. Corrupt
       // every time: the store's copy is, or what stands between us and it.
-      if (++corrupt >= attempts) {
+      // The same wrong bytes twice are not noise on the way (that differs
+      // each time): the store holds them, and a third try would fetch them
+      // again (for a large object, its whole size again).
+      const same = e.digest !== undefined && e.digest === lastDigest;
+      lastDigest = e.digest;
+      if (++corrupt >= attempts || same) {
         throw new IntegrityError(
-          attempts === 1 ? e.error.message : `${e.error.message} after ${corrupt} attempts`,
+          attempts === 1
+            ? e.error.message
+            : same
+            ? `${e.error.message}; the same content came ${corrupt} times: the store's copy ` +
+              `does not match its checksum`
+            : `${e.error.message} after ${corrupt} attempts`,
           { cause: e.error },
         );
       }
@@ -320,9 +332,20 @@ class VersionChanged extends Error {
 
 /** The downloaded content failed its check (`error`); `info`: the version it was. */
 class Corrupted extends Error {
-  constructor(readonly error: IntegrityError, readonly info: ObjectInfo) {
+  constructor(
+    readonly error: IntegrityError,
+    readonly info: ObjectInfo,
+    /** What the content hashed to ({@linkcode fingerprint}), when known. */
+    readonly digest: string | undefined,
+  ) {
     super(error.message, { cause: error });
   }
+}
+
+/** The digests an attempt computed, as one string; undefined when none was. */
+function fingerprint(computed: Computed): string | undefined {
+  const digest = computed.md5 ?? computed.sha256 ?? computed.parts?.join(",");
+  return digest === undefined || digest === "" ? undefined : digest;
 }
 
 /** A body ended before its range did; worth resuming. */
@@ -435,7 +458,7 @@ async function downloadOnce(
       try {
         verified = await verifier.verify(temp.path, computed, controller.signal);
       } catch (e) {
-        throw e instanceof IntegrityError ? new Corrupted(e, info) : e;
+        throw e instanceof IntegrityError ? new Corrupted(e, info, fingerprint(computed)) : e;
       }
       await temp.commit();
       done = true;

@@ -13,13 +13,30 @@
  * within `settleMs` plus however far the wall clock stepped forward since
  * the oldest sample that may predate its last write. A step is forgotten
  * `settleMs` after the pass that saw it: a file written before it is older
- * than that by then. (Set back, the clock makes files look newer: they wait
- * longer, never too little.) Paths the caller knows to be changing (the
- * watch's events not applied yet) are recent whatever their mtime.
+ * than that by then. Set back, the clock makes files look newer, but it may
+ * have been set forward again before the next sample (no pass between): a
+ * file written meanwhile has an mtime from the set-back clock and looks
+ * older by the unseen step forward, which only the net change shows, and
+ * not its size. So once the lead is seen to have dropped, mtimes say nothing
+ * until `settleMs` after the pass that saw it: every file is recent until
+ * then (the watch's queue uploads it once quiet in monotonic time). A step
+ * back followed by one at least as large forward between two passes shows
+ * in the samples only as their net step forward (or none); the watch's
+ * events on a file written meanwhile hold it back (`changing`). Paths
+ * the caller knows to be changing (the watch's events not applied yet) are
+ * recent whatever their mtime.
  *
  * @module
  */
 import type { Clock } from "../clock.ts";
+
+/**
+ * A drop of the wall clock's lead smaller than this is noise, not a step
+ * back: `Date.now()` counts whole milliseconds, and NTP slews at most
+ * 0.5 ms/s (~300 ms over a 10 min reconcile interval would still count,
+ * costing only one pass that leaves its uploads to the queue).
+ */
+const BACK_STEP_MS = 100;
 
 /** A sample of the wall clock's lead over the monotonic clock. */
 interface Sample {
@@ -89,7 +106,15 @@ export class SettleCheck {
       // How far the wall clock went forward since the samples: it may have
       // gone since the file's last write, which then looks that much older.
       const lead = now - at;
-      for (const s of this.#samples) step = Math.max(step, lead - s.lead);
+      let later = lead;
+      for (let i = this.#samples.length - 1; i >= 0; i--) {
+        const s = this.#samples[i]!;
+        // Set back between this sample and the next (or now): a step forward
+        // may have followed unseen, by any amount.
+        if (later < s.lead - BACK_STEP_MS) return true;
+        step = Math.max(step, lead - s.lead);
+        later = s.lead;
+      }
     }
     return mtimeMs > now - this.#settleMs - step;
   }

@@ -133,3 +133,31 @@ Deno.test("mirror: a file that vanished or changed while it was uploaded is name
     await store.close();
   }
 });
+
+Deno.test("mirror: a vanished file whose name holds a quote (it's.txt, z' -> 'y.txt) is named once", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const names = ["it's.txt", "z' -> 'y.txt"];
+  await writeTree(src, { "a.txt": "a", [names[0]!]: "1", [names[1]!]: "2" });
+  const r = await mirror({
+    sources: [src],
+    target: new FsStore(join(w.dir, "store")),
+    concurrency: 1,
+    statePath: join(w.dir, "s.db"),
+    // The walk has already listed both when a.txt is done.
+    onProgress: (p) => {
+      if (p.current === "a.txt" && p.done === 1) {
+        for (const name of names) Deno.removeSync(join(src, name));
+      }
+    },
+  });
+  assertEquals(
+    r.failed,
+    names.map((name) => ({
+      key: name,
+      path: join(src, name),
+      error: "vanished: No such file or directory (os error 2); the next run mirrors what is " +
+        "there then",
+    })),
+  );
+});

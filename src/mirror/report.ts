@@ -116,12 +116,29 @@ function withoutSubject(text: string, path: string): string {
     const rest = text.slice(op[0].length + path.length);
     if (rest === "" || /^[:\s]/.test(rest)) return op[1] + rest;
   }
-  const system = /: [a-z_]+ '([^']*)'(?: -> '([^']*)')?$/.exec(text);
-  if (system !== null) {
-    const named = system.slice(1).filter((p): p is string => p !== undefined);
-    if (named.every((p) => p === path || isTempName(basename(p)))) {
-      return text.slice(0, system.index);
+  const system = systemDetail(text, path);
+  return system === undefined ? text : text.slice(0, system);
+}
+
+/**
+ * Where Deno's `: OP 'NAME'` (or `: OP 'FROM' -> 'TO'`) at the end of `text`
+ * starts, when every name in it is `path` or vc's temp file for it. Names
+ * are quoted as they are, so a name may hold `'` (`it's.txt`) or even
+ * `' -> '`: each way of reading the detail is tried.
+ */
+function systemDetail(text: string, path: string): number | undefined {
+  if (!text.endsWith("'")) return undefined;
+  const ours = (name: string) => name === path || isTempName(basename(name));
+  for (const op of text.matchAll(/: [a-z_]+ '/g)) {
+    const quoted = text.slice(op.index + op[0].length, -1);
+    if (ours(quoted)) return op.index;
+    for (
+      let arrow = quoted.indexOf("' -> '");
+      arrow >= 0;
+      arrow = quoted.indexOf("' -> '", arrow + 1)
+    ) {
+      if (ours(quoted.slice(0, arrow)) && ours(quoted.slice(arrow + 6))) return op.index;
     }
   }
-  return text;
+  return undefined;
 }

@@ -1415,13 +1415,30 @@ export class VersionedCache {
           hint = `add "${path}": "${version}" to it by hand (the lock file has its entry)`;
         }
         await rewriteManifest(target, this.manifest, (entries) => {
+          // Looked at again under the lock: another process may have pinned
+          // the path's other Unicode spelling since this command's first look.
+          try {
+            refuseLookalike(path, entries, this.manifest);
+          } catch (e) {
+            throw e instanceof InvalidInputError ? new PinRefused(e) : e;
+          }
           entries[path] = version;
         }, read);
       });
     } catch (cause) {
+      const published = joinUri(this.bucket, versionedKey(path, version));
+      // Refused under the lock (the path's other spelling pinned meanwhile):
+      // pinning it by hand would do what the refusal prevents.
+      if (cause instanceof PinRefused) {
+        throw new InvalidInputError(
+          `published ${published} but did not pin it in ${failed}: ${cause.message}`,
+          { cause: cause.refusal },
+        );
+      }
       throw new VcError(
-        `published ${joinUri(this.bucket, versionedKey(path, version))} but could not write ` +
-          `${failed}: ${(cause as Error).message}; ${hint}`,
+        `published ${published} but could not write ${failed}: ${
+          (cause as Error).message
+        }; ${hint}`,
         { cause },
       );
     } finally {
@@ -1662,6 +1679,13 @@ function splitLocation(uri: string): { root: string; key: string } {
     root: toStoreUri(dirname(parsed.path)),
     key: parsed.path.slice(dirname(parsed.path).length + 1),
   };
+}
+
+/** The pin itself refused under the manifest's lock (not a failure to write it). */
+class PinRefused extends Error {
+  constructor(readonly refusal: InvalidInputError) {
+    super(refusal.message, { cause: refusal });
+  }
 }
 
 // Two spellings of one name (NFC "é" and NFD "e" + accent) look identical in

@@ -140,6 +140,27 @@ Deno.test("readListEntries: standard input is <stdin>, in entries and in bad-lin
   assertStringIncludes(error.message, "<stdin>:2: ");
 });
 
+Deno.test("a list line too long for any URI or path is named by its start and length, not printed whole", async () => {
+  const stream = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
+  const cases: [string, string][] = [
+    ["x".repeat(100_000), "is too long"],
+    ["y".repeat(5_000), "neither"],
+  ];
+  for (const [line, why] of cases) {
+    const error = await assertRejects(
+      () => readListFile("-", { stdin: stream(`s3://b/k\n${line}\n`) }),
+      InvalidInputError,
+    );
+    assertStringIncludes(error.message, "<stdin>:2: ");
+    assertStringIncludes(error.message, why);
+    assertStringIncludes(error.message, `(${line.length} characters)`);
+    assert(error.message.length < 400, `${error.message.length} characters`);
+  }
+  // A long but possible item (a deep file:// path) is taken.
+  const deep = `file:///${"d/".repeat(2000)}f.csv`;
+  assertEquals((await readListFile("-", { stdin: stream(`${deep}\n`) })).length, 1);
+});
+
 interface JsonSummary {
   failed: PrefillFailure[];
 }

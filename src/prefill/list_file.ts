@@ -41,6 +41,14 @@ export type PrefillItem =
  * ```
  */
 export function parsePrefillItem(item: string): PrefillItem {
+  // Longer than any URI or path a store or file system takes (S3 keys: 1024
+  // bytes; paths: 4096): a pasted blob, named by its start, not printed whole.
+  if (item.length > MAX_ITEM_CHARS) {
+    throw new InvalidInputError(
+      `${shownItem(item)} is too long for a URI or a versioned path (at most ` +
+        `${MAX_ITEM_CHARS} characters)`,
+    );
+  }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(item)) {
     const uri = parseUri(item);
     if (uri.scheme === "s3" && (uri.key === "" || uri.key.endsWith("/"))) {
@@ -51,7 +59,7 @@ export function parsePrefillItem(item: string): PrefillItem {
   if (!item.startsWith("/")) {
     throw new InvalidInputError(
       `${
-        JSON.stringify(item)
+        shownItem(item)
       } is neither an s3:// or file:// URI nor a versioned path starting with / (e.g. /foo/bar.csv@1.2.5)`,
     );
   }
@@ -60,6 +68,16 @@ export function parsePrefillItem(item: string): PrefillItem {
     return { kind: "versioned", path: normalizeVersionedPath(at[1]!), version: at[2]! };
   }
   return { kind: "versioned", path: normalizeVersionedPath(item) };
+}
+
+/** The longest list item taken (see {@linkcode parsePrefillItem}). */
+const MAX_ITEM_CHARS = 8192;
+
+// An item as a message quotes it: whole when short, else its start and its length.
+function shownItem(item: string): string {
+  return item.length <= 200
+    ? JSON.stringify(item)
+    : `${JSON.stringify(item.slice(0, 100))}… (${item.length} characters)`;
 }
 
 /**

@@ -40,7 +40,12 @@ import {
   readAheadChunks,
 } from "./plan.ts";
 import { failure, message } from "./report.ts";
-import { withoutDirectoryClashes } from "./dir_clash.ts";
+import {
+  foldedDirectoryClashes,
+  type FoldedPlan,
+  withoutDirectoryClashes,
+  withoutFoldedDirectoryClashes,
+} from "./dir_clash.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { SettleCheck } from "./settle.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
@@ -110,6 +115,13 @@ interface Run {
    * directory), to find the local spelling of a key no local file matched.
    */
   spellings?: Map<string, Promise<Map<string, string> | undefined>>;
+  /**
+   * Store → local on a case-insensitive file system: the folded keys that
+   * give way to a directory in another case, each with the key below, and
+   * the folded directories, from a first listing (`foldedDirectoryClashes`).
+   * The losers' local files are never cleared out of the way.
+   */
+  foldedPlan?: FoldedPlan;
 }
 
 /**
@@ -382,24 +394,37 @@ export class Mirror {
         );
         await this.#each(run, pairs, (p) => this.#upload(run, p));
       } else {
-        const remote = mergeSourceBatches(
-          this.#stores.map((s, origin) =>
-            withOrigin(
-              listRemoteBatches(s, this.#storePrefix, this.#filter, {
-                ...listOptions,
-                directoryObjects: true,
-              }),
-              origin,
-            )
-          ),
-          (key, kept, dropped) =>
-            this.#duplicate(
-              run,
-              key,
-              `${this.#stores[kept.origin]!.url} ${kept.storeKey}`,
-              `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
+        const listing = (first: boolean) =>
+          mergeSourceBatches(
+            this.#stores.map((s, origin) =>
+              withOrigin(
+                listRemoteBatches(s, this.#storePrefix, this.#filter, {
+                  ...listOptions,
+                  directoryObjects: true,
+                  // Said by the second listing, which the run goes by.
+                  ...(first ? { onWarning: () => {} } : {}),
+                }),
+                origin,
+              )
             ),
-        );
+            (key, kept, dropped) => {
+              if (first) return;
+              this.#duplicate(
+                run,
+                key,
+                `${this.#stores[kept.origin]!.url} ${kept.storeKey}`,
+                `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
+              );
+            },
+          );
+        // A case-insensitive file system: which keys give way to a directory
+        // in another letter case (`A` to `a/b.txt`) needs the whole listing
+        // (the order does not bring them together), so it is read once
+        // before the run's own listing, and decided before any download.
+        if (fsPlatform.caseInsensitive) {
+          run.foldedPlan = await foldedDirectoryClashes(listing(true), writableKey);
+        }
+        const remote = listing(false);
         const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
         const merged = mergePairBatches(remote, local);
         const pairs = this.#unchangedSkipped(
@@ -803,26 +828,50 @@ export class Mirror {
     run: Run,
     batches: AsyncIterable<P[]>,
   ): AsyncIterable<P[]> {
-    return withoutDirectoryClashes(
-      batches,
-      (key) => unsafeLocalKey(key) === undefined,
-      (pair, below) => {
+    const onClash = (pair: P, below: string) => {
+      const remote = pair.source!;
+      // Its local file (an earlier run's) is kept, but is in the way of
+      // the keys below it: say so here, once.
+      const kept = pair.target === undefined
+        ? ""
+        : `, once the file ${pair.target.path} is moved away (kept: a clash never deletes it)`;
+      const dir = below.startsWith(`${pair.key}/`)
+        ? "a directory of this name ("
+        : `the directory ${JSON.stringify(spellingIn(below, pair.key))}, the same name here ` +
+          `(this file system does not tell letter case or Unicode form apart; `;
+      run.report.failed.push(failure(
+        pair.key,
+        `${this.#stores[remote.origin]!.url} ${remote.storeKey}`,
+        `not written: the key ${JSON.stringify(below)} needs ${dir}a ` +
+          `bucket holds both, a file system cannot), so the keys below it are mirrored ` +
+          `instead${kept}; rename or remove this object in the store, or leave it out with --exclude`,
+      ));
+      this.#progress(run, pair.key);
+    };
+    const exact = withoutDirectoryClashes(batches, writableKey, onClash);
+    if (run.foldedPlan === undefined) return exact;
+    return withoutFoldedDirectoryClashes(exact, run.foldedPlan, {
+      writable: writableKey,
+      onClash,
+      // The file a name is, of the keys listed so far (`#caseFolded`).
+      listed: (folded) => {
+        const key = run.folded?.get(folded);
+        return key !== undefined && writableKey(key) ? key : undefined;
+      },
+      onLate: (pair, file) => {
         const remote = pair.source!;
-        // Its local file (an earlier run's) is kept, but is in the way of
-        // the keys below it: say so here, once.
-        const kept = pair.target === undefined
-          ? ""
-          : `, once the file ${pair.target.path} is moved away (kept: a clash never deletes it)`;
         run.report.failed.push(failure(
           pair.key,
           `${this.#stores[remote.origin]!.url} ${remote.storeKey}`,
-          `not written: the key ${JSON.stringify(below)} needs a directory of this name (a ` +
-            `bucket holds both, a file system cannot), so the keys below it are mirrored ` +
-            `instead${kept}; rename or remove this object in the store, or leave it out with --exclude`,
+          `not written: the key ${JSON.stringify(file)}, mirrored before it in this run, is a ` +
+            `file of the name of one of its directories on this file system (it does not tell ` +
+            `letter case or Unicode form apart), and this key came into the store during the ` +
+            `run; the next run mirrors the keys below that name instead, once that file is ` +
+            `moved away`,
         ));
         this.#progress(run, pair.key);
       },
-    );
+    });
   }
 
   #duplicate(run: Run, key: string, kept: string, dropped: string): void {
@@ -1111,6 +1160,8 @@ export class Mirror {
       }
       if (info.isDirectory) continue;
       if (!info.isFile || !this.#state.isQueuedForDelete(above)) return;
+      // The file of a key that gave way, in another case (`a` for `A`): kept.
+      if (run.foldedPlan?.losers.has(foldName(above))) return;
       if (linkBelow(root, path, run.checkedDirs) !== undefined) return; // never through a link
       try {
         Deno.removeSync(path);
@@ -1282,6 +1333,24 @@ async function namesByFold(dir: string): Promise<Map<string, string> | undefined
     return undefined;
   }
   return names;
+}
+
+/** Whether a store → local mirror can write `key` as a file (else it is reported for why). */
+function writableKey(key: string): boolean {
+  return unsafeLocalKey(key) === undefined;
+}
+
+/**
+ * The directory of `below` that names the same file as `key` on a
+ * case-insensitive file system, as `below` spells it (`a` for `A` and
+ * `a/b.txt`).
+ */
+function spellingIn(below: string, key: string): string {
+  const folded = foldName(key);
+  for (let at = below.indexOf("/"); at !== -1; at = below.indexOf("/", at + 1)) {
+    if (foldName(below.slice(0, at)) === folded) return below.slice(0, at);
+  }
+  return key;
 }
 
 /** Tags a listing's entries with the index of their store, in place. */

@@ -15,40 +15,14 @@ import { withFsPlatform } from "../src/fs_platform.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { foldedDirectoryClashes } from "../src/mirror/dir_clash.ts";
 import { MemoryStore } from "../src/store/memory.ts";
+import { checkClashShape, clashLines, type ClashShape, storeWith } from "./mirror_clash_helpers.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { fakeBackend, prefixToLocal, tempDir, treeContents } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
 
-async function storeWith(
-  keys: Record<string, string>,
-  url = "memory://bkt",
-): Promise<MemoryStore> {
-  const store = new MemoryStore({ url });
-  for (const [key, text] of Object.entries(keys)) await store.put(key, enc.encode(text));
-  return store;
-}
-
-/** The report's failures as `key: gives way to "below"` (or the error), sorted. */
-function clashLines(failed: { key?: string; error: string }[]): string[] {
-  return failed.map((f) => {
-    const below =
-      /^not written: the key ("[^"]*") needs (a directory of this name|the directory "[^"]*", the same name here)/
-        .exec(f.error);
-    return `${f.key}: ${below === null ? f.error : `gives way to ${below[1]}`}`;
-  }).sort();
-}
-
-interface Shape {
-  name: string;
-  keys: Record<string, string>;
-  /** What a case-insensitive target gets. */
-  tree: Record<string, string>;
-  lines: string[];
-}
-
-const many: Shape = (() => {
+const many: ClashShape = (() => {
   const keys: Record<string, string> = {};
   const tree: Record<string, string> = {};
   const lines: string[] = [];
@@ -69,7 +43,7 @@ const many: Shape = (() => {
   return { name: "many keys", keys, tree, lines: lines.sort() };
 })();
 
-const SHAPES: Shape[] = [
+const SHAPES: ClashShape[] = [
   {
     name: "A vs a/b.txt",
     keys: { A: "file A", "a/b.txt": "under a", "a.txt": "a.txt" },
@@ -118,31 +92,7 @@ const SHAPES: Shape[] = [
 for (const shape of SHAPES) {
   for (const concurrency of [1, 16]) {
     Deno.test(`mirror store → local, case-insensitive, ${shape.name}, concurrency ${concurrency}: a key that is a directory of others in another case gives way, every run alike`, async () => {
-      await withFsPlatform({ caseInsensitive: true }, async () => {
-        await using dir = await tempDir();
-        await using store = await storeWith(shape.keys);
-        const target = join(dir.dir, "t");
-        const options = {
-          sources: [store],
-          target,
-          concurrency,
-          delete: true,
-          statePath: join(dir.dir, "s.db"),
-        };
-        const dry = await mirror({ ...options, dryRun: true });
-        assertEquals(clashLines(dry.failed), shape.lines);
-        assertEquals(
-          dry.actions?.map((a) => `${a.action} ${a.key}`),
-          Object.keys(shape.tree).sort().map((k) => `download ${k}`),
-        );
-        for (let run = 0; run < 3; run++) {
-          const r = await mirror(options);
-          assertEquals(clashLines(r.failed), shape.lines, `run ${run}`);
-          assertEquals(r.transferred, run === 0 ? Object.keys(shape.tree).length : 0);
-          assertEquals([r.deleted, r.extra], [0, 0]);
-          assertEquals(await treeContents(target), shape.tree);
-        }
-      });
+      await withFsPlatform({ caseInsensitive: true }, () => checkClashShape(shape, concurrency));
     });
   }
 }

@@ -5,6 +5,7 @@
  * by and run as the `postgres` user, since PostgreSQL refuses to run as root.
  */
 import { join } from "node:path";
+import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 
 /** The directory holding initdb/pg_ctl, or undefined when PostgreSQL is not installed. */
 export const PG_BIN: string | undefined = findPgBin();
@@ -222,4 +223,26 @@ async function makeCertificate(dir: string): Promise<{ cert: string; key: string
   ]);
   await run("chmod", ["600", key]);
   return { cert, key };
+}
+
+/**
+ * Whether the server at `url` still has a backend with process id `pid`,
+ * asked over a connection of its own (closed after).
+ */
+export async function backendAlive(
+  url: string,
+  pid: number,
+  env: (name: string) => string | undefined = () => undefined,
+): Promise<boolean> {
+  const watcher = await openPostgresCatalog(url, { env });
+  try {
+    return await watcher.transaction(
+      "read",
+      (tx) =>
+        tx.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [pid])
+          .then((rows) => Number(rows[0]?.["n"]) > 0),
+    );
+  } finally {
+    await watcher.close();
+  }
 }

@@ -13,7 +13,7 @@
  *   `Repository.open` rejects with its signal's reason.
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
-import { haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
+import { backendAlive, haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
@@ -152,18 +152,7 @@ Deno.test({
       // The watcher's own connection is kept busy-free of the idle close: it
       // asks once, after the first catalog's idle time is over.
       await new Promise((r) => setTimeout(r, 800));
-      const watcher = await openPostgresCatalog(pg.url);
-      try {
-        const alive = await watcher.transaction(
-          "read",
-          (tx) =>
-            tx.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [first])
-              .then((rows) => Number(rows[0]?.["n"])),
-        );
-        assertEquals(alive, 0, "the idle connection is still open");
-      } finally {
-        await watcher.close();
-      }
+      assertEquals(await backendAlive(pg.url, first), false, "the idle connection is still open");
       const second = await catalog.transaction(
         "read",
         (tx) => tx.query("SELECT pg_backend_pid() AS pid").then(pid),

@@ -12,7 +12,7 @@ import { assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
+import { backendAlive, haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
 import { rawServer, silentServer } from "./raw_server.ts";
 
 const noEnv = () => undefined;
@@ -163,18 +163,11 @@ Deno.test({
             }),
       );
       await new Promise((r) => setTimeout(r, 800));
-      const watcher = await openPostgresCatalog(pg.url, { env: noEnv });
-      try {
-        const alive = await watcher.transaction(
-          "read",
-          (tx) =>
-            tx.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [first])
-              .then((rows) => Number(rows[0]?.["n"])),
-        );
-        assertEquals(alive, 0, "the idle connection is still open");
-      } finally {
-        await watcher.close();
-      }
+      assertEquals(
+        await backendAlive(pg.url, first, noEnv),
+        false,
+        "the idle connection is still open",
+      );
       // Reopened over TLS when needed.
       const second = await catalog.transaction(
         "read",

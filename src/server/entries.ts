@@ -293,8 +293,8 @@ export class Entries {
       }
       if (current !== undefined && current.unreadable === undefined) {
         // It was expired: its file goes, as a sweep would have removed it.
-        await this.#dropData(current.meta);
         await this.#usage?.add(current.meta.owner, -current.meta.size);
+        await this.#dropReplaced(current.meta);
         if (current.meta.removing !== true) this.#onExpired();
       }
       return meta;
@@ -510,8 +510,8 @@ export class Entries {
         }
         continue;
       }
-      await this.#dropData(entry.meta);
       await this.#usage?.add(owner, size - entry.meta.size);
+      await this.#dropReplaced(entry.meta);
       return meta;
     }
     await this.#store.delete([dataKey]).catch(() => {});
@@ -781,6 +781,16 @@ export class Entries {
 
   async #dropData(meta: EntryMeta): Promise<void> {
     if (meta.dataKey !== undefined) await this.#store.delete([meta.dataKey]);
+  }
+
+  /**
+   * Deletes the data of `meta`, which the entry no longer points at: once
+   * the switch has landed, the request has done its work (and counted it),
+   * so a store failure here leaves only an orphan, which a sweep removes a
+   * day later, rather than answering 503 for a file that is stored.
+   */
+  async #dropReplaced(meta: EntryMeta): Promise<void> {
+    await this.#dropData(meta).catch(() => {});
   }
 
   async #putMeta(id: string, meta: EntryMeta, version: string | undefined): Promise<string> {

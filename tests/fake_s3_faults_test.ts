@@ -317,3 +317,19 @@ Deno.test("fault settings are validated and replaceable at runtime", async () =>
     assert.equal(await status(`${s3.url}/b/obj`), 200);
   });
 });
+
+Deno.test("the request log carries each request's headers (Range, If-Match, the access key)", async () => {
+  const log: RequestLogEntry[] = [];
+  await using s3 = await startFakeS3({ buckets: ["b"], onRequest: (e) => log.push(e) });
+  await s3.putObject("b", "k", new TextEncoder().encode("hello"));
+  const headers = {
+    range: "bytes=1-2",
+    "if-match": '"5d41402abc4b2a76b9719d911017c592"',
+    authorization: "AWS4-HMAC-SHA256 Credential=proc7/20260101/us-east-1/s3/aws4_request",
+  };
+  assert.equal(await status(`${s3.url}/b/k`, { headers }), 206);
+  assert.equal(log.length, 1);
+  assert.equal(log[0]!.headers["range"], "bytes=1-2");
+  assert.equal(log[0]!.headers["if-match"], headers["if-match"]);
+  assert.match(log[0]!.headers["authorization"]!, /Credential=proc7\//);
+});

@@ -374,6 +374,7 @@ class FakeS3Server implements FakeS3 {
         op: route.op,
         status: response.status,
         ms: performance.now() - started,
+        headers: Object.fromEntries(req.headers),
       };
       if (fault !== undefined) entry.fault = fault;
       this.#onRequest(entry);

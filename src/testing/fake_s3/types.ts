@@ -139,6 +139,12 @@ export interface RequestLogEntry {
   ms: number;
   /** The injected fault, if any. */
   fault?: FaultKind;
+  /**
+   * The request's headers (lower-case names): e.g. `range` and `if-match`
+   * tell a download's first GET from its resumes and retries, and the
+   * access key in `authorization` tells processes apart.
+   */
+  headers: Record<string, string>;
 }
 
 /** Options for `startFakeS3`. */

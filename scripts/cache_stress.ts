@@ -314,10 +314,9 @@ async function checkCache(cacheDir: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * Whether `who` had given up downloading `key` before `before`: two corrupt
- * answers (the fake flips the same byte each time, so the second is "the
- * same content twice", an IntegrityError), which a killed process never got
- * to report.
+ * Whether `who` had given up downloading `key` before `before`: as many
+ * corrupt answers as the downloader's attempts (an IntegrityError), which a
+ * killed process never got to report.
  */
 function gaveUp(r: number, key: string, who: string, before: number): boolean {
   let corrupt = 0;
@@ -326,8 +325,11 @@ function gaveUp(r: number, key: string, who: string, before: number): boolean {
     if (keyOf(e) !== key || whoOfEntry(e) !== who) continue;
     if (e.fault === "corrupt") corrupt++;
   }
-  return corrupt >= 2;
+  return corrupt >= DOWNLOAD_ATTEMPTS;
 }
+
+// The downloader's attempts at content that fails its check (its default).
+const DOWNLOAD_ATTEMPTS = 3;
 
 function keyOf(e: RequestLogEntry): string {
   return decodeURIComponent(e.path.split("?")[0]!.replace(/^\/b\//, ""));
@@ -404,8 +406,7 @@ try {
     killPlan.clear();
     const roundMs = Math.round(performance.now() - t0);
     // Failures a process reported (not killed): allowed only as integrity
-    // errors (the fake flips the same byte each time, so two corrupt answers
-    // in a row are "the same content twice").
+    // errors (corrupt answers for every attempt at one object).
     const failedKeys = new Set<string>();
     const exits: string[] = [];
     const reasons: string[] = [];

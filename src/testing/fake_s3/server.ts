@@ -113,6 +113,8 @@ class FakeS3Server implements FakeS3 {
   readonly #controlEndpoints: boolean;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
+  // Corrupt answers given so far (see #rewrite).
+  #corrupted = 0;
   #stopping: Promise<void> | undefined;
 
   constructor(options: FakeS3Options, backend: Backend, faults: FaultController) {
@@ -455,8 +457,13 @@ class FakeS3Server implements FakeS3 {
     switch (fault) {
       case "truncate":
         return new Response(cutBody(response.body!, Math.floor(length / 2), "close"), init);
-      case "corrupt":
-        return new Response(corruptBody(response.body!, Math.floor(length / 2)), init);
+      case "corrupt": {
+        // Noise on the wire: another byte each time (from the middle on), so
+        // two corrupt answers for one object differ, as they would on a
+        // flaky link; the same wrong bytes twice would be a bad stored copy.
+        const at = length > 0 ? (Math.floor(length / 2) + this.#corrupted++) % length : 0;
+        return new Response(corruptBody(response.body!, at), init);
+      }
       case "reset":
       case "lostResponse": {
         if (response.body === null) {

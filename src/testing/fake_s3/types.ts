@@ -85,8 +85,9 @@ export interface FaultTarget {
  *   line, so the client sees a 500 whose body breaks off; HEAD sees a plain 500).
  * - `truncate`: GetObject only; headers announce the full Content-Length,
  *   the body ends after half of it.
- * - `corrupt`: GetObject only; one byte in the middle of the body is
- *   flipped; length and ETag headers are unchanged.
+ * - `corrupt`: GetObject only; one byte of the body is flipped (the middle
+ *   one first, then the next one each time, as noise on a link would differ
+ *   between answers); length and ETag headers are unchanged.
  * - `lostResponse`: the operation runs and succeeds, then the connection
  *   drops before the response completes (the "did my write happen?" case).
  *   HEAD gets a plain 500 instead.

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { resolve } from "../path.ts";
 import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import { localPathArg } from "./local_path.ts";
 import type { OptionSpecs } from "./options.ts";
 
 const CLIENT_OPTIONS: OptionSpecs = {
@@ -44,9 +44,9 @@ function client(ctx: CommandContext): CacheClient {
   return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
 }
 
-function resolvePath(ctx: CommandContext, path: string): string {
-  // resolve: `./x` is named as `/cwd/x`, and a Windows path (`C:\x`) is absolute.
-  return resolve(ctx.io.cwd, path);
+function resolvePath(ctx: CommandContext, path: string, what: string): string {
+  // Refused when empty or a URI; `./x` is named as `/cwd/x`.
+  return localPathArg(ctx.io.cwd, path, what);
 }
 
 /**
@@ -105,7 +105,7 @@ export const put: Command = {
     const filename = ctx.flags.string("filename");
     const type = ctx.flags.string("content-type");
     using bar = ctx.out.progress(`upload ${file}`);
-    await client(ctx).put(cacheId, { path: resolvePath(ctx, file) }, {
+    await client(ctx).put(cacheId, { path: resolvePath(ctx, file, "FILE") }, {
       ...(filename === undefined ? {} : { filename }),
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
@@ -154,7 +154,8 @@ export const get: Command = {
     }
     // The service's file name is not known here, so DEST must name the file;
     // a directory would only fail after the download, at the atomic rename.
-    const info = await Deno.stat(resolvePath(ctx, dest)).catch(() => undefined);
+    const path = resolvePath(ctx, dest, "DEST");
+    const info = await Deno.stat(path).catch(() => undefined);
     if (info?.isDirectory || dest.endsWith("/")) {
       throw new UsageError(`DEST ${dest} is a directory`, {
         hint: `name the file to write, e.g. ${dest.replace(/\/*$/, "")}/result.tsv`,
@@ -162,7 +163,7 @@ export const get: Command = {
     }
     using bar = ctx.out.progress(`download ${dest}`);
     if (
-      !await c.download(cacheId, resolvePath(ctx, dest), {
+      !await c.download(cacheId, path, {
         onProgress: bar.onBytes,
         ...signalOption(ctx.io.signal),
       })

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
@@ -15,6 +15,7 @@ import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/re
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
+import { localPathArg } from "./local_path.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { openAssetCache } from "./settings.ts";
@@ -217,7 +218,7 @@ export const add: Command = {
       : undefined;
     const record = await withRepo(ctx, "repo add", async (repo) => {
       using bar = ctx.out.progress(`upload ${path}`);
-      const source = resolve(ctx.io.cwd, file);
+      const source = localPathArg(ctx.io.cwd, file, "FILE");
       const size = (await Deno.stat(source).catch(() => undefined))?.size;
       const r = await repo.add(path, source, {
         ...(tags ? { tags } : {}),
@@ -287,7 +288,9 @@ export const get: Command = {
   examples: ["vc repo get 42 --json", "vc repo get 42 --to ./input.csv"],
   async run(ctx) {
     const id = idArg(ctx);
-    const to = ctx.flags.string("to");
+    const toArg = ctx.flags.string("to");
+    // Checked before the download, which a URI or an empty value would only waste.
+    const to = toArg === undefined ? undefined : localPathArg(ctx.io.cwd, toArg, "--to");
     const local = ctx.flags.boolean("local");
     if (to === undefined && !local) {
       const record = await withRepo(ctx, "repo get", (repo) => repo.get(id));
@@ -311,11 +314,11 @@ export const get: Command = {
     }
     ctx.io.signal?.throwIfAborted();
     if (to !== undefined) {
-      let dest = resolve(ctx.io.cwd, to);
+      let dest = to;
       // Like cp: into an existing directory, under the record's file name; as
       // for `vc get`, "out/" names a directory even before it exists.
       const info = await Deno.stat(dest).catch(() => undefined);
-      if (info?.isDirectory || /[\\/]$/.test(to)) {
+      if (info?.isDirectory || /[\\/]$/.test(toArg ?? "")) {
         dest = join(dest, basename((await repo.get(id)).path));
       }
       try {

@@ -51,7 +51,7 @@ Deno.test("CacheClient: a bad URL, an unreachable service and a missing file are
     () => client.put("0".repeat(128), { path: "/nonexistent/result.tsv" }),
     NotFoundError,
   );
-  assertStringIncludes(missing.message, "file to upload /nonexistent/result.tsv does not exist");
+  assertStringIncludes(missing.message, "file to upload: /nonexistent/result.tsv does not exist");
 });
 
 Deno.test("CacheClient.put: a content type that is not a media type is refused before sending", async () => {
@@ -74,12 +74,22 @@ Deno.test("CacheClient.put: a content type that is not a media type is refused b
   assertEquals(res.headers.get("content-type"), "a/b; c=d");
 });
 
-Deno.test("CacheClient.put: a directory is refused before sending, not taken for an unreachable service", async () => {
+Deno.test("CacheClient.put: a directory or a FIFO is refused before sending, neither taken for an unreachable service nor waited on", async () => {
   await using t = await startService();
   const client = new CacheClient({ url: t.url, token: t.tokens.alice });
   const { cacheId } = await client.id({ dir: 1 });
-  const e = await assertRejects(() => client.put(cacheId, { path: t.dir }), InvalidInputError);
-  assertStringIncludes(e.message, `file to upload ${t.dir} is a directory`);
+  const fifo = `${t.dir}/fifo`;
+  // A FIFO nobody writes to: opening it to read would wait forever.
+  await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  for (const path of [t.dir, fifo]) {
+    for (const options of [{}, { onProgress: () => {} }]) {
+      const e = await assertRejects(
+        () => client.put(cacheId, { path }, options),
+        InvalidInputError,
+      );
+      assertStringIncludes(e.message, `file to upload: ${path} is not a regular file`);
+    }
+  }
   assertEquals(t.logs.filter((l) => JSON.parse(l).route === "/v1/cache/{id}").length, 0);
 });
 

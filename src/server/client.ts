@@ -8,13 +8,17 @@
  */
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
-import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
+import { InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { isTransientError, isUnreachableError } from "../store/retry.ts";
 import { redactUrl } from "../redact.ts";
 import { deadline } from "../store/deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
+import { regularFile } from "../regular_file.ts";
+
+/** How a file given to upload is named in errors. */
+const UPLOAD_WHAT = "file to upload";
 
 /**
  * The service answered with an error; `status` is its HTTP status.
@@ -352,6 +356,9 @@ export class CacheClient {
       authorization: this.#token,
       "content-type": `multipart/form-data; boundary=${boundary}`,
     };
+    // Checked before any request: a directory read mid-request fails as
+    // "fetch failed", taken for an unreachable service; a FIFO would block.
+    const fileInfo = "path" in body ? await regularFile(body.path, UPLOAD_WHAT) : undefined;
     if ("path" in body && this.#fetchImpl === fetch && !proxyConfigured()) {
       // fetch sends a stream chunked, which Deno.serve reads slowly once its
       // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
@@ -360,7 +367,7 @@ export class CacheClient {
         (signal) =>
           sendFile(url, headers, head, body.path, tail, { ...options, ...signalOption(signal) }),
         options.signal,
-        await fileSize(body.path),
+        fileInfo?.size ?? 0,
       );
       await this.#json(res, `upload of cache ${id}`);
       return;
@@ -377,21 +384,8 @@ export class CacheClient {
       } else if (body instanceof ReadableStream) {
         stream = body;
       } else {
-        let file: Deno.FsFile;
-        try {
-          file = await Deno.open(body.path, { read: true });
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-          throw new NotFoundError(`file to upload ${body.path} does not exist`, { cause: error });
-        }
-        const info = await file.stat();
-        if (info.isDirectory) {
-          file.close();
-          // Read mid-request it fails as "fetch failed", taken for an unreachable service.
-          throw new InvalidInputError(`file to upload ${body.path} is a directory, not a file`);
-        }
-        total = info.size;
-        stream = file.readable;
+        total = fileInfo?.size;
+        stream = (await Deno.open(body.path, { read: true })).readable;
       }
       if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
       payload = ReadableStream.from(framed(head, stream, tail));
@@ -404,11 +398,7 @@ export class CacheClient {
         body: payload,
         ...signalOption(options.signal),
       },
-      body instanceof Uint8Array
-        ? body.length
-        : "path" in body
-        ? await fileSize(body.path)
-        : Infinity,
+      body instanceof Uint8Array ? body.length : fileInfo?.size ?? Infinity,
     );
     await this.#json(res, `upload of cache ${id}`);
   }
@@ -702,15 +692,6 @@ export async function withCache(
  * `node:http`: Deno's fetch sends any stream chunked). A file that changes
  * size while it is read fails the request, so the service keeps what it had.
  */
-/** A file's size for the upload's send time (0 when it cannot be read: the upload says why). */
-async function fileSize(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
 async function sendFile(
   url: string,
   headers: Record<string, string>,
@@ -719,19 +700,9 @@ async function sendFile(
   tail: Uint8Array,
   options: PutFileOptions,
 ): Promise<Response> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new NotFoundError(`file to upload ${path} does not exist`, { cause: error });
-  }
-  using _ = file;
-  const info = await file.stat();
-  if (info.isDirectory) {
-    throw new InvalidInputError(`file to upload ${path} is a directory, not a file`);
-  }
-  const total = info.size;
+  // A regular file (checked by put); its size now, at this attempt.
+  using file = await Deno.open(path, { read: true });
+  const total = (await file.stat()).size;
   const { NodeBodySender } = await import("../store/node_http_send.ts");
   const sender = new NodeBodySender();
   try {

@@ -354,3 +354,30 @@ Deno.test("serve cli: an auth URL or base path no request could use is a usage e
     }
   });
 });
+
+Deno.test("serve cli: --auth-cache-ttl without --auth-url is a usage error, not ignored", async () => {
+  await withWorkspace(async (_dir, vc) => {
+    ok(await vc(["serve", "add-token", "alice", "--token-file", "t.json"]), "add-token");
+    // "abc" was ignored: vc serve started on the token file. The port is
+    // taken, so that a serve which starts fails (exit 1) instead of running on.
+    using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = String((taken.addr as Deno.NetAddr).port);
+    for (const ttl of ["abc", "10m"]) {
+      const r = await vc([
+        "serve",
+        "--store",
+        "file:///tmp/x",
+        "--token-file",
+        "t.json",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--auth-cache-ttl",
+        ttl,
+      ]);
+      assertEquals(r.code, 2, `${ttl}: ${r.stderr}`);
+      assertStringIncludes(r.stderr, "--auth-cache-ttl only applies with --auth-url");
+    }
+  });
+});

@@ -141,6 +141,10 @@ export const serve: Command = {
       });
     }
     const ttl = ctx.flags.string("auth-cache-ttl");
+    // Only KBase lookups are cached: with a token file the value would go unread, unchecked.
+    if (ttl !== undefined && authUrl === undefined) {
+      throw new UsageError("--auth-cache-ttl only applies with --auth-url");
+    }
     const tokens = file === undefined ? undefined : new TokenFileAuth({ path: file });
     const auth: AuthProvider = tokens ?? flagValue("--auth-url", () =>
       new KBaseAuth({

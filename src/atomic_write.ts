@@ -37,6 +37,7 @@
 import { forEachChunk } from "./bytes.ts";
 import { renameOver, renameOverSync } from "./replace_file.ts";
 import { fnv1a32 } from "./fnv.ts";
+import { InvalidInputError } from "./errors.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
@@ -470,6 +471,7 @@ export class AtomicFile {
 
   /** Creates the temp file (and missing parent directories) for `dest`. */
   static create(dest: string, options: AtomicFileOptions = {}): AtomicFile {
+    refuseSpecialFile(dest);
     const path = tempPathFor(dest);
     const open = () =>
       Deno.openSync(path, {
@@ -831,6 +833,28 @@ export function writeFileAtomicSync(
     temp.discard();
     throw error;
   }
+}
+
+/**
+ * Throws `InvalidInputError` when `dest` is a FIFO, socket or device: another
+ * program reads or serves it, and the rename that commits a write would
+ * silently unlink it for a plain file. A missing destination (or one that
+ * cannot be looked at: the write says why), a file, a directory or a link
+ * are left to the write.
+ */
+function refuseSpecialFile(dest: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(dest);
+  } catch {
+    return;
+  }
+  if (info.isFile || info.isDirectory || info.isSymlink) return;
+  const kind = info.isFifo ? "a FIFO" : info.isSocket ? "a socket" : "a device";
+  throw new InvalidInputError(
+    `${dest} is not a regular file but ${kind}, which writing a file there would replace: ` +
+      `remove it first, or give another destination`,
+  );
 }
 
 /**

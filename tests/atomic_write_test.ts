@@ -16,6 +16,7 @@ import {
   writeFileAtomicSync,
 } from "../src/atomic_write.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 
 const enc = new TextEncoder();
 const posix = Deno.build.os !== "windows";
@@ -190,4 +191,26 @@ Deno.test("AtomicFile: commit replaces, discard and discardOpenTempFiles clean u
   );
   assertEquals(names(t.dir), ["f"]);
   assertEquals(await Deno.readTextFile(dest), "v2");
+});
+
+Deno.test("writeFileAtomic / copyFileAtomic: a FIFO at the destination is refused, not replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fifo = join(dir, "fifo");
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    await Deno.writeTextFile(join(dir, "src"), "data");
+    for (
+      const write of [
+        () => writeFileAtomic(fifo, "data"),
+        () => copyFileAtomic(join(dir, "src"), fifo),
+      ]
+    ) {
+      const e = await assertRejects(write, InvalidInputError);
+      assert(e.message.includes(`${fifo} is not a regular file`), e.message);
+      assert(Deno.lstatSync(fifo).isFifo);
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["fifo", "src"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -31,3 +31,29 @@ Deno.test("vc get / vc repo get --to: a DEST that cannot be written is named", a
     );
   });
 });
+
+Deno.test("vc get / vc repo get --to: a FIFO at DEST is refused, not replaced by a file", async () => {
+  await withWorkspace(async (dir, vc) => {
+    await Deno.writeTextFile(join(dir, "a.csv"), "a,b\n");
+    const fifo = join(dir, "fifo");
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    const bucket = { VC_BUCKET: join(dir, "bucket") };
+    ok(await vc(["add", "/a.csv", "a.csv"], bucket), "add");
+    const repo = { VC_REPO: `file://${join(dir, "repo")}` };
+    ok(await vc(["repo", "init"], repo), "init");
+    const id = ok(await vc(["repo", "add", "/data/a.csv", "a.csv"], repo), "add").stdout.trim();
+
+    for (
+      const [args, env] of [
+        [["get", "/a.csv", "fifo"], bucket],
+        [["repo", "get", id, "--to", "fifo"], repo],
+      ] as const
+    ) {
+      const r = await vc([...args], env);
+      assertEquals(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assertStringIncludes(r.stderr, `${fifo} is not a regular file`);
+      assertEquals(Deno.lstatSync(fifo).isFifo, true, args.join(" "));
+    }
+    assertEquals([...Deno.readDirSync(dir)].filter((e) => e.name.includes("vc-tmp")), []);
+  });
+});

@@ -8,7 +8,8 @@ import { mirror } from "../src/mirror/mirror.ts";
 import { MirrorState, type StateRow } from "../src/mirror/state.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { compareUtf8 } from "../src/walk.ts";
-import { assertEquals } from "./assert.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
 
 const row = (i: number): StateRow => ({
@@ -135,5 +136,21 @@ Deno.test("compareUtf8 (the merge's order) agrees with comparing UTF-8 bytes, lo
         `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
       );
     }
+  }
+});
+
+Deno.test("state file: a directory or a FIFO is refused naming what it is, and no lock file is left beside it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fifo = join(dir, "fifo");
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    await Deno.mkdir(join(dir, "d"));
+    for (const [path, kind] of [[join(dir, "d"), "a directory"], [fifo, "a FIFO"]]) {
+      const e = assertThrows(() => new MirrorState(path!), InvalidInputError);
+      assertStringIncludes(e.message, `mirror state file ${path} is ${kind}`);
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["d", "fifo"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -120,9 +120,10 @@ export class MirrorState {
     this.path = path;
     if (path !== ":memory:") {
       Deno.mkdirSync(dirname(path), { recursive: true });
-      if (isDirectory(path)) {
+      const kind = notRegularFile(path);
+      if (kind !== undefined) {
         throw new InvalidInputError(
-          `mirror state file ${path} is a directory; pass --state with a file path (it is created)`,
+          `mirror state file ${path} is ${kind}; pass --state with a file path (it is created)`,
         );
       }
       this.#lock = lockStateFile(path);
@@ -462,12 +463,23 @@ function lockStateFile(path: string): Deno.FsFile {
   return file;
 }
 
-function isDirectory(path: string): boolean {
+// What `path` is when it is there and not a regular file (SQLite on a FIFO
+// fails as a "disk I/O error", whose advice to remove it would not fit).
+function notRegularFile(path: string): string | undefined {
+  let info: Deno.FileInfo;
   try {
-    return Deno.statSync(path).isDirectory;
+    info = Deno.statSync(path);
   } catch {
-    return false; // missing (made below), or unreadable (named below)
+    return undefined; // missing (made below), or unreadable (named below)
   }
+  if (info.isFile) return undefined;
+  return info.isDirectory
+    ? "a directory"
+    : info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : "a device";
 }
 
 /**

@@ -170,11 +170,17 @@ export class AssetCache implements AsyncDisposable {
       warn: options.warn ?? ((m) => console.warn(m)),
       ownsStores: options.openStore === undefined,
       open: options.openStore ?? (async (root) => {
+        // A `file://` root is the directory of a file the user named, not a
+        // store vc manages: reading it must leave no sidecar beside it.
+        const { forUserFiles, openStore } = await import("../store/open.ts");
+        const opened = forUserFiles(storeOptions);
         // A file right under / (`file:///data.csv`, common in containers) is
         // read from a store rooted at /, which `openStore` refuses as a
         // location (a mirror or prune there would take the whole disk).
-        if (root === "file:///") return new (await import("../store/fs.ts")).FsStore("/");
-        return (await import("../store/open.ts")).openStore(root, storeOptions);
+        if (root === "file:///") {
+          return new (await import("../store/fs.ts")).FsStore("/", opened.file);
+        }
+        return openStore(root, opened);
       }),
       download: options.download,
       lockWaitMs: this.#lockWaitMs,

@@ -27,7 +27,9 @@ export interface AssetCacheOptions {
   store?: StoreOptions | undefined;
   /**
    * Opens stores instead of `openStore` (tests, custom backends). The stores
-   * it returns stay the caller's: `close()` does not close them.
+   * it returns stay the caller's: `close()` does not close them. The default
+   * opens a `file://` source's directory with `forUserFiles` (no sidecar
+   * written beside the user's file); a custom opener decides for itself.
    */
   openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /** Receives warnings (default `console.warn`). */

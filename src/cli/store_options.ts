@@ -56,11 +56,13 @@ export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOption
  */
 export function cliOpenStore(
   ctx: Pick<CommandContext, "flags">,
-): ((uri: string) => Promise<ObjectStore>) | undefined {
+): ((uri: string, extra?: StoreOptions) => Promise<ObjectStore>) | undefined {
   if (ctx.flags.string("request-timeout") === undefined) return undefined;
   const options = cliStoreOptions(ctx);
   // Loaded when a store is opened: the warm `vc path` loads no store module.
-  return async (uri) => (await import("../store/open.ts")).openStore(uri, options);
+  // `extra`: what the use needs (`forUserFiles()` for a backup file).
+  return async (uri, extra) =>
+    (await import("../store/open.ts")).openStore(uri, { ...options, ...extra });
 }
 
 /**

@@ -9,9 +9,11 @@ import { basename, dirname, resolve } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
 
-type Opener = (uri: string) => Promise<ObjectStore>;
+/** Opens a store; `options` say what the use needs (an opener may ignore them). */
+type Opener = (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
 
 function split(uri: string): { root: string; key: string } {
   const parsed = parseUri(uri);
@@ -38,7 +40,9 @@ function split(uri: string): { root: string; key: string } {
 }
 
 /**
- * Reads the object at `uri` completely.
+ * Reads the object at `uri` completely. A `file://` object is the user's
+ * file (a backup kept anywhere): its directory is opened with
+ * `forUserFiles`, so reading it writes no sidecar beside it.
  *
  * @example
  * ```ts
@@ -57,7 +61,7 @@ export async function readObjectUri(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const { root, key } = split(uri);
-  const store = await untilAborted(open(root), signal, (late) => late.close());
+  const store = await untilAborted(open(root, forUserFiles()), signal, (late) => late.close());
   try {
     const { body } = await store.get(key, signal === undefined ? {} : { signal });
     return new Uint8Array(await new Response(body).arrayBuffer());

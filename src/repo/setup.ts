@@ -7,7 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { openStore } from "../store/open.ts";
+import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
   type Catalog,
@@ -39,8 +39,12 @@ export interface RepositoryOptions {
   clock?: Clock;
   /** This machine's name (default `Deno.hostname()`); recorded as origin and checked for SQLite catalogs. */
   host?: string;
-  /** Opens the content store (default `openStore`). */
-  openStore?: (uri: string) => Promise<ObjectStore>;
+  /**
+   * Opens the content store (default `openStore`). `options`, when given,
+   * are what the use needs (`forUserFiles()` to read a backup file without
+   * writing beside it); an opener may ignore them.
+   */
+  openStore?: (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
   /** A PostgreSQL URL given at run time (may carry the password). */
   postgresUrl?: string;
   /** Environment for PostgreSQL settings; default `Deno.env`. */

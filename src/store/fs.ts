@@ -44,6 +44,21 @@ const DELETE_PARALLEL = 16;
 // Directories whose dead writers' temp files this store already swept on put.
 const SWEPT_LIMIT = 10_000;
 
+/** Options for {@linkcode FsStore}. */
+export interface FsStoreOptions {
+  /**
+   * `"write"` (default): sidecars are written on put and repaired when a
+   * read finds one stale or missing, as in any directory vc manages.
+   * `"read-only"`: reads use a valid existing sidecar but never write or
+   * repair one, for a directory that is the user's (a `file://` source the
+   * cache reads, a backup file restored from): vc must not leave files
+   * there. A file without a valid sidecar is then hashed on every `head` or
+   * `get` (remembered per file state within the process). Puts still write
+   * their sidecar: that is the store's format.
+   */
+  sidecars?: "write" | "read-only";
+}
+
 /**
  * A directory used as an S3-like bucket.
  *
@@ -53,7 +68,8 @@ const SWEPT_LIMIT = 10_000;
  * - ETags are hex MD5s. They, user metadata and content type live in a hidden
  *   sidecar `.vc~meta~<name>.json` next to the file, trusted only while the
  *   file's size, mtime, inode and ctime are unchanged; otherwise the file is
- *   re-hashed (and the sidecar repaired when the directory is writable). So
+ *   re-hashed (and the sidecar repaired when the directory is writable,
+ *   unless the store was opened with `sidecars: "read-only"`). So
  *   files copied in or edited by hand get correct ETags, and a read-only
  *   directory works for `head`, `get` and `list`.
  * - Writes go to a temp file in the target directory (`atomic_write.ts`:
@@ -104,11 +120,12 @@ export class FsStore implements ObjectStore {
   /** The root directory as an absolute path (as given, links not resolved). */
   readonly root: string;
   #realRoot: string | undefined;
-  #files = new FileDescriber();
+  #files: FileDescriber;
   #swept = new Set<string>();
 
   /**
-   * Uses `rootDir` (created on first write) as the bucket.
+   * Uses `rootDir` (created on first write) as the bucket; see
+   * {@linkcode FsStoreOptions} for `sidecars`.
    *
    * @example
    * ```ts
@@ -118,12 +135,19 @@ export class FsStore implements ObjectStore {
    * assert(store.url === "file:///srv/assets");
    * ```
    */
-  constructor(rootDir: string) {
+  constructor(rootDir: string, options: FsStoreOptions = {}) {
     if (typeof rootDir !== "string" || rootDir === "" || rootDir.includes("\0")) {
       throw new InvalidInputError(`invalid FsStore root directory ${JSON.stringify(rootDir)}`);
     }
     this.root = resolve(rootDir);
     this.url = pathToFileURL(this.root).href;
+    const sidecars = options.sidecars ?? "write";
+    if (sidecars !== "write" && sidecars !== "read-only") {
+      throw new InvalidInputError(
+        `FsStore sidecars must be "write" or "read-only", got ${JSON.stringify(sidecars)}`,
+      );
+    }
+    this.#files = new FileDescriber({ repair: sidecars === "write" });
   }
 
   /**

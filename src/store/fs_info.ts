@@ -21,7 +21,8 @@ import {
   writeSidecar,
 } from "./fs_meta.ts";
 
-// MD5s remembered for files whose sidecar cannot be written (read-only roots).
+// MD5s remembered for files whose sidecar cannot or must not be written
+// (read-only roots, stores opened with `sidecars: "read-only"`).
 const MEMO_LIMIT = 10_000;
 
 /** Options for {@linkcode FileDescriber.describe}. */
@@ -57,6 +58,12 @@ export interface DescribeOptions {
  */
 export class FileDescriber {
   #memo = new Map<string, string>();
+  #repair: boolean;
+
+  /** `repair: false` never writes a sidecar (nor takes a key lock to do so). */
+  constructor(options: { repair?: boolean } = {}) {
+    this.#repair = options.repair ?? true;
+  }
 
   /** Info of the regular file at `path`; `undefined` when missing, a link or a directory. */
   async infoAt(key: string, path: string, withMeta: boolean): Promise<ObjectInfo | undefined> {
@@ -95,7 +102,7 @@ export class FileDescriber {
       // Same content as the sidecar recorded (e.g. the directory was copied
       // or touched): its metadata still describes this object.
       known = sc?.md5 === md5 ? sc : undefined;
-      await repairSidecar(path, scPath, fp, md5, known);
+      if (this.#repair) await repairSidecar(path, scPath, fp, md5, known);
     }
     const info: ObjectInfo = {
       key,

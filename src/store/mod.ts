@@ -34,11 +34,12 @@
  */
 export type * from "./types.ts";
 export { FsStore } from "./fs.ts";
+export type { FsStoreOptions } from "./fs.ts";
 export { MemoryStore } from "./memory.ts";
 export type { MemoryObject, MemoryStoreOptions } from "./memory.ts";
 export { S3Store } from "./s3.ts";
 export type { S3StoreOptions } from "./s3.ts";
-export { openStore } from "./open.ts";
+export { forUserFiles, openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";
 export type {

@@ -11,12 +11,18 @@ import { InvalidInputError } from "../errors.ts";
 import { parseUri } from "../uri.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
 import type { S3StoreOptions } from "./s3.ts";
+import type { FsStoreOptions } from "./fs.ts";
 import type { ObjectStore } from "./types.ts";
 
 /** Options for {@linkcode openStore}, per kind of store. */
 export interface StoreOptions {
   /** Connection options for `s3://` roots (bucket and prefix come from the URI). */
   s3?: Omit<S3StoreOptions, "bucket" | "prefix"> | undefined;
+  /**
+   * Options for `file://` and directory roots: `{ sidecars: "read-only" }`
+   * for a directory that is the user's rather than vc's (see `FsStoreOptions`).
+   */
+  file?: FsStoreOptions | undefined;
 }
 
 /**
@@ -61,9 +67,29 @@ export async function openStore(
     case "local": {
       // Loaded when used, like s3.ts: `vc path` on a warm cache opens no store.
       const { FsStore } = await import("./fs.ts");
-      return new FsStore(parsed.scheme === "file" ? parsed.path : resolve(parsed.path));
+      return new FsStore(
+        parsed.scheme === "file" ? parsed.path : resolve(parsed.path),
+        options.file,
+      );
     }
     default:
       throw new InvalidInputError(`unsupported store location ${JSON.stringify(rootUri)}`);
   }
+}
+
+/**
+ * `options` for opening the directory of a file that is the user's, not
+ * vc's (a `file://` source the cache reads, a backup file restored from):
+ * its sidecars are used when valid but never written, so reading it leaves
+ * nothing beside it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forUserFiles } from "./open.ts";
+ * assert.deepEqual(forUserFiles({}), { file: { sidecars: "read-only" } });
+ * ```
+ */
+export function forUserFiles(options: StoreOptions = {}): StoreOptions {
+  return { ...options, file: { ...options.file, sidecars: "read-only" } };
 }

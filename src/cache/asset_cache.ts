@@ -173,7 +173,13 @@ export class AssetCache implements AsyncDisposable {
         // A `file://` root is the directory of a file the user named, not a
         // store vc manages: reading it must leave no sidecar beside it.
         const { forUserFiles, openStore } = await import("../store/open.ts");
-        const opened = forUserFiles(storeOptions);
+        // The store reads the environment this cache was given, so entries are
+        // fetched from the endpoint they are filed under (`endpoint` above).
+        const opened = forUserFiles(
+          env === undefined
+            ? storeOptions
+            : { ...storeOptions, s3: { ...storeOptions.s3, env: readEnv } },
+        );
         // A file right under / (`file:///data.csv`, common in containers) is
         // read from a store rooted at /, which `openStore` refuses as a
         // location (a mirror or prune there would take the whole disk).

@@ -40,7 +40,7 @@ export interface AssetCacheOptions {
     | undefined;
   /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
   configPath?: string | false | undefined;
-  /** Environment to read instead of `Deno.env` (settings and `AWS_ENDPOINT_URL(_S3)`). */
+  /** Environment to read instead of `Deno.env`: settings, and the S3 endpoint, region, path style and request timeout (credentials come from the AWS SDK's chain). */
   env?: EnvReader | Record<string, string | undefined>;
   /**
    * Source of time for the timeout, the recheck interval and revalidation

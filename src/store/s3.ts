@@ -45,6 +45,7 @@ import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_
 import {
   bucketBaseUrl,
   describeCredentialSource,
+  type EnvReader,
   resolveS3Settings,
   type S3ConnectionSettings,
 } from "./s3_config.ts";
@@ -117,6 +118,13 @@ export interface S3StoreOptions {
    * `0` turns timeouts off (and leaves response bodies unwrapped).
    */
   requestTimeoutMs?: number;
+  /**
+   * Environment to read the endpoint, region, path style, profile and
+   * `VC_REQUEST_TIMEOUT` from instead of `Deno.env` (credentials still come
+   * from the AWS SDK's chain). An asset cache given its own `env` passes it,
+   * so the endpoint it files entries under is the one they are fetched from.
+   */
+  env?: EnvReader;
   /**
    * Requests to a plain `http:` endpoint (no proxy configured) go over vc's
    * own HTTP/1.1 keep-alive connections instead of `fetch`: GETs and HEADs
@@ -302,7 +310,7 @@ export class S3Store implements ObjectStore {
     // `s3://b/p/../x` as a root would report one key and write another.
     if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
-    this.#settings = resolveS3Settings(options);
+    this.#settings = resolveS3Settings(options, options.env);
     this.#credentialSource = describeCredentialSource(options.credentials !== undefined);
     this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;

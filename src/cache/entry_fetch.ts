@@ -281,6 +281,7 @@ export class EntryFetcher {
         partSizes: info.partSizes,
         mtime,
         opaqueEtag: info.opaqueEtag === true ? true : undefined,
+        validator: info.validator,
       };
       // After the data is in place, before the lock is released: a record
       // never describes data that is not, and a waiter finds it.

@@ -83,6 +83,8 @@ export interface EntryRec {
   mtime?: number | undefined;
   /** The ETag is not a hash of the content (see `EntryMeta.opaqueEtag`). */
   opaqueEtag?: boolean | undefined;
+  /** The store's token of the source's state (see `EntryMeta.validator`). */
+  validator?: string | undefined;
 }
 
 /** Settings of an {@linkcode EntryIndex}. */
@@ -356,6 +358,7 @@ export class EntryIndex {
       partSizes: meta.partSizes,
       mtime: meta.mtime,
       opaqueEtag: meta.opaqueEtag,
+      validator: meta.validator,
     };
     if (meta.gone === true) rec.gone = true;
     if (legacyUsed !== undefined) rec.legacy = true;
@@ -387,6 +390,7 @@ export function toMeta(
     | "partSizes"
     | "mtime"
     | "opaqueEtag"
+    | "validator"
   >,
 ): EntryMeta {
   const meta: EntryMeta = {
@@ -400,6 +404,7 @@ export function toMeta(
   if (rec.partSizes !== undefined) meta.partSizes = rec.partSizes;
   if (rec.mtime !== undefined) meta.mtime = rec.mtime;
   if (rec.opaqueEtag === true) meta.opaqueEtag = true;
+  if (rec.validator !== undefined) meta.validator = rec.validator;
   return meta;
 }
 

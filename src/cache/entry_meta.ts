@@ -50,6 +50,15 @@ export interface EntryMeta {
    * look like one (SSE-KMS, SSE-C): checks never take it for the MD5.
    */
   opaqueEtag?: boolean;
+  /**
+   * The store's token of the source's state this ETag is of (see
+   * `ObjectInfo.validator`; a `file://` source: its device, inode, size,
+   * mtime and ctime): while the store still gives it, a revalidation takes
+   * the ETag as unchanged without the store hashing the file again. Absent
+   * in records of earlier versions and for sources without one (then the
+   * store is asked as usual).
+   */
+  validator?: string;
 }
 
 /** A record read back from disk, with its last-use time. */
@@ -70,6 +79,7 @@ interface MetaJson {
   gone?: true;
   mtime?: number;
   opaqueEtag?: true;
+  validator?: string;
 }
 
 const decoder = new TextDecoder();
@@ -171,6 +181,7 @@ export function decodeMeta(text: string): EntryMeta | undefined {
   if (r.gone === true) meta.gone = true;
   if (r.mtime !== undefined) meta.mtime = r.mtime;
   if (r.opaqueEtag === true) meta.opaqueEtag = true;
+  if (r.validator !== undefined) meta.validator = r.validator;
   return meta;
 }
 
@@ -186,7 +197,9 @@ function optionalFieldsValid(r: Partial<MetaJson>): boolean {
         r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0))) &&
     (r.gone === undefined || r.gone === true) &&
     (r.mtime === undefined || Number.isSafeInteger(r.mtime)) &&
-    (r.opaqueEtag === undefined || r.opaqueEtag === true);
+    (r.opaqueEtag === undefined || r.opaqueEtag === true) &&
+    (r.validator === undefined ||
+      (typeof r.validator === "string" && r.validator !== "" && r.validator.length <= 1024));
 }
 
 /**
@@ -263,6 +276,7 @@ export function metaJson(meta: EntryMeta): string {
   if (meta.gone === true) json.gone = true;
   if (meta.mtime !== undefined) json.mtime = meta.mtime;
   if (meta.opaqueEtag === true) json.opaqueEtag = true;
+  if (meta.validator !== undefined) json.validator = meta.validator;
   return JSON.stringify(json);
 }
 

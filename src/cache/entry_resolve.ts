@@ -269,6 +269,7 @@ export class EntryResolver {
   ): Promise<EntryRec> {
     const index = this.#index;
     const now = index.clock.now();
+    if (await this.#unchanged(loc, rec, ctx)) return this.#confirmed(rec, now);
     let head: ObjectInfo | undefined;
     let found: ObjectInfo | "empty" | undefined;
     try {
@@ -318,19 +319,45 @@ export class EntryResolver {
       return this.#unreachable(loc, rec, error, now);
     }
     if (sameVersion(head, rec)) {
-      rec.validatedAt = now;
-      rec.retryAt = undefined;
-      rec.touchedAt = now;
-      rec.gone = false;
-      // A read-only cache dir still works.
-      try {
-        index.saveRec(rec);
-      } catch {
-        // Not persisted; the check is just repeated by the next process.
-      }
-      return rec;
+      // The state this answer is of, for the next revalidation (or none).
+      rec.validator = head.validator;
+      return this.#confirmed(rec, now);
     }
     return await this.#fetchOrServe(loc, rec, head, ctx, now, integrity);
+  }
+
+  /**
+   * Whether the store vouches, without reading the content, that the source
+   * is still in the state `rec`'s ETag is of: its validator (a `file://`
+   * source's stat, see `ObjectStore.validator`) is the recorded one. Not
+   * for an invalidated entry (`invalidate` asks for a full check), nor when
+   * the store cannot say; then `head` decides, as for any store.
+   */
+  async #unchanged(loc: EntryLocation, rec: EntryRec, ctx: FlightContext): Promise<boolean> {
+    if (rec.validator === undefined || rec.validatedAt === 0 || rec.gone === true) return false;
+    try {
+      const { store, key } = await this.#fetcher.storeFor(loc);
+      if (store.validator === undefined) return false;
+      return await store.validator(key, { signal: ctx.signal }) === rec.validator;
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      return false; // the head that follows reports what is wrong
+    }
+  }
+
+  /** `rec` confirmed by the store as the current version at `now`, recorded. */
+  #confirmed(rec: EntryRec, now: number): EntryRec {
+    rec.validatedAt = now;
+    rec.retryAt = undefined;
+    rec.touchedAt = now;
+    rec.gone = false;
+    // A read-only cache dir still works.
+    try {
+      this.#index.saveRec(rec);
+    } catch {
+      // Not persisted; the check is just repeated by the next process.
+    }
+    return rec;
   }
 
   /** Downloads the entry's new version; with the store unreachable, serves `rec` (a warning). */

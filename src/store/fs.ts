@@ -35,6 +35,7 @@ import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
 import { fingerprint, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
+import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
 import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
@@ -173,6 +174,38 @@ export class FsStore implements ObjectStore {
       return await this.#files.infoAt(key, join(dir, name), true);
     } catch (e) {
       throw this.#fail("head", key, e);
+    }
+  }
+
+  /**
+   * The token of `key`'s current state (device, inode, size, mtime, ctime:
+   * one `lstat`, no content read), `undefined` when it is not a regular
+   * file. See {@linkcode ObjectStore.validator} and `fs_validator.ts`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "./fs.ts";
+   * const dir = await Deno.makeTempDir();
+   * const store = new FsStore(dir);
+   * assert.equal(await store.validator("missing.csv"), undefined);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async validator(
+    key: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string | undefined> {
+    const segs = keySegments(key);
+    options.signal?.throwIfAborted();
+    const name = segs.pop() as string;
+    try {
+      const dir = await this.#dirFor(key, segs, false);
+      if (dir === undefined) return undefined;
+      const st = await lstatOrUndefined(join(dir, name));
+      return st?.isFile === true ? validatorOf(st) : undefined;
+    } catch (e) {
+      throw this.#fail("stat", key, e);
     }
   }
 

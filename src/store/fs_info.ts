@@ -20,6 +20,7 @@ import {
   type Sidecar,
   writeSidecar,
 } from "./fs_meta.ts";
+import { settledValidator } from "./fs_validator.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
@@ -85,6 +86,8 @@ export class FileDescriber {
     st: Deno.FileInfo,
     options: DescribeOptions,
   ): Promise<ObjectInfo> {
+    // Within microseconds of `st`'s stat: far inside the validator's margin.
+    let statAt = Date.now();
     const scPath = join(dirname(path), sidecarName(basename(path)));
     let fp = fingerprint(st);
     const sc = options.sidecarExists === false ? undefined : await readSidecar(scPath);
@@ -99,6 +102,10 @@ export class FileDescriber {
       const hashed = await this.#hash(path, fp, options.file);
       md5 = hashed.md5;
       fp = hashed.fp;
+      if (hashed.st !== undefined) {
+        st = hashed.st;
+        statAt = hashed.statAt;
+      }
       // Same content as the sidecar recorded (e.g. the directory was copied
       // or touched): its metadata still describes this object.
       known = sc?.md5 === md5 ? sc : undefined;
@@ -110,6 +117,9 @@ export class FileDescriber {
       etag: md5,
       lastModified: new Date(fp.mtimeMs),
     };
+    // The state the ETag is of, when it can be trusted later (fs_validator.ts).
+    const validator = md5 === "" ? undefined : settledValidator(st, statAt);
+    if (validator !== undefined) info.validator = validator;
     if (options.withMeta) {
       // Like S3Store: `{}` rather than absent when the object has none.
       info.metadata = { ...known?.metadata };
@@ -123,15 +133,19 @@ export class FileDescriber {
     path: string,
     fp: Fingerprint,
     file: Deno.FsFile | undefined,
-  ): Promise<{ md5: string; fp: Fingerprint }> {
+  ): Promise<{ md5: string; fp: Fingerprint; st?: Deno.FileInfo; statAt: number }> {
     const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
-    if (cached !== undefined) return { md5: cached, fp };
+    if (cached !== undefined) return { md5: cached, fp, statAt: 0 };
     let md5: string;
+    let st: Deno.FileInfo | undefined;
+    let statAt = 0;
     if (file !== undefined) {
       md5 = await md5OfOpenFile(file);
     } else {
       using f = await Deno.open(path, { read: true });
-      fp = fingerprint(await f.stat());
+      statAt = Date.now();
+      st = await f.stat();
+      fp = fingerprint(st);
       md5 = await md5OfOpenFile(f);
     }
     if (this.#memo.size >= MEMO_LIMIT) {
@@ -139,7 +153,7 @@ export class FileDescriber {
       if (!oldest.done) this.#memo.delete(oldest.value);
     }
     this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
-    return { md5, fp };
+    return st === undefined ? { md5, fp, statAt } : { md5, fp, st, statAt };
   }
 }
 

@@ -33,6 +33,14 @@ export interface ObjectInfo {
    * ETag of 32 hex digits that is not their MD5.
    */
   opaqueEtag?: boolean;
+  /**
+   * A token of the object's state that this ETag is of, from stores that
+   * have one cheaper than the ETag (see {@linkcode ObjectStore.validator}):
+   * while `validator(key)` returns the same token, the ETag is unchanged.
+   * Absent when the store has none, or none it can vouch for (`FsStore`: a
+   * file changed within the last seconds).
+   */
+  validator?: string;
 }
 
 /** Options for {@linkcode ObjectStore.get}. */
@@ -277,6 +285,31 @@ export interface ObjectStore {
    * ```
    */
   listPages?(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo[]>;
+  /**
+   * Optional: the current token of `key`'s state without reading its
+   * content (`FsStore`: one `stat`), or `undefined` when it is missing.
+   * Equal to an {@linkcode ObjectInfo.validator} the store gave earlier,
+   * it means the object still has that info's ETag, so a caller that
+   * recorded both can skip the `head` (which `FsStore` answers by hashing a
+   * file without a sidecar). Any other answer says nothing: ask `head`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "./fs.ts";
+   * const dir = await Deno.makeTempDir();
+   * await using store = new FsStore(dir, { sidecars: "read-only" });
+   * await Deno.writeTextFile(`${dir}/a.txt`, "a");
+   * const old = new Date(Date.now() - 60_000);
+   * await Deno.utime(`${dir}/a.txt`, old, old);
+   * const info = await store.head("a.txt");
+   * // Just touched (its ctime is now): no token to trust yet.
+   * assert.equal(info?.validator, undefined);
+   * assert.equal(typeof await store.validator?.("a.txt"), "string");
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  validator?(key: string, options?: { signal?: AbortSignal }): Promise<string | undefined>;
   /**
    * Deletes the keys (missing keys are not an error), batching as the store
    * allows; with `ifMatch`, one key conditionally.

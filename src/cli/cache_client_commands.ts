@@ -144,6 +144,10 @@ export const get: Command = {
     const [cacheId, dest] = ctx.args as [string, string | undefined];
     const c = client(ctx);
     if (dest === undefined || dest === "-") {
+      ctx.out.rawContent(
+        "cache-client get",
+        "drop --json for the content, or give a DEST file: `vc cache-client get ID DEST --json`",
+      );
       const res = await c.get(cacheId, signalOption(ctx.io.signal));
       if (res === undefined || res.body === null) {
         ctx.out.warn(`cache ${cacheId} has no file`);

@@ -8,6 +8,7 @@
 import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
 import { printable } from "../printable.ts";
+import { UsageError } from "./errors.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
 const LOG_INTERVAL_MS = 30_000;
@@ -72,7 +73,24 @@ export class Output {
     if (this.mode === "human") await this.#lines(text);
   }
 
-  /** Writes raw bytes to stdout (for `vc cat`). */
+  /**
+   * Before a command writes a file's bytes to stdout (`vc cat`, `vc get PATH
+   * -`, `vc cache-client get ID`): in JSON mode, where stdout is one JSON
+   * document for every other command, a usage error naming `instead` (the
+   * commands whose JSON says where the bytes are), thrown before any
+   * download. Raw bytes under `--json` would break `vc … --json | jq`
+   * with exit 0; `gh` and `kubectl` refuse a structured-output flag on
+   * their raw-content commands too.
+   */
+  rawContent(command: string, instead: string): void {
+    if (this.mode !== "json") return;
+    throw new UsageError(
+      `${command} writes the file's bytes to stdout, so it has no --json output`,
+      { hint: instead, command },
+    );
+  }
+
+  /** Writes raw bytes to stdout (for `vc cat`); see {@linkcode Output.rawContent}. */
   write(bytes: Uint8Array): Promise<void> {
     return this.#io.writeStdout(bytes);
   }

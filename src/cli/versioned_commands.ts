@@ -242,10 +242,15 @@ export const cat: Command = {
   examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
   async run(ctx) {
     const [p, version] = ctx.args as [string, string | undefined];
+    ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
     await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
   },
 };
+
+// What `--json` users of `vc cat` / `vc get PATH -` want instead.
+const RAW_JSON_INSTEAD =
+  "drop --json for the content, or use `vc path PATH --json` (the cached copy's path) or `vc get PATH DEST --json`";
 
 // The content of `local` on stdout (`vc cat`, `vc get PATH -`).
 async function writeOut(ctx: CommandContext, local: string): Promise<void> {
@@ -290,6 +295,7 @@ export const get: Command = {
       : [undefined, ctx.args[1]!];
     // "-" is stdout, as in `vc cache-client get`: not a file named "-".
     if (destArg === "-") {
+      ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
       await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
       return;

@@ -30,6 +30,7 @@ import {
   win32Join,
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
+import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
@@ -54,6 +55,10 @@ export interface ConfigFile {
   bucket?: string;
   /** Default manifest path of the versioned cache; relative to the config file. */
   manifest?: string;
+  /** Objects at least this large (bytes) download with parallel ranged GETs; the file may say `"64MiB"`. */
+  parallelThreshold?: number;
+  /** Bytes of one ranged GET of a parallel download; the file may say `"16MiB"`. */
+  rangeSize?: number;
 }
 
 /** Reads one environment variable; `undefined` when unset. */
@@ -69,6 +74,10 @@ export interface SettingsOptions {
   immutableBuckets?: string[];
   /** Never touch the network. */
   offline?: boolean;
+  /** Objects at least this large (bytes) download with parallel ranged GETs. */
+  parallelThreshold?: number;
+  /** Bytes of one ranged GET of a parallel download. */
+  rangeSize?: number;
   /** Config file to read instead of `$VC_CONFIG` / the platform default; `false` skips the file. */
   configPath?: string | false;
   /**
@@ -110,6 +119,17 @@ export interface Settings {
   bucket?: string;
   /** Default manifest path from the config file (absolute), if any. */
   manifest?: string;
+  /**
+   * Objects at least this large (bytes) download with parallel ranged GETs
+   * (option, `VC_PARALLEL_THRESHOLD`, config file); unset: the download's
+   * default (`DEFAULT_PARALLEL_THRESHOLD`, 32 MiB).
+   */
+  parallelThreshold?: number;
+  /**
+   * Bytes of one ranged GET (option, `VC_RANGE_SIZE`, config file); unset:
+   * the download's default (`DEFAULT_RANGE_SIZE`, 8 MiB).
+   */
+  rangeSize?: number;
   /** The config file that was read, when one exists. */
   configPath?: string;
   /** The project settings file that was read, when one was found. */
@@ -124,7 +144,14 @@ export interface Settings {
 }
 
 /** The settings {@linkcode Settings.sources} reports on. */
-export type SettingName = "cacheDir" | "timeout" | "immutableBuckets" | "offline" | "bucket";
+export type SettingName =
+  | "cacheDir"
+  | "timeout"
+  | "immutableBuckets"
+  | "offline"
+  | "bucket"
+  | "parallelThreshold"
+  | "rangeSize";
 
 /** Default revalidation timeout: one day. */
 export const DEFAULT_TIMEOUT_SECONDS = 86_400;
@@ -255,7 +282,30 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     () => undefined,
   );
 
+  const parallelThreshold = pick<number | undefined>(
+    "parallelThreshold",
+    options.parallelThreshold === undefined ? undefined : checkSizeSetting(
+      options.parallelThreshold,
+      "parallelThreshold",
+      "the option parallelThreshold",
+    ),
+    "VC_PARALLEL_THRESHOLD",
+    (v) => parseSizeSetting(v, "parallelThreshold", "VC_PARALLEL_THRESHOLD"),
+    () => undefined,
+  );
+  const rangeSize = pick<number | undefined>(
+    "rangeSize",
+    options.rangeSize === undefined
+      ? undefined
+      : checkSizeSetting(options.rangeSize, "rangeSize", "the option rangeSize"),
+    "VC_RANGE_SIZE",
+    (v) => parseSizeSetting(v, "rangeSize", "VC_RANGE_SIZE"),
+    () => undefined,
+  );
+
   const settings: Settings = { cacheDir, timeout, immutableBuckets, offline, sources };
+  if (parallelThreshold !== undefined) settings.parallelThreshold = parallelThreshold;
+  if (rangeSize !== undefined) settings.rangeSize = rangeSize;
   if (bucket !== undefined) settings.bucket = bucket;
   if (file?.config.manifest !== undefined) settings.manifest = file.config.manifest;
   if (file !== undefined) settings.configPath = file.path;
@@ -614,6 +664,8 @@ const CONFIG_KEYS = new Set([
   "offline",
   "bucket",
   "manifest",
+  "parallelThreshold",
+  "rangeSize",
 ]);
 
 // The keys a project settings file may hold: what a team shares.
@@ -718,6 +770,14 @@ function parseConfig(
       throw bad("manifest", "a non-empty string", r.manifest);
     }
     config.manifest = resolve(base, expandHome(r.manifest, env));
+  }
+  for (const key of ["parallelThreshold", "rangeSize"] as const) {
+    const v = r[key];
+    if (v === undefined) continue;
+    const what = `config file ${file}: "${key}"`;
+    if (typeof v === "string") config[key] = parseSizeSetting(v, key, what);
+    else if (typeof v === "number") config[key] = checkSizeSetting(v, key, what);
+    else throw bad(key, 'a number of bytes or a size such as "16MiB"', v);
   }
   return config;
 }
@@ -843,6 +903,64 @@ function checkImmutableBuckets(items: string[], what: string): string[] {
     );
   }
   return items;
+}
+
+/**
+ * The smallest ranged GET a setting may ask for. A bare number is bytes, so
+ * `VC_RANGE_SIZE=8` meant as 8 MiB would otherwise split a 1 GiB download
+ * into 134 million requests.
+ */
+const MIN_RANGE_SIZE = 64 * 1024;
+
+// A size setting from text (environment, config file): bytes or with a unit.
+function parseSizeSetting(
+  value: string,
+  name: "parallelThreshold" | "rangeSize",
+  what: string,
+): number {
+  const bytes = sizeBytes(value);
+  if (bytes === undefined) {
+    throw new InvalidInputError(
+      `${what} must be a number of bytes or a size such as 64MiB, 100MB, 1GiB, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return checkSizeSetting(bytes, name, what);
+}
+
+/**
+ * A size setting's value (`parallelThreshold`, `rangeSize`) checked: a whole
+ * number of bytes, a range not absurdly small (64 KiB at least). Throws
+ * `InvalidInputError` naming `what` (a flag, a variable, a file's key).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkSizeSetting } from "./config.ts";
+ * assert.equal(checkSizeSetting(8 * 2 ** 20, "rangeSize", "--range-size"), 8 * 2 ** 20);
+ * assert.throws(() => checkSizeSetting(8, "rangeSize", "--range-size"), /at least 65536/);
+ * ```
+ */
+export function checkSizeSetting(
+  value: number,
+  name: "parallelThreshold" | "rangeSize",
+  what: string,
+): number {
+  const min = name === "rangeSize" ? MIN_RANGE_SIZE : 0;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    const got = typeof value !== "number"
+      ? JSON.stringify(value)
+      : !Number.isFinite(value) || value > Number.MAX_SAFE_INTEGER
+      ? "a number too large"
+      : `${value}`;
+    throw new InvalidInputError(
+      `${what} must be a whole number of bytes${
+        min > 0 ? ` of at least ${min} (64KiB; a bare number is bytes: say 8MiB)` : ""
+      }, got ${got}`,
+    );
+  }
+  return value;
 }
 
 function parseBoolean(value: string, name: string): boolean {

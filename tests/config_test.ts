@@ -30,6 +30,8 @@ Deno.test("defaults: platform cache dir, one day, nothing immutable, online", ()
       immutableBuckets: "default",
       offline: "default",
       bucket: "default",
+      parallelThreshold: "default",
+      rangeSize: "default",
     },
   });
 });
@@ -95,6 +97,8 @@ Deno.test("precedence: options > environment > config file > defaults", async ()
         immutableBuckets: `config ${file}`,
         offline: `config ${file}`,
         bucket: `config ${file}`,
+        parallelThreshold: "default",
+        rangeSize: "default",
       },
     });
     const env = {

@@ -28,7 +28,13 @@
  */
 import { resolve } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { type EnvReader, readDenoEnv, resolveSettings, type SettingsOptions } from "../config.ts";
+import {
+  type EnvReader,
+  readDenoEnv,
+  resolveSettings,
+  type Settings,
+  type SettingsOptions,
+} from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
@@ -188,7 +194,7 @@ export class AssetCache implements AsyncDisposable {
         }
         return openStore(root, opened);
       }),
-      download: options.download,
+      download: downloadTuning(options.download, settings),
       lockWaitMs: this.#lockWaitMs,
       maxDownloads: options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS,
       endpoint,
@@ -697,4 +703,20 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
     return Promise.reject(e);
   }
   return defaultCache.cache(uri, options);
+}
+
+// The `download` option's tuning, with what it leaves unset taken from the
+// settings (`VC_PARALLEL_THRESHOLD`, `VC_RANGE_SIZE`, the config file).
+function downloadTuning(
+  given: AssetCacheOptions["download"],
+  settings: Pick<Settings, "parallelThreshold" | "rangeSize">,
+): AssetCacheOptions["download"] {
+  const tuning = { ...given };
+  if (tuning.parallelThreshold === undefined && settings.parallelThreshold !== undefined) {
+    tuning.parallelThreshold = settings.parallelThreshold;
+  }
+  if (tuning.partSize === undefined && settings.rangeSize !== undefined) {
+    tuning.partSize = settings.rangeSize;
+  }
+  return tuning;
 }

@@ -34,7 +34,11 @@ export interface AssetCacheOptions {
   openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /** Receives warnings (default `console.warn`). */
   warn?: ((message: string) => void) | undefined;
-  /** Tuning of large downloads. */
+  /**
+   * Tuning of large downloads; `parallelThreshold` and `partSize` (the size
+   * of one ranged GET) left unset come from `VC_PARALLEL_THRESHOLD` /
+   * `VC_RANGE_SIZE` and the config file (see `resolveSettings`).
+   */
   download?:
     | Pick<DownloadOptions, "concurrency" | "partSize" | "parallelThreshold" | "attempts">
     | undefined;

@@ -14,6 +14,10 @@ import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
 import { parseLockWait } from "../cache/cache_errors.ts";
+import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
+
+// Rows whose number is bytes (the other numbers are seconds); exact, as JSON gives them.
+const SIZE_ROWS: ReadonlySet<string> = new Set(["parallelThreshold", "rangeSize"]);
 
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
@@ -65,6 +69,16 @@ export const config: Command = {
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
+      {
+        name: "parallelThreshold",
+        value: s.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD,
+        source: s.sources.parallelThreshold,
+      },
+      {
+        name: "rangeSize",
+        value: s.rangeSize ?? DEFAULT_RANGE_SIZE,
+        source: s.sources.rangeSize,
+      },
       // The lock file in use: the one named, else the manifest's own.
       {
         name: "lock",
@@ -82,15 +96,15 @@ export const config: Command = {
       }]),
       fileRow("configFile", s.configPath, broken.config),
     ];
-    const show = (value: unknown) =>
+    const show = (value: unknown, name: string) =>
       value === null
         ? "(none)"
         : Array.isArray(value)
         ? value.join(",") || "(none)"
         : typeof value === "number"
-        ? `${value}s`
+        ? SIZE_ROWS.has(name) ? `${value} B` : `${value}s`
         : String(value);
-    await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value), r.source])));
+    await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value, r.name), r.source])));
     // Exit non-zero, each broken file named (and what is wrong) on a line of
     // its own; stdout keeps its one document (--json).
     const errors = [broken.project, broken.config].filter((e) => e !== undefined);

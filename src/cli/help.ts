@@ -87,6 +87,12 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "revalidate cached files older than T (seconds, or e.g. 1d; 0)",
   ],
   ["--offline", "VC_OFFLINE", "never contact the store; use cached files only"],
+  [
+    "--parallel-threshold S",
+    "VC_PARALLEL_THRESHOLD",
+    "download files this large with parallel ranged GETs (default 32MiB)",
+  ],
+  ["--range-size S", "VC_RANGE_SIZE", "size of one ranged GET (at least 64KiB; default 8MiB)"],
 ];
 
 /** The group all `commands` belong to, when they are one group's (`vc repo --help`). */

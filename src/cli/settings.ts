@@ -56,6 +56,12 @@ export function openAssetCache(
     timeout: settings.timeout,
     immutableBuckets: settings.immutableBuckets,
     offline: settings.offline,
+    download: {
+      ...(settings.parallelThreshold === undefined
+        ? {}
+        : { parallelThreshold: settings.parallelThreshold }),
+      ...(settings.rangeSize === undefined ? {} : { partSize: settings.rangeSize }),
+    },
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,
     warn: (message: string) => ctx.out.warn(message),

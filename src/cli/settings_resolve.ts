@@ -11,6 +11,7 @@
 import { dirname, isAbsolute, join, resolve } from "../path.ts";
 import type { ConfigFileError } from "../errors.ts";
 import {
+  checkSizeSetting,
   type EnvReader,
   loadConfigFile,
   type LoadedConfig,
@@ -24,6 +25,7 @@ import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { localPathArg } from "./local_path.ts";
+import { parseSize } from "./units.ts";
 
 const FLAG_OF: Record<string, string> = {
   cacheDir: "cache-dir",
@@ -31,6 +33,8 @@ const FLAG_OF: Record<string, string> = {
   offline: "offline",
   bucket: "bucket",
   immutableBuckets: "immutable-buckets",
+  parallelThreshold: "parallel-threshold",
+  rangeSize: "range-size",
 };
 
 /**
@@ -58,6 +62,18 @@ export const CACHE_OPTIONS: OptionSpecs = {
   offline: {
     type: "boolean",
     description: "never contact the store; serve cached copies only (VC_OFFLINE)",
+  },
+  "parallel-threshold": {
+    type: "string",
+    valueName: "SIZE",
+    description:
+      "download objects this large with parallel ranged GETs, e.g. 64MiB (VC_PARALLEL_THRESHOLD; default 32MiB)",
+  },
+  "range-size": {
+    type: "string",
+    valueName: "SIZE",
+    description:
+      "size of one ranged GET of such a download, at least 64KiB (VC_RANGE_SIZE; default 8MiB)",
   },
 };
 
@@ -150,6 +166,21 @@ export function cliSettings(
     options.timeout = flagValue("--timeout", () => parseDurationSeconds(timeout, "--timeout"));
   }
   if (flags.boolean("offline")) options.offline = true;
+  // Checked as the environment's and the file's values are (the range
+  // minimum included), but a bad one is the command line's fault: exit 2.
+  for (
+    const [name, flag] of [["parallelThreshold", "parallel-threshold"], [
+      "rangeSize",
+      "range-size",
+    ]] as const
+  ) {
+    const text = flags.string(flag);
+    if (text === undefined) continue;
+    options[name] = flagValue(
+      `--${flag}`,
+      () => checkSizeSetting(parseSize(text, `--${flag}`), name, `--${flag}`),
+    );
+  }
   // A malformed --bucket is the command line's fault (exit 2, naming the
   // flag); the same value from VC_BUCKET or a config file stays a failure.
   if (bucket !== undefined) {

@@ -5,24 +5,8 @@
  * @module
  */
 import { durationMs } from "../duration.ts";
+import { sizeBytes } from "../size.ts";
 import { UsageError } from "./errors.ts";
-
-const SIZE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  kib: 2 ** 10,
-  m: 1e6,
-  mb: 1e6,
-  mib: 2 ** 20,
-  g: 1e9,
-  gb: 1e9,
-  gib: 2 ** 30,
-  t: 1e12,
-  tb: 1e12,
-  tib: 2 ** 40,
-};
 
 /**
  * Parses a size such as `10GB`, `1.5 GiB`, `500M` or `1024` (bytes) into
@@ -39,14 +23,13 @@ const SIZE_UNITS: Record<string, number> = {
  * ```
  */
 export function parseSize(text: string, flag = "size"): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
-  const factor = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || factor === undefined) {
+  const bytes = sizeBytes(text);
+  if (bytes === undefined) {
     throw new UsageError(`${flag}: invalid size "${text}"`, {
       hint: "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
     });
   }
-  return Math.floor(Number(m[1]) * factor);
+  return bytes;
 }
 
 /**

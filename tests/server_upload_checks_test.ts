@@ -154,6 +154,8 @@ Deno.test("upload filenames: base name kept, no-name and control characters refu
     ['filename="/etc/passwd"', "passwd"],
     ["filename*=UTF-8''..%2F..%2Fz.csv", "z.csv"],
     ['filename="q\\"uo%22te;x=1.txt"', 'q"uo"te;x=1.txt'],
+    // Only the three WHATWG escapes are decoded; other `%` stay as sent.
+    ['filename="100%25 %0a.txt"', "100%25 %0a.txt"],
     ["filename=\"x\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%95%B0.csv", "résumé 数.csv"],
     ['filename="notes. "', "notes. "],
     ['filename=" a "', " a "],
@@ -183,6 +185,10 @@ Deno.test("upload filenames: base name kept, no-name and control characters refu
     ["filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x.txt", "control characters"],
     ["filename*=UTF-8''a%00.txt", "control characters"],
     ['filename="a\tb.txt"', "control characters"],
+    // A newline as curl 7.81+, urllib3 2.x and browsers send it (WHATWG):
+    // before, stored as the different name `a%0Ab.txt`.
+    ['filename="a%0Ab.txt"', "control characters"],
+    ['filename="a%0D%0ASet-Cookie: x.txt"', "control characters"],
   ];
   const before = await keys(t.store);
   for (const [param, message] of refused) {

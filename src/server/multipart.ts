@@ -233,8 +233,9 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
 
 /**
  * `form-data; name="file"; filename="a.txt"` → name and filename, decoded
- * the way browsers and Python's requests encode them (WHATWG form encoding:
- * `"` sent as `%22` or `\"`, backslashes literal), with an RFC 8187
+ * the way browsers, curl and Python's requests encode them (WHATWG form
+ * encoding: `"`, CR and LF sent as `%22`, `%0D`, `%0A`; `"` also as `\"`;
+ * backslashes and other `%` literal), with an RFC 8187
  * `filename*=UTF-8'lang'...` (or ISO-8859-1) preferred when present; one
  * that cannot be decoded is ignored beside a plain filename and refused
  * alone. The filename is returned as
@@ -254,6 +255,7 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
  * assert.equal(parseDisposition(`form-data; name="file"; filename*=iso-8859-1''%E9.txt`).filename, "é.txt");
  * assert.throws(() => parseDisposition(`form-data; name="file"; filename*=koi8-r''%E9`), /RFC 8187/);
  * assert.equal(parseDisposition('form-data; name="file"; filename="a%22b\\c.csv"').filename, 'a"b\\c.csv');
+ * assert.equal(parseDisposition('form-data; name="file"; filename="a%0Ab%25"').filename, "a\nb%25");
  * assert.throws(() => parseDisposition('form-data; name="x"; name="file"'), /twice/);
  * ```
  */
@@ -261,9 +263,7 @@ export function parseDisposition(value: string): { name?: string; filename?: str
   const params = new Map<string, string>();
   const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\"|\\)*)"|([^;]*))/g;
   for (const m of value.matchAll(re)) {
-    const v = m[2] !== undefined
-      ? m[2].replaceAll('\\"', '"').replaceAll("%22", '"')
-      : (m[3] ?? "").trim();
+    const v = m[2] !== undefined ? unescapeFormParam(m[2]) : (m[3] ?? "").trim();
     const key = m[1]!.toLowerCase();
     if (params.has(key)) {
       throw malformed(`Content-Disposition gives ${JSON.stringify(key)} twice`);
@@ -288,6 +288,20 @@ export function parseDisposition(value: string): { name?: string; filename?: str
     ...(name === undefined ? {} : { name }),
     ...(filename === undefined ? {} : { filename }),
   };
+}
+
+/**
+ * A quoted Content-Disposition parameter as sent: `\"` unquoted and the
+ * three WHATWG escapes decoded all together. Decoding only `%22` stored a
+ * name with a newline (curl 7.81+, urllib3 2.x and browsers send `%0A`) as
+ * the different name `a%0Ab.txt`; decoded, it meets the same control
+ * character check as a `filename*`.
+ */
+function unescapeFormParam(quoted: string): string {
+  return quoted.replaceAll('\\"', '"').replace(
+    /%(22|0D|0A)/g,
+    (_, hex: string) => String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 /**

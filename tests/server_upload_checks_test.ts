@@ -223,6 +223,33 @@ Deno.test("upload content types: media types with parameters kept, garbage refus
     await got.body?.cancel();
     assertEquals(got.headers.get("content-type"), served, type);
   }
+  // A known extension gives the type, but its charset=utf-8 is a guess:
+  // the charset the upload declared is the one the bytes are in (before,
+  // a Latin-1 .txt was served as UTF-8).
+  const named: [string, string, string][] = [
+    ["notes.txt", "text/plain; charset=iso-8859-1", "text/plain; charset=iso-8859-1"],
+    ["notes.csv", 'text/plain; format=x; charset="windows-1252"', "text/csv; charset=windows-1252"],
+    ["notes.txt", "application/octet-stream", "text/plain; charset=utf-8"],
+    ["notes.txt", "", "text/plain; charset=utf-8"],
+    ["notes.json", "application/json; charset=utf-8", "application/json"],
+  ];
+  for (const [filename, type, served] of named) {
+    const header = type === "" ? "" : `Content-Type: ${type}\r\n`;
+    const res = await postRaw(
+      t,
+      id,
+      part(`name="file"; filename="${filename}"`, "data", header) + "--Q--\r\n",
+    );
+    assertEquals(res.status, 200, type);
+    for (const method of ["GET", "HEAD"]) {
+      const got = await fetch(`${t.url}/v1/cache/${id}`, {
+        method,
+        headers: { authorization: alice },
+      });
+      await got.body?.cancel();
+      assertEquals(got.headers.get("content-type"), served, `${method} ${filename} ${type}`);
+    }
+  }
   assertEquals((await put("image/png")).status, 200);
   const before = await keys(t.store);
   for (

@@ -13,7 +13,7 @@ import { contended, type Entries, type EntryMeta } from "./entries.ts";
 import { cacheIdNotFound, HttpError, jsonResponse } from "./http_error.ts";
 import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
-import { mediaType } from "./upload_fields.ts";
+import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
 import { withinIdle } from "./body_idle.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
@@ -329,12 +329,19 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
  * The type a file is served as: from its filename's extension; for an
  * unknown extension the type it was uploaded with, if that is a valid media
  * type (metadata written before uploads were checked may hold anything,
- * which as a header would fail every download).
+ * which as a header would fail every download). The extension's
+ * `charset=utf-8` is only a guess: a charset the upload declared is kept,
+ * or a Latin-1 `.txt` would be decoded as UTF-8 by every client.
  */
 function servedType(meta: EntryMeta): string {
   const byName = contentTypeFor(meta.filename);
-  if (byName !== "application/octet-stream" || meta.contentType === undefined) return byName;
-  return mediaType(meta.contentType) ?? byName;
+  const uploaded = meta.contentType === undefined ? undefined : mediaType(meta.contentType);
+  if (uploaded === undefined) return byName;
+  if (byName === "application/octet-stream") return uploaded;
+  const charset = mediaTypeCharset(uploaded);
+  return charset === undefined
+    ? byName
+    : byName.replace(/; charset=utf-8$/, `; charset=${charset}`);
 }
 
 /**

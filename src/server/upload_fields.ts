@@ -102,6 +102,25 @@ export function mediaType(value: string): string | undefined {
 }
 
 /**
+ * The `charset` parameter of a valid media type (quotes removed, as sent
+ * otherwise), or `undefined` when it names none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mediaTypeCharset } from "./upload_fields.ts";
+ * assert.equal(mediaTypeCharset('text/plain; format=flowed; Charset="ISO-8859-1"'), "ISO-8859-1");
+ * assert.equal(mediaTypeCharset("text/plain; xcharset=a"), undefined);
+ * ```
+ */
+export function mediaTypeCharset(type: string): string | undefined {
+  const m = new RegExp(`;[ \\t]*charset=(?:(${TOKEN})|"(${TOKEN})")[ \\t]*(?:;|$)`, "i").exec(
+    type,
+  );
+  return m === null ? undefined : (m[1] ?? m[2]);
+}
+
+/**
  * The content type to store for an uploaded part: `undefined` when the part
  * sent none (or an empty one), the trimmed media type when valid, and
  * `HttpError` 400 naming it otherwise (stored, it would break every

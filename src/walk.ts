@@ -254,7 +254,7 @@ export async function* walkFileBatches(
     try {
       if (entry.isSymlink) {
         if (!follow) return undefined;
-        const info = Deno.statSync(full); // follows the link
+        const info = statThroughLink(full); // follows the link
         if (!info.isFile && !info.isDirectory) return undefined;
         if (info.isDirectory && avoid.length > 0) {
           const real = Deno.realPathSync(full);
@@ -358,4 +358,47 @@ function child(name: string, full: string, info: Deno.FileInfo): Child | undefin
 
 function identity(info: Deno.FileInfo): string {
   return `${info.dev}:${info.ino}`;
+}
+
+/**
+ * `stat` of the file or directory the symbolic link `path` leads to. A link
+ * that leads nowhere (to a path that does not exist, or into a loop of links)
+ * is there and stays so: it is an error saying so, not the `NotFound` of a
+ * vanished entry (which promises that the next run mirrors what is there).
+ * A mirror reports it, and does not take its object for one to delete (the
+ * link may lead to a disk not mounted now).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statThroughLink } from "./walk.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.symlink(`${dir}/missing`, `${dir}/link`);
+ *   assert.throws(() => statThroughLink(`${dir}/link`), /a symbolic link to .*missing, which does not exist/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function statThroughLink(path: string): Deno.FileInfo {
+  try {
+    return Deno.statSync(path);
+  } catch (error) {
+    const nowhere = error instanceof Deno.errors.NotFound ||
+      error instanceof Deno.errors.FilesystemLoop;
+    // A name Deno decoded with U+FFFD names no file at all: the caller says so.
+    if (!nowhere || path.includes("\uFFFD")) throw error;
+    let target: string;
+    try {
+      target = Deno.readLinkSync(path);
+    } catch {
+      throw error; // the link itself vanished
+    }
+    const why = error instanceof Deno.errors.NotFound ? "does not exist" : "is a loop of links";
+    throw new Error(
+      `${path}: a symbolic link to ${target}, which ${why}: not followed (--follow-symlinks); ` +
+        `fix or remove the link, or leave it out with --exclude`,
+    );
+  }
 }

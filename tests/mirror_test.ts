@@ -399,6 +399,53 @@ Deno.test("mirror: symlinks are skipped by default, followed on request, loops n
   await store.close();
 });
 
+Deno.test({
+  name:
+    "mirror --follow-symlinks: a link that leads nowhere is named as one, never as vanished, and its object is kept",
+  ignore: Deno.build.os === "windows", // symlinks need privileges there
+  async fn() {
+    await using w = await tempDir();
+    const src = join(w.dir, "src");
+    await writeTree(w.dir, { "src/a.txt": "a", "disk/f.txt": "on a disk" });
+    await Deno.symlink(join(w.dir, "disk/f.txt"), join(src, "link.txt"));
+    await Deno.symlink("self", join(src, "self"));
+    const bucket = join(w.dir, "bucket");
+    const options = {
+      sources: [src],
+      target: `file://${bucket}`,
+      symlinks: "follow" as const,
+      delete: true,
+      statePath: join(w.dir, "s.db"),
+    };
+    const first = await mirror(options);
+    assertEquals(first.transferred, 2);
+    // The disk it leads to is gone (not mounted): the link leads nowhere.
+    await Deno.remove(join(w.dir, "disk"), { recursive: true });
+    const pass = await mirror(options);
+    const errors = Object.fromEntries(pass.failed.map((f) => [f.path, f.error]));
+    assertEquals(Object.keys(errors).sort(), [join(src, "link.txt"), join(src, "self")]);
+    assertStringIncludes(
+      errors[join(src, "link.txt")]!,
+      `a symbolic link to ${join(w.dir, "disk/f.txt")}, which does not exist: not followed`,
+    );
+    assertStringIncludes(errors[join(src, "self")]!, "a symbolic link to self, which is a loop");
+    for (const e of Object.values(errors)) assert(!e.includes("vanished"), e);
+    assertEquals(pass.deleted, 0);
+    // A watch event on it says the same and keeps its object.
+    const m = await Mirror.open(options);
+    try {
+      const event = await m.syncPath(join(src, "link.txt"));
+      assertEquals(event.deleted, 0);
+      assertStringIncludes(event.failed[0]?.error ?? "", "which does not exist: not followed");
+    } finally {
+      await m.close();
+    }
+    const store = new FsStore(bucket);
+    assertEquals(Object.keys(await storeContents(store)), ["a.txt", "link.txt"]);
+    await store.close();
+  },
+});
+
 Deno.test("mirror: bad input is named", async () => {
   await using w = await tempDir();
   await assertRejects(

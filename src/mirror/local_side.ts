@@ -8,7 +8,7 @@
 import { basename } from "../path.ts";
 import { isTempName } from "../atomic_write.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
-import { walkFileBatches } from "../walk.ts";
+import { statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 
 /** One local regular file. */
@@ -247,7 +247,8 @@ export async function statLocal(
     info = await Deno.lstat(path);
     if (info.isSymlink) {
       if (symlinks === "skip") return undefined;
-      info = await Deno.stat(path);
+      // One that leads nowhere is reported, not taken for a file gone.
+      info = statThroughLink(path);
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {

@@ -39,6 +39,30 @@ const TYPES: Record<string, string> = {
   tar: "application/x-tar",
   parquet: "application/vnd.apache.parquet",
   npy: "application/octet-stream",
+  // What a static website is made of: browsers refuse a module script, a
+  // WebAssembly module streamed in, or (in standards mode) a stylesheet
+  // served as application/octet-stream; `aws s3 sync` sets these.
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  cjs: "text/javascript; charset=utf-8",
+  map: "application/json",
+  wasm: "application/wasm",
+  webmanifest: "application/manifest+json",
+  ico: "image/vnd.microsoft.icon",
+  avif: "image/avif",
+  bmp: "image/bmp",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  woff: "font/woff",
+  woff2: "font/woff2",
+  ttf: "font/ttf",
+  otf: "font/otf",
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+  ogg: "audio/ogg",
+  mp4: "video/mp4",
+  webm: "video/webm",
 };
 
 /**

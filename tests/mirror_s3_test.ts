@@ -219,6 +219,10 @@ Deno.test("mirror (fake S3): uploads carry a content type from the file's extens
     "data.csv": "a,b",
     "big.json": `[${"1,".repeat(3000)}1]`,
     "blob": "x",
+    // A static website's own files: served as octet-stream, browsers refuse them.
+    "app.mjs": "export {}",
+    "site.css": "p{}",
+    "m.wasm": "\0asm",
   });
   await settle();
   const r = await mirror({
@@ -227,9 +231,11 @@ Deno.test("mirror (fake S3): uploads carry a content type from the file's extens
     statePath: join(w.dir, "s.db"),
     racyWindowMs: RACY_MS,
   });
-  assertEquals(r.transferred, 4);
+  assertEquals(r.transferred, 7);
   const types: Record<string, string | undefined> = {};
-  for (const key of ["index.html", "data.csv", "big.json", "blob"]) {
+  for (
+    const key of ["index.html", "data.csv", "big.json", "blob", "app.mjs", "site.css", "m.wasm"]
+  ) {
     types[key] = (await b.store.head(key))?.contentType;
   }
   assertEquals(types, {
@@ -237,6 +243,9 @@ Deno.test("mirror (fake S3): uploads carry a content type from the file's extens
     "data.csv": "text/csv; charset=utf-8",
     "big.json": "application/json",
     "blob": "application/octet-stream",
+    "app.mjs": "text/javascript; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",
+    "m.wasm": "application/wasm",
   });
 });
 

@@ -7,7 +7,8 @@
 #     against moto_server, a third-party S3
 #     implementation, so the fake and S3Store are checked against it;
 #  3. the repository suite (vc repo) with its content on moto;
-#  4. vc mirror and aws s3 sync agreeing on what is in sync, both ways;
+#  4. vc mirror and aws s3 sync agreeing on what is in sync, both ways, also for
+#     hostile-but-legal names (spaces, + % ? #, NFC/NFD, emoji, long keys);
 #  5. rclone check / md5sum / sync --checksum agreeing with vc mirror (skipped
 #     without rclone).
 # Needs: deno, aws (CLI v1 or v2), moto_server, python3; rclone optional. Any mismatch fails.
@@ -245,6 +246,35 @@ DOWN=$(awsmoto s3 sync s3://interop/up "$MI/down" --dryrun | wc -l)
 diff -r "$MI/src" "$MI/down" || fail "mirrored tree differs"
 pass "aws s3 sync finds nothing to do after vc mirror up and down; content types set"
 
+step "vc mirror of hostile-but-legal names, judged by aws s3 sync, against moto"
+HN="$WORK/hostile"
+mkdir -p "$HN/src/dir with space"
+python3 - "$HN/src" <<'PY'
+import os, sys, unicodedata
+root = sys.argv[1]
+names = ["a b.txt", "a+b.txt", "100%.txt", "a%2Fb.txt", "%41.txt", "q?x.txt", "h#x.txt",
+         "a&b=c.txt", " lead.txt", "trail.txt ", "a..b", "...", "..x", "x..", "empty",
+         unicodedata.normalize("NFC", "ñ.txt"), unicodedata.normalize("NFD", "cafe\u0301.txt"),
+         "🎉emoji👍.txt", "dir with space/inner.md", "L" * 250 + "/" + "z" * 250 + ".txt"]
+for n in names:
+    os.makedirs(os.path.dirname(os.path.join(root, n)), exist_ok=True)
+    with open(os.path.join(root, n), "wb") as f:
+        f.write(b"" if n == "empty" else ("content of " + n + "\n").encode())
+PY
+find "$HN/src" -type f -exec touch -d '1 minute ago' {} +
+vcmoto mirror "$HN/src" s3://interop/hostile >/dev/null
+echo stale >"$HN/stale.txt"
+awsmoto s3 cp --only-show-errors "$HN/stale.txt" "s3://interop/hostile/gone?.txt"
+vcmoto mirror "$HN/src" s3://interop/hostile --delete >/dev/null
+AGAIN=$(vcmoto mirror "$HN/src" s3://interop/hostile --delete --json |
+  python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["transferred"] + r["deleted"])')
+[[ "$AGAIN" -eq 0 ]] || fail "a second vc mirror of hostile names transferred or deleted $AGAIN"
+awsmoto s3 sync --only-show-errors s3://interop/hostile "$HN/aws"
+diff -r "$HN/src" "$HN/aws" || fail "aws s3 sync of what vc mirror uploaded differs"
+vcmoto mirror s3://interop/hostile "$HN/down" >/dev/null
+diff -r "$HN/src" "$HN/down" || fail "vc mirror down of hostile names differs"
+pass "spaces, + % ? # & =, NFC/NFD, emoji, 500-byte keys, dot names: equal both ways, no-op rerun"
+
 step "rclone: check, md5sum and sync --checksum agree with vc mirror, both ways, against moto"
 if command -v rclone >/dev/null; then
   # A private rclone configuration: an S3 remote "moto" from the environment.
@@ -263,6 +293,8 @@ if command -v rclone >/dev/null; then
     fail "rclone md5sum does not show the MD5 of what vc mirror uploaded in parts"
   rclone check "$MI/src" moto:interop/rc 2>"$WORK/rclone-check.log" ||
     fail "rclone check: $(cat "$WORK/rclone-check.log")"
+  rclone check "$HN/src" moto:interop/hostile 2>"$WORK/rclone-check.log" ||
+    fail "rclone check of hostile names: $(cat "$WORK/rclone-check.log")"
   grep -q "could not be checked" "$WORK/rclone-check.log" &&
     fail "rclone check could not compare every hash: $(cat "$WORK/rclone-check.log")"
   rclone sync --checksum --dry-run -v "$MI/src" moto:interop/rc 2>"$WORK/rclone-sync.log"

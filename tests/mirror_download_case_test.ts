@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { mirror } from "../src/mirror/mirror.ts";
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import {
   fakeBackend,
   prefixToLocal,
@@ -99,13 +99,17 @@ Deno.test("mirror (store → local, case-insensitive): a local file in another c
       "data/b.txt": "new",
       "extra.txt": "x",
     });
-    // The second pass transfers nothing and asks only for the listing (the
-    // two files just written are hashed once more, as any fresh download).
+    // The second pass transfers nothing and asks only for the listing. The
+    // two files just written are hashed once more when their record was
+    // taken within the racy window (as it is, unless the machine stalled
+    // for seconds between the write and the record); the two files the
+    // first pass found settled are not.
     await settle();
     b.fake!.resetStats();
     const again = await mirror(opts);
     assertEquals(again.failed, []);
-    assertEquals([again.transferred, again.unchanged, again.hashed, again.extra], [0, 4, 2, 1]);
+    assertEquals([again.transferred, again.unchanged, again.extra], [0, 4, 1]);
+    assert(again.hashed <= 2, `hashed ${again.hashed}: a settled file was read again`);
     assertEquals([b.fake!.stats.GetObject, b.fake!.stats.HeadObject], [0, 0]);
     // With --delete only the file no key names goes; nothing is read again.
     const pruned = await mirror({ ...opts, delete: true });

@@ -67,6 +67,8 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "grace",
   "retention",
   "request-timeout",
+  "parallel-threshold",
+  "range-size",
   // vc serve / vc cache-client
   "store",
   "token-file",

@@ -39,6 +39,7 @@ export { MemoryStore } from "./memory.ts";
 export type { MemoryObject, MemoryStoreOptions } from "./memory.ts";
 export { S3Store } from "./s3.ts";
 export type { S3StoreOptions } from "./s3.ts";
+export type { EnvReader } from "../config.ts";
 export { forUserFiles, openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";

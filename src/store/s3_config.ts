@@ -11,8 +11,9 @@ import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import { activeProfileS3, type AwsProfileS3 } from "./aws_profile.ts";
 
-/** Reads an environment variable; `undefined` when unset. */
-export type EnvReader = (name: string) => string | undefined;
+// One type for every reader of the environment (the settings use it too).
+import type { EnvReader } from "../config.ts";
+export type { EnvReader };
 
 /**
  * Reads `Deno.env`, treating a missing `--allow-env` permission as "unset" so

@@ -452,8 +452,15 @@ export async function restoreRepository(
         signal?.throwIfAborted(); // the last moment nothing was replaced
         const counts = await restoreCatalog(catalog, rows, {
           ...(options.force ? { force: true } : {}),
-          // A repository that has an id (its marker or catalog) takes only its own snapshots.
-          ...(known === undefined ? {} : { repositoryId: known, repository: uri }),
+          // A repository (its marker, and its catalog's id) takes only its own
+          // snapshots. Without a marker, no repository is here yet: a catalog that got past
+          // refuseAdoptedCatalog has no id or is this store's own, unfinished
+          // (an init or a restore killed before its marker, whose id is a new
+          // one), and the restore run again must finish, not refuse the
+          // snapshot it was restoring as another repository's.
+          ...(marker !== undefined && known !== undefined
+            ? { repositoryId: known, repository: uri }
+            : {}),
           source: snapshot,
           contentPrefix: marker?.contentPrefix ?? "content/",
         });

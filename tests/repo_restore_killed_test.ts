@@ -1,0 +1,83 @@
+/**
+ * `vc repo restore` into a new store killed after its catalog committed and
+ * before the store's marker was written (kill -9, a lost machine): running
+ * it again finishes the restore. The catalog then holds the new id the
+ * killed restore gave it, and the snapshot, of the repository it was taken
+ * of, must not be refused as another repository's.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { InvalidInputError } from "../src/errors.ts";
+import { CatalogNotEmptyError } from "../src/repo/backup.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { assertEquals, assertRejects } from "./assert.ts";
+
+// Runs the restore in a child that dies (exit 137, as kill -9) when it writes the marker.
+async function restoreKilledBeforeMarker(
+  uri: string,
+  snapshot: string,
+  catalog: string,
+): Promise<void> {
+  const repoMod = new URL("../src/repo/mod.ts", import.meta.url).href;
+  const storeMod = new URL("../src/store/open.ts", import.meta.url).href;
+  const script = `
+    import { Repository } from ${JSON.stringify(repoMod)};
+    import { openStore } from ${JSON.stringify(storeMod)};
+    await Repository.restore(${JSON.stringify(uri)}, ${JSON.stringify(snapshot)}, {
+      catalog: ${JSON.stringify(catalog)},
+      openStore: async (u) => {
+        const store = await openStore(u);
+        const put = store.put.bind(store);
+        store.put = (key, body, opts) => {
+          if (key === ".vc-repo.json") Deno.exit(137);
+          return put(key, body, opts);
+        };
+        return store;
+      },
+    });`;
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", script],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(code, 137);
+}
+
+Deno.test("repo: restore into a new store killed before its marker can be run again", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_restore_killed_" });
+  try {
+    const first = pathToFileURL(join(dir, "first")).href;
+    let snapshot: string;
+    {
+      await using repo = await Repository.init(first);
+      const a = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["x"] });
+      await repo.publish(a.id);
+      snapshot = (await repo.backup()).uri;
+    }
+    const fresh = pathToFileURL(join(dir, "fresh")).href;
+    const catalog = `sqlite:${join(dir, "fresh.sqlite")}`;
+    await restoreKilledBeforeMarker(fresh, snapshot, catalog);
+    await assertRejects(() => Deno.stat(join(dir, "fresh", ".vc-repo.json")), Deno.errors.NotFound);
+    // Run again: the catalog holds the records, so --force, as its error says.
+    await assertRejects(
+      () => Repository.restore(fresh, snapshot, { catalog }),
+      CatalogNotEmptyError,
+    );
+    const counts = await Repository.restore(fresh, snapshot, { catalog, force: true });
+    assertEquals(counts, { records: 1, recordTags: 1, pathTags: 0 });
+    await using restored = await Repository.open(fresh);
+    const [record] = await restored.list();
+    assertEquals([record?.path, record?.state, record?.tags], ["/a.txt", "published", ["x"]]);
+    // Once its marker is written, the new repository takes only its own
+    // snapshots: the first one's is refused, with --force too.
+    const own = await restored.backup();
+    assertEquals((await Repository.restore(fresh, own.uri, { force: true })).records, 1);
+    await assertRejects(
+      () => Repository.restore(fresh, snapshot, { force: true }),
+      InvalidInputError,
+      "a backup of another repository",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

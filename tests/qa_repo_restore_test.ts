@@ -65,6 +65,23 @@ const HOSTILE: [string, string][] = [
   ["path tag not a pair", JSON.stringify({ pathTag: [{ a: 1 }, "t"] })],
   ["huge line", record({ origin_host: "h".repeat(100_000) })],
   ["array line", "[1,2]"],
+  // A state without its time, or a time of another state (a snapshot edited by hand).
+  ["expired record without expired_at", record({ expired_at: null })],
+  ["published record without published_at", record({ state: "published", expired_at: null })],
+  ["published record with expired_at", record({ state: "published", published_at: 2 })],
+  ["unpublished record with a publish time", record({ state: "unpublished", published_at: 2 })],
+  ["purged record without purged_at", record({ state: "purged" })],
+  ["expired record with purged_at", record({ purged_at: 3 })],
+  // Half a claim, or a claim on a record that is not published.
+  [
+    "claim_until without a holder",
+    record({ state: "published", published_at: 2, expired_at: null, claim_until: 9e12 }),
+  ],
+  [
+    "holder without claim_until",
+    record({ state: "published", published_at: 2, expired_at: null, claimed_by: "w" }),
+  ],
+  ["claim on an expired record", record({ claimed_by: "w", claim_until: 9e12 })],
 ];
 
 for (const [name, line] of HOSTILE) {

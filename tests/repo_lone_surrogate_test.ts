@@ -56,6 +56,7 @@ Deno.test("repo restore: a snapshot with a lone surrogate in a path or text fiel
         md5: "0".repeat(32),
         origin_host: "h",
         created_at: 1,
+        published_at: 2,
         ...fields,
       },
     });

@@ -26,6 +26,7 @@ const record = (id: number) =>
       md5: "0".repeat(32),
       origin_host: "h",
       created_at: 1,
+      published_at: 2,
     },
   });
 

@@ -13,7 +13,7 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import type { SqlValue } from "./catalog.ts";
-import { checkTag, normalizeLogicalPath } from "./records.ts";
+import { checkTag, normalizeLogicalPath, type RecordState } from "./records.ts";
 import { STATES } from "./schema.ts";
 
 /** Columns of `records` in snapshot order. */
@@ -338,7 +338,54 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
   );
   const claimedBy = text("claimed_by", true);
   const claimUntil = int("claim_until", true);
+  checkStateFields(state as RecordState, times, claimedBy, claimUntil, field);
   return [id, path, state, key, size, r.md5, originHost, ...times, claimedBy, claimUntil];
+}
+
+// Which of published_at, expired_at and purged_at each state has (true), has
+// not (false) or may have (undefined), as publish, expire, purge and gc set
+// them: published clears expired_at, expired keeps a publish time, purged
+// both.
+const STATE_TIMES: Record<RecordState, (boolean | undefined)[]> = {
+  unpublished: [false, false, false],
+  published: [true, false, false],
+  expired: [undefined, true, false],
+  purged: [undefined, undefined, true],
+};
+
+// A record's state and its times and claim must agree, as the repository
+// writes them: restored otherwise (a snapshot edited by hand), an expired
+// record without expired_at is never purged by gc, and a claim_until with no
+// holder keeps a published record from every claim until then, with nobody
+// able to release it.
+function checkStateFields(
+  state: RecordState,
+  times: (number | null)[],
+  claimedBy: string | null,
+  claimUntil: number | null,
+  field: (name: string, why: string) => InvalidInputError,
+): void {
+  ["published_at", "expired_at", "purged_at"].forEach((name, i) => {
+    const want = STATE_TIMES[state][i];
+    if (want !== undefined && (times[i + 1] !== null) !== want) {
+      throw field(
+        name,
+        `does not go with state ${state} (a ${state} record has ${want ? "one" : "none"})`,
+      );
+    }
+  });
+  if ((claimedBy === null) !== (claimUntil === null)) {
+    throw field(
+      claimedBy === null ? "claim_until" : "claimed_by",
+      "is half a claim: claimed_by and claim_until are both set or both null",
+    );
+  }
+  if (claimedBy !== null && state !== "published") {
+    throw field(
+      "claimed_by",
+      `is a claim on a ${state} record: only published records are claimed`,
+    );
+  }
 }
 
 function logicalPath(value: unknown, bad: Bad): string {

@@ -178,3 +178,18 @@ Deno.test("FsStore: temp files of older vc versions (.vc~tmp~*) are swept once a
   assertEquals(await list(t.store), []);
   assertEquals(names(t.root), [".vc~tmp~4567ef01"]);
 });
+
+Deno.test("FsStore: a put under a root that a file stands in for is an error naming the root", async () => {
+  await using t = await tempRoot();
+  const file = join(t.root, "file");
+  await Deno.writeTextFile(file, "kept");
+  // The root is the file itself, or a directory below it.
+  for (const root of [file, join(file, "sub")]) {
+    const error = await assertRejects(
+      () => new FsStore(root).put("x.gz", enc.encode("x")),
+      InvalidInputError,
+    );
+    assert(error.message.includes(`store root ${root} is not a directory`), error.message);
+  }
+  assertEquals(await Deno.readTextFile(file), "kept");
+});

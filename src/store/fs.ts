@@ -487,7 +487,22 @@ export class FsStore implements ObjectStore {
 
   async #rootPath(create: boolean): Promise<string | undefined> {
     if (this.#realRoot !== undefined) return this.#realRoot;
-    if (create) await Deno.mkdir(this.root, { recursive: true });
+    if (create) {
+      try {
+        await Deno.mkdir(this.root, { recursive: true });
+      } catch (e) {
+        // A file where the root or a directory above it belongs: said as
+        // such, naming the root, not as mkdir's "File exists".
+        if (e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory) {
+          throw new InvalidInputError(
+            `store root ${this.root} is not a directory and cannot be made one: a file is where ` +
+              "it or a directory above it belongs",
+            { cause: e },
+          );
+        }
+        throw e;
+      }
+    }
     let real: string;
     try {
       real = await Deno.realPath(this.root);

@@ -102,6 +102,21 @@ for (const [name, line] of HOSTILE) {
   });
 }
 
+Deno.test("repo restore refuses a header whose repository id is not a string", async () => {
+  await withRepo(async (dir, uri) => {
+    const file = join(dir, "bad.jsonl.gz");
+    for (const field of ["repositoryId", "repository"]) {
+      const header = JSON.stringify({ format: "vc-repo-backup", version: 1, [field]: 42 });
+      await Deno.writeFile(file, await gzip(`${header}\n`));
+      await assertRejects(
+        () => Repository.restore(uri, file, { force: true }),
+        InvalidInputError,
+        `line 1: header field ${field} 42 is not a string`,
+      );
+    }
+  });
+});
+
 Deno.test("repo restore refuses a snapshot whose first line is not the header", async () => {
   await withRepo(async (dir, uri) => {
     const file = join(dir, "bad.jsonl.gz");

@@ -202,6 +202,13 @@ class SnapshotParser {
       }
       this.#sawHeader = true;
       this.#version = v.version;
+      // Taken as absent when of another type, the id would let a snapshot
+      // of another repository through as one from before ids were kept.
+      for (const name of ["repositoryId", "repository"] as const) {
+        if (name in v && typeof v[name] !== "string") {
+          throw bad(`header field ${name} ${JSON.stringify(v[name])} is not a string`);
+        }
+      }
       if (typeof v.repositoryId === "string") this.#rows.repositoryId = v.repositoryId;
       if (typeof v.repository === "string") this.#rows.repository = v.repository;
       return;

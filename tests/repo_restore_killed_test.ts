@@ -10,7 +10,8 @@ import { pathToFileURL } from "node:url";
 import { InvalidInputError } from "../src/errors.ts";
 import { CatalogNotEmptyError } from "../src/repo/backup.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { assertEquals, assertRejects } from "./assert.ts";
+import { RepoNotFoundError } from "../src/repo/marker.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
 
 // Runs the restore in a child that dies (exit 137, as kill -9) when it writes the marker.
 async function restoreKilledBeforeMarker(
@@ -77,6 +78,29 @@ Deno.test("repo: restore into a new store killed before its marker can be run ag
       InvalidInputError,
       "a backup of another repository",
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("repo: restore into a new store without --catalog says to name the catalog", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_restore_new_" });
+  try {
+    const first = pathToFileURL(join(dir, "first")).href;
+    let snapshot: string;
+    {
+      await using repo = await Repository.init(first);
+      await repo.add("/a.txt", new TextEncoder().encode("a"));
+      snapshot = (await repo.backup()).uri;
+    }
+    const fresh = pathToFileURL(join(dir, "fresh")).href;
+    // Not `vc repo init` first: that would be another repository, refusing the snapshot.
+    const error = await assertRejects(
+      () => Repository.restore(fresh, snapshot),
+      RepoNotFoundError,
+      "--catalog sqlite:PATH",
+    );
+    assert(!error.message.includes("vc repo init"), error.message);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

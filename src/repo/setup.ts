@@ -25,6 +25,7 @@ import {
   parseCatalogRef,
   readMarker,
   type RepoMarker,
+  RepoNotFoundError,
   writeMarker,
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
@@ -415,7 +416,21 @@ export async function restoreRepository(
     try {
       marker = await readMarker(store, signalOption(signal));
     } catch (error) {
-      if (options.catalog === undefined || signal?.aborted) throw error;
+      if (signal?.aborted) throw error;
+      if (options.catalog === undefined) {
+        // A restore into a new store (a lost one's content copied there)
+        // names its catalog: the `vc repo init` first that readMarker
+        // suggests would make another repository, whose id refuses the snapshot.
+        if (error instanceof RepoNotFoundError) {
+          throw new RepoNotFoundError(
+            `${store.url} is not a vc repository (no ${MARKER_KEY}); to restore into a new ` +
+              "store, name the catalog to create: vc repo restore SNAPSHOT --catalog " +
+              "sqlite:PATH (or postgres://...)",
+            { cause: error },
+          );
+        }
+        throw error;
+      }
     }
     const ref = options.catalog !== undefined
       ? parseCatalogRef(options.catalog, host, Deno.cwd())

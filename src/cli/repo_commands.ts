@@ -10,6 +10,7 @@
 import { basename, join } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
@@ -319,7 +320,20 @@ export const get: Command = {
       // for `vc get`, "out/" names a directory even before it exists.
       const info = await Deno.stat(dest).catch(() => undefined);
       if (info?.isDirectory || /[\\/]$/.test(toArg ?? "")) {
-        dest = join(dest, basename((await repo.get(id)).path));
+        // The record's name is its logical path's last segment, which is no
+        // file name on Windows when it is `CON`, `aux.txt`, `a.` or `a:b`
+        // (a device, another file, a stream): refused there, as `vc sync`
+        // and `vc mirror` refuse such a name, instead of writing elsewhere.
+        const { path: logical } = await repo.get(id);
+        const name = basename(logical);
+        const { localPathProblem } = await import("../file_names.ts");
+        const why = localPathProblem(name);
+        if (why !== undefined) {
+          throw new InvalidInputError(
+            `cannot write record ${id} (${logical}) into ${dest}: ${why}; give --to FILE`,
+          );
+        }
+        dest = join(dest, name);
       }
       try {
         await copyFileAtomic(path, dest);

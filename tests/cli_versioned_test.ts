@@ -299,6 +299,27 @@ Deno.test("cli versioned: offline mode sends no request; commands that need the 
   });
 });
 
+Deno.test("cli sync: a cause shared by many entries prints 20 failures and a count; --json lists them all", async () => {
+  await using ws = await CliWorkspace.create();
+  const manifest: Record<string, string> = {};
+  for (let i = 0; i < 25; i++) {
+    await ws.write(`bucket/d/f${i}.1.0.0.txt`, `${i}\n`);
+    manifest[`/d/f${i}.txt`] = "1.0.0";
+  }
+  await ws.write("versioned_assets.json", JSON.stringify(manifest));
+  // A file where every entry needs the directory d: one cause, 25 failures.
+  await ws.write("out/d", "in the way");
+  const r = await ws.vc("sync", "out");
+  assertEquals(r.code, 1, r.stderr);
+  const lines = r.stderr.trimEnd().split("\n");
+  assertEquals(lines.filter((l) => l.startsWith("vc: sync failed: ")).length, 20);
+  assertEquals(lines.at(-2), "vc: ... and 5 more failures (--json lists them all)");
+  assertEquals(lines.at(-1), `vc: 25 of 25 manifest entries failed; 0 copied to ${ws.path("out")}`);
+  const json = await ws.vc("sync", "out", "--json");
+  assertEquals(json.code, 1);
+  assertEquals(json.json<{ failed: unknown[] }>().failed.length, 25);
+});
+
 Deno.test("cli sync: a failed entry is listed with its error; the others are copied; --json has both", async () => {
   await using ws = await CliWorkspace.create();
   await ws.write("a.txt", "a\n");

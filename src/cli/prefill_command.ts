@@ -20,9 +20,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
 import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { counted } from "../counted.ts";
-
-/** Failures printed one per line; the rest are counted (all of them are in `--json`). */
-const MAX_FAILURES_SHOWN = 20;
+import { writeFailureLines } from "./failure_lines.ts";
 
 /**
  * `vc prefill [--manifest M]... [--list FILE]... [--concurrency N]`.
@@ -137,16 +135,7 @@ export const prefill: Command = {
     }
     await out.data(summary, summaryLines(summary));
     if (summary.failed.length === 0) return EXIT_OK;
-    // A cause shared by every item (an unwritable cache dir, a dead endpoint)
-    // would print a thousand lines: the first ones say it, --json has all.
-    const shown = summary.failed.slice(0, MAX_FAILURES_SHOWN);
-    for (const f of shown) {
-      io.writeStderr(`vc: prefill failed: ${failureLine(f)}\n`);
-    }
-    const more = summary.failed.length - shown.length;
-    if (more > 0) {
-      io.writeStderr(`vc: ... and ${counted(more, "more failure")} (--json lists them all)\n`);
-    }
+    writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
     io.writeStderr(
       `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
     );

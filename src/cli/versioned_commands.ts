@@ -20,6 +20,7 @@ import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
 import { localPathArg } from "./local_path.ts";
+import { writeFailureLines } from "./failure_lines.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -486,9 +487,10 @@ export const sync: Command = {
         : table(copied.map((c) => [c.path, c.dest])),
     );
     if (failures.length === 0) return 0;
-    for (const f of failures) {
-      ctx.io.writeStderr(`vc: sync failed: ${printable(f.path)}: ${f.error}\n`);
-    }
+    writeFailureLines(
+      ctx.io,
+      failures.map((f) => `vc: sync failed: ${printable(f.path)}: ${f.error}`),
+    );
     ctx.io.writeStderr(
       `vc: ${failures.length} of ${
         counted(report.total, "manifest entry", "manifest entries")

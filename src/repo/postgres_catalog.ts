@@ -27,7 +27,12 @@ import {
 } from "./catalog.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
-import { DEFAULT_CONNECT_TIMEOUT_S, parsePostgresUrl, redactPostgresUrl } from "./postgres_url.ts";
+import {
+  DEFAULT_CONNECT_TIMEOUT_S,
+  isUnixSocketHost,
+  parsePostgresUrl,
+  redactPostgresUrl,
+} from "./postgres_url.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -132,7 +137,7 @@ export async function openPostgresCatalog(
     // would cut an IPv6 address: one host in a list is taken as it is. A
     // Unix socket's directory stays a string, from which the driver makes
     // the socket's path. (The driver's types name only the string form.)
-    ...(host.startsWith("/")
+    ...(isUnixSocketHost(host)
       ? { host, port }
       : { host: [host] as unknown as string, port: [port] as unknown as number }),
     // vc negotiates TLS on its own sockets (PoolSockets): never the driver,

@@ -8,6 +8,7 @@
  */
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { CatalogUnavailableError } from "./catalog.ts";
+import { isUnixSocketHost } from "./postgres_url.ts";
 
 /**
  * What a connection negotiates: `false` (plain text), `"prefer"` (TLS when
@@ -41,6 +42,9 @@ const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-ful
  * for a root certificate with `require`); `sslrootcert=system` means
  * `verify-full` and refuses any other mode (libpq 16's rule). `sslnegotiation=direct` (TLS from the
  * first byte, PostgreSQL 17) needs a mode that never connects in plain text.
+ * Over a Unix socket (`host` a directory) there is no TLS whatever the mode,
+ * as libpq ignores sslmode there (PostgreSQL offers no TLS on its sockets):
+ * the parameters are still checked, but no root certificate is read.
  *
  * @example
  * ```ts
@@ -49,6 +53,7 @@ const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-ful
  * const env = () => undefined;
  * const q = (s: string) => new Map(new URLSearchParams(s));
  * assert.equal(await postgresTls(q("sslmode=require"), "h", env), "require");
+ * assert.equal(await postgresTls(q("sslmode=verify-full"), "/run/postgresql", env), false);
  * assert.equal(await postgresTls(q(""), "h", (n) => n === "PGSSLMODE" ? "disable" : undefined), false);
  * assert.equal(await postgresTls(q(""), "h", env), false);
  * assert.equal(await postgresTls(q(""), "h", (n) => n === "PGSSL" ? "require" : undefined), "require");
@@ -102,7 +107,9 @@ export async function postgresTls(
         `PostgreSQL catalog (sslmode is ${mode ?? "not set"})`,
     );
   }
-  if (mode === undefined || mode === "disable") return false;
+  // libpq sends no SSLRequest on a Unix socket, and the server would answer
+  // N there even with ssl=on: a mode that requires TLS would never connect.
+  if (mode === undefined || mode === "disable" || isUnixSocketHost(host)) return false;
   if (mode === "allow" || mode === "prefer") return "prefer";
   if (mode === "require") return "require";
   let ca: string | undefined;

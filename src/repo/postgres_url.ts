@@ -38,6 +38,22 @@ export interface PgConnectSettings {
   params: ReadonlyMap<string, string>;
 }
 
+/**
+ * Whether `host` names a Unix socket's directory rather than a TCP host: an
+ * absolute path, as libpq and the `postgres` driver tell them apart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUnixSocketHost } from "./postgres_url.ts";
+ * assert.equal(isUnixSocketHost("/var/run/postgresql"), true);
+ * assert.equal(isUnixSocketHost("db.internal"), false);
+ * ```
+ */
+export function isUnixSocketHost(host: string): boolean {
+  return host.startsWith("/");
+}
+
 /** The default connect timeout (libpq waits forever; a catalog that never answers should fail). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 10;
 

@@ -27,6 +27,7 @@ import {
 } from "./catalog.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
+import { watchStartup } from "./postgres_startup.ts";
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
   isUnixSocketHost,
@@ -338,7 +339,10 @@ export function driverMessage(
     CONNECTION_DESTROYED: "the connection was ended",
   };
   const said = words[code];
-  return said === undefined ? message : `${said} (${message.replace(/^write /, "")})`;
+  // vc's own errors with these codes say what happened already.
+  return said === undefined || !message.includes(code)
+    ? message
+    : `${said} (${message.replace(/^write /, "")})`;
 }
 
 /** How long a query that found its connection lost waits for the driver to see it close. */
@@ -362,7 +366,9 @@ const TERMINATE = new Uint8Array([0x58, 0, 0, 0, 4]);
  * timer. The driver reconnects a closed connection when it is next needed.
  * Over TLS, vc negotiates it ({@linkcode negotiatePgTls}) before the driver
  * gets the socket, so that what vc holds, unrefs and ends is the TLS socket:
- * its Terminate goes inside TLS, and TLS's own close follows.
+ * its Terminate goes inside TLS, and TLS's own close follows. Each socket is
+ * watched until its session starts ({@linkcode watchStartup}): a server that
+ * closes it first, or answers other than PostgreSQL, is an error.
  */
 class PoolSockets {
   readonly #sockets = new Map<Socket, number>();
@@ -400,7 +406,9 @@ class PoolSockets {
       Object.assign(socket, { host, port });
     }
     this.#track(socket);
-    return this.#tls === undefined ? socket : this.#secure(socket, host, port, this.#tls);
+    return this.#tls === undefined
+      ? watchStartup(socket)
+      : this.#secure(socket, host, port, this.#tls);
   };
 
   /**
@@ -425,7 +433,7 @@ class PoolSockets {
         this.#sockets.delete(socket);
         this.#track(Object.assign(secure, { host, port }));
       }
-      return secure;
+      return watchStartup(secure);
     } catch (error) {
       return failedSocket(error as Error, host, port);
     } finally {

@@ -1,0 +1,106 @@
+/**
+ * Watches a new PostgreSQL connection until its session has started (the
+ * server's first ReadyForQuery), and turns what the `postgres` driver would
+ * not report into an error on the socket, which the driver then hands the
+ * query that wanted the connection:
+ *
+ * - a server that closes the connection before the session started (a proxy
+ *   with no server behind it, a server that is not PostgreSQL): the driver
+ *   takes such a close as a reason to connect again at once, forever, past
+ *   every connect timeout, with a new connection each time;
+ * - a first answer that is no PostgreSQL message (an HTTP or SSH server): the
+ *   driver reads its bytes as a message length and waits for gigabytes that
+ *   never come, until the connect timeout (forever with `connect_timeout=0`)
+ *   and then says the server did not answer. libpq refuses it at once.
+ *
+ * (A connection the driver opens to cancel a query gets no answer and is
+ * closed by the server: it would be failed here; vc never cancels a query.)
+ *
+ * @module
+ */
+import type { Socket } from "node:net";
+import { printable } from "../printable.ts";
+
+// The messages a server may begin a session with, as libpq takes them:
+// an authentication request (R), an error (E), NegotiateProtocolVersion (v).
+const FIRST = new Set([0x52, 0x45, 0x76]);
+// ErrorResponse (E) and ReadyForQuery (Z).
+const ERROR = 0x45;
+const READY = 0x5a;
+// libpq's bound on a first message's length (an error's; an auth request's is 2000).
+const FIRST_MAX_LENGTH = 30_000;
+
+/**
+ * Watches `socket`, just handed to the driver, until the session starts;
+ * returns it. Destroys it with an error whose `code` is `CONNECTION_CLOSED`
+ * when the server closes it first without saying why (an ErrorResponse says
+ * why: the driver reports that one), or `CONNECTION_NOT_POSTGRES` when its
+ * first answer is no PostgreSQL message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Duplex } from "node:stream";
+ * import type { Socket } from "node:net";
+ * import { watchStartup } from "./postgres_startup.ts";
+ * const socket = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }) as unknown as Socket;
+ * const failed = new Promise<Error>((resolve) => socket.once("error", resolve));
+ * watchStartup(socket);
+ * socket.push(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n"));
+ * assert.match((await failed).message, /not PostgreSQL's .*HTTP\/1\.1/);
+ * ```
+ */
+export function watchStartup(socket: Socket): Socket {
+  let buffered: Uint8Array = new Uint8Array(0);
+  let first = true;
+  let saidWhy = false;
+  const done = () => {
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    socket.off("close", done);
+  };
+  const fail = (message: string, code: string) => {
+    done();
+    socket.destroy(Object.assign(new Error(message), { code }));
+  };
+  const onData = (chunk: Uint8Array) => {
+    buffered = buffered.length === 0 ? chunk : concat(buffered, chunk);
+    // Each message: a type byte, then its length (counting itself, not the type).
+    while (buffered.length >= 5) {
+      const type = buffered[0]!;
+      const length = new DataView(buffered.buffer, buffered.byteOffset).getInt32(1);
+      if (first && (!FIRST.has(type) || length < 4 || length > FIRST_MAX_LENGTH)) {
+        return fail(
+          `the server's first answer is not PostgreSQL's (it began ${
+            JSON.stringify(printable(new TextDecoder().decode(buffered.subarray(0, 16))))
+          }): it may not be a PostgreSQL server`,
+          "CONNECTION_NOT_POSTGRES",
+        );
+      }
+      first = false;
+      if (type === ERROR) saidWhy = true;
+      if (type === READY) return done();
+      if (buffered.length < length + 1) return;
+      buffered = buffered.subarray(length + 1);
+    }
+  };
+  const onEnd = () => {
+    if (saidWhy) return done();
+    fail(
+      "the server closed the connection before the session started: it may not be a " +
+        "PostgreSQL server, or a proxy with no server behind it",
+      "CONNECTION_CLOSED",
+    );
+  };
+  socket.on("data", onData);
+  socket.once("end", onEnd);
+  socket.once("close", done);
+  return socket;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const both = new Uint8Array(a.length + b.length);
+  both.set(a);
+  both.set(b, a.length);
+  return both;
+}

@@ -104,6 +104,11 @@ export interface PgServerOptions {
    * server's `caFile`, to check it against).
    */
   tls?: boolean;
+  /**
+   * Ask TCP clients for this password (scram-sha-256) instead of trusting
+   * them; the URL still names none.
+   */
+  password?: string;
 }
 
 /** Starts a server; dispose it to stop it and delete its files. */
@@ -126,12 +131,17 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
   const port = freePort();
   let started = false;
   try {
+    if (options.password !== undefined) {
+      await Deno.writeTextFile(join(dir, "pw"), `${options.password}\n`, { mode: 0o644 });
+    }
     await run(join(PG_BIN, "initdb"), [
       "-D",
       data,
       "-U",
       "vc",
-      "--auth=trust",
+      ...(options.password === undefined
+        ? ["--auth=trust"]
+        : ["--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${join(dir, "pw")}`]),
       "--no-sync",
       "-E",
       "UTF8",
@@ -170,7 +180,7 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
         "postgres",
         "-c",
         `CREATE DATABASE "${name}"`,
-      ]);
+      ], options.password === undefined ? {} : { PGPASSWORD: options.password });
       return `${base}/${name}`;
     };
     const url = await createDatabase("vc_test");

@@ -117,14 +117,9 @@ export async function openPostgresCatalog(
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const settings = parsePostgresUrl(url, env);
   const { host, port, user, database } = settings;
-  const password = settings.password ??
-    await pgpassLookup(
-      (name) => name === "PGPASSFILE" ? settings.passfile : env(name),
-      host,
-      port,
-      database,
-      user,
-    ) ?? "";
+  const passEnv = (name: string) => name === "PGPASSFILE" ? settings.passfile : env(name);
+  const found = settings.password ?? await pgpassLookup(passEnv, host, port, database, user);
+  const password = found ?? "";
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
@@ -189,9 +184,16 @@ export async function openPostgresCatalog(
       : settings.targetSessionAttrs
       ? ` (its target_session_attrs=${settings.targetSessionAttrs} may not match the server)`
       : "";
+    // libpq says "no password supplied" before asking; the driver sends an
+    // empty one, which the server calls a failed password.
+    const file = pgpassPath(passEnv);
+    const noPassword = found === undefined && (error as PgError).code === "28P01"
+      ? ` (no password was given: none in the URL, PGPASSWORD` +
+        `${file === undefined ? "" : ` or ${file}`})`
+      : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
-        driverMessage(error, settings.connectTimeoutS),
+        driverMessage(error, settings.connectTimeoutS) + noPassword,
       { cause: error },
     );
   }

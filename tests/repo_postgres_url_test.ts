@@ -67,7 +67,11 @@ Deno.test("repo: a PostgreSQL URL's parts and libpq's query parameters are read 
     [e.host, e.port, e.user, e.database, e.connection, e.connectTimeoutS, e.passfile],
     ["/tmp/s", 5444, "w", "w", { application_name: "job", options: "-c work_mem=8MB" }, 2, "/p"],
   );
-  const d = parsePostgresUrl("postgres:///?fallback_application_name=fb&connect_timeout=0", noEnv);
+  const d = parsePostgresUrl(
+    "postgres:///?fallback_application_name=fb&connect_timeout=0",
+    noEnv,
+    [], // no socket directory: localhost, wherever the test runs
+  );
   assertEquals([d.host, d.port, d.user, d.connection.application_name, d.connectTimeoutS], [
     "localhost",
     5432,
@@ -236,4 +240,34 @@ Deno.test("repo: an unknown parameter's value (a misspelt password=) is never in
     assert(!error.message.includes("s3cret"), error.message);
     assert(error.message.includes("sslmode=require"), error.message);
   }
+});
+
+Deno.test({
+  name: "repo: a PostgreSQL URL with no host goes to the server's Unix socket, as libpq's default",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    // Before, `postgres:///vc` went to localhost over TCP, where libpq (and
+    // psql) connect through the socket in their socket directory.
+    const dir = await Deno.makeTempDir();
+    const missing = join(dir, "none");
+    const listener = Deno.listen({ transport: "unix", path: join(dir, ".s.PGSQL.6543") });
+    try {
+      const at = (url: string) => parsePostgresUrl(url, noEnv, [missing, dir]).host;
+      assertEquals(at("postgres:///vc?port=6543"), dir);
+      // Another port's server has no socket there: TCP to localhost.
+      assertEquals(at("postgres:///vc"), "localhost");
+      // A host given, or PGHOST, comes first.
+      assertEquals(at("postgres://db:6543/vc"), "db");
+      assertEquals(
+        parsePostgresUrl("postgres:///vc?port=6543", (n) => n === "PGHOST" ? "h" : undefined, [
+          dir,
+        ]).host,
+        "h",
+      );
+      assertEquals(parsePostgresUrl("postgres:///vc?port=6543", noEnv, []).host, "localhost");
+    } finally {
+      listener.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -30,6 +30,7 @@ import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_so
 import { watchStartup } from "./postgres_startup.ts";
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
+  DEFAULT_SOCKET_DIRS,
   isUnixSocketHost,
   parsePostgresUrl,
   redactPostgresUrl,
@@ -118,7 +119,9 @@ export async function openPostgresCatalog(
   const settings = parsePostgresUrl(url, env);
   const { host, port, user, database } = settings;
   const passEnv = (name: string) => name === "PGPASSFILE" ? settings.passfile : env(name);
-  const found = settings.password ?? await pgpassLookup(passEnv, host, port, database, user);
+  // libpq: `localhost` in the password file also matches its default socket directory.
+  const passHost = DEFAULT_SOCKET_DIRS.includes(host) ? "localhost" : host;
+  const found = settings.password ?? await pgpassLookup(passEnv, passHost, port, database, user);
   const password = found ?? "";
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.

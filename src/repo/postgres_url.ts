@@ -54,6 +54,34 @@ export function isUnixSocketHost(host: string): boolean {
   return host.startsWith("/");
 }
 
+/**
+ * Where libpq looks for the server's Unix socket when no host is given: its
+ * build's socket directory, `/var/run/postgresql` in Debian's and Red Hat's
+ * packages, `/tmp` in PostgreSQL's own. None on Windows.
+ */
+export const DEFAULT_SOCKET_DIRS: readonly string[] = Deno.build.os === "windows"
+  ? []
+  : ["/var/run/postgresql", "/tmp"];
+
+/**
+ * The host libpq connects to when none is given: the first of `dirs` that
+ * holds the server's socket for `port` (libpq's default is a Unix socket),
+ * else `localhost` (where libpq was built without one).
+ */
+function defaultHost(port: number, dirs: readonly string[]): string {
+  for (const dir of dirs) {
+    const path = `${dir}/.s.PGSQL.${port}`;
+    try {
+      // Never a permission prompt: a program not allowed to look goes to localhost.
+      if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") continue;
+      if (Deno.statSync(path).isSocket) return dir;
+    } catch {
+      // no server's socket there
+    }
+  }
+  return "localhost";
+}
+
 /** The default connect timeout (libpq waits forever; a catalog that never answers should fail). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 10;
 
@@ -138,7 +166,8 @@ const TARGET_SESSION_ATTRS = [
 ];
 
 /**
- * Reads `url` (and `env` for what it leaves out) as libpq would, or throws
+ * Reads `url` (and `env` for what it leaves out) as libpq would (with no
+ * host, the first of `socketDirs` holding the port's socket), or throws
  * {@linkcode CatalogUnavailableError} naming the parameter that vc cannot
  * honour. Messages never quote a password.
  *
@@ -158,6 +187,7 @@ const TARGET_SESSION_ATTRS = [
 export function parsePostgresUrl(
   url: string,
   env: (name: string) => string | undefined,
+  socketDirs: readonly string[] = DEFAULT_SOCKET_DIRS,
 ): PgConnectSettings {
   const shown = redactPostgresUrl(url);
   const fail = (why: string): never => {
@@ -227,17 +257,18 @@ export function parsePostgresUrl(
     }
   }
 
-  // An IPv6 literal is written in brackets (`[::1]`), which are not part of
-  // the address; a Unix socket's directory percent-encoded (`%2Frun%2Fpg`).
-  const host = params.get("host") ||
-    decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") || "localhost";
-  if (host.includes(",")) severalHosts(host);
   const portText = params.get("port") || parsed.port || env("PGPORT") || "5432";
   if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
     fail(
       `port ${portText} is not a port number (1-65535; one port: several hosts are not supported)`,
     );
   }
+  // An IPv6 literal is written in brackets (`[::1]`), which are not part of
+  // the address; a Unix socket's directory percent-encoded (`%2Frun%2Fpg`).
+  const host = params.get("host") ||
+    decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") ||
+    defaultHost(Number(portText), socketDirs);
+  if (host.includes(",")) severalHosts(host);
   const user = params.get("user") || decode(parsed.username, "user name") || env("PGUSER") ||
     "postgres";
   const database = params.get("dbname") || decode(parsed.pathname.slice(1), "database name") ||

@@ -269,7 +269,9 @@ export class EntryResolver {
   ): Promise<EntryRec> {
     const index = this.#index;
     const now = index.clock.now();
-    if (await this.#unchanged(loc, rec, ctx)) return this.#confirmed(rec, now);
+    if (await this.#unchanged(loc, rec, ctx)) {
+      return this.#confirmed(rec, now) ?? await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+    }
     let head: ObjectInfo | undefined;
     let found: ObjectInfo | "empty" | undefined;
     try {
@@ -301,8 +303,9 @@ export class EntryResolver {
     }
     if (head === undefined) {
       index.forget(rec.path);
-      // Recorded, so the next process does not serve it as fresh either.
-      if (rec.gone !== true) {
+      // Recorded, so the next process does not serve it as fresh either
+      // (unless the copy went meanwhile: no record for data that is not).
+      if (rec.gone !== true && stillCached(rec)) {
         try {
           index.saveRec(rec, { ...toMeta(rec), validatedAt: now, gone: true });
         } catch {
@@ -321,7 +324,7 @@ export class EntryResolver {
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
       rec.validator = head.validator;
-      return this.#confirmed(rec, now);
+      return this.#confirmed(rec, now) ?? await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     return await this.#fetchOrServe(loc, rec, head, ctx, now, integrity);
   }
@@ -345,8 +348,20 @@ export class EntryResolver {
     }
   }
 
-  /** `rec` confirmed by the store as the current version at `now`, recorded. */
-  #confirmed(rec: EntryRec, now: number): EntryRec {
+  /**
+   * `rec` confirmed by the store as the current version at `now`, recorded;
+   * undefined (nothing recorded) when its copy went while the store was
+   * asked (a `vc cache prune` or `rm` in another process, or replaced by
+   * another process's download): a record written then would describe data
+   * that is not there, and the path returned would not exist. The caller
+   * then downloads it (under the entry's lock, which takes another
+   * process's completed copy instead).
+   */
+  #confirmed(rec: EntryRec, now: number): EntryRec | undefined {
+    if (!stillCached(rec)) {
+      this.#index.forget(rec.path);
+      return undefined;
+    }
     rec.validatedAt = now;
     rec.retryAt = undefined;
     rec.touchedAt = now;
@@ -388,6 +403,15 @@ export class EntryResolver {
         { cause: error },
       );
     }
+    // Removed while the store was asked (a prune, an rm): nothing to serve.
+    if (!stillCached(rec)) {
+      this.#index.forget(rec.path);
+      throw new OfflineError(
+        `cannot reach the store to revalidate ${loc.uri}, and its cached copy at ${loc.dataPath} ` +
+          `was removed meanwhile (by another process: vc cache prune or rm): ${reason}`,
+        { cause: error },
+      );
+    }
     if (this.#options.onUnreachable === "fail") {
       throw new OfflineError(
         `cannot reach the store to revalidate ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
@@ -407,6 +431,15 @@ export class EntryResolver {
     rec.retryAt = now + Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
     return rec;
   }
+}
+
+/**
+ * Whether `rec`'s data file is still the copy it describes: not removed or
+ * replaced by another process (a prune, an rm, a download) since it was
+ * looked at.
+ */
+function stillCached(rec: EntryRec): boolean {
+  return isOwnDataFile(statOrUndefined(rec.path), rec);
 }
 
 /** What is at an entry's data path instead of a copy, for a message ("" when nothing is). */

@@ -25,9 +25,9 @@ import {
 
 /**
  * Drops dead records (records that do not parse, or whose data file is
- * gone): each under its entry's lock, and only if it is still dead then
- * (another process may have downloaded the entry since). Returns how many
- * were dropped.
+ * gone, or is not a file: a directory there stays): each under its entry's
+ * lock, and only if it is still dead then (another process may have
+ * downloaded the entry since). Returns how many were dropped.
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Pr
     let alive = false;
     await removeEntryFiles(cacheDir, record, {
       unless: async (meta) =>
-        alive = meta !== undefined && await statOrUndefined(record.dataPath) !== undefined,
+        alive = meta !== undefined && (await lstatOrUndefined(record.dataPath))?.isFile === true,
       compact: false,
     });
     if (!alive) dropped++;

@@ -161,13 +161,15 @@ async function scanEntries(
       return;
     }
     const stat = await lstatOrUndefined(record.dataPath);
-    if (meta === undefined || stat === undefined) {
+    // No data file: gone, or a directory (keys below this one's name) or
+    // something else in its place, which no lookup ever serves. Its record
+    // is dead; dropping it leaves whatever is there.
+    if (meta === undefined || stat?.isFile !== true) {
       dead.push(record);
       return;
     }
     // A file of another size than its record's (edited by hand) is still an
     // entry: `verify` reports it, `prune` can reclaim it, `ls` shows it.
-    if (!stat.isFile) return;
     const entry: StoredEntry = {
       uri: meta.uri,
       path: record.dataPath,

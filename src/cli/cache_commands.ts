@@ -387,7 +387,7 @@ function disposable<T extends { close(): Promise<void> }>(
 
 /**
  * The line `prune` and `verify` print for records whose data file was gone
- * (deleted by hand), dropped (or, with `--dry-run`, to drop); none when
+ * (deleted by hand, or a directory in its place), dropped (or, with `--dry-run`, to drop); none when
  * there were none.
  */
 function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
@@ -395,7 +395,7 @@ function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
   return [
     `${dryRun ? "would drop" : "dropped"} ${
       counted(count, "record")
-    } whose data was gone (deleted by hand) or unreadable`,
+    } whose data was gone (deleted by hand, or a directory in its place) or unreadable`,
   ];
 }
 

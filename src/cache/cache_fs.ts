@@ -48,7 +48,9 @@ export async function* walkFiles(
 }
 
 /**
- * Removes `path`; false when it did not exist.
+ * Removes `path`; false when it did not exist, also when a file stands
+ * where one of its directories would be (S3 has keys `a` and `a/b`; with
+ * `a` cached, nothing can be at `a/b`).
  *
  * @example
  * ```ts
@@ -62,7 +64,7 @@ export async function removeIfExists(path: string): Promise<boolean> {
     await Deno.remove(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
   }
 }
@@ -91,6 +93,10 @@ export async function removeEmptyParents(cacheDir: string, dir: string): Promise
     const name = d.slice(d.lastIndexOf(sep) + 1);
     if (name === META_DIR || name === LOCKS_DIR) return;
     try {
+      // Only a directory: `Deno.remove` takes a file too, and a cached file
+      // stands where a directory of a key below its name would be (S3 has
+      // keys `a` and `a/b`), so an `rm` of `a/b` would delete `a`.
+      if (!(await Deno.lstat(d)).isDirectory) return;
       await Deno.remove(d); // fails unless empty
     } catch {
       return;

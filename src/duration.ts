@@ -30,19 +30,23 @@ const UNIT_MS: Record<string, number> = {
  * assert.equal(durationMs("500ms"), 500);
  * assert.equal(durationMs("90"), undefined);
  * assert.equal(durationMs("5 parsecs"), undefined);
+ * assert.equal(durationMs("6M"), undefined); // months? minutes? refused
+ * assert.equal(durationMs("15MIN"), 15 * 60_000);
  * ```
  */
 export function durationMs(text: string): number | undefined {
-  const trimmed = text.trim().toLowerCase();
-  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/y;
+  const trimmed = text.trim();
+  const part = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/iy;
   let total = 0;
   let index = 0;
   // Bounded: every iteration consumes at least two characters of the input.
   while (index < trimmed.length) {
     part.lastIndex = index;
     const m = part.exec(trimmed);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    // A capital `M` alone reads as months (`6M`, as in ISO 8601): taking it
+    // for minutes would make `prune --older-than 6M` remove nearly everything.
+    if (!m || m[2] === "M") return undefined;
+    total += Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
     index = part.lastIndex;
   }
   return index === 0 ? undefined : total;

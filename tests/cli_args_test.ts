@@ -132,7 +132,9 @@ Deno.test("units: durations", () => {
   assertEquals(parseDuration("500ms"), 500);
   assertEquals(parseDuration("1h30m"), 5_400_000);
   assertEquals(parseDuration("0"), 0);
-  for (const bad of ["30", "", "d", "3 days", "-1d", "1y"]) {
+  assertEquals(parseDuration("30D"), 30 * 86_400_000);
+  // A capital M reads as months: refused, never minutes.
+  for (const bad of ["30", "", "d", "3 days", "-1d", "1y", "6M", "1h30M"]) {
     const e = assertThrows(() => parseDuration(bad, "--older-than"), UsageError);
     assertStringIncludes(e.message, "--older-than");
   }

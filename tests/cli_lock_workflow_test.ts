@@ -103,6 +103,10 @@ async function lockWorkflow(endpoint: string, bucket: string): Promise<void> {
     const statuses = (JSON.parse(check.stdout) as Array<{ path: string; status: string }>)
       .map((r) => `${r.path} ${r.status}`);
     assertEquals(statuses, ["/data/t.csv mismatch", "/models/w.bin ok"]);
+    // Its problem says the store holds that content, and names no scratch file.
+    const problem = (JSON.parse(check.stdout) as Array<{ problem?: string }>)[0]?.problem ?? "";
+    assertStringIncludes(problem, "it is what the store holds");
+    assert(!problem.includes("vc-lock-check-"), problem);
     assert(check.stderr.includes("vc: 1 of 2 manifest entries differs from "), check.stderr);
     // Without a lock entry the same object is served: the lock is what protects.
     const unlocked = await vc(["cat", "/data/t.csv", "--lock", join(dir, "other.lock.json")], env);

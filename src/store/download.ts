@@ -289,8 +289,8 @@ async function downloadTwice(
           attempts === 1
             ? e.error.message
             : same
-            ? `${e.error.message}; the same content came ${corrupt} times: the store's copy ` +
-              `does not match its checksum`
+            ? `${e.error.message}; the same content came ${corrupt} times: it is what the ` +
+              `store holds, not damage on the way`
             : `${e.error.message} after ${corrupt} attempts`,
           { cause: e.error },
         );

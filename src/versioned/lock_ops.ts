@@ -237,7 +237,8 @@ export async function checkLock(
         } catch (error) {
           if (error instanceof IntegrityError) {
             out.status = "mismatch";
-            out.problem = error.message;
+            // The scratch file it names is removed below: not a path to look at.
+            out.problem = error.message.replace(`, downloading to ${join(temp, `${i}`)}`, "");
           } else if (error instanceof NotFoundError) {
             out.status = "missing";
             out.problem = `${uri} does not exist`;

@@ -29,6 +29,20 @@ for (
     ["reads and closes", "", true, "closed the connection before the session started"],
     ["answers HTTP and closes", "HTTP/1.1 400 Bad Request\r\n\r\n", true, `began "HTTP/1.1 400`],
     ["answers SSH and stays open", "SSH-2.0-OpenSSH_9.2\r\n", false, `began "SSH-2.0`],
+    // PostgreSQL before 14, failing before it read the startup message: an
+    // error in the old protocol's form (no length), which libpq reports.
+    [
+      "refuses in the old protocol and closes",
+      "Ecould not fork new process for connection: Resource temporarily unavailable\n\0",
+      true,
+      "the server refused the connection: could not fork new process for connection: Resource",
+    ],
+    [
+      "refuses in the old protocol and stays open",
+      "Esorry, too many clients already\n\0",
+      false,
+      "the server refused the connection: sorry, too many clients already",
+    ],
   ] as const
 ) {
   Deno.test(`repo: a PostgreSQL catalog URL to a server that ${name} fails at once`, async () => {

@@ -11,7 +11,12 @@
  * - a first answer that is no PostgreSQL message (an HTTP or SSH server): the
  *   driver reads its bytes as a message length and waits for gigabytes that
  *   never come, until the connect timeout (forever with `connect_timeout=0`)
- *   and then says the server did not answer. libpq refuses it at once.
+ *   and then says the server did not answer. libpq refuses it at once;
+ * - an error in the old protocol's form (`E`, its text, a NUL; no length),
+ *   which PostgreSQL before 14 sends for a failure before it read the
+ *   startup message (`could not fork new process for connection`): the
+ *   driver waits as for the above; libpq reports the server's text, and so
+ *   does vc.
  *
  * (A connection the driver opens to cancel a query gets no answer and is
  * closed by the server: it would be failed here; vc never cancels a query.)
@@ -29,13 +34,17 @@ const ERROR = 0x45;
 const READY = 0x5a;
 // libpq's bound on a first message's length (an error's; an auth request's is 2000).
 const FIRST_MAX_LENGTH = 30_000;
+// An error shorter than this (its length, its field type, a NUL) or longer
+// than FIRST_MAX_LENGTH is the old protocol's, as libpq takes it.
+const ERROR_MIN_LENGTH = 8;
 
 /**
  * Watches `socket`, just handed to the driver, until the session starts;
  * returns it. Destroys it with an error whose `code` is `CONNECTION_CLOSED`
  * when the server closes it first without saying why (an ErrorResponse says
- * why: the driver reports that one), or `CONNECTION_NOT_POSTGRES` when its
- * first answer is no PostgreSQL message.
+ * why: the driver reports that one), `CONNECTION_REFUSED_BY_SERVER` with the
+ * server's text for an error in the old protocol's form, or
+ * `CONNECTION_NOT_POSTGRES` when its first answer is no PostgreSQL message.
  *
  * @example
  * ```ts
@@ -54,6 +63,8 @@ export function watchStartup(socket: Socket): Socket {
   let buffered: Uint8Array = new Uint8Array(0);
   let first = true;
   let saidWhy = false;
+  // The first answer is an old-protocol error: its text runs to a NUL.
+  let legacyError = false;
   const done = () => {
     socket.off("data", onData);
     socket.off("end", onEnd);
@@ -63,12 +74,33 @@ export function watchStartup(socket: Socket): Socket {
     done();
     socket.destroy(Object.assign(new Error(message), { code }));
   };
+  // The old-protocol error in `buffered`: its text, up to its NUL or what came.
+  const refused = () => {
+    const nul = buffered.indexOf(0, 1);
+    const text = buffered.subarray(1, Math.min(nul < 0 ? buffered.length : nul, FIRST_MAX_LENGTH));
+    fail(
+      `the server refused the connection: ${
+        printable(new TextDecoder().decode(text).trim()) || "(no reason given)"
+      }`,
+      "CONNECTION_REFUSED_BY_SERVER",
+    );
+  };
   const onData = (chunk: Uint8Array) => {
     buffered = buffered.length === 0 ? chunk : concat(buffered, chunk);
+    if (legacyError) {
+      if (buffered.indexOf(0, 1) >= 0 || buffered.length > FIRST_MAX_LENGTH) refused();
+      return;
+    }
     // Each message: a type byte, then its length (counting itself, not the type).
     while (buffered.length >= 5) {
       const type = buffered[0]!;
       const length = new DataView(buffered.buffer, buffered.byteOffset).getInt32(1);
+      if (
+        first && type === ERROR && (length < ERROR_MIN_LENGTH || length > FIRST_MAX_LENGTH)
+      ) {
+        legacyError = true;
+        return onData(new Uint8Array(0));
+      }
       if (first && (!FIRST.has(type) || length < 4 || length > FIRST_MAX_LENGTH)) {
         return fail(
           `the server's first answer is not PostgreSQL's (it began ${
@@ -85,6 +117,8 @@ export function watchStartup(socket: Socket): Socket {
     }
   };
   const onEnd = () => {
+    // Its text cut short by the close (or under 5 bytes): what came is the reason.
+    if (legacyError || (first && buffered[0] === ERROR)) return refused();
     if (saidWhy) return done();
     fail(
       "the server closed the connection before the session started: it may not be a " +

@@ -8,41 +8,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { killedBeforeMarker } from "./repo_killed_helpers.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-
-// Runs init in a child that dies (exit 137, as kill -9) when it writes the marker.
-async function initKilledBeforeMarker(uri: string, catalog: string): Promise<void> {
-  const repoMod = new URL("../src/repo/mod.ts", import.meta.url).href;
-  const storeMod = new URL("../src/store/open.ts", import.meta.url).href;
-  const script = `
-    import { Repository } from ${JSON.stringify(repoMod)};
-    import { openStore } from ${JSON.stringify(storeMod)};
-    await Repository.init(${JSON.stringify(uri)}, {
-      catalog: ${JSON.stringify(catalog)},
-      openStore: async (u) => {
-        const store = await openStore(u);
-        const put = store.put.bind(store);
-        store.put = (key, body, opts) => {
-          if (key === ".vc-repo.json") Deno.exit(137);
-          return put(key, body, opts);
-        };
-        return store;
-      },
-    });`;
-  const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--no-check", script],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assertEquals(code, 137);
-}
 
 Deno.test("repo: init killed before its marker can be run again on the same store", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa4_init_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
     const catalog = `sqlite:${join(dir, "cat.sqlite")}`;
-    await initKilledBeforeMarker(uri, catalog);
+    await killedBeforeMarker("init", [uri], catalog);
     await assertRejects(() => Deno.stat(join(dir, "repo", ".vc-repo.json")), Deno.errors.NotFound);
 
     // Another store is still refused the catalog.

@@ -11,38 +11,8 @@ import { InvalidInputError } from "../src/errors.ts";
 import { CatalogNotEmptyError } from "../src/repo/backup.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { RepoNotFoundError } from "../src/repo/marker.ts";
+import { killedBeforeMarker } from "./repo_killed_helpers.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-
-// Runs the restore in a child that dies (exit 137, as kill -9) when it writes the marker.
-async function restoreKilledBeforeMarker(
-  uri: string,
-  snapshot: string,
-  catalog: string,
-): Promise<void> {
-  const repoMod = new URL("../src/repo/mod.ts", import.meta.url).href;
-  const storeMod = new URL("../src/store/open.ts", import.meta.url).href;
-  const script = `
-    import { Repository } from ${JSON.stringify(repoMod)};
-    import { openStore } from ${JSON.stringify(storeMod)};
-    await Repository.restore(${JSON.stringify(uri)}, ${JSON.stringify(snapshot)}, {
-      catalog: ${JSON.stringify(catalog)},
-      openStore: async (u) => {
-        const store = await openStore(u);
-        const put = store.put.bind(store);
-        store.put = (key, body, opts) => {
-          if (key === ".vc-repo.json") Deno.exit(137);
-          return put(key, body, opts);
-        };
-        return store;
-      },
-    });`;
-  const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--no-check", script],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assertEquals(code, 137);
-}
 
 Deno.test("repo: restore into a new store killed before its marker can be run again", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_killed_" });
@@ -57,7 +27,7 @@ Deno.test("repo: restore into a new store killed before its marker can be run ag
     }
     const fresh = pathToFileURL(join(dir, "fresh")).href;
     const catalog = `sqlite:${join(dir, "fresh.sqlite")}`;
-    await restoreKilledBeforeMarker(fresh, snapshot, catalog);
+    await killedBeforeMarker("restore", [fresh, snapshot], catalog);
     await assertRejects(() => Deno.stat(join(dir, "fresh", ".vc-repo.json")), Deno.errors.NotFound);
     // Run again: the catalog holds the records, so --force, as its error says.
     await assertRejects(

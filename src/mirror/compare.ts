@@ -10,6 +10,7 @@
  */
 import { md5File, md5Hex, parseEtag } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { isRacy, SETTLE_MS } from "../store/fs_validator.ts";
 import type { LocalEntry } from "./local_side.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import type { RemoteEntry } from "./store_side.ts";
@@ -37,32 +38,10 @@ export interface LocalHash {
  * Default racy window (ms): a file changed less than this before it was
  * hashed is hashed again next run. Covers coarse filesystem timestamps.
  */
-export const DEFAULT_RACY_WINDOW_MS = 2000;
+export const DEFAULT_RACY_WINDOW_MS: number = SETTLE_MS;
 
-/**
- * True when a stat taken now could equal the stat after a further edit:
- * the mtime is within the window, or the ctime is (Deno reports ctime in
- * whole seconds, so a second is added to it).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isRacy } from "./compare.ts";
- * assert(isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 1500, 0));
- * assert(!isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 5000, 2000));
- * ```
- */
-export function isRacy(
-  stat: { mtimeMs: number; ctimeMs: number },
-  now: number,
-  windowMs: number,
-): boolean {
-  const since = now - windowMs;
-  return stat.mtimeMs >= since || stat.ctimeMs + CTIME_RESOLUTION_MS > since;
-}
-
-/** Deno's `FileInfo.ctime` has whole seconds. */
-const CTIME_RESOLUTION_MS = 1000;
+// The rule, shared with the directory store's validators.
+export { isRacy };
 
 /**
  * The MD5 of a local file: from the state when its stat is unchanged (and

@@ -17,10 +17,36 @@
  * @module
  */
 
-/** How long after its last change a file's state is trusted as settled (ms). */
+/**
+ * How long after its last change a file's state is trusted as settled (ms);
+ * also `vc mirror`'s default racy window.
+ */
 export const SETTLE_MS = 2000;
 // Deno reports ctime truncated to the second: the change may be up to this later.
 const CTIME_GRAIN_MS = 1000;
+
+/**
+ * True when a stat taken at `now` could equal the stat after a further edit
+ * (timestamps have a granularity): the mtime is within `windowMs` of `now`,
+ * or the ctime is (a second added to it, Deno's ctime being whole seconds).
+ * The one rule of the store's validators and `vc mirror`'s state.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRacy } from "./fs_validator.ts";
+ * assert(isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 1500, 0));
+ * assert(!isRacy({ mtimeMs: 1000, ctimeMs: 1000 }, 5000, 2000));
+ * ```
+ */
+export function isRacy(
+  stat: { mtimeMs: number; ctimeMs: number },
+  now: number,
+  windowMs: number = SETTLE_MS,
+): boolean {
+  const since = now - windowMs;
+  return stat.mtimeMs >= since || stat.ctimeMs + CTIME_GRAIN_MS > since;
+}
 
 /**
  * The token of the file state `st` (equal tokens: same file, same state).
@@ -59,6 +85,5 @@ export function settledValidator(st: Deno.FileInfo, statAt: number): string | un
   const mtime = st.mtime?.getTime();
   const ctime = st.ctime?.getTime();
   if (mtime === undefined || ctime === undefined || st.ino === null) return undefined;
-  const changedBy = Math.max(mtime, ctime + CTIME_GRAIN_MS);
-  return statAt - changedBy > SETTLE_MS ? validatorOf(st) : undefined;
+  return isRacy({ mtimeMs: mtime, ctimeMs: ctime }, statAt) ? undefined : validatorOf(st);
 }

@@ -65,3 +65,33 @@ for (
     assertEquals(server.accepted(), 3);
   });
 }
+
+Deno.test("repo: a server whose message after the first has a length below 4 fails, never spins", async () => {
+  // AuthenticationOk, then a message whose length is -1: skipping it by its
+  // length went nowhere, a synchronous loop no timeout could stop. Run in a
+  // child, so that such a hang fails this test instead of stopping it.
+  await using server = rawServer(async (conn) => {
+    await conn.read(new Uint8Array(1024)).catch(() => null);
+    const answer = [0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x53, 0xff, 0xff, 0xff, 0xff, 0, 0];
+    await conn.write(new Uint8Array(answer)).catch(() => {});
+    await conn.read(new Uint8Array(1)).catch(() => null);
+  });
+  const catalogMod = new URL("../src/repo/postgres_catalog.ts", import.meta.url).href;
+  const script = `
+    import { openPostgresCatalog } from ${JSON.stringify(catalogMod)};
+    try {
+      await openPostgresCatalog("postgres://vc@127.0.0.1:${server.port}/x", { env: () => undefined });
+      console.log("opened");
+    } catch (e) {
+      console.log(e.message);
+    }`;
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", script],
+    stdout: "piped",
+    stderr: "null",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const said = new TextDecoder().decode(stdout);
+  assertEquals(code, 0, `the child did not finish (${code}): ${said}`);
+  assert(said.includes("a message of length -1 before the session started"), said);
+});

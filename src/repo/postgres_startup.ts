@@ -109,6 +109,15 @@ export function watchStartup(socket: Socket): Socket {
           "CONNECTION_NOT_POSTGRES",
         );
       }
+      // Its length counts itself: less is no message, and skipping by it
+      // (-1: by nothing) would spin here forever, the event loop blocked.
+      if (length < 4) {
+        return fail(
+          `the server sent a message of length ${length} before the session started: ` +
+            "it may not be a PostgreSQL server",
+          "CONNECTION_NOT_POSTGRES",
+        );
+      }
       first = false;
       if (type === ERROR) saidWhy = true;
       if (type === READY) return done();

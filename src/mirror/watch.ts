@@ -9,6 +9,8 @@
  *   queue, for the same reason, the files with events not applied yet and
  *   those modified within the debounce (by their mtime, which a step of the
  *   wall clock forward does not make look old: see `settle.ts`).
+ * - Events the system dropped (its queue overflowed: a `tar x` of many
+ *   thousands of files) bring a full pass at once: nothing else finds them.
  * - What fails (a store that cannot be reached, a file that could not be
  *   read) is tried again after 1 s, then after twice as long each time, up
  *   to 5 min: a store down when the watch starts, or while events come, is
@@ -42,6 +44,10 @@ export interface WatchOptions extends MirrorOptions {
   onIdle?: () => void;
   /** Called when a pass or batch fails (the watch goes on). */
   onError?: (error: unknown) => void;
+  /** Where events come from (default `Deno.watchFs`; tests give their own). */
+  watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
+    close(): void;
+  };
 }
 
 /** Totals of a watch, returned when it stops. */
@@ -148,7 +154,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   };
   const onStop = () => poke();
   stop?.addEventListener("abort", onStop);
-  let watcher: Deno.FsWatcher | undefined;
+  let watcher: { close(): void } | undefined;
   let pump: Promise<void> | undefined;
 
   const add = (report: MirrorReport, kind: "initial" | "events" | "reconcile") => {
@@ -197,10 +203,18 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // A source root removed takes its watch with it (the system drops it): no
   // event comes for what is made there later. Watched again once it is back.
   let rootGone = false;
+  // The system's event queue overflowed (a `tar x` of many thousands of
+  // files): events were dropped, and only a full pass finds what they said.
+  let rescan = false;
+  const watchFs = options.watchFs ?? Deno.watchFs;
   const startWatching = () => {
-    const current = watcher = Deno.watchFs(roots, { recursive: true });
+    const current = watcher = watchFs(roots, { recursive: true });
     pump = (async () => {
       for await (const event of current) {
+        if (event.flag === "rescan") {
+          rescan = true;
+          poke();
+        }
         if (event.kind === "access") continue;
         for (const path of event.paths) {
           if (event.kind === "remove" && roots.includes(path)) rootGone = true;
@@ -241,7 +255,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     while (!stop?.aborted) {
       if (rootGone) await rewatchIfBack();
       const now = elapsed();
-      if (now >= reconcileAt) {
+      // Events were lost: a full pass now (it leaves files being written to
+      // the queue, as at the interval), not up to an interval later.
+      if (now >= reconcileAt || rescan) {
+        rescan = false;
         await pass("reconcile");
         reconcileAt = nextPass(elapsed());
         continue;

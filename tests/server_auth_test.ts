@@ -127,13 +127,42 @@ Deno.test("token file: half-written keeps the last good tokens; removed revokes 
   try {
     const path = `${dir}/tokens.json`;
     const token = await addToken(path, "alice");
-    const auth = new TokenFileAuth({ path });
+    const auth = new TokenFileAuth({ path, onReloadError: () => {} });
     assertEquals((await auth.authenticate(token)).name, "alice");
     await Deno.writeTextFile(path, '{"trunc');
     assertEquals((await auth.authenticate(token)).name, "alice");
     await Deno.remove(path);
     const e = await assertRejects(() => auth.authenticate(token));
     assertEquals((e as unknown as { status: number }).status, 401);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("token file: a broken edit is reported once, naming the file; the last good tokens stay", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tokens.json`;
+    const token = await addToken(path, "alice");
+    const reports: string[] = [];
+    const auth = new TokenFileAuth({ path, onReloadError: (e) => reports.push(e.message) });
+    assertEquals((await auth.authenticate(token)).name, "alice");
+    const good = await Deno.readTextFile(path);
+    // An entry that is not sha256 → name, then text that is not JSON: each
+    // version is told once however many requests come, and alice keeps working.
+    await Deno.writeTextFile(path, good.replace("{", '{"abc": "bob",'));
+    for (let i = 0; i < 3; i++) assertEquals((await auth.authenticate(token)).name, "alice");
+    await Deno.writeTextFile(path, '{"trunc');
+    for (let i = 0; i < 3; i++) assertEquals((await auth.authenticate(token)).name, "alice");
+    assertEquals(reports, [
+      `token file ${path}: entry "abc" is not sha256 hex → name; keeping the 1 token of its last good version`,
+      `token file ${path} is not valid JSON; keeping the 1 token of its last good version`,
+    ]);
+    // Fixed: read again, and a token added meanwhile works.
+    await Deno.writeTextFile(path, good);
+    const bob = await addToken(path, "bob");
+    assertEquals((await auth.authenticate(bob)).name, "bob");
+    assertEquals(reports.length, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,7 +12,7 @@ import { Entries } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
 import { probeStore } from "../server/store_probe.ts";
-import { LogBuffer } from "../server/log.ts";
+import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
@@ -145,7 +145,13 @@ export const serve: Command = {
     if (ttl !== undefined && authUrl === undefined) {
       throw new UsageError("--auth-cache-ttl only applies with --auth-url");
     }
-    const tokens = file === undefined ? undefined : new TokenFileAuth({ path: file });
+    // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
+    const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
+    const tokens = file === undefined ? undefined : new TokenFileAuth({
+      path: file,
+      // In the service's log, beside the requests whose tokens it explains.
+      onReloadError: (e) => logs.line(formatEventLine("token-file", { error: e.message })),
+    });
     const auth: AuthProvider = tokens ?? flagValue("--auth-url", () =>
       new KBaseAuth({
         authUrl: authUrl!,
@@ -193,8 +199,6 @@ export const serve: Command = {
         http1: true,
       },
     });
-    // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
-    const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
     try {
       // Refused credentials or a missing bucket: no point listening.
       const probe = await probeStore(store);

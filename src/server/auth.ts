@@ -16,10 +16,12 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
 import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
+import { counted } from "../counted.ts";
 import { InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
+import { formatEventLine, stderrLog } from "./log.ts";
 
 /** An authenticated caller. */
 export interface Identity {
@@ -281,6 +283,12 @@ async function boundedText(res: Response, max: number): Promise<string> {
 export interface TokenFileAuthOptions {
   /** Path of the JSON token file. */
   path: string;
+  /**
+   * Told once for each changed version of the file that cannot be read or
+   * parsed while the last good tokens stay in use (default: a JSON line on
+   * stderr). The error's message names the file.
+   */
+  onReloadError?: (error: Error) => void;
 }
 
 /**
@@ -305,7 +313,10 @@ export interface TokenFileAuthOptions {
  */
 export class TokenFileAuth implements AuthProvider {
   readonly #path: string;
+  readonly #onReloadError: (error: Error) => void;
   #stamp = "";
+  /** The version of the file last found broken (not read again until it changes). */
+  #badStamp = "";
   #names = new Map<string, string>();
   /** Tokens already looked up in the current file (cleared when it changes). */
   #seen = new Map<string, Identity>();
@@ -313,6 +324,8 @@ export class TokenFileAuth implements AuthProvider {
   /** Creates the provider (the file is read on first use). */
   constructor(options: TokenFileAuthOptions) {
     this.#path = options.path;
+    this.#onReloadError = options.onReloadError ??
+      ((e) => stderrLog(formatEventLine("token-file", { error: e.message })));
   }
 
   /**
@@ -387,16 +400,30 @@ export class TokenFileAuth implements AuthProvider {
       return;
     }
     const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
-    if (stamp === this.#stamp) return;
+    if (stamp === this.#stamp || stamp === this.#badStamp) return;
     try {
       this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
       this.#seen = new Map();
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
       if (this.#stamp === "" || this.#stamp === "missing") throw e;
+      // Said once per broken version, and not read again until it changes:
+      // before, a mistyped edit was silent (the new token just got 401) and
+      // every request read and parsed the broken file again.
+      this.#badStamp = stamp;
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.#onReloadError(
+        new InvalidInputError(
+          `${error.message}; keeping the ${
+            counted(this.#names.size, "token")
+          } of its last good version`,
+          { cause: e },
+        ),
+      );
       return;
     }
     this.#stamp = stamp;
+    this.#badStamp = "";
   }
 }
 

@@ -52,6 +52,23 @@ export function formatLogLine(record: RequestLogRecord): string {
 }
 
 /**
+ * Formats a line about the service itself rather than a request (a sweep,
+ * a token file that does not parse): its time, the event's name, then its
+ * fields.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatEventLine } from "./log.ts";
+ * const line = formatEventLine("token-file", { error: "token file t.json is not valid JSON" });
+ * assert(JSON.parse(line).event === "token-file" && !line.includes("\n"));
+ * ```
+ */
+export function formatEventLine(event: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({ time: new Date().toISOString(), event, ...fields });
+}
+
+/**
  * Writes a line to stderr (the default log sink of `vc serve`).
  *
  * @example

@@ -11,7 +11,7 @@ import { InvalidInputError } from "../errors.ts";
 import { sleep } from "../store/retry.ts";
 import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
 import { errorResponse } from "./http_error.ts";
-import { formatLogLine } from "./log.ts";
+import { formatEventLine, formatLogLine } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { runSweeps } from "./sweep.ts";
@@ -190,11 +190,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       clock,
       signal: stopBackground.signal,
       onSweep: (r) =>
-        log(JSON.stringify(
-          r instanceof Error
-            ? { time: new Date().toISOString(), event: "sweep", error: r.message }
-            : { time: new Date().toISOString(), event: "sweep", ...r },
-        )),
+        log(formatEventLine("sweep", r instanceof Error ? { error: r.message } : { ...r })),
     })
     : Promise.resolve();
   const shutdown = (): Promise<void> => {

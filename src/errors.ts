@@ -174,3 +174,25 @@ export class StoreError extends VcError {
     this.status = options?.status;
   }
 }
+
+/**
+ * The messages of an error and its causes, joined: fetch's own message is a
+ * bare "fetch failed", and what went wrong is in its `cause`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { causeChain } from "./errors.ts";
+ * const e = new TypeError("fetch failed", { cause: new Error("Connection refused") });
+ * assert.equal(causeChain(e), "fetch failed: Connection refused");
+ * ```
+ */
+export function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text !== "" && !parts.some((p) => p.includes(text))) parts.push(text);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+}

@@ -83,6 +83,28 @@ Deno.test("kbase auth: an outage is a 502 naming the auth service, a slow one a 
   assertEquals((await newCacheId(t.url, "good", { a: 1 })).status, 200);
 });
 
+Deno.test("kbase auth: the log says which URL failed and why; the answer does not", async () => {
+  // A port nothing listens on: bound, then closed.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const down = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/services/auth`;
+  listener.close();
+  await using auth = startFakeAuth({ good: "alice" });
+  for (const [authUrl, fail] of [[down, 0], [auth.url, 500]] as const) {
+    auth.failWith = fail;
+    await using t = await startService({ auth: new KBaseAuth({ authUrl }) });
+    const res = await newCacheId(t.url, "good", { a: 1 });
+    assertEquals(res.status, 502);
+    assert(!JSON.stringify(res.doc).includes(authUrl), "the auth URL stays out of the answer");
+    await t.service.shutdown();
+    const line = JSON.parse(t.logs.find((l) => l.includes('"status":502'))!);
+    assertStringIncludes(line.error, `: GET ${authUrl}/api/V2/token`);
+    if (fail === 0) {
+      assertStringIncludes(line.error, "the auth service is unreachable: GET");
+      assertStringIncludes(line.error, "onnection refused"); // the cause, as the OS says it
+    }
+  }
+});
+
 Deno.test("token file: reloaded on change; add-token; Bearer accepted", async () => {
   await using t = await startService();
   const carol = await addToken(t.tokenFile, "carol");

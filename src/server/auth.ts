@@ -17,7 +17,7 @@ import { withFileLock } from "../file_lock.ts";
 import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
 import { counted } from "../counted.ts";
-import { InvalidInputError } from "../errors.ts";
+import { causeChain, InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
@@ -205,38 +205,46 @@ export class KBaseAuth implements AuthProvider {
   // stays out of the answer (it may be an internal address).
   async #lookup(authorization: string): Promise<TokenAnswer> {
     const service = "the auth service";
+    const url = `${this.#authUrl}/api/V2/token`;
+    // The log line's detail (never the answer's): which URL, and the cause.
+    // Before, the log said only "the auth service unreachable", leaving the
+    // operator to guess between a wrong --auth-url, a refused connection and
+    // a DNS failure.
+    const failed = (status: number, message: string, cause?: unknown) =>
+      new HttpError(status, message, {
+        ...(cause === undefined ? {} : { cause }),
+        detail: `GET ${redactUrl(url)}${cause === undefined ? "" : `: ${causeChain(cause)}`}`,
+      });
     const signal = AbortSignal.timeout(this.#timeoutMs);
     const tooSlow = (e: unknown) =>
       signal.aborted
-        ? new HttpError(504, `${service} did not answer within ${this.#timeoutMs} ms`, {
-          cause: e,
-        })
+        ? failed(504, `${service} did not answer within ${this.#timeoutMs} ms`, e)
         : undefined;
     let res: Response;
     let text: string;
     try {
-      res = await this.#fetch(`${this.#authUrl}/api/V2/token`, {
+      res = await this.#fetch(url, {
         headers: { authorization, accept: "application/json" },
         signal,
       });
       text = await boundedText(res, MAX_AUTH_ANSWER);
     } catch (e) {
       if (e instanceof HttpError) throw e;
-      throw tooSlow(e) ?? new HttpError(502, `${service} unreachable`, { cause: e });
+      throw tooSlow(e) ?? failed(502, `${service} is unreachable`, e);
     }
     if (res.status === 401 || res.status === 403 || res.status === 400) {
       throw new HttpError(401, "invalid token");
     }
-    if (!res.ok) throw new HttpError(502, `${service} answered ${res.status}`);
+    if (!res.ok) throw failed(502, `${service} answered ${res.status}`);
     let answer: { user?: unknown; expires?: unknown; cachefor?: unknown } | null;
     try {
       answer = JSON.parse(text);
     } catch (e) {
-      throw new HttpError(502, `${service} sent invalid JSON`, { cause: e });
+      throw failed(502, `${service} sent invalid JSON`, e);
     }
     const user = answer?.user;
     if (typeof user !== "string" || user === "") {
-      throw new HttpError(502, `${service} sent no user name`);
+      throw failed(502, `${service} sent no user name`);
     }
     return {
       identity: { tokenId: `${this.#authUrl}:${user}`, name: user },

@@ -7,6 +7,7 @@
  */
 import {
   AccessDeniedError,
+  causeChain,
   InvalidInputError,
   NotFoundError,
   NotModifiedError,
@@ -251,20 +252,6 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     );
   }
   return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
-}
-
-/**
- * The messages of an error and its causes, joined: fetch's own message is a
- * bare "fetch failed", and what went wrong is in its `cause`.
- */
-function causeChain(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
-    const text = e instanceof Error ? e.message : String(e);
-    if (text !== "" && !parts.some((p) => p.includes(text))) parts.push(text);
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return parts.join(": ");
 }
 
 /** A hint when an `https://` endpoint answered in plain HTTP (or the reverse). */

@@ -475,6 +475,8 @@ Deno.test("serve: shutdown finishes the upload in flight, then stops", async () 
   // While draining, new requests are turned away and shutdown waits.
   const turnedAway = await fetch(`${t.url}/healthz`);
   assertEquals([turnedAway.status, (await turnedAway.json()).status], [503, "error"]);
+  assertEquals(turnedAway.headers.get("retry-after"), "5");
+  assert(turnedAway.headers.has("x-request-id"));
   assert(!stopped, "shutdown waits for the request in flight");
   resolve();
   const res = await response;
@@ -485,6 +487,15 @@ Deno.test("serve: shutdown finishes the upload in flight, then stops", async () 
   const refused = await fetch(`${t.url}/healthz`).then(() => false, () => true);
   assert(refused, "no new connections after shutdown");
   assert(t.logs.some((l) => JSON.parse(l).status === 200 && JSON.parse(l).method === "POST"));
+  // The request turned away has its log line too, like every request.
+  assert(
+    t.logs.some((l) => JSON.parse(l).status === 503 && JSON.parse(l).route === "/healthz"),
+    t.logs.join("\n"),
+  );
+  assertStringIncludes(
+    t.service.handler.metrics.render(),
+    'route="/healthz",status="503"',
+  );
 });
 
 Deno.test("serve: shutdown is not held by connections their clients leave open", async () => {

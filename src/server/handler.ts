@@ -49,6 +49,12 @@ export interface CacheServiceOptions {
   log?: (line: string) => void;
   /** Counters for `/metrics` (default: a fresh set). */
   metrics?: Metrics;
+  /**
+   * While it returns true, every request is answered 503 (`Retry-After: 5`,
+   * `Connection: close`), logged and counted like any other (set by
+   * `serveCache` while it shuts down).
+   */
+  shuttingDown?: () => boolean;
 }
 
 /** What `Deno.serve` tells a handler about its response. */
@@ -134,6 +140,11 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     let response: Response;
     let error: string | undefined;
     try {
+      if (options.shuttingDown?.()) {
+        throw new HttpError(503, "the server is shutting down", {
+          headers: { "retry-after": "5", connection: "close" },
+        });
+      }
       response = await route(request, match, ctx);
     } catch (e) {
       const http = findHttpError(e);

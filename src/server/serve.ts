@@ -92,7 +92,8 @@ export interface RunningCacheService extends AsyncDisposable {
  * ```
  */
 export function serveCache(options: ServeCacheOptions): Promise<RunningCacheService> {
-  const handler = createHandler(options);
+  let draining = false;
+  const handler = createHandler({ ...options, shuttingDown: () => draining });
   const clock: Clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   // Stops the background work on shutdown: the sweeps, and listening again.
@@ -100,7 +101,6 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   // Resolved when a shutdown stops waiting for connections (see shutdown).
   const { promise: connectionsLeft, resolve: leaveConnections } = Promise.withResolvers<void>();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  let draining = false;
   let active = 0;
   let idle: (() => void) | undefined;
   const hostname = options.hostname ?? "127.0.0.1";
@@ -128,13 +128,10 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       },
     }, (request, info) => {
       // Draining: Deno's own shutdown cuts request bodies still arriving, so
-      // in-flight requests finish first and new ones are turned away.
-      if (draining) {
-        return errorResponse(503, "the server is shutting down", {
-          ...SECURITY_HEADERS,
-          connection: "close",
-        });
-      }
+      // in-flight requests finish first and new ones are turned away: the
+      // handler answers them 503 (logged and counted; before, they bypassed
+      // it and left no log line), and they are not waited for.
+      if (draining) return handler(request, info);
       active++;
       info.completed.catch(() => {}).finally(() => {
         active--;

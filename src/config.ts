@@ -963,6 +963,40 @@ export function checkSizeSetting(
   return value;
 }
 
+/**
+ * The download options (`downloadToFile`'s `parallelThreshold` and
+ * `partSize`) the resolved settings ask for; an unset setting is left out,
+ * so the download's default applies. Every download that takes these
+ * options gets them from here: the asset cache, the lock file's checks,
+ * `mirror` to a directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { downloadTuning } from "./config.ts";
+ * assert.deepEqual(downloadTuning({ rangeSize: 2 ** 20 }), { partSize: 2 ** 20 });
+ * assert.deepEqual(downloadTuning({}), {});
+ * ```
+ */
+export function downloadTuning(
+  settings: Pick<Settings, "parallelThreshold" | "rangeSize">,
+): DownloadTuning {
+  const tuning: DownloadTuning = {};
+  if (settings.parallelThreshold !== undefined) {
+    tuning.parallelThreshold = settings.parallelThreshold;
+  }
+  if (settings.rangeSize !== undefined) tuning.partSize = settings.rangeSize;
+  return tuning;
+}
+
+/** The settings' part of a download's options (see {@linkcode downloadTuning}). */
+export interface DownloadTuning {
+  /** Objects at least this large (bytes) download with parallel ranged GETs. */
+  parallelThreshold?: number;
+  /** Bytes of one ranged GET. */
+  partSize?: number;
+}
+
 function parseBoolean(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;

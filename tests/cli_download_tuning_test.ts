@@ -95,23 +95,7 @@ Deno.test("download tuning settings: a bad value is refused naming its input", a
 });
 
 Deno.test("download tuning settings: the ranged GETs follow them", async () => {
-  const ranges: string[] = [];
-  await using s3 = await startFakeS3({
-    buckets: ["assets"],
-    onRequest: (e) => {
-      if (e.method === "GET" && e.headers.range !== undefined) ranges.push(e.headers.range);
-    },
-  });
-  await using ws = await CliWorkspace.create();
-  const env = {
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: s3.url,
-  };
-  await withProcessEnv(env, async () => {
-    const data = new Uint8Array(MiB).map((_, i) => i % 251);
-    await Deno.writeFile(join(ws.dir, "big.bin"), data);
+  await withRangedS3(async ({ ws, env, ranges, data }) => {
     const run = (args: string[], extra: Record<string, string> = {}) =>
       ws.run([...args, "--bucket", "s3://assets"], { ...env, ...extra });
     assertEquals((await run(["add", "/big.bin", "big.bin"])).code, 0);
@@ -144,3 +128,83 @@ Deno.test("download tuning settings: the ranged GETs follow them", async () => {
     assertEquals(ranges, ["bytes=524288-1048575"]);
   });
 });
+
+Deno.test("download tuning settings: every command that downloads follows them", async () => {
+  // 1 MiB in 256 KiB ranges: the first GET serves the first range, three more follow.
+  const quarters = ["bytes=262144-524287", "bytes=524288-786431", "bytes=786432-1048575"];
+  const tuning = { VC_PARALLEL_THRESHOLD: "512KiB", VC_RANGE_SIZE: "256KiB" };
+  await withRangedS3(async ({ ws, env, ranges, data }) => {
+    const run = async (args: string[], extra: Record<string, string> = {}) => {
+      ranges.length = 0;
+      const r = await ws.run(args, { ...env, ...extra });
+      assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      return r;
+    };
+    const bucket = ["--bucket", "s3://assets"];
+    await run(["add", "/big.bin", "big.bin", ...bucket]);
+
+    // vc mirror, store → directory: from the environment, then the flag.
+    await run(["mirror", "s3://assets", join(ws.dir, "m1")], tuning);
+    assertEquals(ranges.toSorted(), quarters, "mirror (env)");
+    assertEquals(await Deno.readFile(join(ws.dir, "m1", "big.1.0.0.bin")), data);
+    await run(
+      ["mirror", "s3://assets", join(ws.dir, "m2"), "--parallel-threshold", "512KiB"],
+      { VC_RANGE_SIZE: "256KiB" },
+    );
+    assertEquals(ranges.toSorted(), quarters, "mirror (flag)");
+
+    // vc lock --check downloads beside the cache (`vc add` wrote the entry).
+    await run(["lock", "--check", ...bucket, "--range-size", "512KiB"], {
+      VC_PARALLEL_THRESHOLD: "512KiB",
+    });
+    assertEquals(ranges, ["bytes=524288-1048575"], "lock --check");
+
+    // vc repo get --to: through the asset cache, with the flags of its own.
+    const repo = { VC_REPO: "s3://assets/repo" };
+    await run(["repo", "init", "--catalog", `sqlite:${join(ws.dir, "catalog.sqlite")}`], repo);
+    const id = (await run(["repo", "add", "/data/big.bin", "big.bin"], repo)).stdout.trim();
+    await run(["repo", "get", id, "--to", "r1.bin"], {
+      ...repo,
+      ...tuning,
+      VC_CACHE_DIR: join(ws.dir, "c2"),
+    });
+    assertEquals(ranges.toSorted(), quarters, "repo get (env)");
+    assertEquals(await Deno.readFile(join(ws.dir, "r1.bin")), data);
+    await run(
+      ["repo", "get", id, "--to", "r2.bin", "--parallel-threshold=512KiB", "--range-size=512KiB"],
+      { ...repo, VC_CACHE_DIR: join(ws.dir, "c3") },
+    );
+    assertEquals(ranges, ["bytes=524288-1048575"], "repo get (flags)");
+  });
+});
+
+/**
+ * Runs `fn` with a fake S3 whose ranged GETs are collected in `ranges`, its
+ * credentials in the process environment, and a workspace holding
+ * `big.bin` (1 MiB, `data`).
+ */
+async function withRangedS3(
+  fn: (
+    context: { ws: CliWorkspace; env: Record<string, string>; ranges: string[]; data: Uint8Array },
+  ) => Promise<void>,
+): Promise<void> {
+  const ranges: string[] = [];
+  await using s3 = await startFakeS3({
+    buckets: ["assets"],
+    onRequest: (e) => {
+      if (e.method === "GET" && e.headers.range !== undefined) ranges.push(e.headers.range);
+    },
+  });
+  await using ws = await CliWorkspace.create();
+  const env = {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL: s3.url,
+  };
+  await withProcessEnv(env, async () => {
+    const data = new Uint8Array(MiB).map((_, i) => i % 251);
+    await Deno.writeFile(join(ws.dir, "big.bin"), data);
+    await fn({ ws, env, ranges, data });
+  });
+}

@@ -29,10 +29,10 @@
 import { resolve } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import {
+  downloadTuning,
   type EnvReader,
   readDenoEnv,
   resolveSettings,
-  type Settings,
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
@@ -100,6 +100,12 @@ interface Remote {
 export class AssetCache implements AsyncDisposable {
   /** Absolute cache directory. */
   readonly dir: string;
+  /**
+   * The tuning of this cache's downloads: the `download` option with its
+   * `parallelThreshold` / `partSize` resolved like the other settings.
+   * Downloads made beside the cache (`vc lock`'s checks) use it too.
+   */
+  readonly download: NonNullable<AssetCacheOptions["download"]>;
   /** Seconds before revalidation. */
   readonly timeout: number;
   /** True when the network is never used. */
@@ -124,6 +130,14 @@ export class AssetCache implements AsyncDisposable {
     if (options.offline !== undefined) settingsOptions.offline = options.offline;
     if (options.configPath !== undefined) settingsOptions.configPath = options.configPath;
     if (options.env !== undefined) settingsOptions.env = options.env;
+    // The download tuning resolves as the other settings do (option >
+    // VC_PARALLEL_THRESHOLD / VC_RANGE_SIZE > config file), in one place.
+    if (options.download?.parallelThreshold !== undefined) {
+      settingsOptions.parallelThreshold = options.download.parallelThreshold;
+    }
+    if (options.download?.partSize !== undefined) {
+      settingsOptions.rangeSize = options.download.partSize;
+    }
     const settings = resolveSettings(settingsOptions);
     const env = options.env;
     const readEnv: EnvReader = env === undefined
@@ -161,6 +175,7 @@ export class AssetCache implements AsyncDisposable {
     }
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
+    this.download = { ...options.download, ...downloadTuning(settings) };
     this.timeout = settings.timeout;
     this.offline = settings.offline;
     const clock: Clock = options.clock ?? systemClock;
@@ -194,7 +209,7 @@ export class AssetCache implements AsyncDisposable {
         }
         return openStore(root, opened);
       }),
-      download: downloadTuning(options.download, settings),
+      download: this.download,
       lockWaitMs: this.#lockWaitMs,
       maxDownloads: options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS,
       endpoint,
@@ -703,20 +718,4 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
     return Promise.reject(e);
   }
   return defaultCache.cache(uri, options);
-}
-
-// The `download` option's tuning, with what it leaves unset taken from the
-// settings (`VC_PARALLEL_THRESHOLD`, `VC_RANGE_SIZE`, the config file).
-function downloadTuning(
-  given: AssetCacheOptions["download"],
-  settings: Pick<Settings, "parallelThreshold" | "rangeSize">,
-): AssetCacheOptions["download"] {
-  const tuning = { ...given };
-  if (tuning.parallelThreshold === undefined && settings.parallelThreshold !== undefined) {
-    tuning.parallelThreshold = settings.parallelThreshold;
-  }
-  if (tuning.partSize === undefined && settings.rangeSize !== undefined) {
-    tuning.partSize = settings.rangeSize;
-  }
-  return tuning;
 }

@@ -19,6 +19,8 @@ import { printable } from "../printable.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
+import { downloadTuning } from "../config.ts";
+import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -124,6 +126,7 @@ export const mirror: Command = {
       valueName: "DURATION",
       description: "with --watch: time between full passes (default 10m)",
     },
+    ...DOWNLOAD_OPTIONS,
   },
   examples: [
     "vc mirror ./data s3://my-bucket/data              # upload new and changed files",
@@ -196,18 +199,22 @@ export const mirror: Command = {
     if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
     const state = flags.string("state");
     if (state !== undefined) options.statePath = resolve(io.cwd, state);
-    else {
-      // Only the default state file needs the cache dir (flag, env, config
-      // file); settings.ts brings the cache and versioned modules with it
-      // (~20 ms of start-up), so it loads only then. A computed specifier:
-      // `deno run` reads every module a literal `import("...")` reaches
-      // before running anything (~50 files here). The release bundle
-      // registers its own loader (src/bundled_modules.ts).
+    // Only the default state file (the cache dir) and downloads (their
+    // tuning: --parallel-threshold, --range-size, VC_*, config file) need the
+    // settings; settings.ts brings the cache and versioned modules with it
+    // (~20 ms of start-up), so it loads only then. A computed specifier:
+    // `deno run` reads every module a literal `import("...")` reaches
+    // before running anything (~50 files here). The release bundle
+    // registers its own loader (src/bundled_modules.ts).
+    const downloads = isStoreUri(sources[0]!);
+    if (state === undefined || downloads) {
       const { cliSettings } = await importBundled<typeof import("./settings.ts")>(
         "src/cli/settings.ts",
         () => import(SETTINGS_MODULE),
       );
-      options.cacheDir = cliSettings(ctx).cacheDir;
+      const settings = cliSettings(ctx);
+      if (state === undefined) options.cacheDir = settings.cacheDir;
+      if (downloads) options.download = downloadTuning(settings);
     }
     if (flags.boolean("watch")) return await watch(ctx, options);
     for (const flag of ["debounce", "reconcile-interval"]) {

@@ -19,7 +19,7 @@ import { flagValue, UsageError } from "./errors.ts";
 import { localPathArg } from "./local_path.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
-import { openAssetCache } from "./settings.ts";
+import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
@@ -285,6 +285,7 @@ export const get: Command = {
         "copy the content to FILE (into FILE/<name> when FILE is a directory or ends in /)",
     },
     local: { type: "boolean", description: "print the local (cached) path of the content" },
+    ...DOWNLOAD_OPTIONS,
   },
   examples: ["vc repo get 42 --json", "vc repo get 42 --to ./input.csv"],
   async run(ctx) {

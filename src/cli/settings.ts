@@ -7,7 +7,7 @@
  * @module
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
-import type { Settings } from "../config.ts";
+import { downloadTuning, type Settings } from "../config.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -20,6 +20,7 @@ export {
   CACHE_OPTIONS,
   cliSettings,
   DEFAULT_MANIFEST,
+  DOWNLOAD_OPTIONS,
   VERSIONED_OPTIONS,
   type VersionedSettings,
   versionedSettings,
@@ -56,12 +57,7 @@ export function openAssetCache(
     timeout: settings.timeout,
     immutableBuckets: settings.immutableBuckets,
     offline: settings.offline,
-    download: {
-      ...(settings.parallelThreshold === undefined
-        ? {}
-        : { parallelThreshold: settings.parallelThreshold }),
-      ...(settings.rangeSize === undefined ? {} : { partSize: settings.rangeSize }),
-    },
+    download: downloadTuning(settings),
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,
     warn: (message: string) => ctx.out.warn(message),

@@ -38,6 +38,33 @@ const FLAG_OF: Record<string, string> = {
 };
 
 /**
+ * Flags of the download tuning, for every command that downloads with
+ * parallel ranged GETs (the asset cache's commands, `vc mirror` to a
+ * directory, `vc repo get`); {@linkcode cliSettings} reads them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
+ * assert(DOWNLOAD_OPTIONS["range-size"]?.valueName === "SIZE");
+ * ```
+ */
+export const DOWNLOAD_OPTIONS: OptionSpecs = {
+  "parallel-threshold": {
+    type: "string",
+    valueName: "SIZE",
+    description:
+      "download objects this large with parallel ranged GETs, e.g. 64MiB (VC_PARALLEL_THRESHOLD; default 32MiB)",
+  },
+  "range-size": {
+    type: "string",
+    valueName: "SIZE",
+    description:
+      "size of one ranged GET of such a download, at least 64KiB (VC_RANGE_SIZE; default 8MiB)",
+  },
+};
+
+/**
  * Flags of every command that reads through the asset cache.
  *
  * @example
@@ -63,18 +90,7 @@ export const CACHE_OPTIONS: OptionSpecs = {
     type: "boolean",
     description: "never contact the store; serve cached copies only (VC_OFFLINE)",
   },
-  "parallel-threshold": {
-    type: "string",
-    valueName: "SIZE",
-    description:
-      "download objects this large with parallel ranged GETs, e.g. 64MiB (VC_PARALLEL_THRESHOLD; default 32MiB)",
-  },
-  "range-size": {
-    type: "string",
-    valueName: "SIZE",
-    description:
-      "size of one ranged GET of such a download, at least 64KiB (VC_RANGE_SIZE; default 8MiB)",
-  },
+  ...DOWNLOAD_OPTIONS,
 };
 
 /**

@@ -1092,6 +1092,7 @@ export class Mirror {
         // Loaded on the first download: an upload never needs it.
         const { downloadToFile } = await import("../store/download.ts");
         const got = await downloadToFile(store, remote.storeKey, dest, {
+          ...o.download,
           onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),
         }).finally(mover.end);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
+import type { DownloadOptions } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
 
 /** Options for `mirror()` and `watchMirror()`. */
@@ -61,6 +62,12 @@ export interface MirrorOptions {
    * (default 2000).
    */
   racyWindowMs?: number;
+  /**
+   * Tuning of each download (store sources): objects at least
+   * `parallelThreshold` bytes large come in parallel ranged GETs of
+   * `partSize` bytes (defaults those of `downloadToFile`, 32 MiB and 8 MiB).
+   */
+  download?: Pick<DownloadOptions, "parallelThreshold" | "partSize">;
   /** Transfers and hashes in flight at once (default 16). */
   concurrency?: number;
   /** The state file (default `<cacheDir>/mirror/<hash of sources and target>.sqlite`). */

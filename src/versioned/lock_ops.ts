@@ -140,6 +140,7 @@ export async function fillLock(
         const fresh = join(temp, `${r.i}`);
         const key = head?.key ?? versionedKey(r.path, r.version);
         await downloadToFile(store, key, fresh, {
+          ...vc.download,
           uri: joinUri(vc.bucket, key),
           ...signalOption(options.signal),
         });
@@ -222,6 +223,7 @@ export async function checkLock(
             [objectKey, slashedKey(objectKey)],
             (k) =>
               downloadToFile(store, k, join(temp, `${i}`), {
+                ...vc.download,
                 uri: joinUri(vc.bucket, k),
                 integrity: { ...lock, label: key },
                 ...signalOption(options.signal),

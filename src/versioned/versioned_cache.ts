@@ -259,6 +259,11 @@ export class VersionedCache {
   readonly lockFile: string | undefined;
   /** Whether unlocked entries and lock changes are refused. */
   readonly frozen: boolean;
+  /**
+   * The download tuning of its asset cache ({@linkcode AssetCache.download}),
+   * for the downloads made beside the cache (the lock file's checks).
+   */
+  readonly download: AssetCache["download"];
   #lockParsed: { identity: string; entries: Promise<LockEntries | undefined> } | undefined;
   // The last parsed manifest and the stat identity it was read at. A promise,
   // so concurrent lookups (prefill resolves hundreds at once) share one read.
@@ -297,6 +302,7 @@ export class VersionedCache {
       });
       this.#ownsCache = true;
     }
+    this.download = this.#cache.download;
   }
 
   /**

@@ -311,7 +311,7 @@ async function watchUntil(
   args: string[],
   until: (stderr: string) => boolean,
   env: Record<string, string> = {},
-): Promise<{ code: number; stderr: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stop = new AbortController();
   const io = memoryIo({ env: { ...ws.env, ...env }, cwd: ws.dir, signal: stop.signal });
   const running = runCli(args, io);
@@ -324,7 +324,7 @@ async function watchUntil(
     stop.abort();
   }
   const code = await running;
-  return { code, stderr: io.stderr() };
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
 Deno.test("vc mirror --watch: the closing line counts the passes that failed whole (store unreachable)", async () => {
@@ -375,4 +375,37 @@ Deno.test("vc mirror --watch: a file left for later (still being written) is nam
   );
   assertStringIncludes(result.stderr, "events: mirror: 1 uploaded");
   assertEquals(await ws.read("bucket/a.txt"), "a");
+});
+
+Deno.test("vc mirror: a cause shared by many files prints 20 failures and a count, once and per --watch batch; --json lists them all", async () => {
+  await using ws = await CliWorkspace.create();
+  for (let i = 0; i < 25; i++) await ws.write(`bucket/d/f${i}.txt`, `${i}\n`);
+  // A file where every key needs the directory d: one cause, 25 failures.
+  await ws.write("out/d", "in the way");
+  const args = ["mirror", ws.bucket, "out", "--state", "s.db"];
+  const failureLines = (stderr: string) =>
+    stderr.split("\n").filter((l) => l.startsWith(`vc: mirror: ${ws.path("out")}/d/`));
+  const more = "vc: ... and 5 more failures (--json lists them all)";
+
+  const once = await ws.run(args);
+  assertEquals(once.code, 1, once.stderr);
+  assertEquals(failureLines(once.stderr).length, 20, once.stderr);
+  const tail = once.stderr.trimEnd().split("\n").slice(-2);
+  assertEquals(tail, [more, "vc: mirror: 25 failed; the rest was mirrored"]);
+  const json = await ws.run([...args, "--json"]);
+  assertEquals(json.code, 1, json.stderr);
+  assertEquals(JSON.parse(json.stdout).failed.length, 25);
+  assertEquals(failureLines(json.stderr).length, 20, json.stderr);
+
+  // --watch: each pass's failures are capped alike; its JSON line has them all.
+  const watched = await watchUntil(
+    ws,
+    [...args, "--watch", "--json"],
+    (stderr) => stderr.includes(more),
+  );
+  assertEquals(watched.code, 0, watched.stderr);
+  assertEquals(failureLines(watched.stderr).length % 20, 0, watched.stderr);
+  assertStringIncludes(watched.stderr, more);
+  const pass = JSON.parse(watched.stdout.split("\n")[0]!);
+  assertEquals([pass.kind, pass.failed.length], ["initial", 25]);
 });

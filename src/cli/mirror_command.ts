@@ -21,6 +21,7 @@ import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { downloadTuning } from "../config.ts";
 import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
+import { writeFailureLines } from "./failure_lines.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -280,9 +281,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
     signal: stop,
     onBatch: (report, kind) => {
-      for (const f of report.failed) {
-        io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
-      }
+      writeFailures(io, report);
       if (report.deletesSkipped) out.warn(report.deletesSkipped);
       const changed = report.transferred + report.deleted;
       if (kind !== "events" || changed > 0 || report.deferred.length > 0) {
@@ -328,11 +327,18 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   if (report.deletesSkipped) out.warn(report.deletesSkipped);
   // Deletes held back leave the target different from the source: not a success.
   if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
-  for (const f of report.failed) {
-    io.writeStderr(`vc: mirror: ${printable(f.path)}: ${printable(f.error)}\n`);
-  }
+  writeFailures(io, report);
   io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
   return EXIT_FAILURE;
+}
+
+// One line a failure, capped: a cause every file shares (a read-only
+// target, a bucket policy refusing each PUT) would flood a CI log.
+function writeFailures(io: CommandContext["io"], report: MirrorReport): void {
+  writeFailureLines(
+    io,
+    report.failed.map((f) => `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`),
+  );
 }
 
 /** `--max-delete N` as the mirror's `maxDelete` (none when not given). */

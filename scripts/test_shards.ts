@@ -1,0 +1,159 @@
+/**
+ * Runs `deno test` over test files in several processes at once, so the suite
+ * takes about the time of its slowest share instead of the sum of all files.
+ *
+ * Usage: `deno run -A scripts/test_shards.ts [--jobs N] [DENO TEST FLAGS] [PATH...]`
+ *
+ * - PATHs are files or directories (default `tests/`). In a directory, the
+ *   files `deno test` would pick are taken: `*_test.ts`, `*.test.ts`, `test.ts`.
+ * - `--jobs N`: processes at once (default: the machine's cores, at most 4).
+ * - Other flags (`--filter x`, `--fail-fast`) go to every `deno test`.
+ *
+ * Why processes, not `deno test --parallel`: that runs the files as workers of
+ * one process, which share its environment variables and working directory,
+ * and tests of the in-process command line set both for their run. Each
+ * process here is a `deno test` of its own; the type check runs once first
+ * (`deno check`), so the batches skip it.
+ *
+ * Not used for the doc tests (`deno task test:doc`): their examples are
+ * modules of their own, and shared-out batches measured no faster.
+ *
+ * Files are handed out in small batches to whichever process is free, the
+ * largest files first (a rough stand-in for the slowest). Each batch's output
+ * is printed whole when it ends, so two batches never interleave, with Deno's
+ * own summary line (`.ci/run` adds those up). The exit code is 1 when any
+ * batch failed, and the failed batches' files are listed at the end.
+ *
+ * @module
+ */
+
+/** How many files one `deno test` process takes at a time. */
+const BATCH_FILES = 8;
+
+interface Plan {
+  jobs: number;
+  denoFlags: string[];
+  paths: string[];
+}
+
+function parseArgs(args: readonly string[]): Plan {
+  const plan: Plan = { jobs: defaultJobs(), denoFlags: [], paths: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--jobs") {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 1) {
+        throw new Error(`--jobs takes a whole number ≥ 1, got ${args[i]}`);
+      }
+      plan.jobs = n;
+    } else if (arg === "--filter") {
+      plan.denoFlags.push(arg, args[++i] ?? "");
+    } else if (arg.startsWith("-")) {
+      plan.denoFlags.push(arg);
+    } else {
+      plan.paths.push(arg);
+    }
+  }
+  if (plan.paths.length === 0) plan.paths = ["tests/"];
+  return plan;
+}
+
+function defaultJobs(): number {
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+/** Whether `name` is a test module, as `deno test` picks them in a directory. */
+function isTestFile(name: string): boolean {
+  return /(^|[._])test\.(ts|tsx|mts|js|mjs)$/.test(name);
+}
+
+/** The files under `path` (or `path` itself), with their sizes. */
+async function collect(path: string, out: Map<string, number>): Promise<void> {
+  const info = await Deno.stat(path);
+  if (info.isFile) {
+    out.set(path, info.size);
+    return;
+  }
+  for await (const entry of Deno.readDir(path)) {
+    const child = `${path.replace(/\/$/, "")}/${entry.name}`;
+    if (entry.isDirectory) await collect(child, out);
+    else if (entry.isFile && isTestFile(entry.name)) {
+      out.set(child, (await Deno.stat(child)).size);
+    }
+  }
+}
+
+/** Batches of files, the largest files first, each batch of similar files. */
+function batches(files: Map<string, number>): string[][] {
+  const sorted = [...files].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const out: string[][] = [];
+  for (let i = 0; i < sorted.length; i += BATCH_FILES) {
+    out.push(sorted.slice(i, i + BATCH_FILES).map(([file]) => file));
+  }
+  return out;
+}
+
+interface BatchResult {
+  files: string[];
+  ok: boolean;
+  output: Uint8Array;
+}
+
+async function runBatch(files: string[], plan: Plan): Promise<BatchResult> {
+  const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
+  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [...args, ...files],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  // Deno writes results and failures to stdout; stderr holds what tests wrote there.
+  const output = new Uint8Array(stdout.length + stderr.length);
+  output.set(stdout);
+  output.set(stderr, stdout.length);
+  return { files, ok: success, output };
+}
+
+async function typeCheck(files: readonly string[]): Promise<boolean> {
+  const args = ["check", ...files];
+  const status = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+  })
+    .spawn().status;
+  return status.success;
+}
+
+async function main(): Promise<number> {
+  const plan = parseArgs(Deno.args);
+  const files = new Map<string, number>();
+  for (const path of plan.paths) await collect(path, files);
+  if (files.size === 0) {
+    console.error(`no test files in ${plan.paths.join(" ")}`);
+    return 1;
+  }
+  const started = performance.now();
+  if (!await typeCheck([...files.keys()].sort())) return 1;
+  const queue = batches(files);
+  const failed: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      const result = await runBatch(queue[next++]!, plan);
+      await Deno.stdout.write(result.output);
+      if (!result.ok) failed.push(...result.files);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const what =
+    `${files.size} files in ${queue.length} batches, ${plan.jobs} at a time, ${seconds} s`;
+  if (failed.length === 0) {
+    console.log(`all batches passed: ${what}`);
+    return 0;
+  }
+  console.log(`batches failed: ${what}; their files:\n  ${failed.join("\n  ")}`);
+  return 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

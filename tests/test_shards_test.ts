@@ -1,0 +1,53 @@
+/**
+ * `deno task test` runs the suite through `scripts/test_shards.ts`, several
+ * `deno test` processes at once: a failure in any batch must fail the whole
+ * run (else CI would pass with failing tests), and only test files are run.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+
+const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
+
+async function shards(dir: string): Promise<{ code: number; out: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, "--jobs", "2", dir],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, out: text };
+}
+
+Deno.test("test shards: a failing file in any batch fails the run and is named; other modules are not run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_" });
+  try {
+    // More files than one batch holds, so they land in several processes.
+    for (let i = 0; i < 12; i++) {
+      await Deno.writeTextFile(join(dir, `p${i}_test.ts`), `Deno.test("p${i}", () => {});\n`);
+    }
+    await Deno.writeTextFile(
+      join(dir, "bad_test.ts"),
+      `Deno.test("bad", () => { throw new Error("boom from bad"); });\n`,
+    );
+    // Not a test module: running it would fail the run.
+    await Deno.writeTextFile(join(dir, "helper.ts"), `throw new Error("helper was run");\n`);
+    const failed = await shards(dir);
+    assertEquals(failed.code, 1, failed.out);
+    assertStringIncludes(failed.out, "boom from bad");
+    assertStringIncludes(failed.out, "bad_test.ts");
+    assert(!failed.out.includes("helper was run"), failed.out);
+    // Each batch's own summary is printed (CI adds them up): 12 passed, 1 failed in all.
+    const passed = [...failed.out.matchAll(/^(?:ok|FAILED) \| (\d+) passed/gm)]
+      .reduce((n, m) => n + Number(m[1]), 0);
+    assertEquals(passed, 12, failed.out);
+
+    await Deno.remove(join(dir, "bad_test.ts"));
+    const ok = await shards(dir);
+    assertEquals(ok.code, 0, ok.out);
+    assertStringIncludes(ok.out, "all batches passed: 12 files");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

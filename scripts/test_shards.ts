@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -113,6 +114,22 @@ async function runBatch(files: string[], plan: Plan): Promise<BatchResult> {
   return { files, ok: success, output };
 }
 
+/**
+ * The files of a failed batch that failed: those Deno names under its
+ * FAILURES heading (`name => ./tests/x_test.ts:12:6`), else all of them (a
+ * batch that died before reporting).
+ */
+function failedFiles(result: BatchResult): string[] {
+  // deno-lint-ignore no-control-regex
+  const text = new TextDecoder().decode(result.output).replace(/\x1b\[[0-9;]*m/g, "");
+  const named = new Set<string>();
+  const failures = text.slice(text.lastIndexOf(" FAILURES "));
+  // Deno names them relative to the working directory.
+  for (const m of failures.matchAll(/ => (\S+?):\d+:\d+$/gm)) named.add(resolve(m[1]!));
+  const ours = result.files.filter((f) => named.has(resolve(f)));
+  return ours.length > 0 ? ours : result.files;
+}
+
 async function typeCheck(files: readonly string[]): Promise<boolean> {
   const args = ["check", ...files];
   const status = await new Deno.Command(Deno.execPath(), {
@@ -141,7 +158,7 @@ async function main(): Promise<number> {
     while (next < queue.length) {
       const result = await runBatch(queue[next++]!, plan);
       await Deno.stdout.write(result.output);
-      if (!result.ok) failed.push(...result.files);
+      if (!result.ok) failed.push(...failedFiles(result));
     }
   };
   await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
@@ -152,7 +169,7 @@ async function main(): Promise<number> {
     console.log(`all batches passed: ${what}`);
     return 0;
   }
-  console.log(`batches failed: ${what}; their files:\n  ${failed.join("\n  ")}`);
+  console.log(`batches failed: ${what}; failed files:\n  ${failed.join("\n  ")}`);
   return 1;
 }
 

@@ -288,6 +288,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
       options.parallelThreshold,
       "parallelThreshold",
       "the option parallelThreshold",
+      false,
     ),
     "VC_PARALLEL_THRESHOLD",
     (v) => parseSizeSetting(v, "parallelThreshold", "VC_PARALLEL_THRESHOLD"),
@@ -297,7 +298,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     "rangeSize",
     options.rangeSize === undefined
       ? undefined
-      : checkSizeSetting(options.rangeSize, "rangeSize", "the option rangeSize"),
+      : checkSizeSetting(options.rangeSize, "rangeSize", "the option rangeSize", false),
     "VC_RANGE_SIZE",
     (v) => parseSizeSetting(v, "rangeSize", "VC_RANGE_SIZE"),
     () => undefined,
@@ -931,7 +932,8 @@ function parseSizeSetting(
 
 /**
  * A size setting's value (`parallelThreshold`, `rangeSize`) checked: a whole
- * number of bytes, a range not absurdly small (64 KiB at least). Throws
+ * number of bytes, a range not absurdly small (64 KiB at least when `typed`:
+ * a flag, a variable, a config file; at least 1 from a program). Throws
  * `InvalidInputError` naming `what` (a flag, a variable, a file's key).
  *
  * @example
@@ -940,14 +942,19 @@ function parseSizeSetting(
  * import { checkSizeSetting } from "./config.ts";
  * assert.equal(checkSizeSetting(8 * 2 ** 20, "rangeSize", "--range-size"), 8 * 2 ** 20);
  * assert.throws(() => checkSizeSetting(8, "rangeSize", "--range-size"), /at least 65536/);
+ * // A program's option, not typed text: any whole number of bytes.
+ * assert.equal(checkSizeSetting(4096, "rangeSize", "the option partSize", false), 4096);
  * ```
  */
 export function checkSizeSetting(
   value: number,
   name: "parallelThreshold" | "rangeSize",
   what: string,
+  // A program's number option is taken as meant (tests use tiny ranges);
+  // the floor guards typed text, where a bare 8 may mean 8 MiB.
+  typed = true,
 ): number {
-  const min = name === "rangeSize" ? MIN_RANGE_SIZE : 0;
+  const min = name === "rangeSize" ? (typed ? MIN_RANGE_SIZE : 1) : 0;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
     const got = typeof value !== "number"
       ? JSON.stringify(value)

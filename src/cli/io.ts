@@ -90,6 +90,14 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted when the user interrupts (Ctrl-C); long operations stop early. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborted when the work a command lets finish on `signal` (the transfers
+   * in flight of `vc mirror --watch`) must be abandoned after all: the grace
+   * period of a Ctrl-C is over, or a second signal came. Such a command
+   * then aborts that work (multipart uploads aborted in the store, partial
+   * files removed) and fails as interrupted. Absent: nothing drains.
+   */
+  readonly cancel?: AbortSignal;
 }
 
 const encoder = new TextEncoder();
@@ -126,7 +134,7 @@ export function stdoutFailed(error: unknown): Error {
  * assert(typeof io.cwd === "string");
  * ```
  */
-export function denoIo(signal?: AbortSignal): CliIo {
+export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
   const io: CliIo = {
     async writeStdout(data: Uint8Array): Promise<void> {
       // `write` may accept fewer bytes than given (pipes); loop until done.
@@ -167,7 +175,11 @@ export function denoIo(signal?: AbortSignal): CliIo {
     },
     cwd: Deno.cwd(),
   };
-  return signal === undefined ? io : { ...io, signal };
+  return {
+    ...io,
+    ...(signal === undefined ? {} : { signal }),
+    ...(cancel === undefined ? {} : { cancel }),
+  };
 }
 
 /** A {@linkcode CliIo} that records output in memory, for tests and embedding. */
@@ -227,6 +239,8 @@ export interface MemoryIoOptions {
   stderrIsTerminal?: boolean;
   /** Interrupt signal. */
   signal?: AbortSignal;
+  /** Abandons the work a command drains on `signal` (see {@linkcode CliIo.cancel}). */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -267,5 +281,9 @@ export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {
     },
     stderr: (): string => err,
   };
-  return options.signal === undefined ? io : { ...io, signal: options.signal };
+  return {
+    ...io,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.cancel === undefined ? {} : { cancel: options.cancel }),
+  };
 }

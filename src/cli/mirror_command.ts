@@ -62,7 +62,9 @@ export const mirror: Command = {
     "",
     "--watch keeps running: file events are applied after --debounce of quiet (files",
     "still being written wait until complete), and a full pass runs every",
-    "--reconcile-interval. Ctrl-C or SIGTERM lets work in flight finish, then exits 0.",
+    "--reconcile-interval. Ctrl-C or SIGTERM stops it: transfers in flight finish, then it",
+    "exits 0. Those not done 5 s after Ctrl-C, or at a second Ctrl-C or SIGTERM, are aborted",
+    "(nothing partial is left in the target), and it exits 130.",
     "",
     "Exit code 1 when some files failed (vanished, unreadable); the rest are mirrored.",
   ].join("\n"),
@@ -280,6 +282,9 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
     ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
     signal: stop,
+    // The grace period is over, or a second signal: transfers in flight are
+    // aborted, and the watch fails as interrupted (130).
+    ...(io.cancel ? { cancel: io.cancel } : {}),
     onBatch: (report, kind) => {
       writeFailures(io, report);
       if (report.deletesSkipped) out.warn(report.deletesSkipped);

@@ -15,6 +15,15 @@ import { denoIo } from "./io.ts";
 const INTERRUPT_GRACE_MS = 5_000;
 /** Commands that finish their work in flight on SIGTERM, however long it takes. */
 const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
+/**
+ * Commands that, when their drain is cut short (the grace period of a
+ * Ctrl-C is over, or a second signal), abort their work in flight through
+ * the io's `cancel` signal (`vc mirror --watch`: multipart uploads aborted
+ * in the store, partial downloads removed) instead of being ended at once.
+ */
+const ABANDONS_IN_FLIGHT: ReadonlySet<string> = new Set(["mirror"]);
+/** How long such a command has to abort its work in flight before the process ends anyway (ms). */
+const ABANDON_GRACE_MS = 5_000;
 
 // The full command line is imported by computed specifiers: `deno run` then
 // neither reads nor evaluates its modules when the lean `vc path` entry
@@ -70,16 +79,31 @@ export async function runProcess(): Promise<void> {
     () => import(ATOMIC_WRITE_MODULE),
   );
   // First Ctrl-C aborts the running operation so temp files are cleaned up
-  // and the progress bar erased; a second one exits at once.
+  // and the progress bar erased; a second one cuts it short (see cutShort).
   const interrupt = new AbortController();
+  // The work in flight a draining command lets finish is abandoned on this
+  // one (see `ABANDONS_IN_FLIGHT`).
+  const cancel = new AbortController();
   // Leave nothing half-done behind: partial downloads and the entry locks
   // this process holds (both are temp files).
   const exitNow = (): never => {
     discardOpenTempFiles();
     Deno.exit(130);
   };
+  const command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  // The drain is over (its grace period, or a second signal). A command
+  // that aborts its work in flight then is given the time to do so (a
+  // multipart upload left open would stay in the store, billed); any other
+  // ends at once, as does any on a further signal.
+  const cutShort = (): void => {
+    clearTimeout(graceTimer);
+    if (!ABANDONS_IN_FLIGHT.has(command) || cancel.signal.aborted) exitNow();
+    cancel.abort(new DOMException("interrupted", "AbortError"));
+    setTimeout(exitNow, ABANDON_GRACE_MS);
+  };
   const onStop = (signal: "SIGINT" | "SIGTERM"): void => {
-    if (interrupt.signal.aborted) exitNow();
+    if (interrupt.signal.aborted) return cutShort();
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     // Ctrl-C always ends the process: operations unwind on the abort, and
     // whatever has not unwound within the grace period (a stalled transfer
@@ -88,9 +112,8 @@ export async function runProcess(): Promise<void> {
     // services that drain on it (`vc serve` finishes the requests in flight,
     // `vc mirror --watch` its transfers), where the service manager's own
     // timeout and SIGKILL are the limit.
-    const command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
     if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(command)) {
-      setTimeout(exitNow, INTERRUPT_GRACE_MS);
+      graceTimer = setTimeout(cutShort, INTERRUPT_GRACE_MS);
     }
   };
   try {
@@ -104,7 +127,7 @@ export async function runProcess(): Promise<void> {
   // With the full command line's own io (see main.ts): objects of this
   // module's copies of io.ts and errors.ts must not reach it.
   const cli = await loadFullCli();
-  const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal));
+  const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal, cancel.signal));
   if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }

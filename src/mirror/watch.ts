@@ -16,7 +16,10 @@
  *   to 5 min: a store down when the watch starts, or while events come, is
  *   caught up with once it is back, not at the next full pass.
  * - The `signal` stops the watch: the pass or batch in flight finishes, then
- *   the promise resolves with the totals.
+ *   the promise resolves with the totals. The `cancel` signal abandons it:
+ *   transfers in flight are aborted (a multipart upload aborted in the
+ *   store, a partial download removed), and the promise rejects with its
+ *   reason. Nothing partial is left in the target either way.
  *
  * Time comes from the injectable `clock` (its monotonic time, which a step
  * of the wall clock does not move), so tests advance time instead of
@@ -36,6 +39,12 @@ export interface WatchOptions extends MirrorOptions {
   debounceMs?: number;
   /** Time between full passes (default 600 000 ms = 10 min). */
   reconcileIntervalMs?: number;
+  /**
+   * Abandons the watch: transfers in flight are aborted (see the module's
+   * notes) and the promise rejects with the signal's reason. It stops the
+   * watch too, so it may come without or after `signal`.
+   */
+  cancel?: AbortSignal;
   /** Called after each pass or batch with what it did. */
   onBatch?: (report: MirrorReport, kind: "initial" | "events" | "reconcile") => void;
   /** Called when filesystem events arrive (after they are queued). */
@@ -132,10 +141,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         "(each is a full pass, listing the whole prefix)",
     );
   }
-  const stop = options.signal;
+  const cancel = options.cancel;
+  const stop = options.signal === undefined || cancel === undefined
+    ? options.signal ?? cancel
+    : AbortSignal.any([options.signal, cancel]);
   // Transfers in flight are never aborted by the stop signal: they finish.
-  const { signal: _signal, ...mirrorOptions } = options;
-  const m = await Mirror.open(mirrorOptions);
+  // The cancel signal aborts them (the mirror's own signal).
+  const { signal: _signal, cancel: _cancel, ...rest } = options;
+  const m = await Mirror.open(cancel === undefined ? rest : { ...rest, signal: cancel });
   const totals: WatchReport = {
     passes: 0,
     batches: 0,
@@ -189,6 +202,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       passFailures = 0;
       add(report, kind);
     } catch (error) {
+      if (cancel?.aborted) throw error;
       if (stop?.aborted) return;
       totals.failed++;
       passFailures++;
@@ -293,6 +307,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     await pump;
     await m.close();
   }
+  // Abandoned while idle, or while the last work finished: rejected all the
+  // same, so the caller knows the watch did not stop by draining.
+  cancel?.throwIfAborted();
   return totals;
 
   async function batch(due: [string, Pending][]): Promise<void> {
@@ -329,6 +346,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.batches++;
       add(report, "events");
     } catch (error) {
+      if (cancel?.aborted) throw error;
       totals.failed++;
       options.onError?.(error);
       for (const retry of retries.values()) retry();

@@ -1,0 +1,200 @@
+/**
+ * Ctrl-C during `vc mirror` and `vc mirror --watch`, as a real process, with
+ * a multipart upload in flight: whatever the path (the transfers finish
+ * within the grace period, they outlast it, a second Ctrl-C, a one-shot
+ * mirror) nothing partial stays in the store, the exit code and the last
+ * line are the documented ones, and the next run converges.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { childEnv, testAwsEnv } from "./cli_process.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const BUCKET = "mirrorsig";
+/** The longest one `vc` process of these tests may run before it is killed. */
+const RUN_LIMIT_MS = 60_000;
+
+type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
+
+interface Ended {
+  code: number;
+  stderr: string;
+  stdout: string;
+  /** Milliseconds from the first signal to the exit. */
+  took: number;
+}
+
+/**
+ * Runs `vc mirror data s3://BUCKET/p ...extra` in a fresh workspace holding
+ * a 40 MiB `data/big.bin` (three parts at the default 16 MiB part size) with
+ * every UploadPart delayed by `latencyMs`; once the first part has reached
+ * the server, sends `signals` (`gapMs` apart), then checks the store once
+ * the delayed requests have ended on the server. `then` runs before the
+ * workspace is removed.
+ */
+async function interruptMirror(
+  options: {
+    extra: string[];
+    latencyMs: number;
+    signals: number;
+    gapMs?: number;
+    then: (ended: Ended, s3: FakeS3, vc: (args: string[]) => Promise<Ended>) => Promise<void>;
+  },
+): Promise<void> {
+  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_sig_" }));
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    await Deno.mkdir(join(dir, "data"));
+    await Deno.writeFile(join(dir, "data", "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
+    // Written an hour ago: a watch's first pass takes it (not as still being written).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(join(dir, "data", "big.bin"), hourAgo, hourAgo);
+    const env = childEnv(dir, testAwsEnv(s3.url));
+    const command = (args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+        cwd: dir,
+        clearEnv: true,
+        env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(RUN_LIMIT_MS),
+      });
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    s3.setFaults({ latencyMs: options.latencyMs, match: (t) => t.op === "UploadPart" });
+    const child = command(["mirror", "data", `s3://${BUCKET}/p`, ...options.extra]).spawn();
+    const output = child.output();
+    // Wait (bounded) until a part upload has reached the server.
+    for (let i = 0; i < 1500 && s3.stats.UploadPart === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
+    const sent = Date.now();
+    for (let i = 0; i < options.signals; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, options.gapMs ?? 300));
+      child.kill("SIGINT");
+    }
+    const out = await output;
+    const ended = {
+      code: out.code,
+      stdout: decode(out.stdout),
+      stderr: decode(out.stderr),
+      took: Date.now() - sent,
+    };
+    // A part request the client gave up on still runs on the server once
+    // its delay is over: wait that long before looking at what it left.
+    await new Promise((r) => setTimeout(r, options.latencyMs + 300));
+    s3.clearFaults();
+    assertEquals(await openUploads(s3), [], "no multipart upload left open");
+    const vc = async (args: string[]): Promise<Ended> => {
+      const started = Date.now();
+      const run = await command(args).output();
+      return {
+        code: run.code,
+        stdout: decode(run.stdout),
+        stderr: decode(run.stderr),
+        took: Date.now() - started,
+      };
+    };
+    await options.then(ended, s3, vc);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The keys of the multipart uploads open in the bucket. */
+async function openUploads(s3: FakeS3): Promise<string[]> {
+  const client = new S3Client({
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    return (open.Uploads ?? []).map((u) => u.Key ?? "");
+  } finally {
+    client.destroy();
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split("\n").at(-1) ?? "";
+}
+
+/** Nothing partial in the store, and a plain `vc mirror` afterwards uploads the file. */
+async function converges(
+  s3: FakeS3,
+  vc: (args: string[]) => Promise<Ended>,
+): Promise<void> {
+  assertEquals(s3.listKeys(BUCKET), [], "no object written");
+  const again = await vc(["mirror", "data", `s3://${BUCKET}/p`]);
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals(s3.listKeys(BUCKET), ["p/big.bin"]);
+  assertEquals(await openUploads(s3), []);
+}
+
+Deno.test({
+  name:
+    "mirror --watch: a Ctrl-C whose upload outlasts the grace period aborts it in the store, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    interruptMirror({
+      extra: ["--watch"],
+      latencyMs: 12_000,
+      signals: 1,
+      async then(ended, s3, vc) {
+        assertEquals(ended.code, 130, ended.stderr);
+        assertEquals(lastLine(ended.stderr), "vc: interrupted");
+        // The 5 s grace period, then the abort (not the 12 s the parts take).
+        assert(ended.took >= 4_500 && ended.took < 11_000, `exited after ${ended.took} ms`);
+        assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
+        await converges(s3, vc);
+      },
+    }),
+});
+
+Deno.test({
+  name: "mirror --watch: a second Ctrl-C aborts the upload in flight at once, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    interruptMirror({
+      extra: ["--watch"],
+      latencyMs: 12_000,
+      signals: 2,
+      async then(ended, s3, vc) {
+        assertEquals(ended.code, 130, ended.stderr);
+        assertEquals(lastLine(ended.stderr), "vc: interrupted");
+        assert(ended.took < 4_000, `exited after ${ended.took} ms`);
+        assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
+        await converges(s3, vc);
+      },
+    }),
+});
+
+Deno.test({
+  name: "mirror (one-shot): a Ctrl-C aborts the upload in flight in the store, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    interruptMirror({
+      extra: [],
+      latencyMs: 12_000,
+      signals: 1,
+      async then(ended, s3, vc) {
+        assertEquals(ended.code, 130, ended.stderr);
+        assertEquals(lastLine(ended.stderr), "vc: interrupted");
+        assert(ended.took < 4_000, `exited after ${ended.took} ms`);
+        assertEquals(s3.stats.AbortMultipartUpload, 1);
+        await converges(s3, vc);
+      },
+    }),
+});

@@ -181,6 +181,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "mirror --watch: a Ctrl-C lets an upload that ends within the grace period finish, 0",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    interruptMirror({
+      extra: ["--watch"],
+      latencyMs: 1_000,
+      signals: 1,
+      async then(ended, s3) {
+        assertEquals(ended.code, 0, ended.stderr);
+        assert(
+          lastLine(ended.stderr).startsWith("mirror stopped: 1 pass, 0 batches, 1 transferred"),
+          ended.stderr,
+        );
+        assertEquals(s3.listKeys(BUCKET), ["p/big.bin"]);
+        assertEquals(s3.stats.AbortMultipartUpload, 0);
+        assertEquals(await openUploads(s3), []);
+      },
+    }),
+});
+
+Deno.test({
   name: "mirror (one-shot): a Ctrl-C aborts the upload in flight in the store, 130",
   // Signals to a child process are POSIX-only.
   ignore: Deno.build.os === "windows",

@@ -284,6 +284,8 @@ export class Mirror {
    * (still being written) to `report.deferred`, as it does the files
    * `changing` says are (see `settle.ts`: a step of the wall clock forward
    * does not make a file being written look old).
+   * `stop` ends the pass early: the transfers in flight finish, and the
+   * report says what it did (it deletes nothing).
    *
    * @example
    * ```ts
@@ -320,7 +322,15 @@ export class Mirror {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
-    await this.#pass(run, options.scope ?? "");
+    try {
+      await this.#pass(run, options.scope ?? "");
+    } catch (error) {
+      // Stopped (a watch shutting down), not aborted: the transfers that
+      // finished are reported (a watch's closing line counts them), and
+      // nothing is deleted (the pass did not see everything).
+      if (!run.stop?.aborted || this.#options.signal?.aborted) throw error;
+      return this.#finish(run);
+    }
     return await this.#conclude(run);
   }
 

@@ -119,10 +119,13 @@ export interface S3StoreOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * Environment to read the endpoint, region, path style, profile and
-   * `VC_REQUEST_TIMEOUT` from instead of `Deno.env` (credentials still come
-   * from the AWS SDK's chain). An asset cache given its own `env` passes it,
-   * so the endpoint it files entries under is the one they are fetched from.
+   * Environment to read the endpoint, region, path style, profile,
+   * `VC_REQUEST_TIMEOUT` and credentials from instead of `Deno.env`: its
+   * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (`AWS_SESSION_TOKEN`), else
+   * its `AWS_PROFILE` through the AWS SDK's chain, else that chain as it is
+   * (the process's environment, `~/.aws`, metadata). So a profile's endpoint is
+   * signed with that profile's keys. An asset cache given its own `env` passes
+   * it, so the endpoint it files entries under is the one they are fetched from.
    */
   env?: EnvReader;
   /**
@@ -311,7 +314,10 @@ export class S3Store implements ObjectStore {
     if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options, options.env);
-    this.#credentialSource = describeCredentialSource(options.credentials !== undefined);
+    this.#credentialSource = describeCredentialSource(
+      options.credentials !== undefined,
+      options.env ?? undefined,
+    );
     this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -1453,25 +1459,34 @@ export class S3Store implements ObjectStore {
   #leanOnly(): S3Fetch | undefined {
     const region = this.#settings.region;
     if (region === undefined) return undefined;
-    let credentials = this.#options.credentials;
-    if (credentials === undefined) {
-      const env = (name: string) => {
-        let v: string | undefined;
-        try {
-          v = Deno.env.get(name);
-        } catch {
-          v = undefined; // no env permission: the SDK's chain decides
-        }
-        return v === undefined || v === "" ? undefined : v;
-      };
-      const accessKeyId = env("AWS_ACCESS_KEY_ID");
-      const secretAccessKey = env("AWS_SECRET_ACCESS_KEY");
-      if (env("AWS_PROFILE") !== undefined || !accessKeyId || !secretAccessKey) return undefined;
-      const sessionToken = env("AWS_SESSION_TOKEN");
-      credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-    }
-    const fixed = credentials;
+    const fixed = this.#options.credentials ?? this.#envCredentials();
+    if (fixed === undefined) return undefined;
     return this.#leanFetch(region, () => Promise.resolve(fixed));
+  }
+
+  /** A non-empty variable of the store's environment (`env` option, else `Deno.env`). */
+  #env(name: string): string | undefined {
+    let v: string | undefined;
+    try {
+      v = (this.#options.env ?? Deno.env.get.bind(Deno.env))(name);
+    } catch {
+      v = undefined; // no env permission: the SDK's chain decides
+    }
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  /**
+   * The environment's static keys, when they are what signs (no
+   * `AWS_PROFILE`): else undefined, and the SDK's chain decides.
+   */
+  #envCredentials(): NonNullable<S3StoreOptions["credentials"]> | undefined {
+    const accessKeyId = this.#env("AWS_ACCESS_KEY_ID");
+    const secretAccessKey = this.#env("AWS_SECRET_ACCESS_KEY");
+    if (this.#env("AWS_PROFILE") !== undefined || !accessKeyId || !secretAccessKey) {
+      return undefined;
+    }
+    const sessionToken = this.#env("AWS_SESSION_TOKEN");
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
   }
 
   #leanFetch(region: string, credentials: () => Promise<AwsCredentials>): S3Fetch {
@@ -1514,6 +1529,14 @@ export class S3Store implements ObjectStore {
     // must not find one of its own for copies, deletes and multipart uploads.
     else config.ignoreConfiguredEndpointUrls = true;
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
+    else if (this.#options.env !== undefined) {
+      // The store's own environment signs too, not the process's: its keys,
+      // else its profile through the SDK's chain (the endpoint came from it).
+      const keys = this.#envCredentials();
+      const profile = this.#env("AWS_PROFILE");
+      if (keys !== undefined) config.credentials = keys;
+      else if (profile !== undefined) config.profile = profile;
+    }
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     const explicit = this.#options.credentials;

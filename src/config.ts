@@ -32,6 +32,7 @@ import {
 import { durationMs } from "./duration.ts";
 import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
+import { describeValue } from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
@@ -224,6 +225,13 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     return fallback();
   };
 
+  if (options.cacheDir !== undefined && typeof options.cacheDir !== "string") {
+    throw new InvalidInputError(
+      `the option cacheDir must be the cache directory's path, got ${
+        describeValue(options.cacheDir)
+      }`,
+    );
+  }
   if (options.cacheDir !== undefined && options.cacheDir.trim() === "") {
     throw new InvalidInputError("the option cacheDir is empty: give the cache directory's path");
   }

@@ -36,6 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
@@ -69,6 +70,30 @@ const RECHECK_INTERVAL_MS = 1_000;
 const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
 const DEFAULT_MAX_DOWNLOADS = 16;
+// The option names each call takes (a misspelt one is refused, not ignored).
+const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
+  cacheDir: true,
+  timeout: true,
+  immutableBuckets: true,
+  offline: true,
+  onUnreachable: true,
+  store: true,
+  openStore: true,
+  warn: true,
+  download: true,
+  configPath: true,
+  env: true,
+  clock: true,
+  lockWait: true,
+  maxDownloads: true,
+};
+const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
+  immutable: true,
+  signal: true,
+  onProgress: true,
+  integrity: true,
+  once: true,
+};
 
 /** The parts that talk to stores, loaded on the first flight. */
 interface Remote {
@@ -121,6 +146,7 @@ export class AssetCache implements AsyncDisposable {
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
+    checkOptions("AssetCache", options, ASSET_CACHE_OPTIONS);
     const settingsOptions: SettingsOptions = {};
     if (options.cacheDir !== undefined) settingsOptions.cacheDir = options.cacheDir;
     if (options.timeout !== undefined) settingsOptions.timeout = options.timeout;
@@ -240,6 +266,16 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   cache(uri: string, options?: CacheGetOptions): Promise<string> {
+    if (options !== undefined) {
+      try {
+        checkOptions("cache()", options, CACHE_GET_OPTIONS, {
+          what: "AssetCache",
+          known: ASSET_CACHE_OPTIONS,
+        });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     // The warm path: no I/O, no await. Everything else is in #slow.
     const index = this.#index;
     const rec = index.byUri(uri);
@@ -447,6 +483,11 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
+    checkOptions(
+      "ls()",
+      options,
+      { checkRemote: true, signal: true } satisfies OptionNames<LsOptions>,
+    );
     const { listEntries, publicEntry } = await import("./maintenance.ts");
     const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
     if (!options.checkRemote || this.offline) return out;
@@ -496,6 +537,11 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async prune(options: CachePruneOptions): Promise<PruneResult> {
+    checkOptions(
+      "prune()",
+      options,
+      { maxBytes: true, olderThan: true, dryRun: true } satisfies OptionNames<CachePruneOptions>,
+    );
     const { pruneEntries } = await import("./maintenance.ts");
     let result: PruneResult;
     try {
@@ -532,6 +578,11 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
+    checkOptions(
+      "verify()",
+      options,
+      { onProgress: true, signal: true } satisfies OptionNames<CacheVerifyOptions>,
+    );
     const { verifyEntries } = await import("./maintenance.ts");
     let result: VerifyResult;
     try {

@@ -51,6 +51,7 @@ import {
 import { compareUtf8 } from "../walk.ts";
 import { escapedUnicode, otherSpellings, unicodeLookalike } from "../unicode_spelling.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -95,6 +96,18 @@ export interface VersionedCacheOptions {
    */
   frozen?: boolean | undefined;
 }
+
+// The option names the constructor takes (a misspelt one is refused, not ignored).
+const VERSIONED_CACHE_OPTIONS: OptionNames<VersionedCacheOptions> = {
+  manifest: true,
+  bucket: true,
+  cache: true,
+  store: true,
+  openStore: true,
+  readManifest: true,
+  lock: true,
+  frozen: true,
+};
 
 /** Options for {@linkcode VersionedCache.add}. */
 export interface VersionedAddOptions {
@@ -271,6 +284,16 @@ export class VersionedCache {
 
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
+    checkOptions("VersionedCache", options ?? null, VERSIONED_CACHE_OPTIONS);
+    // Read from a file, watched for changes and rewritten by publishing: an
+    // object of entries has no place to be written back to.
+    if (typeof options.manifest !== "string" || options.manifest.trim() === "") {
+      throw new InvalidInputError(
+        `VersionedCache: the option manifest must be the manifest file's path, got ${
+          describeValue(options.manifest)
+        }`,
+      );
+    }
     this.manifest = resolve(options.manifest);
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;

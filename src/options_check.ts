@@ -1,0 +1,89 @@
+/**
+ * Options objects given to the library API, checked where they are taken: a
+ * misspelt key (`cachedir` for `cacheDir`) or an option of another call
+ * (`timeout` given to `cache()` instead of `AssetCache`) would otherwise be
+ * ignored without a word, and its default used in its place. Scripts from
+ * plain JavaScript, or with `as any`, get no help from the type checker.
+ *
+ * @module
+ */
+import { InvalidInputError } from "./errors.ts";
+import { closest } from "./suggest.ts";
+
+/**
+ * The names of an options type, as a record the compiler keeps complete:
+ * a key added to the interface and not here fails `deno check`.
+ */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * Throws `InvalidInputError` when `options` (of `what`, e.g. "AssetCache")
+ * is neither undefined nor a plain object, or holds a key not in `known`;
+ * the message names the key, the closest known one and all of them. A key
+ * (or its closest spelling) that is an option of `elsewhere` (`timeout`
+ * given to `cache()`) is said to be one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOptions } from "./options_check.ts";
+ * const known = { cacheDir: true, timeout: true } as const;
+ * checkOptions("AssetCache", { cacheDir: "/tmp/c" }, known);
+ * checkOptions("AssetCache", undefined, known);
+ * assert.throws(() => checkOptions("AssetCache", { cachedir: "/tmp/c" }, known), /did you mean "cacheDir"/);
+ * assert.throws(() => checkOptions("AssetCache", "/tmp/c", known), /must be an object/);
+ * ```
+ */
+export function checkOptions(
+  what: string,
+  options: unknown,
+  known: Readonly<Record<string, true>>,
+  elsewhere?: { what: string; known: Readonly<Record<string, true>> },
+): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidInputError(
+      `the options of ${what} must be an object, got ${describeValue(options)}`,
+    );
+  }
+  const names = Object.keys(known);
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const guess = closest(key, names);
+    const other = elsewhere === undefined || guess !== undefined
+      ? undefined
+      : closest(key, Object.keys(elsewhere.known));
+    throw new InvalidInputError(
+      `${what}: unknown option ${JSON.stringify(key)}${
+        guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`
+      }${
+        other === undefined ? "" : `; ${JSON.stringify(other)} is an option of ${elsewhere!.what}`
+      } (known options: ${names.join(", ")})`,
+    );
+  }
+}
+
+/**
+ * A value as an error message shows what was given: strings quoted, objects
+ * by their kind (`a URL object`), so "got [object Object]" never appears.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeValue } from "./options_check.ts";
+ * assert.equal(describeValue("60"), '"60"');
+ * assert.equal(describeValue(NaN), "NaN");
+ * assert.equal(describeValue(new URL("file:///x")), "a URL object (file:///x)");
+ * assert.equal(describeValue(null), "null");
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof URL) return `a URL object (${value.href})`;
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object"
+    ? `a ${name} object`
+    : "an object";
+}

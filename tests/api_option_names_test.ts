@@ -1,0 +1,74 @@
+/**
+ * Options objects of the library API with a misspelt key, an option of
+ * another call, or a value of the wrong type fail with `InvalidInputError`
+ * naming the option, instead of being ignored (and the default used).
+ */
+import { assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { openStore } from "../src/store/open.ts";
+import { InvalidInputError } from "../src/errors.ts";
+
+const base = { cacheDir: "/tmp/vc-never-made", configPath: false, env: {} } as const;
+
+Deno.test("AssetCache: a misspelt option is refused with the option it meant", () => {
+  const e = assertThrows(
+    () => new AssetCache({ ...base, cachedir: "/tmp/x" } as never),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, 'unknown option "cachedir"; did you mean "cacheDir"?');
+  assertThrows(
+    () => new AssetCache(null as never),
+    InvalidInputError,
+    "must be an object, got null",
+  );
+  assertThrows(
+    () => new AssetCache({ ...base, cacheDir: 5 } as never),
+    InvalidInputError,
+    "cacheDir must be the cache directory's path, got 5",
+  );
+});
+
+Deno.test("cache(): an AssetCache option or a typo given per call is refused, not ignored", async () => {
+  await using cache = new AssetCache(base);
+  const uri = "s3://b/k.csv";
+  const e = await assertRejects(
+    () => cache.cache(uri, { timeout: 60 } as never),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, '"timeout" is an option of AssetCache');
+  await assertRejects(
+    () => cache.cache(uri, { imutable: true } as never),
+    InvalidInputError,
+    'did you mean "immutable"?',
+  );
+  await assertRejects(() => cache.cache(uri, null as never), InvalidInputError, "got null");
+  await assertRejects(
+    () => cache.ls({ checkremote: true } as never),
+    InvalidInputError,
+    "checkRemote",
+  );
+  await assertRejects(() => cache.prune({ maxbytes: 1 } as never), InvalidInputError, "maxBytes");
+});
+
+Deno.test("VersionedCache: a misspelt option or a manifest that is not a path is refused", () => {
+  assertThrows(
+    () =>
+      new VersionedCache({ manifest: "/tmp/vc-never/m.json", bucket: "b", frozn: true } as never),
+    InvalidInputError,
+    'did you mean "frozen"?',
+  );
+  assertThrows(
+    () => new VersionedCache({ manifest: { "/a.csv": "1.0.0" }, bucket: "b" } as never),
+    InvalidInputError,
+    "manifest must be the manifest file's path, got an object",
+  );
+});
+
+Deno.test("openStore: a misspelt option is refused", async () => {
+  await assertRejects(
+    () => openStore("file:///tmp/vc-never-made", { fil: {} } as never),
+    InvalidInputError,
+    'unknown option "fil"',
+  );
+});

@@ -12,6 +12,7 @@ import {
   win32Root,
 } from "./path.ts";
 import { InvalidInputError } from "./errors.ts";
+import { describeValue } from "./options_check.ts";
 
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
 export interface S3Uri {
@@ -66,7 +67,15 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * ```
  */
 export function parseUri(uri: string): ParsedUri {
-  if (typeof uri !== "string" || uri.length === 0) {
+  if (typeof uri !== "string") {
+    // A URL object is the usual one: Deno's own file APIs take it.
+    throw new InvalidInputError(
+      `a location must be a string (s3://bucket/key, file:///path or a path), got ${
+        describeValue(uri)
+      }${(uri as unknown) instanceof URL ? ": pass its href" : ""}`,
+    );
+  }
+  if (uri.length === 0) {
     throw new InvalidInputError(`empty location: expected s3://bucket/key, file:///path or a path`);
   }
   if (uri.includes("\0")) {

@@ -93,3 +93,12 @@ Deno.test(
     );
   },
 );
+
+Deno.test("parseUri: a location that is not a string names what it got (a URL: pass its href)", () => {
+  assertThrows(
+    () => parseUri(new URL("file:///tmp/x.csv") as never),
+    InvalidInputError,
+    "must be a string (s3://bucket/key, file:///path or a path), got a URL object (file:///tmp/x.csv): pass its href",
+  );
+  assertThrows(() => parseUri(undefined as never), InvalidInputError, "got undefined");
+});

@@ -72,3 +72,21 @@ Deno.test("openStore: a misspelt option is refused", async () => {
     'unknown option "fil"',
   );
 });
+
+Deno.test("cache(): a signal already aborted rejects with its reason, even on a warm hit", async () => {
+  const root = await Deno.makeTempDir({ prefix: "vc-aborted-" });
+  try {
+    await Deno.writeTextFile(`${root}/a.csv`, "a\n");
+    await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
+    await cache.cache(`file://${root}/a.csv`); // warm
+    const controller = new AbortController();
+    controller.abort(new Error("stopped by the caller"));
+    await assertRejects(
+      () => cache.cache(`file://${root}/a.csv`, { signal: controller.signal }),
+      Error,
+      "stopped by the caller",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -272,6 +272,8 @@ export class AssetCache implements AsyncDisposable {
           what: "AssetCache",
           known: ASSET_CACHE_OPTIONS,
         });
+        // As fetch() does: a call already aborted fails, even on a warm hit.
+        options.signal?.throwIfAborted();
       } catch (e) {
         return Promise.reject(e);
       }

@@ -70,7 +70,7 @@ export interface AssetCacheOptions {
 export interface CacheGetOptions {
   /** Treat this object as immutable: never revalidate a cached copy. */
   immutable?: boolean | undefined;
-  /** Stop waiting; a shared download stops when every caller has aborted. */
+  /** Stop waiting; a shared download stops when every caller has aborted. A signal already aborted rejects the call, even for a cached copy. */
   signal?: AbortSignal | undefined;
   /** Download progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;

@@ -29,3 +29,72 @@ Deno.test("README.md shows every vc command", async () => {
     .filter((name) => !new RegExp(`\\bvc ${name}(?![\\w-])`).test(readme));
   assertEquals(missing, []);
 });
+
+Deno.test("README.md shows no flag a vc command does not take", async () => {
+  // The reverse of the first test: an example or a sentence naming
+  // `vc CMD … --flag` that CMD's --help does not list fails for whoever
+  // copies it (exit 2), so every such use must be a real flag of that command.
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const takes = new Map<string, Set<string>>();
+  for (const entry of COMMANDS) {
+    const command = await entry.load();
+    takes.set(
+      entry.name,
+      new Set([...Object.keys(command.options), ...Object.keys(GLOBAL_OPTIONS)]),
+    );
+  }
+  // Longest first, so `vc cache get` is not read as `vc cache`.
+  const names = [...takes.keys()].sort((a, b) => b.length - a.length);
+  const blocks = /```[a-z]*\n([\s\S]*?)```/g;
+  const spans = [
+    // Code lines without their `# comment` (which may name other commands' flags)...
+    ...[...readme.matchAll(blocks)].flatMap((m) =>
+      m[1]!.split("\n").map((l) => l.replace(/#.*$/, ""))
+    ),
+    // ...and inline code.
+    ...[...readme.replace(blocks, "").matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\n/g, " ")),
+  ];
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const span of spans) {
+    // One command up to where a shell would end it.
+    for (const use of span.matchAll(/\bvc ([a-z-]+(?: [a-z-]+)?)([^|;&`)]*)/g)) {
+      const name = names.find((n) => use[1] === n || use[1]!.startsWith(`${n} `));
+      if (name === undefined) continue;
+      const rest = use[1]!.slice(name.length) + use[2]!;
+      for (const flag of rest.matchAll(/(?:^|\s)--([a-z][a-z0-9-]*)/g)) {
+        checked++;
+        if (!takes.get(name)!.has(flag[1]!)) wrong.push(`vc ${name} --${flag[1]}: ${span.trim()}`);
+      }
+    }
+  }
+  assertEquals(wrong, []);
+  // The scan found the README's examples (it would pass vacuously otherwise).
+  assertEquals(checked > 50, true);
+});
+
+Deno.test("README.md's configuration table names every VC_* setting", async () => {
+  // `VC_S3_PATH_STYLE` was only in the prose below the table, so a reader
+  // scanning the table for what can be set missed it.
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("\n## Configuration\n") + 1);
+  const table = section.slice(0, section.indexOf("\n## ")).split("\n")
+    .filter((line) => line.startsWith("|")).join("\n");
+  // The modules that resolve settings (command-specific variables such as
+  // VC_REPO or VC_SERVE_STORE are documented with their commands).
+  const readers = [
+    "../src/config.ts",
+    "../src/store/s3_config.ts",
+    "../src/cli/settings_resolve.ts",
+    "../src/cache/asset_cache.ts",
+  ];
+  const names = new Set<string>();
+  for (const file of readers) {
+    const text = await Deno.readTextFile(new URL(file, import.meta.url));
+    // Outside doc comments, whose examples name made-up variables.
+    const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/)/.test(line)).join("\n");
+    for (const m of code.matchAll(/"(VC_[A-Z0-9_]+)"/g)) names.add(m[1]!);
+  }
+  assertEquals(names.size > 10, true);
+  assertEquals([...names].filter((name) => !table.includes(name)).sort(), []);
+});

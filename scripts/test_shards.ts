@@ -22,7 +22,8 @@
  * largest files first (a rough stand-in for the slowest). Each batch's output
  * is printed whole when it ends, so two batches never interleave, with Deno's
  * own summary line (`.ci/run` adds those up). The exit code is 1 when any
- * batch failed, and the failed batches' files are listed at the end.
+ * batch failed, and the files that failed are listed at the end (see
+ * `failedFiles`).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The failures of a command that attempts every item (`vc prefill`,
- * `vc sync`), printed on stderr without flooding a CI log.
+ * `vc sync`, `vc mirror`), printed on stderr without flooding a CI log.
  *
  * @module
  */

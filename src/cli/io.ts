@@ -92,7 +92,8 @@ export interface CliIo {
   readonly signal?: AbortSignal;
   /**
    * Aborted when the work a command lets finish on `signal` (the transfers
-   * in flight of `vc mirror --watch`) must be abandoned after all: the grace
+   * in flight of `vc mirror --watch`, the uploads in flight of `vc serve`)
+   * must be abandoned after all: the grace
    * period of a Ctrl-C is over, or a second signal came. Such a command
    * then aborts that work (multipart uploads aborted in the store, partial
    * files removed) and fails as interrupted. Absent: nothing drains.

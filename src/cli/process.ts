@@ -19,9 +19,10 @@ const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
  * Commands that, when their drain is cut short (the grace period of a
  * Ctrl-C is over, or a second signal), abort their work in flight through
  * the io's `cancel` signal (`vc mirror --watch`: multipart uploads aborted
- * in the store, partial downloads removed) instead of being ended at once.
+ * in the store, partial downloads removed; `vc serve`: the uploads in
+ * flight, their store writes aborted) instead of being ended at once.
  */
-const ABANDONS_IN_FLIGHT: ReadonlySet<string> = new Set(["mirror"]);
+const ABANDONS_IN_FLIGHT: ReadonlySet<string> = new Set(["mirror", "serve"]);
 /** How long such a command has to abort its work in flight before the process ends anyway (ms). */
 const ABANDON_GRACE_MS = 5_000;
 

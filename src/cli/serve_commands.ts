@@ -62,7 +62,8 @@ function sizeFlag(ctx: CommandContext, flag: string): number | undefined {
 
 /**
  * `vc serve`: runs the cache service until interrupted (SIGINT/SIGTERM
- * finish the requests in flight, then exit).
+ * finish the requests in flight, then exit; a drain cut short aborts the
+ * uploads in flight, then fails as interrupted).
  *
  * @example
  * ```ts
@@ -79,7 +80,9 @@ export const serve: Command = {
   description: [
     "Runs the cache service (KBase file cache API v1) over a store. The service keeps no",
     "state of its own, so several instances can serve one store. Logs one JSON line per",
-    "request on stderr. SIGINT/SIGTERM stop it after the requests in flight finish.",
+    "request on stderr. SIGINT/SIGTERM stop it after the requests in flight finish (exit 0);",
+    "uploads not done 5 s after Ctrl-C, or at a second signal, are aborted in the store",
+    "(answered 503), and it exits 130.",
   ].join("\n"),
   options: {
     ...STORE_OPTION,
@@ -221,10 +224,14 @@ export const serve: Command = {
           : { sweepIntervalMs: parseDuration(sweep, "--sweep-interval") }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+        // The drain was cut short: uploads in flight are aborted in the store.
+        ...(ctx.io.cancel === undefined ? {} : { cancel: ctx.io.cancel }),
         log: logs.line,
       });
       await ctx.out.data({ url: service.url, store: store.url }, `listening on ${service.url}`);
       await service.finished;
+      // Not drained but abandoned: fails as interrupted (130).
+      ctx.io.cancel?.throwIfAborted();
     } finally {
       logs.flush();
       await store.close();

@@ -10,7 +10,7 @@ import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
 import { contended, type Entries, type EntryMeta } from "./entries.ts";
-import { cacheIdNotFound, HttpError, jsonResponse } from "./http_error.ts";
+import { cacheIdNotFound, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
@@ -32,6 +32,8 @@ export interface EndpointContext {
   bodyIdleMs: number;
   /** Set once the caller authenticated (for the log line). */
   identity?: Identity;
+  /** Abandons the uploads in flight: their store writes are aborted, and they get 503. */
+  cancel?: AbortSignal;
   /** Request body bytes read so far. */
   bytesIn: number;
   /** Counts download hits and misses. */
@@ -186,12 +188,20 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
     inPlace: Number.isFinite(length),
     idleTimeoutMs: ctx.bodyIdleMs,
   });
-  await ctx.entries.upload(id, identity.tokenId, {
-    filename: part.filename,
-    ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
-    body: part.body,
-    bytes: part.bytes,
-  });
+  try {
+    await ctx.entries.upload(id, identity.tokenId, {
+      filename: part.filename,
+      ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
+      body: part.body,
+      bytes: part.bytes,
+      ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
+    });
+  } catch (e) {
+    // Abandoned by the server, not refused: the client may send it again
+    // (to another instance, or to this one once it is back).
+    if (ctx.cancel?.aborted) throw shuttingDown({ cause: e });
+    throw e;
+  }
   return ok();
 }
 

@@ -13,7 +13,7 @@ import type { AuthProvider } from "./auth.ts";
 import { DEFAULT_BODY_IDLE_MS } from "./body_idle.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
 import { Entries } from "./entries.ts";
-import { errorResponse, HttpError, jsonResponse } from "./http_error.ts";
+import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
@@ -55,6 +55,13 @@ export interface CacheServiceOptions {
    * `serveCache` while it shuts down).
    */
   shuttingDown?: () => boolean;
+  /**
+   * Abandons the uploads in flight when aborted: their store writes are
+   * aborted (a multipart upload is aborted in the store, nothing is left
+   * half-written) and they are answered 503 like a request that comes while
+   * the server shuts down (`vc serve` aborts it when its drain is cut short).
+   */
+  cancel?: AbortSignal;
 }
 
 /** What `Deno.serve` tells a handler about its response. */
@@ -134,6 +141,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
       bodyIdleMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS,
       bytesIn: 0,
+      ...(options.cancel === undefined ? {} : { cancel: options.cancel }),
       onLookup: (hit) => hit ? metrics.hit() : metrics.miss(),
     };
     metrics.inFlight(1);
@@ -141,9 +149,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     let error: string | undefined;
     try {
       if (options.shuttingDown?.()) {
-        throw new HttpError(503, "the server is shutting down", {
-          headers: { "retry-after": "5", connection: "close" },
-        });
+        throw shuttingDown();
       }
       response = await route(request, match, ctx);
     } catch (e) {

@@ -38,6 +38,26 @@ export class HttpError extends VcError {
 }
 
 /**
+ * The 503 of a server that is shutting down (`Retry-After: 5`, `Connection:
+ * close`): a request that came while it drains, or an upload it abandoned
+ * when its drain was cut short (`cause`: why).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shuttingDown } from "./http_error.ts";
+ * const e = shuttingDown();
+ * assert(e.status === 503 && e.headers["retry-after"] === "5");
+ * ```
+ */
+export function shuttingDown(options?: ErrorOptions): HttpError {
+  return new HttpError(503, "the server is shutting down", {
+    ...options,
+    headers: { "retry-after": "5", connection: "close" },
+  });
+}
+
+/**
  * The error of a 404 for a cache ID that holds no file for the caller
  * (unknown, expired, deleted, a placeholder, or not an ID at all), word for
  * word as the KBase file cache server sends it: its Python client

@@ -2,7 +2,10 @@
  * Runs the cache service over HTTP with `Deno.serve`, with the background
  * expiry sweep and graceful shutdown: when the signal aborts, new requests
  * get 503, the requests in flight finish (uploads included), then the
- * server closes.
+ * server closes. When `cancel` aborts (the drain is cut short), the uploads
+ * in flight are abandoned instead: their store writes aborted, answered
+ * 503; the shutdown then waits only for the requests that write, not for
+ * downloads, which the process's exit ends.
  *
  * @module
  */
@@ -32,6 +35,8 @@ export interface ServeCacheOptions extends CacheServiceOptions {
   sweepIntervalMs?: number;
   /** Shuts the server down gracefully when aborted. */
   signal?: AbortSignal;
+  // `cancel` (from CacheServiceOptions) shuts it down too, abandoning the
+  // uploads in flight (see the module's notes).
 }
 
 /** A running cache service. */
@@ -101,8 +106,14 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   // Resolved when a shutdown stops waiting for connections (see shutdown).
   const { promise: connectionsLeft, resolve: leaveConnections } = Promise.withResolvers<void>();
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  // Requests in flight, and those of them that write to the store (all but
+  // GET and HEAD). Once `cancel` aborts, the uploads are aborted and end
+  // soon; a download to a slow client is not waited for.
   let active = 0;
+  let writing = 0;
   let idle: (() => void) | undefined;
+  const settled = (): boolean =>
+    active === 0 || (options.cancel?.aborted === true && writing === 0);
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 8080;
   const logError = (message: string): void =>
@@ -132,10 +143,13 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       // handler answers them 503 (logged and counted; before, they bypassed
       // it and left no log line), and they are not waited for.
       if (draining) return handler(request, info);
+      const writes = request.method !== "GET" && request.method !== "HEAD";
       active++;
+      if (writes) writing++;
       info.completed.catch(() => {}).finally(() => {
         active--;
-        if (active === 0) idle?.();
+        if (writes) writing--;
+        if (settled()) idle?.();
       });
       return handler(request, info);
     });
@@ -194,7 +208,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     stopping ??= (async () => {
       stopBackground.abort();
       draining = true;
-      if (active > 0) {
+      if (!settled()) {
         const { promise, resolve } = Promise.withResolvers<void>();
         idle = resolve;
         await promise;
@@ -224,6 +238,11 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     return stopping;
   };
   options.signal?.addEventListener("abort", () => void shutdown(), { once: true });
+  options.cancel?.addEventListener("abort", () => {
+    void shutdown();
+    // A drain already under way may now wait for fewer requests.
+    if (settled()) idle?.();
+  }, { once: true });
   const finished = serving.then(() => sweeping);
   return listening.then((addr) => {
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;

@@ -1,0 +1,261 @@
+/**
+ * `vc serve` stopped by Ctrl-C or SIGTERM as a real process, with an
+ * upload to an S3 store in flight: a drain cut short (the grace period of a
+ * Ctrl-C, a second signal) aborts the store writes in flight, so no
+ * multipart upload stays open in the bucket, and the exit is the
+ * documented one (130, `vc: interrupted`). SIGTERM alone waits for a slow
+ * client however long it takes.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { addToken } from "../src/server/auth.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { childEnv, testAwsEnv } from "./cli_process.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const BUCKET = "servesig";
+/** The longest one `vc serve` of these tests may run before it is killed. */
+const RUN_LIMIT_MS = 60_000;
+const MiB = 1024 * 1024;
+const BOUNDARY = "vcsignaltestboundary";
+
+type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
+
+interface Served {
+  url: string;
+  token: string;
+  id: string;
+  s3: FakeS3;
+  child: Deno.ChildProcess;
+  /** The exit code and stderr, once the process ended. */
+  ended: Promise<{ code: number; stderr: string }>;
+}
+
+/**
+ * Starts `vc serve` over `s3://BUCKET/c` of a fresh fake S3, reserves a
+ * cache ID, runs `fn`, then checks that no multipart upload is left open
+ * once the delayed requests have ended on the server.
+ */
+async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): Promise<void> {
+  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_serve_sig_" }));
+  let child: Deno.ChildProcess | undefined;
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    const tokens = join(dir, "tokens.json");
+    const token = await addToken(tokens, "alice");
+    child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...PERMISSION_FLAGS,
+        CLI,
+        "serve",
+        "--port",
+        "0",
+        "--store",
+        `s3://${BUCKET}/c`,
+        "--token-file",
+        tokens,
+      ],
+      cwd: dir,
+      clearEnv: true,
+      env: childEnv(dir, testAwsEnv(s3.url)),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(RUN_LIMIT_MS),
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { done, value } = await stdout.read();
+      if (done) throw new Error(`vc serve exited early: ${await stderr}`);
+      out += value;
+    }
+    const drained = (async () => {
+      while (!(await stdout.read()).done);
+    })();
+    const url = /listening on (\S+)/.exec(out)?.[1];
+    assert(url !== undefined, out);
+    const ended = Promise.all([child.status, stderr, drained]).then(([s, text]) => ({
+      code: s.code,
+      stderr: text,
+    }));
+    const res = await fetch(`${url}/v1/cache_id`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: '{"run": 1}',
+    });
+    const { cache_id: id } = await res.json();
+    s3.setFaults({ latencyMs, match: (t) => t.op === "UploadPart" });
+    await fn({ url, token, id, s3, child, ended });
+    // A part request the service gave up on still runs on the server once
+    // its delay is over: wait that long before looking at what it left.
+    await new Promise((r) => setTimeout(r, latencyMs + 300));
+    s3.clearFaults();
+    assertEquals(await openUploads(s3), [], "no multipart upload left open");
+  } finally {
+    try {
+      child?.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await child?.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The keys of the multipart uploads open in the bucket. */
+async function openUploads(s3: FakeS3): Promise<string[]> {
+  const client = new S3Client({
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    return (open.Uploads ?? []).map((u) => u.Key ?? "");
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The multipart body of an upload of `size` bytes, split around the file's bytes. */
+function uploadBody(size: number): { head: Uint8Array; tail: Uint8Array; length: number } {
+  const encoder = new TextEncoder();
+  const head = encoder.encode(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = encoder.encode(`\r\n--${BOUNDARY}--\r\n`);
+  return { head, tail, length: head.length + size + tail.length };
+}
+
+/** Uploads `size` bytes to the cache `id` in one go: the answer's status (0: none). */
+function postFile(url: string, token: string, id: string, size: number): Promise<number> {
+  const { head, tail, length } = uploadBody(size);
+  const body = new Uint8Array(length);
+  body.set(head);
+  body.fill(7, head.length, head.length + size);
+  body.set(tail, head.length + size);
+  return fetch(`${url}/v1/cache/${id}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
+    },
+    body,
+  }).then(async (r) => (await r.body?.cancel(), r.status), () => 0);
+}
+
+/** Waits (bounded) until a part upload has reached the fake S3. */
+async function partArrived(s3: FakeS3): Promise<void> {
+  for (let i = 0; i < 1500 && s3.stats.UploadPart === 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split("\n").at(-1) ?? "";
+}
+
+Deno.test({
+  name: "serve: a Ctrl-C whose upload outlasts the grace period aborts it in the store, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    withServe(12_000, async ({ url, token, id, s3, child, ended }) => {
+      const upload = postFile(url, token, id, 12 * MiB);
+      await partArrived(s3);
+      const sent = Date.now();
+      child.kill("SIGINT");
+      const { code, stderr } = await ended;
+      const took = Date.now() - sent;
+      assertEquals(code, 130, stderr);
+      assertEquals(lastLine(stderr), "vc: interrupted");
+      // The 5 s grace period, then the abort (not the 12 s the parts take).
+      assert(took >= 4_500 && took < 11_000, `exited after ${took} ms`);
+      assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
+      // Told to come back: not a success, nor a 500.
+      assertEquals(await upload, 503);
+      assertEquals(s3.listKeys(BUCKET, "c/data/"), [], "no data object stored");
+    }),
+});
+
+Deno.test({
+  name: "serve: SIGTERM waits for a slow upload; a second SIGTERM aborts it in the store, 130",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    withServe(0, async ({ url, token, id, s3, child, ended }) => {
+      const size = 64 * MiB;
+      const { head, length } = uploadBody(size);
+      const { hostname, port, pathname } = new URL(`${url}/v1/cache/${id}`);
+      const conn = await Deno.connect({ hostname, port: Number(port) });
+      const stop = new AbortController();
+      try {
+        await conn.write(new TextEncoder().encode(
+          `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
+            `Authorization: Bearer ${token}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
+            `Content-Length: ${length}\r\n\r\n`,
+        ));
+        await conn.write(head);
+        // Enough for the first part, then a trickle: a slow client, not a stalled one.
+        const chunk = new Uint8Array(MiB).fill(7);
+        for (let i = 0; i < 6; i++) await conn.write(chunk);
+        const trickle = (async () => {
+          const small = new Uint8Array(16 * 1024).fill(7);
+          for (let i = 0; i < 200 && !stop.signal.aborted; i++) {
+            await conn.write(small).catch(() => stop.abort());
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })();
+        await partArrived(s3);
+        child.kill("SIGTERM");
+        // No limit on the drain: still serving the upload 7 s later (past a Ctrl-C's grace period).
+        const early = await Promise.race([
+          ended.then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 7_000)),
+        ]);
+        assert(!early, "vc serve exited while an upload was still arriving");
+        const sent = Date.now();
+        child.kill("SIGTERM");
+        const { code, stderr } = await ended;
+        const took = Date.now() - sent;
+        stop.abort();
+        await trickle;
+        assertEquals(code, 130, stderr);
+        assertEquals(lastLine(stderr), "vc: interrupted");
+        assert(took < 4_000, `exited after ${took} ms`);
+        assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
+        assertEquals(s3.listKeys(BUCKET, "c/data/"), [], "no data object stored");
+      } finally {
+        stop.abort();
+        conn.close();
+      }
+    }),
+});
+
+Deno.test({
+  name: "serve: a Ctrl-C lets an upload that ends within the grace period finish, 0",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    withServe(1_000, async ({ url, token, id, s3, child, ended }) => {
+      const upload = postFile(url, token, id, 12 * MiB);
+      await partArrived(s3);
+      child.kill("SIGINT");
+      const { code, stderr } = await ended;
+      assertEquals(code, 0, stderr);
+      assertEquals(await upload, 200);
+      assertEquals(s3.stats.AbortMultipartUpload, 0);
+      assertEquals(s3.listKeys(BUCKET, "c/data/").length, 1, "the file was stored");
+    }),
+});

@@ -42,6 +42,8 @@ import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./obj
 import { fileRangeStream } from "./fs_stream.ts";
 
 const DELETE_PARALLEL = 16;
+/** How often a put makes its directories again when one is removed meanwhile (see #dirFor). */
+const MAKE_DIRS_ATTEMPTS = 3;
 // Directories whose dead writers' temp files this store already swept on put.
 const SWEPT_LIMIT = 10_000;
 
@@ -316,8 +318,10 @@ export class FsStore implements ObjectStore {
     }
     const name = segs.pop() as string;
     let temp: AtomicFile | undefined;
+    // The deepest directory this put made for the key, if it made any.
+    let made: string | undefined;
     try {
-      const dir = await this.#dirFor(key, segs, true) as string;
+      const dir = await this.#dirFor(key, segs, true, (d) => made = d) as string;
       const target = join(dir, name);
       // Fail fast, before receiving the body; re-checked under the lock.
       await this.#checkPreconditions(key, target, options);
@@ -342,6 +346,12 @@ export class FsStore implements ObjectStore {
     } catch (e) {
       temp?.discard();
       await discardBody(body, e);
+      // Nothing was stored: the directories made for it go again, as a
+      // delete's do (a refused or aborted upload would leave one per try).
+      // Up to the root, not only those this put made: two failed puts that
+      // share a new parent each leave it to the other. Never one that holds
+      // a key or a live writer's file (see #prune).
+      if (made !== undefined) await this.#prune(made).catch(() => {});
       throw this.#fail("put", key, e);
     }
   }
@@ -520,12 +530,14 @@ export class FsStore implements ObjectStore {
   /**
    * The real path of the directory holding keys below `segs`, verified not to
    * pass through a link. Reading: `undefined` when it does not exist (or is a
-   * link). Writing: created as needed; a link or file in the way throws.
+   * link). Writing: created as needed (`onMade` is told each directory
+   * made, top down); a link or file in the way throws.
    */
   async #dirFor(
     key: string,
     segs: readonly string[],
     create: boolean,
+    onMade?: (dir: string) => void,
   ): Promise<string | undefined> {
     const root = await this.#rootPath(create);
     if (root === undefined) return undefined;
@@ -539,15 +551,29 @@ export class FsStore implements ObjectStore {
       if (!isMissing(e)) throw e;
       if (!create) return undefined;
     }
-    return await this.#makeDirs(key, root, segs);
+    // A directory on the way may be removed meanwhile, left empty by a
+    // delete or a failed put of another writer (see #prune): made again.
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#makeDirs(key, root, segs, onMade);
+      } catch (e) {
+        if (!isMissing(e) || attempt >= MAKE_DIRS_ATTEMPTS) throw e;
+      }
+    }
   }
 
-  async #makeDirs(key: string, root: string, segs: readonly string[]): Promise<string> {
+  async #makeDirs(
+    key: string,
+    root: string,
+    segs: readonly string[],
+    onMade: ((dir: string) => void) | undefined,
+  ): Promise<string> {
     let dir = root;
     for (const [i, seg] of segs.entries()) {
       dir = join(dir, seg);
       try {
         await Deno.mkdir(dir);
+        onMade?.(dir);
         continue;
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;

@@ -253,6 +253,23 @@ async function help(words: readonly string[], io: CliIo): Promise<number> {
 }
 
 /**
+ * The command `args` run (`"serve"`, `"serve expire"`, `"cache get"`), as
+ * dispatch finds it: values of flags given before it are not taken for it.
+ * The process uses it to tell the services that drain on SIGTERM.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandName } from "./main.ts";
+ * assert.equal(commandName(["--store", "file:///srv", "serve", "expire"]), "serve expire");
+ * assert.equal(commandName(["serve", "--port", "0"]), "serve");
+ * ```
+ */
+export function commandName(args: readonly string[]): string {
+  return findCommand(args).words.join(" ");
+}
+
+/**
  * Splits the command words (`["cache", "get"]`) from the rest of the
  * arguments. Flags may come before the command, so values of value-taking
  * flags are skipped rather than taken for the command.

@@ -91,7 +91,9 @@ export async function runProcess(): Promise<void> {
     discardOpenTempFiles();
     Deno.exit(130);
   };
-  const command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
+  // Until the command line is loaded (a signal during start-up), a first guess;
+  // then the command as dispatch finds it (`serve expire` is not `serve`).
+  let command = Deno.args.find((a) => !a.startsWith("-")) ?? "";
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   // The drain is over (its grace period, or a second signal). A command
   // that aborts its work in flight then is given the time to do so (a
@@ -128,6 +130,7 @@ export async function runProcess(): Promise<void> {
   // With the full command line's own io (see main.ts): objects of this
   // module's copies of io.ts and errors.ts must not reach it.
   const cli = await loadFullCli();
+  command = cli.commandName(Deno.args);
   const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal, cancel.signal));
   if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);

@@ -13,8 +13,15 @@ import { denoIo } from "./io.ts";
 
 /** How long a first Ctrl-C waits for operations to unwind before exiting anyway (ms). */
 const INTERRUPT_GRACE_MS = 5_000;
-/** Commands that finish their work in flight on SIGTERM, however long it takes. */
-const DRAINS_ON_SIGTERM: ReadonlySet<string> = new Set(["serve", "mirror"]);
+/**
+ * Whether the command is a service that finishes its work in flight on
+ * SIGTERM, however long it takes: `vc serve`, `vc mirror --watch`. A one-shot
+ * `vc mirror` aborts its transfers at the first signal, and is ended after
+ * the grace period like any command if that abort stalls.
+ */
+function drainsOnSigterm(command: string, args: readonly string[]): boolean {
+  return command === "serve" || (command === "mirror" && args.includes("--watch"));
+}
 /**
  * Commands that, when their drain is cut short (the grace period of a
  * Ctrl-C is over, or a second signal), abort their work in flight through
@@ -115,7 +122,7 @@ export async function runProcess(): Promise<void> {
     // services that drain on it (`vc serve` finishes the requests in flight,
     // `vc mirror --watch` its transfers), where the service manager's own
     // timeout and SIGKILL are the limit.
-    if (signal === "SIGINT" || !DRAINS_ON_SIGTERM.has(command)) {
+    if (signal === "SIGINT" || !drainsOnSigterm(command, Deno.args)) {
       graceTimer = setTimeout(cutShort, INTERRUPT_GRACE_MS);
     }
   };

@@ -10,7 +10,8 @@ import { CacheClient } from "../server/client.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import { flagValue, UsageError } from "./errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { localPathArg } from "./local_path.ts";
 import type { OptionSpecs } from "./options.ts";
 
@@ -149,10 +150,7 @@ export const get: Command = {
         "drop --json for the content, or give a DEST file: `vc cache-client get ID DEST --json`",
       );
       const res = await c.get(cacheId, signalOption(ctx.io.signal));
-      if (res === undefined || res.body === null) {
-        ctx.out.warn(`cache ${cacheId} has no file`);
-        return EXIT_FAILURE;
-      }
+      if (res === undefined || res.body === null) throw noFile(cacheId);
       for await (const chunk of res.body) await ctx.out.write(chunk);
       return;
     }
@@ -173,13 +171,19 @@ export const get: Command = {
       })
     ) {
       bar.done();
-      ctx.out.warn(`cache ${cacheId} has no file`);
-      return EXIT_FAILURE;
+      throw noFile(cacheId);
     }
     bar.done();
     await ctx.out.status({ cacheId, path: dest }, dest);
   },
 };
+
+// A failure like any other, through the command line's error writer: the
+// error line also with --quiet, the JSON error document with --json (a
+// warning and exit 1 gave neither).
+function noFile(cacheId: string): NotFoundError {
+  return new NotFoundError(`cache ${cacheId} has no file`);
+}
 
 /**
  * `vc cache-client rm ID`.

@@ -287,7 +287,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     ...(io.cancel ? { cancel: io.cancel } : {}),
     onBatch: (report, kind) => {
       writeFailures(io, report);
-      if (report.deletesSkipped) out.warn(report.deletesSkipped);
+      // Deletes held back fail the pass (exit 1 once): said also with --quiet.
+      if (report.deletesSkipped) out.failure(report.deletesSkipped);
       const changed = report.transferred + report.deleted;
       if (kind !== "events" || changed > 0 || report.deferred.length > 0) {
         out.info(`${kind}: ${summary(report)}`);
@@ -329,7 +330,8 @@ function summary(r: MirrorReport): string {
 
 function finish(ctx: CommandContext, report: MirrorReport): number {
   const { io, out } = ctx;
-  if (report.deletesSkipped) out.warn(report.deletesSkipped);
+  // The reason of an exit 1: said also with --quiet.
+  if (report.deletesSkipped) out.failure(report.deletesSkipped);
   // Deletes held back leave the target different from the source: not a success.
   if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
   writeFailures(io, report);

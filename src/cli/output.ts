@@ -1,6 +1,7 @@
 /**
  * How commands print: results on stdout (text, or one JSON document with
- * `--json`), messages and warnings on stderr, nothing optional with `--quiet`,
+ * `--json`), messages and warnings on stderr, nothing optional with `--quiet`
+ * (a failure's reason is never optional),
  * and colour only on a terminal without `NO_COLOR`.
  *
  * @module
@@ -108,6 +109,16 @@ export class Output {
     // Library warnings may already carry the program prefix.
     const message = printable(text.replace(/^vc: (warning: )?/, ""));
     this.#stderr(`${this.paint("vc: warning:", "33")} ${message}\n`);
+  }
+
+  /**
+   * Why the command fails when it exits 1 without throwing (its result, if
+   * any, already printed): on stderr in every mode, `--quiet` included, as an
+   * error line. A warning is optional and quiet drops it; a run that exits 1
+   * and says nothing leaves a script's log with no reason.
+   */
+  failure(text: string): void {
+    this.#stderr(`vc: ${printable(text.replace(/^vc: /, ""))}\n`);
   }
 
   /**

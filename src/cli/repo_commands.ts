@@ -261,7 +261,8 @@ export const current: Command = {
     const record = await withRepo(ctx, "repo current", (repo) => repo.current(path));
     if (record === undefined) {
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
-      else ctx.out.warn(`no published record of ${path}`);
+      // Exit 1 needs its reason, also with --quiet (JSON says it with null).
+      else ctx.out.failure(`no published record of ${path}`);
       return 1;
     }
     await ctx.out.data(record, recordLines([record]));

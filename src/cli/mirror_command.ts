@@ -295,7 +295,11 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       }
       if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
         // One JSON object per line, so a supervisor can follow the log.
-        void io.writeStdout(new TextEncoder().encode(JSON.stringify({ kind, ...report }) + "\n"));
+        // A stdout that cannot be written (a full disk) is said, not an
+        // unhandled rejection that ends the watch.
+        out.jsonLine({ kind, ...report }).catch((error) =>
+          io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`)
+        );
       }
     },
     onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),

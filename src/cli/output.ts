@@ -46,6 +46,8 @@ export class Output {
   readonly color: boolean;
   readonly #io: CliIo;
   #bar: ProgressBar | undefined;
+  /** The reader of stdout went away (`vc verify | head -1`): nothing more is written there. */
+  #stdoutGone = false;
 
   /** Creates a printer over `io`. */
   constructor(io: CliIo, options: OutputOptions = {}) {
@@ -89,6 +91,16 @@ export class Output {
       `${command} writes the file's bytes to stdout, so it has no --json output`,
       { hint: instead, command },
     );
+  }
+
+  /**
+   * One JSON line on stdout, in JSON mode only: the log of a command that
+   * reports as it goes (`vc mirror --watch`), where each pass or batch is a
+   * document of its own. Resolves when written; a reader that went away is
+   * no failure (see `#stdout`).
+   */
+  async jsonLine(value: unknown): Promise<void> {
+    if (this.mode === "json") await this.#stdout(encoder.encode(JSON.stringify(value) + "\n"));
   }
 
   /** Writes raw bytes to stdout (for `vc cat`); see {@linkcode Output.rawContent}. */
@@ -158,11 +170,27 @@ export class Output {
     // terminal sequence of its own (see printable.ts).
     const lines = (typeof text === "string" ? [text] : text).map(printable);
     if (lines.length === 0) return;
-    await this.#io.writeStdout(encoder.encode(lines.join("\n") + "\n"));
+    await this.#stdout(encoder.encode(lines.join("\n") + "\n"));
   }
 
   async #json(value: unknown): Promise<void> {
-    await this.#io.writeStdout(encoder.encode(JSON.stringify(value, null, 2) + "\n"));
+    await this.#stdout(encoder.encode(JSON.stringify(value, null, 2) + "\n"));
+  }
+
+  async #stdout(bytes: Uint8Array): Promise<void> {
+    if (this.#stdoutGone) return;
+    try {
+      await this.#io.writeStdout(bytes);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      // The reader went away (`vc verify | head -1`, a log reader gone): the
+      // rest of the result has no reader, but the command still finishes
+      // and exits with its own code — a verify that found a corrupt entry
+      // stays 1 under `set -o pipefail` — and a watch goes on watching.
+      // Raw content (`write`) still ends the command: it has nothing else
+      // to do than write.
+      this.#stdoutGone = true;
+    }
   }
 }
 

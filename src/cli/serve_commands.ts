@@ -206,9 +206,10 @@ export const serve: Command = {
       // Refused credentials or a missing bucket: no point listening.
       const probe = await probeStore(store);
       if (!probe.ok) {
-        ctx.io.writeStderr(
-          `vc serve: warning: the store cannot be reached now (${probe.unavailable.message}); ` +
-            `starting anyway: requests get 503 until it answers\n`,
+        // A warning like any command's (its form, inert names, no colour off a terminal).
+        ctx.out.warn(
+          `the store cannot be reached now (${probe.unavailable.message}); ` +
+            `starting anyway: requests get 503 until it answers`,
         );
       }
       const service = await serveCache({

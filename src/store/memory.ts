@@ -296,6 +296,9 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(undefined, undefined);
       options.signal?.throwIfAborted();
+      // Every key checked before any is deleted, as S3Store and FsStore do:
+      // a bad key refused, never skipped, and no half-done batch.
+      for (const key of keys) this.#check(key, undefined);
       if (options.ifMatch !== undefined) {
         const unique = [...new Set(keys)];
         if (unique.length !== 1) {

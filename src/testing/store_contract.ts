@@ -373,6 +373,21 @@ c("delete: batches, missing keys, siblings untouched", async (s, p) => {
   assertEquals(await listKeys(s, p), [`${p}b`, `${p}d/z`]);
 });
 
+c(
+  "the empty key is refused by every call, and a delete naming it deletes nothing",
+  async (s, p) => {
+    await s.put(`${p}kept`, bytes("kept"));
+    await assertRejects(() => s.put("", bytes("x")), InvalidInputError);
+    await assertRejects(() => s.get(""), InvalidInputError);
+    await assertRejects(() => s.head(""), InvalidInputError);
+    await assertRejects(() => s.copy(`${p}kept`, ""), InvalidInputError);
+    await assertRejects(() => s.delete([""]), InvalidInputError);
+    // Keys are checked before any is deleted: a bad one in a batch is no half-done delete.
+    await assertRejects(() => s.delete([`${p}kept`, ""]), InvalidInputError);
+    assertEquals(await listKeys(s, p), [`${p}kept`]);
+  },
+);
+
 c("copy keeps content and metadata; honours ifNoneMatch", async (s, p) => {
   const put = await s.put(`${p}src.csv`, bytes("x,y\n"), {
     metadata: { origin: "test" },

@@ -37,6 +37,7 @@ import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
+import { strayWhitespace } from "./uri.ts";
 
 /**
  * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
@@ -517,6 +518,8 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   const fail = (why: string) =>
     new InvalidInputError(`${what} ${JSON.stringify(given)} is not a bucket: ${why}`);
   if (value.trim() === "") throw fail("it is empty");
+  const stray = strayWhitespace(value, true);
+  if (stray !== undefined) throw fail(`it ${stray}`);
   if (value.includes("\0")) throw fail("it contains a NUL character");
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1];
   // "C:\dir" is a Windows path, not a scheme.

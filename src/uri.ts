@@ -50,7 +50,9 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /**
  * Parses `s3://bucket/key`, `file:///abs/path`, or a local path.
  *
- * Throws `InvalidInputError` naming the input for an empty string, an unknown
+ * Throws `InvalidInputError` naming the input for an empty or whitespace-only
+ * string, one with leading whitespace (`" s3://b/k"` would be a local path),
+ * an unknown
  * scheme, a bad bucket name, a NUL character, a `file://` that names no
  * path, or a known scheme without `//` (`s3:/x`, which would otherwise be
  * taken for a local path). Keys are kept verbatim (`..` included): stores
@@ -78,6 +80,7 @@ export function parseUri(uri: string): ParsedUri {
   if (uri.length === 0) {
     throw new InvalidInputError(`empty location: expected s3://bucket/key, file:///path or a path`);
   }
+  refuseStrayWhitespace(uri, false);
   if (uri.includes("\0")) {
     throw new InvalidInputError(`location ${JSON.stringify(uri)} contains a NUL character`);
   }
@@ -126,6 +129,61 @@ export function parseUri(uri: string): ParsedUri {
   throw new InvalidInputError(
     `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
   );
+}
+
+/**
+ * Parses the root of a store (`openStore`, `--repo`, `--bucket`): as
+ * {@linkcode parseUri}, and also refuses trailing whitespace. An object's key
+ * may end in a space (S3 allows it, and so the cache does), but a root with
+ * one is a pasted slip that would create a directory (or prefix) whose name
+ * ends in a space.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseStoreRoot } from "./uri.ts";
+ * assert.equal(parseStoreRoot("s3://b/p").scheme, "s3");
+ * assert.throws(() => parseStoreRoot("file:///srv/x "), /ends with whitespace/);
+ * assert.throws(() => parseStoreRoot("  "), /only whitespace/);
+ * ```
+ */
+export function parseStoreRoot(uri: string): ParsedUri {
+  if (typeof uri === "string") refuseStrayWhitespace(uri, true);
+  return parseUri(uri);
+}
+
+function refuseStrayWhitespace(uri: string, trailing: boolean): void {
+  const why = strayWhitespace(uri, trailing);
+  if (why !== undefined) throw new InvalidInputError(`location ${JSON.stringify(uri)} ${why}`);
+}
+
+/**
+ * Why `location` is refused for its whitespace, or undefined: a
+ * whitespace-only one would be a directory named by spaces in the working
+ * directory, and a leading space turns `s3://b/k` into a local path; with
+ * `trailing` (a store root, not an object), a trailing one too. All pasted
+ * slips, so the reason says what was meant. The one check of every location
+ * parser (this module's, and `normalizeBucket` for bucket settings).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { strayWhitespace } from "./uri.ts";
+ * assert.equal(strayWhitespace("s3://b/k ", false), undefined);
+ * assert.match(strayWhitespace("s3://b/k ", true) ?? "", /did you mean "s3:\/\/b\/k"/);
+ * ```
+ */
+export function strayWhitespace(location: string, trailing: boolean): string | undefined {
+  if (location.length === 0) return undefined; // each parser's own "empty" message
+  if (location.trim() === "") {
+    return "is only whitespace: expected s3://bucket/key, file:///path or a path";
+  }
+  const start = /^\s/.test(location);
+  if (!start && !(trailing && /\s$/.test(location))) return undefined;
+  const meant = trailing ? location.trim() : location.trimStart();
+  return `${start ? "starts" : "ends"} with whitespace (a pasted space?): did you mean ${
+    JSON.stringify(meant)
+  }?`;
 }
 
 // `file://data/x` (two slashes, a relative path in mind) names the host
@@ -259,6 +317,7 @@ export function joinUri(root: string, key: string): string {
  * ```
  */
 export function toStoreUri(location: string): string {
+  refuseStrayWhitespace(location, false);
   if (isStoreUri(location)) return location;
   const abs = isAbsolute(location) ? location : resolve(location);
   return pathToFileURL(abs).href;

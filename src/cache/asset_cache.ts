@@ -732,12 +732,8 @@ function checkLocal(path: string): string {
     Deno.statSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      // " s3://b/k" (a pasted leading space) has no scheme, so it is a local path.
-      const meant = /^\s+[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(path)
-        ? `; did you mean ${JSON.stringify(path.trim())}? (a leading space makes it a local path)`
-        : "";
       throw new NotFoundError(
-        `local path ${path} does not exist (resolved: ${resolve(path)})${meant}`,
+        `local path ${path} does not exist (resolved: ${resolve(path)})`,
         { cause: e },
       );
     }

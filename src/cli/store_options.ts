@@ -10,7 +10,7 @@
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
-import { parseUri } from "../uri.ts";
+import { parseStoreRoot } from "../uri.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue } from "./errors.ts";
 
@@ -81,7 +81,7 @@ export function cliOpenStore(
  * ```
  */
 export function storeLocationArg(uri: string, flag: string | undefined): string {
-  // parseUri refuses other schemes and malformed URIs, naming them.
-  const check = () => (parseUri(uri), uri);
+  // parseStoreRoot refuses other schemes, malformed URIs and stray spaces, naming them.
+  const check = () => (parseStoreRoot(uri), uri);
   return flag === undefined ? check() : flagValue(flag, check);
 }

@@ -8,7 +8,7 @@
  */
 import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
-import { parseUri } from "../uri.ts";
+import { parseStoreRoot } from "../uri.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
 import type { S3StoreOptions } from "./s3.ts";
@@ -56,7 +56,7 @@ export async function openStore(
   options: StoreOptions = {},
 ): Promise<ObjectStore & AsyncDisposable> {
   checkOptions("openStore", options, { s3: true, file: true } satisfies OptionNames<StoreOptions>);
-  const parsed = parseUri(rootUri);
+  const parsed = parseStoreRoot(rootUri);
   switch (parsed.scheme) {
     case "s3": {
       const { S3Store } = await import("./s3.ts");

@@ -59,6 +59,7 @@ export type {
   VersionedSyncReport,
   VersionedUpdateOptions,
   VersionedUpdateResult,
+  VersionedVerifyOptions,
   VersionedVerifyResult,
 } from "./src/versioned/versioned_cache.ts";
 export type { Bump } from "./src/versioned/version_bump.ts";

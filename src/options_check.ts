@@ -64,6 +64,33 @@ export function checkOptions(
 }
 
 /**
+ * {@linkcode checkOptions} for a method that returns a promise without being
+ * `async`: the refusal as a rejected promise (never a synchronous throw), or
+ * undefined when `options` are fine.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { optionsRefusal } from "./options_check.ts";
+ * assert.equal(optionsRefusal("list()", { limit: 1 }, { limit: true }), undefined);
+ * await assert.rejects(optionsRefusal("list()", { limt: 1 }, { limit: true })!, /did you mean "limit"/);
+ * ```
+ */
+export function optionsRefusal(
+  what: string,
+  options: unknown,
+  known: Readonly<Record<string, true>>,
+): Promise<never> | undefined {
+  if (options === undefined) return undefined;
+  try {
+    checkOptions(what, options, known);
+    return undefined;
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
  * A value as an error message shows what was given: strings quoted, objects
  * by their kind (`a URL object`), so "got [object Object]" never appears.
  *

@@ -15,6 +15,7 @@ import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { systemClock } from "../clock.ts";
 import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -123,6 +124,32 @@ interface Run {
    */
   foldedPlan?: FoldedPlan;
 }
+
+/** The option names `mirror()` and `Mirror.open` take (a misspelt one is refused, not ignored). */
+export const MIRROR_OPTIONS: OptionNames<MirrorOptions> = {
+  sources: true,
+  target: true,
+  sourcePrefix: true,
+  targetPrefix: true,
+  filter: true,
+  exclude: true,
+  symlinks: true,
+  walkThread: true,
+  delete: true,
+  maxDelete: true,
+  dryRun: true,
+  checksum: true,
+  racyWindowMs: true,
+  download: true,
+  concurrency: true,
+  statePath: true,
+  cacheDir: true,
+  openStore: true,
+  onProgress: true,
+  onAction: true,
+  signal: true,
+  clock: true,
+};
 
 /**
  * Mirrors `sources` into `target` once and returns what was done.
@@ -247,6 +274,7 @@ export class Mirror {
    * ```
    */
   static async open(options: MirrorOptions): Promise<Mirror> {
+    checkOptions("Mirror", options ?? null, MIRROR_OPTIONS);
     return new Mirror(options, await openParts(options));
   }
 

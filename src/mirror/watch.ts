@@ -30,7 +30,8 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
-import { Mirror } from "./mirror.ts";
+import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */
@@ -99,6 +100,19 @@ function retryDelay(retries: number): number {
   return retries <= 0 ? 0 : Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (retries - 1));
 }
 
+// The option names watchMirror takes (a misspelt one is refused, not ignored).
+const WATCH_OPTIONS: OptionNames<WatchOptions> = {
+  ...MIRROR_OPTIONS,
+  debounceMs: true,
+  reconcileIntervalMs: true,
+  cancel: true,
+  onBatch: true,
+  onEvent: true,
+  onIdle: true,
+  onError: true,
+  watchFs: true,
+};
+
 /**
  * Mirrors once, then keeps the target equal until `signal` aborts.
  *
@@ -127,6 +141,7 @@ function retryDelay(retries: number): number {
  * ```
  */
 export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
+  checkOptions("watchMirror", options ?? null, WATCH_OPTIONS);
   const clock: Clock = options.clock ?? systemClock;
   // Debounce, retries and full passes are scheduled in monotonic time: the
   // wall clock set back an hour (NTP, a VM resumed) must not hold every
@@ -147,7 +162,19 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     : AbortSignal.any([options.signal, cancel]);
   // Transfers in flight are never aborted by the stop signal: they finish.
   // The cancel signal aborts them (the mirror's own signal).
-  const { signal: _signal, cancel: _cancel, ...rest } = options;
+  // The mirror gets its own options only: it refuses the watch's.
+  const {
+    signal: _signal,
+    cancel: _cancel,
+    debounceMs: _debounceMs,
+    reconcileIntervalMs: _reconcileIntervalMs,
+    onBatch: _onBatch,
+    onEvent: _onEvent,
+    onIdle: _onIdle,
+    onError: _onError,
+    watchFs: _watchFs,
+    ...rest
+  } = options;
   const m = await Mirror.open(cancel === undefined ? rest : { ...rest, signal: cancel });
   const totals: WatchReport = {
     passes: 0,

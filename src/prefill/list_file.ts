@@ -9,6 +9,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -106,6 +107,7 @@ export async function readListFile(
   path: string,
   options: ReadListOptions = {},
 ): Promise<string[]> {
+  checkOptions("readListFile()", options, READ_LIST_OPTIONS);
   return (await readListEntries(path, options)).map((entry) => entry.item);
 }
 
@@ -144,6 +146,7 @@ export async function readListEntries(
   path: string,
   options: ReadListOptions = {},
 ): Promise<PrefillListEntry[]> {
+  checkOptions("readListEntries()", options, READ_LIST_OPTIONS);
   return [...await listEntries(path, options)];
 }
 
@@ -178,6 +181,7 @@ export async function listEntries(
   path: string,
   options: ReadListOptions = {},
 ): Promise<PrefillListEntries> {
+  checkOptions("listEntries()", options, READ_LIST_OPTIONS);
   const text = await readTextCapped(path, {
     maxBytes: options.maxBytes ?? MAX_LIST_BYTES,
     what: "list file",
@@ -261,6 +265,9 @@ export function listItem(raw: string): string {
 export const MAX_LIST_BYTES: number = 64 * 1024 * 1024;
 
 /** Options of {@linkcode readListFile}. */
+// The option names of the list readers (a misspelt one is refused, not ignored).
+const READ_LIST_OPTIONS: OptionNames<ReadListOptions> = { stdin: true, maxBytes: true };
+
 export interface ReadListOptions {
   /** What `-` reads (default: the process's standard input). */
   stdin?: ReadableStream<Uint8Array>;

@@ -7,6 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -106,6 +107,16 @@ interface Target {
   order: number;
 }
 
+// The option names prefill() takes (a misspelt one is refused, not ignored).
+const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
+  cache: true,
+  versioned: true,
+  uris: true,
+  concurrency: true,
+  onProgress: true,
+  signal: true,
+};
+
 /**
  * Fills `cache` with every entry of the given manifests and every extra item.
  * Identical items (after resolving versioned paths) are fetched once. Never
@@ -134,6 +145,7 @@ interface Target {
  * ```
  */
 export async function prefill(options: PrefillOptions): Promise<PrefillSummary> {
+  checkOptions("prefill()", options ?? null, PREFILL_OPTIONS);
   const started = performance.now();
   const concurrency = options.concurrency ?? DEFAULT_PREFILL_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {

@@ -17,6 +17,7 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { checkOptions, type OptionNames, optionsRefusal } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
@@ -94,6 +95,51 @@ export async function catalogClock(catalog: Catalog, base: Clock = systemClock):
   };
 }
 
+// The option names of each call (a misspelt one is refused, not ignored).
+const REPOSITORY_OPTIONS: OptionNames<RepositoryOptions> = {
+  clock: true,
+  host: true,
+  openStore: true,
+  postgresUrl: true,
+  env: true,
+  cache: true,
+  signal: true,
+};
+const INIT_OPTIONS: OptionNames<InitOptions> = { ...REPOSITORY_OPTIONS, catalog: true };
+const RESTORE_OPTIONS: OptionNames<InitOptions & { force?: boolean }> = {
+  ...INIT_OPTIONS,
+  force: true,
+};
+const ADD_OPTIONS: OptionNames<AddOptions> = {
+  tags: true,
+  dateTag: true,
+  onProgress: true,
+  signal: true,
+};
+const LIST_OPTIONS: OptionNames<ListOptions> = { state: true, path: true, tag: true, limit: true };
+const FIND_QUERY: OptionNames<FindQuery> = {
+  any: true,
+  all: true,
+  exclude: true,
+  published: true,
+  limit: true,
+};
+const CLAIM_OPTIONS: OptionNames<ClaimOptions> = {
+  tag: true,
+  path: true,
+  ttlMs: true,
+  holder: true,
+};
+const GC_OPTIONS: OptionNames<GcOptions> = {
+  dryRun: true,
+  graceMs: true,
+  retentionMs: true,
+  onPhase: true,
+  signal: true,
+};
+// download() and check() take the same two.
+const PROGRESS_OPTIONS = { onProgress: true, signal: true } as const;
+
 /**
  * A repository: see the module documentation.
  *
@@ -164,6 +210,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
+    checkOptions("Repository.init()", options, INIT_OPTIONS);
     return await Repository.#make(await initParts(uri, options), options);
   }
 
@@ -195,6 +242,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
+    checkOptions("Repository.open()", options, REPOSITORY_OPTIONS);
     return await Repository.#make(await openParts(uri, options), options);
   }
 
@@ -251,7 +299,8 @@ export class Repository implements AsyncDisposable {
     snapshot: string,
     options: InitOptions & { force?: boolean } = {},
   ): Promise<SnapshotCounts> {
-    return restoreRepository(uri, snapshot, options);
+    return optionsRefusal("Repository.restore()", options, RESTORE_OPTIONS) ??
+      restoreRepository(uri, snapshot, options);
   }
 
   /**
@@ -282,6 +331,7 @@ export class Repository implements AsyncDisposable {
     source: string | Uint8Array,
     options: AddOptions = {},
   ): Promise<RepoRecord> {
+    checkOptions("Repository.add()", options, ADD_OPTIONS);
     const path = normalizeLogicalPath(logicalPath);
     const tags = [...(options.tags ?? []).map(checkTag)];
     // Checked now: the date tags are made once the content is up.
@@ -716,6 +766,8 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   list(options: ListOptions = {}): Promise<RepoRecord[]> {
+    const refused = optionsRefusal("Repository.list()", options, LIST_OPTIONS);
+    if (refused !== undefined) return refused;
     const where = new Where();
     if (options.state !== undefined) {
       where.and(`r.state = ${where.param(checkState(options.state))}`);
@@ -753,6 +805,8 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   find(query: FindQuery): Promise<RepoRecord[]> {
+    const refused = optionsRefusal("Repository.find()", query ?? null, FIND_QUERY);
+    if (refused !== undefined) return refused;
     const { sql, params } = findSql(query);
     return this.#select(sql, params);
   }
@@ -882,7 +936,8 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   claim(options: ClaimOptions): Promise<Claim | undefined> {
-    return claimNext(this.#claimContext(), options);
+    return optionsRefusal("Repository.claim()", options ?? null, CLAIM_OPTIONS) ??
+      claimNext(this.#claimContext(), options);
   }
 
   /**
@@ -994,6 +1049,7 @@ export class Repository implements AsyncDisposable {
       onProgress?: (p: { bytes: number; total?: number | undefined }) => void;
     } = {},
   ): Promise<string> {
+    checkOptions("Repository.download()", options, PROGRESS_OPTIONS);
     options.signal?.throwIfAborted();
     const record = await this.get(id);
     if (record.state === "purged") {
@@ -1045,7 +1101,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return gc(this, options);
+    return optionsRefusal("Repository.gc()", options, GC_OPTIONS) ?? gc(this, options);
   }
 
   /**
@@ -1073,7 +1129,7 @@ export class Repository implements AsyncDisposable {
   check(
     options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<CheckReport> {
-    return check(this, options);
+    return optionsRefusal("Repository.check()", options, PROGRESS_OPTIONS) ?? check(this, options);
   }
 
   /**
@@ -1106,6 +1162,7 @@ export class Repository implements AsyncDisposable {
     dest?: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
+    checkOptions("Repository.backup()", options, { signal: true });
     const signal = options.signal;
     signal?.throwIfAborted();
     const createdAt = new Date(this.clock.now()).toISOString();

@@ -16,6 +16,7 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
 
@@ -63,6 +64,24 @@ export interface CacheServiceOptions {
    */
   cancel?: AbortSignal;
 }
+
+/** The option names of {@linkcode createHandler} (a misspelt one is refused, not ignored). */
+export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
+  store: true,
+  auth: true,
+  basePath: true,
+  maxUploadBytes: true,
+  maxBytesPerIdentity: true,
+  maxJsonBytes: true,
+  bodyIdleTimeoutMs: true,
+  clock: true,
+  placeholderTtlMs: true,
+  fileTtlMs: true,
+  log: true,
+  metrics: true,
+  shuttingDown: true,
+  cancel: true,
+};
 
 /** What `Deno.serve` tells a handler about its response. */
 export interface ResponseCompletion {
@@ -113,6 +132,7 @@ export interface CacheHandler {
  * ```
  */
 export function createHandler(options: CacheServiceOptions): CacheHandler {
+  checkOptions("createHandler", options ?? null, CACHE_SERVICE_OPTIONS);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
   const log = options.log ?? stderrLog;

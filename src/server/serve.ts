@@ -12,7 +12,13 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
 import { sleep } from "../store/retry.ts";
-import { type CacheHandler, type CacheServiceOptions, createHandler } from "./handler.ts";
+import {
+  CACHE_SERVICE_OPTIONS,
+  type CacheHandler,
+  type CacheServiceOptions,
+  createHandler,
+} from "./handler.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatEventLine, formatLogLine } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
@@ -73,6 +79,15 @@ export interface RunningCacheService extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
+// The option names serveCache takes (a misspelt one is refused, not ignored).
+const SERVE_CACHE_OPTIONS: OptionNames<ServeCacheOptions> = {
+  ...CACHE_SERVICE_OPTIONS,
+  hostname: true,
+  port: true,
+  sweepIntervalMs: true,
+  signal: true,
+};
+
 /**
  * Starts the cache service.
  *
@@ -97,8 +112,11 @@ export interface RunningCacheService extends AsyncDisposable {
  * ```
  */
 export function serveCache(options: ServeCacheOptions): Promise<RunningCacheService> {
+  checkOptions("serveCache", options ?? null, SERVE_CACHE_OPTIONS);
   let draining = false;
-  const handler = createHandler({ ...options, shuttingDown: () => draining });
+  // The handler gets its own options only: it refuses the server's.
+  const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
+  const handler = createHandler({ ...service, shuttingDown: () => draining });
   const clock: Clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   // Stops the background work on shutdown: the sweeps, and listening again.

@@ -18,6 +18,7 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
@@ -61,6 +62,9 @@ export interface FsStoreOptions {
    */
   sidecars?: "write" | "read-only";
 }
+
+// The option names the constructor takes (a misspelt one is refused, not ignored).
+const FS_STORE_OPTIONS: OptionNames<FsStoreOptions> = { sidecars: true };
 
 /**
  * A directory used as an S3-like bucket.
@@ -139,6 +143,7 @@ export class FsStore implements ObjectStore {
    * ```
    */
   constructor(rootDir: string, options: FsStoreOptions = {}) {
+    checkOptions("FsStore", options, FS_STORE_OPTIONS);
     if (typeof rootDir !== "string" || rootDir === "" || rootDir.includes("\0")) {
       throw new InvalidInputError(`invalid FsStore root directory ${JSON.stringify(rootDir)}`);
     }

@@ -15,6 +15,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
@@ -65,6 +66,14 @@ export interface MemoryStoreOptions {
   chunkSize?: number;
 }
 
+// The option names the constructor takes (a misspelt one is refused, not ignored).
+const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = {
+  url: true,
+  clock: true,
+  objects: true,
+  chunkSize: true,
+};
+
 /**
  * An in-memory {@linkcode ObjectStore} with S3 semantics.
  *
@@ -93,6 +102,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
 
   /** Creates an empty store (or one over `options.objects`). */
   constructor(options: MemoryStoreOptions = {}) {
+    checkOptions("MemoryStore", options, MEMORY_STORE_OPTIONS);
     this.url = options.url ?? `memory://${crypto.randomUUID().slice(0, 8)}`;
     this.objects = options.objects ?? new Map();
     this.#clock = options.clock ?? systemClock;

@@ -29,6 +29,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { concatBytes } from "../bytes.ts";
 import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -139,6 +140,25 @@ export interface S3StoreOptions {
    */
   http1?: boolean;
 }
+
+// The option names the constructor takes (a misspelt one is refused, not ignored).
+const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
+  bucket: true,
+  prefix: true,
+  endpoint: true,
+  region: true,
+  forcePathStyle: true,
+  credentials: true,
+  maxAttempts: true,
+  multipartThreshold: true,
+  partSize: true,
+  concurrency: true,
+  multipartCopyThreshold: true,
+  copyPartSize: true,
+  requestTimeoutMs: true,
+  env: true,
+  http1: true,
+};
 
 // The SDK's commands, bound by loadSdk() before any control operation runs
 // (they all go through #init), so the call sites read like static imports.
@@ -286,6 +306,7 @@ export class S3Store implements ObjectStore {
    * endpoint or `VC_S3_PATH_STYLE`.
    */
   constructor(options: S3StoreOptions) {
+    checkOptions("S3Store", options ?? null, S3_STORE_OPTIONS);
     if (
       typeof options.bucket !== "string" ||
       !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(options.bucket)

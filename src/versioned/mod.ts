@@ -43,6 +43,7 @@ export type {
   VersionedSyncReport,
   VersionedUpdateOptions,
   VersionedUpdateResult,
+  VersionedVerifyOptions,
   VersionedVerifyResult,
 } from "./versioned_cache.ts";
 export {

@@ -150,6 +150,30 @@ export interface VersionedSyncOptions {
   signal?: AbortSignal | undefined;
 }
 
+// The option names of each method (a misspelt one is refused, not ignored).
+const PATH_OPTIONS: OptionNames<VersionedPathOptions> = { onProgress: true, signal: true };
+const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
+  version: true,
+  onProgress: true,
+  signal: true,
+};
+const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
+  onProgress: true,
+  signal: true,
+  force: true,
+};
+const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = { onProgress: true, signal: true };
+const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
+const VERIFY_OPTIONS: OptionNames<VersionedVerifyOptions> = { onProgress: true, signal: true };
+
+/** Options for {@linkcode VersionedCache.verify}. */
+export interface VersionedVerifyOptions {
+  /** Stops the check. */
+  signal?: AbortSignal;
+  /** Called at the start and after each entry is checked. */
+  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+}
+
 /** What {@linkcode VersionedCache.syncSettled} did. */
 export interface VersionedSyncReport {
   /** The destination directory, absolute. */
@@ -455,6 +479,7 @@ export class VersionedCache {
    * ```
    */
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
+    checkOptions("VersionedCache.path()", options, PATH_OPTIONS);
     const asset = await this.resolve(path, version);
     if (!asset.immutable && parseUri(asset.uri).scheme === "local") {
       await regularFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
@@ -494,6 +519,7 @@ export class VersionedCache {
     version?: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<string> {
+    checkOptions("VersionedCache.locate()", options, SIGNAL_OPTION);
     const asset = await this.resolve(path, version);
     const slashed = asset.slashedUri;
     if (slashed === undefined || asset.version === undefined) return asset.uri;
@@ -593,6 +619,7 @@ export class VersionedCache {
    * ```
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
+    checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
     const p = normalizeVersionedPath(path);
     this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
@@ -685,6 +712,7 @@ export class VersionedCache {
     bump: Bump,
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
+    checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
     const p = normalizeVersionedPath(path);
     this.#refuseFrozen("update");
     await regularFile(file, `file to publish as ${p}`);
@@ -778,6 +806,7 @@ export class VersionedCache {
     path: string,
     options: { signal?: AbortSignal | undefined } = {},
   ): Promise<string[]> {
+    checkOptions("VersionedCache.versions()", options, SIGNAL_OPTION);
     const p = normalizeVersionedPath(path);
     return await this.#versions(p, await this.#listedBucket(), options.signal);
   }
@@ -859,6 +888,7 @@ export class VersionedCache {
   async lsRemote(
     options: { signal?: AbortSignal | undefined } = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
+    checkOptions("VersionedCache.lsRemote()", options, SIGNAL_OPTION);
     const store = await this.#listedBucket();
     const byPath = new Map<string, Set<string>>();
     const listing = store.list("", {
@@ -911,6 +941,7 @@ export class VersionedCache {
     destDir: string,
     options: VersionedSyncOptions = {},
   ): Promise<Array<{ path: string; dest: string }>> {
+    checkOptions("VersionedCache.sync()", options, SYNC_OPTIONS);
     const { copied, failed, total, dest } = await this.syncSettled(destDir, options);
     if (failed.length === 1) throw failed[0]!.error;
     if (failed.length > 1) {
@@ -963,6 +994,7 @@ export class VersionedCache {
     destDir: string,
     options: VersionedSyncOptions = {},
   ): Promise<VersionedSyncReport> {
+    checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
     const root = resolve(destDir);
     const entries = await this.ls();
     // A path this platform cannot hold as a file (on Windows `/a:b.csv`, an
@@ -1090,13 +1122,8 @@ export class VersionedCache {
    * }
    * ```
    */
-  async verify(
-    options: {
-      signal?: AbortSignal;
-      /** Called at the start and after each entry is checked. */
-      onProgress?: (progress: { done: number; total: number; current?: string }) => void;
-    } = {},
-  ): Promise<VersionedVerifyResult[]> {
+  async verify(options: VersionedVerifyOptions = {}): Promise<VersionedVerifyResult[]> {
+    checkOptions("VersionedCache.verify()", options, VERIFY_OPTIONS);
     const signal = options.signal;
     const entries = await this.ls();
     let done = 0;

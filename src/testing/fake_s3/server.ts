@@ -5,6 +5,7 @@
  * @module
  */
 import { type Backend, isValidBucketName } from "./backend.ts";
+import { checkOptions, type OptionNames } from "../../options_check.ts";
 import {
   createBucket,
   deleteBucket,
@@ -489,6 +490,21 @@ class FakeS3Server implements FakeS3 {
   }
 }
 
+// The option names startFakeS3 takes (a misspelt one is refused, not ignored).
+const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
+  port: true,
+  hostname: true,
+  dir: true,
+  buckets: true,
+  faults: true,
+  latencyMs: true,
+  minPartSize: true,
+  maxObjectSize: true,
+  completeIgnoresConditions: true,
+  onRequest: true,
+  controlEndpoints: true,
+};
+
 /**
  * Starts a fake S3 server on `Deno.serve` (127.0.0.1, a free port by
  * default). Path-style (`http://host:port/bucket/key`) and
@@ -535,6 +551,7 @@ class FakeS3Server implements FakeS3 {
  * ```
  */
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
+  checkOptions("startFakeS3", options, FAKE_S3_OPTIONS);
   const { port, minPartSize, maxObjectSize } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new RangeError(`port must be an integer in 0..65535, got ${port}`);

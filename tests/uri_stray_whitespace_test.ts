@@ -10,6 +10,8 @@ import { parseStoreRoot, parseUri, toStoreUri } from "../src/uri.ts";
 import { storeLocationArg } from "../src/cli/store_options.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { mirror } from "../src/mirror/mirror.ts";
 import { UsageError } from "../src/cli/errors.ts";
 
 const ROOTS = [
@@ -70,4 +72,32 @@ Deno.test("parseUri: whitespace-only and leading whitespace are refused; a key m
   assertThrows(() => parseUri(" s3://b/k"), InvalidInputError, 'did you mean "s3://b/k"');
   assertEquals(parseUri("s3://b/k "), { scheme: "s3", bucket: "b", key: "k " });
   assertEquals(parseUri("file:///d/h.csv "), { scheme: "file", path: "/d/h.csv " });
+});
+
+Deno.test("mirror: a source or target with stray whitespace is refused, and nothing is created", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-ws-mirror-" });
+  const cwd = Deno.cwd();
+  Deno.chdir(dir);
+  try {
+    const store = new MemoryStore();
+    await assertRejects(
+      () => mirror({ sources: [store], target: " s3://b/x" }),
+      InvalidInputError,
+      "whitespace",
+    );
+    await assertRejects(
+      () => mirror({ sources: [store], target: "out " }),
+      InvalidInputError,
+      "whitespace",
+    );
+    await assertRejects(
+      () => mirror({ sources: ["  "], target: store }),
+      InvalidInputError,
+      "whitespace",
+    );
+    assertEquals([...Deno.readDirSync(dir)], []);
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -8,7 +8,7 @@ import { isInside, join, pathBelow, resolve } from "../path.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { isStoreUri, parseUri } from "../uri.ts";
+import { isStoreUri, parseStoreRoot, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
@@ -66,6 +66,10 @@ export interface MirrorParts {
 export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   if (options.sources.length === 0) {
     throw new InvalidInputError("mirror needs at least one source");
+  }
+  // Each side is a root: " s3://b" must not become a local directory.
+  for (const x of [...options.sources, options.target]) {
+    if (typeof x === "string") parseStoreRoot(x);
   }
   const isStore = (x: string | ObjectStore) => typeof x !== "string" || isStoreUri(x);
   const storeSources = options.sources.map(isStore);

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { checkLock, fillLock } from "../src/versioned/lock_ops.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { listEntries, readListEntries, readListFile } from "../src/prefill/list_file.ts";
@@ -64,6 +65,8 @@ Deno.test("VersionedCache methods refuse an unknown option before doing anything
     await refused(() => vc.sync(join(dir, "out"), bad({ dest: 1 })), "sync()", "dest");
     await refused(() => vc.syncSettled(join(dir, "out"), bad({ x: 1 })), "syncSettled()", "x");
     await refused(() => vc.verify(bad({ onprogress: 1 })), "verify()", "onprogress", "onProgress");
+    await refused(() => fillLock(vc, bad({ concurency: 1 })), "fillLock()", "concurency");
+    await refused(() => checkLock(vc, bad({ x: 1 })), "checkLock()", "x");
     // Nothing was published, nothing synced.
     assertStringIncludes(await Deno.readTextFile(manifest), "{}");
     await assertRejects(() => Deno.stat(join(dir, "out")), Deno.errors.NotFound);

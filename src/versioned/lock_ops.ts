@@ -8,6 +8,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
@@ -44,6 +45,13 @@ export interface LockCheckResult {
 }
 
 /** Options of {@linkcode fillLock} and {@linkcode checkLock}. */
+// The option names of fillLock and checkLock (a misspelt one is refused, not ignored).
+const LOCK_OPS_OPTIONS: OptionNames<LockOpsOptions> = {
+  concurrency: true,
+  onProgress: true,
+  signal: true,
+};
+
 export interface LockOpsOptions {
   /** Entries handled at once. Default 4. */
   concurrency?: number;
@@ -88,6 +96,7 @@ export async function fillLock(
   vc: VersionedCache,
   options: LockOpsOptions = {},
 ): Promise<LockFillResult[]> {
+  checkOptions("fillLock()", options, LOCK_OPS_OPTIONS);
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
   const entries = await vc.ls();
@@ -195,6 +204,7 @@ export async function checkLock(
   vc: VersionedCache,
   options: LockOpsOptions = {},
 ): Promise<LockCheckResult[]> {
+  checkOptions("checkLock()", options, LOCK_OPS_OPTIONS);
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const store = await vc.bucketStore();

@@ -264,10 +264,10 @@ export function listItem(raw: string): string {
 /** Largest list file read (64 MiB): a list is lines of URIs, never more. */
 export const MAX_LIST_BYTES: number = 64 * 1024 * 1024;
 
-/** Options of {@linkcode readListFile}. */
 // The option names of the list readers (a misspelt one is refused, not ignored).
 const READ_LIST_OPTIONS: OptionNames<ReadListOptions> = { stdin: true, maxBytes: true };
 
+/** Options of {@linkcode readListFile}. */
 export interface ReadListOptions {
   /** What `-` reads (default: the process's standard input). */
   stdin?: ReadableStream<Uint8Array>;

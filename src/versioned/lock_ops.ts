@@ -44,7 +44,6 @@ export interface LockCheckResult {
   problem?: string;
 }
 
-/** Options of {@linkcode fillLock} and {@linkcode checkLock}. */
 // The option names of fillLock and checkLock (a misspelt one is refused, not ignored).
 const LOCK_OPS_OPTIONS: OptionNames<LockOpsOptions> = {
   concurrency: true,
@@ -52,6 +51,7 @@ const LOCK_OPS_OPTIONS: OptionNames<LockOpsOptions> = {
   signal: true,
 };
 
+/** Options of {@linkcode fillLock} and {@linkcode checkLock}. */
 export interface LockOpsOptions {
   /** Entries handled at once. Default 4. */
   concurrency?: number;

@@ -7,11 +7,11 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "mirrorsig";
@@ -19,6 +19,8 @@ const BUCKET = "mirrorsig";
 const RUN_LIMIT_MS = 60_000;
 
 type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
+
+const openUploads = (s3: FakeS3) => openUploadsIn(s3, BUCKET);
 
 interface Ended {
   code: number;
@@ -106,26 +108,6 @@ async function interruptMirror(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** The keys of the multipart uploads open in the bucket. */
-async function openUploads(s3: FakeS3): Promise<string[]> {
-  const client = new S3Client({
-    endpoint: s3.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
-    return (open.Uploads ?? []).map((u) => u.Key ?? "");
-  } finally {
-    client.destroy();
-  }
-}
-
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").at(-1) ?? "";
 }
 
 /** Nothing partial in the store, and a plain `vc mirror` afterwards uploads the file. */

@@ -8,12 +8,12 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { addToken } from "../src/server/auth.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "servesig";
@@ -23,6 +23,8 @@ const MiB = 1024 * 1024;
 const BOUNDARY = "vcsignaltestboundary";
 
 type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
+
+const openUploads = (s3: FakeS3) => openUploadsIn(s3, BUCKET);
 
 interface Served {
   url: string;
@@ -109,22 +111,6 @@ async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): P
   }
 }
 
-/** The keys of the multipart uploads open in the bucket. */
-async function openUploads(s3: FakeS3): Promise<string[]> {
-  const client = new S3Client({
-    endpoint: s3.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
-    return (open.Uploads ?? []).map((u) => u.Key ?? "");
-  } finally {
-    client.destroy();
-  }
-}
-
 /** The multipart body of an upload of `size` bytes, split around the file's bytes. */
 function uploadBody(size: number): { head: Uint8Array; tail: Uint8Array; length: number } {
   const encoder = new TextEncoder();
@@ -159,10 +145,6 @@ async function partArrived(s3: FakeS3): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
-}
-
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").at(-1) ?? "";
 }
 
 Deno.test({

@@ -5,11 +5,11 @@
  */
 import { DENO_DIR } from "./cli_process.ts";
 import { join } from "node:path";
-import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { openUploads } from "./interrupt_helpers.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "sigint";
@@ -84,18 +84,7 @@ async function interruptAdd(slowOp: "UploadPart" | "CreateMultipartUpload", late
       assertEquals(s3.listKeys(BUCKET), []);
       assertEquals(s3.stats.AbortMultipartUpload, 1);
       s3.clearFaults();
-      const client = new S3Client({
-        endpoint: s3.url,
-        region: "us-east-1",
-        forcePathStyle: true,
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      });
-      try {
-        const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
-        assertEquals(open.Uploads ?? [], []);
-      } finally {
-        client.destroy();
-      }
+      assertEquals(await openUploads(s3, BUCKET), []);
       assertEquals(
         await Deno.stat(join(dir, "versioned_assets.json")).catch(() => "absent"),
         "absent",

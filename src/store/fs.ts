@@ -171,17 +171,13 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
-    const segs = keySegments(key);
-    options.signal?.throwIfAborted();
-    const name = segs.pop() as string;
-    try {
-      const dir = await this.#dirFor(key, segs, false);
-      if (dir === undefined) return undefined;
-      return await this.#files.infoAt(key, join(dir, name), true);
-    } catch (e) {
-      throw this.#fail("head", key, e);
-    }
+  head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
+    return this.#atExistingPath(
+      "head",
+      key,
+      options,
+      (path) => this.#files.infoAt(key, path, true),
+    );
   }
 
   /**
@@ -203,16 +199,31 @@ export class FsStore implements ObjectStore {
     key: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<string | undefined> {
+    return this.#atExistingPath("stat", key, options, async (path) => {
+      const st = await lstatOrUndefined(path);
+      return st?.isFile === true ? validatorOf(st) : undefined;
+    });
+  }
+
+  /**
+   * `look` at the path of `key` when its directory exists (else undefined),
+   * without creating anything; a failure is the store's error for `op`.
+   */
+  async #atExistingPath<T>(
+    op: string,
+    key: string,
+    options: { signal?: AbortSignal },
+    look: (path: string) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const segs = keySegments(key);
     options.signal?.throwIfAborted();
     const name = segs.pop() as string;
     try {
       const dir = await this.#dirFor(key, segs, false);
       if (dir === undefined) return undefined;
-      const st = await lstatOrUndefined(join(dir, name));
-      return st?.isFile === true ? validatorOf(st) : undefined;
+      return await look(join(dir, name));
     } catch (e) {
-      throw this.#fail("stat", key, e);
+      throw this.#fail(op, key, e);
     }
   }
 

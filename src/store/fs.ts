@@ -195,7 +195,7 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async validator(
+  validator(
     key: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<string | undefined> {

@@ -33,12 +33,12 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
     ? [
       `vc ${version}: S3, S3-compatible stores and plain directories as a safe, fast home for data files`,
       "",
-      "Usage: vc <command> [arguments] [flags]",
+      `Usage: ${mainUsage(group)}`,
     ]
     : [
       `vc ${group.word}: ${group.heading}`,
       "",
-      `Usage: vc ${group.word} <command> [arguments] [flags]`,
+      `Usage: ${mainUsage(group)}`,
     ];
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const groups = [...new Set(commands.map((c) => c.group))];
@@ -95,6 +95,10 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
   ["--range-size S", "VC_RANGE_SIZE", "size of one ranged GET (at least 64KiB; default 8MiB)"],
 ];
 
+function mainUsage(group: { word: string } | undefined): string {
+  return `vc${group === undefined ? "" : ` ${group.word}`} <command> [arguments] [flags]`;
+}
+
 /** The group all `commands` belong to, when they are one group's (`vc repo --help`). */
 function commonGroup(
   commands: readonly CommandSummary[],
@@ -124,7 +128,7 @@ export function commandHelp(command: Command, summary: string): string {
   const lines = [
     `vc ${command.name}: ${summary}`,
     "",
-    `Usage: vc ${command.name}${command.usage ? " " + command.usage : ""} [flags]`,
+    `Usage: ${commandUsage(command)}`,
   ];
   if (command.description) lines.push("", command.description);
   // One column for both tables, so the command's flags and the global ones line up.
@@ -138,12 +142,121 @@ export function commandHelp(command: Command, summary: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** One flag as `--help --json` describes it; the text pages print the same facts. */
+export interface FlagDoc {
+  /** As typed, e.g. `"--bucket"`. */
+  name: string;
+  /** One-letter alias, e.g. `"-q"`. */
+  short?: string;
+  /** Placeholder of the value a string flag takes, e.g. `"URI"`. */
+  value?: string;
+  /** May be given several times. */
+  repeatable: boolean;
+  /** One line of help. */
+  description: string;
+}
+
+/** The command list of `vc --help --json` (or of a group's, `vc repo --help --json`). */
+export interface MainHelpDoc {
+  /** `"vc"`, or the group's command word with `vc` (`"vc repo"`). */
+  name: string;
+  /** The version of vc. */
+  version: string;
+  /** The usage line. */
+  usage: string;
+  /** Every command listed, with its heading. */
+  commands: CommandSummary[];
+  /** The flags every command accepts, and `--version`. */
+  globalFlags: FlagDoc[];
+}
+
+/** The page of `vc <command> --help --json`: the facts of {@linkcode commandHelp}. */
+export interface CommandHelpDoc {
+  /** As typed, e.g. `"cache get"`. */
+  name: string;
+  /** One line. */
+  summary: string;
+  /** The usage line. */
+  usage: string;
+  /** Paragraphs shown under the usage line, when the command has them. */
+  description?: string;
+  /** The command's own flags. */
+  flags: FlagDoc[];
+  /** The flags every command accepts. */
+  globalFlags: FlagDoc[];
+  /** Example command lines, each with a comment. */
+  examples: string[];
+}
+
+/**
+ * {@linkcode mainHelp} as one JSON document.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mainHelpDoc } from "./help.ts";
+ * const doc = mainHelpDoc("0.1.0", [{ name: "ls", summary: "list", group: "Versioned assets" }]);
+ * assert(doc.commands[0]?.name === "ls" && doc.globalFlags.some((f) => f.name === "--json"));
+ * ```
+ */
+export function mainHelpDoc(version: string, commands: readonly CommandSummary[]): MainHelpDoc {
+  const group = commonGroup(commands);
+  return {
+    name: group === undefined ? "vc" : `vc ${group.word}`,
+    version,
+    usage: mainUsage(group),
+    commands: commands.map(({ name, summary, group }) => ({ name, summary, group })),
+    globalFlags: flagDocs({ ...GLOBAL_OPTIONS, ...VERSION_OPTION }),
+  };
+}
+
+/**
+ * {@linkcode commandHelp} as one JSON document.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandHelpDoc } from "./help.ts";
+ * const doc = commandHelpDoc({
+ *   name: "ls", positionals: [], required: 0, usage: "",
+ *   options: { tag: { type: "string", valueName: "T", multiple: true, description: "a tag" } },
+ *   examples: [], run: () => Promise.resolve(0),
+ * }, "list manifest entries");
+ * assert(doc.usage === "vc ls [flags]" && doc.flags[0]?.value === "T");
+ * ```
+ */
+export function commandHelpDoc(command: Command, summary: string): CommandHelpDoc {
+  return {
+    name: command.name,
+    summary,
+    usage: commandUsage(command),
+    ...(command.description ? { description: command.description } : {}),
+    flags: flagDocs(command.options),
+    globalFlags: flagDocs(GLOBAL_OPTIONS),
+    examples: [...command.examples],
+  };
+}
+
+function commandUsage(command: Command): string {
+  return `vc ${command.name}${command.usage ? " " + command.usage : ""} [flags]`;
+}
+
+function flagDocs(options: OptionSpecs): FlagDoc[] {
+  return Object.entries(options).map(([name, o]) => ({
+    name: `--${name}`,
+    ...(o.short ? { short: `-${o.short}` } : {}),
+    ...(o.type === "string" ? { value: o.valueName ?? "VALUE" } : {}),
+    repeatable: o.multiple === true,
+    description: o.description,
+  }));
+}
+
 function optionRows(options: OptionSpecs): (readonly [string, string])[] {
-  return Object.entries(options).map(([name, o]) => {
-    const short = o.short ? `-${o.short}, ` : "    ";
-    const value = o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : "";
-    const repeat = o.multiple ? " (repeatable)" : "";
-    return [`${short}--${name}${value}`, `${o.description}${repeat}`] as const;
+  return flagDocs(options).map((f) => {
+    const short = f.short ? `${f.short}, ` : "    ";
+    const value = f.value === undefined ? "" : ` ${f.value}`;
+    const repeat = f.repeatable ? " (repeatable)" : "";
+    return [`${short}${f.name}${value}`, `${f.description}${repeat}`] as const;
   });
 }
 

@@ -18,7 +18,7 @@ import {
   UsageError,
   verboseRequested,
 } from "./errors.ts";
-import { commandHelp, mainHelp } from "./help.ts";
+import { commandHelp, commandHelpDoc, type CommandSummary, mainHelp, mainHelpDoc } from "./help.ts";
 import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
@@ -151,7 +151,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const verbose = verboseRequested(args);
   const json = flags.includes("--json");
   try {
-    return await dispatch(args, io);
+    return await dispatch(args, io, json);
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) {
       return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
@@ -162,7 +162,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       const name = error instanceof Error ? error.name : "Error";
       const doc = { error: { name, message: errorMessage(error), exitCode: code } };
       try {
-        await io.writeStdout(new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"));
+        await writeJson(io, doc);
       } catch {
         // stdout is gone; stderr already has the message.
       }
@@ -171,27 +171,30 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+// `json`: --json was given, so the pages printed here (help, --version) are
+// JSON documents as well, like every command's output.
+async function dispatch(args: readonly string[], io: CliIo, json: boolean): Promise<number> {
   const found = findCommand(args);
   const helpFlag = args.includes("--help") || args.includes("-h");
   if (found.words.length === 0) {
     if (args.includes("--version") || args.includes("-V")) {
-      await writeText(io, `vc ${VERSION}\n`);
+      if (json) await writeJson(io, { version: VERSION });
+      else await writeText(io, `vc ${VERSION}\n`);
       return EXIT_OK;
     }
     if (helpFlag) {
-      await writeText(io, mainHelp(VERSION, COMMANDS));
+      await writeMainHelp(io, COMMANDS, json);
       return EXIT_OK;
     }
     io.writeStderr(mainHelp(VERSION, COMMANDS));
     if (args.length > 0) throw new UsageError("missing command");
     return EXIT_USAGE;
   }
-  if (found.words[0] === "help") return await help(found.words.slice(1), io);
+  if (found.words[0] === "help") return await help(found.words.slice(1), io, json);
   const name = found.words.join(" ");
   if (!COMMANDS.some((c) => c.name === name) && isGroup(name)) {
     if (helpFlag) {
-      await writeText(io, groupHelp(name));
+      await writeMainHelp(io, groupCommands(name), json);
       return EXIT_OK;
     }
     throw new UsageError(`${name}: missing subcommand`, {
@@ -213,7 +216,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
       ...(command.variadic ? { variadic: true } : {}),
     });
     if (flags.boolean("help")) {
-      await writeText(io, commandHelp(command, entry.summary));
+      await writeCommandHelp(io, command, entry.summary, flags.boolean("json"));
       return EXIT_OK;
     }
     const mode: OutputMode = flags.boolean("json")
@@ -235,21 +238,42 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-async function help(words: readonly string[], io: CliIo): Promise<number> {
+async function help(words: readonly string[], io: CliIo, json: boolean): Promise<number> {
   // `vc help help` asks about help itself: the main page is its help.
   if (words.length === 0 || (words.length === 1 && words[0] === "help")) {
-    await writeText(io, mainHelp(VERSION, COMMANDS));
+    await writeMainHelp(io, COMMANDS, json);
     return EXIT_OK;
   }
   const name = words.join(" ");
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined && isGroup(name)) {
-    await writeText(io, groupHelp(name));
+    await writeMainHelp(io, groupCommands(name), json);
     return EXIT_OK;
   }
   if (entry === undefined) throw unknownCommand(name);
-  await writeText(io, commandHelp(await entry.load(), entry.summary));
+  await writeCommandHelp(io, await entry.load(), entry.summary, json);
   return EXIT_OK;
+}
+
+/** The main (or a group's) help page, as text or as one JSON document. */
+async function writeMainHelp(
+  io: CliIo,
+  commands: readonly CommandSummary[],
+  json: boolean,
+): Promise<void> {
+  if (json) await writeJson(io, mainHelpDoc(VERSION, commands));
+  else await writeText(io, mainHelp(VERSION, commands));
+}
+
+/** A command's help page, as text or as one JSON document. */
+async function writeCommandHelp(
+  io: CliIo,
+  command: Command,
+  summary: string,
+  json: boolean,
+): Promise<void> {
+  if (json) await writeJson(io, commandHelpDoc(command, summary));
+  else await writeText(io, commandHelp(command, summary));
 }
 
 /**
@@ -317,11 +341,8 @@ function subcommands(group: string): string[] {
   );
 }
 
-function groupHelp(group: string): string {
-  return mainHelp(
-    VERSION,
-    COMMANDS.filter((c) => c.name === group || c.name.startsWith(`${group} `)),
-  );
+function groupCommands(group: string): CommandSummary[] {
+  return COMMANDS.filter((c) => c.name === group || c.name.startsWith(`${group} `));
 }
 
 function unknownCommand(name: string): UsageError {
@@ -338,4 +359,8 @@ function unknownCommand(name: string): UsageError {
 
 async function writeText(io: CliIo, text: string): Promise<void> {
   await io.writeStdout(new TextEncoder().encode(text));
+}
+
+async function writeJson(io: CliIo, doc: unknown): Promise<void> {
+  await writeText(io, JSON.stringify(doc, null, 2) + "\n");
 }

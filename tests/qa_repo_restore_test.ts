@@ -291,3 +291,18 @@ Deno.test("repo restore refuses a backup cut short, at a line's end or inside th
     assertEquals(await ids(), before);
   });
 });
+
+Deno.test("repo restore --force counts the records it replaced and those it dropped", async () => {
+  await withRepo(async (_dir, uri, repo) => {
+    const data = new TextEncoder().encode("x");
+    await repo.add("/a.txt", data);
+    const { uri: snapshot } = await repo.backup();
+    await repo.add("/b.txt", data);
+    await repo.add("/c.txt", data);
+    const over = await Repository.restore(uri, snapshot, { force: true });
+    assertEquals([over.records, over.replaced, over.dropped], [1, 3, 2]);
+    // Into the catalog it left: all replaced, none dropped.
+    const again = await Repository.restore(uri, snapshot, { force: true });
+    assertEquals([again.replaced, again.dropped], [1, 0]);
+  });
+});

@@ -223,3 +223,25 @@ Deno.test("vc repo (process): restore --force refuses a snapshot of another repo
     ok(await vc(["repo", "restore", own, "--force"], a), "restore a's own snapshot");
   });
 });
+
+Deno.test("vc repo (process): restore --force of an older snapshot says how many records it dropped", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const env = { VC_REPO: `file://${join(dir, "repo")}` };
+    await Deno.writeTextFile(join(dir, "f.csv"), "x\n");
+    ok(await vc(["repo", "init"], env), "init");
+    ok(await vc(["repo", "add", "/a.csv", "f.csv"], env), "add a");
+    const snapshot = ok(await vc(["repo", "backup"], env), "backup").stdout.trim();
+    ok(await vc(["repo", "add", "/b.csv", "f.csv"], env), "add b");
+    ok(await vc(["repo", "add", "/c.csv", "f.csv"], env), "add c");
+    const text = ok(await vc(["repo", "restore", snapshot, "--force"], env), "restore");
+    assertStringIncludes(
+      text.stdout,
+      "replaced 3 records of the catalog, 2 of them not in the snapshot (dropped)",
+    );
+    const json = JSON.parse(
+      ok(await vc(["repo", "restore", snapshot, "--force", "--json"], env), "restore --json")
+        .stdout,
+    );
+    assertEquals([json.records, json.replaced, json.dropped], [1, 1, 0]);
+  });
+});

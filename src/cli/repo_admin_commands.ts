@@ -184,7 +184,15 @@ export const restore: Command = {
       { snapshot, ...counts },
       `restored ${counted(counts.records, "record")}, ${
         counted(counts.recordTags + counts.pathTags, "tag")
-      } from ${snapshot}`,
+      } from ${snapshot}` +
+        // An older snapshot over --force drops what was added since: said, so it is noticed.
+        (counts.replaced === 0
+          ? ""
+          : `; replaced ${counted(counts.replaced, "record")} of the catalog, ${
+            counts.dropped === 0
+              ? "all of them in the snapshot"
+              : `${counts.dropped} of them not in the snapshot (dropped)`
+          }`),
     );
   },
 };

@@ -55,6 +55,18 @@ export interface SnapshotCounts {
 }
 
 /**
+ * What a restore did: what the snapshot held, and what it replaced of the
+ * catalog. A `force` restore of an older snapshot drops the records added
+ * since it was taken; said in numbers, so an operator notices.
+ */
+export interface RestoreCounts extends SnapshotCounts {
+  /** Records the catalog held before the restore, all replaced (0 without `force`). */
+  replaced: number;
+  /** Of those, the ones the snapshot does not hold (by id): gone from the catalog. */
+  dropped: number;
+}
+
+/**
  * Reads the whole catalog in one transaction and returns the gzip-compressed
  * JSON Lines snapshot.
  *
@@ -176,13 +188,14 @@ function refuseForeignSnapshot(parsed: SnapshotRows, source: string, options: Sn
  * Rebuilds `catalog` from a snapshot (its bytes, or what
  * {@linkcode readSnapshot} made of them) in one transaction. Creates the
  * schema when missing; refuses a catalog that holds records or path tags
- * unless `force`, which replaces its content.
+ * unless `force`, which replaces its content (and says how many of its
+ * records it replaced, and dropped).
  */
 export async function restoreCatalog(
   catalog: Catalog,
   snapshot: Uint8Array | SnapshotRows,
   options: SnapshotOptions & { force?: boolean } = {},
-): Promise<SnapshotCounts> {
+): Promise<RestoreCounts> {
   const parsed = snapshot instanceof Uint8Array ? await readSnapshot(snapshot, options) : snapshot;
   // Read before the id of the repository restored into was known (a
   // catalog's id, where the marker has none): checked again with it.
@@ -199,6 +212,7 @@ export async function restoreCatalog(
           `tags; restore with --force to replace them`,
       );
     }
+    const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.records);
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
@@ -228,8 +242,19 @@ export async function restoreCatalog(
       records: parsed.records.length,
       recordTags: parsed.recordTags.length,
       pathTags: parsed.pathTags.length,
+      replaced: existing,
+      dropped,
     };
   });
+}
+
+// The catalog's records the snapshot does not hold. By id: ids are never
+// handed out twice, so a record added after the snapshot has an id it lacks.
+async function countDropped(tx: Tx, records: readonly SqlValue[][]): Promise<number> {
+  const at = RECORD_FIELDS.indexOf("id");
+  const kept = new Set(records.map((row) => Number(row[at])));
+  const held = await tx.query("SELECT id FROM records");
+  return held.filter((row) => !kept.has(Number(row.id))).length;
 }
 
 async function insertRows(

@@ -57,7 +57,7 @@ import {
   type RepositoryOptions,
   restoreRepository,
 } from "./setup.ts";
-import { snapshotCatalog, type SnapshotCounts } from "./backup.ts";
+import { type RestoreCounts, snapshotCatalog, type SnapshotCounts } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
@@ -272,7 +272,9 @@ export class Repository implements AsyncDisposable {
    * Rebuilds the catalog of the repository at `uri` from `snapshot` (an object
    * URI). With `catalog`, restores into that catalog (SQLite or PostgreSQL)
    * and points the repository's marker at it: this is how a repository moves
-   * between catalog kinds. Refuses a catalog holding records (or path tags) unless `force`.
+   * between catalog kinds. Refuses a catalog holding records (or path tags) unless `force`;
+   * returns what the snapshot held, and how many records of the catalog it
+   * replaced and, of those, dropped (added after the snapshot was taken).
    *
    * @example
    * ```ts
@@ -287,6 +289,8 @@ export class Repository implements AsyncDisposable {
    *   await repo.close();
    *   const counts = await Repository.restore(`file://${dir}`, snapshot, { force: true });
    *   assert.equal(counts.records, 1);
+   *   // It replaced the 2 records the catalog held, and dropped /b.txt.
+   *   assert.deepEqual([counts.replaced, counts.dropped], [2, 1]);
    *   await using restored = await Repository.open(`file://${dir}`);
    *   assert.deepEqual((await restored.list()).map((r) => r.path), ["/a.txt"]);
    * } finally {
@@ -298,7 +302,7 @@ export class Repository implements AsyncDisposable {
     uri: string,
     snapshot: string,
     options: InitOptions & { force?: boolean } = {},
-  ): Promise<SnapshotCounts> {
+  ): Promise<RestoreCounts> {
     return optionsRefusal("Repository.restore()", options, RESTORE_OPTIONS) ??
       restoreRepository(uri, snapshot, options);
   }

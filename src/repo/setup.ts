@@ -16,7 +16,7 @@ import {
   CatalogUnavailableError,
   type Tx,
 } from "./catalog.ts";
-import { readSnapshot, restoreCatalog, type SnapshotCounts } from "./backup.ts";
+import { readSnapshot, restoreCatalog, type RestoreCounts } from "./backup.ts";
 import {
   type CatalogRef,
   catalogText,
@@ -404,7 +404,7 @@ export async function restoreRepository(
   uri: string,
   snapshot: string,
   options: InitOptions & { force?: boolean } = {},
-): Promise<SnapshotCounts> {
+): Promise<RestoreCounts> {
   const host = options.host ?? Deno.hostname();
   const open = options.openStore ?? openStore;
   const signal = options.signal;
@@ -448,7 +448,7 @@ export async function restoreRepository(
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
-    const restoreInto = async (): Promise<{ counts: SnapshotCounts; repository: string }> => {
+    const restoreInto = async (): Promise<{ counts: RestoreCounts; repository: string }> => {
       const catalog = await untilAborted(
         createCatalog(ref, options),
         signal,

@@ -42,6 +42,20 @@ export class VcError extends Error {
 export class NotFoundError extends VcError {}
 
 /**
+ * No object, because a directory is where it was looked for (an `FsStore`
+ * key naming one): a `NotFoundError` to callers that look objects up, one a
+ * message can tell from a missing name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IsDirectoryError, NotFoundError } from "./errors.ts";
+ * assert(new IsDirectoryError("d is a directory") instanceof NotFoundError);
+ * ```
+ */
+export class IsDirectoryError extends NotFoundError {}
+
+/**
  * A conditional request failed: `If-None-Match: *` found an existing object,
  * or `If-Match` found a different ETag.
  *

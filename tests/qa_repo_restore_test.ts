@@ -8,8 +8,11 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { InvalidInputError } from "../src/errors.ts";
+import { InvalidInputError, IsDirectoryError, NotFoundError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { openStore } from "../src/store/open.ts";
 
 const HEADER = JSON.stringify({ format: "vc-repo-backup", version: 1, createdAt: "x" });
 const MD5 = "6137cde4893c59f76f005a8123d8e8e6";
@@ -305,4 +308,43 @@ Deno.test("repo restore --force counts the records it replaced and those it drop
     const again = await Repository.restore(uri, snapshot, { force: true });
     assertEquals([again.replaced, again.dropped], [1, 0]);
   });
+});
+
+Deno.test("repo restore of a directory says it is one, and that the snapshot file in it is expected", async () => {
+  await withRepo(async (dir, uri, repo) => {
+    const { uri: snapshot } = await repo.backup(join(dir, "backups", "catalog.jsonl.gz"));
+    await Deno.mkdir(join(dir, "empty"));
+    // A local directory, holding the snapshot or empty, and an S3 prefix holding objects.
+    const bucket = new MemoryStore();
+    await bucket.put("backups/catalog.jsonl.gz", new Uint8Array([1]));
+    const open = (u: string) =>
+      u.startsWith("s3://") ? Promise.resolve(bucket) as Promise<MemoryStore> : openStore(u);
+    for (const given of [join(dir, "backups"), join(dir, "empty"), "s3://b/backups"]) {
+      const error = await assertRejects(
+        () => Repository.restore(uri, given, { openStore: open }),
+        InvalidInputError,
+      );
+      assert(error.message.includes(`${given} is a directory, not a file`), error.message);
+      assert(error.message.includes("the snapshot file in it"), error.message);
+    }
+    // A missing name is still not found, and the snapshot itself restores.
+    await assertRejects(
+      () => Repository.restore(uri, join(dir, "backups", "nope.gz")),
+      NotFoundError,
+      "not found",
+    );
+    assertEquals((await Repository.restore(uri, snapshot, { force: true })).records, 0);
+  });
+});
+
+Deno.test("FsStore.get of a key naming a directory says it is a directory", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa_restore_" });
+  try {
+    await using store = new FsStore(dir);
+    await store.put("d/x", new Uint8Array([1]));
+    await assertRejects(() => store.get("d"), IsDirectoryError, "d in file://");
+    await assertRejects(() => store.get("missing"), NotFoundError, "missing not found");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -7,7 +7,12 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
-import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import {
+  InvalidInputError,
+  IsDirectoryError,
+  NotFoundError,
+  PreconditionFailedError,
+} from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
@@ -65,6 +70,18 @@ export async function readObjectUri(
   try {
     const { body } = await store.get(key, signal === undefined ? {} : { signal });
     return new Uint8Array(await new Response(body).arrayBuffer());
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    // A directory (a local one; an S3 prefix holding objects) given for the
+    // file in it: said so, not "not found" of a name the user sees right there.
+    const directory = error instanceof IsDirectoryError ||
+      !(await store.list(`${key}/`, { etags: false })[Symbol.asyncIterator]().next()).done;
+    if (!directory) throw error;
+    throw new InvalidInputError(
+      `${uri} is a directory, not a file: give the snapshot file in it (the URI that ` +
+        "vc repo backup printed, e.g. DIR/catalog-….jsonl.gz)",
+      { cause: error },
+    );
   } finally {
     await store.close();
   }

@@ -11,6 +11,7 @@ import {
   AccessDeniedError,
   IntegrityError,
   InvalidInputError,
+  IsDirectoryError,
   KeyConflictError,
   NotFoundError,
   NotModifiedError,
@@ -229,7 +230,8 @@ export class FsStore implements ObjectStore {
 
   /**
    * The object's body (optionally a byte range) and its info. Throws
-   * `NotFoundError` for a missing key, `NotModifiedError` when `ifNoneMatch`
+   * `NotFoundError` for a missing key (`IsDirectoryError`, one, for a key
+   * naming a directory), `NotModifiedError` when `ifNoneMatch`
    * matches, `PreconditionFailedError` when `ifMatch` does not, and
    * `InvalidInputError` for a range starting at or after the end.
    *
@@ -258,6 +260,10 @@ export class FsStore implements ObjectStore {
       if (dir === undefined) throw notFound();
       const path = join(dir, name);
       const lst = await lstatOrUndefined(path);
+      if (lst?.isDirectory) {
+        // No object, yet "not found" would send the user looking for a name that is right there.
+        throw new IsDirectoryError(`${key} in ${this.url} is a directory, not a file`);
+      }
       if (lst === undefined || !lst.isFile) throw notFound();
       try {
         file = await Deno.open(path, { read: true });

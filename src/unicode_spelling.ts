@@ -75,6 +75,42 @@ export function spellingKey(name: string): string | null {
 }
 
 /**
+ * How two spellings of one name (one NFC form) differ, for a message: by
+ * composed vs decomposed letters ("NFC vs NFD"), and/or by a character that
+ * stands for another (the Kelvin sign `\u212A` for `K`, the Ohm sign for
+ * `Ω`: NFC and NFD alike replace it, so neither spelling is "the NFD one").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spellingDifference } from "./unicode_spelling.ts";
+ * assert.equal(spellingDifference("/caf\u00e9", "/cafe\u0301"), "NFC vs NFD");
+ * assert.equal(
+ *   spellingDifference("/\u212A.txt", "/K.txt"),
+ *   '"\\u212a" for "K": a character Unicode takes for another',
+ * );
+ * ```
+ */
+export function spellingDifference(a: string, b: string): string {
+  // Per code point: a character NFC replaces even on its own.
+  const standIns = [...new Set([...a, ...b])].filter((c) => c.normalize("NFC") !== c);
+  const plain = (s: string) =>
+    [...s].map((c) => standIns.includes(c) ? c.normalize("NFC") : c).join("");
+  const kinds: string[] = [];
+  if (plain(a) !== plain(b)) kinds.push("NFC vs NFD");
+  if (standIns.length > 0) {
+    const which = standIns.map((c) =>
+      `${escapedUnicode(c)} for ${escapedUnicode(c.normalize("NFC"))}`
+    );
+    kinds.push(
+      `${which.join(", ")}: ${standIns.length === 1 ? "a character" : "characters"} Unicode ` +
+        `takes for ${standIns.length === 1 ? "another" : "others"}`,
+    );
+  }
+  return kinds.join(", and ");
+}
+
+/**
  * `text` as a JSON string with every non-ASCII character written as
  * `\uXXXX`, so two spellings of one name differ visibly in a message.
  *

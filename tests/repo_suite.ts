@@ -3,7 +3,7 @@
  * (SQLite, PostgreSQL) and store (FsStore, fake S3, moto): see repo_test.ts,
  * repo_postgres_test.ts and repo_s3_compat_test.ts.
  */
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import type { Clock } from "../src/clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../src/errors.ts";
@@ -208,11 +208,13 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         );
         // A path all in ASCII has twins too: K and the Kelvin sign.
         await repo.add("/\u212A.txt", bytes("k"));
-        await assertRejects(
+        const kelvin = await assertRejects(
           () => repo.add("/K.txt", bytes("x")),
           InvalidInputError,
           '"/\\u212a.txt"',
         );
+        assertStringIncludes(kelvin.message, "a character Unicode takes for another");
+        assert(!kelvin.message.includes("NFD"), kelvin.message);
         // A refused add leaves no content behind, even when found after its upload.
         const keys: string[] = [];
         for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
@@ -279,11 +281,17 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         }
         // A tag all in ASCII has twins too: K and the Kelvin sign.
         await repo.tag({ id: a.id }, ["K"]);
-        await assertRejects(
+        const kelvin = await assertRejects(
           () => repo.add("/c.txt", bytes("c"), { tags: ["\u212a"] }),
           InvalidInputError,
           'the tag "\\u212a" and the tag "K"',
         );
+        // Named as what it is: no NFD spelling of either.
+        assertStringIncludes(
+          kelvin.message,
+          '("\\u212a" for "K": a character Unicode takes for another)',
+        );
+        assert(!kelvin.message.includes("NFD"), kelvin.message);
         // Two spellings given together are refused too.
         await assertRejects(
           () => repo.tag({ id: a.id }, ["na\u00efve", "nai\u0308ve"]),

@@ -9,6 +9,7 @@
  */
 import { assertEquals } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { spellingDifference } from "../src/unicode_spelling.ts";
 
 Deno.test("repo add of a path's NFD spelling, beside its NFC one, is refused naming both", async () => {
   await using ws = await CliWorkspace.create();
@@ -33,5 +34,22 @@ Deno.test("repo add of a path's NFD spelling, beside its NFC one, is refused nam
   assertEquals(
     ls.json<{ id: number; path: string }[]>().map((r) => [String(r.id), r.path]),
     [[id, "/caf\u00e9.txt"]],
+  );
+});
+
+Deno.test("a twin's message names its kind: NFC vs NFD, a character standing for another, or both", () => {
+  assertEquals(
+    spellingDifference("/caf\u00e9/cre\u0300me", "/cafe\u0301/cr\u00e8me"),
+    "NFC vs NFD",
+  );
+  const kelvin = spellingDifference("\u212a", "K");
+  assertEquals(kelvin, '"\\u212a" for "K": a character Unicode takes for another');
+  assertEquals(
+    spellingDifference("\u212a-caf\u00e9", "K-cafe\u0301"),
+    `NFC vs NFD, and ${kelvin}`,
+  );
+  assertEquals(
+    spellingDifference("\u212a\u2126", "K\u03a9"),
+    '"\\u212a" for "K", "\\u2126" for "\\u03a9": characters Unicode takes for others',
   );
 });

@@ -22,7 +22,12 @@ import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { escapedUnicode, spellingKey, unicodeLookalike } from "../unicode_spelling.ts";
+import {
+  escapedUnicode,
+  spellingDifference,
+  spellingKey,
+  unicodeLookalike,
+} from "../unicode_spelling.ts";
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
@@ -488,8 +493,9 @@ export class Repository implements AsyncDisposable {
     if (twin === undefined) return;
     throw new InvalidInputError(
       `${escapedUnicode(path)} and the path ${escapedUnicode(twin)} in repository ${this.uri} ` +
-        "look the same but are spelled differently in Unicode (NFC vs NFD; one file name on " +
-        "macOS); use the repository's spelling (copy it from `vc repo ls`)",
+        `look the same but are spelled differently in Unicode (${
+          spellingDifference(path, twin)
+        }; one file name on macOS); use the repository's spelling (copy it from \`vc repo ls\`)`,
     );
   }
 
@@ -532,8 +538,8 @@ export class Repository implements AsyncDisposable {
       throw new InvalidInputError(
         `the tag ${escapedUnicode(tag)} and the tag ${escapedUnicode(twin)} ` +
           `${held.includes(twin) ? `in repository ${this.uri}` : "given with it"} look the same ` +
-          "but are spelled differently in Unicode (NFC vs NFD); use the repository's spelling " +
-          "(copy it from `vc repo ls`)",
+          `but are spelled differently in Unicode (${spellingDifference(tag, twin)}); use the ` +
+          "repository's spelling (copy it from `vc repo ls`)",
       );
     }
   }

@@ -49,7 +49,12 @@ import {
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
-import { escapedUnicode, otherSpellings, unicodeLookalike } from "../unicode_spelling.ts";
+import {
+  escapedUnicode,
+  otherSpellings,
+  spellingDifference,
+  unicodeLookalike,
+} from "../unicode_spelling.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 
@@ -641,7 +646,9 @@ export class VersionedCache {
       if (twin !== undefined) {
         throw new InvalidInputError(
           `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
-            `${escapedUnicode(twin.path)}, which looks the same (NFC vs NFD Unicode), has ` +
+            `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
+              spellingDifference(p, twin.path)
+            }), has ` +
             `${twin.versions.join(", ")}; use that spelling (pin one of its versions, or ` +
             `\`vc update\` it) rather than start a second asset under a lookalike name`,
         );
@@ -743,7 +750,9 @@ export class VersionedCache {
       if (twin !== undefined) {
         throw new NotFoundError(
           `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
-            `${escapedUnicode(twin.path)}, which looks the same (NFC vs NFD Unicode), has ` +
+            `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
+              spellingDifference(p, twin.path)
+            }), has ` +
             `${twin.versions.join(", ")}; use that spelling`,
         );
       }
@@ -1637,7 +1646,9 @@ export class VersionedCache {
     if (lookalike !== undefined) {
       return new NotFoundError(
         `${escapedUnicode(path)} is not in manifest ${this.manifest}, which spells it ` +
-          `${escapedUnicode(lookalike)} (NFC vs NFD Unicode); use the manifest's spelling`,
+          `${escapedUnicode(lookalike)} (Unicode ${
+            spellingDifference(path, lookalike)
+          }); use the manifest's spelling`,
       );
     }
     const listed = (p: string): boolean => {
@@ -1752,7 +1763,8 @@ function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manif
   if (other === undefined) return;
   throw new InvalidInputError(
     `${escapedUnicode(path)} and the manifest entry ${escapedUnicode(other)} in ${manifest} ` +
-      "look the same but are spelled differently in Unicode (NFC vs NFD); use the manifest's " +
-      "spelling (copy it from the manifest)",
+      `look the same but are spelled differently in Unicode (${
+        spellingDifference(path, other)
+      }); use the manifest's spelling (copy it from the manifest)`,
   );
 }

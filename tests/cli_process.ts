@@ -56,6 +56,29 @@ export interface Run {
 /** The longest a CLI run of a test may take before it is killed. */
 const CLI_RUN_LIMIT_MS = 180_000;
 
+/**
+ * `vc ARGS` as a process in `dir`, with the release flags and only `env`,
+ * killed after `limitMs` (bounded: a command that should have failed and
+ * went on, a server listening, fails its test instead of hanging the suite).
+ */
+export function vcCommand(
+  dir: string,
+  env: Record<string, string>,
+  args: readonly string[],
+  limitMs: number = CLI_RUN_LIMIT_MS,
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+    cwd: dir,
+    clearEnv: true,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(limitMs),
+  });
+}
+
 export async function withWorkspace(
   fn: (
     dir: string,
@@ -76,18 +99,7 @@ export async function withWorkspace(
       NO_COLOR: "1",
     };
     const vc = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
-      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-        cwd: dir,
-        clearEnv: true,
-        env: { ...baseEnv, ...env },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        // Bounded: a command that should have failed and went on (a server
-        // listening) fails its test instead of hanging the suite.
-        signal: AbortSignal.timeout(CLI_RUN_LIMIT_MS),
-      }).output();
+      const { code, stdout, stderr } = await vcCommand(dir, { ...baseEnv, ...env }, args).output();
       const decode = (b: Uint8Array) => new TextDecoder().decode(b);
       return { code, stdout: decode(stdout), stderr: decode(stderr) };
     };

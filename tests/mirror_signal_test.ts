@@ -6,14 +6,11 @@
  * line are the documented ones, and the next run converges.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "mirrorsig";
 /** The longest one `vc` process of these tests may run before it is killed. */
 const RUN_LIMIT_MS = 60_000;
@@ -57,17 +54,7 @@ async function interruptMirror(
     const hourAgo = new Date(Date.now() - 3_600_000);
     await Deno.utime(join(dir, "data", "big.bin"), hourAgo, hourAgo);
     const env = childEnv(dir, testAwsEnv(s3.url));
-    const command = (args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-        cwd: dir,
-        clearEnv: true,
-        env,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(RUN_LIMIT_MS),
-      });
+    const command = (args: string[]) => vcCommand(dir, env, args, RUN_LIMIT_MS);
     const decode = (b: Uint8Array) => new TextDecoder().decode(b);
     s3.setFaults({ latencyMs: options.latencyMs, match: (t) => t.op === "UploadPart" });
     const child = command(["mirror", "data", `s3://${BUCKET}/p`, ...options.extra]).spawn();

@@ -7,15 +7,12 @@
  * client however long it takes.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { addToken } from "../src/server/auth.ts";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "servesig";
 /** The longest one `vc serve` of these tests may run before it is killed. */
 const RUN_LIMIT_MS = 60_000;
@@ -49,27 +46,15 @@ async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): P
     await Deno.mkdir(join(dir, "home"));
     const tokens = join(dir, "tokens.json");
     const token = await addToken(tokens, "alice");
-    child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...PERMISSION_FLAGS,
-        CLI,
-        "serve",
-        "--port",
-        "0",
-        "--store",
-        `s3://${BUCKET}/c`,
-        "--token-file",
-        tokens,
-      ],
-      cwd: dir,
-      clearEnv: true,
-      env: childEnv(dir, testAwsEnv(s3.url)),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(RUN_LIMIT_MS),
-    }).spawn();
+    child = vcCommand(dir, childEnv(dir, testAwsEnv(s3.url)), [
+      "serve",
+      "--port",
+      "0",
+      "--store",
+      `s3://${BUCKET}/c`,
+      "--token-file",
+      tokens,
+    ], RUN_LIMIT_MS).spawn();
     const stderr = new Response(child.stderr).text();
     const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let out = "";

@@ -3,15 +3,12 @@
  * reaches the upload, the multipart upload is aborted on the server, nothing
  * is published, the manifest is untouched, and the exit code is 130.
  */
-import { DENO_DIR } from "./cli_process.ts";
+import { DENO_DIR, vcCommand } from "./cli_process.ts";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { openUploads } from "./interrupt_helpers.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const BUCKET = "sigint";
 
 /**
@@ -38,21 +35,12 @@ async function s3Workspace(
     NO_COLOR: "1",
     ...extra,
   };
-  return vcCommand(dir, env);
+  return vcIn(dir, env);
 }
 
 /** `vc ARGS` as a process in `dir` with the release flags and only `env`. */
-function vcCommand(dir: string, env: Record<string, string>): (args: string[]) => Deno.Command {
-  return (args) =>
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
-      cwd: dir,
-      clearEnv: true,
-      env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
+function vcIn(dir: string, env: Record<string, string>): (args: string[]) => Deno.Command {
+  return (args) => vcCommand(dir, env, args);
 }
 
 /**
@@ -157,7 +145,7 @@ Deno.test({
     try {
       const repo = `file://${join(dir, "repo")}`;
       const env = { DENO_DIR: DENO_DIR, HOME: dir, VC_REPO: repo, NO_COLOR: "1" };
-      const vc = vcCommand(dir, env);
+      const vc = vcIn(dir, env);
       assertEquals((await vc(["repo", "init"]).output()).code, 0);
       await Deno.writeTextFile(join(dir, "a.txt"), "a\n");
       // Another process holds the catalog's write lock: the add waits and retries (~1 min).

@@ -286,3 +286,21 @@ Deno.test("cli cache: prune and verify refuse a directory that is not a cache; a
 async function exists(path: string): Promise<boolean> {
   return await lstatOrUndefined(path) !== undefined;
 }
+
+Deno.test("cli cache: ls warns of entries spelled differently in Unicode, naming the kind of difference", async () => {
+  await using ws = await CliWorkspace.create();
+  // Composed é and e + a combining accent; `K` and the Kelvin sign: one look, four objects.
+  const names = ["caf\u00e9.csv", "cafe\u0301.csv", "K.csv", "\u212A.csv"];
+  for (const name of names) await ws.write(`bucket/${name}`, `${name}\n`);
+  for (const name of names) {
+    const got = await ws.run(["cache", "get", `${ws.bucket}/${name}`, "--quiet"]);
+    assertEquals(got.code, 0, got.stderr);
+  }
+  const ls = await ws.run(["cache", "ls"]);
+  assertEquals(ls.code, 0, ls.stderr);
+  assertStringIncludes(ls.stderr, "spelled differently in Unicode");
+  assertStringIncludes(ls.stderr, "(NFC vs NFD)");
+  assertStringIncludes(ls.stderr, String.raw`"\u212a" for "K"`);
+  // Each stays its own entry.
+  assertEquals((await ws.run(["cache", "ls", "--json"])).json<unknown[]>().length, 4);
+});

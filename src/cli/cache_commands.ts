@@ -11,6 +11,7 @@ import { table } from "./output.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
+import { spellingDifference } from "../unicode_spelling.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 
@@ -355,22 +356,34 @@ export const dir: Command = {
 };
 
 /**
- * A warning when two URIs differ only in Unicode normalization (NFC vs NFD):
+ * A warning when two URIs differ only in their Unicode spelling (composed
+ * vs decomposed letters, or a stand-in such as the Kelvin sign for `K`):
  * they look identical but are different objects (vc never normalizes keys).
  */
 function lookAlikes(uris: string[]): string | undefined {
   const seen = new Map<string, string>();
   const pairs: string[] = [];
   for (const uri of uris) {
-    const key = uri.normalize("NFC");
+    // A file:// URI spells its path percent-encoded: compared as text.
+    const key = spelled(uri).normalize("NFC");
     const other = seen.get(key);
     if (other !== undefined && other !== uri) {
-      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(uri)}`);
+      const kind = spellingDifference(spelled(other), spelled(uri));
+      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(uri)} (${kind})`);
     } else seen.set(key, uri);
   }
   if (pairs.length === 0) return undefined;
-  return `these entries look the same but are spelled differently in Unicode (NFC vs NFD), ` +
+  return `these entries look the same but are spelled differently in Unicode, ` +
     `so they are different objects: ${pairs.join("; ")}`;
+}
+
+/** `uri` with its percent-encoding decoded (as it is where that fails). */
+function spelled(uri: string): string {
+  try {
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
 }
 
 function date(value: Date | number | string | undefined): string {

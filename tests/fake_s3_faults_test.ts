@@ -9,7 +9,12 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { md5Hex } from "../src/hash.ts";
-import { type FakeS3, type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+import {
+  type FakeS3,
+  type FaultOptions,
+  type RequestLogEntry,
+  startFakeS3,
+} from "../src/testing/mod.ts";
 
 const dec = new TextDecoder();
 
@@ -307,6 +312,11 @@ Deno.test("fault settings are validated and replaceable at runtime", async () =>
     assert.throws(() => s3.setFaults({ latencyMs: -1 }), RangeError);
     assert.throws(() => s3.failNext(1, "boom" as "reset"), TypeError);
     assert.throws(() => s3.failNext(-1, "reset"), RangeError);
+    // A misspelt fault would inject nothing: refused, with the spelling meant.
+    assert.throws(
+      () => s3.setFaults({ errorrate: 1 } as FaultOptions),
+      /unknown option "errorrate"; did you mean "errorRate"/,
+    );
     s3.faults = { errorRate: 1, errorKind: "slowdown" };
     assert.deepEqual(s3.faults, { errorRate: 1, errorKind: "slowdown" });
     assert.equal(await status(`${s3.url}/b/obj`), 503);

@@ -72,3 +72,13 @@ Deno.test("isVersion and compareVersions", () => {
     ["0.9.9", "1.2.0", "1.2.9", "1.2.10", "1.10.0"],
   );
 });
+
+Deno.test("nextVersion refuses a misspelt bump key instead of ignoring it", () => {
+  // Beside a valid bump it would otherwise be dropped without a word.
+  assertThrows(
+    () => nextVersion("1.2.5", { patch: true, mnor: true } as Bump),
+    InvalidInputError,
+    'unknown option "mnor"; did you mean "minor"?',
+  );
+  assertThrows(() => nextVersion("1.2.5", { mjor: true } as Bump), InvalidInputError, '"major"');
+});

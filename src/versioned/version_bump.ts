@@ -6,7 +6,16 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { checkOptions, type OptionNames } from "../options_check.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
+
+const BUMP_OPTIONS: OptionNames<Bump> = {
+  major: true,
+  minor: true,
+  patch: true,
+  version: true,
+  minVersion: true,
+};
 
 // A floor for `--min-version` may omit trailing components: "2", "1.3", "1.2.13".
 const MIN_VERSION = /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$/;
@@ -53,6 +62,8 @@ export interface Bump {
  * ```
  */
 export function nextVersion(latest: string | undefined, bump: Bump): string {
+  // `{ patch: true, mnor: true }` would otherwise be a patch bump, silently.
+  checkOptions("the bump", bump ?? null, BUMP_OPTIONS);
   const chosen = [
     bump.major ? "major" : undefined,
     bump.minor ? "minor" : undefined,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkOptions, type OptionNames } from "../../options_check.ts";
 import type { FaultKind, FaultOptions, FaultTarget } from "./types.ts";
 
 /**
@@ -55,6 +56,18 @@ const KINDS: readonly FaultKind[] = [
   "lostResponse",
 ];
 
+// A misspelt fault (`errorrate`) would otherwise inject nothing, silently.
+const FAULT_OPTIONS: OptionNames<FaultOptions> = {
+  errorRate: true,
+  errorKind: true,
+  resetRate: true,
+  truncateRate: true,
+  corruptRate: true,
+  latencyMs: true,
+  seed: true,
+  match: true,
+};
+
 function checkRate(options: FaultOptions, name: keyof FaultOptions): void {
   const v = options[name];
   if (v === undefined) return;
@@ -77,6 +90,7 @@ function checkRate(options: FaultOptions, name: keyof FaultOptions): void {
  * ```
  */
 export function validateFaults(options: FaultOptions): void {
+  checkOptions("fault options", options ?? null, FAULT_OPTIONS);
   for (const name of ["errorRate", "resetRate", "truncateRate", "corruptRate"] as const) {
     checkRate(options, name);
   }

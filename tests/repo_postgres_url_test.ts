@@ -271,3 +271,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("repo: a PostgreSQL URL with an empty host beside a user or a port goes where libpq goes", () => {
+  // `postgresql://:5433/db` and `postgresql://vc@/db` are libpq's; the URL
+  // parser alone refuses an empty host there.
+  const dir = Deno.makeTempDirSync();
+  // The default socket directory holding the port's socket is the host.
+  const socket = Deno.listen({ transport: "unix", path: join(dir, ".s.PGSQL.5433") });
+  try {
+    const port = parsePostgresUrl("postgresql://:5433/db", noEnv, [dir]);
+    assertEquals([port.host, port.port, port.user, port.database], [dir, 5433, "postgres", "db"]);
+    const user = parsePostgresUrl("postgresql://vc:p%40ss@/cat", noEnv, []);
+    assertEquals([user.host, user.port, user.user, user.password], [
+      "localhost",
+      5432,
+      "vc",
+      "p@ss",
+    ]);
+    const both = parsePostgresUrl("postgres://vc@:5433", envOf({ PGHOST: "pg.internal" }), []);
+    assertEquals([both.host, both.port, both.database], ["pg.internal", 5433, "vc"]);
+    // Still refused by name, its password never shown.
+    refused("postgresql://vc:secret@:5433/db?bogus=1", /^(?!.*secret).*unknown parameter "bogus"/);
+  } finally {
+    socket.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

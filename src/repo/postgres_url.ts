@@ -204,9 +204,16 @@ export function parsePostgresUrl(
   // URL parser calls it an invalid URL.
   const authority = /^[a-z]+:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url)?.[1] ?? "";
   if (authority.includes(",")) severalHosts(authority);
+  // libpq takes an empty host beside a user or a port (`postgresql://:5433/db`,
+  // `postgresql://vc@/db`: the default socket); the URL parser refuses one
+  // there. Parsed with a stand-in host, read back as empty.
+  const noHost = /^([a-z]+:\/\/[^@/?#]*@)(?=[:/?#]|$)|^([a-z]+:\/\/)(?=:)/i.exec(url);
+  const standIn = "vc-no-host.invalid";
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(
+      noHost === null ? url : `${noHost[0]}${standIn}${url.slice(noHost[0].length)}`,
+    );
   } catch {
     // No `cause`: the URL parser's message quotes the whole URL, password
     // included, and --verbose prints causes.
@@ -266,7 +273,8 @@ export function parsePostgresUrl(
   // An IPv6 literal is written in brackets (`[::1]`), which are not part of
   // the address; a Unix socket's directory percent-encoded (`%2Frun%2Fpg`).
   const host = params.get("host") ||
-    decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host") || env("PGHOST") ||
+    decode(noHost === null ? parsed.hostname.replace(/^\[(.*)\]$/, "$1") : "", "host") ||
+    env("PGHOST") ||
     defaultHost(Number(portText), socketDirs);
   if (host.includes(",")) severalHosts(host);
   const user = params.get("user") || decode(parsed.username, "user name") || env("PGUSER") ||

@@ -71,24 +71,28 @@ export async function openSqliteCatalog(
   path: string,
   options: SqliteCatalogOptions = {},
 ): Promise<Catalog> {
-  if (!options.create) {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(path);
-    } catch (error) {
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (!options.create) {
       throw new CatalogUnavailableError(
         `SQLite catalog ${path} does not exist (was the repository initialised on this machine?)`,
         { cause: error },
       );
     }
-    // SQLite would make an empty file a new database: a command that only
-    // reads must not write it.
-    if (info.isFile && info.size === 0) {
-      throw new CatalogUnavailableError(
-        `SQLite catalog ${path} is an empty file, not a catalog; ${REBUILD}`,
-      );
-    }
-  } else {
+  }
+  // SQLite would make an empty file a new database: a command that only
+  // reads must not write it, and `create` (init, restore) makes a missing
+  // file, not an emptied one (a restore that failed would leave an empty
+  // catalog in its place, whose gc takes all content for unreferenced).
+  // Damaged, so that a forced restore sets it aside and puts it back.
+  if (info?.isFile && info.size === 0) {
+    throw new CatalogDamagedError(
+      `SQLite catalog ${path} is an empty file, not a catalog; ${REBUILD}`,
+    );
+  }
+  if (options.create && info === undefined) {
     try {
       await Deno.mkdir(dirname(path), { recursive: true });
     } catch (error) {

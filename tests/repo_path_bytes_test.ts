@@ -6,6 +6,8 @@
  * its upload left behind), and `tag` on such a path failed the same way.
  * Paths are now limited to 1800 bytes in UTF-8 (and in NFC), on every
  * catalog, before anything is uploaded; a path at the limit works on both.
+ * A path over 1024 characters was refused as one with empty or dot segments
+ * or control characters, quoted whole: it is now named as too long.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -32,6 +34,22 @@ async function pathBytes(catalog: string | undefined): Promise<void> {
     const long = cjkPath(1000); // 3001 bytes
     await assertRejects(() => repo.add(long, new Uint8Array([1])), InvalidInputError, "too long");
     await assertRejects(() => repo.tag({ path: long }, ["t"]), InvalidInputError, "too long");
+    // Over 1024 characters (in ASCII, within the bytes): named as too long,
+    // not as a path with empty or dot segments, and not quoted whole.
+    const wide = "/" + "a".repeat(1100);
+    for (
+      const refused of [
+        () => repo.add(wide, new Uint8Array([1])),
+        () => repo.tag({ path: wide }, ["t"]),
+      ]
+    ) {
+      const e = await assertRejects(
+        refused,
+        InvalidInputError,
+        "too long: 1101 characters, over the 1024",
+      );
+      assertEquals(e.message.length < 200, true, e.message);
+    }
     const keys: string[] = [];
     for await (const o of repo.store.list(repo.marker.contentPrefix)) keys.push(o.key);
     assertEquals(keys, [], "nothing was uploaded");

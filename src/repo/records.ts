@@ -368,13 +368,22 @@ export function checkTag(tag: string): string {
  * assert.equal(normalizeLogicalPath("data/x.csv"), "/data/x.csv");
  * assert.throws(() => normalizeLogicalPath("/a/../b"), /logical path/);
  * assert.throws(() => normalizeLogicalPath("/" + "\u4e00".repeat(700)), /2101 bytes in UTF-8/);
+ * assert.throws(() => normalizeLogicalPath("/" + "a".repeat(1100)), /too long: 1101 characters/);
  * ```
  */
 export function normalizeLogicalPath(path: string): string {
   const p = path.startsWith("/") ? path : `/${path}`;
   const segments = p.slice(1).split("/");
+  // Named as too long, not as malformed, and quoted in part: the whole of a
+  // path of thousands of characters would bury the message.
+  if (p.length > MAX_PATH_CHARS) {
+    throw new InvalidInputError(
+      `logical path ${JSON.stringify(path.slice(0, 40))}… is too long: ${p.length} characters, ` +
+        `over the ${MAX_PATH_CHARS} a logical path may have`,
+    );
+  }
   if (
-    p.length > 1024 || /\p{Cc}/u.test(p) || !p.isWellFormed() ||
+    /\p{Cc}/u.test(p) || !p.isWellFormed() ||
     segments.some((s) => s === "" || s === "." || s === "..")
   ) {
     throw new InvalidInputError(
@@ -396,6 +405,9 @@ export function normalizeLogicalPath(path: string): string {
   }
   return p;
 }
+
+/** The most characters (UTF-16 code units) of a logical path. */
+export const MAX_PATH_CHARS = 1024;
 
 /** The most UTF-8 bytes of a logical path (and of its NFC form): with a tag, within PostgreSQL's 2704 per index entry. */
 export const MAX_PATH_BYTES = 1800;

@@ -205,3 +205,33 @@ Deno.test("multipart: a boundary the client chose to match its file costs a line
     );
   }
 });
+
+Deno.test("multipart: a folded part header is unfolded, as Python's email package folds it", async () => {
+  // BytesGenerator (SMTP policy) folds a Content-Disposition past 78 columns.
+  const long = "a_rather_long_output_file_name_from_the_alignment_step  twice.tsv";
+  const cut = long.indexOf(" ");
+  for (const eol of ["\r\n", "\n"]) {
+    const folded = enc.encode(
+      `--b${eol}Content-Type: text/plain${eol}MIME-Version: 1.0${eol}` +
+        `Content-Disposition: form-data; name="file";${eol}\tfilename="${long.slice(0, cut)}${eol}${
+          long.slice(cut)
+        }"${eol}${eol}hello${eol}--b--${eol}`,
+    );
+    for (const [kind, split] of KINDS) {
+      const part = await readFilePart(split(folded, [7]), "multipart/form-data; boundary=b");
+      const what = `${kind} ${eol === "\n" ? "LF" : "CRLF"}`;
+      assertEquals(part.filename, long, what);
+      assertEquals(new TextDecoder().decode(await readAll(part.body)), "hello", what);
+    }
+  }
+  // A continuation with no header above it is still malformed.
+  const e = await assertRejects(
+    () =>
+      readFilePart(
+        chunked(enc.encode(`--b\r\n name="file"\r\n\r\nx\r\n--b--\r\n`), [64]),
+        "multipart/form-data; boundary=b",
+      ),
+    HttpError,
+  );
+  assertEquals(e.status, 400);
+});

@@ -214,19 +214,37 @@ function boundaryOf(contentType: string): string {
   throw new HttpError(400, "multipart/form-data Content-Type has no valid boundary");
 }
 
+/**
+ * A part's headers by lowercased name. A line that starts with a space or a
+ * tab continues the header above it (RFC 5322 folding, which part headers
+ * keep as MIME headers): Python's `email` package folds a long
+ * `Content-Disposition` before `filename=`, and Werkzeug (the KBase
+ * server's parser) and `email.parser` unfold it. Refused, such an upload
+ * got 400 "bad part header".
+ */
 async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
   const headers = new Map<string, string>();
+  let last: string | undefined;
   for (let n = 0; n < 100; n++) {
     const line = await scanner.line();
     if (line === undefined) throw malformed("body ends inside part headers");
-    if (line === "") return headers;
+    if (line === "") {
+      for (const [name, value] of headers) headers.set(name, value.trim());
+      return headers;
+    }
+    if (last !== undefined && (line[0] === " " || line[0] === "\t")) {
+      // Unfolding removes the line break only (spaces in a quoted filename stay).
+      headers.set(last, headers.get(last)! + line);
+      continue;
+    }
     const colon = line.indexOf(":");
     if (colon <= 0) throw malformed(`bad part header ${JSON.stringify(line.slice(0, 100))}`);
     const name = line.slice(0, colon).trim().toLowerCase();
     // Two values for one header leave the part ambiguous (another parser
     // may take the other one): refused rather than guessed.
     if (headers.has(name)) throw malformed(`part header ${JSON.stringify(name)} appears twice`);
-    headers.set(name, line.slice(colon + 1).trim());
+    headers.set(name, line.slice(colon + 1));
+    last = name;
   }
   throw malformed("too many part headers");
 }

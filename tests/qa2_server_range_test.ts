@@ -18,6 +18,12 @@ Deno.test("Range edge cases of GET /v1/cache/<id>", async () => {
     ["bytes=0-0,5-6", 200, "0123456789", null],
     ["bytes=5-3", 200, "0123456789", null], // invalid: ignored
     ["items=0-1", 200, "0123456789", null],
+    // RFC 9110: the unit is case-insensitive, the set a list (empty elements, spaces).
+    ["Bytes=2-4", 206, "234", "bytes 2-4/10"],
+    ["BYTES=-3", 206, "789", "bytes 7-9/10"],
+    ["bytes=2-4,", 206, "234", "bytes 2-4/10"],
+    ["bytes=, 2-4 ,", 206, "234", "bytes 2-4/10"],
+    ["bytes=,", 200, "0123456789", null],
     ["bytes=10-", 416, "", "bytes */10"],
     ["bytes=-0", 416, "", "bytes */10"],
   ];

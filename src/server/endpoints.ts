@@ -416,7 +416,10 @@ function matchesEtag(header: string | null, etag: string): boolean {
 /**
  * A single `bytes=` range within `size` bytes; `undefined` for none (or
  * several ranges, an invalid one, or an `If-Range` that no longer matches:
- * the whole file).
+ * the whole file). Read as RFC 9110 writes it: the unit is case-insensitive
+ * (`Bytes=0-9`) and the range set a list, whose empty elements and spaces
+ * around commas a recipient accepts (`bytes=0-9,`); before, such a header
+ * was ignored and the whole file sent as 200.
  */
 function parseRange(
   header: string | null,
@@ -426,7 +429,11 @@ function parseRange(
 ): { start: number; end: number } | "unsatisfiable" | undefined {
   if (header === null) return undefined;
   if (ifRange !== null && ifRange.trim() !== etag) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  const unit = /^\s*bytes\s*=(.*)$/i.exec(header);
+  if (unit === null) return undefined;
+  const specs = unit[1]!.split(",").map((spec) => spec.trim()).filter((spec) => spec !== "");
+  if (specs.length !== 1) return undefined;
+  const m = /^(\d*)-(\d*)$/.exec(specs[0]!);
   if (m === null || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {
     const suffix = Number(m[2]);

@@ -3,8 +3,8 @@
  * place, with content that contains near-misses of the delimiter.
  */
 import { HttpError } from "../src/server/http_error.ts";
-import { indexOfBytes, readFilePart } from "../src/server/multipart.ts";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { indexOfBytes, parseDisposition, readFilePart } from "../src/server/multipart.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 
 const enc = new TextEncoder();
 
@@ -234,4 +234,48 @@ Deno.test("multipart: a folded part header is unfolded, as Python's email packag
     HttpError,
   );
   assertEquals(e.status, 400);
+});
+
+Deno.test("multipart: RFC 2231 filename continuations join, as Python's email package splits a long name", () => {
+  // What BytesGenerator (SMTP policy) writes for a long UTF-8 and a long ASCII name, unfolded.
+  const accented = `résultat_${"x".repeat(80)}.tsv`;
+  assertEquals(
+    parseDisposition(
+      `form-data; name="file"; filename*0*=utf-8''r%C3%A9sultat_${"x".repeat(43)}; filename*1*=${
+        "x".repeat(37)
+      }.tsv`,
+    ).filename,
+    accented,
+  );
+  assertEquals(
+    parseDisposition(
+      `form-data; name="file"; filename*0*=us-ascii''${"r".repeat(54)}; filename*1*=${
+        "r".repeat(64)
+      }; filename*2*=rr.tsv`,
+    ).filename,
+    `${"r".repeat(120)}.tsv`,
+  );
+  // Plain pieces (RFC 2231 4.1's example mixes them) and a lone us-ascii filename*.
+  assertEquals(
+    parseDisposition(
+      `form-data; name="file"; filename*0*=UTF-8'en'a%20b; filename*1="; c d"; filename*2=.txt`,
+    )
+      .filename,
+    "a b; c d.txt",
+  );
+  assertEquals(
+    parseDisposition(`form-data; name="file"; filename*=us-ascii''a%20b.txt`).filename,
+    "a b.txt",
+  );
+  for (
+    const [value, why] of [
+      [`form-data; name="file"; filename*=us-ascii''caf%C3%A9.txt`, /RFC 8187/],
+      [`form-data; name="file"; filename*0="a"; filename*0*=utf-8''b`, /twice/],
+      [`form-data; name="file"; filename*=utf-8''a; filename*0="b"`, /continuations/],
+    ] as const
+  ) {
+    const e = assertThrows(() => parseDisposition(value), HttpError);
+    assertEquals(e.status, 400);
+    assert(why.test(e.message), e.message);
+  }
 });

@@ -256,7 +256,8 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
  * backslashes and other `%` literal), with an RFC 8187
  * `filename*=UTF-8'lang'...` (or ISO-8859-1) preferred when present; one
  * that cannot be decoded is ignored beside a plain filename and refused
- * alone. The filename is returned as
+ * alone; RFC 2231 continuations (`filename*0*`, `filename*1*`...) are
+ * joined first. The filename is returned as
  * sent, path and all ({@linkcode readFilePart} keeps its base name). A
  * parameter given twice is `HttpError` 400: parsers that take the first
  * and parsers that take the last would see different fields.
@@ -275,6 +276,7 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
  * assert.equal(parseDisposition('form-data; name="file"; filename="a%22b\\c.csv"').filename, 'a"b\\c.csv');
  * assert.equal(parseDisposition('form-data; name="file"; filename="a%0Ab%25"').filename, "a\nb%25");
  * assert.throws(() => parseDisposition('form-data; name="x"; name="file"'), /twice/);
+ * assert.equal(parseDisposition(`form-data; name="file"; filename*0*=utf-8''r%C3%A9s; filename*1="ult.tsv"`).filename, "résult.tsv");
  * ```
  */
 export function parseDisposition(value: string): { name?: string; filename?: string } {
@@ -289,7 +291,11 @@ export function parseDisposition(value: string): { name?: string; filename?: str
     params.set(key, v);
   }
   let filename = params.get("filename");
-  const extended = params.get("filename*");
+  const continued = joinContinuations(params, "filename");
+  if (continued !== undefined && params.has("filename*")) {
+    throw malformed(`Content-Disposition gives "filename*" and its continuations "filename*0"...`);
+  }
+  const extended = continued ?? params.get("filename*");
   if (extended !== undefined) {
     const decoded = decodeExtValue(extended);
     if (decoded !== undefined) filename = decoded;
@@ -323,9 +329,42 @@ function unescapeFormParam(quoted: string): string {
 }
 
 /**
+ * An RFC 2231 parameter split into continuations (`filename*0*=utf-8''a%C3;
+ * filename*1*=%A9.txt; filename*2="more"`), as Python's `email` package
+ * writes a long filename, joined into one ext-value for
+ * {@linkcode decodeExtValue} (plain pieces percent-encoded); undefined when
+ * there is no `key*0`. The pieces run from 0 up to the first missing number;
+ * a number given both plain and extended is refused.
+ */
+function joinContinuations(params: Map<string, string>, key: string): string | undefined {
+  const pieces: { ext: boolean; value: string }[] = [];
+  for (let i = 0;; i++) {
+    const plain = params.get(`${key}*${i}`);
+    const ext = params.get(`${key}*${i}*`);
+    if (plain !== undefined && ext !== undefined) {
+      throw malformed(`Content-Disposition gives "${key}*${i}" twice`);
+    }
+    if (plain === undefined && ext === undefined) break;
+    pieces.push(ext === undefined ? { ext: false, value: plain! } : { ext: true, value: ext });
+  }
+  if (pieces.length === 0) return undefined;
+  const first = pieces[0]!;
+  // Only the first piece names the charset and language (RFC 2231 4.1).
+  const head = first.ext ? /^([^']*'[^']*')(.*)$/.exec(first.value) : null;
+  if (first.ext && head === null) return first.value; // undecodable, as a lone filename* would be
+  const prefix = head?.[1] ?? "utf-8''";
+  const rest = [head?.[2] ?? encodeURIComponent(first.value)];
+  for (const piece of pieces.slice(1)) {
+    rest.push(piece.ext ? piece.value : encodeURIComponent(piece.value));
+  }
+  return prefix + rest.join("");
+}
+
+/**
  * An RFC 8187 ext-value (`charset'language'value`, the value percent-encoded)
- * in UTF-8 or ISO-8859-1, decoded; undefined for another charset or a
- * malformed one.
+ * in UTF-8 or ISO-8859-1 (or US-ASCII, their common subset, which Python's
+ * `email` package names for an ASCII filename), decoded; undefined for
+ * another charset or a malformed one.
  */
 function decodeExtValue(ext: string): string | undefined {
   const m = /^([^']*)'[^']*'(.*)$/.exec(ext);
@@ -334,6 +373,10 @@ function decodeExtValue(ext: string): string | undefined {
   const value = m[2]!;
   try {
     if (charset === "utf-8") return decodeURIComponent(value);
+    if (charset === "us-ascii") {
+      const text = decodeURIComponent(value);
+      return [...text].every((c) => c.charCodeAt(0) < 0x80) ? text : undefined;
+    }
     if (charset === "iso-8859-1") {
       // Each byte is its own code point in ISO-8859-1.
       return value.replace(/%([0-9a-f]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openSqliteCatalog } from "../src/repo/sqlite_catalog.ts";
-import { assertRejects, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 
 Deno.test("repo: a read-only SQLite catalog is a clear error when a command writes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa4_ro_" });
@@ -26,4 +26,66 @@ Deno.test("repo: a read-only SQLite catalog is a clear error when a command writ
     await catalog.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// A read-only bind mount of a directory (root on Linux), probed once.
+const canMountReadOnly = await (async () => {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir();
+  try {
+    return await readOnlyMount(dir, async () => {});
+  } finally {
+    await Deno.remove(dir).catch(() => {});
+  }
+})();
+
+/** Runs `fn` with `dir` mounted read-only over itself; false when that cannot be done. */
+async function readOnlyMount(dir: string, fn: () => Promise<void>): Promise<boolean> {
+  const run = (...args: string[]) =>
+    new Deno.Command("mount", { args, stdout: "null", stderr: "null" }).output()
+      .then((r) => r.code === 0, () => false);
+  if (!await run("--bind", dir, dir)) return false;
+  try {
+    if (!await run("-o", "remount,bind,ro", dir)) return false;
+    await fn();
+    return true;
+  } finally {
+    await new Deno.Command("umount", { args: [dir] }).output();
+  }
+}
+
+Deno.test({
+  name: "repo: a SQLite catalog on a read-only mount is read; a write is refused as read-only",
+  // A real read-only file system: root may write anything else.
+  ignore: !canMountReadOnly,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "vc_ro_mount_" });
+    const path = join(dir, "c.sqlite");
+    try {
+      const made = await openSqliteCatalog(path, { create: true });
+      await made.transaction("write", (tx) => tx.query("CREATE TABLE t (x INTEGER)"));
+      await made.transaction("write", (tx) => tx.query("INSERT INTO t (x) VALUES (7)"));
+      await made.close();
+      await readOnlyMount(dir, async () => {
+        // Before: "unable to open database file" for every command, reads too
+        // (WAL mode needs its -shm index, which cannot be created there).
+        const catalog = await openSqliteCatalog(path);
+        try {
+          const rows = await catalog.transaction("read", (tx) => tx.query("SELECT x FROM t"));
+          assertEquals(rows.map((r) => r.x), [7]);
+          const error = await assertRejects(
+            () => catalog.transaction("write", (tx) => tx.query("INSERT INTO t (x) VALUES (1)")),
+            CatalogUnavailableError,
+          );
+          assertStringIncludes(error.message, "read-only");
+        } finally {
+          await catalog.close();
+        }
+        // Nothing was written beside it.
+        assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["c.sqlite"]);
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -9,6 +9,7 @@
  */
 import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
 import { dirname } from "node:path";
+import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
 import {
   type Catalog,
@@ -107,7 +108,7 @@ export async function openSqliteCatalog(
     }
   }
   const { DatabaseSync } = await import("node:sqlite");
-  let db: DatabaseSyncType;
+  let db: DatabaseSyncType | undefined;
   try {
     db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5_000 });
     // The journal mode is kept in the file. The path comes from the store's
@@ -118,7 +119,17 @@ export async function openSqliteCatalog(
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (error) {
+    // Opened, then refused by a pragma: its file handle is let go.
+    try {
+      db?.close();
+    } catch {
+      // Not open.
+    }
     const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
+    if (info?.isFile && !options.create && isCantOpen(error)) {
+      const readOnly = openOnReadOnlyFileSystem(DatabaseSync, path, options);
+      if (readOnly !== undefined) return new SqliteCatalog(readOnly, path, options.attempts);
+    }
     if (isDamaged(error)) {
       throw new CatalogDamagedError(
         `${text}; ${REBUILD}`,
@@ -128,6 +139,49 @@ export async function openSqliteCatalog(
     throw new CatalogUnavailableError(text, { cause: error });
   }
   return new SqliteCatalog(db, path, options.attempts);
+}
+
+/**
+ * The catalog on a read-only file system (a read-only mount or snapshot),
+ * opened to be read, or undefined when its file system is writable (the
+ * open failed for another reason) or what it holds cannot be read that way.
+ * A catalog in WAL mode is read through its `-shm` index, which SQLite
+ * must create beside it even to read: there it cannot. Nothing on a
+ * read-only file system changes while it is read, so SQLite reads the file
+ * as immutable (no index, no locks): the commands that only read work, and
+ * one that writes gets SQLite's read-only error, named as such. Not with
+ * WAL content the file does not hold yet (a writer that stopped before its
+ * checkpoint): reading the file alone would miss it.
+ */
+function openOnReadOnlyFileSystem(
+  Database: typeof DatabaseSyncType,
+  path: string,
+  options: SqliteCatalogOptions,
+): DatabaseSyncType | undefined {
+  try {
+    // Only a read-only file system: a directory this user may not write
+    // may be written by its owner meanwhile, which an immutable read
+    // would not see or lock against.
+    // Opened for writing, not written: on a read-only file system, EROFS.
+    Deno.openSync(path, { write: true }).close();
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EROFS") return undefined;
+  }
+  try {
+    if (Deno.statSync(`${path}-wal`).size > 0) return undefined;
+  } catch {
+    // No WAL file: everything is in the catalog file.
+  }
+  try {
+    const url = toFileUrl(path);
+    url.search = "?immutable=1";
+    const db = new Database(url, { readOnly: true, timeout: options.busyTimeoutMs ?? 5_000 });
+    db.exec("PRAGMA foreign_keys = ON");
+    return db;
+  } catch {
+    return undefined;
+  }
 }
 
 function hasVcSchema(db: DatabaseSyncType): boolean {
@@ -223,6 +277,12 @@ function isBusy(error: unknown): boolean {
 // or directory permissions, a read-only mount).
 function isReadOnly(error: unknown): boolean {
   return /SQLITE_READONLY|attempt to write a readonly database/i.test(sqliteErrorText(error));
+}
+
+// SQLite's words for a file it could not open (on a read-only mount: the
+// WAL index it cannot create).
+function isCantOpen(error: unknown): boolean {
+  return /SQLITE_CANTOPEN|unable to open database file/i.test(sqliteErrorText(error));
 }
 
 // SQLite's words for a file that is not (or no longer) a database.

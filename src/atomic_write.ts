@@ -89,6 +89,9 @@ const utf8 = new TextEncoder();
  * ```
  */
 export function tempStem(name: string): string {
+  // At most 3 UTF-8 bytes per UTF-16 unit: a short name needs no encoding
+  // (one per download, on the cold path).
+  if (name.length * 3 <= MAX_STEM_BYTES) return name;
   const bytes = utf8.encode(name);
   if (bytes.length <= MAX_STEM_BYTES) return name;
   // FNV-1a over the UTF-8 bytes: names that share their first bytes differ here.

@@ -37,3 +37,41 @@ Deno.test("mirror store → local: key a gives way to a/b.txt, and a directory w
   assertEquals(await Deno.readTextFile(join(target, "a", "b.txt")), "under a");
   assertEquals(await Deno.readTextFile(join(target, "c.txt", "inner")), "kept");
 });
+
+Deno.test("mirror store → local --delete: a directory that became a file in the store is mirrored in the same run", async () => {
+  await using dir = await tempDir("vc-mirror-in-the-way-");
+  await using store = new MemoryStore();
+  const enc = new TextEncoder();
+  await store.put("d/x.txt", enc.encode("x"));
+  await store.put("d/sub/y.txt", enc.encode("y"));
+  await store.put("keep.txt", enc.encode("k"));
+  const target = join(dir.path, "t");
+  const options = {
+    sources: [store],
+    target,
+    delete: true,
+    statePath: join(dir.path, "s.db"),
+  };
+  assertEquals((await mirror(options)).transferred, 3);
+  // The store's "directory" d becomes the file d.
+  await store.delete(["d/x.txt", "d/sub/y.txt"]);
+  await store.put("d", enc.encode("now a file"));
+  const planned = await mirror({ ...options, dryRun: true });
+  assertEquals([planned.transferred, planned.deleted], [1, 2]);
+  const r = await mirror(options);
+  assertEquals(r.failed, []);
+  assertEquals([r.transferred, r.deleted, r.unchanged], [1, 2, 1]);
+  assertEquals(await Deno.readTextFile(join(target, "d")), "now a file");
+  // Nothing left to do, and without --delete a directory with files still fails, named.
+  assertEquals((await mirror(options)).transferred, 0);
+  await store.put("keep.txt/inner", enc.encode("i"));
+  await store.delete(["keep.txt"]);
+  assertEquals((await mirror(options)).transferred, 1);
+  await store.delete(["keep.txt/inner"]);
+  await store.put("keep.txt", enc.encode("k"));
+  await Deno.writeTextFile(join(target, "keep.txt", "local-only"), "mine");
+  const kept = await mirror({ ...options, delete: false });
+  assertEquals(kept.failed.length, 1);
+  assertStringIncludes(kept.failed[0]!.error, "in the way: a directory with files");
+  assertEquals(await Deno.readTextFile(join(target, "keep.txt", "local-only")), "mine");
+});

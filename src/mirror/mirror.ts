@@ -94,11 +94,13 @@ interface Run {
   /** Target directories this run found to be real directories (not links): looked at once. */
   checkedDirs: Set<string>;
   /**
-   * Uploads a directory store refused for a key in their way (`a` for `a/b`,
-   * or `a/...` for `a`), tried again once the deletes are done; `undefined`
-   * while they are (a second refusal is a failure).
+   * Transfers refused for an old entry of the target in their way, which
+   * this run deletes (`a` for `a/b`, or `a/...` for `a`: an upload a
+   * directory store refused, a download whose file place is a directory of
+   * files), tried again once the deletes are done; `undefined` while they
+   * are (a second refusal is a failure).
    */
-  blocked?: Planned<Pair<LocalEntry, RemoteEntry>>[];
+  blocked?: (() => Promise<void>)[];
   /**
    * Store → local on a case-insensitive file system: each source key by its
    * folded form ({@linkcode foldName}), as the one local file it names.
@@ -1049,7 +1051,7 @@ export class Mirror {
       // A file that was a directory, or the reverse: the old key(s), which
       // this run deletes, are in the way of a directory store until then.
       if (error instanceof KeyConflictError && run.blocked !== undefined) {
-        run.blocked.push(pair);
+        run.blocked.push(() => this.#upload(run, pair));
         return;
       }
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
@@ -1149,6 +1151,12 @@ export class Mirror {
       run.report.bytes += bytes;
     } catch (error) {
       if (o.signal?.aborted) throw error;
+      // A directory that became a file in the store: its files, which this
+      // run deletes, are in the way until then (the dry run promised both).
+      if (error instanceof Deno.errors.IsADirectory && run.blocked !== undefined) {
+        run.blocked.push(() => this.#download(run, pair));
+        return;
+      }
       run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
     } finally {
       this.#progress(run, pair.key);
@@ -1227,13 +1235,13 @@ export class Mirror {
     return spared.length;
   }
 
-  /** Uploads refused for a key in the way, again now that the deletes are done (see `Run.blocked`). */
+  /** Transfers refused for an entry in the way, again now that the deletes are done (see `Run.blocked`). */
   async #retryBlocked(run: Run): Promise<void> {
     const blocked = run.blocked ?? [];
     delete run.blocked;
-    for (const pair of blocked) {
+    for (const again of blocked) {
       run.done--; // counted once it is done
-      await this.#upload(run, pair);
+      await again();
     }
   }
 

@@ -54,7 +54,8 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * string, one with leading whitespace (`" s3://b/k"` would be a local path),
  * an unknown
  * scheme, a bad bucket name, a NUL character, a `file://` that names no
- * path, or a known scheme without `//` (`s3:/x`, which would otherwise be
+ * path, a `file://` URI with a query or fragment (an unencoded `?` or `#`),
+ * or a known scheme without `//` (`s3:/x`, which would otherwise be
  * taken for a local path). Keys are kept verbatim (`..` included): stores
  * and the cache layout decide what they accept.
  *
@@ -112,6 +113,20 @@ export function parseUri(uri: string): ParsedUri {
   if (scheme === "file") {
     if (/^file:\/\/(localhost)?\/?$/i.test(uri)) {
       throw new InvalidInputError(`${uri} names no directory: expected file:///path`);
+    }
+    // A `?` or `#` ends a file URI's path (what follows is a query or a
+    // fragment, which URL parsing drops): `file:///srv/a#1` would quietly be
+    // `/srv/a`, another directory than the one named, and be written into
+    // (emptied, for a mirror with --delete). Such a character of a name is
+    // written percent-encoded, as `joinUri` and `formatUri` write it.
+    const cut = /[?#]/.exec(uri);
+    if (cut !== null) {
+      throw new InvalidInputError(
+        `invalid file URI ${JSON.stringify(uri)}: a ${
+          cut[0] === "?" ? "query (?…)" : "fragment (#…)"
+        } names no file, and the URI would be ${uri.slice(0, cut.index)}; ` +
+          `write "?" as %3F and "#" as %23 in a file URI, or give the plain path`,
+      );
     }
     let path: string;
     try {

@@ -1,4 +1,6 @@
-import { assertEquals, assertThrows } from "./assert.ts";
+import { join } from "node:path";
+import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
+import { mirror } from "../src/mirror/mirror.ts";
 import { formatUri, isStoreUri, joinUri, parseUri, toStoreUri } from "../src/uri.ts";
 import { InvalidInputError } from "../src/errors.ts";
 
@@ -101,4 +103,38 @@ Deno.test("parseUri: a location that is not a string names what it got (a URL: p
     "must be a string (s3://bucket/key, file:///path or a path), got a URL object (file:///tmp/x.csv): pass its href",
   );
   assertThrows(() => parseUri(undefined as never), InvalidInputError, "got undefined");
+});
+
+Deno.test("parseUri refuses a file URI with a query or fragment (it would name another directory)", async () => {
+  for (
+    const [uri, kind, cut] of [
+      ["file:///srv/backup#old", "fragment", "file:///srv/backup"],
+      ["file:///srv/a b?x/data", "query", "file:///srv/a b"],
+      ["file:///srv/d?", "query", "file:///srv/d"],
+    ]
+  ) {
+    const e = assertThrows(() => parseUri(uri!), InvalidInputError);
+    assertStringIncludes(e.message, JSON.stringify(uri));
+    assertStringIncludes(e.message, `a ${kind}`);
+    assertStringIncludes(e.message, `the URI would be ${cut};`);
+  }
+  // Encoded, they are characters of the name, and come back as such.
+  assertEquals(parseUri("file:///srv/a%20b%231%3Fq"), { scheme: "file", path: "/srv/a b#1?q" });
+  assertEquals(parseUri(formatUri({ scheme: "file", path: "/srv/x#1?" })), {
+    scheme: "file",
+    path: "/srv/x#1?",
+  });
+  // A mirror into such a target writes nothing anywhere.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "a.txt"), "a");
+    await assertRejects(
+      () => mirror({ sources: [dir], target: `file://${dir}/out#1`, statePath: join(dir, "s.db") }),
+      InvalidInputError,
+      "out#1",
+    );
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["a.txt"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -8,6 +8,12 @@
  * all its content as unreferenced. Now the snapshot is checked whole before
  * any catalog is touched, and a rebuild that fails puts the damaged catalog
  * back.
+ *
+ * A catalog emptied to 0 bytes (a disk that filled up, a file truncated by
+ * another tool) did the same without `--force`: SQLite makes an empty file
+ * a new database, and the restore gave it the schema before the snapshot
+ * was refused. Now an empty file is a damaged catalog for every opening,
+ * creating ones too.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,19 +22,40 @@ import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { CatalogDamagedError } from "../src/repo/catalog.ts";
 
-Deno.test("repo restore --force of a refused snapshot over a damaged catalog changes nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_restore_damaged_" });
+/** A repository holding `/a.txt`, its snapshot, and one of another repository. */
+async function withSnapshots(
+  fn: (
+    t: { dir: string; uri: string; catalogPath: string; good: string; foreign: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_restore_damaged_" });
   const uri = pathToFileURL(join(dir, "repo")).href;
-  const catalogPath = join(dir, "repo", ".vc~repo.sqlite");
   try {
     const repo = await Repository.init(uri);
     await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
     const { uri: good } = await repo.backup();
     await repo.close();
-    // A snapshot of another repository, and one cut short.
     const other = await Repository.init(pathToFileURL(join(dir, "other")).href);
     const { uri: foreign } = await other.backup();
     await other.close();
+    await fn({ dir, uri, catalogPath: join(dir, "repo", ".vc~repo.sqlite"), good, foreign });
+    // The good snapshot rebuilds it.
+    assertEquals((await Repository.restore(uri, good, { force: true })).records, 1);
+    await using restored = await Repository.open(uri);
+    assertEquals((await restored.list()).map((r) => r.path), ["/a.txt"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Nothing was set aside next to the catalog. */
+function assertNothingSetAside(dir: string): void {
+  const names = [...Deno.readDirSync(join(dir, "repo"))].map((e) => e.name);
+  assertEquals(names.filter((n) => n.includes("damaged")), []);
+}
+
+Deno.test("repo restore --force of a refused snapshot over a damaged catalog changes nothing", async () => {
+  await withSnapshots(async ({ dir, uri, catalogPath, good, foreign }) => {
     const bytes = await Deno.readFile(new URL(good));
     const cut = join(dir, "cut.jsonl.gz");
     await Deno.writeFile(cut, bytes.subarray(0, bytes.length - 10));
@@ -41,17 +68,31 @@ Deno.test("repo restore --force of a refused snapshot over a damaged catalog cha
         InvalidInputError,
         why,
       );
-      // The damaged catalog is where it was, as it was; nothing was set aside.
+      // The damaged catalog is where it was, as it was.
       assertEquals(await Deno.readFile(catalogPath), damaged);
-      const names = [...Deno.readDirSync(join(dir, "repo"))].map((e) => e.name);
-      assertEquals(names.filter((n) => n.includes("damaged")), []);
+      assertNothingSetAside(dir);
       await assertRejects(() => Repository.open(uri), CatalogDamagedError);
     }
-    // The good snapshot rebuilds it.
-    assertEquals((await Repository.restore(uri, good, { force: true })).records, 1);
-    await using restored = await Repository.open(uri);
-    assertEquals((await restored.list()).map((r) => r.path), ["/a.txt"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
+});
+
+Deno.test("repo restore refused over an emptied SQLite catalog leaves it empty, never a new catalog", async () => {
+  await withSnapshots(async ({ dir, uri, catalogPath, good, foreign }) => {
+    for (const suffix of ["", "-wal", "-shm"]) {
+      await Deno.remove(catalogPath + suffix).catch(() => {});
+    }
+    await Deno.writeFile(catalogPath, new Uint8Array());
+    for (const force of [false, true]) {
+      await assertRejects(
+        () => Repository.restore(uri, foreign, { force }),
+        force ? InvalidInputError : CatalogDamagedError,
+        force ? "another repository" : "empty file",
+      );
+      assertEquals((await Deno.stat(catalogPath)).size, 0);
+      assertNothingSetAside(dir);
+      await assertRejects(() => Repository.open(uri), CatalogDamagedError, "empty file");
+    }
+    // Its own snapshot needs --force, as over any damaged catalog.
+    await assertRejects(() => Repository.restore(uri, good), CatalogDamagedError, "--force");
+  });
 });

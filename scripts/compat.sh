@@ -210,6 +210,10 @@ step "versions another tool wrote under keys with a leading /, as a process, aga
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_slash_keys_test.ts
 pass "/-prefixed version keys are listed and read on moto_server"
 
+step "vc verify of a cached version another tool replaced in parts, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/versioned_verify_replaced_multipart_test.ts
+pass "a same-size multipart replacement is reported, locked or not; a re-upload of the same bytes is ok"
+
 step "integrity lock file, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
 pass "integrity lock against moto_server"

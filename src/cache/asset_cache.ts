@@ -317,6 +317,40 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /**
+   * True when the cached copy of `uri` is of the object `info` describes:
+   * its record names the same ETag and size (the copy was checked against
+   * that object when it entered the cache). No request; false when nothing
+   * is cached or the record names another object (it was replaced since).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "./asset_cache.ts";
+   * import { FsStore } from "../store/fs.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const uri = `file://${root}/x.txt`;
+   *   await using store = new FsStore(root);
+   *   assert(!cache.holdsVersion(uri, (await store.head("x.txt"))!));
+   *   await cache.cache(uri);
+   *   assert(cache.holdsVersion(uri, (await store.head("x.txt"))!));
+   *   await Deno.writeTextFile(`${root}/x.txt`, "y");
+   *   assert(!cache.holdsVersion(uri, (await store.head("x.txt"))!));
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  holdsVersion(uri: string, info: { etag: string; size: number }): boolean {
+    const loc = this.#locate(uri);
+    if (loc === undefined || !isFileSync(loc.dataPath)) return false;
+    const found = this.#index.readRecord(loc);
+    return found !== undefined && sameVersion(found.meta, info);
+  }
+
+  /**
    * Makes the next `cache(uri)` revalidate (HEAD) regardless of the timeout,
    * even for immutable buckets, in this and other processes.
    *

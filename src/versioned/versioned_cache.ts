@@ -15,7 +15,7 @@ import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
-import { md5File, statedMd5 } from "../hash.ts";
+import { md5File, parseEtag, statedMd5 } from "../hash.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -1353,8 +1353,9 @@ export class VersionedCache {
     }
     const canonical = joinUri(this.bucket, versionedKey(path, meaning.version));
     // The canonical key, else the `/` key: the object `vc path` would read.
+    const store = await this.#store(this.bucket);
     const found = await headVersion(
-      await this.#store(this.bucket),
+      store,
       path,
       meaning.version,
       withSignal,
@@ -1381,13 +1382,26 @@ export class VersionedCache {
       return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
     const expected = statedMd5(info);
-    // No MD5 to compare with (a multipart upload by another tool): the lock
-    // file's SHA-256, when there is one, still checks the copy.
+    signal?.throwIfAborted();
     if (expected !== undefined) {
-      signal?.throwIfAborted();
       const actual = await md5File(local);
       if (actual !== expected.toLowerCase()) {
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
+      }
+    } else if (
+      parseEtag(info.etag).kind === "multipart" && info.opaqueEtag !== true &&
+      !this.#cache.holdsVersion(uri, info)
+    ) {
+      // No MD5 (a multipart upload by another tool), and the copy was not
+      // downloaded from this object (its record names another ETag: replaced
+      // behind vc's back since, or cached without a record): the copy is
+      // compared with the object's multipart ETag, so a same-size replacement
+      // is found, locked or not. The lock file's SHA-256 below only says the
+      // copy is the published content, not that the store still holds it.
+      const { fileHasMultipartEtag } = await import("../verify.ts");
+      if (!(await fileHasMultipartEtag(store, found.key, local, info))) {
+        return `cached copy ${local} does not have the multipart ETag ${info.etag} of ${uri}: ` +
+          `the object in the store was replaced or the copy changed${dropHint(uri)}`;
       }
     }
     if (lock === undefined) return undefined;

@@ -1,0 +1,93 @@
+/**
+ * `vc verify` when another tool replaced a version uploaded in parts (a
+ * multipart ETag, no `vc-md5`) with other bytes of the same size, after it
+ * was cached: the cached copy no longer is what the store holds, locked or
+ * not, and verify says so instead of calling the entry ok (there is no MD5
+ * to compare with, so the copy is compared with the object's multipart ETag).
+ * On the fake S3, and also on a third-party S3 implementation when
+ * `VC_TEST_S3_ENDPOINT` is set (`deno task test:compat` points it at
+ * moto_server).
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { fillLock } from "../src/versioned/lock_ops.ts";
+import { versionedKey } from "../src/versioned/naming.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { tempDir, testS3Options, uploadInParts } from "./versioned_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  // getRandomValues fills at most 64 KiB at a time.
+  for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, off + 65536));
+  return out;
+}
+
+/** The fake S3 with bucket `mp`, or a fresh bucket at `endpoint`. */
+async function target(endpoint: string | undefined) {
+  if (endpoint === undefined) {
+    const s3 = await startFakeS3({ buckets: ["mp"] });
+    return { s3, bucket: "mp", [Symbol.asyncDispose]: () => s3[Symbol.asyncDispose]() };
+  }
+  const bucket = `vc-verify-${crypto.randomUUID().slice(0, 8)}`;
+  const res = await fetch(`${endpoint}/${bucket}`, { method: "PUT" });
+  await res.body?.cancel();
+  if (res.status !== 200) throw new Error(`create bucket ${bucket}: status ${res.status}`);
+  return { s3: { url: endpoint }, bucket, [Symbol.asyncDispose]: () => Promise.resolve() };
+}
+
+async function replacedInParts(endpoint: string | undefined, locked: boolean): Promise<void> {
+  await using t = await target(endpoint);
+  const { s3, bucket } = t;
+  await using dir = await tempDir();
+  const key = versionedKey("/big.bin", "1.0.0");
+  // 6 MiB parts: no standard client part size, so the store's part sizes are asked.
+  const first = randomBytes(11 * MiB + 3);
+  await uploadInParts(s3, bucket, key, first, 6 * MiB);
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
+  await using vc = new VersionedCache({
+    manifest,
+    bucket: `s3://${bucket}`,
+    cache,
+    store: testS3Options(s3),
+  });
+  if (locked) await fillLock(vc);
+  await vc.path("/big.bin");
+  const [before] = await vc.verify();
+  assertEquals(before?.ok, true, before?.problem);
+  assertEquals(before?.locked, locked);
+
+  await uploadInParts(s3, bucket, key, randomBytes(first.length), 6 * MiB);
+  const [after] = await vc.verify();
+  assert(after !== undefined && !after.ok, "a replaced object must not verify");
+  assertStringIncludes(after.problem ?? "", "does not have the multipart ETag");
+  assertStringIncludes(after.problem ?? "", `s3://${bucket}/big.1.0.0.bin`);
+
+  // The same bytes uploaded again with other part sizes: another ETag, same content, ok.
+  await uploadInParts(s3, bucket, key, first, 7 * MiB);
+  const [again] = await vc.verify();
+  assertEquals(again?.ok, true, again?.problem);
+}
+
+const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
+for (const locked of [false, true]) {
+  const what = `a cached version another tool replaced in parts with same-size bytes is not ok (${
+    locked ? "locked" : "unlocked"
+  })`;
+  Deno.test(`verify on fake S3: ${what}`, () => replacedInParts(undefined, locked));
+  Deno.test({
+    name: `verify on ${endpoint ?? "VC_TEST_S3_ENDPOINT unset"}: ${what}`,
+    ignore: endpoint === undefined,
+    fn: () => replacedInParts(endpoint, locked),
+  });
+}

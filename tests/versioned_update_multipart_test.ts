@@ -11,6 +11,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
+import { fillLock } from "../src/versioned/lock_ops.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { tempDir, testS3Options, uploadInParts } from "./versioned_helpers.ts";
 
@@ -56,3 +57,47 @@ for (const partMiB of [8, 6]) {
     assertEquals(JSON.parse(await Deno.readTextFile(manifest))["/big.bin"], "1.0.1");
   });
 }
+
+Deno.test("update: a file equal to what another tool put in place of a locked version is not refused as identical", async () => {
+  await using s3 = await startFakeS3({ buckets: ["mp"] });
+  await using dir = await tempDir();
+  const published = new Uint8Array(11 * MiB + 1);
+  for (let off = 0; off < published.length; off += 65536) {
+    crypto.getRandomValues(published.subarray(off, off + 65536));
+  }
+  const key = versionedKey("/big.bin", "1.0.0");
+  await uploadInParts(s3, "mp", key, published, 8 * MiB);
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
+  const options = {
+    manifest,
+    bucket: "s3://mp",
+    cache: new AssetCache({
+      cacheDir: join(dir.path, "cache"),
+      configPath: false,
+      env: {},
+      store: testS3Options(s3),
+    }),
+    store: testS3Options(s3),
+  };
+  await using vc = new VersionedCache(options);
+  await fillLock(vc); // pins the published bytes
+  // Same size, other bytes, put at the version's key behind vc's back (multipart, no MD5).
+  const replaced = published.slice();
+  replaced[0] = replaced[0]! ^ 0xff;
+  await uploadInParts(s3, "mp", key, replaced, 8 * MiB);
+  // The published bytes are refused as identical to 1.0.0, by its lock entry.
+  const original = join(dir.path, "published.bin");
+  await Deno.writeFile(original, published);
+  const e = await assertRejects(
+    () => vc.update("/big.bin", original, { patch: true }),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, "is identical to /big.bin 1.0.0");
+  // The bucket's bytes are not what the lock file pins for 1.0.0: published as 1.0.1.
+  const file = join(dir.path, "replaced.bin");
+  await Deno.writeFile(file, replaced);
+  const result = await vc.update("/big.bin", file, { patch: true });
+  assertEquals([result.from, result.to, result.adopted], ["1.0.0", "1.0.1", undefined]);
+  assertEquals(JSON.parse(await Deno.readTextFile(manifest))["/big.bin"], "1.0.1");
+});

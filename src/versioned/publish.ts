@@ -45,7 +45,9 @@ export interface PublishRequest {
  * The key of version `version` of `path` when it holds exactly `file` (same
  * size and MD5, from the ETag or `vc-md5` metadata; for an object another
  * tool uploaded in parts, the file's own multipart ETag or the lock file's
- * SHA-256 of that version), else `undefined`.
+ * SHA-256 of that version), else `undefined`. With a lock entry for the
+ * version that names other content, always `undefined`: the lock file, not
+ * the bucket, says what a published version is.
  *
  * @example
  * ```ts
@@ -71,6 +73,12 @@ export async function identicalVersion(
   digest: SourceDigest,
   locked?: LockEntry,
 ): Promise<string | undefined> {
+  // A lock entry that names other content says what the version is: the
+  // file is not it, even when the bucket's object (replaced behind vc's back)
+  // now holds the file's bytes.
+  if (locked !== undefined && (locked.size !== digest.size || locked.sha256 !== digest.sha256)) {
+    return undefined;
+  }
   // The version may be one another tool wrote under a `/` key.
   const found = await headVersion(store, path, version);
   if (found === undefined || found.info.size !== digest.size) return undefined;
@@ -79,13 +87,13 @@ export async function identicalVersion(
   const md5 = statedMd5(info);
   // No MD5 to compare with (a multipart upload by another tool, without
   // vc-md5): the file's own multipart ETag, with the part sizes the store
-  // tells; else the lock file's SHA-256 of that version, when it has one.
+  // tells; else the lock file's SHA-256 of that version, when it has one
+  // (it matched the file's above).
   const same = md5 !== undefined
     ? md5 === digest.md5
     : (etag.kind === "multipart" && info.opaqueEtag !== true &&
       await (await import("../verify.ts")).fileHasMultipartEtag(store, found.key, file, info)) ||
-      (locked !== undefined && locked.size === digest.size && digest.sha256 !== "" &&
-        locked.sha256 === digest.sha256);
+      locked !== undefined;
   return same ? found.key : undefined;
 }
 

@@ -1274,9 +1274,6 @@ export class VersionedCache {
   ): Promise<boolean> {
     const { identicalVersion } = await import("./publish.ts");
     const locked = (await this.#lockEntries())?.[lockKey(path, version)];
-    if (locked !== undefined && (locked.size !== digest.size || locked.sha256 !== digest.sha256)) {
-      return false;
-    }
     const key = await identicalVersion(
       await this.#store(this.bucket),
       path,

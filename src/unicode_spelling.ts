@@ -127,3 +127,58 @@ export function escapedUnicode(text: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
+
+/**
+ * The names of `names` that are Unicode twins of an earlier one, as
+ * `"a" and "b" (kind)` pairs joined by `; `, or undefined when there are
+ * none: for a listing's warning (they look the same, yet are different
+ * entries). `spelling` gives the text compared (default: the name itself).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lookalikePairs } from "./unicode_spelling.ts";
+ * assert.equal(
+ *   lookalikePairs(["/caf\u00e9", "/a", "/cafe\u0301"]),
+ *   '"/caf\u00e9" and "/cafe\u0301" (NFC vs NFD)',
+ * );
+ * assert.equal(lookalikePairs(["/a", "/b"]), undefined);
+ * ```
+ */
+export function lookalikePairs(
+  names: Iterable<string>,
+  spelling: (name: string) => string = (name) => name,
+): string | undefined {
+  const seen = new Map<string, string>();
+  const pairs: string[] = [];
+  for (const name of names) {
+    const key = spelling(name).normalize("NFC");
+    const other = seen.get(key);
+    if (other !== undefined && other !== name) {
+      const kind = spellingDifference(spelling(other), spelling(name));
+      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(name)} (${kind})`);
+    } else seen.set(key, name);
+  }
+  return pairs.length === 0 ? undefined : pairs.join("; ");
+}
+
+/**
+ * `uri` with its percent-encoding decoded (as it is where that fails): a
+ * `file://` URI spells its path encoded, and its twins are told apart by
+ * what it names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodedUri } from "./unicode_spelling.ts";
+ * assert.equal(decodedUri("file:///caf%C3%A9"), "file:///caf\u00e9");
+ * assert.equal(decodedUri("s3://b/100%"), "s3://b/100%");
+ * ```
+ */
+export function decodedUri(uri: string): string {
+  try {
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
+}

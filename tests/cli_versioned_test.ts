@@ -409,3 +409,21 @@ Deno.test("cli versioned: update says when the manifest pinned an older version 
   // The pin was the bucket's latest this time: nothing to say.
   assertEquals([j.from, j.to, j.pinned], ["2.0.1", "2.0.2", undefined]);
 });
+
+Deno.test("cli versioned: ls warns of manifest paths spelled differently in Unicode (a hand edit)", async () => {
+  await using ws = await CliWorkspace.create();
+  // add and update refuse a twin; an edit by hand is only read.
+  await ws.write(
+    "versioned_assets.json",
+    JSON.stringify({ "/caf\u00e9.csv": "1.0.0", "/cafe\u0301.csv": "1.0.1", "/a.csv": "2.0.0" }),
+  );
+  const ls = await ws.vc("ls", "--json");
+  assertEquals(ls.code, 0, ls.stderr);
+  assertEquals(ls.json<unknown[]>().length, 3);
+  assertStringIncludes(ls.stderr, "spelled differently in Unicode");
+  assertStringIncludes(ls.stderr, "(NFC vs NFD)");
+  assertStringIncludes(ls.stderr, "versioned_assets.json");
+  // None: no warning.
+  await ws.write("versioned_assets.json", JSON.stringify({ "/a.csv": "2.0.0" }));
+  assertEquals((await ws.vc("ls")).stderr, "");
+});

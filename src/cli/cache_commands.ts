@@ -11,7 +11,7 @@ import { table } from "./output.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
-import { spellingDifference } from "../unicode_spelling.ts";
+import { decodedUri, lookalikePairs } from "../unicode_spelling.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 
@@ -106,8 +106,13 @@ export const ls: Command = {
       ...(checkRemote ? ["REMOTE"] : []),
     ];
     const lines = entries.length === 0 ? [] : table([header, ...rows]);
-    const warning = lookAlikes(entries.map((e) => e.uri));
-    if (warning !== undefined) ctx.io.writeStderr(`vc: ${warning}\n`);
+    const twins = lookalikePairs(entries.map((e) => e.uri), decodedUri);
+    if (twins !== undefined) {
+      ctx.io.writeStderr(
+        `vc: these entries look the same but are spelled differently in Unicode, ` +
+          `so they are different objects: ${twins}\n`,
+      );
+    }
     await ctx.out.data(entries, lines);
   },
 };
@@ -354,37 +359,6 @@ export const dir: Command = {
     await ctx.out.data({ dir: cacheDir }, cacheDir);
   },
 };
-
-/**
- * A warning when two URIs differ only in their Unicode spelling (composed
- * vs decomposed letters, or a stand-in such as the Kelvin sign for `K`):
- * they look identical but are different objects (vc never normalizes keys).
- */
-function lookAlikes(uris: string[]): string | undefined {
-  const seen = new Map<string, string>();
-  const pairs: string[] = [];
-  for (const uri of uris) {
-    // A file:// URI spells its path percent-encoded: compared as text.
-    const key = spelled(uri).normalize("NFC");
-    const other = seen.get(key);
-    if (other !== undefined && other !== uri) {
-      const kind = spellingDifference(spelled(other), spelled(uri));
-      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(uri)} (${kind})`);
-    } else seen.set(key, uri);
-  }
-  if (pairs.length === 0) return undefined;
-  return `these entries look the same but are spelled differently in Unicode, ` +
-    `so they are different objects: ${pairs.join("; ")}`;
-}
-
-/** `uri` with its percent-encoding decoded (as it is where that fails). */
-function spelled(uri: string): string {
-  try {
-    return decodeURIComponent(uri);
-  } catch {
-    return uri;
-  }
-}
 
 function date(value: Date | number | string | undefined): string {
   if (value === undefined) return "-";

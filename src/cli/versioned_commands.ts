@@ -19,6 +19,7 @@ import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
+import { lookalikePairs } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 
@@ -382,6 +383,14 @@ export const ls: Command = {
       path: p,
       version: entries[p]!,
     }));
+    // A hand edit may pin one look twice (add and update refuse that).
+    const twins = lookalikePairs(rows.map((r) => r.path));
+    if (twins !== undefined) {
+      ctx.io.writeStderr(
+        `vc: ${manifest} has paths that look the same but are spelled differently in ` +
+          `Unicode, so they are different assets: ${twins}\n`,
+      );
+    }
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));
   },
 };

@@ -21,6 +21,22 @@ Deno.test("deadline: fires in time order, cancelled ones never", async () => {
   }
 });
 
+Deno.test("deadline: a late check fires the due deadlines in time order", async () => {
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const fired: string[] = [];
+    deadline(30, () => fired.push("b"));
+    deadline(5, () => fired.push("a"));
+    // A busy process: the check comes when both are due.
+    const until = performance.now() + 60;
+    while (performance.now() < until) { /* busy */ }
+    await new Promise<void>((resolve) => deadline(1, resolve));
+    assertEquals(fired, ["a", "b"]);
+  } finally {
+    clearInterval(alive);
+  }
+});
+
 Deno.test("deadline: a pending deadline does not keep a process alive", async () => {
   const code = `import { deadline } from ${
     JSON.stringify(new URL("../src/store/deadline.ts", import.meta.url).href)

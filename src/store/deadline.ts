@@ -51,11 +51,19 @@ function arm(at: number): void {
 function check(): void {
   const now = performance.now();
   let next = Infinity;
+  let due: Pending[] | undefined;
   for (const p of pending) {
-    if (p.at <= now) {
+    if (p.at <= now) (due ??= []).push(p);
+    else if (p.at < next) next = p.at;
+  }
+  if (due !== undefined) {
+    // In time order, also when a busy process checks late and finds
+    // several due (the set is in the order they were made).
+    due.sort((a, b) => a.at - b.at);
+    for (const p of due) {
       pending.delete(p);
       p.fire();
-    } else if (p.at < next) next = p.at;
+    }
   }
   if (next !== Infinity) arm(next);
 }

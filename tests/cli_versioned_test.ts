@@ -133,12 +133,12 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   const unknown = await ws.vc("path", "/f.cvs");
   assertFailure(unknown, 1, "/f.cvs is not in manifest");
   assertStringIncludes(unknown.stderr, "/f.csv");
-  // Bad version strings.
+  // Bad version strings: the command line's fault, so usage errors.
   for (const bad of ["1.2", "v1.0.0", "01.0.0", "1.0.0-rc1", "latest"]) {
-    assertFailure(await ws.vc("path", "/f.csv", bad), 1, JSON.stringify(bad));
-    assertFailure(await ws.vc("update", "/f.csv", file, "--version", bad), 1, bad);
+    assertFailure(await ws.vc("path", "/f.csv", bad), 2, JSON.stringify(bad));
+    assertFailure(await ws.vc("update", "/f.csv", file, "--version", bad), 2, bad);
   }
-  assertFailure(await ws.vc("add", "/g.csv", file, "--version", "1.0"), 1, "1.0");
+  assertFailure(await ws.vc("add", "/g.csv", file, "--version", "1.0"), 2, "1.0");
   // A version that was never published, and a pinned object deleted from the bucket.
   assertFailure(await ws.vc("path", "/f.csv", "9.9.9"), 1, "9.9.9", "available: 1.0.0");
   await Deno.remove(ws.path("bucket/f.1.0.0.csv"));

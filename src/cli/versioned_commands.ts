@@ -10,8 +10,9 @@ import { basename, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
+import { assertVersion } from "../versioned/version.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, UsageError } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { table } from "./output.ts";
@@ -53,7 +54,8 @@ export const add: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
-    const version = ctx.flags.string("version");
+    checkedPath(path);
+    const version = checkedVersion(ctx.flags.string("version"), "--version");
     const source = localPathArg(ctx.io.cwd, file, "FILE");
     await using s = openVersioned(ctx, "add");
     // Run in a subdirectory of a project, the default manifest would be a
@@ -120,7 +122,14 @@ export const update: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
+    checkedPath(path);
     const bump = bumpFrom(ctx);
+    checkedVersion(bump.version, "--version");
+    if (bump.minVersion !== undefined) {
+      // Loaded here, as the library does: only publishing needs the bump rules.
+      const { minVersionFloor } = await import("../versioned/version_bump.ts");
+      flagValue("--min-version", () => minVersionFloor(bump.minVersion!));
+    }
     const source = localPathArg(ctx.io.cwd, file, "FILE");
     await using s = openVersioned(ctx, "update");
     using bar = ctx.out.progress(`upload ${path}`);
@@ -206,7 +215,7 @@ export const path: Command = {
     'python train.py --data "$(vc path /foo/bar.csv)"',
   ],
   async run(ctx) {
-    const [p, version] = ctx.args as [string, string | undefined];
+    const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path");
     const local = await localCopy(ctx, s.vc, p, version);
     // Printed escaped, such a path would be a wrong one that `$(vc path …)`
@@ -243,7 +252,7 @@ export const cat: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
   async run(ctx) {
-    const [p, version] = ctx.args as [string, string | undefined];
+    const [p, version] = checkedArgs(ctx.args);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
     await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
@@ -291,9 +300,9 @@ export const get: Command = {
     "vc get /foo/bar.csv - | head",
   ],
   async run(ctx) {
-    const p = ctx.args[0]!;
+    const p = checkedPath(ctx.args[0]!);
     const [version, destArg] = ctx.args.length === 3
-      ? [ctx.args[1], ctx.args[2]!]
+      ? [checkedVersion(ctx.args[1]), ctx.args[2]!]
       : [undefined, ctx.args[1]!];
     // "-" is stdout, as in `vc cache-client get`: not a file named "-".
     if (destArg === "-") {
@@ -341,7 +350,7 @@ export const versions: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc versions /foo/bar.csv", "vc versions /foo/bar.csv --json | jq -r '.versions[-1]'"],
   async run(ctx) {
-    const p = ctx.args[0]!;
+    const p = checkedPath(ctx.args[0]!);
     await using s = openVersioned(ctx, "versions");
     const list = await s.vc.versions(p, { signal: ctx.io.signal });
     // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
@@ -440,7 +449,7 @@ export const pathRemote: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],
   async run(ctx) {
-    const [p, version] = ctx.args as [string, string | undefined];
+    const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path-remote");
     const r = await s.vc.resolve(p, version);
     // The object `vc path` reads: a version only a `/` key holds is there.
@@ -581,6 +590,25 @@ async function localCopy(
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.
 function normalized(p: string): string {
   return normalizeVersionedPath(p);
+}
+
+// PATH and VERSION as typed. A malformed one (`1.0`, `/a/../b`) is the
+// command line's fault: a usage error (exit 2) before the manifest or the
+// store is read, as a bad flag value is. The library checks them again, and
+// there a malformed value read from a manifest stays a failure (exit 1).
+function checkedPath(p: string): string {
+  flagValue("PATH", () => normalizeVersionedPath(p));
+  return p;
+}
+
+function checkedVersion(v: string | undefined, name = "VERSION"): string | undefined {
+  if (v !== undefined) flagValue(name, () => assertVersion(v, name));
+  return v;
+}
+
+// `PATH [VERSION]`, both checked.
+function checkedArgs(args: readonly string[]): [string, string | undefined] {
+  return [checkedPath(args[0]!), checkedVersion(args[1])];
 }
 
 /**

@@ -91,15 +91,7 @@ export function nextVersion(latest: string | undefined, bump: Bump): string {
   }
 
   if (bump.minVersion !== undefined) {
-    const m = MIN_VERSION.exec(bump.minVersion);
-    if (m === null || m.slice(1).some((c) => c !== undefined && !Number.isSafeInteger(+c))) {
-      throw new InvalidInputError(
-        `minimum version ${
-          JSON.stringify(bump.minVersion)
-        } is not a version; expected MAJOR[.MINOR[.PATCH]], e.g. 2, 1.3 or 1.2.13`,
-      );
-    }
-    const floor = `${m[1]}.${m[2] ?? "0"}.${m[3] ?? "0"}`;
+    const floor = minVersionFloor(bump.minVersion);
     if (latest === undefined) return floor;
     // A floor at or below the latest still has to publish something new, and
     // the smallest step keeps the floor's promise ("at least").
@@ -124,4 +116,28 @@ function increment(version: string, part: "major" | "minor" | "patch"): string {
     throw new InvalidInputError(`cannot increment the ${part} version of ${version}`);
   }
   return next;
+}
+
+/**
+ * The floor a `minVersion` names, its missing components zero (`"1.3"` →
+ * `"1.3.0"`); throws `InvalidInputError` when it is not `MAJOR[.MINOR[.PATCH]]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { minVersionFloor } from "./version_bump.ts";
+ * assert(minVersionFloor("2") === "2.0.0");
+ * assert.throws(() => minVersionFloor("v2"), /is not a version/);
+ * ```
+ */
+export function minVersionFloor(minVersion: string): string {
+  const m = MIN_VERSION.exec(minVersion);
+  if (m === null || m.slice(1).some((c) => c !== undefined && !Number.isSafeInteger(+c))) {
+    throw new InvalidInputError(
+      `minimum version ${
+        JSON.stringify(minVersion)
+      } is not a version; expected MAJOR[.MINOR[.PATCH]], e.g. 2, 1.3 or 1.2.13`,
+    );
+  }
+  return `${m[1]}.${m[2] ?? "0"}.${m[3] ?? "0"}`;
 }

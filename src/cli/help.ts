@@ -55,6 +55,8 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
       'Settings (flag > environment > project vc.json / deno.json "vc" > config file > default;',
       "see them with `vc config`):",
       ...columns(SETTINGS),
+      "S3 endpoint and credentials: AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...",
+      "as for the aws CLI.",
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. NO_COLOR disables colour.",
       'Run "vc <command> --help" for a command\'s flags and examples.',
@@ -93,6 +95,15 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "download files this large with parallel ranged GETs (default 32MiB)",
   ],
   ["--range-size S", "VC_RANGE_SIZE", "size of one ranged GET (at least 64KiB; default 8MiB)"],
+  // Settings with no flag: listed too, or `vc --help` never names them.
+  [
+    "",
+    "VC_IMMUTABLE_BUCKETS",
+    "buckets whose objects never change, comma-separated: never revalidated",
+  ],
+  ["", "VC_LOCK_WAIT", "seconds to wait for another vc fetching the same file (default 60)"],
+  ["", "VC_S3_PATH_STYLE", "1 or 0: force path-style S3 URLs on or off (default: automatic)"],
+  ["", "VC_CONFIG", "user config file (default: <platform config dir>/vc/config.json)"],
 ];
 
 function mainUsage(group: { word: string } | undefined): string {

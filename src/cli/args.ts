@@ -180,12 +180,34 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
   }
 }
 
-function unknownOption(raw: string, all: OptionSpecs, command: string): UsageError {
+/**
+ * The usage error for the first flag of `args` that neither `options` nor
+ * the global flags know, as {@linkcode parseCommandArgs} raises it but
+ * naming no command; `undefined` when every flag is known. For a command
+ * line with no command (`vc --jsno`), where "missing command" alone would
+ * hide the typo.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unknownFlag } from "./args.ts";
+ * const e = unknownFlag(["--jsno"], {});
+ * assert(e?.message === "unknown flag --jsno" && e.hint === "did you mean --json?");
+ * assert(unknownFlag(["--json", "--bucket", "b"], { bucket: { type: "string", description: "" } }) === undefined);
+ * ```
+ */
+export function unknownFlag(args: readonly string[], options: OptionSpecs): UsageError | undefined {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...options };
+  const token = tokenize(args, all).tokens.find((t) => !Object.hasOwn(all, t.name));
+  return token === undefined ? undefined : unknownOption(token.rawName, all, undefined);
+}
+
+function unknownOption(raw: string, all: OptionSpecs, command: string | undefined): UsageError {
   const guess = raw.startsWith("--") ? longGuess(raw.slice(2), all) : shortGuess(raw.slice(1), all);
   const hint = guess === undefined ? undefined : `did you mean ${guess}?`;
   return new UsageError(
-    `unknown flag ${raw} for "${command}"`,
-    hint === undefined ? { command } : { hint, command },
+    `unknown flag ${raw}${command === undefined ? "" : ` for "${command}"`}`,
+    { ...(hint === undefined ? {} : { hint }), ...(command === undefined ? {} : { command }) },
   );
 }
 

@@ -187,7 +187,9 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       return EXIT_OK;
     }
     io.writeStderr(mainHelp(VERSION, COMMANDS));
-    if (args.length > 0) throw new UsageError("missing command");
+    if (args.length > 0) {
+      throw await unknownFlagWithoutCommand(args) ?? new UsageError("missing command");
+    }
     return EXIT_USAGE;
   }
   if (found.words[0] === "help") return await help(found.words.slice(1), io, json);
@@ -236,6 +238,25 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     }
     throw error;
   }
+}
+
+// Flags but no command (`vc --jsno`): a flag no command takes is named, with
+// a guess, rather than hidden behind "missing command". Every command's
+// flags count as known (`vc --delete` lacks only its command); loading them
+// all costs only this error path.
+async function unknownFlagWithoutCommand(args: readonly string[]): Promise<UsageError | undefined> {
+  const [commands, { unknownFlag }] = await Promise.all([
+    Promise.all(COMMANDS.map((c) => c.load())),
+    import("./args.ts"),
+  ]);
+  const end = args.indexOf("--");
+  return unknownFlag(
+    end === -1 ? args : args.slice(0, end),
+    Object.assign(
+      { version: { type: "boolean", short: "V", description: "" } },
+      ...commands.map((c) => c.options),
+    ),
+  );
 }
 
 async function help(words: readonly string[], io: CliIo, json: boolean): Promise<number> {

@@ -78,7 +78,7 @@ export const prefill: Command = {
     "vc prefill --manifest versioned_assets.json --list ci/extra_assets.txt --json",
     "VC_CACHE_DIR=/ci-cache vc prefill --concurrency 32",
     // One key per line, as S3 has it: `aws s3 ls` columns cut a key at its first space.
-    "aws s3api list-objects-v2 --bucket my-bucket --prefix models/ --query 'Contents[].[Key]' --output text | sed 's|^|s3://my-bucket/|' | vc prefill --list -",
+    "aws s3api list-objects-v2 --bucket my-bucket --prefix models/ --query 'Contents[].[Key] || `[]`' --output text | sed 's|^|s3://my-bucket/|' | vc prefill --list -",
     "deno task prefill",
   ],
   async run(ctx) {

@@ -539,8 +539,9 @@ export class S3Store implements ObjectStore {
    * most `concurrency` parts in memory). A multipart upload that fails is
    * aborted. `ifNoneMatch: "*"` / `ifMatch` make the write conditional
    * (for multipart uploads the condition is checked by CompleteMultipartUpload,
-   * which S3 supports since 2024; servers that ignore it make the write
-   * unconditional). When `md5` is given, multipart uploads also record it as
+   * which S3 supports since 2024; for servers that ignore it there, as moto
+   * does, vc also checks the key just before completing, which leaves them
+   * one round trip of race). When `md5` is given, multipart uploads also record it as
    * user metadata `vc-md5` (and rclone's `md5chksum`), since their ETag is not
    * the content's MD5.
    * Throws `IntegrityError` when the server's ETag disagrees with the MD5 sent.
@@ -1294,18 +1295,21 @@ export class S3Store implements ObjectStore {
       context: SdkCallContext;
     },
   ): Promise<{ etag: string; crc32: string | undefined }> {
-    if (options.ifNoneMatch === "*") {
-      // S3 honours If-None-Match on completion; some S3-compatible stores
-      // (moto) ignore it and overwrite. A look just before completing
-      // narrows their race to one round trip: a key taken during the
-      // upload fails it (the upload is aborted) instead of being replaced.
-      const taken = await this.head(
+    if (options.ifNoneMatch === "*" || options.ifMatch !== undefined) {
+      // S3 honours If-None-Match and If-Match on completion; some
+      // S3-compatible stores (moto) ignore both and overwrite. A look just
+      // before completing narrows their race to one round trip: a key taken
+      // (If-None-Match), or replaced or deleted (If-Match), during the upload
+      // fails it (the upload is aborted) instead of being overwritten.
+      const current = await this.head(
         this.#relative(full),
         options.signal === undefined ? {} : { signal: options.signal },
       );
-      if (taken !== undefined) {
+      const failed = options.ifNoneMatch === "*" ? current !== undefined : current === undefined ||
+        normalizeEtag(current.etag) !== normalizeEtag(options.ifMatch ?? "");
+      if (failed) {
         throw new PreconditionFailedError(
-          `${options.what}: precondition failed, the key already exists (If-None-Match: *)`,
+          `${options.what}: precondition failed, ${options.context.condition}`,
         );
       }
     }

@@ -657,7 +657,12 @@ export function loadConfigFile(
 ): LoadedConfig | undefined {
   const env = envReader(options.env);
   const explicit = path ?? nonEmpty(env("VC_CONFIG"));
-  const file = resolve(explicit ?? join(defaultConfigDir({ env }), "vc", "config.json"));
+  // Without HOME (a CI container may run without one) and without
+  // XDG_CONFIG_HOME there is no default config file, as there is none that
+  // does not exist: the settings then come from the environment and flags.
+  const dir = explicit === undefined ? configDirIfKnown(env) : undefined;
+  if (explicit === undefined && dir === undefined) return undefined;
+  const file = resolve(explicit ?? join(dir!, "vc", "config.json"));
   const required = options.required ?? explicit !== undefined;
   const text = readOrError(file);
   if (typeof text !== "string") {
@@ -846,30 +851,50 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
 export function defaultConfigDir(options: PlatformOptions = {}): string {
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
+  const dir = configDirIfKnown(env, os);
+  if (dir === undefined) throw homeNotSet(os, "config directory", "VC_CONFIG");
+  return dir;
+}
+
+// The platform's config directory, or undefined when the home directory it
+// lies in is not set.
+function configDirIfKnown(
+  env: EnvReader,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
   if (os === "windows") {
-    return nonEmpty(env("APPDATA")) ??
-      win32Join(homeDir(env, os, "config directory"), "AppData", "Roaming");
+    const appData = nonEmpty(env("APPDATA"));
+    if (appData !== undefined) return appData;
+  } else if (os !== "darwin") {
+    const xdg = nonEmpty(env("XDG_CONFIG_HOME"));
+    if (xdg !== undefined && isAbsolute(xdg)) return xdg;
   }
-  if (os === "darwin") {
-    return join(homeDir(env, os, "config directory"), "Library", "Application Support");
-  }
-  const xdg = nonEmpty(env("XDG_CONFIG_HOME"));
-  if (xdg !== undefined && isAbsolute(xdg)) return xdg;
-  return join(homeDir(env, os, "config directory"), ".config");
+  const home = homeIfSet(env, os);
+  if (home === undefined) return undefined;
+  if (os === "windows") return win32Join(home, "AppData", "Roaming");
+  if (os === "darwin") return join(home, "Library", "Application Support");
+  return join(home, ".config");
 }
 
 function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string {
-  const home = os === "windows"
+  const home = homeIfSet(env, os);
+  if (home === undefined) throw homeNotSet(os, what, "VC_CACHE_DIR or pass cacheDir");
+  return home;
+}
+
+function homeIfSet(env: EnvReader, os: typeof Deno.build.os): string | undefined {
+  return os === "windows"
     ? nonEmpty(env("USERPROFILE")) ?? nonEmpty(env("HOME"))
     : nonEmpty(env("HOME"));
-  if (home === undefined) {
-    throw new InvalidInputError(
-      `cannot determine the default ${what}: ${
-        os === "windows" ? "USERPROFILE" : "HOME"
-      } is not set (set VC_CACHE_DIR or pass cacheDir)`,
-    );
-  }
-  return home;
+}
+
+// `instead`: what to set so that the directory is not needed.
+function homeNotSet(os: typeof Deno.build.os, what: string, instead: string): InvalidInputError {
+  return new InvalidInputError(
+    `cannot determine the default ${what}: ${
+      os === "windows" ? "USERPROFILE" : "HOME"
+    } is not set (set ${instead})`,
+  );
 }
 
 function expandHome(path: string, env: EnvReader): string {

@@ -127,3 +127,19 @@ Deno.test("cli prefill: a cause shared by many items prints 20 failures and a co
   const json = await ws.run(["prefill", "--list", "list.txt", "--json"]);
   assertEquals(json.json<Summary>().failed.length, 25);
 });
+
+Deno.test("cli prefill: HOME and the XDG directories unset, VC_CACHE_DIR set (a bare CI container)", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  const env = { VC_CACHE_DIR: ws.cacheDir, VC_BUCKET: ws.bucket, CI: "true", NO_COLOR: "1" };
+  const io = memoryIo({ env, cwd: ws.dir });
+  assertEquals(await runCli(["prefill"], io), 0, io.stderr());
+  assertStringIncludes(io.stdout(), "prefill: 2 items: 2 fetched");
+  // Without VC_CACHE_DIR the one line says what to set.
+  const bare = memoryIo({ env: { VC_BUCKET: ws.bucket }, cwd: ws.dir });
+  assertFailure(
+    { code: await runCli(["prefill"], bare), stdout: bare.stdout(), stderr: bare.stderr() },
+    1,
+    "HOME is not set (set VC_CACHE_DIR",
+  );
+});

@@ -266,3 +266,20 @@ Deno.test("a bucket's scheme in capitals is the same scheme (S3://x is s3://x), 
   });
   assertEquals(local.bucket, "file:///srv/assets");
 });
+
+Deno.test("without HOME there is no default config file: settings come from the environment", async () => {
+  await withDir((dir) => {
+    // A CI container may run with no HOME; VC_CACHE_DIR is then enough.
+    assertEquals(loadConfigFile(undefined, { env: {} }), undefined);
+    const s = resolveSettings({ env: { VC_CACHE_DIR: dir } });
+    assertEquals(s.cacheDir, dir);
+    // Named files are still read; the cache directory still needs a home.
+    assertThrows(
+      () => loadConfigFile(undefined, { env: { VC_CONFIG: `${dir}/nope.json` } }),
+      InvalidInputError,
+      "nope.json",
+    );
+    assertThrows(() => resolveSettings({ env: {} }), InvalidInputError, "set VC_CACHE_DIR");
+    assertThrows(() => defaultConfigDir({ os: "linux", env: {} }), InvalidInputError, "VC_CONFIG");
+  });
+});

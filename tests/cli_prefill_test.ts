@@ -143,3 +143,19 @@ Deno.test("cli prefill: HOME and the XDG directories unset, VC_CACHE_DIR set (a 
     "HOME is not set (set VC_CACHE_DIR",
   );
 });
+
+Deno.test("cli prefill: a manifest given twice is read once, and failed once when it cannot be", async () => {
+  await using ws = await CliWorkspace.create();
+  await seed(ws);
+  await ws.write("broken.json", '{"/a.csv": ');
+  const r = await ws.vc(
+    ...["prefill", "--json", "--manifest", "broken.json", "--manifest", "./broken.json"],
+    ...["--manifest", "versioned_assets.json", "--manifest", "sub/../versioned_assets.json"],
+  );
+  assertEquals(r.code, 1, r.stderr);
+  const s = r.json<Summary>();
+  // broken.json (one failure), /a.csv and /b.csv.
+  assertEquals([s.total, s.fetched, s.failed.length], [3, 2, 1], JSON.stringify(s));
+  assertEquals(r.stderr.trimEnd().split("\n").length, 2, r.stderr);
+  assertStringIncludes(r.stderr, "vc: 1 of 3 items failed");
+});

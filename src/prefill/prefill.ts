@@ -34,7 +34,10 @@ export interface PrefillProgress {
 export interface PrefillOptions {
   /** The cache to fill. */
   cache: AssetCache;
-  /** Versioned caches whose manifest entries are all prefilled; the first also resolves versioned items in `uris`. */
+  /**
+   * Versioned caches whose manifest entries are all prefilled (a manifest given twice is read
+   * once); the first also resolves versioned items in `uris`.
+   */
   versioned?: readonly VersionedCache[] | undefined;
   /**
    * Extra items: `s3://` or `file://` URIs, or versioned paths (`/foo/bar.csv`, `/foo/bar.csv@1.2.5`).
@@ -285,7 +288,13 @@ async function* eachTarget(
   const manifests: Array<
     { manifest: string; assets: Array<VersionedAsset | { path: string; error: unknown } | null> }
   > = [];
+  const manifestsRead = new Set<string>();
   for (const vc of options.versioned ?? []) {
+    // A manifest given twice (`--manifest a.json --manifest ./a.json`) is
+    // read once: its entries would all be duplicates, and one that cannot
+    // be read is one failure, not one per mention.
+    if (manifestsRead.has(vc.manifest)) continue;
+    manifestsRead.add(vc.manifest);
     // One read of the manifest resolves every entry; resolving each path on
     // its own would look it up again per entry. An entry that cannot be
     // resolved (unlocked under --frozen) fails alone: the others are fetched.

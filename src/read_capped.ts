@@ -102,7 +102,15 @@ export async function readTextCapped(
   const reader = stream.getReader();
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await reader.read();
+      } catch (cause) {
+        // Named: Deno's message does not say what was read (standard input
+        // that is a directory says only "Is a directory").
+        throw new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
+      }
+      const { value, done } = step;
       if (done) break;
       total += value.length;
       if (total > options.maxBytes) {

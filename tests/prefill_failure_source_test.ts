@@ -6,7 +6,7 @@ import { DENO_DIR } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { InvalidInputError } from "../src/errors.ts";
+import { InvalidInputError, VcError } from "../src/errors.ts";
 import { readListEntries, readListFile } from "../src/prefill/list_file.ts";
 import { prefill, type PrefillFailure } from "../src/prefill/prefill.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
@@ -236,6 +236,59 @@ Deno.test("vc prefill --list - names standard input <stdin> in a failure", async
     const err = new TextDecoder().decode(stderr);
     assertEquals(code, 1, err);
     assertStringIncludes(err, `vc: prefill failed: <stdin>:2: file://${dir}/missing.bin: `);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a list that cannot be read from standard input or a pipe is named in the error", async () => {
+  const failing = new ReadableStream<Uint8Array>({
+    pull: () => Promise.reject(new Error("Is a directory (os error 21)")),
+  });
+  const error = await assertRejects(() => readListEntries("-", { stdin: failing }), VcError);
+  assertEquals(
+    error.message,
+    "cannot read standard input (list file): Is a directory (os error 21)",
+  );
+});
+
+Deno.test({
+  name: "vc prefill --list - with standard input that cannot be read says so in one line",
+  // A shell redirects a directory to standard input.
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_prefill_stdin_" }));
+  try {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    // A CI step whose standard input is a directory: the read fails.
+    const { code, stderr } = await new Deno.Command("sh", {
+      args: [
+        "-c",
+        `exec "$0" run ${
+          PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ")
+        } "$1" prefill --list - < "$2"`,
+        Deno.execPath(),
+        join(root, "cli.ts"),
+        dir,
+      ],
+      cwd: dir,
+      clearEnv: true,
+      env: {
+        DENO_DIR: DENO_DIR,
+        DENO_NO_UPDATE_CHECK: "1",
+        HOME: dir,
+        VC_CACHE_DIR: join(dir, "cache"),
+        NO_COLOR: "1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).output();
+    const err = new TextDecoder().decode(stderr);
+    assertEquals(code, 1, err);
+    assertEquals(err.trimEnd().split("\n"), [
+      "vc: cannot read standard input (list file): Is a directory (os error 21)",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -159,3 +159,20 @@ Deno.test("cli prefill: a manifest given twice is read once, and failed once whe
   assertEquals(r.stderr.trimEnd().split("\n").length, 2, r.stderr);
   assertStringIncludes(r.stderr, "vc: 1 of 3 items failed");
 });
+
+Deno.test("cli prefill: the summary's bytes are those of the items fetched, not of a failed download", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("a.csv", "aaaa");
+  await ws.write("b.csv", "bbbbbbbb");
+  for (const path of ["a", "b"]) {
+    const r = await ws.vc("add", `/${path}.csv`, `${path}.csv`);
+    assertEquals(r.code, 0, r.stderr);
+  }
+  // Replaced in the bucket after the lock: all 8 bytes arrive, then fail the check.
+  await ws.write("bucket/b.1.0.0.csv", "BBBBBBBB");
+  const r = await ws.vc("prefill", "--json");
+  assertEquals(r.code, 1, r.stderr);
+  const s = r.json<Summary>();
+  assertEquals(s.failed.map((f) => [f.item, f.errorName]), [["/b.csv", "IntegrityError"]]);
+  assertEquals([s.fetched, s.bytes], [1, 4]);
+});

@@ -24,7 +24,7 @@ export interface PrefillProgress {
    * an array or `listEntries` has), less the duplicates found so far.
    */
   total: number;
-  /** Bytes downloaded so far. */
+  /** Bytes downloaded so far (a failed item's are taken back when it fails). */
   bytes: number;
   /** The item that last made progress. */
   current?: string;
@@ -85,7 +85,7 @@ export interface PrefillSummary {
   alreadyCached: number;
   /** Every failure, in input order. */
   failed: PrefillFailure[];
-  /** Bytes downloaded. */
+  /** Bytes downloaded into the cache: those of the items fetched (not of the failed ones). */
   bytes: number;
   /** Wall-clock duration. */
   seconds: number;
@@ -201,6 +201,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       else alreadyCached++;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      // What a failed download received is not in the cache: the summary's
+      // bytes are those of the items fetched (as a retry's restart already
+      // takes back its first attempt's).
+      bytes -= seen;
       failed.push({
         item: target.label,
         ...target.source,

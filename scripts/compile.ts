@@ -409,7 +409,8 @@ async function main(args: string[]): Promise<number> {
   if (values.help) {
     console.log(
       "usage: deno task compile [--dry-run] [--target T]... [--out-dir DIR]\n" +
-        `targets: ${TARGETS.join(", ")}`,
+        `targets: ${TARGETS.join(", ")}\n` +
+        "the task may write only dist/: another --out-dir needs its own --allow-write",
     );
     return 0;
   }
@@ -425,6 +426,16 @@ async function main(args: string[]): Promise<number> {
       console.log(["deno", ...args].map(shellQuote).join(" "));
     }
     return 0;
+  }
+  // `deno task compile` may write only dist/ (and the bundle directory):
+  // another --out-dir would fail at the first write, with a message that
+  // says nothing of the task; say what to run instead, before any build.
+  if (Deno.permissions.querySync({ name: "write", path: outDir }).state !== "granted") {
+    throw new Error(
+      `--out-dir ${outDir}: not writable with the task's permissions (only dist); run ` +
+        `deno run --allow-read ${shellQuote(`--allow-write=${outDir},${BUILD_DIR}`)} ` +
+        `--allow-run=deno scripts/compile.ts ${args.map(shellQuote).join(" ")}`,
+    );
   }
   await Deno.mkdir(outDir, { recursive: true });
   for (const args of bundles) console.error(`$ deno ${args.map(shellQuote).join(" ")}`);

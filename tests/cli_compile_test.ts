@@ -14,7 +14,13 @@ import {
 } from "../scripts/compile.ts";
 import { ENV_VARS, PERMISSION_FLAGS, SYS_APIS } from "../scripts/permissions.ts";
 import { COMMAND_MODULES, COMMANDS } from "../src/cli/command_table.ts";
-import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "./assert.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -258,4 +264,36 @@ Deno.test("compile: this Deno's V8 knows the release V8 flags", async () => {
   // The control: an unknown flag is reported.
   const bad = await run("--no-such-v8-flag-vc");
   assertStringIncludes(new TextDecoder().decode(bad.stderr), "no-such-v8-flag-vc");
+});
+
+Deno.test("compile: an --out-dir the task may not write fails at once, saying what to run", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      // The deno.json task's own permissions.
+      args: [
+        "run",
+        "--allow-read",
+        `--allow-write=dist,${BUILD_DIR}`,
+        "--allow-run=deno",
+        "scripts/compile.ts",
+        "--out-dir",
+        outDir,
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(stderr);
+    assertEquals(code, 2, err);
+    assertEquals(err.trimEnd().split("\n"), [
+      `compile: --out-dir ${outDir}: not writable with the task's permissions (only dist); run ` +
+      `deno run --allow-read --allow-write=${outDir},${BUILD_DIR} --allow-run=deno ` +
+      `scripts/compile.ts --out-dir ${outDir}`,
+    ]);
+    // Nothing was built: no bundle directory left behind.
+    await assertRejects(() => Deno.stat(`${ROOT}/${BUILD_DIR}`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });

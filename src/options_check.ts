@@ -102,6 +102,7 @@ export function optionsRefusal(
  * assert.equal(describeValue(NaN), "NaN");
  * assert.equal(describeValue(new URL("file:///x")), "a URL object (file:///x)");
  * assert.equal(describeValue(null), "null");
+ * assert.equal(describeValue(new ArrayBuffer(1)), "an ArrayBuffer object");
  * ```
  */
 export function describeValue(value: unknown): string {
@@ -110,7 +111,7 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (value instanceof URL) return `a URL object (${value.href})`;
   const name = Object.getPrototypeOf(value)?.constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object"
-    ? `a ${name} object`
-    : "an object";
+  if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+  // "an ArrayBuffer object", "a Uint16Array object" (said "you")
+  return `${/^[AEIO]/i.test(name) ? "an" : "a"} ${name} object`;
 }

@@ -17,7 +17,7 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { checkOptions, type OptionNames, optionsRefusal } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames, optionsRefusal } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
 import { openStore } from "../store/open.ts";
@@ -315,7 +315,8 @@ export class Repository implements AsyncDisposable {
   /**
    * Uploads `source` (a local file path or bytes) as a new, unpublished
    * version of `logicalPath`, with `Content-MD5`, checks the stored ETag,
-   * then records it.
+   * then records it. Any other `source` (a `ReadableStream`, a `Blob`) is an
+   * `InvalidInputError` naming the path, before anything is uploaded.
    *
    * @example
    * ```ts
@@ -342,6 +343,19 @@ export class Repository implements AsyncDisposable {
   ): Promise<RepoRecord> {
     checkOptions("Repository.add()", options, ADD_OPTIONS);
     const path = normalizeLogicalPath(logicalPath);
+    // Checked before anything reads it: a stream or a Blob would otherwise
+    // fail deep in the hashing with a message that names neither the call
+    // nor the path (the upload sends its Content-MD5, so the content is
+    // read whole before it: a file or bytes, never a stream).
+    if (typeof source !== "string" && !(source instanceof Uint8Array)) {
+      throw new InvalidInputError(
+        `Repository.add(): the content of ${path} must be a local file path (a string) or ` +
+          `bytes (a Uint8Array), got ${describeValue(source)}` +
+          ((source as unknown) instanceof ReadableStream
+            ? "; write the stream to a file and add that"
+            : ""),
+      );
+    }
     const tags = [...(options.tags ?? []).map(checkTag)];
     // Checked now: the date tags are made once the content is up.
     const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);

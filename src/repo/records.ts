@@ -6,6 +6,7 @@
  * @module
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
 
@@ -52,6 +53,38 @@ export interface FindQuery {
 
 /** Where tags go: one record, or every record of a logical path. */
 export type TagTarget = { id: number } | { path: string };
+
+/**
+ * Checks that `target` is a {@linkcode TagTarget}: an object with `id` or
+ * `path`, not both (which one was meant?) and not neither (a misspelt key).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTagTarget } from "./records.ts";
+ * import type { TagTarget } from "./records.ts";
+ * checkTagTarget({ id: 1 }, "tag()");
+ * assert.throws(() => checkTagTarget({ pth: "/a" } as unknown as TagTarget, "tag()"), /with "pth"/);
+ * assert.throws(() => checkTagTarget({ id: 1, path: "/a" } as unknown as TagTarget, "tag()"), /not both/);
+ * ```
+ */
+export function checkTagTarget(target: TagTarget, what: string): void {
+  const given = typeof target === "object" && target !== null && !Array.isArray(target)
+    ? ["id", "path"].filter((key) => Object.hasOwn(target, key))
+    : undefined;
+  if (given?.length === 1 && Object.keys(target).length === 1) return;
+  throw new InvalidInputError(
+    `${what}: the target must be { id } (a record) or { path } (a logical path)${
+      given?.length === 2 ? ", not both" : ""
+    }, got ${
+      given === undefined
+        ? describeValue(target)
+        : `an object with ${
+          Object.keys(target).map((k) => JSON.stringify(k)).join(", ") || "no keys"
+        }`
+    }`,
+  );
+}
 
 /** A record's state: unpublished → published → expired → purged (publish revives expired). */
 export type RecordState = "unpublished" | "published" | "expired" | "purged";
@@ -189,9 +222,9 @@ export const MAX_FIND_ANY = 1_000;
  * ```
  */
 export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
-  const any = (query.any ?? []).map(checkTag);
-  const all = (query.all ?? []).map(checkTag);
-  const exclude = (query.exclude ?? []).map(checkTag);
+  const any = checkTags(query.any ?? [], "find: any");
+  const all = checkTags(query.all ?? [], "find: all");
+  const exclude = checkTags(query.exclude ?? [], "find: exclude");
   // Each --all and --exclude tag is one condition of the query: SQLite
   // refuses past ~1000, PostgreSQL plans ever longer.
   const conditions = all.length + exclude.length;
@@ -213,6 +246,11 @@ export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
   where.and(where.idAmongTagged(any.length > 0 ? any : [all[0]!]));
   for (const tag of all) where.and(where.hasTag(tag));
   for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
+  if (query.published !== undefined && typeof query.published !== "boolean") {
+    throw new InvalidInputError(
+      `find: published must be true or false, got ${describeValue(query.published)}`,
+    );
+  }
   if (query.published) where.and("r.state = 'published'");
   let limit = "";
   if (query.limit !== undefined) {
@@ -344,6 +382,11 @@ const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
  * ```
  */
 export function checkTag(tag: string): string {
+  // A JavaScript caller's number or array would pass the pattern (it is
+  // tested as a string) and fail later with a TypeError naming nothing.
+  if (typeof tag !== "string") {
+    throw new InvalidInputError(`a tag must be a string, got ${describeValue(tag)}`);
+  }
   if (!TAG.test(tag) || !tag.isWellFormed()) {
     throw new InvalidInputError(
       `tag ${
@@ -353,6 +396,30 @@ export function checkTag(tag: string): string {
     );
   }
   return tag;
+}
+
+/**
+ * Checks a list of tags given as `what` (`tags`, `any`, …): an array of
+ * {@linkcode checkTag} tags. A lone string is refused by name rather than
+ * read as something else (`"raw"` is no list of tags).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTags } from "./records.ts";
+ * assert.deepEqual(checkTags(["a", "b"], "tags"), ["a", "b"]);
+ * assert.throws(() => checkTags("raw" as unknown as string[], "tags"), /tags must be an array of tags \(\["raw"\]\), got "raw"/);
+ * ```
+ */
+export function checkTags(tags: readonly string[], what: string): string[] {
+  if (!Array.isArray(tags)) {
+    throw new InvalidInputError(
+      `${what} must be an array of tags${
+        typeof tags === "string" ? ` (${JSON.stringify([tags])})` : ""
+      }, got ${describeValue(tags)}`,
+    );
+  }
+  return tags.map(checkTag);
 }
 
 /**
@@ -372,6 +439,9 @@ export function checkTag(tag: string): string {
  * ```
  */
 export function normalizeLogicalPath(path: string): string {
+  if (typeof path !== "string") {
+    throw new InvalidInputError(`a logical path must be a string, got ${describeValue(path)}`);
+  }
   const p = path.startsWith("/") ? path : `/${path}`;
   const segments = p.slice(1).split("/");
   // Named as too long, not as malformed, and quoted in part: the whole of a

@@ -37,6 +37,8 @@ import {
   type AddOptions,
   attachTags,
   checkTag,
+  checkTags,
+  checkTagTarget,
   ContentCollectedError,
   CURRENT_SQL,
   type FindQuery,
@@ -356,7 +358,7 @@ export class Repository implements AsyncDisposable {
             : ""),
       );
     }
-    const tags = [...(options.tags ?? []).map(checkTag)];
+    const tags = checkTags(options.tags ?? [], "Repository.add(): tags");
     // Checked now: the date tags are made once the content is up.
     const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);
     // Before any upload too, so a refused path usually leaves nothing
@@ -892,9 +894,11 @@ export class Repository implements AsyncDisposable {
   }
 
   async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<string[]> {
-    const checked = [...new Set(tags.map(checkTag))];
+    const verb = op === "add" ? "tag" : "untag";
+    checkTagTarget(target, `Repository.${verb}()`);
+    const checked = [...new Set(checkTags(tags, `Repository.${verb}(): tags`))];
     if (checked.length === 0) {
-      throw new InvalidInputError(`${op === "add" ? "tag" : "untag"}: no tags given`);
+      throw new InvalidInputError(`${verb}: no tags given`);
     }
     const changed: string[] = [];
     await this.catalog.transaction("write", async (tx) => {

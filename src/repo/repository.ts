@@ -727,9 +727,9 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  get(id: number): Promise<RepoRecord> {
+  async get(id: number): Promise<RepoRecord> {
     const rid = parseRecordId(id);
-    return this.catalog.transaction("read", (tx) => this.#get(tx, rid));
+    return await this.catalog.transaction("read", (tx) => this.#get(tx, rid));
   }
 
   async #get(tx: Tx, id: number): Promise<RepoRecord> {
@@ -760,9 +760,9 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  current(logicalPath: string): Promise<RepoRecord | undefined> {
+  async current(logicalPath: string): Promise<RepoRecord | undefined> {
     const path = normalizeLogicalPath(logicalPath);
-    return this.catalog.transaction("read", async (tx) => {
+    return await this.catalog.transaction("read", async (tx) => {
       const rows = await tx.query(CURRENT_SQL, [path]);
       return rows[0] ? (await attachTags(tx, [rowToRecord(rows[0])]))[0] : undefined;
     });
@@ -791,9 +791,8 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  list(options: ListOptions = {}): Promise<RepoRecord[]> {
-    const refused = optionsRefusal("Repository.list()", options, LIST_OPTIONS);
-    if (refused !== undefined) return refused;
+  async list(options: ListOptions = {}): Promise<RepoRecord[]> {
+    checkOptions("Repository.list()", options, LIST_OPTIONS);
     const where = new Where();
     if (options.state !== undefined) {
       where.and(`r.state = ${where.param(checkState(options.state))}`);
@@ -805,7 +804,10 @@ export class Repository implements AsyncDisposable {
     const order = options.limit === undefined
       ? " ORDER BY r.id"
       : ` ORDER BY r.id DESC LIMIT ${limitOf(options.limit)}`;
-    return this.#select(`SELECT ${RECORD_COLUMNS} FROM records r${where}${order}`, where.params);
+    return await this.#select(
+      `SELECT ${RECORD_COLUMNS} FROM records r${where}${order}`,
+      where.params,
+    );
   }
 
   /**
@@ -830,11 +832,10 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  find(query: FindQuery): Promise<RepoRecord[]> {
-    const refused = optionsRefusal("Repository.find()", query ?? null, FIND_QUERY);
-    if (refused !== undefined) return refused;
+  async find(query: FindQuery): Promise<RepoRecord[]> {
+    checkOptions("Repository.find()", query ?? null, FIND_QUERY);
     const { sql, params } = findSql(query);
-    return this.#select(sql, params);
+    return await this.#select(sql, params);
   }
 
   #select(sql: string, params: (string | number | null)[]): Promise<RepoRecord[]> {
@@ -963,9 +964,9 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  claim(options: ClaimOptions): Promise<Claim | undefined> {
-    return optionsRefusal("Repository.claim()", options ?? null, CLAIM_OPTIONS) ??
-      claimNext(this.#claimContext(), options);
+  async claim(options: ClaimOptions): Promise<Claim | undefined> {
+    checkOptions("Repository.claim()", options ?? null, CLAIM_OPTIONS);
+    return await claimNext(this.#claimContext(), options);
   }
 
   /**
@@ -989,8 +990,8 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
-    return renewClaim(this.#claimContext(), id, holder, ttlMs);
+  async renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
+    return await renewClaim(this.#claimContext(), id, holder, ttlMs);
   }
 
   /**
@@ -1012,8 +1013,8 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  release(id: number, holder: string): Promise<RepoRecord> {
-    return releaseClaim(this.#claimContext(), id, holder);
+  async release(id: number, holder: string): Promise<RepoRecord> {
+    return await releaseClaim(this.#claimContext(), id, holder);
   }
 
   #claimContext(): ClaimContext {

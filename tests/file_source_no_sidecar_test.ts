@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { Repository } from "../src/repo/mod.ts";
@@ -109,4 +110,34 @@ Deno.test("vc repo restore FILE leaves the backup file's directory as it was", a
   );
   assertEquals(timed.code, 0, timed.stderr);
   assertEquals(await names(ws.path("mine")), ["backup.jsonl.gz"]);
+});
+
+Deno.test("a backup written to a local path is only its file; a read-only store puts no sidecar", async () => {
+  await using ws = await CliWorkspace.create();
+  const repoUri = pathToFileURL(ws.path("repo")).href;
+  await Deno.mkdir(ws.path("mine"));
+  {
+    await using repo = await Repository.init(repoUri);
+    await repo.add("/a.txt", new TextEncoder().encode("a"));
+    // Before: a `.vc~meta~backup.jsonl.gz.json` beside it.
+    await repo.backup(ws.path("mine/backup.jsonl.gz"));
+  }
+  const cli = await ws.run(["repo", "backup", ws.path("mine/cli.jsonl.gz")], { VC_REPO: repoUri });
+  assertEquals(cli.code, 0, cli.stderr);
+  assertEquals(await names(ws.path("mine")), ["backup.jsonl.gz", "cli.jsonl.gz"]);
+  // And it restores.
+  assertEquals(
+    (await Repository.restore(repoUri, ws.path("mine/backup.jsonl.gz"), { force: true })).records,
+    1,
+  );
+  // The store itself: a put keeps no sidecar, and refuses metadata it could not keep.
+  const ro = new FsStore(ws.path("mine"), { sidecars: "read-only" });
+  await ro.put("x.bin", new Uint8Array([1]), { contentType: "application/x-thing" });
+  assertEquals((await ro.head("x.bin"))?.size, 1);
+  await assertRejects(
+    () => ro.put("y.bin", new Uint8Array([1]), { metadata: { who: "me" } }),
+    InvalidInputError,
+    "keeps no metadata",
+  );
+  assertEquals(await names(ws.path("mine")), ["backup.jsonl.gz", "cli.jsonl.gz", "x.bin"]);
 });

@@ -99,7 +99,8 @@ export async function writeObjectUri(
   signal?: AbortSignal,
 ): Promise<void> {
   const { root, key } = split(uri);
-  const store = await open(root);
+  // A local backup is the user's file: nothing of vc's is left beside it.
+  const store = await open(root, forUserFiles());
   try {
     await store.put(key, bytes, {
       contentType: "application/gzip",

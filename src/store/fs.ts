@@ -58,8 +58,10 @@ export interface FsStoreOptions {
    * repair one, for a directory that is the user's (a `file://` source the
    * cache reads, a backup file restored from): vc must not leave files
    * there. A file without a valid sidecar is then hashed on every `head` or
-   * `get` (remembered per file state within the process). Puts still write
-   * their sidecar: that is the store's format.
+   * `get` (remembered per file state within the process). Puts write none
+   * either (a backup written to the user's directory is only its file): a
+   * put's `metadata` is then refused, and its content type is the one its
+   * name gives.
    */
   sidecars?: "write" | "read-only";
 }
@@ -129,6 +131,7 @@ export class FsStore implements ObjectStore {
   readonly root: string;
   #realRoot: string | undefined;
   #files: FileDescriber;
+  #sidecars: "write" | "read-only";
   #swept = new Set<string>();
 
   /**
@@ -157,6 +160,7 @@ export class FsStore implements ObjectStore {
       );
     }
     this.#files = new FileDescriber({ repair: sidecars === "write" });
+    this.#sidecars = sidecars;
   }
 
   /**
@@ -332,7 +336,15 @@ export class FsStore implements ObjectStore {
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
-      if (options.metadata !== undefined) checkMetadata(options.metadata, key);
+      if (options.metadata !== undefined) {
+        checkMetadata(options.metadata, key);
+        if (this.#sidecars === "read-only" && Object.keys(options.metadata).length > 0) {
+          throw new InvalidInputError(
+            `cannot put ${key} with metadata in ${this.url}: a store opened with sidecars: ` +
+              `"read-only" (a user's directory) keeps no metadata beside its files`,
+          );
+        }
+      }
       options.signal?.throwIfAborted();
     } catch (e) {
       await discardBody(body, e);
@@ -682,18 +694,21 @@ export class FsStore implements ObjectStore {
       const metadata = options.metadata === undefined
         ? undefined
         : lowerMetadataKeys(options.metadata);
+      const sidecar = this.#sidecars === "write";
       let previous: Uint8Array | undefined;
       try {
-        previous = Deno.readFileSync(scPath);
+        if (sidecar) previous = Deno.readFileSync(scPath);
       } catch {
         // No sidecar yet.
       }
-      writeSidecar(
-        scPath,
-        sidecarFor(md5, { ...fingerprint(st), ctimeMs: null }, metadata, options.contentType),
-        // Metadata cannot be rebuilt from the data; an MD5 can.
-        metadata !== undefined || options.contentType !== undefined,
-      );
+      if (sidecar) {
+        writeSidecar(
+          scPath,
+          sidecarFor(md5, { ...fingerprint(st), ctimeMs: null }, metadata, options.contentType),
+          // Metadata cannot be rebuilt from the data; an MD5 can.
+          metadata !== undefined || options.contentType !== undefined,
+        );
+      }
       try {
         await temp.commitBy((path) =>
           options.ifNoneMatch === "*"
@@ -703,6 +718,7 @@ export class FsStore implements ObjectStore {
       } catch (e) {
         // The object was not replaced: give it its sidecar back.
         try {
+          if (!sidecar) throw e;
           if (previous === undefined) Deno.removeSync(scPath);
           else writeFileAtomicSync(scPath, previous, { durable: false });
         } catch {

@@ -11,6 +11,7 @@ import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server
 import { Entries } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
+import { usageKept } from "../server/quota.ts";
 import { probeStore } from "../server/store_probe.ts";
 import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
@@ -210,6 +211,15 @@ export const serve: Command = {
         ctx.out.warn(
           `the store cannot be reached now (${probe.unavailable.message}); ` +
             `starting anyway: requests get 503 until it answers`,
+        );
+      } else if (quota === undefined && await usageKept(store).catch(() => false)) {
+        // Instances with a quota count this store's usage: this one's uploads
+        // would be left out, and their removal there taken off all the same.
+        ctx.out.warn(
+          `the store keeps usage for --max-bytes-per-identity, which this instance was not given: ` +
+            `its uploads are not counted, yet their removal by an instance with a quota takes ` +
+            `them off (the usage can go below zero, leaving room past the quota); give every ` +
+            `instance the same --max-bytes-per-identity, then run vc serve expire --recount-usage`,
         );
       }
       const service = await serveCache({

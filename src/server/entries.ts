@@ -28,7 +28,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
-import { UsageCounter } from "./quota.ts";
+import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
 const utf8 = new TextDecoder();
 
@@ -839,7 +839,7 @@ async function recount(
   const stale: string[] = [];
   for await (
     const info of store.list(
-      "usage/",
+      USAGE_PREFIX,
       signal === undefined ? { etags: false } : { signal, etags: false },
     )
   ) {

@@ -137,8 +137,39 @@ export class UsageCounter {
   }
 }
 
+/** Where the usage objects live in the service's store. */
+export const USAGE_PREFIX = "usage/";
+
 function key(owner: string): string {
-  return `usage/${sha256Hex(owner)}.json`;
+  return `${USAGE_PREFIX}${sha256Hex(owner)}.json`;
+}
+
+/**
+ * Whether the store holds any usage object, i.e. a service with a quota (or
+ * `vc serve expire --recount-usage`) keeps usage there. One listing of one key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { UsageCounter, usageKept } from "./quota.ts";
+ * await using store = new MemoryStore();
+ * assert(!(await usageKept(store)));
+ * await new UsageCounter(store, 100).add("token-file:alice", 10);
+ * assert(await usageKept(store));
+ * ```
+ */
+export async function usageKept(
+  store: ObjectStore,
+  options: { signal?: AbortSignal } = {},
+): Promise<boolean> {
+  const { signal } = options;
+  const listing = store.list(
+    USAGE_PREFIX,
+    signal === undefined ? { etags: false } : { signal, etags: false },
+  );
+  for await (const _ of listing) return true;
+  return false;
 }
 
 function encode(owner: string, bytes: number): Uint8Array {

@@ -1,0 +1,56 @@
+/**
+ * `vc serve` without `--max-bytes-per-identity` on a store where instances
+ * with a quota keep usage warns at start: its uploads are not counted, yet
+ * their removal by an instance with a quota is (the usage went below zero,
+ * leaving room past the quota, with no word of why).
+ */
+import { join } from "node:path";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { addToken } from "../src/server/mod.ts";
+import { UsageCounter } from "../src/server/quota.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { assert, assertStringIncludes } from "./assert.ts";
+
+async function startupStderr(dir: string, tokenFile: string, extra: string[]): Promise<string> {
+  const stop = new AbortController();
+  const io = memoryIo({ cwd: dir, env: { HOME: join(dir, "home") }, signal: stop.signal });
+  const args = ["serve", "--store", `file://${dir}/store`, "--token-file", tokenFile];
+  const running = runCli([...args, "--port", "0", "--sweep-interval", "0", ...extra], io);
+  // Bounded: 200 looks, 50 ms apart, until it listens.
+  for (let i = 0; i < 200 && !io.stdout().includes("listening"); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assertStringIncludes(io.stdout(), "listening");
+  stop.abort();
+  await running;
+  return io.stderr();
+}
+
+Deno.test("serve: without a quota on a store whose usage instances with one keep, it warns", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_serve_quota_mix_" }));
+  try {
+    const tokenFile = join(dir, "tokens.json");
+    await addToken(tokenFile, "alice");
+    await Deno.mkdir(join(dir, "store"));
+    // No usage kept yet: nothing to say.
+    assert(!(await startupStderr(dir, tokenFile, [])).includes("warning"));
+    {
+      // An instance with a quota counted an upload.
+      await using store = new FsStore(join(dir, "store"));
+      await new UsageCounter(store, 1000).add("token-file:alice", 10);
+    }
+    assertStringIncludes(
+      await startupStderr(dir, tokenFile, []),
+      "vc: warning: the store keeps usage for --max-bytes-per-identity, which this instance was not given",
+    );
+    // With a quota it keeps that usage itself.
+    assert(
+      !(await startupStderr(dir, tokenFile, ["--max-bytes-per-identity", "1MiB"])).includes(
+        "warning",
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -403,6 +403,29 @@ Deno.test("mirror --watch: a path of a batch that could not be read holds back i
   assertEquals(await Deno.stat(join(w.dir, "bucket", "x.txt")).catch(() => "gone"), "gone");
 });
 
+Deno.test("mirror --watch: a batch holding a new directory and its files looks at each file once", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  await using m = await Mirror.open({
+    sources: [src],
+    target: `file://${join(w.dir, "bucket")}`,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+  });
+  await m.run();
+  // A burst of new files (a tar x, a git checkout): the events name the
+  // directories and every file in them, in any order.
+  await writeTree(src, { "d/e/1.txt": "1", "d/e/2.txt": "2", "d/3.txt": "3" });
+  const r = await m.syncPaths(
+    ["d/e/2.txt", "d", "d/3.txt", "d/e", "d/e/1.txt"].map((p) => join(src, p)),
+  );
+  assertEquals([r.transferred, r.unchanged, r.failed.length], [3, 0, 0]);
+  // One HEAD for the directory's own key; its pass listed the rest.
+  assertEquals(r.heads, 1);
+  assertEquals(await Deno.readTextFile(join(w.dir, "bucket", "d", "e", "2.txt")), "2");
+});
+
 Deno.test("mirror --watch: the wall clock set back or forward neither holds changes nor brings a full pass due", async () => {
   await using w = await tempDir();
   const { src, clock, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);

@@ -574,16 +574,26 @@ export class Mirror {
     }
     const run = this.#newRun(options.settleMs ?? 0);
     const keys: [string, string][] = [];
-    const held: string[] = [];
     for (const path of paths) {
       const key = this.keyOf(path);
-      if (key === undefined) continue;
-      keys.push([path, key]);
+      if (key !== undefined) keys.push([path, key]);
+    }
+    // A directory's pass covers every path below it: a burst of new files
+    // brings their directory and each file in one batch, and each file
+    // looked at again would cost a HEAD (and be counted twice in the
+    // report). Ancestors first (a key sorts before the keys below it), so
+    // the paths they cover are known before those come up.
+    keys.sort(([, a], [, b]) => a < b ? -1 : a > b ? 1 : 0);
+    const covered: string[] = [];
+    const held: string[] = [];
+    for (const [path, key] of keys) {
+      if (covered.some((scope) => key.startsWith(scope))) continue;
       const before = run.report.failed.length;
       const mark = this.#state.deleteMark();
       delete run.incomplete;
       try {
-        await this.#syncOne(run, path, key);
+        const scope = await this.#syncOne(run, path, key);
+        if (scope !== undefined) covered.push(scope);
       } catch (error) {
         if (this.#options.signal?.aborted) throw error;
         // (A store that cannot be reached, a listing that failed.)
@@ -617,20 +627,25 @@ export class Mirror {
     return report;
   }
 
-  /** One path of {@linkcode Mirror.syncPaths}, into `run` (its deletes queued). */
-  async #syncOne(run: Run, path: string, key: string): Promise<void> {
+  /**
+   * One path of {@linkcode Mirror.syncPaths}, into `run` (its deletes
+   * queued). Returns the key prefix a pass compared whole (`key/`, or `""`
+   * for a source root), if one did.
+   */
+  async #syncOne(run: Run, path: string, key: string): Promise<string | undefined> {
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
       (error: unknown) => {
         run.report.failed.push(failure(key, path, error));
         return null;
       },
     );
-    if (local === null) return;
+    if (local === null) return undefined;
     // A directory that became a file: what was mirrored under it goes (a
     // directory store refuses the file until then: its upload waits for
     // the deletes, see `Run.blocked`).
+    let scope: string | undefined;
     if (local !== undefined && this.#state.hasAtLeast(1, `${key}/`)) {
-      await this.#pass(run, `${key}/`);
+      await this.#pass(run, scope = `${key}/`);
     }
     // A file, a path that is gone, or a directory (or a skipped link): the
     // object named by the path itself (a file that became a directory goes
@@ -655,7 +670,8 @@ export class Mirror {
       }
     }
     // A directory (created, renamed here or away): everything under it.
-    if (local === undefined) await this.#pass(run, key === "" ? "" : `${key}/`);
+    if (local === undefined) await this.#pass(run, scope = key === "" ? "" : `${key}/`);
+    return scope;
   }
 
   /**

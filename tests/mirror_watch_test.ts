@@ -426,6 +426,44 @@ Deno.test("mirror --watch: a batch holding a new directory and its files looks a
   assertEquals(await Deno.readTextFile(join(w.dir, "bucket", "d", "e", "2.txt")), "2");
 });
 
+Deno.test("mirror --watch: the files of a batch go to the store concurrency at a time, not one after another", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "d/keep.txt": "k" });
+  const fs = new FsStore(join(w.dir, "bucket"));
+  // HEADs that take 20 ms each: counted while in flight.
+  let inFlight = 0, most = 0;
+  const store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name !== "head") return value.bind(target);
+      return async (...args: unknown[]) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return value.apply(target, args);
+      };
+    },
+  }) as ObjectStore;
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    concurrency: 8,
+  });
+  await m.run();
+  // rsync into an existing directory: an event per file, no directory event.
+  const names = Array.from({ length: 40 }, (_, i) => `d/f${i}.txt`);
+  await writeTree(src, Object.fromEntries(names.map((n) => [n, n])));
+  const r = await m.syncPaths(names.map((n) => join(src, n)));
+  assertEquals([r.transferred, r.unchanged, r.failed.length, r.heads], [40, 0, 0, 40]);
+  assertEquals(most, 8);
+  assertEquals(await Deno.readTextFile(join(w.dir, "bucket", "d", "f39.txt")), "d/f39.txt");
+  await store.close();
+});
+
 Deno.test("mirror --watch: the wall clock set back or forward neither holds changes nor brings a full pass due", async () => {
   await using w = await tempDir();
   const { src, clock, batches, events, has, advance, stop, watching } = await watchOneFile(w.dir);

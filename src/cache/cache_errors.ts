@@ -95,6 +95,25 @@ export function isPermissionError(e: unknown): boolean {
 }
 
 /**
+ * Whether `e` says a write failed for want of space on the device: ENOSPC,
+ * or a journal append cut short by it (`WriteZero`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNoSpaceError } from "./cache_errors.ts";
+ * assert(isNoSpaceError(new Error("No space left on device (os error 28)")));
+ * assert(isNoSpaceError(new Deno.errors.WriteZero("short write to j (disk full?)")));
+ * assert(!isNoSpaceError(new Error("Read-only file system (os error 30)")));
+ * ```
+ */
+export function isNoSpaceError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return code === "ENOSPC" || e instanceof Deno.errors.WriteZero ||
+    /no space left on device|os error 28\b/i.test((e as Error | undefined)?.message ?? "");
+}
+
+/**
  * `e` as a clear error when it says the cache dir is not writable (`what`
  * failed on `path`); other errors are returned unchanged.
  *
@@ -180,9 +199,8 @@ export function explainCacheError(
       { cause: e },
     );
   }
-  const code = (e as { code?: unknown } | undefined)?.code;
   const message = (e as Error | undefined)?.message ?? String(e);
-  if (code === "ENOSPC" || /no space left on device|os error 28\b/i.test(message)) {
+  if (isNoSpaceError(e)) {
     return new VcError(
       `no space left on the device of the cache dir ${cacheDir} while caching ${loc.uri}; ` +
         `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +

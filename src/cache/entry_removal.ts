@@ -16,6 +16,7 @@ import {
 } from "./entry_records.ts";
 import { compactRecords, journalFileFor } from "./record_journal.ts";
 import { assertNoLinks, recordPathsOf } from "./layout.ts";
+import { isNoSpaceError } from "./cache_errors.ts";
 import {
   lstatOrUndefined,
   removeEmptyParents,
@@ -138,13 +139,30 @@ export async function removeEntryFiles(
       }
       if (await options.unless(current)) return false;
     }
-    // The record first: an entry without one is a miss, never a wrong hit.
-    removeEntryRecord(record);
     // A directory there holds other entries (keys below this one's name), not
     // this entry's data: it stays.
-    existed = (await lstatOrUndefined(dataPath))?.isDirectory === true
-      ? false
-      : await removeIfExists(dataPath);
+    const removeData = async () =>
+      (await lstatOrUndefined(dataPath))?.isDirectory === true
+        ? false
+        : await removeIfExists(dataPath);
+    try {
+      // The record first: an entry without one is a miss, never a wrong hit.
+      removeEntryRecord(record);
+      existed = await removeData();
+    } catch (e) {
+      if (!isNoSpaceError(e)) throw e;
+      // A full disk (the cache filled it: just when prune or rm is needed)
+      // has no room for the removal line. A record whose data is gone is a
+      // miss too (dead: the next prune or verify drops it), so the data goes
+      // first, freeing room, and then the line; if that still does not fit,
+      // the dead record stays.
+      existed = await removeData();
+      try {
+        removeEntryRecord(record);
+      } catch (again) {
+        if (!isNoSpaceError(again)) throw again;
+      }
+    }
   } finally {
     // Releasing removes the lock's temp file, so the directory can empty.
     lock?.release();

@@ -1,0 +1,116 @@
+/**
+ * `prune` and `rm` on a cache whose disk is full, down to the last byte of
+ * its journal's last page: the removal line does not fit until something is
+ * freed, so the data goes first (a record without data is a miss) and the
+ * space comes back. Needs a small filesystem to fill: a tmpfs mount (root on
+ * Linux); ignored elsewhere.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { listEntries } from "../src/cache/maintenance.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+async function run(cmd: string, ...args: string[]): Promise<boolean> {
+  const r = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output()
+    .catch(() => undefined);
+  return r?.code === 0;
+}
+
+const canMount = await (async () => {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir();
+  try {
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir))) return false;
+    await run("umount", dir);
+    return true;
+  } finally {
+    await Deno.remove(dir).catch(() => {});
+  }
+})();
+
+/** Journals under `dir`. */
+function journals(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) out.push(...journals(p));
+    else if (e.name.startsWith("%records")) out.push(p);
+  }
+  return out;
+}
+
+/** Pads `journal` with dead lines to a multiple of 64 KiB (a page boundary for any page size). */
+async function padToPage(journal: string): Promise<void> {
+  const size = (await Deno.stat(journal)).size;
+  let pad = (65536 - size % 65536) % 65536;
+  if (pad > 0 && pad < 8) pad += 65536;
+  const lines: string[] = [];
+  for (let i = 0; pad > 0; i++) {
+    const len = pad >= 200 && pad - 100 >= 8 ? 100 : pad;
+    lines.push(`${"p".repeat(len - 3 - String(i).length)}${i}\t-\n`);
+    pad -= len;
+  }
+  await Deno.writeTextFile(journal, lines.join(""), { append: true });
+}
+
+/** Fills the filesystem of `path`'s directory: every block, then every byte. */
+async function fill(path: string): Promise<void> {
+  await using f = await Deno.open(path, { write: true, create: true });
+  const block = new Uint8Array(4096);
+  for (const chunk of [block, block.subarray(0, 1)]) {
+    for (;;) {
+      try {
+        if (await f.write(chunk) < chunk.length) break;
+      } catch {
+        break;
+      }
+    }
+  }
+}
+
+Deno.test({
+  name: "prune and rm free space on a full disk, the journal's last page full too",
+  ignore: !canMount,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "vc-full-prune-" });
+    const mnt = join(dir, "mnt");
+    await Deno.mkdir(mnt);
+    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
+    try {
+      const src = join(dir, "src");
+      await Deno.mkdir(src);
+      const cacheDir = join(mnt, "cache");
+      const uris: string[] = [];
+      {
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        for (let i = 0; i < 30; i++) {
+          const p = join(src, `f${i}.bin`);
+          await Deno.writeFile(p, new Uint8Array(8192).fill(i));
+          uris.push(pathToFileURL(p).href);
+          await cache.cache(uris[i]!);
+        }
+      }
+      const [journal] = journals(join(cacheDir, ".meta"));
+      await padToPage(journal!);
+      await fill(join(mnt, "filler"));
+
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      // Without room for its removal line, rm still removes the entry.
+      assert(await cache.delete(uris[29]!));
+      const pruned = await cache.prune({ maxBytes: 10 * 8192 });
+      assertEquals(pruned.removed.length, 19);
+      const left = await listEntries(cacheDir);
+      assertEquals(left.length, 10);
+      // Every entry left is served as it was; the removed ones are misses.
+      for (const e of left) {
+        const i = Number(/f(\d+)\.bin$/.exec(e.uri)![1]);
+        assertEquals(await Deno.readFile(e.path), new Uint8Array(8192).fill(i));
+      }
+      assert(!left.some((e) => e.uri === uris[29] || e.uri === uris[0]));
+    } finally {
+      await run("umount", mnt);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

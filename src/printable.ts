@@ -3,8 +3,9 @@
  * printed on a terminal or into a log line: a control character in one (an
  * ESC that starts a terminal sequence, a newline that fakes a line of
  * output, a bidirectional override that reorders what is shown) is shown
- * as an escape instead of acting. `--json` output needs none of this: JSON
- * escapes them itself.
+ * as an escape instead of acting. JSON escapes only the C0 controls: JSON
+ * meant to be read on a terminal (a service's log lines) goes through
+ * {@linkcode inertJson} for the rest.
  *
  * @module
  */
@@ -41,4 +42,27 @@ export function printable(text: string): string {
       ? `\\x${code.toString(16).padStart(2, "0")}`
       : `\\u${code.toString(16).padStart(4, "0")}`;
   });
+}
+
+/**
+ * `JSON.stringify(value)` with the controls that JSON leaves as they are
+ * (DEL, the C1 controls, among them U+009B, which some terminals take as
+ * the start of an escape sequence, and the bidirectional controls) written
+ * as `\uXXXX`: the same JSON value, inert on a terminal. Such characters
+ * can only stand inside a JSON string, where `\uXXXX` means the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inertJson } from "./printable.ts";
+ * const text = inertJson({ id: "a\u202egnp.exe\x9b2J" });
+ * assert.equal(text, '{"id":"a\\u202egnp.exe\\u009b2J"}');
+ * assert.equal(JSON.parse(text).id, "a\u202egnp.exe\x9b2J");
+ * ```
+ */
+export function inertJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { VcError } from "../errors.ts";
+import { inertJson } from "../printable.ts";
 
 /**
  * A request failed in a way the client should hear about, with its HTTP status.
@@ -108,7 +109,10 @@ const encoder = new TextEncoder();
 /**
  * A JSON response with its `Content-Length` (where `Response.json` leaves
  * it to chunked encoding), so GET and HEAD of a JSON route send the same
- * headers and the size is known up front.
+ * headers and the size is known up front. Its text is inert on a terminal
+ * (`curl` output, a client printing the error): an error that quotes what
+ * the client sent has its C1 and bidirectional controls escaped, as JSON
+ * escapes C0 ones.
  *
  * @example
  * ```ts
@@ -123,7 +127,7 @@ export function jsonResponse(
   body: unknown,
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
-  const bytes = encoder.encode(JSON.stringify(body));
+  const bytes = encoder.encode(inertJson(body));
   return new Response(bytes, {
     status: init.status ?? 200,
     headers: {

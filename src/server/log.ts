@@ -1,11 +1,15 @@
 /**
  * One JSON line per request: method, route template, status, bytes in and
  * out, duration, request id and identity name. The token and the
- * Authorization header are never logged.
+ * Authorization header are never logged. What a client sent (a path, a
+ * header in an error) is shown with its control characters escaped, the
+ * ones JSON leaves as they are too (C1, bidirectional overrides), so a line
+ * read with `tail` can neither drive the terminal nor reorder its text.
  *
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { inertJson } from "../printable.ts";
 
 /** What is logged about one request. */
 export interface RequestLogRecord {
@@ -34,7 +38,7 @@ export interface RequestLogRecord {
 }
 
 /**
- * Formats a record as one line of JSON.
+ * Formats a record as one line of JSON, inert on a terminal.
  *
  * @example
  * ```ts
@@ -48,7 +52,7 @@ export interface RequestLogRecord {
  * ```
  */
 export function formatLogLine(record: RequestLogRecord): string {
-  return JSON.stringify(record);
+  return inertJson(record);
 }
 
 /**
@@ -65,7 +69,7 @@ export function formatLogLine(record: RequestLogRecord): string {
  * ```
  */
 export function formatEventLine(event: string, fields: Record<string, unknown>): string {
-  return JSON.stringify({ time: new Date().toISOString(), event, ...fields });
+  return inertJson({ time: new Date().toISOString(), event, ...fields });
 }
 
 /**

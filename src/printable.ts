@@ -50,6 +50,7 @@ export function printable(text: string): string {
  * the start of an escape sequence, and the bidirectional controls) written
  * as `\uXXXX`: the same JSON value, inert on a terminal. Such characters
  * can only stand inside a JSON string, where `\uXXXX` means the same.
+ * `indent`: as `JSON.stringify`'s.
  *
  * @example
  * ```ts
@@ -58,11 +59,16 @@ export function printable(text: string): string {
  * const text = inertJson({ id: "a\u202egnp.exe\x9b2J" });
  * assert.equal(text, '{"id":"a\\u202egnp.exe\\u009b2J"}');
  * assert.equal(JSON.parse(text).id, "a\u202egnp.exe\x9b2J");
+ * assert.equal(inertJson({ a: 1 }, 2), '{\n  "a": 1\n}');
  * ```
  */
-export function inertJson(value: unknown): string {
-  const text = JSON.stringify(value);
+export function inertJson(value: unknown, indent?: number): string {
+  const text = JSON.stringify(value, null, indent);
   CONTROL.lastIndex = 0;
   if (!CONTROL.test(text)) return text;
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // A newline stands only between tokens (the indent's); a string's own is escaped already.
+  return text.replace(
+    CONTROL,
+    (c) => c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -23,6 +23,7 @@ import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
+import { inertJson } from "../printable.ts";
 
 // The `vc` process (process.ts) runs the command line with this module's own
 // `denoIo`, not one of its own making: in the release build the lean `vc
@@ -383,5 +384,5 @@ async function writeText(io: CliIo, text: string): Promise<void> {
 }
 
 async function writeJson(io: CliIo, doc: unknown): Promise<void> {
-  await writeText(io, JSON.stringify(doc, null, 2) + "\n");
+  await writeText(io, inertJson(doc, 2) + "\n");
 }

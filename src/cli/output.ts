@@ -8,7 +8,7 @@
  */
 import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
-import { printable } from "../printable.ts";
+import { inertJson, printable } from "../printable.ts";
 import { UsageError } from "./errors.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
@@ -100,7 +100,7 @@ export class Output {
    * no failure (see `#stdout`).
    */
   async jsonLine(value: unknown): Promise<void> {
-    if (this.mode === "json") await this.#stdout(encoder.encode(JSON.stringify(value) + "\n"));
+    if (this.mode === "json") await this.#stdout(encoder.encode(inertJson(value) + "\n"));
   }
 
   /** Writes raw bytes to stdout (for `vc cat`); see {@linkcode Output.rawContent}. */
@@ -174,7 +174,9 @@ export class Output {
   }
 
   async #json(value: unknown): Promise<void> {
-    await this.#stdout(encoder.encode(JSON.stringify(value, null, 2) + "\n"));
+    // A name from a store or a directory may hold C1 or bidirectional
+    // controls: escaped, the same JSON value, inert on a terminal.
+    await this.#stdout(encoder.encode(inertJson(value, 2) + "\n"));
   }
 
   async #stdout(bytes: Uint8Array): Promise<void> {

@@ -477,11 +477,31 @@ function readIfExists(file: string): string | undefined {
 // probes two names in every directory up to the root), and Deno reports it
 // by building an error, whose stack capture is most of the cost of a failed
 // read: none is captured (the error becomes a message or a `cause`).
+// A settings file is a few lines; a deno.json holding a "vc" block may be
+// longer, but not this long.
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 function readOrError(file: string): string | Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
+    // Looked at before it is opened: opening a FIFO blocks until something
+    // writes to it (a vc.json FIFO hung every command in that directory,
+    // deaf to Ctrl-C), and a device (`/dev/zero`) or a huge file would be
+    // read until memory ran out.
+    const info = Deno.statSync(file);
+    if (!info.isFile) {
+      return new InvalidInputError(
+        `${info.isDirectory ? "a directory" : "not a regular file (a FIFO or device?)"}`,
+      );
+    }
+    if (info.size > MAX_CONFIG_BYTES) {
+      return new InvalidInputError(`larger than ${MAX_CONFIG_BYTES} bytes`);
+    }
     const bytes = Deno.readFileSync(file);
+    if (bytes.length > MAX_CONFIG_BYTES) {
+      return new InvalidInputError(`larger than ${MAX_CONFIG_BYTES} bytes`);
+    }
     return utf8OrUndefined(bytes) ?? new InvalidInputError(notUtf8(bytes));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

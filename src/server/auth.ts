@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
 import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
+import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
@@ -410,7 +411,7 @@ export class TokenFileAuth implements AuthProvider {
     const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
     if (stamp === this.#stamp || stamp === this.#badStamp) return;
     try {
-      this.#names = parseTokenFile(this.#path, await Deno.readTextFile(this.#path));
+      this.#names = parseTokenFile(this.#path, (await readTokenFile(this.#path)) ?? "");
       this.#seen = new Map();
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
@@ -433,6 +434,33 @@ export class TokenFileAuth implements AuthProvider {
     this.#stamp = stamp;
     this.#badStamp = "";
   }
+}
+
+// A token file holds a line per token: a few KB for a team.
+const MAX_TOKEN_FILE_BYTES = 16 * 1024 * 1024;
+
+// The token file's text (undefined when it is missing). Looked at before it
+// is opened: opening a FIFO blocks until something writes to it (a FIFO as
+// the token file hung `vc serve`'s every request and `vc serve add-token`),
+// and a device (`/dev/zero`) or a huge file was read until memory ran out.
+async function readTokenFile(path: string): Promise<string | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  if (!info.isFile) {
+    throw new InvalidInputError(
+      `token file ${path} is not a regular file (a directory, FIFO or device?)`,
+    );
+  }
+  return await readTextCapped(path, {
+    maxBytes: MAX_TOKEN_FILE_BYTES,
+    what: "token file",
+    allowMissing: true,
+  });
 }
 
 function parseTokenFile(path: string, text: string): Map<string, string> {
@@ -488,13 +516,7 @@ export async function addToken(path: string, name: string): Promise<string> {
   // operators, a script adding several) each kept only their own token
   // before, printing tokens the file no longer held.
   await withFileLock(tokenFileLockPath(path), async () => {
-    let text = "{}";
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    const names = parseTokenFile(path, text);
+    const names = parseTokenFile(path, (await readTokenFile(path)) ?? "{}");
     names.set(sha256Hex(token), name);
     const doc = Object.fromEntries(names);
     await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"), {

@@ -35,7 +35,7 @@ import type {
 } from "./types.ts";
 import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
-import { fingerprint, writeSidecar } from "./fs_meta.ts";
+import { fingerprint, readSidecarBytesSync, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
@@ -695,12 +695,8 @@ export class FsStore implements ObjectStore {
         ? undefined
         : lowerMetadataKeys(options.metadata);
       const sidecar = this.#sidecars === "write";
-      let previous: Uint8Array | undefined;
-      try {
-        if (sidecar) previous = Deno.readFileSync(scPath);
-      } catch {
-        // No sidecar yet.
-      }
+      // None yet (or none kept, read-only): undefined.
+      const previous = sidecar ? readSidecarBytesSync(scPath) : undefined;
       if (sidecar) {
         writeSidecar(
           scPath,

@@ -101,14 +101,50 @@ export function fingerprintKey(fp: Fingerprint): string {
  * ```
  */
 export async function readSidecar(path: string): Promise<Sidecar | undefined> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    const info = await Deno.stat(path);
+    if (!sidecarLike(info)) return undefined;
+    bytes = await Deno.readFile(path);
   } catch {
     return undefined;
   }
-  return parseSidecar(text);
+  return parseSidecar(new TextDecoder().decode(bytes));
 }
+
+/**
+ * The bytes of the sidecar at `path`, or `undefined` when there is none (or
+ * none that can be one), read synchronously (the put keeps them to put back
+ * when its commit fails).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readSidecarBytesSync } from "./fs_meta.ts";
+ * assert(readSidecarBytesSync("/nonexistent/.vc~meta~x.json") === undefined);
+ * assert(readSidecarBytesSync("/dev/zero") === undefined);
+ * ```
+ */
+export function readSidecarBytesSync(path: string): Uint8Array | undefined {
+  try {
+    return sidecarLike(Deno.statSync(path)) ? Deno.readFileSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// A sidecar is a small regular file. Whatever else sits at its name in the
+// store's directory is no sidecar, and is looked at before it is opened:
+// opening a FIFO blocks until something writes to it (a FIFO there hung
+// every head, get and put of that key, a put the whole process, deaf to
+// Ctrl-C), and a device (`/dev/zero`) or a huge file was read until memory
+// ran out.
+function sidecarLike(info: Deno.FileInfo): boolean {
+  return info.isFile && info.size <= MAX_SIDECAR_BYTES;
+}
+
+// An MD5, a fingerprint and S3's user metadata (2 KB at most) in JSON.
+const MAX_SIDECAR_BYTES = 1024 * 1024;
 
 function parseSidecar(text: string): Sidecar | undefined {
   let v: unknown;

@@ -149,43 +149,53 @@ function jsonErrorOffset(text: string): number {
     if (!m || m[0] === "" || m[0] === "-") fail();
     i += m![0].length;
   };
-  const value = (): void => {
+  const key = () => {
     ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
+    if (text[i] !== '"') fail();
+    string();
+    ws();
+    if (text[i] !== ":") fail();
+    i++;
+  };
+  // A loop with its own stack of open containers, not recursion: a text
+  // nested 200,000 deep (a truncated manifest) overflowed the call stack,
+  // and the error message became "internal error: RangeError".
+  const value = (): void => {
+    const open: string[] = []; // the closer each open container expects
+    for (;;) {
       ws();
-      if (text[i] === "}") return void i++;
-      while (true) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
+      const c = text[i];
+      if (c === "{" || c === "[") {
         i++;
-        value();
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
-      }
-    } else if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      while (true) {
-        value();
+        const closer = c === "{" ? "}" : "]";
+        if (text[i] !== closer) {
+          open.push(closer);
+          if (c === "{") key();
+          continue;
+        }
+        i++;
+      } else if (c === '"') string();
+      else if (c === "t") literal("true");
+      else if (c === "f") literal("false");
+      else if (c === "n") literal("null");
+      else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
+      else fail();
+      // A value is complete: close containers, or go on to the next member.
+      for (;;) {
+        const closer = open.at(-1);
+        if (closer === undefined) return;
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
+        if (text[i] === ",") {
+          i++;
+          if (closer === "}") key();
+          break;
+        }
+        if (text[i] !== closer) fail();
+        i++;
+        open.pop();
       }
-    } else if (c === '"') string();
-    else if (c === "t") literal("true");
-    else if (c === "f") literal("false");
-    else if (c === "n") literal("null");
-    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
-    else fail();
+    }
   };
   try {
     value();

@@ -88,6 +88,8 @@ export function jsonErrorReason(
  * at line L, column C: REASON`, the position said once (V8's own "at
  * position N (line L column C)" dropped). `what` names the input ("config
  * file /c.json", "manifest m.json"); `error` is what `JSON.parse(text)` threw.
+ * A text with a merge conflict marker line (`<<<<<<< HEAD`) is said to be
+ * one, at that line, with `conflictHint` (how to resolve this kind of file).
  *
  * @example
  * ```ts
@@ -103,14 +105,46 @@ export function jsonErrorReason(
  * const message = jsonSyntaxMessage("manifest m.json", text, error);
  * assert(message.startsWith("invalid JSON in manifest m.json at line 3, column 3: "), message);
  * assert(!message.includes("position"), message);
+ * // A file git left half merged says so, at its first conflict marker.
+ * const merged = '{\n<<<<<<< HEAD\n  "a": 1\n=======\n  "a": 2\n>>>>>>> main\n}\n';
+ * assert.equal(
+ *   jsonSyntaxMessage("manifest m.json", merged, new SyntaxError("x"), "keep one version per path"),
+ *   'invalid JSON in manifest m.json at line 2, column 1: an unresolved merge conflict ' +
+ *     '(a "<<<<<<<" line); resolve it and delete the conflict markers (keep one version per path)',
+ * );
  * ```
  */
-export function jsonSyntaxMessage(what: string, text: string, error: unknown): string {
+export function jsonSyntaxMessage(
+  what: string,
+  text: string,
+  error: unknown,
+  conflictHint?: string,
+): string {
+  const conflict = mergeConflictLine(text);
+  if (conflict !== undefined) {
+    // A `git merge` of two branches that both changed the file (two people
+    // adding entries): V8's "Expected property name" at the marker does not
+    // say that the file is half merged, nor what to do about it.
+    return `invalid JSON in ${what} at line ${conflict}, column 1: an unresolved merge conflict ` +
+      `(a "<<<<<<<" line); resolve it and delete the conflict markers` +
+      (conflictHint ? ` (${conflictHint})` : "");
+  }
   const message = error instanceof Error ? error.message : String(error);
   const { line, column } = jsonErrorPosition(text, message);
   return `invalid JSON in ${what} at line ${line}, column ${column}: ${
     jsonErrorReason(message, { withoutPosition: true })
   }`;
+}
+
+/**
+ * The 1-based line of the first merge conflict marker line git, hg or diff3
+ * leave in a file (`<<<<<<< HEAD`), if any. Such a line is never valid JSON
+ * (`<` cannot start a value, and a string cannot span lines), so a text that
+ * failed to parse and has one is a half-merged file.
+ */
+function mergeConflictLine(text: string): number | undefined {
+  const match = /^<{7}(?:[ \t].*)?\r?$/m.exec(text);
+  return match ? lineColumn(text, match.index).line : undefined;
 }
 
 const V8_POSITION = /(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/;

@@ -162,6 +162,11 @@ export async function readLockFile(file: string): Promise<LockEntries | undefine
   return text === undefined ? undefined : parseLockFile(text, file);
 }
 
+// Each entry pins one path@version, and a version is published once (uploads
+// are create-only): the entries of both sides hold together.
+const LOCK_CONFLICT_HINT =
+  "keep the entries of both sides, a comma after each but the last, then run vc lock --check";
+
 /**
  * Parses and validates lock file text; `file` names it in errors.
  *
@@ -177,7 +182,10 @@ export function parseLockFile(text: string, file: string): LockEntries {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    throw new InvalidInputError(jsonSyntaxMessage(`lock file ${file}`, text, cause), { cause });
+    throw new InvalidInputError(
+      jsonSyntaxMessage(`lock file ${file}`, text, cause, LOCK_CONFLICT_HINT),
+      { cause },
+    );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new InvalidInputError(

@@ -215,6 +215,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+// Both sides of a conflict name versions that were published (uploads are
+// create-only), so either is safe to pin; the later one is the usual choice.
+const MANIFEST_CONFLICT_HINT =
+  "keep one version of each path, usually the higher, then run vc lock --check";
+
 /**
  * Parses and validates manifest text; `file` is only used in error messages.
  *
@@ -236,7 +241,10 @@ export function parseManifest(text: string, file: string): ManifestEntries {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    throw new InvalidInputError(jsonSyntaxMessage(`manifest ${file}`, text, cause), { cause });
+    throw new InvalidInputError(
+      jsonSyntaxMessage(`manifest ${file}`, text, cause, MANIFEST_CONFLICT_HINT),
+      { cause },
+    );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new InvalidInputError(

@@ -23,6 +23,10 @@ function conflicted(head: string, mine: string, theirs: string, tail: string): s
   return `${head}<<<<<<< HEAD\n${mine}=======\n${theirs}>>>>>>> feature\n${tail}`;
 }
 
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
 async function added(ws: CliWorkspace, path: string, text: string): Promise<void> {
   const file = await ws.write(`src${path}`, text);
   const r = await ws.vc("add", path, file);
@@ -66,6 +70,8 @@ Deno.test("a manifest and lock file git left half merged: commands name the conf
   await Deno.writeTextFile(lockFile, lock);
   const sync = await ws.vc("sync", "out");
   assertEquals(sync.code, 1, sync.stderr);
+  // Once for the sync, not once per entry (it failed each of them alike).
+  assertEquals(occurrences(sync.stderr, CONFLICT), 1, sync.stderr);
   assertStringIncludes(sync.stderr, `lock file ${lockFile} at line 3, column 1: ${CONFLICT}`);
   assertStringIncludes(sync.stderr, LOCK_HINT);
   assert(!(await Deno.stat(ws.path("out")).catch(() => undefined)), "nothing was written");

@@ -1006,6 +1006,10 @@ export class VersionedCache {
     checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
     const root = resolve(destDir);
     const entries = await this.ls();
+    // A lock file that does not parse (half merged by git) would fail every
+    // entry alike, the same message once per entry: it fails the sync once,
+    // before anything is downloaded, as a broken manifest does.
+    await this.#lockEntries();
     // A path this platform cannot hold as a file (on Windows `/a:b.csv`, an
     // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
     // written as another file, or not at all: all are named before anything

@@ -15,6 +15,10 @@
  * - `@vc/vc/config`: settings resolution and default directories;
  * - `@vc/vc/testing`: fake S3 server, `MemoryStore`, `ManualClock`, and the
  *   `ObjectStore` contract suite;
+ * - `@vc/vc/repo`: `Repository`, files with states, tags and claims in a
+ *   store, with a SQLite or PostgreSQL catalog;
+ * - `@vc/vc/server`: the `vc serve` cache service and its client;
+ * - `@vc/vc/mirror`: `mirror` and `watchMirror`;
  * - `@vc/vc/cli`: the `vc` command.
  *
  * @example

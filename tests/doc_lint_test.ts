@@ -28,6 +28,15 @@ Deno.test("doc lint: deno doc --lint passes on every export of deno.json", async
   assertEquals(run.code, 0, run.out + run.err);
 });
 
+Deno.test("doc lint: the main entry alone names every type its API references", async () => {
+  // Most users import only `jsr:@vc/vc`; a type its API takes that only a
+  // subpath exports (`StoreOptions["file"]` was `FsStoreOptions`, from
+  // `./store`, whose import loads the AWS SDK) is one they cannot write down
+  // from it. The subpaths may lean on the main entry's types, as in @std.
+  const run = await denoDoc(["--lint", "mod.ts"]);
+  assertEquals(run.code, 0, run.out + run.err);
+});
+
 // The parts of `deno doc --json` (version 2) this check reads.
 interface JsDoc {
   tags?: { kind: string; doc?: string }[];

@@ -75,6 +75,7 @@ Deno.test("decodeUtf8: well-formed text of every length passes; each kind of mal
       } catch (e) {
         return e as Error;
       }
+      return undefined;
     })();
     assert(e instanceof InvalidInputError, `${bytes}: ${e}`);
     assertStringIncludes(e.message, where);

@@ -71,5 +71,6 @@ export const lock: Command = {
         `${added} added to ${s.vc.lockFile}`,
       ],
     );
+    return 0;
   },
 };

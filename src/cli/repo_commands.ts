@@ -266,6 +266,7 @@ export const current: Command = {
       return 1;
     }
     await ctx.out.data(record, recordLines([record]));
+    return 0;
   },
 };
 

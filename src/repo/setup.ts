@@ -235,6 +235,7 @@ async function refuseTakenCatalog(
       }; give ${uri} a catalog of its own (another SQLite file, another PostgreSQL database)`,
     );
   }
+  return undefined;
 }
 
 /**

@@ -14,23 +14,40 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 
 const enc = new TextEncoder();
 
+/**
+ * Runs `fn` with two writers on bucket `b` of a fresh fake S3: `store` puts
+ * in 1 KiB parts from 2 KiB on, `other` is another client. `ignores`: the
+ * fake ignores conditions on a multipart completion, as moto does.
+ */
+async function withWriters(
+  ignores: boolean,
+  fn: (store: S3Store, other: S3Store) => Promise<void>,
+): Promise<void> {
+  await using s3 = await startFakeS3({
+    buckets: ["b"],
+    minPartSize: 1024,
+    completeIgnoresConditions: ignores,
+  });
+  const options = {
+    bucket: "b",
+    endpoint: s3.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  };
+  const store = new S3Store({ ...options, multipartThreshold: 2048, partSize: 1024 });
+  const other = new S3Store(options);
+  try {
+    await fn(store, other);
+  } finally {
+    await store.close();
+    await other.close();
+  }
+}
+
 for (const ignores of [false, true]) {
   Deno.test(`S3Store: a create-only multipart put whose key is taken meanwhile fails and leaves the other's object (completion conditions ${ignores ? "ignored, as moto" : "honoured, as S3"})`, async () => {
-    await using s3 = await startFakeS3({
-      buckets: ["b"],
-      minPartSize: 1024,
-      completeIgnoresConditions: ignores,
-    });
-    const options = {
-      bucket: "b",
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    };
-    const store = new S3Store({ ...options, multipartThreshold: 2048, partSize: 1024 });
-    const other = new S3Store(options);
-    try {
+    await withWriters(ignores, async (store, other) => {
       let sent = 0;
       // Three parts; the other writer creates the key while the second is read.
       const body = new ReadableStream<Uint8Array>({
@@ -51,31 +68,14 @@ for (const ignores of [false, true]) {
       const pending = [];
       for await (const u of store.pendingUploads!("v/")) pending.push(u);
       assertEquals(pending, [], "the failed upload is aborted");
-    } finally {
-      await store.close();
-      await other.close();
-    }
+    });
   });
 }
 
 for (const ignores of [false, true]) {
   for (const meanwhile of ["replaced", "deleted"] as const) {
     Deno.test(`S3Store: a compare-and-swap multipart put whose object is ${meanwhile} meanwhile fails (completion conditions ${ignores ? "ignored, as moto" : "honoured, as S3"})`, async () => {
-      await using s3 = await startFakeS3({
-        buckets: ["b"],
-        minPartSize: 1024,
-        completeIgnoresConditions: ignores,
-      });
-      const options = {
-        bucket: "b",
-        endpoint: s3.url,
-        region: "us-east-1",
-        forcePathStyle: true,
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      };
-      const store = new S3Store({ ...options, multipartThreshold: 2048, partSize: 1024 });
-      const other = new S3Store(options);
-      try {
+      await withWriters(ignores, async (store, other) => {
         const { etag } = await other.put("state.bin", enc.encode("read"));
         let sent = 0;
         // Three parts; the other writer changes the key while the second is read.
@@ -108,10 +108,7 @@ for (const ignores of [false, true]) {
           await store.put("state.bin", big, { ifMatch: current });
           assertEquals((await other.head("state.bin"))?.size, big.length);
         }
-      } finally {
-        await store.close();
-        await other.close();
-      }
+      });
     });
   }
 }

@@ -196,3 +196,53 @@ export async function uploadInParts(
     client.destroy();
   }
 }
+
+/** `n` random bytes (`getRandomValues` fills at most 64 KiB at a time). */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, off + 65536));
+  return out;
+}
+
+/** A manifest in a directory, with an asset cache and a versioned cache over an S3 bucket. */
+export interface PinnedOnS3 extends AsyncDisposable {
+  manifest: string;
+  cache: AssetCache;
+  vc: VersionedCache;
+}
+
+/**
+ * Writes `versioned_assets.json` pinning `pins` in `dir`, and opens an asset
+ * cache (in `dir/cache`) and a versioned cache over `bucket` of the S3
+ * server at `s3` (both closed on dispose; `dir` stays the caller's).
+ */
+export async function pinnedOnS3(
+  s3: { url: string },
+  bucket: string,
+  dir: string,
+  pins: Record<string, string>,
+): Promise<PinnedOnS3> {
+  const manifest = join(dir, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, JSON.stringify(pins) + "\n");
+  const cache = new AssetCache({
+    cacheDir: join(dir, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
+  const vc = new VersionedCache({
+    manifest,
+    bucket: `s3://${bucket}`,
+    cache,
+    store: testS3Options(s3),
+  });
+  return {
+    manifest,
+    cache,
+    vc,
+    async [Symbol.asyncDispose]() {
+      await vc.close();
+      await cache.close();
+    },
+  };
+}

@@ -7,13 +7,11 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
 import { fillLock } from "../src/versioned/lock_ops.ts";
-import { VersionedCache } from "../src/versioned/versioned_cache.ts";
-import { tempDir, testS3Options, uploadInParts } from "./versioned_helpers.ts";
+import { pinnedOnS3, randomBytes, tempDir, uploadInParts } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -21,26 +19,10 @@ for (const partMiB of [8, 6]) {
   Deno.test(`update without a lock file: a file equal to a version uploaded in ${partMiB} MiB parts is refused as identical`, async () => {
     await using s3 = await startFakeS3({ buckets: ["mp"] });
     await using dir = await tempDir();
-    const content = new Uint8Array(13 * MiB + 5);
-    // getRandomValues fills at most 64 KiB at a time.
-    for (let off = 0; off < content.length; off += 65536) {
-      crypto.getRandomValues(content.subarray(off, off + 65536));
-    }
+    const content = randomBytes(13 * MiB + 5);
     await uploadInParts(s3, "mp", versionedKey("/big.bin", "1.0.0"), content, partMiB * MiB);
-    const manifest = join(dir.path, "versioned_assets.json");
-    await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
-    await using cache = new AssetCache({
-      cacheDir: join(dir.path, "cache"),
-      configPath: false,
-      env: {},
-      store: testS3Options(s3),
-    });
-    await using vc = new VersionedCache({
-      manifest,
-      bucket: "s3://mp",
-      cache,
-      store: testS3Options(s3),
-    });
+    await using pinned = await pinnedOnS3(s3, "mp", dir.path, { "/big.bin": "1.0.0" });
+    const { manifest, vc } = pinned;
     const same = join(dir.path, "same.bin");
     await Deno.writeFile(same, content);
     const e = await assertRejects(
@@ -61,26 +43,11 @@ for (const partMiB of [8, 6]) {
 Deno.test("update: a file equal to what another tool put in place of a locked version is not refused as identical", async () => {
   await using s3 = await startFakeS3({ buckets: ["mp"] });
   await using dir = await tempDir();
-  const published = new Uint8Array(11 * MiB + 1);
-  for (let off = 0; off < published.length; off += 65536) {
-    crypto.getRandomValues(published.subarray(off, off + 65536));
-  }
+  const published = randomBytes(11 * MiB + 1);
   const key = versionedKey("/big.bin", "1.0.0");
   await uploadInParts(s3, "mp", key, published, 8 * MiB);
-  const manifest = join(dir.path, "versioned_assets.json");
-  await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
-  const options = {
-    manifest,
-    bucket: "s3://mp",
-    cache: new AssetCache({
-      cacheDir: join(dir.path, "cache"),
-      configPath: false,
-      env: {},
-      store: testS3Options(s3),
-    }),
-    store: testS3Options(s3),
-  };
-  await using vc = new VersionedCache(options);
+  await using pinned = await pinnedOnS3(s3, "mp", dir.path, { "/big.bin": "1.0.0" });
+  const { manifest, vc } = pinned;
   await fillLock(vc); // pins the published bytes
   // Same size, other bytes, put at the version's key behind vc's back (multipart, no MD5).
   const replaced = published.slice();

@@ -8,23 +8,13 @@
  * `VC_TEST_S3_ENDPOINT` is set (`deno task test:compat` points it at
  * moto_server).
  */
-import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { fillLock } from "../src/versioned/lock_ops.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
-import { VersionedCache } from "../src/versioned/versioned_cache.ts";
-import { tempDir, testS3Options, uploadInParts } from "./versioned_helpers.ts";
+import { pinnedOnS3, randomBytes, tempDir, uploadInParts } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
-
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  // getRandomValues fills at most 64 KiB at a time.
-  for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, off + 65536));
-  return out;
-}
 
 /** The fake S3 with bucket `mp`, or a fresh bucket at `endpoint`. */
 async function target(endpoint: string | undefined) {
@@ -47,20 +37,8 @@ async function replacedInParts(endpoint: string | undefined, locked: boolean): P
   // 6 MiB parts: no standard client part size, so the store's part sizes are asked.
   const first = randomBytes(11 * MiB + 3);
   await uploadInParts(s3, bucket, key, first, 6 * MiB);
-  const manifest = join(dir.path, "versioned_assets.json");
-  await Deno.writeTextFile(manifest, JSON.stringify({ "/big.bin": "1.0.0" }) + "\n");
-  await using cache = new AssetCache({
-    cacheDir: join(dir.path, "cache"),
-    configPath: false,
-    env: {},
-    store: testS3Options(s3),
-  });
-  await using vc = new VersionedCache({
-    manifest,
-    bucket: `s3://${bucket}`,
-    cache,
-    store: testS3Options(s3),
-  });
+  await using pinned = await pinnedOnS3(s3, bucket, dir.path, { "/big.bin": "1.0.0" });
+  const { vc } = pinned;
   if (locked) await fillLock(vc);
   await vc.path("/big.bin");
   const [before] = await vc.verify();

@@ -30,6 +30,7 @@ import {
   win32Join,
 } from "./path.ts";
 import { durationMs } from "./duration.ts";
+import { readSmallFileSync } from "./regular_file.ts";
 import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
 import { describeValue } from "./options_check.ts";
@@ -485,23 +486,8 @@ function readOrError(file: string): string | Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    // Looked at before it is opened: opening a FIFO blocks until something
-    // writes to it (a vc.json FIFO hung every command in that directory,
-    // deaf to Ctrl-C), and a device (`/dev/zero`) or a huge file would be
-    // read until memory ran out.
-    const info = Deno.statSync(file);
-    if (!info.isFile) {
-      return new InvalidInputError(
-        `${info.isDirectory ? "a directory" : "not a regular file (a FIFO or device?)"}`,
-      );
-    }
-    if (info.size > MAX_CONFIG_BYTES) {
-      return new InvalidInputError(`larger than ${MAX_CONFIG_BYTES} bytes`);
-    }
-    const bytes = Deno.readFileSync(file);
-    if (bytes.length > MAX_CONFIG_BYTES) {
-      return new InvalidInputError(`larger than ${MAX_CONFIG_BYTES} bytes`);
-    }
+    // A FIFO would block every command here, a device fill memory.
+    const bytes = readSmallFileSync(file, MAX_CONFIG_BYTES);
     return utf8OrUndefined(bytes) ?? new InvalidInputError(notUtf8(bytes));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

@@ -41,3 +41,47 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
   if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
   return info;
 }
+
+/**
+ * The bytes of `path` (symbolic links followed), read whole, when it is a
+ * regular file of at most `maxBytes`; synchronous, for small files read on
+ * the way (settings, sidecars, the AWS config file). It is looked at before
+ * it is opened: opening a FIFO blocks until something writes to it (the
+ * main thread with it, deaf to Ctrl-C), and a device (`/dev/zero`) or a
+ * huge file would be read until memory ran out. Throws Deno's `NotFound`
+ * when it is missing, and `InvalidInputError` saying what it is otherwise
+ * ("a directory", "not a regular file (a FIFO or device?)", "larger than N
+ * bytes"), for the caller to name the file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readSmallFileSync } from "./regular_file.ts";
+ * import { InvalidInputError } from "./errors.ts";
+ * const dir = Deno.makeTempDirSync();
+ * try {
+ *   Deno.writeTextFileSync(`${dir}/a.json`, "{}");
+ *   assert.equal(readSmallFileSync(`${dir}/a.json`, 10).length, 2);
+ *   assert.throws(() => readSmallFileSync(`${dir}/a.json`, 1), /larger than 1 bytes/);
+ *   assert.throws(() => readSmallFileSync(dir, 10), InvalidInputError);
+ *   assert.throws(() => readSmallFileSync("/dev/zero", 10), /not a regular file/);
+ *   assert.throws(() => readSmallFileSync(`${dir}/missing`, 10), Deno.errors.NotFound);
+ * } finally {
+ *   Deno.removeSync(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function readSmallFileSync(path: string, maxBytes: number): Uint8Array {
+  const info = Deno.statSync(path);
+  if (!info.isFile) {
+    throw new InvalidInputError(
+      info.isDirectory ? "a directory" : "not a regular file (a FIFO or device?)",
+    );
+  }
+  const tooLarge = () => new InvalidInputError(`larger than ${maxBytes} bytes`);
+  if (info.size > maxBytes) throw tooLarge();
+  const bytes = Deno.readFileSync(path);
+  // It grew between the look and the read.
+  if (bytes.length > maxBytes) throw tooLarge();
+  return bytes;
+}

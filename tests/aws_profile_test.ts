@@ -137,3 +137,24 @@ Deno.test("aws profile: addressing_style sets path style unless VC_S3_PATH_STYLE
     );
   });
 });
+
+Deno.test({
+  name:
+    "aws profile: a FIFO or a device as the AWS config file is not opened (it would block the process)",
+  ignore: Deno.build.os === "windows", // FIFOs are POSIX
+  fn: () => {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const fifo = `${dir}/config`;
+      const made = new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
+      if (!made.success) throw new Error(`mkfifo ${fifo} failed`);
+      // Before: a synchronous read that waited for a writer, deaf to Ctrl-C.
+      for (const file of [fifo, "/dev/zero"]) {
+        const env = (n: string) => ({ AWS_CONFIG_FILE: file, AWS_PROFILE: "m" })[n];
+        assertEquals(activeProfileS3(env), undefined);
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});

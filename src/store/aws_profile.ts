@@ -11,6 +11,10 @@
  * @module
  */
 import type { EnvReader } from "./s3_config.ts";
+import { readSmallFileSync } from "../regular_file.ts";
+
+// An AWS config file holds profiles: a few KiB (more is not one).
+const MAX_AWS_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** What the active profile says about S3 addressing. */
 export interface AwsProfileS3 {
@@ -54,7 +58,8 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = Deno.readTextFileSync(file);
+    // Synchronous: looked at first (a FIFO there would block the process).
+    text = new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES));
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@
  */
 import { Md5 } from "../hash.ts";
 import { writeFileAtomicSync } from "../atomic_write.ts";
+import { readSmallFileSync } from "../regular_file.ts";
 
 /** What a sidecar file holds. */
 export interface Sidecar {
@@ -127,7 +128,7 @@ export async function readSidecar(path: string): Promise<Sidecar | undefined> {
  */
 export function readSidecarBytesSync(path: string): Uint8Array | undefined {
   try {
-    return sidecarLike(Deno.statSync(path)) ? Deno.readFileSync(path) : undefined;
+    return readSmallFileSync(path, MAX_SIDECAR_BYTES);
   } catch {
     return undefined;
   }

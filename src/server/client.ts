@@ -8,10 +8,9 @@
  */
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
-import { InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import { causeChain, InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
-import { isTransientError, isUnreachableError } from "../store/retry.ts";
 import { redactUrl } from "../redact.ts";
 import { deadline } from "../store/deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
@@ -158,10 +157,17 @@ export class CacheClient {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** A request to the service; a connection failure is an `OfflineError` naming it. */
-  #fetch(url: string, init: RequestInit, bodyBytes = 0): Promise<Response> {
+  /**
+   * A request to the service; a connection failure is an `OfflineError`
+   * naming it. Redirects are not followed: fetch would resend a POST as a
+   * GET and drop the token on another origin, so the service's answer was
+   * a puzzling 405 or "missing Authorization header"; a 3xx is reported
+   * with its `Location` instead (see `#json`).
+   */
+  #fetch(url: string, init: RequestInit, what: string, bodyBytes = 0): Promise<Response> {
     return this.#reach(
-      (signal) => this.#fetchImpl(url, { ...init, ...signalOption(signal) }),
+      (signal) => this.#fetchImpl(url, { ...init, redirect: "manual", ...signalOption(signal) }),
+      what,
       init.signal ?? undefined,
       bodyBytes,
     );
@@ -178,6 +184,7 @@ export class CacheClient {
    */
   async #reach(
     send: (signal: AbortSignal | undefined) => Promise<Response>,
+    what: string,
     signal?: AbortSignal,
     bodyBytes = 0,
   ): Promise<Response> {
@@ -185,9 +192,11 @@ export class CacheClient {
     const attempt = timeoutMs > 0 ? new AbortController() : undefined;
     const stopForwarding = attempt === undefined ? undefined : forwardAbort(signal, attempt);
     let silence: OfflineError | undefined;
-    const silent = (what: string) => () => {
+    const silent = (state: string) => () => {
       silence = new OfflineError(
-        `the cache service at ${redactUrl(this.#url)} ${what} for ${timeoutMs / 1000} s ` +
+        `${what}: the cache service at ${redactUrl(this.#url)} ${state} for ${
+          timeoutMs / 1000
+        } s ` +
           "(request timeout: --request-timeout or VC_REQUEST_TIMEOUT, in seconds)",
       );
       attempt!.abort(silence);
@@ -203,17 +212,19 @@ export class CacheClient {
       stopForwarding?.();
       if (silence !== undefined) throw silence;
       signal?.throwIfAborted();
-      const unreachable = error instanceof TypeError || isUnreachableError(error) ||
-        isTransientError(error);
-      if (!unreachable) throw error;
+      // vc's own refusals (a file that changed while it was sent) stand; any
+      // other failure to get an answer (refused, reset, a TLS handshake with
+      // a plain-HTTP port or an unknown certificate) names the service and
+      // its causes: fetch's own message is only "fetch failed".
+      if (error instanceof VcError) throw error;
       throw new OfflineError(
-        `cannot reach the cache service at ${redactUrl(this.#url)}: ${(error as Error).message}`,
+        `${what}: cannot reach the cache service at ${redactUrl(this.#url)}: ${causeChain(error)}`,
         { cause: error },
       );
     } finally {
       cancel?.();
     }
-    if (attempt === undefined || res.body === null) {
+    if (res.body === null) {
       stopForwarding?.();
       return res;
     }
@@ -225,11 +236,12 @@ export class CacheClient {
       stopForwarding?.();
     };
     const stalled = silent("sent nothing more of a download");
+    const service = redactUrl(this.#url);
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         // The abort does not always end a body read that waits: the reader
         // is cancelled too, and its read then ends as if the body had.
-        stopIdle = deadline(timeoutMs, () => {
+        stopIdle = attempt === undefined ? () => {} : deadline(timeoutMs, () => {
           stalled();
           reader.cancel(silence).catch(() => {});
         });
@@ -243,7 +255,16 @@ export class CacheClient {
           } else controller.enqueue(value);
         } catch (error) {
           end();
-          controller.error(silence ?? error);
+          // A body cut off (reset, closed before its Content-Length) is named
+          // as the request it answers, not left as fetch's bare TypeError.
+          controller.error(
+            silence ?? (signal?.aborted ? signal.reason : new OfflineError(
+              `${what}: the answer of the cache service at ${service} broke off: ${
+                causeChain(error)
+              }`,
+              { cause: error },
+            )),
+          );
         }
       },
       cancel(reason) {
@@ -293,9 +314,23 @@ export class CacheClient {
       headers: { authorization: this.#token, "content-type": "application/json" },
       body: typeof params === "string" ? params : JSON.stringify(params),
       ...signalOption(options.signal),
-    });
+    }, "cache_id");
     const doc = await this.#json(res, "cache_id");
-    const meta = doc.metadata as Record<string, unknown>;
+    const meta = doc.metadata as Record<string, unknown> | undefined;
+    // Another server's "ok" (a proxy's, an older API) gave a TypeError, or a
+    // cache ID printed as "undefined".
+    if (
+      typeof doc.cache_id !== "string" || doc.cache_id === "" || typeof meta !== "object" ||
+      meta === null
+    ) {
+      throw new CacheServiceError(
+        `cache service cache_id failed (${res.status}): ${redactUrl(this.#url)} answered ${
+          JSON.stringify(JSON.stringify(doc).slice(0, 200))
+        }, ` +
+          'not {"cache_id", "metadata"}: is --url (VC_CACHE_URL) a KBase file cache service?',
+        res.status,
+      );
+    }
     return {
       cacheId: doc.cache_id as string,
       filename: meta.filename as string,
@@ -366,6 +401,7 @@ export class CacheClient {
       const res = await this.#reach(
         (signal) =>
           sendFile(url, headers, head, body.path, tail, { ...options, ...signalOption(signal) }),
+        `upload of cache ${id}`,
         options.signal,
         fileInfo?.size ?? 0,
       );
@@ -398,6 +434,7 @@ export class CacheClient {
         body: payload,
         ...signalOption(options.signal),
       },
+      `upload of cache ${id}`,
       body instanceof Uint8Array ? body.length : fileInfo?.size ?? Infinity,
     );
     await this.#json(res, `upload of cache ${id}`);
@@ -439,7 +476,7 @@ export class CacheClient {
         ...(init.range === undefined ? {} : { range: init.range }),
       },
       ...signalOption(init.signal),
-    });
+    }, `download of cache ${id}`);
     if (res.status === 404) {
       await res.body?.cancel();
       return undefined;
@@ -555,7 +592,7 @@ export class CacheClient {
       method: "DELETE",
       headers: { authorization: this.#token },
       ...signalOption(options.signal),
-    });
+    }, `delete of cache ${id}`);
     await this.#json(res, `delete of cache ${id}`);
   }
 
@@ -594,6 +631,26 @@ export class CacheClient {
     return withCache(params, compute, { ...options, client: this });
   }
 
+  /**
+   * What an answer that is not the API's JSON says: a redirect where it
+   * points (to pass as the URL), an HTML page its title, an empty body so.
+   */
+  #notApi(res: Response, text: string): string {
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location !== null) {
+      const to = redactUrl(new URL(location, res.url || this.#url).href);
+      return `${redactUrl(this.#url)} redirects to ${to} (not followed: give the service's own ` +
+        "URL with --url or VC_CACHE_URL)";
+    }
+    const isHtml = /html/i.test(res.headers.get("content-type") ?? "") || /^\s*</.test(text);
+    if (isHtml) {
+      return `${redactUrl(this.#url)} answered an HTML page (${
+        pageText(text)
+      }), not the cache API's JSON: is it a KBase file cache service, or a proxy in front of one?`;
+    }
+    return text === "" ? `an empty answer from ${redactUrl(this.#url)}` : text.slice(0, 200);
+  }
+
   async #json(res: Response, what: string): Promise<Record<string, unknown>> {
     const text = await res.text();
     let doc: Record<string, unknown> | undefined;
@@ -603,7 +660,7 @@ export class CacheClient {
       // reported below
     }
     if (!res.ok || doc?.status !== "ok") {
-      const message = typeof doc?.error === "string" ? doc.error : text.slice(0, 200);
+      const message = typeof doc?.error === "string" ? doc.error : this.#notApi(res, text);
       throw new CacheServiceError(
         `cache service ${what} failed (${res.status}): ${message}`,
         res.status,
@@ -611,6 +668,13 @@ export class CacheClient {
     }
     return doc;
   }
+}
+
+/** The `<title>` of an HTML page (a proxy's error page), else its start. */
+function pageText(text: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+  const plain = title || text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }
 
 function counting(

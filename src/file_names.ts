@@ -22,8 +22,24 @@ import { compareUtf8 } from "./walk.ts";
 
 // deno-lint-ignore no-control-regex
 const WINDOWS_FORBIDDEN = /[<>:"|?*\x00-\x1f]/;
-// Device names, with or without an extension, in any case (`con.txt` is the console).
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]|conin\$|conout\$) *(\.|$)/i;
+/**
+ * Windows' device names, with or without an extension and in any case
+ * (`con.txt` is the console, `CONIN$` its input), trailing spaces before the
+ * dot included. `COM0` and `LPT0` too: Microsoft lists them among the names
+ * to avoid. The one list of them: the cache escapes such a name
+ * (`src/cache/layout.ts`), a mirror, `vc sync` and a directory store refuse
+ * it ({@linkcode windowsNameProblem}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WINDOWS_DEVICE_NAME } from "./file_names.ts";
+ * assert(WINDOWS_DEVICE_NAME.test("CONIN$") && WINDOWS_DEVICE_NAME.test("com0.txt"));
+ * assert(!WINDOWS_DEVICE_NAME.test("console.txt"));
+ * ```
+ */
+export const WINDOWS_DEVICE_NAME: RegExp =
+  /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$) *(\.|$)/i;
 
 /**
  * Why `name` (one path segment) cannot be a file name on Windows, or
@@ -44,7 +60,7 @@ export function windowsNameProblem(name: string): string | undefined {
     return 'holds a character Windows file names cannot (<>:"|?* or a control character)';
   }
   if (/[. ]$/.test(name)) return "ends with a dot or a space, which Windows drops";
-  if (WINDOWS_DEVICE.test(name)) return "is a device name on Windows";
+  if (WINDOWS_DEVICE_NAME.test(name)) return "is a device name on Windows";
   return undefined;
 }
 

@@ -12,6 +12,8 @@ import { sha256Hex } from "../src/hash.ts";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve, sep } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
+import { windowsNameProblem } from "../src/file_names.ts";
+import { withFsPlatform } from "../src/fs_platform.ts";
 
 const long = "x".repeat(300);
 const HOSTILE_KEYS: string[] = [
@@ -93,6 +95,28 @@ Deno.test("encodeSegment escapes what Windows and POSIX cannot hold", () => {
   assertEquals(encodeSegment("end. "), "end%2E%20");
   assertEquals(encodeSegment("50%"), "50%25");
   assertEquals(encodeSegment(".x.csv.vc-tmp-abc"), "%2Ex.csv.vc-tmp-abc");
+});
+
+// The cache's names must be Windows file names whatever the key: one list of
+// device names (src/file_names.ts) decides, so the console's input and output
+// (`CONIN$`, `conout$.log`) were once cached under their own names there.
+Deno.test("encoded segments are Windows file names, device names of every kind included", async () => {
+  const devices = ["CONIN$", "conout$.log", "conin$ .txt", "COM0", "lpt0.csv", "Nul", "aux. "];
+  for (const caseInsensitive of [false, true]) {
+    await withFsPlatform({ caseInsensitive }, () => {
+      for (const key of [...HOSTILE_KEYS, ...devices]) {
+        for (const segment of encodeKey(key).split("/")) {
+          assertEquals(
+            windowsNameProblem(segment),
+            undefined,
+            `${JSON.stringify(key)} → ${segment}`,
+          );
+        }
+      }
+    });
+  }
+  assertEquals(encodeSegment("CONIN$"), "%43ONIN$");
+  assertEquals(encodeSegment("conout$.log"), "%63onout$.log");
 });
 
 Deno.test("long segments are truncated with a hash, keeping the extension", () => {

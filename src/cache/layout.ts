@@ -29,6 +29,7 @@ import {
   win32Root,
 } from "../path.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { WINDOWS_DEVICE_NAME } from "../file_names.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
@@ -119,8 +120,6 @@ export const MIRROR_STATE_DIR = "mirror";
  */
 export const FILE_NAMESPACE = "file";
 
-// Windows refuses these names as files, with or without an extension and in any case.
-const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])( *$| *\.)/i;
 // Control characters, Windows-forbidden characters, the backslash and `%` (the escape itself).
 // deno-lint-ignore no-control-regex
 const ESCAPE = /[\x00-\x1f\x7f<>:"|?*\\%]/g;
@@ -187,7 +186,9 @@ function escapeFolded(c: string): string {
 export function encodeSegment(segment: string): string {
   // The common case, plain ASCII names: nothing to escape, bytes = length.
   const folded = fsPlatform.caseInsensitive;
-  if (PLAIN.test(segment) && !RESERVED.test(segment) && !(folded && UPPER.test(segment))) {
+  if (
+    PLAIN.test(segment) && !WINDOWS_DEVICE_NAME.test(segment) && !(folded && UPPER.test(segment))
+  ) {
     return segment;
   }
   if (segment === "") return "%_";
@@ -198,7 +199,7 @@ export function encodeSegment(segment: string): string {
   if (trailing) {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
   }
-  if (RESERVED.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
+  if (WINDOWS_DEVICE_NAME.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
   return out;
 }

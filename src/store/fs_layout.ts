@@ -12,6 +12,8 @@
  */
 import { isTempName } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { windowsNameProblem } from "../file_names.ts";
 
 /** Prefix of every file FsStore keeps beside the data; reserved in keys. */
 export const INTERNAL_PREFIX = ".vc~";
@@ -38,7 +40,10 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * control character, an empty / `.` / `..` segment, a segment starting with
  * the reserved `.vc~` or shaped like a temp file name
  * (`.<name>.vc-tmp-<pid>-<random>`), or a segment longer than
- * {@linkcode MAX_SEGMENT_BYTES}.
+ * {@linkcode MAX_SEGMENT_BYTES}. On Windows (`fsPlatform.windowsNames`) also
+ * a segment that is no file name there (`windowsNameProblem`): written, key
+ * `a.csv:x` would be an alternate data stream of `a.csv`, `nul` the null
+ * device (a put "succeeds", nothing is kept) and `a.` the file `a`.
  *
  * @example
  * ```ts
@@ -106,6 +111,10 @@ function segmentProblem(segment: string): string | undefined {
   }
   if (encoder.encode(segment).length > MAX_SEGMENT_BYTES) {
     return `path segment longer than ${MAX_SEGMENT_BYTES} UTF-8 bytes`;
+  }
+  if (fsPlatform.windowsNames) {
+    const why = windowsNameProblem(segment);
+    if (why !== undefined) return `path segment ${JSON.stringify(segment)} ${why}`;
   }
   return undefined;
 }

@@ -291,7 +291,11 @@ const FILE_URL_ESCAPES: Record<string, string> = {
 
 /**
  * The path of a `file://` URL, like `node:url`'s `fileURLToPath`: throws a
- * `TypeError` for another scheme, a host, or an encoded `/`.
+ * `TypeError` for another scheme, a host, or an encoded `/`. With `os`
+ * `"windows"` (default: this platform) the URL is read as Windows reads it:
+ * `file:///C:/x` is `C:\x`, `file://srv/share/x` the UNC path
+ * `\\srv\share\x` (on Windows by `node:url` itself, elsewhere by the
+ * same steps, so that tests on Linux can prove Windows logic).
  *
  * @example
  * ```ts
@@ -301,12 +305,15 @@ const FILE_URL_ESCAPES: Record<string, string> = {
  *   assert(fromFileUrl("file:///srv/a%20b/x.txt") === "/srv/a b/x.txt");
  *   assert.throws(() => fromFileUrl("s3://b/k"), TypeError);
  * }
+ * assert.equal(fromFileUrl("file:///C:/a%20b/x.txt", "windows"), "C:\\a b\\x.txt");
+ * assert.equal(fromFileUrl("file://srv/share/x", "windows"), "\\\\srv\\share\\x");
  * ```
  */
-export function fromFileUrl(url: string | URL): string {
-  if (WINDOWS) return native().url.fileURLToPath(url);
+export function fromFileUrl(url: string | URL, os: typeof Deno.build.os = Deno.build.os): string {
+  if (os === "windows" && WINDOWS) return native().url.fileURLToPath(url);
   const u = typeof url === "string" ? new URL(url) : url;
   if (u.protocol !== "file:") throw new TypeError(`The URL must be of scheme file: ${u.href}`);
+  if (os === "windows") return win32PathOfFileUrl(u);
   if (u.hostname !== "") {
     throw new TypeError(`File URL host must be "localhost" or empty on ${Deno.build.os}`);
   }
@@ -315,6 +322,17 @@ export function fromFileUrl(url: string | URL): string {
     throw new TypeError(`File URL path must not include encoded / characters: ${u.href}`);
   }
   return decodeURIComponent(pathname);
+}
+
+// node:url's Windows steps (getPathFromURLWin32), for `fromFileUrl` off Windows.
+function win32PathOfFileUrl(u: URL): string {
+  if (/%2f|%5c/i.test(u.pathname)) {
+    throw new TypeError(`File URL path must not include encoded \\ or / characters: ${u.href}`);
+  }
+  const path = decodeURIComponent(u.pathname.replaceAll("/", "\\"));
+  if (u.hostname !== "") return `\\\\${u.hostname}${path}`;
+  if (!/^\\[A-Za-z]:/.test(path)) throw new TypeError(`File URL path must be absolute: ${u.href}`);
+  return path.slice(1);
 }
 
 /**
@@ -345,6 +363,23 @@ export function win32Join(...paths: string[]): string {
   const body = out.join("\\") + trailing;
   if (body === "") return head === "" ? "." : unc ? head : head;
   return head + body;
+}
+
+/**
+ * {@linkcode join} for the paths of `os`: `node:path`'s `win32.join`
+ * ({@linkcode win32Join}) for `"windows"` on any platform, so that tests on
+ * Linux can prove Windows logic; the platform's own join otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { joinOn } from "./path.ts";
+ * assert.equal(joinOn("windows", "C:\\repo", "a/b"), "C:\\repo\\a\\b");
+ * if (Deno.build.os !== "windows") assert.equal(joinOn("linux", "/repo", "a/b"), "/repo/a/b");
+ * ```
+ */
+export function joinOn(os: typeof Deno.build.os, ...paths: string[]): string {
+  return os === "windows" ? win32Join(...paths) : join(...paths);
 }
 
 /**

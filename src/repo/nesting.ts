@@ -10,6 +10,7 @@ import { untilAborted } from "../abort_hub.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { MARKER_KEY } from "./marker.ts";
+import { fromFileUrl, joinOn, win32Root } from "../path.ts";
 
 // Deeper than any real layout; bounds the walk up.
 const MAX_DEPTH = 64;
@@ -42,12 +43,10 @@ export async function refuseInsideRepository(
 ): Promise<void> {
   const url = new URL(storeUrl);
   if (url.protocol === "file:") {
-    const segments = decodeURIComponent(url.pathname).split("/").filter((s) => s !== "");
-    for (let n = segments.length - 1; n >= Math.max(0, segments.length - MAX_DEPTH); n--) {
-      const outer = `/${segments.slice(0, n).join("/")}`;
-      const text = await Deno.readTextFile(`${outer.replace(/\/$/, "")}/${MARKER_KEY}`)
+    for (const { dir, rest } of enclosingDirs(storeUrl)) {
+      const text = await Deno.readTextFile(joinOn(Deno.build.os, dir, MARKER_KEY))
         .catch(() => undefined);
-      check(text, `file://${outer}`, segments.slice(n).join("/"), storeUrl);
+      check(text, dir, rest, storeUrl);
     }
     return;
   }
@@ -74,6 +73,42 @@ export async function refuseInsideRepository(
   } finally {
     await bucket.close();
   }
+}
+
+/**
+ * The directories above the directory store at `storeUrl`, nearest first up
+ * to the root, each with the store's path below it (`/`-separated, as a
+ * key). Read as `os` (default: this platform) reads the URL and its paths:
+ * on Windows the root is a drive (`C:\\`) or a UNC share
+ * (`\\\\srv\\share\\`), never above it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { enclosingDirs } from "./nesting.ts";
+ * assert.deepEqual(enclosingDirs("file:///a/b", "linux"), [
+ *   { dir: "/a", rest: "b" },
+ *   { dir: "/", rest: "a/b" },
+ * ]);
+ * assert.deepEqual(enclosingDirs("file:///C:/a/b", "windows").map((d) => d.dir), ["C:\\a", "C:\\"]);
+ * ```
+ */
+export function enclosingDirs(
+  storeUrl: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): { dir: string; rest: string }[] {
+  const path = fromFileUrl(storeUrl, os);
+  const windows = os === "windows";
+  const root = windows ? win32Root(path) : "/";
+  const segments = path.slice(root.length).split(windows ? /[\\/]/ : "/").filter((s) => s !== "");
+  const dirs: { dir: string; rest: string }[] = [];
+  for (let n = segments.length - 1; n >= Math.max(0, segments.length - MAX_DEPTH); n--) {
+    dirs.push({
+      dir: root + segments.slice(0, n).join(windows ? "\\" : "/"),
+      rest: segments.slice(n).join("/"),
+    });
+  }
+  return dirs;
 }
 
 function check(marker: string | undefined, outer: string, rest: string, storeUrl: string) {

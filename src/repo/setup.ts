@@ -7,6 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { fromFileUrl, joinOn, pathBelow } from "../path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -101,8 +102,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     if (options.catalog !== undefined) {
       ref = parseCatalogRef(options.catalog, host, Deno.cwd());
     } else if (store.url.startsWith("file:")) {
-      const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
-      ref = { kind: "sqlite", path: `${dir}/.vc~repo.sqlite`, host };
+      ref = { kind: "sqlite", path: defaultCatalogPath(store.url), host };
     } else {
       throw new InvalidInputError(
         `repository ${uri}: give a catalog (--catalog sqlite:PATH or postgres://user@host/db); ` +
@@ -285,13 +285,55 @@ function refuseAdoptedCatalog(
   );
 }
 
+/**
+ * Where a directory repository keeps its SQLite catalog by default: beside
+ * its content, in the directory of its store URL (`file:///C:/repo` is
+ * `C:\\repo` on Windows, `os`; default this platform).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultCatalogPath } from "./setup.ts";
+ * assert.equal(defaultCatalogPath("file:///srv/repo", "linux"), "/srv/repo/.vc~repo.sqlite");
+ * assert.equal(defaultCatalogPath("file:///C:/repo", "windows"), "C:\\repo\\.vc~repo.sqlite");
+ * ```
+ */
+export function defaultCatalogPath(
+  storeUrl: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string {
+  return joinOn(os, fromFileUrl(storeUrl, os), ".vc~repo.sqlite");
+}
+
+/**
+ * The content directory (`prefix` below the directory store at `storeUrl`)
+ * that the SQLite catalog file `catalogPath` lies in, or undefined when it
+ * lies elsewhere. Compared as the file system of `os` compares paths.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { catalogInContent } from "./setup.ts";
+ * assert.equal(catalogInContent("file:///r", "/r/content/c.sqlite", "content/", "linux"), "/r/content/");
+ * assert.equal(catalogInContent("file:///r", "/r/c.sqlite", "content/", "linux"), undefined);
+ * ```
+ */
+export function catalogInContent(
+  storeUrl: string,
+  catalogPath: string,
+  prefix: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  const content = joinOn(os, fromFileUrl(storeUrl, os), prefix);
+  return pathBelow(catalogPath, content, { os }) === undefined ? undefined : content;
+}
+
 // A SQLite catalog file under a directory store's content prefix is an
 // object no record references: gc would delete the catalog itself.
 function refuseCatalogInContent(store: ObjectStore, ref: CatalogRef, prefix: string): void {
   if (ref.kind !== "sqlite" || !store.url.startsWith("file:")) return;
-  const dir = decodeURIComponent(new URL(store.url).pathname).replace(/\/+$/, "");
-  const content = `${dir}/${prefix}`;
-  if (`${ref.path}/`.startsWith(content)) {
+  const content = catalogInContent(store.url, ref.path, prefix);
+  if (content !== undefined) {
     throw new InvalidInputError(
       `catalog sqlite:${ref.path} is inside the repository's content (${content}), where gc ` +
         "deletes what no record references; put it elsewhere (default: beside the content)",

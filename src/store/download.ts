@@ -252,6 +252,7 @@ async function downloadTwice(
   // Set for a retry after corrupt content: the version that came corrupt.
   let ifMatch: string | undefined;
   let changed = false;
+  let sequential = false;
   // What the last corrupt attempt hashed to (see Corrupted.digest).
   let lastDigest: string | undefined;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
@@ -260,6 +261,12 @@ async function downloadTwice(
     try {
       return await downloadOnce(store, key, dest, options, expected, ifMatch);
     } catch (e) {
+      if (e instanceof RangesIgnored && !sequential) {
+        // Same version (the ranged GET matched its ETag), fetched as one stream.
+        sequential = true;
+        options = { ...options, parallelThreshold: Infinity };
+        continue;
+      }
       if (e instanceof VersionChanged) {
         // The object was replaced between our requests: start over once with the new version.
         if (changed) {
@@ -353,6 +360,14 @@ class Truncated extends Error {
   readonly retryable = true;
 }
 
+/**
+ * A ranged GET of a parallel download came back as the whole object: the
+ * server (or a proxy) ignores `Range`, so each of n ranges would bring up to
+ * the whole object, n² / 2 ranges' worth of bytes in all (a 512 MiB object:
+ * ~17 GB). The download starts over as one stream.
+ */
+class RangesIgnored extends Error {}
+
 interface Context {
   store: ObjectStore;
   key: string;
@@ -366,6 +381,8 @@ interface Context {
   onProgress: ((p: DownloadProgress) => void) | undefined;
   /** Whether ranged bodies are piped into the file (see pipeRange). */
   pipe: boolean;
+  /** Whether this is a parallel download, which a server ignoring `Range` ends ({@linkcode RangesIgnored}). */
+  parallel: boolean;
 }
 
 async function downloadOnce(
@@ -409,6 +426,7 @@ async function downloadOnce(
       written: 0,
       onProgress: options.onProgress,
       pipe: true,
+      parallel: info.size >= threshold,
     };
     let verifier: Verifier;
     let temp: AtomicFile;
@@ -446,7 +464,7 @@ async function downloadOnce(
     let done = false;
     try {
       let computed: Computed;
-      if (info.size < threshold) {
+      if (!ctx.parallel) {
         computed = await downloadSequential(ctx, temp, first ?? firstBytes, verifier);
       } else {
         computed = await downloadParallel(ctx, temp, first, plan, {
@@ -507,7 +525,7 @@ async function getWithRetries(
 
 function retryable(e: unknown): boolean {
   if (e instanceof Truncated) return true;
-  if (e instanceof VersionChanged) return false;
+  if (e instanceof VersionChanged || e instanceof RangesIgnored) return false;
   // A store error may be a 5xx or a reset worth another try, and a body that
   // stalled (an OfflineError marked retryable) too; any other vc error is a verdict.
   if (e instanceof VcError) {
@@ -927,6 +945,12 @@ async function rangedGet(
       ctx.uri,
       new Error(`ETag ${r.info.etag} (${r.info.size} bytes), expected ${ctx.etag}`),
     );
+  }
+  // One stream resumed with whole-object answers re-reads what it has, once
+  // per cut; parallel ranges would each re-read everything before them.
+  if (r.rangeIgnored === true && ctx.parallel) {
+    await r.body.cancel().catch(() => {});
+    throw new RangesIgnored(`${ctx.uri}: the store ignores Range`);
   }
   return r.body;
 }

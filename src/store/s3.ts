@@ -528,6 +528,7 @@ export class S3Store implements ObjectStore {
     if (range !== undefined && res.status === 200) {
       // The server ignored Range and sent the whole object: cut it ourselves.
       body = body.pipeThrough(sliceStream(range.start, range.end));
+      return { info, body, rangeIgnored: true };
     }
     return { info, body };
   }

@@ -75,6 +75,13 @@ export interface GetResult {
    * (then there is nothing to cancel).
    */
   bytes?: Uint8Array;
+  /**
+   * True when a ranged GET was answered with the whole object (a server or
+   * proxy that ignores `Range`): `body` still holds only the asked bytes, but
+   * every byte before them came over the wire too, so a caller fetching many
+   * ranges should fetch the object in one stream instead.
+   */
+  rangeIgnored?: boolean;
 }
 
 /** A body to upload: bytes, a stream, or a local file (read in parallel parts when large). */

@@ -379,7 +379,10 @@ export class Repository implements AsyncDisposable {
     // edited meanwhile would be stored under an MD5 that is not its content's.
     const snapshot = typeof source === "string" ? await snapshotSource(source) : undefined;
     const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
-    const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16);
+    // Never ending in a dot (`/x/a.` has the extension "."): Windows drops
+    // it, and a directory store there refuses such a key.
+    const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16)
+      .replace(/\.+$/, "");
     // Under a directory named by the name's first two hex digits (256 of
     // them): a directory store's first put into a directory reads it whole
     // (to sweep dead writers' temp files), so one flat directory would make

@@ -8,7 +8,9 @@
  */
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
-import { causeChain, InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import { Md5 } from "../hash.ts";
+import { reprDigestMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
@@ -442,6 +444,10 @@ export class CacheClient {
 
   /**
    * The file's response (stream it from `body`), or `undefined` when not cached (404).
+   * A whole file (200) sent with a `Repr-Digest` MD5 (see repr_digest.ts) is
+   * checked as it passes: a body of other bytes errors at its end with an
+   * `IntegrityError`. Without the field (older entries, other servers) the
+   * body is as sent.
    *
    * @example
    * ```ts
@@ -482,7 +488,13 @@ export class CacheClient {
       return undefined;
     }
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
-    return res;
+    const md5 = res.status === 200 ? reprDigestMd5(res.headers.get("repr-digest")) : undefined;
+    if (md5 === undefined || res.body === null) return res;
+    return new Response(res.body.pipeThrough(checkedMd5(id, md5)), {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
   }
 
   /**
@@ -692,6 +704,30 @@ function counting(
       },
     }),
   );
+}
+
+/**
+ * Passes the bytes on, hashing them; at the end, errors with an
+ * `IntegrityError` unless their MD5 is `md5` (hex): the reader gets every
+ * byte, then the error (a file writer then discards what it wrote).
+ */
+function checkedMd5(id: string, md5: string): TransformStream<Uint8Array, Uint8Array> {
+  const hash = new Md5();
+  return new TransformStream({
+    transform(chunk, controller) {
+      hash.update(chunk);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      const got = hash.hex();
+      if (got !== md5) {
+        throw new IntegrityError(
+          `download of cache ${id}: the bytes received have MD5 ${got}, ` +
+            `not ${md5} of the file uploaded (damaged by the store or on the way); try again`,
+        );
+      }
+    },
+  });
 }
 
 async function* framed(

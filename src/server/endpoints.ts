@@ -6,6 +6,8 @@
  */
 import { utf8OrUndefined } from "../utf8.ts";
 import { readUpTo } from "../bytes.ts";
+import { md5Hex } from "../hash.ts";
+import { reprDigest } from "./repr_digest.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
@@ -194,6 +196,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
       ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
       body: part.body,
       bytes: part.bytes,
+      md5: part.md5,
       ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
     });
   } catch (e) {
@@ -292,6 +295,11 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         headers.set("content-range", `bytes ${range.start}-${range.end}/${meta.size}`);
       }
       const status = range === undefined ? 200 : 206;
+      // The MD5 of the upload (see repr_digest.ts), for GET and HEAD alike;
+      // only on the whole file, the one body a client can check with it.
+      if (range === undefined && meta.md5 !== undefined) {
+        headers.set("repr-digest", reprDigest(meta.md5));
+      }
       if (req.method === "HEAD" || length === 0) {
         ctx.onLookup(true);
         return new Response(null, { status, headers });
@@ -323,6 +331,13 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         continue; // replaced meanwhile: read the new metadata
       }
       ctx.onLookup(true);
+      if (range === undefined && meta.md5 !== undefined && length <= SMALL_FILE) {
+        // A small file is in memory anyway: checked here, damaged bytes are
+        // never sent (a larger one is relayed as it comes; the client checks it).
+        const bytes = result.bytes ?? await new Response(result.body).bytes();
+        if (md5Hex(bytes) !== meta.md5) throw damaged(id);
+        return new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers });
+      }
       // Bytes the store read whole go out as they are (no stream to pump).
       if (result.bytes !== undefined && result.bytes.length === length) {
         return new Response(result.bytes as Uint8Array<ArrayBuffer>, { status, headers });
@@ -333,6 +348,15 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
   } finally {
     drop();
   }
+}
+
+/** The store gave other bytes than were uploaded: worth another try, not a file to serve. */
+function damaged(id: string): HttpError {
+  return new HttpError(
+    503,
+    `cache ${id}: the store returned damaged bytes (their MD5 is not the upload's); try again`,
+    { headers: { "retry-after": "1" } },
+  );
 }
 
 /**

@@ -26,6 +26,7 @@
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
+import { Md5 } from "../hash.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
@@ -52,6 +53,12 @@ export interface EntryMeta {
   dataKey?: string;
   /** ETag of the data object. */
   etag?: string;
+  /**
+   * Hex MD5 of the file's bytes, taken as they went to the store: what a
+   * download is checked against (the store's ETag is an MD5 only for some
+   * uploads). Absent for entries stored before it was kept.
+   */
+  md5?: string;
   /** When the file was uploaded (ms since the epoch). */
   uploadedAt?: number;
   /**
@@ -431,9 +438,17 @@ export class Entries {
        * (saves a counting stream); without a quota that count is the size.
        */
       bytes?: () => number;
+      /**
+       * Hex MD5 of the bytes `body` delivered, when its source hashes them
+       * (saves a hashing stream, which would also end a byte stream's
+       * reads into the store's own buffers).
+       */
+      md5?: () => string;
     },
   ): Promise<EntryMeta> {
     let body = file.body;
+    // Hashed here only when the source does not hash what it hands out.
+    const hash = file.md5 === undefined ? new Md5() : undefined;
     let entry: LoadedEntry;
     let put: PutResult;
     const dataKey = `data/${id}/${crypto.randomUUID()}`;
@@ -453,7 +468,7 @@ export class Entries {
       try {
         entry = await this.#keepAlive(id, await this.#live(id, owner));
         const room = await this.#usage.room(owner, entry.meta.size);
-        body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner)));
+        body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner), hash));
       } catch (e) {
         await body.cancel(e).catch(() => {});
         throw e;
@@ -465,8 +480,8 @@ export class Entries {
       // (no entry points at it, so nobody ever sees it), also when the put
       // failed: a write stopped by the abort may have landed all the same
       // (an S3 PUT whose answer the abort cut off).
-      if (file.bytes === undefined) {
-        body = body.pipeThrough(counter(Infinity, () => new Error("unreachable")));
+      if (file.bytes === undefined || hash !== undefined) {
+        body = body.pipeThrough(counter(Infinity, () => new Error("unreachable"), hash));
       }
       const live = this.#liveHint(id, owner).then((found) => this.#keepAlive(id, found));
       live.catch((e) => abort.abort(e));
@@ -483,6 +498,7 @@ export class Entries {
       put = stored.value;
     }
     const size = counted.get(body) ?? file.bytes?.() ?? 0;
+    const md5 = hash?.hex() ?? file.md5!();
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const meta: EntryMeta = {
         owner,
@@ -492,6 +508,7 @@ export class Entries {
         size,
         dataKey,
         etag: put.etag,
+        md5,
         uploadedAt: this.#clock.now(),
       };
       try {
@@ -860,13 +877,21 @@ function checkOwner(id: string, meta: EntryMeta, owner: string): void {
 /** Bytes that went through each {@linkcode counter} stream, by its readable side. */
 const counted = new WeakMap<ReadableStream<Uint8Array>, number>();
 
-/** Counts the bytes passing through; past `max` the stream errors with `onExceeded()`. */
-function counter(max: number, onExceeded: () => Error): TransformStream<Uint8Array, Uint8Array> {
+/**
+ * Counts the bytes passing through (and adds them to `hash`, when given);
+ * past `max` the stream errors with `onExceeded()`.
+ */
+function counter(
+  max: number,
+  onExceeded: () => Error,
+  hash?: Md5,
+): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
   const stream: TransformStream<Uint8Array, Uint8Array> = new TransformStream({
     transform(chunk, controller) {
       total += chunk.length;
       if (total > max) throw onExceeded();
+      hash?.update(chunk);
       counted.set(stream.readable, total);
       controller.enqueue(chunk);
     },
@@ -900,6 +925,10 @@ function parseMeta(text: string): { meta: EntryMeta } | { problem: string } {
   }
   if (m.dataKey !== undefined && typeof m.dataKey !== "string") {
     return { problem: `"dataKey" is not a string` };
+  }
+  // A damaged digest would fail every download of a good file: not a digest, not kept.
+  if (m.md5 !== undefined && !(typeof m.md5 === "string" && /^[0-9a-f]{32}$/.test(m.md5))) {
+    delete m.md5;
   }
   return { meta: doc as EntryMeta };
 }

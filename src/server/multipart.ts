@@ -15,6 +15,7 @@
  * @module
  */
 import { concatBytes } from "../bytes.ts";
+import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
 import { HttpError } from "./http_error.ts";
 import { storedContentType, storedFilename } from "./upload_fields.ts";
@@ -29,6 +30,11 @@ export interface FilePart {
   body: ReadableStream<Uint8Array>;
   /** Bytes of the file `body` has handed out so far (its size once it ended). */
   bytes(): number;
+  /**
+   * Hex MD5 of the bytes `body` handed out, once it ended (hashed as they
+   * pass, in the buffers they are read into: no copy, no second pass).
+   */
+  md5(): string;
 }
 
 /** Options for {@linkcode readFilePart}. */
@@ -166,6 +172,7 @@ export async function readFilePart(
         ...(contentType === undefined ? {} : { contentType }),
         body: file.body,
         bytes: file.bytes,
+        md5: file.md5,
       };
     }
   } catch (e) {
@@ -596,17 +603,20 @@ class Scanner {
     delim: Uint8Array,
     max: number,
     after: () => Promise<void>,
-  ): { body: ReadableStream<Uint8Array>; bytes: () => number } {
+  ): { body: ReadableStream<Uint8Array>; bytes: () => number; md5: () => string } {
     let total = 0;
     let done = false;
     let returned: Uint8Array | undefined;
     const byteSource = this.#reader instanceof ReadableStreamBYOBReader;
-    const count = (n: number) => {
-      total += n;
+    const hash = new Md5();
+    // Every byte handed out passes here, before its buffer is handed over.
+    const count = (bytes: Uint8Array) => {
+      total += bytes.length;
       if (total > max) throw new HttpError(413, `file exceeds the upload limit of ${max} bytes`);
+      hash.update(bytes);
     };
     const emit = (bytes: Uint8Array, controller: ReadableStreamController<Uint8Array>) => {
-      count(bytes.length);
+      count(bytes);
       if (byteSource) {
         // A byte stream takes over the chunk's whole buffer: what is left
         // of the block moves to a buffer of its own first (a few bytes,
@@ -672,7 +682,8 @@ class Scanner {
     const body = byteSource
       ? new ReadableStream({ type: "bytes", pull, cancel })
       : new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 });
-    return { body, bytes: () => total };
+    let digest: string | undefined;
+    return { body, bytes: () => total, md5: () => digest ??= hash.hex() };
   }
 
   /**
@@ -689,7 +700,7 @@ class Scanner {
   async #pullInto(
     request: ReadableStreamBYOBRequest,
     delim: Uint8Array,
-    count: (n: number) => void,
+    count: (bytes: Uint8Array) => void,
   ): Promise<{ answered: number; found: boolean; returned?: Uint8Array }> {
     const start = request.view!;
     const offset = start.byteOffset;
@@ -709,8 +720,9 @@ class Scanner {
       if (i >= 0) {
         keep(i + delim.length, filled);
         if (i > 0) {
-          count(i);
-          request.respondWithNewView(new Uint8Array(view.buffer, offset, i));
+          const out = new Uint8Array(view.buffer, offset, i);
+          count(out);
+          request.respondWithNewView(out);
           return { answered: i, found: true };
         }
         return transferred
@@ -720,8 +732,9 @@ class Scanner {
       const safe = filled - delim.length + 1;
       if (safe > 0) {
         keep(safe, filled);
-        count(safe);
-        request.respondWithNewView(new Uint8Array(view.buffer, offset, safe));
+        const out = new Uint8Array(view.buffer, offset, safe);
+        count(out);
+        request.respondWithNewView(out);
         return { answered: safe, found: false };
       }
       // Too little to tell (a short network read: a small file, a slow

@@ -1,0 +1,59 @@
+/**
+ * The `Repr-Digest` field (RFC 9530) a whole-file download carries: the MD5
+ * of the file as uploaded, which the client checks the body against.
+ *
+ * Chosen over `Content-MD5` (RFC 1864), which HTTP dropped (RFC 7231,
+ * appendix B) for its unclear meaning with ranges and content codings;
+ * `Repr-Digest` is defined as the digest of the whole representation,
+ * exactly what is checked. md5 is "deprecated" in its registry for its
+ * collisions, which matter against an attacker, not for bytes a store or a
+ * proxy damaged; and it is the digest the service keeps (`EntryMeta.md5`).
+ *
+ * @module
+ */
+import { hexToBase64 } from "../store/s3_request.ts";
+
+/**
+ * The field's value for a file whose hex MD5 is `md5`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reprDigest } from "./repr_digest.ts";
+ * assert(reprDigest("d41d8cd98f00b204e9800998ecf8427e") === "md5=:1B2M2Y8AsgTpgAmY7PhCfg==:");
+ * ```
+ */
+export function reprDigest(md5: string): string {
+  return `md5=:${hexToBase64(md5)}:`;
+}
+
+/**
+ * The hex MD5 a `Repr-Digest` value names, or `undefined` when it names
+ * none (absent, other algorithms only, or not a 16-byte digest).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reprDigestMd5 } from "./repr_digest.ts";
+ * const hex = "d41d8cd98f00b204e9800998ecf8427e";
+ * assert(reprDigestMd5("sha-256=:x:, md5=:1B2M2Y8AsgTpgAmY7PhCfg==:") === hex);
+ * assert(reprDigestMd5(null) === undefined && reprDigestMd5("sha-256=:x:") === undefined);
+ * ```
+ */
+export function reprDigestMd5(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  for (const member of value.split(",")) {
+    // A dictionary member `key=:base64:` (RFC 8941 byte sequence); keys are lowercase.
+    const m = /^\s*md5\s*=\s*:([A-Za-z0-9+/=]*):\s*$/.exec(member);
+    if (m === null) continue;
+    let binary: string;
+    try {
+      binary = atob(m[1]!);
+    } catch {
+      return undefined;
+    }
+    if (binary.length !== 16) return undefined;
+    return [...binary].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  }
+  return undefined;
+}

@@ -388,7 +388,7 @@ export function findProjectConfig(
         path: deno.path,
         config: inFile(
           deno.path,
-          () => parseConfig(JSON.stringify(deno.block), label, env, PROJECT_KEYS, dir),
+          () => configFromValue(deno.block, label, env, PROJECT_KEYS, dir),
         ),
       };
     }
@@ -707,9 +707,6 @@ function parseConfig(
   } catch (cause) {
     throw new InvalidInputError(jsonSyntaxMessage(`config file ${file}`, text, cause), { cause });
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new InvalidInputError(`config file ${file} must contain a JSON object`);
-  }
   // JSON.parse keeps the last of a key given twice: which one was meant?
   const twice = duplicateKey(text);
   if (twice !== undefined) {
@@ -719,6 +716,24 @@ function parseConfig(
         JSON.stringify(twice.key)
       } is given more than once`,
     );
+  }
+  return configFromValue(raw, file, env, keys, baseDir);
+}
+
+/**
+ * The settings of a parsed settings object, each checked (`file` names it in
+ * errors). Takes the value as parsed, not re-serialized text: JSON has no
+ * Infinity, so a `1e400` would come back as `null` and be reported as such.
+ */
+function configFromValue(
+  raw: unknown,
+  file: string,
+  env: EnvReader,
+  keys: ReadonlySet<string>,
+  baseDir: string,
+): ConfigFile {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new InvalidInputError(`config file ${file} must contain a JSON object`);
   }
   // A `\ud800` escape names no path or bucket: Deno would write it as U+FFFD.
   for (const [key, value] of Object.entries(raw)) {

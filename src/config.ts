@@ -1061,7 +1061,20 @@ export interface DownloadTuning {
   partSize?: number;
 }
 
-function parseBoolean(value: string, name: string): boolean {
+/**
+ * A boolean setting from the environment (`VC_OFFLINE`, `VC_FROZEN`):
+ * `1/0`, `true/false`, `yes/no`, `on/off`, in any case. Anything else throws
+ * `InvalidInputError` naming the variable and the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseBoolean } from "./config.ts";
+ * assert.equal(parseBoolean("Yes", "VC_FROZEN"), true);
+ * assert.throws(() => parseBoolean("maybe", "VC_FROZEN"), /VC_FROZEN must be/);
+ * ```
+ */
+export function parseBoolean(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;
   if (["0", "false", "no", "off"].includes(v)) return false;

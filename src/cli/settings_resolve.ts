@@ -16,6 +16,7 @@ import {
   loadConfigFile,
   type LoadedConfig,
   normalizeBucket,
+  parseBoolean,
   parseDurationSeconds,
   resolveSettings,
   type SettingName,
@@ -308,16 +309,9 @@ export function versionedSettings(
     ? "env VC_LOCK"
     : "";
   const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
-  let frozen = flags.boolean("frozen");
-  if (!frozen && frozenEnv !== undefined) {
-    const v = frozenEnv.trim().toLowerCase();
-    if (!["1", "true", "yes", "on", "0", "false", "no", "off"].includes(v)) {
-      throw new UsageError(
-        `VC_FROZEN must be 1/0, true/false, yes/no or on/off, got "${frozenEnv}"`,
-      );
-    }
-    frozen = ["1", "true", "yes", "on"].includes(v);
-  }
+  // Read as VC_OFFLINE is: a bad value is the environment's, not a usage error.
+  const frozen = flags.boolean("frozen") ||
+    (frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"));
   return {
     manifest: localPathArg(io.cwd, manifest, `manifest (${manifestSource})`),
     bucket: settings.bucket,

@@ -694,6 +694,21 @@ const CONFIG_KEYS = new Set([
 // The keys a project settings file may hold: what a team shares.
 const PROJECT_KEYS = new Set(["cacheDir", "timeout", "immutableBuckets", "bucket"]);
 
+// The user config file's other keys: why a project file does not hold
+// each, and where else to set it.
+const USER_ONLY: Readonly<Record<string, { why: string; instead: string }>> = {
+  offline: { why: "whether this machine may use the network", instead: "VC_OFFLINE" },
+  manifest: {
+    why: "the project file is found from the manifest's directory",
+    instead: "VC_MANIFEST or --manifest",
+  },
+  parallelThreshold: {
+    why: "tuning of this machine's network",
+    instead: "VC_PARALLEL_THRESHOLD",
+  },
+  rangeSize: { why: "tuning of this machine's network", instead: "VC_RANGE_SIZE" },
+};
+
 function parseConfig(
   text: string,
   file: string,
@@ -756,6 +771,18 @@ function configFromValue(
   for (const key of Object.keys(raw)) {
     // "$schema" and similar annotations are allowed; other unknown keys are typos.
     if (key.startsWith("$")) continue;
+    // A setting of one machine in a project file: "unknown" would be wrong.
+    const elsewhere = USER_ONLY[key];
+    if (!keys.has(key) && elsewhere !== undefined) {
+      throw new InvalidInputError(
+        `config file ${file}: ${
+          JSON.stringify(key)
+        } is not a project setting (${elsewhere.why}): ` +
+          `set it in the user config file or ${elsewhere.instead}; a project file holds ${
+            [...keys].join(", ")
+          }`,
+      );
+    }
     if (!keys.has(key)) {
       const guess = closest(key, [...keys]);
       throw new InvalidInputError(

@@ -18,7 +18,14 @@ import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
-import { noBucket, openAssetCache, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+import {
+  noBucket,
+  openAssetCache,
+  VERSIONED_OPTIONS,
+  type VersionedSettings,
+  versionedSettings,
+} from "./settings.ts";
+import { ignoredProjectWarning } from "./settings_resolve.ts";
 import { counted } from "../counted.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 
@@ -102,15 +109,26 @@ export const prefill: Command = {
         for (const entries of read) yield* entries;
       },
     };
-    if (manifests.length > 0 && settings.bucket === undefined) throw noBucket("prefill");
+    // Each manifest with its own project file (its bucket), as a command
+    // run on it alone would; the one cache must not depend on which.
+    const own = manifests.map((manifest) => versionedSettings({ io, flags }, { manifest }));
+    const unbucketed = own.findIndex((v) => v.bucket === undefined);
+    if (unbucketed >= 0) throw noBucket("prefill");
+    for (const v of own) {
+      sameCacheSettings(own[0]!, v);
+      const ignored = v.settings.ignoredProjectPath;
+      if (ignored !== undefined && ignored !== settings.settings.ignoredProjectPath) {
+        out.warn(ignoredProjectWarning(v.settings));
+      }
+    }
     // As many downloads at once as items in flight (the cache's own cap is 16).
-    const cache = openAssetCache(ctx, settings.settings, {
+    const cache = openAssetCache(ctx, own[0]?.settings ?? settings.settings, {
       maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
     });
-    const versioned = manifests.map((manifest) =>
+    const versioned = manifests.map((manifest, i) =>
       new VersionedCache({
         manifest,
-        bucket: settings.bucket!,
+        bucket: own[i]!.bucket!,
         cache,
         // The integrity lock: beside each manifest, or the one --lock names.
         ...(settings.lock === undefined ? {} : { lock: settings.lock }),
@@ -173,4 +191,20 @@ function parseConcurrency(text: string | undefined): number | undefined {
     });
   }
   return n;
+}
+
+// The cache settings of two manifests' runs (their project files may differ):
+// one prefill fills one cache, so they must agree.
+function sameCacheSettings(first: VersionedSettings, other: VersionedSettings): void {
+  for (const name of ["cacheDir", "timeout", "immutableBuckets"] as const) {
+    const [a, b] = [first.settings[name], other.settings[name]];
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    throw new UsageError(
+      `the manifests ${first.manifest} and ${other.manifest} need different ${name} settings ` +
+        `(${JSON.stringify(a)} from ${first.settings.sources[name]}, ${JSON.stringify(b)} from ${
+          other.settings.sources[name]
+        }): prefill them in separate runs, or set it by flag or variable`,
+      { command: "prefill" },
+    );
+  }
 }

@@ -140,6 +140,11 @@ export interface CliSettingsOptions {
    * then left out (`vc config` shows what it can); not given: it fails the command.
    */
   onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
+  /**
+   * The manifest to resolve for, in place of `--manifest` (`vc prefill`
+   * takes several, and each has its own project file).
+   */
+  manifest?: string;
 }
 
 /**
@@ -206,7 +211,8 @@ export function cliSettings(
   // The project settings file is looked for from the manifest's directory.
   // Its path is known before settings are resolved, except when only the
   // user config file names it.
-  const manifest = flags.string("manifest") ?? nonEmpty(io.env("VC_MANIFEST"));
+  const manifestFlag = cliOptions.manifest ?? flags.string("manifest");
+  const manifest = manifestFlag ?? nonEmpty(io.env("VC_MANIFEST"));
   if (manifest === undefined) {
     // Read once: resolveSettings takes the file as read here.
     const user = userConfig(env);
@@ -214,7 +220,7 @@ export function cliSettings(
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
-    const what = flags.string("manifest") === undefined ? "VC_MANIFEST" : "--manifest";
+    const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
     options.projectDir = dirname(localPathArg(io.cwd, manifest, what));
   }
   const settings = resolveSettings(options);
@@ -289,7 +295,7 @@ export function versionedSettings(
 ): VersionedSettings {
   const { io, flags } = ctx;
   const settings = cliSettings(ctx, cliOptions);
-  const flag = flags.string("manifest");
+  const flag = cliOptions.manifest ?? flags.string("manifest");
   const fromEnv = nonEmpty(io.env("VC_MANIFEST"));
   const manifest = flag ?? fromEnv ?? settings.manifest ?? DEFAULT_MANIFEST;
   const manifestSource = flag !== undefined

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { displayWidth, keepEndColumns, keepStartColumns } from "./display_width.ts";
 import { printable } from "./printable.ts";
 
 /** What is known about an operation's progress; any field may be missing. */
@@ -255,13 +256,15 @@ export class ProgressBar {
     // The numbers matter most. Long labels and item names (URIs, paths) are
     // shortened from the left, keeping their end: usually the file name.
     const sep = 2;
-    let room = max - stats.length;
+    // Widths in terminal columns: a line wider than the terminal wraps, and
+    // the next redraw (\r, erase line) then leaves its first part behind.
+    let room = max - displayWidth(stats);
     const labelRoom = (s.current ? Math.floor(room / 2) : room) - sep;
     const label = this.#label && labelRoom >= 8 ? keepEnd(printable(this.#label), labelRoom) : "";
-    room -= label ? label.length + sep : 0;
+    room -= label ? displayWidth(label) + sep : 0;
     const current = s.current && room > sep + 8 ? keepEnd(printable(s.current), room - sep) : "";
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
-    return text.length <= max ? text : text.slice(0, max - 1) + "…";
+    return displayWidth(text) <= max ? text : keepStartColumns(text, max - 1) + "…";
   }
 
   /**
@@ -373,8 +376,8 @@ export function formatDuration(seconds: number): string {
 }
 
 function keepEnd(text: string, width: number): string {
-  if (text.length <= width) return text;
-  return width <= 1 ? "…" : "…" + text.slice(text.length - (width - 1));
+  if (displayWidth(text) <= width) return text;
+  return width <= 1 ? "…" : "…" + keepEndColumns(text, width - 1);
 }
 
 function mergeDefined(state: ProgressSnapshot, snapshot: ProgressSnapshot): void {

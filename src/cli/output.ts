@@ -8,6 +8,7 @@
  */
 import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
+import { displayWidth, padEndColumns } from "../display_width.ts";
 import { inertJson, printable } from "../printable.ts";
 import { UsageError } from "./errors.ts";
 
@@ -197,7 +198,8 @@ export class Output {
 }
 
 /**
- * Aligns rows into columns separated by two spaces (the last column is not padded).
+ * Aligns rows into columns separated by two spaces (the last column is not padded),
+ * by the columns each cell takes on a terminal (a CJK path two a character).
  *
  * @example
  * ```ts
@@ -211,10 +213,11 @@ export function table(cells: readonly (readonly string[])[]): string[] {
   const rows = cells.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of rows) {
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
   }
   return rows.map((row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")
+    row.map((cell, i) => (i === row.length - 1 ? cell : padEndColumns(cell, widths[i] ?? 0)))
+      .join("  ")
       .trimEnd()
   );
 }

@@ -5,7 +5,9 @@
  * fail on a large one instead of writing the wrong bytes.
  */
 import { IntegrityError } from "../src/errors.ts";
+import { gzipSync } from "node:zlib";
 import { md5Hex } from "../src/hash.ts";
+import { hexToBase64 } from "../src/store/s3_request.ts";
 import { CacheClient } from "../src/server/client.ts";
 import { reprDigest } from "../src/server/repr_digest.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -161,4 +163,44 @@ Deno.test("download integrity: an entry stored without an MD5 is served and down
   const res = await fresh.get(s.large);
   assertEquals(res?.headers.get("repr-digest"), null);
   assertEquals(new Uint8Array(await res!.arrayBuffer()), LARGE);
+});
+
+Deno.test("download integrity: CacheClient checks no digest it cannot read as the bytes it sees", async () => {
+  // Another server (or an RFC 9530 proxy): each answer is a good download.
+  const plain = new TextEncoder().encode("a result that compresses well\n".repeat(200));
+  const gz = new Uint8Array(gzipSync(plain));
+  const b64 = (b: Uint8Array) => hexToBase64(md5Hex(b));
+  const answers: Record<string, () => Response> = {
+    // A coded representation's digest is of the coded bytes, which fetch decodes.
+    gzip: () =>
+      new Response(gz, {
+        headers: { "content-encoding": "gzip", "repr-digest": `md5=:${b64(gz)}:` },
+      }),
+    // A dictionary's repeated key: the last member counts (RFC 8941).
+    repeated: () =>
+      new Response(plain, {
+        headers: { "repr-digest": `md5=:${b64(gz)}:, sha-256=:AAAA:, md5=:${b64(plain)}:` },
+      }),
+    // Malformed or with parameters: nothing this can check.
+    malformed: () => new Response(plain, { headers: { "repr-digest": "md5=:not base64!:" } }),
+    parameters: () =>
+      new Response(plain, { headers: { "repr-digest": `md5=:${b64(gz)}:;by=proxy` } }),
+  };
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) => answers[new URL(req.url).searchParams.get("a") ?? ""]!(),
+  );
+  try {
+    const id = "a".repeat(64);
+    for (const name of Object.keys(answers)) {
+      const client = new CacheClient({
+        url: `http://127.0.0.1:${server.addr.port}`,
+        token: "t",
+        fetch: (input, init) => fetch(`${String(input)}?a=${name}`, init),
+      });
+      assertEquals(await client.getBytes(id), plain, name);
+    }
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -10,7 +10,7 @@ import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
-import { reprDigestMd5 } from "./repr_digest.ts";
+import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
@@ -446,8 +446,8 @@ export class CacheClient {
    * The file's response (stream it from `body`), or `undefined` when not cached (404).
    * A whole file (200) sent with a `Repr-Digest` MD5 (see repr_digest.ts) is
    * checked as it passes: a body of other bytes errors at its end with an
-   * `IntegrityError`. Without the field (older entries, other servers) the
-   * body is as sent.
+   * `IntegrityError`. Without the field (older entries, other servers), or
+   * with a content coding (see checkableMd5), the body is as sent.
    *
    * @example
    * ```ts
@@ -488,7 +488,7 @@ export class CacheClient {
       return undefined;
     }
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
-    const md5 = res.status === 200 ? reprDigestMd5(res.headers.get("repr-digest")) : undefined;
+    const md5 = checkableMd5(res);
     if (md5 === undefined || res.body === null) return res;
     return new Response(res.body.pipeThrough(checkedMd5(id, md5)), {
       status: res.status,

@@ -29,7 +29,9 @@ export function reprDigest(md5: string): string {
 
 /**
  * The hex MD5 a `Repr-Digest` value names, or `undefined` when it names
- * none (absent, other algorithms only, or not a 16-byte digest).
+ * none (absent, other algorithms only, or not a 16-byte digest). Read as a
+ * structured-field dictionary (RFC 8941): of several `md5` members the last
+ * one counts; a member with parameters is not one this reads.
  *
  * @example
  * ```ts
@@ -38,22 +40,47 @@ export function reprDigest(md5: string): string {
  * const hex = "d41d8cd98f00b204e9800998ecf8427e";
  * assert(reprDigestMd5("sha-256=:x:, md5=:1B2M2Y8AsgTpgAmY7PhCfg==:") === hex);
  * assert(reprDigestMd5(null) === undefined && reprDigestMd5("sha-256=:x:") === undefined);
+ * assert(reprDigestMd5("md5=:1B2M2Y8AsgTpgAmY7PhCfg==:, md5=:AAAA:") === undefined);
  * ```
  */
 export function reprDigestMd5(value: string | null): string | undefined {
   if (value === null) return undefined;
+  let last: string | undefined;
   for (const member of value.split(",")) {
-    // A dictionary member `key=:base64:` (RFC 8941 byte sequence); keys are lowercase.
-    const m = /^\s*md5\s*=\s*:([A-Za-z0-9+/=]*):\s*$/.exec(member);
-    if (m === null) continue;
-    let binary: string;
-    try {
-      binary = atob(m[1]!);
-    } catch {
-      return undefined;
-    }
-    if (binary.length !== 16) return undefined;
-    return [...binary].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+    if (/^\s*md5\s*(=|;|$)/.test(member)) last = member;
   }
-  return undefined;
+  // A dictionary member `key=:base64:` (RFC 8941 byte sequence); keys are lowercase.
+  const m = last === undefined ? null : /^\s*md5\s*=\s*:([A-Za-z0-9+/=]*):\s*$/.exec(last);
+  if (m === null) return undefined;
+  let binary: string;
+  try {
+    binary = atob(m[1]!);
+  } catch {
+    return undefined;
+  }
+  if (binary.length !== 16) return undefined;
+  return [...binary].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The hex MD5 a response's body can be checked against: a whole file (200)
+ * with a `Repr-Digest` MD5 and no content coding. A coded representation's
+ * digest is of the coded bytes (RFC 9530 3), which `fetch` decodes before
+ * anyone sees them: that digest cannot be checked, and is not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkableMd5 } from "./repr_digest.ts";
+ * const headers = new Headers({ "repr-digest": "md5=:1B2M2Y8AsgTpgAmY7PhCfg==:" });
+ * assert(checkableMd5(new Response(null, { headers })) === "d41d8cd98f00b204e9800998ecf8427e");
+ * headers.set("content-encoding", "gzip");
+ * assert(checkableMd5(new Response(null, { headers })) === undefined);
+ * ```
+ */
+export function checkableMd5(res: Response): string | undefined {
+  if (res.status !== 200) return undefined;
+  const coding = res.headers.get("content-encoding");
+  if (coding !== null && !/^\s*(identity\s*)?$/i.test(coding)) return undefined;
+  return reprDigestMd5(res.headers.get("repr-digest"));
 }

@@ -12,6 +12,7 @@ import { CliWorkspace } from "./cli_harness.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { SETTLE_MS } from "../src/store/fs_validator.ts";
 import { openStore } from "../src/store/open.ts";
 
 async function names(dir: string): Promise<string[]> {
@@ -34,7 +35,9 @@ Deno.test("FsStore sidecars read-only: reads write nothing, a valid sidecar is s
     await rw.put("put.txt", new TextEncoder().encode("x"), { metadata: { owner: "me" } });
     assertEquals(await names(dir), [".vc~meta~put.txt.json", "hand.txt", "put.txt"]);
     assertEquals((await ro.head("put.txt"))?.metadata, { owner: "me" });
-    // The default store still repairs a missing sidecar on read.
+    // The default store still repairs a missing sidecar on read, once the
+    // file has settled (a state within a tick of a write is not remembered).
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 1200));
     await rw.head("hand.txt");
     assert((await names(dir)).includes(".vc~meta~hand.txt.json"));
     assertEquals(

@@ -20,11 +20,21 @@ import {
   type Sidecar,
   writeSidecar,
 } from "./fs_meta.ts";
-import { settledValidator } from "./fs_validator.ts";
+import { isRacy, settledValidator } from "./fs_validator.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
 const MEMO_LIMIT = 10_000;
+
+// Whether an MD5 may be remembered against fingerprint `fp` (in the memo or
+// a sidecar): only a state settled when it was statted at `statAt`. A
+// fingerprint of a file changed within a timestamp tick of its stat is also
+// the fingerprint of the next same-size write in that tick (a kernel's
+// coarse clock stamps writes milliseconds apart alike): remembered, that
+// write's content would be given the old ETag.
+function settled(fp: Fingerprint, statAt: number): boolean {
+  return !isRacy({ mtimeMs: fp.mtimeMs, ctimeMs: fp.ctimeMs ?? fp.mtimeMs }, statAt);
+}
 
 /** Options for {@linkcode FileDescriber.describe}. */
 export interface DescribeOptions {
@@ -99,17 +109,17 @@ export class FileDescriber {
     } else if (options.hash === false) {
       md5 = ""; // unknown: the caller asked not to read contents
     } else {
-      const hashed = await this.#hash(path, fp, options.file);
+      const hashed = await this.#hash(path, fp, statAt, options.file);
       md5 = hashed.md5;
       fp = hashed.fp;
-      if (hashed.st !== undefined) {
-        st = hashed.st;
-        statAt = hashed.statAt;
-      }
+      statAt = hashed.statAt;
+      if (hashed.st !== undefined) st = hashed.st;
       // Same content as the sidecar recorded (e.g. the directory was copied
       // or touched): its metadata still describes this object.
       known = sc?.md5 === md5 ? sc : undefined;
-      if (this.#repair) await repairSidecar(path, scPath, fp, md5, known);
+      if (this.#repair && settled(fp, statAt)) {
+        await repairSidecar(path, scPath, fp, md5, known);
+      }
     }
     const info: ObjectInfo = {
       key,
@@ -128,17 +138,21 @@ export class FileDescriber {
     return info;
   }
 
-  /** MD5 of the file, hashed through a handle so hash and fingerprint agree. */
+  /**
+   * MD5 of the file, hashed through a handle so hash and fingerprint agree;
+   * `fp` is the state statted at `statAt`, and a state of its own is taken
+   * when there is no handle.
+   */
   async #hash(
     path: string,
     fp: Fingerprint,
+    statAt: number,
     file: Deno.FsFile | undefined,
   ): Promise<{ md5: string; fp: Fingerprint; st?: Deno.FileInfo; statAt: number }> {
     const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
-    if (cached !== undefined) return { md5: cached, fp, statAt: 0 };
+    if (cached !== undefined) return { md5: cached, fp, statAt };
     let md5: string;
     let st: Deno.FileInfo | undefined;
-    let statAt = 0;
     if (file !== undefined) {
       md5 = await md5OfOpenFile(file);
     } else {
@@ -148,11 +162,13 @@ export class FileDescriber {
       fp = fingerprint(st);
       md5 = await md5OfOpenFile(f);
     }
-    if (this.#memo.size >= MEMO_LIMIT) {
-      const oldest = this.#memo.keys().next();
-      if (!oldest.done) this.#memo.delete(oldest.value);
+    if (settled(fp, statAt)) {
+      if (this.#memo.size >= MEMO_LIMIT) {
+        const oldest = this.#memo.keys().next();
+        if (!oldest.done) this.#memo.delete(oldest.value);
+      }
+      this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
     }
-    this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
     return st === undefined ? { md5, fp, statAt } : { md5, fp, st, statAt };
   }
 }

@@ -5,9 +5,11 @@
  *
  * A sidecar is trusted only while the fingerprint still matches the data
  * file, so a file edited or dropped in by hand is re-hashed instead of being
- * served with a wrong ETag. Limits: mtime has millisecond and ctime second
- * resolution here, so an in-place edit that keeps the size and lands in the
- * same millisecond and second as the recorded state goes unnoticed.
+ * served with a wrong ETag. Limits: mtime has millisecond (or the kernel
+ * clock's tick) and ctime second resolution here, so an in-place edit that
+ * keeps the size and lands in the same tick and second as the recorded state
+ * goes unnoticed. A read repairs a sidecar only for a settled state (see
+ * `fs_info.ts`), so this remains only for the one a put writes.
  *
  * @module
  */

@@ -6,6 +6,7 @@
  * `aws s3 ls` went to MinIO.
  */
 import { assertEquals } from "./assert.ts";
+import { mkfifo } from "./fifo.ts";
 import { activeProfileS3 } from "../src/store/aws_profile.ts";
 import { resolveS3Endpoint, resolveS3Settings } from "../src/store/s3_config.ts";
 
@@ -146,8 +147,7 @@ Deno.test({
     const dir = Deno.makeTempDirSync();
     try {
       const fifo = `${dir}/config`;
-      const made = new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
-      if (!made.success) throw new Error(`mkfifo ${fifo} failed`);
+      mkfifo(fifo);
       // Before: a synchronous read that waited for a writer, deaf to Ctrl-C.
       for (const file of [fifo, "/dev/zero"]) {
         const env = (n: string) => ({ AWS_CONFIG_FILE: file, AWS_PROFILE: "m" })[n];

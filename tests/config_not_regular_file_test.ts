@@ -7,6 +7,7 @@
 import { ConfigFileError } from "../src/errors.ts";
 import { findProjectConfig, loadConfigFile } from "../src/config.ts";
 import { assertStringIncludes, assertThrows } from "./assert.ts";
+import { mkfifo } from "./fifo.ts";
 
 async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -15,11 +16,6 @@ async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void>
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-function mkfifo(path: string): void {
-  const r = new Deno.Command("mkfifo", { args: [path] }).outputSync();
-  if (!r.success) throw new Error(`mkfifo ${path} failed`);
 }
 
 const unix = Deno.build.os !== "windows";

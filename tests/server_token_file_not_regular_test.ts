@@ -7,11 +7,7 @@
 import { addToken, TokenFileAuth } from "../src/server/auth.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
-
-function mkfifo(path: string): void {
-  const r = new Deno.Command("mkfifo", { args: [path] }).outputSync();
-  if (!r.success) throw new Error(`mkfifo ${path} failed`);
-}
+import { mkfifo } from "./fifo.ts";
 
 Deno.test({
   name: "a token file that is a FIFO, /dev/zero or a directory is refused at once",

@@ -9,11 +9,7 @@
 import { FsStore } from "../src/store/fs.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-
-function mkfifo(path: string): void {
-  const r = new Deno.Command("mkfifo", { args: [path] }).outputSync();
-  if (!r.success) throw new Error(`mkfifo ${path} failed`);
-}
+import { mkfifo } from "./fifo.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

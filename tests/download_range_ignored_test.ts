@@ -5,8 +5,9 @@
 // download now starts over as one stream at the first whole-object answer.
 import { md5Hex } from "../src/hash.ts";
 import { downloadToFile } from "../src/store/download.ts";
-import { S3Store } from "../src/store/s3.ts";
+import type { S3Store } from "../src/store/s3.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { testS3Store } from "./versioned_helpers.ts";
 
 const SIZE = 4 * 1024 * 1024;
 const DATA = Uint8Array.from({ length: SIZE }, (_, i) => (i * 31 + (i >> 9)) & 0xff);
@@ -36,12 +37,7 @@ async function withRangeIgnoringServer(
       headers: { etag: ETAG, "content-length": String(SIZE), "accept-ranges": "none" },
     });
   });
-  await using store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${server.addr.port}`,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  await using store = testS3Store({ url: `http://127.0.0.1:${server.addr.port}` }, "b", {
     maxAttempts: 1,
   });
   await fn(store, () => sent, () => gets);

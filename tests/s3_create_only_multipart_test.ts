@@ -9,8 +9,9 @@
  */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { PreconditionFailedError } from "../src/errors.ts";
-import { S3Store } from "../src/store/s3.ts";
+import type { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { testS3Store } from "./versioned_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -28,15 +29,8 @@ async function withWriters(
     minPartSize: 1024,
     completeIgnoresConditions: ignores,
   });
-  const options = {
-    bucket: "b",
-    endpoint: s3.url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  };
-  const store = new S3Store({ ...options, multipartThreshold: 2048, partSize: 1024 });
-  const other = new S3Store(options);
+  const store = testS3Store(s3, "b", { multipartThreshold: 2048, partSize: 1024 });
+  const other = testS3Store(s3, "b");
   try {
     await fn(store, other);
   } finally {

@@ -15,6 +15,7 @@ import type {
   PutOptions,
   PutResult,
 } from "../src/store/types.ts";
+import { S3Store } from "../src/store/s3.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 
 /**
@@ -35,6 +36,15 @@ export function testS3Options(
       ...extra,
     },
   };
+}
+
+/** An `S3Store` of `bucket` at a test server, with {@linkcode testS3Options}' settings and `extra`. */
+export function testS3Store(
+  s3: { url: string },
+  bucket: string,
+  extra: Partial<NonNullable<StoreOptions["s3"]>> = {},
+): S3Store {
+  return new S3Store({ bucket, ...testS3Options(s3, extra).s3 });
 }
 
 /** A plain HTTP PUT of `key` exactly as given (`//` and all), like another tool. */

@@ -13,6 +13,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
 import { localPathArg } from "./local_path.ts";
+import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import type { OptionSpecs } from "./options.ts";
 
 const CLIENT_OPTIONS: OptionSpecs = {
@@ -90,7 +91,8 @@ export const put: Command = {
   positionals: ["ID", "FILE"],
   required: 2,
   usage: "ID FILE [--filename NAME] [--content-type TYPE]",
-  description: "Uploads FILE as the cache's file, replacing any previous one.",
+  description:
+    "Uploads FILE (- for standard input, with --filename) as the cache's file, replacing any\nprevious one.",
   options: {
     ...CLIENT_OPTIONS,
     filename: {
@@ -100,13 +102,27 @@ export const put: Command = {
     },
     "content-type": { type: "string", valueName: "TYPE", description: "content type to store" },
   },
-  examples: ["vc cache-client put 4b57…08 result.csv"],
+  examples: [
+    "vc cache-client put 4b57…08 result.csv",
+    "make-report | vc cache-client put 4b57…08 - --filename report.tsv",
+  ],
   async run(ctx) {
     const [cacheId, file] = ctx.args as [string, string];
     const filename = ctx.flags.string("filename");
     const type = ctx.flags.string("content-type");
-    using bar = ctx.out.progress(`upload ${file}`);
-    await client(ctx).put(cacheId, { path: resolvePath(ctx, file, "FILE") }, {
+    const fromStdin = file === "-";
+    if (fromStdin && filename === undefined) {
+      throw new UsageError("FILE - (standard input) needs --filename NAME", {
+        hint: "the service keeps a file name with the content: " +
+          "`vc cache-client put ID - --filename result.csv`",
+      });
+    }
+    // Read whole before the request: the upload then has a length, and a
+    // retry can send it again (see stdin_spool.ts).
+    await using spool = fromStdin ? await readStdin(ctx) : undefined;
+    using bar = ctx.out.progress(`upload ${fromStdin ? filename : file}`);
+    const path = spool?.path ?? resolvePath(ctx, file, "FILE");
+    await client(ctx).put(cacheId, { path }, {
       ...(filename === undefined ? {} : { filename }),
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
@@ -115,12 +131,24 @@ export const put: Command = {
     bar.done();
     // Says the name the service stores when it is not FILE's own.
     const as = filename === undefined ? "" : ` as ${filename}`;
+    const what = fromStdin ? `standard input (${spool!.size} bytes)` : file;
     await ctx.out.status(
       { cacheId, uploaded: file, ...(filename === undefined ? {} : { filename }) },
-      `uploaded ${file}${as}`,
+      `uploaded ${what}${as}`,
     );
   },
 };
+
+/** Standard input in a temp file, with progress while it is read. */
+async function readStdin(ctx: CommandContext): Promise<StdinSpool> {
+  using bar = ctx.out.progress("read standard input");
+  const spool = await spoolStdin({
+    onBytes: (bytes) => bar.onBytes({ bytes }),
+    ...signalOption(ctx.io.signal),
+  });
+  bar.done();
+  return spool;
+}
 
 /**
  * `vc cache-client get ID [DEST]`: downloads to DEST, or to stdout.

@@ -1,0 +1,64 @@
+/**
+ * Standard input copied to a private temp file, for an upload that needs a
+ * file: its length is known before the request (`vc serve` reads a chunked
+ * body slowly, see `CacheClient.put`), and a retry can send it again, which
+ * a pipe read once cannot.
+ *
+ * @module
+ */
+
+/** A spooled copy of standard input; disposing of it removes the file. */
+export interface StdinSpool extends AsyncDisposable {
+  /** The temp file holding what was read. */
+  readonly path: string;
+  /** Bytes read. */
+  readonly size: number;
+}
+
+/**
+ * Copies `input` (default: the process's standard input) to a new temp file
+ * (mode 0600, in `TMPDIR`), reporting bytes as they arrive. The file is
+ * removed when the copy fails and when the result is disposed of.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spoolStdin } from "./stdin_spool.ts";
+ * const input = ReadableStream.from([new TextEncoder().encode("a,b\n1,2\n")]);
+ * let path: string;
+ * {
+ *   await using spool = await spoolStdin({ input });
+ *   path = spool.path;
+ *   assert.equal(spool.size, 8);
+ *   assert.equal(await Deno.readTextFile(path), "a,b\n1,2\n");
+ * }
+ * assert(await Deno.stat(path).then(() => false, () => true)); // removed
+ * ```
+ */
+export async function spoolStdin(
+  options: {
+    input?: ReadableStream<Uint8Array>;
+    onBytes?: (bytes: number) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<StdinSpool> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-stdin-" });
+  const remove = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+  const path = `${dir}/stdin`;
+  let size = 0;
+  try {
+    using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+    const input = options.input ?? Deno.stdin.readable;
+    for await (const chunk of input) {
+      options.signal?.throwIfAborted();
+      let written = 0;
+      while (written < chunk.length) written += await file.write(chunk.subarray(written));
+      size += chunk.length;
+      options.onBytes?.(size);
+    }
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return { path, size, [Symbol.asyncDispose]: remove };
+}

@@ -1,0 +1,97 @@
+/**
+ * `vc cache-client put ID -` uploads standard input (a pipe: its length is
+ * unknown until its end), named by `--filename`; without `--filename` it is
+ * a usage error that reads nothing and stores nothing. The copy of the
+ * input it sends from is removed afterwards.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { childEnv } from "./cli_process.ts";
+import { CacheClient, serveCache } from "../src/server/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+/** `vc ARGS` with `input` written to its standard input in small pieces, as a pipe does. */
+async function vcWithStdin(
+  dir: string,
+  env: Record<string, string>,
+  args: string[],
+  input: Uint8Array,
+) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+    cwd: dir,
+    clearEnv: true,
+    env: childEnv(dir, env),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  try {
+    for (let at = 0; at < input.length; at += 64 * 1024) {
+      await writer.write(input.subarray(at, at + 64 * 1024));
+    }
+    await writer.close();
+  } catch {
+    // The child stopped reading (the usage error): its answer says why.
+  }
+  const out = await child.output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("cache-client put ID -: standard input uploaded under --filename; none without it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_" });
+  try {
+    await using service = await serveCache({
+      store: new FsStore(join(dir, "store")),
+      port: 0,
+      log: () => {},
+      sweepIntervalMs: 0,
+      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+    });
+    const client = new CacheClient({ url: service.url, token: "alice" });
+    const { cacheId } = await client.id({ job: "stdin" });
+    const tmp = join(dir, "tmp");
+    await Deno.mkdir(tmp);
+    const env = { VC_CACHE_URL: service.url, VC_CACHE_TOKEN: "alice", TMPDIR: tmp };
+    const input = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
+
+    const refused = await vcWithStdin(dir, env, ["cache-client", "put", cacheId, "-"], input);
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, "--filename");
+    assertEquals(await client.getBytes(cacheId), undefined);
+
+    const put = await vcWithStdin(
+      dir,
+      env,
+      ["cache-client", "put", cacheId, "-", "--filename", "report.bin"],
+      input,
+    );
+    assertEquals(put.code, 0, put.stderr);
+    assertStringIncludes(put.stderr + put.stdout, `${input.length} bytes`);
+    assertEquals(await client.getBytes(cacheId), input);
+    const res = await client.get(cacheId);
+    assertStringIncludes(res?.headers.get("content-disposition") ?? "", "report.bin");
+    await res?.body?.cancel();
+    // The copy it sent from is gone.
+    assertEquals([...Deno.readDirSync(tmp)], []);
+
+    // An empty input is an empty file, not an error.
+    const empty = await vcWithStdin(
+      dir,
+      env,
+      ["cache-client", "put", cacheId, "-", "--filename", "empty.txt"],
+      new Uint8Array(0),
+    );
+    assertEquals(empty.code, 0, empty.stderr);
+    assertEquals((await client.getBytes(cacheId))?.length, 0);
+    assert([...Deno.readDirSync(tmp)].length === 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

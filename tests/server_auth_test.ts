@@ -37,6 +37,15 @@ Deno.test("kbase auth: token_id is auth_url:user and IDs match the KBase formula
   assertEquals(await got.text(), "mine");
   const bad = await newCacheId(t.url, "wrong", { xyz: 123 });
   assertEquals([bad.status, bad.doc.error], [401, "invalid token"]);
+  // HTTP requires a 401 to say which scheme to answer with.
+  for (const method of ["GET", "DELETE"]) {
+    const r = await fetch(`${t.url}/v1/cache/${id}`, {
+      method,
+      headers: { authorization: "wrong" },
+    });
+    assertEquals([r.status, r.headers.get("www-authenticate")], [401, 'Bearer realm="vc"'], method);
+    await r.body?.cancel();
+  }
 });
 
 Deno.test("kbase auth: answers cached for the TTL, failures never cached", async () => {

@@ -85,7 +85,9 @@ export function cacheIdNotFound(detail: string, options?: ErrorOptions): HttpErr
 }
 
 /**
- * The JSON error response for a status and message.
+ * The JSON error response for a status and message. A 401 names the scheme
+ * the service takes (`WWW-Authenticate: Bearer`, which HTTP requires of a
+ * 401): a bare token is taken too, as the KBase API sends it.
  *
  * @example
  * ```ts
@@ -94,6 +96,7 @@ export function cacheIdNotFound(detail: string, options?: ErrorOptions): HttpErr
  * const res = errorResponse(400, "bad");
  * assert(res.status === 400);
  * assert.deepEqual(await res.json(), { status: "error", error: "bad" });
+ * assert.match(errorResponse(401, "invalid token").headers.get("www-authenticate")!, /^Bearer /);
  * ```
  */
 export function errorResponse(
@@ -101,7 +104,14 @@ export function errorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return jsonResponse({ status: "error", error: message }, { status, headers });
+  const challenge =
+    status === 401 && !Object.keys(headers).some((h) => /^www-authenticate$/i.test(h))
+      ? { "www-authenticate": 'Bearer realm="vc"' }
+      : {};
+  return jsonResponse({ status: "error", error: message }, {
+    status,
+    headers: { ...headers, ...challenge },
+  });
 }
 
 const encoder = new TextEncoder();

@@ -129,9 +129,9 @@ function lockWaitRow(ctx: CommandContext): ConfigRow {
 }
 
 /**
- * The request timeout (seconds) and the S3 endpoint every store of the
- * command uses, as the stores resolve them (`resolveS3Settings`), with
- * where each came from.
+ * The request timeout (seconds), the S3 endpoint, region and addressing
+ * style every store of the command uses, as the stores resolve them
+ * (`resolveS3Settings`), with where each came from.
  */
 function s3Rows(ctx: CommandContext): ConfigRow[] {
   const options = cliStoreOptions(ctx).s3 ?? {};
@@ -151,5 +151,7 @@ function s3Rows(ctx: CommandContext): ConfigRow[] {
         value: s3.endpoint,
         source: s3.endpointOrigin === "env" ? `env ${s3.endpointSource}` : `${s3.endpointSource}`,
       },
+    { name: "s3Region", value: s3.regionShown, source: s3.regionSource },
+    { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
   ];
 }

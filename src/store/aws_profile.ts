@@ -26,6 +26,8 @@ export interface AwsProfileS3 {
   endpoint?: { value: string; source: string };
   /** `s3 = addressing_style = path|virtual` (`auto`, or none: undefined). */
   pathStyle?: boolean;
+  /** The profile's `region` (what the SDK takes when no variable names one). */
+  region?: string;
   /** `ignore_configured_endpoint_urls = true` in the profile. */
   ignoreConfiguredEndpointUrls?: boolean;
 }
@@ -92,6 +94,8 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   const style = s3 instanceof Map ? s3.get("addressing_style")?.toLowerCase() : undefined;
   if (style === "path") result.pathStyle = true;
   else if (style === "virtual") result.pathStyle = false;
+  const region = nonEmpty(scalar(section.get("region")));
+  if (region !== undefined) result.region = region;
   const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
   return result;

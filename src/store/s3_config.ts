@@ -65,8 +65,21 @@ export interface S3ConnectionSettings {
    * means "ask the SDK's profile configuration, else us-east-1".
    */
   region: string | undefined;
+  /**
+   * Where the region comes from, for `vc config`: `option region`, `env
+   * AWS_REGION`, `env AWS_DEFAULT_REGION`, or (with `region` undefined) the
+   * profile's `region` or the default.
+   */
+  regionSource: string;
+  /**
+   * The region requests use as far as it is known without the SDK: `region`,
+   * else the profile's, else us-east-1 (for `vc config`).
+   */
+  regionShown: string;
   /** Whether requests use path-style addressing. */
   forcePathStyle: boolean;
+  /** Where `forcePathStyle` comes from (the option, `VC_S3_PATH_STYLE`, the profile, or the default). */
+  pathStyleSource: string;
   /** Connect / idle-read timeout per request in ms; 0 = none. */
   requestTimeoutMs: number;
 }
@@ -218,12 +231,18 @@ export function resolveS3Settings(
     : normalizeEndpoint(found.endpoint, found.source);
   const endpointSource = found?.source;
   const endpointOrigin = found?.origin;
-  const region = nonEmpty(options.region) ?? nonEmpty(env("AWS_REGION")) ??
-    nonEmpty(env("AWS_DEFAULT_REGION"));
-  const forcePathStyle = options.forcePathStyle ??
-    parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")) ??
-    readProfile()?.pathStyle ??
-    (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname));
+  const [region, regionSource] = firstSet<string>([
+    [nonEmpty(options.region), "option region"],
+    [nonEmpty(env("AWS_REGION")), "env AWS_REGION"],
+    [nonEmpty(env("AWS_DEFAULT_REGION")), "env AWS_DEFAULT_REGION"],
+  ]) ?? [undefined, profileWhere(readProfile(), "region") ?? "default"];
+  const [forcePathStyle, pathStyleSource] = firstSet<boolean>([
+    [options.forcePathStyle, "option forcePathStyle"],
+    [parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")), "env VC_S3_PATH_STYLE"],
+    [readProfile()?.pathStyle, profileWhere(readProfile(), "s3 addressing_style") ?? ""],
+  ]) ?? (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname)
+    ? [true, "default (an endpoint at an IP address, localhost or a single-label host)"]
+    : [false, "default"]);
   let requestTimeoutMs = options.requestTimeoutMs;
   if (requestTimeoutMs !== undefined) {
     if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs >= 0)) {
@@ -232,7 +251,33 @@ export function resolveS3Settings(
       );
     }
   } else requestTimeoutMs = requestTimeoutFromEnv(env);
-  return { endpoint, endpointSource, endpointOrigin, region, forcePathStyle, requestTimeoutMs };
+  return {
+    endpoint,
+    endpointSource,
+    endpointOrigin,
+    region,
+    regionSource,
+    regionShown: region ?? readProfile()?.region ?? "us-east-1",
+    forcePathStyle,
+    pathStyleSource,
+    requestTimeoutMs,
+  };
+}
+
+/** The first candidate with a value, and its source. */
+function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {
+  for (const [value, source] of candidates) if (value !== undefined) return [value, source];
+  return undefined;
+}
+
+/** `setting of AWS profile "p" in FILE`, when the profile has that setting (else undefined). */
+function profileWhere(
+  profile: AwsProfileS3 | undefined,
+  setting: "region" | "s3 addressing_style",
+) {
+  if (profile === undefined) return undefined;
+  const has = setting === "region" ? profile.region !== undefined : profile.pathStyle !== undefined;
+  return has ? `${setting} of AWS profile "${profile.profile}" in ${profile.file}` : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

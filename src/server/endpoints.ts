@@ -330,6 +330,15 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         missingIn = version;
         continue; // replaced meanwhile: read the new metadata
       }
+      if (result.info.size !== meta.size) {
+        // Another object than the upload now sits at its data key (rewritten
+        // behind the service's back). Its size costs nothing to check, and a
+        // larger file is relayed unchecked: sent under the upload's
+        // Content-Length it arrived cut short, or (a longer object) as the
+        // first bytes of another file that curl saved with exit 0.
+        await result.body.cancel().catch(() => {});
+        throw damaged(id);
+      }
       ctx.onLookup(true);
       if (range === undefined && meta.md5 !== undefined && length <= SMALL_FILE) {
         // A small file is in memory anyway: checked here, damaged bytes are

@@ -37,3 +37,26 @@ Deno.test("Range edge cases of GET /v1/cache/<id>", async () => {
     assertEquals(res.headers.get("content-range"), contentRange, range);
   }
 });
+
+Deno.test("Range on an empty file: a non-zero suffix is the whole (empty) file, 200; any other range 416", async () => {
+  await using svc = await startService();
+  const token = svc.tokens.alice;
+  const id = (await newCacheId(svc.url, token, { qa2: "empty range" })).doc.cache_id as string;
+  assertEquals((await upload(svc.url, token, id, "")).status, 200);
+  const cases: [string, number, string | null][] = [
+    ["bytes=-1", 200, null],
+    ["bytes=-1024", 200, null],
+    ["bytes=-0", 416, "bytes */0"],
+    ["bytes=0-", 416, "bytes */0"],
+    ["bytes=0-0", 416, "bytes */0"],
+  ];
+  for (const [range, status, contentRange] of cases) {
+    const res = await fetch(`${svc.url}/v1/cache/${id}`, {
+      headers: { authorization: token, range },
+    });
+    const text = await res.text();
+    assertEquals(res.status, status, range);
+    if (status === 200) assertEquals(text, "", range);
+    assertEquals(res.headers.get("content-range"), contentRange, range);
+  }
+});

@@ -470,7 +470,12 @@ function parseRange(
   if (m === null || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {
     const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return "unsatisfiable";
+    if (suffix === 0) return "unsatisfiable";
+    // RFC 9110 14.1.1: on an empty file a non-zero suffix is the one
+    // satisfiable range; it selects the whole (empty) file, which no 206 can
+    // express, so it is ignored: 200. A 416 had failed `curl -f -r -1024`
+    // and `raise_for_status()` fetching the tail of a file that is empty.
+    if (size === 0) return undefined;
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);

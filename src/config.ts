@@ -499,8 +499,9 @@ function readOrError(file: string): string | Error {
 /**
  * A bucket setting as a store root URI. A bare name (no scheme, no `/`, not
  * `.` or `..`) is an S3 bucket, as in baiji-pod: `my-assets` means
- * `s3://my-assets`. A local directory is a `file://` URI or a path with a
- * `/` (`./assets`, `/srv/assets`, resolved against `cwd`). A scheme in
+ * `s3://my-assets`. A local directory is a `file://` URI, an absolute path or
+ * a relative one starting with `./` or `../` (`./assets`, `/srv/assets`,
+ * resolved against `cwd`); `my-assets/team` is refused as ambiguous. A scheme in
  * capitals (`S3://x`) is the same scheme, as in URIs everywhere (and in
  * `vc cache get S3://…`). Anything else (an
  * empty scheme, `s3://` without a bucket, `file://` without a
@@ -578,6 +579,17 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
       );
     }
     return `s3://${value}`;
+  }
+  // `my-assets/team` reads as S3 bucket `my-assets` with a prefix as much as a
+  // directory, and taken as a directory `vc add` would publish into a new
+  // local one (it makes a missing directory bucket): a relative directory is
+  // written `./dir`, as in the README's table.
+  if (!/^\.\.?(?:$|[\\/])/.test(value) && !isAbsolute(value)) {
+    const [first = ""] = value.split("/");
+    const s3 = BUCKET_NAME.test(first) && !value.includes("\\")
+      ? `s3://${value} for S3 bucket ${JSON.stringify(first)} with a prefix, or `
+      : "";
+    throw fail(`write ${s3}./${value} for a local directory`);
   }
   return pathToFileURL(resolve(cwd ?? Deno.cwd(), value)).href.replace(/\/+$/, "");
 }

@@ -77,6 +77,28 @@ Deno.test("a bare bucket name means s3://NAME (flag, env and project file), a pa
   assertEquals(await ws.read("store/l.1.0.0.csv"), "l\n");
 });
 
+Deno.test("a bucket NAME/prefix without a scheme or ./ is refused, not published into a new local directory", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("x.csv", "x\n");
+  const before = [...Deno.readDirSync(ws.dir)].map((e) => e.name).sort();
+  for (
+    const run of [
+      await ws.run(["add", "/x.csv", "x.csv", "--bucket", "team-assets/v1"]),
+      await ws.run(["add", "/x.csv", "x.csv"], { VC_BUCKET: "team-assets/v1" }),
+    ]
+  ) {
+    assert(run.code !== 0, run.stdout);
+    assertStringIncludes(run.stderr, '"team-assets/v1" is not a bucket');
+    assertStringIncludes(run.stderr, "s3://team-assets/v1");
+    assertStringIncludes(run.stderr, "./team-assets/v1");
+  }
+  assertEquals([...Deno.readDirSync(ws.dir)].map((e) => e.name).sort(), before);
+  // Written as a relative path, it is the directory.
+  const local = await ws.run(["add", "/x.csv", "x.csv", "--bucket", "./team-assets/v1"]);
+  assertEquals(local.code, 0, local.stderr);
+  assertEquals(await ws.read("team-assets/v1/x.1.0.0.csv"), "x\n");
+});
+
 Deno.test("project settings: found walking up from the manifest; flags > env > project > user config; vc config shows sources", async () => {
   await using ws = await CliWorkspace.create();
   const user = await ws.write(

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { counted } from "../counted.ts";
 import { basename, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
@@ -315,6 +316,7 @@ export const get: Command = {
     let dest = localPathArg(ctx.io.cwd, destArg, "DEST");
     await using s = openVersioned(ctx, "get");
     refuseInsideCache(dest, s.cache.dir);
+    refuseInsideBucket(dest, s.vc.bucket);
     const local = await localCopy(ctx, s.vc, p, version);
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
@@ -484,6 +486,7 @@ export const sync: Command = {
     const dest = localPathArg(ctx.io.cwd, ctx.args[0] ?? ".", "DEST");
     await using s = openVersioned(ctx, "sync");
     refuseInsideCache(dest, s.cache.dir);
+    refuseInsideBucket(dest, s.vc.bucket);
     using bar = ctx.out.progress("sync");
     const report = await s.vc.syncSettled(dest, {
       onProgress: bar.onItems,
@@ -620,5 +623,20 @@ function refuseInsideCache(dest: string, cacheDir: string): void {
   if (pathBelow(dest, cacheDir) === undefined) return;
   throw new UsageError(`DEST ${dest} is inside the cache dir ${cacheDir}`, {
     hint: "copy to a directory of your own; `vc path` gives the cached copy's path to read",
+  });
+}
+
+/**
+ * A DEST in a directory bucket (`VC_BUCKET=./assets`, then `vc sync ./assets`,
+ * the help's own example) would put plain copies among the published
+ * versions, and a manifest path such as `/x.1.0.0.csv` would replace the
+ * version `x.1.0.0.csv` of `/x.csv`, which must never change: a usage error.
+ */
+function refuseInsideBucket(dest: string, bucket: string): void {
+  if (!bucket.startsWith("file:")) return;
+  const dir = fileURLToPath(bucket);
+  if (pathBelow(dest, dir) === undefined) return;
+  throw new UsageError(`DEST ${dest} is inside the bucket ${bucket}`, {
+    hint: "copy to a directory other than the one the versions are published to",
   });
 }

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { StoreError } from "../src/errors.ts";
 import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { tempDir, writeTree } from "./mirror_helpers.ts";
 
@@ -160,4 +161,31 @@ Deno.test("mirror: a vanished file whose name holds a quote (it's.txt, z' -> 'y.
         "there then",
     })),
   );
+});
+
+/** A store whose every PUT fails as S3's do, naming the key in its message. */
+class FailsPuts extends FsStore {
+  override put(key: string): Promise<PutResult> {
+    return Promise.reject(
+      new StoreError(`PUT s3://b/${key} failed: 500 InternalError`, { status: 500 }),
+    );
+  }
+}
+
+Deno.test("mirror: a failure of a file whose name holds a newline keeps its cause (the line does not end inside the name)", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const name = "new\nline.txt";
+  await writeTree(src, { [name]: "n" });
+  const store = new FailsPuts(join(w.dir, "store"));
+  try {
+    const r = await mirror({ sources: [src], target: store, statePath: join(w.dir, "s.db") });
+    assertEquals(r.failed, [{
+      key: name,
+      path: join(src, name),
+      error: `PUT s3://b/${name} failed: 500 InternalError; the next run tries it again`,
+    }]);
+  } finally {
+    await store.close();
+  }
 });

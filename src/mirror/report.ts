@@ -41,7 +41,10 @@ const NEXT_RUN = "the next run tries it again";
  * ```
  */
 export function failure(key: string | undefined, path: string, error: unknown): MirrorFailure {
-  let text = withoutSubject(typeof error === "string" ? error : message(error), path);
+  // The key and path may hold a newline (a file name may): the message's
+  // first line must not end inside them, or the cause is cut off.
+  const names = key === undefined ? [path] : [key, path];
+  let text = withoutSubject(typeof error === "string" ? error : message(error, names), path);
   if (error instanceof Deno.errors.NotFound) {
     text = `vanished: ${text}; the next run mirrors what is there then`;
   } else if (error instanceof Deno.errors.PermissionDenied) {
@@ -61,7 +64,8 @@ export function failure(key: string | undefined, path: string, error: unknown): 
 /**
  * The message of an error as one line (its first: a message of Deno's or a
  * library's may go on with hints and a trace), or the value as text; never
- * `[object Object]`.
+ * `[object Object]`. A newline inside one of `names` (a key or path the
+ * message quotes) does not end the line.
  *
  * @example
  * ```ts
@@ -69,12 +73,13 @@ export function failure(key: string | undefined, path: string, error: unknown): 
  * import { message } from "./report.ts";
  * assert.equal(message(new Error("x")), "x");
  * assert.equal(message(new Error("first\n    at f (file:///a.ts:1:1)")), "first");
+ * assert.equal(message(new Error("PUT s3://b/a\nb failed: 500"), ["a\nb"]), "PUT s3://b/a\nb failed: 500");
  * assert.equal(message({ code: 7 }), '{"code":7}');
  * ```
  */
-export function message(error: unknown): string {
+export function message(error: unknown, names: readonly string[] = []): string {
   if (error instanceof Error) {
-    return (error.message.split("\n")[0] ?? "").trim() || error.name;
+    return firstLine(error.message, names).trim() || error.name;
   }
   if (typeof error === "object" && error !== null) {
     try {
@@ -86,6 +91,21 @@ export function message(error: unknown): string {
     return error.constructor?.name ?? "unknown error";
   }
   return String(error);
+}
+
+/** `text` up to its first newline that is not inside an occurrence of one of `names`. */
+function firstLine(text: string, names: readonly string[]): string {
+  const spans: [number, number][] = [];
+  for (const name of names) {
+    if (!name.includes("\n")) continue;
+    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+      spans.push([at, at + name.length]);
+    }
+  }
+  for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", nl + 1)) {
+    if (!spans.some(([from, to]) => from <= nl && nl < to)) return text.slice(0, nl);
+  }
+  return text;
 }
 
 /** A store error a later attempt may not meet: the store down, a 5xx, throttling. */

@@ -189,3 +189,35 @@ Deno.test("mirror: a failure of a file whose name holds a newline keeps its caus
     await store.close();
   }
 });
+
+Deno.test("mirror: a small file that grew after the walk listed it is named once, as changed", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a", "log.txt": "1" });
+  const store = new FsStore(join(w.dir, "store"));
+  try {
+    const r = await mirror({
+      sources: [src],
+      target: store,
+      concurrency: 1,
+      statePath: join(w.dir, "s.db"),
+      // The walk has already listed log.txt (1 byte) when a.txt is done.
+      onProgress: (p) => {
+        if (p.current === "a.txt" && p.done === 1) {
+          Deno.writeTextFileSync(join(src, "log.txt"), "123");
+        }
+      },
+    });
+    assertEquals(r.failed, [{
+      key: "log.txt",
+      path: join(src, "log.txt"),
+      error: "changed while it was read (3 bytes, listed with 1); the next run uploads what is " +
+        "there then",
+    }]);
+    assertEquals(await store.head("log.txt"), undefined);
+    const again = await mirror({ sources: [src], target: store, statePath: join(w.dir, "s.db") });
+    assertEquals([again.failed, again.transferred], [[], 1]);
+  } finally {
+    await store.close();
+  }
+});

@@ -1040,6 +1040,15 @@ export class Mirror {
       const row = pair.known ? pair.known.row : this.#state.get(local.key);
       const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
       if (hash.hashed) run.report.hashed++;
+      if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
+        // Written to since the walk listed it (a log being appended): the
+        // store would refuse the bytes for the walk's size, in its own words
+        // about body sizes. Say what happened; nothing was sent.
+        throw new VcError(
+          `${local.path} changed while it was read (${hash.bytes.length} bytes, listed with ` +
+            `${local.size}); the next run uploads what is there then`,
+        );
+      }
       if (remote !== undefined && remote.size === local.size) {
         const same = await sameContent(
           hash.md5,

@@ -8,6 +8,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { MemoryStore } from "../src/store/memory.ts";
+import { InvalidInputError } from "../src/errors.ts";
 
 const enc = new TextEncoder();
 
@@ -79,6 +80,29 @@ Deno.test("AssetCache.delete while another download holds the entry says so, and
     assertEquals(warnings.length, 2, warnings.join("\n"));
     assert(warnings[0]!.includes("to finish downloading"), warnings[0]);
     assert(warnings[1]!.includes("may cache the entry again"), warnings[1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("AssetCache.prune takes no options, and refuses a wrong limit as InvalidInputError", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/x.txt`, "x");
+    await using assets = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false, env: {} });
+    await assets.cache(`file://${dir}/x.txt`);
+    // No options: nothing is too big or too old, so nothing goes (was a TypeError).
+    assertEquals((await assets.prune()).removed.length, 0);
+    // Wrong values are the library's usual refusal, not a RangeError.
+    for (
+      const options of [{ maxBytes: -1 }, { maxBytes: "10GB" }, { olderThan: -1 }, {
+        olderThan: NaN,
+      }]
+    ) {
+      const error = await assets.prune(options as never).then(() => undefined, (e: unknown) => e);
+      assert(error instanceof InvalidInputError, `${JSON.stringify(options)}: ${error}`);
+    }
+    assertEquals((await assets.ls()).length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -572,7 +572,7 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async prune(options: CachePruneOptions): Promise<PruneResult> {
+  async prune(options: CachePruneOptions = {}): Promise<PruneResult> {
     checkOptions(
       "prune()",
       options,

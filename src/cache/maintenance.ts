@@ -23,6 +23,7 @@ import {
 } from "./entry_records.ts";
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { InvalidInputError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 import { notADirectory } from "./cache_dir.ts";
 import { isPermissionError } from "./cache_errors.ts";
 import {
@@ -282,11 +283,17 @@ export interface PruneResult {
  */
 export async function pruneEntries(cacheDir: string, options: PruneOptions): Promise<PruneResult> {
   const { maxBytes, olderThan } = options;
-  if (maxBytes !== undefined && !(maxBytes >= 0)) {
-    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+  // A library caller's wrong value ("10GB", -1) is refused as every other
+  // option is, so `instanceof InvalidInputError` (and VcError) catches it.
+  if (maxBytes !== undefined && !(typeof maxBytes === "number" && maxBytes >= 0)) {
+    throw new InvalidInputError(
+      `maxBytes must be a non-negative number of bytes, got ${describeValue(maxBytes)}`,
+    );
   }
-  if (olderThan !== undefined && !(olderThan >= 0)) {
-    throw new RangeError(`olderThan must be a non-negative number of seconds, got ${olderThan}`);
+  if (olderThan !== undefined && !(typeof olderThan === "number" && olderThan >= 0)) {
+    throw new InvalidInputError(
+      `olderThan must be a non-negative number of seconds, got ${describeValue(olderThan)}`,
+    );
   }
   await assertIsCache(cacheDir);
   const now = options.now ?? Date.now();

@@ -261,7 +261,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     "immutableBuckets",
     options.immutableBuckets === undefined
       ? undefined
-      : checkImmutableBuckets([...options.immutableBuckets], "the option immutableBuckets"),
+      : checkImmutableBuckets(listOption(options.immutableBuckets), "the option immutableBuckets"),
     "VC_IMMUTABLE_BUCKETS",
     (v) =>
       checkImmutableBuckets(
@@ -983,6 +983,19 @@ function checkTimeout(value: number, what: string): number {
  * `./assets`, a name with spaces) would match no entry, silently: refused,
  * naming `what` and the value.
  */
+// A lone string is iterable too: spread, "assets" would be the buckets
+// a, s, s, e, t, s, and the bucket meant silently not immutable.
+function listOption(value: Iterable<string>): string[] {
+  if (typeof value === "string" || typeof value?.[Symbol.iterator] !== "function") {
+    throw new InvalidInputError(
+      `the option immutableBuckets must be an array of buckets${
+        typeof value === "string" ? ` ([${JSON.stringify(value)}])` : ""
+      }, got ${describeValue(value)}`,
+    );
+  }
+  return [...value];
+}
+
 function checkImmutableBuckets(items: string[], what: string): string[] {
   for (const item of items) {
     if (typeof item === "string" && item.trim() === "") {

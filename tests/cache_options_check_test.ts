@@ -14,11 +14,19 @@ Deno.test("AssetCache options that cannot work are refused at construction, nami
       [{ lockWait: -1 }, "lockWait must be a non-negative number of seconds, got -1"],
       [{ lockWait: NaN }, "lockWait must be a non-negative number of seconds, got NaN"],
       [{ timeout: NaN }, "got NaN"],
+      // A lone string would be spread into one-letter buckets and match nothing.
+      [{ immutableBuckets: "assets" }, 'must be an array of buckets (["assets"])'],
+      [{ immutableBuckets: 5 }, "must be an array of buckets, got 5"],
     ] as const
   ) {
     assertThrows(
       () =>
-        new AssetCache({ cacheDir: "/tmp/vc-never-made", configPath: false, env: {}, ...options }),
+        new AssetCache({
+          cacheDir: "/tmp/vc-never-made",
+          configPath: false,
+          env: {},
+          ...options as Record<string, unknown>,
+        }),
       InvalidInputError,
       message,
     );

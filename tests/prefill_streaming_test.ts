@@ -12,6 +12,7 @@ import { EntryIndex, type EntryRec } from "../src/cache/entry_index.ts";
 import { CacheLayout } from "../src/cache/layout.ts";
 import { systemClock } from "../src/clock.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
+import { InvalidInputError } from "../src/errors.ts";
 
 Deno.test("prefill takes its items lazily: never more than the concurrency ahead of those done", async () => {
   await using ws = await workspace();
@@ -144,4 +145,12 @@ Deno.test("cache(uri, { once }) serves the same, keeps nothing, and a later dele
   assert(await ws.cache.delete(uri));
   await Deno.writeTextFile(join(ws.dir, "o.txt"), "two");
   assertEquals(await Deno.readTextFile(await ws.cache.cache(uri)), "two");
+});
+
+Deno.test("prefill refuses a lone string as uris instead of taking its characters as items", async () => {
+  await using ws = await workspace();
+  const uri = pathToFileURL(await writeFile(ws.dir, "one.txt", "1")).href;
+  const error = await prefill({ cache: ws.cache, uris: uri }).then(() => undefined, (e) => e);
+  assert(error instanceof InvalidInputError, String(error));
+  assert(error.message.includes(`([${JSON.stringify(uri)}])`), error.message);
 });

@@ -154,6 +154,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
   }
+  // A lone string is iterable: its characters would be the items.
+  if (typeof options.uris === "string") {
+    throw new InvalidInputError(
+      `prefill(): uris must be a list of items ([${JSON.stringify(options.uris)}]), got a string`,
+    );
+  }
   const signal = options.signal;
   signal?.throwIfAborted();
 

@@ -520,6 +520,14 @@ function readOrError(file: string): string | Error {
  * ```
  */
 export function normalizeBucket(given: string, what: string, cwd?: string): string {
+  // A library caller's `bucket: Deno.env.get("VC_BUCKET")!` may be undefined.
+  if (typeof given !== "string") {
+    throw new InvalidInputError(
+      `${what} must be a bucket (a name, s3://NAME[/prefix], file:///dir or a path), got ${
+        describeValue(given)
+      }`,
+    );
+  }
   // Schemes are case-insensitive (RFC 3986): `S3://x` is `s3://x`.
   const value = given.replace(/^(s3|file):\/\//i, (scheme) => scheme.toLowerCase());
   const fail = (why: string) =>

@@ -107,3 +107,14 @@ Deno.test("AssetCache.prune takes no options, and refuses a wrong limit as Inval
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("VersionedCache without a bucket (an unset variable) is an InvalidInputError, not a TypeError", () => {
+  let error: unknown;
+  try {
+    new VersionedCache({ manifest: "/tmp/vc-never-read.json", bucket: undefined } as never);
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof InvalidInputError, String(error));
+  assert(error.message.includes("bucket must be a bucket"), error.message);
+});

@@ -8,8 +8,12 @@ import {
   assertMatch,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { createHandler } from "../src/server/handler.ts";
+import { CacheClient } from "../src/server/client.ts";
+import { MemoryStore } from "../src/store/memory.ts";
 import { serveCache } from "../src/server/serve.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { DAY, keys, newCacheId, startService, upload } from "./server_helpers.ts";
@@ -717,4 +721,35 @@ Deno.test("serve: an expired file found by many downloads and a sweep at once is
   assertEquals((await upload(t.url, alice, c, new Uint8Array(71))).status, 413);
   assertEquals((await upload(t.url, alice, c, new Uint8Array(70))).status, 200);
   assertEquals((await keys(t.store, "data/")).length, 2);
+});
+
+Deno.test("library: missing required options are InvalidInputError at the call, and serveCache rejects, never throws", async () => {
+  const auth = { authenticate: () => Promise.reject(new Error("unused")) };
+  await using store = new MemoryStore();
+  // serveCache returns a promise: a refused option rejects it (a `.catch()` sees it).
+  for (
+    const options of [{ store, auth, prot: 0 }, { store, port: 0 }, { auth, port: 0 }]
+  ) {
+    let promise: Promise<unknown> | undefined;
+    try {
+      promise = serveCache(options as never);
+    } catch (e) {
+      throw new Error(`serveCache(${Object.keys(options)}) threw synchronously: ${e}`);
+    }
+    await assertRejects(() => promise!, InvalidInputError);
+  }
+  // A handler without auth or store failed every request with a 500.
+  assertThrows(() => createHandler({ store } as never), InvalidInputError, "option auth");
+  assertThrows(() => createHandler({ auth } as never), InvalidInputError, "option store");
+  // `url: Deno.env.get("VC_CACHE_URL")!` with the variable unset: no TypeError from inside.
+  assertThrows(
+    () => new CacheClient({ url: undefined, token: "t" } as never),
+    InvalidInputError,
+    "option url must be a non-empty string, got undefined",
+  );
+  assertThrows(
+    () => new CacheClient({ url: "http://127.0.0.1:1", token: undefined } as never),
+    InvalidInputError,
+    "option token",
+  );
 });

@@ -9,6 +9,7 @@
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 import { Md5 } from "../hash.ts";
 import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
@@ -134,6 +135,16 @@ export class CacheClient {
    * http(s) URL or `timeoutMs` not a number of ms.
    */
   constructor(options: CacheClientOptions) {
+    // `url: Deno.env.get("VC_CACHE_URL")!` is undefined when the variable is unset.
+    for (const key of ["url", "token"] as const) {
+      if (typeof options?.[key] !== "string" || options[key] === "") {
+        throw new InvalidInputError(
+          `CacheClient: the option ${key} must be a non-empty string, got ${
+            describeValue(options?.[key])
+          }`,
+        );
+      }
+    }
     let parsed: URL | undefined;
     try {
       parsed = new URL(options.url);

@@ -16,7 +16,8 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { InvalidInputError } from "../errors.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
 
@@ -133,6 +134,19 @@ export interface CacheHandler {
  */
 export function createHandler(options: CacheServiceOptions): CacheHandler {
   checkOptions("createHandler", options ?? null, CACHE_SERVICE_OPTIONS);
+  // Missing, they would fail every request with a 500, not the call that forgot them.
+  if (typeof options.store?.get !== "function") {
+    throw new InvalidInputError(
+      `createHandler: the option store must be an ObjectStore, got ${describeValue(options.store)}`,
+    );
+  }
+  if (typeof options.auth?.authenticate !== "function") {
+    throw new InvalidInputError(
+      `createHandler: the option auth must be an AuthProvider (an object with authenticate()), got ${
+        describeValue(options.auth)
+      }`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
   const log = options.log ?? stderrLog;

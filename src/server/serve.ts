@@ -112,11 +112,18 @@ const SERVE_CACHE_OPTIONS: OptionNames<ServeCacheOptions> = {
  * ```
  */
 export function serveCache(options: ServeCacheOptions): Promise<RunningCacheService> {
-  checkOptions("serveCache", options ?? null, SERVE_CACHE_OPTIONS);
   let draining = false;
-  // The handler gets its own options only: it refuses the server's.
-  const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
-  const handler = createHandler({ ...service, shuttingDown: () => draining });
+  let handler: CacheHandler;
+  // Options refused reject the promise, as a port that cannot be listened on
+  // does below: a caller's `.catch()` sees them, not a synchronous throw.
+  try {
+    checkOptions("serveCache", options ?? null, SERVE_CACHE_OPTIONS);
+    // The handler gets its own options only: it refuses the server's.
+    const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
+    handler = createHandler({ ...service, shuttingDown: () => draining });
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const clock: Clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   // Stops the background work on shutdown: the sweeps, and listening again.

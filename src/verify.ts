@@ -307,9 +307,14 @@ export class Verifier {
         `${uri}: content matches neither its ETag ${etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,
       );
     }
+    // The recorded sizes were tried too (and are what a cached copy was
+    // verified with): a message without them reads as if vc never tried them.
+    const recorded = known !== undefined && known.length > 0
+      ? `recorded part sizes ${summarizeSizes([...known])}, `
+      : "";
     const sizes = learned !== undefined
-      ? `real part sizes ${summarizeSizes(learned)}`
-      : `part sizes tried: ${plan.partSizes.join(", ") || "none fits"}`;
+      ? `${recorded}real part sizes ${summarizeSizes(learned)}`
+      : `${recorded}part sizes tried: ${plan.partSizes.join(", ") || "none fits"}`;
     throw new IntegrityError(
       `${uri}: content does not match its multipart ETag: expected ${etag}, got ${
         [...new Set(tried)].join(" or ") || "nothing comparable"

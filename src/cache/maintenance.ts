@@ -66,6 +66,11 @@ export interface CacheEntry {
   /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
   outdated?: boolean;
   /**
+   * True when the store said the object was deleted: the copy is not served
+   * (`NotFoundError`) until the store has it again; `rm` removes it.
+   */
+  gone?: boolean;
+  /**
    * The S3 endpoint the entry came from (`host:port`), `"default"` for the
    * AWS default; absent for `file://` entries. Entries of two servers with
    * the same bucket and key are two entries.
@@ -190,6 +195,8 @@ async function scanEntries(
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
     if (meta.opaqueEtag === true) entry.opaqueEtag = true;
+    // Listed as such: a deleted object's copy is no longer served.
+    if (meta.gone === true) entry.gone = true;
     out.push(entry);
   };
   // Records are never read through a link (a planted `.meta` may point
@@ -649,6 +656,7 @@ export function publicEntry(entry: StoredEntry): CacheEntry {
     lastUsed: entry.lastUsed,
   };
   if (entry.outdated !== undefined) out.outdated = entry.outdated;
+  if (entry.gone === true) out.gone = true;
   if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
   return out;
 }

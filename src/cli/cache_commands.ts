@@ -90,7 +90,12 @@ export const ls: Command = {
       checkRemote ? { checkRemote: true, signal: ctx.io.signal } : {},
     );
     const rows = entries.map((e) => {
-      const validated = e.validatedAt.getTime() === 0 ? "invalidated" : date(e.validatedAt);
+      // A copy of a deleted object is listed but not served: say so.
+      const validated = e.gone === true
+        ? "gone from the store"
+        : e.validatedAt.getTime() === 0
+        ? "invalidated"
+        : date(e.validatedAt);
       const row = [e.uri, e.endpoint ?? "-", formatBytes(e.size), validated, date(e.lastUsed)];
       if (checkRemote) {
         row.push(e.outdated === undefined ? "unknown" : e.outdated ? "outdated" : "current");

@@ -348,8 +348,9 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Takes a lock (`flock`), waiting synchronously, at most `waitMs`, while
- * another holder (a compaction) has it; false when it could not (timed out,
- * or no locks on this filesystem).
+ * another holder (a compaction) has it: `"locked"`, else `"busy"` (timed
+ * out: the holder is still at work) or `"none"` (no locks on this
+ * filesystem).
  *
  * @example
  * ```ts
@@ -359,23 +360,27 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * try {
  *   using a = Deno.openSync(p);
  *   using b = Deno.openSync(p);
- *   assert(lockSync(a, true, 100));
- *   assert(!lockSync(b, false, 10)); // held exclusively: gives up
+ *   assert.equal(lockSync(a, true, 100), "locked");
+ *   assert.equal(lockSync(b, false, 10), "busy"); // held exclusively: gives up
  * } finally {
  *   await Deno.remove(p);
  * }
  * ```
  */
-export function lockSync(file: Deno.FsFile, exclusive: boolean, waitMs: number): boolean {
+export function lockSync(
+  file: Deno.FsFile,
+  exclusive: boolean,
+  waitMs: number,
+): "locked" | "busy" | "none" {
   const started = Date.now();
   let delay = 1;
   for (;;) {
     try {
-      if (file.tryLockSync(exclusive)) return true;
+      if (file.tryLockSync(exclusive)) return "locked";
     } catch {
-      return false; // no locks on this filesystem: go on without
+      return "none"; // no locks on this filesystem: go on without
     }
-    if (Date.now() - started > waitMs) return false;
+    if (Date.now() - started > waitMs) return "busy";
     Atomics.wait(sleeper, 0, 0, delay);
     delay = Math.min(delay * 2, 20);
   }

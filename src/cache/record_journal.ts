@@ -91,6 +91,8 @@ const MAX_COMPACT_RETRIES = 1024;
 const SPLIT_MARK_MAX = 32;
 /** Longest synchronous wait for a compaction holding the journal (ms). */
 const APPEND_LOCK_WAIT_MS = 2_000;
+/** How long an append written without the lock waits to learn where its line went ({@linkcode landedLive}). */
+const APPEND_CONFIRM_WAIT_MS = 10_000;
 
 /**
  * Journals kept open between appends while a batch of downloads runs
@@ -411,7 +413,8 @@ function appendLines(
       // Shared: many appenders at once, none while a compaction replaces it.
       // Exclusive where locks are mandatory (Windows): a shared LockFileEx
       // lock denies writes to everyone, its holder included.
-      const locked = lockSync(file, fsPlatform.mandatoryLocks, APPEND_LOCK_WAIT_MS);
+      const lock = lockSync(file, fsPlatform.mandatoryLocks, APPEND_LOCK_WAIT_MS);
+      const locked = lock === "locked";
       mine = kept === undefined ? file.statSync() : statOfHandle(kept, journalPath);
       if (!mine.isFile) {
         // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
@@ -480,6 +483,14 @@ function appendLines(
           ? (): AppendEnd => ({ size: file.seekSync(0, Deno.SeekMode.Current), mtime: null })
           : () => statOfHandle(known, journalPath);
         remember(journalPath, mine, after, lines, out.length);
+        if (lock === "busy" && attempt < 10 && !landedLive(file, kept, journalPath)) {
+          // Written into a journal a compaction then replaced from what it
+          // had read before: once more, into the journal now at the path (a
+          // line twice is one record).
+          replaced = true;
+          if (kept !== undefined) dropHandle(journalPath);
+          continue;
+        }
       }
       if (n !== out.length) {
         // Out of space mid-line: end it, so it reads as one torn record.
@@ -515,6 +526,27 @@ function appendLines(
   ) {
     compactJournal(journalPath);
   }
+}
+
+/**
+ * After an append written without the lock (a compaction held it past
+ * {@linkcode APPEND_LOCK_WAIT_MS}: a split of a large journal writes and
+ * flushes its 32 files under it, which a loaded machine can make last
+ * seconds): whether the line stayed in the live journal. The compaction read
+ * the journal when it started, so a line that landed meanwhile is not in what
+ * replaces it. Waits (at most {@linkcode APPEND_CONFIRM_WAIT_MS}) for the
+ * lock, then asks the file whether it was replaced. True when that cannot be
+ * told (the holder outlasts the wait): the line stays where it is, as before.
+ * The lock taken here is let go by the caller, with the append's.
+ */
+function landedLive(
+  file: Deno.FsFile,
+  kept: KeptHandle | undefined,
+  journalPath: string,
+): boolean {
+  if (lockSync(file, fsPlatform.mandatoryLocks, APPEND_CONFIRM_WAIT_MS) !== "locked") return true;
+  const stat = kept === undefined ? file.statSync() : statOfHandle(kept, journalPath);
+  return !isReplaced(stat);
 }
 
 /**
@@ -672,7 +704,7 @@ function discardOversized(journalPath: string): void {
     return; // gone, or not writable: the append says why
   }
   try {
-    if (!lockSync(file, true, APPEND_LOCK_WAIT_MS)) return;
+    if (lockSync(file, true, APPEND_LOCK_WAIT_MS) !== "locked") return;
     const stat = file.statSync();
     if (stat.size <= JOURNAL_MAX_BYTES || !sameFile(stat, journalPath)) return;
     if (!stat.isFile || (stat.nlink ?? 1) > 1) return;

@@ -47,14 +47,24 @@ const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared)$/;
 /** Temp files of this process not yet committed or discarded. */
 const openTempFiles = new Set<AtomicFile>();
 
+// A backslash separates only on Windows: elsewhere it is a character of a
+// file name (a record's `/a\b.csv` is the file `a\b.csv`), which split
+// there would put the temp file into a directory `a` made for it, or fail
+// where a file `a` exists.
+const SEPARATOR_BACKSLASH = Deno.build.os === "windows";
+
+function lastSeparator(path: string): number {
+  const slash = path.lastIndexOf("/");
+  return SEPARATOR_BACKSLASH ? Math.max(slash, path.lastIndexOf("\\")) : slash;
+}
+
 function dirnameOf(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const i = lastSeparator(path);
   return i < 0 ? "." : i === 0 ? path.slice(0, 1) : path.slice(0, i);
 }
 
 function basenameOf(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return path.slice(i + 1);
+  return path.slice(lastSeparator(path) + 1);
 }
 
 /** The pid field of shared temp names: no process owns them by name (see the module doc). */

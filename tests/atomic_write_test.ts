@@ -142,6 +142,20 @@ Deno.test("temp names: one scheme, owned by a pid, unique per call", () => {
 });
 
 Deno.test({
+  name: "writeFileAtomic: a backslash is part of a POSIX file name, not a directory",
+  ignore: !posix, // a backslash separates on Windows
+  async fn() {
+    await using t = await tempDir();
+    await Deno.writeTextFile(join(t.dir, "a"), "keep");
+    const dest = join(t.dir, "a\\b.csv");
+    assert(tempPathFor(dest).startsWith(join(t.dir, ".a\\b.csv.vc-tmp-")));
+    await writeFileAtomic(dest, "data");
+    assertEquals(await Deno.readTextFile(dest), "data");
+    assertEquals(names(t.dir), ["a", "a\\b.csv"]);
+  },
+});
+
+Deno.test({
   name: "isStaleTempFile: a dead writer's temp file is stale at once, a live one only when old",
   ignore: Deno.build.os !== "linux", // liveness is read from /proc
   async fn() {

@@ -80,6 +80,31 @@ Deno.test("repo: a catalog serves one repository (init, open, restore --force re
   });
 });
 
+Deno.test("repo: restore --catalog of another repository's catalog names that catalog, not the marker's", async () => {
+  await withDir(async (dir) => {
+    const first = pathToFileURL(join(dir, "first")).href;
+    const second = pathToFileURL(join(dir, "second")).href;
+    const firstCatalog = join(dir, "first.sqlite");
+    const secondCatalog = join(dir, "second.sqlite");
+    await (await Repository.init(first, { catalog: `sqlite:${firstCatalog}` })).close();
+    const repo = await Repository.init(second, { catalog: `sqlite:${secondCatalog}` });
+    let snapshot: string;
+    try {
+      await repo.add("/a.txt", new TextEncoder().encode("second's file"));
+      snapshot = (await repo.backup()).uri;
+    } finally {
+      await repo.close();
+    }
+    const refused = await assertRejects(
+      () =>
+        Repository.restore(second, snapshot, { catalog: `sqlite:${firstCatalog}`, force: true }),
+      InvalidInputError,
+    );
+    assertStringIncludes(refused.message, `catalog sqlite:${firstCatalog} belongs to another`);
+    assert(!refused.message.includes(secondCatalog), refused.message);
+  });
+});
+
 Deno.test("repo: restore --force rebuilds a damaged SQLite catalog, keeping the damaged file aside", async () => {
   await withDir(async (dir) => {
     const uri = pathToFileURL(join(dir, "store")).href;

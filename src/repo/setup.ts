@@ -248,12 +248,14 @@ function checkSameRepository(
   catalogRepository: string | undefined,
   marker: RepoMarker | undefined,
   uri: string,
+  // The catalog checked: a restore's --catalog, not the one the marker still names.
+  ref: CatalogRef | undefined = marker?.catalog,
 ): void {
   if (catalogRepository === undefined || marker?.repository === undefined) return;
   if (catalogRepository !== marker.repository) {
     throw new InvalidInputError(
       `catalog ${
-        catalogText(marker.catalog)
+        catalogText(ref ?? marker.catalog)
       } belongs to another vc repository (id ${catalogRepository}), ` +
         `not to ${uri} (id ${marker.repository}); each repository needs a catalog of its own: ` +
         `restore ${uri} into a new catalog with vc repo restore SNAPSHOT --catalog ...`,
@@ -503,7 +505,7 @@ export async function restoreRepository(
           await createSchema(tx, catalog.dialect); // a new catalog has none yet
           return await readMeta(tx);
         });
-        checkSameRepository(meta?.get("repository"), marker, uri);
+        checkSameRepository(meta?.get("repository"), marker, uri, ref);
         refuseAdoptedCatalog(meta, marker, store.url, ref, uri);
         const known = marker?.repository ?? meta?.get("repository");
         const repository = known ?? crypto.randomUUID();

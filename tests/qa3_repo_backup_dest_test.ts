@@ -44,3 +44,30 @@ Deno.test("repo backup and restore at local paths with #, ?, % and spaces", asyn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("repo backup to a local directory (DIR/, or DIR that exists) is refused as one, writing nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_backup_" });
+  try {
+    await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
+    await repo.add("/a.csv", new TextEncoder().encode("a\n"));
+    await Deno.mkdir(join(dir, "existing"));
+    for (
+      const dest of [
+        `${join(dir, "new")}/`, // was written as a file named `new`
+        `${pathToFileURL(join(dir, "new")).href}/`,
+        join(dir, "existing"), // was a key conflict naming its parent
+        `${join(dir, "existing")}/`,
+      ]
+    ) {
+      const e = await assertRejects(() => repo.backup(dest), InvalidInputError);
+      assertStringIncludes(e.message, `${dest} names a directory, not a file`);
+    }
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["existing", "store"],
+    );
+    assertEquals([...Deno.readDirSync(join(dir, "existing"))], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -99,6 +99,21 @@ export async function writeObjectUri(
   signal?: AbortSignal,
 ): Promise<void> {
   const { root, key } = split(uri);
+  // A local `DIR/` (or a directory that exists) names no file: resolved, the
+  // slash is dropped, and the backup became a file named DIR (or a key
+  // conflict in DIR's parent), as the S3 form `s3://b/dir/` is refused.
+  const parsed = parseUri(uri);
+  if (parsed.scheme !== "s3") {
+    const isDir = parsed.path.endsWith("/") ||
+      (Deno.build.os === "windows" && parsed.path.endsWith("\\")) ||
+      (await Deno.stat(parsed.path).catch(() => undefined))?.isDirectory === true;
+    if (isDir) {
+      throw new InvalidInputError(
+        `${uri} names a directory, not a file: give the backup's file name in it ` +
+          "(e.g. DIR/catalog.jsonl.gz), or omit it for backups/ in the repository",
+      );
+    }
+  }
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());
   try {

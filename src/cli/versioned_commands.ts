@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
 import { counted } from "../counted.ts";
-import { basename, join, pathBelow } from "../path.ts";
+import { basename, fromFileUrl, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
@@ -634,7 +633,7 @@ function refuseInsideCache(dest: string, cacheDir: string): void {
  */
 function refuseInsideBucket(dest: string, bucket: string): void {
   if (!bucket.startsWith("file:")) return;
-  const dir = fileURLToPath(bucket);
+  const dir = fromFileUrl(bucket);
   if (pathBelow(dest, dir) === undefined) return;
   throw new UsageError(`DEST ${dest} is inside the bucket ${bucket}`, {
     hint: "copy to a directory other than the one the versions are published to",

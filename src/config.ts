@@ -33,7 +33,7 @@ import { durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
-import { describeValue } from "./options_check.ts";
+import { describeValue, listOption } from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
@@ -259,9 +259,10 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   );
   const immutableBuckets = pick(
     "immutableBuckets",
-    options.immutableBuckets === undefined
-      ? undefined
-      : checkImmutableBuckets(listOption(options.immutableBuckets), "the option immutableBuckets"),
+    options.immutableBuckets === undefined ? undefined : checkImmutableBuckets(
+      listOption(options.immutableBuckets, "the option immutableBuckets"),
+      "the option immutableBuckets",
+    ),
     "VC_IMMUTABLE_BUCKETS",
     (v) =>
       checkImmutableBuckets(
@@ -991,19 +992,6 @@ function checkTimeout(value: number, what: string): number {
  * `./assets`, a name with spaces) would match no entry, silently: refused,
  * naming `what` and the value.
  */
-// A lone string is iterable too: spread, "assets" would be the buckets
-// a, s, s, e, t, s, and the bucket meant silently not immutable.
-function listOption(value: Iterable<string>): string[] {
-  if (typeof value === "string" || typeof value?.[Symbol.iterator] !== "function") {
-    throw new InvalidInputError(
-      `the option immutableBuckets must be an array of buckets${
-        typeof value === "string" ? ` ([${JSON.stringify(value)}])` : ""
-      }, got ${describeValue(value)}`,
-    );
-  }
-  return [...value];
-}
-
 function checkImmutableBuckets(items: string[], what: string): string[] {
   for (const item of items) {
     if (typeof item === "string" && item.trim() === "") {

@@ -115,3 +115,29 @@ export function describeValue(value: unknown): string {
   // "an ArrayBuffer object", "a Uint16Array object" (said "you")
   return `${/^[AEIO]/i.test(name) ? "an" : "a"} ${name} object`;
 }
+
+/**
+ * The items of a list option (`what`: its name, for the message). A lone
+ * string is iterable too, and spread its characters would be the items
+ * (`immutableBuckets: "assets"` the buckets a, s, s, e, t, s): refused, as is
+ * anything not iterable, with the array it probably meant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listOption } from "./options_check.ts";
+ * assert.deepEqual(listOption(new Set(["a", "b"]), "immutableBuckets"), ["a", "b"]);
+ * assert.throws(() => listOption("assets", "immutableBuckets"), /\["assets"\]/);
+ * assert.throws(() => listOption(undefined, "sources"), /sources must be an array/);
+ * ```
+ */
+export function listOption<T>(value: Iterable<T> | string | undefined, what: string): T[] {
+  if (typeof value === "string" || typeof value?.[Symbol.iterator] !== "function") {
+    throw new InvalidInputError(
+      `${what} must be an array${
+        typeof value === "string" ? ` ([${JSON.stringify(value)}])` : ""
+      }, got ${describeValue(value)}`,
+    );
+  }
+  return [...value as Iterable<T>];
+}

@@ -110,6 +110,26 @@ Deno.test("mirror, Mirror.open and watchMirror refuse an unknown option", async 
   );
 });
 
+Deno.test("mirror: missing sources or target, or a lone string for a list, are refused by name", async () => {
+  const store = new MemoryStore();
+  const cases: [Record<string, unknown>, string][] = [
+    [{}, "sources must be an array, got undefined"],
+    [
+      { sources: "/tmp/vc-never-made", target: store },
+      'sources must be an array (["/tmp/vc-never-made"])',
+    ],
+    [{ sources: ["/tmp/vc-never-made"] }, "target is missing"],
+    [
+      { sources: ["/tmp/vc-never-made"], target: store, exclude: "*.tmp" },
+      'exclude must be an array (["*.tmp"])',
+    ],
+  ];
+  for (const [options, message] of cases) {
+    const e = await assertRejects(() => mirror(options as never), InvalidInputError);
+    assertStringIncludes(e.message, message);
+  }
+});
+
 Deno.test("Repository static and instance methods refuse an unknown option", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-opt-repo-" });
   try {

@@ -15,8 +15,8 @@ Deno.test("AssetCache options that cannot work are refused at construction, nami
       [{ lockWait: NaN }, "lockWait must be a non-negative number of seconds, got NaN"],
       [{ timeout: NaN }, "got NaN"],
       // A lone string would be spread into one-letter buckets and match nothing.
-      [{ immutableBuckets: "assets" }, 'must be an array of buckets (["assets"])'],
-      [{ immutableBuckets: 5 }, "must be an array of buckets, got 5"],
+      [{ immutableBuckets: "assets" }, 'must be an array (["assets"])'],
+      [{ immutableBuckets: 5 }, "must be an array, got 5"],
     ] as const
   ) {
     assertThrows(

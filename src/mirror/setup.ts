@@ -7,6 +7,7 @@
 import { isInside, join, pathBelow, resolve } from "../path.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
+import { listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isStoreUri, parseStoreRoot, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
@@ -64,7 +65,17 @@ export interface MirrorParts {
  * ```
  */
 export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
-  if (options.sources.length === 0) {
+  // A lone string's characters would each be a source, a filter or an exclusion.
+  const sources = listOption(options.sources, "mirror(): sources");
+  for (const name of ["filter", "exclude"] as const) {
+    if (options[name] !== undefined) listOption(options[name], `mirror(): ${name}`);
+  }
+  if (options.target === undefined || options.target === null) {
+    throw new InvalidInputError(
+      "mirror(): target is missing (a directory, a store URI or a store)",
+    );
+  }
+  if (sources.length === 0) {
     throw new InvalidInputError("mirror needs at least one source");
   }
   // Each side is a root: " s3://b" must not become a local directory.

@@ -7,7 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, listOption, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -155,11 +155,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
   }
   // A lone string is iterable: its characters would be the items.
-  if (typeof options.uris === "string") {
-    throw new InvalidInputError(
-      `prefill(): uris must be a list of items ([${JSON.stringify(options.uris)}]), got a string`,
-    );
-  }
+  if (typeof options.uris === "string") listOption(options.uris, "prefill(): uris");
   const signal = options.signal;
   signal?.throwIfAborted();
 

@@ -153,13 +153,21 @@ export function lockKey(path: string, version: string): string {
  * ```
  */
 export async function readLockFile(file: string): Promise<LockEntries | undefined> {
+  return (await readLockText(file))?.entries;
+}
+
+/** The lock file's entries and its line break (`\r\n` when written so), or undefined when missing. */
+async function readLockText(
+  file: string,
+): Promise<{ entries: LockEntries; eol: string } | undefined> {
   const text = await readTextCapped(file, {
     maxBytes: MAX_LOCK_FILE_BYTES,
     what: "lock file",
     why: "more than a lock file of sizes and hashes can be",
     allowMissing: true,
   });
-  return text === undefined ? undefined : parseLockFile(text, file);
+  if (text === undefined) return undefined;
+  return { entries: parseLockFile(text, file), eol: /\r\n/.test(text) ? "\r\n" : "\n" };
 }
 
 // Each entry pins one path@version, and a version is published once (uploads
@@ -235,7 +243,9 @@ function checkDuplicateKeys(text: string, file: string): void {
 }
 
 /**
- * The lock file's text: entries sorted by key (code point order), one line each.
+ * The lock file's text: entries sorted by key (code point order), one line
+ * each, lines ending in `eol` (a file checked out with CRLF line breaks is
+ * rewritten with them, so a change is one line in the diff, not all).
  *
  * @example
  * ```ts
@@ -246,14 +256,14 @@ function checkDuplicateKeys(text: string, file: string): void {
  *   `{\n  "/a@1.0.0": {"size": 1, "sha256": "${sha}"},\n  "/b@1.0.0": {"size": 2, "sha256": "${sha}"}\n}\n`);
  * ```
  */
-export function formatLockFile(entries: Readonly<LockEntries>): string {
+export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): string {
   const keys = Object.keys(entries).sort(compareUtf8);
-  if (keys.length === 0) return "{}\n";
+  if (keys.length === 0) return `{}${eol}`;
   const lines = keys.map((k) => {
     const e = entries[k] as LockEntry;
     return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${JSON.stringify(e.sha256)}}`;
   });
-  return `{\n${lines.join(",\n")}\n}\n`;
+  return `{${eol}${lines.join(`,${eol}`)}${eol}}${eol}`;
 }
 
 /**
@@ -280,11 +290,13 @@ export async function updateLockFile(
   file: string,
   change: (entries: LockEntries) => void | Promise<void>,
 ): Promise<LockEntries> {
-  const before = await readLockFile(file);
+  const read = await readLockText(file);
+  const before = read?.entries;
+  const eol = read?.eol ?? "\n";
   const entries: LockEntries = { ...(before ?? {}) };
   await change(entries);
-  const text = formatLockFile(entries);
-  if (before === undefined || text !== formatLockFile(before)) {
+  const text = formatLockFile(entries, eol);
+  if (before === undefined || text !== formatLockFile(before, eol)) {
     // Validate what we write through the reader.
     parseLockFile(text, file);
     // Through a symlinked lock file to its target, like the manifest, and

@@ -31,3 +31,17 @@ Deno.test("vc get and vc sync refuse a DEST inside a directory bucket (a publish
   assertEquals((await ws.vc("sync", ws.path("out"))).code, 0);
   assertEquals(await ws.read("out/x.1.0.0.csv"), "other\n");
 });
+
+Deno.test("vc sync into a DEST that holds the bucket: an entry whose copy would land in it fails, the others are copied", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("a.csv", "published\n");
+  await ws.write("b.csv", "other\n");
+  assertEquals((await ws.vc("add", "/x.csv", "a.csv")).code, 0);
+  // Synced to the workspace, this path's copy is bucket/x.1.0.0.csv: version 1.0.0 of /x.csv.
+  assertEquals((await ws.vc("add", "/bucket/x.1.0.0.csv", "b.csv")).code, 0);
+  const sync = await ws.vc("sync", ws.dir);
+  assertEquals(sync.code, 1, sync.stderr);
+  assertStringIncludes(sync.stderr, "inside the bucket");
+  assertEquals(await Deno.readTextFile(join(ws.bucketDir, "x.1.0.0.csv")), "published\n");
+  assertEquals(await ws.read("x.csv"), "published\n");
+});

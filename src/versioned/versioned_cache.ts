@@ -10,7 +10,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
-import { dirname, join, relative, resolve, sep } from "../path.ts";
+import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
@@ -1048,6 +1048,7 @@ export class VersionedCache {
     // would depend on which copy finished first, or one file would hold
     // another entry's bytes while both were reported copied.
     const clashes = pathClashes(entries.map(({ path }) => path));
+    const bucketDir = this.bucket.startsWith("file:") ? fromFileUrl(this.bucket) : undefined;
     let done = 0;
     let bytes = 0;
     // Drawn at once, and moving while a large entry downloads, not only when one ends.
@@ -1065,7 +1066,16 @@ export class VersionedCache {
         // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
         const rel = relative(root, dest);
         if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
-          throw new InvalidInputError(`refusing to write ${path} outside ${root}`);
+          throw new InvalidInputError(`refusing to write ${path} to ${dest} outside ${root}`);
+        }
+        // A directory bucket's files are the published versions: a copy
+        // written among them (DEST the bucket, or a manifest path that leads
+        // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`).
+        if (bucketDir !== undefined && pathBelow(dest, bucketDir) !== undefined) {
+          throw new InvalidInputError(
+            `refusing to write ${path} to ${dest}: it is inside the bucket ${this.bucket}, ` +
+              `among the published versions; sync to a directory outside it`,
+          );
         }
         // A directory of the destination that is a symbolic link (one a
         // checkout or an archive planted) would send the copy outside it,

@@ -2,7 +2,7 @@
  * `vc path PATH@VERSION` (the list-file form, on the command line) is not in
  * the manifest; the error says to give the version as its own argument.
  */
-import { assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("cli path: PATH@VERSION gets a hint that shows the fix", async () => {
@@ -13,4 +13,28 @@ Deno.test("cli path: PATH@VERSION gets a hint that shows the fix", async () => {
   const at = await ws.vc("path", "/data/a.csv@1.0.0");
   assertFailure(at, 1, "/data/a.csv@1.0.0 is not in manifest");
   assertStringIncludes(at.stderr, "give the version as its own argument (`/data/a.csv 1.0.0`)");
+});
+
+// `01.0.0` is no version: neither `vc path PATH 01.0.0` nor a list file's
+// `PATH@01.0.0` can read it, so the hint must not tell to give it as an argument.
+Deno.test("cli path and prefill: PATH@ a non-version is named as no version", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.csv", "a\n");
+  await ws.vc("add", "/data/a.csv", "src/a.csv");
+
+  const at = await ws.vc("path", "/data/a.csv@01.0.0");
+  assertFailure(at, 1, "01.0.0 is not a version of /data/a.csv");
+  assert(!at.stderr.includes("own argument"), at.stderr);
+
+  await ws.write("list.txt", "/data/a.csv@1.0.00\n");
+  const listed = await ws.vc(
+    "prefill",
+    "--manifest",
+    "versioned_assets.json",
+    "--list",
+    "list.txt",
+  );
+  assertEquals(listed.code, 1, listed.stderr);
+  assertStringIncludes(listed.stderr, "1.0.00 is not a version of /data/a.csv");
+  assert(!listed.stderr.includes("own argument"), listed.stderr);
 });

@@ -1686,6 +1686,15 @@ export class VersionedCache {
     // `PATH@VERSION` is the list-file form; here the version is an argument.
     const at = /^(.*)@(\d+\.\d+\.\d+)$/.exec(path);
     if (at !== null && listed(at[1]!)) {
+      // `1.02.0` looks like a version but is none (a leading zero): giving it
+      // as an argument would fail too, and a list file has no argument to give
+      // (its `PATH@VERSION` is split only at a valid version).
+      if (!isVersion(at[2]!)) {
+        return new NotFoundError(
+          `${path} is not in manifest ${this.manifest}; ${at[2]} is not a version of ${at[1]}: ` +
+            `a version is MAJOR.MINOR.PATCH without leading zeros (e.g. 1.2.5)`,
+        );
+      }
       return new NotFoundError(
         `${path} is not in manifest ${this.manifest}; to read version ${at[2]} of ${at[1]}, ` +
           `give the version as its own argument (\`${at[1]} ${at[2]}\`)`,

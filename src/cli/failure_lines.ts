@@ -6,6 +6,7 @@
  */
 import { counted } from "../counted.ts";
 import type { CliIo } from "./io.ts";
+import type { Output } from "./output.ts";
 
 /** Failures printed one per line; the rest are counted (all of them are in `--json`). */
 export const MAX_FAILURES_SHOWN = 20;
@@ -35,4 +36,42 @@ export function writeFailureLines(io: Pick<CliIo, "writeStderr">, lines: readonl
   if (more > 0) {
     io.writeStderr(`vc: ... and ${counted(more, "more failure")} (--json lists them all)\n`);
   }
+}
+
+/**
+ * Warnings of a command over many items, as {@linkcode writeFailureLines}
+ * prints failures: the first {@linkcode MAX_FAILURES_SHOWN} as they come,
+ * then (at `finish`) how many more there were. A warm cache whose store is
+ * unreachable warns once per item it serves ("serving the cached copy"): a
+ * prefill of ten thousand items would print ten thousand lines of one cause.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * import { cappedWarnings } from "./failure_lines.ts";
+ * const io = memoryIo();
+ * const warnings = cappedWarnings(new Output(io));
+ * for (let i = 0; i < 25; i++) warnings.warn(`vc: serving ${i}`);
+ * warnings.finish();
+ * const lines = io.stderr().trimEnd().split("\n");
+ * assert.equal(lines.length, 21);
+ * assert.equal(lines.at(-1), "vc: warning: ... and 5 more warnings");
+ * ```
+ */
+export function cappedWarnings(
+  out: Pick<Output, "warn">,
+): { warn: (message: string) => void; finish: () => void } {
+  let seen = 0;
+  return {
+    warn: (message) => {
+      if (++seen <= MAX_FAILURES_SHOWN) out.warn(message);
+    },
+    finish: () => {
+      const more = seen - MAX_FAILURES_SHOWN;
+      if (more > 0) out.warn(`... and ${counted(more, "more warning")}`);
+      seen = 0;
+    },
+  };
 }

@@ -27,7 +27,7 @@ import {
 } from "./settings.ts";
 import { ignoredProjectWarning } from "./settings_resolve.ts";
 import { counted } from "../counted.ts";
-import { writeFailureLines } from "./failure_lines.ts";
+import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 
 /**
  * `vc prefill [--manifest M]... [--list FILE]... [--concurrency N]`.
@@ -121,9 +121,13 @@ export const prefill: Command = {
         out.warn(ignoredProjectWarning(v.settings));
       }
     }
+    // One warning per item served from a cache whose store is unreachable:
+    // the first ones say why, the rest are counted.
+    const warnings = cappedWarnings(out);
     // As many downloads at once as items in flight (the cache's own cap is 16).
     const cache = openAssetCache(ctx, own[0]?.settings ?? settings.settings, {
       maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
+      warn: warnings.warn,
     });
     const versioned = manifests.map((manifest, i) =>
       new VersionedCache({
@@ -150,6 +154,7 @@ export const prefill: Command = {
     } finally {
       await Promise.allSettled(versioned.map((v) => v.close()));
       await cache.close();
+      warnings.finish();
     }
     await out.data(summary, summaryLines(summary));
     if (summary.failed.length === 0) return EXIT_OK;

@@ -49,7 +49,7 @@ export { cliStoreOptions } from "./store_options.ts";
 export function openAssetCache(
   ctx: Pick<CommandContext, "io" | "flags" | "out">,
   settings: Settings = cliSettings(ctx),
-  tuning: Pick<AssetCacheOptions, "maxDownloads"> = {},
+  tuning: Pick<AssetCacheOptions, "maxDownloads" | "warn"> = {},
 ): AssetCache {
   return new AssetCache({
     ...tuning,
@@ -60,7 +60,7 @@ export function openAssetCache(
     download: downloadTuning(settings),
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,
-    warn: (message: string) => ctx.out.warn(message),
+    warn: tuning.warn ?? ((message: string) => ctx.out.warn(message)),
     store: cliStoreOptions(ctx),
   });
 }

@@ -94,6 +94,15 @@ export class EntryResolver {
   #index: EntryIndex;
   #fetcher: EntryFetcher;
   #options: EntryResolverOptions;
+  /**
+   * Stores a revalidation just found unreachable, until when, and why. While
+   * one is, revalidations of its other entries serve their copies (with the
+   * warning) without asking: a store that accepts connections and never
+   * answers would otherwise cost every stale entry its own timeouts and
+   * retries (a warm prefill of thousands: an hour, where the first answer
+   * already said it all). Asked again after the wait, as one entry is.
+   */
+  #down = new WeakMap<ObjectStore, { until: number; why: string }>();
 
   /** No I/O. */
   constructor(index: EntryIndex, fetcher: EntryFetcher, options: EntryResolverOptions) {
@@ -274,8 +283,16 @@ export class EntryResolver {
     }
     let head: ObjectInfo | undefined;
     let found: ObjectInfo | "empty" | undefined;
+    let asked: ObjectStore | undefined;
     try {
       const { store, key } = await this.#fetcher.storeFor(loc);
+      // Not for an invalidated entry (`invalidate` asks for a full check),
+      // nor for one recorded as deleted (only the store's answer serves it).
+      const down = rec.validatedAt === 0 || rec.gone === true ? undefined : this.#down.get(store);
+      if (down !== undefined && now < down.until) {
+        return this.#unreachable(loc, rec, new OfflineError(down.why), now);
+      }
+      asked = store;
       // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
       // a captive portal's or a proxy's page: before a good copy is recorded
       // as deleted (and then refused offline too), or refused, a GET of its
@@ -291,8 +308,15 @@ export class EntryResolver {
       if (head === undefined) found = await existsAfterAll(store, key, ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
+      if (asked !== undefined) {
+        const why = `not asked: it did not answer for ${loc.uri} just before: ${
+          (e as Error).message
+        }`;
+        this.#down.set(asked, { until: index.clock.now() + this.#retryWait(), why });
+      }
       return this.#unreachable(loc, rec, e, now);
     }
+    this.#down.delete(asked!);
     // HEAD said 404, and a GET found it: the copy stands if it is that
     // version, else the new one is downloaded (an empty one: downloaded).
     if (found !== undefined) {
@@ -428,8 +452,13 @@ export class EntryResolver {
     // one invalidated (`invalidate`, even of an immutable bucket) all stay
     // to be revalidated, and are asked about again after the wait, here and
     // by any other process, until the store answers.
-    rec.retryAt = now + Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
+    rec.retryAt = now + this.#retryWait();
     return rec;
+  }
+
+  /** How long a copy is served after the store could not be reached: at most the TTL. */
+  #retryWait(): number {
+    return Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
   }
 }
 

@@ -64,3 +64,43 @@ Deno.test("--verbose prints an error's trace inert, a line per line", () => {
   assertStringIncludes(text, "evil\\x1b]0;pwned\\x07");
   assert(text.split("\n").length > 3, "the trace keeps its lines");
 });
+
+Deno.test("sync, lock --check and ls name a DEST, lock file or manifest path inert", async () => {
+  await using ws = await CliWorkspace.create();
+  const src = await ws.write("src/a.txt", "a");
+  assert((await ws.vc("add", "/a.txt", src)).code === 0);
+  // A path typed, pasted or scripted with a control character in it.
+  const dir = ws.path(HOSTILE);
+  await Deno.mkdir(dir);
+
+  // sync: every entry fails (its object is gone from the bucket).
+  await Deno.rename(`${ws.bucketDir}/a.1.0.0.txt`, ws.path("a.kept"));
+  const sync = await ws.vc("sync", `${dir}/dest`);
+  assert(sync.code === 1, sync.stderr);
+  assertStringIncludes(sync.stderr, "copied to ");
+  assert(!RAW.test(sync.stderr), JSON.stringify(sync.stderr));
+
+  await Deno.rename(ws.path("a.kept"), `${ws.bucketDir}/a.1.0.0.txt`);
+
+  // lock --check: the lock file pins another size.
+  const lock = `${dir}/lock.json`;
+  await Deno.writeTextFile(
+    lock,
+    JSON.stringify({ "/a.txt@1.0.0": { size: 2, sha256: "0".repeat(64) } }),
+  );
+  const check = await ws.vc("lock", "--check", "--lock", lock);
+  assert(check.code === 1, check.stderr);
+  assertStringIncludes(check.stderr, "differs from ");
+  assert(!RAW.test(check.stderr), JSON.stringify(check.stderr));
+
+  // ls: a hand-edited manifest pins one look twice.
+  const manifest = `${dir}/m.json`;
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({ "/caf\u00e9": "1.0.0", "/cafe\u0301": "1.0.0" }),
+  );
+  const ls = await ws.vc("ls", "--manifest", manifest);
+  assert(ls.code === 0, ls.stderr);
+  assertStringIncludes(ls.stderr, "look the same");
+  assert(!RAW.test(ls.stderr), JSON.stringify(ls.stderr));
+});

@@ -5,6 +5,7 @@
  * @module
  */
 import { counted } from "../counted.ts";
+import { printable } from "../printable.ts";
 import { checkLock, fillLock } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
@@ -57,7 +58,9 @@ export const lock: Command = {
       ctx.io.writeStderr(
         `vc: ${bad.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
           bad.some(refused) ? (bad.length === 1 ? "is not locked or " : "are not locked or ") : ""
-        }${bad.length === 1 ? "differs" : "differ"} from ${s.vc.lockFile}\n`,
+        }${bad.length === 1 ? "differs" : "differ"} from ${
+          printable(s.vc.lockFile ?? "the lock file")
+        }\n`,
       );
       return EXIT_FAILURE;
     }

@@ -397,7 +397,7 @@ export const ls: Command = {
     const twins = lookalikePairs(rows.map((r) => r.path));
     if (twins !== undefined) {
       ctx.io.writeStderr(
-        `vc: ${manifest} has paths that look the same but are spelled differently in ` +
+        `vc: ${printable(manifest)} has paths that look the same but are spelled differently in ` +
           `Unicode, so they are different assets: ${twins}\n`,
       );
     }
@@ -514,7 +514,7 @@ export const sync: Command = {
     ctx.io.writeStderr(
       `vc: ${failures.length} of ${
         counted(report.total, "manifest entry", "manifest entries")
-      } failed; ${copied.length} copied to ${report.dest}\n`,
+      } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
     );
     return EXIT_FAILURE;
   },

@@ -18,6 +18,18 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     [["repo", "find", repo], "give tags"],
     [["repo", "add", "/a.txt", "f.txt", "--tag", ",,", repo], "name no tag"],
     [["repo", "tag", "1", " , ", repo], "name no tag"],
+    // A malformed tag or logical path, as a malformed ID or versioned PATH.
+    [["repo", "add", "/a.txt", "f.txt", "--tag", "two words", repo], "--tag"],
+    [["repo", "add", "/a/../b", "f.txt", repo], "PATH"],
+    [["repo", "current", "/a//b", repo], "PATH"],
+    [["repo", "tag", "/a/../b", "t", repo], "TARGET"],
+    [["repo", "tag", "1", "x\u0001", repo], "TAGS"],
+    [["repo", "find", "--any", "two words", repo], "--any"],
+    [["repo", "ls", "--path", "/a/./b", repo], "--path"],
+    [["repo", "ls", "--tag", "two words", repo], "--tag"],
+    // Empty (a variable left empty): no filter would claim a record of any path.
+    [["repo", "claim", "--ttl", "5m", "--path", "", repo], "--path"],
+    [["repo", "claim", "--ttl", "5m", "--tag", "", repo], "--tag"],
     [["mirror", "src", `${ws.bucket}/m`, "--target-prefix", "../up"], "--target-prefix"],
     [
       ["mirror", "src", `${ws.bucket}/m`, "--watch", "--reconcile-interval", "0"],

@@ -146,10 +146,10 @@ async function workflow(catalog: string | undefined) {
     assertEquals(tooMany.code, 1);
     assertStringIncludes(tooMany.stderr, "too many");
     const controlTag = await vc(["repo", "tag", id, "x\u0001"], env);
-    assertEquals(controlTag.code, 1);
+    assertEquals(controlTag.code, 2);
     assertStringIncludes(controlTag.stderr, "control characters");
     const controlPath = await vc(["repo", "add", "/data/a\tb.csv", "a.csv"], env);
-    assertEquals(controlPath.code, 1);
+    assertEquals(controlPath.code, 2);
     assertStringIncludes(controlPath.stderr, "control characters");
     const badLimit = await vc(["repo", "ls", "--limit", "abc"], env);
     assertEquals(badLimit.code, 2);

@@ -12,7 +12,7 @@ import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
-import { normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
+import { checkTag, normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
@@ -128,7 +128,10 @@ export function recordLines(
   ]);
 }
 
-function tagsArg(text: string): string[] {
+// A malformed tag or logical path on the command line is a usage error
+// (exit 2), as a malformed ID or versioned PATH is; the repository would
+// refuse it too, but as a failure (exit 1), and only once it is open.
+function tagsArg(text: string, what: string): string[] {
   // Each tag once, in the order given.
   const tags = [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
   // Only commas and spaces: a list meant to hold tags (a variable left empty
@@ -136,7 +139,19 @@ function tagsArg(text: string): string[] {
   if (tags.length === 0 && text.trim() !== "") {
     throw new UsageError(`tags ${JSON.stringify(text)} name no tag (only commas and spaces)`);
   }
-  return tags;
+  return flagValue(what, () => tags.map(checkTag));
+}
+
+// An empty --tag or --path (a variable left empty) is refused, not read as
+// no filter: `repo claim --path ""` would claim a record of any path.
+function tagArg(text: string | undefined, what: string): string | undefined {
+  return text === undefined ? undefined : flagValue(what, () => checkTag(text));
+}
+
+function pathArg(text: string, what: string): string;
+function pathArg(text: string | undefined, what: string): string | undefined;
+function pathArg(text: string | undefined, what: string): string | undefined {
+  return text === undefined ? undefined : flagValue(what, () => normalizeLogicalPath(text));
 }
 
 function idArg(ctx: CommandContext): number {
@@ -211,8 +226,9 @@ export const add: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
+    pathArg(path, "PATH");
     const tagText = ctx.flags.string("tag");
-    const tags = tagText ? tagsArg(tagText) : undefined;
+    const tags = tagText ? tagsArg(tagText, "--tag") : undefined;
     const dateText = ctx.flags.string("date-tag");
     const dateTag = dateText
       ? flagValue("--date-tag", () => parseDateTagKind(dateText))
@@ -257,7 +273,7 @@ export const current: Command = {
   options: REPO_OPTIONS,
   examples: ["vc repo current /raw/latest.csv --json"],
   async run(ctx) {
-    const path = normalizeLogicalPath(ctx.args[0]!);
+    const path = pathArg(ctx.args[0]!, "PATH");
     const record = await withRepo(ctx, "repo current", (repo) => repo.current(path));
     if (record === undefined) {
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
@@ -373,8 +389,8 @@ export const ls: Command = {
     const f = ctx.flags;
     const stateText = f.string("state");
     const state = stateText ? flagValue("--state", () => checkState(stateText)) : undefined;
-    const path = f.string("path");
-    const tag = f.string("tag");
+    const path = pathArg(f.string("path"), "--path");
+    const tag = tagArg(f.string("tag"), "--tag");
     const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo ls", (repo) =>
       repo.list({
@@ -411,8 +427,8 @@ function tagCommand(name: "tag" | "untag"): Command {
       }
       const where = /^\d+$/.test(target)
         ? { id: parseRecordId(target) }
-        : { path: normalizeLogicalPath(target) };
-      const tags = tagsArg(tagText);
+        : { path: pathArg(target, "TARGET") };
+      const tags = tagsArg(tagText, "TAGS");
       let inherited: { path: string; tags: string[] } | undefined;
       // A path no record has yet: legal (its versions get the tags when
       // added), but as likely a typo of one that has records: said.
@@ -487,7 +503,7 @@ export const find: Command = {
   examples: ["vc repo find --any day:2026-11-30 --exclude done --published"],
   async run(ctx) {
     const f = ctx.flags;
-    const list = (name: string) => tagsArg(f.string(name) ?? "");
+    const list = (name: string) => tagsArg(f.string(name) ?? "", `--${name}`);
     if (list("any").length === 0 && list("all").length === 0) {
       throw new UsageError(
         list("exclude").length > 0
@@ -532,8 +548,8 @@ export const claim: Command = {
   async run(ctx) {
     const ttlMs = ttlFlag(ctx, "repo claim");
     const f = ctx.flags;
-    const tagName = f.string("tag");
-    const path = f.string("path");
+    const tagName = tagArg(f.string("tag"), "--tag");
+    const path = pathArg(f.string("path"), "--path");
     const holder = f.string("holder");
     const claimed = await withRepo(ctx, "repo claim", (repo) =>
       repo.claim({

@@ -114,9 +114,9 @@ Deno.test("cli cache: failures are one line naming the input", async () => {
   // Missing object.
   const missing = `${ws.bucket}/nothing.csv`;
   assertFailure(await ws.run(["cache", "get", missing]), 1, missing);
-  // Bad URIs.
-  assertFailure(await ws.run(["cache", "get", "ftp://x/y"]), 1, "ftp");
-  assertFailure(await ws.run(["cache", "get", "s3://bad bucket/k"]), 1, "bad bucket");
+  // Bad URIs: malformed arguments, so usage errors (as a bad --bucket or mirror TARGET).
+  assertFailure(await ws.run(["cache", "get", "ftp://x/y"]), 2, "ftp");
+  assertFailure(await ws.run(["cache", "get", "s3://bad bucket/k"]), 2, "bad bucket");
   // Offline with nothing cached.
   await ws.write("bucket/x.csv", "x");
   assertFailure(await ws.run(["cache", "get", `${ws.bucket}/x.csv`, "--offline"]), 1, "x.csv");

@@ -36,6 +36,10 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
       "--reconcile-interval",
     ],
     [["repo", "ls", "--repo", "ftp://x/repo"], "--repo"],
+    // A URI argument that is none, as a --bucket, --store or TARGET that is none.
+    [["cache", "get", "http://example.com/f.txt"], "URI"],
+    [["cache", "invalidate", "s3://"], "URI"],
+    [["cache", "rm", ""], "URI"],
     [["repo", "get", "abc", repo], "ID"],
     [["serve", "--store", "ftp://x", "--token-file", "tokens.json"], "--store"],
     [["cache-client", "rm", "abc", "--url", "notaurl", "--token", "t"], "--url"],

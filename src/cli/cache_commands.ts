@@ -6,14 +6,23 @@
  */
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
-import { EXIT_FAILURE, UsageError } from "./errors.ts";
+import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs } from "../unicode_spelling.ts";
+import { parseUri } from "../uri.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
+
+// A URI that is none (http://…, s3:// without a bucket, empty) is a usage
+// error (exit 2), as it is in --bucket or a mirror TARGET; the cache would
+// refuse it too, but as a failure (exit 1).
+function uriArg(text: string): string {
+  flagValue("URI", () => parseUri(text));
+  return text;
+}
 
 /**
  * `vc cache get URI [--immutable]`: prints the local path.
@@ -45,7 +54,7 @@ export const get: Command = {
     "vc cache get file:///srv/assets/x.bin --cache-dir /tmp/cache",
   ],
   async run(ctx) {
-    const uri = ctx.args[0]!;
+    const uri = uriArg(ctx.args[0]!);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress(`download ${uri}`);
     const local = await cache.value.cache(uri, {
@@ -142,7 +151,7 @@ export const invalidate: Command = {
   options: CACHE_OPTIONS,
   examples: ["vc cache invalidate s3://my-bucket/data/train.csv"],
   async run(ctx) {
-    const uri = ctx.args[0]!;
+    const uri = uriArg(ctx.args[0]!);
     await using cache = disposable(openAssetCache(ctx));
     const cached = await cache.value.invalidate(uri);
     await ctx.out.status(
@@ -173,7 +182,7 @@ export const rm: Command = {
   options: CACHE_OPTIONS,
   examples: ["vc cache rm s3://my-bucket/data/train.csv"],
   async run(ctx) {
-    const uri = ctx.args[0]!;
+    const uri = uriArg(ctx.args[0]!);
     await using cache = disposable(openAssetCache(ctx));
     const removed = await cache.value.delete(uri);
     await ctx.out.status(

@@ -40,6 +40,22 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     [["cache", "get", "http://example.com/f.txt"], "URI"],
     [["cache", "invalidate", "s3://"], "URI"],
     [["cache", "rm", ""], "URI"],
+    [["serve", "add-token", "a b", "--token-file", "tokens.json"], "NAME"],
+    [
+      [
+        "cache-client",
+        "put",
+        "abc",
+        "f.txt",
+        "--url",
+        "http://127.0.0.1:9",
+        "--token",
+        "t",
+        "--content-type",
+        "bad type",
+      ],
+      "--content-type",
+    ],
     [["repo", "get", "abc", repo], "ID"],
     [["serve", "--store", "ftp://x", "--token-file", "tokens.json"], "--store"],
     [["cache-client", "rm", "abc", "--url", "notaurl", "--token", "t"], "--url"],
@@ -50,8 +66,9 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assertStringIncludes(r.stderr, flag, args.join(" "));
   }
-  // Nothing ran: no repository, no mirror state, no upload.
+  // Nothing ran: no repository, no mirror state, no upload, no token file.
   assertEquals(await Deno.stat(ws.path("bucket/m")).then(() => true, () => false), false);
+  assertEquals(await Deno.stat(ws.path("tokens.json")).then(() => true, () => false), false);
 });
 
 Deno.test("cli: relative file flags are named resolved (no /./ in messages)", async () => {

@@ -7,6 +7,7 @@
  */
 import { signalOption } from "../abort_hub.ts";
 import { CacheClient } from "../server/client.ts";
+import { mediaType } from "../server/upload_fields.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -110,6 +111,11 @@ export const put: Command = {
     const [cacheId, file] = ctx.args as [string, string];
     const filename = ctx.flags.string("filename");
     const type = ctx.flags.string("content-type");
+    // A usage error (exit 2) like any malformed flag value, and before
+    // standard input is read.
+    if (type !== undefined && mediaType(type) === undefined) {
+      throw new UsageError(`--content-type ${JSON.stringify(type)} is not a valid media type`);
+    }
     const fromStdin = file === "-";
     if (fromStdin && filename === undefined) {
       throw new UsageError("FILE - (standard input) needs --filename NAME", {

@@ -7,7 +7,13 @@
 import { counted } from "../counted.ts";
 import { resolve } from "../path.ts";
 import { formatBytes } from "../progress.ts";
-import { addToken, type AuthProvider, KBaseAuth, TokenFileAuth } from "../server/auth.ts";
+import {
+  addToken,
+  type AuthProvider,
+  checkIdentityName,
+  KBaseAuth,
+  TokenFileAuth,
+} from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
@@ -276,6 +282,8 @@ export const addTokenCommand: Command = {
     const file = tokenFile(ctx);
     if (file === undefined) throw new UsageError("--token-file is required");
     const name = ctx.args[0]!;
+    // A malformed NAME is a usage error (exit 2), as a missing one is.
+    flagValue("NAME", () => checkIdentityName(name));
     const token = await addToken(file, name);
     await ctx.out.data({ name, token, tokenFile: file }, token);
   },

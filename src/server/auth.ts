@@ -486,6 +486,26 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
 }
 
 /**
+ * Refuses an identity name {@linkcode addToken} would not write (checked
+ * apart so the command line can refuse it before touching the token file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkIdentityName } from "./auth.ts";
+ * checkIdentityName("alice@example.org");
+ * assert.throws(() => checkIdentityName("a b"), /identity name "a b"/);
+ * ```
+ */
+export function checkIdentityName(name: string): void {
+  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(name)) {
+    throw new InvalidInputError(
+      `identity name ${JSON.stringify(name)} must be 1-128 of A-Z a-z 0-9 . _ @ -`,
+    );
+  }
+}
+
+/**
  * Creates a random token for `name`, adds its hash to the token file
  * (created when missing, written atomically, mode 0600) and returns the
  * token, which is stored nowhere else.
@@ -505,11 +525,7 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
  * ```
  */
 export async function addToken(path: string, name: string): Promise<string> {
-  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(name)) {
-    throw new InvalidInputError(
-      `identity name ${JSON.stringify(name)} must be 1-128 of A-Z a-z 0-9 . _ @ -`,
-    );
-  }
+  checkIdentityName(name);
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   // Read, add, write under the file's lock: two add-tokens at once (two

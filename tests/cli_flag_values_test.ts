@@ -40,6 +40,8 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     [["cache", "get", "http://example.com/f.txt"], "URI"],
     [["cache", "invalidate", "s3://"], "URI"],
     [["cache", "rm", ""], "URI"],
+    [["mirror", "src", "s3://"], "TARGET"],
+    [["mirror", "s3://bad bucket/p", "src"], "SOURCE"],
     [["serve", "add-token", "a b", "--token-file", "tokens.json"], "NAME"],
     [
       [

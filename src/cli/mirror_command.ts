@@ -12,7 +12,7 @@ import { mirror as runMirror } from "../mirror/mirror.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
 import { MIN_RECONCILE_INTERVAL_MS, watchMirror, type WatchReport } from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
-import { isStoreUri } from "../uri.ts";
+import { isStoreUri, parseStoreRoot } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
@@ -152,6 +152,13 @@ export const mirror: Command = {
         { command: "mirror" },
       );
     }
+    // A store URI that is none (s3:// without a bucket) is a usage error, as
+    // a TARGET that is no store URI is; the store would refuse it as a failure.
+    args.forEach((x, i) => {
+      if (isStoreUri(x)) {
+        flagValue(i === args.length - 1 ? "TARGET" : "SOURCE", () => parseStoreRoot(x));
+      }
+    });
     const locate = (x: string) => (isStoreUri(x) ? x : resolve(io.cwd, x));
     const sources = args.slice(0, -1).map(locate);
     const target = locate(args[args.length - 1]!);

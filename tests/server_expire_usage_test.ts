@@ -83,3 +83,17 @@ Deno.test("serve sweep: a removal another remover claimed (and died in) is finis
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("serve expire: a directory store that does not exist fails naming it (a typo in --store), creating nothing", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const missing = join(dir, "no-such-store");
+    const out = await vc(["serve", "expire", "--store", pathToFileURL(missing).href]);
+    assertEquals(out.code, 1, out.stderr);
+    assertEquals(
+      out.stderr.includes("does not exist") && out.stderr.includes(missing),
+      true,
+      out.stderr,
+    );
+    assertEquals(await Deno.stat(missing).then(() => true, () => false), false);
+  });
+});

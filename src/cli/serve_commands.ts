@@ -21,6 +21,8 @@ import { usageKept } from "../server/quota.ts";
 import { probeStore } from "../server/store_probe.ts";
 import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
+import { parseUri } from "../uri.ts";
+import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
@@ -320,7 +322,19 @@ export const expire: Command = {
     "vc serve expire --store s3://bucket/cache --recount-usage",
   ],
   async run(ctx) {
-    const store = await openStore(storeUri(ctx), cliStoreOptions(ctx));
+    const uri = storeUri(ctx);
+    // A directory store that does not exist holds nothing to expire: a typo
+    // in --store, which a cron job would otherwise repeat silently (a missing
+    // S3 bucket fails the listing as well).
+    const parsed = parseUri(uri);
+    if (
+      parsed.scheme === "file" && await Deno.stat(parsed.path).catch(() => undefined) === undefined
+    ) {
+      throw new NotFoundError(
+        `store ${uri} does not exist (no directory ${parsed.path}); check --store`,
+      );
+    }
+    const store = await openStore(uri, cliStoreOptions(ctx));
     try {
       // Servers with a quota may share the store: what this removes comes
       // off the usage they keep.

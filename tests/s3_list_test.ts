@@ -345,6 +345,48 @@ Deno.test("s3 list: a body cut short is asked for again; a body that is not a li
   );
 });
 
+Deno.test("s3 list: a server repeating a continuation token or ignoring start-after is an error, not an endless listing", async () => {
+  // Truncated forever with one token (empty pages, and pages of keys).
+  for (
+    const keys of ["", "<Contents><Key>k</Key><ETag>&quot;e&quot;</ETag><Size>1</Size></Contents>"]
+  ) {
+    let calls = 0;
+    await withServer(() => {
+      calls++;
+      return xml(
+        `<ListBucketResult><IsTruncated>true</IsTruncated>${keys}<NextContinuationToken>same</NextContinuationToken></ListBucketResult>`,
+      );
+    }, async (store) => {
+      await assertRejects(() => collect(store.list("")), StoreError, "would never end");
+    });
+    assertEquals(calls, 2);
+  }
+  // Tokens that cycle (a, b, a, ...).
+  let cycled = 0;
+  await withServer(() => {
+    cycled++;
+    return xml(
+      `<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>${
+        cycled % 2 === 0 ? "a" : "b"
+      }</NextContinuationToken></ListBucketResult>`,
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "gave before");
+  });
+  assertEquals(cycled, 3);
+  // No token, and start-after ignored: the same page again.
+  let ignored = 0;
+  await withServer(() => {
+    ignored++;
+    return xml(
+      "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>k</Key><ETag>&quot;e&quot;</ETag><Size>1</Size></Contents></ListBucketResult>",
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "ignored start-after");
+  });
+  assertEquals(ignored, 2);
+});
+
 Deno.test("parseListObjectsV2: header elements after the contents, tokens with entities, empty pages", () => {
   const page = parseListObjectsV2(
     "<ListBucketResult><Name>b</Name><KeyCount>1</KeyCount><Contents><Key>k%0A</Key><Size>2</Size></Contents>" +

@@ -210,6 +210,8 @@ export async function* listPages(
   const pageSize = String(request.pageSize ?? 1000);
   let token: string | undefined;
   let after = request.startAfter === "" ? undefined : request.startAfter;
+  // Every token this listing was given (one per page: small).
+  const seenTokens = new Set<string>();
   for (;;) {
     const query: Record<string, string> = {
       "list-type": "2",
@@ -265,6 +267,17 @@ export async function* listPages(
     if (page.objects.length > 0) yield page.objects;
     if (!page.truncated) return;
     if (page.nextToken !== undefined) {
+      // A server handing out a token it gave before would be listed again
+      // and again without end (a broken or hostile endpoint answered one
+      // page forever, thousands of requests a second).
+      if (seenTokens.has(page.nextToken)) {
+        throw new StoreError(
+          `LIST ${lean.uri(request.prefix)}: the server gave a continuation token it gave before (${
+            JSON.stringify(page.nextToken.slice(0, 100))
+          }): the listing would never end`,
+        );
+      }
+      seenTokens.add(page.nextToken);
       token = page.nextToken;
     } else {
       // A server that ignores list-type=2 (a ListObjects v1 answer) gives no
@@ -275,6 +288,15 @@ export async function* listPages(
           `LIST ${
             lean.uri(request.prefix)
           }: the server says the listing is truncated but gave neither keys nor a continuation token`,
+        );
+      }
+      // A page ending where the last one did would repeat forever (a server
+      // that ignores start-after).
+      if (last.key === after) {
+        throw new StoreError(
+          `LIST ${lean.uri(request.prefix)}: the server ignored start-after (its page ended at ${
+            JSON.stringify(last.key)
+          } again): the listing would never end`,
         );
       }
       token = undefined;

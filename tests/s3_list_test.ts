@@ -387,6 +387,52 @@ Deno.test("s3 list: a server repeating a continuation token or ignoring start-af
   assertEquals(ignored, 2);
 });
 
+Deno.test("s3 list: a page body without end is refused at its size cap; one dripping bytes at its deadline", async () => {
+  // Bytes as fast as they go, never ending: refused past 32 MiB, not retried.
+  const block = enc.encode(`<!--${"x".repeat(1 << 20)}-->`);
+  let endless = 0;
+  await withServer(() => {
+    endless++;
+    return new Response(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(enc.encode("<ListBucketResult><IsTruncated>false</IsTruncated>"));
+        },
+        pull(c) {
+          c.enqueue(block);
+        },
+      }),
+      { headers: { "content-type": "application/xml" } },
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "larger than 32 MiB");
+  });
+  assertEquals(endless, 1);
+  // A few bytes every 50 ms, never ending (the idle timeout never fires).
+  let dripping = 0;
+  const timers: ReturnType<typeof setInterval>[] = [];
+  await withServer(() => {
+    dripping++;
+    return new Response(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(enc.encode("<ListBucketResult><IsTruncated>false</IsTruncated>"));
+          timers.push(setInterval(() => {
+            try {
+              c.enqueue(enc.encode("<!-- -->"));
+            } catch { /* cancelled */ }
+          }, 50));
+        },
+      }),
+      { headers: { "content-type": "application/xml" } },
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "stalled");
+  }, 500);
+  for (const t of timers) clearInterval(t);
+  assertEquals(dripping, 1);
+});
+
 Deno.test("parseListObjectsV2: header elements after the contents, tokens with entities, empty pages", () => {
   const page = parseListObjectsV2(
     "<ListBucketResult><Name>b</Name><KeyCount>1</KeyCount><Contents><Key>k%0A</Key><Size>2</Size></Contents>" +
@@ -405,12 +451,16 @@ Deno.test("parseListObjectsV2: header elements after the contents, tokens with e
 
 function storeOn(
   endpoint: string,
-  options: { bucket?: string; prefix?: string; maxAttempts?: number } = {},
+  options: { bucket?: string; prefix?: string; maxAttempts?: number; requestTimeoutMs?: number } =
+    {},
 ): S3Store & AsyncDisposable {
   const store = new S3Store({
     bucket: options.bucket ?? "b",
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : { requestTimeoutMs: options.requestTimeoutMs }),
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
@@ -426,12 +476,16 @@ function xml(body: string, status = 200): Response {
 async function withServer(
   handler: (url: URL) => Response,
   fn: (store: S3Store) => Promise<void>,
+  requestTimeoutMs?: number,
 ): Promise<void> {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (req) => handler(new URL(req.url)),
   );
-  const store = storeOn(`http://127.0.0.1:${server.addr.port}`, { maxAttempts: 3 });
+  const store = storeOn(`http://127.0.0.1:${server.addr.port}`, {
+    maxAttempts: 3,
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+  });
   try {
     await fn(store);
   } finally {

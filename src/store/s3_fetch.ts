@@ -212,6 +212,11 @@ export class S3Fetch {
     if (options.http1 && this.#urls.origin.startsWith("http:")) this.#http1 = new Http1Client();
   }
 
+  /** The request timeout in ms (0: none), for bodies a caller reads itself. */
+  get timeoutMs(): number {
+    return this.#options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
   /** The URL of a key (unencoded, full key inside the bucket). */
   objectUrl(key: string): string {
     return this.#requestUrl(key, "").href;

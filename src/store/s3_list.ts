@@ -14,6 +14,7 @@
 import { StoreError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { decodeXmlEntities } from "../xml_entities.ts";
+import { deadline } from "./deadline.ts";
 import { retry } from "./retry.ts";
 import type { S3Fetch } from "./s3_fetch.ts";
 import { decodeListKey } from "./s3_request.ts";
@@ -155,6 +156,90 @@ function headerText(xml: string, tag: string, from: number, to: number): string 
   return elementText(xml, tag, from, to)?.trim();
 }
 
+// A page of 1000 keys of 1024 bytes, each URL-encoded (3 bytes a byte) with
+// its other elements, is under 4 MiB; a body past this is no listing, and
+// reading it whole would take all memory (a server sending without end).
+const MAX_LIST_PAGE_BYTES = 32 * 1024 * 1024;
+// A page body arriving slower than this on average, past the request
+// timeout, is a stalled server dripping bytes (the idle-read timeout never
+// fires); the rate uploads are held to as well.
+const MIN_LIST_BYTES_PER_S = 64 * 1024;
+
+// Page bodies refused by readListBody: the server misbehaves, not worth asking again.
+const refusedBodies = new WeakSet<object>();
+
+function refused(message: string): StoreError {
+  const error = new StoreError(message);
+  refusedBodies.add(error);
+  return error;
+}
+
+/**
+ * A listing page's text, refusing a body over {@linkcode MAX_LIST_PAGE_BYTES}
+ * or one that takes longer than the request timeout plus its size at
+ * {@linkcode MIN_LIST_BYTES_PER_S}: a `StoreError` (not retried: the server
+ * misbehaves) naming the listing.
+ */
+async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promise<string> {
+  if (res.body === null) return "";
+  const timeoutMs = lean.timeoutMs;
+  const started = Date.now();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  let failure: StoreError | undefined;
+  const reader = res.body.getReader();
+  const fail = (error: StoreError) => {
+    failure ??= error;
+    reader.cancel(error).catch(() => {});
+  };
+  // A watchdog, not a check per chunk: a dripping body may hand out no chunk
+  // at all (the guarded body gathers 64 KiB blocks).
+  const budgetMs = () => timeoutMs + (received / MIN_LIST_BYTES_PER_S) * 1000;
+  let cancelWatch: (() => void) | undefined;
+  const watch = (ms: number) => {
+    cancelWatch = deadline(ms, () => {
+      const left = budgetMs() - (Date.now() - started);
+      if (left > 0) return watch(left);
+      fail(refused(
+        `LIST ${lean.uri(prefix)}: the listing page took over ${
+          Math.round(budgetMs() / 1000)
+        } s to arrive: the endpoint is stalled or dripping bytes`,
+      ));
+    });
+  };
+  if (timeoutMs > 0) watch(timeoutMs);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (failure !== undefined) throw failure;
+      if (done) break;
+      received += value.length;
+      if (received > MAX_LIST_PAGE_BYTES) {
+        fail(refused(
+          `LIST ${lean.uri(prefix)}: the listing page is larger than ${
+            MAX_LIST_PAGE_BYTES / 1024 / 1024
+          } MiB; no page of 1000 keys is: the endpoint is not answering as S3 does`,
+        ));
+        throw failure;
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (failure !== undefined) throw failure;
+    reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    cancelWatch?.();
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** What to list. */
 export interface S3ListRequest {
   /** Full key prefix inside the bucket ("" for all). */
@@ -231,8 +316,9 @@ export async function* listPages(
       });
       let text: string;
       try {
-        text = await res.text();
+        text = await readListBody(res, lean, request.prefix);
       } catch (cause) {
+        if (refusedBodies.has(cause as object)) throw cause;
         if (request.signal?.aborted) throw request.signal.reason;
         const error = new StoreError(
           `LIST ${lean.uri(request.prefix)}: reading the listing failed: ${

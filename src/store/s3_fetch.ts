@@ -403,9 +403,9 @@ export class S3Fetch {
             await (reply.response ?? new Response(reply.body)).arrayBuffer();
             reply.body = null; // the response (if any) is returned with its body used
           } else if (attempt !== undefined && readWhole(req.method, reply, req.rawBody === true)) {
-            reply.bytes = new Uint8Array(
-              await (reply.response ?? new Response(reply.body)).arrayBuffer(),
-            );
+            reply.bytes = ok
+              ? new Uint8Array(await (reply.response ?? new Response(reply.body)).arrayBuffer())
+              : await readUpTo(reply.body, MAX_ERROR_BODY);
             reply.body = null;
             reply.response = undefined;
           }
@@ -452,7 +452,7 @@ export class S3Fetch {
         if (reply.bytes !== undefined) text = new TextDecoder().decode(reply.bytes);
         else if (reply.body !== null) {
           if (req.method === "HEAD") await reply.body.cancel();
-          else text = await new Response(reply.body).text();
+          else text = new TextDecoder().decode(await readUpTo(reply.body, MAX_ERROR_BODY));
         }
       } catch {
         // The status says enough; a broken error body must not hide it.
@@ -569,6 +569,29 @@ const retryableErrors = new WeakSet<object>();
 
 // Bodies up to this size are read whole within the request's deadline.
 const SMALL_BODY = 1024 * 1024;
+
+// An error document is a few hundred bytes; only its start is read, so a
+// server answering an error with a body without end cannot fill memory.
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** The first `max` bytes of `body` (all of a shorter one); the rest is cancelled. */
+async function readUpTo(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+    }
+  } finally {
+    if (length >= max) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+  return concatBytes(chunks, length).subarray(0, max);
+}
 
 function readWhole(method: string, reply: Reply, raw: boolean): boolean {
   if (reply.body === null || method === "HEAD") return false;

@@ -1665,6 +1665,17 @@ export class S3Store implements ObjectStore {
       if (unsized !== undefined) throw new IntegrityError(unsized());
       size = 0;
     }
+    // A size past 2^53 (or negative) is no object's (S3's largest is 5 TiB):
+    // a download would plan ranges for it without end, until memory ran out.
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new IntegrityError(
+        `${
+          this.#uri(this.#fullKey(key))
+        }: refusing the store's answer: it gives the object's size as ${
+          JSON.stringify(status === 206 ? contentRange : length)
+        }, which no object has`,
+      );
+    }
     const info: ObjectInfo = {
       key,
       size,

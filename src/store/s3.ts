@@ -1057,7 +1057,9 @@ export class S3Store implements ObjectStore {
             }),
             o,
           ),
-        { operation: "DELETE", key: batch[0]! },
+        // A batch's failure is not its first key's: name the batch, so the
+        // message does not blame one key for a request about many.
+        { operation: `DeleteObjects of ${batch.length} keys starting at`, key: batch[0]! },
         options.signal,
       );
       for (const e of out.Errors ?? []) {

@@ -1,0 +1,21 @@
+// A failed DeleteObjects batch is named as the batch, not as its first key.
+import assert from "node:assert/strict";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { S3Store } from "../src/store/s3.ts";
+
+Deno.test("S3Store.delete: a failed batch's error names the batch, not its first key as the failure", async () => {
+  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  await s3.putObject("assets", "a", "1");
+  await s3.putObject("assets", "b", "2");
+  await using store = new S3Store({
+    bucket: "assets",
+    endpoint: s3.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  s3.faults = { errorRate: 1, match: (t) => t.op === "DeleteObjects" };
+  const error = await store.delete(["a", "b"]).then(() => undefined, (e: Error) => e);
+  assert(error instanceof Error, "the delete should fail");
+  assert.match(error.message, /^DeleteObjects of 2 keys starting at s3:\/\/assets\/a /);
+});

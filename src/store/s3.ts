@@ -220,6 +220,13 @@ const SIGNED_PAYLOAD_LIMIT = 64 * 1024;
 // What a byte stream is read into before the size tells single PUT from multipart.
 const BYOB_BLOCK = 1024 * 1024;
 const DELETE_BATCH = 1000;
+/**
+ * A character XML 1.0 has no way to write (controls but tab and LF; CR,
+ * which parsers turn into LF; U+FFFE/U+FFFF; a lone surrogate).
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const NOT_XML_TEXT =
+  /[\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DELETE_CONCURRENCY = 4;
 
 /** What an SDK call was doing, for error messages. */
@@ -928,7 +935,7 @@ export class S3Store implements ObjectStore {
     for (;;) {
       const out = await this.#send(
         (o) =>
-          client.send(
+          client!.send(
             new ListMultipartUploadsCommand({
               Bucket: this.bucket,
               Prefix: listPrefix,
@@ -1041,16 +1048,30 @@ export class S3Store implements ObjectStore {
     if (keys.length === 0) return;
     const full = [...new Set(keys.map((k) => this.#fullKey(k)))];
     if (full.length === 1) return await this.#deleteOne(full[0]!, options);
-    const { client } = await this.#init();
-    const batches: string[][] = [];
-    for (let i = 0; i < full.length; i += DELETE_BATCH) {
-      batches.push(full.slice(i, i + DELETE_BATCH));
-    }
+    // XML 1.0 cannot hold these characters, not even escaped (and a CR
+    // would be read back as a LF): a DeleteObjects body naming such a key is
+    // refused whole, its other 999 keys with it. Each goes alone, by URL.
+    const alone = full.filter((k) => NOT_XML_TEXT.test(k));
+    const batched = alone.length === 0 ? full : full.filter((k) => !NOT_XML_TEXT.test(k));
     const failures: { key: string; code: string; message: string }[] = [];
+    await forEachLimit(alone, DELETE_CONCURRENCY, async (key) => {
+      try {
+        await this.#deleteOne(key, options);
+      } catch (e) {
+        if (options.signal?.aborted) throw e;
+        const code = e instanceof AccessDeniedError ? "AccessDenied" : (e as Error).name;
+        failures.push({ key, code, message: (e as Error).message });
+      }
+    }, options.signal === undefined ? {} : { signal: options.signal });
+    const batches: string[][] = [];
+    for (let i = 0; i < batched.length; i += DELETE_BATCH) {
+      batches.push(batched.slice(i, i + DELETE_BATCH));
+    }
+    const { client } = batches.length === 0 ? { client: undefined } : await this.#init();
     await forEachLimit(batches, DELETE_CONCURRENCY, async (batch) => {
       const out = await this.#send(
         (o) =>
-          client.send(
+          client!.send(
             new DeleteObjectsCommand({
               Bucket: this.bucket,
               Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
@@ -1176,7 +1197,7 @@ export class S3Store implements ObjectStore {
     if (source.size <= this.#copyThreshold) {
       const out = await this.#send(
         (o) =>
-          client.send(
+          client!.send(
             new CopyObjectCommand({
               Bucket: this.bucket,
               Key: dst,

@@ -27,6 +27,7 @@ Deno.test("repo current with no published record: the reason also with --quiet",
     assertStringIncludes(quiet.stderr, "no published record of /raw/none.csv");
     const json = await vc(["repo", "current", "/raw/none.csv", "--json"], dir, env);
     assertEquals([json.code, JSON.parse(json.stdout)], [1, null]);
+    assertStringIncludes(json.stderr, "no published record of /raw/none.csv");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

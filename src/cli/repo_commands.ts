@@ -276,9 +276,10 @@ export const current: Command = {
     const path = pathArg(ctx.args[0]!, "PATH");
     const record = await withRepo(ctx, "repo current", (repo) => repo.current(path));
     if (record === undefined) {
+      // JSON says it with null on stdout; exit 1 needs its reason on stderr
+      // in every mode (--quiet and --json too), as for every command.
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
-      // Exit 1 needs its reason, also with --quiet (JSON says it with null).
-      else ctx.out.failure(`no published record of ${path}`);
+      ctx.out.failure(`no published record of ${path}`);
       return 1;
     }
     await ctx.out.data(record, recordLines([record]));

@@ -37,6 +37,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     name: "cold_layers",
     about: "CPU per cold small object, layer by layer: fetch, get, bare loop, downloader, cache",
   },
+  {
+    name: "warmup_rounds",
+    about: "cold fills round after round in one process: vc's warm-up and steady rate vs its floor",
+  },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   {
     name: "big_object",

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
-import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { checkOptions, listOption, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { parseUri } from "../uri.ts";
@@ -173,11 +173,16 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     options.onProgress?.(progress);
   };
   const targets = eachTarget(options, failed, counts, report);
+  const breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency));
 
   const run = async (target: Target) => {
     let seen = 0;
+    let root = "";
     try {
-      const local = parseUri(target.uri).scheme === "local";
+      const parsed = parseUri(target.uri);
+      root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
+      breaker.check(root);
+      const local = parsed.scheme === "local";
       if (local) {
         await assertLocalFile(target.uri);
         alreadyCached++;
@@ -201,8 +206,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       });
       if (downloaded) fetched++;
       else alreadyCached++;
+      breaker.answered(root);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      await breaker.failed(root, error);
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
@@ -247,6 +254,62 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     bytes,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * Failures in a row, each of them a store that could not be asked (down,
+ * unreachable, or answering 5xx after its retries) and none of its items
+ * done in between, after which the store's other items are not tried.
+ */
+const STORE_DOWN_AFTER = 16;
+
+/**
+ * A store that does not answer (down, or a wrong endpoint that accepts
+ * connections and never answers) would cost each of its items its own
+ * timeouts and retries: a prefill of thousands, hours. After
+ * {@linkcode STORE_DOWN_AFTER} such failures in a row (at least the items in
+ * flight), its remaining items fail at once, each named, saying why; the
+ * items of other stores go on. An item of the store that succeeds resets
+ * the count.
+ */
+class StoreBreaker {
+  readonly #after: number;
+  readonly #stores = new Map<string, { streak: number; first: unknown; open: boolean }>();
+
+  constructor(after: number) {
+    this.#after = after;
+  }
+
+  /** Throws, for an item of `root`, when the store is taken for down. */
+  check(root: string): void {
+    const state = this.#stores.get(root);
+    if (state?.open !== true) return;
+    const first = state.first as Error | undefined;
+    throw new OfflineError(
+      `not tried: ${root} could not be asked for ${state.streak} items in a row, the first: ${
+        first?.message ?? String(state.first)
+      }`,
+      { cause: state.first },
+    );
+  }
+
+  /** An item of `root` was done (the store answered, or the copy was served). */
+  answered(root: string): void {
+    this.#stores.delete(root);
+  }
+
+  /** An item of `root` failed with `error`. */
+  async failed(root: string, error: unknown): Promise<void> {
+    const state = this.#stores.get(root);
+    if (state?.open === true) return;
+    // Loaded on a failure only: a warm prefill never needs it.
+    const { isStoreUnavailable } = await import("../store/retry.ts");
+    if (!isStoreUnavailable(error)) return void this.#stores.delete(root);
+    const next = state ?? { streak: 0, first: error, open: false };
+    next.streak++;
+    next.open = next.streak >= this.#after;
+    this.#stores.set(root, next);
+  }
 }
 
 /** `rest` with `first` (already taken from it) in front. */

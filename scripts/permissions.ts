@@ -23,7 +23,9 @@
  *   instead of after it goes stale).
  * - `--no-prompt`: a missing permission is an error, never an interactive prompt.
  *
- * No `--allow-run`, `--allow-ffi` or `--allow-import`.
+ * No `--allow-run`, `--allow-ffi` or `--allow-import`. So a profile's
+ * `credential_process` cannot run: the S3 store's credential error says so
+ * (`credentialProcessHint` in `src/store/s3_config.ts`).
  *
  * @module
  */

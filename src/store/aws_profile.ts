@@ -2,7 +2,8 @@
  * The S3 settings of the active AWS profile in the shared config file
  * (`AWS_CONFIG_FILE`, else `~/.aws/config`): its `endpoint_url`, the
  * `endpoint_url` of its `services` section's `s3` block, its
- * `s3 = addressing_style`, and `ignore_configured_endpoint_urls`. The aws
+ * `s3 = addressing_style`, `ignore_configured_endpoint_urls`, and whether
+ * it gets its credentials from a `credential_process`. The aws
  * CLI and the AWS SDKs send a profile's requests to that endpoint; vc signs
  * most requests itself, so it reads them here to agree with them (and to
  * name the cache's namespace after the endpoint really used). Read
@@ -30,6 +31,8 @@ export interface AwsProfileS3 {
   region?: string;
   /** `ignore_configured_endpoint_urls = true` in the profile. */
   ignoreConfiguredEndpointUrls?: boolean;
+  /** The profile names a `credential_process` (a program that prints its credentials). */
+  credentialProcess?: boolean;
 }
 
 type Section = Map<string, string | Map<string, string>>;
@@ -98,6 +101,9 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   if (region !== undefined) result.region = region;
   const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
+  if (nonEmpty(scalar(section.get("credential_process"))) !== undefined) {
+    result.credentialProcess = true;
+  }
   return result;
 }
 

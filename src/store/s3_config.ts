@@ -417,6 +417,48 @@ function awsDomain(region: string): string {
 }
 
 /**
+ * What a message about credentials the SDK's chain could not load adds when
+ * the active profile gets them from a `credential_process` that this process
+ * may not start: the `vc` binary and tasks run without `--allow-run`
+ * (`scripts/permissions.ts`), and the chain then skips that provider without
+ * a word, ending in "Could not load credentials from any providers". Empty
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialProcessHint } from "./s3_config.ts";
+ * const profile = () => ({ profile: "sso", file: "~/.aws/config", credentialProcess: true });
+ * const hint = credentialProcessHint(() => undefined, profile, false);
+ * assert(hint.includes("credential_process") && hint.includes("export-credentials"));
+ * assert.equal(credentialProcessHint(() => undefined, profile, true), "");
+ * ```
+ */
+export function credentialProcessHint(
+  env: EnvReader = denoEnv,
+  profile: () => AwsProfileS3 | undefined = () => activeProfileS3(env),
+  mayRun: boolean = runGranted(),
+): string {
+  if (mayRun) return "";
+  const found = profile();
+  if (found?.credentialProcess !== true) return "";
+  const name = found.profile === "default" ? "" : ` --profile ${found.profile}`;
+  return ` (AWS profile "${found.profile}" in ${found.file} gets its credentials from a ` +
+    `credential_process, a program vc may not run: it has no --allow-run permission; put the ` +
+    `credentials in the environment instead, with AWS_PROFILE unset (an explicit profile ` +
+    `shadows them), e.g. eval "$(aws configure export-credentials${name} --format env)"; ` +
+    `unset AWS_PROFILE)`;
+}
+
+function runGranted(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "run" }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Describes where the default credential chain would find credentials, for
  * messages about refused or missing credentials. Never includes secrets.
  *

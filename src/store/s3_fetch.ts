@@ -46,6 +46,8 @@ export interface S3FetchOptions {
   credentials: () => Promise<AwsCredentials>;
   /** Where credentials come from, for messages (no secrets). */
   credentialSource: string;
+  /** More to say when `credentials` fails (see `credentialProcessHint`); default nothing. */
+  credentialHint?: () => string;
   /** Total attempts per request (default 5). */
   maxAttempts?: number;
   /** First retry delay cap in ms (default 100). */
@@ -527,7 +529,7 @@ export class S3Fetch {
       throw new AccessDeniedError(
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
           (cause as Error).message
-        }`,
+        }${this.#options.credentialHint?.() ?? ""}`,
         { cause },
       );
     }

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
-import type { Catalog } from "../src/repo/catalog.ts";
+import { type Catalog, CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 
 const mixed = "/caf\u00e9/cre\u0300me.txt"; // one segment composed, one decomposed
@@ -124,3 +124,42 @@ for (const from of [1, 2] as const) {
     },
   });
 }
+
+/**
+ * A catalog a newer vc wrote (a schema version past this vc's, or one that
+ * is no number) is refused on open, naming the version: this vc would write
+ * records and tags without that vc's columns (as a version 2 vc would have
+ * written tags without `tag_key`), breaking its checks.
+ */
+async function newerRefused(catalog: string | undefined): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa114_newer_" });
+  const uri = pathToFileURL(join(dir, "repo")).href;
+  try {
+    const init = await Repository.init(uri, catalog === undefined ? {} : { catalog });
+    for (const version of ["4", "banana"]) {
+      await init.catalog.transaction("write", async (tx) => {
+        await tx.query("UPDATE vc_meta SET value = $1 WHERE key = 'schema_version'", [version]);
+      });
+      await assertRejects(
+        () => Repository.open(uri),
+        CatalogUnavailableError,
+        `schema version "${version}", which this vc does not know`,
+      );
+    }
+    await init.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("repo: a SQLite catalog of a newer schema version is refused on open", () =>
+  newerRefused(undefined));
+
+Deno.test({
+  name: "repo: a PostgreSQL catalog of a newer schema version is refused on open",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    await newerRefused(pg.url);
+  },
+});

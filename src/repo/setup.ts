@@ -423,7 +423,18 @@ async function openCheckedCatalog(
       checkHost({ ...marker.catalog, host: owner }, host);
     }
     checkSameRepository(meta.get("repository"), marker, uri);
-    if (Number(meta.get("schema_version")) < SCHEMA_VERSION) {
+    const version = meta.get("schema_version");
+    if (version !== undefined && !(Number(version) <= SCHEMA_VERSION)) {
+      // Written by a newer vc: its columns and rules (as `tag_key` was to
+      // version 2) are unknown here, and records or tags written without
+      // them would break that vc's checks. Never read or changed as if older.
+      throw new CatalogUnavailableError(
+        `catalog ${catalogText(marker.catalog)} of ${uri} has schema version ` +
+          `${JSON.stringify(version)}, which this vc does not know (it knows up to ` +
+          `${SCHEMA_VERSION}): written by a newer vc, so upgrade vc to use this repository`,
+      );
+    }
+    if (Number(version) < SCHEMA_VERSION) {
       // Written by an older vc: upgraded once, by the first vc that opens
       // it. One who may only read it still reads it as it is; its changes
       // wait for someone who may change it.

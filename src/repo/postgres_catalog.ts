@@ -82,6 +82,16 @@ export interface PostgresCatalogOptions {
    * the process alive.
    */
   idleCloseMs?: number;
+  /**
+   * Milliseconds a statement waits for a lock (a table or row another
+   * session holds, gc's content lock) before the transaction is run again
+   * (default 5000, as SQLite's busy timeout); 12 attempts, then
+   * `CatalogBusyError`. Only when the session has no `lock_timeout` of its
+   * own (`options=-c lock_timeout=…`, `ALTER ROLE … SET`, the server's).
+   */
+  lockTimeoutMs?: number;
+  /** Attempts of a transaction that waited out its lock timeout (default 12). */
+  attempts?: number;
 }
 
 // Where it lived first; marker.ts and setup.ts read it from here.
@@ -174,6 +184,8 @@ export async function openPostgresCatalog(
     redactPostgresUrl(url),
     pool,
     settings.connectTimeoutS,
+    options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
+    options.attempts,
   );
   try {
     await pool.hold(() => sql.unsafe("SELECT 1"));
@@ -210,6 +222,8 @@ class PostgresCatalog implements Catalog {
   readonly #sql: PgSql;
   readonly #pool: PoolSockets;
   readonly #connectTimeoutS: number;
+  readonly #lockTimeoutMs: number;
+  readonly #attempts: number | undefined;
   #closed = false;
 
   constructor(
@@ -217,11 +231,15 @@ class PostgresCatalog implements Catalog {
     location: string,
     pool: PoolSockets,
     connectTimeoutS: number,
+    lockTimeoutMs: number,
+    attempts: number | undefined,
   ) {
     this.#sql = sql;
     this.location = location;
     this.#pool = pool;
     this.#connectTimeoutS = connectTimeoutS;
+    this.#lockTimeoutMs = lockTimeoutMs;
+    this.#attempts = attempts;
   }
 
   get conflictsRetried(): number {
@@ -238,6 +256,7 @@ class PostgresCatalog implements Catalog {
         isConflict: isConflict,
         onConflict: () => this.#conflicts++,
         location: this.location,
+        ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
       },
     ).catch((error) => {
       if (isConnectionError(error)) {
@@ -279,9 +298,9 @@ class PostgresCatalog implements Catalog {
     for (let attempt = 1;; attempt++) {
       let started = false;
       const closed = Promise.withResolvers<void>();
-      const running = this.#sql.begin(begin, (sql) => {
+      const running = this.#sql.begin(begin, async (sql) => {
         started = true;
-        return fn({
+        const tx: Tx = {
           query: async (text, params = []) => {
             try {
               return [...await sql.unsafe(text, [...params])];
@@ -299,7 +318,17 @@ class PostgresCatalog implements Catalog {
               throw error;
             }
           },
-        });
+        };
+        // PostgreSQL waits for a lock forever by default: a session left in
+        // `BEGIN; LOCK TABLE records` hung every vc, a worker with nobody at
+        // its terminal for good. Bounded, a lock wait fails with 55P03, a
+        // conflict retried and then reported busy, as SQLite's busy timeout.
+        // A lock_timeout the session already has (options, ALTER ROLE) stays.
+        await tx.query(
+          "SELECT set_config('lock_timeout', $1, true) WHERE current_setting('lock_timeout') = '0'",
+          [`${this.#lockTimeoutMs}ms`],
+        );
+        return await fn(tx);
       });
       try {
         return await running;
@@ -489,6 +518,9 @@ class PoolSockets {
     clearTimeout(this.#timer);
   }
 }
+
+/** Milliseconds a statement waits for a lock by default (see `lockTimeoutMs`). */
+const LOCK_TIMEOUT_MS = 5_000;
 
 // insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
 const READ_ONLY_CODES = new Set(["42501", "25006"]);

@@ -168,6 +168,11 @@ export async function openPostgresCatalog(
     // (An option the driver's types do not name.)
     ...({ socket: pool.open } as object),
     onnotice: () => {},
+    // vc sends and reads no arrays. The driver's query for the server's array
+    // types runs at each connection's start with nothing to catch its
+    // failure (a statement_timeout, a connection ended under it): the
+    // process died of an uncaught PostgresError.
+    fetch_types: false,
     // int8 (counts, ids, millisecond times) as numbers: every value fits in 2^53.
     types: {
       int8: {

@@ -272,6 +272,16 @@ class PostgresCatalog implements Catalog {
           { cause: error },
         );
       }
+      if ((error as PgError).code === QUERY_CANCELED) {
+        // A statement_timeout the user's role or database sets (or an
+        // administrator's pg_cancel_backend): the server's doing, not vc's,
+        // which the CLI would call an internal error.
+        throw new CatalogUnavailableError(
+          `catalog ${this.location} canceled the statement: ${(error as Error).message} ` +
+            "(a statement_timeout set for this user or database, or pg_cancel_backend)",
+          { cause: error },
+        );
+      }
       if (READ_ONLY_CODES.has((error as PgError).code ?? "")) {
         throw new CatalogReadOnlyError(
           `catalog ${this.location} may not be changed by this user here ` +
@@ -526,6 +536,9 @@ class PoolSockets {
 
 /** Milliseconds a statement waits for a lock by default (see `lockTimeoutMs`). */
 const LOCK_TIMEOUT_MS = 5_000;
+
+// query_canceled: a statement_timeout, or pg_cancel_backend.
+const QUERY_CANCELED = "57014";
 
 // insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
 const READ_ONLY_CODES = new Set(["42501", "25006"]);

@@ -411,6 +411,11 @@ export interface VerifyResult {
    */
   retimed?: string[];
   /**
+   * Copies this process may not read (another user's file of mode 600 in a
+   * shared cache dir), each with why: not checked, so neither ok nor corrupt.
+   */
+  unreadable?: Array<{ path: string; uri: string; problem: string }>;
+  /**
    * Why the cache dir could not be written (a read-only mount, another
    * user's cache), when it could not: the check ran, but what it would have
    * removed or repaired is left as it was.
@@ -466,6 +471,7 @@ export async function verifyEntries(
   const corrupt: VerifyResult["corrupt"] = [];
   const ownedData: string[] = [];
   const retimed: string[] = [];
+  const unreadable: NonNullable<VerifyResult["unreadable"]> = [];
   let ok = 0;
   let done = 0;
   const signal = options.signal;
@@ -474,7 +480,18 @@ export async function verifyEntries(
     {
       signal?.throwIfAborted();
       const check = signal ? { signal } : {};
-      let problem = await problemWithCopy(entry.path, entry, check);
+      let problem: string | undefined;
+      try {
+        problem = await problemWithCopy(entry.path, entry, check);
+      } catch (e) {
+        // Another user's copy this process may not read (a shared cache dir,
+        // a umask of 077): it cannot be checked, which is no reason to leave
+        // every other copy unchecked, nor to call it corrupt.
+        if (!isPermissionError(e)) throw e;
+        unreadable.push({ path: entry.path, uri: entry.uri, problem: (e as Error).message });
+        options.onProgress?.({ done: ++done, total: entries.length });
+        return;
+      }
       let notRemoved: string | undefined;
       let vanished = false;
       if (problem !== undefined) {
@@ -541,6 +558,9 @@ export async function verifyEntries(
   if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (retimed.length > 0) result.retimed = retimed.sort();
+  if (unreadable.length > 0) {
+    result.unreadable = unreadable.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  }
   return result;
 }
 

@@ -305,7 +305,7 @@ export const verify: Command = {
   required: 0,
   usage: "",
   description:
-    "Re-hashes every cached file and compares it with the checksum recorded at download.\nCorrupt copies are removed (the next use downloads them again) and listed; exit 1 if any.",
+    "Re-hashes every cached file and compares it with the checksum recorded at download.\nCorrupt copies are removed (the next use downloads them again) and listed; exit 1 if any,\nor if a copy could not be read (another user's file in a shared cache dir).",
   options: CACHE_OPTIONS,
   examples: ["vc cache verify", "vc cache verify --json"],
   async run(ctx) {
@@ -320,7 +320,8 @@ export const verify: Command = {
     await ctx.out.data(
       r,
       [
-        `${r.ok} ok, ${corrupt.length} corrupt`,
+        `${r.ok} ok, ${corrupt.length} corrupt` +
+        (r.unreadable === undefined ? "" : `, ${r.unreadable.length} not checked (unreadable)`),
         ...corrupt.map((c) =>
           `corrupt (${c.notRemoved === undefined ? "removed" : "not removed"}): ${c.uri}: ${
             c.problem ?? "does not match"
@@ -335,6 +336,7 @@ export const verify: Command = {
         ...(r.retimed ?? []).map((p) =>
           `${p}: intact, with a new modification time; its record took it (no more checks on use)`
         ),
+        ...(r.unreadable ?? []).map((u) => `not checked (unreadable): ${u.uri}: ${u.problem}`),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
         ...deadRecordsLine(r.deadRecords, false),
@@ -345,7 +347,8 @@ export const verify: Command = {
         ]),
       ],
     );
-    return corrupt.length === 0 ? 0 : EXIT_FAILURE;
+    // A copy it could not read was not verified: no all-clear for it.
+    return corrupt.length === 0 && r.unreadable === undefined ? 0 : EXIT_FAILURE;
   },
 };
 

@@ -385,3 +385,30 @@ export function lockSync(
     delay = Math.min(delay * 2, 20);
   }
 }
+
+/** The mode a rewrite of a journal gives the new file, when it is known. */
+export type JournalMode = { mode?: number };
+
+/**
+ * The permission bits of the journal `stat` describes, for the file that
+ * replaces it (a compaction, a split, a `cp -al` repair): the replacement
+ * keeps who may read and append to the records. A cache dir several users
+ * share (group-writable) thus stays shared when one of them, with a umask
+ * of 077, rewrites a journal the others append to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalMode } from "./journal_file.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.chmod(p, 0o664);
+ *   assert.deepEqual(journalMode(await Deno.stat(p)), { mode: 0o664 });
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function journalMode(stat: Deno.FileInfo): JournalMode {
+  return stat.mode === null ? {} : { mode: stat.mode & 0o777 };
+}

@@ -16,7 +16,7 @@ import { acquireEntryLock } from "./entry_lock.ts";
 import { readEntryRecord, type RecordPaths } from "./entry_records.ts";
 import { join, sep } from "../path.ts";
 import { lstatOrUndefined, walkFiles } from "./cache_fs.ts";
-import { JOURNAL_MAX_BYTES, readAllSync } from "./journal_file.ts";
+import { JOURNAL_MAX_BYTES, journalMode, readAllSync } from "./journal_file.ts";
 import { forgetJournal } from "./journal_memo.ts";
 import { assertNoLinks, JOURNAL_NAME, JOURNAL_PATTERN, META_DIR } from "./layout.ts";
 
@@ -76,7 +76,7 @@ function ownJournal(path: string): boolean {
     const bytes = readAllSync(file, stat.size);
     forgetJournal(path);
     // Durable: this file holds the records of its directory (or shard).
-    writeFileAtomicSync(path, bytes, { durable: true });
+    writeFileAtomicSync(path, bytes, { durable: true, ...journalMode(stat) });
     return true;
   } catch {
     return false; // left as it was: appends still refuse it, with what to do

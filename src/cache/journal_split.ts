@@ -11,7 +11,7 @@
  * @module
  */
 import { writeFileAtomicSync } from "../atomic_write.ts";
-import { markReplaced, SPLIT_MARK } from "./journal_file.ts";
+import { type JournalMode, markReplaced, SPLIT_MARK } from "./journal_file.ts";
 import { JOURNAL_NAME, JOURNAL_SHARDS, journalName } from "./layout.ts";
 
 /**
@@ -74,6 +74,7 @@ export function splitJournal(
   file: Deno.FsFile,
   live: ReadonlyArray<[string, string]>,
   forget: (path: string) => void,
+  mode: JournalMode = {},
 ): boolean {
   const dir = journalPath.slice(0, journalPath.length - JOURNAL_NAME.length);
   const groups = new Map<string, string[]>();
@@ -88,7 +89,7 @@ export function splitJournal(
     forget(target);
     const group = groups.get(target);
     if (group !== undefined) {
-      writeFileAtomicSync(target, group.join(""), { durable: true });
+      writeFileAtomicSync(target, group.join(""), { durable: true, ...mode });
     } else {
       try {
         Deno.removeSync(target);
@@ -98,7 +99,10 @@ export function splitJournal(
     }
   }
   forget(journalPath);
-  writeFileAtomicSync(journalPath, `${SPLIT_MARK}\t${JOURNAL_SHARDS}\n`, { durable: true });
+  writeFileAtomicSync(journalPath, `${SPLIT_MARK}\t${JOURNAL_SHARDS}\n`, {
+    durable: true,
+    ...mode,
+  });
   markReplaced(file);
   return true;
 }

@@ -39,6 +39,7 @@ import {
   endsTorn,
   isReplaced,
   JOURNAL_MAX_BYTES,
+  journalMode,
   lineValue,
   lockSync,
   markReplaced,
@@ -606,7 +607,13 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     const live = [...lines].filter(([, line]) => line !== "-");
     const directory = journalPath.endsWith(JOURNAL_NAME);
     if (directory && liveBytes(live) >= SPLIT_BYTES) {
-      return splitJournal(journalPath, file, live, (path) => forgetJournal(path));
+      return splitJournal(
+        journalPath,
+        file,
+        live,
+        (path) => forgetJournal(path),
+        journalMode(stat),
+      );
     }
     if (!options.force && live.length * 2 > count) return false;
     forgetJournal(journalPath);
@@ -616,8 +623,12 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
       return true;
     }
     const text = live.map(([name, line]) => `${name}\t${line}\n`).join("");
-    // Durable: this file now holds every record of the directory.
-    writeFileAtomicSync(journalPath, text, { durable: true });
+    // Durable: this file now holds every record of the directory. With the
+    // mode of the file it replaces: in a cache dir users share, a compaction
+    // by one whose umask is 077 must not make the records the others wrote
+    // unreadable to them (their entries would all become misses they cannot
+    // record again).
+    writeFileAtomicSync(journalPath, text, { durable: true, ...journalMode(stat) });
     markReplaced(file);
     return true;
   } catch {

@@ -21,6 +21,7 @@ import {
   s3Namespace,
 } from "./layout.ts";
 import { journalFileFor, lookupRecord } from "./record_journal.ts";
+import { isPermissionError } from "./cache_errors.ts";
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
@@ -127,10 +128,24 @@ export async function findOrphans(
       continue;
     }
     if (await lstatOrUndefined(record.metaPath) !== undefined) continue;
+    // Records this process may not read (another user's journal, or its
+    // directory, in a cache dir users share) are no sign that there are none:
+    // their data is that user's cached copies, not debris.
+    if (mayNotRead(journalFileFor(record.journalPath, record.recordName))) continue;
     const stat = await lstatOrUndefined(path);
     if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
   }
   return out;
+}
+
+/** True when `path` exists (or may) but this process is refused reading it. */
+function mayNotRead(path: string): boolean {
+  try {
+    Deno.openSync(path, { read: true }).close();
+    return false;
+  } catch (e) {
+    return isPermissionError(e);
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 import { dirname, join, sep } from "../path.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
+import { isPermissionError } from "./cache_errors.ts";
 
 /**
  * Paths of the regular files under `dir`; links are neither followed nor
@@ -144,5 +145,26 @@ export async function statOrUndefined(path: string): Promise<Deno.FileInfo | und
       return undefined;
     }
     throw e;
+  }
+}
+
+/**
+ * True when `path` exists (or may: its directory is closed to this process)
+ * but this process is refused reading it: another user's file in a cache
+ * dir users share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayNotRead } from "./cache_fs.ts";
+ * assert(!mayNotRead("/nonexistent/vc-example"));
+ * ```
+ */
+export function mayNotRead(path: string): boolean {
+  try {
+    Deno.openSync(path, { read: true }).close();
+    return false;
+  } catch (e) {
+    return isPermissionError(e);
   }
 }

@@ -8,7 +8,13 @@
 import { dirname, join, sep } from "../path.ts";
 import { isAbandonedTemp, UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "../abandoned_temp.ts";
 import { isSharedTempName, isTempName } from "../atomic_write.ts";
-import { lstatOrUndefined, removeEmptyParents, removeIfExists, walkFiles } from "./cache_fs.ts";
+import {
+  lstatOrUndefined,
+  mayNotRead,
+  removeEmptyParents,
+  removeIfExists,
+  walkFiles,
+} from "./cache_fs.ts";
 import {
   assertNoLinks,
   FILE_NAMESPACE,
@@ -21,7 +27,6 @@ import {
   s3Namespace,
 } from "./layout.ts";
 import { journalFileFor, lookupRecord } from "./record_journal.ts";
-import { isPermissionError } from "./cache_errors.ts";
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
@@ -136,16 +141,6 @@ export async function findOrphans(
     if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
   }
   return out;
-}
-
-/** True when `path` exists (or may) but this process is refused reading it. */
-function mayNotRead(path: string): boolean {
-  try {
-    Deno.openSync(path, { read: true }).close();
-    return false;
-  } catch (e) {
-    return isPermissionError(e);
-  }
 }
 
 /**

@@ -15,9 +15,11 @@ import { dirname } from "../path.ts";
 import { type EntryMeta, readMeta } from "./entry_meta.ts";
 import type { RecordBatcher } from "./journal_batch.ts";
 import { RECORD_SUFFIX } from "./layout.ts";
+import { mayNotRead } from "./cache_fs.ts";
 import {
   appendRecord,
   forgetJournals,
+  journalFileFor,
   type JournalLookup,
   lookupRecord,
 } from "./record_journal.ts";
@@ -86,6 +88,17 @@ export function readEntryRecord(
     : lookupRecord(paths.journalPath, paths.recordName, { trustMs });
   if (found.kind === "record") return found.meta === undefined ? undefined : { meta: found.meta };
   if (found.kind === "removed") return undefined;
+  // Records this process may not read (another user's journal in a cache dir
+  // users share) are not "no record": taken for a miss, a download would
+  // replace that user's copy, fail to record its own, and remove it.
+  const journalFile = journalFileFor(paths.journalPath, paths.recordName);
+  if (!journalMissing && mayNotRead(journalFile)) {
+    throw new Deno.errors.PermissionDenied(
+      `cannot read the records in ${journalFile} (Permission denied): another user's file in a ` +
+        `shared cache dir? Make it readable to you (and writable, to cache there) or set ` +
+        `--cache-dir / VC_CACHE_DIR to a cache of your own`,
+    );
+  }
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;
   refuseLinkedRecord(paths.metaPath);
   const legacy = readMeta(paths.metaPath);

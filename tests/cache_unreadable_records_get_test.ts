@@ -1,0 +1,86 @@
+/**
+ * `vc cache get` in a cache dir shared by several users, by one who may not
+ * read a directory's record journal (another user's, mode 600): the lookup
+ * took it for a miss, downloaded, replaced the copy cached there, failed to
+ * record its own and removed it, so the copy the journal's owner had
+ * recorded was gone. The lookup now fails first, naming the journal, and
+ * the copy stays.
+ *
+ * Runs `vc` as user `nobody` with `setpriv`: ignored unless root.
+ */
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { forgetRecords } from "../src/cache/entry_records.ts";
+import { recordPathsOf } from "../src/cache/layout.ts";
+
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
+function works(cmd: string, ...args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const canSwitchUser = Deno.uid() === 0 && works("setpriv", ...NOBODY, "true");
+const cli = new URL("../cli.ts", import.meta.url).pathname;
+
+Deno.test({
+  name: "cache get: records this user may not read fail the lookup; the copy stays " +
+    "(ignored unless root: runs vc as nobody)",
+  ignore: !canSwitchUser,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc-unreadable-records-" });
+    try {
+      const cacheDir = join(dir, "cache");
+      await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
+      const uri = pathToFileURL(join(dir, "a.csv")).href;
+      let path: string;
+      {
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        path = await cache.cache(uri);
+      }
+      await new Deno.Command("chmod", { args: ["-R", "a+rwX", dir] }).output();
+      const journal = recordPathsOf(cacheDir, path).journalPath;
+      await Deno.chmod(journal, 0o600);
+      const inode = (await Deno.lstat(path)).ino;
+      const denoDir = join(dir, "deno-dir");
+      await Deno.mkdir(denoDir);
+      await Deno.chown(denoDir, 65534, 65534);
+      const out = await new Deno.Command("setpriv", {
+        args: [
+          ...NOBODY,
+          Deno.execPath(),
+          "run",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          "--allow-sys",
+          "--allow-net",
+          "--no-prompt",
+          cli,
+          "cache",
+          "get",
+          uri,
+          "--cache-dir",
+          cacheDir,
+        ],
+        env: { DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 1, stderr);
+      assertStringIncludes(stderr, `cannot read the records in ${journal}`);
+      // The recorded copy is the one it was.
+      assertEquals((await Deno.lstat(path)).ino, inode);
+      assert((await Deno.readTextFile(path)) === "a\n");
+    } finally {
+      forgetRecords();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -14,24 +14,14 @@ import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
+import { asNobody, canRunAsNobody } from "./as_nobody.ts";
 
 const HOUR = 3_600_000;
-const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-
-function works(cmd: string, ...args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const canSwitchUser = Deno.uid() === 0 && works("setpriv", ...NOBODY, "true");
 
 Deno.test({
   name: "prune: data whose records this process may not read is not taken for orphans " +
     "(ignored unless root: prunes as nobody)",
-  ignore: !canSwitchUser,
+  ignore: !canRunAsNobody,
   fn: pruneAsNobody,
 });
 
@@ -54,33 +44,14 @@ async function pruneAsNobody(): Promise<void> {
     // A cache dir users share; the records are their writer's alone.
     await new Deno.Command("chmod", { args: ["-R", "a+rwX", dir] }).output();
     await Deno.chmod(journal, 0o600);
-    const denoDir = join(dir, "deno-dir");
-    await Deno.mkdir(denoDir);
-    await Deno.chown(denoDir, 65534, 65534);
     const maintenance = new URL("../src/cache/maintenance.ts", import.meta.url).href;
     // Nothing to prune by size.
     const script = `import { pruneEntries } from ${JSON.stringify(maintenance)};
 const r = await pruneEntries(${JSON.stringify(cacheDir)}, { maxBytes: 1e12 });
 console.log(JSON.stringify(r));`;
-    const out = await new Deno.Command("setpriv", {
-      env: { DENO_DIR: denoDir, HOME: denoDir },
-      args: [
-        ...NOBODY,
-        Deno.execPath(),
-        "eval",
-        "--no-check",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        script,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert(out.success, stderr);
-    const r = JSON.parse(new TextDecoder().decode(out.stdout)) as { orphans: string[] };
+    const out = await asNobody(dir, { evalCode: script });
+    assertEquals(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as { orphans: string[] };
     assertEquals(r.orphans, []);
     for (const p of paths) assert((await Deno.lstat(p)).isFile, `${p} kept`);
   } finally {

@@ -14,24 +14,12 @@ import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
-
-const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-
-function works(cmd: string, ...args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const canSwitchUser = Deno.uid() === 0 && works("setpriv", ...NOBODY, "true");
-const cli = new URL("../cli.ts", import.meta.url).pathname;
+import { asNobody, canRunAsNobody } from "./as_nobody.ts";
 
 Deno.test({
   name: "cache get: records this user may not read fail the lookup; the copy stays " +
     "(ignored unless root: runs vc as nobody)",
-  ignore: !canSwitchUser,
+  ignore: !canRunAsNobody,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc-unreadable-records-" });
     try {
@@ -47,32 +35,8 @@ Deno.test({
       const journal = recordPathsOf(cacheDir, path).journalPath;
       await Deno.chmod(journal, 0o600);
       const inode = (await Deno.lstat(path)).ino;
-      const denoDir = join(dir, "deno-dir");
-      await Deno.mkdir(denoDir);
-      await Deno.chown(denoDir, 65534, 65534);
-      const out = await new Deno.Command("setpriv", {
-        args: [
-          ...NOBODY,
-          Deno.execPath(),
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          "--allow-net",
-          "--no-prompt",
-          cli,
-          "cache",
-          "get",
-          uri,
-          "--cache-dir",
-          cacheDir,
-        ],
-        env: { DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
+      const out = await asNobody(dir, { vc: ["cache", "get", uri, "--cache-dir", cacheDir] });
+      const stderr = out.stderr;
       assertEquals(out.code, 1, stderr);
       assertStringIncludes(stderr, `cannot read the records in ${journal}`);
       // The recorded copy is the one it was.

@@ -10,23 +10,12 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { pathToFileURL } from "node:url";
-
-function works(cmd: string, ...args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-const canSwitchUser = Deno.uid() === 0 && works("setpriv", ...NOBODY, "true");
-const cli = new URL("../cli.ts", import.meta.url).pathname;
+import { asNobody, canRunAsNobody } from "./as_nobody.ts";
 
 Deno.test({
   name: "cache verify: another user's unreadable copy is listed as not checked, the rest " +
     "are verified (ignored unless root: runs vc as nobody)",
-  ignore: !canSwitchUser,
+  ignore: !canRunAsNobody,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "vc-verify-unreadable-" });
     try {
@@ -44,32 +33,10 @@ Deno.test({
         await new Deno.Command("chmod", { args: ["-R", "go+rX", cacheDir] }).output();
         await Deno.chmod(cache.localPath(uris[1]!), 0o600);
       }
-      const denoDir = `${root}/deno-dir`;
-      await Deno.mkdir(denoDir);
-      await Deno.chown(denoDir, 65534, 65534);
-      const out = await new Deno.Command("setpriv", {
-        args: [
-          ...NOBODY,
-          Deno.execPath(),
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          "--no-prompt",
-          cli,
-          "cache",
-          "verify",
-          "--json",
-          "--cache-dir",
-          cacheDir,
-        ],
-        env: { DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      const stderr = new TextDecoder().decode(out.stderr);
+      const out = await asNobody(root, {
+        vc: ["cache", "verify", "--json", "--cache-dir", cacheDir],
+      });
+      const { stdout, stderr } = out;
       assertEquals(out.code, 1, stderr);
       const doc = JSON.parse(stdout) as {
         ok: number;

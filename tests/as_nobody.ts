@@ -1,0 +1,55 @@
+/**
+ * Runs `deno` as user `nobody` (setpriv), for tests of a cache dir shared
+ * by several users: a file another user made private is a real barrier only
+ * for a process that is not root. Only root can switch users, so such tests
+ * are declared `ignore: !canRunAsNobody` elsewhere.
+ */
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
+function works(cmd: string, ...args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this process can run others as `nobody` (root, with setpriv). */
+export const canRunAsNobody: boolean = Deno.uid() === 0 && works("setpriv", ...NOBODY, "true");
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+
+/** What a run as `nobody` printed. */
+export interface NobodyRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `deno ARGS` as `nobody`, with a Deno dir (and HOME) of its own made in
+ * `scratch`: `vc(...)` runs the CLI with the release permissions, `evalCode`
+ * a script.
+ */
+export async function asNobody(
+  scratch: string,
+  what: { vc: string[] } | { evalCode: string },
+): Promise<NobodyRun> {
+  const denoDir = `${scratch}/deno-dir-nobody`;
+  await Deno.mkdir(denoDir, { recursive: true });
+  await Deno.chown(denoDir, 65534, 65534);
+  const args = "vc" in what
+    ? ["run", ...PERMISSION_FLAGS, CLI, ...what.vc]
+    : ["eval", "--no-check", ...PERMISSION_FLAGS.filter((f) => f !== "--no-prompt"), what.evalCode];
+  const out = await new Deno.Command("setpriv", {
+    args: [...NOBODY, Deno.execPath(), ...args],
+    env: { DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}

@@ -9,7 +9,7 @@ import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
 import { Mirror } from "../src/mirror/mirror.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { InvalidInputError } from "../src/errors.ts";
+import { InvalidInputError, OfflineError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
@@ -401,6 +401,47 @@ Deno.test("mirror --watch: a path of a batch that could not be read holds back i
   assertStringIncludes(r.deletesSkipped ?? "", "bad/link");
   assertEquals(failed, [join(src, "bad")]);
   assertEquals(await Deno.stat(join(w.dir, "bucket", "x.txt")).catch(() => "gone"), "gone");
+});
+
+Deno.test("mirror --watch: a batch of many paths failing (store down) names a few in its held-back deletes line, not all", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "d/keep.txt": "k" });
+  const fs = new FsStore(join(w.dir, "bucket"));
+  let down = false;
+  const store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name !== "head") return value.bind(target);
+      return (...args: unknown[]) =>
+        down
+          ? Promise.reject(new OfflineError("cannot reach the store"))
+          : value.apply(target, args);
+    },
+  }) as ObjectStore;
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+  });
+  await m.run();
+  // rsync of 200 files into an existing directory while the store is down.
+  const names = Array.from({ length: 200 }, (_, i) => `d/f${i}.txt`);
+  await writeTree(src, Object.fromEntries(names.map((n) => [n, n])));
+  down = true;
+  const r = await m.syncPaths(names.map((n) => join(src, n)));
+  assertEquals(r.failed.length, 200);
+  // Every path is in `failed`; the line printed for the batch (at every
+  // retry, also with --quiet) listed all 200 again.
+  const skipped = r.deletesSkipped ?? "";
+  assertEquals(skipped.split("could not be mirrored").length - 1, 4);
+  assertStringIncludes(
+    skipped,
+    "and 197 more paths could not be mirrored; nothing was deleted for those paths",
+  );
+  await store.close();
 });
 
 Deno.test("mirror --watch: a batch holding a new directory and its files looks at each file once", async () => {

@@ -40,7 +40,7 @@ import {
   type Pair,
   readAheadChunks,
 } from "./plan.ts";
-import { failure, message } from "./report.ts";
+import { failure, heldBack, message } from "./report.ts";
 import {
   foldedDirectoryClashes,
   type FoldedPlan,
@@ -628,9 +628,7 @@ export class Mirror {
     const before = run.report.failed.length;
     const report = await this.#conclude(run);
     if (held.length > 0) {
-      report.deletesSkipped ??= `${held.join("; ")}; nothing was deleted for ${
-        held.length === 1 ? "that path" : "those paths"
-      }`;
+      report.deletesSkipped ??= heldBack(held);
     }
     // A delete, or an upload it was in the way of, that failed: the path it came from.
     for (const [path, key] of keys) {

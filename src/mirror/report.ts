@@ -93,6 +93,41 @@ export function message(error: unknown, names: readonly string[] = []): string {
   return String(error);
 }
 
+/** How many of a batch's held-back reasons {@linkcode heldBack} names. */
+export const HELD_NAMED = 3;
+
+/**
+ * The `deletesSkipped` text of a batch whose paths in `held` (each a reason,
+ * `PATH could not be mirrored`) held back their deletes. It names the first
+ * {@linkcode HELD_NAMED} and counts the rest: every one is already a
+ * failure entry of the report (stderr shows the first 20 of them), and a
+ * batch of thousands of paths with the store down made this one line list
+ * them all again (66 kB for 2,000 files, printed at every retry).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { heldBack } from "./report.ts";
+ * assert.equal(heldBack(["/a could not be mirrored"]), "/a could not be mirrored; nothing was deleted for that path");
+ * const many = ["/a", "/b", "/c", "/d", "/e"].map((p) => `${p} could not be mirrored`);
+ * assert.equal(
+ *   heldBack(many),
+ *   "/a could not be mirrored; /b could not be mirrored; /c could not be mirrored; and 2 more paths could not be mirrored; nothing was deleted for those paths",
+ * );
+ * ```
+ */
+export function heldBack(held: readonly string[]): string {
+  const reasons = [...new Set(held)];
+  const named = reasons.slice(0, HELD_NAMED);
+  const more = reasons.length - named.length;
+  if (more > 0) {
+    named.push(`and ${more} more ${more === 1 ? "path" : "paths"} could not be mirrored`);
+  }
+  return `${named.join("; ")}; nothing was deleted for ${
+    reasons.length === 1 ? "that path" : "those paths"
+  }`;
+}
+
 /** `text` up to its first newline that is not inside an occurrence of one of `names`. */
 function firstLine(text: string, names: readonly string[]): string {
   const spans: [number, number][] = [];

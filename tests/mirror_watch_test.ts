@@ -246,7 +246,7 @@ function watchInto(
   store: ObjectStore,
   clock: ManualClock,
   stop: AbortSignal,
-  hooks: Pick<WatchOptions, "onError" | "onBatch" | "onIdle">,
+  hooks: Pick<WatchOptions, "onError" | "onBatch" | "onIdle" | "onEvent">,
 ): Promise<unknown> {
   return watchMirror({
     sources: [join(dir, "src")],
@@ -328,6 +328,68 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
   } finally {
     stop.abort();
     await watching;
+  }
+});
+
+Deno.test("mirror --watch: the paths of a batch that failed together are tried again together, not in a batch each", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "d/keep.txt": "k" });
+  const clock = new ManualClock(Date.now() + 10_000);
+  const fs = new FsStore(join(w.dir, "bucket"));
+  let down = false;
+  // A request to a store that is down takes time to fail: each HEAD a millisecond.
+  const store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name !== "head") return value.bind(target);
+      return async (...args: unknown[]) => {
+        if (!down) return value.apply(target, args);
+        await clock.advance(1);
+        throw new OfflineError("cannot reach the store");
+      };
+    },
+  }) as ObjectStore;
+  const stop = new AbortController();
+  const failedBatches: number[] = [];
+  const events = new Set<string>();
+  let batches = 0, idle = 0;
+  const watching = watchInto(w.dir, store, clock, stop.signal, {
+    onBatch: (report) => {
+      batches++;
+      if (report.failed.length > 0) failedBatches.push(report.failed.length);
+    },
+    onIdle: () => idle++,
+    onEvent: (paths) => paths.forEach((p) => events.add(p)),
+  });
+  try {
+    await until("the first pass", () => batches === 1 && idle > 0);
+    down = true;
+    const names = Array.from({ length: 10 }, (_, i) => `d/f${i}.txt`);
+    await writeTree(src, Object.fromEntries(names.map((n) => [n, n])));
+    // All seen before the clock moves: one batch takes them all.
+    await until("the writes seen", () => names.every((n) => events.has(join(src, n))));
+    await until("the first failure", () => failedBatches.length > 0, () => {
+      clock.advance(DEBOUNCE);
+    });
+    const first = failedBatches.reduce((a, b) => a + b, 0);
+    assertEquals(first, 10);
+    // Up to just before the retry, then a millisecond at a time.
+    await clock.advance(DEBOUNCE + 1000 - 20);
+    const seen = failedBatches.length;
+    await until(
+      "the retry",
+      () => failedBatches.slice(seen).reduce((a, b) => a + b, 0) >= first,
+      () => {
+        clock.advance(1);
+      },
+    );
+    assertEquals(failedBatches.slice(seen), [first]);
+  } finally {
+    stop.abort();
+    await watching;
+    await store.close();
   }
 });
 

@@ -342,7 +342,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   async function batch(due: [string, Pending][]): Promise<void> {
     // Dropped, a path that failed would wait for the next full pass (10 min
     // by default): it is tried again, unless an event took it up meanwhile.
-    const retries = new Map<string, () => void>();
+    const retries = new Map<string, (since: number) => void>();
     for (const [path, p] of due) {
       const seen = await look(path);
       if (seen !== p.seen) {
@@ -352,31 +352,34 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       pending.delete(path);
       if (seen === "dir" && !p.scan) continue;
-      retries.set(path, () => {
+      retries.set(path, (since) => {
         if (!pending.has(path)) {
-          pending.set(path, {
-            seen,
-            since: elapsed(),
-            scan: p.scan,
-            retries: (p.retries ?? 0) + 1,
-          });
+          pending.set(path, { seen, since, scan: p.scan, retries: (p.retries ?? 0) + 1 });
         }
       });
     }
     if (retries.size === 0) return;
+    // The paths that failed are tried again together, from the batch's end:
+    // each timed from its own failure (ms apart) came due alone, a batch of
+    // one each, so a store down under 2,000 changed files logged 2,000
+    // batches at every retry, past the 20 failure lines a batch shows.
+    const failed = new Set<string>();
     try {
       // One unit: its deletes are made together, within maxDelete for the batch.
       const report = await m.syncPaths([...retries.keys()], {
         settleMs: 0,
-        onFailed: (path) => retries.get(path)?.(),
+        onFailed: (path) => failed.add(path),
       });
       totals.batches++;
+      const since = elapsed();
+      for (const path of failed) retries.get(path)?.(since);
       add(report, "events");
     } catch (error) {
       if (cancel?.aborted) throw error;
       totals.failed++;
       options.onError?.(error);
-      for (const retry of retries.values()) retry();
+      const since = elapsed();
+      for (const retry of retries.values()) retry(since);
     }
   }
 }

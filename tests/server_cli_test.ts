@@ -381,23 +381,3 @@ Deno.test("serve cli: --auth-cache-ttl without --auth-url is a usage error, not 
     }
   });
 });
-
-Deno.test({
-  name:
-    "serve cli: SIGHUP (the terminal closed) stops it as SIGTERM does, exit 0, not at once with 129",
-  ignore: Deno.build.os === "windows",
-  fn: async () => {
-    await withWorkspace(async (dir, vc) => {
-      const tokens = join(dir, "tokens.json");
-      ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "add");
-      await Deno.mkdir(join(dir, "store"));
-      const store = pathToFileURL(join(dir, "store")).href;
-      await using server = await startServer(dir, ["--store", store, "--token-file", tokens]);
-      const health = await fetch(`${server.url}/healthz`);
-      await health.body?.cancel();
-      assertEquals(health.status, 200);
-      server.child.kill("SIGHUP");
-      assertEquals((await server.child.status).code, 0);
-    });
-  },
-});

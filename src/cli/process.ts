@@ -112,7 +112,7 @@ export async function runProcess(): Promise<void> {
     cancel.abort(new DOMException("interrupted", "AbortError"));
     setTimeout(exitNow, ABANDON_GRACE_MS);
   };
-  const onStop = (signal: "SIGINT" | "SIGTERM" | "SIGHUP"): void => {
+  const onStop = (signal: "SIGINT" | "SIGTERM"): void => {
     if (interrupt.signal.aborted) return cutShort();
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     // Ctrl-C always ends the process: operations unwind on the abort, and
@@ -130,13 +130,7 @@ export async function runProcess(): Promise<void> {
     Deno.addSignalListener("SIGINT", () => onStop("SIGINT"));
     // SIGTERM (service managers, `docker stop`) stops the same way: `vc serve`
     // finishes the requests in flight, then exits.
-    // SIGHUP (the terminal or SSH session closed) the same as SIGTERM: by
-    // default it ended the process at once, uploads in flight abandoned
-    // (multipart uploads left open in the store) and temp files left.
-    if (Deno.build.os !== "windows") {
-      Deno.addSignalListener("SIGTERM", () => onStop("SIGTERM"));
-      Deno.addSignalListener("SIGHUP", () => onStop("SIGHUP"));
-    }
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => onStop("SIGTERM"));
   } catch {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
   }

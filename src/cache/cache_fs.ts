@@ -162,6 +162,8 @@ export async function statOrUndefined(path: string): Promise<Deno.FileInfo | und
  */
 export function mayNotRead(path: string): boolean {
   try {
+    // Only a regular file is opened: a FIFO's open would wait for a writer.
+    if (!Deno.lstatSync(path).isFile) return false;
     Deno.openSync(path, { read: true }).close();
     return false;
   } catch (e) {

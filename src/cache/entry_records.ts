@@ -90,9 +90,13 @@ export function readEntryRecord(
   if (found.kind === "removed") return undefined;
   // Records this process may not read (another user's journal in a cache dir
   // users share) are not "no record": taken for a miss, a download would
-  // replace that user's copy, fail to record its own, and remove it.
+  // replace that user's copy, fail to record its own, and remove it. Asked
+  // only when no journal was read (a journal read and without the name, the
+  // cold miss of every new object, costs no second open).
   const journalFile = journalFileFor(paths.journalPath, paths.recordName);
-  if (!journalMissing && mayNotRead(journalFile)) {
+  if (
+    !journalMissing && found.kind === "none" && found.unread === true && mayNotRead(journalFile)
+  ) {
     throw new Deno.errors.PermissionDenied(
       `cannot read the records in ${journalFile} (Permission denied): another user's file in a ` +
         `shared cache dir? Make it readable to you (and writable, to cache there) or set ` +

@@ -219,7 +219,8 @@ export interface LookupOptions {
 export type JournalLookup =
   | { kind: "record"; meta: EntryMeta | undefined }
   | { kind: "removed" }
-  | { kind: "none" };
+  /** `unread`: no journal could be read (none there, or one this process may not read). */
+  | { kind: "none"; unread?: boolean };
 
 /**
  * Looks `name` up in the journal at `journalPath`: its last record
@@ -254,7 +255,8 @@ export function lookupRecord(
   let lines = readLines(journalPath, trustMs);
   const split = lines?.get(SPLIT_MARK);
   if (split !== undefined) lines = readLines(splitJournalPath(journalPath, name, split), trustMs);
-  const line = lines?.get(name);
+  if (lines === undefined) return { kind: "none", unread: true };
+  const line = lines.get(name);
   if (line === undefined) return { kind: "none" };
   if (line === "-") return { kind: "removed" };
   return { kind: "record", meta: decodeMeta(line) };

@@ -92,11 +92,11 @@ export function readEntryRecord(
   // users share) are not "no record": taken for a miss, a download would
   // replace that user's copy, fail to record its own, and remove it. Asked
   // only when no journal was read (a journal read and without the name, the
-  // cold miss of every new object, costs no second open).
-  const journalFile = journalFileFor(paths.journalPath, paths.recordName);
-  if (
-    !journalMissing && found.kind === "none" && found.unread === true && mayNotRead(journalFile)
-  ) {
+  // cold miss of every new object, costs no second look at it).
+  const journalFile = !journalMissing && found.kind === "none" && found.unread === true
+    ? journalFileFor(paths.journalPath, paths.recordName)
+    : undefined;
+  if (journalFile !== undefined && mayNotRead(journalFile)) {
     throw new Deno.errors.PermissionDenied(
       `cannot read the records in ${journalFile} (Permission denied): another user's file in a ` +
         `shared cache dir? Make it readable to you (and writable, to cache there) or set ` +

@@ -51,7 +51,7 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   await putObjects(server.url, BUCKET, keys, 4 * KiB);
   const keysFile = `${tmp.path}/keys.txt`;
   await Deno.writeTextFile(keysFile, keys.join("\n"));
-  const child = async (who: "floor" | "vc"): Promise<Round[]> => {
+  const child = async (who: "floor" | "vc", pair: number): Promise<Round[]> => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -61,7 +61,7 @@ export async function run(args: { quick: boolean }): Promise<Report> {
         who,
         server.url,
         keysFile,
-        `${tmp.path}/${who}`,
+        `${tmp.path}/${who}${pair}`,
         String(rounds),
       ],
       env: vcEnv(server, tmp.path),
@@ -76,7 +76,7 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   const steady = { floor: [] as number[], vc: [] as number[] };
   for (let pair = 0; pair < (args.quick ? 1 : 3); pair++) {
     for (const who of ["floor", "vc"] as const) {
-      const times = await child(who);
+      const times = await child(who, pair);
       const later = median(times.slice(1).map((r) => r.cpuMs));
       firstExtra[who].push(times[0]!.cpuMs - later);
       steady[who].push(later);

@@ -225,8 +225,8 @@ const DELETE_BATCH = 1000;
  * A character XML 1.0 has no way to write (controls but tab and LF; CR,
  * which parsers turn into LF; U+FFFE/U+FFFF; a lone surrogate).
  */
-// deno-lint-ignore no-control-regex -- matching control characters is the point
 const NOT_XML_TEXT =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DELETE_CONCURRENCY = 4;
 

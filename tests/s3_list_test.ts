@@ -345,7 +345,7 @@ Deno.test("s3 list: a body cut short is asked for again; a body that is not a li
   );
 });
 
-Deno.test("s3 list: a server repeating a continuation token or ignoring start-after is an error, not an endless listing", async () => {
+Deno.test("s3 list: a server repeating a continuation token, ignoring it or start-after, or paging emptiness forever is an error, not an endless listing", async () => {
   // Truncated forever with one token (empty pages, and pages of keys).
   for (
     const keys of ["", "<Contents><Key>k</Key><ETag>&quot;e&quot;</ETag><Size>1</Size></Contents>"]
@@ -385,6 +385,28 @@ Deno.test("s3 list: a server repeating a continuation token or ignoring start-af
     await assertRejects(() => collect(store.list("")), StoreError, "ignored start-after");
   });
   assertEquals(ignored, 2);
+  // A fresh token each time, but the token ignored: the first page again and again.
+  let restarted = 0;
+  await withServer(() => {
+    restarted++;
+    return xml(
+      `<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>k</Key><ETag>&quot;e&quot;</ETag><Size>1</Size></Contents><NextContinuationToken>t${restarted}</NextContinuationToken></ListBucketResult>`,
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "started over");
+  });
+  assertEquals(restarted, 2);
+  // Empty truncated pages with fresh tokens, forever: given up after a bounded number.
+  let empty = 0;
+  await withServer(() => {
+    empty++;
+    return xml(
+      `<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t${empty}</NextContinuationToken></ListBucketResult>`,
+    );
+  }, async (store) => {
+    await assertRejects(() => collect(store.list("")), StoreError, "empty pages in a row");
+  });
+  assertEquals(empty, 1000);
 });
 
 Deno.test("s3 list: a page body without end is refused at its size cap; one dripping bytes at its deadline", async () => {

@@ -160,6 +160,13 @@ function headerText(xml: string, tag: string, from: number, to: number): string 
 // its other elements, is under 4 MiB; a body past this is no listing, and
 // reading it whole would take all memory (a server sending without end).
 const MAX_LIST_PAGE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Truncated pages without keys in a row before a listing is given up: S3
+ * pages hold keys (no delimiter is asked for), so a long run of empty pages
+ * with fresh tokens is a server paging nothing forever.
+ */
+const MAX_EMPTY_PAGES_IN_A_ROW = 1000;
 // A page body arriving slower than this on average, past the request
 // timeout, is a stalled server dripping bytes (the idle-read timeout never
 // fires); the rate uploads are held to as well.
@@ -297,6 +304,10 @@ export async function* listPages(
   let after = request.startAfter === "" ? undefined : request.startAfter;
   // Every token this listing was given (one per page: small).
   const seenTokens = new Set<string>();
+  // The first key of every page (one per page): a key is listed once, so a
+  // page starting with one seen before means the server started over.
+  const seenFirstKeys = new Set<string>();
+  let emptyInARow = 0;
   for (;;) {
     const query: Record<string, string> = {
       "list-type": "2",
@@ -350,7 +361,25 @@ export async function* listPages(
       shouldRetry: (error) => brokenBodies.has(error as object),
     });
     request.signal?.throwIfAborted();
-    if (page.objects.length > 0) yield page.objects;
+    const first = page.objects[0];
+    if (first !== undefined) {
+      if (page.truncated && page.nextToken !== undefined && seenFirstKeys.has(first.key)) {
+        // Fresh tokens that the server does not honour: page one forever.
+        throw new StoreError(
+          `LIST ${lean.uri(request.prefix)}: the server started over (a page began again at ${
+            JSON.stringify(first.key.slice(0, 100))
+          }; it ignores its continuation tokens): the listing would never end`,
+        );
+      }
+      seenFirstKeys.add(first.key);
+      emptyInARow = 0;
+      yield page.objects;
+    } else if (++emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW && page.truncated) {
+      throw new StoreError(
+        `LIST ${lean.uri(request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} ` +
+          `empty pages in a row, each saying more follow: the listing would never end`,
+      );
+    }
     if (!page.truncated) return;
     if (page.nextToken !== undefined) {
       // A server handing out a token it gave before would be listed again

@@ -61,6 +61,22 @@ function bodyOf(req: Request): ReadableStream<Uint8Array> {
   return req.body ?? ReadableStream.from<Uint8Array>([]);
 }
 
+/**
+ * Refuses a body sent with a `Content-Encoding` other than `identity` (415,
+ * RFC 9110 §15.5.16): Deno.serve does not decode request bodies, so a
+ * gzipped one would be read as garbled JSON or multipart, and one labelled
+ * gzip but sent plain would be stored although its sender said otherwise.
+ */
+function checkUncoded(req: Request): void {
+  const coding = req.headers.get("content-encoding");
+  if (coding === null) return;
+  const codings = coding.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "");
+  if (codings.every((c) => c === "identity")) return;
+  throw new HttpError(415, `Content-Encoding ${coding} is not supported: send the body uncoded`, {
+    headers: { "accept-encoding": "identity" },
+  });
+}
+
 /** `POST /v1/cache_id`. */
 export async function postCacheId(req: Request, ctx: EndpointContext): Promise<Response> {
   const header = req.headers.get("authorization")?.trim();
@@ -71,6 +87,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   if (type.split(";")[0]!.trim().toLowerCase() !== "application/json") {
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
   }
+  checkUncoded(req);
   const identity = await authenticate(req, ctx);
   const text = await readJson(req, ctx);
   let body;
@@ -173,6 +190,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   if (type.split(";")[0]!.trim().toLowerCase() !== "multipart/form-data") {
     throw new HttpError(400, `Content-Type must be multipart/form-data, got ${type || "none"}`);
   }
+  checkUncoded(req);
   const identity = await authenticate(req, ctx);
   checkId(id);
   const length = Number(req.headers.get("content-length") ?? "NaN");

@@ -91,6 +91,16 @@ Deno.test("main: unknown commands and flags suggest the closest", async () => {
   assertFailure(missing, 2, "cache: missing subcommand");
   const onlyFlags = await vc("--json");
   assertEquals(onlyFlags.code, 2);
+  // Beside --help, a misspelt flag is an error too, as it is for a command.
+  for (const args of [["--help", "--jsno"], ["repo", "--help", "--bogus"], ["-h", "--bogus"]]) {
+    const r = await vc(...args);
+    assertFailure(r, 2, `unknown flag ${args.at(-1)}`);
+    assertEquals(r.stdout, "", args.join(" "));
+  }
+  assertStringIncludes((await vc("--help", "--jsno")).stderr, "did you mean --json?");
+  for (const args of [["--help"], ["--help", "--json"], ["repo", "-h"], ["--help", "--delete"]]) {
+    assertEquals((await vc(...args)).code, 0, args.join(" "));
+  }
 });
 
 Deno.test("main: flags may come before the command, values included", async () => {

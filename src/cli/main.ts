@@ -184,6 +184,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       return EXIT_OK;
     }
     if (helpFlag) {
+      await refuseUnknownFlags(args);
       await writeMainHelp(io, COMMANDS, json);
       return EXIT_OK;
     }
@@ -197,6 +198,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
   const name = found.words.join(" ");
   if (!COMMANDS.some((c) => c.name === name) && isGroup(name)) {
     if (helpFlag) {
+      await refuseUnknownFlags(found.rest);
       await writeMainHelp(io, groupCommands(name), json);
       return EXIT_OK;
     }
@@ -239,6 +241,16 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     }
     throw error;
   }
+}
+
+// `vc --help --bogus` is a usage error, as `vc prefill --help --bogus` is:
+// a misspelt flag beside --help is not silently ignored. Only flags other
+// than the help page's own pay for the check.
+async function refuseUnknownFlags(args: readonly string[]): Promise<void> {
+  const own = new Set(["--help", "-h", "--json"]);
+  if (args.every((a) => own.has(a))) return;
+  const error = await unknownFlagWithoutCommand(args);
+  if (error !== undefined) throw error;
 }
 
 // Flags but no command (`vc --jsno`): a flag no command takes is named, with

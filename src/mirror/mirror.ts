@@ -1181,16 +1181,18 @@ export class Mirror {
         }
         const mover = this.#mover(run, remote.key);
         // Loaded on the first download: an upload never needs it.
-        const { downloadToFile } = await import("../store/download.ts");
-        const got = await downloadToFile(store, remote.storeKey, dest, {
+        const { downloadWithTemp } = await import("../store/download.ts");
+        // The object's time, as `aws s3 sync` and rclone give it (set before
+        // the file takes its name, so a kill after the commit never leaves
+        // the download's time): those tools then see the file as current
+        // instead of fetching it again. Change detection here goes by the
+        // mtime recorded next, whatever it is.
+        const got = await downloadWithTemp(store, remote.storeKey, dest, {
           ...o.download,
+          objectTime: true,
           onProgress: (p) => mover.onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),
         }).finally(mover.end);
-        // The object's time, as `aws s3 sync` and rclone give it: those
-        // tools then see the file as current instead of fetching it again.
-        // Change detection here goes by the mtime recorded next, whatever it is.
-        await Deno.utime(dest, new Date(), got.lastModified).catch(() => {});
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {

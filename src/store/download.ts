@@ -134,6 +134,13 @@ export interface DownloadOptions {
  */
 export interface TempDownloadOptions extends DownloadOptions {
   temp?: () => AtomicFile;
+  /**
+   * Give the file the object's last-modified time (as `aws s3 sync` and
+   * rclone do) before it takes its name: a process killed right after the
+   * commit never leaves it with the download's time, which those tools take
+   * for a newer local file (the mirror's content check would not see it).
+   */
+  objectTime?: boolean;
 }
 
 /** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
@@ -477,6 +484,13 @@ async function downloadOnce(
         verified = await verifier.verify(temp.path, computed, controller.signal);
       } catch (e) {
         throw e instanceof IntegrityError ? new Corrupted(e, info, fingerprint(computed)) : e;
+      }
+      if (options.objectTime) {
+        try {
+          temp.file.utimeSync(new Date(), info.lastModified);
+        } catch {
+          // A file system that keeps no such time: the file keeps its own.
+        }
       }
       await temp.commit();
       done = true;

@@ -1003,7 +1003,8 @@ export class Mirror {
    * uploads it again.
    */
   async #unchangedSince(entry: LocalEntry): Promise<void> {
-    const now = await statLocal(entry.path, entry.key, "skip");
+    // A followed link: the file it leads to, as the walk saw it.
+    const now = await statLocal(entry.path, entry.key, this.#options.symlinks ?? "skip");
     if (now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0 }, now)) {
       throw new VcError(
         `${entry.path} changed while it was uploaded; the object may not match its vc-md5, ` +

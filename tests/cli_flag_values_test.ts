@@ -30,6 +30,13 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     // Empty (a variable left empty): no filter would claim a record of any path.
     [["repo", "claim", "--ttl", "5m", "--path", "", repo], "--path"],
     [["repo", "claim", "--ttl", "5m", "--tag", "", repo], "--tag"],
+    // Nor adds a record no `claim --tag` finds, or lists and finds more than asked.
+    [["repo", "add", "/a.txt", "f.txt", "--tag", "", repo], "--tag"],
+    [["repo", "add", "/a.txt", "f.txt", "--date-tag", "", repo], "--date-tag"],
+    [["repo", "find", "--any", "t", "--exclude", "", repo], "--exclude"],
+    [["repo", "find", "--any", "t", "--all", " ", repo], "--all"],
+    [["repo", "tag", "1", "", repo], "TAGS"],
+    [["repo", "ls", "--state", "", repo], "--state"],
     [["mirror", "src", `${ws.bucket}/m`, "--target-prefix", "../up"], "--target-prefix"],
     [
       ["mirror", "src", `${ws.bucket}/m`, "--watch", "--reconcile-interval", "0"],

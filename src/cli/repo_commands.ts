@@ -134,10 +134,15 @@ export function recordLines(
 function tagsArg(text: string, what: string): string[] {
   // Each tag once, in the order given.
   const tags = [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
-  // Only commas and spaces: a list meant to hold tags (a variable left empty
-  // between commas?) would silently add or select none.
-  if (tags.length === 0 && text.trim() !== "") {
-    throw new UsageError(`tags ${JSON.stringify(text)} name no tag (only commas and spaces)`);
+  // Empty, or only commas and spaces: a list meant to hold tags (a variable
+  // left empty?) would silently add or select none (`add --tag "$T"` would
+  // add a record no `claim --tag` finds, `find --exclude "$T"` exclude none).
+  if (tags.length === 0) {
+    throw new UsageError(
+      text.trim() === ""
+        ? `${what}: tags ${JSON.stringify(text)} name no tag (empty)`
+        : `tags ${JSON.stringify(text)} name no tag (only commas and spaces)`,
+    );
   }
   return flagValue(what, () => tags.map(checkTag));
 }
@@ -228,9 +233,9 @@ export const add: Command = {
     const [path, file] = ctx.args as [string, string];
     pathArg(path, "PATH");
     const tagText = ctx.flags.string("tag");
-    const tags = tagText ? tagsArg(tagText, "--tag") : undefined;
+    const tags = tagText !== undefined ? tagsArg(tagText, "--tag") : undefined;
     const dateText = ctx.flags.string("date-tag");
-    const dateTag = dateText
+    const dateTag = dateText !== undefined
       ? flagValue("--date-tag", () => parseDateTagKind(dateText))
       : undefined;
     const record = await withRepo(ctx, "repo add", async (repo) => {
@@ -389,7 +394,9 @@ export const ls: Command = {
   async run(ctx) {
     const f = ctx.flags;
     const stateText = f.string("state");
-    const state = stateText ? flagValue("--state", () => checkState(stateText)) : undefined;
+    const state = stateText !== undefined
+      ? flagValue("--state", () => checkState(stateText))
+      : undefined;
     const path = pathArg(f.string("path"), "--path");
     const tag = tagArg(f.string("tag"), "--tag");
     const limit = limitArg(ctx);
@@ -504,10 +511,17 @@ export const find: Command = {
   examples: ["vc repo find --any day:2026-11-30 --exclude done --published"],
   async run(ctx) {
     const f = ctx.flags;
-    const list = (name: string) => tagsArg(f.string(name) ?? "", `--${name}`);
-    if (list("any").length === 0 && list("all").length === 0) {
+    const list = (name: string) => {
+      const text = f.string(name);
+      return text === undefined ? [] : tagsArg(text, `--${name}`);
+    };
+    // All three checked before the repository opens.
+    const any = list("any");
+    const all = list("all");
+    const exclude = list("exclude");
+    if (any.length === 0 && all.length === 0) {
       throw new UsageError(
-        list("exclude").length > 0
+        exclude.length > 0
           ? "--exclude alone would select almost everything; add --any or --all tags"
           : "give tags to find (--any, --all, optionally --exclude)",
         { command: "repo find" },
@@ -516,9 +530,9 @@ export const find: Command = {
     const limit = limitArg(ctx);
     const records = await withRepo(ctx, "repo find", (repo) =>
       repo.find({
-        any: list("any"),
-        all: list("all"),
-        exclude: list("exclude"),
+        any,
+        all,
+        exclude,
         published: f.boolean("published"),
         ...(limit !== undefined ? { limit } : {}),
       }));

@@ -92,6 +92,13 @@ export function schemaStatements(dialect: Dialect): string[] {
  * both end with the same tables.
  */
 export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
+  // First, under the content lock (PostgreSQL's advisory lock; SQLite's write
+  // transaction is alone anyway): `CREATE TABLE IF NOT EXISTS` is no guard
+  // against another transaction creating the same table at once, so of two
+  // `init`s (or restores) into one new database the second failed with an
+  // internal `duplicate key … pg_type_typname_nsp_index` instead of waiting
+  // and then finding the catalog taken.
+  for (const statement of dialect.contentLock.exclusive) await tx.query(statement);
   for (const statement of schemaStatements(dialect)) await tx.query(statement);
   await tx.query(
     "INSERT INTO vc_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING",

@@ -31,6 +31,7 @@ import {
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
+import { CatalogReadOnlyError } from "./catalog.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
 import { catalogText, type RepoMarker } from "./marker.ts";
 import {
@@ -473,10 +474,14 @@ export class Repository implements AsyncDisposable {
       }
       return await this.#get(tx, id);
     }).catch(async (error) => {
-      // Refused before the insert: nothing records the content, so it goes.
-      // (Any other failure may come after a commit: its content stays, for
-      // gc to collect once its grace period is over if nothing records it.)
-      if (error instanceof InvalidInputError) await this.store.delete([contentKey]).catch(() => {});
+      // Refused before the insert, or the catalog refused a write (a user who
+      // may only read it: a statement's error, never a commit's): nothing
+      // records the content, so it goes. (Any other failure may come after a
+      // commit: its content stays, for gc to collect once its grace period is
+      // over if nothing records it.)
+      if (error instanceof InvalidInputError || error instanceof CatalogReadOnlyError) {
+        await this.store.delete([contentKey]).catch(() => {});
+      }
       throw error;
     });
   }

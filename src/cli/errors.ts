@@ -83,7 +83,8 @@ export function flagValue<T>(flag: string, parse: () => T): T {
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE;
-  if (isAbort(error)) return EXIT_INTERRUPTED;
+  // An interrupt, or an error that says what an interrupt left behind.
+  if (isAbort(error) || (error instanceof Error && isAbort(error.cause))) return EXIT_INTERRUPTED;
   return EXIT_FAILURE;
 }
 

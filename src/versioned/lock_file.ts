@@ -88,7 +88,8 @@ export function lockFileLockPath(target: string): string {
  * alone would let writers of two manifests that share one lock file
  * (`--lock`, `VC_LOCK`) rewrite it at once, one dropping the other's entry.
  * The locks are taken in one order (by path) in every process, so two
- * writers never hold one each while waiting for the other's.
+ * writers never hold one each while waiting for the other's. With `signal`,
+ * a wait for a lock another process holds stops when it is aborted.
  *
  * @example
  * ```ts
@@ -107,15 +108,17 @@ export async function withLockFileWrite<T>(
   manifest: string,
   lockFile: string | undefined,
   fn: (target: string) => Promise<T> | T,
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<T> {
   const target = await manifestTarget(manifest);
   const paths = new Set([manifestLockPath(target)]);
   if (lockFile !== undefined) paths.add(lockFileLockPath(await manifestTarget(lockFile)));
   const ordered = [...paths].sort(compareUtf8);
+  const wait = options.signal === undefined ? {} : { signal: options.signal };
   const hold = (i: number): Promise<T> =>
     i === ordered.length
       ? Promise.resolve(fn(target))
-      : withFileLock(ordered[i]!, () => hold(i + 1));
+      : withFileLock(ordered[i]!, () => hold(i + 1), wait);
   return await hold(0);
 }
 

@@ -167,7 +167,7 @@ export async function fillLock(
       updateLockFile(lockFile, (current) => {
         // Entries someone else locked meanwhile stay as they are.
         for (const [key, entry] of found) current[key] ??= entry;
-      }));
+      }), signalOption(options.signal));
   }
   return results;
 }

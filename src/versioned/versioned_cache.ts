@@ -668,7 +668,7 @@ export class VersionedCache {
       if (!(await this.#holdsFile(p, version, file, digest))) {
         throw alreadyPublished(p, published, this.bucket, this.manifest);
       }
-      await this.#pin(p, version, digest, read);
+      await this.#pin(p, version, digest, read, options.signal);
       return version;
     }
     await this.#publish(p, version, snapshot, digest, {
@@ -679,7 +679,7 @@ export class VersionedCache {
     });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
-    await this.#pin(p, version, digest, read);
+    await this.#pin(p, version, digest, read, options.signal);
     return version;
   }
 
@@ -776,7 +776,7 @@ export class VersionedCache {
       // published the same file. Pin it; publishing it again would only add
       // a duplicate version.
       if (pinned !== from && await this.#holdsFile(p, from, file, digest)) {
-        await this.#pin(p, from, digest, read);
+        await this.#pin(p, from, digest, read, options.signal);
         return pinned === undefined
           ? { path: p, from, to: from, adopted: true }
           : { path: p, from, to: from, pinned, adopted: true };
@@ -784,7 +784,7 @@ export class VersionedCache {
       await this.#refuseIdentical(p, from, file, digest);
     }
     await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
-    await this.#pin(p, to, digest, read);
+    await this.#pin(p, to, digest, read, options.signal, options.force === true);
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
       : { path: p, from, to, pinned };
@@ -1485,6 +1485,8 @@ export class VersionedCache {
     version: string,
     digest: SourceDigest,
     read: ManifestSnapshot,
+    signal: AbortSignal | undefined,
+    forced = false,
   ): Promise<void> {
     let failed = `manifest ${this.manifest}`;
     let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
@@ -1514,9 +1516,18 @@ export class VersionedCache {
           }
           entries[path] = version;
         }, read);
-      });
+      }, { signal });
     } catch (cause) {
       const published = joinUri(this.bucket, versionedKey(path, version));
+      // Interrupted while another process held the lock (nothing written):
+      // the same command again finds the version holding the file and pins it.
+      if (cause instanceof DOMException && cause.name === "AbortError") {
+        throw new VcError(
+          `interrupted: published ${published} but did not pin it in ${this.manifest}; ` +
+            `run the same command again${forced ? " without --force" : ""} to pin it`,
+          { cause },
+        );
+      }
       // Refused under the lock (the path's other spelling pinned meanwhile):
       // pinning it by hand would do what the refusal prevents.
       if (cause instanceof PinRefused) {

@@ -293,10 +293,15 @@ export function s3TimeoutError(
   phase: "response" | "body" = "response",
 ): OfflineError {
   const what = phase === "body" ? "more of the response body" : "a response";
+  // A wait that includes the time to send a body (the timeout plus its size
+  // at the slowest rate allowed) is no whole number of milliseconds: said to
+  // a tenth of a second (a millisecond below one second), not as
+  // `2.00006103515625 s`.
+  const seconds = timeoutMs < 1000
+    ? Math.round(timeoutMs) / 1000
+    : Math.round(timeoutMs / 100) / 10;
   return new OfflineError(
-    `${ctx.operation} ${ctx.uri}: timed out after ${
-      timeoutMs / 1000
-    } s waiting for ${what} from ${ctx.endpoint}${TIMEOUT_HINT}`,
+    `${ctx.operation} ${ctx.uri}: timed out after ${seconds} s waiting for ${what} from ${ctx.endpoint}${TIMEOUT_HINT}`,
   );
 }
 

@@ -186,8 +186,8 @@ Deno.test("token file: a broken edit is reported once, naming the file; the last
     await Deno.writeTextFile(path, '{"trunc');
     for (let i = 0; i < 3; i++) assertEquals((await auth.authenticate(token)).name, "alice");
     assertEquals(reports, [
-      `token file ${path}: entry "abc" is not sha256 hex → name; keeping the 1 token of its last good version`,
-      `token file ${path} is not valid JSON; keeping the 1 token of its last good version`,
+      `token file ${path}: entry "abc": the key must be the token's SHA-256, 64 lowercase hex digits (as \`printf %s TOKEN | sha256sum\` prints it); keeping the 1 token of its last good version`,
+      `invalid JSON in token file ${path} at line 1, column 8: Unterminated string; keeping the 1 token of its last good version`,
     ]);
     // Fixed: read again, and a token added meanwhile works.
     await Deno.writeTextFile(path, good);
@@ -213,4 +213,34 @@ Deno.test("custom auth: a provider throwing HttpError from ./server answers its 
   assertEquals(bad.status, 401);
   assertEquals(bad.doc.error, "invalid token");
   assertEquals((await newCacheId(t.url, "good", { xyz: 1 })).status, 200);
+});
+
+Deno.test("token file: an empty name, a name that is not a string, and a hash given twice are each named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tokens.json`;
+    const hash = "a".repeat(64);
+    const cases: [string, string][] = [
+      [
+        `{"${hash}": ""}`,
+        `entry "${hash}": the value must be the identity's name, a non-empty string, not an empty one`,
+      ],
+      [
+        `{"${hash}": 7}`,
+        `entry "${hash}": the value must be the identity's name, a non-empty string, not 7`,
+      ],
+      [
+        `{"${hash}": "a",\n "${hash}": "b"}`,
+        `token file ${path} at line 2, column 2: the hash "${hash}" is given more than once`,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      await Deno.writeTextFile(path, text);
+      const auth = new TokenFileAuth({ path });
+      const e = await assertRejects(() => auth.authenticate("t"));
+      assertStringIncludes((e as Error).message, message);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

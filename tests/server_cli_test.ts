@@ -314,7 +314,10 @@ Deno.test("serve cli: a malformed token file is a clear error, and vc serve does
     await Deno.writeTextFile(join(dir, "bad.json"), "{");
     const add = await vc(["serve", "add-token", "bob", "--token-file", "bad.json"]);
     assertEquals(add.code, 1);
-    assertEquals(add.stderr, `vc: token file ${join(dir, "bad.json")} is not valid JSON\n`);
+    assertStringIncludes(
+      add.stderr,
+      `vc: invalid JSON in token file ${join(dir, "bad.json")} at line 1, column 2`,
+    );
     assertEquals(await Deno.readTextFile(join(dir, "bad.json")), "{");
     // Without the check it listened and answered every request 500; killed
     // after 20 s if it starts.
@@ -331,7 +334,7 @@ Deno.test("serve cli: a malformed token file is a clear error, and vc serve does
     const out = new TextDecoder().decode(serve.stdout);
     assert(!out.includes("listening"), out);
     assertEquals(serve.code, 1);
-    assertStringIncludes(new TextDecoder().decode(serve.stderr), "is not valid JSON");
+    assertStringIncludes(new TextDecoder().decode(serve.stderr), "invalid JSON in token file");
   });
 });
 

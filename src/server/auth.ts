@@ -20,6 +20,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
+import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
 import { formatEventLine, stderrLog } from "./log.ts";
@@ -468,16 +469,35 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new InvalidInputError(`token file ${path} is not valid JSON`, { cause: e });
+    throw new InvalidInputError(jsonSyntaxMessage(`token file ${path}`, text, e), { cause: e });
+  }
+  // JSON.parse keeps the last of a hash given twice: which name was meant?
+  const twice = duplicateKey(text);
+  if (twice !== undefined) {
+    const { line, column } = lineColumn(text, twice.offset);
+    throw new InvalidInputError(
+      `token file ${path} at line ${line}, column ${column}: the hash ${
+        JSON.stringify(twice.key.slice(0, 100))
+      } is given more than once (one name per token)`,
+    );
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new InvalidInputError(`token file ${path} must hold a JSON object of sha256 hex → name`);
   }
   const names = new Map<string, string>();
   for (const [hash, name] of Object.entries(doc)) {
-    if (!/^[0-9a-f]{64}$/.test(hash) || typeof name !== "string" || name === "") {
+    const entry = `token file ${path}: entry ${JSON.stringify(hash.slice(0, 100))}`;
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
       throw new InvalidInputError(
-        `token file ${path}: entry ${JSON.stringify(hash)} is not sha256 hex → name`,
+        `${entry}: the key must be the token's SHA-256, 64 lowercase hex digits ` +
+          `(as \`printf %s TOKEN | sha256sum\` prints it)`,
+      );
+    }
+    if (typeof name !== "string" || name === "") {
+      throw new InvalidInputError(
+        `${entry}: the value must be the identity's name, a non-empty string, not ${
+          typeof name === "string" ? "an empty one" : JSON.stringify(name)?.slice(0, 100)
+        }`,
       );
     }
     names.set(hash, name);

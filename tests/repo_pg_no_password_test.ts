@@ -12,7 +12,7 @@ import { havePostgres, startPgServer } from "./pg_server.ts";
 
 Deno.test({
   name:
-    "repo: a PostgreSQL catalog asking for a password none was given for says so (needs PostgreSQL initdb, else ignored)",
+    "repo: a PostgreSQL catalog asking for a password none was given for says so, and names a password file libpq would ignore (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: "s3cret" });
@@ -36,6 +36,27 @@ Deno.test({
       assert(!wrong.message.includes("wrong"), wrong.message);
       const right = await openPostgresCatalog(pg.url, { env: env({ PGPASSWORD: "s3cret" }) });
       await right.close();
+      // A password file its group or others may read is ignored, as libpq
+      // ignores it, and the error says so; once it is 0600 it is used.
+      const pgpass = join(home, ".pgpass");
+      await Deno.writeTextFile(pgpass, "*:*:*:*:s3cret\n");
+      await Deno.chmod(pgpass, 0o644);
+      await assertRejects(
+        () => openPostgresCatalog(pg.url, { env: env({ HOME: home }) }),
+        CatalogUnavailableError,
+        `${pgpass} is open to its group or others (mode 0644); libpq and vc ignore it: chmod 0600`,
+      );
+      await Deno.chmod(pgpass, 0o600);
+      await (await openPostgresCatalog(pg.url, { env: env({ HOME: home }) })).close();
+      // A FIFO at its name is passed over, not read (which would block).
+      await Deno.remove(pgpass);
+      const mkfifo = await new Deno.Command("mkfifo", { args: ["-m", "600", pgpass] }).output();
+      assert(mkfifo.success);
+      await assertRejects(
+        () => openPostgresCatalog(pg.url, { env: env({ HOME: home }) }),
+        CatalogUnavailableError,
+        `${pgpass} is not a regular file`,
+      );
     } finally {
       await Deno.remove(home, { recursive: true });
     }

@@ -207,9 +207,10 @@ export async function openPostgresCatalog(
     // libpq says "no password supplied" before asking; the driver sends an
     // empty one, which the server calls a failed password.
     const file = pgpassPath(passEnv);
+    const ignored = file === undefined ? undefined : await pgpassIgnored(file);
     const noPassword = found === undefined && (error as PgError).code === "28P01"
       ? ` (no password was given: none in the URL, PGPASSWORD` +
-        `${file === undefined ? "" : ` or ${file}`})`
+        `${file === undefined ? "" : ` or ${file}`}${ignored === undefined ? "" : `; ${ignored}`})`
       : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
@@ -618,8 +619,48 @@ export function pgpassPath(
 }
 
 /**
+ * Why libpq would pass over the password file `file` (and so vc does), or
+ * undefined if it is read: it is not a regular file (a FIFO would block the
+ * read; a directory), or, except on Windows, its mode lets its group or others
+ * in at all (libpq asks for `chmod 0600`). A file that does not exist is not
+ * ignored: it has no lines.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pgpassIgnored } from "./postgres_catalog.ts";
+ * const file = await Deno.makeTempFile();
+ * await Deno.chmod(file, 0o600);
+ * assert.equal(await pgpassIgnored(file, "linux"), undefined);
+ * await Deno.chmod(file, 0o644);
+ * assert.match(await pgpassIgnored(file, "linux") ?? "", /group or others/);
+ * assert.equal(await pgpassIgnored(file, "windows"), undefined);
+ * await Deno.remove(file);
+ * ```
+ */
+export async function pgpassIgnored(
+  file: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): Promise<string | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(file);
+  } catch {
+    return undefined;
+  }
+  if (!info.isFile) return `${file} is not a regular file`;
+  if (os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {
+    return `${file} is open to its group or others (mode ${
+      (info.mode & 0o777).toString(8).padStart(4, "0")
+    }); libpq and vc ignore it: chmod 0600 ${file}`;
+  }
+  return undefined;
+}
+
+/**
  * Finds a password in `~/.pgpass` (or `PGPASSFILE`; see {@linkcode pgpassPath}), as libpq does: lines
- * `host:port:database:user:password`, `*` matches anything, `\:` escapes.
+ * `host:port:database:user:password`, `*` matches anything, `\:` escapes;
+ * none from a file libpq would ignore ({@linkcode pgpassIgnored}).
  *
  * @example
  * ```ts
@@ -641,7 +682,7 @@ export async function pgpassLookup(
   user: string,
 ): Promise<string | undefined> {
   const file = pgpassPath(env);
-  if (file === undefined) return undefined;
+  if (file === undefined || await pgpassIgnored(file) !== undefined) return undefined;
   let text: string;
   try {
     text = await Deno.readTextFile(file);

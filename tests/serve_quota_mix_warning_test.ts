@@ -54,3 +54,34 @@ Deno.test("serve: without a quota on a store whose usage instances with one keep
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve: with a quota on a store that holds files but keeps no usage, it warns to recount", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_serve_quota_new_" }));
+  try {
+    const tokenFile = join(dir, "tokens.json");
+    await addToken(tokenFile, "alice");
+    await Deno.mkdir(join(dir, "store"));
+    const quota = ["--max-bytes-per-identity", "1MiB"];
+    // An empty store: nothing to count, nothing to say.
+    assert(!(await startupStderr(dir, tokenFile, quota)).includes("warning"));
+    {
+      // A file an instance without a quota stored (its entry under meta/).
+      await using store = new FsStore(join(dir, "store"));
+      await store.put("meta/0123abcd", new TextEncoder().encode("{}"));
+    }
+    assertStringIncludes(
+      await startupStderr(dir, tokenFile, quota),
+      "vc: warning: the store holds files but keeps no usage for --max-bytes-per-identity",
+    );
+    // Without a quota there is no usage to keep.
+    assert(!(await startupStderr(dir, tokenFile, [])).includes("warning"));
+    {
+      // Once usage is kept (a recount, or uploads under the quota), no warning.
+      await using store = new FsStore(join(dir, "store"));
+      await new UsageCounter(store, 1000).add("token-file:alice", 10);
+    }
+    assert(!(await startupStderr(dir, tokenFile, quota)).includes("warning"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -220,6 +220,16 @@ export const serve: Command = {
           `the store cannot be reached now (${probe.unavailable.message}); ` +
             `starting anyway: requests get 503 until it answers`,
         );
+      } else if (
+        quota !== undefined && probe.holdsFiles && !(await usageKept(store).catch(() => true))
+      ) {
+        // Files uploaded before the quota was turned on are counted nowhere.
+        ctx.out.warn(
+          `the store holds files but keeps no usage for --max-bytes-per-identity: the files ` +
+            `uploaded before the quota was turned on are not counted, yet their removal takes ` +
+            `them off (the usage can go below zero, leaving room past the quota); run ` +
+            `vc serve expire --recount-usage`,
+        );
       } else if (quota === undefined && await usageKept(store).catch(() => false)) {
         // Instances with a quota count this store's usage: this one's uploads
         // would be left out, and their removal there taken off all the same.

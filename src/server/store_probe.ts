@@ -10,7 +10,8 @@ import { isStoreUnavailable } from "../store/retry.ts";
 
 /** What {@linkcode probeStore} found. */
 export type StoreProbe =
-  | { ok: true }
+  /** `holdsFiles`: the `meta/` prefix has an entry (files were uploaded). */
+  | { ok: true; holdsFiles: boolean }
   /** The store could not be asked (down, unreachable, slow): it may come back. */
   | { ok: false; unavailable: Error };
 
@@ -29,7 +30,7 @@ export type StoreProbe =
  * const dir = await Deno.makeTempDir();
  * const store = new FsStore(dir);
  * try {
- *   assert.deepEqual(await probeStore(store), { ok: true });
+ *   assert.deepEqual(await probeStore(store), { ok: true, holdsFiles: false });
  * } finally {
  *   await store.close();
  *   await Deno.remove(dir, { recursive: true });
@@ -42,8 +43,10 @@ export async function probeStore(
 ): Promise<StoreProbe> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   try {
-    for await (const _ of store.list("meta/", { etags: false, signal })) break;
-    return { ok: true };
+    for await (const _ of store.list("meta/", { etags: false, signal })) {
+      return { ok: true, holdsFiles: true };
+    }
+    return { ok: true, holdsFiles: false };
   } catch (e) {
     if (signal.aborted) {
       return {

@@ -993,7 +993,15 @@ function checkTimeout(value: number, what: string): number {
  * naming `what` and the value.
  */
 function checkImmutableBuckets(items: string[], what: string): string[] {
-  for (const item of items) {
+  for (const item of items as unknown[]) {
+    // A library caller's list is not type-checked at run time: `[1]` would
+    // otherwise fail as a TypeError from deep inside the check.
+    if (typeof item !== "string") {
+      throw new InvalidInputError(
+        `${what}: an item is ${describeValue(item)}, not a string: give a bucket name, an ` +
+          "s3:// or file:// URI or an absolute path",
+      );
+    }
     if (typeof item === "string" && item.trim() === "") {
       throw new InvalidInputError(
         `${what}: an item is ${

@@ -89,3 +89,14 @@ Deno.test("immutableBuckets given as an array: an empty or blank item is refused
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("immutableBuckets given as an array: an item that is not a string is refused, naming where", () => {
+  for (const [item, shown] of [[1, "1"], [null, "null"], [["a"], "an array"]] as const) {
+    assertThrows(
+      () =>
+        new AssetCache({ ...BASE, immutableBuckets: ["a", item] } as unknown as AssetCacheOptions),
+      InvalidInputError,
+      `the option immutableBuckets: an item is ${shown}, not a string`,
+    );
+  }
+});

@@ -154,7 +154,9 @@ export function lookalikePairs(
   for (const name of names) {
     const key = spelling(name).normalize("NFC");
     const other = seen.get(key);
-    if (other !== undefined && other !== name) {
+    // Two names spelled alike (once `spelling` has decoded them) differ in
+    // no Unicode way: not twins in the sense of this warning.
+    if (other !== undefined && other !== name && spelling(other) !== spelling(name)) {
       const kind = spellingDifference(spelling(other), spelling(name));
       pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(name)} (${kind})`);
     } else seen.set(key, name);
@@ -165,17 +167,22 @@ export function lookalikePairs(
 /**
  * `uri` with its percent-encoding decoded (as it is where that fails): a
  * `file://` URI spells its path encoded, and its twins are told apart by
- * what it names.
+ * what it names. Any other URI is returned as it is: an `s3://` URI spells
+ * its key literally (`s3://b/%2e%2e%2fz` and `s3://b/%2e%2e/z` are two keys
+ * that look nothing alike), so decoding it would make twins of keys that
+ * differ only in a `%`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { decodedUri } from "./unicode_spelling.ts";
  * assert.equal(decodedUri("file:///caf%C3%A9"), "file:///caf\u00e9");
- * assert.equal(decodedUri("s3://b/100%"), "s3://b/100%");
+ * assert.equal(decodedUri("file:///100%"), "file:///100%");
+ * assert.equal(decodedUri("s3://b/caf%C3%A9"), "s3://b/caf%C3%A9");
  * ```
  */
 export function decodedUri(uri: string): string {
+  if (!uri.startsWith("file:")) return uri;
   try {
     return decodeURIComponent(uri);
   } catch {

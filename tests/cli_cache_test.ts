@@ -304,3 +304,21 @@ Deno.test("cli cache: ls warns of entries spelled differently in Unicode, naming
   // Each stays its own entry.
   assertEquals((await ws.run(["cache", "ls", "--json"])).json<unknown[]>().length, 4);
 });
+
+Deno.test("cli cache: ls takes no s3 keys differing in a percent sign for Unicode twins", async () => {
+  await using s3 = await startFakeS3({ buckets: ["data"] });
+  await using ws = await CliWorkspace.create();
+  // S3 keys are literal: "%2e%2e%2fz" is not "../z", nor is "%2e%2e/z".
+  const keys = ["%2e%2e%2fz", "%2e%2e/z", "caf%C3%A9", "caf\u00e9"];
+  for (const key of keys) await s3.putObject("data", key, `${key}\n`);
+  await withProcessEnv(s3.env, async () => {
+    for (const key of keys) {
+      const got = await ws.run(["cache", "get", `s3://data/${key}`, "--quiet"], s3.env);
+      assertEquals(got.code, 0, got.stderr);
+    }
+    const ls = await ws.run(["cache", "ls"], s3.env);
+    assertEquals(ls.code, 0, ls.stderr);
+    assertEquals(ls.stderr, "");
+    assertEquals((await ws.run(["cache", "ls", "--json"], s3.env)).json<unknown[]>().length, 4);
+  });
+});

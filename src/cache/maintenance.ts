@@ -228,6 +228,34 @@ async function scanEntries(
   return { entries: out, dead };
 }
 
+/**
+ * Directories under `.meta` named as a record journal is (`%records.jsonl`,
+ * a shard): damage, or planted by a restored cache. The records of their
+ * data directory cannot be read or written, so every entry there misses and
+ * no download can cache it; the walk of records skips them silently, so
+ * maintenance names them instead (never removing what is inside). Links are
+ * not followed.
+ */
+async function journalDirectories(metaRoot: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(readDirEntries(dir));
+    } catch {
+      return; // gone, not a directory, unreadable: not this check's to report
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory) continue;
+      const path = join(dir, entry.name);
+      if (entry.name === JOURNAL_NAME || JOURNAL_PATTERN.test(entry.name)) out.push(path);
+      else await walk(path);
+    }
+  };
+  if ((await lstatOrUndefined(metaRoot))?.isDirectory === true) await walk(metaRoot);
+  return out.sort();
+}
+
 /** Options of {@linkcode pruneEntries}. */
 export interface PruneOptions {
   /** Remove least recently used entries until the total size is at most this. */
@@ -250,6 +278,12 @@ export interface PruneResult {
   orphans: string[];
   /** Symbolic links inside the cache dir that records were not read through (never followed). */
   links?: string[];
+  /**
+   * Directories where a record journal belongs (damaged, or planted): the
+   * entries of their data directory cannot be cached until they are removed.
+   * Named, never removed.
+   */
+  journalDirs?: string[];
   /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
   deadRecords?: number;
   /**
@@ -354,6 +388,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (kept.length > 0) result.kept = kept;
   if (maxBytes !== undefined && total > maxBytes) result.remainingBytes = total;
   if (links.size > 0) result.links = [...links];
+  const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
+  if (journalDirs.length > 0) result.journalDirs = journalDirs;
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
   return result;
@@ -398,6 +434,12 @@ export interface VerifyResult {
   orphans?: string[];
   /** Symbolic links inside the cache dir that records were not read through (never followed). */
   links?: string[];
+  /**
+   * Directories where a record journal belongs (damaged, or planted): the
+   * entries of their data directory cannot be cached until they are removed.
+   * Named, never removed.
+   */
+  journalDirs?: string[];
   /** Record journals that had another hard link, rewritten as the cache's own files. */
   ownedJournals?: string[];
   /** Data files that had another hard link, replaced by verified copies of the cache's own. */
@@ -554,6 +596,8 @@ export async function verifyEntries(
   if (notWritable !== undefined) result.notWritable = notWritable;
   if (orphans.length > 0) result.orphans = orphans;
   if (links.size > 0) result.links = [...links];
+  const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
+  if (journalDirs.length > 0) result.journalDirs = journalDirs;
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
   if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;

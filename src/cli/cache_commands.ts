@@ -262,6 +262,7 @@ export const prune: Command = {
         ),
         ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
         ...(r.links ?? []).map(linkNotFollowed),
+        ...(r.journalDirs ?? []).map(journalIsDirectory),
         ...deadRecordsLine(r.deadRecords, dryRun),
         `${verb} ${counted(n, "file")}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
@@ -339,6 +340,7 @@ export const verify: Command = {
         ...(r.unreadable ?? []).map((u) => `not checked (unreadable): ${u.uri}: ${u.problem}`),
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
+        ...(r.journalDirs ?? []).map(journalIsDirectory),
         ...deadRecordsLine(r.deadRecords, false),
         ...(r.notWritable === undefined ? [] : [
           `the cache dir ${cache.value.dir} is not writable (${r.notWritable}): every copy was ` +
@@ -348,7 +350,9 @@ export const verify: Command = {
       ],
     );
     // A copy it could not read was not verified: no all-clear for it.
-    return corrupt.length === 0 && r.unreadable === undefined ? 0 : EXIT_FAILURE;
+    return corrupt.length === 0 && r.unreadable === undefined && r.journalDirs === undefined
+      ? 0
+      : EXIT_FAILURE;
   },
 };
 
@@ -404,6 +408,11 @@ function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
 }
 
 /** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */
+function journalIsDirectory(path: string): string {
+  return `damaged: ${path} is a directory where a record journal belongs, so the entries of its ` +
+    `directory cannot be cached. Remove it (its entries are downloaded again)`;
+}
+
 function linkNotFollowed(link: string): string {
   return `not followed: ${link} is a symbolic link inside the cache dir (vc never creates one; ` +
     `records behind it were not read, so their data counts as without a record). Remove the link`;

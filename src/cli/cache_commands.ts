@@ -407,12 +407,13 @@ function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
   ];
 }
 
-/** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */
+/** The line for a directory that maintenance found where a record journal belongs. */
 function journalIsDirectory(path: string): string {
   return `damaged: ${path} is a directory where a record journal belongs, so the entries of its ` +
     `directory cannot be cached. Remove it (its entries are downloaded again)`;
 }
 
+/** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */
 function linkNotFollowed(link: string): string {
   return `not followed: ${link} is a symbolic link inside the cache dir (vc never creates one; ` +
     `records behind it were not read, so their data counts as without a record). Remove the link`;

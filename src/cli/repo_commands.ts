@@ -352,7 +352,11 @@ export const get: Command = {
         const { path: logical } = await repo.get(id);
         const name = basename(logical);
         const { localPathProblem } = await import("../file_names.ts");
-        const why = localPathProblem(name);
+        // A catalog edited by hand may hold `/raw/..`: its last segment
+        // would name DIR's parent, or DIR itself, not a file in it.
+        const why = name === "" || name === "." || name === ".."
+          ? `its last segment ${JSON.stringify(name)} is no file name`
+          : localPathProblem(name);
         if (why !== undefined) {
           throw new InvalidInputError(
             `cannot write record ${id} (${logical}) into ${dest}: ${why}; give --to FILE`,

@@ -1053,7 +1053,28 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async contentUri(id: number): Promise<string> {
-    return joinUri(this.store.url, (await this.get(id)).contentKey);
+    return this.#contentUriOf(await this.get(id));
+  }
+
+  /**
+   * The URI of `record`'s content. A key a repository never writes (only a
+   * catalog edited by hand holds one: `content/../../x`, or one outside the
+   * content prefix) is refused naming the record: as a URI, its `..`
+   * segments would be resolved away, reading a file outside the store.
+   */
+  #contentUriOf(record: RepoRecord): string {
+    const key = record.contentKey;
+    const prefix = this.marker.contentPrefix;
+    const segments = key.slice(prefix.length).split("/");
+    if (!key.startsWith(prefix) || segments.some((s) => s === "" || s === "." || s === "..")) {
+      throw new IntegrityError(
+        `record ${record.id}: its content_key ${
+          JSON.stringify(key)
+        } is not a key under ${prefix} ` +
+          `of ${this.store.url} (a catalog edited by hand?), so its content was not read`,
+      );
+    }
+    return joinUri(this.store.url, key);
   }
 
   /**
@@ -1098,7 +1119,8 @@ export class Repository implements AsyncDisposable {
       // custom endpoint (or backend) must not read its content elsewhere.
       this.#cache = new AssetCache({ openStore: this.#openStore });
     }
-    const local = await this.#cache.cache(joinUri(this.store.url, record.contentKey), {
+    const uri = this.#contentUriOf(record);
+    const local = await this.#cache.cache(uri, {
       immutable: true,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -1106,7 +1128,7 @@ export class Repository implements AsyncDisposable {
     options.signal?.throwIfAborted();
     const actual = await md5File(local);
     if (actual !== record.md5) {
-      await this.#cache.delete(joinUri(this.store.url, record.contentKey)).catch(() => false);
+      await this.#cache.delete(uri).catch(() => false);
       throw new IntegrityError(
         `record ${record.id}: downloaded MD5 ${actual}, recorded ${record.md5}`,
       );

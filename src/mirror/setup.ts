@@ -5,6 +5,7 @@
  * @module
  */
 import { isInside, join, pathBelow, resolve } from "../path.ts";
+import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import { listOption } from "../options_check.ts";
@@ -189,6 +190,10 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
       );
       assertDefaultStateUnlinked(cacheDir, statePath);
+      // Made private (0700) as the asset cache makes it: a cache dir a
+      // mirror made first with the umask's 0755 would let other users read
+      // every copy the cache puts in it later.
+      if (!options.dryRun) ensureCacheDir(cacheDir);
     }
     const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
     if (inside !== undefined) {

@@ -926,6 +926,15 @@ function parseMeta(text: string): { meta: EntryMeta } | { problem: string } {
   if (m.dataKey !== undefined && typeof m.dataKey !== "string") {
     return { problem: `"dataKey" is not a string` };
   }
+  // The service names data `data/<id>/<uuid>`; any other key (written by
+  // hand: `data/../x`, or `meta/…` of another entry) is not read or deleted.
+  if (
+    typeof m.dataKey === "string" &&
+    (!m.dataKey.startsWith("data/") ||
+      m.dataKey.split("/").some((s) => s === "" || s === "." || s === ".."))
+  ) {
+    return { problem: `"dataKey" ${JSON.stringify(m.dataKey)} is not a key under data/` };
+  }
   // A damaged digest would fail every download of a good file: not a digest, not kept.
   if (m.md5 !== undefined && !(typeof m.md5 === "string" && /^[0-9a-f]{32}$/.test(m.md5))) {
     delete m.md5;

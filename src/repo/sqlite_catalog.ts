@@ -40,13 +40,25 @@ export const SQLITE_DIALECT: Dialect = {
   tagLock: [],
 };
 
+/**
+ * SQLite's own wait for a lock, per statement. `node:sqlite` waits
+ * synchronously, holding the event loop: nothing else runs meanwhile, not
+ * even the handler of a Ctrl-C or SIGTERM. So each wait is short, and a busy
+ * transaction is run again (with backoff, the event loop free in between)
+ * up to {@linkcode SQLITE_ATTEMPTS} times: about a minute in all, as before,
+ * but a signal is heard within a second.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 1_000;
+/** Attempts of a transaction that keeps finding the catalog busy (see above). */
+const SQLITE_ATTEMPTS = 45;
+
 /** Options of {@linkcode openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
-  /** Milliseconds SQLite itself waits for a lock before reporting busy (default 5000). */
+  /** Milliseconds SQLite itself waits for a lock before reporting busy (default 1000). */
   busyTimeoutMs?: number;
   /** Create the file when missing (default false: a missing catalog is an error). */
   create?: boolean;
-  /** Attempts of a transaction that keeps finding the database busy (default 12). */
+  /** Attempts of a transaction that keeps finding the database busy (default 45). */
   attempts?: number;
 }
 
@@ -110,7 +122,7 @@ export async function openSqliteCatalog(
   const { DatabaseSync } = await import("node:sqlite");
   let db: DatabaseSyncType | undefined;
   try {
-    db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS });
     // The journal mode is kept in the file. The path comes from the store's
     // marker, which may name any local database (another program's): only
     // a new catalog or a vc one is switched; any other is left as it is and
@@ -176,7 +188,10 @@ function openOnReadOnlyFileSystem(
   try {
     const url = toFileUrl(path);
     url.search = "?immutable=1";
-    const db = new Database(url, { readOnly: true, timeout: options.busyTimeoutMs ?? 5_000 });
+    const db = new Database(url, {
+      readOnly: true,
+      timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
+    });
     db.exec("PRAGMA foreign_keys = ON");
     return db;
   } catch {
@@ -217,7 +232,7 @@ class SqliteCatalog implements Catalog {
         isConflict: isBusy,
         onConflict: () => this.#conflicts++,
         location: this.location,
-        ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
+        attempts: this.#attempts ?? SQLITE_ATTEMPTS,
       });
     } catch (error) {
       if (isDamaged(error)) {

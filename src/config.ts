@@ -29,7 +29,7 @@ import {
   toFileUrl as pathToFileURL,
   win32Join,
 } from "./path.ts";
-import { durationMs } from "./duration.ts";
+import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
@@ -630,7 +630,7 @@ export function parseDurationSeconds(value: string, what: string): number {
     throw new InvalidInputError(
       `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
         JSON.stringify(value)
-      }`,
+      }${capitalMNote(trimmed) === undefined ? "" : ` (${capitalMNote(trimmed)})`}`,
     );
   }
   return ms / 1000;

@@ -51,3 +51,22 @@ export function durationMs(text: string): number | undefined {
   }
   return index === 0 ? undefined : total;
 }
+
+/**
+ * Why `text` is no duration when it is refused for a capital `M` (months?
+ * minutes?), for the error to say so; `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { capitalMNote } from "./duration.ts";
+ * assert.match(capitalMNote("10M")!, /months/);
+ * assert.equal(capitalMNote("10m"), undefined);
+ * assert.equal(capitalMNote("5MS"), undefined);
+ * ```
+ */
+export function capitalMNote(text: string): string | undefined {
+  return /\d\s*M(?![A-Za-z])/.test(text)
+    ? "a capital M alone reads as months, which are no fixed length: write m or min for minutes, d for days"
+    : undefined;
+}

@@ -93,3 +93,47 @@ Deno.test("cli: relative file flags are named resolved (no /./ in messages)", as
   assertStringIncludes(r.stderr, `token file ${ws.path("missing.json")} does not exist`);
   assertEquals(r.stderr.includes("/./"), false, r.stderr);
 });
+
+Deno.test("cli: a bad --request-timeout is a usage error for every command, store or not", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", "{}");
+  // Global ("on any command"): before, commands that open no store passed
+  // it unchecked (`vc ls`, `vc cache dir` exit 0; `vc serve add-token`
+  // wrote a token), and `vc serve expire` looked at its store first.
+  const cases: string[][] = [
+    ["ls"],
+    ["cache", "dir"],
+    ["config"],
+    ["serve", "add-token", "bob", "--token-file", "tokens.json"],
+    ["serve", "expire", "--store", `${ws.bucket}/missing`],
+  ];
+  for (const args of cases) {
+    const r = await ws.run([...args, "--request-timeout", "soon"]);
+    assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assertStringIncludes(r.stderr, "--request-timeout", args.join(" "));
+  }
+  assertEquals(await Deno.stat(ws.path("tokens.json")).then(() => true, () => false), false);
+  // A good value is taken by them all.
+  assertEquals((await ws.run(["ls", "--request-timeout", "5"])).code, 0);
+});
+
+Deno.test("cli: a duration refused for its capital M says it reads as months", async () => {
+  await using ws = await CliWorkspace.create();
+  // README: a capital M alone "reads as months … and is refused rather than
+  // taken for minutes"; before, the error only asked for "a number with a
+  // unit", which 10M seemed to be.
+  for (
+    const [args, env, code] of [
+      [["cache", "prune", "--older-than", "10M"], {}, 2],
+      [["cache", "prune", "--older-than", "1H30M"], {}, 2],
+      [["cache", "dir", "--timeout", "10M"], {}, 2],
+      [["cache", "dir"], { VC_CACHE_TIMEOUT: "2M" }, 1],
+    ] as [string[], Record<string, string>, number][]
+  ) {
+    const r = await ws.run(args, env);
+    assertEquals(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assertStringIncludes(r.stderr, "reads as months", args.join(" "));
+  }
+  const other = await ws.run(["cache", "prune", "--older-than", "10X"]);
+  assertEquals(other.stderr.includes("months"), false, other.stderr);
+});

@@ -224,6 +224,12 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       await writeCommandHelp(io, command, entry.summary, flags.boolean("json"));
       return EXIT_OK;
     }
+    // The global --request-timeout is checked before any work by every
+    // command, also those that open no store (`vc ls`, `vc serve add-token`)
+    // or open one only after a look at it (`vc serve expire`).
+    if (flags.string("request-timeout") !== undefined) {
+      (await import("./store_options.ts")).cliStoreOptions({ flags });
+    }
     const mode: OutputMode = flags.boolean("json")
       ? "json"
       : flags.boolean("quiet")

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { durationMs } from "../duration.ts";
+import { capitalMNote, durationMs } from "../duration.ts";
 import { sizeBytes } from "../size.ts";
 import { UsageError } from "./errors.ts";
 
@@ -55,7 +55,8 @@ export function parseDuration(text: string, flag = "duration"): number {
   const ms = durationMs(trimmed);
   if (ms === undefined) {
     throw new UsageError(`${flag}: invalid duration "${text}"`, {
-      hint: "use a number with a unit: 500ms, 45s, 15m, 12h, 30d, 2w (or 1h30m)",
+      hint: capitalMNote(trimmed) ??
+        "use a number with a unit: 500ms, 45s, 15m, 12h, 30d, 2w (or 1h30m)",
     });
   }
   return Math.round(ms);

@@ -248,7 +248,12 @@ export class CacheClient {
       stopIdle?.();
       stopForwarding?.();
     };
-    const stalled = silent("sent nothing more of a download");
+    // Only a file's answer is a download; a cache_id, upload or delete answer is JSON.
+    const stalled = silent(
+      what.startsWith("download")
+        ? "sent nothing more of a download"
+        : "sent nothing more of its answer",
+    );
     const service = redactUrl(this.#url);
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -413,7 +418,10 @@ export class CacheClient {
       // a file's length is known, so it goes with a Content-Length.
       const res = await this.#reach(
         (signal) =>
-          sendFile(url, headers, head, body.path, tail, { ...options, ...signalOption(signal) }),
+          sendFile(url, headers, head, body.path, tail, { ...options, ...signalOption(signal) }, {
+            what: `upload of cache ${id}`,
+            service: redactUrl(this.#url),
+          }),
         `upload of cache ${id}`,
         options.signal,
         fileInfo?.size ?? 0,
@@ -810,17 +818,20 @@ async function sendFile(
   path: string,
   tail: Uint8Array,
   options: PutFileOptions,
+  names: { what: string; service: string },
 ): Promise<Response> {
   // A regular file (checked by put); its size now, at this attempt.
   using file = await Deno.open(path, { read: true });
   const total = (await file.stat()).size;
   const { NodeBodySender } = await import("../store/node_http_send.ts");
   const sender = new NodeBodySender();
+  let answered: number | undefined;
   try {
     return await sender.send(new URL(url), {
       method: "POST",
       headers,
       ...signalOption(options.signal),
+      onResponse: (status) => answered = status,
       body: {
         length: head.length + total + tail.length,
         async pipe(write) {
@@ -846,6 +857,18 @@ async function sendFile(
         },
       },
     });
+  } catch (error) {
+    // The service was reached and answered: its answer broke off (a proxy,
+    // a reset), which is not "cannot reach" — and after a 2xx the file may
+    // well be stored. An abort or a silence is told by the caller.
+    if (answered === undefined || options.signal?.aborted) throw error;
+    throw new OfflineError(
+      `${names.what}: the answer of the cache service at ${names.service} broke off ` +
+        `after its status ${answered}${
+          answered >= 200 && answered < 300 ? " (the file may have been stored)" : ""
+        }: ${causeChain(error)}`,
+      { cause: error },
+    );
   } finally {
     sender.close();
   }

@@ -41,6 +41,11 @@ export interface NodeSendInit {
   body: Uint8Array | StreamedBody;
   /** Aborts the request (destroying its connection). */
   signal?: AbortSignal | undefined;
+  /**
+   * Called with the status when the answer's head arrives: a rejection
+   * after it is of an answer that broke off, not of a request never answered.
+   */
+  onResponse?: ((status: number) => void) | undefined;
 }
 
 /**
@@ -83,6 +88,7 @@ export class NodeBodySender {
         headers: { ...init.headers, "content-length": String(init.body.length) },
         ...(init.signal === undefined ? {} : { signal: init.signal }),
       }, (res) => {
+        init.onResponse?.(res.statusCode ?? 0);
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);

@@ -561,7 +561,11 @@ export class Entries {
       // a removal cut short leaves an expired claim a sweep finishes. Single
       // deletes: a batch delete costs S3Store an SDK round trip (12x slower
       // than a plain DELETE in the stress bench).
-      if (await this.#removeClaimed(id, entry)) return;
+      // Once claimed and counted, the entry is gone for every reader: a store
+      // failure deleting its data or claim leaves that to a sweep (as an
+      // upload does with the file it replaced) rather than answering 503 for
+      // a delete whose retry would get 404.
+      if (await this.#removeClaimed(id, entry, true)) return;
       // Changed or removed meanwhile: look again.
     }
     throw contended(id);
@@ -756,14 +760,20 @@ export class Entries {
    * Removes `entry` if this process wins its claim (see
    * {@linkcode Entries.#claimRemoval}): the owner's usage down by its size,
    * its data, then the claim itself. False when it changed or went first.
+   * With `finishLater`, a store failure after the count leaves the expired
+   * claim (and maybe its data) for a sweep to finish.
    */
-  async #removeClaimed(id: string, entry: LoadedEntry): Promise<boolean> {
+  async #removeClaimed(id: string, entry: LoadedEntry, finishLater = false): Promise<boolean> {
     this.#known.delete(id);
     const claimed = await this.#claimRemoval(id, entry);
     if (claimed === undefined) return false;
     await this.#usage?.add(entry.meta.owner, -entry.meta.size);
-    await this.#dropData(entry.meta);
-    await this.#deleteMeta(id, claimed);
+    const finish = async () => {
+      await this.#dropData(entry.meta);
+      await this.#deleteMeta(id, claimed);
+    };
+    if (finishLater) await finish().catch(() => {});
+    else await finish();
     return true;
   }
 

@@ -26,6 +26,8 @@ import {
   versionedSettings,
 } from "./settings.ts";
 import { ignoredProjectWarning } from "./settings_resolve.ts";
+import { NotFoundError } from "../errors.ts";
+import { missingManifestMessage } from "../versioned/manifest.ts";
 import { counted } from "../counted.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 
@@ -111,9 +113,20 @@ export const prefill: Command = {
     };
     // Each manifest with its own project file (its bucket), as a command
     // run on it alone would; the one cache must not depend on which.
-    const own = manifests.map((manifest) => versionedSettings({ io, flags }, { manifest }));
-    const unbucketed = own.findIndex((v) => v.bucket === undefined);
-    if (unbucketed >= 0) throw noBucket("prefill");
+    const all = manifests.map((manifest) => versionedSettings({ io, flags }, { manifest }));
+    // A manifest that does not exist finds no project file (no bucket) where
+    // it was meant to be: it is one failed item, as it is with a bucket,
+    // rather than "no bucket configured" for the whole run.
+    const missing: PrefillFailure[] = [];
+    const own: VersionedSettings[] = [];
+    for (const v of all) {
+      if (v.bucket === undefined && !(await exists(v.manifest))) {
+        const error = new NotFoundError(await missingManifestMessage(v.manifest));
+        missing.push({ item: v.manifest, error: error.message, errorName: error.name });
+      } else own.push(v);
+    }
+    if (own.some((v) => v.bucket === undefined)) throw noBucket("prefill");
+    manifests = own.map((v) => v.manifest);
     for (const v of own) {
       sameCacheSettings(own[0]!, v);
       const ignored = v.settings.ignoredProjectPath;
@@ -151,6 +164,9 @@ export const prefill: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
       bar.done();
+      // Manifests are read first: their failures come first.
+      summary.failed.unshift(...missing);
+      summary.total += missing.length;
     } finally {
       await Promise.allSettled(versioned.map((v) => v.close()));
       await cache.close();
@@ -185,6 +201,20 @@ function summaryLines(s: PrefillSummary): string[] {
       formatBytes(s.bytes)
     } in ${s.seconds.toFixed(1)}s`,
   ];
+}
+
+// Whether anything is at `path` (a manifest that is there but cannot be read
+// fails as the prefill reads it).
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return false;
+    }
+    return true;
+  }
 }
 
 function parseConcurrency(text: string | undefined): number | undefined {

@@ -28,6 +28,7 @@ import {
 import { ignoredProjectWarning } from "./settings_resolve.ts";
 import { NotFoundError } from "../errors.ts";
 import { missingManifestMessage } from "../versioned/manifest.ts";
+import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 
@@ -94,6 +95,10 @@ export const prefill: Command = {
     const { io, flags, out } = ctx;
     const concurrency = parseConcurrency(flags.string("concurrency"));
     const settings = versionedSettings(ctx);
+    // A malformed VC_REQUEST_TIMEOUT would fail every item that needs a store,
+    // each on its own (thousands of lines that read as a store problem): it is
+    // the run's error, before anything is fetched, as other bad settings are.
+    if (flags.string("request-timeout") === undefined) requestTimeoutFromEnv((n) => io.env(n));
     // `-` is standard input (once).
     const lists = flags.list("list").map((l) => l === "-" ? l : resolve(io.cwd, l));
     let manifests = flags.list("manifest").map((m) => resolve(io.cwd, m));

@@ -155,6 +155,20 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   assertFailure(noBucket, 2, "no bucket configured");
   assertStringIncludes(noBucket.stderr, "--bucket");
   assertStringIncludes(noBucket.stderr, "VC_BUCKET");
+  assert(!noBucket.stderr.includes("does not exist either"), noBucket.stderr);
+  // No bucket and no manifest there (run outside the project, or a mistyped
+  // --manifest): both are said.
+  for (
+    const args of [["path", "/f.csv", "--manifest", "nope.json"], [
+      "verify",
+      "--manifest",
+      "nope.json",
+    ]]
+  ) {
+    const lost = await ws.run(args);
+    assertFailure(lost, 2, "no bucket configured");
+    assertStringIncludes(lost.stderr, `the manifest ${ws.path("nope.json")} does not exist either`);
+  }
   // Usage errors.
   assertFailure(await ws.vc("path"), 2, "missing PATH");
   assertFailure(await ws.vc("get", "/f.csv"), 2, "missing DEST");

@@ -100,7 +100,7 @@ export function openVersioned(
   command: string,
 ): VersionedSession {
   const v = versionedSettings(ctx);
-  if (v.bucket === undefined) throw noBucket(command);
+  if (v.bucket === undefined) throw noBucket(command, missingManifest(v.manifest));
   const cache = openAssetCache(ctx, v.settings);
   const vc = new VersionedCache({
     manifest: v.manifest,
@@ -134,10 +134,26 @@ export function openVersioned(
  * assert(noBucket("add").hint?.includes("VC_BUCKET"));
  * ```
  */
-export function noBucket(command: string): UsageError {
+export function noBucket(command: string, missingManifest?: string): UsageError {
   return new UsageError(`${command}: no bucket configured`, {
     hint:
-      "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]",
+      "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]" +
+      (missingManifest === undefined
+        ? ""
+        : `; the manifest ${missingManifest} does not exist either: run vc in the project's ` +
+          `directory (its settings may name the bucket) or pass --manifest`),
     command,
   });
+}
+
+// The manifest path when nothing is there: with no bucket configured either,
+// the likeliest cause is a run outside the project (or a mistyped
+// --manifest), which the error then says.
+function missingManifest(manifest: string): string | undefined {
+  try {
+    Deno.lstatSync(manifest);
+    return undefined;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? manifest : undefined;
+  }
 }

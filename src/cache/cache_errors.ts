@@ -14,6 +14,7 @@ import {
   VcError,
 } from "../errors.ts";
 import type { EntryLocation } from "./layout.ts";
+import { fromFileUrl } from "../path.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -181,7 +182,8 @@ export function explainCacheError(
       ? `; note: its key ends in whitespace (${JSON.stringify(loc.uri)})`
       : "";
     return new NotFoundError(
-      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}`,
+      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
+        notAFile(loc.uri),
       { cause: e },
     );
   }
@@ -266,4 +268,30 @@ export function copyOutError(e: unknown, dest: string): unknown {
   }
   if (why === undefined) return e;
   return new VcError(`cannot write ${dest}: ${why} (${message})`, { cause: e });
+}
+
+/**
+ * For a `file://` URI naming something that is not a regular file (a
+ * directory, a FIFO, a socket, a device), which a directory store does not
+ * take for an object: what is there, so "does not exist" is not all it says.
+ */
+function notAFile(uri: string): string {
+  if (!uri.startsWith("file:")) return "";
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(fromFileUrl(uri));
+  } catch {
+    return "";
+  }
+  if (info.isFile) return "";
+  const kind = info.isDirectory
+    ? "a directory"
+    : info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : info.isCharDevice || info.isBlockDevice
+    ? "a device"
+    : "something else";
+  return `; ${kind} is at that path, not a regular file`;
 }

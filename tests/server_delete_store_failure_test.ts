@@ -7,33 +7,12 @@
  * Found with a fault-injecting fake S3 behind `vc serve`. The rest is left
  * to a sweep, as an upload leaves the file it replaced.
  */
-import { StoreError } from "../src/errors.ts";
 import { Entries } from "../src/server/entries.ts";
 import { UsageCounter } from "../src/server/quota.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { ManualClock } from "../src/testing/mod.ts";
-import type { DeleteOptions, ObjectStore } from "../src/store/types.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
-
-/** `inner`, with deletes of keys under `failing.prefix` failing while it is set. */
-function failingDeletes(inner: ObjectStore, failing: { prefix: string | undefined }): ObjectStore {
-  const del = (keys: string[], options?: DeleteOptions) => {
-    const prefix = failing.prefix;
-    if (prefix !== undefined && keys.some((k) => k.startsWith(prefix))) {
-      return Promise.reject(
-        new StoreError("DELETE failed: 500 InternalError (injected)", { status: 500 }),
-      );
-    }
-    return inner.delete(keys, options);
-  };
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "delete") return del;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
-}
+import { failingDeletes } from "./server_helpers.ts";
 
 const bytes = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
 

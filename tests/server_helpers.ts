@@ -5,7 +5,8 @@
 import type { Clock } from "../src/clock.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
-import type { ObjectStore } from "../src/store/types.ts";
+import type { DeleteOptions, ObjectStore } from "../src/store/types.ts";
+import { StoreError } from "../src/errors.ts";
 import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
 import type { CacheServiceOptions } from "../src/server/handler.ts";
 import { type RunningCacheService, serveCache } from "../src/server/serve.ts";
@@ -200,4 +201,29 @@ export function serviceS3Store(endpoint: string, prefix?: string): S3Store {
     partSize: 5 * 1024 * 1024,
     http1: true,
   });
+}
+
+/**
+ * `inner`, with deletes of keys under `failing.prefix` rejected (a
+ * `StoreError` of `failing.status`, default 500) while the prefix is set.
+ */
+export function failingDeletes(
+  inner: ObjectStore,
+  failing: { prefix: string | undefined; status?: number },
+): ObjectStore {
+  const del = (keys: string[], options?: DeleteOptions) => {
+    const prefix = failing.prefix;
+    if (prefix !== undefined && keys.some((k) => k.startsWith(prefix))) {
+      const status = failing.status ?? 500;
+      return Promise.reject(new StoreError(`DELETE failed: ${status} (injected)`, { status }));
+    }
+    return inner.delete(keys, options);
+  };
+  return new Proxy(inner, {
+    get(target, name) {
+      if (name === "delete") return del;
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as ObjectStore;
 }

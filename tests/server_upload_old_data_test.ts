@@ -6,49 +6,32 @@
  * such uploads answered 503 although their file was stored, and the usage
  * kept the old file's size instead of the new one's until a recount.
  */
-import { StoreError } from "../src/errors.ts";
 import { Entries } from "../src/server/entries.ts";
 import { UsageCounter } from "../src/server/quota.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { ManualClock } from "../src/testing/mod.ts";
-import type { DeleteOptions, ObjectStore } from "../src/store/types.ts";
 import { assertEquals } from "./assert.ts";
-
-/** `inner`, with deletes of data objects failing while `failing.on` is set. */
-function failingDataDeletes(inner: ObjectStore, failing: { on: boolean }): ObjectStore {
-  const del = (keys: string[], options?: DeleteOptions) => {
-    if (failing.on && keys.some((k) => k.startsWith("data/"))) {
-      return Promise.reject(
-        new StoreError("DELETE failed: 503 SlowDown (injected)", { status: 503 }),
-      );
-    }
-    return inner.delete(keys, options);
-  };
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "delete") return del;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
-}
+import { failingDeletes } from "./server_helpers.ts";
 
 const bytes = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
 
 Deno.test("serve: a replacing upload whose old data cannot be deleted is stored and counted", async () => {
   await using inner = new MemoryStore();
-  const failing = { on: false };
-  const store = failingDataDeletes(inner, failing);
+  const failing: { prefix: string | undefined; status: number } = {
+    prefix: undefined,
+    status: 503,
+  };
+  const store = failingDeletes(inner, failing);
   const entries = new Entries(store, { maxBytesPerIdentity: 1_000_000 });
   const owner = "token-file:alice";
   const id = "a".repeat(128);
   await entries.reserve(id, owner);
   await entries.upload(id, owner, { filename: "old.txt", body: bytes("0123456789") });
-  failing.on = true;
+  failing.prefix = "data/";
   // The switch lands; only the old file's delete fails.
   const meta = await entries.upload(id, owner, { filename: "new.txt", body: bytes("abc") });
   assertEquals(meta.size, 3);
-  failing.on = false;
+  failing.prefix = undefined;
   const { meta: stored } = await entries.open(id, owner);
   assertEquals([stored.filename, stored.size], ["new.txt", 3]);
   assertEquals(await new UsageCounter(inner, Infinity).bytes(owner), 3);
@@ -60,9 +43,12 @@ Deno.test("serve: a replacing upload whose old data cannot be deleted is stored 
 
 Deno.test("serve: an expired entry replaced by a new placeholder comes off the usage though its data cannot be deleted", async () => {
   await using inner = new MemoryStore();
-  const failing = { on: false };
+  const failing: { prefix: string | undefined; status: number } = {
+    prefix: undefined,
+    status: 503,
+  };
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
-  const entries = new Entries(failingDataDeletes(inner, failing), {
+  const entries = new Entries(failingDeletes(inner, failing), {
     clock,
     fileTtlMs: 60_000,
     maxBytesPerIdentity: 1_000_000,
@@ -72,7 +58,7 @@ Deno.test("serve: an expired entry replaced by a new placeholder comes off the u
   await entries.reserve(id, owner);
   await entries.upload(id, owner, { filename: "old.txt", body: bytes("0123456789") });
   clock.jump(120_000);
-  failing.on = true;
+  failing.prefix = "data/";
   const placeholder = await entries.reserve(id, owner);
   assertEquals(placeholder.filename, "placeholder");
   assertEquals(await new UsageCounter(inner, Infinity).bytes(owner), 0);

@@ -107,45 +107,19 @@ Deno.test("catalog: a missing SQLite catalog is reported, not silently created",
   }
 });
 
-Deno.test("catalog: waiting for a busy SQLite catalog lets the event loop run (a Ctrl-C is heard) at least every 1–2 s", async () => {
+Deno.test("catalog: SQLite's own wait for a busy catalog is short (it holds the event loop: a Ctrl-C waits it out)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_catalog_" });
   const path = join(dir, "c.sqlite");
-  // The defaults under test: SQLite's own (synchronous) wait, and the retries around it.
-  const waiter = await openSqliteCatalog(path, { create: true });
-  const { DatabaseSync } = await import("node:sqlite");
-  const holder = new DatabaseSync(path);
-  const gaps: number[] = [];
-  let last = performance.now();
-  const tick = setInterval(() => {
-    const now = performance.now();
-    gaps.push(now - last);
-    last = now;
-  }, 50);
+  // The default under test: node:sqlite waits synchronously, so a Ctrl-C or
+  // SIGTERM is handled only once the wait is over (it was 5 s); the retries
+  // around it keep the total wait about a minute.
+  const catalog = await openSqliteCatalog(path, { create: true });
   try {
-    holder.exec("BEGIN EXCLUSIVE");
-    const stop = new AbortController();
-    // Bounded: the wait is given up after 4 s (as a command's signal would end it).
-    const timer = setTimeout(() => stop.abort(), 4_000);
-    try {
-      await Promise.race([
-        waiter.transaction("write", (tx) => tx.query("SELECT 1")),
-        new Promise((_, reject) =>
-          stop.signal.addEventListener("abort", () => reject(new Error("gave up")))
-        ),
-      ]).catch(() => {});
-    } finally {
-      clearTimeout(timer);
-    }
-    // SQLite's wait holds the event loop for its whole timeout: it was 5 s.
-    assert(
-      gaps.length > 0 && Math.max(...gaps) < 2_500,
-      `event loop held for ${Math.max(...gaps)} ms`,
-    );
+    const rows = await catalog.transaction("read", (tx) => tx.query("PRAGMA busy_timeout"));
+    const timeout = Number(Object.values(rows[0] ?? {})[0]);
+    assert(timeout > 0 && timeout <= 1_000, `busy_timeout ${timeout} ms`);
   } finally {
-    clearInterval(tick);
-    holder.exec("ROLLBACK");
-    holder.close();
-    await waiter.close();
+    await catalog.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -117,6 +117,47 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * Throws `InvalidInputError` when `value` (the argument `what` of a call) is
+ * not a function: checked before the call takes a lock or writes anything,
+ * instead of a `TypeError` from deep inside once it has.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkFunction } from "./options_check.ts";
+ * checkFunction("updateManifest() change", () => {});
+ * assert.throws(() => checkFunction("updateManifest() change", 42), /must be a function, got 42/);
+ * ```
+ */
+export function checkFunction(what: string, value: unknown): void {
+  if (typeof value !== "function") {
+    throw new InvalidInputError(`${what} must be a function, got ${describeValue(value)}`);
+  }
+}
+
+/**
+ * Throws `InvalidInputError` when `value` (the argument `what` of a call) is
+ * not a non-empty string: a file path given as a `URL` object, a number or
+ * `undefined` is refused before anything is read or written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkPathArgument } from "./options_check.ts";
+ * checkPathArgument("manifest", "versioned_assets.json");
+ * assert.throws(() => checkPathArgument("manifest", new URL("file:///m.json")), /pass its pathname/);
+ * ```
+ */
+export function checkPathArgument(what: string, value: unknown): void {
+  if (typeof value === "string" && value !== "") return;
+  throw new InvalidInputError(
+    `${what} must be a non-empty file path string, got ${describeValue(value)}${
+      value instanceof URL ? ": pass its pathname" : ""
+    }`,
+  );
+}
+
+/**
  * The items of a list option (`what`: its name, for the message). A lone
  * string is iterable too, and spread its characters would be the items
  * (`immutableBuckets: "assets"` the buckets a, s, s, e, t, s): refused, as is

@@ -19,6 +19,12 @@ import { readUpTo } from "../bytes.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError } from "../errors.ts";
+import {
+  checkOptions,
+  checkPathArgument,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 import { sha256Hex } from "../hash.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
@@ -90,6 +96,15 @@ export interface KBaseAuthOptions {
   timeoutMs?: number;
 }
 
+const KBASE_AUTH_OPTIONS: OptionNames<KBaseAuthOptions> = {
+  authUrl: true,
+  ttlMs: true,
+  clock: true,
+  fetch: true,
+  maxEntries: true,
+  timeoutMs: true,
+};
+
 /**
  * KBase auth: `GET {auth_url}/api/V2/token` with the caller's header.
  *
@@ -120,6 +135,15 @@ export class KBaseAuth implements AuthProvider {
 
   /** Creates the provider. */
   constructor(options: KBaseAuthOptions) {
+    checkOptions("KBaseAuth", options, KBASE_AUTH_OPTIONS);
+    const authUrl: unknown = options?.authUrl;
+    if (typeof authUrl !== "string") {
+      throw new InvalidInputError(
+        `KBaseAuth: the option authUrl must be a string, got ${describeValue(authUrl)}${
+          authUrl instanceof URL ? ": pass its href" : ""
+        }`,
+      );
+    }
     let url: URL | undefined;
     try {
       url = new URL(options.authUrl);
@@ -301,6 +325,11 @@ export interface TokenFileAuthOptions {
   onReloadError?: (error: Error) => void;
 }
 
+const TOKEN_FILE_AUTH_OPTIONS: OptionNames<TokenFileAuthOptions> = {
+  path: true,
+  onReloadError: true,
+};
+
 /**
  * A local token file: `{"<sha256 hex of token>": "name", ...}`. The file is
  * re-read when its modification time or size changes (one synchronous
@@ -333,6 +362,8 @@ export class TokenFileAuth implements AuthProvider {
 
   /** Creates the provider (the file is read on first use). */
   constructor(options: TokenFileAuthOptions) {
+    checkOptions("TokenFileAuth", options, TOKEN_FILE_AUTH_OPTIONS);
+    checkPathArgument("TokenFileAuth: the option path", options?.path);
     this.#path = options.path;
     this.#onReloadError = options.onReloadError ??
       ((e) => stderrLog(formatEventLine("token-file", { error: e.message })));
@@ -518,9 +549,13 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
  * ```
  */
 export function checkIdentityName(name: string): void {
-  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(name)) {
+  // A number (`42`) or `true` would pass the pattern as its string, and be
+  // written to the token file as a JSON number the file's reader refuses.
+  if (typeof name !== "string" || !/^[A-Za-z0-9._@-]{1,128}$/.test(name)) {
     throw new InvalidInputError(
-      `identity name ${JSON.stringify(name)} must be 1-128 of A-Z a-z 0-9 . _ @ -`,
+      `identity name ${
+        typeof name === "string" ? JSON.stringify(name) : describeValue(name)
+      } must be a string: 1-128 of A-Z a-z 0-9 . _ @ -`,
     );
   }
 }
@@ -545,6 +580,7 @@ export function checkIdentityName(name: string): void {
  * ```
  */
 export async function addToken(path: string, name: string): Promise<string> {
+  checkPathArgument("addToken(): the token file", path);
   checkIdentityName(name);
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

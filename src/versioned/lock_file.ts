@@ -25,6 +25,7 @@ import { InvalidInputError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { withFileLock } from "../file_lock.ts";
+import { checkFunction, checkPathArgument } from "../options_check.ts";
 import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
@@ -110,6 +111,9 @@ export async function withLockFileWrite<T>(
   fn: (target: string) => Promise<T> | T,
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<T> {
+  checkPathArgument("withLockFileWrite(): the manifest", manifest);
+  if (lockFile !== undefined) checkPathArgument("withLockFileWrite(): the lock file", lockFile);
+  checkFunction("withLockFileWrite(): fn", fn);
   const target = await manifestTarget(manifest);
   const paths = new Set([manifestLockPath(target)]);
   if (lockFile !== undefined) paths.add(lockFileLockPath(await manifestTarget(lockFile)));
@@ -293,6 +297,8 @@ export async function updateLockFile(
   file: string,
   change: (entries: LockEntries) => void | Promise<void>,
 ): Promise<LockEntries> {
+  checkPathArgument("updateLockFile(): the lock file", file);
+  checkFunction("updateLockFile(): change", change);
   const read = await readLockText(file);
   const before = read?.entries;
   const eol = read?.eol ?? "\n";

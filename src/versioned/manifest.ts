@@ -29,6 +29,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
+import { checkFunction, checkPathArgument, describeValue } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -340,7 +341,14 @@ export function formatManifest(
   entries: Readonly<ManifestEntries>,
   options: FormatManifestOptions = {},
 ): string {
-  const indent = options.indent ?? "    ";
+  // A Map, an array, a URL or a number has no entries Object.entries sees:
+  // written, it would replace the manifest with an empty one.
+  if (Object.prototype.toString.call(entries) !== "[object Object]") {
+    throw new InvalidInputError(
+      `manifest entries must be an object of path → version, got ${describeValue(entries)}`,
+    );
+  }
+  const indent = options?.indent ?? "    ";
   if (!/^( {1,8}|\t)$/.test(indent)) {
     throw new RangeError(
       `manifest indent must be 1 to 8 spaces or a tab, got ${JSON.stringify(indent)}`,
@@ -376,7 +384,9 @@ export async function writeManifest(
   entries: Readonly<ManifestEntries>,
   options: FormatManifestOptions = {},
 ): Promise<void> {
-  await writeManifestText(await manifestTarget(file), formatManifest(entries, options));
+  checkPathArgument("writeManifest(): the manifest", file);
+  const text = formatManifest(entries, options);
+  await writeManifestText(await manifestTarget(file), text);
 }
 
 async function writeManifestText(target: string, text: string): Promise<void> {
@@ -463,6 +473,8 @@ export async function withManifestLock<T>(
   file: string,
   fn: (target: string) => Promise<T> | T,
 ): Promise<T> {
+  checkPathArgument("withManifestLock(): the manifest", file);
+  checkFunction("withManifestLock(): fn", fn);
   const target = await manifestTarget(file);
   return await withFileLock(manifestLockPath(target), () => fn(target));
 }
@@ -498,6 +510,12 @@ export function updateManifest(
   file: string,
   change: (entries: ManifestEntries) => void | Promise<void>,
 ): Promise<ManifestEntries> {
+  try {
+    checkPathArgument("updateManifest(): the manifest", file);
+    checkFunction("updateManifest(): change", change);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return withManifestLock(file, (target) => rewriteManifest(target, file, change));
 }
 

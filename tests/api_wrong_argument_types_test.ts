@@ -1,0 +1,127 @@
+/**
+ * Arguments of the wrong type, as plain JavaScript passes them, to the
+ * exported file helpers: refused with `InvalidInputError` naming the
+ * argument, before anything is written (no manifest emptied, no token file
+ * the server then refuses, no lock file left behind).
+ */
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { InvalidInputError } from "../mod.ts";
+import {
+  formatManifest,
+  readManifest,
+  updateLockFile,
+  updateManifest,
+  withLockFileWrite,
+  withManifestLock,
+  writeManifest,
+} from "../src/versioned/mod.ts";
+import { addToken, KBaseAuth, TokenFileAuth } from "../src/server/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+async function names(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) out.push(entry.name);
+  return out.sort();
+}
+
+Deno.test("writeManifest refuses entries that are not an object, keeping the manifest", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/m.json`;
+    await writeManifest(file, { "/a.csv": "1.0.0" });
+    const map = new Map([["/b.csv", "2.0.0"]]);
+    for (const entries of [map, 42, true, [], "", new URL("file:///x"), AbortSignal.abort()]) {
+      await assertRejects(
+        () => writeManifest(file, entries as Any),
+        InvalidInputError,
+        "manifest entries must be an object",
+      );
+      assertThrows(() => formatManifest(entries as Any), InvalidInputError, "must be an object");
+    }
+    await assertRejects(
+      () => writeManifest(file, undefined as Any),
+      InvalidInputError,
+      "undefined",
+    );
+    assertEquals(await readManifest(file), { "/a.csv": "1.0.0" });
+    await assertRejects(
+      () => writeManifest(new URL(`file://${dir}/n.json`) as Any, {}),
+      InvalidInputError,
+      "pass its pathname",
+    );
+    assertEquals(await names(dir), ["m.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("manifest and lock file updates refuse a change that is not a function before locking", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/m.json`;
+    for (const change of [undefined, 42, "x", {}]) {
+      const pending = updateManifest(file, change as Any);
+      assert(pending instanceof Promise);
+      await assertRejects(() => pending, InvalidInputError, "updateManifest(): change must be");
+      await assertRejects(
+        () => withManifestLock(file, change as Any),
+        InvalidInputError,
+        "withManifestLock(): fn must be",
+      );
+      await assertRejects(
+        () => withLockFileWrite(file, `${dir}/l.json`, change as Any),
+        InvalidInputError,
+        "withLockFileWrite(): fn must be",
+      );
+      await assertRejects(
+        () => updateLockFile(`${dir}/l.json`, change as Any),
+        InvalidInputError,
+        "updateLockFile(): change must be",
+      );
+    }
+    await assertRejects(() => updateManifest(42 as Any, () => {}), InvalidInputError, "got 42");
+    assertEquals(await names(dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("addToken refuses a name that is not a string, leaving the token file readable", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/tokens.json`;
+    await addToken(file, "alice");
+    const before = await Deno.readTextFile(file);
+    for (const name of [42, true, -1, undefined, null]) {
+      await assertRejects(() => addToken(file, name as Any), InvalidInputError, "identity name");
+    }
+    assertEquals(await Deno.readTextFile(file), before);
+    await assertRejects(
+      () => addToken(undefined as Any, "bob"),
+      InvalidInputError,
+      "addToken(): the token file",
+    );
+    // The file still loads.
+    await new TokenFileAuth({ path: file }).check();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KBaseAuth and TokenFileAuth check their options", () => {
+  for (const make of [(o: Any) => new KBaseAuth(o), (o: Any) => new TokenFileAuth(o)]) {
+    for (const options of [undefined, null, 42, {}]) {
+      assertThrows(() => make(options), InvalidInputError);
+    }
+  }
+  assertThrows(() => new KBaseAuth({ authurl: "http://x" } as Any), InvalidInputError, "authUrl");
+  assertThrows(
+    () => new KBaseAuth({ authUrl: new URL("http://127.0.0.1/") } as Any),
+    InvalidInputError,
+    "pass its href",
+  );
+  assertThrows(() => new TokenFileAuth({ pth: "t.json" } as Any), InvalidInputError, '"path"');
+  assertThrows(() => new TokenFileAuth({ path: "" }), InvalidInputError, "option path");
+});

@@ -15,7 +15,15 @@ import {
   withManifestLock,
   writeManifest,
 } from "../src/versioned/mod.ts";
-import { addToken, KBaseAuth, TokenFileAuth } from "../src/server/mod.ts";
+import {
+  addToken,
+  CacheClient,
+  cacheId,
+  KBaseAuth,
+  parsePyJson,
+  TokenFileAuth,
+  withCache,
+} from "../src/server/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -124,4 +132,78 @@ Deno.test("KBaseAuth and TokenFileAuth check their options", () => {
   );
   assertThrows(() => new TokenFileAuth({ pth: "t.json" } as Any), InvalidInputError, '"path"');
   assertThrows(() => new TokenFileAuth({ path: "" }), InvalidInputError, "option path");
+});
+
+Deno.test("CacheClient and withCache refuse wrong arguments before any request", async () => {
+  let requests = 0;
+  const fetch = (() => {
+    requests++;
+    return Promise.resolve(new Response("{}", { status: 404 }));
+  }) as typeof globalThis.fetch;
+  const client = new CacheClient({ url: "http://127.0.0.1:9", token: "t", fetch });
+  const dir = await Deno.makeTempDir();
+  try {
+    const id = "a".repeat(128);
+    const bytes = new Uint8Array(1);
+    for (const bad of [undefined, null, 42, "", new URL("http://x/"), []]) {
+      // get(undefined) was a request for the cache "undefined", answered as a miss.
+      await assertRejects(() => client.get(bad as Any), InvalidInputError, "cache ID");
+      await assertRejects(() => client.getBytes(bad as Any), InvalidInputError, "cache ID");
+      await assertRejects(() => client.rm(bad as Any), InvalidInputError, "cache ID");
+      await assertRejects(() => client.put(bad as Any, bytes), InvalidInputError, "cache ID");
+      await assertRejects(() => client.put(id, bad as Any), InvalidInputError, "the body");
+      await assertRejects(
+        () => client.download(id, bad as Any),
+        InvalidInputError,
+        "the path",
+      );
+      if (bad !== "") {
+        await assertRejects(() => client.id(bad as Any), InvalidInputError, "params");
+        await assertRejects(
+          () => withCache(bad as Any, () => Promise.resolve(bytes), { client }),
+          InvalidInputError,
+          "params",
+        );
+      }
+      await assertRejects(
+        () => withCache({ k: 1 }, bad as Any, { client }),
+        InvalidInputError,
+        "compute must be a function",
+      );
+    }
+    await assertRejects(
+      () => client.put(id, bytes, { filenme: "x" } as Any),
+      InvalidInputError,
+      '"filename"',
+    );
+    await assertRejects(() => client.get(id, { rnage: "bytes=0-1" } as Any), InvalidInputError);
+    await assertRejects(
+      () => withCache({ k: 1 }, () => Promise.resolve(bytes), undefined as Any),
+      InvalidInputError,
+      "withCache()",
+    );
+    await assertRejects(
+      () => withCache({ k: 1 }, () => Promise.resolve(bytes), { clint: client } as Any),
+      InvalidInputError,
+      '"client"',
+    );
+    await assertRejects(
+      () => withCache({ k: 1 }, () => Promise.resolve(bytes), {} as Any),
+      InvalidInputError,
+      "option client",
+    );
+    assertEquals(requests, 0);
+    assertEquals(await names(dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cacheId refuses a body that is not parsed by parsePyJson, and a token ID not a string", () => {
+  assertEquals(cacheId("t", parsePyJson('{"a": 1}')).length, 128);
+  for (const body of [undefined, 42, { a: 1 }, new Map()]) {
+    assertThrows(() => cacheId("t", body as Any), InvalidInputError, "parsePyJson");
+  }
+  assertThrows(() => cacheId("t", [{ a: 1 }] as Any), InvalidInputError, "parsePyJson");
+  assertThrows(() => cacheId(42 as Any, null), InvalidInputError, "token ID");
 });

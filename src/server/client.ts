@@ -9,7 +9,7 @@
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { Md5 } from "../hash.ts";
 import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
@@ -97,6 +97,34 @@ export interface RequestOptions {
 }
 
 const encoder = new TextEncoder();
+
+const REQUEST_OPTIONS: OptionNames<RequestOptions> = { signal: true };
+const GET_OPTIONS = { range: true, signal: true } as const;
+const DOWNLOAD_OPTIONS = { onProgress: true, signal: true } as const;
+const PUT_OPTIONS: OptionNames<PutFileOptions> = {
+  filename: true,
+  contentType: true,
+  onProgress: true,
+  signal: true,
+};
+const WITH_CACHE_OPTIONS: OptionNames<WithCacheOptions> = { ...PUT_OPTIONS, client: true };
+
+/**
+ * Refuses a cache ID that is not a non-empty string before any request: the
+ * service would answer 404, which `get` reports as a miss (`undefined`).
+ */
+function checkCacheIdArgument(what: string, id: unknown): void {
+  if (typeof id !== "string" || id === "") {
+    throw new InvalidInputError(
+      `${what}: the cache ID must be a non-empty string, got ${describeValue(id)}`,
+    );
+  }
+}
+
+/** True for a plain JSON object (not null, an array, a Map, a URL ...). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === "[object Object]";
+}
 
 /**
  * Talks to a cache service.
@@ -327,6 +355,12 @@ export class CacheClient {
     params: Record<string, unknown> | string,
     options: RequestOptions = {},
   ): Promise<CacheIdResult> {
+    if (typeof params !== "string" && !isPlainObject(params)) {
+      throw new InvalidInputError(
+        `CacheClient.id(): params must be an object (or JSON text), got ${describeValue(params)}`,
+      );
+    }
+    checkOptions("CacheClient.id()", options, REQUEST_OPTIONS);
     const res = await this.#fetch(`${this.#url}/v1/cache_id`, {
       method: "POST",
       headers: { authorization: this.#token, "content-type": "application/json" },
@@ -386,6 +420,17 @@ export class CacheClient {
    * ```
    */
   async put(id: string, body: UploadBody, options: PutFileOptions = {}): Promise<void> {
+    checkCacheIdArgument("CacheClient.put()", id);
+    if (
+      !(body instanceof Uint8Array) && !(body instanceof ReadableStream) &&
+      !(isPlainObject(body) && typeof body.path === "string" && body.path !== "")
+    ) {
+      throw new InvalidInputError(
+        "CacheClient.put(): the body must be a Uint8Array, a ReadableStream or { path }, got " +
+          describeValue(body),
+      );
+    }
+    checkOptions("CacheClient.put()", options, PUT_OPTIONS);
     const filename = options.filename ??
       ("path" in body ? body.path.split(/[\\/]/).pop() || "file" : "file");
     // Written into the part's headers: a CR/LF would forge others, and the
@@ -495,6 +540,8 @@ export class CacheClient {
     id: string,
     init: { range?: string } & RequestOptions = {},
   ): Promise<Response | undefined> {
+    checkCacheIdArgument("CacheClient.get()", id);
+    checkOptions("CacheClient.get()", init, GET_OPTIONS);
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       headers: {
         authorization: this.#token,
@@ -579,6 +626,13 @@ export class CacheClient {
       onProgress?: (progress: { bytes: number; total?: number }) => void;
     } & RequestOptions = {},
   ): Promise<boolean> {
+    checkCacheIdArgument("CacheClient.download()", id);
+    if (typeof path !== "string" || path === "") {
+      throw new InvalidInputError(
+        `CacheClient.download(): the path must be a non-empty string, got ${describeValue(path)}`,
+      );
+    }
+    checkOptions("CacheClient.download()", options, DOWNLOAD_OPTIONS);
     const res = await this.get(id, options.signal === undefined ? {} : { signal: options.signal });
     if (res === undefined || res.body === null) return false;
     const length = Number(res.headers.get("content-length") ?? "NaN");
@@ -619,6 +673,8 @@ export class CacheClient {
    * ```
    */
   async rm(id: string, options: RequestOptions = {}): Promise<void> {
+    checkCacheIdArgument("CacheClient.rm()", id);
+    checkOptions("CacheClient.rm()", options, REQUEST_OPTIONS);
     const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
       method: "DELETE",
       headers: { authorization: this.#token },
@@ -797,6 +853,24 @@ export async function withCache(
   compute: () => Promise<Uint8Array>,
   options: WithCacheOptions,
 ): Promise<Uint8Array> {
+  if (typeof params !== "string" && !isPlainObject(params)) {
+    throw new InvalidInputError(
+      `withCache(): params must be an object (or JSON text), got ${describeValue(params)}`,
+    );
+  }
+  if (typeof compute !== "function") {
+    throw new InvalidInputError(
+      `withCache(): compute must be a function, got ${describeValue(compute)}`,
+    );
+  }
+  checkOptions("withCache()", options ?? null, WITH_CACHE_OPTIONS);
+  // Duck-typed: a stand-in client (a test's) with the same methods is fine.
+  const given: unknown = options.client;
+  if (typeof (given as Partial<CacheClient> | null)?.id !== "function") {
+    throw new InvalidInputError(
+      `withCache(): the option client must be a CacheClient, got ${describeValue(given)}`,
+    );
+  }
   const { client, ...put } = options;
   const { cacheId } = await client.id(params);
   const hit = await client.getBytes(cacheId);

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { InvalidInputError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 
 /** A parsed JSON value; numbers keep their lexeme. */
 export type PyJson =
@@ -281,9 +283,22 @@ export function dumpPyJson(value: PyJson): string {
   if (value === false) return "false";
   if (typeof value === "string") return dumpString(value);
   if (Array.isArray(value)) return `[${value.map(dumpPyJson).join(", ")}]`;
-  if (value.kind === "number") return dumpNumber(value.lexeme);
+  // A plain JavaScript value (`{ a: 1 }`, `42`) is not a parsed body: it
+  // has no lexemes to keep, so say what to pass instead of a TypeError.
+  if (typeof value !== "object" || value === undefined) throw notPyJson(value);
+  if (value.kind === "number" && typeof value.lexeme === "string") {
+    return dumpNumber(value.lexeme);
+  }
+  if (value.kind !== "object" || !(value.entries instanceof Map)) throw notPyJson(value);
   const keys = [...value.entries.keys()].sort(compareCodePoints);
   return `{${
     keys.map((k) => `${dumpString(k)}: ${dumpPyJson(value.entries.get(k)!)}`).join(", ")
   }}`;
+}
+
+function notPyJson(value: unknown): InvalidInputError {
+  return new InvalidInputError(
+    `not a parsed JSON body: ${describeValue(value)}; pass parsePyJson(text) ` +
+      "(or parsePyJson(JSON.stringify(value)))",
+  );
 }

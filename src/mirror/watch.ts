@@ -304,13 +304,27 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         reconcileAt = nextPass(elapsed());
         continue;
       }
-      const due = [...pending].filter(([, p]) => dueAt(p) <= now);
-      if (due.length > 0) {
-        await batch(due);
+      // One change (an `rm -r`, a `git checkout`, a directory moved) gives
+      // events for its paths a few ms apart, so they come due ms apart: a
+      // batch waits for the paths coming due within BATCH_GAP_MS of the last
+      // (at most a debounce past the first), so the change is one batch (its
+      // deletes held to maxDelete together) rather than a batch of 1, then
+      // of 2, each deleting its share before the rest is seen.
+      let first = Infinity;
+      let soon = Infinity;
+      for (const p of pending.values()) {
+        const at = dueAt(p);
+        if (at <= now) first = Math.min(first, at);
+        else soon = Math.min(soon, at);
+      }
+      if (
+        first <= now &&
+        !(soon <= now + Math.min(BATCH_GAP_MS, debounce) && soon <= first + debounce)
+      ) {
+        await batch([...pending].filter(([, p]) => dueAt(p) <= now));
         continue;
       }
-      let next = reconcileAt;
-      for (const p of pending.values()) next = Math.min(next, dueAt(p));
+      let next = Math.min(reconcileAt, soon);
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       const timer = new AbortController();
@@ -383,6 +397,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     }
   }
 }
+
+/** Paths coming due within this of one another (ms, at most the debounce) make one batch. */
+const BATCH_GAP_MS = 100;
 
 /** How often a removed source root is looked for (ms). */
 const ROOT_POLL_MS = 500;

@@ -17,7 +17,7 @@ import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import { openLockFile } from "../file_lock.ts";
 
 /** What the state remembers about one key. */
@@ -395,7 +395,7 @@ export class MirrorState {
         this.#db.exec("COMMIT");
       } catch (error) {
         this.#abandonBatch();
-        throw error;
+        throw this.#writeFailed(error);
       }
     }
     this.#pending = 0;
@@ -423,9 +423,22 @@ export class MirrorState {
       run();
     } catch (error) {
       this.#abandonBatch();
-      throw error;
+      throw this.#writeFailed(error);
     }
     if (++this.#pending >= BATCH) this.flush();
+  }
+
+  // SQLite's own words ("database or disk is full") name no file and read,
+  // in the CLI, as an internal error of vc's: say which file, and what to do.
+  #writeFailed(cause: unknown): VcError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const advice = /full/i.test(reason)
+      ? "make room on its disk, or pass --state with a file on another"
+      : "what it did not record is hashed again by the next run";
+    return new VcError(
+      `mirror state file ${this.path} cannot be written (${reason}); ${advice}`,
+      { cause },
+    );
   }
 
   #abandonBatch(): void {

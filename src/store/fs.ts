@@ -35,7 +35,7 @@ import type {
 } from "./types.ts";
 import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
-import { fingerprint, readSidecarBytesSync, writeSidecar } from "./fs_meta.ts";
+import { fingerprint, readSidecarBytesSync, type Sidecar, writeSidecar } from "./fs_meta.ts";
 import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
@@ -687,9 +687,10 @@ export class FsStore implements ObjectStore {
     try {
       await this.#checkPreconditions(key, target, options);
       // The sidecar is written first, describing the temp file's inode (a
-      // rename or link keeps it; the ctime they change is left out), so a
-      // failed sidecar write (ENOSPC) fails the put before anything is
-      // committed, and the data rename is the single commit point.
+      // rename or link keeps it; the ctime they change is left out, and
+      // added once the file is in place: #recordCtime), so a failed sidecar
+      // write (ENOSPC) fails the put before anything is committed, and the
+      // data rename is the single commit point.
       const st = await temp.file.stat();
       const metadata = options.metadata === undefined
         ? undefined
@@ -697,14 +698,15 @@ export class FsStore implements ObjectStore {
       const sidecar = this.#sidecars === "write";
       // None yet (or none kept, read-only): undefined.
       const previous = sidecar ? readSidecarBytesSync(scPath) : undefined;
-      if (sidecar) {
-        writeSidecar(
-          scPath,
-          sidecarFor(md5, { ...fingerprint(st), ctimeMs: null }, metadata, options.contentType),
-          // Metadata cannot be rebuilt from the data; an MD5 can.
-          metadata !== undefined || options.contentType !== undefined,
-        );
-      }
+      // Metadata cannot be rebuilt from the data; an MD5 can.
+      const durable = metadata !== undefined || options.contentType !== undefined;
+      const sc = sidecarFor(
+        md5,
+        { ...fingerprint(st), ctimeMs: null },
+        metadata,
+        options.contentType,
+      );
+      if (sidecar) writeSidecar(scPath, sc, durable);
       try {
         await temp.commitBy((path) =>
           options.ifNoneMatch === "*"
@@ -722,8 +724,38 @@ export class FsStore implements ObjectStore {
         }
         throw e;
       }
+      if (sidecar) {
+        await this.#recordCtime(scPath, target, st, sc, durable);
+      }
     } finally {
       await lock.release();
+    }
+  }
+
+  /**
+   * Completes the sidecar of a just-committed file with its ctime, still
+   * under the key's lock. Without it only size, mtime and inode describe the
+   * file, and an in-place edit that keeps the size and puts the mtime back
+   * (`touch -r`, `cp -p` or `rsync -t --inplace` over it) would keep the old
+   * ETag for good. Best-effort: the sidecar without a ctime stays valid.
+   */
+  async #recordCtime(
+    scPath: string,
+    target: string,
+    written: Deno.FileInfo,
+    sc: Sidecar,
+    durable: boolean,
+  ): Promise<void> {
+    try {
+      const now = await lstatOrUndefined(target);
+      if (
+        now === undefined || !now.isFile || now.ino !== written.ino ||
+        now.size !== written.size || now.mtime?.getTime() !== written.mtime?.getTime() ||
+        now.ctime === null
+      ) return;
+      writeSidecar(scPath, { ...sc, ctimeMs: now.ctime.getTime() }, durable);
+    } catch {
+      // The sidecar written before the commit still describes the file.
     }
   }
 

@@ -40,7 +40,13 @@ import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_inf
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
-import { checkMetadata, checkRange, etagMatches, lowerMetadataKeys } from "./object_rules.ts";
+import {
+  checkDeleteKeys,
+  checkMetadata,
+  checkRange,
+  etagMatches,
+  lowerMetadataKeys,
+} from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 
 const DELETE_PARALLEL = 16;
@@ -457,6 +463,7 @@ export class FsStore implements ObjectStore {
    * ```
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
+    checkDeleteKeys(keys, this.url);
     const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
     if (options.ifMatch !== undefined && parsed.length !== 1) {
       throw new InvalidInputError(

@@ -20,6 +20,7 @@ import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import {
+  checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
   checkRange,
@@ -305,6 +306,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
   delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     try {
       this.#check(undefined, undefined);
+      checkDeleteKeys(keys, this.url);
       options.signal?.throwIfAborted();
       // Every key checked before any is deleted, as S3Store and FsStore do:
       // a bad key refused, never skipped, and no half-done batch.

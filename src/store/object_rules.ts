@@ -57,6 +57,29 @@ export function checkObjectKey(key: string, where: string): void {
 }
 
 /**
+ * Throws `InvalidInputError` naming `where` (the store) unless `keys` is an
+ * array. `delete` takes a list of keys: one key passed bare, as a string, is
+ * otherwise spread into its characters, and `delete("abc")` from a script
+ * that is not type-checked (`deno run` checks no types) would delete the
+ * objects `a`, `b` and `c` and keep `abc`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkDeleteKeys } from "./object_rules.ts";
+ * checkDeleteKeys(["a", "b"], "s3://b");
+ * assert.throws(() => checkDeleteKeys("abc" as unknown as string[], "s3://b"), /\["abc"\]/);
+ * ```
+ */
+export function checkDeleteKeys(keys: readonly string[], where: string): void {
+  if (Array.isArray(keys)) return;
+  const hint = typeof keys === "string" ? ` (one key: delete([${JSON.stringify(keys)}]))` : "";
+  throw new InvalidInputError(
+    `delete in ${where} takes an array of keys, got ${typeof keys}${hint}`,
+  );
+}
+
+/**
  * Throws `InvalidInputError` naming `where` (the key or URI) and the entry
  * when a metadata name is not an HTTP header token or a value is not
  * printable ASCII: metadata S3 cannot carry.

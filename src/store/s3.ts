@@ -55,7 +55,7 @@ import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.
 import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { checkMetadata, checkRange } from "./object_rules.ts";
+import { checkDeleteKeys, checkMetadata, checkRange } from "./object_rules.ts";
 import {
   answersRange,
   checkKey,
@@ -1037,6 +1037,7 @@ export class S3Store implements ObjectStore {
    * ```
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
+    checkDeleteKeys(keys, this.url);
     if (options.ifMatch !== undefined) {
       const unique = [...new Set(keys)];
       if (unique.length !== 1) {

@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname, join, resolve, sep } from "node:path";
+import { rmdir } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import {
   AccessDeniedError,
@@ -392,7 +393,7 @@ export class FsStore implements ObjectStore {
       // share a new parent each leave it to the other. Never one that holds
       // a key or a live writer's file (see #prune).
       if (made !== undefined) await this.#prune(made).catch(() => {});
-      throw this.#fail("put", key, e);
+      throw this.#fail("put", key, await this.#racedConflict(key, segs, e));
     }
   }
 
@@ -628,6 +629,25 @@ export class FsStore implements ObjectStore {
       if (!st.isDirectory) throw this.#conflict(key, segs.slice(0, i + 1).join("/"));
     }
     return dir;
+  }
+
+  /**
+   * The conflict a put lost a race to: `key` made a directory (EISDIR at the
+   * rename) or one of its parent directories made a file (ENOTDIR) by a
+   * concurrent put of a key below or above it, after this put checked the
+   * layout. Any other error is returned as it is.
+   */
+  async #racedConflict(key: string, dirSegs: readonly string[], e: unknown): Promise<unknown> {
+    if (e instanceof Deno.errors.IsADirectory) return this.#conflict(key, `${key}/`);
+    if (!(e instanceof Deno.errors.NotADirectory)) return e;
+    let path = this.root;
+    for (const [i, seg] of dirSegs.entries()) {
+      path = join(path, seg);
+      const st = await lstatOrUndefined(path).catch(() => undefined);
+      if (st === undefined) break;
+      if (!st.isDirectory) return this.#conflict(key, dirSegs.slice(0, i + 1).join("/"));
+    }
+    return e;
   }
 
   #conflict(key: string, other: string): KeyConflictError {
@@ -871,7 +891,10 @@ async function removeIfExists(path: string): Promise<void> {
  */
 async function removeKeylessDir(dir: string): Promise<boolean> {
   try {
-    await Deno.remove(dir); // only succeeds on an empty directory
+    // rmdir(2): only an empty directory. Not Deno.remove, which unlinks a
+    // file too: another writer's object that took the directory's place (a
+    // put of `a/b` after `a/b/` emptied) would go with it.
+    await rmdir(dir);
     return true;
   } catch {
     // Not empty (or not removable): see what is in it.
@@ -890,7 +913,7 @@ async function removeKeylessDir(dir: string): Promise<boolean> {
   for (const name of locks) if (!(await removeStaleLock(join(dir, name)))) return false;
   if (temps) await sweepStaleTemps(dir);
   try {
-    await Deno.remove(dir);
+    await rmdir(dir);
     return true;
   } catch {
     return false;

@@ -35,3 +35,13 @@ Deno.test("mirror state: a write that fails names the state file, not an interna
     state.close();
   }
 });
+
+Deno.test("mirror state: a state file that cannot be opened for a full disk is not advised away", async () => {
+  const { unusableStateAdvice } = await import("../src/mirror/state.ts");
+  for (const full of ["database or disk is full", "No space left on device (os error 28)"]) {
+    const advice = unusableStateAdvice(full);
+    assertStringIncludes(advice, "make room on its disk");
+    assert(!advice.includes("remove it"), advice);
+  }
+  assertStringIncludes(unusableStateAdvice("file is not a database"), "remove it");
+});

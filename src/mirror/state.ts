@@ -153,11 +153,11 @@ export class MirrorState {
       }
       this.#lock?.close();
       // A damaged file, or a directory: name it. The state only saves work
-      // (hashes and ETags already known), so removing it is safe.
+      // (hashes and ETags already known), so removing it is safe. A full
+      // disk is not the file's fault: removing it would not help.
+      const reason = cause instanceof Error ? cause.message : String(cause);
       throw new InvalidInputError(
-        `mirror state file ${path} cannot be used (${
-          cause instanceof Error ? cause.message : String(cause)
-        }); remove it (the next run rebuilds it by hashing the files again) or pass --state`,
+        `mirror state file ${path} cannot be used (${reason}); ${unusableStateAdvice(reason)}`,
         { cause },
       );
     }
@@ -432,8 +432,8 @@ export class MirrorState {
   // in the CLI, as an internal error of vc's: say which file, and what to do.
   #writeFailed(cause: unknown): VcError {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const advice = /full/i.test(reason)
-      ? "make room on its disk, or pass --state with a file on another"
+    const advice = /disk is full|no space left|SQLITE_FULL/i.test(reason)
+      ? unusableStateAdvice(reason)
       : "what it did not record is hashed again by the next run";
     return new VcError(
       `mirror state file ${this.path} cannot be written (${reason}); ${advice}`,
@@ -474,6 +474,25 @@ function lockStateFile(path: string): Deno.FsFile {
     );
   }
   return file;
+}
+
+/**
+ * What to do about a state file that cannot be opened, by SQLite's reason:
+ * a damaged file may be removed (the state only saves work), but a full disk
+ * is no fault of the file's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unusableStateAdvice } from "./state.ts";
+ * assert.match(unusableStateAdvice("database or disk is full"), /make room/);
+ * assert.match(unusableStateAdvice("file is not a database"), /remove it/);
+ * ```
+ */
+export function unusableStateAdvice(reason: string): string {
+  return /disk is full|no space left|SQLITE_FULL/i.test(reason)
+    ? "make room on its disk, or pass --state with a file on another"
+    : "remove it (the next run rebuilds it by hashing the files again) or pass --state";
 }
 
 // What `path` is when it is there and not a regular file (SQLite on a FIFO

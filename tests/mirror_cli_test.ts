@@ -281,7 +281,7 @@ Deno.test("vc mirror --max-delete: more deletes than allowed deletes none, exit 
     ws.run(["mirror", "data", ws.bucket, "--delete", "--state", "s.db", ...flags]);
   const held = await mirror("--max-delete", "2");
   assertEquals(held.code, 1, held.stderr);
-  assertStringIncludes(held.stderr, "more than the 2 one pass may delete");
+  assertStringIncludes(held.stderr, "more than the 2 one pass or batch may delete");
   assertEquals(await ws.read("bucket/s1"), "s1");
   assertEquals(await ws.read("bucket/ok.txt"), "ok");
   for (const bad of ["x", "-1", "1.5"]) {

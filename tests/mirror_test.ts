@@ -244,7 +244,7 @@ for (const backend of BACKENDS) {
     await b.store.put("up/x4", enc.encode("x4"));
     assertStringIncludes(
       (await up(0)).deletesSkipped ?? "",
-      "1 target entry has no source, more than the 0 one pass may delete",
+      "1 target entry has no source, more than the 0 one pass or batch may delete",
     );
     assertEquals((await up(1)).deleted, 1);
     // Store → local: the local files are what a pass would delete.

@@ -1332,7 +1332,7 @@ export class Mirror {
       run.incomplete ??=
         `${counted(run.deletes, "target entry", "target entries")} ${
           run.deletes === 1 ? "has" : "have"
-        } no source, more than the ${max} one pass may delete (maxDelete, --max-delete); ` +
+        } no source, more than the ${max} one pass or batch may delete (maxDelete, --max-delete); ` +
         `check the source, then raise the limit`;
     }
     if (run.incomplete !== undefined) {

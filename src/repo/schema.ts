@@ -20,11 +20,46 @@
  * @module
  */
 import { spellingKey } from "../unicode_spelling.ts";
+import { CatalogUnavailableError } from "./catalog.ts";
 import type { Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
 
 /** The schema version this code reads and writes. */
 export const SCHEMA_VERSION = 3;
+
+/**
+ * The schema version a `vc_meta` value names when this vc knows it: exactly
+ * one of `"1"` … `String(SCHEMA_VERSION)`, as vc writes it. Anything else
+ * (a later version, or a value that is no such number: `""`, `"0"`, `"2.5"`)
+ * is `undefined`: never upgraded, read or written as if it were older.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { knownSchemaVersion } from "./schema.ts";
+ * assert.equal(knownSchemaVersion("2"), 2);
+ * assert.equal(knownSchemaVersion("4"), undefined);
+ * assert.equal(knownSchemaVersion(""), undefined);
+ * ```
+ */
+export function knownSchemaVersion(value: string): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= SCHEMA_VERSION && String(n) === value
+    ? n
+    : undefined;
+}
+
+/**
+ * The refusal of a catalog whose schema version this vc does not know
+ * (see {@linkcode knownSchemaVersion}), naming `where` (the catalog).
+ */
+export function unknownSchemaVersionError(where: string, version: string): CatalogUnavailableError {
+  return new CatalogUnavailableError(
+    `${where} has schema version ${JSON.stringify(version)}, which this vc does not know ` +
+      `(it knows up to ${SCHEMA_VERSION}): written by a newer vc, so upgrade vc to use this ` +
+      "repository",
+  );
+}
 
 /** The record states, in their usual order. */
 export const STATES = [
@@ -91,7 +126,7 @@ export function schemaStatements(dialect: Dialect): string[] {
  * A new catalog is created as version 1 and upgraded like an old one, so
  * both end with the same tables.
  */
-export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
+export async function createSchema(tx: Tx, dialect: Dialect, where = "catalog"): Promise<void> {
   // First, under the content lock (PostgreSQL's advisory lock; SQLite's write
   // transaction is alone anyway): `CREATE TABLE IF NOT EXISTS` is no guard
   // against another transaction creating the same table at once, so of two
@@ -103,12 +138,14 @@ export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
   await tx.query(
     "INSERT INTO vc_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING",
   );
-  await upgradeSchema(tx, dialect);
+  await upgradeSchema(tx, dialect, where);
 }
 
 /**
  * Upgrades a catalog written by an older vc to {@linkcode SCHEMA_VERSION}
- * (nothing when it is there already, or newer): version 2 adds `path_key`,
+ * (nothing when it is there already); one of a version this vc does not
+ * know (newer, or no version number) is refused, naming `where`, never
+ * upgraded or written as if older. Version 2 adds `path_key`,
  * filled for the paths already recorded, and version 3 `tag_key`, filled
  * for the tags already set. Its version row is locked first, so of two
  * processes upgrading one catalog the second finds it done.
@@ -132,9 +169,16 @@ export async function createSchema(tx: Tx, dialect: Dialect): Promise<void> {
  *
  * @returns whether it changed the catalog.
  */
-export async function upgradeSchema(tx: Tx, dialect: Dialect): Promise<boolean> {
-  const version = (await readVersion(tx, dialect.forUpdate)) ?? SCHEMA_VERSION;
-  if (!(version < SCHEMA_VERSION)) return false;
+export async function upgradeSchema(
+  tx: Tx,
+  dialect: Dialect,
+  where = "catalog",
+): Promise<boolean> {
+  const raw = await readVersion(tx, dialect.forUpdate);
+  if (raw === undefined) return false;
+  const version = knownSchemaVersion(raw);
+  if (version === undefined) throw unknownSchemaVersionError(where, raw);
+  if (version >= SCHEMA_VERSION) return false;
   if (version < 2) {
     for (const table of ["records", "path_tags"]) await addSpellingKey(tx, table, "path");
   }
@@ -173,12 +217,12 @@ async function addSpellingKey(tx: Tx, table: string, column: "path" | "tag"): Pr
   );
 }
 
-/** The catalog's schema version, `undefined` when it records none (no vc schema). */
-export async function readVersion(tx: Tx, lock = ""): Promise<number | undefined> {
+/** The catalog's schema version as stored, `undefined` when it records none (no vc schema). */
+export async function readVersion(tx: Tx, lock = ""): Promise<string | undefined> {
   const rows = await tx.query(
     `SELECT value FROM vc_meta WHERE key = 'schema_version'${lock}`,
   );
-  return rows[0] === undefined ? undefined : Number(rows[0].value);
+  return rows[0] === undefined ? undefined : String(rows[0].value);
 }
 
 /** Reads `vc_meta`, or `undefined` when the schema does not exist yet. */

@@ -33,7 +33,14 @@ import { refuseInsideRepository } from "./nesting.ts";
 import { readObjectUri } from "./object_uri.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
-import { createSchema, readMeta, SCHEMA_VERSION, upgradeSchema } from "./schema.ts";
+import {
+  createSchema,
+  knownSchemaVersion,
+  readMeta,
+  SCHEMA_VERSION,
+  unknownSchemaVersionError,
+  upgradeSchema,
+} from "./schema.ts";
 
 /** Options shared by `Repository.init` and `Repository.open`. */
 export interface RepositoryOptions {
@@ -127,7 +134,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     try {
       signal?.throwIfAborted();
       await catalog.transaction("write", async (tx) => {
-        await createSchema(tx, catalog.dialect);
+        await createSchema(tx, catalog.dialect, `catalog ${catalogText(ref)}`);
         const unfinished = await refuseTakenCatalog(tx, ref, uri, store.url);
         adopted = unfinished !== undefined;
         if (unfinished !== undefined) repository = unfinished;
@@ -424,21 +431,21 @@ async function openCheckedCatalog(
     }
     checkSameRepository(meta.get("repository"), marker, uri);
     const version = meta.get("schema_version");
-    if (version !== undefined && !(Number(version) <= SCHEMA_VERSION)) {
+    const where = `catalog ${catalogText(marker.catalog)} of ${uri}`;
+    const known = version === undefined ? SCHEMA_VERSION : knownSchemaVersion(version);
+    if (known === undefined) {
       // Written by a newer vc: its columns and rules (as `tag_key` was to
       // version 2) are unknown here, and records or tags written without
-      // them would break that vc's checks. Never read or changed as if older.
-      throw new CatalogUnavailableError(
-        `catalog ${catalogText(marker.catalog)} of ${uri} has schema version ` +
-          `${JSON.stringify(version)}, which this vc does not know (it knows up to ` +
-          `${SCHEMA_VERSION}): written by a newer vc, so upgrade vc to use this repository`,
-      );
+      // them would break that vc's checks. Never read or changed as if older
+      // (nor one whose version is no number vc writes: `""`, `"0"`, `"2.5"`
+      // were taken for older, and their upgrade failed on columns already there).
+      throw unknownSchemaVersionError(where, version!);
     }
-    if (Number(version) < SCHEMA_VERSION) {
+    if (known < SCHEMA_VERSION) {
       // Written by an older vc: upgraded once, by the first vc that opens
       // it. One who may only read it still reads it as it is; its changes
       // wait for someone who may change it.
-      await catalog.transaction("write", (tx) => upgradeSchema(tx, catalog.dialect))
+      await catalog.transaction("write", (tx) => upgradeSchema(tx, catalog.dialect, where))
         .catch((error) => {
           if (!(error instanceof CatalogReadOnlyError)) throw error;
         });
@@ -513,7 +520,9 @@ export async function restoreRepository(
       try {
         // Even --force never replaces the records of another repository.
         const meta = await catalog.transaction("write", async (tx) => {
-          await createSchema(tx, catalog.dialect); // a new catalog has none yet
+          // A new catalog has none yet; one a newer vc wrote is refused,
+          // even with --force: its records would go in without its columns.
+          await createSchema(tx, catalog.dialect, `catalog ${catalogText(ref)}`);
           return await readMeta(tx);
         });
         checkSameRepository(meta?.get("repository"), marker, uri, ref);

@@ -104,3 +104,23 @@ Deno.test("sync, lock --check and ls name a DEST, lock file or manifest path ine
   assertStringIncludes(ls.stderr, "look the same");
   assert(!RAW.test(ls.stderr), JSON.stringify(ls.stderr));
 });
+
+Deno.test("an error naming a file whose name holds a newline keeps the rest of the message", async () => {
+  await using ws = await CliWorkspace.create();
+  // No such file: the reason comes after the name, past its newline.
+  const name = "gone\x1b[31m\nname.csv";
+  const add = await ws.vc("add", "/c.csv", name);
+  assert(add.code === 1, add.stderr);
+  assertStringIncludes(add.stderr, "gone\\x1b[31m\\nname.csv does not exist");
+  assert(!RAW.test(add.stderr), JSON.stringify(add.stderr));
+  assert(add.stderr.split("\n").length === 2, JSON.stringify(add.stderr));
+
+  const json = await ws.vc("add", "/c.csv", name, "--json");
+  assert(json.code === 1, json.stderr);
+  const doc = json.json() as { error: { message: string } };
+  assertStringIncludes(doc.error.message, "name.csv does not exist");
+
+  // A bug's message is still cut to its first line.
+  const bug = formatError(new TypeError("first\nsecond"));
+  assert(!bug.includes("second"), JSON.stringify(bug));
+});

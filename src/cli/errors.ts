@@ -181,6 +181,8 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * import { errorMessage } from "./errors.ts";
  * assert(errorMessage(new TypeError("bad\nsecond line")) === "internal error: TypeError: bad");
  * assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
+ * // A name with a newline in an expected error's message: kept whole, inert.
+ * assert(errorMessage(new Deno.errors.NotFound("a\nb missing")) === "a\\nb missing");
  * // An OS error Deno has no class for: its reason, as is.
  * const full = new Error("No space left on device (os error 28)");
  * assert(errorMessage(full) === "No space left on device (os error 28)");
@@ -193,7 +195,13 @@ export function errorMessage(error: unknown): string {
 function rawErrorMessage(error: unknown): string {
   if (isAbort(error)) return "interrupted";
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
-  let first = (error.message.split("\n")[0] ?? "").trim() || error.name;
+  // An expected error's message is one line but for the names it quotes (a
+  // file name may hold a newline): it is kept whole, and printable() shows
+  // each newline as `\n`, or the name and the reason after it were cut off.
+  // Only a bug's message is cut to its first line.
+  const expected = isExpected(error);
+  let first = (expected ? error.message : (error.message.split("\n")[0] ?? "")).trim() ||
+    error.name;
   // Deno's advice ("run again with the --allow-all flag") cannot be followed
   // with the vc binary: its permissions are fixed when it is built. Also
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).
@@ -203,7 +211,7 @@ function rawErrorMessage(error: unknown): string {
       "elsewhere (a regular directory, or a tmpfs mounted outside /dev)",
   );
   if (error instanceof Deno.errors.NotCapable) return first;
-  return isExpected(error) ? first : `internal error: ${error.name}: ${first}`;
+  return expected ? first : `internal error: ${error.name}: ${first}`;
 }
 
 // Deno's own I/O errors carry the path and the OS reason, which is what a

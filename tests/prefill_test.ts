@@ -108,6 +108,9 @@ Deno.test("prefill attempts everything, lists every failure, and counts cached i
   assertStringIncludes(errors["/nope.csv"] ?? "", "not in manifest");
   assertStringIncludes(errors["not-a-uri"] ?? "", "versioned path");
   assert(first.seconds >= 0);
+  // Whole milliseconds (no float noise such as 0.009068774000000019 in --json).
+  assertEquals(Math.round(first.seconds * 1000) / 1000, first.seconds);
+  assert(String(first.seconds).replace(/^\d+\.?/, "").length <= 3, String(first.seconds));
   // `/a.csv` from the manifest and `/a.csv@1.0.0` are one download.
   assertEquals(counter.fetchedKeys.sort(), ["a.1.0.0.csv", "b.1.0.0.csv", "x.txt"]);
   const last = progress.at(-1);

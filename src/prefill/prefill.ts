@@ -252,7 +252,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     alreadyCached,
     failed: failed.sort((a, b) => a.order - b.order).map(({ order: _o, ...f }) => f),
     bytes,
-    seconds: (performance.now() - started) / 1000,
+    // Whole milliseconds, as a mirror says them (no float noise in --json).
+    seconds: Math.round(performance.now() - started) / 1000,
   };
 }
 

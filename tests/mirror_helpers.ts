@@ -220,3 +220,33 @@ export function prefixToLocal(
     ...extra,
   };
 }
+
+/** A watcher whose events the test sends. */
+export function testWatcher(): {
+  watchFs: () => AsyncIterable<Deno.FsEvent> & { close(): void };
+  send(event: Deno.FsEvent): void;
+} {
+  const queue: Deno.FsEvent[] = [];
+  let wake = () => {};
+  let closed = false;
+  const watcher = {
+    close() {
+      closed = true;
+      wake();
+    },
+    async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
+      while (!closed) {
+        const event = queue.shift();
+        if (event) yield event;
+        else await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
+  return {
+    watchFs: () => watcher,
+    send(event: Deno.FsEvent) {
+      queue.push(event);
+      wake();
+    },
+  };
+}

@@ -9,34 +9,7 @@ import { ManualClock } from "../src/testing/manual_clock.ts";
 import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
 import { assertEquals } from "./assert.ts";
-import { fakeBackend, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
-
-/** A watcher whose events the test sends. */
-function testWatcher() {
-  const queue: Deno.FsEvent[] = [];
-  let wake = () => {};
-  let closed = false;
-  const watcher = {
-    close() {
-      closed = true;
-      wake();
-    },
-    async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
-      while (!closed) {
-        const event = queue.shift();
-        if (event) yield event;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
-  return {
-    watchFs: () => watcher,
-    send(event: Deno.FsEvent) {
-      queue.push(event);
-      wake();
-    },
-  };
-}
+import { fakeBackend, storeContents, tempDir, testWatcher, writeTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: the paths of one burst of events are one batch (maxDelete holds an rm -r back)", async () => {
   await using b = await fakeBackend();

@@ -9,34 +9,7 @@ import { join } from "node:path";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
 import { assertEquals } from "./assert.ts";
-import { fakeBackend, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
-
-/** A watcher whose events the test sends. */
-function testWatcher() {
-  const queue: Deno.FsEvent[] = [];
-  let wake = () => {};
-  let closed = false;
-  const watcher = {
-    close() {
-      closed = true;
-      wake();
-    },
-    async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
-      while (!closed) {
-        const event = queue.shift();
-        if (event) yield event;
-        else await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
-  return {
-    watchFs: () => watcher,
-    send(event: Deno.FsEvent) {
-      queue.push(event);
-      wake();
-    },
-  };
-}
+import { fakeBackend, storeContents, tempDir, testWatcher, writeTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: events the system dropped (queue overflow, a rescan) bring a full pass at once", async () => {
   await using b = await fakeBackend();

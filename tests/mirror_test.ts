@@ -5,7 +5,8 @@
 import { join } from "node:path";
 import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
-import { InvalidInputError } from "../src/errors.ts";
+import { InvalidInputError, VcError } from "../src/errors.ts";
+import { errorMessage } from "../src/cli/errors.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
 import type { GetOptions, GetResult, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { WrappingStore } from "./versioned_helpers.ts";
@@ -618,11 +619,18 @@ Deno.test("mirror state: a write that finds the file locked rolls its batch back
     other.exec("PRAGMA busy_timeout = 0");
     other.exec("BEGIN EXCLUSIVE"); // someone else holds the file
     const row = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, md5: "m", etag: "e" };
-    // The write finds the file locked (after the state's busy timeout).
-    assertThrows(() => {
+    // The write finds the file locked (after the state's busy timeout): an
+    // error naming the state file, not the CLI's "internal error" of SQLite's
+    // bare "database is locked".
+    const e = assertThrows(() => {
       state.set("a", row);
       state.flush();
     });
+    assert(e instanceof VcError, `a VcError, not ${String(e)}`);
+    const text = errorMessage(e);
+    assert(!text.startsWith("internal error"), text);
+    assertStringIncludes(text, `mirror state file ${statePath} cannot be written`);
+    assertStringIncludes(text, "locked");
     other.exec("ROLLBACK");
     state.set("b", row);
     state.flush();

@@ -85,3 +85,42 @@ export function readSmallFileSync(path: string, maxBytes: number): Uint8Array {
   if (bytes.length > maxBytes) throw tooLarge();
   return bytes;
 }
+
+/**
+ * What is at `path` (symbolic links followed) when it is there and is not a
+ * regular file: "a directory", "a FIFO", "a socket" or "a device", for a
+ * message that says why a path that exists cannot be used as a file.
+ * Undefined for a regular file, and for a path that is missing or cannot be
+ * looked at (the caller's own error says so).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notRegularFileKind } from "./regular_file.ts";
+ * const dir = Deno.makeTempDirSync();
+ * try {
+ *   Deno.writeTextFileSync(`${dir}/a`, "x");
+ *   assert.equal(notRegularFileKind(`${dir}/a`), undefined);
+ *   assert.equal(notRegularFileKind(dir), "a directory");
+ *   assert.equal(notRegularFileKind(`${dir}/missing`), undefined);
+ * } finally {
+ *   Deno.removeSync(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function notRegularFileKind(path: string): string | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (info.isFile) return undefined;
+  return info.isDirectory
+    ? "a directory"
+    : info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : "a device";
+}

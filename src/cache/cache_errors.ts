@@ -15,6 +15,7 @@ import {
 } from "../errors.ts";
 import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
+import { notRegularFileKind } from "../regular_file.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -277,21 +278,6 @@ export function copyOutError(e: unknown, dest: string): unknown {
  */
 function notAFile(uri: string): string {
   if (!uri.startsWith("file:")) return "";
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(fromFileUrl(uri));
-  } catch {
-    return "";
-  }
-  if (info.isFile) return "";
-  const kind = info.isDirectory
-    ? "a directory"
-    : info.isFifo
-    ? "a FIFO"
-    : info.isSocket
-    ? "a socket"
-    : info.isCharDevice || info.isBlockDevice
-    ? "a device"
-    : "something else";
-  return `; ${kind} is at that path, not a regular file`;
+  const kind = notRegularFileKind(fromFileUrl(uri));
+  return kind === undefined ? "" : `; ${kind} is at that path, not a regular file`;
 }

@@ -19,6 +19,7 @@ import { compareUtf8 } from "../walk.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { openLockFile } from "../file_lock.ts";
+import { notRegularFileKind } from "../regular_file.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -120,7 +121,7 @@ export class MirrorState {
     this.path = path;
     if (path !== ":memory:") {
       Deno.mkdirSync(dirname(path), { recursive: true });
-      const kind = notRegularFile(path);
+      const kind = notRegularFileKind(path);
       if (kind !== undefined) {
         throw new InvalidInputError(
           `mirror state file ${path} is ${kind}; pass --state with a file path (it is created)`,
@@ -432,7 +433,7 @@ export class MirrorState {
   // in the CLI, as an internal error of vc's: say which file, and what to do.
   #writeFailed(cause: unknown): VcError {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const advice = /disk is full|no space left|SQLITE_FULL/i.test(reason)
+    const advice = isDiskFull(reason)
       ? unusableStateAdvice(reason)
       : "what it did not record is hashed again by the next run";
     return new VcError(
@@ -476,6 +477,11 @@ function lockStateFile(path: string): Deno.FsFile {
   return file;
 }
 
+// SQLite's and the OS's words for a full disk.
+function isDiskFull(reason: string): boolean {
+  return /disk is full|no space left|SQLITE_FULL/i.test(reason);
+}
+
 /**
  * What to do about a state file that cannot be opened, by SQLite's reason:
  * a damaged file may be removed (the state only saves work), but a full disk
@@ -490,28 +496,9 @@ function lockStateFile(path: string): Deno.FsFile {
  * ```
  */
 export function unusableStateAdvice(reason: string): string {
-  return /disk is full|no space left|SQLITE_FULL/i.test(reason)
+  return isDiskFull(reason)
     ? "make room on its disk, or pass --state with a file on another"
     : "remove it (the next run rebuilds it by hashing the files again) or pass --state";
-}
-
-// What `path` is when it is there and not a regular file (SQLite on a FIFO
-// fails as a "disk I/O error", whose advice to remove it would not fit).
-function notRegularFile(path: string): string | undefined {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(path);
-  } catch {
-    return undefined; // missing (made below), or unreadable (named below)
-  }
-  if (info.isFile) return undefined;
-  return info.isDirectory
-    ? "a directory"
-    : info.isFifo
-    ? "a FIFO"
-    : info.isSocket
-    ? "a socket"
-    : "a device";
 }
 
 /**

@@ -117,6 +117,23 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * True for a plain object (`{...}`, or one without a prototype): not null,
+ * an array, a `Map`, a `URL` or a class instance, whose entries
+ * `Object.entries` would not see as the caller meant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlainObject } from "./options_check.ts";
+ * assert(isPlainObject({ a: 1 }) && isPlainObject(Object.create(null)));
+ * assert(!isPlainObject(new Map()) && !isPlainObject([]) && !isPlainObject(null));
+ * ```
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === "[object Object]";
+}
+
+/**
  * Throws `InvalidInputError` when `value` (the argument `what` of a call) is
  * not a function: checked before the call takes a lock or writes anything,
  * instead of a `TypeError` from deep inside once it has.

@@ -9,7 +9,14 @@
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkFunction,
+  checkOptions,
+  checkPathArgument,
+  describeValue,
+  isPlainObject,
+  type OptionNames,
+} from "../options_check.ts";
 import { Md5 } from "../hash.ts";
 import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
@@ -121,9 +128,13 @@ function checkCacheIdArgument(what: string, id: unknown): void {
   }
 }
 
-/** True for a plain JSON object (not null, an array, a Map, a URL ...). */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return Object.prototype.toString.call(value) === "[object Object]";
+/** Refuses `params` that are neither a plain object nor JSON text, before any request. */
+function checkParams(what: string, params: unknown): void {
+  if (typeof params !== "string" && !isPlainObject(params)) {
+    throw new InvalidInputError(
+      `${what}: params must be an object (or JSON text), got ${describeValue(params)}`,
+    );
+  }
 }
 
 /**
@@ -355,11 +366,7 @@ export class CacheClient {
     params: Record<string, unknown> | string,
     options: RequestOptions = {},
   ): Promise<CacheIdResult> {
-    if (typeof params !== "string" && !isPlainObject(params)) {
-      throw new InvalidInputError(
-        `CacheClient.id(): params must be an object (or JSON text), got ${describeValue(params)}`,
-      );
-    }
+    checkParams("CacheClient.id()", params);
     checkOptions("CacheClient.id()", options, REQUEST_OPTIONS);
     const res = await this.#fetch(`${this.#url}/v1/cache_id`, {
       method: "POST",
@@ -627,11 +634,7 @@ export class CacheClient {
     } & RequestOptions = {},
   ): Promise<boolean> {
     checkCacheIdArgument("CacheClient.download()", id);
-    if (typeof path !== "string" || path === "") {
-      throw new InvalidInputError(
-        `CacheClient.download(): the path must be a non-empty string, got ${describeValue(path)}`,
-      );
-    }
+    checkPathArgument("CacheClient.download(): the path", path);
     checkOptions("CacheClient.download()", options, DOWNLOAD_OPTIONS);
     const res = await this.get(id, options.signal === undefined ? {} : { signal: options.signal });
     if (res === undefined || res.body === null) return false;
@@ -853,16 +856,8 @@ export async function withCache(
   compute: () => Promise<Uint8Array>,
   options: WithCacheOptions,
 ): Promise<Uint8Array> {
-  if (typeof params !== "string" && !isPlainObject(params)) {
-    throw new InvalidInputError(
-      `withCache(): params must be an object (or JSON text), got ${describeValue(params)}`,
-    );
-  }
-  if (typeof compute !== "function") {
-    throw new InvalidInputError(
-      `withCache(): compute must be a function, got ${describeValue(compute)}`,
-    );
-  }
+  checkParams("withCache()", params);
+  checkFunction("withCache(): compute", compute);
   checkOptions("withCache()", options ?? null, WITH_CACHE_OPTIONS);
   // Duck-typed: a stand-in client (a test's) with the same methods is fine.
   const given: unknown = options.client;

@@ -29,7 +29,12 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
-import { checkFunction, checkPathArgument, describeValue } from "../options_check.ts";
+import {
+  checkFunction,
+  checkPathArgument,
+  describeValue,
+  isPlainObject,
+} from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -343,7 +348,7 @@ export function formatManifest(
 ): string {
   // A Map, an array, a URL or a number has no entries Object.entries sees:
   // written, it would replace the manifest with an empty one.
-  if (Object.prototype.toString.call(entries) !== "[object Object]") {
+  if (!isPlainObject(entries)) {
     throw new InvalidInputError(
       `manifest entries must be an object of path → version, got ${describeValue(entries)}`,
     );

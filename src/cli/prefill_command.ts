@@ -19,6 +19,7 @@ import type { Command } from "./command.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
 import {
+  manifestMissing,
   noBucket,
   openAssetCache,
   VERSIONED_OPTIONS,
@@ -125,7 +126,7 @@ export const prefill: Command = {
     const missing: PrefillFailure[] = [];
     const own: VersionedSettings[] = [];
     for (const v of all) {
-      if (v.bucket === undefined && !(await exists(v.manifest))) {
+      if (v.bucket === undefined && manifestMissing(v.manifest)) {
         const error = new NotFoundError(await missingManifestMessage(v.manifest));
         missing.push({ item: v.manifest, error: error.message, errorName: error.name });
       } else own.push(v);
@@ -206,20 +207,6 @@ function summaryLines(s: PrefillSummary): string[] {
       formatBytes(s.bytes)
     } in ${s.seconds.toFixed(1)}s`,
   ];
-}
-
-// Whether anything is at `path` (a manifest that is there but cannot be read
-// fails as the prefill reads it).
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-      return false;
-    }
-    return true;
-  }
 }
 
 function parseConcurrency(text: string | undefined): number | undefined {

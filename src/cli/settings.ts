@@ -100,7 +100,11 @@ export function openVersioned(
   command: string,
 ): VersionedSession {
   const v = versionedSettings(ctx);
-  if (v.bucket === undefined) throw noBucket(command, missingManifest(v.manifest));
+  if (v.bucket === undefined) {
+    // No bucket and no manifest either: likeliest a run outside the project
+    // (or a mistyped --manifest), which the error then says.
+    throw noBucket(command, manifestMissing(v.manifest) ? v.manifest : undefined);
+  }
   const cache = openAssetCache(ctx, v.settings);
   const vc = new VersionedCache({
     manifest: v.manifest,
@@ -146,14 +150,24 @@ export function noBucket(command: string, missingManifest?: string): UsageError 
   });
 }
 
-// The manifest path when nothing is there: with no bucket configured either,
-// the likeliest cause is a run outside the project (or a mistyped
-// --manifest), which the error then says.
-function missingManifest(manifest: string): string | undefined {
+/**
+ * Whether nothing is at `manifest` (nor at a parent it needs: a file where a
+ * directory should be). One there but unreadable is not missing: reading it
+ * says why.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { manifestMissing } from "./settings.ts";
+ * assert(manifestMissing("/nonexistent/versioned_assets.json"));
+ * assert(!manifestMissing(Deno.cwd()));
+ * ```
+ */
+export function manifestMissing(manifest: string): boolean {
   try {
     Deno.lstatSync(manifest);
-    return undefined;
+    return false;
   } catch (e) {
-    return e instanceof Deno.errors.NotFound ? manifest : undefined;
+    return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
   }
 }

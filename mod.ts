@@ -48,6 +48,7 @@ export type {
   CachePruneOptions,
   CacheVerifyOptions,
   LsOptions,
+  PruneProgress,
   PruneResult,
   VerifyProgress,
   VerifyResult,

@@ -169,6 +169,31 @@ export class ProgressBar {
   };
 
   /**
+   * Callback for an operation in steps (`current` names the step, as a
+   * repository's backup and restore report it): a new step starts the line
+   * over (what the last step counted is not shown beside it, the rate starts
+   * again) and is drawn at once, so each step is seen.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ProgressBar } from "./progress.ts";
+   * const bar = new ProgressBar({ enabled: false });
+   * bar.onStep({ current: "checking", bytes: 10, totalBytes: 10 });
+   * bar.onStep({ current: "writing", done: 1, total: 2 });
+   * assert(bar.line().includes("1/2") && !bar.line().includes("10 B"));
+   * ```
+   */
+  readonly onStep = (progress: ProgressSnapshot & { current: string }): void => {
+    if (progress.current !== this.#state.current) {
+      this.#state = {};
+      this.#samples.length = 0;
+      this.#lastDraw = -Infinity;
+    }
+    this.update(progress);
+  };
+
+  /**
    * Callback for item-level progress (`{ done, total, bytes, current }`), as
    * prefill and sync report it.
    */

@@ -51,10 +51,16 @@ import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
 import { CacheLayout, type EntryLocation } from "./layout.ts";
-import type { CacheEntry, PruneResult, VerifyProgress, VerifyResult } from "./maintenance.ts";
+import type {
+  CacheEntry,
+  PruneProgress,
+  PruneResult,
+  VerifyProgress,
+  VerifyResult,
+} from "./maintenance.ts";
 import { type FlightOptions, SingleFlight } from "./single_flight.ts";
 
-export type { CacheEntry, PruneResult, VerifyProgress, VerifyResult };
+export type { CacheEntry, PruneProgress, PruneResult, VerifyProgress, VerifyResult };
 export type {
   AssetCacheOptions,
   CacheGetOptions,
@@ -576,8 +582,15 @@ export class AssetCache implements AsyncDisposable {
     checkOptions(
       "prune()",
       options,
-      { maxBytes: true, olderThan: true, dryRun: true } satisfies OptionNames<CachePruneOptions>,
+      {
+        maxBytes: true,
+        olderThan: true,
+        dryRun: true,
+        onProgress: true,
+        signal: true,
+      } satisfies OptionNames<CachePruneOptions>,
     );
+    options.signal?.throwIfAborted();
     const { pruneEntries } = await import("./maintenance.ts");
     let result: PruneResult;
     try {
@@ -590,6 +603,8 @@ export class AssetCache implements AsyncDisposable {
         this.#index.forget(entry.path);
       }
     }
+    // Stopped: the removals so far were forgotten above, then it is said.
+    options.signal?.throwIfAborted();
     return result;
   }
 

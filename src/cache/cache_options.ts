@@ -9,7 +9,7 @@ import type { EnvReader } from "../config.ts";
 import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import type { VerifyProgress } from "./maintenance.ts";
+import type { PruneProgress, VerifyProgress } from "./maintenance.ts";
 
 /** Options of `AssetCache`. Unset values come from the environment and config file (see `resolveSettings`). */
 export interface AssetCacheOptions {
@@ -107,6 +107,13 @@ export interface CachePruneOptions {
   olderThan?: number | undefined;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean | undefined;
+  /** Called as entries are looked at, least recently used first. */
+  onProgress?: ((progress: PruneProgress) => void) | undefined;
+  /**
+   * Stops removing (rejects with the signal's reason): what was removed
+   * until then stays removed, the rest stays cached.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `AssetCache.verify`. */

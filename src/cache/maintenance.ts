@@ -266,6 +266,21 @@ export interface PruneOptions {
   now?: number | undefined;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean | undefined;
+  /** Called after each entry is looked at (kept or removed), least recently used first. */
+  onProgress?: ((progress: PruneProgress) => void) | undefined;
+  /**
+   * Stops removing: the entries removed so far are returned (their records
+   * dropped), the rest stay. The caller says it was stopped.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** Progress of {@linkcode pruneEntries}. */
+export interface PruneProgress {
+  /** Entries looked at so far. */
+  done: number;
+  /** Entries in the cache. */
+  total: number;
 }
 
 /** What {@linkcode pruneEntries} removed (or, with `dryRun`, would remove). */
@@ -352,18 +367,16 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const kept: CacheEntry[] = [];
   const tried: StoredEntry[] = [];
   let freedBytes = 0;
-  // Least recently used first. One that has to be kept still takes its
-  // room, so the next least recently used one goes in its place, until the
-  // cache fits or nothing that could go is left.
-  for (const entry of entries) {
+  // One entry: removed if too old or the cache too big, unless in use.
+  const pruneOne = async (entry: StoredEntry): Promise<void> => {
     const tooOld = olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000;
     const tooBig = maxBytes !== undefined && total > maxBytes;
-    if (!tooOld && !tooBig) continue;
+    if (!tooOld && !tooBig) return;
     if (dryRun) {
       removed.push(publicEntry(entry));
       freedBytes += entry.bytes;
       total -= entry.bytes;
-      continue;
+      return;
     }
     tried.push(entry);
     // Under the entry's lock, and only if nobody used or refreshed it since it
@@ -381,6 +394,18 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
       total -= entry.bytes; // removed by another process meanwhile: no longer here
     } else {
       kept.push(publicEntry(entry));
+    }
+  };
+  // Least recently used first. One that has to be kept still takes its
+  // room, so the next least recently used one goes in its place, until the
+  // cache fits or nothing that could go is left.
+  let done = 0;
+  for (const entry of entries) {
+    if (options.signal?.aborted) break;
+    try {
+      await pruneOne(entry);
+    } finally {
+      options.onProgress?.({ done: ++done, total: entries.length });
     }
   }
   if (!dryRun) await compactJournals(cacheDir, tried);

@@ -249,7 +249,13 @@ export const prune: Command = {
       options.olderThan = parseDuration(olderThan, "--older-than") / 1000; // the cache counts seconds
     }
     await using cache = disposable(openAssetCache(ctx));
-    const r = await cache.value.prune(options);
+    using bar = ctx.out.progress(dryRun ? "prune (dry run)" : "prune");
+    const r = await cache.value.prune({
+      ...options,
+      onProgress: bar.onItems,
+      ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+    });
+    bar.done();
     const n = r.removed.length;
     const orphans = r.orphans.length;
     const verb = dryRun ? "would remove" : "removed";

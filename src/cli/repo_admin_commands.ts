@@ -144,10 +144,12 @@ export const backup: Command = {
   async run(ctx) {
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
-    const result = await repo.backup(
-      ctx.args[0],
-      ctx.io.signal === undefined ? {} : { signal: ctx.io.signal },
-    );
+    using bar = ctx.out.progress("backup");
+    const result = await repo.backup(ctx.args[0], {
+      onProgress: bar.onStep,
+      ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+    });
+    bar.done();
     await ctx.out.data(result, result.uri);
   },
 };
@@ -173,13 +175,16 @@ export const restore: Command = {
     const { Repository } = await import("../repo/repository.ts");
     const snapshot = ctx.args[0]!;
     const openStore = cliOpenStore(ctx);
+    using bar = ctx.out.progress("restore");
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {
       env: (n) => ctx.io.env(n),
       ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
       ...(ctx.flags.boolean("force") ? { force: true } : {}),
       ...signalOption(ctx.io.signal),
+      onProgress: bar.onStep,
     });
+    bar.done();
     await ctx.out.status(
       { snapshot, ...counts },
       `restored ${counted(counts.records, "record")}, ${

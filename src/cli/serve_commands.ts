@@ -348,10 +348,13 @@ export const expire: Command = {
     try {
       // Servers with a quota may share the store: what this removes comes
       // off the usage they keep.
+      using bar = ctx.out.progress("expire");
       const result = await new Entries(store, { keepUsage: true }).sweep({
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         recountUsage: ctx.flags.boolean("recount-usage"),
+        onProgress: bar.onItems,
       });
+      bar.done();
       await ctx.out.data(
         result,
         [

@@ -10,7 +10,7 @@
  * @module
  */
 import { InvalidInputError, VcError } from "../errors.ts";
-import type { Catalog, SqlValue, Tx } from "./catalog.ts";
+import type { Catalog, Dialect, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
 import { spellingKey } from "../unicode_spelling.ts";
 import {
@@ -55,6 +55,26 @@ export interface SnapshotCounts {
 }
 
 /**
+ * Progress of a backup or a restore: the step it is at (`current`), with the
+ * rows or bytes done so far where they are known.
+ */
+export interface SnapshotProgress {
+  /** The step, e.g. "reading the catalog", "checking the snapshot", "writing the catalog". */
+  current: string;
+  /** Rows (records and tags) so far. */
+  done?: number;
+  /** Rows in all. */
+  total?: number;
+  /** Bytes so far. */
+  bytes?: number;
+  /** Bytes in all. */
+  totalBytes?: number;
+}
+
+/** Called as a backup or a restore goes on. */
+export type SnapshotProgressCallback = (progress: SnapshotProgress) => void;
+
+/**
  * What a restore did: what the snapshot held, and what it replaced of the
  * catalog. A `force` restore of an older snapshot drops the records added
  * since it was taken; said in numbers, so an operator notices.
@@ -94,10 +114,12 @@ export interface RestoreCounts extends SnapshotCounts {
 export async function snapshotCatalog(
   catalog: Catalog,
   header: Record<string, string>,
+  onProgress?: SnapshotProgressCallback,
 ): Promise<{ bytes: Uint8Array; counts: SnapshotCounts }> {
   const lines: string[] = [];
   const counts = await catalog.transaction("read", async (tx) => {
     lines.length = 0; // a retried transaction starts over
+    onProgress?.({ current: "reading the catalog" });
     const records = await tx.query(`SELECT ${RECORD_FIELDS.join(", ")} FROM records ORDER BY id`);
     const recordTags = await tx.query(
       "SELECT record_id, tag FROM record_tags ORDER BY record_id, tag",
@@ -119,6 +141,7 @@ export async function snapshotCatalog(
     lines.push(JSON.stringify({ end: counts }));
     return counts;
   });
+  onProgress?.({ current: "compressing" });
   const stream = new Blob([lines.join("\n") + "\n"]).stream()
     .pipeThrough(new CompressionStream("gzip"));
   return { bytes: new Uint8Array(await new Response(stream).arrayBuffer()), counts };
@@ -134,6 +157,8 @@ export interface SnapshotOptions {
   repositoryId?: string;
   /** That repository's URI, for the message. */
   repository?: string;
+  /** Called as the snapshot is checked (bytes read) and restored (rows written). */
+  onProgress?: SnapshotProgressCallback;
 }
 
 /**
@@ -156,8 +181,14 @@ export async function readSnapshot(
   options: SnapshotOptions = {},
 ): Promise<SnapshotRows> {
   const source = options.source ?? "snapshot";
+  const progress = options.onProgress;
   const parsed = await parseSnapshotStream(
-    slices(snapshot),
+    slices(
+      snapshot,
+      progress &&
+        ((bytes) =>
+          progress({ current: "checking the snapshot", bytes, totalBytes: snapshot.length })),
+    ),
     source,
     options.contentPrefix ?? "content/",
   );
@@ -219,23 +250,33 @@ export async function restoreCatalog(
     // Each path and tag with its spelling key, as the repository writes it.
     const withKey = (rows: SqlValue[][], at: number) =>
       rows.map((row) => [...row, spellingKey(String(row[at]))]);
+    const written = rowCounter(
+      parsed.records.length + parsed.recordTags.length + parsed.pathTags.length,
+      options.onProgress,
+    );
     await insertRows(
       tx,
+      catalog.dialect,
       "records",
       [...RECORD_FIELDS, "path_key"],
       withKey(parsed.records, RECORD_FIELDS.indexOf("path")),
+      written,
     );
     await insertRows(
       tx,
+      catalog.dialect,
       "record_tags",
       ["record_id", "tag", "tag_key"],
       withKey(parsed.recordTags, 1),
+      written,
     );
     await insertRows(
       tx,
+      catalog.dialect,
       "path_tags",
       ["path", "tag", "path_key", "tag_key"],
       withKey(withKey(parsed.pathTags, 0), 1),
+      written,
     );
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
     return {
@@ -257,14 +298,28 @@ async function countDropped(tx: Tx, records: readonly SqlValue[][]): Promise<num
   return held.filter((row) => !kept.has(Number(row.id))).length;
 }
 
+// Counts the rows a restore wrote, and says so now and then (a restore of
+// many records takes a while).
+function rowCounter(total: number, onProgress: SnapshotProgressCallback | undefined) {
+  let done = 0;
+  return (rows: number) => {
+    const before = done;
+    done += rows;
+    if (before === 0 || Math.floor(before / 1000) !== Math.floor(done / 1000) || done === total) {
+      onProgress?.({ current: "writing the catalog", done, total });
+    }
+  };
+}
+
 async function insertRows(
   tx: Tx,
+  dialect: Dialect,
   table: string,
   columns: readonly string[],
   rows: SqlValue[][],
+  written: (rows: number) => void,
 ): Promise<void> {
-  // Multi-row INSERTs: far fewer round trips, within both databases' parameter limits.
-  const perStatement = Math.floor(2_000 / columns.length);
+  const perStatement = dialect.rowsPerInsert(columns.length);
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = rows.slice(i, i + perStatement);
     const values = part.map((_, r) =>
@@ -274,6 +329,7 @@ async function insertRows(
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values.join(", ")}`,
       part.flat(),
     );
+    written(part.length);
   }
 }
 
@@ -281,13 +337,18 @@ async function insertRows(
 // it is given in one go, so one big chunk of a gzip bomb would become one
 // enormous string before the first line could be refused (deflate inflates
 // at most ~1032×, so a 4 KiB slice stays a few MiB).
-function slices(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
+function slices(
+  bytes: Uint8Array,
+  onRead?: (bytes: number) => void,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
   let offset = 0;
   return new ReadableStream({
     pull(controller) {
       if (offset >= bytes.length) return controller.close();
       controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 4096)));
-      offset += 4096;
+      offset = Math.min(offset + 4096, bytes.length);
+      // Every 256 KiB of the compressed file, and at its end.
+      if (offset % (256 * 1024) === 0 || offset === bytes.length) onRead?.(offset);
     },
   });
 }

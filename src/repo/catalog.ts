@@ -88,6 +88,14 @@ export interface Dialect {
    * once never both find the catalog without the other.
    */
   readonly tagLock: readonly string[];
+  /**
+   * Rows per INSERT when many are written at once (a restore). SQLite: one,
+   * its statement prepared once and run for each row (measured: 300k records
+   * in 3.1 s, against 19.8 s as 142-row VALUES lists, whose statements take
+   * milliseconds each to prepare). PostgreSQL: as many as fit in about 2,000
+   * parameters, one round trip for each.
+   */
+  readonly rowsPerInsert: (columns: number) => number;
 }
 
 /** A SQL database holding a repository's catalog. */

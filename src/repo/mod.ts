@@ -27,6 +27,7 @@ export type {
   InitOptions,
   ListOptions,
   RepositoryOptions,
+  RestoreOptions,
   TagTarget,
 } from "./repository.ts";
 export {
@@ -39,7 +40,13 @@ export {
 } from "./records.ts";
 export { CatalogBusyError, CatalogUnavailableError } from "./catalog.ts";
 export type { Catalog, Dialect, Row, SqlValue, Tx, TxMode } from "./catalog.ts";
-export { CatalogNotEmptyError, type RestoreCounts, type SnapshotCounts } from "./backup.ts";
+export {
+  CatalogNotEmptyError,
+  type RestoreCounts,
+  type SnapshotCounts,
+  type SnapshotProgress,
+  type SnapshotProgressCallback,
+} from "./backup.ts";
 export type { CheckProblem, CheckReport, Orphan } from "./check.ts";
 export { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS } from "./gc.ts";
 export type { GcOptions, GcReport } from "./gc.ts";

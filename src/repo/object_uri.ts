@@ -97,6 +97,7 @@ export async function writeObjectUri(
   bytes: Uint8Array,
   open: Opener,
   signal?: AbortSignal,
+  onProgress?: (bytesSent: number) => void,
 ): Promise<void> {
   const { root, key } = split(uri);
   // A local `DIR/` (or a directory that exists) names no file: resolved, the
@@ -121,6 +122,7 @@ export async function writeObjectUri(
       contentType: "application/gzip",
       ifNoneMatch: "*",
       ...(signal === undefined ? {} : { signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;

@@ -68,6 +68,7 @@ export const POSTGRES_DIALECT: Dialect = {
   // The two-key form: a key space of its own, apart from the content lock's.
   pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
   tagLock: [`SELECT pg_advisory_xact_lock(${TAG_LOCK_CLASS}, hashtext($1))`],
+  rowsPerInsert: (columns) => Math.floor(2_000 / columns),
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */

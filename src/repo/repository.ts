@@ -63,9 +63,15 @@ import {
   openParts,
   type RepoParts,
   type RepositoryOptions,
+  type RestoreOptions,
   restoreRepository,
 } from "./setup.ts";
-import { type RestoreCounts, snapshotCatalog, type SnapshotCounts } from "./backup.ts";
+import {
+  type RestoreCounts,
+  snapshotCatalog,
+  type SnapshotCounts,
+  type SnapshotProgressCallback,
+} from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
@@ -80,7 +86,7 @@ import {
 
 export type { Claim, ClaimOptions } from "./claims.ts";
 
-export type { InitOptions, RepositoryOptions } from "./setup.ts";
+export type { InitOptions, RepositoryOptions, RestoreOptions } from "./setup.ts";
 
 export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
 
@@ -114,9 +120,10 @@ const REPOSITORY_OPTIONS: OptionNames<RepositoryOptions> = {
   signal: true,
 };
 const INIT_OPTIONS: OptionNames<InitOptions> = { ...REPOSITORY_OPTIONS, catalog: true };
-const RESTORE_OPTIONS: OptionNames<InitOptions & { force?: boolean }> = {
+const RESTORE_OPTIONS: OptionNames<RestoreOptions> = {
   ...INIT_OPTIONS,
   force: true,
+  onProgress: true,
 };
 const ADD_OPTIONS: OptionNames<AddOptions> = {
   tags: true,
@@ -309,7 +316,7 @@ export class Repository implements AsyncDisposable {
   static restore(
     uri: string,
     snapshot: string,
-    options: InitOptions & { force?: boolean } = {},
+    options: RestoreOptions = {},
   ): Promise<RestoreCounts> {
     return optionsRefusal("Repository.restore()", options, RESTORE_OPTIONS) ??
       restoreRepository(uri, snapshot, options);
@@ -1219,10 +1226,10 @@ export class Repository implements AsyncDisposable {
    */
   async backup(
     dest?: string,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; onProgress?: SnapshotProgressCallback } = {},
   ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
-    checkOptions("Repository.backup()", options, { signal: true });
-    const signal = options.signal;
+    checkOptions("Repository.backup()", options, PROGRESS_OPTIONS);
+    const { signal, onProgress } = options;
     signal?.throwIfAborted();
     const createdAt = new Date(this.clock.now()).toISOString();
     const { bytes, counts } = await snapshotCatalog(this.catalog, {
@@ -1231,7 +1238,12 @@ export class Repository implements AsyncDisposable {
       // A restore refuses a snapshot of another repository by this id.
       ...(this.marker.repository === undefined ? {} : { repositoryId: this.marker.repository }),
       catalog: catalogText(this.marker.catalog),
-    });
+    }, onProgress);
+    // The upload, in bytes, where the store reports them (S3).
+    const uploaded = onProgress &&
+      ((sent: number) =>
+        onProgress({ current: "uploading", bytes: sent, totalBytes: bytes.byteLength }));
+    onProgress?.({ current: "uploading" });
     let uri: string;
     if (dest !== undefined) {
       // GC deletes what no record references under the content prefix.
@@ -1244,7 +1256,7 @@ export class Repository implements AsyncDisposable {
       }
       // The snapshot can take a while on a large catalog: a stop meanwhile uploads nothing.
       signal?.throwIfAborted();
-      await writeObjectUri(dest, bytes, this.#openStore, signal);
+      await writeObjectUri(dest, bytes, this.#openStore, signal, uploaded);
       uri = dest;
     } else {
       signal?.throwIfAborted();
@@ -1258,6 +1270,7 @@ export class Repository implements AsyncDisposable {
             contentType: "application/gzip",
             ifNoneMatch: "*",
             ...(signal === undefined ? {} : { signal }),
+            ...(uploaded === undefined ? {} : { onProgress: uploaded }),
           });
         } catch (error) {
           if (error instanceof PreconditionFailedError && n < 100) continue;

@@ -17,7 +17,12 @@ import {
   CatalogUnavailableError,
   type Tx,
 } from "./catalog.ts";
-import { readSnapshot, restoreCatalog, type RestoreCounts } from "./backup.ts";
+import {
+  readSnapshot,
+  restoreCatalog,
+  type RestoreCounts,
+  type SnapshotProgressCallback,
+} from "./backup.ts";
 import {
   type CatalogRef,
   catalogText,
@@ -78,6 +83,14 @@ export interface RepositoryOptions {
 export interface InitOptions extends RepositoryOptions {
   /** `sqlite:PATH` or `postgres://…`; default for a directory store: SQLite beside the content. */
   catalog?: string;
+}
+
+/** Options of `Repository.restore`. */
+export interface RestoreOptions extends InitOptions {
+  /** Replace the records and path tags of a catalog that holds some. */
+  force?: boolean;
+  /** Called as the snapshot is read, checked and written into the catalog. */
+  onProgress?: SnapshotProgressCallback;
 }
 
 /** What an open repository is made of. */
@@ -466,12 +479,13 @@ async function openCheckedCatalog(
 export async function restoreRepository(
   uri: string,
   snapshot: string,
-  options: InitOptions & { force?: boolean } = {},
+  options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
   const host = options.host ?? Deno.hostname();
   const open = options.openStore ?? openStore;
   const signal = options.signal;
   signal?.throwIfAborted();
+  options.onProgress?.({ current: `reading ${snapshot}` });
   const bytes = await readObjectUri(snapshot, open, signal);
   const store = await untilAborted(open(uri), signal, (late) => late.close());
   try {
@@ -507,6 +521,7 @@ export async function restoreRepository(
     const rows = await readSnapshot(bytes, {
       source: snapshot,
       contentPrefix: marker?.contentPrefix ?? CONTENT_PREFIX,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
@@ -543,6 +558,7 @@ export async function restoreRepository(
             : {}),
           source: snapshot,
           contentPrefix: marker?.contentPrefix ?? "content/",
+          ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         });
         await catalog.transaction("write", async (tx) => {
           await setMeta(tx, "repository", repository);

@@ -38,6 +38,7 @@ export const SQLITE_DIALECT: Dialect = {
   contentLock: { shared: [], exclusive: [] },
   pathLock: [],
   tagLock: [],
+  rowsPerInsert: () => 1,
 };
 
 /**
@@ -49,6 +50,8 @@ export const SQLITE_DIALECT: Dialect = {
  * but a signal is heard within a second.
  */
 const SQLITE_BUSY_TIMEOUT_MS = 1_000;
+/** Statements a transaction keeps prepared (by their text) for running again. */
+const PREPARED_PER_TRANSACTION = 64;
 /** Attempts of a transaction that keeps finding the catalog busy (see above). */
 const SQLITE_ATTEMPTS = 45;
 
@@ -255,9 +258,17 @@ class SqliteCatalog implements Catalog {
   async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const db = this.#db;
     db.exec(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    // A statement run many times in one transaction (a restore's INSERT of
+    // each row) is prepared once.
+    const prepared = new Map<string, ReturnType<DatabaseSyncType["prepare"]>>();
     const tx: Tx = {
       query: (sql: string, params: readonly SqlValue[] = []) => {
-        const statement = db.prepare(toSqlitePlaceholders(sql));
+        let statement = prepared.get(sql);
+        if (statement === undefined) {
+          if (prepared.size >= PREPARED_PER_TRANSACTION) prepared.clear();
+          statement = db.prepare(toSqlitePlaceholders(sql));
+          prepared.set(sql, statement);
+        }
         // Avoid copying every row into a new object: node:sqlite already
         // returns plain objects keyed by column name.
         return Promise.resolve(statement.all(...params) as Row[]);

@@ -115,6 +115,12 @@ export interface SweepOptions {
   /** Stops the sweep. */
   signal?: AbortSignal;
   /**
+   * Called as entries are looked at (`done`: entries so far; the total is
+   * not known before the listing ends), and once more when the sweep turns
+   * to the data objects left by crashed uploads (`current`).
+   */
+  onProgress?: (progress: { done: number; current?: string }) => void;
+  /**
    * Also rewrite every identity's usage object from the entries found (for
    * quotas turned on later, or usage that drifted after crashes). Uploads
    * and deletes running meanwhile may be miscounted until the next recount.
@@ -617,6 +623,7 @@ export class Entries {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
       const entry = await this.load(id, signal);
+      options.onProgress?.({ done: result.scanned + (entry === undefined ? 0 : 1), current: id });
       if (entry === undefined) continue;
       result.scanned++;
       if (entry.unreadable !== undefined) {
@@ -635,6 +642,7 @@ export class Entries {
         if (entry.meta.dataKey !== undefined) referenced.add(entry.meta.dataKey);
       }
     }
+    options.onProgress?.({ done: result.scanned, current: "data objects" });
     const orphans: string[] = [];
     const cutoff = this.#clock.now() - DAY;
     for await (

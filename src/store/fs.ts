@@ -658,6 +658,25 @@ export class FsStore implements ObjectStore {
     );
   }
 
+  /**
+   * A create-only put onto a symbolic link, FIFO, socket or device: no object
+   * (`head`, `get` and `list` do not see one), yet not a free key either, and
+   * "already exists" would send a versioned publish to retry the same key forever.
+   */
+  #notAnObject(key: string, st: Deno.FileInfo): KeyConflictError {
+    const kind = st.isSymlink
+      ? "a symbolic link"
+      : st.isFifo
+      ? "a FIFO"
+      : st.isSocket
+      ? "a socket"
+      : "a device";
+    return new KeyConflictError(
+      `cannot create ${key} in ${this.url}: ${key} is ${kind}, not an object of the store (it is ` +
+        `not listed), and a create-only write does not replace it; remove it or use another key`,
+    );
+  }
+
   async #prune(dir: string): Promise<void> {
     const root = this.#realRoot;
     if (root === undefined) return;
@@ -681,6 +700,7 @@ export class FsStore implements ObjectStore {
     if (options.ifNoneMatch === "*") {
       const st = await lstatOrUndefined(target);
       if (st?.isDirectory) throw this.#conflict(key, `${key}/`);
+      if (st !== undefined && !st.isFile) throw this.#notAnObject(key, st);
       if (st !== undefined) {
         throw new PreconditionFailedError(`${key} already exists in ${this.url}`);
       }
@@ -792,7 +812,9 @@ export class FsStore implements ObjectStore {
       await Deno.link(tmp, target);
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists) {
-        if ((await lstatOrUndefined(target))?.isDirectory) throw this.#conflict(key, `${key}/`);
+        const st = await lstatOrUndefined(target);
+        if (st?.isDirectory) throw this.#conflict(key, `${key}/`);
+        if (st !== undefined && !st.isFile) throw this.#notAnObject(key, st);
         throw new PreconditionFailedError(`${key} already exists in ${this.url}`, { cause: e });
       }
       // No hard links here (FAT, some network filesystems): the absence check

@@ -395,6 +395,14 @@ export async function writeManifest(
 }
 
 async function writeManifestText(target: string, text: string): Promise<void> {
+  // Never write what the next command would refuse to read.
+  const size = utf8Length(text);
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new InvalidInputError(
+      `manifest ${target} would be ${size} bytes, more than the ${MAX_MANIFEST_BYTES} (16 MiB) ` +
+        "vc reads; it was not written (split it: several manifests may share a bucket)",
+    );
+  }
   const mode = Deno.build.os === "windows"
     ? undefined
     : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
@@ -593,6 +601,57 @@ export async function rewriteManifest(
 function sameEntries(a: Readonly<ManifestEntries>, b: Readonly<ManifestEntries>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/**
+ * Throws `InvalidInputError` when pinning `path` at `version` would make the
+ * manifest of `read` larger than {@linkcode MAX_MANIFEST_BYTES}: `add` and
+ * `update` ask before they publish, since the write would be refused after.
+ * Only a manifest near the limit is rendered to measure it (a rewrite in vc's
+ * style at most doubles a file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkManifestRoom } from "./manifest.ts";
+ * checkManifestRoom({ text: "{}", entries: {} }, "m.json", "/a.csv", "1.0.0");
+ * // 399,000 lines of 42 bytes: 19 KB below the limit.
+ * const keys = Array.from({ length: 399_000 }, (_, i) => `/${String(i).padStart(24, "0")}`);
+ * const text = `{\n${keys.map((k) => `    "${k}": "1.0.0"`).join(",\n")}\n}\n`;
+ * const read = { text, entries: Object.fromEntries(keys.map((k) => [k, "1.0.0"])) };
+ * checkManifestRoom(read, "m.json", keys[0]!, "1.0.1"); // a new version fits
+ * const long = `/${"y".repeat(20_000)}.csv`;
+ * assert.throws(() => checkManifestRoom(read, "m.json", long, "1.0.0"), /nothing was published/);
+ * ```
+ */
+export function checkManifestRoom(
+  read: ManifestSnapshot,
+  file: string,
+  path: string,
+  version: string,
+): void {
+  if (read.text === undefined) return;
+  const size = utf8Length(read.text);
+  // The new line: indentation (8 at most), the escaped path and version, punctuation.
+  if (2 * size + 6 * (path.length + version.length) + 64 <= MAX_MANIFEST_BYTES) return;
+  const after = utf8Length(
+    editManifestText(
+      read.text,
+      read.entries,
+      { ...read.entries, [path]: version },
+      normalizeVersionedPath,
+    ),
+  );
+  if (after <= MAX_MANIFEST_BYTES) return;
+  throw new InvalidInputError(
+    `manifest ${file} would be ${after} bytes with ${path} ${version}, more than the ` +
+      `${MAX_MANIFEST_BYTES} (16 MiB) vc reads; nothing was published (split it: several ` +
+      "manifests may share a bucket)",
+  );
+}
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /** Largest manifest read (16 MiB): a JSON object of paths and versions, never more. */

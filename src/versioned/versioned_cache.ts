@@ -20,6 +20,7 @@ import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
+  checkManifestRoom,
   classifyValue,
   type ManifestEntries,
   manifestLockPath,
@@ -639,6 +640,7 @@ export class VersionedCache {
       throw alreadyInManifest(p, existing, this.manifest);
     }
     refuseLookalike(p, current, this.manifest);
+    checkManifestRoom(read, this.manifest, p, version);
     const store = await this.#store(this.bucket);
     const published = await this.#versions(p, store, options.signal);
     if (published.length === 0) {
@@ -764,6 +766,7 @@ export class VersionedCache {
       );
     }
     const to = nextVersion(from, bump);
+    checkManifestRoom(read, this.manifest, p, to);
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);

@@ -115,9 +115,27 @@ export function notRegularFileKind(path: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (info.isFile) return undefined;
-  return info.isDirectory
+  return info.isFile ? undefined : fileKind(info);
+}
+
+/**
+ * What `info` describes, in words for a message: "a file", "a directory",
+ * "a symbolic link" (from an `lstat`), "a FIFO", "a socket" or "a device".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileKind } from "./regular_file.ts";
+ * assert.equal(fileKind(Deno.statSync(Deno.cwd())), "a directory");
+ * ```
+ */
+export function fileKind(info: Deno.FileInfo): string {
+  return info.isFile
+    ? "a file"
+    : info.isDirectory
     ? "a directory"
+    : info.isSymlink
+    ? "a symbolic link"
     : info.isFifo
     ? "a FIFO"
     : info.isSocket

@@ -49,6 +49,7 @@ import {
   lowerMetadataKeys,
 } from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
+import { fileKind } from "../regular_file.ts";
 
 const DELETE_PARALLEL = 16;
 /** How often a put makes its directories again when one is removed meanwhile (see #dirFor). */
@@ -664,15 +665,10 @@ export class FsStore implements ObjectStore {
    * "already exists" would send a versioned publish to retry the same key forever.
    */
   #notAnObject(key: string, st: Deno.FileInfo): KeyConflictError {
-    const kind = st.isSymlink
-      ? "a symbolic link"
-      : st.isFifo
-      ? "a FIFO"
-      : st.isSocket
-      ? "a socket"
-      : "a device";
     return new KeyConflictError(
-      `cannot create ${key} in ${this.url}: ${key} is ${kind}, not an object of the store (it is ` +
+      `cannot create ${key} in ${this.url}: ${key} is ${
+        fileKind(st)
+      }, not an object of the store (it is ` +
         `not listed), and a create-only write does not replace it; remove it or use another key`,
     );
   }

@@ -19,6 +19,7 @@ import { Metrics } from "./metrics.ts";
 import { InvalidInputError } from "../errors.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
+import { inertJson } from "../printable.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
 
 /** Options for {@linkcode createHandler}. */
@@ -166,8 +167,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
     const started = performance.now();
     const requestId = crypto.randomUUID();
-    const url = new URL(request.url);
-    const match = matchRoute(url.pathname, basePath);
+    const path = requestPath(request);
+    const match = path instanceof HttpError ? undefined : matchRoute(path, basePath);
     const ctx: EndpointContext = {
       entries,
       auth: options.auth,
@@ -185,7 +186,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       if (options.shuttingDown?.()) {
         throw shuttingDown();
       }
-      response = await route(request, match, ctx);
+      if (path instanceof HttpError) throw path;
+      response = await route(request, path, match, ctx);
     } catch (e) {
       const http = findHttpError(e);
       if (http !== undefined) {
@@ -252,11 +254,12 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
 
   async function route(
     request: Request,
+    path: string,
     match: ReturnType<typeof matchRoute>,
     ctx: EndpointContext,
   ): Promise<Response> {
     if (match === undefined) {
-      throw new HttpError(404, `no route for ${new URL(request.url).pathname}`);
+      throw new HttpError(404, `no route for ${path}`);
     }
     const allow = [...match.methods, "OPTIONS"].join(", ");
     // OPTIONS answers what the route allows (RFC 9110 9.3.7), with no
@@ -304,6 +307,36 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   }
 
   return Object.assign(handler, { entries, metrics });
+}
+
+/**
+ * A `Host` header as RFC 9110 7.2 allows it: `uri-host [ ":" port ]` (an
+ * IP literal in brackets, or a reg-name: unreserved, sub-delims and
+ * percent-encoded characters only).
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+
+/**
+ * The path of the request (percent-encoded, as sent), or `HttpError` 400 for
+ * a `Host` header that is not a host (RFC 9112 3.2: a server answers such a
+ * request 400). Deno.serve builds `request.url` from the `Host` header and
+ * the request target: a `Host` of `x/v1/cache/<id>?` turned `GET /healthz`
+ * into a download of that cache, and one with a space failed every such
+ * request with 500 and a stack trace in the log.
+ */
+function requestPath(request: Request): string | HttpError {
+  const host = request.headers.get("host");
+  const invalid = () =>
+    new HttpError(
+      400,
+      `invalid Host header ${inertJson((host ?? "").slice(0, 200))}: not a host name or address`,
+    );
+  if (host !== null && !VALID_HOST.test(host)) return invalid();
+  try {
+    return new URL(request.url).pathname;
+  } catch {
+    return invalid();
+  }
 }
 
 /** Statuses whose responses never carry a body. */

@@ -68,6 +68,20 @@ function bodyOf(req: Request): ReadableStream<Uint8Array> {
  * gzip but sent plain would be stored although its sender said otherwise.
  */
 function checkUncoded(req: Request): void {
+  // A transfer coding besides chunked (`Transfer-Encoding: gzip, chunked`):
+  // Deno.serve undoes only the chunking and hands on the coded bytes, read
+  // as a "malformed" body (or, sent plain under that label, stored). RFC
+  // 9112 6.1: a server answers a transfer coding it does not understand 501.
+  const transfer = req.headers.get("transfer-encoding");
+  if (transfer !== null) {
+    const codings = transfer.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "");
+    if (codings.some((c) => c !== "chunked")) {
+      throw new HttpError(
+        501,
+        `Transfer-Encoding ${transfer} is not supported: send the body uncoded (chunked only)`,
+      );
+    }
+  }
   const coding = req.headers.get("content-encoding");
   if (coding === null) return;
   const codings = coding.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "");
@@ -201,6 +215,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
       `upload of ${length} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
     );
   }
+  const check = preconditions(req, id);
   const part = await readFilePart(bodyOf(req), type, {
     maxFileBytes: ctx.maxUploadBytes,
     onRead: (bytes) => ctx.bytesIn += bytes,
@@ -215,6 +230,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
       body: part.body,
       bytes: part.bytes,
       md5: part.md5,
+      ...(check === undefined ? {} : { check }),
       ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
     });
   } catch (e) {
@@ -234,8 +250,37 @@ export async function deleteFile(
 ): Promise<Response> {
   const identity = await authenticate(req, ctx);
   checkId(id);
-  await ctx.entries.remove(id, identity.tokenId);
+  await ctx.entries.remove(id, identity.tokenId, preconditions(req, id));
   return ok();
+}
+
+/**
+ * The `If-Match` / `If-None-Match` of an upload or a DELETE as a check of
+ * the entry it would replace or remove (RFC 9110 13.2.1: evaluated before
+ * the method is performed; 412 when false): `If-Match: "<etag>"` replaces
+ * or deletes only the file a client saw, `If-None-Match: *` uploads only
+ * where no file is stored yet. A placeholder has no file: no tag matches it.
+ * Before, both were ignored, and a DELETE with `If-Match` of a file since
+ * replaced deleted the new one.
+ */
+function preconditions(req: Request, id: string): ((meta: EntryMeta) => void) | undefined {
+  const ifMatch = req.headers.get("if-match");
+  const ifNoneMatch = req.headers.get("if-none-match");
+  if (ifMatch === null && ifNoneMatch === null) return undefined;
+  return (meta) => {
+    const etag = meta.dataKey === undefined ? undefined : `"${meta.etag}"`;
+    const now = etag === undefined ? "no file" : etag;
+    if (ifMatch !== null && (etag === undefined || !matchesStrongly(ifMatch, etag))) {
+      throw new HttpError(412, `cache ${id} holds another file than If-Match names (now ${now})`, {
+        headers: etag === undefined ? {} : { etag },
+      });
+    }
+    if (ifNoneMatch !== null && etag !== undefined && matchesEtag(ifNoneMatch, etag)) {
+      throw new HttpError(412, `cache ${id} holds a file If-None-Match names (${etag})`, {
+        headers: { etag },
+      });
+    }
+  };
 }
 
 /** A data read started before the metadata confirmed which data to read. */

@@ -450,6 +450,12 @@ export class Entries {
        * reads into the store's own buffers).
        */
       md5?: () => string;
+      /**
+       * The request's preconditions (`If-Match`, `If-None-Match`): throws
+       * to refuse replacing the entry as it is. Checked against the very
+       * version the switch is conditional on, so no upload slips in between.
+       */
+      check?: (meta: EntryMeta) => void;
     },
   ): Promise<EntryMeta> {
     let body = file.body;
@@ -518,6 +524,12 @@ export class Entries {
         uploadedAt: this.#clock.now(),
       };
       try {
+        file.check?.(entry.meta);
+      } catch (e) {
+        await this.#store.delete([dataKey]).catch(() => {});
+        throw e;
+      }
+      try {
         await this.#putMeta(id, meta, entry.version);
       } catch (e) {
         // Not deleted on other errors: the write may have happened with its
@@ -559,9 +571,11 @@ export class Entries {
    * await assert.rejects(entries.remove(id, "token-file:alice"), { status: 404 });
    * ```
    */
-  async remove(id: string, owner: string): Promise<void> {
+  async remove(id: string, owner: string, check?: (meta: EntryMeta) => void): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const entry = await this.#live(id, owner);
+      // The request's preconditions, on the version the claim is conditional on.
+      check?.(entry.meta);
       // The metadata is claimed first, and only as read (an upload switching
       // it meanwhile is not lost): from then on nobody reaches the data, and
       // a removal cut short leaves an expired claim a sweep finishes. Single

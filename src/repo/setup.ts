@@ -7,7 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { fromFileUrl, joinOn, pathBelow } from "../path.ts";
+import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -328,6 +328,44 @@ export function defaultCatalogPath(
 }
 
 /**
+ * `marker`, naming the SQLite catalog beside this directory repository's
+ * content when the repository was copied or moved (`cp -a`, `mv`, rsync):
+ * its marker still names the original's catalog by its absolute path, and
+ * opened through it, the copy would write its records into the original's
+ * catalog (content here, records there; a forced restore would replace the
+ * original's records). So a marker naming a default catalog file
+ * (`.vc~repo.sqlite`) of another directory, where this directory has one of
+ * its own, means this one: unless that other file is this store's own (a
+ * restore moved the catalog there for this store, which it records).
+ */
+async function catalogHere(store: ObjectStore, marker: RepoMarker): Promise<RepoMarker> {
+  const named = marker.catalog;
+  if (named.kind !== "sqlite" || !store.url.startsWith("file:")) return marker;
+  const here = defaultCatalogPath(store.url);
+  if (named.path === here || basename(named.path) !== basename(here)) return marker;
+  const realHere = await Deno.realPath(here).catch(() => undefined);
+  if (realHere === undefined || !(await Deno.stat(realHere)).isFile) return marker;
+  const realNamed = await Deno.realPath(named.path).catch(() => undefined);
+  if (realNamed === realHere) return marker; // the same file, reached another way
+  if (realNamed !== undefined && await catalogStore(named) === store.url) return marker;
+  return { ...marker, catalog: { ...named, path: here } };
+}
+
+/** The store URL a catalog records as its repository's, if it can be read. */
+async function catalogStore(ref: CatalogRef): Promise<string | undefined> {
+  try {
+    const catalog = await openCatalog(ref, {});
+    try {
+      return (await catalog.transaction("read", (tx) => readMeta(tx)))?.get("store");
+    } finally {
+      await catalog.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The content directory (`prefix` below the directory store at `storeUrl`)
  * that the SQLite catalog file `catalogPath` lies in, or undefined when it
  * lies elsewhere. Compared as the file system of `os` compares paths.
@@ -401,7 +439,10 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
   const signal = options.signal;
   const store = await openStoreOf(uri, options);
   try {
-    const marker = await readMarker(store, signal === undefined ? {} : { signal });
+    const marker = await catalogHere(
+      store,
+      await readMarker(store, signal === undefined ? {} : { signal }),
+    );
     signal?.throwIfAborted();
     checkHost(marker.catalog, host);
     if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
@@ -491,7 +532,7 @@ export async function restoreRepository(
   try {
     let marker: RepoMarker | undefined;
     try {
-      marker = await readMarker(store, signalOption(signal));
+      marker = await catalogHere(store, await readMarker(store, signalOption(signal)));
     } catch (error) {
       if (signal?.aborted) throw error;
       if (options.catalog === undefined) {

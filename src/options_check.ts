@@ -41,9 +41,14 @@ export function checkOptions(
   elsewhere?: { what: string; known: Readonly<Record<string, true>> },
 ): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+  // Not a Map, a URL or an AbortSignal either: its entries are not own
+  // properties, so every option would pass unseen (a signal given in place
+  // of `{ signal }` would never stop anything).
+  if (!isPlainObject(options)) {
     throw new InvalidInputError(
-      `the options of ${what} must be an object, got ${describeValue(options)}`,
+      `the options of ${what} must be an object, got ${describeValue(options)}${
+        options instanceof AbortSignal ? " (pass it as { signal })" : ""
+      }`,
     );
   }
   const names = Object.keys(known);

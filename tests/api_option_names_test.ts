@@ -90,3 +90,29 @@ Deno.test("cache(): a signal already aborted rejects with its reason, even on a 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("options that are not a plain object (a signal in place of { signal }, a Map) are refused, not taken for none", async () => {
+  const signal = new AbortController().signal;
+  await using cache = new AssetCache(base);
+  await assertRejects(
+    () => cache.cache("s3://b/k.csv", signal as never),
+    InvalidInputError,
+    "got an AbortSignal object (pass it as { signal })",
+  );
+  await assertRejects(
+    () => cache.prune(new Map([["maxBytes", 0]]) as never),
+    InvalidInputError,
+    "got a Map object",
+  );
+  const { Repository } = await import("../src/repo/repository.ts");
+  await assertRejects(
+    () => Repository.init("file:///tmp/vc-never-made-repo", signal as never),
+    InvalidInputError,
+    "pass it as { signal }",
+  );
+  assertThrows(
+    () => new AssetCache(new Date() as never),
+    InvalidInputError,
+    "got a Date object",
+  );
+});

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { VcError } from "../errors.ts";
 import { md5File, md5Hex, parseEtag } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isRacy, SETTLE_MS } from "../store/fs_validator.ts";
@@ -74,6 +75,16 @@ export async function hashLocal(
     return { md5: row.md5, hashed: false, racy: false };
   }
   const racy = isRacy(entry, Date.now(), racyWindowMs);
+  // Replaced since the walk listed it (by a FIFO, which would block the read
+  // for good, deaf to signals, or a device that never ends): looked at again
+  // right before it is opened, and skipped, named.
+  // (Gone: the stat fails as the read would have.)
+  if (!Deno.statSync(entry.path).isFile) {
+    throw new VcError(
+      `${entry.path} is no longer a regular file (a FIFO, device or directory took its place ` +
+        "since it was listed): not read; the next run looks again",
+    );
+  }
   if (entry.size <= SMALL_FILE) {
     // Small files: one synchronous read (no thread-pool round trip per file).
     const bytes = entry.size <= 256 * 1024

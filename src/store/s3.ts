@@ -604,7 +604,14 @@ export class S3Store implements ObjectStore {
   }
 
   async #putFile(full: string, path: string, options: PutOptions): Promise<PutResult> {
-    const size = (await Deno.stat(path)).size;
+    const info = await Deno.stat(path);
+    // A FIFO (or device) would block the read for good, or never end.
+    if (!info.isFile) {
+      throw new InvalidInputError(
+        `${path} is not a regular file: not uploaded to ${this.#uri(full)}`,
+      );
+    }
+    const size = info.size;
     if (size <= this.#threshold) {
       const bytes = await Deno.readFile(path);
       return await this.#putSingle(full, bytes, options);

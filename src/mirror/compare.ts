@@ -9,6 +9,7 @@
  * @module
  */
 import { VcError } from "../errors.ts";
+import { fileKind } from "../regular_file.ts";
 import { md5File, md5Hex, parseEtag } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isRacy, SETTLE_MS } from "../store/fs_validator.ts";
@@ -79,10 +80,11 @@ export async function hashLocal(
   // for good, deaf to signals, or a device that never ends): looked at again
   // right before it is opened, and skipped, named.
   // (Gone: the stat fails as the read would have.)
-  if (!Deno.statSync(entry.path).isFile) {
+  const kind = fileKind(Deno.statSync(entry.path));
+  if (kind !== "a file") {
     throw new VcError(
-      `${entry.path} is no longer a regular file (a FIFO, device or directory took its place ` +
-        "since it was listed): not read; the next run looks again",
+      `${entry.path} is no longer a regular file (${kind} took its place since it was listed): ` +
+        "not read; the next run looks again",
     );
   }
   if (entry.size <= SMALL_FILE) {

@@ -283,7 +283,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     } catch {
       // Closed already.
     }
-    await pump;
+    await ended(pump);
     startWatching();
     // What was made there before the new watch: the whole tree is looked at.
     for (const root of roots) pending.set(root, { seen: "dir", since: elapsed(), scan: true });
@@ -345,7 +345,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     } catch {
       // Closed already.
     }
-    await pump;
+    await ended(pump);
     await m.close();
   }
   // Abandoned while idle, or while the last work finished: rejected all the
@@ -412,5 +412,24 @@ async function look(path: string): Promise<string> {
     return `${info.size}:${info.mtime?.getTime() ?? 0}`;
   } catch {
     return "missing";
+  }
+}
+
+/** How long a closed watcher's iteration is waited for (ms). */
+const WATCHER_END_MS = 1_000;
+
+/**
+ * The iteration of a closed watcher, waited for a moment, never for good:
+ * Deno's watcher opens each file it reports, and one a FIFO made in the tree
+ * blocks it until a writer comes (its thread stuck, its iteration never
+ * ended after `close`), so waiting for it would keep a stopped watch from
+ * ever returning (SIGTERM could not end `vc mirror --watch`).
+ */
+async function ended(pump: Promise<void> | undefined): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([pump, new Promise<void>((r) => timer = setTimeout(r, WATCHER_END_MS))]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -227,3 +227,27 @@ export function failingDeletes(
     },
   }) as ObjectStore;
 }
+
+/**
+ * Sends `request` (a whole request, as bytes or text) on a fresh connection
+ * and reads the answer until the server closes it (at most 10 s): for what a
+ * client library would not send.
+ */
+export async function rawRequest(url: string, request: string | Uint8Array): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await conn.write(typeof request === "string" ? new TextEncoder().encode(request) : request);
+    const chunks: Uint8Array[] = [];
+    const buf = new Uint8Array(65536);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      chunks.push(buf.slice(0, n));
+    }
+    return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+  } finally {
+    conn.close();
+  }
+}

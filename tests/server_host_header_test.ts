@@ -7,27 +7,7 @@
  * logged like any other request.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { newCacheId, startService, upload } from "./server_helpers.ts";
-
-/** Sends `head` (a whole request without body) and reads the answer to the end. */
-async function rawRequest(url: string, head: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const conn = await Deno.connect({ hostname, port: Number(port) });
-  try {
-    await conn.write(new TextEncoder().encode(head));
-    const chunks: Uint8Array[] = [];
-    const buf = new Uint8Array(65536);
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      chunks.push(buf.slice(0, n));
-    }
-    return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
-  } finally {
-    conn.close();
-  }
-}
+import { newCacheId, rawRequest, startService, upload } from "./server_helpers.ts";
 
 function status(answer: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);

@@ -6,26 +6,7 @@
  * accepted). Plain chunked bodies still work.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { newCacheId, startService } from "./server_helpers.ts";
-
-async function rawRequest(url: string, request: Uint8Array): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const conn = await Deno.connect({ hostname, port: Number(port) });
-  try {
-    await conn.write(request);
-    const chunks: Uint8Array[] = [];
-    const buf = new Uint8Array(65536);
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      chunks.push(buf.slice(0, n));
-    }
-    return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
-  } finally {
-    conn.close();
-  }
-}
+import { newCacheId, rawRequest, startService } from "./server_helpers.ts";
 
 Deno.test("a body with a transfer coding other than chunked gets 501, not a misread", async () => {
   await using t = await startService();

@@ -8,7 +8,14 @@ import { cacheId } from "../src/server/cache_id.ts";
 import { parsePyJson } from "../src/server/python_json.ts";
 import { HttpError } from "../src/server/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { ManualClock, newCacheId, startFakeAuth, startService, upload } from "./server_helpers.ts";
+import {
+  ManualClock,
+  newCacheId,
+  rawRequest,
+  startFakeAuth,
+  startService,
+  upload,
+} from "./server_helpers.ts";
 
 Deno.test("kbase auth: token_id is auth_url:user and IDs match the KBase formula", async () => {
   await using auth = startFakeAuth({ "tok-a": "alice", "tok-b": "bob" });
@@ -243,4 +250,22 @@ Deno.test("token file: an empty name, a name that is not a string, and a hash gi
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("token file: an Authorization header sent twice is named in the 401, not only 'invalid token'", async () => {
+  await using t = await startService();
+  const alice = t.tokens.alice;
+  // HTTP joins a repeated header with ", ", as a client sending it twice would have it.
+  const twice = await rawRequest(
+    t.url,
+    `POST /v1/cache_id HTTP/1.1\r\nhost: x\r\nauthorization: ${alice}\r\nauthorization: ${alice}\r\n` +
+      `content-type: application/json\r\ncontent-length: 10\r\nconnection: close\r\n\r\n{"a": "b"}`,
+  );
+  assert(twice.startsWith("HTTP/1.1 401"), twice);
+  assertStringIncludes(twice, "was it sent twice? send one");
+  // Once, it is taken.
+  const once = await newCacheId(t.url, alice, { a: "b" });
+  assertEquals(once.status, 200);
+  const wrong = await newCacheId(t.url, "not-a-token", { a: "b" });
+  assertEquals([wrong.status, wrong.doc.error], [401, "invalid token"]);
 });

@@ -42,13 +42,32 @@ export interface EndpointContext {
   onLookup(hit: boolean): void;
 }
 
-/** Authenticates the caller: 400 without an `Authorization` header, 401 for a bad token. */
-async function authenticate(req: Request, ctx: EndpointContext): Promise<Identity> {
+/** The `Authorization` header; 400 without one (checked before the body is looked at). */
+function authorizationHeader(req: Request): string {
   const header = req.headers.get("authorization")?.trim();
   if (header === undefined || header === "") {
     throw new HttpError(400, "missing Authorization header");
   }
-  ctx.identity = await ctx.auth.authenticate(header);
+  return header;
+}
+
+/** Authenticates the caller: 400 without an `Authorization` header, 401 for a bad token. */
+async function authenticate(req: Request, ctx: EndpointContext): Promise<Identity> {
+  const header = authorizationHeader(req);
+  try {
+    ctx.identity = await ctx.auth.authenticate(header);
+  } catch (error) {
+    // Two Authorization headers reach the service joined by ", " (as HTTP
+    // joins a repeated header): said, rather than only "invalid token".
+    if (error instanceof HttpError && error.status === 401 && header.includes(", ")) {
+      throw new HttpError(
+        401,
+        `${error.message} (the Authorization header holds ", ": was it sent twice? send one)`,
+        { headers: error.headers, cause: error },
+      );
+    }
+    throw error;
+  }
   return ctx.identity;
 }
 
@@ -93,10 +112,7 @@ function checkUncoded(req: Request): void {
 
 /** `POST /v1/cache_id`. */
 export async function postCacheId(req: Request, ctx: EndpointContext): Promise<Response> {
-  const header = req.headers.get("authorization")?.trim();
-  if (header === undefined || header === "") {
-    throw new HttpError(400, "missing Authorization header");
-  }
+  authorizationHeader(req);
   const type = req.headers.get("content-type") ?? "";
   if (type.split(";")[0]!.trim().toLowerCase() !== "application/json") {
     throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
@@ -196,10 +212,7 @@ function checkId(id: string): void {
 
 /** `POST /v1/cache/<id>`: stores the multipart field `file`. */
 export async function postFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
-  const header = req.headers.get("authorization")?.trim();
-  if (header === undefined || header === "") {
-    throw new HttpError(400, "missing Authorization header");
-  }
+  authorizationHeader(req);
   const type = req.headers.get("content-type") ?? "";
   if (type.split(";")[0]!.trim().toLowerCase() !== "multipart/form-data") {
     throw new HttpError(400, `Content-Type must be multipart/form-data, got ${type || "none"}`);

@@ -308,6 +308,61 @@ function refuseAdoptedCatalog(
 }
 
 /**
+ * Refuses a store that is a copy of another repository (`cp -a` of a
+ * directory repository, an `aws s3 sync` of an S3 one): its marker names the
+ * original's catalog, whose `store` is the original, and the original still
+ * holds this repository's marker. Used through the copy, that catalog would
+ * get records whose content only the copy holds, and the copy's purges would
+ * purge the original's records. A store the catalog names by another URL
+ * that no longer holds the marker (moved, or gone) is taken as this one, and
+ * so is the same directory reached through another path (a symbolic link).
+ */
+async function refuseCopiedStore(
+  meta: Map<string, string> | undefined,
+  marker: RepoMarker | undefined,
+  uri: string,
+  storeUrl: string,
+  options: RepositoryOptions,
+  ref: CatalogRef | undefined = marker?.catalog,
+): Promise<void> {
+  const recorded = meta?.get("store");
+  const repository = marker?.repository;
+  if (recorded === undefined || repository === undefined || recorded === storeUrl) return;
+  if (await sameDirectory(recorded, storeUrl)) return;
+  let other: RepoMarker;
+  try {
+    const original = await openStoreOf(recorded, options);
+    try {
+      other = await readMarker(original, signalOption(options.signal));
+    } finally {
+      await original.close();
+    }
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    return; // the catalog's store is gone or unreadable: this store is taken as moved here
+  }
+  if (other.repository !== repository) return;
+  throw new InvalidInputError(
+    `${uri} is a copy of the vc repository at ${recorded} (id ${repository}): its marker names ` +
+      `that repository's catalog ${catalogText(ref ?? other.catalog)}, so its changes would go ` +
+      `into the original's records; nothing was changed. Give the copy a catalog of its own ` +
+      `(vc repo backup in ${recorded}, then vc repo restore SNAPSHOT --repo ${uri} --catalog ` +
+      `sqlite:PATH or postgres://...), or, if the repository moved here, remove ${MARKER_KEY} ` +
+      `from ${recorded}`,
+  );
+}
+
+/** Whether two `file:` URLs name one directory (through a symbolic link, say). */
+async function sameDirectory(a: string, b: string): Promise<boolean> {
+  if (!a.startsWith("file:") || !b.startsWith("file:")) return false;
+  try {
+    return await Deno.realPath(fromFileUrl(a)) === await Deno.realPath(fromFileUrl(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Where a directory repository keeps its SQLite catalog by default: beside
  * its content, in the directory of its store URL (`file:///C:/repo` is
  * `C:\\repo` on Windows, `os`; default this platform).
@@ -449,7 +504,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
     // A catalog takes no signal: an abort stops the wait for it at once, and
     // the catalog is closed once its opening and checks are over.
     const catalog = await untilAborted(
-      openCheckedCatalog(uri, marker, host, options),
+      openCheckedCatalog(uri, store.url, marker, host, options),
       signal,
       (late) => late.close(),
     );
@@ -463,6 +518,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
 /** Opens the catalog `marker` names and checks that it is this repository's. */
 async function openCheckedCatalog(
   uri: string,
+  storeUrl: string,
   marker: RepoMarker,
   host: string,
   options: RepositoryOptions,
@@ -484,6 +540,7 @@ async function openCheckedCatalog(
       checkHost({ ...marker.catalog, host: owner }, host);
     }
     checkSameRepository(meta.get("repository"), marker, uri);
+    await refuseCopiedStore(meta, marker, uri, storeUrl, options);
     const version = meta.get("schema_version");
     const where = `catalog ${catalogText(marker.catalog)} of ${uri}`;
     const known = version === undefined ? SCHEMA_VERSION : knownSchemaVersion(version);
@@ -583,6 +640,7 @@ export async function restoreRepository(
         });
         checkSameRepository(meta?.get("repository"), marker, uri, ref);
         refuseAdoptedCatalog(meta, marker, store.url, ref, uri);
+        await refuseCopiedStore(meta, marker, uri, store.url, options, ref);
         const known = marker?.repository ?? meta?.get("repository");
         const repository = known ?? crypto.randomUUID();
         signal?.throwIfAborted(); // the last moment nothing was replaced

@@ -1,10 +1,12 @@
 /**
- * A directory repository copied with its marker (`cp -a`) names the
- * original's SQLite catalog by its absolute path. Used through the copy, that
- * catalog got records whose content only the copy held (the original's
- * `check` then found content missing), and the copy's purges purged the
- * original's records. The copy is refused, naming the original, and a
- * restore into a catalog of its own makes it a repository of its own.
+ * A repository copied with its marker (`aws s3 sync` of an S3 one, `cp -a` of
+ * a directory one whose catalog lies outside it) names the original's
+ * catalog. Used through the copy, that catalog got records whose content only
+ * the copy held (the original's `check` then found content missing), and the
+ * copy's purges purged the original's records. The copy is refused, naming
+ * the original, and a restore into a catalog of its own makes it a
+ * repository of its own. (A directory repository with its catalog beside its
+ * content takes its copy of the catalog: repo_copied_directory_test.ts.)
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { Repository } from "../src/repo/mod.ts";
@@ -15,20 +17,20 @@ async function copyTree(from: string, to: string): Promise<void> {
   assertEquals(cp.code, 0, new TextDecoder().decode(cp.stderr));
 }
 
-Deno.test("a copied directory repository is refused instead of using the original's catalog", async () => {
+Deno.test("a copied repository whose catalog the original keeps is refused instead of using it", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const orig = `file://${dir}/orig`;
     const copy = `file://${dir}/copy`;
     {
-      await using repo = await Repository.init(orig);
+      await using repo = await Repository.init(orig, { catalog: `sqlite:${dir}/shared.sqlite` });
       await repo.add("/x.txt", new TextEncoder().encode("x"));
     }
     await copyTree(`${dir}/orig`, `${dir}/copy`);
 
     const error = await assertRejects(() => Repository.open(copy), InvalidInputError);
     assertStringIncludes(error.message, `${copy} is a copy of the vc repository at ${orig}`);
-    assertStringIncludes(error.message, `${dir}/orig/.vc~repo.sqlite`);
+    assertStringIncludes(error.message, `${dir}/shared.sqlite`);
 
     // A forced restore into the copy with the marker's catalog would replace
     // the original's records: refused the same way.

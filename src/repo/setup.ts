@@ -308,10 +308,10 @@ function refuseAdoptedCatalog(
 }
 
 /**
- * Refuses a store that is a copy of another repository (`cp -a` of a
- * directory repository, an `aws s3 sync` of an S3 one): its marker names the
- * original's catalog, whose `store` is the original, and the original still
- * holds this repository's marker. Used through the copy, that catalog would
+ * Refuses a store that is a copy of another repository (`aws s3 sync` of an
+ * S3 one, `cp -a` of a directory repository whose catalog is not beside its
+ * content): its marker names the original's catalog, whose `store` is the
+ * original, and the original still holds this repository's marker. Used through the copy, that catalog would
  * get records whose content only the copy holds, and the copy's purges would
  * purge the original's records. A store the catalog names by another URL
  * that no longer holds the marker (moved, or gone) is taken as this one, and
@@ -328,6 +328,13 @@ async function refuseCopiedStore(
   const recorded = meta?.get("store");
   const repository = marker?.repository;
   if (recorded === undefined || repository === undefined || recorded === storeUrl) return;
+  // The catalog beside this directory's content is its own (a copy's, see
+  // catalogHere), whichever store it was first made for.
+  const opened = ref ?? marker?.catalog;
+  if (
+    opened?.kind === "sqlite" && storeUrl.startsWith("file:") &&
+    opened.path === defaultCatalogPath(storeUrl)
+  ) return;
   if (await sameDirectory(recorded, storeUrl)) return;
   let other: RepoMarker;
   try {

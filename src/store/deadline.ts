@@ -94,3 +94,18 @@ export function deadline(ms: number, fire: () => void): () => void {
     pending.delete(p);
   };
 }
+
+/**
+ * What a streamed body must deliver within each request timeout to count as
+ * moving (64 KiB: ~1 KiB/s at the default 60 s): a server that trickles a few
+ * bytes at a time would otherwise keep a download alive for days, each byte
+ * re-arming the idle timeout.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MIN_PROGRESS_BYTES } from "./deadline.ts";
+ * assert.equal(MIN_PROGRESS_BYTES, 65536);
+ * ```
+ */
+export const MIN_PROGRESS_BYTES = 64 * 1024;

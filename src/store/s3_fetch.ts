@@ -26,7 +26,7 @@ import {
 } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
-import { deadline } from "./deadline.ts";
+import { deadline, MIN_PROGRESS_BYTES } from "./deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
@@ -627,13 +627,17 @@ function withBodyTimeout(
   // than the read on a fast connection. Only time spent waiting for the
   // network counts, not time the consumer takes between reads.
   let waitingSince = 0;
+  // Network wait and bytes since the body last moved (MIN_PROGRESS_BYTES):
+  // a trickle of a few bytes per read must not re-arm the timeout forever.
+  let waitedBefore = 0;
+  let windowBytes = 0;
   let timer: (() => void) | undefined; // cancels the armed watchdog
   let timedOut: OfflineError | undefined;
   const watch = (ms: number) => {
     timer = deadline(ms, () => {
       timer = undefined;
       if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
-      const waited = Date.now() - waitingSince;
+      const waited = waitedBefore + Date.now() - waitingSince;
       if (waited < timeoutMs) return watch(timeoutMs - waited);
       // Worth another try (a stuck connection): the download resumes with a
       // ranged GET, as after a reset. Response timeouts are retried here instead.
@@ -652,10 +656,17 @@ function withBodyTimeout(
   };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
     waitingSince = Date.now();
-    if (timer === undefined) watch(timeoutMs);
+    if (timer === undefined) watch(Math.max(1, timeoutMs - waitedBefore));
     try {
       const result = await reader.read();
       if (result.done) end();
+      else {
+        windowBytes += result.value.length;
+        if (windowBytes >= MIN_PROGRESS_BYTES) {
+          windowBytes = 0;
+          waitedBefore = 0;
+        } else waitedBefore += Date.now() - waitingSince;
+      }
       return result;
     } catch (error) {
       end();

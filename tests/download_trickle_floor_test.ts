@@ -1,0 +1,165 @@
+/**
+ * A server that keeps a body trickling (a few bytes at a time, never a full
+ * request timeout of silence) must not hold a download for days: each few
+ * bytes used to re-arm the idle timeout. A body now has to deliver 64 KiB
+ * (or its end) within each request timeout, both where S3Store guards a
+ * streamed body and where a parallel download pipes a ranged GET into its
+ * file; a slow body that keeps that pace still arrives whole.
+ */
+import { OfflineError } from "../src/errors.ts";
+import { md5Hex } from "../src/hash.ts";
+import { downloadToFile } from "../src/store/download.ts";
+import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { rawServer } from "./raw_server.ts";
+
+const enc = new TextEncoder();
+
+function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
+  return new S3Store({
+    bucket: "b",
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    requestTimeoutMs: 400,
+    maxAttempts: 2,
+    ...extra,
+  });
+}
+
+/** Reads one request's head (up to the blank line). */
+async function readHead(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(16 * 1024);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+/** Sends `bytes` in pieces of `piece` every `everyMs` until done or the peer goes away. */
+async function drip(conn: Deno.Conn, bytes: Uint8Array, piece: number, everyMs: number) {
+  for (let i = 0; i < bytes.length; i += piece) {
+    await conn.write(bytes.subarray(i, i + piece));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Fails instead of hanging (a guard, far above the expected time). */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One object served with Range support; each answer's bytes go out through `send`. */
+function objectServer(
+  data: Uint8Array,
+  send: (conn: Deno.Conn, bytes: Uint8Array, ranged: boolean) => Promise<void>,
+) {
+  const etag = `"${md5Hex(data)}"`;
+  return rawServer(async (conn) => {
+    try {
+      const head = await readHead(conn);
+      const range = /\r\nrange: bytes=(\d+)-(\d*)/i.exec(head);
+      let start = 0;
+      let end = data.length - 1;
+      if (range) {
+        start = Number(range[1]);
+        if (range[2]) end = Math.min(end, Number(range[2]));
+      }
+      const bytes = data.subarray(start, end + 1);
+      const status = range
+        ? `206 Partial Content\r\nContent-Range: bytes ${start}-${end}/${data.length}`
+        : "200 OK";
+      await conn.write(enc.encode(
+        `HTTP/1.1 ${status}\r\nContent-Length: ${bytes.length}\r\nETag: ${etag}\r\n` +
+          `Connection: close\r\n\r\n`,
+      ));
+      if (!head.startsWith("HEAD")) await send(conn, bytes, range !== null);
+    } finally {
+      try {
+        conn.close();
+      } catch {
+        // Closed by the client.
+      }
+    }
+  });
+}
+
+for (const http1 of [true, false]) {
+  Deno.test(`S3Store${http1 ? "" : " over fetch"}: a body trickling a few bytes at a time times out instead of taking days`, async () => {
+    const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
+    // 20 bytes every 20 ms: never 400 ms of silence, 3 MiB in ~2 days.
+    await using server = objectServer(data, (conn, bytes) => drip(conn, bytes, 20, 20));
+    const s = store(server.url, { http1 });
+    try {
+      const { body } = await s.get("k");
+      const error = await assertRejects(
+        () => within(20_000, new Response(body).arrayBuffer()),
+        OfflineError,
+      );
+      assertStringIncludes(error.message, server.url);
+      assertStringIncludes(error.message, "timed out");
+    } finally {
+      await s.close();
+    }
+  });
+
+  Deno.test(`S3Store${http1 ? "" : " over fetch"}: a slow body that keeps 64 KiB per request timeout arrives whole`, async () => {
+    const data = new Uint8Array(1024 * 1024 + 77).map((_, i) => (i * 3) & 0xff);
+    // 64 KiB every ~150 ms in small writes, against a 2 s timeout (room for a loaded machine).
+    await using server = objectServer(data, async (conn, bytes) => {
+      for (let i = 0; i < bytes.length; i += 64 * 1024) {
+        await drip(conn, bytes.subarray(i, i + 64 * 1024), 8 * 1024, 10);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const s = store(server.url, { http1, requestTimeoutMs: 2_000 });
+    try {
+      const { body } = await s.get("k");
+      const got = new Uint8Array(await within(20_000, new Response(body).arrayBuffer()));
+      assertEquals(got.length, data.length);
+      assertEquals(md5Hex(got), md5Hex(data));
+    } finally {
+      await s.close();
+    }
+  });
+}
+
+Deno.test("download: a parallel download whose ranged GETs trickle fails within a few timeouts, no file left", async () => {
+  const data = new Uint8Array(6 * 1024 * 1024).map((_, i) => (i * 11) & 0xff);
+  // The first GET (range 0 of the parallel download) arrives at full speed;
+  // every ranged GET after it trickles, so only the pipe's own guard sees it.
+  await using server = objectServer(data, async (conn, bytes, ranged) => {
+    if (!ranged) {
+      await conn.write(bytes.subarray(0, 2 * 1024 * 1024));
+      await drip(conn, bytes.subarray(2 * 1024 * 1024), 20, 20);
+    } else await drip(conn, bytes, 20, 20);
+  });
+  const s = store(server.url);
+  const dir = await Deno.makeTempDir();
+  const timer = AbortSignal.timeout(30_000);
+  try {
+    const error = await downloadToFile(s, "k.bin", `${dir}/k.bin`, {
+      parallelThreshold: 2 * 1024 * 1024,
+      partSize: 2 * 1024 * 1024,
+      signal: timer,
+    }).then(() => undefined, (e) => e);
+    assertEquals(timer.aborted, false, "still trickling after 30 s");
+    assertEquals(error instanceof Error, true, "a trickle is a failure");
+    assertEquals([...Deno.readDirSync(dir)].length, 0, "no file left");
+  } finally {
+    await s.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -61,7 +61,7 @@ import {
   Verifier,
 } from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
-import { fullJitterDelay, isTransientError, sleep } from "./retry.ts";
+import { fullJitterDelay, isTransientError, retriedInFull, sleep } from "./retry.ts";
 import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
 
 const MiB = 1024 * 1024;
@@ -539,6 +539,9 @@ async function getWithRetries(
 
 function retryable(e: unknown): boolean {
   if (e instanceof Truncated) return true;
+  // The store retried it already, as often as it was told to (S3Store: a
+  // 503 SlowDown five times, with backoff): not multiplied here.
+  if (retriedInFull(e)) return false;
   if (e instanceof VersionChanged || e instanceof RangesIgnored) return false;
   // A store error may be a 5xx or a reset worth another try, and a body that
   // stalled (an OfflineError marked retryable) too; any other vc error is a verdict.

@@ -62,6 +62,9 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (error) {
       if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
+        if (attempt > 1 && attempt >= maxAttempts && typeof error === "object" && error !== null) {
+          exhausted.add(error);
+        }
         throw error;
       }
       const delayMs = fullJitterDelay(attempt, base, cap, random);
@@ -69,6 +72,30 @@ export async function retry<T>(
       await sleep(delayMs, options.signal);
     }
   }
+}
+
+// Errors a `retry` gave up on after all its attempts (see retriedInFull).
+const exhausted = new WeakSet<object>();
+
+/**
+ * Whether `error` is what a {@linkcode retry} threw after using all its
+ * attempts (more than one): retrying it again above (a download's own
+ * attempts over a store's) would multiply the requests sent to a store that
+ * is throttling (503 SlowDown) or down, 3 × 5 GETs where 5 were meant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { retriedInFull, retry } from "./retry.ts";
+ * const e = new Error("503");
+ * (e as { status?: number }).status = 503;
+ * await assert.rejects(retry(() => Promise.reject(e), { maxAttempts: 2, baseDelayMs: 1, shouldRetry: () => true }));
+ * assert.equal(retriedInFull(e), true);
+ * assert.equal(retriedInFull(new Error("never retried")), false);
+ * ```
+ */
+export function retriedInFull(error: unknown): boolean {
+  return typeof error === "object" && error !== null && exhausted.has(error);
 }
 
 /**

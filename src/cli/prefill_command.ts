@@ -178,7 +178,8 @@ export const prefill: Command = {
       await cache.close();
       warnings.finish();
     }
-    await out.data(summary, summaryLines(summary));
+    // A confirmation (--quiet drops it): what failed is said below either way.
+    await out.status(summary, summaryLines(summary));
     if (summary.failed.length === 0) return EXIT_OK;
     writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
     io.writeStderr(

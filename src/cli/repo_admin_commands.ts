@@ -97,7 +97,8 @@ export const gc: Command = {
     });
     const verb = dryRun ? "would " : "";
     const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
-    await ctx.out.data(report, [
+    // What it did (or would do): a confirmation, which --quiet drops.
+    await ctx.out.status(report, [
       `${verb}expire ${report.expired.length} superseded${ids(report.expired)}`,
       ...(report.keptClaimed.length === 0 ? [] : [
         `kept ${report.keptClaimed.length} superseded under a live claim (a later gc expires them)${
@@ -221,13 +222,16 @@ export const check: Command = {
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();
-    await ctx.out.data(report, [
+    const lines = [
       ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),
       ...report.orphans.map((o) => `orphan ${o.key} (${o.size} bytes, ${o.lastModified})`),
       `${counted(report.records, "record")} checked: ${
         counted(report.problems.length, "problem")
       }, ${counted(report.orphans.length, "orphan")}`,
-    ]);
+    ];
+    // All well is a confirmation (--quiet drops it); what is wrong is the result.
+    if (report.ok) await ctx.out.status(report, lines);
+    else await ctx.out.data(report, lines);
     return report.ok ? 0 : EXIT_FAILURE;
   },
 };

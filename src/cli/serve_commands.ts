@@ -355,7 +355,8 @@ export const expire: Command = {
         onProgress: bar.onItems,
       });
       bar.done();
-      await ctx.out.data(
+      // What it removed: a confirmation, which --quiet drops.
+      await ctx.out.status(
         result,
         [
           `removed ${result.removed} expired of ${counted(result.scanned, "entry", "entries")} (${

@@ -9,7 +9,7 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { checkOptions, listOption, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
-import { parseUri } from "../uri.ts";
+import { formatUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parsePrefillItem, type PrefillListEntry } from "./list_file.ts";
@@ -404,13 +404,15 @@ async function* eachTarget(
     } finally {
       order++;
     }
-    // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`) are one download.
-    if (uris.has(resolved.uri)) {
+    // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`, `S3://b/k`
+    // and `s3://b/k`, `file://localhost/x` and `file:///x`) are one download.
+    const same = sameObjectKey(resolved.uri);
+    if (uris.has(same)) {
       counts.total--;
       changed(label);
       return;
     }
-    uris.add(resolved.uri);
+    uris.add(same);
     const { uri, slashedUri, immutable, integrity } = resolved;
     yield {
       label,
@@ -453,6 +455,21 @@ async function* eachTarget(
       }
       return await first.resolve(parsed.path, parsed.version);
     });
+  }
+}
+
+/**
+ * What tells two URIs of one object apart from two objects: the URI as
+ * `formatUri` writes it (a lower-case scheme; a `file://` URI's path
+ * normalized, without `localhost`). One that does not parse is itself (its
+ * download fails on its own).
+ */
+function sameObjectKey(uri: string): string {
+  try {
+    const parsed = parseUri(uri);
+    return parsed.scheme === "local" ? uri : formatUri(parsed);
+  } catch {
+    return uri;
   }
 }
 

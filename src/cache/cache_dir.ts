@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { fromFileUrl as fileURLToPath } from "../path.ts";
+import { dirname, fromFileUrl as fileURLToPath } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /**
@@ -32,6 +32,9 @@ export function ensureCacheDir(dir: string): void {
   try {
     stat = Deno.statSync(dir);
   } catch (e) {
+    // A file among its parents (`/ci/cache.tar/vc`): named, not left to
+    // look like two keys colliding in the cache.
+    if (e instanceof Deno.errors.NotADirectory) throw belowAFile(dir, e);
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(dir);
@@ -67,6 +70,29 @@ export function notADirectory(dir: string): InvalidInputError {
   return new InvalidInputError(
     `the cache dir ${dir} is not a directory (it is a file); set --cache-dir or ` +
       `VC_CACHE_DIR to a directory`,
+  );
+}
+
+// The error for a cache dir below a file: the nearest parent that exists is named.
+function belowAFile(dir: string, cause: unknown): InvalidInputError {
+  for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(p);
+    } catch {
+      continue; // below the file too, or gone: look further up
+    }
+    if (info.isDirectory) break;
+    return new InvalidInputError(
+      `the cache dir ${dir} is below ${p}, which is a file, not a directory; set --cache-dir ` +
+        `or VC_CACHE_DIR to a directory`,
+      { cause },
+    );
+  }
+  return new InvalidInputError(
+    `the cache dir ${dir} cannot be made: a file is where a directory of its path belongs; ` +
+      `set --cache-dir or VC_CACHE_DIR to a directory`,
+    { cause },
   );
 }
 

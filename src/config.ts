@@ -33,7 +33,7 @@ import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { sizeBytes } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
-import { describeValue, listOption } from "./options_check.ts";
+import { checkPathArgument, describeValue, listOption } from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
@@ -178,6 +178,14 @@ export const DEFAULT_TIMEOUT_SECONDS = 86_400;
  * ```
  */
 export function resolveSettings(options: SettingsOptions = {}): Settings {
+  // A number or a URL object would fail deep in path resolution with a
+  // TypeError naming neither the option nor the value.
+  if (options.configPath !== undefined && options.configPath !== false) {
+    checkPathArgument(
+      "the option configPath (the config file, or false for none)",
+      options.configPath,
+    );
+  }
   const env = envReader(options.env);
   const cwd = options.cwd ?? Deno.cwd();
   const configPath = options.configPath === false
@@ -682,6 +690,7 @@ export function loadConfigFile(
   path?: string,
   options: LoadConfigOptions = {},
 ): LoadedConfig | undefined {
+  if (path !== undefined) checkPathArgument("loadConfigFile(): the config file", path);
   const env = envReader(options.env);
   const explicit = path ?? nonEmpty(env("VC_CONFIG"));
   // Without HOME (a CI container may run without one) and without

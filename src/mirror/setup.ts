@@ -8,7 +8,7 @@ import { isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
-import { listOption } from "../options_check.ts";
+import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isStoreUri, parseStoreRoot, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
@@ -80,8 +80,18 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     throw new InvalidInputError("mirror needs at least one source");
   }
   // Each side is a root: " s3://b" must not become a local directory.
-  for (const x of [...options.sources, options.target]) {
+  for (const [i, x] of [...options.sources, options.target].entries()) {
     if (typeof x === "string") parseStoreRoot(x);
+    else if (typeof (x as Partial<ObjectStore> | null)?.list !== "function") {
+      // A number or a URL object would be taken for a store, and fail as
+      // "store.list is not a function".
+      throw new InvalidInputError(
+        `mirror(): ${i < options.sources.length ? "source" : "target"} ${describeValue(x)} ` +
+          `is not a directory, a store URI (a string) or an ObjectStore${
+            x instanceof URL ? ": pass its href" : ""
+          }`,
+      );
+    }
   }
   const isStore = (x: string | ObjectStore) => typeof x !== "string" || isStoreUri(x);
   const storeSources = options.sources.map(isStore);

@@ -7,7 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
-import { checkOptions, listOption, type OptionNames } from "../options_check.ts";
+import { checkOptions, describeValue, listOption, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -442,6 +442,13 @@ async function* eachTarget(
 
   const first = options.versioned?.[0];
   for await (const entry of options.uris ?? []) {
+    if (typeof entry !== "string" && typeof (entry as PrefillListEntry | null)?.item !== "string") {
+      // A number or a URL object would fail as a TypeError naming nothing.
+      throw new InvalidInputError(
+        `prefill(): an item of uris must be a URI or versioned path string (or an entry of ` +
+          `readListEntries), got ${describeValue(entry)}`,
+      );
+    }
     if (typeof listLength !== "number") counts.total++;
     const label = listItem(typeof entry === "string" ? entry : entry.item);
     const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };

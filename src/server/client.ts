@@ -135,6 +135,16 @@ function checkParams(what: string, params: unknown): void {
       `${what}: params must be an object (or JSON text), got ${describeValue(params)}`,
     );
   }
+  // A BigInt or a cycle would be JSON.stringify's bare TypeError, from the request.
+  if (typeof params !== "string") {
+    try {
+      JSON.stringify(params);
+    } catch (e) {
+      throw new InvalidInputError(
+        `${what}: params cannot be written as JSON: ${(e as Error).message.split("\n")[0]}`,
+      );
+    }
+  }
 }
 
 /**

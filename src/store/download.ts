@@ -52,6 +52,7 @@ import {
 } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { checkPathArgument } from "../options_check.ts";
 import { joinUri } from "../uri.ts";
 import {
   type Computed,
@@ -207,6 +208,11 @@ export function downloadToFile(
   dest: string,
   options: DownloadOptions = {},
 ): Promise<DownloadedObject> {
+  try {
+    checkPathArgument("downloadToFile(): the destination", dest);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return downloadWithTemp(store, key, dest, options);
 }
 

@@ -86,6 +86,7 @@ export async function readManifest(
   file: string,
   options: ReadManifestOptions = {},
 ): Promise<ManifestEntries> {
+  checkPathArgument("readManifest(): the manifest", file);
   // A fresh object that no one else holds: the caller may change it.
   return (await readManifestSnapshot(file, options)).entries as ManifestEntries;
 }

@@ -19,6 +19,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
 /**
@@ -41,7 +42,12 @@ import { assertVersion, isVersion } from "./version.ts";
 export function normalizeVersionedPath(path: string): string {
   const bad = (why: string) =>
     new InvalidInputError(`invalid versioned path ${JSON.stringify(path)}: ${why}`);
-  if (typeof path !== "string" || path === "" || path === "/") throw bad("it is empty");
+  if (typeof path !== "string") {
+    throw new InvalidInputError(
+      `a versioned path must be a string (such as /foo/bar.csv), got ${describeValue(path)}`,
+    );
+  }
+  if (path === "" || path === "/") throw bad("it is empty");
   // deno-lint-ignore no-control-regex
   if (/[\x00-\x1f\x7f]/.test(path)) throw bad("it contains a control character");
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.

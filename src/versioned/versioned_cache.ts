@@ -57,7 +57,12 @@ import {
   unicodeLookalike,
 } from "../unicode_spelling.ts";
 import { didYouMean, mapSettled } from "./helpers.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkOptions,
+  checkPathArgument,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 
 // Publishing is the only user of version arithmetic (and its `semver`
 // dependency); loading it lazily keeps `vc path` and other reads lean.
@@ -627,6 +632,7 @@ export class VersionedCache {
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
     const p = normalizeVersionedPath(path);
+    checkPathArgument("VersionedCache.add(): the file", file);
     this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
@@ -723,6 +729,7 @@ export class VersionedCache {
   ): Promise<VersionedUpdateResult> {
     checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
     const p = normalizeVersionedPath(path);
+    checkPathArgument("VersionedCache.update(): the file", file);
     this.#refuseFrozen("update");
     await regularFile(file, `file to publish as ${p}`);
     const read = await readManifestSnapshot(this.manifest);
@@ -954,6 +961,7 @@ export class VersionedCache {
     options: VersionedSyncOptions = {},
   ): Promise<Array<{ path: string; dest: string }>> {
     checkOptions("VersionedCache.sync()", options, SYNC_OPTIONS);
+    checkPathArgument("VersionedCache.sync(): the destination directory", destDir);
     const { copied, failed, total, dest } = await this.syncSettled(destDir, options);
     if (failed.length === 1) throw failed[0]!.error;
     if (failed.length > 1) {
@@ -1007,6 +1015,7 @@ export class VersionedCache {
     options: VersionedSyncOptions = {},
   ): Promise<VersionedSyncReport> {
     checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
+    checkPathArgument("VersionedCache.syncSettled(): the destination directory", destDir);
     const root = resolve(destDir);
     const entries = await this.ls();
     // A lock file that does not parse (half merged by git) would fail every

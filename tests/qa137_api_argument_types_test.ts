@@ -149,3 +149,28 @@ Deno.test("CacheClient.id refuses params that cannot be JSON before any request"
     );
   }
 });
+
+Deno.test("cache() refuses per-call option values of the wrong type, even for a cached copy", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.txt`, "a");
+    await using assets = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+    const uri = `file://${dir}/a.txt`;
+    await assets.cache(uri);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ immutable: "yes" }, "immutable must be true or false"],
+      [{ signal: "x" }, "signal must be an AbortSignal"],
+      [{ signal: new AbortController() }, "signal must be an AbortSignal"],
+      [{ onProgress: 5 }, "onProgress must be a function"],
+    ];
+    for (const [options, message] of cases) {
+      await assertRejects(() => assets.cache(uri, options as Any), InvalidInputError, message);
+    }
+    assertEquals(
+      await assets.cache(uri, { immutable: true, onProgress: () => {} }),
+      `${dir}/cache/file${dir}/a.txt`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

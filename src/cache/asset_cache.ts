@@ -36,7 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
@@ -278,6 +278,7 @@ export class AssetCache implements AsyncDisposable {
           what: "AssetCache",
           known: ASSET_CACHE_OPTIONS,
         });
+        checkCallValues(options);
         // As fetch() does: a call already aborted fails, even on a warm hit.
         options.signal?.throwIfAborted();
       } catch (e) {
@@ -816,4 +817,26 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
     return Promise.reject(e);
   }
   return defaultCache.cache(uri, options);
+}
+
+/**
+ * The values of `cache()`'s per-call options, as a script without type
+ * checking passes them: `immutable: "yes"` was silently false, a `signal`
+ * that is not an `AbortSignal` a `TypeError`, an `onProgress` that is not a
+ * function a `TypeError` only once a download started.
+ */
+function checkCallValues(options: CacheGetOptions): void {
+  const bad = (name: string, want: string, value: unknown) =>
+    new InvalidInputError(
+      `cache(): the option ${name} must be ${want}, got ${describeValue(value)}`,
+    );
+  if (options.immutable !== undefined && typeof options.immutable !== "boolean") {
+    throw bad("immutable", "true or false", options.immutable);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw bad("signal", "an AbortSignal", options.signal);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+    throw bad("onProgress", "a function", options.onProgress);
+  }
 }

@@ -33,3 +33,21 @@ Deno.test("cli prefill: a list with several bad lines names them all on one line
   await ws.write("bad.txt", `${ws.bucket}/a.csv\nftp://x/y\n\nno/slash.csv\n`);
   assertFailure(await ws.vc("prefill", "--list", "bad.txt"), 1, "bad.txt:2", "1 more bad line: 4");
 });
+
+Deno.test("readListFile: a list whose lines end with CR alone (old Mac OS) is refused, saying so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_prefill_cr_lines_" });
+  try {
+    const file = join(dir, "assets.txt");
+    await Deno.writeTextFile(file, "s3://b/a.csv\rs3://b/b.csv\r");
+    const error = await assertRejects(() => readListFile(file), InvalidInputError);
+    assertStringIncludes(error.message, `${file}: its lines end with a carriage return alone`);
+    assertStringIncludes(error.message, "save it with LF or CRLF line endings");
+    // CRLF and LF lists are read as before.
+    await Deno.writeTextFile(file, "s3://b/a.csv\r\ns3://b/b.csv\r\n");
+    assertEquals((await readListFile(file)).length, 2);
+    await Deno.writeTextFile(file, "s3://b/a.csv\ns3://b/b.csv\n");
+    assertEquals((await readListFile(file)).length, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -190,6 +190,14 @@ export async function listEntries(
   });
   // readTextCapped reads `-` from standard input (always, here).
   const file = path === "-" ? STDIN_NAME : path;
+  // Lines ended by CR alone (classic Mac OS): read as one line whose
+  // key holds them (a lone CR is a key's byte), every item then "not found".
+  if (text.includes("\r") && !text.includes("\n")) {
+    throw new InvalidInputError(
+      `${file}: its lines end with a carriage return alone (old Mac OS line endings), which a ` +
+        "list does not take (a lone CR is part of a key): save it with LF or CRLF line endings",
+    );
+  }
   let length = 0;
   // Every bad line is named at once: a CI run that stopped at the first would
   // take one run per typo. The message stays one line: the first bad line in

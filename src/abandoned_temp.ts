@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { isStaleTempFile } from "./atomic_write.ts";
+import { isSharedTempName, isStaleTempFile, isTempName, tempStem } from "./atomic_write.ts";
 import { fsPlatform } from "./fs_platform.ts";
 
 /** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
@@ -97,5 +97,57 @@ export function whileUnlocked(
     return false;
   } finally {
     file.close();
+  }
+}
+
+/** Temp files of a copy out older than this (ms) are a dead writer's, locks or not. */
+const DEAD_COPY_TEMP_AGE_MS = 3600_000;
+
+/**
+ * Removes the temp files a killed writer left beside `dest` for that very
+ * name (`.<name>.vc-tmp-<pid>-<random>`, see {@linkcode isAbandonedTemp}):
+ * a `kill -9` midway through `vc sync` or `vc get` leaves one in the user's
+ * directory, which the next copy to the same file takes away. Other names,
+ * and temp files whose writer may still be at work, are left alone. Best
+ * effort: a file that cannot be looked at or removed stays.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeAbandonedTempsOf } from "./abandoned_temp.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const dead = `${dir}/.a.csv.vc-tmp-999999999-abcdefgh`; // no such pid
+ *   await Deno.writeTextFile(dead, "partial");
+ *   await Deno.writeTextFile(`${dir}/.b.csv.vc-tmp-999999999-abcdefgh`, "other name");
+ *   removeAbandonedTempsOf(`${dir}/a.csv`);
+ *   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [".b.csv.vc-tmp-999999999-abcdefgh"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function removeAbandonedTempsOf(dest: string): void {
+  const cut = Math.max(dest.lastIndexOf("/"), dest.lastIndexOf("\\"));
+  const dir = cut < 0 ? "." : dest.slice(0, cut) || "/";
+  const prefix = `.${tempStem(dest.slice(cut + 1))}.vc-tmp-`;
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name);
+  } catch {
+    return; // No directory yet: nothing left there.
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !isTempName(name) || isSharedTempName(name)) continue;
+    const path = `${dir === "/" ? "" : dir}/${name}`;
+    try {
+      const info = Deno.lstatSync(path);
+      if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_COPY_TEMP_AGE_MS)) {
+        Deno.removeSync(path);
+      }
+    } catch {
+      // Gone already, or not ours to remove: the next copy looks again.
+    }
   }
 }

@@ -38,6 +38,7 @@ import { forEachChunk } from "./bytes.ts";
 import { renameOver, renameOverSync } from "./replace_file.ts";
 import { fnv1a32 } from "./fnv.ts";
 import { InvalidInputError } from "./errors.ts";
+import { fsPlatform } from "./fs_platform.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
@@ -873,7 +874,8 @@ function refuseSpecialFile(dest: string): void {
 /**
  * Copies `from` to `to` atomically through a temp file beside `to`, creating
  * parent directories. `mode` defaults to the source's permission bits, so a
- * private source stays private.
+ * private source stays private. The temp file is locked while written, and
+ * temp files of `to` that a killed copy left there are removed.
  *
  * @example
  * ```ts
@@ -897,10 +899,32 @@ export async function copyFileAtomic(
     const bits = (await source.stat()).mode;
     if (bits !== null) mode = bits & 0o777;
   }
-  await writeFileAtomic(to, source.readable, {
-    ...options,
-    ...(mode === undefined ? {} : { mode }),
-  });
+  let temp: AtomicFile;
+  try {
+    temp = AtomicFile.create(to, { ...options, ...(mode === undefined ? {} : { mode }) });
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  try {
+    // Held until the commit closes it, as a download's: a later copy to the
+    // same file can tell this temp file from one a `kill -9` left (the
+    // writer's lock is gone with it) and remove only those.
+    if (!fsPlatform.mandatoryLocks) {
+      try {
+        temp.file.tryLockSync(true);
+      } catch {
+        // No locks here: the sweep falls back to the file's age and pid.
+      }
+    }
+    const { removeAbandonedTempsOf } = await import("./abandoned_temp.ts");
+    removeAbandonedTempsOf(to);
+    await writeStream(temp.file, source.readable, undefined);
+    await temp.commit();
+  } catch (error) {
+    temp.discard();
+    throw error;
+  }
 }
 
 /**

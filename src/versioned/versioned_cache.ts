@@ -1404,11 +1404,20 @@ export class VersionedCache {
     if (stat.size !== info.size) {
       return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
+    // A copy that differs from the store but is the locked content: the
+    // store was replaced, and the copy is the one to keep, not to remove.
+    const lockedCopy = async () =>
+      lock !== undefined && (await digestSource(local, withSignal)).sha256 === lock.sha256;
+    const replaced = () =>
+      `${uri} no longer holds the locked content: the object in the store was replaced ` +
+      `(its size is the same); the cached copy ${local} is the locked content, keep it ` +
+      "(`vc lock --check` compares the store's contents)";
     const expected = statedMd5(info);
     signal?.throwIfAborted();
     if (expected !== undefined) {
       const actual = await md5File(local);
       if (actual !== expected.toLowerCase()) {
+        if (await lockedCopy()) return replaced();
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
       }
     } else if (
@@ -1423,6 +1432,7 @@ export class VersionedCache {
       // copy is the published content, not that the store still holds it.
       const { fileHasMultipartEtag } = await import("../verify.ts");
       if (!(await fileHasMultipartEtag(store, found.key, local, info))) {
+        if (await lockedCopy()) return replaced();
         return `cached copy ${local} does not have the multipart ETag ${info.etag} of ${uri}: ` +
           `the object in the store was replaced or the copy changed${dropHint(uri)}`;
       }

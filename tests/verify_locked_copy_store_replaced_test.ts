@@ -1,0 +1,46 @@
+/**
+ * `vc verify` of a locked entry whose object was replaced in the bucket by
+ * other bytes of the same size, while the cached copy still is the locked
+ * content: the store is what changed, and the advice must not be to remove
+ * the cached copy (the only good one: the next use would refuse the store's
+ * bytes and have nothing).
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { rawPut, tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
+
+const BUCKET = "verify-locked";
+
+Deno.test("verify: a same-size replacement behind a locked, cached copy blames the store, keeps the copy", async () => {
+  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  await using dir = await tempDir();
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
+  await using vc = new VersionedCache({
+    manifest: join(dir.path, "manifest.json"),
+    bucket: `s3://${BUCKET}`,
+    cache,
+    store: testS3Options(s3),
+  });
+  await vc.add("/d/t.csv", await writeFile(dir.path, "t.csv", "a,b\n1,2\n"));
+  const local = await vc.path("/d/t.csv");
+  await rawPut(s3, BUCKET, "d/t.1.0.0.csv", "x,y\n9,9\n"); // same size, other bytes
+
+  const [result] = await vc.verify();
+  assertEquals(result?.ok, false);
+  assertEquals(result?.locked, true);
+  assertStringIncludes(
+    result!.problem!,
+    "s3://verify-locked/d/t.1.0.0.csv no longer holds the locked content",
+  );
+  assertStringIncludes(result!.problem!, `the cached copy ${local} is the locked content, keep it`);
+  assert(!result!.problem!.includes("vc cache rm"), result!.problem);
+  assertEquals(await Deno.readTextFile(local), "a,b\n1,2\n");
+});

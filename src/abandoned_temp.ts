@@ -131,15 +131,10 @@ export function removeAbandonedTempsOf(dest: string): void {
   const cut = Math.max(dest.lastIndexOf("/"), dest.lastIndexOf("\\"));
   const dir = cut < 0 ? "." : dest.slice(0, cut) || "/";
   const prefix = `.${tempStem(dest.slice(cut + 1))}.vc-tmp-`;
-  let names: string[];
-  try {
-    names = [...Deno.readDirSync(dir)].map((e) => e.name);
-  } catch {
-    return; // No directory yet: nothing left there.
-  }
+  const names = tempNamesIn(dir);
   const now = Date.now();
   for (const name of names) {
-    if (!name.startsWith(prefix) || !isTempName(name) || isSharedTempName(name)) continue;
+    if (!name.startsWith(prefix)) continue;
     const path = `${dir === "/" ? "" : dir}/${name}`;
     try {
       const info = Deno.lstatSync(path);
@@ -150,4 +145,25 @@ export function removeAbandonedTempsOf(dest: string): void {
       // Gone already, or not ours to remove: the next copy looks again.
     }
   }
+}
+
+// The temp file names of each directory looked at, listed once per process:
+// a sync of many files into one directory would otherwise read the whole
+// directory for every file (quadratic). Temp files a killed copy leaves
+// later are the next run's to remove. Bounded: cleared past DIRS_LISTED.
+const tempNames = new Map<string, string[]>();
+const DIRS_LISTED = 1024;
+
+function tempNamesIn(dir: string): string[] {
+  let names = tempNames.get(dir);
+  if (names !== undefined) return names;
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name)
+      .filter((name) => isTempName(name) && !isSharedTempName(name));
+  } catch {
+    names = []; // No directory yet: nothing left there.
+  }
+  if (tempNames.size >= DIRS_LISTED) tempNames.clear();
+  tempNames.set(dir, names);
+  return names;
 }

@@ -11,7 +11,7 @@ import { md5Hex } from "../src/hash.ts";
 import { downloadToFile } from "../src/store/download.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { rawServer } from "./raw_server.ts";
+import { rawServer, readHead, within } from "./raw_server.ts";
 
 const enc = new TextEncoder();
 
@@ -28,36 +28,11 @@ function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
   });
 }
 
-/** Reads one request's head (up to the blank line). */
-async function readHead(conn: Deno.Conn): Promise<string> {
-  const buf = new Uint8Array(16 * 1024);
-  let text = "";
-  while (!text.includes("\r\n\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    text += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return text;
-}
-
 /** Sends `bytes` in pieces of `piece` every `everyMs` until done or the peer goes away. */
 async function drip(conn: Deno.Conn, bytes: Uint8Array, piece: number, everyMs: number) {
   for (let i = 0; i < bytes.length; i += piece) {
     await conn.write(bytes.subarray(i, i + piece));
     await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** Fails instead of hanging (a guard, far above the expected time). */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, hang]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

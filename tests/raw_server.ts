@@ -58,3 +58,28 @@ export function rawServer(
 export function silentServer(port = 0): RawServer {
   return rawServer(() => Promise.resolve(), port);
 }
+
+/** Reads one request's head (up to the blank line) from `conn`. */
+export async function readHead(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(16 * 1024);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+/** `promise`, or a rejection once `ms` pass: a test fails instead of hanging. */
+export async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -9,22 +9,10 @@ import { OfflineError, StoreError } from "../src/errors.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { rawServer } from "./raw_server.ts";
+import { rawServer, readHead, within } from "./raw_server.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const enc = new TextEncoder();
-
-/** Reads one request's head (up to the blank line). */
-async function readHead(conn: Deno.Conn): Promise<string> {
-  const buf = new Uint8Array(16 * 1024);
-  let text = "";
-  while (!text.includes("\r\n\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    text += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return text;
-}
 
 function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
   return new S3Store({
@@ -44,18 +32,6 @@ function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
  * guard so that, without the fix, these tests fail rather than hang (not a
  * timing assertion; the bound is far above the expected time).
  */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Waits until the connection is closed by the peer (bounded by the test's timeouts). */
 async function holdOpen(conn: Deno.Conn): Promise<void> {
   const buf = new Uint8Array(1024);

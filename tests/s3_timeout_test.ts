@@ -27,11 +27,6 @@ function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
   });
 }
 
-/**
- * Fails instead of hanging when `promise` does not settle within `ms`: a
- * guard so that, without the fix, these tests fail rather than hang (not a
- * timing assertion; the bound is far above the expected time).
- */
 /** Waits until the connection is closed by the peer (bounded by the test's timeouts). */
 async function holdOpen(conn: Deno.Conn): Promise<void> {
   const buf = new Uint8Array(1024);

@@ -198,8 +198,17 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
  */
 export function unknownFlag(args: readonly string[], options: OptionSpecs): UsageError | undefined {
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...options };
-  const token = tokenize(args, all).tokens.find((t) => !Object.hasOwn(all, t.name));
-  return token === undefined ? undefined : unknownOption(token.rawName, all, undefined);
+  const { tokens } = tokenize(args, all);
+  const token = tokens.find((t) => !Object.hasOwn(all, t.name));
+  if (token !== undefined) return unknownOption(token.rawName, all, undefined);
+  // `vc --help=yes`: a global switch given a value, as parseCommandArgs says it.
+  const valued = tokens.find((t) =>
+    t.value !== undefined && Object.hasOwn(GLOBAL_OPTIONS, t.name) &&
+    GLOBAL_OPTIONS[t.name]?.type === "boolean"
+  );
+  return valued === undefined
+    ? undefined
+    : new UsageError(`${valued.rawName} does not take a value (got "${valued.value}")`);
 }
 
 function unknownOption(raw: string, all: OptionSpecs, command: string | undefined): UsageError {

@@ -176,9 +176,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 // JSON documents as well, like every command's output.
 async function dispatch(args: readonly string[], io: CliIo, json: boolean): Promise<number> {
   const found = findCommand(args);
-  const helpFlag = args.includes("--help") || args.includes("-h");
+  const helpFlag = hasFlag(args, "help", "h");
   if (found.words.length === 0) {
-    if (args.includes("--version") || args.includes("-V")) {
+    if (hasFlag(args, "version", "V")) {
       if (json) await writeJson(io, { version: VERSION });
       else await writeText(io, `vc ${VERSION}\n`);
       return EXIT_OK;
@@ -194,7 +194,11 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     }
     return EXIT_USAGE;
   }
-  if (found.words[0] === "help") return await help(found.words.slice(1), io, json);
+  if (found.words[0] === "help") {
+    // `vc help cache --jsno`: a misspelt flag is named here too.
+    await refuseUnknownFlags(found.rest);
+    return await help(found.words.slice(1), io, json);
+  }
   const name = found.words.join(" ");
   if (!COMMANDS.some((c) => c.name === name) && isGroup(name)) {
     if (helpFlag) {
@@ -271,9 +275,11 @@ async function unknownFlagWithoutCommand(args: readonly string[]): Promise<Usage
   const end = args.indexOf("--");
   return unknownFlag(
     end === -1 ? args : args.slice(0, end),
+    // The main page's -V last: a command's own --version VALUE would hide it.
     Object.assign(
-      { version: { type: "boolean", short: "V", description: "" } },
+      {},
       ...commands.map((c) => c.options),
+      { version: { type: "boolean", short: "V", description: "" } },
     ),
   );
 }
@@ -368,6 +374,26 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
     words: [...chosen].map((i) => args[i]!),
     rest: args.filter((_, i) => !chosen.has(i)),
   };
+}
+
+/**
+ * True when the flag `--name` or `-letter` is given before any `--`, also
+ * in a group of short flags (`-qh`, `-vV`), as the command parser reads
+ * them. Values of value-taking flags are skipped, as {@linkcode findCommand}
+ * skips them (`--bucket -h` names a bucket).
+ */
+function hasFlag(args: readonly string[], name: string, letter: string): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return false;
+    if (arg === `--${name}`) return true;
+    if (arg.startsWith("--")) {
+      if (VALUE_FLAGS.has(arg.slice(2))) i++;
+      continue;
+    }
+    if (arg.length > 1 && arg[0] === "-" && arg.slice(1).includes(letter)) return true;
+  }
+  return false;
 }
 
 /** True when `word` is the first word of some two-word command (`cache`, `repo`). */

@@ -19,7 +19,7 @@ Deno.test("cache-client get: a directory DEST is refused, naming it", async () =
         // Port 1: nothing is asked of a service before DEST is checked.
         env: { HOME: dir, VC_CACHE_URL: "http://127.0.0.1:1", VC_CACHE_TOKEN: "t" },
       });
-      const code = await runCli(["cache-client", "get", "abc", dest], io);
+      const code = await runCli(["cache-client", "get", "a".repeat(128), dest], io);
       assertEquals(code, 2, io.stderr());
       assertStringIncludes(io.stderr(), `DEST ${dest} is a directory`);
     }

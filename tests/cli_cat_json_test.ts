@@ -40,7 +40,7 @@ Deno.test("vc cat / get - with --json: usage error before any download, JSON err
 Deno.test("vc cache-client get ID --json without DEST: usage error before any request", async () => {
   await using ws = await CliWorkspace.create();
   // No service listens here: a request would fail with exit 1, not 2.
-  const r = await ws.run(["cache-client", "get", "0123abcd", "--json"], {
+  const r = await ws.run(["cache-client", "get", "0123abcd".repeat(16), "--json"], {
     VC_CACHE_URL: "http://127.0.0.1:9",
     VC_CACHE_TOKEN: "t",
   });

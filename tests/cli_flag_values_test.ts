@@ -54,7 +54,7 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
       [
         "cache-client",
         "put",
-        "abc",
+        "abc".repeat(43).slice(1),
         "f.txt",
         "--url",
         "http://127.0.0.1:9",
@@ -67,7 +67,10 @@ Deno.test("cli: unusable flag values exit 2 naming the flag", async () => {
     ],
     [["repo", "get", "abc", repo], "ID"],
     [["serve", "--store", "ftp://x", "--token-file", "tokens.json"], "--store"],
-    [["cache-client", "rm", "abc", "--url", "notaurl", "--token", "t"], "--url"],
+    [
+      ["cache-client", "rm", "abc".repeat(43).slice(1), "--url", "notaurl", "--token", "t"],
+      "--url",
+    ],
     [["path", "/f.txt", "--manifest", ""], "--manifest"],
   ];
   for (const [args, flag] of cases) {

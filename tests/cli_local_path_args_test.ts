@@ -49,8 +49,8 @@ Deno.test("cli local path args: repo and cache-client files refuse a URI or an e
   const cases: Array<[string[], string]> = [
     [["repo", "add", "/new.csv", "s3://other/new.csv", "--repo", repo], "FILE"],
     [["repo", "get", "1", "--to", "s3://other/copy.csv", "--repo", repo], "--to"],
-    [["cache-client", "put", "0123", "s3://other/new.csv", ...service], "FILE"],
-    [["cache-client", "get", "0123", "s3://other/copy.csv", ...service], "DEST"],
+    [["cache-client", "put", "0123".repeat(32), "s3://other/new.csv", ...service], "FILE"],
+    [["cache-client", "get", "0123".repeat(32), "s3://other/copy.csv", ...service], "DEST"],
   ];
   for (const [args, what] of cases) {
     const r = await ws.run(args);

@@ -133,7 +133,7 @@ Deno.test("vc cache-client with a password in VC_CACHE_URL: --json and -v hide i
       VC_CACHE_TOKEN: "tok",
     };
     for (const extra of [[], ["--json"], ["-v"]]) {
-      const r = await vc(["cache-client", "put", "abc", file, ...extra], env);
+      const r = await vc(["cache-client", "put", "abc".repeat(43).slice(1), file, ...extra], env);
       assertEquals(r.code, 1, r.stderr);
       assertStringIncludes(r.stderr, "cannot reach the cache service at http://svc:***@");
       assertNoSecret(r.stdout + r.stderr, `vc cache-client put ${extra.join(" ")}`);

@@ -242,7 +242,7 @@ Deno.test("serve cli: usage errors name the missing flag", async () => {
     const noStore = await vc(["serve", "expire"]);
     assertEquals(noStore.code, 2);
     assertStringIncludes(noStore.stderr, "--store");
-    const noUrl = await vc(["cache-client", "rm", "x"]);
+    const noUrl = await vc(["cache-client", "rm", "f".repeat(128)]);
     assertEquals(noUrl.code, 2);
     assertStringIncludes(noUrl.stderr, "VC_CACHE_URL");
   });

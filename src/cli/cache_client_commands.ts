@@ -109,6 +109,7 @@ export const put: Command = {
   ],
   async run(ctx) {
     const [cacheId, file] = ctx.args as [string, string];
+    checkCacheId(cacheId); // before standard input is read
     const filename = ctx.flags.string("filename");
     const type = ctx.flags.string("content-type");
     // A usage error (exit 2) like any malformed flag value, and before
@@ -145,6 +146,20 @@ export const put: Command = {
   },
 };
 
+// A malformed ID is a usage error, named, before anything is read or sent:
+// the service would answer "Cache ID not found", which `get` took for a
+// cache with no file, and `put ID -` only after reading all of stdin.
+function checkCacheId(id: string): void {
+  // As the service's isCacheId (src/server/cache_id.ts), without its node:crypto.
+  if (/^[0-9a-f]{128}$/.test(id)) return;
+  const shown = id.length > 200
+    ? `${JSON.stringify(id.slice(0, 200))}… (${id.length} characters)`
+    : JSON.stringify(id);
+  throw new UsageError(`ID ${shown} is not a cache ID`, {
+    hint: "a cache ID is 128 lowercase hex digits, as `vc cache-client id` prints it",
+  });
+}
+
 /** Standard input in a temp file, with progress while it is read. */
 async function readStdin(ctx: CommandContext): Promise<StdinSpool> {
   using bar = ctx.out.progress("read standard input");
@@ -177,6 +192,7 @@ export const get: Command = {
   examples: ["vc cache-client get 4b57…08 result.csv", "vc cache-client get 4b57…08 | head"],
   async run(ctx) {
     const [cacheId, dest] = ctx.args as [string, string | undefined];
+    checkCacheId(cacheId);
     const c = client(ctx);
     if (dest === undefined || dest === "-") {
       ctx.out.rawContent(
@@ -238,6 +254,7 @@ export const rm: Command = {
   options: CLIENT_OPTIONS,
   examples: ["vc cache-client rm 4b57…08"],
   async run(ctx) {
+    checkCacheId(ctx.args[0]!);
     await client(ctx).rm(ctx.args[0]!, signalOption(ctx.io.signal));
     await ctx.out.status({ cacheId: ctx.args[0], removed: true }, `removed ${ctx.args[0]}`);
   },

@@ -6,7 +6,7 @@
  * without the store's idle guard) used to hang the download forever.
  */
 import { downloadToFile } from "../src/store/download.ts";
-import { S3Store } from "../src/store/s3.ts";
+import { storeAt } from "./raw_server.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
 
@@ -76,25 +76,12 @@ function stallingProxy(
 /** Download options that make an object over 4 MiB a parallel download of 4 MiB ranges. */
 const PARALLEL_4MIB = { parallelThreshold: 4 * 1024 * 1024, partSize: 4 * 1024 * 1024 };
 
-/** An S3Store of bucket `b` through `endpoint`, with a short request timeout and one retry. */
-function storeVia(endpoint: string): S3Store {
-  return new S3Store({
-    bucket: "b",
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    requestTimeoutMs: 500,
-    maxAttempts: 2,
-  });
-}
-
 Deno.test("download: a body that stalls mid-transfer is resumed, not fatal", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
   await s3.putObject("b", "k.bin", data);
   await using proxy = stallingProxy(s3.url, { stalls: 1 });
-  const store = storeVia(proxy.url);
+  const store = storeAt(proxy.url, 500);
   const dir = await Deno.makeTempDir();
   try {
     const info = await downloadToFile(store, "k.bin", `${dir}/k.bin`);
@@ -111,7 +98,7 @@ Deno.test("download: a stalled ranged GET of a parallel download is resumed, not
   const data = new Uint8Array(12 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
   await s3.putObject("b", "big.bin", data);
   await using proxy = stallingProxy(s3.url, { stalls: 1, rangedOnly: true });
-  const store = storeVia(proxy.url);
+  const store = storeAt(proxy.url, 500);
   const dir = await Deno.makeTempDir();
   const timer = AbortSignal.timeout(20_000);
   try {
@@ -138,7 +125,7 @@ Deno.test("download: a trickle (a few bytes, then a stall, every time) fails aft
     stallAfter: 1000,
     minLength: 0,
   });
-  const store = storeVia(proxy.url);
+  const store = storeAt(proxy.url, 500);
   const dir = await Deno.makeTempDir();
   // Only a guard against the old behaviour (each resume's 1000 bytes counted
   // as progress: ~4000 resumes of one timeout each, days at the default):

@@ -9,24 +9,10 @@
 import { OfflineError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { downloadToFile } from "../src/store/download.ts";
-import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { rawServer, readHead, within } from "./raw_server.ts";
+import { rawServer, readHead, storeAt, within } from "./raw_server.ts";
 
 const enc = new TextEncoder();
-
-function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
-  return new S3Store({
-    bucket: "b",
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    requestTimeoutMs: 400,
-    maxAttempts: 2,
-    ...extra,
-  });
-}
 
 /** Sends `bytes` in pieces of `piece` every `everyMs` until done or the peer goes away. */
 async function drip(conn: Deno.Conn, bytes: Uint8Array, piece: number, everyMs: number) {
@@ -76,7 +62,7 @@ for (const http1 of [true, false]) {
     const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
     // 20 bytes every 20 ms: never 400 ms of silence, 3 MiB in ~2 days.
     await using server = objectServer(data, (conn, bytes) => drip(conn, bytes, 20, 20));
-    const s = store(server.url, { http1 });
+    const s = storeAt(server.url, 400, { http1 });
     try {
       const { body } = await s.get("k");
       const error = await assertRejects(
@@ -99,7 +85,7 @@ for (const http1 of [true, false]) {
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    const s = store(server.url, { http1, requestTimeoutMs: 2_000 });
+    const s = storeAt(server.url, 2_000, { http1 });
     try {
       const { body } = await s.get("k");
       const got = new Uint8Array(await within(20_000, new Response(body).arrayBuffer()));
@@ -121,7 +107,7 @@ Deno.test("download: a parallel download whose ranged GETs trickle fails within 
       await drip(conn, bytes.subarray(2 * 1024 * 1024), 20, 20);
     } else await drip(conn, bytes, 20, 20);
   });
-  const s = store(server.url);
+  const s = storeAt(server.url, 400);
   const dir = await Deno.makeTempDir();
   const timer = AbortSignal.timeout(30_000);
   try {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 
 /** A server from {@linkcode rawServer}. */
 export interface RawServer extends AsyncDisposable {
@@ -82,4 +83,26 @@ export async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * An S3Store of bucket `b` at `endpoint` (a misbehaving server's), with test
+ * credentials, a short request timeout and one retry, so that what the
+ * server does wrong shows within a test's time.
+ */
+export function storeAt(
+  endpoint: string,
+  requestTimeoutMs: number,
+  extra: Partial<S3StoreOptions> = {},
+): S3Store {
+  return new S3Store({
+    bucket: "b",
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    requestTimeoutMs,
+    maxAttempts: 2,
+    ...extra,
+  });
 }

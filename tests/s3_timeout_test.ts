@@ -6,26 +6,12 @@
  */
 import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { OfflineError, StoreError } from "../src/errors.ts";
-import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { rawServer, readHead, within } from "./raw_server.ts";
+import { rawServer, readHead, storeAt, within } from "./raw_server.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const enc = new TextEncoder();
-
-function store(endpoint: string, extra: Partial<S3StoreOptions> = {}): S3Store {
-  return new S3Store({
-    bucket: "b",
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials,
-    requestTimeoutMs: 300,
-    maxAttempts: 2,
-    ...extra,
-  });
-}
 
 /** Waits until the connection is closed by the peer (bounded by the test's timeouts). */
 async function holdOpen(conn: Deno.Conn): Promise<void> {
@@ -36,7 +22,7 @@ async function holdOpen(conn: Deno.Conn): Promise<void> {
 for (const http1 of [true, false]) {
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: a server that accepts and never answers times out, is retried, and names the endpoint`, async () => {
     await using server = rawServer(holdOpen);
-    const s = store(server.url, { http1 });
+    const s = storeAt(server.url, 300, { http1 });
     try {
       const error = await assertRejects(
         () => within(20_000, s.head("k")),
@@ -68,7 +54,7 @@ for (const http1 of [true, false]) {
     // What Ctrl-C relies on for `vc mirror` uploads, which run without the SDK
     // loaded: the abort reaches the request in flight.
     await using server = rawServer(holdOpen);
-    const s = store(server.url, { http1, requestTimeoutMs: 600_000 });
+    const s = storeAt(server.url, 600_000, { http1 });
     try {
       const controller = new AbortController();
       const reason = new DOMException("interrupted", "AbortError");
@@ -107,7 +93,7 @@ for (const http1 of [true, false]) {
     // Large: the body is streamed to the caller under an idle-read guard.
     {
       await using server = partialBodyServer(3 * 1024 * 1024, 100_000, "stall");
-      const s = store(server.url, { http1 });
+      const s = storeAt(server.url, 300, { http1 });
       try {
         const { body, info } = await s.get("k");
         assertEquals(info.size, 3 * 1024 * 1024);
@@ -124,7 +110,7 @@ for (const http1 of [true, false]) {
     // Small: read whole within the request's deadline, so `get` itself fails (after a retry).
     {
       await using server = partialBodyServer(1000, 1, "stall");
-      const s = store(server.url, { http1 });
+      const s = storeAt(server.url, 300, { http1 });
       try {
         const error = await assertRejects(() => within(20_000, s.get("k")), OfflineError);
         assertStringIncludes(error.message, server.url);
@@ -146,7 +132,7 @@ for (const http1 of [true, false]) {
       ));
       await holdOpen(conn);
     });
-    const s = store(server.url, { http1 });
+    const s = storeAt(server.url, 300, { http1 });
     try {
       const error = await assertRejects(() => s.get("k"), StoreError, "s3://b/k");
       assertStringIncludes(error.message, "https://elsewhere.example/b/k");
@@ -160,7 +146,7 @@ for (const http1 of [true, false]) {
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: a body cut short fails naming the URI and endpoint (item 20)`, async () => {
     for (const [length, sent] of [[100, 10], [3 * 1024 * 1024, 200_000]]) {
       await using server = partialBodyServer(length!, sent!, "close");
-      const s = store(server.url, { http1, requestTimeoutMs: 10_000 });
+      const s = storeAt(server.url, 10_000, { http1 });
       try {
         // Small bodies fail in `get` (after retries), large ones while streaming.
         const error = await assertRejects(async () => {
@@ -180,9 +166,8 @@ for (const http1 of [true, false]) {
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: aborting a multipart upload midway aborts it on the server and rejects with the reason (item 7)`, async () => {
     await using fake = await startFakeS3({ buckets: ["b"] });
     const MiB = 1024 * 1024;
-    const s = store(fake.url, {
+    const s = storeAt(fake.url, 10_000, {
       http1,
-      requestTimeoutMs: 10_000,
       multipartThreshold: 5 * MiB,
       partSize: 5 * MiB,
     });
@@ -234,7 +219,7 @@ for (const http1 of [true, false]) {
       () => new Response("plain http"),
     );
     const endpoint = `https://127.0.0.1:${server.addr.port}`;
-    const s = store(endpoint, { http1, maxAttempts: 1, requestTimeoutMs: 10_000 });
+    const s = storeAt(endpoint, 10_000, { http1, maxAttempts: 1 });
     try {
       const error = await assertRejects(() => s.get("k"), StoreError);
       assertStringIncludes(error.message, endpoint);
@@ -252,7 +237,7 @@ for (const http1 of [true, false]) {
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: the caller's abort reaches a large body being streamed (the attempt's listener outlives the attempt)`, async () => {
     // Enough bytes for a first chunk (the guard hands out 64 KiB blocks), then a stall.
     await using server = partialBodyServer(3 * 1024 * 1024, 300_000, "stall");
-    const s = store(server.url, { http1, requestTimeoutMs: 60_000 });
+    const s = storeAt(server.url, 60_000, { http1 });
     try {
       const controller = new AbortController();
       const { body } = await s.get("k", { signal: controller.signal });

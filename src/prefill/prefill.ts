@@ -472,6 +472,9 @@ async function* eachTarget(
  * download fails on its own).
  */
 function sameObjectKey(uri: string): string {
+  // How nearly every item is written, and already as formatUri writes it:
+  // nothing to parse again on the cold path.
+  if (uri.startsWith("s3://")) return uri;
   try {
     const parsed = parseUri(uri);
     return parsed.scheme === "local" ? uri : formatUri(parsed);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Hash } from "node:crypto";
+import { requireString } from "./options_check.ts";
 
 // `node:crypto` costs ~15 ms of start-up (it brings up Deno's Node
 // compatibility layer), and this module is on the warm path of `vc path`
@@ -187,6 +188,7 @@ export type EtagKind =
  * ```
  */
 export function parseEtag(etag: string): EtagKind {
+  requireString("parseEtag(): the ETag", etag);
   const e = normalizeEtag(etag).toLowerCase();
   if (/^[0-9a-f]{32}$/.test(e)) return { kind: "md5", md5: e };
   const m = /^[0-9a-f]{32}-(\d{1,5})$/.exec(e);

@@ -122,6 +122,25 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * Refuses a value that is not a string, naming the argument: a JavaScript
+ * caller's number or `undefined` would otherwise fail deep inside as a bare
+ * `TypeError` (`etag.replace is not a function`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireString } from "./options_check.ts";
+ * requireString("parseEtag(): the ETag", "abc");
+ * assert.throws(() => requireString("parseEtag(): the ETag", 5), /the ETag must be a string, got 5/);
+ * ```
+ */
+export function requireString(what: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") {
+    throw new InvalidInputError(`${what} must be a string, got ${describeValue(value)}`);
+  }
+}
+
+/**
  * True for a plain object (`{...}`, or one without a prototype): not null,
  * an array, a `Map`, a `URL` or a class instance, whose entries
  * `Object.entries` would not see as the caller meant.

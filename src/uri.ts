@@ -12,7 +12,7 @@ import {
   win32Root,
 } from "./path.ts";
 import { InvalidInputError } from "./errors.ts";
-import { describeValue } from "./options_check.ts";
+import { describeValue, requireString } from "./options_check.ts";
 
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
 export interface S3Uri {
@@ -314,6 +314,8 @@ export function isStoreUri(uri: string): boolean {
  * ```
  */
 export function joinUri(root: string, key: string): string {
+  requireString("joinUri(): the root", root);
+  requireString("joinUri(): the key", key);
   const base = root.replace(/\/+$/, "");
   if (!/^file:/i.test(base)) return `${base}/${key}`;
   const rest = key.replace(/^\/+/, "");

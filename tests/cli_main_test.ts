@@ -89,6 +89,16 @@ Deno.test("main: unknown commands and flags suggest the closest", async () => {
   assertStringIncludes(flag.stderr, 'Run "vc path --help"');
   const missing = await vc("cache");
   assertFailure(missing, 2, "cache: missing subcommand");
+  // A command quoted as one argument is not run; one after `--` is not a command.
+  const quoted = await vc("cache dir");
+  assertFailure(quoted, 2, 'unknown command "cache dir"');
+  assertStringIncludes(quoted.stderr, "a command's words are separate arguments: vc cache dir");
+  assertEquals(quoted.stdout, "");
+  const afterDashes = await vc("--", "cache", "dir");
+  // (The main help comes first on stderr, as for any missing command.)
+  assertEquals(afterDashes.code, 2);
+  assertStringIncludes(afterDashes.stderr, "vc: missing command\n");
+  assertStringIncludes(afterDashes.stderr, 'the command goes before "--": vc cache dir');
   const onlyFlags = await vc("--json");
   assertEquals(onlyFlags.code, 2);
   // Beside --help, a misspelt flag is an error too, as it is for a command.

@@ -36,6 +36,17 @@ Deno.test("repo: arguments of the wrong type are refused by name", async () => {
       [() => repo.claim({ ttlMs: 100, holder: A(5) }), "a claim holder must be a string, got 5"],
       [() => repo.renew(r.id, A(undefined), 100), "a claim holder must be a string"],
       [() => repo.release(r.id, A(undefined)), "a claim holder must be a string"],
+      // An empty file name is no file; an id past 2^53 - 1 is too large, not "not an integer".
+      [
+        () => repo.add("/b.txt", ""),
+        'the content of /b.txt must be a local file path or bytes, got ""',
+      ],
+      [() => repo.get(2 ** 60), `record id "${2 ** 60}" is too large`],
+      [
+        () => repo.publish(A("12345678901234567890")),
+        "is too large: ids go up to 9007199254740991",
+      ],
+      [() => repo.get(A("0")), 'record id "0" is not a positive integer'],
     ];
     for (const [call, expected] of cases) {
       const e = await assertRejects(call, InvalidInputError);

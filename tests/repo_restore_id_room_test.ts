@@ -3,7 +3,7 @@
  * the ids after the largest restored: after 9007199254740991 none that a
  * JavaScript number holds exactly (SQLite's driver refuses to read them,
  * PostgreSQL's rounds them), so every later `add` failed, and ids of 16
- * digits are refused by `vc repo get`/`publish` anyway. A snapshot's ids are
+ * digits were refused by `vc repo get`/`publish` then. A snapshot's ids are
  * now at most 10^14, leaving every id after them 15 digits.
  */
 import { join } from "node:path";

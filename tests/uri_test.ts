@@ -138,3 +138,24 @@ Deno.test("parseUri refuses a file URI with a query or fragment (it would name a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("joinUri and parseEtag: a value that is not a string is named, not a TypeError", async () => {
+  const { parseEtag } = await import("../src/hash.ts");
+  const A = (x: unknown) => x as never;
+  assertThrows(
+    () => joinUri(A(undefined), "k"),
+    InvalidInputError,
+    "joinUri(): the root must be a string, got undefined",
+  );
+  assertThrows(
+    () => joinUri("s3://b", A(5)),
+    InvalidInputError,
+    "joinUri(): the key must be a string, got 5",
+  );
+  assertThrows(
+    () => parseEtag(A(null)),
+    InvalidInputError,
+    "parseEtag(): the ETag must be a string, got null",
+  );
+  assertEquals(parseEtag('"0cc175b9c0f1b6a831c399e269772661"').kind, "md5");
+});

@@ -190,7 +190,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     }
     io.writeStderr(mainHelp(VERSION, COMMANDS));
     if (args.length > 0) {
-      throw await unknownFlagWithoutCommand(args) ?? new UsageError("missing command");
+      throw await unknownFlagWithoutCommand(args) ?? missingCommand(args);
     }
     return EXIT_USAGE;
   }
@@ -198,6 +198,14 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     // `vc help cache --jsno`: a misspelt flag is named here too.
     await refuseUnknownFlags(found.rest);
     return await help(found.words.slice(1), io, json);
+  }
+  // `vc "cache dir"`: one argument is one word of a command, as a shell
+  // quoting mistake would otherwise run `cache dir` by accident of the join.
+  const spaced = found.words.find((word) => /\s/.test(word));
+  if (spaced !== undefined) {
+    throw new UsageError(`unknown command ${JSON.stringify(spaced)}`, {
+      hint: `a command's words are separate arguments: vc ${spaced.trim().split(/\s+/).join(" ")}`,
+    });
   }
   const name = found.words.join(" ");
   if (!COMMANDS.some((c) => c.name === name) && isGroup(name)) {
@@ -282,6 +290,17 @@ async function unknownFlagWithoutCommand(args: readonly string[]): Promise<Usage
       { version: { type: "boolean", short: "V", description: "" } },
     ),
   );
+}
+
+// `vc -- cache dir`: what follows `--` is a command's arguments, never the
+// command, so the command is missing; the hint says where it goes.
+function missingCommand(args: readonly string[]): UsageError {
+  const after = args.slice(args.indexOf("--") + 1);
+  return new UsageError("missing command", {
+    ...(args.includes("--") && after.length > 0
+      ? { hint: `the command goes before "--": vc ${after.join(" ")}` }
+      : {}),
+  });
 }
 
 async function help(words: readonly string[], io: CliIo, json: boolean): Promise<number> {

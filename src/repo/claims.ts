@@ -11,7 +11,7 @@
  */
 import type { Clock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { requireString } from "../options_check.ts";
 import type { Catalog } from "./catalog.ts";
 import {
   attachTags,
@@ -169,9 +169,7 @@ const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
  * surrogate would be stored as U+FFFD, the holder of another's claim.
  */
 function checkHolder(holder: string): string {
-  if (typeof holder !== "string") {
-    throw new InvalidInputError(`a claim holder must be a string, got ${describeValue(holder)}`);
-  }
+  requireString("a claim holder", holder);
   if (holder.trim() === "") throw new InvalidInputError("a claim holder must not be empty");
   if (!holder.isWellFormed()) {
     throw new InvalidInputError(

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { describeValue, requireString } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
 
@@ -384,9 +384,7 @@ const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
 export function checkTag(tag: string): string {
   // A JavaScript caller's number or array would pass the pattern (it is
   // tested as a string) and fail later with a TypeError naming nothing.
-  if (typeof tag !== "string") {
-    throw new InvalidInputError(`a tag must be a string, got ${describeValue(tag)}`);
-  }
+  requireString("a tag", tag);
   if (!TAG.test(tag) || !tag.isWellFormed()) {
     throw new InvalidInputError(
       `tag ${
@@ -439,9 +437,7 @@ export function checkTags(tags: readonly string[], what: string): string[] {
  * ```
  */
 export function normalizeLogicalPath(path: string): string {
-  if (typeof path !== "string") {
-    throw new InvalidInputError(`a logical path must be a string, got ${describeValue(path)}`);
-  }
+  requireString("a logical path", path);
   const p = path.startsWith("/") ? path : `/${path}`;
   const segments = p.slice(1).split("/");
   // Named as too long, not as malformed, and quoted in part: the whole of a
@@ -497,10 +493,19 @@ function utf8Length(text: string): number {
  * import { parseRecordId } from "./records.ts";
  * assert.equal(parseRecordId("42"), 42);
  * assert.throws(() => parseRecordId("x1"), /record id "x1"/);
+ * assert.throws(() => parseRecordId(2 ** 60), /too large/);
  * ```
  */
 export function parseRecordId(text: string | number): number {
-  const n = typeof text === "number" ? text : /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : NaN;
+  const digits = typeof text === "string" && /^\s*\d+\s*$/.test(text);
+  const n = typeof text === "number" ? text : digits ? Number(text) : NaN;
+  // A whole number past what a record id can be is too large, not "not a
+  // positive integer" (2 ** 60, or 20 digits typed by hand).
+  if ((digits || Number.isInteger(n)) && !(n <= Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidInputError(
+      `record id "${text}" is too large: ids go up to ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
   if (!Number.isSafeInteger(n) || n <= 0) {
     throw new InvalidInputError(`record id "${text}" is not a positive integer`);
   }

@@ -366,6 +366,13 @@ export class Repository implements AsyncDisposable {
             : ""),
       );
     }
+    // An empty string names no file: "" would be opened as the working
+    // directory's nothing and fail as a NotFoundError naming no file.
+    if (source === "") {
+      throw new InvalidInputError(
+        `Repository.add(): the content of ${path} must be a local file path or bytes, got ""`,
+      );
+    }
     const tags = checkTags(options.tags ?? [], "Repository.add(): tags");
     // Checked now: the date tags are made once the content is up.
     const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);

@@ -6,8 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { dumpPyJson, type PyJson } from "./python_json.ts";
-import { InvalidInputError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { requireString } from "../options_check.ts";
 
 /**
  * The cache ID of a parsed request body for an identity.
@@ -22,11 +21,7 @@ import { describeValue } from "../options_check.ts";
  * ```
  */
 export function cacheId(tokenId: string, body: PyJson): string {
-  if (typeof tokenId !== "string") {
-    throw new InvalidInputError(
-      `cacheId(): the token ID must be a string, got ${describeValue(tokenId)}`,
-    );
-  }
+  requireString("cacheId(): the token ID", tokenId);
   return createHash("blake2b512").update(`${tokenId}\n${dumpPyJson(body)}`).digest("hex");
 }
 

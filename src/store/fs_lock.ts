@@ -1,7 +1,10 @@
 /**
  * Advisory lock files for {@linkcode FsStore}: a lock is a file created with
  * `O_CREAT|O_EXCL` (`createNew`), which works across processes and on network
- * filesystems without `flock` support.
+ * filesystems without `flock` support. Where hard links work, the lock is a
+ * temp file holding its holder's pid, linked into place, so it never exists
+ * empty (a holder killed between creating and writing it left a lock only
+ * the age rule could break).
  *
  * Stale locks: a holder keeps a lock only for the few milliseconds of a
  * commit (rename + sidecar write), never while data is uploaded. A lock is
@@ -143,6 +146,22 @@ export async function removeStaleLock(
 }
 
 async function tryCreate(path: string): Promise<FileLock | undefined> {
+  const content: LockContent = {
+    pid: Deno.pid,
+    host: hostname(),
+    nonce: crypto.randomUUID(),
+    at: new Date().toISOString(),
+  };
+  // The lock appears with its content already in it: written to a temp file
+  // and hard-linked into place (the link fails when the lock exists). A
+  // holder killed between creating an empty lock and writing it (`kill -9`)
+  // would otherwise leave a lock no one can tell is dead, and every writer
+  // of that key would wait `staleMs` for it.
+  const linked = await tryLinkCreate(path, content);
+  if (linked === "taken") return undefined;
+  if (linked !== undefined) return lockHandle(path, content, linked);
+  // No hard links here (or no temp file could be written): create it empty,
+  // then write.
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { createNew: true, write: true });
@@ -151,12 +170,6 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
     throw e;
   }
   let ino: number | null = null;
-  const content: LockContent = {
-    pid: Deno.pid,
-    host: hostname(),
-    nonce: crypto.randomUUID(),
-    at: new Date().toISOString(),
-  };
   try {
     // The inode identifies our lock file at release time.
     ino = (await file.stat()).ino;
@@ -168,6 +181,36 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
   } finally {
     file.close();
   }
+  return lockHandle(path, content, ino);
+}
+
+/**
+ * Creates the lock at `path` as a hard link to a temp file holding
+ * `content`: its inode when taken, `"taken"` when the lock exists, and
+ * `undefined` when this way is unavailable (no hard links, no temp file).
+ */
+async function tryLinkCreate(
+  path: string,
+  content: LockContent,
+): Promise<number | null | "taken" | undefined> {
+  const temp = tempPathFor(path);
+  try {
+    await Deno.writeTextFile(temp, JSON.stringify(content), { createNew: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const ino = (await Deno.lstat(temp)).ino;
+    await Deno.link(temp, path);
+    return ino;
+  } catch (e) {
+    return e instanceof Deno.errors.AlreadyExists ? "taken" : undefined;
+  } finally {
+    await Deno.remove(temp).catch(() => {});
+  }
+}
+
+function lockHandle(path: string, content: LockContent, ino: number | null): FileLock {
   let released = false;
   const release = async (): Promise<void> => {
     if (released) return;

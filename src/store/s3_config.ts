@@ -405,11 +405,19 @@ export function bucketBaseUrl(
   const endpoint = settings.endpoint ?? `https://s3.${region}.${awsDomain(region)}`;
   const url = new URL(endpoint);
   const https = url.protocol === "https:";
-  if (!settings.forcePathStyle && isVirtualHostable(bucket, https)) {
+  // An IP address has no subdomains: `bucket.127.0.0.1` is no host name (the
+  // URL parser ignores it, which would drop the bucket from every request and
+  // address another bucket named by the key's first segment). Path-style
+  // there, as the AWS SDK does for the requests it sends.
+  if (!settings.forcePathStyle && isVirtualHostable(bucket, https) && !isIpHost(url.hostname)) {
     url.hostname = `${bucket}.${url.hostname}`;
     return url.href.replace(/\/+$/, "");
   }
   return `${url.href.replace(/\/+$/, "")}/${encodeURIComponent(bucket)}`;
+}
+
+function isIpHost(hostname: string): boolean {
+  return hostname.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
 }
 
 function awsDomain(region: string): string {

@@ -410,8 +410,12 @@ export function bucketBaseUrl(
   // address another bucket named by the key's first segment). Path-style
   // there, as the AWS SDK does for the requests it sends.
   if (!settings.forcePathStyle && isVirtualHostable(bucket, https) && !isIpHost(url.hostname)) {
-    url.hostname = `${bucket}.${url.hostname}`;
-    return url.href.replace(/\/+$/, "");
+    const host = `${bucket}.${url.hostname}`;
+    const virtual = new URL(url.href);
+    virtual.hostname = host;
+    // Any other host the URL parser refuses is ignored by it just as
+    // silently: path-style then, never a request without its bucket.
+    if (virtual.hostname === host) return virtual.href.replace(/\/+$/, "");
   }
   return `${url.href.replace(/\/+$/, "")}/${encodeURIComponent(bucket)}`;
 }

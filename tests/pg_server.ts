@@ -68,6 +68,10 @@ export interface PgServer extends AsyncDisposable {
   socketDir: string;
   /** Restarts the server (`pg_ctl restart -m fast`: sessions are ended, as in a real restart). */
   restart(): Promise<void>;
+  /** Stops the server (`pg_ctl stop -m fast`), as a server down; `start` starts it again. */
+  stop(): Promise<void>;
+  /** Starts a stopped server again. */
+  start(): Promise<void>;
   /** With `tls`: the self-signed certificate the server presents. */
   caFile?: string;
 }
@@ -191,6 +195,12 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
       socketDir: dir,
       restart: async () => {
         await pgCtl(["-m", "fast", "restart"]);
+      },
+      stop: async () => {
+        await pgCtl(["-m", "fast", "stop"]);
+      },
+      start: async () => {
+        await pgCtl(["start"]);
       },
       ...(tls ? { caFile: tls.cert } : {}),
       async [Symbol.asyncDispose]() {

@@ -96,6 +96,12 @@ export interface Dialect {
    * parameters, one round trip for each.
    */
   readonly rowsPerInsert: (columns: number) => number;
+  /**
+   * A query that returns a row when the catalog's `vc_meta` table exists.
+   * Asked first, since on PostgreSQL a failed query (a missing table) fails
+   * its whole transaction, whatever catches its error.
+   */
+  readonly metaTableExists: string;
 }
 
 /** A SQL database holding a repository's catalog. */
@@ -174,7 +180,14 @@ export interface Catalog {
  * }
  * ```
  */
-export class CatalogUnavailableError extends VcError {}
+export class CatalogUnavailableError extends VcError {
+  /**
+   * True when the transaction surely changed nothing: the catalog was lost
+   * before its COMMIT was sent (it could not be reached, or a query failed).
+   * A loss at the COMMIT itself leaves it unknown (`false`).
+   */
+  nothingCommitted = false;
+}
 
 /** A catalog this process may read but not change (file permissions, a user without the rights). */
 export class CatalogReadOnlyError extends CatalogUnavailableError {}

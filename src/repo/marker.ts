@@ -122,9 +122,33 @@ export function parseCatalogRef(
   if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: redactPostgresUrl(text) };
   throw new InvalidInputError(
     `catalog "${
-      redactUrl(text)
+      redactCatalogText(text)
     }" is not sqlite:PATH or postgres://user@host:port/database (secrets are not shown)`,
   );
+}
+
+/**
+ * A catalog as given (`--catalog`), for messages, without its password: a
+ * PostgreSQL URL as {@linkcode redactPostgresUrl}, anything else as
+ * {@linkcode redactUrl}, and a text with no `scheme://` that holds
+ * `user:password@` (a URL missing its `postgres://`, whose user a URL parser
+ * takes for the scheme) with its password dropped too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactCatalogText } from "./marker.ts";
+ * assert.equal(redactCatalogText("vc:pw@db:5432/vc"), "vc:***@db:5432/vc");
+ * assert.equal(redactCatalogText("postgresql//vc:pw@db/vc"), "postgresql//vc:***@db/vc");
+ * assert.equal(redactCatalogText("postgres://vc:pw@db/vc"), "postgres://vc@db/vc");
+ * ```
+ */
+export function redactCatalogText(text: string): string {
+  if (/^postgres(ql)?:\/\//i.test(text)) return redactPostgresUrl(text);
+  const redacted = redactUrl(text);
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)
+    ? redacted
+    : redacted.replace(/^([^:@?#]*?):[^?#]*@/, "$1:***@");
 }
 
 /**

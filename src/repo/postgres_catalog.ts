@@ -69,6 +69,8 @@ export const POSTGRES_DIALECT: Dialect = {
   pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
   tagLock: [`SELECT pg_advisory_xact_lock(${TAG_LOCK_CLASS}, hashtext($1))`],
   rowsPerInsert: (columns) => Math.floor(2_000 / columns),
+  // In the search_path's schemas, as the catalog's other queries find it.
+  metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */
@@ -267,12 +269,14 @@ class PostgresCatalog implements Catalog {
       },
     ).catch((error) => {
       if (isConnectionError(error)) {
-        throw new CatalogUnavailableError(
+        const lost = new CatalogUnavailableError(
           `lost PostgreSQL catalog ${this.location}: ${
             driverMessage(error, this.#connectTimeoutS)
           }`,
           { cause: error },
         );
+        lost.nothingCommitted = (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] === true;
+        throw lost;
       }
       if ((error as PgError).code === QUERY_CANCELED) {
         // A statement_timeout the user's role or database sets (or an
@@ -281,6 +285,16 @@ class PostgresCatalog implements Catalog {
         throw new CatalogUnavailableError(
           `catalog ${this.location} canceled the statement: ${(error as Error).message} ` +
             "(a statement_timeout set for this user or database, or pg_cancel_backend)",
+          { cause: error },
+        );
+      }
+      if ((error as PgError).code === INVALID_SCHEMA_NAME) {
+        // `options=-c search_path=…` naming no schema that exists (or an
+        // empty one): the server's words alone read as an internal error.
+        throw new CatalogUnavailableError(
+          `catalog ${this.location} has no schema to keep its tables in ` +
+            `(${(error as Error).message}): create the schema its search_path names, ` +
+            "or name one that exists",
           { cause: error },
         );
       }
@@ -314,6 +328,7 @@ class PostgresCatalog implements Catalog {
   async #inTransaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1;; attempt++) {
       let started = false;
+      let committing = false;
       const closed = Promise.withResolvers<void>();
       const running = this.#sql.begin(begin, async (sql) => {
         started = true;
@@ -345,12 +360,18 @@ class PostgresCatalog implements Catalog {
           "SELECT set_config('lock_timeout', $1, true) WHERE current_setting('lock_timeout') = '0'",
           [`${this.#lockTimeoutMs}ms`],
         );
-        return await fn(tx);
+        const result = await fn(tx);
+        committing = true;
+        return result;
       });
       try {
         return await running;
       } catch (error) {
         closed.resolve();
+        // Lost before the driver sent COMMIT: nothing of it was committed.
+        if (!committing && error instanceof Error) {
+          (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] = true;
+        }
         if (started || attempt > 1 || !isLostConnection(error)) throw error;
       }
     }
@@ -395,6 +416,9 @@ export function driverMessage(
     ? message
     : `${said} (${message.replace(/^write /, "")})`;
 }
+
+/** Marks a driver error that ended its transaction before COMMIT was sent. */
+const BEFORE_COMMIT = Symbol("vc.beforeCommit");
 
 /** How long a query that found its connection lost waits for the driver to see it close. */
 const LOST_SEEN_MS = 2_000;
@@ -541,6 +565,8 @@ const LOCK_TIMEOUT_MS = 5_000;
 
 // query_canceled: a statement_timeout, or pg_cancel_backend.
 const QUERY_CANCELED = "57014";
+// invalid_schema_name: "no schema has been selected to create in".
+const INVALID_SCHEMA_NAME = "3F000";
 
 // insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
 const READ_ONLY_CODES = new Set(["42501", "25006"]);

@@ -226,13 +226,10 @@ export async function readVersion(tx: Tx, lock = ""): Promise<string | undefined
 }
 
 /** Reads `vc_meta`, or `undefined` when the schema does not exist yet. */
-export async function readMeta(tx: Tx): Promise<Map<string, string> | undefined> {
-  let rows;
-  try {
-    rows = await tx.query("SELECT key, value FROM vc_meta");
-  } catch (error) {
-    if (/no such table|does not exist/i.test((error as Error).message)) return undefined;
-    throw error;
-  }
+export async function readMeta(tx: Tx, dialect: Dialect): Promise<Map<string, string> | undefined> {
+  // Looked up, not caught: on PostgreSQL the missing table's error failed
+  // the whole transaction, an internal error instead of "no vc schema".
+  if ((await tx.query(dialect.metaTableExists)).length === 0) return undefined;
+  const rows = await tx.query("SELECT key, value FROM vc_meta");
   return new Map(rows.map((r) => [String(r.key), String(r.value)]));
 }

@@ -30,13 +30,13 @@ import {
   MARKER_KEY,
   parseCatalogRef,
   readMarker,
+  redactCatalogText,
   type RepoMarker,
   RepoNotFoundError,
   writeMarker,
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
 import { readObjectUri } from "./object_uri.ts";
-import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { openCatalog } from "./open_catalog.ts";
 import {
   createSchema,
@@ -418,7 +418,9 @@ async function catalogStore(ref: CatalogRef): Promise<string | undefined> {
   try {
     const catalog = await openCatalog(ref, {});
     try {
-      return (await catalog.transaction("read", (tx) => readMeta(tx)))?.get("store");
+      return (await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect)))?.get(
+        "store",
+      );
     } finally {
       await catalog.close();
     }
@@ -535,7 +537,7 @@ async function openCheckedCatalog(
     ...(options.env ? { env: options.env } : {}),
   });
   try {
-    const meta = await catalog.transaction("read", (tx) => readMeta(tx));
+    const meta = await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
     if (meta === undefined) {
       throw new CatalogUnavailableError(
         `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
@@ -643,7 +645,7 @@ export async function restoreRepository(
           // A new catalog has none yet; one a newer vc wrote is refused,
           // even with --force: its records would go in without its columns.
           await createSchema(tx, catalog.dialect, `catalog ${catalogText(ref)}`);
-          return await readMeta(tx);
+          return await readMeta(tx, catalog.dialect);
         });
         checkSameRepository(meta?.get("repository"), marker, uri, ref);
         refuseAdoptedCatalog(meta, marker, store.url, ref, uri);
@@ -739,7 +741,7 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
  * ```
  */
 export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
-  const given = redactPostgresUrl(url);
+  const given = redactCatalogText(url);
   if (ref.kind !== "postgres" || given !== ref.url) {
     throw new InvalidInputError(
       `catalog ${given} is not the repository's catalog ${catalogText(ref)}; ` +

@@ -46,6 +46,36 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a cache dir under /dev/shm is refused saying why, not as another user's journal",
+  ignore: Deno.build.os !== "linux" || !isDir("/dev/shm"),
+  async fn() {
+    // Made by the test (with all permissions), so vc finds it there.
+    const cacheDir = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-qa-cache-" });
+    try {
+      await withWorkspace(async (dir, vc) => {
+        Deno.writeTextFileSync(`${dir}/a.txt`, "a");
+        const uri = `file://${dir}/a.txt`;
+        Deno.writeTextFileSync(`${dir}/list.txt`, `${uri}\n`);
+        for (
+          const args of [["cache", "get", uri], ["prefill", "--list", `${dir}/list.txt`]]
+        ) {
+          const r = await vc(args, { VC_CACHE_DIR: cacheDir });
+          assertEquals(r.code, 1, r.stderr);
+          assertStringIncludes(r.stderr, cacheDir);
+          assertStringIncludes(r.stderr, "(/dev/shm included)");
+          // Before: "cannot read the records in … another user's file in a shared
+          // cache dir?", and a prefill passed on Deno's --allow-all advice.
+          assert(!r.stderr.includes("another user"), r.stderr);
+          assert(!r.stderr.includes("--allow-all"), r.stderr);
+        }
+      });
+    } finally {
+      Deno.removeSync(cacheDir, { recursive: true });
+    }
+  },
+});
+
 function isDir(path: string): boolean {
   try {
     return Deno.statSync(path).isDirectory;

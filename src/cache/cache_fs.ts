@@ -151,7 +151,9 @@ export async function statOrUndefined(path: string): Promise<Deno.FileInfo | und
 /**
  * True when `path` exists (or may: its directory is closed to this process)
  * but this process is refused reading it: another user's file in a cache
- * dir users share.
+ * dir users share. A path Deno's permissions exclude (a cache dir under
+ * `/dev/shm`, which only `--allow-all` opens) is no such file: its
+ * `NotCapable` is thrown, so the error says why instead of blaming a user.
  *
  * @example
  * ```ts
@@ -167,6 +169,7 @@ export function mayNotRead(path: string): boolean {
     Deno.openSync(path, { read: true }).close();
     return false;
   } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) throw e;
     return isPermissionError(e);
   }
 }

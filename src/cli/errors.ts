@@ -192,6 +192,28 @@ export function errorMessage(error: unknown): string {
   return printable(rawErrorMessage(error));
 }
 
+/**
+ * `message` with Deno's advice to "run again with the --allow-all flag",
+ * which the vc binary's user cannot follow (its permissions are fixed when
+ * it is built), replaced by why: vc does not open files under /dev, /proc or
+ * /sys. For messages the library kept as text (a prefill's failures).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withoutAllowAllAdvice } from "./errors.ts";
+ * const text = withoutAllowAllAdvice('Requires read access to "/dev/shm/x", run again with the --allow-all flag');
+ * assert(!text.includes("--allow-all") && text.includes("vc does not open files under /dev"));
+ * ```
+ */
+export function withoutAllowAllAdvice(message: string): string {
+  return message.replace(
+    /,? run again with the --allow-all flag/,
+    ": vc does not open files under /dev, /proc or /sys (/dev/shm included); use a path " +
+      "elsewhere (a regular directory, or a tmpfs mounted outside /dev)",
+  );
+}
+
 function rawErrorMessage(error: unknown): string {
   if (isAbort(error)) return "interrupted";
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
@@ -205,11 +227,7 @@ function rawErrorMessage(error: unknown): string {
   // Deno's advice ("run again with the --allow-all flag") cannot be followed
   // with the vc binary: its permissions are fixed when it is built. Also
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).
-  first = first.replace(
-    /,? run again with the --allow-all flag/,
-    ": vc does not open files under /dev, /proc or /sys (/dev/shm included); use a path " +
-      "elsewhere (a regular directory, or a tmpfs mounted outside /dev)",
-  );
+  first = withoutAllowAllAdvice(first);
   if (error instanceof Deno.errors.NotCapable) return first;
   return expected ? first : `internal error: ${error.name}: ${first}`;
 }

@@ -16,7 +16,7 @@ import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
-import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors.ts";
+import { EXIT_FAILURE, EXIT_OK, UsageError, withoutAllowAllAdvice } from "./errors.ts";
 import { printable } from "../printable.ts";
 import {
   manifestMissing,
@@ -173,6 +173,8 @@ export const prefill: Command = {
       // Manifests are read first: their failures come first.
       summary.failed.unshift(...missing);
       summary.total += missing.length;
+      // Deno's --allow-all advice (a cache dir under /dev/shm) cannot be followed.
+      for (const f of summary.failed) f.error = withoutAllowAllAdvice(f.error);
     } finally {
       await Promise.allSettled(versioned.map((v) => v.close()));
       await cache.close();

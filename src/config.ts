@@ -526,6 +526,7 @@ function readOrError(file: string): string | Error {
  * assert.equal(normalizeBucket("./assets", "--bucket", "/work"), "file:///work/assets");
  * assert.equal(normalizeBucket("S3://x", "VC_BUCKET"), "s3://x");
  * assert.throws(() => normalizeBucket("s3://", "VC_BUCKET"), /VC_BUCKET.*"s3:\/\/"/);
+ * assert.throws(() => normalizeBucket("file:///srv/a#1", "--bucket"), /%23/);
  * ```
  */
 export function normalizeBucket(given: string, what: string, cwd?: string): string {
@@ -566,6 +567,16 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
     if (scheme === "file") {
       if (!value.startsWith("file:///") && !/^file:\/\/localhost\//.test(value)) {
         throw fail("expected file:///absolute/dir");
+      }
+      // A `?` or `#` ends a file URI's path, which URL parsing would cut there
+      // without a word: `file:///srv/a#1` would publish into `/srv/a`.
+      const cut = /[?#]/.exec(value);
+      if (cut !== null) {
+        throw fail(
+          `a ${cut[0] === "?" ? "query (?…)" : "fragment (#…)"} names no directory, and the ` +
+            `URI would be ${value.slice(0, cut.index)}; write "?" as %3F and "#" as %23 in a ` +
+            "file URI, or give the plain path",
+        );
       }
       let path: string;
       try {

@@ -277,7 +277,9 @@ export class ProgressBar {
     if (eta !== undefined && !this.#isComplete()) parts.push(`ETA ${formatDuration(eta)}`);
     const stats = parts.join("  ");
     // One column short of the width: writing the last column wraps some terminals.
-    const max = Math.max(10, this.#columns - 1);
+    const max = this.#columns - 1;
+    // A terminal too narrow for even the ellipsis gets no line at all.
+    if (max < 1) return "";
     // The numbers matter most. Long labels and item names (URIs, paths) are
     // shortened from the left, keeping their end: usually the file name.
     const sep = 2;

@@ -105,6 +105,14 @@ Deno.test("progress: line never exceeds the terminal width", () => {
   });
   assert(bar.line().length <= 39, `line too long: ${bar.line().length}`);
   assert(bar.line().endsWith("…"));
+  // Down to a terminal a few columns wide (a narrow split pane): a wider
+  // line would wrap and leave a copy behind at every redraw.
+  for (const columns of [12, 10, 8, 3, 2, 1]) {
+    const { bar: narrow } = fakeBar({ columns });
+    narrow.update({ done: 5, total: 10, current: "/a/b.csv" });
+    const line = narrow.line();
+    assert(line.length <= Math.max(0, columns - 1), `${columns} columns: ${JSON.stringify(line)}`);
+  }
 });
 
 Deno.test("progress: print() keeps messages above the bar", () => {

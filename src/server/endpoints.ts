@@ -376,7 +376,23 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
       if (range === undefined && meta.md5 !== undefined) {
         headers.set("repr-digest", reprDigest(meta.md5));
       }
-      if (req.method === "HEAD" || length === 0) {
+      if (length === 0) {
+        ctx.onLookup(true);
+        return new Response(null, { status, headers });
+      }
+      const checkWhole = range === undefined && meta.md5 !== undefined && length <= SMALL_FILE;
+      if (req.method === "HEAD" && !checkWhole) {
+        // The status a GET would answer, without the bytes: the data object
+        // must still be there, at the upload's size (a small whole file is
+        // read and checked below, as a GET does).
+        drop();
+        const size = await ctx.entries.dataSize(meta);
+        if (size === undefined) {
+          if (missingIn !== undefined && missingIn === version) throw lostFile(ctx, id);
+          missingIn = version;
+          continue;
+        }
+        if (size !== meta.size) throw damaged(id);
         ctx.onLookup(true);
         return new Response(null, { status, headers });
       }
@@ -396,13 +412,7 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         // The same metadata twice without its data: not an upload switching
         // files but data deleted behind the service's back (a lifecycle rule,
         // a cleanup). A miss the client recovers from by uploading again.
-        if (missingIn !== undefined && missingIn === version) {
-          ctx.onLookup(false);
-          throw new HttpError(
-            404,
-            `cache ${id} has lost its file (the store no longer holds its data); upload it again`,
-          );
-        }
+        if (missingIn !== undefined && missingIn === version) throw lostFile(ctx, id);
         missingIn = version;
         continue; // replaced meanwhile: read the new metadata
       }
@@ -416,11 +426,12 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         throw damaged(id);
       }
       ctx.onLookup(true);
-      if (range === undefined && meta.md5 !== undefined && length <= SMALL_FILE) {
+      if (checkWhole) {
         // A small file is in memory anyway: checked here, damaged bytes are
         // never sent (a larger one is relayed as it comes; the client checks it).
         const bytes = result.bytes ?? await new Response(result.body).bytes();
         if (md5Hex(bytes) !== meta.md5) throw damaged(id);
+        if (req.method === "HEAD") return new Response(null, { status, headers });
         return new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers });
       }
       // Bytes the store read whole go out as they are (no stream to pump).
@@ -433,6 +444,15 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
   } finally {
     drop();
   }
+}
+
+/** The same metadata twice without its data: deleted behind the service's back. */
+function lostFile(ctx: EndpointContext, id: string): HttpError {
+  ctx.onLookup(false);
+  return new HttpError(
+    404,
+    `cache ${id} has lost its file (the store no longer holds its data); upload it again`,
+  );
 }
 
 /** The store gave other bytes than were uploaded: worth another try, not a file to serve. */

@@ -409,6 +409,33 @@ export class Entries {
   }
 
   /**
+   * The size of an opened entry's data object, as the store holds it now
+   * (what a `HEAD` checks without reading the bytes); `undefined` when the
+   * store holds no such object (replaced meanwhile, or deleted behind the
+   * service's back).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * const entries = new Entries(store);
+   * const id = "a".repeat(128);
+   * await entries.reserve(id, "token-file:alice");
+   * const body = ReadableStream.from([new TextEncoder().encode("hello")]);
+   * await entries.upload(id, "token-file:alice", { filename: "x.txt", body });
+   * const { meta } = await entries.open(id, "token-file:alice");
+   * assert(await entries.dataSize(meta) === 5);
+   * await store.delete([meta.dataKey!]);
+   * assert(await entries.dataSize(meta) === undefined);
+   * ```
+   */
+  async dataSize(meta: EntryMeta): Promise<number | undefined> {
+    return (await this.#store.head(meta.dataKey!))?.size;
+  }
+
+  /**
    * Stores a file for the live entry `id` of `owner` and switches the entry
    * to it atomically. `body` is consumed (or cancelled on failure). Throws
    * `HttpError` 404/403 like {@linkcode Entries.open}, 413 past the quota.

@@ -155,10 +155,26 @@ export class Limiter {
     return this.#waiting.length;
   }
 
-  /** Runs `job` once a slot is free, and resolves to its result. */
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` once a slot is free, and resolves to its result. Aborting
+   * `signal` while the job waits for its slot rejects with its reason, and
+   * the job never runs.
+   */
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#active >= this.limit) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const take = () => {
+          signal?.removeEventListener("abort", giveUp);
+          resolve();
+        };
+        const giveUp = () => {
+          this.#waiting.splice(this.#waiting.indexOf(take), 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener("abort", giveUp, { once: true });
+        this.#waiting.push(take);
+      });
     } else {
       this.#active++;
     }

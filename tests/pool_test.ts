@@ -184,3 +184,26 @@ Deno.test("Limiter: runs at most `limit` jobs, in arrival order, and frees slots
   assertEquals(limiter.active, 0);
   assertEquals(limiter.pending, 0);
 });
+
+Deno.test("Limiter: a job aborted while it waits never runs, and frees its place in line", async () => {
+  const limiter = new Limiter(1);
+  let release!: () => void;
+  const holding = limiter.run(() => new Promise<void>((r) => (release = r)));
+  const controller = new AbortController();
+  let ran = false;
+  const waiting = limiter.run(() => Promise.resolve(void (ran = true)), controller.signal);
+  const after = limiter.run(() => Promise.resolve("after"));
+  assertEquals(limiter.pending, 2);
+  controller.abort(new Error("gone"));
+  await assertRejects(() => waiting, Error, "gone");
+  assertEquals(limiter.pending, 1);
+  release();
+  await holding;
+  assertEquals(await after, "after");
+  assertEquals([ran, limiter.active, limiter.pending], [false, 0, 0]);
+  // Already aborted: refused at once, when it would have to wait.
+  const busy = limiter.run(() => new Promise<void>((r) => (release = r)));
+  await assertRejects(() => limiter.run(() => Promise.resolve(), controller.signal), Error, "gone");
+  release();
+  await busy;
+});

@@ -71,6 +71,29 @@ export function flagValue<T>(flag: string, parse: () => T): T {
 }
 
 /**
+ * A count given to a flag (`--concurrency 16`): a whole number from 1 to
+ * `max`, else a `UsageError` naming the flag, the value and the command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { countFlag, UsageError } from "./errors.ts";
+ * assert.equal(countFlag("16", "--concurrency", "mirror"), 16);
+ * assert.throws(() => countFlag("0", "--concurrency", "mirror"), UsageError);
+ * assert.throws(() => countFlag("1.5", "--concurrency", "mirror"), /from 1 to 1024, got "1.5"/);
+ * ```
+ */
+export function countFlag(text: string, flag: string, command: string, max = 1024): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${text}"`, {
+      command,
+    });
+  }
+  return n;
+}
+
+/**
  * The exit code for an error thrown by a command.
  *
  * @example

@@ -79,6 +79,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "host",
   "base-path",
   "max-upload-bytes",
+  "max-uploads",
   "max-bytes-per-identity",
   "sweep-interval",
   "body-idle-timeout",

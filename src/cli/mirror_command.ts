@@ -14,7 +14,7 @@ import { MIN_RECONCILE_INTERVAL_MS, watchMirror, type WatchReport } from "../mir
 import { formatBytes } from "../progress.ts";
 import { isStoreUri, parseStoreRoot } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
+import { countFlag, errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
 import { printable } from "../printable.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
@@ -206,7 +206,9 @@ export const mirror: Command = {
       options.targetPrefix = targetPrefix;
     }
     const concurrency = flags.string("concurrency");
-    if (concurrency !== undefined) options.concurrency = parseCount(concurrency);
+    if (concurrency !== undefined) {
+      options.concurrency = countFlag(concurrency, "--concurrency", "mirror");
+    }
     const state = flags.string("state");
     if (state !== undefined) options.statePath = resolve(io.cwd, state);
     // Only the default state file (the cache dir) and downloads (their
@@ -371,14 +373,4 @@ function maxDeleteOption(text: string | undefined, deletes: boolean): { maxDelet
     });
   }
   return { maxDelete: Number(text) };
-}
-
-function parseCount(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 1024) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 1024, got "${text}"`, {
-      command: "mirror",
-    });
-  }
-  return n;
 }

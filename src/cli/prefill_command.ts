@@ -16,7 +16,7 @@ import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
-import { EXIT_FAILURE, EXIT_OK, UsageError, withoutAllowAllAdvice } from "./errors.ts";
+import { countFlag, EXIT_FAILURE, EXIT_OK, UsageError, withoutAllowAllAdvice } from "./errors.ts";
 import { printable } from "../printable.ts";
 import {
   manifestMissing,
@@ -213,14 +213,7 @@ function summaryLines(s: PrefillSummary): string[] {
 }
 
 function parseConcurrency(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 1024, got "${text}"`, {
-      command: "prefill",
-    });
-  }
-  return n;
+  return text === undefined ? undefined : countFlag(text, "--concurrency", "prefill");
 }
 
 // The cache settings of two manifests' runs (their project files may differ):

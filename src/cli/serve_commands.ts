@@ -24,7 +24,7 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { flagValue, UsageError } from "./errors.ts";
+import { countFlag, flagValue, UsageError } from "./errors.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
@@ -122,6 +122,12 @@ export const serve: Command = {
       valueName: "SIZE",
       description: "largest file an upload may carry (default 10GiB)",
     },
+    "max-uploads": {
+      type: "string",
+      valueName: "N",
+      description:
+        "uploads streamed to the store at once; later ones wait (default 32, ~14 MiB each)",
+    },
     "max-bytes-per-identity": {
       type: "string",
       valueName: "SIZE",
@@ -192,6 +198,10 @@ export const serve: Command = {
       ? undefined
       : parseDuration(bodyIdleText, "--body-idle-timeout");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
+    const maxUploadsText = ctx.flags.string("max-uploads");
+    const maxUploads = maxUploadsText === undefined
+      ? undefined
+      : countFlag(maxUploadsText, "--max-uploads", "serve", 100_000);
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
     if (basePath !== undefined) flagValue("--base-path", () => normalizeBasePath(basePath));
@@ -247,6 +257,7 @@ export const serve: Command = {
         hostname: ctx.flags.string("host") ?? "127.0.0.1",
         ...(basePath === undefined ? {} : { basePath }),
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
+        ...(maxUploads === undefined ? {} : { maxUploads }),
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined
           ? {}

@@ -18,6 +18,7 @@ import { contentTypeFor } from "../content_type.ts";
 import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
 import { withinIdle } from "./body_idle.ts";
+import type { Limiter } from "../pool.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
 /** What every endpoint gets besides the request. */
@@ -28,6 +29,8 @@ export interface EndpointContext {
   auth: AuthProvider;
   /** Largest file accepted by an upload. */
   maxUploadBytes: number;
+  /** Slots for uploads streaming to the store at once. */
+  uploads: Limiter;
   /** Largest JSON body of `POST /v1/cache_id`. */
   maxJsonBytes: number;
   /** Longest a request body may send nothing (0: no bound); then 408. */
@@ -229,23 +232,27 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
     );
   }
   const check = preconditions(req, id);
-  const part = await readFilePart(bodyOf(req), type, {
-    maxFileBytes: ctx.maxUploadBytes,
-    onRead: (bytes) => ctx.bytesIn += bytes,
-    // A chunked body (no length) is read by the default reader (see inPlace).
-    inPlace: Number.isFinite(length),
-    idleTimeoutMs: ctx.bodyIdleMs,
-  });
   try {
-    await ctx.entries.upload(id, identity.tokenId, {
-      filename: part.filename,
-      ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
-      body: part.body,
-      bytes: part.bytes,
-      md5: part.md5,
-      ...(check === undefined ? {} : { check }),
-      ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
-    });
+    // The body is read only once the upload has a slot: its parts are held
+    // in memory while they go to the store, so the slots bound the memory.
+    await ctx.uploads.run(async () => {
+      const part = await readFilePart(bodyOf(req), type, {
+        maxFileBytes: ctx.maxUploadBytes,
+        onRead: (bytes) => ctx.bytesIn += bytes,
+        // A chunked body (no length) is read by the default reader (see inPlace).
+        inPlace: Number.isFinite(length),
+        idleTimeoutMs: ctx.bodyIdleMs,
+      });
+      await ctx.entries.upload(id, identity.tokenId, {
+        filename: part.filename,
+        ...(part.contentType === undefined ? {} : { contentType: part.contentType }),
+        body: part.body,
+        bytes: part.bytes,
+        md5: part.md5,
+        ...(check === undefined ? {} : { check }),
+        ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
+      });
+    }, ctx.cancel);
   } catch (e) {
     // Abandoned by the server, not refused: the client may send it again
     // (to another instance, or to this one once it is back).

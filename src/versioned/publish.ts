@@ -145,7 +145,8 @@ export async function refuseIdentical(
  * is not what was hashed, and the new object is deleted again (create-only:
  * it is ours, and nothing points at it yet). Throws
  * `PreconditionFailedError` when the version exists, `SourceChangedError`,
- * or `IntegrityError` when the stored object cannot be verified.
+ * or `IntegrityError` when the stored object cannot be verified. Returns the
+ * ETag of the upload.
  *
  * @example
  * ```ts
@@ -167,7 +168,10 @@ export async function refuseIdentical(
  * }
  * ```
  */
-export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<void> {
+export async function publishVersion(
+  store: ObjectStore,
+  request: PublishRequest,
+): Promise<string> {
   const { path, version, snapshot, digest, onProgress, retryHint, manifest } = request;
   const file = snapshot.path;
   const key = versionedKey(path, version);
@@ -220,7 +224,7 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
     );
   }
   const problem = await verifyStored(store, key, etag, md5, size);
-  if (problem === undefined) return;
+  if (problem === undefined) return etag;
   if (problem === NOT_OURS) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
   // corrupt version must not stay around as the "latest" one.

@@ -15,7 +15,7 @@ import { AssetCache } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
-import { md5File, parseEtag, statedMd5 } from "../hash.ts";
+import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -679,7 +679,8 @@ export class VersionedCache {
       await this.#pin(p, version, digest, read, options.signal);
       return version;
     }
-    await this.#publish(p, version, snapshot, digest, {
+    await this.#refuseReused(p, version, undefined, undefined, digest);
+    const uploaded = await this.#publish(p, version, snapshot, digest, {
       ...options,
       retryHint:
         "pin that version (pull the manifest that pins it), or publish your file as a new " +
@@ -687,7 +688,7 @@ export class VersionedCache {
     });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
-    await this.#pin(p, version, digest, read, options.signal);
+    await this.#pin(p, version, digest, read, options.signal, false, uploaded);
     return version;
   }
 
@@ -793,8 +794,12 @@ export class VersionedCache {
       }
       await this.#refuseIdentical(p, from, file, digest);
     }
-    await this.#publish(p, to, snapshot, digest, { ...options, retryHint: "run update again" });
-    await this.#pin(p, to, digest, read, options.signal, options.force === true);
+    await this.#refuseReused(p, to, pinned, from, digest);
+    const uploaded = await this.#publish(p, to, snapshot, digest, {
+      ...options,
+      retryHint: "run update again",
+    });
+    await this.#pin(p, to, digest, read, options.signal, options.force === true, uploaded);
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
       : { path: p, from, to, pinned };
@@ -1330,6 +1335,50 @@ export class VersionedCache {
     );
   }
 
+  /**
+   * Refuses to publish `version` of `path` when it was published before and
+   * is gone from the bucket (deleted, or lost): the lock file locks other
+   * content for it, or the manifest pins it (or a later version) though the
+   * bucket's latest is `latest`. A version names one content for good:
+   * caches, lock files and checkouts elsewhere keep the old one.
+   */
+  async #refuseReused(
+    path: string,
+    version: string,
+    pinned: string | undefined,
+    latest: string | undefined,
+    digest: SourceDigest,
+  ): Promise<void> {
+    const locks = (await this.#lockEntries()) ?? {};
+    const locked = locks[lockKey(path, version)];
+    const lockedOther = locked !== undefined &&
+      (locked.size !== digest.size || locked.sha256 !== digest.sha256);
+    // The very bytes the lock file locks: the lost version restored.
+    if (locked !== undefined && !lockedOther) return;
+    const pinnedGone = pinned !== undefined && isVersion(pinned) &&
+      compareVersions(version, pinned) <= 0;
+    if (!lockedOther && !pinnedGone) return;
+    // The way out: past every version of the path the manifest or the lock file knows.
+    let highest = version;
+    if (pinnedGone && compareVersions(pinned, highest) > 0) highest = pinned;
+    const prefix = `${path}@`;
+    for (const key of Object.keys(locks)) {
+      const v = key.slice(prefix.length);
+      if (key.startsWith(prefix) && isVersion(v) && compareVersions(v, highest) > 0) highest = v;
+    }
+    const [major, minor, patch] = highest.split(".").map(Number) as [number, number, number];
+    const next = `${major}.${minor}.${patch + 1}`;
+    const why = lockedOther
+      ? `lock file ${this.lockFile} locks other content for it`
+      : `${this.manifest} pins ${pinned}`;
+    throw new InvalidInputError(
+      `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
+        `is ${latest ?? "none"}), yet ${why}: publishing ${version} again would give one ` +
+        `version two contents (caches and checkouts keep the old one). Publish past it with ` +
+        `--version ${next} (version: "${next}"); nothing was published`,
+    );
+  }
+
   // Uploads with a create-only write, verified, before the manifest points at it.
   async #publish(
     path: string,
@@ -1341,9 +1390,9 @@ export class VersionedCache {
       signal?: AbortSignal | undefined;
       retryHint: string;
     },
-  ): Promise<void> {
+  ): Promise<string> {
     const { publishVersion } = await import("./publish.ts");
-    await publishVersion(await this.#store(this.bucket), {
+    return await publishVersion(await this.#store(this.bucket), {
       ...options,
       bucket: this.bucket,
       manifest: this.manifest,
@@ -1509,6 +1558,7 @@ export class VersionedCache {
     read: ManifestSnapshot,
     signal: AbortSignal | undefined,
     forced = false,
+    uploaded?: string,
   ): Promise<void> {
     let failed = `manifest ${this.manifest}`;
     let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
@@ -1518,11 +1568,42 @@ export class VersionedCache {
       // harmless, while a pinned version without its entry is what frozen
       // mode refuses and what lets a replaced object through.
       await withLockFileWrite(this.manifest, this.lockFile, async (target) => {
+        // A store whose create-only write is not atomic for multipart
+        // uploads (moto) lets two of them land at one key, each verified
+        // right after its own completion: under the lock, which every pin
+        // of this manifest and lock file takes in turn, the key must still
+        // hold this upload, or the other writer's content would be pinned
+        // as this file's.
+        if (uploaded !== undefined && parseEtag(uploaded).kind === "multipart") {
+          const now = await (await this.#store(this.bucket)).head(versionedKey(path, version));
+          if (now === undefined || normalizeEtag(now.etag) !== normalizeEtag(uploaded)) {
+            throw new PinRefused(
+              new InvalidInputError(
+                `another upload replaced this one at that key meanwhile (the store did not ` +
+                  `refuse a second create-only upload); it was left as it is; run the command ` +
+                  `again`,
+              ),
+            );
+          }
+        }
         if (this.lockFile !== undefined) {
           failed = `lock file ${this.lockFile}`;
           hint = `${this.manifest} was not changed; add "${path}": "${version}" to it by hand, ` +
             "then run `vc lock`";
           await updateLockFile(this.lockFile, (locks) => {
+            const had = locks[lockKey(path, version)];
+            // Another process pinned other content for this version
+            // meanwhile (a store whose create-only write is not atomic let
+            // both uploads land): never replace what the lock file pins.
+            if (had !== undefined && (had.size !== digest.size || had.sha256 !== digest.sha256)) {
+              throw new PinRefused(
+                new InvalidInputError(
+                  `it already locks other content for ${path} ${version} (sha256 ` +
+                    `${had.sha256}, this file's is ${digest.sha256}): another process ` +
+                    `published that version meanwhile; check it with \`vc lock --check\``,
+                ),
+              );
+            }
             locks[lockKey(path, version)] = { size: digest.size, sha256: digest.sha256 };
           });
           failed = `manifest ${this.manifest}`;

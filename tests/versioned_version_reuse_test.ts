@@ -1,0 +1,180 @@
+/**
+ * A version number names one content for good. A version deleted from the
+ * bucket after it was pinned and locked must not be published again with
+ * other bytes (caches, lock files and checkouts elsewhere keep the old one),
+ * and a pin never replaces a lock entry that names other content, nor pins a
+ * key that another upload replaced (a store whose create-only multipart
+ * write is not atomic, as moto's).
+ */
+import { join } from "node:path";
+import { InvalidInputError } from "../src/errors.ts";
+import type {
+  ObjectInfo,
+  ObjectStore,
+  PutBody,
+  PutOptions,
+  PutResult,
+} from "../src/store/types.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await Deno.stat(path).catch(() => undefined)) !== undefined;
+}
+
+Deno.test("update does not publish again a pinned, locked version deleted from the bucket", async () => {
+  await using ws = await workspace();
+  const lockFile = ws.vc.lockFile;
+  assert(lockFile !== undefined);
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await ws.vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  await ws.vc.update("/t.csv", file, { patch: true });
+  const locksBefore = await readJson(lockFile);
+  await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+
+  await writeFile(ws.dir, "t.csv", "three\n");
+  await assertRejects(
+    () => ws.vc.update("/t.csv", file, { patch: true }),
+    InvalidInputError,
+    "publishing 1.0.1 again would give one version two contents",
+  );
+  assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
+  assertEquals(await readJson(lockFile), locksBefore);
+  assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.1" });
+  // The way out the message names.
+  const r = await ws.vc.update("/t.csv", file, { version: "1.0.2" });
+  assertEquals(r.to, "1.0.2");
+});
+
+Deno.test("update may publish a deleted version again with the very bytes the lock file locks", async () => {
+  await using ws = await workspace();
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await ws.vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  await ws.vc.update("/t.csv", file, { patch: true });
+  await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+  const r = await ws.vc.update("/t.csv", file, { patch: true });
+  assertEquals(r.to, "1.0.1");
+  assertEquals(await Deno.readTextFile(join(ws.bucket, "t.1.0.1.csv")), "two\n");
+});
+
+Deno.test("update without a lock file does not publish again the version the manifest pins", async () => {
+  await using ws = await workspace();
+  const vc = new VersionedCache({ manifest: ws.manifest, bucket: ws.bucket, lock: false });
+  try {
+    const file = await writeFile(ws.dir, "t.csv", "one\n");
+    await vc.add("/t.csv", file);
+    await writeFile(ws.dir, "t.csv", "two\n");
+    await vc.update("/t.csv", file, { patch: true });
+    await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+    await writeFile(ws.dir, "t.csv", "three\n");
+    await assertRejects(
+      () => vc.update("/t.csv", file, { patch: true }),
+      InvalidInputError,
+      "pins 1.0.1",
+    );
+    assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
+    assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.1" });
+  } finally {
+    await vc.close();
+  }
+});
+
+Deno.test("add does not publish a version the shared lock file locks with other content", async () => {
+  await using ws = await workspace();
+  const lockFile = ws.vc.lockFile;
+  assert(lockFile !== undefined);
+  // Another manifest sharing this lock file published 1.0.0, since deleted.
+  await Deno.writeTextFile(
+    lockFile,
+    `{\n  "/t.csv@1.0.0": {"size": 4, "sha256": "${"0".repeat(64)}"}\n}\n`,
+  );
+  const file = await writeFile(ws.dir, "t.csv", "new\n");
+  await assertRejects(
+    () => ws.vc.add("/t.csv", file),
+    InvalidInputError,
+    "--version 1.0.1",
+  );
+  assert(!(await exists(join(ws.bucket, "t.1.0.0.csv"))), "nothing published");
+  assert(!(await exists(ws.manifest)));
+});
+
+Deno.test("a pin never replaces a lock entry another process wrote meanwhile", async () => {
+  await using ws = await workspace();
+  const lockFile = ws.vc.lockFile;
+  assert(lockFile !== undefined);
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await ws.vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  const other = { size: 4, sha256: "f".repeat(64) };
+  let written = false;
+  await assertRejects(
+    () =>
+      ws.vc.update("/t.csv", file, { patch: true }, {
+        // Another process's pin of 1.0.1 lands while this upload runs.
+        onProgress: () => {
+          if (written) return;
+          written = true;
+          const locks = JSON.parse(Deno.readTextFileSync(lockFile));
+          locks["/t.csv@1.0.1"] = other;
+          Deno.writeTextFileSync(lockFile, JSON.stringify(locks));
+        },
+      }),
+    InvalidInputError,
+    "already locks other content for /t.csv 1.0.1",
+  );
+  assert(written);
+  assertEquals((await readJson(lockFile))["/t.csv@1.0.1"], other);
+  assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.0" });
+});
+
+/**
+ * A store whose ETags look multipart, and where another writer's upload
+ * replaces the key right after this one was verified (moto completes a
+ * second create-only multipart upload over the first).
+ */
+class ReplacedAfterVerify extends WrappingStore {
+  headsAfterPut = -1;
+  constructor(inner: ObjectStore) {
+    super(inner);
+  }
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    const r = await this.inner.put(key, body, options);
+    this.headsAfterPut = 0;
+    return { ...r, etag: `${r.etag}-2` };
+  }
+  override async head(key: string, options?: { signal?: AbortSignal }) {
+    if (this.headsAfterPut >= 0 && ++this.headsAfterPut === 2) {
+      // The verification was the first look; the other writer lands now.
+      await this.inner.put(key, new TextEncoder().encode("other!\n"), {
+        metadata: { "vc-md5": "0".repeat(32) },
+      });
+    }
+    const info: ObjectInfo | undefined = await this.inner.head(key, options);
+    return info === undefined ? undefined : { ...info, etag: `${info.etag}-2` };
+  }
+}
+
+Deno.test("a pin refuses a key another multipart upload replaced after verification", async () => {
+  let wrapped: ReplacedAfterVerify | undefined;
+  await using ws = await workspace({
+    wrap: (inner) => (wrapped = new ReplacedAfterVerify(inner)),
+  });
+  const lockFile = ws.vc.lockFile;
+  assert(lockFile !== undefined);
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await assertRejects(
+    () => ws.vc.add("/t.csv", file),
+    InvalidInputError,
+    "another upload replaced this one",
+  );
+  assert(wrapped !== undefined && wrapped.headsAfterPut >= 2);
+  assert(!(await exists(ws.manifest)), "nothing pinned");
+  assert(!(await exists(lockFile)), "nothing locked");
+});

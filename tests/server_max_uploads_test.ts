@@ -5,7 +5,7 @@
  * stream at once; later ones wait for a slot with their bodies unread, and
  * all complete.
  */
-import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { createHandler } from "../src/server/handler.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
@@ -55,8 +55,8 @@ Deno.test("serve: maxUploads must be a positive integer", async () => {
   try {
     const store = new FsStore(dir);
     for (const bad of [0, 1.5, -1, Number.NaN]) {
-      const e = await assertRejects(
-        async () =>
+      const e = assertThrows(
+        () =>
           createHandler({ store, auth: { authenticate: () => Promise.reject() }, maxUploads: bad }),
         InvalidInputError,
       );

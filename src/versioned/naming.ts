@@ -149,6 +149,37 @@ export interface VersionedKey {
  * ```
  */
 export function parseVersionedKey(key: string): VersionedKey | undefined {
+  return splitVersionedKey(key, isVersion);
+}
+
+/**
+ * The path of a key shaped as a version of it whose version has a part too
+ * large to count with (`x.9007199254740993.0.0.csv`), or `undefined`. Such a
+ * key is no version vc can order, so listing the versions of its path must
+ * not pass over it silently: the next `update` would publish below it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { oversizedVersionPath } from "./naming.ts";
+ * assert.equal(oversizedVersionPath("d/x.9007199254740993.0.0.csv"), "/d/x.csv");
+ * assert.equal(oversizedVersionPath("d/x.1.0.0.csv"), undefined);
+ * ```
+ */
+export function oversizedVersionPath(key: string): string | undefined {
+  const shaped = (v: string) =>
+    /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(v) && !isVersion(v);
+  return splitVersionedKey(key, shaped, (path, version) => {
+    const { dir, stem, ext } = split(path);
+    return `${dir}${stem}.${version}${ext}`;
+  })?.path;
+}
+
+function splitVersionedKey(
+  key: string,
+  accepts: (version: string) => boolean,
+  rebuild: (path: string, version: string) => string = versionedKey,
+): VersionedKey | undefined {
   const rel = key.startsWith("/") ? key.slice(1) : key;
   const slash = rel.lastIndexOf("/");
   const dir = rel.slice(0, slash + 1);
@@ -170,14 +201,14 @@ export function parseVersionedKey(key: string): VersionedKey | undefined {
     });
   }
   for (const { name, version } of candidates) {
-    if (!isVersion(version)) continue;
+    if (!accepts(version)) continue;
     let path: string;
     try {
       path = normalizeVersionedPath(`/${dir}${name}`);
     } catch {
       continue;
     }
-    if (versionedKey(path, version) === rel) return { path, version };
+    if (rebuild(path, version) === rel) return { path, version };
   }
   return undefined;
 }

@@ -23,7 +23,7 @@ import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
-import { parseVersionedKey, versionedKey, versionPrefix } from "./naming.ts";
+import { oversizedVersionPath, parseVersionedKey, versionedKey, versionPrefix } from "./naming.ts";
 
 /**
  * The other key a version may be stored under: the canonical key with a
@@ -241,6 +241,13 @@ async function versionsUnder(
   for await (const info of store.list(prefix, listOptions)) {
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info.key);
+    else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
+      throw new InvalidInputError(
+        `${info.key} in the bucket is a version of ${path} with a part larger than ` +
+          `${Number.MAX_SAFE_INTEGER}, which vc cannot order against the others (an update would ` +
+          "publish below it): rename or remove that key",
+      );
+    }
   }
   return found;
 }

@@ -29,7 +29,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
@@ -247,6 +247,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // The system's event queue overflowed (a `tar x` of many thousands of
   // files): events were dropped, and only a full pass finds what they said.
   let rescan = false;
+  // The system's watcher ended with an error: a new one is started.
+  let watcherFailed = false;
   const watchFs = options.watchFs ?? Deno.watchFs;
   const startWatching = () => {
     const current = watcher = watchFs(roots, { recursive: true });
@@ -272,8 +274,40 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         poke();
       }
     })().catch((error) => {
-      if (!stop?.aborted) options.onError?.(error);
+      if (stop?.aborted) return;
+      // Deno's watcher ends for good at an event whose path is not valid
+      // UTF-8 (a file named in Latin-1 made in the tree: "path contains
+      // invalid UTF-8 characters"), and every later read throws the same:
+      // without a new one, no change would be seen until the next full pass.
+      watcherFailed = true;
+      rescan = true;
+      const why = error instanceof Error ? error.message : String(error);
+      options.onError?.(
+        new VcError(
+          `the file watcher of ${roots.join(", ")} stopped (${why}); watching again, and a ` +
+            `full pass mirrors what it missed`,
+          { cause: error },
+        ),
+      );
+      poke();
     });
+  };
+  // The watcher failed (above): a new one, unless a root is gone (then
+  // rewatchIfBack makes it once the root is back).
+  const rewatchAfterFailure = () => {
+    watcherFailed = false;
+    if (rootGone) return;
+    try {
+      watcher?.close();
+    } catch {
+      // Closed already.
+    }
+    try {
+      startWatching();
+    } catch {
+      // A root went away meanwhile: watched again once it is back.
+      rootGone = true;
+    }
   };
   const rewatchIfBack = async () => {
     for (const root of roots) if (await look(root) !== "dir") return;
@@ -294,6 +328,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     await pass("initial");
     let reconcileAt = nextPass(elapsed());
     while (!stop?.aborted) {
+      if (watcherFailed) rewatchAfterFailure();
       if (rootGone) await rewatchIfBack();
       const now = elapsed();
       // Events were lost: a full pass now (it leaves files being written to

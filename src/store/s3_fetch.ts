@@ -89,6 +89,8 @@ export interface S3FetchRequest {
   passStatuses?: readonly number[];
   /** Operation name for messages (defaults to the method). */
   operation?: string;
+  /** The key messages name, when not `key` (a listing's prefix: its request's key is ""). */
+  subject?: string;
   /** What a 412 means, for messages. */
   condition?: string;
   /** Map 404 NoSuchKey to `PreconditionFailedError` (writes with If-Match). */
@@ -288,7 +290,7 @@ export class S3Fetch {
     // Made when a message needs it: most requests succeed.
     let context: S3RequestContext | undefined;
     const ctx = () =>
-      context ??= this.context(req.operation ?? req.method, req.key, {
+      context ??= this.context(req.operation ?? req.method, req.subject ?? req.key, {
         condition: req.condition,
         range: req.headers?.["range"],
         missingIsPrecondition: req.missingIsPrecondition,

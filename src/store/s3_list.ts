@@ -321,6 +321,7 @@ export async function* listPages(
       const res = await lean.request({
         method: "GET",
         key: "",
+        subject: request.prefix,
         query,
         operation: "LIST",
         signal: request.signal,

@@ -60,6 +60,13 @@ export interface WalkOptions {
    * else each run would copy the target into itself one level deeper.
    */
   avoid?: readonly string[];
+  /**
+   * Directories above `root` on the path a walk of a larger tree took to it
+   * (its root first), for a walk of one part of that tree: a followed link
+   * back into one of them is a loop as in the whole tree's walk, and a
+   * `root` that is one of them (reached through such a link) is not walked.
+   */
+  above?: readonly string[];
 }
 
 const encoder = new TextEncoder();
@@ -161,7 +168,17 @@ export async function* walkFileBatches(
   if (!rootInfo.isDirectory) throw new Deno.errors.NotADirectory(`not a directory: ${root}`);
   // Directories on the current path, by device and inode: a followed link
   // back into one of them is a loop.
-  const ancestors: string[] = [identity(rootInfo)];
+  const ancestors: string[] = [];
+  for (const dir of options.above ?? []) {
+    try {
+      ancestors.push(identity(Deno.statSync(dir)));
+    } catch {
+      // Gone since: no link can lead back into it.
+    }
+  }
+  // A root reached through a link to a directory above it: a loop, never followed.
+  if (ancestors.includes(identity(rootInfo))) return;
+  ancestors.push(identity(rootInfo));
   const avoid = options.avoid ?? [];
   const avoided = new Set<string>();
   for (const dir of avoid) {

@@ -192,8 +192,20 @@ export async function* walkLocalBatches(
     // A scope below the root that is a skipped symlink has nothing to mirror.
     if ((await Deno.lstat(dir).catch(() => undefined))?.isSymlink) return;
   }
+  // A scope below the root: the directories above it, so that a link in it
+  // back to one of them (`a/up -> ..`) is a loop here as in a full walk,
+  // not a copy of the tree one level deeper.
+  const above: string[] = [];
+  if (dir !== root.dir && options.symlinks === "follow") {
+    const top = root.dir.replace(/\/+$/, "");
+    const parts = dir.slice(top.length + 1).split("/").filter((p) => p !== "");
+    above.push(top === "" ? "/" : top);
+    let at = top;
+    for (const part of parts.slice(0, -1)) above.push(at = `${at}/${part}`);
+  }
   const walk = walkFileBatches(dir, {
     symlinks: options.symlinks,
+    ...(above.length === 0 ? {} : { above }),
     ...(root.avoid === undefined ? {} : { avoid: root.avoid }),
     onError: options.onError,
     ...(options.signal ? { signal: options.signal } : {}),

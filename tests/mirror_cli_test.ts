@@ -199,6 +199,72 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "vc mirror --watch (process): SIGTERM ends it even with a FIFO made in the tree",
+  // No FIFOs or SIGTERM there.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    // Deno's watcher opens each file it reports: a FIFO blocks its thread
+    // until a writer comes, and closing it then blocked the main thread, so
+    // the stopped watch never printed its closing line nor exited.
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_fifo_" }));
+    const fifo = join(dir, "data", "pipe");
+    let child: Deno.ChildProcess | undefined;
+    try {
+      await Deno.mkdir(join(dir, "data"));
+      await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
+      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+      child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          cli,
+          "mirror",
+          "data",
+          `file://${dir}/bucket`,
+          "--watch",
+        ],
+        cwd: dir,
+        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const stderr: string[] = [];
+      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+        new WritableStream({ write: (s) => void stderr.push(s) }),
+      );
+      for (let i = 0; i < 600 && !stderr.join("").includes("initial:"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertStringIncludes(stderr.join(""), "initial:");
+      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assertEquals(made.code, 0);
+      await new Promise((r) => setTimeout(r, 1000)); // the watcher reaches the FIFO
+      child.kill("SIGTERM");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const status = await Promise.race([
+        child.status,
+        new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), 15_000)),
+      ]);
+      clearTimeout(timer);
+      assert(status !== undefined, `not stopped 15 s after SIGTERM:\n${stderr.join("")}`);
+      await reading;
+      assertEquals(status.code, 0, stderr.join(""));
+      assertStringIncludes(stderr.join(""), "mirror stopped");
+    } finally {
+      if (child !== undefined) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // It exited.
+        }
+        await child.status;
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("vc mirror: without --state, the state file lives under --cache-dir (nothing in the source)", async () => {
   await using ws = await CliWorkspace.create();
   await ws.write("data/a.csv", "1");

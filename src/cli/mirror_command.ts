@@ -288,6 +288,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   const stop = io.signal ?? new AbortController().signal;
   const totals: WatchReport = await watchMirror({
     ...options,
+    watchFs: (paths, watchOptions) =>
+      leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),
     ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
     ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
     signal: stop,
@@ -322,6 +324,27 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;
+}
+
+/**
+ * Deno's watcher, not closed once the watch stops: the process exits right
+ * after, which ends it. Deno's watcher opens each file it reports, so a FIFO
+ * made in the tree blocks its thread until a writer comes; closing it then
+ * blocked this process's main thread for good (measured: a SIGTERM'd
+ * `vc mirror --watch` never printed its closing line). A watcher replaced
+ * while the watch goes on (after it failed) is closed as usual.
+ */
+function leftOpenOnStop(
+  watcher: Deno.FsWatcher,
+  stop: AbortSignal,
+  cancel: AbortSignal | undefined,
+): AsyncIterable<Deno.FsEvent> & { close(): void } {
+  return {
+    [Symbol.asyncIterator]: () => watcher[Symbol.asyncIterator](),
+    close: () => {
+      if (!stop.aborted && !cancel?.aborted) watcher.close();
+    },
+  };
 }
 
 function summary(r: MirrorReport): string {

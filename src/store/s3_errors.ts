@@ -221,6 +221,35 @@ export function notAnS3Answer(status: number, type: string, ctx: S3RequestContex
 }
 
 /**
+ * The error for a 304 Not Modified to a request that asked nothing
+ * conditional: S3 never sends one, a proxy or cache on the way does. Like
+ * {@linkcode notAnS3Answer} it carries no status (the cache takes the store
+ * for unreachable and serves a good cached copy, with a warning) and is not
+ * retried.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unaskedNotModified } from "./s3_errors.ts";
+ * const e = unaskedNotModified({
+ *   operation: "HEAD", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
+ *   region: "us-east-1", credentialSource: "options",
+ * });
+ * assert(e.status === undefined && e.message.includes("not conditional"));
+ * ```
+ */
+export function unaskedNotModified(ctx: S3RequestContext): StoreError {
+  return Object.assign(
+    new StoreError(
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered 304 Not Modified to a request that ` +
+        "was not conditional, not S3's answer: is a proxy or cache on the way answering for S3? " +
+        "(check AWS_ENDPOINT_URL, the proxy settings and the network)",
+    ),
+    { retryable: false },
+  );
+}
+
+/**
  * The vc error for a request that got no HTTP response: `OfflineError` naming
  * the endpoint when it could not be reached (connection refused, DNS
  * failure), else `StoreError` keeping the network error as `cause`.

@@ -23,6 +23,7 @@ import {
   s3NetworkError,
   type S3RequestContext,
   s3TimeoutError,
+  unaskedNotModified,
 } from "./s3_errors.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
@@ -468,6 +469,11 @@ export class S3Fetch {
       if (reply.status < 500 && details.code === undefined && isWebPage(type, text)) {
         throw notAnS3Answer(reply.status, type!, ctx());
       }
+      // 304 answers only a conditional GET or HEAD (If-None-Match): to any
+      // other request it is a proxy or cache on the way, never the store.
+      if (reply.status === 304 && !isConditionalRead(req.headers)) {
+        throw unaskedNotModified(ctx());
+      }
       const location = reply.headers.get("location");
       if (location !== null) details.location = location;
       if (details.region === undefined) {
@@ -751,4 +757,10 @@ export async function readBody(res: Response, uri: string): Promise<Uint8Array> 
       cause,
     });
   }
+}
+
+/** Whether `headers` make a read conditional, so that 304 may answer it. */
+function isConditionalRead(headers: Record<string, string> | undefined): boolean {
+  if (headers === undefined) return false;
+  return Object.keys(headers).some((h) => /^if-(?:none-match|modified-since)$/i.test(h));
 }

@@ -9,6 +9,7 @@ import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { describeValue, requireString } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
+import { escapedUnicode } from "../unicode_spelling.ts";
 
 /** Options of `Repository.add`. */
 export interface AddOptions {
@@ -391,6 +392,42 @@ export function checkTag(tag: string): string {
         JSON.stringify(tag)
       } is invalid: use 1-200 characters without spaces, commas or control characters ` +
         "(and no lone UTF-16 surrogate: not valid Unicode)",
+    );
+  }
+  return tag;
+}
+
+// Characters a terminal draws as nothing (Unicode's default-ignorable code
+// points: zero-width space, soft hyphen, word joiner, BOM, LRM/RLM, …), but
+// those that join emoji and scripts (ZWNJ, ZWJ, variation selectors, the
+// tag characters of flag emoji).
+const INVISIBLE =
+  /(?![\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{e0100}-\u{e01ef}])\p{Default_Ignorable_Code_Point}/u;
+
+/**
+ * Checks a tag about to be set ({@linkcode checkTag}, and no character a
+ * terminal draws as nothing): `raw` followed by a zero-width space (pasted
+ * from a chat or a web page) is shown as `raw` by every listing, yet `find`
+ * and `claim --tag raw` would never take it for `raw`. Only tags being set
+ * are checked, so one a catalog already holds can still be found and removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNewTag } from "./records.ts";
+ * assert.equal(checkNewTag("done"), "done");
+ * assert.throws(() => checkNewTag("raw\u200b"), /tag "raw\\u200b" holds U\+200B/);
+ * ```
+ */
+export function checkNewTag(tag: string): string {
+  checkTag(tag);
+  const invisible = INVISIBLE.exec(tag);
+  if (invisible !== null) {
+    const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw new InvalidInputError(
+      `tag ${escapedUnicode(tag)} holds U+${code}, a character a terminal shows as nothing: ` +
+        "every listing would show it as another tag, which find and claim --tag would not " +
+        "match; type the tag without it",
     );
   }
   return tag;

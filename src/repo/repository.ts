@@ -37,6 +37,7 @@ import { catalogText, type RepoMarker } from "./marker.ts";
 import {
   type AddOptions,
   attachTags,
+  checkNewTag,
   checkTag,
   checkTags,
   checkTagTarget,
@@ -374,6 +375,7 @@ export class Repository implements AsyncDisposable {
       );
     }
     const tags = checkTags(options.tags ?? [], "Repository.add(): tags");
+    tags.forEach(checkNewTag);
     // Checked now: the date tags are made once the content is up.
     const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);
     // Before any upload too, so a refused path usually leaves nothing
@@ -927,6 +929,7 @@ export class Repository implements AsyncDisposable {
     if (checked.length === 0) {
       throw new InvalidInputError(`${verb}: no tags given`);
     }
+    if (op === "add") checked.forEach(checkNewTag);
     const changed: string[] = [];
     await this.catalog.transaction("write", async (tx) => {
       changed.length = 0; // a retried transaction starts over

@@ -126,7 +126,18 @@ export async function parseSnapshotStream(
   contentPrefix: string,
 ): Promise<SnapshotRows> {
   const parser = new SnapshotParser(source, contentPrefix);
-  const reader = gzip.pipeThrough(new DecompressionStream("gzip"))
+  // Whether the file starts as gzip does: one that does, yet gives no line
+  // (damaged in its first block, or a whole snapshot followed by other
+  // bytes), is no other kind of file.
+  let gzipMagic: boolean | undefined;
+  const reader = gzip.pipeThrough(
+    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+      transform(chunk, controller) {
+        gzipMagic ??= chunk[0] === 0x1f && chunk[1] === 0x8b;
+        controller.enqueue(chunk);
+      },
+    }),
+  ).pipeThrough(new DecompressionStream("gzip"))
     .pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
   let lineNo = 0;
@@ -141,6 +152,9 @@ export async function parseSnapshotStream(
         throw new InvalidInputError(
           lineNo > 0 || pending !== ""
             ? `${source} is cut short or damaged: its gzip stream breaks off after line ${lineNo}`
+            : gzipMagic
+            ? `${source} is cut short or damaged, or has other data after its end: its gzip ` +
+              "stream gives no line"
             : `${source} is not a gzip-compressed vc-repo backup`,
           { cause },
         );

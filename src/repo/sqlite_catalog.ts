@@ -11,6 +11,7 @@ import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
 import { dirname } from "node:path";
 import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
+import { fileKind } from "../regular_file.ts";
 import {
   type Catalog,
   CatalogDamagedError,
@@ -98,6 +99,15 @@ export async function openSqliteCatalog(
         { cause: error },
       );
     }
+  }
+  // A FIFO or a device (a catalog linked to /dev/null) is no file SQLite can
+  // keep a catalog in: it fails there with "disk I/O error", or reads it as
+  // an empty database with no vc schema (whose advice, a restore, fails too).
+  if (info !== undefined && !info.isFile) {
+    throw new CatalogUnavailableError(
+      `SQLite catalog ${path} is ${fileKind(info)}, not a file: a catalog is a regular file ` +
+        "(move what is there aside, then restore a backup with vc repo restore SNAPSHOT)",
+    );
   }
   // SQLite would make an empty file a new database: a command that only
   // reads must not write it, and `create` (init, restore) makes a missing

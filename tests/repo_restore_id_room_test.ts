@@ -61,3 +61,17 @@ Deno.test("repo restore: a record id that leaves the catalog no ids after it is 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("repo restore: a blank line in a snapshot is refused at that line, not read past", () => {
+  const text = `${header}\n${record(1)}\n\n${record(2)}\n`;
+  assertThrows(
+    () => parseSnapshotLines(text, "b.jsonl.gz", "content/"),
+    InvalidInputError,
+    "b.jsonl.gz: line 3: is empty",
+  );
+  // The newline that ends the last line is no blank line.
+  assertEquals(
+    parseSnapshotLines(`${header}\n${record(1)}\n`, "b.jsonl.gz", "content/").records.length,
+    1,
+  );
+});

@@ -98,7 +98,10 @@ export function parseSnapshotLines(
   contentPrefix: string,
 ): SnapshotRows {
   const parser = new SnapshotParser(source, contentPrefix);
-  text.split("\n").forEach((line, i) => parser.line(line, i + 1));
+  const lines = text.split("\n");
+  // The text after the last newline: nothing, in a whole backup.
+  if (lines.at(-1) === "") lines.pop();
+  lines.forEach((line, i) => parser.line(line, i + 1));
   return parser.finish();
 }
 
@@ -171,7 +174,8 @@ export async function parseSnapshotStream(
       // A line still open past the cap is refused without reading the rest.
       if (pending.length > MAX_LINE_CHARS) parser.line(pending, lineNo + 1);
     }
-    parser.line(pending, ++lineNo);
+    // The text after the last newline: nothing, in a whole backup.
+    if (pending !== "") parser.line(pending, ++lineNo);
     return parser.finish();
   } finally {
     await reader.cancel().catch(() => {});
@@ -190,10 +194,12 @@ class SnapshotParser {
   constructor(readonly source: string, readonly contentPrefix: string) {}
 
   line(line: string, lineNo: number): void {
-    if (line === "") return;
     const { source } = this;
     const at = `${source}: line ${lineNo}`;
     const bad = (why: string) => new InvalidInputError(`${at}: ${why}`);
+    // vc writes no blank line: one is an altered file (and a few MB of
+    // gzip holding GBs of them would otherwise be read to the end).
+    if (line === "") throw bad("is empty, which no vc-repo backup has (was the file altered?)");
     if (line.length > MAX_LINE_CHARS) {
       throw bad(`is over ${MAX_LINE_CHARS} characters long, more than a record or tag can be`);
     }

@@ -16,11 +16,17 @@
  *   A compiled binary's permissions are fixed at build time, so they cannot be
  *   scoped to paths that are only known when it runs.
  * - `--allow-env`: only the variables vc and the AWS SDK read (below).
- * - `--allow-sys`: `osRelease` (the AWS SDK's user-agent header), `homedir` /
- *   `uid` (the SDK's fallback to find `~/.aws` when HOME, USERPROFILE and
- *   HOMEPATH are all unset) and `hostname` (cache and store locks record the
- *   host, so a lock left by a crashed vc on this machine is recognised at once
- *   instead of after it goes stale).
+ * - `--allow-sys`: unscoped. vc itself uses `osRelease` (the AWS SDK's
+ *   user-agent header), `homedir` / `uid` (the SDK's fallback to find `~/.aws`
+ *   when HOME, USERPROFILE and HOMEPATH are all unset) and `hostname` (cache
+ *   and store locks record the host, so a lock left by a crashed vc on this
+ *   machine is recognised at once instead of after it goes stale); but every
+ *   https request of the AWS SDK (its copies, deletes and multipart uploads,
+ *   and the STS / SSO calls of its credential chain) goes through
+ *   `node:https`, whose TLS setup in Deno asks for sys access to `"ca"` (the
+ *   CA store), a name no `--allow-sys=` list accepts. With a list, a binary
+ *   user's multipart upload to AWS failed with "Requires sys access to "ca",
+ *   run again with the --allow-sys flag".
  * - `--no-prompt`: a missing permission is an error, never an interactive prompt.
  *
  * No `--allow-run`, `--allow-ffi` or `--allow-import`. So a profile's
@@ -48,6 +54,9 @@
  * - `NO_COLOR`, `TERM`: whether to colour stderr.
  * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
  *   uploads on `fetch`, which honours it (`src/store/node_http_send.ts`).
+ * - `NODE_USE_SYSTEM_CA`, `NODE_EXTRA_CA_CERTS`: read by `node:https` (the AWS
+ *   SDK's requests) at every TLS connection; `NODE_EXTRA_CA_CERTS` is how a
+ *   private CA is trusted there (`DENO_CERT` covers vc's own requests).
  *
  * @example
  * ```ts
@@ -76,12 +85,16 @@ export const ENV_VARS: readonly string[] = [
   "http_proxy",
   "ALL_PROXY",
   "all_proxy",
+  "NODE_USE_SYSTEM_CA",
+  "NODE_EXTRA_CA_CERTS",
   // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).
   "PG*",
 ];
 
 /**
- * `Deno.permissions` sys APIs vc may use (see the module doc for why each).
+ * `Deno.permissions` sys APIs vc's own code uses (see the module doc for why
+ * each). The permission itself is unscoped (`--allow-sys`): `node:https`
+ * also needs `"ca"`, which `--allow-sys=` cannot name.
  *
  * @example
  * ```ts
@@ -109,6 +122,6 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   `--allow-env=${ENV_VARS.join(",")}`,
-  `--allow-sys=${SYS_APIS.join(",")}`,
+  "--allow-sys",
   "--no-prompt",
 ];

@@ -8,13 +8,28 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { s3NetworkError } from "../src/store/s3_errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const TLS = new URL("./fixtures/tls/", import.meta.url);
 
-Deno.test("binary permissions: SDK requests (a multipart upload) to an https endpoint", async () => {
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `fn` with a workspace (`src/a.txt`, `src/big.bin` above the 16 MiB
+ * multipart threshold) and a `vc` runner, under the release permissions, for
+ * an https front of a fake S3 whose certificate comes from a private CA.
+ */
+async function withHttpsS3(
+  trust: Record<string, string>,
+  fn: (vc: (...args: string[]) => Promise<Run>, s3Url: string) => Promise<void>,
+): Promise<void> {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
   // An https front for the fake S3 (its certificate is for 127.0.0.1).
@@ -40,42 +55,97 @@ Deno.test("binary permissions: SDK requests (a multipart upload) to an https end
     await Deno.mkdir(join(dir, "src"));
     await Deno.mkdir(join(dir, "home"));
     await Deno.writeTextFile(join(dir, "src", "a.txt"), "a");
-    // Above the 16 MiB multipart threshold: CreateMultipartUpload and
-    // CompleteMultipartUpload go through the SDK.
+    // CreateMultipartUpload and CompleteMultipartUpload go through the SDK.
     await Deno.writeFile(join(dir, "src", "big.bin"), new Uint8Array(17 << 20).fill(7));
-    const ca = fileURLToPath(new URL("ca.pem", TLS));
+    // A profile, as most users have: its credentials come through the SDK's
+    // chain, so the SDK's client sends the multipart upload's requests.
+    await Deno.mkdir(join(dir, "home", ".aws"));
+    await Deno.writeTextFile(
+      join(dir, "home", ".aws", "config"),
+      `[profile t]\nregion = us-east-1\nendpoint_url = https://127.0.0.1:${proxy.addr.port}\n`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "home", ".aws", "credentials"),
+      "[t]\naws_access_key_id = test\naws_secret_access_key = test\n",
+    );
     const env = {
       HOME: join(dir, "home"),
       VC_CACHE_DIR: join(dir, "cache"),
       NO_COLOR: "1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: `https://127.0.0.1:${proxy.addr.port}`,
-      // fetch trusts DENO_CERT; node:https (the SDK's), NODE_EXTRA_CA_CERTS.
-      DENO_CERT: ca,
-      NODE_EXTRA_CA_CERTS: ca,
+      AWS_PROFILE: "t",
+      ...trust,
     };
-    const vc = async (...args: string[]) => {
+    const vc = async (...args: string[]): Promise<Run> => {
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
         cwd: dir,
         env,
+        clearEnv: true,
         stdout: "piped",
         stderr: "piped",
       }).output();
       const dec = new TextDecoder();
       return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     };
+    await fn(vc, s3.url);
+    if (trust.NODE_EXTRA_CA_CERTS !== undefined) {
+      assertEquals(s3.stats.CompleteMultipartUpload, 1);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const CA = fileURLToPath(new URL("ca.pem", TLS));
+const DENO_DIR = Deno.env.get("DENO_DIR");
+const BASE: Record<string, string> = {
+  PATH: Deno.env.get("PATH") ?? "",
+  ...(DENO_DIR === undefined ? {} : { DENO_DIR }),
+};
+
+Deno.test("binary permissions: SDK requests (a multipart upload) to an https endpoint", async () => {
+  // fetch trusts DENO_CERT; node:https (the SDK's), NODE_EXTRA_CA_CERTS.
+  await withHttpsS3({ ...BASE, DENO_CERT: CA, NODE_EXTRA_CA_CERTS: CA }, async (vc, s3Url) => {
     const out = await vc("mirror", "src", "s3://b/m");
     assertEquals(out.code, 0, out.stderr);
-    assertEquals(s3.stats.CompleteMultipartUpload, 1);
-    const listed = await (await fetch(`${s3.url}/b?list-type=2&prefix=m/`)).text();
+    const listed = await (await fetch(`${s3Url}/b?list-type=2&prefix=m/`)).text();
     assertEquals(
       [...listed.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
       ["m/a.txt", "m/big.bin"],
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("an https endpoint of an untrusted CA: the error says what to trust it with", async () => {
+  const hint = "set both DENO_CERT and NODE_EXTRA_CA_CERTS to its PEM file";
+  // Trusted by neither: vc's own requests (fetch) fail first, saying how.
+  await withHttpsS3(BASE, async (vc) => {
+    const out = await vc("cache", "get", "s3://b/m/a.txt");
+    assert(out.code !== 0, out.stderr);
+    assertStringIncludes(out.stderr, hint);
+  });
+});
+
+Deno.test("s3NetworkError: node:https's untrusted-certificate errors (the SDK's) get the hint", () => {
+  const ctx = {
+    operation: "CreateMultipartUpload",
+    uri: "s3://b/k",
+    bucket: "b",
+    endpoint: "https://s3.internal",
+    region: "us-east-1",
+    credentialSource: "options",
+  } as const;
+  for (
+    const message of [
+      "unable to verify the first certificate",
+      "self-signed certificate in certificate chain",
+      "unable to get local issuer certificate",
+    ]
+  ) {
+    const e = s3NetworkError(Object.assign(new Error(message), { code: "X" }), ctx);
+    assertStringIncludes(e.message, "set both DENO_CERT and NODE_EXTRA_CA_CERTS");
   }
+  // Not for other failures.
+  const other = s3NetworkError(new Error("socket hang up"), ctx);
+  assert(!other.message.includes("DENO_CERT"), other.message);
 });

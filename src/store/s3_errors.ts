@@ -283,9 +283,20 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
 }
 
-/** A hint when an `https://` endpoint answered in plain HTTP (or the reverse). */
+/**
+ * A hint when an `https://` endpoint answered in plain HTTP (or the reverse),
+ * or when its certificate's issuer is not trusted: vc's own requests (fetch)
+ * trust `DENO_CERT`, the AWS SDK's (`node:https`) `NODE_EXTRA_CA_CERTS`.
+ */
 function tlsHint(error: unknown, endpoint: string): string {
   const text = causeChain(error);
+  if (
+    /UnknownIssuer|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate/i
+      .test(text)
+  ) {
+    return " (the endpoint's certificate is not trusted: for a private CA, set both DENO_CERT and " +
+      "NODE_EXTRA_CA_CERTS to its PEM file)";
+  }
   if (!/InvalidContentType|corrupt message|wrong version number|record overflow/i.test(text)) {
     return "";
   }

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { DENO_DIR } from "./cli_process.ts";
 import { s3NetworkError } from "../src/store/s3_errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
@@ -97,11 +98,9 @@ async function withHttpsS3(
 }
 
 const CA = fileURLToPath(new URL("ca.pem", TLS));
-const DENO_DIR = Deno.env.get("DENO_DIR");
-const BASE: Record<string, string> = {
-  PATH: Deno.env.get("PATH") ?? "",
-  ...(DENO_DIR === undefined ? {} : { DENO_DIR }),
-};
+// The module cache this process uses (HOME is the workspace's: Deno's
+// default cache there would be empty, and CI has no network to fill it).
+const BASE: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "", DENO_DIR };
 
 Deno.test("binary permissions: SDK requests (a multipart upload) to an https endpoint", async () => {
   // fetch trusts DENO_CERT; node:https (the SDK's), NODE_EXTRA_CA_CERTS.

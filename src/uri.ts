@@ -13,6 +13,7 @@ import {
 } from "./path.ts";
 import { InvalidInputError } from "./errors.ts";
 import { describeValue, requireString } from "./options_check.ts";
+import { redactUrl } from "./redact.ts";
 
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
 export interface S3Uri {
@@ -95,7 +96,9 @@ export function parseUri(uri: string): ParsedUri {
     // A typo of a store URI must not silently become a local directory.
     if (/^(s3|file|https?):/i.test(uri)) {
       throw new InvalidInputError(
-        `malformed location ${JSON.stringify(uri)}: expected s3://bucket/key or file:///path`,
+        `malformed location ${
+          JSON.stringify(redactUrl(uri))
+        }: expected s3://bucket/key or file:///path`,
       );
     }
     return { scheme: "local", path: uri };
@@ -106,6 +109,14 @@ export function parseUri(uri: string): ParsedUri {
     const bucket = slash === -1 ? rest : rest.slice(0, slash);
     const key = slash === -1 ? "" : rest.slice(slash + 1);
     if (!BUCKET_NAME.test(bucket)) {
+      // `s3://KEY:SECRET@bucket/k`: credentials pasted into the URI are
+      // never printed (a CI log keeps them), and are not taken either.
+      if (bucket.includes("@")) {
+        throw new InvalidInputError(
+          `${redactUrl(uri)}: an s3:// URI holds no user name or password; give the ` +
+            `credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an AWS profile`,
+        );
+      }
       throw new InvalidInputError(`invalid bucket name ${JSON.stringify(bucket)} in ${uri}`);
     }
     return { scheme: "s3", bucket, key };
@@ -132,8 +143,12 @@ export function parseUri(uri: string): ParsedUri {
     try {
       path = fileURLToPath(exactFileUrl(uri));
     } catch (cause) {
+      // The parser's message quotes the URI: a password in it is not shown.
+      const shown = redactUrl(uri);
       throw new InvalidInputError(
-        `invalid file URI ${uri}: ${(cause as Error).message}${fileHostHint(uri)}`,
+        `invalid file URI ${shown}: ${(cause as Error).message.replaceAll(uri, shown)}${
+          fileHostHint(uri)
+        }`,
         { cause },
       );
     }
@@ -142,7 +157,7 @@ export function parseUri(uri: string): ParsedUri {
     return { scheme: "file", path: normalizeFilePath(path) };
   }
   throw new InvalidInputError(
-    `unsupported scheme ${JSON.stringify(scheme)} in ${uri}: expected s3:// or file://`,
+    `unsupported scheme ${JSON.stringify(scheme)} in ${redactUrl(uri)}: expected s3:// or file://`,
   );
 }
 

@@ -15,6 +15,7 @@ import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
 import { counted } from "../counted.ts";
+import { redactUrl } from "../redact.ts";
 
 /** A parsed prefill item. */
 export type PrefillItem =
@@ -76,9 +77,11 @@ const MAX_ITEM_CHARS = 8192;
 
 // An item as a message quotes it: whole when short, else its start and its length.
 function shownItem(item: string): string {
-  return item.length <= 200
-    ? JSON.stringify(item)
-    : `${JSON.stringify(item.slice(0, 100))}… (${item.length} characters)`;
+  // A mistyped URI (`s3:/KEY:SECRET@b/k`) is shown without its password.
+  const shown = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(item) ? redactUrl(item) : item;
+  return shown.length <= 200
+    ? JSON.stringify(shown)
+    : `${JSON.stringify(shown.slice(0, 100))}… (${item.length} characters)`;
 }
 
 /**

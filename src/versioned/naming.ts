@@ -20,6 +20,7 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { describeValue } from "../options_check.ts";
+import { redactUrl } from "../redact.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
 /**
@@ -48,6 +49,15 @@ export function normalizeVersionedPath(path: string): string {
     );
   }
   if (path === "" || path === "/") throw bad("it is empty");
+  // A URI where a path goes (`vc get s3://KEY:SECRET@b/x`): named without a
+  // password or query values, which a CI log would keep.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path)) {
+    throw new InvalidInputError(
+      `invalid versioned path ${
+        JSON.stringify(redactUrl(path))
+      }: it is a URI, not a path of the manifest (such as /foo/bar.csv)`,
+    );
+  }
   // deno-lint-ignore no-control-regex
   if (/[\x00-\x1f\x7f]/.test(path)) throw bad("it contains a control character");
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.

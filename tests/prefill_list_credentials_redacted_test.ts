@@ -1,0 +1,46 @@
+import { parseUri } from "../src/uri.ts";
+import { parsePrefillItem } from "../src/prefill/list_file.ts";
+import { normalizeVersionedPath } from "../src/versioned/naming.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+// Credentials pasted into a location (a list line, a URI argument) must never
+// reach a message: a CI log keeps them.
+const SECRET = "hunter2SECRET";
+const HOSTILE = [
+  `s3://AKIAEXAMPLE:${SECRET}@b/k.bin`,
+  `S3://AKIAEXAMPLE:${SECRET}@b`,
+  `https://user:${SECRET}@example.com/x.bin`,
+  `https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA&X-Amz-Signature=${SECRET}`,
+  `gs://user:${SECRET}@b/x`,
+  `file://user:${SECRET}@host/x`,
+  `s3:/user:${SECRET}@b/x`,
+];
+
+Deno.test("parseUri / parsePrefillItem / normalizeVersionedPath: no password or query value in the error", () => {
+  for (const text of HOSTILE) {
+    for (const parse of [parseUri, parsePrefillItem, normalizeVersionedPath]) {
+      let message = "";
+      try {
+        parse(text);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      assertEquals(message.includes(SECRET), false, `${parse.name}(${text}): ${message}`);
+    }
+  }
+  const e = assertThrows(() => parseUri(`s3://AKIAEXAMPLE:${SECRET}@b/k`));
+  assertStringIncludes((e as Error).message, "s3://AKIAEXAMPLE:***@b/k: an s3:// URI holds no");
+  const p = assertThrows(() => normalizeVersionedPath(`s3://u:${SECRET}@b/x`));
+  assertStringIncludes((p as Error).message, "it is a URI, not a path of the manifest");
+});
+
+Deno.test("cli prefill: a list line with credentials is refused without printing them", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("list.txt", HOSTILE.join("\n") + "\n");
+  const r = await ws.vc("prefill", "--list", "list.txt", "--json");
+  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.stderr.includes(SECRET), false, r.stderr);
+  assertEquals(r.stdout.includes(SECRET), false, r.stdout);
+  assertStringIncludes(r.stderr, "list.txt:1: s3://AKIAEXAMPLE:***@b/k.bin");
+});

@@ -457,7 +457,9 @@ async function* eachTarget(
       if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
       if (first === undefined) {
         throw new InvalidInputError(
-          `${label} is a versioned path, but no manifest was given to resolve it`,
+          `${label} is a versioned path, but no manifest was given to resolve it: name one with ` +
+            `--manifest (with --list, vc prefill reads no manifest it is not given, not even ` +
+            `./versioned_assets.json or VC_MANIFEST)`,
         );
       }
       return await first.resolve(parsed.path, parsed.version);

@@ -39,6 +39,7 @@ import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 import { strayWhitespace } from "./uri.ts";
+import { redactUrl } from "./redact.ts";
 
 /**
  * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
@@ -540,8 +541,17 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   }
   // Schemes are case-insensitive (RFC 3986): `S3://x` is `s3://x`.
   const value = given.replace(/^(s3|file):\/\//i, (scheme) => scheme.toLowerCase());
+  // `s3://KEY:SECRET@bucket`: a password is never shown (a CI log keeps it).
+  const credentials = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(given);
+  const shown = credentials ? redactUrl(given) : given;
   const fail = (why: string) =>
-    new InvalidInputError(`${what} ${JSON.stringify(given)} is not a bucket: ${why}`);
+    new InvalidInputError(`${what} ${JSON.stringify(shown)} is not a bucket: ${why}`);
+  if (credentials && /^s3:\/\//i.test(given)) {
+    throw fail(
+      "a bucket holds no user name or password; give the credentials in the environment " +
+        "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an AWS profile",
+    );
+  }
   if (value.trim() === "") throw fail("it is empty");
   const stray = strayWhitespace(value, true);
   if (stray !== undefined) throw fail(`it ${stray}`);

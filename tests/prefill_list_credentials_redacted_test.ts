@@ -44,3 +44,23 @@ Deno.test("cli prefill: a list line with credentials is refused without printing
   assertEquals(r.stdout.includes(SECRET), false, r.stdout);
   assertStringIncludes(r.stderr, "list.txt:1: s3://AKIAEXAMPLE:***@b/k.bin");
 });
+
+Deno.test("normalizeBucket: a bucket with credentials is refused without printing them", async () => {
+  const { normalizeBucket } = await import("../src/config.ts");
+  for (
+    const given of [`s3://KEY:${SECRET}@b`, `S3://KEY:${SECRET}@b/pre`, `https://u:${SECRET}@h/b`]
+  ) {
+    const e = assertThrows(() => normalizeBucket(given, "VC_BUCKET"));
+    assertEquals((e as Error).message.includes(SECRET), false, (e as Error).message);
+    assertStringIncludes((e as Error).message, ":***@");
+  }
+  assertEquals(normalizeBucket("s3://b/pre@x", "VC_BUCKET"), "s3://b/pre@x");
+});
+
+Deno.test("cli prefill: VC_BUCKET with credentials is refused without printing them", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}');
+  const r = await ws.run(["prefill"], { VC_BUCKET: `s3://KEY:${SECRET}@b` });
+  assertEquals(r.stderr.includes(SECRET), false, r.stderr);
+  assertStringIncludes(r.stderr, "s3://KEY:***@b");
+});

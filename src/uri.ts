@@ -143,13 +143,14 @@ export function parseUri(uri: string): ParsedUri {
     try {
       path = fileURLToPath(exactFileUrl(uri));
     } catch (cause) {
-      // The parser's message quotes the URI: a password in it is not shown.
+      // The parser's message quotes the URI: a password in it is not shown,
+      // nor is the parser's error kept as the cause (--verbose prints it).
       const shown = redactUrl(uri);
       throw new InvalidInputError(
         `invalid file URI ${shown}: ${(cause as Error).message.replaceAll(uri, shown)}${
           fileHostHint(uri)
         }`,
-        { cause },
+        shown === uri ? { cause } : {},
       );
     }
     // The file system resolves `a//b` to `a/b`: one file, so one path (and

@@ -38,10 +38,18 @@ Deno.test("parseUri / parsePrefillItem / normalizeVersionedPath: no password or 
 Deno.test("cli prefill: a list line with credentials is refused without printing them", async () => {
   await using ws = await CliWorkspace.create();
   await ws.write("list.txt", HOSTILE.join("\n") + "\n");
-  const r = await ws.vc("prefill", "--list", "list.txt", "--json");
+  for (const text of HOSTILE) {
+    await ws.write("list.txt", text + "\n");
+    // --verbose prints the error's causes too.
+    const r = await ws.vc("prefill", "--list", "list.txt", "--json", "--verbose");
+    assertEquals(r.code, 1, r.stderr);
+    assertEquals(r.stderr.includes(SECRET), false, r.stderr);
+    assertEquals(r.stdout.includes(SECRET), false, r.stdout);
+  }
+  await ws.write("list.txt", HOSTILE.join("\n") + "\n");
+  const r = await ws.vc("prefill", "--list", "list.txt");
   assertEquals(r.code, 1, r.stderr);
   assertEquals(r.stderr.includes(SECRET), false, r.stderr);
-  assertEquals(r.stdout.includes(SECRET), false, r.stdout);
   assertStringIncludes(r.stderr, "list.txt:1: s3://AKIAEXAMPLE:***@b/k.bin");
 });
 

@@ -38,7 +38,7 @@ import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
-import { strayWhitespace } from "./uri.ts";
+import { parseUri, strayWhitespace } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 
 /**
@@ -1039,8 +1039,18 @@ function checkImmutableBuckets(items: string[], what: string): string[] {
         }: give a bucket name, an s3:// or file:// URI or an absolute path, or leave it out`,
       );
     }
-    // A URI is parsed (and a bad one refused) where entries are matched.
-    if (BUCKET_NAME.test(item) || isAbsolute(item) || item.includes("://")) continue;
+    if (item.includes("://")) {
+      // Parsed now, so a bad one is refused naming the setting that holds
+      // it (and a password in it is never shown, here or by `vc config`).
+      try {
+        parseUri(item);
+      } catch (e) {
+        if (e instanceof InvalidInputError) throw new InvalidInputError(`${what}: ${e.message}`);
+        throw e;
+      }
+      continue;
+    }
+    if (BUCKET_NAME.test(item) || isAbsolute(item)) continue;
     throw new InvalidInputError(
       `${what}: ${JSON.stringify(item)} is not a bucket name, an s3:// or file:// URI or an ` +
         "absolute path, so it would match nothing (a prefix of a bucket is s3://bucket/prefix)",

@@ -72,3 +72,11 @@ Deno.test("cli prefill: VC_BUCKET with credentials is refused without printing t
   assertEquals(r.stderr.includes(SECRET), false, r.stderr);
   assertStringIncludes(r.stderr, "s3://KEY:***@b");
 });
+
+Deno.test("cli config: VC_IMMUTABLE_BUCKETS with credentials is refused by name, without printing them", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["config"], { VC_IMMUTABLE_BUCKETS: `s3://ok,s3://KEY:${SECRET}@b` });
+  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.stdout.includes(SECRET) || r.stderr.includes(SECRET), false, r.stdout + r.stderr);
+  assertStringIncludes(r.stderr, "VC_IMMUTABLE_BUCKETS: s3://KEY:***@b");
+});

@@ -567,8 +567,12 @@ export class CacheClient {
       ...signalOption(init.signal),
     }, `download of cache ${id}`);
     if (res.status === 404) {
-      await res.body?.cancel();
-      return undefined;
+      const text = await this.#answerText(res, `download of cache ${id}`);
+      if (isMiss(text)) return undefined;
+      // Not the API's "no such file": a wrong --url (base path) or another
+      // server was reported as "cache … has no file", and withCache computed
+      // only to fail at the upload.
+      throw this.#failed(res, text, `download of cache ${id}`);
     }
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
     const md5 = checkableMd5(res);
@@ -752,22 +756,84 @@ export class CacheClient {
   }
 
   async #json(res: Response, what: string): Promise<Record<string, unknown>> {
-    const text = await res.text();
+    const text = await this.#answerText(res, what);
     let doc: Record<string, unknown> | undefined;
     try {
       doc = JSON.parse(text);
     } catch {
       // reported below
     }
-    if (!res.ok || doc?.status !== "ok") {
-      const message = typeof doc?.error === "string" ? doc.error : this.#notApi(res, text);
-      throw new CacheServiceError(
-        `cache service ${what} failed (${res.status}): ${message}`,
-        res.status,
-      );
-    }
+    if (!res.ok || doc?.status !== "ok") throw this.#failed(res, text, what, doc);
     return doc;
   }
+
+  /**
+   * The text of an answer that should be the API's JSON (or an error page),
+   * read up to {@linkcode MAX_ANSWER_BYTES} (an error's first bytes): an
+   * endless or huge answer from another server grew the client's memory by
+   * gigabytes before a bare "RangeError: string too long".
+   */
+  async #answerText(res: Response, what: string): Promise<string> {
+    if (res.body === null) return "";
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > MAX_ANSWER_BYTES) {
+        // Leaving the loop cancels the body. An error's start is enough to name it.
+        if (!res.ok) break;
+        throw new CacheServiceError(
+          `cache service ${what} failed (${res.status}): ${
+            redactUrl(this.#url)
+          } answered more than ${
+            MAX_ANSWER_BYTES / 1024 / 1024
+          } MiB where the cache API sends a short JSON document: is --url (VC_CACHE_URL) a KBase file cache service?`,
+          res.status,
+        );
+      }
+      chunks.push(chunk);
+    }
+    return new TextDecoder().decode(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).bytes());
+  }
+
+  /** The error of an answer that is not a success: the API's error text, else what the server sent. */
+  #failed(res: Response, text: string, what: string, doc = parseJson(text)): CacheServiceError {
+    let message = typeof doc?.error === "string" ? doc.error : this.#notApi(res, text);
+    if (res.status === 404 && message.startsWith(NO_ROUTE)) {
+      message += ` (is ${redactUrl(this.#url)} the service's URL, with its base path?)`;
+    }
+    return new CacheServiceError(
+      `cache service ${what} failed (${res.status}): ${message}`,
+      res.status,
+    );
+  }
+}
+
+/** The most read of an answer that should be the API's JSON (its answers are a few hundred bytes). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The start of vc serve's 404 for a path that is no route (a wrong base path in the URL). */
+const NO_ROUTE = "no route for ";
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const doc = JSON.parse(text);
+    return isPlainObject(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a 404's body says the cache has no file: the API's JSON error
+ * (`Cache ID not found`, or vc serve's "lost its file" that an upload
+ * repairs), not a proxy's page, another server's 404 or vc serve's
+ * "no route" for a URL with a wrong base path.
+ */
+function isMiss(text: string): boolean {
+  const doc = parseJson(text);
+  return doc?.status === "error" && typeof doc.error === "string" &&
+    !doc.error.startsWith(NO_ROUTE);
 }
 
 /** The `<title>` of an HTML page (a proxy's error page), else its start. */

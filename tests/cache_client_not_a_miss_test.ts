@@ -4,13 +4,15 @@
  * URL without the service's base path, a proxy's HTML page) was reported as
  * "cache … has no file" (and withCache computed, to fail at the upload); an
  * endless answer to a JSON request was buffered until a bare
- * "RangeError: string too long" after gigabytes of memory.
+ * "RangeError: string too long" after gigabytes of memory; a filename with a
+ * lone surrogate was a bare "URIError: URI malformed".
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { CacheClient, CacheServiceError } from "../src/server/client.ts";
 import { serveCache } from "../src/server/serve.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { InvalidInputError } from "../src/errors.ts";
 
 const ID = "a".repeat(128);
 
@@ -94,4 +96,19 @@ Deno.test("cache client: an endless answer to a JSON request is refused after 1 
     if (status === 200) assert(e.message.includes("more than 1 MiB"), e.message);
     assert(sent < 200, `read ${sent} chunks`);
   }
+});
+
+Deno.test("cache client: a filename with a lone surrogate is refused before any request", async () => {
+  let requests = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    requests++;
+    return Response.json({ status: "ok" });
+  });
+  const client = new CacheClient({ url: `http://127.0.0.1:${server.addr.port}`, token: "t" });
+  const e = await assertRejects(
+    () => client.put(ID, new Uint8Array([1]), { filename: "a\uD800b" }),
+    InvalidInputError,
+  );
+  assert(e.message.includes("not well-formed Unicode"), e.message);
+  assertEquals(requests, 0);
 });

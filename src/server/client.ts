@@ -450,6 +450,14 @@ export class CacheClient {
     checkOptions("CacheClient.put()", options, PUT_OPTIONS);
     const filename = options.filename ??
       ("path" in body ? body.path.split(/[\\/]/).pop() || "file" : "file");
+    // A lone surrogate has no UTF-8 form: encodeURIComponent's bare "URIError: URI malformed".
+    if (typeof filename === "string" && !filename.isWellFormed()) {
+      throw new InvalidInputError(
+        `CacheClient.put(): the filename ${
+          JSON.stringify(filename.slice(0, 200))
+        } is not well-formed Unicode (a lone surrogate)`,
+      );
+    }
     // Written into the part's headers: a CR/LF would forge others, and the
     // service refuses anything that is not a media type anyway.
     if (options.contentType !== undefined && mediaType(options.contentType) === undefined) {

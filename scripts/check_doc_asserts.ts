@@ -4,6 +4,11 @@
  * when its value is wrong. Examples use a throwing assertion instead
  * (`import assert from "node:assert/strict"`).
  *
+ * Also fails on a doc example that `deno test --doc` runs (a ```ts, ```js,
+ * ```tsx or ```jsx block of a JSDoc comment, not marked `ignore`) and that
+ * checks nothing: one with no `assert(...)`/`assert.x(...)` call and no
+ * `throw`. Such an example passes whatever the code does.
+ *
  * Usage: `deno run --allow-read scripts/check_doc_asserts.ts [PATH...]`
  * (default: `mod.ts cli.ts src`). Exit code 1 lists each offending line.
  *
@@ -39,6 +44,44 @@ export async function findConsoleAsserts(roots: readonly string[]): Promise<stri
   return found;
 }
 
+/** Languages of the fenced blocks `deno test --doc` type-checks and runs. */
+const RUN_LANGS = new Set(["ts", "typescript", "js", "javascript", "tsx", "jsx", "mts", "mjs"]);
+
+/** A call of `assert` or one of its methods (`assert.equal(`, `assert.rejects(`...), or a `throw`. */
+const CHECKS = /\bassert(?:\.\w+)?\s*\(|\bthrow\b/;
+
+/**
+ * `file:line: text` for each doc example under `roots` that `deno test --doc`
+ * runs but that asserts nothing (see the module doc); `line` is the
+ * example's opening fence.
+ */
+export async function findAssertlessExamples(roots: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const root of roots) {
+    for await (const file of tsFiles(root)) {
+      const text = await Deno.readTextFile(file);
+      for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+        const first = text.slice(0, comment.index).split("\n").length;
+        const lines = comment[0].split("\n").map((l) => l.replace(/^\s*\*? ?/, ""));
+        for (let i = 0; i < lines.length; i++) {
+          const open = /^(`{3,})\s*(\S*)(.*)$/.exec(lines[i]!);
+          if (!open) continue;
+          const end = lines.findIndex((l, j) => j > i && l.trimEnd() === open[1]);
+          const close = end < 0 ? lines.length : end;
+          const lang = open[2]!.toLowerCase();
+          const info = `${lang} ${open[3]}`.split(/[\s,]+/);
+          const runs = RUN_LANGS.has(lang) && !info.includes("ignore");
+          if (runs && !CHECKS.test(lines.slice(i + 1, close).join("\n"))) {
+            found.push(`${file}:${first + i}: ${lines[i]!.trim()} example asserts nothing`);
+          }
+          i = close;
+        }
+      }
+    }
+  }
+  return found;
+}
+
 if (import.meta.main) {
   const roots = Deno.args.length > 0 ? Deno.args : ["mod.ts", "cli.ts", "src"];
   const found = await findConsoleAsserts(roots);
@@ -48,6 +91,14 @@ if (import.meta.main) {
         `use a throwing assertion (import assert from "node:assert/strict"):`,
     );
     for (const line of found) console.error(`  ${line}`);
-    Deno.exit(1);
   }
+  const idle = await findAssertlessExamples(roots);
+  if (idle.length > 0) {
+    console.error(
+      "these doc examples check nothing, so they pass whatever the code does; " +
+        'assert what they show (import assert from "node:assert/strict"):',
+    );
+    for (const line of idle) console.error(`  ${line}`);
+  }
+  if (found.length > 0 || idle.length > 0) Deno.exit(1);
 }

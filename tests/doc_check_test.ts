@@ -1,4 +1,4 @@
-import { findConsoleAsserts } from "../scripts/check_doc_asserts.ts";
+import { findAssertlessExamples, findConsoleAsserts } from "../scripts/check_doc_asserts.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -46,6 +46,50 @@ Deno.test("doc check: a wrong example fails with assert, and console.assert woul
 Deno.test("doc check: the project's sources use no console.assert", async () => {
   const found = await findConsoleAsserts([`${root}mod.ts`, `${root}cli.ts`, `${root}src`]);
   assertEquals(found, []);
+});
+
+Deno.test("doc check: an example that runs but asserts nothing is found, one that asserts is not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/mod.ts`;
+    const example = (
+      fence: string,
+      body: string,
+    ) => [
+      "/**",
+      " * @example",
+      ` * ${fence}`,
+      ...body.split("\n").map((l) => ` * ${l}`),
+      " * ```",
+      " */",
+    ];
+    await Deno.writeTextFile(
+      file,
+      [
+        ...example("```ts", "const x = 1 + 1;"), // line 3: checks nothing
+        ...example("```ts", 'import assert from "node:assert/strict";\nassert.equal(1 + 1, 2);'),
+        ...example("```ts ignore", "await fetch('https://example.com');"), // not run
+        ...example("```json", '{ "a": 1 }'), // not code
+        ...example("```js", 'import assert from "node:assert/strict";\n// assert nothing'), // line 28
+        ...example("```ts", "if (1 + 1 !== 2) throw new Error('maths');"),
+        "export const x = 1;",
+        "",
+      ].join("\n"),
+    );
+    const found = await findAssertlessExamples([file]);
+    assertEquals(found, [
+      `${file}:3: \`\`\`ts example asserts nothing`,
+      `${file}:28: \`\`\`js example asserts nothing`,
+    ]);
+    // The one that checks nothing passes deno test --doc whatever it computes.
+    assertEquals(await docTest(dir, "const x: number = 1 + 1;"), 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("doc check: the project's runnable doc examples each assert something", async () => {
+  assertEquals(await findAssertlessExamples([`${root}mod.ts`, `${root}cli.ts`, `${root}src`]), []);
 });
 
 Deno.test("doc check: deno task ok runs the check", async () => {

@@ -406,8 +406,20 @@ function mayHoldLegacy(dir: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forgetRecords } from "./entry_records.ts";
- * forgetRecords();
+ * import { readMemo, recentLines } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   await Deno.writeTextFile(j, "a\t-\n");
+ *   readMemo(j);
+ *   assert.equal(recentLines(j, 60_000)?.get("a"), "-");
+ *   forgetRecords();
+ *   assert.equal(recentLines(j, 60_000), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function forgetRecords(): void {

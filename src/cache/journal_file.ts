@@ -299,11 +299,14 @@ export function isReplaced(stat: Deno.FileInfo): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unlockQuietly } from "./journal_file.ts";
  * const p = await Deno.makeTempFile();
  * try {
- *   using file = Deno.openSync(p);
- *   unlockQuietly(file);
+ *   const file = Deno.openSync(p);
+ *   file.close();
+ *   assert.throws(() => file.unlockSync()); // a closed handle
+ *   assert.doesNotThrow(() => unlockQuietly(file));
  * } finally {
  *   await Deno.remove(p);
  * }

@@ -156,8 +156,19 @@ export function endsAtLine(journalPath: string, stat: Deno.FileInfo): boolean {
  *
  * @example
  * ```ts
- * import { forgetJournals } from "./journal_memo.ts";
- * forgetJournals();
+ * import assert from "node:assert/strict";
+ * import { forgetJournals, readMemo, recentLines } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   await Deno.writeTextFile(j, "a\t-\n");
+ *   readMemo(j);
+ *   assert.equal(recentLines(j, 60_000)?.get("a"), "-");
+ *   forgetJournals();
+ *   assert.equal(recentLines(j, 60_000), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function forgetJournals(): void {
@@ -169,8 +180,21 @@ export function forgetJournals(): void {
  *
  * @example
  * ```ts
- * import { forgetJournal } from "./journal_memo.ts";
- * forgetJournal("/nowhere/%records.jsonl");
+ * import assert from "node:assert/strict";
+ * import { forgetJournal, readMemo, recentLines } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const [a, b] = [`${dir}/a%records.jsonl`, `${dir}/b%records.jsonl`];
+ *   await Deno.writeTextFile(a, "x\t-\n");
+ *   await Deno.writeTextFile(b, "y\t-\n");
+ *   readMemo(a);
+ *   readMemo(b);
+ *   forgetJournal(a);
+ *   assert.equal(recentLines(a, 60_000), undefined);
+ *   assert.equal(recentLines(b, 60_000)?.get("y"), "-"); // the others are kept
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function forgetJournal(journalPath: string): void {

@@ -59,11 +59,17 @@ interface LockContent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { acquireLock } from "./fs_lock.ts";
  * const dir = await Deno.makeTempDir();
  * try {
- *   await using _lock = await acquireLock(`${dir}/.vc~lock~x`);
- *   // ... critical section ...
+ *   {
+ *     await using _lock = await acquireLock(`${dir}/.vc~lock~x`);
+ *     // ... critical section: nobody else takes the lock meanwhile ...
+ *     await assert.rejects(acquireLock(`${dir}/.vc~lock~x`, { timeoutMs: 50 }), /timed out/);
+ *   }
+ *   // Released at the end of its block: free again.
+ *   await (await acquireLock(`${dir}/.vc~lock~x`, { timeoutMs: 50 })).release();
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }

@@ -125,8 +125,12 @@ export function fullJitterDelay(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep } from "./retry.ts";
- * await sleep(1);
+ * const controller = new AbortController();
+ * const waiting = sleep(60_000, controller.signal);
+ * controller.abort(new Error("stopped"));
+ * await assert.rejects(waiting, /stopped/);
  * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -236,8 +236,12 @@ export async function deleteObject(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkCopySourceConditions } from "./object_handlers.ts";
- * checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-match": '"e"' }), { etag: "e", lastModified: new Date() }, "k");
+ * const source = { etag: "e", lastModified: new Date() };
+ * const ifMatch = (etag: string) => new Headers({ "x-amz-copy-source-if-match": etag });
+ * assert.doesNotThrow(() => checkCopySourceConditions(ifMatch('"e"'), source, "k"));
+ * assert.throws(() => checkCopySourceConditions(ifMatch('"other"'), source, "k"), /copy source k/);
  * ```
  */
 export function checkCopySourceConditions(

@@ -154,6 +154,8 @@ Deno.test("compile embeds every worker module, and each one exists", async () =>
   }
   // Every worker module of src/ (any directory) is listed, and every
   // `new Worker(...)` starts from the URL the release bundle registers.
+  const found = new Set<string>();
+  let workers = 0;
   for (const path of await sources("src")) {
     const text = await Deno.readTextFile(new URL(`../${path}`, import.meta.url));
     const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
@@ -162,14 +164,20 @@ Deno.test("compile embeds every worker module, and each one exists", async () =>
       const m of code.matchAll(/new URL\(\s*"\.\/(\w+_worker\.ts)",\s*import\.meta\.url\s*\)/g)
     ) {
       if (!WORKER_MODULES.includes(`${dir}${m[1]}`)) throw new Error(`${dir}${m[1]} missing`);
+      found.add(`${dir}${m[1]}`);
     }
     for (const m of code.matchAll(/new Worker\(\s*(\w+)/g)) {
+      workers++;
       assert(
         new RegExp(`\\b${m[1]} = bundledWorkerUrl\\(`).test(code),
         `${path}: a Worker not started from bundledWorkerUrl(...)`,
       );
     }
   }
+  // The scan found what it checks: every listed module is started somewhere
+  // (a pattern that matched nothing would pass the loops above vacuously).
+  assertEquals([...found].sort(), [...WORKER_MODULES].sort());
+  assert(workers >= found.size, `${workers} new Worker(...) for ${found.size} modules`);
 });
 
 Deno.test("the command table loads only listed modules, each through the bundle registry", async () => {

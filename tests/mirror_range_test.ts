@@ -161,10 +161,13 @@ Deno.test("listRanges: a consumer that stops early stops the ranges in flight (t
       });
     })();
   };
+  let taken = 0;
   for await (const b of listRanges(store, "", ["k09", "k19"], { parallel: 3 })) {
+    taken++;
     assertEquals(b[0]!.key, "k00");
     break;
   }
+  assertEquals(taken, 1, "the consumer stopped after a batch, not on an empty listing");
   assertEquals(aborted.sort(), ["k09", "k19"]);
 });
 

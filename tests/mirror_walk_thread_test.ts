@@ -140,10 +140,13 @@ Deno.test("walk thread: a consumer that stops early ends the worker (a small rea
     false,
     1,
   );
+  let taken = 0;
   for await (const b of walk) {
+    taken++;
     assertEquals(b[0]!.key, "a.txt");
     break;
   }
+  assertEquals(taken, 1, "the consumer stopped after a batch, not on an empty walk");
   // The test's sanitizers fail it if the worker were left running.
 });
 

@@ -1,0 +1,80 @@
+/**
+ * Patterns in the test files that let a test pass without checking what it
+ * claims (the project's rule: a test asserts real behaviour and can fail):
+ *
+ * - `console.assert(...)` only logs in Deno;
+ * - a loop that asserts on its first item and breaks, with nothing counting
+ *   that an item came: an empty iteration passes it untested;
+ * - a test skipped by returning early on the platform or environment
+ *   (`if (Deno.build.os === "windows") return;`): it reports "ok" where it
+ *   never ran; such a test is declared `ignore:` with its reason.
+ */
+import { assertEquals } from "./assert.ts";
+
+const RULES: [RegExp, string][] = [
+  [/^[ \t]*console\.assert\(/gm, "console.assert only logs; use assert"],
+  [
+    /^[ \t]*for (?:await )?\([^\n]*\) \{\n(?:[ \t]*assert[^\n]*\n)+[ \t]*break;\n/gm,
+    "a loop that asserts on its first item and breaks: count the items, or an empty one passes",
+  ],
+  [
+    /^[ \t]*if \([^\n]*(?:Deno\.build\.os|Deno\.env\.get|Deno\.uid\(\)|\bhave[A-Z]\w*|\bcan[A-Z]\w*)[^\n]*\) return;?[ \t]*$/gm,
+    "a test skipped by returning early: declare it `ignore:` with its reason",
+  ],
+];
+
+/** `file:line: why` for each match of a rule in `text`. */
+export function honestyFindings(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const [pattern, why] of RULES) {
+    for (const m of text.matchAll(pattern)) {
+      found.push(`${file}:${text.slice(0, m.index).split("\n").length}: ${why}`);
+    }
+  }
+  return found;
+}
+
+Deno.test("test honesty lint: each pattern is found, and its honest form is not", () => {
+  const text = [
+    'Deno.test("a", async () => {', // 1
+    '  if (Deno.build.os === "windows") return;', // 2: skipped
+    "  for await (const b of walk) {", // 3: first item, never counted
+    '    assertEquals(b[0]!.key, "a.txt");',
+    "    break;",
+    "  }",
+    "  console.assert(1 === 2);", // 7
+    "  let taken = 0;",
+    "  for await (const b of walk) {", // counted: fine
+    "    taken++;",
+    '    assertEquals(b[0]!.key, "a.txt");',
+    "    break;",
+    "  }",
+    "  assertEquals(taken, 1);",
+    "});",
+    'Deno.test({ name: "b", ignore: Deno.build.os === "windows", fn() {} });',
+    "function helper(x: number) {",
+    "  if (x > 1) return;", // an ordinary early return: fine
+    "}",
+  ].join("\n");
+  assertEquals(honestyFindings("t.ts", text).map((f) => f.split(":").slice(0, 2).join(":")), [
+    "t.ts:7",
+    "t.ts:3",
+    "t.ts:2",
+  ]);
+});
+
+Deno.test("test honesty lint: the project's tests use none of the patterns", async () => {
+  const dir = new URL(".", import.meta.url);
+  const found: string[] = [];
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".ts")) names.push(e.name);
+  }
+  names.sort();
+  for (const name of names) {
+    if (name === "test_honesty_lint_test.ts") continue; // its own examples
+    found.push(...honestyFindings(name, await Deno.readTextFile(new URL(name, dir))));
+  }
+  assertEquals(names.length > 100, true, `only ${names.length} test files found`);
+  assertEquals(found, []);
+});

@@ -1002,12 +1002,15 @@ export class Mirror {
    * not remembered, the next run (or the watch's next event) hashes and
    * uploads it again.
    */
-  async #unchangedSince(entry: LocalEntry): Promise<void> {
+  async #unchangedSince(entry: LocalEntry, committed = true): Promise<void> {
     // A followed link: the file it leads to, as the walk saw it.
     const now = await statLocal(entry.path, entry.key, this.#options.symlinks ?? "skip");
     if (now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0 }, now)) {
       throw new VcError(
-        `${entry.path} changed while it was uploaded; the object may not match its vc-md5, ` +
+        `${entry.path} changed while it was uploaded; ` +
+          (committed
+            ? "the object may not match its vc-md5, "
+            : "the upload was aborted (the store keeps the object it had), ") +
           "and the next run uploads the file again",
       );
     }
@@ -1069,6 +1072,7 @@ export class Mirror {
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
         const mover = this.#mover(run, local.key);
+        let notCommitted: unknown;
         const result = await store.put(
           this.#storePrefix + local.key,
           hash.bytes ?? { path: local.path },
@@ -1080,12 +1084,25 @@ export class Mirror {
             size: local.size,
             onProgress: mover.onBytes,
             ...(o.signal ? { signal: o.signal } : {}),
+            // Sent in parts: a file rewritten while it was read is caught
+            // before the upload completes, so the store keeps its old object
+            // rather than one whose bytes and vc-md5 may differ.
+            ...(hash.bytes === undefined
+              ? {
+                beforeCommit: () =>
+                  this.#unchangedSince(local, false).catch((error) => {
+                    notCommitted = error;
+                    throw error;
+                  }),
+              }
+              : {}),
           },
         ).catch(async (error: unknown) => {
           // A body read from disk that the store finds is not the content
           // its MD5 names (a directory store checks it, S3 a single PUT's
           // Content-MD5): the file was rewritten while it was read, and the
           // failure says so rather than the digests.
+          if (error === notCommitted) throw error;
           if (hash.bytes === undefined && !o.signal?.aborted) await this.#unchangedSince(local);
           throw error;
         }).finally(mover.end);

@@ -370,6 +370,8 @@ export interface MultipartUploadOptions {
   signal?: AbortSignal | undefined;
   /** Called with the number of bytes uploaded so far, as parts finish. */
   onProgress?: ((bytesSent: number) => void) | undefined;
+  /** Called once every part is stored, before `complete`; a throw aborts the upload. */
+  beforeComplete?: (() => Promise<void>) | undefined;
   /** Names the object in messages. */
   uri: string;
 }
@@ -486,6 +488,8 @@ export async function uploadMultipart(
     if (parts.length !== completed.length || parts.length === 0) {
       throw new IntegrityError(`${options.uri}: multipart upload lost track of its parts`);
     }
+    await options.beforeComplete?.();
+    options.signal?.throwIfAborted();
     const done = await target.complete(uploadId, parts);
     const etag = normalizeEtag(done.etag);
     const partMd5s = md5s.every((m) => m !== undefined) ? md5s as string[] : undefined;

@@ -815,6 +815,7 @@ export class S3Store implements ObjectStore {
       checksum: options.partChecksum,
       signal: options.signal,
       onProgress: options.onProgress,
+      beforeComplete: options.beforeCommit,
       uri,
     });
     return { etag: result.etag };

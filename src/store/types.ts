@@ -114,6 +114,15 @@ export interface PutOptions {
   onProgress?: (bytesSent: number) => void;
   /** Aborts the upload. */
   signal?: AbortSignal;
+  /**
+   * Called when an upload sent in parts (an S3 multipart upload) has every
+   * part stored, before it is completed: a throw aborts the upload, so no
+   * object is made (an existing one stays as it was), and is rethrown. For a
+   * caller that read a file in parts and must not commit bytes it cannot
+   * vouch for (the file rewritten while it was read). An upload sent whole is
+   * checked against `md5` instead, and does not call it.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** Result of a successful {@linkcode ObjectStore.put}. */

@@ -55,8 +55,8 @@
  * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
  *   uploads on `fetch`, which honours it (`src/store/node_http_send.ts`).
  * - `NODE_USE_SYSTEM_CA`, `NODE_EXTRA_CA_CERTS`: read by `node:https` (the AWS
- *   SDK's requests) at every TLS connection; `NODE_EXTRA_CA_CERTS` is how a
- *   private CA is trusted there (`DENO_CERT` covers vc's own requests).
+ *   SDK's requests) at every TLS connection (a private CA is trusted by every
+ *   request through `AWS_CA_BUNDLE`, `src/store/ca_bundle.ts`).
  *
  * @example
  * ```ts

@@ -30,6 +30,8 @@ interface Run {
 async function withHttpsS3(
   trust: Record<string, string>,
   fn: (vc: (...args: string[]) => Promise<Run>, s3Url: string) => Promise<void>,
+  profileLines = "",
+  uploads: boolean = trust.NODE_EXTRA_CA_CERTS !== undefined,
 ): Promise<void> {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
@@ -63,7 +65,7 @@ async function withHttpsS3(
     await Deno.mkdir(join(dir, "home", ".aws"));
     await Deno.writeTextFile(
       join(dir, "home", ".aws", "config"),
-      `[profile t]\nregion = us-east-1\nendpoint_url = https://127.0.0.1:${proxy.addr.port}\n`,
+      `[profile t]\nregion = us-east-1\nendpoint_url = https://127.0.0.1:${proxy.addr.port}\n${profileLines}`,
     );
     await Deno.writeTextFile(
       join(dir, "home", ".aws", "credentials"),
@@ -89,7 +91,7 @@ async function withHttpsS3(
       return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     };
     await fn(vc, s3.url);
-    if (trust.NODE_EXTRA_CA_CERTS !== undefined) {
+    if (uploads) {
       assertEquals(s3.stats.CompleteMultipartUpload, 1);
     }
   } finally {
@@ -116,7 +118,7 @@ Deno.test("binary permissions: SDK requests (a multipart upload) to an https end
 });
 
 Deno.test("an https endpoint of an untrusted CA: the error says what to trust it with", async () => {
-  const hint = "set both DENO_CERT and NODE_EXTRA_CA_CERTS to its PEM file";
+  const hint = "set AWS_CA_BUNDLE (or ca_bundle in the AWS profile) to its PEM file";
   // Trusted by neither: vc's own requests (fetch) fail first, saying how.
   await withHttpsS3(BASE, async (vc) => {
     const out = await vc("cache", "get", "s3://b/m/a.txt");
@@ -142,9 +144,50 @@ Deno.test("s3NetworkError: node:https's untrusted-certificate errors (the SDK's)
     ]
   ) {
     const e = s3NetworkError(Object.assign(new Error(message), { code: "X" }), ctx);
-    assertStringIncludes(e.message, "set both DENO_CERT and NODE_EXTRA_CA_CERTS");
+    assertStringIncludes(e.message, "set AWS_CA_BUNDLE");
   }
   // Not for other failures.
   const other = s3NetworkError(new Error("socket hang up"), ctx);
-  assert(!other.message.includes("DENO_CERT"), other.message);
+  assert(!other.message.includes("AWS_CA_BUNDLE"), other.message);
+});
+
+/** `vc mirror` (fetch, node:http large bodies, the SDK's multipart calls) then `vc cache get`. */
+async function mirrorAndGet(vc: (...args: string[]) => Promise<Run>, s3Url: string) {
+  const out = await vc("mirror", "src", "s3://b/m");
+  assertEquals(out.code, 0, out.stderr);
+  const listed = await (await fetch(`${s3Url}/b?list-type=2&prefix=m/`)).text();
+  assertEquals(
+    [...listed.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
+    ["m/a.txt", "m/big.bin"],
+  );
+  const get = await vc("cache", "get", "s3://b/m/big.bin");
+  assertEquals(get.code, 0, get.stderr);
+  assertEquals((await Deno.stat(get.stdout.trim())).size, 17 << 20);
+}
+
+Deno.test("AWS_CA_BUNDLE alone trusts a private CA for every request, as in the aws CLI", async () => {
+  await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: CA }, mirrorAndGet, "", true);
+});
+
+Deno.test("a profile's ca_bundle alone trusts a private CA for every request", async () => {
+  await withHttpsS3(BASE, mirrorAndGet, `ca_bundle = ${CA}\n`, true);
+});
+
+Deno.test("a CA bundle that is missing or not PEM: the error names the file and the setting", async () => {
+  await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: "/nonexistent/ca.pem" }, async (vc) => {
+    const out = await vc("cache", "get", "s3://b/m/a.txt");
+    assert(out.code !== 0, out.stderr);
+    assertStringIncludes(
+      out.stderr,
+      "cannot read the CA bundle /nonexistent/ca.pem (AWS_CA_BUNDLE)",
+    );
+    assert(!/^\s+at /m.test(out.stderr), out.stderr);
+  });
+  const key = fileURLToPath(new URL("key.pem", TLS));
+  await withHttpsS3(BASE, async (vc) => {
+    const out = await vc("cache", "get", "s3://b/m/a.txt");
+    assert(out.code !== 0, out.stderr);
+    assertStringIncludes(out.stderr, `the CA bundle ${key} (ca_bundle of AWS profile "t"`);
+    assertStringIncludes(out.stderr, "holds no PEM certificate");
+  }, `ca_bundle = ${key}\n`);
 });

@@ -2,7 +2,8 @@
  * The S3 settings of the active AWS profile in the shared config file
  * (`AWS_CONFIG_FILE`, else `~/.aws/config`): its `endpoint_url`, the
  * `endpoint_url` of its `services` section's `s3` block, its
- * `s3 = addressing_style`, `ignore_configured_endpoint_urls`, and whether
+ * `s3 = addressing_style`, `ignore_configured_endpoint_urls`, its
+ * `ca_bundle`, and whether
  * it gets its credentials from a `credential_process`. The aws
  * CLI and the AWS SDKs send a profile's requests to that endpoint; vc signs
  * most requests itself, so it reads them here to agree with them (and to
@@ -29,6 +30,8 @@ export interface AwsProfileS3 {
   pathStyle?: boolean;
   /** The profile's `region` (what the SDK takes when no variable names one). */
   region?: string;
+  /** The profile's `ca_bundle`: a PEM file of CAs to trust (as the aws CLI does). */
+  caBundle?: string;
   /** `ignore_configured_endpoint_urls = true` in the profile. */
   ignoreConfiguredEndpointUrls?: boolean;
   /** The profile names a `credential_process` (a program that prints its credentials). */
@@ -99,6 +102,8 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   else if (style === "virtual") result.pathStyle = false;
   const region = nonEmpty(scalar(section.get("region")));
   if (region !== undefined) result.region = region;
+  const caBundle = nonEmpty(scalar(section.get("ca_bundle")));
+  if (caBundle !== undefined) result.caBundle = caBundle;
   const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
   if (nonEmpty(scalar(section.get("credential_process"))) !== undefined) {

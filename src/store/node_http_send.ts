@@ -9,12 +9,13 @@
  * Used by `S3Fetch` for large bodies (UploadPart, big PUTs) when no proxy is
  * configured (`fetch` honours `HTTP(S)_PROXY`, `node:http` does not). On
  * https, `node:https` does not see Deno's `--cert`, `DENO_CERT` or
- * `DENO_TLS_CA_STORE`: after any failure there `S3Fetch` goes back to `fetch`.
+ * `DENO_TLS_CA_STORE` (it is given `AWS_CA_BUNDLE`'s certificates): after any failure there `S3Fetch` goes back to `fetch`.
  *
  * @module
  */
 import * as http from "node:http";
 import * as https from "node:https";
+import { rootCertificates } from "node:tls";
 import { Buffer } from "node:buffer";
 
 /**
@@ -70,6 +71,12 @@ export interface NodeSendInit {
 export class NodeBodySender {
   #http: http.Agent | undefined;
   #https: https.Agent | undefined;
+  readonly #ca: string[] | undefined;
+
+  /** `ca`: PEM certificates https trusts besides Node's default roots (`AWS_CA_BUNDLE`). */
+  constructor(ca?: string[]) {
+    this.#ca = ca;
+  }
 
   /**
    * Sends the request; resolves with the whole response (bodies of answers
@@ -78,7 +85,11 @@ export class NodeBodySender {
   send(url: URL, init: NodeSendInit): Promise<Response> {
     const secure = url.protocol === "https:";
     const agent = secure
-      ? (this.#https ??= new https.Agent({ keepAlive: true }))
+      ? (this.#https ??= new https.Agent({
+        keepAlive: true,
+        // `ca` replaces the default roots: keep them.
+        ...(this.#ca ? { ca: [...rootCertificates, ...this.#ca] } : {}),
+      }))
       : (this.#http ??= new http.Agent({ keepAlive: true }));
     const request = secure ? https.request : http.request;
     return new Promise<Response>((resolve, reject) => {

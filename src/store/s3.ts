@@ -51,6 +51,7 @@ import {
   resolveS3Settings,
   type S3ConnectionSettings,
 } from "./s3_config.ts";
+import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { listPages } from "./s3_list.ts";
@@ -1524,6 +1525,18 @@ export class S3Store implements ObjectStore {
     return this.#leanFetch(region, () => Promise.resolve(fixed));
   }
 
+  #caCertsRead: string[] | undefined | null = null;
+
+  /**
+   * The certificates of `AWS_CA_BUNDLE` (else the profile's `ca_bundle`),
+   * read once, when the first https request needs them.
+   */
+  #caCerts(): string[] | undefined {
+    if (this.#caCertsRead !== null) return this.#caCertsRead;
+    const setting = caBundleSetting((name) => this.#env(name));
+    return this.#caCertsRead = setting === undefined ? undefined : readCaBundle(setting);
+  }
+
   /** A non-empty variable of the store's environment (`env` option, else `Deno.env`). */
   #env(name: string): string | undefined {
     let v: string | undefined;
@@ -1560,12 +1573,20 @@ export class S3Store implements ObjectStore {
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       timeoutMs: this.#settings.requestTimeoutMs,
       ...(this.#options.http1 !== false ? { http1: true } : {}),
+      caCerts: () => this.#caCerts(),
     });
   }
 
   async #create(): Promise<Ready> {
     await loadSdk();
     const region = this.#settings.region ?? await profileRegion();
+    // AWS itself, or an https endpoint: trust the CA bundle too (node:https's
+    // `ca` replaces its default roots, so they are passed along).
+    const https = (this.#settings.endpoint ?? "https:").startsWith("https:");
+    const ca = https ? this.#caCerts() : undefined;
+    const httpsAgent = ca === undefined
+      ? undefined
+      : { ca: [...(await import("node:tls")).rootCertificates, ...ca] };
     const config: S3ClientConfig = {
       region,
       forcePathStyle: this.#settings.forcePathStyle,
@@ -1574,11 +1595,16 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       // Connect timeout and idle-socket timeout: the same limit as the lean path.
-      ...(this.#settings.requestTimeoutMs > 0
+      ...(this.#settings.requestTimeoutMs > 0 || httpsAgent !== undefined
         ? {
           requestHandler: {
-            connectionTimeout: this.#settings.requestTimeoutMs,
-            socketTimeout: this.#settings.requestTimeoutMs,
+            ...(this.#settings.requestTimeoutMs > 0
+              ? {
+                connectionTimeout: this.#settings.requestTimeoutMs,
+                socketTimeout: this.#settings.requestTimeoutMs,
+              }
+              : {}),
+            ...(httpsAgent === undefined ? {} : { httpsAgent }),
           },
         }
         : {}),

@@ -285,8 +285,8 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
 
 /**
  * A hint when an `https://` endpoint answered in plain HTTP (or the reverse),
- * or when its certificate's issuer is not trusted: vc's own requests (fetch)
- * trust `DENO_CERT`, the AWS SDK's (`node:https`) `NODE_EXTRA_CA_CERTS`.
+ * or when its certificate's issuer is not trusted: every request trusts
+ * `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), as the aws CLI does.
  */
 function tlsHint(error: unknown, endpoint: string): string {
   const text = causeChain(error);
@@ -294,8 +294,8 @@ function tlsHint(error: unknown, endpoint: string): string {
     /UnknownIssuer|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate/i
       .test(text)
   ) {
-    return " (the endpoint's certificate is not trusted: for a private CA, set both DENO_CERT and " +
-      "NODE_EXTRA_CA_CERTS to its PEM file)";
+    return " (the endpoint's certificate is not trusted: for a private CA, set AWS_CA_BUNDLE " +
+      "(or ca_bundle in the AWS profile) to its PEM file)";
   }
   if (!/InvalidContentType|corrupt message|wrong version number|record overflow/i.test(text)) {
     return "";

@@ -68,6 +68,12 @@ export interface S3FetchOptions {
    * per small request (default false).
    */
   http1?: boolean;
+  /**
+   * The extra CA certificates (PEM) https requests trust besides the
+   * default roots (`AWS_CA_BUNDLE`, a profile's `ca_bundle`): called once,
+   * before the first https request; a throw fails that request unretried.
+   */
+  caCerts?: () => string[] | undefined;
 }
 
 /** One request on the lean path. */
@@ -205,6 +211,7 @@ export class S3Fetch {
   #bodySender: NodeBodySender | undefined;
   #useBodySender: boolean | undefined;
   #useHttp1: boolean | undefined;
+  #caCerts: string[] | undefined | null = null;
   #credentials: AwsCredentials | undefined;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
@@ -298,6 +305,10 @@ export class S3Fetch {
       });
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let forcedRefresh = false;
+    // Read before the first https request: a missing bundle is the user's to fix, not retried.
+    if (this.#caCerts === null && parsed.protocol === "https:") {
+      this.#caCerts = this.#options.caCerts?.();
+    }
     return await retry(async (): Promise<Reply> => {
       const credentials = this.#freshCredentials() ?? await this.#currentCredentials(ctx());
       const headers = this.#signer.sign(
@@ -374,7 +385,7 @@ export class S3Fetch {
               });
             } catch (error) {
               // node:https does not see Deno's --cert, DENO_CERT or
-              // DENO_TLS_CA_STORE: after any failure on https, this client
+              // DENO_TLS_CA_STORE (it does see AWS_CA_BUNDLE): after any failure on https, this client
               // sends through fetch from now on (more copies, same bytes).
               if (parsed.protocol !== "https:" || signal?.aborted) throw error;
               this.#useBodySender = false;
@@ -386,7 +397,9 @@ export class S3Fetch {
             // A view of a SharedArrayBuffer is fine for fetch; the DOM types are stricter.
             body: (req.body ?? null) as BodyInit | null,
             redirect: "manual",
-            client: this.#client ??= Deno.createHttpClient({}),
+            client: this.#client ??= Deno.createHttpClient(
+              this.#caCerts ? { caCerts: this.#caCerts } : {},
+            ),
             ...(signal === undefined ? {} : { signal }),
           });
           reply = {
@@ -554,7 +567,7 @@ export class S3Fetch {
     const { NodeBodySender } = await import("./node_http_send.ts");
     this.#useBodySender ??= !proxyConfigured();
     if (!this.#useBodySender) return undefined;
-    return this.#bodySender ??= new NodeBodySender();
+    return this.#bodySender ??= new NodeBodySender(this.#caCerts ?? undefined);
   }
 
   /** The HTTP/1.1 client for this request, when it takes it (see `S3FetchOptions.http1`). */

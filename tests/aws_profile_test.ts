@@ -158,3 +158,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test("aws profile: a header followed by a comment is that profile's, as botocore and the JS SDK read it", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_profile_ini_" });
+  try {
+    // botocore and the JS SDK read `[profile c] ; note` as profile c. vc
+    // missed the header: profile c's endpoint and region went to profile b
+    // (b's requests and keys to c's endpoint) and c had none.
+    Deno.writeTextFileSync(
+      `${dir}/config`,
+      [
+        "[profile b]",
+        "region = eu-west-2",
+        "[profile c] ; staging MinIO",
+        "region = eu-west-3",
+        "endpoint_url = http://c.example:9000",
+      ].join("\n"),
+    );
+    const read = (profile: string) =>
+      activeProfileS3((n) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_PROFILE: profile })[n]);
+    assertEquals(read("b")?.region, "eu-west-2");
+    assertEquals(read("b")?.endpoint, undefined);
+    assertEquals(read("c")?.region, "eu-west-3");
+    assertEquals(read("c")?.endpoint?.value, "http://c.example:9000");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

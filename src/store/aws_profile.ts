@@ -124,7 +124,9 @@ function configFilePath(env: EnvReader): string | undefined {
 }
 
 /**
- * The shared config file's INI dialect: `[section]` headers, `key = value`,
+ * The shared config file's INI dialect: `[section]` headers (a comment may
+ * follow, as botocore and the JS SDK read it), `key = value` (not botocore's
+ * `key: value`, which the JS SDK vc's credentials come from does not read),
  * `#` / `;` comment lines, and a key with an empty value followed by
  * indented `key = value` lines as a nested block (`s3 =`). Keys are compared
  * in lower case, as botocore's parser does.
@@ -136,7 +138,8 @@ function parseIni(text: string): Map<string, Section> {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-    const header = /^\[\s*(.*?)\s*\]$/.exec(line);
+    // Python's configparser: anything after the closing bracket (a comment) is ignored.
+    const header = /^\[\s*(.*?)\s*\]/.exec(line);
     if (header !== null) {
       const name = (header[1] ?? "").replace(/\s+/g, " ");
       section = sections.get(name) ?? new Map();

@@ -191,3 +191,13 @@ Deno.test("a CA bundle that is missing or not PEM: the error names the file and 
     assertStringIncludes(out.stderr, "holds no PEM certificate");
   }, `ca_bundle = ${key}\n`);
 });
+
+Deno.test("a CA bundle without the issuing CA: the error names the bundle, not 'set AWS_CA_BUNDLE'", async () => {
+  // A PEM certificate, but not the CA that issued the endpoint's.
+  const wrong = fileURLToPath(new URL("cert.pem", TLS));
+  await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: wrong }, async (vc) => {
+    const out = await vc("cache", "get", "s3://b/m/a.txt");
+    assert(out.code !== 0, out.stderr);
+    assertStringIncludes(out.stderr, `not by the CA bundle ${wrong} (AWS_CA_BUNDLE) either`);
+  });
+});

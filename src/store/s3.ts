@@ -1455,6 +1455,7 @@ export class S3Store implements ObjectStore {
       credentialSource: this.#credentialSource,
       condition: what.condition,
       missingIsPrecondition: what.missingIsPrecondition,
+      ...(this.#caCertsRead ? { caBundle: this.#caCertsRead.label } : {}),
     };
     const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } })
       .$metadata;
@@ -1525,16 +1526,18 @@ export class S3Store implements ObjectStore {
     return this.#leanFetch(region, () => Promise.resolve(fixed));
   }
 
-  #caCertsRead: string[] | undefined | null = null;
+  #caCertsRead: { certs: string[]; label: string } | undefined | null = null;
 
   /**
    * The certificates of `AWS_CA_BUNDLE` (else the profile's `ca_bundle`),
    * read once, when the first https request needs them.
    */
-  #caCerts(): string[] | undefined {
+  #caCerts(): { certs: string[]; label: string } | undefined {
     if (this.#caCertsRead !== null) return this.#caCertsRead;
     const setting = caBundleSetting((name) => this.#env(name));
-    return this.#caCertsRead = setting === undefined ? undefined : readCaBundle(setting);
+    return this.#caCertsRead = setting === undefined
+      ? undefined
+      : { certs: readCaBundle(setting), label: `${setting.file} (${setting.source})` };
   }
 
   /** A non-empty variable of the store's environment (`env` option, else `Deno.env`). */
@@ -1586,7 +1589,7 @@ export class S3Store implements ObjectStore {
     const ca = https ? this.#caCerts() : undefined;
     const httpsAgent = ca === undefined
       ? undefined
-      : { ca: [...(await import("node:tls")).rootCertificates, ...ca] };
+      : { ca: [...(await import("node:tls")).rootCertificates, ...ca.certs] };
     const config: S3ClientConfig = {
       region,
       forcePathStyle: this.#settings.forcePathStyle,

@@ -44,6 +44,8 @@ export interface S3RequestContext {
    * is missing, which for compare-and-swap is a failed precondition.
    */
   missingIsPrecondition?: boolean | undefined;
+  /** The CA bundle https requests trusted, `file (setting)`, when one is set. */
+  caBundle?: string | undefined;
 }
 
 const REFUSED_CREDENTIAL_CODES = new Set([
@@ -267,7 +269,7 @@ export function unaskedNotModified(ctx: S3RequestContext): StoreError {
  * ```
  */
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
-  const message = causeChain(error) + tlsHint(error, ctx.endpoint);
+  const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
   if (isTimeoutError(error)) {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}: ${message}${TIMEOUT_HINT}`,
@@ -288,12 +290,16 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
  * or when its certificate's issuer is not trusted: every request trusts
  * `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), as the aws CLI does.
  */
-function tlsHint(error: unknown, endpoint: string): string {
+function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined): string {
   const text = causeChain(error);
   if (
     /UnknownIssuer|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate/i
       .test(text)
   ) {
+    if (caBundle !== undefined) {
+      return ` (the endpoint's certificate is not trusted, not by the CA bundle ${caBundle} either: ` +
+        "does it hold the CA that issued the certificate?)";
+    }
     return " (the endpoint's certificate is not trusted: for a private CA, set AWS_CA_BUNDLE " +
       "(or ca_bundle in the AWS profile) to its PEM file)";
   }

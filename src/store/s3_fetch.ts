@@ -73,7 +73,7 @@ export interface S3FetchOptions {
    * default roots (`AWS_CA_BUNDLE`, a profile's `ca_bundle`): called once,
    * before the first https request; a throw fails that request unretried.
    */
-  caCerts?: () => string[] | undefined;
+  caCerts?: () => { certs: string[]; label: string } | undefined;
 }
 
 /** One request on the lean path. */
@@ -211,7 +211,7 @@ export class S3Fetch {
   #bodySender: NodeBodySender | undefined;
   #useBodySender: boolean | undefined;
   #useHttp1: boolean | undefined;
-  #caCerts: string[] | undefined | null = null;
+  #caBundle: { certs: string[]; label: string } | undefined | null = null;
   #credentials: AwsCredentials | undefined;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
@@ -254,6 +254,7 @@ export class S3Fetch {
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,
+      ...(this.#caBundle ? { caBundle: this.#caBundle.label } : {}),
       ...extra,
     };
   }
@@ -306,8 +307,8 @@ export class S3Fetch {
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let forcedRefresh = false;
     // Read before the first https request: a missing bundle is the user's to fix, not retried.
-    if (this.#caCerts === null && parsed.protocol === "https:") {
-      this.#caCerts = this.#options.caCerts?.();
+    if (this.#caBundle === null && parsed.protocol === "https:") {
+      this.#caBundle = this.#options.caCerts?.();
     }
     return await retry(async (): Promise<Reply> => {
       const credentials = this.#freshCredentials() ?? await this.#currentCredentials(ctx());
@@ -398,7 +399,7 @@ export class S3Fetch {
             body: (req.body ?? null) as BodyInit | null,
             redirect: "manual",
             client: this.#client ??= Deno.createHttpClient(
-              this.#caCerts ? { caCerts: this.#caCerts } : {},
+              this.#caBundle ? { caCerts: this.#caBundle.certs } : {},
             ),
             ...(signal === undefined ? {} : { signal }),
           });
@@ -567,7 +568,7 @@ export class S3Fetch {
     const { NodeBodySender } = await import("./node_http_send.ts");
     this.#useBodySender ??= !proxyConfigured();
     if (!this.#useBodySender) return undefined;
-    return this.#bodySender ??= new NodeBodySender(this.#caCerts ?? undefined);
+    return this.#bodySender ??= new NodeBodySender(this.#caBundle?.certs);
   }
 
   /** The HTTP/1.1 client for this request, when it takes it (see `S3FetchOptions.http1`). */

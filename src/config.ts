@@ -977,7 +977,17 @@ function configDirIfKnown(
 
 function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string {
   const home = homeIfSet(env, os);
-  if (home === undefined) throw homeNotSet(os, what, "VC_CACHE_DIR or pass cacheDir");
+  // The command line's flag and the library's option, and the platform's
+  // own variable for the directory (an absolute one).
+  const platform = os === "windows"
+    ? "LOCALAPPDATA"
+    : os === "darwin"
+    ? undefined
+    : "XDG_CACHE_HOME";
+  const instead = `VC_CACHE_DIR${
+    platform === undefined ? "" : ` or ${platform}`
+  }, or pass --cache-dir / the cacheDir option`;
+  if (home === undefined) throw homeNotSet(os, what, instead);
   return home;
 }
 

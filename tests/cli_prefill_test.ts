@@ -142,6 +142,9 @@ Deno.test("cli prefill: HOME and the XDG directories unset, VC_CACHE_DIR set (a 
     1,
     "HOME is not set (set VC_CACHE_DIR",
   );
+  // ... including the flag: `cacheDir` alone is the library's option, no
+  // name a command line takes.
+  assertStringIncludes(bare.stderr(), "XDG_CACHE_HOME, or pass --cache-dir");
 });
 
 Deno.test("cli prefill: a manifest given twice is read once, and failed once when it cannot be", async () => {

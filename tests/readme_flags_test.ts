@@ -98,3 +98,43 @@ Deno.test("README.md's configuration table names every VC_* setting", async () =
   assertEquals(names.size > 10, true);
   assertEquals([...names].filter((name) => !table.includes(name)).sort(), []);
 });
+
+Deno.test("README.md's vc serve table gives each flag the default its --help states", async () => {
+  // The table and `vc serve --help` each state the defaults; one changed
+  // without the other tells an operator two different limits.
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("\n### Operation\n"));
+  const rows = section.split("\n").slice(1).filter((line) => line.startsWith("| `--"));
+  const entry = COMMANDS.find((e) => e.name === "serve")!;
+  const options = (await entry.load()).options as Record<string, { description?: string }>;
+  const wrong: string[] = [];
+  let compared = 0;
+  for (const row of rows) {
+    const [flagsCell, defaultCell] = row.split("|").slice(1, 3).map((c) => c.trim());
+    // `--host`, `--port` with `127.0.0.1`, `8080`: one value per flag; `—` is
+    // a required flag, with no default to compare.
+    if (defaultCell === undefined || defaultCell === "—") continue;
+    const flags = [...flagsCell!.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]!);
+    const values = defaultCell === "none"
+      ? flags.map(() => "none")
+      : [...defaultCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    if (values.length !== flags.length) {
+      wrong.push(`${flagsCell}: ${flags.length} flags, ${values.length} defaults`);
+      continue;
+    }
+    flags.forEach((flag, i) => {
+      const help = options[flag]?.description ?? "";
+      const value = values[i]!;
+      // A flag with no default may say so or say nothing of one.
+      const agrees = value === "none"
+        ? !/\bdefault\b/.test(help) || /\bdefault none\b/.test(help)
+        : new RegExp(`\\bdefault ${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.])`)
+          .test(help);
+      compared++;
+      if (!agrees) wrong.push(`--${flag}: README ${value}, --help "${help}"`);
+    });
+  }
+  assertEquals(wrong, []);
+  // The control: the table was found and read.
+  assertEquals(compared >= 8, true);
+});

@@ -43,6 +43,6 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     type: "string",
     valueName: "SECONDS",
     description:
-      "give up on an S3 or cache service request silent this long (VC_REQUEST_TIMEOUT, default 60)",
+      "give up on an S3 or cache service request silent this long (VC_REQUEST_TIMEOUT, default 60; 0: never)",
   },
 };

@@ -120,6 +120,28 @@ Deno.test("cli: a bad --request-timeout is a usage error for every command, stor
   assertEquals((await ws.run(["ls", "--request-timeout", "5"])).code, 0);
 });
 
+Deno.test("cli: the request timeout takes the units every other duration takes", async () => {
+  // `2m` was taken and `2min`, `1h` or `30S` refused, where README says
+  // durations take `ms`, `s`/`sec`, `m`/`min`, `h`, `d`, `w` in any case.
+  await using ws = await CliWorkspace.create();
+  const rowOf = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await ws.run(["config", "--json", ...args], env);
+    assertEquals(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { name: string; value: unknown }[];
+    return rows.find((row) => row.name === "requestTimeout")?.value;
+  };
+  assertEquals(await rowOf(["--request-timeout", "2min"]), 120);
+  assertEquals(await rowOf(["--request-timeout", "30S"]), 30);
+  assertEquals(await rowOf([], { VC_REQUEST_TIMEOUT: "1h" }), 3600);
+  assertEquals(await rowOf([], { VC_REQUEST_TIMEOUT: "1m30s" }), 90);
+  // Bare seconds and the forms taken before still are.
+  assertEquals(await rowOf(["--request-timeout", "0.5"]), 0.5);
+  assertEquals(await rowOf(["--request-timeout", "500ms"]), 0.5);
+  assertEquals(await rowOf(["--request-timeout", "0"]), 0);
+  // Months are no length.
+  assertEquals((await ws.run(["config", "--request-timeout", "6M"])).code, 2);
+});
+
 Deno.test("cli: a duration refused for its capital M says it reads as months", async () => {
   await using ws = await CliWorkspace.create();
   // README: a capital M alone "reads as months … and is refused rather than

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { durationMs } from "../duration.ts";
 import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import { activeProfileS3, type AwsProfileS3 } from "./aws_profile.ts";
@@ -144,7 +145,7 @@ export interface S3EndpointChoice {
 
 /**
  * Parses a request timeout given in seconds (`VC_REQUEST_TIMEOUT`,
- * `--request-timeout`): a number, optionally with an `ms`, `s` or `m` unit;
+ * `--request-timeout`): a number, or a duration (`500ms`, `2min`, `1h30m`);
  * `0` turns timeouts off (as in the aws CLI). Returns milliseconds; throws
  * `InvalidInputError` naming `name`.
  *
@@ -156,14 +157,15 @@ export interface S3EndpointChoice {
  * assert.equal(parseRequestTimeout("--request-timeout", "2m"), 120_000);
  * assert.equal(parseRequestTimeout("--request-timeout", "0.5"), 500);
  * assert.equal(parseRequestTimeout("VC_REQUEST_TIMEOUT", "0"), 0);
+ * assert.equal(parseRequestTimeout("--request-timeout", "2min"), 120_000);
  * assert.throws(() => parseRequestTimeout("VC_REQUEST_TIMEOUT", "soon"), /VC_REQUEST_TIMEOUT/);
  * ```
  */
 export function parseRequestTimeout(name: string, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
-  const ms = match === null
-    ? NaN
-    : Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "m" ? 60_000 : 1000);
+  // A bare number is seconds; else a duration as every other duration is
+  // read (`2min`, `1h`, `30S`: `2m` alone was taken before, `2min` refused).
+  const bare = /^\d+(?:\.\d+)?$/.test(value.trim());
+  const ms = bare ? Number(value.trim()) * 1000 : durationMs(value) ?? NaN;
   if (!(ms === 0 || ms >= 1) || !Number.isFinite(ms)) {
     throw new InvalidInputError(
       `${name}=${

@@ -98,7 +98,7 @@ Deno.test("s3_config: path style can be overridden by option and VC_S3_PATH_STYL
 
 Deno.test("s3_config: invalid VC_S3_PATH_STYLE and endpoints are InvalidInputError naming the source", () => {
   const e = assertThrows(
-    () => resolveS3Settings({}, envOf({ VC_S3_PATH_STYLE: "yes" })),
+    () => resolveS3Settings({}, envOf({ VC_S3_PATH_STYLE: "maybe" })),
     InvalidInputError,
   );
   assertStringIncludes(e.message, "VC_S3_PATH_STYLE");
@@ -115,6 +115,26 @@ Deno.test("s3_config: invalid VC_S3_PATH_STYLE and endpoints are InvalidInputErr
   assertEquals(parseBooleanEnv("X", " 1 "), true);
   assertEquals(parseBooleanEnv("X", "FALSE"), false);
   assertEquals(parseBooleanEnv("X", ""), undefined);
+});
+
+Deno.test("s3_config: VC_S3_PATH_STYLE takes the booleans VC_OFFLINE and VC_FROZEN take", () => {
+  // `VC_OFFLINE=yes` worked and `VC_S3_PATH_STYLE=yes` was refused.
+  const style = (v: string) =>
+    resolveS3Settings(
+      {},
+      envOf({ AWS_ENDPOINT_URL: "http://minio.example:9000", VC_S3_PATH_STYLE: v }),
+    ).forcePathStyle;
+  for (const v of ["yes", "ON", "1", "true"]) assertEquals(style(v), true, v);
+  for (const v of ["no", "Off", "0", "false"]) assertEquals(style(v), false, v);
+  assertStringIncludes(
+    assertThrows(() => style("2"), InvalidInputError).message,
+    "yes/no or on/off",
+  );
+  // An AWS_* variable keeps the aws CLI's reading: `yes` is no boolean there.
+  assertThrows(
+    () => resolveS3Settings({}, envOf({ AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "yes" })),
+    InvalidInputError,
+  );
 });
 
 Deno.test("s3_config: host classification", () => {

@@ -314,7 +314,8 @@ function normalizeEndpoint(value: string, source: string): string {
 }
 
 /**
- * Parses a boolean environment variable (`1`, `0`, `true`, `false`, any case);
+ * Parses a boolean environment variable (`1`, `0`, `true`, `false`, any case,
+ * and for a `VC_*` one `yes`, `no`, `on`, `off` as `VC_OFFLINE` takes them);
  * `undefined` when unset or empty. Throws `InvalidInputError` naming the
  * variable otherwise.
  *
@@ -324,10 +325,14 @@ function normalizeEndpoint(value: string, source: string): string {
  * import { parseBooleanEnv } from "./s3_config.ts";
  * assert(parseBooleanEnv("VC_S3_PATH_STYLE", "TRUE") === true);
  * assert(parseBooleanEnv("VC_S3_PATH_STYLE", undefined) === undefined);
+ * assert(parseBooleanEnv("VC_S3_PATH_STYLE", "yes") === true);
  * ```
  */
 export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined || value.trim() === "") return undefined;
+  // vc's own variables take what VC_OFFLINE and VC_FROZEN take; an AWS_*
+  // one only what the aws CLI reads as such.
+  const own = name.startsWith("VC_");
   switch (value.trim().toLowerCase()) {
     case "1":
     case "true":
@@ -335,9 +340,19 @@ export function parseBooleanEnv(name: string, value: string | undefined): boolea
     case "0":
     case "false":
       return false;
+    case "yes":
+    case "on":
+      if (own) return true;
+      break;
+    case "no":
+    case "off":
+      if (own) return false;
+      break;
   }
   throw new InvalidInputError(
-    `${name}=${JSON.stringify(value)} is not a boolean: expected 1, 0, true or false`,
+    `${name}=${JSON.stringify(value)} is not a boolean: expected ${
+      own ? "1/0, true/false, yes/no or on/off" : "1, 0, true or false"
+    }`,
   );
 }
 

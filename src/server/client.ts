@@ -25,6 +25,7 @@ import { redactUrl } from "../redact.ts";
 import { deadline } from "../store/deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { regularFile } from "../regular_file.ts";
+import { isTransientError, isUnreachableError, retry, retryAfterMs } from "../store/retry.ts";
 
 /** How a file given to upload is named in errors. */
 const UPLOAD_WHAT = "file to upload";
@@ -65,6 +66,20 @@ export interface CacheClientOptions {
    * download for that long. An `OfflineError` naming the service.
    */
   timeoutMs?: number;
+  /**
+   * Attempts of a request that is safe to repeat, the first included
+   * (default 5; 1 = no retries): `id`, `get`, `getBytes`, `download`, `rm`,
+   * and `put` of bytes or a file (not of a stream, which cannot be sent
+   * twice). Retried: 408, 429, 500, 502, 503 and 504 answers, a reset
+   * connection or an answer that broke off, and a refused connection once
+   * an earlier attempt reached the service (a restart); not a first refusal
+   * or a silence past `timeoutMs`.
+   */
+  maxAttempts?: number;
+  /** Cap of the first retry's random delay in ms (default 100); doubles per attempt. */
+  retryBaseDelayMs?: number;
+  /** Longest wait before a retry in ms, also for a `Retry-After` (default 20,000). */
+  maxRetryDelayMs?: number;
 }
 
 /** An upload's send time on top of the timeout, at a rate any working link beats. */
@@ -178,6 +193,9 @@ export class CacheClient {
   readonly #token: string;
   readonly #fetchImpl: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #retryBaseDelayMs: number;
+  readonly #maxRetryDelayMs: number;
 
   /**
    * Creates a client. Throws `InvalidInputError` when `url` is not an
@@ -217,6 +235,52 @@ export class CacheClient {
       );
     }
     this.#timeoutMs = timeoutMs;
+    const count = (name: string, value: number, min: number) => {
+      if (!(Number.isSafeInteger(value) && value >= min)) {
+        throw new InvalidInputError(
+          `${name} option is ${describeValue(value)}: expected an integer of at least ${min}`,
+        );
+      }
+      return value;
+    };
+    this.#maxAttempts = count("maxAttempts", options.maxAttempts ?? 5, 1);
+    this.#retryBaseDelayMs = count("retryBaseDelayMs", options.retryBaseDelayMs ?? 100, 0);
+    this.#maxRetryDelayMs = count("maxRetryDelayMs", options.maxRetryDelayMs ?? 20_000, 0);
+  }
+
+  /**
+   * Runs `attempt` (one request, its answer read) up to `maxAttempts` times
+   * while it fails transiently (see {@linkcode CacheClientOptions.maxAttempts}),
+   * waiting a `Retry-After` (capped) or a jittered backoff in between.
+   * `repeatable` false (a stream's upload) makes one attempt. The last error
+   * says how many attempts were made at `url`.
+   */
+  async #retrying<T>(
+    url: string,
+    signal: AbortSignal | undefined,
+    attempt: () => Promise<T>,
+    repeatable = true,
+  ): Promise<T> {
+    let attempts = 0;
+    try {
+      return await retry(() => {
+        attempts++;
+        return attempt();
+      }, {
+        maxAttempts: repeatable ? this.#maxAttempts : 1,
+        baseDelayMs: this.#retryBaseDelayMs,
+        maxDelayMs: this.#maxRetryDelayMs,
+        signal,
+        // A refusal after an earlier attempt reached the service is a restart.
+        shouldRetry: (error, n) => isTransientError(error) || (n > 1 && isUnreachableError(error)),
+        delayFor: (error) => retryAfter.get(error as object),
+      });
+    } catch (error) {
+      if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
+        error.message += ` (gave up after ${attempts} attempts at ${redactUrl(url)})`;
+      }
+      throw error;
+    }
   }
 
   /**
@@ -378,13 +442,16 @@ export class CacheClient {
   ): Promise<CacheIdResult> {
     checkParams("CacheClient.id()", params);
     checkOptions("CacheClient.id()", options, REQUEST_OPTIONS);
-    const res = await this.#fetch(`${this.#url}/v1/cache_id`, {
-      method: "POST",
-      headers: { authorization: this.#token, "content-type": "application/json" },
-      body: typeof params === "string" ? params : JSON.stringify(params),
-      ...signalOption(options.signal),
-    }, "cache_id");
-    const doc = await this.#json(res, "cache_id");
+    const url = `${this.#url}/v1/cache_id`;
+    const { res, doc } = await this.#retrying(url, options.signal, async () => {
+      const res = await this.#fetch(url, {
+        method: "POST",
+        headers: { authorization: this.#token, "content-type": "application/json" },
+        body: typeof params === "string" ? params : JSON.stringify(params),
+        ...signalOption(options.signal),
+      }, "cache_id");
+      return { res, doc: await this.#json(res, "cache_id") };
+    });
     const meta = doc.metadata as Record<string, unknown> | undefined;
     // Another server's "ok" (a proxy's, an older API) gave a TypeError, or a
     // cache ID printed as "undefined".
@@ -482,6 +549,28 @@ export class CacheClient {
     // Checked before any request: a directory read mid-request fails as
     // "fetch failed", taken for an unreachable service; a FIFO would block.
     const fileInfo = "path" in body ? await regularFile(body.path, UPLOAD_WHAT) : undefined;
+    // Bytes and a file can be sent again; a stream only once.
+    await this.#retrying(
+      url,
+      options.signal,
+      () => this.#putOnce(id, body, options, { url, headers, head, tail, fileInfo }),
+      !(body instanceof ReadableStream),
+    );
+  }
+
+  /** One attempt of `put` (a file is opened again for each). */
+  async #putOnce(
+    id: string,
+    body: UploadBody,
+    options: PutFileOptions,
+    { url, headers, head, tail, fileInfo }: {
+      url: string;
+      headers: Record<string, string>;
+      head: Uint8Array<ArrayBuffer>;
+      tail: Uint8Array<ArrayBuffer>;
+      fileInfo: Deno.FileInfo | undefined;
+    },
+  ): Promise<void> {
     if ("path" in body && this.#fetchImpl === fetch && !proxyConfigured()) {
       // fetch sends a stream chunked, which Deno.serve reads slowly once its
       // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
@@ -567,7 +656,20 @@ export class CacheClient {
   ): Promise<Response | undefined> {
     checkCacheIdArgument("CacheClient.get()", id);
     checkOptions("CacheClient.get()", init, GET_OPTIONS);
-    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
+    return await this.#retrying(this.#cacheUrl(id), init.signal, () => this.#getOnce(id, init));
+  }
+
+  /** The URL of cache `id`'s file. */
+  #cacheUrl(id: string): string {
+    return `${this.#url}/v1/cache/${encodeURIComponent(id)}`;
+  }
+
+  /** One attempt of `get`: the answer's head read, its body not. */
+  async #getOnce(
+    id: string,
+    init: { range?: string } & RequestOptions,
+  ): Promise<Response | undefined> {
+    const res = await this.#fetch(this.#cacheUrl(id), {
       headers: {
         authorization: this.#token,
         ...(init.range === undefined ? {} : { range: init.range }),
@@ -618,8 +720,13 @@ export class CacheClient {
    * ```
    */
   async getBytes(id: string, options: RequestOptions = {}): Promise<Uint8Array | undefined> {
-    const res = await this.get(id, options);
-    return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
+    checkCacheIdArgument("CacheClient.getBytes()", id);
+    checkOptions("CacheClient.getBytes()", options, REQUEST_OPTIONS);
+    // The whole exchange is an attempt: a body that broke off is fetched again.
+    return await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
+      const res = await this.#getOnce(id, options);
+      return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
+    });
   }
 
   /**
@@ -658,16 +765,21 @@ export class CacheClient {
     checkCacheIdArgument("CacheClient.download()", id);
     checkPathArgument("CacheClient.download(): the path", path);
     checkOptions("CacheClient.download()", options, DOWNLOAD_OPTIONS);
-    const res = await this.get(id, options.signal === undefined ? {} : { signal: options.signal });
-    if (res === undefined || res.body === null) return false;
-    const length = Number(res.headers.get("content-length") ?? "NaN");
-    const body = options.onProgress === undefined
-      ? res.body
-      : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
-    // The one atomic writer: temp file beside `path`, flush, rename; the
-    // stream is written chunk by chunk (see writeFileAtomic).
-    await writeFileAtomic(path, body);
-    return true;
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    // The whole exchange is an attempt: a body that broke off leaves no file
+    // (the atomic write is dropped) and is fetched again.
+    return await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
+      const res = await this.#getOnce(id, signal);
+      if (res === undefined || res.body === null) return false;
+      const length = Number(res.headers.get("content-length") ?? "NaN");
+      const body = options.onProgress === undefined
+        ? res.body
+        : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
+      // The one atomic writer: temp file beside `path`, flush, rename; the
+      // stream is written chunk by chunk (see writeFileAtomic).
+      await writeFileAtomic(path, body);
+      return true;
+    });
   }
 
   /**
@@ -700,12 +812,14 @@ export class CacheClient {
   async rm(id: string, options: RequestOptions = {}): Promise<void> {
     checkCacheIdArgument("CacheClient.rm()", id);
     checkOptions("CacheClient.rm()", options, REQUEST_OPTIONS);
-    const res = await this.#fetch(`${this.#url}/v1/cache/${encodeURIComponent(id)}`, {
-      method: "DELETE",
-      headers: { authorization: this.#token },
-      ...signalOption(options.signal),
-    }, `delete of cache ${id}`);
-    await this.#json(res, `delete of cache ${id}`);
+    await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
+      const res = await this.#fetch(this.#cacheUrl(id), {
+        method: "DELETE",
+        headers: { authorization: this.#token },
+        ...signalOption(options.signal),
+      }, `delete of cache ${id}`);
+      await this.#json(res, `delete of cache ${id}`);
+    });
   }
 
   /**
@@ -810,12 +924,18 @@ export class CacheClient {
     if (res.status === 404 && message.startsWith(NO_ROUTE)) {
       message += ` (is ${redactUrl(this.#url)} the service's URL, with its base path?)`;
     }
-    return new CacheServiceError(
+    const error = new CacheServiceError(
       `cache service ${what} failed (${res.status}): ${message}`,
       res.status,
     );
+    const wait = retryAfterMs(res.headers.get("retry-after"));
+    if (wait !== undefined) retryAfter.set(error, wait);
+    return error;
   }
 }
+
+/** The wait a failed answer's `Retry-After` asked for, in ms. */
+const retryAfter = new WeakMap<object, number>();
 
 /** The most read of an answer that should be the API's JSON (its answers are a few hundred bytes). */
 const MAX_ANSWER_BYTES = 1024 * 1024;

@@ -24,6 +24,11 @@ export interface RetryOptions {
   onRetry?: (info: { error: unknown; attempt: number; delayMs: number }) => void;
   /** Source of randomness in [0, 1) (default `Math.random`), for tests. */
   random?: () => number;
+  /**
+   * The delay before the next attempt when the error asks for one (a
+   * `Retry-After`), else `undefined` for the backoff; capped at `maxDelayMs`.
+   */
+  delayFor?: (error: unknown, attempt: number) => number | undefined;
 }
 
 /**
@@ -67,7 +72,10 @@ export async function retry<T>(
         }
         throw error;
       }
-      const delayMs = fullJitterDelay(attempt, base, cap, random);
+      const asked = options.delayFor?.(error, attempt);
+      const delayMs = asked !== undefined && asked >= 0
+        ? Math.min(asked, cap)
+        : fullJitterDelay(attempt, base, cap, random);
       options.onRetry?.({ error, attempt, delayMs });
       await sleep(delayMs, options.signal);
     }
@@ -118,6 +126,28 @@ export function fullJitterDelay(
 ): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 30));
   return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait a `Retry-After` header asks for, in ms: delta-seconds or an
+ * HTTP-date (`now` in ms since the epoch); `undefined` when absent or not
+ * one. A date in the past is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { retryAfterMs } from "./retry.ts";
+ * assert(retryAfterMs("5") === 5000 && retryAfterMs("soon") === undefined);
+ * assert(retryAfterMs("Thu, 01 Jan 1970 00:00:10 GMT", 4000) === 6000);
+ * ```
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /**

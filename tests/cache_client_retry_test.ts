@@ -135,6 +135,8 @@ Deno.test("CacheClient: reset connections and a download cut short are retried",
     assert(await client.download(ID, join(dir, "out")));
     assertEquals(await Deno.readTextFile(join(dir, "out")), payload);
     assertEquals(connections, 3);
+    // The attempt cut short left no temp file behind.
+    assertEquals(await Array.fromAsync(Deno.readDir(dir), (e) => e.name), ["out"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -212,6 +212,16 @@ export class CacheClient {
         );
       }
     }
+    // fetch refuses such a header value, which was reported as "cannot reach
+    // the cache service" (a token file read with a line break inside, say).
+    // Not shown: the token is a secret.
+    if (/[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(options.token.trim())) {
+      throw new InvalidInputError(
+        "CacheClient: the option token cannot be sent as an Authorization header: it has a " +
+          "line break, a control character or a character beyond U+00FF inside (only the " +
+          "token's own line?)",
+      );
+    }
     let parsed: URL | undefined;
     try {
       parsed = new URL(options.url);

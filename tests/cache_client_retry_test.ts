@@ -193,3 +193,19 @@ Deno.test("CacheClient: a refused first connection fails at once; bad retry opti
     assertThrows(() => new CacheClient({ url: "http://127.0.0.1:1", token: "t", ...bad }));
   }
 });
+
+Deno.test("CacheClient: https:// to a plain-HTTP port, or a peer speaking no HTTP, is not retried", async () => {
+  let connections = 0;
+  await using server = rawServer(async (conn) => {
+    connections++;
+    await conn.write(encoder.encode("SSH-2.0-OpenSSH_8.9\r\n")).catch(() => {});
+    conn.close();
+  });
+  for (const url of [server.url, server.url.replace("http:", "https:")]) {
+    connections = 0;
+    const client = new CacheClient({ url, token: "t", retryBaseDelayMs: 1 });
+    const error = await assertRejects(() => client.getBytes(ID), OfflineError);
+    assertEquals(connections, 1, error.message);
+    assert(!error.message.includes("gave up"), error.message);
+  }
+});

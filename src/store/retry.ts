@@ -218,6 +218,10 @@ const TRANSIENT_CODES = new Set([
 // Deno's fetch reports failures as TypeError with hyper's wording.
 const TRANSIENT_MESSAGE =
   /error sending request|connection (reset|closed|aborted)|broken pipe|unexpected eof|end of file|error reading a body|error decoding response body|incomplete message|body (stream )?(error|failure)|timed out|stream closed/i;
+// A peer that speaks no TLS, or no HTTP, or a certificate not trusted: the
+// same on every attempt (fetch words them "error sending request" too).
+const MISMATCH_MESSAGE =
+  /certificate|corrupt message|InvalidContentType|wrong version number|invalid HTTP version|invalid HTTP status|HTTP\/0\.9/i;
 // Retrying these only delays telling the user that the server is not there.
 const UNREACHABLE_MESSAGE =
   /connection refused|dns error|failed to lookup address|name or service not known|nodename nor servname|no such host|ECONNREFUSED|ENOTFOUND/i;
@@ -227,7 +231,8 @@ const UNREACHABLE_MESSAGE =
  * `status` (see {@linkcode isRetryableStatus}), errors marked
  * `retryable: true`, connection resets and interrupted bodies (Node-style
  * `code`s like `ECONNRESET`, Deno's `TypeError: error sending request ...`).
- * Never retries aborts, connection refused or DNS failures. Looks through
+ * Never retries aborts, connection refused, DNS failures, or a peer that
+ * speaks no TLS or HTTP or sends an untrusted certificate. Looks through
  * `cause` chains.
  *
  * @example
@@ -237,6 +242,7 @@ const UNREACHABLE_MESSAGE =
  * assert(isTransientError(Object.assign(new Error("x"), { code: "ECONNRESET" })));
  * assert(!isTransientError(Object.assign(new Error("x"), { status: 404 })));
  * assert(!isTransientError(new TypeError("error sending request: Connection refused")));
+ * assert(!isTransientError(new TypeError("error sending request: invalid peer certificate: UnknownIssuer")));
  * ```
  */
 export function isTransientError(error: unknown): boolean {
@@ -249,7 +255,7 @@ export function isTransientError(error: unknown): boolean {
     };
     if (typeof retryable === "boolean") return retryable;
     if (typeof status === "number") return isRetryableStatus(status);
-    if (UNREACHABLE_MESSAGE.test(e.message)) return false;
+    if (UNREACHABLE_MESSAGE.test(e.message) || MISMATCH_MESSAGE.test(e.message)) return false;
     if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
     if (TRANSIENT_CODES.has(e.name)) return true;
     if (TRANSIENT_MESSAGE.test(e.message)) return true;

@@ -31,7 +31,7 @@ import {
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
-import { CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
+import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
 import { catalogText, type RepoMarker } from "./marker.ts";
 import {
@@ -493,11 +493,13 @@ export class Repository implements AsyncDisposable {
       // Refused before the insert, or the catalog refused a write (a user who
       // may only read it: a statement's error, never a commit's): nothing
       // records the content, so it goes; so too when the catalog was lost
-      // before the commit (down, restarted). (Any other failure may come after a
-      // commit: its content stays, for gc to collect once its grace period is
-      // over if nothing records it.)
+      // before the commit (down, restarted), or kept busy past every retry
+      // (each attempt rolled back: a conflict is never a commit's success).
+      // (Any other failure may come after a commit: its content stays, for gc
+      // to collect once its grace period is over if nothing records it.)
       if (
         error instanceof InvalidInputError || error instanceof CatalogReadOnlyError ||
+        error instanceof CatalogBusyError ||
         (error instanceof CatalogUnavailableError && error.nothingCommitted)
       ) {
         await this.store.delete([contentKey]).catch(() => {});

@@ -104,6 +104,12 @@ export interface Dialect {
   readonly metaTableExists: string;
 }
 
+/** Options of {@linkcode Catalog.transaction}. */
+export interface TxOptions {
+  /** Stops retrying a busy catalog (rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
+}
+
 /** A SQL database holding a repository's catalog. */
 export interface Catalog {
   /** The dialect, for queries that differ. */
@@ -116,7 +122,9 @@ export interface Catalog {
    * Runs `fn` in one transaction: committed when it resolves, rolled back when
    * it throws. Busy databases and serialization failures are retried with
    * jittered backoff (the whole `fn` runs again), so `fn` must only touch the
-   * database. Gives up with {@linkcode CatalogBusyError}.
+   * database. Gives up with {@linkcode CatalogBusyError}, or, once
+   * `options.signal` aborts, with its reason instead of another attempt
+   * (nothing of the transaction was then committed).
    *
    * @example
    * ```ts
@@ -138,7 +146,7 @@ export interface Catalog {
    * }
    * ```
    */
-  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
   /**
    * Closes the connection(s).
    *
@@ -241,6 +249,8 @@ export interface ConflictRetryOptions {
   attempts?: number;
   /** Describes the catalog in the final error. */
   location: string;
+  /** Stops the retries: a conflict after it aborts rejects with its reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -272,8 +282,13 @@ export async function runWithRetry<T>(
       maxDelayMs: 1_000,
       shouldRetry: (error) => options.isConflict(error),
       onRetry: () => options.onConflict(),
+      signal: options.signal,
     });
   } catch (error) {
+    // Stopped while the catalog was busy: the reason, not a busy catalog.
+    if (options.signal?.aborted && (options.isConflict(error) || error === options.signal.reason)) {
+      throw options.signal.reason;
+    }
     if (options.isConflict(error)) {
       throw new CatalogBusyError(
         `catalog ${options.location} stayed busy after ${maxAttempts} attempts: ${

@@ -24,6 +24,7 @@ import {
   type SqlValue,
   type Tx,
   type TxMode,
+  type TxOptions,
 } from "./catalog.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
@@ -255,7 +256,7 @@ class PostgresCatalog implements Catalog {
     return this.#conflicts;
   }
 
-  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
     const run = () => this.#inTransaction(begin, fn);
@@ -266,6 +267,7 @@ class PostgresCatalog implements Catalog {
         onConflict: () => this.#conflicts++,
         location: this.location,
         ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
+        signal: options.signal,
       },
     ).catch((error) => {
       if (isConnectionError(error)) {

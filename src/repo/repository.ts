@@ -489,17 +489,21 @@ export class Repository implements AsyncDisposable {
         );
       }
       return await this.#get(tx, id);
-    }).catch(async (error) => {
+    }, { signal: options.signal }).catch(async (error) => {
       // Refused before the insert, or the catalog refused a write (a user who
       // may only read it: a statement's error, never a commit's): nothing
       // records the content, so it goes; so too when the catalog was lost
       // before the commit (down, restarted), or kept busy past every retry
-      // (each attempt rolled back: a conflict is never a commit's success).
+      // (each attempt rolled back: a conflict is never a commit's success) or
+      // stopped then.
       // (Any other failure may come after a commit: its content stays, for gc
       // to collect once its grace period is over if nothing records it.)
       if (
         error instanceof InvalidInputError || error instanceof CatalogReadOnlyError ||
         error instanceof CatalogBusyError ||
+        // Stopped (Ctrl-C) while the catalog was busy, before an attempt
+        // or in one that rolled back.
+        (options.signal?.aborted && error === options.signal.reason) ||
         (error instanceof CatalogUnavailableError && error.nothingCommitted)
       ) {
         await this.store.delete([contentKey]).catch(() => {});

@@ -25,6 +25,7 @@ import {
   toSqlitePlaceholders,
   type Tx,
   type TxMode,
+  type TxOptions,
 } from "./catalog.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
@@ -239,7 +240,11 @@ class SqliteCatalog implements Catalog {
     return this.#conflicts;
   }
 
-  async transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    mode: TxMode,
+    fn: (tx: Tx) => Promise<T>,
+    options: TxOptions = {},
+  ): Promise<T> {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
     try {
       return await runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
@@ -247,6 +252,7 @@ class SqliteCatalog implements Catalog {
         onConflict: () => this.#conflicts++,
         location: this.location,
         attempts: this.#attempts ?? SQLITE_ATTEMPTS,
+        signal: options.signal,
       });
     } catch (error) {
       if (isDamaged(error)) {

@@ -39,7 +39,7 @@ export {
   UnknownRecordError,
 } from "./records.ts";
 export { CatalogBusyError, CatalogUnavailableError } from "./catalog.ts";
-export type { Catalog, Dialect, Row, SqlValue, Tx, TxMode } from "./catalog.ts";
+export type { Catalog, Dialect, Row, SqlValue, Tx, TxMode, TxOptions } from "./catalog.ts";
 export {
   CatalogNotEmptyError,
   type RestoreCounts,

@@ -215,6 +215,7 @@ export class CacheClient {
     // fetch refuses such a header value, which was reported as "cannot reach
     // the cache service" (a token file read with a line break inside, say).
     // Not shown: the token is a secret.
+    // deno-lint-ignore no-control-regex -- matching control characters is the point
     if (/[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(options.token.trim())) {
       throw new InvalidInputError(
         "CacheClient: the option token cannot be sent as an Authorization header: it has a " +

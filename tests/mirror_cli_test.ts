@@ -377,11 +377,19 @@ async function watchUntil(
   args: string[],
   until: (stderr: string) => boolean,
   env: Record<string, string> = {},
+  afterStart?: () => Promise<void>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const stop = new AbortController();
   const io = memoryIo({ env: { ...ws.env, ...env }, cwd: ws.dir, signal: stop.signal });
   const running = runCli(args, io);
   try {
+    if (afterStart) {
+      // Once the initial pass has reported: a change the watch must see.
+      for (let i = 0; i < 300 && !io.stderr().includes("initial:"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await afterStart();
+    }
     // Bounded: 300 looks, 100 ms apart; the condition, not the time, ends it.
     for (let i = 0; i < 300 && !until(io.stderr()); i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -474,4 +482,53 @@ Deno.test("vc mirror: a cause shared by many files prints 20 failures and a coun
   assertStringIncludes(watched.stderr, more);
   const pass = JSON.parse(watched.stdout.split("\n")[0]!);
   assertEquals([pass.kind, pass.failed.length], ["initial", 25]);
+});
+
+Deno.test("vc mirror --delete: a real run names each key it deleted (text and --json), both directions and per --watch batch", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/keep.txt", "k");
+  await ws.write("data/old one.txt", "o");
+  await ws.write("data/sub/gone.txt", "g");
+  const up = ["mirror", "data", ws.bucket, "--state", "up.db"];
+  assertEquals((await ws.run(up)).code, 0);
+  await Deno.remove(ws.path("data/old one.txt"));
+  await Deno.remove(ws.path("data/sub"), { recursive: true });
+  const del = await ws.run([...up, "--delete"]);
+  assertEquals(del.code, 0, del.stderr);
+  // Before: only "2 deleted", the keys named nowhere (only a dry run listed them).
+  assertEquals(
+    del.stdout.split("\n").filter((l) => l.startsWith("deleted  ")).sort(),
+    ["deleted  old one.txt", "deleted  sub/gone.txt"],
+  );
+  assertStringIncludes(del.stdout, "2 deleted");
+
+  // --json carries the same keys; a run that deletes nothing has none.
+  await ws.write("bucket/stray.bin", "s");
+  const json = (await ws.run([...up, "--delete", "--json"])).json<{ deletedKeys: string[] }>();
+  assertEquals(json.deletedKeys, ["stray.bin"]);
+  const none = (await ws.run([...up, "--delete", "--json"])).json<{ deletedKeys: string[] }>();
+  assertEquals(none.deletedKeys, []);
+  // --quiet stays silent.
+  await ws.write("bucket/stray2.bin", "s");
+  const quiet = await ws.run([...up, "--delete", "--quiet"]);
+  assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+
+  // Store → local: the local files deleted are named by key too.
+  const down = ["mirror", ws.bucket, "restored", "--state", "down.db"];
+  assertEquals((await ws.run(down)).code, 0);
+  await ws.write("restored/extra/local.txt", "l");
+  const downDel = await ws.run([...down, "--delete"]);
+  assertEquals(downDel.code, 0, downDel.stderr);
+  assertStringIncludes(downDel.stdout, "deleted  extra/local.txt\n");
+
+  // --watch: each batch names its deletes on stderr.
+  const watched = await watchUntil(
+    ws,
+    ["mirror", "data", ws.bucket, "--watch", "--delete", "--debounce", "100ms", "--state", "up.db"],
+    (stderr) => stderr.includes("deleted  keep.txt"),
+    {},
+    () => Deno.remove(ws.path("data/keep.txt")),
+  );
+  assertEquals(watched.code, 0, watched.stderr);
+  assertStringIncludes(watched.stderr, "deleted  keep.txt\n");
 });

@@ -260,6 +260,9 @@ export const mirror: Command = {
           a.action === "delete" ? "" : `  (${formatBytes(a.size)})`
         }`
       ),
+      // A real run names each key it deleted, as `aws s3 sync` does: a
+      // destructive change leaves a record, not only a count.
+      ...(report.dryRun ? [] : deletedLines(report)),
       summary(report),
     ];
     // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
@@ -302,6 +305,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       if (report.deletesSkipped) out.failure(report.deletesSkipped);
       const changed = report.transferred + report.deleted;
       if (kind !== "events" || changed > 0 || report.deferred.length > 0) {
+        for (const line of deletedLines(report)) out.info(line);
         out.info(`${kind}: ${summary(report)}`);
       }
       if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
@@ -324,6 +328,11 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;
+}
+
+/** One `deleted  KEY` line per target entry a run deleted. */
+function deletedLines(report: MirrorReport): string[] {
+  return report.deletedKeys.map((key) => `deleted  ${printable(key)}`);
 }
 
 /**

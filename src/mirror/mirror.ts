@@ -785,6 +785,7 @@ export class Mirror {
         transferred: 0,
         bytes: 0,
         deleted: 0,
+        deletedKeys: [],
         unchanged: 0,
         extra: 0,
         hashed: 0,
@@ -1285,6 +1286,7 @@ export class Mirror {
         Deno.removeSync(path);
         this.#state.delete(above);
         run.report.deleted++;
+        run.report.deletedKeys.push(above);
       } catch {
         // The download reports what is in its way.
       }
@@ -1364,11 +1366,13 @@ export class Mirror {
       for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;
+        for (const d of batch) run.report.deletedKeys.push(d.key);
       } else if (this.direction === "upload") {
         try {
           await store.delete(batch.map((d) => d.target));
           for (const d of batch) this.#state.delete(d.key);
           run.report.deleted += batch.length;
+          for (const d of batch) run.report.deletedKeys.push(d.key);
         } catch (error) {
           if (batch.length === 1 || this.#options.signal?.aborted) {
             for (const d of batch) {
@@ -1384,6 +1388,7 @@ export class Mirror {
               await store.delete([d.target]);
               this.#state.delete(d.key);
               run.report.deleted++;
+              run.report.deletedKeys.push(d.key);
             } catch (error) {
               run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
             }
@@ -1405,6 +1410,7 @@ export class Mirror {
             await Deno.remove(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;
+            run.report.deletedKeys.push(d.key);
             // The store has no directories: one the deletes left empty goes
             // too (else a file of that name could never be written there).
             await removeEmptyParents(root, dirname(d.target));

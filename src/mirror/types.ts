@@ -132,6 +132,11 @@ export interface MirrorReport {
   bytes: number;
   /** Target entries deleted. */
   deleted: number;
+  /**
+   * The keys of those entries (in a dry run, the ones that would be), so a
+   * destructive run leaves a record of each key it removed.
+   */
+  deletedKeys: string[];
   /** Files already equal on both sides. */
   unchanged: number;
   /** Target entries without a source, kept (no `delete`, or deletes skipped). */

@@ -73,6 +73,39 @@ export function notADirectory(dir: string): InvalidInputError {
   );
 }
 
+/**
+ * The cache dir's `stat`, or `undefined` when nothing is there (an empty
+ * cache); throws `InvalidInputError` naming it when it is a file or below
+ * one (`/ci/cache.tar/vc`), which is no empty cache but a mistake.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statCacheDir } from "./cache_dir.ts";
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(await statCacheDir(`${root}/none`), undefined);
+ *   await Deno.writeTextFile(`${root}/file`, "");
+ *   await assert.rejects(statCacheDir(`${root}/file/vc`), /is below .*file, which is a file/);
+ *   await assert.rejects(statCacheDir(`${root}/file`), /not a directory/);
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
+ * ```
+ */
+export async function statCacheDir(dir: string): Promise<Deno.FileInfo | undefined> {
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotADirectory) throw belowAFile(dir, e);
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  if (!stat.isDirectory) throw notADirectory(dir);
+  return stat;
+}
+
 // The error for a cache dir below a file: the nearest parent that exists is named.
 function belowAFile(dir: string, cause: unknown): InvalidInputError {
   for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {

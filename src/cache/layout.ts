@@ -160,6 +160,36 @@ function escapeFolded(c: string): string {
   return out;
 }
 
+// What never stands unescaped in an encoded name: a separator, a control
+// character, a Windows-forbidden character.
+// deno-lint-ignore no-control-regex
+const NEVER_IN_NAME = /[\x00-\x1f\x7f<>:"|?*\\/]/;
+
+/**
+ * True when `name` could be one a download writes in a data directory (an
+ * {@linkcode encodeSegment} result): one path component, never `.` or `..`,
+ * no separator or control character, at most {@linkcode MAX_SEGMENT_BYTES}.
+ * A record journal is plain text a hand edit, damage or a restored cache may
+ * fill with anything: a line whose name fails this names no entry, so no
+ * path outside its directory (`../../x`, `/abs`) is ever read or removed
+ * through it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeSegment, isEncodedName } from "./layout.ts";
+ * assert(isEncodedName(encodeSegment("..")));
+ * assert(isEncodedName("bar.csv"));
+ * assert(!isEncodedName("../../etc/passwd"));
+ * assert(!isEncodedName(".."));
+ * assert(!isEncodedName("x".repeat(300)));
+ * ```
+ */
+export function isEncodedName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !NEVER_IN_NAME.test(name) &&
+    encoder.encode(name).length <= MAX_SEGMENT_BYTES;
+}
+
 /**
  * Encodes one untrusted path segment into a safe file or directory name.
  *

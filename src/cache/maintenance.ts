@@ -24,10 +24,11 @@ import {
 import { isSplitJournal, lookupRecord, readJournal } from "./record_journal.ts";
 import { InvalidInputError } from "../errors.ts";
 import { describeValue } from "../options_check.ts";
-import { notADirectory } from "./cache_dir.ts";
+import { statCacheDir } from "./cache_dir.ts";
 import { isPermissionError } from "./cache_errors.ts";
 import {
   assertNoLinks,
+  isEncodedName,
   JOURNAL_NAME,
   JOURNAL_PATTERN,
   linkOnPath,
@@ -35,7 +36,7 @@ import {
   RECORD_SUFFIX,
   recordPathsOf,
 } from "./layout.ts";
-import { lstatOrUndefined, statOrUndefined, walkFiles } from "./cache_fs.ts";
+import { lstatOrUndefined, walkFiles } from "./cache_fs.ts";
 import { ownDataFile, ownJournals } from "./journal_repair.ts";
 import {
   findOrphans,
@@ -127,9 +128,8 @@ export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
  * only `s3…/` or `file/`). A missing or empty directory is an empty cache.
  */
 async function assertIsCache(cacheDir: string): Promise<void> {
-  const stat = await statOrUndefined(cacheDir);
+  const stat = await statCacheDir(cacheDir);
   if (stat === undefined) return;
-  if (!stat.isDirectory) throw notADirectory(cacheDir);
   if (await lstatOrUndefined(join(cacheDir, META_DIR)) !== undefined) return;
   for await (const entry of readDirEntries(cacheDir)) {
     if (isCacheTopLevelName(entry.name)) continue;
@@ -154,8 +154,7 @@ async function scanEntries(
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
   const dead: RecordPaths[] = [];
-  const stat = await statOrUndefined(cacheDir);
-  if (stat !== undefined && !stat.isDirectory) throw notADirectory(cacheDir);
+  await statCacheDir(cacheDir);
   const checked = new Set<string>();
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
     // A link at (or above) the data path is never read through: not an
@@ -211,6 +210,9 @@ async function scanEntries(
     if (name === JOURNAL_NAME || split) {
       const dataDir = join(cacheDir, relative(metaRoot, dirname(metaPath)));
       for (const [recordName, meta] of readJournal(metaPath)) {
+        // A name no download writes (`../x`, garbage) names no entry: never
+        // a path outside this directory to read, list or remove.
+        if (!isEncodedName(recordName)) continue;
         const record = recordPathsOf(cacheDir, join(dataDir, recordName));
         await add(record, meta === undefined ? undefined : { ...meta, lastUsed: 0 });
       }

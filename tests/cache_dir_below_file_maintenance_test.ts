@@ -18,3 +18,15 @@ Deno.test("cli cache ls/verify/prune: a cache dir below a file is named, not tak
     assertStringIncludes(r.stderr, `the cache dir ${cacheDir} is below ${file}, which is a file`);
   }
 });
+
+Deno.test("cli cache: a cache dir that is a loop of symbolic links is named as the cache dir", async () => {
+  await using ws = await CliWorkspace.create();
+  const cacheDir = join(ws.dir, "loop");
+  await Deno.symlink("loop", cacheDir);
+  await ws.write("bucket/d/a.txt", "a\n");
+  for (const args of [["cache", "get", `${ws.bucket}/d/a.txt`], ["cache", "verify"]]) {
+    const r = await ws.run(args, { VC_CACHE_DIR: cacheDir });
+    assertEquals(r.code, 1, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assertStringIncludes(r.stderr, `the cache dir ${cacheDir} cannot be reached`);
+  }
+});

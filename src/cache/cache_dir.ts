@@ -35,6 +35,7 @@ export function ensureCacheDir(dir: string): void {
     // A file among its parents (`/ci/cache.tar/vc`): named, not left to
     // look like two keys colliding in the cache.
     if (e instanceof Deno.errors.NotADirectory) throw belowAFile(dir, e);
+    if (e instanceof Deno.errors.FilesystemLoop) throw linkLoop(dir, e);
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   if (stat !== undefined && !stat.isDirectory) throw notADirectory(dir);
@@ -99,11 +100,21 @@ export async function statCacheDir(dir: string): Promise<Deno.FileInfo | undefin
     stat = await Deno.stat(dir);
   } catch (e) {
     if (e instanceof Deno.errors.NotADirectory) throw belowAFile(dir, e);
+    if (e instanceof Deno.errors.FilesystemLoop) throw linkLoop(dir, e);
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
   }
   if (!stat.isDirectory) throw notADirectory(dir);
   return stat;
+}
+
+// The error for a cache dir whose path runs into a loop of symbolic links.
+function linkLoop(dir: string, cause: unknown): InvalidInputError {
+  return new InvalidInputError(
+    `the cache dir ${dir} cannot be reached: symbolic links on its path loop; set --cache-dir ` +
+      `or VC_CACHE_DIR to a directory`,
+    { cause },
+  );
 }
 
 // The error for a cache dir below a file: the nearest parent that exists is named.

@@ -162,7 +162,7 @@ Deno.test("serve: error statuses are JSON with the issue's codes", async () => {
       "empty body",
       { method: "POST", headers: { ...json, authorization: alice }, body: "" },
       400,
-      "malformed JSON",
+      "no JSON body",
     ],
     [
       "invalid token",

@@ -72,3 +72,29 @@ Deno.test("serve: a cache_id body cut off before its Content-Length is 400", asy
   assertEquals([failed?.route, failed?.status], ["/v1/cache_id", 400]);
   assertStringIncludes(failed.error, "cut off");
 });
+
+Deno.test("serve: a missing or cut-off cache_id body is named as such, not as a bad character", async () => {
+  await using t = await startService();
+  for (const text of ["", "  \r\n"]) {
+    for (const [how, body] of bodies(enc.encode(text))) {
+      const { status, doc } = await postId(t.url, t.tokens.alice, body);
+      assertEquals(status, 400, `${how} ${JSON.stringify(text)}`);
+      assertEquals(
+        doc.error,
+        "the request has no JSON body: send the cache's parameters as a JSON object",
+      );
+    }
+  }
+  const cases: [string, string][] = [
+    ['{"a":', "expected a value at the end of the text (offset 5): cut off?"],
+    ['{"a"', "expected ':' at the end of the text (offset 4): cut off?"],
+    ['{"a": 1', "expected ',' or '}' at the end of the text (offset 7): cut off?"],
+    ['{"a": "x', "unterminated string at the end of the text (offset 8): cut off?"],
+    ['{"a": ?}', "unexpected character at offset 6"],
+  ];
+  for (const [text, message] of cases) {
+    const { status, doc } = await postId(t.url, t.tokens.alice, enc.encode(text));
+    assertEquals(status, 400, text);
+    assertEquals(doc.error, `malformed JSON body: ${message}`, text);
+  }
+});

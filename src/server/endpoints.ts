@@ -123,6 +123,14 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   checkUncoded(req);
   const identity = await authenticate(req, ctx);
   const text = await readJson(req, ctx);
+  // No body at all (a client that forgot it) is said so, not reported as
+  // malformed JSON "at offset 0".
+  if (/^[ \t\n\r]*$/.test(text)) {
+    throw new HttpError(
+      400,
+      "the request has no JSON body: send the cache's parameters as a JSON object",
+    );
+  }
   let body;
   try {
     body = parsePyJson(text);

@@ -65,7 +65,10 @@ const MAX_DEPTH = 512;
 export function parsePyJson(text: string): PyJson {
   let i = 0;
   const fail = (what: string): never => {
-    throw new JsonSyntaxError(`${what} at offset ${i}`);
+    // Text cut off (or empty) is said so, not blamed on a character that is
+    // not there: `{"a":` was "unexpected character at offset 5".
+    const at = i >= text.length ? `the end of the text (offset ${i}): cut off?` : `offset ${i}`;
+    throw new JsonSyntaxError(`${what} at ${at}`);
   };
   const ws = (): void => {
     while (i < text.length) {
@@ -189,7 +192,7 @@ export function parsePyJson(text: string): PyJson {
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
-    if (m === null) return fail("unexpected character");
+    if (m === null) return fail(i >= text.length ? "expected a value" : "unexpected character");
     i += m[0].length;
     return { kind: "number", lexeme: m[0] };
   };

@@ -190,6 +190,7 @@ export function parsePostgresUrl(
   socketDirs: readonly string[] = DEFAULT_SOCKET_DIRS,
 ): PgConnectSettings {
   const shown = redactPostgresUrl(url);
+  url = literalHashes(url);
   const fail = (why: string): never => {
     throw new CatalogUnavailableError(`invalid PostgreSQL URL ${shown}: ${why}`);
   };
@@ -385,6 +386,7 @@ export function redactPostgresUrl(url: string): string {
     const kept = search.slice(1).split("&").filter((pair) => !mayHoldPassword(pair));
     return kept.length === 0 ? "" : `?${kept.join("&")}`;
   };
+  url = literalHashes(url);
   try {
     const u = new URL(url);
     u.password = "";
@@ -394,9 +396,21 @@ export function redactPostgresUrl(url: string): string {
     // Unparsable: drop everything from the user's colon to the last `@`, so
     // a password holding `/` or `@` is dropped whole; and the query's
     // parameters as above.
-    return url.replace(/:\/\/([^:@/]*):.*@/, "://$1@")
+    // The user is taken up to its first `:`, as it may hold an `@` or a
+    // `/` typed as is (`vc@srv:pa/ss@db`).
+    return url.replace(/:\/\/([^:]*):.*@/, "://$1@")
       .replace(/\?[^#]*/, (search) => query(search));
   }
+}
+
+/**
+ * The URL with each `#` percent-encoded: libpq reads a `#` as itself (in a
+ * password, `postgres://vc:se#cret@db/vc`, or `?password=se#cret`), where the
+ * URL parser would take the rest for a fragment, cut the password there and
+ * keep its rest, shown in messages and the marker.
+ */
+function literalHashes(url: string): string {
+  return url.replaceAll("#", "%23");
 }
 
 /**

@@ -271,8 +271,10 @@ class PostgresCatalog implements Catalog {
       },
     ).catch((error) => {
       if (isConnectionError(error)) {
+        // A new connection of the pool refused as one too many never was.
+        const verb = (error as PgError).code === TOO_MANY_CONNECTIONS ? "cannot reach" : "lost";
         const lost = new CatalogUnavailableError(
-          `lost PostgreSQL catalog ${this.location}: ${
+          `${verb} PostgreSQL catalog ${this.location}: ${
             driverMessage(error, this.#connectTimeoutS)
           }`,
           { cause: error },
@@ -567,6 +569,9 @@ const LOCK_TIMEOUT_MS = 5_000;
 
 // query_canceled: a statement_timeout, or pg_cancel_backend.
 const QUERY_CANCELED = "57014";
+// too_many_connections: max_connections, or a role's or database's
+// CONNECTION LIMIT, refusing a new connection (the pool's next one too).
+const TOO_MANY_CONNECTIONS = "53300";
 // invalid_schema_name: "no schema has been selected to create in".
 const INVALID_SCHEMA_NAME = "3F000";
 
@@ -583,7 +588,8 @@ function isConflict(error: unknown): boolean {
 /**
  * Whether `error` means the connection to the server is gone (refused,
  * reset, closed under a write, a class 08 error, or the server ending it:
- * 57P01–57P03): a lost catalog, not an internal error.
+ * 57P01–57P03), or a new one refused as too many (53300): a lost or
+ * unreachable catalog, not an internal error.
  *
  * @example
  * ```ts
@@ -602,7 +608,8 @@ export function isConnectionError(error: unknown): boolean {
   const closed = error instanceof Error &&
     /socket has been ended by the other party|write after end/i.test(error.message);
   return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code === "ECONNRESET" ||
-    code === "EPIPE" || code.startsWith("08") || /^57P0[123]$/.test(code) || closed;
+    code === "EPIPE" || code.startsWith("08") || /^57P0[123]$/.test(code) ||
+    code === TOO_MANY_CONNECTIONS || closed;
 }
 
 /**
@@ -613,7 +620,7 @@ export function isConnectionError(error: unknown): boolean {
 function isLostConnection(error: unknown): boolean {
   const code = error instanceof Error ? (error as PgError).code ?? "" : "";
   return isConnectionError(error) && !code.startsWith("CONNECT") && code !== "ECONNREFUSED" &&
-    !code.startsWith("08");
+    !code.startsWith("08") && code !== TOO_MANY_CONNECTIONS;
 }
 
 /**

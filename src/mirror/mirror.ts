@@ -1141,12 +1141,16 @@ export class Mirror {
         return;
       }
       const store = this.#stores[remote.origin]!;
-      const unsafe = unsafeLocalKey(remote.key);
+      // The empty key is the prefix's own directory object (`p/` of
+      // `s3://b/p`) holding data: named by its URI, with its slash.
+      const unsafe = remote.storeKey === ""
+        ? "key names a directory (the one mirrored)"
+        : unsafeLocalKey(remote.key);
       if (unsafe !== undefined) {
         run.report.failed.push(
           failure(
             remote.key,
-            `${store.url} ${remote.storeKey}`,
+            remote.storeKey === "" ? `${store.url}/` : `${store.url} ${remote.storeKey}`,
             `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
           ),
         );

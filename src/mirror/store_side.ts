@@ -112,10 +112,16 @@ export async function* listRemoteBatches(
   if (options.onWarning) listOptions.onWarning = options.onWarning;
   const entry = (o: ObjectInfo): RemoteEntry | undefined => {
     if (!o.key.startsWith(prefix)) return undefined;
-    if (o.key.endsWith("/") && (o.size === 0 || options.directoryObjects !== true)) {
+    const key = o.key.slice(prefix.length);
+    // A store opened at a prefix (`s3://b/p`) lists the folder marker of the
+    // prefix itself (`p/`, what the S3 console's "Create folder" writes) as
+    // the empty key: a directory object like any other, not a file.
+    if (
+      (key === "" || o.key.endsWith("/")) &&
+      (o.size === 0 || options.directoryObjects !== true)
+    ) {
       return undefined;
     }
-    const key = o.key.slice(prefix.length);
     if (!matchesFilter(filter, key)) return undefined;
     return { key, storeKey: o.key, size: o.size, etag: o.etag };
   };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isInside, join, pathBelow, resolve } from "../path.ts";
+import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -168,7 +168,16 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       const dir = resolve(options.target as string);
       roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
       for (const at of new Set([dir, roots[0]!.dir])) {
-        const info = await Deno.stat(at).catch(() => undefined); // missing: made on the first write
+        // Missing: made on the first write; below a file (ENOTDIR) it
+        // cannot be, and every key would fail as a clash of its own.
+        const info = await Deno.stat(at).catch(async (e) => {
+          if (!(e instanceof Deno.errors.NotADirectory)) return undefined;
+          const file = await fileAbove(at);
+          throw new InvalidInputError(
+            `mirror target ${at} cannot be made: ${file ?? "a path above it"} is a file, ` +
+              `not a directory`,
+          );
+        });
         if (info !== undefined && !info.isDirectory) {
           throw new InvalidInputError(`mirror target ${at} is not a directory`);
         }
@@ -301,4 +310,13 @@ async function realish(path: string): Promise<string> {
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
+}
+
+/** The nearest existing path above `path` that is not a directory, if any. */
+async function fileAbove(path: string): Promise<string | undefined> {
+  for (let at = dirname(path); at !== dirname(at); at = dirname(at)) {
+    const info = await Deno.stat(at).catch(() => undefined);
+    if (info !== undefined) return info.isDirectory ? undefined : at;
+  }
+  return undefined;
 }

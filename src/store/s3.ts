@@ -1466,7 +1466,11 @@ export class S3Store implements ObjectStore {
         message: error.message,
       };
       if (meta?.requestId !== undefined) details.requestId = meta.requestId;
-      const region = (error as { Region?: string }).Region;
+      // The region from the error's XML, else from the header (a HEAD, or
+      // an error body without <Region>, as S3's 301 PermanentRedirect).
+      const headers = (error as { $response?: { headers?: Record<string, string> } }).$response
+        ?.headers;
+      const region = (error as { Region?: string }).Region ?? headers?.["x-amz-bucket-region"];
       if (region !== undefined) details.region = region;
       // A copy's NoSuchKey is about the source, not the destination.
       if (status === 404 && what.sourceKey !== undefined && details.code === "NoSuchKey") {

@@ -149,7 +149,10 @@ export function s3HttpError(
   }
   const bucketRegion = details.region;
   if (
-    (status === 301 || status === 307 || code === "AuthorizationHeaderMalformed" ||
+    // A HEAD has no body: S3 answers one in the wrong region with a bare
+    // 400 (or 301) and only the x-amz-bucket-region header.
+    (status === 301 || status === 307 || (status === 400 && code === undefined) ||
+      code === "AuthorizationHeaderMalformed" ||
       code === "PermanentRedirect" || code === "IllegalLocationConstraintException") &&
     bucketRegion !== undefined && bucketRegion !== ctx.region
   ) {

@@ -494,6 +494,14 @@ export class S3Fetch {
         const region = reply.headers.get("x-amz-bucket-region");
         if (region !== null) details.region = region;
       }
+      // A HEAD refused for clock skew has no body to say so: S3 allows 15
+      // minutes, so a 403 whose Date is further off than that is skew.
+      if (reply.status === 403 && details.code === undefined) {
+        const serverDate = Date.parse(reply.headers.get("date") ?? "");
+        if (Math.abs(serverDate - (Date.now() + this.#clockOffsetMs)) > MAX_CLOCK_SKEW_MS) {
+          details.code = "RequestTimeTooSkewed";
+        }
+      }
       const error = s3HttpError(reply.status, details, {
         ...ctx(),
         accessKeyId: credentials.accessKeyId,
@@ -590,6 +598,9 @@ export class S3Fetch {
 }
 
 const retryableErrors = new WeakSet<object>();
+
+// How far S3 lets a request's signing time be from its own clock.
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 // Bodies up to this size are read whole within the request's deadline.
 const SMALL_BODY = 1024 * 1024;

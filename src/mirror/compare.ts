@@ -10,7 +10,7 @@
  */
 import { VcError } from "../errors.ts";
 import { fileKind } from "../regular_file.ts";
-import { md5File, md5Hex, parseEtag } from "../hash.ts";
+import { md5File, md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { isRacy, SETTLE_MS } from "../store/fs_validator.ts";
 import type { LocalEntry } from "./local_side.ts";
@@ -139,7 +139,9 @@ export async function sameContent(
     counters.heads++;
     const info = await store.head(remote.storeKey, signal ? { signal } : {});
     if (info === undefined) return false;
-    if (info.etag !== remote.etag) return false; // replaced since the listing
+    // Replaced since the listing? Compared weakly: a proxy may send the
+    // listing's tag back as `W/"..."`, which is the same version.
+    if (normalizeEtag(info.etag) !== normalizeEtag(remote.etag)) return false;
     metadata = info.metadata;
   }
   const recorded = metadata?.["vc-md5"]?.toLowerCase();

@@ -1633,6 +1633,7 @@ export class S3Store implements ObjectStore {
     }
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
+    trimErrorsIn200(client);
     const explicit = this.#options.credentials;
     const credentials: () => Promise<AwsCredentials> = explicit !== undefined
       ? () => Promise.resolve(explicit)
@@ -1778,6 +1779,55 @@ async function profileRegion(): Promise<string> {
   } finally {
     probe.destroy();
   }
+}
+
+// Answered 200 with the result, or an <Error>, in the body.
+const ANSWER_IN_BODY = new Set([
+  "CompleteMultipartUploadCommand",
+  "CopyObjectCommand",
+  "UploadPartCopyCommand",
+]);
+
+/**
+ * S3 answers CompleteMultipartUpload and copies 200 and may put an `<Error>`
+ * in the body; the SDK takes it for one only when the body's last bytes are
+ * `</Error>`, so an error followed by a newline (some S3-compatible servers
+ * and proxies) was read as a result without an ETag: never retried, even an
+ * InternalError. The body's trailing whitespace is dropped before the SDK
+ * looks (XML does not care).
+ */
+function trimErrorsIn200(client: S3Client): void {
+  type Handler = (args: unknown) => Promise<{ response: unknown }>;
+  const middleware =
+    (next: Handler, context: { commandName?: string }): Handler => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; body?: unknown };
+      if (
+        !ANSWER_IN_BODY.has(context.commandName ?? "") || response.statusCode !== 200 ||
+        response.body === undefined
+      ) {
+        return result;
+      }
+      const bytes: Uint8Array = response.body instanceof Uint8Array
+        ? response.body
+        : await client.config.streamCollector(response.body);
+      let end = bytes.length;
+      while (end > 0 && isXmlSpace(bytes[end - 1]!)) end--;
+      response.body = bytes.subarray(0, end);
+      return result;
+    };
+  client.middlewareStack.addRelativeTo(
+    middleware as unknown as Parameters<S3Client["middlewareStack"]["addRelativeTo"]>[0],
+    {
+      name: "vcTrimErrorsIn200",
+      relation: "after",
+      toMiddleware: "throw200ExceptionsMiddleware",
+    },
+  );
+}
+
+function isXmlSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
 /**

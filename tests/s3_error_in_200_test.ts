@@ -1,0 +1,80 @@
+// S3 answers CompleteMultipartUpload and CopyObject 200 and may put an
+// <Error> in the body. One followed by a newline (a proxy, an S3-compatible
+// server) must be an error too, and an InternalError retried: it used to be
+// read as a result without an ETag, the upload aborted, never retried.
+import { assertEquals } from "./assert.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+
+const INTERNAL = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
+  "<Message>We encountered an internal error. Please try again.</Message></Error>\n";
+
+async function withFaultyProxy(
+  faulty: (req: Request, url: URL) => boolean,
+  fn: (store: S3Store, hits: () => number) => Promise<void>,
+): Promise<void> {
+  await using fake = await startFakeS3({ buckets: ["b"], minPartSize: 64 * 1024 });
+  const upstream = new URL(fake.url);
+  let hits = 0;
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (faulty(req, url) && hits++ === 0) {
+      await req.body?.cancel();
+      return new Response(INTERNAL, {
+        status: 200,
+        headers: { "content-type": "application/xml" },
+      });
+    }
+    const headers = new Headers(req.headers);
+    headers.set("host", upstream.host);
+    return await fetch(new URL(url.pathname + url.search, upstream), {
+      method: req.method,
+      headers,
+      body: req.body,
+    });
+  });
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    multipartThreshold: 128 * 1024,
+    partSize: 128 * 1024,
+  });
+  try {
+    await fn(store, () => hits);
+  } finally {
+    await store.close();
+    await proxy.shutdown();
+  }
+}
+
+function bytes(size: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => (i * 7) & 0xff);
+}
+
+Deno.test("S3Store.put: CompleteMultipartUpload answering 200 with an InternalError and a newline is retried", async () => {
+  await withFaultyProxy(
+    (req, url) => req.method === "POST" && url.searchParams.has("uploadId"),
+    async (store, hits) => {
+      const body = bytes(300 * 1024);
+      const { etag } = await store.put("big.bin", body);
+      assertEquals(hits(), 2);
+      assertEquals(etag.endsWith("-3"), true, etag);
+      const got = await store.get("big.bin");
+      assertEquals(new Uint8Array(await new Response(got.body).arrayBuffer()), body);
+    },
+  );
+});
+
+Deno.test("S3Store.copy: CopyObject answering 200 with an InternalError and a newline is retried", async () => {
+  await withFaultyProxy(
+    (req) => req.method === "PUT" && req.headers.has("x-amz-copy-source"),
+    async (store, hits) => {
+      await store.put("a.txt", new TextEncoder().encode("hello"));
+      const { etag } = await store.copy("a.txt", "b.txt");
+      assertEquals(hits(), 2);
+      assertEquals(etag, "5d41402abc4b2a76b9719d911017c592");
+    },
+  );
+});

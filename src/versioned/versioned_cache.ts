@@ -12,7 +12,13 @@
 import { signalOption } from "../abort_hub.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
-import { InvalidInputError, NotFoundError, OfflineError, VcError } from "../errors.ts";
+import {
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+  PreconditionFailedError,
+  VcError,
+} from "../errors.ts";
 import { regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
@@ -679,13 +685,10 @@ export class VersionedCache {
       await this.#pin(p, version, digest, read, options.signal);
       return version;
     }
-    await this.#refuseReused(p, version, undefined, undefined, digest);
-    const uploaded = await this.#publish(p, version, snapshot, digest, {
-      ...options,
-      retryHint:
-        "pin that version (pull the manifest that pins it), or publish your file as a new " +
-        "version with `vc update`",
-    });
+    const retryHint = "pin that version (pull the manifest that pins it), or publish your " +
+      "file as a new version with `vc update`";
+    await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
+    const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // is the version that exists, so it wins.
     await this.#pin(p, version, digest, read, options.signal, false, uploaded);
@@ -794,11 +797,9 @@ export class VersionedCache {
       }
       await this.#refuseIdentical(p, from, file, digest);
     }
-    await this.#refuseReused(p, to, pinned, from, digest);
-    const uploaded = await this.#publish(p, to, snapshot, digest, {
-      ...options,
-      retryHint: "run update again",
-    });
+    const retryHint = "run update again";
+    await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
+    const uploaded = await this.#publish(p, to, snapshot, digest, { ...options, retryHint });
     await this.#pin(p, to, digest, read, options.signal, options.force === true, uploaded);
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
@@ -1340,7 +1341,10 @@ export class VersionedCache {
    * is gone from the bucket (deleted, or lost): the lock file locks other
    * content for it, or the manifest pins it (or a later version) though the
    * bucket's latest is `latest`. A version names one content for good:
-   * caches, lock files and checkouts elsewhere keep the old one.
+   * caches, lock files and checkouts elsewhere keep the old one. When the
+   * bucket holds the version after all, another `add` / `update` published
+   * it after this one listed the bucket (and locked it in a shared lock
+   * file): that is said as the race it is, as a create-only upload says it.
    */
   async #refuseReused(
     path: string,
@@ -1348,6 +1352,8 @@ export class VersionedCache {
     pinned: string | undefined,
     latest: string | undefined,
     digest: SourceDigest,
+    retryHint: string,
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     const locks = (await this.#lockEntries()) ?? {};
     const locked = locks[lockKey(path, version)];
@@ -1371,6 +1377,19 @@ export class VersionedCache {
     const why = lockedOther
       ? `lock file ${this.lockFile} locks other content for it`
       : `${this.manifest} pins ${pinned}`;
+    const found = await headVersion(
+      await this.#store(this.bucket),
+      path,
+      version,
+      signal === undefined ? {} : { signal },
+    );
+    if (found !== undefined) {
+      throw new PreconditionFailedError(
+        `version ${version} of ${path} was published by someone else meanwhile (${
+          joinUri(this.bucket, found.key)
+        } exists); ${retryHint}. ${this.manifest} was not changed`,
+      );
+    }
     throw new InvalidInputError(
       `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
         `is ${latest ?? "none"}), yet ${why}: publishing ${version} again would give one ` +

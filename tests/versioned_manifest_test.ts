@@ -344,3 +344,37 @@ Deno.test("bare relative override values are paths relative to the manifest's di
     location: join(dir.path, "repo", "b.csv"),
   });
 });
+
+Deno.test("a hand-edited manifest keeps its indentation and blank lines on a rewrite", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "versioned_assets.json");
+  // Blank lines grouping the entries, and spaces after the `{`.
+  const grouped = '{  \n  "/a.csv": "1.0.0",\n\n  "/m.csv": "1.0.0",\n  "/n.csv": "1.0.0"\n\n}\n';
+  await Deno.writeTextFile(file, grouped);
+  await updateManifest(file, (m) => {
+    m["/b.csv"] = "1.0.0";
+    m["/n.csv"] = "1.0.1";
+  });
+  assertEquals(
+    await Deno.readTextFile(file),
+    '{  \n  "/a.csv": "1.0.0",\n  "/b.csv": "1.0.0",\n\n  "/m.csv": "1.0.0",\n' +
+      '  "/n.csv": "1.0.1"\n\n}\n',
+  );
+  // Removing the entry after a blank line keeps the blank line before the next one.
+  await updateManifest(file, (m) => {
+    delete m["/m.csv"];
+  });
+  assertEquals(
+    await Deno.readTextFile(file),
+    '{  \n  "/a.csv": "1.0.0",\n  "/b.csv": "1.0.0",\n\n  "/n.csv": "1.0.1"\n\n}\n',
+  );
+  // A file that must be rewritten whole (two entries on a line) keeps its 2-space indentation.
+  await Deno.writeTextFile(file, '{\n\n  "/a.csv": "1.0.0", "/b.csv": "1.0.0"\n}\n');
+  await updateManifest(file, (m) => {
+    m["/c.csv"] = "1.0.0";
+  });
+  assertEquals(
+    await Deno.readTextFile(file),
+    '{\n  "/a.csv": "1.0.0",\n  "/b.csv": "1.0.0",\n  "/c.csv": "1.0.0"\n}\n',
+  );
+});

@@ -50,7 +50,9 @@ export const VC_STYLE: Readonly<ManifestStyle> = Object.freeze({
  * ```
  */
 export function detectManifestStyle(text: string): ManifestStyle {
-  const indent = /^\{\r?\n( {1,8}|\t)"/.exec(text)?.[1] ?? VC_STYLE.indent;
+  // The first entry's indentation, past blank lines and trailing spaces after `{`.
+  const indent = /^\{[ \t]*\r?\n(?:[ \t]*\r?\n)*( {1,8}|\t)"/.exec(text)?.[1] ??
+    VC_STYLE.indent;
   const finalNewline = text === "" || /\n$/.test(text);
   const escaped =
     /\\u(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})/
@@ -141,28 +143,43 @@ export function editManifestText(
   const closing = lines[last] === "" ? last - 1 : last;
   if (lines[0]?.trim() !== "{" || lines[closing]?.trim() !== "}") return fallback();
   if (lines.slice(closing + 1).some((l) => l !== "")) return fallback();
-  type Line = { key: string; parts: string[] };
+  // Blank lines (a hand-edited file's groups) stay before the entry they preceded.
+  type Line = { key: string; parts: string[]; blanks: string[] };
   const body: Line[] = [];
+  let blanks: string[] = [];
   for (const line of lines.slice(1, closing)) {
+    if (line.trim() === "") {
+      blanks.push(line);
+      continue;
+    }
     const m = ENTRY_LINE.exec(line);
     if (m === null) return fallback();
-    body.push({ key: normalize(JSON.parse(m[2] as string) as string), parts: m.slice(1) });
+    body.push({ key: normalize(JSON.parse(m[2] as string) as string), parts: m.slice(1), blanks });
+    blanks = [];
   }
+  const trailingBlanks = blanks;
   if (body.length !== Object.keys(before).length) return fallback();
   // The separator after a value on non-last lines (",", or Python 2's ", ").
   const sample = body.length > 1 ? body[0]?.parts : undefined;
   const comma = sample ? `${sample[4]}${sample[5]}${sample[6]}` : ",";
   const colon = body[0]?.parts[2] ?? ": ";
   const out: Line[] = [];
+  let carried: string[] = [];
   for (const line of body) {
     const value = after[line.key];
-    if (value === undefined) continue; // removed
+    if (value === undefined) {
+      // Removed; the blank lines before it stay, before the next line.
+      carried.push(...line.blanks);
+      continue;
+    }
+    const kept = carried.length === 0 ? line : { ...line, blanks: [...carried, ...line.blanks] };
+    carried = [];
     if (value !== before[line.key]) {
-      const parts = [...line.parts];
+      const parts = [...kept.parts];
       parts[3] = jsonString(value, style.escapeNonAscii);
-      out.push({ key: line.key, parts });
+      out.push({ ...kept, parts });
     } else {
-      out.push(line);
+      out.push(kept);
     }
   }
   for (const key of Object.keys(after).filter((k) => before[k] === undefined).sort(compareUtf8)) {
@@ -175,8 +192,9 @@ export function editManifestText(
       "",
       "",
     ];
+    // Before the blank lines of the entry it precedes: in the group of the entry above it.
     const at = out.findIndex((l) => compareUtf8(l.key, key) > 0);
-    out.splice(at === -1 ? out.length : at, 0, { key, parts });
+    out.splice(at === -1 ? out.length : at, 0, { key, parts, blanks: [] });
   }
   if (out.length === 0) return `{}${style.finalNewline ? style.eol : ""}`;
   const rendered = out.map((line, i) => {
@@ -184,11 +202,13 @@ export function editManifestText(
     const isLast = i === out.length - 1;
     const hadComma = p[5] === ",";
     // Keep a line as it was unless its comma must change.
-    if (hadComma !== isLast) return p.join("");
-    return `${p[0]}${p[1]}${p[2]}${p[3]}${isLast ? "" : comma}`;
+    const entry = hadComma !== isLast
+      ? p.join("")
+      : `${p[0]}${p[1]}${p[2]}${p[3]}${isLast ? "" : comma}`;
+    return [...line.blanks, entry].join(style.eol);
   });
   const head = lines[0] as string;
-  const tail = lines[closing] as string;
+  const tail = [...carried, ...trailingBlanks, lines[closing] as string].join(style.eol);
   return `${head}${style.eol}${rendered.join(style.eol)}${style.eol}${tail}${
     style.finalNewline ? style.eol : ""
   }`;

@@ -672,8 +672,13 @@ export class AtomicFile {
       this.startSync();
       await this.#sync;
       // A shared temp file keeps its handle (the caller's lock) until close().
-      if (!this.shared) this.#close();
+      // A unique one keeps it (and a lock its writer holds) until installed,
+      // where open files can be renamed (not Windows): a sweep of temp files
+      // whose writer is gone never sees it unlocked at its temp name.
+      const holdOpen = this.shared || !fsPlatform.mandatoryLocks;
+      if (!holdOpen) this.#close();
       await install(this.path);
+      if (!this.shared) this.#close();
       this.#done = true;
       openTempFiles.delete(this);
     } catch (error) {

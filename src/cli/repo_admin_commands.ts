@@ -111,6 +111,11 @@ export const gc: Command = {
       `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
       `${verb}delete ${counted(report.deletedObjects.length, "content object")}`,
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
+      ...(report.removedTemps.length === 0 ? [] : [
+        `removed ${counted(report.removedTemps.length, "temp file")} of killed writers: ${
+          report.removedTemps.join(" ")
+        }`,
+      ]),
       ...(report.abortedUploads.length === 0 ? [] : [
         `${verb}abort ${counted(report.abortedUploads.length, "abandoned upload")}: ${
           report.abortedUploads.map((u) => u.key).join(" ")
@@ -210,7 +215,7 @@ export const check: Command = {
   required: 0,
   usage: "[--repo URI]",
   description:
-    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.",
+    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.\nAlso reports multipart uploads of content still open (S3) and removes the temp files of\nwriters killed mid-upload (file://).",
   options: REPO_OPTIONS,
   examples: ["vc repo check --json"],
   async run(ctx) {
@@ -225,6 +230,14 @@ export const check: Command = {
     const lines = [
       ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),
       ...report.orphans.map((o) => `orphan ${o.key} (${o.size} bytes, ${o.lastModified})`),
+      ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),
+      ...report.pendingUploads.map((u) =>
+        `pending upload ${u.key} (${u.uploadId}, started ${u.initiated.toISOString()}): an add ` +
+        "in flight, or one killed mid-upload (gc aborts it once older than --grace)"
+      ),
+      ...(report.uploadsUnchecked === undefined
+        ? []
+        : [`pending uploads not checked: ${report.uploadsUnchecked}`]),
       `${counted(report.records, "record")} checked: ${
         counted(report.problems.length, "problem")
       }, ${counted(report.orphans.length, "orphan")}`,

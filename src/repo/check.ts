@@ -2,15 +2,18 @@
  * `vc repo check`: compares the catalog with the store. Every record that is
  * not purged must have its content object, with its size and MD5 (the ETag,
  * or the `vc-md5` metadata when the ETag is not a plain MD5); every content
- * object should belong to a record. A record whose content key is not under
+ * object should belong to a record. Temp files of writers killed mid-upload
+ * into a `file://` store are removed by the listing and reported, and
+ * multipart uploads of content still open (S3) are reported. A record whose content key is not under
  * the content prefix, or is one the store cannot address (a catalog edited
  * by hand), is reported as such: purge and gc never delete it.
  *
  * @module
  */
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import { statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
+import type { PendingUpload } from "../store/types.ts";
 import type { Repository } from "./repository.ts";
 
 /** A record whose content is missing or differs. */
@@ -43,6 +46,22 @@ export interface CheckReport {
   problems: CheckProblem[];
   /** Content objects with no record. */
   orphans: Orphan[];
+  /**
+   * Temp files that writers killed mid-upload (`kill -9` of an `add`) left
+   * under the content prefix of a `file://` store, found and removed by the
+   * check's listing (a live writer's are kept): the store no longer holds
+   * them, so they do not make the check fail.
+   */
+  removedTemps: string[];
+  /**
+   * Multipart uploads of content still open in the store (S3): an `add` in
+   * flight, or one killed mid-upload, whose parts the store keeps (and
+   * bills) until `gc` aborts them once older than its grace period. They
+   * do not make the check fail: a live one cannot be told from a dead one.
+   */
+  pendingUploads: PendingUpload[];
+  /** Why pending uploads could not be listed (no grant, no such listing), if so. */
+  uploadsUnchecked?: string;
   /** True when there are no problems and no orphans. */
   ok: boolean;
 }
@@ -140,8 +159,10 @@ export async function check(
   );
   const live = new Set(rows.map((r) => String(r.content_key)));
   const orphans: Orphan[] = [];
+  const removedTemps: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
+    onSwept: (path) => removedTemps.push(path),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   for await (const info of listing) {
@@ -154,10 +175,28 @@ export async function check(
     }
   }
   const problems = found.filter((p): p is CheckProblem => p !== undefined);
+  const pendingUploads: PendingUpload[] = [];
+  let uploadsUnchecked: string | undefined;
+  if (repo.store.pendingUploads !== undefined) {
+    try {
+      const uploads = repo.store.pendingUploads(
+        repo.marker.contentPrefix,
+        options.signal === undefined ? {} : { signal: options.signal },
+      );
+      for await (const upload of uploads) pendingUploads.push(upload);
+    } catch (error) {
+      // A separate grant on S3, and missing from some S3-compatible stores.
+      if (!(error instanceof VcError)) throw error;
+      uploadsUnchecked = error.message;
+    }
+  }
   return {
     records: rows.length,
     problems,
     orphans,
+    removedTemps,
+    pendingUploads,
+    ...(uploadsUnchecked === undefined ? {} : { uploadsUnchecked }),
     ok: problems.length === 0 && orphans.length === 0,
   };
 }

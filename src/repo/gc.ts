@@ -7,7 +7,9 @@
  * 3. purge expired records whose expiry is older than the retention period;
  * 4. delete content objects no live record references, once they are older
  *    than the grace period: an `add` uploads before it records, so a younger
- *    unreferenced object may be one in flight and is left alone;
+ *    unreferenced object may be one in flight and is left alone (the
+ *    listing of a `file://` store also removes the temp files of writers
+ *    killed mid-upload, which no lock holds any more);
  * 5. abort multipart uploads of content started before the grace period (an
  *    `add` killed mid-upload leaves one, whose parts S3 keeps and bills
  *    until it is aborted), on stores that have them. An upload the store
@@ -69,6 +71,12 @@ export interface GcReport {
    * the collection goes on without them.
    */
   skippedObjects: { key: string; problem: string }[];
+  /**
+   * Temp files that writers killed mid-upload (`kill -9` of an `add`) left
+   * under the content prefix of a `file://` store, removed (also by a dry
+   * run: the store's listing removes them; a live writer's are kept).
+   */
+  removedTemps: string[];
   /** Multipart uploads of content, older than the grace period, that were aborted. */
   abortedUploads: PendingUpload[];
   /**
@@ -129,6 +137,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     purgedExpired: [],
     deletedObjects: [],
     skippedObjects: [],
+    removedTemps: [],
     abortedUploads: [],
     undatedUploads: [],
     skippedUploads: [],
@@ -203,6 +212,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   let orphans: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
+    onSwept: (path) => report.removedTemps.push(path),
     ...(signal === undefined ? {} : { signal }),
   });
   for await (const info of listing) {

@@ -22,6 +22,7 @@ import {
 } from "../errors.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
   DeleteOptions,
@@ -369,6 +370,7 @@ export class FsStore implements ObjectStore {
       await this.#checkPreconditions(key, target, options);
       await this.#sweepOnce(dir);
       temp = AtomicFile.create(target);
+      markLive(temp);
       const written = await writeBody(key, temp.file, body, options);
       if (options.md5 !== undefined && written.md5 !== options.md5.toLowerCase()) {
         throw new IntegrityError(
@@ -439,6 +441,7 @@ export class FsStore implements ObjectStore {
       signal: options.signal,
       etags: options.etags ?? true,
       warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
+      swept: options.onSwept,
       files: this.#files,
       url: this.url,
       fail: (key, e) => this.#fail("list", key, e),
@@ -935,5 +938,21 @@ async function removeKeylessDir(dir: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Locks a put's temp file for as long as it is written (the lock goes with
+ * the handle, at the commit or when the process dies), so a sweep tells it
+ * from one a writer killed by `kill -9` left (`sweepStaleTemps`), without
+ * the look at `/proc` the CLI's permissions may refuse. Where locks are
+ * mandatory (Windows) or unsupported, only the pid and the age tell.
+ */
+function markLive(temp: AtomicFile): void {
+  if (fsPlatform.mandatoryLocks) return;
+  try {
+    temp.file.tryLockSync(true);
+  } catch {
+    // No locks here: the sweep falls back to the file's age and pid.
   }
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import { basename, join } from "node:path";
-import { isStaleTempFile, isTempName } from "../atomic_write.ts";
+import { isAbandonedTemp } from "../abandoned_temp.ts";
+import { isTempName } from "../atomic_write.ts";
 import { mapLimit } from "../pool.ts";
 import { readDirEntries } from "../read_dir.ts";
 import type { ListWarning, ObjectInfo } from "./types.ts";
@@ -20,6 +21,8 @@ const LIST_PARALLEL = 32;
 // they are swept by age only.
 const LEGACY_TEMP = ".vc~tmp~";
 const LEGACY_TEMP_MAX_AGE_MS = 24 * 3600_000;
+// A temp file older than this is a dead writer's, locks or not.
+const TEMP_MAX_AGE_MS = 24 * 3600_000;
 
 /** How one listing walks (see `FsStore.list`). */
 export interface ListWalk {
@@ -31,6 +34,8 @@ export interface ListWalk {
   etags: boolean;
   /** Receives skipped entries. */
   warn: (warning: ListWarning) => void;
+  /** Receives the key-like path of each dead writer's temp file removed. */
+  swept?: ((path: string) => void) | undefined;
   /** Describes files. */
   files: FileDescriber;
   /** The store's URL, for messages. */
@@ -95,7 +100,8 @@ export async function* listDirectory(
     opts.warn(warning(opts.url, dirKey, "skipped directory", e));
     return;
   }
-  await sweepStaleTemps(dir, temps);
+  const swept = opts.swept;
+  await sweepStaleTemps(dir, temps, swept && ((name) => swept(dirKey + name)));
   // Sorting by name + "/" for directories puts each directory's keys
   // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
   entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
@@ -149,10 +155,14 @@ function warning(url: string, key: string, what: string, e: unknown): ListWarnin
 
 /**
  * Removes the temp files among `names` (in `dir`) whose writer is gone
- * (`isStaleTempFile`: a dead pid on this host, or older than a day; temp
- * files of older vc versions, `.vc~tmp~*`, when older than a day), so a
- * `kill -9` mid-put leaves no debris for long. Best-effort: a read-only
- * directory keeps them. With `names` undefined, reads the directory.
+ * (`isAbandonedTemp`: nobody holds its lock past a few seconds' grace, as
+ * `FsStore.put` holds it while it writes; a dead pid on this host where
+ * `/proc` may be read; or older than a day; temp files of older vc
+ * versions, `.vc~tmp~*`, when older than a day), so a `kill -9` mid-put
+ * leaves no debris for long, also under the CLI's permissions, which may
+ * not look at `/proc`. Best-effort: a read-only directory keeps them. With
+ * `names` undefined, reads the directory. `onRemoved` receives the name of
+ * each one removed.
  *
  * @example
  * ```ts
@@ -166,7 +176,11 @@ function warning(url: string, key: string, what: string, e: unknown): ListWarnin
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function sweepStaleTemps(dir: string, names?: readonly string[]): Promise<void> {
+export async function sweepStaleTemps(
+  dir: string,
+  names?: readonly string[],
+  onRemoved?: (name: string) => void,
+): Promise<void> {
   let temps = names;
   if (temps === undefined) {
     const found: string[] = [];
@@ -187,8 +201,11 @@ export async function sweepStaleTemps(dir: string, names?: readonly string[]): P
       const st = await Deno.lstat(path);
       const stale = name.startsWith(LEGACY_TEMP)
         ? st.mtime !== null && now - st.mtime.getTime() > LEGACY_TEMP_MAX_AGE_MS
-        : isStaleTempFile(name, st.mtime, now);
-      if (st.isFile && stale) await Deno.remove(path);
+        : isAbandonedTemp(path, st.mtime, now, TEMP_MAX_AGE_MS);
+      if (st.isFile && stale) {
+        await Deno.remove(path);
+        onRemoved?.(name);
+      }
     } catch {
       // Gone already, or not ours to remove.
     }

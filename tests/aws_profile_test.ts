@@ -185,3 +185,49 @@ Deno.test("aws profile: a header followed by a comment is that profile's, as bot
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("aws profile: a comment after a value is no part of it, as the JS SDK reads it", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_profile_ini_" });
+  try {
+    // The SDK (vc's credentials and region) read `eu-west-1`; vc read
+    // `eu-west-1 # prod` (shown by `vc config`) and refused the endpoint
+    // `http://c.example:9000 ; staging` as no URL.
+    Deno.writeTextFileSync(
+      `${dir}/config`,
+      [
+        "[profile c]",
+        "region = eu-west-1 # prod",
+        "endpoint_url = http://c.example:9000 ; staging",
+        "s3 =  # path-style for MinIO",
+        "  addressing_style = path\t# not virtual",
+      ].join("\n"),
+    );
+    const env = (n: string) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_PROFILE: "c" })[n];
+    const p = activeProfileS3(env);
+    assertEquals(p?.region, "eu-west-1");
+    assertEquals(p?.endpoint?.value, "http://c.example:9000");
+    assertEquals(p?.pathStyle, true);
+    assertEquals(resolveS3Settings({}, env).regionShown, "eu-west-1");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("aws profile: a quoted profile name in a header is that profile, as for the aws CLI", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_profile_ini_" });
+  try {
+    // `aws s3 ls` (and the SDK's region) took `[profile "lab"]` as lab; vc
+    // found no profile lab and sent lab's requests to AWS.
+    Deno.writeTextFileSync(
+      `${dir}/config`,
+      '[profile "lab"]\nregion = eu-west-1\nendpoint_url = http://lab.example:9000\n' +
+        "services = svc\n[services 'svc']\ns3 =\n  endpoint_url = http://s3.lab.example:9000\n",
+    );
+    const env = (n: string) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_PROFILE: "lab" })[n];
+    const p = activeProfileS3(env);
+    assertEquals(p?.region, "eu-west-1");
+    assertEquals(p?.endpoint?.value, "http://s3.lab.example:9000");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -112,22 +112,69 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   return result;
 }
 
+/**
+ * When `AWS_PROFILE` names a profile that neither shared file holds (no
+ * `[profile p]` in the config file, no `[p]` in the credentials file), the
+ * two files looked in: the aws CLI then fails with "The config profile (p)
+ * could not be found", while the AWS SDK's chain only ends in "Could not
+ * load credentials from any providers". `undefined` when the profile exists,
+ * or when `AWS_PROFILE` is unset or `default`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { missingProfile } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nregion = eu-west-1\n");
+ * const env = (p: string) => (n: string) =>
+ *   ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`, AWS_PROFILE: p })[n];
+ * assert.equal(missingProfile(env("lab")), undefined);
+ * assert.equal(missingProfile(env("lba"))?.profile, "lba");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function missingProfile(
+  env: EnvReader,
+): { profile: string; config: string | undefined; credentials: string | undefined } | undefined {
+  const profile = nonEmpty(env("AWS_PROFILE"));
+  if (profile === undefined || profile === "default") return undefined;
+  const config = configFilePath(env);
+  const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  const sections = (file: string | undefined) => {
+    if (file === undefined) return new Map<string, Section>();
+    try {
+      return parseIni(new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES)));
+    } catch {
+      return new Map<string, Section>();
+    }
+  };
+  if (sections(config).has(`profile ${profile}`) || sections(credentials).has(profile)) {
+    return undefined;
+  }
+  return { profile, config, credentials };
+}
+
 /** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`. */
 function configFilePath(env: EnvReader): string | undefined {
+  return sharedFilePath(env, "AWS_CONFIG_FILE", "config");
+}
+
+function sharedFilePath(env: EnvReader, variable: string, name: string): string | undefined {
   const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
-  const given = nonEmpty(env("AWS_CONFIG_FILE"));
+  const given = nonEmpty(env(variable));
   if (given !== undefined) {
     if (!given.startsWith("~/")) return given;
     return home === undefined ? undefined : `${home}${given.slice(1)}`;
   }
-  return home === undefined ? undefined : `${home}/.aws/config`;
+  return home === undefined ? undefined : `${home}/.aws/${name}`;
 }
 
 /**
  * The shared config file's INI dialect: `[section]` headers (a comment may
  * follow, as botocore and the JS SDK read it), `key = value` (not botocore's
  * `key: value`, which the JS SDK vc's credentials come from does not read),
- * `#` / `;` comment lines, and a key with an empty value followed by
+ * `#` / `;` comments (whole lines, or after whitespace at the end of one, as
+ * the JS SDK strips them), and a key with an empty value followed by
  * indented `key = value` lines as a nested block (`s3 =`). Keys are compared
  * in lower case, as botocore's parser does.
  */
@@ -136,12 +183,21 @@ function parseIni(text: string): Map<string, Section> {
   let section: Section | undefined;
   let nested: Map<string, string> | undefined;
   for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
+    // A `#` or `;` at the start or after whitespace starts a comment, also
+    // after a value (`region = eu-west-1 # prod`), as the JS SDK reads it: the
+    // SDK takes its credentials and region from these files, so vc must not
+    // read another value than it does.
+    const line = (raw.split(/(?:^|\s)[;#]/)[0] ?? "").trim();
     if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
     // Python's configparser: anything after the closing bracket (a comment) is ignored.
     const header = /^\[\s*(.*?)\s*\]/.exec(line);
     if (header !== null) {
-      const name = (header[1] ?? "").replace(/\s+/g, " ");
+      // `[profile "name"]`: the quotes are no part of the name (botocore
+      // splits the header as a shell would, the JS SDK drops them too).
+      const name = (header[1] ?? "").replace(/\s+/g, " ").replace(
+        /^([\w-]+) (["'])(.*)\2$/,
+        "$1 $3",
+      );
       section = sections.get(name) ?? new Map();
       sections.set(name, section);
       nested = undefined;

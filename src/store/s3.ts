@@ -45,7 +45,7 @@ import {
 import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
 import {
   bucketBaseUrl,
-  credentialProcessHint,
+  credentialHint,
   describeCredentialSource,
   type EnvReader,
   resolveS3Settings,
@@ -1485,7 +1485,7 @@ export class S3Store implements ObjectStore {
     if (error instanceof Error && error.name === "CredentialsProviderError") {
       return new AccessDeniedError(
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${error.message}` +
-          credentialProcessHint((name) => this.#env(name)),
+          credentialHint((name) => this.#env(name)),
         { cause: error },
       );
     }
@@ -1576,7 +1576,7 @@ export class S3Store implements ObjectStore {
       region,
       credentials,
       credentialSource: this.#credentialSource,
-      credentialHint: () => credentialProcessHint((name) => this.#env(name)),
+      credentialHint: () => credentialHint((name) => this.#env(name)),
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       timeoutMs: this.#settings.requestTimeoutMs,
       ...(this.#options.http1 !== false ? { http1: true } : {}),

@@ -10,7 +10,7 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
-import { activeProfileS3, type AwsProfileS3 } from "./aws_profile.ts";
+import { activeProfileS3, type AwsProfileS3, missingProfile } from "./aws_profile.ts";
 
 // One type for every reader of the environment (the settings use it too).
 import type { EnvReader } from "../config.ts";
@@ -477,6 +477,37 @@ export function credentialProcessHint(
     `credentials in the environment instead, with AWS_PROFILE unset (an explicit profile ` +
     `shadows them), e.g. eval "$(aws configure export-credentials${name} --format env)"; ` +
     `unset AWS_PROFILE)`;
+}
+
+/**
+ * Everything a message about credentials the SDK's chain could not load
+ * adds: that `AWS_PROFILE` names a profile neither shared file holds (a
+ * typo, or the wrong `AWS_CONFIG_FILE`), else the
+ * {@linkcode credentialProcessHint}. Empty when there is nothing to add.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialHint } from "./s3_config.ts";
+ * const env = (n: string) =>
+ *   ({ AWS_PROFILE: "nosuch", AWS_CONFIG_FILE: "/nonexistent/c", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/k" })[n];
+ * assert(credentialHint(env).includes("/nonexistent/c"));
+ * assert.equal(credentialHint(() => undefined), "");
+ * ```
+ */
+export function credentialHint(env: EnvReader = denoEnv): string {
+  const missing = missingProfile(env);
+  if (missing === undefined) return credentialProcessHint(env);
+  const files = [
+    missing.config === undefined
+      ? undefined
+      : `no [profile ${missing.profile}] in ${missing.config}`,
+    missing.credentials === undefined
+      ? undefined
+      : `no [${missing.profile}] in ${missing.credentials}`,
+  ].filter((f) => f !== undefined);
+  return ` (AWS_PROFILE names the profile "${missing.profile}", which does not exist: ` +
+    `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")})`;
 }
 
 function runGranted(): boolean {

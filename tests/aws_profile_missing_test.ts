@@ -1,0 +1,59 @@
+/**
+ * `AWS_PROFILE` naming a profile neither shared file holds (a typo, or the
+ * wrong `AWS_CONFIG_FILE`): the aws CLI says "The config profile (p) could
+ * not be found", but vc said only the SDK's "Could not load credentials from
+ * any providers". The message now names the profile, the variable and the
+ * two files looked in.
+ */
+import { join } from "node:path";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { withWorkspace } from "./cli_process.ts";
+import { credentialHint } from "../src/store/s3_config.ts";
+
+Deno.test("AWS_PROFILE naming no profile: the error says so, naming both files", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const config = join(dir, "aws_config");
+    const credentials = join(dir, "aws_credentials");
+    await Deno.writeTextFile(config, "[profile lab]\nregion = us-east-1\n");
+    await Deno.writeTextFile(
+      credentials,
+      "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+    );
+    const run = await vc(["cache", "get", "s3://some-bucket/k.txt"], {
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_PROFILE: "lba",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(run.stderr, "no usable AWS credentials");
+    assertStringIncludes(run.stderr, 'AWS_PROFILE names the profile "lba", which does not exist');
+    assertStringIncludes(run.stderr, `no [profile lba] in ${config}`);
+    assertStringIncludes(run.stderr, `no [lba] in ${credentials}`);
+  });
+});
+
+Deno.test("AWS_PROFILE: no missing-profile hint when either file holds it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = join(dir, "config");
+    const credentials = join(dir, "credentials");
+    await Deno.writeTextFile(config, "[profile inconfig]\nregion = us-east-1\n");
+    await Deno.writeTextFile(credentials, "[increds]\naws_access_key_id = AK\n");
+    const env = (profile: string) => (name: string) =>
+      ({
+        AWS_CONFIG_FILE: config,
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_PROFILE: profile,
+      })[name];
+    assertEquals(credentialHint(env("inconfig")), "");
+    assertEquals(credentialHint(env("increds")), "");
+    assertEquals(credentialHint(env("default")), "");
+    // `[increds]` in the config file is not a profile (the aws CLI ignores it too).
+    await Deno.writeTextFile(config, "[other]\nregion = us-east-1\n");
+    assertStringIncludes(credentialHint(env("other")), "does not exist");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

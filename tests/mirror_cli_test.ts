@@ -200,6 +200,76 @@ Deno.test({
 });
 
 Deno.test({
+  name: "vc mirror --watch --json (process): SIGTERM ends the JSON log with a stopped line",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    // The closing line is a human-mode stderr line: with --json, the log on
+    // stdout ended at the last batch, and a supervisor could not tell a
+    // stopped watch from a killed one, nor read its totals.
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_watch_json_" }));
+    try {
+      await Deno.mkdir(join(dir, "data"));
+      await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
+      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          cli,
+          "mirror",
+          "data",
+          `file://${dir}/bucket`,
+          "--watch",
+          "--json",
+          "--debounce",
+          "100ms",
+          "--state",
+          "s.db",
+        ],
+        cwd: dir,
+        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const stdout: string[] = [];
+      const reading = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+        new WritableStream({ write: (s) => void stdout.push(s) }),
+      );
+      const stderr = new Response(child.stderr).text();
+      for (let i = 0; i < 600 && !stdout.join("").includes('"kind":"initial"'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
+      for (let i = 0; i < 300 && !stdout.join("").includes('"kind":"events"'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await reading;
+      assertEquals(status.code, 0, await stderr);
+      const lines = stdout.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
+      const last = lines.at(-1);
+      assertEquals(Object.keys(last).sort(), [
+        "batches",
+        "bytes",
+        "deleted",
+        "failed",
+        "kind",
+        "passes",
+        "transferred",
+      ]);
+      assertEquals(
+        [last.kind, last.transferred, last.bytes, last.deleted, last.failed],
+        ["stopped", 2, 2, 0, 0],
+      );
+      assert(last.passes >= 1 && last.batches >= 1, JSON.stringify(last));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "vc mirror --watch (process): SIGTERM ends it even with a FIFO made in the tree",
   // No FIFOs or SIGTERM there.
   ignore: Deno.build.os === "windows",

@@ -120,8 +120,9 @@ Deno.test("mirror: a file that vanished or changed while it was uploaded is name
         key: "big.bin",
         path: join(src, "big.bin"),
         // Not the store's words about the digests: what happened, and what comes of it.
-        error: "changed while it was uploaded; the object may not match its vc-md5, and the " +
-          "next run uploads the file again",
+        // The store refused it: nothing was stored, so it keeps what it had.
+        error: "changed while it was uploaded; the upload was aborted (the store keeps the " +
+          "object it had), and the next run uploads the file again",
       },
       {
         key: "c.txt",
@@ -130,6 +131,38 @@ Deno.test("mirror: a file that vanished or changed while it was uploaded is name
           "there then",
       },
     ]);
+  } finally {
+    await store.close();
+  }
+});
+
+/** Removes a file read from disk (past 1 MiB) after it was hashed, before the store opens it. */
+class RemovesBeforeReading extends FsStore {
+  override async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    if (typeof body === "object" && body !== null && "path" in body) {
+      await Deno.remove(body.path);
+    }
+    return await super.put(key, body, options);
+  }
+}
+
+Deno.test("mirror: a file deleted before its upload read it is said to have vanished, with no object stored", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  await Deno.writeFile(join(src, "big.bin"), new Uint8Array(1024 * 1024 + 1).fill(0x41));
+  const store = new RemovesBeforeReading(join(w.dir, "store"));
+  try {
+    const r = await mirror({ sources: [src], target: store, statePath: join(w.dir, "s.db") });
+    // Was: "changed while it was uploaded; the object may not match its
+    // vc-md5": neither changed, nor any object written.
+    assertEquals(r.failed, [{
+      key: "big.bin",
+      path: join(src, "big.bin"),
+      error: "vanished while it was uploaded; the upload was aborted (the store keeps the " +
+        "object it had), and the next run mirrors what is there then",
+    }]);
+    assertEquals(await store.head("big.bin"), undefined);
   } finally {
     await store.close();
   }

@@ -326,6 +326,12 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       counted(totals.batches, "batch", "batches")
     }, ${totals.transferred} transferred, ${totals.deleted} deleted, ${totals.failed} failed`,
   );
+  // With --json, stderr's closing line is not printed: the log on stdout
+  // ends with the same totals, so a supervisor reading it knows the watch
+  // stopped (rather than died) and what it failed in all.
+  await out.jsonLine({ kind: "stopped", ...totals }).catch((error) =>
+    io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`)
+  );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;
 }

@@ -1006,6 +1006,14 @@ export class Mirror {
   async #unchangedSince(entry: LocalEntry, committed = true): Promise<void> {
     // A followed link: the file it leads to, as the walk saw it.
     const now = await statLocal(entry.path, entry.key, this.#options.symlinks ?? "skip");
+    if (now === undefined && !committed) {
+      // Gone before (or while) it was read for the upload: nothing was
+      // stored for it, and it did not "change".
+      throw new VcError(
+        `${entry.path} vanished while it was uploaded; the upload was aborted (the store keeps ` +
+          `the object it had), and the next run mirrors what is there then`,
+      );
+    }
     if (now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0 }, now)) {
       throw new VcError(
         `${entry.path} changed while it was uploaded; ` +
@@ -1104,7 +1112,11 @@ export class Mirror {
           // Content-MD5): the file was rewritten while it was read, and the
           // failure says so rather than the digests.
           if (error === notCommitted) throw error;
-          if (hash.bytes === undefined && !o.signal?.aborted) await this.#unchangedSince(local);
+          // The store refused the upload (or the file could not be opened
+          // for it): nothing was committed, the store keeps what it had.
+          if (hash.bytes === undefined && !o.signal?.aborted) {
+            await this.#unchangedSince(local, false);
+          }
           throw error;
         }).finally(mover.end);
         // A file read from disk part by part (a multipart upload) may have

@@ -9,6 +9,7 @@
  */
 import { InvalidInputError, NotFoundError, VcError } from "./errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
+import { untilAborted } from "./abort_hub.ts";
 
 /** Options of {@linkcode readTextCapped}. */
 export interface ReadCappedOptions {
@@ -22,6 +23,12 @@ export interface ReadCappedOptions {
   stdin?: ReadableStream<Uint8Array> | "process";
   /** Return `undefined` for a missing file instead of throwing `NotFoundError`. */
   allowMissing?: boolean;
+  /**
+   * Stops a read of a pipe or standard input that waits for more (its
+   * writer still running) with the signal's reason: such a read cannot be
+   * cancelled otherwise, and Ctrl-C would wait for the writer.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -102,10 +109,12 @@ export async function readTextCapped(
   const reader = stream.getReader();
   try {
     for (;;) {
+      options.signal?.throwIfAborted();
       let step: ReadableStreamReadResult<Uint8Array>;
       try {
-        step = await reader.read();
+        step = await untilAborted(reader.read(), options.signal);
       } catch (cause) {
+        if (options.signal?.aborted && cause === options.signal.reason) throw cause;
         // Named: Deno's message does not say what was read (standard input
         // that is a directory says only "Is a directory").
         throw new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });

@@ -92,6 +92,11 @@ Deno.test("cli prefill: bad input", async () => {
   assertFailure(await ws.vc("prefill", "--list", "nope.txt"), 1, "nope.txt");
   await ws.write("bad.txt", "ftp://x/y\n");
   assertFailure(await ws.vc("prefill", "--list", "bad.txt"), 1, "bad.txt:1");
+  // An empty --list (an unset variable in a CI script) is not the working
+  // directory ("is a directory"), and a URI is not a relative path: usage
+  // errors, as for --manifest.
+  assertFailure(await ws.vc("prefill", "--list", ""), 2, "--list is empty");
+  assertFailure(await ws.vc("prefill", "--list", "s3://b/list.txt"), 2, "local path");
   assertFailure(await ws.run(["prefill"]), 2, "no bucket configured");
   const missing = await ws.vc("prefill", "--manifest", "missing.json");
   assertEquals(missing.code, 1);

@@ -2,6 +2,8 @@ import { formatBytes, formatDuration, ProgressBar } from "../src/progress.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { errorMessage } from "../src/cli/errors.ts";
 import { NotFoundError } from "../src/errors.ts";
+import { Output } from "../src/cli/output.ts";
+import { memoryIo } from "../src/cli/io.ts";
 
 /** A bar drawing into a string with a hand-driven clock. */
 function fakeBar(options: { enabled?: boolean; columns?: number; intervalMs?: number } = {}) {
@@ -190,4 +192,31 @@ Deno.test("progress: no terminal, a plain line every log interval of a long oper
   t += 100_000;
   silent.update({ done: 1, total: 2 });
   assertEquals(quiet, "");
+});
+
+Deno.test("progress: --json in a CI log gets the plain line every 30 s too, --quiet none", () => {
+  // `vc prefill --json > report.json` in CI: stdout holds the document, and a
+  // long run that printed nothing on stderr would be stopped as stalled.
+  const realNow = performance.now;
+  let t = 0;
+  performance.now = () => t;
+  try {
+    for (const mode of ["json", "quiet"] as const) {
+      t = 0;
+      const io = memoryIo();
+      const out = new Output(io, { mode });
+      {
+        using bar = out.progress("prefill");
+        for (let done = 1; done <= 100; done++) {
+          t = done * 1_000; // one item a second: 100 s
+          bar.onItems({ done, total: 100 });
+        }
+      }
+      const lines = io.stderr().split("\n").filter((l) => l !== "");
+      assertEquals(lines.length, mode === "json" ? 3 : 0, `${mode}: ${io.stderr()}`);
+      assertEquals(io.stdout(), "");
+    }
+  } finally {
+    performance.now = realNow;
+  }
 });

@@ -137,7 +137,9 @@ export class Output {
   /**
    * A progress bar on stderr, drawn only on a terminal that can erase a line
    * (not `TERM=dumb`) and never in JSON or quiet mode. Messages printed while
-   * it is active appear above it.
+   * it is active appear above it. Where it is not drawn, a plain line every
+   * 30 s of a long operation, also in JSON mode (stdout holds the document;
+   * `--json` is how CI keeps a report), not in quiet mode.
    */
   progress(label: string): ProgressBar {
     // A dumb terminal (Emacs' shell, some CI consoles) shows the erase
@@ -148,8 +150,9 @@ export class Output {
       label,
       enabled,
       write: (s) => this.#io.writeStderr(s),
-      // In a CI log (no bar): a plain line every 30 s of a long operation.
-      ...(enabled || this.mode !== "human" ? {} : { logIntervalMs: LOG_INTERVAL_MS }),
+      // In a CI log (no bar): a plain line every 30 s of a long operation,
+      // so a job that times out on silence keeps going; with --json too.
+      ...(enabled || this.mode === "quiet" ? {} : { logIntervalMs: LOG_INTERVAL_MS }),
     });
     this.#bar = bar;
     return bar;

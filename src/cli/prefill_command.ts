@@ -31,6 +31,8 @@ import { NotFoundError } from "../errors.ts";
 import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
+import { signalOption } from "../abort_hub.ts";
+import { localPathArg } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 
 /**
@@ -101,7 +103,8 @@ export const prefill: Command = {
     // the run's error, before anything is fetched, as other bad settings are.
     if (flags.string("request-timeout") === undefined) requestTimeoutFromEnv((n) => io.env(n));
     // `-` is standard input (once).
-    const lists = flags.list("list").map((l) => l === "-" ? l : resolve(io.cwd, l));
+    // Empty (an unset variable in a CI script) or a URI is refused, as for --manifest.
+    const lists = flags.list("list").map((l) => l === "-" ? l : localPathArg(io.cwd, l, "--list"));
     let manifests = flags.list("manifest").map((m) => resolve(io.cwd, m));
     // With --list, a manifest is used only when given too; a bucket is then
     // needed only for it (plain s3:// and file:// URIs name their store).
@@ -110,7 +113,10 @@ export const prefill: Command = {
     // read and checked before anything is fetched; its entries are made as
     // the prefill takes them.
     const read: PrefillListEntries[] = [];
-    for (const list of new Set(lists)) read.push(await listEntries(list));
+    // A list read from a pipe whose writer is still running stops on Ctrl-C.
+    for (const list of new Set(lists)) {
+      read.push(await listEntries(list, signalOption(io.signal)));
+    }
     const items = {
       length: read.reduce((n, entries) => n + entries.length, 0),
       *[Symbol.iterator]() {

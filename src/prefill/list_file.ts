@@ -11,6 +11,7 @@
 import { InvalidInputError } from "../errors.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
+import { signalOption } from "../abort_hub.ts";
 import { parseUri } from "../uri.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
@@ -190,6 +191,7 @@ export async function listEntries(
     what: "list file",
     why: "not a list of URIs (one per line)",
     stdin: options.stdin ?? "process",
+    ...signalOption(options.signal),
   });
   // readTextCapped reads `-` from standard input (always, here).
   const file = path === "-" ? STDIN_NAME : path;
@@ -276,7 +278,11 @@ export function listItem(raw: string): string {
 export const MAX_LIST_BYTES: number = 64 * 1024 * 1024;
 
 // The option names of the list readers (a misspelt one is refused, not ignored).
-const READ_LIST_OPTIONS: OptionNames<ReadListOptions> = { stdin: true, maxBytes: true };
+const READ_LIST_OPTIONS: OptionNames<ReadListOptions> = {
+  stdin: true,
+  maxBytes: true,
+  signal: true,
+};
 
 /** Options of {@linkcode readListFile}. */
 export interface ReadListOptions {
@@ -284,4 +290,9 @@ export interface ReadListOptions {
   stdin?: ReadableStream<Uint8Array>;
   /** Refuse a list larger than this many bytes (default {@linkcode MAX_LIST_BYTES}). */
   maxBytes?: number;
+  /**
+   * Stops the read with the signal's reason, also one of standard input or a
+   * pipe that waits for more (its writer still running).
+   */
+  signal?: AbortSignal;
 }

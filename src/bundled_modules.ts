@@ -81,3 +81,29 @@ export function importBundled<T>(name: string, fromSource: () => Promise<unknown
 export function bundledWorkerUrl(name: string, fromSource: URL): URL {
   return workers.get(name) ?? fromSource;
 }
+
+/**
+ * Whether this process may load the worker module at `url`: Deno checks a
+ * worker's `file:` module against `--allow-read` (a script importing vc from
+ * a checkout with `--allow-read=/its/data` may not), and a refused load is
+ * printed to stderr as an uncaught error even though the worker's error
+ * event is handled. The caller then does the work on the main thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayLoadWorker } from "./bundled_modules.ts";
+ * assert(mayLoadWorker(new URL("https://example.com/w.ts")));
+ * const own = new URL("./bytes.ts", import.meta.url);
+ * const granted = Deno.permissions.querySync({ name: "read", path: own }).state === "granted";
+ * assert(mayLoadWorker(own) === granted);
+ * ```
+ */
+export function mayLoadWorker(url: URL): boolean {
+  if (url.protocol !== "file:") return true;
+  try {
+    return Deno.permissions.querySync({ name: "read", path: url }).state === "granted";
+  } catch {
+    return false;
+  }
+}

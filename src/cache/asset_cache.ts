@@ -36,7 +36,12 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkOptions,
+  checkPathArgument,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
@@ -473,6 +478,8 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async copyVerified(local: string, dest: string): Promise<void> {
+    checkPathArgument("copyVerified() local", local);
+    checkPathArgument("copyVerified() dest", dest);
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
     if (this.#layout.contains(path)) {
@@ -531,6 +538,7 @@ export class AssetCache implements AsyncDisposable {
       options,
       { checkRemote: true, signal: true } satisfies OptionNames<LsOptions>,
     );
+    checkOptionValues("ls()", options, ["checkRemote"]);
     const { listEntries, publicEntry } = await import("./maintenance.ts");
     const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
     if (!options.checkRemote || this.offline) return out;
@@ -591,12 +599,21 @@ export class AssetCache implements AsyncDisposable {
         signal: true,
       } satisfies OptionNames<CachePruneOptions>,
     );
+    checkOptionValues("prune()", options, ["dryRun"]);
     options.signal?.throwIfAborted();
     const { pruneEntries } = await import("./maintenance.ts");
+    const guard = guardProgress(options.onProgress, options.signal);
     let result: PruneResult;
     try {
-      result = await pruneEntries(this.dir, options);
+      const { onProgress: _, signal: __, ...rest } = options;
+      result = await pruneEntries(this.dir, {
+        ...rest,
+        ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
+        ...(guard.signal ? { signal: guard.signal } : {}),
+      });
     } catch (e) {
+      // Stopped midway: which entries it removed is not known here.
+      this.#index.forgetAll();
       throw this.#readOnly(e, "prune the cache", this.dir);
     }
     if (result.dryRun !== true) {
@@ -604,7 +621,9 @@ export class AssetCache implements AsyncDisposable {
         this.#index.forget(entry.path);
       }
     }
-    // Stopped: the removals so far were forgotten above, then it is said.
+    // Stopped (or onProgress threw): the removals so far were forgotten
+    // above, then it is said.
+    guard.rethrow();
     options.signal?.throwIfAborted();
     return result;
   }
@@ -635,17 +654,24 @@ export class AssetCache implements AsyncDisposable {
       options,
       { onProgress: true, signal: true } satisfies OptionNames<CacheVerifyOptions>,
     );
+    checkOptionValues("verify()", options);
     const { verifyEntries } = await import("./maintenance.ts");
+    const guard = guardProgress(options.onProgress, options.signal);
     let result: VerifyResult;
     try {
       result = await verifyEntries(this.dir, {
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
+        ...(guard.signal ? { signal: guard.signal } : {}),
       });
     } catch (e) {
+      // Stopped midway (aborted, onProgress threw): which corrupt copies it
+      // removed is not known here.
+      this.#index.forgetAll();
+      guard.rethrow();
       throw this.#readOnly(e, "verify the cache", this.dir);
     }
     for (const entry of result.corrupt) this.#index.forget(entry.path);
+    guard.rethrow();
     return result;
   }
 
@@ -826,17 +852,75 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
  * function a `TypeError` only once a download started.
  */
 function checkCallValues(options: CacheGetOptions): void {
+  checkOptionValues("cache()", options, ["immutable"]);
+  const integrity: unknown = options.integrity;
+  if (integrity === undefined) return;
+  // `{}` or a bare "sha256-..." string pinned nothing: a cached copy was
+  // served unchecked, a download refused as "size undefined is pinned".
+  const pin = integrity as Partial<Record<string, unknown>>;
+  if (
+    typeof integrity !== "object" || integrity === null ||
+    !(Number.isSafeInteger(pin.size) && (pin.size as number) >= 0) ||
+    !(typeof pin.sha256 === "string" && /^[0-9a-fA-F]{64}$/.test(pin.sha256)) ||
+    (pin.label !== undefined && typeof pin.label !== "string")
+  ) {
+    throw new InvalidInputError(
+      `cache(): the option integrity must be { size, sha256 } (a whole number of bytes and a ` +
+        `hex SHA-256 of 64 digits, as a lock entry holds), got ${describeValue(integrity)}`,
+    );
+  }
+}
+
+/**
+ * The values of the common per-call options of `what` (`cache()`, `ls()`,
+ * `prune()`, `verify()`): `signal` an `AbortSignal`, `onProgress` a
+ * function, the `flags` true or false. Checked before anything is read or
+ * removed (a `TypeError` from inside `prune` came after its first removal).
+ */
+function checkOptionValues(what: string, options: object, flags: string[] = []): void {
+  const o = options as Record<string, unknown>;
   const bad = (name: string, want: string, value: unknown) =>
     new InvalidInputError(
-      `cache(): the option ${name} must be ${want}, got ${describeValue(value)}`,
+      `${what}: the option ${name} must be ${want}, got ${describeValue(value)}`,
     );
-  if (options.immutable !== undefined && typeof options.immutable !== "boolean") {
-    throw bad("immutable", "true or false", options.immutable);
+  for (const flag of flags) {
+    if (o[flag] !== undefined && typeof o[flag] !== "boolean") {
+      throw bad(flag, "true or false", o[flag]);
+    }
   }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw bad("signal", "an AbortSignal", options.signal);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw bad("signal", "an AbortSignal", o.signal);
   }
-  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    throw bad("onProgress", "a function", options.onProgress);
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") {
+    throw bad("onProgress", "a function", o.onProgress);
   }
+}
+
+/**
+ * `onProgress` for a maintenance pass that removes entries: a callback that
+ * throws stops the pass as an abort does (so the removals so far are still
+ * forgotten by the caller), and `rethrow()` then throws its error.
+ */
+function guardProgress<P>(
+  onProgress: ((progress: P) => void) | undefined,
+  signal: AbortSignal | undefined,
+): { onProgress?: (progress: P) => void; signal?: AbortSignal; rethrow(): void } {
+  if (onProgress === undefined) return { ...(signal ? { signal } : {}), rethrow() {} };
+  const stop = new AbortController();
+  let failed: { error: unknown } | undefined;
+  return {
+    onProgress: (progress) => {
+      if (failed !== undefined) return;
+      try {
+        onProgress(progress);
+      } catch (error) {
+        failed = { error };
+        stop.abort();
+      }
+    },
+    signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
+    rethrow() {
+      if (failed !== undefined) throw failed.error;
+    },
+  };
 }

@@ -209,6 +209,19 @@ export class EntryIndex {
     this.#byPath.delete(path);
   }
 
+  /**
+   * Stops serving every entry from memory: after a maintenance pass that
+   * stopped midway (which copies it removed is not known), the next look at
+   * each reads its record from disk, as a new process would.
+   */
+  forgetAll(): void {
+    for (const rec of this.#byPath.values()) rec.valid = false;
+    for (const rec of this.#byUri.values()) rec.valid = false;
+    this.#byPath.clear();
+    this.#byUri.clear();
+    this.#remembered = new WeakSet();
+  }
+
   /** Whether `rec` may be served at `now` without asking the store. */
   isFresh(rec: EntryRec, now: number, immutable: boolean): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served

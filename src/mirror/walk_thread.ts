@@ -12,7 +12,7 @@
  * @module
  */
 import { onAbort } from "../abort_hub.ts";
-import { bundledWorkerUrl } from "../bundled_modules.ts";
+import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 import {
   type LocalEntry,
   type LocalRoot,
@@ -92,6 +92,7 @@ export async function* walkLocalBatchesOffThread(
       "src/mirror/walk_worker.ts",
       new URL("./walk_worker.ts", import.meta.url),
     );
+    if (!mayLoadWorker(url)) throw new Error("the walk worker's module may not be read");
     worker = new Worker(url, { type: "module" });
   } catch {
     yield* walkLocalBatches(root, options, missingOk);

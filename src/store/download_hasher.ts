@@ -6,7 +6,7 @@
  * @module
  */
 
-import { bundledWorkerUrl } from "../bundled_modules.ts";
+import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 
 /** A request to the hash worker. */
 export type HashRequest =
@@ -172,6 +172,7 @@ export class HashWorker {
         "src/store/download_hash_worker.ts",
         new URL("./download_hash_worker.ts", import.meta.url),
       );
+      if (!mayLoadWorker(url)) return undefined;
       return new HashWorker(new Worker(url, { type: "module" }));
     } catch {
       return undefined;

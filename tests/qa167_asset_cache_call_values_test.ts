@@ -4,7 +4,7 @@
  * maintenance pass stopped midway (an `onProgress` that throws, an abort) never
  * leaves `cache()` serving a path whose copy it removed.
  */
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { AssetCache, InvalidInputError } from "../mod.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -162,4 +162,22 @@ Deno.test("copyVerified refuses paths that are not strings before copying", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("AssetCache refuses env, openStore, warn and clock of the wrong type, naming the option", () => {
+  const base = { cacheDir: "/tmp/vc-qa167-never-written", configPath: false as const };
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ env: null }, "the option env must be a function or an object"],
+    [{ env: "VC_CACHE_DIR=/x" }, "the option env must be a function or an object"],
+    [{ env: {}, openStore: 5 }, "the option openStore must be a function"],
+    [{ env: {}, warn: "console" }, "the option warn must be a function"],
+    [{ env: {}, clock: {} }, "the option clock must be a Clock"],
+    [{ env: {}, clock: null }, "the option clock must be a Clock"],
+  ];
+  for (const [options, message] of cases) {
+    assertThrows(() => new AssetCache({ ...base, ...options } as Any), InvalidInputError, message);
+  }
+  new AssetCache(
+    { ...base, env: () => undefined, warn: () => {}, clock: { now: Date.now } } as Any,
+  );
 });

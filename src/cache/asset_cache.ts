@@ -158,6 +158,7 @@ export class AssetCache implements AsyncDisposable {
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
     checkOptions("AssetCache", options, ASSET_CACHE_OPTIONS);
+    checkConstructorValues(options);
     const settingsOptions: SettingsOptions = {};
     if (options.cacheDir !== undefined) settingsOptions.cacheDir = options.cacheDir;
     if (options.timeout !== undefined) settingsOptions.timeout = options.timeout;
@@ -867,6 +868,43 @@ function checkCallValues(options: CacheGetOptions): void {
     throw new InvalidInputError(
       `cache(): the option integrity must be { size, sha256 } (a whole number of bytes and a ` +
         `hex SHA-256 of 64 digits, as a lock entry holds), got ${describeValue(integrity)}`,
+    );
+  }
+}
+
+/**
+ * The values of `AssetCache`'s callback and environment options, as a script
+ * without type checking passes them: `env: null` was a `TypeError` reading
+ * `VC_CACHE_TIMEOUT`, an `openStore` / `warn` that is not a function one only
+ * at the first download or warning.
+ */
+function checkConstructorValues(options: AssetCacheOptions): void {
+  const env: unknown = options.env;
+  if (env !== undefined && typeof env !== "function" && (typeof env !== "object" || env === null)) {
+    throw new InvalidInputError(
+      `AssetCache: the option env must be a function or an object of variables, got ${
+        describeValue(env)
+      }`,
+    );
+  }
+  for (const name of ["openStore", "warn"] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== "function") {
+      throw new InvalidInputError(
+        `AssetCache: the option ${name} must be a function, got ${describeValue(value)}`,
+      );
+    }
+  }
+  const clock: unknown = options.clock;
+  if (
+    clock !== undefined &&
+    (typeof clock !== "object" || clock === null ||
+      typeof (clock as { now?: unknown }).now !== "function")
+  ) {
+    throw new InvalidInputError(
+      `AssetCache: the option clock must be a Clock (such as ManualClock), got ${
+        describeValue(clock)
+      }`,
     );
   }
 }

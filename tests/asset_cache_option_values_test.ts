@@ -165,7 +165,7 @@ Deno.test("copyVerified refuses paths that are not strings before copying", asyn
 });
 
 Deno.test("AssetCache refuses env, openStore, warn and clock of the wrong type, naming the option", () => {
-  const base = { cacheDir: "/tmp/vc-qa167-never-written", configPath: false as const };
+  const base = { cacheDir: "/tmp/vc-option-test-never-written", configPath: false as const };
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ env: null }, "the option env must be a function or an object"],
     [{ env: "VC_CACHE_DIR=/x" }, "the option env must be a function or an object"],

@@ -35,13 +35,14 @@ export function withinIdle<T>(
   pending: Promise<T>,
   idleMs: number,
   stop: (reason: HttpError) => void,
+  why?: string,
 ): Promise<T> {
   if (!(idleMs > 0 && idleMs < Infinity)) return pending;
   return new Promise<T>((resolve, reject) => {
     const cancel = deadline(idleMs, () => {
       const stalled = new HttpError(
         408,
-        `the request body stopped arriving: nothing came for ${idleMs / 1000} s`,
+        why ?? `the request body stopped arriving: nothing came for ${idleMs / 1000} s`,
       );
       reject(stalled);
       stop(stalled);

@@ -76,6 +76,12 @@ const MIN_READ = 64 * 1024;
  * with the size of the buffer it is given than with the bytes it brings.
  */
 const MAX_READ = 256 * 1024;
+/**
+ * Least a body must bring per idle timeout spent waiting for it: a client
+ * trickling its upload (a byte a second) kept its upload slot, and with as
+ * many such clients as slots every other upload waited forever.
+ */
+export const MIN_BYTES_PER_IDLE = 1024;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -408,6 +414,9 @@ class Scanner {
   readonly #maxOverhead: number;
   readonly #onRead: (bytes: number) => void;
   readonly #idleMs: number;
+  /** Time spent waiting for reads, and bytes they brought, since the body last brought MIN_BYTES_PER_IDLE. */
+  #waited = 0;
+  #brought = 0;
 
   constructor(
     reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>,
@@ -423,15 +432,39 @@ class Scanner {
 
   /**
    * One read of the body, bounded by the idle timeout: 408 when it brings
-   * nothing in time, 400 when the body fails (the client went away).
+   * nothing in time, or when the reads since the body last brought
+   * {@linkcode MIN_BYTES_PER_IDLE} waited that long in all (a trickle); 400
+   * when the body fails (the client went away). Time the service spends
+   * between reads (writing to the store) does not count.
    */
-  async #read<T>(read: Promise<T>): Promise<T> {
+  async #read(
+    read: Promise<ReadableStreamReadResult<Uint8Array>>,
+  ): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const started = performance.now();
+    const left = this.#idleMs - this.#waited;
+    const slowly = `the request body arrives too slowly: less than ${MIN_BYTES_PER_IDLE} ` +
+      `bytes came in ${this.#idleMs / 1000} s`;
+    const why = this.#brought === 0 ? undefined : slowly;
+    let result: ReadableStreamReadResult<Uint8Array>;
     try {
-      return await withinIdle(read, this.#idleMs, (stalled) => void this.cancel(stalled));
+      result = await withinIdle(read, left, (stalled) => void this.cancel(stalled), why);
     } catch (e) {
       if (e instanceof HttpError) throw e;
       throw new HttpError(400, "upload was cut off", { cause: e });
     }
+    if (this.#idleMs > 0 && this.#idleMs < Infinity) {
+      this.#waited += performance.now() - started;
+      this.#brought += result.value?.length ?? 0;
+      if (this.#brought >= MIN_BYTES_PER_IDLE || result.done) {
+        this.#waited = 0;
+        this.#brought = 0;
+      } else if (this.#waited >= this.#idleMs) {
+        const slow = new HttpError(408, slowly);
+        await this.cancel(slow);
+        throw slow;
+      }
+    }
+    return result;
   }
 
   unshift(bytes: Uint8Array): void {

@@ -192,34 +192,45 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
 const CONTENT_PREFIX = "content/";
 
 /**
- * Moves a damaged SQLite catalog (and its WAL files) aside, to
- * `PATH.damaged-<ms>`, so a forced restore can build a new one in its place:
- * kept for whoever wants to look at it, never deleted.
+ * Puts the catalog rebuilt at `built` in the place of the damaged one at
+ * `path`, which is kept, never deleted, as `PATH.damaged-<ms>` (with its WAL
+ * files) for whoever wants to look at it. The damaged file is linked aside
+ * and the new one renamed over it, so `path` always holds one of them: a
+ * kill (`kill -9`, a lost machine) midway leaves the damaged catalog, which
+ * the same restore rebuilds again, never no catalog or an empty one (whose
+ * gc would take all content for unreferenced).
  */
-async function setAsideDamaged(path: string): Promise<string> {
+async function replaceDamaged(path: string, built: string): Promise<string> {
   const aside = `${path}.damaged-${Date.now()}`;
-  await moveCatalog(path, aside);
+  await Deno.link(path, aside);
+  for (const suffix of ["-wal", "-shm"]) {
+    await Deno.rename(`${path}${suffix}`, `${aside}${suffix}`).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+  await moveCatalog(built, path);
   return aside;
 }
 
-/** Undoes {@linkcode setAsideDamaged}: what was built at `path` since is removed. */
-async function putBackDamaged(path: string, aside: string): Promise<void> {
+/** Removes a SQLite catalog file and its WAL files, those that exist. */
+async function removeCatalogFiles(path: string): Promise<void> {
   for (const suffix of ["", "-wal", "-shm", "-journal"]) {
     await Deno.remove(`${path}${suffix}`).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
-  await moveCatalog(aside, path);
 }
 
 /** Renames a SQLite catalog with its WAL files (those that exist). */
 async function moveCatalog(from: string, to: string): Promise<void> {
-  await Deno.rename(from, to);
+  // The WAL files first: the main file's rename is the step that makes the
+  // catalog appear at `to`, whole.
   for (const suffix of ["-wal", "-shm"]) {
     await Deno.rename(`${from}${suffix}`, `${to}${suffix}`).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
+  await Deno.rename(from, to);
 }
 
 /** Sets one `vc_meta` value. */
@@ -633,9 +644,11 @@ export async function restoreRepository(
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
-    const restoreInto = async (): Promise<{ counts: RestoreCounts; repository: string }> => {
+    const restoreInto = async (
+      into: CatalogRef = ref,
+    ): Promise<{ counts: RestoreCounts; repository: string }> => {
       const catalog = await untilAborted(
-        createCatalog(ref, options),
+        createCatalog(into, options),
         signal,
         (late) => late.close(),
       );
@@ -682,14 +695,19 @@ export async function restoreRepository(
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
         throw error;
       }
-      const aside = await setAsideDamaged(ref.path);
+      // The new catalog is built beside the damaged one and takes its place
+      // only once complete: a restore that fails or is killed midway leaves
+      // the damaged catalog where it was, so the repository says it is
+      // damaged as before, instead of opening on an empty catalog (whose gc
+      // would take all content for unreferenced).
+      const built = `${ref.path}.rebuilding`; // one a killed restore left is replaced
+      await removeCatalogFiles(built);
       try {
-        return await restoreInto();
+        const done = await restoreInto({ ...ref, path: built });
+        await replaceDamaged(ref.path, built);
+        return done;
       } catch (again) {
-        // Not rebuilt: the damaged catalog goes back, so the repository
-        // says it is damaged as before, instead of opening on an empty
-        // catalog (whose gc would take all content for unreferenced).
-        await putBackDamaged(ref.path, aside);
+        await removeCatalogFiles(built);
         throw again;
       }
     });

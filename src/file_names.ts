@@ -97,7 +97,14 @@ export function localPathProblem(
 
 /**
  * `name` as a case-insensitive file system (macOS, Windows) compares names:
- * `A.csv` and `a.csv`, or `café` in NFC and NFD, are one file there.
+ * `A.csv` and `a.csv`, or `café` in NFC and NFD, are one file there. Beyond
+ * ASCII, NTFS compares names by their upper case and APFS by Unicode case
+ * folding, which join more than lower case does: the long s `ſ` and `s`, the
+ * final sigma `ς` and `σ`, the micro sign `µ` and `μ`, `ß` and `ss`. Each
+ * character is therefore folded as lower, upper, then lower case again
+ * (one at a time, so `ς` folds to `σ` wherever it stands), which joins what
+ * either system joins; a name it joins that one of them keeps apart
+ * (`ß` and `ss` on NTFS) is reported as a clash, never written over.
  *
  * @example
  * ```ts
@@ -105,10 +112,15 @@ export function localPathProblem(
  * import { foldName } from "./file_names.ts";
  * assert.equal(foldName("Data/A.csv"), foldName("data/a.csv"));
  * assert.equal(foldName("caf\u00e9"), foldName("cafe\u0301"));
+ * assert.equal(foldName("\u017f.csv"), foldName("s.csv")); // the long s
  * ```
  */
 export function foldName(name: string): string {
-  return name.normalize("NFC").toLowerCase();
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
+  let folded = "";
+  for (const c of name.normalize("NFD")) folded += c.toLowerCase().toUpperCase().toLowerCase();
+  return folded.normalize("NFC");
 }
 
 /**

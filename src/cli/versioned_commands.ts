@@ -316,10 +316,24 @@ export const get: Command = {
     await using s = openVersioned(ctx, "get");
     refuseInsideCache(dest, s.cache.dir);
     refuseInsideBucket(dest, s.vc.bucket);
-    const local = await localCopy(ctx, s.vc, p, version);
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
-    if (info?.isDirectory || /[\\/]$/.test(destArg)) dest = join(dest, basename(normalized(p)));
+    if (info?.isDirectory || /[\\/]$/.test(destArg)) {
+      // The asset's file name is no file name on Windows when it is `nul.csv`,
+      // `CON` or `a:b.csv` (a device, a stream of `a`): refused there, as
+      // `vc sync` and `vc repo get --to DIR` refuse it, before the download,
+      // instead of "copying" to where no file is.
+      const name = basename(normalized(p));
+      const { localPathProblem } = await import("../file_names.ts");
+      const why = localPathProblem(name);
+      if (why !== undefined) {
+        throw new InvalidInputError(
+          `cannot write ${normalized(p)} into ${dest}: its ${why}; give DEST as a file`,
+        );
+      }
+      dest = join(dest, name);
+    }
+    const local = await localCopy(ctx, s.vc, p, version);
     try {
       await copyFileAtomic(local, dest);
     } catch (e) {

@@ -360,14 +360,26 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
     return x;
   };
   const originHost = text("origin_host", false);
+  // A time past the last one a JavaScript Date holds (year 275760) would be
+  // restored, and then every listing of its record fail (RangeError).
+  const time = (name: string, optional: boolean): number | null => {
+    const x = int(name, optional);
+    if (x !== null && x > MAX_TIME_MS) {
+      throw field(name, `is not a time (ms since 1970) up to ${MAX_TIME_MS}, year 275760`);
+    }
+    return x;
+  };
   const times = ["created_at", "published_at", "expired_at", "purged_at"].map((name, i) =>
-    int(name, i > 0)
+    time(name, i > 0)
   );
   const claimedBy = text("claimed_by", true);
-  const claimUntil = int("claim_until", true);
+  const claimUntil = time("claim_until", true);
   checkStateFields(state as RecordState, times, claimedBy, claimUntil, field);
   return [id, path, state, key, size, r.md5, originHost, ...times, claimedBy, claimUntil];
 }
+
+/** The last time (ms since the epoch) a JavaScript Date holds. */
+const MAX_TIME_MS = 8.64e15;
 
 // Which of published_at, expired_at and purged_at each state has (true), has
 // not (false) or may have (undefined), as publish, expire, purge and gc set

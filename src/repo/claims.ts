@@ -66,7 +66,7 @@ export interface ClaimContext {
 /** Claims the next free matching record; see `Repository.claim`. */
 export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Claim | undefined> {
   const ttl = checkTtl(options.ttlMs);
-  const holder = checkHolder(
+  const holder = checkNewHolder(
     options.holder ?? `${ctx.host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`,
   );
   return ctx.catalog.transaction("write", async (tx) => {
@@ -174,6 +174,28 @@ function checkHolder(holder: string): string {
   if (!holder.isWellFormed()) {
     throw new InvalidInputError(
       `claim holder ${JSON.stringify(holder)} has a lone UTF-16 surrogate (not valid Unicode)`,
+    );
+  }
+  return holder;
+}
+
+/** The most characters (UTF-16 code units) of a claim holder: a snapshot restores no longer one. */
+export const MAX_HOLDER_CHARS = 1024;
+
+/**
+ * A new claim's holder: {@linkcode checkHolder}, and as a snapshot restores
+ * it (at most {@linkcode MAX_HOLDER_CHARS} characters, no control
+ * characters), else every backup taken while the claim holds could not be
+ * restored. Renew and release take any holder a catalog already holds.
+ */
+function checkNewHolder(holder: string): string {
+  checkHolder(holder);
+  if (holder.length > MAX_HOLDER_CHARS || /\p{Cc}/u.test(holder)) {
+    throw new InvalidInputError(
+      `claim holder ${JSON.stringify(holder.slice(0, 40))}${
+        holder.length > 40 ? "…" : ""
+      } is invalid: use at most ${MAX_HOLDER_CHARS} characters without control characters ` +
+        "(tab, newline, …)",
     );
   }
   return holder;

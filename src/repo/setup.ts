@@ -7,6 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -108,13 +109,35 @@ export interface RepoParts {
 }
 
 /**
+ * This machine's name for the catalog: `host` as given, else
+ * `Deno.hostname()`. A given one must be what a snapshot restores as a
+ * record's origin host (at most 255 characters of valid Unicode, none of
+ * them control characters, not blank), else every backup of the records it
+ * adds could not be restored.
+ */
+function hostOption(host: string | undefined): string {
+  if (host === undefined) return Deno.hostname();
+  if (
+    typeof host !== "string" || host.trim() === "" || host.length > 255 || /\p{Cc}/u.test(host) ||
+    !host.isWellFormed()
+  ) {
+    throw new InvalidInputError(
+      `host ${
+        typeof host === "string" ? JSON.stringify(host.slice(0, 40)) : describeValue(host)
+      } is invalid: use 1-255 characters of valid Unicode without control characters`,
+    );
+  }
+  return host;
+}
+
+/**
  * Creates the parts of a new repository in the store at `uri`: creates the catalog's schema
  * and writes the marker (create-once). A directory store gets a SQLite
  * catalog beside its content unless `catalog` says otherwise; an `s3://`
  * store needs an explicit `catalog`.
  */
 export async function initParts(uri: string, options: InitOptions = {}): Promise<RepoParts> {
-  const host = options.host ?? Deno.hostname();
+  const host = hostOption(options.host);
   const signal = options.signal;
   const store = await openStoreOf(uri, options);
   try {
@@ -510,7 +533,7 @@ async function refuseForeignContent(
  * and when the catalog cannot be reached.
  */
 export async function openParts(uri: string, options: RepositoryOptions = {}): Promise<RepoParts> {
-  const host = options.host ?? Deno.hostname();
+  const host = hostOption(options.host);
   const signal = options.signal;
   const store = await openStoreOf(uri, options);
   try {
@@ -599,7 +622,7 @@ export async function restoreRepository(
   snapshot: string,
   options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
-  const host = options.host ?? Deno.hostname();
+  const host = hostOption(options.host);
   const open = options.openStore ?? openStore;
   const signal = options.signal;
   signal?.throwIfAborted();

@@ -153,6 +153,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const verbose = verboseRequested(args);
   const json = flags.includes("--json");
   try {
+    refuseReplacementCharacter(args);
     return await dispatch(args, io, json);
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) {
@@ -171,6 +172,27 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     return code;
   }
+}
+
+/**
+ * Deno hands the program its arguments as strings, each byte that is not
+ * UTF-8 read as U+FFFD: a name typed in a Latin-1 terminal (`caf\xe9.csv`)
+ * reaches vc as `caf\ufffd.csv`, another name, which `vc add` would publish
+ * for good and `vc get` write a file of. The raw bytes are out of reach
+ * (`/proc/self/cmdline` needs `--allow-all`), so any argument holding U+FFFD
+ * is refused: in a name it is almost always such damage.
+ */
+function refuseReplacementCharacter(args: readonly string[]): void {
+  const bad = args.filter((a) => a.includes("\ufffd"));
+  if (bad.length === 0) return;
+  const command = commandName(args);
+  const named = bad.map((a) => `"${a.replaceAll("\ufffd", "\\ufffd")}"`).join(", ");
+  throw new UsageError(
+    `${named} ${bad.length === 1 ? "holds" : "hold"} U+FFFD, the character bytes that are not ` +
+      "UTF-8 are read as (a name typed in a Latin-1 terminal, say): it would name another file, " +
+      "key or path than the one meant; give it in UTF-8",
+    COMMANDS.some((c) => c.name === command) ? { command } : {},
+  );
 }
 
 // `json`: --json was given, so the pages printed here (help, --version) are

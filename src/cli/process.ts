@@ -67,7 +67,10 @@ export async function runProcess(): Promise<void> {
   // case it does not handle) runs the full command line, unchanged. Imported
   // for `path` only, so other commands' start-up does not evaluate it; a
   // literal specifier, so the release bundle holds it.
-  if (Deno.args[0] === "path") {
+  // An argument with U+FFFD (most likely bytes that were not UTF-8) is
+  // refused by the full command line (see `refuseReplacementCharacter` in
+  // main.ts), never answered by the lean entry.
+  if (Deno.args[0] === "path" && !Deno.args.some((a) => a.includes("\ufffd"))) {
     const { hotPath } = await import("./hot_path.ts");
     const hot = await hotPath(Deno.args, denoIo());
     if (hot !== undefined) {

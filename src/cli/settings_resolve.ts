@@ -180,7 +180,7 @@ export function cliSettings(
     if (cacheDir.trim() === "") {
       throw new UsageError("--cache-dir is empty: give the cache directory's path");
     }
-    options.cacheDir = localPathArg(io.cwd, cacheDir, "--cache-dir");
+    options.cacheDir = localPathArg(io.cwd, homePath(cacheDir, env), "--cache-dir");
   }
   // One setting, one reading: a bare number is seconds here as in
   // VC_CACHE_TIMEOUT and the config file's "timeout".
@@ -221,7 +221,7 @@ export function cliSettings(
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
-    options.projectDir = dirname(localPathArg(io.cwd, manifest, what));
+    options.projectDir = dirname(localPathArg(io.cwd, homePath(manifest, env), what));
   }
   const settings = resolveSettings(options);
   if (settings.ignoredProjectPath !== undefined) {
@@ -319,13 +319,19 @@ export function versionedSettings(
   const frozen = flags.boolean("frozen") ||
     (frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"));
   return {
-    manifest: localPathArg(io.cwd, manifest, `manifest (${manifestSource})`),
+    manifest: localPathArg(
+      io.cwd,
+      homePath(manifest, (name) => io.env(name)),
+      `manifest (${manifestSource})`,
+    ),
     bucket: settings.bucket,
     settings,
     manifestSource,
-    lock: lock === undefined
-      ? undefined
-      : localPathArg(io.cwd, lock, lockFlag === undefined ? "VC_LOCK" : "--lock"),
+    lock: lock === undefined ? undefined : localPathArg(
+      io.cwd,
+      homePath(lock, (name) => io.env(name)),
+      lockFlag === undefined ? "VC_LOCK" : "--lock",
+    ),
     lockSource,
     frozen,
     frozenSource: flags.boolean("frozen")
@@ -348,4 +354,19 @@ function userConfig(env: EnvReader): LoadedConfig | undefined | "unreadable" {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * `value` with a leading `~` as the home directory, as `VC_CACHE_DIR` and the
+ * config file's paths take it, for `--cache-dir`, `--manifest`, `--lock`,
+ * `VC_MANIFEST` and `VC_LOCK`: no shell expands the `~` of
+ * `--manifest=~/m.json` or of a quoted `VC_MANIFEST="~/m.json"` (a CI file's
+ * `env:`), and taken as it is, it named `./~/m.json`, a directory `vc add`
+ * made in the current one.
+ */
+function homePath(value: string, env: EnvReader): string {
+  if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
+  const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
+  if (home === undefined) throw new UsageError(`cannot expand ${value}: HOME is not set`);
+  return join(home, value.slice(1));
 }

@@ -333,6 +333,13 @@ export const get: Command = {
       }
       dest = join(dest, name);
     }
+    // Replaced by the asset's bytes, the manifest or lock file would lose its pins.
+    const { ownFileAt } = await import("../versioned/helpers.ts");
+    const { ownFiles } = await import("../versioned/versioned_cache.ts");
+    const own = await ownFileAt(dest, ownFiles(s.vc));
+    if (own !== undefined) {
+      throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
+    }
     const local = await localCopy(ctx, s.vc, p, version);
     try {
       await copyFileAtomic(local, dest);

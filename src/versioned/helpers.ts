@@ -62,3 +62,50 @@ export function didYouMean(path: string, known: readonly string[]): string {
     .map(({ k }) => k);
   return scored.length === 0 ? "" : `; did you mean ${scored.join(", ")}?`;
 }
+
+/**
+ * Which of a versioned cache's own files `dest` is: the manifest, its lock
+ * guard or the lock file (`own`, as `[path, name]` pairs), by its path or,
+ * when both exist, as the same directory entry by another name (a directory
+ * on the way reached through a link, a spelling in another letter case where
+ * names ignore it, the target of a manifest that is a link); else
+ * `undefined`. Another hard link of one of them is not it: a copy's rename
+ * replaces that name only. A copy out (`vc sync` into the manifest's
+ * directory with a manifest path `/versioned_assets.json`,
+ * `vc get PATH versioned_assets.json`) must not replace one of them with an
+ * asset's bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ownFileAt } from "./helpers.ts";
+ * const own = [["/w/versioned_assets.json", "the manifest"]] as const;
+ * assert.equal(await ownFileAt("/w/versioned_assets.json", own), "the manifest");
+ * assert.equal(await ownFileAt("/w/data.csv", own), undefined);
+ * ```
+ */
+export async function ownFileAt(
+  dest: string,
+  own: readonly (readonly [path: string, name: string])[],
+): Promise<string | undefined> {
+  const named = own.find(([path]) => path === dest);
+  if (named !== undefined) return named[1];
+  // The entry the copy's rename would replace: a link there is replaced, not followed.
+  const at = await Deno.lstat(dest).catch(() => undefined);
+  if (at?.ino == null || !at.isFile) return undefined;
+  for (const [path, name] of own) {
+    const info = await Deno.stat(path).catch(() => undefined);
+    if (info?.ino !== at.ino || info.dev !== at.dev) continue;
+    if (at.nlink === 1 || await sameEntry(dest, path)) return name;
+  }
+  return undefined;
+}
+
+// Two names of a file with several hard links: the same entry when in the same
+// directory under the same name but for letter case.
+async function sameEntry(a: string, b: string): Promise<boolean> {
+  const { basename, dirname } = await import("../path.ts");
+  const real = (p: string) => Deno.realPath(dirname(p)).catch(() => undefined);
+  const [da, db] = await Promise.all([real(a), real(b)]);
+  return da !== undefined && da === db && basename(a).toLowerCase() === basename(b).toLowerCase();
+}

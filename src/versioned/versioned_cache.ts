@@ -62,7 +62,7 @@ import {
   spellingDifference,
   unicodeLookalike,
 } from "../unicode_spelling.ts";
-import { didYouMean, mapSettled } from "./helpers.ts";
+import { didYouMean, mapSettled, ownFileAt } from "./helpers.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -1095,6 +1095,16 @@ export class VersionedCache {
               `among the published versions; sync to a directory outside it`,
           );
         }
+        // The manifest itself (a manifest path `/versioned_assets.json`,
+        // synced into the manifest's directory, the default DEST) or the
+        // lock file: replaced by an asset's bytes, vc would lose its pins.
+        const own = await ownFileAt(dest, ownFiles(this));
+        if (own !== undefined) {
+          throw new InvalidInputError(
+            `refusing to write ${path} to ${dest}: it is ${own} of this sync; ` +
+              `sync to another directory`,
+          );
+        }
         // A directory of the destination that is a symbolic link (one a
         // checkout or an archive planted) would send the copy outside it,
         // as in `vc mirror`; the file itself may be one: the copy's rename
@@ -1934,4 +1944,27 @@ function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manif
         spellingDifference(path, other)
       }); use the manifest's spelling (copy it from the manifest)`,
   );
+}
+
+/**
+ * The files of `vc` that a copy out must not replace (see
+ * {@linkcode ownFileAt}): its manifest, the manifest's lock guard and its
+ * lock file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ownFiles } from "./versioned_cache.ts";
+ * const own = ownFiles({ manifest: "/w/m.json", lockFile: "/w/m.lock.json" });
+ * assert.deepEqual(own.map(([p]) => p), ["/w/m.json", "/w/.m.json.lock", "/w/m.lock.json"]);
+ * ```
+ */
+export function ownFiles(
+  vc: Pick<VersionedCache, "manifest" | "lockFile">,
+): [path: string, name: string][] {
+  return [
+    [vc.manifest, "the manifest"],
+    [manifestLockPath(vc.manifest), "the manifest's lock guard"],
+    ...(vc.lockFile === undefined ? [] : [[vc.lockFile, "the lock file"] as [string, string]]),
+  ];
 }

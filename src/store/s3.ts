@@ -101,7 +101,8 @@ export interface S3StoreOptions {
   multipartThreshold?: number;
   /**
    * Part size in bytes (default 16 MiB; raised so an upload has at most 10,000
-   * parts). S3 rejects parts under 5 MiB other than the last.
+   * parts). S3 rejects parts under 5 MiB other than the last; over 5 GiB is
+   * refused here (no S3 part is that large).
    */
   partSize?: number;
   /** Parts uploaded (or copied) at once (default 8). */
@@ -336,6 +337,13 @@ export class S3Store implements ObjectStore {
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
         throw new InvalidInputError(`S3Store option ${name}=${v} must be a positive integer`);
       }
+    }
+    // S3 refuses a part over 5 GiB (EntityTooLarge), and each part in flight
+    // is held in memory: say so now, not after reading gigabytes per part.
+    if (options.partSize !== undefined && options.partSize > MAX_COPY_SIZE) {
+      throw new InvalidInputError(
+        `S3Store option partSize=${options.partSize} is over 5 GiB (${MAX_COPY_SIZE} bytes), the largest part S3 takes`,
+      );
     }
     this.#options = options;
     this.bucket = options.bucket;

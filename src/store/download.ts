@@ -268,6 +268,8 @@ async function downloadTwice(
   let sequential = false;
   // What the last corrupt attempt hashed to (see Corrupted.digest).
   let lastDigest: string | undefined;
+  // How many attempts in a row ended with that digest.
+  let sameRun = 0;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
   options = monotonicProgress(options);
   for (let corrupt = 0;;) {
@@ -304,12 +306,13 @@ async function downloadTwice(
       // again (for a large object, its whole size again).
       const same = e.digest !== undefined && e.digest === lastDigest;
       lastDigest = e.digest;
+      sameRun = same ? sameRun + 1 : 1;
       if (++corrupt >= attempts || same) {
         throw new IntegrityError(
           attempts === 1
             ? e.error.message
             : same
-            ? `${e.error.message}; the same content came ${corrupt} times: it is what the ` +
+            ? `${e.error.message}; the same content came ${sameRun} times: it is what the ` +
               `store holds, not damage on the way`
             : `${e.error.message} after ${corrupt} attempts`,
           { cause: e.error },

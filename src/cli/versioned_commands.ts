@@ -503,6 +503,13 @@ export const sync: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
   async run(ctx) {
+    // "-" is stdout for `vc get`; a tree of files cannot go there, and a
+    // directory named "-" made without a word is never what was meant.
+    if (ctx.args[0] === "-") {
+      throw new UsageError(
+        "DEST - names standard output, where a tree of files cannot go: name a directory (./- for one named -)",
+      );
+    }
     const dest = localPathArg(ctx.io.cwd, ctx.args[0] ?? ".", "DEST");
     await using s = openVersioned(ctx, "sync");
     refuseInsideCache(dest, s.cache.dir);

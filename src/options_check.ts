@@ -32,6 +32,7 @@ export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
  * checkOptions("AssetCache", undefined, known);
  * assert.throws(() => checkOptions("AssetCache", { cachedir: "/tmp/c" }, known), /did you mean "cacheDir"/);
  * assert.throws(() => checkOptions("AssetCache", "/tmp/c", known), /must be an object/);
+ * assert.throws(() => checkOptions("list()", { signal: "stop" }, { signal: true }), /must be an AbortSignal/);
  * ```
  */
 export function checkOptions(
@@ -64,6 +65,14 @@ export function checkOptions(
       }${
         other === undefined ? "" : `; ${JSON.stringify(other)} is an option of ${elsewhere!.what}`
       } (known options: ${names.join(", ")})`,
+    );
+  }
+  // Every call's `signal` is read only when it is aborted: a string or `{}`
+  // would be a TypeError deep inside the work, or never stop anything.
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidInputError(
+      `${what}: the option signal must be an AbortSignal, got ${describeValue(signal)}`,
     );
   }
 }

@@ -356,6 +356,17 @@ export class VersionedCache {
       );
     }
     this.frozen = options.frozen ?? false;
+    // Checked here, not at the first download, which would fail far from it.
+    if (
+      options.cache !== undefined &&
+      typeof (options.cache as { cache?: unknown } | null)?.cache !== "function"
+    ) {
+      throw new InvalidInputError(
+        `VersionedCache: the option cache must be an AssetCache, got ${
+          describeValue(options.cache)
+        }`,
+      );
+    }
     if (options.cache) {
       this.#cache = options.cache;
       this.#ownsCache = false;

@@ -1,6 +1,7 @@
 /**
  * `vc cache-client get ID DIR`: the service's file has no name to put in DIR
- * here, so a directory DEST (one that exists, or `out/`) is refused up front,
+ * here, so a directory DEST (one that exists, or `out/`, or `out\` as Windows
+ * writes it and as `vc get` reads it) is refused up front,
  * naming it, instead of failing after the download with the raw
  * "Directory not empty (os error 39): rename …" of the atomic write.
  */
@@ -13,7 +14,7 @@ Deno.test("cache-client get: a directory DEST is refused, naming it", async () =
   const dir = await Deno.makeTempDir({ prefix: "vc-cc-dir-" });
   try {
     await Deno.mkdir(join(dir, "out"));
-    for (const dest of ["out", "out/", "new/"]) {
+    for (const dest of ["out", "out/", "new/", "new\\"]) {
       const io = memoryIo({
         cwd: dir,
         // Port 1: nothing is asked of a service before DEST is checked.

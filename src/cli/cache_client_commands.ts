@@ -208,9 +208,11 @@ export const get: Command = {
     // a directory would only fail after the download, at the atomic rename.
     const path = resolvePath(ctx, dest, "DEST");
     const info = await Deno.stat(path).catch(() => undefined);
-    if (info?.isDirectory || dest.endsWith("/")) {
+    // "out/" (or "out\", as Windows writes it, and as `vc get` reads it)
+    // names a directory even before it exists.
+    if (info?.isDirectory || /[\\/]$/.test(dest)) {
       throw new UsageError(`DEST ${dest} is a directory`, {
-        hint: `name the file to write, e.g. ${dest.replace(/\/*$/, "")}/result.tsv`,
+        hint: `name the file to write, e.g. ${dest.replace(/[\\/]*$/, "")}/result.tsv`,
       });
     }
     using bar = ctx.out.progress(`download ${dest}`);

@@ -215,6 +215,11 @@ export class KBaseAuth implements AuthProvider {
       // Never past the token's own expiry, nor longer than the auth service
       // says to cache it: an expired token is refused as soon as it expires.
       const now = this.#clock.now();
+      // An answer that says the token has already expired (the auth
+      // service's clock behind ours, a stale answer from a cache in between)
+      // is no grant: before, it was let in on every request, each one asking
+      // the auth service again.
+      if (expires !== undefined && expires <= now) throw new HttpError(401, "invalid token");
       const until = Math.min(now + this.#ttl, expires ?? Infinity, now + (cachefor ?? Infinity));
       if (until > now) {
         if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);
@@ -447,7 +452,11 @@ export class TokenFileAuth implements AuthProvider {
       this.#seen = new Map();
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
-      if (this.#stamp === "" || this.#stamp === "missing") throw e;
+      // Only the first read throws (`check()` at start-up): once running, a
+      // file removed and then written back broken (an editor that deletes
+      // before it saves) keeps the tokens of the removal, none, rather than
+      // answering every request 500, with a stack trace, re-reading the file.
+      if (this.#stamp === "") throw e;
       // Said once per broken version, and not read again until it changes:
       // before, a mistyped edit was silent (the new token just got 401) and
       // every request read and parsed the broken file again.

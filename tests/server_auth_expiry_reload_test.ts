@@ -1,7 +1,8 @@
 /**
  * Auth edges: a KBase answer that says the token already expired is no
  * grant, and a token file removed and then written back broken keeps
- * refusing tokens (401, told once) instead of answering every request 500.
+ * refusing tokens (401, told once) instead of answering every request 500;
+ * a redirect from the auth service is not followed.
  */
 import { addToken, KBaseAuth, TokenFileAuth } from "../src/server/auth.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
@@ -57,5 +58,32 @@ Deno.test("token file: removed, then written back broken: 401 and one report, no
     assertEquals((await auth.authenticate(token)).name, "alice");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kbase auth: a redirect is a 502 naming it, never followed to take its answer", async () => {
+  const seen: (string | null)[] = [];
+  const elsewhere = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(req.headers.get("authorization"));
+    // Asked without the token (fetch drops it across origins), it names someone.
+    return Response.json({ user: "mallory" });
+  });
+  const target = `http://localhost:${elsewhere.addr.port}/services/auth/api/V2/token`;
+  const auth = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.redirect(target, 302),
+  );
+  try {
+    const kbase = new KBaseAuth({ authUrl: `http://127.0.0.1:${auth.addr.port}` });
+    const e = await assertRejects(() => kbase.authenticate("tok-secret"));
+    assertEquals((e as unknown as { status: number }).status, 502);
+    assertEquals(e.message.includes("302, a redirect"), true);
+    // The log's detail says where it pointed; the answer's message does not.
+    assertEquals(e.message.includes(target), false);
+    assertEquals(String((e as unknown as { detail: string }).detail).includes(target), true);
+    assertEquals(seen, []);
+  } finally {
+    await auth.shutdown();
+    await elsewhere.shutdown();
   }
 });

@@ -256,6 +256,11 @@ export class KBaseAuth implements AuthProvider {
     try {
       res = await this.#fetch(url, {
         headers: { authorization, accept: "application/json" },
+        // Not followed: fetch drops the token on a redirect to another
+        // origin (an `http://` auth URL sent on to `https://`), and the
+        // answer for no token was then taken as the caller's: a 401 for
+        // every valid token, or whatever user the new place names.
+        redirect: "manual",
         signal,
       });
       text = await boundedText(res, MAX_AUTH_ANSWER);
@@ -265,6 +270,14 @@ export class KBaseAuth implements AuthProvider {
     }
     if (res.status === 401 || res.status === 403 || res.status === 400) {
       throw new HttpError(401, "invalid token");
+    }
+    if (res.status >= 300 && res.status < 400) {
+      const location = res.headers.get("location");
+      throw failed(
+        502,
+        `${service} answered ${res.status}, a redirect (not followed: give the auth URL it redirects to)`,
+        location === null ? undefined : new Error(`redirected to ${redactUrl(location)}`),
+      );
     }
     if (!res.ok) throw failed(502, `${service} answered ${res.status}`);
     let answer: { user?: unknown; expires?: unknown; cachefor?: unknown } | null;

@@ -87,3 +87,29 @@ Deno.test("kbase auth: a redirect is a 502 naming it, never followed to take its
     await elsewhere.shutdown();
   }
 });
+
+Deno.test("token file: a same-size rewrite in place within one clock tick still revokes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tokens.json`;
+    const hash = async (t: string) =>
+      Array.from(
+        new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(t))),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join("");
+    await Deno.writeTextFile(path, JSON.stringify({ [await hash("tok-a")]: "alice" }));
+    const { mtime } = await Deno.stat(path);
+    const auth = new TokenFileAuth({ path, onReloadError: () => {} });
+    assertEquals((await auth.authenticate("tok-a")).name, "alice");
+    // alice's token rotated: same length, same inode, and (one tick) the same time.
+    const file = await Deno.open(path, { write: true });
+    await file.write(new TextEncoder().encode(JSON.stringify({ [await hash("tok-b")]: "alice" })));
+    file.close();
+    await Deno.utime(path, mtime!, mtime!);
+    const e = await assertRejects(() => auth.authenticate("tok-a"));
+    assertEquals((e as unknown as { status: number }).status, 401);
+    assertEquals((await auth.authenticate("tok-b")).name, "alice");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

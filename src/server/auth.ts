@@ -374,6 +374,15 @@ export class TokenFileAuth implements AuthProvider {
   #stamp = "";
   /** The version of the file last found broken (not read again until it changes). */
   #badStamp = "";
+  /**
+   * Whether the file was last read within {@linkcode RACY_MS} of its
+   * modification time: a same-size rewrite in that window can keep the
+   * stamp (timestamps move in clock ticks), so it is read again.
+   */
+  #racy = false;
+  /** The text of the version in use, and of the last broken one told. */
+  #goodText: string | undefined;
+  #badText: string | undefined;
   #names = new Map<string, string>();
   /** Tokens already looked up in the current file (cleared when it changes). */
   #seen = new Map<string, Identity>();
@@ -456,13 +465,26 @@ export class TokenFileAuth implements AuthProvider {
       this.#names = new Map();
       this.#seen = new Map();
       this.#stamp = "missing";
+      this.#goodText = undefined;
+      this.#racy = false;
       return;
     }
     const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
-    if (stamp === this.#stamp || stamp === this.#badStamp) return;
+    if (!this.#racy && (stamp === this.#stamp || stamp === this.#badStamp)) return;
+    // A file changed within a clock tick of an earlier read, to the same size
+    // and in place, keeps its stamp: before, a token revoked that way (or a
+    // broken version fixed that way) stayed as it was read until the file
+    // next changed. Such a version is read again until its time is older.
+    const mtime = st.mtime?.getTime();
+    this.#racy = mtime !== undefined && Math.abs(Date.now() - mtime) < RACY_MS;
+    let text: string | undefined;
     try {
-      this.#names = parseTokenFile(this.#path, (await readTokenFile(this.#path)) ?? "");
-      this.#seen = new Map();
+      text = (await readTokenFile(this.#path)) ?? "";
+      if (text !== this.#goodText) {
+        this.#names = parseTokenFile(this.#path, text);
+        this.#seen = new Map();
+        this.#goodText = text;
+      }
     } catch (e) {
       // Half-written by an editor? Keep the last good tokens until it parses.
       // Only the first read throws (`check()` at start-up): once running, a
@@ -470,10 +492,14 @@ export class TokenFileAuth implements AuthProvider {
       // before it saves) keeps the tokens of the removal, none, rather than
       // answering every request 500, with a stack trace, re-reading the file.
       if (this.#stamp === "") throw e;
-      // Said once per broken version, and not read again until it changes:
+      // Said once per broken version, and not read again until it changes
+      // (but for a version seconds old, read again as above, told once):
       // before, a mistyped edit was silent (the new token just got 401) and
       // every request read and parsed the broken file again.
       this.#badStamp = stamp;
+      // Told once per broken text, however often a recent one is read again.
+      if (text !== undefined && text === this.#badText) return;
+      this.#badText = text;
       const error = e instanceof Error ? e : new Error(String(e));
       this.#onReloadError(
         new InvalidInputError(
@@ -487,8 +513,16 @@ export class TokenFileAuth implements AuthProvider {
     }
     this.#stamp = stamp;
     this.#badStamp = "";
+    this.#badText = undefined;
   }
 }
+
+/**
+ * How close to its modification time a token file read may be and still be
+ * read again at the next request (timestamps move in ticks of up to a few
+ * ms on Linux, 2 s on FAT).
+ */
+const RACY_MS = 2_000;
 
 // A token file holds a line per token: a few KB for a team.
 const MAX_TOKEN_FILE_BYTES = 16 * 1024 * 1024;

@@ -62,7 +62,9 @@ export interface EntryRec {
   validatedAt: number;
   /**
    * Memory only: a revalidation found the store unreachable, so the copy is
-   * served until then (ms) without asking again (see `EntryResolver`). The
+   * served until then (ms of {@linkcode EntryIndex.elapsed}, the clock's
+   * monotonic time: a step of the wall clock back, by NTP or an operator,
+   * must not stretch the wait) without asking again (see `EntryResolver`). The
    * record keeps what it said: an invalidation stays pending, a validation
    * time in the future stays stale, until the store answers.
    */
@@ -226,9 +228,17 @@ export class EntryIndex {
   isFresh(rec: EntryRec, now: number, immutable: boolean): boolean {
     if (this.offline) return true; // never ask: whatever is cached is served
     // The store was unreachable a moment ago: served (warned once) until then.
-    if (rec.retryAt !== undefined && now < rec.retryAt) return true;
+    if (rec.retryAt !== undefined && this.elapsed() < rec.retryAt) return true;
     if (!validationHolds(rec, now)) return false; // ask even if immutable
     return rec.immutable || immutable || now - rec.validatedAt < this.ttlMs;
+  }
+
+  /**
+   * The clock's monotonic time (ms), in which the waits after an unreachable
+   * store run: unlike `now()`, never stepped back or forward.
+   */
+  elapsed(): number {
+    return this.clock.monotonic?.() ?? this.clock.now();
   }
 
   /** Whether the entry's bucket or prefix is never revalidated. */

@@ -289,8 +289,8 @@ export class EntryResolver {
       // Not for an invalidated entry (`invalidate` asks for a full check),
       // nor for one recorded as deleted (only the store's answer serves it).
       const down = rec.validatedAt === 0 || rec.gone === true ? undefined : this.#down.get(store);
-      if (down !== undefined && now < down.until) {
-        return this.#unreachable(loc, rec, new OfflineError(down.why), now);
+      if (down !== undefined && index.elapsed() < down.until) {
+        return this.#unreachable(loc, rec, new OfflineError(down.why));
       }
       asked = store;
       // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
@@ -312,9 +312,9 @@ export class EntryResolver {
         const why = `not asked: it did not answer for ${loc.uri} just before: ${
           (e as Error).message
         }`;
-        this.#down.set(asked, { until: index.clock.now() + this.#retryWait(), why });
+        this.#down.set(asked, { until: index.elapsed() + this.#retryWait(), why });
       }
-      return this.#unreachable(loc, rec, e, now);
+      return this.#unreachable(loc, rec, e);
     }
     this.#down.delete(asked!);
     // HEAD said 404, and a GET found it: the copy stands if it is that
@@ -322,7 +322,7 @@ export class EntryResolver {
     if (found !== undefined) {
       head = found === "empty" ? undefined : found;
       if (head === undefined) {
-        return await this.#fetchOrServe(loc, rec, undefined, ctx, now, integrity);
+        return await this.#fetchOrServe(loc, rec, undefined, ctx, integrity);
       }
     }
     if (head === undefined) {
@@ -343,14 +343,14 @@ export class EntryResolver {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
       // copy with what cannot be verified; treat the store as unreachable.
       const error = new OfflineError(`${unverifiable} (${endpointName(this.#options.endpoint)})`);
-      return this.#unreachable(loc, rec, error, now);
+      return this.#unreachable(loc, rec, error);
     }
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
       rec.validator = head.validator;
       return this.#confirmed(rec, now) ?? await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
-    return await this.#fetchOrServe(loc, rec, head, ctx, now, integrity);
+    return await this.#fetchOrServe(loc, rec, head, ctx, integrity);
   }
 
   /**
@@ -405,18 +405,17 @@ export class EntryResolver {
     rec: EntryRec,
     head: ObjectInfo | undefined,
     ctx: FlightContext,
-    now: number,
     integrity: DownloadIntegrity | undefined,
   ): Promise<EntryRec> {
     try {
       return await this.#fetcher.fetch(loc, head, ctx, integrity);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
-      return this.#unreachable(loc, rec, e, now);
+      return this.#unreachable(loc, rec, e);
     }
   }
 
-  #unreachable(loc: EntryLocation, rec: EntryRec, error: unknown, now: number): EntryRec {
+  #unreachable(loc: EntryLocation, rec: EntryRec, error: unknown): EntryRec {
     const reason = error instanceof Error ? error.message : String(error);
     // The store's last answer was that the object is deleted: its copy is
     // not served while the store cannot say otherwise (as offline).
@@ -452,7 +451,7 @@ export class EntryResolver {
     // one invalidated (`invalidate`, even of an immutable bucket) all stay
     // to be revalidated, and are asked about again after the wait, here and
     // by any other process, until the store answers.
-    rec.retryAt = now + this.#retryWait();
+    rec.retryAt = this.#index.elapsed() + this.#retryWait();
     return rec;
   }
 

@@ -299,8 +299,10 @@ export class AssetCache implements AsyncDisposable {
       (options?.integrity === undefined || rec.sha256 === options.integrity.sha256)
     ) {
       const now = index.clock.now();
+      // A look in the future (a wall clock stepped back since) is no recent look.
+      const sinceCheck = now - rec.checkedAt;
       if (
-        now - rec.checkedAt < RECHECK_INTERVAL_MS &&
+        sinceCheck >= 0 && sinceCheck < RECHECK_INTERVAL_MS &&
         index.isFresh(rec, now, options?.immutable === true)
       ) {
         if (now - rec.touchedAt < TOUCH_INTERVAL_MS) return Promise.resolve(rec.path);

@@ -184,7 +184,7 @@ export function explainCacheError(
       : "";
     return new NotFoundError(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
-        notAFile(loc.uri),
+        notAFile(loc.uri) + versionQuery(loc.uri),
       { cause: e },
     );
   }
@@ -276,6 +276,17 @@ export function copyOutError(e: unknown, dest: string): unknown {
  * directory, a FIFO, a socket, a device), which a directory store does not
  * take for an object: what is there, so "does not exist" is not all it says.
  */
+/**
+ * An S3 key is taken as written, `?` and all: a `?versionId=` pasted from
+ * the console names no object version, but a key with that text in it.
+ */
+function versionQuery(uri: string): string {
+  return uri.startsWith("s3:") && /\?(.*&)?versionId=/i.test(uri)
+    ? "; note: the key is taken as written, `?versionId=` included (S3 object versions are not " +
+      "addressed by URI: cache an object's current version by its plain URI)"
+    : "";
+}
+
 function notAFile(uri: string): string {
   if (!uri.startsWith("file:")) return "";
   const kind = notRegularFileKind(fromFileUrl(uri));

@@ -205,7 +205,15 @@ export async function* walkFileBatches(
       // the event loop a turn, so the network (a listing's pages, transfers
       // in flight) moves while the walk runs ahead instead of waiting for it
       // to pause.
-      for (const entry of await readDirComplete(dir)) {
+      const entries = await readDirComplete(dir);
+      // The directory the listing came from must be the one its parent
+      // listed (or the root stat'ed): a filesystem unmounted from it since
+      // (its mount point left empty), mounted over it, or the directory
+      // swapped for another gives a listing of something else, and an empty
+      // mount point read as "all its files deleted" would make a mirror's
+      // `--delete` remove them. A failure, so the walk is incomplete.
+      if (identity(Deno.statSync(dir)) !== path.at(-1)) throw changedUnder(dir);
+      for (const entry of entries) {
         options.signal?.throwIfAborted();
         if (++sinceTurn >= TURN_EVERY) {
           sinceTurn = 0;
@@ -290,6 +298,14 @@ export async function* walkFileBatches(
       report(full, lossy ? notUtf8(full, "names no file as decoded") : error); // else vanished or unreadable
       return undefined;
     }
+  }
+
+  function changedUnder(dir: string): Error {
+    return new Error(
+      `${dir} is not the directory it was when the walk found it (a filesystem unmounted from ` +
+        `it or mounted over it, or the directory replaced, while it was read): its listing is ` +
+        `not trusted; the next run reads it again`,
+    );
   }
 
   function notUtf8(path: string, why: string): Error {

@@ -255,7 +255,10 @@ async function refuseOverlap(
   const region = await realish(join(resolve(parsed.path), ...prefixDir.split("/").filter(Boolean)));
   for (const root of roots) {
     const dir = await realish(root.dir);
-    if (pathBelow(dir, region) !== undefined || isInside(region, dir)) {
+    if (
+      pathBelow(dir, region) !== undefined || isInside(region, dir) ||
+      await holdsByIdentity(dir, region)
+    ) {
       const local = role === "target" ? "source" : "target";
       throw new InvalidInputError(
         `mirror ${role} ${storeUri} and the ${local} ${root.dir} overlap (one holds the other): ` +
@@ -265,6 +268,31 @@ async function refuseOverlap(
     }
   }
   return region;
+}
+
+/**
+ * Whether `a` and `b` hold one another as directories, told by device and
+ * inode rather than by path: a bind mount (or another mount of the same
+ * filesystem) shows one directory under two paths that no link resolves.
+ */
+async function holdsByIdentity(a: string, b: string): Promise<boolean> {
+  const [aIds, bIds] = await Promise.all([existingAncestorIds(a), existingAncestorIds(b)]);
+  const idOf = async (path: string) => {
+    const info = await Deno.stat(path).catch(() => undefined);
+    return info === undefined || info.ino === null ? undefined : `${info.dev}:${info.ino}`;
+  };
+  const [aId, bId] = await Promise.all([idOf(a), idOf(b)]);
+  return (aId !== undefined && bIds.has(aId)) || (bId !== undefined && aIds.has(bId));
+}
+
+/** Device and inode of `path` (if it exists) and of each existing directory above it. */
+async function existingAncestorIds(path: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let at = resolve(path);; at = resolve(at, "..")) {
+    const info = await Deno.stat(at).catch(() => undefined);
+    if (info !== undefined && info.ino !== null) ids.add(`${info.dev}:${info.ino}`);
+    if (resolve(at, "..") === at) return ids;
+  }
 }
 
 /**

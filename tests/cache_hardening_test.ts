@@ -20,6 +20,7 @@ import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { canMount } from "./mounts.ts";
 
 const MiB = 1024 * 1024;
 
@@ -421,23 +422,6 @@ Deno.test("issue 7.14: verify does not remove an entry another process refreshed
 
 // ---------------------------------------------------------------------------
 // 16: full disk
-
-const canMount = await (async () => {
-  if (Deno.build.os !== "linux") return false;
-  const dir = await Deno.makeTempDir();
-  try {
-    const r = await new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir],
-      stderr: "null",
-      stdout: "null",
-    }).output().catch(() => undefined);
-    if (r?.code !== 0) return false;
-    await new Deno.Command("umount", { args: [dir] }).output();
-    return true;
-  } finally {
-    await Deno.remove(dir).catch(() => {});
-  }
-})();
 
 Deno.test({
   name: "issue 7.16: a full disk leaves no partial file, names cache dir and URI",

@@ -10,24 +10,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { listEntries } from "../src/cache/maintenance.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-
-async function run(cmd: string, ...args: string[]): Promise<boolean> {
-  const r = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output()
-    .catch(() => undefined);
-  return r?.code === 0;
-}
-
-const canMount = await (async () => {
-  if (Deno.build.os !== "linux") return false;
-  const dir = await Deno.makeTempDir();
-  try {
-    if (!(await run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir))) return false;
-    await run("umount", dir);
-    return true;
-  } finally {
-    await Deno.remove(dir).catch(() => {});
-  }
-})();
+import { canMount, run } from "./mounts.ts";
 
 /** Journals under `dir`. */
 function journals(dir: string): string[] {

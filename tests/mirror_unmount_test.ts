@@ -9,29 +9,7 @@ import { Mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
-
-async function run(cmd: string, ...args: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false; // no such command
-  }
-}
-
-/** Whether this process can mount a tmpfs (root on Linux, outside a container that forbids it). */
-async function probeMount(): Promise<boolean> {
-  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return false;
-  const dir = await Deno.makeTempDir({ prefix: "vc_mount_probe_" });
-  try {
-    if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir))) return false;
-    return await run("umount", dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-const canMount = await probeMount();
+import { canMount, run } from "./mounts.ts";
 
 Deno.test({
   name:

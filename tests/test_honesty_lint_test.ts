@@ -18,7 +18,13 @@ const RULES: [RegExp, string][] = [
     "a loop that asserts on its first item and breaks: count the items, or an empty one passes",
   ],
   [
-    /^[ \t]*if \([^\n]*(?:Deno\.build\.os|Deno\.env\.get|Deno\.uid\(\)|\bhave[A-Z]\w*|\bcan[A-Z]\w*)[^\n]*\) return;?[ \t]*$/gm,
+    /^[ \t]*if \([^\n]*(?:Deno\.build\.os|Deno\.env\.get|Deno\.uid\(\)|\bhave[A-Z]\w*|\bcan[A-Z]\w*)[^\n]*\) return;?[ \t]*(?:\/\/[^\n]*)?$/gm,
+    "a test skipped by returning early: declare it `ignore:` with its reason",
+  ],
+  [
+    // Whatever the condition, a comment that says why the test cannot run
+    // here marks a skip (`if (!(await bind(a, b))) return; // not root`).
+    /^[ \t]*if \([^\n]*\) return;?[ \t]*\/\/[^\n]*\b(?:not root|not allowed|not installed|not available|unavailable|unsupported|not supported|cannot run|skip\w*)\b[^\n]*$/gim,
     "a test skipped by returning early: declare it `ignore:` with its reason",
   ],
 ];
@@ -55,12 +61,22 @@ Deno.test("test honesty lint: each pattern is found, and its honest form is not"
     "function helper(x: number) {",
     "  if (x > 1) return;", // an ordinary early return: fine
     "}",
+    'Deno.test("c", async () => {', // 20
+    "  if (!(await bind(src, other))) return; // not root, or mounts not allowed", // 21: skipped
+    "  if (Deno.uid() !== 0) return; // root only", // 22: skipped
+    "  if (done) return; // the last item was seen", // an ordinary early return: fine
+    "});",
   ].join("\n");
-  assertEquals(honestyFindings("t.ts", text).map((f) => f.split(":").slice(0, 2).join(":")), [
-    "t.ts:7",
-    "t.ts:3",
-    "t.ts:2",
-  ]);
+  assertEquals(
+    honestyFindings("t.ts", text).map((f) => f.split(":").slice(0, 2).join(":")).sort(),
+    [
+      "t.ts:2",
+      "t.ts:21",
+      "t.ts:22",
+      "t.ts:3",
+      "t.ts:7",
+    ],
+  );
 });
 
 Deno.test("test honesty lint: the project's tests use none of the patterns", async () => {

@@ -1,0 +1,30 @@
+/**
+ * Mounts for tests that need a real filesystem barrier (a full disk, a disk
+ * unmounted mid-run, a bind mount): root on Linux, where the container
+ * allows it. `canMount` is probed once per test process, so a test that
+ * needs it declares `ignore: !canMount` instead of returning early.
+ */
+
+/** Runs `cmd args…` quietly; true when it exits 0 (false when there is no such command). */
+export async function run(cmd: string, ...args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+async function probeMount(): Promise<boolean> {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir({ prefix: "vc_mount_probe_" });
+  try {
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir))) return false;
+    return await run("umount", dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Whether this process can mount (a tmpfs, a bind mount) and unmount. */
+export const canMount: boolean = await probeMount();

@@ -53,7 +53,11 @@
  *   cache and config directories.
  * - `NO_COLOR`, `TERM`: whether to colour stderr.
  * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
- *   uploads on `fetch`, which honours it (`src/store/node_http_send.ts`).
+ *   uploads and the AWS SDK's requests on `fetch`, which honours it
+ *   (`src/store/node_http_send.ts`, `src/store/sdk_fetch_handler.ts`).
+ * - `NO_PROXY` (either case): which hosts bypass it, so an unreachable
+ *   store's error names the proxy only when the request went through it
+ *   (`proxyFor` in `src/store/http1_client.ts`; `fetch` reads it itself).
  * - `NODE_USE_SYSTEM_CA`, `NODE_EXTRA_CA_CERTS`: read by `node:https` (the AWS
  *   SDK's requests) at every TLS connection (a private CA is trusted by every
  *   request through `AWS_CA_BUNDLE`, `src/store/ca_bundle.ts`).
@@ -85,6 +89,8 @@ export const ENV_VARS: readonly string[] = [
   "http_proxy",
   "ALL_PROXY",
   "all_proxy",
+  "NO_PROXY",
+  "no_proxy",
   "NODE_USE_SYSTEM_CA",
   "NODE_EXTRA_CA_CERTS",
   // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).

@@ -408,6 +408,97 @@ export function proxyConfigured(): boolean {
   return false;
 }
 
+/** A proxy `fetch` sends a request through, and the variable that set it. */
+export interface ProxyInUse {
+  /** The proxy's URL as set (may hold credentials: redact before printing). */
+  url: string;
+  /** `HTTP_PROXY`, `https_proxy`, `ALL_PROXY`, ... */
+  variable: string;
+}
+
+/**
+ * The proxy `fetch` sends a request to `endpoint` through, as Deno chooses
+ * it: `HTTPS_PROXY` for https, `HTTP_PROXY` for http (either case, upper
+ * first), else `ALL_PROXY`; none when `NO_PROXY` (or `no_proxy`) names the
+ * host, a domain it is in (`example.com` or `.example.com`), its IP or a CIDR
+ * block holding it (`*`: every name, no IP, as Deno matches it). Undefined when none applies or the variables cannot be
+ * read. Only for messages: a wrong guess never changes where a request goes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { proxyFor } from "./http1_client.ts";
+ * const p = proxyFor("http://127.0.0.1:9000");
+ * assert(p === undefined || typeof p.url === "string");
+ * ```
+ */
+export function proxyFor(endpoint: string): ProxyInUse | undefined {
+  let host: string;
+  let https: boolean;
+  try {
+    const url = new URL(endpoint);
+    host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    https = url.protocol === "https:";
+  } catch {
+    return undefined;
+  }
+  const get = (name: string) => Deno.env.get(name) || Deno.env.get(name.toLowerCase());
+  const lower = (name: string) => Deno.env.get(name) ? name : name.toLowerCase();
+  try {
+    const scheme = https ? "HTTPS_PROXY" : "HTTP_PROXY";
+    const variable = get(scheme)
+      ? lower(scheme)
+      : get("ALL_PROXY")
+      ? lower("ALL_PROXY")
+      : undefined;
+    if (variable === undefined) return undefined;
+    const noProxy = get("NO_PROXY") ?? "";
+    for (const raw of noProxy.split(",")) {
+      const entry = raw.trim();
+      if (entry !== "" && noProxyMatches(entry, host)) return undefined;
+    }
+    return { url: Deno.env.get(variable)!, variable };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether one `NO_PROXY` entry names `host`, as Deno's `fetch` matches it:
+ * an IP host only by its address or a CIDR block, a name by itself or a
+ * parent domain (`example.com`, `.example.com`; case-sensitive), `*` any name
+ * (but no IP).
+ */
+function noProxyMatches(entry: string, host: string): boolean {
+  const ip = /^[\d.]+$/.test(host) || host.includes(":");
+  if (entry === "*") return !ip;
+  if (ip) {
+    const slash = entry.indexOf("/");
+    if (slash < 0) return entry.replace(/^\[|\]$/g, "").toLowerCase() === host;
+    return inCidr(host, entry.slice(0, slash), Number(entry.slice(slash + 1)));
+  }
+  const name = entry.startsWith(".") ? entry.slice(1) : entry;
+  return host === name || host.endsWith(`.${name}`);
+}
+
+/** Whether the IPv4 address `host` is in `net/bits` (IPv6 blocks: never). */
+function inCidr(host: string, net: string, bits: number): boolean {
+  const v4 = (ip: string) => {
+    const parts = ip.split(".");
+    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
+      return undefined;
+    }
+    return parts.reduce((n, p) => n * 256 + Number(p), 0);
+  };
+  const a = v4(host);
+  const b = v4(net);
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) {
+    return false;
+  }
+  const size = 2 ** (32 - bits);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
 /** The request line and headers, as bytes; throws `TypeError` for values fetch would refuse. */
 function encodeHead(req: Http1Request): Uint8Array {
   if (!TOKEN.test(req.method)) throw new TypeError(`invalid HTTP method ${req.method}`);

@@ -54,6 +54,8 @@ import {
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
+import { proxyConfigured } from "./http1_client.ts";
+import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import { checkDeleteKeys, checkMetadata, checkRange } from "./object_rules.ts";
@@ -1602,6 +1604,9 @@ export class S3Store implements ObjectStore {
     const httpsAgent = ca === undefined
       ? undefined
       : { ca: [...(await import("node:tls")).rootCertificates, ...ca.certs] };
+    // Behind a proxy the SDK sends through fetch too: node:http(s) ignores
+    // HTTP(S)_PROXY / ALL_PROXY and would go straight to the store.
+    const viaProxy = proxyConfigured();
     const config: S3ClientConfig = {
       region,
       forcePathStyle: this.#settings.forcePathStyle,
@@ -1610,7 +1615,14 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
       // Connect timeout and idle-socket timeout: the same limit as the lean path.
-      ...(this.#settings.requestTimeoutMs > 0 || httpsAgent !== undefined
+      ...(viaProxy
+        ? {
+          requestHandler: new SdkFetchHandler({
+            timeoutMs: this.#settings.requestTimeoutMs,
+            ...(ca === undefined ? {} : { caCerts: ca.certs }),
+          }),
+        }
+        : this.#settings.requestTimeoutMs > 0 || httpsAgent !== undefined
         ? {
           requestHandler: {
             ...(this.#settings.requestTimeoutMs > 0

@@ -17,6 +17,8 @@ import {
   type VcError,
 } from "../errors.ts";
 import { isUnreachableError } from "./retry.ts";
+import { proxyFor } from "./http1_client.ts";
+import { redactUrl } from "../redact.ts";
 import type { S3ErrorDetails } from "./s3_xml.ts";
 
 /** What a failed request was doing, for error messages. */
@@ -86,6 +88,17 @@ export function s3HttpError(
     details.message ? `: ${details.message}` : ""
   }${details.requestId ? ` (request id ${details.requestId})` : ""}`;
   const code = details.code;
+  if (status === 407) {
+    // The proxy's answer, never the store's: its credentials are missing or wrong.
+    const proxy = proxyFor(ctx.endpoint);
+    return new AccessDeniedError(
+      `${ctx.operation} ${ctx.uri}: the proxy${
+        proxy ? ` ${redactUrl(proxy.url)} (from ${proxy.variable})` : ""
+      } refused the request (407 Proxy Authentication Required): give its user and password in ` +
+        "the proxy URL, http://user:password@host:port (special characters percent-encoded)",
+      options,
+    );
+  }
   if (status === 404) {
     if (code === "NoSuchBucket") {
       return new NotFoundError(
@@ -275,17 +288,37 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
   if (isTimeoutError(error)) {
     return new OfflineError(
-      `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}: ${message}${TIMEOUT_HINT}`,
+      `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}${
+        throughProxy(ctx.endpoint)
+      }: ${message}${TIMEOUT_HINT}`,
       { cause: error },
     );
   }
   if (isUnreachableError(error)) {
     return new OfflineError(
-      `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}: ${message}`,
+      `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}${
+        throughProxy(ctx.endpoint)
+      }: ${message}`,
       { cause: error },
     );
   }
-  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${message}`, { cause: error });
+  return new StoreError(
+    `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}`,
+    { cause: error },
+  );
+}
+
+/**
+ * ` through the proxy URL (from VARIABLE)` when requests to `endpoint` go
+ * through a proxy, else empty: a proxy that is down, refuses or speaks
+ * another protocol fails every request, and the message must not send the
+ * user looking at a store that was never reached. Its password is redacted.
+ */
+function throughProxy(endpoint: string): string {
+  const proxy = proxyFor(endpoint);
+  return proxy === undefined
+    ? ""
+    : ` through the proxy ${redactUrl(proxy.url)} (from ${proxy.variable})`;
 }
 
 /**
@@ -308,6 +341,11 @@ function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined)
   }
   if (!/InvalidContentType|corrupt message|wrong version number|record overflow/i.test(text)) {
     return "";
+  }
+  const proxy = proxyFor(endpoint);
+  if (proxy !== undefined && !endpoint.startsWith("https:")) {
+    // No TLS with the endpoint itself: the handshake was the proxy's.
+    return ` (the proxy's TLS handshake failed: check http:// vs https:// in ${proxy.variable})`;
   }
   return endpoint.startsWith("https:")
     ? ` (the endpoint answered without TLS: use ${endpoint.replace(/^https:/, "http:")})`

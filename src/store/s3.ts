@@ -58,7 +58,7 @@ import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { checkDeleteKeys, checkMetadata, checkRange } from "./object_rules.ts";
+import { checkDeleteKeys, checkMetadata, checkObjectKey, checkRange } from "./object_rules.ts";
 import {
   answersRange,
   checkKey,
@@ -1669,7 +1669,11 @@ export class S3Store implements ObjectStore {
       throw new InvalidInputError(`empty key in ${this.url}`);
     }
     checkKey(key, this.url);
-    return this.prefix === "" ? key : `${this.prefix}/${key}`;
+    const full = this.prefix === "" ? key : `${this.prefix}/${key}`;
+    // S3 answers 400 KeyTooLongError past 1024 bytes, but only after a put
+    // has sent its whole body (a mirror sent such a file again every run).
+    checkObjectKey(full, this.url);
+    return full;
   }
 
   #fullPrefix(prefix: string): string {

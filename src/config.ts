@@ -31,7 +31,7 @@ import {
 } from "./path.ts";
 import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
-import { sizeBytes } from "./size.ts";
+import { parseSizeText } from "./size.ts";
 import { ConfigFileError, InvalidInputError } from "./errors.ts";
 import { checkPathArgument, describeValue, listOption } from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
@@ -1082,15 +1082,21 @@ function parseSizeSetting(
   name: "parallelThreshold" | "rangeSize",
   what: string,
 ): number {
-  const bytes = sizeBytes(value);
-  if (bytes === undefined) {
+  const size = parseSizeText(value);
+  if (size === undefined) {
     throw new InvalidInputError(
       `${what} must be a number of bytes or a size such as 64MiB, 100MB, 1GiB, got ${
         JSON.stringify(value)
       }`,
     );
   }
-  return checkSizeSetting(bytes, name, what);
+  // "1.5" would be 1 byte: refused, as the number 1.5 in a config file is.
+  if (!size.whole) {
+    throw new InvalidInputError(
+      `${what} must be a whole number of bytes, got ${JSON.stringify(value)}`,
+    );
+  }
+  return checkSizeSetting(size.bytes, name, what);
 }
 
 /**

@@ -39,8 +39,31 @@ const SIZE_UNITS: Record<string, number> = {
  * ```
  */
 export function sizeBytes(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
-  const factor = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  return parseSizeText(text)?.bytes;
+}
+
+/**
+ * A size such as `1.5KB` read exactly: its bytes rounded down, and whether
+ * it was a whole number of bytes (`1.5` or `1.0001KB` is not), computed in
+ * decimal so `4.35KB` is 4350 whole bytes, not 4349.99…; `undefined` when
+ * `text` is not a size. The size settings refuse a size that is not whole
+ * rather than round it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSizeText } from "./size.ts";
+ * assert.deepEqual(parseSizeText("1.5KB"), { bytes: 1500, whole: true });
+ * assert.deepEqual(parseSizeText("1.5"), { bytes: 1, whole: false });
+ * assert.equal(parseSizeText("8 parsecs"), undefined);
+ * ```
+ */
+export function parseSizeText(text: string): { bytes: number; whole: boolean } | undefined {
+  const m = /^\s*(\d+)(?:\.(\d+))?\s*([A-Za-z]*)\s*$/.exec(text);
+  const factor = m ? SIZE_UNITS[m[3]!.toLowerCase()] : undefined;
   if (!m || factor === undefined) return undefined;
-  return Math.floor(Number(m[1]) * factor);
+  const fraction = m[2] ?? "";
+  const scaled = BigInt(m[1]! + fraction) * BigInt(factor);
+  const denominator = 10n ** BigInt(fraction.length);
+  return { bytes: Number(scaled / denominator), whole: scaled % denominator === 0n };
 }

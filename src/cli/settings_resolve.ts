@@ -27,6 +27,7 @@ import type { CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { localPathArg } from "./local_path.ts";
 import { parseSize } from "./units.ts";
+import { parseSizeText } from "../size.ts";
 
 const FLAG_OF: Record<string, string> = {
   cacheDir: "cache-dir",
@@ -200,7 +201,14 @@ export function cliSettings(
     if (text === undefined) continue;
     options[name] = flagValue(
       `--${flag}`,
-      () => checkSizeSetting(parseSize(text, `--${flag}`), name, `--${flag}`),
+      () => {
+        const bytes = parseSize(text, `--${flag}`);
+        // "1.5" would be 1 byte, rounded down: refused, as from a variable.
+        if (parseSizeText(text)?.whole !== true) {
+          throw new UsageError(`--${flag} must be a whole number of bytes, got "${text}"`);
+        }
+        return checkSizeSetting(bytes, name, `--${flag}`);
+      },
     );
   }
   // A malformed --bucket is the command line's fault (exit 2, naming the

@@ -1,0 +1,51 @@
+/**
+ * A size setting given as text that is not a whole number of bytes
+ * (`--parallel-threshold 1.5`, `VC_RANGE_SIZE=100000.5`, `"1.0001KB"` in a
+ * config file) was rounded down without a word (1.5 became 1 byte), while
+ * the number 1.5 in the config file is refused: the README says a size that
+ * is not whole is refused naming the flag, variable or file key.
+ */
+import { assertEquals, assertThrows } from "./assert.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { resolveSettings } from "../src/config.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { parseSizeText, sizeBytes } from "../src/size.ts";
+
+Deno.test("parseSizeText: exact in decimal, and says whether the size is whole", () => {
+  assertEquals(parseSizeText("1.5"), { bytes: 1, whole: false });
+  assertEquals(parseSizeText("1.0001KB"), { bytes: 1000, whole: false });
+  assertEquals(parseSizeText("4.35KB"), { bytes: 4350, whole: true });
+  assertEquals(parseSizeText("1.5 GiB"), { bytes: 1.5 * 2 ** 30, whole: true });
+  assertEquals(parseSizeText("lots"), undefined);
+  // The other size flags still round down.
+  assertEquals(sizeBytes("1.5"), 1);
+});
+
+Deno.test("resolveSettings: a size variable that is not whole bytes is refused", () => {
+  for (const [name, value] of [["VC_PARALLEL_THRESHOLD", "1.5"], ["VC_RANGE_SIZE", "100000.5"]]) {
+    assertThrows(
+      () => resolveSettings({ configPath: false, cwd: "/w", env: { HOME: "/h", [name!]: value! } }),
+      InvalidInputError,
+      `${name} must be a whole number of bytes, got "${value}"`,
+    );
+  }
+  const s = resolveSettings({
+    configPath: false,
+    cwd: "/w",
+    env: { HOME: "/h", VC_PARALLEL_THRESHOLD: "1.5KB" },
+  });
+  assertEquals(s.parallelThreshold, 1500);
+});
+
+Deno.test("vc: a size flag, variable or file key that is not whole bytes is refused", async () => {
+  await using ws = await CliWorkspace.create();
+  const config = (flags: string[], env: Record<string, string> = {}) =>
+    ws.run(["config", "--bucket", ws.bucket, ...flags], env);
+  assertFailure(await config(["--parallel-threshold", "1.5"]), 2, "--parallel-threshold", "whole");
+  assertFailure(await config(["--range-size=100000.5"]), 2, "--range-size", "100000.5");
+  assertFailure(await config([], { VC_RANGE_SIZE: "100000.5" }), 1, "VC_RANGE_SIZE", "whole");
+  const file = await ws.write("home/bad.json", '{ "parallelThreshold": "1.0001KB" }');
+  assertFailure(await config([], { VC_CONFIG: file }), 1, file, '"parallelThreshold"', "whole");
+  const ok = await config(["--range-size", "1.5MiB"]);
+  assertEquals(ok.code, 0, ok.stderr);
+});

@@ -987,7 +987,18 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   const instead = `VC_CACHE_DIR${
     platform === undefined ? "" : ` or ${platform}`
   }, or pass --cache-dir / the cacheDir option`;
-  if (home === undefined) throw homeNotSet(os, what, instead);
+  if (home === undefined) {
+    const error = homeNotSet(os, what, instead);
+    // "set XDG_CACHE_HOME" to someone who did, to a relative path, which the
+    // XDG spec has ignored: say so.
+    const xdg = platform === "XDG_CACHE_HOME" ? nonEmpty(env(platform)) : undefined;
+    if (xdg === undefined || isAbsolute(xdg)) throw error;
+    throw new InvalidInputError(
+      `${error.message.slice(0, -1)}; XDG_CACHE_HOME=${
+        JSON.stringify(xdg)
+      } is ignored: not an absolute path)`,
+    );
+  }
   return home;
 }
 

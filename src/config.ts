@@ -500,10 +500,26 @@ function readOrError(file: string): string | Error {
     const bytes = readSmallFileSync(file, MAX_CONFIG_BYTES);
     return utf8OrUndefined(bytes) ?? new InvalidInputError(notUtf8(bytes));
   } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return danglingLink(file) ?? error;
     return error instanceof Error ? error : new Error(String(error));
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+// A `vc.json` (or config file) that is a symbolic link to nothing is a broken
+// settings file, not a missing one: taken for none, the lookup went on to a
+// parent directory's settings (another bucket) without a word.
+function danglingLink(file: string): Error | undefined {
+  let target: string;
+  try {
+    target = Deno.readLinkSync(file);
+  } catch {
+    return undefined; // not a link: the file is missing
+  }
+  return new InvalidInputError(
+    `a symbolic link to ${JSON.stringify(target)}, which does not exist`,
+  );
 }
 
 /**

@@ -735,7 +735,11 @@ export function loadConfigFile(
   // does not exist: the settings then come from the environment and flags.
   const dir = explicit === undefined ? configDirIfKnown(env) : undefined;
   if (explicit === undefined && dir === undefined) return undefined;
-  const file = resolve(explicit ?? join(dir!, "vc", "config.json"));
+  // `VC_CONFIG: "~/vc.json"` quoted in a CI file reaches vc unexpanded, as
+  // for VC_MANIFEST and VC_CACHE_DIR: the home directory, not a `./~`.
+  const file = resolve(
+    explicit === undefined ? join(dir!, "vc", "config.json") : expandHome(explicit, env),
+  );
   const required = options.required ?? explicit !== undefined;
   const text = readOrError(file);
   if (typeof text !== "string") {

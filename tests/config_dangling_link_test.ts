@@ -62,3 +62,17 @@ Deno.test("vc config: a dangling vc.json shows as the project file's error, exit
     r.stdout,
   );
 });
+
+Deno.test("VC_CONFIG: a leading ~/ is the home directory, as in VC_MANIFEST", async () => {
+  // `VC_CONFIG: "~/vc.json"` (quoted in a CI file, so no shell expands it)
+  // was read as ./~/vc.json in the current directory.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "vc.json"), '{"timeout": 7}');
+    const s = resolveSettings({ cwd: "/", env: { HOME: dir, VC_CONFIG: "~/vc.json" } });
+    assertEquals(s.timeout, 7);
+    assertEquals(s.sources.timeout, `config ${join(dir, "vc.json")}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -765,6 +765,18 @@ const CONFIG_KEYS = new Set([
 // The keys a project settings file may hold: what a team shares.
 const PROJECT_KEYS = new Set(["cacheDir", "timeout", "immutableBuckets", "bucket"]);
 
+// Settings `vc config` shows that no settings file holds (README's table),
+// by the names `vc config` gives them: where each is set.
+const NO_FILE_KEY: Readonly<Record<string, string>> = {
+  lock: "VC_LOCK or --lock",
+  frozen: "VC_FROZEN=1 or --frozen",
+  lockWait: "VC_LOCK_WAIT",
+  requestTimeout: "VC_REQUEST_TIMEOUT or --request-timeout",
+  s3PathStyle: "VC_S3_PATH_STYLE",
+  s3Endpoint: "AWS_ENDPOINT_URL (or the AWS profile's endpoint_url)",
+  s3Region: "AWS_REGION (or the AWS profile's region)",
+};
+
 // The user config file's other keys: why a project file does not hold
 // each, and where else to set it.
 const USER_ONLY: Readonly<Record<string, { why: string; instead: string }>> = {
@@ -843,7 +855,8 @@ function configFromValue(
     // "$schema" and similar annotations are allowed; other unknown keys are typos.
     if (key.startsWith("$")) continue;
     // A setting of one machine in a project file: "unknown" would be wrong.
-    const elsewhere = USER_ONLY[key];
+    // Own keys only: "constructor" or "toString" are Object.prototype's.
+    const elsewhere = Object.hasOwn(USER_ONLY, key) ? USER_ONLY[key] : undefined;
     if (!keys.has(key) && elsewhere !== undefined) {
       throw new InvalidInputError(
         `config file ${file}: ${
@@ -852,6 +865,16 @@ function configFromValue(
           `set it in the user config file or ${elsewhere.instead}; a project file holds ${
             [...keys].join(", ")
           }`,
+      );
+    }
+    // A setting vc has, but not in a settings file: where it is set instead.
+    const noKey = Object.hasOwn(NO_FILE_KEY, key) ? NO_FILE_KEY[key] : undefined;
+    if (!keys.has(key) && noKey !== undefined) {
+      throw new InvalidInputError(
+        `config file ${file}: ${
+          JSON.stringify(key)
+        } is not a settings file key: set it with ${noKey}` +
+          ` (known keys: ${[...keys].join(", ")})`,
       );
     }
     if (!keys.has(key)) {

@@ -98,7 +98,9 @@ export async function removeEntryFiles(
   let lock: EntryLock | undefined;
   // Only an entry whose directory exists can be in use (no directory made for a lock).
   if (await statOrUndefined(dirname(dataPath)) !== undefined) {
-    const wait = options.keepIfBusy === true ? 0 : options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS;
+    const wait = options.keepIfBusy === true
+      ? options.lockWait ?? 0
+      : options.lockWait ?? DEFAULT_REMOVE_LOCK_WAIT_MS;
     try {
       lock = await acquireEntryLock(dataPath, {
         timeout: wait,
@@ -113,6 +115,7 @@ export async function removeEntryFiles(
     } catch (e) {
       // Another process is downloading it: in use, so kept when asked to.
       if (options.keepIfBusy === true && (e as Error | undefined)?.name === "LockTimeoutError") {
+        options.onBusy?.();
         return false;
       }
       // No lock (read-only dir, a stopped holder): remove anyway; a reader
@@ -177,7 +180,10 @@ export async function removeEntryFiles(
 export interface RemoveEntryOptions {
   /** Checked under the entry's lock with the current record: true keeps the entry. */
   unless?: (meta: StoredMeta | undefined) => boolean | Promise<boolean>;
-  /** Longest wait for the entry's lock (ms; default 10 s), then remove without it. */
+  /**
+   * Longest wait for the entry's lock (ms; default 10 s, or 0 with `keepIfBusy`),
+   * then remove without it (or, with `keepIfBusy`, keep it).
+   */
   lockWait?: number;
   /**
    * Keep the entry (return false at once) when another process holds its
@@ -185,6 +191,8 @@ export interface RemoveEntryOptions {
    * anyway: what `prune` wants, an entry in use being no candidate.
    */
   keepIfBusy?: boolean;
+  /** Called when `keepIfBusy` kept the entry because another process held its lock. */
+  onBusy?: () => void;
   /** Compact the directory's journal afterwards when it is mostly removals (default true). */
   compact?: boolean;
   /**

@@ -365,54 +365,97 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   // What the files take on disk (a copy grown by hand counts as it is).
   let total = entries.reduce((sum, e) => sum + e.bytes, 0);
-  const removed: CacheEntry[] = [];
-  const kept: CacheEntry[] = [];
+  const removed: StoredEntry[] = [];
+  const kept: StoredEntry[] = [];
   const tried: StoredEntry[] = [];
   let freedBytes = 0;
+  // Entries whose lock another process held when their turn came: counted as
+  // gone for now, and tried again once the others were (see below).
+  let busy: StoredEntry[] = [];
+  // Removes one entry under its lock, unless used or refreshed since it was
+  // listed; `lockWait` ms for another's lock (0: busy at once).
+  const removeOne = async (entry: StoredEntry, lockWait: number) => {
+    let wasBusy = false;
+    const gone = await removeEntryFiles(cacheDir, entry.record, {
+      unless: (meta) => meta !== undefined && changedSince(entry, meta),
+      keepIfBusy: true,
+      lockWait,
+      onBusy: () => wasBusy = true,
+      compact: false,
+    });
+    if (gone) return "removed";
+    // Removed by another process meanwhile (another prune, `rm`): no longer here.
+    if (await lstatOrUndefined(entry.path) === undefined) return "gone";
+    return wasBusy ? "busy" : "kept";
+  };
   // One entry: removed if too old or the cache too big, unless in use.
+  const due = (entry: StoredEntry): boolean =>
+    (olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000) ||
+    (maxBytes !== undefined && total > maxBytes);
   const pruneOne = async (entry: StoredEntry): Promise<void> => {
-    const tooOld = olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000;
-    const tooBig = maxBytes !== undefined && total > maxBytes;
-    if (!tooOld && !tooBig) return;
+    if (!due(entry)) return;
     if (dryRun) {
-      removed.push(publicEntry(entry));
+      removed.push(entry);
       freedBytes += entry.bytes;
       total -= entry.bytes;
       return;
     }
     tried.push(entry);
-    // Under the entry's lock, and only if nobody used or refreshed it since it
-    // was listed; one another process is downloading right now is in use: kept.
-    const gone = await removeEntryFiles(cacheDir, entry.record, {
-      unless: (meta) => meta !== undefined && changedSince(entry, meta),
-      keepIfBusy: true,
-      compact: false,
-    });
-    if (gone) {
-      removed.push(publicEntry(entry));
+    const outcome = await removeOne(entry, 0);
+    if (outcome === "removed") {
+      removed.push(entry);
       freedBytes += entry.bytes;
-      total -= entry.bytes;
-    } else if (await lstatOrUndefined(entry.path) === undefined) {
-      total -= entry.bytes; // removed by another process meanwhile: no longer here
-    } else {
-      kept.push(publicEntry(entry));
+    } else if (outcome === "busy") {
+      busy.push(entry);
+    } else if (outcome === "kept") {
+      kept.push(entry);
+      return;
     }
+    total -= entry.bytes;
   };
   // Least recently used first. One that has to be kept still takes its
   // room, so the next least recently used one goes in its place, until the
-  // cache fits or nothing that could go is left.
+  // cache fits or nothing that could go is left. A busy one (its lock held:
+  // a download, or another prune or rm removing it right now) is tried again
+  // after the pass, waiting a moment for the lock, so one that another
+  // prune removed is not taken for in use (and replaced by one more entry);
+  // one still busy is kept, and the pass goes on in its place.
   let done = 0;
-  for (const entry of entries) {
-    if (options.signal?.aborted) break;
-    try {
-      await pruneOne(entry);
-    } finally {
-      options.onProgress?.({ done: ++done, total: entries.length });
+  let next = 0;
+  while (next < entries.length || busy.length > 0) {
+    for (; next < entries.length; next++) {
+      if (options.signal?.aborted) break;
+      const entry = entries[next];
+      if (entry === undefined) break;
+      // Settle the busy ones first: one kept makes room for this one to go.
+      if (busy.length > 0 && !due(entry)) break;
+      try {
+        await pruneOne(entry);
+      } finally {
+        options.onProgress?.({ done: ++done, total: entries.length });
+      }
     }
+    const retry = busy;
+    busy = [];
+    await Promise.all(retry.map(async (entry) => {
+      const outcome = await removeOne(entry, BUSY_RETRY_WAIT_MS);
+      if (outcome === "removed") {
+        removed.push(entry);
+        freedBytes += entry.bytes;
+      } else if (outcome !== "gone") {
+        kept.push(entry);
+        total += entry.bytes;
+      }
+    }));
+    if (options.signal?.aborted) break;
   }
   if (!dryRun) await compactJournals(cacheDir, tried);
-  const result: PruneResult = { removed, freedBytes, orphans };
-  if (kept.length > 0) result.kept = kept;
+  // Least recently used first, as listed (a busy one tried again came later).
+  const order = new Map(entries.map((e, i) => [e, i]));
+  const listed = (list: StoredEntry[]) =>
+    list.sort((x, y) => order.get(x)! - order.get(y)!).map(publicEntry);
+  const result: PruneResult = { removed: listed(removed), freedBytes, orphans };
+  if (kept.length > 0) result.kept = listed(kept);
   if (maxBytes !== undefined && total > maxBytes) result.remainingBytes = total;
   if (links.size > 0) result.links = [...links];
   const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
@@ -421,6 +464,9 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (dryRun) result.dryRun = true;
   return result;
 }
+
+/** How long `prune` waits, once, for the lock of an entry that was busy when its turn came. */
+const BUSY_RETRY_WAIT_MS = 500;
 
 /** Whether the record differs from what was listed (another process used or refreshed it). */
 function changedSince(entry: StoredEntry, meta: StoredMeta): boolean {

@@ -53,6 +53,8 @@ import { fileRangeStream } from "./fs_stream.ts";
 import { fileKind } from "../regular_file.ts";
 
 const DELETE_PARALLEL = 16;
+/** How often a get looks again when the file it opened is not the one it looked at. */
+const GET_OPEN_ATTEMPTS = 3;
 /** How often a put makes its directories again when one is removed meanwhile (see #dirFor). */
 const MAKE_DIRS_ATTEMPTS = 3;
 // Directories whose dead writers' temp files this store already swept on put.
@@ -272,20 +274,9 @@ export class FsStore implements ObjectStore {
       const dir = await this.#dirFor(key, segs, false);
       if (dir === undefined) throw notFound();
       const path = join(dir, name);
-      const lst = await lstatOrUndefined(path);
-      if (lst?.isDirectory) {
-        // No object, yet "not found" would send the user looking for a name that is right there.
-        throw new IsDirectoryError(`${key} in ${this.url} is a directory, not a file`);
-      }
-      if (lst === undefined || !lst.isFile) throw notFound();
-      try {
-        file = await Deno.open(path, { read: true });
-      } catch (e) {
-        if (isMissing(e)) throw notFound();
-        throw e;
-      }
-      const st = await file.stat();
-      if (!st.isFile) throw notFound();
+      const opened = await this.#openObject(key, path, notFound);
+      file = opened.file;
+      const st = opened.st;
       const info = await this.#files.describe(key, path, st, { file, withMeta: true });
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, info.etag)) {
         throw new PreconditionFailedError(
@@ -315,6 +306,43 @@ export class FsStore implements ObjectStore {
       throw this.#fail("get", key, e);
     } finally {
       file?.close();
+    }
+  }
+
+  /**
+   * Opens the regular file at `path` for `get`. The file opened must be the
+   * regular file looked at: a name swapped for a link between the look and
+   * the open (`ln -sfn /etc/passwd`) was read through, outside the root. A
+   * put that replaced it meanwhile is looked at again.
+   */
+  async #openObject(
+    key: string,
+    path: string,
+    notFound: () => Error,
+  ): Promise<{ file: Deno.FsFile; st: Deno.FileInfo }> {
+    for (let attempt = 1;; attempt++) {
+      const lst = await lstatOrUndefined(path);
+      if (lst?.isDirectory) {
+        // No object, yet "not found" would send the user looking for a name that is right there.
+        throw new IsDirectoryError(`${key} in ${this.url} is a directory, not a file`);
+      }
+      if (lst === undefined || !lst.isFile) throw notFound();
+      let file: Deno.FsFile;
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch (e) {
+        if (isMissing(e)) throw notFound();
+        throw e;
+      }
+      try {
+        const st = await file.stat();
+        if (st.isFile && st.ino === lst.ino && st.dev === lst.dev) return { file, st };
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+      file.close();
+      if (attempt >= GET_OPEN_ATTEMPTS) throw notFound();
     }
   }
 
@@ -642,7 +670,17 @@ export class FsStore implements ObjectStore {
    * layout. Any other error is returned as it is.
    */
   async #racedConflict(key: string, dirSegs: readonly string[], e: unknown): Promise<unknown> {
-    if (e instanceof Deno.errors.IsADirectory) return this.#conflict(key, `${key}/`);
+    if (e instanceof Deno.errors.IsADirectory) {
+      // Only when the key's own name is a directory: a directory where its
+      // sidecar (`.vc~meta~…`) belongs is no key below it.
+      const target = this.#realRoot === undefined
+        ? undefined
+        : join(this.#realRoot, ...dirSegs, key.slice(key.lastIndexOf("/") + 1));
+      const st = target === undefined
+        ? undefined
+        : await lstatOrUndefined(target).catch(() => undefined);
+      return st?.isDirectory ? this.#conflict(key, `${key}/`) : e;
+    }
     if (!(e instanceof Deno.errors.NotADirectory)) return e;
     let path = this.root;
     for (const [i, seg] of dirSegs.entries()) {
@@ -729,7 +767,7 @@ export class FsStore implements ObjectStore {
   ): Promise<void> {
     const target = join(dir, name);
     const scPath = join(dir, sidecarName(name));
-    const lock = await this.#lock(dir, name, options.signal);
+    const lock = await this.#lock(key, dir, name, options.signal);
     try {
       await this.#checkPreconditions(key, target, options);
       // The sidecar is written first, describing the temp file's inode (a
@@ -835,8 +873,21 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  async #lock(dir: string, name: string, signal: AbortSignal | undefined): Promise<FileLock> {
-    return await acquireLock(join(dir, lockName(name)), signal === undefined ? {} : { signal });
+  async #lock(
+    key: string,
+    dir: string,
+    name: string,
+    signal: AbortSignal | undefined,
+  ): Promise<FileLock> {
+    try {
+      return await acquireLock(join(dir, lockName(name)), signal === undefined ? {} : { signal });
+    } catch (e) {
+      // A FIFO, link or directory at the lock's name: said with the key.
+      if (e instanceof StoreError) {
+        throw new StoreError(`cannot write ${key} in ${this.url}: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
   }
 
   async #deleteOne(key: string, segs: string[], ifMatch: string | undefined): Promise<void> {
@@ -852,7 +903,7 @@ export class FsStore implements ObjectStore {
     ) return;
     let lock: FileLock;
     try {
-      lock = await this.#lock(dir, name, undefined);
+      lock = await this.#lock(key, dir, name, undefined);
     } catch (e) {
       if (isMissing(e)) return; // the directory went away: nothing left to delete
       throw e;

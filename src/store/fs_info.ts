@@ -159,6 +159,15 @@ export class FileDescriber {
       using f = await Deno.open(path, { read: true });
       statAt = Date.now();
       st = await f.stat();
+      // Not the file looked at (`fp`): a link swapped in meanwhile is not
+      // hashed through (its target may be outside the store); a file a put
+      // renamed into place is, once the name is seen to hold it.
+      if (!st.isFile || (fp.ino !== null && st.ino !== fp.ino)) {
+        const now = await Deno.lstat(path);
+        if (!now.isFile || now.ino !== st.ino || now.dev !== st.dev) {
+          throw new Deno.errors.NotFound(`${path} is no longer the regular file looked at`);
+        }
+      }
       fp = fingerprint(st);
       md5 = await md5OfOpenFile(f);
     }

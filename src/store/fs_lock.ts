@@ -21,6 +21,7 @@
  */
 import { StoreError } from "../errors.ts";
 import { tempPathFor } from "../atomic_write.ts";
+import { fileKind } from "../regular_file.ts";
 import { sleep } from "./retry.ts";
 
 /** A held lock; release it exactly once (or use `await using`). */
@@ -43,6 +44,9 @@ export interface LockOptions {
 
 /** Default age after which a lock file is considered abandoned. */
 export const DEFAULT_STALE_MS = 30_000;
+
+// A lock holds a pid, a host name, a nonce and a time in JSON; a larger file is none of vc's.
+const MAX_LOCK_BYTES = 64 * 1024;
 
 interface LockContent {
   pid: number;
@@ -243,7 +247,17 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
   let content: LockContent | undefined;
   try {
     st = await Deno.lstat(path);
-    content = parseLock(await Deno.readTextFile(path));
+    // Locks are small regular files. Anything else at a lock's name was put
+    // there by someone else: reading a FIFO blocked forever (every write of
+    // the key hung, deaf to Ctrl-C), a directory failed as "a directory of
+    // other keys", and a link was read through. Refused, naming it, and left.
+    if (!st.isFile) {
+      throw new StoreError(
+        `${path} is ${fileKind(st)}, not a lock file vc makes: remove it (nothing else ` +
+          "can write the key it locks while it is there)",
+      );
+    }
+    content = st.size > MAX_LOCK_BYTES ? undefined : parseLock(await Deno.readTextFile(path));
   } catch (e) {
     // Released between our create attempt and now: just retry.
     if (e instanceof Deno.errors.NotFound) return true;

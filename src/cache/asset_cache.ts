@@ -761,8 +761,13 @@ export class AssetCache implements AsyncDisposable {
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
     if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
+    // One flight per entry and pinned content: a caller with an integrity
+    // pin never takes the result of a flight without it (unchecked bytes),
+    // nor one without a pin the other's IntegrityError. Two such flights of
+    // one entry take turns at its cross-process lock, as two processes do.
+    const pin = options?.integrity;
     const rec = await this.#flights.run(
-      loc.dataPath,
+      pin === undefined ? loc.dataPath : `${loc.dataPath}\0${pin.size}:${pin.sha256}`,
       async (ctx) =>
         (await this.#loadRemote()).resolver.resolve(
           loc,

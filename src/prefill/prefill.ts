@@ -405,8 +405,13 @@ async function* eachTarget(
       order++;
     }
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`, `S3://b/k`
-    // and `s3://b/k`, `file://localhost/x` and `file:///x`) are one download.
-    const same = sameObjectKey(resolved.uri);
+    // and `s3://b/k`, `file://localhost/x` and `file:///x`) are one download,
+    // when they pin the same content: a version that one manifest locks and
+    // another does not (or locks otherwise) is checked against each lock, or
+    // the unlocked item's download would stand for the locked one unchecked.
+    const pin = resolved.integrity;
+    const same = sameObjectKey(resolved.uri) +
+      (pin === undefined ? "" : `\0${pin.size}:${pin.sha256}`);
     if (uris.has(same)) {
       counts.total--;
       changed(label);

@@ -301,10 +301,13 @@ class StoreBreaker {
 
   /** An item of `root` failed with `error`. */
   async failed(root: string, error: unknown): Promise<void> {
+    // Loaded on a failure only: a warm prefill never needs it. Awaited
+    // before the state is read, so what follows runs in one turn: failures
+    // that end together count one by one, and the streak stops at the
+    // threshold instead of two of them both passing it.
+    const { isStoreUnavailable } = await import("../store/retry.ts");
     const state = this.#stores.get(root);
     if (state?.open === true) return;
-    // Loaded on a failure only: a warm prefill never needs it.
-    const { isStoreUnavailable } = await import("../store/retry.ts");
     if (!isStoreUnavailable(error)) return void this.#stores.delete(root);
     const next = state ?? { streak: 0, first: error, open: false };
     next.streak++;

@@ -5,32 +5,10 @@
  * aborting itself is in the repository suite, on the fake S3 and on moto.)
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { withUploads } from "./store_with_uploads.ts";
 import { AccessDeniedError, StoreError } from "../src/errors.ts";
 import { Repository } from "../src/repo/repository.ts";
-import { openStore } from "../src/store/open.ts";
 import type { ObjectStore, PendingUpload } from "../src/store/types.ts";
-
-/** `uri`'s store, with `uploads` as its pending multipart uploads and `abort` as their abort. */
-function withUploads(
-  uploads: () => AsyncIterable<PendingUpload>,
-  abort: (upload: PendingUpload) => Promise<void>,
-) {
-  return async (uri: string): Promise<ObjectStore> => {
-    const store = await openStore(uri);
-    return {
-      url: store.url,
-      head: store.head.bind(store),
-      get: store.get.bind(store),
-      put: store.put.bind(store),
-      list: store.list.bind(store),
-      delete: store.delete.bind(store),
-      copy: store.copy.bind(store),
-      close: store.close.bind(store),
-      pendingUploads: uploads,
-      abortUpload: abort,
-    };
-  };
-}
 
 /** A repository with one superseded record, over `openStore`; `fn` runs gc and checks. */
 async function withRepo(

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { AccessDeniedError } from "../src/errors.ts";
 import { check } from "../src/repo/check.ts";
 import { Repository } from "../src/repo/repository.ts";
-import { openStore } from "../src/store/open.ts";
-import type { ObjectStore, PendingUpload } from "../src/store/types.ts";
+import type { PendingUpload } from "../src/store/types.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { withUploads } from "./store_with_uploads.ts";
 
 // The permissions `deno task vc` and the installed `vc` run with: no /proc.
 const CLI_PERMISSIONS = [
@@ -148,25 +148,6 @@ Deno.test({
     }
   },
 });
-
-/** `uri`'s store, with `uploads` as its pending multipart uploads (as S3's). */
-function withUploads(uploads: () => AsyncIterable<PendingUpload>) {
-  return async (uri: string): Promise<ObjectStore> => {
-    const store = await openStore(uri);
-    return {
-      url: store.url,
-      head: store.head.bind(store),
-      get: store.get.bind(store),
-      put: store.put.bind(store),
-      list: store.list.bind(store),
-      delete: store.delete.bind(store),
-      copy: store.copy.bind(store),
-      close: store.close.bind(store),
-      pendingUploads: uploads,
-      abortUpload: () => Promise.resolve(),
-    };
-  };
-}
 
 Deno.test("repo check: reports the content uploads a killed add left open, without failing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_check_uploads_" });

@@ -178,13 +178,23 @@ async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
   try {
     // Read in one go, so the bound is on the whole body (at most
     // maxJsonBytes): a body that stalls is given up, not waited for.
-    bytes = new Uint8Array(await withinIdle(req.arrayBuffer(), ctx.bodyIdleMs, () => {}));
+    bytes = new Uint8Array(
+      await withinIdle(req.arrayBuffer(), ctx.bodyIdleMs, () => {}, jsonTooSlow(ctx)),
+    );
   } catch (e) {
     if (e instanceof HttpError) throw e;
     throw new HttpError(400, "request body was cut off", { cause: e });
   }
   ctx.bytesIn += bytes.length;
   return decodeUtf8(bytes);
+}
+
+/**
+ * Why a JSON body was given up: the bound is on the whole body, so one that
+ * trickles in (a byte a second) is given up too, not only one that stops.
+ */
+function jsonTooSlow(ctx: EndpointContext): string {
+  return `the JSON body did not arrive whole within ${ctx.bodyIdleMs / 1000} s`;
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
@@ -206,6 +216,7 @@ async function readText(
       readUpTo(body, max, (n) => ctx.bytesIn += n),
       ctx.bodyIdleMs,
       () => {}, // the reader is readUpTo's; the response ends the request
+      jsonTooSlow(ctx),
     );
   } catch (e) {
     if (e instanceof HttpError) throw e;

@@ -120,7 +120,7 @@ Deno.test("mirror store → local, case-insensitive: the message names both keys
     });
     assertEquals(r.failed.length, 1);
     assertEquals(r.failed[0]!.key, "A");
-    assertEquals(r.failed[0]!.path, "memory://bkt A");
+    assertEquals(r.failed[0]!.path, "memory://bkt/A");
     assertEquals(
       r.failed[0]!.error,
       'not written: the key "a/b.txt" needs the directory "a", the same name here (this file ' +
@@ -164,7 +164,7 @@ Deno.test("mirror store → local, case-insensitive: a clash split over listing 
         statePath: join(w.dir, "two.db"),
       });
       assertEquals(clashLines(r.failed), ['A: gives way to "a/b.txt"']);
-      assertEquals(r.failed[0]!.path, "memory://one A");
+      assertEquals(r.failed[0]!.path, "memory://one/A");
       assertEquals(await treeContents(target), { "a/b.txt": "under a", "c.txt": "c" });
     }
   });
@@ -232,7 +232,7 @@ Deno.test("vc mirror, case-insensitive: the report line names both keys, once", 
       const r = await ws.run(["mirror", "s3://b/down", "out", "--state", "s.db", "--delete"]);
       const lines = r.stderr.split("\n").filter((l) => l.startsWith("vc: mirror: "));
       assertEquals(lines.length, 2, r.stderr);
-      assertMatch(lines[0]!, /^vc: mirror: s3:\/\/b\/down A: not written: the key "a\/b.txt"/);
+      assertMatch(lines[0]!, /^vc: mirror: s3:\/\/b\/down\/A: not written: the key "a\/b.txt"/);
     });
   });
 });

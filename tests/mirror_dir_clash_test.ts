@@ -86,7 +86,7 @@ Deno.test("mirror store → local: the losing key's own local file is kept (also
     const byKey = new Map(r.failed.map((f) => [f.key, f]));
     assertEquals([...byKey.keys()].sort(), ["a", "a/b.txt", "a/c.txt"]);
     const a = byKey.get("a")!;
-    assertEquals(a.path, "memory://bkt a");
+    assertEquals(a.path, "memory://bkt/a");
     assertEquals(
       a.error,
       'not written: the key "a/b.txt" needs a directory of this name (a bucket holds both, a ' +
@@ -203,7 +203,7 @@ Deno.test("vc mirror: the report line of a key that gives way names both keys an
       assertEquals(r.code, 1, r.stderr);
       const lines = r.stderr.split("\n").filter((l) => l.startsWith("vc: mirror: "));
       assertEquals(lines, [
-        'vc: mirror: s3://b/down a: not written: the key "a/b.txt" needs a directory of this ' +
+        'vc: mirror: s3://b/down/a: not written: the key "a/b.txt" needs a directory of this ' +
         "name (a bucket holds both, a file system cannot), so the keys below it are mirrored " +
         "instead; rename or remove this object in the store, or leave it out with --exclude",
         "vc: mirror: 1 failed; the rest was mirrored",

@@ -71,7 +71,7 @@ Deno.test("vc mirror: error lines name the path once and say what to do (store e
     );
     assertEquals(
       about("y.txt"),
-      `vc: mirror: s3://b/down x/../y.txt: not written: key has a ".." segment; rename the ` +
+      `vc: mirror: s3://b/down/x/../y.txt: not written: key has a ".." segment; rename the ` +
         `object in the store, or leave it out with --exclude`,
     );
     assertMatch(

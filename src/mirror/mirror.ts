@@ -23,6 +23,7 @@ import { foldName } from "../file_names.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
+import { joinUri } from "../uri.ts";
 import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
@@ -452,8 +453,8 @@ export class Mirror {
               this.#duplicate(
                 run,
                 key,
-                `${this.#stores[kept.origin]!.url} ${kept.storeKey}`,
-                `${this.#stores[dropped.origin]!.url} ${dropped.storeKey}`,
+                joinUri(this.#stores[kept.origin]!.url, kept.storeKey),
+                joinUri(this.#stores[dropped.origin]!.url, dropped.storeKey),
               );
             },
           );
@@ -924,7 +925,7 @@ export class Mirror {
           `(this file system does not tell letter case or Unicode form apart; `;
       run.report.failed.push(failure(
         pair.key,
-        `${this.#stores[remote.origin]!.url} ${remote.storeKey}`,
+        joinUri(this.#stores[remote.origin]!.url, remote.storeKey),
         `not written: the key ${JSON.stringify(below)} needs ${dir}a ` +
           `bucket holds both, a file system cannot), so the keys below it are mirrored ` +
           `instead${kept}; rename or remove this object in the store, or leave it out with --exclude`,
@@ -945,7 +946,7 @@ export class Mirror {
         const remote = pair.source!;
         run.report.failed.push(failure(
           pair.key,
-          `${this.#stores[remote.origin]!.url} ${remote.storeKey}`,
+          joinUri(this.#stores[remote.origin]!.url, remote.storeKey),
           `not written: the key ${JSON.stringify(file)}, mirrored before it in this run, is a ` +
             `file of the name of one of its directories on this file system (it does not tell ` +
             `letter case or Unicode form apart), and this key came into the store during the ` +
@@ -1162,7 +1163,7 @@ export class Mirror {
         run.report.failed.push(
           failure(
             remote.key,
-            remote.storeKey === "" ? `${store.url}/` : `${store.url} ${remote.storeKey}`,
+            joinUri(store.url, remote.storeKey),
             `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
           ),
         );

@@ -289,6 +289,9 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     );
   }
   const stop = io.signal ?? new AbortController().signal;
+  // The failures said (path → error) and the held-back deletes line, so a retry does not repeat them.
+  const said = new Map<string, string>();
+  let heldSaid: string | undefined;
   const totals: WatchReport = await watchMirror({
     ...options,
     watchFs: (paths, watchOptions) =>
@@ -299,14 +302,35 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     // The grace period is over, or a second signal: transfers in flight are
     // aborted, and the watch fails as interrupted (130).
     ...(io.cancel ? { cancel: io.cancel } : {}),
-    onBatch: (report, kind) => {
-      writeFailures(io, report);
+    onBatch: (report, kind, info) => {
+      // A batch tried again after a failure (the store down) says only the
+      // failures it did not say last time, and its summary counts the rest:
+      // each retry printed every line again, for as long as the outage lasted.
+      const retry = kind === "events" && info?.retry === true;
+      if (kind !== "events") said.clear();
+      const fresh = retry
+        ? report.failed.filter((f) => said.get(f.path) !== f.error)
+        : report.failed;
+      for (const f of report.failed) said.set(f.path, f.error);
+      writeFailures(io, fresh);
       // Deletes held back fail the pass (exit 1 once): said also with --quiet.
-      if (report.deletesSkipped) out.failure(report.deletesSkipped);
+      if (report.deletesSkipped && !(retry && report.deletesSkipped === heldSaid)) {
+        out.failure(report.deletesSkipped);
+      }
+      heldSaid = report.deletesSkipped;
       const changed = report.transferred + report.deleted;
-      if (kind !== "events" || changed > 0 || report.deferred.length > 0) {
+      if (
+        kind !== "events" || changed > 0 || report.deferred.length > 0 ||
+        report.failed.length > 0
+      ) {
         for (const line of deletedLines(report)) out.info(line);
-        out.info(`${kind}: ${summary(report)}`);
+        const again = report.failed.length - fresh.length;
+        out.info(`${kind}: ${
+          summary(report, {
+            ...(again > 0 ? { again } : {}),
+            ...(info?.retryInMs !== undefined ? { retryInMs: info.retryInMs } : {}),
+          })
+        }`);
       }
       if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
         // One JSON object per line, so a supervisor can follow the log.
@@ -362,7 +386,18 @@ function leftOpenOnStop(
   };
 }
 
-function summary(r: MirrorReport): string {
+/**
+ * The summary line of a run. `again`: how many of its failures were said
+ * already (a watch's batch tried again); `retryInMs`: when they are tried again.
+ */
+function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } = {}): string {
+  const failed = r.failed.length === 0 ? [] : [
+    `${r.failed.length} failed${
+      retry.again === undefined
+        ? ""
+        : ` (${retry.again === r.failed.length ? "all" : retry.again} as said above)`
+    }${retry.retryInMs === undefined ? "" : `, tried again in ${formatWait(retry.retryInMs)}`}`,
+  ];
   const verb = r.direction === "upload" ? "uploaded" : "downloaded";
   const would = r.dryRun ? "would be " : "";
   return [
@@ -372,7 +407,7 @@ function summary(r: MirrorReport): string {
     `${r.deleted} ${would}deleted`,
     `${r.unchanged} unchanged`,
     ...(r.extra > 0 ? [`${r.extra} only on target`] : []),
-    ...(r.failed.length > 0 ? [`${r.failed.length} failed`] : []),
+    ...failed,
     // A watch leaves files still being written for later: say it saw them.
     ...(r.deferred.length > 0 ? [`${r.deferred.length} still being written (later)`] : []),
     `${r.seconds.toFixed(1)}s`,
@@ -385,17 +420,17 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   if (report.deletesSkipped) out.failure(report.deletesSkipped);
   // Deletes held back leave the target different from the source: not a success.
   if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
-  writeFailures(io, report);
+  writeFailures(io, report.failed);
   io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
   return EXIT_FAILURE;
 }
 
 // One line a failure, capped: a cause every file shares (a read-only
 // target, a bucket policy refusing each PUT) would flood a CI log.
-function writeFailures(io: CommandContext["io"], report: MirrorReport): void {
+function writeFailures(io: CommandContext["io"], failed: MirrorReport["failed"]): void {
   writeFailureLines(
     io,
-    report.failed.map((f) => `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`),
+    failed.map((f) => `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`),
   );
 }
 
@@ -411,4 +446,10 @@ function maxDeleteOption(text: string | undefined, deletes: boolean): { maxDelet
     });
   }
   return { maxDelete: Number(text) };
+}
+
+/** A retry's wait as a person reads it: `1s`, `8s`, `2m 8s`. */
+function formatWait(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 === 0 ? "" : ` ${s % 60}s`}`;
 }

@@ -14,5 +14,5 @@ export type {
   MirrorReport,
 } from "./types.ts";
 export { watchMirror } from "./watch.ts";
-export type { WatchOptions, WatchReport } from "./watch.ts";
+export type { BatchInfo, WatchOptions, WatchReport } from "./watch.ts";
 export type { LocalRoot } from "./local_side.ts";

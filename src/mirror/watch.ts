@@ -46,8 +46,17 @@ export interface WatchOptions extends MirrorOptions {
    * watch too, so it may come without or after `signal`.
    */
   cancel?: AbortSignal;
-  /** Called after each pass or batch with what it did. */
-  onBatch?: (report: MirrorReport, kind: "initial" | "events" | "reconcile") => void;
+  /**
+   * Called after each pass or batch with what it did. `info.retry`: a batch
+   * of paths that all failed before (tried again after a wait), whose
+   * failures a log has said already; `info.retryInMs`: when what failed is
+   * tried again (absent for a pass, whose failures wait for the next one).
+   */
+  onBatch?: (
+    report: MirrorReport,
+    kind: "initial" | "events" | "reconcile",
+    info: BatchInfo,
+  ) => void;
   /** Called when filesystem events arrive (after they are queued). */
   onEvent?: (paths: readonly string[]) => void;
   /** Called each time nothing is due and the watch starts waiting (tests: "work is done"). */
@@ -58,6 +67,14 @@ export interface WatchOptions extends MirrorOptions {
   watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
     close(): void;
   };
+}
+
+/** What {@linkcode WatchOptions.onBatch} is told besides the report. */
+export interface BatchInfo {
+  /** Every path of the batch failed before: it is being tried again. */
+  retry: boolean;
+  /** When the paths that failed in it are tried again (ms), for an event batch. */
+  retryInMs?: number;
 }
 
 /** Totals of a watch, returned when it stops. */
@@ -197,7 +214,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let watcher: { close(): void } | undefined;
   let pump: Promise<void> | undefined;
 
-  const add = (report: MirrorReport, kind: "initial" | "events" | "reconcile") => {
+  const add = (
+    report: MirrorReport,
+    kind: "initial" | "events" | "reconcile",
+    info: BatchInfo = { retry: false },
+  ) => {
     totals.transferred += report.transferred;
     totals.bytes += report.bytes;
     totals.deleted += report.deleted;
@@ -205,7 +226,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const path of report.deferred) {
       if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
     }
-    options.onBatch?.(report, kind);
+    options.onBatch?.(report, kind, info);
   };
   // Failed full passes in a row: the next one comes that much sooner than
   // the interval (a store down at the start must not leave the target
@@ -392,6 +413,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     // Dropped, a path that failed would wait for the next full pass (10 min
     // by default): it is tried again, unless an event took it up meanwhile.
     const retries = new Map<string, (since: number) => void>();
+    // Failed attempts of each path before this one.
+    const tried = new Map<string, number>();
     for (const [path, p] of due) {
       const seen = await look(path);
       if (seen !== p.seen) {
@@ -401,6 +424,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       pending.delete(path);
       if (seen === "dir" && !p.scan) continue;
+      tried.set(path, p.retries ?? 0);
       retries.set(path, (since) => {
         if (!pending.has(path)) {
           pending.set(path, { seen, since, scan: p.scan, retries: (p.retries ?? 0) + 1 });
@@ -422,7 +446,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.batches++;
       const since = elapsed();
       for (const path of failed) retries.get(path)?.(since);
-      add(report, "events");
+      let tries = 0;
+      for (const path of failed) tries = Math.max(tries, (tried.get(path) ?? 0) + 1);
+      add(report, "events", {
+        retry: [...tried.values()].every((n) => n > 0),
+        ...(failed.size > 0 ? { retryInMs: retryDelay(tries) } : {}),
+      });
     } catch (error) {
       if (cancel?.aborted) throw error;
       totals.failed++;

@@ -15,7 +15,7 @@ Deno.test({
   name: "vc mirror --watch: a failure tried again is said once, each retry in one summary line",
   ignore: Deno.build.os === "windows", // no SIGTERM there
   async fn() {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_qa183_" }));
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_retry_lines_" }));
     await using fake = await startFakeS3({ buckets: ["b"] });
     try {
       await Deno.mkdir(join(dir, "data"));

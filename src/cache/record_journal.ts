@@ -474,7 +474,18 @@ function appendLines(
         ? withNewlineFirst(line)
         : line;
       // O_APPEND: one write lands whole at the end, whoever else appends.
-      const n = file.writeSync(out);
+      let n: number;
+      try {
+        n = file.writeSync(out);
+      } catch (e) {
+        // Nothing written (a full disk, an I/O error): a journal this
+        // append created is not left behind empty.
+        if (locked && takeBack(file, journalPath, before, out, 0) === "removed") {
+          replaced = true;
+          if (kept !== undefined) dropHandle(journalPath);
+        }
+        throw e;
+      }
       if (n === out.length) {
         // Where the append ended: an O_APPEND handle's offset after the
         // write (no path resolved, unlike a stat; not on Windows, whose
@@ -496,11 +507,18 @@ function appendLines(
         }
       }
       if (n !== out.length) {
-        // Out of space mid-line: end it, so it reads as one torn record.
-        try {
-          file.writeSync(new Uint8Array([0x0a]));
-        } catch {
-          // Nothing more fits: the torn line is still a miss.
+        // Out of space mid-line: taken back to the last whole line when no
+        // other line came after it, else ended, so it reads as one torn record.
+        const undone = locked ? takeBack(file, journalPath, before, out, n) : "left";
+        if (undone === "removed") {
+          replaced = true;
+          if (kept !== undefined) dropHandle(journalPath);
+        } else if (undone === "left") {
+          try {
+            file.writeSync(new Uint8Array([0x0a]));
+          } catch {
+            // Nothing more fits: the torn line is still a miss.
+          }
         }
         throw new Deno.errors.WriteZero(`short write to ${journalPath} (disk full?)`);
       }
@@ -528,6 +546,54 @@ function appendLines(
       (retryAt !== undefined && end >= retryAt))
   ) {
     compactJournal(journalPath);
+  }
+}
+
+/**
+ * Takes back the torn end of an append cut short after `written` bytes of
+ * `out` (0: nothing written) to the journal open, and locked, as `file`,
+ * which was `before` bytes long: when nothing was appended after it (the
+ * lock made exclusive meanwhile), the journal is cut back to its last whole
+ * line, so the lines written before stay as they were (a torn line for a
+ * name would hide its earlier, whole one) and what readers took from it is
+ * still there. A journal this append created and left with no whole line is
+ * removed, as a compaction removes one (marked replaced for appenders
+ * waiting on it). Best effort: `"left"` when it could not tell.
+ */
+function takeBack(
+  file: Deno.FsFile,
+  journalPath: string,
+  before: number,
+  out: Uint8Array,
+  written: number,
+): "removed" | "cut" | "left" {
+  const keep = before + out.subarray(0, written).lastIndexOf(0x0a) + 1;
+  if (keep === before + written && keep > 0) return "cut"; // ends at a whole line
+  if (!exclusively(file)) return "left";
+  try {
+    const stat = file.statSync();
+    if (stat.size !== before + written || !sameFile(stat, journalPath)) return "left";
+    if ((stat.nlink ?? 1) > 1) return "left";
+    forgetJournal(journalPath);
+    if (keep > 0) {
+      file.truncateSync(keep);
+      return "cut";
+    }
+    Deno.removeSync(journalPath);
+    markReplaced(file);
+    return "removed";
+  } catch {
+    return "left";
+  }
+}
+
+/** Turns the shared lock on `file` exclusive (already so where locks are mandatory); false when others hold it. */
+function exclusively(file: Deno.FsFile): boolean {
+  if (fsPlatform.mandatoryLocks) return true;
+  try {
+    return file.tryLockSync(true);
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,133 @@
+/**
+ * A record journal on a full disk: an append that does not fit leaves the
+ * journal as it was. A journal the append created is not left behind empty,
+ * and a line cut short is taken back, so it can never hide the whole line
+ * written before it for the same name (once space is back, the next append
+ * would end the torn line and make it the name's last record: a miss).
+ * Needs a small filesystem to fill: a tmpfs mount (root on Linux); ignored
+ * elsewhere.
+ */
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { isNoSpaceError } from "../src/cache/cache_errors.ts";
+import { appendRecord, lookupRecord } from "../src/cache/record_journal.ts";
+import { forgetJournals } from "../src/cache/journal_memo.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { canMount, run } from "./mounts.ts";
+
+/** Fills the filesystem of `path`'s directory: every block, then every byte. */
+async function fill(path: string): Promise<void> {
+  await using f = await Deno.open(path, { write: true, create: true });
+  const block = new Uint8Array(4096);
+  for (const chunk of [block, block.subarray(0, 1)]) {
+    for (;;) {
+      try {
+        if (await f.write(chunk) < chunk.length) break;
+      } catch {
+        break;
+      }
+    }
+  }
+}
+
+/** Files under `dir`, recursively (directories left out). */
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) out.push(...files(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const meta = (etag: string) => ({ uri: "s3://b/x", etag, size: 1, validatedAt: 0 });
+
+async function withTmpfs(fn: (mnt: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-full-journal-" });
+  const mnt = join(dir, "mnt");
+  await Deno.mkdir(mnt);
+  assert(await run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt));
+  try {
+    await fn(mnt, dir);
+  } finally {
+    forgetJournals();
+    await run("umount", mnt);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "an append that does not fit leaves no empty journal behind (ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  fn: () =>
+    withTmpfs(async (mnt) => {
+      const journal = join(mnt, "c", ".meta", "s3", "b", "%records.jsonl");
+      await fill(join(mnt, "filler"));
+      const e = assertThrows(() => appendRecord(journal, "x", meta("1")));
+      assert(isNoSpaceError(e), String(e));
+      assertEquals(files(join(mnt, "c")), []);
+      // With space back, the append works with no cleanup.
+      await Deno.remove(join(mnt, "filler"));
+      appendRecord(journal, "x", meta("1"));
+      const found = lookupRecord(journal, "x");
+      assert(found.kind === "record" && found.meta?.etag === "1");
+    }),
+});
+
+Deno.test({
+  name:
+    "a line cut short by a full disk is taken back: the earlier line for its name stays (ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  fn: () =>
+    withTmpfs(async (mnt) => {
+      const journal = join(mnt, "%records.jsonl");
+      appendRecord(journal, "x", meta("old"));
+      // Pad with dead lines so 40 bytes are left in the journal's last page.
+      const size = (await Deno.stat(journal)).size;
+      const pad = 4096 - 40 - size;
+      await Deno.writeTextFile(journal, `p\t${"-".repeat(pad - 3)}\n`, { append: true });
+      const before = await Deno.readFile(journal);
+      await fill(join(mnt, "filler"));
+      forgetJournals();
+      const e = assertThrows(() => appendRecord(journal, "x", meta("n".repeat(200))));
+      assert(isNoSpaceError(e), String(e));
+      assertEquals(await Deno.readFile(journal), before);
+      await Deno.remove(join(mnt, "filler"));
+      appendRecord(journal, "y", meta("1"));
+      forgetJournals();
+      const found = lookupRecord(journal, "x");
+      assert(found.kind === "record" && found.meta?.etag === "old", JSON.stringify(found));
+    }),
+});
+
+Deno.test({
+  name:
+    "caching on a disk with room for the data, not its record: no file left, next run works (ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  fn: () =>
+    withTmpfs(async (mnt, dir) => {
+      const src = join(dir, "a.bin");
+      await Deno.writeFile(src, new Uint8Array(1000).fill(7));
+      const uri = pathToFileURL(src).href;
+      const cacheDir = join(mnt, "cache");
+      await Deno.mkdir(cacheDir);
+      const filler = join(mnt, "filler");
+      await fill(filler);
+      // One page back: the data fits, its journal does not.
+      await Deno.truncate(filler, (await Deno.stat(filler)).size - 4096);
+      {
+        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+        const e = await assertRejects(() => cache.cache(uri));
+        assert(/no space left/.test((e as Error).message), (e as Error).message);
+        assert((e as Error).message.includes(cacheDir), (e as Error).message);
+      }
+      assertEquals(files(cacheDir), []);
+      await Deno.remove(filler);
+      forgetJournals();
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      assertEquals(await Deno.readFile(await cache.cache(uri)), new Uint8Array(1000).fill(7));
+    }),
+});

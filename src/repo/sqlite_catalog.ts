@@ -9,6 +9,7 @@
  */
 import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
 import { dirname } from "node:path";
+import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
 import { fileKind } from "../regular_file.ts";
@@ -163,6 +164,9 @@ export async function openSqliteCatalog(
         { cause: error },
       );
     }
+    if ((isFull(error) || isIoError(error)) && noSpaceBeside(path)) {
+      throw new CatalogUnavailableError(`${text}; ${noSpace(path)}`, { cause: error });
+    }
     throw new CatalogUnavailableError(text, { cause: error });
   }
   return new SqliteCatalog(db, path, options.attempts);
@@ -229,9 +233,11 @@ class SqliteCatalog implements Catalog {
   readonly #serial = new Limiter(1);
 
   readonly #attempts: number | undefined;
+  readonly #path: string;
 
   constructor(db: DatabaseSyncType, path: string, attempts: number | undefined) {
     this.#db = db;
+    this.#path = path;
     this.#attempts = attempts;
     this.location = `sqlite:${path}`;
   }
@@ -260,6 +266,18 @@ class SqliteCatalog implements Catalog {
           `catalog ${this.location} is damaged (${message(error)}); ${REBUILD}`,
           { cause: error },
         );
+      }
+      const diskFull = (isFull(error) || isIoError(error)) && noSpaceBeside(this.#path);
+      if (diskFull || isFull(error)) {
+        // SQLite rolls a transaction back when a write (its COMMIT too)
+        // finds no room: nothing of it was committed.
+        const full = new CatalogUnavailableError(
+          `cannot write catalog ${this.location} (${message(error)})` +
+            (diskFull ? `: ${noSpace(this.#path)}` : ""),
+          { cause: error },
+        );
+        full.nothingCommitted = true;
+        throw full;
       }
       if (isReadOnly(error)) {
         throw new CatalogReadOnlyError(
@@ -320,6 +338,54 @@ function isBusy(error: unknown): boolean {
 // or directory permissions, a read-only mount).
 function isReadOnly(error: unknown): boolean {
   return /SQLITE_READONLY|attempt to write a readonly database/i.test(sqliteErrorText(error));
+}
+
+// SQLite's words for a write that found the disk full (SQLITE_FULL).
+function isFull(error: unknown): boolean {
+  return /SQLITE_FULL|database or disk is full/i.test(sqliteErrorText(error));
+}
+
+// SQLite's words for a failed read or write: on a full disk, what it says
+// when it cannot make room for its WAL index (`-shm`), even to read.
+function isIoError(error: unknown): boolean {
+  return /SQLITE_IOERR|disk I\/O error/i.test(sqliteErrorText(error));
+}
+
+// The room SQLite's WAL index takes beside a catalog (bytes).
+const WAL_INDEX_BYTES = 32 * 1024;
+
+/**
+ * Whether the disk of the catalog at `path` is full: a temp file beside it
+ * that SQLite's WAL index would fill does not fit (removed again). Only
+ * asked after SQLite failed, to say why.
+ */
+function noSpaceBeside(path: string): boolean {
+  const probe = tempPathFor(path);
+  try {
+    using file = Deno.openSync(probe, { write: true, createNew: true });
+    const bytes = new Uint8Array(WAL_INDEX_BYTES);
+    for (let off = 0; off < bytes.length;) {
+      const n = file.writeSync(bytes.subarray(off));
+      if (n === 0) return true;
+      off += n;
+    }
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "ENOSPC" ||
+      /no space left on device|os error 28\b/i.test(message(error));
+  } finally {
+    try {
+      Deno.removeSync(probe);
+    } catch {
+      // Never made.
+    }
+  }
+}
+
+/** What a catalog on a full disk is told. */
+function noSpace(path: string): string {
+  return `no space left on the device of ${dirname(path)} (SQLite needs room beside the ` +
+    `catalog for its journal and WAL index, even to read); free space there and run again`;
 }
 
 // SQLite's words for a file it could not open (on a read-only mount: the

@@ -206,7 +206,9 @@ async function tryLinkCreate(
   const temp = tempPathFor(path);
   try {
     await Deno.writeTextFile(temp, JSON.stringify(content), { createNew: true });
-  } catch {
+  } catch (e) {
+    // Created, then not written (a full disk): not left behind.
+    if (!(e instanceof Deno.errors.AlreadyExists)) await Deno.remove(temp).catch(() => {});
     return undefined;
   }
   try {

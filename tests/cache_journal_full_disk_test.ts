@@ -10,8 +10,9 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { isNoSpaceError } from "../src/cache/cache_errors.ts";
-import { appendRecord, lookupRecord } from "../src/cache/record_journal.ts";
+import { appendRecord, compactJournal, lookupRecord } from "../src/cache/record_journal.ts";
 import { forgetJournals } from "../src/cache/journal_memo.ts";
+import { lineValue } from "../src/cache/journal_file.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canMount, run } from "./mounts.ts";
@@ -48,7 +49,7 @@ async function withTmpfs(fn: (mnt: string, dir: string) => Promise<void>): Promi
   const dir = await Deno.makeTempDir({ prefix: "vc-full-journal-" });
   const mnt = join(dir, "mnt");
   await Deno.mkdir(mnt);
-  assert(await run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt));
+  assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
   try {
     await fn(mnt, dir);
   } finally {
@@ -129,5 +130,32 @@ Deno.test({
       forgetJournals();
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
       assertEquals(await Deno.readFile(await cache.cache(uri)), new Uint8Array(1000).fill(7));
+    }),
+});
+
+Deno.test({
+  name:
+    "a split cut short by a full disk leaves no split journal behind, and the records all read (ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  fn: () =>
+    withTmpfs(async (mnt) => {
+      const journal = join(mnt, "%records.jsonl");
+      // Live records past the split size, written as one journal.
+      const line = (i: number) =>
+        `n${i}\t${lineValue({ ...meta("e"), uri: `s3://b/${"k".repeat(100)}${i}` })}\n`;
+      await Deno.writeTextFile(journal, Array.from({ length: 2000 }, (_, i) => line(i)).join(""));
+      await fill(join(mnt, "filler"));
+      const filler = join(mnt, "filler");
+      // Room for a few split journals, not all of them.
+      await Deno.truncate(filler, (await Deno.stat(filler)).size - 40 * 1024);
+      assertEquals(compactJournal(journal, { force: true }), false);
+      assertEquals(files(mnt).sort(), [journal, filler].sort());
+      const found = lookupRecord(journal, "n1999");
+      assert(found.kind === "record" && found.meta?.size === 1, JSON.stringify(found));
+      await Deno.remove(filler);
+      assert(compactJournal(journal, { force: true }));
+      forgetJournals();
+      const again = lookupRecord(journal, "n7");
+      assert(again.kind === "record" && again.meta?.size === 1, JSON.stringify(again));
     }),
 });

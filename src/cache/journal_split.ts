@@ -84,27 +84,41 @@ export function splitJournal(
     if (group === undefined) groups.set(target, group = []);
     group.push(`${name}\t${line}\n`);
   }
-  for (const name of splitNames(JOURNAL_SHARDS)) {
-    const target = dir + name;
-    forget(target);
-    const group = groups.get(target);
-    if (group !== undefined) {
-      writeFileAtomicSync(target, group.join(""), { durable: true, ...mode });
-    } else {
-      try {
-        Deno.removeSync(target);
-      } catch {
-        // None: the usual case.
+  const written: string[] = [];
+  try {
+    for (const name of splitNames(JOURNAL_SHARDS)) {
+      const target = dir + name;
+      forget(target);
+      const group = groups.get(target);
+      if (group !== undefined) {
+        writeFileAtomicSync(target, group.join(""), { durable: true, ...mode });
+        written.push(target);
+      } else {
+        removeQuietly(target); // none: the usual case
       }
     }
+    forget(journalPath);
+    writeFileAtomicSync(journalPath, `${SPLIT_MARK}\t${JOURNAL_SHARDS}\n`, {
+      durable: true,
+      ...mode,
+    });
+  } catch (e) {
+    // Not split (a full disk): the directory journal still holds every
+    // record, and the split journals written so far, never read, would only
+    // take the space that is short.
+    for (const target of written) removeQuietly(target);
+    throw e;
   }
-  forget(journalPath);
-  writeFileAtomicSync(journalPath, `${SPLIT_MARK}\t${JOURNAL_SHARDS}\n`, {
-    durable: true,
-    ...mode,
-  });
   markReplaced(file);
   return true;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Gone already.
+  }
 }
 
 /**

@@ -78,3 +78,48 @@ Deno.test("S3Store.copy: CopyObject answering 200 with an InternalError and a ne
     },
   );
 });
+
+Deno.test("S3Store.copy: an <Error> answered with 200 says so, not a 503 the server never sent", async () => {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  const upstream = new URL(fake.url);
+  const denied = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>' +
+    "<Message>Access Denied by proxy</Message><RequestId>R1</RequestId></Error>";
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (req.method === "PUT" && req.headers.has("x-amz-copy-source")) {
+      await req.body?.cancel();
+      return new Response(denied, { status: 200, headers: { "content-type": "application/xml" } });
+    }
+    const headers = new Headers(req.headers);
+    headers.set("host", upstream.host);
+    return await fetch(new URL(url.pathname + url.search, upstream), {
+      method: req.method,
+      headers,
+      body: req.body,
+    });
+  });
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    await store.put("a.txt", new TextEncoder().encode("hello"));
+    const message = await store.copy("a.txt", "b.txt").then(
+      () => "copied",
+      (e: Error) => e.message,
+    );
+    assertEquals(message.includes("503"), false, message);
+    assertEquals(
+      message.includes(
+        "answered 200 OK with an <Error> in the body: AccessDenied: Access Denied by proxy",
+      ),
+      true,
+      message,
+    );
+  } finally {
+    await store.close();
+    await proxy.shutdown();
+  }
+});

@@ -1471,7 +1471,13 @@ export class S3Store implements ObjectStore {
       .$metadata;
     const status = meta?.httpStatusCode;
     if (typeof status === "number" && error instanceof Error) {
-      const details: { code?: string; message?: string; requestId?: string; region?: string } = {
+      const details: {
+        code?: string;
+        message?: string;
+        requestId?: string;
+        region?: string;
+        in200?: boolean;
+      } = {
         code: (error as { Code?: string }).Code ?? error.name,
         message: error.message,
       };
@@ -1482,6 +1488,7 @@ export class S3Store implements ObjectStore {
         ?.headers;
       const region = (error as { Region?: string }).Region ?? headers?.["x-amz-bucket-region"];
       if (region !== undefined) details.region = region;
+      if (headers?.[ERROR_IN_200_HEADER] !== undefined) details.in200 = true;
       // A copy's NoSuchKey is about the source, not the destination.
       if (status === 404 && what.sourceKey !== undefined && details.code === "NoSuchKey") {
         return s3HttpError(status, details, {
@@ -1805,6 +1812,9 @@ async function profileRegion(): Promise<string> {
   }
 }
 
+// Set by trimErrorsIn200 on the 200 answers whose body the SDK may take for an <Error>.
+const ERROR_IN_200_HEADER = "x-vc-answered-200";
+
 // Answered 200 with the result, or an <Error>, in the body.
 const ANSWER_IN_BODY = new Set([
   "CompleteMultipartUploadCommand",
@@ -1838,6 +1848,15 @@ function trimErrorsIn200(client: S3Client): void {
       let end = bytes.length;
       while (end > 0 && isXmlSpace(bytes[end - 1]!)) end--;
       response.body = bytes.subarray(0, end);
+      // The SDK turns the 200 into a 503 when the body is an <Error>: mark
+      // the answer so that the message says what the server really sent.
+      const headers = (response as { headers?: Record<string, string> }).headers;
+      if (
+        headers !== undefined &&
+        new TextDecoder().decode(bytes.subarray(Math.max(0, end - 16), end)).endsWith("</Error>")
+      ) {
+        headers[ERROR_IN_200_HEADER] = "1";
+      }
       return result;
     };
   client.middlewareStack.addRelativeTo(

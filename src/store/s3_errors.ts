@@ -84,9 +84,13 @@ export function s3HttpError(
   cause?: unknown,
 ): VcError {
   const options: ErrorOptions = cause === undefined ? {} : { cause };
-  const what = `${status}${details.code ? ` ${details.code}` : ""}${
-    details.message ? `: ${details.message}` : ""
-  }${details.requestId ? ` (request id ${details.requestId})` : ""}`;
+  // An <Error> in a 200's body has no status of its own: the status (the
+  // SDK's 503, so that it is retried) is not what the server said.
+  const what = `${
+    details.in200 ? "the server answered 200 OK with an <Error> in the body:" : status
+  }${details.code ? ` ${details.code}` : ""}${details.message ? `: ${details.message}` : ""}${
+    details.requestId ? ` (request id ${details.requestId})` : ""
+  }`;
   const code = details.code;
   if (status === 407) {
     // The proxy's answer, never the store's: its credentials are missing or wrong.

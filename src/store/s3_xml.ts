@@ -21,6 +21,11 @@ export interface S3ErrorDetails {
   endpoint?: string;
   /** The `Location` header of a redirect response (not part of the XML). */
   location?: string;
+  /**
+   * The error came in the body of a 200 OK (a copy or CompleteMultipartUpload
+   * that failed after S3 answered, or a proxy), not with an error status.
+   */
+  in200?: boolean;
 }
 
 /**

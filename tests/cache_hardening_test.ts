@@ -338,6 +338,13 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
       assertEquals(await cache.cache("s3://b/k.txt"), path);
       assertEquals(await Deno.readTextFile(path), "good content");
       assert(warnings.some((w) => w.includes("no ETag") && w.includes(url)), warnings.join("\n"));
+      // It answered: the warning says what was wrong with the answer, not
+      // that the store could not be reached.
+      assert(!warnings.some((w) => w.includes("cannot reach")), warnings.join("\n"));
+      assert(
+        warnings.some((w) => w.includes("serving the cached copy") && w.includes("cannot verify")),
+        warnings.join("\n"),
+      );
     });
   });
 });

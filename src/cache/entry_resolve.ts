@@ -342,8 +342,15 @@ export class EntryResolver {
     if (unverifiable !== undefined) {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
       // copy with what cannot be verified; treat the store as unreachable.
-      const error = new OfflineError(`${unverifiable} (${endpointName(this.#options.endpoint)})`);
-      return this.#unreachable(loc, rec, error);
+      // The store did answer: say what was wrong with the answer, not that
+      // it could not be reached.
+      const error = new OfflineError(
+        `the store's answer to HEAD ${loc.uri} cannot be checked: ${unverifiable} (${
+          endpointName(this.#options.endpoint)
+        }; a proxy or S3-compatible server that drops ETags?), and vc never replaces a copy ` +
+          "with bytes it cannot verify",
+      );
+      return this.#unreachable(loc, rec, error, "cannot revalidate");
     }
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
@@ -415,7 +422,12 @@ export class EntryResolver {
     }
   }
 
-  #unreachable(loc: EntryLocation, rec: EntryRec, error: unknown): EntryRec {
+  #unreachable(
+    loc: EntryLocation,
+    rec: EntryRec,
+    error: unknown,
+    failed: string = "cannot reach the store to revalidate",
+  ): EntryRec {
     const reason = error instanceof Error ? error.message : String(error);
     // The store's last answer was that the object is deleted: its copy is
     // not served while the store cannot say otherwise (as offline).
@@ -430,19 +442,19 @@ export class EntryResolver {
     if (!stillCached(rec)) {
       this.#index.forget(rec.path);
       throw new OfflineError(
-        `cannot reach the store to revalidate ${loc.uri}, and its cached copy at ${loc.dataPath} ` +
+        `${failed} ${loc.uri}, and its cached copy at ${loc.dataPath} ` +
           `was removed meanwhile (by another process: vc cache prune or rm): ${reason}`,
         { cause: error },
       );
     }
     if (this.#options.onUnreachable === "fail") {
       throw new OfflineError(
-        `cannot reach the store to revalidate ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
+        `${failed} ${loc.uri} (cached at ${loc.dataPath}): ${reason}`,
         { cause: error },
       );
     }
     this.#options.warn(
-      `vc: cannot reach the store to revalidate ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
+      `vc: ${failed} ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
     );
     // Serve the cached copy for a while (at most the TTL) before asking the
     // store again, or every call would ask (and warn) again: whatever made it

@@ -18,9 +18,33 @@ import { readSmallFileSync } from "../regular_file.ts";
 // An AWS config file holds profiles: a few KiB (more is not one).
 const MAX_AWS_CONFIG_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The profile named in the environment, and the variable that named it, as
+ * the aws CLI reads them: `AWS_DEFAULT_PROFILE` first (botocore reads it
+ * before `AWS_PROFILE`: with both set, `aws` uses `AWS_DEFAULT_PROFILE`),
+ * else `AWS_PROFILE`; `undefined` when neither is set (the `default`
+ * profile).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { namedProfile } from "./aws_profile.ts";
+ * const env = (n: string) => ({ AWS_PROFILE: "b", AWS_DEFAULT_PROFILE: "a" })[n];
+ * assert.deepEqual(namedProfile(env), { name: "a", variable: "AWS_DEFAULT_PROFILE" });
+ * assert.equal(namedProfile(() => undefined), undefined);
+ * ```
+ */
+export function namedProfile(env: EnvReader): { name: string; variable: string } | undefined {
+  for (const variable of ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"]) {
+    const name = nonEmpty(env(variable));
+    if (name !== undefined) return { name, variable };
+  }
+  return undefined;
+}
+
 /** What the active profile says about S3 addressing. */
 export interface AwsProfileS3 {
-  /** The profile's name (`AWS_PROFILE`, else `default`). */
+  /** The profile's name (`AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`). */
   profile: string;
   /** The config file read. */
   file: string;
@@ -71,7 +95,7 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   } catch {
     return undefined;
   }
-  const profile = nonEmpty(env("AWS_PROFILE")) ?? "default";
+  const profile = namedProfile(env)?.name ?? "default";
   const sections = parseIni(text);
   const section = sections.get(`profile ${profile}`) ??
     (profile === "default" ? sections.get("default") : undefined);
@@ -135,9 +159,15 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
  */
 export function missingProfile(
   env: EnvReader,
-): { profile: string; config: string | undefined; credentials: string | undefined } | undefined {
-  const profile = nonEmpty(env("AWS_PROFILE"));
-  if (profile === undefined || profile === "default") return undefined;
+): {
+  profile: string;
+  variable: string;
+  config: string | undefined;
+  credentials: string | undefined;
+} | undefined {
+  const named = namedProfile(env);
+  const profile = named?.name;
+  if (named === undefined || profile === undefined || profile === "default") return undefined;
   const config = configFilePath(env);
   const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
   const sections = (file: string | undefined) => {
@@ -151,7 +181,7 @@ export function missingProfile(
   if (sections(config).has(`profile ${profile}`) || sections(credentials).has(profile)) {
     return undefined;
   }
-  return { profile, config, credentials };
+  return { profile, variable: named.variable, config, credentials };
 }
 
 /** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`. */

@@ -52,6 +52,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
+import { namedProfile } from "./aws_profile.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
@@ -1579,7 +1580,9 @@ export class S3Store implements ObjectStore {
   #envCredentials(): NonNullable<S3StoreOptions["credentials"]> | undefined {
     const accessKeyId = this.#env("AWS_ACCESS_KEY_ID");
     const secretAccessKey = this.#env("AWS_SECRET_ACCESS_KEY");
-    if (this.#env("AWS_PROFILE") !== undefined || !accessKeyId || !secretAccessKey) {
+    if (
+      namedProfile((name) => this.#env(name)) !== undefined || !accessKeyId || !secretAccessKey
+    ) {
       return undefined;
     }
     const sessionToken = this.#env("AWS_SESSION_TOKEN");
@@ -1603,7 +1606,10 @@ export class S3Store implements ObjectStore {
 
   async #create(): Promise<Ready> {
     await loadSdk();
-    const region = this.#settings.region ?? await profileRegion();
+    // The profile the aws CLI would use: AWS_DEFAULT_PROFILE first, which
+    // the SDK does not read by itself.
+    const profile = namedProfile((name) => this.#env(name))?.name;
+    const region = this.#settings.region ?? await profileRegion(profile);
     // AWS itself, or an https endpoint: trust the CA bundle too (node:https's
     // `ca` replaces its default roots, so they are passed along).
     const https = (this.#settings.endpoint ?? "https:").startsWith("https:");
@@ -1654,10 +1660,9 @@ export class S3Store implements ObjectStore {
       // The store's own environment signs too, not the process's: its keys,
       // else its profile through the SDK's chain (the endpoint came from it).
       const keys = this.#envCredentials();
-      const profile = this.#env("AWS_PROFILE");
       if (keys !== undefined) config.credentials = keys;
       else if (profile !== undefined) config.profile = profile;
-    }
+    } else if (profile !== undefined) config.profile = profile;
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
@@ -1801,8 +1806,8 @@ function plainEtag(etag: string): string {
 }
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */
-async function profileRegion(): Promise<string> {
-  const probe = new S3ClientClass({});
+async function profileRegion(profile: string | undefined): Promise<string> {
+  const probe = new S3ClientClass(profile === undefined ? {} : { profile });
   try {
     return await probe.config.region();
   } catch {

@@ -10,7 +10,7 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
-import { activeProfileS3, type AwsProfileS3, missingProfile } from "./aws_profile.ts";
+import { activeProfileS3, type AwsProfileS3, missingProfile, namedProfile } from "./aws_profile.ts";
 
 // One type for every reader of the environment (the settings use it too).
 import type { EnvReader } from "../config.ts";
@@ -506,7 +506,7 @@ export function credentialHint(env: EnvReader = denoEnv): string {
       ? undefined
       : `no [${missing.profile}] in ${missing.credentials}`,
   ].filter((f) => f !== undefined);
-  return ` (AWS_PROFILE names the profile "${missing.profile}", which does not exist: ` +
+  return ` (${missing.variable} names the profile "${missing.profile}", which does not exist: ` +
     `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")})`;
 }
 
@@ -533,8 +533,8 @@ function runGranted(): boolean {
 export function describeCredentialSource(explicit: boolean, env: EnvReader = denoEnv): string {
   if (explicit) return "the credentials passed in the S3Store options";
   // Same order as the SDK's chain: an explicit profile shadows environment keys.
-  const profile = nonEmpty(env("AWS_PROFILE"));
-  if (profile) return `AWS profile "${profile}" (AWS_PROFILE)`;
+  const profile = namedProfile(env);
+  if (profile) return `AWS profile "${profile.name}" (${profile.variable})`;
   if (nonEmpty(env("AWS_ACCESS_KEY_ID"))) {
     return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment";
   }

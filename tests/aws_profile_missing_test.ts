@@ -40,7 +40,10 @@ Deno.test("AWS_PROFILE: no missing-profile hint when either file holds it", asyn
     const config = join(dir, "config");
     const credentials = join(dir, "credentials");
     await Deno.writeTextFile(config, "[profile inconfig]\nregion = us-east-1\n");
-    await Deno.writeTextFile(credentials, "[increds]\naws_access_key_id = AK\n");
+    await Deno.writeTextFile(
+      credentials,
+      "[increds]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+    );
     const env = (profile: string) => (name: string) =>
       ({
         AWS_CONFIG_FILE: config,

@@ -78,7 +78,7 @@ Deno.test("aws profile: endpoint precedence is option > env > services s3 > prof
     assertEquals(chosen?.origin, "profile");
     assertEquals(
       chosen?.source,
-      `endpoint_url of AWS profile "lan" in ${lan("HOME")}/.aws/config`,
+      `endpoint_url of AWS profile "lan" in ${lan("HOME")}/.aws/config:7`,
     );
     assertEquals(
       resolveS3Endpoint({}, env({ AWS_PROFILE: "lan", AWS_ENDPOINT_URL: "http://env.example" }))

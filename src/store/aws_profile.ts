@@ -60,9 +60,22 @@ export interface AwsProfileS3 {
   ignoreConfiguredEndpointUrls?: boolean;
   /** The profile names a `credential_process` (a program that prints its credentials). */
   credentialProcess?: boolean;
+  /**
+   * Where in {@linkcode AwsProfileS3.file} the settings above were read, for
+   * messages: `FILE:LINE` by setting (`endpoint_url`, `region`,
+   * `ca_bundle`, `addressing_style`).
+   */
+  at?: Record<string, string>;
 }
 
 type Section = Map<string, string | Map<string, string>>;
+
+// The 1-based line each value was read from, by the map holding it.
+const LINES = new WeakMap<Map<string, unknown>, Map<string, number>>();
+
+function lineOf(map: Map<string, unknown> | undefined, key: string): number | undefined {
+  return map === undefined ? undefined : LINES.get(map)?.get(key);
+}
 
 /**
  * Reads the active profile's S3 settings, or `undefined` when there is no
@@ -101,7 +114,12 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
     (profile === "default" ? sections.get("default") : undefined);
   if (section === undefined) return undefined;
   const result: AwsProfileS3 = { profile, file };
-  const where = `AWS profile "${profile}" in ${file}`;
+  const at: Record<string, string> = {};
+  const place = (map: Map<string, unknown> | undefined, key: string, setting = key) => {
+    const line = lineOf(map, key);
+    if (line !== undefined) at[setting] = `${file}:${line}`;
+    return line === undefined ? file : `${file}:${line}`;
+  };
   // The services section's S3 endpoint wins over the profile's global one,
   // as in the aws CLI and the SDKs.
   const servicesName = scalar(section.get("services"));
@@ -115,24 +133,37 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   if (servicesEndpoint !== undefined) {
     result.endpoint = {
       value: servicesEndpoint,
-      source: `s3 endpoint_url of services "${servicesName}" (${where})`,
+      source: `s3 endpoint_url of services "${servicesName}" (AWS profile "${profile}" in ${
+        place(services as Map<string, string>, "endpoint_url")
+      })`,
     };
   } else if (globalEndpoint !== undefined) {
-    result.endpoint = { value: globalEndpoint, source: `endpoint_url of ${where}` };
+    result.endpoint = {
+      value: globalEndpoint,
+      source: `endpoint_url of AWS profile "${profile}" in ${place(section, "endpoint_url")}`,
+    };
   }
   const s3 = section.get("s3");
   const style = s3 instanceof Map ? s3.get("addressing_style")?.toLowerCase() : undefined;
   if (style === "path") result.pathStyle = true;
   else if (style === "virtual") result.pathStyle = false;
+  if (style !== undefined && s3 instanceof Map) place(s3, "addressing_style");
   const region = nonEmpty(scalar(section.get("region")));
-  if (region !== undefined) result.region = region;
+  if (region !== undefined) {
+    result.region = region;
+    place(section, "region");
+  }
   const caBundle = nonEmpty(scalar(section.get("ca_bundle")));
-  if (caBundle !== undefined) result.caBundle = caBundle;
+  if (caBundle !== undefined) {
+    result.caBundle = caBundle;
+    place(section, "ca_bundle");
+  }
   const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
   if (nonEmpty(scalar(section.get("credential_process"))) !== undefined) {
     result.credentialProcess = true;
   }
+  if (Object.keys(at).length > 0) result.at = at;
   return result;
 }
 
@@ -184,6 +215,79 @@ export function missingProfile(
   return { profile, variable: named.variable, config, credentials };
 }
 
+/**
+ * What is wrong with the active profile's keys in the shared files, at which
+ * line, when the AWS SDK's chain found none there: an `aws_access_key_id`
+ * without its `aws_secret_access_key` (the aws CLI: "Partial credentials
+ * found in shared-credentials-file"), or a `key: value` line, which botocore
+ * reads but the AWS SDK for JavaScript (where vc's credentials come from)
+ * does not. `undefined` when nothing such is found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { profileKeysProblem } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/credentials`, "[default]\naws_access_key_id = AK\n");
+ * const env = (n: string) => ({ AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`, AWS_CONFIG_FILE: `${dir}/none` })[n];
+ * assert(profileKeysProblem(env)?.includes(`${dir}/credentials:2`));
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function profileKeysProblem(env: EnvReader): string | undefined {
+  const profile = namedProfile(env)?.name ?? "default";
+  const files: [string | undefined, (name: string) => boolean][] = [
+    [sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials"), (n) => n === profile],
+    [
+      configFilePath(env),
+      (n) => n === `profile ${profile}` || (profile === "default" && n === "default"),
+    ],
+  ];
+  for (const [file, isProfile] of files) {
+    if (file === undefined) continue;
+    let text: string;
+    try {
+      text = new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES));
+    } catch {
+      continue;
+    }
+    let inProfile = false;
+    const keys = new Map<string, { line: number; value: string }>();
+    let colon: { line: number; key: string } | undefined;
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = (raw.split(/(?:^|\s)[;#]/)[0] ?? "").trim();
+      const header = /^\[\s*(.*?)\s*\]/.exec(line);
+      if (header !== null) {
+        inProfile = isProfile(
+          (header[1] ?? "").replace(/\s+/g, " ").replace(/^(\w+) (["'])(.*)\2$/, "$1 $3"),
+        );
+        return;
+      }
+      if (!inProfile) return;
+      const kv = /^(aws_access_key_id|aws_secret_access_key)\s*([=:])\s*(.*)$/i.exec(line);
+      if (kv === null) return;
+      const key = kv[1]!.toLowerCase();
+      if (kv[2] === ":") colon ??= { line: i + 1, key };
+      else keys.set(key, { line: i + 1, value: kv[3]!.trim() });
+    });
+    const id = keys.get("aws_access_key_id");
+    const secret = keys.get("aws_secret_access_key");
+    if (colon !== undefined && (id === undefined || secret === undefined)) {
+      return `${file}:${colon.line}: "${colon.key}:" is written with a colon, which the AWS SDK ` +
+        `vc takes its credentials from does not read (the aws CLI does): write "${colon.key} = ..."`;
+    }
+    if (id !== undefined && id.value !== "" && (secret === undefined || secret.value === "")) {
+      return `${file}:${secret?.line ?? id.line}: profile "${profile}" has an aws_access_key_id ` +
+        `but no aws_secret_access_key (the aws CLI: "Partial credentials found")`;
+    }
+    if (secret !== undefined && secret.value !== "" && (id === undefined || id.value === "")) {
+      return `${file}:${id?.line ?? secret.line}: profile "${profile}" has an ` +
+        `aws_secret_access_key but no aws_access_key_id (the aws CLI: "Partial credentials found")`;
+    }
+  }
+  return undefined;
+}
+
 /** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`. */
 function configFilePath(env: EnvReader): string | undefined {
   return sharedFilePath(env, "AWS_CONFIG_FILE", "config");
@@ -212,7 +316,14 @@ function parseIni(text: string): Map<string, Section> {
   const sections = new Map<string, Section>();
   let section: Section | undefined;
   let nested: Map<string, string> | undefined;
+  const note = (map: Map<string, unknown>, key: string, line: number) => {
+    let lines = LINES.get(map);
+    if (lines === undefined) LINES.set(map, lines = new Map());
+    lines.set(key, line);
+  };
+  let lineNumber = 0;
   for (const raw of text.split(/\r?\n/)) {
+    lineNumber++;
     // A `#` or `;` at the start or after whitespace starts a comment, also
     // after a value (`region = eu-west-1 # prod`), as the JS SDK reads it: the
     // SDK takes its credentials and region from these files, so vc must not
@@ -239,6 +350,7 @@ function parseIni(text: string): Map<string, Section> {
     const value = line.slice(eq + 1).trim();
     if (/^\s/.test(raw) && nested !== undefined) {
       nested.set(key, value);
+      note(nested, key, lineNumber);
       continue;
     }
     if (value === "") {
@@ -248,6 +360,7 @@ function parseIni(text: string): Map<string, Section> {
       nested = undefined;
       section.set(key, value);
     }
+    note(section, key, lineNumber);
   }
   return sections;
 }

@@ -48,7 +48,7 @@ export function caBundleSetting(
   if (p?.caBundle === undefined) return undefined;
   return {
     file: expandHome(p.caBundle, env),
-    source: `ca_bundle of AWS profile "${p.profile}" in ${p.file}`,
+    source: `ca_bundle of AWS profile "${p.profile}" in ${p.at?.ca_bundle ?? p.file}`,
   };
 }
 

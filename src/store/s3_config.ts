@@ -10,7 +10,13 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
-import { activeProfileS3, type AwsProfileS3, missingProfile, namedProfile } from "./aws_profile.ts";
+import {
+  activeProfileS3,
+  type AwsProfileS3,
+  missingProfile,
+  namedProfile,
+  profileKeysProblem,
+} from "./aws_profile.ts";
 
 // One type for every reader of the environment (the settings use it too).
 import type { EnvReader } from "../config.ts";
@@ -279,7 +285,8 @@ function profileWhere(
 ) {
   if (profile === undefined) return undefined;
   const has = setting === "region" ? profile.region !== undefined : profile.pathStyle !== undefined;
-  return has ? `${setting} of AWS profile "${profile.profile}" in ${profile.file}` : undefined;
+  const at = profile.at?.[setting === "region" ? "region" : "addressing_style"] ?? profile.file;
+  return has ? `${setting} of AWS profile "${profile.profile}" in ${at}` : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -497,7 +504,10 @@ export function credentialProcessHint(
  */
 export function credentialHint(env: EnvReader = denoEnv): string {
   const missing = missingProfile(env);
-  if (missing === undefined) return credentialProcessHint(env);
+  if (missing === undefined) {
+    const keys = profileKeysProblem(env);
+    return keys === undefined ? credentialProcessHint(env) : ` (${keys})`;
+  }
   const files = [
     missing.config === undefined
       ? undefined

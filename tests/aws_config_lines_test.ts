@@ -1,0 +1,92 @@
+/**
+ * A wrong setting in the AWS config file was named with its file only
+ * (`endpoint_url of AWS profile "default" in ~/.aws/config is "ftp://x"`):
+ * in a file of many profiles, the line is what finds it. Messages and
+ * `vc config` now give `FILE:LINE`.
+ */
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { credentialHint, resolveS3Settings } from "../src/store/s3_config.ts";
+import { caBundleSetting, readCaBundle } from "../src/store/ca_bundle.ts";
+
+function withConfig(lines: string[], fn: (file: string) => void): void {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_lines_" });
+  try {
+    Deno.writeTextFileSync(`${dir}/config`, lines.join("\n") + "\n");
+    fn(`${dir}/config`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("aws config: a bad endpoint_url is named with its file and line", () => {
+  withConfig([
+    "[default]",
+    "region = us-east-1",
+    "",
+    "[profile lab]",
+    "region = eu-west-1",
+    "endpoint_url = ftp://lab.example:21",
+  ], (file) => {
+    const env = (n: string) => ({ AWS_CONFIG_FILE: file, AWS_PROFILE: "lab" })[n];
+    const e = assertThrows(() => resolveS3Settings({}, env));
+    assertStringIncludes((e as Error).message, `${file}:6`);
+  });
+});
+
+Deno.test("aws config: a services section's endpoint, the region and the addressing style name their lines", () => {
+  withConfig([
+    "[profile lab]",
+    "services = minio",
+    "region = eu-west-1",
+    "s3 =",
+    "  addressing_style = path",
+    "[services minio]",
+    "s3 =",
+    "  endpoint_url = http://127.0.0.1:9000",
+  ], (file) => {
+    const env = (n: string) => ({ AWS_CONFIG_FILE: file, AWS_PROFILE: "lab" })[n];
+    const s = resolveS3Settings({}, env);
+    assertStringIncludes(s.endpointSource ?? "", `${file}:8`);
+    assertStringIncludes(s.regionSource ?? "", `${file}:3`);
+    assertStringIncludes(s.pathStyleSource ?? "", `${file}:5`);
+  });
+});
+
+Deno.test("aws config: a missing ca_bundle is named with its line", () => {
+  withConfig(["[default]", "region = us-east-1", "ca_bundle = /nonexistent/ca.pem"], (file) => {
+    const env = (n: string) => ({ AWS_CONFIG_FILE: file, HOME: "/nonexistent" })[n];
+    const setting = caBundleSetting(env);
+    assertEquals(setting?.file, "/nonexistent/ca.pem");
+    const e = assertThrows(() => readCaBundle(setting!));
+    assertStringIncludes((e as Error).message, `${file}:3`);
+  });
+});
+
+Deno.test("aws credentials: a partial key pair or a `key: value` line is named with its file and line", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_lines_" });
+  try {
+    const credentials = `${dir}/credentials`;
+    const env = (n: string) =>
+      ({ AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: `${dir}/none` })[n];
+    // The SDK's chain said only "Could not load credentials from any
+    // providers"; the aws CLI says "Partial credentials found".
+    Deno.writeTextFileSync(credentials, "[other]\nx = 1\n\n[default]\naws_access_key_id = AK\n");
+    assertStringIncludes(credentialHint(env), `${credentials}:5`);
+    assertStringIncludes(credentialHint(env), "no aws_secret_access_key");
+    // botocore reads `key: value`, the JS SDK does not.
+    Deno.writeTextFileSync(
+      credentials,
+      "[default]\naws_access_key_id: AK\naws_secret_access_key: s\n",
+    );
+    assertStringIncludes(credentialHint(env), `${credentials}:2`);
+    assertStringIncludes(credentialHint(env), "colon");
+    // Complete keys: nothing to say.
+    Deno.writeTextFileSync(
+      credentials,
+      "[default]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+    );
+    assertEquals(credentialHint(env), "");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

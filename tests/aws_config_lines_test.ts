@@ -90,3 +90,34 @@ Deno.test("aws credentials: a partial key pair or a `key: value` line is named w
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("aws config: a source_profile loop names the profiles in it and where it closes", () => {
+  withConfig([
+    "[profile a]",
+    "role_arn = arn:aws:iam::123456789012:role/r",
+    "source_profile = b",
+    "[profile b]",
+    "role_arn = arn:aws:iam::123456789012:role/r",
+    "source_profile = a",
+    "[profile self]",
+    "role_arn = arn:aws:iam::123456789012:role/r",
+    "source_profile = self",
+    "aws_access_key_id = AK",
+    "aws_secret_access_key = s",
+  ], (file) => {
+    const env = (profile: string) => (n: string) =>
+      ({
+        AWS_CONFIG_FILE: file,
+        AWS_SHARED_CREDENTIALS_FILE: `${file}.none`,
+        AWS_PROFILE: profile,
+      })[
+        n
+      ];
+    // The SDK's chain said only "Could not load credentials from any providers".
+    const hint = credentialHint(env("a"));
+    assertStringIncludes(hint, "a -> b -> a");
+    assertStringIncludes(hint, `${file}:6`);
+    // A profile that is its own source with its own keys is no loop (aws and the SDK agree).
+    assertEquals(credentialHint(env("self")), "");
+  });
+});

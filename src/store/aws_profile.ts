@@ -288,6 +288,78 @@ export function profileKeysProblem(env: EnvReader): string | undefined {
   return undefined;
 }
 
+/**
+ * The `source_profile` loop the active profile's role chain runs into, as
+ * `a -> b -> a` with the place of the `source_profile` that closes it
+ * (`FILE:LINE`), or `undefined`: the aws CLI says "Infinite loop in
+ * credential configuration detected", the AWS SDK's chain only "Could not
+ * load credentials from any providers". A profile whose `source_profile` is
+ * itself and that holds its own keys is no loop (both read it so).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sourceProfileLoop } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(
+ *   `${dir}/config`,
+ *   "[profile a]\nrole_arn = r\nsource_profile = b\n[profile b]\nrole_arn = r\nsource_profile = a\n",
+ * );
+ * const env = (n: string) =>
+ *   ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`, AWS_PROFILE: "a" })[n];
+ * assert.equal(sourceProfileLoop(env)?.chain, "a -> b -> a");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function sourceProfileLoop(env: EnvReader): { chain: string; at: string } | undefined {
+  const read = (file: string | undefined) => {
+    if (file === undefined) return new Map<string, Section>();
+    try {
+      return parseIni(new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES)));
+    } catch {
+      return new Map<string, Section>();
+    }
+  };
+  const configFile = configFilePath(env);
+  const credentialsFile = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  const config = read(configFile);
+  const credentials = read(credentialsFile);
+  // A profile's setting, and where it is: the credentials file wins, as in the SDK.
+  const setting = (profile: string, key: string): { value: string; at: string } | undefined => {
+    const places: [Section | undefined, string | undefined][] = [
+      [credentials.get(profile), credentialsFile],
+      [
+        config.get(`profile ${profile}`) ??
+          (profile === "default" ? config.get("default") : undefined),
+        configFile,
+      ],
+    ];
+    for (const [section, file] of places) {
+      const value = nonEmpty(scalar(section?.get(key)));
+      if (value !== undefined) {
+        const line = lineOf(section, key);
+        return { value, at: line === undefined ? `${file}` : `${file}:${line}` };
+      }
+    }
+    return undefined;
+  };
+  const visited: string[] = [];
+  let profile = namedProfile(env)?.name ?? "default";
+  for (let i = 0; i < 1000; i++) {
+    visited.push(profile);
+    const source = setting(profile, "source_profile");
+    if (source === undefined || setting(profile, "role_arn") === undefined) return undefined;
+    if (source.value === profile && setting(profile, "aws_access_key_id") !== undefined) {
+      return undefined;
+    }
+    if (visited.includes(source.value)) {
+      return { chain: [...visited, source.value].join(" -> "), at: source.at };
+    }
+    profile = source.value;
+  }
+  return undefined;
+}
+
 /** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`. */
 function configFilePath(env: EnvReader): string | undefined {
   return sharedFilePath(env, "AWS_CONFIG_FILE", "config");

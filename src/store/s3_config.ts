@@ -16,6 +16,7 @@ import {
   missingProfile,
   namedProfile,
   profileKeysProblem,
+  sourceProfileLoop,
 } from "./aws_profile.ts";
 
 // One type for every reader of the environment (the settings use it too).
@@ -505,6 +506,11 @@ export function credentialProcessHint(
 export function credentialHint(env: EnvReader = denoEnv): string {
   const missing = missingProfile(env);
   if (missing === undefined) {
+    const loop = sourceProfileLoop(env);
+    if (loop !== undefined) {
+      return ` (the profiles' source_profile settings form a loop, ${loop.chain}, closed at ` +
+        `${loop.at}: as the aws CLI says, "Infinite loop in credential configuration detected")`;
+    }
     const keys = profileKeysProblem(env);
     return keys === undefined ? credentialProcessHint(env) : ` (${keys})`;
   }

@@ -121,3 +121,30 @@ Deno.test("aws config: a source_profile loop names the profiles in it and where 
     assertEquals(credentialHint(env("self")), "");
   });
 });
+
+Deno.test("aws credentials: vc config shows a region only in the credentials file, the one the SDK signs for", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "vc_aws_lines_" });
+  try {
+    const credentials = `${dir}/credentials`;
+    Deno.writeTextFileSync(
+      credentials,
+      "[lab]\nregion = eu-west-3\naws_access_key_id = AK\naws_secret_access_key = s\n",
+    );
+    const env = (config: string) => (n: string) =>
+      ({ AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: config, AWS_PROFILE: "lab" })[
+        n
+      ];
+    // The SDK signed for eu-west-3, but `vc config` showed us-east-1 ("default").
+    const none = resolveS3Settings({}, env(`${dir}/none`));
+    assertEquals(none.regionShown, "eu-west-3");
+    assertStringIncludes(none.regionSource, `${credentials}:2`);
+    // The config file's own region comes first, as in the AWS SDK.
+    Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nregion = eu-west-1\n");
+    assertEquals(resolveS3Settings({}, env(`${dir}/config`)).regionShown, "eu-west-1");
+    Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nendpoint_url = http://127.0.0.1:9\n");
+    const both = resolveS3Settings({}, env(`${dir}/config`));
+    assertEquals([both.regionShown, both.endpoint], ["eu-west-3", "http://127.0.0.1:9"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -99,8 +99,31 @@ function lineOf(map: Map<string, unknown> | undefined, key: string): number | un
  * ```
  */
 export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
+  const profile = namedProfile(env)?.name ?? "default";
   const file = configFilePath(env);
-  if (file === undefined) return undefined;
+  const fromConfig = file === undefined ? undefined : profileS3In(file, profile);
+  if (fromConfig?.region !== undefined) return fromConfig;
+  // A region only in the credentials file counts too: the AWS SDK (config
+  // first) and the aws CLI both take it from there.
+  const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  if (credentials === undefined) return fromConfig;
+  let section: Section | undefined;
+  try {
+    section = parseIni(
+      new TextDecoder().decode(readSmallFileSync(credentials, MAX_AWS_CONFIG_BYTES)),
+    ).get(profile);
+  } catch {
+    return fromConfig;
+  }
+  const region = nonEmpty(scalar(section?.get("region")));
+  if (region === undefined) return fromConfig;
+  const line = lineOf(section, "region");
+  const at = line === undefined ? credentials : `${credentials}:${line}`;
+  if (fromConfig === undefined) return { profile, file: credentials, region, at: { region: at } };
+  return { ...fromConfig, region, at: { ...fromConfig.at, region: at } };
+}
+
+function profileS3In(file: string, profile: string): AwsProfileS3 | undefined {
   let text: string;
   try {
     // Synchronous: looked at first (a FIFO there would block the process).
@@ -108,7 +131,6 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   } catch {
     return undefined;
   }
-  const profile = namedProfile(env)?.name ?? "default";
   const sections = parseIni(text);
   const section = sections.get(`profile ${profile}`) ??
     (profile === "default" ? sections.get("default") : undefined);

@@ -148,3 +148,18 @@ Deno.test("aws credentials: vc config shows a region only in the credentials fil
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("AWS_CONFIG_FILE naming no file: the missing-profile message says the file does not exist", () => {
+  const env = (n: string) =>
+    ({
+      AWS_PROFILE: "p",
+      AWS_CONFIG_FILE: "/nonexistent/vc/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/vc/credentials",
+    })[n];
+  const hint = credentialHint(env);
+  assertStringIncludes(hint, "/nonexistent/vc/config (AWS_CONFIG_FILE) does not exist");
+  assertStringIncludes(
+    hint,
+    "/nonexistent/vc/credentials (AWS_SHARED_CREDENTIALS_FILE) does not exist",
+  );
+});

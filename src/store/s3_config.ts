@@ -514,16 +514,31 @@ export function credentialHint(env: EnvReader = denoEnv): string {
     const keys = profileKeysProblem(env);
     return keys === undefined ? credentialProcessHint(env) : ` (${keys})`;
   }
+  // A file that is not there is said so (a typo in AWS_CONFIG_FILE), not searched.
+  const where = (file: string, header: string, variable: string) =>
+    exists(file)
+      ? `no [${header}] in ${file}`
+      : `${file}${env(variable) ? ` (${variable})` : ""} does not exist`;
   const files = [
     missing.config === undefined
       ? undefined
-      : `no [profile ${missing.profile}] in ${missing.config}`,
+      : where(missing.config, `profile ${missing.profile}`, "AWS_CONFIG_FILE"),
     missing.credentials === undefined
       ? undefined
-      : `no [${missing.profile}] in ${missing.credentials}`,
+      : where(missing.credentials, missing.profile, "AWS_SHARED_CREDENTIALS_FILE"),
   ].filter((f) => f !== undefined);
   return ` (${missing.variable} names the profile "${missing.profile}", which does not exist: ` +
     `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")})`;
+}
+
+function exists(file: string): boolean {
+  try {
+    Deno.statSync(file);
+    return true;
+  } catch (e) {
+    // Only a file known to be missing is said to be.
+    return !(e instanceof Deno.errors.NotFound);
+  }
 }
 
 function runGranted(): boolean {

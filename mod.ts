@@ -59,6 +59,7 @@ export type {
   VersionedAddOptions,
   VersionedAsset,
   VersionedCacheOptions,
+  VersionedListOptions,
   VersionedPathOptions,
   VersionedSyncOptions,
   VersionedSyncReport,

@@ -2,7 +2,8 @@
  * A key shaped as a version of a path but with a part past 2^53 - 1
  * (`x.9007199254740993.0.0.csv`) was silently left out of the path's
  * versions, so `update --major` published 2.0.0 below it. Listing the
- * path's versions now names the key, and nothing is published.
+ * path's versions now names the key in a warning, and `update` refuses:
+ * nothing is published.
  */
 import { join } from "node:path";
 import { InvalidInputError } from "../src/errors.ts";
@@ -15,8 +16,12 @@ Deno.test("versions and update refuse a bucket key whose version is too large to
   await ws.vc.add("/x.csv", file);
   const huge = "x.9007199254740993.0.0.csv";
   await Deno.writeTextFile(join(ws.bucket, huge), "planted\n");
-  const e = await assertRejects(() => ws.vc.versions("/x.csv"), InvalidInputError);
-  assertStringIncludes(e.message, `${huge} in the bucket is a version of /x.csv`);
+  // Listed, it is named in a warning and left out (as `lsRemote` does).
+  const warnings: string[] = [];
+  const listed = await ws.vc.versions("/x.csv", { onWarning: (w) => warnings.push(w.message) });
+  assertEquals(listed, ["1.0.0"]);
+  assertEquals(warnings.length, 1);
+  assertStringIncludes(warnings[0]!, `${huge} in the bucket is a version of /x.csv`);
   await writeFile(ws.dir, "x.csv", "two\n");
   await assertRejects(() => ws.vc.update("/x.csv", file, { major: true }), InvalidInputError, huge);
   const names = [...Deno.readDirSync(ws.bucket)].map((d) => d.name).sort();

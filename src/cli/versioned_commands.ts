@@ -374,7 +374,10 @@ export const versions: Command = {
   async run(ctx) {
     const p = checkedPath(ctx.args[0]!);
     await using s = openVersioned(ctx, "versions");
-    const list = await s.vc.versions(p, { signal: ctx.io.signal });
+    const list = await s.vc.versions(p, {
+      signal: ctx.io.signal,
+      onWarning: (w) => ctx.out.warn(w.message),
+    });
     // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
     // path is the likelier cause, so say so (stderr: stdout stays a list).
     if (list.length === 0) {
@@ -446,7 +449,10 @@ export const lsRemote: Command = {
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
     await using s = openVersioned(ctx, "ls-remote");
-    const rows = await s.vc.lsRemote({ signal: ctx.io.signal });
+    const rows = await s.vc.lsRemote({
+      signal: ctx.io.signal,
+      onWarning: (w) => ctx.out.warn(w.message),
+    });
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.versions.join(", ")])));
   },
 };
@@ -584,7 +590,10 @@ export const verify: Command = {
           r.locked ? "locked" : "unlocked",
           r.path,
           r.version,
-          r.problem ?? "",
+          r.problem ??
+            (r.lockChecked === "size"
+              ? "size only (not cached; `vc lock --check` compares contents)"
+              : ""),
         ]),
       ),
     );

@@ -30,7 +30,11 @@ import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
 
-/** What the lock file pins for one `path@version`. */
+/**
+ * What the lock file pins for one `path@version`. An entry read from a file
+ * also carries, as further own properties, any fields vc does not know
+ * (written by a newer vc or by hand); a rewrite keeps them.
+ */
 export interface LockEntry {
   /** Size in bytes. */
   size: number;
@@ -232,7 +236,20 @@ export function parseLockFile(text: string, file: string): LockEntries {
       // Two spellings of one entry: which hash wins must not depend on order.
       throw bad(`names ${normalized} again (another entry already pins it)`);
     }
-    out[normalized] = { size: v.size as number, sha256: v.sha256.toLowerCase() };
+    // Fields vc does not know (a newer vc's, a hand edit's) are kept as they
+    // are, so a rewrite does not drop them; defined, not assigned, so that a
+    // "__proto__" field stays a field.
+    const entry: LockEntry = { size: v.size as number, sha256: v.sha256.toLowerCase() };
+    for (const [field, fieldValue] of Object.entries(v)) {
+      if (field === "size" || field === "sha256") continue;
+      Object.defineProperty(entry, field, {
+        value: fieldValue,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    out[normalized] = entry;
   }
   checkDuplicateKeys(text, file);
   return out;
@@ -268,7 +285,12 @@ export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): stri
   if (keys.length === 0) return `{}${eol}`;
   const lines = keys.map((k) => {
     const e = entries[k] as LockEntry;
-    return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${JSON.stringify(e.sha256)}}`;
+    // Other fields (kept from the file as read) follow, in their order.
+    const more = Object.entries(e).filter(([f]) => f !== "size" && f !== "sha256")
+      .map(([f, v]) => `, ${JSON.stringify(f)}: ${JSON.stringify(v)}`).join("");
+    return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${
+      JSON.stringify(e.sha256)
+    }${more}}`;
   });
   return `{${eol}${lines.join(`,${eol}`)}${eol}}${eol}`;
 }

@@ -38,6 +38,7 @@ export type {
   VersionedAddOptions,
   VersionedAsset,
   VersionedCacheOptions,
+  VersionedListOptions,
   VersionedPathOptions,
   VersionedSyncOptions,
   VersionedSyncReport,

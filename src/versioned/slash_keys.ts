@@ -213,7 +213,10 @@ export async function headVersion(
 export async function listVersionKeys(
   store: ObjectStore,
   path: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    onOversized?: (warning: { key: string; message: string }) => void;
+  } = {},
 ): Promise<Map<string, string>> {
   const prefix = versionPrefix(path);
   const [canonical, slashed] = await Promise.all([
@@ -228,11 +231,28 @@ export async function listVersionKeys(
   return canonical;
 }
 
+/**
+ * What to say of `key`, shaped as a version of `path` with a part too large
+ * to order (past 2^53 − 1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { oversizedKeyMessage } from "./slash_keys.ts";
+ * assert.match(oversizedKeyMessage("x.9007199254740993.0.0.csv", "/x.csv"), /cannot order/);
+ * ```
+ */
+export function oversizedKeyMessage(key: string, path: string): string {
+  return `${key} in the bucket is a version of ${path} with a part larger than ` +
+    `${Number.MAX_SAFE_INTEGER}, which vc cannot order against the others (an update would ` +
+    "publish below it): rename or remove that key";
+}
+
 async function versionsUnder(
   store: ObjectStore,
   prefix: string,
   path: string,
-  options: { signal?: AbortSignal },
+  options: Parameters<typeof listVersionKeys>[2] & object,
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   // Keys only: a directory store need not hash files to list them.
@@ -242,11 +262,9 @@ async function versionsUnder(
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info.key);
     else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
-      throw new InvalidInputError(
-        `${info.key} in the bucket is a version of ${path} with a part larger than ` +
-          `${Number.MAX_SAFE_INTEGER}, which vc cannot order against the others (an update would ` +
-          "publish below it): rename or remove that key",
-      );
+      const message = oversizedKeyMessage(info.key, path);
+      if (options.onOversized === undefined) throw new InvalidInputError(message);
+      options.onOversized({ key: info.key, message });
     }
   }
   return found;

@@ -45,8 +45,19 @@ import {
   withLockFileWrite,
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
-import { normalizeVersionedPath, parseVersionedKey, versionedKey } from "./naming.ts";
-import { cacheVersioned, headVersion, listVersionKeys, slashedUri } from "./slash_keys.ts";
+import {
+  normalizeVersionedPath,
+  oversizedVersionPath,
+  parseVersionedKey,
+  versionedKey,
+} from "./naming.ts";
+import {
+  cacheVersioned,
+  headVersion,
+  listVersionKeys,
+  oversizedKeyMessage,
+  slashedUri,
+} from "./slash_keys.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import {
@@ -181,6 +192,22 @@ const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
 };
 const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = { onProgress: true, signal: true };
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
+const LIST_OPTIONS: OptionNames<VersionedListOptions> = { signal: true, onWarning: true };
+
+/** Options for {@linkcode VersionedCache.versions} and {@linkcode VersionedCache.lsRemote}. */
+export interface VersionedListOptions {
+  /** Stops the listing. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Called with each bucket key that is left out: one shaped as a version
+   * whose version has a part past 2^53 − 1 (`x.1.0.99999999999999999999.csv`),
+   * which vc cannot order (`add` and `update` of its path refuse it).
+   * Default: `console.warn`.
+   */
+  onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
+}
+
+const consoleWarning = (w: { message: string }) => console.warn(`warning: ${w.message}`);
 const VERIFY_OPTIONS: OptionNames<VersionedVerifyOptions> = { onProgress: true, signal: true };
 
 /** Options for {@linkcode VersionedCache.verify}. */
@@ -258,6 +285,14 @@ export interface VersionedVerifyResult {
   problem?: string;
   /** True when the lock file pins this entry's content. */
   locked: boolean;
+  /**
+   * For a locked entry found ok: what was compared with its lock entry.
+   * `"sha256"`: the cached copy was hashed (and compared with the store's
+   * object); `"size"`: nothing is cached, so only the size the store states
+   * was compared (verify downloads nothing; `vc lock --check` /
+   * `checkLock()` download and hash the store's content).
+   */
+  lockChecked?: "sha256" | "size";
 }
 
 // Enough parallelism to hide per-object latency without flooding a store.
@@ -840,11 +875,15 @@ export class VersionedCache {
    */
   async versions(
     path: string,
-    options: { signal?: AbortSignal | undefined } = {},
+    options: VersionedListOptions = {},
   ): Promise<string[]> {
-    checkOptions("VersionedCache.versions()", options, SIGNAL_OPTION);
+    checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
     const p = normalizeVersionedPath(path);
-    return await this.#versions(p, await this.#listedBucket(), options.signal);
+    const keys = await listVersionKeys(await this.#listedBucket(), p, {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onOversized: options.onWarning ?? consoleWarning,
+    });
+    return [...keys.keys()].sort(compareVersions);
   }
 
   /**
@@ -922,9 +961,10 @@ export class VersionedCache {
    * ```
    */
   async lsRemote(
-    options: { signal?: AbortSignal | undefined } = {},
+    options: VersionedListOptions = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
-    checkOptions("VersionedCache.lsRemote()", options, SIGNAL_OPTION);
+    checkOptions("VersionedCache.lsRemote()", options, LIST_OPTIONS);
+    const warn = options.onWarning ?? consoleWarning;
     const store = await this.#listedBucket();
     const byPath = new Map<string, Set<string>>();
     const listing = store.list("", {
@@ -933,7 +973,14 @@ export class VersionedCache {
     });
     for await (const info of listing) {
       const parsed = parseVersionedKey(info.key);
-      if (parsed === undefined) continue;
+      if (parsed === undefined) {
+        // Shaped as a version but too large to order: named, as `versions` names it.
+        const oversized = oversizedVersionPath(info.key);
+        if (oversized !== undefined) {
+          warn({ key: info.key, message: oversizedKeyMessage(info.key, oversized) });
+        }
+        continue;
+      }
       const versions = byPath.get(parsed.path);
       if (versions) versions.add(parsed.version);
       else byPath.set(parsed.path, new Set([parsed.version]));
@@ -1219,7 +1266,8 @@ export class VersionedCache {
     signal: AbortSignal | undefined,
   ): Promise<VersionedVerifyResult> {
     signal?.throwIfAborted();
-    let problem = await this.#problemWith(path, version, lock, signal);
+    const checked: { lock?: "sha256" | "size" } = {};
+    let problem = await this.#problemWith(path, version, lock, signal, checked);
     // Frozen mode refuses what the lock file does not pin (see #locked), so
     // verify must not call such an entry ok.
     if (problem === undefined && lock === undefined && this.frozen) {
@@ -1235,6 +1283,7 @@ export class VersionedCache {
       locked: lock !== undefined,
     };
     if (problem !== undefined) result.problem = problem;
+    else if (checked.lock !== undefined) result.lockChecked = checked.lock;
     return result;
   }
 
@@ -1448,6 +1497,7 @@ export class VersionedCache {
     value: string,
     lock: LockEntry | undefined,
     signal: AbortSignal | undefined,
+    checked: { lock?: "sha256" | "size" } = {},
   ): Promise<string | undefined> {
     const withSignal = signal === undefined ? {} : { signal };
     const meaning = classifyValue(value, this.manifest);
@@ -1489,7 +1539,11 @@ export class VersionedCache {
     }
     const local = this.#cache.localPath(uri);
     const stat = await Deno.stat(local).catch(() => undefined);
-    if (stat === undefined) return undefined; // not cached: nothing more to compare
+    if (stat === undefined) {
+      // Not cached: nothing more to compare without a download.
+      if (lock !== undefined) checked.lock = "size";
+      return undefined;
+    }
     if (stat.size !== info.size) {
       return `cached copy ${local} has ${stat.size} bytes, ${uri} has ${info.size}${dropHint(uri)}`;
     }
@@ -1529,6 +1583,7 @@ export class VersionedCache {
     if (lock === undefined) return undefined;
     signal?.throwIfAborted();
     const sha = (await digestSource(local, withSignal)).sha256;
+    if (sha === lock.sha256) checked.lock = "sha256";
     return sha === lock.sha256
       ? undefined
       : `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${

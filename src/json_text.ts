@@ -105,6 +105,12 @@ export function jsonErrorReason(
  * const message = jsonSyntaxMessage("manifest m.json", text, error);
  * assert(message.startsWith("invalid JSON in manifest m.json at line 3, column 3: "), message);
  * assert(!message.includes("position"), message);
+ * // A comma after the last entry is named where it is.
+ * assert.equal(
+ *   jsonSyntaxMessage("manifest m.json", '{\n  "a": 1,\n}', new SyntaxError("x")),
+ *   "invalid JSON in manifest m.json at line 2, column 9: a comma after the last entry " +
+ *     "(JSON allows none there); delete it",
+ * );
  * // A file git left half merged says so, at its first conflict marker.
  * const merged = '{\n<<<<<<< HEAD\n  "a": 1\n=======\n  "a": 2\n>>>>>>> main\n}\n';
  * assert.equal(
@@ -129,11 +135,31 @@ export function jsonSyntaxMessage(
       `(a "<<<<<<<" line); resolve it and delete the conflict markers` +
       (conflictHint ? ` (${conflictHint})` : "");
   }
+  const comma = trailingComma(text);
+  if (comma !== undefined) {
+    // V8 says "Expected double-quoted property name" at the closing brace,
+    // a line below the comma a hand edit left after the last entry.
+    const at = lineColumn(text, comma);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comma after the ` +
+      "last entry (JSON allows none there); delete it";
+  }
   const message = error instanceof Error ? error.message : String(error);
   const { line, column } = jsonErrorPosition(text, message);
   return `invalid JSON in ${what} at line ${line}, column ${column}: ${
     jsonErrorReason(message, { withoutPosition: true })
   }`;
+}
+
+/**
+ * The offset of the comma before a closing `}` or `]` where `text` first
+ * stops being JSON (`{"a": 1,}`), if that is why.
+ */
+function trailingComma(text: string): number | undefined {
+  const offset = jsonErrorOffset(text);
+  if (text[offset] !== "}" && text[offset] !== "]") return undefined;
+  let i = offset - 1;
+  while (i >= 0 && " \t\n\r".includes(text[i]!)) i--;
+  return text[i] === "," ? i : undefined;
 }
 
 /**

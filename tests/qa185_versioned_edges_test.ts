@@ -92,3 +92,24 @@ Deno.test("verify says a locked entry that is not cached was checked by size onl
   const [hashed] = warm.json() as Array<Record<string, unknown>>;
   assertEquals([hashed?.ok, hashed?.lockChecked], [true, "sha256"]);
 });
+
+Deno.test("a comma after the last manifest or lock file entry is named at its line", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write(
+    "versioned_assets.json",
+    '{\r\n  "/a.csv": "1.0.0",\r\n  "/b.csv": "1.0.0",\r\n}\r\n',
+  );
+  const ls = await ws.vc("ls");
+  assertEquals(ls.code, 1);
+  assertStringIncludes(ls.stderr, "versioned_assets.json at line 3, column 20: a comma after");
+
+  await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}\n');
+  await ws.write(
+    "versioned_assets.lock.json",
+    `{\n  "/a.csv@1.0.0": {"size": 1, "sha256": "${"0".repeat(64)}",},\n}\n`,
+  );
+  const verify = await ws.vc("verify");
+  assertEquals(verify.code, 1);
+  assertStringIncludes(verify.stderr, "versioned_assets.lock.json at line 2, column");
+  assertStringIncludes(verify.stderr, "a comma after the last entry");
+});

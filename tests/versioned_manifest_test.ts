@@ -111,7 +111,7 @@ Deno.test("JSON syntax errors report line and column", async () => {
   const file = join(dir.path, "m.json");
   const cases: Array<[string, string]> = [
     ['{\n    "/a.csv": "1.0.0"\n    "/b.csv": "1.0.0"\n}', "at line 3, column 5"],
-    ['{\n    "/a.csv": "1.0.0",\n}', "at line 3, column 1"],
+    ['{\n    "/a.csv": "1.0.0",\n}', "at line 2, column 22"],
     ['{"/a.csv": "1.0.0"', "at line 1, column 19"],
     ["", "at line 1, column 1"],
   ];

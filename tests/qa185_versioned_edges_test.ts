@@ -113,3 +113,14 @@ Deno.test("a comma after the last manifest or lock file entry is named at its li
   assertStringIncludes(verify.stderr, "versioned_assets.lock.json at line 2, column");
   assertStringIncludes(verify.stderr, "a comma after the last entry");
 });
+
+Deno.test("versions of a path with none names its other Unicode spelling that has some", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.csv", "a\n");
+  const nfc = "/caf\u00e9.csv", nfd = "/cafe\u0301.csv";
+  assertEquals((await ws.vc("add", nfc, "src/a.csv")).code, 0);
+  const r = await ws.vc("versions", nfd);
+  assertEquals([r.code, r.stdout], [0, ""]);
+  assertStringIncludes(r.stderr, '"/caf\\u00e9.csv", which looks the same (Unicode NFC vs NFD)');
+  assertStringIncludes(r.stderr, "has 1 version");
+});

@@ -20,7 +20,12 @@ import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
-import { lookalikePairs } from "../unicode_spelling.ts";
+import {
+  escapedUnicode,
+  lookalikePairs,
+  otherSpellings,
+  spellingDifference,
+} from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 
@@ -381,10 +386,23 @@ export const versions: Command = {
     // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
     // path is the likelier cause, so say so (stderr: stdout stays a list).
     if (list.length === 0) {
+      // The same look in another Unicode spelling (typed on another OS) is
+      // the likelier mistake when it has versions: name it (one more LIST).
+      let twin = "";
+      for (const other of otherSpellings(normalized(p))) {
+        const found = await s.vc.versions(other, { signal: ctx.io.signal, onWarning: () => {} });
+        if (found.length === 0) continue;
+        twin = ` (${escapedUnicode(normalized(p))}), but ${
+          escapedUnicode(other)
+        }, which looks the same (Unicode ${spellingDifference(normalized(p), other)}), has ${
+          counted(found.length, "version", "versions")
+        }: use that spelling`;
+        break;
+      }
       ctx.out.info(
-        `vc: ${
-          normalized(p)
-        } has no versions in ${s.vc.bucket}; \`vc ls-remote\` lists every versioned path`,
+        `vc: ${normalized(p)} has no versions in ${s.vc.bucket}${
+          twin || "; `vc ls-remote` lists every versioned path"
+        }`,
       );
     }
     await ctx.out.data({ path: normalized(p), versions: list }, list);

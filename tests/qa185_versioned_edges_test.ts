@@ -71,6 +71,9 @@ Deno.test("formatLockFile writes unknown fields back after size and sha256, one 
     `{\n  "/a@1.0.0": {"size": 1, "sha256": "${sha}", "note": "x", "__proto__": 5}\n}\n`,
   );
   assertEquals(Object.getPrototypeOf(parsed["/a@1.0.0"]), Object.prototype);
+  // A field without a JSON form (undefined, from code) is left out, not written as invalid JSON.
+  const made = { "/b@1.0.0": { size: 2, sha256: sha, gone: undefined } };
+  assertEquals(formatLockFile(made), `{\n  "/b@1.0.0": {"size": 2, "sha256": "${sha}"}\n}\n`);
 });
 
 Deno.test("verify says a locked entry that is not cached was checked by size only", async () => {

@@ -286,7 +286,8 @@ export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): stri
   const lines = keys.map((k) => {
     const e = entries[k] as LockEntry;
     // Other fields (kept from the file as read) follow, in their order.
-    const more = Object.entries(e).filter(([f]) => f !== "size" && f !== "sha256")
+    const more = Object.entries(e)
+      .filter(([f, v]) => f !== "size" && f !== "sha256" && JSON.stringify(v) !== undefined)
       .map(([f, v]) => `, ${JSON.stringify(f)}: ${JSON.stringify(v)}`).join("");
     return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${
       JSON.stringify(e.sha256)

@@ -452,13 +452,13 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         try {
           const content = `${repo.marker.contentPrefix}leftover`;
           await start(content);
-          await start("backups/not-content"); // outside the content: never touched
+          await start("elsewhere/not-vcs"); // neither content nor a backup: never touched
           const pending = async () => {
             const keys: string[] = [];
             for await (const u of repo.store.pendingUploads!("")) keys.push(u.key);
             return keys.sort();
           };
-          assertEquals(await pending(), ["backups/not-content", content]);
+          assertEquals(await pending(), [content, "elsewhere/not-vcs"]);
           // Young: may be an add in flight.
           assertEquals((await repo.gc({})).abortedUploads, []);
           clock.advance(8 * 86_400_000);
@@ -480,7 +480,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           assertEquals((await pending()).length, 2, "a dry run aborts nothing");
           const done = await repo.gc({});
           assertEquals(done.abortedUploads.map((u) => u.key), [content]);
-          assertEquals(await pending(), ["backups/not-content"]);
+          assertEquals(await pending(), ["elsewhere/not-vcs"]);
           assertEquals((await repo.gc({})).abortedUploads, [], "nothing left to abort");
         } finally {
           client.destroy();

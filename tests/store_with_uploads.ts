@@ -22,8 +22,16 @@ export function withUploads(
       delete: store.delete.bind(store),
       copy: store.copy.bind(store),
       close: store.close.bind(store),
-      pendingUploads: uploads,
+      // By prefix, as S3 lists them (gc and check ask per prefix).
+      pendingUploads: (prefix: string) => underPrefix(uploads(), prefix),
       abortUpload: abort,
     };
   };
+}
+
+async function* underPrefix(
+  uploads: AsyncIterable<PendingUpload>,
+  prefix: string,
+): AsyncIterable<PendingUpload> {
+  for await (const upload of uploads) if (upload.key.startsWith(prefix)) yield upload;
 }

@@ -61,7 +61,7 @@ export const gc: Command = {
   required: 0,
   usage: "[--dry-run] [--grace 7d] [--retention 30d] [--repo URI]",
   description:
-    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace. On S3 it also\naborts multipart uploads of content (an add killed mid-upload) started before --grace.",
+    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace. On S3 it also\naborts multipart uploads of content and of backups (an add or a backup killed\nmid-upload) started before --grace.",
   options: {
     ...REPO_OPTIONS,
     "dry-run": { type: "boolean", description: "report what would be removed, change nothing" },
@@ -215,7 +215,7 @@ export const check: Command = {
   required: 0,
   usage: "[--repo URI]",
   description:
-    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.\nAlso reports multipart uploads of content still open (S3) and removes the temp files of\nwriters killed mid-upload (file://).",
+    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.\nAlso reports multipart uploads of content and backups still open (S3) and removes the temp files of\nwriters killed mid-upload (file://).",
   options: REPO_OPTIONS,
   examples: ["vc repo check --json"],
   async run(ctx) {
@@ -233,7 +233,7 @@ export const check: Command = {
       ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),
       ...report.pendingUploads.map((u) =>
         `pending upload ${u.key} (${u.uploadId}, started ${u.initiated.toISOString()}): an add ` +
-        "in flight, or one killed mid-upload (gc aborts it once older than --grace)"
+        "or backup in flight, or one killed mid-upload (gc aborts it once older than --grace)"
       ),
       ...(report.uploadsUnchecked === undefined
         ? []

@@ -14,6 +14,7 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import { statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { PendingUpload } from "../store/types.ts";
+import { BACKUP_PREFIX } from "./marker.ts";
 import type { Repository } from "./repository.ts";
 
 /** A record whose content is missing or differs. */
@@ -179,11 +180,14 @@ export async function check(
   let uploadsUnchecked: string | undefined;
   if (repo.store.pendingUploads !== undefined) {
     try {
-      const uploads = repo.store.pendingUploads(
-        repo.marker.contentPrefix,
-        options.signal === undefined ? {} : { signal: options.signal },
-      );
-      for await (const upload of uploads) pendingUploads.push(upload);
+      // Content's (an add's) and a backup's killed mid-upload.
+      for (const prefix of [repo.marker.contentPrefix, BACKUP_PREFIX]) {
+        const uploads = repo.store.pendingUploads(
+          prefix,
+          options.signal === undefined ? {} : { signal: options.signal },
+        );
+        for await (const upload of uploads) pendingUploads.push(upload);
+      }
     } catch (error) {
       // A separate grant on S3, and missing from some S3-compatible stores.
       if (!(error instanceof VcError)) throw error;

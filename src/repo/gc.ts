@@ -27,6 +27,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { PendingUpload } from "../store/types.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import type { Row, Tx } from "./catalog.ts";
+import { BACKUP_PREFIX } from "./marker.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
 
@@ -240,17 +241,24 @@ async function abortStaleContentUploads(
   const store = repo.store;
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return;
   phase("aborting abandoned uploads", "finding abandoned uploads to abort");
-  const found = await abortStaleUploads(store, repo.marker.contentPrefix, {
-    ...(signal === undefined ? {} : { signal }),
-    before,
-    // A day of slack: stores give whole seconds, and clocks differ.
-    notBefore: Date.parse(repo.marker.createdAt) - 86_400_000,
-    dryRun,
-  });
-  report.undatedUploads.push(...found.undated);
-  report.abortedUploads.push(...found.aborted);
-  report.skippedUploads.push(...found.skipped);
-  if (found.unchecked !== undefined) report.uploadsUnchecked = found.unchecked;
+  // A backup killed mid-upload (a snapshot past the multipart threshold)
+  // leaves one under backups/, as an add does under the content prefix.
+  for (const prefix of [repo.marker.contentPrefix, BACKUP_PREFIX]) {
+    const found = await abortStaleUploads(store, prefix, {
+      ...(signal === undefined ? {} : { signal }),
+      before,
+      // A day of slack: stores give whole seconds, and clocks differ.
+      notBefore: Date.parse(repo.marker.createdAt) - 86_400_000,
+      dryRun,
+    });
+    report.undatedUploads.push(...found.undated);
+    report.abortedUploads.push(...found.aborted);
+    report.skippedUploads.push(...found.skipped);
+    if (found.unchecked !== undefined) {
+      report.uploadsUnchecked = found.unchecked;
+      break; // the same grant is missing for every prefix
+    }
+  }
 }
 
 /** Content keys of records that are not purged: the objects that must stay. */

@@ -255,6 +255,20 @@ export function catalogText(ref: CatalogRef): string {
 }
 
 /**
+ * Where `vc repo backup` writes its snapshots in the repository's store when
+ * given no destination. Never under the content prefix ({@linkcode
+ * isContentPrefix} refuses it), so gc never collects a snapshot.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BACKUP_PREFIX } from "./marker.ts";
+ * assert.equal(BACKUP_PREFIX, "backups/");
+ * ```
+ */
+export const BACKUP_PREFIX = "backups/";
+
+/**
  * Whether `prefix` can be a repository's content prefix: `segment/…/`, no
  * empty, `.` or `..` segments, no control characters, not the marker's or the
  * backups' place.

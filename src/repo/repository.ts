@@ -33,7 +33,7 @@ import { assertUnchanged, snapshotSource, SourceChangedError } from "../versione
 import type { Catalog, Row, Tx } from "./catalog.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
-import { catalogText, type RepoMarker } from "./marker.ts";
+import { BACKUP_PREFIX, catalogText, type RepoMarker } from "./marker.ts";
 import {
   type AddOptions,
   attachTags,
@@ -1280,7 +1280,7 @@ export class Repository implements AsyncDisposable {
       uri = dest;
     } else {
       signal?.throwIfAborted();
-      const stamp = `backups/catalog-${createdAt.replace(/[:.]/g, "-")}`;
+      const stamp = `${BACKUP_PREFIX}catalog-${createdAt.replace(/[:.]/g, "-")}`;
       // Create-only: two backups in one millisecond (two machines, a
       // script) get the next free name, never each other's.
       for (let n = 1;; n++) {

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 // the cache below the size asked for, and the second reported as kept an
 // entry that was gone.
 Deno.test("cache prune: an entry another prune is removing is not kept nor replaced", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-qa180-" });
+  const root = await Deno.makeTempDir({ prefix: "vc-prune-beside-prune-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
     const uris: string[] = [];
@@ -38,7 +38,7 @@ Deno.test("cache prune: an entry another prune is removing is not kept nor repla
 });
 
 Deno.test("cache prune: an entry still busy after the pass is kept, the next goes instead", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-qa180-" });
+  const root = await Deno.makeTempDir({ prefix: "vc-prune-beside-prune-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
     const uris: string[] = [];

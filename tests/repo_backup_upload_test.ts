@@ -12,7 +12,7 @@ import { Repository } from "../src/repo/repository.ts";
 import type { PendingUpload } from "../src/store/types.ts";
 
 Deno.test("repo gc and check: a killed backup's multipart upload under backups/ is seen and aborted", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa188_backup_upload_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_backup_upload_" });
   try {
     // Started after the repository was created, before gc runs (grace 0).
     const started = new Date(Date.now() + 1);

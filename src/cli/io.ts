@@ -136,6 +136,10 @@ export function stdoutFailed(error: unknown): Error {
  * ```
  */
 export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
+  // Set once stderr's reader went away (`vc prefill 2>&1 | head`): what is
+  // left to say has no reader, and the command still finishes with its own
+  // exit code (a failure stays 1 under `set -o pipefail`), as with stdout.
+  let stderrGone = false;
   const io: CliIo = {
     async writeStdout(data: Uint8Array): Promise<void> {
       // `write` may accept fewer bytes than given (pipes); loop until done.
@@ -159,10 +163,16 @@ export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
       }
     },
     writeStderr(text: string): void {
+      if (stderrGone) return;
       const data = encoder.encode(text);
       let offset = 0;
-      while (offset < data.length) {
-        offset += Deno.stderr.writeSync(data.subarray(offset));
+      try {
+        while (offset < data.length) {
+          offset += Deno.stderr.writeSync(data.subarray(offset));
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        stderrGone = true;
       }
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),

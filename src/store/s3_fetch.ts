@@ -25,7 +25,7 @@ import {
   s3TimeoutError,
   unaskedNotModified,
 } from "./s3_errors.ts";
-import { parseS3ErrorXml } from "./s3_xml.ts";
+import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "./deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
@@ -418,9 +418,12 @@ export class S3Fetch {
         // attempt's deadline: cheaper than guarding a stream, and a body cut
         // short is retried like any transient failure.
         if (reply.body !== null) {
-          if (req.discardBody && ok) {
-            await (reply.response ?? new Response(reply.body)).arrayBuffer();
-            reply.body = null; // the response (if any) is returned with its body used
+          if (ok && EMPTY_ANSWER_METHODS.has(req.method)) {
+            // A write's answer has no body; read what there is (a few bytes
+            // at most) to catch an <Error> that came with 200 (below).
+            reply.bytes = await readUpTo(reply.body, MAX_ERROR_BODY);
+            reply.body = null;
+            reply.response = undefined;
           } else if (attempt !== undefined && readWhole(req.method, reply, req.rawBody === true)) {
             reply.bytes = ok
               ? new Uint8Array(await (reply.response ?? new Response(reply.body)).arrayBuffer())
@@ -450,6 +453,18 @@ export class S3Fetch {
       } finally {
         cancelTimer?.();
         if (!keepForward) stopForwarding?.();
+      }
+      // A PUT or DELETE answered 200 with an S3 <Error> in the body (a proxy,
+      // a broken S3-compatible server) did nothing: it is the error it says,
+      // retried like the SDK retries one on a copy (as a 503).
+      if (
+        reply.status === 200 && reply.bytes !== undefined && reply.bytes.length > 0 &&
+        EMPTY_ANSWER_METHODS.has(req.method)
+      ) {
+        const details = errorIn200(reply.bytes);
+        if (details !== undefined) {
+          throw s3HttpError(503, details, { ...ctx(), accessKeyId: credentials.accessKeyId });
+        }
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). Without a timeout the body stays fetch's own: piped to a
@@ -604,6 +619,18 @@ const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 // Bodies up to this size are read whole within the request's deadline.
 const SMALL_BODY = 1024 * 1024;
+
+// Methods whose successful answers carry no body (object PUT, UploadPart, DELETE).
+const EMPTY_ANSWER_METHODS = new Set(["PUT", "DELETE"]);
+
+/** What an S3 `<Error>` document in a 200's body says, or undefined when the body is none. */
+function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
+  const text = new TextDecoder().decode(bytes);
+  if (!/^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(text)) return undefined;
+  const details = parseS3ErrorXml(text);
+  if (details.code === undefined) return undefined;
+  return { ...details, in200: true };
+}
 
 // An error document is a few hundred bytes; only its start is read, so a
 // server answering an error with a body without end cannot fill memory.

@@ -73,6 +73,13 @@ export function parseListObjectsV2(xml: string): S3ListPage {
       }`,
     );
   }
+  // S3 never sends a DTD. Its entities are never expanded (no general XML
+  // parser here), and a reference to one must not pass for a key's text.
+  if (/<!DOCTYPE/i.test(xml.slice(0, root))) {
+    throw new StoreError(
+      "the listing response has a DOCTYPE, which S3 never sends (its entities are not expanded)",
+    );
+  }
   // Header elements (IsTruncated, EncodingType, NextContinuationToken) may
   // come before or after the Contents; they are looked up outside them.
   const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
@@ -90,7 +97,7 @@ export function parseListObjectsV2(xml: string): S3ListPage {
     if (rawKey === undefined) {
       throw new StoreError("the listing response has a <Contents> without <Key>");
     }
-    const xmlKey = rawKey.includes("&") ? decodeXmlEntities(rawKey) : rawKey;
+    const xmlKey = rawKey.includes("&") ? decodeXmlEntities(rawKey, unknownEntity) : rawKey;
     let key = xmlKey;
     if (encoded && (xmlKey.includes("%") || xmlKey.includes("+"))) {
       try {
@@ -121,8 +128,17 @@ export function parseListObjectsV2(xml: string): S3ListPage {
   return {
     objects,
     truncated,
-    nextToken: token === undefined || token === "" ? undefined : decodeXmlEntities(token),
+    nextToken: token === undefined || token === ""
+      ? undefined
+      : decodeXmlEntities(token, unknownEntity),
   };
+}
+
+/** An entity reference XML does not predefine: S3 never writes one. */
+function unknownEntity(entity: string): never {
+  throw new StoreError(
+    `the listing response has an entity reference S3 never sends (${entity.slice(0, 40)})`,
+  );
 }
 
 /** An ETag as listed (`&quot;abc&quot;`, or with literal quotes) without quotes. */

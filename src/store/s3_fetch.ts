@@ -15,7 +15,7 @@
  */
 import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
-import { isTransientError, retry } from "./retry.ts";
+import { isTransientError, retry, retryAfterMs } from "./retry.ts";
 import {
   isWebPage,
   notAnS3Answer,
@@ -538,12 +538,21 @@ export class S3Fetch {
       }
       // S3 answers 409 when a concurrent conditional write is in flight; retrying resolves it.
       if (details.code === "ConditionalRequestConflict") throw markRetryable(error);
+      // A throttling server (503/429 SlowDown) may say when to come back.
+      const wait = retryAfterMs(reply.headers.get("retry-after"));
+      if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
+        // Longer than a retry may wait: say so now rather than ask again early.
+        error.message += ` (the server asks to retry after ${Math.ceil(wait / 1000)} s)`;
+        throw Object.assign(error, { retryable: false });
+      }
+      if (wait !== undefined) retryAfterWaits.set(error, wait);
       throw error;
     }, {
       maxAttempts: this.#options.maxAttempts ?? 5,
       baseDelayMs: this.#options.retryBaseDelayMs ?? 100,
       signal: req.signal,
       shouldRetry: (error) => retryableErrors.has(error as object) || isTransientError(error),
+      delayFor: (error) => retryAfterWaits.get(error as object),
       onRetry: ({ error, attempt }) => req.onRetry?.(error, attempt),
     });
   }
@@ -613,6 +622,10 @@ export class S3Fetch {
 }
 
 const retryableErrors = new WeakSet<object>();
+// The wait an error response's Retry-After asked for, in ms.
+const retryAfterWaits = new WeakMap<object, number>();
+// The longest Retry-After waited for; a longer one fails the request at once.
+const MAX_RETRY_AFTER_MS = 20_000;
 
 // How far S3 lets a request's signing time be from its own clock.
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;

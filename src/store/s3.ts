@@ -758,7 +758,25 @@ export class S3Store implements ObjectStore {
       }
       throw error;
     }
-    const etag = normalizeEtag(res.headers.get("etag") ?? md5);
+    const answered = res.headers.get("etag");
+    if (answered === null) {
+      // S3 always answers a PUT with its ETag: without one, something on the
+      // way (a proxy answering 200 to all) may have stored nothing. Look.
+      const now = await this.head(
+        this.#relative(full),
+        options.signal === undefined ? {} : { signal: options.signal },
+      );
+      if (now === undefined || now.size !== bytes.length) {
+        throw new StoreError(
+          `PUT ${uri}: the server answered 200 without an ETag, and ${
+            now === undefined
+              ? "the object is not there"
+              : `the object there has ${now.size} bytes, not ${bytes.length}`
+          }: nothing was stored (a proxy or an S3-compatible server answering for S3?)`,
+        );
+      }
+    }
+    const etag = normalizeEtag(answered ?? md5);
     const kind = parseEtag(etag);
     if (kind.kind === "md5" && kind.md5 !== md5) {
       throw new IntegrityError(`${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}`);

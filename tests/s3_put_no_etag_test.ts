@@ -1,0 +1,64 @@
+// A single PUT answered 200 with an empty body and no ETag by something
+// that stored nothing (a proxy answering every request 200): the missing
+// ETag was replaced by the body's MD5 and the upload counted as stored. A
+// PUT without an ETag is now confirmed with a HEAD.
+import { assertEquals } from "./assert.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+
+async function withProxy(
+  swallow: boolean,
+  fn: (store: S3Store) => Promise<void>,
+): Promise<void> {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  const upstream = new URL(fake.url);
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const headers = new Headers(req.headers);
+    headers.set("host", upstream.host);
+    if (req.method === "PUT" && swallow) {
+      await req.body?.cancel();
+      return new Response(null, { status: 200 });
+    }
+    const res = await fetch(new URL(url.pathname + url.search, upstream), {
+      method: req.method,
+      headers,
+      body: req.body,
+    });
+    if (req.method !== "PUT") return res;
+    // Stored, but the ETag is stripped on the way back.
+    const out = new Headers(res.headers);
+    out.delete("etag");
+    return new Response(res.body, { status: res.status, headers: out });
+  });
+  const store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    await proxy.shutdown();
+  }
+}
+
+Deno.test("S3Store.put: a 200 without an ETag for a PUT that stored nothing fails", async () => {
+  await withProxy(true, async (store) => {
+    const message = await store.put("a.txt", new TextEncoder().encode("hello")).then(
+      () => "stored",
+      (e: Error) => e.message,
+    );
+    assertEquals(message.includes("without an ETag"), true, message);
+    assertEquals(await store.head("a.txt"), undefined);
+  });
+});
+
+Deno.test("S3Store.put: a 200 without an ETag for a PUT that did store succeeds", async () => {
+  await withProxy(false, async (store) => {
+    const { etag } = await store.put("a.txt", new TextEncoder().encode("hello"));
+    assertEquals(etag, "5d41402abc4b2a76b9719d911017c592");
+  });
+});

@@ -421,7 +421,12 @@ function writeStderr(text: string): void {
   const data = encoder.encode(text);
   let offset = 0;
   // Bounded by the data length: each write advances by at least one byte or throws.
-  while (offset < data.length) offset += Deno.stderr.writeSync(data.subarray(offset));
+  try {
+    while (offset < data.length) offset += Deno.stderr.writeSync(data.subarray(offset));
+  } catch {
+    // Best effort: a progress line that cannot be drawn (stderr on a full
+    // disk, its reader gone) must not fail the operation it reports on.
+  }
 }
 
 function consoleColumns(): number {

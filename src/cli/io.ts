@@ -54,6 +54,8 @@ export interface CliIo {
   writeStdoutSync?(data: Uint8Array): void;
   /**
    * Writes text to standard error at once; used for messages and the progress bar.
+   * Best effort: {@linkcode denoIo}'s never throws (a stderr on a full disk or
+   * with its reader gone loses the text, not the command's result).
    *
    * @example
    * ```ts
@@ -170,8 +172,13 @@ export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
         while (offset < data.length) {
           offset += Deno.stderr.writeSync(data.subarray(offset));
         }
-      } catch (error) {
-        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      } catch {
+        // Best effort: stderr holds notes, warnings and errors, never the
+        // result. One that cannot be written (`2>/dev/full`, a log reader
+        // that went away) loses them, not the command's stdout or its exit
+        // code: a warning of `vc ls-remote` must not end it before its list,
+        // nor a usage error exit 1 instead of 2. There is nowhere to say so,
+        // and later writes are dropped rather than tried again.
         stderrGone = true;
       }
     },

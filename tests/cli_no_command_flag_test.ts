@@ -39,3 +39,22 @@ Deno.test("cli no command: known flags, or anything after --, leave 'missing com
     assertStringIncludes(r.stderr, "vc: missing command\n");
   }
 });
+
+Deno.test("cli no command: a misspelt flag beside --version is named, as beside --help", async () => {
+  for (const args of [["--version", "--jsno"], ["-V", "--jsno"], ["--jsno", "--version"]]) {
+    const r = await run(args);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, "vc: unknown flag --jsno\n");
+    assertEquals(r.stdout, "", "no version printed");
+  }
+  // A value given to --version is named, not "missing command".
+  const valued = await run(["--version=x"]);
+  assertEquals(valued.code, 2, valued.stderr);
+  assertStringIncludes(valued.stderr, 'vc: --version does not take a value (got "x")\n');
+  // The flags that go with it still print it.
+  for (const args of [["--version"], ["-V"], ["-qV"], ["--version", "--json", "-v"]]) {
+    const r = await run(args);
+    assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    assertStringIncludes(r.stdout, "0.");
+  }
+});

@@ -202,6 +202,8 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
   const helpFlag = hasFlag(args, "help", "h");
   if (found.words.length === 0) {
     if (hasFlag(args, "version", "V")) {
+      // `vc --version --jsno`: named, as beside --help.
+      await refuseUnknownFlags(args, ["--version", "-V", "-q", "--quiet", "-v", "--verbose"]);
       if (json) await writeJson(io, { version: VERSION });
       else await writeText(io, `vc ${VERSION}\n`);
       return EXIT_OK;
@@ -287,8 +289,11 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
 // `vc --help --bogus` is a usage error, as `vc prefill --help --bogus` is:
 // a misspelt flag beside --help is not silently ignored. Only flags other
 // than the help page's own pay for the check.
-async function refuseUnknownFlags(args: readonly string[]): Promise<void> {
-  const own = new Set(["--help", "-h", "--json"]);
+async function refuseUnknownFlags(
+  args: readonly string[],
+  alsoOwn: readonly string[] = [],
+): Promise<void> {
+  const own = new Set(["--help", "-h", "--json", ...alsoOwn]);
   if (args.every((a) => own.has(a))) return;
   const error = await unknownFlagWithoutCommand(args);
   if (error !== undefined) throw error;
@@ -304,8 +309,15 @@ async function unknownFlagWithoutCommand(args: readonly string[]): Promise<Usage
     import("./args.ts"),
   ]);
   const end = args.indexOf("--");
+  const flags = end === -1 ? args : args.slice(0, end);
+  // `vc --version=x`: the main page's switch given a value, as `vc --help=x` is said.
+  const valued = flags.find((a) => a.startsWith("--version="));
+  if (valued !== undefined) {
+    const value = valued.slice("--version=".length);
+    return new UsageError(`--version does not take a value (got "${value}")`);
+  }
   return unknownFlag(
-    end === -1 ? args : args.slice(0, end),
+    flags,
     // The main page's -V last: a command's own --version VALUE would hide it.
     Object.assign(
       {},

@@ -26,3 +26,18 @@ Deno.test("main: a mistyped group word suggests the group", async () => {
     assertStringIncludes(r.stderr, `did you mean "${group}"?`);
   }
 });
+
+Deno.test("main: a mistyped subcommand of a command that is a group too suggests it", async () => {
+  // `serve` runs the service and is the group of `serve add-token`, `serve expire`.
+  for (
+    const [args, meant] of [
+      [["serve", "add-tokn", "alice"], "serve add-token"],
+      [["serve", "expir"], "serve expire"],
+    ] as const
+  ) {
+    const r = await vc(...args);
+    assertFailure(r, 2, `serve: unexpected argument`);
+    assertStringIncludes(r.stderr, `"${args[1]}"`);
+    assertStringIncludes(r.stderr, `did you mean "${meant}"?`);
+  }
+});

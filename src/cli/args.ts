@@ -85,6 +85,11 @@ export interface ArgsSpec {
   required: number;
   /** Accept any number of positionals beyond `positionals` (none do today). */
   variadic?: boolean;
+  /**
+   * The subcommands of a command that is a group too (`serve`: `add-token`,
+   * `expire`): an unexpected first argument close to one is guessed as it.
+   */
+  subcommands?: readonly string[];
 }
 
 /** Result of {@linkcode parseCommandArgs}. */
@@ -173,9 +178,17 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
   if (!spec.variadic && positionals.length > spec.positionals.length) {
     const extra = positionals.slice(spec.positionals.length);
     const list = extra.map((x) => JSON.stringify(x)).join(" ");
+    // `vc serve add-tokn`: a typo of a subcommand, not an argument of `serve`.
+    const first = positionals[0];
+    const guess = spec.subcommands === undefined || first === undefined
+      ? undefined
+      : closest(first, spec.subcommands);
     throw new UsageError(
       `${spec.command}: unexpected argument${extra.length > 1 ? "s" : ""} ${list}`,
-      { command: spec.command },
+      {
+        command: spec.command,
+        ...(guess === undefined ? {} : { hint: `did you mean "${spec.command} ${guess}"?` }),
+      },
     );
   }
 }

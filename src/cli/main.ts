@@ -256,6 +256,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       positionals: command.positionals,
       required: command.required,
       ...(command.variadic ? { variadic: true } : {}),
+      ...(isGroup(name) ? { subcommands: subcommands(name) } : {}),
     });
     if (flags.boolean("help")) {
       await writeCommandHelp(io, command, entry.summary, flags.boolean("json"));

@@ -9,12 +9,26 @@ import { importBundled } from "../bundled_modules.ts";
 import { resolve } from "../path.ts";
 import { compileFilter, normalizePrefix } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
+import { MirrorInterruptedError } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
-import { MIN_RECONCILE_INTERVAL_MS, watchMirror, type WatchReport } from "../mirror/watch.ts";
+import {
+  MIN_RECONCILE_INTERVAL_MS,
+  WatchInterruptedError,
+  watchMirror,
+  type WatchReport,
+} from "../mirror/watch.ts";
 import { formatBytes } from "../progress.ts";
 import { isStoreUri, parseStoreRoot } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { countFlag, errorMessage, EXIT_FAILURE, EXIT_OK, flagValue, UsageError } from "./errors.ts";
+import {
+  countFlag,
+  errorMessage,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  flagValue,
+  UsageError,
+} from "./errors.ts";
 import { printable } from "../printable.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
@@ -235,7 +249,7 @@ export const mirror: Command = {
       }
     }
     let report: MirrorReport;
-    {
+    try {
       using bar = out.progress(options.dryRun ? "mirror (dry run)" : "mirror");
       report = await runMirror({
         ...options,
@@ -253,6 +267,9 @@ export const mirror: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
       bar.done();
+    } catch (error) {
+      if (!(error instanceof MirrorInterruptedError)) throw error;
+      return await interrupted(ctx, error);
     }
     const lines = [
       ...(report.actions ?? []).map((a) =>
@@ -291,58 +308,75 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   const stop = io.signal ?? new AbortController().signal;
   // The failures said (path → error) and the held-back deletes line, so a retry does not repeat them.
   const said = new Map<string, string>();
+  // The failures said that only a change of their file ends (path → error), kept across passes.
+  const lasting = new Map<string, string>();
   let heldSaid: string | undefined;
-  const totals: WatchReport = await watchMirror({
-    ...options,
-    watchFs: (paths, watchOptions) =>
-      leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),
-    ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
-    ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
-    signal: stop,
-    // The grace period is over, or a second signal: transfers in flight are
-    // aborted, and the watch fails as interrupted (130).
-    ...(io.cancel ? { cancel: io.cancel } : {}),
-    onBatch: (report, kind, info) => {
-      // A batch tried again after a failure (the store down) says only the
-      // failures it did not say last time, and its summary counts the rest:
-      // each retry printed every line again, for as long as the outage lasted.
-      const retry = kind === "events" && info?.retry === true;
-      if (kind !== "events") said.clear();
-      const fresh = retry
-        ? report.failed.filter((f) => said.get(f.path) !== f.error)
-        : report.failed;
-      for (const f of report.failed) said.set(f.path, f.error);
-      writeFailures(io, fresh);
-      // Deletes held back fail the pass (exit 1 once): said also with --quiet.
-      if (report.deletesSkipped && !(retry && report.deletesSkipped === heldSaid)) {
-        out.failure(report.deletesSkipped);
-      }
-      heldSaid = report.deletesSkipped;
-      const changed = report.transferred + report.deleted;
-      if (
-        kind !== "events" || changed > 0 || report.deferred.length > 0 ||
-        report.failed.length > 0
-      ) {
-        for (const line of deletedLines(report)) out.info(line);
-        const again = report.failed.length - fresh.length;
-        out.info(`${kind}: ${
-          summary(report, {
-            ...(again > 0 ? { again } : {}),
-            ...(info?.retryInMs !== undefined ? { retryInMs: info.retryInMs } : {}),
-          })
-        }`);
-      }
-      if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
-        // One JSON object per line, so a supervisor can follow the log.
-        // A stdout that cannot be written (a full disk) is said, not an
-        // unhandled rejection that ends the watch.
-        out.jsonLine({ kind, ...report }).catch((error) =>
-          io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`)
+  let totals: WatchReport;
+  try {
+    totals = await watchMirror({
+      ...options,
+      watchFs: (paths, watchOptions) =>
+        leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),
+      ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
+      ...(intervalMs === undefined ? {} : { reconcileIntervalMs: intervalMs }),
+      signal: stop,
+      // The grace period is over, or a second signal: transfers in flight are
+      // aborted, and the watch fails as interrupted (130).
+      ...(io.cancel ? { cancel: io.cancel } : {}),
+      onBatch: (report, kind, info) => {
+        // A batch tried again after a failure (the store down) says only the
+        // failures it did not say last time, and its summary counts the rest:
+        // each retry printed every line again, for as long as the outage lasted.
+        const retry = kind === "events" && info?.retry === true;
+        if (kind !== "events") said.clear();
+        // A failure that stays until its file changes (a key the store
+        // refuses) is said once, not again at every full pass.
+        const fresh = report.failed.filter((f) =>
+          retry ? said.get(f.path) !== f.error : !f.untilChanged || lasting.get(f.path) !== f.error
         );
-      }
-    },
-    onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),
-  });
+        for (const f of report.failed) {
+          said.set(f.path, f.error);
+          if (f.untilChanged) lasting.set(f.path, f.error);
+        }
+        writeFailures(io, fresh);
+        // Deletes held back fail the pass (exit 1 once): said also with --quiet.
+        if (report.deletesSkipped && !(retry && report.deletesSkipped === heldSaid)) {
+          out.failure(report.deletesSkipped);
+        }
+        heldSaid = report.deletesSkipped;
+        const changed = report.transferred + report.deleted;
+        if (
+          kind !== "events" || changed > 0 || report.deferred.length > 0 ||
+          report.failed.length > 0
+        ) {
+          for (const line of deletedLines(report)) out.info(line);
+          const again = report.failed.length - fresh.length;
+          out.info(`${kind}: ${
+            summary(report, {
+              ...(again > 0 ? { again } : {}),
+              ...(info?.retryInMs !== undefined ? { retryInMs: info.retryInMs } : {}),
+            })
+          }`);
+        }
+        if (out.mode === "json" && (kind !== "events" || changed > 0 || report.failed.length > 0)) {
+          // One JSON object per line, so a supervisor can follow the log.
+          // A stdout that cannot be written (a full disk) is said, not an
+          // unhandled rejection that ends the watch.
+          out.jsonLine({ kind, ...report }).catch((error) =>
+            io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`)
+          );
+        }
+      },
+      onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof WatchInterruptedError)) throw error;
+    // Ended with transfers aborted: what it really did, as the last line (and the log's).
+    await out.jsonLine({ kind: "interrupted", ...error.totals, cutShort: error.cutShort })
+      .catch(() => {});
+    out.failure(error.message);
+    return EXIT_INTERRUPTED;
+  }
   // totals.failed also counts the passes and paths that failed whole (a
   // store that could not be reached), which onError reported as they came.
   out.info(
@@ -412,6 +446,24 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
     ...(r.deferred.length > 0 ? [`${r.deferred.length} still being written (later)`] : []),
     `${r.seconds.toFixed(1)}s`,
   ].join(", ");
+}
+
+/**
+ * A one-shot mirror stopped by Ctrl-C or SIGTERM: what it really did, as
+ * its last line (also with --quiet and off a terminal) and, with --json, as
+ * the report on stdout (`interrupted: true`, the aborted transfers as
+ * `cutShort`); exit 130.
+ */
+async function interrupted(ctx: CommandContext, error: MirrorInterruptedError): Promise<number> {
+  const { io, out } = ctx;
+  const report = error.report;
+  for (const line of deletedLines(report)) out.info(line);
+  writeFailures(io, report.failed);
+  if (out.mode === "json") {
+    await out.status(report, []).catch(() => {}); // stdout gone: stderr says it below
+  }
+  out.failure(error.message);
+  return EXIT_INTERRUPTED;
 }
 
 function finish(ctx: CommandContext, report: MirrorReport): number {

@@ -41,7 +41,7 @@ import {
   type Pair,
   readAheadChunks,
 } from "./plan.ts";
-import { failure, heldBack, message } from "./report.ts";
+import { failure, heldBack, message, MirrorInterruptedError } from "./report.ts";
 import {
   foldedDirectoryClashes,
   type FoldedPlan,
@@ -92,6 +92,8 @@ interface Run {
   changing?: (path: string) => boolean;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
+  /** Keys whose transfers the signal aborted (not done: the next run makes them). */
+  cutShort?: string[];
   /** Target directories this run found to be real directories (not links): looked at once. */
   checkedDirs: Set<string>;
   /**
@@ -359,10 +361,27 @@ export class Mirror {
       // Stopped (a watch shutting down), not aborted: the transfers that
       // finished are reported (a watch's closing line counts them), and
       // nothing is deleted (the pass did not see everything).
-      if (!run.stop?.aborted || this.#options.signal?.aborted) throw error;
+      if (!run.stop?.aborted || this.#options.signal?.aborted) throw this.#interrupted(run, error);
       return this.#finish(run);
     }
-    return await this.#conclude(run);
+    try {
+      return await this.#conclude(run);
+    } catch (error) {
+      throw this.#interrupted(run, error);
+    }
+  }
+
+  /**
+   * `error` as the run's, once it failed: aborted by the signal, what was
+   * really done (the transfers that finished, those cut short) rather than a
+   * bare abort, which left "interrupted" as all a user saw after hours of uploads.
+   */
+  #interrupted(run: Run, error: unknown): unknown {
+    if (!this.#options.signal?.aborted || error instanceof MirrorInterruptedError) return error;
+    const report = this.#finish(run);
+    report.interrupted = true;
+    report.cutShort = [...(run.cutShort ?? [])].sort(compareUtf8);
+    return new MirrorInterruptedError(report, error);
   }
 
   /** The deletes the run queued (unless held back), the uploads they were in the way of, its report. */
@@ -1035,6 +1054,9 @@ export class Mirror {
   }
 
   async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
+    // A transfer under way, and one the signal aborted (see `Run.cutShort`).
+    let moving = false;
+    let cut = false;
     const { source: local, target: remote } = pair;
     const store = this.#stores[0]!;
     const o = this.#options;
@@ -1081,6 +1103,7 @@ export class Mirror {
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
+        moving = true;
         const mover = this.#mover(run, local.key);
         let notCommitted: unknown;
         const result = await store.put(
@@ -1130,7 +1153,12 @@ export class Mirror {
       run.report.transferred++;
       run.report.bytes += local.size;
     } catch (error) {
-      if (o.signal?.aborted) throw error;
+      if (o.signal?.aborted) {
+        // Aborted, not done: the progress and the report must not count it.
+        cut = true;
+        if (moving) (run.cutShort ??= []).push(pair.key);
+        throw error;
+      }
       // A file that was a directory, or the reverse: the old key(s), which
       // this run deletes, are in the way of a directory store until then.
       if (error instanceof KeyConflictError && run.blocked !== undefined) {
@@ -1139,11 +1167,14 @@ export class Mirror {
       }
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
     } finally {
-      this.#progress(run, pair.key);
+      if (!cut) this.#progress(run, pair.key);
     }
   }
 
   async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
+    // A transfer under way, and one the signal aborted (see `Run.cutShort`).
+    let moving = false;
+    let cut = false;
     const remote = pair.source;
     let local = pair.target;
     const o = this.#options;
@@ -1215,6 +1246,7 @@ export class Mirror {
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
           await Deno.remove(dest).catch(() => {});
         }
+        moving = true;
         const mover = this.#mover(run, remote.key);
         // Loaded on the first download: an upload never needs it.
         const { downloadWithTemp } = await import("../store/download.ts");
@@ -1239,7 +1271,12 @@ export class Mirror {
       run.report.transferred++;
       run.report.bytes += bytes;
     } catch (error) {
-      if (o.signal?.aborted) throw error;
+      if (o.signal?.aborted) {
+        // Aborted, not done: the progress and the report must not count it.
+        cut = true;
+        if (moving) (run.cutShort ??= []).push(pair.key);
+        throw error;
+      }
       // A directory that became a file in the store: its files, which this
       // run deletes, are in the way until then (the dry run promised both).
       if (error instanceof Deno.errors.IsADirectory && run.blocked !== undefined) {
@@ -1248,7 +1285,7 @@ export class Mirror {
       }
       run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
     } finally {
-      this.#progress(run, pair.key);
+      if (!cut) this.#progress(run, pair.key);
     }
   }
 

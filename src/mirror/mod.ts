@@ -6,6 +6,7 @@
  * @module
  */
 export { Mirror, mirror } from "./mirror.ts";
+export { MirrorInterruptedError } from "./report.ts";
 export type {
   MirrorAction,
   MirrorFailure,
@@ -13,6 +14,6 @@ export type {
   MirrorProgress,
   MirrorReport,
 } from "./types.ts";
-export { watchMirror } from "./watch.ts";
+export { WatchInterruptedError, watchMirror } from "./watch.ts";
 export type { BatchInfo, WatchOptions, WatchReport } from "./watch.ts";
 export type { LocalRoot } from "./local_side.ts";

@@ -7,9 +7,16 @@
  * @module
  */
 import { isTempName } from "../atomic_write.ts";
-import { OfflineError, StoreError } from "../errors.ts";
+import {
+  InvalidInputError,
+  KeyConflictError,
+  OfflineError,
+  StoreError,
+  VcError,
+} from "../errors.ts";
 import { basename } from "../path.ts";
-import type { MirrorFailure } from "./types.ts";
+import { formatBytes } from "../progress.ts";
+import type { MirrorFailure, MirrorReport } from "./types.ts";
 
 // Why either can happen with nothing else writing the target: a bucket (aws
 // s3 cp and rclone write such keys) can hold "a" and "a/b" at once.
@@ -58,7 +65,15 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   } else if (transient(error)) {
     text = `${text}; ${NEXT_RUN}`;
   }
-  return key === undefined ? { path, error: text } : { key, path, error: text };
+  const entry: MirrorFailure = key === undefined
+    ? { path, error: text }
+    : { key, path, error: text };
+  // Refused for what it is (its key too long for the store, a name the
+  // store cannot hold): the same again at every try until it changes.
+  if (error instanceof InvalidInputError && !(error instanceof KeyConflictError)) {
+    entry.untilChanged = true;
+  }
+  return entry;
 }
 
 /**
@@ -196,4 +211,58 @@ function systemDetail(text: string, path: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * What `mirror()` (and `Mirror.run`) throws when its `signal` stopped it:
+ * its `cause` is the abort, its `report` what was really done before
+ * (`interrupted: true`, the aborted transfers as `cutShort`, not counted as
+ * done), and its message says so in one line, so an interrupted run never
+ * ends with only "interrupted" after hours of uploads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MirrorInterruptedError } from "./report.ts";
+ * const report = {
+ *   direction: "upload" as const, sources: ["/d"], target: "s3://b", dryRun: false,
+ *   transferred: 6, bytes: 12_000_000, deleted: 0, deletedKeys: [], unchanged: 2, extra: 0,
+ *   hashed: 7, heads: 0, failed: [], deferred: [], seconds: 3, interrupted: true,
+ *   cutShort: ["big.bin"],
+ * };
+ * const e = new MirrorInterruptedError(report, new DOMException("interrupted", "AbortError"));
+ * assert.match(e.message, /^mirror interrupted: 6 uploaded \(12\.0 MB\), 0 deleted, 2 unchanged, 1 cut short \(big\.bin;/);
+ * ```
+ */
+export class MirrorInterruptedError extends VcError {
+  /** What the run did before it was stopped. */
+  readonly report: MirrorReport;
+  /** The error of a run stopped by its signal, `cause` the abort, `report` what it did. */
+  constructor(report: MirrorReport, cause: unknown) {
+    super(interruptedLine(report), { cause });
+    this.name = "MirrorInterruptedError";
+    this.report = report;
+  }
+}
+
+/** How many names of the transfers cut short the interrupted line shows. */
+const CUT_NAMED = 3;
+
+function interruptedLine(r: MirrorReport): string {
+  const verb = r.direction === "upload" ? "uploaded" : "downloaded";
+  const cut = r.cutShort ?? [];
+  const named = cut.slice(0, CUT_NAMED).map((k) => JSON.stringify(k).slice(1, -1));
+  if (cut.length > named.length) named.push(`and ${cut.length - named.length} more`);
+  return [
+    `mirror interrupted: ${r.transferred} ${verb} (${formatBytes(r.bytes)})`,
+    `${r.deleted} deleted`,
+    `${r.unchanged} unchanged`,
+    ...(r.failed.length > 0 ? [`${r.failed.length} failed`] : []),
+    ...(cut.length > 0
+      ? [`${cut.length} cut short (${named.join(", ")}; nothing partial is left in the target)`]
+      : []),
+    `${r.seconds.toFixed(1)}s; the rest was not mirrored${
+      r.deleted === 0 ? " and nothing was deleted" : ""
+    }: run it again to finish`,
+  ].join(", ");
 }

@@ -114,6 +114,12 @@ export interface MirrorFailure {
   path: string;
   /** Why. */
   error: string;
+  /**
+   * True when trying again cannot help until the file (or object) changes:
+   * the store refuses its key (over 1024 bytes, a name it cannot hold). A
+   * watch does not try such a path again until an event comes for it.
+   */
+  untilChanged?: boolean;
 }
 
 /** What a run did. */
@@ -157,6 +163,18 @@ export interface MirrorReport {
   deferred: string[];
   /** Every action, in a dry run. */
   actions?: MirrorAction[];
+  /**
+   * Only in the report of a run stopped by its `signal` (see
+   * `MirrorInterruptedError`): the keys whose transfers were aborted there
+   * (nothing partial stays in the target; the next run copies them).
+   */
+  cutShort?: string[];
   /** Wall-clock seconds. */
   seconds: number;
+  /**
+   * Only in the report of a run stopped by its `signal`: true. The counts
+   * are what was done before it stopped; what it had not come to yet, and
+   * every delete, was left for the next run.
+   */
+  interrupted?: boolean;
 }

@@ -31,6 +31,10 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
+import { MirrorInterruptedError } from "./report.ts";
+import { counted } from "../counted.ts";
+import { sep } from "../path.ts";
+import { formatBytes } from "../progress.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
@@ -75,6 +79,47 @@ export interface BatchInfo {
   retry: boolean;
   /** When the paths that failed in it are tried again (ms), for an event batch. */
   retryInMs?: number;
+}
+
+/**
+ * What `watchMirror` throws when its `cancel` signal ended it (transfers in
+ * flight aborted): `totals` are what it really did up to then (a pass cut
+ * short counts what it finished), `cutShort` the keys of the transfers it
+ * aborted, when known; the `cause` is the abort.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WatchInterruptedError } from "./watch.ts";
+ * const totals = { passes: 1, batches: 2, transferred: 6, bytes: 12_000_000, deleted: 0, failed: 0 };
+ * const e = new WatchInterruptedError(totals, ["big.bin"], new DOMException("x", "AbortError"));
+ * assert.match(e.message, /^mirror interrupted: 1 pass, 2 batches, 6 transferred \(12\.0 MB\)/);
+ * ```
+ */
+export class WatchInterruptedError extends VcError {
+  /** What the watch did before it was ended. */
+  readonly totals: WatchReport;
+  /** Keys of the transfers it aborted (those of an event batch are not known). */
+  readonly cutShort: string[];
+  /** The error of a watch ended by its `cancel` signal, `cause` the abort. */
+  constructor(totals: WatchReport, cutShort: string[], cause: unknown) {
+    const cut = cutShort.length === 0
+      ? ""
+      : `, ${cutShort.length} cut short (${
+        cutShort.slice(0, 3).map((k) => JSON.stringify(k).slice(1, -1)).join(", ")
+      }${cutShort.length > 3 ? `, and ${cutShort.length - 3} more` : ""})`;
+    super(
+      `mirror interrupted: ${counted(totals.passes, "pass", "passes")}, ${
+        counted(totals.batches, "batch", "batches")
+      }, ${totals.transferred} transferred (${formatBytes(totals.bytes)}), ${totals.deleted} ` +
+        `deleted, ${totals.failed} failed${cut}; nothing partial is left in the target, ` +
+        "and the next run mirrors what was cut short",
+      { cause },
+    );
+    this.name = "WatchInterruptedError";
+    this.totals = { ...totals };
+    this.cutShort = cutShort;
+  }
 }
 
 /** Totals of a watch, returned when it stops. */
@@ -250,7 +295,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       passFailures = 0;
       add(report, kind);
     } catch (error) {
-      if (cancel?.aborted) throw error;
+      if (cancel?.aborted) throw cutShort(error);
       if (stop?.aborted) return;
       totals.failed++;
       passFailures++;
@@ -406,8 +451,24 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   }
   // Abandoned while idle, or while the last work finished: rejected all the
   // same, so the caller knows the watch did not stop by draining.
-  cancel?.throwIfAborted();
+  if (cancel?.aborted) throw new WatchInterruptedError(totals, [], cancel.reason);
   return totals;
+
+  /** The abort of a pass cut short, with what it did counted in the totals. */
+  function cutShort(error: unknown): unknown {
+    if (error instanceof WatchInterruptedError) return error;
+    const keys: string[] = [];
+    if (error instanceof MirrorInterruptedError) {
+      const r = error.report;
+      totals.passes++;
+      totals.transferred += r.transferred;
+      totals.bytes += r.bytes;
+      totals.deleted += r.deleted;
+      totals.failed += r.failed.length;
+      keys.push(...(r.cutShort ?? []));
+    }
+    return new WatchInterruptedError(totals, keys, error);
+  }
 
   async function batch(due: [string, Pending][]): Promise<void> {
     // Dropped, a path that failed would wait for the next full pass (10 min
@@ -445,6 +506,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       });
       totals.batches++;
       const since = elapsed();
+      // A path the store refused for what it is (its key too long) fails the
+      // same until it changes: its next event takes it up, no retry does.
+      for (const path of failed) {
+        const own = report.failed.filter((f) =>
+          f.path === path || f.path.startsWith(path.endsWith(sep) ? path : path + sep)
+        );
+        if (own.length > 0 && own.every((f) => f.untilChanged === true)) failed.delete(path);
+      }
       for (const path of failed) retries.get(path)?.(since);
       let tries = 0;
       for (const path of failed) tries = Math.max(tries, (tried.get(path) ?? 0) + 1);
@@ -453,7 +522,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         ...(failed.size > 0 ? { retryInMs: retryDelay(tries) } : {}),
       });
     } catch (error) {
-      if (cancel?.aborted) throw error;
+      if (cancel?.aborted) throw cutShort(error);
       totals.failed++;
       options.onError?.(error);
       const since = elapsed();

@@ -84,6 +84,24 @@ export function isValidSegment(segment: string): boolean {
     !segment.includes("/") && !segment.includes("\\") && !CONTROL_CHARS.test(segment);
 }
 
+/**
+ * Why `segment` (a file or directory name found in the store's directory)
+ * cannot be a key's segment, or `undefined` when it can: the reason a
+ * listing gives for the entry it skips, rather than skipping it unsaid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { segmentKeyProblem } from "./fs_layout.ts";
+ * assert.equal(segmentKeyProblem("q\\r"), "backslashes are not allowed");
+ * assert.equal(segmentKeyProblem("ok.txt"), undefined);
+ * ```
+ */
+export function segmentKeyProblem(segment: string): string | undefined {
+  if (isValidSegment(segment)) return undefined;
+  return keyProblem(segment) ?? "not a name a key can have";
+}
+
 function keyProblem(key: string): string | undefined {
   if (typeof key !== "string" || key.length === 0) return "keys must not be empty";
   if (!key.isWellFormed()) return "not well-formed Unicode (lone surrogate)";

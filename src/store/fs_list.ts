@@ -12,7 +12,7 @@ import { isTempName } from "../atomic_write.ts";
 import { mapLimit } from "../pool.ts";
 import { readDirEntries } from "../read_dir.ts";
 import type { ListWarning, ObjectInfo } from "./types.ts";
-import { compareKeys, INTERNAL_PREFIX, isValidSegment, sidecarName } from "./fs_layout.ts";
+import { compareKeys, INTERNAL_PREFIX, segmentKeyProblem, sidecarName } from "./fs_layout.ts";
 import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
 
 // Files described in parallel while listing one directory.
@@ -89,7 +89,17 @@ export async function* listDirectory(
         if (e.isFile) temps.push(e.name);
         continue;
       }
-      if (!e.name.startsWith(namePrefix) || !isValidSegment(e.name)) continue;
+      if (!e.name.startsWith(namePrefix)) continue;
+      const problem = segmentKeyProblem(e.name);
+      if (problem !== undefined) {
+        // A file another program put there whose name no key can have (a
+        // backslash, a control character): said, not left out unsaid.
+        if (e.isFile || e.isDirectory) {
+          const what = e.isDirectory ? "skipped directory" : "skipped";
+          opts.warn(warning(opts.url, dirKey + e.name, what, new Error(`not a key: ${problem}`)));
+        }
+        continue;
+      }
       // Links (e.isSymlink) and special files are not objects.
       if (e.isDirectory) entries.push({ name: e.name, sortKey: `${e.name}/`, isDir: true });
       else if (e.isFile) entries.push({ name: e.name, sortKey: e.name, isDir: false });

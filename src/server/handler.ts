@@ -17,7 +17,7 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { InvalidInputError } from "../errors.ts";
+import { AccessDeniedError, InvalidInputError } from "../errors.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { inertJson } from "../printable.ts";
@@ -218,6 +218,16 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       if (http !== undefined) {
         response = errorResponse(http.status, http.message, http.headers);
         error = http.detail === undefined ? http.message : `${http.message}: ${http.detail}`;
+      } else if (storeRefused(e)) {
+        // A read-only directory, one the service's user may not write, a
+        // bucket policy denying the put: the operator's to fix, as a full
+        // disk is, not a bug (it was a 500). The log names the path and why.
+        response = errorResponse(
+          503,
+          `the store refused the service's access (read-only or permission denied); try again later (request id ${requestId})`,
+          { "retry-after": "5" },
+        );
+        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       } else if (storeUnavailable(e)) {
         // Not the request's fault nor a bug: the store cannot be reached or
         // fails (5xx). A client retries a 503 later; the log has the details.
@@ -410,6 +420,15 @@ function countBody(
       await reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
+}
+
+/** Whether `e` (or its causes) is the store refusing access (read-only, permission denied). */
+function storeRefused(e: unknown): boolean {
+  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
+    if (at instanceof AccessDeniedError) return true;
+    at = at.cause;
+  }
+  return false;
 }
 
 /** Whether `e` (or its causes) says the store could not be reached or failed on its side. */

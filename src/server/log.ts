@@ -25,7 +25,7 @@ export interface RequestLogRecord {
   status: number;
   /** Request body bytes read. */
   bytes_in: number;
-  /** Response body bytes sent. */
+  /** Response body bytes sent (of a file download: handed to Deno.serve, see `bytes_out_unconfirmed`). */
   bytes_out: number;
   /** Duration in milliseconds, to the end of the response body. */
   ms: number;
@@ -35,6 +35,12 @@ export interface RequestLogRecord {
   error?: string;
   /** Whether the client went away before the response body was sent. */
   aborted?: boolean;
+  /**
+   * Set on a file download passed through to Deno.serve untouched:
+   * `bytes_out` is then what was handed to it, which a client that left
+   * mid-body did not all get (Deno.serve does not tell the two apart).
+   */
+  bytes_out_unconfirmed?: boolean;
 }
 
 /**

@@ -178,7 +178,12 @@ export class Metrics {
     const single = (name: string, type: string, help: string, value: number) =>
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
     single("vc_serve_bytes_in_total", "counter", "Request body bytes received.", this.#bytesIn);
-    single("vc_serve_bytes_out_total", "counter", "Response body bytes sent.", this.#bytesOut);
+    single(
+      "vc_serve_bytes_out_total",
+      "counter",
+      "Response body bytes handed to the HTTP server (a file download the client left mid-body counts whole).",
+      this.#bytesOut,
+    );
     single("vc_serve_cache_hits_total", "counter", "Downloads that found a file.", this.#hits);
     single("vc_serve_cache_misses_total", "counter", "Downloads that found no file.", this.#misses);
     single(

@@ -12,7 +12,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { AtomicFile } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
 import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
@@ -618,7 +618,9 @@ export function checkIdentityName(name: string): void {
 
 /**
  * Creates a random token for `name`, adds its hash to the token file
- * (created when missing, written atomically, mode 0600) and returns the
+ * (created when missing with mode 0600; an existing one, or the file a
+ * symlink at `path` points to, is rewritten atomically keeping its mode and,
+ * when run as root, its owner and group) and returns the
  * token, which is stored nowhere else.
  *
  * @example
@@ -643,15 +645,45 @@ export async function addToken(path: string, name: string): Promise<string> {
   // Read, add, write under the file's lock: two add-tokens at once (two
   // operators, a script adding several) each kept only their own token
   // before, printing tokens the file no longer held.
-  await withFileLock(tokenFileLockPath(path), async () => {
-    const names = parseTokenFile(path, (await readTokenFile(path)) ?? "{}");
+  // A symlinked file (a config manager's, a Kubernetes secret's) is
+  // rewritten where it points: replacing the link left its target, which
+  // others may read, without the token.
+  const target = await linkTarget(path);
+  await withFileLock(tokenFileLockPath(target), async () => {
+    const names = parseTokenFile(path, (await readTokenFile(target)) ?? "{}");
     names.set(sha256Hex(token), name);
     const doc = Object.fromEntries(names);
-    await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"), {
-      mode: 0o600,
+    const before = await Deno.stat(target).catch(() => undefined);
+    const temp = AtomicFile.create(target, {
+      mode: before?.mode == null ? 0o600 : before.mode & 0o7777,
     });
+    try {
+      const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
+      for (let at = 0; at < bytes.length;) at += await temp.file.write(bytes.subarray(at));
+      // An existing file keeps its owner and group, as its mode: a file
+      // `root:vc 0640` that root rewrote came back `root:root 0600`, which the
+      // service running as `vc` could no longer read. Only root may give a
+      // file away; anyone else writes it as their own, as before.
+      if (before?.uid != null && before.gid != null) {
+        await Deno.chown(temp.path, before.uid, before.gid).catch(() => {});
+      }
+      await temp.commit();
+    } catch (error) {
+      temp.discard();
+      throw error;
+    }
   });
   return token;
+}
+
+/** Where a symlink at `path` leads (the file itself when it is none, or missing). */
+async function linkTarget(path: string): Promise<string> {
+  try {
+    if (!(await Deno.lstat(path)).isSymlink) return path;
+    return await Deno.realPath(path);
+  } catch {
+    return path; // missing, or a dangling link: written at its own name
+  }
 }
 
 /**

@@ -407,7 +407,7 @@ Deno.test("serve: sweep removes expired entries and orphaned data", async () => 
   const drop = (await newCacheId(t.url, alice, { k: 2 })).doc.cache_id as string;
   assertEquals((await upload(t.url, alice, drop, "x")).status, 200);
   // An orphan: data no metadata points to (an upload cut off by a crash).
-  await t.store.put(`data/${keep}/orphan`, new Uint8Array([1]));
+  await t.store.put(`data/${keep}/${crypto.randomUUID()}`, new Uint8Array([1]));
   t.clock.advance(6 * DAY);
   assertEquals((await upload(t.url, alice, keep, "y")).status, 200);
   t.clock.advance(25 * DAY);

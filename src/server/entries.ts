@@ -31,6 +31,10 @@ import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
+/** The data keys the service writes, `data/<cache id>/<uuid>` (see `upload`). */
+const SERVICE_DATA_KEY =
+  /^data\/[0-9a-f]{128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const utf8 = new TextDecoder();
 
 /** The filename of an entry that has no file yet. */
@@ -694,8 +698,11 @@ export class Entries {
     ) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const entryId = info.key.split("/")[1]!;
+      // Only keys the service writes are its own: a store pointed by
+      // mistake at a directory with a `data/` folder of someone's files
+      // had every one a day old deleted as orphaned data.
       if (
-        !referenced.has(info.key) && !unreadable.has(entryId) &&
+        SERVICE_DATA_KEY.test(info.key) && !referenced.has(info.key) && !unreadable.has(entryId) &&
         info.lastModified.getTime() < cutoff
       ) orphans.push(info.key);
     }

@@ -56,6 +56,11 @@ Deno.test("serve: a download the client broke off is not logged as received whol
     `logged as received whole: ${JSON.stringify(line)}`,
   );
 
+  // An upload's answer, or any JSON answer, is no file passed through.
+  for (const l of t.logs.map((l) => JSON.parse(l)).filter((l) => l.method !== "GET")) {
+    assertEquals(l.bytes_out_unconfirmed, undefined, JSON.stringify(l));
+  }
+
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   assertStringIncludes(metrics, "# HELP vc_serve_bytes_out_total Response body bytes handed to");
 });

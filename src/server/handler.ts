@@ -278,7 +278,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       // (measured on 2.9.6; the request's signal is set only in some runs):
       // a file's bytes are then what was handed to Deno.serve, which the
       // log line says rather than claim the client got them all.
-      const file = sent > 0 && match?.id !== undefined && response.ok;
+      const file = sent > 0 && request.method === "GET" && match?.id !== undefined && response.ok;
       info.completed.then(() => record(sent, false, file), () => record(0, true));
       return response;
     }

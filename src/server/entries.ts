@@ -920,17 +920,30 @@ async function recount(
   const counter = new UsageCounter(store, Infinity);
   for (const [owner, bytes] of usage) await counter.set(owner, bytes);
   const stale: string[] = [];
+  const damaged: string[] = [];
   for await (
     const info of store.list(
       USAGE_PREFIX,
       signal === undefined ? { etags: false } : { signal, etags: false },
     )
   ) {
+    // Only the keys the service names (`usage/<sha256 of owner>.json`).
+    if (!/^usage\/[0-9a-f]{64}\.json$/.test(info.key)) continue;
     const { body } = await store.get(info.key);
-    const owner = (JSON.parse(await new Response(body).text()) as { owner: string }).owner;
-    if (!usage.has(owner)) stale.push(owner);
+    let owner: unknown;
+    try {
+      owner = (JSON.parse(await new Response(body).text()) as { owner?: unknown })?.owner;
+    } catch {
+      owner = undefined;
+    }
+    // Damaged (not JSON, no owner): every counted identity's was rewritten
+    // above, so this one's stores nothing, which a missing object says. It
+    // failed the whole recount (`Unexpected token`, or a TypeError).
+    if (typeof owner !== "string") damaged.push(info.key);
+    else if (!usage.has(owner)) stale.push(owner);
   }
   for (const owner of stale) await counter.set(owner, 0);
+  if (damaged.length > 0) await store.delete(damaged);
   return usage.size + stale.length;
 }
 

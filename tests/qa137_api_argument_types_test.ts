@@ -159,6 +159,9 @@ Deno.test("cache() refuses per-call option values of the wrong type, even for a 
     await assets.cache(uri);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ immutable: "yes" }, "immutable must be true or false"],
+      // Was ignored: the entry stayed in memory as for a call without it.
+      [{ once: "yes" }, "once must be true or false"],
+      [{ once: 1 }, "once must be true or false"],
       [{ signal: "x" }, "signal must be an AbortSignal"],
       [{ signal: new AbortController() }, "signal must be an AbortSignal"],
       [{ onProgress: 5 }, "onProgress must be a function"],

@@ -860,7 +860,7 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
  * function a `TypeError` only once a download started.
  */
 function checkCallValues(options: CacheGetOptions): void {
-  checkOptionValues("cache()", options, ["immutable"]);
+  checkOptionValues("cache()", options, ["immutable", "once"]);
   const integrity: unknown = options.integrity;
   if (integrity === undefined) return;
   // `{}` or a bare "sha256-..." string pinned nothing: a cached copy was

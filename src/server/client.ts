@@ -120,6 +120,15 @@ export interface RequestOptions {
 
 const encoder = new TextEncoder();
 
+const CLIENT_OPTIONS: OptionNames<CacheClientOptions> = {
+  url: true,
+  token: true,
+  fetch: true,
+  timeoutMs: true,
+  maxAttempts: true,
+  retryBaseDelayMs: true,
+  maxRetryDelayMs: true,
+};
 const REQUEST_OPTIONS: OptionNames<RequestOptions> = { signal: true };
 const GET_OPTIONS = { range: true, signal: true } as const;
 const DOWNLOAD_OPTIONS = { onProgress: true, signal: true } as const;
@@ -198,10 +207,12 @@ export class CacheClient {
   readonly #maxRetryDelayMs: number;
 
   /**
-   * Creates a client. Throws `InvalidInputError` when `url` is not an
+   * Creates a client. Throws `InvalidInputError` for an unknown option, when `url` is not an
    * http(s) URL or `timeoutMs` not a number of ms.
    */
   constructor(options: CacheClientOptions) {
+    // `timeout` for `timeoutMs` was ignored: the default 60 s was used.
+    checkOptions("CacheClient", options, CLIENT_OPTIONS);
     // `url: Deno.env.get("VC_CACHE_URL")!` is undefined when the variable is unset.
     for (const key of ["url", "token"] as const) {
       if (typeof options?.[key] !== "string" || options[key] === "") {

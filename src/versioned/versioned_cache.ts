@@ -377,6 +377,21 @@ export class VersionedCache {
     this.#open = options.openStore ??
       (async (root) => (await import("../store/open.ts")).openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
+    // `lock: 5` was a bare TypeError from resolve(), `frozen: "false"` truthy.
+    const lock: unknown = options.lock;
+    if (lock !== undefined && lock !== false && (typeof lock !== "string" || lock.trim() === "")) {
+      throw new InvalidInputError(
+        `VersionedCache: the option lock must be the lock file's path or false, got ${
+          describeValue(lock)
+        }`,
+      );
+    }
+    const frozen: unknown = options.frozen;
+    if (frozen !== undefined && typeof frozen !== "boolean") {
+      throw new InvalidInputError(
+        `VersionedCache: the option frozen must be true or false, got ${describeValue(frozen)}`,
+      );
+    }
     this.lockFile = options.lock === false
       ? undefined
       : resolve(options.lock ?? defaultLockFile(this.manifest));

@@ -117,6 +117,23 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
   }
+  // `delete: "false"` (an environment variable's text) was truthy: it deleted.
+  for (const name of ["delete", "dryRun", "checksum"] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidInputError(
+        `mirror(): the option ${name} must be true or false, got ${describeValue(value)}`,
+      );
+    }
+  }
+  const walkThread: unknown = options.walkThread;
+  if (walkThread !== undefined && typeof walkThread !== "boolean" && walkThread !== "auto") {
+    throw new InvalidInputError(
+      `mirror(): the option walkThread must be true, false or "auto", got ${
+        describeValue(walkThread)
+      }`,
+    );
+  }
   const maxDelete = options.maxDelete;
   if (maxDelete !== undefined && (!Number.isSafeInteger(maxDelete) || maxDelete < 0)) {
     throw new InvalidInputError(`maxDelete must be a whole number, 0 or more, got ${maxDelete}`);

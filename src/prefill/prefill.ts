@@ -149,6 +149,19 @@ const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
  */
 export async function prefill(options: PrefillOptions): Promise<PrefillSummary> {
   checkOptions("prefill()", options ?? null, PREFILL_OPTIONS);
+  // Else a TypeError mid-run (onProgress), or every item failed (cache).
+  const cache: unknown = options.cache;
+  if (typeof (cache as { cache?: unknown } | null | undefined)?.cache !== "function") {
+    throw new InvalidInputError(
+      `prefill(): the option cache must be an AssetCache, got ${describeValue(cache)}`,
+    );
+  }
+  const onProgress: unknown = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new InvalidInputError(
+      `prefill(): the option onProgress must be a function, got ${describeValue(onProgress)}`,
+    );
+  }
   const started = performance.now();
   const concurrency = options.concurrency ?? DEFAULT_PREFILL_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {

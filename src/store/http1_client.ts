@@ -262,7 +262,7 @@ export class Http1Client {
     let conn: Connection;
     let reused: boolean;
     try {
-      ({ conn, reused } = await this.#connection(req.url));
+      ({ conn, reused } = await this.#connection(req.url, req.signal));
     } catch (error) {
       throw wrapError(req, error); // refused, unknown host: named like fetch names them
     }
@@ -330,7 +330,10 @@ export class Http1Client {
     for (const conn of pool) conn.close();
   }
 
-  async #connection(url: RequestUrl): Promise<{ conn: Connection; reused: boolean }> {
+  async #connection(
+    url: RequestUrl,
+    signal: AbortSignal | undefined,
+  ): Promise<{ conn: Connection; reused: boolean }> {
     const pool = this.#idle.get(url.host);
     if (pool !== undefined) {
       // Oldest first (pooled in the order released): those idle too long
@@ -353,7 +356,23 @@ export class Http1Client {
     }
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? 80 : Number(url.port);
-    const tcp = await Deno.connect({ hostname, port });
+    // The request's abort (its timeout) must reach the connect too: an
+    // endpoint that drops SYNs (a black-hole port, a firewall) would
+    // otherwise hold it for the kernel's connect timeout (minutes), keeping
+    // the process alive past the error. A signal of its own, so an abort
+    // after the connect never closes the connection once it is pooled.
+    const connecting = signal === undefined ? undefined : new AbortController();
+    const stop = connecting === undefined ? undefined : onAbort(signal, () => connecting.abort());
+    let tcp: Deno.TcpConn;
+    try {
+      tcp = await Deno.connect({
+        hostname,
+        port,
+        ...(connecting === undefined ? {} : { signal: connecting.signal }),
+      });
+    } finally {
+      stop?.();
+    }
     tcp.setNoDelay(true);
     return { conn: new Connection(tcp), reused: false };
   }

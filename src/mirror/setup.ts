@@ -210,13 +210,16 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       stores = [];
       for (const s of options.sources) stores.push(await getStore(s));
     }
+    // A store as it names itself (`file:///x` for `file:///x/` or
+    // `file://localhost/x`, `s3://b/p` for `s3://b//p/`), not as it was
+    // typed: one mirror spelled two ways has one state file, and its lock.
     const names = {
-      sources: options.sources.map((s) =>
-        typeof s === "string" ? (isStoreUri(s) ? s : resolve(s)) : s.url
+      sources: options.sources.map((s, i) =>
+        typeof s !== "string" || isStoreUri(s) ? stores[i]!.url : resolve(s)
       ),
-      target: typeof options.target === "string"
-        ? (isStoreUri(options.target) ? options.target : resolve(options.target))
-        : options.target.url,
+      target: typeof options.target !== "string" || isStoreUri(options.target)
+        ? stores[0]!.url
+        : resolve(options.target),
     };
     let statePath = options.statePath;
     if (statePath === undefined) {

@@ -55,3 +55,25 @@ Deno.test("mirror: a store URI spelled another way (trailing slash, localhost) i
   for (const source of spellings) await mirror({ sources: [source], target: dst, cacheDir });
   assertEquals((await stateFiles(cacheDir)).length, 2);
 });
+
+Deno.test("mirror: --source-prefix spelled another way (trailing slash, a key prefix without one) is the same state file", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(join(src, "d"), { "a.txt": "a" });
+  const store = `file://${join(w.dir, "store")}`;
+  const upCache = join(w.dir, "up");
+  for (const sourcePrefix of [src, `${src}/`, `${src}/./`]) {
+    await mirror({ sources: [join(src, "d")], target: store, sourcePrefix, cacheDir: upCache });
+  }
+  assertEquals((await stateFiles(upCache)).length, 1);
+  const downCache = join(w.dir, "down");
+  for (const sourcePrefix of ["d", "d/", "/d//"]) {
+    await mirror({
+      sources: [store],
+      target: join(w.dir, "dst"),
+      sourcePrefix,
+      cacheDir: downCache,
+    });
+  }
+  assertEquals((await stateFiles(downCache)).length, 1);
+});

@@ -226,7 +226,16 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
       statePath = defaultStatePath(
         cacheDir,
-        { ...names, sourcePrefix: options.sourcePrefix ?? "", targetPrefix },
+        {
+          ...names,
+          // As the run takes it: a directory (local sources) or a key prefix.
+          sourcePrefix: options.sourcePrefix === undefined
+            ? ""
+            : direction === "upload"
+            ? resolve(options.sourcePrefix)
+            : storePrefix,
+          targetPrefix,
+        },
       );
       assertDefaultStateUnlinked(cacheDir, statePath);
       // Made private (0700) as the asset cache makes it: a cache dir a

@@ -210,3 +210,73 @@ export function causeChain(error: unknown): string {
   }
   return parts.join(": ");
 }
+
+/**
+ * The kinds of failure `errorKind` names, the `errorName` of a failure in
+ * `vc prefill --json` and `vc sync --json` (and the library's
+ * `PrefillFailure`): one of these, whatever the error's own class.
+ */
+export const ERROR_KINDS = [
+  "NotFoundError",
+  "IntegrityError",
+  "AccessDeniedError",
+  "OfflineError",
+  "StoreError",
+  "InvalidInputError",
+  "PreconditionFailedError",
+  "VcError",
+] as const;
+
+/** One of {@linkcode ERROR_KINDS}. */
+export type ErrorKind = typeof ERROR_KINDS[number];
+
+/**
+ * What kind of failure `error` is, as a script tells them apart: a vc error
+ * class's name, its documented base for a subclass (`IsDirectoryError` is a
+ * `NotFoundError`, `KeyConflictError` an `InvalidInputError`);
+ * `AccessDeniedError` for a permission problem also when the file system
+ * refused (a cache dir or file that cannot be written or read, found in the
+ * error or its causes); `VcError` for anything else (a full disk, an
+ * unexpected error).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorKind, IsDirectoryError, VcError } from "./errors.ts";
+ * assert.equal(errorKind(new IsDirectoryError("d is a directory")), "NotFoundError");
+ * assert.equal(errorKind(new Deno.errors.PermissionDenied("Permission denied")), "AccessDeniedError");
+ * const wrapped = new VcError("cannot write to the cache dir", {
+ *   cause: new Deno.errors.PermissionDenied("Permission denied (os error 13)"),
+ * });
+ * assert.equal(errorKind(wrapped), "AccessDeniedError");
+ * assert.equal(errorKind(new TypeError("x is undefined")), "VcError");
+ * ```
+ */
+export function errorKind(error: unknown): ErrorKind {
+  const kinds: ReadonlyArray<[new (...args: never[]) => Error, ErrorKind]> = [
+    [NotFoundError, "NotFoundError"],
+    [IntegrityError, "IntegrityError"],
+    [AccessDeniedError, "AccessDeniedError"],
+    [OfflineError, "OfflineError"],
+    [StoreError, "StoreError"],
+    [InvalidInputError, "InvalidInputError"],
+    [PreconditionFailedError, "PreconditionFailedError"],
+  ];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+    for (const [cls, kind] of kinds) if (e instanceof cls) return kind;
+    if (deniedByFileSystem(e)) return "AccessDeniedError";
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return "VcError";
+}
+
+// A refusal by the file system: EACCES, EPERM, EROFS, or Deno's permission
+// errors (as the cache's `isPermissionError` tells them).
+function deniedByFileSystem(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null | undefined)?.code;
+  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+    code === "EROFS" || code === "EACCES" || code === "EPERM" ||
+    /read-only file system|permission denied/i.test(
+      e instanceof Error ? e.message : "",
+    );
+}

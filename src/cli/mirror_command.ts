@@ -283,9 +283,15 @@ export const mirror: Command = {
       summary(report),
     ];
     // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
-    if (report.dryRun) await out.data(report, lines);
-    else await out.status(report, lines);
-    return finish(ctx, report);
+    // What failed reaches stderr also when stdout cannot be written.
+    let code = EXIT_FAILURE;
+    try {
+      if (report.dryRun) await out.data(report, lines);
+      else await out.status(report, lines);
+    } finally {
+      code = finish(ctx, report);
+    }
+    return code;
   },
 };
 

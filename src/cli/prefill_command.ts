@@ -27,7 +27,7 @@ import {
   versionedSettings,
 } from "./settings.ts";
 import { ignoredProjectWarning } from "./settings_resolve.ts";
-import { NotFoundError } from "../errors.ts";
+import { errorKind, NotFoundError } from "../errors.ts";
 import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
@@ -134,7 +134,7 @@ export const prefill: Command = {
     for (const v of all) {
       if (v.bucket === undefined && manifestMissing(v.manifest)) {
         const error = new NotFoundError(await missingManifestMessage(v.manifest));
-        missing.push({ item: v.manifest, error: error.message, errorName: error.name });
+        missing.push({ item: v.manifest, error: error.message, errorName: errorKind(error) });
       } else own.push(v);
     }
     if (own.some((v) => v.bucket === undefined)) throw noBucket("prefill");
@@ -187,13 +187,19 @@ export const prefill: Command = {
       warnings.finish();
     }
     // A confirmation (--quiet drops it): what failed is said below either way.
-    await out.status(summary, summaryLines(summary));
-    if (summary.failed.length === 0) return EXIT_OK;
-    writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
-    io.writeStderr(
-      `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
-    );
-    return EXIT_FAILURE;
+    // The failures reach stderr also when stdout cannot be written (a full
+    // disk): its error is then the command's, said after them.
+    try {
+      await out.status(summary, summaryLines(summary));
+    } finally {
+      if (summary.failed.length > 0) {
+        writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
+        io.writeStderr(
+          `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
+        );
+      }
+    }
+    return summary.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
   },
 };
 

@@ -13,7 +13,7 @@ import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
-import { InvalidInputError } from "../errors.ts";
+import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
@@ -548,27 +548,32 @@ export const sync: Command = {
     const failures = failed.map((f) => ({
       path: f.path,
       error: errorMessage(f.error),
-      errorName: f.error instanceof Error ? f.error.name : "Error",
+      errorName: errorKind(f.error),
     }));
-    await ctx.out.status(
-      { dest: report.dest, total: report.total, copied, failed: failures },
-      report.total === 0
-        ? "manifest is empty"
-        : copied.length === 0
-        ? []
-        : table(copied.map((c) => [c.path, c.dest])),
-    );
-    if (failures.length === 0) return 0;
-    writeFailureLines(
-      ctx.io,
-      failures.map((f) => `vc: sync failed: ${printable(f.path)}: ${f.error}`),
-    );
-    ctx.io.writeStderr(
-      `vc: ${failures.length} of ${
-        counted(report.total, "manifest entry", "manifest entries")
-      } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
-    );
-    return EXIT_FAILURE;
+    // The failures reach stderr also when stdout cannot be written.
+    try {
+      await ctx.out.status(
+        { dest: report.dest, total: report.total, copied, failed: failures },
+        report.total === 0
+          ? "manifest is empty"
+          : copied.length === 0
+          ? []
+          : table(copied.map((c) => [c.path, c.dest])),
+      );
+    } finally {
+      if (failures.length > 0) {
+        writeFailureLines(
+          ctx.io,
+          failures.map((f) => `vc: sync failed: ${printable(f.path)}: ${f.error}`),
+        );
+        ctx.io.writeStderr(
+          `vc: ${failures.length} of ${
+            counted(report.total, "manifest entry", "manifest entries")
+          } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
+        );
+      }
+    }
+    return failures.length === 0 ? 0 : EXIT_FAILURE;
   },
 };
 
@@ -600,28 +605,46 @@ export const verify: Command = {
     });
     bar.done();
     const bad = results.filter((r) => !r.ok);
-    await ctx.out.data(
-      results,
-      table(
-        results.map((r) => [
-          r.ok ? "ok" : "BAD",
-          r.locked ? "locked" : "unlocked",
-          r.path,
-          r.version,
-          r.problem ??
-            (r.lockChecked === "size"
-              ? "size only (not cached; `vc lock --check` compares contents)"
-              : ""),
-        ]),
-      ),
-    );
-    if (bad.length === 0) return 0;
-    ctx.io.writeStderr(
-      `vc: ${bad.length} of ${
-        counted(results.length, "manifest entry", "manifest entries")
-      } failed verification\n`,
-    );
-    return EXIT_FAILURE;
+    let written = false;
+    try {
+      await ctx.out.data(
+        results,
+        table(
+          results.map((r) => [
+            r.ok ? "ok" : "BAD",
+            r.locked ? "locked" : "unlocked",
+            r.path,
+            r.version,
+            r.problem ??
+              (r.lockChecked === "size"
+                ? "size only (not cached; `vc lock --check` compares contents)"
+                : ""),
+          ]),
+        ),
+      );
+      written = true;
+    } finally {
+      // Stdout that cannot be written (a full disk) loses the table: the
+      // bad entries are named on stderr then.
+      if (!written) {
+        writeFailureLines(
+          ctx.io,
+          bad.map((r) =>
+            `vc: verify failed: ${printable(`${r.path}@${r.version}`)}: ${
+              printable(r.problem ?? "")
+            }`
+          ),
+        );
+      }
+      if (bad.length > 0) {
+        ctx.io.writeStderr(
+          `vc: ${bad.length} of ${
+            counted(results.length, "manifest entry", "manifest entries")
+          } failed verification\n`,
+        );
+      }
+    }
+    return bad.length === 0 ? 0 : EXIT_FAILURE;
   },
 };
 

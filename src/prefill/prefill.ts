@@ -6,7 +6,7 @@
  * @module
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
-import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
+import { errorKind, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { checkOptions, describeValue, listOption, type OptionNames } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { formatUri, parseUri } from "../uri.ts";
@@ -71,7 +71,10 @@ export interface PrefillFailure {
   line?: number;
   /** Why it failed. */
   error: string;
-  /** The name of the error's class (`NotFoundError`, `IntegrityError`, ...): what kind of failure. */
+  /**
+   * What kind of failure: one of `ERROR_KINDS` (`NotFoundError`, `IntegrityError`,
+   * `AccessDeniedError`, `OfflineError`, ...), as `errorKind` names it.
+   */
   errorName: string;
 }
 
@@ -340,6 +343,8 @@ type Resolved = {
   slashedUri?: string;
   immutable: boolean;
   integrity?: DownloadIntegrity;
+  /** A URI given as such (not a versioned path): it names the object, not a version to check. */
+  plainUri?: boolean;
 };
 
 /**
@@ -425,15 +430,20 @@ async function* eachTarget(
     // when they pin the same content: a version that one manifest locks and
     // another does not (or locks otherwise) is checked against each lock, or
     // the unlocked item's download would stand for the locked one unchecked.
+    // A plain URI of an object already taken with a pin (`/a.csv`, locked,
+    // then its own `s3://…/a.1.0.0.csv`) is that item too: the checked
+    // download serves it. (Another manifest's unlocked entry stays an item
+    // of its own, fetched without the lock it does not have.)
     const pin = resolved.integrity;
-    const same = sameObjectKey(resolved.uri) +
-      (pin === undefined ? "" : `\0${pin.size}:${pin.sha256}`);
-    if (uris.has(same)) {
+    const object = sameObjectKey(resolved.uri);
+    const same = object + (pin === undefined ? "" : `\0${pin.size}:${pin.sha256}`);
+    if (uris.has(same) || (resolved.plainUri === true && uris.has(`${object}\0pinned`))) {
       counts.total--;
       changed(label);
       return;
     }
     uris.add(same);
+    if (pin !== undefined) uris.add(`${object}\0pinned`);
     const { uri, slashedUri, immutable, integrity } = resolved;
     yield {
       label,
@@ -475,7 +485,7 @@ async function* eachTarget(
     const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };
     yield* item("list", label, label, source, async () => {
       const parsed = parsePrefillItem(label);
-      if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false };
+      if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false, plainUri: true };
       if (first === undefined) {
         throw new InvalidInputError(
           `${label} is a versioned path, but no manifest was given to resolve it: name one with ` +
@@ -511,9 +521,10 @@ async function assertLocalFile(path: string): Promise<void> {
   if (!info?.isFile) throw new NotFoundError(`${path} does not exist or is not a file`);
 }
 
-/** The error's message and its class's name (`NotFoundError`, `IntegrityError`, ...). */
+/** The error's message and its kind (`NotFoundError`, `IntegrityError`, ...: `errorKind`). */
 function failure(error: unknown): { error: string; errorName: string } {
-  return error instanceof Error
-    ? { error: error.message, errorName: error.name }
-    : { error: String(error), errorName: "Error" };
+  return {
+    error: error instanceof Error ? error.message : String(error),
+    errorName: errorKind(error),
+  };
 }

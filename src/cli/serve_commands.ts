@@ -384,6 +384,7 @@ export const expire: Command = {
               : `; usage recounted for ${counted(result.identities, "identity", "identities")}`
           }`,
           // A line each: every line printed is made inert on its own.
+          ...(result.abandoned ?? []).map((name) => `removed ${name}, left by an abandoned upload`),
           ...(result.unreadable === undefined ? [] : [
             `${result.unreadable.length} left in place, not an entry's metadata:`,
             ...result.unreadable.map((line) => `  ${line}`),

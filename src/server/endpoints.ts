@@ -449,14 +449,14 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         // Content-Length it arrived cut short, or (a longer object) as the
         // first bytes of another file that curl saved with exit 0.
         await result.body.cancel().catch(() => {});
-        throw damaged(id);
+        throw damaged(id, result.info.contentEncoding);
       }
       ctx.onLookup(true);
       if (checkWhole) {
         // A small file is in memory anyway: checked here, damaged bytes are
         // never sent (a larger one is relayed as it comes; the client checks it).
         const bytes = result.bytes ?? await new Response(result.body).bytes();
-        if (md5Hex(bytes) !== meta.md5) throw damaged(id);
+        if (md5Hex(bytes) !== meta.md5) throw damaged(id, result.info.contentEncoding);
         if (req.method === "HEAD") return new Response(null, { status, headers });
         return new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers });
       }
@@ -481,11 +481,20 @@ function lostFile(ctx: EndpointContext, id: string): HttpError {
   );
 }
 
-/** The store gave other bytes than were uploaded: worth another try, not a file to serve. */
-function damaged(id: string): HttpError {
+/**
+ * The store's answer held other bytes than were uploaded: worth another try,
+ * not a file to serve. With `coding` (the answer's `Content-Encoding`), the
+ * bytes were likely coded on the way (a proxy compressing answers), not
+ * damaged in the store: said so, the store not blamed.
+ */
+function damaged(id: string, coding?: string): HttpError {
   return new HttpError(
     503,
-    `cache ${id}: the store returned damaged bytes (their MD5 is not the upload's); try again`,
+    coding === undefined
+      ? `cache ${id}: the store returned damaged bytes (not the upload's size or MD5); try again`
+      : `cache ${id}: the store's answer came with Content-Encoding: ${coding} and other bytes ` +
+        `than the upload's (size or MD5): something between the service and the store (a ` +
+        `proxy) may have coded or changed them`,
     { headers: { "retry-after": "1" } },
   );
 }

@@ -143,10 +143,18 @@ export interface SweepResult {
   /** Data objects no entry points to (left by crashed uploads) removed. */
   orphansRemoved: number;
   /**
-   * Multipart uploads of data a day old and never completed (a service
-   * killed mid-upload), aborted: S3 keeps and bills their parts until then.
+   * Uploads a service killed mid-upload (`kill -9`) left behind, removed:
+   * on S3, multipart uploads of data a day old and never completed, aborted
+   * (S3 keeps and bills their parts until then); in a directory store, the
+   * partial temp files of data and metadata that no writer holds any more.
    */
   uploadsAborted: number;
+  /**
+   * What {@linkcode SweepResult.uploadsAborted} counts, each named (a temp
+   * file's path as a key; an S3 upload's key and upload id); absent when
+   * none was removed.
+   */
+  abandoned?: string[];
   /** Why such uploads could not be listed (no grant, no such listing), when they could not. */
   uploadsUnchecked?: string;
   /** Identities whose usage was recounted (with `recountUsage`). */
@@ -659,12 +667,15 @@ export class Entries {
     // what the metadata pointed to).
     const unreadable = new Set<string>();
     const usage = new Map<string, number>();
-    for await (
-      const info of this.#store.list(
-        "meta/",
-        signal === undefined ? { etags: false } : { signal, etags: false },
-      )
-    ) {
+    // Temp files of writers that are gone, which a directory store's
+    // listing removes as it passes: said, not removed unsaid.
+    const abandoned: string[] = [];
+    const listing = {
+      etags: false,
+      onSwept: (key: string) => abandoned.push(key),
+      ...(signal === undefined ? {} : { signal }),
+    };
+    for await (const info of this.#store.list("meta/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
       const entry = await this.load(id, signal);
@@ -690,12 +701,7 @@ export class Entries {
     options.onProgress?.({ done: result.scanned, current: "data objects" });
     const orphans: string[] = [];
     const cutoff = this.#clock.now() - DAY;
-    for await (
-      const info of this.#store.list(
-        "data/",
-        signal === undefined ? { etags: false } : { signal, etags: false },
-      )
-    ) {
+    for await (const info of this.#store.list("data/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const entryId = info.key.split("/")[1]!;
       // Only keys the service writes are its own: a store pointed by
@@ -722,7 +728,9 @@ export class Entries {
       notBefore: oldest - DAY,
       ...(signal === undefined ? {} : { signal }),
     });
-    result.uploadsAborted = stale.aborted.length;
+    abandoned.push(...stale.aborted.map((u) => `${u.key} (upload ${u.uploadId})`));
+    result.uploadsAborted = abandoned.length;
+    if (abandoned.length > 0) result.abandoned = abandoned;
     if (stale.unchecked !== undefined) result.uploadsUnchecked = stale.unchecked;
     if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;

@@ -308,8 +308,16 @@ async function downloadTwice(
       lastDigest = e.digest;
       sameRun = same ? sameRun + 1 : 1;
       if (++corrupt >= attempts || same) {
+        const coding = e.info.contentEncoding;
         throw new IntegrityError(
-          attempts === 1
+          coding !== undefined
+            // Coded on the way (a proxy compressing answers): the same bytes
+            // each time, yet not what the store holds.
+            ? `${e.error.message}${attempts === 1 ? "" : ` after ${corrupt} attempts`}; the ` +
+              `answer came with Content-Encoding: ${coding}: its bytes differ from what the ` +
+              `store describes (its ETag and size), and something between vc and the store (a ` +
+              `proxy) may have coded or changed them; let it pass answers unchanged`
+            : attempts === 1
             ? e.error.message
             : same
             ? `${e.error.message}; the same content came ${sameRun} times: it is what the ` +

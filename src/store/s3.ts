@@ -1749,6 +1749,7 @@ export class S3Store implements ObjectStore {
     let etag = "";
     let lastModified: string | undefined;
     let contentType: string | undefined;
+    let contentEncoding: string | undefined;
     let encryption = "";
     let customerKey = false;
     const metadata: Record<string, string> = {};
@@ -1768,6 +1769,9 @@ export class S3Store implements ObjectStore {
           break;
         case "content-type":
           contentType = value;
+          break;
+        case "content-encoding":
+          contentEncoding = value;
           break;
         case "x-amz-server-side-encryption":
           encryption = value;
@@ -1808,6 +1812,10 @@ export class S3Store implements ObjectStore {
       metadata,
     };
     if (contentType !== undefined) info.contentType = contentType;
+    const coding = contentEncoding?.trim();
+    if (coding !== undefined && coding !== "" && coding.toLowerCase() !== "identity") {
+      info.contentEncoding = coding;
+    }
     // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
     if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
     return info;

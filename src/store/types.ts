@@ -28,6 +28,13 @@ export interface ObjectInfo {
   /** Content type, when the store records one. Absent in listings. */
   contentType?: string;
   /**
+   * The `Content-Encoding` an answer came with, other than `identity`
+   * (e.g. `gzip`): bytes coded by the store for an object stored so, or by
+   * something between (a proxy compressing answers). Only to explain bytes
+   * that do not match the ETag or size. Absent in listings.
+   */
+  contentEncoding?: string;
+  /**
    * True when the store says the ETag is not a hash of the content although
    * it may look like one: S3 objects encrypted with SSE-KMS or SSE-C have an
    * ETag of 32 hex digits that is not their MD5.

@@ -1,0 +1,129 @@
+/**
+ * A `vc serve` killed (`kill -9`) mid-upload over a directory store leaves
+ * the upload's partial temp file under `data/<id>/`. `vc serve expire`
+ * removed it (its writer is gone) and reported "0 abandoned uploads": the
+ * listing swept it unsaid. The report counts it and names it.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { childEnv, ok, vcCommand, withWorkspace } from "./cli_process.ts";
+
+/** Waits (bounded) until `test` holds. */
+async function until(what: string, test: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) out.push(...await filesUnder(path));
+      else out.push(path);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
+}
+
+Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted and named", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const store = join(dir, "store");
+    await Deno.mkdir(store);
+    const tokens = join(dir, "tokens.json");
+    const token = ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "add-token")
+      .stdout.trim();
+    const env = childEnv(dir);
+    const serve = vcCommand(dir, env, [
+      "serve",
+      "--store",
+      pathToFileURL(store).href,
+      "--token-file",
+      tokens,
+      "--port",
+      "0",
+    ], 60_000).spawn();
+    const stderr = new Response(serve.stderr).text();
+    const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let sent: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let upload: Promise<unknown> | undefined;
+    try {
+      let out = "";
+      while (!out.includes("\n")) {
+        const { done, value } = await lines.read();
+        if (done) throw new Error(`vc serve exited: ${await stderr}`);
+        out += value;
+      }
+      const url = /listening on (\S+)/.exec(out)![1]!;
+      const idAnswer = await fetch(`${url}/v1/cache_id`, {
+        method: "POST",
+        headers: { authorization: token, "content-type": "application/json" },
+        body: '{"k": 1}',
+      });
+      const id = (await idAnswer.json()).cache_id as string;
+      // An upload whose body stops half-way, its part on disk.
+      const boundary = "b0undary";
+      const enc = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          sent = c;
+          c.enqueue(enc.encode(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n\r\n`,
+          ));
+          c.enqueue(new Uint8Array(1 << 20).fill(7));
+        },
+      });
+      upload = fetch(`${url}/v1/cache/${id}`, {
+        method: "POST",
+        headers: {
+          authorization: token,
+          "content-type": `multipart/form-data; boundary=${boundary}`,
+        },
+        body,
+      }).catch((e) => e);
+      await until(
+        "the upload's temp file",
+        async () => (await filesUnder(join(store, "data"))).length > 0,
+      );
+      serve.kill("SIGKILL");
+      await serve.status;
+      const [temp] = await filesUnder(join(store, "data"));
+      const key = temp!.slice(store.length + 1);
+      // A day later.
+      const dayAgo = new Date(Date.now() - 86_400_000 - 60_000);
+      await Deno.utime(temp!, dayAgo, dayAgo);
+
+      const run = ok(await vc(["serve", "expire", "--store", pathToFileURL(store).href]), "expire");
+      assertStringIncludes(run.stdout, "1 abandoned upload");
+      assertStringIncludes(run.stdout, `removed ${key}, left by an abandoned upload`);
+      assertEquals(await filesUnder(join(store, "data")), []);
+      const json = JSON.parse(
+        ok(await vc(["serve", "expire", "--store", pathToFileURL(store).href, "--json"]), "again")
+          .stdout,
+      );
+      assertEquals(json.uploadsAborted, 0);
+      assert(json.abandoned === undefined);
+    } finally {
+      try {
+        serve.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await serve.status;
+      await lines.cancel().catch(() => {});
+      await stderr;
+      try {
+        sent?.close();
+      } catch {
+        // the connection is gone
+      }
+      await upload;
+    }
+  });
+});

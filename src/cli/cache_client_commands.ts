@@ -12,7 +12,7 @@ import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
-import { NotFoundError } from "../errors.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { localPathArg } from "./local_path.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import type { OptionSpecs } from "./options.ts";
@@ -43,8 +43,16 @@ function client(ctx: CommandContext): CacheClient {
   const timeoutMs = cliStoreOptions(ctx).s3?.requestTimeoutMs ??
     requestTimeoutFromEnv((name) => ctx.io.env(name));
   const make = () => new CacheClient({ url, token, timeoutMs });
-  // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
-  return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
+  try {
+    // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
+    return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
+  } catch (e) {
+    // A token that cannot be a header value was blamed on --url.
+    if (!(e instanceof Error) || !e.message.includes("the option token")) throw e;
+    const message = e.message.slice(e.message.indexOf("CacheClient:"));
+    if (ctx.flags.string("token") !== undefined) throw new UsageError(`--token: ${message}`);
+    throw new InvalidInputError(`VC_CACHE_TOKEN: ${message}`);
+  }
 }
 
 function resolvePath(ctx: CommandContext, path: string, what: string): string {

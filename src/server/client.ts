@@ -22,7 +22,7 @@ import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
-import { deadline } from "../store/deadline.ts";
+import { deadline, MIN_PROGRESS_BYTES } from "../store/deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { regularFile } from "../regular_file.ts";
 import { isTransientError, isUnreachableError, retry, retryAfterMs } from "../store/retry.ts";
@@ -384,20 +384,31 @@ export class CacheClient {
       stopForwarding?.();
     };
     // Only a file's answer is a download; a cache_id, upload or delete answer is JSON.
-    const stalled = silent(
-      what.startsWith("download")
-        ? "sent nothing more of a download"
-        : "sent nothing more of its answer",
-    );
+    const answer = what.startsWith("download") ? "a download" : "its answer";
     const service = redactUrl(this.#url);
+    // Time spent waiting for the network and bytes since the body last
+    // moved (MIN_PROGRESS_BYTES, as the store's downloads): a server that
+    // trickles a byte a second re-armed the timeout with each byte, and
+    // held a download for days.
+    let waitedBefore = 0;
+    let windowBytes = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
+        const started = Date.now();
+        const before = waitedBefore;
         // The abort does not always end a body read that waits: the reader
         // is cancelled too, and its read then ends as if the body had.
-        stopIdle = attempt === undefined ? () => {} : deadline(timeoutMs, () => {
-          stalled();
-          reader.cancel(silence).catch(() => {});
-        });
+        stopIdle = attempt === undefined
+          ? () => {}
+          : deadline(Math.max(1, timeoutMs - before), () => {
+            // Mostly this read's silence: a stall; else a trickle.
+            silent(
+              Date.now() - started >= before
+                ? `sent nothing more of ${answer}`
+                : `sent ${answer} too slowly (under ${MIN_PROGRESS_BYTES / 1024} KiB)`,
+            )();
+            reader.cancel(silence).catch(() => {});
+          });
         try {
           const { done, value } = await reader.read();
           stopIdle();
@@ -405,7 +416,14 @@ export class CacheClient {
           if (done) {
             end();
             controller.close();
-          } else controller.enqueue(value);
+          } else {
+            windowBytes += value.length;
+            if (windowBytes >= MIN_PROGRESS_BYTES) {
+              windowBytes = 0;
+              waitedBefore = 0;
+            } else waitedBefore += Date.now() - started;
+            controller.enqueue(value);
+          }
         } catch (error) {
           end();
           // A body cut off (reset, closed before its Content-Length) is named

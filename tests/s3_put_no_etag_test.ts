@@ -8,7 +8,7 @@ import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
 
 async function withProxy(
   swallow: boolean,
-  fn: (store: S3Store) => Promise<void>,
+  fn: (store: S3Store, direct: S3Store) => Promise<void>,
 ): Promise<void> {
   await using fake = await startFakeS3({ buckets: ["b"] });
   const upstream = new URL(fake.url);
@@ -37,10 +37,17 @@ async function withProxy(
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
+  const direct = new S3Store({
+    bucket: "b",
+    endpoint: fake.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   try {
-    await fn(store);
+    await fn(store, direct);
   } finally {
     await store.close();
+    await direct.close();
     await proxy.shutdown();
   }
 }
@@ -60,5 +67,22 @@ Deno.test("S3Store.put: a 200 without an ETag for a PUT that did store succeeds"
   await withProxy(false, async (store) => {
     const { etag } = await store.put("a.txt", new TextEncoder().encode("hello"));
     assertEquals(etag, "5d41402abc4b2a76b9719d911017c592");
+  });
+});
+
+Deno.test("S3Store.put: a 200 without an ETag over an older object of the same size fails", async () => {
+  await withProxy(true, async (store, direct) => {
+    await direct.put("a.txt", new TextEncoder().encode("world"));
+    const message = await store.put("a.txt", new TextEncoder().encode("hello")).then(
+      () => "stored",
+      (e: Error) => e.message,
+    );
+    // The HEAD finds the old object: its ETag is not the new body's MD5.
+    assertEquals(
+      message.includes("the body's MD5 is 5d41402abc4b2a76b9719d911017c592"),
+      true,
+      message,
+    );
+    assertEquals(await new Response((await direct.get("a.txt")).body).text(), "world");
   });
 });

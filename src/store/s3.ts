@@ -758,7 +758,7 @@ export class S3Store implements ObjectStore {
       }
       throw error;
     }
-    const answered = res.headers.get("etag");
+    let answered = res.headers.get("etag");
     if (answered === null) {
       // S3 always answers a PUT with its ETag: without one, something on the
       // way (a proxy answering 200 to all) may have stored nothing. Look.
@@ -775,6 +775,9 @@ export class S3Store implements ObjectStore {
           }: nothing was stored (a proxy or an S3-compatible server answering for S3?)`,
         );
       }
+      // The object's own ETag, when the HEAD has one: an older object of the
+      // same size left in place is then told by its MD5 below.
+      if (now.etag !== "") answered = now.etag;
     }
     const etag = normalizeEtag(answered ?? md5);
     const kind = parseEtag(etag);

@@ -214,7 +214,8 @@ export function causeChain(error: unknown): string {
 /**
  * The kinds of failure `errorKind` names, the `errorName` of a failure in
  * `vc prefill --json` and `vc sync --json` (and the library's
- * `PrefillFailure`): one of these, whatever the error's own class.
+ * `PrefillFailure`) and the `kind` of a failed command's JSON error
+ * document: one of these, whatever the error's own class.
  */
 export const ERROR_KINDS = [
   "NotFoundError",

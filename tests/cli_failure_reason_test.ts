@@ -62,7 +62,12 @@ Deno.test("cache-client get of a cache with no file: the error document, the rea
   const json = await vc(["cache-client", "get", id, dest, "--json"], svc.dir, env);
   assertEquals(json.code, 1, json.stderr);
   assertEquals(JSON.parse(json.stdout), {
-    error: { name: "NotFoundError", message: `cache ${id} has no file`, exitCode: 1 },
+    error: {
+      name: "NotFoundError",
+      kind: "NotFoundError",
+      message: `cache ${id} has no file`,
+      exitCode: 1,
+    },
   });
   for (const args of [[id, dest], [id]]) {
     const quiet = await vc(["cache-client", "get", ...args, "--quiet"], svc.dir, env);

@@ -5,7 +5,7 @@
  * @module
  */
 import { printable } from "../printable.ts";
-import { InvalidInputError, VcError } from "../errors.ts";
+import { type ErrorKind, errorKind, InvalidInputError, VcError } from "../errors.ts";
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;
@@ -109,6 +109,30 @@ export function exitCodeFor(error: unknown): number {
   // An interrupt, or an error that says what an interrupt left behind.
   if (isAbort(error) || (error instanceof Error && isAbort(error.cause))) return EXIT_INTERRUPTED;
   return EXIT_FAILURE;
+}
+
+/**
+ * The `kind` of a failed command's JSON error document: one of the kinds
+ * `errorName` uses in `vc prefill --json` and `vc sync --json`
+ * (`ERROR_KINDS`), so a script branches on one set of names. A usage error
+ * is `InvalidInputError` (the command line is the invalid input) and an
+ * interrupt `VcError`; the exit code (2, 130) tells them apart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandErrorKind, UsageError } from "./errors.ts";
+ * import { IsDirectoryError } from "../errors.ts";
+ * assert.equal(commandErrorKind(new UsageError("x")), "InvalidInputError");
+ * assert.equal(commandErrorKind(new DOMException("interrupted", "AbortError")), "VcError");
+ * assert.equal(commandErrorKind(new IsDirectoryError("d")), "NotFoundError");
+ * ```
+ */
+export function commandErrorKind(error: unknown): ErrorKind {
+  const code = exitCodeFor(error);
+  if (code === EXIT_USAGE) return "InvalidInputError";
+  if (code === EXIT_INTERRUPTED) return "VcError";
+  return errorKind(error);
 }
 
 /**

@@ -10,6 +10,7 @@
 import denoJson from "../../deno.json" with { type: "json" };
 import type { Command } from "./command.ts";
 import {
+  commandErrorKind,
   errorMessage,
   EXIT_OK,
   EXIT_USAGE,
@@ -163,7 +164,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.writeStderr(formatError(error, { verbose }));
     if (json) {
       const name = error instanceof Error ? error.name : "Error";
-      const doc = { error: { name, message: errorMessage(error), exitCode: code } };
+      const kind = commandErrorKind(error);
+      const doc = { error: { name, kind, message: errorMessage(error), exitCode: code } };
       try {
         await writeJson(io, doc);
       } catch {

@@ -222,22 +222,39 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         : resolve(options.target),
     };
     let statePath = options.statePath;
+    let formerPath: string | undefined;
     if (statePath === undefined) {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
-      statePath = defaultStatePath(
-        cacheDir,
-        {
-          ...names,
+      // A local directory as the file system knows it (links resolved): one
+      // reached through a symbolic link or a bind of it is the same mirror.
+      // Earlier versions took the path as typed: for the usual spelling (the
+      // real path) the name is the same; another spelling's file is taken
+      // over (see `MirrorState`).
+      const identity = async (real: boolean) => {
+        const local = (s: string) => real ? realish(resolve(s)) : resolve(s);
+        return {
+          sources: await Promise.all(
+            options.sources.map((s, i) =>
+              typeof s !== "string" || isStoreUri(s) ? names.sources[i]! : local(s)
+            ),
+          ),
+          target: typeof options.target !== "string" || isStoreUri(options.target)
+            ? names.target
+            : await local(options.target),
           // As the run takes it: a directory (local sources) or a key prefix.
           sourcePrefix: options.sourcePrefix === undefined
             ? ""
             : direction === "upload"
-            ? resolve(options.sourcePrefix)
+            ? await local(options.sourcePrefix)
             : storePrefix,
           targetPrefix,
-        },
-      );
+        };
+      };
+      statePath = defaultStatePath(cacheDir, await identity(true));
+      formerPath = defaultStatePath(cacheDir, await identity(false));
+      if (formerPath === statePath) formerPath = undefined;
       assertDefaultStateUnlinked(cacheDir, statePath);
+      if (formerPath !== undefined) assertDefaultStateUnlinked(cacheDir, formerPath);
       // Made private (0700) as the asset cache makes it: a cache dir a
       // mirror made first with the umask's 0755 would let other users read
       // every copy the cache puts in it later.
@@ -249,9 +266,12 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         `state file ${statePath} must not be inside the mirrored directory ${inside.dir}`,
       );
     }
-    const state = new MirrorState(
-      options.dryRun && !(await exists(statePath)) ? ":memory:" : statePath,
-    );
+    let openPath = statePath;
+    if (options.dryRun && !(await exists(statePath))) {
+      // A dry run moves nothing: it reads the former file where it is.
+      openPath = formerPath !== undefined && await exists(formerPath) ? formerPath : ":memory:";
+    }
+    const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {
     await Promise.allSettled(owned.map((s) => s.close()));

@@ -116,8 +116,11 @@ export class MirrorState {
    * Opens (creating it and its directory if needed) the state file at
    * `path`, for this process alone: another mirror using it (two runs of
    * the same directories and target) is refused while this one runs.
+   * `formerPath`, the name an earlier version gave the same state file: when
+   * `path` does not exist yet and it does, it is taken over (moved to `path`)
+   * rather than every file hashed again; a run holding it is refused.
    */
-  constructor(path: string) {
+  constructor(path: string, formerPath?: string) {
     this.path = path;
     if (path !== ":memory:") {
       Deno.mkdirSync(dirname(path), { recursive: true });
@@ -128,6 +131,14 @@ export class MirrorState {
         );
       }
       this.#lock = lockStateFile(path);
+      if (formerPath !== undefined && formerPath !== path) {
+        try {
+          takeOverFormer(formerPath, path);
+        } catch (error) {
+          this.#lock.close();
+          throw error;
+        }
+      }
     }
     let db: DatabaseSync | undefined;
     try {
@@ -450,6 +461,46 @@ export class MirrorState {
     } catch {
       // SQLite rolled it back itself.
     }
+  }
+}
+
+/**
+ * Moves the state file at `former` (an earlier version's name for it) to
+ * `path`, whose lock the caller holds, when `path` does not exist yet.
+ * Under `former`'s lock, so a run of that version still using it is refused
+ * (named) instead of losing its writes; its WAL is checkpointed into the
+ * file first, so one file moves whole. A damaged one is left where it is.
+ */
+function takeOverFormer(former: string, path: string): void {
+  if (exists(path) || !exists(former) || notRegularFileKind(former) !== undefined) return;
+  const lock = lockStateFile(former);
+  try {
+    if (exists(path) || !exists(former)) return;
+    try {
+      const db = new DatabaseSync(former);
+      try {
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        db.close();
+      }
+    } catch {
+      return; // damaged: the new file starts empty, as it would have
+    }
+    Deno.renameSync(former, path);
+    for (const suffix of ["-wal", "-shm"]) {
+      if (exists(`${former}${suffix}`)) Deno.renameSync(`${former}${suffix}`, `${path}${suffix}`);
+    }
+  } finally {
+    lock.close();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -3,17 +3,21 @@
  * printed on a terminal or into a log line: a control character in one (an
  * ESC that starts a terminal sequence, a newline that fakes a line of
  * output, a bidirectional override that reorders what is shown) is shown
- * as an escape instead of acting. JSON escapes only the C0 controls: JSON
+ * as an escape instead of acting; so is an invisible format character (a
+ * zero-width space, a direction mark, a byte order mark, a tag character:
+ * `a\u200b.csv` would print as `a.csv`, one name passing for another) and
+ * the line and paragraph separators some terminals break the line at. JSON escapes only the C0 controls: JSON
  * meant to be read on a terminal (a service's log lines) goes through
  * {@linkcode inertJson} for the rest.
  *
  * @module
  */
 
-// C0 controls, DEL, C1 controls, and the bidirectional embedding, override
-// and isolate controls.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls, DEL, C1 controls (Cc), the format characters (Cf: the
+// bidirectional embedding, override and isolate controls and marks, the
+// zero-width characters, the BOM, the soft hyphen, the tags), and the line
+// and paragraph separators.
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
@@ -29,6 +33,7 @@ const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
  * assert.equal(printable("evil\x1b[2Jname"), "evil\\x1b[2Jname");
  * assert.equal(printable("fake\nupload  passwd"), "fake\\nupload  passwd");
  * assert.equal(printable("txt.\u202eexe"), "txt.\\u202eexe");
+ * assert.equal(printable("a\u200b.csv"), "a\\u200b.csv");
  * ```
  */
 export function printable(text: string): string {
@@ -37,10 +42,10 @@ export function printable(text: string): string {
   return text.replace(CONTROL, (c) => {
     const named = NAMED[c];
     if (named !== undefined) return named;
-    const code = c.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, "0")}`
-      : `\\u${code.toString(16).padStart(4, "0")}`;
+    const code = c.codePointAt(0)!;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, "0")}`;
+    return `\\u{${code.toString(16)}}`;
   });
 }
 
@@ -69,6 +74,12 @@ export function inertJson(value: unknown, indent?: number): string {
   // A newline stands only between tokens (the indent's); a string's own is escaped already.
   return text.replace(
     CONTROL,
-    (c) => c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    // A character beyond the BMP (a tag) as its two UTF-16 units, as JSON writes it.
+    (c) =>
+      c === "\n"
+        ? c
+        : [...Array(c.length).keys()].map((i) =>
+          `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`
+        ).join(""),
   );
 }

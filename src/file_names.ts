@@ -12,7 +12,9 @@
  * `withFsPlatform`) a name is no file name when it holds `<>:"|?*` or a
  * control character (`a.csv:x` writes an alternate data stream of `a.csv`),
  * is a device name (`con`, `nul.txt`: the console, the null device), or ends
- * with a dot or a space (`a.` is the file `a`). Written anyway, it would not
+ * with a dot or a space (`a.` is the file `a`), or has the form of an 8.3
+ * short name (`progra~1`, `report~1.csv`: where short names are made, the
+ * short name of another file in the directory). Written anyway, it would not
  * be the file it names. Linux and macOS take all of these.
  *
  * @module
@@ -42,6 +44,26 @@ export const WINDOWS_DEVICE_NAME: RegExp =
   /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$) *(\.|$)/i;
 
 /**
+ * The form of a Windows 8.3 short name (`PROGRA~1`, `longer~1.csv`): a base
+ * of at most 8 characters ending in `~` and a number, and an extension of at
+ * most 3, in any case. Where the volume makes short names (the system drive,
+ * by default), such a name opens the file whose short name it is:
+ * `longer~1.csv` beside `longername.csv` is that file, so a key of this
+ * form would be written over another's file. The cache escapes its `~`
+ * there (`src/cache/layout.ts`); a mirror, `vc sync` and a directory store
+ * refuse it ({@linkcode windowsNameProblem}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WINDOWS_SHORT_NAME } from "./file_names.ts";
+ * assert(WINDOWS_SHORT_NAME.test("PROGRA~1") && WINDOWS_SHORT_NAME.test("longer~1.csv"));
+ * assert(!WINDOWS_SHORT_NAME.test("backup~2024.tar.gz") && !WINDOWS_SHORT_NAME.test("a~b.txt"));
+ * ```
+ */
+export const WINDOWS_SHORT_NAME: RegExp = /^(?=[^.]{3,8}(\.[^.]{1,3})?$)[^.~]+~[1-9][0-9]*(\.|$)/;
+
+/**
  * Why `name` (one path segment) cannot be a file name on Windows, or
  * `undefined` when it can; whatever the platform vc runs on.
  *
@@ -53,6 +75,7 @@ export const WINDOWS_DEVICE_NAME: RegExp =
  * assert(windowsNameProblem("a.csv:x")?.includes("character"));
  * assert(windowsNameProblem("NUL.txt")?.includes("device name"));
  * assert(windowsNameProblem("a.")?.includes("dot"));
+ * assert(windowsNameProblem("progra~1")?.includes("short name"));
  * ```
  */
 export function windowsNameProblem(name: string): string | undefined {
@@ -61,6 +84,9 @@ export function windowsNameProblem(name: string): string | undefined {
   }
   if (/[. ]$/.test(name)) return "ends with a dot or a space, which Windows drops";
   if (WINDOWS_DEVICE_NAME.test(name)) return "is a device name on Windows";
+  if (WINDOWS_SHORT_NAME.test(name)) {
+    return "has the form of a Windows 8.3 short name, which can open another file of its directory";
+  }
   return undefined;
 }
 

@@ -29,7 +29,7 @@ import {
   win32Root,
 } from "../path.ts";
 import { fsPlatform } from "../fs_platform.ts";
-import { WINDOWS_DEVICE_NAME } from "../file_names.ts";
+import { WINDOWS_DEVICE_NAME, WINDOWS_SHORT_NAME } from "../file_names.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
@@ -193,8 +193,9 @@ export function isEncodedName(name: string): boolean {
 /**
  * Encodes one untrusted path segment into a safe file or directory name.
  *
- * `%`, control characters, `<>:"|?*\`, trailing dots and spaces, and the first
- * character of Windows-reserved names are percent-encoded; `.`/`..` become
+ * `%`, control characters, `<>:"|?*\`, trailing dots and spaces, the first
+ * character of Windows-reserved names, and on Windows (`fsPlatform.windowsNames`)
+ * the `~` of a name of 8.3 short-name form (`progra~1`) are percent-encoded; `.`/`..` become
  * `%2E`/`%2E%2E`; an empty segment becomes `%_`; segments longer than
  * {@linkcode MAX_SEGMENT_BYTES} are truncated and suffixed with `%~<hash>`,
  * keeping the extension. Since a literal `%` is always escaped, distinct
@@ -230,6 +231,8 @@ export function encodeSegment(segment: string): string {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
   }
   if (WINDOWS_DEVICE_NAME.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
+  // On Windows a name of 8.3 short-name form may open another file (PLAIN holds no `~`).
+  if (fsPlatform.windowsNames && WINDOWS_SHORT_NAME.test(out)) out = out.replace("~", "%7E");
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
   return out;
 }

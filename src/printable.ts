@@ -15,9 +15,11 @@
 
 // C0 controls, DEL, C1 controls (Cc), the format characters (Cf: the
 // bidirectional embedding, override and isolate controls and marks, the
-// zero-width characters, the BOM, the soft hyphen, the tags), and the line
-// and paragraph separators.
-const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+// zero-width characters, the BOM, the soft hyphen, the tags), the other
+// characters a terminal draws as nothing (Unicode's default-ignorable code
+// points: the Hangul fillers, variation selectors), and the line and
+// paragraph separators.
+const CONTROL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

@@ -9,13 +9,14 @@ import { assert, assertEquals } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { inertJson, printable } from "../src/printable.ts";
 
-const INVISIBLE = /[\p{Cf}\u2028\u2029]/u;
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/u;
 
 Deno.test("printable: zero-width, direction marks, BOM, line separator and tags are escaped", () => {
   assertEquals(printable("a\u200b.csv"), "a\\u200b.csv");
   assertEquals(printable("x\u200fy\u061c\ufeff\u2028.csv"), "x\\u200fy\\u061c\\ufeff\\u2028.csv");
   assertEquals(printable("soft\u00adhyphen"), "soft\\xadhyphen");
   assertEquals(printable("tag\u{e0041}.csv"), "tag\\u{e0041}.csv");
+  assertEquals(printable("hangul\u3164filler"), "hangul\\u3164filler");
   // Visible text is left alone.
   assertEquals(printable("café 数据 \u{1f600}.csv"), "café 数据 \u{1f600}.csv");
 });

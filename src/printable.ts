@@ -6,7 +6,9 @@
  * as an escape instead of acting; so is an invisible format character (a
  * zero-width space, a direction mark, a byte order mark, a tag character:
  * `a\u200b.csv` would print as `a.csv`, one name passing for another) and
- * the line and paragraph separators some terminals break the line at. JSON escapes only the C0 controls: JSON
+ * the line and paragraph separators some terminals break the line at
+ * (not the joiners and variation selectors that shape real names). JSON
+ * escapes only the C0 controls: JSON
  * meant to be read on a terminal (a service's log lines) goes through
  * {@linkcode inertJson} for the rest.
  *
@@ -20,6 +22,12 @@
 // points: the Hangul fillers, variation selectors), and the line and
 // paragraph separators.
 const CONTROL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+
+// Among those, the ones that shape visible text and are part of real names:
+// the zero-width non-joiner and joiner (Persian, the Indic scripts, emoji
+// sequences) and the variation selectors (❤️ is U+2764 U+FE0F). They stay as
+// they are, so such a name prints as itself (and `vc path` can print it).
+const SHAPING = /^[\u200c\u200d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
@@ -42,6 +50,7 @@ export function printable(text: string): string {
   CONTROL.lastIndex = 0;
   if (!CONTROL.test(text)) return text;
   return text.replace(CONTROL, (c) => {
+    if (SHAPING.test(c)) return c;
     const named = NAMED[c];
     if (named !== undefined) return named;
     const code = c.codePointAt(0)!;
@@ -78,7 +87,7 @@ export function inertJson(value: unknown, indent?: number): string {
     CONTROL,
     // A character beyond the BMP (a tag) as its two UTF-16 units, as JSON writes it.
     (c) =>
-      c === "\n"
+      c === "\n" || SHAPING.test(c)
         ? c
         : [...Array(c.length).keys()].map((i) =>
           `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`

@@ -19,6 +19,33 @@ Deno.test("printable: zero-width, direction marks, BOM, line separator and tags 
   assertEquals(printable("hangul\u3164filler"), "hangul\\u3164filler");
   // Visible text is left alone.
   assertEquals(printable("café 数据 \u{1f600}.csv"), "café 数据 \u{1f600}.csv");
+  // So are the joiners and variation selectors that shape it: a Persian name
+  // with its zero-width non-joiner, an Indic one with a joiner, ❤️, a family.
+  for (
+    const name of [
+      "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645.csv",
+      "\u0915\u094d\u200d\u0937.csv",
+      "\u2764\ufe0f.csv",
+      "\u{1f468}\u200d\u{1f469}\u200d\u{1f467}.csv",
+    ]
+  ) {
+    assertEquals(printable(name), name);
+    assertEquals(inertJson(name), JSON.stringify(name));
+  }
+});
+
+Deno.test("vc path: a name with a joiner or a variation selector is printed as itself", async () => {
+  await using ws = await CliWorkspace.create();
+  for (const name of ["/\u0645\u06cc\u200c\u062e.csv", "/\u2764\ufe0f.csv"]) {
+    await ws.write("in.csv", "x\n");
+    const add = await ws.vc("add", name, "in.csv");
+    assertEquals(add.code, 0, add.stderr);
+    const path = await ws.vc("path", name);
+    assertEquals(path.code, 0, path.stderr);
+    const local = path.stdout.replace(/\n$/, "");
+    // The line printed is the cached file's path, not an escaped look-alike.
+    assertEquals(await Deno.readTextFile(local), "x\n");
+  }
 });
 
 Deno.test("inertJson: invisible format characters become \\u escapes of the same value", () => {

@@ -90,7 +90,14 @@ Deno.test("verify stopped midway (onProgress throws, or aborted) leaves cache() 
       uris.push(`file://${dir}/${name}.txt`);
     }
     for (const stop of ["abort", "throw"]) {
-      for (const uri of uris) await Deno.writeTextFile(await assets.cache(uri), "?");
+      for (const uri of uris) {
+        // Damaged at the same size; dated an hour back, as an edit within the
+        // file system's timestamp tick of the download would not be.
+        const path = await assets.cache(uri);
+        await Deno.writeTextFile(path, "?");
+        const back = new Date(Date.now() - 3_600_000);
+        await Deno.utime(path, back, back);
+      }
       const ac = new AbortController();
       await assertRejects(() =>
         assets.verify({

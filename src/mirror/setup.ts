@@ -155,10 +155,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     const storeRoots: LocalRoot[] = [];
     let storePrefix: string;
     if (direction === "upload") {
-      roots = options.sources.map((s) => {
+      roots = [];
+      for (const s of options.sources) {
         const dir = resolve(s as string);
-        return { dir, base: sourceBase(dir, options.sourcePrefix) };
-      });
+        roots.push({ dir, base: await localSourceBase(dir, options.sourcePrefix) });
+      }
       for (const r of roots) {
         const info = await Deno.stat(r.dir).catch((error: unknown) => {
           throw new InvalidInputError(
@@ -367,6 +368,26 @@ async function requireDirectoryStore(storeUri: string): Promise<LocalRoot | unde
   }
   // Unmounted under a watch, it must not read as emptied either.
   return { dir: parsed.path, base: "", dev: info.dev };
+}
+
+/**
+ * {@linkcode sourceBase} as typed, else with links resolved on both sides (as
+ * the state identity takes them): a source reached through a link is inside
+ * a `--source-prefix` given as the real path, and back. Refused, naming both
+ * as typed, when neither way has it inside.
+ */
+async function localSourceBase(dir: string, sourcePrefix: string | undefined): Promise<string> {
+  try {
+    return sourceBase(dir, sourcePrefix);
+  } catch (error) {
+    if (sourcePrefix === undefined || !(error instanceof InvalidInputError)) throw error;
+    const [realDir, realPrefix] = [await realish(dir), await realish(resolve(sourcePrefix))];
+    try {
+      return sourceBase(realDir, realPrefix);
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** `path` with its links resolved, as far as it exists (the rest appended). */

@@ -19,9 +19,10 @@
 // bidirectional embedding, override and isolate controls and marks, the
 // zero-width characters, the BOM, the soft hyphen, the tags), the other
 // characters a terminal draws as nothing (Unicode's default-ignorable code
-// points: the Hangul fillers, variation selectors), and the line and
-// paragraph separators.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+// points: the Hangul fillers, variation selectors), the line and
+// paragraph separators, and a lone UTF-16 surrogate (Cs; no UTF-8 form: it
+// would print as U+FFFD, the name of another file).
+const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 // Among those, the ones that shape visible text and are part of real names:
 // the zero-width non-joiner and joiner (Persian, the Indic scripts, emoji

@@ -9,6 +9,7 @@ import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
 import { readAheadBatches } from "./plan.ts";
 import { listRanges } from "./range_list.ts";
+import { printable } from "../printable.ts";
 
 /** One object in the store. */
 export interface RemoteEntry {
@@ -112,6 +113,20 @@ export async function* listRemoteBatches(
   if (options.onWarning) listOptions.onWarning = options.onWarning;
   const entry = (o: ObjectInfo): RemoteEntry | undefined => {
     if (!o.key.startsWith(prefix)) return undefined;
+    // A lone UTF-16 surrogate has no UTF-8 form: it would sort (and read) as
+    // U+FFFD, the same key as another one's, and stop the merge as out of
+    // order. Only this key is left out, reported like an unreadable entry.
+    if (!o.key.isWellFormed()) {
+      options.onWarning?.({
+        key: printable(o.key),
+        message:
+          `not mirrored: key ${
+            JSON.stringify(o.key)
+          } holds a lone UTF-16 surrogate (not valid Unicode: it has no UTF-8 form, and no ` +
+          "file can be named by it); rename the object in the store",
+      });
+      return undefined;
+    }
     const key = o.key.slice(prefix.length);
     // A store opened at a prefix (`s3://b/p`) lists the folder marker of the
     // prefix itself (`p/`, what the S3 console's "Create folder" writes) as

@@ -15,22 +15,7 @@ import { forgetJournals } from "../src/cache/journal_memo.ts";
 import { lineValue } from "../src/cache/journal_file.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, run } from "./mounts.ts";
-
-/** Fills the filesystem of `path`'s directory: every block, then every byte. */
-async function fill(path: string): Promise<void> {
-  await using f = await Deno.open(path, { write: true, create: true });
-  const block = new Uint8Array(4096);
-  for (const chunk of [block, block.subarray(0, 1)]) {
-    for (;;) {
-      try {
-        if (await f.write(chunk) < chunk.length) break;
-      } catch {
-        break;
-      }
-    }
-  }
-}
+import { canMount, fillDisk, run } from "./mounts.ts";
 
 /** Files under `dir`, recursively (directories left out). */
 function files(dir: string): string[] {
@@ -66,7 +51,7 @@ Deno.test({
   fn: () =>
     withTmpfs(async (mnt) => {
       const journal = join(mnt, "c", ".meta", "s3", "b", "%records.jsonl");
-      await fill(join(mnt, "filler"));
+      await fillDisk(join(mnt, "filler"));
       const e = assertThrows(() => appendRecord(journal, "x", meta("1")));
       assert(isNoSpaceError(e), String(e));
       assertEquals(files(join(mnt, "c")), []);
@@ -91,7 +76,7 @@ Deno.test({
       const pad = 4096 - 40 - size;
       await Deno.writeTextFile(journal, `p\t${"-".repeat(pad - 3)}\n`, { append: true });
       const before = await Deno.readFile(journal);
-      await fill(join(mnt, "filler"));
+      await fillDisk(join(mnt, "filler"));
       forgetJournals();
       const e = assertThrows(() => appendRecord(journal, "x", meta("n".repeat(200))));
       assert(isNoSpaceError(e), String(e));
@@ -116,7 +101,7 @@ Deno.test({
       const cacheDir = join(mnt, "cache");
       await Deno.mkdir(cacheDir);
       const filler = join(mnt, "filler");
-      await fill(filler);
+      await fillDisk(filler);
       // One page back: the data fits, its journal does not.
       await Deno.truncate(filler, (await Deno.stat(filler)).size - 4096);
       {
@@ -144,7 +129,7 @@ Deno.test({
       const line = (i: number) =>
         `n${i}\t${lineValue({ ...meta("e"), uri: `s3://b/${"k".repeat(100)}${i}` })}\n`;
       await Deno.writeTextFile(journal, Array.from({ length: 2000 }, (_, i) => line(i)).join(""));
-      await fill(join(mnt, "filler"));
+      await fillDisk(join(mnt, "filler"));
       const filler = join(mnt, "filler");
       // Room for a few split journals, not all of them.
       await Deno.truncate(filler, (await Deno.stat(filler)).size - 40 * 1024);

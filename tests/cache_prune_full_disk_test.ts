@@ -10,7 +10,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { listEntries } from "../src/cache/maintenance.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, run } from "./mounts.ts";
+import { canMount, fillDisk, run } from "./mounts.ts";
 
 /** Journals under `dir`. */
 function journals(dir: string): string[] {
@@ -37,21 +37,6 @@ async function padToPage(journal: string): Promise<void> {
   await Deno.writeTextFile(journal, lines.join(""), { append: true });
 }
 
-/** Fills the filesystem of `path`'s directory: every block, then every byte. */
-async function fill(path: string): Promise<void> {
-  await using f = await Deno.open(path, { write: true, create: true });
-  const block = new Uint8Array(4096);
-  for (const chunk of [block, block.subarray(0, 1)]) {
-    for (;;) {
-      try {
-        if (await f.write(chunk) < chunk.length) break;
-      } catch {
-        break;
-      }
-    }
-  }
-}
-
 Deno.test({
   name: "prune and rm free space on a full disk, the journal's last page full too",
   ignore: !canMount,
@@ -76,7 +61,7 @@ Deno.test({
       }
       const [journal] = journals(join(cacheDir, ".meta"));
       await padToPage(journal!);
-      await fill(join(mnt, "filler"));
+      await fillDisk(join(mnt, "filler"));
 
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
       // Without room for its removal line, rm still removes the entry.

@@ -28,3 +28,18 @@ async function probeMount(): Promise<boolean> {
 
 /** Whether this process can mount (a tmpfs, a bind mount) and unmount. */
 export const canMount: boolean = await probeMount();
+
+/** Fills the filesystem of `path`'s directory: every block, then every byte. */
+export async function fillDisk(path: string): Promise<void> {
+  await using f = await Deno.open(path, { write: true, create: true });
+  const block = new Uint8Array(4096);
+  for (const chunk of [block, block.subarray(0, 1)]) {
+    for (;;) {
+      try {
+        if (await f.write(chunk) < chunk.length) break;
+      } catch {
+        break;
+      }
+    }
+  }
+}

@@ -14,22 +14,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
-import { canMount, run } from "./mounts.ts";
-
-/** Fills the filesystem of `path`'s directory: every block, then every byte. */
-async function fill(path: string): Promise<void> {
-  await using f = await Deno.open(path, { write: true, create: true });
-  const block = new Uint8Array(4096);
-  for (const chunk of [block, block.subarray(0, 1)]) {
-    for (;;) {
-      try {
-        if (await f.write(chunk) < chunk.length) break;
-      } catch {
-        break;
-      }
-    }
-  }
-}
+import { canMount, fillDisk, run } from "./mounts.ts";
 
 /** Files under `dir`, recursively, relative (directories left out). */
 function files(dir: string, rel = ""): string[] {
@@ -72,14 +57,14 @@ Deno.test({
       await first.close();
       const before = files(join(dir, "repo"));
       // Opened on a full disk, it cannot even be read (no room for its WAL index).
-      await fill(filler);
+      await fillDisk(filler);
       const open = await assertRejects(() => Repository.open(uri), CatalogUnavailableError);
       assert(open.message.includes(`no space left on the device of ${mnt}`), open.message);
       await Deno.remove(filler);
       // Open, then the disk fills: the add is refused, its content deleted.
       const repo = await Repository.open(uri);
       try {
-        await fill(filler);
+        await fillDisk(filler);
         const e = await assertRejects(
           // Tags enough to need pages the catalog's files do not have yet.
           () => repo.add("/b.txt", new TextEncoder().encode("b"), { tags: manyTags }),
@@ -113,7 +98,7 @@ Deno.test({
         await store.put("a/old.bin", new Uint8Array(10));
         const before = files(root);
         const filler = join(mnt, "filler");
-        await fill(filler);
+        await fillDisk(filler);
         // Room for the data, not for its lock's temp file.
         await Deno.truncate(filler, (await Deno.stat(filler)).size - 12288);
         await assertRejects(() => store.put("a/b.bin", new Uint8Array(10_000)));

@@ -3,50 +3,31 @@
 // server) must be an error too, and an InternalError retried: it used to be
 // read as a result without an ETag, the upload aborted, never retried.
 import { assertEquals } from "./assert.ts";
-import { S3Store } from "../src/store/s3.ts";
-import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+import type { S3Store } from "../src/store/s3.ts";
+import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 
-const INTERNAL = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
-  "<Message>We encountered an internal error. Please try again.</Message></Error>\n";
+const INTERNAL = errorXml("InternalError", "We encountered an internal error. Please try again.") +
+  "\n";
 
 async function withFaultyProxy(
   faulty: (req: Request, url: URL) => boolean,
   fn: (store: S3Store, hits: () => number) => Promise<void>,
 ): Promise<void> {
-  await using fake = await startFakeS3({ buckets: ["b"], minPartSize: 64 * 1024 });
-  const upstream = new URL(fake.url);
   let hits = 0;
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    if (faulty(req, url) && hits++ === 0) {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    if (faulty(req, new URL(req.url)) && hits++ === 0) {
       await req.body?.cancel();
       return new Response(INTERNAL, {
         status: 200,
         headers: { "content-type": "application/xml" },
       });
     }
-    const headers = new Headers(req.headers);
-    headers.set("host", upstream.host);
-    return await fetch(new URL(url.pathname + url.search, upstream), {
-      method: req.method,
-      headers,
-      body: req.body,
-    });
+    return await forward();
+  }, {
+    fake: { minPartSize: 64 * 1024 },
+    store: { multipartThreshold: 128 * 1024, partSize: 128 * 1024 },
   });
-  const store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    multipartThreshold: 128 * 1024,
-    partSize: 128 * 1024,
-  });
-  try {
-    await fn(store, () => hits);
-  } finally {
-    await store.close();
-    await proxy.shutdown();
-  }
+  await fn(proxied.store, () => hits);
 }
 
 function bytes(size: number): Uint8Array {
@@ -80,46 +61,26 @@ Deno.test("S3Store.copy: CopyObject answering 200 with an InternalError and a ne
 });
 
 Deno.test("S3Store.copy: an <Error> answered with 200 says so, not a 503 the server never sent", async () => {
-  await using fake = await startFakeS3({ buckets: ["b"] });
-  const upstream = new URL(fake.url);
-  const denied = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>' +
-    "<Message>Access Denied by proxy</Message><RequestId>R1</RequestId></Error>";
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
+  const denied = errorXml("AccessDenied", "Access Denied by proxy");
+  await using proxied = await startS3Proxy(async (req, forward) => {
     if (req.method === "PUT" && req.headers.has("x-amz-copy-source")) {
       await req.body?.cancel();
       return new Response(denied, { status: 200, headers: { "content-type": "application/xml" } });
     }
-    const headers = new Headers(req.headers);
-    headers.set("host", upstream.host);
-    return await fetch(new URL(url.pathname + url.search, upstream), {
-      method: req.method,
-      headers,
-      body: req.body,
-    });
+    return await forward();
   });
-  const store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    await store.put("a.txt", new TextEncoder().encode("hello"));
-    const message = await store.copy("a.txt", "b.txt").then(
-      () => "copied",
-      (e: Error) => e.message,
-    );
-    assertEquals(message.includes("503"), false, message);
-    assertEquals(
-      message.includes(
-        "answered 200 OK with an <Error> in the body: AccessDenied: Access Denied by proxy",
-      ),
-      true,
-      message,
-    );
-  } finally {
-    await store.close();
-    await proxy.shutdown();
-  }
+  const store = proxied.store;
+  await store.put("a.txt", new TextEncoder().encode("hello"));
+  const message = await store.copy("a.txt", "b.txt").then(
+    () => "copied",
+    (e: Error) => e.message,
+  );
+  assertEquals(message.includes("503"), false, message);
+  assertEquals(
+    message.includes(
+      "answered 200 OK with an <Error> in the body: AccessDenied: Access Denied by proxy",
+    ),
+    true,
+    message,
+  );
 });

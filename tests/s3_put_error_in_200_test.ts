@@ -4,51 +4,29 @@
 // missing ETag replaced by the body's MD5). It must fail, saying what the
 // server said and that it came with 200, and nothing may be recorded.
 import { assertEquals } from "./assert.ts";
-import { S3Store } from "../src/store/s3.ts";
-import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+import type { S3Store } from "../src/store/s3.ts";
+import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 
-const DENIED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>' +
-  "<Message>Quota exceeded by proxy</Message><RequestId>R9</RequestId></Error>\n";
+const DENIED = errorXml("AccessDenied", "Quota exceeded by proxy") + "\n";
 
 async function withProxy(
   faulty: (req: Request, url: URL) => boolean,
   fn: (store: S3Store, hits: () => number) => Promise<void>,
   http1 = true,
 ): Promise<void> {
-  await using fake = await startFakeS3({ buckets: ["b"], minPartSize: 64 * 1024 });
-  const upstream = new URL(fake.url);
   let hits = 0;
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    if (faulty(req, url)) {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    if (faulty(req, new URL(req.url))) {
       hits++;
       await req.body?.cancel();
       return new Response(DENIED, { status: 200, headers: { "content-type": "application/xml" } });
     }
-    const headers = new Headers(req.headers);
-    headers.set("host", upstream.host);
-    return await fetch(new URL(url.pathname + url.search, upstream), {
-      method: req.method,
-      headers,
-      body: req.body,
-    });
+    return await forward();
+  }, {
+    fake: { minPartSize: 64 * 1024 },
+    store: { multipartThreshold: 128 * 1024, partSize: 128 * 1024, maxAttempts: 2, http1 },
   });
-  const store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    multipartThreshold: 128 * 1024,
-    partSize: 128 * 1024,
-    maxAttempts: 2,
-    http1,
-  });
-  try {
-    await fn(store, () => hits);
-  } finally {
-    await store.close();
-    await proxy.shutdown();
-  }
+  await fn(proxied.store, () => hits);
 }
 
 function bytes(size: number): Uint8Array {

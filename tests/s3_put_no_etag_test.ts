@@ -3,53 +3,26 @@
 // ETag was replaced by the body's MD5 and the upload counted as stored. A
 // PUT without an ETag is now confirmed with a HEAD.
 import { assertEquals } from "./assert.ts";
-import { S3Store } from "../src/store/s3.ts";
-import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+import type { S3Store } from "../src/store/s3.ts";
+import { startS3Proxy } from "./s3_proxy.ts";
 
 async function withProxy(
   swallow: boolean,
   fn: (store: S3Store, direct: S3Store) => Promise<void>,
 ): Promise<void> {
-  await using fake = await startFakeS3({ buckets: ["b"] });
-  const upstream = new URL(fake.url);
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    const headers = new Headers(req.headers);
-    headers.set("host", upstream.host);
+  await using proxied = await startS3Proxy(async (req, forward) => {
     if (req.method === "PUT" && swallow) {
       await req.body?.cancel();
       return new Response(null, { status: 200 });
     }
-    const res = await fetch(new URL(url.pathname + url.search, upstream), {
-      method: req.method,
-      headers,
-      body: req.body,
-    });
+    const res = await forward();
     if (req.method !== "PUT") return res;
     // Stored, but the ETag is stripped on the way back.
     const out = new Headers(res.headers);
     out.delete("etag");
     return new Response(res.body, { status: res.status, headers: out });
   });
-  const store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  const direct = new S3Store({
-    bucket: "b",
-    endpoint: fake.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    await fn(store, direct);
-  } finally {
-    await store.close();
-    await direct.close();
-    await proxy.shutdown();
-  }
+  await fn(proxied.store, proxied.direct);
 }
 
 Deno.test("S3Store.put: a 200 without an ETag for a PUT that stored nothing fails", async () => {

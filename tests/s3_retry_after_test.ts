@@ -4,17 +4,13 @@
 // come back. The wait it asks for is honoured (capped).
 import { assertEquals } from "./assert.ts";
 import { S3Store } from "../src/store/s3.ts";
-import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+import { startS3Proxy } from "./s3_proxy.ts";
 
 for (const status of [503, 429]) {
   Deno.test(`S3Store: a ${status} SlowDown with Retry-After is retried after the wait asked`, async () => {
-    await using fake = await startFakeS3({ buckets: ["b"] });
-    await fake.putObject("b", "a.txt", "hello");
-    const upstream = new URL(fake.url);
     let first = 0;
     let refused = 0;
-    const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-      const url = new URL(req.url);
+    await using proxied = await startS3Proxy(async (req, forward) => {
       first ||= Date.now();
       if (Date.now() - first < 2000) {
         refused++;
@@ -24,28 +20,12 @@ for (const status of [503, 429]) {
           { status, headers: { "retry-after": "2", "content-type": "application/xml" } },
         );
       }
-      const headers = new Headers(req.headers);
-      headers.set("host", upstream.host);
-      return await fetch(new URL(url.pathname + url.search, upstream), {
-        method: req.method,
-        headers,
-        body: req.body,
-      });
+      return await forward();
     });
-    const store = new S3Store({
-      bucket: "b",
-      endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
-    try {
-      const got = await store.get("a.txt");
-      assertEquals(await new Response(got.body).text(), "hello");
-      assertEquals(refused, 1);
-    } finally {
-      await store.close();
-      await proxy.shutdown();
-    }
+    await proxied.direct.put("a.txt", new TextEncoder().encode("hello"));
+    const got = await proxied.store.get("a.txt");
+    assertEquals(await new Response(got.body).text(), "hello");
+    assertEquals(refused, 1);
   });
 }
 

@@ -1,0 +1,72 @@
+/**
+ * A proxy in front of the fake S3, for tests of what vc does when something
+ * between it and the store misbehaves (answers 200 to everything, puts an
+ * `<Error>` in a 200, strips an ETag, asks to retry later): `handle` answers
+ * a request itself, or passes it on with `forward()` and may change the
+ * answer. The store it gives signs with the fake's test keys.
+ */
+import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
+import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
+import type { FakeS3Options } from "../src/testing/fake_s3/types.ts";
+
+/** Answers `req`: itself, or with what `forward()` (the fake S3's answer) gives. */
+export type ProxyHandler = (
+  req: Request,
+  forward: () => Promise<Response>,
+) => Response | Promise<Response>;
+
+/** The proxy's store and the fake's own (`direct`), both closed with the servers. */
+export interface ProxiedS3 extends AsyncDisposable {
+  /** An `S3Store` of bucket `b` reached through the proxy. */
+  store: S3Store;
+  /** An `S3Store` of the same bucket that goes to the fake S3 directly. */
+  direct: S3Store;
+}
+
+/** The fake S3 (bucket `b`) behind a proxy that `handle` runs. */
+export async function startS3Proxy(
+  handle: ProxyHandler,
+  options: { fake?: Omit<FakeS3Options, "buckets">; store?: Partial<S3StoreOptions> } = {},
+): Promise<ProxiedS3> {
+  const fake = await startFakeS3({ ...options.fake, buckets: ["b"] });
+  const upstream = new URL(fake.url);
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const url = new URL(req.url);
+    const forward = () => {
+      const headers = new Headers(req.headers);
+      headers.set("host", upstream.host);
+      return fetch(new URL(url.pathname + url.search, upstream), {
+        method: req.method,
+        headers,
+        body: req.body,
+      });
+    };
+    return handle(req, forward);
+  });
+  const storeFor = (endpoint: string) =>
+    new S3Store({
+      bucket: "b",
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      ...options.store,
+    });
+  const store = storeFor(`http://127.0.0.1:${proxy.addr.port}`);
+  const direct = storeFor(fake.url);
+  return {
+    store,
+    direct,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await direct.close();
+      await proxy.shutdown();
+      await fake[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** An S3 `<Error>` document, as a proxy or a broken server sends it. */
+export function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
+    `<Message>${message}</Message><RequestId>R1</RequestId></Error>`;
+}

@@ -93,6 +93,13 @@ export interface WalkLocalOptions {
   /** Stops the walk. */
   signal?: AbortSignal;
   /**
+   * Leave out files named like vc's temp files (`.<name>.vc-tmp-<pid>-<random>`):
+   * in a store → local mirror's target they are its downloads in progress or
+   * dead writers' leftovers. In a source (local → store) they are files like
+   * any other, uploaded as the watch's events upload them.
+   */
+  skipTempNames?: boolean;
+  /**
    * Remove the temp files of downloads that died (killed mid-file) met on
    * the way: in a store → local mirror's target, where nothing else would.
    */
@@ -212,6 +219,7 @@ export async function* walkLocalBatches(
     include: (key, isDirectory) => {
       if (isDirectory) return !excludesDirectory(options.filter, base + key);
       // Most names are not vc's temp files; the regular expression runs only on candidates.
+      if (!options.skipTempNames) return true;
       if (!(key.includes(".vc-tmp-") && isTempName(basename(key)))) return true;
       if (options.sweepDeadTemps) removeIfDead(`${dir.replace(/\/+$/, "")}/${key}`);
       return false;

@@ -408,7 +408,10 @@ export class Mirror {
       onError,
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
-      // A download killed mid-file leaves its temp file in the target.
+      // vc's temp files in a store → local target are its own downloads (in
+      // progress, or left by one killed mid-file, which is swept); in a
+      // source they are the user's files, uploaded like any other.
+      ...(this.direction === "download" ? { skipTempNames: true } : {}),
       ...(this.direction === "download" && !o.dryRun ? { sweepDeadTemps: true } : {}),
     };
     // A full pass over a tree of 2000 to 50,000 files (as far as the state

@@ -30,6 +30,7 @@ export type WalkRequest =
     symlinks: "skip" | "follow";
     scope: string;
     missingOk: boolean;
+    skipTempNames: boolean;
     sweepDeadTemps: boolean;
     /** Entries the worker may send beyond the last acknowledged count. */
     ahead: number;
@@ -122,6 +123,7 @@ export async function* walkLocalBatchesOffThread(
       symlinks: options.symlinks,
       scope: options.scope ?? "",
       missingOk,
+      skipTempNames: options.skipTempNames ?? false,
       sweepDeadTemps: options.sweepDeadTemps ?? false,
       ahead,
     };

@@ -39,6 +39,7 @@ async function walk(req: Extract<WalkRequest, { type: "walk" }>): Promise<void> 
       filter: req.filter,
       symlinks: req.symlinks,
       scope: req.scope,
+      skipTempNames: req.skipTempNames,
       sweepDeadTemps: req.sweepDeadTemps,
       onError: (path, error) => scope.postMessage({ type: "error", path, error: describe(error) }),
     }, req.missingOk);

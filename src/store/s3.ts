@@ -1614,6 +1614,10 @@ export class S3Store implements ObjectStore {
     return new S3Fetch({
       bucket: this.bucket,
       baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
+      // Messages name the endpoint as configured, its path too (a gateway's).
+      ...(this.#settings.endpoint !== undefined
+        ? { endpoint: this.#settings.endpoint.replace(/\/+$/, "") }
+        : {}),
       region,
       credentials,
       credentialSource: this.#credentialSource,

@@ -41,6 +41,11 @@ export interface S3FetchOptions {
   bucket: string;
   /** URL of the bucket without trailing slash (see `bucketBaseUrl`). */
   baseUrl: string;
+  /**
+   * The endpoint as configured, for messages (a gateway's path included:
+   * `http://gw/s3`); default the base URL's origin.
+   */
+  endpoint?: string;
   /** Region to sign for. */
   region: string;
   /** Returns current credentials; called again when they near expiry. */
@@ -250,7 +255,7 @@ export class S3Fetch {
       operation,
       uri: this.uri(key),
       bucket: this.#options.bucket,
-      endpoint: this.#urls.origin,
+      endpoint: this.#options.endpoint ?? this.#urls.origin,
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,

@@ -517,7 +517,8 @@ export class AssetCache implements AsyncDisposable {
   /**
    * Lists cached entries, sorted by URI. With `checkRemote`, each entry is
    * compared with the store (`outdated`: true when the store has another
-   * version or none; absent when the store could not be asked).
+   * version or none, and then `remoteDeleted` too when it has none; absent
+   * when the store could not be asked).
    *
    * @example
    * ```ts
@@ -560,6 +561,7 @@ export class AssetCache implements AsyncDisposable {
         const { store, key } = await fetcher.storeFor(loc);
         const head = await store.head(key, signal === undefined ? {} : { signal });
         entry.outdated = head === undefined || !sameVersion(head, entry);
+        if (head === undefined) entry.remoteDeleted = true;
       } catch (e) {
         if (signal?.aborted || !(await isUnreachable(e))) throw e;
       }

@@ -187,7 +187,7 @@ export async function acquireEntryLock(
         if (options.timeout !== undefined && elapsed >= options.timeout) {
           throw new LockTimeoutError(
             `${lockHolder(temp.path)} has held the lock ${temp.path} for more than ${
-              Math.round(options.timeout / 1000)
+              options.timeout / 1000
             }s`,
           );
         }

@@ -67,6 +67,11 @@ export interface CacheEntry {
   /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
   outdated?: boolean;
   /**
+   * With `checkRemote`: true when the store has no object at the key (it was
+   * deleted), so `outdated` is not a newer version to fetch; absent otherwise.
+   */
+  remoteDeleted?: boolean;
+  /**
    * True when the store said the object was deleted: the copy is not served
    * (`NotFoundError`) until the store has it again; `rm` removes it.
    */
@@ -793,6 +798,7 @@ export function publicEntry(entry: StoredEntry): CacheEntry {
     lastUsed: entry.lastUsed,
   };
   if (entry.outdated !== undefined) out.outdated = entry.outdated;
+  if (entry.remoteDeleted === true) out.remoteDeleted = true;
   if (entry.gone === true) out.gone = true;
   if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
   return out;

@@ -107,7 +107,15 @@ export const ls: Command = {
         : date(e.validatedAt);
       const row = [e.uri, e.endpoint ?? "-", formatBytes(e.size), validated, date(e.lastUsed)];
       if (checkRemote) {
-        row.push(e.outdated === undefined ? "unknown" : e.outdated ? "outdated" : "current");
+        row.push(
+          e.outdated === undefined
+            ? "unknown"
+            : e.remoteDeleted === true
+            ? "deleted"
+            : e.outdated
+            ? "outdated"
+            : "current",
+        );
       }
       return row;
     });

@@ -212,9 +212,14 @@ export async function openPostgresCatalog(
     // empty one, which the server calls a failed password.
     const file = pgpassPath(passEnv);
     const ignored = file === undefined ? undefined : await pgpassIgnored(file);
-    const noPassword = found === undefined && (error as PgError).code === "28P01"
+    const failedLogin = (error as PgError).code === "28P01";
+    // libpq names the password file a refused password came from (a stale
+    // line there, where the user thinks of PGPASSWORD or the URL).
+    const noPassword = found === undefined && failedLogin
       ? ` (no password was given: none in the URL, PGPASSWORD` +
         `${file === undefined ? "" : ` or ${file}`}${ignored === undefined ? "" : `; ${ignored}`})`
+      : settings.password === undefined && failedLogin && file !== undefined
+      ? ` (password retrieved from file ${file})`
       : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +

@@ -216,6 +216,14 @@ export function parsePostgresUrl(
       noHost === null ? url : `${noHost[0]}${standIn}${url.slice(noHost[0].length)}`,
     );
   } catch {
+    // A port out of range (`:99999`, a typo) is what the parser refused:
+    // named, as libpq names it. Only when nothing after the authority holds
+    // an `@`, else the "port" may be part of a password holding a `/`.
+    const port = /^(?:\[[^\]]*\]|[^:]*):(-?\d+)$/.exec(authority)?.[1];
+    const rest = url.slice(url.indexOf(authority) + authority.length);
+    if (port !== undefined && !rest.includes("@")) {
+      return fail(`port ${port} is not a port number (1-65535)`);
+    }
     // No `cause`: the URL parser's message quotes the whole URL, password
     // included, and --verbose prints causes.
     return fail(
@@ -265,10 +273,12 @@ export function parsePostgresUrl(
     }
   }
 
+  const fromEnv = !params.get("port") && !parsed.port && !!env("PGPORT");
   const portText = params.get("port") || parsed.port || env("PGPORT") || "5432";
   if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
     fail(
-      `port ${portText} is not a port number (1-65535; one port: several hosts are not supported)`,
+      `${fromEnv ? "PGPORT=" : "port "}${portText} is not a port number ` +
+        "(1-65535; one port: several hosts are not supported)",
     );
   }
   // An IPv6 literal is written in brackets (`[::1]`), which are not part of

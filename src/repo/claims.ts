@@ -144,8 +144,9 @@ function holderUpdate(
       throw new ClaimLostError(
         `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
           (rows[0]!.claimed_by !== null
-            ? " (another holder does: this claim's ttl passed and another worker took it, or " +
-              "this is not the holder id that claim returned)"
+            ? " (another holder does: this claim ended, its ttl passed or the record was " +
+              "expired (and published again), and another worker took it, or this is not the " +
+              "holder id that claim returned)"
             : rows[0]!.state !== "published"
             // Expiring by hand and purging end claims (gc leaves claimed records alone).
             ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`

@@ -10,7 +10,7 @@ import { assertRejects } from "./assert.ts";
 import { ClaimLostError, Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo: renew of a claim an expire ended names the expire, not only the ttl", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa208_claim_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_claim_lost_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
     const r = await repo.publish((await repo.add("/a", new TextEncoder().encode("a"))).id);

@@ -11,6 +11,7 @@ import { compileFilter, normalizePrefix } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
+import type { ObjectStore } from "../store/types.ts";
 import {
   MIN_RECONCILE_INTERVAL_MS,
   WatchInterruptedError,
@@ -202,8 +203,18 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
     };
+    // The stores opened with the command line's options are ours to close
+    // (a caller's opener's stores stay open when the mirror ends).
+    const opened: ObjectStore[] = [];
     const openStore = cliOpenStore(ctx);
-    if (openStore !== undefined) options.openStore = openStore;
+    if (openStore !== undefined) {
+      options.openStore = async (uri) => {
+        const store = await openStore(uri);
+        opened.push(store);
+        return store;
+      };
+    }
+    const closeOpened = () => Promise.allSettled(opened.map((store) => store.close()));
     try {
       compileFilter(options.filter, options.exclude);
     } catch (e) {
@@ -242,7 +253,13 @@ export const mirror: Command = {
       if (state === undefined) options.cacheDir = settings.cacheDir;
       if (downloads) options.download = downloadTuning(settings);
     }
-    if (flags.boolean("watch")) return await watch(ctx, options);
+    if (flags.boolean("watch")) {
+      try {
+        return await watch(ctx, options);
+      } finally {
+        await closeOpened();
+      }
+    }
     for (const flag of ["debounce", "reconcile-interval"]) {
       if (flags.string(flag) !== undefined) {
         throw new UsageError(`--${flag} only applies with --watch`, { command: "mirror" });
@@ -270,6 +287,8 @@ export const mirror: Command = {
     } catch (error) {
       if (!(error instanceof MirrorInterruptedError)) throw error;
       return await interrupted(ctx, error);
+    } finally {
+      await closeOpened();
     }
     const lines = [
       ...(report.actions ?? []).map((a) =>

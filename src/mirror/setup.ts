@@ -23,7 +23,7 @@ export interface MirrorParts {
   direction: "upload" | "download";
   /** The target store (upload), or the source stores (download). */
   stores: ObjectStore[];
-  /** Stores opened here from URIs (closed with the mirror). */
+  /** Stores opened here from URIs with the default `openStore` (closed with the mirror). */
   owned: ObjectStore[];
   /** Local roots: the sources (upload) or the target directory (download). */
   roots: LocalRoot[];
@@ -139,12 +139,14 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     throw new InvalidInputError(`maxDelete must be a whole number, 0 or more, got ${maxDelete}`);
   }
 
-  const open = options.openStore ??
-    (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
+  // A caller's opener's stores stay the caller's (as `AssetCache`'s do): one
+  // it shares with a cache must not be closed under it when the mirror ends.
+  const opener = options.openStore;
   const owned: ObjectStore[] = [];
   const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
     if (typeof x !== "string") return x;
-    const s = await open(normalizeStoreUri(x));
+    if (opener !== undefined) return await opener(normalizeStoreUri(x));
+    const s = await (await import("../store/open.ts")).openStore(normalizeStoreUri(x));
     owned.push(s);
     return s;
   };

@@ -74,7 +74,11 @@ export interface MirrorOptions {
   statePath?: string;
   /** Cache directory for the default state file (default: the platform's, see `defaultCacheDir`). */
   cacheDir?: string;
-  /** Opens store URIs (default `openStore`). */
+  /**
+   * Opens store URIs (default `openStore`). The stores it returns stay the
+   * caller's: the mirror does not close them (as with `AssetCache`); those
+   * the default opens are closed with the mirror.
+   */
   openStore?: (uri: string) => Promise<ObjectStore>;
   /** Called as files are handled. */
   onProgress?: (progress: MirrorProgress) => void;

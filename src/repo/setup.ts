@@ -57,7 +57,11 @@ export interface RepositoryOptions {
   /**
    * Opens the content store (default `openStore`). `options`, when given,
    * are what the use needs (`forUserFiles()` to read a backup file without
-   * writing beside it); an opener may ignore them.
+   * writing beside it); an opener may ignore them. Unlike `AssetCache`'s and
+   * `mirror`'s, the stores it returns become the repository's: `close()` (or
+   * an `init` / `open` that fails) closes the content store, and a backup
+   * file's store is closed once it is read or written. Return a new store
+   * per call, not one shared with a cache.
    */
   openStore?: (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
   /** A PostgreSQL URL given at run time (may carry the password). */

@@ -74,7 +74,7 @@ export {
   versionedKey,
   versionPrefix,
 } from "./naming.ts";
-export type { VersionedKey } from "./naming.ts";
+export type { ForeignVersion, VersionedKey } from "./naming.ts";
 export { headVersion, listVersionKeys, slashedKey, slashedUri } from "./slash_keys.ts";
 export { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 export { nextVersion } from "./version_bump.ts";

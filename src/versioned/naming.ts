@@ -185,6 +185,52 @@ export function oversizedVersionPath(key: string): string | undefined {
   })?.path;
 }
 
+// A semantic version vc does not publish or order: a pre-release, build
+// metadata or a `v` prefix (`2.0.0-rc.1`, `1.0.0+build`, `v3.0.0`), as other
+// tools name versions. Identifiers as semver allows them.
+const FOREIGN_VERSION =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** A key's version that semver orders but vc does not (see {@linkcode foreignVersionOf}). */
+export interface ForeignVersion {
+  /** The version as the key spells it (`2.0.0-rc.1`, `v3.0.0`). */
+  version: string;
+  /** Its `MAJOR.MINOR.PATCH`. */
+  base: string;
+  /** True for a pre-release, which semver orders below its base. */
+  prerelease: boolean;
+}
+
+/**
+ * The version in `key` when it is shaped as a version of exactly `path` that
+ * semver knows and vc does not publish: a pre-release, build metadata or a
+ * `v` prefix (`foo/bar.2.0.0-rc.1.csv` of `/foo/bar.csv`). vc lists no such
+ * version, but must not publish below it unawares. A leading `/` on the key
+ * is ignored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foreignVersionOf } from "./naming.ts";
+ * assert.equal(foreignVersionOf("d/x.2.0.0-rc.1.csv", "/d/x.csv")?.version, "2.0.0-rc.1");
+ * assert.equal(foreignVersionOf("d/x.1.0.0.csv", "/d/x.csv"), undefined);
+ * ```
+ */
+export function foreignVersionOf(key: string, path: string): ForeignVersion | undefined {
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  const { dir, stem, ext } = split(normalizeVersionedPath(path));
+  const head = `${dir}${stem}.`;
+  if (!rel.startsWith(head) || !rel.endsWith(ext) || rel.length <= head.length + ext.length) {
+    return undefined;
+  }
+  const version = rel.slice(head.length, rel.length - ext.length);
+  const m = FOREIGN_VERSION.exec(version);
+  if (m === null || isVersion(version) || parseVersionedKey(rel) !== undefined) return undefined;
+  const base = `${m[1]}.${m[2]}.${m[3]}`;
+  if (!isVersion(base)) return undefined; // a part too large: the oversized warning's
+  return { version, base, prerelease: m[4] !== undefined };
+}
+
 function splitVersionedKey(
   key: string,
   accepts: (version: string) => boolean,

@@ -23,7 +23,15 @@ import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
-import { oversizedVersionPath, parseVersionedKey, versionedKey, versionPrefix } from "./naming.ts";
+import {
+  type ForeignVersion,
+  foreignVersionOf,
+  oversizedVersionPath,
+  parseVersionedKey,
+  versionedKey,
+  versionPrefix,
+} from "./naming.ts";
+import { compareVersions } from "./version.ts";
 
 /**
  * The other key a version may be stored under: the canonical key with a
@@ -216,6 +224,8 @@ export async function listVersionKeys(
   options: {
     signal?: AbortSignal;
     onOversized?: (warning: { key: string; message: string }) => void;
+    /** Called for each key shaped as a pre-release, build or `v` version of `path`. */
+    onForeign?: (found: ForeignVersion & { key: string }) => void;
   } = {},
 ): Promise<Map<string, string>> {
   const prefix = versionPrefix(path);
@@ -248,6 +258,68 @@ export function oversizedKeyMessage(key: string, path: string): string {
     "publish below it): rename or remove that key";
 }
 
+/**
+ * What to say of `key`, shaped as `foreign`, a version of `path` that semver
+ * orders and vc neither lists nor publishes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foreignKeyMessage } from "./slash_keys.ts";
+ * const found = { version: "2.0.0-rc.1", base: "2.0.0", prerelease: true };
+ * assert.match(foreignKeyMessage("x.2.0.0-rc.1.csv", "/x.csv", found), /pre-release/);
+ * ```
+ */
+export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
+  return `${key} in the bucket is shaped as version ${foreign.version} of ${path}, which vc ` +
+    "does not list or read (versions are MAJOR.MINOR.PATCH, without a pre-release, build " +
+    "metadata or a v prefix); `add` and `update` will not publish a version that semver " +
+    "orders at or below it";
+}
+
+/**
+ * Throws `InvalidInputError` when semver orders `version` (about to be
+ * published) at or below one of `foreign`, the keys shaped as versions of
+ * `path` that vc does not list: it would not be the latest for any tool
+ * that reads them (npm's `semver`: `1.0.1` < `2.0.0-rc.1`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseBelowForeign } from "./slash_keys.ts";
+ * const rc = { key: "x.2.0.0-rc.1.csv", version: "2.0.0-rc.1", base: "2.0.0", prerelease: true };
+ * refuseBelowForeign("/x.csv", "2.0.0", [rc]);
+ * assert.throws(() => refuseBelowForeign("/x.csv", "1.0.1", [rc]), /--version 2.0.0/);
+ * ```
+ */
+export function refuseBelowForeign(
+  path: string,
+  version: string,
+  foreign: ReadonlyArray<ForeignVersion & { key: string }>,
+): void {
+  // The highest of those at or above `version`, so the way out passes them all.
+  let found: (ForeignVersion & { key: string }) | undefined;
+  for (const f of foreign) {
+    const d = compareVersions(version, f.base);
+    if (d > 0 || (d === 0 && f.prerelease)) continue;
+    const e = found === undefined ? 1 : compareVersions(f.base, found.base);
+    if (e > 0 || (e === 0 && found?.prerelease === true && !f.prerelease)) found = f;
+  }
+  if (found !== undefined) {
+    const past = found.prerelease ? found.base : nextPatch(found.base);
+    throw new InvalidInputError(
+      `${found.key} in the bucket is version ${found.version} of ${path}, which semver orders ` +
+        `at or above ${version}: publishing ${version} would not make it the latest; nothing ` +
+        `was published. Publish past it (--version ${past}), or rename or remove that key`,
+    );
+  }
+}
+
+function nextPatch(version: string): string {
+  const [major, minor, patch] = version.split(".");
+  return `${major}.${minor}.${Number(patch) + 1}`;
+}
+
 async function versionsUnder(
   store: ObjectStore,
   prefix: string,
@@ -265,6 +337,9 @@ async function versionsUnder(
       const message = oversizedKeyMessage(info.key, path);
       if (options.onOversized === undefined) throw new InvalidInputError(message);
       options.onOversized({ key: info.key, message });
+    } else if (parsed === undefined && options.onForeign !== undefined) {
+      const foreign = foreignVersionOf(info.key, path);
+      if (foreign !== undefined) options.onForeign({ ...foreign, key: info.key });
     }
   }
   return found;

@@ -46,6 +46,7 @@ import {
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import {
+  type ForeignVersion,
   normalizeVersionedPath,
   oversizedVersionPath,
   parseVersionedKey,
@@ -53,9 +54,11 @@ import {
 } from "./naming.ts";
 import {
   cacheVersioned,
+  foreignKeyMessage,
   headVersion,
   listVersionKeys,
   oversizedKeyMessage,
+  refuseBelowForeign,
   slashedUri,
 } from "./slash_keys.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
@@ -715,7 +718,9 @@ export class VersionedCache {
     refuseLookalike(p, current, this.manifest);
     checkManifestRoom(read, this.manifest, p, version);
     const store = await this.#store(this.bucket);
-    const published = await this.#versions(p, store, options.signal);
+    const foreign: Array<ForeignVersion & { key: string }> = [];
+    const published = await this.#versions(p, store, options.signal, foreign);
+    refuseBelowForeign(p, version, foreign);
     if (published.length === 0) {
       const twin = await this.#twinVersions(p, store, options.signal);
       if (twin !== undefined) {
@@ -806,7 +811,8 @@ export class VersionedCache {
     // Listed as `vc versions` lists: a directory bucket that does not exist
     // is a typo in --bucket (only `add` makes one), not a path without versions.
     const bucket = await this.#listedBucket();
-    const published = await this.#versions(p, bucket, options.signal);
+    const foreign: Array<ForeignVersion & { key: string }> = [];
+    const published = await this.#versions(p, bucket, options.signal, foreign);
     const from = published.at(-1);
     if (from === undefined) {
       const pinnedVersion = entries[p];
@@ -838,6 +844,7 @@ export class VersionedCache {
       );
     }
     const to = nextVersion(from, bump);
+    refuseBelowForeign(p, to, foreign);
     checkManifestRoom(read, this.manifest, p, to);
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
@@ -897,6 +904,11 @@ export class VersionedCache {
     const keys = await listVersionKeys(await this.#listedBucket(), p, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onOversized: options.onWarning ?? consoleWarning,
+      onForeign: (found) =>
+        (options.onWarning ?? consoleWarning)({
+          key: found.key,
+          message: foreignKeyMessage(found.key, p, found),
+        }),
     });
     return [...keys.keys()].sort(compareVersions);
   }
@@ -920,8 +932,16 @@ export class VersionedCache {
   }
 
   /** The versions of normalized path `p` in `store`, sorted (a publish makes the bucket). */
-  async #versions(p: string, store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
-    const keys = await listVersionKeys(store, p, signal === undefined ? {} : { signal });
+  async #versions(
+    p: string,
+    store: ObjectStore,
+    signal?: AbortSignal,
+    foreign?: Array<ForeignVersion & { key: string }>,
+  ): Promise<string[]> {
+    const keys = await listVersionKeys(store, p, {
+      ...(signal === undefined ? {} : { signal }),
+      ...(foreign === undefined ? {} : { onForeign: (found) => foreign.push(found) }),
+    });
     return [...keys.keys()].sort(compareVersions);
   }
 

@@ -139,10 +139,11 @@ export function editManifestText(
   const fallback = () => renderManifest(after, style);
   const lines = text.split(/\r?\n/);
   // Expect "{", entry lines, "}", and optionally one empty string after a final newline.
-  const last = lines.length - 1;
-  const closing = lines[last] === "" ? last - 1 : last;
+  // Blank lines after the `}` (an editor's extra newline) stay as they are.
+  let closing = lines.length - 1;
+  while (closing > 0 && lines[closing]?.trim() === "") closing--;
   if (lines[0]?.trim() !== "{" || lines[closing]?.trim() !== "}") return fallback();
-  if (lines.slice(closing + 1).some((l) => l !== "")) return fallback();
+  const end = lines.slice(closing + 1);
   // Blank lines (a hand-edited file's groups) stay before the entry they preceded.
   type Line = { key: string; parts: string[]; blanks: string[] };
   const body: Line[] = [];
@@ -208,8 +209,6 @@ export function editManifestText(
     return [...line.blanks, entry].join(style.eol);
   });
   const head = lines[0] as string;
-  const tail = [...carried, ...trailingBlanks, lines[closing] as string].join(style.eol);
-  return `${head}${style.eol}${rendered.join(style.eol)}${style.eol}${tail}${
-    style.finalNewline ? style.eol : ""
-  }`;
+  const tail = [...carried, ...trailingBlanks, lines[closing] as string, ...end].join(style.eol);
+  return `${head}${style.eol}${rendered.join(style.eol)}${style.eol}${tail}`;
 }

@@ -76,6 +76,7 @@ export const add: Command = {
     const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),
       onProgress: bar.onBytes,
+      onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -141,6 +142,7 @@ export const update: Command = {
     const r = await s.vc.update(path, source, bump, {
       onProgress: bar.onBytes,
       force: ctx.flags.boolean("force"),
+      onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();

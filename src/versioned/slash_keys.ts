@@ -273,31 +273,32 @@ export function oversizedKeyMessage(key: string, path: string): string {
 export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
   return `${key} in the bucket is shaped as version ${foreign.version} of ${path}, which vc ` +
     "does not list or read (versions are MAJOR.MINOR.PATCH, without a pre-release, build " +
-    "metadata or a v prefix); `add` and `update` will not publish a version that semver " +
-    "orders at or below it";
+    "metadata or a v prefix); `add` and `update` warn when they publish a version that " +
+    "semver orders at or below it";
 }
 
 /**
- * Throws `InvalidInputError` when semver orders `version` (about to be
- * published) at or below one of `foreign`, the keys shaped as versions of
- * `path` that vc does not list: it would not be the latest for any tool
- * that reads them (npm's `semver`: `1.0.1` < `2.0.0-rc.1`).
+ * A warning when semver orders `version` (being published) at or below one of
+ * `foreign`, the keys shaped as versions of `path` that vc does not list: the
+ * new version is vc's latest but not the latest for a tool that reads such
+ * keys (npm's `semver`: `1.0.1` < `2.0.0-rc.1`). Not an error: a patch of
+ * 1.x beside a 2.0.0 release candidate is ordinary semver practice.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { refuseBelowForeign } from "./slash_keys.ts";
+ * import { foreignAboveMessage } from "./slash_keys.ts";
  * const rc = { key: "x.2.0.0-rc.1.csv", version: "2.0.0-rc.1", base: "2.0.0", prerelease: true };
- * refuseBelowForeign("/x.csv", "2.0.0", [rc]);
- * assert.throws(() => refuseBelowForeign("/x.csv", "1.0.1", [rc]), /--version 2.0.0/);
+ * assert.equal(foreignAboveMessage("/x.csv", "2.0.0", [rc]), undefined);
+ * assert.match(foreignAboveMessage("/x.csv", "1.0.1", [rc])?.message ?? "", /--version 2.0.0/);
  * ```
  */
-export function refuseBelowForeign(
+export function foreignAboveMessage(
   path: string,
   version: string,
   foreign: ReadonlyArray<ForeignVersion & { key: string }>,
-): void {
-  // The highest of those at or above `version`, so the way out passes them all.
+): { key: string; message: string } | undefined {
+  // The highest of those at or above `version`, so the way past passes them all.
   let found: (ForeignVersion & { key: string }) | undefined;
   for (const f of foreign) {
     const d = compareVersions(version, f.base);
@@ -305,14 +306,12 @@ export function refuseBelowForeign(
     const e = found === undefined ? 1 : compareVersions(f.base, found.base);
     if (e > 0 || (e === 0 && found?.prerelease === true && !f.prerelease)) found = f;
   }
-  if (found !== undefined) {
-    const past = found.prerelease ? found.base : nextPatch(found.base);
-    throw new InvalidInputError(
-      `${found.key} in the bucket is version ${found.version} of ${path}, which semver orders ` +
-        `at or above ${version}: publishing ${version} would not make it the latest; nothing ` +
-        `was published. Publish past it (--version ${past}), or rename or remove that key`,
-    );
-  }
+  if (found === undefined) return undefined;
+  const past = found.prerelease ? found.base : nextPatch(found.base);
+  const message = `${found.key} in the bucket is version ${found.version} of ${path}, which vc ` +
+    `does not list and semver orders at or above ${version}: ${version} is vc's latest, not ` +
+    `the latest for a tool that reads such keys (to pass it, publish --version ${past})`;
+  return { key: found.key, message };
 }
 
 function nextPatch(version: string): string {

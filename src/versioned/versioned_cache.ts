@@ -54,11 +54,11 @@ import {
 } from "./naming.ts";
 import {
   cacheVersioned,
+  foreignAboveMessage,
   foreignKeyMessage,
   headVersion,
   listVersionKeys,
   oversizedKeyMessage,
-  refuseBelowForeign,
   slashedUri,
 } from "./slash_keys.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
@@ -148,6 +148,8 @@ export interface VersionedAddOptions {
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
+  /** Called with what the bucket holds that the user should know of (see {@linkcode VersionedListOptions.onWarning}). Default: `console.warn`. */
+  onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.update}. */
@@ -158,6 +160,8 @@ export interface VersionedUpdateOptions {
   signal?: AbortSignal | undefined;
   /** Publish even when the file is identical to the latest version (refused otherwise). */
   force?: boolean | undefined;
+  /** As {@linkcode VersionedAddOptions.onWarning}. */
+  onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.path}. */
@@ -187,11 +191,13 @@ const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
   version: true,
   onProgress: true,
   signal: true,
+  onWarning: true,
 };
 const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
   onProgress: true,
   signal: true,
   force: true,
+  onWarning: true,
 };
 const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = { onProgress: true, signal: true };
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
@@ -211,6 +217,17 @@ export interface VersionedListOptions {
 }
 
 const consoleWarning = (w: { message: string }) => console.warn(`warning: ${w.message}`);
+
+/** Warns when a key vc does not list orders above the version being published. */
+function warnForeignAbove(
+  path: string,
+  version: string,
+  foreign: ReadonlyArray<ForeignVersion & { key: string }>,
+  onWarning: VersionedListOptions["onWarning"],
+): void {
+  const warning = foreignAboveMessage(path, version, foreign);
+  if (warning !== undefined) (onWarning ?? consoleWarning)(warning);
+}
 const VERIFY_OPTIONS: OptionNames<VersionedVerifyOptions> = { onProgress: true, signal: true };
 
 /** Options for {@linkcode VersionedCache.verify}. */
@@ -720,7 +737,7 @@ export class VersionedCache {
     const store = await this.#store(this.bucket);
     const foreign: Array<ForeignVersion & { key: string }> = [];
     const published = await this.#versions(p, store, options.signal, foreign);
-    refuseBelowForeign(p, version, foreign);
+    warnForeignAbove(p, version, foreign, options.onWarning);
     if (published.length === 0) {
       const twin = await this.#twinVersions(p, store, options.signal);
       if (twin !== undefined) {
@@ -844,7 +861,7 @@ export class VersionedCache {
       );
     }
     const to = nextVersion(from, bump);
-    refuseBelowForeign(p, to, foreign);
+    warnForeignAbove(p, to, foreign, options.onWarning);
     checkManifestRoom(read, this.manifest, p, to);
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published

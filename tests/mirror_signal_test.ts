@@ -58,7 +58,16 @@ async function interruptMirror(
     const decode = (b: Uint8Array) => new TextDecoder().decode(b);
     s3.setFaults({ latencyMs: options.latencyMs, match: (t) => t.op === "UploadPart" });
     const child = command(["mirror", "data", `s3://${BUCKET}/p`, ...options.extra]).spawn();
-    const output = child.output();
+    // stderr is read as it comes: a second signal waits for the watch's
+    // "stopping" line, so that it cannot reach the runtime together with the
+    // first (a pending signal is not queued twice) and be taken as one.
+    let stderrSoFar = "";
+    const stderrRead = (async () => {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        stderrSoFar += chunk;
+      }
+    })();
+    const stdoutRead = new Response(child.stdout).text();
     // Wait (bounded) until a part upload has reached the server.
     for (let i = 0; i < 1500 && s3.stats.UploadPart === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -66,14 +75,20 @@ async function interruptMirror(
     assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
     const sent = Date.now();
     for (let i = 0; i < options.signals; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, options.gapMs ?? 300));
+      if (i > 0) {
+        for (let t = 0; t < 500 && !stderrSoFar.includes("Ctrl-C again"); t++) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assertStringIncludes(stderrSoFar, "stopping: letting the transfers in flight finish");
+        await new Promise((r) => setTimeout(r, options.gapMs ?? 300));
+      }
       child.kill("SIGINT");
     }
-    const out = await output;
+    const [status, stdout] = await Promise.all([child.status, stdoutRead, stderrRead]);
     const ended = {
-      code: out.code,
-      stdout: decode(out.stdout),
-      stderr: decode(out.stderr),
+      code: status.code,
+      stdout,
+      stderr: stderrSoFar,
       took: Date.now() - sent,
     };
     // A part request the client gave up on still runs on the server once

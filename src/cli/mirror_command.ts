@@ -331,6 +331,15 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     );
   }
   const stop = io.signal ?? new AbortController().signal;
+  // A watch lets its transfers in flight finish on a first Ctrl-C, which can
+  // take seconds: say so, and how to stop at once, rather than seem to hang.
+  // (Said before the signal reaches the transfers, so a second Ctrl-C that
+  // follows this line is always taken as the second.)
+  stop.addEventListener(
+    "abort",
+    () => out.info("stopping: letting the transfers in flight finish (Ctrl-C again aborts them)"),
+    { once: true },
+  );
   // The failures said (path → error) and the held-back deletes line, so a retry does not repeat them.
   const said = new Map<string, string>();
   // The failures said that only a change of their file ends (path → error), kept across passes.

@@ -558,12 +558,15 @@ class Scanner {
     return true;
   }
 
+  /** The 413 for headers and fields past the overhead limit. */
+  #overLimit(): HttpError {
+    return new HttpError(413, `multipart headers and fields exceed ${this.#maxOverhead} bytes`);
+  }
+
   /** Consumes `n` bytes of framing, counted against the overhead limit. */
   #take(n: number): Uint8Array {
     this.#overhead += n;
-    if (this.#overhead > this.#maxOverhead) {
-      throw new HttpError(413, `multipart headers and fields exceed ${this.#maxOverhead} bytes`);
-    }
+    if (this.#overhead > this.#maxOverhead) throw this.#overLimit();
     const out = this.#buf.subarray(0, n);
     this.#buf = this.#buf.subarray(n);
     return out;
@@ -603,7 +606,9 @@ class Scanner {
         return text;
       }
       from = Math.max(0, this.#buf.length - 1);
-      if (this.#buf.length > this.#maxOverhead) throw malformed("line too long");
+      // The whole line counts as framing: past the limit it is the same 413
+      // as headers spread over many lines (it was a 400 "line too long").
+      if (this.#overhead + this.#buf.length > this.#maxOverhead) throw this.#overLimit();
       if (!await this.#fill()) return undefined;
     }
   }

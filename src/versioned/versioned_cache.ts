@@ -1176,6 +1176,21 @@ export class VersionedCache {
     // would depend on which copy finished first, or one file would hold
     // another entry's bytes while both were reported copied.
     const clashes = pathClashes(entries.map(({ path }) => path));
+    // A local override (a file being tried out, maybe kept in DEST) is the
+    // user's work: another entry's copy must not replace it, nor would the
+    // entry that reads it then copy what it holds. Its own entry may copy
+    // it onto itself.
+    const overrides = entries.flatMap(({ path, version }) => {
+      if (isVersion(version)) return [];
+      try {
+        const { location } = classifyValue(version, this.manifest) as { location: string };
+        const where = parseUri(location);
+        if (where.scheme === "s3") return [];
+        return [{ file: resolve(where.path), of: path }];
+      } catch {
+        return []; // a malformed override fails on its own entry
+      }
+    });
     const bucketDir = this.bucket.startsWith("file:") ? fromFileUrl(this.bucket) : undefined;
     let done = 0;
     let bytes = 0;
@@ -1213,6 +1228,15 @@ export class VersionedCache {
           throw new InvalidInputError(
             `refusing to write ${path} to ${dest}: it is ${own} of this sync; ` +
               `sync to another directory`,
+          );
+        }
+        const tried = overrides.filter(({ of }) => of !== path);
+        const of = await ownFileAt(dest, tried.map(({ file, of }) => [file, of]));
+        if (of !== undefined) {
+          throw new InvalidInputError(
+            `refusing to write ${path} to ${dest}: it is the local override of ${of} in ` +
+              `${this.manifest}, which the copy would replace; sync to another directory ` +
+              `or move the override out of ${root}`,
           );
         }
         // A directory of the destination that is a symbolic link (one a

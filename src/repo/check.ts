@@ -1,7 +1,8 @@
 /**
  * `vc repo check`: compares the catalog with the store. Every record that is
  * not purged must have its content object, with its size and MD5 (the ETag,
- * or the `vc-md5` metadata when the ETag is not a plain MD5); every content
+ * or the `vc-md5` metadata when the ETag is not a plain MD5; an object with
+ * neither, written behind vc's back, is read and hashed); every content
  * object should belong to a record. Temp files of writers killed mid-upload
  * into a `file://` store are removed by the listing and reported, and
  * multipart uploads of content still open (S3) are reported. A record whose content key is not under
@@ -10,8 +11,8 @@
  *
  * @module
  */
-import { InvalidInputError, VcError } from "../errors.ts";
-import { statedMd5 } from "../hash.ts";
+import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { PendingUpload } from "../store/types.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
@@ -147,15 +148,22 @@ export async function check(
         };
       }
       const stored = statedMd5(info);
-      if (stored !== undefined && stored !== md5) {
-        return {
-          id,
-          key,
-          problem: "md5 mismatch",
-          detail: `recorded ${md5}, stored ${stored}`,
-        };
+      if (stored !== undefined) {
+        if (stored === md5) return undefined;
+        return { id, key, problem: "md5 mismatch", detail: `recorded ${md5}, stored ${stored}` };
       }
-      return undefined;
+      // The store states no MD5 (a multipart ETag without vc's `vc-md5`, which
+      // every add stores: the object was written behind vc's back, say by
+      // `aws s3 cp`): its bytes are the only way to tell, so hash them.
+      const hashed = await hashObject(repo, key, options.signal);
+      if (hashed === undefined) return { id, key, problem: "missing", detail: "no content object" };
+      if (hashed === md5) return undefined;
+      return {
+        id,
+        key,
+        problem: "md5 mismatch",
+        detail: `recorded ${md5}, stored content hashes to ${hashed} (the store states no MD5)`,
+      };
     },
   );
   const live = new Set(rows.map((r) => String(r.content_key)));
@@ -203,4 +211,29 @@ export async function check(
     ...(uploadsUnchecked === undefined ? {} : { uploadsUnchecked }),
     ok: problems.length === 0 && orphans.length === 0,
   };
+}
+
+/**
+ * The hex MD5 of the object at `key`, or undefined when it is gone (deleted
+ * since the `head`).
+ */
+async function hashObject(
+  repo: Repository,
+  key: string,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  let got;
+  try {
+    got = await repo.store.get(key, signal === undefined ? {} : { signal });
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  const hash = new Md5();
+  if (got.bytes !== undefined) {
+    hash.update(got.bytes);
+  } else {
+    for await (const chunk of got.body) hash.update(chunk);
+  }
+  return hash.hex();
 }

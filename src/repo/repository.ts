@@ -16,7 +16,12 @@ import { untilAborted } from "../abort_hub.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { contentTypeFor } from "../content_type.ts";
-import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import {
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+} from "../errors.ts";
 import { checkOptions, describeValue, type OptionNames, optionsRefusal } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
@@ -1147,11 +1152,23 @@ export class Repository implements AsyncDisposable {
       this.#cache = new AssetCache({ openStore: this.#openStore });
     }
     const uri = this.#contentUriOf(record);
-    const local = await this.#cache.cache(uri, {
-      immutable: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    let local;
+    try {
+      local = await this.#cache.cache(uri, {
+        immutable: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    } catch (error) {
+      // Said of the record asked for, not of a cache entry: its content was
+      // deleted behind vc's back (`vc repo check` lists such records).
+      if (!(error instanceof NotFoundError) || / its bucket /.test(error.message)) throw error;
+      throw new NotFoundError(
+        `record ${record.id} (${record.state} ${record.path}): its content ${uri} is missing ` +
+          `from the store (deleted behind vc's back? \`vc repo check\` lists such records)`,
+        { cause: error },
+      );
+    }
     options.signal?.throwIfAborted();
     const actual = await md5File(local);
     if (actual !== record.md5) {

@@ -15,7 +15,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { statedMd5 } from "../src/hash.ts";
 
 Deno.test("repo check hashes content whose multipart ETag states no MD5", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa216_check_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_check_mp_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
   const store = testS3Options(s3, {
     maxAttempts: 1,

@@ -13,7 +13,7 @@ import { NotFoundError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo get of a record whose content is missing names the record", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa216_get_missing_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_get_missing_" });
   try {
     await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
     await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href, { cache });

@@ -137,7 +137,21 @@ export const prefill: Command = {
         missing.push({ item: v.manifest, error: error.message, errorName: errorKind(error) });
       } else own.push(v);
     }
-    if (own.some((v) => v.bucket === undefined)) throw noBucket("prefill");
+    const unbucketed = own.find((v) => v.bucket === undefined);
+    if (unbucketed !== undefined) {
+      throw noBucket(
+        "prefill",
+        undefined,
+        own.length > 1
+          ? {
+            manifest: unbucketed.manifest,
+            ...(unbucketed.settings.projectPath === undefined
+              ? {}
+              : { projectPath: unbucketed.settings.projectPath }),
+          }
+          : undefined,
+      );
+    }
     manifests = own.map((v) => v.manifest);
     for (const v of own) {
       sameCacheSettings(own[0]!, v);

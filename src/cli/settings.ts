@@ -138,8 +138,21 @@ export function openVersioned(
  * assert(noBucket("add").hint?.includes("VC_BUCKET"));
  * ```
  */
-export function noBucket(command: string, missingManifest?: string): UsageError {
-  return new UsageError(`${command}: no bucket configured`, {
+export function noBucket(
+  command: string,
+  missingManifest?: string,
+  forManifest?: { manifest: string; projectPath?: string },
+): UsageError {
+  // With several manifests (`vc prefill --manifest a.json --manifest b.json`),
+  // each takes its bucket from its own project file: say which has none.
+  const which = forManifest === undefined
+    ? ""
+    : ` for the manifest ${forManifest.manifest} (${
+      forManifest.projectPath === undefined
+        ? "no project file from its directory up names one"
+        : `its project file ${forManifest.projectPath} names none`
+    })`;
+  return new UsageError(`${command}: no bucket configured${which}`, {
     hint:
       "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]" +
       (missingManifest === undefined

@@ -98,6 +98,7 @@ export class ProgressBar {
   readonly #samples: { t: number; bytes: number }[] = [];
   readonly #logInterval: number | undefined;
   #lastLog: number;
+  #logTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates the bar; nothing is drawn until the first update. */
   constructor(options: ProgressBarOptions = {}) {
@@ -110,6 +111,25 @@ export class ProgressBar {
     this.#start = this.#now();
     this.#logInterval = options.logIntervalMs;
     this.#lastLog = this.#start;
+    if (!this.enabled) this.#armLog();
+  }
+
+  // A log line is written by `update`, so a run whose progress stands still
+  // (one item waiting on a store that does not answer, retries backing off)
+  // would print nothing for minutes: a timer writes the line when the
+  // interval passes without one. It never keeps a process alive.
+  #armLog(): void {
+    const interval = this.#logInterval;
+    if (interval === undefined || this.#finished) return;
+    clearTimeout(this.#logTimer);
+    const timer = setTimeout(() => {
+      if (this.#finished || this.#isComplete()) return;
+      this.#lastLog = this.#now();
+      this.#write(`${this.line()}\n`);
+      this.#armLog();
+    }, interval);
+    Deno.unrefTimer(timer);
+    this.#logTimer = timer;
   }
 
   /**
@@ -146,6 +166,7 @@ export class ProgressBar {
       ) {
         this.#lastLog = t;
         this.#write(`${this.line()}\n`);
+        this.#armLog();
       }
       return;
     }
@@ -312,6 +333,7 @@ export class ProgressBar {
   done(): void {
     if (this.#finished) return;
     this.#finished = true;
+    clearTimeout(this.#logTimer);
     if (this.#drawn) this.#write(CLEAR_LINE);
   }
 

@@ -112,7 +112,8 @@ Deno.test("s3_config: invalid VC_S3_PATH_STYLE and endpoints are InvalidInputErr
     InvalidInputError,
   );
   assertStringIncludes(ftp.message, "endpoint option");
-  assertEquals(parseBooleanEnv("X", " 1 "), true);
+  assertEquals(parseBooleanEnv("VC_X", " 1 "), true);
+  assertEquals(parseBooleanEnv("X", " true "), true);
   assertEquals(parseBooleanEnv("X", "FALSE"), false);
   assertEquals(parseBooleanEnv("X", ""), undefined);
 });

@@ -101,88 +101,121 @@ function lineOf(map: Map<string, unknown> | undefined, key: string): number | un
 export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   const profile = namedProfile(env)?.name ?? "default";
   const file = configFilePath(env);
-  const fromConfig = file === undefined ? undefined : profileS3In(file, profile);
-  if (fromConfig?.region !== undefined) return fromConfig;
-  // A region only in the credentials file counts too: the AWS SDK (config
-  // first) and the aws CLI both take it from there.
+  const sections = file === undefined ? undefined : readIni(file);
+  const fromConfig = sections?.get(`profile ${profile}`) ??
+    (profile === "default" ? sections?.get("default") : undefined);
+  // The credentials file's section of the profile counts too: the AWS SDK
+  // reads every profile setting (region, endpoint_url, ...) from both files,
+  // the config file's first, and botocore merges the two the same way (the
+  // credentials file's first), so an endpoint_url there sent `aws` and the
+  // SDK's requests to it while vc's went to AWS.
   const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-  if (credentials === undefined) return fromConfig;
-  let section: Section | undefined;
-  try {
-    section = parseIni(
-      new TextDecoder().decode(readSmallFileSync(credentials, MAX_AWS_CONFIG_BYTES)),
-    ).get(profile);
-  } catch {
-    return fromConfig;
+  const fromCredentials = credentials === undefined
+    ? undefined
+    : readIni(credentials)?.get(profile);
+  const layers: [Section, string][] = [];
+  if (file !== undefined && fromConfig !== undefined) layers.push([fromConfig, file]);
+  if (credentials !== undefined && fromCredentials !== undefined) {
+    layers.push([fromCredentials, credentials]);
   }
-  const region = nonEmpty(scalar(section?.get("region")));
-  if (region === undefined) return fromConfig;
-  const line = lineOf(section, "region");
-  const at = line === undefined ? credentials : `${credentials}:${line}`;
-  if (fromConfig === undefined) return { profile, file: credentials, region, at: { region: at } };
-  return { ...fromConfig, region, at: { ...fromConfig.at, region: at } };
+  if (layers.length === 0) return undefined;
+  return profileS3In(layers, sections ?? new Map(), file, profile);
 }
 
-function profileS3In(file: string, profile: string): AwsProfileS3 | undefined {
-  let text: string;
+// The file parsed, or undefined when it cannot be read (the SDK's credential
+// chain reports that).
+function readIni(file: string): Map<string, Section> | undefined {
   try {
     // Synchronous: looked at first (a FIFO there would block the process).
-    text = new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES));
+    return parseIni(new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES)));
   } catch {
     return undefined;
   }
-  const sections = parseIni(text);
-  const section = sections.get(`profile ${profile}`) ??
-    (profile === "default" ? sections.get("default") : undefined);
-  if (section === undefined) return undefined;
+}
+
+// `layers`: the profile's sections, the one whose settings win first, with
+// their files; `sections`: the config file's (for its `services` sections),
+// `configFile` its path.
+function profileS3In(
+  layers: [Section, string][],
+  sections: Map<string, Section>,
+  configFile: string | undefined,
+  profile: string,
+): AwsProfileS3 | undefined {
+  // A setting's value, the section holding it and that section's file.
+  const get = (key: string) => {
+    for (const [section, file] of layers) {
+      const value = section.get(key);
+      if (typeof value === "string" ? nonEmpty(value) !== undefined : value !== undefined) {
+        return { value, section, file };
+      }
+    }
+    return undefined;
+  };
+  const file = layers[0]![1];
   const result: AwsProfileS3 = { profile, file };
   const at: Record<string, string> = {};
-  const place = (map: Map<string, unknown> | undefined, key: string, setting = key) => {
+  const place = (
+    map: Map<string, unknown> | undefined,
+    key: string,
+    where = file,
+    setting = key,
+  ) => {
     const line = lineOf(map, key);
-    if (line !== undefined) at[setting] = `${file}:${line}`;
-    return line === undefined ? file : `${file}:${line}`;
+    if (line !== undefined) at[setting] = `${where}:${line}`;
+    return line === undefined ? where : `${where}:${line}`;
   };
   // The services section's S3 endpoint wins over the profile's global one,
-  // as in the aws CLI and the SDKs.
-  const servicesName = scalar(section.get("services"));
+  // as in the aws CLI and the SDKs. The services sections themselves are
+  // read from the config file only, as both do.
+  const servicesName = scalar(get("services")?.value);
   const services = servicesName === undefined
     ? undefined
     : sections.get(`services ${servicesName}`)?.get("s3");
   const servicesEndpoint = services instanceof Map
     ? nonEmpty(services.get("endpoint_url"))
     : undefined;
-  const globalEndpoint = nonEmpty(scalar(section.get("endpoint_url")));
+  const global = get("endpoint_url");
+  const globalEndpoint = nonEmpty(scalar(global?.value));
   if (servicesEndpoint !== undefined) {
     result.endpoint = {
       value: servicesEndpoint,
       source: `s3 endpoint_url of services "${servicesName}" (AWS profile "${profile}" in ${
-        place(services as Map<string, string>, "endpoint_url")
+        place(services as Map<string, string>, "endpoint_url", configFile ?? file)
       })`,
     };
-  } else if (globalEndpoint !== undefined) {
+  } else if (globalEndpoint !== undefined && global !== undefined) {
     result.endpoint = {
       value: globalEndpoint,
-      source: `endpoint_url of AWS profile "${profile}" in ${place(section, "endpoint_url")}`,
+      source: `endpoint_url of AWS profile "${profile}" in ${
+        place(global.section, "endpoint_url", global.file)
+      }`,
     };
   }
-  const s3 = section.get("s3");
-  const style = s3 instanceof Map ? s3.get("addressing_style")?.toLowerCase() : undefined;
+  const s3 = get("s3");
+  const style = s3?.value instanceof Map
+    ? s3.value.get("addressing_style")?.toLowerCase()
+    : undefined;
   if (style === "path") result.pathStyle = true;
   else if (style === "virtual") result.pathStyle = false;
-  if (style !== undefined && s3 instanceof Map) place(s3, "addressing_style");
-  const region = nonEmpty(scalar(section.get("region")));
-  if (region !== undefined) {
-    result.region = region;
-    place(section, "region");
+  if (style !== undefined && s3?.value instanceof Map) {
+    place(s3.value, "addressing_style", s3.file);
   }
-  const caBundle = nonEmpty(scalar(section.get("ca_bundle")));
-  if (caBundle !== undefined) {
-    result.caBundle = caBundle;
-    place(section, "ca_bundle");
+  const region = get("region");
+  const regionValue = nonEmpty(scalar(region?.value));
+  if (regionValue !== undefined && region !== undefined) {
+    result.region = regionValue;
+    place(region.section, "region", region.file);
   }
-  const ignore = scalar(section.get("ignore_configured_endpoint_urls"))?.toLowerCase();
+  const caBundle = get("ca_bundle");
+  const caBundleValue = nonEmpty(scalar(caBundle?.value));
+  if (caBundleValue !== undefined && caBundle !== undefined) {
+    result.caBundle = caBundleValue;
+    place(caBundle.section, "ca_bundle", caBundle.file);
+  }
+  const ignore = scalar(get("ignore_configured_endpoint_urls")?.value)?.toLowerCase();
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
-  if (nonEmpty(scalar(section.get("credential_process"))) !== undefined) {
+  if (nonEmpty(scalar(get("credential_process")?.value)) !== undefined) {
     result.credentialProcess = true;
   }
   if (Object.keys(at).length > 0) result.at = at;

@@ -126,9 +126,13 @@ export function resolveS3Endpoint(
   }
   // The variable, or the profile's own switch, silences the environment's
   // endpoints and the profile's alike, as in the aws CLI.
-  if (parseBooleanEnv(IGNORE_ENDPOINTS, env(IGNORE_ENDPOINTS)) === true) return undefined;
+  // The variable, set (`false` too), decides over the profile's setting, as
+  // in the aws CLI: `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=false` turns a
+  // profile's `ignore_configured_endpoint_urls = true` off.
+  const ignore = parseBooleanEnv(IGNORE_ENDPOINTS, env(IGNORE_ENDPOINTS));
+  if (ignore === true) return undefined;
   const found = profile();
-  if (found?.ignoreConfiguredEndpointUrls === true) return undefined;
+  if (ignore === undefined && found?.ignoreConfiguredEndpointUrls === true) return undefined;
   for (const name of ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] as const) {
     const value = nonEmpty(env(name));
     if (value !== undefined) return { endpoint: value, source: name, origin: "env" };
@@ -322,8 +326,8 @@ function normalizeEndpoint(value: string, source: string): string {
 }
 
 /**
- * Parses a boolean environment variable (`1`, `0`, `true`, `false`, any case,
- * and for a `VC_*` one `yes`, `no`, `on`, `off` as `VC_OFFLINE` takes them);
+ * Parses a boolean environment variable (`true`, `false`, any case, and for a
+ * `VC_*` one `1`, `0`, `yes`, `no`, `on`, `off` as `VC_OFFLINE` takes them);
  * `undefined` when unset or empty. Throws `InvalidInputError` naming the
  * variable otherwise.
  *
@@ -339,13 +343,19 @@ function normalizeEndpoint(value: string, source: string): string {
 export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   // vc's own variables take what VC_OFFLINE and VC_FROZEN take; an AWS_*
-  // one only what the aws CLI reads as such.
+  // one only `true` or `false`, as the AWS SDK does (it refuses the rest; the
+  // aws CLI takes anything but `true`, `1` included, for false, so a `1`
+  // taken for true went where `aws` does not).
   const own = name.startsWith("VC_");
   switch (value.trim().toLowerCase()) {
     case "1":
+      if (own) return true;
+      break;
     case "true":
       return true;
     case "0":
+      if (own) return false;
+      break;
     case "false":
       return false;
     case "yes":
@@ -359,7 +369,7 @@ export function parseBooleanEnv(name: string, value: string | undefined): boolea
   }
   throw new InvalidInputError(
     `${name}=${JSON.stringify(value)} is not a boolean: expected ${
-      own ? "1/0, true/false, yes/no or on/off" : "1, 0, true or false"
+      own ? "1/0, true/false, yes/no or on/off" : "true or false"
     }`,
   );
 }

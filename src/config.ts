@@ -966,12 +966,12 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
-    const local = nonEmpty(env("LOCALAPPDATA")) ??
+    const local = platformVar(env, "LOCALAPPDATA") ??
       win32Join(homeDir(env, os, "cache directory"), "AppData", "Local");
     return win32Join(local, "vc", "Cache");
   }
   if (os === "darwin") return join(homeDir(env, os, "cache directory"), "Library", "Caches", "vc");
-  const xdg = nonEmpty(env("XDG_CACHE_HOME"));
+  const xdg = platformVar(env, "XDG_CACHE_HOME");
   // The XDG spec says relative values are invalid and must be ignored.
   if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, "vc");
   return join(homeDir(env, os, "cache directory"), ".cache", "vc");
@@ -1005,10 +1005,10 @@ function configDirIfKnown(
   os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
   if (os === "windows") {
-    const appData = nonEmpty(env("APPDATA"));
+    const appData = platformVar(env, "APPDATA");
     if (appData !== undefined) return appData;
   } else if (os !== "darwin") {
-    const xdg = nonEmpty(env("XDG_CONFIG_HOME"));
+    const xdg = platformVar(env, "XDG_CONFIG_HOME");
     if (xdg !== undefined && isAbsolute(xdg)) return xdg;
   }
   const home = homeIfSet(env, os);
@@ -1034,7 +1034,7 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
     const error = homeNotSet(os, what, instead);
     // "set XDG_CACHE_HOME" to someone who did, to a relative path, which the
     // XDG spec has ignored: say so.
-    const xdg = platform === "XDG_CACHE_HOME" ? nonEmpty(env(platform)) : undefined;
+    const xdg = platform === "XDG_CACHE_HOME" ? platformVar(env, platform) : undefined;
     if (xdg === undefined || isAbsolute(xdg)) throw error;
     throw new InvalidInputError(
       `${error.message.slice(0, -1)}; XDG_CACHE_HOME=${
@@ -1047,8 +1047,8 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
 
 function homeIfSet(env: EnvReader, os: typeof Deno.build.os): string | undefined {
   return os === "windows"
-    ? nonEmpty(env("USERPROFILE")) ?? nonEmpty(env("HOME"))
-    : nonEmpty(env("HOME"));
+    ? platformVar(env, "USERPROFILE") ?? platformVar(env, "HOME")
+    : platformVar(env, "HOME");
 }
 
 // `instead`: what to set so that the directory is not needed.
@@ -1062,7 +1062,7 @@ function homeNotSet(os: typeof Deno.build.os, what: string, instead: string): In
 
 function expandHome(path: string, env: EnvReader): string {
   if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
-  const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
+  const home = platformVar(env, "HOME") ?? platformVar(env, "USERPROFILE");
   if (home === undefined) {
     throw new InvalidInputError(`cannot expand ${path}: HOME is not set`);
   }
@@ -1251,6 +1251,14 @@ export function parseBoolean(value: string, name: string): boolean {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
+}
+
+// A platform variable (`HOME`, `XDG_CACHE_HOME`, `LOCALAPPDATA`, ...); a
+// blank one is unset: `HOME=" "` made the cache directory `./ /.cache/vc`,
+// a directory named by spaces in the current one.
+function platformVar(env: EnvReader, name: string): string | undefined {
+  const value = env(name);
+  return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 function envReader(env: SettingsOptions["env"]): EnvReader {

@@ -374,7 +374,8 @@ function nonEmpty(value: string | undefined): string | undefined {
  */
 function homePath(value: string, env: EnvReader): string {
   if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
-  const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
+  // A blank HOME is unset too, as for the default directories.
+  const home = [env("HOME"), env("USERPROFILE")].find((v) => v !== undefined && v.trim() !== "");
   if (home === undefined) throw new UsageError(`cannot expand ${value}: HOME is not set`);
   return join(home, value.slice(1));
 }

@@ -59,6 +59,11 @@ Deno.test("vc config: s3Region and s3PathStyle rows with their sources", async (
       false,
       "env VC_S3_PATH_STYLE",
     ]);
+    // An IP endpoint is path-style whatever the setting says (the rows
+    // showed the setting's false, which no request followed).
+    const ip = await config({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", VC_S3_PATH_STYLE: "0" });
+    assertEquals(ip.get("s3PathStyle")?.value, true);
+    assertStringIncludes(ip.get("s3PathStyle")!.source, "env VC_S3_PATH_STYLE says virtual");
     const both = await config({ AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "ap-south-1" });
     assertEquals(both.get("s3Region")?.source, "env AWS_REGION");
   });

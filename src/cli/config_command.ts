@@ -6,7 +6,7 @@
  * @module
  */
 import type { Command, CommandContext } from "./command.ts";
-import { resolveS3Settings } from "../store/s3_config.ts";
+import { isIpHost, resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import type { ConfigFileError } from "../errors.ts";
@@ -152,6 +152,14 @@ function s3Rows(ctx: CommandContext): ConfigRow[] {
         source: s3.endpointOrigin === "env" ? `env ${s3.endpointSource}` : `${s3.endpointSource}`,
       },
     { name: "s3Region", value: s3.regionShown, source: s3.regionSource },
-    { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
+    // An IP endpoint is addressed path-style whatever the setting: show
+    // what is used, not a `false` no request follows.
+    s3.endpoint !== undefined && !s3.forcePathStyle && isIpHost(new URL(s3.endpoint).hostname)
+      ? {
+        name: "s3PathStyle",
+        value: true,
+        source: `an endpoint at an IP address (${s3.pathStyleSource} says virtual: ignored)`,
+      }
+      : { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
   ];
 }

@@ -455,7 +455,18 @@ export function bucketBaseUrl(
   return `${url.href.replace(/\/+$/, "")}/${encodeURIComponent(bucket)}`;
 }
 
-function isIpHost(hostname: string): boolean {
+/**
+ * True for an IPv4 or IPv6 literal host: such an endpoint is addressed
+ * path-style whatever the setting (`bucket.127.0.0.1` is no host name).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isIpHost } from "./s3_config.ts";
+ * assert(isIpHost("127.0.0.1") && isIpHost("[::1]") && !isIpHost("minio"));
+ * ```
+ */
+export function isIpHost(hostname: string): boolean {
   return hostname.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
 }
 

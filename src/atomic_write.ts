@@ -521,12 +521,15 @@ export class AtomicFile {
    * Flushes (when durable), closes and renames over the destination. A
    * shared temp file stays open (with the caller's lock) and keeps its name
    * until {@linkcode AtomicFile.close}: the destination becomes a second
-   * name of it (see the module doc).
+   * name of it (see the module doc). `beforeRename` runs once the data is
+   * flushed, right before the destination is replaced (an error from it
+   * discards the file and leaves the destination as it was).
    */
-  async commit(): Promise<void> {
+  async commit(beforeRename?: () => void): Promise<void> {
     try {
       this.startSync();
       await this.#sync;
+      beforeRename?.();
       if (this.shared) this.#linkToDest();
       else {
         this.#close();

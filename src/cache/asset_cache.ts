@@ -44,6 +44,7 @@ import {
 } from "../options_check.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
 import { parseUri } from "../uri.ts";
+import type { ObjectStore } from "../store/types.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
 import type {
   AssetCacheOptions,
@@ -545,25 +546,46 @@ export class AssetCache implements AsyncDisposable {
     checkOptionValues("ls()", options, ["checkRemote"]);
     const { listEntries, publicEntry } = await import("./maintenance.ts");
     const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
-    if (!options.checkRemote || this.offline) return out;
+    if (!options.checkRemote) return out;
+    if (this.offline) {
+      for (const entry of out) entry.remoteError = "offline mode is on";
+      return out;
+    }
     const [{ forEachLimit }, { isUnreachable }, { fetcher }] = await Promise.all([
       import("../pool.ts"),
       import("./entry_fetch.ts"),
       this.#loadRemote(),
     ]);
     const signal = options.signal;
+    // Stores found unreachable, with why: their other entries are not asked
+    // (each would wait out its own timeouts and retries to learn the same).
+    const down = new Map<ObjectStore, string>();
     await forEachLimit(out, 16, async (entry) => {
       signal?.throwIfAborted();
       const loc = this.#locate(entry.uri);
       // Entries cached through another endpoint cannot be checked with this one.
-      if (loc === undefined || loc.dataPath !== entry.path) return;
+      if (loc === undefined || loc.dataPath !== entry.path) {
+        entry.remoteError = `cached from the endpoint ${
+          entry.endpoint ?? "-"
+        }, not the one configured now (set AWS_ENDPOINT_URL to it to check it)`;
+        return;
+      }
+      let store: ObjectStore | undefined;
       try {
-        const { store, key } = await fetcher.storeFor(loc);
+        let key: string;
+        ({ store, key } = await fetcher.storeFor(loc));
+        const known = down.get(store);
+        if (known !== undefined) {
+          entry.remoteError = known;
+          return;
+        }
         const head = await store.head(key, signal === undefined ? {} : { signal });
         entry.outdated = head === undefined || !sameVersion(head, entry);
         if (head === undefined) entry.remoteDeleted = true;
       } catch (e) {
         if (signal?.aborted || !(await isUnreachable(e))) throw e;
+        entry.remoteError = (e as Error | undefined)?.message ?? String(e);
+        if (store !== undefined && !down.has(store)) down.set(store, entry.remoteError);
       }
     });
     signal?.throwIfAborted();

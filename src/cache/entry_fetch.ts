@@ -9,7 +9,8 @@
  * @module
  */
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
-import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
+import { AtomicFile, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
+import { renameOverSync } from "../replace_file.ts";
 import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
 import {
@@ -24,6 +25,7 @@ import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
 import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
+import { isFileOfItsOwn } from "./entry_records.ts";
 import {
   type EntryIndex,
   type EntryRec,
@@ -207,14 +209,21 @@ export class EntryFetcher {
     const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
     const lock = await this.#lock(loc, ctx, mode);
     let cached = false;
+    // A refresh: the copy it replaces, under a second (temp) name from just
+    // before the new copy takes its place until the new copy's record is
+    // written, so a failed record write puts it back (see keepCopy).
+    let kept: string | undefined;
     try {
       // Another process may have completed the entry since our first look:
       // while we waited for the lock, or before we created its file (a
       // holder's record is written before it gives up the lock's name). A
       // journal lookup; on the usual cold miss it finds no line.
       const old = index.byPath(loc.dataPath);
+      // The version of the copy a refresh replaces (none on a cold miss).
+      let oldEtag = old?.etag;
       if (lock !== undefined) {
         const done = index.load(loc);
+        if (done !== undefined) oldEtag = done.etag;
         if (
           done !== undefined && done.gone !== true &&
           (expected === undefined || sameVersion(expected, done)) &&
@@ -233,6 +242,12 @@ export class EntryFetcher {
       if (expected !== undefined) options.expected = expected;
       if (integrity !== undefined) options.integrity = integrity;
       if (mode !== undefined) options.mode = mode;
+      // Only a refresh has a copy to keep: a cold miss pays nothing for it.
+      if (oldEtag !== undefined) {
+        options.beforeCommit = () => {
+          kept ??= keepCopy(loc.dataPath);
+        };
+      }
       if (lock !== undefined) {
         // The locked file takes every attempt (a retry after corrupt content
         // or a version change finds it emptied, still locked: no other
@@ -288,20 +303,42 @@ export class EntryFetcher {
       try {
         await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
       } catch (e) {
-        // Data without a record is invisible to ls, prune and verify: remove it.
+        // Data without a record is invisible to ls, prune and verify: the
+        // copy it replaced goes back (its record still describes it: same
+        // file, same times), else it is removed.
+        let restored = false;
         try {
           layout.assertSafe(loc.dataPath);
-          Deno.removeSync(loc.dataPath);
+          if (kept !== undefined) {
+            try {
+              renameOverSync(kept, loc.dataPath);
+              kept = undefined;
+              restored = true;
+            } catch {
+              // Its second name is gone (a concurrent sweep took it for debris by its age).
+            }
+          }
+          if (!restored) Deno.removeSync(loc.dataPath);
         } catch {
           // Gone already, or not ours to touch; maintenance finds orphans.
         }
-        throw this.explain(e, loc);
+        throw withNote(
+          this.explain(e, loc),
+          restored
+            ? `; the copy cached before (ETag ${oldEtag}) is kept`
+            : oldEtag !== undefined
+            ? "; the copy cached before was replaced and is gone with the new one"
+            : "",
+        );
       }
       if (old !== undefined) old.valid = false;
       index.setPath(rec);
       cached = true;
       return rec;
     } finally {
+      // The replaced copy's second name (the record of its successor is
+      // written, or the commit failed and it is still in place).
+      if (kept !== undefined) removeQuietly(kept);
       // Removes the lock's temp name (a done download's data stays in place).
       lock?.release();
       // A miss that cached nothing (a mistyped key, a key the store refuses,
@@ -358,6 +395,41 @@ export class EntryFetcher {
   explain(e: unknown, loc: EntryLocation): unknown {
     return explainCacheError(e, this.#index.layout.dir, loc, this.#options.endpoint);
   }
+}
+
+/**
+ * Gives the copy at `dataPath` (a refresh is about to replace it) a second
+ * name: a temp name beside it, which a sweep removes once this process is
+ * gone. Called with the new copy flushed, right before its rename: a kill
+ * in between (two system calls) leaves the old copy in place, with that
+ * second name until the next download into its directory or `vc cache
+ * verify` / `prune` sweeps it (a miss until then, never another file). The
+ * temp name's path, or undefined when there is no file of its own there or
+ * no hard links.
+ */
+function keepCopy(dataPath: string): string | undefined {
+  if (!isFileOfItsOwn(statOrUndefined(dataPath))) return undefined;
+  const other = tempPathFor(dataPath);
+  try {
+    Deno.linkSync(dataPath, other);
+    return other;
+  } catch {
+    return undefined; // no hard links here: the refresh works as before
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** `e` with `note` added to its message (when it is an Error). */
+function withNote(e: unknown, note: string): unknown {
+  if (note !== "" && e instanceof Error) e.message += note;
+  return e;
 }
 
 /**

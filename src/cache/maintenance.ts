@@ -72,6 +72,11 @@ export interface CacheEntry {
    */
   remoteDeleted?: boolean;
   /**
+   * With `checkRemote`: why the store could not be asked (`outdated` is
+   * absent), e.g. its endpoint is unreachable; absent otherwise.
+   */
+  remoteError?: string;
+  /**
    * True when the store said the object was deleted: the copy is not served
    * (`NotFoundError`) until the store has it again; `rm` removes it.
    */

@@ -128,6 +128,22 @@ export const ls: Command = {
       ...(checkRemote ? ["REMOTE"] : []),
     ];
     const lines = entries.length === 0 ? [] : table([header, ...rows]);
+    // Why REMOTE is unknown: once per endpoint (each entry has it in --json).
+    const unknown = new Map<string, { reason: string; count: number }>();
+    for (const e of entries) {
+      if (e.remoteError === undefined) continue;
+      const endpoint = e.endpoint ?? "file://";
+      const seen = unknown.get(endpoint);
+      if (seen === undefined) unknown.set(endpoint, { reason: e.remoteError, count: 1 });
+      else seen.count++;
+    }
+    for (const [endpoint, { reason, count }] of unknown) {
+      ctx.io.writeStderr(
+        `vc: REMOTE is unknown for ${count} ${count === 1 ? "entry" : "entries"} of ${
+          endpoint === "file://" ? "file:// sources" : `the endpoint ${endpoint}`
+        }: ${reason}\n`,
+      );
+    }
     const twins = lookalikePairs(entries.map((e) => e.uri), decodedUri);
     if (twins !== undefined) {
       ctx.io.writeStderr(

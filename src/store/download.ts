@@ -142,6 +142,12 @@ export interface TempDownloadOptions extends DownloadOptions {
    * for a newer local file (the mirror's content check would not see it).
    */
   objectTime?: boolean;
+  /**
+   * Called once the content is verified and flushed, right before it replaces `dest`
+   * (the asset cache keeps the copy it replaces under another name there,
+   * until the new copy's record is written).
+   */
+  beforeCommit?: () => void;
 }
 
 /** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
@@ -509,7 +515,7 @@ async function downloadOnce(
           // A file system that keeps no such time: the file keeps its own.
         }
       }
-      await temp.commit();
+      await temp.commit(options.beforeCommit);
       done = true;
       // An empty object had no chunk to report: say it is complete, so a
       // caller can tell a download (progress seen) from a cache hit (none).

@@ -378,6 +378,20 @@ export async function* listPages(
       shouldRetry: (error) => brokenBodies.has(error as object),
     });
     request.signal?.throwIfAborted();
+    // Callers make keys relative by cutting the prefix off: a key outside it
+    // (a broken or hostile endpoint) would become some other key.
+    if (request.prefix !== "") {
+      const stray = page.objects.find((o) => !o.key.startsWith(request.prefix));
+      if (stray !== undefined) {
+        throw new StoreError(
+          `LIST ${lean.uri(request.prefix)}: the server listed ${
+            JSON.stringify(stray.key.slice(0, 200))
+          }, outside the prefix ${
+            JSON.stringify(request.prefix)
+          } asked for: the endpoint is not answering as S3 does`,
+        );
+      }
+    }
     const first = page.objects[0];
     if (first !== undefined) {
       if (page.truncated && page.nextToken !== undefined && seenFirstKeys.has(first.key)) {

@@ -247,6 +247,15 @@ export class CacheClient {
         } is not an http:// or https:// URL`,
       );
     }
+    // Routes are appended to the URL's text: after a `?` or `#` they would
+    // land in the query or fragment, and every request went to the base path.
+    if (/[?#]/.test(options.url)) {
+      throw new InvalidInputError(
+        `cache service URL ${
+          JSON.stringify(redactUrl(options.url))
+        } is not a base URL: a service URL has no query or fragment`,
+      );
+    }
     this.#url = options.url.replace(/\/+$/, "");
     this.#token = options.token;
     this.#fetchImpl = options.fetch ?? fetch;

@@ -184,8 +184,10 @@ export function s3HttpError(
     const target = details.location ?? details.endpoint;
     return new StoreError(
       `${ctx.operation} ${ctx.uri} failed: ${ctx.endpoint} redirected (${what}) to ${
-        target === undefined ? "an unnamed location (no Location header)" : target
-      }: point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there`,
+        // A presigned URL there is a secret: its query values are hidden.
+        target === undefined
+          ? "an unnamed location (no Location header)"
+          : redactUrl(target)}: point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there`,
       { ...options, status },
     );
   }

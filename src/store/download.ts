@@ -637,10 +637,14 @@ async function downloadParallel(
   const rangeSize = segmented
     ? plan.segment * Math.max(1, Math.round(opts.rangeSize / plan.segment))
     : opts.rangeSize;
-  const ranges: { start: number; end: number }[] = [];
-  for (let start = 0; start < size; start += rangeSize) {
-    ranges.push({ start, end: Math.min(start + rangeSize, size) });
-  }
+  // Ranges are made as they are fetched, not planned up front: a size a
+  // broken or hostile store claims (petabytes) was a billion range objects,
+  // and vc died out of memory before sending a request.
+  const count = Math.ceil(size / rangeSize);
+  const rangeAt = (index: number) => {
+    const start = index * rangeSize;
+    return { start, end: Math.min(start + rangeSize, size) };
+  };
   // Hashing runs on a worker that reads completed ranges back from the page
   // cache, so this thread only moves bytes. Without a worker (or if it
   // fails), verify() hashes the finished file here instead.
@@ -661,7 +665,8 @@ async function downloadParallel(
   const sequential = hasher !== undefined && !segmented && plan.segment > 0;
   const shaStream = hasher !== undefined && wantSha;
   const trackPrefix = sequential || shaStream;
-  const complete: boolean[] = ranges.map(() => false);
+  // Ranges finished ahead of the prefix (at most a window of them).
+  const complete = new Set<number>();
   let prefix = 0;
   // A slow range holds the prefix back; without a bound the other
   // connections would run on to the end and leave all the hashing for after
@@ -674,7 +679,7 @@ async function downloadParallel(
   };
   const rangeDone = (index: number) => {
     if (segmented && hashing && hasher !== undefined) {
-      const { start, end } = ranges[index]!;
+      const { start, end } = rangeAt(index);
       partJobs.push(
         hasher.segments(temp.path, start, end, plan.segment).then(
           (md5s) => md5s.forEach((md5, j) => parts[start / plan.segment + j] = md5),
@@ -683,10 +688,10 @@ async function downloadParallel(
       );
     }
     if (!trackPrefix) return;
-    complete[index] = true;
+    complete.add(index);
     const before = prefix;
-    while (prefix < ranges.length && complete[prefix]) {
-      const { start, end } = ranges[prefix++]!;
+    while (prefix < count && complete.delete(prefix)) {
+      const { start, end } = rangeAt(prefix++);
       // The workers queue these in order and read each once it is final.
       if (sequential) hasher.stream(WHOLE, temp.path, start, end);
       if (shaStream) hasher.stream(SHA, temp.path, start, end, "sha256");
@@ -702,7 +707,7 @@ async function downloadParallel(
         await advanced.promise;
       }
       if (failure !== undefined) return;
-      const { start, end } = ranges[index]!;
+      const { start, end } = rangeAt(index);
       if (index === 0 && initial !== undefined) {
         // The first GET's body serves range 0 (then it is cancelled).
         const body = initial;
@@ -726,8 +731,8 @@ async function downloadParallel(
   };
   try {
     await forEachLimit(
-      ranges.keys(),
-      Math.min(opts.concurrency, ranges.length),
+      indexes(count),
+      Math.min(opts.concurrency, count),
       (index) => fetchOne(index),
     ).catch(() => {}); // the first failure is kept in `failure`
     if (failure !== undefined) {
@@ -759,6 +764,11 @@ async function downloadParallel(
   } finally {
     hasher?.terminate();
   }
+}
+
+/** 0, 1, ... `count - 1`, made as they are asked for. */
+function* indexes(count: number): Generator<number> {
+  for (let i = 0; i < count; i++) yield i;
 }
 
 /** Stream id of the whole-object MD5 on the hash workers. */

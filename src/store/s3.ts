@@ -1794,6 +1794,16 @@ export class S3Store implements ObjectStore {
     if (status === 206) {
       const total = /\/(\d+)\s*$/.exec(contentRange)?.[1];
       size = total === undefined ? undefined : Number(total);
+      // Not "no Content-Length": the answer may well have one.
+      if (size === undefined && unsized !== undefined) {
+        throw new IntegrityError(
+          `${this.#uri(this.#fullKey(key))}: the store answered a ranged GET with 206 but ${
+            contentRange === ""
+              ? "no Content-Range"
+              : `the Content-Range ${JSON.stringify(contentRange)}, without the total`
+          }, so the object's size is unknown and its bytes cannot be verified`,
+        );
+      }
     }
     if (size === undefined) {
       if (unsized !== undefined) throw new IntegrityError(unsized());

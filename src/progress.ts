@@ -37,7 +37,11 @@ export interface ProgressBarOptions {
   intervalMs?: number;
   /** Clock in milliseconds. Default `performance.now`. */
   now?: () => number;
-  /** Terminal width. Default: the console's, else 80. */
+  /**
+   * Terminal width the line is cut to. Default: the console's (else 80)
+   * when drawn; no limit when not (a log line has no terminal width, and a
+   * line cut to 80 columns lost its label and most of the item).
+   */
   columns?: number;
   /**
    * When nothing is drawn (not a terminal: a CI log), a plain line (no
@@ -107,7 +111,7 @@ export class ProgressBar {
     this.#write = options.write ?? writeStderr;
     this.#interval = options.intervalMs ?? 100;
     this.#now = options.now ?? (() => performance.now());
-    this.#columns = options.columns ?? consoleColumns();
+    this.#columns = options.columns ?? (this.enabled ? consoleColumns() : Infinity);
     this.#start = this.#now();
     this.#logInterval = options.logIntervalMs;
     this.#lastLog = this.#start;
@@ -301,14 +305,22 @@ export class ProgressBar {
     const max = this.#columns - 1;
     // A terminal too narrow for even the ellipsis gets no line at all.
     if (max < 1) return "";
-    // The numbers matter most. Long labels and item names (URIs, paths) are
+    // The numbers matter most, then the label (which command printed the
+    // line), then the item. Long item names and labels (URIs, paths) are
     // shortened from the left, keeping their end: usually the file name.
+    // The label gives way to the item only beyond a fair share of the room,
+    // and a short one (`prefill`) is never dropped for an item's sake.
     const sep = 2;
     // Widths in terminal columns: a line wider than the terminal wraps, and
     // the next redraw (\r, erase line) then leaves its first part behind.
     let room = max - displayWidth(stats);
-    const labelRoom = (s.current ? Math.floor(room / 2) : room) - sep;
-    const label = this.#label && labelRoom >= 8 ? keepEnd(printable(this.#label), labelRoom) : "";
+    const labelText = printable(this.#label);
+    const want = displayWidth(labelText);
+    const share = s.current ? Math.max(Math.floor(room / 2), want + sep) : room;
+    const labelRoom = Math.min(share, room) - sep;
+    const label = labelText && labelRoom >= Math.min(8, want)
+      ? keepEnd(labelText, labelRoom)
+      : "";
     room -= label ? displayWidth(label) + sep : 0;
     const current = s.current && room > sep + 8 ? keepEnd(printable(s.current), room - sep) : "";
     const text = [label, stats, current].filter((x) => x !== "").join("  ");

@@ -89,6 +89,11 @@ const MAX_SAMPLES = 64;
 export class ProgressBar {
   /** Whether anything is drawn. */
   readonly enabled: boolean;
+  /**
+   * Whether, not drawn, it prints a plain line every `logIntervalMs` (a CI
+   * log): progress is worth reporting to it when it draws or logs.
+   */
+  readonly logs: boolean;
   readonly #label: string;
   readonly #write: (text: string) => void;
   readonly #interval: number;
@@ -114,6 +119,7 @@ export class ProgressBar {
     this.#columns = options.columns ?? (this.enabled ? consoleColumns() : Infinity);
     this.#start = this.#now();
     this.#logInterval = options.logIntervalMs;
+    this.logs = !this.enabled && this.#logInterval !== undefined;
     this.#lastLog = this.#start;
     if (!this.enabled) this.#armLog();
   }
@@ -318,9 +324,7 @@ export class ProgressBar {
     const want = displayWidth(labelText);
     const share = s.current ? Math.max(Math.floor(room / 2), want + sep) : room;
     const labelRoom = Math.min(share, room) - sep;
-    const label = labelText && labelRoom >= Math.min(8, want)
-      ? keepEnd(labelText, labelRoom)
-      : "";
+    const label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
     room -= label ? displayWidth(label) + sep : 0;
     const current = s.current && room > sep + 8 ? keepEnd(printable(s.current), room - sep) : "";
     const text = [label, stats, current].filter((x) => x !== "").join("  ");

@@ -18,7 +18,7 @@ import {
   watchMirror,
   type WatchReport,
 } from "../mirror/watch.ts";
-import { formatBytes } from "../progress.ts";
+import { formatBytes, type ProgressBar } from "../progress.ts";
 import { isStoreUri, parseStoreRoot } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import {
@@ -270,8 +270,9 @@ export const mirror: Command = {
       using bar = out.progress(options.dryRun ? "mirror (dry run)" : "mirror");
       report = await runMirror({
         ...options,
-        // No bar (not a TTY, --quiet, --json): no per-file callback either.
-        ...(bar.enabled
+        // Neither a bar nor a log line (--quiet): no per-file callback either.
+        // Off a terminal the log line every 30 s counts the files.
+        ...(bar.enabled || bar.logs
           ? {
             onProgress: (p: MirrorProgress) =>
               bar.update({
@@ -345,10 +346,23 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   // The failures said that only a change of their file ends (path → error), kept across passes.
   const lasting = new Map<string, string>();
   let heldSaid: string | undefined;
+  // A bar for each pass or batch, from its first transfer to its summary (on
+  // a terminal; in a CI log a plain line every 30 s of a long one, so a full
+  // pass of a large tree over a slow store does not look hung).
+  let bar: ProgressBar | undefined;
+  const endBar = () => {
+    bar?.done();
+    bar = undefined;
+  };
   let totals: WatchReport;
   try {
     totals = await watchMirror({
       ...options,
+      onProgress: (p: MirrorProgress) => {
+        bar ??= out.progress("mirror --watch");
+        if (!bar.enabled && !bar.logs) return;
+        bar.update({ done: p.done, bytes: p.bytes, ...(p.current ? { current: p.current } : {}) });
+      },
       watchFs: (paths, watchOptions) =>
         leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),
       ...(debounce === undefined ? {} : { debounceMs: parseDuration(debounce, "--debounce") }),
@@ -358,6 +372,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       // aborted, and the watch fails as interrupted (130).
       ...(io.cancel ? { cancel: io.cancel } : {}),
       onBatch: (report, kind, info) => {
+        endBar();
         // A batch tried again after a failure (the store down) says only the
         // failures it did not say last time, and its summary counts the rest:
         // each retry printed every line again, for as long as the outage lasted.
@@ -401,9 +416,13 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           );
         }
       },
-      onError: (error) => io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`),
+      onError: (error) => {
+        endBar();
+        io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`);
+      },
     });
   } catch (error) {
+    endBar();
     if (!(error instanceof WatchInterruptedError)) throw error;
     // Ended with transfers aborted: what it really did, as the last line (and the log's).
     await out.jsonLine({ kind: "interrupted", ...error.totals, cutShort: error.cutShort })
@@ -411,6 +430,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     out.failure(error.message);
     return EXIT_INTERRUPTED;
   }
+  endBar();
   // totals.failed also counts the passes and paths that failed whole (a
   // store that could not be reached), which onError reported as they came.
   out.info(

@@ -88,13 +88,20 @@ export const gc: Command = {
     }
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
+    // Its phase on a bar (a terminal), and in a CI log a plain line every 30 s
+    // of a long phase (deleting a million objects), also with --json.
+    using bar = ctx.out.progress(dryRun ? "gc (dry run)" : "gc");
     const report = await repo.gc({
       dryRun,
       ...(graceMs !== undefined ? { graceMs } : {}),
       ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
-      onPhase: (phase) => ctx.out.info(phase),
+      onPhase: (phase) => {
+        ctx.out.info(phase);
+        bar.onStep({ current: phase });
+      },
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
+    bar.done();
     const verb = dryRun ? "would " : "";
     const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
     // What it did (or would do): a confirmation, which --quiet drops.

@@ -142,7 +142,7 @@ export const serve: Command = {
       type: "string",
       valueName: "DURATION",
       description:
-        "give up (408) a request whose body sends nothing (an upload: under 1 KiB) this long (default 60s; 0: never)",
+        "give up (408) a request whose body sends nothing (an upload: under 1 KiB) this long, and cut a download not sent within it plus its length at 64 KiB/s (default 60s; 0: never)",
     },
   },
   examples: [

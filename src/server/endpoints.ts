@@ -41,6 +41,10 @@ export interface EndpointContext {
   cancel?: AbortSignal;
   /** Request body bytes read so far. */
   bytesIn: number;
+  /** Aborts the store read of a download (one that outlived its bound). */
+  download?: AbortSignal;
+  /** Set when the response is a file streamed from the store (bounded in time by the handler). */
+  streamed?: boolean;
   /** Counts download hits and misses. */
   onLookup(hit: boolean): void;
 }
@@ -432,7 +436,7 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         result = await confirmed.result;
       } else {
         drop();
-        result = await ctx.entries.read(meta, dataOptions(range, meta.size));
+        result = await ctx.entries.read(meta, dataOptions(range, meta.size, ctx.download));
       }
       if (result === undefined) {
         // The same metadata twice without its data: not an upload switching
@@ -464,6 +468,7 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
       if (result.bytes !== undefined && result.bytes.length === length) {
         return new Response(result.bytes as Uint8Array<ArrayBuffer>, { status, headers });
       }
+      ctx.streamed = true;
       return new Response(result.body, { status, headers });
     }
     throw contended(id, "its file was replaced on every read");
@@ -519,18 +524,27 @@ function servedType(meta: EntryMeta): string {
 }
 
 /**
- * Options of a data read. No signal: a client going away cancels the body
- * stream instead. rawBody: the store's own fetch body, which Deno.serve
- * relays socket to socket without JavaScript (an idle-guarded body costs
- * 2.5x the CPU and halved download throughput). A store that stalls
- * mid-body then holds the response until the client gives up; connect and
- * first-byte timeouts still apply.
+ * Options of a data read. A client going away cancels the body stream; the
+ * signal (the handler's) aborts it when the download outlives its bound (a
+ * client that stopped reading, or a store that stalls mid-body). rawBody:
+ * the store's own fetch body, which Deno.serve relays socket to socket
+ * without JavaScript (an idle-guarded body costs 2.5x the CPU and halved
+ * download throughput); connect and first-byte timeouts still apply.
  */
-function dataOptions(range: { start: number; end: number } | undefined, size: number): GetOptions {
+function dataOptions(
+  range: { start: number; end: number } | undefined,
+  size: number,
+  signal: AbortSignal | undefined,
+): GetOptions {
   const length = range === undefined ? size : range.end - range.start + 1;
   // Small files are read whole within the store's deadline (cheaper than a
-  // relayed stream, and then a stall is timed out too).
-  return { ...(range === undefined ? {} : { range }), rawBody: length > SMALL_FILE };
+  // relayed stream, and then a stall is timed out too). The signal cuts a
+  // streamed one that a client holds past its bound (see the handler).
+  return {
+    ...(range === undefined ? {} : { range }),
+    rawBody: length > SMALL_FILE,
+    ...(signal === undefined ? {} : { signal }),
+  };
 }
 
 /** Files up to this size are read whole from the store and sent from memory. */
@@ -556,7 +570,7 @@ function earlyRead(
     `"${known.etag}"`,
   );
   if (range === "unsatisfiable") return undefined;
-  const result = ctx.entries.read(known, dataOptions(range, known.size));
+  const result = ctx.entries.read(known, dataOptions(range, known.size, ctx.download));
   result.catch(() => {}); // awaited when used; dropped otherwise
   return { dataKey: known.dataKey, range, result };
 }

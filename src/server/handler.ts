@@ -55,6 +55,14 @@ export interface CacheServiceOptions {
    * within it.
    */
   bodyIdleTimeoutMs?: number;
+  /**
+   * The slowest a streamed file download may go, in bytes per second
+   * (default 64 KiB/s): a download not sent whole within
+   * `bodyIdleTimeoutMs` plus its length at this rate (a client that stopped
+   * reading, or trickles) is cut, its store stream closed and its
+   * connection dropped. `bodyIdleTimeoutMs` 0 or this 0: no bound.
+   */
+  downloadMinRate?: number;
   /** Time source for expiry (default: the system clock). */
   clock?: Clock;
   /** How long an unused placeholder lives (default 7 days). */
@@ -90,6 +98,7 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   maxBytesPerIdentity: true,
   maxJsonBytes: true,
   bodyIdleTimeoutMs: true,
+  downloadMinRate: true,
   clock: true,
   placeholderTtlMs: true,
   fileTtlMs: true,
@@ -103,6 +112,11 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
 export interface ResponseCompletion {
   /** Resolves when the response was fully sent; rejects when it could not be. */
   completed: Promise<void>;
+  /**
+   * Called when the handler cut a download past its bound (see
+   * `downloadMinRate`): a shutdown need not wait for it any longer.
+   */
+  onCut?: () => void;
 }
 
 /** The handler, with the pieces it was built from. */
@@ -188,9 +202,12 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   }
   const uploads = new Limiter(maxUploads);
 
+  const minRate = options.downloadMinRate ?? DEFAULT_DOWNLOAD_MIN_RATE;
   const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
     const started = performance.now();
     const requestId = crypto.randomUUID();
+    // Cuts a streamed download that outlives its bound (see downloadBound).
+    const cut = new AbortController();
     const path = requestPath(request);
     const match = path instanceof HttpError ? undefined : matchRoute(path, basePath);
     const ctx: EndpointContext = {
@@ -201,6 +218,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
       bodyIdleMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS,
       bytesIn: 0,
+      download: cut.signal,
       ...(options.cancel === undefined ? {} : { cancel: options.cancel }),
       onLookup: (hit) => hit ? metrics.hit() : metrics.miss(),
     };
@@ -279,7 +297,28 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       // a file's bytes are then what was handed to Deno.serve, which the
       // log line says rather than claim the client got them all.
       const file = sent > 0 && request.method === "GET" && match?.id !== undefined && response.ok;
-      info.completed.then(() => record(sent, false, file), () => record(0, true));
+      // A streamed file a client reads slowly or not at all would hold the
+      // response, the store's stream and the connection (and a drain) for
+      // as long as the client stays: past its bound the store stream is
+      // aborted, which ends the response and closes the connection. One
+      // timer per download; the bytes pass untouched.
+      const bound = ctx.streamed ? downloadBound(sent, ctx.bodyIdleMs, minRate) : undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (bound !== undefined) {
+        timer = setTimeout(() => {
+          const why = `download cut: not sent whole within ${bound / 1000} s ` +
+            `(the client read slower than ${minRate} bytes/s after the ${
+              ctx.bodyIdleMs / 1000
+            } s body idle timeout, or stopped reading)`;
+          error = why;
+          cut.abort(new HttpError(408, why));
+          info.onCut?.();
+        }, bound);
+      }
+      info.completed.then(
+        () => record(sent, cut.signal.aborted, file && !cut.signal.aborted),
+        () => record(0, true),
+      ).finally(() => clearTimeout(timer));
       return response;
     }
     if (response.body === null) {
@@ -444,4 +483,25 @@ function storeUnavailable(e: unknown): boolean {
     at = at.cause;
   }
   return false;
+}
+
+/** The slowest a streamed download may go by default, in bytes per second. */
+export const DEFAULT_DOWNLOAD_MIN_RATE = 64 * 1024;
+
+/**
+ * How long (ms) a streamed download of `length` bytes may take: the body
+ * idle timeout plus its length at `minRate` bytes/s; `undefined` (no bound)
+ * when either is 0 or not finite. Capped at setTimeout's longest delay.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { downloadBound } from "./handler.ts";
+ * assert(downloadBound(1 << 20, 60_000, 65_536) === 76_000);
+ * assert(downloadBound(1 << 20, 0, 65_536) === undefined);
+ * ```
+ */
+export function downloadBound(length: number, idleMs: number, minRate: number): number | undefined {
+  if (!(idleMs > 0 && idleMs < Infinity && minRate > 0 && minRate < Infinity)) return undefined;
+  return Math.min(2 ** 31 - 1, Math.ceil(idleMs + length / minRate * 1000));
 }

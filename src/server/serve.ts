@@ -171,12 +171,18 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       const writes = request.method !== "GET" && request.method !== "HEAD";
       active++;
       if (writes) writing++;
-      info.completed.catch(() => {}).finally(() => {
+      let counted = true;
+      const done = () => {
+        if (!counted) return;
+        counted = false;
         active--;
         if (writes) writing--;
         if (settled()) idle?.();
-      });
-      return handler(request, info);
+      };
+      info.completed.catch(() => {}).finally(done);
+      // A download cut past its bound no longer holds a drain, even while
+      // Deno.serve still relays a store's body it cannot stop.
+      return handler(request, { completed: info.completed, onCut: done });
     });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

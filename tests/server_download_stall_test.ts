@@ -1,0 +1,93 @@
+/**
+ * A client that opens a download and then reads nothing (a raw TCP socket
+ * that takes the head and stops) must not hold the response, the store's
+ * stream and the connection forever, nor a graceful shutdown: past
+ * `bodyIdleTimeoutMs` plus the file's length at `downloadMinRate` the
+ * download is cut, its connection closed and the cut logged.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
+
+const SIZE = 32 << 20; // more than loopback's socket buffers take in
+
+async function stalledDownload(shutdownFirst: boolean, s3 = false): Promise<void> {
+  // Over S3 the store's body is fetch's own, relayed without JavaScript.
+  await using fake = s3 ? await startFakeS3({ buckets: ["cache"] }) : undefined;
+  await using t = await startService({
+    bodyIdleTimeoutMs: 300,
+    downloadMinRate: 64 << 20,
+    ...(fake === undefined ? {} : { store: serviceS3Store(fake.url, "svc") }),
+  });
+  const { alice } = t.tokens;
+  const { doc } = await newCacheId(t.url, alice, { n: shutdownFirst ? 1 : 2 });
+  const id = doc.cache_id as string;
+  assertEquals((await upload(t.url, alice, id, new Uint8Array(SIZE), "big.bin")).status, 200);
+  const { hostname, port } = new URL(t.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  const watchdog = setTimeout(() => conn.close(), 20_000); // bounded whatever happens
+  try {
+    await conn.write(new TextEncoder().encode(
+      `GET /v1/cache/${id} HTTP/1.1\r\nhost: x\r\nauthorization: ${alice}\r\n\r\n`,
+    ));
+    const head = new Uint8Array(4096);
+    const n = await conn.read(head);
+    assert(n !== null && new TextDecoder().decode(head.subarray(0, n)).startsWith("HTTP/1.1 200"));
+    const started = Date.now();
+    // A SIGTERM drain must not wait for this client.
+    const stopped = shutdownFirst ? t.service.shutdown() : undefined;
+    if (s3) {
+      // Deno.serve relays fetch's body without JavaScript, past the store's
+      // abort: the drain is let go, the connection stays the client's.
+      await stopped;
+      assert(Date.now() - started < 5_000, "the drain waited for the stalled client");
+    } else {
+      await new Promise((r) => setTimeout(r, 2_000)); // reads nothing meanwhile
+      // Then reads what is buffered: the connection ends well before the file.
+      let got = n;
+      const buf = new Uint8Array(1 << 20);
+      try {
+        while (true) {
+          const m = await conn.read(buf);
+          if (m === null) break;
+          got += m;
+        }
+      } catch {
+        // Reset by the server: cut as well.
+      }
+      assert(got < SIZE, `the whole file came (${got} bytes): not cut`);
+      await stopped;
+      assert(Date.now() - started < 15_000, "the cut took too long");
+    }
+    if (s3) {
+      conn.close(); // the relayed body ends; its log line is written
+      for (let i = 0; i < 100 && !t.logs.some((l) => l.includes("download cut")); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const record = JSON.parse(
+      t.logs.findLast((l) => l.includes('"method":"GET"') && l.includes("download cut"))!,
+    );
+    assertEquals(record.aborted, true);
+    assertEquals(record.bytes_out_unconfirmed, undefined);
+  } finally {
+    clearTimeout(watchdog);
+    try {
+      conn.close();
+    } catch {
+      // Closed by the watchdog.
+    }
+  }
+}
+
+Deno.test("serve: a download whose client stops reading is cut after its bound", async () => {
+  await stalledDownload(false);
+});
+
+Deno.test("serve: a shutdown cuts a download whose client stops reading", async () => {
+  await stalledDownload(true);
+});
+
+Deno.test("serve: a shutdown is not held by a download from S3 whose client stops reading", async () => {
+  await stalledDownload(true, true);
+});

@@ -366,3 +366,56 @@ Deno.test("mirror: a user store whose listing breaks off in a later range delete
   assertEquals(starts.length, 3, `three ranges: ${JSON.stringify(starts)}`);
   assert(Object.keys(await storeContents(inner)).includes("zzz-stale"), "zzz-stale kept");
 });
+
+/** A MemoryStore that answers every listing with `startAfter` as an empty, complete page. */
+function noStartAfterStore(): { store: MemoryStore; starts: (string | undefined)[] } {
+  const store = new MemoryStore();
+  const starts: (string | undefined)[] = [];
+  const list = store.list.bind(store);
+  store.list = (prefix: string, options?: ListOptions) => {
+    starts.push(options?.startAfter);
+    if (options?.startAfter !== undefined) return (async function* () {})();
+    return list(prefix, options);
+  };
+  return { store, starts };
+}
+
+Deno.test("listRanges: a later range that lists nothing is checked by the plain listing (a store without start-after)", async () => {
+  const { store, starts } = noStartAfterStore();
+  for (let i = 0; i < 30; i++) await store.put(`k${String(i).padStart(2, "0")}`, enc.encode("x"));
+  const got = await keysOf(listRanges(store, "", ["k09", "k19"], { parallel: 3 }));
+  assertEquals(got, Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, "0")}`));
+  assertEquals(starts, [undefined, "k09", "k19", undefined]);
+  // Keys really gone after the first range: the check finds nothing more.
+  await store.delete(got.slice(10));
+  assertEquals((await keysOf(listRanges(store, "", ["k09", "k19"]))).length, 10);
+});
+
+Deno.test("mirror down: a store that answers start-after with an empty page deletes no local file", async () => {
+  await using w = await tempDir();
+  const { store } = noStartAfterStore();
+  const names: string[] = [];
+  for (let i = 0; i < 2100; i++) {
+    const name = `f${String(i).padStart(4, "0")}.txt`;
+    names.push(name);
+    await store.put(`p/${name}`, enc.encode(name));
+  }
+  const local = join(w.dir, "local");
+  const opts: MirrorOptions = {
+    sources: [store],
+    sourcePrefix: "p",
+    target: local,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    delete: true,
+  };
+  assertEquals((await mirror(opts)).transferred, 2100);
+  await settle();
+  // The second run lists in ranges (the state has 2100 keys): those after
+  // the first came back empty, yet every file is still the store's.
+  const again = await mirror(opts);
+  assertEquals([again.deleted, again.transferred, again.unchanged], [0, 0, 2100]);
+  const left = [];
+  for await (const e of Deno.readDir(local)) left.push(e.name);
+  assertEquals(left.sort(compareUtf8), names);
+});

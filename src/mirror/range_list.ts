@@ -13,7 +13,11 @@
  * the whole listing is as many requests as the sequential one. When they are
  * off (objects added or removed since the state was written) a range reads
  * more pages, or one request finds nothing of its own: the listing is still
- * complete and in order, only the request count grows.
+ * complete and in order, only the request count grows. A range after the
+ * first that finds nothing at all is the one case where a single
+ * `startAfter` request would decide that the listing ends: a store that
+ * answers such requests with an empty page would hide every key after the
+ * first range, so it is checked against the plain listing instead.
  *
  * Nothing is ever taken for granted: the output is exactly what the store
  * listed, range after range, and an error of any range fails the listing
@@ -92,24 +96,49 @@ export async function* listRanges(
     // A range further on may fail before the consumer gets to it: its error
     // waits (handled here, thrown when reached) instead of being unhandled.
     first.catch(() => {});
-    active.push({ it, first, end });
+    active.push({ it, first, end, lower });
     lower = upper.done ? undefined : upper.value;
   };
   try {
     while (active.length < parallel && !exhausted) startNext();
+    let last: string | undefined; // the last key handed out
     while (active.length > 0) {
       const current = active[0]!;
+      let listed = false;
       let r = await current.first;
       while (!r.done) {
         // A stopped listing ends here even if its pages have all arrived.
         outer?.throwIfAborted();
-        if (r.value.length > 0) yield r.value;
+        if (r.value.length > 0) {
+          listed = true;
+          last = r.value[r.value.length - 1]!.key;
+          yield r.value;
+        }
         r = await current.it.next();
       }
       active.shift();
       if (!current.end.reached) {
         // The store's listing ended inside this range: nothing follows it,
         // so the ranges after it can only be empty. Stop them.
+        if (current.lower !== undefined && !listed) {
+          // Unless the range found nothing at all: its one request, made
+          // with `startAfter`, is all that says the listing ends there. A
+          // store that answers such requests with an empty page (one that
+          // does not support start-after) would make every key after the
+          // first range look deleted, and `--delete` remove their files.
+          // The plain listing (continuation tokens) settles it: what it has
+          // after the keys handed out follows, rarely more than nothing.
+          for await (const page of plainPages(store, prefix, listOptions)) {
+            outer?.throwIfAborted();
+            const rest = last === undefined
+              ? page
+              : page.filter((o) => compareUtf8(o.key, last!) > 0);
+            if (rest.length > 0) {
+              last = rest[rest.length - 1]!.key;
+              yield rest;
+            }
+          }
+        }
         break;
       }
       startNext();
@@ -126,6 +155,18 @@ interface Range {
   first: Promise<IteratorResult<ObjectInfo[]>>;
   /** Set when the range stopped at its upper bound (the store has keys there or after). */
   end: { reached: boolean };
+  /** Its lower bound (`startAfter`), none for the first range. */
+  lower: string | undefined;
+}
+
+/** The store's plain listing under `prefix`, a page at a time. */
+function plainPages(
+  store: ObjectStore,
+  prefix: string,
+  listOptions: ListOptions,
+): AsyncIterable<ObjectInfo[]> {
+  return store.listPages?.(prefix, listOptions) ??
+    readAheadBatches(store.list(prefix, listOptions), PAGE);
 }
 
 /** The splits that are usable upper bounds: within `prefix`, each after the one before. */
@@ -155,8 +196,7 @@ async function* range(
 ): AsyncGenerator<ObjectInfo[]> {
   const options = lower === undefined ? listOptions : { ...listOptions, startAfter: lower };
   // Stores that list a page at a time save an async step per object.
-  const pages = store.listPages?.(prefix, options) ??
-    readAheadBatches(store.list(prefix, options), PAGE);
+  const pages = plainPages(store, prefix, options);
   for await (const page of pages) {
     if (page.length === 0) continue;
     if (upper === undefined) {

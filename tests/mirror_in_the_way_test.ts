@@ -75,3 +75,35 @@ Deno.test("mirror store → local --delete: a directory that became a file in th
   assertStringIncludes(kept.failed[0]!.error, "in the way: a directory with files");
   assertEquals(await Deno.readTextFile(join(target, "keep.txt", "local-only")), "mine");
 });
+
+Deno.test("mirror store → local --delete: a local file where a key needs a directory is kept when the deletes are held back", async () => {
+  await using dir = await tempDir("vc-mirror-in-the-way-");
+  await using store = new MemoryStore();
+  const enc = new TextEncoder();
+  await store.put("f.txt", enc.encode("f"));
+  await store.put("sub/d.txt", enc.encode("d"));
+  const target = join(dir.path, "t");
+  await Deno.mkdir(target);
+  await Deno.writeTextFile(join(target, "sub"), "the user's file");
+  await Deno.writeTextFile(join(target, "extra.txt"), "extra");
+  const options = {
+    sources: [store],
+    target,
+    delete: true,
+    statePath: join(dir.path, "s.db"),
+  };
+  for (const concurrency of [1, 16]) {
+    // Two deletes, more than maxDelete: none is made, `sub` included.
+    const held = await mirror({ ...options, concurrency, maxDelete: 1 });
+    assertStringIncludes(held.deletesSkipped ?? "", "nothing was deleted");
+    assertEquals([held.deleted, held.deletedKeys], [0, []]);
+    assertEquals(await Deno.readTextFile(join(target, "sub")), "the user's file");
+    assertEquals(held.failed.map((f) => f.key), ["sub/d.txt"]);
+    assertStringIncludes(held.failed[0]!.error, "in the way");
+  }
+  // Within the limit: `sub` goes and the key below it is written, in one run.
+  const done = await mirror({ ...options, maxDelete: 2 });
+  assertEquals([done.deleted, done.transferred, done.failed.length], [2, 1, 0]);
+  assertEquals(await Deno.readTextFile(join(target, "sub", "d.txt")), "d");
+  assertEquals(await Deno.readTextFile(join(target, "f.txt")), "f");
+});

@@ -1236,14 +1236,21 @@ export class Mirror {
         ));
         return;
       }
+      // A file of the target where this key needs a directory ("a" for
+      // "a/b"), which this run deletes: the download waits for the deletes
+      // (the dry run promised both), so that the file goes only when they
+      // go. A pass whose deletes are held back (`maxDelete`, a listing that
+      // failed) keeps it, and the download fails naming it.
+      if (
+        !o.dryRun && run.blocked !== undefined && this.#fileInTheWay(run, root, spelled)
+      ) {
+        run.blocked.push(() => this.#download(run, pair));
+        return;
+      }
       this.#act(run, "download", remote.key, remote.size);
       // What was written: the object may have been replaced since the listing.
       let bytes = remote.size;
       if (!o.dryRun) {
-        // A file of the target where this key needs a directory ("a" for
-        // "a/b"), which this run deletes anyway: it goes first, so the
-        // download is not refused (the dry run promised both).
-        if (o.delete) this.#clearFileInTheWay(run, root, spelled);
         // A directory where the store now has a file (its files went in
         // another run): an empty one gives way; one with files fails below.
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
@@ -1320,10 +1327,11 @@ export class Mirror {
   }
 
   /**
-   * Removes a regular file of the target that sits where a directory of
-   * `key` belongs, when its delete is queued (it exists only in the target).
+   * Whether a regular file of the target sits where a directory of `key`
+   * belongs and its delete is queued (it exists only in the target): the
+   * download of `key` then waits for the deletes (`Run.blocked`).
    */
-  #clearFileInTheWay(run: Run, root: string, key: string): void {
+  #fileInTheWay(run: Run, root: string, key: string): boolean {
     const parts = key.split("/");
     for (let i = 1; i < parts.length; i++) {
       const above = parts.slice(0, i).join("/");
@@ -1332,23 +1340,16 @@ export class Mirror {
       try {
         info = Deno.lstatSync(path);
       } catch {
-        return; // missing: nothing below it is in the way either
+        return false; // missing: nothing below it is in the way either
       }
       if (info.isDirectory) continue;
-      if (!info.isFile || !this.#state.isQueuedForDelete(above)) return;
+      if (!info.isFile || !this.#state.isQueuedForDelete(above)) return false;
       // The file of a key that gave way, in another case (`a` for `A`): kept.
-      if (run.foldedPlan?.losers.has(foldName(above))) return;
-      if (linkBelow(root, path, run.checkedDirs) !== undefined) return; // never through a link
-      try {
-        Deno.removeSync(path);
-        this.#state.delete(above);
-        run.report.deleted++;
-        run.report.deletedKeys.push(above);
-      } catch {
-        // The download reports what is in its way.
-      }
-      return;
+      if (run.foldedPlan?.losers.has(foldName(above))) return false;
+      // Never through a link: the download reports what is in its way.
+      return linkBelow(root, path, run.checkedDirs) === undefined;
     }
+    return false;
   }
 
   /**
@@ -1461,8 +1462,7 @@ export class Mirror {
                 `not deleted: ${link} is a symbolic link in the target; vc does not delete through it`,
               );
             }
-            // A directory there now: the file went first, making room for
-            // keys below it (see #clearFileInTheWay); the directory stays.
+            // A directory there now (made since the listing): it stays.
             if ((await Deno.lstat(d.target).catch(() => undefined))?.isDirectory) return;
             await Deno.remove(d.target);
             this.#state.delete(d.key);

@@ -334,6 +334,8 @@ export class EntryFetcher {
       if (old !== undefined) old.valid = false;
       index.setPath(rec);
       cached = true;
+      // An endpoint with a path: `ls` names it by the path recorded here.
+      if (loc.bucket !== "") layout.noteEndpointPath();
       return rec;
     } finally {
       // The replaced copy's second name (the record of its successor is

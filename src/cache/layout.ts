@@ -34,7 +34,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
-import { isTempName } from "../atomic_write.ts";
+import { isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fnv1a32 } from "../fnv.ts";
 import { redactUrl } from "../redact.ts";
 
@@ -304,9 +304,35 @@ export function s3Namespace(endpoint: string | undefined): string {
   const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, "_");
   // A path in the endpoint (a gateway behind a proxy path) is part of where
   // objects come from: two paths on one host never share files.
-  const path = url.pathname.replace(/\/+$/, "");
-  const suffix = path === "" ? "" : `~${fnv1a32(path).toString(16).padStart(8, "0")}`;
-  return encodeSegment(`s3@${host}_${port}${suffix}`);
+  const path = endpointPathOf(url);
+  return encodeSegment(`s3@${host}_${port}${endpointPathSuffix(path)}`);
+}
+
+/**
+ * The file in `.meta/<namespace>/` that names the path of the endpoint
+ * whose namespace carries its hash (`s3@gw_80~1a2b3c4d`), so `ls` can show
+ * it: the hash alone cannot be read back.
+ */
+export const ENDPOINT_PATH_FILE = "%endpoint";
+
+/** An endpoint URL's path as its namespace hashes it (no trailing `/`; `""` for none). */
+function endpointPathOf(url: URL): string {
+  return url.pathname.replace(/\/+$/, "");
+}
+
+/**
+ * The suffix a namespace takes for an endpoint path (`~<fnv1a32 hex>`; `""` for none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { endpointPathSuffix } from "./layout.ts";
+ * assert.equal(endpointPathSuffix(""), "");
+ * assert.match(endpointPathSuffix("/a"), /^~[0-9a-f]{8}$/);
+ * ```
+ */
+export function endpointPathSuffix(path: string): string {
+  return path === "" ? "" : `~${fnv1a32(path).toString(16).padStart(8, "0")}`;
 }
 
 /** Where one cached object lives, and how to fetch it. */
@@ -360,6 +386,9 @@ export class CacheLayout {
   readonly #safeDirs = new Set<string>();
   // Files of the cache's own (record journals) this process checked already.
   readonly #safeFiles = new Set<string>();
+  // The path of the S3 endpoint (`/a` of `http://gw/a`), when it has one.
+  #endpointPath = "";
+  #endpointPathNoted = false;
 
   /**
    * @param dir Cache directory (made absolute).
@@ -368,6 +397,10 @@ export class CacheLayout {
   constructor(dir: string, options: { endpoint?: string; os?: typeof Deno.build.os } = {}) {
     this.dir = resolve(dir);
     this.s3Namespace = s3Namespace(options.endpoint);
+    if (this.s3Namespace.includes("~") && options.endpoint !== undefined) {
+      const e = options.endpoint;
+      this.#endpointPath = endpointPathOf(new URL(e.includes("://") ? e : `https://${e}`));
+    }
     this.#os = options.os ?? Deno.build.os;
     this.#prefix = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
     this.#metaPrefix = this.#prefix + META_DIR + sep;
@@ -472,6 +505,24 @@ export class CacheLayout {
     if (this.#safeDirs.has(dir)) return; // the directory and all above it were checked
     if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
     assertNoLinks(this.dir, dir, this.#safeDirs);
+  }
+
+  /**
+   * Writes, once, the file naming the path of this layout's S3 endpoint in
+   * its namespace's record tree ({@linkcode ENDPOINT_PATH_FILE}), after an
+   * entry was recorded there: `ls` names the endpoint by it. Best effort: a
+   * failure only leaves `ls` showing the namespace's hash.
+   */
+  noteEndpointPath(): void {
+    if (this.#endpointPath === "" || this.#endpointPathNoted) return;
+    this.#endpointPathNoted = true;
+    const path = this.#metaPrefix + this.s3Namespace + sep + ENDPOINT_PATH_FILE;
+    try {
+      if (this.assertSafe(path)) return;
+      writeFileAtomicSync(path, this.#endpointPath + "\n", { durable: false });
+    } catch {
+      // Not written (a read-only cache, a link): ls shows the hash instead.
+    }
   }
 
   /** True when `path` (resolved) is strictly inside the cache dir. */

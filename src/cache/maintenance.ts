@@ -28,6 +28,8 @@ import { statCacheDir } from "./cache_dir.ts";
 import { isPermissionError } from "./cache_errors.ts";
 import {
   assertNoLinks,
+  ENDPOINT_PATH_FILE,
+  endpointPathSuffix,
   isEncodedName,
   JOURNAL_NAME,
   JOURNAL_PATTERN,
@@ -82,7 +84,9 @@ export interface CacheEntry {
    */
   gone?: boolean;
   /**
-   * The S3 endpoint the entry came from (`host:port`), `"default"` for the
+   * The S3 endpoint the entry came from (`host:port`, with the endpoint's
+   * path when it has one: `host:port/s3`; `host:port~1a2b3c4d`, the path's
+   * hash, when the cache never recorded it), `"default"` for the
    * AWS default; absent for `file://` entries. Entries of two servers with
    * the same bucket and key are two entries.
    */
@@ -166,6 +170,7 @@ async function scanEntries(
   const dead: RecordPaths[] = [];
   await statCacheDir(cacheDir);
   const checked = new Set<string>();
+  const endpointPaths = new Map<string, string | undefined>();
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
     // A link at (or above) the data path is never read through: not an
     // entry (a lookup takes it for a miss, and a download replaces it);
@@ -198,7 +203,7 @@ async function scanEntries(
     if (meta.mtime !== undefined) entry.recordedMtime = meta.mtime;
     const fileMtime = stat.mtime?.getTime();
     if (fileMtime !== undefined) entry.fileMtime = fileMtime;
-    const endpoint = endpointOf(relative(cacheDir, record.dataPath));
+    const endpoint = endpointOf(cacheDir, relative(cacheDir, record.dataPath), endpointPaths);
     if (endpoint !== undefined) entry.endpoint = endpoint;
     if (meta.md5 !== undefined) entry.md5 = meta.md5;
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
@@ -766,12 +771,46 @@ function lookupKind(record: RecordPaths): string {
   }
 }
 
-/** The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`; see layout.ts). */
-function endpointOf(rel: string): string | undefined {
+/**
+ * The endpoint named by an entry's namespace dir (`s3`, `s3@host_port`, and
+ * `s3@host_port~hash` for an endpoint with a path; see layout.ts): `default`,
+ * `host:port`, `host:port/path`. A path the namespace's record tree does not
+ * name (a cache of an earlier version) is shown by its hash,
+ * `host:port~1a2b3c4d`, so two paths on one host still differ.
+ */
+function endpointOf(
+  cacheDir: string,
+  rel: string,
+  paths: Map<string, string | undefined>,
+): string | undefined {
   const ns = rel.split(sep)[0] ?? "";
   if (ns === "s3") return "default";
-  const m = /^s3@(.*)_(\d+)(?:~[0-9a-f]{8})?$/.exec(ns);
-  return m ? `${m[1]}:${m[2]}` : undefined;
+  const m = /^s3@(.*)_(\d+)(~[0-9a-f]{8})?$/.exec(ns);
+  if (!m) return undefined;
+  const hostPort = `${m[1]}:${m[2]}`;
+  const suffix = m[3];
+  if (suffix === undefined) return hostPort;
+  if (!paths.has(ns)) paths.set(ns, endpointPathIn(cacheDir, ns, suffix));
+  return hostPort + (paths.get(ns) ?? suffix);
+}
+
+/** The endpoint path recorded for namespace `ns`, when it is there and hashes to `suffix`. */
+function endpointPathIn(cacheDir: string, ns: string, suffix: string): string | undefined {
+  const file = join(cacheDir, META_DIR, ns, ENDPOINT_PATH_FILE);
+  try {
+    // Never through a link (`.meta`, the namespace's dir, the file).
+    if (linkOnPath(cacheDir, file) !== undefined) return undefined;
+    const stat = Deno.lstatSync(file);
+    if (!stat.isFile || stat.size > 4096) return undefined; // not one vc wrote
+
+    const text = Deno.readTextFileSync(file).replace(/\n$/, "");
+    // Only what this namespace's hash names (not a file copied from another).
+    // A URL's path, as vc writes it, is percent-encoded: no control characters.
+    const plain = [...text].every((c) => c.charCodeAt(0) > 0x1f && c !== "\x7f");
+    return text.startsWith("/") && endpointPathSuffix(text) === suffix && plain ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -77,6 +77,15 @@ Deno.test("cache ls: entries of two gateway paths on one host name their paths",
     const table = memoryIo({ env: cliEnv, cwd: dir });
     assert.equal(await runCli(["cache", "ls", "--cache-dir", cacheDir], table), 0);
     assert.match(table.stdout(), new RegExp(`${hostPort}/b `));
+    // rm through another endpoint: not cached here, but says where it is.
+    const other = { ...cliEnv, AWS_ENDPOINT_URL: `http://${hostPort}/c` };
+    const rm = memoryIo({ env: other, cwd: dir });
+    assert.equal(await runCli(["cache", "rm", "s3://b/k.csv", "--cache-dir", cacheDir], rm), 0);
+    assert.match(
+      rm.stdout(),
+      /was not cached from this endpoint \(it is cached from the endpoint /,
+    );
+    assert.ok(rm.stdout().includes(`${hostPort}/b`), rm.stdout());
     // The file naming the path is no entry, no orphan, no damage.
     const last = new AssetCache({ cacheDir, configPath: false, env: env("/a"), warn: () => {} });
     try {

@@ -12,7 +12,7 @@ import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs } from "../unicode_spelling.ts";
-import { parseUri } from "../uri.ts";
+import { formatUri, parseUri } from "../uri.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 
@@ -182,7 +182,7 @@ export const invalidate: Command = {
       { uri, invalidated: cached },
       cached
         ? `invalidated ${uri}: its next use revalidates it`
-        : `${uri} is not cached: nothing to invalidate`,
+        : `${uri} is not cached${await elsewhere(cache.value, uri)}: nothing to invalidate`,
     );
   },
 };
@@ -211,7 +211,7 @@ export const rm: Command = {
     const removed = await cache.value.delete(uri);
     await ctx.out.status(
       { uri, removed },
-      removed ? `removed ${uri}` : `${uri} was not cached`,
+      removed ? `removed ${uri}` : `${uri} was not cached${await elsewhere(cache.value, uri)}`,
     );
   },
 };
@@ -410,6 +410,30 @@ export const dir: Command = {
     await ctx.out.data({ dir: cacheDir }, cacheDir);
   },
 };
+
+/**
+ * For a URI this endpoint has no copy of: the endpoints it is cached from
+ * (`vc cache ls` lists those copies), so the user learns which
+ * AWS_ENDPOINT_URL reaches them instead of taking "not cached" for the truth.
+ */
+async function elsewhere(
+  cache: { ls(): Promise<{ uri: string; endpoint?: string }[]> },
+  uri: string,
+): Promise<string> {
+  let endpoints: string[];
+  try {
+    const parsed = parseUri(uri);
+    if (parsed.scheme !== "s3") return "";
+    const canonical = formatUri(parsed);
+    endpoints = (await cache.ls()).filter((e) => e.uri === canonical).map((e) => e.endpoint ?? "-");
+  } catch {
+    return ""; // only a hint
+  }
+  if (endpoints.length === 0) return "";
+  return ` from this endpoint (it is cached from the endpoint ${
+    endpoints.join(", ")
+  }: set AWS_ENDPOINT_URL to it to reach that copy)`;
+}
 
 function date(value: Date | number | string | undefined): string {
   if (value === undefined) return "-";

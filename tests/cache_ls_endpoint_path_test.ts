@@ -26,7 +26,7 @@ Deno.test("cache ls: entries of two gateway paths on one host name their paths",
     });
     return new Response(r.body, { status: r.status, headers: r.headers });
   });
-  const dir = await Deno.makeTempDir({ prefix: "vc-qa222-" });
+  const dir = await Deno.makeTempDir({ prefix: "vc-ls-endpoint-" });
   const cacheDir = join(dir, "cache");
   const hostPort = `127.0.0.1:${gw.addr.port}`;
   const env = (path: string) => ({

@@ -20,6 +20,7 @@ import { openVersioned, VERSIONED_OPTIONS, versionedSettings } from "./settings.
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
+import { untilAborted } from "../abort_hub.ts";
 import {
   escapedUnicode,
   lookalikePairs,
@@ -270,15 +271,25 @@ export const cat: Command = {
 const RAW_JSON_INSTEAD =
   "drop --json for the content, or use `vc path PATH --json` (the cached copy's path) or `vc get PATH DEST --json`";
 
-// The content of `local` on stdout (`vc cat`, `vc get PATH -`).
+// The content of `local` on stdout (`vc cat`, `vc get PATH -`). Ctrl-C stops
+// it at once, also while a write waits for a reader that does not read (the
+// write goes on unawaited; the process exits), and it stays an interrupt when
+// the reader went away too (killed by the same Ctrl-C): exit 130, not 0.
 async function writeOut(ctx: CommandContext, local: string): Promise<void> {
+  const signal = ctx.io.signal;
   using file = await Deno.open(local);
   const buffer = new Uint8Array(256 * 1024);
   // Bounded by the file size: read() returns null at the end.
   for (;;) {
+    signal?.throwIfAborted();
     const n = await file.read(buffer);
     if (n === null) break;
-    await ctx.out.write(buffer.slice(0, n));
+    try {
+      await untilAborted(ctx.out.write(buffer.slice(0, n)), signal);
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
   }
 }
 

@@ -484,6 +484,14 @@ export const lsRemote: Command = {
       signal: ctx.io.signal,
       onWarning: (w) => ctx.out.warn(w.message),
     });
+    // Empty output with exit 0 reads as "an empty listing"; a mistyped prefix
+    // (`s3://b/tema`) or another bucket is the likelier cause, so say so
+    // (stderr: stdout stays a list), as `vc versions` does.
+    if (rows.length === 0) {
+      ctx.out.info(
+        `vc: ${s.vc.bucket} holds no versioned assets (keys such as foo/bar.1.0.0.csv)`,
+      );
+    }
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.versions.join(", ")])));
   },
 };

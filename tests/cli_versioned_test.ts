@@ -437,6 +437,11 @@ Deno.test("cli versioned: ls warns of manifest paths spelled differently in Unic
   assertStringIncludes(ls.stderr, "spelled differently in Unicode");
   assertStringIncludes(ls.stderr, "(NFC vs NFD)");
   assertStringIncludes(ls.stderr, "versioned_assets.json");
+  assertStringIncludes(ls.stderr, "vc: warning:");
+  // A warning, so --quiet drops it (the list stays).
+  const quiet = await ws.vc("ls", "--quiet");
+  assertEquals([quiet.code, quiet.stderr], [0, ""]);
+  assertEquals(quiet.stdout.trim().split("\n").length, 3);
   // None: no warning.
   await ws.write("versioned_assets.json", JSON.stringify({ "/a.csv": "2.0.0" }));
   assertEquals((await ws.vc("ls")).stderr, "");

@@ -450,10 +450,11 @@ export const ls: Command = {
     }));
     // A hand edit may pin one look twice (add and update refuse that).
     const twins = lookalikePairs(rows.map((r) => r.path));
+    // A warning: `--quiet` drops it, as every other.
     if (twins !== undefined) {
-      ctx.io.writeStderr(
-        `vc: ${printable(manifest)} has paths that look the same but are spelled differently in ` +
-          `Unicode, so they are different assets: ${twins}\n`,
+      ctx.out.warn(
+        `${manifest} has paths that look the same but are spelled differently in ` +
+          `Unicode, so they are different assets: ${twins}`,
       );
     }
     await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));

@@ -7,7 +7,8 @@
  */
 import { dirname, join, sep } from "../path.ts";
 import { isAbandonedTemp, UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "../abandoned_temp.ts";
-import { isSharedTempName, isTempName } from "../atomic_write.ts";
+import { isSharedTempName, isTempName, sharedTempPathFor, tempStem } from "../atomic_write.ts";
+import { renameOverSync } from "../replace_file.ts";
 import {
   lstatOrUndefined,
   mayNotRead,
@@ -18,6 +19,7 @@ import {
 import {
   assertNoLinks,
   FILE_NAMESPACE,
+  JOURNAL_NAME,
   linkOnPath,
   LOCKS_DIR,
   META_DIR,
@@ -233,9 +235,23 @@ export async function sweepDebris(
       stale = (stat.mtime?.getTime() ?? now) < cutoff;
     }
     if (isTemp && isSharedTempName(name)) {
+      // A dead download's commit whose record was never written: the copy it
+      // replaced goes back first (restoreKeptCopy), whatever the walk's order.
+      const dataDir = dirname(path);
+      restoreKeptBeside(
+        path,
+        dataDir,
+        join(cacheDir, META_DIR, dataDir.slice(cacheDir.length + 1)),
+        now,
+      );
       // A shared temp file is a download's lock: removed only while holding it.
       if (removeSharedIfUnlocked(path, now - (stat.mtime?.getTime() ?? now) > maxAge)) removed++;
       continue;
+    }
+    if (stale && isTemp && isTempName(name)) {
+      const dataDir = dirname(path);
+      const metaDir = join(cacheDir, META_DIR, dataDir.slice(cacheDir.length + 1));
+      if (restoreKeptCopy(path, dataDir, name, metaDir)) continue;
     }
     if (stale && await removeIfExists(path)) {
       removed++;
@@ -288,11 +304,13 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
       // A dead download's lock file is also taken over by the next download
       // of its entry; removed here only after the usual grace.
       const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
+      if (now - mtime > UNLOCKED_TEMP_GRACE_MS) restoreKeptBeside(path, dataDir, metaDir, now);
       if (now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false)) removed++;
       continue;
     }
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
-    if (isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) remove(path);
+    if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
+    if (!restoreKeptCopy(path, dataDir, entry.name, metaDir)) remove(path);
   }
   for (const entry of readDirOrEmpty(metaDir)) {
     if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
@@ -300,6 +318,74 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
     if (lstatSyncOrUndefined(path)?.size === 0 && isUnlockedEmpty(path)) remove(path);
   }
   return removed;
+}
+
+/**
+ * A refresh killed between putting its new copy in place and writing that
+ * copy's record leaves the copy it replaced under a temp name (see keepCopy
+ * in entry_fetch.ts), still described by the entry's record, and the new
+ * copy at the data path under a second name, the dead download's lock
+ * (`.<name>.vc-tmp-0-shared`). Under that lock (nobody else holds it), the
+ * kept copy goes back in place, as the failed record write would have put
+ * it, instead of being swept: the entry stays cached as recorded. True when
+ * `tempPath` was restored (it is gone then).
+ */
+function restoreKeptCopy(
+  tempPath: string,
+  dataDir: string,
+  tempName: string,
+  metaDir: string,
+): boolean {
+  const at = tempName.lastIndexOf(".vc-tmp-");
+  const name = tempName.slice(1, at);
+  if (at <= 1 || tempStem(name) !== name) return false;
+  const dataPath = join(dataDir, name);
+  const kept = lstatSyncOrUndefined(tempPath);
+  const data = lstatSyncOrUndefined(dataPath);
+  if (kept === undefined || data === undefined || !kept.isFile || !data.isFile) return false;
+  if (kept.nlink !== 1 || (data.nlink ?? 0) < 2 || kept.ino === data.ino) return false;
+  try {
+    return whileUnlocked(sharedTempPathFor(dataPath), false, (lock) => {
+      // The data path is the dead download's committed, unrecorded file.
+      const own = lock.statSync();
+      const there = Deno.lstatSync(dataPath);
+      if (own.ino === null || own.ino !== there.ino || own.dev !== there.dev) return false;
+      const found = lookupRecord(join(metaDir, JOURNAL_NAME), name);
+      if (found.kind !== "record" || found.meta === undefined) return false;
+      const meta = found.meta;
+      const now = Deno.lstatSync(tempPath);
+      if (
+        meta.size !== now.size || meta.mtime === undefined ||
+        meta.mtime !== now.mtime?.getTime() || now.nlink !== 1
+      ) return false;
+      renameOverSync(tempPath, dataPath);
+      // The lock's file is a dead download's partial file now: gone with it.
+      Deno.removeSync(sharedTempPathFor(dataPath));
+      return true;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** {@linkcode restoreKeptCopy} for the dead writers' temp files beside shared temp file `sharedPath`. */
+function restoreKeptBeside(
+  sharedPath: string,
+  dataDir: string,
+  metaDir: string,
+  now: number,
+): void {
+  if ((lstatSyncOrUndefined(sharedPath)?.nlink ?? 0) < 2) return; // not a committed download
+  const sharedName = sharedPath.slice(sharedPath.lastIndexOf(sep) + 1);
+  const prefix = sharedName.slice(0, sharedName.lastIndexOf(".vc-tmp-") + ".vc-tmp-".length);
+  for (const entry of readDirOrEmpty(dataDir)) {
+    if (!entry.isFile || !entry.name.startsWith(prefix) || isSharedTempName(entry.name)) continue;
+    if (!isTempName(entry.name)) continue;
+    const path = join(dataDir, entry.name);
+    const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
+    if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
+    if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) return;
+  }
 }
 
 function readDirOrEmpty(dir: string): Deno.DirEntry[] {

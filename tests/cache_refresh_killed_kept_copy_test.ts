@@ -1,0 +1,89 @@
+/**
+ * A refresh killed (`kill -9`) after its new copy took the data path and
+ * before that copy's record was written leaves: the new copy at the data
+ * path, still also named by the dead download's lock file
+ * (`.<name>.vc-tmp-0-shared`); the copy it replaced under a temp name of
+ * the dead process (keepCopy in entry_fetch.ts); the record of the old
+ * copy. The sweeps (`vc cache verify` / `prune`, the next download into the
+ * directory) must put the kept copy back, as a failed record write does,
+ * not throw it away and report the entry corrupt: a cached copy lost for
+ * nothing, refused offline.
+ */
+import { assertEquals } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { md5Hex } from "../src/hash.ts";
+import { renameOverSync } from "../src/replace_file.ts";
+import { FaultStore, randomBytes } from "./fixtures/fault_store.ts";
+import { join } from "node:path";
+
+const DEAD_PID = 999999999;
+
+async function withKilledRefresh(
+  fn: (open: (offline?: boolean) => AssetCache, dataPath: string, v1: Uint8Array) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
+  const store = new FaultStore("s3://bucket");
+  const v1 = randomBytes(10_000);
+  const v2 = randomBytes(12_000);
+  store.set("d/x.bin", v1);
+  store.set("d/other.bin", randomBytes(100));
+  const open = (offline = false) =>
+    new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+      offline,
+      openStore: () => Promise.resolve(store),
+      warn: () => {},
+    });
+  try {
+    let dataPath: string;
+    {
+      await using cache = open();
+      dataPath = await cache.cache("s3://bucket/d/x.bin");
+    }
+    store.set("d/x.bin", v2);
+    // What the killed refresh left (see the module doc).
+    const d = join(dir, "cache", "s3", "bucket", "d");
+    const shared = join(d, ".x.bin.vc-tmp-0-shared");
+    Deno.linkSync(dataPath, join(d, `.x.bin.vc-tmp-${DEAD_PID}-keptcopy`));
+    await Deno.writeFile(shared, v2);
+    Deno.linkSync(shared, join(d, `.x.bin.vc-tmp-${DEAD_PID}-second1`));
+    renameOverSync(join(d, `.x.bin.vc-tmp-${DEAD_PID}-second1`), dataPath);
+    await fn(open, dataPath, v1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function temps(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].filter((e) => e.name.includes(".vc-tmp-")).map((e) => e.name);
+}
+
+Deno.test("cache: verify puts back the copy a killed refresh kept, reports nothing corrupt", async () => {
+  await withKilledRefresh(async (open, dataPath, v1) => {
+    {
+      await using cache = open();
+      const r = await cache.verify();
+      assertEquals(r.corrupt, []);
+      assertEquals(r.ok, 1);
+    }
+    assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
+    assertEquals(temps(join(dataPath, "..")), []);
+    await using offline = open(true);
+    assertEquals(await offline.cache("s3://bucket/d/x.bin"), dataPath);
+  });
+});
+
+Deno.test("cache: the next download into the directory puts back the copy a killed refresh kept", async () => {
+  await withKilledRefresh(async (open, dataPath, v1) => {
+    {
+      await using cache = open();
+      await cache.cache("s3://bucket/d/other.bin"); // sweeps d/
+    }
+    assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
+    await using offline = open(true);
+    assertEquals(await offline.cache("s3://bucket/d/x.bin"), dataPath);
+    assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
+  });
+});

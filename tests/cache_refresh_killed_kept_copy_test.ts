@@ -87,3 +87,34 @@ Deno.test("cache: the next download into the directory puts back the copy a kill
     assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
   });
 });
+
+Deno.test("cache: offline, the copy a refresh killed before its commit kept is served", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
+  const store = new FaultStore("s3://bucket");
+  const v1 = randomBytes(10_000);
+  store.set("d/x.bin", v1);
+  const open = (offline: boolean) =>
+    new AssetCache({
+      cacheDir: join(dir, "cache"),
+      configPath: false,
+      env: {},
+      offline,
+      openStore: () => Promise.resolve(store),
+      warn: () => {},
+    });
+  try {
+    let dataPath: string;
+    {
+      await using cache = open(false);
+      dataPath = await cache.cache("s3://bucket/d/x.bin");
+    }
+    // Killed after keepCopy gave the copy its second name, before the rename.
+    Deno.linkSync(dataPath, join(dataPath, "..", `.x.bin.vc-tmp-${DEAD_PID}-keptcopy`));
+    await using offline = open(true);
+    assertEquals(await offline.cache("s3://bucket/d/x.bin"), dataPath);
+    assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
+    assertEquals(temps(join(dataPath, "..")), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -404,8 +404,10 @@ export class EntryFetcher {
  * name: a temp name beside it, which a sweep removes once this process is
  * gone. Called with the new copy flushed, right before its rename: a kill
  * in between (two system calls) leaves the old copy in place, with that
- * second name until the next download into its directory or `vc cache
- * verify` / `prune` sweeps it (a miss until then, never another file). The
+ * second name until the next download into its directory, an offline
+ * lookup of it or `vc cache verify` / `prune` sweeps it (a miss until then,
+ * never another file); a kill after the rename and before the record
+ * leaves it for those sweeps to put back (restoreKeptCopy in debris.ts). The
  * temp name's path, or undefined when there is no file of its own there or
  * no hard links.
  */

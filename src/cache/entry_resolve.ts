@@ -10,6 +10,7 @@
  */
 import { IntegrityError, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { parseEtag } from "../hash.ts";
+import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
@@ -151,6 +152,13 @@ export class EntryResolver {
       // bytes decide, before anything is downloaded.
       const changed = index.takeChanged(loc);
       if (changed !== undefined) rec = await this.#recheck(loc, changed);
+    }
+    if (rec === undefined && index.offline && (statOrUndefined(loc.dataPath)?.nlink ?? 1) > 1) {
+      // A refresh killed right before its commit leaves the recorded copy
+      // with a second, temp name (keepCopy in entry_fetch.ts), which a
+      // download's sweep removes: offline, nothing downloads, so sweep here.
+      const { sweepDirectory } = await import("./debris.ts");
+      if (sweepDirectory(dirname(loc.dataPath), dirname(loc.metaPath)) > 0) rec = index.load(loc);
     }
     if (rec !== undefined) {
       if (rec.gone === true && index.offline) throw goneError(loc);

@@ -305,7 +305,9 @@ export function compileCommands(options: CompileOptions = {}): string[][] {
   const outDir = options.outDir ?? "dist";
   const files = releaseFiles(BUILD_DIR);
   const entry = options.entry ?? files.entry;
-  const targets = options.targets ?? TARGETS;
+  // A target named twice is built once: twice, it was compiled twice and
+  // listed twice in SHA256SUMS.
+  const targets = [...new Set(options.targets ?? TARGETS)];
   return targets.map((target) => {
     if (!TARGETS.includes(target)) {
       throw new RangeError(

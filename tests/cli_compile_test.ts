@@ -59,6 +59,16 @@ Deno.test("compile: one deno compile command per target with the shared permissi
   assertThrows(() => compileCommands({ targets: ["sparc-sun-solaris"] }), RangeError, "sparc");
 });
 
+Deno.test("compile: a target named twice is built once", () => {
+  const linux = "x86_64-unknown-linux-gnu";
+  const windows = "x86_64-pc-windows-msvc";
+  const commands = compileCommands({ targets: [linux, windows, linux] });
+  assertEquals(
+    commands.map((args) => args[args.indexOf("--output") + 1]),
+    [outputFile("dist", linux), outputFile("dist", windows)],
+  );
+});
+
 Deno.test("compile: permissions are least privilege", () => {
   assert(!PERMISSION_FLAGS.some((f) => ["-A", "--allow-all"].includes(f)));
   assert(!PERMISSION_FLAGS.some((f) => /^--allow-(run|ffi|import)/.test(f)));

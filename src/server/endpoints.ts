@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { utf8OrUndefined } from "../utf8.ts";
+import { jsonBodyText } from "./json_bytes.ts";
 import { readUpTo } from "../bytes.ts";
 import { md5Hex } from "../hash.ts";
 import { reprDigest } from "./repr_digest.ts";
@@ -202,8 +202,11 @@ function jsonTooSlow(ctx: EndpointContext): string {
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
-  const text = utf8OrUndefined(bytes);
-  if (text === undefined) throw new HttpError(400, "malformed JSON body: not UTF-8");
+  // UTF-16/32 too, told from the bytes as the KBase server's json.loads does.
+  const text = jsonBodyText(bytes);
+  if (text === undefined) {
+    throw new HttpError(400, "malformed JSON body: not UTF-8, UTF-16 or UTF-32");
+  }
   return text;
 }
 

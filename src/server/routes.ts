@@ -71,9 +71,14 @@ const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
  * const m = matchRoute("/cache/v1/cache/abc", "/cache");
  * assert(m?.route === "/v1/cache/{id}" && m.id === "abc");
  * assert(matchRoute("/v1/cache/abc", "/cache") === undefined);
+ * assert(matchRoute("/cache/v1//cache_id", "/cache")?.route === "/v1/cache_id");
  * ```
  */
-export function matchRoute(path: string, basePath: string): RouteMatch | undefined {
+export function matchRoute(sent: string, basePath: string): RouteMatch | undefined {
+  // Repeated slashes count as one, as nginx (in front of KBase deployments)
+  // and Werkzeug read them: a client whose service URL ends in `/` sends
+  // `/v1//cache_id`, which the KBase server answered and vc gave 404.
+  const path = sent.replace(/\/{2,}/g, "/");
   if (basePath !== "" && path !== basePath && !path.startsWith(`${basePath}/`)) return undefined;
   const rest = path.slice(basePath.length);
   switch (rest) {

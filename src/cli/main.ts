@@ -247,7 +247,18 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     });
   }
   const entry = COMMANDS.find((c) => c.name === name);
-  if (entry === undefined) throw unknownCommand(name);
+  if (entry === undefined) {
+    // `vc repo help publish`: help comes first, `vc help repo publish`.
+    if (found.words.length === 2 && found.words[1] === "help" && isGroup(found.words[0]!)) {
+      const next = findCommand(found.rest).words[0];
+      const meant = ["help", found.words[0]!, ...(next === undefined ? [] : [next])].join(" ");
+      throw new UsageError(`unknown command "${name}"`, {
+        hint: `did you mean "vc ${meant}"?`,
+        command: found.words[0]!,
+      });
+    }
+    throw unknownCommand(name);
+  }
   // The parser is loaded with the command, not at start-up: its `node:util`
   // brings up Deno's Node compatibility layer, which help and --version skip.
   const [command, { parseCommandArgs }] = await Promise.all([entry.load(), import("./args.ts")]);

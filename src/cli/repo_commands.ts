@@ -13,6 +13,7 @@ import { copyOutError } from "../cache/cache_errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import { checkTag, normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
+import { checkHolder, checkNewHolder } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
@@ -203,7 +204,8 @@ function transition(
     options: REPO_OPTIONS,
     examples: [`vc repo ${name} 42 --repo file:///srv/repo`],
     async run(ctx) {
-      const record = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](idArg(ctx)));
+      const id = idArg(ctx); // a malformed id is refused before the repository is opened
+      const record = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](id));
       await ctx.out.status(record, `${record.id} ${record.state} ${record.path}`);
     },
   };
@@ -315,6 +317,10 @@ export const get: Command = {
   async run(ctx) {
     const id = idArg(ctx);
     const toArg = ctx.flags.string("to");
+    // The usage offers one or the other: with both, --local was silently dropped.
+    if (toArg !== undefined && ctx.flags.boolean("local")) {
+      throw new UsageError("give --to FILE or --local, not both", { command: "repo get" });
+    }
     // Checked before the download, which a URI or an empty value would only waste.
     const to = toArg === undefined ? undefined : localPathArg(ctx.io.cwd, toArg, "--to");
     const local = ctx.flags.boolean("local");
@@ -438,7 +444,7 @@ function tagCommand(name: "tag" | "untag"): Command {
         );
       }
       const where = /^\d+$/.test(target)
-        ? { id: parseRecordId(target) }
+        ? { id: flagValue("TARGET", () => parseRecordId(target)) }
         : { path: pathArg(target, "TARGET") };
       const tags = tagsArg(tagText, "TAGS");
       let inherited: { path: string; tags: string[] } | undefined;
@@ -569,13 +575,18 @@ export const claim: Command = {
     const f = ctx.flags;
     const tagName = tagArg(f.string("tag"), "--tag");
     const path = pathArg(f.string("path"), "--path");
-    const holder = f.string("holder");
+    const holderText = f.string("holder");
+    // An empty --holder ("$WORKER" unset) is refused like a blank one, not
+    // replaced by a generated holder that a later renew --holder "" cannot name.
+    const holder = holderText === undefined
+      ? undefined
+      : flagValue("--holder", () => checkNewHolder(holderText));
     const claimed = await withRepo(ctx, "repo claim", (repo) =>
       repo.claim({
         ttlMs,
         ...(tagName ? { tag: tagName } : {}),
         ...(path ? { path } : {}),
-        ...(holder ? { holder } : {}),
+        ...(holder !== undefined ? { holder } : {}),
       }));
     if (claimed === undefined) {
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
@@ -599,13 +610,10 @@ export const renew: Command = {
   options: CLAIM_OPTIONS,
   examples: ["vc repo renew 42 --holder worker-1 --ttl 5m"],
   async run(ctx) {
+    const id = idArg(ctx);
     const holder = holderFlag(ctx, "repo renew");
     const ttlMs = ttlFlag(ctx, "repo renew");
-    const claimed = await withRepo(
-      ctx,
-      "repo renew",
-      (repo) => repo.renew(idArg(ctx), holder, ttlMs),
-    );
+    const claimed = await withRepo(ctx, "repo renew", (repo) => repo.renew(id, holder, ttlMs));
     await ctx.out.status(claimed, `renewed ${claimed.record.id} until ${claimed.until}`);
   },
 };
@@ -620,8 +628,9 @@ export const release: Command = {
   options: { ...REPO_OPTIONS, holder: CLAIM_OPTIONS.holder! },
   examples: ["vc repo release 42 --holder worker-1"],
   async run(ctx) {
+    const id = idArg(ctx);
     const holder = holderFlag(ctx, "repo release");
-    const record = await withRepo(ctx, "repo release", (repo) => repo.release(idArg(ctx), holder));
+    const record = await withRepo(ctx, "repo release", (repo) => repo.release(id, holder));
     await ctx.out.status(record, `released ${record.id}`);
   },
 };
@@ -631,5 +640,5 @@ function holderFlag(ctx: CommandContext, command: string): string {
   if (!holder) {
     throw new UsageError(`${command}: give --holder (printed by vc repo claim)`, { command });
   }
-  return holder;
+  return flagValue("--holder", () => checkHolder(holder));
 }

@@ -169,7 +169,8 @@ const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
  * from another, nor named to renew or release; one with a lone UTF-16
  * surrogate would be stored as U+FFFD, the holder of another's claim.
  */
-function checkHolder(holder: string): string {
+/** `holder` as one that can hold a claim: not blank, valid Unicode; else an `InvalidInputError`. */
+export function checkHolder(holder: string): string {
   requireString("a claim holder", holder);
   if (holder.trim() === "") throw new InvalidInputError("a claim holder must not be empty");
   if (!holder.isWellFormed()) {
@@ -189,7 +190,8 @@ export const MAX_HOLDER_CHARS = 1024;
  * characters), else every backup taken while the claim holds could not be
  * restored. Renew and release take any holder a catalog already holds.
  */
-function checkNewHolder(holder: string): string {
+/** `holder` as a new claim's: also at most {@linkcode MAX_HOLDER_CHARS}, no control characters. */
+export function checkNewHolder(holder: string): string {
   checkHolder(holder);
   if (holder.length > MAX_HOLDER_CHARS || /\p{Cc}/u.test(holder)) {
     throw new InvalidInputError(

@@ -53,6 +53,10 @@ export interface ProgressBarOptions {
 }
 
 const CLEAR_LINE = "\r\x1b[K";
+// The bars on screen now (drawn, not done): a process ended at once (a third
+// Ctrl-C, an abort that outlasted its grace) erases them first, so no bar is
+// left under the shell's prompt (see eraseDrawnBars).
+const drawnBars = new Set<ProgressBar>();
 // Rate is measured over recent samples so the ETA follows speed changes
 // instead of averaging over a slow start.
 const RATE_WINDOW_MS = 5_000;
@@ -184,6 +188,7 @@ export class ProgressBar {
     if (!complete && t - this.#lastDraw < this.#interval) return;
     this.#lastDraw = t;
     this.#drawn = true;
+    drawnBars.add(this);
     this.#write(CLEAR_LINE + this.line());
   }
 
@@ -349,6 +354,7 @@ export class ProgressBar {
   done(): void {
     if (this.#finished) return;
     this.#finished = true;
+    drawnBars.delete(this);
     clearTimeout(this.#logTimer);
     if (this.#drawn) this.#write(CLEAR_LINE);
   }
@@ -392,6 +398,29 @@ export class ProgressBar {
     }
     return undefined;
   }
+}
+
+/**
+ * Erases every bar still on screen (as {@linkcode ProgressBar.done} does), for
+ * a process about to exit without its command's own end: its last line then
+ * starts at the line's start, and no bar is left under the shell's prompt.
+ * Returns whether one was.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { eraseDrawnBars, ProgressBar } from "./progress.ts";
+ * let out = "";
+ * const bar = new ProgressBar({ enabled: true, write: (s) => (out += s), columns: 80 });
+ * bar.update({ done: 1, total: 2 });
+ * assert(eraseDrawnBars() && out.endsWith("\r\x1b[K"));
+ * assert(!eraseDrawnBars());
+ * ```
+ */
+export function eraseDrawnBars(): boolean {
+  const any = drawnBars.size > 0;
+  for (const bar of [...drawnBars]) bar.done();
+  return any;
 }
 
 /**

@@ -32,6 +32,7 @@ import { inertJson } from "../printable.ts";
 // and an error its io raised (a failed write to stdout) would be no
 // `VcError` to this module's copy, so reported as an internal error.
 export { denoIo } from "./io.ts";
+export { eraseDrawnBars } from "../progress.ts";
 
 /** The version of vc, from deno.json. */
 export const VERSION: string = denoJson.version;

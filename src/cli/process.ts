@@ -95,10 +95,25 @@ export async function runProcess(): Promise<void> {
   // The work in flight a draining command lets finish is abandoned on this
   // one (see `ABANDONS_IN_FLIGHT`).
   const cancel = new AbortController();
+  // The full command line once loaded (exitNow erases its progress bars).
+  const loaded: { cli?: Awaited<ReturnType<typeof loadFullCli>> } = {};
   // Leave nothing half-done behind: partial downloads and the entry locks
   // this process holds (both are temp files).
   const exitNow = (): never => {
     discardOpenTempFiles();
+    // Ended without the command's own end: a progress bar still drawn would
+    // stay on screen, the shell's prompt after it. A command that was
+    // aborting its work in flight (its grace over, or a third signal) says
+    // it did not see that through, rather than end on the bar's last line.
+    const erased = loaded.cli?.eraseDrawnBars() ?? false;
+    if (cancel.signal.aborted || erased) {
+      denoIo().writeStderr(
+        cancel.signal.aborted
+          ? `vc: ${command} interrupted: ended at once, before the work in flight was all aborted ` +
+            "(an upload cut there may stay open in the store as an incomplete multipart upload)\n"
+          : "vc: interrupted\n",
+      );
+    }
     Deno.exit(130);
   };
   // Until the command line is loaded (a signal during start-up), a first guess;
@@ -139,7 +154,7 @@ export async function runProcess(): Promise<void> {
   }
   // With the full command line's own io (see main.ts): objects of this
   // module's copies of io.ts and errors.ts must not reach it.
-  const cli = await loadFullCli();
+  const cli = loaded.cli = await loadFullCli();
   command = cli.commandName(Deno.args);
   const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal, cancel.signal));
   if (interrupt.signal.aborted) discardOpenTempFiles();

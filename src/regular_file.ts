@@ -5,12 +5,14 @@
  *
  * @module
  */
-import { InvalidInputError, NotFoundError } from "./errors.ts";
+import { AccessDeniedError, InvalidInputError, NotFoundError } from "./errors.ts";
 
 /**
- * The status of `path` when it is a regular file (symbolic links followed);
- * else `NotFoundError` (missing) or `InvalidInputError` (a directory, device,
- * FIFO...), each naming `what` and the path.
+ * The status of `path` when it is a regular file (symbolic links followed)
+ * that this process may read; else `NotFoundError` (missing, or a symbolic
+ * link to nothing), `InvalidInputError` (a directory, device, FIFO...) or
+ * `AccessDeniedError` (no permission to look at it or to read it), each
+ * naming `what` and the path, before any byte of it is uploaded.
  *
  * @example
  * ```ts
@@ -34,11 +36,30 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
     info = await Deno.stat(path);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`${what}: ${path} does not exist`, { cause });
+      const target = await Deno.readLink(path).catch(() => undefined);
+      throw new NotFoundError(
+        target === undefined
+          ? `${what}: ${path} does not exist`
+          : `${what}: ${path} is a symbolic link to ${target}, which does not exist`,
+        { cause },
+      );
+    }
+    if (cause instanceof Deno.errors.PermissionDenied) {
+      throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
     }
     throw cause;
   }
   if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
+  // A file this process may not read is refused here, naming what it was
+  // for, not by a bare OS error later (opening a regular file does not block).
+  try {
+    (await Deno.open(path, { read: true })).close();
+  } catch (cause) {
+    if (cause instanceof Deno.errors.PermissionDenied) {
+      throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
+    }
+    throw cause;
+  }
   return info;
 }
 

@@ -6,7 +6,7 @@
  */
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
+import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
@@ -223,7 +223,7 @@ export async function publishVersion(
       { cause: error },
     );
   }
-  const problem = await verifyStored(store, key, etag, md5, size);
+  const problem = await verifyStored(store, key, etag, md5, size, file);
   if (problem === undefined) return etag;
   if (problem === NOT_OURS) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
@@ -270,6 +270,7 @@ async function verifyStored(
   etag: string,
   md5: string,
   size: number,
+  file: string,
 ): Promise<string | undefined> {
   const kind = parseEtag(etag);
   if (kind.kind === "md5") {
@@ -286,7 +287,13 @@ async function verifyStored(
   if (stored === undefined) {
     return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
   }
-  return stored.toLowerCase() === md5
-    ? undefined
-    : `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+  if (stored.toLowerCase() !== md5) return `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+  // vc-md5 is what vc said, not what the store received: the parts were
+  // read at other times than the hash, and a change that moves no stat
+  // field (a writer through a shared mmap into dirty pages, another NFS
+  // client under cached attributes) would be published under the old MD5.
+  // The file must still hash to it. (Not its multipart ETag: stores with
+  // encryption or their own scheme give ETags that are no MD5 of parts.)
+  if ((await md5File(file)) !== md5) return `${file} no longer has the MD5 ${md5} it was hashed to`;
+  return undefined;
 }

@@ -96,6 +96,69 @@ export interface PostgresCatalogOptions {
   lockTimeoutMs?: number;
   /** Attempts of a transaction that waited out its lock timeout (default 12). */
   attempts?: number;
+  /**
+   * Milliseconds to keep trying to open the catalog while the server refuses
+   * connections as too many (53300: `max_connections`, a `CONNECTION LIMIT`)
+   * or is starting up (57P03: a restart, a failover), with backoff from
+   * 0.5 s to 8 s between attempts (default 30 000; 0: no retry).
+   */
+  connectRetryMs?: number;
+  /** Stops that waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /**
+   * Told before each wait, with a line such as `PostgreSQL at db:5432 has
+   * too many clients; trying again in 2 s`; default: written to stderr.
+   */
+  onConnectWait?: (message: string) => void;
+}
+
+/** How long opening a catalog keeps trying a server that refuses connections for now. */
+export const CONNECT_RETRY_MS = 30_000;
+// cannot_connect_now: "the database system is starting up" (also shutting down, in recovery).
+const CANNOT_CONNECT_NOW = "57P03";
+
+/**
+ * Runs `attempt` again while it fails with a refusal that passes (53300 too
+ * many connections, 57P03 starting up), waiting 0.5 s, 1 s, 2 s, 4 s, then 8 s
+ * between attempts, until `totalMs` would be passed; then rethrows the last
+ * refusal. Waits end at once when `signal` aborts (rejects with its reason).
+ */
+async function retryTransientConnect<T>(
+  attempt: () => Promise<T>,
+  server: string,
+  totalMs: number,
+  signal: AbortSignal | undefined,
+  onWait: (message: string) => void,
+): Promise<T> {
+  const start = Date.now();
+  for (let n = 0;; n++) {
+    signal?.throwIfAborted();
+    try {
+      return await attempt();
+    } catch (error) {
+      const code = (error as PgError).code;
+      if (code !== TOO_MANY_CONNECTIONS && code !== CANNOT_CONNECT_NOW) throw error;
+      const delay = Math.min(500 * 2 ** n, 8_000);
+      if (Date.now() - start + delay > totalMs) throw error;
+      const why = code === TOO_MANY_CONNECTIONS ? "has too many clients" : "is starting up";
+      onWait(
+        `PostgreSQL at ${server} ${why}; trying again in ${
+          delay < 1000 ? (delay / 1000).toFixed(1) : delay / 1000
+        } s`,
+      );
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal!.reason);
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, delay);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+  }
 }
 
 // Where it lived first; marker.ts and setup.ts read it from here.
@@ -196,9 +259,27 @@ export async function openPostgresCatalog(
     options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     options.attempts,
   );
+  const server = isUnixSocketHost(host)
+    ? `${host}/.s.PGSQL.${port}`
+    : host.includes(":")
+    ? `[${host}]:${port}`
+    : `${host}:${port}`;
+  const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
+  const started = Date.now();
   try {
-    await pool.hold(() => sql.unsafe("SELECT 1"));
+    await retryTransientConnect(
+      () => pool.hold(() => sql.unsafe("SELECT 1")),
+      server,
+      retryMs,
+      options.signal,
+      options.onConnectWait ?? ((line) => console.error(`vc: ${line}`)),
+    );
   } catch (error) {
+    if (options.signal?.aborted && error === options.signal.reason) {
+      pool.close();
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw error;
+    }
     pool.close();
     await sql.end({ timeout: 1 }).catch(() => {});
     // The driver's words for a server without TLS say nothing of sslmode,
@@ -221,9 +302,15 @@ export async function openPostgresCatalog(
       : settings.password === undefined && failedLogin && file !== undefined
       ? ` (password retrieved from file ${file})`
       : "";
+    const code = (error as PgError).code;
+    const waited = retryMs > 0 && (code === TOO_MANY_CONNECTIONS || code === CANNOT_CONNECT_NOW)
+      ? ` (PostgreSQL at ${server} still refused it after ${
+        Math.round((Date.now() - started) / 1000)
+      } s of retries, which stop before ${retryMs / 1000} s)`
+      : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
-        driverMessage(error, settings.connectTimeoutS) + noPassword,
+        driverMessage(error, settings.connectTimeoutS) + noPassword + waited,
       { cause: error },
     );
   }

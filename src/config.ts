@@ -96,6 +96,13 @@ export interface SettingsOptions {
    * other sources still apply. Not given: such a file throws.
    */
   onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
+  /**
+   * Called when the cache directory cannot be determined (`HOME` unset and
+   * no `VC_CACHE_DIR` / `XDG_CACHE_HOME`, or a `~` with no home to expand);
+   * `cacheDir` is then `""` and its source `error`, and the other settings
+   * still resolve (`vc config` shows them). Not given: it throws.
+   */
+  onSettingError?: (error: InvalidInputError, name: "cacheDir") => void;
   /** Versioned-cache bucket (see {@linkcode normalizeBucket}); relative paths against `cwd`. */
   bucket?: string;
   /**
@@ -246,19 +253,32 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   if (options.cacheDir !== undefined && options.cacheDir.trim() === "") {
     throw new InvalidInputError("the option cacheDir is empty: give the cache directory's path");
   }
-  const cacheDir = pick(
-    "cacheDir",
-    options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),
-    "VC_CACHE_DIR",
-    (v) => {
-      // Blank would be a directory named " " in the cwd, as --cache-dir " " is refused.
-      if (v.trim() === "") {
-        throw new InvalidInputError("VC_CACHE_DIR is blank: give the cache directory's path");
-      }
-      return resolve(cwd, expandHome(v, env));
-    },
-    () => defaultCacheDir({ env }),
-  );
+  const resolveCacheDir = () =>
+    pick(
+      "cacheDir",
+      options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),
+      "VC_CACHE_DIR",
+      (v) => {
+        // Blank would be a directory named " " in the cwd, as --cache-dir " " is refused.
+        if (v.trim() === "") {
+          throw new InvalidInputError("VC_CACHE_DIR is blank: give the cache directory's path");
+        }
+        return resolve(cwd, expandHome(v, env));
+      },
+      () => defaultCacheDir({ env }),
+    );
+  let cacheDir: string;
+  if (options.onSettingError === undefined) cacheDir = resolveCacheDir();
+  else {
+    try {
+      cacheDir = resolveCacheDir();
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      options.onSettingError(error, "cacheDir");
+      cacheDir = "";
+      sources.cacheDir = "error";
+    }
+  }
   const timeout = pick(
     "timeout",
     options.timeout === undefined ? undefined : checkTimeout(options.timeout, "option timeout"),

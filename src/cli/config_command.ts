@@ -9,7 +9,8 @@ import type { Command, CommandContext } from "./command.ts";
 import { isIpHost, resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
-import type { ConfigFileError } from "../errors.ts";
+import type { ConfigFileError, InvalidInputError } from "../errors.ts";
+import { defaultConfigDir } from "../config.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
@@ -32,6 +33,12 @@ export interface ConfigRow {
   value: unknown;
   /** Where it came from: `flag --x`, `env VC_X`, `project FILE`, `config FILE`, `default` (or `error: …`, `ignored: …` for a file). */
   source: string;
+  /**
+   * Why the value could not be resolved (the cache directory, the user config
+   * file with `HOME` unset: the value is then `null`), or why the settings
+   * file in the row cannot be used.
+   */
+  error?: string;
 }
 
 /**
@@ -56,16 +63,29 @@ export const config: Command = {
   async run(ctx) {
     // A broken settings file is shown as such, and the rest as far as it goes.
     const broken: Partial<Record<"config" | "project", ConfigFileError>> = {};
-    const v = versionedSettings(ctx, { onFileError: (error, kind) => (broken[kind] = error) });
+    // So is a cache directory that cannot be determined (HOME unset): the
+    // other settings are what a user runs `vc config` to check.
+    let cacheDirError: InvalidInputError | undefined;
+    const v = versionedSettings(ctx, {
+      onFileError: (error, kind) => (broken[kind] = error),
+      onSettingError: (error) => (cacheDirError = error),
+    });
     const s = v.settings;
     const fileRow = (name: string, path: string | undefined, error?: ConfigFileError): ConfigRow =>
       error === undefined
         ? { name, value: path ?? null, source: "" }
-        : { name, value: error.path, source: `error: ${error.message}` };
+        : { name, value: error.path, source: `error: ${error.message}`, error: error.message };
     const rows: ConfigRow[] = [
       { name: "bucket", value: s.bucket ?? null, source: s.sources.bucket },
       { name: "manifest", value: v.manifest, source: v.manifestSource },
-      { name: "cacheDir", value: s.cacheDir, source: s.sources.cacheDir },
+      cacheDirError === undefined
+        ? { name: "cacheDir", value: s.cacheDir, source: s.sources.cacheDir }
+        : {
+          name: "cacheDir",
+          value: null,
+          source: `error: ${cacheDirError.message}`,
+          error: cacheDirError.message,
+        },
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
@@ -94,7 +114,7 @@ export const config: Command = {
         value: s.ignoredProjectPath,
         source: `ignored: ${s.projectPath} in the same directory wins`,
       }]),
-      fileRow("configFile", s.configPath, broken.config),
+      configFileRow(ctx, s.configPath, broken.config, fileRow),
     ];
     const show = (value: unknown, name: string) =>
       value === null
@@ -107,11 +127,34 @@ export const config: Command = {
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value, r.name), r.source])));
     // Exit non-zero, each broken file named (and what is wrong) on a line of
     // its own; stdout keeps its one document (--json).
-    const errors = [broken.project, broken.config].filter((e) => e !== undefined);
+    const errors = [cacheDirError, broken.project, broken.config].filter((e) => e !== undefined);
     for (const error of errors) ctx.io.writeStderr(formatError(error));
     return errors.length === 0 ? undefined : EXIT_FAILURE;
   },
 };
+
+/**
+ * The `configFile` row. With no file and no `VC_CONFIG`, and `HOME` (and
+ * `XDG_CONFIG_HOME`) unset, there is no default config file: the row says so
+ * and why, which is no failure (the settings come from the environment).
+ */
+function configFileRow(
+  ctx: CommandContext,
+  path: string | undefined,
+  error: ConfigFileError | undefined,
+  fileRow: (name: string, path: string | undefined, error?: ConfigFileError) => ConfigRow,
+): ConfigRow {
+  if (path !== undefined || error !== undefined || (ctx.io.env("VC_CONFIG") ?? "") !== "") {
+    return fileRow("configFile", path, error);
+  }
+  try {
+    defaultConfigDir({ env: (name) => ctx.io.env(name) });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { name: "configFile", value: null, source: `none: ${message}`, error: message };
+  }
+  return fileRow("configFile", path, error);
+}
 
 /**
  * How long a download waits for another process's lock on its entry

@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "../path.ts";
-import type { ConfigFileError } from "../errors.ts";
+import type { ConfigFileError, InvalidInputError } from "../errors.ts";
 import {
   checkSizeSetting,
   type EnvReader,
@@ -142,6 +142,11 @@ export interface CliSettingsOptions {
    */
   onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
   /**
+   * Called when the cache directory cannot be determined (`HOME` unset),
+   * which is then `""` (`vc config` shows the rest); not given: it fails the command.
+   */
+  onSettingError?: (error: InvalidInputError, name: "cacheDir") => void;
+  /**
    * The manifest to resolve for, in place of `--manifest` (`vc prefill`
    * takes several, and each has its own project file).
    */
@@ -175,6 +180,7 @@ export function cliSettings(
   const env = (name: string) => io.env(name);
   const options: Parameters<typeof resolveSettings>[0] = { env, cwd: io.cwd };
   if (cliOptions.onFileError !== undefined) options.onFileError = cliOptions.onFileError;
+  if (cliOptions.onSettingError !== undefined) options.onSettingError = cliOptions.onSettingError;
   if (cacheDir !== undefined) {
     // An empty value would resolve to the current directory, which cache
     // maintenance would then treat as the cache.
@@ -239,7 +245,9 @@ export function cliSettings(
     if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
   }
   // The environment's cache dir may be relative: relative to the user's cwd.
-  if (!isAbsolute(settings.cacheDir)) settings.cacheDir = resolve(io.cwd, settings.cacheDir);
+  if (settings.cacheDir !== "" && !isAbsolute(settings.cacheDir)) {
+    settings.cacheDir = resolve(io.cwd, settings.cacheDir);
+  }
   return settings;
 }
 

@@ -304,7 +304,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}${
         throughProxy(ctx.endpoint)
-      }: ${message}`,
+      }: ${message}${virtualHostHint(message, ctx)}`,
       { cause: error },
     );
   }
@@ -312,6 +312,27 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}`,
     { cause: error },
   );
+}
+
+/**
+ * A hint when virtual-hosted addressing sent the request to `BUCKET.HOST`
+ * and that name did not resolve (`bucket.localhost` with `addressing_style =
+ * virtual`: the aws CLI fails the same way, as few resolvers answer for
+ * `*.localhost`): path-style addressing is the cure.
+ */
+function virtualHostHint(message: string, ctx: S3RequestContext): string {
+  let host: string;
+  try {
+    host = new URL(ctx.endpoint).hostname;
+  } catch {
+    return "";
+  }
+  const virtual = `${ctx.bucket}.${host}`.toLowerCase();
+  const text = message.toLowerCase();
+  if (!text.includes(`//${virtual}`) && !text.includes(`${virtual}:`)) return "";
+  if (!/lookup|name or service|nodename|dns|resolve|no such host/.test(text)) return "";
+  return ` (virtual-hosted addressing: the host ${virtual} does not resolve; use path-style ` +
+    "addressing with addressing_style = path in the AWS profile's s3 section or VC_S3_PATH_STYLE=1)";
 }
 
 /**

@@ -24,7 +24,8 @@ import {
 } from "../errors.ts";
 import { checkOptions, describeValue, type OptionNames, optionsRefusal } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
-import { md5File, md5Hex, normalizeEtag } from "../hash.ts";
+import { md5File, md5Hex } from "../hash.ts";
+import { NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -443,7 +444,31 @@ export class Repository implements AsyncDisposable {
         },
       );
     }
-    await this.#verifyStored(contentKey, put.etag, md5, size);
+    // The file read again after a multipart upload too: a change that moves
+    // no stat field (a writer through a shared mmap) passed the check above.
+    const problem = await uploadProblem(this.store, {
+      key: contentKey,
+      etag: put.etag,
+      md5,
+      size,
+      ...(typeof source === "string" ? { file: source } : {}),
+    });
+    if (problem !== undefined) {
+      // A fresh key: a different ETag there is no other writer's, and
+      // nothing records this content yet, so it goes.
+      const deleted = await this.store.delete([contentKey]).then(() => true, () => false);
+      throw new IntegrityError(
+        `upload of ${
+          typeof source === "string" ? source : "the bytes"
+        } to ${contentKey} could not be verified: ${
+          problem === NOT_OURS ? "the key holds another object than the upload" : problem
+        }; ${
+          deleted
+            ? "the upload was deleted"
+            : `the upload could not be deleted: remove ${contentKey}`
+        } and nothing was recorded for ${path}`,
+      );
+    }
     if (options.signal?.aborted) {
       // Stopped once the content was up: nothing records it, so it goes.
       await this.store.delete([contentKey]).catch(() => {});
@@ -595,27 +620,6 @@ export class Repository implements AsyncDisposable {
           `${held.includes(twin) ? `in repository ${this.uri}` : "given with it"} look the same ` +
           `but are spelled differently in Unicode (${spellingDifference(tag, twin)}); use the ` +
           "repository's spelling (copy it from `vc repo ls`)",
-      );
-    }
-  }
-
-  async #verifyStored(key: string, etag: string, md5: string, size: number): Promise<void> {
-    const plain = normalizeEtag(etag);
-    if (/^[0-9a-f]{32}$/.test(plain)) {
-      if (plain !== md5) {
-        throw new IntegrityError(
-          `upload of ${key}: the store's ETag ${plain} is not the MD5 ${md5}`,
-        );
-      }
-      return;
-    }
-    // Multipart or opaque ETag: the HEAD must show the size and our MD5 metadata.
-    const info = await this.store.head(key);
-    // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
-    // drops metadata and ETags), so it is refused like a mismatch.
-    if (!info || info.size !== size || info.metadata?.["vc-md5"]?.toLowerCase() !== md5) {
-      throw new IntegrityError(
-        `upload of ${key}: the stored object does not match (${size} bytes, MD5 ${md5})`,
       );
     }
   }

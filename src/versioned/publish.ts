@@ -6,8 +6,9 @@
  */
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
+import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
 import { headVersion } from "./slash_keys.ts";
@@ -223,7 +224,7 @@ export async function publishVersion(
       { cause: error },
     );
   }
-  const problem = await verifyStored(store, key, etag, md5, size, file);
+  const problem = await uploadProblem(store, { key, etag, md5, size, file });
   if (problem === undefined) return etag;
   if (problem === NOT_OURS) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
@@ -259,41 +260,4 @@ async function removeOwnUpload(
   } catch {
     return "failed";
   }
-}
-
-/** {@linkcode verifyStored}'s answer when the key holds another upload than ours. */
-const NOT_OURS = "not ours";
-
-async function verifyStored(
-  store: ObjectStore,
-  key: string,
-  etag: string,
-  md5: string,
-  size: number,
-  file: string,
-): Promise<string | undefined> {
-  const kind = parseEtag(etag);
-  if (kind.kind === "md5") {
-    return kind.md5 === md5
-      ? undefined
-      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
-  }
-  const info = await store.head(key);
-  if (info === undefined) return "the object is missing right after the upload";
-  // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
-  if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
-  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
-  const stored = info.metadata?.["vc-md5"];
-  if (stored === undefined) {
-    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
-  }
-  if (stored.toLowerCase() !== md5) return `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
-  // vc-md5 is what vc said, not what the store received: the parts were
-  // read at other times than the hash, and a change that moves no stat
-  // field (a writer through a shared mmap into dirty pages, another NFS
-  // client under cached attributes) would be published under the old MD5.
-  // The file must still hash to it. (Not its multipart ETag: stores with
-  // encryption or their own scheme give ETags that are no MD5 of parts.)
-  if ((await md5File(file)) !== md5) return `${file} no longer has the MD5 ${md5} it was hashed to`;
-  return undefined;
 }

@@ -1,0 +1,79 @@
+/**
+ * The check after a create-only upload of a local file, before anything
+ * (a manifest, a catalog record) points at the object: the one verifier of
+ * `vc add` / `vc update` and `vc repo add`.
+ *
+ * @module
+ */
+import { md5File, normalizeEtag, parseEtag } from "./hash.ts";
+import type { ObjectStore } from "./store/types.ts";
+
+/** {@linkcode uploadProblem}'s answer when the key holds another upload than ours. */
+export const NOT_OURS = "not ours";
+
+/** What {@linkcode uploadProblem} checks an upload against. */
+export interface UploadedFile {
+  /** The key the content was put at. */
+  key: string;
+  /** The ETag the put answered. */
+  etag: string;
+  /** The MD5 (hex) the file was hashed to before the upload, sent as `vc-md5`. */
+  md5: string;
+  /** The file's size when it was hashed. */
+  size: number;
+  /** The local file that was uploaded (read again after a multipart upload). */
+  file?: string;
+}
+
+/**
+ * Why the object just uploaded is not the content that was hashed, or
+ * undefined when it is; {@linkcode NOT_OURS} when the key holds another
+ * writer's upload (a store whose create-only write is not atomic). A plain
+ * MD5 ETag is compared with the MD5; any other (a multipart upload) needs a
+ * HEAD with the size and `vc-md5`, and then the file must still hash to
+ * the MD5: `vc-md5` is what vc said, not what the store received, and the
+ * parts were read at other times than the hash, so a change that moves no
+ * stat field (a writer through a shared mmap into dirty pages, another NFS
+ * client under cached attributes) would be stored under the old MD5.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uploadProblem } from "./upload_check.ts";
+ * import { MemoryStore } from "./store/memory.ts";
+ * const store = new MemoryStore();
+ * const md5 = "900150983cd24fb0d6963f7d28e17f72"; // "abc"
+ * const { etag } = await store.put("k", new TextEncoder().encode("abc"));
+ * assert.equal(await uploadProblem(store, { key: "k", etag, md5, size: 3 }), undefined);
+ * ```
+ */
+export async function uploadProblem(
+  store: ObjectStore,
+  upload: UploadedFile,
+): Promise<string | undefined> {
+  const { key, etag, md5, size, file } = upload;
+  const kind = parseEtag(etag);
+  if (kind.kind === "md5") {
+    return kind.md5 === md5
+      ? undefined
+      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  }
+  const info = await store.head(key);
+  if (info === undefined) return "the object is missing right after the upload";
+  // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
+  if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
+  if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
+  const stored = info.metadata?.["vc-md5"];
+  // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
+  // drops metadata and ETags), so it is refused like a mismatch.
+  if (stored === undefined) {
+    return `ETag ${normalizeEtag(etag)} is not an MD5 and no vc-md5 metadata was stored`;
+  }
+  if (stored.toLowerCase() !== md5) return `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
+  // Not its multipart ETag: stores with encryption or their own scheme give
+  // ETags that are no MD5 of parts. Bytes uploaded from memory cannot change.
+  if (file !== undefined && (await md5File(file)) !== md5) {
+    return `${file} no longer has the MD5 ${md5} it was hashed to`;
+  }
+  return undefined;
+}

@@ -755,7 +755,8 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-function removeQuietly(path: string): void {
+/** Removes `path` if it is there; a file already gone (or never there) is no error. */
+export function removeQuietly(path: string): void {
   try {
     Deno.removeSync(path);
   } catch {

@@ -9,7 +9,7 @@
  * @module
  */
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
-import { AtomicFile, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
+import { AtomicFile, removeQuietly, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
 import { renameOverSync } from "../replace_file.ts";
 import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
@@ -419,14 +419,6 @@ function keepCopy(dataPath: string): string | undefined {
     return other;
   } catch {
     return undefined; // no hard links here: the refresh works as before
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch {
-    // Gone already.
   }
 }
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { writeFileAtomicSync } from "../atomic_write.ts";
+import { removeQuietly, writeFileAtomicSync } from "../atomic_write.ts";
 import { type JournalMode, markReplaced, SPLIT_MARK } from "./journal_file.ts";
 import { JOURNAL_NAME, JOURNAL_SHARDS, journalName } from "./layout.ts";
 
@@ -111,14 +111,6 @@ export function splitJournal(
   }
   markReplaced(file);
   return true;
-}
-
-function removeQuietly(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch {
-    // Gone already.
-  }
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
+import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
@@ -146,17 +147,7 @@ async function retryTransientConnect<T>(
           delay < 1000 ? (delay / 1000).toFixed(1) : delay / 1000
         } s`,
       );
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal!.reason);
-        };
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, delay);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
+      await sleep(delay, signal);
     }
   }
 }

@@ -466,10 +466,40 @@ async function compileAll(commands: string[][], outDir: string): Promise<number>
     }
     built.push(args[args.indexOf("--output") + 1]!);
   }
-  const sums = await sha256Sums(built);
-  await Deno.writeTextFile(join(outDir, "SHA256SUMS"), sums);
-  console.error(`wrote ${built.length} binaries and ${join(outDir, "SHA256SUMS")}`);
+  // SHA256SUMS describes the directory, not this run: a build of one target
+  // keeps the lines of the other targets' binaries already there (hashed
+  // again, so a line never outlives its file's bytes).
+  const listed = await releaseBinaries(outDir);
+  await Deno.writeTextFile(join(outDir, "SHA256SUMS"), await sha256Sums(listed));
+  console.error(
+    `wrote ${built.length} binaries and ${join(outDir, "SHA256SUMS")} (${listed.length} listed)`,
+  );
   return 0;
+}
+
+/**
+ * The `vc` binaries in `outDir`: the output file of each of
+ * {@linkcode TARGETS} that exists there, whichever run built it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { releaseBinaries } from "./compile.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/vc-x86_64-pc-windows-msvc.exe`, "");
+ * await Deno.writeTextFile(`${dir}/notes.txt`, "");
+ * assert((await releaseBinaries(dir)).length === 1);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function releaseBinaries(outDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const target of TARGETS) {
+    const file = outputFile(outDir, target);
+    const info = await Deno.stat(file).catch(() => undefined);
+    if (info?.isFile) found.push(file);
+  }
+  return found;
 }
 
 if (import.meta.main) {

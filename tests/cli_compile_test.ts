@@ -7,6 +7,7 @@ import {
   NPM_IMPORTS,
   outputFile,
   RELEASE_V8_FLAGS,
+  releaseBinaries,
   releaseFiles,
   sha256Sums,
   shellQuote,
@@ -149,6 +150,29 @@ Deno.test("compile: SHA256SUMS lines are sha256sum -c compatible", async () => {
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  vc-a\n" +
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  vc-b\n",
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compile: SHA256SUMS covers every target's binary in the directory, not only this run's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // An earlier build of two targets, a file that is not a release binary,
+    // and a directory named like a target's binary.
+    await Deno.writeTextFile(outputFile(dir, "x86_64-pc-windows-msvc"), "win");
+    await Deno.writeTextFile(outputFile(dir, "aarch64-apple-darwin"), "mac");
+    await Deno.writeTextFile(`${dir}/vc-notes.txt`, "");
+    await Deno.mkdir(outputFile(dir, "x86_64-apple-darwin"));
+    const listed = await releaseBinaries(dir);
+    assertEquals(
+      listed.sort(),
+      [
+        outputFile(dir, "aarch64-apple-darwin"),
+        outputFile(dir, "x86_64-pc-windows-msvc"),
+      ].sort(),
+    );
+    assertEquals((await sha256Sums(listed)).split("\n").filter(Boolean).length, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

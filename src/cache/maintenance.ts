@@ -273,6 +273,41 @@ async function journalDirectories(metaRoot: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Files (anything but a directory or a link) in `.meta` where the records of
+ * a data directory belong: `.meta` itself, or `.meta/<dir>` beside the data
+ * directory `<dir>` (vc never writes a file of that name: a journal is
+ * `%records.jsonl` inside it, an earlier version's record `<name>%.json`).
+ * Damage, or planted by a restored cache: no record below it can be read or
+ * written, so every entry there misses and no download can cache it, while
+ * the walk of records finds nothing to report. Named, never removed.
+ */
+async function filesWhereRecordDirsBelong(cacheDir: string): Promise<string[]> {
+  const metaRoot = join(cacheDir, META_DIR);
+  const root = await lstatOrUndefined(metaRoot);
+  if (root === undefined || root.isSymlink) return [];
+  if (!root.isDirectory) return [metaRoot];
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(readDirEntries(dir));
+    } catch {
+      return; // gone, unreadable: not this check's to report
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) await walk(path);
+      else if (
+        !entry.isSymlink &&
+        (await lstatOrUndefined(join(cacheDir, relative(metaRoot, path))))?.isDirectory === true
+      ) out.push(path);
+    }
+  };
+  await walk(metaRoot);
+  return out.sort();
+}
+
 /** Options of {@linkcode pruneEntries}. */
 export interface PruneOptions {
   /** Remove least recently used entries until the total size is at most this. */
@@ -316,6 +351,12 @@ export interface PruneResult {
    * Named, never removed.
    */
   journalDirs?: string[];
+  /**
+   * Files where the records of a data directory belong (`.meta` itself, or
+   * `.meta/<dir>` for the data directory `<dir>`): damaged, or planted; the
+   * entries below cannot be cached until they are removed. Named, never removed.
+   */
+  recordDirFiles?: string[];
   /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
   deadRecords?: number;
   /**
@@ -475,6 +516,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (links.size > 0) result.links = [...links];
   const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
+  const recordDirFiles = await filesWhereRecordDirsBelong(cacheDir);
+  if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
   return result;
@@ -528,6 +571,12 @@ export interface VerifyResult {
    * Named, never removed.
    */
   journalDirs?: string[];
+  /**
+   * Files where the records of a data directory belong (`.meta` itself, or
+   * `.meta/<dir>` for the data directory `<dir>`): damaged, or planted; the
+   * entries below cannot be cached until they are removed. Named, never removed.
+   */
+  recordDirFiles?: string[];
   /** Record journals that had another hard link, rewritten as the cache's own files. */
   ownedJournals?: string[];
   /** Data files that had another hard link, replaced by verified copies of the cache's own. */
@@ -686,6 +735,8 @@ export async function verifyEntries(
   if (links.size > 0) result.links = [...links];
   const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
+  const recordDirFiles = await filesWhereRecordDirsBelong(cacheDir);
+  if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
   if (ownedData.length > 0) result.ownedData = ownedData.sort();
   if (deadRecords > 0) result.deadRecords = deadRecords;

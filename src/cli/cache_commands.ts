@@ -293,6 +293,7 @@ export const prune: Command = {
         ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
         ...(r.links ?? []).map(linkNotFollowed),
         ...(r.journalDirs ?? []).map(journalIsDirectory),
+        ...(r.recordDirFiles ?? []).map(fileWhereRecordsBelong),
         ...deadRecordsLine(r.deadRecords, dryRun),
         `${verb} ${counted(n, "file")}, ${dryRun ? "would free" : "freed"} ${
           formatBytes(r.freedBytes)
@@ -371,6 +372,7 @@ export const verify: Command = {
         ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
         ...(r.links ?? []).map(linkNotFollowed),
         ...(r.journalDirs ?? []).map(journalIsDirectory),
+        ...(r.recordDirFiles ?? []).map(fileWhereRecordsBelong),
         ...deadRecordsLine(r.deadRecords, false),
         ...(r.notWritable === undefined ? [] : [
           `the cache dir ${cache.value.dir} is not writable (${r.notWritable}): every copy was ` +
@@ -380,7 +382,8 @@ export const verify: Command = {
       ],
     );
     // A copy it could not read was not verified: no all-clear for it.
-    return corrupt.length === 0 && r.unreadable === undefined && r.journalDirs === undefined
+    return corrupt.length === 0 && r.unreadable === undefined && r.journalDirs === undefined &&
+        r.recordDirFiles === undefined
       ? 0
       : EXIT_FAILURE;
   },
@@ -465,6 +468,12 @@ function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
 function journalIsDirectory(path: string): string {
   return `damaged: ${path} is a directory where a record journal belongs, so the entries of its ` +
     `directory cannot be cached. Remove it (its entries are downloaded again)`;
+}
+
+/** The line for a file that maintenance found where the records of a data directory belong. */
+function fileWhereRecordsBelong(path: string): string {
+  return `damaged: ${path} is a file where a directory of the cache's records belongs, so the ` +
+    `entries below it cannot be cached. Remove it (they are downloaded again)`;
 }
 
 /** The line for a symbolic link that maintenance found inside the cache dir and did not follow. */

@@ -1,0 +1,57 @@
+// A file where a directory of the cache's records belongs (`.meta` itself,
+// or `.meta/<dir>` beside the data directory `<dir>`: damage, or planted by
+// a restored cache) makes every entry below it uncacheable: `verify` and
+// `prune` name it (verify exits 1) instead of an all-clear.
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+Deno.test("cache verify/prune: a file where a records directory belongs is named, not skipped", async () => {
+  const root = await Deno.makeTempDir({ prefix: "vc-records-dir-file-" });
+  try {
+    const store = join(root, "store");
+    const cacheDir = join(root, "cache");
+    await Deno.mkdir(join(store, "d"), { recursive: true });
+    await Deno.writeTextFile(join(store, "d", "a.txt"), "a\n");
+    const uri = `${pathToFileURL(store).href}/d/a.txt`;
+    let recordsDir: string;
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      const local = await cache.cache(uri);
+      recordsDir = join(cacheDir, ".meta", dirname(local).slice(cacheDir.length + 1));
+    }
+    await Deno.remove(recordsDir, { recursive: true });
+    await Deno.writeTextFile(recordsDir, "not a directory\n");
+    {
+      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      assertEquals((await cache.verify()).recordDirFiles, [recordsDir]);
+      assertEquals((await cache.prune({ maxBytes: 1e9 })).recordDirFiles, [recordsDir]);
+      // Nothing is removed.
+      assertEquals((await Deno.lstat(recordsDir)).isFile, true);
+    }
+    // `.meta` itself a file: nothing at all can be cached.
+    const meta = join(cacheDir, ".meta");
+    await Deno.remove(meta, { recursive: true });
+    await Deno.writeTextFile(meta, "not a directory\n");
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    assertEquals((await cache.verify()).recordDirFiles, [meta]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("cli cache verify: a file where a records directory belongs fails the check, naming it", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/d/a.txt", "a\n");
+  const get = await ws.run(["cache", "get", `${ws.bucket}/d/a.txt`]);
+  assertEquals(get.code, 0, get.stderr);
+  const local = get.stdout.trim();
+  const recordsDir = join(ws.cacheDir, ".meta", dirname(local).slice(ws.cacheDir.length + 1));
+  await Deno.remove(recordsDir, { recursive: true });
+  await Deno.writeTextFile(recordsDir, "not a directory\n");
+  const verify = await ws.run(["cache", "verify"]);
+  assertEquals(verify.code, 1, verify.stdout + verify.stderr);
+  assertStringIncludes(verify.stdout + verify.stderr, `damaged: ${recordsDir} is a file`);
+});

@@ -55,3 +55,22 @@ Deno.test("cli cache verify: a file where a records directory belongs fails the 
   assertEquals(verify.code, 1, verify.stdout + verify.stderr);
   assertStringIncludes(verify.stdout + verify.stderr, `damaged: ${recordsDir} is a file`);
 });
+
+Deno.test("cache get: a file where a records directory belongs is the path the error names to remove", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/d/a.txt", "a\n");
+  await ws.write("bucket/d/b.txt", "b\n");
+  const get = await ws.run(["cache", "get", `${ws.bucket}/d/a.txt`]);
+  assertEquals(get.code, 0, get.stderr);
+  const recordsDir = join(
+    ws.cacheDir,
+    ".meta",
+    dirname(get.stdout.trim()).slice(ws.cacheDir.length + 1),
+  );
+  await Deno.remove(recordsDir, { recursive: true });
+  await Deno.writeTextFile(recordsDir, "not a directory\n");
+  const next = await ws.run(["cache", "get", `${ws.bucket}/d/b.txt`]);
+  assertEquals(next.code, 1, next.stdout + next.stderr);
+  // Named as the one to remove, not the journal path below it (which cannot exist).
+  assertStringIncludes(next.stderr, `${recordsDir} in the cache's records has the wrong type`);
+});

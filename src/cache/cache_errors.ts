@@ -227,8 +227,13 @@ export function explainCacheError(
     const path = /'([^']*)'\s*$/.exec(message)?.[1];
     const meta = `${cacheDir.replace(/[\\/]+$/, "")}/.meta/`;
     if (path !== undefined && path.replaceAll("\\", "/").startsWith(meta.replaceAll("\\", "/"))) {
+      // "Not a directory" names the path opened below the culprit: name the
+      // file in the way, the one to remove.
+      const culprit = e instanceof Deno.errors.NotADirectory
+        ? fileAbove(path, cacheDir) ?? path
+        : path;
       return new VcError(
-        `cannot cache ${where}: ${path} in the cache's records has the wrong type (a file where a ` +
+        `cannot cache ${where}: ${culprit} in the cache's records has the wrong type (a file where a ` +
           `directory belongs, or the reverse; damaged, or planted by a restored cache): ` +
           `${message}. Remove it (its entries are downloaded again), or the whole cache dir`,
         { cause: e },
@@ -241,6 +246,25 @@ export function explainCacheError(
     );
   }
   return e;
+}
+
+/**
+ * The highest path between `cacheDir` (excluded) and `path` that exists and
+ * is not a directory: what makes opening `path` fail with "Not a directory".
+ */
+function fileAbove(path: string, cacheDir: string): string | undefined {
+  const top = cacheDir.replace(/[\\/]+$/, "");
+  const parts = path.slice(top.length + 1).split(/[\\/]/);
+  let at = top;
+  for (const part of parts) {
+    at = `${at}/${part}`;
+    try {
+      if (!Deno.lstatSync(at).isDirectory) return at;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

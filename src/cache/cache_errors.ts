@@ -125,13 +125,26 @@ export function isNoSpaceError(e: unknown): boolean {
  * import { readOnlyError } from "./cache_errors.ts";
  * const e = readOnlyError(new Deno.errors.PermissionDenied("EROFS"), "remove x", "/c/x", "/c");
  * assert((e as Error).message.includes("not writable"));
+ * // The file the system refused is named, the entry's record journal here.
+ * const journal = "/c/.meta/x/%records.jsonl";
+ * const denied = new Deno.errors.PermissionDenied(`Permission denied (os error 13): open '${journal}'`);
+ * const named = readOnlyError(denied, "remove the cached copy of s3://b/k", "/c/s3/b/k", "/c");
+ * assert((named as Error).message.includes(`${journal} in the cache dir /c is not writable`));
  * ```
  */
 export function readOnlyError(e: unknown, what: string, path: string, cacheDir: string): unknown {
   if (!isPermissionError(e)) return e;
-  const where = path === cacheDir
+  // The refusal may be another file of the entry's (its record journal):
+  // name the one the system named, when it is in the cache dir.
+  const named = /'([^']*)'\s*$/.exec((e as Error).message)?.[1];
+  const top = cacheDir.replace(/[\\/]+$/, "");
+  const refused = named !== undefined && /^[\\/]/.test(named.slice(top.length)) &&
+      named.startsWith(top)
+    ? named
+    : path;
+  const where = refused === cacheDir
     ? `the cache dir ${cacheDir}`
-    : `${path} in the cache dir ${cacheDir}`;
+    : `${refused} in the cache dir ${cacheDir}`;
   const readOnlyFs = /read-only file system/i.test((e as Error).message) ||
     (e as { code?: unknown }).code === "EROFS";
   return new VcError(

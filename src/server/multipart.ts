@@ -663,18 +663,13 @@ class Scanner {
       }
       controller.enqueue(bytes);
     };
-    const pull = async (controller: ReadableStreamController<Uint8Array>) => {
+    const pullOnce = async (controller: ReadableStreamController<Uint8Array>) => {
       const request = controller instanceof ReadableByteStreamController
         ? controller.byobRequest
         : null;
       for (;;) {
         if (done) {
-          try {
-            await after();
-          } catch (e) {
-            await this.cancel(e);
-            throw e;
-          }
+          await after();
           controller.close();
           // The request's buffer goes back to its reader: the one a read
           // took over, if one did.
@@ -712,6 +707,19 @@ class Scanner {
         if (!await this.#fill(this.#buf.length + BLOCK)) {
           throw new HttpError(400, "upload was cut off before the end of the file");
         }
+      }
+    };
+    // A pull that fails (413 past the limit, 400 cut off) errors this
+    // stream, and a consumer's cancel of an errored stream never reaches
+    // the request body: cancelled here, or the body stayed locked and
+    // unread, and Deno.serve neither read the client's next request on the
+    // kept-alive connection nor closed it (a `requests` session hung).
+    const pull = async (controller: ReadableStreamController<Uint8Array>) => {
+      try {
+        await pullOnce(controller);
+      } catch (e) {
+        await this.cancel(e);
+        throw e;
       }
     };
     const cancel = async (reason: unknown) => {

@@ -35,6 +35,11 @@ export interface Http1Request {
   body?: Uint8Array | undefined;
   /** Closes the connection and fails the request (or its body) when aborted. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called once the response's head is read (with 0), then as a body read
+   * whole arrives (with the bytes so far): a caller's timeout can follow it.
+   */
+  onBodyBytes?: ((bytes: number) => void) | undefined;
 }
 
 /** A response, with the body's bytes when they were read whole. */
@@ -293,9 +298,11 @@ export class Http1Client {
         done(true);
         return out(undefined, null);
       }
+      req.onBodyBytes?.(0);
       if (framing.kind === "length" && framing.length <= this.#wholeLimit) {
         while (conn.buffered < framing.length) {
           if (!(await conn.fill())) throw new Error("connection closed before the body ended");
+          req.onBodyBytes?.(Math.min(conn.buffered, framing.length));
         }
         const bytes = conn.take(framing.length);
         done(true);

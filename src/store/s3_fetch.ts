@@ -351,10 +351,23 @@ export class S3Fetch {
       }
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
       // Not setTimeout: see deadline.ts (its first call loads node:timers).
-      const cancelTimer = attempt === undefined
-        ? undefined
-        : deadline(waitMs, () => attempt.abort());
+      let cancelTimer = attempt === undefined ? undefined : deadline(waitMs, () => attempt.abort());
       let received = false;
+      // A body read whole here (up to 1 MiB) is held to what a streamed one
+      // is (withBodyTimeout): each next MIN_PROGRESS_BYTES within the
+      // timeout, counted from the response's head. One timeout for the head
+      // and the whole body failed a 1 MB object on a link slower than
+      // ~17 KiB/s (at 60 s) every attempt, while a larger, streamed one
+      // downloaded.
+      let bodyStarted = false;
+      let armedAt = 0;
+      const bodyMoved = attempt === undefined ? undefined : (bytes: number) => {
+        if (bodyStarted && bytes - armedAt < MIN_PROGRESS_BYTES) return;
+        bodyStarted = true;
+        armedAt = bytes;
+        cancelTimer?.();
+        cancelTimer = deadline(timeoutMs, () => attempt.abort());
+      };
       let reply: Reply;
       try {
         let res: Response | undefined;
@@ -369,6 +382,7 @@ export class S3Fetch {
             headers,
             body: req.body,
             signal,
+            onBodyBytes: bodyMoved,
           });
           reply = {
             status: out.status,
@@ -418,6 +432,7 @@ export class S3Fetch {
           };
         }
         received = true;
+        bodyMoved?.(0);
         const ok = reply.status >= 200 && reply.status < 300;
         // Small bodies (and error documents) are read here, inside this
         // attempt's deadline: cheaper than guarding a stream, and a body cut
@@ -431,7 +446,7 @@ export class S3Fetch {
             reply.response = undefined;
           } else if (attempt !== undefined && readWhole(req.method, reply, req.rawBody === true)) {
             reply.bytes = ok
-              ? new Uint8Array(await (reply.response ?? new Response(reply.body)).arrayBuffer())
+              ? await readUpTo(reply.body, Number.POSITIVE_INFINITY, bodyMoved)
               : await readUpTo(reply.body, MAX_ERROR_BODY);
             reply.body = null;
             reply.response = undefined;
@@ -442,7 +457,11 @@ export class S3Fetch {
       } catch (error) {
         keepForward = false;
         if (req.signal?.aborted) throw req.signal.reason;
-        if (attempt?.signal.aborted) throw markRetryable(s3TimeoutError(ctx(), waitMs));
+        if (attempt?.signal.aborted) {
+          throw markRetryable(
+            bodyStarted ? s3TimeoutError(ctx(), timeoutMs, "body") : s3TimeoutError(ctx(), waitMs),
+          );
+        }
         if (received) {
           const c = ctx();
           throw markRetryable(
@@ -655,7 +674,11 @@ function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** The first `max` bytes of `body` (all of a shorter one); the rest is cancelled. */
-async function readUpTo(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+async function readUpTo(
+  body: ReadableStream<Uint8Array>,
+  max: number,
+  onBytes?: (length: number) => void,
+): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -665,6 +688,7 @@ async function readUpTo(body: ReadableStream<Uint8Array>, max: number): Promise<
       if (done) break;
       chunks.push(value);
       length += value.length;
+      onBytes?.(length);
     }
   } finally {
     if (length >= max) await reader.cancel().catch(() => {});

@@ -19,7 +19,7 @@ import {
   PreconditionFailedError,
   VcError,
 } from "../errors.ts";
-import { regularFile } from "../regular_file.ts";
+import { notRegularFileKind, regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -724,6 +724,7 @@ export class VersionedCache {
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
     await regularFile(file, `file to publish as ${p}`);
+    this.#refuseSpecialFiles(p);
     const read = await readManifestSnapshot(this.manifest, { allowMissing: true });
     const current = read.entries;
     const existing = current[p];
@@ -819,6 +820,7 @@ export class VersionedCache {
     checkPathArgument("VersionedCache.update(): the file", file);
     this.#refuseFrozen("update");
     await regularFile(file, `file to publish as ${p}`);
+    this.#refuseSpecialFiles(p);
     const read = await readManifestSnapshot(this.manifest);
     const entries = read.entries;
     refuseLookalike(p, entries, this.manifest);
@@ -1824,6 +1826,30 @@ export class VersionedCache {
   #forgetManifest(): void {
     this.#parsed = undefined;
     this.#lockParsed = undefined;
+  }
+
+  /**
+   * Refuses, before anything is read or published, a manifest or lock file
+   * that is a FIFO, socket or device (`--manifest <(git show …)`, a pipe):
+   * reading commands may read one, but `add` and `update` read it again under
+   * the lock and rewrite it by a rename, so after the upload they would block
+   * for ever on a FIFO no one writes again, or fail, leaving the version
+   * published and unpinned. A directory is left to the read, which says so.
+   */
+  #refuseSpecialFiles(path: string): void {
+    const files: Array<[string, string | undefined]> = [
+      ["manifest", this.manifest],
+      ["lock file", this.lockFile],
+    ];
+    for (const [what, file] of files) {
+      if (file === undefined) continue;
+      const kind = notRegularFileKind(file);
+      if (kind === undefined || kind === "a directory") continue;
+      throw new InvalidInputError(
+        `${what} ${file} is ${kind}, not a regular file: publishing ${path} rewrites the ` +
+          `${what}, which only a regular file can be; nothing was published`,
+      );
+    }
   }
 
   #refuseFrozen(command: string): void {

@@ -20,11 +20,11 @@
  */
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
-import { writeFileAtomic } from "../atomic_write.ts";
-import { InvalidInputError } from "../errors.ts";
+import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
-import { withFileLock } from "../file_lock.ts";
+import { openLockFile, withFileLock } from "../file_lock.ts";
 import { checkFunction, checkPathArgument } from "../options_check.ts";
 import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
@@ -128,6 +128,48 @@ export async function withLockFileWrite<T>(
       ? Promise.resolve(fn(target))
       : withFileLock(ordered[i]!, () => hold(i + 1), wait);
   return await hold(0);
+}
+
+/**
+ * Throws `VcError` unless this process can do the writes of a
+ * {@linkcode withLockFileWrite} of `manifest` and `lockFile`: open (create)
+ * the lock guards it takes, and make a file beside the manifest and the lock
+ * file (an atomic write's temp file, renamed over them). `add` and `update`
+ * ask before they publish: a manifest in a directory they may not write (a
+ * read-only checkout or mount, one owned by another user) would otherwise be
+ * found only after the upload, leaving the version published and unpinned.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLockFileWritable } from "./lock_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await checkLockFileWritable(`${dir}/m.json`, `${dir}/m.lock.json`);
+ *   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [".m.json.lock"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function checkLockFileWritable(
+  manifest: string,
+  lockFile: string | undefined,
+): Promise<void> {
+  const files: Array<[string, string]> = [["manifest", await manifestTarget(manifest)]];
+  if (lockFile !== undefined) files.push(["lock file", await manifestTarget(lockFile)]);
+  for (const [what, target] of files) {
+    const guard = what === "manifest" ? manifestLockPath(target) : lockFileLockPath(target);
+    try {
+      openLockFile(guard).close();
+      AtomicFile.create(target).discard();
+    } catch (cause) {
+      throw new VcError(
+        `cannot write ${what} ${target}: ${(cause as Error).message}; nothing was published`,
+        { cause },
+      );
+    }
+  }
 }
 
 /**

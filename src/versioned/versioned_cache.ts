@@ -36,6 +36,7 @@ import {
   rewriteManifest,
 } from "./manifest.ts";
 import {
+  checkLockFileWritable,
   defaultLockFile,
   type LockEntries,
   type LockEntry,
@@ -1715,6 +1716,8 @@ export class VersionedCache {
         { cause },
       );
     }
+    // The pin's writes, tried before the upload rather than failing after it.
+    await checkLockFileWritable(this.manifest, this.lockFile);
   }
 
   /**

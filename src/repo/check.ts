@@ -15,6 +15,7 @@ import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { PendingUpload } from "../store/types.ts";
+import { liveKeysAmong } from "./gc.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import type { Repository } from "./repository.ts";
 
@@ -183,7 +184,22 @@ export async function check(
       });
     }
   }
-  const problems = found.filter((p): p is CheckProblem => p !== undefined);
+  // The catalog was read before the store was looked at, and other
+  // processes go on meanwhile: a purge (or gc) deletes the content of a
+  // record that was live then, and an add records content the listing then
+  // finds. Neither is damage, as a prune beside a verify is not: what is
+  // missing or unreferenced is reported only if the catalog still says so.
+  const recheck = [
+    ...found.flatMap((p) => p?.problem === "missing" ? [p.key] : []),
+    ...orphans.map((o) => o.key),
+  ];
+  const liveNow = recheck.length === 0
+    ? new Set<string>()
+    : await repo.catalog.transaction("read", (tx) => liveKeysAmong(tx, recheck));
+  const problems = found.filter((p): p is CheckProblem =>
+    p !== undefined && (p.problem !== "missing" || liveNow.has(p.key))
+  );
+  const stillOrphans = orphans.filter((o) => !liveNow.has(o.key));
   const pendingUploads: PendingUpload[] = [];
   let uploadsUnchecked: string | undefined;
   if (repo.store.pendingUploads !== undefined) {
@@ -205,11 +221,11 @@ export async function check(
   return {
     records: rows.length,
     problems,
-    orphans,
+    orphans: stillOrphans,
     removedTemps,
     pendingUploads,
     ...(uploadsUnchecked === undefined ? {} : { uploadsUnchecked }),
-    ok: problems.length === 0 && orphans.length === 0,
+    ok: problems.length === 0 && stillOrphans.length === 0,
   };
 }
 

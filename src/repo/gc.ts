@@ -270,6 +270,25 @@ export async function liveContentKeys(repo: Repository): Promise<Set<string>> {
 }
 
 /**
+ * Those of `keys` that a record that is not purged references now, read in
+ * `tx`: content a purge has not freed, or an add recorded since a listing.
+ */
+export async function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const part = keys.slice(i, i + CHUNK);
+    const rows = await tx.query(
+      `SELECT content_key FROM records WHERE state <> 'purged' AND content_key IN (${
+        placeholders(part.length, 0)
+      })`,
+      part,
+    );
+    for (const row of rows) live.add(keyOf(row));
+  }
+  return live;
+}
+
+/**
  * gc's mark in the catalog: the time (catalog clock, ms) of the last gc that
  * deleted unreferenced content, or undefined. An `add` compares it with the
  * time its upload started, and looks whether its content is still there
@@ -321,17 +340,7 @@ async function deleteOrphans(
     const batch = candidates.slice(i, i + 1000);
     const done = await catalog.transaction("write", async (tx) => {
       for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
-      const live = new Set<string>();
-      for (let j = 0; j < batch.length; j += CHUNK) {
-        const part = batch.slice(j, j + CHUNK);
-        const rows = await tx.query(
-          `SELECT content_key FROM records WHERE state <> 'purged' AND content_key IN (${
-            placeholders(part.length, 0)
-          })`,
-          part,
-        );
-        for (const row of rows) live.add(keyOf(row));
-      }
+      const live = await liveKeysAmong(tx, batch);
       const doomed = batch.filter((key) => !live.has(key));
       if (doomed.length === 0) return { doomed, skipped: [] };
       // Inside the transaction, so the lock holds until the content is gone

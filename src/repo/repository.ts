@@ -1167,6 +1167,14 @@ export class Repository implements AsyncDisposable {
       // Said of the record asked for, not of a cache entry: its content was
       // deleted behind vc's back (`vc repo check` lists such records).
       if (!(error instanceof NotFoundError) || / its bucket /.test(error.message)) throw error;
+      // A purge (or gc) beside this download deletes the content it read the
+      // record for: that is no damage, so it is said as such.
+      if ((await this.get(id).catch(() => record)).state === "purged") {
+        throw new RecordStateError(
+          `record ${record.id} was purged while it was downloaded: its content was deleted`,
+          { cause: error },
+        );
+      }
       throw new NotFoundError(
         `record ${record.id} (${record.state} ${record.path}): its content ${uri} is missing ` +
           `from the store (deleted behind vc's back? \`vc repo check\` lists such records)`,

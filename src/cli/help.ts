@@ -141,7 +141,7 @@ export function commandHelp(command: Command, summary: string): string {
     "",
     `Usage: ${commandUsage(command)}`,
   ];
-  if (command.description) lines.push("", command.description);
+  if (command.description) lines.push("", ...descriptionLines(command.description));
   // One column for both tables, so the command's flags and the global ones line up.
   const own = optionRows(command.options);
   const [ownLines, globalLines] = columnGroups([own, optionRows(GLOBAL_OPTIONS)]);
@@ -151,6 +151,25 @@ export function commandHelp(command: Command, summary: string): string {
     lines.push("", "Examples:", ...command.examples.map((e) => `  ${e}`));
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * A command's description, wrapped by hand, within {@linkcode LINE_WIDTH}: a
+ * line that grew past it (a shared sentence appended to it) wraps, and what
+ * it spills goes before the next line of its paragraph rather than standing
+ * alone.
+ */
+function descriptionLines(description: string): string[] {
+  const out: string[] = [];
+  let spill = "";
+  const lines = description.split("\n");
+  lines.forEach((line, i) => {
+    const wrapped = wrapWords(spill === "" ? line : `${spill} ${line}`, "");
+    spill = "";
+    if (wrapped.length > 1 && (lines[i + 1] ?? "").trim() !== "") spill = wrapped.pop()!;
+    out.push(...wrapped);
+  });
+  return out;
 }
 
 /** One flag as `--help --json` describes it; the text pages print the same facts. */
@@ -299,14 +318,22 @@ function columnGroups(tables: readonly (readonly (readonly string[])[])[]): stri
 }
 
 function wrapRow(row: readonly string[], widths: readonly number[], indent: number): string[] {
-  const out: string[] = [];
   const left = row.slice(0, -1).map((cell, i) => cell.padEnd(widths[i]!)).join("");
-  let line = `  ${left.padEnd(indent - 2)}`;
+  return wrapWords(row.at(-1) ?? "", `  ${left.padEnd(indent - 2)}`, " ".repeat(indent));
+}
+
+/**
+ * `text` after `first` (on the first line) or `indent` (on the next ones),
+ * wrapped at word boundaries within {@linkcode LINE_WIDTH}.
+ */
+function wrapWords(text: string, first: string, indent = first): string[] {
+  const out: string[] = [];
+  let line = first;
   let empty = true;
-  for (const word of (row.at(-1) ?? "").split(" ")) {
+  for (const word of text.split(" ")) {
     if (!empty && line.length + 1 + word.length > LINE_WIDTH) {
       out.push(line);
-      line = " ".repeat(indent);
+      line = indent;
       empty = true;
     }
     line += empty ? word : ` ${word}`;

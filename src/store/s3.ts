@@ -45,6 +45,7 @@ import {
 import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
 import {
   bucketBaseUrl,
+  credentialErrorText,
   credentialHint,
   describeCredentialSource,
   type EnvReader,
@@ -1523,7 +1524,9 @@ export class S3Store implements ObjectStore {
     }
     if (error instanceof Error && error.name === "CredentialsProviderError") {
       return new AccessDeniedError(
-        `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${error.message}` +
+        `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
+          credentialErrorText(error)
+        }` +
           credentialHint((name) => this.#env(name)),
         { cause: error },
       );

@@ -509,6 +509,34 @@ export function credentialProcessHint(
 }
 
 /**
+ * The message of the error a credential provider failed with. An answer that
+ * is no AWS error (a bare 404 from an S3-only server, where the SDK sends a
+ * `role_arn` profile's STS AssumeRole when an `endpoint_url` is configured;
+ * a proxy's page) leaves the SDK's error only "Unknown": its HTTP status and
+ * where STS requests go are then what tells the user what happened.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialErrorText } from "./s3_config.ts";
+ * const bare = Object.assign(new Error("Unknown"), { name: "NotFound", $metadata: { httpStatusCode: 404 } });
+ * assert(credentialErrorText(bare).includes("HTTP 404"));
+ * assert.equal(credentialErrorText(new Error("Access denied")), "Access denied");
+ * ```
+ */
+export function credentialErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  if (typeof status !== "number" || !/^(unknown(error)?)?$/i.test(message.trim())) return message;
+  return `the credentials service answered HTTP ${status} without an AWS error ` +
+    `(${(error as Error).name}: ${message.trim() || "no message"}); a role_arn profile's STS ` +
+    `AssumeRole goes to the configured endpoint_url / AWS_ENDPOINT_URL too, unless ` +
+    `AWS_ENDPOINT_URL_STS names the STS service (or AWS_ENDPOINT_URL_S3 / a services section's ` +
+    `s3 endpoint_url names the S3 server alone)`;
+}
+
+/**
  * Everything a message about credentials the SDK's chain could not load
  * adds: that `AWS_PROFILE` names a profile neither shared file holds (a
  * typo, or the wrong `AWS_CONFIG_FILE`), else the

@@ -28,7 +28,7 @@ import {
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "./deadline.ts";
-import { DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
+import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
@@ -606,7 +606,7 @@ export class S3Fetch {
     } catch (cause) {
       throw new AccessDeniedError(
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
-          (cause as Error).message
+          credentialErrorText(cause)
         }${this.#options.credentialHint?.() ?? ""}`,
         { cause },
       );

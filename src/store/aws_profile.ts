@@ -344,6 +344,43 @@ export function profileKeysProblem(env: EnvReader): string | undefined {
 }
 
 /**
+ * A `[profile p]` section holding the active profile's keys in the shared
+ * credentials file, where headers carry no `profile ` prefix (the config
+ * file's do): both the aws CLI and the AWS SDK read it as a profile named
+ * "profile p" and find no keys for `p` ("Unable to locate credentials").
+ * The message names the file and line and the header to write; `undefined`
+ * when `[p]` there holds keys, or no such section is found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prefixedCredentialsSection } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/credentials`, "[profile lab]\naws_access_key_id = AK\naws_secret_access_key = s\n");
+ * const env = (n: string) => ({ AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`, AWS_PROFILE: "lab" })[n];
+ * assert(prefixedCredentialsSection(env)?.includes(`${dir}/credentials:2`));
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function prefixedCredentialsSection(env: EnvReader): string | undefined {
+  const profile = namedProfile(env)?.name ?? "default";
+  const file = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  const sections = file === undefined ? undefined : readIni(file);
+  if (nonEmpty(scalar(sections?.get(profile)?.get("aws_access_key_id"))) !== undefined) {
+    return undefined;
+  }
+  const prefixed = sections?.get(`profile ${profile}`);
+  if (nonEmpty(scalar(prefixed?.get("aws_access_key_id"))) === undefined) return undefined;
+  const line = lineOf(prefixed, "aws_access_key_id");
+  return `${file}${
+    line === undefined ? "" : `:${line}`
+  }: the keys are under [profile ${profile}], ` +
+    `which the credentials file reads as a profile named "profile ${profile}" (its headers take ` +
+    `no "profile " prefix, unlike the config file's; the aws CLI finds no credentials either): ` +
+    `write [${profile}]`;
+}
+
+/**
  * The `source_profile` loop the active profile's role chain runs into, as
  * `a -> b -> a` with the place of the `source_profile` that closes it
  * (`FILE:LINE`), or `undefined`: the aws CLI says "Infinite loop in

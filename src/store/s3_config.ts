@@ -15,6 +15,7 @@ import {
   type AwsProfileS3,
   missingProfile,
   namedProfile,
+  prefixedCredentialsSection,
   profileKeysProblem,
   sourceProfileLoop,
 } from "./aws_profile.ts";
@@ -560,7 +561,7 @@ export function credentialHint(env: EnvReader = denoEnv): string {
       return ` (the profiles' source_profile settings form a loop, ${loop.chain}, closed at ` +
         `${loop.at}: as the aws CLI says, "Infinite loop in credential configuration detected")`;
     }
-    const keys = profileKeysProblem(env);
+    const keys = profileKeysProblem(env) ?? prefixedCredentialsSection(env);
     return keys === undefined ? credentialProcessHint(env) : ` (${keys})`;
   }
   // A file that is not there is said so (a typo in AWS_CONFIG_FILE), not searched.

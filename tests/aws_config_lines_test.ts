@@ -138,9 +138,10 @@ Deno.test("aws credentials: vc config shows a region only in the credentials fil
     const none = resolveS3Settings({}, env(`${dir}/none`));
     assertEquals(none.regionShown, "eu-west-3");
     assertStringIncludes(none.regionSource, `${credentials}:2`);
-    // The config file's own region comes first, as in the AWS SDK.
+    // The credentials file's region comes first: the SDK's client signs for
+    // it (its region loader prefers that file), as the aws CLI does.
     Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nregion = eu-west-1\n");
-    assertEquals(resolveS3Settings({}, env(`${dir}/config`)).regionShown, "eu-west-1");
+    assertEquals(resolveS3Settings({}, env(`${dir}/config`)).regionShown, "eu-west-3");
     Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nendpoint_url = http://127.0.0.1:9\n");
     const both = resolveS3Settings({}, env(`${dir}/config`));
     assertEquals([both.regionShown, both.endpoint], ["eu-west-3", "http://127.0.0.1:9"]);

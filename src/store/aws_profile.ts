@@ -106,9 +106,9 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
     (profile === "default" ? sections?.get("default") : undefined);
   // The credentials file's section of the profile counts too: the AWS SDK
   // reads every profile setting (region, endpoint_url, ...) from both files,
-  // the config file's first, and botocore merges the two the same way (the
-  // credentials file's first), so an endpoint_url there sent `aws` and the
-  // SDK's requests to it while vc's went to AWS.
+  // the config file's first (but the region: see below), and botocore merges
+  // the two the same way (the credentials file's first), so an endpoint_url
+  // there sent `aws` and the SDK's requests to it while vc's went to AWS.
   const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
   const fromCredentials = credentials === undefined
     ? undefined
@@ -143,8 +143,8 @@ function profileS3In(
   profile: string,
 ): AwsProfileS3 | undefined {
   // A setting's value, the section holding it and that section's file.
-  const get = (key: string) => {
-    for (const [section, file] of layers) {
+  const get = (key: string, order = layers) => {
+    for (const [section, file] of order) {
       const value = section.get(key);
       if (typeof value === "string" ? nonEmpty(value) !== undefined : value !== undefined) {
         return { value, section, file };
@@ -201,7 +201,12 @@ function profileS3In(
   if (style !== undefined && s3?.value instanceof Map) {
     place(s3.value, "addressing_style", s3.file);
   }
-  const region = get("region");
+  // The region alone is read from the credentials file first: the SDK's
+  // client resolves it so (its region loader prefers that file, unlike its
+  // other settings), and so does the aws CLI; reading the config file's
+  // first showed one region in `vc config` while requests were signed for
+  // the other.
+  const region = get("region", [...layers].reverse());
   const regionValue = nonEmpty(scalar(region?.value));
   if (regionValue !== undefined && region !== undefined) {
     result.region = regionValue;

@@ -85,6 +85,11 @@ interface Run {
   incomplete?: string;
   /** Deletes queued in the state's TEMP table (store keys or local paths). */
   deletes: number;
+  /**
+   * Store → local: whether a full pass's listing found any object under the
+   * source prefix (`false` until one comes; `undefined` in a scoped pass).
+   */
+  sourceListed?: boolean;
   /** Bytes of transfers still in flight (for progress). */
   moving: number;
   settleMs: number;
@@ -466,6 +471,9 @@ export class Mirror {
                   directoryObjects: true,
                   // Said by the second listing, which the run goes by.
                   ...(first ? { onWarning: () => {} } : {}),
+                  onObject: () => {
+                    if (!first) run.sourceListed = true;
+                  },
                 }),
                 origin,
               )
@@ -487,6 +495,7 @@ export class Mirror {
         if (fsPlatform.caseInsensitive) {
           run.foldedPlan = await foldedDirectoryClashes(listing(true), writableKey);
         }
+        if (scope === "") run.sourceListed = false;
         const remote = listing(false);
         const local = readAheadChunks(walk(this.localRoots[0]!, true), WALK_AHEAD);
         const merged = mergePairBatches(remote, local);
@@ -1404,6 +1413,23 @@ export class Mirror {
       ? rootMoved(this.localRoots)
       : rootMoved(this.#storeRoots, true);
     if (moved !== undefined) run.incomplete ??= moved;
+    // A source prefix that lists no object at all is a mistyped one (rclone:
+    // "directory not found") far more often than a store emptied on purpose,
+    // as a missing bucket or `file://` directory is refused rather than read
+    // as empty: it deletes nothing, and emptying the target is left to `rm`.
+    if (run.sourceListed === false) {
+      const target = this.localRoots[0]!.dir;
+      // Named as listed: the store with the prefix (`--source-prefix`) read.
+      const prefix = this.#storePrefix.replace(/\/$/, "");
+      const sources = this.#stores.map((s) => prefix === "" ? s.url : joinUri(s.url, prefix));
+      run.incomplete ??=
+        `${sources.join(", ")} ${
+          sources.length === 1 ? "holds" : "hold"
+        } no objects at all (a mistyped prefix?), so --delete would remove all ${
+          counted(run.deletes, "local entry", "local entries")
+        } of ${target}; check the source URI, or if the target is really to be emptied, ` +
+        `remove it (rm -r ${target})`;
+    }
     const max = this.#options.maxDelete;
     if (max !== undefined && run.deletes > max) {
       run.incomplete ??=

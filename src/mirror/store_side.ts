@@ -80,6 +80,12 @@ export interface ListRemoteOptions {
    * write as a file, to be reported rather than silently left out.
    */
   directoryObjects?: boolean;
+  /**
+   * Told that the listing found an object under the prefix, whether it is
+   * mirrored or not (a folder marker, a key the filter leaves out): a prefix
+   * with none at all is not there (a mistyped one), not an empty source.
+   */
+  onObject?: () => void;
 }
 
 /**
@@ -113,6 +119,7 @@ export async function* listRemoteBatches(
   if (options.onWarning) listOptions.onWarning = options.onWarning;
   const entry = (o: ObjectInfo): RemoteEntry | undefined => {
     if (!o.key.startsWith(prefix)) return undefined;
+    options.onObject?.();
     // A lone UTF-16 surrogate has no UTF-8 form: it would sort (and read) as
     // U+FFFD, the same key as another one's, and stop the merge as out of
     // order. Only this key is left out, reported like an unreadable entry.

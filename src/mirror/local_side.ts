@@ -45,7 +45,8 @@ export interface LocalRoot {
  * mounted over it. Its files are then missing, not deleted, and must not be
  * deleted from the target. A root removed and made again stays on its
  * device, so it is not taken for one. With `missing`, a root that is gone
- * is named too (a `file://` source store, whose listing would be empty).
+ * is named too (a `file://` source store, whose listing would be empty; a
+ * watched source whose events name files below it).
  *
  * @example
  * ```ts
@@ -68,8 +69,9 @@ export function rootMoved(roots: readonly LocalRoot[], missing = false): string 
     try {
       dev = Deno.statSync(root.dir).dev;
     } catch {
-      // Gone: a local source's walk reports it, and nothing is deleted for
-      // it; a directory store's listing reads as empty, so `missing` says so.
+      // Gone: a full pass's walk reports it, but a batch of events for files
+      // below it, or a directory store's listing, reads as its files
+      // deleted, so `missing` says so.
       if (missing) return `${root.dir} is missing (unmounted?)`;
       continue;
     }

@@ -1409,8 +1409,10 @@ export class Mirror {
     // unmounted under a watch) lacks its files without their being deleted.
     // Nor does a `file://` source store that is gone or another disk now
     // (its listing reads as empty) lack its keys.
+    // A source root gone (moved away under a watch) lacks its files too: a
+    // batch of events for files below it walks nothing that would say so.
     const moved = this.direction === "upload"
-      ? rootMoved(this.localRoots)
+      ? rootMoved(this.localRoots, true)
       : rootMoved(this.#storeRoots, true);
     if (moved !== undefined) run.incomplete ??= moved;
     // A source prefix that lists no object at all is a mistyped one (rclone:

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { InvalidInputError } from "./errors.ts";
 import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
 
@@ -399,7 +400,8 @@ function identity(info: Deno.FileInfo): string {
  * is there and stays so: it is an error saying so, not the `NotFound` of a
  * vanished entry (which promises that the next run mirrors what is there).
  * A mirror reports it, and does not take its object for one to delete (the
- * link may lead to a disk not mounted now).
+ * link may lead to a disk not mounted now). A loop is an `InvalidInputError`:
+ * it fails the same until one of its links changes.
  *
  * @example
  * ```ts
@@ -428,10 +430,13 @@ export function statThroughLink(path: string): Deno.FileInfo {
     } catch {
       throw error; // the link itself vanished
     }
-    const why = error instanceof Deno.errors.NotFound ? "does not exist" : "is a loop of links";
-    throw new Error(
-      `${path}: a symbolic link to ${target}, which ${why}: not followed (--follow-symlinks); ` +
-        `fix or remove the link, or leave it out with --exclude`,
-    );
+    const loop = error instanceof Deno.errors.FilesystemLoop;
+    const text = `${path}: a symbolic link to ${target}, which ${
+      loop ? "is a loop of links" : "does not exist"
+    }: not followed (--follow-symlinks); fix or remove the link, or leave it out with --exclude`;
+    // A loop stays one until a link of it changes (a refusal for what it
+    // is: a watch does not try it again until then); a link to a path that
+    // does not exist may lead to a disk mounted later.
+    throw loop ? new InvalidInputError(text) : new Error(text);
   }
 }

@@ -488,6 +488,7 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
   ];
   const verb = r.direction === "upload" ? "uploaded" : "downloaded";
   const would = r.dryRun ? "would be " : "";
+  const future = r.futureMtime?.length ?? 0;
   return [
     `mirror${r.dryRun ? " (dry run)" : ""}: ${r.transferred} ${would}${verb} (${
       formatBytes(r.bytes)
@@ -497,7 +498,11 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
     ...(r.extra > 0 ? [`${r.extra} only on target`] : []),
     ...failed,
     // A watch leaves files still being written for later: say it saw them.
-    ...(r.deferred.length > 0 ? [`${r.deferred.length} still being written (later)`] : []),
+    // One whose mtime is in the future looks so at every pass: say why.
+    ...(r.deferred.length > future
+      ? [`${r.deferred.length - future} still being written (later)`]
+      : []),
+    ...(future > 0 ? [`${future} with an mtime in the future (later)`] : []),
     `${r.seconds.toFixed(1)}s`,
   ].join(", ");
 }

@@ -1081,6 +1081,7 @@ export class Mirror {
         run.settleMs > 0 && (run.changing?.(local.path) || this.#settle.recent(local.mtimeMs))
       ) {
         run.report.deferred.push(local.path);
+        if (this.#settle.future(local.mtimeMs)) (run.report.futureMtime ??= []).push(local.path);
         return;
       }
       const row = pair.known ? pair.known.row : this.#state.get(local.key);

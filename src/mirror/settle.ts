@@ -65,6 +65,7 @@ interface Sample {
  * await clock.advance(1_000); // a second of quiet, in monotonic time
  * settle.pass(1_000);
  * assert(!settle.recent(written));
+ * assert(settle.future(clock.now() + 60_000) && !settle.future(written));
  * ```
  */
 export class SettleCheck {
@@ -117,5 +118,13 @@ export class SettleCheck {
       }
     }
     return mtimeMs > now - this.#settleMs - step;
+  }
+
+  /**
+   * True when `mtimeMs` is later than now: such a file is recent at every
+   * pass (a margin for clock skew kept on purpose), not being written.
+   */
+  future(mtimeMs: number): boolean {
+    return mtimeMs > this.#clock.now();
   }
 }

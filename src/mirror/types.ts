@@ -165,6 +165,11 @@ export interface MirrorReport {
   deletesSkipped?: string;
   /** Local files skipped because they are still being written (watch mode). */
   deferred: string[];
+  /**
+   * Those of `deferred` whose mtime is in the future (`touch -d 2035-01-01`,
+   * a clock ahead): left for later at every pass, though not being written.
+   */
+  futureMtime?: string[];
   /** Every action, in a dry run. */
   actions?: MirrorAction[];
   /**

@@ -485,6 +485,20 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       }
       pending.delete(path);
       if (seen === "dir" && !p.scan) continue;
+      // A source root gone (moved away, removed, unmounted) is no change to
+      // mirror: its walk could only fail, said again at every retry beside
+      // the full passes' own failure. It is said once; nothing is deleted
+      // for it, and its whole tree is looked at once it is back.
+      if (seen === "missing" && roots.includes(path)) {
+        rootGone = true;
+        options.onError?.(
+          new VcError(
+            `${path} is gone (moved, removed or unmounted?); nothing is deleted for it, and it ` +
+              "is mirrored again once it is back",
+          ),
+        );
+        continue;
+      }
       tried.set(path, p.retries ?? 0);
       retries.set(path, (since) => {
         if (!pending.has(path)) {

@@ -15,7 +15,7 @@ import {
   removeEntryRecord,
 } from "./entry_records.ts";
 import { compactRecords, journalFileFor } from "./record_journal.ts";
-import { assertNoLinks, recordPathsOf } from "./layout.ts";
+import { assertNoLinks, recordBelongsTo, recordPathsOf } from "./layout.ts";
 import { isNoSpaceError } from "./cache_errors.ts";
 import {
   lstatOrUndefined,
@@ -25,8 +25,9 @@ import {
 } from "./cache_fs.ts";
 
 /**
- * Drops dead records (records that do not parse, or whose data file is
- * gone, or is not a file: a directory there stays): each under its entry's
+ * Drops dead records (records that do not parse, whose data file is gone
+ * or is not a file: a directory there stays, or that name another URI than
+ * their entry's: the data file stays, see `recordBelongsTo`): each under its entry's
  * lock, and only if it is still dead then (another process may have
  * downloaded the entry since). Returns how many were dropped.
  *
@@ -53,7 +54,13 @@ export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Pr
     let alive = false;
     await removeEntryFiles(cacheDir, record, {
       unless: async (meta) =>
-        alive = meta !== undefined && (await lstatOrUndefined(record.dataPath))?.isFile === true,
+        alive = meta !== undefined && recordBelongsTo(cacheDir, record.dataPath, meta.uri) &&
+          (await lstatOrUndefined(record.dataPath))?.isFile === true,
+      // A record naming another URI says nothing of the data beside it (the
+      // copy of this entry's own URI): only the line goes, and the data is
+      // left to the rules for data without a record.
+      keepData: (meta) =>
+        meta !== undefined && !recordBelongsTo(cacheDir, record.dataPath, meta.uri),
       compact: false,
     });
     if (!alive) dropped++;
@@ -129,6 +136,7 @@ export async function removeEntryFiles(
     }
   }
   let existed: boolean;
+  let keepData = false;
   try {
     if (options.unless !== undefined) {
       const found = readEntryRecord(record);
@@ -141,11 +149,12 @@ export async function removeEntryFiles(
         current = { ...found.meta, lastUsed };
       }
       if (await options.unless(current)) return false;
+      keepData = options.keepData?.(current) === true;
     }
     // A directory there holds other entries (keys below this one's name), not
     // this entry's data: it stays.
     const removeData = async () =>
-      (await lstatOrUndefined(dataPath))?.isDirectory === true
+      keepData || (await lstatOrUndefined(dataPath))?.isDirectory === true
         ? false
         : await removeIfExists(dataPath);
     try {
@@ -193,6 +202,11 @@ export interface RemoveEntryOptions {
   keepIfBusy?: boolean;
   /** Called when `keepIfBusy` kept the entry because another process held its lock. */
   onBusy?: () => void;
+  /**
+   * With `unless`, checked with the same record after it: true removes the
+   * record only, leaving the data file where it is.
+   */
+  keepData?: (meta: StoredMeta | undefined) => boolean;
   /** Compact the directory's journal afterwards when it is mostly removals (default true). */
   compact?: boolean;
   /**

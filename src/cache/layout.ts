@@ -32,7 +32,7 @@ import { fsPlatform } from "../fs_platform.ts";
 import { WINDOWS_DEVICE_NAME, WINDOWS_SHORT_NAME } from "../file_names.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
-import { formatUri } from "../uri.ts";
+import { formatUri, parseUri } from "../uri.ts";
 import { sha256Hex } from "../hash.ts";
 import { isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fnv1a32 } from "../fnv.ts";
@@ -678,4 +678,50 @@ export function recordPathsOf(
     journalPath: join(root, META_DIR, dirname(rel), JOURNAL_NAME),
     recordName,
   };
+}
+
+/**
+ * Whether a record naming `uri` belongs to the data file at `dataPath`
+ * (inside `cacheDir`): `uri` is the canonical URI this layout maps to that
+ * path, as a lookup requires (it serves a record only when its URI is the
+ * one looked up). A record journal is plain text a hand edit, damage or a
+ * restored cache may fill with anything: a line for `trail%2E` that names
+ * `s3://b/other` is no record of either, so maintenance never lists, checks
+ * or removes one object's data as another's. An S3 URI names no endpoint,
+ * so any S3 namespace (`s3`, `s3@host_port`) holds its bucket and key. Pure:
+ * no I/O.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordBelongsTo } from "./layout.ts";
+ * assert(recordBelongsTo("/c", "/c/s3/b/trail%2E", "s3://b/trail."));
+ * assert(recordBelongsTo("/c", "/c/s3@h_9000/b/x", "s3://b/x"));
+ * assert(!recordBelongsTo("/c", "/c/s3/b/trail%2E", "s3://b/other"));
+ * assert(recordBelongsTo("/c", "/c/file/d/x.txt", "file:///d/x.txt"));
+ * assert(!recordBelongsTo("/c", "/c/file/d/x.txt", "file:///d/y.txt"));
+ * assert(!recordBelongsTo("/c", "/c/file/d/x.txt", "s3://d/x.txt"));
+ * ```
+ */
+export function recordBelongsTo(cacheDir: string, dataPath: string, uri: string): boolean {
+  const layout = new CacheLayout(cacheDir);
+  let loc: EntryLocation;
+  try {
+    const parsed = parseUri(uri);
+    if (parsed.scheme === "local") return false;
+    loc = layout.locate(parsed);
+  } catch {
+    return false; // no URI a download records
+  }
+  if (loc.uri !== uri) return false;
+  const path = resolve(dataPath);
+  if (loc.bucket === "") return path === loc.dataPath;
+  if (!layout.contains(path)) return false;
+  // The namespace is the endpoint's, which the URI does not name.
+  const rel = path.slice(layout.dir.length + (layout.dir.endsWith(sep) ? 0 : 1))
+    .replaceAll(sep, "/");
+  const slash = rel.indexOf("/");
+  const ns = rel.slice(0, slash);
+  return (ns === "s3" || ns.startsWith("s3@")) &&
+    rel.slice(slash) === loc.relPath.slice(loc.relPath.indexOf("/"));
 }

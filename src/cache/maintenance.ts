@@ -36,6 +36,7 @@ import {
   linkOnPath,
   META_DIR,
   RECORD_SUFFIX,
+  recordBelongsTo,
   recordPathsOf,
 } from "./layout.ts";
 import { lstatOrUndefined, walkFiles } from "./cache_fs.ts";
@@ -157,8 +158,9 @@ async function assertIsCache(cacheDir: string): Promise<void> {
 }
 
 /**
- * The cache's entries, and its dead records: records that do not parse, or
- * whose data file is gone (deleted by hand). A lookup takes those for a
+ * The cache's entries, and its dead records: records that do not parse,
+ * whose data file is gone (deleted by hand), or that name another URI than
+ * their entry's. A lookup takes those for a
  * miss; maintenance drops them so journals do not keep them forever.
  */
 async function scanEntries(
@@ -185,6 +187,13 @@ async function scanEntries(
     // something else in its place, which no lookup ever serves. Its record
     // is dead; dropping it leaves whatever is there.
     if (meta === undefined || stat?.isFile !== true) {
+      dead.push(record);
+      return;
+    }
+    // A record naming another URI than its entry's (a forged or damaged
+    // line) is no record of either: a lookup never serves it, so it is
+    // dead too, and its data is never checked or removed as that URI's.
+    if (!recordBelongsTo(cacheDir, record.dataPath, meta.uri)) {
       dead.push(record);
       return;
     }
@@ -357,7 +366,10 @@ export interface PruneResult {
    * entries below cannot be cached until they are removed. Named, never removed.
    */
   recordDirFiles?: string[];
-  /** Records dropped (or, with `dryRun`, to drop) that were dead: no data file, or unreadable. */
+  /**
+   * Records dropped (or, with `dryRun`, to drop) that were dead: no data
+   * file, unreadable, or naming another URI than their entry's.
+   */
   deadRecords?: number;
   /**
    * Entries that were due to go but were kept: used or refreshed by another
@@ -581,7 +593,7 @@ export interface VerifyResult {
   ownedJournals?: string[];
   /** Data files that had another hard link, replaced by verified copies of the cache's own. */
   ownedData?: string[];
-  /** Dead records dropped: no data file, or unreadable. */
+  /** Dead records dropped: no data file, unreadable, or naming another URI than their entry's. */
   deadRecords?: number;
   /**
    * Intact copies whose modification time had changed (touched, or a cache

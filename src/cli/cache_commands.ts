@@ -452,15 +452,17 @@ function disposable<T extends { close(): Promise<void> }>(
 
 /**
  * The line `prune` and `verify` print for records whose data file was gone
- * (deleted by hand, or a directory in its place), dropped (or, with `--dry-run`, to drop); none when
- * there were none.
+ * (deleted by hand, or a directory in its place), that were unreadable or
+ * named another URI than their entry's (damaged, or forged), dropped (or,
+ * with `--dry-run`, to drop); none when there were none.
  */
 function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
   if (count === undefined || count === 0) return [];
   return [
     `${dryRun ? "would drop" : "dropped"} ${
       counted(count, "record")
-    } whose data was gone (deleted by hand, or a directory in its place) or unreadable`,
+    } whose data was gone (deleted by hand, or a directory in its place), unreadable, or ` +
+    `naming another URI than their entry's (damaged)`,
   ];
 }
 

@@ -2,7 +2,7 @@
  * Listing an {@linkcode FsStore}: a walk of the root in S3 key order that
  * hides internal files, describes files in parallel (hashing only when ETags
  * are wanted), skips unreadable entries with a warning, and sweeps temp
- * files left by writers that died.
+ * files and key locks left by writers that died.
  *
  * @module
  */
@@ -12,7 +12,14 @@ import { isTempName } from "../atomic_write.ts";
 import { mapLimit } from "../pool.ts";
 import { readDirEntries } from "../read_dir.ts";
 import type { ListWarning, ObjectInfo } from "./types.ts";
-import { compareKeys, INTERNAL_PREFIX, segmentKeyProblem, sidecarName } from "./fs_layout.ts";
+import {
+  compareKeys,
+  INTERNAL_PREFIX,
+  lockName,
+  segmentKeyProblem,
+  sidecarName,
+} from "./fs_layout.ts";
+import { removeStaleLock } from "./fs_lock.ts";
 import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
 
 // Files described in parallel while listing one directory.
@@ -23,6 +30,8 @@ const LEGACY_TEMP = ".vc~tmp~";
 const LEGACY_TEMP_MAX_AGE_MS = 24 * 3600_000;
 // A temp file older than this is a dead writer's, locks or not.
 const TEMP_MAX_AGE_MS = 24 * 3600_000;
+// Lock files of writes to keys (`fs_lock.ts`).
+const LOCK_PREFIX = lockName("");
 
 /** How one listing walks (see `FsStore.list`). */
 export interface ListWalk {
@@ -34,7 +43,7 @@ export interface ListWalk {
   etags: boolean;
   /** Receives skipped entries. */
   warn: (warning: ListWarning) => void;
-  /** Receives the key-like path of each dead writer's temp file removed. */
+  /** Receives the key-like path of each dead writer's temp file or lock file removed. */
   swept?: ((path: string) => void) | undefined;
   /** Describes files. */
   files: FileDescriber;
@@ -78,10 +87,12 @@ export async function* listDirectory(
   const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
   const sidecars = new Set<string>();
   const temps: string[] = [];
+  const locks: string[] = [];
   try {
     for await (const e of readDirEntries(dir)) {
       if (e.name.startsWith(INTERNAL_PREFIX)) {
         if (e.isFile && e.name.startsWith(LEGACY_TEMP)) temps.push(e.name);
+        else if (e.isFile && e.name.startsWith(LOCK_PREFIX)) locks.push(e.name);
         else if (e.isFile) sidecars.add(e.name);
         continue;
       }
@@ -112,6 +123,7 @@ export async function* listDirectory(
   }
   const swept = opts.swept;
   await sweepStaleTemps(dir, temps, swept && ((name) => swept(dirKey + name)));
+  await sweepStaleLocks(dir, locks, swept && ((name) => swept(dirKey + name)));
   // Sorting by name + "/" for directories puts each directory's keys
   // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
   entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
@@ -216,6 +228,46 @@ export async function sweepStaleTemps(
         await Deno.remove(path);
         onRemoved?.(name);
       }
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+}
+
+/**
+ * Removes the lock files among `names` (in `dir`) that writers killed while
+ * holding them (`kill -9` mid-commit) left: one whose holder is gone, or
+ * older than a lock is ever held (`removeStaleLock`, the rule every writer
+ * breaks a lock by). A writer holds its key's lock only for the
+ * milliseconds of a commit, and only its directory emptying removed such a
+ * file before, so each killed write left one for good. A live holder's lock
+ * stays. Best-effort. `onRemoved` receives the name of each one removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepStaleLocks } from "./fs_list.ts";
+ * import { tryAcquireLock } from "./fs_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * const held = (await tryAcquireLock(`${dir}/.vc~lock~a`))!;
+ * await Deno.writeTextFile(`${dir}/.vc~lock~b`, "{}");
+ * await Deno.utime(`${dir}/.vc~lock~b`, 0, 0); // long abandoned
+ * await sweepStaleLocks(dir, [".vc~lock~a", ".vc~lock~b"]);
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [".vc~lock~a"]);
+ * await held.release();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function sweepStaleLocks(
+  dir: string,
+  names: readonly string[],
+  onRemoved?: (name: string) => void,
+): Promise<void> {
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      // Only a file that was there: `removeStaleLock` also says true of one gone meanwhile.
+      if ((await Deno.lstat(path)).isFile && await removeStaleLock(path)) onRemoved?.(name);
     } catch {
       // Gone already, or not ours to remove.
     }

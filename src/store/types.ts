@@ -166,8 +166,9 @@ export interface ListOptions {
   onWarning?: (warning: ListWarning) => void;
   /**
    * Called with the path (relative to the store's root, as a key) of each
-   * temp file a writer that is gone (`kill -9`) left in a listed directory
-   * of an `FsStore`, which the listing removed. Other stores never call it.
+   * temp file or key lock file a writer that is gone (`kill -9`) left in a
+   * listed directory of an `FsStore`, which the listing removed. Other
+   * stores never call it.
    */
   onSwept?: (path: string) => void;
   /** Aborts the listing. */

@@ -153,6 +153,15 @@ export function parseUri(uri: string): ParsedUri {
         shown === uri ? { cause } : {},
       );
     }
+    // `%00` decodes to a NUL, which no path can hold: a URI that names no
+    // file, refused here as a NUL written plainly is (a usage error), not
+    // later by the store as a key it will not read.
+    if (path.includes("\0")) {
+      throw new InvalidInputError(
+        `invalid file URI ${redactUrl(uri)}: %00 decodes to a NUL character, which no file name ` +
+          `can hold`,
+      );
+    }
     // The file system resolves `a//b` to `a/b`: one file, so one path (and
     // one cache entry). S3 keys, by contrast, are exact and kept verbatim.
     return { scheme: "file", path: normalizeFilePath(path) };

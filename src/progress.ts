@@ -104,6 +104,9 @@ export class ProgressBar {
   readonly #now: () => number;
   readonly #columns: number;
   readonly #start: number;
+  // When the current step began (the start, until onStep starts another):
+  // rate and ETA are of this step, not of the steps before it.
+  #stepStart: number;
   #state: ProgressSnapshot = {};
   #lastDraw = -Infinity;
   #drawn = false;
@@ -122,6 +125,7 @@ export class ProgressBar {
     this.#now = options.now ?? (() => performance.now());
     this.#columns = options.columns ?? (this.enabled ? consoleColumns() : Infinity);
     this.#start = this.#now();
+    this.#stepStart = this.#start;
     this.#logInterval = options.logIntervalMs;
     this.logs = !this.enabled && this.#logInterval !== undefined;
     this.#lastLog = this.#start;
@@ -225,6 +229,7 @@ export class ProgressBar {
       this.#state = {};
       this.#samples.length = 0;
       this.#lastDraw = -Infinity;
+      this.#stepStart = this.#now();
     }
     this.update(progress);
   };
@@ -380,7 +385,7 @@ export class ProgressBar {
     let dBytes = last.bytes - first.bytes;
     if (dt < 250) {
       // Too short a window for a stable number: fall back to the whole run.
-      dt = last.t - this.#start;
+      dt = last.t - this.#stepStart;
       dBytes = last.bytes;
     }
     return dt >= 250 && dBytes >= 0 ? (dBytes * 1000) / dt : undefined;
@@ -393,7 +398,7 @@ export class ProgressBar {
       return Math.max(0, (s.totalBytes - s.bytes) / rate);
     }
     if (s.total !== undefined && s.done !== undefined && s.done > 0) {
-      const elapsed = (this.#now() - this.#start) / 1000;
+      const elapsed = (this.#now() - this.#stepStart) / 1000;
       return Math.max(0, (elapsed * (s.total - s.done)) / s.done);
     }
     return undefined;

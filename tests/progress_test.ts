@@ -220,3 +220,21 @@ Deno.test("progress: --json in a CI log gets the plain line every 30 s too, --qu
     performance.now = realNow;
   }
 });
+
+Deno.test("progress: a step's ETA and rate are timed from the step's start, not the bar's", () => {
+  const { bar, screen } = fakeBar();
+  // A first step (restore's download of the snapshot) takes 60 s.
+  bar.onStep({ current: "downloading", bytes: 0, totalBytes: 1_000_000 });
+  screen.t = 60_000;
+  bar.onStep({ current: "downloading", bytes: 1_000_000, totalBytes: 1_000_000 });
+  // The next step writes half its rows in 10 s: 10 s to go, not 70.
+  bar.onStep({ current: "writing rows", done: 0, total: 1000 });
+  screen.t = 70_000;
+  bar.onStep({ current: "writing rows", done: 500, total: 1000 });
+  assertStringIncludes(bar.line(), "ETA 0:10");
+  // Bytes too: 1 MB in the 2 s of a step is 500 kB/s, not 1 MB over 72 s.
+  bar.onStep({ current: "uploading", bytes: 0, totalBytes: 2_000_000 });
+  screen.t = 72_000;
+  bar.onStep({ current: "uploading", bytes: 1_000_000, totalBytes: 2_000_000 });
+  assertStringIncludes(bar.line(), "500.0 kB/s");
+});

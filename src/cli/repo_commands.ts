@@ -24,6 +24,7 @@ import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
+import { uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
 export const REPO_OPTIONS: OptionSpecs = {
@@ -244,10 +245,11 @@ export const add: Command = {
       using bar = ctx.out.progress(`upload ${path}`);
       const source = localPathArg(ctx.io.cwd, file, "FILE");
       const size = (await Deno.stat(source).catch(() => undefined))?.size;
+      const onUpload = uploadProgress(bar);
       const r = await repo.add(path, source, {
         ...(tags ? { tags } : {}),
         ...(dateTag ? { dateTag } : {}),
-        onProgress: (bytes) => bar.onBytes({ bytes, total: size }),
+        onProgress: (bytes) => onUpload({ bytes, total: size }),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
       bar.done();

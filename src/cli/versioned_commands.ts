@@ -29,6 +29,7 @@ import {
 } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { writeFailureLines } from "./failure_lines.ts";
+import { uploadProgress } from "./upload_progress.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -76,7 +77,7 @@ export const add: Command = {
     using bar = ctx.out.progress(`upload ${path}`);
     const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),
-      onProgress: bar.onBytes,
+      onProgress: uploadProgress(bar),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
@@ -141,7 +142,7 @@ export const update: Command = {
     await using s = openVersioned(ctx, "update");
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, source, bump, {
-      onProgress: bar.onBytes,
+      onProgress: uploadProgress(bar),
       force: ctx.flags.boolean("force"),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),

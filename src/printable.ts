@@ -95,3 +95,114 @@ export function inertJson(value: unknown, indent?: number): string {
         ).join(""),
   );
 }
+
+/** The longest input a message quotes whole (in characters); a longer one is cut. */
+export const QUOTE_WHOLE_CHARS = 200;
+// What a cut input keeps of each end: its start says what it is, its end
+// (an extension, a version) often which one.
+const QUOTE_END_CHARS = 40;
+
+/**
+ * `text` as an error message quotes what the user gave: in JSON quotes,
+ * whole when at most {@linkcode QUOTE_WHOLE_CHARS} characters, else its
+ * first and last 40 around a `…`, followed by its full length, so a
+ * 20,000-character argument still names itself in a line that can be
+ * read. Control characters are left to {@linkcode printable}, which every
+ * error message goes through. Cut between characters, never inside one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { quoted } from "./printable.ts";
+ * assert.equal(quoted("day:2026"), '"day:2026"');
+ * assert.equal(quoted("a".repeat(20000)), `"${"a".repeat(40)}…${"a".repeat(40)}" (20000 characters)`);
+ * assert.equal(quoted("😀".repeat(300)).split("…")[0], '"' + "😀".repeat(40));
+ * ```
+ */
+export function quoted(text: string): string {
+  const cut = cutEnds(text);
+  return cut === undefined
+    ? JSON.stringify(text)
+    : `${JSON.stringify(cut.ends)} (${cut.length} characters)`;
+}
+
+// `text`'s first and last characters around a `…`, and its length in
+// characters; undefined when it is short enough to be shown whole.
+function cutEnds(text: string): { ends: string; length: number } | undefined {
+  if (text.length <= QUOTE_WHOLE_CHARS) return undefined;
+  const chars = [...text];
+  if (chars.length <= QUOTE_WHOLE_CHARS) return undefined;
+  const ends = chars.slice(0, QUOTE_END_CHARS).join("") + "…" +
+    chars.slice(-QUOTE_END_CHARS).join("");
+  return { ends, length: chars.length };
+}
+
+/**
+ * `text` as a message shows an input it does not quote (a path, with the
+ * words around it): whole when at most {@linkcode QUOTE_WHOLE_CHARS}
+ * characters, else cut as {@linkcode quoted} cuts it, without the quotes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shortened } from "./printable.ts";
+ * assert.equal(shortened("/data/a b.csv"), "/data/a b.csv");
+ * assert.equal(shortened("a ".repeat(150)), `${"a ".repeat(20)}…${"a ".repeat(20)} (300 characters)`);
+ * ```
+ */
+export function shortened(text: string): string {
+  const cut = cutEnds(text);
+  return cut === undefined ? text : `${cut.ends} (${cut.length} characters)`;
+}
+
+// A JSON-quoted string in a message, and a run without spaces, each long
+// enough that it may need cutting.
+const LONG_QUOTE = new RegExp(`"(?:[^"\\\\]|\\\\.){${QUOTE_WHOLE_CHARS + 1},}"`, "g");
+const LONG_RUN = new RegExp(`\\S{${QUOTE_WHOLE_CHARS + 1},}`, "gu");
+// The paths of an OS error as Deno quotes them (`(os error 36): stat '/a b'`,
+// `rename '/a' -> '/b'`): in single quotes, not escaped, spaces and all.
+const OS_ERROR_PATH = new RegExp(`'[^'\\n]{${QUOTE_WHOLE_CHARS + 1},}'`, "g");
+
+/**
+ * An error `message` with each over-long input it echoes cut as
+ * {@linkcode quoted} cuts it: a quoted string (`"…"`, as
+ * `JSON.stringify` wrote it) and any run without spaces (an unquoted
+ * argument, a URI), and an OS error's single-quoted path. The one rule behind every message the command line
+ * prints, so a message that quotes its input whole still fits a line. An
+ * input with spaces that is not quoted is not found here: the message that
+ * shows one passes it through {@linkcode shortened}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withLongInputsCut } from "./printable.ts";
+ * const long = "x".repeat(20000);
+ * assert.equal(
+ *   withLongInputsCut(`tag ${JSON.stringify(long)} is invalid`),
+ *   `tag "${"x".repeat(40)}…${"x".repeat(40)}" (20000 characters) is invalid`,
+ * );
+ * assert.match(withLongInputsCut(`bad value ${long}`), /^bad value x{40}…x{40} \(20000 characters\)$/);
+ * assert.equal(withLongInputsCut("short \"q\""), "short \"q\"");
+ * assert.equal(
+ *   withLongInputsCut(`File name too long (os error 36): stat '${"a ".repeat(150)}'`),
+ *   `File name too long (os error 36): stat '${"a ".repeat(20)}…${"a ".repeat(20)}' (300 characters)`,
+ * );
+ * ```
+ */
+export function withLongInputsCut(message: string): string {
+  if (message.length <= QUOTE_WHOLE_CHARS) return message;
+  return message
+    .replace(LONG_QUOTE, (json) => {
+      try {
+        return quoted(JSON.parse(json));
+      } catch {
+        return json; // not JSON's quoting: cut as a run below
+      }
+    })
+    .replace(OS_ERROR_PATH, (path) => {
+      // Only in an OS error: elsewhere two apostrophes may stand far apart in prose.
+      const cut = /\(os error \d+\)/.test(message) ? cutEnds(path.slice(1, -1)) : undefined;
+      return cut === undefined ? path : `'${cut.ends}' (${cut.length} characters)`;
+    })
+    .replace(LONG_RUN, shortened);
+}

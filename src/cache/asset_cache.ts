@@ -36,6 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { shortened } from "../printable.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -841,7 +842,8 @@ function checkLocal(path: string): string {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       throw new NotFoundError(
-        `local path ${path} does not exist (resolved: ${resolve(path)})`,
+        // A path typed with spaces is not cut by the message rule: cut here.
+        `local path ${shortened(path)} does not exist (resolved: ${shortened(resolve(path))})`,
         { cause: e },
       );
     }

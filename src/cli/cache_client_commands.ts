@@ -13,6 +13,7 @@ import { cliStoreOptions } from "./store_options.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { localPathArg } from "./local_path.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import type { OptionSpecs } from "./options.ts";
@@ -160,10 +161,7 @@ export const put: Command = {
 function checkCacheId(id: string): void {
   // As the service's isCacheId (src/server/cache_id.ts), without its node:crypto.
   if (/^[0-9a-f]{128}$/.test(id)) return;
-  const shown = id.length > 200
-    ? `${JSON.stringify(id.slice(0, 200))}… (${id.length} characters)`
-    : JSON.stringify(id);
-  throw new UsageError(`ID ${shown} is not a cache ID`, {
+  throw new UsageError(`ID ${quoted(id)} is not a cache ID`, {
     hint: "a cache ID is 128 lowercase hex digits, as `vc cache-client id` prints it",
   });
 }

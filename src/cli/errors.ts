@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { printable } from "../printable.ts";
+import { printable, withLongInputsCut } from "../printable.ts";
 import { type ErrorKind, errorKind, InvalidInputError, VcError } from "../errors.ts";
 
 /** Exit code of a successful command. */
@@ -198,7 +198,7 @@ export function verboseRequested(args: readonly string[]): boolean {
 export function formatError(error: unknown, options: FormatErrorOptions = {}): string {
   const lines = [`vc: ${errorMessage(error)}`];
   if (error instanceof UsageError) {
-    if (error.hint !== undefined) lines.push(`vc: ${error.hint}`);
+    if (error.hint !== undefined) lines.push(`vc: ${printable(withLongInputsCut(error.hint))}`);
     lines.push(`Run "vc ${error.command ? error.command + " " : ""}--help" for usage.`);
   } else if (!options.verbose && !isExpected(error)) {
     lines.push("vc: run again with --verbose for details");
@@ -230,13 +230,17 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * assert(errorMessage(new Deno.errors.NotFound("no such file: x")) === "no such file: x");
  * // A name with a newline in an expected error's message: kept whole, inert.
  * assert(errorMessage(new Deno.errors.NotFound("a\nb missing")) === "a\\nb missing");
+ * // A 20,000-character argument: its ends and its length.
+ * const long = new Deno.errors.NotFound(`no file ${JSON.stringify("x".repeat(20000))}`);
+ * assert(errorMessage(long) === `no file "${"x".repeat(40)}…${"x".repeat(40)}" (20000 characters)`);
  * // An OS error Deno has no class for: its reason, as is.
  * const full = new Error("No space left on device (os error 28)");
  * assert(errorMessage(full) === "No space left on device (os error 28)");
  * ```
  */
 export function errorMessage(error: unknown): string {
-  return printable(rawErrorMessage(error));
+  // Cut before made printable: a length counts the characters given, not escapes.
+  return printable(withLongInputsCut(rawErrorMessage(error)));
 }
 
 /**

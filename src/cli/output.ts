@@ -9,11 +9,18 @@
 import type { CliIo } from "./io.ts";
 import { ProgressBar } from "../progress.ts";
 import { displayWidth, padEndColumns } from "../display_width.ts";
-import { inertJson, printable } from "../printable.ts";
+import { inertJson, printable, withLongInputsCut } from "../printable.ts";
 import { UsageError } from "./errors.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
 const LOG_INTERVAL_MS = 30_000;
+
+// A message line on stderr: as an error's (src/cli/errors.ts), a name it
+// quotes is inert and an over-long input (a 20,000-character argument) is
+// cut to its ends and its length.
+function messageLine(text: string): string {
+  return printable(withLongInputsCut(text));
+}
 
 /** `human`: text for people; `json`: one JSON document on stdout; `quiet`: essentials only. */
 export type OutputMode = "human" | "json" | "quiet";
@@ -113,14 +120,14 @@ export class Output {
   info(text: string): void {
     // Notes and warnings name keys and files (a library warning names the
     // URI it serves): shown inert, like every line printed here.
-    if (this.mode === "human") this.#stderr(`${printable(text)}\n`);
+    if (this.mode === "human") this.#stderr(`${messageLine(text)}\n`);
   }
 
   /** A warning on stderr, unless quiet. */
   warn(text: string): void {
     if (this.mode === "quiet") return;
     // Library warnings may already carry the program prefix.
-    const message = printable(text.replace(/^vc: (warning: )?/, ""));
+    const message = messageLine(text.replace(/^vc: (warning: )?/, ""));
     this.#stderr(`${this.paint("vc: warning:", "33")} ${message}\n`);
   }
 
@@ -131,7 +138,7 @@ export class Output {
    * and says nothing leaves a script's log with no reason.
    */
   failure(text: string): void {
-    this.#stderr(`vc: ${printable(text.replace(/^vc: /, ""))}\n`);
+    this.#stderr(`vc: ${messageLine(text.replace(/^vc: /, ""))}\n`);
   }
 
   /**

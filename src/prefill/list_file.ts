@@ -9,6 +9,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
@@ -80,9 +81,7 @@ const MAX_ITEM_CHARS = 8192;
 function shownItem(item: string): string {
   // A mistyped URI (`s3:/KEY:SECRET@b/k`) is shown without its password.
   const shown = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(item) ? redactUrl(item) : item;
-  return shown.length <= 200
-    ? JSON.stringify(shown)
-    : `${JSON.stringify(shown.slice(0, 100))}… (${item.length} characters)`;
+  return quoted(shown);
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type { Clock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { requireString } from "../options_check.ts";
 import type { Catalog } from "./catalog.ts";
 import {
@@ -195,8 +196,8 @@ export function checkNewHolder(holder: string): string {
   checkHolder(holder);
   if (holder.length > MAX_HOLDER_CHARS || /\p{Cc}/u.test(holder)) {
     throw new InvalidInputError(
-      `claim holder ${JSON.stringify(holder.slice(0, 40))}${
-        holder.length > 40 ? "…" : ""
+      `claim holder ${
+        quoted(holder)
       } is invalid: use at most ${MAX_HOLDER_CHARS} characters without control characters ` +
         "(tab, newline, …)",
     );

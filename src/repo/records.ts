@@ -6,6 +6,7 @@
  * @module
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { describeValue, requireString } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
@@ -389,7 +390,7 @@ export function checkTag(tag: string): string {
   if (!TAG.test(tag) || !tag.isWellFormed()) {
     throw new InvalidInputError(
       `tag ${
-        JSON.stringify(tag)
+        quoted(tag)
       } is invalid: use 1-200 characters without spaces, commas or control characters ` +
         "(and no lone UTF-16 surrogate: not valid Unicode)",
     );
@@ -481,7 +482,7 @@ export function normalizeLogicalPath(path: string): string {
   // path of thousands of characters would bury the message.
   if (p.length > MAX_PATH_CHARS) {
     throw new InvalidInputError(
-      `logical path ${JSON.stringify(path.slice(0, 40))}… is too long: ${p.length} characters, ` +
+      `logical path ${quoted(path)} is too long: ${p.length} characters, ` +
         `over the ${MAX_PATH_CHARS} a logical path may have`,
     );
   }
@@ -491,7 +492,7 @@ export function normalizeLogicalPath(path: string): string {
   ) {
     throw new InvalidInputError(
       `logical path ${
-        JSON.stringify(path)
+        quoted(path)
       } is invalid: use /segment/segment… without empty, . or .. segments, control ` +
         "characters or lone UTF-16 surrogates (not valid Unicode)",
     );
@@ -502,7 +503,7 @@ export function normalizeLogicalPath(path: string): string {
   const bytes = Math.max(utf8Length(p), utf8Length(p.normalize("NFC")));
   if (bytes > MAX_PATH_BYTES) {
     throw new InvalidInputError(
-      `logical path ${JSON.stringify(path.slice(0, 40))}… is too long: ${bytes} bytes in UTF-8 ` +
+      `logical path ${quoted(path)} is too long: ${bytes} bytes in UTF-8 ` +
         `(or in NFC), over the ${MAX_PATH_BYTES} a catalog indexes`,
     );
   }

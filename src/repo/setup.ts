@@ -7,6 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
@@ -127,7 +128,7 @@ function hostOption(host: string | undefined): string {
   ) {
     throw new InvalidInputError(
       `host ${
-        typeof host === "string" ? JSON.stringify(host.slice(0, 40)) : describeValue(host)
+        typeof host === "string" ? quoted(host) : describeValue(host)
       } is invalid: use 1-255 characters of valid Unicode without control characters`,
     );
   }

@@ -16,6 +16,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { quoted } from "../printable.ts";
 import { normalizeEtag } from "../hash.ts";
 
 /** S3's limit on a key's length, in UTF-8 bytes. */
@@ -50,7 +51,7 @@ export function checkObjectKey(key: string, where: string): void {
   // UTF-16 length bounds the UTF-8 one from below; most keys skip the encode.
   if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).length > MAX_KEY_BYTES) {
     throw new InvalidInputError(
-      `key ${JSON.stringify(key.slice(0, 60))}... in ${where} is longer than ` +
+      `key ${quoted(key)} in ${where} is longer than ` +
         `${MAX_KEY_BYTES} UTF-8 bytes`,
     );
   }

@@ -576,11 +576,21 @@ export class Entries {
         // the data once nothing points at it.
         if (!(e instanceof PreconditionFailedError)) throw e;
         // Another upload or a refresh got in first: switch from what is there now.
+        const replaced = entry;
         try {
           entry = await this.#live(id, owner);
         } catch (e2) {
           await this.#store.delete([dataKey]).catch(() => {});
           throw e2;
+        }
+        // Or this very write landed and only its answer was lost, so the
+        // store's retry found the metadata changed: by this upload. Its data
+        // is the entry's file now, not a replaced one to drop (it was deleted,
+        // after a 200, leaving an entry that had lost its file).
+        if (entry.meta.dataKey === dataKey) {
+          await this.#usage?.add(owner, size - replaced.meta.size);
+          await this.#dropReplaced(replaced.meta);
+          return entry.meta;
         }
         continue;
       }

@@ -44,6 +44,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { resolveS3Endpoint } from "../store/s3_config.ts";
+import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
@@ -161,6 +162,7 @@ export class AssetCache implements AsyncDisposable {
   constructor(options: AssetCacheOptions = {}) {
     checkOptions("AssetCache", options, ASSET_CACHE_OPTIONS);
     checkConstructorValues(options);
+    checkDownloadOptions("AssetCache download", options.download, DOWNLOAD_TUNING_OPTIONS);
     const settingsOptions: SettingsOptions = {};
     if (options.cacheDir !== undefined) settingsOptions.cacheDir = options.cacheDir;
     if (options.timeout !== undefined) settingsOptions.timeout = options.timeout;

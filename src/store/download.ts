@@ -53,6 +53,7 @@ import {
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPathArgument } from "../options_check.ts";
+import { checkDownloadOptions } from "../download_options_check.ts";
 import { joinUri } from "../uri.ts";
 import {
   type Computed,
@@ -216,6 +217,7 @@ export function downloadToFile(
 ): Promise<DownloadedObject> {
   try {
     checkPathArgument("downloadToFile(): the destination", dest);
+    checkDownloadOptions("downloadToFile()", options);
   } catch (e) {
     return Promise.reject(e);
   }

@@ -13,6 +13,10 @@ Deno.test("AssetCache options that cannot work are refused at construction, nami
       [{ maxDownloads: 1.5 }, "maxDownloads must be a positive integer, got 1.5"],
       [{ lockWait: -1 }, "lockWait must be a non-negative number of seconds, got -1"],
       [{ lockWait: NaN }, "lockWait must be a non-negative number of seconds, got NaN"],
+      // Coerced by `>=`, these were waits of 5 s, 1 s and none.
+      [{ lockWait: "5" }, 'lockWait must be a non-negative number of seconds, got "5"'],
+      [{ lockWait: true }, "lockWait must be a non-negative number of seconds, got true"],
+      [{ lockWait: null }, "lockWait must be a non-negative number of seconds, got null"],
       [{ timeout: NaN }, "got NaN"],
       // A lone string would be spread into one-letter buckets and match nothing.
       [{ immutableBuckets: "assets" }, 'must be an array (["assets"])'],

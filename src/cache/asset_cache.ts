@@ -192,9 +192,14 @@ export class AssetCache implements AsyncDisposable {
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
     // Checked here, naming the option: later they would fail the first download
     // under another name (a pool's "concurrency"), or not at all.
-    if (options.lockWait !== undefined && !(options.lockWait >= 0 && options.lockWait < Infinity)) {
+    // A number, not what `>=` coerces to one ("5", true, null): as `timeout`.
+    const lockWait: unknown = options.lockWait;
+    if (
+      lockWait !== undefined &&
+      !(typeof lockWait === "number" && lockWait >= 0 && lockWait < Infinity)
+    ) {
       throw new InvalidInputError(
-        `lockWait must be a non-negative number of seconds, got ${String(options.lockWait)}`,
+        `lockWait must be a non-negative number of seconds, got ${describeValue(lockWait)}`,
       );
     }
     // An unknown value would silently be taken for the default ("warn").

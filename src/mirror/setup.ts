@@ -134,6 +134,16 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       }`,
     );
   }
+  // NaN or a negative window made no file racy: a same-size edit within the
+  // timestamp granularity, after the state recorded it, went unseen.
+  const racyWindowMs: unknown = options.racyWindowMs;
+  if (racyWindowMs !== undefined && !(typeof racyWindowMs === "number" && racyWindowMs >= 0)) {
+    throw new InvalidInputError(
+      `mirror(): the option racyWindowMs must be a number of ms, 0 or more, got ${
+        describeValue(racyWindowMs)
+      }`,
+    );
+  }
   const maxDelete = options.maxDelete;
   if (maxDelete !== undefined && (!Number.isSafeInteger(maxDelete) || maxDelete < 0)) {
     throw new InvalidInputError(`maxDelete must be a whole number, 0 or more, got ${maxDelete}`);

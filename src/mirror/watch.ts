@@ -35,7 +35,7 @@ import { MirrorInterruptedError } from "./report.ts";
 import { counted } from "../counted.ts";
 import { sep } from "../path.ts";
 import { formatBytes } from "../progress.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */
@@ -210,6 +210,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // change for that hour, nor set forward bring them all due at once.
   const elapsed = () => clock.monotonic?.() ?? clock.now();
   const debounce = options.debounceMs ?? 1000;
+  // NaN, a string or Infinity would be a timer's delay taken as 0 or 1 ms.
+  if (!(typeof debounce === "number" && debounce >= 0 && debounce < Infinity)) {
+    throw new InvalidInputError(
+      `watchMirror: the option debounceMs must be a number of ms, 0 or more, got ${
+        describeValue(debounce)
+      }`,
+    );
+  }
   const interval = options.reconcileIntervalMs ?? 600_000;
   // 0 would run full passes back to back (a LIST of the whole prefix each).
   if (!(interval >= MIN_RECONCILE_INTERVAL_MS)) {

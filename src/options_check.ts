@@ -78,6 +78,34 @@ export function checkOptions(
 }
 
 /**
+ * {@linkcode checkOptions} for a call whose options are required: left out
+ * (`new S3Store()`, `prefill()`), or null, they are refused as such, with
+ * the options the call takes, not as "got null".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkRequiredOptions } from "./options_check.ts";
+ * checkRequiredOptions("S3Store", { bucket: "b" }, { bucket: true });
+ * assert.throws(() => checkRequiredOptions("S3Store", undefined, { bucket: true }), /S3Store needs an options object \(options: bucket\), got undefined/);
+ * ```
+ */
+export function checkRequiredOptions(
+  what: string,
+  options: unknown,
+  known: Readonly<Record<string, true>>,
+): void {
+  if (options === undefined || options === null) {
+    throw new InvalidInputError(
+      `${what} needs an options object (options: ${Object.keys(known).join(", ")}), got ${
+        String(options)
+      }`,
+    );
+  }
+  checkOptions(what, options, known);
+}
+
+/**
  * {@linkcode checkOptions} for a method that returns a promise without being
  * `async`: the refusal as a rejected promise (never a synchronous throw), or
  * undefined when `options` are fine.

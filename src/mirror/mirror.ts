@@ -15,7 +15,7 @@ import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { systemClock } from "../clock.ts";
 import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -284,7 +284,7 @@ export class Mirror {
    * ```
    */
   static async open(options: MirrorOptions): Promise<Mirror> {
-    checkOptions("Mirror", options ?? null, MIRROR_OPTIONS);
+    checkRequiredOptions("Mirror", options, MIRROR_OPTIONS);
     return new Mirror(options, await openParts(options));
   }
 

@@ -35,7 +35,7 @@ import { MirrorInterruptedError } from "./report.ts";
 import { counted } from "../counted.ts";
 import { sep } from "../path.ts";
 import { formatBytes } from "../progress.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
 import type { MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */
@@ -203,7 +203,7 @@ const WATCH_OPTIONS: OptionNames<WatchOptions> = {
  * ```
  */
 export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
-  checkOptions("watchMirror", options ?? null, WATCH_OPTIONS);
+  checkRequiredOptions("watchMirror", options, WATCH_OPTIONS);
   const clock: Clock = options.clock ?? systemClock;
   // Debounce, retries and full passes are scheduled in monotonic time: the
   // wall clock set back an hour (NTP, a VM resumed) must not hold every

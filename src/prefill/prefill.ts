@@ -7,7 +7,12 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { errorKind, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
-import { checkOptions, describeValue, listOption, type OptionNames } from "../options_check.ts";
+import {
+  checkRequiredOptions,
+  describeValue,
+  listOption,
+  type OptionNames,
+} from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -151,7 +156,7 @@ const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
  * ```
  */
 export async function prefill(options: PrefillOptions): Promise<PrefillSummary> {
-  checkOptions("prefill()", options ?? null, PREFILL_OPTIONS);
+  checkRequiredOptions("prefill()", options, PREFILL_OPTIONS);
   // Else a TypeError mid-run (onProgress), or every item failed (cache).
   const cache: unknown = options.cache;
   if (typeof (cache as { cache?: unknown } | null | undefined)?.cache !== "function") {

@@ -22,7 +22,13 @@ import {
   NotFoundError,
   PreconditionFailedError,
 } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames, optionsRefusal } from "../options_check.ts";
+import {
+  checkOptions,
+  checkRequiredOptions,
+  describeValue,
+  type OptionNames,
+  optionsRefusal,
+} from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex } from "../hash.ts";
 import { NOT_OURS, uploadProblem } from "../upload_check.ts";
@@ -876,7 +882,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async find(query: FindQuery): Promise<RepoRecord[]> {
-    checkOptions("Repository.find()", query ?? null, FIND_QUERY);
+    checkRequiredOptions("Repository.find()", query, FIND_QUERY);
     const { sql, params } = findSql(query);
     return await this.#select(sql, params);
   }
@@ -1009,7 +1015,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async claim(options: ClaimOptions): Promise<Claim | undefined> {
-    checkOptions("Repository.claim()", options ?? null, CLAIM_OPTIONS);
+    checkRequiredOptions("Repository.claim()", options, CLAIM_OPTIONS);
     return await claimNext(this.#claimContext(), options);
   }
 

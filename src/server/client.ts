@@ -13,6 +13,7 @@ import {
   checkFunction,
   checkOptions,
   checkPathArgument,
+  checkRequiredOptions,
   describeValue,
   isPlainObject,
   type OptionNames,
@@ -1111,7 +1112,7 @@ export async function withCache(
 ): Promise<Uint8Array> {
   checkParams("withCache()", params);
   checkFunction("withCache(): compute", compute);
-  checkOptions("withCache()", options ?? null, WITH_CACHE_OPTIONS);
+  checkRequiredOptions("withCache()", options, WITH_CACHE_OPTIONS);
   // Duck-typed: a stand-in client (a test's) with the same methods is fine.
   const given: unknown = options.client;
   if (typeof (given as Partial<CacheClient> | null)?.id !== "function") {

@@ -18,7 +18,7 @@ import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_err
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { AccessDeniedError, InvalidInputError } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { inertJson } from "../printable.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
@@ -162,7 +162,7 @@ export interface CacheHandler {
  * ```
  */
 export function createHandler(options: CacheServiceOptions): CacheHandler {
-  checkOptions("createHandler", options ?? null, CACHE_SERVICE_OPTIONS);
+  checkRequiredOptions("createHandler", options, CACHE_SERVICE_OPTIONS);
   // Missing, they would fail every request with a 500, not the call that forgot them.
   if (typeof options.store?.get !== "function") {
     throw new InvalidInputError(

@@ -18,7 +18,7 @@ import {
   type CacheServiceOptions,
   createHandler,
 } from "./handler.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatEventLine, formatLogLine } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
@@ -117,7 +117,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   // Options refused reject the promise, as a port that cannot be listened on
   // does below: a caller's `.catch()` sees them, not a synchronous throw.
   try {
-    checkOptions("serveCache", options ?? null, SERVE_CACHE_OPTIONS);
+    checkRequiredOptions("serveCache", options, SERVE_CACHE_OPTIONS);
     // The handler gets its own options only: it refuses the server's.
     const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
     handler = createHandler({ ...service, shuttingDown: () => draining });

@@ -29,7 +29,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { concatBytes } from "../bytes.ts";
 import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -320,7 +320,7 @@ export class S3Store implements ObjectStore {
    * endpoint or `VC_S3_PATH_STYLE`.
    */
   constructor(options: S3StoreOptions) {
-    checkOptions("S3Store", options ?? null, S3_STORE_OPTIONS);
+    checkRequiredOptions("S3Store", options, S3_STORE_OPTIONS);
     if (
       typeof options.bucket !== "string" ||
       !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(options.bucket)

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 
 const BUMP_OPTIONS: OptionNames<Bump> = {
@@ -63,7 +63,7 @@ export interface Bump {
  */
 export function nextVersion(latest: string | undefined, bump: Bump): string {
   // `{ patch: true, mnor: true }` would otherwise be a patch bump, silently.
-  checkOptions("the bump", bump ?? null, BUMP_OPTIONS);
+  checkRequiredOptions("the bump", bump, BUMP_OPTIONS);
   // `{ major: "false" }` from plain JavaScript would otherwise bump the major.
   for (const key of ["major", "minor", "patch"] as const) {
     const value: unknown = bump[key];

@@ -81,6 +81,7 @@ import { didYouMean, mapSettled, ownFileAt } from "./helpers.ts";
 import {
   checkOptions,
   checkPathArgument,
+  checkRequiredOptions,
   describeValue,
   type OptionNames,
 } from "../options_check.ts";
@@ -381,7 +382,7 @@ export class VersionedCache {
 
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
-    checkOptions("VersionedCache", options ?? null, VERSIONED_CACHE_OPTIONS);
+    checkRequiredOptions("VersionedCache", options, VERSIONED_CACHE_OPTIONS);
     // Read from a file, watched for changes and rewritten by publishing: an
     // object of entries has no place to be written back to.
     if (typeof options.manifest !== "string" || options.manifest.trim() === "") {

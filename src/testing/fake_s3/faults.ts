@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptions, type OptionNames } from "../../options_check.ts";
+import { checkRequiredOptions, type OptionNames } from "../../options_check.ts";
 import type { FaultKind, FaultOptions, FaultTarget } from "./types.ts";
 
 /**
@@ -90,7 +90,7 @@ function checkRate(options: FaultOptions, name: keyof FaultOptions): void {
  * ```
  */
 export function validateFaults(options: FaultOptions): void {
-  checkOptions("fault options", options ?? null, FAULT_OPTIONS);
+  checkRequiredOptions("fault options", options, FAULT_OPTIONS);
   for (const name of ["errorRate", "resetRate", "truncateRate", "corruptRate"] as const) {
     checkRate(options, name);
   }

@@ -15,7 +15,7 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
@@ -104,6 +104,23 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
   /** Creates an empty store (or one over `options.objects`). */
   constructor(options: MemoryStoreOptions = {}) {
     checkOptions("MemoryStore", options, MEMORY_STORE_OPTIONS);
+    // Else a TypeError at the first put or get ("this.objects.get is not a function").
+    const { objects, clock }: { objects?: unknown; clock?: unknown } = options;
+    if (objects !== undefined && !(objects instanceof Map)) {
+      throw new InvalidInputError(
+        `MemoryStore: the option objects must be a Map, got ${describeValue(objects)}`,
+      );
+    }
+    if (
+      clock !== undefined &&
+      typeof (clock as { now?: unknown } | null)?.now !== "function"
+    ) {
+      throw new InvalidInputError(
+        `MemoryStore: the option clock must be a Clock (such as ManualClock), got ${
+          describeValue(clock)
+        }`,
+      );
+    }
     this.url = options.url ?? `memory://${crypto.randomUUID().slice(0, 8)}`;
     this.objects = options.objects ?? new Map();
     this.#clock = options.clock ?? systemClock;

@@ -15,6 +15,14 @@ export const MEMO_LIMIT: number = 4096;
 interface Memo {
   ino: number | null;
   dev: number;
+  /**
+   * The file's creation time (ms), where the system tells it: a compaction
+   * replaces a journal with a new file, and a filesystem such as ext4 gives
+   * it the inode number the one before last just freed, so the inode alone
+   * would take a new journal for the old one grown (its tail read from the
+   * old size, its records kept from the old file).
+   */
+  born: number | null;
   /** Bytes consumed: through the last complete line. */
   size: number;
   /** The file's mtime (ms) when last checked; {@linkcode UNKNOWN_MTIME} after an append checked by size alone. */
@@ -75,7 +83,7 @@ export function remember(
   length: number,
 ): void {
   const memo = memos.get(journalPath);
-  if (memo === undefined || memo.ino !== before.ino || memo.size !== before.size) return;
+  if (memo === undefined || !isMemoOf(memo, before) || memo.size !== before.size) return;
   // The status of the file appended to: its handle's, or what the caller knows is the same.
   const after = typeof file === "function" ? file() : file.statSync();
   // Someone else appended in between: the next lookup reads what is new.
@@ -147,8 +155,8 @@ export function recentLines(
  */
 export function endsAtLine(journalPath: string, stat: Deno.FileInfo): boolean {
   const memo = memos.get(journalPath);
-  return memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev &&
-    memo.size === stat.size && stat.ino !== null;
+  return memo !== undefined && isMemoOf(memo, stat) && memo.size === stat.size &&
+    stat.ino !== null;
 }
 
 /**
@@ -253,9 +261,7 @@ export function readMemo(
   }
   const memo = memos.get(journalPath);
   const mtime = stat.mtime?.getTime() ?? 0;
-  if (
-    memo !== undefined && memo.ino === stat.ino && memo.dev === stat.dev && stat.size >= memo.size
-  ) {
+  if (memo !== undefined && isMemoOf(memo, stat) && stat.size >= memo.size) {
     if (
       stat.size === memo.size &&
       (mtime === memo.mtime || (memo.mtime === UNKNOWN_MTIME && !isReplaced(stat)))
@@ -272,6 +278,7 @@ export function readMemo(
     memos.set(journalPath, {
       ino: st.ino,
       dev: st.dev,
+      born: st.birthtime?.getTime() ?? null,
       size: parsed.consumed,
       mtime: st.mtime?.getTime() ?? 0,
       lines: parsed.lines,
@@ -308,10 +315,20 @@ function withJournal<T>(
   }
 }
 
+/**
+ * Whether `stat` is of the file `memo` was read from: same inode, and same
+ * creation time where the system tells it (an inode number is reused).
+ */
+function isMemoOf(memo: Memo, stat: Deno.FileInfo): boolean {
+  if (memo.ino !== stat.ino || memo.dev !== stat.dev) return false;
+  const born = stat.birthtime?.getTime() ?? null;
+  return memo.born === null || born === null || memo.born === born;
+}
+
 /** Reads what was appended since `memo` (same file, grown), into it. */
 function readTail(journalPath: string, memo: Memo): Map<string, string> | undefined {
   return withJournal(journalPath, (file, st) => {
-    if (st.ino !== memo.ino || st.size < memo.size) return undefined;
+    if (!isMemoOf(memo, st) || st.size < memo.size) return undefined;
     file.seekSync(memo.size, Deno.SeekMode.Start);
     const parsed = parseLines(readAllSync(file, st.size - memo.size), memo.lines);
     memo.size += parsed.consumed;

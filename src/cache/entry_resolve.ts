@@ -16,6 +16,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
+import { acquireEntryLock } from "./entry_lock.ts";
 import {
   type EntryIndex,
   type EntryRec,
@@ -287,7 +288,8 @@ export class EntryResolver {
     const index = this.#index;
     const now = index.clock.now();
     if (await this.#unchanged(loc, rec, ctx)) {
-      return this.#confirmed(rec, now) ?? await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+      return (await this.#confirmed(rec, now)) ??
+        await this.#fetcher.fetch(loc, undefined, ctx, integrity);
     }
     let head: ObjectInfo | undefined;
     let found: ObjectInfo | "empty" | undefined;
@@ -363,7 +365,8 @@ export class EntryResolver {
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
       rec.validator = head.validator;
-      return this.#confirmed(rec, now) ?? await this.#fetcher.fetch(loc, head, ctx, integrity);
+      return (await this.#confirmed(rec, now)) ??
+        await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     return await this.#fetchOrServe(loc, rec, head, ctx, integrity);
   }
@@ -396,7 +399,32 @@ export class EntryResolver {
    * then downloads it (under the entry's lock, which takes another
    * process's completed copy instead).
    */
-  #confirmed(rec: EntryRec, now: number): EntryRec | undefined {
+  async #confirmed(rec: EntryRec, now: number): Promise<EntryRec | undefined> {
+    // Under the entry's lock, which every writer of its data and record
+    // holds (a download, prune, rm, verify): looked at and recorded outside
+    // it, a copy another process removed or replaced between the look and
+    // the record would get this (old) record back, a record without data or
+    // of another version. Held by another process (a download right now):
+    // the caller's download waits for it and takes its copy.
+    let lock;
+    try {
+      lock = await acquireEntryLock(rec.path, { timeout: 0 });
+    } catch (e) {
+      if ((e as Error | undefined)?.name === "LockTimeoutError") {
+        this.#index.forget(rec.path);
+        return undefined;
+      }
+      // No lock here (a read-only cache dir): nothing is recorded there anyway.
+    }
+    try {
+      return this.#confirmedLocked(rec, now);
+    } finally {
+      lock?.release();
+    }
+  }
+
+  /** {@linkcode #confirmed} once the entry's lock is held. */
+  #confirmedLocked(rec: EntryRec, now: number): EntryRec | undefined {
     if (!stillCached(rec)) {
       this.#index.forget(rec.path);
       return undefined;

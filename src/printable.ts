@@ -128,10 +128,13 @@ export function quoted(text: string): string {
 
 // `text`'s first and last characters around a `…`, and its length in
 // characters; undefined when it is short enough to be shown whole.
-function cutEnds(text: string): { ends: string; length: number } | undefined {
-  if (text.length <= QUOTE_WHOLE_CHARS) return undefined;
+function cutEnds(
+  text: string,
+  whole: number = QUOTE_WHOLE_CHARS,
+): { ends: string; length: number } | undefined {
+  if (text.length <= whole) return undefined;
   const chars = [...text];
-  if (chars.length <= QUOTE_WHOLE_CHARS) return undefined;
+  if (chars.length <= whole) return undefined;
   const ends = chars.slice(0, QUOTE_END_CHARS).join("") + "…" +
     chars.slice(-QUOTE_END_CHARS).join("");
   return { ends, length: chars.length };
@@ -155,16 +158,22 @@ export function shortened(text: string): string {
   return cut === undefined ? text : `${cut.ends} (${cut.length} characters)`;
 }
 
+// The longest input a whole message shows uncut: longer than any path
+// (PATH_MAX) or S3 key a failure names, which the user needs whole to act
+// on; only input no file or key could have (a 20,000-character argument)
+// is cut by the message's rule.
+const MESSAGE_WHOLE_CHARS = 4096;
 // A JSON-quoted string in a message, and a run without spaces, each long
 // enough that it may need cutting.
-const LONG_QUOTE = new RegExp(`"(?:[^"\\\\]|\\\\.){${QUOTE_WHOLE_CHARS + 1},}"`, "g");
-const LONG_RUN = new RegExp(`\\S{${QUOTE_WHOLE_CHARS + 1},}`, "gu");
+const LONG_QUOTE = new RegExp(`"(?:[^"\\\\]|\\\\.){${MESSAGE_WHOLE_CHARS + 1},}"`, "g");
+const LONG_RUN = new RegExp(`\\S{${MESSAGE_WHOLE_CHARS + 1},}`, "gu");
 // The paths of an OS error as Deno quotes them (`(os error 36): stat '/a b'`,
 // `rename '/a' -> '/b'`): in single quotes, not escaped, spaces and all.
-const OS_ERROR_PATH = new RegExp(`'[^'\\n]{${QUOTE_WHOLE_CHARS + 1},}'`, "g");
+const OS_ERROR_PATH = new RegExp(`'[^'\\n]{${MESSAGE_WHOLE_CHARS + 1},}'`, "g");
 
 /**
- * An error `message` with each over-long input it echoes cut as
+ * An error `message` with each input it echoes that is longer than any
+ * path or key (over 4096 characters) cut as
  * {@linkcode quoted} cuts it: a quoted string (`"…"`, as
  * `JSON.stringify` wrote it) and any run without spaces (an unquoted
  * argument, a URI), and an OS error's single-quoted path. The one rule behind every message the command line
@@ -183,14 +192,17 @@ const OS_ERROR_PATH = new RegExp(`'[^'\\n]{${QUOTE_WHOLE_CHARS + 1},}'`, "g");
  * );
  * assert.match(withLongInputsCut(`bad value ${long}`), /^bad value x{40}…x{40} \(20000 characters\)$/);
  * assert.equal(withLongInputsCut("short \"q\""), "short \"q\"");
+ * // A deep path a failure names is shown whole: the user acts on it.
+ * const deep = `failed: /data/${"level/".repeat(300)}x.csv`;
+ * assert.equal(withLongInputsCut(deep), deep);
  * assert.equal(
- *   withLongInputsCut(`File name too long (os error 36): stat '${"a ".repeat(150)}'`),
- *   `File name too long (os error 36): stat '${"a ".repeat(20)}…${"a ".repeat(20)}' (300 characters)`,
+ *   withLongInputsCut(`File name too long (os error 36): stat '${"a ".repeat(2500)}'`),
+ *   `File name too long (os error 36): stat '${"a ".repeat(20)}…${"a ".repeat(20)}' (5000 characters)`,
  * );
  * ```
  */
 export function withLongInputsCut(message: string): string {
-  if (message.length <= QUOTE_WHOLE_CHARS) return message;
+  if (message.length <= MESSAGE_WHOLE_CHARS) return message;
   return message
     .replace(LONG_QUOTE, (json) => {
       try {

@@ -7,6 +7,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
 import { newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
 
 const SIZE = 32 << 20; // more than loopback's socket buffers take in
@@ -20,9 +21,22 @@ async function stalledDownload(shutdownFirst: boolean, s3 = false): Promise<void
     ...(fake === undefined ? {} : { store: serviceS3Store(fake.url, "svc") }),
   });
   const { alice } = t.tokens;
-  const { doc } = await newCacheId(t.url, alice, { n: shutdownFirst ? 1 : 2 });
+  const params = { n: shutdownFirst ? 1 : 2 };
+  const { doc } = await newCacheId(t.url, alice, params);
   const id = doc.cache_id as string;
-  assertEquals((await upload(t.url, alice, id, new Uint8Array(SIZE), "big.bin")).status, 200);
+  {
+    // Uploaded through another instance on the same store, with the default
+    // bounds: on a loaded machine the 300 ms idle bound could cut the 32 MiB
+    // upload itself (408), which is not what this test is about.
+    await using loader = await startService({
+      store: fake === undefined ? new FsStore(`${t.dir}/store`) : serviceS3Store(fake.url, "svc"),
+    });
+    // The same identity (alice) and parameters: the same cache ID.
+    const mine = await newCacheId(loader.url, loader.tokens.alice, params);
+    assertEquals(mine.doc.cache_id, id);
+    const put = await upload(loader.url, loader.tokens.alice, id, new Uint8Array(SIZE), "big.bin");
+    assertEquals(put.status, 200);
+  }
   const { hostname, port } = new URL(t.url);
   const conn = await Deno.connect({ hostname, port: Number(port) });
   const watchdog = setTimeout(() => conn.close(), 20_000); // bounded whatever happens

@@ -254,49 +254,34 @@ async function scanEntries(
   return { entries: out, dead };
 }
 
-/**
- * Directories under `.meta` named as a record journal is (`%records.jsonl`,
- * a shard): damage, or planted by a restored cache. The records of their
- * data directory cannot be read or written, so every entry there misses and
- * no download can cache it; the walk of records skips them silently, so
- * maintenance names them instead (never removing what is inside). Links are
- * not followed.
- */
-async function journalDirectories(metaRoot: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(readDirEntries(dir));
-    } catch {
-      return; // gone, not a directory, unreadable: not this check's to report
-    }
-    for (const entry of entries) {
-      if (!entry.isDirectory) continue;
-      const path = join(dir, entry.name);
-      if (entry.name === JOURNAL_NAME || JOURNAL_PATTERN.test(entry.name)) out.push(path);
-      else await walk(path);
-    }
-  };
-  if ((await lstatOrUndefined(metaRoot))?.isDirectory === true) await walk(metaRoot);
-  return out.sort();
+/** Damage to the shape of the records tree, found by {@linkcode recordTreeDamage}. */
+interface RecordTreeDamage {
+  /**
+   * Directories under `.meta` named as a record journal is (`%records.jsonl`,
+   * a shard): the records of their data directory cannot be read or written.
+   */
+  journalDirs: string[];
+  /**
+   * Files where the records of a data directory belong: `.meta` itself, or
+   * `.meta/<dir>` beside the data directory `<dir>` (vc never writes a file
+   * of that name: a journal is `%records.jsonl` inside it, an earlier
+   * version's record `<name>%.json`).
+   */
+  recordDirFiles: string[];
 }
 
 /**
- * Files (anything but a directory or a link) in `.meta` where the records of
- * a data directory belong: `.meta` itself, or `.meta/<dir>` beside the data
- * directory `<dir>` (vc never writes a file of that name: a journal is
- * `%records.jsonl` inside it, an earlier version's record `<name>%.json`).
- * Damage, or planted by a restored cache: no record below it can be read or
- * written, so every entry there misses and no download can cache it, while
- * the walk of records finds nothing to report. Named, never removed.
+ * One walk of `.meta` for what makes every entry below it miss and no
+ * download cache it, while the walk of records skips it silently: damage, or
+ * planted by a restored cache. Maintenance names it (never removing what is
+ * there). Links are not followed.
  */
-async function filesWhereRecordDirsBelong(cacheDir: string): Promise<string[]> {
+async function recordTreeDamage(cacheDir: string): Promise<RecordTreeDamage> {
+  const found: RecordTreeDamage = { journalDirs: [], recordDirFiles: [] };
   const metaRoot = join(cacheDir, META_DIR);
   const root = await lstatOrUndefined(metaRoot);
-  if (root === undefined || root.isSymlink) return [];
-  if (!root.isDirectory) return [metaRoot];
-  const out: string[] = [];
+  if (root === undefined || root.isSymlink) return found;
+  if (!root.isDirectory) return { ...found, recordDirFiles: [metaRoot] };
   const walk = async (dir: string): Promise<void> => {
     let entries: Deno.DirEntry[];
     try {
@@ -306,15 +291,20 @@ async function filesWhereRecordDirsBelong(cacheDir: string): Promise<string[]> {
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (
+      if (entry.isDirectory) {
+        if (entry.name === JOURNAL_NAME || JOURNAL_PATTERN.test(entry.name)) {
+          found.journalDirs.push(path);
+        } else await walk(path);
+      } else if (
         !entry.isSymlink &&
         (await lstatOrUndefined(join(cacheDir, relative(metaRoot, path))))?.isDirectory === true
-      ) out.push(path);
+      ) found.recordDirFiles.push(path);
     }
   };
   await walk(metaRoot);
-  return out.sort();
+  found.journalDirs.sort();
+  found.recordDirFiles.sort();
+  return found;
 }
 
 /** Options of {@linkcode pruneEntries}. */
@@ -526,9 +516,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (kept.length > 0) result.kept = listed(kept);
   if (maxBytes !== undefined && total > maxBytes) result.remainingBytes = total;
   if (links.size > 0) result.links = [...links];
-  const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
+  const { journalDirs, recordDirFiles } = await recordTreeDamage(cacheDir);
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
-  const recordDirFiles = await filesWhereRecordDirsBelong(cacheDir);
   if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (deadRecords > 0) result.deadRecords = deadRecords;
   if (dryRun) result.dryRun = true;
@@ -745,9 +734,8 @@ export async function verifyEntries(
   if (notWritable !== undefined) result.notWritable = notWritable;
   if (orphans.length > 0) result.orphans = orphans;
   if (links.size > 0) result.links = [...links];
-  const journalDirs = await journalDirectories(join(cacheDir, META_DIR));
+  const { journalDirs, recordDirFiles } = await recordTreeDamage(cacheDir);
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
-  const recordDirFiles = await filesWhereRecordDirsBelong(cacheDir);
   if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
   if (ownedData.length > 0) result.ownedData = ownedData.sort();

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname } from "../path.ts";
+import { openMakingParents } from "../atomic_write.ts";
 import { type EntryMeta, metaJson } from "./entry_meta.ts";
 import { JOURNAL_SHARDS, journalName } from "./layout.ts";
 
@@ -200,13 +200,14 @@ export function readAllSync(file: Deno.FsFile, size?: number): Uint8Array {
  * ```
  */
 export function openForAppend(journalPath: string): Deno.FsFile {
-  try {
-    return Deno.openSync(journalPath, { read: true, append: true, create: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    Deno.mkdirSync(dirname(journalPath), { recursive: true });
-    return Deno.openSync(journalPath, { read: true, append: true, create: true });
-  }
+  // The directory may be removed again between its making and the open: a
+  // `prune`, `rm` or `verify` beside us removes the directories it finds
+  // empty (a compaction removed their emptied journal), and one just made
+  // for this journal is empty until the open creates it. So a few tries.
+  return openMakingParents(
+    () => Deno.openSync(journalPath, { read: true, append: true, create: true }),
+    journalPath,
+  );
 }
 
 /**

@@ -960,9 +960,10 @@ export function discardOpenTempFiles(): number {
 
 /**
  * `open()`, making `dest`'s missing parent directories first when it fails
- * for them. Another process may remove an empty directory between the two
- * (the cache removes the directories a failed download made), so a few
- * tries, each after making them again.
+ * for them. Another process may remove an empty directory between the two,
+ * or a parent while they are being made (the cache removes the directories a
+ * failed download made, and `prune`/`rm`/`verify` those they emptied), so a
+ * few tries, each after making them again.
  *
  * @example
  * ```ts
@@ -992,6 +993,12 @@ export function openMakingParents(open: () => Deno.FsFile, dest: string): Deno.F
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound) || attempt > 3) throw error;
     }
-    Deno.mkdirSync(dirnameOf(dest), { recursive: true });
+    try {
+      Deno.mkdirSync(dirnameOf(dest), { recursive: true });
+    } catch (error) {
+      // A parent it made was removed before its child could be made in it
+      // (the same removal of empty directories): made again by the next try.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   }
 }

@@ -57,6 +57,35 @@ Deno.test("appendRecord: a journal directory removed right after it was made is 
   }
 });
 
+Deno.test("appendRecord: a parent removed while the journal's directories are made is made again", async () => {
+  const root = await Deno.makeTempDir({ prefix: "vc-journal-dir-race-" });
+  try {
+    const journal = join(root, ".meta", "s3", "b", "d", "%records.jsonl");
+    const parent = dirname(dirname(journal));
+    const mkdirSync = Deno.mkdirSync;
+    let removed = 0;
+    Deno.mkdirSync = (path: string | URL, options?: Deno.MkdirOptions) => {
+      if (String(path) !== dirname(journal) || removed > 0) return mkdirSync(path, options);
+      // `mkdir -p` made the parent, which another process found empty and
+      // removed before the last directory was made in it.
+      mkdirSync(parent, options);
+      Deno.removeSync(parent);
+      removed++;
+      mkdirSync(path); // fails: its parent is gone
+    };
+    try {
+      appendRecord(journal, "x", meta);
+    } finally {
+      Deno.mkdirSync = mkdirSync;
+    }
+    assertEquals(removed, 1);
+    const found = lookupRecord(journal, "x");
+    assert(found.kind === "record" && found.meta?.etag === "e", JSON.stringify(found));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("cache(): an entry whose journal directory another process's rm removes meanwhile is recorded", async () => {
   const root = await Deno.makeTempDir({ prefix: "vc-journal-dir-race-" });
   try {

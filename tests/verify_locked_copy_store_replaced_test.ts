@@ -3,7 +3,9 @@
  * other bytes of the same size, while the cached copy still is the locked
  * content: the store is what changed, and the advice must not be to remove
  * the cached copy (the only good one: the next use would refuse the store's
- * bytes and have nothing).
+ * bytes and have nothing). And the mirror case: the cached copy is the
+ * store's replaced content (read without the lock file), so removing it
+ * would not help and would hide the replacement from the next verify.
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
@@ -43,4 +45,32 @@ Deno.test("verify: a same-size replacement behind a locked, cached copy blames t
   assertStringIncludes(result!.problem!, `the cached copy ${local} is the locked content, keep it`);
   assert(!result!.problem!.includes("vc cache rm"), result!.problem);
   assertEquals(await Deno.readTextFile(local), "a,b\n1,2\n");
+});
+
+Deno.test("verify: a cached copy that is the store's replaced content blames the store, not the copy", async () => {
+  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  await using dir = await tempDir();
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
+  const manifest = join(dir.path, "manifest.json");
+  const options = { manifest, bucket: `s3://${BUCKET}`, cache, store: testS3Options(s3) };
+  await using vc = new VersionedCache(options);
+  await vc.add("/d/t.csv", await writeFile(dir.path, "t.csv", "a,b\n1,2\n"));
+  await rawPut(s3, BUCKET, "d/t.1.0.0.csv", "x,y\n9,9\n"); // same size, other bytes
+  // Read without the lock file (as before it was pulled): the store's bytes are cached.
+  await using unlocked = new VersionedCache({ ...options, lock: false });
+  const local = await unlocked.path("/d/t.csv");
+  assertEquals(await Deno.readTextFile(local), "x,y\n9,9\n");
+
+  const [result] = await vc.verify();
+  assertEquals(result?.ok, false);
+  assertStringIncludes(
+    result!.problem!,
+    `s3://${BUCKET}/d/t.1.0.0.csv does not hold the locked content: it and its cached copy`,
+  );
+  assert(!result!.problem!.includes("vc cache rm"), result!.problem);
 });

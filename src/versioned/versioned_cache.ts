@@ -1636,6 +1636,9 @@ export class VersionedCache {
       `(its size is the same); the cached copy ${local} is the locked content, keep it ` +
       "(`vc lock --check` compares the store's contents)";
     const expected = statedMd5(info);
+    // Whether the copy was found to be the store's content (its MD5 or
+    // multipart ETag): then a SHA-256 other than the lock's is the store's too.
+    let sameAsStore = false;
     signal?.throwIfAborted();
     if (expected !== undefined) {
       const actual = await md5File(local);
@@ -1643,6 +1646,7 @@ export class VersionedCache {
         if (await lockedCopy()) return replaced();
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
       }
+      sameAsStore = true;
     } else if (
       parseEtag(info.etag).kind === "multipart" && info.opaqueEtag !== true &&
       !this.#cache.holdsVersion(uri, info)
@@ -1659,16 +1663,26 @@ export class VersionedCache {
         return `cached copy ${local} does not have the multipart ETag ${info.etag} of ${uri}: ` +
           `the object in the store was replaced or the copy changed${dropHint(uri)}`;
       }
+      sameAsStore = true;
     }
     if (lock === undefined) return undefined;
     signal?.throwIfAborted();
     const sha = (await digestSource(local, withSignal)).sha256;
-    if (sha === lock.sha256) checked.lock = "sha256";
-    return sha === lock.sha256
-      ? undefined
-      : `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${
-        dropHint(uri)
-      }`;
+    if (sha === lock.sha256) {
+      checked.lock = "sha256";
+      return undefined;
+    }
+    if (sameAsStore) {
+      // Removing the copy would not help (the next use refuses the store's
+      // bytes), and would hide the replacement from the next `vc verify`
+      // (size only, the same size): the store is what changed.
+      return `${uri} does not hold the locked content: it and its cached copy ${local} have ` +
+        `SHA-256 ${sha}, the lock file pins ${lock.sha256}; the object in the store was ` +
+        "replaced (`vc lock --check` compares the store's contents)";
+    }
+    return `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${
+      dropHint(uri)
+    }`;
   }
 
   // The manifest's entries for lookups, parsed once per version of the file: a

@@ -137,7 +137,9 @@ export async function withLockFileWrite<T>(
  * file (an atomic write's temp file, renamed over them). `add` and `update`
  * ask before they publish: a manifest in a directory they may not write (a
  * read-only checkout or mount, one owned by another user) would otherwise be
- * found only after the upload, leaving the version published and unpinned.
+ * found only after the upload, leaving the version published and unpinned;
+ * `vc lock` asks before it downloads. `outcome` ends the message: what was
+ * not done.
  *
  * @example
  * ```ts
@@ -155,6 +157,7 @@ export async function withLockFileWrite<T>(
 export async function checkLockFileWritable(
   manifest: string,
   lockFile: string | undefined,
+  outcome = "nothing was published",
 ): Promise<void> {
   const files: Array<[string, string]> = [["manifest", await manifestTarget(manifest)]];
   if (lockFile !== undefined) files.push(["lock file", await manifestTarget(lockFile)]);
@@ -165,7 +168,7 @@ export async function checkLockFileWritable(
       AtomicFile.create(target).discard();
     } catch (cause) {
       throw new VcError(
-        `cannot write ${what} ${target}: ${(cause as Error).message}; nothing was published`,
+        `cannot write ${what} ${target}: ${(cause as Error).message}; ${outcome}`,
         { cause },
       );
     }

@@ -15,7 +15,13 @@ import { downloadToFile } from "../store/download.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
-import { type LockEntry, lockKey, updateLockFile, withLockFileWrite } from "./lock_file.ts";
+import {
+  checkLockFileWritable,
+  type LockEntry,
+  lockKey,
+  updateLockFile,
+  withLockFileWrite,
+} from "./lock_file.ts";
 import { versionedKey } from "./naming.ts";
 import { firstFound, headVersion, slashedKey } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
@@ -130,6 +136,11 @@ export async function fillLock(
         `file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that; ` +
         "run `vc lock` without it and commit the lock file",
     );
+  }
+  // Before the downloads: a lock file in a directory this process may not
+  // write (a read-only checkout) would otherwise fail only after all of them.
+  if (todo.length > 0) {
+    await checkLockFileWritable(vc.manifest, lockFile, "nothing was added to the lock file");
   }
   const found = new Map<string, LockEntry>();
   let done = 0;

@@ -49,6 +49,7 @@ import {
   sweepDebris,
 } from "./debris.ts";
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
+import { keepLastUse, lastUseBeforeRead } from "./last_use_keep.ts";
 
 export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
 export { removeEntryFiles, type RemoveEntryOptions } from "./entry_removal.ts";
@@ -65,7 +66,10 @@ export interface CacheEntry {
   etag: string;
   /** When the ETag was last confirmed with the store. */
   validatedAt: Date;
-  /** When the entry was last used (the metadata file's mtime). */
+  /**
+   * When the entry was last used: its data file's access time, which lookups
+   * set (at most once a minute per process).
+   */
   lastUsed: Date;
   /** With `checkRemote`: true when the store has another version or none; absent when unknown. */
   outdated?: boolean;
@@ -661,6 +665,8 @@ export async function verifyEntries(
       signal?.throwIfAborted();
       const check = signal ? { signal } : {};
       let problem: string | undefined;
+      // Taken before the read: what hashing must not change (see keepLastUse).
+      const beforeRead = await lastUseBeforeRead(entry.path).catch(() => undefined);
       try {
         problem = await problemWithCopy(entry.path, entry, check);
       } catch (e) {
@@ -708,7 +714,7 @@ export async function verifyEntries(
         ok++;
         // Hashing read the file: on a `relatime` mount that may have moved its
         // access time (its last use) to now, making every entry look just used.
-        await keepLastUse(cacheDir, entry).catch(() => {});
+        await keepLastUse(cacheDir, entry.path, beforeRead).catch(() => {});
         if (await adoptFileTime(cacheDir, entry).catch(() => false)) retimed.push(entry.path);
         // A `cp -al` copy: lookups take a shared data file for a miss.
         const own = await ownDataFile(
@@ -745,23 +751,6 @@ export async function verifyEntries(
     result.unreadable = unreadable.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   }
   return result;
-}
-
-/**
- * Puts back the access time (the last use) that `entry`'s data file had when
- * it was listed, when reading it to hash it moved it: verifying is no use.
- * Only on the cache's own file, never through a link, and only while it is
- * the file that was listed (same size and modification time).
- */
-async function keepLastUse(cacheDir: string, entry: StoredEntry): Promise<void> {
-  const used = entry.lastUsed.getTime();
-  const now = await lstatOrUndefined(entry.path);
-  if (!isFileOfItsOwn(now) || now.atime === null || now.atime.getTime() === used) return;
-  if (now.size !== entry.bytes || now.mtime === null || now.mtime.getTime() !== entry.fileMtime) {
-    return;
-  }
-  assertNoLinks(cacheDir, entry.path);
-  await Deno.utime(entry.path, new Date(used), now.mtime);
 }
 
 /**

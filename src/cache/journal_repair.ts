@@ -95,6 +95,13 @@ export interface SharedEntry {
   etag: string;
   /** The size it was listed with. */
   size: number;
+  /**
+   * Its last use when it was listed: the copy takes it, not the access time
+   * the caller's own read of the shared file (a hash) gave it. Lookups never
+   * mark a shared file used, so only reads moved it since. Default: the
+   * file's access time now.
+   */
+  lastUsed?: Date;
 }
 
 /**
@@ -161,8 +168,11 @@ export async function ownDataFile(
       await temp.commitBy(async (copy) => {
         if (await check(copy) !== undefined) throw new Error("copy does not match its record");
         // The record names the data file's modification time: the verified
-        // copy keeps it, so lookups still take it for the cache's own.
-        if (stat.mtime !== null) await Deno.utime(copy, stat.atime ?? stat.mtime, stat.mtime);
+        // copy keeps it, so lookups still take it for the cache's own; and
+        // its last use, so `prune` sees it as used as it was.
+        if (stat.mtime !== null) {
+          await Deno.utime(copy, entry.lastUsed ?? stat.atime ?? stat.mtime, stat.mtime);
+        }
         await Deno.rename(copy, entry.path);
       });
       ok = true;

@@ -4,6 +4,8 @@
  * with compare-and-swap on every upload and delete, so no upload lists the
  * store. Concurrent uploads of one identity may overshoot the cap by what is
  * in flight at once; `vc serve expire --recount-usage` recounts from a full listing.
+ * Each write names itself in the object (see {@linkcode UsageCounter.add}),
+ * so one whose answer was lost is not counted again.
  *
  * @module
  */
@@ -14,10 +16,22 @@ import { HttpError } from "./http_error.ts";
 
 const MAX_ATTEMPTS = 50;
 
+/**
+ * How many of the latest writes a usage object names. A write whose answer
+ * was lost is recognised while it is among them: other writes of the same
+ * identity landing between it and its re-read push it out only past this many.
+ */
+const WRITES_KEPT = 32;
+
 /** The usage object's content. */
 interface Usage {
   owner: string;
   bytes: number;
+  /**
+   * Ids of the latest writes, oldest first. Absent in objects written before
+   * they were kept, or by a recount.
+   */
+  writes?: string[];
 }
 
 /**
@@ -89,15 +103,28 @@ export class UsageCounter {
    * is, below zero too: an upload adds its size after its entry points at
    * the file, so a racing delete may subtract it first, and a sum cut at
    * zero would keep the upload's share for good.
+   *
+   * Each write carries an id of its own in the object: a write the store
+   * made whose answer was lost (a reset, a proxy's 500) makes the store's
+   * retry of the conditional PUT fail with 412, and the object read again
+   * then names this write, which has been counted (before, it was added a
+   * second time, and the owner refused uploads for quota not used).
    */
   async add(owner: string, delta: number): Promise<void> {
     if (delta === 0) return;
+    const id = crypto.randomUUID();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.#read(owner);
       if (current === undefined && !this.#createMissing) return;
-      const bytes = (current?.usage.bytes ?? 0) + delta;
+      const writes = writesOf(current?.usage);
+      if (writes.includes(id)) return; // an earlier attempt landed
+      const usage: Usage = {
+        owner,
+        bytes: (current?.usage.bytes ?? 0) + delta,
+        writes: [...writes.slice(-(WRITES_KEPT - 1)), id],
+      };
       try {
-        await this.#write(owner, bytes, current?.version);
+        await this.#write(owner, usage, current?.version);
         return;
       } catch (e) {
         if (!(e instanceof PreconditionFailedError)) throw e;
@@ -113,7 +140,9 @@ export class UsageCounter {
 
   /** Overwrites `owner`'s usage (the recount of `vc serve expire`). */
   async set(owner: string, bytes: number): Promise<void> {
-    await this.#store.put(key(owner), encode(owner, bytes), { contentType: "application/json" });
+    await this.#store.put(key(owner), encode({ owner, bytes }), {
+      contentType: "application/json",
+    });
   }
 
   async #read(owner: string): Promise<{ usage: Usage; version: string } | undefined> {
@@ -129,8 +158,8 @@ export class UsageCounter {
     }
   }
 
-  async #write(owner: string, bytes: number, version: string | undefined): Promise<void> {
-    await this.#store.put(key(owner), encode(owner, bytes), {
+  async #write(owner: string, usage: Usage, version: string | undefined): Promise<void> {
+    await this.#store.put(key(owner), encode(usage), {
       contentType: "application/json",
       ...(version === undefined ? { ifNoneMatch: "*" as const } : { ifMatch: version }),
     });
@@ -172,8 +201,14 @@ export async function usageKept(
   return false;
 }
 
-function encode(owner: string, bytes: number): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ owner, bytes } satisfies Usage));
+function encode(usage: Usage): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(usage));
+}
+
+/** The write ids `usage` names; none in an object from before they were kept. */
+function writesOf(usage: Usage | undefined): string[] {
+  const writes: unknown = usage?.writes;
+  return Array.isArray(writes) ? writes.filter((w): w is string => typeof w === "string") : [];
 }
 
 /**

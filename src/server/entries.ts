@@ -71,6 +71,11 @@ export interface EntryMeta {
    * finishes the removal without counting it again.
    */
   removing?: true;
+  /**
+   * An id of its own in each such claim, so a remover whose claim landed
+   * with its answer lost knows the claim it reads back is its own.
+   */
+  claimId?: string;
 }
 
 /** An entry's metadata and the ETag of its metadata object (for compare-and-swap). */
@@ -861,13 +866,21 @@ export class Entries {
    * the entry changed or went first.
    */
   async #claimRemoval(id: string, entry: LoadedEntry): Promise<string | undefined> {
-    const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true };
+    const claimId = crypto.randomUUID();
+    const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true, claimId };
     try {
       return await this.#putMeta(id, claim, entry.version);
     } catch (e) {
-      if (e instanceof PreconditionFailedError || e instanceof NotFoundError) return undefined;
-      throw e;
+      if (e instanceof NotFoundError) return undefined;
+      if (!(e instanceof PreconditionFailedError)) throw e;
     }
+    // Another remover or writer got in first, or this very claim landed and
+    // only its answer was lost, so the store's retry found the metadata
+    // changed: by this claim. Then this remover won and counts the removal
+    // (before, nobody did: the owner's usage kept the size for good, and the
+    // DELETE answered 404).
+    const now = await this.load(id);
+    return now?.unreadable === undefined && now?.meta.claimId === claimId ? now.version : undefined;
   }
 
   /** Deletes the metadata `version` wrote (a new reservation since then stays). */

@@ -72,10 +72,12 @@ export interface EntryMeta {
    */
   removing?: true;
   /**
-   * An id of its own in each such claim, so a remover whose claim landed
-   * with its answer lost knows the claim it reads back is its own.
+   * An id of the write that made this metadata, on writes that race others
+   * for one version (removal claims, reservations replacing an expired
+   * entry): a writer whose write landed with its answer lost (the store's
+   * retry then gets 412) knows the metadata it reads back is its own.
    */
-  claimId?: string;
+  writeId?: string;
 }
 
 /** An entry's metadata and the ETag of its metadata object (for compare-and-swap). */
@@ -314,12 +316,15 @@ export class Entries {
         checkOwner(id, current.meta, owner);
         if (!this.#expired(current.meta)) return current.meta;
       }
-      const meta = this.#placeholder(owner);
+      const meta: EntryMeta = { ...this.#placeholder(owner), writeId: crypto.randomUUID() };
       try {
         await this.#putMeta(id, meta, current?.version);
       } catch (e) {
-        if (e instanceof PreconditionFailedError) continue; // someone else wrote it: look again
-        throw e;
+        if (!(e instanceof PreconditionFailedError)) throw e;
+        // Someone else wrote it (look again), or this very write landed with
+        // its answer lost: then the expired entry it replaced is still to be
+        // counted off and dropped (its size stayed in the usage for good).
+        if (await this.#landed(id, meta.writeId!) === undefined) continue;
       }
       if (current !== undefined && current.unreadable === undefined) {
         // It was expired: its file goes, as a sweep would have removed it.
@@ -866,8 +871,8 @@ export class Entries {
    * the entry changed or went first.
    */
   async #claimRemoval(id: string, entry: LoadedEntry): Promise<string | undefined> {
-    const claimId = crypto.randomUUID();
-    const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true, claimId };
+    const writeId = crypto.randomUUID();
+    const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true, writeId };
     try {
       return await this.#putMeta(id, claim, entry.version);
     } catch (e) {
@@ -879,8 +884,16 @@ export class Entries {
     // changed: by this claim. Then this remover won and counts the removal
     // (before, nobody did: the owner's usage kept the size for good, and the
     // DELETE answered 404).
+    return await this.#landed(id, writeId);
+  }
+
+  /**
+   * The version of `id`'s metadata when the write `writeId` made it (see
+   * {@linkcode EntryMeta.writeId}), else undefined.
+   */
+  async #landed(id: string, writeId: string): Promise<string | undefined> {
     const now = await this.load(id);
-    return now?.unreadable === undefined && now?.meta.claimId === claimId ? now.version : undefined;
+    return now?.unreadable === undefined && now?.meta.writeId === writeId ? now.version : undefined;
   }
 
   /** Deletes the metadata `version` wrote (a new reservation since then stays). */

@@ -108,6 +108,8 @@ export class ProgressBar {
   // rate and ETA are of this step, not of the steps before it.
   #stepStart: number;
   #state: ProgressSnapshot = {};
+  // Whether `current` names a step (onStep) rather than an item: see line().
+  #isStep = false;
   #lastDraw = -Infinity;
   #drawn = false;
   #finished = false;
@@ -231,6 +233,7 @@ export class ProgressBar {
       this.#lastDraw = -Infinity;
       this.#stepStart = this.#now();
     }
+    this.#isStep = true;
     this.update(progress);
   };
 
@@ -330,13 +333,24 @@ export class ProgressBar {
     // Widths in terminal columns: a line wider than the terminal wraps, and
     // the next redraw (\r, erase line) then leaves its first part behind.
     let room = max - displayWidth(stats);
+    // A step's name (`checking`) says what the numbers count: it comes
+    // before the label, which the user just typed; without it a check after
+    // an upload reads as the upload stuck at 100%.
+    const stepText = this.#isStep && s.current ? printable(s.current) : "";
+    const step = stepText && room >= sep + Math.min(8, displayWidth(stepText))
+      ? keepEnd(stepText, room - sep)
+      : "";
+    room -= step ? displayWidth(step) + sep : 0;
     const labelText = printable(this.#label);
     const want = displayWidth(labelText);
-    const share = s.current ? Math.max(Math.floor(room / 2), want + sep) : room;
+    const share = s.current && !step ? Math.max(Math.floor(room / 2), want + sep) : room;
     const labelRoom = Math.min(share, room) - sep;
     const label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
     room -= label ? displayWidth(label) + sep : 0;
-    const current = s.current && room > sep + 8 ? keepEnd(printable(s.current), room - sep) : "";
+    const current = step ||
+      (s.current && !this.#isStep && room > sep + 8
+        ? keepEnd(printable(s.current), room - sep)
+        : "");
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
     return displayWidth(text) <= max ? text : keepStartColumns(text, max - 1) + "…";
   }

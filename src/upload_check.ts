@@ -23,6 +23,12 @@ export interface UploadedFile {
   size: number;
   /** The local file that was uploaded (read again after a multipart upload). */
   file?: string;
+  /**
+   * Progress of reading `file` again (seconds a GB, after the upload's bytes
+   * all went up): called at its start and as it reads; never when the ETag
+   * alone settles it.
+   */
+  onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
 }
 
 /**
@@ -51,7 +57,7 @@ export async function uploadProblem(
   store: ObjectStore,
   upload: UploadedFile,
 ): Promise<string | undefined> {
-  const { key, etag, md5, size, file } = upload;
+  const { key, etag, md5, size, file, onCheckProgress } = upload;
   const kind = parseEtag(etag);
   if (kind.kind === "md5") {
     return kind.md5 === md5
@@ -72,8 +78,32 @@ export async function uploadProblem(
   if (stored.toLowerCase() !== md5) return `stored vc-md5 ${stored} is not the file's MD5 ${md5}`;
   // Not its multipart ETag: stores with encryption or their own scheme give
   // ETags that are no MD5 of parts. Bytes uploaded from memory cannot change.
-  if (file !== undefined && (await md5File(file)) !== md5) {
+  if (file !== undefined && (await md5File(file, checkReport(size, onCheckProgress))) !== md5) {
     return `${file} no longer has the MD5 ${md5} it was hashed to`;
   }
   return undefined;
+}
+
+/**
+ * `md5File`'s options for a check of a file of `size` bytes reported to
+ * `onCheckProgress` (its start reported now, so the check is seen from its
+ * first second, not once 8 MiB are read).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkReport } from "./upload_check.ts";
+ * const seen: number[] = [];
+ * const options = checkReport(10, (p) => seen.push(p.bytes));
+ * options.onProgress?.(10);
+ * assert.deepEqual(seen, [0, 10]);
+ * ```
+ */
+export function checkReport(
+  size: number,
+  onCheckProgress: ((progress: { bytes: number; total: number }) => void) | undefined,
+): { onProgress?: (bytes: number) => void } {
+  if (onCheckProgress === undefined) return {};
+  onCheckProgress({ bytes: 0, total: size });
+  return { onProgress: (bytes) => onCheckProgress({ bytes, total: size }) };
 }

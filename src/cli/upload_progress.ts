@@ -2,7 +2,10 @@
  * The progress of an upload of a local file (`vc add`, `vc update`,
  * `vc repo add`): the file is hashed whole before its first byte goes up
  * (its MD5 is sent with it), which takes seconds a GB, so the bar says
- * `hashing` at once instead of staying blank until the upload starts.
+ * `hashing` at once instead of staying blank until the upload starts. The
+ * check after a transfer (a multipart upload's file hashed again, a
+ * downloaded record's MD5) reads the file whole too: `checking` with its own
+ * percentage, instead of a bar that sits at 100% for seconds a GB.
  *
  * @module
  */
@@ -35,4 +38,26 @@ export function uploadProgress(
       bytes,
       ...(total === undefined ? {} : { totalBytes: total }),
     });
+}
+
+/**
+ * The `onCheckProgress` callback that shows the check after a transfer on
+ * `bar` as its own step, `checking` with its percentage (and, in a CI log,
+ * the plain line every 30 s: an upload at 100% prints none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProgressBar } from "../progress.ts";
+ * import { checkProgress } from "./upload_progress.ts";
+ * const bar = new ProgressBar({ enabled: false });
+ * bar.onBytes({ bytes: 10, total: 10 });
+ * checkProgress(bar)({ bytes: 37, total: 100 });
+ * assert(bar.line().includes("37%") && bar.line().includes("checking"));
+ * ```
+ */
+export function checkProgress(
+  bar: ProgressBar,
+): (progress: { bytes: number; total: number }) => void {
+  return ({ bytes, total }) => bar.onStep({ current: "checking", bytes, totalBytes: total });
 }

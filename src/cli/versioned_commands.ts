@@ -29,7 +29,7 @@ import {
 } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { writeFailureLines } from "./failure_lines.ts";
-import { uploadProgress } from "./upload_progress.ts";
+import { checkProgress, uploadProgress } from "./upload_progress.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -78,6 +78,7 @@ export const add: Command = {
     const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),
       onProgress: uploadProgress(bar),
+      onCheckProgress: checkProgress(bar),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
@@ -143,6 +144,7 @@ export const update: Command = {
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, source, bump, {
       onProgress: uploadProgress(bar),
+      onCheckProgress: checkProgress(bar),
       force: ctx.flags.boolean("force"),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),

@@ -21,6 +21,12 @@ export interface AddOptions {
   /** Upload progress. */
   onProgress?: (bytes: number) => void;
   /**
+   * Progress of the check after a multipart upload, which reads the file
+   * again (seconds a GB, after the upload's bytes all went up): called at
+   * its start and as it reads. Not called when the stored ETag settles it.
+   */
+  onCheckProgress?: (progress: { bytes: number; total: number }) => void;
+  /**
    * Stops the add: the upload is aborted (a multipart upload too), and an
    * upload that finished is deleted; no record is made.
    */

@@ -31,7 +31,7 @@ import {
 } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { md5File, md5Hex } from "../hash.ts";
-import { NOT_OURS, uploadProblem } from "../upload_check.ts";
+import { checkReport, NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -142,6 +142,7 @@ const ADD_OPTIONS: OptionNames<AddOptions> = {
   tags: true,
   dateTag: true,
   onProgress: true,
+  onCheckProgress: true,
   signal: true,
 };
 const LIST_OPTIONS: OptionNames<ListOptions> = { state: true, path: true, tag: true, limit: true };
@@ -167,6 +168,7 @@ const GC_OPTIONS: OptionNames<GcOptions> = {
 };
 // download() and check() take the same two.
 const PROGRESS_OPTIONS = { onProgress: true, signal: true } as const;
+const DOWNLOAD_OPTIONS = { ...PROGRESS_OPTIONS, onCheckProgress: true } as const;
 
 /**
  * A repository: see the module documentation.
@@ -458,6 +460,7 @@ export class Repository implements AsyncDisposable {
       md5,
       size,
       ...(typeof source === "string" ? { file: source } : {}),
+      onCheckProgress: options.onCheckProgress,
     });
     if (problem !== undefined) {
       // A fresh key: a different ETag there is no other writer's, and
@@ -1147,9 +1150,15 @@ export class Repository implements AsyncDisposable {
     options: {
       signal?: AbortSignal;
       onProgress?: (p: { bytes: number; total?: number | undefined }) => void;
+      /**
+       * Progress of the MD5 check after the download (the local copy read
+       * whole, seconds a GB; a cached copy too): called at its start and as
+       * it reads.
+       */
+      onCheckProgress?: (p: { bytes: number; total: number }) => void;
     } = {},
   ): Promise<string> {
-    checkOptions("Repository.download()", options, PROGRESS_OPTIONS);
+    checkOptions("Repository.download()", options, DOWNLOAD_OPTIONS);
     options.signal?.throwIfAborted();
     const record = await this.get(id);
     if (record.state === "purged") {
@@ -1188,7 +1197,7 @@ export class Repository implements AsyncDisposable {
       );
     }
     options.signal?.throwIfAborted();
-    const actual = await md5File(local);
+    const actual = await md5File(local, checkReport(record.size, options.onCheckProgress));
     if (actual !== record.md5) {
       await this.#cache.delete(uri).catch(() => false);
       throw new IntegrityError(

@@ -38,6 +38,8 @@ export interface PublishRequest {
   retryHint: string;
   /** Upload progress. */
   onProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
+  /** Progress of the check after a multipart upload (the file read again). */
+  onCheckProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
   /** Cancels the upload. */
   signal?: AbortSignal | undefined;
 }
@@ -224,7 +226,14 @@ export async function publishVersion(
       { cause: error },
     );
   }
-  const problem = await uploadProblem(store, { key, etag, md5, size, file });
+  const problem = await uploadProblem(store, {
+    key,
+    etag,
+    md5,
+    size,
+    file,
+    onCheckProgress: request.onCheckProgress,
+  });
   if (problem === undefined) return etag;
   if (problem === NOT_OURS) throw lost();
   // We created this object a moment ago and nothing points at it yet; a

@@ -148,6 +148,12 @@ export interface VersionedAddOptions {
   version?: string | undefined;
   /** Upload progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Progress of the check after a multipart upload, which reads the file
+   * again (seconds a GB, after the upload's bytes all went up): called at
+   * its start and as it reads. Not called when the stored ETag settles it.
+   */
+  onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
   /** Called with what the bucket holds that the user should know of (see {@linkcode VersionedListOptions.onWarning}). Default: `console.warn`. */
@@ -158,6 +164,12 @@ export interface VersionedAddOptions {
 export interface VersionedUpdateOptions {
   /** Upload progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Progress of the check after a multipart upload, which reads the file
+   * again (seconds a GB, after the upload's bytes all went up): called at
+   * its start and as it reads. Not called when the stored ETag settles it.
+   */
+  onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
   /** Publish even when the file is identical to the latest version (refused otherwise). */
@@ -192,11 +204,13 @@ const PATH_OPTIONS: OptionNames<VersionedPathOptions> = { onProgress: true, sign
 const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
   version: true,
   onProgress: true,
+  onCheckProgress: true,
   signal: true,
   onWarning: true,
 };
 const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
   onProgress: true,
+  onCheckProgress: true,
   signal: true,
   force: true,
   onWarning: true,
@@ -1556,6 +1570,7 @@ export class VersionedCache {
     digest: SourceDigest,
     options: {
       onProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
+      onCheckProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
       signal?: AbortSignal | undefined;
       retryHint: string;
     },

@@ -88,17 +88,19 @@ export const gc: Command = {
     }
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
-    // Its phase on a bar (a terminal), and in a CI log a plain line every 30 s
+    // Its counts on a bar (a terminal), and in a CI log a plain line every 30 s
     // of a long phase (deleting a million objects), also with --json.
     using bar = ctx.out.progress(dryRun ? "gc (dry run)" : "gc");
     const report = await repo.gc({
       dryRun,
       ...(graceMs !== undefined ? { graceMs } : {}),
       ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
-      onPhase: (phase) => {
-        ctx.out.info(phase);
-        bar.onStep({ current: phase });
-      },
+      // The phase is said once, as an info line; the bar counts its records
+      // and objects (it only repeated the phase, cut to `…nothing is changed)`
+      // on a narrow terminal).
+      onPhase: (phase) => ctx.out.info(phase),
+      onProgress: ({ step, done, total }) =>
+        bar.onStep({ current: step, done, ...(total === undefined ? {} : { total }) }),
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();

@@ -42,11 +42,30 @@ export interface GcOptions {
   /** Progress messages (one per phase). */
   onPhase?: (phase: string) => void;
   /**
+   * Counts as the collection goes (records expired and purged, content
+   * objects listed and deleted): at each step's start and as it counts.
+   */
+  onProgress?: (progress: GcProgress) => void;
+  /**
    * Stops the collection between its steps and batches (rejects with the
    * signal's reason). Each step commits on its own, so what is done stays
    * done and a later gc finishes the rest.
    */
   signal?: AbortSignal;
+}
+
+/** What {@linkcode gc} reports through {@linkcode GcOptions.onProgress}. */
+export interface GcProgress {
+  /**
+   * What is counted: `expiring records`, `purging records`, `deleting
+   * objects`, `listing objects`, `aborting uploads` (a dry run only finds
+   * and lists: `finding records`, `listing objects`, `finding uploads`).
+   */
+  step: string;
+  /** Records or objects done so far in this step. */
+  done: number;
+  /** How many the step has, when known. */
+  total?: number;
 }
 
 /** What {@linkcode gc} removed (or, with `dryRun`, would remove). */
@@ -150,7 +169,13 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   // A dry run names each phase by what it looks for: it changes nothing.
   const phase = (doing: string, looking: string) =>
     options.onPhase?.(dryRun ? `${looking} (dry run: nothing is changed)` : doing);
+  // Counts on their own callback: a step's count changes a thousand times
+  // where its phase message is said once.
+  const count = (step: string, done: number, total?: number) =>
+    options.onProgress?.(total === undefined ? { step, done } : { step, done, total });
   phase("expiring superseded versions", "finding superseded versions to expire");
+  const recordStep = (doing: string) => dryRun ? "finding records" : doing;
+  count(recordStep("expiring records"), 0);
   const superseded = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const rows = await tx.query(
       `SELECT r.id, r.claim_until FROM records r WHERE r.state = 'published' AND EXISTS (
@@ -176,9 +201,11 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   });
   report.expired = superseded.ids;
   report.keptClaimed = superseded.claimed;
+  count(recordStep("expiring records"), superseded.ids.length, superseded.ids.length);
 
   signal?.throwIfAborted();
   phase("purging abandoned and retired records", "finding abandoned and retired records to purge");
+  count(recordStep("purging records"), 0);
   const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
     const unpublished = await tx.query(
       `SELECT r.id, r.content_key FROM records r WHERE r.state = 'unpublished' AND r.created_at < $1
@@ -205,7 +232,10 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
   const skipped = report.skippedObjects;
-  if (!dryRun) await deleteKeys(repo, purged.keys, skipped, signal);
+  count(recordStep("purging records"), purged.keys.length, purged.keys.length);
+  if (!dryRun) {
+    await deleteKeys(repo, purged.keys, skipped, signal, deleting(count, purged.keys.length));
+  }
 
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
@@ -216,17 +246,34 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     onSwept: (path) => report.removedTemps.push(path),
     ...(signal === undefined ? {} : { signal }),
   });
+  let listed = 0;
+  count("listing objects", 0);
   for await (const info of listing) {
+    count("listing objects", ++listed);
     if (referenced.has(info.key)) continue;
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
-  if (!dryRun) orphans = await deleteOrphans(repo, orphans, skipped, signal);
+  if (!dryRun) {
+    orphans = await deleteOrphans(repo, orphans, skipped, signal, deleting(count, orphans.length));
+  }
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
 
   signal?.throwIfAborted();
-  await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal);
+  await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal, count);
   return report;
+}
+
+/**
+ * The counter of a step that deletes `total` objects in batches (`deleting
+ * objects`, drawn at once at 0).
+ */
+function deleting(
+  count: (step: string, done: number, total?: number) => void,
+  total: number,
+): (deleted: number) => void {
+  count("deleting objects", 0, total);
+  return (deleted) => count("deleting objects", deleted, total);
 }
 
 /** Step 5: aborts (or, dry, lists) content uploads started before `before`. */
@@ -237,10 +284,13 @@ async function abortStaleContentUploads(
   report: GcReport,
   phase: (doing: string, looking: string) => void,
   signal: AbortSignal | undefined,
+  count: (step: string, done: number) => void,
 ): Promise<void> {
   const store = repo.store;
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return;
   phase("aborting abandoned uploads", "finding abandoned uploads to abort");
+  const step = dryRun ? "finding uploads" : "aborting uploads";
+  count(step, 0);
   // A backup killed mid-upload (a snapshot past the multipart threshold)
   // leaves one under backups/, as an add does under the content prefix.
   for (const prefix of [repo.marker.contentPrefix, BACKUP_PREFIX]) {
@@ -254,6 +304,7 @@ async function abortStaleContentUploads(
     report.undatedUploads.push(...found.undated);
     report.abortedUploads.push(...found.aborted);
     report.skippedUploads.push(...found.skipped);
+    count(step, report.abortedUploads.length);
     if (found.unchecked !== undefined) {
       report.uploadsUnchecked = found.unchecked;
       break; // the same grant is missing for every prefix
@@ -323,6 +374,7 @@ async function deleteOrphans(
   candidates: string[],
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
+  onDeleted: (deleted: number) => void,
 ): Promise<string[]> {
   const { catalog } = repo;
   const deleted: string[] = [];
@@ -351,6 +403,8 @@ async function deleteOrphans(
     });
     deleted.push(...done.doomed);
     skipped.push(...done.skipped);
+    // Of the candidates: those a record took meanwhile are done too.
+    onDeleted(Math.min(i + 1000, candidates.length));
   }
   return deleted;
 }
@@ -378,6 +432,7 @@ async function deleteKeys(
   all: string[],
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
+  onDeleted?: (deleted: number) => void,
 ): Promise<void> {
   // A content key outside the prefix comes from a catalog edited by hand;
   // never let it delete the marker or a backup.
@@ -405,6 +460,7 @@ async function deleteKeys(
         }
       }
     }
+    onDeleted?.(all.length - keys.length + Math.min(i + 1000, keys.length));
   }
 }
 

@@ -49,7 +49,7 @@ export {
 } from "./backup.ts";
 export type { CheckProblem, CheckReport, Orphan } from "./check.ts";
 export { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS } from "./gc.ts";
-export type { GcOptions, GcReport } from "./gc.ts";
+export type { GcOptions, GcProgress, GcReport } from "./gc.ts";
 export { type DateTagKind, dateTags } from "./date_tags.ts";
 export {
   type CatalogRef,

@@ -164,6 +164,7 @@ const GC_OPTIONS: OptionNames<GcOptions> = {
   graceMs: true,
   retentionMs: true,
   onPhase: true,
+  onProgress: true,
   signal: true,
 };
 // download() and check() take the same two.

@@ -8,6 +8,7 @@
  */
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { copyOutError } from "../cache/cache_errors.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import {
   checkFunction,
@@ -827,7 +828,11 @@ export class CacheClient {
         : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
       // The one atomic writer: temp file beside `path`, flush, rename; the
       // stream is written chunk by chunk (see writeFileAtomic).
-      await writeFileAtomic(path, body);
+      try {
+        await writeFileAtomic(path, body);
+      } catch (error) {
+        throw destinationError(error, id, path, options.signal);
+      }
       return true;
     });
   }
@@ -1195,4 +1200,23 @@ async function sendFile(
   } finally {
     sender.close();
   }
+}
+
+/**
+ * An error writing a download's file (a file where a directory of `path`
+ * belongs, no space left, no permission) named as the download and its
+ * destination: the bare OS error named only the temp file beside `path`,
+ * not the cache nor the file asked for. Errors of the answer itself (already
+ * named as the download) and aborts pass unchanged.
+ */
+function destinationError(
+  error: unknown,
+  id: string,
+  path: string,
+  signal: AbortSignal | undefined,
+): unknown {
+  if (error instanceof VcError || !(error instanceof Error) || signal?.aborted) return error;
+  const named = copyOutError(error, path);
+  const why = named instanceof VcError ? named.message : `cannot write ${path}: ${error.message}`;
+  return new VcError(`download of cache ${id}: ${why}`, { cause: error });
 }

@@ -126,6 +126,13 @@ export const put: Command = {
     if (type !== undefined && mediaType(type) === undefined) {
       throw new UsageError(`--content-type ${JSON.stringify(type)} is not a valid media type`);
     }
+    // An empty name is no name: every service refuses it (400 "has no
+    // filename"), which came only after the whole file or stdin was sent.
+    if (filename === "") {
+      throw new UsageError("--filename is empty", {
+        hint: "give the name to store, e.g. --filename result.tsv, or leave it out for FILE's own",
+      });
+    }
     const fromStdin = file === "-";
     if (fromStdin && filename === undefined) {
       throw new UsageError("FILE - (standard input) needs --filename NAME", {

@@ -650,7 +650,11 @@ export async function addToken(path: string, name: string): Promise<string> {
   // others may read, without the token.
   const target = await linkTarget(path);
   await withFileLock(tokenFileLockPath(target), async () => {
-    const names = parseTokenFile(path, (await readTokenFile(target)) ?? "{}");
+    // An empty file holds no tokens yet, as a missing one: made beforehand
+    // with the owner and mode the service needs (`install -m 0640 -g vc
+    // /dev/null tokens.json`), it was refused as invalid JSON.
+    const text = await readTokenFile(target);
+    const names = parseTokenFile(path, text === undefined || text.trim() === "" ? "{}" : text);
     names.set(sha256Hex(token), name);
     const doc = Object.fromEntries(names);
     const before = await Deno.stat(target).catch(() => undefined);

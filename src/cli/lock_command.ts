@@ -5,10 +5,13 @@
  * @module
  */
 import { counted } from "../counted.ts";
+import { errorKind } from "../errors.ts";
 import { printable } from "../printable.ts";
-import { checkLock, fillLock } from "../versioned/lock_ops.ts";
+import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
+import { lockKey } from "../versioned/lock_file.ts";
 import type { Command } from "./command.ts";
-import { EXIT_FAILURE } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE } from "./errors.ts";
+import { writeFailureLines } from "./failure_lines.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS } from "./settings.ts";
 
@@ -28,7 +31,7 @@ export const lock: Command = {
   required: 0,
   usage: "[--check]",
   description:
-    "Adds a lock entry (size and SHA-256) for every manifest version that has none, downloading\nwhat is not cached; with --check, downloads every locked version and reports those whose\ncontent in the bucket differs (exit 1). The lock file is versioned_assets.lock.json beside\nthe manifest (or --lock FILE / VC_LOCK); commit it with the manifest.",
+    "Adds a lock entry (size and SHA-256) for every manifest version that has none, downloading\nwhat is not cached; every entry is attempted, those that cannot be locked are listed (exit 1).\nWith --check, downloads every locked version and reports those whose\ncontent in the bucket differs (exit 1). The lock file is versioned_assets.lock.json beside\nthe manifest (or --lock FILE / VC_LOCK); commit it with the manifest.",
   options: {
     check: {
       type: "boolean",
@@ -64,16 +67,43 @@ export const lock: Command = {
       );
       return EXIT_FAILURE;
     }
-    const results = await fillLock(s.vc, { onProgress: bar.onItems, ...signal });
+    const results = await fillLockSettled(s.vc, { onProgress: bar.onItems, ...signal });
     bar.done();
     const added = results.filter((r) => r.status === "added").length;
-    await ctx.out.status(
-      { lockFile: s.vc.lockFile, entries: results },
-      [
-        ...table(results.map((r) => [r.status, r.path, r.version])),
-        `${added} added to ${s.vc.lockFile}`,
-      ],
+    const failed = results.flatMap((r) =>
+      r.status === "failed"
+        ? [{ ...r, error: errorMessage(r.error), errorName: errorKind(r.error) }]
+        : []
     );
+    // --json: each failed entry with its error's message and name, as `vc sync` reports them.
+    const entries = results.map((r) => failed.find((f) => f.path === r.path) ?? r);
+    // The failures reach stderr also when stdout cannot be written.
+    try {
+      await ctx.out.status(
+        { lockFile: s.vc.lockFile, entries },
+        [
+          ...table(results.map((r) => [r.status, r.path, r.version])),
+          `${added} added to ${s.vc.lockFile}`,
+        ],
+      );
+    } finally {
+      if (failed.length > 0) {
+        writeFailureLines(
+          ctx.io,
+          failed.map((r) =>
+            `vc: lock failed: ${printable(lockKey(r.path, r.version))}: ${r.error}`
+          ),
+        );
+        ctx.io.writeStderr(
+          `vc: ${failed.length} of ${
+            counted(results.length, "manifest entry", "manifest entries")
+          } could not be locked; ${added} added to ${
+            printable(s.vc.lockFile ?? "the lock file")
+          }\n`,
+        );
+      }
+    }
+    if (failed.length > 0) return EXIT_FAILURE;
     return 0;
   },
 };

@@ -10,7 +10,7 @@
 import { signalOption } from "../abort_hub.ts";
 import { checkOptions, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
-import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -34,8 +34,13 @@ export interface LockFillResult {
   path: string;
   /** The manifest value (a version, or an override, which cannot be locked). */
   version: string;
-  /** `added` to the lock file, already `locked`, or an `override` (skipped). */
-  status: "added" | "locked" | "override";
+  /**
+   * `added` to the lock file, already `locked`, an `override` (skipped), or
+   * `failed`: its content could not be read (see `error`), so it is not locked.
+   */
+  status: "added" | "locked" | "override" | "failed";
+  /** Why a `failed` entry could not be locked (a missing version, a download that failed). */
+  error?: unknown;
 }
 
 /** What `vc lock --check` found for one manifest entry. */
@@ -75,7 +80,11 @@ export interface LockOpsOptions {
 /**
  * Adds a lock entry for every versioned manifest entry that has none, from
  * its content (downloaded into the cache when needed); existing entries are
- * kept. Refuses in frozen mode and when the lock file is disabled.
+ * kept. Refuses in frozen mode and when the lock file is disabled. Every
+ * entry is attempted and the ones read are locked; the entries that could
+ * not be (a version missing from the bucket, a failed download) are thrown
+ * afterwards: one failure as its own error, several together
+ * ({@linkcode fillLockSettled} reports them instead).
  *
  * @example
  * ```ts
@@ -103,6 +112,58 @@ export async function fillLock(
   options: LockOpsOptions = {},
 ): Promise<LockFillResult[]> {
   checkOptions("fillLock()", options, LOCK_OPS_OPTIONS);
+  const results = await fillLockSettled(vc, options);
+  const failed = results.filter((r) => r.status === "failed");
+  if (failed.length === 1) throw failed[0]!.error;
+  if (failed.length > 1) {
+    throw new VcError(
+      `${failed.length} of ${results.length} manifest entries could not be locked (the others ` +
+        `were): ${
+          failed.map((r) => `${lockKey(r.path, r.version)}: ${(r.error as Error).message}`)
+            .join("; ")
+        }`,
+      { cause: new AggregateError(failed.map((r) => r.error)) },
+    );
+  }
+  return results;
+}
+
+/**
+ * {@linkcode fillLock} that reports instead of throwing for an entry it
+ * cannot lock: every entry is attempted, the ones read are written to the
+ * lock file (once, atomically), and each one that could not be read has
+ * status `failed` and its `error`. Still throws when nothing can be
+ * attempted (frozen mode, a disabled or unwritable lock file, an unreadable
+ * manifest or lock file) and when `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VersionedCache } from "./versioned_cache.ts";
+ * import { AssetCache } from "../cache/asset_cache.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * import { fillLockSettled } from "./lock_ops.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/bucket`);
+ *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a");
+ *   await Deno.writeTextFile(`${dir}/m.json`, '{"/a.csv": "1.0.0", "/gone.csv": "1.0.0"}');
+ *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket`,
+ *     cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }) });
+ *   const [a, gone] = await fillLockSettled(vc);
+ *   assert.equal(a?.status, "added");
+ *   assert(gone?.status === "failed" && gone.error instanceof NotFoundError);
+ *   assert((await Deno.readTextFile(`${dir}/m.lock.json`)).includes('"/a.csv@1.0.0"'));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function fillLockSettled(
+  vc: VersionedCache,
+  options: LockOpsOptions = {},
+): Promise<LockFillResult[]> {
+  checkOptions("fillLockSettled()", options, LOCK_OPS_OPTIONS);
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
   const entries = await vc.ls();
@@ -116,7 +177,7 @@ export async function fillLock(
       ? "locked"
       : "added",
   }));
-  const todo = results.filter((r) => r.status === "added");
+  const todo = results.flatMap((r, index) => r.status === "added" ? [{ ...r, index }] : []);
   // Frozen mode refuses a change; a complete lock file is no change, so
   // `vc lock --frozen` doubles as CI's "is everything locked?" check.
   const overrides = results.filter((r) => r.status === "override");
@@ -149,25 +210,15 @@ export async function fillLock(
   const temp = await Deno.makeTempDir({ prefix: "vc-lock-" });
   try {
     await forEachLimit(todo.map((r, i) => ({ ...r, i })), options.concurrency ?? 4, async (r) => {
-      const local = await vc.path(r.path, r.version, signalOption(options.signal));
-      let digest = await digestSource(local, signalOption(options.signal));
-      // The lock pins the bucket's content, so the cached copy counts only when
-      // its MD5 (from the same pass) is the store's; a copy edited in the cache
-      // would otherwise be pinned, and every clean checkout refused.
-      const head = await headVersion(store, r.path, r.version, signalOption(options.signal));
-      const md5 = head === undefined ? undefined : statedMd5(head.info);
-      if (head === undefined || head.info.size !== digest.size || md5 !== digest.md5) {
-        const fresh = join(temp, `${r.i}`);
-        const key = head?.key ?? versionedKey(r.path, r.version);
-        await downloadToFile(store, key, fresh, {
-          ...vc.download,
-          uri: joinUri(vc.bucket, key),
-          ...signalOption(options.signal),
-        });
-        digest = await digestSource(fresh, signalOption(options.signal));
-        await Deno.remove(fresh).catch(() => {});
+      // One entry that cannot be read (a version missing from the bucket, a
+      // download that keeps failing) does not keep the others from the lock
+      // file, as with `vc sync` and `vc prefill`; it is reported instead.
+      try {
+        found.set(lockKey(r.path, r.version), await readLockEntry(r, r.i));
+      } catch (error) {
+        if (options.signal?.aborted) throw error; // interrupted, not a failed entry
+        Object.assign(results[r.index]!, { status: "failed", error });
       }
-      found.set(lockKey(r.path, r.version), { size: digest.size, sha256: digest.sha256 });
       options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
     }, signalOption(options.signal));
   } finally {
@@ -181,6 +232,29 @@ export async function fillLock(
       }), signalOption(options.signal));
   }
   return results;
+
+  // The size and SHA-256 of the bucket's content of one entry.
+  async function readLockEntry(r: LockFillResult, i: number): Promise<LockEntry> {
+    const local = await vc.path(r.path, r.version, signalOption(options.signal));
+    let digest = await digestSource(local, signalOption(options.signal));
+    // The lock pins the bucket's content, so the cached copy counts only when
+    // its MD5 (from the same pass) is the store's; a copy edited in the cache
+    // would otherwise be pinned, and every clean checkout refused.
+    const head = await headVersion(store, r.path, r.version, signalOption(options.signal));
+    const md5 = head === undefined ? undefined : statedMd5(head.info);
+    if (head === undefined || head.info.size !== digest.size || md5 !== digest.md5) {
+      const fresh = join(temp, `${i}`);
+      const key = head?.key ?? versionedKey(r.path, r.version);
+      await downloadToFile(store, key, fresh, {
+        ...vc.download,
+        uri: joinUri(vc.bucket, key),
+        ...signalOption(options.signal),
+      });
+      digest = await digestSource(fresh, signalOption(options.signal));
+      await Deno.remove(fresh).catch(() => {});
+    }
+    return { size: digest.size, sha256: digest.sha256 };
+  }
 }
 
 /**

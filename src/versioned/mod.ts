@@ -90,5 +90,5 @@ export {
   withLockFileWrite,
 } from "./lock_file.ts";
 export type { LockEntries, LockEntry } from "./lock_file.ts";
-export { checkLock, fillLock } from "./lock_ops.ts";
+export { checkLock, fillLock, fillLockSettled } from "./lock_ops.ts";
 export type { LockCheckResult, LockFillResult, LockOpsOptions } from "./lock_ops.ts";

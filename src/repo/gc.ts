@@ -352,7 +352,8 @@ export async function contentGcMark(tx: Tx): Promise<number | undefined> {
 
 /**
  * How far apart two machines' clocks may be for {@linkcode contentGcMark}
- * (PostgreSQL catalogs run on the server's time, measured when opened; a
+ * (PostgreSQL catalogs run on the server's time, measured when opened and
+ * after a step of the machine's clock; a
  * SQLite catalog has one host): a mark this much older than an add's start
  * still counts as newer. Too much slack costs only a HEAD.
  */

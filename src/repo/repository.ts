@@ -44,6 +44,7 @@ import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
+import { type CatalogClock, catalogClock } from "./catalog_clock.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
 import { BACKUP_PREFIX, catalogText, type RepoMarker } from "./marker.ts";
 import {
@@ -103,24 +104,7 @@ export type { InitOptions, RepositoryOptions, RestoreOptions } from "./setup.ts"
 
 export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
 
-/**
- * This machine's clock (`base`) shifted to a PostgreSQL catalog server's
- * time: the offset is measured once, against the middle of the query's
- * round trip.
- */
-export async function catalogClock(catalog: Catalog, base: Clock = systemClock): Promise<Clock> {
-  const before = base.now();
-  const rows = await catalog.transaction(
-    "read",
-    (tx) => tx.query("SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms"),
-  );
-  const after = base.now();
-  const offset = Math.round(Number(rows[0]!.ms) - (before + after) / 2); // times are whole ms
-  return {
-    now: () => base.now() + offset,
-    sleep: (ms, signal) => base.sleep(ms, signal),
-  };
-}
+export { type CatalogClock, catalogClock } from "./catalog_clock.ts";
 
 // The option names of each call (a misspelt one is refused, not ignored).
 const REPOSITORY_OPTIONS: OptionNames<RepositoryOptions> = {
@@ -205,14 +189,18 @@ export class Repository implements AsyncDisposable {
   #cache: AssetCache | undefined;
   readonly #ownsCache: boolean;
   readonly #openStore: (uri: string) => Promise<ObjectStore>;
+  // A PostgreSQL catalog's time, measured again after this machine's clock
+  // is set (see `#onCatalogTime`); undefined with a given clock or SQLite.
+  readonly #catalogClock: CatalogClock | undefined;
   #closed = false;
 
-  private constructor(parts: RepoParts, options: RepositoryOptions) {
+  private constructor(parts: RepoParts, options: RepositoryOptions, catalogClock?: CatalogClock) {
     this.uri = parts.uri;
     this.store = parts.store;
     this.catalog = parts.catalog;
     this.marker = parts.marker;
-    this.clock = options.clock ?? systemClock;
+    this.clock = catalogClock ?? options.clock ?? systemClock;
+    this.#catalogClock = catalogClock;
     this.host = parts.host;
     this.#cache = options.cache;
     this.#ownsCache = options.cache === undefined;
@@ -280,7 +268,8 @@ export class Repository implements AsyncDisposable {
   // Claims compare and set times in the catalog: with PostgreSQL, shared by
   // many machines, those times are the database server's (this machine's
   // clock plus its measured offset), so a machine whose clock runs ahead
-  // cannot take claims that are still live. (A SQLite catalog has one host.)
+  // cannot take claims that are still live; measured again after this
+  // machine's clock is set (`#onCatalogTime`). (A SQLite catalog has one host.)
   static async #make(parts: RepoParts, options: RepositoryOptions): Promise<Repository> {
     if (options.clock !== undefined || parts.catalog.dialect.name !== "postgres") {
       return new Repository(parts, options);
@@ -289,7 +278,7 @@ export class Repository implements AsyncDisposable {
     const measuring = catalogClock(parts.catalog).finally(() => measured = true);
     try {
       const clock = await untilAborted(measuring, options.signal);
-      return new Repository(parts, { ...options, clock });
+      return new Repository(parts, options, clock);
     } catch (error) {
       // Aborted mid-query: the catalog is closed once its query is over.
       if (measured) await parts.catalog.close();
@@ -403,6 +392,7 @@ export class Repository implements AsyncDisposable {
       await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
     }
     // When the upload started: what gc's mark is compared with below.
+    await this.#onCatalogTime();
     const started = this.clock.now();
     const size = typeof source === "string"
       ? (await regularFile(source, `file to add as ${path}`)).size
@@ -739,6 +729,7 @@ export class Repository implements AsyncDisposable {
     set: (now: number) => [string, (string | number)[]],
   ): Promise<RepoRecord> {
     const rid = parseRecordId(id);
+    await this.#onCatalogTime();
     return await this.catalog.transaction("write", async (tx) => {
       // The state check is part of the UPDATE, so it holds at the moment of
       // writing (PostgreSQL re-checks it after waiting for a row lock).
@@ -1020,6 +1011,7 @@ export class Repository implements AsyncDisposable {
    */
   async claim(options: ClaimOptions): Promise<Claim | undefined> {
     checkRequiredOptions("Repository.claim()", options, CLAIM_OPTIONS);
+    await this.#onCatalogTime();
     return await claimNext(this.#claimContext(), options);
   }
 
@@ -1045,6 +1037,7 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async renew(id: number, holder: string, ttlMs: number): Promise<Claim> {
+    await this.#onCatalogTime();
     return await renewClaim(this.#claimContext(), id, holder, ttlMs);
   }
 
@@ -1069,6 +1062,15 @@ export class Repository implements AsyncDisposable {
    */
   async release(id: number, holder: string): Promise<RepoRecord> {
     return await releaseClaim(this.#claimContext(), id, holder);
+  }
+
+  /**
+   * Before a decision by the time (a claim's ttl, a record's time, gc's
+   * grace): a long-running process on a PostgreSQL catalog measures the
+   * server's offset again if this machine's clock was set since it last did.
+   */
+  async #onCatalogTime(): Promise<void> {
+    await this.#catalogClock?.resync();
   }
 
   #claimContext(): ClaimContext {
@@ -1232,7 +1234,8 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return optionsRefusal("Repository.gc()", options, GC_OPTIONS) ?? gc(this, options);
+    return optionsRefusal("Repository.gc()", options, GC_OPTIONS) ??
+      this.#onCatalogTime().then(() => gc(this, options));
   }
 
   /**

@@ -1,0 +1,66 @@
+/**
+ * A PostgreSQL catalog's time on this machine: the clock every machine
+ * sharing the catalog decides claims, grace periods and record times by.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import type { Catalog } from "./catalog.ts";
+
+/** A clock on a catalog server's time, which can measure its offset again. */
+export interface CatalogClock extends Clock {
+  /**
+   * Measures the offset again when this machine's wall clock was set since
+   * it was measured (an NTP step, `date -s`, a resume from sleep): the old
+   * offset would then be that far off, and a long-running process whose
+   * clock was stepped forward would take claims that are still live (or,
+   * stepped back, hand out claims that have already lapsed). No query
+   * otherwise.
+   */
+  resync(): Promise<void>;
+}
+
+/**
+ * How far this machine's wall clock may move against its monotonic clock
+ * before the offset is measured again: NTP slews both alike, so only a
+ * step (or a sleep, which the monotonic clock does not count) moves them
+ * apart.
+ */
+const STEP_MS = 1_000;
+
+/**
+ * This machine's clock (`base`) shifted to a PostgreSQL catalog server's
+ * time: the offset is measured against the middle of the query's round
+ * trip, when made and again by {@linkcode CatalogClock.resync} after a step
+ * of `base`'s wall clock.
+ */
+export async function catalogClock(
+  catalog: Catalog,
+  base: Clock = systemClock,
+): Promise<CatalogClock> {
+  const monotonic = () => base.monotonic?.() ?? base.now();
+  let offset = 0;
+  // The wall clock's lead on the monotonic one when measured: it changes
+  // only when the wall clock is stepped.
+  let lead = 0;
+  const measure = async () => {
+    const before = base.now();
+    const beforeMonotonic = monotonic();
+    const rows = await catalog.transaction(
+      "read",
+      (tx) => tx.query("SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms"),
+    );
+    const after = base.now();
+    offset = Math.round(Number(rows[0]!.ms) - (before + after) / 2); // times are whole ms
+    lead = before - beforeMonotonic;
+  };
+  await measure();
+  return {
+    now: () => base.now() + offset,
+    sleep: (ms, signal) => base.sleep(ms, signal),
+    ...(base.monotonic === undefined ? {} : { monotonic: () => base.monotonic!() }),
+    resync: async () => {
+      if (Math.abs(base.now() - monotonic() - lead) > STEP_MS) await measure();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * A PostgreSQL catalog's time in a long-running process: the offset to the
+ * server's clock, measured when the repository opened, is measured again once
+ * this machine's wall clock is set (an NTP step after boot), so a worker whose
+ * clock was stepped forward cannot take another machine's live claim.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+import { catalogClock, Repository } from "../src/repo/repository.ts";
+import { systemClock } from "../src/clock.ts";
+
+const TEN_MINUTES = 600_000;
+
+Deno.test({
+  name: "repo on PostgreSQL: a catalog clock measures its offset again after a wall clock step",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_step_" });
+    try {
+      await using repo = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
+      let step = 0;
+      const base = {
+        now: () => Date.now() + step,
+        sleep: systemClock.sleep,
+        monotonic: () => performance.now(),
+      };
+      const clock = await catalogClock(repo.catalog, base);
+      for (const set of [TEN_MINUTES, -TEN_MINUTES]) {
+        step = set;
+        await clock.resync();
+        const off = clock.now() - Date.now();
+        assert(Math.abs(off) < 2_000, `after a ${set} ms step the clock reads ${off} ms off`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "repo on PostgreSQL: a worker whose clock is stepped forward after opening cannot take a live claim",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_step_" });
+    const realNow = Date.now;
+    try {
+      await using first = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
+      const record = await first.add("/a.csv", new TextEncoder().encode("a"), { tags: ["todo"] });
+      await first.publish(record.id);
+      // The worker opens (measuring its offset), then its clock is stepped.
+      await using worker = await Repository.open(`file://${dir}/store`, { postgresUrl: pg.url });
+      const held = await first.claim({ tag: "todo", ttlMs: 300_000 });
+      assertEquals(held?.record.id, record.id);
+      // This process's wall clock set 10 minutes forward (the monotonic one,
+      // as a real step, not): `first` is on server time as well, so only the
+      // claim's holder and its ttl decide.
+      Date.now = () => realNow() + TEN_MINUTES;
+      assertEquals(await worker.claim({ tag: "todo", ttlMs: 300_000 }), undefined);
+      // Its own claims last their ttl on the server's time too.
+      const other = await first.add("/b.csv", new TextEncoder().encode("b"), { tags: ["todo"] });
+      await first.publish(other.id);
+      const mine = await worker.claim({ tag: "todo", ttlMs: 300_000 });
+      assertEquals(mine?.record.id, other.id);
+      const until = Date.parse(mine!.until) - realNow();
+      assert(Math.abs(until - 300_000) < 5_000, `a 5 min claim holds ${until} ms on server time`);
+    } finally {
+      Date.now = realNow;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

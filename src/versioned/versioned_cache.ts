@@ -683,10 +683,11 @@ export class VersionedCache {
    */
   async #whyMissing(path: string): Promise<string> {
     try {
-      const available = await this.versions(path);
+      // Warnings of odd keys belong to `vc versions`, not to this error.
+      const available = await this.versions(path, { onWarning: () => {} });
       return available.length === 0
         ? `; ${this.bucket} has no versions of it`
-        : `; available: ${available.join(", ")}`;
+        : `; available: ${availableVersions(available)}`;
     } catch (error) {
       return error instanceof NotFoundError ? `; ${error.message}` : "";
     }
@@ -2054,6 +2055,22 @@ export class VersionedCache {
  * Why `dir` (absolute) cannot be the directory `vc sync` writes into, or
  * `undefined` when it is one or can be made (a missing one is).
  */
+// Versions a not-found error lists before it only counts the rest: an asset
+// with 1,200 versions would otherwise make a 10 KB line that buries the error.
+const MAX_LISTED_VERSIONS = 20;
+
+/**
+ * `versions` (ascending) as a not-found error names them: all of a few, else
+ * their count and the latest `MAX_LISTED_VERSIONS`, naming the command that
+ * lists them all.
+ */
+function availableVersions(versions: readonly string[]): string {
+  if (versions.length <= MAX_LISTED_VERSIONS) return versions.join(", ");
+  return `${versions.length} versions, the latest ${MAX_LISTED_VERSIONS}: ${
+    versions.slice(-MAX_LISTED_VERSIONS).join(", ")
+  } (\`vc versions\` lists them all)`;
+}
+
 async function destDirProblem(dir: string): Promise<string | undefined> {
   try {
     const info = await Deno.stat(dir);

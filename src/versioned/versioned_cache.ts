@@ -893,13 +893,17 @@ export class VersionedCache {
       // and the manifest write, or a checkout behind a teammate who
       // published the same file. Pin it; publishing it again would only add
       // a duplicate version.
-      if (pinned !== from && await this.#holdsFile(p, from, file, digest)) {
-        await this.#pin(p, from, digest, read, options.signal);
-        return pinned === undefined
-          ? { path: p, from, to: from, adopted: true }
-          : { path: p, from, to: from, pinned, adopted: true };
-      }
-      await this.#refuseIdentical(p, from, file, digest);
+      if (pinned !== from) {
+        if (await this.#holdsFile(p, from, file, digest)) {
+          await this.#pin(p, from, digest, read, options.signal);
+          return pinned === undefined
+            ? { path: p, from, to: from, adopted: true }
+            : { path: p, from, to: from, pinned, adopted: true };
+        }
+        // Not identical to the latest, as `#refuseIdentical` would find again
+        // at the cost of the same HEADs (and, for a version another tool
+        // uploaded in parts, another read of the whole file).
+      } else await this.#refuseIdentical(p, from, file, digest);
     }
     const retryHint = "run update again";
     await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);

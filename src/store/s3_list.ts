@@ -89,8 +89,18 @@ export function parseListObjectsV2(xml: string): S3ListPage {
   let lastModifiedMs = 0;
   let at = root;
   for (;;) {
-    const open = xml.indexOf("<Contents>", at);
+    const open = xml.indexOf("<Contents", at);
     if (open === -1 || open > end) break;
+    // `<Contents >` or `<Contents attr="…">` is well-formed XML the scanner
+    // would skip: its objects would vanish and the listing pass for short
+    // (a mirror's --delete removing what it never saw). S3 writes neither.
+    if (xml[open + 9] !== ">") {
+      throw new StoreError(
+        `the listing response has a <Contents> element written as S3 never writes it: ${
+          JSON.stringify(xml.slice(open, open + 60))
+        }`,
+      );
+    }
     const close = xml.indexOf("</Contents>", open);
     if (close === -1) throw new StoreError("the listing response has an unterminated <Contents>");
     const rawKey = elementText(xml, "Key", open, close);
@@ -109,21 +119,30 @@ export function parseListObjectsV2(xml: string): S3ListPage {
         );
       }
     }
-    const size = Number(elementText(xml, "Size", open, close) ?? "0");
+    const size = listedSize(elementText(xml, "Size", open, close), key);
     const modified = elementText(xml, "LastModified", open, close);
     if (modified !== undefined && modified !== lastModifiedText) {
-      lastModifiedText = modified;
       lastModifiedMs = Date.parse(modified);
+      // An Invalid Date handed on breaks every reader of it (`toISOString`
+      // throws a RangeError far from here).
+      if (Number.isNaN(lastModifiedMs)) {
+        throw new StoreError(
+          `the listing response gives ${JSON.stringify(key)} a LastModified that is no date: ${
+            JSON.stringify(modified.slice(0, 60))
+          }`,
+        );
+      }
+      lastModifiedText = modified;
     }
     objects.push({
       key,
-      size: Number.isFinite(size) ? size : 0,
+      size,
       etag: listEtag(elementText(xml, "ETag", open, close) ?? ""),
       lastModified: new Date(modified === undefined ? 0 : lastModifiedMs),
     });
     at = close + 11;
   }
-  const truncated = headerText(xml, "IsTruncated", root, end) === "true";
+  const truncated = listTruncated(headerText(xml, "IsTruncated", root, end));
   const token = headerText(xml, "NextContinuationToken", root, end);
   return {
     objects,
@@ -132,6 +151,41 @@ export function parseListObjectsV2(xml: string): S3ListPage {
       ? undefined
       : decodeXmlEntities(token, unknownEntity),
   };
+}
+
+/**
+ * `IsTruncated` as an XML Schema boolean (`true`/`1`, `false`/`0`; absent is
+ * false). Anything else is refused: read as false, it would end the listing
+ * after one page and pass for a short one.
+ */
+function listTruncated(text: string | undefined): boolean {
+  if (text === undefined || text === "false" || text === "0") return false;
+  if (text === "true" || text === "1") return true;
+  throw new StoreError(
+    `the listing response has an IsTruncated that is neither true nor false: ${
+      JSON.stringify(text.slice(0, 60))
+    }`,
+  );
+}
+
+/**
+ * A listed `Size`: a whole number of bytes up to 2^53 (absent is 0). A
+ * negative, fractional, non-numeric or impossibly large size is no object's
+ * and is refused, naming the key, rather than handed on (it was passed
+ * through, or turned into 0).
+ */
+function listedSize(text: string | undefined, key: string): number {
+  if (text === undefined) return 0;
+  const trimmed = text.trim();
+  const size = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(size)) {
+    throw new StoreError(
+      `the listing response gives ${JSON.stringify(key)} a Size no object has: ${
+        JSON.stringify(text.slice(0, 60))
+      }`,
+    );
+  }
+  return size;
 }
 
 /** An entity reference XML does not predefine: S3 never writes one. */

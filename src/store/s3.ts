@@ -1823,12 +1823,22 @@ export class S3Store implements ObjectStore {
         }, which no object has`,
       );
     }
+    // An Invalid Date handed on breaks every reader of it (`toISOString`
+    // throws a RangeError far from here; an age check is never true).
+    const modified = new Date(lastModified ?? 0);
+    if (Number.isNaN(modified.getTime())) {
+      throw new IntegrityError(
+        `${this.#uri(this.#fullKey(key))}: refusing the store's answer: its Last-Modified ${
+          JSON.stringify(lastModified!.slice(0, 60))
+        } is no date`,
+      );
+    }
     const info: ObjectInfo = {
       key,
       size,
       // A weak ETag keeps its `W/`: it says nothing about the bytes (verify.ts).
       etag: etag.trim().startsWith("W/") ? `W/${normalizeEtag(etag)}` : plainEtag(etag),
-      lastModified: new Date(lastModified ?? 0),
+      lastModified: modified,
       metadata,
     };
     if (contentType !== undefined) info.contentType = contentType;

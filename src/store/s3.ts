@@ -1339,7 +1339,9 @@ export class S3Store implements ObjectStore {
       { operation: "CreateMultipartUpload", key: full },
       undefined,
     );
-    if (out.UploadId === undefined) {
+    // An empty `<UploadId></UploadId>` is none: its parts would go out as
+    // `?uploadId=`, which a lax server may take for plain PUTs of the key.
+    if (out.UploadId === undefined || out.UploadId === "") {
       throw new StoreError(`CreateMultipartUpload ${this.#uri(full)} returned no UploadId`);
     }
     return out.UploadId;

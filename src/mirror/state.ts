@@ -157,6 +157,9 @@ export class MirrorState {
     ) WITHOUT ROWID`);
       // A file damaged past its header fails here, not on open.
       db.prepare("SELECT COUNT(*) FROM files").get();
+      // A damaged schema (a column renamed by a flipped byte) fails here too,
+      // not at the first lookup as an unnamed "no such column".
+      db.prepare("SELECT key, size, mtime_ms, ctime_ms, ino, md5, etag FROM files LIMIT 0").all();
     } catch (cause) {
       try {
         db?.close();
@@ -264,7 +267,7 @@ export class MirrorState {
 
   /** The row for `key`, if any. */
   get(key: string): StateRow | undefined {
-    const r = this.#get.get(key) as RawRow | undefined;
+    const r = this.#read(() => this.#get.get(key)) as RawRow | undefined;
     return r === undefined ? undefined : toRow(r);
   }
 
@@ -299,10 +302,10 @@ export class MirrorState {
     let last: string | undefined;
     let done = false;
     const nextPage = (): boolean => {
-      rows =
-        (last === undefined
-          ? this.#pageFrom.all(from)
-          : this.#pageAfter.all(last)) as unknown as ScanRow[];
+      const after = last;
+      rows = this.#read(() =>
+        after === undefined ? this.#pageFrom.all(from) : this.#pageAfter.all(after)
+      ) as unknown as ScanRow[];
       index = 0;
       if (rows.length < PAGE) done = true;
       if (rows.length === 0) return false;
@@ -350,12 +353,15 @@ export class MirrorState {
     );
     const inScope = (r: { key: string } | undefined) =>
       r !== undefined && r.key.startsWith(from) ? r.key : undefined;
-    let key = inScope(this.#splitFrom.get(from, skip) as { key: string } | undefined);
+    const first = this.#splitFrom;
+    let key = inScope(this.#read(() => first.get(from, skip)) as { key: string } | undefined);
     while (key !== undefined) {
-      const next = inScope(this.#splitAfter.get(key, skip) as { key: string } | undefined);
+      const after = this.#splitAfter;
+      const at = key;
+      const next = inScope(this.#read(() => after.get(at, skip)) as { key: string } | undefined);
       // A split at the last key would add a range with nothing in it (one
       // more request): the range before it runs to the end instead.
-      if (next !== undefined || inScope(this.#splitAfter.get(key, 0) as { key: string })) {
+      if (next !== undefined || inScope(this.#read(() => after.get(at, 0)) as { key: string })) {
         yield key;
       }
       key = next;
@@ -384,7 +390,10 @@ export class MirrorState {
     this.#splitFrom ??= this.#db.prepare(
       "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
     );
-    const row = this.#splitFrom.get(from, Math.floor(count) - 1) as { key: string } | undefined;
+    const split = this.#splitFrom;
+    const row = this.#read(() => split.get(from, Math.floor(count) - 1)) as
+      | { key: string }
+      | undefined;
     return row !== undefined && row.key.startsWith(from);
   }
 
@@ -438,6 +447,21 @@ export class MirrorState {
       throw this.#writeFailed(error);
     }
     if (++this.#pending >= BATCH) this.flush();
+  }
+
+  // A page damaged past what the open could see ("database disk image is
+  // malformed") fails the read that reaches it: said of the file, with what
+  // to do, rather than as SQLite's words alone (an internal error of vc's).
+  #read<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new InvalidInputError(
+        `mirror state file ${this.path} cannot be read (${reason}); ${unusableStateAdvice(reason)}`,
+        { cause },
+      );
+    }
   }
 
   // SQLite's own words ("database or disk is full") name no file and read,

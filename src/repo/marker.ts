@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } fr
 import type { ObjectStore } from "../store/types.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { win32Join, win32Root } from "../path.ts";
+import { jsonErrorPosition } from "../json_text.ts";
 
 /** The marker's key in the store. */
 export const MARKER_KEY = ".vc-repo.json";
@@ -203,7 +204,13 @@ export async function readMarker(
   try {
     marker = JSON.parse(text) as RepoMarker;
   } catch (error) {
-    throw new InvalidInputError(`${store.url}/${MARKER_KEY} is not valid JSON`, { cause: error });
+    // Where, but not V8's reason: it may quote the text, a PostgreSQL
+    // catalog URL and its password included.
+    const { line, column } = jsonErrorPosition(text, error instanceof Error ? error.message : "");
+    throw new InvalidInputError(
+      `${store.url}/${MARKER_KEY} is not valid JSON (at line ${line}, column ${column})`,
+      { cause: error },
+    );
   }
   const c = marker?.catalog;
   // GC deletes unreferenced objects under the content prefix: an empty or

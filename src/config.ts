@@ -912,7 +912,7 @@ function configFromValue(
     if (typeof r.cacheDir !== "string" || r.cacheDir === "") {
       throw bad("cacheDir", "a non-empty string", r.cacheDir);
     }
-    config.cacheDir = resolve(base, expandHome(r.cacheDir, env));
+    config.cacheDir = resolve(base, expandHome(r.cacheDir, env, `config file ${file}: "cacheDir"`));
   }
   if (r.timeout !== undefined) {
     if (typeof r.timeout === "string") {
@@ -948,7 +948,7 @@ function configFromValue(
     if (typeof r.manifest !== "string" || r.manifest === "") {
       throw bad("manifest", "a non-empty string", r.manifest);
     }
-    config.manifest = resolve(base, expandHome(r.manifest, env));
+    config.manifest = resolve(base, expandHome(r.manifest, env, `config file ${file}: "manifest"`));
   }
   for (const key of ["parallelThreshold", "rangeSize"] as const) {
     const v = r[key];
@@ -1080,11 +1080,16 @@ function homeNotSet(os: typeof Deno.build.os, what: string, instead: string): In
   );
 }
 
-function expandHome(path: string, env: EnvReader): string {
+// `where`: the setting that holds `path` (a config file's key), named in
+// the error; without it, a `~` in a settings file read where HOME is unset
+// (a CI container) named neither the file nor the key.
+function expandHome(path: string, env: EnvReader, where?: string): string {
   if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
   const home = platformVar(env, "HOME") ?? platformVar(env, "USERPROFILE");
   if (home === undefined) {
-    throw new InvalidInputError(`cannot expand ${path}: HOME is not set`);
+    throw new InvalidInputError(
+      `${where === undefined ? "" : `${where}: `}cannot expand ${path}: HOME is not set`,
+    );
   }
   return join(home, path.slice(1));
 }

@@ -5,6 +5,7 @@
 // The append makes the directory again and lands its record; it never fails
 // with "No such file or directory … %records.jsonl".
 import { assert, assertEquals } from "./assert.ts";
+import { oneFileSource } from "./one_file_source.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { appendRecord, lookupRecord } from "../src/cache/record_journal.ts";
@@ -130,23 +131,15 @@ async function assertMissing(path: string): Promise<void> {
 // lock) is created there, and keeps it from emptying until the record is
 // written, so only its creation can race a removal; it makes it again.
 Deno.test("cache(): a data directory another process removes right after it was made is made again", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-data-dir-race-" });
-  try {
-    const store = join(root, "store");
-    const cacheDir = join(root, "cache");
-    await Deno.mkdir(join(store, "d"), { recursive: true });
-    await Deno.writeTextFile(join(store, "d", "a.txt"), "a\n");
-    const uri = `${pathToFileURL(store).href}/d/a.txt`;
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-    const local = cache.localPath(uri);
-    let got = "";
-    const removed = await removingAfterMaking(dirname(local), 1, async () => {
-      got = await cache.cache(uri);
-    });
-    assertEquals(removed, 1);
-    assertEquals(got, local);
-    assertEquals(await Deno.readTextFile(local), "a\n");
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await using source = await oneFileSource("vc-data-dir-race-");
+  const { cacheDir, uri } = source;
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  const local = cache.localPath(uri);
+  let got = "";
+  const removed = await removingAfterMaking(dirname(local), 1, async () => {
+    got = await cache.cache(uri);
+  });
+  assertEquals(removed, 1);
+  assertEquals(got, local);
+  assertEquals(await Deno.readTextFile(local), "a\n");
 });

@@ -5,33 +5,24 @@ import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { oneFileSource } from "./one_file_source.ts";
 
 Deno.test("cache verify/prune: a directory where a record journal belongs is named, not skipped", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-journal-dir-" });
-  try {
-    const store = join(root, "store");
-    const cacheDir = join(root, "cache");
-    await Deno.mkdir(join(store, "d"), { recursive: true });
-    await Deno.writeTextFile(join(store, "d", "a.txt"), "a\n");
-    const uri = `${pathToFileURL(store).href}/d/a.txt`;
-    let journal: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      const local = await cache.cache(uri);
-      journal = recordPathsOf(cacheDir, local).journalPath;
-    }
-    await Deno.remove(journal);
-    await Deno.mkdir(journal);
+  await using source = await oneFileSource("vc-journal-dir-");
+  const { cacheDir, uri } = source;
+  let journal: string;
+  {
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-    assertEquals((await cache.verify()).journalDirs, [journal]);
-    assertEquals((await cache.prune({ maxBytes: 1e9 })).journalDirs, [journal]);
-    // Nothing inside it is touched.
-    assertEquals((await Deno.stat(journal)).isDirectory, true);
-  } finally {
-    await Deno.remove(root, { recursive: true });
+    const local = await cache.cache(uri);
+    journal = recordPathsOf(cacheDir, local).journalPath;
   }
+  await Deno.remove(journal);
+  await Deno.mkdir(journal);
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  assertEquals((await cache.verify()).journalDirs, [journal]);
+  assertEquals((await cache.prune({ maxBytes: 1e9 })).journalDirs, [journal]);
+  // Nothing inside it is touched.
+  assertEquals((await Deno.stat(journal)).isDirectory, true);
 });
 
 Deno.test("cli cache verify: a directory where a record journal belongs fails the check, naming it", async () => {

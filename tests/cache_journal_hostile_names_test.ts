@@ -5,56 +5,48 @@
 // list or delete a file through it (outside the cache dir above all), and
 // never fail on it.
 import { assert, assertEquals } from "./assert.ts";
+import { oneFileSource } from "./one_file_source.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
 
 Deno.test("cache ls/verify/prune: a journal line naming a path outside its directory is no entry", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-journal-hostile-" });
-  try {
-    const store = join(root, "store");
-    const cacheDir = join(root, "cache");
-    await Deno.mkdir(join(store, "d"), { recursive: true });
-    await Deno.writeTextFile(join(store, "d", "a.txt"), "a\n");
-    const uri = `${pathToFileURL(store).href}/d/a.txt`;
-    const victim = join(root, "victim.txt");
-    await Deno.writeTextFile(victim, "not the cache's\n");
-    let local: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      local = await cache.cache(uri);
-    }
-    const { journalPath } = recordPathsOf(cacheDir, local);
-    const dataDir = join(local, "..");
-    const up = relative(dataDir, victim);
-    assert(up.startsWith(".."), up);
-    const record = (name: string) =>
-      `${name}\t${
-        JSON.stringify({
-          v: 1,
-          uri,
-          etag: "00000000000000000000000000000000",
-          size: 16,
-          validatedAt: "2026-01-01T00:00:00.000Z",
-          md5: "00000000000000000000000000000000",
-        })
-      }\n`;
-    const garbage = "\u0001\u00ff".repeat(200);
-    await Deno.writeTextFile(
-      journalPath,
-      record(up) + record(victim) + record("x/../../y") + record("..") + record(garbage),
-      { append: true },
-    );
+  await using source = await oneFileSource("vc-journal-hostile-");
+  const { root, cacheDir, uri } = source;
+  const victim = join(root, "victim.txt");
+  await Deno.writeTextFile(victim, "not the cache's\n");
+  let local: string;
+  {
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-    const listed = await cache.ls();
-    assertEquals(listed.map((e) => e.path), [local]);
-    const verified = await cache.verify();
-    assertEquals(verified.corrupt, []);
-    const pruned = await cache.prune({ maxBytes: 0 });
-    assertEquals(pruned.removed.map((e) => e.path), [local]);
-    assertEquals(await Deno.readTextFile(victim), "not the cache's\n");
-  } finally {
-    await Deno.remove(root, { recursive: true });
+    local = await cache.cache(uri);
   }
+  const { journalPath } = recordPathsOf(cacheDir, local);
+  const dataDir = join(local, "..");
+  const up = relative(dataDir, victim);
+  assert(up.startsWith(".."), up);
+  const record = (name: string) =>
+    `${name}\t${
+      JSON.stringify({
+        v: 1,
+        uri,
+        etag: "00000000000000000000000000000000",
+        size: 16,
+        validatedAt: "2026-01-01T00:00:00.000Z",
+        md5: "00000000000000000000000000000000",
+      })
+    }\n`;
+  const garbage = "\u0001\u00ff".repeat(200);
+  await Deno.writeTextFile(
+    journalPath,
+    record(up) + record(victim) + record("x/../../y") + record("..") + record(garbage),
+    { append: true },
+  );
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  const listed = await cache.ls();
+  assertEquals(listed.map((e) => e.path), [local]);
+  const verified = await cache.verify();
+  assertEquals(verified.corrupt, []);
+  const pruned = await cache.prune({ maxBytes: 0 });
+  assertEquals(pruned.removed.map((e) => e.path), [local]);
+  assertEquals(await Deno.readTextFile(victim), "not the cache's\n");
 });

@@ -5,41 +5,33 @@
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { oneFileSource } from "./one_file_source.ts";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 
 Deno.test("cache verify/prune: a file where a records directory belongs is named, not skipped", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-records-dir-file-" });
-  try {
-    const store = join(root, "store");
-    const cacheDir = join(root, "cache");
-    await Deno.mkdir(join(store, "d"), { recursive: true });
-    await Deno.writeTextFile(join(store, "d", "a.txt"), "a\n");
-    const uri = `${pathToFileURL(store).href}/d/a.txt`;
-    let recordsDir: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      const local = await cache.cache(uri);
-      recordsDir = join(cacheDir, ".meta", dirname(local).slice(cacheDir.length + 1));
-    }
-    await Deno.remove(recordsDir, { recursive: true });
-    await Deno.writeTextFile(recordsDir, "not a directory\n");
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      assertEquals((await cache.verify()).recordDirFiles, [recordsDir]);
-      assertEquals((await cache.prune({ maxBytes: 1e9 })).recordDirFiles, [recordsDir]);
-      // Nothing is removed.
-      assertEquals((await Deno.lstat(recordsDir)).isFile, true);
-    }
-    // `.meta` itself a file: nothing at all can be cached.
-    const meta = join(cacheDir, ".meta");
-    await Deno.remove(meta, { recursive: true });
-    await Deno.writeTextFile(meta, "not a directory\n");
+  await using source = await oneFileSource("vc-records-dir-file-");
+  const { cacheDir, uri } = source;
+  let recordsDir: string;
+  {
     await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-    assertEquals((await cache.verify()).recordDirFiles, [meta]);
-  } finally {
-    await Deno.remove(root, { recursive: true });
+    const local = await cache.cache(uri);
+    recordsDir = join(cacheDir, ".meta", dirname(local).slice(cacheDir.length + 1));
   }
+  await Deno.remove(recordsDir, { recursive: true });
+  await Deno.writeTextFile(recordsDir, "not a directory\n");
+  {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    assertEquals((await cache.verify()).recordDirFiles, [recordsDir]);
+    assertEquals((await cache.prune({ maxBytes: 1e9 })).recordDirFiles, [recordsDir]);
+    // Nothing is removed.
+    assertEquals((await Deno.lstat(recordsDir)).isFile, true);
+  }
+  // `.meta` itself a file: nothing at all can be cached.
+  const meta = join(cacheDir, ".meta");
+  await Deno.remove(meta, { recursive: true });
+  await Deno.writeTextFile(meta, "not a directory\n");
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  assertEquals((await cache.verify()).recordDirFiles, [meta]);
 });
 
 Deno.test("cli cache verify: a file where a records directory belongs fails the check, naming it", async () => {

@@ -84,3 +84,46 @@ Deno.test("S3Store.copy: an <Error> answered with 200 says so, not a 503 the ser
     message,
   );
 });
+
+// A DeleteObjects answer that is one <Error> (not <DeleteResult>) and ends in
+// a newline was read as a result naming no failed key: the mirror counted the
+// objects as deleted while every one was still there.
+Deno.test("S3Store.delete: DeleteObjects answering 200 with an InternalError and a newline is retried", async () => {
+  await withFaultyProxy(
+    (req, url) => req.method === "POST" && url.searchParams.has("delete"),
+    async (store, hits) => {
+      await store.put("a.txt", new TextEncoder().encode("a"));
+      await store.put("b.txt", new TextEncoder().encode("b"));
+      await store.delete(["a.txt", "b.txt"]);
+      assertEquals(hits(), 2);
+      assertEquals(await store.head("a.txt"), undefined);
+      assertEquals(await store.head("b.txt"), undefined);
+    },
+  );
+});
+
+Deno.test("S3Store.delete: DeleteObjects answering 200 with an <Error> and a newline fails", async () => {
+  const denied = errorXml("AccessDenied", "Access Denied by proxy") + "\n";
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    if (req.method === "POST" && new URL(req.url).searchParams.has("delete")) {
+      await req.body?.cancel();
+      return new Response(denied, { status: 200, headers: { "content-type": "application/xml" } });
+    }
+    return await forward();
+  });
+  const store = proxied.store;
+  await store.put("a.txt", new TextEncoder().encode("a"));
+  await store.put("b.txt", new TextEncoder().encode("b"));
+  const message = await store.delete(["a.txt", "b.txt"]).then(
+    () => "deleted",
+    (e: Error) => e.message,
+  );
+  assertEquals(
+    message.includes(
+      "answered 200 OK with an <Error> in the body: AccessDenied: Access Denied by proxy",
+    ),
+    true,
+    message,
+  );
+  assertEquals((await store.head("a.txt"))?.size, 1);
+});

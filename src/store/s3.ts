@@ -1878,16 +1878,19 @@ async function profileRegion(profile: string | undefined): Promise<string> {
 // Set by trimErrorsIn200 on the 200 answers whose body the SDK may take for an <Error>.
 const ERROR_IN_200_HEADER = "x-vc-answered-200";
 
-// Answered 200 with the result, or an <Error>, in the body.
+// Answered 200 with the result, or an <Error>, in the body. DeleteObjects
+// too: its per-key failures are <Error> children of <DeleteResult>, so a
+// whole-request <Error> the SDK misses reads as "no key failed".
 const ANSWER_IN_BODY = new Set([
   "CompleteMultipartUploadCommand",
   "CopyObjectCommand",
+  "DeleteObjectsCommand",
   "UploadPartCopyCommand",
 ]);
 
 /**
- * S3 answers CompleteMultipartUpload and copies 200 and may put an `<Error>`
- * in the body; the SDK takes it for one only when the body's last bytes are
+ * S3 answers CompleteMultipartUpload, copies and DeleteObjects 200 and may
+ * put an `<Error>` in the body; the SDK takes it for one only when the body's last bytes are
  * `</Error>`, so an error followed by a newline (some S3-compatible servers
  * and proxies) was read as a result without an ETag: never retried, even an
  * InternalError. The body's trailing whitespace is dropped before the SDK

@@ -127,3 +127,53 @@ Deno.test("S3Store.delete: DeleteObjects answering 200 with an <Error> and a new
   );
   assertEquals((await store.head("a.txt"))?.size, 1);
 });
+
+// A DeleteObjects answer that names as deleted a key never asked for is not
+// about this request: it used to count as "no key failed", so vc mirror
+// --delete reported objects deleted that were all still there.
+Deno.test("S3Store.delete: a DeleteObjects answer naming a key never asked confirms nothing", async () => {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    if (req.method === "POST" && new URL(req.url).searchParams.has("delete")) {
+      await req.body?.cancel();
+      return new Response(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult><Deleted><Key>never-asked</Key></Deleted></DeleteResult>`,
+        { status: 200, headers: { "content-type": "application/xml" } },
+      );
+    }
+    return await forward();
+  });
+  const store = proxied.store;
+  await store.put("a.txt", new TextEncoder().encode("a"));
+  await store.put("b.txt", new TextEncoder().encode("b"));
+  const message = await store.delete(["a.txt", "b.txt"]).then(
+    () => "deleted",
+    (e: Error) => e.message,
+  );
+  assertEquals(message.includes("could not delete 2 of 2 keys"), true, message);
+  assertEquals(message.includes("s3://b/a.txt") && message.includes("s3://b/b.txt"), true, message);
+  assertEquals(message.includes('"never-asked" as deleted, a key not asked for'), true, message);
+  assertEquals((await store.head("a.txt"))?.size, 1);
+});
+
+Deno.test("S3Store.delete: a server that ignores Quiet and names every deleted key is fine", async () => {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    if (req.method === "POST" && new URL(req.url).searchParams.has("delete")) {
+      const asked = [...(await req.clone().text()).matchAll(/<Key>([^<]*)<\/Key>/g)]
+        .map((m) => m[1]);
+      const answer = await forward();
+      await answer.body?.cancel();
+      return new Response(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult>${
+          asked.map((k) => `<Deleted><Key>${k}</Key></Deleted>`).join("")
+        }</DeleteResult>`,
+        { status: 200, headers: { "content-type": "application/xml" } },
+      );
+    }
+    return await forward();
+  });
+  const store = proxied.store;
+  const keys = ["a.txt", " b.txt", "c d.txt", "e&f.txt"];
+  for (const k of keys) await store.put(k, new TextEncoder().encode("x"));
+  await store.delete(keys);
+  for (const k of keys) assertEquals(await store.head(k), undefined, k);
+});

@@ -1127,6 +1127,17 @@ export class S3Store implements ObjectStore {
         { operation: `DeleteObjects of ${batch.length} keys starting at`, key: batch[0]! },
         options.signal,
       );
+      // Quiet answers name only failures; a server that ignores Quiet names
+      // the asked keys as deleted too. One naming a key never asked answers
+      // some other request: none of this batch's keys is confirmed deleted.
+      const stranger = strangerDeleted(out.Deleted ?? [], batch);
+      if (stranger !== undefined) {
+        const message = `the server's DeleteObjects answer names ${
+          JSON.stringify(stranger.slice(0, 200))
+        } as deleted, a key not asked for: nothing in this batch is confirmed deleted`;
+        for (const key of batch) failures.push({ key, code: "NotConfirmed", message });
+        return;
+      }
       for (const e of out.Errors ?? []) {
         failures.push({
           key: e.Key ?? "(unknown key)",
@@ -1873,6 +1884,20 @@ async function profileRegion(profile: string | undefined): Promise<string> {
   } finally {
     probe.destroy();
   }
+}
+
+/**
+ * The first key a DeleteObjects answer names as deleted that `asked` does not
+ * hold (compared without surrounding whitespace, which an XML reader may drop).
+ */
+function strangerDeleted(
+  deleted: readonly { Key?: string | undefined }[],
+  asked: readonly string[],
+): string | undefined {
+  if (deleted.length === 0) return undefined;
+  const keys = new Set(asked.map((k) => k.trim()));
+  const found = deleted.find((d) => d.Key === undefined || !keys.has(d.Key.trim()));
+  return found === undefined ? undefined : (found.Key ?? "(no key)");
 }
 
 // Set by trimErrorsIn200 on the 200 answers whose body the SDK may take for an <Error>.

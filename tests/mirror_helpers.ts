@@ -9,7 +9,9 @@ import { NotFoundError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
-import type { MirrorOptions } from "../src/mirror/types.ts";
+import type { MirrorOptions, MirrorReport } from "../src/mirror/types.ts";
+import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
+import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 
@@ -247,6 +249,81 @@ export function testWatcher(): {
     send(event: Deno.FsEvent) {
       queue.push(event);
       wake();
+    },
+  };
+}
+
+/**
+ * Polls `cond` until it holds, at most `tries` times `everyMs` apart (a
+ * bounded wait), and throws naming `what` when it never does.
+ */
+export async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  { tries = 400, everyMs = 20 }: { tries?: number; everyMs?: number } = {},
+): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A running {@linkcode watchWithTestEvents}: what it did so far, and its controls. */
+export interface TestWatch extends AsyncDisposable {
+  clock: ManualClock;
+  events: ReturnType<typeof testWatcher>;
+  watching: Promise<WatchReport>;
+  batches: { kind: string; report: MirrorReport }[];
+  errors: string[];
+  /** How many times the watch went idle, and how many events it took in. */
+  counts: { idle: number; seen: number };
+}
+
+/**
+ * `watchMirror()` of `src` into `store` with `--delete`, driven by a manual
+ * clock (set after the files already written, so none is taken for one being
+ * written) and by events the test sends: a 1 s debounce, full passes only
+ * when asked. Disposing it stops the watch and waits for its end.
+ */
+export function watchWithTestEvents(
+  src: string,
+  store: ObjectStore,
+  dir: string,
+  extra: Partial<WatchOptions> = {},
+): TestWatch {
+  const clock = new ManualClock(Date.now() + 10_000);
+  const events = testWatcher();
+  const stop = new AbortController();
+  const batches: TestWatch["batches"] = [];
+  const errors: string[] = [];
+  const counts = { idle: 0, seen: 0 };
+  const watching = watchMirror({
+    sources: [src],
+    target: store,
+    statePath: join(dir, "s.db"),
+    delete: true,
+    clock,
+    debounceMs: 1000,
+    reconcileIntervalMs: 3_600_000,
+    signal: stop.signal,
+    watchFs: events.watchFs,
+    onBatch: (report, kind) => batches.push({ kind, report }),
+    onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
+    onIdle: () => counts.idle++,
+    onEvent: () => counts.seen++,
+    ...extra,
+  });
+  return {
+    clock,
+    events,
+    watching,
+    batches,
+    errors,
+    counts,
+    async [Symbol.asyncDispose]() {
+      stop.abort();
+      await watching;
     },
   };
 }

@@ -5,78 +5,50 @@
  * allows, rather than letting it through a batch of one path at a time.
  */
 import { join } from "node:path";
-import { ManualClock } from "../src/testing/manual_clock.ts";
-import type { MirrorReport } from "../src/mirror/types.ts";
-import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
 import { assertEquals } from "./assert.ts";
-import { fakeBackend, storeContents, tempDir, testWatcher, writeTree } from "./mirror_helpers.ts";
+import {
+  fakeBackend,
+  storeContents,
+  tempDir,
+  until,
+  watchWithTestEvents,
+  writeTree,
+} from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: the paths of one burst of events are one batch (maxDelete holds an rm -r back)", async () => {
   await using b = await fakeBackend();
   await using w = await tempDir();
   const src = join(w.dir, "src");
   await writeTree(src, { "a.txt": "a", "b.txt": "b", "c.txt": "c", "keep.txt": "k" });
-  const clock = new ManualClock(Date.now() + 10_000);
-  const events = testWatcher();
-  const stop = new AbortController();
-  const batches: { report: MirrorReport; kind: string }[] = [];
-  let seen = 0;
-  let idle = 0;
-  const watching: Promise<WatchReport> = watchMirror({
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    maxDelete: 2,
-    clock,
-    debounceMs: 1000,
-    reconcileIntervalMs: 3_600_000,
-    signal: stop.signal,
-    watchFs: events.watchFs,
-    onBatch: (report, kind) => batches.push({ report, kind }),
-    onEvent: () => seen++,
-    onIdle: () => idle++,
-    onError: () => {},
-  });
-  const until = async (what: string, cond: () => boolean | Promise<boolean>) => {
-    for (let i = 0; i < 400; i++) {
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  await using watch = watchWithTestEvents(src, b.store, w.dir, { maxDelete: 2 });
+  const { clock, events, batches, counts } = watch;
   // Lets the watch take up what the clock's advance made due: it goes idle
   // again, or (no sleep of its ended) stays so.
   const settle = async () => {
-    const before = idle;
-    for (let i = 0; i < 25 && idle === before; i++) {
+    const before = counts.idle;
+    for (let i = 0; i < 25 && counts.idle === before; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  try {
-    await until("the first pass", () => batches.length === 1 && idle > 0);
-    for (const name of ["a.txt", "b.txt", "c.txt"]) await Deno.remove(join(src, name));
-    // The pump takes the events one at a time: each a few ms after the last.
-    for (const name of ["a.txt", "b.txt", "c.txt"]) {
-      const before = seen;
-      events.send({ kind: "remove", paths: [join(src, name)] });
-      await until(`the event for ${name}`, () => seen > before);
-      await clock.advance(5);
-    }
-    // a.txt is due now, b.txt and c.txt 5 and 10 ms later.
-    await clock.advance(985);
-    await settle();
-    for (let i = 0; i < 3; i++) {
-      await clock.advance(5);
-      await settle();
-    }
-    const keys = Object.keys(await storeContents(b.store)).sort();
-    // Three deletes in one batch are more than maxDelete 2: none is made.
-    assertEquals(keys, ["a.txt", "b.txt", "c.txt", "keep.txt"]);
-    assertEquals(batches.length, 2);
-    assertEquals(batches[1]!.report.deleted, 0);
-  } finally {
-    stop.abort();
-    await watching;
+  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
+  for (const name of ["a.txt", "b.txt", "c.txt"]) await Deno.remove(join(src, name));
+  // The pump takes the events one at a time: each a few ms after the last.
+  for (const name of ["a.txt", "b.txt", "c.txt"]) {
+    const before = counts.seen;
+    events.send({ kind: "remove", paths: [join(src, name)] });
+    await until(`the event for ${name}`, () => counts.seen > before);
+    await clock.advance(5);
   }
+  // a.txt is due now, b.txt and c.txt 5 and 10 ms later.
+  await clock.advance(985);
+  await settle();
+  for (let i = 0; i < 3; i++) {
+    await clock.advance(5);
+    await settle();
+  }
+  const keys = Object.keys(await storeContents(b.store)).sort();
+  // Three deletes in one batch are more than maxDelete 2: none is made.
+  assertEquals(keys, ["a.txt", "b.txt", "c.txt", "keep.txt"]);
+  assertEquals(batches.length, 2);
+  assertEquals(batches[1]!.report.deleted, 0);
 });

@@ -10,7 +10,13 @@
 import { join } from "node:path";
 import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { fakeBackend, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+import {
+  fakeBackend,
+  storeContents,
+  tempDir,
+  until as untilHolds,
+  writeTree,
+} from "./mirror_helpers.ts";
 
 Deno.test({
   name: "mirror --watch: a file name that is not UTF-8 does not end the watching of later changes",
@@ -33,13 +39,9 @@ Deno.test({
       onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
       onIdle: () => idle++,
     });
-    const until = async (what: string, cond: () => boolean | Promise<boolean>) => {
-      for (let i = 0; i < 250; i++) {
-        if (await cond()) return;
-        await new Promise((r) => setTimeout(r, 40));
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    };
+    // Real events from a real watcher: a wait of up to 10 s for each.
+    const until = (what: string, cond: () => boolean | Promise<boolean>) =>
+      untilHolds(what, cond, { tries: 250, everyMs: 40 });
     try {
       await until("the first pass", async () => (await storeContents(b.store))["a.txt"] === "a");
       await until("idle", () => idle > 0);

@@ -6,79 +6,50 @@
  * once, and the tree is mirrored again once the root is back.
  */
 import { join } from "node:path";
-import { ManualClock } from "../src/testing/manual_clock.ts";
-import { watchMirror, type WatchReport } from "../src/mirror/watch.ts";
-import type { MirrorReport } from "../src/mirror/types.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, storeContents, tempDir, testWatcher, writeTree } from "./mirror_helpers.ts";
+import {
+  fakeBackend,
+  storeContents,
+  tempDir,
+  until,
+  watchWithTestEvents,
+  writeTree,
+} from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a source root moved away is said once, not a batch that fails and is retried", async () => {
   await using b = await fakeBackend();
   await using w = await tempDir();
   const src = join(w.dir, "src");
   await writeTree(src, { "a.txt": "a" });
-  // Files written "before" the clock's now: none is taken for one being written.
-  const clock = new ManualClock(Date.now() + 10_000);
-  const events = testWatcher();
-  const stop = new AbortController();
-  const batches: [string, MirrorReport][] = [];
-  const errors: string[] = [];
-  let idle = 0;
-  let seen = 0;
-  const watching: Promise<WatchReport> = watchMirror({
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    clock,
-    debounceMs: 1000,
-    reconcileIntervalMs: 3_600_000,
-    signal: stop.signal,
-    watchFs: events.watchFs,
-    onBatch: (report, kind) => batches.push([kind, report]),
-    onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
-    onIdle: () => idle++,
-    onEvent: () => seen++,
-  });
-  const until = async (what: string, cond: () => boolean | Promise<boolean>) => {
-    for (let i = 0; i < 400; i++) {
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
-  try {
-    await until("the first pass", () => batches.length === 1 && idle > 0);
-    await Deno.rename(src, join(w.dir, "away"));
-    events.send({ kind: "remove", paths: [src] });
-    await until("the event taken in", () => seen === 1);
-    const idleBefore = idle;
-    await clock.advance(1_000);
-    await until(
-      "the root's event",
-      () => (errors.length > 0 || batches.length > 1) && idle > idleBefore,
-    );
-    // Retried, the batch would come due again 1 s, 3 s, 7 s later.
-    for (const ms of [1_000, 2_000, 4_000]) {
-      const before = idle;
-      await clock.advance(ms);
-      await until("the watch to idle", () => idle > before);
-    }
-    assertEquals(batches.map(([kind]) => kind), ["initial"]);
-    assertEquals(errors.length, 1, errors.join("\n"));
-    assertStringIncludes(errors[0]!, `${src} is gone`);
-    // Back: its whole tree is looked at, and mirrored.
-    await Deno.rename(join(w.dir, "away"), src);
-    await Deno.writeTextFile(join(src, "b.txt"), "b");
-    // Looked for now and then, then its tree after a quiet period: bounded.
-    for (let i = 0; i < 30 && (await storeContents(b.store))["b.txt"] === undefined; i++) {
-      const before = idle;
-      await clock.advance(2_000);
-      await until("the watch to idle", () => idle > before);
-    }
-    assertEquals(await storeContents(b.store), { "a.txt": "a", "b.txt": "b" });
-  } finally {
-    stop.abort();
-    await watching;
+  await using watch = watchWithTestEvents(src, b.store, w.dir);
+  const { clock, events, batches, errors, counts } = watch;
+  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
+  await Deno.rename(src, join(w.dir, "away"));
+  events.send({ kind: "remove", paths: [src] });
+  await until("the event taken in", () => counts.seen === 1);
+  const idleBefore = counts.idle;
+  await clock.advance(1_000);
+  await until(
+    "the root's event",
+    () => (errors.length > 0 || batches.length > 1) && counts.idle > idleBefore,
+  );
+  // Retried, the batch would come due again 1 s, 3 s, 7 s later.
+  for (const ms of [1_000, 2_000, 4_000]) {
+    const before = counts.idle;
+    await clock.advance(ms);
+    await until("the watch to idle", () => counts.idle > before);
   }
+  assertEquals(batches.map((x) => x.kind), ["initial"]);
+  assertEquals(errors.length, 1, errors.join("\n"));
+  assertStringIncludes(errors[0]!, `${src} is gone`);
+  // Back: its whole tree is looked at, and mirrored.
+  await Deno.rename(join(w.dir, "away"), src);
+  await Deno.writeTextFile(join(src, "b.txt"), "b");
+  // Looked for now and then, then its tree after a quiet period: bounded.
+  for (let i = 0; i < 30 && (await storeContents(b.store))["b.txt"] === undefined; i++) {
+    const before = counts.idle;
+    await clock.advance(2_000);
+    await until("the watch to idle", () => counts.idle > before);
+  }
+  assertEquals(await storeContents(b.store), { "a.txt": "a", "b.txt": "b" });
 });

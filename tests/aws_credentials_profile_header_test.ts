@@ -5,26 +5,22 @@
  * the SDK's "Could not load credentials from any providers". The message now
  * names the file, the line and the header to write.
  */
-import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
 import { credentialHint } from "../src/store/s3_config.ts";
+import { envLookup, writeSharedFiles } from "./aws_shared_files.ts";
 
 Deno.test("credentials file: keys under [profile p] are named with the header to write", async () => {
   await withWorkspace(async (dir, vc) => {
-    const config = join(dir, "aws_config");
-    const credentials = join(dir, "aws_credentials");
-    await Deno.writeTextFile(config, "[profile lab]\nregion = us-east-1\n");
-    await Deno.writeTextFile(
-      credentials,
-      "[other]\nx = 1\n[profile lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
-    );
+    const { credentials, env } = await writeSharedFiles(dir, {
+      config: "[profile lab]\nregion = us-east-1\n",
+      credentials:
+        "[other]\nx = 1\n[profile lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+      profile: "lab",
+    });
     const run = await vc(["cache", "get", "s3://some-bucket/k.txt"], {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_PROFILE: "lab",
+      ...env,
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-      AWS_EC2_METADATA_DISABLED: "true",
     });
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(run.stderr, "no usable AWS credentials");
@@ -33,26 +29,16 @@ Deno.test("credentials file: keys under [profile p] are named with the header to
   });
 });
 
-Deno.test("credentials file: no header hint when [p] holds the keys, or for the config file", () => {
-  const dir = Deno.makeTempDirSync();
+Deno.test("credentials file: no header hint when [p] holds the keys, or for the config file", async () => {
+  const dir = await Deno.makeTempDir();
   try {
-    const config = join(dir, "config");
-    const credentials = join(dir, "credentials");
-    const env = (profile: string) => (name: string) =>
-      ({
-        AWS_CONFIG_FILE: config,
-        AWS_SHARED_CREDENTIALS_FILE: credentials,
-        AWS_PROFILE: profile,
-      })[name];
-    Deno.writeTextFileSync(
-      config,
-      "[profile lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
-    );
-    Deno.writeTextFileSync(
-      credentials,
-      "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\n" +
+    const files = await writeSharedFiles(dir, {
+      config: "[profile lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+      credentials: "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\n" +
         "[profile lab]\naws_access_key_id = AK2\naws_secret_access_key = s\n",
-    );
+    });
+    const { credentials } = files;
+    const env = (profile: string) => envLookup(files.env, profile);
     assertEquals(credentialHint(env("lab")), "");
     // `[profile default]` there is no default profile either.
     Deno.writeTextFileSync(
@@ -64,6 +50,6 @@ Deno.test("credentials file: no header hint when [p] holds the keys, or for the 
       credentialHint(env("default")),
     );
   } finally {
-    Deno.removeSync(dir, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });

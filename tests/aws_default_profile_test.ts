@@ -7,9 +7,9 @@
  * profile the aws CLI uses: its keys, its region, and messages name the
  * variable.
  */
-import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { writeSharedFiles } from "./aws_shared_files.ts";
 
 Deno.test("AWS_DEFAULT_PROFILE names the profile, before AWS_PROFILE, as for the aws CLI", async () => {
   const keys: string[] = [];
@@ -22,25 +22,14 @@ Deno.test("AWS_DEFAULT_PROFILE names the profile, before AWS_PROFILE, as for the
     );
   });
   await withWorkspace(async (dir, vc) => {
-    const config = join(dir, "aws_config");
-    const credentials = join(dir, "aws_credentials");
-    await Deno.writeTextFile(
-      config,
-      "[default]\nregion = us-east-1\n[profile a]\nregion = eu-west-1\n" +
+    const files = await writeSharedFiles(dir, {
+      config: "[default]\nregion = us-east-1\n[profile a]\nregion = eu-west-1\n" +
         "[profile b]\nregion = ap-south-1\n",
-    );
-    await Deno.writeTextFile(
-      credentials,
-      ["default", "a", "b"].map((p) =>
+      credentials: ["default", "a", "b"].map((p) =>
         `[${p}]\naws_access_key_id = KEY${p.toUpperCase()}\naws_secret_access_key = s\n`
       ).join(""),
-    );
-    const env = {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${server.addr.port}`,
-      AWS_EC2_METADATA_DISABLED: "true",
-    };
+    });
+    const env = { ...files.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${server.addr.port}` };
     for (
       const extra of [{ AWS_DEFAULT_PROFILE: "a" }, { AWS_DEFAULT_PROFILE: "a", AWS_PROFILE: "b" }]
     ) {

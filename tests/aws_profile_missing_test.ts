@@ -5,26 +5,21 @@
  * any providers". The message now names the profile, the variable and the
  * two files looked in.
  */
-import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
 import { credentialHint } from "../src/store/s3_config.ts";
+import { envLookup, writeSharedFiles } from "./aws_shared_files.ts";
 
 Deno.test("AWS_PROFILE naming no profile: the error says so, naming both files", async () => {
   await withWorkspace(async (dir, vc) => {
-    const config = join(dir, "aws_config");
-    const credentials = join(dir, "aws_credentials");
-    await Deno.writeTextFile(config, "[profile lab]\nregion = us-east-1\n");
-    await Deno.writeTextFile(
-      credentials,
-      "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
-    );
+    const { config, credentials, env } = await writeSharedFiles(dir, {
+      config: "[profile lab]\nregion = us-east-1\n",
+      credentials: "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+      profile: "lba",
+    });
     const run = await vc(["cache", "get", "s3://some-bucket/k.txt"], {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_PROFILE: "lba",
+      ...env,
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-      AWS_EC2_METADATA_DISABLED: "true",
     });
     assertEquals(run.code, 1, run.stderr);
     assertStringIncludes(run.stderr, "no usable AWS credentials");
@@ -37,19 +32,12 @@ Deno.test("AWS_PROFILE naming no profile: the error says so, naming both files",
 Deno.test("AWS_PROFILE: no missing-profile hint when either file holds it", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const config = join(dir, "config");
-    const credentials = join(dir, "credentials");
-    await Deno.writeTextFile(config, "[profile inconfig]\nregion = us-east-1\n");
-    await Deno.writeTextFile(
-      credentials,
-      "[increds]\naws_access_key_id = AK\naws_secret_access_key = s\n",
-    );
-    const env = (profile: string) => (name: string) =>
-      ({
-        AWS_CONFIG_FILE: config,
-        AWS_SHARED_CREDENTIALS_FILE: credentials,
-        AWS_PROFILE: profile,
-      })[name];
+    const files = await writeSharedFiles(dir, {
+      config: "[profile inconfig]\nregion = us-east-1\n",
+      credentials: "[increds]\naws_access_key_id = AK\naws_secret_access_key = s\n",
+    });
+    const { config } = files;
+    const env = (profile: string) => envLookup(files.env, profile);
     assertEquals(credentialHint(env("inconfig")), "");
     assertEquals(credentialHint(env("increds")), "");
     assertEquals(credentialHint(env("default")), "");

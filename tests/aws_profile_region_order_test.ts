@@ -5,9 +5,9 @@
  * the config file's: it said eu-west-1 for requests signed for us-west-2.
  * Both now take the credentials file's.
  */
-import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { writeSharedFiles } from "./aws_shared_files.ts";
 
 Deno.test("profile region in both files: vc config shows the region requests are signed for", async () => {
   const regions: string[] = [];
@@ -22,22 +22,12 @@ Deno.test("profile region in both files: vc config shows the region requests are
     },
   );
   await withWorkspace(async (dir, vc) => {
-    const config = join(dir, "aws_config");
-    const credentials = join(dir, "aws_credentials");
-    await Deno.writeTextFile(
-      config,
-      `[profile lab]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:${server.addr.port}\n`,
-    );
-    await Deno.writeTextFile(
-      credentials,
-      "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\nregion = us-west-2\n",
-    );
-    const env = {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_PROFILE: "lab",
-      AWS_EC2_METADATA_DISABLED: "true",
-    };
+    const { env } = await writeSharedFiles(dir, {
+      config:
+        `[profile lab]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:${server.addr.port}\n`,
+      credentials: "[lab]\naws_access_key_id = AK\naws_secret_access_key = s\nregion = us-west-2\n",
+      profile: "lab",
+    });
     const get = await vc(["cache", "get", "s3://some-bucket/k.txt"], env);
     assertEquals(get.code, 1, get.stderr);
     assertEquals(new Set(regions).size, 1, `${regions}`);

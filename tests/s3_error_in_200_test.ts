@@ -102,57 +102,62 @@ Deno.test("S3Store.delete: DeleteObjects answering 200 with an InternalError and
   );
 });
 
-Deno.test("S3Store.delete: DeleteObjects answering 200 with an <Error> and a newline fails", async () => {
-  const denied = errorXml("AccessDenied", "Access Denied by proxy") + "\n";
-  await using proxied = await startS3Proxy(async (req, forward) => {
+/**
+ * `store.delete(["a.txt", "b.txt"])` of two objects put first, through a
+ * proxy whose every DeleteObjects answer is a 200 with `body`: what the
+ * delete said (its error's message, or "deleted").
+ */
+async function deleteAnswered(
+  body: string,
+): Promise<{ message: string; store: S3Store } & AsyncDisposable> {
+  const proxied = await startS3Proxy(async (req, forward) => {
     if (req.method === "POST" && new URL(req.url).searchParams.has("delete")) {
       await req.body?.cancel();
-      return new Response(denied, { status: 200, headers: { "content-type": "application/xml" } });
+      return new Response(body, { status: 200, headers: { "content-type": "application/xml" } });
     }
     return await forward();
   });
-  const store = proxied.store;
-  await store.put("a.txt", new TextEncoder().encode("a"));
-  await store.put("b.txt", new TextEncoder().encode("b"));
-  const message = await store.delete(["a.txt", "b.txt"]).then(
-    () => "deleted",
-    (e: Error) => e.message,
+  try {
+    const store = proxied.store;
+    await store.put("a.txt", new TextEncoder().encode("a"));
+    await store.put("b.txt", new TextEncoder().encode("b"));
+    const message = await store.delete(["a.txt", "b.txt"]).then(
+      () => "deleted",
+      (e: Error) => e.message,
+    );
+    return { message, store, [Symbol.asyncDispose]: () => proxied[Symbol.asyncDispose]() };
+  } catch (e) {
+    await proxied[Symbol.asyncDispose]();
+    throw e;
+  }
+}
+
+Deno.test("S3Store.delete: DeleteObjects answering 200 with an <Error> and a newline fails", async () => {
+  await using d = await deleteAnswered(
+    errorXml("AccessDenied", "Access Denied by proxy") + "\n",
   );
   assertEquals(
-    message.includes(
+    d.message.includes(
       "answered 200 OK with an <Error> in the body: AccessDenied: Access Denied by proxy",
     ),
     true,
-    message,
+    d.message,
   );
-  assertEquals((await store.head("a.txt"))?.size, 1);
+  assertEquals((await d.store.head("a.txt"))?.size, 1);
 });
 
 // A DeleteObjects answer that names as deleted a key never asked for is not
 // about this request: it used to count as "no key failed", so vc mirror
 // --delete reported objects deleted that were all still there.
 Deno.test("S3Store.delete: a DeleteObjects answer naming a key never asked confirms nothing", async () => {
-  await using proxied = await startS3Proxy(async (req, forward) => {
-    if (req.method === "POST" && new URL(req.url).searchParams.has("delete")) {
-      await req.body?.cancel();
-      return new Response(
-        `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult><Deleted><Key>never-asked</Key></Deleted></DeleteResult>`,
-        { status: 200, headers: { "content-type": "application/xml" } },
-      );
-    }
-    return await forward();
-  });
-  const store = proxied.store;
-  await store.put("a.txt", new TextEncoder().encode("a"));
-  await store.put("b.txt", new TextEncoder().encode("b"));
-  const message = await store.delete(["a.txt", "b.txt"]).then(
-    () => "deleted",
-    (e: Error) => e.message,
+  await using d = await deleteAnswered(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult><Deleted><Key>never-asked</Key></Deleted></DeleteResult>`,
   );
+  const { message } = d;
   assertEquals(message.includes("could not delete 2 of 2 keys"), true, message);
   assertEquals(message.includes("s3://b/a.txt") && message.includes("s3://b/b.txt"), true, message);
   assertEquals(message.includes('"never-asked" as deleted, a key not asked for'), true, message);
-  assertEquals((await store.head("a.txt"))?.size, 1);
+  assertEquals((await d.store.head("a.txt"))?.size, 1);
 });
 
 Deno.test("S3Store.delete: a server that ignores Quiet and names every deleted key is fine", async () => {

@@ -10,21 +10,26 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { rawPut, tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
 
 const BUCKET = "verify-locked";
 
-Deno.test("verify: a same-size replacement behind a locked, cached copy blames the store, keeps the copy", async () => {
-  await using s3 = await startFakeS3({ buckets: [BUCKET] });
-  await using dir = await tempDir();
-  await using cache = new AssetCache({
-    cacheDir: join(dir.path, "cache"),
+/** An asset cache in `dir/cache` over the fake S3 `s3`, no settings read. */
+function cacheOver(s3: FakeS3, dir: string): AssetCache {
+  return new AssetCache({
+    cacheDir: join(dir, "cache"),
     configPath: false,
     env: {},
     store: testS3Options(s3),
   });
+}
+
+Deno.test("verify: a same-size replacement behind a locked, cached copy blames the store, keeps the copy", async () => {
+  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  await using dir = await tempDir();
+  await using cache = cacheOver(s3, dir.path);
   await using vc = new VersionedCache({
     manifest: join(dir.path, "manifest.json"),
     bucket: `s3://${BUCKET}`,
@@ -50,12 +55,7 @@ Deno.test("verify: a same-size replacement behind a locked, cached copy blames t
 Deno.test("verify: a cached copy that is the store's replaced content blames the store, not the copy", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });
   await using dir = await tempDir();
-  await using cache = new AssetCache({
-    cacheDir: join(dir.path, "cache"),
-    configPath: false,
-    env: {},
-    store: testS3Options(s3),
-  });
+  await using cache = cacheOver(s3, dir.path);
   const manifest = join(dir.path, "manifest.json");
   const options = { manifest, bucket: `s3://${BUCKET}`, cache, store: testS3Options(s3) };
   await using vc = new VersionedCache(options);

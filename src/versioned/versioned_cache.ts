@@ -605,7 +605,14 @@ export class VersionedCache {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     } catch (error) {
-      if (!(error instanceof NotFoundError) || asset.version === undefined) throw error;
+      if (!(error instanceof NotFoundError)) throw error;
+      // A remote override that is not there is named as the manifest's entry,
+      // as a local one is: the URI alone does not say which entry to fix.
+      if (asset.version === undefined) {
+        throw new NotFoundError(`override of ${asset.path} in ${this.manifest}: ${error.message}`, {
+          cause: error,
+        });
+      }
       throw await this.#missingVersion(asset, asset.version, error);
     }
   }

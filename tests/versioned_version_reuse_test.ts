@@ -52,6 +52,28 @@ Deno.test("update does not publish again a pinned, locked version deleted from t
   assertEquals(r.to, "1.0.2");
 });
 
+Deno.test("update below a pinned version deleted from the bucket does not claim it was published", async () => {
+  await using ws = await workspace();
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await ws.vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  await ws.vc.update("/t.csv", file, { minor: true });
+  await Deno.remove(join(ws.bucket, "t.1.1.0.csv"));
+
+  // --patch from the bucket's latest 1.0.0 gives 1.0.1, below the pinned 1.1.0:
+  // no one knows 1.0.1 was ever published, only that it may have been.
+  await writeFile(ws.dir, "t.csv", "three\n");
+  const error = await assertRejects(
+    () => ws.vc.update("/t.csv", file, { patch: true }),
+    InvalidInputError,
+  );
+  assert(!error.message.includes("1.0.1 was published before"), error.message);
+  assert(error.message.includes("/t.csv 1.0.1 may have been published before"), error.message);
+  assert(error.message.includes(`${ws.manifest} pins 1.1.0, which is not in`), error.message);
+  assert(error.message.includes("--version 1.1.1"), error.message);
+  assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
+});
+
 Deno.test("update may publish a deleted version again with the very bytes the lock file locks", async () => {
   await using ws = await workspace();
   const file = await writeFile(ws.dir, "t.csv", "one\n");

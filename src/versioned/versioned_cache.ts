@@ -1566,11 +1566,20 @@ export class VersionedCache {
         } exists); ${retryHint}. ${this.manifest} was not changed`,
       );
     }
+    // A version below the pinned one is not known to have been published,
+    // only that it may have been (the pin passed it): said as such.
+    const known = lockedOther || pinned === version;
     throw new InvalidInputError(
-      `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
-        `is ${latest ?? "none"}), yet ${why}: publishing ${version} again would give one ` +
-        `version two contents (caches and checkouts keep the old one). Publish past it with ` +
-        `--version ${next} (version: "${next}"); nothing was published`,
+      known
+        ? `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
+          `is ${latest ?? "none"}), yet ${why}: publishing ${version} again would give one ` +
+          `version two contents (caches and checkouts keep the old one). Publish past it with ` +
+          `--version ${next} (version: "${next}"); nothing was published`
+        : `${path} ${version} may have been published before: ${why}, which is not in ` +
+          `${this.bucket} now (its latest is ${latest ?? "none"}), and ${version} is below it. ` +
+          `Publishing ${version} could give one version two contents (caches and checkouts ` +
+          `keep the old one). Publish past it with --version ${next} (version: "${next}"); ` +
+          `nothing was published`,
     );
   }
 

@@ -25,7 +25,7 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
-import { checkFunction, checkPathArgument } from "../options_check.ts";
+import { checkFunction, checkPathArgument, describeValue } from "../options_check.ts";
 import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
@@ -231,6 +231,24 @@ async function readLockText(
 const LOCK_CONFLICT_HINT =
   "keep the entries of both sides, a comma after each but the last, then run vc lock --check";
 
+// What is wrong with a lock entry's value, said of the field at fault (a
+// hand edit's `"size": "6"` is not found by reading the shape alone).
+function lockEntryProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `it is ${describeValue(value)}`;
+  }
+  const { size, sha256 } = value as Record<string, unknown>;
+  if (size === undefined) return "its size is missing";
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+    return `its size is ${describeValue(size)}, not a whole number of bytes`;
+  }
+  if (sha256 === undefined) return "its sha256 is missing";
+  if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    return `its sha256 is ${describeValue(sha256)}, not 64 hex digits`;
+  }
+  return undefined;
+}
+
 /**
  * Parses and validates lock file text; `file` names it in errors.
  *
@@ -253,7 +271,9 @@ export function parseLockFile(text: string, file: string): LockEntries {
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new InvalidInputError(
-      `lock file ${file} must be a JSON object of "/path@version" entries`,
+      `lock file ${file} must be a JSON object of "/path@version" entries, got ${
+        Array.isArray(data) ? "an array" : data === null ? "null" : typeof data
+      }`,
     );
   }
   const out: LockEntries = {};
@@ -269,13 +289,11 @@ export function parseLockFile(text: string, file: string): LockEntries {
     } catch (cause) {
       throw bad(`has an invalid path: ${(cause as Error).message}`);
     }
-    const v = value as Partial<LockEntry> | null;
-    if (
-      typeof v !== "object" || v === null || !Number.isSafeInteger(v.size) || (v.size ?? -1) < 0 ||
-      typeof v.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(v.sha256)
-    ) {
-      throw bad('must be {"size": BYTES, "sha256": "64 hex digits"}');
+    const problem = lockEntryProblem(value);
+    if (problem !== undefined) {
+      throw bad(`must be {"size": BYTES, "sha256": "64 hex digits"}: ${problem}`);
     }
+    const v = value as LockEntry;
     const normalized = `${path}@${version}`;
     if (Object.hasOwn(out, normalized)) {
       // Two spellings of one entry: which hash wins must not depend on order.

@@ -28,7 +28,7 @@ import {
   spellingDifference,
 } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
-import { writeFailureLines } from "./failure_lines.ts";
+import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { checkProgress, uploadProgress } from "./upload_progress.ts";
 
 const PATH_HELP =
@@ -395,10 +395,18 @@ export const versions: Command = {
   async run(ctx) {
     const p = checkedPath(ctx.args[0]!);
     await using s = openVersioned(ctx, "versions");
-    const list = await s.vc.versions(p, {
-      signal: ctx.io.signal,
-      onWarning: (w) => ctx.out.warn(w.message),
-    });
+    // One warning per odd key: another tool's nightly pre-releases beside a
+    // path are hundreds of keys, whose lines would bury the list.
+    const warnings = cappedWarnings(ctx.out);
+    let list: string[];
+    try {
+      list = await s.vc.versions(p, {
+        signal: ctx.io.signal,
+        onWarning: (w) => warnings.warn(w.message),
+      });
+    } finally {
+      warnings.finish();
+    }
     // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
     // path is the likelier cause, so say so (stderr: stdout stays a list).
     if (list.length === 0) {
@@ -484,10 +492,16 @@ export const lsRemote: Command = {
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
     await using s = openVersioned(ctx, "ls-remote");
-    const rows = await s.vc.lsRemote({
-      signal: ctx.io.signal,
-      onWarning: (w) => ctx.out.warn(w.message),
-    });
+    const warnings = cappedWarnings(ctx.out); // one per odd key, as for `vc versions`
+    let rows: Awaited<ReturnType<typeof s.vc.lsRemote>>;
+    try {
+      rows = await s.vc.lsRemote({
+        signal: ctx.io.signal,
+        onWarning: (w) => warnings.warn(w.message),
+      });
+    } finally {
+      warnings.finish();
+    }
     // Empty output with exit 0 reads as "an empty listing"; a mistyped prefix
     // (`s3://b/tema`) or another bucket is the likelier cause, so say so
     // (stderr: stdout stays a list), as `vc versions` does.

@@ -38,3 +38,25 @@ Deno.test("cli path and prefill: PATH@ a non-version is named as no version", as
   assertStringIncludes(listed.stderr, "1.0.00 is not a version of /data/a.csv");
   assert(!listed.stderr.includes("own argument"), listed.stderr);
 });
+
+// A key copied from `aws s3 ls` or `vc path-remote` (`/data/a.1.0.0.csv`)
+// where the path goes: the error names the path and version it stands for.
+Deno.test("cli path, get: a bucket key's name gets a hint naming its path and version", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.csv", "a\n");
+  await ws.vc("add", "/data/a.csv", "src/a.csv");
+
+  for (const args of [["path", "/data/a.1.0.0.csv"], ["get", "data/a.1.0.0.csv", "out.csv"]]) {
+    const r = await ws.vc(...args);
+    assertFailure(r, 1, "/data/a.1.0.0.csv is not in manifest");
+    assertStringIncludes(
+      r.stderr,
+      "it names the bucket key of version 1.0.0 of /data/a.csv: give the path and the version " +
+        "as two arguments (`/data/a.csv 1.0.0`)",
+    );
+  }
+  // A path the manifest does not have gets no such hint.
+  const other = await ws.vc("path", "/data/b.1.0.0.csv");
+  assertFailure(other, 1, "/data/b.1.0.0.csv is not in manifest");
+  assert(!other.stderr.includes("bucket key"), other.stderr);
+});

@@ -2065,6 +2065,16 @@ export class VersionedCache {
           `give the version as its own argument (\`${at[1]} ${at[2]}\`)`,
       );
     }
+    // A bucket key copied from a listing (`aws s3 ls`, the URI `vc path-remote`
+    // prints) where the asset's path goes: name the path and version it is.
+    const key = parseVersionedKey(path);
+    if (key !== undefined && known.includes(key.path)) {
+      return new NotFoundError(
+        `${path} is not in manifest ${this.manifest}; it names the bucket key of version ` +
+          `${key.version} of ${key.path}: give the path and the version as two arguments ` +
+          `(\`${key.path} ${key.version}\`)`,
+      );
+    }
     return new NotFoundError(
       `${path} is not in manifest ${this.manifest}${didYouMean(path, known)}`,
     );

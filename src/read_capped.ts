@@ -23,6 +23,8 @@ export interface ReadCappedOptions {
   stdin?: ReadableStream<Uint8Array> | "process";
   /** Return `undefined` for a missing file instead of throwing `NotFoundError`. */
   allowMissing?: boolean;
+  /** Keep a leading byte order mark in the text (a file vc rewrites keeps it). */
+  keepByteOrderMark?: boolean;
   /**
    * Stops a read of a pipe or standard input that waits for more (its
    * writer still running) with the signal's reason: such a read cannot be
@@ -97,7 +99,7 @@ export async function readTextCapped(
     // pool, which a warm `vc path` feels. Devices and pipes take the stream.
     if (stat?.isFile) {
       try {
-        return readFileCapped(file, stat.size, options.maxBytes, name, options.why);
+        return readFileCapped(file, stat.size, name, options);
       } finally {
         file.close();
       }
@@ -141,7 +143,7 @@ export async function readTextCapped(
     bytes.set(c, off);
     off += c.length;
   }
-  return decodeUtf8(bytes, name);
+  return decodeUtf8(bytes, name, options.keepByteOrderMark);
 }
 
 // Reads at most maxBytes + 1 bytes (so a file that grew past the cap, or a
@@ -149,9 +151,8 @@ export async function readTextCapped(
 function readFileCapped(
   file: Deno.FsFile,
   size: number,
-  maxBytes: number,
   name: string,
-  why: string | undefined,
+  { maxBytes, why, keepByteOrderMark }: ReadCappedOptions,
 ): string {
   const cap = maxBytes + 1;
   let buf = new Uint8Array(Math.min(cap, Math.max(size + 1, 4096)));
@@ -172,5 +173,5 @@ function readFileCapped(
       `${name} is larger than ${maxBytes} bytes${why ? `: ${why}` : ""}`,
     );
   }
-  return decodeUtf8(buf.subarray(0, total), name);
+  return decodeUtf8(buf.subarray(0, total), name, keepByteOrderMark);
 }

@@ -10,11 +10,13 @@
 import { InvalidInputError } from "./errors.ts";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
+const strictKeepingMark = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * `bytes` as text, or an `InvalidInputError` naming `name` and the line and
  * byte where the bytes stop being UTF-8. A leading byte order mark is
- * dropped, as any UTF-8 decoder does.
+ * dropped, as any UTF-8 decoder does, unless `keepByteOrderMark` (for a
+ * file vc rewrites: the mark is the file's to keep).
  *
  * @example
  * ```ts
@@ -27,8 +29,8 @@ const strict = new TextDecoder("utf-8", { fatal: true });
  * );
  * ```
  */
-export function decodeUtf8(bytes: Uint8Array, name: string): string {
-  const text = utf8OrUndefined(bytes);
+export function decodeUtf8(bytes: Uint8Array, name: string, keepByteOrderMark = false): string {
+  const text = utf8OrUndefined(bytes, keepByteOrderMark);
   if (text === undefined) throw new InvalidInputError(`${name} is ${notUtf8(bytes)}`);
   // Valid UTF-8, but no text file of vc's holds a NUL: UTF-16 without its
   // byte order mark, or a binary file.
@@ -54,9 +56,12 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
  * assert.equal(utf8OrUndefined(new Uint8Array([0xff])), undefined);
  * ```
  */
-export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+export function utf8OrUndefined(
+  bytes: Uint8Array,
+  keepByteOrderMark = false,
+): string | undefined {
   try {
-    return strict.decode(bytes);
+    return (keepByteOrderMark ? strictKeepingMark : strict).decode(bytes);
   } catch {
     return undefined;
   }

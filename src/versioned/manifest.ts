@@ -243,7 +243,9 @@ const MANIFEST_CONFLICT_HINT =
  * }
  * ```
  */
-export function parseManifest(text: string, file: string): ManifestEntries {
+export function parseManifest(withMark: string, file: string): ManifestEntries {
+  // A UTF-8 byte order mark (Windows editors write one) is not JSON's whitespace.
+  const text = withMark.startsWith("\ufeff") ? withMark.slice(1) : withMark;
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -665,6 +667,8 @@ function readManifestText(file: string): Promise<string | undefined> {
     what: "manifest",
     why: "not a manifest of paths and versions",
     allowMissing: true,
+    // A rewrite keeps it (see editManifestText); parsing skips it.
+    keepByteOrderMark: true,
   });
 }
 

@@ -49,7 +49,8 @@ export const VC_STYLE: Readonly<ManifestStyle> = Object.freeze({
  * assert(s.escapeNonAscii && !s.finalNewline && s.indent === "    ");
  * ```
  */
-export function detectManifestStyle(text: string): ManifestStyle {
+export function detectManifestStyle(withMark: string): ManifestStyle {
+  const text = withoutByteOrderMark(withMark);
   // The first entry's indentation, past blank lines and trailing spaces after `{`.
   const indent = /^\{[ \t]*\r?\n(?:[ \t]*\r?\n)*( {1,8}|\t)"/.exec(text)?.[1] ??
     VC_STYLE.indent;
@@ -59,8 +60,18 @@ export function detectManifestStyle(text: string): ManifestStyle {
       .test(text);
   const raw = /[\u0080-\uffff]/.test(text);
   const escapeNonAscii = escaped || (!raw && !finalNewline);
-  const eol = /\r\n/.test(text) ? "\r\n" : "\n";
+  // The file's usual line break: a file with a stray line of the other kind
+  // (one pasted in) keeps its own.
+  const crlf = text.match(/\r\n/g)?.length ?? 0;
+  const lf = text.match(/\n/g)?.length ?? 0;
+  const eol = crlf > lf - crlf ? "\r\n" : "\n";
   return { indent, escapeNonAscii, finalNewline, eol };
+}
+
+const BYTE_ORDER_MARK = "\ufeff";
+
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
 }
 
 /**
@@ -115,9 +126,11 @@ const ENTRY_LINE = /^(\s*)("(?:[^"\\]|\\.)*")(\s*:\s*)("(?:[^"\\]|\\.)*")(\s*)(,
 /**
  * Rewrites `text` (whose entries, normalized, are `before`) to hold `after`,
  * changing only the lines of entries that were added, removed or changed;
- * every other line stays byte for byte. New entries go where code-point
- * order puts them. Falls back to {@linkcode renderManifest} in the file's
- * style when the file is not one entry per line.
+ * every other line stays byte for byte, with its own line break, and a
+ * leading byte order mark stays. New entries go where code-point order puts
+ * them, ending in the file's usual line break. Falls back to
+ * {@linkcode renderManifest} in the file's style when the file is not one
+ * entry per line.
  *
  * @example
  * ```ts
@@ -135,27 +148,53 @@ export function editManifestText(
   after: Readonly<ManifestEntries>,
   normalize: (key: string) => string = (k) => (k.startsWith("/") ? k : `/${k}`),
 ): string {
+  // Windows editors save UTF-8 with a byte order mark; it is the file's, not vc's, to drop.
+  const mark = text.startsWith(BYTE_ORDER_MARK) ? BYTE_ORDER_MARK : "";
+  return mark + editEntryLines(text.slice(mark.length), before, after, normalize);
+}
+
+function editEntryLines(
+  text: string,
+  before: Readonly<ManifestEntries>,
+  after: Readonly<ManifestEntries>,
+  normalize: (key: string) => string,
+): string {
   const style = detectManifestStyle(text);
   const fallback = () => renderManifest(after, style);
-  const lines = text.split(/\r?\n/);
+  // Each line with the break that ends it ("" for the last): a file with
+  // mixed line breaks keeps them, line by line.
+  const pieces = text.split(/(\r?\n)/);
+  const lines: string[] = [];
+  const breaks: string[] = [];
+  for (let i = 0; i < pieces.length; i += 2) {
+    lines.push(pieces[i] as string);
+    breaks.push(pieces[i + 1] ?? "");
+  }
+  const whole = (i: number) => `${lines[i]}${breaks[i]}`;
   // Expect "{", entry lines, "}", and optionally one empty string after a final newline.
   // Blank lines after the `}` (an editor's extra newline) stay as they are.
   let closing = lines.length - 1;
   while (closing > 0 && lines[closing]?.trim() === "") closing--;
   if (lines[0]?.trim() !== "{" || lines[closing]?.trim() !== "}") return fallback();
-  const end = lines.slice(closing + 1);
-  // Blank lines (a hand-edited file's groups) stay before the entry they preceded.
-  type Line = { key: string; parts: string[]; blanks: string[] };
+  // Blank lines (a hand-edited file's groups) stay before the entry they
+  // preceded; each line here is whole, its line break included.
+  type Line = { key: string; parts: string[]; eol: string; blanks: string[] };
   const body: Line[] = [];
   let blanks: string[] = [];
-  for (const line of lines.slice(1, closing)) {
+  for (let i = 1; i < closing; i++) {
+    const line = lines[i] as string;
     if (line.trim() === "") {
-      blanks.push(line);
+      blanks.push(whole(i));
       continue;
     }
     const m = ENTRY_LINE.exec(line);
     if (m === null) return fallback();
-    body.push({ key: normalize(JSON.parse(m[2] as string) as string), parts: m.slice(1), blanks });
+    body.push({
+      key: normalize(JSON.parse(m[2] as string) as string),
+      parts: m.slice(1),
+      eol: breaks[i] as string,
+      blanks,
+    });
     blanks = [];
   }
   const trailingBlanks = blanks;
@@ -195,7 +234,7 @@ export function editManifestText(
     ];
     // Before the blank lines of the entry it precedes: in the group of the entry above it.
     const at = out.findIndex((l) => compareUtf8(l.key, key) > 0);
-    out.splice(at === -1 ? out.length : at, 0, { key, parts, blanks: [] });
+    out.splice(at === -1 ? out.length : at, 0, { key, parts, eol: style.eol, blanks: [] });
   }
   if (out.length === 0) return `{}${style.finalNewline ? style.eol : ""}`;
   const rendered = out.map((line, i) => {
@@ -206,9 +245,8 @@ export function editManifestText(
     const entry = hadComma !== isLast
       ? p.join("")
       : `${p[0]}${p[1]}${p[2]}${p[3]}${isLast ? "" : comma}`;
-    return [...line.blanks, entry].join(style.eol);
+    return `${line.blanks.join("")}${entry}${line.eol}`;
   });
-  const head = lines[0] as string;
-  const tail = [...carried, ...trailingBlanks, lines[closing] as string, ...end].join(style.eol);
-  return `${head}${style.eol}${rendered.join(style.eol)}${style.eol}${tail}`;
+  const end = lines.slice(closing).map((_, i) => whole(closing + i));
+  return [whole(0), ...rendered, ...carried, ...trailingBlanks, ...end].join("");
 }

@@ -70,8 +70,8 @@ export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Pr
 }
 
 /**
- * Removes an entry: records its removal (and removes an earlier version's
- * record file), removes the data file, then any directories that became
+ * Removes an entry: removes the data file, records the removal (and removes
+ * an earlier version's record file), then any directories that became
  * empty (up to the cache dir). Returns true when the data file existed.
  *
  * @example
@@ -157,23 +157,20 @@ export async function removeEntryFiles(
       keepData || (await lstatOrUndefined(dataPath))?.isDirectory === true
         ? false
         : await removeIfExists(dataPath);
+    // The data first. A data file that cannot be removed (a read-only
+    // directory, a file open on Windows) then leaves the entry as it was,
+    // listed and served, and the error says so; removed record first, the
+    // entry vanished from `ls` while its file stayed on disk, and a read-only
+    // cache missed what it had served. A record whose data is gone is a miss
+    // (dead: the next prune or verify drops it), never a wrong hit. On a full
+    // disk (the cache filled it: just when prune or rm is needed) the data
+    // frees room for the removal line; if that still does not fit, the dead
+    // record stays.
+    existed = await removeData();
     try {
-      // The record first: an entry without one is a miss, never a wrong hit.
       removeEntryRecord(record);
-      existed = await removeData();
     } catch (e) {
       if (!isNoSpaceError(e)) throw e;
-      // A full disk (the cache filled it: just when prune or rm is needed)
-      // has no room for the removal line. A record whose data is gone is a
-      // miss too (dead: the next prune or verify drops it), so the data goes
-      // first, freeing room, and then the line; if that still does not fit,
-      // the dead record stays.
-      existed = await removeData();
-      try {
-        removeEntryRecord(record);
-      } catch (again) {
-        if (!isNoSpaceError(again)) throw again;
-      }
     }
   } finally {
     // Releasing removes the lock's temp file, so the directory can empty.

@@ -8,6 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { InvalidInputError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import {
   type FakeS3,
@@ -315,11 +316,11 @@ Deno.test("latencyMs delays matching requests only", async () => {
 
 Deno.test("fault settings are validated and replaceable at runtime", async () => {
   await withServer(async (s3) => {
-    assert.throws(() => s3.setFaults({ errorRate: 2 }), RangeError);
-    assert.throws(() => (s3.faults = { corruptRate: -0.1 }), RangeError);
-    assert.throws(() => s3.setFaults({ latencyMs: -1 }), RangeError);
-    assert.throws(() => s3.failNext(1, "boom" as "reset"), TypeError);
-    assert.throws(() => s3.failNext(-1, "reset"), RangeError);
+    assert.throws(() => s3.setFaults({ errorRate: 2 }), InvalidInputError);
+    assert.throws(() => (s3.faults = { corruptRate: -0.1 }), InvalidInputError);
+    assert.throws(() => s3.setFaults({ latencyMs: -1 }), InvalidInputError);
+    assert.throws(() => s3.failNext(1, "boom" as "reset"), InvalidInputError);
+    assert.throws(() => s3.failNext(-1, "reset"), InvalidInputError);
     // A misspelt fault would inject nothing: refused, with the spelling meant.
     assert.throws(
       () => s3.setFaults({ errorrate: 1 } as FaultOptions),

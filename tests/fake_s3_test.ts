@@ -25,6 +25,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
+import { InvalidInputError } from "../src/errors.ts";
 import { md5Hex, multipartEtag } from "../src/hash.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 
@@ -1110,9 +1111,9 @@ Deno.test("large objects stream through both backends intact", async () => {
 });
 
 Deno.test("startFakeS3 validates options; stop is idempotent", async () => {
-  await assert.rejects(startFakeS3({ port: 70000 }), RangeError);
-  await assert.rejects(startFakeS3({ faults: { errorRate: 1.5 } }), RangeError);
-  await assert.rejects(startFakeS3({ buckets: ["bad/name"] }), RangeError);
+  await assert.rejects(startFakeS3({ port: 70000 }), InvalidInputError);
+  await assert.rejects(startFakeS3({ faults: { errorRate: 1.5 } }), InvalidInputError);
+  await assert.rejects(startFakeS3({ buckets: ["bad/name"] }), InvalidInputError);
   const s3 = await startFakeS3();
   assert.match(s3.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(s3.env.AWS_ENDPOINT_URL, s3.url);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { checkRequiredOptions, type OptionNames } from "../../options_check.ts";
+import { InvalidInputError } from "../../errors.ts";
+import { checkRequiredOptions, describeValue, type OptionNames } from "../../options_check.ts";
 import type { FaultKind, FaultOptions, FaultTarget } from "./types.ts";
 
 /**
@@ -72,12 +73,15 @@ function checkRate(options: FaultOptions, name: keyof FaultOptions): void {
   const v = options[name];
   if (v === undefined) return;
   if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
-    throw new RangeError(`fault option ${name} must be a number in 0..1, got ${String(v)}`);
+    throw new InvalidInputError(
+      `fault option ${name} must be a number in 0..1, got ${describeValue(v)}`,
+    );
   }
 }
 
 /**
- * Throws `RangeError` / `TypeError` naming the bad field of fault options.
+ * Throws `InvalidInputError` naming the bad field of fault options (as for
+ * a misspelt one: every option check of vc's throws that).
  *
  * @example
  * ```ts
@@ -96,18 +100,22 @@ export function validateFaults(options: FaultOptions): void {
   }
   const { latencyMs, errorKind, seed, match } = options;
   if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0)) {
-    throw new RangeError(`fault option latencyMs must be a finite number >= 0, got ${latencyMs}`);
+    throw new InvalidInputError(
+      `fault option latencyMs must be a finite number >= 0, got ${describeValue(latencyMs)}`,
+    );
   }
   if (errorKind !== undefined && errorKind !== "internal" && errorKind !== "slowdown") {
-    throw new TypeError(
-      `fault option errorKind must be "internal" or "slowdown", got ${errorKind}`,
+    throw new InvalidInputError(
+      `fault option errorKind must be "internal" or "slowdown", got ${describeValue(errorKind)}`,
     );
   }
   if (seed !== undefined && !Number.isInteger(seed)) {
-    throw new RangeError(`fault option seed must be an integer, got ${seed}`);
+    throw new InvalidInputError(`fault option seed must be an integer, got ${describeValue(seed)}`);
   }
   if (match !== undefined && typeof match !== "function") {
-    throw new TypeError("fault option match must be a function");
+    throw new InvalidInputError(
+      `fault option match must be a function, got ${describeValue(match)}`,
+    );
   }
 }
 
@@ -174,10 +182,14 @@ export class FaultController {
   /** Queues `count` faults of `kind` for the next requests they apply to. */
   failNext(count: number, kind: FaultKind, match?: (target: FaultTarget) => boolean): void {
     if (!Number.isInteger(count) || count < 0) {
-      throw new RangeError(`failNext count must be a non-negative integer, got ${count}`);
+      throw new InvalidInputError(
+        `failNext count must be a non-negative integer, got ${describeValue(count)}`,
+      );
     }
     if (!KINDS.includes(kind)) {
-      throw new TypeError(`failNext kind must be one of ${KINDS.join(", ")}, got ${kind}`);
+      throw new InvalidInputError(
+        `failNext kind must be one of ${KINDS.join(", ")}, got ${describeValue(kind)}`,
+      );
     }
     if (count > 0) this.#pending.push({ kind, remaining: count, match });
   }

@@ -5,7 +5,8 @@
  * @module
  */
 import { type Backend, isValidBucketName } from "./backend.ts";
-import { checkOptions, type OptionNames } from "../../options_check.ts";
+import { InvalidInputError } from "../../errors.ts";
+import { checkOptions, describeValue, listOption, type OptionNames } from "../../options_check.ts";
 import {
   createBucket,
   deleteBucket,
@@ -182,9 +183,7 @@ class FakeS3Server implements FakeS3 {
   }
 
   async createBucket(name: string): Promise<void> {
-    if (!isValidBucketName(name)) {
-      throw new RangeError(`invalid bucket name ${JSON.stringify(name)}`);
-    }
+    checkBucketName("createBucket()", name);
     await this.#ctx.backend.createBucket(name);
   }
 
@@ -554,32 +553,41 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
   checkOptions("startFakeS3", options, FAKE_S3_OPTIONS);
   const { port, minPartSize, maxObjectSize } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+    throw new InvalidInputError(
+      `startFakeS3: option port must be an integer in 0..65535, got ${describeValue(port)}`,
+    );
   }
   for (
     const [name, v] of [["minPartSize", minPartSize], ["maxObjectSize", maxObjectSize]] as const
   ) {
     if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) {
-      throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
+      throw new InvalidInputError(
+        `startFakeS3: option ${name} must be a non-negative integer, got ${describeValue(v)}`,
+      );
     }
   }
+  // Checked before anything starts, so a bad name leaves nothing to close.
+  const buckets = options.buckets === undefined
+    ? []
+    : listOption(options.buckets, "startFakeS3: option buckets");
+  for (const bucket of buckets) checkBucketName("startFakeS3: option buckets", bucket);
   const faults = new FaultController();
   const initial: FaultOptions = { ...options.faults };
   if (options.latencyMs !== undefined) initial.latencyMs = options.latencyMs;
   faults.set(initial);
   const backend = options.dir === undefined ? new MemoryBackend() : new DiskBackend(options.dir);
   await backend.init();
-  for (const bucket of options.buckets ?? []) {
-    if (!isValidBucketName(bucket)) {
-      await backend.close();
-      throw new RangeError(`invalid bucket name ${JSON.stringify(bucket)}`);
-    }
-    await backend.createBucket(bucket);
-  }
   try {
+    for (const bucket of buckets) await backend.createBucket(bucket);
     return new FakeS3Server(options, backend, faults);
   } catch (e) {
     await backend.close();
     throw e;
+  }
+}
+
+function checkBucketName(what: string, name: unknown): void {
+  if (typeof name !== "string" || !isValidBucketName(name)) {
+    throw new InvalidInputError(`${what}: invalid bucket name ${describeValue(name)}`);
   }
 }

@@ -224,7 +224,8 @@ export interface FakeS3 extends AsyncDisposable {
    */
   faults: FaultOptions;
   /**
-   * Replaces the fault settings (validated; throws `RangeError` for bad rates).
+   * Replaces the fault settings (validated; throws `InvalidInputError` for
+   * a bad value, e.g. a rate outside 0..1, or a misspelt option).
    *
    * @example
    * ```ts

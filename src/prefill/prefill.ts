@@ -116,6 +116,8 @@ interface Target {
   integrity?: DownloadIntegrity;
   /** Position in the input, so failures are reported in input order. */
   order: number;
+  /** For a version: what its download's `NotFoundError` means, said as `vc path` says it. */
+  missing?: (cause: NotFoundError) => Promise<NotFoundError>;
 }
 
 // The option names prefill() takes (a misspelt one is refused, not ignored).
@@ -235,10 +237,15 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
       bytes -= seen;
+      // A version missing from the bucket is said as `vc path` says it: which
+      // version of which path, and the versions there are.
+      const reported = error instanceof NotFoundError && target.missing !== undefined
+        ? await target.missing(error).catch(() => error)
+        : error;
       failed.push({
         item: target.label,
         ...target.source,
-        ...failure(error),
+        ...failure(reported),
         order: target.order,
       });
     } finally {
@@ -382,7 +389,10 @@ async function* eachTarget(
   const listLength = (options.uris as { length?: unknown } | undefined)?.length;
   // Manifests are read first, so the total is known before any download.
   const manifests: Array<
-    { manifest: string; assets: Array<VersionedAsset | { path: string; error: unknown } | null> }
+    {
+      vc: VersionedCache;
+      assets: Array<VersionedAsset | { path: string; error: unknown } | null>;
+    }
   > = [];
   const manifestsRead = new Set<string>();
   for (const vc of options.versioned ?? []) {
@@ -396,7 +406,7 @@ async function* eachTarget(
     // resolved (unlocked under --frozen) fails alone: the others are fetched.
     try {
       const assets = await vc.resolveEach();
-      manifests.push({ manifest: vc.manifest, assets });
+      manifests.push({ vc, assets });
       counts.total += assets.length;
     } catch (error) {
       counts.total++;
@@ -413,6 +423,7 @@ async function* eachTarget(
     label: string,
     source: Source,
     resolve: () => Resolved | Promise<Resolved>,
+    versioned?: VersionedCache,
   ): AsyncGenerator<Target> {
     if (seen[from].has(key)) {
       counts.total--;
@@ -450,6 +461,7 @@ async function* eachTarget(
     uris.add(same);
     if (pin !== undefined) uris.add(`${object}\0pinned`);
     const { uri, slashedUri, immutable, integrity } = resolved;
+    const asset = resolved as VersionedAsset;
     yield {
       label,
       source,
@@ -458,10 +470,14 @@ async function* eachTarget(
       order: order - 1,
       ...(slashedUri ? { slashedUri } : {}),
       ...(integrity ? { integrity } : {}),
+      ...(versioned !== undefined && asset.version !== undefined
+        ? { missing: (cause: NotFoundError) => versioned.missingVersionError(asset, cause) }
+        : {}),
     };
   }
 
-  for (const { manifest, assets } of manifests) {
+  for (const { vc, assets } of manifests) {
+    const manifest = vc.manifest;
     for (let i = 0; i < assets.length; i++) {
       const asset = assets[i]!;
       // Let each entry go once taken: the manifest's entries are not all
@@ -472,7 +488,7 @@ async function* eachTarget(
       yield* item("manifest", `${manifest}\0${asset.path}`, asset.path, { file: manifest }, () => {
         if ("error" in asset) throw asset.error;
         return asset;
-      });
+      }, vc);
     }
   }
 
@@ -499,7 +515,7 @@ async function* eachTarget(
         );
       }
       return await first.resolve(parsed.path, parsed.version);
-    });
+    }, first);
   }
 }
 

@@ -666,6 +666,39 @@ export class VersionedCache {
     );
   }
 
+  /**
+   * The `NotFoundError` {@linkcode VersionedCache.path} throws when the
+   * version of `asset` (from {@linkcode VersionedCache.resolve} or
+   * {@linkcode VersionedCache.resolveEach}) is in neither of its keys: it
+   * names the version and lists the versions there are (one LIST). For a
+   * caller that downloads resolved assets itself (`prefill`), so a missing
+   * version reads the same there. `cause` (the download's own `NotFoundError`)
+   * is returned as it is for an asset without a version (an override).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * import { NotFoundError } from "../errors.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/bucket`);
+   *   await Deno.writeTextFile(`${dir}/bucket/a.1.0.0.csv`, "a\n");
+   *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+   *   const asset = await vc.resolve("/a.csv", "9.9.9");
+   *   const error = await vc.missingVersionError(asset, new NotFoundError(`${asset.uri} does not exist`));
+   *   assert.match(error.message, /^version 9\.9\.9 of \/a\.csv does not exist .*available: 1\.0\.0$/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async missingVersionError(asset: VersionedAsset, cause: NotFoundError): Promise<NotFoundError> {
+    return asset.version === undefined
+      ? cause
+      : await this.#missingVersion(asset, asset.version, cause);
+  }
+
   /** `NotFoundError` for a version neither key holds, listing the versions there are. */
   async #missingVersion(
     asset: VersionedAsset,

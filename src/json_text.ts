@@ -111,6 +111,11 @@ export function jsonErrorReason(
  *   "invalid JSON in manifest m.json at line 2, column 9: a comma after the last entry " +
  *     "(JSON allows none there); delete it",
  * );
+ * // A comment is named as one (JSON has none).
+ * assert.equal(
+ *   jsonSyntaxMessage("manifest m.json", '{\n  // data\n  "a": 1\n}', new SyntaxError("x")),
+ *   "invalid JSON in manifest m.json at line 2, column 3: a comment (JSON allows none); delete it",
+ * );
  * // A file git left half merged says so, at its first conflict marker.
  * const merged = '{\n<<<<<<< HEAD\n  "a": 1\n=======\n  "a": 2\n>>>>>>> main\n}\n';
  * assert.equal(
@@ -143,6 +148,14 @@ export function jsonSyntaxMessage(
     return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comma after the ` +
       "last entry (JSON allows none there); delete it";
   }
+  const comment = commentAt(text);
+  if (comment !== undefined) {
+    // V8 says "Expected property name or '}'" at the `//`: nothing says that
+    // JSON has no comments, which an editor's JSONC mode lets one type.
+    const at = lineColumn(text, comment);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comment ` +
+      "(JSON allows none); delete it";
+  }
   const message = error instanceof Error ? error.message : String(error);
   const { line, column } = jsonErrorPosition(text, message);
   return `invalid JSON in ${what} at line ${line}, column ${column}: ${
@@ -160,6 +173,12 @@ function trailingComma(text: string): number | undefined {
   let i = offset - 1;
   while (i >= 0 && " \t\n\r".includes(text[i]!)) i--;
   return text[i] === "," ? i : undefined;
+}
+
+/** The offset of a `//` or `/*` comment where `text` first stops being JSON, if that is why. */
+function commentAt(text: string): number | undefined {
+  const offset = jsonErrorOffset(text);
+  return text.startsWith("//", offset) || text.startsWith("/*", offset) ? offset : undefined;
 }
 
 /**

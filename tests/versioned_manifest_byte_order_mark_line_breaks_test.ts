@@ -1,11 +1,12 @@
 /**
- * A rewrite by `add` / `update` is to change exactly the lines of the
- * entries that changed. It dropped a UTF-8 byte order mark (an editor that
- * saves with one puts it back: every command and every save churned the
- * first line), and a file with one CRLF line among LF lines (one pasted in)
+ * A rewrite by `add` / `update` (and of the lock file by `lock`) is to
+ * change exactly the lines of the entries that changed. It dropped a UTF-8
+ * byte order mark (an editor that saves with one puts it back: every command
+ * and every save churned the first line), and a manifest with one CRLF line among LF lines (one pasted in)
  * came back with every line ending in CRLF.
  */
 import { readManifest, updateManifest } from "../src/versioned/manifest.ts";
+import { readLockFile, updateLockFile } from "../src/versioned/lock_file.ts";
 import { assertEquals } from "./assert.ts";
 import { withTempDir } from "./versioned_helpers.ts";
 
@@ -79,5 +80,30 @@ Deno.test("a rewrite keeps each line's own line break; new lines take the file's
         '{\r\n  "/a.csv": "1.0.1",\n  "/b.csv": "1.0.0",\r\n  "/c.csv": "2.0.0",\r\n  "/d.csv": "1.0.0"\r\n}\r\n',
       ),
     );
+  });
+});
+
+Deno.test("a lock file's byte order mark stays through vc lock's rewrite", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/m.lock.json`;
+    const sha = "a".repeat(64);
+    for (const eol of ["\n", "\r\n"]) {
+      await Deno.writeFile(
+        file,
+        withMark(`{${eol}  "/a.csv@1.0.0": {"size": 1, "sha256": "${sha}"}${eol}}${eol}`),
+      );
+      await updateLockFile(file, (e) => {
+        e["/b.csv@1.0.0"] = { size: 2, sha256: sha };
+      });
+      assertEquals(
+        await Deno.readFile(file),
+        withMark(
+          `{${eol}  "/a.csv@1.0.0": {"size": 1, "sha256": "${sha}"},${eol}` +
+            `  "/b.csv@1.0.0": {"size": 2, "sha256": "${sha}"}${eol}}${eol}`,
+        ),
+        JSON.stringify(eol),
+      );
+      assertEquals((await readLockFile(file))?.["/b.csv@1.0.0"]?.size, 2);
+    }
   });
 });

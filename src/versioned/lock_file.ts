@@ -212,18 +212,25 @@ export async function readLockFile(file: string): Promise<LockEntries | undefine
   return (await readLockText(file))?.entries;
 }
 
-/** The lock file's entries and its line break (`\r\n` when written so), or undefined when missing. */
+/**
+ * The lock file's entries, its line break (`\r\n` when written so) and its
+ * UTF-8 byte order mark (`""` when it has none; an editor that saved it with
+ * one puts it back, so a rewrite keeps it), or undefined when missing.
+ */
 async function readLockText(
   file: string,
-): Promise<{ entries: LockEntries; eol: string } | undefined> {
-  const text = await readTextCapped(file, {
+): Promise<{ entries: LockEntries; eol: string; mark: string } | undefined> {
+  const read = await readTextCapped(file, {
     maxBytes: MAX_LOCK_FILE_BYTES,
     what: "lock file",
     why: "more than a lock file of sizes and hashes can be",
     allowMissing: true,
+    keepByteOrderMark: true,
   });
-  if (text === undefined) return undefined;
-  return { entries: parseLockFile(text, file), eol: /\r\n/.test(text) ? "\r\n" : "\n" };
+  if (read === undefined) return undefined;
+  const mark = read.startsWith("\ufeff") ? "\ufeff" : "";
+  const text = read.slice(mark.length);
+  return { entries: parseLockFile(text, file), eol: /\r\n/.test(text) ? "\r\n" : "\n", mark };
 }
 
 // Each entry pins one path@version, and a version is published once (uploads
@@ -390,10 +397,11 @@ export async function updateLockFile(
   const eol = read?.eol ?? "\n";
   const entries: LockEntries = { ...(before ?? {}) };
   await change(entries);
-  const text = formatLockFile(entries, eol);
-  if (before === undefined || text !== formatLockFile(before, eol)) {
+  const body = formatLockFile(entries, eol);
+  if (before === undefined || body !== formatLockFile(before, eol)) {
     // Validate what we write through the reader.
-    parseLockFile(text, file);
+    parseLockFile(body, file);
+    const text = `${read?.mark ?? ""}${body}`;
     // Through a symlinked lock file to its target, like the manifest, and
     // keeping its mode (a 600 lock file stays private).
     const target = await manifestTarget(file);

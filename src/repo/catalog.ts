@@ -197,10 +197,32 @@ export class CatalogUnavailableError extends VcError {
   nothingCommitted = false;
 }
 
-/** A catalog this process may read but not change (file permissions, a user without the rights). */
+/**
+ * A catalog this process may read but not change (file permissions, a user
+ * without the rights).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
+ * const e = new CatalogReadOnlyError("catalog sqlite:/x/c.sqlite is read-only");
+ * assert(e instanceof CatalogUnavailableError && e.name === "CatalogReadOnlyError");
+ * ```
+ */
 export class CatalogReadOnlyError extends CatalogUnavailableError {}
 
-/** A SQLite catalog file that is not (or no longer) a database: only a restore rebuilds it. */
+/**
+ * A SQLite catalog file that is not (or no longer) a database: only a
+ * restore (`Repository.restore(…, { force: true })`) rebuilds it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogDamagedError, CatalogUnavailableError } from "./catalog.ts";
+ * const e = new CatalogDamagedError("cannot open SQLite catalog /x/c.sqlite: file is not a database");
+ * assert(e instanceof CatalogUnavailableError && e.name === "CatalogDamagedError");
+ * ```
+ */
 export class CatalogDamagedError extends CatalogUnavailableError {}
 
 /** A transaction kept conflicting with others after every retry. */

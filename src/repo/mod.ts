@@ -38,7 +38,12 @@ export {
   type RepoRecord,
   UnknownRecordError,
 } from "./records.ts";
-export { CatalogBusyError, CatalogUnavailableError } from "./catalog.ts";
+export {
+  CatalogBusyError,
+  CatalogDamagedError,
+  CatalogReadOnlyError,
+  CatalogUnavailableError,
+} from "./catalog.ts";
 export type { Catalog, Dialect, Row, SqlValue, Tx, TxMode, TxOptions } from "./catalog.ts";
 export {
   CatalogNotEmptyError,

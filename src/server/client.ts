@@ -1077,7 +1077,10 @@ async function* framed(
   yield tail;
 }
 
-/** Options for {@linkcode withCache}. */
+/**
+ * Options for {@linkcode withCache}; its `signal` stops the look-up (`id`,
+ * `getBytes`) and the upload, and an abort before `compute` starts skips it.
+ */
 export interface WithCacheOptions extends PutFileOptions {
   /** The service to use. */
   client: CacheClient;
@@ -1126,9 +1129,14 @@ export async function withCache(
     );
   }
   const { client, ...put } = options;
-  const { cacheId } = await client.id(params);
-  const hit = await client.getBytes(cacheId);
+  // The signal stops the look-up too, not only the upload: a service that
+  // went silent held an aborted call until the request timeout.
+  const request = signalOption(put.signal);
+  const { cacheId } = await client.id(params, request);
+  const hit = await client.getBytes(cacheId, request);
   if (hit !== undefined) return hit;
+  // Aborted during the look-up: no compute (it may take hours) for a call given up.
+  put.signal?.throwIfAborted();
   const output = await compute();
   await client.put(cacheId, output, { filename: "output", ...put });
   return output;

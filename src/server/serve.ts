@@ -39,7 +39,10 @@ export interface ServeCacheOptions extends CacheServiceOptions {
   port?: number;
   /** Milliseconds between expiry sweeps (default 1 hour; 0 disables). */
   sweepIntervalMs?: number;
-  /** Shuts the server down gracefully when aborted. */
+  /**
+   * Shuts the server down gracefully when aborted. A signal (or `cancel`)
+   * aborted before the call rejects it with its reason, listening on nothing.
+   */
   signal?: AbortSignal;
   // `cancel` (from CacheServiceOptions) shuts it down too, abandoning the
   // uploads in flight (see the module's notes).
@@ -124,6 +127,11 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   } catch (error) {
     return Promise.reject(error);
   }
+  // An abort event fires once, when the signal aborts: a signal aborted
+  // before the call would never shut the service down, which then served
+  // for good. Nothing is listened on for it.
+  const aborted = [options.signal, options.cancel].find((signal) => signal?.aborted);
+  if (aborted !== undefined) return Promise.reject(aborted.reason);
   const clock: Clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   // Stops the background work on shutdown: the sweeps, and listening again.

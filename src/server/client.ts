@@ -8,6 +8,7 @@
  */
 import { forwardAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { linkTarget } from "../link_target.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import {
@@ -781,7 +782,9 @@ export class CacheClient {
   }
 
   /**
-   * Downloads the file to `path` atomically; false when not cached.
+   * Downloads the file to `path` atomically; false when not cached. A
+   * `path` that is a symbolic link is written through to its target (the
+   * link stays), as `curl -o` and `wget -O` do.
    *
    * @example
    * ```ts
@@ -817,6 +820,9 @@ export class CacheClient {
     checkPathArgument("CacheClient.download(): the path", path);
     checkOptions("CacheClient.download()", options, DOWNLOAD_OPTIONS);
     const signal = options.signal === undefined ? {} : { signal: options.signal };
+    // The atomic write renames over its destination: at a link's name it
+    // would replace the link by a file and leave the target as it was.
+    const target = await linkTarget(path, "the download's destination");
     // The whole exchange is an attempt: a body that broke off leaves no file
     // (the atomic write is dropped) and is fetched again.
     return await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
@@ -829,7 +835,7 @@ export class CacheClient {
       // The one atomic writer: temp file beside `path`, flush, rename; the
       // stream is written chunk by chunk (see writeFileAtomic).
       try {
-        await writeFileAtomic(path, body);
+        await writeFileAtomic(target, body);
       } catch (error) {
         throw destinationError(error, id, path, options.signal);
       }

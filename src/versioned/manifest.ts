@@ -26,6 +26,7 @@
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { linkTarget } from "../link_target.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
@@ -433,21 +434,8 @@ async function writeManifestText(target: string, text: string): Promise<void> {
  * }
  * ```
  */
-export async function manifestTarget(file: string): Promise<string> {
-  let path = resolve(file);
-  // Bounded like the kernel's own limit on link chains.
-  for (let hops = 0; hops < 40; hops++) {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.lstat(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return path;
-      throw error;
-    }
-    if (!info.isSymlink) return path;
-    path = resolve(dirname(path), await Deno.readLink(path));
-  }
-  throw new InvalidInputError(`manifest ${file}: too many levels of symbolic links`);
+export function manifestTarget(file: string): Promise<string> {
+  return linkTarget(file, "manifest");
 }
 
 /**

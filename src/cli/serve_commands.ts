@@ -57,6 +57,26 @@ function storeUri(ctx: CommandContext): string {
   return storeLocationArg(uri, flag === undefined ? undefined : "--store");
 }
 
+/**
+ * Throws `NotFoundError` for a `file://` store whose directory does not
+ * exist, as a missing S3 bucket fails its first listing: a typo in --store
+ * would otherwise serve (or sweep) a new empty store, its first upload
+ * making the directory and its parents. `offerNew`: the message says how to
+ * start a new store (for `vc serve`; an expiry has nothing to do in one).
+ */
+async function requireStoreDirectory(
+  uri: string,
+  { offerNew }: { offerNew: boolean },
+): Promise<void> {
+  const parsed = parseUri(uri);
+  if (parsed.scheme !== "file") return;
+  if (await Deno.stat(parsed.path).catch(() => undefined) !== undefined) return;
+  throw new NotFoundError(
+    `store ${uri} does not exist (no directory ${parsed.path}); check --store` +
+      (offerNew ? `, or create the directory (mkdir -p ${parsed.path}) to start a new store` : ""),
+  );
+}
+
 function tokenFile(ctx: CommandContext): string | undefined {
   const path = ctx.flags.string("token-file") ?? ctx.io.env("VC_SERVE_TOKEN_FILE");
   if (path === undefined || path === "") return undefined;
@@ -211,6 +231,8 @@ export const serve: Command = {
     // each part several times). Parts grow with --max-upload-bytes so the
     // largest allowed upload fits S3's 10,000 parts.
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
+    // Before it listens, as a missing bucket (the probe below) stops it.
+    await requireStoreDirectory(storeLocation, { offerNew: true });
     const store = await openStore(storeLocation, {
       // Own HTTP/1.1 connections for the many small requests (http: endpoints).
       s3: {
@@ -345,16 +367,8 @@ export const expire: Command = {
   async run(ctx) {
     const uri = storeUri(ctx);
     // A directory store that does not exist holds nothing to expire: a typo
-    // in --store, which a cron job would otherwise repeat silently (a missing
-    // S3 bucket fails the listing as well).
-    const parsed = parseUri(uri);
-    if (
-      parsed.scheme === "file" && await Deno.stat(parsed.path).catch(() => undefined) === undefined
-    ) {
-      throw new NotFoundError(
-        `store ${uri} does not exist (no directory ${parsed.path}); check --store`,
-      );
-    }
+    // in --store, which a cron job would otherwise repeat silently.
+    await requireStoreDirectory(uri, { offerNew: false });
     const store = await openStore(uri, cliStoreOptions(ctx));
     try {
       // Servers with a quota may share the store: what this removes comes

@@ -306,10 +306,13 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (bound !== undefined) {
         timer = setTimeout(() => {
+          // Either side may be the slow one: the bytes pass untouched, so
+          // the service cannot tell a client that stopped reading from a
+          // store that stopped sending mid-body (the operator's to fix).
           const why = `download cut: not sent whole within ${bound / 1000} s ` +
             `(the client read slower than ${minRate} bytes/s after the ${
               ctx.bodyIdleMs / 1000
-            } s body idle timeout, or stopped reading)`;
+            } s body idle timeout or stopped reading, or the store stopped sending)`;
           error = why;
           cut.abort(new HttpError(408, why));
           info.onCut?.();

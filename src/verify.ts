@@ -294,7 +294,8 @@ export class Verifier {
       tried.push(got);
     }
     // No standard part size: ask the store for the real ones.
-    const learned = await this.#learnPartSizes(signal);
+    const asked = await this.#learnPartSizes(signal);
+    const learned = typeof asked === "string" ? undefined : asked;
     if (learned !== undefined) {
       const got = await multipartEtagOfFile(path, size, learned, signal);
       if (got === etag) return { partSizes: compactSizes(learned) };
@@ -315,6 +316,18 @@ export class Verifier {
     const sizes = learned !== undefined
       ? `${recorded}real part sizes ${summarizeSizes(learned)}`
       : `${recorded}part sizes tried: ${plan.partSizes.join(", ") || "none fits"}`;
+    if (typeof asked === "string") {
+      // The part sizes stayed unknown: the bytes may be intact, uploaded with
+      // parts of other sizes (a tool's own part size, uneven parts). Saying
+      // they "do not match" sent users hunting for damage that was not there.
+      throw new IntegrityError(
+        `${uri}: cannot verify its content: its multipart ETag ${etag} (${plan.parts} parts) ` +
+          `fits none of the usual part sizes (${sizes}), and ${asked}: the object was ` +
+          `likely uploaded in parts of other sizes (or its bytes are damaged), and is not ` +
+          `used unverified; uploaded again in parts of 8 MiB (as aws s3 cp does) or with ` +
+          `vc, which records its MD5, it can be verified ${where}`,
+      );
+    }
     throw new IntegrityError(
       `${uri}: content does not match its multipart ETag: expected ${etag}, got ${
         [...new Set(tried)].join(" or ") || "nothing comparable"
@@ -322,19 +335,26 @@ export class Verifier {
     );
   }
 
-  /** The real part sizes from the store, or undefined when it cannot tell. */
-  async #learnPartSizes(signal: AbortSignal): Promise<number[] | undefined> {
+  /** The real part sizes from the store, or why it could not tell them (for the message). */
+  async #learnPartSizes(signal: AbortSignal): Promise<number[] | string> {
     const source = this.#options.partSize;
     const parts = this.plan.parts;
-    if (source === undefined || parts < 1 || parts > 10_000) return undefined;
+    const untold = "the store does not tell the size of a part";
+    if (source === undefined || parts < 1 || parts > 10_000) return untold;
     let first: number | undefined;
     try {
       first = await source(1, signal);
     } catch (e) {
       if (signal.aborted) throw e;
-      return undefined;
+      return `${untold} (asking for part 1 failed: ${(e as Error).message})`;
     }
-    if (first === undefined || first <= 0) return undefined;
+    if (first === undefined || first <= 0) {
+      return `${untold} (HEAD ?partNumber=1 is not supported)`;
+    }
+    if (parts > 1 && first === this.#info.size) {
+      // S3-compatible stores that ignore `partNumber` answer for the whole object.
+      return `${untold}: it ignores HEAD ?partNumber=N, answering the whole object's size`;
+    }
     const sizes: number[] = [first];
     // Ask for each part: uneven parts (5/7/3 MiB) are legal. Eight at a time.
     const { mapLimit } = await import("./pool.ts");
@@ -345,15 +365,17 @@ export class Verifier {
         async (n) => await source(n, signal),
         { signal },
       );
-      for (const s of rest) {
-        if (s === undefined) return undefined;
+      for (const [i, s] of rest.entries()) {
+        if (s === undefined) return `${untold} (it gave no size for part ${i + 2})`;
         sizes.push(s);
       }
     } catch (e) {
       if (signal.aborted) throw e;
-      return undefined;
+      return `${untold} (asking for a part's size failed: ${(e as Error).message})`;
     }
-    return sizes.reduce((a, b) => a + b, 0) === this.#info.size ? sizes : undefined;
+    const total = sizes.reduce((a, b) => a + b, 0);
+    return total === this.#info.size ? sizes : `the part sizes the store gave add up to ` +
+      `${total} bytes, not the object's ${this.#info.size} (was it replaced meanwhile?)`;
   }
 }
 

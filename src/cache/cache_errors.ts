@@ -204,6 +204,11 @@ export function explainCacheError(
   if (e instanceof OfflineError) {
     return new OfflineError(`cannot download ${where}: ${e.message}`, { cause: e });
   }
+  // A multipart ETag whose part sizes the store will not tell: trying again
+  // brings the same unverifiable bytes, and they need not be damaged.
+  if (e instanceof IntegrityError && /cannot verify its content/.test(e.message)) {
+    return new IntegrityError(`${e.message}; nothing was cached`, { cause: e });
+  }
   if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {
     const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
     return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });

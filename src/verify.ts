@@ -351,10 +351,6 @@ export class Verifier {
     if (first === undefined || first <= 0) {
       return `${untold} (HEAD ?partNumber=1 is not supported)`;
     }
-    if (parts > 1 && first === this.#info.size) {
-      // S3-compatible stores that ignore `partNumber` answer for the whole object.
-      return `${untold}: it ignores HEAD ?partNumber=N, answering the whole object's size`;
-    }
     const sizes: number[] = [first];
     // Ask for each part: uneven parts (5/7/3 MiB) are legal. Eight at a time.
     const { mapLimit } = await import("./pool.ts");
@@ -374,15 +370,25 @@ export class Verifier {
       return `${untold} (asking for a part's size failed: ${(e as Error).message})`;
     }
     const total = sizes.reduce((a, b) => a + b, 0);
-    return total === this.#info.size ? sizes : `the part sizes the store gave add up to ` +
-      `${total} bytes, not the object's ${this.#info.size} (was it replaced meanwhile?)`;
+    if (total === this.#info.size) return sizes;
+    // S3-compatible stores that ignore `partNumber` answer for the whole object.
+    if (first === this.#info.size) {
+      return `${untold}: it ignores HEAD ?partNumber=N, answering the whole object's size`;
+    }
+    return `the part sizes the store gave add up to ${total} bytes, not the object's ` +
+      `${this.#info.size} (was it replaced meanwhile?)`;
   }
 }
 
-/** Uniform parts (all equal but a shorter last one) need only the first size. */
+/**
+ * Uniform parts (all equal but a shorter last one) need only the first size;
+ * an empty last part is kept, as a repeated size never ends in one.
+ */
 function compactSizes(sizes: number[]): number[] {
   const first = sizes[0]!;
-  const uniform = sizes.every((s, i) => i === sizes.length - 1 ? s <= first : s === first);
+  const uniform = sizes.every((s, i) =>
+    i === sizes.length - 1 ? s <= first && (s > 0 || i === 0) : s === first
+  );
   return uniform ? [first] : sizes;
 }
 
@@ -435,7 +441,8 @@ async function multipartEtagOfFile(
 ): Promise<string> {
   const parts: string[] = [];
   let i = 0;
-  for (let start = 0; start < size;) {
+  // Past the last byte, sizes still listed are empty parts (an empty last part).
+  for (let start = 0; start < size || (i > 0 && i < partSizes.length && partSizes[i] === 0);) {
     signal.throwIfAborted();
     const partSize = partSizes[Math.min(i++, partSizes.length - 1)]!;
     const length = Math.min(partSize, size - start);

@@ -1,8 +1,8 @@
 /**
  * Issue 7.9 against a real third-party S3 (moto, in `deno task test:compat`):
  * objects uploaded by boto3 with a uniform 6,000,000-byte part size and with
- * uneven 5/7/3 MiB parts are cached and verified; a same-size change of the
- * cached copy is still caught by `cache verify`.
+ * uneven 5/7/3 MiB parts, or ending in an empty part, are cached and verified;
+ * a same-size change of the cached copy is still caught by `cache verify`.
  */
 import { assertEquals } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -19,7 +19,8 @@ s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
 s3.create_bucket(Bucket=bucket)
 out = {}
 for key, sizes in [("uniform.bin", [6000000, 6000000, 1000000]),
-                   ("uneven.bin", [5 << 20, 7 << 20, 3 << 20])]:
+                   ("uneven.bin", [5 << 20, 7 << 20, 3 << 20]),
+                   ("empty-last.bin", [5 << 20, 5 << 20, 0])]:
     up = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
     parts, whole = [], hashlib.md5()
     for n, size in enumerate(sizes, 1):
@@ -67,7 +68,7 @@ Deno.test({
         const path = await cache.cache(`s3://${bucket}/${key}`);
         assertEquals(md5Hex(await Deno.readFile(path)), md5, key);
       }
-      assertEquals((await cache.verify()).ok, 2);
+      assertEquals((await cache.verify()).ok, 3);
       const path = cache.localPath(`s3://${bucket}/uneven.bin`);
       const f = await Deno.open(path, { write: true });
       await f.write(new Uint8Array([0, 0, 0]));

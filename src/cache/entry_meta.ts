@@ -194,7 +194,8 @@ function optionalFieldsValid(r: Partial<MetaJson>): boolean {
     (r.sha256 === undefined || (typeof r.sha256 === "string" && HEX_SHA256.test(r.sha256))) &&
     (r.partSizes === undefined ||
       (Array.isArray(r.partSizes) && r.partSizes.length > 0 &&
-        r.partSizes.every((n) => Number.isSafeInteger(n) && n > 0))) &&
+        // The first part holds bytes; a later one may be empty (an empty last part).
+        r.partSizes.every((n, i) => Number.isSafeInteger(n) && (i > 0 ? n >= 0 : n > 0)))) &&
     (r.gone === undefined || r.gone === true) &&
     (r.mtime === undefined || Number.isSafeInteger(r.mtime)) &&
     (r.opaqueEtag === undefined || r.opaqueEtag === true) &&

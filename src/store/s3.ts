@@ -442,8 +442,11 @@ export class S3Store implements ObjectStore {
     });
     await res.body?.cancel();
     if (res.status >= 300) return undefined;
-    const length = Number(res.headers.get("content-length"));
-    return Number.isSafeInteger(length) && length > 0 ? length : undefined;
+    // 0 is a size: a writer streaming a body of unknown length may end with an
+    // empty part (S3 takes an empty last part).
+    const header = res.headers.get("content-length");
+    const length = header === null || header.trim() === "" ? NaN : Number(header);
+    return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   }
 
   /**

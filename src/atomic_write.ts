@@ -768,6 +768,12 @@ export function removeQuietly(path: string): void {
 export interface WriteFileAtomicOptions extends AtomicFileOptions {
   /** Aborts a streamed write; the temp file is removed. */
   signal?: AbortSignal;
+  /**
+   * `path` is a user's file written from afar (a download to DEST): the temp
+   * file is locked while written, and temp files of `path` that a killed
+   * writer left there are removed, as {@linkcode copyFileAtomic} does.
+   */
+  sweepAbandoned?: boolean;
 }
 
 /**
@@ -795,6 +801,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const temp = AtomicFile.create(path, options);
   try {
+    if (options.sweepAbandoned) await lockAndSweepBeside(temp, path);
     if (data instanceof ReadableStream) {
       // Written chunk by chunk through the handle: piping into
       // `temp.file.writable` with `preventClose` was seen to lose every
@@ -916,24 +923,32 @@ export async function copyFileAtomic(
     throw error;
   }
   try {
-    // Held until the commit closes it, as a download's: a later copy to the
-    // same file can tell this temp file from one a `kill -9` left (the
-    // writer's lock is gone with it) and remove only those.
-    if (!fsPlatform.mandatoryLocks) {
-      try {
-        temp.file.tryLockSync(true);
-      } catch {
-        // No locks here: the sweep falls back to the file's age and pid.
-      }
-    }
-    const { removeAbandonedTempsOf } = await import("./abandoned_temp.ts");
-    removeAbandonedTempsOf(to);
+    await lockAndSweepBeside(temp, to);
     await writeStream(temp.file, source.readable, undefined);
     await temp.commit();
   } catch (error) {
     temp.discard();
     throw error;
   }
+}
+
+/**
+ * For a write into a user's file (a copy out, a download to DEST), which no
+ * cache sweep ever looks at: locks `temp` until its commit closes it, so a
+ * later write to the same file can tell it from one a `kill -9` (or a
+ * SIGHUP, which vc does not catch) left, the writer's lock gone with it, and
+ * removes those left for `dest`.
+ */
+async function lockAndSweepBeside(temp: AtomicFile, dest: string): Promise<void> {
+  if (!fsPlatform.mandatoryLocks) {
+    try {
+      temp.file.tryLockSync(true);
+    } catch {
+      // No locks here: the sweep falls back to the file's age and pid.
+    }
+  }
+  const { removeAbandonedTempsOf } = await import("./abandoned_temp.ts");
+  removeAbandonedTempsOf(dest);
 }
 
 /**

@@ -833,9 +833,11 @@ export class CacheClient {
         ? res.body
         : counting(res.body, Number.isFinite(length) ? length : undefined, options.onProgress);
       // The one atomic writer: temp file beside `path`, flush, rename; the
-      // stream is written chunk by chunk (see writeFileAtomic).
+      // stream is written chunk by chunk (see writeFileAtomic). `path` is
+      // the user's: the partial file a killed download left beside it is
+      // removed by the next download to it.
       try {
-        await writeFileAtomic(target, body);
+        await writeFileAtomic(target, body, { sweepAbandoned: true });
       } catch (error) {
         throw destinationError(error, id, path, options.signal);
       }

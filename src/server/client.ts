@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { forwardAbort, signalOption } from "../abort_hub.ts";
+import { forwardAbort, onAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { linkTarget } from "../link_target.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
@@ -391,9 +391,15 @@ export class CacheClient {
     // The body: each chunk within the timeout; the end (or a cancel) stops the guard.
     const reader = res.body.getReader();
     let stopIdle: (() => void) | undefined;
+    // fetch's abort does not end a body already flowing (its chunks kept
+    // coming, and a Ctrl-C of `vc cache-client get` let the download run to
+    // its end): the caller's abort ends the body itself, as an error, never
+    // as a short body that looks whole.
+    const stopOnAbort = onAbort(signal, () => reader.cancel(signal!.reason).catch(() => {}));
     const end = () => {
       stopIdle?.();
       stopForwarding?.();
+      stopOnAbort();
     };
     // Only a file's answer is a download; a cache_id, upload or delete answer is JSON.
     const answer = what.startsWith("download") ? "a download" : "its answer";
@@ -425,6 +431,7 @@ export class CacheClient {
           const { done, value } = await reader.read();
           stopIdle();
           if (silence !== undefined) throw silence;
+          signal?.throwIfAborted();
           if (done) {
             end();
             controller.close();

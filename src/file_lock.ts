@@ -25,7 +25,10 @@ import { type Clock, systemClock } from "./clock.ts";
 export interface FileLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
   maxPollInterval?: number;
-  /** Stops waiting (rejects with the signal's reason). */
+  /**
+   * Stops waiting while another process holds the lock (rejects with the
+   * signal's reason); a free lock is taken even once it has aborted.
+   */
   signal?: AbortSignal;
   /** Times the waits between attempts (default: the system clock). */
   clock?: Clock;
@@ -86,11 +89,14 @@ export function withFileLock<T>(
 
 async function lockFile(path: string, options: FileLockOptions): Promise<Deno.FsFile> {
   const maxPoll = options.maxPollInterval ?? 50;
-  options.signal?.throwIfAborted();
   const file = openLockFile(path);
   let delay = 1;
   try {
+    // The signal stops a wait, never a lock that is free: a pin that comes
+    // after its upload landed (a version published, which stays) is done
+    // rather than left undone by a Ctrl-C that came with nobody to wait for.
     while (!file.tryLockSync(true)) {
+      options.signal?.throwIfAborted();
       await (options.clock ?? systemClock).sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);
     }

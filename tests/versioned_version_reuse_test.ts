@@ -200,3 +200,63 @@ Deno.test("a pin refuses a key another multipart upload replaced after verificat
   assert(!(await exists(ws.manifest)), "nothing pinned");
   assert(!(await exists(lockFile)), "nothing locked");
 });
+
+Deno.test("update below a locked version deleted from the bucket is refused as a pinned one is", async () => {
+  await using ws = await workspace();
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await ws.vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  await ws.vc.update("/t.csv", file, { patch: true });
+  await writeFile(ws.dir, "t.csv", "three\n");
+  await ws.vc.update("/t.csv", file, { patch: true });
+  // 1.0.2 is gone, and so is its pin (an older manifest checked out): the
+  // lock file alone remembers that the path went past 1.0.1.
+  await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+  await Deno.remove(join(ws.bucket, "t.1.0.2.csv"));
+  await Deno.writeTextFile(ws.manifest, '{"/t.csv": "1.0.0"}\n');
+  await Deno.writeTextFile(
+    ws.vc.lockFile!,
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(await readJson(ws.vc.lockFile!)).filter(([k]) => k !== "/t.csv@1.0.1"),
+      ),
+    ),
+  );
+
+  await writeFile(ws.dir, "t.csv", "four\n");
+  const error = await assertRejects(
+    () => ws.vc.update("/t.csv", file, { patch: true }),
+    InvalidInputError,
+  );
+  assert(error.message.includes("/t.csv 1.0.1 may have been published before"), error.message);
+  assert(error.message.includes("locks 1.0.2"), error.message);
+  assert(error.message.includes("--version 1.0.3"), error.message);
+  assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
+  assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.0" });
+  assertEquals((await ws.vc.update("/t.csv", file, { version: "1.0.3" })).to, "1.0.3");
+});
+
+Deno.test("a lock file shared with another bucket's manifest is named as the cause of a refusal", async () => {
+  await using ws = await workspace();
+  const file = await writeFile(ws.dir, "data.csv", "from bx\n");
+  await ws.vc.add("/data.csv", file);
+  // A second manifest, of another bucket, that shares the first one's lock file.
+  const other = new VersionedCache({
+    manifest: join(ws.dir, "repo", "by.json"),
+    bucket: join(ws.dir, "by"),
+    lock: ws.vc.lockFile!,
+    cache: ws.cache,
+  });
+  try {
+    await writeFile(ws.dir, "data.csv", "from by\n");
+    const error = await assertRejects(() => other.add("/data.csv", file), InvalidInputError);
+    assert(
+      error.message.includes("or to another bucket whose manifest shares this lock file"),
+      error.message,
+    );
+    assert(error.message.includes("--version 1.0.1"), error.message);
+    assert(!(await exists(join(ws.dir, "by", "data.1.0.0.csv"))), "nothing published");
+  } finally {
+    await other.close();
+  }
+});

@@ -1548,12 +1548,13 @@ export class VersionedCache {
   /**
    * Refuses to publish `version` of `path` when it was published before and
    * is gone from the bucket (deleted, or lost): the lock file locks other
-   * content for it, or the manifest pins it (or a later version) though the
-   * bucket's latest is `latest`. A version names one content for good:
-   * caches, lock files and checkouts elsewhere keep the old one. When the
-   * bucket holds the version after all, another `add` / `update` published
-   * it after this one listed the bucket (and locked it in a shared lock
-   * file): that is said as the race it is, as a create-only upload says it.
+   * content for it, or the manifest pins it (or a later version), or the
+   * lock file locks a later version, though the bucket's latest is `latest`.
+   * A version names one content for good: caches, lock files and checkouts
+   * elsewhere keep the old one. When the bucket holds the version after all,
+   * another `add` / `update` published it after this one listed the bucket
+   * (and locked it in a shared lock file): that is said as the race it is,
+   * as a create-only upload says it.
    */
   async #refuseReused(
     path: string,
@@ -1572,20 +1573,26 @@ export class VersionedCache {
     if (locked !== undefined && !lockedOther) return;
     const pinnedGone = pinned !== undefined && isVersion(pinned) &&
       compareVersions(version, pinned) <= 0;
-    if (!lockedOther && !pinnedGone) return;
-    // The way out: past every version of the path the manifest or the lock file knows.
-    let highest = version;
-    if (pinnedGone && compareVersions(pinned, highest) > 0) highest = pinned;
+    // The highest version of the path the lock file locks. Above `version`,
+    // it is not in the bucket either (`version` is past the bucket's latest),
+    // and the versions below it may have been published as a pinned one's may.
+    let highestLocked: string | undefined;
     const prefix = `${path}@`;
     for (const key of Object.keys(locks)) {
       const v = key.slice(prefix.length);
-      if (key.startsWith(prefix) && isVersion(v) && compareVersions(v, highest) > 0) highest = v;
+      if (!key.startsWith(prefix) || !isVersion(v)) continue;
+      if (highestLocked === undefined || compareVersions(v, highestLocked) > 0) highestLocked = v;
+    }
+    const lockedAbove = highestLocked !== undefined && compareVersions(highestLocked, version) > 0;
+    if (!lockedOther && !pinnedGone && !lockedAbove) return;
+    // The way out: past every version of the path the manifest or the lock file knows.
+    let highest = version;
+    if (pinnedGone && compareVersions(pinned, highest) > 0) highest = pinned;
+    if (highestLocked !== undefined && compareVersions(highestLocked, highest) > 0) {
+      highest = highestLocked;
     }
     const [major, minor, patch] = highest.split(".").map(Number) as [number, number, number];
     const next = `${major}.${minor}.${patch + 1}`;
-    const why = lockedOther
-      ? `lock file ${this.lockFile} locks other content for it`
-      : `${this.manifest} pins ${pinned}`;
     const found = await headVersion(
       await this.#store(this.bucket),
       path,
@@ -1599,20 +1606,38 @@ export class VersionedCache {
         } exists); ${retryHint}. ${this.manifest} was not changed`,
       );
     }
-    // A version below the pinned one is not known to have been published,
-    // only that it may have been (the pin passed it): said as such.
-    const known = lockedOther || pinned === version;
+    // A lock file entry names a path and version, not a bucket: one shared
+    // with a manifest of another bucket locks that bucket's versions too, so
+    // a refusal the lock file alone causes does not claim this bucket had it.
+    const lockShared = `(to ${this.bucket}, or to another bucket whose manifest shares this ` +
+      `lock file: its entries name a path and version, not a bucket)`;
+    const way =
+      `Publish past it with --version ${next} (version: "${next}"); nothing was published`;
+    if (pinned === version) {
+      throw new InvalidInputError(
+        `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
+          `is ${latest ?? "none"}), yet ${this.manifest} pins ${pinned}: publishing ${version} ` +
+          `again would give one version two contents (caches and checkouts keep the old one). ${way}`,
+      );
+    }
+    if (lockedOther) {
+      throw new InvalidInputError(
+        `${path} ${version} was published before ${lockShared} and is not in ${this.bucket} now ` +
+          `(its latest is ${latest ?? "none"}), yet lock file ${this.lockFile} locks other ` +
+          `content for it: publishing other content as ${version} would give one version two contents ` +
+          `(caches and checkouts keep the old one). ${way}`,
+      );
+    }
+    // A version below the pinned or locked one is not known to have been
+    // published, only that it may have been (the pin passed it): said as such.
+    const why = pinnedGone
+      ? `${this.manifest} pins ${pinned}, which is not in ${this.bucket} now`
+      : `lock file ${this.lockFile} locks ${highestLocked}, published ${lockShared} and ` +
+        `not in ${this.bucket} now`;
     throw new InvalidInputError(
-      known
-        ? `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
-          `is ${latest ?? "none"}), yet ${why}: publishing ${version} again would give one ` +
-          `version two contents (caches and checkouts keep the old one). Publish past it with ` +
-          `--version ${next} (version: "${next}"); nothing was published`
-        : `${path} ${version} may have been published before: ${why}, which is not in ` +
-          `${this.bucket} now (its latest is ${latest ?? "none"}), and ${version} is below it. ` +
-          `Publishing ${version} could give one version two contents (caches and checkouts ` +
-          `keep the old one). Publish past it with --version ${next} (version: "${next}"); ` +
-          `nothing was published`,
+      `${path} ${version} may have been published before: ${why} (its latest is ` +
+        `${latest ?? "none"}), and ${version} is below it. Publishing ${version} could give one ` +
+        `version two contents (caches and checkouts keep the old one). ${way}`,
     );
   }
 

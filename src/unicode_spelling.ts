@@ -122,7 +122,12 @@ export function spellingDifference(a: string, b: string): string {
  * ```
  */
 export function escapedUnicode(text: string): string {
-  return JSON.stringify(text).replace(
+  return nonAsciiEscaped(JSON.stringify(text));
+}
+
+// Every UTF-16 code unit outside ASCII as a `\uXXXX` escape.
+function nonAsciiEscaped(text: string): string {
+  return text.replace(
     /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
@@ -140,7 +145,7 @@ export function escapedUnicode(text: string): string {
  * import { lookalikePairs } from "./unicode_spelling.ts";
  * assert.equal(
  *   lookalikePairs(["/caf\u00e9", "/a", "/cafe\u0301"]),
- *   '"/caf\u00e9" and "/cafe\u0301" (NFC vs NFD)',
+ *   String.raw`"/caf\u00e9" and "/cafe\u0301" (NFC vs NFD)`,
  * );
  * assert.equal(lookalikePairs(["/a", "/b"]), undefined);
  * ```
@@ -158,10 +163,43 @@ export function lookalikePairs(
     // no Unicode way: not twins in the sense of this warning.
     if (other !== undefined && other !== name && spelling(other) !== spelling(name)) {
       const kind = spellingDifference(spelling(other), spelling(name));
-      pairs.push(`${JSON.stringify(other)} and ${JSON.stringify(name)} (${kind})`);
+      // Escaped: printed as they are, the two would look the same again.
+      pairs.push(`${escapedUnicode(other)} and ${escapedUnicode(name)} (${kind})`);
     } else seen.set(key, name);
   }
   return pairs.length === 0 ? undefined : pairs.join("; ");
+}
+
+/**
+ * How to show each of `names` in a listing where each is a line of its own:
+ * as it is, or, when another of `names` is its Unicode twin, with every
+ * character outside ASCII as a `\uXXXX` escape (two lines that look the
+ * same would not say which entry each is). `spelling` is as for
+ * {@linkcode lookalikePairs}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spelledApart } from "./unicode_spelling.ts";
+ * const shown = spelledApart(["/caf\u00e9", "/cafe\u0301", "/na\u00efve"]);
+ * assert.equal(shown("/caf\u00e9"), String.raw`/caf\u00e9`);
+ * assert.equal(shown("/cafe\u0301"), String.raw`/cafe\u0301`);
+ * assert.equal(shown("/na\u00efve"), "/na\u00efve");
+ * ```
+ */
+export function spelledApart(
+  names: Iterable<string>,
+  spelling: (name: string) => string = (name) => name,
+): (name: string) => string {
+  const byKey = new Map<string, Set<string>>();
+  for (const name of names) {
+    const key = spelling(name).normalize("NFC");
+    const spellings = byKey.get(key) ?? new Set();
+    spellings.add(spelling(name));
+    byKey.set(key, spellings);
+  }
+  return (name) =>
+    (byKey.get(spelling(name).normalize("NFC"))?.size ?? 0) > 1 ? nonAsciiEscaped(name) : name;
 }
 
 /**

@@ -446,3 +446,40 @@ Deno.test("cli versioned: ls warns of manifest paths spelled differently in Unic
   await ws.write("versioned_assets.json", JSON.stringify({ "/a.csv": "2.0.0" }));
   assertEquals((await ws.vc("ls")).stderr, "");
 });
+
+Deno.test("cli versioned: manifest paths spelled differently in Unicode are printed apart by every listing", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write(
+    "versioned_assets.json",
+    JSON.stringify({
+      "/caf\u00e9.csv": "1.0.0",
+      "/cafe\u0301.csv": "1.0.0",
+      "/na\u00efve.csv": "1.0.0",
+    }),
+  );
+  const nfc = String.raw`/caf\u00e9.csv`, nfd = String.raw`/cafe\u0301.csv`;
+  // The bucket holds none of them: each entry fails, on a line of its own.
+  for (const args of [["lock"], ["lock", "--check"], ["verify"], ["sync", "out"], ["ls"]]) {
+    const r = await ws.vc(...args);
+    const all = r.stdout + r.stderr;
+    for (const shown of [nfc, nfd]) assertStringIncludes(all, shown, args.join(" "));
+    // The warning names the two spellings apart, too.
+    assert(
+      [`"${nfc}" and "${nfd}" (NFC vs NFD)`, `"${nfd}" and "${nfc}" (NFC vs NFD)`]
+        .some((pair) => r.stderr.includes(pair)),
+      `${args.join(" ")}: ${r.stderr}`,
+    );
+    // A path without a twin is printed as it is.
+    assertStringIncludes(all, "/na\u00efve.csv", args.join(" "));
+  }
+  const lock = await ws.vc("lock");
+  assertEquals(lock.code, 1);
+  assertStringIncludes(lock.stderr, `vc: lock failed: ${nfd}@1.0.0:`);
+  assertStringIncludes(lock.stderr, `vc: lock failed: ${nfc}@1.0.0:`);
+  // --json keeps each path exactly as the manifest spells it.
+  const json = await ws.vc("ls", "--json");
+  assertEquals(
+    json.json<{ path: string }[]>().map((r) => r.path).sort(),
+    ["/caf\u00e9.csv", "/cafe\u0301.csv", "/na\u00efve.csv"].sort(),
+  );
+});

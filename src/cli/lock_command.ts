@@ -8,10 +8,10 @@ import { counted } from "../counted.ts";
 import { errorKind } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
-import { lockKey } from "../versioned/lock_file.ts";
 import type { Command } from "./command.ts";
 import { errorMessage, EXIT_FAILURE } from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
+import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
 import { openVersioned, VERSIONED_OPTIONS } from "./settings.ts";
 
@@ -47,9 +47,10 @@ export const lock: Command = {
     if (ctx.flags.boolean("check")) {
       const results = await checkLock(s.vc, { onProgress: bar.onItems, ...signal });
       bar.done();
+      const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
       await ctx.out.data(
         results,
-        table(results.map((r) => [r.status, r.path, r.version, r.problem ?? ""])),
+        table(results.map((r) => [r.status, shown(r.path), r.version, r.problem ?? ""])),
       );
       // Frozen mode refuses unlocked entries and overrides, so here they fail too.
       const refused = (r: { status: string }) =>
@@ -70,6 +71,7 @@ export const lock: Command = {
     const results = await fillLockSettled(s.vc, { onProgress: bar.onItems, ...signal });
     bar.done();
     const added = results.filter((r) => r.status === "added").length;
+    const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
     const failed = results.flatMap((r) =>
       r.status === "failed"
         ? [{ ...r, error: errorMessage(r.error), errorName: errorKind(r.error) }]
@@ -82,7 +84,7 @@ export const lock: Command = {
       await ctx.out.status(
         { lockFile: s.vc.lockFile, entries },
         [
-          ...table(results.map((r) => [r.status, r.path, r.version])),
+          ...table(results.map((r) => [r.status, shown(r.path), r.version])),
           `${added} added to ${s.vc.lockFile}`,
         ],
       );
@@ -91,7 +93,8 @@ export const lock: Command = {
         writeFailureLines(
           ctx.io,
           failed.map((r) =>
-            `vc: lock failed: ${printable(lockKey(r.path, r.version))}: ${r.error}`
+            // The lock key (`/path@version`; manifest paths are read normalized).
+            `vc: lock failed: ${printable(`${shown(r.path)}@${r.version}`)}: ${r.error}`
           ),
         );
         ctx.io.writeStderr(

@@ -21,13 +21,9 @@ import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
 import { untilAborted } from "../abort_hub.ts";
-import {
-  escapedUnicode,
-  lookalikePairs,
-  otherSpellings,
-  spellingDifference,
-} from "../unicode_spelling.ts";
+import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
+import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { checkProgress, uploadProgress } from "./upload_progress.ts";
 
@@ -460,15 +456,8 @@ export const ls: Command = {
       version: entries[p]!,
     }));
     // A hand edit may pin one look twice (add and update refuse that).
-    const twins = lookalikePairs(rows.map((r) => r.path));
-    // A warning: `--quiet` drops it, as every other.
-    if (twins !== undefined) {
-      ctx.out.warn(
-        `${manifest} has paths that look the same but are spelled differently in ` +
-          `Unicode, so they are different assets: ${twins}`,
-      );
-    }
-    await ctx.out.data(rows, table(rows.map((r) => [r.path, r.version])));
+    const shown = manifestPathsShown(ctx.out, manifest, rows.map((r) => r.path));
+    await ctx.out.data(rows, table(rows.map((r) => [shown(r.path), r.version])));
   },
 };
 
@@ -589,6 +578,10 @@ export const sync: Command = {
       error: errorMessage(f.error),
       errorName: errorKind(f.error),
     }));
+    const shown = manifestPathsShown(ctx.out, s.vc.manifest, [
+      ...copied.map((c) => c.path),
+      ...failures.map((f) => f.path),
+    ]);
     // The failures reach stderr also when stdout cannot be written.
     try {
       await ctx.out.status(
@@ -597,13 +590,13 @@ export const sync: Command = {
           ? "manifest is empty"
           : copied.length === 0
           ? []
-          : table(copied.map((c) => [c.path, c.dest])),
+          : table(copied.map((c) => [shown(c.path), c.dest])),
       );
     } finally {
       if (failures.length > 0) {
         writeFailureLines(
           ctx.io,
-          failures.map((f) => `vc: sync failed: ${printable(f.path)}: ${f.error}`),
+          failures.map((f) => `vc: sync failed: ${printable(shown(f.path))}: ${f.error}`),
         );
         ctx.io.writeStderr(
           `vc: ${failures.length} of ${
@@ -644,6 +637,7 @@ export const verify: Command = {
     });
     bar.done();
     const bad = results.filter((r) => !r.ok);
+    const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
     let written = false;
     try {
       await ctx.out.data(
@@ -652,7 +646,7 @@ export const verify: Command = {
           results.map((r) => [
             r.ok ? "ok" : "BAD",
             r.locked ? "locked" : "unlocked",
-            r.path,
+            shown(r.path),
             r.version,
             r.problem ??
               (r.lockChecked === "size"
@@ -669,7 +663,7 @@ export const verify: Command = {
         writeFailureLines(
           ctx.io,
           bad.map((r) =>
-            `vc: verify failed: ${printable(`${r.path}@${r.version}`)}: ${
+            `vc: verify failed: ${printable(`${shown(r.path)}@${r.version}`)}: ${
               printable(r.problem ?? "")
             }`
           ),

@@ -6,7 +6,8 @@
  * token file (a config manager's, a Kubernetes secret's `..data` link) was
  * replaced by a regular file, its target left without the new token.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { addToken } from "../src/server/auth.ts";
 import { sha256Hex } from "../src/hash.ts";
 
@@ -51,6 +52,45 @@ Deno.test({
       assert((await Deno.lstat(`${dir}/tokens.json`)).isSymlink, "the link was replaced");
       const doc = JSON.parse(await Deno.readTextFile(`${dir}/data/tokens.json`));
       assertEquals(doc[sha256Hex(token)], "alice");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "serve add-token: a dangling token file link is written where it points, the link kept",
+  ignore: !posix,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.mkdir(`${dir}/data`);
+      await Deno.symlink("data/tokens.json", `${dir}/tokens.json`);
+      const token = await addToken(`${dir}/tokens.json`, "alice");
+      assert((await Deno.lstat(`${dir}/tokens.json`)).isSymlink, "the link was replaced");
+      const doc = JSON.parse(await Deno.readTextFile(`${dir}/data/tokens.json`));
+      assertEquals(doc[sha256Hex(token)], "alice");
+      assertEquals(((await Deno.stat(`${dir}/data/tokens.json`)).mode! & 0o777).toString(8), "600");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "serve add-token: a loop of token file links is refused naming it, the links kept",
+  ignore: !posix,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.symlink("b.json", `${dir}/a.json`);
+      await Deno.symlink("a.json", `${dir}/b.json`);
+      await assertRejects(
+        () => addToken(`${dir}/a.json`, "alice"),
+        InvalidInputError,
+        `token file ${dir}/a.json: too many levels of symbolic links`,
+      );
+      assert((await Deno.lstat(`${dir}/a.json`)).isSymlink, "the link was replaced");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

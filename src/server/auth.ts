@@ -14,6 +14,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
+import { linkTarget } from "../link_target.ts";
 import { basename, dirname, join } from "../path.ts";
 import { readUpTo } from "../bytes.ts";
 import { readTextCapped } from "../read_capped.ts";
@@ -619,7 +620,8 @@ export function checkIdentityName(name: string): void {
 /**
  * Creates a random token for `name`, adds its hash to the token file
  * (created when missing with mode 0600; an existing one, or the file a
- * symlink at `path` points to, is rewritten atomically keeping its mode and,
+ * symlink at `path` points to (created there when the link dangles), is
+ * rewritten atomically keeping its mode and,
  * when run as root, its owner and group) and returns the
  * token, which is stored nowhere else.
  *
@@ -647,8 +649,10 @@ export async function addToken(path: string, name: string): Promise<string> {
   // before, printing tokens the file no longer held.
   // A symlinked file (a config manager's, a Kubernetes secret's) is
   // rewritten where it points: replacing the link left its target, which
-  // others may read, without the token.
-  const target = await linkTarget(path);
+  // others may read, without the token. A dangling link is written where
+  // it points too (as `>` does): at its own name the file would replace the
+  // link an operator set up.
+  const target = await linkTarget(path, "token file");
   await withFileLock(tokenFileLockPath(target), async () => {
     // An empty file holds no tokens yet, as a missing one: made beforehand
     // with the owner and mode the service needs (`install -m 0640 -g vc
@@ -678,16 +682,6 @@ export async function addToken(path: string, name: string): Promise<string> {
     }
   });
   return token;
-}
-
-/** Where a symlink at `path` leads (the file itself when it is none, or missing). */
-async function linkTarget(path: string): Promise<string> {
-  try {
-    if (!(await Deno.lstat(path)).isSymlink) return path;
-    return await Deno.realPath(path);
-  } catch {
-    return path; // missing, or a dangling link: written at its own name
-  }
 }
 
 /**

@@ -55,8 +55,11 @@ export function parsePrefillItem(item: string): PrefillItem {
   }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(item)) {
     const uri = parseUri(item);
-    if (uri.scheme === "s3" && (uri.key === "" || uri.key.endsWith("/"))) {
-      throw new InvalidInputError(`${item} names a bucket or directory, not an object`);
+    // Only a bucket names no object: a key ending in `/` is a key as any
+    // other in S3 (`aws s3api put-object --key dir/`), and `vc cache get`
+    // caches it, so a list of objects may name it too.
+    if (uri.scheme === "s3" && uri.key === "") {
+      throw new InvalidInputError(`${item} names a bucket, not an object`);
     }
     return { kind: "uri", uri: item };
   }

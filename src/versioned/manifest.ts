@@ -691,8 +691,9 @@ function checkValue(file: string, key: string | undefined, value: string): void 
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
     try {
       const uri = parseUri(value);
-      if (uri.scheme === "s3" && (uri.key === "" || uri.key.endsWith("/"))) {
-        throw new InvalidInputError("names a bucket or directory, not an object");
+      // A key ending in `/` is an object as any other (see parsePrefillItem).
+      if (uri.scheme === "s3" && uri.key === "") {
+        throw new InvalidInputError("names a bucket, not an object");
       }
     } catch (cause) {
       throw new InvalidInputError(

@@ -24,6 +24,7 @@ import {
   dirname,
   fromFileUrl as fileURLToPath,
   isAbsolute,
+  isUriNotPath,
   join,
   resolve,
   toFileUrl as pathToFileURL,
@@ -196,9 +197,10 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   }
   const env = envReader(options.env);
   const cwd = options.cwd ?? Deno.cwd();
+  const namedConfigPath = options.configPath === false ? undefined : options.configPath;
   const configPath = options.configPath === false
     ? undefined
-    : options.configPath ?? nonEmpty(env("VC_CONFIG"));
+    : namedConfigPath ?? nonEmpty(env("VC_CONFIG"));
   // A broken settings file throws, or is reported and left out.
   const tolerant = <T>(kind: "config" | "project", load: () => T): T | undefined => {
     if (options.onFileError === undefined) return load();
@@ -216,7 +218,8 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     : options.configPath === undefined && options.configFile !== undefined
     ? options.configFile.loaded
     : tolerant("config", () =>
-      loadConfigFile(configPath, { env, required: configPath !== undefined }));
+      // Without configPath it reads VC_CONFIG itself, so its errors name the variable.
+      loadConfigFile(namedConfigPath, { env, required: configPath !== undefined }));
   const project = options.projectDir === undefined
     ? undefined
     : tolerant("project", () => findProjectConfig(options.projectDir!, { env }));
@@ -256,14 +259,16 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const resolveCacheDir = () =>
     pick(
       "cacheDir",
-      options.cacheDir === undefined ? undefined : resolve(expandHome(options.cacheDir, env)),
+      options.cacheDir === undefined
+        ? undefined
+        : resolve(localSetting(options.cacheDir, env, "the option cacheDir")),
       "VC_CACHE_DIR",
       (v) => {
         // Blank would be a directory named " " in the cwd, as --cache-dir " " is refused.
         if (v.trim() === "") {
           throw new InvalidInputError("VC_CACHE_DIR is blank: give the cache directory's path");
         }
-        return resolve(cwd, expandHome(v, env));
+        return resolve(cwd, localSetting(v, env, "VC_CACHE_DIR"));
       },
       () => defaultCacheDir({ env }),
     );
@@ -757,6 +762,20 @@ export function loadConfigFile(
   if (explicit === undefined && dir === undefined) return undefined;
   // `VC_CONFIG: "~/vc.json"` quoted in a CI file reaches vc unexpanded, as
   // for VC_MANIFEST and VC_CACHE_DIR: the home directory, not a `./~`.
+  // A file VC_CONFIG names is named with it: a stale export in a shell
+  // profile otherwise fails every command with a path the user never typed.
+  const fromEnv = path === undefined && explicit !== undefined;
+  // Blank would be a file named " " in the cwd (as VC_CACHE_DIR " " is
+  // refused), a URI one under `./s3:/`.
+  if (fromEnv && explicit.trim() === "") {
+    throw new ConfigFileError("VC_CONFIG is blank: give the config file's path", explicit);
+  }
+  if (fromEnv && isUriNotPath(explicit)) {
+    throw new ConfigFileError(
+      `VC_CONFIG must be a local path, got the URI ${JSON.stringify(explicit)}`,
+      explicit,
+    );
+  }
   const file = resolve(
     explicit === undefined ? join(dir!, "vc", "config.json") : expandHome(explicit, env),
   );
@@ -764,7 +783,8 @@ export function loadConfigFile(
   const text = readOrError(file);
   if (typeof text !== "string") {
     if (text instanceof Deno.errors.NotFound && !required) return undefined;
-    throw new ConfigFileError(`cannot read config file ${file}: ${text.message}`, file, {
+    const named = fromEnv ? `${file} (VC_CONFIG)` : file;
+    throw new ConfigFileError(`cannot read config file ${named}: ${text.message}`, file, {
       cause: text,
     });
   }
@@ -912,7 +932,10 @@ function configFromValue(
     if (typeof r.cacheDir !== "string" || r.cacheDir === "") {
       throw bad("cacheDir", "a non-empty string", r.cacheDir);
     }
-    config.cacheDir = resolve(base, expandHome(r.cacheDir, env, `config file ${file}: "cacheDir"`));
+    config.cacheDir = resolve(
+      base,
+      localSetting(r.cacheDir, env, `config file ${file}: "cacheDir"`),
+    );
   }
   if (r.timeout !== undefined) {
     if (typeof r.timeout === "string") {
@@ -948,7 +971,10 @@ function configFromValue(
     if (typeof r.manifest !== "string" || r.manifest === "") {
       throw bad("manifest", "a non-empty string", r.manifest);
     }
-    config.manifest = resolve(base, expandHome(r.manifest, env, `config file ${file}: "manifest"`));
+    config.manifest = resolve(
+      base,
+      localSetting(r.manifest, env, `config file ${file}: "manifest"`),
+    );
   }
   for (const key of ["parallelThreshold", "rangeSize"] as const) {
     const v = r[key];
@@ -1083,6 +1109,22 @@ function homeNotSet(os: typeof Deno.build.os, what: string, instead: string): In
 // `where`: the setting that holds `path` (a config file's key), named in
 // the error; without it, a `~` in a settings file read where HOME is unset
 // (a CI container) named neither the file nor the key.
+/**
+ * A setting that names a local file or directory (the cache directory, the
+ * manifest) with a leading `~` as the home directory. A
+ * URI there (`s3://b/cache`, `file:///srv/cache`) would resolve to a
+ * directory `./s3:/b/cache` made beside it, and vc would report success:
+ * refused, naming `what`, as the flags refuse it (`src/cli/local_path.ts`).
+ */
+function localSetting(path: string, env: EnvReader, what: string): string {
+  if (isUriNotPath(path)) {
+    throw new InvalidInputError(
+      `${what} must be a local path, got the URI ${JSON.stringify(path)}`,
+    );
+  }
+  return expandHome(path, env, what);
+}
+
 function expandHome(path: string, env: EnvReader, where?: string): string {
   if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
   const home = platformVar(env, "HOME") ?? platformVar(env, "USERPROFILE");

@@ -137,6 +137,27 @@ export function isAbsolute(path: string): boolean {
   return path.length > 0 && path.charCodeAt(0) === 47;
 }
 
+// A scheme of two characters or more, so a Windows drive (`C://x`) is a path.
+const URI_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
+
+/**
+ * Whether `value` is a URI (`s3://b/x`, `file:///x`) rather than a path.
+ * Resolved as a path, such a URI is a relative one with its `//` collapsed
+ * (`./s3:/b/x`): a setting that names a local file or directory refuses it
+ * instead of making that directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUriNotPath } from "./path.ts";
+ * assert(isUriNotPath("s3://b/x") && isUriNotPath("file:///srv/cache"));
+ * assert(!isUriNotPath("/srv/cache") && !isUriNotPath("C://x") && !isUriNotPath("a:b"));
+ * ```
+ */
+export function isUriNotPath(value: string): boolean {
+  return URI_PREFIX.test(value);
+}
+
 /**
  * Joins segments and normalizes the result (`"."` for nothing).
  *

@@ -145,7 +145,13 @@ function configFileRow(
   fileRow: (name: string, path: string | undefined, error?: ConfigFileError) => ConfigRow,
 ): ConfigRow {
   if (path !== undefined || error !== undefined || (ctx.io.env("VC_CONFIG") ?? "") !== "") {
-    return fileRow("configFile", path, error);
+    const row = fileRow("configFile", path, error);
+    // Which file is read is a setting too: a stale VC_CONFIG in a shell
+    // profile is what `vc config` is run to find.
+    if (row.source === "" && path !== undefined) {
+      row.source = (ctx.io.env("VC_CONFIG") ?? "") !== "" ? "env VC_CONFIG" : "default";
+    }
+    return row;
   }
   try {
     defaultConfigDir({ env: (name) => ctx.io.env(name) });

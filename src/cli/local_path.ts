@@ -10,11 +10,8 @@
  *
  * @module
  */
-import { resolve } from "../path.ts";
+import { isUriNotPath, resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
-
-// A scheme of two characters or more, so a Windows drive (`C://x`) is a path.
-const URI = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
 
 /**
  * `value` resolved against `cwd`; throws `UsageError` naming `what` and the
@@ -31,7 +28,7 @@ const URI = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
 export function localPathArg(cwd: string, value: string, what: string): string {
   // Empty (an unset variable in a script) would resolve to the working directory.
   if (value.trim() === "") throw new UsageError(`${what} is empty: give a local path`);
-  if (URI.test(value)) {
+  if (isUriNotPath(value)) {
     throw new UsageError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}`,
       { hint: "vc reads and writes local files here; copy to or from the store with another tool" },

@@ -71,6 +71,38 @@ export function flagValue<T>(flag: string, parse: () => T): T {
 }
 
 /**
+ * The reverse of {@linkcode flagValue}: a value read from the environment
+ * (`VC_MANIFEST`, `VC_LOCK`) that a command-line check refuses (a URI, a
+ * blank path, a `~` with HOME unset) is the environment's fault, a failure
+ * (exit 1) as a malformed `VC_BUCKET` or `VC_CACHE_DIR` is, not a usage
+ * error (exit 2, "Run vc CMD --help") that no command line fixes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { environmentValue, UsageError } from "./errors.ts";
+ * import { InvalidInputError } from "../errors.ts";
+ * assert.throws(
+ *   () => environmentValue(() => { throw new UsageError("VC_LOCK is empty", { hint: "give one" }); }),
+ *   (e) => e instanceof InvalidInputError && e.message === "VC_LOCK is empty (give one)",
+ * );
+ * assert.equal(environmentValue(() => 1), 1);
+ * ```
+ */
+export function environmentValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      throw new InvalidInputError(
+        e.hint === undefined ? e.message : `${e.message} (${e.hint})`,
+      );
+    }
+    throw e;
+  }
+}
+
+/**
  * A count given to a flag (`--concurrency 16`): a whole number from 1 to
  * `max`, else a `UsageError` naming the flag, the value and the command.
  *

@@ -24,7 +24,7 @@ import {
 } from "../config.ts";
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
-import { flagValue, UsageError } from "./errors.ts";
+import { environmentValue, flagValue, UsageError } from "./errors.ts";
 import { localPathArg } from "./local_path.ts";
 import { parseSize } from "./units.ts";
 import { parseSizeText } from "../size.ts";
@@ -234,8 +234,11 @@ export function cliSettings(
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
+    const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env), what);
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
-    options.projectDir = dirname(localPathArg(io.cwd, homePath(manifest, env), what));
+    options.projectDir = dirname(
+      manifestFlag === undefined ? environmentValue(manifestPath) : manifestPath(),
+    );
   }
   const settings = resolveSettings(options);
   if (settings.ignoredProjectPath !== undefined) {
@@ -334,20 +337,19 @@ export function versionedSettings(
   // Read as VC_OFFLINE is: a bad value is the environment's, not a usage error.
   const frozen = flags.boolean("frozen") ||
     (frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"));
+  // A bad VC_MANIFEST or VC_LOCK is the environment's fault (exit 1), a bad flag a usage error.
+  const pathOf = (value: string, what: string, fromFlag: boolean) => {
+    const path = () => localPathArg(io.cwd, homePath(value, (name) => io.env(name)), what);
+    return fromFlag ? path() : environmentValue(path);
+  };
   return {
-    manifest: localPathArg(
-      io.cwd,
-      homePath(manifest, (name) => io.env(name)),
-      `manifest (${manifestSource})`,
-    ),
+    manifest: pathOf(manifest, `manifest (${manifestSource})`, flag !== undefined),
     bucket: settings.bucket,
     settings,
     manifestSource,
-    lock: lock === undefined ? undefined : localPathArg(
-      io.cwd,
-      homePath(lock, (name) => io.env(name)),
-      lockFlag === undefined ? "VC_LOCK" : "--lock",
-    ),
+    lock: lock === undefined
+      ? undefined
+      : pathOf(lock, lockFlag === undefined ? "VC_LOCK" : "--lock", lockFlag !== undefined),
     lockSource,
     frozen,
     frozenSource: flags.boolean("frozen")

@@ -285,7 +285,14 @@ export class Mirror {
    */
   static async open(options: MirrorOptions): Promise<Mirror> {
     checkRequiredOptions("Mirror", options, MIRROR_OPTIONS);
-    return new Mirror(options, await openParts(options));
+    const m = new Mirror(options, await openParts(options));
+    // Aborted while it opened: nothing was mirrored, so there is no report to
+    // give (a run's abort is a `MirrorInterruptedError`), only the reason.
+    if (options.signal?.aborted) {
+      await m.close();
+      options.signal.throwIfAborted();
+    }
+    return m;
   }
 
   /**

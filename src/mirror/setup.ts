@@ -149,6 +149,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     throw new InvalidInputError(`maxDelete must be a whole number, 0 or more, got ${maxDelete}`);
   }
 
+  // The options are checked (a bad one is named even then); from here on
+  // things are opened and written (the state file, its lock): a signal
+  // aborted already stops the call first, with nothing done.
+  options.signal?.throwIfAborted();
+
   // A caller's opener's stores stay the caller's (as `AssetCache`'s do): one
   // it shares with a cache must not be closed under it when the mirror ends.
   const opener = options.openStore;

@@ -226,6 +226,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         "(each is a full pass, listing the whole prefix)",
     );
   }
+  // A signal aborted before the call: its abort event is gone, and the
+  // watch would make a full pass, then report it as if it had stopped after
+  // one. It does nothing and rejects with the reason, as `serveCache` does.
+  options.cancel?.throwIfAborted();
+  options.signal?.throwIfAborted();
   const cancel = options.cancel;
   const stop = options.signal === undefined || cancel === undefined
     ? options.signal ?? cancel
@@ -399,7 +404,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
 
   try {
     if (m.direction === "upload") startWatching();
-    await pass("initial");
+    // Stopped while the mirror opened: no pass to count (one started now
+    // would stop at once, and be counted as made).
+    if (!stop?.aborted) await pass("initial");
     let reconcileAt = nextPass(elapsed());
     while (!stop?.aborted) {
       if (watcherFailed) rewatchAfterFailure();

@@ -245,7 +245,8 @@ export const serve: Command = {
     });
     try {
       // Refused credentials or a missing bucket: no point listening.
-      const probe = await probeStore(store);
+      const signal = ctx.io.signal;
+      const probe = await probeStore(store, signal === undefined ? {} : { signal });
       if (!probe.ok) {
         // A warning like any command's (its form, inert names, no colour off a terminal).
         ctx.out.warn(
@@ -253,7 +254,8 @@ export const serve: Command = {
             `starting anyway: requests get 503 until it answers`,
         );
       } else if (
-        quota !== undefined && probe.holdsFiles && !(await usageKept(store).catch(() => true))
+        quota !== undefined && probe.holdsFiles &&
+        !(await usageKept(store, signal === undefined ? {} : { signal }).catch(() => true))
       ) {
         // Files uploaded before the quota was turned on are counted nowhere.
         ctx.out.warn(
@@ -262,7 +264,10 @@ export const serve: Command = {
             `them off (the usage can go below zero, leaving room past the quota); run ` +
             `vc serve expire --recount-usage`,
         );
-      } else if (quota === undefined && await usageKept(store).catch(() => false)) {
+      } else if (
+        quota === undefined &&
+        await usageKept(store, signal === undefined ? {} : { signal }).catch(() => false)
+      ) {
         // Instances with a quota count this store's usage: this one's uploads
         // would be left out, and their removal there taken off all the same.
         ctx.out.warn(

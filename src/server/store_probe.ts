@@ -20,7 +20,8 @@ export type StoreProbe =
  * lists). Throws the store's error when the store answered with a refusal
  * (credentials, permissions, a missing bucket); returns the error when it
  * could not answer within `timeoutMs` (default 10 s) or is down, so the
- * service can start and answer 503 until it is back.
+ * service can start and answer 503 until it is back. Rejects with the
+ * `signal`'s reason as soon as it aborts.
  *
  * @example
  * ```ts
@@ -39,16 +40,21 @@ export type StoreProbe =
  */
 export async function probeStore(
   store: ObjectStore,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<StoreProbe> {
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  // The caller's signal (Ctrl-C at start-up) stops the look at once, with
+  // its reason: a store that does not answer held it for the whole timeout.
+  options.signal?.throwIfAborted();
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
     for await (const _ of store.list("meta/", { etags: false, signal })) {
       return { ok: true, holdsFiles: true };
     }
     return { ok: true, holdsFiles: false };
   } catch (e) {
-    if (signal.aborted) {
+    options.signal?.throwIfAborted();
+    if (timeout.aborted) {
       return {
         ok: false,
         unavailable: new Error(

@@ -552,8 +552,12 @@ export class AssetCache implements AsyncDisposable {
       { checkRemote: true, signal: true } satisfies OptionNames<LsOptions>,
     );
     checkOptionValues("ls()", options, ["checkRemote"]);
+    // As cache() does: a call already aborted fails, even with nothing to ask
+    // the store (it listed the cache and resolved, the signal unheard).
+    options.signal?.throwIfAborted();
     const { listEntries, publicEntry } = await import("./maintenance.ts");
     const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
+    options.signal?.throwIfAborted();
     if (!options.checkRemote) return out;
     if (this.offline) {
       for (const entry of out) entry.remoteError = "offline mode is on";

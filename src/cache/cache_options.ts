@@ -95,7 +95,7 @@ export interface CacheGetOptions {
 export interface LsOptions {
   /** HEAD every entry to fill in `outdated`. */
   checkRemote?: boolean | undefined;
-  /** Stops the remote checks (rejects with the signal's reason). */
+  /** Stops the listing and the remote checks (rejects with the signal's reason), also one aborted before the call. */
   signal?: AbortSignal | undefined;
 }
 

@@ -641,6 +641,8 @@ export class VersionedCache {
     options: { signal?: AbortSignal } = {},
   ): Promise<string> {
     checkOptions("VersionedCache.locate()", options, SIGNAL_OPTION);
+    // A call already aborted fails, also when no store needs asking (as path() does).
+    options.signal?.throwIfAborted();
     const asset = await this.resolve(path, version);
     const slashed = asset.slashedUri;
     if (slashed === undefined || asset.version === undefined) return asset.uri;

@@ -715,8 +715,9 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /**
-   * Closes the stores this cache opened. The cache stays usable: stores are
-   * reopened on demand.
+   * Closes the stores this cache opened, once the downloads every caller
+   * abandoned (aborted) have removed their temp files. The cache stays
+   * usable: stores are reopened on demand.
    *
    * @example
    * ```ts

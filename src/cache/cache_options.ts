@@ -70,7 +70,15 @@ export interface AssetCacheOptions {
 export interface CacheGetOptions {
   /** Treat this object as immutable: never revalidate a cached copy. */
   immutable?: boolean | undefined;
-  /** Stop waiting; a shared download stops when every caller has aborted. A signal already aborted rejects the call, even for a cached copy. */
+  /**
+   * Stop waiting: the call rejects at once with the signal's reason. A
+   * download shared by several calls stops when every caller has aborted; it
+   * then removes its temp file (`.<name>.vc-tmp-0-shared` beside the data) a
+   * moment after the rejection. A new call for the same URI waits for that
+   * and downloads afresh; `close()` waits for it too, so nothing is left once
+   * it resolves. A signal already aborted rejects the call, even for a cached
+   * copy.
+   */
   signal?: AbortSignal | undefined;
   /** Download progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;

@@ -49,3 +49,40 @@ for (const [name, call] of Object.entries(calls)) {
     }
   });
 }
+
+Deno.test("mirror(): a signal that aborts while the mirror opens rejects with its reason, the state unlocked", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_mirror_abort_opening_" });
+  try {
+    await Deno.mkdir(join(dir, "src"));
+    await Deno.writeTextFile(join(dir, "src", "a.txt"), "a");
+    const { FsStore } = await import("../src/store/fs.ts");
+    await using store = new FsStore(join(dir, "bucket"));
+    const options = {
+      sources: [join(dir, "src")],
+      target: `file://${join(dir, "bucket")}`,
+      statePath: join(dir, "state.sqlite"),
+    };
+    const stop = new AbortController();
+    const reason = new Error("aborted while opening");
+    const error = await assertRejects(() =>
+      mirror({
+        ...options,
+        signal: stop.signal,
+        // The store is opened as the mirror opens: the signal aborts then.
+        openStore: () => {
+          stop.abort(reason);
+          return Promise.resolve(store);
+        },
+      })
+    );
+    assertEquals(error, reason);
+    assertEquals(await entries(join(dir, "bucket")).catch(() => []), []);
+    // Nothing holds the state's lock: the next run mirrors.
+    assertEquals(
+      (await mirror({ ...options, openStore: () => Promise.resolve(store) })).transferred,
+      1,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -188,6 +188,9 @@ export async function listEntries(
   options: ReadListOptions = {},
 ): Promise<PrefillListEntries> {
   checkOptions("listEntries()", options, READ_LIST_OPTIONS);
+  // A regular file is read at once, the signal never looked at: one aborted
+  // already rejects the call, as every other call's does.
+  options.signal?.throwIfAborted();
   const text = await readTextCapped(path, {
     maxBytes: options.maxBytes ?? MAX_LIST_BYTES,
     what: "list file",
@@ -294,7 +297,8 @@ export interface ReadListOptions {
   maxBytes?: number;
   /**
    * Stops the read with the signal's reason, also one of standard input or a
-   * pipe that waits for more (its writer still running).
+   * pipe that waits for more (its writer still running). A signal aborted
+   * before the call rejects it, the file not read.
    */
   signal?: AbortSignal;
 }

@@ -63,6 +63,9 @@ export const SNAPSHOT_VERSION = 2;
 /** The largest record id a snapshot may hold: ids after it still have 15 digits. */
 export const MAX_RESTORED_ID = 100_000_000_000_000;
 
+// What a line after the header holds, one of them alone: `end` only in version 2.
+const LINE_KINDS: readonly string[] = ["record", "recordTag", "pathTag", "end"];
+
 // A record line is a few hundred bytes; a line this long is not one.
 const MAX_LINE_CHARS = 64 * 1024;
 
@@ -234,6 +237,16 @@ class SnapshotParser {
       return;
     }
     if (this.#sawEnd) throw bad("follows the snapshot's last line");
+    // vc writes one kind of row a line and nothing beside it: a line edited
+    // to hold two (a pathTag added to a recordTag's line) or another key
+    // would otherwise be restored as one kind, the rest dropped unsaid.
+    const keys = Object.keys(v);
+    if (keys.length !== 1 || !LINE_KINDS.includes(keys[0]!)) {
+      throw bad(
+        `holds ${keys.map((k) => JSON.stringify(k)).join(", ") || "no key"}: a line holds ` +
+          `exactly one of ${LINE_KINDS.join(", ")}`,
+      );
+    }
     const rows = this.#rows;
     if ("end" in v && this.#version >= 2) {
       this.#sawEnd = true;

@@ -386,6 +386,11 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
     time(name, i > 0)
   );
   const claimedBy = text("claimed_by", true);
+  // A blank holder could never be named to renew or release its claim: the
+  // record would stay held until claim_until, as with no holder at all.
+  if (claimedBy?.trim() === "") {
+    throw field("claimed_by", "is blank: no holder could renew or release its claim");
+  }
   const claimUntil = time("claim_until", true);
   checkStateFields(state as RecordState, times, claimedBy, claimUntil, field);
   return [id, path, state, key, size, r.md5, originHost, ...times, claimedBy, claimUntil];

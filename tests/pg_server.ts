@@ -60,8 +60,11 @@ function findPgBin(): string | undefined {
 export interface PgServer extends AsyncDisposable {
   /** `postgres://USER@127.0.0.1:PORT/DB` for a fresh database. */
   url: string;
-  /** Creates another empty database and returns its URL. */
-  createDatabase(name: string): Promise<string>;
+  /**
+   * Creates another empty database and returns its URL; `clauses` are
+   * appended to its `CREATE DATABASE` (e.g. another locale).
+   */
+  createDatabase(name: string, clauses?: string): Promise<string>;
   /** The server's port. */
   port: number;
   /** The directory of the server's Unix socket (`.s.PGSQL.PORT`). */
@@ -172,7 +175,7 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
     await pgCtl(["start"]);
     started = true;
     const base = `postgres://vc@127.0.0.1:${port}`;
-    const createDatabase = async (name: string) => {
+    const createDatabase = async (name: string, clauses = "") => {
       await run(join(PG_BIN!, "psql"), [
         "-h",
         "127.0.0.1",
@@ -183,7 +186,7 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
         "-d",
         "postgres",
         "-c",
-        `CREATE DATABASE "${name}"`,
+        `CREATE DATABASE "${name}" ${clauses}`,
       ], options.password === undefined ? {} : { PGPASSWORD: options.password });
       return `${base}/${name}`;
     };

@@ -13,6 +13,7 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, Dialect, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
 import { spellingKey } from "../unicode_spelling.ts";
+import { compareUtf8 } from "../walk.ts";
 import {
   parseSnapshotStream,
   RECORD_FIELDS,
@@ -121,10 +122,15 @@ export async function snapshotCatalog(
     lines.length = 0; // a retried transaction starts over
     onProgress?.({ current: "reading the catalog" });
     const records = await tx.query(`SELECT ${RECORD_FIELDS.join(", ")} FROM records ORDER BY id`);
-    const recordTags = await tx.query(
-      "SELECT record_id, tag FROM record_tags ORDER BY record_id, tag",
+    // Sorted here by UTF-8 bytes, not by the database: PostgreSQL orders
+    // text by its collation (en_US: "a" before "B"; SQLite: "B" before "a"),
+    // so one catalog's snapshot would differ line by line with its catalog.
+    const recordTags = (await tx.query("SELECT record_id, tag FROM record_tags")).sort((a, b) =>
+      Number(a.record_id) - Number(b.record_id) || compareUtf8(String(a.tag), String(b.tag))
     );
-    const pathTags = await tx.query("SELECT path, tag FROM path_tags ORDER BY path, tag");
+    const pathTags = (await tx.query("SELECT path, tag FROM path_tags")).sort((a, b) =>
+      compareUtf8(String(a.path), String(b.path)) || compareUtf8(String(a.tag), String(b.tag))
+    );
     lines.push(
       JSON.stringify({ format: "vc-repo-backup", version: SNAPSHOT_VERSION, ...header }),
     );

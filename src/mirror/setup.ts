@@ -14,7 +14,12 @@ import { isStoreUri, parseStoreRoot, parseUri } from "../uri.ts";
 import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
-import { assertDefaultStateUnlinked, defaultStatePath, MirrorState } from "./state.ts";
+import {
+  assertDefaultStateUnlinked,
+  defaultStatePath,
+  MirrorState,
+  stateNotWritableError,
+} from "./state.ts";
 import type { MirrorOptions } from "./types.ts";
 
 /** What an open mirror works with. */
@@ -276,7 +281,13 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       // Made private (0700) as the asset cache makes it: a cache dir a
       // mirror made first with the umask's 0755 would let other users read
       // every copy the cache puts in it later.
-      if (!options.dryRun) ensureCacheDir(cacheDir);
+      if (!options.dryRun) {
+        try {
+          ensureCacheDir(cacheDir);
+        } catch (cause) {
+          throw stateNotWritableError(statePath, cause);
+        }
+      }
     }
     const inside = roots.find((r) => isInside(resolve(statePath), r.dir));
     if (inside !== undefined) {

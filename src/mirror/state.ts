@@ -17,6 +17,7 @@ import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
+import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { openLockFile } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
@@ -123,7 +124,11 @@ export class MirrorState {
   constructor(path: string, formerPath?: string) {
     this.path = path;
     if (path !== ":memory:") {
-      Deno.mkdirSync(dirname(path), { recursive: true });
+      try {
+        Deno.mkdirSync(dirname(path), { recursive: true });
+      } catch (cause) {
+        throw stateNotWritableError(path, cause);
+      }
       const kind = notRegularFileKind(path);
       if (kind !== undefined) {
         throw new InvalidInputError(
@@ -534,7 +539,12 @@ function exists(path: string): boolean {
  * it (each run of one sees the other's writes as "locked").
  */
 function lockStateFile(path: string): Deno.FsFile {
-  const file = openLockFile(`${path}.lock`);
+  let file: Deno.FsFile;
+  try {
+    file = openLockFile(`${path}.lock`);
+  } catch (cause) {
+    throw stateNotWritableError(path, cause);
+  }
   let locked: boolean;
   try {
     locked = file.tryLockSync(true);
@@ -557,6 +567,43 @@ function isDiskFull(reason: string): boolean {
   return /disk is full|no space left|SQLITE_FULL/i.test(reason);
 }
 
+// SQLite's words for a file it may not write: the file itself, or its
+// directory, where WAL mode makes its `-wal` and `-shm` beside it (a state
+// file another user made, a read-only disk).
+function isNotWritable(reason: string): boolean {
+  return /readonly database|read-only file system|permission denied|SQLITE_READONLY/i.test(
+    reason,
+  );
+}
+
+/**
+ * `cause`, from making the state file's directory or its lock, as an error
+ * naming the state file when it says the place is not writable (a read-only
+ * disk, another user's directory); other errors are returned unchanged. The
+ * system's words alone name only the lock, or a directory, and no way out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stateNotWritableError } from "./state.ts";
+ * const denied = new Deno.errors.PermissionDenied("Permission denied (os error 13): open '/s.lock'");
+ * assert.match((stateNotWritableError("/s", denied) as Error).message, /^mirror state file \/s/);
+ * const gone = new Deno.errors.NotFound("gone");
+ * assert.equal(stateNotWritableError("/s", gone), gone);
+ * ```
+ */
+export function stateNotWritableError(path: string, cause: unknown): unknown {
+  // vc's own errors (a cache dir that is a file) are clear already.
+  if (cause instanceof VcError || !isPermissionError(cause)) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new InvalidInputError(
+    `mirror state file ${path} cannot be made or locked (${reason}); ${
+      unusableStateAdvice(reason)
+    }`,
+    { cause },
+  );
+}
+
 /**
  * What to do about a state file that cannot be opened, by SQLite's reason:
  * a damaged file may be removed (the state only saves work), but a full disk
@@ -568,12 +615,20 @@ function isDiskFull(reason: string): boolean {
  * import { unusableStateAdvice } from "./state.ts";
  * assert.match(unusableStateAdvice("database or disk is full"), /make room/);
  * assert.match(unusableStateAdvice("file is not a database"), /remove it/);
+ * assert.doesNotMatch(unusableStateAdvice("attempt to write a readonly database"), /remove it/);
  * ```
  */
 export function unusableStateAdvice(reason: string): string {
-  return isDiskFull(reason)
-    ? "make room on its disk, or pass --state with a file on another"
-    : "remove it (the next run rebuilds it by hashing the files again) or pass --state";
+  if (isDiskFull(reason)) return "make room on its disk, or pass --state with a file on another";
+  // Removing it would not help: a new one could not be written there either.
+  if (/read-only file system/i.test(reason)) {
+    return "its disk is read-only: pass --state with a file on a writable disk";
+  }
+  if (isNotWritable(reason)) {
+    return "it or its directory is not writable by this user: run as their owner, " +
+      "or pass --state with a file in a directory this user can write";
+  }
+  return "remove it (the next run rebuilds it by hashing the files again) or pass --state";
 }
 
 /**

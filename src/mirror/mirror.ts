@@ -574,7 +574,9 @@ export class Mirror {
    * `onFailed` is called for each path something failed for (to try it
    * again): a path that could not be read whole (a file vanished under its
    * directory's walk, a store that cannot be reached) is reported and its
-   * own deletes are held back; the other paths go on.
+   * own deletes are held back; the other paths go on. `stop` ends the batch
+   * early, as it does a pass: the transfers in flight finish, and the report
+   * says what it did (it deletes nothing).
    *
    * @example
    * ```ts
@@ -606,12 +608,18 @@ export class Mirror {
    */
   async syncPaths(
     paths: readonly string[],
-    options: { settleMs?: number; onFailed?: (path: string) => void } = {},
+    options: { settleMs?: number; onFailed?: (path: string) => void; stop?: AbortSignal } = {},
   ): Promise<MirrorReport> {
     if (this.direction !== "upload") {
       throw new InvalidInputError("syncPath is for local → store mirrors");
     }
     const run = this.#newRun(options.settleMs ?? 0);
+    if (options.stop) run.stop = options.stop;
+    // Stopped (a watch shutting down), not aborted: as for a pass, no new
+    // path or file is started (a burst of 20,000 new files must not keep a
+    // stopping watch uploading for minutes, past a service manager's
+    // timeout), the transfers in flight finish, and nothing is deleted.
+    const stopped = () => run.stop?.aborted === true && this.#options.signal?.aborted !== true;
     const keys: [string, string][] = [];
     for (const path of paths) {
       const key = this.keyOf(path);
@@ -630,6 +638,7 @@ export class Mirror {
     // into existing directories took 1,000 round trips of each).
     const files: [string, string, () => Promise<void>][] = [];
     for (const [path, key] of keys) {
+      if (stopped()) return this.#finish(run);
       if (covered.some((scope) => key.startsWith(scope))) continue;
       const before = run.report.failed.length;
       const mark = this.#state.deleteMark();
@@ -639,6 +648,7 @@ export class Mirror {
         if (scope !== undefined) covered.push(scope);
       } catch (error) {
         if (this.#options.signal?.aborted) throw error;
+        if (stopped()) return this.#finish(run);
         // (A store that cannot be reached, a listing that failed.)
         run.incomplete ??= `${path} could not be mirrored`;
         run.report.failed.push(failure(key, path, error));
@@ -653,17 +663,22 @@ export class Mirror {
       }
       if (run.report.failed.length > before) options.onFailed?.(path);
     }
-    const signal = this.#options.signal;
-    await forEachLimit(files, this.#options.concurrency ?? 16, async ([path, key, work]) => {
-      try {
-        await work();
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        held.push(`${path} could not be mirrored`);
-        run.report.failed.push(failure(key, path, error));
-      }
-      if (run.report.failed.some((f) => f.key === key)) options.onFailed?.(path);
-    }, signal ? { signal } : {});
+    const signal = run.stop ?? this.#options.signal;
+    try {
+      await forEachLimit(files, this.#options.concurrency ?? 16, async ([path, key, work]) => {
+        try {
+          await work();
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          held.push(`${path} could not be mirrored`);
+          run.report.failed.push(failure(key, path, error));
+        }
+        if (run.report.failed.some((f) => f.key === key)) options.onFailed?.(path);
+      }, signal ? { signal } : {});
+    } catch (error) {
+      if (stopped()) return this.#finish(run);
+      throw error;
+    }
     const before = run.report.failed.length;
     const report = await this.#conclude(run);
     if (held.length > 0) {

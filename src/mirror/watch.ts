@@ -15,8 +15,9 @@
  *   read) is tried again after 1 s, then after twice as long each time, up
  *   to 5 min: a store down when the watch starts, or while events come, is
  *   caught up with once it is back, not at the next full pass.
- * - The `signal` stops the watch: the pass or batch in flight finishes, then
- *   the promise resolves with the totals. The `cancel` signal abandons it:
+ * - The `signal` stops the watch: the pass or batch in flight starts no new
+ *   transfer (nor deletes anything), those in flight finish, then the
+ *   promise resolves with the totals. The `cancel` signal abandons it:
  *   transfers in flight are aborted (a multipart upload aborted in the
  *   store, a partial download removed), and the promise rejects with its
  *   reason. Nothing partial is left in the target either way.
@@ -532,6 +533,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       const report = await m.syncPaths([...retries.keys()], {
         settleMs: 0,
         onFailed: (path) => failed.add(path),
+        ...(stop ? { stop } : {}),
       });
       totals.batches++;
       const since = elapsed();

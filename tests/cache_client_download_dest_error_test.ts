@@ -6,26 +6,15 @@
  * named only the atomic write's temp file; and nothing is left behind.
  */
 import { join } from "node:path";
-import { FsStore } from "../src/store/fs.ts";
-import { serveCache } from "../src/server/serve.ts";
-import { CacheClient } from "../src/server/client.ts";
+import { serviceWithResult } from "./server_helpers.ts";
 import { VcError } from "../src/errors.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 
 Deno.test("CacheClient.download: an unwritable DEST is named with the cache ID", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-cc-dest-" });
   try {
-    await using service = await serveCache({
-      store: new FsStore(join(dir, "store")),
-      port: 0,
-      hostname: "127.0.0.1",
-      log: () => {},
-      sweepIntervalMs: 0,
-      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-    });
-    const client = new CacheClient({ url: service.url, token: "alice" });
-    const { cacheId } = await client.id({ sample: 1 });
-    await client.put(cacheId, new TextEncoder().encode("result"));
+    await using served = await serviceWithResult(dir);
+    const { client, cacheId } = served;
     await Deno.writeTextFile(join(dir, "afile"), "in the way");
     const dest = join(dir, "afile", "out.txt");
     const error = await client.download(cacheId, dest).then(() => undefined, (e) => e);

@@ -6,9 +6,7 @@
  * bytes. A dangling link gets its target created; a chain is followed.
  */
 import { join } from "node:path";
-import { FsStore } from "../src/store/fs.ts";
-import { serveCache } from "../src/server/serve.ts";
-import { CacheClient } from "../src/server/client.ts";
+import { serviceWithResult } from "./server_helpers.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { assertEquals } from "./assert.ts";
@@ -20,17 +18,8 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-cc-link-" }));
     try {
-      await using service = await serveCache({
-        store: new FsStore(join(dir, "store")),
-        port: 0,
-        hostname: "127.0.0.1",
-        log: () => {},
-        sweepIntervalMs: 0,
-        auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-      });
-      const client = new CacheClient({ url: service.url, token: "alice" });
-      const { cacheId } = await client.id({ sample: 1 });
-      await client.put(cacheId, new TextEncoder().encode("result"));
+      await using served = await serviceWithResult(dir);
+      const { client, cacheId, service } = served;
 
       // The library: a link to a file, and a chain of two links.
       await Deno.writeTextFile(join(dir, "real.txt"), "old");

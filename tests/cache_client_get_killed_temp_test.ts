@@ -8,9 +8,7 @@
  * temp files of other names stay.
  */
 import { join } from "node:path";
-import { FsStore } from "../src/store/fs.ts";
-import { serveCache } from "../src/server/serve.ts";
-import { CacheClient } from "../src/server/client.ts";
+import { serviceWithResult } from "./server_helpers.ts";
 import { assertEquals } from "./assert.ts";
 
 Deno.test({
@@ -20,17 +18,8 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "vc-cc-killed-" });
     try {
-      await using service = await serveCache({
-        store: new FsStore(join(dir, "store")),
-        port: 0,
-        hostname: "127.0.0.1",
-        log: () => {},
-        sweepIntervalMs: 0,
-        auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-      });
-      const client = new CacheClient({ url: service.url, token: "alice" });
-      const { cacheId } = await client.id({ sample: 1 });
-      await client.put(cacheId, new TextEncoder().encode("result"));
+      await using served = await serviceWithResult(dir);
+      const { client, cacheId } = served;
       const out = join(dir, "out");
       await Deno.mkdir(out);
       // What a killed download leaves: no lock held, its pid gone, a while ago.

@@ -3,6 +3,7 @@
  * (signals, a lock held by another process) are in
  * cache_hardening_process_test.ts.
  */
+import { multipartPut } from "./fake_multipart_put.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts";
@@ -16,7 +17,7 @@ import {
   VcError,
 } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
-import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -105,41 +106,13 @@ Deno.test("issue 7.4: links planted in the cache dir never send writes, deletes 
 // ---------------------------------------------------------------------------
 // 9: multipart objects with non-standard part sizes
 
-async function multipartPut(
-  s3: FakeS3,
-  key: string,
-  parts: Uint8Array<ArrayBuffer>[],
-): Promise<string> {
-  const base = `${s3.url}/b/${key}`;
-  const created = await (await fetch(`${base}?uploads`, { method: "POST" })).text();
-  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
-  assert(uploadId !== undefined, created);
-  const etags: string[] = [];
-  for (const [i, part] of parts.entries()) {
-    const res = await fetch(`${base}?partNumber=${i + 1}&uploadId=${uploadId}`, {
-      method: "PUT",
-      body: part,
-    });
-    await res.body?.cancel();
-    assertEquals(res.status, 200);
-    etags.push(res.headers.get("etag")!);
-  }
-  const xml = `<CompleteMultipartUpload>${
-    etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join("")
-  }</CompleteMultipartUpload>`;
-  const done = await fetch(`${base}?uploadId=${uploadId}`, { method: "POST", body: xml });
-  const text = await done.text();
-  assertEquals(done.status, 200, text);
-  return /<ETag>"?([^<"]+)"?<\/ETag>/.exec(text.replaceAll("&quot;", '"'))?.[1] ?? "";
-}
-
 Deno.test("issue 7.9: multipart objects with uniform 6,000,000-byte or uneven 5/7/3 MiB parts verify", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   await withDir(async (dir) => {
     const uniform = [randomBytes(6_000_000), randomBytes(6_000_000), randomBytes(1_000_000)];
     const uneven = [randomBytes(5 * MiB), randomBytes(7 * MiB), randomBytes(3 * MiB)];
-    const etagU = await multipartPut(s3, "uniform.bin", uniform);
-    const etagV = await multipartPut(s3, "uneven.bin", uneven);
+    const etagU = await multipartPut(s3, "b", "uniform.bin", uniform);
+    const etagV = await multipartPut(s3, "b", "uneven.bin", uneven);
     assert(etagU.endsWith("-3") && etagV.endsWith("-3"), `${etagU} ${etagV}`);
     await using cache = new AssetCache({
       cacheDir: join(dir, "cache"),

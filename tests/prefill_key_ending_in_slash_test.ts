@@ -8,9 +8,7 @@ import { InvalidInputError } from "../src/errors.ts";
 import { parsePrefillItem } from "../src/prefill/list_file.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { readManifest } from "../src/versioned/manifest.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
-import { testS3Options, testS3Store } from "./versioned_helpers.ts";
+import { cacheOverOneObject } from "./versioned_helpers.ts";
 
 Deno.test("prefill list: an s3:// key ending in / is an object, a bucket is not", () => {
   assertEquals(parsePrefillItem("s3://b/dir/"), { kind: "uri", uri: "s3://b/dir/" });
@@ -33,25 +31,13 @@ Deno.test("manifest: an override of an s3:// key ending in / is read, one of a b
 });
 
 Deno.test("prefill of a list naming s3://b/dir/ caches the object vc cache get reads", async () => {
-  await using fake = await startFakeS3({ buckets: ["slash"] });
-  await testS3Store(fake, "slash").put("dir/", new TextEncoder().encode("held at dir/"));
-  const dir = await Deno.makeTempDir({ prefix: "vc_slash_key_" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options(fake),
-    });
-    const summary = await prefill({ cache, uris: ["s3://slash/dir/"] });
-    assertEquals(summary.failed, []);
-    assertEquals({ fetched: summary.fetched, bytes: summary.bytes }, { fetched: 1, bytes: 12 });
-    const gets = fake.stats.GetObject;
-    const local = await cache.cache("s3://slash/dir/");
-    assertEquals(await Deno.readTextFile(local), "held at dir/");
-    assertEquals(fake.stats.GetObject, gets, "served from the cache prefill filled");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using one = await cacheOverOneObject("slash", "dir/", "held at dir/");
+  const { fake, cache } = one;
+  const summary = await prefill({ cache, uris: ["s3://slash/dir/"] });
+  assertEquals(summary.failed, []);
+  assertEquals({ fetched: summary.fetched, bytes: summary.bytes }, { fetched: 1, bytes: 12 });
+  const gets = fake.stats.GetObject;
+  const local = await cache.cache("s3://slash/dir/");
+  assertEquals(await Deno.readTextFile(local), "held at dir/");
+  assertEquals(fake.stats.GetObject, gets, "served from the cache prefill filled");
 });

@@ -5,9 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
-import { testS3Options, testS3Store, workspace, writeFile } from "./versioned_helpers.ts";
+import { cacheOverOneObject, workspace, writeFile } from "./versioned_helpers.ts";
 
 Deno.test("prefill: file:// spellings of one file are one item", async () => {
   await using ws = await workspace();
@@ -31,28 +29,16 @@ Deno.test("prefill: file:// spellings of one file are one item", async () => {
 });
 
 Deno.test("prefill: s3:// and S3:// of one object are one item", async () => {
-  await using fake = await startFakeS3({ buckets: ["spell"] });
-  await testS3Store(fake, "spell").put("k/a.bin", new TextEncoder().encode("abcdef"));
-  const dir = await Deno.makeTempDir({ prefix: "vc_spellings_" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options(fake),
-    });
-    const summary = await prefill({
-      cache,
-      uris: ["s3://spell/k/a.bin", "S3://spell/k/a.bin", "s3://spell/k/a.bin"],
-    });
-    assertEquals(summary.failed, []);
-    assertEquals(
-      { total: summary.total, fetched: summary.fetched, bytes: summary.bytes },
-      { total: 1, fetched: 1, bytes: 6 },
-    );
-    assertEquals(fake.stats.GetObject, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using one = await cacheOverOneObject("spell", "k/a.bin", "abcdef");
+  const { fake, cache } = one;
+  const summary = await prefill({
+    cache,
+    uris: ["s3://spell/k/a.bin", "S3://spell/k/a.bin", "s3://spell/k/a.bin"],
+  });
+  assertEquals(summary.failed, []);
+  assertEquals(
+    { total: summary.total, fetched: summary.fetched, bytes: summary.bytes },
+    { total: 1, fetched: 1, bytes: 6 },
+  );
+  assertEquals(fake.stats.GetObject, 1);
 });

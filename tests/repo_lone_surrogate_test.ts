@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { parseSnapshotLines } from "../src/repo/backup_lines.ts";
+import { parseSnapshot, snapshotRecord } from "./snapshot_lines.ts";
 
 const bytes = new Uint8Array([1]);
 
@@ -44,22 +44,7 @@ Deno.test("repo: lone surrogates in paths, tags and holders are refused", async 
 });
 
 Deno.test("repo restore: a snapshot with a lone surrogate in a path or text field is refused", () => {
-  const header = '{"format":"vc-repo-backup","version":1}';
-  const record = (fields: Record<string, unknown>) =>
-    JSON.stringify({
-      record: {
-        id: 1,
-        path: "/a.csv",
-        state: "published",
-        content_key: "content/x.csv",
-        size: 1,
-        md5: "0".repeat(32),
-        origin_host: "h",
-        created_at: 1,
-        published_at: 2,
-        ...fields,
-      },
-    });
+  const record = snapshotRecord;
   for (
     const [line, why] of [
       [record({ path: "/a\ud800.csv" }), "surrogate"],
@@ -67,10 +52,10 @@ Deno.test("repo restore: a snapshot with a lone surrogate in a path or text fiel
       [record({ claimed_by: "\ud800" }), "valid Unicode"],
       [`${record({})}\n{"pathTag":["/p\\ud800","t"]}`, "surrogate"],
       [`${record({})}\n{"recordTag":[1,"t\\udfff"]}`, "surrogate"],
-    ]
+    ] as const
   ) {
     assertThrows(
-      () => parseSnapshotLines(`${header}\n${line}\n`, "b.jsonl.gz", "content/"),
+      () => parseSnapshot(line),
       InvalidInputError,
       why,
     );

@@ -11,29 +11,16 @@ import { pathToFileURL } from "node:url";
 import { assertEquals, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { MAX_RESTORED_ID, parseSnapshotLines } from "../src/repo/backup_lines.ts";
+import { parseSnapshot, SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { parseRecordId } from "../src/repo/records.ts";
 
-const header = '{"format":"vc-repo-backup","version":1}';
-const record = (id: number) =>
-  JSON.stringify({
-    record: {
-      id,
-      path: "/a.csv",
-      state: "published",
-      content_key: "content/x.csv",
-      size: 1,
-      md5: "0".repeat(32),
-      origin_host: "h",
-      created_at: 1,
-      published_at: 2,
-    },
-  });
+const record = (id: number) => snapshotRecord({ id });
 
 Deno.test("repo restore: a record id that leaves the catalog no ids after it is refused", async () => {
   for (const id of [Number.MAX_SAFE_INTEGER, 1e15, MAX_RESTORED_ID + 1]) {
     assertThrows(
-      () => parseSnapshotLines(`${header}\n${record(id)}\n`, "b.jsonl.gz", "content/"),
+      () => parseSnapshot(record(id)),
       InvalidInputError,
       `record field id ${id} is over`,
     );
@@ -45,7 +32,7 @@ Deno.test("repo restore: a record id that leaves the catalog no ids after it is 
     await (await Repository.init(uri)).close();
     const gz = new Uint8Array(
       await new Response(
-        new Blob([`${header}\n${record(MAX_RESTORED_ID)}\n`]).stream()
+        new Blob([`${SNAPSHOT_HEADER}\n${record(MAX_RESTORED_ID)}\n`]).stream()
           .pipeThrough(new CompressionStream("gzip")),
       ).arrayBuffer(),
     );
@@ -63,15 +50,12 @@ Deno.test("repo restore: a record id that leaves the catalog no ids after it is 
 });
 
 Deno.test("repo restore: a blank line in a snapshot is refused at that line, not read past", () => {
-  const text = `${header}\n${record(1)}\n\n${record(2)}\n`;
+  const text = `${SNAPSHOT_HEADER}\n${record(1)}\n\n${record(2)}\n`;
   assertThrows(
     () => parseSnapshotLines(text, "b.jsonl.gz", "content/"),
     InvalidInputError,
     "b.jsonl.gz: line 3: is empty",
   );
   // The newline that ends the last line is no blank line.
-  assertEquals(
-    parseSnapshotLines(`${header}\n${record(1)}\n`, "b.jsonl.gz", "content/").records.length,
-    1,
-  );
+  assertEquals(parseSnapshot(record(1)).records.length, 1);
 });

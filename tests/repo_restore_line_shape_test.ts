@@ -8,26 +8,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { parseSnapshotLines } from "../src/repo/backup_lines.ts";
+import { parseSnapshot, snapshotRecord } from "./snapshot_lines.ts";
 
-const HEADER = '{"format":"vc-repo-backup","version":1}';
-const record = (fields: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    record: {
-      id: 1,
-      path: "/a.csv",
-      state: "published",
-      content_key: "content/x.csv",
-      size: 1,
-      md5: "0".repeat(32),
-      origin_host: "h",
-      created_at: 1,
-      published_at: 2,
-      ...fields,
-    },
-  });
-const parse = (...lines: string[]) =>
-  parseSnapshotLines([HEADER, ...lines].join("\n") + "\n", "b.jsonl.gz", "content/");
+const record = snapshotRecord;
+const parse = parseSnapshot;
 
 Deno.test("restore refuses a snapshot line holding two rows or another key", () => {
   for (

@@ -10,6 +10,7 @@ import { StoreError } from "../src/errors.ts";
 import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
 import type { CacheServiceOptions } from "../src/server/handler.ts";
 import { type RunningCacheService, serveCache } from "../src/server/serve.ts";
+import { CacheClient } from "../src/server/client.ts";
 
 /** A clock that moves only when told (until src/testing has one). */
 export class ManualClock implements Clock {
@@ -249,5 +250,39 @@ export async function rawRequest(url: string, request: string | Uint8Array): Pro
     return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
   } finally {
     conn.close();
+  }
+}
+
+/** A running {@linkcode serviceWithResult}. */
+export interface ServiceWithResult extends AsyncDisposable {
+  service: RunningCacheService;
+  /** A client of user `alice`'s. */
+  client: CacheClient;
+  /** Alice's cache ID holding the file `result`. */
+  cacheId: string;
+}
+
+/**
+ * For client tests: a service over an FsStore in `dir/store` that takes any
+ * token as the user of that name, and alice's cache ID holding "result".
+ * Disposing it shuts the service down (`dir` stays the caller's).
+ */
+export async function serviceWithResult(dir: string): Promise<ServiceWithResult> {
+  const service = await serveCache({
+    store: new FsStore(`${dir}/store`),
+    port: 0,
+    hostname: "127.0.0.1",
+    log: () => {},
+    sweepIntervalMs: 0,
+    auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+  });
+  try {
+    const client = new CacheClient({ url: service.url, token: "alice" });
+    const { cacheId } = await client.id({ sample: 1 });
+    await client.put(cacheId, new TextEncoder().encode("result"));
+    return { service, client, cacheId, [Symbol.asyncDispose]: () => service.shutdown() };
+  } catch (error) {
+    await service.shutdown();
+    throw error;
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from "../src/store/types.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 
 /**
  * Store options for S3 at a test server (`url`): path style, test
@@ -45,6 +46,42 @@ export function testS3Store(
   extra: Partial<NonNullable<StoreOptions["s3"]>> = {},
 ): S3Store {
   return new S3Store({ bucket, ...testS3Options(s3, extra).s3 });
+}
+
+/** A running {@linkcode cacheOverOneObject}. */
+export interface OneObjectCache extends AsyncDisposable {
+  fake: FakeS3;
+  /** An asset cache in a temp dir over `fake`, no settings read, warnings dropped. */
+  cache: AssetCache;
+}
+
+/** A fake S3 whose `bucket` holds `key` (`content`), and an asset cache over it; disposing closes and removes both. */
+export async function cacheOverOneObject(
+  bucket: string,
+  key: string,
+  content: string,
+): Promise<OneObjectCache> {
+  const fake = await startFakeS3({ buckets: [bucket] });
+  const dir = await Deno.makeTempDir({ prefix: "vc_one_object_" });
+  const cache = new AssetCache({
+    cacheDir: join(dir, "cache"),
+    configPath: false,
+    env: {},
+    warn: () => {},
+    store: testS3Options(fake),
+  });
+  const close = async () => {
+    await cache.close();
+    await Deno.remove(dir, { recursive: true });
+    await fake.stop();
+  };
+  try {
+    await testS3Store(fake, bucket).put(key, new TextEncoder().encode(content));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { fake, cache, [Symbol.asyncDispose]: close };
 }
 
 /** A plain HTTP PUT of `key` exactly as given (`//` and all), like another tool. */

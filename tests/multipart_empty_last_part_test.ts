@@ -6,6 +6,7 @@
  * tell", so the intact object was never cached, mirrored or synced; now it
  * verifies, and its record (sizes included) verifies it again offline.
  */
+import { testS3Options } from "./versioned_helpers.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { multipartPut } from "./fake_multipart_put.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -27,15 +28,7 @@ Deno.test("a multipart object with an empty last part is cached and verified", a
       configPath: false,
       env: {},
       warn: () => {},
-      store: {
-        s3: {
-          endpoint: s3.url,
-          region: "us-east-1",
-          forcePathStyle: true,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 2,
-        },
-      },
+      store: testS3Options(s3),
     });
     const path = await cache.cache("s3://b/empty-last.bin");
     assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(body));

@@ -6,6 +6,7 @@
  * not match and that the object in the store is damaged: the object is
  * intact, only uploaded in parts of other sizes.
  */
+import { testS3Options } from "./versioned_helpers.ts";
 import { assert, assertRejects } from "./assert.ts";
 import { multipartPut } from "./fake_multipart_put.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -45,15 +46,7 @@ Deno.test("a multipart ETag whose part sizes the store will not tell is reported
       configPath: false,
       env: {},
       warn: () => {},
-      store: {
-        s3: {
-          endpoint: `http://127.0.0.1:${proxy.addr.port}`,
-          region: "us-east-1",
-          forcePathStyle: true,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 2,
-        },
-      },
+      store: testS3Options({ url: `http://127.0.0.1:${proxy.addr.port}` }),
     });
     const e = await assertRejects(() => cache.cache("s3://b/uneven.bin"), IntegrityError);
     const message = (e as Error).message;

@@ -79,7 +79,9 @@ export class LockTimeoutError extends Error {
 
 /**
  * Who holds a lock on `path`, as far as the system tells (Linux:
- * `/proc/locks`): "process <pid>", else "another process".
+ * `/proc/locks`): "process <pid>", "another download in this process" (a
+ * second cache of the same directory in this process: no other process to
+ * look for), else "another process".
  *
  * @example
  * ```ts
@@ -101,7 +103,8 @@ export function lockHolder(path: string): string {
         // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
         const f = line.trim().split(/\s+/);
         const dev = f[5]?.split(":");
-        if (f[1] === "FLOCK" && dev?.[2] === String(ino)) return `process ${f[4]}`;
+        if (f[1] !== "FLOCK" || dev?.[2] !== String(ino)) continue;
+        return f[4] === String(Deno.pid) ? "another download in this process" : `process ${f[4]}`;
       }
     }
   } catch {

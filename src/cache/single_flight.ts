@@ -59,6 +59,10 @@ export class SingleFlight<T> {
   #flights = new Map<string, Flight<T>>();
   // Flights every caller abandoned: still cleaning up (temp files, locks).
   #abandoned = new Set<Promise<unknown>>();
+  // The same, by key: a new flight for the key starts once its abandoned one
+  // has settled, or it would wait on that flight's entry lock as on another
+  // process's (and say so, naming this process).
+  #settling = new Map<string, Promise<void>>();
 
   /**
    * Resolves once every abandoned flight (all its callers aborted) has
@@ -93,7 +97,9 @@ export class SingleFlight<T> {
         for (const l of listeners) l(p);
       };
       const f: Flight<T> = {
-        promise: Promise.resolve().then(() => work({ signal: controller.signal, progress })),
+        promise: (this.#settling.get(key) ?? Promise.resolve()).then(() =>
+          work({ signal: controller.signal, progress })
+        ),
         controller,
         listeners,
         callers: 0,
@@ -133,7 +139,11 @@ export class SingleFlight<T> {
           flight.controller.abort(signal.reason);
           const done = flight.promise.then(() => {}, () => {});
           this.#abandoned.add(done);
-          done.then(() => this.#abandoned.delete(done));
+          this.#settling.set(key, done);
+          done.then(() => {
+            this.#abandoned.delete(done);
+            if (this.#settling.get(key) === done) this.#settling.delete(key);
+          });
         }
         reject(signal.reason);
       };

@@ -98,12 +98,14 @@ export interface SettingsOptions {
    */
   onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
   /**
-   * Called when the cache directory cannot be determined (`HOME` unset and
-   * no `VC_CACHE_DIR` / `XDG_CACHE_HOME`, or a `~` with no home to expand);
-   * `cacheDir` is then `""` and its source `error`, and the other settings
-   * still resolve (`vc config` shows them). Not given: it throws.
+   * Called when a setting cannot be resolved: the cache directory cannot be
+   * determined (`HOME` unset and no `VC_CACHE_DIR` / `XDG_CACHE_HOME`, or a
+   * `~` with no home to expand), or its environment variable is malformed
+   * (`VC_CACHE_TIMEOUT=abc`, `VC_OFFLINE=maybe`, ...). The setting then has
+   * its default (`cacheDir`: `""`) and the source `error`, and the other
+   * settings still resolve (`vc config` shows them). Not given: it throws.
    */
-  onSettingError?: (error: InvalidInputError, name: "cacheDir") => void;
+  onSettingError?: (error: InvalidInputError, name: SettingName) => void;
   /** Versioned-cache bucket (see {@linkcode normalizeBucket}); relative paths against `cwd`. */
   bucket?: string;
   /**
@@ -272,82 +274,101 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
       },
       () => defaultCacheDir({ env }),
     );
-  let cacheDir: string;
-  if (options.onSettingError === undefined) cacheDir = resolveCacheDir();
-  else {
+  // A setting that cannot be resolved throws, or is reported and has
+  // `onError` (the options are checked before: their errors always throw).
+  const tolerantSetting = <T>(name: SettingName, resolveIt: () => T, onError: T): T => {
+    if (options.onSettingError === undefined) return resolveIt();
     try {
-      cacheDir = resolveCacheDir();
+      return resolveIt();
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      options.onSettingError(error, "cacheDir");
-      cacheDir = "";
-      sources.cacheDir = "error";
+      options.onSettingError(error, name);
+      sources[name] = "error";
+      return onError;
     }
-  }
-  const timeout = pick(
-    "timeout",
-    options.timeout === undefined ? undefined : checkTimeout(options.timeout, "option timeout"),
-    "VC_CACHE_TIMEOUT",
-    (v) => parseDurationSeconds(v, "VC_CACHE_TIMEOUT"),
-    () => DEFAULT_TIMEOUT_SECONDS,
-  );
-  const immutableBuckets = pick(
-    "immutableBuckets",
-    options.immutableBuckets === undefined ? undefined : checkImmutableBuckets(
+  };
+  const cacheDir = tolerantSetting("cacheDir", resolveCacheDir, "");
+  const timeoutOption = options.timeout === undefined
+    ? undefined
+    : checkTimeout(options.timeout, "option timeout");
+  const timeout = tolerantSetting("timeout", () =>
+    pick(
+      "timeout",
+      timeoutOption,
+      "VC_CACHE_TIMEOUT",
+      (v) => parseDurationSeconds(v, "VC_CACHE_TIMEOUT"),
+      () => DEFAULT_TIMEOUT_SECONDS,
+    ), DEFAULT_TIMEOUT_SECONDS);
+  const immutableOption = options.immutableBuckets === undefined
+    ? undefined
+    : checkImmutableBuckets(
       listOption(options.immutableBuckets, "the option immutableBuckets"),
       "the option immutableBuckets",
-    ),
-    "VC_IMMUTABLE_BUCKETS",
-    (v) =>
-      checkImmutableBuckets(
-        v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
-        "VC_IMMUTABLE_BUCKETS",
-      ),
-    () => [] as string[],
-    true,
-  );
+    );
+  const immutableBuckets = tolerantSetting("immutableBuckets", () =>
+    pick(
+      "immutableBuckets",
+      immutableOption,
+      "VC_IMMUTABLE_BUCKETS",
+      (v) =>
+        checkImmutableBuckets(
+          v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+          "VC_IMMUTABLE_BUCKETS",
+        ),
+      () => [] as string[],
+      true,
+    ), [] as string[]);
   // A string ("false") would be taken for true, or ignored: refused.
   if (options.offline !== undefined && typeof options.offline !== "boolean") {
     throw new InvalidInputError(
       `the option offline must be true or false, got ${JSON.stringify(options.offline)}`,
     );
   }
-  const offline = pick(
-    "offline",
-    options.offline,
-    "VC_OFFLINE",
-    (v) => parseBoolean(v, "VC_OFFLINE"),
-    () => false,
-  );
-  const bucket = pick<string | undefined>(
-    "bucket",
-    options.bucket === undefined ? undefined : normalizeBucket(options.bucket, "bucket", cwd),
-    "VC_BUCKET",
-    (v) => normalizeBucket(v, "VC_BUCKET", cwd),
-    () => undefined,
-  );
+  const offline = tolerantSetting("offline", () =>
+    pick(
+      "offline",
+      options.offline,
+      "VC_OFFLINE",
+      (v) => parseBoolean(v, "VC_OFFLINE"),
+      () => false,
+    ), false);
+  const bucketOption = options.bucket === undefined
+    ? undefined
+    : normalizeBucket(options.bucket, "bucket", cwd);
+  const bucket = tolerantSetting("bucket", () =>
+    pick<string | undefined>(
+      "bucket",
+      bucketOption,
+      "VC_BUCKET",
+      (v) => normalizeBucket(v, "VC_BUCKET", cwd),
+      () => undefined,
+    ), undefined);
 
-  const parallelThreshold = pick<number | undefined>(
+  const thresholdOption = options.parallelThreshold === undefined ? undefined : checkSizeSetting(
+    options.parallelThreshold,
     "parallelThreshold",
-    options.parallelThreshold === undefined ? undefined : checkSizeSetting(
-      options.parallelThreshold,
+    "the option parallelThreshold",
+    false,
+  );
+  const parallelThreshold = tolerantSetting("parallelThreshold", () =>
+    pick<number | undefined>(
       "parallelThreshold",
-      "the option parallelThreshold",
-      false,
-    ),
-    "VC_PARALLEL_THRESHOLD",
-    (v) => parseSizeSetting(v, "parallelThreshold", "VC_PARALLEL_THRESHOLD"),
-    () => undefined,
-  );
-  const rangeSize = pick<number | undefined>(
-    "rangeSize",
-    options.rangeSize === undefined
-      ? undefined
-      : checkSizeSetting(options.rangeSize, "rangeSize", "the option rangeSize", false),
-    "VC_RANGE_SIZE",
-    (v) => parseSizeSetting(v, "rangeSize", "VC_RANGE_SIZE"),
-    () => undefined,
-  );
+      thresholdOption,
+      "VC_PARALLEL_THRESHOLD",
+      (v) => parseSizeSetting(v, "parallelThreshold", "VC_PARALLEL_THRESHOLD"),
+      () => undefined,
+    ), undefined);
+  const rangeOption = options.rangeSize === undefined
+    ? undefined
+    : checkSizeSetting(options.rangeSize, "rangeSize", "the option rangeSize", false);
+  const rangeSize = tolerantSetting("rangeSize", () =>
+    pick<number | undefined>(
+      "rangeSize",
+      rangeOption,
+      "VC_RANGE_SIZE",
+      (v) => parseSizeSetting(v, "rangeSize", "VC_RANGE_SIZE"),
+      () => undefined,
+    ), undefined);
 
   const settings: Settings = { cacheDir, timeout, immutableBuckets, offline, sources };
   if (parallelThreshold !== undefined) settings.parallelThreshold = parallelThreshold;

@@ -9,7 +9,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { isIpHost, resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
-import type { ConfigFileError, InvalidInputError } from "../errors.ts";
+import { type ConfigFileError, InvalidInputError } from "../errors.ts";
 import { defaultConfigDir } from "../config.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
@@ -23,8 +23,9 @@ const SIZE_ROWS: ReadonlySet<string> = new Set(["parallelThreshold", "rangeSize"
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
  * is shown in its row (`projectFile` or `configFile`) with the source
- * `error: …`; the other settings are resolved without it, and the command
- * then fails with that error.
+ * `error: …`, as is a setting that cannot be resolved (a malformed variable
+ * such as `VC_CACHE_TIMEOUT=abc`) in its own; the other settings are
+ * resolved without it, and the command then fails with that error.
  */
 export interface ConfigRow {
   /** The setting's name (as in the config file). */
@@ -34,9 +35,9 @@ export interface ConfigRow {
   /** Where it came from: `flag --x`, `env VC_X`, `project FILE`, `config FILE`, `default` (or `error: …`, `ignored: …` for a file). */
   source: string;
   /**
-   * Why the value could not be resolved (the cache directory, the user config
-   * file with `HOME` unset: the value is then `null`), or why the settings
-   * file in the row cannot be used.
+   * Why the value could not be resolved (a malformed environment variable;
+   * the cache directory, the user config file with `HOME` unset: the value
+   * is then `null`), or why the settings file in the row cannot be used.
    */
   error?: string;
 }
@@ -63,12 +64,13 @@ export const config: Command = {
   async run(ctx) {
     // A broken settings file is shown as such, and the rest as far as it goes.
     const broken: Partial<Record<"config" | "project", ConfigFileError>> = {};
-    // So is a cache directory that cannot be determined (HOME unset): the
-    // other settings are what a user runs `vc config` to check.
-    let cacheDirError: InvalidInputError | undefined;
+    // So is a setting that cannot be resolved (a cache directory with HOME
+    // unset, a malformed VC_* or AWS_* variable), in its own row: the other
+    // settings are what a user runs `vc config` to check.
+    const settingErrors = new Map<string, InvalidInputError>();
     const v = versionedSettings(ctx, {
       onFileError: (error, kind) => (broken[kind] = error),
-      onSettingError: (error) => (cacheDirError = error),
+      onSettingError: (error, name) => settingErrors.set(name, error),
     });
     const s = v.settings;
     const fileRow = (name: string, path: string | undefined, error?: ConfigFileError): ConfigRow =>
@@ -78,14 +80,7 @@ export const config: Command = {
     const rows: ConfigRow[] = [
       { name: "bucket", value: s.bucket ?? null, source: s.sources.bucket },
       { name: "manifest", value: v.manifest, source: v.manifestSource },
-      cacheDirError === undefined
-        ? { name: "cacheDir", value: s.cacheDir, source: s.sources.cacheDir }
-        : {
-          name: "cacheDir",
-          value: null,
-          source: `error: ${cacheDirError.message}`,
-          error: cacheDirError.message,
-        },
+      { name: "cacheDir", value: s.cacheDir, source: s.sources.cacheDir },
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
@@ -102,12 +97,13 @@ export const config: Command = {
       // The lock file in use: the one named, else the manifest's own.
       {
         name: "lock",
-        value: v.lock ?? defaultLockFile(v.manifest),
+        // Beside a manifest that cannot be resolved is no path either.
+        value: v.lock ?? (settingErrors.has("manifest") ? null : defaultLockFile(v.manifest)),
         source: v.lockSource === "" ? "default" : v.lockSource,
       },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
-      lockWaitRow(ctx),
-      ...s3Rows(ctx),
+      lockWaitRow(ctx, settingErrors),
+      ...s3Rows(ctx, settingErrors),
       fileRow("projectFile", s.projectPath, broken.project),
       ...(s.ignoredProjectPath === undefined ? [] : [{
         name: "ignoredProjectFile",
@@ -115,7 +111,12 @@ export const config: Command = {
         source: `ignored: ${s.projectPath} in the same directory wins`,
       }]),
       configFileRow(ctx, s.configPath, broken.config, fileRow),
-    ];
+    ].map((row) => {
+      const error = settingErrors.get(row.name);
+      return error === undefined
+        ? row
+        : { name: row.name, value: null, source: `error: ${error.message}`, error: error.message };
+    });
     const show = (value: unknown, name: string) =>
       value === null
         ? "(none)"
@@ -127,7 +128,9 @@ export const config: Command = {
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value, r.name), r.source])));
     // Exit non-zero, each broken file named (and what is wrong) on a line of
     // its own; stdout keeps its one document (--json).
-    const errors = [cacheDirError, broken.project, broken.config].filter((e) => e !== undefined);
+    const errors = [...settingErrors.values(), broken.project, broken.config].filter((e) =>
+      e !== undefined
+    );
     for (const error of errors) ctx.io.writeStderr(formatError(error));
     return errors.length === 0 ? undefined : EXIT_FAILURE;
   },
@@ -164,17 +167,24 @@ function configFileRow(
 
 /**
  * How long a download waits for another process's lock on its entry
- * (seconds), as the asset cache reads it: an invalid `VC_LOCK_WAIT` fails
- * `vc config` as it fails every command that opens the cache.
+ * (seconds), as the asset cache reads it: an invalid `VC_LOCK_WAIT` goes to
+ * `settingErrors` (its row shows it, and `vc config` fails as every command
+ * that opens the cache does).
  */
-function lockWaitRow(ctx: CommandContext): ConfigRow {
+function lockWaitRow(
+  ctx: CommandContext,
+  settingErrors: Map<string, InvalidInputError>,
+): ConfigRow {
   const text = ctx.io.env("VC_LOCK_WAIT");
   const fromEnv = (text ?? "").trim() !== "";
-  return {
-    name: "lockWait",
-    value: parseLockWait(text),
-    source: fromEnv ? "env VC_LOCK_WAIT" : "default",
-  };
+  let value: number | null = null;
+  try {
+    value = parseLockWait(text);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    settingErrors.set("lockWait", error);
+  }
+  return { name: "lockWait", value, source: fromEnv ? "env VC_LOCK_WAIT" : "default" };
 }
 
 /**
@@ -182,10 +192,19 @@ function lockWaitRow(ctx: CommandContext): ConfigRow {
  * style every store of the command uses, as the stores resolve them
  * (`resolveS3Settings`), with where each came from.
  */
-function s3Rows(ctx: CommandContext): ConfigRow[] {
+function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputError>): ConfigRow[] {
   const options = cliStoreOptions(ctx).s3 ?? {};
   const env = (name: string) => ctx.io.env(name);
-  const s3 = resolveS3Settings(options, env);
+  const rowOf = {
+    endpoint: "s3Endpoint",
+    pathStyle: "s3PathStyle",
+    requestTimeout: "requestTimeout",
+  };
+  const s3 = resolveS3Settings(
+    options,
+    env,
+    (error, name) => settingErrors.set(rowOf[name], error),
+  );
   const timeoutSource = options.requestTimeoutMs !== undefined
     ? "flag --request-timeout"
     : (env("VC_REQUEST_TIMEOUT") ?? "").trim() !== ""

@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "../path.ts";
-import type { ConfigFileError, InvalidInputError } from "../errors.ts";
+import { type ConfigFileError, InvalidInputError } from "../errors.ts";
 import {
   checkSizeSetting,
   type EnvReader,
@@ -142,10 +142,17 @@ export interface CliSettingsOptions {
    */
   onFileError?: (error: ConfigFileError, kind: "config" | "project") => void;
   /**
-   * Called when the cache directory cannot be determined (`HOME` unset),
-   * which is then `""` (`vc config` shows the rest); not given: it fails the command.
+   * Called when a setting cannot be resolved: the cache directory cannot be
+   * determined (`HOME` unset; it is then `""`), or an environment variable
+   * is malformed (`VC_CACHE_TIMEOUT=abc`, `VC_FROZEN=maybe`, a
+   * `VC_MANIFEST=~/m.json` with no home; the setting is then its default,
+   * and no project file is read for a manifest that cannot be). `vc config`
+   * shows the rest; not given: it fails the command.
    */
-  onSettingError?: (error: InvalidInputError, name: "cacheDir") => void;
+  onSettingError?: (
+    error: InvalidInputError,
+    name: SettingName | "frozen" | "manifest" | "lock",
+  ) => void;
   /**
    * The manifest to resolve for, in place of `--manifest` (`vc prefill`
    * takes several, and each has its own project file).
@@ -236,9 +243,10 @@ export function cliSettings(
   } else {
     const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env), what);
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
-    options.projectDir = dirname(
-      manifestFlag === undefined ? environmentValue(manifestPath) : manifestPath(),
-    );
+    const manifestAt = manifestFlag === undefined
+      ? reportedOr(cliOptions, "manifest", () => environmentValue(manifestPath), undefined)
+      : manifestPath();
+    if (manifestAt !== undefined) options.projectDir = dirname(manifestAt);
   }
   const settings = resolveSettings(options);
   if (settings.ignoredProjectPath !== undefined) {
@@ -336,20 +344,35 @@ export function versionedSettings(
   const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
   // Read as VC_OFFLINE is: a bad value is the environment's, not a usage error.
   const frozen = flags.boolean("frozen") ||
-    (frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"));
+    reportedOr(
+      cliOptions,
+      "frozen",
+      () => frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"),
+      false,
+    );
   // A bad VC_MANIFEST or VC_LOCK is the environment's fault (exit 1), a bad flag a usage error.
   const pathOf = (value: string, what: string, fromFlag: boolean) => {
     const path = () => localPathArg(io.cwd, homePath(value, (name) => io.env(name)), what);
     return fromFlag ? path() : environmentValue(path);
   };
   return {
-    manifest: pathOf(manifest, `manifest (${manifestSource})`, flag !== undefined),
+    // A bad path from the environment is an InvalidInputError (a flag's is
+    // a usage error, always thrown).
+    manifest: reportedOr(
+      cliOptions,
+      "manifest",
+      () => pathOf(manifest, `manifest (${manifestSource})`, flag !== undefined),
+      resolve(io.cwd, DEFAULT_MANIFEST),
+    ),
     bucket: settings.bucket,
     settings,
     manifestSource,
-    lock: lock === undefined
-      ? undefined
-      : pathOf(lock, lockFlag === undefined ? "VC_LOCK" : "--lock", lockFlag !== undefined),
+    lock: lock === undefined ? undefined : reportedOr(
+      cliOptions,
+      "lock",
+      () => pathOf(lock, lockFlag === undefined ? "VC_LOCK" : "--lock", lockFlag !== undefined),
+      undefined,
+    ),
     lockSource,
     frozen,
     frozenSource: flags.boolean("frozen")
@@ -358,6 +381,26 @@ export function versionedSettings(
       ? "env VC_FROZEN"
       : "default",
   };
+}
+
+/**
+ * `resolveIt()`; with `onSettingError` given, an `InvalidInputError` it
+ * throws (a malformed variable) is reported instead, and `onError` stands in.
+ */
+function reportedOr<T>(
+  cliOptions: CliSettingsOptions,
+  name: "frozen" | "manifest" | "lock",
+  resolveIt: () => T,
+  onError: T,
+): T {
+  if (cliOptions.onSettingError === undefined) return resolveIt();
+  try {
+    return resolveIt();
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    cliOptions.onSettingError(error, name);
+    return onError;
+  }
 }
 
 // The user config file, if any; a bad one is reported by resolveSettings,

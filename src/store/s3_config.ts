@@ -220,7 +220,9 @@ export function requestTimeoutFromEnv(env: (name: string) => string | undefined)
  * moto, Ceph on a LAN or in docker).
  *
  * Throws `InvalidInputError` naming the option or variable for a malformed
- * endpoint or `VC_S3_PATH_STYLE` value.
+ * endpoint, `VC_S3_PATH_STYLE` or `VC_REQUEST_TIMEOUT` value; with
+ * `onSettingError`, reports it instead and goes on as if that value were
+ * unset (`vc config` shows every setting, the bad one's row naming the error).
  *
  * @example
  * ```ts
@@ -235,14 +237,25 @@ export function requestTimeoutFromEnv(env: (name: string) => string | undefined)
 export function resolveS3Settings(
   options: S3ConnectionOptions,
   env: EnvReader = denoEnv,
+  onSettingError?: (error: InvalidInputError, name: S3SettingName) => void,
 ): S3ConnectionSettings {
   // One read of the profile serves the endpoint and the addressing style.
   let profile: AwsProfileS3 | undefined | null = null;
   const readProfile = () => profile === null ? (profile = activeProfileS3(env)) : profile;
-  const found = resolveS3Endpoint(options, env, readProfile);
+  const tolerant = <T>(name: S3SettingName, resolveIt: () => T, onError: T): T => {
+    if (onSettingError === undefined) return resolveIt();
+    try {
+      return resolveIt();
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      onSettingError(error, name);
+      return onError;
+    }
+  };
+  const found = tolerant("endpoint", () => resolveS3Endpoint(options, env, readProfile), undefined);
   const endpoint = found === undefined
     ? undefined
-    : normalizeEndpoint(found.endpoint, found.source);
+    : tolerant("endpoint", () => normalizeEndpoint(found.endpoint, found.source), undefined);
   const endpointSource = found?.source;
   const endpointOrigin = found?.origin;
   const [region, regionSource] = firstSet<string>([
@@ -252,7 +265,14 @@ export function resolveS3Settings(
   ]) ?? [undefined, profileWhere(readProfile(), "region") ?? "default"];
   const [forcePathStyle, pathStyleSource] = firstSet<boolean>([
     [options.forcePathStyle, "option forcePathStyle"],
-    [parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")), "env VC_S3_PATH_STYLE"],
+    [
+      tolerant(
+        "pathStyle",
+        () => parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")),
+        undefined,
+      ),
+      "env VC_S3_PATH_STYLE",
+    ],
     [readProfile()?.pathStyle, profileWhere(readProfile(), "s3 addressing_style") ?? ""],
   ]) ?? (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname)
     ? [true, "default (an endpoint at an IP address, localhost or a single-label host)"]
@@ -264,7 +284,13 @@ export function resolveS3Settings(
         `requestTimeoutMs option is ${requestTimeoutMs}: expected a number of ms (0 = none)`,
       );
     }
-  } else requestTimeoutMs = requestTimeoutFromEnv(env);
+  } else {
+    requestTimeoutMs = tolerant(
+      "requestTimeout",
+      () => requestTimeoutFromEnv(env),
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    );
+  }
   return {
     endpoint,
     endpointSource,
@@ -277,6 +303,9 @@ export function resolveS3Settings(
     requestTimeoutMs,
   };
 }
+
+/** A connection setting {@linkcode resolveS3Settings} may report as unresolvable. */
+export type S3SettingName = "endpoint" | "pathStyle" | "requestTimeout";
 
 /** The first candidate with a value, and its source. */
 function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {

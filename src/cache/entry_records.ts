@@ -319,8 +319,10 @@ export function isFileOfItsOwn(stat: Deno.FileInfo | undefined): stat is Deno.Fi
 
 /**
  * Marks the entry used at `time`: sets its data file's access time, keeping
- * its modification time. Best effort (a read-only cache just keeps the old
- * time: last use only guides pruning).
+ * its modification time; another user's file (in a cache dir users share),
+ * whose times only its owner may set, is read instead, which moves its
+ * access time to now where the mount updates it on reads. Best effort (a
+ * read-only cache just keeps the old time: last use only guides pruning).
  *
  * @example
  * ```ts
@@ -342,10 +344,26 @@ export async function markUsed(dataPath: string, time: number = Date.now()): Pro
     // Nor on a file with another name (a hard link): that may be outside.
     if (!isFileOfItsOwn(stat) || stat.mtime === null) return;
     const mtime = stat.mtime;
-    await Deno.utime(dataPath, new Date(time), mtime);
+    try {
+      await Deno.utime(dataPath, new Date(time), mtime);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
+      // Only a file's owner may set its times: in a cache dir users share,
+      // another user's copy was never marked, so `prune` removed what this
+      // user used every day. A read moves the access time for any reader
+      // (to now; on a `relatime` mount at most once a day, never on a
+      // `noatime` one) and leaves the modification time, the copy's identity.
+      await readOneByte(dataPath);
+    }
   } catch {
     // Best effort by design (see above).
   }
+}
+
+/** Reads a byte of `path`, so the file system moves its access time as for any read. */
+async function readOneByte(path: string): Promise<void> {
+  using file = await Deno.open(path, { read: true });
+  await file.read(new Uint8Array(1));
 }
 
 /** Throws (naming it) when an earlier version's record file is a symbolic link: never read through. */

@@ -229,6 +229,18 @@ export function explainCacheError(
       { cause: e },
     );
   }
+  // Keys are valid up to 1024 bytes, and escaping (`%3F`, `%_` for an empty
+  // segment) makes their paths longer still: below a deep cache dir one can
+  // pass the system's limit, which the OS error alone names by a cut path.
+  if ((e as { code?: unknown } | undefined)?.code === "ENAMETOOLONG") {
+    const bytes = new TextEncoder().encode(loc.dataPath).length;
+    return new VcError(
+      `cannot cache ${loc.uri}: its path in the cache dir ${cacheDir} (${bytes} bytes) is ` +
+        `longer than this system allows (${message}); set --cache-dir / VC_CACHE_DIR to a ` +
+        `directory with a shorter path`,
+      { cause: e },
+    );
+  }
   if (isPermissionError(e)) {
     return new VcError(
       `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +

@@ -218,3 +218,22 @@ export function withLongInputsCut(message: string): string {
     })
     .replace(LONG_RUN, shortened);
 }
+
+/**
+ * A name from outside (an object's URI, a key) as a listing or a status
+ * line shows it: as it is, or in JSON quotes when it starts or ends with
+ * whitespace, which would be invisible there (`s3://b/x ` beside
+ * `s3://b/x`: two objects that would print alike, and a copied name that
+ * misses the space names the other one).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { visibleEnds } from "./printable.ts";
+ * assert.equal(visibleEnds("s3://b/x.csv"), "s3://b/x.csv");
+ * assert.equal(visibleEnds("s3://b/x "), '"s3://b/x "');
+ * ```
+ */
+export function visibleEnds(name: string): string {
+  return /^\s|\s$/u.test(name) ? JSON.stringify(name) : name;
+}

@@ -13,6 +13,7 @@ import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs } from "../unicode_spelling.ts";
 import { formatUri, parseUri } from "../uri.ts";
+import { visibleEnds } from "../printable.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 
@@ -105,7 +106,13 @@ export const ls: Command = {
         : e.validatedAt.getTime() === 0
         ? "invalidated"
         : date(e.validatedAt);
-      const row = [e.uri, e.endpoint ?? "-", formatBytes(e.size), validated, date(e.lastUsed)];
+      const row = [
+        visibleEnds(e.uri),
+        e.endpoint ?? "-",
+        formatBytes(e.size),
+        validated,
+        date(e.lastUsed),
+      ];
       if (checkRemote) {
         row.push(
           e.outdated === undefined
@@ -181,8 +188,11 @@ export const invalidate: Command = {
     await ctx.out.status(
       { uri, invalidated: cached },
       cached
-        ? `invalidated ${uri}: its next use revalidates it`
-        : `${uri} is not cached${await elsewhere(cache.value, uri)}: nothing to invalidate`,
+        ? `invalidated ${visibleEnds(uri)}: its next use revalidates it`
+        : `${visibleEnds(uri)} is not cached${await elsewhere(
+          cache.value,
+          uri,
+        )}: nothing to invalidate`,
     );
   },
 };
@@ -211,7 +221,9 @@ export const rm: Command = {
     const removed = await cache.value.delete(uri);
     await ctx.out.status(
       { uri, removed },
-      removed ? `removed ${uri}` : `${uri} was not cached${await elsewhere(cache.value, uri)}`,
+      removed
+        ? `removed ${visibleEnds(uri)}`
+        : `${visibleEnds(uri)} was not cached${await elsewhere(cache.value, uri)}`,
     );
   },
 };
@@ -286,7 +298,7 @@ export const prune: Command = {
     await ctx.out.status(
       r,
       [
-        ...r.removed.map((e) => `${verb} ${e.uri}`),
+        ...r.removed.map((e) => `${verb} ${visibleEnds(e.uri)}`),
         ...(r.kept ?? []).map((e) =>
           `kept ${e.uri}: in use (used, refreshed or being downloaded since it was listed)`
         ),

@@ -18,9 +18,9 @@ export const UNLOCKED_TEMP_GRACE_MS = 5_000;
 
 /**
  * Whether the temp file at `path` (named `name`, last modified `mtime`) was
- * left by a writer that is gone: its pid is dead where that can be told, it
- * is older than `maxAgeMs`, or (past a few seconds' grace) nobody holds its
- * lock. Where locks are mandatory (Windows) writers hold none: only the age
+ * left by a writer that is gone: it is older than `maxAgeMs`, or nobody holds
+ * its lock and its pid is dead where that can be told or a few seconds'
+ * grace have passed. Where locks are mandatory (Windows) writers hold none: only the age
  * and the pid tell.
  *
  * @example
@@ -48,8 +48,17 @@ export function isAbandonedTemp(
   maxAgeMs: number,
 ): boolean {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-  if (isStaleTempFile(name, mtime, now, maxAgeMs)) return true;
   const age = now - (mtime?.getTime() ?? now);
+  if (isStaleTempFile(name, mtime, now, maxAgeMs)) {
+    // Stale by its pid alone: a pid is dead only on this host and in this
+    // PID namespace. A directory shared with another host (NFS) or another
+    // container holds temp files of writers whose pids mean nothing here:
+    // one holding its lock is at work (an upload to a `file://` store that
+    // `vc serve expire` ran elsewhere removed mid-write answered 500 after
+    // all its bytes). Where files cannot be locked, the pid still decides.
+    const old = mtime !== null && age > maxAgeMs;
+    return old || fsPlatform.mandatoryLocks || whileUnlocked(path, true, () => true);
+  }
   return age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks &&
     whileUnlocked(path, false, () => true);
 }

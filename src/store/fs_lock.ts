@@ -9,7 +9,8 @@
  * Stale locks: a holder keeps a lock only for the few milliseconds of a
  * commit (rename + sidecar write), never while data is uploaded. A lock is
  * therefore considered stale, and broken, when its holder is a process on this
- * host that no longer exists (checked through `/proc` where available), or
+ * host, in this PID namespace (not another container's), that no longer
+ * exists (checked through `/proc` where available), or
  * when the lock file is older than `staleMs` (30 s by default) whoever holds
  * it. Breaking renames the stale file aside and checks that the file moved is
  * the one judged stale (same inode), so two processes breaking at once cannot
@@ -53,6 +54,12 @@ interface LockContent {
   host: string;
   nonce: string;
   at: string;
+  /**
+   * The holder's PID namespace (`/proc/self/ns/pid`), where it can be read:
+   * containers sharing a host name (host networking) each number their own
+   * pids. Absent in locks of earlier versions.
+   */
+  pidns?: string;
 }
 
 /**
@@ -161,6 +168,7 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
     host: hostname(),
     nonce: crypto.randomUUID(),
     at: new Date().toISOString(),
+    ...(pidNamespace() === undefined ? {} : { pidns: pidNamespace()! }),
   };
   // The lock appears with its content already in it: written to a temp file
   // and hard-linked into place (the link fails when the lock exists). A
@@ -296,7 +304,8 @@ function parseLock(text: string): LockContent | undefined {
       "host" in v && typeof v.host === "string" && "nonce" in v && typeof v.nonce === "string" &&
       "at" in v && typeof v.at === "string"
     ) {
-      return { pid: v.pid, host: v.host, nonce: v.nonce, at: v.at };
+      const pidns = "pidns" in v && typeof v.pidns === "string" ? { pidns: v.pidns } : {};
+      return { pid: v.pid, host: v.host, nonce: v.nonce, at: v.at, ...pidns };
     }
   } catch {
     // Empty (being written) or foreign content.
@@ -317,9 +326,26 @@ function hostname(): string {
   return cachedHost;
 }
 
+let cachedPidNamespace: string | undefined | null = null;
+function pidNamespace(): string | undefined {
+  if (cachedPidNamespace === null) {
+    try {
+      cachedPidNamespace = Deno.readLinkSync("/proc/self/ns/pid");
+    } catch {
+      cachedPidNamespace = undefined; // no procfs, or no permission to read it
+    }
+  }
+  return cachedPidNamespace;
+}
+
 async function holderIsDead(content: LockContent): Promise<boolean> {
   const host = hostname();
   if (host === "" || content.host !== host) return false;
+  // A holder in another PID namespace (a container sharing this host name
+  // and the store's directory) has a pid that means nothing here: it was
+  // judged dead and its lock broken mid-commit, letting two conditional
+  // writes of one key through at once.
+  if (content.pidns !== undefined && content.pidns !== pidNamespace()) return false;
   if (content.pid === Deno.pid) return false;
   try {
     await Deno.stat("/proc/self");

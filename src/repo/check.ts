@@ -98,6 +98,9 @@ export async function check(
     signal?: AbortSignal;
   } = {},
 ): Promise<CheckReport> {
+  // Looked at per record below too; but an empty catalog has none, and the
+  // check would then read it and resolve, the abort unheard.
+  options.signal?.throwIfAborted();
   const rows = await repo.catalog.transaction(
     "read",
     (tx) =>

@@ -164,6 +164,9 @@ export async function fillLockSettled(
   options: LockOpsOptions = {},
 ): Promise<LockFillResult[]> {
   checkOptions("fillLockSettled()", options, LOCK_OPS_OPTIONS);
+  // Before the look at whether the lock file may be written, which makes the
+  // manifest's lock file (`.NAME.json.lock`): an aborted call leaves nothing.
+  options.signal?.throwIfAborted();
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
   const entries = await vc.ls();

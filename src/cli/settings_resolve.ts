@@ -194,7 +194,7 @@ export function cliSettings(
     if (cacheDir.trim() === "") {
       throw new UsageError("--cache-dir is empty: give the cache directory's path");
     }
-    options.cacheDir = localPathArg(io.cwd, homePath(cacheDir, env), "--cache-dir");
+    options.cacheDir = localPathArg(io.cwd, homePath(cacheDir, env, "--cache-dir"), "--cache-dir");
   }
   // One setting, one reading: a bare number is seconds here as in
   // VC_CACHE_TIMEOUT and the config file's "timeout".
@@ -241,7 +241,7 @@ export function cliSettings(
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
-    const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env), what);
+    const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env, what), what);
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
     const manifestAt = manifestFlag === undefined
       ? reportedOr(cliOptions, "manifest", () => environmentValue(manifestPath), undefined)
@@ -352,7 +352,7 @@ export function versionedSettings(
     );
   // A bad VC_MANIFEST or VC_LOCK is the environment's fault (exit 1), a bad flag a usage error.
   const pathOf = (value: string, what: string, fromFlag: boolean) => {
-    const path = () => localPathArg(io.cwd, homePath(value, (name) => io.env(name)), what);
+    const path = () => localPathArg(io.cwd, homePath(value, (name) => io.env(name), what), what);
     return fromFlag ? path() : environmentValue(path);
   };
   return {
@@ -423,12 +423,13 @@ function nonEmpty(value: string | undefined): string | undefined {
  * `VC_MANIFEST` and `VC_LOCK`: no shell expands the `~` of
  * `--manifest=~/m.json` or of a quoted `VC_MANIFEST="~/m.json"` (a CI file's
  * `env:`), and taken as it is, it named `./~/m.json`, a directory `vc add`
- * made in the current one.
+ * made in the current one. A HOME that is not set is named with `what` (the
+ * flag or variable), as `VC_CACHE_DIR: cannot expand …` is.
  */
-function homePath(value: string, env: EnvReader): string {
+function homePath(value: string, env: EnvReader, what: string): string {
   if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
   // A blank HOME is unset too, as for the default directories.
   const home = [env("HOME"), env("USERPROFILE")].find((v) => v !== undefined && v.trim() !== "");
-  if (home === undefined) throw new UsageError(`cannot expand ${value}: HOME is not set`);
+  if (home === undefined) throw new UsageError(`${what}: cannot expand ${value}: HOME is not set`);
   return join(home, value.slice(1));
 }

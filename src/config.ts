@@ -950,8 +950,9 @@ function configFromValue(
   const r = raw as Record<string, unknown>;
   const base = baseDir;
   if (r.cacheDir !== undefined) {
-    if (typeof r.cacheDir !== "string" || r.cacheDir === "") {
-      throw bad("cacheDir", "a non-empty string", r.cacheDir);
+    // Blank too: "  " would be a directory named by spaces, as a blank VC_CACHE_DIR would.
+    if (typeof r.cacheDir !== "string" || r.cacheDir.trim() === "") {
+      throw bad("cacheDir", "a path, not empty or blank", r.cacheDir);
     }
     config.cacheDir = resolve(
       base,
@@ -989,8 +990,9 @@ function configFromValue(
     config.bucket = normalizeBucket(r.bucket, `config file ${file}: "bucket"`, base);
   }
   if (r.manifest !== undefined) {
-    if (typeof r.manifest !== "string" || r.manifest === "") {
-      throw bad("manifest", "a non-empty string", r.manifest);
+    // Blank too: "  " would be a directory named by spaces, as a blank VC_CACHE_DIR would.
+    if (typeof r.manifest !== "string" || r.manifest.trim() === "") {
+      throw bad("manifest", "a path, not empty or blank", r.manifest);
     }
     config.manifest = resolve(
       base,

@@ -194,7 +194,7 @@ Deno.test("config file validation: types and unknown keys", async () => {
       [{ bucket: "S3://" }, '"bucket" "S3://" is not a bucket'],
       [{ immutableBuckets: "b" }, '"immutableBuckets" must be an array'],
       [{ offline: 1 }, '"offline" must be true or false'],
-      [{ cacheDir: "" }, '"cacheDir" must be a non-empty string'],
+      [{ cacheDir: "" }, '"cacheDir" must be a path, not empty or blank'],
       [{ cachedir: "/x" }, 'unknown key "cachedir"; did you mean "cacheDir"?'],
       [{ cacheDir: "/c\ud800" }, '"cacheDir" holds a lone UTF-16 surrogate'],
       [{ bucket: "/tmp/x\udc00y" }, '"bucket" holds a lone UTF-16 surrogate'],

@@ -11,7 +11,7 @@ import { table } from "./output.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
-import { decodedUri, lookalikePairs } from "../unicode_spelling.ts";
+import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
 
@@ -99,6 +99,9 @@ export const ls: Command = {
     const entries = await cache.value.ls(
       checkRemote ? { checkRemote: true, signal: ctx.io.signal } : {},
     );
+    // Unicode twins (`café` NFC and NFD) print alike: their URIs are shown
+    // with non-ASCII escaped, as manifest commands show twin paths.
+    const shown = spelledApart(entries.map((e) => e.uri), decodedUri);
     const rows = entries.map((e) => {
       // A copy of a deleted object is listed but not served: say so.
       const validated = e.gone === true
@@ -107,7 +110,7 @@ export const ls: Command = {
         ? "invalidated"
         : date(e.validatedAt);
       const row = [
-        visibleEnds(e.uri),
+        visibleEnds(shown(e.uri)),
         e.endpoint ?? "-",
         formatBytes(e.size),
         validated,

@@ -197,7 +197,7 @@ export function explainCacheError(
       : "";
     return new NotFoundError(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
-        notAFile(loc.uri) + versionQuery(loc.uri),
+        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri),
       { cause: e },
     );
   }
@@ -338,6 +338,18 @@ function versionQuery(uri: string): string {
   return uri.startsWith("s3:") && /\?(.*&)?versionId=/i.test(uri)
     ? "; note: the key is taken as written, `?versionId=` included (S3 object versions are not " +
       "addressed by URI: cache an object's current version by its plain URI)"
+    : "";
+}
+
+/**
+ * A miss of a URI ending in `/` (`s3://b/models/`): it names the object at
+ * the key `models/` (S3 allows a key ending in `/`), never the objects below
+ * it, which is what one typing it usually meant.
+ */
+function notAPrefix(uri: string): string {
+  return uri.endsWith("/")
+    ? "; a URI ending in / names the object at that key, not the objects below it: " +
+      "give each object's URI"
     : "";
 }
 

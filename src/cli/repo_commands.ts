@@ -374,10 +374,15 @@ export const get: Command = {
         }
         dest = join(dest, name);
       }
+      // A FILE that is a symbolic link is written through, as `curl -o` and
+      // `vc cache-client get` do: the copy's rename would replace the link
+      // and leave its target, which others read, as it was.
+      const { linkTarget } = await import("../link_target.ts");
+      const target = await linkTarget(dest, "--to");
       try {
-        await copyFileAtomic(path, dest);
+        await copyFileAtomic(path, target);
       } catch (e) {
-        throw copyOutError(e, dest);
+        throw copyOutError(e, target);
       }
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {

@@ -331,8 +331,6 @@ export const get: Command = {
     // Checked before the download, which a URI here would only waste.
     let dest = localPathArg(ctx.io.cwd, destArg, "DEST");
     await using s = openVersioned(ctx, "get");
-    refuseInsideCache(dest, s.cache.dir);
-    refuseInsideBucket(dest, s.vc.bucket);
     const info = await Deno.stat(dest).catch(() => undefined);
     // "out/" names a directory even before it exists.
     if (info?.isDirectory || /[\\/]$/.test(destArg)) {
@@ -350,18 +348,26 @@ export const get: Command = {
       }
       dest = join(dest, name);
     }
+    // A DEST that is a symbolic link is written through, as `curl -o` and
+    // `vc cache-client get` do: the copy's rename would replace the link and
+    // leave its target, which others read, as it was. The checks below are
+    // of the file really written.
+    const { linkTarget } = await import("../link_target.ts");
+    const target = await linkTarget(dest, "DEST");
+    refuseInsideCache(target, s.cache.dir);
+    refuseInsideBucket(target, s.vc.bucket);
     // Replaced by the asset's bytes, the manifest or lock file would lose its pins.
     const { ownFileAt } = await import("../versioned/helpers.ts");
     const { ownFiles } = await import("../versioned/versioned_cache.ts");
-    const own = await ownFileAt(dest, ownFiles(s.vc));
+    const own = await ownFileAt(target, ownFiles(s.vc));
     if (own !== undefined) {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
     const local = await localCopy(ctx, s.vc, p, version);
     try {
-      await copyFileAtomic(local, dest);
+      await copyFileAtomic(local, target);
     } catch (e) {
-      throw copyOutError(e, dest);
+      throw copyOutError(e, target);
     }
     await ctx.out.status(
       { path: normalized(p), ...(version ? { version } : {}), dest },

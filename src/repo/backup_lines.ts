@@ -373,6 +373,11 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
     return x;
   };
   const originHost = text("origin_host", false);
+  // The repository refuses a blank host when it writes one (setup.ts,
+  // hostOption): a blank origin was never written by vc.
+  if (originHost?.trim() === "") {
+    throw field("origin_host", "is blank: a repository records the name of the host that added it");
+  }
   // A time past the last one a JavaScript Date holds (year 275760) would be
   // restored, and then every listing of its record fail (RangeError).
   const time = (name: string, optional: boolean): number | null => {

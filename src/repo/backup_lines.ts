@@ -351,13 +351,19 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
     throw field("state", `is not one of ${STATES.join(", ")}`);
   }
   const key = r.content_key;
-  if (
-    typeof key !== "string" || !key.startsWith(contentPrefix) ||
-    !CONTENT_NAME.test(key.slice(contentPrefix.length)) || key.includes("..")
-  ) {
+  if (typeof key !== "string" || !key.startsWith(contentPrefix)) {
     throw bad(
       `content_key ${JSON.stringify(key ?? null)} is not under ${contentPrefix} ` +
         "(a repository's content is named there; restoring it could make purge and gc delete other objects)",
+    );
+  }
+  // Under the prefix but not a name vc gives its content (a folder that is
+  // not two hex digits, a deeper path, `..`): said as such, not as outside.
+  if (!CONTENT_NAME.test(key.slice(contentPrefix.length)) || key.includes("..")) {
+    throw bad(
+      `content_key ${JSON.stringify(key)} is not shaped like a content key vc writes ` +
+        `(${contentPrefix}<name> or ${contentPrefix}<two hex digits>/<name>); restoring it ` +
+        "could make purge and gc delete other objects",
     );
   }
   const size = int("size", false);

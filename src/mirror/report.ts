@@ -72,6 +72,8 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   // store cannot hold): the same again at every try until it changes.
   if (error instanceof InvalidInputError && !(error instanceof KeyConflictError)) {
     entry.untilChanged = true;
+    // No run gets past it: say the way out, unless the error says one.
+    if (!text.includes("--exclude")) entry.error = `${text}; leave it out with --exclude`;
   }
   return entry;
 }

@@ -24,6 +24,20 @@ async function ownPidNamespace(): Promise<string | undefined> {
 
 const here = await ownPidNamespace();
 
+/** A key lock of this host name whose holder's pid is dead here, recorded in namespace `pidns`. */
+function writeDeadHolder(path: string, pidns: string): Promise<void> {
+  return Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      pid: OTHER_PID,
+      host: Deno.hostname(),
+      nonce: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      pidns,
+    }),
+  );
+}
+
 Deno.test({
   name: "fs lock: a holder in another PID namespace keeps its lock on a shared host name",
   ignore: here === undefined || Deno.build.os !== "linux",
@@ -31,29 +45,11 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "vc-lock-pidns-" });
     try {
       const path = join(dir, ".vc~lock~key");
-      await Deno.writeTextFile(
-        path,
-        JSON.stringify({
-          pid: OTHER_PID,
-          host: Deno.hostname(),
-          nonce: crypto.randomUUID(),
-          at: new Date().toISOString(),
-          pidns: "pid:[1]", // not ours (namespace inodes are far larger)
-        }),
-      );
+      await writeDeadHolder(path, "pid:[1]"); // not ours (namespace inodes are far larger)
       // The holder is at work in its own namespace: waiting times out.
       await assertRejects(() => acquireLock(path, { timeoutMs: 300 }), Error, "timed out");
       // In this very namespace, the same dead pid is broken at once.
-      await Deno.writeTextFile(
-        path,
-        JSON.stringify({
-          pid: OTHER_PID,
-          host: Deno.hostname(),
-          nonce: crypto.randomUUID(),
-          at: new Date().toISOString(),
-          pidns: here,
-        }),
-      );
+      await writeDeadHolder(path, here!);
       await (await acquireLock(path, { timeoutMs: 5_000 })).release();
     } finally {
       await Deno.remove(dir, { recursive: true });

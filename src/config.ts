@@ -33,7 +33,7 @@ import {
 import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { parseSizeText } from "./size.ts";
-import { ConfigFileError, InvalidInputError } from "./errors.ts";
+import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
 import { checkPathArgument, describeValue, listOption } from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
@@ -276,17 +276,15 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     );
   // A setting that cannot be resolved throws, or is reported and has
   // `onError` (the options are checked before: their errors always throw).
-  const tolerantSetting = <T>(name: SettingName, resolveIt: () => T, onError: T): T => {
-    if (options.onSettingError === undefined) return resolveIt();
-    try {
-      return resolveIt();
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      options.onSettingError(error, name);
+  const onSettingError = options.onSettingError;
+  const report = onSettingError === undefined
+    ? undefined
+    : (error: InvalidInputError, name: SettingName) => {
+      onSettingError(error, name);
       sources[name] = "error";
-      return onError;
-    }
-  };
+    };
+  const tolerantSetting = <T>(name: SettingName, resolveIt: () => T, onError: T): T =>
+    resolvedOrReported(report, name, resolveIt, onError);
   const cacheDir = tolerantSetting("cacheDir", resolveCacheDir, "");
   const timeoutOption = options.timeout === undefined
     ? undefined

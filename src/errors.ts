@@ -131,6 +131,41 @@ export class AccessDeniedError extends VcError {}
 export class InvalidInputError extends VcError {}
 
 /**
+ * `resolveIt()`, for a setting read from the environment or a file; with
+ * `report` given, an `InvalidInputError` it throws (a malformed value) is
+ * reported under `name` and `fallback` stands in, so that `vc config` can
+ * show every other setting beside the bad one's error. Other errors throw.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidInputError, resolvedOrReported } from "./errors.ts";
+ * const bad = () => {
+ *   throw new InvalidInputError("VC_OFFLINE must be true or false");
+ * };
+ * const seen: string[] = [];
+ * assert.equal(resolvedOrReported((_e, name) => seen.push(name), "offline", bad, false), false);
+ * assert.deepEqual(seen, ["offline"]);
+ * assert.throws(() => resolvedOrReported(undefined, "offline", bad, false), InvalidInputError);
+ * ```
+ */
+export function resolvedOrReported<T, N extends string>(
+  report: ((error: InvalidInputError, name: N) => void) | undefined,
+  name: N,
+  resolveIt: () => T,
+  fallback: T,
+): T {
+  if (report === undefined) return resolveIt();
+  try {
+    return resolveIt();
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    report(error, name);
+    return fallback;
+  }
+}
+
+/**
  * A settings file (the user config file, a project `vc.json`, or the
  * `"vc"` block of a `deno.json` / `deno.jsonc`) cannot be read, is not valid
  * JSON, or holds an invalid setting. `path` names the file; the message says

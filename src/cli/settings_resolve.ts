@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "../path.ts";
-import { type ConfigFileError, InvalidInputError } from "../errors.ts";
+import { type ConfigFileError, type InvalidInputError, resolvedOrReported } from "../errors.ts";
 import {
   checkSizeSetting,
   type EnvReader,
@@ -244,7 +244,12 @@ export function cliSettings(
     const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env, what), what);
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
     const manifestAt = manifestFlag === undefined
-      ? reportedOr(cliOptions, "manifest", () => environmentValue(manifestPath), undefined)
+      ? resolvedOrReported(
+        cliOptions.onSettingError,
+        "manifest",
+        () => environmentValue(manifestPath),
+        undefined,
+      )
       : manifestPath();
     if (manifestAt !== undefined) options.projectDir = dirname(manifestAt);
   }
@@ -344,8 +349,8 @@ export function versionedSettings(
   const frozenEnv = nonEmpty(io.env("VC_FROZEN"));
   // Read as VC_OFFLINE is: a bad value is the environment's, not a usage error.
   const frozen = flags.boolean("frozen") ||
-    reportedOr(
-      cliOptions,
+    resolvedOrReported(
+      cliOptions.onSettingError,
       "frozen",
       () => frozenEnv !== undefined && parseBoolean(frozenEnv, "VC_FROZEN"),
       false,
@@ -358,8 +363,8 @@ export function versionedSettings(
   return {
     // A bad path from the environment is an InvalidInputError (a flag's is
     // a usage error, always thrown).
-    manifest: reportedOr(
-      cliOptions,
+    manifest: resolvedOrReported(
+      cliOptions.onSettingError,
       "manifest",
       () => pathOf(manifest, `manifest (${manifestSource})`, flag !== undefined),
       resolve(io.cwd, DEFAULT_MANIFEST),
@@ -367,8 +372,8 @@ export function versionedSettings(
     bucket: settings.bucket,
     settings,
     manifestSource,
-    lock: lock === undefined ? undefined : reportedOr(
-      cliOptions,
+    lock: lock === undefined ? undefined : resolvedOrReported(
+      cliOptions.onSettingError,
       "lock",
       () => pathOf(lock, lockFlag === undefined ? "VC_LOCK" : "--lock", lockFlag !== undefined),
       undefined,
@@ -381,26 +386,6 @@ export function versionedSettings(
       ? "env VC_FROZEN"
       : "default",
   };
-}
-
-/**
- * `resolveIt()`; with `onSettingError` given, an `InvalidInputError` it
- * throws (a malformed variable) is reported instead, and `onError` stands in.
- */
-function reportedOr<T>(
-  cliOptions: CliSettingsOptions,
-  name: "frozen" | "manifest" | "lock",
-  resolveIt: () => T,
-  onError: T,
-): T {
-  if (cliOptions.onSettingError === undefined) return resolveIt();
-  try {
-    return resolveIt();
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    cliOptions.onSettingError(error, name);
-    return onError;
-  }
 }
 
 // The user config file, if any; a bad one is reported by resolveSettings,

@@ -8,7 +8,7 @@
  * @module
  */
 import { durationMs } from "../duration.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import {
   activeProfileS3,
@@ -242,16 +242,8 @@ export function resolveS3Settings(
   // One read of the profile serves the endpoint and the addressing style.
   let profile: AwsProfileS3 | undefined | null = null;
   const readProfile = () => profile === null ? (profile = activeProfileS3(env)) : profile;
-  const tolerant = <T>(name: S3SettingName, resolveIt: () => T, onError: T): T => {
-    if (onSettingError === undefined) return resolveIt();
-    try {
-      return resolveIt();
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      onSettingError(error, name);
-      return onError;
-    }
-  };
+  const tolerant = <T>(name: S3SettingName, resolveIt: () => T, onError: T): T =>
+    resolvedOrReported(onSettingError, name, resolveIt, onError);
   const found = tolerant("endpoint", () => resolveS3Endpoint(options, env, readProfile), undefined);
   const endpoint = found === undefined
     ? undefined

@@ -112,6 +112,18 @@ async function interruptMirror(
   }
 }
 
+/** Exit 130 and a last line that names the cut-short upload and nothing transferred. */
+function assertInterruptedWithNothingUploaded(ended: Ended): void {
+  const last = lastLine(ended.stderr);
+  assertEquals(ended.code, 130, ended.stderr);
+  assert(
+    last.startsWith("vc: mirror interrupted: ") && last.includes("0 transferred (0 B)") ||
+      last.includes("0 uploaded (0 B)"),
+    ended.stderr,
+  );
+  assertStringIncludes(last, "1 cut short (big.bin");
+}
+
 /** Nothing partial in the store, and a plain `vc mirror` afterwards uploads the file. */
 async function converges(
   s3: FakeS3,
@@ -135,14 +147,7 @@ Deno.test({
       latencyMs: 12_000,
       signals: 1,
       async then(ended, s3, vc) {
-        assertEquals(ended.code, 130, ended.stderr);
-        assert(
-          lastLine(ended.stderr).startsWith("vc: mirror interrupted: ") &&
-              lastLine(ended.stderr).includes("0 transferred (0 B)") ||
-            lastLine(ended.stderr).includes("0 uploaded (0 B)"),
-          ended.stderr,
-        );
-        assertStringIncludes(lastLine(ended.stderr), "1 cut short (big.bin");
+        assertInterruptedWithNothingUploaded(ended);
         // The 5 s grace period, then the abort (not the 12 s the parts take).
         assert(ended.took >= 4_500 && ended.took < 11_000, `exited after ${ended.took} ms`);
         assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
@@ -161,14 +166,7 @@ Deno.test({
       latencyMs: 12_000,
       signals: 2,
       async then(ended, s3, vc) {
-        assertEquals(ended.code, 130, ended.stderr);
-        assert(
-          lastLine(ended.stderr).startsWith("vc: mirror interrupted: ") &&
-              lastLine(ended.stderr).includes("0 transferred (0 B)") ||
-            lastLine(ended.stderr).includes("0 uploaded (0 B)"),
-          ended.stderr,
-        );
-        assertStringIncludes(lastLine(ended.stderr), "1 cut short (big.bin");
+        assertInterruptedWithNothingUploaded(ended);
         assert(ended.took < 4_000, `exited after ${ended.took} ms`);
         assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
         await converges(s3, vc);
@@ -211,14 +209,7 @@ Deno.test({
       latencyMs: 12_000,
       signals: 1,
       async then(ended, s3, vc) {
-        assertEquals(ended.code, 130, ended.stderr);
-        assert(
-          lastLine(ended.stderr).startsWith("vc: mirror interrupted: ") &&
-              lastLine(ended.stderr).includes("0 transferred (0 B)") ||
-            lastLine(ended.stderr).includes("0 uploaded (0 B)"),
-          ended.stderr,
-        );
-        assertStringIncludes(lastLine(ended.stderr), "1 cut short (big.bin");
+        assertInterruptedWithNothingUploaded(ended);
         assert(ended.took < 4_000, `exited after ${ended.took} ms`);
         assertEquals(s3.stats.AbortMultipartUpload, 1);
         await converges(s3, vc);

@@ -144,6 +144,52 @@ Deno.test("vc mirror (process): to s3:// on the fake server, then a no-op", asyn
   });
 });
 
+/**
+ * `vc mirror data file://DIR/bucket --watch ...extra` as a process with the
+ * release flags, in DIR, with the `collect` stream gathered as it comes (the
+ * other one read to its end).
+ */
+function spawnMirrorWatch(dir: string, extra: string[], collect: "stdout" | "stderr") {
+  const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...PERMISSION_FLAGS,
+      cli,
+      "mirror",
+      "data",
+      `file://${dir}/bucket`,
+      "--watch",
+      ...extra,
+    ],
+    cwd: dir,
+    env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const chunks: string[] = [];
+  const collected = child[collect].pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (s) => void chunks.push(s) }),
+  );
+  const other = new Response(child[collect === "stdout" ? "stderr" : "stdout"]).text();
+  const text = () => chunks.join("");
+  return {
+    child,
+    text,
+    /** Waits, at most `tries` × 100 ms, until the gathered text includes `marker`. */
+    async waitFor(marker: string, tries: number): Promise<void> {
+      for (let i = 0; i < tries && !text().includes(marker); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    /** Once the process has exited: the gathered stream is complete; the other stream's text. */
+    async drained(): Promise<string> {
+      await collected;
+      return await other;
+    },
+  };
+}
+
 Deno.test({
   name: "vc mirror --watch (process): SIGTERM lets work finish and exits 0",
   ignore: Deno.build.os === "windows", // no SIGTERM there
@@ -152,46 +198,17 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          cli,
-          "mirror",
-          "data",
-          `file://${dir}/bucket`,
-          "--watch",
-          "--debounce",
-          "100ms",
-          "--state",
-          "s.db",
-        ],
-        cwd: dir,
-        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stderr: string[] = [];
-      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (s) => void stderr.push(s) }),
-      );
-      const stdout = new Response(child.stdout).text();
+      const watch = spawnMirrorWatch(dir, ["--debounce", "100ms", "--state", "s.db"], "stderr");
       // Bounded wait for the first pass (the process needs to start and type-check).
-      for (let i = 0; i < 600 && !stderr.join("").includes("initial:"); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertStringIncludes(stderr.join(""), "initial:");
+      await watch.waitFor("initial:", 600);
+      assertStringIncludes(watch.text(), "initial:");
       await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
-      for (let i = 0; i < 300 && !stderr.join("").includes("events:"); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      child.kill("SIGTERM");
-      const status = await child.status;
-      await reading;
-      await stdout;
-      assertEquals(status.code, 0, stderr.join(""));
-      assertStringIncludes(stderr.join(""), "mirror stopped");
+      await watch.waitFor("events:", 300);
+      watch.child.kill("SIGTERM");
+      const status = await watch.child.status;
+      await watch.drained();
+      assertEquals(status.code, 0, watch.text());
+      assertStringIncludes(watch.text(), "mirror stopped");
       assertEquals(await Deno.readTextFile(join(dir, "bucket", "b.txt")), "b");
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -210,44 +227,19 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          cli,
-          "mirror",
-          "data",
-          `file://${dir}/bucket`,
-          "--watch",
-          "--json",
-          "--debounce",
-          "100ms",
-          "--state",
-          "s.db",
-        ],
-        cwd: dir,
-        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stdout: string[] = [];
-      const reading = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (s) => void stdout.push(s) }),
+      const watch = spawnMirrorWatch(
+        dir,
+        ["--json", "--debounce", "100ms", "--state", "s.db"],
+        "stdout",
       );
-      const stderr = new Response(child.stderr).text();
-      for (let i = 0; i < 600 && !stdout.join("").includes('"kind":"initial"'); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await watch.waitFor('"kind":"initial"', 600);
       await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
-      for (let i = 0; i < 300 && !stdout.join("").includes('"kind":"events"'); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      child.kill("SIGTERM");
-      const status = await child.status;
-      await reading;
-      assertEquals(status.code, 0, await stderr);
-      const lines = stdout.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
+      await watch.waitFor('"kind":"events"', 300);
+      watch.child.kill("SIGTERM");
+      const status = await watch.child.status;
+      const stderr = await watch.drained();
+      assertEquals(status.code, 0, stderr);
+      const lines = watch.text().trimEnd().split("\n").map((l) => JSON.parse(l));
       const last = lines.at(-1);
       assertEquals(Object.keys(last).sort(), [
         "batches",
@@ -283,30 +275,10 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-      child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          cli,
-          "mirror",
-          "data",
-          `file://${dir}/bucket`,
-          "--watch",
-        ],
-        cwd: dir,
-        env: { HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      const stderr: string[] = [];
-      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (s) => void stderr.push(s) }),
-      );
-      for (let i = 0; i < 600 && !stderr.join("").includes("initial:"); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertStringIncludes(stderr.join(""), "initial:");
+      const watch = spawnMirrorWatch(dir, [], "stderr");
+      child = watch.child;
+      await watch.waitFor("initial:", 600);
+      assertStringIncludes(watch.text(), "initial:");
       const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
       assertEquals(made.code, 0);
       await new Promise((r) => setTimeout(r, 1000)); // the watcher reaches the FIFO
@@ -317,10 +289,10 @@ Deno.test({
         new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), 15_000)),
       ]);
       clearTimeout(timer);
-      assert(status !== undefined, `not stopped 15 s after SIGTERM:\n${stderr.join("")}`);
-      await reading;
-      assertEquals(status.code, 0, stderr.join(""));
-      assertStringIncludes(stderr.join(""), "mirror stopped");
+      assert(status !== undefined, `not stopped 15 s after SIGTERM:\n${watch.text()}`);
+      await watch.drained();
+      assertEquals(status.code, 0, watch.text());
+      assertStringIncludes(watch.text(), "mirror stopped");
     } finally {
       if (child !== undefined) {
         try {

@@ -454,42 +454,35 @@ Deno.test("missing object: NotFoundError, nothing written", async () => {
   });
 });
 
-Deno.test("abort removes the temp file and leaves the destination alone", async () => {
-  await withDir(async (dir) => {
-    const store = new FaultStore();
-    store.set("k", randomBytes(2 * MiB));
-    store.chunkDelayMs = 5;
-    const controller = new AbortController();
-    const p = downloadToFile(store, "k", `${dir}/k`, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.bytes > 256 * 1024) controller.abort(new Error("stop"));
-      },
-    });
-    await assertRejects(() => p, Error, "stop");
-    assertEquals(await tempFiles(dir), []);
-    await assertRejects(() => Deno.stat(`${dir}/k`), Deno.errors.NotFound);
-  });
-});
-
-Deno.test("abort during a streamed large download removes the temp file", async () => {
-  await withDir(async (dir) => {
-    const store = new FaultStore();
-    store.set("k", randomBytes(4 * MiB));
-    store.chunkDelayMs = 5;
-    const controller = new AbortController();
-    const p = downloadToFile(store, "k", `${dir}/k`, {
+for (
+  const { name, size, parallelThreshold } of [
+    { name: "abort removes the temp file and leaves the destination alone", size: 2 * MiB },
+    {
+      name: "abort during a streamed large download removes the temp file",
+      size: 4 * MiB,
       parallelThreshold: MiB,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.bytes > 256 * 1024) controller.abort(new Error("stop"));
-      },
+    },
+  ]
+) {
+  Deno.test(name, async () => {
+    await withDir(async (dir) => {
+      const store = new FaultStore();
+      store.set("k", randomBytes(size));
+      store.chunkDelayMs = 5;
+      const controller = new AbortController();
+      const p = downloadToFile(store, "k", `${dir}/k`, {
+        ...(parallelThreshold === undefined ? {} : { parallelThreshold }),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.bytes > 256 * 1024) controller.abort(new Error("stop"));
+        },
+      });
+      await assertRejects(() => p, Error, "stop");
+      assertEquals(await tempFiles(dir), []);
+      await assertRejects(() => Deno.stat(`${dir}/k`), Deno.errors.NotFound);
     });
-    await assertRejects(() => p, Error, "stop");
-    assertEquals(await tempFiles(dir), []);
-    await assertRejects(() => Deno.stat(`${dir}/k`), Deno.errors.NotFound);
   });
-});
+}
 
 Deno.test("extra bytes beyond the announced size are an IntegrityError", async () => {
   await withDir(async (dir) => {

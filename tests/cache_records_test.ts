@@ -12,16 +12,18 @@ function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir(fn, "vc-records-");
 }
 
+/** DIR/a.txt ("aaaa") cached once by a cache in DIR/cache, closed again. */
+async function aCachedOnce(dir: string): Promise<{ uri: string; cacheDir: string; path: string }> {
+  await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+  const uri = pathToFileURL(join(dir, "a.txt")).href;
+  const cacheDir = join(dir, "cache");
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  return { uri, cacheDir, path: await cache.cache(uri) };
+}
+
 Deno.test("records: a cache filled by an earlier version (a record file per entry) keeps working", async () => {
   await withDir(async (dir) => {
-    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
-    const uri = pathToFileURL(join(dir, "a.txt")).href;
-    const cacheDir = join(dir, "cache");
-    let path: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      path = await cache.cache(uri);
-    }
+    const { uri, cacheDir, path } = await aCachedOnce(dir);
     // Turn the entry into what an earlier version left: its record file, no journal.
     const record = recordPathsOf(cacheDir, path);
     const meta = readEntryRecord(record)!.meta;
@@ -56,14 +58,7 @@ Deno.test("records: a cache filled by an earlier version (a record file per entr
 
 Deno.test("records: a torn last line is a miss, and the next download appends a good one", async () => {
   await withDir(async (dir) => {
-    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
-    const uri = pathToFileURL(join(dir, "a.txt")).href;
-    const cacheDir = join(dir, "cache");
-    let path: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      path = await cache.cache(uri);
-    }
+    const { uri, cacheDir, path } = await aCachedOnce(dir);
     const record = recordPathsOf(cacheDir, path);
     // A crash mid-append: the line is cut short, then another entry's line follows.
     await Deno.writeTextFile(record.journalPath, `${record.recordName}\t{"v":1,"uri":"fi\n`, {
@@ -110,14 +105,7 @@ Deno.test("records: a field of the wrong type makes the whole record a miss, nev
     assertEquals(decodeMeta(JSON.stringify({ ...good, ...bad })), undefined, JSON.stringify(bad));
   }
   await withDir(async (dir) => {
-    await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
-    const uri = pathToFileURL(join(dir, "a.txt")).href;
-    const cacheDir = join(dir, "cache");
-    let path: string;
-    {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      path = await cache.cache(uri);
-    }
+    const { uri, cacheDir, path } = await aCachedOnce(dir);
     // The record's time of the copy turned into a string (valid JSON), and the
     // copy edited in place at the same size: the time can no longer tell.
     const record = recordPathsOf(cacheDir, path);

@@ -69,8 +69,10 @@ export async function postgresTls(
   const given = params.get("sslmode") ?? (env("PGSSLMODE") || undefined) ??
     pgsslMode(env("PGSSL"));
   if (given !== undefined && !MODES.includes(given)) {
+    // Named by where it came from: a URL without sslmode has none to correct.
+    const name = params.has("sslmode") ? "sslmode" : "PGSSLMODE";
     throw new CatalogUnavailableError(
-      `invalid sslmode=${JSON.stringify(given).slice(1, -1)} for PostgreSQL catalog: ` +
+      `invalid ${name}=${JSON.stringify(given).slice(1, -1)} for PostgreSQL catalog: ` +
         `expected one of ${MODES.join(", ")}`,
     );
   }
@@ -118,7 +120,9 @@ export async function postgresTls(
       ca = await Deno.readTextFile(rootCert);
     } catch (cause) {
       throw new CatalogUnavailableError(
-        `cannot read the PostgreSQL catalog's sslrootcert ${rootCert}: ${(cause as Error).message}`,
+        `cannot read the PostgreSQL catalog's ${
+          urlRootCert === undefined ? "PGSSLROOTCERT" : "sslrootcert"
+        } ${rootCert}: ${(cause as Error).message}`,
         { cause },
       );
     }

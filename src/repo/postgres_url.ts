@@ -296,11 +296,19 @@ export function parsePostgresUrl(
     env("PGPASSWORD") || undefined;
   const passfile = params.get("passfile") || env("PGPASSFILE") || undefined;
 
-  const timeoutText = params.get("connect_timeout") ?? env("PGCONNECT_TIMEOUT");
+  // A value the environment gave is named by its variable in an error: the
+  // URL shown holds no such parameter to correct.
+  const setting = (param: string, envName: string) => {
+    const inUrl = params.get(param);
+    const value = inUrl ?? env(envName);
+    return { value, named: `${inUrl === undefined ? envName : param}=${value}` };
+  };
+  const timeout = setting("connect_timeout", "PGCONNECT_TIMEOUT");
+  const timeoutText = timeout.value;
   let connectTimeoutS = DEFAULT_CONNECT_TIMEOUT_S;
   if (timeoutText !== undefined && timeoutText !== "") {
     if (!/^-?\d+$/.test(timeoutText.trim())) {
-      fail(`connect_timeout=${timeoutText} is not a whole number of seconds`);
+      fail(`${timeout.named} is not a whole number of seconds`);
     }
     // libpq: zero or less waits forever, and less than 2 s is taken as 2 s.
     const n = Number(timeoutText);
@@ -319,14 +327,16 @@ export function parsePostgresUrl(
   if (keepalives === "0") keepAlive = null;
   else if (idle !== undefined && Number(idle) > 0) keepAlive = Number(idle);
 
-  const encoding = params.get("client_encoding") ?? env("PGCLIENTENCODING");
+  const encodingSetting = setting("client_encoding", "PGCLIENTENCODING");
+  const encoding = encodingSetting.value;
   if (encoding !== undefined && encoding !== "" && !/^(utf-?8|unicode)$/i.test(encoding)) {
-    fail(`client_encoding=${encoding} is not supported: vc's PostgreSQL driver speaks UTF8 only`);
+    fail(`${encodingSetting.named} is not supported: vc's PostgreSQL driver speaks UTF8 only`);
   }
 
-  const tsa = params.get("target_session_attrs") ?? env("PGTARGETSESSIONATTRS");
+  const tsaSetting = setting("target_session_attrs", "PGTARGETSESSIONATTRS");
+  const tsa = tsaSetting.value;
   if (tsa !== undefined && tsa !== "" && !TARGET_SESSION_ATTRS.includes(tsa)) {
-    fail(`target_session_attrs=${tsa} is not one of ${TARGET_SESSION_ATTRS.join(", ")}`);
+    fail(`${tsaSetting.named} is not one of ${TARGET_SESSION_ATTRS.join(", ")}`);
   }
 
   const connection: Record<string, string> = {

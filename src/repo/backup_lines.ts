@@ -217,10 +217,23 @@ class SnapshotParser {
     }
     const v = value as Record<string, unknown>;
     if (!this.#sawHeader) {
-      if (v.format !== "vc-repo-backup" || (v.version !== 1 && v.version !== SNAPSHOT_VERSION)) {
+      if (v.format !== "vc-repo-backup") {
         throw new InvalidInputError(
           `${source} is not a vc-repo backup (version 1 or ${SNAPSHOT_VERSION}): its first line ` +
             "is not the header",
+        );
+      }
+      // A header of another version is no "first line that is not the
+      // header": a newer vc's backup needs that vc, a damaged one its fix.
+      if (v.version !== 1 && v.version !== SNAPSHOT_VERSION) {
+        const newer = typeof v.version === "number" && Number.isInteger(v.version) &&
+          v.version > SNAPSHOT_VERSION;
+        throw new InvalidInputError(
+          `${source} is a vc-repo backup of version ${JSON.stringify(v.version ?? null)}, ` +
+            `which this vc does not read (it reads versions 1 and ${SNAPSHOT_VERSION})` +
+            (newer
+              ? ": a newer vc wrote it, so restore it with that vc (upgrade vc)"
+              : ": its header is damaged"),
         );
       }
       this.#sawHeader = true;

@@ -65,8 +65,6 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF = encoder.encode("\r\n");
 const LF = encoder.encode("\n");
-/** Longest filename kept (it is stored in the entry's metadata and sent back in headers). */
-const MAX_FILENAME = 1024;
 /** Bytes gathered before passing file content on. */
 const BLOCK = 256 * 1024;
 /** Room for one read when no more is wanted (a byte stream fills what it has). */
@@ -141,9 +139,6 @@ export async function readFilePart(
       }
       if (disposition.filename === undefined || disposition.filename === "") {
         throw new HttpError(400, `multipart field "${field}" has no filename`);
-      }
-      if (disposition.filename.length > MAX_FILENAME) {
-        throw new HttpError(400, `filename is longer than ${MAX_FILENAME} characters`);
       }
       const filename = storedFilename(disposition.filename);
       const contentType = storedContentType(headers.get("content-type"));

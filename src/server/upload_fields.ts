@@ -18,6 +18,12 @@ import { PLACEHOLDER } from "./entries.ts";
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, "g");
 
+/**
+ * Longest filename kept, in characters (code points, as people count them):
+ * it is stored in the entry's metadata and sent back in headers.
+ */
+const MAX_FILENAME = 1024;
+
 /** A short, escaped rendition of client input for an error message. */
 function quoted(value: string): string {
   // JSON escapes C0 controls only: the rest of CONTROL is shown as \uXXXX too.
@@ -32,7 +38,8 @@ function quoted(value: string): string {
  * `\` (browsers of old and some clients send a whole path, e.g.
  * `C:\Users\me\out.tsv` or `../../out.tsv`). Throws `HttpError` 400 when no
  * name is left (`dir/`, `..`, only spaces) or the name holds control
- * characters (a CR/LF smuggled in through `filename*`). Other names are kept
+ * characters (a CR/LF smuggled in through `filename*`), and when the name
+ * kept has more than 1024 characters. Other names are kept
  * as sent, trailing dots included: a name POSIX allows; a client saving the
  * file where it is not allowed (Windows) adjusts it as it would any name.
  *
@@ -47,10 +54,26 @@ function quoted(value: string): string {
  * assert.equal(storedFilename("notes."), "notes.");
  * assert.throws(() => storedFilename("a\r\nSet-Cookie: x"), /control characters/);
  * assert.throws(() => storedFilename("a\u202egnp.exe"), /"a\\u202egnp\.exe" contains control/);
+ * assert.equal(storedFilename("d/".repeat(600) + "y"), "y");
+ * assert.equal(storedFilename("😀".repeat(1024)).length, 2048);
+ * assert.throws(() => storedFilename("é".repeat(1025)), /has 1025 characters, more than the 1024/);
  * ```
  */
 export function storedFilename(raw: string): string {
   const base = raw.slice(Math.max(raw.lastIndexOf("/"), raw.lastIndexOf("\\")) + 1);
+  // The name kept is what is limited, in characters: before, the whole name
+  // sent was measured in UTF-16 units, so a path in front of a short name,
+  // or 600 emoji (two units each), was refused as "longer than 1024
+  // characters".
+  const characters = countCodePoints(base);
+  if (characters > MAX_FILENAME) {
+    throw new HttpError(
+      400,
+      `filename ${
+        quoted(base)
+      } has ${characters} characters, more than the ${MAX_FILENAME} allowed`,
+    );
+  }
   if (base === "" || base === "." || base === "..") {
     throw new HttpError(400, `filename ${quoted(raw)} is not a file name (no base name)`);
   }
@@ -71,6 +94,13 @@ export function storedFilename(raw: string): string {
     throw new HttpError(400, `filename ${quoted(raw)} contains control characters`);
   }
   return base;
+}
+
+/** The characters (code points) of `text`; a lone surrogate counts as one. */
+function countCodePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";

@@ -19,7 +19,7 @@ Deno.test("repo restore without force refuses a catalog holding only path tags",
       await repo.tag({ path: "/later.csv" }, ["keep"]);
     }
     const error = await assertRejects(() => Repository.restore(uri, snapshot));
-    assertStringIncludes(String(error), "1 path tags");
+    assertStringIncludes(String(error), "0 records and 1 path tag;");
     {
       await using repo = await Repository.open(uri);
       await repo.add("/later.csv", new TextEncoder().encode("x"));

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, Dialect, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
@@ -245,8 +246,9 @@ export async function restoreCatalog(
     const pathTags = Number((await tx.query("SELECT COUNT(*) AS n FROM path_tags"))[0]!.n);
     if ((existing > 0 || pathTags > 0) && !options.force) {
       throw new CatalogNotEmptyError(
-        `catalog ${catalog.location} already holds ${existing} records and ${pathTags} path ` +
-          `tags; restore with --force to replace them`,
+        `catalog ${catalog.location} already holds ${counted(existing, "record")} and ${
+          counted(pathTags, "path tag")
+        }; restore with --force to replace them`,
       );
     }
     const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.records);

@@ -6,6 +6,7 @@
  */
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { counted } from "../counted.ts";
 import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
@@ -290,7 +291,7 @@ async function refuseTakenCatalog(
   if (owner !== undefined || records > 0) {
     throw new InvalidInputError(
       `catalog ${catalogText(ref)} already belongs to a vc repository${
-        owner === undefined ? ` (it holds ${records} records)` : ` (id ${owner})`
+        owner === undefined ? ` (it holds ${counted(records, "record")})` : ` (id ${owner})`
       }; give ${uri} a catalog of its own (another SQLite file, another PostgreSQL database)`,
     );
   }

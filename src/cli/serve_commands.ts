@@ -330,7 +330,13 @@ export const addTokenCommand: Command = {
   examples: ["vc serve add-token alice --token-file /etc/vc/tokens.json"],
   async run(ctx) {
     const file = tokenFile(ctx);
-    if (file === undefined) throw new UsageError("--token-file is required");
+    if (file === undefined) {
+      // The variable is as good as the flag (the help says so): name both,
+      // as `vc serve` names VC_SERVE_STORE beside --store.
+      throw new UsageError("no token file given", {
+        hint: "pass --token-file /etc/vc/tokens.json (or set VC_SERVE_TOKEN_FILE)",
+      });
+    }
     const name = ctx.args[0]!;
     // A malformed NAME is a usage error (exit 2), as a missing one is.
     flagValue("NAME", () => checkIdentityName(name));

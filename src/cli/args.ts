@@ -86,6 +86,11 @@ export interface ArgsSpec {
   /** Accept any number of positionals beyond `positionals` (none do today). */
   variadic?: boolean;
   /**
+   * The last positional is one comma-separated list: words given after it
+   * (`vc repo tag 42 a b`) are said to belong in it (`a,b`).
+   */
+  commaListLast?: boolean;
+  /**
    * The subcommands of a command that is a group too (`serve`: `add-token`,
    * `expire`): an unexpected first argument close to one is guessed as it.
    */
@@ -183,14 +188,26 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
     const guess = spec.subcommands === undefined || first === undefined
       ? undefined
       : closest(first, spec.subcommands);
+    const hint = guess !== undefined
+      ? `did you mean "${spec.command} ${guess}"?`
+      : spec.commaListLast
+      ? commaListHint(spec.positionals, positionals)
+      : undefined;
     throw new UsageError(
       `${spec.command}: unexpected argument${extra.length > 1 ? "s" : ""} ${list}`,
-      {
-        command: spec.command,
-        ...(guess === undefined ? {} : { hint: `did you mean "${spec.command} ${guess}"?` }),
-      },
+      { command: spec.command, ...(hint === undefined ? {} : { hint }) },
     );
   }
+}
+
+/**
+ * For a list given as separate words (`vc repo tag 42 a b`, as `git tag`
+ * users type it), the one argument it takes instead: `TAGS is one argument,
+ * comma-separated: a,b`.
+ */
+function commaListHint(names: readonly string[], positionals: readonly string[]): string {
+  const listed = positionals.slice(names.length - 1);
+  return `${names.at(-1)} is one argument, comma-separated: ${listed.join(",")}`;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface Command {
   required: number;
   /** Accepts more positionals than named (`vc mirror SOURCE... TARGET`). */
   variadic?: boolean;
+  /** The last positional is one comma-separated list (`vc repo tag ID a,b`), not one word each. */
+  commaListLast?: boolean;
   /** Usage line after `vc <name> `, e.g. `"PATH FILE [--version V]"`. */
   usage: string;
   /** Paragraphs shown under the usage line. */

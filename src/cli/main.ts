@@ -270,6 +270,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       positionals: command.positionals,
       required: command.required,
       ...(command.variadic ? { variadic: true } : {}),
+      ...(command.commaListLast ? { commaListLast: true } : {}),
       ...(isGroup(name) ? { subcommands: subcommands(name) } : {}),
     });
     if (flags.boolean("help")) {

@@ -435,6 +435,7 @@ function tagCommand(name: "tag" | "untag"): Command {
     name: `repo ${name}`,
     positionals: ["TARGET", "TAGS"],
     required: 2,
+    commaListLast: true,
     usage: "ID|/PATH T[,U…] [--repo URI]",
     description: `${
       name === "tag" ? "Adds tags to" : "Removes tags from"

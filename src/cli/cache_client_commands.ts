@@ -239,7 +239,9 @@ export const get: Command = {
       throw noFile(cacheId);
     }
     bar.done();
-    await ctx.out.status({ cacheId, path: dest }, dest);
+    // The file written, absolute, as `vc get` and `vc repo get` name it: DEST
+    // as typed printed a bare "copy.tsv", and a relative `path` in --json.
+    await ctx.out.status({ cacheId, path }, `downloaded ${cacheId} to ${path}`);
   },
 };
 

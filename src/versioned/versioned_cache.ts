@@ -51,6 +51,7 @@ import {
   normalizeVersionedPath,
   oversizedVersionPath,
   parseVersionedKey,
+  type VersionedKey,
   versionedKey,
 } from "./naming.ts";
 import {
@@ -794,6 +795,17 @@ export class VersionedCache {
     }
     refuseLookalike(p, current, this.manifest);
     checkManifestRoom(read, this.manifest, p, version);
+    const key = keyNamedBy(p, Object.keys(current));
+    if (key !== undefined) {
+      // Said before the upload: the asset it starts cannot be taken back.
+      (options.onWarning ?? consoleWarning)({
+        key: versionedKey(key.path, key.version),
+        message: `${p} names the bucket key of version ${key.version} of ${key.path}, which ` +
+          `${this.manifest} has; it is published as an asset of its own ` +
+          `(${versionedKey(p, version)}). To publish a new version of ${key.path}, ` +
+          `give its path (\`vc update ${key.path} FILE\`)`,
+      });
+    }
     const store = await this.#store(this.bucket);
     const foreign: Array<ForeignVersion & { key: string }> = [];
     const published = await this.#versions(p, store, options.signal, foreign);
@@ -902,6 +914,16 @@ export class VersionedCache {
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
             `is this the bucket the manifest was published to? (check --bucket or VC_BUCKET; ` +
             `\`vc ls-remote\` lists what the bucket holds)`,
+        );
+      }
+      // A bucket key's name where the path goes: `vc add`, which the message
+      // below sends to, would start a second asset under that name.
+      const key = keyNamedBy(p, Object.keys(entries));
+      if (key !== undefined) {
+        throw new NotFoundError(
+          `${p} has no versions in ${this.bucket}; it names the bucket key of version ` +
+            `${key.version} of ${key.path}, which ${this.manifest} has: to publish a new ` +
+            `version of it, give its path (\`vc update ${key.path} FILE\`)`,
         );
       }
       const twin = await this.#twinVersions(p, bucket, options.signal);
@@ -2127,8 +2149,8 @@ export class VersionedCache {
     }
     // A bucket key copied from a listing (`aws s3 ls`, the URI `vc path-remote`
     // prints) where the asset's path goes: name the path and version it is.
-    const key = parseVersionedKey(path);
-    if (key !== undefined && known.includes(key.path)) {
+    const key = keyNamedBy(path, known);
+    if (key !== undefined) {
       return new NotFoundError(
         `${path} is not in manifest ${this.manifest}; it names the bucket key of version ` +
           `${key.version} of ${key.path}: give the path and the version as two arguments ` +
@@ -2213,6 +2235,18 @@ function alreadyPublished(
       published.join(", ")
     }); pin one in ${manifest} or publish a new one with \`vc update\``,
   );
+}
+
+/**
+ * The asset and version whose bucket key `path` spells (`/foo/bar.1.0.0.csv`
+ * for `/foo/bar.csv` 1.0.0, copied from `aws s3 ls` or `vc path-remote`)
+ * when the manifest has that asset and not `path` itself; else `undefined`.
+ * Such a path is a legal asset name of its own, so it is only named.
+ */
+function keyNamedBy(path: string, manifestPaths: readonly string[]): VersionedKey | undefined {
+  if (manifestPaths.includes(path)) return undefined;
+  const key = parseVersionedKey(path);
+  return key !== undefined && manifestPaths.includes(key.path) ? key : undefined;
 }
 
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {

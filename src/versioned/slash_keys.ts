@@ -223,20 +223,35 @@ export async function listVersionKeys(
   path: string,
   options: {
     signal?: AbortSignal;
+    /**
+     * Called for each key shaped as a version of `path` with a part too large
+     * to order; without it, such a key (under either prefix) is refused with
+     * an `InvalidInputError`.
+     */
     onOversized?: (warning: { key: string; message: string }) => void;
     /** Called for each key shaped as a pre-release, build or `v` version of `path`. */
     onForeign?: (found: ForeignVersion & { key: string }) => void;
   } = {},
 ): Promise<Map<string, string>> {
   const prefix = versionPrefix(path);
+  // Without a caller to warn, an oversized key is refused once both listings
+  // are done: thrown from the `/` listing, its InvalidInputError would read as
+  // a store that cannot hold `/` keys, and an update would publish below it.
+  let oversized: string | undefined;
+  const listing = {
+    ...options,
+    onOversized: options.onOversized ??
+      ((warning: { key: string; message: string }) => void (oversized ??= warning.message)),
+  };
   const [canonical, slashed] = await Promise.all([
-    versionsUnder(store, prefix, path, options),
+    versionsUnder(store, prefix, path, listing),
     // A store that cannot hold `/` keys (FsStore lists none; another might refuse) has none.
-    versionsUnder(store, slashedKey(prefix), path, options).catch((error) => {
+    versionsUnder(store, slashedKey(prefix), path, listing).catch((error) => {
       if (error instanceof InvalidInputError) return new Map<string, string>();
       throw error;
     }),
   ]);
+  if (oversized !== undefined) throw new InvalidInputError(oversized);
   for (const [version, key] of slashed) if (!canonical.has(version)) canonical.set(version, key);
   return canonical;
 }
@@ -323,7 +338,9 @@ async function versionsUnder(
   store: ObjectStore,
   prefix: string,
   path: string,
-  options: Parameters<typeof listVersionKeys>[2] & object,
+  options: Parameters<typeof listVersionKeys>[2] & {
+    onOversized: (warning: { key: string; message: string }) => void;
+  },
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   // Keys only: a directory store need not hash files to list them.
@@ -333,9 +350,7 @@ async function versionsUnder(
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info.key);
     else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
-      const message = oversizedKeyMessage(info.key, path);
-      if (options.onOversized === undefined) throw new InvalidInputError(message);
-      options.onOversized({ key: info.key, message });
+      options.onOversized({ key: info.key, message: oversizedKeyMessage(info.key, path) });
     } else if (parsed === undefined && options.onForeign !== undefined) {
       const foreign = foreignVersionOf(info.key, path);
       if (foreign !== undefined) options.onForeign({ ...foreign, key: info.key });

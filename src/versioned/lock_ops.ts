@@ -23,7 +23,7 @@ import {
   withLockFileWrite,
 } from "./lock_file.ts";
 import { versionedKey } from "./naming.ts";
-import { firstFound, headVersion, slashedKey } from "./slash_keys.ts";
+import { firstFound, headVersion, slashedKey, slashedUri } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
 import { FrozenError, type VersionedCache } from "./versioned_cache.ts";
@@ -341,7 +341,11 @@ export async function checkLock(
             out.problem = error.message.replace(`, downloading to ${join(temp, `${i}`)}`, "");
           } else if (error instanceof NotFoundError) {
             out.status = "missing";
-            out.problem = `${uri} does not exist`;
+            // Both keys were looked at: said as `vc verify` says it.
+            const slashed = slashedUri(vc.bucket, objectKey);
+            out.problem = `${uri} does not exist${
+              slashed === undefined ? "" : ` (nor ${slashed})`
+            }`;
           } else {
             throw error;
           }

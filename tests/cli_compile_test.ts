@@ -134,7 +134,9 @@ Deno.test("compile: deno.json tasks use exactly the shared permission flags", as
   // --config: the installed command keeps the import map (npm:@aws-sdk/client-s3).
   assertEquals(
     config.tasks.install,
-    `deno install -g -f --name vc --config deno.json ${flags} cli.ts`,
+    `deno install -g -f --name vc --config deno.json ${flags} cli.ts && ` +
+      "deno run --allow-read --allow-write --allow-env=DENO_INSTALL_ROOT,HOME,USERPROFILE " +
+      "--allow-run=deno scripts/install_lock.ts vc",
   );
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
 });

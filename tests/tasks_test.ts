@@ -105,6 +105,20 @@ Deno.test({
         stderr: "piped",
       }).output();
       assertEquals(install.code, 0, new TextDecoder().decode(install.stderr));
+      // The installed vc resolves its npm packages with the checkout's lock (the
+      // tested versions), not a lock Deno resolved afresh at install time.
+      const lock = async (path: string) =>
+        JSON.parse(await Deno.readTextFile(path)) as {
+          specifiers: Record<string, string>;
+          npm: Record<string, unknown>;
+        };
+      const installed = await lock(join(dir, "bin", ".vc", "deno.lock"));
+      const checkout = await lock(join(ROOT, "deno.lock"));
+      const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+      for (const specifier of Object.values(config.imports as Record<string, string>)) {
+        assertEquals(installed.specifiers[specifier], checkout.specifiers[specifier], specifier);
+      }
+      assertEquals(Object.keys(installed.npm).sort(), Object.keys(checkout.npm).sort());
       await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/x.csv": "2.0.0"}');
       const run = await new Deno.Command(join(dir, "bin", "vc"), {
         args: ["ls"],

@@ -15,6 +15,13 @@ import { InvalidInputError } from "./errors.ts";
 import { describeValue, requireString } from "./options_check.ts";
 import { redactUrl } from "./redact.ts";
 
+/**
+ * The end of the error refusing a file URI for its `?` or `#`: where a plain
+ * path names the same place (a store opened from it, a cached location). A
+ * caller where it names something else (a mirror's local side) drops it.
+ */
+export const PLAIN_PATH_HINT = ", or give the plain path";
+
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
 export interface S3Uri {
   /** Always `"s3"`. */
@@ -136,7 +143,7 @@ export function parseUri(uri: string): ParsedUri {
         `invalid file URI ${JSON.stringify(uri)}: a ${
           cut[0] === "?" ? "query (?…)" : "fragment (#…)"
         } names no file, and the URI would be ${uri.slice(0, cut.index)}; ` +
-          `write "?" as %3F and "#" as %23 in a file URI, or give the plain path`,
+          `write "?" as %3F and "#" as %23 in a file URI${PLAIN_PATH_HINT}`,
       );
     }
     let path: string;

@@ -7,7 +7,7 @@
  */
 import { importBundled } from "../bundled_modules.ts";
 import { resolve } from "../path.ts";
-import { compileFilter, normalizePrefix } from "../mirror/keys.ts";
+import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
@@ -19,7 +19,7 @@ import {
   type WatchReport,
 } from "../mirror/watch.ts";
 import { formatBytes, type ProgressBar } from "../progress.ts";
-import { isStoreUri, parseStoreRoot } from "../uri.ts";
+import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import {
   countFlag,
@@ -171,7 +171,7 @@ export const mirror: Command = {
     // a TARGET that is no store URI is; the store would refuse it as a failure.
     args.forEach((x, i) => {
       if (isStoreUri(x)) {
-        flagValue(i === args.length - 1 ? "TARGET" : "SOURCE", () => parseStoreRoot(x));
+        flagValue(i === args.length - 1 ? "TARGET" : "SOURCE", () => parseMirrorRoot(x));
       }
     });
     const locate = (x: string) => (isStoreUri(x) ? x : resolve(io.cwd, x));

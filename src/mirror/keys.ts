@@ -17,6 +17,7 @@ import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { localPathProblem } from "../file_names.ts";
+import { parseStoreRoot, PLAIN_PATH_HINT } from "../uri.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
@@ -38,6 +39,31 @@ export function normalizePrefix(prefix: string | undefined): string {
     throw new InvalidInputError(`prefix ${JSON.stringify(prefix)} must not contain ".."`);
   }
   return parts.length === 0 ? "" : `${parts.join("/")}/`;
+}
+
+/**
+ * {@linkcode parseStoreRoot} for a store side of a mirror. There a plain
+ * path is the local side, never a store: a file URI refused for its `?` or
+ * `#` is told to percent-encode them, not to become a plain path, which the
+ * mirror would then refuse as a second local side.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMirrorRoot } from "./keys.ts";
+ * assert.throws(() => parseMirrorRoot("file:///srv/a#1"), (e: Error) =>
+ *   e.message.includes("%23") && !e.message.includes("plain path"));
+ * ```
+ */
+export function parseMirrorRoot(uri: string): void {
+  try {
+    parseStoreRoot(uri);
+  } catch (error) {
+    if (error instanceof InvalidInputError && error.message.endsWith(PLAIN_PATH_HINT)) {
+      throw new InvalidInputError(error.message.slice(0, -PLAIN_PATH_HINT.length));
+    }
+    throw error;
+  }
 }
 
 /**

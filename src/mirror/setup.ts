@@ -10,8 +10,14 @@ import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { isStoreUri, parseStoreRoot, parseUri } from "../uri.ts";
-import { compileFilter, normalizePrefix, normalizeStoreUri, sourceBase } from "./keys.ts";
+import { isStoreUri, parseUri } from "../uri.ts";
+import {
+  compileFilter,
+  normalizePrefix,
+  normalizeStoreUri,
+  parseMirrorRoot,
+  sourceBase,
+} from "./keys.ts";
 import type { LocalRoot } from "./local_side.ts";
 import { message } from "./report.ts";
 import {
@@ -86,7 +92,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   }
   // Each side is a root: " s3://b" must not become a local directory.
   for (const [i, x] of [...options.sources, options.target].entries()) {
-    if (typeof x === "string") parseStoreRoot(x);
+    if (typeof x === "string") parseMirrorRoot(x);
     else if (typeof (x as Partial<ObjectStore> | null)?.list !== "function") {
       // A number or a URL object would be taken for a store, and fail as
       // "store.list is not a function".

@@ -10,7 +10,11 @@
  *   those modified within the debounce (by their mtime, which a step of the
  *   wall clock forward does not make look old: see `settle.ts`).
  * - Events the system dropped (its queue overflowed: a `tar x` of many
- *   thousands of files) bring a full pass at once: nothing else finds them.
+ *   thousands of files) bring a full pass once no overflow has come for
+ *   `debounceMs`: nothing else finds them. Not at once: a file written
+ *   fast and long (a 300 MB download into the tree) overflows the queue
+ *   over and over, and a pass for each, back to back, walked and listed the
+ *   whole tree for as long as the write went on.
  * - What fails (a store that cannot be reached, a file that could not be
  *   read) is tried again after 1 s, then after twice as long each time, up
  *   to 5 min: a store down when the watch starts, or while events come, is
@@ -326,7 +330,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let rootGone = false;
   // The system's event queue overflowed (a `tar x` of many thousands of
   // files): events were dropped, and only a full pass finds what they said.
-  let rescan = false;
+  // It is due a debounce after the last overflow (see the module doc), or
+  // at once after the watcher failed; undefined while none is owed.
+  let rescanAt: number | undefined;
   // The system's watcher ended with an error: a new one is started.
   let watcherFailed = false;
   const watchFs = options.watchFs ?? Deno.watchFs;
@@ -335,7 +341,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     pump = (async () => {
       for await (const event of current) {
         if (event.flag === "rescan") {
-          rescan = true;
+          rescanAt = elapsed() + debounce;
           poke();
         }
         if (event.kind === "access") continue;
@@ -360,7 +366,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // invalid UTF-8 characters"), and every later read throws the same:
       // without a new one, no change would be seen until the next full pass.
       watcherFailed = true;
-      rescan = true;
+      rescanAt = elapsed();
       const why = error instanceof Error ? error.message : String(error);
       options.onError?.(
         new VcError(
@@ -413,10 +419,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       if (watcherFailed) rewatchAfterFailure();
       if (rootGone) await rewatchIfBack();
       const now = elapsed();
-      // Events were lost: a full pass now (it leaves files being written to
-      // the queue, as at the interval), not up to an interval later.
-      if (now >= reconcileAt || rescan) {
-        rescan = false;
+      // Events were lost: a full pass once they are quiet (it leaves files
+      // being written to the queue, as at the interval), not up to an
+      // interval later.
+      if (now >= reconcileAt || (rescanAt !== undefined && now >= rescanAt)) {
+        rescanAt = undefined;
         await pass("reconcile");
         reconcileAt = nextPass(elapsed());
         continue;
@@ -441,7 +448,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         await batch([...pending].filter(([, p]) => dueAt(p) <= now));
         continue;
       }
-      let next = Math.min(reconcileAt, soon);
+      let next = Math.min(reconcileAt, soon, rescanAt ?? Infinity);
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       const timer = new AbortController();

@@ -341,8 +341,13 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     pump = (async () => {
       for await (const event of current) {
         if (event.flag === "rescan") {
+          // Deno names the watched root in it: no change of the root's, and
+          // queued as one it made an events batch compare the whole tree
+          // beside the full pass that is due for it.
           rescanAt = elapsed() + debounce;
+          options.onEvent?.(event.paths);
           poke();
+          continue;
         }
         if (event.kind === "access") continue;
         for (const path of event.paths) {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { deadline } from "./deadline.ts";
 import { displayWidth, keepEndColumns, keepStartColumns } from "./display_width.ts";
 import { printable } from "./printable.ts";
 
@@ -116,7 +117,7 @@ export class ProgressBar {
   readonly #samples: { t: number; bytes: number }[] = [];
   readonly #logInterval: number | undefined;
   #lastLog: number;
-  #logTimer: ReturnType<typeof setTimeout> | undefined;
+  #cancelLog: (() => void) | undefined;
 
   /** Creates the bar; nothing is drawn until the first update. */
   constructor(options: ProgressBarOptions = {}) {
@@ -137,19 +138,19 @@ export class ProgressBar {
   // A log line is written by `update`, so a run whose progress stands still
   // (one item waiting on a store that does not answer, retries backing off)
   // would print nothing for minutes: a timer writes the line when the
-  // interval passes without one. It never keeps a process alive.
+  // interval passes without one. It never keeps a process alive. Not
+  // setTimeout: its first call loads Deno's Node timers (13–20 ms), which
+  // every command with progress would pay at its start (see deadline.ts).
   #armLog(): void {
     const interval = this.#logInterval;
     if (interval === undefined || this.#finished) return;
-    clearTimeout(this.#logTimer);
-    const timer = setTimeout(() => {
+    this.#cancelLog?.();
+    this.#cancelLog = deadline(interval, () => {
       if (this.#finished || this.#isComplete()) return;
       this.#lastLog = this.#now();
       this.#write(`${this.line()}\n`);
       this.#armLog();
-    }, interval);
-    Deno.unrefTimer(timer);
-    this.#logTimer = timer;
+    });
   }
 
   /**
@@ -374,7 +375,7 @@ export class ProgressBar {
     if (this.#finished) return;
     this.#finished = true;
     drawnBars.delete(this);
-    clearTimeout(this.#logTimer);
+    this.#cancelLog?.();
     if (this.#drawn) this.#write(CLEAR_LINE);
   }
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { deadline } from "../store/deadline.ts";
+import { deadline } from "../deadline.ts";
 import { HttpError } from "./http_error.ts";
 
 /** How long a request body may send nothing before the request is given up (default). */

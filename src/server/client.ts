@@ -25,7 +25,7 @@ import { checkableMd5 } from "./repr_digest.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
-import { deadline, MIN_PROGRESS_BYTES } from "../store/deadline.ts";
+import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { regularFile } from "../regular_file.ts";
 import { isTransientError, isUnreachableError, retry, retryAfterMs } from "../store/retry.ts";

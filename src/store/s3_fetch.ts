@@ -27,7 +27,7 @@ import {
 } from "./s3_errors.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { concatBytes } from "../bytes.ts";
-import { deadline, MIN_PROGRESS_BYTES } from "./deadline.ts";
+import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).

@@ -14,7 +14,7 @@
 import { StoreError } from "../errors.ts";
 import { normalizeEtag } from "../hash.ts";
 import { decodeXmlEntities } from "../xml_entities.ts";
-import { deadline } from "./deadline.ts";
+import { deadline } from "../deadline.ts";
 import { retry } from "./retry.ts";
 import type { S3Fetch } from "./s3_fetch.ts";
 import { decodeListKey } from "./s3_request.ts";

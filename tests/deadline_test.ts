@@ -1,9 +1,9 @@
 /**
- * Request deadlines without setTimeout (src/store/deadline.ts): they fire in
+ * Request deadlines without setTimeout (src/deadline.ts): they fire in
  * order, cancelled ones never fire, and a pending one does not keep a process
  * alive (like an unref'd timer).
  */
-import { deadline } from "../src/store/deadline.ts";
+import { deadline } from "../src/deadline.ts";
 import { assertEquals } from "./assert.ts";
 
 Deno.test("deadline: fires in time order, cancelled ones never", async () => {
@@ -39,7 +39,7 @@ Deno.test("deadline: a late check fires the due deadlines in time order", async 
 
 Deno.test("deadline: a pending deadline does not keep a process alive", async () => {
   const code = `import { deadline } from ${
-    JSON.stringify(new URL("../src/store/deadline.ts", import.meta.url).href)
+    JSON.stringify(new URL("../src/deadline.ts", import.meta.url).href)
   };
 deadline(120_000, () => console.log("fired"));
 console.log("done");`;

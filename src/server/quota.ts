@@ -90,11 +90,14 @@ export class UsageCounter {
 
   /** The 413 error for `owner`. */
   exceeded(owner: string): HttpError {
+    // An expired cache answers 404 but counts until it is removed: a client
+    // that no longer sees it cannot tell, so the message says what frees it.
     return new HttpError(
       413,
       `upload exceeds the storage quota of ${this.#max} bytes for identity ${
         displayName(owner)
-      }; delete caches first`,
+      }; delete caches first (an expired cache counts until it is removed: by the ` +
+        "service's periodic sweep, `vc serve expire`, or a request for its ID)",
     );
   }
 

@@ -28,6 +28,7 @@
  * @module
  */
 import { resolve } from "node:path";
+import { counted } from "../src/counted.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -164,8 +165,9 @@ async function main(): Promise<number> {
   };
   await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  const what =
-    `${files.size} files in ${queue.length} batches, ${plan.jobs} at a time, ${seconds} s`;
+  const what = `${counted(files.size, "file")} in ${
+    counted(queue.length, "batch", "batches")
+  }, ${plan.jobs} at a time, ${seconds} s`;
   if (failed.length === 0) {
     console.log(`all batches passed: ${what}`);
     return 0;

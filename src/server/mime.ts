@@ -22,13 +22,15 @@
  *   contentDisposition('é"\r\n%.txt'),
  *   `attachment; filename="_____.txt"; filename*=UTF-8''%C3%A9%22%0D%0A%25.txt`,
  * );
+ * assert.equal(contentDisposition("é€😀.txt").split(";")[1], ' filename="___.txt"');
  * ```
  */
 export function contentDisposition(filename: string): string {
   // A lone surrogate (possible only in metadata written by hand) would make
   // encodeURIComponent throw.
   const name = filename.toWellFormed();
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, "_");
+  // One `_` per character (the `u` flag: an emoji is one, not two).
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/gu, "_");
   const encoded = encodeURIComponent(name).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

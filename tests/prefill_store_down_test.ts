@@ -4,7 +4,9 @@
  * items in turn, each paying its own timeouts and retries: thousands of
  * items, hours. After 16 such failures in a row (at least the items in
  * flight) the store's other items fail at once, each named with why; items
- * of another store go on, and one answer resets the count.
+ * of another store go on, and one answer resets the count. The items not
+ * tried have the kind of the failures (a 5xx store's are a StoreError, not
+ * an OfflineError that says it could not be reached).
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
@@ -28,5 +30,31 @@ Deno.test("prefill: a store that keeps failing to answer has its other items fai
     assertStringIncludes(notTried[0]!.error, "s3://b could not be asked for 16 items in a row");
     // Each tried item asked its download's attempts (3); the others not at all.
     assert(s3.stats.total <= 3 * (60 - notTried.length) + 1, JSON.stringify(s3.stats));
+  }, { maxAttempts: 1 });
+});
+
+Deno.test("prefill: the items not tried of a store answering 5xx are a StoreError, as its tried ones", async () => {
+  await withS3Cache(async (s3, make) => {
+    const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}.txt`);
+    for (let i = 0; i < 40; i++) await s3.putObject("b", `k${i}.txt`, `v${i}`);
+    // The store is reachable and answers, with 500: not offline.
+    s3.faults = { errorRate: 1, match: (t) => t.bucket === "b" };
+    const summary = await prefill({ cache: make(), uris, concurrency: 2 });
+    assertEquals(summary.failed.length, 40);
+    const notTried = summary.failed.filter((f) => f.error.includes("not tried"));
+    assert(notTried.length > 0, summary.failed[0]!.error);
+    assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["StoreError"]);
+  }, { maxAttempts: 1 });
+});
+
+Deno.test("prefill: the items not tried of a store that refuses connections are an OfflineError", async () => {
+  await withS3Cache(async (s3, make) => {
+    const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}.txt`);
+    const cache = make();
+    await s3.stop();
+    const summary = await prefill({ cache, uris, concurrency: 2 });
+    assertEquals(summary.failed.length, 40);
+    assert(summary.failed.some((f) => f.error.includes("not tried")), summary.failed[0]!.error);
+    assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
   }, { maxAttempts: 1 });
 });

@@ -6,7 +6,13 @@
  * @module
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
-import { errorKind, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
+import {
+  errorKind,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+  StoreError,
+} from "../errors.ts";
 import {
   checkRequiredOptions,
   describeValue,
@@ -314,7 +320,12 @@ class StoreBreaker {
     const state = this.#stores.get(root);
     if (state?.open !== true) return;
     const first = state.first as Error | undefined;
-    throw new OfflineError(
+    // Of the kind the failures were: a store answering 5xx after its retries
+    // is a StoreError, not an unreachable one, and a CI script branching on
+    // `errorName` (retry later for OfflineError) must see the same kind for
+    // the items not tried as for those that were.
+    const Kind = errorKind(state.first) === "StoreError" ? StoreError : OfflineError;
+    throw new Kind(
       `not tried: ${root} could not be asked for ${state.streak} items in a row, the first: ${
         first?.message ?? String(state.first)
       }`,

@@ -7,6 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import {
+  causeChain,
   errorKind,
   InvalidInputError,
   NotFoundError,
@@ -347,6 +348,9 @@ class StoreBreaker {
     const { isStoreUnavailable } = await import("../store/retry.ts");
     const state = this.#stores.get(root);
     if (state?.open === true) return;
+    // This process, not the store, ran out: the store was never asked, and
+    // taking it for down would fail its other items as "could not be asked".
+    if (outOfOpenFiles(error)) return;
     if (!isStoreUnavailable(error)) return void this.#stores.delete(root);
     const next = state ?? { streak: 0, first: error, open: false };
     next.streak++;
@@ -555,8 +559,19 @@ async function assertLocalFile(path: string): Promise<void> {
 
 /** The error's message and its kind (`NotFoundError`, `IntegrityError`, ...: `errorKind`). */
 function failure(error: unknown): { error: string; errorName: string } {
+  const message = error instanceof Error ? error.message : String(error);
   return {
-    error: error instanceof Error ? error.message : String(error),
+    // Too high a concurrency for the open-files limit (macOS's default soft
+    // limit is 256) fails items with a bare OS error: say what to change.
+    error: outOfOpenFiles(error)
+      ? `${message} (vc ran out of open files: lower the concurrency, \`--concurrency\`, or ` +
+        `raise the open-files limit, \`ulimit -n\`)`
+      : message,
     errorName: errorKind(error),
   };
+}
+
+/** Whether `error` or a cause says the process or system ran out of file descriptors. */
+function outOfOpenFiles(error: unknown): boolean {
+  return /too many open files|os error 2[34]\b/i.test(causeChain(error));
 }

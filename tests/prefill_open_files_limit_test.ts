@@ -1,0 +1,71 @@
+/**
+ * A prefill whose concurrency needs more file descriptors than the process
+ * may open (macOS's default soft limit is 256; `--concurrency` goes to 1024)
+ * failed items with a bare "Too many open files (os error 24)", and those of
+ * them that failed on the GET were taken for a store that could not be
+ * asked: after 16 the store's other items failed as "not tried: s3://b could
+ * not be asked", though the store answered every request it got. Now such a
+ * failure says to lower the concurrency or raise the limit, and never trips
+ * the store's breaker.
+ */
+import { join } from "node:path";
+import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+
+const CLI = join(import.meta.dirname!, "..", "cli.ts");
+
+Deno.test({
+  name: "prefill: out of open files names the fix and never takes the store for down",
+  // ulimit -n is a POSIX shell's.
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await using s3 = await startFakeS3({ buckets: ["b"] });
+    const dir = await Deno.makeTempDir({ prefix: "vc-open-files-" });
+    try {
+      const uris: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        await s3.putObject("b", `k/${i}.bin`, `v${i}`);
+        uris.push(`s3://b/k/${i}.bin`);
+      }
+      const list = join(dir, "list.txt");
+      await Deno.writeTextFile(list, uris.join("\n") + "\n");
+      // The limit is lowered in a shell, then the shell becomes the CLI.
+      const { code, stdout } = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          'ulimit -n 128 && exec "$@"',
+          "sh",
+          Deno.execPath(),
+          "run",
+          "-A",
+          CLI,
+          "prefill",
+          "--list",
+          list,
+          "--concurrency",
+          "400",
+          "--json",
+        ],
+        cwd: dir,
+        clearEnv: true,
+        env: childEnv(dir, testAwsEnv(s3.url)),
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const summary = JSON.parse(new TextDecoder().decode(stdout)) as {
+        fetched: number;
+        failed: { error: string }[];
+      };
+      assert(summary.failed.length > 0, "the limit was not reached: nothing to check");
+      assertEquals(code, 1);
+      assertEquals(summary.fetched + summary.failed.length, 600);
+      for (const f of summary.failed) {
+        assert(!f.error.includes("not tried"), f.error);
+        assert(f.error.includes("ulimit -n"), f.error);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -215,8 +215,30 @@ export function isWebPage(type: string | null, body: string): boolean {
 }
 
 /**
- * The error for an error status that came with a web page instead of S3's
- * XML: not the store's answer (a 404 that says nothing of the object, a 403
+ * Whether an error answer's body is none S3 sends: a web page (see
+ * {@linkcode isWebPage}), or a body that is not XML at all (a reverse
+ * proxy's plain-text `404 page not found` while the store behind it
+ * restarts, an ingress's `default backend - 404`, JSON). S3 and the
+ * S3-compatible servers answer errors with XML, or with no body (HEAD).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isForeignErrorBody } from "./s3_errors.ts";
+ * assert(isForeignErrorBody("text/plain; charset=utf-8", "404 page not found\n"));
+ * assert(!isForeignErrorBody("application/xml", "<Error><Code>NoSuchKey</Code></Error>"));
+ * assert(!isForeignErrorBody(null, ""));
+ * ```
+ */
+export function isForeignErrorBody(type: string | null, body: string): boolean {
+  if (isWebPage(type, body)) return true;
+  const text = body.trimStart();
+  return text !== "" && !text.startsWith("<") && !/xml/i.test(type ?? "");
+}
+
+/**
+ * The error for an error status that came with a web page (`webPage`) or
+ * another body that is not S3's XML: not the store's answer (a 404 that says nothing of the object, a 403
  * that says nothing of the credentials), but something between vc and the
  * store. It carries no status, so the cache takes the store for
  * unreachable: a cached copy is still served, with a warning, and nothing
@@ -233,10 +255,17 @@ export function isWebPage(type: string | null, body: string): boolean {
  * assert(e.status === undefined && e.message.includes("captive portal"));
  * ```
  */
-export function notAnS3Answer(status: number, type: string, ctx: S3RequestContext): StoreError {
+export function notAnS3Answer(
+  status: number,
+  type: string,
+  ctx: S3RequestContext,
+  webPage = true,
+): StoreError {
   return Object.assign(
     new StoreError(
-      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with a web page (${type}), ` +
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with ${
+        webPage ? "a web page" : "a body that is not S3's XML"
+      } (${type}), ` +
         "not S3's answer: is the endpoint a proxy or captive portal answering for S3? (check " +
         "AWS_ENDPOINT_URL, the proxy settings and the network)",
     ),

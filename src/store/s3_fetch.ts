@@ -17,6 +17,7 @@ import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { isTransientError, retry, retryAfterMs } from "./retry.ts";
 import {
+  isForeignErrorBody,
   isWebPage,
   notAnS3Answer,
   s3HttpError,
@@ -516,11 +517,12 @@ export class S3Fetch {
         // The status says enough; a broken error body must not hide it.
       }
       const details = parseS3ErrorXml(text);
-      // A web page in place of S3's XML: something between vc and the store.
+      // A web page or plain text in place of S3's XML: something between vc
+      // and the store (a proxy whose backend is down says 404 for every key).
       // (By its body: moto answers a HEAD's 404 as text/html, with no body.)
       const type = reply.headers.get("content-type");
-      if (reply.status < 500 && details.code === undefined && isWebPage(type, text)) {
-        throw notAnS3Answer(reply.status, type!, ctx());
+      if (reply.status < 500 && details.code === undefined && isForeignErrorBody(type, text)) {
+        throw notAnS3Answer(reply.status, type ?? "no content type", ctx(), isWebPage(type, text));
       }
       // 304 answers only a conditional GET or HEAD (If-None-Match): to any
       // other request it is a proxy or cache on the way, never the store.

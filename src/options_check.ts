@@ -8,6 +8,7 @@
  * @module
  */
 import { InvalidInputError } from "./errors.ts";
+import { isUriNotPath } from "./path.ts";
 import { closest } from "./suggest.ts";
 
 /**
@@ -216,7 +217,11 @@ export function checkFunction(what: string, value: unknown): void {
 /**
  * Throws `InvalidInputError` when `value` (the argument `what` of a call) is
  * not a non-empty string: a file path given as a `URL` object, a number or
- * `undefined` is refused before anything is read or written.
+ * `undefined` is refused before anything is read or written. So is a URI
+ * string (`file:///srv/m.json`, `s3://b/x`): resolved as a path it is a
+ * relative one with its `//` collapsed, and the call would read or write
+ * `./file:/srv/m.json` beside the script, reporting success (the CLI's
+ * `localPathArg` refuses it the same way).
  *
  * @example
  * ```ts
@@ -224,10 +229,18 @@ export function checkFunction(what: string, value: unknown): void {
  * import { checkPathArgument } from "./options_check.ts";
  * checkPathArgument("manifest", "versioned_assets.json");
  * assert.throws(() => checkPathArgument("manifest", new URL("file:///m.json")), /pass its pathname/);
+ * assert.throws(() => checkPathArgument("manifest", "file:///m.json"), /local path, got the URI/);
  * ```
  */
 export function checkPathArgument(what: string, value: unknown): void {
-  if (typeof value === "string" && value !== "") return;
+  if (typeof value === "string" && value !== "") {
+    if (!isUriNotPath(value)) return;
+    throw new InvalidInputError(
+      `${what} must be a local path, got the URI ${JSON.stringify(value)}${
+        value.startsWith("file://") ? ": pass its path" : ""
+      }`,
+    );
+  }
   throw new InvalidInputError(
     `${what} must be a non-empty file path string, got ${describeValue(value)}${
       value instanceof URL ? ": pass its pathname" : ""

@@ -10,7 +10,7 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
 import { parseUri } from "../uri.ts";
@@ -188,6 +188,9 @@ export async function listEntries(
   options: ReadListOptions = {},
 ): Promise<PrefillListEntries> {
   checkOptions("listEntries()", options, READ_LIST_OPTIONS);
+  // A URI (`file:///ci/list.txt`) was read as `./file:/ci/list.txt`, then
+  // reported missing under the name given.
+  checkPathArgument("the prefill list file", path);
   // A regular file is read at once, the signal never looked at: one aborted
   // already rejects the call, as every other call's does.
   options.signal?.throwIfAborted();

@@ -20,7 +20,7 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
 import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { forEachLimit } from "../pool.ts";
@@ -159,7 +159,11 @@ export class FsStore implements ObjectStore {
    */
   constructor(rootDir: string, options: FsStoreOptions = {}) {
     checkOptions("FsStore", options, FS_STORE_OPTIONS);
-    if (typeof rootDir !== "string" || rootDir === "" || rootDir.includes("\0")) {
+    // A URI (`file:///srv/assets`, which openStore takes) or a URL object is
+    // refused naming what it is: as a path, the URI would root the store in
+    // `./file:/srv/assets` beside the script.
+    checkPathArgument("FsStore: the root directory", rootDir);
+    if (rootDir.includes("\0")) {
       throw new InvalidInputError(`invalid FsStore root directory ${JSON.stringify(rootDir)}`);
     }
     this.root = resolve(rootDir);

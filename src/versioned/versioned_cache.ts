@@ -407,6 +407,8 @@ export class VersionedCache {
         }`,
       );
     }
+    // A URI (`file:///repo/m.json`) here is refused as every file path is.
+    checkPathArgument("VersionedCache: the option manifest", options.manifest);
     this.manifest = resolve(options.manifest);
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
@@ -423,6 +425,7 @@ export class VersionedCache {
         }`,
       );
     }
+    if (typeof lock === "string") checkPathArgument("VersionedCache: the option lock", lock);
     const frozen: unknown = options.frozen;
     if (frozen !== undefined && typeof frozen !== "boolean") {
       throw new InvalidInputError(

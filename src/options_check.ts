@@ -249,6 +249,28 @@ export function checkPathArgument(what: string, value: unknown): void {
 }
 
 /**
+ * Throws `InvalidInputError` when the numeric option `what` is given and is
+ * not a number, 0 or more. A string (`"1000"` from an environment variable
+ * or a JSON file), `NaN` or a negative number otherwise reached arithmetic:
+ * `now + "5"` made an expiry string, a NaN sweep interval turned sweeping
+ * off, unsaid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNonNegativeNumber } from "./options_check.ts";
+ * checkNonNegativeNumber("fileTtlMs", undefined);
+ * checkNonNegativeNumber("fileTtlMs", 0);
+ * assert.throws(() => checkNonNegativeNumber("fileTtlMs", "5"), /0 or more, got "5"/);
+ * assert.throws(() => checkNonNegativeNumber("fileTtlMs", NaN), /0 or more, got NaN/);
+ * ```
+ */
+export function checkNonNegativeNumber(what: string, value: unknown): void {
+  if (value === undefined || (typeof value === "number" && value >= 0)) return;
+  throw new InvalidInputError(`${what} must be a number, 0 or more, got ${describeValue(value)}`);
+}
+
+/**
  * The items of a list option (`what`: its name, for the message). A lone
  * string is iterable too, and spread its characters would be the items
  * (`immutableBuckets: "assets"` the buckets a, s, s, e, t, s): refused, as is

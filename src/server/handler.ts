@@ -18,7 +18,12 @@ import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_err
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { AccessDeniedError, InvalidInputError } from "../errors.ts";
-import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkNonNegativeNumber,
+  checkRequiredOptions,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { inertJson } from "../printable.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
@@ -108,6 +113,17 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   cancel: true,
 };
 
+// The options that are amounts (bytes, ms, a rate): each a number, 0 or more.
+const NUMERIC_OPTIONS = [
+  "maxUploadBytes",
+  "maxBytesPerIdentity",
+  "maxJsonBytes",
+  "bodyIdleTimeoutMs",
+  "downloadMinRate",
+  "placeholderTtlMs",
+  "fileTtlMs",
+] as const satisfies ReadonlyArray<keyof CacheServiceOptions>;
+
 /** What `Deno.serve` tells a handler about its response. */
 export interface ResponseCompletion {
   /** Resolves when the response was fully sent; rejects when it could not be. */
@@ -175,6 +191,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         describeValue(options.auth)
       }`,
     );
+  }
+  for (const name of NUMERIC_OPTIONS) {
+    checkNonNegativeNumber(`createHandler: the option ${name}`, options[name]);
   }
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();

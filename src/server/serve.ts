@@ -18,7 +18,11 @@ import {
   type CacheServiceOptions,
   createHandler,
 } from "./handler.ts";
-import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
+import {
+  checkNonNegativeNumber,
+  checkRequiredOptions,
+  type OptionNames,
+} from "../options_check.ts";
 import { errorResponse } from "./http_error.ts";
 import { formatEventLine, formatLogLine } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
@@ -121,6 +125,8 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   // does below: a caller's `.catch()` sees them, not a synchronous throw.
   try {
     checkRequiredOptions("serveCache", options, SERVE_CACHE_OPTIONS);
+    // NaN (or a negative) failed `interval > 0`: no sweep ever ran, unsaid.
+    checkNonNegativeNumber("serveCache: the option sweepIntervalMs", options.sweepIntervalMs);
     // The handler gets its own options only: it refuses the server's.
     const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
     handler = createHandler({ ...service, shuttingDown: () => draining });

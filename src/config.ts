@@ -1061,7 +1061,7 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   const dir = configDirIfKnown(env, os);
-  if (dir === undefined) throw homeNotSet(os, "config directory", "VC_CONFIG");
+  if (dir === undefined) throw homeNotSet(env, os, "config directory", "VC_CONFIG");
   return dir;
 }
 
@@ -1098,7 +1098,7 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
     platform === undefined ? "" : ` or ${platform}`
   }, or pass --cache-dir / the cacheDir option`;
   if (home === undefined) {
-    const error = homeNotSet(os, what, instead);
+    const error = homeNotSet(env, os, what, instead);
     // "set XDG_CACHE_HOME" to someone who did, to a relative path, which the
     // XDG spec has ignored: say so.
     const xdg = platform === "XDG_CACHE_HOME" ? platformVar(env, platform) : undefined;
@@ -1119,12 +1119,31 @@ function homeIfSet(env: EnvReader, os: typeof Deno.build.os): string | undefined
 }
 
 // `instead`: what to set so that the directory is not needed.
-function homeNotSet(os: typeof Deno.build.os, what: string, instead: string): InvalidInputError {
+function homeNotSet(
+  env: EnvReader,
+  os: typeof Deno.build.os,
+  what: string,
+  instead: string,
+): InvalidInputError {
+  const home = os === "windows" ? "USERPROFILE" : "HOME";
+  // readDenoEnv takes a denied permission for "unset" (the defaults still
+  // work without --allow-env); "HOME is not set" then sent a script author
+  // who had HOME set looking for the wrong cause.
+  if (env === readDenoEnv && !envGranted(home)) {
+    return new InvalidInputError(
+      `cannot determine the default ${what}: ${home} cannot be read without env permission ` +
+        `(run with --allow-env, or pass the ${
+          what === "config directory" ? "configPath" : "cacheDir"
+        } option)`,
+    );
+  }
   return new InvalidInputError(
-    `cannot determine the default ${what}: ${
-      os === "windows" ? "USERPROFILE" : "HOME"
-    } is not set (set ${instead})`,
+    `cannot determine the default ${what}: ${home} is not set (set ${instead})`,
   );
+}
+
+function envGranted(name: string): boolean {
+  return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
 }
 
 // `where`: the setting that holds `path` (a config file's key), named in

@@ -45,6 +45,7 @@ import { discardBody, writeBody } from "./fs_write.ts";
 import {
   checkDeleteKeys,
   checkMetadata,
+  checkPutBody,
   checkRange,
   etagMatches,
   lowerMetadataKeys,
@@ -374,6 +375,7 @@ export class FsStore implements ObjectStore {
     let segs: string[];
     try {
       segs = keySegments(key);
+      checkPutBody(body, key);
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }

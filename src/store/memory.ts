@@ -23,6 +23,7 @@ import {
   checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
+  checkPutBody,
   checkRange,
   etagMatches,
   lowerMetadataKeys,
@@ -228,6 +229,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     let metadata: Record<string, string>;
     try {
       this.#check(key, options.signal);
+      checkPutBody(body, key);
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }

@@ -18,6 +18,8 @@
 import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { normalizeEtag } from "../hash.ts";
+import { describeValue } from "../options_check.ts";
+import type { PutBody } from "./types.ts";
 
 /** S3's limit on a key's length, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -162,4 +164,34 @@ export function checkRange(where: string, range: { start: number; end?: number }
 export function etagMatches(condition: string, etag: string): boolean {
   if (condition.trim() === "*") return true;
   return condition.split(",").some((c) => normalizeEtag(c.trim()) === etag);
+}
+
+/**
+ * Throws `InvalidInputError` naming `where` (the object) unless `body` is a
+ * `PutBody`: bytes, a `ReadableStream` or `{ path }` with a string path. A
+ * script without type checking passes a string or an `ArrayBuffer`: the
+ * stores told it apart differently (a bare `TypeError`, or `MemoryStore`'s
+ * `NotFoundError` "undefined does not exist", which a caller's
+ * `instanceof NotFoundError` took for a missing file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkPutBody } from "./object_rules.ts";
+ * checkPutBody(new Uint8Array(1), "k");
+ * checkPutBody({ path: "/tmp/x" }, "k");
+ * assert.throws(() => checkPutBody("hello", "k"), /body of k must be bytes/);
+ * ```
+ */
+export function checkPutBody(body: unknown, where: string): asserts body is PutBody {
+  if (body instanceof Uint8Array || body instanceof ReadableStream) return;
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+    const path: unknown = (body as { path?: unknown }).path;
+    if (typeof path === "string" && path !== "") return;
+  }
+  throw new InvalidInputError(
+    `the body of ${where} must be bytes (a Uint8Array), a ReadableStream or { path }, got ${
+      describeValue(body)
+    }${typeof body === "string" ? ": encode text with TextEncoder" : ""}`,
+  );
 }

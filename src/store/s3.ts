@@ -60,7 +60,13 @@ import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
-import { checkDeleteKeys, checkMetadata, checkObjectKey, checkRange } from "./object_rules.ts";
+import {
+  checkDeleteKeys,
+  checkMetadata,
+  checkObjectKey,
+  checkPutBody,
+  checkRange,
+} from "./object_rules.ts";
 import {
   answersRange,
   checkKey,
@@ -597,6 +603,7 @@ export class S3Store implements ObjectStore {
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
+    checkPutBody(body, this.#uri(full));
     if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
     options.signal?.throwIfAborted();
     if (body instanceof Uint8Array) {

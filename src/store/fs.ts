@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { dirname, join, resolve, sep } from "node:path";
-import { rmdir } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
+import { dirname, join, resolve, sep, toFileUrl } from "../path.ts";
 import {
   AccessDeniedError,
   IntegrityError,
@@ -168,7 +166,7 @@ export class FsStore implements ObjectStore {
       throw new InvalidInputError(`invalid FsStore root directory ${JSON.stringify(rootDir)}`);
     }
     this.root = resolve(rootDir);
-    this.url = pathToFileURL(this.root).href;
+    this.url = toFileUrl(this.root).href;
     const sidecars = options.sidecars ?? "write";
     if (sidecars !== "write" && sidecars !== "read-only") {
       throw new InvalidInputError(
@@ -959,6 +957,14 @@ async function removeIfExists(path: string): Promise<void> {
   }
 }
 
+// rmdir(2) is only in node:fs, and the first node: module of a process
+// brings up Deno's Node compatibility layer (13–50 ms): loaded when a
+// directory is to go (a delete), not by every process that opens a store.
+let nodeFsLoaded: Promise<typeof import("node:fs/promises")> | undefined;
+function nodeFs(): Promise<typeof import("node:fs/promises")> {
+  return nodeFsLoaded ??= import("node:fs/promises");
+}
+
 /**
  * Removes `dir` if it holds no key: empty, or holding only what writers that
  * died (`kill -9`) left there, their lock files and temp files (else a
@@ -968,6 +974,7 @@ async function removeIfExists(path: string): Promise<void> {
  * costs one short read). True when it is gone.
  */
 async function removeKeylessDir(dir: string): Promise<boolean> {
+  const { rmdir } = await nodeFs();
   try {
     // rmdir(2): only an empty directory. Not Deno.remove, which unlinks a
     // file too: another writer's object that took the directory's place (a

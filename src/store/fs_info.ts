@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../path.ts";
 import type { ObjectInfo } from "./types.ts";
 import { lockName, sidecarName } from "./fs_layout.ts";
 import { tryAcquireLock } from "./fs_lock.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { basename, join } from "../path.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { isTempName } from "../atomic_write.ts";
 import { mapLimit } from "../pool.ts";

@@ -6,6 +6,8 @@
  */
 import type { Hash } from "node:crypto";
 import { requireString } from "./options_check.ts";
+import { claimJsHashing, JsMd5 } from "./md5_js.ts";
+import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
 
 // `node:crypto` costs ~15 ms of start-up (it brings up Deno's Node
 // compatibility layer), and this module is on the warm path of `vc path`
@@ -21,6 +23,68 @@ function createHash(algorithm: "md5" | "sha256"): Hash {
 }
 
 /**
+ * `node:crypto` if this process has loaded it for a hash already, without
+ * loading it (SigV4 signing uses the faster native hashes only then).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadedNodeCrypto } from "./hash.ts";
+ * const before = loadedNodeCrypto();
+ * assert(before === undefined || typeof before.createHash === "function");
+ * ```
+ */
+export function loadedNodeCrypto(): typeof import("node:crypto") | undefined {
+  return nodeCrypto;
+}
+
+/** What a hash is fed and read through: a `node:crypto` Hash, or a TypeScript one. */
+export interface Digest {
+  /** Takes the next bytes (the caller may reuse its buffer afterwards). */
+  update(data: Uint8Array): unknown;
+  /** The hex digest; the hash takes no more bytes after it. */
+  digest(encoding: "hex"): string;
+}
+
+// SHA-256 of the few bytes of a small input: the chunks kept (copies: a
+// caller may reuse its buffer) and hashed at the end.
+class SmallSha256 implements Digest {
+  #chunks: Uint8Array[] = [];
+  update(data: Uint8Array): void {
+    this.#chunks.push(data.slice());
+  }
+  digest(_encoding: "hex"): string {
+    return toHex(jsSha256(...this.#chunks));
+  }
+}
+
+/**
+ * A hash for `size` bytes (at most; Infinity when unknown): in TypeScript
+ * when they are few and within the process's budget (`claimJsHashing`:
+ * loading `node:crypto` would cost more than hashing them), natively
+ * otherwise. So a command that hashes a few small files (a cached copy
+ * checked by `vc sync` or `vc cache verify`, a `file://` object's ETag)
+ * never loads the Node compatibility layer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digestFor } from "./hash.ts";
+ * const h = digestFor("sha256", 3);
+ * h.update(new TextEncoder().encode("abc"));
+ * assert(h.digest("hex").startsWith("ba7816bf8f01cfea"));
+ * ```
+ */
+export function digestFor(algorithm: "md5" | "sha256", size: number): Digest {
+  if (!claimJsHashing(size)) return createHash(algorithm);
+  return algorithm === "md5" ? new JsMd5() : new SmallSha256();
+}
+
+function bytesOf(data: Uint8Array | string): Uint8Array {
+  return typeof data === "string" ? new TextEncoder().encode(data) : data;
+}
+
+/**
  * Hex SHA-256 of bytes or a string (UTF-8): SigV4 payload hashes, and stable
  * short names for over-long path segments.
  *
@@ -32,7 +96,10 @@ function createHash(algorithm: "md5" | "sha256"): Hash {
  * ```
  */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
+  const bytes = bytesOf(data);
+  const hash = digestFor("sha256", bytes.length);
+  hash.update(bytes);
+  return hash.digest("hex");
 }
 
 /**
@@ -46,7 +113,10 @@ export function sha256Hex(data: Uint8Array | string): string {
  * ```
  */
 export function md5Hex(data: Uint8Array | string): string {
-  return createHash("md5").update(data).digest("hex");
+  const bytes = bytesOf(data);
+  const hash = digestFor("md5", bytes.length);
+  hash.update(bytes);
+  return hash.digest("hex");
 }
 
 /**
@@ -62,7 +132,11 @@ export function md5Hex(data: Uint8Array | string): string {
  * ```
  */
 export class Md5 {
-  #hash: Hash = createHash("md5");
+  #hash: Digest;
+  /** `size`: how many bytes will come, when known (few are hashed without `node:crypto`). */
+  constructor(size = Infinity) {
+    this.#hash = digestFor("md5", size);
+  }
   /** Adds bytes. */
   update(chunk: Uint8Array): void {
     this.#hash.update(chunk);
@@ -122,13 +196,14 @@ async function digestFile(
 ): Promise<string> {
   using file = await Deno.open(path, { read: true });
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
-  nodeCrypto ??= await import("node:crypto");
-  const hash = createHash(algorithm);
   // Buffers no larger than what is there to read: a cache restored without
   // its times has each small entry hashed once, and zeroing two 8 MiB
   // buffers per file cost more than reading and hashing it (~1 ms each).
   // A file that grows meanwhile is still read to its end, in more reads.
   const left = Math.max(0, (await file.stat()).size - (options.start ?? 0));
+  // A small file is hashed in TypeScript (a file that grows meanwhile, too:
+  // the hash is right at any length, only slower).
+  const hash = digestFor(algorithm, Math.min(left, options.length ?? Infinity));
   const size = Math.max(1, Math.min(READ_CHUNK, options.length ?? READ_CHUNK, left));
   const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
   let remaining = options.length ?? Infinity;
@@ -163,7 +238,7 @@ async function digestFile(
  * ```
  */
 export function multipartEtag(partMd5Hex: readonly string[]): string {
-  const hash = createHash("md5");
+  const hash = digestFor("md5", 16 * partMd5Hex.length);
   for (const hex of partMd5Hex) hash.update(hexToBytes(hex));
   return `${hash.digest("hex")}-${partMd5Hex.length}`;
 }

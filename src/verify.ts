@@ -33,6 +33,8 @@ import type { Hash } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
 import {
   candidatePartSizes,
+  type Digest,
+  digestFor,
   md5File,
   multipartEtag,
   normalizeEtag,
@@ -47,12 +49,6 @@ let nodeCrypto: typeof import("node:crypto") | undefined;
 function createHash(algorithm: "md5" | "sha256"): Hash {
   nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
   return nodeCrypto.createHash(algorithm);
-}
-
-/** What a {@linkcode StreamHasher} feeds: a `node:crypto` Hash, or the TypeScript MD5. */
-interface Digest {
-  update(data: Uint8Array): unknown;
-  digest(encoding: "hex"): string;
 }
 
 /** Learns the real size of part `n` (1-based) of a multipart object, e.g. with `HEAD ?partNumber=N`. */
@@ -458,9 +454,11 @@ async function hashFile(
   algorithm: "md5" | "sha256",
   signal: AbortSignal,
 ): Promise<string> {
-  const hash = createHash(algorithm);
   using file = await Deno.open(path, { read: true });
-  const buf = new Uint8Array(1024 * 1024);
+  // A small file is hashed without loading node:crypto (see `digestFor`).
+  const size = (await file.stat()).size;
+  const hash = digestFor(algorithm, size);
+  const buf = new Uint8Array(Math.max(1, Math.min(1024 * 1024, size)));
   for (;;) {
     signal.throwIfAborted();
     const n = await file.read(buf);

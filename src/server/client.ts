@@ -746,7 +746,10 @@ export class CacheClient {
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
     const md5 = checkableMd5(res);
     if (md5 === undefined || res.body === null) return res;
-    return new Response(res.body.pipeThrough(checkedMd5(id, md5)), {
+    // The length only picks how to hash (a small file without node:crypto).
+    const length = Number(res.headers.get("content-length") ?? NaN);
+    const size = Number.isSafeInteger(length) && length >= 0 ? length : Infinity;
+    return new Response(res.body.pipeThrough(checkedMd5(id, md5, size)), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,
@@ -1061,10 +1064,15 @@ function counting(
 /**
  * Passes the bytes on, hashing them; at the end, errors with an
  * `IntegrityError` unless their MD5 is `md5` (hex): the reader gets every
- * byte, then the error (a file writer then discards what it wrote).
+ * byte, then the error (a file writer then discards what it wrote). `size`:
+ * how many bytes are expected, when known.
  */
-function checkedMd5(id: string, md5: string): TransformStream<Uint8Array, Uint8Array> {
-  const hash = new Md5();
+function checkedMd5(
+  id: string,
+  md5: string,
+  size: number,
+): TransformStream<Uint8Array, Uint8Array> {
+  const hash = new Md5(size);
   return new TransformStream({
     transform(chunk, controller) {
       hash.update(chunk);

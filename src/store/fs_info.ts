@@ -154,7 +154,7 @@ export class FileDescriber {
     let md5: string;
     let st: Deno.FileInfo | undefined;
     if (file !== undefined) {
-      md5 = await md5OfOpenFile(file);
+      md5 = await md5OfOpenFile(file, fp.size);
     } else {
       using f = await Deno.open(path, { read: true });
       statAt = Date.now();
@@ -169,7 +169,7 @@ export class FileDescriber {
         }
       }
       fp = fingerprint(st);
-      md5 = await md5OfOpenFile(f);
+      md5 = await md5OfOpenFile(f, st.size);
     }
     if (settled(fp, statAt)) {
       if (this.#memo.size >= MEMO_LIMIT) {

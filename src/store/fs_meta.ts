@@ -208,7 +208,8 @@ const HASH_CHUNK = 4 * 1024 * 1024;
 /**
  * Hex MD5 of an open file's whole content, read through the handle (so the
  * hash is of exactly the file being served, even if the path was replaced
- * meanwhile). Leaves the file position at the end.
+ * meanwhile). Leaves the file position at the end. `size`: the file's size
+ * as last seen, when known (a small file is hashed without `node:crypto`).
  *
  * @example
  * ```ts
@@ -221,9 +222,9 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  * await Deno.remove(p);
  * ```
  */
-export async function md5OfOpenFile(file: Deno.FsFile): Promise<string> {
+export async function md5OfOpenFile(file: Deno.FsFile, size = Infinity): Promise<string> {
   await file.seek(0, Deno.SeekMode.Start);
-  const md5 = new Md5();
+  const md5 = new Md5(size);
   const buf = new Uint8Array(HASH_CHUNK);
   for (;;) {
     const n = await file.read(buf);

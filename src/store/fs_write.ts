@@ -34,7 +34,7 @@ export async function writeBody(
   body: PutBody,
   options: PutOptions,
 ): Promise<{ md5: string; size: number }> {
-  const md5 = new Md5();
+  const md5 = new Md5(body instanceof Uint8Array ? body.length : options.size ?? Infinity);
   let size = 0;
   const write = async (chunk: Uint8Array) => {
     md5.update(chunk);

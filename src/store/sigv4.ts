@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../hash.ts";
+import { loadedNodeCrypto, sha256Hex } from "../hash.ts";
 import type { RequestUrl } from "./request_url.ts";
 import {
   type HmacKey,
@@ -183,8 +183,9 @@ export class SigV4Signer {
       canonicalQuery(request.url.search)
     }\n${canonicalHeaders}\n${signedHeaders}\n${request.payloadHash}`;
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
-    // A request whose payload was hashed has node:crypto loaded already
-    // (hash.ts): its hashes are 4× faster than the plain ones once warm.
+    // A request whose payload was hashed may have node:crypto loaded already
+    // (hash.ts, for a payload too large to hash in TypeScript): its hashes
+    // are 4× faster than the plain ones once warm. Never loaded for this.
     // Once one has, every later request uses it too (a service signing GETs
     // between its PUTs), while a process that only reads never loads it.
     const native = request.payloadHash === EMPTY_SHA256 || request.payloadHash === UNSIGNED_PAYLOAD
@@ -245,13 +246,6 @@ export class SigV4Signer {
 
 /** `node:crypto`, once a request with a hashed payload was signed. */
 let nodeCryptoInUse: typeof import("node:crypto") | undefined;
-
-/** `node:crypto` through `process.getBuiltinModule` (as hash.ts loads it), if `process` exists. */
-function loadedNodeCrypto(): typeof import("node:crypto") | undefined {
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-    .process;
-  return process?.getBuiltinModule?.("node:crypto") as typeof import("node:crypto") | undefined;
-}
 
 // Whitespace a canonical header value would lose: at either end, runs, or
 // anything but a plain space. Most values have none and are used as they are.

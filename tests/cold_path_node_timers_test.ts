@@ -101,9 +101,13 @@ function nodeModulesLoaded(stderr: string): string[] {
   return [...stderr.matchAll(/ES module: ((?:node:|ext:deno_node\/)[^\s,]+)/g)].map((m) => m[1]!);
 }
 
-function assertNoNodeLayer(stderr: string, allowed: ReadonlySet<string> = new Set()): void {
+function assertNoNodeLayer(
+  stderr: string,
+  allowed: ReadonlySet<string> = new Set(),
+  entry = /ES module: file:.*cli_timer_tripwire\.ts/,
+): void {
   // The log does list modules (so an empty list below means something).
-  assert(/ES module: file:.*cli_timer_tripwire\.ts/.test(stderr), "Deno's module log is on");
+  assert(entry.test(stderr), "Deno's module log is on");
   assertEquals(stderr.match(/node layer touched: [^]*/)?.[0], undefined);
   assertEquals(nodeModulesLoaded(stderr).filter((m) => !allowed.has(m)), []);
 }
@@ -112,9 +116,10 @@ async function runTripwired(
   dir: string,
   env: Record<string, string>,
   args: string[],
+  main = TRIPWIRE,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, "--log-level=debug", TRIPWIRE, ...args],
+    args: ["run", ...PERMISSION_FLAGS, "--log-level=debug", main, ...args],
     cwd: dir,
     clearEnv: true,
     env,
@@ -181,6 +186,33 @@ Deno.test("vc cache-client get: no Node compatibility layer (the small file's MD
     );
     assertNoNodeLayer(run.stderr);
     assertEquals(await Deno.readTextFile(join(dir, "got.txt")), "payload");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("warm vc path of a name with an over-long segment (its cache name hashed): no node: modules", async () => {
+  await using s3 = await startFakeS3({ buckets: ["cold"] });
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_cold_node_layer_" }));
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    await Deno.writeTextFile(join(dir, "model.bin"), LOCAL_MODEL);
+    const env = childEnv(dir, { ...testAwsEnv(s3.url), VC_BUCKET: "s3://cold/assets" });
+    // Over the 255 bytes a cache file name may have: named by its SHA-256.
+    const path = `/models/${"l".repeat(300)}.bin`;
+    for (const args of [["add", path, "model.bin"], ["path", path]]) {
+      const run = await vcCommand(dir, env, args).output();
+      assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+    }
+    const cli = new URL("../cli.ts", import.meta.url).pathname;
+    const run = await runTripwired(dir, env, ["path", path], cli);
+    assertEquals(
+      run.code,
+      0,
+      run.stderr.split("\n").filter((l) => !l.startsWith("DEBUG")).join("\n"),
+    );
+    assertNoNodeLayer(run.stderr, new Set(), /ES module: file:.*\/cli\.ts/);
+    assertEquals(await Deno.readTextFile(run.stdout.trim()), LOCAL_MODEL);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

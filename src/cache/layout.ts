@@ -33,7 +33,9 @@ import { WINDOWS_DEVICE_NAME, WINDOWS_SHORT_NAME } from "../file_names.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
 import { formatUri, parseUri } from "../uri.ts";
-import { sha256Hex } from "../hash.ts";
+// Not hash.ts: this module is on the warm `vc path`, and a long name hashed
+// there must load neither node:crypto nor the hashing of files.
+import { sha256HexOfString } from "../sha256_js.ts";
 import { isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fnv1a32 } from "../fnv.ts";
 import { redactUrl } from "../redact.ts";
@@ -238,7 +240,7 @@ export function encodeSegment(segment: string): string {
 }
 
 function truncateSegment(encoded: string, original: string): string {
-  const hash = sha256Hex(original).slice(0, 16);
+  const hash = sha256HexOfString(original).slice(0, 16);
   // Keep a short, plain extension so loaders that sniff it still work.
   const ext = /\.[A-Za-z0-9]{1,16}$/.exec(encoded)?.[0] ?? "";
   const suffix = `%~${hash}${ext}`;

@@ -6,7 +6,7 @@
  */
 import type { Hash } from "node:crypto";
 import { requireString } from "./options_check.ts";
-import { claimJsHashing, JsMd5 } from "./md5_js.ts";
+import { claimJsHashing, JS_MD5_LIMIT, JsMd5 } from "./md5_js.ts";
 import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
 
 // `node:crypto` costs ~15 ms of start-up (it brings up Deno's Node
@@ -47,14 +47,28 @@ export interface Digest {
 }
 
 // SHA-256 of the few bytes of a small input: the chunks kept (copies: a
-// caller may reuse its buffer) and hashed at the end.
+// caller may reuse its buffer) and hashed at the end. An input that turns
+// out larger (a file that grew while it was read) goes on natively, its
+// kept chunks fed first: memory stays bounded by JS_MD5_LIMIT.
 class SmallSha256 implements Digest {
   #chunks: Uint8Array[] = [];
+  #kept = 0;
+  #native: Hash | undefined;
   update(data: Uint8Array): void {
+    if (this.#native === undefined && this.#kept + data.length > JS_MD5_LIMIT) {
+      this.#native = createHash("sha256");
+      for (const chunk of this.#chunks) this.#native.update(chunk);
+      this.#chunks = [];
+    }
+    if (this.#native !== undefined) {
+      this.#native.update(data);
+      return;
+    }
     this.#chunks.push(data.slice());
+    this.#kept += data.length;
   }
-  digest(_encoding: "hex"): string {
-    return toHex(jsSha256(...this.#chunks));
+  digest(encoding: "hex"): string {
+    return this.#native?.digest(encoding) ?? toHex(jsSha256(...this.#chunks));
   }
 }
 

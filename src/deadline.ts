@@ -36,7 +36,11 @@ function arm(at: number): void {
     if (armedAt === at) armedAt = Infinity;
     check();
   };
-  const ms = Math.max(0, Math.ceil(at - performance.now()));
+  // At least 1 ms: a wait of 0 ends at once, and its check would run as a
+  // microtask, so a deadline that re-arms itself when it fires (a progress
+  // log line) while the clock reads past it each time (a clock a test
+  // advances on every read) would never let the event loop run.
+  const ms = Math.max(1, Math.ceil(at - performance.now()));
   if (waitAsync === undefined) {
     // Runtimes without Atomics.waitAsync: an unref'd timer.
     const id = setTimeout(onTime, ms);

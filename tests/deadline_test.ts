@@ -57,3 +57,29 @@ console.log("done");`;
   );
   assertEquals(out.code, 0);
 });
+
+Deno.test("deadline: one that re-arms itself on a clock read past it each time still lets the event loop run", async () => {
+  const alive = setInterval(() => {}, 1000);
+  const realNow = performance.now;
+  let t = realNow.call(performance);
+  // Each reading is a minute after the last (a test's fast clock): every
+  // deadline is due when it is checked. A check run as a microtask then fired
+  // and re-armed without end, starving everything else.
+  performance.now = () => (t += 60_000);
+  try {
+    let fired = 0;
+    const LIMIT = 1000;
+    const { promise: done, resolve } = Promise.withResolvers<void>();
+    const again = () => {
+      if (++fired >= LIMIT) resolve();
+      else deadline(30_000, again);
+    };
+    deadline(30_000, again);
+    const firedWhenOtherWorkRan = await new Promise<number>((r) => setTimeout(() => r(fired), 0));
+    assertEquals(firedWhenOtherWorkRan < LIMIT, true, `${firedWhenOtherWorkRan} fired first`);
+    await done; // the rest of the chain, a wait of 1 ms each
+  } finally {
+    performance.now = realNow;
+    clearInterval(alive);
+  }
+});

@@ -10,28 +10,20 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { StoreError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { join } from "node:path";
+import { startForwardingProxy } from "./forwarding_proxy.ts";
 
 /** A proxy to `upstream` that, while `down()` says so, answers Traefik's plain-text 404. */
 function startProxy(upstream: string, down: () => boolean) {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    if (down()) {
-      const body = req.method === "HEAD" ? null : "404 page not found\n";
-      return new Response(body, {
-        status: 404,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
-    }
-    const url = new URL(req.url);
-    const res = await fetch(`${upstream}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-    });
-    return new Response(req.method === "HEAD" ? null : res.body, {
-      status: res.status,
-      headers: res.headers,
-    });
-  });
+  return startForwardingProxy(
+    upstream,
+    (req) =>
+      down()
+        ? new Response(req.method === "HEAD" ? null : "404 page not found\n", {
+          status: 404,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        })
+        : undefined,
+  );
 }
 
 Deno.test("a proxy's plain-text 404 is no answer of the store: the cached copy is served, never marked deleted", async () => {

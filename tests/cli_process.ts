@@ -57,7 +57,8 @@ export interface Run {
 const CLI_RUN_LIMIT_MS = 180_000;
 
 /**
- * `vc ARGS` as a process in `dir`, with the release flags and only `env`,
+ * `vc ARGS` as a process in `dir`, with the release flags and only `env`
+ * (`main` in place of cli.ts, with `denoFlags` beside the release flags),
  * killed after `limitMs` (bounded: a command that should have failed and
  * went on, a server listening, fails its test instead of hanging the suite).
  */
@@ -66,9 +67,10 @@ export function vcCommand(
   env: Record<string, string>,
   args: readonly string[],
   limitMs: number = CLI_RUN_LIMIT_MS,
+  options: { main?: string; denoFlags?: readonly string[] } = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, CLI, ...args],
+    args: ["run", ...PERMISSION_FLAGS, ...options.denoFlags ?? [], options.main ?? CLI, ...args],
     cwd: dir,
     clearEnv: true,
     env,

@@ -16,7 +16,6 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
@@ -118,16 +117,8 @@ async function runTripwired(
   args: string[],
   main = TRIPWIRE,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, "--log-level=debug", main, ...args],
-    cwd: dir,
-    clearEnv: true,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
+  const run = await vcCommand(dir, env, args, 120_000, { main, denoFlags: ["--log-level=debug"] })
+    .output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: run.code, stdout: decode(run.stdout), stderr: decode(run.stderr) };
 }

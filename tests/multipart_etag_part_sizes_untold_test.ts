@@ -13,23 +13,15 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { join } from "node:path";
+import { startForwardingProxy } from "./forwarding_proxy.ts";
 
 const MiB = 1024 * 1024;
 
 /** An endpoint in front of `upstream` that drops `partNumber` from HEADs, as stores without it do. */
 function partNumberIgnoringProxy(upstream: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const url = new URL(req.url);
+  return startForwardingProxy(upstream, (req, url) => {
     if (req.method === "HEAD") url.searchParams.delete("partNumber");
-    const res = await fetch(`${upstream}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-    });
-    return new Response(req.method === "HEAD" ? null : res.body, {
-      status: res.status,
-      headers: res.headers,
-    });
+    return undefined;
   });
 }
 

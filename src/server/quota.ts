@@ -19,9 +19,11 @@ const MAX_ATTEMPTS = 50;
 /**
  * How many of the latest writes a usage object names. A write whose answer
  * was lost is recognised while it is among them: other writes of the same
- * identity landing between it and its re-read push it out only past this many.
+ * identity landing between it and its re-read (the store's retry backs off
+ * meanwhile) push it out only past this many. 32 was passed by eight writers
+ * racing through five rounds each, and the lost write was counted twice.
  */
-const WRITES_KEPT = 32;
+const WRITES_KEPT = 128;
 
 /** The usage object's content. */
 interface Usage {
@@ -115,7 +117,9 @@ export class UsageCounter {
    */
   async add(owner: string, delta: number): Promise<void> {
     if (delta === 0) return;
-    const id = crypto.randomUUID();
+    // 64 random bits: unique enough among the kept writes, and 128 of them
+    // keep the object small (it is read and written on every upload).
+    const id = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.#read(owner);
       if (current === undefined && !this.#createMissing) return;

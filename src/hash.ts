@@ -90,7 +90,25 @@ class SmallSha256 implements Digest {
  * ```
  */
 export function digestFor(algorithm: "md5" | "sha256", size: number): Digest {
-  if (!claimJsHashing(size)) return createHash(algorithm);
+  return digestIn(algorithm, claimJsHashing(size));
+}
+
+/**
+ * A hash in TypeScript (`typescript`: the caller claimed the bytes with
+ * `claimJsHashing`) or a native one. For a caller that claims once for
+ * several hashes (a stream hashed in segments); else see {@linkcode digestFor}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digestIn } from "./hash.ts";
+ * const h = digestIn("md5", true);
+ * h.update(new TextEncoder().encode("a"));
+ * assert.equal(h.digest("hex"), "0cc175b9c0f1b6a831c399e269772661");
+ * ```
+ */
+export function digestIn(algorithm: "md5" | "sha256", typescript: boolean): Digest {
+  if (!typescript) return createHash(algorithm);
   return algorithm === "md5" ? new JsMd5() : new SmallSha256();
 }
 
@@ -187,7 +205,8 @@ export function md5File(
 }
 
 /**
- * Hex SHA-256 of a file (checking a cached copy against an integrity lock).
+ * Hex SHA-256 of a file (checking a cached copy against an integrity lock);
+ * `signal` stops it between reads.
  *
  * @example
  * ```ts
@@ -199,14 +218,19 @@ export function md5File(
  * await Deno.remove(p);
  * ```
  */
-export function sha256File(path: string): Promise<string> {
-  return digestFile(path, "sha256", {});
+export function sha256File(path: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+  return digestFile(path, "sha256", options);
 }
 
 async function digestFile(
   path: string,
   algorithm: "md5" | "sha256",
-  options: { start?: number; length?: number; onProgress?: (bytes: number) => void },
+  options: {
+    start?: number;
+    length?: number;
+    onProgress?: (bytes: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<string> {
   using file = await Deno.open(path, { read: true });
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
@@ -229,6 +253,7 @@ async function digestFile(
   while (true) {
     const n = await pending;
     if (n === null) break;
+    options.signal?.throwIfAborted();
     const chunk = buffers[current].subarray(0, n);
     remaining -= n;
     done += n;

@@ -29,27 +29,20 @@
  *
  * @module
  */
-import type { Hash } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
 import {
   candidatePartSizes,
   type Digest,
-  digestFor,
+  digestIn,
   md5File,
   multipartEtag,
   normalizeEtag,
   parseEtag,
+  sha256File,
   vcMd5Of,
 } from "./hash.ts";
 import type { ObjectInfo, ObjectStore } from "./store/types.ts";
-import { claimJsHashing, JsMd5 } from "./md5_js.ts";
-import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
-
-let nodeCrypto: typeof import("node:crypto") | undefined;
-function createHash(algorithm: "md5" | "sha256"): Hash {
-  nodeCrypto ??= globalThis.process.getBuiltinModule("node:crypto");
-  return nodeCrypto.createHash(algorithm);
-}
+import { claimJsHashing } from "./md5_js.ts";
 
 /** Learns the real size of part `n` (1-based) of a multipart object, e.g. with `HEAD ?partNumber=N`. */
 export type PartSizeSource = (
@@ -228,10 +221,10 @@ export class Verifier {
     const out = this.plan.pinOnly ? {} : await this.#checkEtag(path, computed, signal);
     const sha = this.plan.sha256;
     if (sha !== undefined) {
-      let actual = computed.sha256 ?? await hashFile(path, "sha256", signal);
+      let actual = computed.sha256 ?? await sha256File(path, { signal });
       // Read back while other ranges were written: confirm from the finished file.
       if (actual !== sha && computed.readBack === true && computed.sha256 !== undefined) {
-        actual = await hashFile(path, "sha256", signal);
+        actual = await sha256File(path, { signal });
       }
       if (actual !== sha) {
         const uri = this.#options.uri;
@@ -449,25 +442,6 @@ async function multipartEtagOfFile(
   return multipartEtag(parts);
 }
 
-async function hashFile(
-  path: string,
-  algorithm: "md5" | "sha256",
-  signal: AbortSignal,
-): Promise<string> {
-  using file = await Deno.open(path, { read: true });
-  // A small file is hashed without loading node:crypto (see `digestFor`).
-  const size = (await file.stat()).size;
-  const hash = digestFor(algorithm, size);
-  const buf = new Uint8Array(Math.max(1, Math.min(1024 * 1024, size)));
-  for (;;) {
-    signal.throwIfAborted();
-    const n = await file.read(buf);
-    if (n === null) break;
-    hash.update(buf.subarray(0, n));
-  }
-  return hash.digest("hex");
-}
-
 /**
  * Hashes a byte stream in one pass: MD5s of consecutive fixed-size segments
  * (`segment` = Infinity: one MD5 of everything; 0: none) and, when asked, the
@@ -491,9 +465,7 @@ export class StreamHasher {
   // node:crypto.
   readonly #small: boolean;
   #hash: Digest | undefined;
-  #sha: Hash | undefined;
-  // The SHA-256 of a small body is taken at the end from these.
-  #shaChunks: Uint8Array[] | undefined;
+  #sha: Digest | undefined;
   #filled = 0;
   #index: number;
   #out: string[] = [];
@@ -507,18 +479,13 @@ export class StreamHasher {
     this.#segment = segment;
     this.#small = (segment > 0 || sha256) && claimJsHashing(size);
     this.#hash = segment > 0 ? this.#newMd5() : undefined;
-    if (sha256) {
-      if (this.#small) this.#shaChunks = [];
-      else this.#sha = createHash("sha256");
-    }
+    if (sha256) this.#sha = digestIn("sha256", this.#small);
     this.#index = segment === Infinity || segment <= 0 ? 0 : start / segment;
   }
 
   /** Takes the next bytes. */
   update(chunk: Uint8Array): void {
     this.#sha?.update(chunk);
-    // A copy: a caller may reuse its buffer (the bytes are few, see #small).
-    this.#shaChunks?.push(chunk.slice());
     if (this.#hash === undefined) return;
     let off = 0;
     while (off < chunk.length) {
@@ -535,7 +502,6 @@ export class StreamHasher {
   finish(): Computed {
     const out: Computed = {};
     if (this.#sha !== undefined) out.sha256 = this.#sha.digest("hex");
-    if (this.#shaChunks !== undefined) out.sha256 = toHex(jsSha256(...this.#shaChunks));
     if (this.#hash === undefined) return out;
     if (this.#filled > 0 || this.#index === 0 && this.#out.length === 0) this.#flush(false);
     if (this.#segment === Infinity) {
@@ -547,7 +513,7 @@ export class StreamHasher {
   }
 
   #newMd5(): Digest {
-    return this.#small ? new JsMd5() : createHash("md5");
+    return digestIn("md5", this.#small);
   }
 
   #flush(more: boolean): void {

@@ -16,11 +16,17 @@ import { describeValue, requireString } from "./options_check.ts";
 import { redactUrl } from "./redact.ts";
 
 /**
- * The end of the error refusing a file URI for its `?` or `#`: where a plain
- * path names the same place (a store opened from it, a cached location). A
- * caller where it names something else (a mirror's local side) drops it.
+ * Options of {@linkcode parseUri} and {@linkcode parseStoreRoot}.
  */
-export const PLAIN_PATH_HINT = ", or give the plain path";
+export interface ParseUriOptions {
+  /**
+   * Whether a file URI refused for its `?` or `#` may be told to become a
+   * plain path (default true): where a plain path names the same place (a
+   * store opened from it, a cached location), not where it names something
+   * else (a mirror's local side).
+   */
+  plainPathAdvice?: boolean;
+}
 
 /** An object in an S3 (or S3-compatible) bucket. `key` may be empty (the bucket root). */
 export interface S3Uri {
@@ -77,7 +83,7 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * assert.throws(() => parseUri("s3:/b/x"), /s3:\/\//);
  * ```
  */
-export function parseUri(uri: string): ParsedUri {
+export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri {
   if (typeof uri !== "string") {
     // A URL object is the usual one: Deno's own file APIs take it.
     throw new InvalidInputError(
@@ -143,7 +149,9 @@ export function parseUri(uri: string): ParsedUri {
         `invalid file URI ${JSON.stringify(uri)}: a ${
           cut[0] === "?" ? "query (?…)" : "fragment (#…)"
         } names no file, and the URI would be ${uri.slice(0, cut.index)}; ` +
-          `write "?" as %3F and "#" as %23 in a file URI${PLAIN_PATH_HINT}`,
+          `write "?" as %3F and "#" as %23 in a file URI${
+            options.plainPathAdvice === false ? "" : ", or give the plain path"
+          }`,
       );
     }
     let path: string;
@@ -194,9 +202,9 @@ export function parseUri(uri: string): ParsedUri {
  * assert.throws(() => parseStoreRoot("  "), /only whitespace/);
  * ```
  */
-export function parseStoreRoot(uri: string): ParsedUri {
+export function parseStoreRoot(uri: string, options: ParseUriOptions = {}): ParsedUri {
   if (typeof uri === "string") refuseStrayWhitespace(uri, true);
-  return parseUri(uri);
+  return parseUri(uri, options);
 }
 
 function refuseStrayWhitespace(uri: string, trailing: boolean): void {

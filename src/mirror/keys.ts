@@ -17,7 +17,7 @@ import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { localPathProblem } from "../file_names.ts";
-import { parseStoreRoot, PLAIN_PATH_HINT } from "../uri.ts";
+import { parseStoreRoot } from "../uri.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
@@ -56,14 +56,7 @@ export function normalizePrefix(prefix: string | undefined): string {
  * ```
  */
 export function parseMirrorRoot(uri: string): void {
-  try {
-    parseStoreRoot(uri);
-  } catch (error) {
-    if (error instanceof InvalidInputError && error.message.endsWith(PLAIN_PATH_HINT)) {
-      throw new InvalidInputError(error.message.slice(0, -PLAIN_PATH_HINT.length));
-    }
-    throw error;
-  }
+  parseStoreRoot(uri, { plainPathAdvice: false });
 }
 
 /**

@@ -49,7 +49,15 @@ export type {
   DownloadOptions,
   DownloadProgress,
 } from "./download.ts";
-export { formatUri, isStoreUri, joinUri, parseStoreRoot, parseUri, toStoreUri } from "../uri.ts";
+export {
+  formatUri,
+  isStoreUri,
+  joinUri,
+  parseStoreRoot,
+  parseUri,
+  type ParseUriOptions,
+  toStoreUri,
+} from "../uri.ts";
 export type { FileUri, LocalPath, ParsedUri, S3Uri } from "../uri.ts";
 export { candidatePartSizes, md5File, md5Hex, multipartEtag, parseEtag } from "../hash.ts";
 export type { EtagKind } from "../hash.ts";

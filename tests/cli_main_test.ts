@@ -113,6 +113,22 @@ Deno.test("main: unknown commands and flags suggest the closest", async () => {
   }
 });
 
+Deno.test("main: a misspelt flag after `vc help TOPIC` points at that topic's page", async () => {
+  for (
+    const [args, page] of [
+      [["help", "get", "--jsno"], "vc get --help"],
+      [["help", "repo", "--jsno"], "vc repo --help"],
+      [["help", "repo", "tag", "--jsno"], "vc repo tag --help"],
+      [["help", "--jsno"], "vc --help"],
+    ] as const
+  ) {
+    const r = await vc(...args);
+    assertFailure(r, 2, "unknown flag --jsno");
+    assertStringIncludes(r.stderr, "did you mean --json?");
+    assertStringIncludes(r.stderr, `Run "${page}" for usage.`, args.join(" "));
+  }
+});
+
 Deno.test("main: flags may come before the command, values included", async () => {
   await using ws = await CliWorkspace.create();
   await ws.write("versioned_assets.json", '{"/a.csv": "1.0.0"}');

@@ -223,8 +223,14 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
     return EXIT_USAGE;
   }
   if (found.words[0] === "help") {
-    // `vc help cache --jsno`: a misspelt flag is named here too.
-    await refuseUnknownFlags(found.rest);
+    // `vc help cache --jsno`: a misspelt flag is named here too, and the
+    // usage line points at the page that was asked for.
+    const topic = found.words.slice(1).join(" ");
+    await refuseUnknownFlags(
+      found.rest,
+      [],
+      COMMANDS.some((c) => c.name === topic) || isGroup(topic) ? topic : undefined,
+    );
     return await help(found.words.slice(1), io, json);
   }
   // `vc "cache dir"`: one argument is one word of a command, as a shell
@@ -308,11 +314,16 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
 async function refuseUnknownFlags(
   args: readonly string[],
   alsoOwn: readonly string[] = [],
+  command?: string,
 ): Promise<void> {
   const own = new Set(["--help", "-h", "--json", ...alsoOwn]);
   if (args.every((a) => own.has(a))) return;
   const error = await unknownFlagWithoutCommand(args);
-  if (error !== undefined) throw error;
+  if (error === undefined) return;
+  throw command === undefined ? error : new UsageError(error.message, {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    command,
+  });
 }
 
 // Flags but no command (`vc --jsno`): a flag no command takes is named, with

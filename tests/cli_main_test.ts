@@ -185,6 +185,21 @@ Deno.test("main: startup loads no command module, and vc path never loads the S3
   }
 });
 
+Deno.test("main: the asset-cache commands do not load the versioned cache", async () => {
+  // `vc cache get`, `vc prefill --list` of plain URIs and `vc repo` need the
+  // asset cache only: the versioned stack (~200 KB of modules) is loaded
+  // when a manifest is used.
+  for (const module of ["cache_commands.ts", "prefill_command.ts", "repo_commands.ts"]) {
+    const graph = await staticGraph(`src/cli/${module}`);
+    const versioned = graph.filter((m) =>
+      ["versioned_cache.ts", "publish.ts", "lock_ops.ts"].some((f) =>
+        m.endsWith(`/src/versioned/${f}`)
+      )
+    );
+    assertEquals(versioned, [], module);
+  }
+});
+
 Deno.test("main: start-up and the ETag helpers load no node: module", async () => {
   // Any `node:` module brings up Deno's Node compatibility layer (~5 ms),
   // `node:crypto` ~10 ms more: `vc --help` needs neither, and the warm

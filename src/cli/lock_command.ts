@@ -13,7 +13,8 @@ import { errorMessage, EXIT_FAILURE } from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
-import { openVersioned, VERSIONED_OPTIONS } from "./settings.ts";
+import { VERSIONED_OPTIONS } from "./settings.ts";
+import { openVersioned } from "./versioned_session.ts";
 
 /**
  * `vc lock`.

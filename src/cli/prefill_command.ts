@@ -13,7 +13,6 @@ import {
   type PrefillSummary,
 } from "../prefill/prefill.ts";
 import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_file.ts";
-import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import { countFlag, EXIT_FAILURE, EXIT_OK, UsageError, withoutAllowAllAdvice } from "./errors.ts";
@@ -34,6 +33,8 @@ import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
 import { localPathArg } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
+import type { AssetCache } from "../cache/asset_cache.ts";
+import type { VersionedCache } from "../versioned/versioned_cache.ts";
 
 /**
  * `vc prefill [--manifest M]... [--list FILE]... [--concurrency N]`.
@@ -168,16 +169,10 @@ export const prefill: Command = {
       maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
       warn: warnings.warn,
     });
-    const versioned = manifests.map((manifest, i) =>
-      new VersionedCache({
-        manifest,
-        bucket: own[i]!.bucket!,
-        cache,
-        // The integrity lock: beside each manifest, or the one --lock names.
-        ...(settings.lock === undefined ? {} : { lock: settings.lock }),
-        frozen: settings.frozen,
-      })
-    );
+    // Loaded only for a manifest: a list of plain URIs needs the asset cache alone.
+    const versioned = manifests.length === 0
+      ? []
+      : await openManifests(manifests, own, cache, settings);
     let summary: PrefillSummary;
     try {
       using bar = out.progress("prefill");
@@ -244,6 +239,26 @@ function parseConcurrency(text: string | undefined): number | undefined {
 
 // The cache settings of two manifests' runs (their project files may differ):
 // one prefill fills one cache, so they must agree.
+// The versioned cache of each manifest, over the one asset cache.
+async function openManifests(
+  manifests: readonly string[],
+  own: readonly VersionedSettings[],
+  cache: AssetCache,
+  settings: VersionedSettings,
+): Promise<VersionedCache[]> {
+  const { VersionedCache } = await import("../versioned/versioned_cache.ts");
+  return manifests.map((manifest, i) =>
+    new VersionedCache({
+      manifest,
+      bucket: own[i]!.bucket!,
+      cache,
+      // The integrity lock: beside each manifest, or the one --lock names.
+      ...(settings.lock === undefined ? {} : { lock: settings.lock }),
+      frozen: settings.frozen,
+    })
+  );
+}
+
 function sameCacheSettings(first: VersionedSettings, other: VersionedSettings): void {
   for (const name of ["cacheDir", "timeout", "immutableBuckets"] as const) {
     const [a, b] = [first.settings[name], other.settings[name]];

@@ -1,17 +1,17 @@
 /**
  * Turns the settings flags of the command line into library objects:
  * `--cache-dir`, `--timeout`, `--offline` (asset cache) and `--bucket`,
- * `--manifest` (versioned cache). Precedence is flag > environment > config
+ * `--manifest` (versioned cache; opened by `versioned_session.ts`, so the
+ * commands that need only the asset cache do not load the versioned stack). Precedence is flag > environment > config
  * file > default; the config file is read at most once per run.
  *
  * @module
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
 import { downloadTuning, type Settings } from "../config.ts";
-import { VersionedCache } from "../versioned/versioned_cache.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
-import { cliSettings, versionedSettings } from "./settings_resolve.ts";
+import { cliSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
 
 // Resolution of the settings flags lives in settings_resolve.ts (no cache or
@@ -63,69 +63,6 @@ export function openAssetCache(
     warn: tuning.warn ?? ((message: string) => ctx.out.warn(message)),
     store: cliStoreOptions(ctx),
   });
-}
-
-/** A versioned cache and the asset cache under it; disposing closes both. */
-export interface VersionedSession extends AsyncDisposable {
-  /** The versioned cache. */
-  vc: VersionedCache;
-  /** The asset cache it reads through. */
-  cache: AssetCache;
-  /** Where the manifest path came from (`default`, `flag --manifest`, ...). */
-  manifestSource: string;
-}
-
-/**
- * Opens the versioned cache of this run; throws a usage error when no bucket
- * is configured anywhere.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { openVersioned } from "./settings.ts";
- * import { Flags } from "./args.ts";
- * import { memoryIo } from "./io.ts";
- * import { Output } from "./output.ts";
- * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc-cache", HOME: "/nonexistent" } });
- * try {
- *   openVersioned({ io, flags: new Flags({}), out: new Output(io) }, "path");
- *   assert(false);
- * } catch (e) {
- *   assert((e as Error).message.includes("no bucket"));
- * }
- * ```
- */
-export function openVersioned(
-  ctx: Pick<CommandContext, "io" | "flags" | "out">,
-  command: string,
-): VersionedSession {
-  const v = versionedSettings(ctx);
-  if (v.bucket === undefined) {
-    // No bucket and no manifest either: likeliest a run outside the project
-    // (or a mistyped --manifest), which the error then says.
-    throw noBucket(command, manifestMissing(v.manifest) ? v.manifest : undefined);
-  }
-  const cache = openAssetCache(ctx, v.settings);
-  const vc = new VersionedCache({
-    manifest: v.manifest,
-    bucket: v.bucket,
-    cache,
-    store: cliStoreOptions(ctx),
-    ...(v.lock === undefined ? {} : { lock: v.lock }),
-    frozen: v.frozen,
-  });
-  return {
-    vc,
-    cache,
-    manifestSource: v.manifestSource,
-    async [Symbol.asyncDispose](): Promise<void> {
-      try {
-        await vc.close();
-      } finally {
-        await cache.close();
-      }
-    },
-  };
 }
 
 /**

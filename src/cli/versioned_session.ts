@@ -1,0 +1,77 @@
+/**
+ * Opens the versioned cache of a run (manifest, bucket, lock) over the asset
+ * cache. Apart from `settings.ts` so that commands needing only the asset
+ * cache (`vc cache get`, `vc prefill --list` of plain URIs, `vc repo`) do not
+ * load the versioned stack at start-up.
+ *
+ * @module
+ */
+import type { AssetCache } from "../cache/asset_cache.ts";
+import { VersionedCache } from "../versioned/versioned_cache.ts";
+import type { CommandContext } from "./command.ts";
+import { manifestMissing, noBucket, openAssetCache } from "./settings.ts";
+import { versionedSettings } from "./settings_resolve.ts";
+import { cliStoreOptions } from "./store_options.ts";
+
+/** A versioned cache and the asset cache under it; disposing closes both. */
+export interface VersionedSession extends AsyncDisposable {
+  /** The versioned cache. */
+  vc: VersionedCache;
+  /** The asset cache it reads through. */
+  cache: AssetCache;
+  /** Where the manifest path came from (`default`, `flag --manifest`, ...). */
+  manifestSource: string;
+}
+
+/**
+ * Opens the versioned cache of this run; throws a usage error when no bucket
+ * is configured anywhere.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openVersioned } from "./versioned_session.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * const io = memoryIo({ env: { VC_CACHE_DIR: "/tmp/vc-doc-cache", HOME: "/nonexistent" } });
+ * try {
+ *   openVersioned({ io, flags: new Flags({}), out: new Output(io) }, "path");
+ *   assert(false);
+ * } catch (e) {
+ *   assert((e as Error).message.includes("no bucket"));
+ * }
+ * ```
+ */
+export function openVersioned(
+  ctx: Pick<CommandContext, "io" | "flags" | "out">,
+  command: string,
+): VersionedSession {
+  const v = versionedSettings(ctx);
+  if (v.bucket === undefined) {
+    // No bucket and no manifest either: likeliest a run outside the project
+    // (or a mistyped --manifest), which the error then says.
+    throw noBucket(command, manifestMissing(v.manifest) ? v.manifest : undefined);
+  }
+  const cache = openAssetCache(ctx, v.settings);
+  const vc = new VersionedCache({
+    manifest: v.manifest,
+    bucket: v.bucket,
+    cache,
+    store: cliStoreOptions(ctx),
+    ...(v.lock === undefined ? {} : { lock: v.lock }),
+    frozen: v.frozen,
+  });
+  return {
+    vc,
+    cache,
+    manifestSource: v.manifestSource,
+    async [Symbol.asyncDispose](): Promise<void> {
+      try {
+        await vc.close();
+      } finally {
+        await cache.close();
+      }
+    },
+  };
+}

@@ -225,6 +225,27 @@ export class CatalogReadOnlyError extends CatalogUnavailableError {}
  */
 export class CatalogDamagedError extends CatalogUnavailableError {}
 
+/**
+ * The catalog this process opened is no longer the repository's: its SQLite
+ * file was replaced or removed (a forced restore's rebuild, a file moved or
+ * copied over it), or a restore moved the repository to another catalog.
+ * A transaction on it would read the old catalog and write where nobody
+ * looks again, so it is rolled back: open the repository again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogReplacedError, CatalogUnavailableError } from "./catalog.ts";
+ * const e = new CatalogReplacedError("SQLite catalog /x/c.sqlite was replaced");
+ * assert(e instanceof CatalogUnavailableError && e.name === "CatalogReplacedError");
+ * assert(e.nothingCommitted);
+ * ```
+ */
+export class CatalogReplacedError extends CatalogUnavailableError {
+  /** Always true: the transaction was rolled back before its COMMIT. */
+  override nothingCommitted = true;
+}
+
 /** A transaction kept conflicting with others after every retry. */
 export class CatalogBusyError extends VcError {}
 

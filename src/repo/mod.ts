@@ -42,6 +42,7 @@ export {
   CatalogBusyError,
   CatalogDamagedError,
   CatalogReadOnlyError,
+  CatalogReplacedError,
   CatalogUnavailableError,
 } from "./catalog.ts";
 export type { Catalog, Dialect, Row, SqlValue, Tx, TxMode, TxOptions } from "./catalog.ts";

@@ -43,6 +43,7 @@ import {
 import { joinUri } from "../uri.ts";
 import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
+import { refusingMovedCatalog } from "./catalog_moved.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import { type CatalogClock, catalogClock } from "./catalog_clock.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
@@ -197,7 +198,10 @@ export class Repository implements AsyncDisposable {
   private constructor(parts: RepoParts, options: RepositoryOptions, catalogClock?: CatalogClock) {
     this.uri = parts.uri;
     this.store = parts.store;
-    this.catalog = parts.catalog;
+    // A restore that moves the repository to another catalog while this
+    // process has it open fails this one's transactions, never lets them
+    // write where the repository no longer reads.
+    this.catalog = refusingMovedCatalog(parts.catalog);
     this.marker = parts.marker;
     this.clock = catalogClock ?? options.clock ?? systemClock;
     this.#catalogClock = catalogClock;

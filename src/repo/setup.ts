@@ -20,6 +20,7 @@ import {
   CatalogUnavailableError,
   type Tx,
 } from "./catalog.ts";
+import { markCatalogMoved, MOVED_TO_KEY, RESTORE_ID_KEY } from "./catalog_moved.ts";
 import {
   readSnapshot,
   restoreCatalog,
@@ -673,6 +674,9 @@ export async function restoreRepository(
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
+    // Tells the catalog this restore wrote from the one it moved from,
+    // whatever names the two go by.
+    const restoreId = crypto.randomUUID();
     const restoreInto = async (
       into: CatalogRef = ref,
     ): Promise<{ counts: RestoreCounts; repository: string }> => {
@@ -713,6 +717,10 @@ export async function restoreRepository(
         await catalog.transaction("write", async (tx) => {
           await setMeta(tx, "repository", repository);
           await setMeta(tx, "store", store.url);
+          // A catalog the repository once moved from, restored into again,
+          // is its catalog once more.
+          await tx.query("DELETE FROM vc_meta WHERE key = $1", [MOVED_TO_KEY]);
+          await setMeta(tx, RESTORE_ID_KEY, restoreId);
           if (ref.kind === "sqlite") await setMeta(tx, "host", host);
         });
         return { counts, repository };
@@ -753,6 +761,17 @@ export async function restoreRepository(
           new Date((options.clock ?? systemClock).now()).toISOString(),
         repository,
       }, { replace: true, ...signalOption(signal) });
+      if (marker !== undefined && catalogText(marker.catalog) !== catalogText(ref)) {
+        // A process that opened the repository before still holds the
+        // catalog moved from: its transactions now fail there (see
+        // catalog_moved.ts) instead of writing where no command reads.
+        await markCatalogMoved(
+          marker.catalog,
+          ref,
+          { repository, store: store.url, restoreId },
+          options.env ? { env: options.env } : {},
+        );
+      }
     }
     return counts;
   } finally {

@@ -17,6 +17,7 @@ import {
   type Catalog,
   CatalogDamagedError,
   CatalogReadOnlyError,
+  CatalogReplacedError,
   CatalogUnavailableError,
   closedCatalog,
   type Dialect,
@@ -156,7 +157,9 @@ export async function openSqliteCatalog(
     const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
     if (info?.isFile && !options.create && isCantOpen(error)) {
       const readOnly = openOnReadOnlyFileSystem(DatabaseSync, path, options);
-      if (readOnly !== undefined) return new SqliteCatalog(readOnly, path, options.attempts);
+      if (readOnly !== undefined) {
+        return new SqliteCatalog(readOnly, path, options.attempts, fileIdentity(path));
+      }
     }
     if (isDamaged(error)) {
       throw new CatalogDamagedError(
@@ -169,7 +172,30 @@ export async function openSqliteCatalog(
     }
     throw new CatalogUnavailableError(text, { cause: error });
   }
-  return new SqliteCatalog(db, path, options.attempts);
+  // The file as opened, taken after the open: one moved over the path
+  // before it is the one SQLite opened.
+  let identity: FileIdentity | undefined;
+  try {
+    identity = fileIdentity(path);
+  } catch (error) {
+    db.close();
+    throw new CatalogUnavailableError(
+      `cannot open SQLite catalog ${path}: ${message(error)}`,
+      { cause: error },
+    );
+  }
+  return new SqliteCatalog(db, path, options.attempts, identity);
+}
+
+/** What tells one file from another at the same path: its device and inode. */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number | null;
+}
+
+function fileIdentity(path: string): FileIdentity {
+  const info = Deno.statSync(path);
+  return { dev: info.dev, ino: info.ino };
 }
 
 /**
@@ -234,11 +260,18 @@ class SqliteCatalog implements Catalog {
 
   readonly #attempts: number | undefined;
   readonly #path: string;
+  readonly #identity: FileIdentity;
 
-  constructor(db: DatabaseSyncType, path: string, attempts: number | undefined) {
+  constructor(
+    db: DatabaseSyncType,
+    path: string,
+    attempts: number | undefined,
+    identity: FileIdentity,
+  ) {
     this.#db = db;
     this.#path = path;
     this.#attempts = attempts;
+    this.#identity = identity;
     this.location = `sqlite:${path}`;
   }
 
@@ -310,13 +343,42 @@ class SqliteCatalog implements Catalog {
       },
     };
     try {
+      // SQLite keeps the file it opened: one moved or copied over its path
+      // since (a forced restore's rebuild, `mv`, rsync, a restored file
+      // copy) is not seen, and what this transaction wrote would go into
+      // the old file, unlinked or set aside, where nobody looks again.
+      // Asked once the transaction holds its lock, and again before a
+      // write commits.
+      this.#refuseReplaced();
       const result = await fn(tx);
+      if (mode === "write") this.#refuseReplaced();
       db.exec("COMMIT");
       return result;
     } catch (error) {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw error;
     }
+  }
+
+  /** Throws {@linkcode CatalogReplacedError} when the path no longer holds the file opened. */
+  #refuseReplaced(): void {
+    let now: FileIdentity | undefined;
+    try {
+      now = fileIdentity(this.#path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    // Where the platform gives no inode (null), the device alone is compared.
+    const same = now !== undefined && now.dev === this.#identity.dev &&
+      now.ino === this.#identity.ino;
+    if (same) return;
+    throw new CatalogReplacedError(
+      `SQLite catalog ${this.#path} was ${
+        now === undefined ? "removed" : "replaced by another file"
+      } ` +
+        "since this process opened it (a restore, or a file moved or copied over it): " +
+        "nothing was changed; open the repository again to use the catalog now there",
+    );
   }
 
   close(): Promise<void> {

@@ -1,0 +1,133 @@
+/**
+ * A catalog a restore moved the repository away from. `vc repo restore
+ * SNAPSHOT --catalog C` points the store's marker at C; a process that
+ * opened the repository before (a worker, a long-lived library user) still
+ * holds the old catalog, and what it wrote there would be in no catalog the
+ * repository reads again. So the restore leaves a note in the old catalog's
+ * `vc_meta` (`moved_to`, the new catalog as text), and every transaction of
+ * an open repository reads it first, and a write again before it commits:
+ * one on a catalog moved from is rolled back with
+ * {@linkcode CatalogReplacedError} instead.
+ *
+ * @module
+ */
+import { type Catalog, CatalogReplacedError, type Tx } from "./catalog.ts";
+import type { CatalogRef } from "./marker.ts";
+import { catalogText } from "./marker.ts";
+import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
+
+/** The `vc_meta` key naming the catalog a restore moved the repository to. */
+export const MOVED_TO_KEY = "moved_to";
+
+/**
+ * `catalog`, whose every transaction fails with
+ * {@linkcode CatalogReplacedError} (rolled back, nothing changed) once a
+ * restore has moved the repository to another catalog.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogReplacedError } from "./catalog.ts";
+ * import { MOVED_TO_KEY, refusingMovedCatalog } from "./catalog_moved.ts";
+ * import { openSqliteCatalog } from "./sqlite_catalog.ts";
+ * const dir = await Deno.makeTempDir();
+ * const raw = await openSqliteCatalog(`${dir}/c.sqlite`, { create: true });
+ * const catalog = refusingMovedCatalog(raw);
+ * try {
+ *   await raw.transaction("write", (tx) => tx.query("CREATE TABLE vc_meta (key TEXT PRIMARY KEY, value TEXT)"));
+ *   assert.equal(await catalog.transaction("read", () => Promise.resolve(1)), 1);
+ *   await raw.transaction("write", (tx) =>
+ *     tx.query("INSERT INTO vc_meta VALUES ($1, $2)", [MOVED_TO_KEY, "sqlite:/new.sqlite"]));
+ *   await assert.rejects(catalog.transaction("read", () => Promise.resolve(1)), CatalogReplacedError);
+ * } finally {
+ *   await catalog.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function refusingMovedCatalog(catalog: Catalog): Catalog {
+  return {
+    dialect: catalog.dialect,
+    location: catalog.location,
+    get conflictsRetried() {
+      return catalog.conflictsRetried;
+    },
+    transaction: (mode, fn, options) =>
+      catalog.transaction(mode, async (tx) => {
+        // First, before the body acts outside the catalog too (gc deletes
+        // content in its transaction, by what this catalog references),
+        // and again last for a write, so that a PostgreSQL write (READ
+        // COMMITTED) sees a move committed while it ran; SQLite's write
+        // lock excludes one anyway.
+        await refuseMoved(tx, catalog.location);
+        const result = await fn(tx);
+        if (mode === "write") await refuseMoved(tx, catalog.location);
+        return result;
+      }, options),
+    close: () => catalog.close(),
+  };
+}
+
+async function refuseMoved(tx: Tx, location: string): Promise<void> {
+  const rows = await tx.query("SELECT value FROM vc_meta WHERE key = $1", [MOVED_TO_KEY]);
+  const movedTo = rows[0]?.value;
+  if (movedTo === undefined || movedTo === null) return;
+  throw new CatalogReplacedError(
+    `catalog ${location} is no longer the repository's: vc repo restore moved the repository ` +
+      `to ${movedTo} since this process opened it; nothing was changed: open the repository ` +
+      "again to use its catalog",
+  );
+}
+
+/** The `vc_meta` key holding the id of the restore that last wrote the catalog. */
+export const RESTORE_ID_KEY = "restore_id";
+
+/**
+ * Leaves the note that the repository `repository` of the store `store`
+ * moved from the catalog `from` to `to` (see the module's doc), which the
+ * restore `restoreId` wrote. Only in a catalog made for this repository and
+ * store (a copy of a store, restored into a catalog of its own, leaves the
+ * original's catalog to the original) that this restore did not write: `from` may be `to` by another name (`localhost` and `127.0.0.1`,
+ * a link to the same file), which must not be marked. A catalog that cannot
+ * be opened or written (a damaged file, a server down, another host's file)
+ * is left as it is: no process can write it then either. Returns whether
+ * the note was written.
+ */
+export async function markCatalogMoved(
+  from: CatalogRef,
+  to: CatalogRef,
+  ids: { repository: string; store: string; restoreId: string },
+  options: Pick<OpenCatalogOptions, "env"> = {},
+): Promise<boolean> {
+  try {
+    const catalog = await openCatalog(from, options);
+    try {
+      return await catalog.transaction("write", async (tx) => {
+        // Waits for a gc deleting content by this catalog's references
+        // (it holds this lock while it deletes), whose next batch then
+        // finds the note before it deletes anything.
+        for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+        const meta = new Map<unknown, unknown>(
+          (await tx.query("SELECT key, value FROM vc_meta WHERE key IN ($1, $2, $3)", [
+            "repository",
+            "store",
+            RESTORE_ID_KEY,
+          ])).map((row) => [row.key, row.value]),
+        );
+        if (meta.get("repository") !== ids.repository) return false;
+        if (meta.get("store") !== ids.store) return false;
+        if (meta.get(RESTORE_ID_KEY) === ids.restoreId) return false;
+        await tx.query(
+          "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
+            "ON CONFLICT (key) DO UPDATE SET value = $2",
+          [MOVED_TO_KEY, catalogText(to)],
+        );
+        return true;
+      });
+    } finally {
+      await catalog.close();
+    }
+  } catch {
+    return false;
+  }
+}

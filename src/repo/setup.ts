@@ -728,8 +728,16 @@ export async function restoreRepository(
         await catalog.close();
       }
     };
+    // A SQLite catalog this restore creates is removed again when the
+    // restore is refused (a snapshot of another repository, a catalog
+    // another repository's store owns): no empty catalog is left behind.
+    const newFile = ref.kind === "sqlite" && await Deno.lstat(ref.path).then(
+      () => false,
+      (error) => error instanceof Deno.errors.NotFound,
+    );
     const { counts, repository } = await restoreInto().catch(async (error) => {
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
+        if (newFile && ref.kind === "sqlite") await removeCatalogFiles(ref.path);
         throw error;
       }
       // The new catalog is built beside the damaged one and takes its place

@@ -97,6 +97,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "debounce",
   "reconcile-interval",
   "max-delete",
+  "abort-uploads-after",
 ]);
 
 /**

@@ -10,7 +10,7 @@ import { resolve } from "../path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError } from "../mirror/report.ts";
-import type { MirrorOptions, MirrorProgress, MirrorReport } from "../mirror/types.ts";
+import type { MirrorOptions, MirrorProgress, MirrorReport, MirrorUpload } from "../mirror/types.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
   MIN_RECONCILE_INTERVAL_MS,
@@ -144,6 +144,12 @@ export const mirror: Command = {
       valueName: "DURATION",
       description: "with --watch: time between full passes (default 10m)",
     },
+    "abort-uploads-after": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "abort uploads left open under the target (a writer killed mid-upload) once this old (default 1d; never: keep them)",
+    },
     ...DOWNLOAD_OPTIONS,
   },
   examples: [
@@ -202,6 +208,7 @@ export const mirror: Command = {
       filter: flags.list("filter"),
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
+      ...abortUploadsOption(flags.string("abort-uploads-after"), isStoreUri(target)),
     };
     // The stores opened with the command line's options are ours to close
     // (a caller's opener's stores stay open when the mirror ends).
@@ -300,6 +307,7 @@ export const mirror: Command = {
       // A real run names each key it deleted, as `aws s3 sync` does: a
       // destructive change leaves a record, not only a count.
       ...(report.dryRun ? [] : deletedLines(report)),
+      ...uploadLines(report),
       summary(report),
     ];
     // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
@@ -399,6 +407,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           report.failed.length > 0
         ) {
           for (const line of deletedLines(report)) out.info(line);
+          for (const line of uploadLines(report)) out.info(line);
           const again = report.failed.length - fresh.length;
           out.info(`${kind}: ${
             summary(report, {
@@ -451,6 +460,44 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
 /** One `deleted  KEY` line per target entry a run deleted. */
 function deletedLines(report: MirrorReport): string[] {
   return report.deletedKeys.map((key) => `deleted  ${printable(key)}`);
+}
+
+/**
+ * The multipart uploads left open under the target that the pass aborted
+ * (a dry run: would abort) or kept, each named with its start, so a user
+ * sees what stopped being billed and what is left to the bucket's rule.
+ */
+function uploadLines(report: MirrorReport): string[] {
+  const since = (u: MirrorUpload) => `(open since ${u.initiated})`;
+  return [
+    ...(report.abortedUploads ?? []).map((u) =>
+      `${report.dryRun ? "abort" : "aborted"} open upload  ${printable(u.key)}  ${since(u)}`
+    ),
+    ...(report.keptUploads ?? []).map((u) =>
+      `kept open upload  ${printable(u.key)}  ${since(u)}: ${u.problem}; abort it with ` +
+      `aws s3api abort-multipart-upload, or let the bucket's AbortIncompleteMultipartUpload rule`
+    ),
+    ...(report.uploadsUnchecked === undefined ? [] : [
+      `open uploads under the target not checked: ${report.uploadsUnchecked} ` +
+      `(grant s3:ListBucketMultipartUploads, or pass --abort-uploads-after never)`,
+    ]),
+  ];
+}
+
+/** `--abort-uploads-after`: a duration, or `never` (keep every open upload). */
+function abortUploadsOption(
+  text: string | undefined,
+  toStore: boolean,
+): Pick<MirrorOptions, "abortUploadsAfterMs"> {
+  if (text === undefined) return {};
+  // A local target has no uploads to abort: the flag would be ignored.
+  if (!toStore) {
+    throw new UsageError("--abort-uploads-after only applies when TARGET is a store URI", {
+      command: "mirror",
+    });
+  }
+  if (text.trim().toLowerCase() === "never") return { abortUploadsAfterMs: Infinity };
+  return { abortUploadsAfterMs: parseDuration(text, "--abort-uploads-after") };
 }
 
 /**
@@ -516,7 +563,7 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
 async function interrupted(ctx: CommandContext, error: MirrorInterruptedError): Promise<number> {
   const { io, out } = ctx;
   const report = error.report;
-  for (const line of deletedLines(report)) out.info(line);
+  for (const line of [...deletedLines(report), ...uploadLines(report)]) out.info(line);
   writeFailures(io, report.failed);
   if (out.mode === "json") {
     await out.status(report, []).catch(() => {}); // stdout gone: stderr says it below

@@ -50,6 +50,7 @@ import {
 } from "./dir_clash.ts";
 import { type MirrorParts, openParts } from "./setup.ts";
 import { SettleCheck } from "./settle.ts";
+import { ABORT_UPLOADS_AFTER_MS, abortAbandonedUploads } from "./abandoned_uploads.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
@@ -159,6 +160,7 @@ export const MIRROR_OPTIONS: OptionNames<MirrorOptions> = {
   onAction: true,
   signal: true,
   clock: true,
+  abortUploadsAfterMs: true,
 };
 
 /**
@@ -367,9 +369,14 @@ export class Mirror {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
+    // Beside the pass (one listing more, no round trip more on a no-op run);
+    // awaited on every way out, so nothing goes on once the run returns.
+    const uploads = (options.scope ?? "") === "" ? this.#abandonedUploads(run) : undefined;
+    const uploadsDone = () => uploads?.catch(() => {});
     try {
       await this.#pass(run, options.scope ?? "");
     } catch (error) {
+      await uploadsDone();
       // Stopped (a watch shutting down), not aborted: the transfers that
       // finished are reported (a watch's closing line counts them), and
       // nothing is deleted (the pass did not see everything).
@@ -377,10 +384,27 @@ export class Mirror {
       return this.#finish(run);
     }
     try {
+      await uploads;
       return await this.#conclude(run);
     } catch (error) {
       throw this.#interrupted(run, error);
     }
+  }
+
+  /**
+   * Local → store, in a full pass: the uploads left open under the target
+   * by writers killed mid-upload, aborted once old enough (see
+   * `abandoned_uploads.ts`).
+   */
+  async #abandonedUploads(run: Run): Promise<void> {
+    if (this.direction !== "upload") return;
+    const o = this.#options;
+    await abortAbandonedUploads(this.#stores[0]!, this.#storePrefix, this.#filter, run.report, {
+      now: (o.clock ?? systemClock).now(),
+      afterMs: o.abortUploadsAfterMs ?? ABORT_UPLOADS_AFTER_MS,
+      dryRun: o.dryRun === true,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   }
 
   /**

@@ -13,6 +13,7 @@ export type {
   MirrorOptions,
   MirrorProgress,
   MirrorReport,
+  MirrorUpload,
 } from "./types.ts";
 export { WatchInterruptedError, watchMirror } from "./watch.ts";
 export type { BatchInfo, WatchOptions, WatchReport } from "./watch.ts";

@@ -88,6 +88,24 @@ export interface MirrorOptions {
   signal?: AbortSignal;
   /** Time source for watch debounce, reconcile and stability checks (default the system clock). */
   clock?: Clock;
+  /**
+   * Local → store: each full pass aborts the multipart uploads under the
+   * target prefix (of keys the filters accept) started at least this long
+   * ago (ms; default a day, `ABORT_UPLOADS_AFTER_MS`), which a writer
+   * killed mid-upload left open and the store bills until they are aborted.
+   * A dry run lists them. `Infinity` keeps them all.
+   */
+  abortUploadsAfterMs?: number;
+}
+
+/** A multipart upload left open under the target (see {@linkcode MirrorOptions.abortUploadsAfterMs}). */
+export interface MirrorUpload {
+  /** Relative key. */
+  key: string;
+  /** When the store says it was started (ISO 8601). */
+  initiated: string;
+  /** Why it was kept, for one not aborted. */
+  problem?: string;
 }
 
 /** Progress of a run. */
@@ -178,6 +196,18 @@ export interface MirrorReport {
    * (nothing partial stays in the target; the next run copies them).
    */
   cutShort?: string[];
+  /**
+   * Open multipart uploads under the target that the pass aborted (in a dry
+   * run, would abort): writers killed mid-upload left them. Only when any.
+   */
+  abortedUploads?: MirrorUpload[];
+  /**
+   * Open uploads old enough to abort that were kept, each with why (the
+   * store gives no start time, or refused the abort). Only when any.
+   */
+  keptUploads?: MirrorUpload[];
+  /** Why the open uploads could not be listed (no grant, a store without the listing), when so. */
+  uploadsUnchecked?: string;
   /** Wall-clock seconds. */
   seconds: number;
   /**

@@ -1,7 +1,7 @@
 /**
  * Aborting multipart uploads that writers left behind (a `kill -9`, a lost
  * machine): S3 keeps their parts, and bills them, until they are aborted.
- * Shared by `vc repo gc` and the cache service's sweep.
+ * Shared by `vc repo gc`, the cache service's sweep and `vc mirror`.
  *
  * @module
  */
@@ -43,7 +43,14 @@ export interface StaleUploads {
 export async function abortStaleUploads(
   store: ObjectStore,
   prefix: string,
-  options: { before: number; notBefore: number; dryRun?: boolean; signal?: AbortSignal },
+  options: {
+    before: number;
+    notBefore: number;
+    dryRun?: boolean;
+    signal?: AbortSignal;
+    /** Only uploads of the keys this accepts (a mirror's filters): the others are not looked at. */
+    only?: (key: string) => boolean;
+  },
 ): Promise<StaleUploads> {
   const result: StaleUploads = { aborted: [], undated: [], skipped: [] };
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return result;
@@ -51,6 +58,7 @@ export async function abortStaleUploads(
   const stale: PendingUpload[] = [];
   try {
     for await (const upload of store.pendingUploads(prefix, signal)) {
+      if (options.only !== undefined && !options.only(upload.key)) continue;
       const initiated = upload.initiated.getTime();
       if (!(initiated >= options.notBefore)) result.undated.push(upload);
       else if (initiated < options.before) stale.push(upload);

@@ -43,7 +43,7 @@ import {
   describeValue,
   type OptionNames,
 } from "../options_check.ts";
-import { resolveS3Endpoint } from "../store/s3_config.ts";
+import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -187,8 +187,9 @@ export class AssetCache implements AsyncDisposable {
       : typeof env === "function"
       ? env
       : (n) => env[n];
-    // The store's own rule, so cached entries land under the endpoint it uses.
-    const endpoint = resolveS3Endpoint(options.store?.s3 ?? {}, readEnv)?.endpoint;
+    // The store's own rule and check, so cached entries land under the
+    // endpoint it uses, and a malformed one fails here, warm entries included.
+    const endpoint = resolveS3EndpointUrl(options.store?.s3 ?? {}, readEnv);
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
     // Checked here, naming the option: later they would fail the first download
     // under another name (a pool's "concurrency"), or not at all.

@@ -18,7 +18,7 @@
 import { isAbsolute, resolve } from "../path.ts";
 import { warmLookup } from "../cache/warm_lookup.ts";
 import { printable } from "../printable.ts";
-import { resolveS3Endpoint } from "../store/s3_config.ts";
+import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { joinUri } from "../uri.ts";
 import {
   classifyValue,
@@ -140,7 +140,8 @@ async function lookup(
     : resolve(io.cwd, v.settings.cacheDir);
   const local = await warmLookup(joinUri(v.bucket, versionedKey(path, pinned)), {
     cacheDir,
-    endpoint: resolveS3Endpoint({}, (name) => io.env(name))?.endpoint,
+    // A malformed endpoint throws: the full command reports it.
+    endpoint: resolveS3EndpointUrl({}, (name) => io.env(name)),
     sha256: lock?.sha256,
   });
   if (local === undefined) return undefined;

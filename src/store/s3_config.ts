@@ -142,6 +142,35 @@ export function resolveS3Endpoint(
   return { endpoint: found.endpoint.value, source: found.endpoint.source, origin: "profile" };
 }
 
+/**
+ * The endpoint {@linkcode resolveS3Endpoint} chooses, checked and written as
+ * `S3Store` sends its requests to it (`http://127.0.0.1:9000`, no trailing
+ * `/`), or `undefined` for AWS itself. The asset cache names its `s3`
+ * namespace after this value, never the raw one: read another way, an
+ * endpoint without a scheme (`127.0.0.1:9000`) or with one slash
+ * (`http:/minio:9000`) named a cache directory of its own, and a warm entry
+ * there was served without a word while every request for it failed.
+ * Throws an `InvalidInputError` naming the setting for a value that is no
+ * http(s) URL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveS3EndpointUrl } from "./s3_config.ts";
+ * const env = (value: string) => (name: string) => ({ AWS_ENDPOINT_URL: value })[name];
+ * assert.equal(resolveS3EndpointUrl({}, env("HTTP://127.0.0.1:9000/")), "http://127.0.0.1:9000");
+ * assert.throws(() => resolveS3EndpointUrl({}, env("127.0.0.1:9000")), /AWS_ENDPOINT_URL/);
+ * assert.equal(resolveS3EndpointUrl({}, () => undefined), undefined);
+ * ```
+ */
+export function resolveS3EndpointUrl(
+  options: Pick<S3ConnectionOptions, "endpoint">,
+  env: EnvReader = denoEnv,
+): string | undefined {
+  const found = resolveS3Endpoint(options, env);
+  return found === undefined ? undefined : normalizeEndpoint(found.endpoint, found.source);
+}
+
 /** The variable that makes the aws CLI and the SDKs ignore configured endpoints. */
 const IGNORE_ENDPOINTS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 

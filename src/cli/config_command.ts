@@ -197,6 +197,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
   const env = (name: string) => ctx.io.env(name);
   const rowOf = {
     endpoint: "s3Endpoint",
+    region: "s3Region",
     pathStyle: "s3PathStyle",
     requestTimeout: "requestTimeout",
   };

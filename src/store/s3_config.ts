@@ -284,6 +284,10 @@ export function resolveS3Settings(
     [nonEmpty(env("AWS_REGION")), "env AWS_REGION"],
     [nonEmpty(env("AWS_DEFAULT_REGION")), "env AWS_DEFAULT_REGION"],
   ]) ?? [undefined, profileWhere(readProfile(), "region") ?? "default"];
+  const regionShown = region ?? readProfile()?.region ?? "us-east-1";
+  // A malformed region otherwise surfaced only as a host name that does not
+  // resolve (`bkt.s3.eu/west.amazonaws.com`), naming no setting.
+  tolerant("region", () => checkRegion(regionShown, regionSource), undefined);
   const [forcePathStyle, pathStyleSource] = firstSet<boolean>([
     [options.forcePathStyle, "option forcePathStyle"],
     [
@@ -318,7 +322,7 @@ export function resolveS3Settings(
     endpointOrigin,
     region,
     regionSource,
-    regionShown: region ?? readProfile()?.region ?? "us-east-1",
+    regionShown,
     forcePathStyle,
     pathStyleSource,
     requestTimeoutMs,
@@ -326,7 +330,7 @@ export function resolveS3Settings(
 }
 
 /** A connection setting {@linkcode resolveS3Settings} may report as unresolvable. */
-export type S3SettingName = "endpoint" | "pathStyle" | "requestTimeout";
+export type S3SettingName = "endpoint" | "region" | "pathStyle" | "requestTimeout";
 
 /** The first candidate with a value, and its source. */
 function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {
@@ -343,6 +347,20 @@ function profileWhere(
   const has = setting === "region" ? profile.region !== undefined : profile.pathStyle !== undefined;
   const at = profile.at?.[setting === "region" ? "region" : "addressing_style"] ?? profile.file;
   return has ? `${setting} of AWS profile "${profile.profile}" in ${at}` : undefined;
+}
+
+/**
+ * Refuses a region that is no region name, as the aws CLI does ("Provided
+ * region_name 'eu/west' doesn't match a supported format"; botocore's
+ * pattern): it goes into the AWS host name and every request's signature.
+ * `source` names the setting (`env AWS_REGION`, `region of AWS profile …`).
+ */
+function checkRegion(region: string, source: string): void {
+  if (/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region)) return;
+  throw new InvalidInputError(
+    `${source.replace(/^env /, "")} is ${JSON.stringify(region)}, not a region name: ` +
+      `expected letters, digits and hyphens, e.g. eu-west-1`,
+  );
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

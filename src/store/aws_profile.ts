@@ -13,6 +13,7 @@
  * @module
  */
 import type { EnvReader } from "./s3_config.ts";
+import { InvalidInputError } from "../errors.ts";
 import { readSmallFileSync } from "../regular_file.ts";
 
 // An AWS config file holds profiles: a few KiB (more is not one).
@@ -73,6 +74,10 @@ type Section = Map<string, string | Map<string, string>>;
 // The 1-based line each value was read from, by the map holding it.
 const LINES = new WeakMap<Map<string, unknown>, Map<string, number>>();
 
+// The first line of a parsed file that neither the aws CLI nor the SDK reads as
+// written, by the file's sections (see parseIni).
+const MALFORMED = new WeakMap<Map<string, Section>, { line: number; what: string }>();
+
 function lineOf(map: Map<string, unknown> | undefined, key: string): number | undefined {
   return map === undefined ? undefined : LINES.get(map)?.get(key);
 }
@@ -102,6 +107,7 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   const profile = namedProfile(env)?.name ?? "default";
   const file = configFilePath(env);
   const sections = file === undefined ? undefined : readIni(file);
+  if (file !== undefined) refuseMalformed(sections, file, env, "AWS_CONFIG_FILE");
   const fromConfig = sections?.get(`profile ${profile}`) ??
     (profile === "default" ? sections?.get("default") : undefined);
   // The credentials file's section of the profile counts too: the AWS SDK
@@ -110,9 +116,11 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   // the two the same way (the credentials file's first), so an endpoint_url
   // there sent `aws` and the SDK's requests to it while vc's went to AWS.
   const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-  const fromCredentials = credentials === undefined
-    ? undefined
-    : readIni(credentials)?.get(profile);
+  const credentialSections = credentials === undefined ? undefined : readIni(credentials);
+  if (credentials !== undefined) {
+    refuseMalformed(credentialSections, credentials, env, "AWS_SHARED_CREDENTIALS_FILE");
+  }
+  const fromCredentials = credentialSections?.get(profile);
   const layers: [Section, string][] = [];
   if (file !== undefined && fromConfig !== undefined) layers.push([fromConfig, file]);
   if (credentials !== undefined && fromCredentials !== undefined) {
@@ -120,6 +128,29 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
   }
   if (layers.length === 0) return undefined;
   return profileS3In(layers, sections ?? new Map(), file, profile);
+}
+
+/**
+ * Throws an `InvalidInputError` naming the file, the line and what is wrong
+ * when `sections` (parsed from `file`) hold a line that neither reader takes
+ * as written: botocore refuses the whole file (every `aws` command fails),
+ * while the AWS SDK skips the line and files the settings below an unclosed
+ * `[profile p` under the section above it, so the profile silently lost its
+ * endpoint (vc went to AWS) and another profile took it. Never quotes a
+ * value: the line may hold a secret key.
+ */
+function refuseMalformed(
+  sections: Map<string, Section> | undefined,
+  file: string,
+  env: EnvReader,
+  variable: string,
+): void {
+  const bad = sections === undefined ? undefined : MALFORMED.get(sections);
+  if (bad === undefined) return;
+  const named = nonEmpty(env(variable)) === undefined ? "" : ` (${variable})`;
+  throw new InvalidInputError(
+    `${file}:${bad.line}${named}: ${bad.what} (the aws CLI refuses this file)`,
+  );
 }
 
 // The file parsed, or undefined when it cannot be read (the SDK's credential
@@ -514,6 +545,20 @@ function parseIni(text: string): Map<string, Section> {
       continue;
     }
     const eq = line.indexOf("=");
+    // Lines botocore's parser refuses and the SDK's skips: noted, not read.
+    if (line.startsWith("[") && !MALFORMED.has(sections)) {
+      MALFORMED.set(sections, {
+        line: lineNumber,
+        what: `a section header without its closing "]" (${JSON.stringify(line)}), which ` +
+          `the AWS SDK skips, reading the settings below it as the section's above`,
+      });
+    } else if (section === undefined && eq > 0 && !MALFORMED.has(sections)) {
+      MALFORMED.set(sections, {
+        line: lineNumber,
+        what: `the setting ${JSON.stringify(line.slice(0, eq).trim())} stands before any ` +
+          `[section] header, where no profile reads it`,
+      });
+    }
     if (section === undefined || eq < 0) continue;
     const key = line.slice(0, eq).trim().toLowerCase();
     const value = line.slice(eq + 1).trim();

@@ -268,11 +268,16 @@ export function resolveS3Settings(
   env: EnvReader = denoEnv,
   onSettingError?: (error: InvalidInputError, name: S3SettingName) => void,
 ): S3ConnectionSettings {
-  // One read of the profile serves the endpoint and the addressing style.
-  let profile: AwsProfileS3 | undefined | null = null;
-  const readProfile = () => profile === null ? (profile = activeProfileS3(env)) : profile;
   const tolerant = <T>(name: S3SettingName, resolveIt: () => T, onError: T): T =>
     resolvedOrReported(onSettingError, name, resolveIt, onError);
+  // One read of the profile serves the endpoint and the addressing style. A
+  // shared file vc cannot read as written is reported once, with the
+  // endpoint it may name (vc config shows the other settings without it).
+  let profile: AwsProfileS3 | undefined | null = null;
+  const readProfile = () =>
+    profile === null
+      ? (profile = tolerant("endpoint", () => activeProfileS3(env), undefined))
+      : profile;
   const found = tolerant("endpoint", () => resolveS3Endpoint(options, env, readProfile), undefined);
   const endpoint = found === undefined
     ? undefined

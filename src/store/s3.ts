@@ -1507,6 +1507,7 @@ export class S3Store implements ObjectStore {
       bucket: this.bucket,
       endpoint: this.#settings.endpoint ??
         `https://s3.${ready?.region ?? "us-east-1"}.amazonaws.com`,
+      endpointSource: this.#settings.endpointSource,
       region: ready?.region ?? "us-east-1",
       credentialSource: this.#credentialSource,
       condition: what.condition,
@@ -1643,6 +1644,9 @@ export class S3Store implements ObjectStore {
       // Messages name the endpoint as configured, its path too (a gateway's).
       ...(this.#settings.endpoint !== undefined
         ? { endpoint: this.#settings.endpoint.replace(/\/+$/, "") }
+        : {}),
+      ...(this.#settings.endpointSource !== undefined
+        ? { endpointSource: this.#settings.endpointSource }
         : {}),
       region,
       credentials,

@@ -31,6 +31,12 @@ export interface S3RequestContext {
   bucket: string;
   /** Endpoint URL the request went to. */
   endpoint: string;
+  /**
+   * The setting that named `endpoint` (`AWS_ENDPOINT_URL_S3`, a profile's
+   * `endpoint_url` with its file and line), so an endpoint that cannot be
+   * reached is traced to where it was configured; unset for AWS itself.
+   */
+  endpointSource?: string | undefined;
   /** Region the request was signed for. */
   region: string;
   /** Where the credentials came from (no secrets). */
@@ -323,7 +329,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
   if (isTimeoutError(error)) {
     return new OfflineError(
-      `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}${
+      `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}${fromSetting(ctx)}${
         throughProxy(ctx.endpoint)
       }: ${message}${TIMEOUT_HINT}`,
       { cause: error },
@@ -331,7 +337,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   }
   if (isUnreachableError(error)) {
     return new OfflineError(
-      `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}${
+      `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}${fromSetting(ctx)}${
         throughProxy(ctx.endpoint)
       }: ${message}${virtualHostHint(message, ctx)}`,
       { cause: error },
@@ -341,6 +347,11 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}`,
     { cause: error },
   );
+}
+
+/** ` (from SETTING)` when the context names where its endpoint was configured. */
+function fromSetting(ctx: S3RequestContext): string {
+  return ctx.endpointSource === undefined ? "" : ` (from ${ctx.endpointSource})`;
 }
 
 /**

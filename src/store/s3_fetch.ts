@@ -47,6 +47,8 @@ export interface S3FetchOptions {
    * `http://gw/s3`); default the base URL's origin.
    */
   endpoint?: string;
+  /** The setting that named `endpoint` (`AWS_ENDPOINT_URL`, ...), for messages. */
+  endpointSource?: string;
   /** Region to sign for. */
   region: string;
   /** Returns current credentials; called again when they near expiry. */
@@ -257,6 +259,7 @@ export class S3Fetch {
       uri: this.uri(key),
       bucket: this.#options.bucket,
       endpoint: this.#options.endpoint ?? this.#urls.origin,
+      ...(this.#options.endpointSource ? { endpointSource: this.#options.endpointSource } : {}),
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,

@@ -379,6 +379,51 @@ export function profileKeysProblem(env: EnvReader): string | undefined {
   return undefined;
 }
 
+// The settings by which a profile gets credentials (keys, a role, SSO, a
+// program, a web identity): a profile with none of them has none to give.
+const CREDENTIAL_SETTINGS = [
+  "aws_access_key_id",
+  "role_arn",
+  "sso_session",
+  "sso_start_url",
+  "credential_process",
+  "web_identity_token_file",
+];
+
+/**
+ * True when the active profile's section in either shared file names a way
+ * to get credentials (keys, `role_arn`, SSO, `credential_process`, a web
+ * identity): then a shared file that is not there is not why none were
+ * found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { profileNamesCredentials } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/config`, "[default]\nregion = eu-west-1\n");
+ * const env = (n: string) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_SHARED_CREDENTIALS_FILE: `${dir}/none` })[n];
+ * assert.equal(profileNamesCredentials(env), false);
+ * Deno.writeTextFileSync(`${dir}/config`, "[default]\naws_access_key_id = AK\n");
+ * assert.equal(profileNamesCredentials(env), true);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function profileNamesCredentials(env: EnvReader): boolean {
+  const profile = namedProfile(env)?.name ?? "default";
+  const config = configFilePath(env);
+  const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  const configSections = config === undefined ? undefined : readIni(config);
+  const sections = [
+    configSections?.get(`profile ${profile}`),
+    profile === "default" ? configSections?.get("default") : undefined,
+    credentials === undefined ? undefined : readIni(credentials)?.get(profile),
+  ];
+  return sections.some((section) =>
+    section !== undefined && CREDENTIAL_SETTINGS.some((key) => section.has(key))
+  );
+}
+
 /**
  * A `[profile p]` section holding the active profile's keys in the shared
  * credentials file, where headers carry no `profile ` prefix (the config
@@ -493,7 +538,24 @@ function configFilePath(env: EnvReader): string | undefined {
   return sharedFilePath(env, "AWS_CONFIG_FILE", "config");
 }
 
-function sharedFilePath(env: EnvReader, variable: string, name: string): string | undefined {
+/**
+ * The shared file `variable` names (a leading `~/` is the home directory),
+ * else `~/.aws/NAME`; `undefined` without a home directory to find it in.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedFilePath } from "./aws_profile.ts";
+ * const env = (n: string) => ({ HOME: "/home/me", AWS_CONFIG_FILE: "~/cfg" })[n];
+ * assert.equal(sharedFilePath(env, "AWS_CONFIG_FILE", "config"), "/home/me/cfg");
+ * assert.equal(sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials"), "/home/me/.aws/credentials");
+ * ```
+ */
+export function sharedFilePath(
+  env: EnvReader,
+  variable: string,
+  name: string,
+): string | undefined {
   const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
   const given = nonEmpty(env(variable));
   if (given !== undefined) {

@@ -17,6 +17,8 @@ import {
   namedProfile,
   prefixedCredentialsSection,
   profileKeysProblem,
+  profileNamesCredentials,
+  sharedFilePath,
   sourceProfileLoop,
 } from "./aws_profile.ts";
 
@@ -614,7 +616,9 @@ export function credentialErrorText(error: unknown): string {
  * Everything a message about credentials the SDK's chain could not load
  * adds: that `AWS_PROFILE` names a profile neither shared file holds (a
  * typo, or the wrong `AWS_CONFIG_FILE`), else the
- * {@linkcode credentialProcessHint}. Empty when there is nothing to add.
+ * {@linkcode credentialProcessHint}, else that `AWS_SHARED_CREDENTIALS_FILE`
+ * or `AWS_CONFIG_FILE` names a file that does not exist. Empty when there is
+ * nothing to add.
  *
  * @example
  * ```ts
@@ -624,6 +628,8 @@ export function credentialErrorText(error: unknown): string {
  *   ({ AWS_PROFILE: "nosuch", AWS_CONFIG_FILE: "/nonexistent/c", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/k" })[n];
  * assert(credentialHint(env).includes("/nonexistent/c"));
  * assert.equal(credentialHint(() => undefined), "");
+ * const typo = (n: string) => ({ AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/k" })[n];
+ * assert(credentialHint(typo).includes("/nonexistent/k (AWS_SHARED_CREDENTIALS_FILE) does not exist"));
  * ```
  */
 export function credentialHint(env: EnvReader = denoEnv): string {
@@ -635,7 +641,22 @@ export function credentialHint(env: EnvReader = denoEnv): string {
         `${loop.at}: as the aws CLI says, "Infinite loop in credential configuration detected")`;
     }
     const keys = profileKeysProblem(env) ?? prefixedCredentialsSection(env);
-    return keys === undefined ? credentialProcessHint(env) : ` (${keys})`;
+    if (keys !== undefined) return ` (${keys})`;
+    const process = credentialProcessHint(env);
+    if (process !== "") return process;
+    // A typo in a variable naming a shared file reads as "no credentials"
+    // from the SDK, naming neither the variable nor the file; where the
+    // profile has a way to get them in a file that is there, that is not why.
+    if (profileNamesCredentials(env)) return "";
+    const absent = ([
+      ["AWS_SHARED_CREDENTIALS_FILE", "credentials"],
+      ["AWS_CONFIG_FILE", "config"],
+    ] as const)
+      .filter(([variable]) => nonEmpty(env(variable)) !== undefined)
+      .map(([variable, name]) => [variable, sharedFilePath(env, variable, name)] as const)
+      .filter(([, file]) => file !== undefined && !exists(file))
+      .map(([variable, file]) => `${file} (${variable}) does not exist`);
+    return absent.length === 0 ? "" : ` (${absent.join(", ")})`;
   }
   // A file that is not there is said so (a typo in AWS_CONFIG_FILE), not searched.
   const where = (file: string, header: string, variable: string) =>

@@ -112,7 +112,9 @@ export function s3HttpError(
   if (status === 404) {
     if (code === "NoSuchBucket") {
       return new NotFoundError(
-        `bucket s3://${ctx.bucket} does not exist at ${ctx.endpoint} (${ctx.operation} ${ctx.uri}: ${what})`,
+        `bucket s3://${ctx.bucket} does not exist at ${ctx.endpoint} (${ctx.operation} ${ctx.uri}: ${what})${
+          bucketNameHint(ctx.bucket)
+        }`,
         options,
       );
     }
@@ -465,4 +467,13 @@ function isTimeoutError(error: unknown): boolean {
     e = e.cause;
   }
   return false;
+}
+
+// `s3://MyBucket`: S3 bucket names are lower case (since 2018 everywhere;
+// no underscores either), so a bucket that "does not exist" under such a
+// name is most likely the lower-case one mistyped.
+function bucketNameHint(bucket: string): string {
+  if (!/[A-Z_]/.test(bucket)) return "";
+  const likely = bucket.toLowerCase().replaceAll("_", "-");
+  return `; S3 bucket names are lower case, without "_": did you mean s3://${likely}?`;
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { untilAborted } from "../abort_hub.ts";
 
 /** A spooled copy of standard input; disposing of it removes the file. */
 export interface StdinSpool extends AsyncDisposable {
@@ -18,7 +19,8 @@ export interface StdinSpool extends AsyncDisposable {
 /**
  * Copies `input` (default: the process's standard input) to a new temp file
  * (mode 0600, in `TMPDIR`), reporting bytes as they arrive. The file is
- * removed when the copy fails and when the result is disposed of.
+ * removed when the copy fails, when `signal` aborts (at once, also while the
+ * input sends nothing), and when the result is disposed of.
  *
  * @example
  * ```ts
@@ -46,17 +48,24 @@ export async function spoolStdin(
   const remove = () => Deno.remove(dir, { recursive: true }).catch(() => {});
   const path = `${dir}/stdin`;
   let size = 0;
+  const reader = (options.input ?? Deno.stdin.readable).getReader();
   try {
     using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-    const input = options.input ?? Deno.stdin.readable;
-    for await (const chunk of input) {
-      options.signal?.throwIfAborted();
+    // Bounded by the input's end (or the signal).
+    for (;;) {
+      // Not only between chunks: a pipe whose writer is silent (still running,
+      // or one that outlives the Ctrl-C) held the read until the grace period
+      // ended the process, leaving what was spooled, maybe gigabytes, in TMPDIR.
+      const { done, value: chunk } = await untilAborted(reader.read(), options.signal);
+      if (done) break;
       let written = 0;
       while (written < chunk.length) written += await file.write(chunk.subarray(written));
       size += chunk.length;
       options.onBytes?.(size);
     }
   } catch (e) {
+    // As `for await` did: the input is not read any further.
+    reader.cancel().catch(() => {});
     await remove();
     throw e;
   }

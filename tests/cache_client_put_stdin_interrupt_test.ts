@@ -1,0 +1,81 @@
+/**
+ * Ctrl-C while `vc cache-client put ID -` copies standard input to its temp
+ * file, and the pipe's writer sends nothing more (still running, or one that
+ * outlives the Ctrl-C): the read stops at once and the copy is removed. It
+ * used to wait on the read until the grace period ended the process, and the
+ * copy (all of stdin so far) stayed in TMPDIR.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { assertEquals } from "./assert.ts";
+import { childEnv } from "./cli_process.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+/** The bytes spooled so far under `tmp` (0 before the spool exists). */
+function spooledBytes(tmp: string): number {
+  let bytes = 0;
+  for (const dir of Deno.readDirSync(tmp)) {
+    try {
+      bytes += Deno.statSync(join(tmp, dir.name, "stdin")).size;
+    } catch {
+      // Made, its file not yet.
+    }
+  }
+  return bytes;
+}
+
+Deno.test({
+  name: "cache-client put ID -: Ctrl-C while stdin is silent removes the spooled copy",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_int_" });
+    try {
+      const tmp = join(dir, "tmp");
+      await Deno.mkdir(tmp);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          CLI,
+          "cache-client",
+          "put",
+          "a".repeat(128),
+          "-",
+          "--filename",
+          "x.bin",
+        ],
+        cwd: dir,
+        clearEnv: true,
+        // Never reached: stdin is read whole before any request.
+        env: childEnv(dir, {
+          VC_CACHE_URL: "http://127.0.0.1:9",
+          VC_CACHE_TOKEN: "t",
+          TMPDIR: tmp,
+        }),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(120_000),
+      }).spawn();
+      const output = child.output();
+      const writer = child.stdin.getWriter();
+      await writer.write(new Uint8Array(1000).fill(7));
+      // The writer stays open and silent. Wait (bounded) until the bytes are spooled.
+      for (let i = 0; i < 3000 && spooledBytes(tmp) < 1000; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assertEquals(spooledBytes(tmp), 1000, "stdin was being spooled");
+      child.kill("SIGINT");
+      const { code, stderr } = await output;
+      await writer.close().catch(() => {});
+      assertEquals(code, 130, new TextDecoder().decode(stderr));
+      assertEquals(new TextDecoder().decode(stderr), "vc: interrupted\n");
+      assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -3,13 +3,16 @@
  * file, and the pipe's writer sends nothing more (still running, or one that
  * outlives the Ctrl-C): the read stops at once and the copy is removed. It
  * used to wait on the read until the grace period ended the process, and the
- * copy (all of stdin so far) stayed in TMPDIR.
+ * copy (all of stdin so far) stayed in TMPDIR. A spool a killed process left
+ * there (kill -9, a lost terminal) is removed by the next `put ID -`.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assertEquals } from "./assert.ts";
 import { childEnv } from "./cli_process.ts";
+import { CacheClient, serveCache } from "../src/server/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -74,6 +77,71 @@ Deno.test({
       assertEquals(code, 130, new TextDecoder().decode(stderr));
       assertEquals(new TextDecoder().decode(stderr), "vc: interrupted\n");
       assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "cache-client put ID -: a spool a killed process left in TMPDIR is removed, one in use kept",
+  // Unlocked spools are told by their lock, which Windows does not take.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_dead_" });
+    try {
+      await using service = await serveCache({
+        store: new FsStore(join(dir, "store")),
+        port: 0,
+        log: () => {},
+        sweepIntervalMs: 0,
+        auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+      });
+      const client = new CacheClient({ url: service.url, token: "alice" });
+      const { cacheId } = await client.id({ job: "spool" });
+      const tmp = join(dir, "tmp");
+      const hourAgo = new Date(Date.now() - 3600_000);
+      // A `kill -9`'d put's spool: nobody holds its lock.
+      await Deno.mkdir(join(tmp, "vc-stdin-dead"), { recursive: true });
+      await Deno.writeFile(join(tmp, "vc-stdin-dead", "stdin"), new Uint8Array(100));
+      await Deno.writeFile(join(tmp, "vc-stdin-dead", ".vc-in-use"), new Uint8Array(0));
+      await Deno.utime(join(tmp, "vc-stdin-dead", ".vc-in-use"), hourAgo, hourAgo);
+      // One still uploading (an hour already): its process holds the lock.
+      await Deno.mkdir(join(tmp, "vc-stdin-live"));
+      await Deno.writeFile(join(tmp, "vc-stdin-live", "stdin"), new Uint8Array(100));
+      await Deno.writeFile(join(tmp, "vc-stdin-live", ".vc-in-use"), new Uint8Array(0));
+      await Deno.utime(join(tmp, "vc-stdin-live", ".vc-in-use"), hourAgo, hourAgo);
+      using live = await Deno.open(join(tmp, "vc-stdin-live", ".vc-in-use"), { read: true });
+      await live.lock(true);
+
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          CLI,
+          "cache-client",
+          "put",
+          cacheId,
+          "-",
+          "--filename",
+          "x.bin",
+        ],
+        cwd: dir,
+        clearEnv: true,
+        env: childEnv(dir, { VC_CACHE_URL: service.url, VC_CACHE_TOKEN: "alice", TMPDIR: tmp }),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(120_000),
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("abc"));
+      await writer.close();
+      const { code, stderr } = await child.output();
+      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      assertEquals(await client.getBytes(cacheId), new TextEncoder().encode("abc"));
+      assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), ["vc-stdin-live"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -7,6 +7,7 @@
  * @module
  */
 import { untilAborted } from "../abort_hub.ts";
+import { makeScratchDir } from "../scratch_dir.ts";
 
 /** A spooled copy of standard input; disposing of it removes the file. */
 export interface StdinSpool extends AsyncDisposable {
@@ -20,7 +21,8 @@ export interface StdinSpool extends AsyncDisposable {
  * Copies `input` (default: the process's standard input) to a new temp file
  * (mode 0600, in `TMPDIR`), reporting bytes as they arrive. The file is
  * removed when the copy fails, when `signal` aborts (at once, also while the
- * input sends nothing), and when the result is disposed of.
+ * input sends nothing), and when the result is disposed of. Spools that
+ * killed processes left in `TMPDIR` are removed first.
  *
  * @example
  * ```ts
@@ -44,9 +46,10 @@ export async function spoolStdin(
     signal?: AbortSignal;
   } = {},
 ): Promise<StdinSpool> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-stdin-" });
-  const remove = () => Deno.remove(dir, { recursive: true }).catch(() => {});
-  const path = `${dir}/stdin`;
+  // Removes the spools killed processes left, which nothing else would.
+  const dir = await makeScratchDir("vc-stdin-");
+  const path = `${dir.path}/stdin`;
+  const remove = () => dir[Symbol.asyncDispose]();
   let size = 0;
   const reader = (options.input ?? Deno.stdin.readable).getReader();
   try {

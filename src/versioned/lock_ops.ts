@@ -12,6 +12,7 @@ import { checkOptions, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
+import { makeScratchDir } from "../scratch_dir.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
@@ -210,7 +211,9 @@ export async function fillLockSettled(
   let done = 0;
   if (todo.length > 0) options.onProgress?.({ done, total: todo.length }); // drawn at once
   const store = await vc.bucketStore();
-  const temp = await Deno.makeTempDir({ prefix: "vc-lock-" });
+  // Also removes what killed runs left there (whole downloads).
+  const scratch = await makeScratchDir("vc-lock-");
+  const temp = scratch.path;
   try {
     await forEachLimit(todo.map((r, i) => ({ ...r, i })), options.concurrency ?? 4, async (r) => {
       // One entry that cannot be read (a version missing from the bucket, a
@@ -225,7 +228,7 @@ export async function fillLockSettled(
       options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
     }, signalOption(options.signal));
   } finally {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    await scratch[Symbol.asyncDispose]();
   }
   if (found.size > 0) {
     await withLockFileWrite(vc.manifest, lockFile, () =>
@@ -296,7 +299,9 @@ export async function checkLock(
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const store = await vc.bucketStore();
-  const temp = await Deno.makeTempDir({ prefix: "vc-lock-check-" });
+  // Also removes what killed runs left there (whole downloads).
+  const scratch = await makeScratchDir("vc-lock-check-");
+  const temp = scratch.path;
   try {
     const results: LockCheckResult[] = new Array(entries.length);
     let done = 0;
@@ -358,6 +363,6 @@ export async function checkLock(
     );
     return results;
   } finally {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    await scratch[Symbol.asyncDispose]();
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * Private scratch directories in `TMPDIR` (standard input spooled for an
+ * upload, `vc lock`'s downloads) that outlive no killed process for good.
+ * Each holds a lock on a file inside it for as long as it is in use; making
+ * one removes the others of its kind that nobody holds: their process was
+ * killed (`kill -9`, a lost terminal), and nothing else ever removes them,
+ * whole downloads or a whole standard input as they may be.
+ *
+ * @module
+ */
+import { UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "./abandoned_temp.ts";
+import { fsPlatform } from "./fs_platform.ts";
+
+/** The file in a scratch directory its process holds locked while it uses it. */
+const IN_USE = ".vc-in-use";
+
+/** A scratch directory; disposing of it removes it with all it holds. */
+export interface ScratchDir extends AsyncDisposable {
+  /** The directory's path. */
+  readonly path: string;
+}
+
+/**
+ * A new private directory in `TMPDIR` named `<prefix><random>`, after the
+ * removal of those with the same prefix that killed processes left.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeScratchDir } from "./scratch_dir.ts";
+ * let path: string;
+ * {
+ *   await using scratch = await makeScratchDir("vc-example-");
+ *   path = scratch.path;
+ *   await Deno.writeTextFile(`${path}/a`, "a");
+ * }
+ * assert(await Deno.stat(path).then(() => false, () => true)); // removed
+ * ```
+ */
+export async function makeScratchDir(prefix: string): Promise<ScratchDir> {
+  const path = await Deno.makeTempDir({ prefix });
+  removeAbandonedScratchDirs(path, prefix);
+  let held: Deno.FsFile | undefined;
+  const remove = async () => {
+    held?.close();
+    held = undefined;
+    await Deno.remove(path, { recursive: true }).catch(() => {});
+  };
+  try {
+    held = await Deno.open(`${path}/${IN_USE}`, { write: true, createNew: true, mode: 0o600 });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  // Where locks are mandatory (Windows) none is taken, and no directory is
+  // swept (see below). On a file system without locks a sweeper fails to
+  // lock it too, and leaves the directory alone.
+  if (!fsPlatform.mandatoryLocks) {
+    try {
+      held.tryLockSync(true);
+    } catch {
+      // No locks here.
+    }
+  }
+  return { path, [Symbol.asyncDispose]: remove };
+}
+
+/**
+ * Removes the directories beside `own` named `prefix…` whose in-use file
+ * nobody holds locked and that are older than the moment between its
+ * creation and its lock. Best effort: another user's, or one that cannot be
+ * looked at, stays; so do directories of versions before the in-use file.
+ */
+function removeAbandonedScratchDirs(own: string, prefix: string): void {
+  if (fsPlatform.mandatoryLocks) return;
+  const parent = own.slice(0, Math.max(own.lastIndexOf("/"), own.lastIndexOf("\\")));
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(parent || "/")]
+      .filter((e) => e.isDirectory && e.name.startsWith(prefix))
+      .map((e) => e.name);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    const dir = `${parent}/${name}`;
+    if (dir === own) continue;
+    try {
+      const info = Deno.lstatSync(`${dir}/${IN_USE}`);
+      if (!info.isFile || now - (info.mtime?.getTime() ?? now) <= UNLOCKED_TEMP_GRACE_MS) continue;
+      if (whileUnlocked(`${dir}/${IN_USE}`, false, () => true)) {
+        Deno.removeSync(dir, { recursive: true });
+      }
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+}

@@ -9,6 +9,8 @@
  * @module
  */
 import { UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "./abandoned_temp.ts";
+import { VcError } from "./errors.ts";
+import { isNoSpaceError } from "./no_space.ts";
 import { fsPlatform } from "./fs_platform.ts";
 
 /** The file in a scratch directory its process holds locked while it uses it. */
@@ -63,6 +65,29 @@ export async function makeScratchDir(prefix: string): Promise<ScratchDir> {
     }
   }
   return { path, [Symbol.asyncDispose]: remove };
+}
+
+/**
+ * `error` named as a full scratch directory when it says there is no space
+ * left (the bare OS error named neither the file nor TMPDIR, the cure):
+ * `what` failed writing `path`. Other errors are returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scratchSpaceError } from "./scratch_dir.ts";
+ * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+ * const e = scratchSpaceError(full, "the download of s3://b/k", "/tmp/vc-lock-x/0") as Error;
+ * assert.match(e.message, /the download of s3:\/\/b\/k failed: no space left .*TMPDIR/);
+ * ```
+ */
+export function scratchSpaceError(error: unknown, what: string, path: string): unknown {
+  if (!isNoSpaceError(error)) return error;
+  return new VcError(
+    `${what} failed: no space left on the device of ${path} (${(error as Error).message}); ` +
+      "it is a temp file in TMPDIR: set TMPDIR to a directory with room for it",
+    { cause: error },
+  );
 }
 
 /**

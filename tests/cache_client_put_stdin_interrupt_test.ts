@@ -4,12 +4,14 @@
  * outlives the Ctrl-C): the read stops at once and the copy is removed. It
  * used to wait on the read until the grace period ended the process, and the
  * copy (all of stdin so far) stayed in TMPDIR. A spool a killed process left
- * there (kill -9, a lost terminal) is removed by the next `put ID -`.
+ * there (kill -9, a lost terminal) is removed by the next `put ID -`. A
+ * TMPDIR too small for the input is named as such, not a bare OS error.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { canMount, run } from "./mounts.ts";
 import { childEnv } from "./cli_process.ts";
 import { CacheClient, serveCache } from "../src/server/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
@@ -143,6 +145,63 @@ Deno.test({
       assertEquals(await client.getBytes(cacheId), new TextEncoder().encode("abc"));
       assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), ["vc-stdin-live"]);
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "cache-client put ID -: a full TMPDIR is named, with what to do (ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_full_" });
+    const tmp = join(dir, "tmp");
+    await Deno.mkdir(tmp);
+    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tmp));
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSION_FLAGS,
+          CLI,
+          "cache-client",
+          "put",
+          "a".repeat(128),
+          "-",
+          "--filename",
+          "x.bin",
+        ],
+        cwd: dir,
+        clearEnv: true,
+        // Never reached: stdin does not fit in TMPDIR.
+        env: childEnv(dir, {
+          VC_CACHE_URL: "http://127.0.0.1:9",
+          VC_CACHE_TOKEN: "t",
+          TMPDIR: tmp,
+        }),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(120_000),
+      }).spawn();
+      const output = child.output();
+      const writer = child.stdin.getWriter();
+      try {
+        for (let i = 0; i < 40; i++) await writer.write(new Uint8Array(64 * 1024));
+        await writer.close();
+      } catch {
+        // It stopped reading: its answer says why.
+      }
+      const { code, stderr } = await output;
+      const text = new TextDecoder().decode(stderr);
+      assertEquals(code, 1, text);
+      assertStringIncludes(text, "copying standard input (");
+      assertStringIncludes(text, "no space left");
+      assertStringIncludes(text, "TMPDIR");
+      assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+    } finally {
+      await run("umount", tmp);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -16,6 +16,7 @@ import {
 import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
 import { notRegularFileKind } from "../regular_file.ts";
+import { isNoSpaceError } from "../no_space.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -96,24 +97,8 @@ export function isPermissionError(e: unknown): boolean {
     /read-only file system|permission denied/i.test((e as Error | undefined)?.message ?? "");
 }
 
-/**
- * Whether `e` says a write failed for want of space on the device: ENOSPC,
- * or a journal append cut short by it (`WriteZero`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isNoSpaceError } from "./cache_errors.ts";
- * assert(isNoSpaceError(new Error("No space left on device (os error 28)")));
- * assert(isNoSpaceError(new Deno.errors.WriteZero("short write to j (disk full?)")));
- * assert(!isNoSpaceError(new Error("Read-only file system (os error 30)")));
- * ```
- */
-export function isNoSpaceError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return code === "ENOSPC" || e instanceof Deno.errors.WriteZero ||
-    /no space left on device|os error 28\b/i.test((e as Error | undefined)?.message ?? "");
-}
+// Where the cache and the scratch directories in TMPDIR (src/scratch_dir.ts) tell a full disk.
+export { isNoSpaceError };
 
 /**
  * `e` as a clear error when it says the cache dir is not writable (`what`

@@ -7,7 +7,7 @@
  * @module
  */
 import { untilAborted } from "../abort_hub.ts";
-import { makeScratchDir } from "../scratch_dir.ts";
+import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 
 /** A spooled copy of standard input; disposing of it removes the file. */
 export interface StdinSpool extends AsyncDisposable {
@@ -70,7 +70,8 @@ export async function spoolStdin(
     // As `for await` did: the input is not read any further.
     reader.cancel().catch(() => {});
     await remove();
-    throw e;
+    // The whole input is kept there until it is uploaded.
+    throw scratchSpaceError(e, `copying standard input (${size} bytes so far)`, path);
   }
   return { path, size, [Symbol.asyncDispose]: remove };
 }

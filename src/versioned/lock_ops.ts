@@ -12,7 +12,7 @@ import { checkOptions, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
-import { makeScratchDir } from "../scratch_dir.ts";
+import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { joinUri } from "../uri.ts";
@@ -255,6 +255,8 @@ export async function fillLockSettled(
         ...vc.download,
         uri: joinUri(vc.bucket, key),
         ...signalOption(options.signal),
+      }).catch((error) => {
+        throw scratchSpaceError(error, `the download of ${joinUri(vc.bucket, key)}`, fresh);
       });
       digest = await digestSource(fresh, signalOption(options.signal));
       await Deno.remove(fresh).catch(() => {});
@@ -352,7 +354,7 @@ export async function checkLock(
               slashed === undefined ? "" : ` (nor ${slashed})`
             }`;
           } else {
-            throw error;
+            throw scratchSpaceError(error, `the download of ${uri}`, join(temp, `${i}`));
           }
         } finally {
           await Deno.remove(join(temp, `${i}`)).catch(() => {});

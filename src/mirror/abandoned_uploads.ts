@@ -7,20 +7,13 @@
  *
  * @module
  */
-import { abortStaleUploads } from "../store/stale_uploads.ts";
+import { abortStaleUploads, STALE_UPLOAD_AGE_MS, UNDATED_BEFORE } from "../store/stale_uploads.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { type KeyFilter, matchesFilter } from "./keys.ts";
 import type { MirrorReport } from "./types.ts";
 
 /** How old an open upload must be before a mirror aborts it, by default (ms): a day. */
-export const ABORT_UPLOADS_AFTER_MS = 86_400_000;
-
-/**
- * No vc wrote before this (ms since the epoch): an upload a store dates
- * earlier has no real start time to go by (moto dates every upload
- * 2010-11-10), so it is kept, since one in flight may be a live writer's.
- */
-const UNDATED_BEFORE = Date.UTC(2020, 0, 1);
+export const ABORT_UPLOADS_AFTER_MS: number = STALE_UPLOAD_AGE_MS;
 
 /**
  * Aborts (in a dry run, lists) the open uploads under `storePrefix` of the

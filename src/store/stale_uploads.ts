@@ -1,12 +1,29 @@
 /**
  * Aborting multipart uploads that writers left behind (a `kill -9`, a lost
  * machine): S3 keeps their parts, and bills them, until they are aborted.
- * Shared by `vc repo gc`, the cache service's sweep and `vc mirror`.
+ * Shared by `vc repo gc`, the cache service's sweep, `vc mirror` and
+ * `vc add` / `vc update` (the uploads of the version they publish).
  *
  * @module
  */
 import { VcError } from "../errors.ts";
 import type { ObjectStore, PendingUpload } from "./types.ts";
+
+/**
+ * How old an open upload must be before vc aborts it as abandoned, by default
+ * (ms): a day. A younger one may be a live writer's on another machine
+ * (a large file over a slow link), whose upload an abort would fail.
+ */
+export const STALE_UPLOAD_AGE_MS = 86_400_000;
+
+/**
+ * No vc wrote before this (ms since the epoch): an upload a store dates
+ * earlier has no real start time to go by (moto dates every upload
+ * 2010-11-10), so it is kept, since one in flight may be a live writer's.
+ * For {@linkcode abortStaleUploads}' `notBefore` where nothing better is
+ * known (a repository knows when it was created).
+ */
+export const UNDATED_BEFORE: number = Date.UTC(2020, 0, 1);
 
 /** What {@linkcode abortStaleUploads} found and did. */
 export interface StaleUploads {

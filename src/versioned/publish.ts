@@ -11,6 +11,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { joinUri } from "../uri.ts";
 import { versionedKey } from "./naming.ts";
+import { abortAbandonedPublishes, type PublishWarning } from "./abandoned_publishes.ts";
 import { headVersion } from "./slash_keys.ts";
 import type { LockEntry } from "./lock_file.ts";
 import {
@@ -42,6 +43,14 @@ export interface PublishRequest {
   onCheckProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
   /** Cancels the upload. */
   signal?: AbortSignal | undefined;
+  /**
+   * Told of each upload of the path's versions left open by a publish
+   * stopped midway a day or more ago, which this one aborts first.
+   * Default: none said.
+   */
+  onWarning?: PublishWarning | undefined;
+  /** The time now (ms since the epoch), to age those uploads by. Default: `Date.now()`. */
+  now?: number | undefined;
 }
 
 /**
@@ -183,6 +192,15 @@ export async function publishVersion(
   if (size !== snapshot.size) {
     throw new SourceChangedError(`${file} changed while it was hashed; run the command again`);
   }
+  // Before this publish can leave an upload of its own: one left open by an
+  // earlier one killed midway (a re-run comes here for the same key) is
+  // billed until it is aborted. A younger one may be a live writer's racing
+  // for this version; it is left alone, and the create-only write decides.
+  await abortAbandonedPublishes(store, request.bucket, path, {
+    now: request.now ?? Date.now(),
+    onWarning: request.onWarning ?? (() => {}),
+    signal: request.signal,
+  });
   let etag: string;
   try {
     ({ etag } = await store.put(key, { path: file }, {

@@ -157,7 +157,13 @@ export interface VersionedAddOptions {
   onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
-  /** Called with what the bucket holds that the user should know of (see {@linkcode VersionedListOptions.onWarning}). Default: `console.warn`. */
+  /**
+   * Called with what the bucket holds that the user should know of (see
+   * {@linkcode VersionedListOptions.onWarning}), and with each multipart
+   * upload of the path's versions, left open a day or more ago by a publish
+   * stopped midway (`kill -9`), that this one aborted (or could not).
+   * Default: `console.warn`.
+   */
   onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
 }
 
@@ -1678,12 +1684,14 @@ export class VersionedCache {
       onProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
       onCheckProgress?: ((p: { bytes: number; total: number }) => void) | undefined;
       signal?: AbortSignal | undefined;
+      onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
       retryHint: string;
     },
   ): Promise<string> {
     const { publishVersion } = await import("./publish.ts");
     return await publishVersion(await this.#store(this.bucket), {
       ...options,
+      onWarning: options.onWarning ?? consoleWarning,
       bucket: this.bucket,
       manifest: this.manifest,
       path,

@@ -408,7 +408,12 @@ export async function updateLockFile(
     const mode = Deno.build.os === "windows"
       ? undefined
       : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
-    await writeFileAtomic(target, text, mode === undefined ? {} : { mode });
+    // A checked-in file, which no cache sweep looks at: the temp file a writer
+    // killed mid-write (kill -9) left beside it is removed by the next write.
+    await writeFileAtomic(target, text, {
+      sweepAbandoned: true,
+      ...(mode === undefined ? {} : { mode }),
+    });
   }
   return entries;
 }

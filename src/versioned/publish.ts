@@ -202,6 +202,9 @@ export async function publishVersion(
     signal: request.signal,
   });
   let etag: string;
+  // Whether the object at the key was found holding the file after an
+  // interrupted put, rather than known to be this upload by its answer.
+  let adopted = false;
   try {
     ({ etag } = await store.put(key, { path: file }, {
       ifNoneMatch: "*",
@@ -222,7 +225,17 @@ export async function publishVersion(
         { cause: error },
       );
     }
-    throw error;
+    // Interrupted while the store committed the upload (a Ctrl-C cutting off
+    // the completion's answer): the version is published all the same, and
+    // create-only, it stays. Left unpinned it would block the path's next
+    // `add` with "already has versions"; pinned, as an upload that landed
+    // just before the interrupt is.
+    const landed = request.signal?.aborted === true
+      ? await landedCopy(store, key, digest)
+      : undefined;
+    if (landed === undefined) throw error;
+    etag = landed;
+    adopted = true;
   }
   const lost = () =>
     new PreconditionFailedError(
@@ -233,12 +246,15 @@ export async function publishVersion(
   try {
     await assertUnchanged(snapshot, `upload to ${uri}`);
   } catch (error) {
-    const removed = await removeOwnUpload(store, key, etag);
+    // An adopted object may be another writer's with the same bytes: not ours to delete.
+    const removed = adopted ? "adopted" : await removeOwnUpload(store, key, etag);
     if (removed === "not ours") throw lost();
     throw new SourceChangedError(
       `${(error as Error).message}; ${
         removed === "removed"
           ? "the upload was deleted"
+          : removed === "adopted"
+          ? `${uri} (maybe another writer's) was left as it is`
           : `the upload could not be deleted: remove ${uri}`
       } and ${manifest} was not changed`,
       { cause: error },
@@ -263,6 +279,25 @@ export async function publishVersion(
       removed === "removed" ? "the upload was deleted" : "the upload could not be deleted"
     } and ${manifest} was not changed`,
   );
+}
+
+/**
+ * The ETag of the object at `key` when it holds the file `digest` describes
+ * (its size and its MD5, from the ETag or `vc-md5`), else `undefined`; also
+ * when the store cannot be asked (the caller goes on with its own error).
+ */
+async function landedCopy(
+  store: ObjectStore,
+  key: string,
+  digest: SourceDigest,
+): Promise<string | undefined> {
+  try {
+    const info = await store.head(key);
+    if (info === undefined || info.size !== digest.size) return undefined;
+    return statedMd5(info) === digest.md5 ? info.etag : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -59,6 +59,7 @@ import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
+import { listUploads } from "./s3_uploads_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import {
   checkDeleteKeys,
@@ -180,7 +181,6 @@ let CompleteMultipartUploadCommand: typeof Sdk.CompleteMultipartUploadCommand;
 let CopyObjectCommand: typeof Sdk.CopyObjectCommand;
 let CreateMultipartUploadCommand: typeof Sdk.CreateMultipartUploadCommand;
 let DeleteObjectsCommand: typeof Sdk.DeleteObjectsCommand;
-let ListMultipartUploadsCommand: typeof Sdk.ListMultipartUploadsCommand;
 let S3ClientClass: typeof Sdk.S3Client;
 let UploadPartCopyCommand: typeof Sdk.UploadPartCopyCommand;
 let sdkLoaded: Promise<void> | undefined;
@@ -213,7 +213,6 @@ function loadSdk(): Promise<void> {
     CopyObjectCommand = m.CopyObjectCommand;
     CreateMultipartUploadCommand = m.CreateMultipartUploadCommand;
     DeleteObjectsCommand = m.DeleteObjectsCommand;
-    ListMultipartUploadsCommand = m.ListMultipartUploadsCommand;
     S3ClientClass = m.S3Client;
     UploadPartCopyCommand = m.UploadPartCopyCommand;
   }, (error) => {
@@ -981,41 +980,25 @@ export class S3Store implements ObjectStore {
     prefix: string,
     options: { signal?: AbortSignal } = {},
   ): AsyncIterable<PendingUpload> {
-    const { client } = await this.#init();
     const listPrefix = this.#fullPrefix(prefix);
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    for (;;) {
-      const out = await this.#send(
-        (o) =>
-          client!.send(
-            new ListMultipartUploadsCommand({
-              Bucket: this.bucket,
-              Prefix: listPrefix,
-              ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
-              ...(uploadIdMarker !== undefined ? { UploadIdMarker: uploadIdMarker } : {}),
-            }),
-            o,
-          ),
-        { operation: "ListMultipartUploads", key: listPrefix },
-        options.signal,
-      );
-      for (const upload of out.Uploads ?? []) {
-        if (upload.Key === undefined || upload.UploadId === undefined) continue;
-        // A server ignoring the prefix must not hand out keys outside it.
-        if (!upload.Key.startsWith(listPrefix)) continue;
-        yield {
-          key: this.#relative(upload.Key),
-          uploadId: upload.UploadId,
-          initiated: upload.Initiated ?? new Date(0),
-        };
-      }
-      const nextKey = out.NextKeyMarker;
-      const nextId = out.NextUploadIdMarker;
-      // A truncated page without a way forward would list the same page again.
-      if (out.IsTruncated !== true || (nextKey === keyMarker && nextId === uploadIdMarker)) return;
-      keyMarker = nextKey;
-      uploadIdMarker = nextId;
+    // The lean path, as for listPages: the look a mirror pass and a publish
+    // take for uploads left open must not load the SDK.
+    const leanOnly = this.#ready === undefined && !this.#closed
+      ? (this.#leanReady ??= this.#leanOnly())
+      : undefined;
+    const { lean } = leanOnly !== undefined ? { lean: leanOnly } : await this.#init();
+    for await (
+      const upload of listUploads(lean, {
+        prefix: listPrefix,
+        signal: options.signal,
+        maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      })
+    ) {
+      yield {
+        key: this.#relative(upload.key),
+        uploadId: upload.uploadId,
+        initiated: upload.initiated,
+      };
     }
   }
 

@@ -158,7 +158,7 @@ export function parseListObjectsV2(xml: string): S3ListPage {
  * false). Anything else is refused: read as false, it would end the listing
  * after one page and pass for a short one.
  */
-function listTruncated(text: string | undefined): boolean {
+export function listTruncated(text: string | undefined): boolean {
   if (text === undefined || text === "false" || text === "0") return false;
   if (text === "true" || text === "1") return true;
   throw new StoreError(
@@ -189,7 +189,7 @@ function listedSize(text: string | undefined, key: string): number {
 }
 
 /** An entity reference XML does not predefine: S3 never writes one. */
-function unknownEntity(entity: string): never {
+export function unknownEntity(entity: string): never {
   throw new StoreError(
     `the listing response has an entity reference S3 never sends (${entity.slice(0, 40)})`,
   );
@@ -205,7 +205,12 @@ function listEtag(raw: string): string {
 }
 
 /** Text of `<tag>...</tag>` between `from` and `to`, undecoded; `<tag/>` is "". */
-function elementText(xml: string, tag: string, from: number, to: number): string | undefined {
+export function elementText(
+  xml: string,
+  tag: string,
+  from: number,
+  to: number,
+): string | undefined {
   const open = xml.indexOf(`<${tag}>`, from);
   if (open === -1 || open >= to) {
     const empty = xml.indexOf(`<${tag}/>`, from);
@@ -222,7 +227,12 @@ function elementText(xml: string, tag: string, from: number, to: number): string
  * safe: no element inside `<Contents>` has these names, and keys cannot hide
  * one because `<` in a key is always escaped.
  */
-function headerText(xml: string, tag: string, from: number, to: number): string | undefined {
+export function headerText(
+  xml: string,
+  tag: string,
+  from: number,
+  to: number,
+): string | undefined {
   return elementText(xml, tag, from, to)?.trim();
 }
 
@@ -317,6 +327,68 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
   return new TextDecoder().decode(bytes);
 }
 
+/**
+ * One listing document (a page of ListObjectsV2, ListMultipartUploads, ...)
+ * over `lean`: requested, read within {@linkcode readListBody}'s bounds and
+ * parsed by `parse`. Requests are retried inside `lean`; a body that broke
+ * off mid-read or does not parse (often a document cut short by a proxy) is
+ * asked for again, up to `maxAttempts` (default 5). Errors name the listing.
+ */
+export async function fetchListDocument<T>(
+  lean: S3Fetch,
+  request: {
+    /** Query of the bucket-level GET. */
+    query: Record<string, string>;
+    /** Full key prefix listed, to name the listing in errors. */
+    prefix: string;
+    signal?: AbortSignal | undefined;
+    maxAttempts?: number | undefined;
+  },
+  parse: (text: string) => T,
+): Promise<T> {
+  return await retry(async () => {
+    const res = await lean.request({
+      method: "GET",
+      key: "",
+      subject: request.prefix,
+      query: request.query,
+      operation: "LIST",
+      signal: request.signal,
+    });
+    let text: string;
+    try {
+      text = await readListBody(res, lean, request.prefix);
+    } catch (cause) {
+      if (refusedBodies.has(cause as object)) throw cause;
+      if (request.signal?.aborted) throw request.signal.reason;
+      const error = new StoreError(
+        `LIST ${lean.uri(request.prefix)}: reading the listing failed: ${(cause as Error).message}`,
+        { cause },
+      );
+      brokenBodies.add(error);
+      throw error;
+    }
+    try {
+      return parse(text);
+    } catch (cause) {
+      const error = new StoreError(
+        `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+      brokenBodies.add(error);
+      throw error;
+    }
+  }, {
+    maxAttempts: request.maxAttempts ?? 5,
+    signal: request.signal,
+    // Requests were already retried inside `lean`; only a body that broke
+    // off mid-read or does not parse is worth asking for again here.
+    shouldRetry: (error) => brokenBodies.has(error as object),
+  });
+}
+
 /** What to list. */
 export interface S3ListRequest {
   /** Full key prefix inside the bucket ("" for all). */
@@ -387,50 +459,12 @@ export async function* listPages(
     };
     if (token !== undefined) query["continuation-token"] = token;
     else if (after !== undefined) query["start-after"] = after;
-    const page = await retry(async () => {
-      const res = await lean.request({
-        method: "GET",
-        key: "",
-        subject: request.prefix,
-        query,
-        operation: "LIST",
-        signal: request.signal,
-      });
-      let text: string;
-      try {
-        text = await readListBody(res, lean, request.prefix);
-      } catch (cause) {
-        if (refusedBodies.has(cause as object)) throw cause;
-        if (request.signal?.aborted) throw request.signal.reason;
-        const error = new StoreError(
-          `LIST ${lean.uri(request.prefix)}: reading the listing failed: ${
-            (cause as Error).message
-          }`,
-          { cause },
-        );
-        brokenBodies.add(error);
-        throw error;
-      }
-      try {
-        return parseListObjectsV2(text);
-      } catch (cause) {
-        // Often a document cut short by a proxy: worth asking again.
-        const error = new StoreError(
-          `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`,
-          {
-            cause,
-          },
-        );
-        brokenBodies.add(error);
-        throw error;
-      }
-    }, {
-      maxAttempts: request.maxAttempts ?? 5,
+    const page = await fetchListDocument(lean, {
+      query,
+      prefix: request.prefix,
       signal: request.signal,
-      // Requests were already retried inside `lean`; only a body that broke
-      // off mid-read or does not parse is worth asking for again here.
-      shouldRetry: (error) => brokenBodies.has(error as object),
-    });
+      maxAttempts: request.maxAttempts,
+    }, parseListObjectsV2);
     request.signal?.throwIfAborted();
     // Callers make keys relative by cutting the prefix off: a key outside it
     // (a broken or hostile endpoint) would become some other key.

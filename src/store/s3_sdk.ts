@@ -23,7 +23,6 @@ export {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
-  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   UploadPartCopyCommand,

@@ -21,14 +21,21 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { Md5 } from "../hash.ts";
-import { checkableMd5 } from "./repr_digest.ts";
+import { checkableMd5, uncoded } from "./repr_digest.ts";
+import { resumedBody } from "./resumed_body.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { regularFile } from "../regular_file.ts";
-import { isTransientError, isUnreachableError, retry, retryAfterMs } from "../store/retry.ts";
+import {
+  isRetryableStatus,
+  isTransientError,
+  isUnreachableError,
+  retry,
+  retryAfterMs,
+} from "../store/retry.ts";
 
 /** How a file given to upload is named in errors. */
 const UPLOAD_WHAT = "file to upload";
@@ -744,15 +751,66 @@ export class CacheClient {
       throw this.#failed(res, text, `download of cache ${id}`);
     }
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
-    const md5 = checkableMd5(res);
-    if (md5 === undefined || res.body === null) return res;
-    // The length only picks how to hash (a small file without node:crypto).
+    if (res.body === null) return res;
+    // The length picks how to hash (a small file without node:crypto), and
+    // where a resumed body ends.
     const length = Number(res.headers.get("content-length") ?? NaN);
     const size = Number.isSafeInteger(length) && length >= 0 ? length : Infinity;
-    return new Response(res.body.pipeThrough(checkedMd5(id, md5, size)), {
+    const body = init.range === undefined ? this.#resumable(id, res, size, init.signal) : res.body;
+    const md5 = checkableMd5(res);
+    if (md5 === undefined && body === res.body) return res;
+    return new Response(md5 === undefined ? body : body.pipeThrough(checkedMd5(id, md5, size)), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,
+    });
+  }
+
+  /**
+   * The body of a whole file's answer (200 of `size` bytes, a strong ETag,
+   * no content coding), continued after a cut with `Range: bytes=N-` and
+   * `If-Range: <its ETag>` (see resumed_body.ts): a proxy that cuts every
+   * answer after some megabytes made each attempt start over, and a large
+   * file never came through. A server that ignores the range, or a file
+   * replaced meanwhile (`If-Range` then gets the whole new file, 200), is
+   * not continued: the cut stands, and `download` starts over.
+   */
+  #resumable(
+    id: string,
+    res: Response,
+    size: number,
+    signal: AbortSignal | undefined,
+  ): ReadableStream<Uint8Array> {
+    const etag = res.headers.get("etag");
+    const body = res.body!;
+    if (
+      res.status !== 200 || etag === null || etag.startsWith("W/") || !uncoded(res) ||
+      !Number.isFinite(size)
+    ) return body;
+    const what = `download of cache ${id}`;
+    return resumedBody(body, {
+      what,
+      size,
+      maxAttempts: this.#maxAttempts,
+      baseDelayMs: this.#retryBaseDelayMs,
+      maxDelayMs: this.#maxRetryDelayMs,
+      signal,
+      resume: async (offset) => {
+        const rest = await this.#fetch(this.#cacheUrl(id), {
+          headers: { authorization: this.#token, range: `bytes=${offset}-`, "if-range": etag },
+          ...signalOption(signal),
+        }, what);
+        // A service restarting (503) is waited for; any other refusal ends the resume.
+        if (!rest.ok && isRetryableStatus(rest.status)) await this.#json(rest, what);
+        const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(rest.headers.get("content-range") ?? "");
+        if (
+          rest.status === 206 && rest.body !== null && uncoded(rest) &&
+          Number(range?.[1]) === offset && Number(range?.[2]) === size - 1 &&
+          Number(range?.[3]) === size
+        ) return rest.body;
+        await rest.body?.cancel().catch(() => {});
+        return undefined;
+      },
     });
   }
 

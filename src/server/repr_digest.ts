@@ -79,8 +79,24 @@ export function reprDigestMd5(value: string | null): string | undefined {
  * ```
  */
 export function checkableMd5(res: Response): string | undefined {
-  if (res.status !== 200) return undefined;
-  const coding = res.headers.get("content-encoding");
-  if (coding !== null && !/^\s*(identity\s*)?$/i.test(coding)) return undefined;
+  if (res.status !== 200 || !uncoded(res)) return undefined;
   return reprDigestMd5(res.headers.get("repr-digest"));
+}
+
+/**
+ * Whether a response's body is the representation's bytes as sent (no
+ * content coding, or `identity`): the ones its digest, `Content-Length` and
+ * ranges count. `fetch` decodes a coded body before anyone sees it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uncoded } from "./repr_digest.ts";
+ * assert(uncoded(new Response(null, { headers: { "content-encoding": "identity" } })));
+ * assert(!uncoded(new Response(null, { headers: { "content-encoding": "gzip" } })));
+ * ```
+ */
+export function uncoded(res: Response): boolean {
+  const coding = res.headers.get("content-encoding");
+  return coding === null || /^\s*(identity\s*)?$/i.test(coding);
 }

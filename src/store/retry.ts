@@ -308,3 +308,28 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (error instanceof Deno.errors.ConnectionRefused) return true;
   return isUnreachableError(error) || isTransientError(error);
 }
+
+/** Progress that clears an attempt's failure: 1 MiB, or an eighth of what was left. */
+const MEANINGFUL_PROGRESS = 1024 * 1024;
+
+/**
+ * The failure count after an attempt that moved `advanced` bytes of the
+ * `remaining` it started with: back to one when it got meaningfully further,
+ * else one more. A trickle (a server that sends a few bytes, then stalls or
+ * closes, every time) would otherwise reset the count forever: at one idle
+ * timeout per attempt, a download that never ends.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failuresAfter } from "./retry.ts";
+ * assert.equal(failuresAfter(2, 2 * 1024 * 1024, 8 * 1024 * 1024), 1); // real progress
+ * assert.equal(failuresAfter(2, 1000, 8 * 1024 * 1024), 3); // a trickle counts as a failure
+ * assert.equal(failuresAfter(2, 200, 1000), 1); // an eighth of a small rest is progress
+ * assert.equal(failuresAfter(0, 0, 1000), 1);
+ * ```
+ */
+export function failuresAfter(failures: number, advanced: number, remaining: number): number {
+  const enough = Math.max(1, Math.min(MEANINGFUL_PROGRESS, Math.ceil(remaining / 8)));
+  return advanced >= enough ? 1 : failures + 1;
+}

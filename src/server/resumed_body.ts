@@ -1,0 +1,124 @@
+/**
+ * A download's body that goes on after a cut: when the body of a whole
+ * file's answer breaks off, the rest is asked for (`Range: bytes=N-` with
+ * `If-Range`, see `CacheClient`) and streamed on from where it stopped, so
+ * a proxy that cuts every answer after a few megabytes still lets a large
+ * file through, as the S3 store's downloads do. Restarting from zero (the
+ * way before) never got past the cut, and gave up after 5 tries.
+ *
+ * @module
+ */
+import { OfflineError } from "../errors.ts";
+import { failuresAfter, fullJitterDelay, isTransientError, sleep } from "../store/retry.ts";
+
+/** A body that ended cleanly before its size (a ranged answer short of the end): a cut too. */
+class EndedEarly extends OfflineError {
+  /** Resumed like any cut (see `isTransientError`). */
+  readonly retryable = true;
+}
+
+/** How {@linkcode resumedBody} continues a body. */
+export interface ResumeOptions {
+  /** The request, as errors name it (`download of cache …`). */
+  what: string;
+  /** The whole body's size in bytes (the first answer's `Content-Length`). */
+  size: number;
+  /**
+   * The rest of the body from byte `offset`, or `undefined` when the server
+   * will not continue it (it ignored the range, or the file changed): the
+   * cut then stands, and the caller starts over.
+   */
+  resume: (offset: number) => Promise<ReadableStream<Uint8Array> | undefined>;
+  /** Cuts in a row without progress before the last one stands (see `failuresAfter`). */
+  maxAttempts: number;
+  /** Cap of the first wait's random delay in ms; doubles per failure. */
+  baseDelayMs: number;
+  /** Longest wait before a resume, in ms. */
+  maxDelayMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * `first`, continued through `options.resume` each time it breaks off
+ * transiently, as long as the resumes make progress. The bytes are exactly
+ * those of one whole answer: the caller's checks (the MD5 of `Repr-Digest`)
+ * run over them as over a body that never broke.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resumedBody } from "./resumed_body.ts";
+ * const bytes = new Uint8Array([1, 2, 3, 4]);
+ * // A first answer cut after two bytes.
+ * const first = new ReadableStream<Uint8Array>({
+ *   start(c) {
+ *     c.enqueue(bytes.slice(0, 2));
+ *     c.error(Object.assign(new Error("connection reset"), { code: "ECONNRESET" }));
+ *   },
+ * });
+ * const body = resumedBody(first, {
+ *   what: "download",
+ *   size: 4,
+ *   resume: (offset) => Promise.resolve(new Blob([bytes.slice(offset)]).stream()),
+ *   maxAttempts: 3,
+ *   baseDelayMs: 0,
+ *   maxDelayMs: 0,
+ * });
+ * assert.deepEqual(await new Response(body).bytes(), bytes);
+ * ```
+ */
+export function resumedBody(
+  first: ReadableStream<Uint8Array>,
+  options: ResumeOptions,
+): ReadableStream<Uint8Array> {
+  const { size, signal } = options;
+  let reader = first.getReader();
+  let offset = 0;
+  // Where the current answer started, and the cuts in a row without progress.
+  let start = 0;
+  let failures = 0;
+  // The rest from `offset` after `cut`; a resume that fails transiently
+  // (the service restarting) is one more failure, and is tried again.
+  const resume = async (cut: unknown): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+    while (true) {
+      if (failures >= options.maxAttempts) throw cut;
+      await sleep(fullJitterDelay(failures, options.baseDelayMs, options.maxDelayMs), signal);
+      try {
+        const rest = await options.resume(offset);
+        if (rest === undefined) throw cut;
+        return rest.getReader();
+      } catch (error) {
+        if (error === cut || signal?.aborted || !isTransientError(error)) throw error;
+        failures++;
+      }
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (true) {
+        try {
+          const { done, value } = await reader.read();
+          if (done && offset < size) {
+            throw new EndedEarly(
+              `${options.what}: the answer ended at byte ${offset} of the file's ${size}`,
+            );
+          }
+          if (done) controller.close();
+          else {
+            offset += value.length;
+            controller.enqueue(value);
+          }
+          return;
+        } catch (error) {
+          if (signal?.aborted || offset >= size || !isTransientError(error)) throw error;
+          failures = failuresAfter(failures, offset - start, size - start);
+          start = offset;
+          reader = await resume(error);
+        }
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}

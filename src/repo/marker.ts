@@ -10,6 +10,7 @@
 import { redactUrl } from "../redact.ts";
 import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { win32Join, win32Root } from "../path.ts";
 import { jsonErrorPosition } from "../json_text.ts";
@@ -186,11 +187,11 @@ export async function readMarker(
 ): Promise<RepoMarker> {
   let text: string;
   try {
-    const { body } = await store.get(
+    const got = await store.get(
       MARKER_KEY,
       options.signal === undefined ? {} : { signal: options.signal },
     );
-    text = await new Response(body).text();
+    text = await readSmallObjectText(got, `${store.url}/${MARKER_KEY}`);
   } catch (error) {
     if (error instanceof NotFoundError) {
       throw new RepoNotFoundError(

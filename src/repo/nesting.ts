@@ -9,6 +9,7 @@
 import { untilAborted } from "../abort_hub.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 import { MARKER_KEY } from "./marker.ts";
 import { fromFileUrl, joinOn, win32Root } from "../path.ts";
 
@@ -59,11 +60,11 @@ export async function refuseInsideRepository(
       const prefix = segments.slice(0, n).map((s) => `${s}/`).join("");
       let text: string | undefined;
       try {
-        const { body } = await bucket.get(
+        const got = await bucket.get(
           `${prefix}${MARKER_KEY}`,
           signal === undefined ? {} : { signal },
         );
-        text = await new Response(body).text();
+        text = await readSmallObjectText(got, `s3://${url.host}/${prefix}${MARKER_KEY}`);
       } catch {
         signal?.throwIfAborted(); // stopped, not found
         text = undefined; // no marker there (or unreadable): nothing to protect

@@ -28,14 +28,13 @@ import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
 /** The data keys the service writes, `data/<cache id>/<uuid>` (see `upload`). */
 const SERVICE_DATA_KEY =
   /^data\/[0-9a-f]{128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const utf8 = new TextDecoder();
 
 /** The filename of an entry that has no file yet. */
 export const PLACEHOLDER = "placeholder";
@@ -262,9 +261,7 @@ export class Entries {
       throw e;
     }
     // The bytes when the store read them whole (no stream to drain).
-    const text = result.bytes !== undefined
-      ? utf8.decode(result.bytes)
-      : await new Response(result.body).text();
+    const text = await readSmallObjectText(result, `${this.#store.url}/${metaKey(id)}`);
     const version = result.info.etag;
     const parsed = parseMeta(text);
     if ("problem" in parsed) {
@@ -973,10 +970,12 @@ async function recount(
   ) {
     // Only the keys the service names (`usage/<sha256 of owner>.json`).
     if (!/^usage\/[0-9a-f]{64}\.json$/.test(info.key)) continue;
-    const { body } = await store.get(info.key);
+    // Read outside the try: an answer that breaks off or is far too large is
+    // the store's failure, not a damaged object to delete.
+    const text = await readSmallObjectText(await store.get(info.key), `${store.url}/${info.key}`);
     let owner: unknown;
     try {
-      owner = (JSON.parse(await new Response(body).text()) as { owner?: unknown })?.owner;
+      owner = (JSON.parse(text) as { owner?: unknown })?.owner;
     } catch {
       owner = undefined;
     }

@@ -12,6 +12,7 @@
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 import { HttpError } from "./http_error.ts";
 
 const MAX_ATTEMPTS = 50;
@@ -155,9 +156,7 @@ export class UsageCounter {
   async #read(owner: string): Promise<{ usage: Usage; version: string } | undefined> {
     try {
       const got = await this.#store.get(key(owner));
-      const text = got.bytes !== undefined
-        ? new TextDecoder().decode(got.bytes)
-        : await new Response(got.body).text();
+      const text = await readSmallObjectText(got, `${this.#store.url}/${key(owner)}`);
       return { usage: JSON.parse(text) as Usage, version: got.info.etag };
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;

@@ -1,0 +1,80 @@
+/**
+ * Reading a small object vc writes for itself (a repository's marker, a
+ * cache entry's metadata, an identity's usage) with a cap on its size,
+ * counted while reading. Such an object is a few hundred bytes; a store (or
+ * an endpoint posing as one) that answers with gigabytes, or a body that never
+ * ends, must not take all memory before the JSON is found wrong.
+ *
+ * @module
+ */
+import { StoreError } from "../errors.ts";
+import type { GetResult } from "./types.ts";
+
+/**
+ * Most bytes any of vc's own small objects has: they are all well under a
+ * KiB, and a cache entry's metadata holds at most a file name and an owner.
+ */
+export const MAX_SMALL_OBJECT_BYTES = 1024 * 1024;
+
+/**
+ * The text of a fetched small object (`got`, from `store.get`), refusing one
+ * over `maxBytes` (default {@linkcode MAX_SMALL_OBJECT_BYTES}) with a
+ * `StoreError` naming `name` (its URI) before more than that is read:
+ * by its announced size first, then by what arrives. (A `StoreError`: the
+ * store's answer is wrong, so the cache service answers 503, as for a store
+ * that fails, and nothing takes the object for a damaged one to delete.) The body is consumed or
+ * cancelled either way. Bytes that are not UTF-8 become U+FFFD, as
+ * `Response.text()` decodes them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "./memory.ts";
+ * import { readSmallObjectText } from "./small_object.ts";
+ * await using store = new MemoryStore();
+ * await store.put("m.json", new TextEncoder().encode('{"a":1}'));
+ * assert.equal(await readSmallObjectText(await store.get("m.json"), "mem://m.json"), '{"a":1}');
+ * await assert.rejects(
+ *   async () => readSmallObjectText(await store.get("m.json"), "mem://m.json", 3),
+ *   /mem:\/\/m\.json is larger than 3 bytes/,
+ * );
+ * ```
+ */
+export async function readSmallObjectText(
+  got: GetResult,
+  name: string,
+  maxBytes: number = MAX_SMALL_OBJECT_BYTES,
+): Promise<string> {
+  const tooLarge = (size: number | string) =>
+    new StoreError(
+      `${name} is larger than ${maxBytes} bytes (${size}), more than vc ever writes there: ` +
+        "the store's answer is not the object vc wrote (a broken or hostile endpoint)",
+    );
+  if (got.bytes !== undefined) {
+    if (got.bytes.length > maxBytes) throw tooLarge(got.bytes.length);
+    return new TextDecoder().decode(got.bytes);
+  }
+  const reader = got.body.getReader();
+  try {
+    if (got.info.size > maxBytes) throw tooLarge(got.info.size);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) throw tooLarge(`over ${maxBytes} arrived`);
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return new TextDecoder().decode(bytes);
+  } finally {
+    // Releases the connection of a body left unread (nothing when it ended).
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -388,6 +388,22 @@ Deno.test("s3 list: a server repeating a continuation token, ignoring it or star
     await assertRejects(() => collect(store.list("")), StoreError, "ignored start-after");
   });
   assertEquals(ignored, 2);
+  // ... refused before the repeated page is handed on: a consumer acting on
+  // each page (a mirror downloading, a listing printing) never gets a key twice.
+  const handedOn: string[] = [];
+  await withServer(() =>
+    xml(
+      "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>k</Key><ETag>&quot;e&quot;</ETag><Size>1</Size></Contents></ListBucketResult>",
+    ), async (store) => {
+    await assertRejects(
+      async () => {
+        for await (const page of store.listPages!("")) handedOn.push(...page.map((o) => o.key));
+      },
+      StoreError,
+      "ignored start-after",
+    );
+  });
+  assertEquals(handedOn, ["k"]);
   // A fresh token each time, but the token ignored: the first page again and again.
   let restarted = 0;
   await withServer(() => {

@@ -480,6 +480,18 @@ export async function* listPages(
         );
       }
     }
+    // S3 lists only keys after start-after: a page holding that key again is
+    // a server ignoring it (the same page forever), refused before the page
+    // is handed on, or a consumer acts on keys it already had (a mirror
+    // fetching them again, a listing with duplicates).
+    const askedAfter = token === undefined ? after : undefined;
+    if (askedAfter !== undefined && page.objects.some((o) => o.key === askedAfter)) {
+      throw new StoreError(
+        `LIST ${lean.uri(request.prefix)}: the server ignored start-after (its page listed ${
+          JSON.stringify(askedAfter.slice(0, 100))
+        } again): the listing would never end`,
+      );
+    }
     const first = page.objects[0];
     if (first !== undefined) {
       if (page.truncated && page.nextToken !== undefined && seenFirstKeys.has(first.key)) {
@@ -524,15 +536,8 @@ export async function* listPages(
           }: the server says the listing is truncated but gave neither keys nor a continuation token`,
         );
       }
-      // A page ending where the last one did would repeat forever (a server
-      // that ignores start-after).
-      if (last.key === after) {
-        throw new StoreError(
-          `LIST ${lean.uri(request.prefix)}: the server ignored start-after (its page ended at ${
-            JSON.stringify(last.key)
-          } again): the listing would never end`,
-        );
-      }
+      // (A page ending where the last one did, a server ignoring
+      // start-after, was refused above, before it was handed on.)
       token = undefined;
       after = last.key;
     }

@@ -474,6 +474,29 @@ Deno.test("s3 list: a page body without end is refused at its size cap; one drip
   assertEquals(dripping, 1);
 });
 
+Deno.test("s3 list: a listing coded with a Content-Encoding vc did not ask for is refused saying so, once", async () => {
+  const listing = new TextEncoder().encode(
+    "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>",
+  );
+  const gzipped = new Uint8Array(
+    await new Response(
+      new Blob([listing]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  let calls = 0;
+  await withServer(() => {
+    calls++;
+    return new Response(gzipped, {
+      headers: { "content-type": "application/xml", "content-encoding": "gzip" },
+    });
+  }, async (store) => {
+    const error = await assertRejects(() => collect(store.list("")), StoreError);
+    assertStringIncludes(error.message, "came with Content-Encoding: gzip");
+    assertStringIncludes(error.message, "http://127.0.0.1:");
+  });
+  assertEquals(calls, 1);
+});
+
 Deno.test("parseListObjectsV2: header elements after the contents, tokens with entities, empty pages", () => {
   const page = parseListObjectsV2(
     "<ListBucketResult><Name>b</Name><KeyCount>1</KeyCount><Contents><Key>k%0A</Key><Size>2</Size></Contents>" +

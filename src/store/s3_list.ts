@@ -371,6 +371,20 @@ export async function fetchListDocument<T>(
     try {
       return parse(text);
     } catch (cause) {
+      // vc asks for identity: a coded body is something between (a proxy
+      // compressing answers) coding on purpose, so every attempt would
+      // fail the same; said so instead of quoting its compressed bytes.
+      const coding = res.headers.get("content-encoding")?.trim();
+      if (coding && coding.toLowerCase() !== "identity") {
+        throw refused(
+          `LIST ${lean.uri(request.prefix)}: the listing came with Content-Encoding: ${
+            JSON.stringify(coding.slice(0, 40)).slice(1, -1)
+          }, though vc asked for none, and is not a listing as it stands: something between ` +
+            `vc and ${
+              lean.context("LIST", "").endpoint
+            } (a proxy) may have coded it; let it pass answers unchanged`,
+        );
+      }
       const error = new StoreError(
         `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`,
         {

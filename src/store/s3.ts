@@ -59,6 +59,7 @@ import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
+import { capSdkResponseBodies } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
 import {
@@ -1704,6 +1705,7 @@ export class S3Store implements ObjectStore {
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
+    capSdkResponseBodies(client, "vcTrimErrorsIn200");
     const explicit = this.#options.credentials;
     const credentials: () => Promise<AwsCredentials> = explicit !== undefined
       ? () => Promise.resolve(explicit)

@@ -246,7 +246,7 @@ const MAX_LIST_PAGE_BYTES = 32 * 1024 * 1024;
  * pages hold keys (no delimiter is asked for), so a long run of empty pages
  * with fresh tokens is a server paging nothing forever.
  */
-const MAX_EMPTY_PAGES_IN_A_ROW = 1000;
+export const MAX_EMPTY_PAGES_IN_A_ROW = 1000;
 // A page body arriving slower than this on average, past the request
 // timeout, is a stalled server dripping bytes (the idle-read timeout never
 // fires); the rate uploads are held to as well.

@@ -15,6 +15,7 @@ import {
   fetchListDocument,
   headerText,
   listTruncated,
+  MAX_EMPTY_PAGES_IN_A_ROW,
   unknownEntity,
 } from "./s3_list.ts";
 import { decodeListKey } from "./s3_request.ts";
@@ -160,6 +161,7 @@ export async function* listUploads(
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   const seen = new Set<string>();
+  let emptyInARow = 0;
   for (;;) {
     const query: Record<string, string> = {
       uploads: "",
@@ -181,6 +183,15 @@ export async function* listUploads(
       if (upload.key.startsWith(request.prefix)) yield upload;
     }
     if (!page.truncated) return;
+    // Fresh markers on empty pages without end (a broken or hostile
+    // endpoint) would page forever too, as for object listings.
+    if (page.uploads.length > 0) emptyInARow = 0;
+    else if (++emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+      throw new StoreError(
+        `LIST ${lean.uri(request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} empty ` +
+          "pages of uploads in a row, each saying more follow: the listing would never end",
+      );
+    }
     const last = page.uploads.at(-1);
     const nextKey = page.nextKeyMarker ?? last?.key;
     const nextId = page.nextUploadIdMarker ??

@@ -16,6 +16,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { fakeBackend, RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
 import { withUploads } from "./store_with_uploads.ts";
+import { startForwardingProxy } from "./forwarding_proxy.ts";
 
 const DAY = 86_400_000;
 
@@ -125,4 +126,47 @@ Deno.test("vc mirror: names the open uploads it aborts (--abort-uploads-after), 
     assertStringIncludes(run.stdout, "aborted open upload  big.bin  (open since ");
     assertEquals(fake.stats.AbortMultipartUpload, 1);
   });
+});
+
+Deno.test("vc mirror: uploads it could not list are said, the grant advised only for a denial", async () => {
+  await using fake = await startFakeS3({ buckets: ["bkt"] });
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.txt", "a");
+  let answer: "denied" | "page" = "denied";
+  const proxy = startForwardingProxy(fake.url, (req, url) => {
+    if (req.method !== "GET" || !url.searchParams.has("uploads")) return undefined;
+    return answer === "denied"
+      ? new Response(
+        "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+        { status: 403, headers: { "content-type": "application/xml" } },
+      )
+      // A captive portal's page: no listing, and no grant would help.
+      : new Response("<html>log in</html>", { headers: { "content-type": "text/html" } });
+  });
+  try {
+    const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
+    const env = {
+      ...fake.env,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL_S3: endpoint,
+      VC_S3_PATH_STYLE: "1",
+    };
+    await withProcessEnv(env, async () => {
+      const args = ["mirror", "data", "s3://bkt/pre", "--state", "s.db"];
+      const denied = await ws.run(args, env);
+      assertEquals(denied.code, 0, denied.stderr);
+      const said = denied.stdout + denied.stderr;
+      assertStringIncludes(said, "open uploads under the target not checked");
+      assertStringIncludes(said, "grant s3:ListBucketMultipartUploads");
+      answer = "page";
+      await ws.write("data/b.txt", "b");
+      const odd = await ws.run(args, env);
+      const oddSaid = odd.stdout + odd.stderr;
+      assertStringIncludes(oddSaid, "open uploads under the target not checked");
+      assert(!oddSaid.includes("grant s3:"), oddSaid);
+      assertStringIncludes(oddSaid, "--abort-uploads-after never to skip this look");
+    });
+  } finally {
+    await proxy.shutdown();
+  }
 });

@@ -11,18 +11,26 @@ import { assertNoLinks } from "./layout.ts";
 import { lstatOrUndefined } from "./cache_fs.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
 
+/** How far the kernel's coarse clock, which stamps change times, may lag `Date.now()` (ms). */
+export const COARSE_CLOCK_MARGIN_MS = 50;
+
 /**
  * The data file's state just before it is read to be hashed, when a change
  * of its access time during the read can be told apart from a reader's mark:
  * a mark (`markUsed`, a `utime`) moves the change time (ctime), a read does
  * not. Deno gives the ctime to the second only, so that holds only when the
- * file last changed in a second that ended before this one began; a file
+ * file last changed in a second that ended (by a margin, see
+ * {@linkcode COARSE_CLOCK_MARGIN_MS}) before this one began; a file
  * changed within this second (just downloaded, just marked used) is left as
  * the read leaves it. Undefined then, and for anything but the cache's own file.
  * The `lstat` to pass to {@linkcode keepLastUse} after the read.
  */
 export async function lastUseBeforeRead(path: string): Promise<Deno.FileInfo | undefined> {
-  const startedSecond = Math.floor(Date.now() / 1000);
+  // The kernel stamps change times from a coarse clock, a tick (1–10 ms)
+  // behind the one Date.now() reads: a mark made just after a second began
+  // may be stamped in the second before. So the file's second must have
+  // ended a margin ago, or a mark during the read would look like no mark.
+  const startedSecond = Math.floor((Date.now() - COARSE_CLOCK_MARGIN_MS) / 1000);
   const stat = await lstatOrUndefined(path);
   if (!isFileOfItsOwn(stat) || stat.atime === null || stat.ctime === null) return undefined;
   if (Math.floor(stat.ctime.getTime() / 1000) >= startedSecond) return undefined;

@@ -10,7 +10,8 @@
  *
  * On Windows (`fsPlatform.windowsNames`, switchable in tests with
  * `withFsPlatform`) a name is no file name when it holds `<>:"|?*` or a
- * control character (`a.csv:x` writes an alternate data stream of `a.csv`),
+ * control character (`a.csv:x` writes an alternate data stream of `a.csv`)
+ * or a backslash (a separator there: `a\b.csv` is `b.csv` in directory `a`),
  * is a device name (`con`, `nul.txt`: the console, the null device), or ends
  * with a dot or a space (`a.` is the file `a`), or has the form of an 8.3
  * short name (`progra~1`, `report~1.csv`: where short names are made, the
@@ -73,12 +74,17 @@ export const WINDOWS_SHORT_NAME: RegExp = /^(?=[^.]{3,8}(\.[^.]{1,3})?$)[^.~]+~[
  * import { windowsNameProblem } from "./file_names.ts";
  * assert.equal(windowsNameProblem("a.csv"), undefined);
  * assert(windowsNameProblem("a.csv:x")?.includes("character"));
+ * assert(windowsNameProblem("a\\b.csv")?.includes("backslash"));
  * assert(windowsNameProblem("NUL.txt")?.includes("device name"));
  * assert(windowsNameProblem("a.")?.includes("dot"));
  * assert(windowsNameProblem("progra~1")?.includes("short name"));
  * ```
  */
 export function windowsNameProblem(name: string): string | undefined {
+  // A segment of a `/`-separated key or logical path may hold one (S3 and
+  // the catalog take it); on Windows it would split the name into
+  // directories, or be dropped with what precedes it by a path's basename.
+  if (name.includes("\\")) return "holds a backslash, which separates directories on Windows";
   if (WINDOWS_FORBIDDEN.test(name)) {
     return 'holds a character Windows file names cannot (<>:"|?* or a control character)';
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -360,7 +360,9 @@ export const get: Command = {
         // (a device, another file, a stream): refused there, as `vc sync`
         // and `vc mirror` refuse such a name, instead of writing elsewhere.
         const { path: logical } = await repo.get(id);
-        const name = basename(logical);
+        // Its last `/` segment, not the platform's basename: on Windows that
+        // also splits at `\`, and `/x/a\b.csv` would be written as `b.csv`.
+        const name = logical.slice(logical.lastIndexOf("/") + 1);
         const { localPathProblem } = await import("../file_names.ts");
         // A catalog edited by hand may hold `/raw/..`: its last segment
         // would name DIR's parent, or DIR itself, not a file in it.

@@ -30,19 +30,19 @@ Deno.test("FsStore: a put whose key became a directory of other keys meanwhile i
     // does); between its removal and the rename, another put makes it again
     // for its key below.
     await Deno.mkdir(join(root, "a", "b"), { recursive: true });
-    const rename = Deno.rename;
+    const renameSync = Deno.renameSync;
     let calls = 0;
-    Deno.rename = async (from: string | URL, to: string | URL) => {
+    Deno.renameSync = (from: string | URL, to: string | URL) => {
       if (String(to) === join(root, "a", "b") && ++calls === 2) {
-        await Deno.mkdir(join(root, "a", "b"));
-        await Deno.writeTextFile(join(root, "a", "b", "c"), "other");
+        Deno.mkdirSync(join(root, "a", "b"));
+        Deno.writeTextFileSync(join(root, "a", "b", "c"), "other");
       }
-      return await rename(from, to);
+      return renameSync(from, to);
     };
     try {
       await assertRejects(() => store.put("a/b", enc.encode("x")), KeyConflictError, "a/b/");
     } finally {
-      Deno.rename = rename;
+      Deno.renameSync = renameSync;
     }
     assertEquals(await Deno.readTextFile(join(root, "a", "b", "c")), "other");
   });

@@ -21,6 +21,7 @@ import {
 import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
 import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { renameOver } from "../replace_file.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
   DeleteOptions,
@@ -866,14 +867,16 @@ export class FsStore implements ObjectStore {
 
   async #renameOver(key: string, tmp: string, target: string): Promise<void> {
     try {
-      await Deno.rename(tmp, target);
+      // On Windows another program holding the object open (a viewer, a
+      // scanner) refuses the replace for a moment: retried there, then named.
+      await renameOver(tmp, target);
     } catch (e) {
       const st = await lstatOrUndefined(target);
       if (st === undefined || !st.isDirectory) throw e;
       // An empty directory (e.g. left behind by hand, or holding only a
       // dead writer's lock) can give way; one with keys below it cannot.
       if (!(await removeKeylessDir(target))) throw this.#conflict(key, `${key}/`);
-      await Deno.rename(tmp, target);
+      await renameOver(tmp, target);
     }
   }
 

@@ -80,6 +80,7 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * const u = parseUri("s3://my-assets/foo/bar.csv");
  * assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
  * assert(parseUri("data/x.csv").scheme === "local");
+ * assert(parseUri("C://data/x.csv").scheme === "local"); // a Windows drive
  * assert.throws(() => parseUri("s3:/b/x"), /s3:\/\//);
  * ```
  */
@@ -104,7 +105,9 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
       `location ${JSON.stringify(uri)} contains a lone UTF-16 surrogate (not valid Unicode)`,
     );
   }
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1]?.toLowerCase();
+  // Two characters or more, as `isUriNotPath` has it: `C://data/x.csv` is a
+  // Windows drive's path (`C:\data\x.csv`), not an unknown scheme `c`.
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):\/\//.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     // A typo of a store URI must not silently become a local directory.
     if (/^(s3|file|https?):/i.test(uri)) {

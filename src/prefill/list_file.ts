@@ -14,6 +14,7 @@ import { checkOptions, checkPathArgument, type OptionNames } from "../options_ch
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
 import { parseUri } from "../uri.ts";
+import { isUriNotPath } from "../path.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
 import { counted } from "../counted.ts";
@@ -53,7 +54,7 @@ export function parsePrefillItem(item: string): PrefillItem {
         `${MAX_ITEM_CHARS} characters)`,
     );
   }
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(item)) {
+  if (isUriNotPath(item)) {
     const uri = parseUri(item);
     // Only a bucket names no object: a key ending in `/` is a key as any
     // other in S3 (`aws s3api put-object --key dir/`), and `vc cache get`
@@ -279,7 +280,7 @@ const MAX_BAD_LINES_SHOWN = 20;
  */
 export function listItem(raw: string): string {
   const line = raw.trimStart();
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(line) ? line : line.trimEnd();
+  return isUriNotPath(line) ? line : line.trimEnd();
 }
 
 /** Largest list file read (64 MiB): a list is lines of URIs, never more. */

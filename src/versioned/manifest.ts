@@ -24,7 +24,7 @@
  * @module
  */
 import { readTextCapped } from "../read_capped.ts";
-import { basename, dirname, isAbsolute, join, resolve } from "../path.ts";
+import { basename, dirname, isAbsolute, isUriNotPath, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { linkTarget } from "../link_target.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
@@ -693,7 +693,7 @@ function checkValue(file: string, key: string | undefined, value: string): void 
       `manifest ${file}${key === undefined ? "" : `: entry ${JSON.stringify(key)}`}`,
     );
   }
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+  if (isUriNotPath(value)) {
     try {
       const uri = parseUri(value);
       // A key ending in `/` is an object as any other (see parsePrefillItem).

@@ -12,6 +12,7 @@
  * @module
  */
 import { AtomicFile, writeFileAtomicSync } from "../atomic_write.ts";
+import { renameOver } from "../replace_file.ts";
 import { acquireEntryLock } from "./entry_lock.ts";
 import { readEntryRecord, type RecordPaths } from "./entry_records.ts";
 import { join, sep } from "../path.ts";
@@ -156,13 +157,18 @@ export async function ownDataFile(
     const temp = AtomicFile.create(entry.path, mode);
     let ok = false;
     try {
-      using source = await Deno.open(entry.path, { read: true });
-      const buf = new Uint8Array(1 << 20);
-      for (;;) {
-        const n = await source.read(buf);
-        if (n === null) break;
-        let written = 0;
-        while (written < n) written += await temp.file.write(buf.subarray(written, n));
+      {
+        // Closed before the rename below: Windows refuses to replace a file
+        // open anywhere, this process included, where renames lack POSIX
+        // semantics (FAT, network shares).
+        using source = await Deno.open(entry.path, { read: true });
+        const buf = new Uint8Array(1 << 20);
+        for (;;) {
+          const n = await source.read(buf);
+          if (n === null) break;
+          let written = 0;
+          while (written < n) written += await temp.file.write(buf.subarray(written, n));
+        }
       }
       // The other name may have changed while it was read: the copy is what counts.
       await temp.commitBy(async (copy) => {
@@ -173,7 +179,8 @@ export async function ownDataFile(
         if (stat.mtime !== null) {
           await Deno.utime(copy, entry.lastUsed ?? stat.atime ?? stat.mtime, stat.mtime);
         }
-        await Deno.rename(copy, entry.path);
+        // Another program holding it open (Windows) is waited for a moment.
+        await renameOver(copy, entry.path);
       });
       ok = true;
     } catch {

@@ -39,6 +39,12 @@ export interface Tx {
    * ```
    */
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * The value of {@linkcode TxOptions.preface} (`null` for no row); left out
+   * when none was asked for, or by a catalog that does not read it (then the
+   * body asks itself).
+   */
+  readonly preface?: unknown;
 }
 
 /**
@@ -102,12 +108,27 @@ export interface Dialect {
    * its whole transaction, whatever catches its error.
    */
   readonly metaTableExists: string;
+  /**
+   * Whether a write transaction holds the catalog's only write lock from its
+   * start to its commit (SQLite's `BEGIN IMMEDIATE`): no other writer
+   * commits anything while it runs, so what it read at its start is still
+   * so at its commit. PostgreSQL's writers run side by side (READ COMMITTED).
+   */
+  readonly writesExcludeWriters: boolean;
 }
 
 /** Options of {@linkcode Catalog.transaction}. */
 export interface TxOptions {
   /** Stops retrying a busy catalog (rejects with the signal's reason). */
   signal?: AbortSignal | undefined;
+  /**
+   * A query (no parameters) returning at most one row of one column, whose
+   * value (`null` for no row) the transaction hands its body as
+   * {@linkcode Tx.preface}, read in its snapshot before the body runs. A
+   * PostgreSQL catalog folds it into the statement every transaction of it
+   * sends first (its lock timeout): no round trip of its own.
+   */
+  preface?: string | undefined;
 }
 
 /** A SQL database holding a repository's catalog. */

@@ -56,21 +56,31 @@ export function refusingMovedCatalog(catalog: Catalog): Catalog {
       catalog.transaction(mode, async (tx) => {
         // First, before the body acts outside the catalog too (gc deletes
         // content in its transaction, by what this catalog references),
-        // and again last for a write, so that a PostgreSQL write (READ
-        // COMMITTED) sees a move committed while it ran; SQLite's write
-        // lock excludes one anyway.
-        await refuseMoved(tx, catalog.location);
-        const result = await fn(tx);
-        if (mode === "write") await refuseMoved(tx, catalog.location);
+        // read as the transaction's preface (on PostgreSQL in the statement
+        // it sends first anyway: no round trip of its own); and again last
+        // for a write, so that a PostgreSQL write (READ COMMITTED) sees a
+        // move committed while it ran. Not on SQLite: its write lock,
+        // held from the start, keeps out the restore's note till the commit.
+        refuseMovedTo(tx.preface !== undefined ? tx.preface : await movedTo(tx), catalog.location);
+        const { preface: _, ...body } = tx;
+        const result = await fn(body);
+        if (mode === "write" && !catalog.dialect.writesExcludeWriters) {
+          refuseMovedTo(await movedTo(tx), catalog.location);
+        }
         return result;
-      }, options),
+      }, { ...options, preface: MOVED_TO_SQL }),
     close: () => catalog.close(),
   };
 }
 
-async function refuseMoved(tx: Tx, location: string): Promise<void> {
-  const rows = await tx.query("SELECT value FROM vc_meta WHERE key = $1", [MOVED_TO_KEY]);
-  const movedTo = rows[0]?.value;
+/** The catalog a restore moved the repository to, or no row (a transaction's preface). */
+const MOVED_TO_SQL = `SELECT value FROM vc_meta WHERE key = '${MOVED_TO_KEY}'`;
+
+async function movedTo(tx: Tx): Promise<unknown> {
+  return (await tx.query(MOVED_TO_SQL))[0]?.value ?? null;
+}
+
+function refuseMovedTo(movedTo: unknown, location: string): void {
   if (movedTo === undefined || movedTo === null) return;
   throw new CatalogReplacedError(
     `catalog ${location} is no longer the repository's: vc repo restore moved the repository ` +

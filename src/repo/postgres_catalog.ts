@@ -73,6 +73,7 @@ export const POSTGRES_DIALECT: Dialect = {
   rowsPerInsert: (columns) => Math.floor(2_000 / columns),
   // In the search_path's schemas, as the catalog's other queries find it.
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
+  writesExcludeWriters: false,
 };
 
 /** Options of {@linkcode openPostgresCatalog}. */
@@ -342,7 +343,7 @@ class PostgresCatalog implements Catalog {
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
-    const run = () => this.#inTransaction(begin, fn);
+    const run = () => this.#inTransaction(begin, fn, options.preface);
     return runWithRetry(
       () => this.#pool.hold(run),
       {
@@ -412,7 +413,11 @@ class PostgresCatalog implements Catalog {
    * reconnected, the error that ended it (57P01): a transaction whose BEGIN
    * fails so, before `fn` ran, is run once more.
    */
-  async #inTransaction<T>(begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async #inTransaction<T>(
+    begin: string,
+    fn: (tx: Tx) => Promise<T>,
+    preface: string | undefined,
+  ): Promise<T> {
     for (let attempt = 1;; attempt++) {
       let started = false;
       let committing = false;
@@ -443,11 +448,17 @@ class PostgresCatalog implements Catalog {
         // its terminal for good. Bounded, a lock wait fails with 55P03, a
         // conflict retried and then reported busy, as SQLite's busy timeout.
         // A lock_timeout the session already has (options, ALTER ROLE) stays.
-        await tx.query(
-          "SELECT set_config('lock_timeout', $1, true) WHERE current_setting('lock_timeout') = '0'",
+        // The preface (see TxOptions) rides in the same statement: one round
+        // trip, not two, for every transaction that asks one.
+        const [first] = await tx.query(
+          "SELECT CASE WHEN current_setting('lock_timeout') = '0' " +
+            "THEN set_config('lock_timeout', $1, true) END AS lock_timeout" +
+            (preface === undefined ? "" : `, (${preface}) AS preface`),
           [`${this.#lockTimeoutMs}ms`],
         );
-        const result = await fn(tx);
+        const result = await fn(
+          preface === undefined ? tx : { ...tx, preface: first?.preface ?? null },
+        );
         committing = true;
         return result;
       });

@@ -44,6 +44,7 @@ export const SQLITE_DIALECT: Dialect = {
   tagLock: [],
   rowsPerInsert: () => 1,
   metaTableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'",
+  writesExcludeWriters: true,
 };
 
 /**
@@ -286,13 +287,16 @@ class SqliteCatalog implements Catalog {
   ): Promise<T> {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
     try {
-      return await runWithRetry(() => this.#serial.run(() => this.#once(mode, fn)), {
-        isConflict: isBusy,
-        onConflict: () => this.#conflicts++,
-        location: this.location,
-        attempts: this.#attempts ?? SQLITE_ATTEMPTS,
-        signal: options.signal,
-      });
+      return await runWithRetry(
+        () => this.#serial.run(() => this.#once(mode, fn, options.preface)),
+        {
+          isConflict: isBusy,
+          onConflict: () => this.#conflicts++,
+          location: this.location,
+          attempts: this.#attempts ?? SQLITE_ATTEMPTS,
+          signal: options.signal,
+        },
+      );
     } catch (error) {
       if (isDamaged(error)) {
         throw new CatalogDamagedError(
@@ -323,7 +327,7 @@ class SqliteCatalog implements Catalog {
     }
   }
 
-  async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, preface?: string): Promise<T> {
     const db = this.#db;
     db.exec(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     // A statement run many times in one transaction (a restore's INSERT of
@@ -350,7 +354,11 @@ class SqliteCatalog implements Catalog {
       // Asked once the transaction holds its lock, and again before a
       // write commits.
       this.#refuseReplaced();
-      const result = await fn(tx);
+      const result = await fn(
+        preface === undefined
+          ? tx
+          : { ...tx, preface: Object.values((await tx.query(preface))[0] ?? {})[0] ?? null },
+      );
       if (mode === "write") this.#refuseReplaced();
       db.exec("COMMIT");
       return result;

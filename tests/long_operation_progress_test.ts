@@ -1,6 +1,6 @@
 /**
  * Every long operation shows progress on a terminal: `cache prune`,
- * `serve expire`, `repo backup` and `repo restore` draw a bar on stderr when
+ * `serve expire`, `repo backup`, `repo restore` and `lock` draw a bar on stderr when
  * it is a terminal (and erase it at the end), and print nothing extra when it
  * is not (a pipe, a log). `cache prune` also stops at Ctrl-C, keeping what it
  * removed until then removed and the rest cached.
@@ -141,4 +141,27 @@ Deno.test("repo backup and restore: a bar of their steps and rows on a terminal"
     (listed.json() as { path: string }[]).map((r) => r.path).sort(),
     ["/a.txt", "/b.txt"],
   );
+});
+
+Deno.test("lock: the bar counts the bytes of the entries it downloads, not only the entries done", async () => {
+  await using ws = await CliWorkspace.create();
+  // Two versions, not cached, not locked: `vc lock` downloads both.
+  await ws.write("bucket/a.1.0.0.bin", "a".repeat(300_000));
+  await ws.write("bucket/b.1.0.0.bin", "b".repeat(200_000));
+  await ws.write("versioned_assets.json", JSON.stringify({ "/a.bin": "1.0.0", "/b.bin": "1.0.0" }));
+  const env = { VC_BUCKET: ws.bucket };
+  const io = memoryIo({
+    env: { ...ws.env, ...env, TERM: "xterm" },
+    cwd: ws.dir,
+    stderrIsTerminal: true,
+  });
+  const code = await runCli(["lock"], io);
+  assertEquals(code, 0, io.stderr());
+  // 500 kB: the two downloads together, on the line the bar ends with.
+  assertBar(io.stderr(), "lock", "2/2  500.0 kB");
+  const piped = memoryIo({ env: { ...ws.env, ...env, TERM: "xterm" }, cwd: ws.dir });
+  await Deno.remove(ws.path("versioned_assets.lock.json"));
+  await Deno.remove(ws.cacheDir, { recursive: true });
+  assertEquals(await runCli(["lock"], piped), 0, piped.stderr());
+  assertEquals(piped.stderr().includes("\r"), false, piped.stderr());
 });

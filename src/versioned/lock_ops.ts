@@ -68,8 +68,8 @@ export interface LockOpsOptions {
   /** Entries handled at once. Default 4. */
   concurrency?: number;
   /**
-   * Called at the start, after each entry, and (`checkLock`) as bytes of
-   * the entries it downloads arrive (`bytes`: so far, all entries together).
+   * Called at the start, after each entry, and as bytes of the entries it
+   * downloads arrive (`bytes`: so far, all entries together).
    */
   onProgress?: (
     progress: { done: number; total: number; bytes?: number; current?: string },
@@ -209,7 +209,8 @@ export async function fillLockSettled(
   }
   const found = new Map<string, LockEntry>();
   let done = 0;
-  if (todo.length > 0) options.onProgress?.({ done, total: todo.length }); // drawn at once
+  let bytes = 0;
+  if (todo.length > 0) options.onProgress?.({ done, total: todo.length, bytes }); // drawn at once
   const store = await vc.bucketStore();
   // Also removes what killed runs left there (whole downloads).
   const scratch = await makeScratchDir("vc-lock-");
@@ -225,7 +226,7 @@ export async function fillLockSettled(
         if (options.signal?.aborted) throw error; // interrupted, not a failed entry
         Object.assign(results[r.index]!, { status: "failed", error });
       }
-      options.onProgress?.({ done: ++done, total: todo.length, current: r.path });
+      options.onProgress?.({ done: ++done, total: todo.length, bytes, current: r.path });
     }, signalOption(options.signal));
   } finally {
     await scratch[Symbol.asyncDispose]();
@@ -241,7 +242,10 @@ export async function fillLockSettled(
 
   // The size and SHA-256 of the bucket's content of one entry.
   async function readLockEntry(r: LockFillResult, i: number): Promise<LockEntry> {
-    const local = await vc.path(r.path, r.version, signalOption(options.signal));
+    // Moving while a large entry downloads (into the cache, or afresh), not
+    // only when one ends: a bar at 0/1 for the minutes of a GB download looks hung.
+    const onProgress = bytesOf(r.path);
+    const local = await vc.path(r.path, r.version, { onProgress, ...signalOption(options.signal) });
     let digest = await digestSource(local, signalOption(options.signal));
     // The lock pins the bucket's content, so the cached copy counts only when
     // its MD5 (from the same pass) is the store's; a copy edited in the cache
@@ -255,6 +259,7 @@ export async function fillLockSettled(
         ...vc.download,
         uri: joinUri(vc.bucket, key),
         ...signalOption(options.signal),
+        onProgress: bytesOf(r.path),
       }).catch((error) => {
         throw scratchSpaceError(error, `the download of ${joinUri(vc.bucket, key)}`, fresh);
       });
@@ -262,6 +267,16 @@ export async function fillLockSettled(
       await Deno.remove(fresh).catch(() => {});
     }
     return { size: digest.size, sha256: digest.sha256 };
+  }
+
+  // An onProgress for one download of `path`: adds its bytes to the total of all entries.
+  function bytesOf(path: string): (p: { bytes: number }) => void {
+    let mine = 0;
+    return (p) => {
+      bytes += p.bytes - mine;
+      mine = p.bytes;
+      options.onProgress?.({ done, total: todo.length, bytes, current: path });
+    };
   }
 }
 

@@ -24,7 +24,7 @@ import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
-import { checkProgress, uploadProgress } from "./upload_progress.ts";
+import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
 export const REPO_OPTIONS: OptionSpecs = {
@@ -250,6 +250,7 @@ export const add: Command = {
         ...(tags ? { tags } : {}),
         ...(dateTag ? { dateTag } : {}),
         onProgress: (bytes) => onUpload({ bytes, total: size }),
+        onHashProgress: hashProgress(bar),
         onCheckProgress: checkProgress(bar),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });

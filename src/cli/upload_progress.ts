@@ -41,6 +41,27 @@ export function uploadProgress(
 }
 
 /**
+ * The `onHashProgress` callback that shows the hashing before an upload on
+ * `bar` with its percentage: a `hashing` that stood still for the seconds a
+ * GB takes looked hung.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProgressBar } from "../progress.ts";
+ * import { hashProgress } from "./upload_progress.ts";
+ * const bar = new ProgressBar({ enabled: false });
+ * hashProgress(bar)({ bytes: 25, total: 100 });
+ * assert(bar.line().includes("25%") && bar.line().includes("hashing"));
+ * ```
+ */
+export function hashProgress(
+  bar: ProgressBar,
+): (progress: { bytes: number; total: number }) => void {
+  return ({ bytes, total }) => bar.onStep({ current: "hashing", bytes, totalBytes: total });
+}
+
+/**
  * The `onCheckProgress` callback that shows the check after a transfer on
  * `bar` as its own step, `checking` with its percentage (and, in a CI log,
  * the plain line every 30 s: an upload at 100% prints none).

@@ -26,7 +26,7 @@ import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_s
 import { localPathArg } from "./local_path.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
-import { checkProgress, uploadProgress } from "./upload_progress.ts";
+import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -75,6 +75,7 @@ export const add: Command = {
     const published = await s.vc.add(path, source, {
       ...(version === undefined ? {} : { version }),
       onProgress: uploadProgress(bar),
+      onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -141,6 +142,7 @@ export const update: Command = {
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, source, bump, {
       onProgress: uploadProgress(bar),
+      onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
       force: ctx.flags.boolean("force"),
       onWarning: (w) => ctx.out.warn(w.message),

@@ -21,6 +21,11 @@ export interface AddOptions {
   /** Upload progress. */
   onProgress?: (bytes: number) => void;
   /**
+   * Progress of the hashing of the file before its upload (seconds a GB,
+   * before the first byte goes up): called at its start and as it reads.
+   */
+  onHashProgress?: (progress: { bytes: number; total: number }) => void;
+  /**
    * Progress of the check after a multipart upload, which reads the file
    * again (seconds a GB, after the upload's bytes all went up): called at
    * its start and as it reads. Not called when the stored ETag settles it.

@@ -127,6 +127,7 @@ const ADD_OPTIONS: OptionNames<AddOptions> = {
   tags: true,
   dateTag: true,
   onProgress: true,
+  onHashProgress: true,
   onCheckProgress: true,
   signal: true,
 };
@@ -404,7 +405,9 @@ export class Repository implements AsyncDisposable {
     // The parts of a multipart upload are read at different times: a file
     // edited meanwhile would be stored under an MD5 that is not its content's.
     const snapshot = typeof source === "string" ? await snapshotSource(source) : undefined;
-    const md5 = typeof source === "string" ? await md5File(source) : md5Hex(source);
+    const md5 = typeof source === "string"
+      ? await md5File(source, checkReport(size, options.onHashProgress))
+      : md5Hex(source);
     // Never ending in a dot (`/x/a.` has the extension "."): Windows drops
     // it, and a directory store there refuses such a key.
     const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16)

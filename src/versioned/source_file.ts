@@ -110,7 +110,8 @@ export async function assertUnchanged(snapshot: SourceSnapshot, what: string): P
 }
 
 /**
- * MD5 and SHA-256 of `path` from one read (abortable between chunks).
+ * MD5 and SHA-256 of `path` from one read (abortable between chunks;
+ * `onProgress` gets the bytes read so far after each).
  *
  * @example
  * ```ts
@@ -129,7 +130,7 @@ export async function assertUnchanged(snapshot: SourceSnapshot, what: string): P
  */
 export async function digestSource(
   path: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
 ): Promise<SourceDigest> {
   const { createHash } = await import("node:crypto");
   const md5 = createHash("md5");
@@ -146,6 +147,7 @@ export async function digestSource(
     md5.update(chunk);
     sha256.update(chunk);
     size += n;
+    options.onProgress?.(size);
   }
   return { size, md5: md5.digest("hex"), sha256: sha256.digest("hex") };
 }

@@ -22,6 +22,7 @@ import {
 import { notRegularFileKind, regularFile } from "../regular_file.ts";
 import { normalizeBucket } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
+import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -150,6 +151,11 @@ export interface VersionedAddOptions {
   /** Upload progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
+   * Progress of the hashing of the file before its upload (seconds a GB,
+   * before the first byte goes up): called at its start and as it reads.
+   */
+  onHashProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
    * Progress of the check after a multipart upload, which reads the file
    * again (seconds a GB, after the upload's bytes all went up): called at
    * its start and as it reads. Not called when the stored ETag settles it.
@@ -171,6 +177,11 @@ export interface VersionedAddOptions {
 export interface VersionedUpdateOptions {
   /** Upload progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Progress of the hashing of the file before its upload (seconds a GB,
+   * before the first byte goes up): called at its start and as it reads.
+   */
+  onHashProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
    * Progress of the check after a multipart upload, which reads the file
    * again (seconds a GB, after the upload's bytes all went up): called at
@@ -211,12 +222,14 @@ const PATH_OPTIONS: OptionNames<VersionedPathOptions> = { onProgress: true, sign
 const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
   version: true,
   onProgress: true,
+  onHashProgress: true,
   onCheckProgress: true,
   signal: true,
   onWarning: true,
 };
 const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
   onProgress: true,
+  onHashProgress: true,
   onCheckProgress: true,
   signal: true,
   force: true,
@@ -841,7 +854,10 @@ export class VersionedCache {
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
-    const digest = await digestSource(file, signalOption(options.signal));
+    const digest = await digestSource(file, {
+      ...signalOption(options.signal),
+      ...checkReport(snapshot.size, options.onHashProgress),
+    });
     if (published.length > 0) {
       if (!(await this.#holdsFile(p, version, file, digest))) {
         throw alreadyPublished(p, published, this.bucket, this.manifest);
@@ -958,7 +974,10 @@ export class VersionedCache {
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);
-    const digest = await digestSource(file, signalOption(options.signal));
+    const digest = await digestSource(file, {
+      ...signalOption(options.signal),
+      ...checkReport(snapshot.size, options.onHashProgress),
+    });
     const pinned = entries[p];
     if (!options.force) {
       // The bucket's latest already holds this file but the manifest pins

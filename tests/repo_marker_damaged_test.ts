@@ -11,7 +11,11 @@ import type { ObjectStore } from "../src/store/types.ts";
 function storeHolding(text: string): ObjectStore {
   return {
     url: "file:///repo",
-    get: () => Promise.resolve({ body: new Blob([text]).stream() }),
+    get: () =>
+      Promise.resolve({
+        body: new Blob([text]).stream(),
+        info: { key: ".vc-repo.json", size: new TextEncoder().encode(text).length, etag: "e" },
+      }),
   } as unknown as ObjectStore;
 }
 

@@ -712,7 +712,8 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  */
 export function parseDurationSeconds(value: string, what: string): number {
   const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  // Digits past a double's range read as Infinity: refused below, not "never".
+  if (/^\d+(\.\d+)?$/.test(trimmed) && Number.isFinite(Number(trimmed))) return Number(trimmed);
   if (trimmed === "") throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
   const ms = durationMs(trimmed);
   if (ms === undefined) {

@@ -32,6 +32,7 @@ const UNIT_MS: Record<string, number> = {
  * assert.equal(durationMs("5 parsecs"), undefined);
  * assert.equal(durationMs("6M"), undefined); // months? minutes? refused
  * assert.equal(durationMs("15MIN"), 15 * 60_000);
+ * assert.equal(durationMs(`${"9".repeat(400)}d`), undefined); // Infinity
  * ```
  */
 export function durationMs(text: string): number | undefined {
@@ -49,7 +50,9 @@ export function durationMs(text: string): number | undefined {
     total += Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
     index = part.lastIndex;
   }
-  return index === 0 ? undefined : total;
+  // Digits past a double's range (`999…9d`) add up to Infinity, which
+  // would pass for a duration and mean "never" (a timeout that never fires).
+  return index === 0 || !Number.isFinite(total) ? undefined : total;
 }
 
 /**

@@ -56,6 +56,7 @@ export function sizeBytes(text: string): number | undefined {
  * assert.deepEqual(parseSizeText("1.5KB"), { bytes: 1500, whole: true });
  * assert.deepEqual(parseSizeText("1.5"), { bytes: 1, whole: false });
  * assert.equal(parseSizeText("8 parsecs"), undefined);
+ * assert.equal(parseSizeText("99999999999999999999"), undefined); // past 2^53
  * ```
  */
 export function parseSizeText(text: string): { bytes: number; whole: boolean } | undefined {
@@ -65,5 +66,9 @@ export function parseSizeText(text: string): { bytes: number; whole: boolean } |
   const fraction = m[2] ?? "";
   const scaled = BigInt(m[1]! + fraction) * BigInt(factor);
   const denominator = 10n ** BigInt(fraction.length);
-  return { bytes: Number(scaled / denominator), whole: scaled % denominator === 0n };
+  const bytes = Number(scaled / denominator);
+  // Past 2^53 bytes (8 PiB) a number no longer holds every byte count, and
+  // far past it the digits read as Infinity: no size anyone means.
+  if (!Number.isSafeInteger(bytes)) return undefined;
+  return { bytes, whole: scaled % denominator === 0n };
 }

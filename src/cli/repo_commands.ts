@@ -184,9 +184,10 @@ function ttlFlag(ctx: CommandContext, command: string): number {
   }
   const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--ttl");
   // Claims are timed in whole ms: under half a ms would be a claim that lapsed already.
-  if (!(Math.round(ms) > 0)) {
+  // Finite too: digits past a double's range read as an endless claim.
+  if (!(Math.round(ms) > 0) || !Number.isFinite(ms)) {
     throw new UsageError(
-      `--ttl ${JSON.stringify(text)} is not a positive duration (of at least 1 ms)`,
+      `--ttl ${JSON.stringify(text)} is not a finite duration of at least 1 ms`,
     );
   }
   return ms;

@@ -209,7 +209,9 @@ export const serve: Command = {
     }
     const portText = ctx.flags.string("port") ?? "8080";
     const port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    // Digits only: Number() reads "" and " " as 0 (a random port, silently),
+    // and "0x1F90" or "1e3" as ports nobody typed.
+    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
       throw new UsageError(`--port: invalid port "${portText}"`);
     }
     const sweep = ctx.flags.string("sweep-interval");

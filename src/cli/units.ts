@@ -26,7 +26,9 @@ export function parseSize(text: string, flag = "size"): number {
   const bytes = sizeBytes(text);
   if (bytes === undefined) {
     throw new UsageError(`${flag}: invalid size "${text}"`, {
-      hint: "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
+      hint: /\d{16}/.test(text)
+        ? "the largest size is 2^53 bytes (8 PiB)"
+        : "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
     });
   }
   return bytes;

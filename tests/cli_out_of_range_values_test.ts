@@ -3,12 +3,14 @@
  * errors naming the input, never taken: digits past a double's range read
  * as Infinity (a timeout of "Infinitys", a prune age that never matches, a
  * claim that never lapses), sizes past 2^53 bytes no longer count bytes,
- * and `--port ""` read as 0 served on a random port without a word.
+ * `VC_LOCK_WAIT=0x10` was 16 s, and `--port ""` read as 0 served on a
+ * random port without a word.
  */
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { parseDuration, parseSize } from "../src/cli/units.ts";
 import { parseDurationSeconds } from "../src/config.ts";
+import { parseLockWait } from "../src/cache/cache_errors.ts";
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 
 const HUGE = "9".repeat(400);
@@ -26,6 +28,11 @@ Deno.test("units: sizes and durations past a number's range are refused", () => 
     assertThrows(() => parseDurationSeconds(text, "VC_CACHE_TIMEOUT"), Error, "VC_CACHE_TIMEOUT");
   }
   assertThrows(() => parseDurationSeconds(HUGE, "VC_CACHE_TIMEOUT"), Error, "VC_CACHE_TIMEOUT");
+  // Seconds are decimal digits, as every other setting reads them.
+  for (const text of ["0x10", "0b1", "1e3", "Infinity"]) {
+    assertThrows(() => parseLockWait(text), Error, `VC_LOCK_WAIT must be a number of seconds`);
+  }
+  assertEquals(parseLockWait(" 2.5 "), 2.5);
   // The largest values still read.
   assertEquals(parseSize("9007199254740991"), Number.MAX_SAFE_INTEGER);
   assertEquals(parseDuration("99999999d"), 99999999 * 86_400_000);

@@ -30,17 +30,22 @@ export const DEFAULT_LOCK_WAIT = 60;
  * import { parseLockWait } from "./cache_errors.ts";
  * assert(parseLockWait("5") === 5 && parseLockWait(undefined) === 60);
  * assert.throws(() => parseLockWait("soon"), /VC_LOCK_WAIT/);
+ * assert.throws(() => parseLockWait("0x10"), /VC_LOCK_WAIT/);
+ * assert.throws(() => parseLockWait("1e3"), /VC_LOCK_WAIT/);
  * ```
  */
 export function parseLockWait(text: string | undefined): number {
   if (text === undefined || text.trim() === "") return DEFAULT_LOCK_WAIT;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) {
+  // Decimal seconds only, as VC_CACHE_TIMEOUT's bare numbers: Number()
+  // took "0x10" for 16 s, "0b1" for 1 s and "1e3" for 1000 s.
+  const trimmed = text.trim();
+  const seconds = /^\d+(?:\.\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isFinite(seconds)) {
     throw new InvalidInputError(
       `VC_LOCK_WAIT must be a number of seconds (0 or more), got ${JSON.stringify(text)}`,
     );
   }
-  return n;
+  return seconds;
 }
 
 /**

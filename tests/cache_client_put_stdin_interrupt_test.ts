@@ -18,6 +18,25 @@ import { FsStore } from "../src/store/fs.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
+/** `vc cache-client put ID - --filename x.bin` as the binary runs it, reading a pipe, with TMPDIR `tmp`. */
+function spawnPutFromStdin(
+  dir: string,
+  tmp: string,
+  id: string,
+  service: { url: string; token: string },
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, CLI, "cache-client", "put", id, "-", "--filename", "x.bin"],
+    cwd: dir,
+    clearEnv: true,
+    env: childEnv(dir, { VC_CACHE_URL: service.url, VC_CACHE_TOKEN: service.token, TMPDIR: tmp }),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).spawn();
+}
+
 /** The bytes spooled so far under `tmp` (0 before the spool exists). */
 function spooledBytes(tmp: string): number {
   let bytes = 0;
@@ -40,31 +59,11 @@ Deno.test({
     try {
       const tmp = join(dir, "tmp");
       await Deno.mkdir(tmp);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          CLI,
-          "cache-client",
-          "put",
-          "a".repeat(128),
-          "-",
-          "--filename",
-          "x.bin",
-        ],
-        cwd: dir,
-        clearEnv: true,
-        // Never reached: stdin is read whole before any request.
-        env: childEnv(dir, {
-          VC_CACHE_URL: "http://127.0.0.1:9",
-          VC_CACHE_TOKEN: "t",
-          TMPDIR: tmp,
-        }),
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(120_000),
-      }).spawn();
+      // Never reached: stdin is read whole before any request.
+      const child = spawnPutFromStdin(dir, tmp, "a".repeat(128), {
+        url: "http://127.0.0.1:9",
+        token: "t",
+      });
       const output = child.output();
       const writer = child.stdin.getWriter();
       await writer.write(new Uint8Array(1000).fill(7));
@@ -117,26 +116,7 @@ Deno.test({
       using live = await Deno.open(join(tmp, "vc-stdin-live", ".vc-in-use"), { read: true });
       await live.lock(true);
 
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          CLI,
-          "cache-client",
-          "put",
-          cacheId,
-          "-",
-          "--filename",
-          "x.bin",
-        ],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir, { VC_CACHE_URL: service.url, VC_CACHE_TOKEN: "alice", TMPDIR: tmp }),
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(120_000),
-      }).spawn();
+      const child = spawnPutFromStdin(dir, tmp, cacheId, { url: service.url, token: "alice" });
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode("abc"));
       await writer.close();
@@ -160,31 +140,11 @@ Deno.test({
     await Deno.mkdir(tmp);
     assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tmp));
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...PERMISSION_FLAGS,
-          CLI,
-          "cache-client",
-          "put",
-          "a".repeat(128),
-          "-",
-          "--filename",
-          "x.bin",
-        ],
-        cwd: dir,
-        clearEnv: true,
-        // Never reached: stdin does not fit in TMPDIR.
-        env: childEnv(dir, {
-          VC_CACHE_URL: "http://127.0.0.1:9",
-          VC_CACHE_TOKEN: "t",
-          TMPDIR: tmp,
-        }),
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(120_000),
-      }).spawn();
+      // Never reached: stdin does not fit in TMPDIR.
+      const child = spawnPutFromStdin(dir, tmp, "a".repeat(128), {
+        url: "http://127.0.0.1:9",
+        token: "t",
+      });
       const output = child.output();
       const writer = child.stdin.getWriter();
       try {

@@ -60,15 +60,42 @@ export function sizeBytes(text: string): number | undefined {
  * ```
  */
 export function parseSizeText(text: string): { bytes: number; whole: boolean } | undefined {
+  const exact = exactSize(text);
+  if (exact === undefined) return undefined;
+  const bytes = Number(exact.scaled / exact.denominator);
+  // Past 2^53 bytes (8 PiB) a number no longer holds every byte count, and
+  // far past it the digits read as Infinity: no size anyone means.
+  if (!Number.isSafeInteger(bytes)) return undefined;
+  return { bytes, whole: exact.scaled % exact.denominator === 0n };
+}
+
+/**
+ * Whether `text` is written as a size but is past 2^53 bytes (8 PiB), which
+ * {@linkcode parseSizeText} refuses: so an error can say "too large" rather
+ * than "not a size".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sizeTooLarge } from "./size.ts";
+ * assert(sizeTooLarge("99999999999TB"));
+ * assert(!sizeTooLarge("1TB") && !sizeTooLarge("lots"));
+ * ```
+ */
+export function sizeTooLarge(text: string): boolean {
+  const exact = exactSize(text);
+  return exact !== undefined &&
+    exact.scaled / exact.denominator > BigInt(Number.MAX_SAFE_INTEGER);
+}
+
+// `text` as a size, in BigInt bytes times `denominator` (its decimal fraction).
+function exactSize(text: string): { scaled: bigint; denominator: bigint } | undefined {
   const m = /^\s*(\d+)(?:\.(\d+))?\s*([A-Za-z]*)\s*$/.exec(text);
   const factor = m ? SIZE_UNITS[m[3]!.toLowerCase()] : undefined;
   if (!m || factor === undefined) return undefined;
   const fraction = m[2] ?? "";
-  const scaled = BigInt(m[1]! + fraction) * BigInt(factor);
-  const denominator = 10n ** BigInt(fraction.length);
-  const bytes = Number(scaled / denominator);
-  // Past 2^53 bytes (8 PiB) a number no longer holds every byte count, and
-  // far past it the digits read as Infinity: no size anyone means.
-  if (!Number.isSafeInteger(bytes)) return undefined;
-  return { bytes, whole: scaled % denominator === 0n };
+  return {
+    scaled: BigInt(m[1]! + fraction) * BigInt(factor),
+    denominator: 10n ** BigInt(fraction.length),
+  };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { capitalMNote, durationMs } from "../duration.ts";
-import { sizeBytes } from "../size.ts";
+import { sizeBytes, sizeTooLarge } from "../size.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -24,11 +24,14 @@ import { UsageError } from "./errors.ts";
  */
 export function parseSize(text: string, flag = "size"): number {
   const bytes = sizeBytes(text);
+  if (bytes === undefined && sizeTooLarge(text)) {
+    throw new UsageError(`${flag}: size "${text}" is too large`, {
+      hint: "the largest size is 2^53 bytes (8 PiB)",
+    });
+  }
   if (bytes === undefined) {
     throw new UsageError(`${flag}: invalid size "${text}"`, {
-      hint: /\d{16}/.test(text)
-        ? "the largest size is 2^53 bytes (8 PiB)"
-        : "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
+      hint: "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
     });
   }
   return bytes;

@@ -64,25 +64,7 @@ export interface S3ListPage {
  * ```
  */
 export function parseListObjectsV2(xml: string): S3ListPage {
-  const root = xml.indexOf("<ListBucketResult");
-  const end = xml.lastIndexOf("</ListBucketResult>");
-  if (root === -1 || end === -1 || end < root) {
-    throw new StoreError(
-      `the listing response is not a ListBucketResult document: ${
-        JSON.stringify(xml.slice(0, 200))
-      }`,
-    );
-  }
-  // S3 never sends a DTD. Its entities are never expanded (no general XML
-  // parser here), and a reference to one must not pass for a key's text.
-  if (/<!DOCTYPE/i.test(xml.slice(0, root))) {
-    throw new StoreError(
-      "the listing response has a DOCTYPE, which S3 never sends (its entities are not expanded)",
-    );
-  }
-  // Header elements (IsTruncated, EncodingType, NextContinuationToken) may
-  // come before or after the Contents; they are looked up outside them.
-  const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
+  const { root, end, encoded } = listingDocument(xml, "ListBucketResult");
   const objects: S3ListedObject[] = [];
   // Objects uploaded together share their LastModified text; parse it once.
   let lastModifiedText = "";
@@ -107,18 +89,7 @@ export function parseListObjectsV2(xml: string): S3ListPage {
     if (rawKey === undefined) {
       throw new StoreError("the listing response has a <Contents> without <Key>");
     }
-    const xmlKey = rawKey.includes("&") ? decodeXmlEntities(rawKey, unknownEntity) : rawKey;
-    let key = xmlKey;
-    if (encoded && (xmlKey.includes("%") || xmlKey.includes("+"))) {
-      try {
-        key = decodeListKey(xmlKey);
-      } catch (cause) {
-        throw new StoreError(
-          `the listing response has a key that is not URL-encoded UTF-8: ${rawKey}`,
-          { cause },
-        );
-      }
-    }
+    const key = listedKey(rawKey, encoded);
     const size = listedSize(elementText(xml, "Size", open, close), key);
     const modified = elementText(xml, "LastModified", open, close);
     if (modified !== undefined && modified !== lastModifiedText) {
@@ -151,6 +122,52 @@ export function parseListObjectsV2(xml: string): S3ListPage {
       ? undefined
       : decodeXmlEntities(token, unknownEntity),
   };
+}
+
+/**
+ * Where the `element` document (`ListBucketResult`, `ListMultipartUploadsResult`)
+ * of a listing response starts and ends, and whether its keys are
+ * URL-encoded. Throws `StoreError` for a body that is not one (a proxy's
+ * page, a document cut short) or that carries a DOCTYPE.
+ */
+export function listingDocument(
+  xml: string,
+  element: string,
+): { root: number; end: number; encoded: boolean } {
+  const root = xml.indexOf(`<${element}`);
+  const end = xml.lastIndexOf(`</${element}>`);
+  if (root === -1 || end === -1 || end < root) {
+    throw new StoreError(
+      `the listing response is not a ${element} document: ${JSON.stringify(xml.slice(0, 200))}`,
+    );
+  }
+  // S3 never sends a DTD. Its entities are never expanded (no general XML
+  // parser here), and a reference to one must not pass for a key's text.
+  if (/<!DOCTYPE/i.test(xml.slice(0, root))) {
+    throw new StoreError(
+      "the listing response has a DOCTYPE, which S3 never sends (its entities are not expanded)",
+    );
+  }
+  // Header elements (IsTruncated, EncodingType, the markers) may come
+  // before or after the entries; they are looked up outside them.
+  const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
+  return { root, end, encoded };
+}
+
+/**
+ * A listed key (or marker) as written in the document: XML entities undone,
+ * then the URL encoding when the server says it applied it (`encoded`).
+ */
+export function listedKey(raw: string, encoded: boolean): string {
+  const xmlKey = raw.includes("&") ? decodeXmlEntities(raw, unknownEntity) : raw;
+  if (!encoded || !(xmlKey.includes("%") || xmlKey.includes("+"))) return xmlKey;
+  try {
+    return decodeListKey(xmlKey);
+  } catch (cause) {
+    throw new StoreError(`the listing response has a key that is not URL-encoded UTF-8: ${raw}`, {
+      cause,
+    });
+  }
 }
 
 /**

@@ -14,11 +14,12 @@ import {
   elementText,
   fetchListDocument,
   headerText,
+  listedKey,
+  listingDocument,
   listTruncated,
   MAX_EMPTY_PAGES_IN_A_ROW,
   unknownEntity,
 } from "./s3_list.ts";
-import { decodeListKey } from "./s3_request.ts";
 
 /** One open multipart upload as listed: the full key inside the bucket, decoded. */
 export interface S3ListedUpload {
@@ -63,33 +64,8 @@ export interface S3UploadsPage {
  * ```
  */
 export function parseListMultipartUploads(xml: string): S3UploadsPage {
-  const root = xml.indexOf("<ListMultipartUploadsResult");
-  const end = xml.lastIndexOf("</ListMultipartUploadsResult>");
-  if (root === -1 || end === -1 || end < root) {
-    throw new StoreError(
-      `the response is not a ListMultipartUploadsResult document: ${
-        JSON.stringify(xml.slice(0, 200))
-      }`,
-    );
-  }
-  if (/<!DOCTYPE/i.test(xml.slice(0, root))) {
-    throw new StoreError(
-      "the uploads listing has a DOCTYPE, which S3 never sends (its entities are not expanded)",
-    );
-  }
-  const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
+  const { root, end, encoded } = listingDocument(xml, "ListMultipartUploadsResult");
   const text = (raw: string) => raw.includes("&") ? decodeXmlEntities(raw, unknownEntity) : raw;
-  const keyOf = (raw: string) => {
-    const key = text(raw);
-    if (!encoded || !(key.includes("%") || key.includes("+"))) return key;
-    try {
-      return decodeListKey(key);
-    } catch (cause) {
-      throw new StoreError(`the uploads listing has a key that is not URL-encoded UTF-8: ${raw}`, {
-        cause,
-      });
-    }
-  };
   const uploads: S3ListedUpload[] = [];
   let at = root;
   for (;;) {
@@ -111,7 +87,11 @@ export function parseListMultipartUploads(xml: string): S3UploadsPage {
         }`,
       );
     }
-    uploads.push({ key: keyOf(rawKey), uploadId: text(rawId), initiated: new Date(ms) });
+    uploads.push({
+      key: listedKey(rawKey, encoded),
+      uploadId: text(rawId),
+      initiated: new Date(ms),
+    });
     at = close + 9;
   }
   // The markers are top-level elements; `<Upload>` holds none of these names.
@@ -120,7 +100,9 @@ export function parseListMultipartUploads(xml: string): S3UploadsPage {
   return {
     uploads,
     truncated: listTruncated(headerText(xml, "IsTruncated", root, end)),
-    nextKeyMarker: nextKey === undefined || nextKey === "" ? undefined : keyOf(nextKey),
+    nextKeyMarker: nextKey === undefined || nextKey === ""
+      ? undefined
+      : listedKey(nextKey, encoded),
     nextUploadIdMarker: nextId === undefined || nextId === "" ? undefined : text(nextId),
   };
 }

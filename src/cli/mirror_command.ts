@@ -479,13 +479,7 @@ function uploadLines(report: MirrorReport): string[] {
     ),
     ...(report.uploadsUnchecked === undefined ? [] : [
       `open uploads under the target not checked: ${report.uploadsUnchecked} ` +
-      // The cause may be a denied grant, or an endpoint answering as S3
-      // does not (named in the message): the grant is advice for the first.
-      `(${
-        /denied|forbidden|\b403\b/i.test(report.uploadsUnchecked)
-          ? "grant s3:ListBucketMultipartUploads, or "
-          : ""
-      }pass --abort-uploads-after never to skip this look)`,
+      "(pass --abort-uploads-after never to skip this look)",
     ]),
   ];
 }

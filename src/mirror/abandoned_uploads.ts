@@ -66,5 +66,11 @@ export async function abortAbandonedUploads(
     ...found.skipped.map((u) => ({ ...named(u), problem: u.problem })),
   ];
   if (kept.length > 0) report.keptUploads = kept;
-  if (found.unchecked !== undefined) report.uploadsUnchecked = found.unchecked;
+  if (found.unchecked !== undefined) {
+    // A denial has a cure to name; another failure (an endpoint answering as
+    // S3 does not) is said as it is.
+    report.uploadsUnchecked = found.uncheckedDenied === true
+      ? `${found.unchecked} (grant s3:ListBucketMultipartUploads)`
+      : found.unchecked;
+  }
 }

@@ -206,7 +206,7 @@ export interface MirrorReport {
    * store gives no start time, or refused the abort). Only when any.
    */
   keptUploads?: MirrorUpload[];
-  /** Why the open uploads could not be listed (no grant, a store without the listing), when so. */
+  /** Why the open uploads could not be listed (no grant: then the grant to give; a store without the listing), when so. */
   uploadsUnchecked?: string;
   /** Wall-clock seconds. */
   seconds: number;

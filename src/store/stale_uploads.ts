@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { VcError } from "../errors.ts";
+import { AccessDeniedError, VcError } from "../errors.ts";
 import type { ObjectStore, PendingUpload } from "./types.ts";
 
 /**
@@ -39,6 +39,8 @@ export interface StaleUploads {
   skipped: Array<PendingUpload & { problem: string }>;
   /** Why the uploads could not be listed (no grant, no such listing), when they could not. */
   unchecked?: string;
+  /** True when that was the store refusing the listing (a grant missing), not another failure. */
+  uncheckedDenied?: boolean;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function abortStaleUploads(
     // stands, and the result says what was not checked.
     if (!(error instanceof VcError)) throw error;
     result.unchecked = error.message;
+    if (error instanceof AccessDeniedError) result.uncheckedDenied = true;
     return result;
   }
   for (const upload of stale) {

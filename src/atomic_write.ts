@@ -43,7 +43,7 @@ import { fsPlatform } from "./fs_platform.ts";
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
 // user's `.notes.vc-tmp-1-draft` is not vc's to sweep or to skip.
-const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared)$/;
+const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared|resume)$/;
 
 /** Temp files of this process not yet committed or discarded. */
 const openTempFiles = new Set<AtomicFile>();
@@ -71,6 +71,7 @@ function basenameOf(path: string): string {
 /** The pid field of shared temp names: no process owns them by name (see the module doc). */
 const SHARED_PID = 0;
 const SHARED_SUFFIX = `${TEMP_MARK}${SHARED_PID}-shared`;
+const RESUME_SUFFIX = `${TEMP_MARK}${SHARED_PID}-resume`;
 
 function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
@@ -154,6 +155,39 @@ export function sharedTempPathFor(dest: string): string {
   const dir = dirnameOf(dest);
   const name = `.${tempStem(basenameOf(dest))}${SHARED_SUFFIX}`;
   return dir === "." && !dest.startsWith(".") ? name : `${dir === "/" ? "" : dir}/${name}`;
+}
+
+/**
+ * The path of what a shared temp file holds of an interrupted download
+ * (`.<name>.vc-tmp-0-resume` beside `dest`), kept so the next download of
+ * `dest` resumes it (see `src/cache/partial_download.ts`). A temp name:
+ * never taken for data, swept with its shared temp file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isResumeStateName, isTempName, resumeStatePathFor } from "./atomic_write.ts";
+ * assert.equal(resumeStatePathFor("/data/a.csv"), "/data/.a.csv.vc-tmp-0-resume");
+ * assert(isTempName(".a.csv.vc-tmp-0-resume") && isResumeStateName(".a.csv.vc-tmp-0-resume"));
+ * ```
+ */
+export function resumeStatePathFor(dest: string): string {
+  return sharedTempPathFor(dest).slice(0, -SHARED_SUFFIX.length) + RESUME_SUFFIX;
+}
+
+/** True when `name` is a resume state's name ({@linkcode resumeStatePathFor}). */
+export function isResumeStateName(name: string): boolean {
+  return name.endsWith(RESUME_SUFFIX) && TEMP_NAME.test(name);
+}
+
+/** The shared temp path whose partial the resume state at `path` describes. */
+export function sharedPathOfResumeState(path: string): string {
+  return path.slice(0, -RESUME_SUFFIX.length) + SHARED_SUFFIX;
+}
+
+/** The resume state's path of the shared temp file at `path` (see {@linkcode resumeStatePathFor}). */
+export function resumeStateOfSharedPath(path: string): string {
+  return path.slice(0, -SHARED_SUFFIX.length) + RESUME_SUFFIX;
 }
 
 /**
@@ -297,6 +331,14 @@ export class AtomicFile {
    */
   #identity: { ino: number; dev: number } | undefined;
   #sync: Promise<void> | undefined;
+  /**
+   * A shared temp file whose first bytes an interrupted download described
+   * in a resume state (see `src/cache/partial_download.ts`): a discard
+   * (the download failed for now, or the process is interrupted) closes it
+   * and leaves it at its path for the next holder of its lock to resume. Set
+   * by the download, cleared when it empties the file.
+   */
+  keepsPartial = false;
 
   private constructor(
     /** Where the content goes on commit. */
@@ -431,6 +473,7 @@ export class AtomicFile {
 
   /** Empties the file (a shared temp file may hold what a dead writer left). */
   reset(): void {
+    this.keepsPartial = false;
     if (this.file.statSync().size > 0) this.file.truncateSync(0);
     this.file.seekSync(0, Deno.SeekMode.Start);
   }
@@ -700,7 +743,7 @@ export class AtomicFile {
    */
   discard(): void {
     if (this.shared) {
-      if (!this.#done && !this.#closed) {
+      if (!this.#done && !this.#closed && !this.keepsPartial) {
         if (this.isAtPath()) removeQuietly(this.path);
         else this.#taken = true;
       }

@@ -7,7 +7,16 @@
  */
 import { dirname, join, sep } from "../path.ts";
 import { isAbandonedTemp, UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "../abandoned_temp.ts";
-import { isSharedTempName, isTempName, sharedTempPathFor, tempStem } from "../atomic_write.ts";
+import {
+  isResumeStateName,
+  isSharedTempName,
+  isTempName,
+  resumeStateOfSharedPath,
+  sharedPathOfResumeState,
+  sharedTempPathFor,
+  tempStem,
+} from "../atomic_write.ts";
+import { PARTIAL_KEEP_MS } from "./partial_download.ts";
 import { renameOverSync } from "../replace_file.ts";
 import {
   lstatOrUndefined,
@@ -234,7 +243,13 @@ export async function sweepDebris(
     } else {
       stale = (stat.mtime?.getTime() ?? now) < cutoff;
     }
+    if (isTemp && isResumeStateName(name)) {
+      if (isStaleResumeState(path, now) && await removeIfExists(path)) removed++;
+      continue;
+    }
     if (isTemp && isSharedTempName(name)) {
+      // A partial kept to be resumed stays for a day (see partial_download.ts).
+      if (keptForResume(path, now)) continue;
       // A dead download's commit whose record was never written: the copy it
       // replaced goes back first (restoreKeptCopy), whatever the walk's order.
       const dataDir = dirname(path);
@@ -300,7 +315,13 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
   for (const entry of readDirOrEmpty(dataDir)) {
     if (!entry.isFile || !isTempName(entry.name)) continue;
     const path = join(dataDir, entry.name);
+    if (isResumeStateName(entry.name)) {
+      if (isStaleResumeState(path, now)) remove(path);
+      continue;
+    }
     if (isSharedTempName(entry.name)) {
+      // A partial kept to be resumed stays for a day (see partial_download.ts).
+      if (keptForResume(path, now)) continue;
       // A dead download's lock file is also taken over by the next download
       // of its entry; removed here only after the usual grace.
       const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
@@ -415,9 +436,41 @@ function removeSharedIfUnlocked(path: string, force: boolean): boolean {
     const mine = file.statSync();
     const there = Deno.lstatSync(path);
     if (!there.isFile || (mine.ino !== null && mine.ino !== there.ino)) return false;
+    // Its resume state goes with it (first: nobody can write one while we
+    // hold the lock of the file it would describe).
+    try {
+      Deno.removeSync(resumeStateOfSharedPath(path));
+    } catch {
+      // None (the usual case).
+    }
     Deno.removeSync(path);
     return true;
   });
+}
+
+/**
+ * True when the partial download at shared temp file `path` has a resume
+ * state (see partial_download.ts) written within the last day: it is kept
+ * for the next download of its entry, which resumes or empties it.
+ */
+function keptForResume(path: string, now: number): boolean {
+  const mtime = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime?.getTime();
+  if (mtime === undefined || now - mtime > PARTIAL_KEEP_MS) return false;
+  // Committed (a second name: killed before its note was removed): not a
+  // partial, and the copy it replaced may have to go back (restoreKeptBeside).
+  return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;
+}
+
+/**
+ * True when the resume state at `path` is debris: a day old (its partial
+ * goes too), or its partial is gone (past the grace in which a download
+ * that just created the partial may write it).
+ */
+function isStaleResumeState(path: string, now: number): boolean {
+  const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
+  if (now - mtime > PARTIAL_KEEP_MS) return true;
+  return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
+    lstatSyncOrUndefined(sharedPathOfResumeState(path)) === undefined;
 }
 
 /** True when `path` is an empty file that no process holds locked. */

@@ -25,6 +25,7 @@ import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
 import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
+import { partialResume } from "./partial_download.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
 import {
   type EntryIndex,
@@ -254,6 +255,16 @@ export class EntryFetcher {
         // process takes the entry over in between); once it is no longer
         // ours (its name taken away), a unique one.
         const locked = lock.temp;
+        // What an earlier run left of a large download, resumed (or emptied).
+        if (locked.shared) {
+          options.resume = partialResume(
+            locked,
+            loc.dataPath,
+            lock.partialSize,
+            loc.uri,
+            this.#options.endpoint ?? "",
+          );
+        }
         options.temp = () =>
           locked.writable
             ? locked
@@ -365,6 +376,7 @@ export class EntryFetcher {
         signal: ctx.signal,
         clock: this.#index.clock,
         timeout: lockWaitMs,
+        keepPartial: true,
         ...(mode === undefined ? {} : { mode }),
         onWait: (holder) =>
           this.#options.warn(

@@ -24,8 +24,11 @@
  *   usual answer on a cold miss, "missing", is a failing `lstat`);
  * - a holder that died (even by `kill -9`: the kernel drops its lock) left
  *   the file at the path: with partial content (the next holder empties it
- *   and downloads into it), or committed, with two names (the next holder
- *   removes the temp name, the data stays, and looks for the record).
+ *   and downloads into it, or resumes it when a note beside it says how
+ *   far it got, see partial_download.ts; a holder that gave up on a large
+ *   download for a reason that may pass leaves it so too), or committed,
+ *   with two names (the next holder removes the temp name, the data stays,
+ *   and looks for the record).
  *
  * Where locks are mandatory (Windows, see `src/fs_platform.ts`) a lock
  * denies I/O through every other handle, so the shared temp file is only
@@ -61,6 +64,15 @@ export interface EntryLockOptions {
   noticeAfter?: number;
   /** Mode of a temp file this lock creates (default: the umask's). */
   mode?: number;
+  /**
+   * Leave what a holder that died or gave up left in the file (its size in
+   * {@linkcode EntryLock.partialSize}) instead of emptying it, and in place
+   * when the lock is released: a downloader resumes it or empties it
+   * (`temp.reset()`) before writing; a holder that only looks leaves it to
+   * be resumed. Without it (`vc cache rm`, verify) the file is emptied and
+   * goes with the lock.
+   */
+  keepPartial?: boolean;
 }
 
 /**
@@ -126,6 +138,12 @@ export interface EntryLock extends Disposable {
   readonly waited: boolean;
   /** The temp file to download into (the locked one, except where locks are mandatory); write it only while holding the lock. */
   readonly temp: AtomicFile;
+  /**
+   * Bytes an earlier holder left in {@linkcode EntryLock.temp}, kept for
+   * the caller with {@linkcode EntryLockOptions.keepPartial}; else 0 (the
+   * file was emptied).
+   */
+  readonly partialSize: number;
   /**
    * Releases the lock: the temp name is removed first (a waiter then finds
    * it gone and looks for the record; a committed file stays at the data
@@ -212,14 +230,21 @@ export async function acquireEntryLock(
         temp.unlinkShared();
         continue;
       }
-      // Left by a holder that died mid-download: ours now, emptied.
+      // Left by a holder that died mid-download (or gave up on a partial
+      // it kept to be resumed): ours now, emptied unless the caller looks
+      // at it first.
+      let partialSize = 0;
       if (stat.size > 0) {
         waited = true;
-        temp.reset();
+        if (options.keepPartial === true && !separate) {
+          partialSize = stat.size;
+          // Released untouched (a holder that only looks), it stays.
+          temp.keepsPartial = true;
+        } else temp.reset();
       }
       const lock = separate
-        ? new HeldLock(AtomicFile.create(dataPath, tempOptions), waited, temp)
-        : new HeldLock(temp, waited);
+        ? new HeldLock(AtomicFile.create(dataPath, tempOptions), waited, 0, temp)
+        : new HeldLock(temp, waited, partialSize);
       ok = true;
       return lock;
     } finally {
@@ -233,13 +258,15 @@ class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
   readonly temp: AtomicFile;
+  readonly partialSize: number;
   /** The locked shared temp file when it is not `temp` (mandatory locks). */
   readonly #separate: AtomicFile | undefined;
 
-  constructor(temp: AtomicFile, waited: boolean, separate?: AtomicFile) {
+  constructor(temp: AtomicFile, waited: boolean, partialSize: number, separate?: AtomicFile) {
     this.temp = temp;
     this.path = (separate ?? temp).path;
     this.waited = waited;
+    this.partialSize = partialSize;
     this.#separate = separate;
   }
 

@@ -408,7 +408,7 @@ export class EntryResolver {
     // the caller's download waits for it and takes its copy.
     let lock;
     try {
-      lock = await acquireEntryLock(rec.path, { timeout: 0 });
+      lock = await acquireEntryLock(rec.path, { timeout: 0, keepPartial: true });
     } catch (e) {
       if ((e as Error | undefined)?.name === "LockTimeoutError") {
         this.#index.forget(rec.path);

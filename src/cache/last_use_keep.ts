@@ -61,7 +61,7 @@ export async function keepLastUse(
   const { acquireEntryLock } = await import("./entry_lock.ts");
   let lock;
   try {
-    lock = await acquireEntryLock(path, { timeout: 1_000 });
+    lock = await acquireEntryLock(path, { timeout: 1_000, keepPartial: true });
   } catch {
     return; // being downloaded (in use), or a read-only cache: left as the read left it
   }

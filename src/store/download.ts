@@ -63,7 +63,14 @@ import {
   Verifier,
 } from "../verify.ts";
 import { HashPool } from "./download_hasher.ts";
-import { failuresAfter, fullJitterDelay, isTransientError, retriedInFull, sleep } from "./retry.ts";
+import {
+  failuresAfter,
+  fullJitterDelay,
+  isStoreUnavailable,
+  isTransientError,
+  retriedInFull,
+  sleep,
+} from "./retry.ts";
 import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
 
 const MiB = 1024 * 1024;
@@ -149,6 +156,38 @@ export interface TempDownloadOptions extends DownloadOptions {
    * until the new copy's record is written).
    */
   beforeCommit?: () => void;
+  /**
+   * Resumption of a large download across runs (the asset cache's, whose
+   * locked shared temp file outlives a failed or interrupted run): where an
+   * earlier run stopped, and where to note how far this one got.
+   */
+  resume?: PartialResume;
+}
+
+/**
+ * How far a large download got, kept with its temp file so that a later run
+ * goes on from there (see `src/cache/partial_download.ts`): a download with
+ * parallel ranged GETs notes each time the completed prefix of its file
+ * grows, and a run that stops for a reason that may pass (the store
+ * unreachable, the connection cut after every retry, an interrupt) leaves
+ * the temp file and the note. The next one asks only for the rest, with
+ * `If-Match` on the ETag the note names (an object replaced meanwhile
+ * starts over from byte 0), and hashes the kept prefix again from the file
+ * as any range: the result is verified whole, as always.
+ */
+export interface PartialResume {
+  /** What the temp file holds from an earlier run; asked once, by the first attempt. */
+  take(): ResumePoint | undefined;
+  /** Notes that bytes [0, done) of the temp file are `info`'s; false when it could not. */
+  save(info: ObjectInfo, done: number): boolean;
+  /** Forgets the note: its temp file is emptied, or complete. */
+  forget(): void;
+}
+
+/** Where a download stopped: bytes [0, done) of version `info` are in its temp file. */
+export interface ResumePoint {
+  info: ObjectInfo;
+  done: number;
 }
 
 /** Expected content of a download (see {@linkcode DownloadOptions.integrity}). */
@@ -304,6 +343,14 @@ async function downloadTwice(
         continue;
       }
       if (!(e instanceof Corrupted)) throw e;
+      if (e.resumed) {
+        // The bytes an earlier run left failed the check with the rest (a
+        // disk that lost or changed them): not the store's content nor
+        // noise on the way; fetched whole at once, and not counted.
+        expected = e.info;
+        ifMatch = normalizeEtag(e.info.etag);
+        continue;
+      }
       // Content that failed its check may have been corrupted on the way (a
       // proxy, a flaky link): downloaded again from scratch (the temp file
       // emptied or a new one, fresh hashes), pinned to the version that came corrupt, so a
@@ -376,6 +423,8 @@ class Corrupted extends Error {
     readonly info: ObjectInfo,
     /** What the content hashed to ({@linkcode fingerprint}), when known. */
     readonly digest: string | undefined,
+    /** Whether the attempt resumed an earlier run's partial (see {@linkcode PartialResume}). */
+    readonly resumed = false,
   ) {
     super(error.message, { cause: error });
   }
@@ -437,7 +486,12 @@ async function downloadOnce(
     let first: ReadableStream<Uint8Array> | undefined;
     // A small body the store read whole: written as is, no stream.
     let firstBytes: Uint8Array | undefined;
-    if (expected !== undefined && expected.size >= threshold) {
+    // An earlier run's partial of the version asked for: only the rest is fetched.
+    const from = resumable(options.resume?.take(), expected, ifMatch, threshold);
+    if (from !== undefined) {
+      // No first GET: every ranged GET carries If-Match on the partial's ETag.
+      info = from.info;
+    } else if (expected !== undefined && expected.size >= threshold) {
       info = expected;
     } else {
       // One GET serves small objects whole and tells size and ETag of large ones.
@@ -475,6 +529,12 @@ async function downloadOnce(
       }
       temp = options.temp?.() ??
         AtomicFile.create(dest, options.mode !== undefined ? { mode: options.mode } : {});
+      // A partial kept for resumption that this attempt does not resume
+      // (a refresh's other version, a retry): emptied, its note gone.
+      if (from === undefined && temp.keepsPartial) {
+        options.resume?.forget();
+        temp.reset();
+      }
       // Held until commit closes the file: a sweeper that can take this lock
       // knows the writer is dead, without reading /proc (which Deno gates
       // behind --allow-all). Best effort: some filesystems have no flock.
@@ -494,21 +554,34 @@ async function downloadOnce(
     }
     const plan = verifier.plan;
     let done = false;
+    // The temp file stays as it is (its prefix noted for the next run).
+    let keep = false;
+    const resume = ctx.parallel ? options.resume : undefined;
     try {
       let computed: Computed;
       if (!ctx.parallel) {
         computed = await downloadSequential(ctx, temp, first ?? firstBytes, verifier);
       } else {
+        // A note left from an earlier partial must never describe this
+        // attempt's bytes (one unlink per large download).
+        if (from === undefined) resume?.forget();
         computed = await downloadParallel(ctx, temp, first, plan, {
           concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
           rangeSize: Math.max(1, options.partSize ?? DEFAULT_RANGE_SIZE),
+          resumeAt: from?.done ?? 0,
+          onPrefix: resume === undefined ? undefined : (bytes) => {
+            // Only a shared temp file outlives this run (a unique one is removed).
+            if (temp.shared && resume.save(info, bytes)) temp.keepsPartial = true;
+          },
         }, controller);
       }
       let verified: Verified;
       try {
         verified = await verifier.verify(temp.path, computed, controller.signal);
       } catch (e) {
-        throw e instanceof IntegrityError ? new Corrupted(e, info, fingerprint(computed)) : e;
+        throw e instanceof IntegrityError
+          ? new Corrupted(e, info, fingerprint(computed), from !== undefined)
+          : e;
       }
       if (options.objectTime) {
         try {
@@ -519,19 +592,63 @@ async function downloadOnce(
       }
       await temp.commit(options.beforeCommit);
       done = true;
+      if (temp.keepsPartial || from !== undefined) resume?.forget();
       // An empty object had no chunk to report: say it is complete, so a
       // caller can tell a download (progress seen) from a cache hit (none).
       if (info.size === 0) options.onProgress?.({ bytes: 0, total: 0 });
       return { ...info, ...verified };
+    } catch (e) {
+      // Stopped by what may pass (see PartialResume): the noted prefix stays
+      // for the next run, and the caller's discard leaves the file.
+      keep = temp.keepsPartial && worthResuming(e, outer);
+      throw e;
     } finally {
       // A shared temp file (the caller's lock) is emptied and kept for the
       // next attempt: discarding it would let another process take the
       // entry over between two attempts. Any other is removed.
-      if (!done) temp.rewind();
+      if (!done && !keep) {
+        if (temp.keepsPartial) resume?.forget();
+        temp.rewind();
+      }
     }
   } finally {
     stopForwarding();
   }
+}
+
+/**
+ * `point` when this attempt may resume it: the first attempt, of a download
+ * in ranges, of the version asked for (a refresh's HEAD named one).
+ */
+function resumable(
+  point: ResumePoint | undefined,
+  expected: ObjectInfo | undefined,
+  ifMatch: string | undefined,
+  threshold: number,
+): ResumePoint | undefined {
+  if (point === undefined || ifMatch !== undefined || point.info.size < threshold) return undefined;
+  if (
+    expected !== undefined &&
+    (normalizeEtag(expected.etag) !== normalizeEtag(point.info.etag) ||
+      expected.size !== point.info.size)
+  ) return undefined;
+  return point;
+}
+
+/**
+ * Whether a download that failed with `e` leaves its partial for a later
+ * run: interrupted, or stopped by the store or the connection (unreachable,
+ * 5xx after every retry, a body cut short every time); not for content or a
+ * version that is wrong, nor a local failure (a full disk: the partial goes,
+ * freeing its room).
+ */
+function worthResuming(e: unknown, outer: AbortSignal | undefined): boolean {
+  if (outer?.aborted === true) return true;
+  if (e instanceof VersionChanged || e instanceof RangesIgnored || e instanceof Corrupted) {
+    return false;
+  }
+  if (e instanceof IntegrityError) return e.cause instanceof Truncated;
+  return isStoreUnavailable(e);
 }
 
 async function getWithRetries(
@@ -630,7 +747,14 @@ async function downloadParallel(
   temp: AtomicFile,
   first: ReadableStream<Uint8Array> | undefined,
   plan: Verifier["plan"],
-  opts: { concurrency: number; rangeSize: number },
+  opts: {
+    concurrency: number;
+    rangeSize: number;
+    /** Bytes [0, resumeAt) are in the file already (an earlier run's): hashed, not fetched. */
+    resumeAt: number;
+    /** Called as the completed prefix of the file grows, with its length. */
+    onPrefix: ((bytes: number) => void) | undefined;
+  },
   controller: AbortController,
 ): Promise<Computed> {
   const size = ctx.info.size;
@@ -701,6 +825,26 @@ async function downloadParallel(
     if (prefix > before) wake();
   };
 
+  // Whole ranges of the earlier run's prefix (a range size changed since
+  // rounds down: what is past it is fetched again).
+  const kept = Math.min(Math.floor(opts.resumeAt / rangeSize), count);
+  if (kept > 0) {
+    ctx.written = rangeAt(kept - 1).end;
+    ctx.onProgress?.({ bytes: ctx.written, total: size });
+  }
+  // The completed prefix as the next run may resume it (see PartialResume).
+  const finished = new Set<number>();
+  let finishedPrefix = kept;
+  const noteFinished = (index: number) => {
+    if (opts.onPrefix === undefined) return;
+    finished.add(index);
+    const before = finishedPrefix;
+    while (finished.delete(finishedPrefix)) finishedPrefix++;
+    if (finishedPrefix > before && finishedPrefix < count) {
+      opts.onPrefix(rangeAt(finishedPrefix - 1).end);
+    }
+  };
+
   let initial = first;
   let failure: { error: unknown } | undefined;
   const fetchOne = async (index: number) => {
@@ -710,6 +854,11 @@ async function downloadParallel(
       }
       if (failure !== undefined) return;
       const { start, end } = rangeAt(index);
+      if (index < kept) {
+        // In the file already: hashed from there like any finished range.
+        rangeDone(index);
+        return;
+      }
       if (index === 0 && initial !== undefined) {
         // The first GET's body serves range 0 (then it is cancelled).
         const body = initial;
@@ -721,6 +870,7 @@ async function downloadParallel(
         await pipeRange(ctx, temp.path, start, end);
       }
       rangeDone(index);
+      noteFinished(index);
     } catch (error) {
       // The first failure stops everyone; later ones are mostly the resulting aborts.
       if (failure === undefined) {

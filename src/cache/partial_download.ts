@@ -1,0 +1,169 @@
+/**
+ * Resuming a large download that an earlier run left unfinished (killed,
+ * interrupted, or stopped by the store or the connection after every
+ * retry), instead of starting it again from byte 0.
+ *
+ * The partial is the entry's locked shared temp file (see entry_lock.ts):
+ * whoever holds the entry's lock owns it, so one download per object across
+ * processes still holds. Beside it, `.<name>.vc-tmp-0-resume` (a temp name:
+ * never data, swept with the partial) says how far it got: the URI and
+ * endpoint, the partial file's identity (device and inode: a note never
+ * describes another file, e.g. one created after `vc cache rm` emptied and
+ * removed the partial), the object's version (ETag, size, metadata) and the
+ * length of the completed prefix. The download writes it each time that
+ * prefix grows (ranges of 8 MiB: a few system calls per range, only for
+ * objects downloaded with parallel ranged GETs), and removes it before it
+ * starts a partial afresh and once the file is committed.
+ *
+ * What resumes is only ever checked as a whole: the prefix is hashed again
+ * from the file, the rest is asked for with `If-Match` on the noted ETag
+ * (a replaced object starts over from byte 0), and the finished file must
+ * match the ETag (or pinned SHA-256) before it takes its name. A note that
+ * does not fit (damaged, another URI or endpoint, another file, a prefix
+ * longer than the file) empties the partial.
+ *
+ * Loaded with the downloads (entry_fetch.ts): a warm process never parses it.
+ *
+ * @module
+ */
+import { type AtomicFile, removeQuietly, resumeStatePathFor } from "../atomic_write.ts";
+import type { PartialResume, ResumePoint } from "../store/download.ts";
+import type { ObjectInfo } from "../store/types.ts";
+
+/** A partial (and its note) untouched this long is swept like other debris (ms): a day. */
+export const PARTIAL_KEEP_MS = 24 * 3600_000;
+
+/** The note's format: a different one is not read. */
+const FORMAT = 1;
+
+/** The note as written (JSON). */
+interface Note {
+  format: number;
+  uri: string;
+  endpoint: string;
+  dev: number;
+  ino: number;
+  done: number;
+  info: Omit<ObjectInfo, "lastModified"> & { lastModified: number };
+}
+
+/**
+ * The resumption of the download of `uri` (through `endpoint`) into the
+ * locked shared temp file `temp` of data path `dataPath`, which holds
+ * `partialSize` bytes left by an earlier holder. A partial that its note
+ * does not describe is emptied here (its note removed), so the download
+ * starts from byte 0. Costs nothing when `partialSize` is 0 (no partial).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acquireEntryLock } from "./entry_lock.ts";
+ * import { partialResume } from "./partial_download.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const info = { key: "a", size: 10, etag: "e", lastModified: new Date(0) };
+ *   {
+ *     using lock = await acquireEntryLock(`${dir}/a`, { keepPartial: true });
+ *     const resume = partialResume(lock.temp, `${dir}/a`, 0, "s3://b/a", "");
+ *     await lock.temp.file.write(new Uint8Array(4));
+ *     assert(resume.save(info, 4));
+ *     lock.temp.keepsPartial = true; // the download's failure leaves it
+ *   }
+ *   using lock = await acquireEntryLock(`${dir}/a`, { keepPartial: true });
+ *   const resume = partialResume(lock.temp, `${dir}/a`, lock.partialSize, "s3://b/a", "");
+ *   assert.equal(resume.take()?.done, 4);
+ *   resume.forget();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function partialResume(
+  temp: AtomicFile,
+  dataPath: string,
+  partialSize: number,
+  uri: string,
+  endpoint: string,
+): PartialResume {
+  const notePath = resumeStatePathFor(dataPath);
+  let point: ResumePoint | undefined;
+  if (partialSize > 0) {
+    point = readNote(notePath, temp, partialSize, uri, endpoint);
+    if (point === undefined) {
+      // A partial nothing vouches for: its bytes could be anything.
+      removeQuietly(notePath);
+      temp.reset();
+    }
+  }
+  return {
+    take() {
+      const p = point;
+      point = undefined;
+      return p;
+    },
+    save(info, done) {
+      try {
+        const stat = temp.file.statSync();
+        const note: Note = {
+          format: FORMAT,
+          uri,
+          endpoint,
+          dev: stat.dev,
+          ino: stat.ino ?? -1,
+          done,
+          info: { ...info, lastModified: info.lastModified.getTime() },
+        };
+        writeNote(notePath, JSON.stringify(note));
+        return true;
+      } catch {
+        return false; // a full disk: the download goes on; a later run starts over
+      }
+    },
+    forget() {
+      removeQuietly(notePath);
+    },
+  };
+}
+
+/**
+ * Writes `text` over the note at `path` in one write, without truncating it
+ * first (a run killed between a truncation and the write would lose the
+ * note): padded with spaces, which JSON ignores, to the length of the note
+ * it replaces. Killed before its first write, a new note is empty and
+ * resumes nothing.
+ */
+function writeNote(path: string, text: string): void {
+  using file = Deno.openSync(path, { write: true, create: true });
+  const bytes = new TextEncoder().encode(text.padEnd(file.statSync().size, " "));
+  let off = 0;
+  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}
+
+/** The point the note at `path` describes for `temp`, or undefined when it does not fit. */
+function readNote(
+  path: string,
+  temp: AtomicFile,
+  partialSize: number,
+  uri: string,
+  endpoint: string,
+): ResumePoint | undefined {
+  let note: Partial<Note>;
+  try {
+    note = JSON.parse(Deno.readTextFileSync(path));
+    const stat = temp.file.statSync();
+    const info = note.info;
+    if (
+      typeof note !== "object" || note === null || note.format !== FORMAT ||
+      note.uri !== uri || note.endpoint !== endpoint ||
+      note.dev !== stat.dev || note.ino !== (stat.ino ?? -1) ||
+      typeof info !== "object" || info === null || typeof info.key !== "string" ||
+      typeof info.etag !== "string" || info.etag === "" ||
+      !Number.isSafeInteger(info.size) || typeof info.lastModified !== "number" ||
+      !Number.isSafeInteger(note.done) || note.done! <= 0 || note.done! > partialSize ||
+      note.done! >= info.size
+    ) return undefined;
+    return { info: { ...info, lastModified: new Date(info.lastModified) }, done: note.done! };
+  } catch {
+    return undefined; // missing, cut short or damaged
+  }
+}

@@ -8,6 +8,10 @@
  *
  * With a DIR, everything stays there to look at; without one, the demo
  * works in a temp directory and removes it at the end, success or not.
+ * DIR gets a `vc.json` naming its bucket and cache, so the `vc` lines the
+ * demo printed work as shown when run there afterwards (the demo itself pins
+ * them through the environment, which wins over a project file, so settings
+ * the caller's shell exports never send the demo to another bucket).
  *
  * @module
  */
@@ -39,6 +43,12 @@ try {
     VC_MANIFEST: join(dir, "versioned_assets.json"),
   };
 
+  // The project settings a kept DIR needs for `vc ls`, `vc path …` run there (paths are
+  // relative to this file, so the directory may be moved).
+  await Deno.writeTextFile(
+    join(dir, "vc.json"),
+    `${JSON.stringify({ bucket: "./bucket", cacheDir: "./cache" }, null, 4)}\n`,
+  );
   await Deno.writeTextFile(join(dir, "greeting.txt"), "hello from vc\n");
   await Deno.writeTextFile(join(dir, "table_v1.csv"), "city,population\nOslo,709000\n");
   await Deno.writeTextFile(
@@ -89,7 +99,8 @@ try {
   console.log(`\nThe manifest vc wrote equals manifest.example.json:\n${written}`);
   console.log(
     keep
-      ? `Look around in ${dir}; delete it when done.`
+      ? `Look around in ${dir}: vc run there uses its bucket and cache (named in its vc.json),\n` +
+        `e.g. \`cd ${dir} && vc path /demo/table.csv\`; delete it when done.`
       : `(Run \`deno task demo DIR\` to keep the files.)`,
   );
 } catch (error) {

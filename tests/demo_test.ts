@@ -1,7 +1,8 @@
 /**
  * The README's first command: `deno task demo` must run the whole versioned
  * workflow on the embedded store and end with manifest.example.json; a DIR
- * that is not empty (a second run) is refused before anything is written.
+ * that is not empty (a second run) is refused before anything is written;
+ * in a kept DIR the `vc` lines the demo printed work as shown.
  */
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
@@ -47,6 +48,39 @@ Deno.test("deno task demo DIR: a DIR that is not empty is refused up front, unto
     assertEquals(code, 1, stderr);
     assertStringIncludes(stderr, `${dir} is not empty`);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["versioned_assets.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task demo DIR: vc run in DIR afterwards finds the demo's bucket and cache", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_demo_kept_test_" });
+  try {
+    const demo = await runDemo(dir);
+    assertEquals(demo.code, 0, `demo failed:\n${demo.stdout}\n${demo.stderr}`);
+    assertStringIncludes(demo.stdout, `cd ${dir} && vc path /demo/table.csv`);
+    // As a newcomer would: in DIR, with none of the demo's VC_* variables set.
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const run = async (...args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", ...PERMISSION_FLAGS, cli, ...args],
+        cwd: dir,
+        clearEnv: true,
+        env: { NO_COLOR: "1", HOME: dir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+    };
+    const path = await run("path", "/demo/table.csv");
+    assertEquals(path.code, 0, path.stderr);
+    // The demo's cache, warm: the copy the demo's own `vc path` put there.
+    assertEquals(path.stdout.trim().startsWith(`${dir}/cache/`), true, path.stdout);
+    assertStringIncludes(await Deno.readTextFile(path.stdout.trim()), "Bergen");
+    const verify = await run("verify");
+    assertEquals(verify.code, 0, verify.stderr);
+    assertStringIncludes(verify.stdout, "ok  locked  /demo/table.csv");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

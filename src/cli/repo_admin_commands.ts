@@ -104,21 +104,25 @@ export const gc: Command = {
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();
-    const verb = dryRun ? "would " : "";
+    // A dry run says what it would do; a real one reports what it did, in the past tense as
+    // every other command's report ("expire 1 superseded" read as an instruction).
+    const did = (verb: string, done: string) => dryRun ? `would ${verb}` : done;
     const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
     // What it did (or would do): a confirmation, which --quiet drops.
     await ctx.out.status(report, [
-      `${verb}expire ${report.expired.length} superseded${ids(report.expired)}`,
+      `${did("expire", "expired")} ${report.expired.length} superseded${ids(report.expired)}`,
       ...(report.keptClaimed.length === 0 ? [] : [
         `kept ${report.keptClaimed.length} superseded under a live claim (a later gc expires them)${
           ids(report.keptClaimed)
         }`,
       ]),
-      `${verb}purge ${report.purgedUnpublished.length} abandoned unpublished${
+      `${did("purge", "purged")} ${report.purgedUnpublished.length} abandoned unpublished${
         ids(report.purgedUnpublished)
       }`,
-      `${verb}purge ${report.purgedExpired.length} expired${ids(report.purgedExpired)}`,
-      `${verb}delete ${counted(report.deletedObjects.length, "content object")}`,
+      `${did("purge", "purged")} ${report.purgedExpired.length} expired${
+        ids(report.purgedExpired)
+      }`,
+      `${did("delete", "deleted")} ${counted(report.deletedObjects.length, "content object")}`,
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
       ...(report.removedTemps.length === 0 ? [] : [
         `removed ${counted(report.removedTemps.length, "temp file")} of killed writers: ${
@@ -126,7 +130,7 @@ export const gc: Command = {
         }`,
       ]),
       ...(report.abortedUploads.length === 0 ? [] : [
-        `${verb}abort ${counted(report.abortedUploads.length, "abandoned upload")}: ${
+        `${did("abort", "aborted")} ${counted(report.abortedUploads.length, "abandoned upload")}: ${
           report.abortedUploads.map((u) => u.key).join(" ")
         }`,
       ]),

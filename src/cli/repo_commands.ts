@@ -18,6 +18,7 @@ import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { localPathArg } from "./local_path.ts";
+import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
@@ -235,6 +236,7 @@ export const add: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
+    await refuseSwappedPathAndFile("repo add", ctx.io.cwd, path, file);
     pathArg(path, "PATH");
     const tagText = ctx.flags.string("tag");
     const tags = tagText !== undefined ? tagsArg(tagText, "--tag") : undefined;

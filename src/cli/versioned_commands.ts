@@ -24,6 +24,7 @@ import { compareUtf8 } from "../walk.ts";
 import { untilAborted } from "../abort_hub.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
+import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
@@ -58,6 +59,7 @@ export const add: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
+    await refuseSwappedPathAndFile("add", ctx.io.cwd, path, file);
     checkedPath(path);
     const version = checkedVersion(ctx.flags.string("version"), "--version");
     const source = localPathArg(ctx.io.cwd, file, "FILE");
@@ -129,6 +131,7 @@ export const update: Command = {
   ],
   async run(ctx) {
     const [path, file] = ctx.args as [string, string];
+    await refuseSwappedPathAndFile("update", ctx.io.cwd, path, file);
     checkedPath(path);
     const bump = bumpFrom(ctx);
     checkedVersion(bump.version, "--version");

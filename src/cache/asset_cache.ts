@@ -856,13 +856,28 @@ function checkLocal(path: string): string {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       throw new NotFoundError(
         // A path typed with spaces is not cut by the message rule: cut here.
-        `local path ${shortened(path)} does not exist (resolved: ${shortened(resolve(path))})`,
+        `local path ${shortened(path)} does not exist (resolved: ${shortened(resolve(path))})${
+          uriMeant(path)
+        }`,
         { cause: e },
       );
     }
     throw e;
   }
   return path;
+}
+
+// A missing relative path that reads as an S3 object with its scheme left out
+// (`my-bucket/models/w.bin`, or `s3//b/k` without the colon) names the URI meant:
+// anything without `s3://` is a local path, returned as is when it exists.
+function uriMeant(path: string): string {
+  const colonless = /^s3\/\/+([^/]+\/.+)$/i.exec(path);
+  const meant = colonless
+    ? `s3://${colonless[1]}`
+    : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^/]/.test(path)
+    ? `s3://${path}`
+    : undefined;
+  return meant === undefined ? "" : `; an object in S3 is written as a URI: ${shortened(meant)}`;
 }
 
 let defaultCache: AssetCache | undefined;

@@ -232,6 +232,15 @@ export async function listEntries(
     }
   }
   if (first === undefined) return { length, [Symbol.iterator]: () => listLines(text, file) };
+  // A manifest given as a list (`vc prefill --list versioned_assets.json`): its
+  // first bad line, `{`, would not tell the newcomer what to do.
+  if (isJsonObject(text)) {
+    throw new InvalidInputError(
+      `${file} is a JSON object (a manifest?), not a list of items (one URI or versioned path a ` +
+        "line): give a manifest with --manifest (in the library, prefill's `versioned`)",
+      { cause: first },
+    );
+  }
   if (others.length === 0) throw first;
   const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
   const more = others.length - shown.length;
@@ -241,6 +250,18 @@ export async function listEntries(
     })`,
     { cause: first.cause },
   );
+}
+
+// Whether a list's text is one JSON object (a UTF-8 byte order mark allowed, as manifests have).
+function isJsonObject(text: string): boolean {
+  const body = text.replace(/^\uFEFF/, "").trim();
+  if (!body.startsWith("{")) return false;
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 // The items of a list's text (blank and comment lines skipped), each made as

@@ -252,7 +252,10 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
     data = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      jsonSyntaxMessage(`manifest ${file}`, text, cause, MANIFEST_CONFLICT_HINT),
+      jsonSyntaxMessage(`manifest ${file}`, text, cause, MANIFEST_CONFLICT_HINT) +
+        (readsAsList(text)
+          ? "; it reads as a prefill list (one URI or versioned path a line): give it to vc prefill --list"
+          : ""),
       { cause },
     );
   }
@@ -266,6 +269,15 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
   const entries = checkEntries(data as Record<string, unknown>, file);
   checkDuplicates(text, file);
   return entries;
+}
+
+// A prefill list given as a manifest (`vc prefill --manifest ci/extra_assets.txt`): its
+// first item (after blank and `#` lines) is a URI or a versioned path, never JSON.
+function readsAsList(text: string): boolean {
+  const first = text.split("\n").map((line) => line.trim()).find((line) =>
+    line !== "" && !line.startsWith("#")
+  );
+  return first !== undefined && /^(s3:\/\/|file:\/\/|\/)/i.test(first);
 }
 
 /**

@@ -1,0 +1,30 @@
+/**
+ * A prefill list given where a manifest goes (`vc prefill --manifest
+ * ci/extra_assets.txt`) was refused as `invalid JSON in manifest … at line 1,
+ * column 1: Unexpected token 's'`, true but no help. A text that is no JSON and
+ * whose first item (after blank and `#` lines) is a URI or a versioned path now
+ * says it reads as a list, to give with `--list`; other bad JSON reads as before.
+ */
+import { parseManifest } from "../src/versioned/mod.ts";
+import { InvalidInputError } from "../mod.ts";
+import { assert, assertStringIncludes, assertThrows } from "./assert.ts";
+
+Deno.test("manifest: a prefill list given as one says so, with --list to use", () => {
+  for (
+    const text of [
+      "s3://my-bucket/raw/x.bin\n/models/w.bin@1.0.0\n",
+      "# assets for CI\n\nfile:///srv/assets/a.csv\n",
+      "/foo/bar.csv\n",
+    ]
+  ) {
+    const error = assertThrows(() => parseManifest(text, "ci/extra_assets.txt"), InvalidInputError);
+    assertStringIncludes(error.message, "invalid JSON in manifest ci/extra_assets.txt");
+    assertStringIncludes(error.message, "it reads as a prefill list");
+    assertStringIncludes(error.message, "--list");
+  }
+  // Broken JSON is not a list: no such note.
+  for (const text of ['{"/a.csv": "1.0.0",}', '{"/a.csv" "1.0.0"}', "nonsense"]) {
+    const error = assertThrows(() => parseManifest(text, "m.json"), InvalidInputError);
+    assert(!error.message.includes("prefill list"), error.message);
+  }
+});

@@ -866,10 +866,12 @@ async function writeStream(
   file: Deno.FsFile,
   data: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
+  onWritten?: (bytes: number) => void,
 ): Promise<void> {
   await forEachChunk(data, async (chunk) => {
     let written = 0;
     while (written < chunk.length) written += await file.write(chunk.subarray(written));
+    onWritten?.(chunk.length);
   }, signal);
 }
 
@@ -930,6 +932,12 @@ function refuseSpecialFile(dest: string): void {
   );
 }
 
+/** Options of {@linkcode copyFileAtomic}. */
+export interface CopyFileAtomicOptions extends AtomicFileOptions {
+  /** Told how much is copied (`total`: the source's size when the copy began). */
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+}
+
 /**
  * Copies `from` to `to` atomically through a temp file beside `to`, creating
  * parent directories. `mode` defaults to the source's permission bits, so a
@@ -950,24 +958,38 @@ function refuseSpecialFile(dest: string): void {
 export async function copyFileAtomic(
   from: string,
   to: string,
-  options: AtomicFileOptions = {},
+  options: CopyFileAtomicOptions = {},
 ): Promise<void> {
+  const { onProgress, ...fileOptions } = options;
   const source = await Deno.open(from, { read: true });
-  let mode = options.mode;
-  if (mode === undefined) {
-    const bits = (await source.stat()).mode;
-    if (bits !== null) mode = bits & 0o777;
+  let mode = fileOptions.mode;
+  let size = 0;
+  try {
+    const info = await source.stat();
+    size = info.size;
+    if (mode === undefined && info.mode !== null) mode = info.mode & 0o777;
+  } catch (error) {
+    source.close();
+    throw error;
   }
   let temp: AtomicFile;
   try {
-    temp = AtomicFile.create(to, { ...options, ...(mode === undefined ? {} : { mode }) });
+    temp = AtomicFile.create(to, { ...fileOptions, ...(mode === undefined ? {} : { mode }) });
   } catch (error) {
     source.close();
     throw error;
   }
   try {
     await lockAndSweepBeside(temp, to);
-    await writeStream(temp.file, source.readable, undefined);
+    let copied = 0;
+    // Drawn from the start: the first chunk of a slow disk may take a while.
+    onProgress?.({ bytes: 0, total: size });
+    await writeStream(
+      temp.file,
+      source.readable,
+      undefined,
+      onProgress && ((n) => onProgress({ bytes: copied += n, total: size })),
+    );
     await temp.commit();
   } catch (error) {
     temp.discard();

@@ -206,7 +206,7 @@ export function md5File(
 
 /**
  * Hex SHA-256 of a file (checking a cached copy against an integrity lock);
- * `signal` stops it between reads.
+ * `signal` stops it between reads, `onProgress` is told the bytes read so far.
  *
  * @example
  * ```ts
@@ -218,7 +218,10 @@ export function md5File(
  * await Deno.remove(p);
  * ```
  */
-export function sha256File(path: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+export function sha256File(
+  path: string,
+  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+): Promise<string> {
   return digestFile(path, "sha256", options);
 }
 

@@ -84,6 +84,12 @@ export interface VerifierOptions {
    * Off by default: such a response cannot be told from an error page.
    */
   allowUnverifiable?: boolean;
+  /**
+   * Told the bytes read so far each time the file is read to check it (a
+   * cached copy checked before it is copied out takes seconds a GB). A check
+   * that reads the file again (another part size tried) starts again from 0.
+   */
+  onReadProgress?: (bytes: number) => void;
 }
 
 /** What the store's info lets us check. */
@@ -221,10 +227,11 @@ export class Verifier {
     const out = this.plan.pinOnly ? {} : await this.#checkEtag(path, computed, signal);
     const sha = this.plan.sha256;
     if (sha !== undefined) {
-      let actual = computed.sha256 ?? await sha256File(path, { signal });
+      const read = this.#readOptions();
+      let actual = computed.sha256 ?? await sha256File(path, { signal, ...read });
       // Read back while other ranges were written: confirm from the finished file.
       if (actual !== sha && computed.readBack === true && computed.sha256 !== undefined) {
-        actual = await sha256File(path, { signal });
+        actual = await sha256File(path, { signal, ...read });
       }
       if (actual !== sha) {
         const uri = this.#options.uri;
@@ -239,6 +246,14 @@ export class Verifier {
     return out;
   }
 
+  // md5File's and sha256File's options that report a read of the file to check it.
+  #readOptions(): { onProgress?: (bytes: number) => void } {
+    const onReadProgress = this.#options.onReadProgress;
+    if (onReadProgress === undefined) return {};
+    onReadProgress(0); // drawn from the start, not once the first 8 MiB are read
+    return { onProgress: onReadProgress };
+  }
+
   #where(): string {
     const dest = this.#options.dest;
     return `(${this.#info.size} bytes${dest === undefined ? "" : `, downloading to ${dest}`})`;
@@ -249,8 +264,10 @@ export class Verifier {
     const uri = this.#options.uri;
     const where = this.#where();
     if (plan.kind === "md5" || (plan.kind === "opaque" && plan.md5 !== undefined)) {
-      let actual = computed.md5 ?? await md5File(path);
-      if (actual !== plan.md5 && computed.readBack === true) actual = await md5File(path);
+      let actual = computed.md5 ?? await md5File(path, this.#readOptions());
+      if (actual !== plan.md5 && computed.readBack === true) {
+        actual = await md5File(path, this.#readOptions());
+      }
       if (actual !== plan.md5) {
         const what = plan.kind === "md5"
           ? "its ETag: expected MD5"
@@ -272,13 +289,13 @@ export class Verifier {
     const tried = first !== undefined ? [first] : [];
     const known = this.#options.knownPartSizes;
     if (known !== undefined && known.length > 0) {
-      const got = await multipartEtagOfFile(path, size, known, signal);
+      const got = await multipartEtagOfFile(path, size, known, signal, this.#readOptions());
       if (got === etag) return { partSizes: [...known] };
       tried.push(got);
     }
     // The first guess of the part size was wrong (or not hashed): the other candidates, from disk.
     for (const partSize of plan.partSizes.slice(first !== undefined ? 1 : 0)) {
-      const got = await multipartEtagOfFile(path, size, [partSize], signal);
+      const got = await multipartEtagOfFile(path, size, [partSize], signal, this.#readOptions());
       if (got === etag) return {};
       tried.push(got);
     }
@@ -286,12 +303,12 @@ export class Verifier {
     const asked = await this.#learnPartSizes(signal);
     const learned = typeof asked === "string" ? undefined : asked;
     if (learned !== undefined) {
-      const got = await multipartEtagOfFile(path, size, learned, signal);
+      const got = await multipartEtagOfFile(path, size, learned, signal, this.#readOptions());
       if (got === etag) return { partSizes: compactSizes(learned) };
       tried.push(got);
     }
     if (plan.md5 !== undefined) {
-      const actual = await md5File(path);
+      const actual = await md5File(path, this.#readOptions());
       if (actual === plan.md5) return { md5: actual };
       throw new IntegrityError(
         `${uri}: content matches neither its ETag ${etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,
@@ -427,6 +444,7 @@ async function multipartEtagOfFile(
   size: number,
   partSizes: readonly number[],
   signal: AbortSignal,
+  read: { onProgress?: (bytes: number) => void } = {},
 ): Promise<string> {
   const parts: string[] = [];
   let i = 0;
@@ -435,7 +453,15 @@ async function multipartEtagOfFile(
     signal.throwIfAborted();
     const partSize = partSizes[Math.min(i++, partSizes.length - 1)]!;
     const length = Math.min(partSize, size - start);
-    parts.push(await md5File(path, { start, length }));
+    const onProgress = read.onProgress;
+    const from = start;
+    parts.push(
+      await md5File(path, {
+        start,
+        length,
+        ...(onProgress ? { onProgress: (bytes: number) => onProgress(from + bytes) } : {}),
+      }),
+    );
     start += length;
   }
   if (parts.length === 0) parts.push(await md5File(path, { length: 0 }));
@@ -556,7 +582,12 @@ export async function checkFile(
     /** The ETag is not a hash of the content (SSE-KMS, SSE-C): not compared. */
     opaqueEtag?: boolean;
   },
-  options: { signal?: AbortSignal; partSize?: PartSizeSource } = {},
+  options: {
+    signal?: AbortSignal;
+    partSize?: PartSizeSource;
+    /** Told how much of the file is read (a check that reads it again starts from 0). */
+    onProgress?: (progress: { bytes: number; total: number }) => void;
+  } = {},
 ): Promise<string | undefined> {
   const stat = await Deno.stat(path);
   if (stat.size !== expected.size) return `size is ${stat.size}, expected ${expected.size}`;
@@ -574,6 +605,10 @@ export async function checkFile(
   if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
   if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;
   if (expected.partSizes !== undefined) verifierOptions.knownPartSizes = expected.partSizes;
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined) {
+    verifierOptions.onReadProgress = (bytes) => onProgress({ bytes, total: expected.size });
+  }
   try {
     await new Verifier(info, verifierOptions).verify(
       path,

@@ -53,6 +53,7 @@ import type {
   CacheGetOptions,
   CachePruneOptions,
   CacheVerifyOptions,
+  CopyVerifiedOptions,
   LsOptions,
 } from "./cache_options.ts";
 import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
@@ -74,6 +75,7 @@ export type {
   CacheGetOptions,
   CachePruneOptions,
   CacheVerifyOptions,
+  CopyVerifiedOptions,
   LsOptions,
 };
 
@@ -82,6 +84,10 @@ const TOUCH_INTERVAL_MS = 60_000;
 const RECHECK_INTERVAL_MS = 1_000;
 // The values of the `onUnreachable` option.
 const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
+const COPY_VERIFIED_OPTIONS: OptionNames<CopyVerifiedOptions> = {
+  onCheckProgress: true,
+  onProgress: true,
+};
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
 const DEFAULT_MAX_DOWNLOADS = 16;
 // The option names each call takes (a misspelt one is refused, not ignored).
@@ -470,7 +476,9 @@ export class AssetCache implements AsyncDisposable {
    * copy in this cache, it is first checked against its record (size and
    * checksum); a copy that fails is removed from the cache and nothing is
    * written at `dest` (`IntegrityError`, naming both). Other paths (local
-   * overrides) are copied as they are.
+   * overrides) are copied as they are. `onCheckProgress` and `onProgress`
+   * are told how far the check and the copy are (each reads the whole file:
+   * seconds a GB).
    *
    * @example
    * ```ts
@@ -490,9 +498,16 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async copyVerified(local: string, dest: string): Promise<void> {
+  async copyVerified(
+    local: string,
+    dest: string,
+    options: CopyVerifiedOptions = {},
+  ): Promise<void> {
     checkPathArgument("copyVerified() local", local);
     checkPathArgument("copyVerified() dest", dest);
+    checkOptions("copyVerified()", options, COPY_VERIFIED_OPTIONS);
+    checkOptionValues("copyVerified()", options);
+    const { onCheckProgress, onProgress } = options;
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
     if (this.#layout.contains(path)) {
@@ -500,7 +515,12 @@ export class AssetCache implements AsyncDisposable {
       const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
         const { problemWithCopy } = await import("./record_check.ts");
-        const problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
+        const problem = await problemWithCopy(
+          path,
+          meta,
+          onCheckProgress ? { onProgress: onCheckProgress } : {},
+        )
+          .catch((e) => `cannot read it: ${e}`);
         if (problem !== undefined) {
           await this.delete(meta.uri).catch(() => false);
           throw new IntegrityError(
@@ -511,7 +531,7 @@ export class AssetCache implements AsyncDisposable {
       }
     }
     try {
-      await copyFileAtomic(path, dest);
+      await copyFileAtomic(path, dest, onProgress ? { onProgress } : {});
     } catch (e) {
       if (
         e instanceof Deno.errors.NotFound && !(await Deno.lstat(path).then(() => true, () => false))
@@ -990,8 +1010,10 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw bad("signal", "an AbortSignal", o.signal);
   }
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") {
-    throw bad("onProgress", "a function", o.onProgress);
+  for (const name of ["onProgress", "onCheckProgress"]) {
+    if (o[name] !== undefined && typeof o[name] !== "function") {
+      throw bad(name, "a function", o[name]);
+    }
   }
 }
 

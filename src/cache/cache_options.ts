@@ -124,6 +124,17 @@ export interface CachePruneOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of `AssetCache.copyVerified`. */
+export interface CopyVerifiedOptions {
+  /**
+   * Told how much of a cached copy is read to check it against its record,
+   * before anything is copied (seconds a GB; none for other paths).
+   */
+  onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /** Told how much is copied to `dest`. */
+  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+}
+
 /** Options of `AssetCache.verify`. */
 export interface CacheVerifyOptions {
   /** Called after each entry. */

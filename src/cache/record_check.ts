@@ -33,7 +33,11 @@ import type { EntryMeta } from "./entry_meta.ts";
 export async function problemWithCopy(
   path: string,
   meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /** Told how much of the copy is read (seconds a GB). */
+    onProgress?: (progress: { bytes: number; total: number }) => void;
+  } = {},
 ): Promise<string | undefined> {
   const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;

@@ -5,7 +5,8 @@
  * `hashing` at once instead of staying blank until the upload starts. The
  * check after a transfer (a multipart upload's file hashed again, a
  * downloaded record's MD5) reads the file whole too: `checking` with its own
- * percentage, instead of a bar that sits at 100% for seconds a GB.
+ * percentage, instead of a bar that sits at 100% for seconds a GB. A copy
+ * out of the cache (`vc get` of a cached entry) is `copying` with its own.
  *
  * @module
  */
@@ -81,4 +82,25 @@ export function checkProgress(
   bar: ProgressBar,
 ): (progress: { bytes: number; total: number }) => void {
   return ({ bytes, total }) => bar.onStep({ current: "checking", bytes, totalBytes: total });
+}
+
+/**
+ * The `onProgress` callback of a copy of a local file (`vc get` copying a
+ * cached copy to DEST) on `bar`, as its own step, `copying` with its
+ * percentage: a copy of a GB drew nothing for seconds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProgressBar } from "../progress.ts";
+ * import { copyProgress } from "./upload_progress.ts";
+ * const bar = new ProgressBar({ enabled: false });
+ * copyProgress(bar)({ bytes: 40, total: 100 });
+ * assert(bar.line().includes("40%") && bar.line().includes("copying"));
+ * ```
+ */
+export function copyProgress(
+  bar: ProgressBar,
+): (progress: { bytes: number; total: number }) => void {
+  return ({ bytes, total }) => bar.onStep({ current: "copying", bytes, totalBytes: total });
 }

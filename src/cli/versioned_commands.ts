@@ -27,7 +27,8 @@ import { localPathArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
-import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
+import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
+import type { VersionedSyncOptions } from "../versioned/versioned_cache.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -370,11 +371,13 @@ export const get: Command = {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
     const local = await localCopy(ctx, s.vc, p, version);
+    using bar = ctx.out.progress(`copy ${normalized(p)}`);
     try {
-      await copyFileAtomic(local, target);
+      await copyFileAtomic(local, target, { onProgress: copyProgress(bar) });
     } catch (e) {
       throw copyOutError(e, target);
     }
+    bar.done();
     await ctx.out.status(
       { path: normalized(p), ...(version ? { version } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
@@ -580,7 +583,7 @@ export const sync: Command = {
     refuseInsideBucket(dest, s.vc.bucket);
     using bar = ctx.out.progress("sync");
     const report = await s.vc.syncSettled(dest, {
-      onProgress: bar.onItems,
+      onProgress: (p) => bar.onItems(withStep(p)),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -710,6 +713,18 @@ async function localCopy(
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   });
+}
+
+// A sync's progress with the step of the entry in hand (its cached copy
+// checked, then copied to DEST: seconds a GB each) after its path, so the
+// line moves then too: `/big.bin: checking 45%`.
+function withStep(
+  p: Parameters<NonNullable<VersionedSyncOptions["onProgress"]>>[0],
+): { done: number; total: number; bytes?: number; current?: string } {
+  const { step, ...item } = p;
+  if (step === undefined) return item;
+  const percent = step.total > 0 ? Math.floor((step.bytes / step.total) * 100) : 100;
+  return { ...item, current: `${item.current ?? ""}: ${step.name} ${percent}%` };
 }
 
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.

@@ -42,6 +42,7 @@ export type {
   VersionedPathOptions,
   VersionedSyncOptions,
   VersionedSyncReport,
+  VersionedSyncStep,
   VersionedUpdateOptions,
   VersionedUpdateResult,
   VersionedVerifyOptions,

@@ -208,13 +208,32 @@ export interface VersionedPathOptions {
 export interface VersionedSyncOptions {
   /**
    * Called once at the start (`done: 0`), as bytes arrive (`bytes`: downloaded
-   * so far by this sync) and after each entry is copied (or failed).
+   * so far by this sync), while an entry's cached copy is checked against
+   * its record and copied to DEST (`step`: how far, for the entry `current`;
+   * each reads the whole file, seconds a GB) and after each entry is copied
+   * (or failed).
    */
   onProgress?: (
-    progress: { done: number; total: number; bytes?: number; current?: string },
+    progress: {
+      done: number;
+      total: number;
+      bytes?: number;
+      current?: string;
+      step?: VersionedSyncStep;
+    },
   ) => void;
   /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
   signal?: AbortSignal | undefined;
+}
+
+/** How far `vc sync` is in checking or copying out one entry's cached copy. */
+export interface VersionedSyncStep {
+  /** `checking`: the cached copy is read against its record; `copying`: it is copied to DEST. */
+  name: "checking" | "copying";
+  /** Bytes of the copy read (checking) or written (copying) so far. */
+  bytes: number;
+  /** The copy's size. */
+  total: number;
 }
 
 // The option names of each method (a misspelt one is refused, not ignored).
@@ -1380,7 +1399,15 @@ export class VersionedCache {
             : {}),
         });
         options.signal?.throwIfAborted();
-        await this.#cache.copyVerified(local, dest); // a corrupt cached copy is never copied out
+        const onProgress = options.onProgress;
+        const report = (name: VersionedSyncStep["name"]) => (p: { bytes: number; total: number }) =>
+          onProgress?.({ done, total: entries.length, bytes, current: path, step: { name, ...p } });
+        // A corrupt cached copy is never copied out.
+        await this.#cache.copyVerified(
+          local,
+          dest,
+          onProgress ? { onCheckProgress: report("checking"), onProgress: report("copying") } : {},
+        );
         return { path, dest };
       } finally {
         // Failed entries count too: the progress reaches its total.

@@ -1,0 +1,144 @@
+/**
+ * A copy out of the cache reads the whole file twice: the cached copy is
+ * checked against its record, then copied to DEST (seconds a GB each). `vc
+ * sync` and `vc get` of an entry already cached drew nothing through both,
+ * which looks hung. `copyVerified` reports them (`onCheckProgress`,
+ * `onProgress`), `syncSettled` passes them on as the entry's `step`, and
+ * `vc get` draws its copy as a `copying` step.
+ */
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+const SIZE = 3 * 1024 * 1024;
+
+type Seen = { bytes: number; total: number };
+
+/**
+ * The reports start at 0, end at the total, and never go back but to start
+ * another read of the file at 0 (a copy locked by SHA-256 is read for its
+ * MD5, then for its SHA-256).
+ */
+function assertWhole(seen: Seen[], total: number, what: string): void {
+  const shown = JSON.stringify(seen.slice(0, 5)) + "…" + JSON.stringify(seen.slice(-3));
+  assert(seen.length >= 2, `${what}: reported from start to end: ${shown}`);
+  assertEquals(seen[0], { bytes: 0, total }, `${what} starts at 0: ${shown}`);
+  assertEquals(seen.at(-1), { bytes: total, total }, `${what} ends at the total: ${shown}`);
+  assert(
+    seen.every((s, i) => i === 0 || s.bytes >= seen[i - 1]!.bytes || s.bytes === 0),
+    `${what} never goes back: ${shown}`,
+  );
+}
+
+Deno.test("copyVerified reports the check of a cached copy and its copy to dest", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(SIZE).fill(7));
+    await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+    const local = await cache.cache(`file://${dir}/big.bin`);
+    const checked: Seen[] = [];
+    const copied: Seen[] = [];
+    await cache.copyVerified(local, `${dir}/out/big.bin`, {
+      onCheckProgress: (p) => checked.push({ ...p }),
+      onProgress: (p) => copied.push({ ...p }),
+    });
+    assertWhole(checked, SIZE, "the check");
+    assertWhole(copied, SIZE, "the copy");
+    assertEquals((await Deno.stat(`${dir}/out/big.bin`)).size, SIZE);
+    // A path outside the cache (a local override) is only copied.
+    const plain: Seen[] = [];
+    await cache.copyVerified(`${dir}/big.bin`, `${dir}/out/plain.bin`, {
+      onCheckProgress: () => plain.push({ bytes: -1, total: -1 }),
+      onProgress: (p) => plain.push({ ...p }),
+    });
+    assertWhole(plain, SIZE, "the copy of a local path");
+    // A misspelt option or a callback that is none is refused, naming it.
+    await assertRejects(
+      () => cache.copyVerified(local, `${dir}/out/x`, { onprogress: () => {} } as never),
+      Error,
+      "onprogress",
+    );
+    await assertRejects(
+      () => cache.copyVerified(local, `${dir}/out/x`, { onCheckProgress: 1 } as never),
+      Error,
+      "onCheckProgress",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the check of a copy cached in parts is reported across its parts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(SIZE).fill(9));
+    const local = await cache.cache(`file://${dir}/big.bin`);
+    // The record of a copy downloaded from a multipart upload in 1 MiB parts.
+    const { checkFile } = await import("../src/verify.ts");
+    const { md5File, multipartEtag } = await import("../src/hash.ts");
+    const mib = 1024 * 1024;
+    const parts = [];
+    for (let start = 0; start < SIZE; start += mib) {
+      parts.push(await md5File(local, { start, length: mib }));
+    }
+    const seen: Seen[] = [];
+    const problem = await checkFile(
+      local,
+      { size: SIZE, etag: multipartEtag(parts), partSizes: [mib] },
+      { onProgress: (p) => seen.push({ ...p }) },
+    );
+    assertEquals(problem, undefined);
+    assertWhole(seen, SIZE, "the check in parts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sync of a cached entry reports its check and its copy as the entry's step", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(SIZE).fill(7));
+    await using vc = new VersionedCache({
+      manifest: `${dir}/m.json`,
+      bucket: `${dir}/bucket`,
+      cache: new AssetCache({ cacheDir: `${dir}/cache`, configPath: false }),
+    });
+    await vc.add("/big.bin", `${dir}/big.bin`);
+    await vc.path("/big.bin"); // cached: the sync only checks and copies
+    const steps: Record<string, Seen[]> = { checking: [], copying: [] };
+    await vc.sync(`${dir}/out`, {
+      onProgress: (p) => {
+        if (p.step === undefined) return;
+        assertEquals(p.current, "/big.bin");
+        assertEquals(p.done, 0, "a step is of an entry not yet done");
+        steps[p.step.name]!.push({ bytes: p.step.bytes, total: p.step.total });
+      },
+    });
+    assertWhole(steps.checking!, SIZE, "the check");
+    assertWhole(steps.copying!, SIZE, "the copy");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vc get of a cached entry draws its copy on a terminal, nothing when piped", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("big.bin", "x".repeat(SIZE));
+  const env = { ...ws.env, VC_BUCKET: ws.bucket, TERM: "xterm" };
+  assertEquals((await ws.run(["add", "/big.bin", "big.bin"], env)).code, 0);
+  assertEquals((await ws.run(["path", "/big.bin"], env)).code, 0);
+  const io = memoryIo({ env, cwd: ws.dir, stderrIsTerminal: true });
+  assertEquals(await runCli(["get", "/big.bin", "copy.bin"], io), 0, io.stderr());
+  const stderr = io.stderr();
+  assertStringIncludes(stderr, "copy /big.bin");
+  assertStringIncludes(stderr, "copying");
+  assert(stderr.endsWith("\r\x1b[K"), `the bar is erased at the end: ${JSON.stringify(stderr)}`);
+  assertEquals((await Deno.stat(ws.path("copy.bin"))).size, SIZE);
+  const piped = memoryIo({ env, cwd: ws.dir });
+  assertEquals(await runCli(["get", "/big.bin", "again.bin"], piped), 0, piped.stderr());
+  assertEquals(piped.stderr(), "");
+});

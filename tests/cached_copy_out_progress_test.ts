@@ -55,6 +55,20 @@ Deno.test("copyVerified reports the check of a cached copy and its copy to dest"
       onProgress: (p) => plain.push({ ...p }),
     });
     assertWhole(plain, SIZE, "the copy of a local path");
+    // A callback that throws stops the copy with its error, and the cached
+    // copy, which it says nothing of, stays cached.
+    await assertRejects(
+      () =>
+        cache.copyVerified(local, `${dir}/out/stopped.bin`, {
+          onCheckProgress: () => {
+            throw new Error("stopped by the caller");
+          },
+        }),
+      Error,
+      "stopped by the caller",
+    );
+    assertEquals((await Deno.stat(local)).size, SIZE);
+    assertEquals(await cache.cache(`file://${dir}/big.bin`), local);
     // A misspelt option or a callback that is none is refused, naming it.
     await assertRejects(
       () => cache.copyVerified(local, `${dir}/out/x`, { onprogress: () => {} } as never),

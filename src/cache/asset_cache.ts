@@ -515,12 +515,23 @@ export class AssetCache implements AsyncDisposable {
       const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
         const { problemWithCopy } = await import("./record_check.ts");
-        const problem = await problemWithCopy(
-          path,
-          meta,
-          onCheckProgress ? { onProgress: onCheckProgress } : {},
-        )
-          .catch((e) => `cannot read it: ${e}`);
+        // A callback that throws stops the copy with its error: it says
+        // nothing of the cached copy, which must not be removed for it.
+        let thrown: { error: unknown } | undefined;
+        const onProgress = onCheckProgress &&
+          ((p: { bytes: number; total: number }) => {
+            try {
+              onCheckProgress(p);
+            } catch (error) {
+              thrown ??= { error };
+              throw error;
+            }
+          });
+        const problem = await problemWithCopy(path, meta, onProgress ? { onProgress } : {})
+          .catch((e) => {
+            if (thrown !== undefined) throw thrown.error;
+            return `cannot read it: ${e}`;
+          });
         if (problem !== undefined) {
           await this.delete(meta.uri).catch(() => false);
           throw new IntegrityError(

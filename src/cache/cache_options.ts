@@ -137,7 +137,7 @@ export interface CopyVerifiedOptions {
 
 /** Options of `AssetCache.verify`. */
 export interface CacheVerifyOptions {
-  /** Called after each entry. */
+  /** Called at the start, as copies are read (`bytes`), and after each entry. */
   onProgress?: ((progress: VerifyProgress) => void) | undefined;
   /** Stops verifying (rejects with the signal's reason). */
   signal?: AbortSignal | undefined;

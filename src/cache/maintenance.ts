@@ -544,11 +544,18 @@ export interface VerifyProgress {
   done: number;
   /** Entries to check. */
   total: number;
+  /**
+   * Bytes of the copies read so far (an entry counts whole once checked):
+   * one large copy takes seconds a GB, in which `done` stands still.
+   */
+  bytes?: number;
+  /** Bytes of all the copies to check (their recorded sizes). */
+  totalBytes?: number;
 }
 
 /** Options of {@linkcode verifyEntries}. */
 export interface VerifyOptions {
-  /** Called after each entry. */
+  /** Called at the start, as copies are read, and after each entry. */
   onProgress?: (progress: VerifyProgress) => void;
   /** Entries hashed at once (default 2: hashing is CPU-bound). */
   concurrency?: number;
@@ -658,24 +665,48 @@ export async function verifyEntries(
   const unreadable: NonNullable<VerifyResult["unreadable"]> = [];
   let ok = 0;
   let done = 0;
+  let bytes = 0;
+  const totalBytes = entries.reduce((sum, entry) => sum + entry.size, 0);
+  const report = () => options.onProgress?.({ done, total: entries.length, bytes, totalBytes });
+  // Drawn at once: the first entry may be a copy of many GB.
+  if (entries.length > 0) report();
   const signal = options.signal;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, entries.length));
   await forEachLimit(entries, concurrency, async (entry) => {
     {
       signal?.throwIfAborted();
       const check = signal ? { signal } : {};
+      // This entry's bytes in `bytes`: as far as its copy was read (a check
+      // that reads it again does not count it twice), then all of it.
+      let mine = 0;
+      const count = (read: number) => {
+        const upTo = Math.min(read, entry.size);
+        if (upTo <= mine) return;
+        bytes += upTo - mine;
+        mine = upTo;
+        report();
+      };
+      const finish = () => {
+        bytes += Math.max(0, entry.size - mine);
+        mine = entry.size;
+        done++;
+        report();
+      };
       let problem: string | undefined;
       // Taken before the read: what hashing must not change (see keepLastUse).
       const beforeRead = await lastUseBeforeRead(entry.path).catch(() => undefined);
       try {
-        problem = await problemWithCopy(entry.path, entry, check);
+        problem = await problemWithCopy(entry.path, entry, {
+          ...check,
+          ...(options.onProgress ? { onProgress: (p) => count(p.bytes) } : {}),
+        });
       } catch (e) {
         // Another user's copy this process may not read (a shared cache dir,
         // a umask of 077): it cannot be checked, which is no reason to leave
         // every other copy unchecked, nor to call it corrupt.
         if (!isPermissionError(e)) throw e;
         unreadable.push({ path: entry.path, uri: entry.uri, problem: (e as Error).message });
-        options.onProgress?.({ done: ++done, total: entries.length });
+        finish();
         return;
       }
       let notRemoved: string | undefined;
@@ -707,7 +738,7 @@ export async function verifyEntries(
       }
       if (vanished) {
         // Neither ok nor corrupt: no longer an entry.
-        options.onProgress?.({ done: ++done, total: entries.length });
+        finish();
         return;
       }
       if (problem === undefined) {
@@ -731,7 +762,7 @@ export async function verifyEntries(
           ...(notRemoved === undefined ? {} : { notRemoved }),
         });
       }
-      options.onProgress?.({ done: ++done, total: entries.length });
+      finish();
     }
   }, signal ? { signal } : {});
   const removed = corrupt.filter((c) => c.notRemoved === undefined);

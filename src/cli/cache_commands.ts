@@ -359,7 +359,8 @@ export const verify: Command = {
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress("verify");
     const r = await cache.value.verify({
-      onProgress: bar.onItems,
+      // Its percentage by bytes: one large copy takes seconds a GB.
+      onProgress: (p) => bar.update(p),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();

@@ -627,7 +627,8 @@ export async function checkFile(
  * `key` of `store`, uploaded in parts by a tool that left no content MD5):
  * standard part sizes first, then the sizes the store tells
  * (`HEAD ?partNumber=N`). A file that cannot be read, or an ETag no part
- * sizes explain, is not the same.
+ * sizes explain, is not the same. `read.onProgress` is told how much of the
+ * file is read (each part size tried reads it again, from 0).
  *
  * @example
  * ```ts
@@ -654,11 +655,16 @@ export async function fileHasMultipartEtag(
   key: string,
   file: string,
   info: Pick<ObjectInfo, "size" | "etag">,
+  read: { onProgress?: (bytes: number) => void } = {},
 ): Promise<boolean> {
   const partSize = store.partSize;
-  const options = partSize === undefined
-    ? {}
-    : { partSize: (n: number, signal: AbortSignal) => partSize.call(store, key, n, { signal }) };
+  const onRead = read.onProgress;
+  const options = {
+    ...(partSize === undefined ? {} : {
+      partSize: (n: number, signal: AbortSignal) => partSize.call(store, key, n, { signal }),
+    }),
+    ...(onRead === undefined ? {} : { onProgress: (p: { bytes: number }) => onRead(p.bytes) }),
+  };
   const problem = await checkFile(file, { size: info.size, etag: info.etag }, options)
     .catch((e) => `cannot check it: ${e}`);
   return problem === undefined;

@@ -83,3 +83,26 @@ Deno.test("checkLock reports bytes while an entry downloads", async () => {
     assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
   });
 });
+
+// `vc verify` reads each cached copy whole (its MD5, and its SHA-256 when it
+// is locked): seconds a GB, in which `done` stood still. The read is told as
+// the entry's `checking` step, from 0 to the copy's size.
+Deno.test("verify reports the read of a cached copy as the entry's checking step", async () => {
+  await withPublishedBig(async (vc) => {
+    await vc.path("/big.bin");
+    const size = 3 * 1024 * 1024;
+    const steps: Array<{ name: string; bytes: number; total: number }> = [];
+    const results = await vc.verify({
+      onProgress: (p) => {
+        if (p.step === undefined) return;
+        assertEquals([p.current, p.done], ["/big.bin", 0]);
+        steps.push({ ...p.step });
+      },
+    });
+    assertEquals(results.map((r) => r.ok), [true]);
+    const shown = JSON.stringify(steps);
+    assertEquals(steps[0], { name: "checking", bytes: 0, total: size }, shown);
+    assert(steps.some((s) => s.bytes > 0 && s.bytes < size), `read partway: ${shown}`);
+    assertEquals(steps.at(-1), { name: "checking", bytes: size, total: size }, shown);
+  });
+});

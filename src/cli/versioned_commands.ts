@@ -28,7 +28,7 @@ import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
-import type { VersionedSyncOptions } from "../versioned/versioned_cache.ts";
+import type { VersionedEntryStep } from "../versioned/versioned_cache.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -647,7 +647,7 @@ export const verify: Command = {
     await using s = openVersioned(ctx, "verify");
     using bar = ctx.out.progress("verify");
     const results = await s.vc.verify({
-      onProgress: bar.onItems,
+      onProgress: (p) => bar.onItems(withStep(p)),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -715,11 +715,11 @@ async function localCopy(
   });
 }
 
-// A sync's progress with the step of the entry in hand (its cached copy
-// checked, then copied to DEST: seconds a GB each) after its path, so the
-// line moves then too: `/big.bin: checking 45%`.
+// A sync's or verify's progress with the step of the entry in hand (its
+// cached copy checked, or copied to DEST: seconds a GB each) after its path,
+// so the line moves then too: `/big.bin: checking 45%`.
 function withStep(
-  p: Parameters<NonNullable<VersionedSyncOptions["onProgress"]>>[0],
+  p: { done: number; total: number; bytes?: number; current?: string; step?: VersionedEntryStep },
 ): { done: number; total: number; bytes?: number; current?: string } {
   const { step, ...item } = p;
   if (step === undefined) return item;

@@ -219,16 +219,19 @@ export interface VersionedSyncOptions {
       total: number;
       bytes?: number;
       current?: string;
-      step?: VersionedSyncStep;
+      step?: VersionedEntryStep;
     },
   ) => void;
   /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
   signal?: AbortSignal | undefined;
 }
 
-/** How far `vc sync` is in checking or copying out one entry's cached copy. */
-export interface VersionedSyncStep {
-  /** `checking`: the cached copy is read against its record; `copying`: it is copied to DEST. */
+/**
+ * How far `sync` or `verify` is in reading one entry's cached copy (each
+ * read takes seconds a GB).
+ */
+export interface VersionedEntryStep {
+  /** `checking`: the cached copy is read to check it; `copying`: it is copied to DEST. */
   name: "checking" | "copying";
   /** Bytes of the copy read (checking) or written (copying) so far. */
   bytes: number;
@@ -289,8 +292,14 @@ const VERIFY_OPTIONS: OptionNames<VersionedVerifyOptions> = { onProgress: true, 
 export interface VersionedVerifyOptions {
   /** Stops the check. */
   signal?: AbortSignal;
-  /** Called at the start and after each entry is checked. */
-  onProgress?: (progress: { done: number; total: number; current?: string }) => void;
+  /**
+   * Called at the start, while an entry's cached copy is read to check it
+   * (`step`: how far, for the entry `current`; a check that reads it again
+   * starts again from 0) and after each entry is checked.
+   */
+  onProgress?: (
+    progress: { done: number; total: number; current?: string; step?: VersionedEntryStep },
+  ) => void;
 }
 
 /** What {@linkcode VersionedCache.syncSettled} did. */
@@ -1400,8 +1409,15 @@ export class VersionedCache {
         });
         options.signal?.throwIfAborted();
         const onProgress = options.onProgress;
-        const report = (name: VersionedSyncStep["name"]) => (p: { bytes: number; total: number }) =>
-          onProgress?.({ done, total: entries.length, bytes, current: path, step: { name, ...p } });
+        const report =
+          (name: VersionedEntryStep["name"]) => (p: { bytes: number; total: number }) =>
+            onProgress?.({
+              done,
+              total: entries.length,
+              bytes,
+              current: path,
+              step: { name, ...p },
+            });
         // A corrupt cached copy is never copied out.
         await this.#cache.copyVerified(
           local,
@@ -1459,8 +1475,17 @@ export class VersionedCache {
     const lockOf = (path: string, version: string) =>
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
+      const onProgress = options.onProgress;
+      const onRead = onProgress &&
+        ((p: { bytes: number; total: number }) =>
+          onProgress({
+            done,
+            total: entries.length,
+            current: path,
+            step: { name: "checking", ...p },
+          }));
       try {
-        return await this.#verifyEntry(path, version, lockOf(path, version), signal);
+        return await this.#verifyEntry(path, version, lockOf(path, version), signal, onRead);
       } finally {
         // A failed check counts too: the progress reaches its total.
         options.onProgress?.({ done: ++done, total: entries.length, current: path });
@@ -1482,10 +1507,11 @@ export class VersionedCache {
     version: string,
     lock: LockEntry | undefined,
     signal: AbortSignal | undefined,
+    onRead: ((progress: { bytes: number; total: number }) => void) | undefined,
   ): Promise<VersionedVerifyResult> {
     signal?.throwIfAborted();
     const checked: { lock?: "sha256" | "size" } = {};
-    let problem = await this.#problemWith(path, version, lock, signal, checked);
+    let problem = await this.#problemWith(path, version, lock, signal, checked, onRead);
     // Frozen mode refuses what the lock file does not pin (see #locked), so
     // verify must not call such an entry ok.
     if (problem === undefined && lock === undefined && this.frozen) {
@@ -1753,6 +1779,7 @@ export class VersionedCache {
     lock: LockEntry | undefined,
     signal: AbortSignal | undefined,
     checked: { lock?: "sha256" | "size" } = {},
+    onRead?: (progress: { bytes: number; total: number }) => void,
   ): Promise<string | undefined> {
     const withSignal = signal === undefined ? {} : { signal };
     const meaning = classifyValue(value, this.manifest);
@@ -1804,8 +1831,16 @@ export class VersionedCache {
     }
     // A copy that differs from the store but is the locked content: the
     // store was replaced, and the copy is the one to keep, not to remove.
+    // md5File's and digestSource's options that report a read of the copy
+    // (seconds a GB) to onRead, from its start.
+    const reading = () => {
+      if (onRead === undefined) return {};
+      onRead({ bytes: 0, total: info.size });
+      return { onProgress: (bytes: number) => onRead({ bytes, total: info.size }) };
+    };
     const lockedCopy = async () =>
-      lock !== undefined && (await digestSource(local, withSignal)).sha256 === lock.sha256;
+      lock !== undefined &&
+      (await digestSource(local, { ...withSignal, ...reading() })).sha256 === lock.sha256;
     const replaced = () =>
       `${uri} no longer holds the locked content: the object in the store was replaced ` +
       `(its size is the same); the cached copy ${local} is the locked content, keep it ` +
@@ -1816,7 +1851,7 @@ export class VersionedCache {
     let sameAsStore = false;
     signal?.throwIfAborted();
     if (expected !== undefined) {
-      const actual = await md5File(local);
+      const actual = await md5File(local, reading());
       if (actual !== expected.toLowerCase()) {
         if (await lockedCopy()) return replaced();
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
@@ -1833,7 +1868,7 @@ export class VersionedCache {
       // is found, locked or not. The lock file's SHA-256 below only says the
       // copy is the published content, not that the store still holds it.
       const { fileHasMultipartEtag } = await import("../verify.ts");
-      if (!(await fileHasMultipartEtag(store, found.key, local, info))) {
+      if (!(await fileHasMultipartEtag(store, found.key, local, info, reading()))) {
         if (await lockedCopy()) return replaced();
         return `cached copy ${local} does not have the multipart ETag ${info.etag} of ${uri}: ` +
           `the object in the store was replaced or the copy changed${dropHint(uri)}`;
@@ -1842,7 +1877,7 @@ export class VersionedCache {
     }
     if (lock === undefined) return undefined;
     signal?.throwIfAborted();
-    const sha = (await digestSource(local, withSignal)).sha256;
+    const sha = (await digestSource(local, { ...withSignal, ...reading() })).sha256;
     if (sha === lock.sha256) {
       checked.lock = "sha256";
       return undefined;

@@ -156,3 +156,21 @@ Deno.test("vc get of a cached entry draws its copy on a terminal, nothing when p
   assertEquals(await runCli(["get", "/big.bin", "again.bin"], piped), 0, piped.stderr());
   assertEquals(piped.stderr(), "");
 });
+
+Deno.test("vc repo get --to draws its copy of the downloaded content on a terminal", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("big.bin", "r".repeat(SIZE));
+  const env = { ...ws.env, TERM: "xterm" };
+  const catalog = ["--catalog", `sqlite:${ws.dir}/catalog.sqlite`];
+  const repo = ["--repo", `${ws.bucket}/repo`, ...catalog];
+  assertEquals((await ws.run(["repo", "init", `${ws.bucket}/repo`, ...catalog], env)).code, 0);
+  const added = await ws.run(["repo", "add", "/big.bin", "big.bin", ...repo], env);
+  assertEquals(added.code, 0, added.stderr);
+  const id = added.stdout.trim();
+  const io = memoryIo({ env, cwd: ws.dir, stderrIsTerminal: true });
+  assertEquals(await runCli(["repo", "get", id, "--to", "copy.bin", ...repo], io), 0, io.stderr());
+  assertStringIncludes(io.stderr(), `copy record ${id}`);
+  assertStringIncludes(io.stderr(), "copying");
+  assert(io.stderr().endsWith("\r\x1b[K"), JSON.stringify(io.stderr().slice(-200)));
+  assertEquals((await Deno.stat(ws.path("copy.bin"))).size, SIZE);
+});

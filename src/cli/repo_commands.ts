@@ -25,7 +25,7 @@ import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
-import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
+import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
 export const REPO_OPTIONS: OptionSpecs = {
@@ -385,11 +385,14 @@ export const get: Command = {
       // and leave its target, which others read, as it was.
       const { linkTarget } = await import("../link_target.ts");
       const target = await linkTarget(dest, "--to");
+      // Drawn: a copy of a GB takes seconds.
+      using bar = ctx.out.progress(`copy record ${id}`);
       try {
-        await copyFileAtomic(path, target);
+        await copyFileAtomic(path, target, { onProgress: copyProgress(bar) });
       } catch (e) {
         throw copyOutError(e, target);
       }
+      bar.done();
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {
       await ctx.out.data({ id, path }, path);

@@ -37,6 +37,7 @@ import { counted } from "../counted.ts";
 import { downloadTuning } from "../config.ts";
 import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
 import { writeFailureLines } from "./failure_lines.ts";
+import { withStep } from "./upload_progress.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -281,12 +282,10 @@ export const mirror: Command = {
         // Off a terminal the log line every 30 s counts the files.
         ...(bar.enabled || bar.logs
           ? {
-            onProgress: (p: MirrorProgress) =>
-              bar.update({
-                done: p.done,
-                bytes: p.bytes,
-                ...(p.current ? { current: p.current } : {}),
-              }),
+            onProgress: (p: MirrorProgress) => {
+              const { done, bytes, current } = withStep(p);
+              bar.update({ done, bytes, ...(current ? { current } : {}) });
+            },
           }
           : {}),
         ...(io.signal ? { signal: io.signal } : {}),
@@ -369,7 +368,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       onProgress: (p: MirrorProgress) => {
         bar ??= out.progress("mirror --watch");
         if (!bar.enabled && !bar.logs) return;
-        bar.update({ done: p.done, bytes: p.bytes, ...(p.current ? { current: p.current } : {}) });
+        const { done, bytes, current } = withStep(p);
+        bar.update({ done, bytes, ...(current ? { current } : {}) });
       },
       watchFs: (paths, watchOptions) =>
         leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),

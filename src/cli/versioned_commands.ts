@@ -27,8 +27,13 @@ import { localPathArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
-import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
-import type { VersionedEntryStep } from "../versioned/versioned_cache.ts";
+import {
+  checkProgress,
+  copyProgress,
+  hashProgress,
+  uploadProgress,
+  withStep,
+} from "./upload_progress.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -713,18 +718,6 @@ async function localCopy(
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   });
-}
-
-// A sync's or verify's progress with the step of the entry in hand (its
-// cached copy checked, or copied to DEST: seconds a GB each) after its path,
-// so the line moves then too: `/big.bin: checking 45%`.
-function withStep(
-  p: { done: number; total: number; bytes?: number; current?: string; step?: VersionedEntryStep },
-): { done: number; total: number; bytes?: number; current?: string } {
-  const { step, ...item } = p;
-  if (step === undefined) return item;
-  const percent = step.total > 0 ? Math.floor((step.bytes / step.total) * 100) : 100;
-  return { ...item, current: `${item.current ?? ""}: ${step.name} ${percent}%` };
 }
 
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.

@@ -71,6 +71,7 @@ export async function hashLocal(
   row: StateRow | undefined,
   checksum: boolean,
   racyWindowMs: number = DEFAULT_RACY_WINDOW_MS,
+  onProgress?: (bytes: number) => void,
 ): Promise<LocalHash> {
   if (!checksum && row !== undefined && statMatches(row, entry)) {
     return { md5: row.md5, hashed: false, racy: false };
@@ -94,7 +95,8 @@ export async function hashLocal(
       : await Deno.readFile(entry.path);
     return { md5: md5Hex(bytes), bytes, hashed: true, racy };
   }
-  return { md5: await md5File(entry.path), hashed: true, racy };
+  onProgress?.(0); // a large file takes seconds a GB: shown from its start
+  return { md5: await md5File(entry.path, onProgress ? { onProgress } : {}), hashed: true, racy };
 }
 
 /** Counters the comparison adds to. */

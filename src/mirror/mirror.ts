@@ -1054,6 +1054,19 @@ export class Mirror {
     this.#options.onProgress?.({ done: run.done, bytes, current: key });
   }
 
+  /** hashLocal's progress callback for `key`'s file of `size` bytes, told as its step. */
+  #hashing(run: Run, key: string, size: number): ((bytes: number) => void) | undefined {
+    const onProgress = this.#options.onProgress;
+    if (onProgress === undefined) return undefined;
+    return (hashed) =>
+      onProgress({
+        done: run.done,
+        bytes: run.report.bytes + run.moving,
+        current: key,
+        step: { name: "hashing", bytes: hashed, total: size },
+      });
+  }
+
   /** A per-transfer progress callback (cumulative bytes) feeding the run's byte count. */
   #mover(run: Run, key: string): { onBytes: (sent: number) => void; end: () => void } {
     let sent = 0;
@@ -1131,7 +1144,13 @@ export class Mirror {
         return;
       }
       const row = pair.known ? pair.known.row : this.#state.get(local.key);
-      const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+      const hash = await hashLocal(
+        local,
+        row,
+        o.checksum ?? false,
+        this.#racyWindow,
+        this.#hashing(run, pair.key, local.size),
+      );
       if (hash.hashed) run.report.hashed++;
       if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
         // Written to since the walk listed it (a log being appended): the
@@ -1272,7 +1291,13 @@ export class Mirror {
       }
       if (local !== undefined && local.size === remote.size) {
         const row = pair.known ? pair.known.row : this.#state.get(local.key);
-        const hash = await hashLocal(local, row, o.checksum ?? false, this.#racyWindow);
+        const hash = await hashLocal(
+          local,
+          row,
+          o.checksum ?? false,
+          this.#racyWindow,
+          this.#hashing(run, pair.key, local.size),
+        );
         if (hash.hashed) run.report.hashed++;
         if (await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path)) {
           run.report.unchanged++;

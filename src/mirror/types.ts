@@ -116,6 +116,11 @@ export interface MirrorProgress {
   bytes: number;
   /** The key handled last. */
   current?: string;
+  /**
+   * While the local file of `current` is read to hash it (a large file, new
+   * or changed since the last run: seconds a GB): how far.
+   */
+  step?: { name: "hashing"; bytes: number; total: number };
 }
 
 /** One change made (or planned) on the target. */

@@ -1,4 +1,4 @@
-import { checkLock, VersionedCache } from "../src/versioned/mod.ts";
+import { checkLock, fillLock, VersionedCache } from "../src/versioned/mod.ts";
 import { AssetCache } from "../mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 
@@ -104,5 +104,31 @@ Deno.test("verify reports the read of a cached copy as the entry's checking step
     assertEquals(steps[0], { name: "checking", bytes: 0, total: size }, shown);
     assert(steps.some((s) => s.bytes > 0 && s.bytes < size), `read partway: ${shown}`);
     assertEquals(steps.at(-1), { name: "checking", bytes: size, total: size }, shown);
+  });
+});
+
+// `vc lock` reads each entry's copy whole for its SHA-256 (a cached one too,
+// with nothing to download): the read is told as the entry's `hashing` step.
+Deno.test("fillLock reports the hashing of an entry's cached copy as its step", async () => {
+  await withPublishedBig(async (vc, dir) => {
+    await vc.path("/big.bin");
+    // Locked by add: unlocked again, so fillLock has the entry to hash.
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.endsWith(".lock.json")) await Deno.remove(`${dir}/${e.name}`);
+    }
+    const size = 3 * 1024 * 1024;
+    const steps: Array<{ name: string; bytes: number; total: number }> = [];
+    const results = await fillLock(vc, {
+      onProgress: (p) => {
+        if (p.step === undefined) return;
+        assertEquals([p.current, p.done], ["/big.bin", 0]);
+        steps.push({ ...p.step });
+      },
+    });
+    assertEquals(results.map((r) => r.status), ["added"]);
+    const shown = JSON.stringify(steps);
+    assertEquals(steps[0], { name: "hashing", bytes: 0, total: size }, shown);
+    assert(steps.some((s) => s.bytes > 0 && s.bytes < size), `read partway: ${shown}`);
+    assertEquals(steps.at(-1), { name: "hashing", bytes: size, total: size }, shown);
   });
 });

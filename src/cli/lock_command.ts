@@ -14,6 +14,7 @@ import { writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS } from "./settings.ts";
+import { withStep } from "./upload_progress.ts";
 import { openVersioned } from "./versioned_session.ts";
 
 /**
@@ -46,7 +47,10 @@ export const lock: Command = {
     const signal = ctx.io.signal ? { signal: ctx.io.signal } : {};
     using bar = ctx.out.progress(ctx.flags.boolean("check") ? "lock --check" : "lock");
     if (ctx.flags.boolean("check")) {
-      const results = await checkLock(s.vc, { onProgress: bar.onItems, ...signal });
+      const results = await checkLock(s.vc, {
+        onProgress: (p) => bar.onItems(withStep(p)),
+        ...signal,
+      });
       bar.done();
       const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
       await ctx.out.data(
@@ -69,7 +73,10 @@ export const lock: Command = {
       );
       return EXIT_FAILURE;
     }
-    const results = await fillLockSettled(s.vc, { onProgress: bar.onItems, ...signal });
+    const results = await fillLockSettled(s.vc, {
+      onProgress: (p) => bar.onItems(withStep(p)),
+      ...signal,
+    });
     bar.done();
     const added = results.filter((r) => r.status === "added").length;
     const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));

@@ -27,7 +27,7 @@ import { versionedKey } from "./naming.ts";
 import { firstFound, headVersion, slashedKey, slashedUri } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
-import { FrozenError, type VersionedCache } from "./versioned_cache.ts";
+import { FrozenError, type VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
 export interface LockFillResult {
@@ -68,11 +68,19 @@ export interface LockOpsOptions {
   /** Entries handled at once. Default 4. */
   concurrency?: number;
   /**
-   * Called at the start, after each entry, and as bytes of the entries it
-   * downloads arrive (`bytes`: so far, all entries together).
+   * Called at the start, after each entry, as bytes of the entries it
+   * downloads arrive (`bytes`: so far, all entries together), and while
+   * `fillLock` reads an entry's copy to hash it (`step`: how far, for the
+   * entry `current`; seconds a GB, also for a copy already cached).
    */
   onProgress?: (
-    progress: { done: number; total: number; bytes?: number; current?: string },
+    progress: {
+      done: number;
+      total: number;
+      bytes?: number;
+      current?: string;
+      step?: VersionedEntryStep;
+    },
   ) => void;
   /** Aborts the work. */
   signal?: AbortSignal;
@@ -246,7 +254,7 @@ export async function fillLockSettled(
     // only when one ends: a bar at 0/1 for the minutes of a GB download looks hung.
     const onProgress = bytesOf(r.path);
     const local = await vc.path(r.path, r.version, { onProgress, ...signalOption(options.signal) });
-    let digest = await digestSource(local, signalOption(options.signal));
+    let digest = await digestSource(local, await hashing(r.path, local));
     // The lock pins the bucket's content, so the cached copy counts only when
     // its MD5 (from the same pass) is the store's; a copy edited in the cache
     // would otherwise be pinned, and every clean checkout refused.
@@ -263,10 +271,30 @@ export async function fillLockSettled(
       }).catch((error) => {
         throw scratchSpaceError(error, `the download of ${joinUri(vc.bucket, key)}`, fresh);
       });
-      digest = await digestSource(fresh, signalOption(options.signal));
+      digest = await digestSource(fresh, await hashing(r.path, fresh));
       await Deno.remove(fresh).catch(() => {});
     }
     return { size: digest.size, sha256: digest.sha256 };
+  }
+
+  // digestSource's options for `file`, the copy of `path`: its read told as the entry's step.
+  async function hashing(
+    path: string,
+    file: string,
+  ): Promise<{ signal?: AbortSignal; onProgress?: (bytes: number) => void }> {
+    const onProgress = options.onProgress;
+    if (onProgress === undefined) return signalOption(options.signal);
+    const total = (await Deno.stat(file)).size;
+    const report = (read: number) =>
+      onProgress({
+        done,
+        total: todo.length,
+        bytes,
+        current: path,
+        step: { name: "hashing", bytes: read, total },
+      });
+    report(0);
+    return { ...signalOption(options.signal), onProgress: report };
   }
 
   // An onProgress for one download of `path`: adds its bytes to the total of all entries.

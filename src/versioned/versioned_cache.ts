@@ -227,12 +227,15 @@ export interface VersionedSyncOptions {
 }
 
 /**
- * How far `sync` or `verify` is in reading one entry's cached copy (each
- * read takes seconds a GB).
+ * How far `sync`, `verify` or `fillLock` is in reading one entry's copy
+ * (each read takes seconds a GB).
  */
 export interface VersionedEntryStep {
-  /** `checking`: the cached copy is read to check it; `copying`: it is copied to DEST. */
-  name: "checking" | "copying";
+  /**
+   * `checking`: the cached copy is read to check it; `copying`: it is copied
+   * to DEST; `hashing`: its SHA-256 is taken for the lock file.
+   */
+  name: "checking" | "copying" | "hashing";
   /** Bytes of the copy read (checking) or written (copying) so far. */
   bytes: number;
   /** The copy's size. */

@@ -1356,7 +1356,15 @@ export class Mirror {
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
           const racy = isRacy(written, Date.now(), this.#racyWindow);
-          this.#remember(written, got.md5 ?? await md5File(dest), got.etag, racy);
+          // A multipart object's download hashed its parts, not the whole:
+          // the file is read again for the state (seconds a GB), told.
+          let md5 = got.md5;
+          if (md5 === undefined) {
+            const onProgress = this.#hashing(run, remote.key, written.size);
+            onProgress?.(0);
+            md5 = await md5File(dest, onProgress ? { onProgress } : {});
+          }
+          this.#remember(written, md5, got.etag, racy);
         }
       }
       run.report.transferred++;

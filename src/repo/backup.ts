@@ -16,10 +16,11 @@ import { createSchema } from "./schema.ts";
 import { spellingKey } from "../unicode_spelling.ts";
 import { compareUtf8 } from "../walk.ts";
 import {
-  parseSnapshotStream,
   RECORD_FIELDS,
+  scanSnapshotStream,
   SNAPSHOT_VERSION,
   type SnapshotRows,
+  type SnapshotSummary,
 } from "./backup_lines.ts";
 
 /**
@@ -169,9 +170,21 @@ export interface SnapshotOptions {
 }
 
 /**
- * Parses and checks a snapshot (see `backup_lines.ts`), and refuses one of
- * another repository than `repositoryId`: all of it, before any catalog is
- * touched, so a snapshot that is refused changes nothing.
+ * A snapshot checked whole: what it holds, and its rows to read again, a
+ * batch at a time, as they are written into a catalog.
+ */
+export interface CheckedSnapshot extends SnapshotSummary {
+  /** Reads the snapshot's rows again, handing them to `onRows` a batch at a time. */
+  rows(onRows: (rows: SnapshotRows) => Promise<void>): Promise<void>;
+}
+
+/**
+ * Checks a snapshot (see `backup_lines.ts`), and refuses one of another
+ * repository than `repositoryId`: all of it, before any catalog is touched,
+ * so a snapshot that is refused changes nothing. Its bytes, or a stream of
+ * them read once now (`first`) and `again` for each later reading of its
+ * rows: none is kept in memory, so a snapshot of any size restores in
+ * bounded memory.
  *
  * @example
  * ```ts
@@ -179,34 +192,49 @@ export interface SnapshotOptions {
  * import { readSnapshot } from "./backup.ts";
  * const gz = new Uint8Array(await new Response(new Blob(['{"format":"vc-repo-backup","version":1}\n'])
  *   .stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
- * assert.equal((await readSnapshot(gz)).records.length, 0);
+ * assert.equal((await readSnapshot(gz)).counts.records, 0);
  * await assert.rejects(readSnapshot(gz.subarray(0, 10), { source: "b.gz" }), /b\.gz/);
  * ```
  */
 export async function readSnapshot(
-  snapshot: Uint8Array,
+  snapshot: Uint8Array | {
+    first: ReadableStream<Uint8Array>;
+    again: () => Promise<ReadableStream<Uint8Array>>;
+  },
   options: SnapshotOptions = {},
-): Promise<SnapshotRows> {
+): Promise<CheckedSnapshot> {
   const source = options.source ?? "snapshot";
+  const contentPrefix = options.contentPrefix ?? "content/";
   const progress = options.onProgress;
-  const parsed = await parseSnapshotStream(
-    slices(
-      snapshot,
-      progress &&
-        ((bytes) =>
-          progress({ current: "checking the snapshot", bytes, totalBytes: snapshot.length })),
-    ),
-    source,
-    options.contentPrefix ?? "content/",
-  );
-  refuseForeignSnapshot(parsed, source, options);
-  return parsed;
+  const { first, again } = snapshot instanceof Uint8Array
+    ? {
+      first: slices(
+        snapshot,
+        progress &&
+          ((bytes) =>
+            progress({ current: "checking the snapshot", bytes, totalBytes: snapshot.length })),
+      ),
+      again: () => Promise.resolve(slices(snapshot)),
+    }
+    : snapshot;
+  const summary = await scanSnapshotStream(first, source, contentPrefix, () => {});
+  refuseForeignSnapshot(summary, source, options);
+  return {
+    ...summary,
+    rows: async (onRows) => {
+      await scanSnapshotStream(await again(), source, contentPrefix, onRows);
+    },
+  };
 }
 
 // Its records name another repository's content: restored here (even over
 // an empty catalog), `check` would find all of it missing and this
 // repository's own content orphaned, for `gc` to delete.
-function refuseForeignSnapshot(parsed: SnapshotRows, source: string, options: SnapshotOptions) {
+function refuseForeignSnapshot(
+  parsed: SnapshotSummary,
+  source: string,
+  options: SnapshotOptions,
+) {
   if (
     parsed.repositoryId !== undefined && options.repositoryId !== undefined &&
     parsed.repositoryId !== options.repositoryId
@@ -224,14 +252,15 @@ function refuseForeignSnapshot(parsed: SnapshotRows, source: string, options: Sn
 
 /**
  * Rebuilds `catalog` from a snapshot (its bytes, or what
- * {@linkcode readSnapshot} made of them) in one transaction. Creates the
+ * {@linkcode readSnapshot} made of them) in one transaction, its rows
+ * written a batch at a time as they are read again. Creates the
  * schema when missing; refuses a catalog that holds records or path tags
  * unless `force`, which replaces its content (and says how many of its
  * records it replaced, and dropped).
  */
 export async function restoreCatalog(
   catalog: Catalog,
-  snapshot: Uint8Array | SnapshotRows,
+  snapshot: Uint8Array | CheckedSnapshot,
   options: SnapshotOptions & { force?: boolean } = {},
 ): Promise<RestoreCounts> {
   const parsed = snapshot instanceof Uint8Array ? await readSnapshot(snapshot, options) : snapshot;
@@ -251,57 +280,53 @@ export async function restoreCatalog(
         }; restore with --force to replace them`,
       );
     }
-    const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.records);
+    const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
     // Each path and tag with its spelling key, as the repository writes it.
     const withKey = (rows: SqlValue[][], at: number) =>
       rows.map((row) => [...row, spellingKey(String(row[at]))]);
+    const { counts } = parsed;
     const written = rowCounter(
-      parsed.records.length + parsed.recordTags.length + parsed.pathTags.length,
+      counts.records + counts.recordTags + counts.pathTags,
       options.onProgress,
     );
-    await insertRows(
-      tx,
-      catalog.dialect,
-      "records",
-      [...RECORD_FIELDS, "path_key"],
-      withKey(parsed.records, RECORD_FIELDS.indexOf("path")),
-      written,
-    );
-    await insertRows(
-      tx,
-      catalog.dialect,
-      "record_tags",
-      ["record_id", "tag", "tag_key"],
-      withKey(parsed.recordTags, 1),
-      written,
-    );
-    await insertRows(
-      tx,
-      catalog.dialect,
-      "path_tags",
-      ["path", "tag", "path_key", "tag_key"],
-      withKey(withKey(parsed.pathTags, 0), 1),
-      written,
-    );
+    // A batch's records before its tags: a tag's record came on an earlier line.
+    await parsed.rows(async (rows) => {
+      await insertRows(
+        tx,
+        catalog.dialect,
+        "records",
+        [...RECORD_FIELDS, "path_key"],
+        withKey(rows.records, RECORD_FIELDS.indexOf("path")),
+        written,
+      );
+      await insertRows(
+        tx,
+        catalog.dialect,
+        "record_tags",
+        ["record_id", "tag", "tag_key"],
+        withKey(rows.recordTags, 1),
+        written,
+      );
+      await insertRows(
+        tx,
+        catalog.dialect,
+        "path_tags",
+        ["path", "tag", "path_key", "tag_key"],
+        withKey(withKey(rows.pathTags, 0), 1),
+        written,
+      );
+    });
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
-    return {
-      records: parsed.records.length,
-      recordTags: parsed.recordTags.length,
-      pathTags: parsed.pathTags.length,
-      replaced: existing,
-      dropped,
-    };
+    return { ...counts, replaced: existing, dropped };
   });
 }
 
 // The catalog's records the snapshot does not hold. By id: ids are never
 // handed out twice, so a record added after the snapshot has an id it lacks.
-async function countDropped(tx: Tx, records: readonly SqlValue[][]): Promise<number> {
-  const at = RECORD_FIELDS.indexOf("id");
-  const kept = new Set(records.map((row) => Number(row[at])));
+async function countDropped(tx: Tx, kept: ReadonlySet<number>): Promise<number> {
   const held = await tx.query("SELECT id FROM records");
   return held.filter((row) => !kept.has(Number(row.id))).length;
 }
@@ -341,10 +366,8 @@ async function insertRows(
   }
 }
 
-// The compressed bytes in small slices: the decompressor inflates each chunk
-// it is given in one go, so one big chunk of a gzip bomb would become one
-// enormous string before the first line could be refused (deflate inflates
-// at most ~1032×, so a 4 KiB slice stays a few MiB).
+// The compressed bytes as a stream, in slices of the size the reader cuts
+// them to anyway (see scanSnapshotStream), for the progress between them.
 function slices(
   bytes: Uint8Array,
   onRead?: (bytes: number) => void,

@@ -105,7 +105,8 @@ export function parseSnapshotLines(
   // The text after the last newline: nothing, in a whole backup.
   if (lines.at(-1) === "") lines.pop();
   lines.forEach((line, i) => parser.line(line, i + 1));
-  return parser.finish();
+  const summary = parser.finish();
+  return { ...parser.takeRows(), ...header(summary) };
 }
 
 /**
@@ -127,23 +128,93 @@ export function parseSnapshotLines(
  * ```
  */
 export async function parseSnapshotStream(
-  gzip: ReadableStream<Uint8Array<ArrayBuffer>>,
+  gzip: ReadableStream<Uint8Array>,
   source: string,
   contentPrefix: string,
 ): Promise<SnapshotRows> {
+  const rows: SnapshotRows = { records: [], recordTags: [], pathTags: [] };
+  const summary = await scanSnapshotStream(gzip, source, contentPrefix, (batch) => {
+    // One by one: a batch can hold more rows than a call takes arguments.
+    for (const row of batch.records) rows.records.push(row);
+    for (const row of batch.recordTags) rows.recordTags.push(row);
+    for (const row of batch.pathTags) rows.pathTags.push(row);
+  });
+  return { ...rows, ...header(summary) };
+}
+
+/** What a snapshot holds, without its rows: their counts, its record ids and its header's names. */
+export interface SnapshotSummary {
+  /** Rows of each kind. */
+  counts: { records: number; recordTags: number; pathTags: number };
+  /** The ids of its records. */
+  ids: ReadonlySet<number>;
+  /** The id of the repository the snapshot was taken of (absent in older snapshots). */
+  repositoryId?: string;
+  /** That repository's URI when the snapshot was taken (absent in older snapshots). */
+  repository?: string;
+}
+
+/** Rows handed on in batches of about this many, then forgotten. */
+const ROWS_PER_BATCH = 1000;
+
+/**
+ * Checks a snapshot as {@linkcode parseSnapshotStream} does, handing its
+ * rows to `onRows` a batch at a time and keeping none: memory stays bounded
+ * whatever the snapshot's size (but for the ids and keys it checks for
+ * repeats). An error of `gzip` itself (a download that fails, a signal) is
+ * thrown as it is, not taken for a damaged snapshot.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanSnapshotStream } from "./backup_lines.ts";
+ * const gz = new Blob(['{"format":"vc-repo-backup","version":1}\n{"pathTag":["/a","t"]}\n'])
+ *   .stream().pipeThrough(new CompressionStream("gzip"));
+ * let tags = 0;
+ * const summary = await scanSnapshotStream(gz, "b.jsonl.gz", "content/", (rows) => {
+ *   tags += rows.pathTags.length;
+ * });
+ * assert.equal(tags, 1);
+ * assert.equal(summary.counts.pathTags, 1);
+ * ```
+ */
+export async function scanSnapshotStream(
+  gzip: ReadableStream<Uint8Array>,
+  source: string,
+  contentPrefix: string,
+  onRows: (rows: SnapshotRows) => void | Promise<void>,
+): Promise<SnapshotSummary> {
   const parser = new SnapshotParser(source, contentPrefix);
   // Whether the file starts as gzip does: one that does, yet gives no line
   // (damaged in its first block, or a whole snapshot followed by other
   // bytes), is no other kind of file.
   let gzipMagic: boolean | undefined;
-  const reader = gzip.pipeThrough(
-    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-      transform(chunk, controller) {
-        gzipMagic ??= chunk[0] === 0x1f && chunk[1] === 0x8b;
-        controller.enqueue(chunk);
-      },
-    }),
-  ).pipeThrough(new DecompressionStream("gzip"))
+  // What reading the input itself failed with: thrown as it is.
+  let inputError: { cause: unknown } | undefined;
+  const input = gzip.getReader();
+  const reader = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await input.read();
+      } catch (cause) {
+        inputError = { cause };
+        throw cause;
+      }
+      if (chunk.done) return controller.close();
+      gzipMagic ??= chunk.value[0] === 0x1f && chunk.value[1] === 0x8b;
+      // In small slices: the decompressor inflates each chunk it is given in
+      // one go, so one big chunk of a gzip bomb would become one enormous
+      // string before the first line could be refused (deflate inflates at
+      // most ~1032×, so a 4 KiB slice stays a few MiB).
+      for (let at = 0; at < chunk.value.length; at += 4096) {
+        controller.enqueue(new Uint8Array(chunk.value.subarray(at, at + 4096)));
+      }
+    },
+    cancel(reason) {
+      return input.cancel(reason);
+    },
+  }).pipeThrough(new DecompressionStream("gzip"))
     .pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
   let lineNo = 0;
@@ -153,6 +224,7 @@ export async function parseSnapshotStream(
       try {
         chunk = await reader.read();
       } catch (cause) {
+        if (inputError !== undefined) throw inputError.cause;
         // Lines already read: the file is a backup whose gzip stream breaks
         // off (a copy cut short, a damaged disk).
         throw new InvalidInputError(
@@ -176,17 +248,32 @@ export async function parseSnapshotStream(
       pending = pending.slice(start);
       // A line still open past the cap is refused without reading the rest.
       if (pending.length > MAX_LINE_CHARS) parser.line(pending, lineNo + 1);
+      if (parser.held >= ROWS_PER_BATCH) await onRows(parser.takeRows());
     }
     // The text after the last newline: nothing, in a whole backup.
     if (pending !== "") parser.line(pending, ++lineNo);
-    return parser.finish();
+    const summary = parser.finish();
+    await onRows(parser.takeRows());
+    return summary;
   } finally {
     await reader.cancel().catch(() => {});
   }
 }
 
+// A summary's names from the header, where it has them.
+function header(summary: SnapshotSummary): Pick<SnapshotRows, "repositoryId" | "repository"> {
+  return {
+    ...(summary.repositoryId === undefined ? {} : { repositoryId: summary.repositoryId }),
+    ...(summary.repository === undefined ? {} : { repository: summary.repository }),
+  };
+}
+
 class SnapshotParser {
+  // The rows not yet taken (see takeRows), and the counts of all.
   #rows: SnapshotRows = { records: [], recordTags: [], pathTags: [] };
+  #counts = { records: 0, recordTags: 0, pathTags: 0 };
+  #repositoryId: string | undefined;
+  #repository: string | undefined;
   #ids = new Set<number>();
   #keys = new Set<string>();
   #tags = new Set<string>();
@@ -245,8 +332,8 @@ class SnapshotParser {
           throw bad(`header field ${name} ${JSON.stringify(v[name])} is not a string`);
         }
       }
-      if (typeof v.repositoryId === "string") this.#rows.repositoryId = v.repositoryId;
-      if (typeof v.repository === "string") this.#rows.repository = v.repository;
+      if (typeof v.repositoryId === "string") this.#repositoryId = v.repositoryId;
+      if (typeof v.repository === "string") this.#repository = v.repository;
       return;
     }
     if (this.#sawEnd) throw bad("follows the snapshot's last line");
@@ -264,12 +351,7 @@ class SnapshotParser {
     if ("end" in v && this.#version >= 2) {
       this.#sawEnd = true;
       const counts = v.end as Record<string, unknown> | null;
-      const read = {
-        records: rows.records.length,
-        recordTags: rows.recordTags.length,
-        pathTags: rows.pathTags.length,
-      };
-      for (const [name, n] of Object.entries(read)) {
+      for (const [name, n] of Object.entries(this.#counts)) {
         if (typeof counts !== "object" || counts === null || counts[name] !== n) {
           throw bad(
             `the snapshot counts ${JSON.stringify(counts?.[name] ?? null)} ${name}, ` +
@@ -288,6 +370,7 @@ class SnapshotParser {
       this.#ids.add(id);
       this.#keys.add(key);
       rows.records.push(record);
+      this.#counts.records++;
     } else if ("recordTag" in v) {
       const [id, tag] = pair(v.recordTag, bad, "recordTag");
       if (typeof id !== "number" || !this.#ids.has(id)) {
@@ -296,11 +379,13 @@ class SnapshotParser {
       const row = [id, checked(() => checkTag(String(tag)), bad, tag)];
       this.#once(row, bad);
       rows.recordTags.push(row);
+      this.#counts.recordTags++;
     } else if ("pathTag" in v) {
       const [path, tag] = pair(v.pathTag, bad, "pathTag");
       const row = [logicalPath(path, bad), checked(() => checkTag(String(tag)), bad, tag)];
       this.#once(row, bad);
       rows.pathTags.push(row);
+      this.#counts.pathTags++;
     } else {
       throw bad("is not a record or tag");
     }
@@ -313,17 +398,34 @@ class SnapshotParser {
     this.#tags.add(key);
   }
 
-  finish(): SnapshotRows {
+  /** Rows read and not yet taken. */
+  get held(): number {
+    return this.#rows.records.length + this.#rows.recordTags.length + this.#rows.pathTags.length;
+  }
+
+  /** The rows read since the last call, forgotten here. */
+  takeRows(): SnapshotRows {
+    const rows = this.#rows;
+    this.#rows = { records: [], recordTags: [], pathTags: [] };
+    return rows;
+  }
+
+  finish(): SnapshotSummary {
     if (!this.#sawHeader) {
       throw new InvalidInputError(`${this.source} is empty: no vc-repo backup header`);
     }
     if (this.#version >= 2 && !this.#sawEnd) {
       throw new InvalidInputError(
         `${this.source} is cut short: its last line (the count of what it holds) is missing, ` +
-          `after ${this.#rows.records.length} records; nothing was restored`,
+          `after ${this.#counts.records} records; nothing was restored`,
       );
     }
-    return this.#rows;
+    return {
+      counts: { ...this.#counts },
+      ids: this.#ids,
+      ...(this.#repositoryId === undefined ? {} : { repositoryId: this.#repositoryId }),
+      ...(this.#repository === undefined ? {} : { repository: this.#repository }),
+    };
   }
 }
 

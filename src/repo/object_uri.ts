@@ -44,32 +44,53 @@ function split(uri: string): { root: string; key: string } {
   return { root, key: basename(path) };
 }
 
+/** An object being read: its body and info; disposing of it closes its store. */
+export interface OpenedObject extends AsyncDisposable {
+  /** The object's bytes, to read (or cancel) before disposing. */
+  body: ReadableStream<Uint8Array>;
+  /** Its size, as the store states it. */
+  size: number;
+}
+
 /**
- * Reads the object at `uri` completely. A `file://` object is the user's
- * file (a backup kept anywhere): its directory is opened with
- * `forUserFiles`, so reading it writes no sidecar beside it.
+ * Opens the object at `uri` for reading, as a stream: a snapshot of any
+ * size is never held in memory whole. A `file://` object is the user's file
+ * (a backup kept anywhere): its directory is opened with `forUserFiles`, so
+ * reading it writes no sidecar beside it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { readObjectUri, writeObjectUri } from "./object_uri.ts";
+ * import { openObjectUri, writeObjectUri } from "./object_uri.ts";
  * import { openStore } from "../store/open.ts";
  * const dir = await Deno.makeTempDir();
  * await writeObjectUri(`${dir}/x.bin`, new Uint8Array([7]), openStore);
- * assert.deepEqual([...await readObjectUri(`${dir}/x.bin`, openStore)], [7]);
+ * {
+ *   await using object = await openObjectUri(`${dir}/x.bin`, openStore);
+ *   assert.deepEqual([...await new Response(object.body).bytes()], [7]);
+ * }
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function readObjectUri(
+export async function openObjectUri(
   uri: string,
   open: Opener,
   signal?: AbortSignal,
-): Promise<Uint8Array> {
+): Promise<OpenedObject> {
   const { root, key } = split(uri);
   const store = await untilAborted(open(root, forUserFiles()), signal, (late) => late.close());
+  let opened = false;
   try {
-    const { body } = await store.get(key, signal === undefined ? {} : { signal });
-    return new Uint8Array(await new Response(body).arrayBuffer());
+    const { body, info } = await store.get(key, signal === undefined ? {} : { signal });
+    opened = true;
+    return {
+      body,
+      size: info.size,
+      async [Symbol.asyncDispose]() {
+        await body.cancel().catch(() => {}); // read to its end already, or given up
+        await store.close();
+      },
+    };
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
     // A directory (a local one; an S3 prefix holding objects) given for the
@@ -83,7 +104,7 @@ export async function readObjectUri(
       { cause: error },
     );
   } finally {
-    await store.close();
+    if (!opened) await store.close();
   }
 }
 

@@ -40,7 +40,7 @@ import {
   writeMarker,
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
-import { readObjectUri } from "./object_uri.ts";
+import { spoolSnapshot } from "./snapshot_spool.ts";
 import { openCatalog } from "./open_catalog.ts";
 import {
   createSchema,
@@ -633,8 +633,16 @@ export async function restoreRepository(
   const open = options.openStore ?? openStore;
   const signal = options.signal;
   signal?.throwIfAborted();
-  options.onProgress?.({ current: `reading ${snapshot}` });
-  const bytes = await readObjectUri(snapshot, open, signal);
+  const progress = options.onProgress;
+  progress?.({ current: `reading ${snapshot}` });
+  // Read as it downloads, and again from a temp copy as it is written.
+  await using spool = await spoolSnapshot(snapshot, open, {
+    ...signalOption(signal),
+    ...(progress === undefined ? {} : {
+      onBytes: (bytes, totalBytes) =>
+        progress({ current: "checking the snapshot", bytes, totalBytes }),
+    }),
+  });
   const store = await untilAborted(open(uri), signal, (late) => late.close());
   try {
     let marker: RepoMarker | undefined;
@@ -666,10 +674,9 @@ export async function restoreRepository(
     // (created, upgraded, set aside when damaged): a snapshot that is cut
     // short or damaged changes nothing. (Whose it is, is checked against the
     // catalog's id too, once the catalog is open.)
-    const rows = await readSnapshot(bytes, {
+    const rows = await readSnapshot(spool, {
       source: snapshot,
       contentPrefix: marker?.contentPrefix ?? CONTENT_PREFIX,
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged

@@ -103,6 +103,12 @@ export interface Dialect {
    */
   readonly rowsPerInsert: (columns: number) => number;
   /**
+   * Appended to a text column to compare it by its UTF-8 bytes (a backup's
+   * order, whatever the database's collation): PostgreSQL's `COLLATE "C"`
+   * (of a UTF8 database), SQLite's `BINARY` (its default).
+   */
+  readonly byteOrder: string;
+  /**
    * A query that returns a row when the catalog's `vc_meta` table exists.
    * Asked first, since on PostgreSQL a failed query (a missing table) fails
    * its whole transaction, whatever catches its error.

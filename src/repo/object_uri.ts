@@ -13,7 +13,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
 } from "../errors.ts";
-import type { ObjectStore } from "../store/types.ts";
+import type { ObjectStore, PutBody } from "../store/types.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
 
@@ -115,7 +115,7 @@ export async function openObjectUri(
  */
 export async function writeObjectUri(
   uri: string,
-  bytes: Uint8Array,
+  bytes: PutBody,
   open: Opener,
   signal?: AbortSignal,
   onProgress?: (bytesSent: number) => void,

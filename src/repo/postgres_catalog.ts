@@ -71,6 +71,7 @@ export const POSTGRES_DIALECT: Dialect = {
   pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
   tagLock: [`SELECT pg_advisory_xact_lock(${TAG_LOCK_CLASS}, hashtext($1))`],
   rowsPerInsert: (columns) => Math.floor(2_000 / columns),
+  byteOrder: ' COLLATE "C"',
   // In the search_path's schemas, as the catalog's other queries find it.
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
   writesExcludeWriters: false,

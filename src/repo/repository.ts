@@ -13,6 +13,7 @@
  */
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
+import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { contentTypeFor } from "../content_type.ts";
@@ -1307,17 +1308,28 @@ export class Repository implements AsyncDisposable {
     const { signal, onProgress } = options;
     signal?.throwIfAborted();
     const createdAt = new Date(this.clock.now()).toISOString();
-    const { bytes, counts } = await snapshotCatalog(this.catalog, {
-      createdAt,
-      repository: this.uri,
-      // A restore refuses a snapshot of another repository by this id.
-      ...(this.marker.repository === undefined ? {} : { repositoryId: this.marker.repository }),
-      catalog: catalogText(this.marker.catalog),
-    }, onProgress);
+    // Written to a temp file, then uploaded from it: a catalog of any size
+    // is never held in memory whole (one that is killed leaves it for the
+    // next backup to remove).
+    await using scratch = await makeScratchDir("vc-backup-");
+    const path = `${scratch.path}/snapshot.jsonl.gz`;
+    const { size, counts } = await snapshotCatalog(
+      this.catalog,
+      {
+        createdAt,
+        repository: this.uri,
+        // A restore refuses a snapshot of another repository by this id.
+        ...(this.marker.repository === undefined ? {} : { repositoryId: this.marker.repository }),
+        catalog: catalogText(this.marker.catalog),
+      },
+      path,
+      { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+    ).catch((error) => {
+      throw scratchSpaceError(error, "the backup's snapshot", path);
+    });
     // The upload, in bytes, where the store reports them (S3).
     const uploaded = onProgress &&
-      ((sent: number) =>
-        onProgress({ current: "uploading", bytes: sent, totalBytes: bytes.byteLength }));
+      ((sent: number) => onProgress({ current: "uploading", bytes: sent, totalBytes: size }));
     onProgress?.({ current: "uploading" });
     let uri: string;
     if (dest !== undefined) {
@@ -1331,7 +1343,7 @@ export class Repository implements AsyncDisposable {
       }
       // The snapshot can take a while on a large catalog: a stop meanwhile uploads nothing.
       signal?.throwIfAborted();
-      await writeObjectUri(dest, bytes, this.#openStore, signal, uploaded);
+      await writeObjectUri(dest, { path }, this.#openStore, signal, uploaded);
       uri = dest;
     } else {
       signal?.throwIfAborted();
@@ -1341,7 +1353,7 @@ export class Repository implements AsyncDisposable {
       for (let n = 1;; n++) {
         const key = `${stamp}${n === 1 ? "" : `-${n}`}.jsonl.gz`;
         try {
-          await this.store.put(key, bytes, {
+          await this.store.put(key, { path }, {
             contentType: "application/gzip",
             ifNoneMatch: "*",
             ...(signal === undefined ? {} : { signal }),
@@ -1355,7 +1367,7 @@ export class Repository implements AsyncDisposable {
         break;
       }
     }
-    return { uri, counts, bytes: bytes.byteLength };
+    return { uri, counts, bytes: size };
   }
 
   /**

@@ -43,6 +43,7 @@ export const SQLITE_DIALECT: Dialect = {
   pathLock: [],
   tagLock: [],
   rowsPerInsert: () => 1,
+  byteOrder: " COLLATE BINARY",
   metaTableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'",
   writesExcludeWriters: true,
 };

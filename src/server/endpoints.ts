@@ -8,6 +8,7 @@ import { jsonBodyText } from "./json_bytes.ts";
 import { readUpTo } from "../bytes.ts";
 import { md5Hex } from "../hash.ts";
 import { reprDigest } from "./repr_digest.ts";
+import { lastModified, modifiedSince, notModifiedSince } from "./last_modified.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
@@ -312,7 +313,8 @@ export async function deleteFile(
 function preconditions(req: Request, id: string): ((meta: EntryMeta) => void) | undefined {
   const ifMatch = req.headers.get("if-match");
   const ifNoneMatch = req.headers.get("if-none-match");
-  if (ifMatch === null && ifNoneMatch === null) return undefined;
+  const ifUnmodifiedSince = req.headers.get("if-unmodified-since");
+  if (ifMatch === null && ifNoneMatch === null && ifUnmodifiedSince === null) return undefined;
   return (meta) => {
     const etag = meta.dataKey === undefined ? undefined : `"${meta.etag}"`;
     const now = etag === undefined ? "no file" : etag;
@@ -321,12 +323,27 @@ function preconditions(req: Request, id: string): ((meta: EntryMeta) => void) | 
         headers: etag === undefined ? {} : { etag },
       });
     }
+    // Only without If-Match (RFC 9110 13.2.2), and only on a file: a placeholder has no date.
+    if (
+      ifMatch === null && etag !== undefined && modifiedSince(ifUnmodifiedSince, meta.uploadedAt)
+    ) {
+      throw unmodifiedSinceFailed(id, ifUnmodifiedSince!, etag);
+    }
     if (ifNoneMatch !== null && etag !== undefined && matchesEtag(ifNoneMatch, etag)) {
       throw new HttpError(412, `cache ${id} holds a file If-None-Match names (${etag})`, {
         headers: { etag },
       });
     }
   };
+}
+
+/** The 412 of an `If-Unmodified-Since` whose date is before the stored file's upload. */
+function unmodifiedSinceFailed(id: string, date: string, etag: string): HttpError {
+  return new HttpError(
+    412,
+    `cache ${id} holds a file uploaded after If-Unmodified-Since (${date.slice(0, 100)})`,
+    { headers: { etag } },
+  );
 }
 
 /** A data read started before the metadata confirmed which data to read. */
@@ -370,6 +387,9 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         "accept-ranges": "bytes",
         "cache-control": "private, no-cache",
       });
+      const now = ctx.entries.now();
+      const modified = lastModified(meta.uploadedAt, now);
+      if (modified !== undefined) headers.set("last-modified", modified);
       // If-Match first (RFC 9110 13.2.2): a client resuming a download of
       // the file it had must not get bytes of the one that replaced it.
       const ifMatch = req.headers.get("if-match");
@@ -383,7 +403,20 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
           },
         );
       }
-      if (matchesEtag(req.headers.get("if-none-match"), etag)) {
+      if (
+        ifMatch === null && modifiedSince(req.headers.get("if-unmodified-since"), meta.uploadedAt)
+      ) {
+        ctx.onLookup(true);
+        throw unmodifiedSinceFailed(id, req.headers.get("if-unmodified-since")!, etag);
+      }
+      // If-Modified-Since only without If-None-Match (RFC 9110 13.2.2): a
+      // client's ETag is exact, a date is not.
+      const ifNoneMatch = req.headers.get("if-none-match");
+      if (
+        ifNoneMatch === null
+          ? notModifiedSince(req.headers.get("if-modified-since"), modified, now)
+          : matchesEtag(ifNoneMatch, etag)
+      ) {
         ctx.onLookup(true);
         return new Response(null, { status: 304, headers });
       }
@@ -562,7 +595,7 @@ function earlyRead(
 ): EarlyRead | undefined {
   if (
     req.method !== "GET" || req.headers.get("if-none-match") !== null ||
-    req.headers.get("if-match") !== null
+    req.headers.get("if-modified-since") !== null || req.headers.get("if-match") !== null
   ) return undefined;
   const known = ctx.entries.known(id);
   if (known?.dataKey === undefined || known.owner !== owner || known.size === 0) return undefined;
@@ -609,6 +642,9 @@ function parseRange(
   etag: string,
 ): { start: number; end: number } | "unsatisfiable" | undefined {
   if (header === null) return undefined;
+  // A date in If-Range never matches: the whole file. Instances whose
+  // clocks differ by a second could date two uploads alike, and a range of
+  // the new file appended to the old one's bytes is a mixed file.
   if (ifRange !== null && ifRange.trim() !== etag) return undefined;
   const unit = /^\s*bytes\s*=(.*)$/i.exec(header);
   if (unit === null) return undefined;

@@ -377,6 +377,24 @@ export class Entries {
   }
 
   /**
+   * The time by the clock expiry and upload times are taken by (ms since
+   * the epoch): what a download compares an upload's time with.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryStore } from "../store/memory.ts";
+   * import { ManualClock } from "../testing/mod.ts";
+   * import { Entries } from "./entries.ts";
+   * await using store = new MemoryStore();
+   * assert.equal(new Entries(store, { clock: new ManualClock(5_000) }).now(), 5_000);
+   * ```
+   */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /**
    * The metadata this process last wrote or read for `id` and still takes
    * for live, if any: a hint (another process may have changed the entry
    * since), never an answer on its own.

@@ -228,13 +228,49 @@ export function sha256File(
 async function digestFile(
   path: string,
   algorithm: "md5" | "sha256",
-  options: {
-    start?: number;
-    length?: number;
-    onProgress?: (bytes: number) => void;
-    signal?: AbortSignal;
-  },
+  options: FileReadOptions,
 ): Promise<string> {
+  const { hash } = await hashFileWith(path, (size) => digestFor(algorithm, size), options);
+  return hash.digest("hex");
+}
+
+/** Which bytes of a file {@linkcode hashFileWith} reads, and what it tells while it does. */
+export interface FileReadOptions {
+  /** Offset of the first byte (0 by default). */
+  start?: number;
+  /** How many bytes at most (to the end by default). */
+  length?: number;
+  /** Told the bytes read so far after each read. */
+  onProgress?: (bytes: number) => void;
+  /** Stops the read between chunks. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a byte range of a file once, feeding every chunk to the hash that
+ * `make` returns for the number of bytes there are to read (a small count is
+ * hashed in TypeScript: see {@linkcode digestFor}). One read for several
+ * digests: a cached copy checked against both its ETag's MD5 and a lock's
+ * SHA-256 hands a hasher that feeds both. Returns the hash and the bytes read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digestFor, hashFileWith } from "./hash.ts";
+ * const p = await Deno.makeTempFile();
+ * await Deno.writeTextFile(p, "abc");
+ * const { hash, bytes } = await hashFileWith(p, (size) => digestFor("md5", size));
+ * assert.equal(bytes, 3);
+ * assert.equal(hash.digest("hex"), "900150983cd24fb0d6963f7d28e17f72");
+ * await Deno.remove(p);
+ * ```
+ */
+export async function hashFileWith<T extends { update(data: Uint8Array): unknown }>(
+  path: string,
+  make: (size: number) => T,
+  options: FileReadOptions = {},
+): Promise<{ hash: T; bytes: number }> {
+  options.signal?.throwIfAborted();
   using file = await Deno.open(path, { read: true });
   if (options.start) await file.seek(options.start, Deno.SeekMode.Start);
   // Buffers no larger than what is there to read: a cache restored without
@@ -244,7 +280,7 @@ async function digestFile(
   const left = Math.max(0, (await file.stat()).size - (options.start ?? 0));
   // A small file is hashed in TypeScript (a file that grows meanwhile, too:
   // the hash is right at any length, only slower).
-  const hash = digestFor(algorithm, Math.min(left, options.length ?? Infinity));
+  const hash = make(Math.min(left, options.length ?? Infinity));
   const size = Math.max(1, Math.min(READ_CHUNK, options.length ?? READ_CHUNK, left));
   const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
   let remaining = options.length ?? Infinity;
@@ -265,7 +301,7 @@ async function digestFile(
     hash.update(chunk);
     options.onProgress?.(done);
   }
-  return hash.digest("hex");
+  return { hash, bytes: done };
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   candidatePartSizes,
   type Digest,
   digestIn,
+  hashFileWith,
   md5File,
   multipartEtag,
   normalizeEtag,
@@ -222,16 +223,18 @@ export class Verifier {
    * `computed` while streaming, hashing from the file what is missing.
    * Returns the digests established; throws `IntegrityError` on a mismatch.
    */
-  async verify(path: string, computed: Computed, signal: AbortSignal): Promise<Verified> {
+  async verify(path: string, given: Computed, signal: AbortSignal): Promise<Verified> {
+    const computed = await this.#hashInOneRead(path, given, signal);
     // Pinned only: the SHA-256 below is the whole content check (see `pinOnly`).
     const out = this.plan.pinOnly ? {} : await this.#checkEtag(path, computed, signal);
     const sha = this.plan.sha256;
     if (sha !== undefined) {
-      const read = this.#readOptions();
-      let actual = computed.sha256 ?? await sha256File(path, { signal, ...read });
+      // The progress restarts from 0 only when the file is read.
+      const read = () => ({ signal, ...this.#readOptions() });
+      let actual = computed.sha256 ?? await sha256File(path, read());
       // Read back while other ranges were written: confirm from the finished file.
       if (actual !== sha && computed.readBack === true && computed.sha256 !== undefined) {
-        actual = await sha256File(path, { signal, ...read });
+        actual = await sha256File(path, read());
       }
       if (actual !== sha) {
         const uri = this.#options.uri;
@@ -244,6 +247,37 @@ export class Verifier {
       out.sha256 = actual;
     }
     return out;
+  }
+
+  /**
+   * `computed` completed from one read of the file when the checks below
+   * would otherwise read it twice: once for the MD5 (or the part MD5s of the
+   * likeliest part size) and again for the SHA-256. A cached copy of a locked
+   * version checked before it is copied out (`vc sync`, `vc get`, `vc cache
+   * verify`) was read twice, seconds a GB each, its progress going 0→100%
+   * twice. The bytes go through the same {@linkcode StreamHasher} a download
+   * streams through, so what is compared, and every message, stay the same.
+   */
+  async #hashInOneRead(path: string, computed: Computed, signal: AbortSignal): Promise<Computed> {
+    const plan = this.plan;
+    if (plan.sha256 === undefined || computed.sha256 !== undefined || plan.pinOnly) return computed;
+    const known = this.#options.knownPartSizes;
+    // The segment #checkEtag would hash from the file first (0: none, or
+    // recorded part sizes, which it reads on their own).
+    const segment = plan.kind === "multipart"
+      ? (computed.parts === undefined && (known === undefined || known.length === 0)
+        ? plan.segment
+        : 0)
+      : plan.md5 !== undefined && computed.md5 === undefined
+      ? Infinity
+      : 0;
+    if (segment === 0) return computed;
+    const { hash } = await hashFileWith(
+      path,
+      (size) => new StreamHasher(segment, 0, true, size),
+      { signal, ...this.#readOptions() },
+    );
+    return { ...computed, ...hash.finish() };
   }
 
   // md5File's and sha256File's options that report a read of the file to check it.

@@ -132,22 +132,17 @@ export async function digestSource(
   path: string,
   options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
 ): Promise<SourceDigest> {
-  const { createHash } = await import("node:crypto");
-  const md5 = createHash("md5");
-  const sha256 = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(1024 * 1024);
-  let size = 0;
-  // Bounded by the file's size: read() returns null at its end.
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const n = await file.read(buffer);
-    if (n === null) break;
-    const chunk = buffer.subarray(0, n);
-    md5.update(chunk);
-    sha256.update(chunk);
-    size += n;
-    options.onProgress?.(size);
-  }
-  return { size, md5: md5.digest("hex"), sha256: sha256.digest("hex") };
+  // Loaded on first use (as node:crypto was): a module that imports this one
+  // for its snapshots does not load the hashing code.
+  const [{ hashFileWith }, { StreamHasher }] = await Promise.all([
+    import("../hash.ts"),
+    import("../verify.ts"),
+  ]);
+  const { hash, bytes } = await hashFileWith(
+    path,
+    (size) => new StreamHasher(Infinity, 0, true, size),
+    options,
+  );
+  const { md5, sha256 } = hash.finish();
+  return { size: bytes, md5: md5!, sha256: sha256! };
 }

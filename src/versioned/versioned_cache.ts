@@ -1841,9 +1841,13 @@ export class VersionedCache {
       onRead({ bytes: 0, total: info.size });
       return { onProgress: (bytes: number) => onRead({ bytes, total: info.size }) };
     };
+    // The copy's MD5 and SHA-256 from one read, made once: with a lock, the
+    // MD5 check, the SHA-256 check and the look at a mismatch all use it (a
+    // copy of a GB was read two or three times, its progress restarting).
+    let copyDigest: Promise<SourceDigest> | undefined;
+    const digestOfCopy = () => copyDigest ??= digestSource(local, { ...withSignal, ...reading() });
     const lockedCopy = async () =>
-      lock !== undefined &&
-      (await digestSource(local, { ...withSignal, ...reading() })).sha256 === lock.sha256;
+      lock !== undefined && (await digestOfCopy()).sha256 === lock.sha256;
     const replaced = () =>
       `${uri} no longer holds the locked content: the object in the store was replaced ` +
       `(its size is the same); the cached copy ${local} is the locked content, keep it ` +
@@ -1854,7 +1858,9 @@ export class VersionedCache {
     let sameAsStore = false;
     signal?.throwIfAborted();
     if (expected !== undefined) {
-      const actual = await md5File(local, reading());
+      const actual = lock !== undefined
+        ? (await digestOfCopy()).md5
+        : await md5File(local, reading());
       if (actual !== expected.toLowerCase()) {
         if (await lockedCopy()) return replaced();
         return `cached copy ${local} has MD5 ${actual}, ${uri} has ${expected}${dropHint(uri)}`;
@@ -1880,7 +1886,7 @@ export class VersionedCache {
     }
     if (lock === undefined) return undefined;
     signal?.throwIfAborted();
-    const sha = (await digestSource(local, { ...withSignal, ...reading() })).sha256;
+    const sha = (await digestOfCopy()).sha256;
     if (sha === lock.sha256) {
       checked.lock = "sha256";
       return undefined;

@@ -84,7 +84,7 @@ export type { PrefillListEntry } from "./src/prefill/list_file.ts";
 export { openStore } from "./src/store/open.ts";
 export type { StoreOptions } from "./src/store/open.ts";
 export type { S3StoreOptions } from "./src/store/s3.ts";
-export type { FsStoreOptions } from "./src/store/fs.ts";
+export type { FsHashProgress, FsStoreOptions } from "./src/store/fs.ts";
 export type * from "./src/store/types.ts";
 export type { DownloadIntegrity, DownloadOptions, DownloadProgress } from "./src/store/download.ts";
 export type { ManifestEntries, ManifestValue } from "./src/versioned/manifest.ts";

@@ -108,6 +108,7 @@ const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
   maxDownloads: true,
 };
 const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
+  onHashProgress: true,
   immutable: true,
   signal: true,
   onProgress: true,
@@ -244,7 +245,7 @@ export class AssetCache implements AsyncDisposable {
       onUnreachable: options.onUnreachable ?? "warn",
       warn: options.warn ?? ((m) => console.warn(m)),
       ownsStores: options.openStore === undefined,
-      open: options.openStore ?? (async (root) => {
+      open: options.openStore ?? (async (root, onHashProgress) => {
         // A `file://` root is the directory of a file the user named, not a
         // store vc manages: reading it must leave no sidecar beside it.
         const { forUserFiles, openStore } = await import("../store/open.ts");
@@ -258,6 +259,8 @@ export class AssetCache implements AsyncDisposable {
         // A file right under / (`file:///data.csv`, common in containers) is
         // read from a store rooted at /, which `openStore` refuses as a
         // location (a mirror or prune there would take the whole disk).
+        // Its hashing of a file with no valid sidecar is told to the flight reading it.
+        opened.file = { ...opened.file, onHashProgress };
         if (root === "file:///") {
           return new (await import("../store/fs.ts")).FsStore("/", opened.file);
         }
@@ -829,7 +832,12 @@ export class AssetCache implements AsyncDisposable {
     }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
-    if (options?.onProgress !== undefined) flightOptions.onProgress = options.onProgress;
+    const { onProgress, onHashProgress } = options ?? {};
+    if (onProgress !== undefined || onHashProgress !== undefined) {
+      // The flight reports both kinds of reading; each goes to its callback.
+      flightOptions.onProgress = ({ bytes, total, step }) =>
+        step === "hashing" ? onHashProgress?.({ bytes, total }) : onProgress?.({ bytes, total });
+    }
     // One flight per entry and pinned content: a caller with an integrity
     // pin never takes the result of a flight without it (unchecked bytes),
     // nor one without a pin the other's IntegrityError. Two such flights of
@@ -1021,7 +1029,7 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw bad("signal", "an AbortSignal", o.signal);
   }
-  for (const name of ["onProgress", "onCheckProgress"]) {
+  for (const name of ["onProgress", "onCheckProgress", "onHashProgress"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw bad(name, "a function", o[name]);
     }

@@ -83,6 +83,13 @@ export interface CacheGetOptions {
   /** Download progress. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
+   * How far a `file://` object with no valid sidecar (a large file dropped
+   * into the directory by hand) is read for its ETag before it is downloaded
+   * or revalidated (seconds a GB, when nothing else is reported), from 0;
+   * the download's `onProgress` then starts from 0.
+   */
+  onHashProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
    * Pinned content (an integrity lock entry): a download is verified against
    * it in the same pass as the MD5, and refused (`IntegrityError`, nothing
    * cached) on a mismatch. A cached copy that entered the cache without this

@@ -36,15 +36,22 @@ import {
 } from "./entry_index.ts";
 import type { EntryLocation } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
-import type { FlightContext } from "./single_flight.ts";
+import type { FlightContext, FlightProgress } from "./single_flight.ts";
 
 // Directories remembered as swept before the set is reset.
 const MEMORY_DIRS = 100_000;
 
 /** Settings of an {@linkcode EntryFetcher}. */
 export interface EntryFetcherOptions {
-  /** Opens the store of a root URI. */
-  open: (rootUri: string) => Promise<ObjectStore>;
+  /**
+   * Opens the store of a root URI. A directory store it opens may tell
+   * `onHashProgress` how far it hashes a file for its ETag (`FsStore`'s
+   * option of that name): the flight reading that object is told.
+   */
+  open: (
+    rootUri: string,
+    onHashProgress: (progress: { key: string; bytes: number; total: number }) => void,
+  ) => Promise<ObjectStore>;
   /**
    * Whether `open` makes stores this fetcher owns (closed by `close()`);
    * false for a caller's opener, whose stores stay open for the caller.
@@ -108,6 +115,9 @@ export class EntryFetcher {
   #index: EntryIndex;
   #options: EntryFetcherOptions;
   #stores = new Map<string, Promise<ObjectStore>>();
+  // Who is told how far a store hashes a key's file, by root and key (see
+  // reportingHashes): a store is shared by every flight reading from it.
+  #hashing = new Map<string, (progress: FlightProgress) => void>();
   #downloads: Limiter;
   #fetching = 0;
   #closeJournals: (() => void) | undefined;
@@ -123,6 +133,56 @@ export class EntryFetcher {
 
   /** The store holding `loc`'s object (opened once per root), and its key there. */
   async storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
+    const { root, key } = this.#rootAndKey(loc);
+    let store = this.#stores.get(root);
+    if (store === undefined) {
+      const report = (p: { key: string; bytes: number; total: number }) =>
+        this.#hashing.get(`${root}\0${p.key}`)?.({
+          bytes: p.bytes,
+          total: p.total,
+          step: "hashing",
+        });
+      store = this.#options.open(root, report);
+      this.#stores.set(root, store);
+      store.catch(() => {
+        if (this.#stores.get(root) === store) this.#stores.delete(root);
+      });
+    }
+    return { store: await store, key };
+  }
+
+  /**
+   * Runs `work` (a read of `loc`'s object) with the store's hashing of its
+   * file told to `progress` as a `hashing` step: a large file with no valid
+   * sidecar in a `file://` directory is hashed for its ETag before a byte is
+   * copied, seconds a GB in which nothing was reported. The first hashing
+   * only: a file changed within the last seconds is hashed again by each of
+   * a large download's ranged reads (its ETag cannot be remembered yet), and
+   * the bar would jump back to 0 for each.
+   */
+  async reportingHashes<T>(
+    loc: EntryLocation,
+    progress: (progress: FlightProgress) => void,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const { root, key } = this.#rootAndKey(loc);
+    const route = `${root}\0${key}`;
+    let hashed = false;
+    const hashing = (p: FlightProgress) => {
+      if (hashed) return;
+      hashed = p.bytes >= p.total;
+      progress(p);
+    };
+    this.#hashing.set(route, hashing);
+    try {
+      return await work();
+    } finally {
+      if (this.#hashing.get(route) === hashing) this.#hashing.delete(route);
+    }
+  }
+
+  /** The root URI of the store holding `loc`'s object, and its key there. */
+  #rootAndKey(loc: EntryLocation): { root: string; key: string } {
     let root = loc.storeRoot;
     let key = loc.key;
     if (loc.bucket === "") {
@@ -136,15 +196,7 @@ export class EntryFetcher {
         // Missing: the store reports it.
       }
     }
-    let store = this.#stores.get(root);
-    if (store === undefined) {
-      store = this.#options.open(root);
-      this.#stores.set(root, store);
-      store.catch(() => {
-        if (this.#stores.get(root) === store) this.#stores.delete(root);
-      });
-    }
-    return { store: await store, key };
+    return { root, key };
   }
 
   /** Closes the stores opened so far (they are reopened on demand). */
@@ -272,7 +324,11 @@ export class EntryFetcher {
       }
       let info;
       try {
-        info = await downloadWithTemp(store, key, loc.dataPath, options);
+        info = await this.reportingHashes(
+          loc,
+          ctx.progress,
+          () => downloadWithTemp(store, key, loc.dataPath, options),
+        );
       } catch (e) {
         // The lock's temp name was removed under the download: vc before 30
         // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid

@@ -309,7 +309,11 @@ export class EntryResolver {
       // first byte must say so as well; a web page there is no answer of the
       // store (unreachable: the copy is served).
       try {
-        head = await store.head(key, { signal: ctx.signal });
+        head = await this.#fetcher.reportingHashes(
+          loc,
+          ctx.progress,
+          () => store.head(key, { signal: ctx.signal }),
+        );
       } catch (e) {
         if (ctx.signal.aborted || await isUnreachable(e)) throw e;
         await existsAfterAll(store, key, ctx.signal);

@@ -12,6 +12,11 @@ export interface FlightProgress {
   bytes: number;
   /** Total bytes (0 when unknown). */
   total: number;
+  /**
+   * `hashing`: the bytes are of a `file://` object read for its ETag before
+   * it is copied (a file with no valid sidecar), not of the download.
+   */
+  step?: "hashing";
 }
 
 /** What the work function receives. */

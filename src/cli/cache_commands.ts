@@ -8,6 +8,7 @@ import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import { table } from "./output.ts";
+import { downloadProgress } from "./upload_progress.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
@@ -61,7 +62,7 @@ export const get: Command = {
     const local = await cache.value.cache(uri, {
       ...(ctx.flags.boolean("immutable") ? { immutable: true } : {}),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-      onProgress: bar.onBytes,
+      ...downloadProgress(bar),
     });
     bar.done();
     await ctx.out.data({ uri, local }, local);

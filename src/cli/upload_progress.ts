@@ -129,3 +129,41 @@ export function withStep<
   const percent = step.total > 0 ? Math.floor((step.bytes / step.total) * 100) : 100;
   return { ...item, current: `${item.current ?? ""}: ${step.name} ${percent}%` };
 }
+
+/**
+ * The `onProgress` and `onHashProgress` callbacks of a download into the
+ * cache (`vc cache get`) on `bar`: the download's bytes, and before them a
+ * `file://` object's hashing for its ETag (a large file dropped into the
+ * directory by hand: seconds a GB) as a `hashing` step; once that was shown,
+ * the download is its own step, `downloading`, so the line does not keep
+ * saying `hashing`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProgressBar } from "../progress.ts";
+ * import { downloadProgress } from "./upload_progress.ts";
+ * const bar = new ProgressBar({ enabled: false });
+ * const { onProgress, onHashProgress } = downloadProgress(bar);
+ * onHashProgress({ bytes: 25, total: 100 });
+ * assert(bar.line().includes("25%") && bar.line().includes("hashing"));
+ * onProgress({ bytes: 50, total: 100 });
+ * assert(bar.line().includes("50%") && bar.line().includes("downloading"));
+ * ```
+ */
+export function downloadProgress(bar: ProgressBar): {
+  onProgress: (progress: { bytes: number; total: number }) => void;
+  onHashProgress: (progress: { bytes: number; total: number }) => void;
+} {
+  let hashed = false;
+  return {
+    onProgress: (p) =>
+      hashed
+        ? bar.onStep({ current: "downloading", bytes: p.bytes, totalBytes: p.total })
+        : bar.onBytes(p),
+    onHashProgress: ({ bytes, total }) => {
+      hashed = true;
+      bar.onStep({ current: "hashing", bytes, totalBytes: total });
+    },
+  };
+}

@@ -37,7 +37,13 @@ import type {
 import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
 import { fingerprint, readSidecarBytesSync, type Sidecar, writeSidecar } from "./fs_meta.ts";
-import { FileDescriber, isMissing, lstatOrUndefined, sidecarFor } from "./fs_info.ts";
+import {
+  FileDescriber,
+  type FsHashProgress,
+  isMissing,
+  lstatOrUndefined,
+  sidecarFor,
+} from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
@@ -60,6 +66,8 @@ const MAKE_DIRS_ATTEMPTS = 3;
 // Directories whose dead writers' temp files this store already swept on put.
 const SWEPT_LIMIT = 10_000;
 
+export type { FsHashProgress };
+
 /** Options for {@linkcode FsStore}. */
 export interface FsStoreOptions {
   /**
@@ -75,10 +83,17 @@ export interface FsStoreOptions {
    * name gives.
    */
   sidecars?: "write" | "read-only";
+  /**
+   * Told how far a file with no valid sidecar is hashed for its ETag (by a
+   * `head` or `get`, before any byte is served: seconds a GB for a large file
+   * dropped in by hand), `{ key, bytes, total }`, from 0. A callback that
+   * throws fails that `head` or `get`.
+   */
+  onHashProgress?: ((progress: FsHashProgress) => void) | undefined;
 }
 
 // The option names the constructor takes (a misspelt one is refused, not ignored).
-const FS_STORE_OPTIONS: OptionNames<FsStoreOptions> = { sidecars: true };
+const FS_STORE_OPTIONS: OptionNames<FsStoreOptions> = { sidecars: true, onHashProgress: true };
 
 /**
  * A directory used as an S3-like bucket.
@@ -174,7 +189,16 @@ export class FsStore implements ObjectStore {
         `FsStore sidecars must be "write" or "read-only", got ${JSON.stringify(sidecars)}`,
       );
     }
-    this.#files = new FileDescriber({ repair: sidecars === "write" });
+    const onHashProgress = options.onHashProgress;
+    if (onHashProgress !== undefined && typeof onHashProgress !== "function") {
+      throw new InvalidInputError(
+        `FsStore onHashProgress must be a function, got ${typeof onHashProgress}`,
+      );
+    }
+    this.#files = new FileDescriber({
+      repair: sidecars === "write",
+      ...(onHashProgress ? { onHashProgress } : {}),
+    });
     this.#sidecars = sidecars;
   }
 

@@ -36,6 +36,16 @@ function settled(fp: Fingerprint, statAt: number): boolean {
   return !isRacy({ mtimeMs: fp.mtimeMs, ctimeMs: fp.ctimeMs ?? fp.mtimeMs }, statAt);
 }
 
+/** How far a file without a valid sidecar is hashed for its ETag (seconds a GB). */
+export interface FsHashProgress {
+  /** The object's key. */
+  key: string;
+  /** Bytes hashed so far (0 when the hashing starts). */
+  bytes: number;
+  /** The file's size. */
+  total: number;
+}
+
 /** Options for {@linkcode FileDescriber.describe}. */
 export interface DescribeOptions {
   /** Include user metadata and content type. */
@@ -70,10 +80,17 @@ export interface DescribeOptions {
 export class FileDescriber {
   #memo = new Map<string, string>();
   #repair: boolean;
+  #onHashProgress: ((progress: FsHashProgress) => void) | undefined;
 
-  /** `repair: false` never writes a sidecar (nor takes a key lock to do so). */
-  constructor(options: { repair?: boolean } = {}) {
+  /**
+   * `repair: false` never writes a sidecar (nor takes a key lock to do so);
+   * `onHashProgress` is told how far a file is hashed for its ETag.
+   */
+  constructor(
+    options: { repair?: boolean; onHashProgress?: (progress: FsHashProgress) => void } = {},
+  ) {
     this.#repair = options.repair ?? true;
+    this.#onHashProgress = options.onHashProgress;
   }
 
   /** Info of the regular file at `path`; `undefined` when missing, a link or a directory. */
@@ -109,7 +126,7 @@ export class FileDescriber {
     } else if (options.hash === false) {
       md5 = ""; // unknown: the caller asked not to read contents
     } else {
-      const hashed = await this.#hash(path, fp, statAt, options.file);
+      const hashed = await this.#hash(key, path, fp, statAt, options.file);
       md5 = hashed.md5;
       fp = hashed.fp;
       statAt = hashed.statAt;
@@ -144,6 +161,7 @@ export class FileDescriber {
    * when there is no handle.
    */
   async #hash(
+    key: string,
     path: string,
     fp: Fingerprint,
     statAt: number,
@@ -153,8 +171,11 @@ export class FileDescriber {
     if (cached !== undefined) return { md5: cached, fp, statAt };
     let md5: string;
     let st: Deno.FileInfo | undefined;
+    const report = this.#onHashProgress;
+    const progress = (total: number) =>
+      report && ((bytes: number) => report({ key, bytes, total: Math.max(total, bytes) }));
     if (file !== undefined) {
-      md5 = await md5OfOpenFile(file, fp.size);
+      md5 = await md5OfOpenFile(file, fp.size, progress(fp.size));
     } else {
       using f = await Deno.open(path, { read: true });
       statAt = Date.now();
@@ -169,7 +190,7 @@ export class FileDescriber {
         }
       }
       fp = fingerprint(st);
-      md5 = await md5OfOpenFile(f, st.size);
+      md5 = await md5OfOpenFile(f, st.size, progress(st.size));
     }
     if (settled(fp, statAt)) {
       if (this.#memo.size >= MEMO_LIMIT) {

@@ -210,6 +210,7 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  * hash is of exactly the file being served, even if the path was replaced
  * meanwhile). Leaves the file position at the end. `size`: the file's size
  * as last seen, when known (a small file is hashed without `node:crypto`).
+ * `onProgress` is told the bytes hashed so far: 0 first, then after each read.
  *
  * @example
  * ```ts
@@ -222,14 +223,22 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  * await Deno.remove(p);
  * ```
  */
-export async function md5OfOpenFile(file: Deno.FsFile, size = Infinity): Promise<string> {
+export async function md5OfOpenFile(
+  file: Deno.FsFile,
+  size = Infinity,
+  onProgress?: (bytes: number) => void,
+): Promise<string> {
   await file.seek(0, Deno.SeekMode.Start);
   const md5 = new Md5(size);
   const buf = new Uint8Array(HASH_CHUNK);
+  let done = 0;
+  onProgress?.(0);
   for (;;) {
     const n = await file.read(buf);
     if (n === null) break;
     md5.update(buf.subarray(0, n));
+    done += n;
+    onProgress?.(done);
   }
   return md5.hex();
 }

@@ -34,7 +34,7 @@
  */
 export type * from "./types.ts";
 export { FsStore } from "./fs.ts";
-export type { FsStoreOptions } from "./fs.ts";
+export type { FsHashProgress, FsStoreOptions } from "./fs.ts";
 export { MemoryStore } from "./memory.ts";
 export type { MemoryObject, MemoryStoreOptions } from "./memory.ts";
 export { S3Store } from "./s3.ts";

@@ -565,8 +565,6 @@ export class S3Fetch {
         this.#credentials = undefined;
         throw markRetryable(error);
       }
-      // S3 answers 409 when a concurrent conditional write is in flight; retrying resolves it.
-      if (details.code === "ConditionalRequestConflict") throw markRetryable(error);
       // A throttling server (503/429 SlowDown) may say when to come back.
       const wait = retryAfterMs(reply.headers.get("retry-after"));
       if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
@@ -575,6 +573,8 @@ export class S3Fetch {
         throw Object.assign(error, { retryable: false });
       }
       if (wait !== undefined) retryAfterWaits.set(error, wait);
+      // Codes that say "try again" under a status that does not (a 400, a 409).
+      if (details.code !== undefined && RETRIED_CODES.has(details.code)) markRetryable(error);
       throw error;
     }, {
       maxAttempts: this.#options.maxAttempts ?? 5,
@@ -651,6 +651,31 @@ export class S3Fetch {
 }
 
 const retryableErrors = new WeakSet<object>();
+
+/**
+ * S3 error codes worth another attempt whatever their status: the status of
+ * the others decides (5xx, 429 and 408 are retried). `RequestTimeout` comes
+ * with 400 when the server gave up waiting for the request's body (a stalled
+ * upload: the aws CLI and the SDK retry it, as vc's SDK calls do);
+ * `ConditionalRequestConflict` with 409 while a concurrent conditional write
+ * is in flight. The throttling codes are the SDK's, for S3-compatible
+ * servers that send them with a 400 or 403.
+ */
+const RETRIED_CODES: ReadonlySet<string> = new Set([
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "ConditionalRequestConflict",
+  "SlowDown",
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "BandwidthLimitExceeded",
+]);
+
 // The wait an error response's Retry-After asked for, in ms.
 const retryAfterWaits = new WeakMap<object, number>();
 // The longest Retry-After waited for; a longer one fails the request at once.

@@ -30,11 +30,11 @@ import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { regularFile } from "../regular_file.ts";
 import {
+  answerRetryAfterMs,
   isRetryableStatus,
   isTransientError,
   isUnreachableError,
   retry,
-  retryAfterMs,
 } from "../store/retry.ts";
 
 /** How a file given to upload is named in errors. */
@@ -1059,7 +1059,7 @@ export class CacheClient {
       `cache service ${what} failed (${res.status}): ${message}`,
       res.status,
     );
-    const wait = retryAfterMs(res.headers.get("retry-after"));
+    const wait = answerRetryAfterMs(res.headers);
     if (wait !== undefined) retryAfter.set(error, wait);
     return error;
   }

@@ -151,6 +151,34 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 }
 
 /**
+ * The wait an answer's `Retry-After` asks for, in ms (see
+ * {@linkcode retryAfterMs}). An HTTP-date is the server's clock: it is
+ * measured from the answer's own `Date`, not from the local clock, so a
+ * server whose clock is an hour ahead asking for 5 s is not read as asking
+ * for an hour (and one behind, as asking for nothing).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { answerRetryAfterMs } from "./retry.ts";
+ * const headers = new Headers({
+ *   date: "Thu, 01 Jan 2099 10:00:00 GMT",
+ *   "retry-after": "Thu, 01 Jan 2099 10:00:05 GMT",
+ * });
+ * assert(answerRetryAfterMs(headers) === 5000);
+ * assert(answerRetryAfterMs(new Headers({ "retry-after": "2" })) === 2000);
+ * ```
+ */
+export function answerRetryAfterMs(
+  headers: { get(name: string): string | null },
+): number | undefined {
+  const value = headers.get("retry-after");
+  if (value === null) return undefined;
+  const serverNow = Date.parse(headers.get("date") ?? "");
+  return retryAfterMs(value, Number.isFinite(serverNow) ? serverNow : Date.now());
+}
+
+/**
  * Waits `ms` milliseconds; rejects with the signal's reason when it aborts.
  *
  * @example

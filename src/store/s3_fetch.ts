@@ -15,7 +15,7 @@
  */
 import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
-import { isTransientError, retry, retryAfterMs } from "./retry.ts";
+import { answerRetryAfterMs, isTransientError, retry } from "./retry.ts";
 import {
   isForeignErrorBody,
   isWebPage,
@@ -566,7 +566,7 @@ export class S3Fetch {
         throw markRetryable(error);
       }
       // A throttling server (503/429 SlowDown) may say when to come back.
-      const wait = retryAfterMs(reply.headers.get("retry-after"));
+      const wait = answerRetryAfterMs(reply.headers);
       if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
         // Longer than a retry may wait: say so now rather than ask again early.
         error.message += ` (the server asks to retry after ${Math.ceil(wait / 1000)} s)`;

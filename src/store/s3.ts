@@ -1232,7 +1232,13 @@ export class S3Store implements ObjectStore {
     };
     await taken();
     const source = await this.head(from);
-    if (source === undefined) throw new NotFoundError(`${what}: ${this.#uri(src)} does not exist`);
+    if (source === undefined) {
+      const bucket = await this.#missingBucket(from);
+      throw new NotFoundError(
+        `${what}: ${bucket?.message ?? `${this.#uri(src)} does not exist`}`,
+        bucket === undefined ? {} : { cause: bucket },
+      );
+    }
     const context = {
       operation: `COPY ${this.#uri(src)} to`,
       key: dst,
@@ -1726,6 +1732,23 @@ export class S3Store implements ObjectStore {
     // has sent its whole body (a mirror sent such a file again every run).
     checkObjectKey(full, this.url);
     return full;
+  }
+
+  /**
+   * The bucket's `NotFoundError` when the bucket itself does not exist, for
+   * a HEAD of `key` answered 404: a HEAD's answer has no body to say
+   * NoSuchBucket, so a mistyped bucket read as a missing key. Asked of a
+   * listing of the key (its 404 says which); undefined when the bucket is
+   * there, or the listing cannot tell (no s3:ListBucket). Only on the way
+   * to an error: a found key costs nothing.
+   */
+  async #missingBucket(key: string): Promise<NotFoundError | undefined> {
+    try {
+      for await (const _ of this.listPages(key)) break;
+    } catch (error) {
+      if (error instanceof NotFoundError) return error;
+    }
+    return undefined;
   }
 
   #fullPrefix(prefix: string): string {

@@ -31,7 +31,7 @@ import {
 } from "../errors.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { concatBytes } from "../bytes.ts";
-import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
+import { md5Hex, multipartEtag, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
@@ -1415,11 +1415,42 @@ export class S3Store implements ObjectStore {
         ),
       options.context,
       options.signal,
-    );
+    ).catch(async (error) => {
+      const landed = await this.#completedEarlier(full, parts, error, options.signal);
+      if (landed === undefined) throw error;
+      return { ETag: landed, ChecksumCRC32: undefined };
+    });
     if (out.ETag === undefined) {
       throw new StoreError(`CompleteMultipartUpload ${this.#uri(full)} returned no ETag`);
     }
     return { etag: out.ETag, crc32: out.ChecksumCRC32 };
+  }
+
+  /**
+   * The ETag of `full` when a CompleteMultipartUpload that failed with 404
+   * NoSuchUpload (`error`) had in fact completed: its first answer was lost
+   * (a reset, a timeout), the SDK sent it again, and the upload was gone by
+   * then (MinIO answers so at once, S3 once it forgets the upload). The
+   * object is ours when its ETag is the one these parts make; else
+   * undefined, and the error stands.
+   */
+  async #completedEarlier(
+    full: string,
+    parts: readonly { etag: string }[],
+    error: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    if (!(error instanceof NotFoundError)) return undefined;
+    if ((error.cause as { name?: unknown } | undefined)?.name !== "NoSuchUpload") return undefined;
+    const md5s = parts.map((p) => normalizeEtag(p.etag).toLowerCase());
+    if (md5s.some((m) => !/^[0-9a-f]{32}$/.test(m))) return undefined;
+    const current = await this.head(
+      this.#relative(full),
+      signal === undefined ? {} : { signal },
+    ).catch(() => undefined);
+    if (current === undefined) return undefined;
+    const etag = normalizeEtag(current.etag);
+    return etag.toLowerCase() === multipartEtag(md5s) ? etag : undefined;
   }
 
   /** Aborts an upload of `full`, discarding its parts. */

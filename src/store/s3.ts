@@ -1545,10 +1545,15 @@ export class S3Store implements ObjectStore {
         requestId?: string;
         region?: string;
         in200?: boolean;
-      } = {
-        code: (error as { Code?: string }).Code ?? error.name,
-        message: error.message,
-      };
+      } = {};
+      const code = (error as { Code?: string }).Code ?? error.name;
+      // An error answer without a body (a proxy's bare 403 or 502) is
+      // "Unknown: UnknownError" to the SDK, which says less than the status
+      // alone: said as the lean path says it.
+      if (code !== "Unknown" || error.message !== "UnknownError") {
+        details.code = code;
+        details.message = error.message;
+      }
       if (meta?.requestId !== undefined) details.requestId = meta.requestId;
       // The region from the error's XML, else from the header (a HEAD, or
       // an error body without <Region>, as S3's 301 PermanentRedirect).

@@ -335,6 +335,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let rescanAt: number | undefined;
   // The system's watcher ended with an error: a new one is started.
   let watcherFailed = false;
+  // The system refused a watcher (Linux's limit of inotify watches reached:
+  // a tree of more directories than `fs.inotify.max_user_watches`, or other
+  // processes holding them): only the full passes mirror changes until a
+  // new one starts, tried at this monotonic time; undefined while watching.
+  let watchRetryAt: number | undefined;
+  let watchRetries = 0;
   const watchFs = options.watchFs ?? Deno.watchFs;
   const startWatching = () => {
     const current = watcher = watchFs(roots, { recursive: true });
@@ -383,9 +389,39 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       poke();
     });
   };
+  // Starts a watcher; false when the system refused it. A root gone is
+  // watched again once it is back (rewatchIfBack); any other refusal (the
+  // watch limit) is said once, the full passes mirror changes meanwhile,
+  // and a watcher is tried again after 1 s, then twice as long each time
+  // up to 5 min. Thrown out of the loop, it ended the watch as an internal
+  // error: at the start before any pass, or later at the first new
+  // directory past the limit, nothing more was mirrored.
+  const tryWatching = async (): Promise<boolean> => {
+    try {
+      startWatching();
+    } catch (error) {
+      for (const root of roots) {
+        if (await look(root) !== "dir") {
+          rootGone = true;
+          return false;
+        }
+      }
+      if (watchRetries === 0) options.onError?.(watchRefused(roots, error));
+      watchRetries++;
+      watchRetryAt = elapsed() + retryDelay(watchRetries);
+      return false;
+    }
+    if (watchRetries > 0) {
+      // What changed while nothing watched: a full pass at once.
+      watchRetries = 0;
+      rescanAt = elapsed();
+    }
+    watchRetryAt = undefined;
+    return true;
+  };
   // The watcher failed (above): a new one, unless a root is gone (then
   // rewatchIfBack makes it once the root is back).
-  const rewatchAfterFailure = () => {
+  const rewatchAfterFailure = async () => {
     watcherFailed = false;
     if (rootGone) return;
     try {
@@ -393,12 +429,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     } catch {
       // Closed already.
     }
-    try {
-      startWatching();
-    } catch {
-      // A root went away meanwhile: watched again once it is back.
-      rootGone = true;
-    }
+    await tryWatching();
   };
   const rewatchIfBack = async () => {
     for (const root of roots) if (await look(root) !== "dir") return;
@@ -409,20 +440,21 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // Closed already.
     }
     await ended(pump);
-    startWatching();
+    await tryWatching();
     // What was made there before the new watch: the whole tree is looked at.
     for (const root of roots) pending.set(root, { seen: "dir", since: elapsed(), scan: true });
   };
 
   try {
-    if (m.direction === "upload") startWatching();
+    if (m.direction === "upload") await tryWatching();
     // Stopped while the mirror opened: no pass to count (one started now
     // would stop at once, and be counted as made).
     if (!stop?.aborted) await pass("initial");
     let reconcileAt = nextPass(elapsed());
     while (!stop?.aborted) {
-      if (watcherFailed) rewatchAfterFailure();
+      if (watcherFailed) await rewatchAfterFailure();
       if (rootGone) await rewatchIfBack();
+      else if (watchRetryAt !== undefined && elapsed() >= watchRetryAt) await tryWatching();
       const now = elapsed();
       // Events were lost: a full pass once they are quiet (it leaves files
       // being written to the queue, as at the interval), not up to an
@@ -453,7 +485,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         await batch([...pending].filter(([, p]) => dueAt(p) <= now));
         continue;
       }
-      let next = Math.min(reconcileAt, soon, rescanAt ?? Infinity);
+      let next = Math.min(reconcileAt, soon, rescanAt ?? Infinity, watchRetryAt ?? Infinity);
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       const timer = new AbortController();
@@ -579,6 +611,25 @@ const BATCH_GAP_MS = 100;
 
 /** How often a removed source root is looked for (ms). */
 const ROOT_POLL_MS = 500;
+
+/**
+ * The error of a watcher the system refused: what is watched, why, what the
+ * watch does meanwhile, and (for Linux's watch limit) how to raise it.
+ */
+function watchRefused(roots: readonly string[], error: unknown): VcError {
+  const why = error instanceof Error ? error.message : String(error);
+  // Deno says "OS file watch limit reached" for inotify's ENOSPC.
+  const limit = /watch limit/i.test(why)
+    ? "; raise the system's limit (Linux: sysctl fs.inotify.max_user_watches=524288, and " +
+      "fs.inotify.max_user_watches=524288 in /etc/sysctl.d/ to keep it), or watch fewer directories"
+    : "";
+  return new VcError(
+    `cannot watch ${roots.join(", ")} for changes (${why}): until it can, changes are mirrored ` +
+      `by the full passes only (every --reconcile-interval), and watching is tried again now and ` +
+      `then${limit}`,
+    { cause: error },
+  );
+}
 
 /** What a path looks like now, for the stability check. */
 async function look(path: string): Promise<string> {

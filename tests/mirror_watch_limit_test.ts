@@ -23,16 +23,18 @@ import {
 } from "./mirror_helpers.ts";
 
 const LIMIT = 'OS file watch limit reached. about ["/srv/data/d3"]';
+/** What Deno says when inotify_init is past the user's instances. */
+const INSTANCES = "Too many open files (os error 24)";
 
 /** A watchFs that the system refuses `refusals` times, then the test's watcher. */
-function refusedWatcher(refusals: number) {
+function refusedWatcher(refusals: number, why = LIMIT) {
   const events = testWatcher();
   let calls = 0;
   return {
     events,
     calls: () => calls,
     watchFs: () => {
-      if (++calls <= refusals) throw new Error(LIMIT);
+      if (++calls <= refusals) throw new Error(why);
       return events.watchFs();
     },
   };
@@ -110,4 +112,16 @@ Deno.test("mirror --watch: a watcher that ends at the watch limit and cannot res
   await t.clock.advance(1_000);
   await until("idle again", () => t.counts.idle > idle);
   assertEquals(calls, 3, "a watcher was tried again after 1 s");
+});
+
+Deno.test("mirror --watch: a watcher refused for the inotify instances says which limit to raise", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const refused = refusedWatcher(1, INSTANCES);
+  await using t = watchWithTestEvents(src, b.store, w.dir, { watchFs: refused.watchFs });
+  await until("the first pass", () => t.batches.some((x) => x.kind === "initial"));
+  assertEquals(t.errors.length, 1, t.errors.join("\n"));
+  assert(t.errors[0]!.includes("fs.inotify.max_user_instances"), t.errors[0]);
 });

@@ -618,10 +618,15 @@ const ROOT_POLL_MS = 500;
  */
 function watchRefused(roots: readonly string[], error: unknown): VcError {
   const why = error instanceof Error ? error.message : String(error);
-  // Deno says "OS file watch limit reached" for inotify's ENOSPC.
+  // Deno says "OS file watch limit reached" for inotify's ENOSPC (one watch
+  // per directory), and EMFILE's "Too many open files" when inotify_init is
+  // past the user's instances (or the process's open files).
   const limit = /watch limit/i.test(why)
     ? "; raise the system's limit (Linux: sysctl fs.inotify.max_user_watches=524288, and " +
       "fs.inotify.max_user_watches=524288 in /etc/sysctl.d/ to keep it), or watch fewer directories"
+    : /too many open files/i.test(why)
+    ? "; raise the system's limit (Linux: sysctl fs.inotify.max_user_instances=1024, other " +
+      "processes' watchers count too; or the open-file limit, ulimit -n)"
     : "";
   return new VcError(
     `cannot watch ${roots.join(", ")} for changes (${why}): until it can, changes are mirrored ` +

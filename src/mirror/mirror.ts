@@ -600,7 +600,9 @@ export class Mirror {
    * directory's walk, a store that cannot be reached) is reported and its
    * own deletes are held back; the other paths go on. `stop` ends the batch
    * early, as it does a pass: the transfers in flight finish, and the report
-   * says what it did (it deletes nothing).
+   * says what it did (it deletes nothing). Files `changing` says are still
+   * being written (below a directory of the batch: a watch's events for them
+   * not applied yet) go to `report.deferred`, as in a pass.
    *
    * @example
    * ```ts
@@ -632,13 +634,19 @@ export class Mirror {
    */
   async syncPaths(
     paths: readonly string[],
-    options: { settleMs?: number; onFailed?: (path: string) => void; stop?: AbortSignal } = {},
+    options: {
+      settleMs?: number;
+      changing?: (path: string) => boolean;
+      onFailed?: (path: string) => void;
+      stop?: AbortSignal;
+    } = {},
   ): Promise<MirrorReport> {
     if (this.direction !== "upload") {
       throw new InvalidInputError("syncPath is for local → store mirrors");
     }
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
+    if (options.changing) run.changing = options.changing;
     // Stopped (a watch shutting down), not aborted: as for a pass, no new
     // path or file is started (a burst of 20,000 new files must not keep a
     // stopping watch uploading for minutes, past a service manager's
@@ -1136,11 +1144,16 @@ export class Mirror {
         this.#targetOnly(run, pair.key, remote!.storeKey, remote!.size);
         return;
       }
+      // A file with events not applied yet is left to them whatever the
+      // settle time: a watch's batch of a new directory has none (its paths
+      // were quiet), and uploaded half a file still being copied into it.
       if (
-        run.settleMs > 0 && (run.changing?.(local.path) || this.#settle.recent(local.mtimeMs))
+        run.changing?.(local.path) || (run.settleMs > 0 && this.#settle.recent(local.mtimeMs))
       ) {
         run.report.deferred.push(local.path);
-        if (this.#settle.future(local.mtimeMs)) (run.report.futureMtime ??= []).push(local.path);
+        if (run.settleMs > 0 && this.#settle.future(local.mtimeMs)) {
+          (run.report.futureMtime ??= []).push(local.path);
+        }
         return;
       }
       const row = pair.known ? pair.known.row : this.#state.get(local.key);

@@ -295,18 +295,20 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // the interval (a store down at the start must not leave the target
   // behind for a whole interval).
   let passFailures = 0;
+  // A file with events not applied yet is being written, or was a moment
+  // ago: the queue uploads it once quiet (a pass, or the batch of a new
+  // directory it is being copied into, would upload it half, and the queue
+  // then again). Not one being tried again after a failure: a pass or
+  // batch may as well.
+  const changing = (path: string) => {
+    const p = pending.get(path);
+    return p !== undefined && (p.retries ?? 0) === 0;
+  };
   const pass = async (kind: "initial" | "reconcile") => {
     try {
       const report = await m.run({
         settleMs: debounce,
-        // A file with events not applied yet is being written, or was a
-        // moment ago: the queue uploads it once quiet (a pass would upload
-        // it half, and the queue then again). Not one being tried again
-        // after a failure: the pass may as well.
-        changing: (path) => {
-          const p = pending.get(path);
-          return p !== undefined && (p.retries ?? 0) === 0;
-        },
+        changing,
         ...(stop ? { stop } : {}),
       });
       totals.passes++;
@@ -576,6 +578,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // One unit: its deletes are made together, within maxDelete for the batch.
       const report = await m.syncPaths([...retries.keys()], {
         settleMs: 0,
+        // Its own paths left the queue above: what is still queued is below
+        // a directory of the batch, and still being written.
+        changing,
         onFailed: (path) => failed.add(path),
         ...(stop ? { stop } : {}),
       });

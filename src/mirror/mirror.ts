@@ -679,7 +679,8 @@ export class Mirror {
         const scope = await this.#syncOne(run, path, key, (work) => files.push([path, key, work]));
         if (scope !== undefined) covered.push(scope);
       } catch (error) {
-        if (this.#options.signal?.aborted) throw error;
+        // Aborted: what it did and the keys cut short, as for a pass.
+        if (this.#options.signal?.aborted) throw this.#interrupted(run, error);
         if (stopped()) return this.#finish(run);
         // (A store that cannot be reached, a listing that failed.)
         run.incomplete ??= `${path} could not be mirrored`;
@@ -709,7 +710,7 @@ export class Mirror {
       }, signal ? { signal } : {});
     } catch (error) {
       if (stopped()) return this.#finish(run);
-      throw error;
+      throw this.#interrupted(run, error);
     }
     const before = run.report.failed.length;
     const report = await this.#conclude(run);

@@ -104,7 +104,7 @@ export interface BatchInfo {
 export class WatchInterruptedError extends VcError {
   /** What the watch did before it was ended. */
   readonly totals: WatchReport;
-  /** Keys of the transfers it aborted (those of an event batch are not known). */
+  /** Keys of the transfers it aborted. */
   readonly cutShort: string[];
   /** The error of a watch ended by its `cancel` signal, `cause` the abort. */
   constructor(totals: WatchReport, cutShort: string[], cause: unknown) {
@@ -516,13 +516,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   if (cancel?.aborted) throw new WatchInterruptedError(totals, [], cancel.reason);
   return totals;
 
-  /** The abort of a pass cut short, with what it did counted in the totals. */
-  function cutShort(error: unknown): unknown {
+  /** The abort of a pass or batch cut short, with what it did counted in the totals. */
+  function cutShort(error: unknown, kind: "pass" | "batch" = "pass"): unknown {
     if (error instanceof WatchInterruptedError) return error;
     const keys: string[] = [];
     if (error instanceof MirrorInterruptedError) {
       const r = error.report;
-      totals.passes++;
+      if (kind === "pass") totals.passes++;
+      else totals.batches++;
       totals.transferred += r.transferred;
       totals.bytes += r.bytes;
       totals.deleted += r.deleted;
@@ -602,7 +603,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         ...(failed.size > 0 ? { retryInMs: retryDelay(tries) } : {}),
       });
     } catch (error) {
-      if (cancel?.aborted) throw cutShort(error);
+      if (cancel?.aborted) throw cutShort(error, "batch");
       totals.failed++;
       options.onError?.(error);
       const since = elapsed();

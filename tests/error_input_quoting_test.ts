@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { names: "--state", args: ["repo", "ls", "--state", "@"], code: 2 },
   { names: "--tag", args: ["repo", "ls", "--tag", "@"], code: 2 },
   { names: "--path", args: ["repo", "ls", "--path", "@"], code: 2 },
-  { names: "--date-tag", args: ["repo", "add", "f.txt", "/p", "--date-tag", "@"], code: 2 },
+  { names: "--date-tag", args: ["repo", "add", "/p", "f.txt", "--date-tag", "@"], code: 2 },
   { names: "--any", args: ["repo", "find", "--any", "@"], code: 2 },
   { names: "--holder", args: ["repo", "claim", "--holder", "@", "--ttl", "60"], code: 2 },
   { names: "--grace", args: ["repo", "gc", "--grace", "@"], code: 2, spaced: true },

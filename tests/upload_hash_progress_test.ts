@@ -13,8 +13,8 @@ import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
-// Three of digestSource's 1 MiB reads.
-const SIZE = 3 * 1024 * 1024;
+// More than one of a file read's 8 MiB chunks (hashFileWith), so the hashing is told partway.
+const SIZE = 12 * 1024 * 1024;
 
 /** Runs `vc args` in-process with stderr a terminal; returns the code and stderr. */
 async function runOnTerminal(
@@ -33,7 +33,7 @@ async function runOnTerminal(
 /** The hashing was drawn with its bytes, to 100%, before the upload; the bar erased. */
 function assertHashed(stderr: string): void {
   const shown = JSON.stringify(stderr);
-  const hashed = stderr.search(/100% +3\.1 MB\/3\.1 MB +hashing/);
+  const hashed = stderr.search(/100% +12\.6 MB\/12\.6 MB +(?:[\d.]+ [kMG]?B\/s +)?hashing/);
   assert(hashed >= 0, `the hashing is drawn with its bytes: ${shown}`);
   assert(stderr.indexOf("uploading") > hashed, `then the upload: ${shown}`);
   assert(stderr.endsWith("\r\x1b[K"), `the bar is erased at the end: ${shown}`);

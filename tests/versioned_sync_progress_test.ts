@@ -2,14 +2,18 @@ import { checkLock, fillLock, VersionedCache } from "../src/versioned/mod.ts";
 import { AssetCache } from "../mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 
+/** Larger than a file read's 8 MiB chunk, so a whole-file read is told partway. */
+const BIG_SIZE = 12 * 1024 * 1024;
+
 /**
- * Runs `fn` with a VersionedCache whose bucket holds `/big.bin` (3 MiB),
- * published through a cache of its own, so `vc` downloads it cold.
+ * Runs `fn` with a VersionedCache whose bucket holds `/big.bin`
+ * ({@linkcode BIG_SIZE}), published through a cache of its own, so `vc`
+ * downloads it cold.
  */
 async function withPublishedBig(fn: (vc: VersionedCache, dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(3 * 1024 * 1024).fill(7));
+    await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(BIG_SIZE).fill(7));
     await using pub = new VersionedCache({
       manifest: `${dir}/m.json`,
       bucket: `${dir}/bucket`,
@@ -40,7 +44,7 @@ Deno.test("sync reports progress at the start and bytes before an entry complete
       `no byte progress before the entry completed: ${JSON.stringify(seen)}`,
     );
     assertEquals(seen.at(-1)?.done, 1);
-    assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
+    assertEquals(seen.at(-1)?.bytes, BIG_SIZE);
   });
 });
 
@@ -80,7 +84,7 @@ Deno.test("checkLock reports bytes while an entry downloads", async () => {
       `no byte progress before the entry completed: ${JSON.stringify(seen)}`,
     );
     assertEquals(seen.at(-1)?.done, 1);
-    assertEquals(seen.at(-1)?.bytes, 3 * 1024 * 1024);
+    assertEquals(seen.at(-1)?.bytes, BIG_SIZE);
   });
 });
 
@@ -90,7 +94,7 @@ Deno.test("checkLock reports bytes while an entry downloads", async () => {
 Deno.test("verify reports the read of a cached copy as the entry's checking step", async () => {
   await withPublishedBig(async (vc) => {
     await vc.path("/big.bin");
-    const size = 3 * 1024 * 1024;
+    const size = BIG_SIZE;
     const steps: Array<{ name: string; bytes: number; total: number }> = [];
     const results = await vc.verify({
       onProgress: (p) => {
@@ -116,7 +120,7 @@ Deno.test("fillLock reports the hashing of an entry's cached copy as its step", 
     for await (const e of Deno.readDir(dir)) {
       if (e.name.endsWith(".lock.json")) await Deno.remove(`${dir}/${e.name}`);
     }
-    const size = 3 * 1024 * 1024;
+    const size = BIG_SIZE;
     const steps: Array<{ name: string; bytes: number; total: number }> = [];
     const results = await fillLock(vc, {
       onProgress: (p) => {

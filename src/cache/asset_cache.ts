@@ -241,31 +241,36 @@ export class AssetCache implements AsyncDisposable {
       immutableBuckets: settings.immutableBuckets,
     });
     const storeOptions = options.store ?? {};
+    const callerOpen = options.openStore;
     this.#remoteOptions = {
       onUnreachable: options.onUnreachable ?? "warn",
       warn: options.warn ?? ((m) => console.warn(m)),
       ownsStores: options.openStore === undefined,
-      open: options.openStore ?? (async (root, onHashProgress) => {
-        // A `file://` root is the directory of a file the user named, not a
-        // store vc manages: reading it must leave no sidecar beside it.
-        const { forUserFiles, openStore } = await import("../store/open.ts");
-        // The store reads the environment this cache was given, so entries are
-        // fetched from the endpoint they are filed under (`endpoint` above).
-        const opened = forUserFiles(
-          env === undefined
-            ? storeOptions
-            : { ...storeOptions, s3: { ...storeOptions.s3, env: readEnv } },
-        );
-        // A file right under / (`file:///data.csv`, common in containers) is
-        // read from a store rooted at /, which `openStore` refuses as a
-        // location (a mirror or prune there would take the whole disk).
-        // Its hashing of a file with no valid sidecar is told to the flight reading it.
-        opened.file = { ...opened.file, onHashProgress };
-        if (root === "file:///") {
-          return new (await import("../store/fs.ts")).FsStore("/", opened.file);
-        }
-        return openStore(root, opened);
-      }),
+      // A caller's opener is given the root alone: `openStore` itself passed
+      // (as Repository does) would take the progress callback for its options.
+      open: callerOpen !== undefined
+        ? (root) => callerOpen(root)
+        : async (root, onHashProgress) => {
+          // A `file://` root is the directory of a file the user named, not a
+          // store vc manages: reading it must leave no sidecar beside it.
+          const { forUserFiles, openStore } = await import("../store/open.ts");
+          // The store reads the environment this cache was given, so entries are
+          // fetched from the endpoint they are filed under (`endpoint` above).
+          const opened = forUserFiles(
+            env === undefined
+              ? storeOptions
+              : { ...storeOptions, s3: { ...storeOptions.s3, env: readEnv } },
+          );
+          // A file right under / (`file:///data.csv`, common in containers) is
+          // read from a store rooted at /, which `openStore` refuses as a
+          // location (a mirror or prune there would take the whole disk).
+          // Its hashing of a file with no valid sidecar is told to the flight reading it.
+          opened.file = { ...opened.file, onHashProgress };
+          if (root === "file:///") {
+            return new (await import("../store/fs.ts")).FsStore("/", opened.file);
+          }
+          return openStore(root, opened);
+        },
       download: this.download,
       lockWaitMs: this.#lockWaitMs,
       maxDownloads: options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS,

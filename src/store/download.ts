@@ -50,7 +50,7 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { normalizeEtag } from "../hash.ts";
+import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPathArgument } from "../options_check.ts";
 import { checkDownloadOptions } from "../download_options_check.ts";
@@ -487,7 +487,7 @@ async function downloadOnce(
     // A small body the store read whole: written as is, no stream.
     let firstBytes: Uint8Array | undefined;
     // An earlier run's partial of the version asked for: only the rest is fetched.
-    const from = resumable(options.resume?.take(), expected, ifMatch, threshold);
+    const from = resumable(options.resume?.take(), expected, ifMatch, threshold, options.integrity);
     if (from !== undefined) {
       // No first GET: every ranged GET carries If-Match on the partial's ETag.
       info = from.info;
@@ -556,7 +556,10 @@ async function downloadOnce(
     let done = false;
     // The temp file stays as it is (its prefix noted for the next run).
     let keep = false;
-    const resume = ctx.parallel ? options.resume : undefined;
+    // Nothing noted where kept bytes could not be checked (see contentIsChecked).
+    const resume = ctx.parallel && contentIsChecked(info, options.integrity)
+      ? options.resume
+      : undefined;
     try {
       let computed: Computed;
       if (!ctx.parallel) {
@@ -618,21 +621,38 @@ async function downloadOnce(
 
 /**
  * `point` when this attempt may resume it: the first attempt, of a download
- * in ranges, of the version asked for (a refresh's HEAD named one).
+ * in ranges, of the version asked for (a refresh's HEAD named one), whose
+ * finished file is checked by its content (see {@linkcode contentIsChecked}).
  */
 function resumable(
   point: ResumePoint | undefined,
   expected: ObjectInfo | undefined,
   ifMatch: string | undefined,
   threshold: number,
+  integrity: DownloadIntegrity | undefined,
 ): ResumePoint | undefined {
   if (point === undefined || ifMatch !== undefined || point.info.size < threshold) return undefined;
+  if (!contentIsChecked(point.info, integrity)) return undefined;
   if (
     expected !== undefined &&
     (normalizeEtag(expected.etag) !== normalizeEtag(point.info.etag) ||
       expected.size !== point.info.size)
   ) return undefined;
   return point;
+}
+
+/**
+ * Whether the finished file of `info` is checked against a hash of the
+ * object's content (its MD5 or multipart ETag, a `vc-md5`, a pinned
+ * SHA-256). Only then may a download resume kept bytes: an opaque ETag
+ * (SSE-KMS, SSE-C, a store's own) without `vc-md5` checks only the size,
+ * and kept bytes changed on the disk since they were noted (a crash before
+ * the kernel flushed them, an edit) would be cached as the object's, mixed
+ * with the rest.
+ */
+function contentIsChecked(info: ObjectInfo, integrity: DownloadIntegrity | undefined): boolean {
+  return integrity !== undefined || statedMd5(info) !== undefined ||
+    (info.opaqueEtag !== true && parseEtag(info.etag).kind === "multipart");
 }
 
 /**

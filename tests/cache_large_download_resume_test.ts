@@ -263,3 +263,25 @@ Deno.test("a process waiting for the entry's lock resumes the partial its holder
   assertEquals(starts(t.gets), [0, 1, 2, 3, 4, 4, 5, 6, 7].map((i) => i * MiB));
   assertEquals(await tempFiles(t.dir), []);
 });
+
+Deno.test("a partial longer than the object is not resumed: its tail would be cached", async () => {
+  await using t = await setUp();
+  const data = randomBytes(SIZE, 12);
+  await t.s3.putObject("b", "d/big.bin", data);
+  t.failGetsFrom(5);
+  await assertRejects(() => t.make().cache(URI));
+  t.s3.clearFaults();
+  // Bytes appended past the object's end (by hand, a tool, a damaged disk).
+  const temp = (await tempFiles(t.dir)).find((name) => name.endsWith("-shared"))!;
+  {
+    using f = await Deno.open(temp, { write: true });
+    await f.seek(SIZE + MiB, Deno.SeekMode.Start);
+    await f.write(new TextEncoder().encode("appended"));
+  }
+  t.gets.length = 0;
+  const path = await t.make().cache(URI);
+  const got = await Deno.readFile(path);
+  assertEquals([got.length, md5Hex(got)], [SIZE, md5Hex(data)]);
+  assertEquals(starts(t.gets)[0], 0);
+  assertEquals(await tempFiles(t.dir), []);
+});

@@ -20,7 +20,7 @@
  * (a replaced object starts over from byte 0), and the finished file must
  * match the ETag (or pinned SHA-256) before it takes its name. A note that
  * does not fit (damaged, another URI or endpoint, another file, a prefix
- * longer than the file) empties the partial.
+ * longer than the file, a file longer than the object) empties the partial.
  *
  * Loaded with the downloads (entry_fetch.ts): a warm process never parses it.
  *
@@ -160,7 +160,9 @@ function readNote(
       typeof info.etag !== "string" || info.etag === "" ||
       !Number.isSafeInteger(info.size) || typeof info.lastModified !== "number" ||
       !Number.isSafeInteger(note.done) || note.done! <= 0 || note.done! > partialSize ||
-      note.done! >= info.size
+      // A partial longer than the object (bytes appended to it): its tail,
+      // which no range overwrites and no hash reads, would be committed.
+      note.done! >= info.size || partialSize > info.size
     ) return undefined;
     return { info: { ...info, lastModified: new Date(info.lastModified) }, done: note.done! };
   } catch {

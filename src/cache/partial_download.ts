@@ -19,7 +19,7 @@
  * from the file, the rest is asked for with `If-Match` on the noted ETag
  * (a replaced object starts over from byte 0), and the finished file must
  * match the ETag (or pinned SHA-256) before it takes its name. A note that
- * does not fit (damaged, another URI or endpoint, another file, a prefix
+ * does not fit (damaged, not a plain file, another URI or endpoint, another file, a prefix
  * longer than the file, a file longer than the object) empties the partial.
  *
  * Loaded with the downloads (entry_fetch.ts): a warm process never parses it.
@@ -149,6 +149,10 @@ function readNote(
 ): ResumePoint | undefined {
   let note: Partial<Note>;
   try {
+    // vc writes its notes as plain files. Anything else is not read (a FIFO
+    // would block the read) nor written through later (a symlink would have
+    // the next notes written over its target, outside the cache).
+    if (!Deno.lstatSync(path).isFile) return undefined;
     note = JSON.parse(Deno.readTextFileSync(path));
     const stat = temp.file.statSync();
     const info = note.info;

@@ -286,27 +286,29 @@ Deno.test("a partial longer than the object is not resumed: its tail would be ca
   assertEquals(await tempFiles(t.dir), []);
 });
 
-Deno.test("a resume state that is a symlink is not followed: its target is never written", async () => {
-  await using t = await setUp();
-  const data = randomBytes(SIZE, 13);
-  await t.s3.putObject("b", "d/big.bin", data);
-  t.failGetsFrom(5);
-  await assertRejects(() => t.make().cache(URI));
-  t.s3.clearFaults();
-  // The note moved out of the cache (a file of someone else's), a symlink left in its place.
-  const state = (await tempFiles(t.dir)).find((name) => name.endsWith("-resume"))!;
-  const outside = `${t.dir}-outside.json`;
-  try {
-    await Deno.rename(state, outside);
-    await Deno.symlink(outside, state);
-    const before = await Deno.readTextFile(outside);
-    t.gets.length = 0;
-    const path = await t.make().cache(URI);
-    assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(data));
-    assertEquals(await Deno.readTextFile(outside), before);
-    assertEquals(starts(t.gets)[0], 0);
-    assertEquals(await tempFiles(t.dir), []);
-  } finally {
-    await Deno.remove(outside).catch(() => {});
-  }
-});
+for (const link of ["symlink", "hard link"] as const) {
+  Deno.test(`a resume state that is a ${link} is not written through: its other file stays`, async () => {
+    await using t = await setUp();
+    const data = randomBytes(SIZE, 13);
+    await t.s3.putObject("b", "d/big.bin", data);
+    t.failGetsFrom(5);
+    await assertRejects(() => t.make().cache(URI));
+    t.s3.clearFaults();
+    // The note moved out of the cache (a file of someone else's), a link left in its place.
+    const state = (await tempFiles(t.dir)).find((name) => name.endsWith("-resume"))!;
+    const outside = `${t.dir}-outside.json`;
+    try {
+      await Deno.rename(state, outside);
+      await (link === "symlink" ? Deno.symlink(outside, state) : Deno.link(outside, state));
+      const before = await Deno.readTextFile(outside);
+      t.gets.length = 0;
+      const path = await t.make().cache(URI);
+      assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(data));
+      assertEquals(await Deno.readTextFile(outside), before);
+      assertEquals(starts(t.gets)[0], 0);
+      assertEquals(await tempFiles(t.dir), []);
+    } finally {
+      await Deno.remove(outside).catch(() => {});
+    }
+  });
+}

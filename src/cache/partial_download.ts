@@ -149,10 +149,12 @@ function readNote(
 ): ResumePoint | undefined {
   let note: Partial<Note>;
   try {
-    // vc writes its notes as plain files. Anything else is not read (a FIFO
-    // would block the read) nor written through later (a symlink would have
-    // the next notes written over its target, outside the cache).
-    if (!Deno.lstatSync(path).isFile) return undefined;
+    // vc writes its notes as plain files of one name. Anything else is not
+    // read (a FIFO would block the read) nor written through later (a
+    // symlink, or a second name, would have the next notes written over a
+    // file that may be outside the cache).
+    const own = Deno.lstatSync(path);
+    if (!own.isFile || (own.nlink ?? 1) > 1) return undefined;
     note = JSON.parse(Deno.readTextFileSync(path));
     const stat = temp.file.statSync();
     const info = note.info;

@@ -391,6 +391,8 @@ export class AtomicFile {
     const path = sharedTempPathFor(dest);
     const mode = options.mode === undefined ? {} : { mode: options.mode };
     let created = true;
+    // Permission bits of a file found at the path (null where there are none).
+    let foundMode: number | null = null;
     const open = (): Deno.FsFile => {
       try {
         // Exclusive creation never follows a link planted at the path.
@@ -417,10 +419,16 @@ export class AtomicFile {
           `${path} has another hard link (put there, not by vc): refusing to write to it`,
         );
       }
+      foundMode = mine.mode === null ? null : mine.mode & 0o777;
       return existing;
     };
     const file = openMakingParents(open, dest);
-    if (created && options.mode !== undefined) {
+    // A file an earlier run left (a partial kept to be resumed, a dead
+    // holder's) becomes the result too: it takes the mode asked for now (a
+    // source made private since), not the one it was created with.
+    if (
+      options.mode !== undefined && (created || (foundMode !== null && foundMode !== options.mode))
+    ) {
       try {
         Deno.chmodSync(path, options.mode);
       } catch {

@@ -416,9 +416,11 @@ export const versions: Command = {
     const warnings = cappedWarnings(ctx.out);
     let list: string[];
     try {
+      using bar = ctx.out.progress(`versions ${normalized(p)}`);
       list = await s.vc.versions(p, {
         signal: ctx.io.signal,
         onWarning: (w) => warnings.warn(w.message),
+        onProgress: ({ listed }) => bar.onStep({ current: "listing", done: listed }),
       });
     } finally {
       warnings.finish();
@@ -504,9 +506,12 @@ export const lsRemote: Command = {
     const warnings = cappedWarnings(ctx.out); // one per odd key, as for `vc versions`
     let rows: Awaited<ReturnType<typeof s.vc.lsRemote>>;
     try {
+      // Every key of the bucket: a bucket of millions lists for minutes.
+      using bar = ctx.out.progress("ls-remote");
       rows = await s.vc.lsRemote({
         signal: ctx.io.signal,
         onWarning: (w) => warnings.warn(w.message),
+        onProgress: ({ listed }) => bar.onStep({ current: "listing", done: listed }),
       });
     } finally {
       warnings.finish();

@@ -231,6 +231,8 @@ export async function listVersionKeys(
     onOversized?: (warning: { key: string; message: string }) => void;
     /** Called for each key shaped as a pre-release, build or `v` version of `path`. */
     onForeign?: (found: ForeignVersion & { key: string }) => void;
+    /** Called for each key listed under either prefix, a version or not (for progress). */
+    onListed?: () => void;
   } = {},
 ): Promise<Map<string, string>> {
   const prefix = versionPrefix(path);
@@ -347,6 +349,7 @@ async function versionsUnder(
   const listOptions: ListOptions = { etags: false };
   if (options.signal !== undefined) listOptions.signal = options.signal;
   for await (const info of store.list(prefix, listOptions)) {
+    options.onListed?.();
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info.key);
     else if (parsed === undefined && oversizedVersionPath(info.key) === path) {

@@ -262,7 +262,11 @@ const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
 };
 const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = { onProgress: true, signal: true };
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
-const LIST_OPTIONS: OptionNames<VersionedListOptions> = { signal: true, onWarning: true };
+const LIST_OPTIONS: OptionNames<VersionedListOptions> = {
+  signal: true,
+  onWarning: true,
+  onProgress: true,
+};
 
 /** Options for {@linkcode VersionedCache.versions} and {@linkcode VersionedCache.lsRemote}. */
 export interface VersionedListOptions {
@@ -275,6 +279,22 @@ export interface VersionedListOptions {
    * Default: `console.warn`.
    */
   onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
+  /**
+   * Called at the start (`listed: 0`) and for each bucket key listed, with
+   * how many have been so far (versions or not): a listing takes one request
+   * per 1000 keys, minutes for `lsRemote` of a bucket of millions.
+   */
+  onProgress?: ((progress: { listed: number }) => void) | undefined;
+}
+
+/** Counts listed keys for `onProgress`, reporting 0 at once. */
+function listedCounter(
+  onProgress: VersionedListOptions["onProgress"],
+): (() => void) | undefined {
+  if (onProgress === undefined) return undefined;
+  let listed = 0;
+  onProgress({ listed });
+  return () => onProgress({ listed: ++listed });
 }
 
 const consoleWarning = (w: { message: string }) => console.warn(`warning: ${w.message}`);
@@ -1064,8 +1084,11 @@ export class VersionedCache {
   ): Promise<string[]> {
     checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
     const p = normalizeVersionedPath(path);
-    const keys = await listVersionKeys(await this.#listedBucket(), p, {
+    const store = await this.#listedBucket();
+    const onListed = listedCounter(options.onProgress);
+    const keys = await listVersionKeys(store, p, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(onListed === undefined ? {} : { onListed }),
       onOversized: options.onWarning ?? consoleWarning,
       onForeign: (found) =>
         (options.onWarning ?? consoleWarning)({
@@ -1169,7 +1192,10 @@ export class VersionedCache {
       etags: false,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+    // The whole bucket: minutes of silence for one of millions of keys.
+    const onListed = listedCounter(options.onProgress);
     for await (const info of listing) {
+      onListed?.();
       const parsed = parseVersionedKey(info.key);
       if (parsed === undefined) {
         // Shaped as a version but too large to order: named, as `versions` names it.

@@ -801,9 +801,18 @@ export class VersionedCache {
     try {
       // Warnings of odd keys belong to `vc versions`, not to this error.
       const available = await this.versions(path, { onWarning: () => {} });
-      return available.length === 0
+      if (available.length > 0) return `; available: ${availableVersions(available)}`;
+      // Typed in another Unicode spelling (another OS's keyboard or file
+      // name): the two print alike, so "no versions of /café.csv" read as
+      // wrong beside `vc ls`. One more LIST, on this failure only.
+      const twin = await this.#twinVersions(path, await this.#listedBucket());
+      return twin === undefined
         ? `; ${this.bucket} has no versions of it`
-        : `; available: ${availableVersions(available)}`;
+        : `; ${this.bucket} has no versions of it (${escapedUnicode(path)}), but ${
+          escapedUnicode(twin.path)
+        }, which looks the same (Unicode ${spellingDifference(path, twin.path)}), has ${
+          availableVersions(twin.versions)
+        }: use that spelling`;
     } catch (error) {
       return error instanceof NotFoundError ? `; ${error.message}` : "";
     }

@@ -900,7 +900,7 @@ export class VersionedCache {
             `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
               spellingDifference(p, twin.path)
             }), has ` +
-            `${twin.versions.join(", ")}; use that spelling (pin one of its versions, or ` +
+            `${availableVersions(twin.versions)}; use that spelling (pin one of its versions, or ` +
             `\`vc update\` it) rather than start a second asset under a lookalike name`,
         );
       }
@@ -1018,7 +1018,7 @@ export class VersionedCache {
             `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
               spellingDifference(p, twin.path)
             }), has ` +
-            `${twin.versions.join(", ")}; use that spelling`,
+            `${availableVersions(twin.versions)}; use that spelling`,
         );
       }
       const paths = Object.keys(entries);
@@ -2367,8 +2367,10 @@ function alreadyPublished(
   manifest: string,
 ): InvalidInputError {
   return new InvalidInputError(
+    // Capped as a missing version's list: a path of thousands of versions
+    // made this one line of hundreds of kilobytes.
     `${path} already has versions in ${bucket} (${
-      published.join(", ")
+      availableVersions(published)
     }); pin one in ${manifest} or publish a new one with \`vc update\``,
   );
 }

@@ -1,11 +1,36 @@
 /**
  * Small helpers of the versioned cache: a bounded map that never stops early
- * (every entry of `sync` / `verify` is attempted), and "did you mean"
- * suggestions for paths not in the manifest.
+ * (every entry of `sync` / `verify` is attempted), "did you mean"
+ * suggestions for paths not in the manifest, and lists of entries cut short
+ * for a message.
  *
  * @module
  */
 import { editDistance } from "../suggest.ts";
+
+/** How many entries a message names before it says how many more there are. */
+const MAX_NAMED = 20;
+
+/**
+ * `items` joined with `separator` for a message: the first 20, then how many
+ * more. One naming every entry of a large manifest (150,000 without a lock
+ * file, under `--frozen`) was a single line of megabytes on stderr.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstNamed } from "./helpers.ts";
+ * assert.equal(firstNamed(["/a.csv", "/b.csv"]), "/a.csv, /b.csv");
+ * const many = Array.from({ length: 25 }, (_, i) => `/f${i}.csv`);
+ * assert(firstNamed(many).endsWith("/f19.csv, and 5 more"));
+ * ```
+ */
+export function firstNamed(items: readonly string[], separator = ", "): string {
+  if (items.length <= MAX_NAMED) return items.join(separator);
+  return `${items.slice(0, MAX_NAMED).join(separator)}${separator}and ${
+    items.length - MAX_NAMED
+  } more`;
+}
 
 /** One result of {@linkcode mapSettled}. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

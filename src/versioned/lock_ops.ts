@@ -27,6 +27,7 @@ import { versionedKey } from "./naming.ts";
 import { firstFound, headVersion, slashedKey, slashedUri } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
+import { firstNamed } from "./helpers.ts";
 import { FrozenError, type VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
@@ -196,7 +197,7 @@ export async function fillLockSettled(
   if (vc.frozen && overrides.length > 0) {
     // As frozen prefill and sync refuse them: nothing pins an override's bytes.
     throw new FrozenError(
-      `${overrides.map((r) => `${r.path} (${r.version})`).join(", ")} ${
+      `${firstNamed(overrides.map((r) => `${r.path} (${r.version})`))} ${
         overrides.length === 1 ? "is an override" : "are overrides"
       } in ${vc.manifest}, ` +
         "and frozen mode (--frozen / VC_FROZEN) accepts only locked versions; publish " +
@@ -205,7 +206,7 @@ export async function fillLockSettled(
   }
   if (vc.frozen && todo.length > 0) {
     throw new FrozenError(
-      `vc lock would add ${todo.map((r) => lockKey(r.path, r.version)).join(", ")} to the lock ` +
+      `vc lock would add ${firstNamed(todo.map((r) => lockKey(r.path, r.version)))} to the lock ` +
         `file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that; ` +
         "run `vc lock` without it and commit the lock file",
     );

@@ -79,7 +79,7 @@ import {
   spellingDifference,
   unicodeLookalike,
 } from "../unicode_spelling.ts";
-import { didYouMean, mapSettled, ownFileAt } from "./helpers.ts";
+import { didYouMean, firstNamed, mapSettled, ownFileAt } from "./helpers.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -1331,7 +1331,9 @@ export class VersionedCache {
         : [`manifest path ${JSON.stringify(path)} cannot be a file here: its ${why}`];
     });
     if (unwritable.length > 0) {
-      throw new InvalidInputError(`sync to ${root} copied nothing: ${unwritable.join("; ")}`);
+      throw new InvalidInputError(
+        `sync to ${root} copied nothing: ${firstNamed(unwritable, "; ")}`,
+      );
     }
     // DEST that cannot be a directory would fail every entry alike, each
     // after its download: said once, before anything is downloaded.
@@ -1346,7 +1348,7 @@ export class VersionedCache {
       const errors = refused.flatMap((r) => (r.ok ? [] : [r.error as Error]));
       if (errors.length > 0) {
         throw new FrozenError(
-          `sync to ${root} copied nothing: ${errors.map((e) => e.message).join("; ")}`,
+          `sync to ${root} copied nothing: ${firstNamed(errors.map((e) => e.message), "; ")}`,
           { cause: errors[0] },
         );
       }

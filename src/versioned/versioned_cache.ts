@@ -29,9 +29,11 @@ import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   checkManifestRoom,
   classifyValue,
+  manifestAbove,
   type ManifestEntries,
   manifestLockPath,
   type ManifestSnapshot,
+  missingManifestMessage,
   readManifest,
   readManifestSnapshot,
   rewriteManifest,
@@ -977,7 +979,16 @@ export class VersionedCache {
     this.#refuseFrozen("update");
     await regularFile(file, `file to publish as ${p}`);
     this.#refuseSpecialFiles(p);
-    const read = await readManifestSnapshot(this.manifest);
+    // A missing manifest is started, as `add` starts one, for a path the
+    // bucket has versions of (`add` refuses such a path and sends here; a
+    // fresh project sharing a team's bucket): checked once they are listed.
+    // Not below a project's manifest (run in a subdirectory), which is named.
+    const read = await readManifestSnapshot(this.manifest, { allowMissing: true });
+    const missingManifest = async () =>
+      new NotFoundError(await missingManifestMessage(this.manifest));
+    if (read.text === undefined && (await manifestAbove(this.manifest)) !== undefined) {
+      throw await missingManifest();
+    }
     const entries = read.entries;
     refuseLookalike(p, entries, this.manifest);
     const nextVersion = await loadNextVersion();
@@ -989,6 +1000,7 @@ export class VersionedCache {
     const foreign: Array<ForeignVersion & { key: string }> = [];
     const published = await this.#versions(p, bucket, options.signal, foreign);
     const from = published.at(-1);
+    if (from === undefined && read.text === undefined) throw await missingManifest();
     if (from === undefined) {
       const pinnedVersion = entries[p];
       // The manifest pins a version the bucket does not hold: another bucket

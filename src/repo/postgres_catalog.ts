@@ -161,6 +161,15 @@ interface PgError extends Error {
   code?: string;
 }
 
+// The driver's or the server's code of `error`, "" for none. Only a string
+// is one: a DOMException's `code` is a number (20 for the AbortError a
+// Ctrl-C throws inside a transaction), on which `startsWith` threw a
+// TypeError that hid the stop as an internal error.
+function pgErrorCode(error: unknown): string {
+  const code = error instanceof Error ? (error as PgError).code : undefined;
+  return typeof code === "string" ? code : "";
+}
+
 // The structural slice of the driver that this file uses, so its types stay here.
 interface PgSql {
   begin<T>(options: string, fn: (sql: PgSql) => Promise<T>): Promise<T>;
@@ -387,7 +396,7 @@ class PostgresCatalog implements Catalog {
           { cause: error },
         );
       }
-      if (READ_ONLY_CODES.has((error as PgError).code ?? "")) {
+      if (READ_ONLY_CODES.has(pgErrorCode(error))) {
         throw new CatalogReadOnlyError(
           `catalog ${this.location} may not be changed by this user here ` +
             `(${(error as Error).message}): this command changes it`,
@@ -502,7 +511,7 @@ export function driverMessage(
   connectTimeoutS: number = DEFAULT_CONNECT_TIMEOUT_S,
 ): string {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof Error ? (error as PgError).code ?? "" : "";
+  const code = pgErrorCode(error);
   const words: Record<string, string> = {
     CONNECT_TIMEOUT: `no answer from the server within ${connectTimeoutS} s`,
     CONNECTION_CLOSED: "the server closed the connection",
@@ -677,7 +686,7 @@ const READ_ONLY_CODES = new Set(["42501", "25006"]);
 const CONFLICT_CODES = new Set(["40001", "40P01", "55P03"]);
 
 function isConflict(error: unknown): boolean {
-  return error instanceof Error && CONFLICT_CODES.has((error as PgError).code ?? "");
+  return CONFLICT_CODES.has(pgErrorCode(error));
 }
 
 /**
@@ -697,7 +706,7 @@ function isConflict(error: unknown): boolean {
  * ```
  */
 export function isConnectionError(error: unknown): boolean {
-  const code = error instanceof Error ? (error as PgError).code ?? "" : "";
+  const code = pgErrorCode(error);
   // The driver's own words for a connection the server closed under a
   // write (it carries no code then).
   const closed = error instanceof Error &&
@@ -713,7 +722,7 @@ export function isConnectionError(error: unknown): boolean {
  * reached (refused, timed out).
  */
 function isLostConnection(error: unknown): boolean {
-  const code = error instanceof Error ? (error as PgError).code ?? "" : "";
+  const code = pgErrorCode(error);
   return isConnectionError(error) && !code.startsWith("CONNECT") && code !== "ECONNREFUSED" &&
     !code.startsWith("08") && code !== TOO_MANY_CONNECTIONS;
 }

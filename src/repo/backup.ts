@@ -307,6 +307,17 @@ export interface SnapshotOptions {
   onProgress?: SnapshotProgressCallback;
 }
 
+/** Options of {@linkcode restoreCatalog}. */
+export interface RestoreCatalogOptions extends SnapshotOptions {
+  /** Replace what a catalog that holds records or path tags holds. */
+  force?: boolean;
+  /**
+   * Stops the restore between its batches of rows, its transaction rolled
+   * back: the catalog stays as it was.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * A snapshot checked whole: what it holds, and its rows to read again, a
  * batch at a time, as they are written into a catalog.
@@ -399,7 +410,7 @@ function refuseForeignSnapshot(
 export async function restoreCatalog(
   catalog: Catalog,
   snapshot: Uint8Array | CheckedSnapshot,
-  options: SnapshotOptions & { force?: boolean } = {},
+  options: RestoreCatalogOptions = {},
 ): Promise<RestoreCounts> {
   const parsed = snapshot instanceof Uint8Array ? await readSnapshot(snapshot, options) : snapshot;
   // Read before the id of the repository restored into was known (a
@@ -432,6 +443,10 @@ export async function restoreCatalog(
     );
     // A batch's records before its tags: a tag's record came on an earlier line.
     await parsed.rows(async (rows) => {
+      // A stop between batches rolls all of it back: a large snapshot takes
+      // minutes to write, and unheard, Ctrl-C ended the process after its
+      // grace period, leaving the snapshot's temp copy in TMPDIR.
+      options.signal?.throwIfAborted();
       await insertRows(
         tx,
         catalog.dialect,

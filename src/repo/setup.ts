@@ -720,6 +720,7 @@ export async function restoreRepository(
           source: snapshot,
           contentPrefix: marker?.contentPrefix ?? "content/",
           ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+          ...signalOption(signal),
         });
         await catalog.transaction("write", async (tx) => {
           await setMeta(tx, "repository", repository);

@@ -40,7 +40,9 @@ export interface ScratchDir extends AsyncDisposable {
  * ```
  */
 export async function makeScratchDir(prefix: string): Promise<ScratchDir> {
-  const path = await Deno.makeTempDir({ prefix });
+  const path = await Deno.makeTempDir({ prefix }).catch((error) => {
+    throw tempDirError(error);
+  });
   removeAbandonedScratchDirs(path, prefix);
   let held: Deno.FsFile | undefined;
   const remove = async () => {
@@ -88,6 +90,35 @@ export function scratchSpaceError(error: unknown, what: string, path: string): u
       "it is a temp file in TMPDIR: set TMPDIR to a directory with room for it",
     { cause: error },
   );
+}
+
+// A temp directory that could not be made: its OS error named neither the
+// directory nor TMPDIR ("No such file or directory (os error 2): tmpdir"
+// for a TMPDIR that does not exist), which a backup or a restore now needs.
+function tempDirError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof Deno.errors.NotCapable) return error;
+  const where = tempDirName();
+  if (isNoSpaceError(error)) return scratchSpaceError(error, "a temp directory", where);
+  return new VcError(
+    `cannot make a temp directory in ${where}: ${error.message}; set ${
+      where.split(" ")[0]
+    } to a directory that exists and that this user may write`,
+    { cause: error },
+  );
+}
+
+// The variable naming the directory Deno makes temp directories in, with its
+// value where this process may read it (vc's own permissions do not
+// include it: Deno reads it without asking).
+function tempDirName(): string {
+  const name = Deno.build.os === "windows" ? "TMP" : "TMPDIR";
+  try {
+    const value = Deno.env.get(name);
+    if (value) return `${name} (${value})`;
+  } catch {
+    // Not permitted to read it.
+  }
+  return name;
 }
 
 /**

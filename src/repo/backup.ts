@@ -152,7 +152,7 @@ export async function snapshotCatalog(
           select: `SELECT ${RECORD_FIELDS.join(", ")} FROM records`,
           after: "id > $1",
           order: "id",
-          from: (last) => [last?.id ?? 0],
+          from: (last) => [last.id!],
         },
         async (rows) => {
           for (const r of rows) await out.write(JSON.stringify({ record: r }));
@@ -166,7 +166,7 @@ export async function snapshotCatalog(
           select: "SELECT record_id, tag FROM record_tags",
           after: `record_id > $1 OR (record_id = $1 AND tag${order} > $2)`,
           order: `record_id, tag${order}`,
-          from: (last) => [last?.record_id ?? 0, last?.tag ?? ""],
+          from: (last) => [last.record_id!, last.tag!],
         },
         async (rows) => {
           for (const t of rows) {
@@ -175,7 +175,6 @@ export async function snapshotCatalog(
           read(rows.length);
         },
       );
-      // The first page starts after "" (no path is empty), every later one after its last row.
       const pathTags = await pages(
         tx,
         catalog.dialect,
@@ -183,7 +182,7 @@ export async function snapshotCatalog(
           select: "SELECT path, tag FROM path_tags",
           after: `path${order} > $1 OR (path${order} = $1 AND tag${order} > $2)`,
           order: `path${order}, tag${order}`,
-          from: (last) => [last?.path ?? "", last?.tag ?? ""],
+          from: (last) => [last.path!, last.tag!],
         },
         async (rows) => {
           for (const t of rows) await out.write(JSON.stringify({ pathTag: [t.path, t.tag] }));
@@ -224,8 +223,8 @@ interface PagedQuery {
   after: string;
   /** The ORDER BY columns. */
   order: string;
-  /** The values of `after` (`$1`, …), from the previous page's last row (none before the first). */
-  from: (last: Record<string, SqlValue> | undefined) => SqlValue[];
+  /** The values of `after` (`$1`, …), from the previous page's last row. */
+  from: (last: Record<string, SqlValue>) => SqlValue[];
 }
 
 // Reads `query` page by page, handing each page to `use`; returns the rows
@@ -248,10 +247,17 @@ async function pages(
   let last: Record<string, SqlValue> | undefined;
   let n = 0;
   for (;;) {
-    const rows = cursor ? await tx.query(`FETCH ${ROWS_PER_PAGE} FROM vc_backup`) : await tx.query(
-      `${query.select} WHERE ${query.after} ORDER BY ${query.order} LIMIT ${ROWS_PER_PAGE}`,
-      query.from(last),
-    );
+    // The first page has no lower bound: a row vc would never write (an id
+    // of 0, an empty path, put there by hand) is in the snapshot, for the
+    // restore to refuse naming it, as a PostgreSQL backup has it.
+    const rows = cursor
+      ? await tx.query(`FETCH ${ROWS_PER_PAGE} FROM vc_backup`)
+      : last === undefined
+      ? await tx.query(`${query.select} ORDER BY ${query.order} LIMIT ${ROWS_PER_PAGE}`)
+      : await tx.query(
+        `${query.select} WHERE ${query.after} ORDER BY ${query.order} LIMIT ${ROWS_PER_PAGE}`,
+        query.from(last),
+      );
     if (rows.length > 0) await use(rows);
     n += rows.length;
     if (rows.length < ROWS_PER_PAGE) break;

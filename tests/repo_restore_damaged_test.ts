@@ -83,10 +83,12 @@ Deno.test("repo restore refused over an emptied SQLite catalog leaves it empty, 
     }
     await Deno.writeFile(catalogPath, new Uint8Array());
     for (const force of [false, true]) {
+      // Whose snapshot it is is said first (at its header): --force, which
+      // the damaged catalog would ask for, never restores it.
       await assertRejects(
         () => Repository.restore(uri, foreign, { force }),
-        force ? InvalidInputError : CatalogDamagedError,
-        force ? "another repository" : "empty file",
+        InvalidInputError,
+        "another repository",
       );
       assertEquals((await Deno.stat(catalogPath)).size, 0);
       assertNothingSetAside(dir);

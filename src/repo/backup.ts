@@ -372,8 +372,13 @@ export async function readSnapshot(
       again: () => Promise.resolve(slices(snapshot)),
     }
     : snapshot;
-  const summary = await scanSnapshotStream(first, source, contentPrefix, () => {});
-  refuseForeignSnapshot(summary, source, options);
+  const summary = await scanSnapshotStream(
+    first,
+    source,
+    contentPrefix,
+    () => {},
+    (header) => refuseForeignSnapshot(header, source, options),
+  );
   return {
     ...summary,
     rows: async (onRows) => {
@@ -386,7 +391,7 @@ export async function readSnapshot(
 // an empty catalog), `check` would find all of it missing and this
 // repository's own content orphaned, for `gc` to delete.
 function refuseForeignSnapshot(
-  parsed: SnapshotSummary,
+  parsed: Pick<SnapshotSummary, "repositoryId" | "repository">,
   source: string,
   options: SnapshotOptions,
 ) {

@@ -183,8 +183,17 @@ export async function scanSnapshotStream(
   source: string,
   contentPrefix: string,
   onRows: (rows: SnapshotRows) => void | Promise<void>,
+  onHeader?: (header: Pick<SnapshotSummary, "repositoryId" | "repository">) => void,
 ): Promise<SnapshotSummary> {
   const parser = new SnapshotParser(source, contentPrefix);
+  // Told once, as soon as the header is read: a snapshot of another
+  // repository is refused then, not after the whole of it is read.
+  let headerTold = onHeader === undefined;
+  const tellHeader = () => {
+    if (headerTold || !parser.sawHeader) return;
+    headerTold = true;
+    onHeader!(parser.header);
+  };
   // Whether the file starts as gzip does: one that does, yet gives no line
   // (damaged in its first block, or a whole snapshot followed by other
   // bytes), is no other kind of file.
@@ -244,6 +253,7 @@ export async function scanSnapshotStream(
       while ((newline = pending.indexOf("\n", start)) !== -1) {
         parser.line(pending.slice(start, newline), ++lineNo);
         start = newline + 1;
+        tellHeader();
       }
       pending = pending.slice(start);
       // A line still open past the cap is refused without reading the rest.
@@ -252,6 +262,7 @@ export async function scanSnapshotStream(
     }
     // The text after the last newline: nothing, in a whole backup.
     if (pending !== "") parser.line(pending, ++lineNo);
+    tellHeader();
     const summary = parser.finish();
     await onRows(parser.takeRows());
     return summary;
@@ -282,6 +293,19 @@ class SnapshotParser {
   #sawEnd = false;
 
   constructor(readonly source: string, readonly contentPrefix: string) {}
+
+  /** Whether the header line was read. */
+  get sawHeader(): boolean {
+    return this.#sawHeader;
+  }
+
+  /** The header's names of the repository the snapshot was taken of. */
+  get header(): Pick<SnapshotSummary, "repositoryId" | "repository"> {
+    return {
+      ...(this.#repositoryId === undefined ? {} : { repositoryId: this.#repositoryId }),
+      ...(this.#repository === undefined ? {} : { repository: this.#repository }),
+    };
+  }
 
   line(line: string, lineNo: number): void {
     const { source } = this;

@@ -677,6 +677,11 @@ export async function restoreRepository(
     const rows = await readSnapshot(spool, {
       source: snapshot,
       contentPrefix: marker?.contentPrefix ?? CONTENT_PREFIX,
+      // The marker's id refuses another repository's snapshot at its header,
+      // not after all of it is read (the catalog's id is checked below too).
+      ...(marker?.repository !== undefined
+        ? { repositoryId: marker.repository, repository: uri }
+        : {}),
     });
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged

@@ -50,7 +50,12 @@ Deno.test("repo: a catalog serves one repository (init, open, restore --force re
     // A second repository with its own catalog, whose marker is then pointed
     // (by hand) at the first one's catalog.
     const own = `sqlite:${join(dir, "own.sqlite")}`;
-    await (await Repository.init(second, { catalog: own })).close();
+    // Its own snapshot: the catalog's owner is what refuses its restore.
+    let ownSnapshot: string;
+    {
+      await using repo2 = await Repository.init(second, { catalog: own });
+      ownSnapshot = (await repo2.backup()).uri;
+    }
     const markerPath = join(dir, "second", ".vc-repo.json");
     const marker = JSON.parse(await Deno.readTextFile(markerPath));
     marker.catalog.path = join(dir, "shared.sqlite");
@@ -58,10 +63,16 @@ Deno.test("repo: a catalog serves one repository (init, open, restore --force re
     const foreign = await assertRejects(() => Repository.open(second), InvalidInputError);
     assertStringIncludes(foreign.message, "belongs to another vc repository");
     const forced = await assertRejects(
-      () => Repository.restore(second, snapshot, { force: true }),
+      () => Repository.restore(second, ownSnapshot, { force: true }),
       InvalidInputError,
     );
     assertStringIncludes(forced.message, "belongs to another vc repository");
+    // The first one's snapshot is refused there at its header, as another's.
+    const theirs = await assertRejects(
+      () => Repository.restore(second, snapshot, { force: true }),
+      InvalidInputError,
+    );
+    assertStringIncludes(theirs.message, "is a backup of another repository");
 
     // The first repository is as it was.
     // Its own cache dir: a test never writes into the user's cache.

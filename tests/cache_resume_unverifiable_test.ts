@@ -31,6 +31,18 @@ class StoppingStore extends WrappingStore {
   }
 }
 
+/** A cache in `dir` over `store`, downloading in 1 MiB ranges one at a time, no retries. */
+function cacheOver(dir: string, store: StoppingStore): AssetCache {
+  return new AssetCache({
+    cacheDir: dir,
+    configPath: false,
+    env: {},
+    openStore: () => Promise.resolve(store),
+    warn: () => {},
+    download: { parallelThreshold: MiB, partSize: MiB, concurrency: 1, attempts: 1 },
+  });
+}
+
 for (
   const [what, extra] of [
     ["an opaque ETag without vc-md5", { opaqueEtag: true, metadata: {} }],
@@ -48,15 +60,7 @@ for (
         ...extra,
       }]]);
       const store = new StoppingStore(new MemoryStore({ objects }));
-      const make = () =>
-        new AssetCache({
-          cacheDir: dir,
-          configPath: false,
-          env: {},
-          openStore: () => Promise.resolve(store),
-          warn: () => {},
-          download: { parallelThreshold: MiB, partSize: MiB, concurrency: 1, attempts: 1 },
-        });
+      const make = () => cacheOver(dir, store);
       store.failFrom = 5;
       {
         await using first = make();
@@ -93,15 +97,7 @@ Deno.test("a partial of an opaque ETag with vc-md5 is resumed: the vc-md5 checks
       opaqueEtag: true,
     }]]);
     const store = new StoppingStore(new MemoryStore({ objects }));
-    const make = () =>
-      new AssetCache({
-        cacheDir: dir,
-        configPath: false,
-        env: {},
-        openStore: () => Promise.resolve(store),
-        warn: () => {},
-        download: { parallelThreshold: MiB, partSize: MiB, concurrency: 1, attempts: 1 },
-      });
+    const make = () => cacheOver(dir, store);
     store.failFrom = 5;
     {
       await using first = make();

@@ -555,8 +555,10 @@ function awsDomain(region: string): string {
  * the active profile gets them from a `credential_process` that this process
  * may not start: the `vc` binary and tasks run without `--allow-run`
  * (`scripts/permissions.ts`), and the chain then skips that provider without
- * a word, ending in "Could not load credentials from any providers". Empty
- * otherwise.
+ * a word, ending in "Could not load credentials from any providers". Where
+ * it may start it, that the program gave no credentials (its own error is
+ * lost in the SDK's chain too). Empty when the profile has no
+ * `credential_process`.
  *
  * @example
  * ```ts
@@ -565,7 +567,7 @@ function awsDomain(region: string): string {
  * const profile = () => ({ profile: "sso", file: "~/.aws/config", credentialProcess: true });
  * const hint = credentialProcessHint(() => undefined, profile, false);
  * assert(hint.includes("credential_process") && hint.includes("export-credentials"));
- * assert.equal(credentialProcessHint(() => undefined, profile, true), "");
+ * assert(credentialProcessHint(() => undefined, profile, true).includes("run it by hand"));
  * ```
  */
 export function credentialProcessHint(
@@ -573,9 +575,17 @@ export function credentialProcessHint(
   profile: () => AwsProfileS3 | undefined = () => activeProfileS3(env),
   mayRun: boolean = runGranted(),
 ): string {
-  if (mayRun) return "";
   const found = profile();
   if (found?.credentialProcess !== true) return "";
+  // Allowed to run, the program ran and gave nothing the SDK took (it failed,
+  // printed no JSON, or keys without a Version): the SDK's chain drops its
+  // error and says only "Could not load credentials from any providers",
+  // where `aws` says "Error when retrieving credentials from custom-process".
+  if (mayRun) {
+    return ` (AWS profile "${found.profile}" in ${found.file} gets its credentials from a ` +
+      `credential_process, which gave none: it failed, or printed no JSON with "Version": 1, ` +
+      `"AccessKeyId" and "SecretAccessKey"; run it by hand to see why)`;
+  }
   const name = found.profile === "default" ? "" : ` --profile ${found.profile}`;
   return ` (AWS profile "${found.profile}" in ${found.file} gets its credentials from a ` +
     `credential_process, a program vc may not run: it has no --allow-run permission; put the ` +

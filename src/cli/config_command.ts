@@ -6,7 +6,7 @@
  * @module
  */
 import type { Command, CommandContext } from "./command.ts";
-import { isIpHost, resolveS3Settings } from "../store/s3_config.ts";
+import { awsEndpoint, isIpHost, resolveS3Settings } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
@@ -214,7 +214,13 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
   return [
     { name: "requestTimeout", value: s3.requestTimeoutMs / 1000, source: timeoutSource },
     s3.endpoint === undefined
-      ? { name: "s3Endpoint", value: "AWS (by region)", source: "default" }
+      ? {
+        name: "s3Endpoint",
+        value: s3.useFipsEndpoint || s3.useDualstackEndpoint
+          ? `AWS (by region): ${awsEndpoint(s3, s3.regionShown)}`
+          : "AWS (by region)",
+        source: "default",
+      }
       : {
         name: "s3Endpoint",
         value: s3.endpoint,

@@ -61,6 +61,10 @@ export interface AwsProfileS3 {
   ignoreConfiguredEndpointUrls?: boolean;
   /** The profile names a `credential_process` (a program that prints its credentials). */
   credentialProcess?: boolean;
+  /** `use_fips_endpoint = true|false` in the profile (AWS's FIPS endpoints). */
+  useFipsEndpoint?: boolean;
+  /** `use_dualstack_endpoint = true|false` in the profile (AWS's IPv4 and IPv6 endpoints). */
+  useDualstackEndpoint?: boolean;
   /**
    * Where in {@linkcode AwsProfileS3.file} the settings above were read, for
    * messages: `FILE:LINE` by setting (`endpoint_url`, `region`,
@@ -253,6 +257,15 @@ function profileS3In(
   if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
   if (nonEmpty(scalar(get("credential_process")?.value)) !== undefined) {
     result.credentialProcess = true;
+  }
+  for (
+    const [name, key] of [
+      ["use_fips_endpoint", "useFipsEndpoint"],
+      ["use_dualstack_endpoint", "useDualstackEndpoint"],
+    ] as const
+  ) {
+    const value = scalar(get(name)?.value)?.trim().toLowerCase();
+    if (value === "true" || value === "false") result[key] = value === "true";
   }
   if (Object.keys(at).length > 0) result.at = at;
   return result;

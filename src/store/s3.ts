@@ -44,6 +44,7 @@ import {
 } from "./multipart_upload.ts";
 import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
 import {
+  awsEndpoint,
   bucketBaseUrl,
   credentialErrorText,
   credentialHint,
@@ -1527,7 +1528,7 @@ export class S3Store implements ObjectStore {
       uri: this.#uri(what.key),
       bucket: this.bucket,
       endpoint: this.#settings.endpoint ??
-        `https://s3.${ready?.region ?? "us-east-1"}.amazonaws.com`,
+        awsEndpoint(this.#settings, ready?.region ?? "us-east-1"),
       endpointSource: this.#settings.endpointSource,
       region: ready?.region ?? "us-east-1",
       credentialSource: this.#credentialSource,
@@ -1735,7 +1736,12 @@ export class S3Store implements ObjectStore {
     // `s3` namespace (the profile's endpoints were weighed by
     // resolveS3Settings, which found none or was told to ignore them): the SDK
     // must not find one of its own for copies, deletes and multipart uploads.
-    else config.ignoreConfiguredEndpointUrls = true;
+    else {
+      config.ignoreConfiguredEndpointUrls = true;
+      // The same AWS endpoint as the hand-signed requests (bucketBaseUrl).
+      config.useFipsEndpoint = this.#settings.useFipsEndpoint;
+      config.useDualstackEndpoint = this.#settings.useDualstackEndpoint;
+    }
     if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
     else if (this.#options.env !== undefined) {
       // The store's own environment signs too, not the process's: its keys,

@@ -93,6 +93,14 @@ export interface S3ConnectionSettings {
   pathStyleSource: string;
   /** Connect / idle-read timeout per request in ms; 0 = none. */
   requestTimeoutMs: number;
+  /**
+   * AWS's FIPS endpoints (`AWS_USE_FIPS_ENDPOINT`, else the profile's
+   * `use_fips_endpoint`), as the aws CLI and the SDK take them: for AWS
+   * itself only, a configured endpoint is used as it is.
+   */
+  useFipsEndpoint: boolean;
+  /** AWS's dual-stack (IPv4 and IPv6) endpoints (`AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint`). */
+  useDualstackEndpoint: boolean;
 }
 
 /**
@@ -323,6 +331,10 @@ export function resolveS3Settings(
       DEFAULT_REQUEST_TIMEOUT_MS,
     );
   }
+  // Set (`false` too), the variable decides over the profile, as in the aws CLI.
+  const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
+    tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
+      false;
   return {
     endpoint,
     endpointSource,
@@ -333,6 +345,11 @@ export function resolveS3Settings(
     forcePathStyle,
     pathStyleSource,
     requestTimeoutMs,
+    useFipsEndpoint: awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint),
+    useDualstackEndpoint: awsSwitch(
+      "AWS_USE_DUALSTACK_ENDPOINT",
+      readProfile()?.useDualstackEndpoint,
+    ),
   };
 }
 
@@ -509,11 +526,13 @@ export function isVirtualHostable(bucket: string, https: boolean): boolean {
  * ```
  */
 export function bucketBaseUrl(
-  settings: Pick<S3ConnectionSettings, "endpoint" | "forcePathStyle">,
+  settings:
+    & Pick<S3ConnectionSettings, "endpoint" | "forcePathStyle">
+    & Partial<Pick<S3ConnectionSettings, "useFipsEndpoint" | "useDualstackEndpoint">>,
   bucket: string,
   region: string,
 ): string {
-  const endpoint = settings.endpoint ?? `https://s3.${region}.${awsDomain(region)}`;
+  const endpoint = settings.endpoint ?? awsEndpoint(settings, region);
   const url = new URL(endpoint);
   const https = url.protocol === "https:";
   // An IP address has no subdomains: `bucket.127.0.0.1` is no host name (the
@@ -548,6 +567,31 @@ export function isIpHost(hostname: string): boolean {
 
 function awsDomain(region: string): string {
   return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+/**
+ * AWS's own S3 endpoint for `region`: `https://s3.REGION.amazonaws.com`, its
+ * FIPS (`s3-fips.`) or dual-stack (`s3.dualstack.`) form where the settings
+ * ask for them, as the SDK builds them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { awsEndpoint } from "./s3_config.ts";
+ * assert.equal(awsEndpoint({}, "eu-west-1"), "https://s3.eu-west-1.amazonaws.com");
+ * assert.equal(
+ *   awsEndpoint({ useFipsEndpoint: true, useDualstackEndpoint: true }, "us-east-1"),
+ *   "https://s3-fips.dualstack.us-east-1.amazonaws.com",
+ * );
+ * ```
+ */
+export function awsEndpoint(
+  settings: Partial<Pick<S3ConnectionSettings, "useFipsEndpoint" | "useDualstackEndpoint">>,
+  region: string,
+): string {
+  const fips = settings.useFipsEndpoint ? "-fips" : "";
+  const dualstack = settings.useDualstackEndpoint ? ".dualstack" : "";
+  return `https://s3${fips}${dualstack}.${region}.${awsDomain(region)}`;
 }
 
 /**

@@ -438,6 +438,28 @@ function summarizeSizes(sizes: number[]): string {
     : `${sizes.slice(0, 5).join(", ")}, … (${sizes.length} parts)`;
 }
 
+/**
+ * Whether a download of `info` is checked against a hash of its content (its
+ * MD5 or multipart ETag, a `vc-md5`, or a pinned `sha256`), not its size
+ * alone: an opaque ETag (SSE-KMS, SSE-C, a store's own) without `vc-md5`
+ * checks only the size.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checksContent } from "./verify.ts";
+ * const base = { key: "k", size: 1, lastModified: new Date() };
+ * assert(checksContent({ ...base, etag: "0cc175b9c0f1b6a831c399e269772661" }));
+ * assert(!checksContent({ ...base, etag: "v1-opaque" }));
+ * assert(!checksContent({ ...base, etag: "0cc175b9c0f1b6a831c399e269772661", opaqueEtag: true }));
+ * assert(checksContent({ ...base, etag: "v1-opaque" }, "ab".repeat(32)));
+ * ```
+ */
+export function checksContent(info: ObjectInfo, sha256?: string): boolean {
+  const plan = planVerification(info, sha256);
+  return plan.kind !== "opaque" || plan.md5 !== undefined || sha256 !== undefined;
+}
+
 /** Plans what can be checked for an object (see {@linkcode VerificationPlan}). */
 function planVerification(info: ObjectInfo, sha256: string | undefined): VerificationPlan {
   const vcMd5 = vcMd5Of(info);

@@ -50,12 +50,13 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
+import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPathArgument } from "../options_check.ts";
 import { checkDownloadOptions } from "../download_options_check.ts";
 import { joinUri } from "../uri.ts";
 import {
+  checksContent,
   type Computed,
   type PartSizeSource,
   type StreamHasher,
@@ -643,16 +644,13 @@ function resumable(
 
 /**
  * Whether the finished file of `info` is checked against a hash of the
- * object's content (its MD5 or multipart ETag, a `vc-md5`, a pinned
- * SHA-256). Only then may a download resume kept bytes: an opaque ETag
- * (SSE-KMS, SSE-C, a store's own) without `vc-md5` checks only the size,
- * and kept bytes changed on the disk since they were noted (a crash before
- * the kernel flushed them, an edit) would be cached as the object's, mixed
- * with the rest.
+ * object's content (see {@linkcode checksContent}). Only then may a download
+ * resume kept bytes: kept bytes changed on the disk since they were noted (a
+ * crash before the kernel flushed them, an edit) would otherwise be cached
+ * as the object's, mixed with the rest.
  */
 function contentIsChecked(info: ObjectInfo, integrity: DownloadIntegrity | undefined): boolean {
-  return integrity !== undefined || statedMd5(info) !== undefined ||
-    (info.opaqueEtag !== true && parseEtag(info.etag).kind === "multipart");
+  return checksContent(info, integrity?.sha256);
 }
 
 /**

@@ -447,8 +447,7 @@ class SnapshotParser {
     return {
       counts: { ...this.#counts },
       ids: this.#ids,
-      ...(this.#repositoryId === undefined ? {} : { repositoryId: this.#repositoryId }),
-      ...(this.#repository === undefined ? {} : { repository: this.#repository }),
+      ...this.header,
     };
   }
 }

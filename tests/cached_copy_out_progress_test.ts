@@ -174,3 +174,33 @@ Deno.test("vc repo get --to draws its copy of the downloaded content on a termin
   assert(io.stderr().endsWith("\r\x1b[K"), JSON.stringify(io.stderr().slice(-200)));
   assertEquals((await Deno.stat(ws.path("copy.bin"))).size, SIZE);
 });
+
+Deno.test("vc cat and vc get - draw their copy to stdout on stderr, never into the content", async () => {
+  await using ws = await CliWorkspace.create();
+  const content = "y".repeat(SIZE);
+  await ws.write("big.bin", content);
+  const env = { ...ws.env, VC_BUCKET: ws.bucket, TERM: "xterm" };
+  assertEquals((await ws.run(["add", "/big.bin", "big.bin"], env)).code, 0);
+  assertEquals((await ws.run(["path", "/big.bin"], env)).code, 0);
+  for (const [args, label] of [[["cat", "/big.bin"], "cat"], [["get", "/big.bin", "-"], "copy"]]) {
+    // Piped into a file or a slow reader, with stderr on a terminal: a bar.
+    const io = memoryIo({ env, cwd: ws.dir, stderrIsTerminal: true });
+    assertEquals(await runCli(args as string[], io), 0, io.stderr());
+    assertEquals(io.stdout(), content, `${args}: stdout holds the content only`);
+    const stderr = io.stderr();
+    assertStringIncludes(stderr, `${label} /big.bin`);
+    assertStringIncludes(stderr, "copying");
+    assertStringIncludes(stderr, "100%");
+    assert(stderr.endsWith("\r\x1b[K"), `the bar is erased at the end: ${JSON.stringify(stderr)}`);
+    // Stdout on the terminal: the content shows it moving; a bar would cut into it.
+    const screen = memoryIo({ env, cwd: ws.dir, stderrIsTerminal: true, stdoutIsTerminal: true });
+    assertEquals(await runCli(args as string[], screen), 0, screen.stderr());
+    assertEquals(screen.stdout(), content);
+    assertEquals(screen.stderr(), "", `${args}: no bar beside content on the terminal`);
+    // Stderr not a terminal (a CI log): nothing for a quick copy.
+    const piped = memoryIo({ env, cwd: ws.dir });
+    assertEquals(await runCli(args as string[], piped), 0, piped.stderr());
+    assertEquals(piped.stdout(), content);
+    assertEquals(piped.stderr(), "");
+  }
+});

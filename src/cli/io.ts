@@ -73,6 +73,12 @@ export interface CliIo {
   /** True when standard error is a terminal (progress bars and colours only then). */
   readonly stderrIsTerminal: boolean;
   /**
+   * True when standard output is a terminal: `vc cat` then draws no bar of
+   * its copy to stdout, which would cut into the content on the same screen.
+   * Absent: not a terminal.
+   */
+  readonly stdoutIsTerminal?: boolean;
+  /**
    * Reads an environment variable; `undefined` when unset or not permitted.
    *
    * @example
@@ -183,6 +189,7 @@ export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
       }
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
     env(name: string): string | undefined {
       try {
         return Deno.env.get(name);
@@ -255,6 +262,8 @@ export interface MemoryIoOptions {
   cwd?: string;
   /** Pretend stderr is a terminal. */
   stderrIsTerminal?: boolean;
+  /** Pretend stdout is a terminal. */
+  stdoutIsTerminal?: boolean;
   /** Interrupt signal. */
   signal?: AbortSignal;
   /** Abandons the work a command drains on `signal` (see {@linkcode CliIo.cancel}). */
@@ -289,6 +298,7 @@ export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {
       err += text;
     },
     stderrIsTerminal: options.stderrIsTerminal ?? false,
+    stdoutIsTerminal: options.stdoutIsTerminal ?? false,
     env: (name: string): string | undefined => env[name],
     cwd: options.cwd ?? Deno.cwd(),
     stdoutBytes(): Uint8Array {

@@ -274,7 +274,7 @@ export const cat: Command = {
     const [p, version] = checkedArgs(ctx.args);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
-    await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
+    await writeOut(ctx, await localCopy(ctx, s.vc, p, version), `cat ${normalized(p)}`);
   },
 };
 
@@ -286,13 +286,21 @@ const RAW_JSON_INSTEAD =
 // it at once, also while a write waits for a reader that does not read (the
 // write goes on unawaited; the process exits), and it stays an interrupt when
 // the reader went away too (killed by the same Ctrl-C): exit 130, not 0.
-async function writeOut(ctx: CommandContext, local: string): Promise<void> {
+// The copy is drawn as `copying` on stderr (a GB into a slow pipe or a disk
+// took seconds with nothing on screen), except when stdout is the terminal:
+// there the content shows it moving, and a bar would cut into it.
+async function writeOut(ctx: CommandContext, local: string, label: string): Promise<void> {
   const signal = ctx.io.signal;
   using file = await Deno.open(local);
+  using bar = ctx.io.stdoutIsTerminal ? undefined : ctx.out.progress(label);
+  const onProgress = bar && copyProgress(bar);
+  const total = onProgress && (await file.stat()).size;
+  let written = 0;
   const buffer = new Uint8Array(256 * 1024);
   // Bounded by the file size: read() returns null at the end.
   for (;;) {
     signal?.throwIfAborted();
+    onProgress?.({ bytes: written, total: Math.max(total ?? 0, written) });
     const n = await file.read(buffer);
     if (n === null) break;
     try {
@@ -301,6 +309,7 @@ async function writeOut(ctx: CommandContext, local: string): Promise<void> {
       signal?.throwIfAborted();
       throw error;
     }
+    written += n;
   }
 }
 
@@ -337,7 +346,7 @@ export const get: Command = {
     if (destArg === "-") {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
-      await writeOut(ctx, await localCopy(ctx, s.vc, p, version));
+      await writeOut(ctx, await localCopy(ctx, s.vc, p, version), `copy ${normalized(p)}`);
       return;
     }
     // Checked before the download, which a URI here would only waste.

@@ -305,7 +305,13 @@ export class FsStore implements ObjectStore {
       const opened = await this.#openObject(key, path, notFound);
       file = opened.file;
       const st = opened.st;
-      const info = await this.#files.describe(key, path, st, { file, withMeta: true });
+      const info = await this.#files.describe(key, path, st, {
+        file,
+        withMeta: true,
+        ...(range !== undefined && options.ifMatch !== undefined
+          ? { rangeIfMatch: options.ifMatch }
+          : {}),
+      });
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, info.etag)) {
         throw new PreconditionFailedError(
           `${key} in ${this.url} has etag ${info.etag}, not ${options.ifMatch}`,

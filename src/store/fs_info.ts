@@ -20,7 +20,8 @@ import {
   type Sidecar,
   writeSidecar,
 } from "./fs_meta.ts";
-import { isRacy, settledValidator } from "./fs_validator.ts";
+import { isRacy, SETTLE_MS, settledValidator } from "./fs_validator.ts";
+import { etagMatches } from "./object_rules.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
@@ -35,6 +36,13 @@ const MEMO_LIMIT = 10_000;
 function settled(fp: Fingerprint, statAt: number): boolean {
   return !isRacy({ mtimeMs: fp.mtimeMs, ctimeMs: fp.ctimeMs ?? fp.mtimeMs }, statAt);
 }
+
+// How long the MD5 of a racy state answers ranged reads that name it (see
+// `recentFor`): by then the state is settled (mtime SETTLE_MS old, ctime's
+// whole second past), so the next hash of it is remembered for good.
+const RECENT_MS = SETTLE_MS + 1000;
+// Racy states remembered at once: a download reads one file.
+const RECENT_LIMIT = 64;
 
 /** How far a file without a valid sidecar is hashed for its ETag (seconds a GB). */
 export interface FsHashProgress {
@@ -56,6 +64,12 @@ export interface DescribeOptions {
   sidecarExists?: boolean;
   /** `false`: never read content; the ETag is `""` (unknown) when no sidecar is valid. */
   hash?: boolean;
+  /**
+   * The If-Match of a ranged read: one part of a download that holds this
+   * ETag and checks the assembled content against it. A racy state hashed
+   * moments ago to a matching MD5 answers it without a new hash.
+   */
+  rangeIfMatch?: string;
 }
 
 /**
@@ -79,6 +93,8 @@ export interface DescribeOptions {
  */
 export class FileDescriber {
   #memo = new Map<string, string>();
+  // MD5s of racy states (never in #memo), each with when it stops answering.
+  #recent = new Map<string, { md5: string; until: number }>();
   #repair: boolean;
   #onHashProgress: ((progress: FsHashProgress) => void) | undefined;
 
@@ -126,7 +142,7 @@ export class FileDescriber {
     } else if (options.hash === false) {
       md5 = ""; // unknown: the caller asked not to read contents
     } else {
-      const hashed = await this.#hash(key, path, fp, statAt, options.file);
+      const hashed = await this.#hash(key, path, fp, statAt, options.file, options.rangeIfMatch);
       md5 = hashed.md5;
       fp = hashed.fp;
       statAt = hashed.statAt;
@@ -166,8 +182,10 @@ export class FileDescriber {
     fp: Fingerprint,
     statAt: number,
     file: Deno.FsFile | undefined,
+    rangeIfMatch: string | undefined,
   ): Promise<{ md5: string; fp: Fingerprint; st?: Deno.FileInfo; statAt: number }> {
-    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`);
+    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`) ??
+      this.#recentFor(`${path}\0${fingerprintKey(fp)}`, rangeIfMatch);
     if (cached !== undefined) return { md5: cached, fp, statAt };
     let md5: string;
     let st: Deno.FileInfo | undefined;
@@ -198,8 +216,36 @@ export class FileDescriber {
         if (!oldest.done) this.#memo.delete(oldest.value);
       }
       this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
+    } else {
+      this.#rememberRecent(`${path}\0${fingerprintKey(fp)}`, md5);
     }
     return st === undefined ? { md5, fp, statAt } : { md5, fp, st, statAt };
+  }
+
+  /**
+   * The MD5 of racy state `id` hashed moments ago, for a ranged read whose
+   * If-Match it matches. A file just dropped into the store and downloaded
+   * in parallel ranges was hashed whole again for every range (a GB: each
+   * for seconds) until it settled. A same-tick same-size edit since that
+   * hash (the reason racy states are not in #memo) goes unseen here only for
+   * the parts of a download, which checks what it assembled against the
+   * ETag; a HEAD or a whole GET still hashes.
+   */
+  #recentFor(id: string, rangeIfMatch: string | undefined): string | undefined {
+    if (rangeIfMatch === undefined) return undefined;
+    const recent = this.#recent.get(id);
+    if (recent === undefined || Date.now() >= recent.until) return undefined;
+    return etagMatches(rangeIfMatch, recent.md5) ? recent.md5 : undefined;
+  }
+
+  #rememberRecent(id: string, md5: string): void {
+    const now = Date.now();
+    for (const [k, v] of this.#recent) if (now >= v.until) this.#recent.delete(k);
+    if (this.#recent.size >= RECENT_LIMIT) {
+      const oldest = this.#recent.keys().next();
+      if (!oldest.done) this.#recent.delete(oldest.value);
+    }
+    this.#recent.set(id, { md5, until: now + RECENT_MS });
   }
 }
 

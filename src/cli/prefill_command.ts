@@ -33,6 +33,7 @@ import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
 import { localPathArg } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
+import { withStep } from "./upload_progress.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import type { VersionedCache } from "../versioned/versioned_cache.ts";
 
@@ -181,7 +182,8 @@ export const prefill: Command = {
         versioned,
         uris: items,
         ...(concurrency === undefined ? {} : { concurrency }),
-        onProgress: bar.onItems,
+        // The item in hand's own percentage after its name (`/big.bin: downloading 45%`).
+        onProgress: (p) => bar.onItems(withStep(p)),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       bar.done();

@@ -40,6 +40,12 @@ export interface PrefillProgress {
   bytes: number;
   /** The item that last made progress. */
   current?: string;
+  /**
+   * How far the download of `current` is, when it is one and its size is
+   * known: `done` / `total` count items, so a run of a few large objects sat
+   * at 0% for the minutes each took.
+   */
+  step?: { name: "downloading"; bytes: number; total: number };
 }
 
 /** Options for {@linkcode prefill}. */
@@ -197,9 +203,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   let bytes = 0;
   let fetched = 0;
   let alreadyCached = 0;
-  const report = (current?: string) => {
+  const report = (current?: string, step?: PrefillProgress["step"]) => {
     const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
     if (current !== undefined) progress.current = current;
+    if (step !== undefined) progress.step = step;
     options.onProgress?.(progress);
   };
   const targets = eachTarget(options, failed, counts, report);
@@ -231,7 +238,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
           seen = p.bytes;
-          report(target.label);
+          report(
+            target.label,
+            p.total > 0 ? { name: "downloading", bytes: p.bytes, total: p.total } : undefined,
+          );
         },
       });
       if (downloaded) fetched++;

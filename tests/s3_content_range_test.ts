@@ -103,7 +103,7 @@ Deno.test("cache: an SSE-KMS object whose ranges come back shifted is refused, n
   });
 });
 
-Deno.test("s3 store: an answer without Content-Length (a re-chunking proxy) is refused as unverifiable, naming why", async () => {
+Deno.test("s3 store: an answer without Content-Length whose ranged GET tells no size either (a re-chunking proxy ignoring Range) is refused as unverifiable, naming why", async () => {
   const body = new TextEncoder().encode("hello");
   await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
     // A stream body: Deno sends it chunked, without Content-Length.

@@ -56,7 +56,7 @@ import {
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile } from "./aws_profile.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
-import { readBody, type ReplyHeaders, S3Fetch } from "./s3_fetch.ts";
+import { readBody, type ReplyHeaders, S3Fetch, type S3Reply } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
@@ -406,7 +406,68 @@ export class S3Store implements ObjectStore {
     });
     await res.body?.cancel();
     if (res.status === 404) return undefined;
+    if (res.status === 200 && !res.headers.has("content-length")) {
+      // Read as size 0, an answer without its size made a cache or mirror
+      // take the object for empty: its first byte's Content-Range tells.
+      let ranged: S3Reply | undefined;
+      try {
+        ranged = await this.#getFromStart(lean, full, res, 0, {}, options.signal);
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined; // deleted in between
+        throw e;
+      }
+      await ranged?.body?.cancel();
+      if (ranged !== undefined) return this.#infoFromHeaders(key, ranged.headers, ranged.status);
+    }
     return this.#infoFromHeaders(key, res.headers, res.status);
+  }
+
+  /**
+   * For an answer to a HEAD or whole GET that did not tell the object's size
+   * (no Content-Length: a proxy re-chunking answers, a server answering HEAD
+   * without it, HTTP/1.0): the answer to a ranged GET of the same version
+   * from byte 0 (to `end`, or to the last byte), whose Content-Range total
+   * tells the size; `undefined` when the object is empty (416: it has no
+   * byte 0). `first`'s body is cancelled. Throws `IntegrityError` when that
+   * answer does not tell the size either.
+   */
+  async #getFromStart(
+    lean: S3Fetch,
+    full: string,
+    first: S3Reply,
+    end: number | undefined,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<S3Reply | undefined> {
+    await first.body?.cancel().catch(() => {});
+    const asked: Record<string, string> = { ...headers, range: `bytes=0-${end ?? ""}` };
+    // The same version only: a weak ETag never matches an If-Match.
+    const etag = first.headers.get("etag")?.trim() ?? "";
+    if (asked["if-match"] === undefined && etag !== "" && !etag.startsWith("W/")) {
+      asked["if-match"] = quoteEtag(etag);
+    }
+    const res = await lean.send({
+      method: "GET",
+      key: full,
+      headers: asked,
+      signal,
+      passStatuses: [416],
+      ...(asked["if-match"] !== undefined ? { condition: `If-Match: ${asked["if-match"]}` } : {}),
+    });
+    const contentRange = res.headers.get("content-range");
+    if (res.status === 416 && /^(?:bytes \*\/0)?$/.test(contentRange?.trim() ?? "")) {
+      return undefined;
+    }
+    if (res.status === 206 && answersRange({ start: 0, end }, contentRange)) return res;
+    await res.body?.cancel().catch(() => {});
+    throw new IntegrityError(
+      `${this.#uri(full)}: ${lean.context("GET", full).endpoint} tells no size for it: ` +
+        `its answer has no Content-Length, and a GET of bytes=0-${
+          end ?? ""
+        } was answered ${res.status}${
+          contentRange === null ? "" : ` with Content-Range ${JSON.stringify(contentRange)}`
+        } (is a proxy on the way re-chunking responses, or a server speaking HTTP/1.0?)`,
+    );
   }
 
   /**
@@ -506,7 +567,7 @@ export class S3Store implements ObjectStore {
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
-    const res = await lean.send({
+    let res = await lean.send({
       method: "GET",
       key: full,
       headers,
@@ -514,6 +575,23 @@ export class S3Store implements ObjectStore {
       ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
       ...(options.rawBody ? { rawBody: true } : {}),
     });
+    if (res.status === 200 && range === undefined && !res.headers.has("content-length")) {
+      // A chunked answer (some S3-compatible servers, proxies) tells no size
+      // to verify the bytes against: a 206 tells it in Content-Range.
+      const ranged = await this.#getFromStart(
+        lean,
+        full,
+        res,
+        undefined,
+        headers,
+        options.signal,
+      );
+      if (ranged === undefined) {
+        const info = this.#infoFromHeaders(key, res.headers, res.status);
+        return { info, bytes: new Uint8Array(), body: ReadableStream.from<Uint8Array>([]) };
+      }
+      res = ranged;
+    }
     const info = this.#infoFromHeaders(
       key,
       res.headers,

@@ -63,6 +63,7 @@ import { listPages } from "./s3_list.ts";
 import { capSdkResponseBodies } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
 import { parseS3ErrorXml } from "./s3_xml.ts";
+import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
   checkDeleteKeys,
   checkMetadata,
@@ -1420,7 +1421,11 @@ export class S3Store implements ObjectStore {
             Key: full,
             ...(init.crc32 === true ? { ChecksumAlgorithm: "CRC32" } : {}),
             ...(init.metadata !== undefined && Object.keys(init.metadata).length > 0
-              ? { Metadata: init.metadata }
+              ? {
+                Metadata: Object.fromEntries(
+                  Object.entries(init.metadata).map(([k, v]) => [k, encodeMetadataValue(v)]),
+                ),
+              }
               : {}),
             ...(init.contentType !== undefined ? { ContentType: init.contentType } : {}),
           }),
@@ -1888,7 +1893,7 @@ export class S3Store implements ObjectStore {
     const headers: Record<string, string> = {};
     if (options.contentType !== undefined) headers["content-type"] = options.contentType;
     for (const [k, v] of Object.entries(options.metadata ?? {})) {
-      headers[`x-amz-meta-${k.toLowerCase()}`] = v;
+      headers[`x-amz-meta-${k.toLowerCase()}`] = encodeMetadataValue(v);
     }
     if (options.ifNoneMatch !== undefined) headers["if-none-match"] = options.ifNoneMatch;
     if (options.ifMatch !== undefined) headers["if-match"] = quoteEtag(options.ifMatch);
@@ -1945,7 +1950,9 @@ export class S3Store implements ObjectStore {
           customerKey = true;
           break;
         default:
-          if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
+          if (name.startsWith("x-amz-meta-")) {
+            metadata[name.slice("x-amz-meta-".length)] = decodeMetadataValue(value);
+          }
       }
     });
     let size = length === undefined ? undefined : Number(length);

@@ -102,3 +102,37 @@ Deno.test("AWS config: comments, quoted headers and nested blocks are no malform
     assertEquals(resolveS3Settings({}, env()).regionShown, "eu-west-1");
   });
 });
+
+Deno.test("AWS config: a line without '=' is refused naming the file and line, never its text", async () => {
+  // The SDK skipped `endpoint_url http://...` (and botocore reads no such
+  // setting either): vc's requests went to AWS without a word.
+  const config = "[profile moto]\nregion = us-east-1\nendpoint_url http://127.0.0.1:9000\n";
+  await withFiles({ config }, (dir, env) => {
+    const error = assertThrows(
+      () => resolveS3Settings({}, env({ AWS_PROFILE: "moto" })),
+      InvalidInputError,
+    );
+    assertStringIncludes(error.message, `${join(dir, "config")}:3 (AWS_CONFIG_FILE)`);
+    assertStringIncludes(error.message, 'without "="');
+    assert(!error.message.includes("127.0.0.1"), error.message);
+  });
+});
+
+Deno.test("AWS config: a `key: value` line in the active profile is refused, another profile's is not", async () => {
+  // botocore reads `endpoint_url: URL`, the AWS SDK skips it: `aws` went to
+  // the endpoint, vc to AWS.
+  const config = "[profile moto]\nregion = us-east-1\nendpoint_url: http://127.0.0.1:9000\n" +
+    "[profile lab]\nendpoint_url = http://127.0.0.1:9001\n";
+  await withFiles({ config }, (dir, env) => {
+    const error = assertThrows(
+      () => resolveS3Settings({}, env({ AWS_PROFILE: "moto" })),
+      InvalidInputError,
+    );
+    assertStringIncludes(error.message, `${join(dir, "config")}:3`);
+    assertStringIncludes(error.message, 'write "endpoint_url = ..."');
+    assertEquals(
+      resolveS3Settings({}, env({ AWS_PROFILE: "lab" })).endpoint,
+      "http://127.0.0.1:9001",
+    );
+  });
+});

@@ -82,6 +82,10 @@ const LINES = new WeakMap<Map<string, unknown>, Map<string, number>>();
 // written, by the file's sections (see parseIni).
 const MALFORMED = new WeakMap<Map<string, Section>, { line: number; what: string }>();
 
+// The first `key: value` line of a section, by the section: botocore reads it,
+// the AWS SDK skips it (see parseIni).
+const COLON_LINES = new WeakMap<Section, { line: number; key: string }>();
+
 function lineOf(map: Map<string, unknown> | undefined, key: string): number | undefined {
   return map === undefined ? undefined : LINES.get(map)?.get(key);
 }
@@ -131,6 +135,7 @@ export function activeProfileS3(env: EnvReader): AwsProfileS3 | undefined {
     layers.push([fromCredentials, credentials]);
   }
   if (layers.length === 0) return undefined;
+  refuseColonLines(layers, profile);
   return profileS3In(layers, sections ?? new Map(), file, profile);
 }
 
@@ -152,9 +157,26 @@ function refuseMalformed(
   const bad = sections === undefined ? undefined : MALFORMED.get(sections);
   if (bad === undefined) return;
   const named = nonEmpty(env(variable)) === undefined ? "" : ` (${variable})`;
-  throw new InvalidInputError(
-    `${file}:${bad.line}${named}: ${bad.what} (the aws CLI refuses this file)`,
-  );
+  throw new InvalidInputError(`${file}:${bad.line}${named}: ${bad.what}`);
+}
+
+/**
+ * Throws an `InvalidInputError` naming the file, the line and the key when
+ * the active profile's sections hold a `key: value` line: botocore reads it,
+ * the AWS SDK (vc's credentials and region) skips it, so `aws` went to the
+ * profile's `endpoint_url:` while vc's requests went to AWS. Only the
+ * active profile's: another profile's such line misleads no one here.
+ */
+function refuseColonLines(layers: [Section, string][], profile: string): void {
+  for (const [section, file] of layers) {
+    const colon = COLON_LINES.get(section);
+    if (colon === undefined) continue;
+    throw new InvalidInputError(
+      `${file}:${colon.line}: "${colon.key}:" in AWS profile "${profile}" is written with a ` +
+        `colon, which the aws CLI reads but the AWS SDK vc takes its credentials and region ` +
+        `from skips, so the two would not agree: write "${colon.key} = ..."`,
+    );
+  }
 }
 
 // The file parsed, or undefined when it cannot be read (the SDK's credential
@@ -625,14 +647,32 @@ function parseIni(text: string): Map<string, Section> {
       MALFORMED.set(sections, {
         line: lineNumber,
         what: `a section header without its closing "]" (${JSON.stringify(line)}), which ` +
-          `the AWS SDK skips, reading the settings below it as the section's above`,
+          `the AWS SDK skips, reading the settings below it as the section's above (the aws ` +
+          `CLI refuses this file)`,
       });
     } else if (section === undefined && eq > 0 && !MALFORMED.has(sections)) {
       MALFORMED.set(sections, {
         line: lineNumber,
         what: `the setting ${JSON.stringify(line.slice(0, eq).trim())} stands before any ` +
-          `[section] header, where no profile reads it`,
+          `[section] header, where no profile reads it (the aws CLI refuses this file)`,
       });
+    } else if (section !== undefined && eq < 0 && !/^\s/.test(raw)) {
+      // Not indented, so no continuation of a nested block: a setting
+      // written without "=". `key: value` botocore reads (the SDK does
+      // not: refused for the active profile); anything else neither reads
+      // as meant (`region eu-west-1`). Never quoted: it may hold a secret.
+      const colon = /^([^\s:=]+)\s*:/.exec(line);
+      if (colon !== null) {
+        if (!COLON_LINES.has(section)) {
+          COLON_LINES.set(section, { line: lineNumber, key: colon[1]! });
+        }
+      } else if (!MALFORMED.has(sections)) {
+        MALFORMED.set(sections, {
+          line: lineNumber,
+          what: `a line without "=" (a setting is written KEY = VALUE), which the AWS SDK ` +
+            `skips, so no profile has that setting`,
+        });
+      }
     }
     if (section === undefined || eq < 0) continue;
     const key = line.slice(0, eq).trim().toLowerCase();

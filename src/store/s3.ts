@@ -55,6 +55,7 @@ import {
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile } from "./aws_profile.ts";
+import { environmentKeysProblem } from "./credential_env.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, type ReplyHeaders, S3Fetch, type S3Reply } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
@@ -1747,6 +1748,12 @@ export class S3Store implements ObjectStore {
     return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
   }
 
+  /** What is wrong with the environment's keys when they sign (see `environmentKeysProblem`). */
+  #envKeysProblem(): string | undefined {
+    if (this.#options.credentials !== undefined) return undefined;
+    return environmentKeysProblem((name) => this.#env(name));
+  }
+
   #leanFetch(region: string, credentials: () => Promise<AwsCredentials>): S3Fetch {
     return new S3Fetch({
       bucket: this.bucket,
@@ -1759,7 +1766,13 @@ export class S3Store implements ObjectStore {
         ? { endpointSource: this.#settings.endpointSource }
         : {}),
       region,
-      credentials,
+      // Keys no request can carry (a CR that `$(cat key.txt)` kept) are
+      // refused before one is sent: the header could not be sent, which read
+      // as an unreachable store (the cache served a stale copy).
+      credentials: () => {
+        const bad = this.#envKeysProblem();
+        return bad === undefined ? credentials() : Promise.reject(new InvalidInputError(bad));
+      },
       credentialSource: this.#credentialSource,
       credentialHint: () => credentialHint((name) => this.#env(name)),
       maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
@@ -1833,6 +1846,14 @@ export class S3Store implements ObjectStore {
       if (keys !== undefined) config.credentials = keys;
       else if (profile !== undefined) config.profile = profile;
     } else if (profile !== undefined) config.profile = profile;
+    // The SDK's own requests (copies, batch deletes, multipart uploads) would
+    // sign with such keys too, and fail as if the store could not be reached.
+    const badKeys = this.#envKeysProblem();
+    if (badKeys !== undefined) {
+      throw new AccessDeniedError(
+        `no usable AWS credentials from ${this.#credentialSource}: ${badKeys}`,
+      );
+    }
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);

@@ -10,6 +10,7 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
+import { environmentCredentialsHint } from "./credential_env.ts";
 import {
   activeProfileS3,
   type AwsProfileS3,
@@ -670,7 +671,9 @@ export function credentialErrorText(error: unknown): string {
  * Everything a message about credentials the SDK's chain could not load
  * adds: that `AWS_PROFILE` names a profile neither shared file holds (a
  * typo, or the wrong `AWS_CONFIG_FILE`), else the
- * {@linkcode credentialProcessHint}, else that `AWS_SHARED_CREDENTIALS_FILE`
+ * {@linkcode credentialProcessHint}, else what is wrong with the
+ * environment's keys, web identity or container credentials
+ * (`environmentCredentialsHint`), else that `AWS_SHARED_CREDENTIALS_FILE`
  * or `AWS_CONFIG_FILE` names a file that does not exist. Empty when there is
  * nothing to add.
  *
@@ -698,6 +701,8 @@ export function credentialHint(env: EnvReader = denoEnv): string {
     if (keys !== undefined) return ` (${keys})`;
     const process = credentialProcessHint(env);
     if (process !== "") return process;
+    const environment = environmentCredentialsHint(env);
+    if (environment !== "") return environment;
     // A typo in a variable naming a shared file reads as "no credentials"
     // from the SDK, naming neither the variable nor the file; where the
     // profile has a way to get them in a file that is there, that is not why.
@@ -767,5 +772,6 @@ export function describeCredentialSource(explicit: boolean, env: EnvReader = den
   if (nonEmpty(env("AWS_ACCESS_KEY_ID"))) {
     return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment";
   }
-  return "the default AWS credential chain (environment, ~/.aws files, SSO, instance metadata)";
+  return "the default AWS credential chain (environment, ~/.aws files, SSO, container or " +
+    "instance metadata)";
 }

@@ -96,6 +96,7 @@ const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
   timeout: true,
   immutableBuckets: true,
   offline: true,
+  offlineSource: true,
   onUnreachable: true,
   store: true,
   openStore: true,
@@ -156,6 +157,12 @@ export class AssetCache implements AsyncDisposable {
   readonly timeout: number;
   /** True when the network is never used. */
   readonly offline: boolean;
+  /**
+   * The setting that turned offline mode on (`VC_OFFLINE`, `"offline": true
+   * in FILE`, `--offline, the offline option`) and what turns it off, for
+   * messages that refuse a download in offline mode.
+   */
+  readonly offlineSwitch: { on: string; off: string };
 
   #index: EntryIndex;
   #layout: CacheLayout;
@@ -238,8 +245,10 @@ export class AssetCache implements AsyncDisposable {
       clock,
       ttlMs: settings.timeout * 1000,
       offline: settings.offline,
+      offlineSource: options.offlineSource ?? settings.sources.offline,
       immutableBuckets: settings.immutableBuckets,
     });
+    this.offlineSwitch = this.#index.offlineSwitch;
     const storeOptions = options.store ?? {};
     const callerOpen = options.openStore;
     this.#remoteOptions = {
@@ -999,6 +1008,12 @@ function checkConstructorValues(options: AssetCacheOptions): void {
         `AssetCache: the option ${name} must be a function, got ${describeValue(value)}`,
       );
     }
+  }
+  const offlineSource: unknown = options.offlineSource;
+  if (offlineSource !== undefined && typeof offlineSource !== "string") {
+    throw new InvalidInputError(
+      `AssetCache: the option offlineSource must be a string, got ${describeValue(offlineSource)}`,
+    );
   }
   const clock: unknown = options.clock;
   if (

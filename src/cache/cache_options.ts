@@ -21,6 +21,14 @@ export interface AssetCacheOptions {
   immutableBuckets?: string[] | undefined;
   /** Never touch the network: serve what is cached, else throw `OfflineError`. */
   offline?: boolean | undefined;
+  /**
+   * Where `offline` came from, for the messages that refuse a download in
+   * offline mode, when the caller resolved the settings itself (the CLI
+   * passes `Settings.sources.offline`: `env VC_OFFLINE`, `config FILE`, ...);
+   * default: where this cache resolved it from (`option` when `offline` is
+   * given).
+   */
+  offlineSource?: string | undefined;
   /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */
   onUnreachable?: "warn" | "fail" | undefined;
   /** Options for `openStore` (S3 endpoint, region, credentials, ...). */

@@ -9,6 +9,7 @@
  */
 import { dirname, isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
 import type { Clock } from "../clock.ts";
+import { offlineSwitch } from "./offline_switch.ts";
 import { normalizeEtag } from "../hash.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
@@ -97,6 +98,11 @@ export interface EntryIndexOptions {
   ttlMs: number;
   /** Serve whatever is cached, never ask. */
   offline: boolean;
+  /**
+   * Where offline mode came from (`Settings.sources.offline`: `option`,
+   * `env VC_OFFLINE`, `config FILE`), for messages; default `option`.
+   */
+  offlineSource?: string;
   /** Bucket names or store root URIs that are never revalidated. */
   immutableBuckets: readonly string[];
 }
@@ -139,6 +145,8 @@ export class EntryIndex {
   readonly ttlMs: number;
   /** Serve whatever is cached, never ask. */
   readonly offline: boolean;
+  /** The setting that turned offline mode on and what turns it off (see `offlineSwitch`). */
+  readonly offlineSwitch: { on: string; off: string };
   #immutable: { buckets: Set<string>; prefixes: string[] };
   #byUri = new Map<string, EntryRec>();
   #byPath = new Map<string, EntryRec>();
@@ -156,6 +164,7 @@ export class EntryIndex {
     this.clock = options.clock;
     this.ttlMs = options.ttlMs;
     this.offline = options.offline;
+    this.offlineSwitch = offlineSwitch(options.offlineSource ?? "option");
     this.#immutable = parseImmutable(options.immutableBuckets);
   }
 

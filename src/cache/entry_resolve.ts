@@ -178,7 +178,8 @@ export class EntryResolver {
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}${
           notACopy(statOrUndefined(loc.dataPath))
-        }) and offline mode is on (unset VC_OFFLINE or drop --offline to download it)`,
+        }) and offline mode is on (${index.offlineSwitch.on}; ${index.offlineSwitch.off} to ` +
+          `download it)`,
       );
     }
     return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
@@ -229,7 +230,8 @@ export class EntryResolver {
       }${problem.replace(`${path}: `, "")})`;
       if (index.offline) {
         throw new IntegrityError(
-          `${what}, and offline mode cannot download it again (unset VC_OFFLINE or drop --offline)`,
+          `${what}, and offline mode cannot download it again (${index.offlineSwitch.on}; ` +
+            `${index.offlineSwitch.off})`,
         );
       }
       this.#options.warn(`vc: ${what}; downloading it again`);

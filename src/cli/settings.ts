@@ -57,6 +57,8 @@ export function openAssetCache(
     timeout: settings.timeout,
     immutableBuckets: settings.immutableBuckets,
     offline: settings.offline,
+    // Offline mode's messages name the setting that turned it on.
+    offlineSource: settings.sources.offline,
     download: downloadTuning(settings),
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,

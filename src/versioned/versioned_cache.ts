@@ -1644,8 +1644,8 @@ export class VersionedCache {
     if (this.#cache.offline) {
       return Promise.reject(
         new OfflineError(
-          `${rootUri} is not contacted in offline mode (--offline or VC_OFFLINE), and this needs ` +
-            `it; run again without offline mode`,
+          `${rootUri} is not contacted in offline mode (${this.#cache.offlineSwitch.on}), and ` +
+            `this needs it; run again without offline mode (${this.#cache.offlineSwitch.off})`,
         ),
       );
     }

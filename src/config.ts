@@ -270,6 +270,8 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
         if (v.trim() === "") {
           throw new InvalidInputError("VC_CACHE_DIR is blank: give the cache directory's path");
         }
+        const stray = environmentPathProblem(v, "VC_CACHE_DIR");
+        if (stray !== undefined) throw new InvalidInputError(stray);
         return resolve(cwd, localSetting(v, env, "VC_CACHE_DIR"));
       },
       () => defaultCacheDir({ env }),
@@ -790,6 +792,8 @@ export function loadConfigFile(
   if (fromEnv && explicit.trim() === "") {
     throw new ConfigFileError("VC_CONFIG is blank: give the config file's path", explicit);
   }
+  const stray = fromEnv ? environmentPathProblem(explicit, "VC_CONFIG") : undefined;
+  if (fromEnv && stray !== undefined) throw new ConfigFileError(stray, explicit);
   if (fromEnv && isUriNotPath(explicit)) {
     throw new ConfigFileError(
       `VC_CONFIG must be a local path, got the URI ${JSON.stringify(explicit)}`,
@@ -1157,6 +1161,28 @@ function envGranted(name: string): boolean {
  * directory `./s3:/b/cache` made beside it, and vc would report success:
  * refused, naming `what`, as the flags refuse it (`src/cli/local_path.ts`).
  */
+/**
+ * Why the path `value` of the environment variable `name` is refused for
+ * whitespace at an end, or undefined: a line break that a YAML block
+ * (`VC_CACHE_DIR: |`) or a file with Windows line ends leaves, a pasted
+ * space. Taken as it was, `VC_CACHE_DIR` named a new directory `cache\n`
+ * (a cold cache on every CI run), `VC_LOCK` a lock file of that name, and
+ * `VC_MANIFEST` / `VC_CONFIG` a file that was not there. A flag's or a
+ * settings file's path was typed as meant and is not checked.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { environmentPathProblem } from "./config.ts";
+ * assert.match(environmentPathProblem("/ci/cache\n", "VC_CACHE_DIR") ?? "", /did you mean "\/ci\/cache"/);
+ * assert.equal(environmentPathProblem("/ci/cache", "VC_CACHE_DIR"), undefined);
+ * ```
+ */
+export function environmentPathProblem(value: string, name: string): string | undefined {
+  const stray = value.trim() === "" ? undefined : strayWhitespace(value, true);
+  return stray === undefined ? undefined : `${name} ${JSON.stringify(value)} ${stray}`;
+}
+
 function localSetting(path: string, env: EnvReader, what: string): string {
   if (isUriNotPath(path)) {
     throw new InvalidInputError(

@@ -239,7 +239,11 @@ export function strayWhitespace(location: string, trailing: boolean): string | u
   const start = /^\s/.test(location);
   if (!start && !(trailing && /\s$/.test(location))) return undefined;
   const meant = trailing ? location.trim() : location.trimStart();
-  return `${start ? "starts" : "ends"} with whitespace (a pasted space?): did you mean ${
+  // A line break is no pasted space: a YAML block scalar or a CRLF file left it.
+  const slip = /[\r\n]/.test(location.replace(meant, ""))
+    ? "a line break a YAML block or a CRLF file left?"
+    : "a pasted space?";
+  return `${start ? "starts" : "ends"} with whitespace (${slip}): did you mean ${
     JSON.stringify(meant)
   }?`;
 }

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, join, resolve } from "../path.ts";
 import { type ConfigFileError, type InvalidInputError, resolvedOrReported } from "../errors.ts";
 import {
   checkSizeSetting,
+  environmentPathProblem,
   type EnvReader,
   loadConfigFile,
   type LoadedConfig,
@@ -241,7 +242,13 @@ export function cliSettings(
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
-    const manifestPath = () => localPathArg(io.cwd, homePath(manifest, env, what), what);
+    const manifestPath = () => {
+      const stray = manifestFlag === undefined
+        ? environmentPathProblem(manifest, "VC_MANIFEST")
+        : undefined;
+      if (stray !== undefined) throw new UsageError(stray);
+      return localPathArg(io.cwd, homePath(manifest, env, what), what);
+    };
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
     const manifestAt = manifestFlag === undefined
       ? resolvedOrReported(
@@ -356,8 +363,13 @@ export function versionedSettings(
       false,
     );
   // A bad VC_MANIFEST or VC_LOCK is the environment's fault (exit 1), a bad flag a usage error.
-  const pathOf = (value: string, what: string, fromFlag: boolean) => {
-    const path = () => localPathArg(io.cwd, homePath(value, (name) => io.env(name), what), what);
+  // `variable`: the one that gave the value, whose line break is refused.
+  const pathOf = (value: string, what: string, fromFlag: boolean, variable?: string) => {
+    const path = () => {
+      const stray = variable === undefined ? undefined : environmentPathProblem(value, variable);
+      if (stray !== undefined) throw new UsageError(stray);
+      return localPathArg(io.cwd, homePath(value, (name) => io.env(name), what), what);
+    };
     return fromFlag ? path() : environmentValue(path);
   };
   return {
@@ -366,7 +378,13 @@ export function versionedSettings(
     manifest: resolvedOrReported(
       cliOptions.onSettingError,
       "manifest",
-      () => pathOf(manifest, `manifest (${manifestSource})`, flag !== undefined),
+      () =>
+        pathOf(
+          manifest,
+          `manifest (${manifestSource})`,
+          flag !== undefined,
+          flag === undefined && fromEnv !== undefined ? "VC_MANIFEST" : undefined,
+        ),
       resolve(io.cwd, DEFAULT_MANIFEST),
     ),
     bucket: settings.bucket,
@@ -375,7 +393,13 @@ export function versionedSettings(
     lock: lock === undefined ? undefined : resolvedOrReported(
       cliOptions.onSettingError,
       "lock",
-      () => pathOf(lock, lockFlag === undefined ? "VC_LOCK" : "--lock", lockFlag !== undefined),
+      () =>
+        pathOf(
+          lock,
+          lockFlag === undefined ? "VC_LOCK" : "--lock",
+          lockFlag !== undefined,
+          lockFlag === undefined ? "VC_LOCK" : undefined,
+        ),
       undefined,
     ),
     lockSource,

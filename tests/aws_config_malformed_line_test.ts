@@ -11,20 +11,27 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { resolveS3Settings } from "../src/store/s3_config.ts";
-import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "./assert.ts";
 
 async function withFiles(
   files: { config?: string; credentials?: string },
   run: (
     dir: string,
     env: (extra?: Record<string, string>) => (n: string) => string | undefined,
-  ) => void,
+  ) => void | Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vc-aws-malformed-" });
   try {
     await Deno.writeTextFile(join(dir, "config"), files.config ?? "");
     await Deno.writeTextFile(join(dir, "credentials"), files.credentials ?? "");
-    run(dir, (extra = {}) => (n: string) =>
+    await run(dir, (extra = {}) => (n: string) =>
       ({
         AWS_CONFIG_FILE: join(dir, "config"),
         AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
@@ -134,5 +141,29 @@ Deno.test("AWS config: a `key: value` line in the active profile is refused, ano
       resolveS3Settings({}, env({ AWS_PROFILE: "lab" })).endpoint,
       "http://127.0.0.1:9001",
     );
+  });
+});
+
+Deno.test("AWS credentials: a FIFO in place of the file fails naming it, not a hang", async () => {
+  // The AWS SDK reads the shared files whole as it loads: a FIFO no one
+  // writes to held every command for good without a word (the aws CLI skips
+  // a file that is not a regular one).
+  await withFiles({}, async (dir, env) => {
+    const fifo = join(dir, "fifo");
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert(made.success);
+    await using fake = await startFakeS3({ buckets: ["b"] });
+    await using store = new S3Store({
+      bucket: "b",
+      env: env({
+        AWS_SHARED_CREDENTIALS_FILE: fifo,
+        AWS_ENDPOINT_URL: fake.url,
+        AWS_REGION: "us-east-1",
+        AWS_EC2_METADATA_DISABLED: "true",
+      }),
+      requestTimeoutMs: 5_000,
+    });
+    const error = await assertRejects(() => store.head("k"), InvalidInputError);
+    assertStringIncludes(error.message, `${fifo} (AWS_SHARED_CREDENTIALS_FILE) is a FIFO`);
   });
 });

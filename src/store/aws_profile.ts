@@ -14,7 +14,7 @@
  */
 import type { EnvReader } from "./s3_config.ts";
 import { InvalidInputError } from "../errors.ts";
-import { readSmallFileSync } from "../regular_file.ts";
+import { notRegularFileKind, readSmallFileSync } from "../regular_file.ts";
 
 // An AWS config file holds profiles: a few KiB (more is not one).
 const MAX_AWS_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -564,6 +564,41 @@ export function sourceProfileLoop(env: EnvReader): { chain: string; at: string }
       return { chain: [...visited, source.value].join(" -> "), at: source.at };
     }
     profile = source.value;
+  }
+  return undefined;
+}
+
+/**
+ * A shared file (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, or their
+ * `~/.aws` defaults) that is a FIFO, said naming the file. The AWS SDK reads
+ * both whole whenever it loads credentials or a client setting, so a FIFO no
+ * one writes to held vc for good without a word, where the aws CLI skips
+ * such a file. `undefined` for anything else: a regular file, a directory
+ * (the SDK reads none), `/dev/null` (the usual way to have no such file) or
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedFileNotRegular } from "./aws_profile.ts";
+ * const env = (n: string) => ({ AWS_SHARED_CREDENTIALS_FILE: "/dev/null", HOME: "/nonexistent" })[n];
+ * assert.equal(sharedFileNotRegular(env), undefined);
+ * ```
+ */
+export function sharedFileNotRegular(env: EnvReader): string | undefined {
+  for (
+    const [variable, name] of [
+      ["AWS_SHARED_CREDENTIALS_FILE", "credentials"],
+      ["AWS_CONFIG_FILE", "config"],
+    ] as const
+  ) {
+    const file = sharedFilePath(env, variable, name);
+    const kind = file === undefined ? undefined : notRegularFileKind(file);
+    if (kind !== "a FIFO") continue;
+    const named = nonEmpty(env(variable)) === undefined ? "" : ` (${variable})`;
+    return `${file}${named} is a FIFO, not a regular file: the AWS SDK vc takes its ` +
+      `credentials and settings from would wait on it for good while no one writes to it (the ` +
+      `aws CLI skips it): make it a file, or set ${variable} to one`;
   }
   return undefined;
 }

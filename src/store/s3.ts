@@ -54,7 +54,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
-import { namedProfile } from "./aws_profile.ts";
+import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeysProblem } from "./credential_env.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
 import { readBody, type ReplyHeaders, S3Fetch, type S3Reply } from "./s3_fetch.ts";
@@ -1783,6 +1783,10 @@ export class S3Store implements ObjectStore {
   }
 
   async #create(): Promise<Ready> {
+    // The SDK reads the shared files whole as it loads: a FIFO there would
+    // hold this store for good without a word.
+    const notRegular = sharedFileNotRegular((name) => this.#env(name));
+    if (notRegular !== undefined) throw new InvalidInputError(notRegular);
     await loadSdk();
     // The profile the aws CLI would use: AWS_DEFAULT_PROFILE first, which
     // the SDK does not read by itself.

@@ -47,6 +47,7 @@ import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { checkedOpener } from "../store/store_check.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
 import type {
   AssetCacheOptions,
@@ -250,7 +251,7 @@ export class AssetCache implements AsyncDisposable {
     });
     this.offlineSwitch = this.#index.offlineSwitch;
     const storeOptions = options.store ?? {};
-    const callerOpen = options.openStore;
+    const callerOpen = checkedOpener("AssetCache", options.openStore);
     this.#remoteOptions = {
       onUnreachable: options.onUnreachable ?? "warn",
       warn: options.warn ?? ((m) => console.warn(m)),

@@ -10,6 +10,7 @@ import { defaultCacheDir } from "../config.ts";
 import { InvalidInputError } from "../errors.ts";
 import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { checkedOpener, requireStore } from "../store/store_check.ts";
 import { isStoreUri, parseUri } from "../uri.ts";
 import {
   compileFilter,
@@ -92,12 +93,15 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   }
   // Each side is a root: " s3://b" must not become a local directory.
   for (const [i, x] of [...options.sources, options.target].entries()) {
+    const side = i < options.sources.length ? "source" : "target";
     if (typeof x === "string") parseMirrorRoot(x);
-    else if (typeof (x as Partial<ObjectStore> | null)?.list !== "function") {
+    else if (typeof x === "object" && x !== null && !(x instanceof URL)) {
+      requireStore(`mirror(): ${side}`, x);
+    } else {
       // A number or a URL object would be taken for a store, and fail as
       // "store.list is not a function".
       throw new InvalidInputError(
-        `mirror(): ${i < options.sources.length ? "source" : "target"} ${describeValue(x)} ` +
+        `mirror(): ${side} ${describeValue(x)} ` +
           `is not a directory, a store URI (a string) or an ObjectStore${
             x instanceof URL ? ": pass its href" : ""
           }`,
@@ -167,7 +171,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
 
   // A caller's opener's stores stay the caller's (as `AssetCache`'s do): one
   // it shares with a cache must not be closed under it when the mirror ends.
-  const opener = options.openStore;
+  const opener = checkedOpener("mirror()", options.openStore);
   const owned: ObjectStore[] = [];
   const getStore = async (x: string | ObjectStore): Promise<ObjectStore> => {
     if (typeof x !== "string") return x;

@@ -35,6 +35,7 @@ import { md5File, md5Hex } from "../hash.ts";
 import { checkReport, NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { checkedOpener } from "../store/store_check.ts";
 import {
   escapedUnicode,
   spellingDifference,
@@ -236,7 +237,8 @@ export class Repository implements AsyncDisposable {
    */
   static async init(uri: string, options: InitOptions = {}): Promise<Repository> {
     checkOptions("Repository.init()", options, INIT_OPTIONS);
-    return await Repository.#make(await initParts(uri, options), options);
+    const checked = withCheckedOpener("Repository.init()", options);
+    return await Repository.#make(await initParts(uri, checked), checked);
   }
 
   /**
@@ -268,7 +270,8 @@ export class Repository implements AsyncDisposable {
    */
   static async open(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
     checkOptions("Repository.open()", options, REPOSITORY_OPTIONS);
-    return await Repository.#make(await openParts(uri, options), options);
+    const checked = withCheckedOpener("Repository.open()", options);
+    return await Repository.#make(await openParts(uri, checked), checked);
   }
 
   // Claims compare and set times in the catalog: with PostgreSQL, shared by
@@ -329,8 +332,13 @@ export class Repository implements AsyncDisposable {
     snapshot: string,
     options: RestoreOptions = {},
   ): Promise<RestoreCounts> {
-    return optionsRefusal("Repository.restore()", options, RESTORE_OPTIONS) ??
-      restoreRepository(uri, snapshot, options);
+    // A refused opener rejects, as every refusal of this call does (never a throw).
+    try {
+      return optionsRefusal("Repository.restore()", options, RESTORE_OPTIONS) ??
+        restoreRepository(uri, snapshot, withCheckedOpener("Repository.restore()", options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -1428,4 +1436,14 @@ function limitOf(limit: number): number {
     throw new InvalidInputError(`limit ${limit} is not a positive integer`);
   }
   return limit;
+}
+
+/**
+ * `options` with their `openStore` checked (a function, returning stores that
+ * are `ObjectStore`s), so a script's incomplete store is refused naming what
+ * it lacks, not met as a `TypeError` mid-init.
+ */
+function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O): O {
+  const openStore = checkedOpener(what, options.openStore);
+  return openStore === undefined ? options : { ...options, openStore };
 }

@@ -24,6 +24,7 @@
  * @module
  */
 import { abortStaleUploads } from "../store/stale_uploads.ts";
+import { requireStore } from "../store/store_check.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
@@ -215,7 +216,7 @@ export class Entries {
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
-    this.#store = store;
+    this.#store = requireStore("Entries: the store", store);
     this.#clock = options.clock ?? systemClock;
     this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
     this.#fileTtl = options.fileTtlMs ?? 30 * DAY;

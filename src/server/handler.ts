@@ -9,6 +9,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { isStoreUnavailable } from "../store/retry.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { requireStore } from "../store/store_check.ts";
 import type { AuthProvider } from "./auth.ts";
 import { DEFAULT_BODY_IDLE_MS } from "./body_idle.ts";
 import { Limiter } from "../pool.ts";
@@ -180,11 +181,7 @@ export interface CacheHandler {
 export function createHandler(options: CacheServiceOptions): CacheHandler {
   checkRequiredOptions("createHandler", options, CACHE_SERVICE_OPTIONS);
   // Missing, they would fail every request with a 500, not the call that forgot them.
-  if (typeof options.store?.get !== "function") {
-    throw new InvalidInputError(
-      `createHandler: the option store must be an ObjectStore, got ${describeValue(options.store)}`,
-    );
-  }
+  requireStore("createHandler: the option store", options.store);
   if (typeof options.auth?.authenticate !== "function") {
     throw new InvalidInputError(
       `createHandler: the option auth must be an AuthProvider (an object with authenticate()), got ${

@@ -25,6 +25,7 @@ import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { checkedOpener } from "../store/store_check.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   checkManifestRoom,
@@ -485,7 +486,7 @@ export class VersionedCache {
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
     this.#ownsStores = options.openStore === undefined;
-    this.#open = options.openStore ??
+    this.#open = checkedOpener("VersionedCache", options.openStore) ??
       (async (root) => (await import("../store/open.ts")).openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
     // `lock: 5` was a bare TypeError from resolve(), `frozen: "false"` truthy.

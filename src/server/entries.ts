@@ -24,11 +24,12 @@
  * @module
  */
 import { abortStaleUploads } from "../store/stale_uploads.ts";
-import { requireStore } from "../store/store_check.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { NotFoundError, PreconditionFailedError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
+import { requireStore } from "../store/store_check.ts";
+import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
@@ -121,6 +122,23 @@ export interface EntriesOptions {
   onExpired?: () => void;
 }
 
+const ENTRIES_NUMBERS = [
+  "placeholderTtlMs",
+  "fileTtlMs",
+  "refreshGranularityMs",
+  "maxBytesPerIdentity",
+] as const;
+
+const ENTRIES_OPTIONS: OptionNames<EntriesOptions> = {
+  clock: true,
+  placeholderTtlMs: true,
+  fileTtlMs: true,
+  refreshGranularityMs: true,
+  maxBytesPerIdentity: true,
+  keepUsage: true,
+  onExpired: true,
+};
+
 /** Options for {@linkcode Entries.sweep}. */
 export interface SweepOptions {
   /** Stops the sweep. */
@@ -138,6 +156,12 @@ export interface SweepOptions {
    */
   recountUsage?: boolean;
 }
+
+const SWEEP_OPTIONS: OptionNames<SweepOptions> = {
+  signal: true,
+  onProgress: true,
+  recountUsage: true,
+};
 
 /** Result of {@linkcode Entries.sweep}. */
 export interface SweepResult {
@@ -217,6 +241,12 @@ export class Entries {
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
     this.#store = requireStore("Entries: the store", store);
+    // A misspelt `placeholderTtl` kept the 7-day default without a word; a
+    // negative or NaN TTL expired every entry at once, or none ever.
+    checkOptions("Entries", options, ENTRIES_OPTIONS);
+    for (const name of ENTRIES_NUMBERS) {
+      checkNonNegativeNumber(`Entries: the option ${name}`, options[name]);
+    }
     this.#clock = options.clock ?? systemClock;
     this.#placeholderTtl = options.placeholderTtlMs ?? 7 * DAY;
     this.#fileTtl = options.fileTtlMs ?? 30 * DAY;
@@ -687,6 +717,7 @@ export class Entries {
    * ```
    */
   async sweep(options: SweepOptions = {}): Promise<SweepResult> {
+    checkOptions("Entries.sweep()", options, SWEEP_OPTIONS);
     const signal = options.signal;
     const result: SweepResult = {
       scanned: 0,

@@ -34,7 +34,14 @@ import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { parseSizeText } from "./size.ts";
 import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
-import { checkPathArgument, describeValue, listOption } from "./options_check.ts";
+import {
+  checkOptions,
+  checkPathArgument,
+  describeValue,
+  listOption,
+  type OptionNames,
+  requireString,
+} from "./options_check.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
@@ -167,6 +174,26 @@ export type SettingName =
   | "parallelThreshold"
   | "rangeSize";
 
+const SETTINGS_OPTIONS: OptionNames<SettingsOptions> = {
+  cacheDir: true,
+  timeout: true,
+  immutableBuckets: true,
+  offline: true,
+  parallelThreshold: true,
+  rangeSize: true,
+  configPath: true,
+  configFile: true,
+  onFileError: true,
+  onSettingError: true,
+  bucket: true,
+  projectDir: true,
+  cwd: true,
+  env: true,
+};
+
+const PLATFORM_OPTIONS: OptionNames<PlatformOptions> = { env: true, os: true };
+const PLATFORM_ENV_OPTION = { env: true } as const;
+
 /** Default revalidation timeout: one day. */
 export const DEFAULT_TIMEOUT_SECONDS = 86_400;
 
@@ -189,6 +216,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 86_400;
  * ```
  */
 export function resolveSettings(options: SettingsOptions = {}): Settings {
+  // A misspelt `cachedir` resolved the default directory without a word.
+  checkOptions("resolveSettings()", options, SETTINGS_OPTIONS);
   // A number or a URL object would fail deep in path resolution with a
   // TypeError naming neither the option nor the value.
   if (options.configPath !== undefined && options.configPath !== false) {
@@ -420,6 +449,8 @@ export function findProjectConfig(
   startDir: string,
   options: { env?: EnvReader | Record<string, string | undefined> } = {},
 ): LoadedConfig | undefined {
+  checkPathArgument("findProjectConfig(): the start directory", startDir);
+  checkOptions("findProjectConfig()", options, PLATFORM_ENV_OPTION);
   const env = envReader(options.env);
   let dir = resolve(startDir);
   // Bounded by the depth of the path: each step goes one directory up.
@@ -713,6 +744,9 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * ```
  */
 export function parseDurationSeconds(value: string, what: string): number {
+  // Text as the environment or a command line gives it: a number is refused
+  // by name, not met as `value.trim is not a function`.
+  requireString(`parseDurationSeconds(): ${what}`, value);
   const trimmed = value.trim();
   // Digits past a double's range read as Infinity: refused below, not "never".
   if (/^\d+(\.\d+)?$/.test(trimmed) && Number.isFinite(Number(trimmed))) return Number(trimmed);
@@ -1035,6 +1069,7 @@ export interface PlatformOptions {
  * ```
  */
 export function defaultCacheDir(options: PlatformOptions = {}): string {
+  checkOptions("defaultCacheDir()", options, PLATFORM_OPTIONS);
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
@@ -1063,6 +1098,7 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
  * ```
  */
 export function defaultConfigDir(options: PlatformOptions = {}): string {
+  checkOptions("defaultConfigDir()", options, PLATFORM_OPTIONS);
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   const dir = configDirIfKnown(env, os);
@@ -1375,6 +1411,7 @@ export interface DownloadTuning {
  * ```
  */
 export function parseBoolean(value: string, name: string): boolean {
+  requireString(`parseBoolean(): ${name}`, value);
   const v = value.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;
   if (["0", "false", "no", "off"].includes(v)) return false;
@@ -1397,6 +1434,12 @@ function platformVar(env: EnvReader, name: string): string | undefined {
 
 function envReader(env: SettingsOptions["env"]): EnvReader {
   if (typeof env === "function") return env;
+  // `env: "production"` read every variable as unset, without a word.
+  if (env !== undefined && (typeof env !== "object" || env === null)) {
+    throw new InvalidInputError(
+      `the option env must be a function or an object of variables, got ${describeValue(env)}`,
+    );
+  }
   if (env !== undefined) return (name) => env[name];
   return readDenoEnv;
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Hash } from "node:crypto";
-import { requireString } from "./options_check.ts";
+import { InvalidInputError } from "./errors.ts";
+import { describeValue, requireString } from "./options_check.ts";
 import { claimJsHashing, JS_MD5_LIMIT, JsMd5 } from "./md5_js.ts";
 import { sha256 as jsSha256, toHex } from "./sha256_js.ts";
 
@@ -113,7 +114,15 @@ export function digestIn(algorithm: "md5" | "sha256", typescript: boolean): Dige
 }
 
 function bytesOf(data: Uint8Array | string): Uint8Array {
-  return typeof data === "string" ? new TextEncoder().encode(data) : data;
+  if (typeof data === "string") return new TextEncoder().encode(data);
+  // A number or an ArrayBuffer hashed as no bytes at all: the empty MD5, a
+  // wrong answer with no error.
+  if (!(data instanceof Uint8Array)) {
+    throw new InvalidInputError(
+      `the data to hash must be bytes (a Uint8Array) or a string, got ${describeValue(data)}`,
+    );
+  }
+  return data;
 }
 
 /**
@@ -316,6 +325,13 @@ export async function hashFileWith<T extends { update(data: Uint8Array): unknown
  * ```
  */
 export function multipartEtag(partMd5Hex: readonly string[]): string {
+  if (!Array.isArray(partMd5Hex)) {
+    throw new InvalidInputError(
+      `multipartEtag(): the parts' MD5s must be an array of hex strings, got ${
+        describeValue(partMd5Hex)
+      }`,
+    );
+  }
   const hash = digestFor("md5", 16 * partMd5Hex.length);
   for (const hex of partMd5Hex) hash.update(hexToBytes(hex));
   return `${hash.digest("hex")}-${partMd5Hex.length}`;

@@ -381,6 +381,7 @@ export function joinUri(root: string, key: string): string {
  * ```
  */
 export function toStoreUri(location: string): string {
+  requireString("toStoreUri(): the location", location);
   refuseStrayWhitespace(location, false);
   if (isStoreUri(location)) return location;
   const abs = isAbsolute(location) ? location : resolve(location);

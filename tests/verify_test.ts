@@ -24,7 +24,17 @@ function oneObject(data: Uint8Array<ArrayBuffer>, etag: string): ObjectStore {
       const end = o.range?.end === undefined ? data.length : o.range.end + 1;
       return Promise.resolve({ info, body: new Blob([data.subarray(start, end)]).stream() });
     },
+    // The rest of an ObjectStore, which a download never calls.
+    put: unused,
+    list: unused,
+    delete: unused,
+    copy: unused,
+    close: () => Promise.resolve(),
   } as unknown as ObjectStore;
+}
+
+function unused(): never {
+  throw new Error("a download does not call this");
 }
 
 function bytes(n: number): Uint8Array<ArrayBuffer> {

@@ -10,7 +10,12 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
-import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
+import {
+  checkOptions,
+  checkPathArgument,
+  type OptionNames,
+  requireString,
+} from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
 import { parseUri } from "../uri.ts";
@@ -46,6 +51,7 @@ export type PrefillItem =
  * ```
  */
 export function parsePrefillItem(item: string): PrefillItem {
+  requireString("parsePrefillItem(): the item", item);
   // Longer than any URI or path a store or file system takes (S3 keys: 1024
   // bytes; paths: 4096): a pasted blob, named by its start, not printed whole.
   if (item.length > MAX_ITEM_CHARS) {

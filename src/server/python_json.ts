@@ -8,7 +8,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { describeValue, requireString } from "../options_check.ts";
 
 /** A parsed JSON value; numbers keep their lexeme. */
 export type PyJson =
@@ -63,6 +63,7 @@ const MAX_DEPTH = 512;
  * ```
  */
 export function parsePyJson(text: string): PyJson {
+  requireString("parsePyJson(): the text", text);
   let i = 0;
   const fail = (what: string): never => {
     // Text cut off (or empty) is said so, not blamed on a character that is

@@ -53,6 +53,7 @@ import {
 import { normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPathArgument } from "../options_check.ts";
+import { requireStore } from "./store_check.ts";
 import { checkDownloadOptions } from "../download_options_check.ts";
 import { joinUri } from "../uri.ts";
 import {
@@ -226,23 +227,13 @@ export interface DownloadedObject extends ObjectInfo {
  * ```ts
  * import assert from "node:assert/strict";
  * import { downloadToFile } from "./download.ts";
- * import type { ObjectStore } from "./types.ts";
- * const bytes = new TextEncoder().encode("hello");
- * const info = {
- *   key: "hello.txt",
- *   size: 5,
- *   etag: "5d41402abc4b2a76b9719d911017c592",
- *   lastModified: new Date(),
- * };
- * // A one-object store, enough for the example.
- * const store = {
- *   url: "mem://",
- *   get: () => Promise.resolve({ info, body: new Blob([bytes]).stream() }),
- * } as unknown as ObjectStore;
+ * import { MemoryStore } from "./memory.ts";
+ * await using store = new MemoryStore();
+ * await store.put("hello.txt", new TextEncoder().encode("hello"));
  * const dir = await Deno.makeTempDir();
  * try {
  *   const got = await downloadToFile(store, "hello.txt", `${dir}/hello.txt`);
- *   assert(got.md5 === info.etag);
+ *   assert(got.md5 === "5d41402abc4b2a76b9719d911017c592");
  *   assert(await Deno.readTextFile(`${dir}/hello.txt`) === "hello");
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -256,6 +247,7 @@ export function downloadToFile(
   options: DownloadOptions = {},
 ): Promise<DownloadedObject> {
   try {
+    requireStore("downloadToFile(): the store", store);
     checkPathArgument("downloadToFile(): the destination", dest);
     checkDownloadOptions("downloadToFile()", options);
   } catch (e) {

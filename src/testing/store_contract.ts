@@ -25,6 +25,7 @@ import {
 import { md5Hex } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { requireStore } from "../store/store_check.ts";
 
 /** A store to test and how to dispose of it. */
 export interface StoreUnderTest {
@@ -774,6 +775,7 @@ export async function listKeys(
   prefix: string,
   startAfter?: string,
 ): Promise<string[]> {
+  requireStore("listKeys(): the store", store);
   return (await listInfos(store, prefix, startAfter)).map((i) => i.key);
 }
 

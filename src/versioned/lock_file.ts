@@ -61,6 +61,7 @@ const MAX_LOCK_FILE_BYTES = 64 * 1024 * 1024;
  * ```
  */
 export function defaultLockFile(manifest: string): string {
+  checkPathArgument("defaultLockFile(): the manifest", manifest);
   const name = basename(manifest);
   const stem = name.endsWith(".json") ? name.slice(0, -".json".length) : name;
   return join(dirname(manifest), `${stem}.lock.json`);
@@ -82,6 +83,7 @@ export function defaultLockFile(manifest: string): string {
  * ```
  */
 export function lockFileLockPath(target: string): string {
+  checkPathArgument("lockFileLockPath(): the lock file", target);
   const stem = /^(.+)\.lock\.json$/.exec(basename(target))?.[1];
   return manifestLockPath(stem === undefined ? target : join(dirname(target), `${stem}.json`));
 }

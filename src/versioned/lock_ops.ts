@@ -8,7 +8,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
@@ -28,7 +28,7 @@ import { firstFound, headVersion, slashedKey, slashedUri } from "./slash_keys.ts
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
 import { firstNamed } from "./helpers.ts";
-import { FrozenError, type VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
+import { FrozenError, VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
 export interface LockFillResult {
@@ -121,6 +121,7 @@ export async function fillLock(
   vc: VersionedCache,
   options: LockOpsOptions = {},
 ): Promise<LockFillResult[]> {
+  checkVersioned("fillLock()", vc);
   checkOptions("fillLock()", options, LOCK_OPS_OPTIONS);
   const results = await fillLockSettled(vc, options);
   const failed = results.filter((r) => r.status === "failed");
@@ -173,6 +174,7 @@ export async function fillLockSettled(
   vc: VersionedCache,
   options: LockOpsOptions = {},
 ): Promise<LockFillResult[]> {
+  checkVersioned("fillLockSettled()", vc);
   checkOptions("fillLockSettled()", options, LOCK_OPS_OPTIONS);
   // Before the look at whether the lock file may be written, which makes the
   // manifest's lock file (`.NAME.json.lock`): an aborted call leaves nothing.
@@ -341,6 +343,7 @@ export async function checkLock(
   vc: VersionedCache,
   options: LockOpsOptions = {},
 ): Promise<LockCheckResult[]> {
+  checkVersioned("checkLock()", vc);
   checkOptions("checkLock()", options, LOCK_OPS_OPTIONS);
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
@@ -410,5 +413,15 @@ export async function checkLock(
     return results;
   } finally {
     await scratch[Symbol.asyncDispose]();
+  }
+}
+
+// A manifest path or an AssetCache given in its place was a bare
+// `TypeError: vc.ls is not a function`.
+function checkVersioned(what: string, vc: unknown): void {
+  if (!(vc instanceof VersionedCache)) {
+    throw new InvalidInputError(
+      `${what}: the first argument must be a VersionedCache, got ${describeValue(vc)}`,
+    );
   }
 }

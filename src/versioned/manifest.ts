@@ -35,6 +35,7 @@ import {
   checkPathArgument,
   describeValue,
   isPlainObject,
+  requireString,
 } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { parseUri } from "../uri.ts";
@@ -130,6 +131,7 @@ export async function readManifestSnapshot(
   file: string,
   options: ReadManifestOptions = {},
 ): Promise<ManifestSnapshot> {
+  checkPathArgument("readManifestSnapshot(): the manifest", file);
   const text = await readManifestText(file);
   if (text === undefined) {
     if (options.allowMissing) return { text, entries: {} };
@@ -245,6 +247,7 @@ const MANIFEST_CONFLICT_HINT =
  * ```
  */
 export function parseManifest(withMark: string, file: string): ManifestEntries {
+  requireString("parseManifest(): the manifest's text", withMark);
   // A UTF-8 byte order mark (Windows editors write one) is not JSON's whitespace.
   const text = withMark.startsWith("\ufeff") ? withMark.slice(1) : withMark;
   let data: unknown;
@@ -337,6 +340,7 @@ function checkEntries(
  * ```
  */
 export function classifyValue(value: string, manifestFile: string): ManifestValue {
+  requireString("classifyValue(): the value", value);
   if (isVersion(value)) return { kind: "version", version: value };
   checkValue(manifestFile, undefined, value);
   if (/^(s3|file):\/\//i.test(value)) return { kind: "override", location: value };
@@ -452,6 +456,7 @@ async function writeManifestText(target: string, text: string): Promise<void> {
  * ```
  */
 export function manifestTarget(file: string): Promise<string> {
+  checkPathArgument("manifestTarget(): the manifest", file);
   return linkTarget(file, "manifest");
 }
 
@@ -468,6 +473,7 @@ export function manifestTarget(file: string): Promise<string> {
  * ```
  */
 export function manifestLockPath(target: string): string {
+  checkPathArgument("manifestLockPath(): the manifest", target);
   return join(dirname(target), `.${basename(target)}.lock`);
 }
 
@@ -569,6 +575,8 @@ export async function rewriteManifest(
   change: (entries: ManifestEntries) => void | Promise<void>,
   read?: ManifestSnapshot,
 ): Promise<ManifestEntries> {
+  checkPathArgument("rewriteManifest(): the manifest", target);
+  checkFunction("rewriteManifest(): the change", change);
   const text = await readManifestText(target);
   // The caller's earlier read, when the file still holds exactly its bytes:
   // the same text parses to the same entries (any change shows in the bytes).

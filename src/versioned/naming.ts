@@ -19,7 +19,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
-import { describeValue } from "../options_check.ts";
+import { describeValue, requireString } from "../options_check.ts";
 import { redactUrl } from "../redact.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
@@ -159,6 +159,7 @@ export interface VersionedKey {
  * ```
  */
 export function parseVersionedKey(key: string): VersionedKey | undefined {
+  requireString("parseVersionedKey(): the key", key);
   return splitVersionedKey(key, isVersion);
 }
 
@@ -283,5 +284,6 @@ function splitVersionedKey(
  * ```
  */
 export function isVersionOf(key: string, path: string): boolean {
+  requireString("isVersionOf(): the path", path);
   return parseVersionedKey(key)?.path === normalizeVersionedPath(path);
 }

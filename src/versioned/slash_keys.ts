@@ -21,6 +21,7 @@
  */
 import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
+import { requireStore } from "../store/store_check.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
 import {
@@ -186,6 +187,7 @@ export async function headVersion(
   version: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<{ key: string; info: ObjectInfo } | undefined> {
+  requireStore("headVersion(): the store", store);
   const key = versionedKey(path, version);
   try {
     return await firstFound([key, slashedKey(key)], async (k) => {
@@ -235,6 +237,7 @@ export async function listVersionKeys(
     onListed?: () => void;
   } = {},
 ): Promise<Map<string, string>> {
+  requireStore("listVersionKeys(): the store", store);
   const prefix = versionPrefix(path);
   // Without a caller to warn, an oversized key is refused once both listings
   // are done: thrown from the `/` listing, its InvalidInputError would read as

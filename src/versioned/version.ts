@@ -11,6 +11,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { requireString } from "../options_check.ts";
 
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 /** The version `vc add` publishes when none is given. */
@@ -74,6 +75,8 @@ export function assertVersion(value: string, what: string): void {
  * ```
  */
 export function compareVersions(a: string, b: string): number {
+  requireString("compareVersions(): the first version", a);
+  requireString("compareVersions(): the second version", b);
   const x = a.split(".");
   const y = b.split(".");
   for (let i = 0; i < 3; i++) {

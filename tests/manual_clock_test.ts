@@ -1,6 +1,6 @@
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import type { Clock } from "../src/clock.ts";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 
 Deno.test("ManualClock: sleeps wake in deadline order, only when time reaches them", async () => {
   const clock: ManualClock = new ManualClock(0);
@@ -53,4 +53,22 @@ Deno.test("ManualClock: aborts reject with the reason; time never goes backwards
   // Usable wherever a Clock is.
   const asClock: Clock = clock;
   assert(asClock.now() === 1_000);
+});
+
+Deno.test("ManualClock: a Date start or set time is taken as its ms; a time that is none is refused", async () => {
+  // A Date was kept as given: now() + ms was then a string, and no sleeper woke.
+  const clock = new ManualClock(new Date(1_000));
+  assertEquals(clock.now(), 1_000);
+  const woke = clock.sleep(500);
+  await clock.set(new Date(1_500));
+  await woke;
+  assertEquals(clock.now(), 1_500);
+  assertThrows(
+    () => new ManualClock("2024-01-01" as never),
+    RangeError,
+    'ManualClock: the start must be ms since the epoch (a finite number) or a valid Date, got "2024-01-01"',
+  );
+  assertThrows(() => new ManualClock(new Date("nope")), RangeError, "got Invalid Date");
+  await assertRejects(() => clock.set(NaN), RangeError, "set: the time must be ms since the epoch");
+  assertEquals(clock.now(), 1_500);
 });

@@ -38,9 +38,9 @@ export class ManualClock implements Clock {
   #offset = 0;
   #sleepers = new Set<Sleeper>();
 
-  /** Starts at `start` ms since the epoch (default: the real time when created). */
-  constructor(start: number = Date.now()) {
-    this.#now = start;
+  /** Starts at `start` (ms since the epoch, or a `Date`; default: the real time when created). */
+  constructor(start: number | Date = Date.now()) {
+    this.#now = timeOf("ManualClock: the start", start);
   }
 
   /**
@@ -192,7 +192,8 @@ export class ManualClock implements Clock {
    * assert(clock.now() === 5_000);
    * ```
    */
-  async set(time: number): Promise<void> {
+  async set(time: number | Date): Promise<void> {
+    time = timeOf("set: the time", time);
     if (time < this.#now) {
       throw new RangeError(`set: time cannot go backwards (${time} < ${this.#now})`);
     }
@@ -207,4 +208,18 @@ export class ManualClock implements Clock {
     }
     await new Promise<void>((resolve) => queueMicrotask(resolve));
   }
+}
+
+// A Date kept as given made `now() + ms` a string; NaN or a string made every
+// deadline NaN, so no sleeper ever woke.
+function timeOf(what: string, time: unknown): number {
+  const ms = time instanceof Date ? time.getTime() : time;
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw new RangeError(
+      `${what} must be ms since the epoch (a finite number) or a valid Date, got ${
+        typeof time === "string" ? JSON.stringify(time) : String(time)
+      }`,
+    );
+  }
+  return ms;
 }

@@ -10,7 +10,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { prefill, type PrefillProgress } from "../src/prefill/prefill.ts";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { testAwsEnv } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";

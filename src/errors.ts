@@ -56,6 +56,38 @@ export class NotFoundError extends VcError {}
 export class IsDirectoryError extends NotFoundError {}
 
 /**
+ * No object, because the store itself does not exist: its S3 bucket
+ * (`NoSuchBucket`), or an `FsStore`'s root directory. A `NotFoundError` to
+ * callers that only look a key up; one that must not read a vanished store
+ * as an empty one (the cache service, whose every cache would be a miss)
+ * tells it apart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotFoundError, StoreNotFoundError } from "./errors.ts";
+ * assert(new StoreNotFoundError("bucket s3://b does not exist") instanceof NotFoundError);
+ * ```
+ */
+export class StoreNotFoundError extends NotFoundError {}
+
+/**
+ * Whether `error` says that a key is missing from a store that exists: a
+ * `NotFoundError` other than {@linkcode StoreNotFoundError}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isMissingKey, NotFoundError, StoreNotFoundError } from "./errors.ts";
+ * assert(isMissingKey(new NotFoundError("s3://b/k does not exist")));
+ * assert(!isMissingKey(new StoreNotFoundError("bucket s3://b does not exist")));
+ * ```
+ */
+export function isMissingKey(error: unknown): boolean {
+  return error instanceof NotFoundError && !(error instanceof StoreNotFoundError);
+}
+
+/**
  * A conditional request failed: `If-None-Match: *` found an existing object,
  * or `If-Match` found a different ETag.
  *

@@ -25,7 +25,7 @@
  */
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { NotFoundError, PreconditionFailedError } from "../errors.ts";
+import { isMissingKey, PreconditionFailedError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
@@ -285,7 +285,7 @@ export class Entries {
         signal === undefined ? {} : { signal },
       );
     } catch (e) {
-      if (e instanceof NotFoundError) {
+      if (isMissingKey(e)) {
         this.#known.delete(id);
         return undefined;
       }
@@ -471,7 +471,7 @@ export class Entries {
     try {
       return await this.#store.get(meta.dataKey!, options);
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (isMissingKey(e)) return undefined;
       throw e;
     }
   }
@@ -834,7 +834,7 @@ export class Entries {
     try {
       return { meta, version: await this.#putMeta(id, meta, entry.version) };
     } catch (e) {
-      if (e instanceof PreconditionFailedError || e instanceof NotFoundError) return entry;
+      if (e instanceof PreconditionFailedError || isMissingKey(e)) return entry;
       throw e;
     }
   }
@@ -923,7 +923,7 @@ export class Entries {
     try {
       return await this.#putMeta(id, claim, entry.version);
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (isMissingKey(e)) return undefined;
       if (!(e instanceof PreconditionFailedError)) throw e;
     }
     // Another remover or writer got in first, or this very claim landed and

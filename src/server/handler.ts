@@ -18,7 +18,7 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { AccessDeniedError, InvalidInputError } from "../errors.ts";
+import { AccessDeniedError, InvalidInputError, StoreNotFoundError } from "../errors.ts";
 import {
   checkNonNegativeNumber,
   checkRequiredOptions,
@@ -262,6 +262,16 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           { "retry-after": "5" },
         );
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      } else if (storeGone(e)) {
+        // The bucket or directory was deleted, renamed or unmounted while
+        // the service ran: not an empty store (every download a miss, every
+        // new cache ID a 500), but one the operator must bring back.
+        response = errorResponse(
+          503,
+          `the store does not exist (its bucket or directory is gone); try again later (request id ${requestId})`,
+          { "retry-after": "5" },
+        );
+        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       } else if (storeUnavailable(e)) {
         // Not the request's fault nor a bug: the store cannot be reached or
         // fails (5xx). A client retries a 503 later; the log has the details.
@@ -486,22 +496,28 @@ function countBody(
   }, { highWaterMark: 0 });
 }
 
-/** Whether `e` (or its causes) is the store refusing access (read-only, permission denied). */
-function storeRefused(e: unknown): boolean {
+/** Whether `e` or one of its causes passes `test`. */
+function inCauses(e: unknown, test: (at: Error) => boolean): boolean {
   for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
-    if (at instanceof AccessDeniedError) return true;
+    if (test(at)) return true;
     at = at.cause;
   }
   return false;
 }
 
+/** Whether `e` (or its causes) is the store refusing access (read-only, permission denied). */
+function storeRefused(e: unknown): boolean {
+  return inCauses(e, (at) => at instanceof AccessDeniedError);
+}
+
+/** Whether `e` (or its causes) says the store's bucket or root directory does not exist. */
+function storeGone(e: unknown): boolean {
+  return inCauses(e, (at) => at instanceof StoreNotFoundError);
+}
+
 /** Whether `e` (or its causes) says the store could not be reached or failed on its side. */
 function storeUnavailable(e: unknown): boolean {
-  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
-    if (isStoreUnavailable(at)) return true;
-    at = at.cause;
-  }
-  return false;
+  return inCauses(e, isStoreUnavailable);
 }
 
 /** The slowest a streamed download may go by default, in bytes per second. */

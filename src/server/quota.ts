@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { NotFoundError, PreconditionFailedError } from "../errors.ts";
+import { isMissingKey, PreconditionFailedError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
@@ -159,7 +159,7 @@ export class UsageCounter {
       const text = await readSmallObjectText(got, `${this.#store.url}/${key(owner)}`);
       return { usage: JSON.parse(text) as Usage, version: got.info.etag };
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (isMissingKey(e)) return undefined;
       throw e;
     }
   }

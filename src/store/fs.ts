@@ -16,6 +16,7 @@ import {
   NotModifiedError,
   PreconditionFailedError,
   StoreError,
+  StoreNotFoundError,
   VcError,
 } from "../errors.ts";
 import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
@@ -337,7 +338,7 @@ export class FsStore implements ObjectStore {
       file = undefined; // the stream owns it now
       return { info, body };
     } catch (e) {
-      throw this.#fail("get", key, e);
+      throw await this.#unlessRootGone(this.#fail("get", key, e));
     } finally {
       file?.close();
     }
@@ -459,7 +460,9 @@ export class FsStore implements ObjectStore {
       // share a new parent each leave it to the other. Never one that holds
       // a key or a live writer's file (see #prune).
       if (made !== undefined) await this.#prune(made).catch(() => {});
-      throw this.#fail("put", key, await this.#racedConflict(key, segs, e));
+      throw await this.#unlessRootGone(
+        this.#fail("put", key, await this.#racedConflict(key, segs, e)),
+      );
     }
   }
 
@@ -961,6 +964,25 @@ export class FsStore implements ObjectStore {
       await lock.release();
     }
     await this.#prune(dir);
+  }
+
+  /**
+   * `error`, or, when it is a missing key's and the root directory itself is
+   * gone (removed or renamed while in use, never made), the same error as a
+   * `StoreNotFoundError` that says so: a vanished store is not an empty one.
+   */
+  async #unlessRootGone(error: unknown): Promise<unknown> {
+    if (!(error instanceof NotFoundError) || error instanceof IsDirectoryError) return error;
+    try {
+      await Deno.stat(this.root);
+      return error;
+    } catch (e) {
+      if (!isMissing(e)) return error;
+    }
+    return new StoreNotFoundError(
+      `${error.message} (the store's directory ${this.root} does not exist)`,
+      { cause: error },
+    );
   }
 
   /** Maps filesystem errors to vc's error classes, naming the key and store. */

@@ -14,6 +14,7 @@ import {
   OfflineError,
   PreconditionFailedError,
   StoreError,
+  StoreNotFoundError,
   type VcError,
 } from "../errors.ts";
 import { isUnreachableError } from "./retry.ts";
@@ -111,7 +112,7 @@ export function s3HttpError(
   }
   if (status === 404) {
     if (code === "NoSuchBucket") {
-      return new NotFoundError(
+      return new StoreNotFoundError(
         `bucket s3://${ctx.bucket} does not exist at ${ctx.endpoint} (${ctx.operation} ${ctx.uri}: ${what})${
           bucketNameHint(ctx.bucket)
         }`,

@@ -63,6 +63,10 @@ export interface MultipartOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// Lines of framing (part headers) are decoded strictly: a filename sent in
+// another charset (Latin-1 bytes from curl on a Latin-1 system) was stored
+// with U+FFFD in place of its letters, so distinct names became one.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 const CRLF = encoder.encode("\r\n");
 const LF = encoder.encode("\n");
 /** Bytes gathered before passing file content on. */
@@ -197,6 +201,19 @@ async function nextPart(scanner: Scanner): Promise<Map<string, string> | undefin
 
 function malformed(what: string): HttpError {
   return new HttpError(400, `malformed multipart body: ${what}`);
+}
+
+/** A line of framing as text; 400 naming it (undecodable bytes as U+FFFD) when it is not UTF-8. */
+function lineText(bytes: Uint8Array): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    const shown = JSON.stringify(decoder.decode(bytes).slice(0, 100));
+    throw malformed(
+      `part header ${shown} is not UTF-8: send the filename in UTF-8, or as ` +
+        "filename*=UTF-8''... or filename*=ISO-8859-1''... (RFC 8187)",
+    );
+  }
 }
 
 /** The boundary parameter of a `multipart/form-data` content type. */
@@ -592,11 +609,11 @@ class Scanner {
       if (i >= 0) {
         if (this.#eol === undefined) {
           this.#eol = i > 0 && this.#buf[i - 1] === 0x0d ? CRLF : LF;
-          const text = decoder.decode(this.#take(i + 1 - this.#eol.length));
+          const text = lineText(this.#take(i + 1 - this.#eol.length));
           this.#take(this.#eol.length);
           return text;
         }
-        const text = decoder.decode(this.#take(i));
+        const text = lineText(this.#take(i));
         this.#take(eol.length);
         return text;
       }

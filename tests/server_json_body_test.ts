@@ -4,7 +4,7 @@
  * answers (IDs, 413 past the limit, 400 for bytes that are not UTF-8 and for
  * a body cut off), counted in the request's log line.
  */
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { startService } from "./server_helpers.ts";
 
 const enc = new TextEncoder();
@@ -53,6 +53,28 @@ Deno.test("serve: cache_id bodies over the JSON limit are 413, bytes that are no
     const { status, doc } = await postId(t.url, t.tokens.alice, body);
     assertEquals(status, 400, how);
     assertStringIncludes(doc.error, "not UTF-8");
+  }
+});
+
+Deno.test("serve: a cache_id body whose Content-Length is over the limit is 413 at once, not 408 later", async () => {
+  // A client that declares more than it sends (or sends it slowly) was
+  // waited for until the body timeout and then told 408.
+  await using t = await startService({ maxJsonBytes: 64, bodyIdleTimeoutMs: 30_000 });
+  const { hostname, port } = new URL(t.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    const head = `POST /v1/cache_id HTTP/1.1\r\nhost: x\r\nauthorization: ${t.tokens.alice}\r\n` +
+      `content-type: application/json\r\ncontent-length: 100000000000\r\n\r\n{"xyz": `;
+    await conn.write(enc.encode(head));
+    const buf = new Uint8Array(4096);
+    const started = performance.now();
+    const n = await conn.read(buf);
+    const answer = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+    assertStringIncludes(answer, "HTTP/1.1 413");
+    assertStringIncludes(answer, "JSON body exceeds 64 bytes (Content-Length: 100000000000)");
+    assert(performance.now() - started < 10_000, "answered before the body timeout");
+  } finally {
+    conn.close();
   }
 });
 

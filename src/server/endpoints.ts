@@ -171,11 +171,19 @@ function describe(meta: EntryMeta): Record<string, unknown> {
 /**
  * The JSON body as text. With a `Content-Length` within the limit it is read
  * in one go (Deno reads a body it knows the length of without a stream
- * per chunk); otherwise streamed, stopping at the limit.
+ * per chunk); over it, 413 before reading, as an upload's is (a client that
+ * declared more than it sent waited for the body timeout, then got 408);
+ * otherwise streamed, stopping at the limit.
  */
 async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
   const header = req.headers.get("content-length");
   const length = header === null ? NaN : Number(header);
+  if (length > ctx.maxJsonBytes) {
+    throw new HttpError(
+      413,
+      `JSON body exceeds ${ctx.maxJsonBytes} bytes (Content-Length: ${length})`,
+    );
+  }
   if (!(Number.isSafeInteger(length) && length <= ctx.maxJsonBytes) || req.body === null) {
     return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
   }

@@ -65,3 +65,35 @@ Deno.test("serve: a cache_id body in UTF-16 or UTF-32 gets the ID of the same JS
   assertEquals(bad.status, 400);
   assertStringIncludes(bad.doc.error, "not UTF-8, UTF-16 or UTF-32");
 });
+
+Deno.test("serve: a cache_id body with surrogates encoded in UTF-8 gets Python's surrogatepass ID", async () => {
+  // Python's json.loads decodes UTF-8 bytes with "surrogatepass": ED A0 80
+  // is a lone U+D800 there (a Python client encoding such a string with
+  // surrogatepass sends it). vc refused the body as not UTF-8.
+  await using t = await startService();
+  const enc = new TextEncoder();
+  const bytes = (...parts: (string | number[])[]) =>
+    new Uint8Array(parts.flatMap((p) => typeof p === "string" ? [...enc.encode(p)] : p));
+  const escaped = await postId(t.url, t.tokens.alice, enc.encode('{"x": "\\ud800\\ufeffa"}'));
+  assertEquals(escaped.status, 200);
+  // With a byte order mark first (dropped) and one after the surrogate (kept), as Python does.
+  const bom = [0xef, 0xbb, 0xbf];
+  const lone = await postId(
+    t.url,
+    t.tokens.alice,
+    bytes(bom, '{"x": "', [0xed, 0xa0, 0x80], bom, 'a"}'),
+  );
+  assertEquals([lone.status, lone.doc.cache_id], [200, escaped.doc.cache_id]);
+  // A pair encoded as two surrogates (CESU-8) dumps as the character's escapes: the emoji's ID.
+  const emoji = await postId(t.url, t.tokens.alice, enc.encode('{"x": "\u{1F600}"}'));
+  const cesu = await postId(
+    t.url,
+    t.tokens.alice,
+    bytes('{"x": "', [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80], '"}'),
+  );
+  assertEquals([cesu.status, cesu.doc.cache_id], [200, emoji.doc.cache_id]);
+  // Bytes that are not UTF-8 otherwise are still refused, surrogate or not.
+  const bad = await postId(t.url, t.tokens.alice, bytes('{"x": "', [0xed, 0xa0, 0x80, 0xe9], '"}'));
+  assertEquals(bad.status, 400);
+  assertStringIncludes(bad.doc.error, "not UTF-8, UTF-16 or UTF-32");
+});

@@ -33,6 +33,35 @@ function wideLayout(b: Uint8Array): Wide | undefined {
 }
 
 /**
+ * UTF-8 `bytes` in which surrogates are encoded (`ED A0 80` is U+D800), as
+ * Python's `surrogatepass` decodes them (a Python client that encoded a
+ * string holding a lone surrogate with it, or CESU-8), each as its UTF-16
+ * unit; `undefined` when they are not UTF-8 otherwise. Strict UTF-8 refuses
+ * such bytes, so the body was refused though the KBase server gave it an ID.
+ */
+function utf8PassingSurrogates(bytes: Uint8Array): string | undefined {
+  let text = "";
+  let from = 0;
+  for (
+    let i = bytes.indexOf(0xed);
+    i >= 0 && i + 2 < bytes.length;
+    i = bytes.indexOf(0xed, i + 1)
+  ) {
+    const [b1, b2] = [bytes[i + 1]!, bytes[i + 2]!];
+    if (b1 < 0xa0 || b1 > 0xbf || (b2 & 0xc0) !== 0x80) continue;
+    // 0xED is only ever a lead byte, so the bytes before it end a character.
+    const before = utf8OrUndefined(bytes.subarray(from, i), from > 0);
+    if (before === undefined) return undefined;
+    text += before + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
+    from = i + 3;
+    i += 2;
+  }
+  if (from === 0) return undefined; // no surrogate: not UTF-8 at all
+  const rest = utf8OrUndefined(bytes.subarray(from), true);
+  return rest === undefined ? undefined : text + rest;
+}
+
+/**
  * `bytes` decoded as the KBase server's `json.loads` would (UTF-8, or
  * UTF-16/32 with or without a byte order mark; lone surrogates pass, as
  * Python's `surrogatepass` lets them), or `undefined` when they are not
@@ -47,11 +76,14 @@ function wideLayout(b: Uint8Array): Wide | undefined {
  * const le = new Uint8Array([0xff, 0xfe, 0x7b, 0, 0x7d, 0]);
  * assert.equal(jsonBodyText(le), "{}");
  * assert.equal(jsonBodyText(new Uint8Array([0xff, 0xfe, 0x7b])), undefined); // odd length
+ * // A surrogate in UTF-8 bytes, as Python's "surrogatepass" reads it.
+ * assert.equal(jsonBodyText(new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22])), '"\ud800"');
+ * assert.equal(jsonBodyText(new Uint8Array([0x22, 0xe9, 0x22])), undefined); // Latin-1
  * ```
  */
 export function jsonBodyText(bytes: Uint8Array): string | undefined {
   const wide = wideLayout(bytes);
-  if (wide === undefined) return utf8OrUndefined(bytes);
+  if (wide === undefined) return utf8OrUndefined(bytes) ?? utf8PassingSurrogates(bytes);
   const { unit, big, skip } = wide;
   if ((bytes.length - skip) % unit !== 0) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

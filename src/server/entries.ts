@@ -278,23 +278,20 @@ export class Entries {
    * ```
    */
   async load(id: string, signal?: AbortSignal): Promise<LoadedEntry | undefined> {
-    let result: GetResult;
-    try {
-      result = await this.#store.get(
-        metaKey(id),
-        signal === undefined ? {} : { signal },
-      );
-    } catch (e) {
-      if (isMissingKey(e)) {
-        this.#known.delete(id);
-        return undefined;
-      }
-      throw e;
+    let read = await this.#readMeta(id, signal);
+    let parsed = read && parseMeta(read.text);
+    // Bytes damaged on their way (a proxy, a flaky link) must not read as
+    // damaged metadata: `reserve` replaces that, orphaning a good file. So a
+    // second read decides; damage at rest reads the same twice.
+    if (parsed !== undefined && "problem" in parsed) {
+      read = await this.#readMeta(id, signal);
+      parsed = read && parseMeta(read.text);
     }
-    // The bytes when the store read them whole (no stream to drain).
-    const text = await readSmallObjectText(result, `${this.#store.url}/${metaKey(id)}`);
-    const version = result.info.etag;
-    const parsed = parseMeta(text);
+    if (read === undefined || parsed === undefined) {
+      this.#known.delete(id);
+      return undefined;
+    }
+    const { version } = read;
     if ("problem" in parsed) {
       this.#known.delete(id);
       return {
@@ -306,6 +303,23 @@ export class Entries {
     const entry = { meta: parsed.meta, version };
     this.#remember(id, entry);
     return entry;
+  }
+
+  // The text and version of `id`'s metadata object, or undefined when it is missing.
+  async #readMeta(
+    id: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ text: string; version: string } | undefined> {
+    let result: GetResult;
+    try {
+      result = await this.#store.get(metaKey(id), signal === undefined ? {} : { signal });
+    } catch (e) {
+      if (isMissingKey(e)) return undefined;
+      throw e;
+    }
+    // The bytes when the store read them whole (no stream to drain).
+    const text = await readSmallObjectText(result, `${this.#store.url}/${metaKey(id)}`);
+    return { text, version: result.info.etag };
   }
 
   /**

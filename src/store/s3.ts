@@ -77,6 +77,7 @@ import {
   checkKey,
   checkMd5,
   describeCondition,
+  hasDotSegment,
   hexToBase64,
   isPrecondition,
   quoteEtag,
@@ -1165,8 +1166,16 @@ export class S3Store implements ObjectStore {
       return await this.#deleteOne(this.#fullKey(unique[0]!), options);
     }
     if (keys.length === 0) return;
-    const full = [...new Set(keys.map((k) => this.#fullKey(k)))];
-    if (full.length === 1) return await this.#deleteOne(full[0]!, options);
+    // A key with a `.` or `..` segment (another tool wrote it) has no URL of
+    // its own, but a DeleteObjects body names it exactly: it goes there, even
+    // alone, so a mirror's --delete removes it rather than fail every run.
+    // One XML cannot carry either is refused, as any request refuses it.
+    const full = [
+      ...new Set(keys.map((k) => this.#fullKey(k, { inBody: !NOT_XML_TEXT.test(k) }))),
+    ];
+    if (full.length === 1 && !hasDotSegment(full[0]!)) {
+      return await this.#deleteOne(full[0]!, options);
+    }
     // XML 1.0 cannot hold these characters, not even escaped (and a CR
     // would be read back as a LF): a DeleteObjects body naming such a key is
     // refused whole, its other 999 keys with it. Each goes alone, by URL.
@@ -1872,11 +1881,12 @@ export class S3Store implements ObjectStore {
     return { client, lean, region };
   }
 
-  #fullKey(key: string): string {
+  /** `inBody`: the key travels in a request body, where `.` segments are safe. */
+  #fullKey(key: string, { inBody = false }: { inBody?: boolean } = {}): string {
     if (typeof key !== "string" || key === "") {
       throw new InvalidInputError(`empty key in ${this.url}`);
     }
-    checkKey(key, this.url);
+    if (!inBody || !key.isWellFormed()) checkKey(key, this.url);
     const full = this.prefix === "" ? key : `${this.prefix}/${key}`;
     // S3 answers 400 KeyTooLongError past 1024 bytes, but only after a put
     // has sent its whole body (a mirror sent such a file again every run).

@@ -32,7 +32,7 @@ import type { PutOptions } from "./types.ts";
  * ```
  */
 export function checkKey(key: string, root: string): void {
-  if (key.split("/").some((s) => s === "." || s === "..")) {
+  if (hasDotSegment(key)) {
     throw new InvalidInputError(
       `key ${
         JSON.stringify(key)
@@ -42,6 +42,22 @@ export function checkKey(key: string, root: string): void {
   if (!key.isWellFormed()) {
     throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
   }
+}
+
+/**
+ * Whether `key` has a `.` or `..` segment, which a URL cannot carry as it is
+ * (fetch normalizes it away) but a request body can (DeleteObjects).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasDotSegment } from "./s3_request.ts";
+ * assert.equal(hasDotSegment("z/../w"), true);
+ * assert.equal(hasDotSegment("a/.b"), false);
+ * ```
+ */
+export function hasDotSegment(key: string): boolean {
+  return key.split("/").some((s) => s === "." || s === "..");
 }
 
 /**

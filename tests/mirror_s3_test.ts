@@ -200,7 +200,9 @@ Deno.test("mirror (fake S3): store → local reports an object with content whos
   assertEquals(r.failed.map((f) => f.key), ["datadir/"]);
   assertStringIncludes(r.failed[0]!.error, "names a directory");
   assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["ok.txt"]);
-  // The other way, such an object is not the mirror's to delete.
+  // The other way it has no source file, as any object another tool put
+  // under the prefix: --delete removes it (as `aws s3 sync --delete` does),
+  // and the empty folder marker stays.
   const back = await mirror({
     sources: [out],
     target: b.store,
@@ -209,8 +211,9 @@ Deno.test("mirror (fake S3): store → local reports an object with content whos
     statePath: join(w.dir, "s2.db"),
     racyWindowMs: RACY_MS,
   });
-  assertEquals(back.deleted, 0);
-  assertEquals(await (await b.store.get("p/datadir/")).info.size, 4);
+  assertEquals(back.deletedKeys, ["datadir/"]);
+  assertEquals(await b.store.head("p/datadir/"), undefined);
+  assertEquals((await b.store.head("p/folder/"))?.size, 0);
 });
 
 Deno.test("mirror (fake S3): uploads carry a content type from the file's extension, in one part or many", async () => {

@@ -483,7 +483,12 @@ export class Mirror {
           this.#stores[0]!,
           this.#storePrefix,
           this.#filter,
-          listOptions,
+          // A key ending in `/` that holds data (`aws s3api put-object --key
+          // d/ --body f`) is no folder marker and can have no source file: it
+          // is an entry only on the target, which --delete removes, as
+          // `aws s3 sync --delete` does; empty markers stay, and so does the
+          // prefix's own.
+          { ...listOptions, directoryObjects: true },
         );
         const pairs = this.#unchangedSkipped(
           run,
@@ -500,6 +505,7 @@ export class Mirror {
                 listRemoteBatches(s, this.#storePrefix, this.#filter, {
                   ...listOptions,
                   directoryObjects: true,
+                  prefixObject: true,
                   // Said by the second listing, which the run goes by.
                   ...(first ? { onWarning: () => {} } : {}),
                   onObject: () => {

@@ -81,6 +81,12 @@ export interface ListRemoteOptions {
    */
   directoryObjects?: boolean;
   /**
+   * With `directoryObjects`, also the prefix's own folder marker when it has
+   * content (`p/` of `s3://b/p`, listed as the empty key): a download reports
+   * it, while an upload's --delete never removes the marker of its own prefix.
+   */
+  prefixObject?: boolean;
+  /**
    * Told that the listing found an object under the prefix, whether it is
    * mirrored or not (a folder marker, a key the filter leaves out): a prefix
    * with none at all is not there (a mistyped one), not an empty source.
@@ -140,7 +146,8 @@ export async function* listRemoteBatches(
     // the empty key: a directory object like any other, not a file.
     if (
       (key === "" || o.key.endsWith("/")) &&
-      (o.size === 0 || options.directoryObjects !== true)
+      (o.size === 0 || options.directoryObjects !== true ||
+        (key === "" && options.prefixObject !== true))
     ) {
       return undefined;
     }

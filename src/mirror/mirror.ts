@@ -41,7 +41,7 @@ import {
   type Pair,
   readAheadChunks,
 } from "./plan.ts";
-import { failure, heldBack, message, MirrorInterruptedError } from "./report.ts";
+import { failure, HELD_NAMED, heldBack, message, MirrorInterruptedError } from "./report.ts";
 import {
   foldedDirectoryClashes,
   type FoldedPlan,
@@ -1462,6 +1462,16 @@ export class Mirror {
   }
 
   /**
+   * The first queued deletes of `count`, named (exact: the CLI prints
+   * them inert) with how many more: what "check the source" checks against.
+   */
+  #firstQueuedDeletes(count: number): string {
+    const first: { key: string }[] = this.#state.queuedDeletes(HELD_NAMED).next().value ?? [];
+    const names = first.map((d) => d.key).join(", ");
+    return count > first.length ? `${names} and ${count - first.length} more` : names;
+  }
+
+  /**
    * Drops the queued deletes of local files a source key names in another
    * letter case or Unicode form (`Run.folded`); returns how many went.
    */
@@ -1537,8 +1547,8 @@ export class Mirror {
       run.incomplete ??=
         `${counted(run.deletes, "target entry", "target entries")} ${
           run.deletes === 1 ? "has" : "have"
-        } no source, more than the ${max} one pass or batch may delete (maxDelete, --max-delete); ` +
-        `check the source, then raise the limit`;
+        } no source, more than the ${max} one pass or batch may delete (maxDelete, --max-delete): ` +
+        `${this.#firstQueuedDeletes(run.deletes)}; check the source, then raise the limit`;
     }
     if (run.incomplete !== undefined) {
       run.report.deletesSkipped = `${run.incomplete}; nothing was deleted`;

@@ -7,6 +7,7 @@
 import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
+import { realish } from "../real_path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -424,22 +425,6 @@ async function localSourceBase(dir: string, sourcePrefix: string | undefined): P
       return sourceBase(realDir, realPrefix);
     } catch {
       throw error;
-    }
-  }
-}
-
-/** `path` with its links resolved, as far as it exists (the rest appended). */
-async function realish(path: string): Promise<string> {
-  const rest: string[] = [];
-  let at = path;
-  for (;;) {
-    try {
-      return join(await Deno.realPath(at), ...rest.reverse());
-    } catch {
-      const parent = resolve(at, "..");
-      if (parent === at) return path;
-      rest.push(at.slice(parent.length).replace(/^[\\/]+/, ""));
-      at = parent;
     }
   }
 }

@@ -13,6 +13,8 @@
  */
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
+import { fromFileUrl, sep } from "../path.ts";
+import { realish } from "../real_path.ts";
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -1315,6 +1317,8 @@ export class Repository implements AsyncDisposable {
     checkOptions("Repository.backup()", options, PROGRESS_OPTIONS);
     const { signal, onProgress } = options;
     signal?.throwIfAborted();
+    // Before the snapshot, which can take a while on a large catalog.
+    if (dest !== undefined) await this.#refuseUnderContent(dest);
     const createdAt = new Date(this.clock.now()).toISOString();
     // Written to a temp file, then uploaded from it: a catalog of any size
     // is never held in memory whole (one that is killed leaves it for the
@@ -1341,14 +1345,6 @@ export class Repository implements AsyncDisposable {
     onProgress?.({ current: "uploading" });
     let uri: string;
     if (dest !== undefined) {
-      // GC deletes what no record references under the content prefix.
-      const content = joinUri(this.store.url, this.marker.contentPrefix);
-      if (objectLocation(dest).startsWith(content)) {
-        throw new InvalidInputError(
-          `backup destination ${dest} is under the repository's content (${content}), which gc ` +
-            "collects; write it elsewhere, or omit it for backups/",
-        );
-      }
       // The snapshot can take a while on a large catalog: a stop meanwhile uploads nothing.
       signal?.throwIfAborted();
       await writeObjectUri(dest, { path }, this.#openStore, signal, uploaded);
@@ -1376,6 +1372,31 @@ export class Repository implements AsyncDisposable {
       }
     }
     return { uri, counts, bytes: size };
+  }
+
+  /**
+   * Refuses a backup destination under the content prefix, whose objects no
+   * record references, so gc deletes them: also one that reaches it through
+   * a symbolic link (`/srv/link/content/x.gz`, `link` → the repository), or
+   * the repository through one, which the URIs' text does not show.
+   */
+  async #refuseUnderContent(dest: string): Promise<void> {
+    const content = joinUri(this.store.url, this.marker.contentPrefix);
+    const location = objectLocation(dest);
+    let under = location.startsWith(content);
+    if (!under && location.startsWith("file:") && content.startsWith("file:")) {
+      const [real, realContent] = await Promise.all([
+        realish(fromFileUrl(location)),
+        realish(fromFileUrl(content)),
+      ]);
+      under = real.startsWith(realContent.endsWith(sep) ? realContent : realContent + sep);
+    }
+    if (under) {
+      throw new InvalidInputError(
+        `backup destination ${dest} is under the repository's content (${content}), which gc ` +
+          "collects; write it elsewhere, or omit it for backups/",
+      );
+    }
   }
 
   /**

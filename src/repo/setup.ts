@@ -11,6 +11,7 @@ import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
+import { realish } from "../real_path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -167,7 +168,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     }
     await refuseForeignContent(store, uri, CONTENT_PREFIX, signal);
     await refuseInsideRepository(store.url, options.openStore ?? openStore, signal);
-    refuseCatalogInContent(store, ref, CONTENT_PREFIX);
+    await refuseCatalogInContent(store, ref, CONTENT_PREFIX);
     const catalog = await untilAborted(createCatalog(ref, options), signal, (late) => late.close());
     let repository: string = crypto.randomUUID();
     // An init of this store that died between its catalog commit and its
@@ -494,10 +495,21 @@ export function catalogInContent(
 }
 
 // A SQLite catalog file under a directory store's content prefix is an
-// object no record references: gc would delete the catalog itself.
-function refuseCatalogInContent(store: ObjectStore, ref: CatalogRef, prefix: string): void {
+// object no record references: gc would delete the catalog itself. Also
+// when a symbolic link leads there (the catalog's path, or the store's,
+// through one), which the paths' text does not show.
+async function refuseCatalogInContent(
+  store: ObjectStore,
+  ref: CatalogRef,
+  prefix: string,
+): Promise<void> {
   if (ref.kind !== "sqlite" || !store.url.startsWith("file:")) return;
-  const content = catalogInContent(store.url, ref.path, prefix);
+  let content = catalogInContent(store.url, ref.path, prefix);
+  if (content === undefined) {
+    const dir = joinOn(Deno.build.os, fromFileUrl(store.url), prefix);
+    const [realCatalog, realContent] = await Promise.all([realish(ref.path), realish(dir)]);
+    if (pathBelow(realCatalog, realContent) !== undefined) content = dir;
+  }
   if (content !== undefined) {
     throw new InvalidInputError(
       `catalog sqlite:${ref.path} is inside the repository's content (${content}), where gc ` +
@@ -669,7 +681,7 @@ export async function restoreRepository(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
-    refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
+    await refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     // All of the snapshot is read and checked before any catalog is touched
     // (created, upgraded, set aside when damaged): a snapshot that is cut
     // short or damaged changes nothing. (Whose it is, is checked against the

@@ -24,6 +24,8 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { fromFileUrl, pathBelow, sep } from "../path.ts";
+import { realish } from "../real_path.ts";
 import type { PendingUpload } from "../store/types.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import type { Row, Tx } from "./catalog.ts";
@@ -246,11 +248,21 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     onSwept: (path) => report.removedTemps.push(path),
     ...(signal === undefined ? {} : { signal }),
   });
+  const catalogFiles = await catalogKeysInContent(repo);
   let listed = 0;
   count("listing objects", 0);
   for await (const info of listing) {
     count("listing objects", ++listed);
     if (referenced.has(info.key)) continue;
+    if (catalogFiles.has(info.key)) {
+      skipped.push({
+        key: info.key,
+        problem: "the repository's own SQLite catalog, never deleted: move it out of " +
+          `${repo.marker.contentPrefix} (vc repo backup, then vc repo restore SNAPSHOT --catalog ` +
+          "sqlite:PATH)",
+      });
+      continue;
+    }
     if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
   if (!dryRun) {
@@ -262,6 +274,24 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   signal?.throwIfAborted();
   await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal, count);
   return report;
+}
+
+/**
+ * The keys of the repository's own SQLite catalog (its file and the WAL,
+ * shared-memory and journal files beside it) when they lie under the content
+ * prefix of its directory store: no record references them, yet they are
+ * never to be deleted. `init` and `restore` refuse such a catalog, but one
+ * made before they saw through symbolic links, or named in a marker edited
+ * by hand, may be there.
+ */
+async function catalogKeysInContent(repo: Repository): Promise<Set<string>> {
+  const ref = repo.marker.catalog;
+  if (ref.kind !== "sqlite" || !repo.store.url.startsWith("file:")) return new Set();
+  const [root, file] = await Promise.all([realish(fromFileUrl(repo.store.url)), realish(ref.path)]);
+  const below = pathBelow(file, root);
+  const key = below?.split(sep).join("/");
+  if (key === undefined || !key.startsWith(repo.marker.contentPrefix)) return new Set();
+  return new Set(["", "-wal", "-shm", "-journal"].map((suffix) => key + suffix));
 }
 
 /**

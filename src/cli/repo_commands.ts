@@ -385,6 +385,16 @@ export const get: Command = {
       // and leave its target, which others read, as it was.
       const { linkTarget } = await import("../link_target.ts");
       const target = await linkTarget(dest, "--to");
+      // Over the marker, the catalog or a content object, the copy would
+      // destroy the repository or change another record's content.
+      const { repositoryFileAt } = await import("../repo/own_files.ts");
+      const own = await repositoryFileAt(repo.store.url, repo.marker, target);
+      if (own !== undefined) {
+        throw new UsageError(`--to ${dest} is ${own}`, {
+          command: "repo get",
+          hint: "copy to a file of your own; --local prints the cached copy's path to read",
+        });
+      }
       // Drawn: a copy of a GB takes seconds.
       using bar = ctx.out.progress(`copy record ${id}`);
       try {

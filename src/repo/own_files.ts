@@ -47,12 +47,35 @@ export async function repositoryFileAt(
       return `the repository's SQLite catalog ${catalog.path}`;
     }
   }
+  return await storeFileAt(storeUrl, marker.contentPrefix, real);
+}
+
+/**
+ * What of the directory store at `storeUrl` (a repository's, its content
+ * under `contentPrefix`) the local `path` is, links resolved: its marker, a
+ * file under its content or backups, or one of the store's own files
+ * (`.vc~…`); undefined when it is none of them, or the store is no directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storeFileAt } from "./own_files.ts";
+ * assert.match((await storeFileAt("file:///srv/r", "content/", "/srv/r/backups/x.gz"))!, /backups/);
+ * assert.equal(await storeFileAt("file:///srv/r", "content/", "/srv/r/notes.txt"), undefined);
+ * assert.equal(await storeFileAt("s3://b/r", "content/", "/srv/r/.vc-repo.json"), undefined);
+ * ```
+ */
+export async function storeFileAt(
+  storeUrl: string,
+  contentPrefix: string,
+  path: string,
+): Promise<string | undefined> {
   if (!storeUrl.startsWith("file:")) return undefined;
   const root = fromFileUrl(storeUrl);
-  const key = pathBelow(real, await realish(root))?.split(sep).join("/");
+  const key = pathBelow(await realish(path), await realish(root))?.split(sep).join("/");
   if (key === undefined) return undefined;
   if (key === MARKER_KEY) return `the repository's marker in ${root}`;
-  for (const prefix of [marker.contentPrefix, BACKUP_PREFIX]) {
+  for (const prefix of [contentPrefix, BACKUP_PREFIX]) {
     // Written there, a copy would replace a record's content or a backup,
     // or be taken by gc for content no record references.
     if (key.startsWith(prefix)) return `under the repository's ${prefix} in ${root}`;

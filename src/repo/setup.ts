@@ -42,6 +42,7 @@ import {
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
+import { storeFileAt } from "./own_files.ts";
 import { openCatalog } from "./open_catalog.ts";
 import {
   createSchema,
@@ -168,7 +169,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     }
     await refuseForeignContent(store, uri, CONTENT_PREFIX, signal);
     await refuseInsideRepository(store.url, options.openStore ?? openStore, signal);
-    await refuseCatalogInContent(store, ref, CONTENT_PREFIX);
+    await refuseCatalogInStore(store, ref, CONTENT_PREFIX);
     const catalog = await untilAborted(createCatalog(ref, options), signal, (late) => late.close());
     let repository: string = crypto.randomUUID();
     // An init of this store that died between its catalog commit and its
@@ -498,7 +499,7 @@ export function catalogInContent(
 // object no record references: gc would delete the catalog itself. Also
 // when a symbolic link leads there (the catalog's path, or the store's,
 // through one), which the paths' text does not show.
-async function refuseCatalogInContent(
+async function refuseCatalogInStore(
   store: ObjectStore,
   ref: CatalogRef,
   prefix: string,
@@ -514,6 +515,17 @@ async function refuseCatalogInContent(
     throw new InvalidInputError(
       `catalog sqlite:${ref.path} is inside the repository's content (${content}), where gc ` +
         "deletes what no record references; put it elsewhere (default: beside the content)",
+    );
+  }
+  // Nor over the marker (a restore set it aside as a damaged catalog, and
+  // then wrote the marker over the new catalog), a backup or a file of the
+  // store's own: only the default catalog file has a name of the store's.
+  const here = defaultCatalogPath(store.url);
+  if (await realish(ref.path) === await realish(here)) return;
+  const own = await storeFileAt(store.url, prefix, ref.path);
+  if (own !== undefined) {
+    throw new InvalidInputError(
+      `catalog sqlite:${ref.path} is ${own}; put it elsewhere (default: ${here})`,
     );
   }
 }
@@ -681,7 +693,7 @@ export async function restoreRepository(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
-    await refuseCatalogInContent(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
+    await refuseCatalogInStore(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     // All of the snapshot is read and checked before any catalog is touched
     // (created, upgraded, set aside when damaged): a snapshot that is cut
     // short or damaged changes nothing. (Whose it is, is checked against the

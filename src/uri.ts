@@ -68,7 +68,8 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * string, one with leading whitespace (`" s3://b/k"` would be a local path),
  * an unknown
  * scheme, a bad bucket name, a NUL character, a `file://` that names no
- * path, a `file://` URI with a query or fragment (an unencoded `?` or `#`),
+ * path, a `file://` URI with a query or fragment (an unencoded `?` or `#`)
+ * or, off Windows, a backslash ({@linkcode fileUriBackslashProblem}),
  * or a known scheme without `//` (`s3:/x`, which would otherwise be
  * taken for a local path). Keys are kept verbatim (`..` included): stores
  * and the cache layout decide what they accept.
@@ -157,6 +158,8 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
           }`,
       );
     }
+    const backslash = fileUriBackslashProblem(uri);
+    if (backslash !== undefined) throw new InvalidInputError(backslash);
     let path: string;
     try {
       path = fileURLToPath(exactFileUrl(uri));
@@ -187,6 +190,34 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
   throw new InvalidInputError(
     `unsupported scheme ${JSON.stringify(scheme)} in ${redactUrl(uri)}: expected s3:// or file://`,
   );
+}
+
+/**
+ * Why `uri` (a `file://` URI) is refused for a backslash on `os` (default
+ * this platform), or undefined. URL parsing reads a `\\` in a `file:` URL as
+ * `/`, which on Windows is what it means (a separator), but elsewhere names
+ * another file than the one written: `file:///srv/out\\dir` would be
+ * `/srv/out/dir`, not the directory `out\\dir` (a name Linux and macOS take),
+ * and be read or written in its place. A backslash of a name is written
+ * `%5C`, as `joinUri` and `formatUri` write it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileUriBackslashProblem } from "./uri.ts";
+ * assert.match(fileUriBackslashProblem("file:///srv/a\\b.csv", "linux") ?? "", /%5C/);
+ * assert.equal(fileUriBackslashProblem("file:///C:\\data\\b.csv", "windows"), undefined);
+ * assert.equal(fileUriBackslashProblem("file:///srv/a%5Cb.csv", "linux"), undefined);
+ * ```
+ */
+export function fileUriBackslashProblem(
+  uri: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  if (os === "windows" || !uri.includes("\\")) return undefined;
+  return `invalid file URI ${JSON.stringify(redactUrl(uri))}: a URI reads a backslash as "/" ` +
+    `(it would be ${redactUrl(uri.replaceAll("\\", "/"))}); write "/" between directories, ` +
+    `or a backslash of a file name as %5C`;
 }
 
 /**

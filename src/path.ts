@@ -357,8 +357,8 @@ function win32PathOfFileUrl(u: URL): string {
 }
 
 /**
- * `node:path`'s `win32.join`, for the Windows paths vc computes on any
- * platform (default directories of a Windows user).
+ * `node:path`'s `win32.join` (loaded on first use), for the Windows paths vc
+ * computes on any platform (default directories of a Windows user).
  *
  * @example
  * ```ts
@@ -368,22 +368,11 @@ function win32PathOfFileUrl(u: URL): string {
  * ```
  */
 export function win32Join(...paths: string[]): string {
-  const joined = paths.filter((p) => p.length > 0).join("\\");
-  if (joined.length === 0) return ".";
-  const unc = /^[\\/]{2}[^\\/]/.test(joined);
-  const root = win32Root(joined);
-  const rest = joined.slice(root.length).split(/[\\/]+/);
-  const out: string[] = [];
-  for (const s of rest) {
-    if (s === "" || s === ".") continue;
-    if (s === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
-    else if (s !== ".." || root === "") out.push(s);
-  }
-  const trailing = /[\\/]$/.test(joined) && out.length > 0 ? "\\" : "";
-  const head = root.replaceAll("/", "\\");
-  const body = out.join("\\") + trailing;
-  if (body === "") return head === "" ? "." : unc ? head : head;
-  return head + body;
+  // node's own: its rules for drives and UNC roots are subtle (`.` + `c:/`
+  // stays the relative `.\c:\`, a bare UNC root keeps its `\`). Called for
+  // Windows paths only: in production on Windows, where path.ts loads
+  // node:path anyway.
+  return native().path.win32.join(...paths);
 }
 
 /**

@@ -91,8 +91,19 @@ Deno.test("path: win32Join and win32Root match node's win32", () => {
     ["\\\\server\\share\\home", "vc"],
     ["C:\\a", "..", "b"],
     ["D:\\x\\.\\y", "z"],
+    // A later drive is no root: the path stays relative (not the drive root `c:\`).
+    [".", "c:/"],
+    ["..", "C:\\", "\\"],
+    // A bare UNC root keeps its separator; a leading `\` is no UNC root.
+    ["\\\\srv\\share"],
+    ["\\", "c:/", "//srv/share/"],
+    ["C:"],
   ];
   for (const c of cases) assertEquals(win32Join(...c), win32.join(...c), `win32Join ${c}`);
+  // What those mean, spelled out (a repository store on a share: file://srv/share).
+  assertEquals(win32Join(".", "c:/"), ".\\c:\\");
+  assertEquals(win32Join("\\\\srv\\share"), "\\\\srv\\share\\");
+  assertEquals(win32Join("\\\\srv\\share", ".vc~repo.sqlite"), "\\\\srv\\share\\.vc~repo.sqlite");
   for (
     const p of [
       "C:\\data\\x",

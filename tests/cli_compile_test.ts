@@ -139,6 +139,13 @@ Deno.test("compile: deno.json tasks use exactly the shared permission flags", as
       "--allow-run=deno scripts/install_lock.ts vc",
   );
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
+  assertEquals(config.tasks.demo, `deno run ${flags} scripts/demo.ts`);
+  // Any other task that runs vc's code with vc's permissions takes all of them,
+  // so that a change to scripts/permissions.ts cannot leave one behind.
+  for (const [name, task] of Object.entries(config.tasks as Record<string, string>)) {
+    if (!task.includes("--allow-env=VC_")) continue;
+    assertStringIncludes(task, flags, `task ${name}`);
+  }
 });
 
 Deno.test("compile: SHA256SUMS lines are sha256sum -c compatible", async () => {

@@ -13,8 +13,8 @@
  */
 import { fsPlatform } from "./fs_platform.ts";
 
-/** Waits between attempts (ms): about 0.6 s in all. */
-const RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320];
+/** Waits between attempts (ms): about a second in all, as the README promises. */
+const RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 400];
 
 /** A rename over an open file that Windows refuses, for now. */
 function isHeldOpen(error: unknown): boolean {
@@ -39,7 +39,7 @@ function sleepSync(ms: number): void {
  * Renames `from` over `to` (see the module doc): where files held open
  * cannot be replaced (`fsPlatform.mandatoryLocks`, i.e. Windows), retries
  * briefly, then throws `PermissionDenied` naming `to`. Elsewhere exactly
- * `Deno.renameSync`. Synchronous (it may block up to ~0.6 s on Windows).
+ * `Deno.renameSync`. Synchronous (it may block up to ~1 s on Windows).
  *
  * @example
  * ```ts

@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "../src/atomic_write.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { renameOver, renameOverSync } from "../src/replace_file.ts";
 import { withTempDir } from "./versioned_helpers.ts";
 
 /** Runs `fn` with `Deno.renameSync` failing like Windows for its first `failures` calls. */
@@ -81,5 +82,29 @@ Deno.test("flock strategy: a refused rename fails at once, unchanged", async () 
       assertEquals(calls, 1, "no retry");
     });
     assertEquals(names(dir), []);
+  });
+});
+
+// The README promises about a second of retries: an antivirus scan or a
+// viewer's hold outlasts the 0.6 s the retries took.
+Deno.test("Windows strategy (logic): a replace held open is retried for about a second", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.csv`, "old");
+    await withFsPlatform({ mandatoryLocks: true }, async () => {
+      for (const rename of [renameOver, renameOverSync]) {
+        await Deno.writeTextFile(`${dir}/new`, "new");
+        const start = performance.now();
+        const calls = await withRefusedRenames(1000, async () => {
+          await assertRejects(
+            async () => await rename(`${dir}/new`, `${dir}/a.csv`),
+            Deno.errors.PermissionDenied,
+          );
+        });
+        const waited = performance.now() - start;
+        assert(waited >= 950 && waited < 10_000, `gave up after ${waited.toFixed(0)} ms`);
+        assertEquals(calls, 8, "seven retries after the first refusal");
+      }
+    });
+    assertEquals(await Deno.readTextFile(`${dir}/a.csv`), "old");
   });
 });

@@ -39,6 +39,40 @@ Deno.test("cli path and prefill: PATH@ a non-version is named as no version", as
   assert(!listed.stderr.includes("own argument"), listed.stderr);
 });
 
+// A list line with a short version (`@1.0`) or a git tag's (`@v1.0.0`) was
+// "not in manifest" and nothing more: CI's log did not say the version was the typo.
+Deno.test("prefill and path: PATH@ a short or v-prefixed version is named as no version", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.csv", "a\n");
+  await ws.vc("add", "/data/a.csv", "src/a.csv");
+
+  await ws.write("list.txt", "/data/a.csv@1.0\n/data/a.csv@v1.0.0\n");
+  const listed = await ws.vc(
+    "prefill",
+    "--manifest",
+    "versioned_assets.json",
+    "--list",
+    "list.txt",
+  );
+  assertEquals(listed.code, 1, listed.stderr);
+  for (const [line, v] of [[1, "1.0"], [2, "v1.0.0"]] as const) {
+    assertStringIncludes(
+      listed.stderr,
+      `list.txt:${line}: /data/a.csv@${v}: /data/a.csv@${v} is not in manifest`,
+    );
+    assertStringIncludes(
+      listed.stderr,
+      `${v} is not a version of /data/a.csv: a version is MAJOR.MINOR.PATCH`,
+    );
+  }
+  const at = await ws.vc("path", "/data/a.csv@v1.0.0");
+  assertFailure(at, 1, "v1.0.0 is not a version of /data/a.csv");
+  // An `@` that is no version attempt stays a path of its own: no such hint.
+  const other = await ws.vc("path", "/data/a.csv@2x");
+  assertFailure(other, 1, "/data/a.csv@2x is not in manifest");
+  assert(!other.stderr.includes("is not a version"), other.stderr);
+});
+
 // A key copied from `aws s3 ls` or `vc path-remote` (`/data/a.1.0.0.csv`)
 // where the path goes: the error names the path and version it stands for.
 Deno.test("cli path, get: a bucket key's name gets a hint naming its path and version", async () => {

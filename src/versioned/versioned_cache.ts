@@ -2282,7 +2282,9 @@ export class VersionedCache {
       }
     };
     // `PATH@VERSION` is the list-file form; here the version is an argument.
-    const at = /^(.*)@(\d+\.\d+\.\d+)$/.exec(path);
+    // What only looks like one (`1.0`, a git tag's `v1.0.0`) is caught too:
+    // a list line `/a.csv@1.0` was "not in manifest", not saying why.
+    const at = /^(.*)@([vV]?\d+(?:\.\d+)*)$/.exec(path);
     if (at !== null && listed(at[1]!)) {
       // `1.02.0` looks like a version but is none (a leading zero): giving it
       // as an argument would fail too, and a list file has no argument to give
@@ -2290,7 +2292,7 @@ export class VersionedCache {
       if (!isVersion(at[2]!)) {
         return new NotFoundError(
           `${path} is not in manifest ${this.manifest}; ${at[2]} is not a version of ${at[1]}: ` +
-            `a version is MAJOR.MINOR.PATCH without leading zeros (e.g. 1.2.5)`,
+            `a version is MAJOR.MINOR.PATCH without leading zeros or a \`v\` (e.g. 1.2.5)`,
         );
       }
       return new NotFoundError(

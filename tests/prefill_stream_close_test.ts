@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
-import { prefill } from "../src/prefill/prefill.ts";
+import { prefill, PrefillInterruptedError } from "../src/prefill/prefill.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
 
 async function files(dir: string, n: number): Promise<string[]> {
@@ -43,7 +43,8 @@ for (const kind of ["async", "sync"] as const) {
       concurrency: 2,
       signal: controller.signal,
     }).then(() => undefined, (e: unknown) => e);
-    assertEquals(error, reason);
+    assert(error instanceof PrefillInterruptedError, String(error));
+    assertEquals(error.cause, reason);
     assert(closed, "the iterator of items was left open");
   });
 }

@@ -9,7 +9,7 @@ import {
 } from "./assert.ts";
 import { InvalidInputError, NotFoundError } from "../src/errors.ts";
 import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
-import { prefill, type PrefillProgress } from "../src/prefill/prefill.ts";
+import { prefill, PrefillInterruptedError, type PrefillProgress } from "../src/prefill/prefill.ts";
 import { parsePrefillItem, readListFile } from "../src/prefill/list_file.ts";
 import { tempDir, workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
 import { readManifest } from "../src/versioned/manifest.ts";
@@ -159,7 +159,7 @@ Deno.test("versioned items need a manifest; manifests that cannot be read are fa
   assertStringIncludes(broken.failed[0]?.error ?? "", "does not exist");
 });
 
-Deno.test("an aborted prefill stops and rejects with the reason", async () => {
+Deno.test("an aborted prefill stops and rejects with the reason as cause", async () => {
   const counter = newCounter();
   await using ws = await workspace({ wrap: (s) => new CountingStore(s, counter) });
   const uris: string[] = [];
@@ -177,8 +177,10 @@ Deno.test("an aborted prefill stops and rejects with the reason", async () => {
       if (p.done === 2) controller.abort(reason);
     },
   });
-  const error = await assertRejects(() => run);
-  assertEquals(error, reason);
+  const error = await assertRejects(() => run, PrefillInterruptedError);
+  assertEquals(error.cause, reason);
+  // What was done before the stop: the two items finished.
+  assertEquals([error.summary.fetched, error.summary.failed], [2, []]);
   assert(counter.gets < 10, `stopped early (${counter.gets} gets)`);
 });
 

@@ -10,12 +10,20 @@ import {
   DEFAULT_PREFILL_CONCURRENCY,
   prefill as runPrefill,
   type PrefillFailure,
+  PrefillInterruptedError,
   type PrefillSummary,
 } from "../prefill/prefill.ts";
 import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_file.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
-import { countFlag, EXIT_FAILURE, EXIT_OK, UsageError, withoutAllowAllAdvice } from "./errors.ts";
+import {
+  countFlag,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  UsageError,
+  withoutAllowAllAdvice,
+} from "./errors.ts";
 import { printable } from "../printable.ts";
 import {
   manifestMissing,
@@ -175,17 +183,26 @@ export const prefill: Command = {
       ? []
       : await openManifests(manifests, own, cache, settings);
     let summary: PrefillSummary;
+    let interrupted: PrefillInterruptedError | undefined;
     try {
       using bar = out.progress("prefill");
-      summary = await runPrefill({
-        cache,
-        versioned,
-        uris: items,
-        ...(concurrency === undefined ? {} : { concurrency }),
-        // The item in hand's own percentage after its name (`/big.bin: downloading 45%`).
-        onProgress: (p) => bar.onItems(withStep(p)),
-        ...(io.signal ? { signal: io.signal } : {}),
-      });
+      try {
+        summary = await runPrefill({
+          cache,
+          versioned,
+          uris: items,
+          ...(concurrency === undefined ? {} : { concurrency }),
+          // The item in hand's own percentage after its name (`/big.bin: downloading 45%`).
+          onProgress: (p) => bar.onItems(withStep(p)),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
+      } catch (error) {
+        // Ctrl-C, or CI cancelling the job: what was done and what failed
+        // is still said below, then the exit is 130.
+        if (!(error instanceof PrefillInterruptedError)) throw error;
+        interrupted = error;
+        summary = error.summary;
+      }
       bar.done();
       // Manifests are read first: their failures come first.
       summary.failed.unshift(...missing);
@@ -196,6 +213,16 @@ export const prefill: Command = {
       await Promise.allSettled(versioned.map((v) => v.close()));
       await cache.close();
       warnings.finish();
+    }
+    if (interrupted !== undefined) {
+      writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
+      if (out.mode === "json") {
+        // stdout gone: stderr says it below.
+        await out.status({ ...summary, interrupted: true }, []).catch(() => {});
+      }
+      // Its last line, also with --quiet and off a terminal.
+      out.failure(interrupted.message);
+      return EXIT_INTERRUPTED;
     }
     // A confirmation (--quiet drops it): what failed is said below either way.
     // The failures reach stderr also when stdout cannot be written (a full

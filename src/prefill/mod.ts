@@ -26,7 +26,7 @@
  *
  * @module
  */
-export { DEFAULT_PREFILL_CONCURRENCY, prefill } from "./prefill.ts";
+export { DEFAULT_PREFILL_CONCURRENCY, prefill, PrefillInterruptedError } from "./prefill.ts";
 export type { PrefillFailure, PrefillOptions, PrefillProgress, PrefillSummary } from "./prefill.ts";
 export { listEntries, parsePrefillItem, readListEntries, readListFile } from "./list_file.ts";
 export type {

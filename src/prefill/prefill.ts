@@ -13,6 +13,7 @@ import {
   NotFoundError,
   OfflineError,
   StoreError,
+  VcError,
 } from "../errors.ts";
 import {
   checkRequiredOptions,
@@ -71,7 +72,11 @@ export interface PrefillOptions {
   concurrency?: number | undefined;
   /** Called as items finish and bytes arrive. */
   onProgress?: ((progress: PrefillProgress) => void) | undefined;
-  /** Stops starting new items and aborts those in flight; `prefill` then rejects with the reason. */
+  /**
+   * Stops starting new items and aborts those in flight; `prefill` then rejects with a
+   * {@linkcode PrefillInterruptedError}: its `cause` the signal's reason, its `summary` what was
+   * done.
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -271,6 +276,15 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     }
   };
 
+  const summary = (): PrefillSummary => ({
+    total: counts.total,
+    fetched,
+    alreadyCached,
+    failed: failed.sort((a, b) => a.order - b.order).map(({ order: _o, ...f }) => f),
+    bytes,
+    // Whole milliseconds, as a mirror says them (no float noise in --json).
+    seconds: Math.round(performance.now() - started) / 1000,
+  });
   try {
     // The manifests are read (and the total known) before the first report.
     const first = await targets.next();
@@ -284,22 +298,51 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       signal ? { signal } : {},
     );
     signal?.throwIfAborted();
+  } catch (error) {
+    // What was done before the stop (a CI job cancelled at its timeout) is
+    // said, the failures too: a bare "interrupted" lost them all.
+    if (signal?.aborted && error === signal.reason) {
+      throw new PrefillInterruptedError(summary(), error);
+    }
+    throw error;
   } finally {
     // Stopped before the end (an abort): the caller's iterator of `uris` is
     // closed, as a `for` loop that breaks would close it, so what it reads
     // from (a file, a stream) is let go. Nothing when it was read to its end.
     await targets.return(undefined);
   }
+  return summary();
+}
 
-  return {
-    total: counts.total,
-    fetched,
-    alreadyCached,
-    failed: failed.sort((a, b) => a.order - b.order).map(({ order: _o, ...f }) => f),
-    bytes,
-    // Whole milliseconds, as a mirror says them (no float noise in --json).
-    seconds: Math.round(performance.now() - started) / 1000,
-  };
+/**
+ * A prefill stopped by its `signal`: `cause` is the signal's reason,
+ * `summary` what was done before (the items finished, the failures so far;
+ * `total` the items known then).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PrefillInterruptedError } from "./prefill.ts";
+ * const summary = { total: 9, fetched: 2, alreadyCached: 1, failed: [], bytes: 10, seconds: 1 };
+ * const e = new PrefillInterruptedError(summary, new DOMException("interrupted", "AbortError"));
+ * assert.equal(e.summary.fetched, 2);
+ * assert.match(e.message, /^prefill interrupted after 3 of 9 items/);
+ * ```
+ */
+export class PrefillInterruptedError extends VcError {
+  /** What the prefill did before it was stopped. */
+  readonly summary: PrefillSummary;
+  /** The error of a prefill stopped by its signal, `cause` the signal's reason. */
+  constructor(summary: PrefillSummary, cause: unknown) {
+    const done = summary.fetched + summary.alreadyCached + summary.failed.length;
+    super(
+      `prefill interrupted after ${done} of ${summary.total} items: ${summary.fetched} fetched, ` +
+        `${summary.alreadyCached} already cached, ${summary.failed.length} failed; the rest was ` +
+        "not tried: run it again to finish (what is cached stays)",
+      { cause },
+    );
+    this.summary = summary;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { scanSnapshotStream } from "../src/repo/backup_lines.ts";
 import { SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { withProcessEnv } from "./cli_harness.ts";
 
 const MiB = 1024 * 1024;
 
@@ -50,13 +51,22 @@ function answering(root: string, size: number, chunk: (offset: number) => Uint8A
   return { open, read };
 }
 
-// The TMPDIR entries restores made that are still there.
+// The entries restores made in TMPDIR that are still there. Each test gives
+// its restores a TMPDIR of its own: in the shared one, other test processes'
+// restores come and go meanwhile.
 async function restoreScratch(): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(Deno.env.get("TMPDIR") ?? "/tmp")) {
+  for await (const entry of Deno.readDir(Deno.env.get("TMPDIR")!)) {
     if (entry.name.startsWith("vc-restore-")) names.push(entry.name);
   }
   return names;
+}
+
+// Runs `fn` with TMPDIR set to a new directory under `dir`.
+async function withOwnTmpdir(dir: string, fn: () => Promise<void>): Promise<void> {
+  const tmp = join(dir, "tmp");
+  await Deno.mkdir(tmp);
+  await withProcessEnv({ TMPDIR: tmp }, fn);
 }
 
 Deno.test("repo restore: a huge answer that is no snapshot is refused after its first bytes", async () => {
@@ -70,18 +80,20 @@ Deno.test("repo restore: a huge answer that is no snapshot is refused after its 
     const root = pathToFileURL(join(dir, "snapshots")).href;
     const x = new Uint8Array(64 * 1024).fill(0x78); // "xxx…", no gzip
     const { open, read } = answering(root, 64 * MiB, () => x);
-    const before = await restoreScratch();
-    await assertRejects(
-      () => Repository.restore(uri, `${root}/b.gz`, { openStore: open, force: true }),
-      InvalidInputError,
-      `${root}/b.gz is not a gzip-compressed vc-repo backup`,
-    );
-    // A few chunks were read, not the 64 MiB (which was read into memory whole).
-    assert(read.bytes <= MiB, `read ${read.bytes} bytes of a 64 MiB answer before refusing it`);
-    // The catalog is as it was, and the temp copy is gone.
-    await using repo = await Repository.open(uri);
-    assertEquals((await repo.list()).map((r) => r.path), ["/a.txt"]);
-    assertEquals(await restoreScratch(), before);
+    await withOwnTmpdir(dir, async () => {
+      const before = await restoreScratch();
+      await assertRejects(
+        () => Repository.restore(uri, `${root}/b.gz`, { openStore: open, force: true }),
+        InvalidInputError,
+        `${root}/b.gz is not a gzip-compressed vc-repo backup`,
+      );
+      // A few chunks were read, not the 64 MiB (which was read into memory whole).
+      assert(read.bytes <= MiB, `read ${read.bytes} bytes of a 64 MiB answer before refusing it`);
+      // The catalog is as it was, and the temp copy is gone.
+      await using repo = await Repository.open(uri);
+      assertEquals((await repo.list()).map((r) => r.path), ["/a.txt"]);
+      assertEquals(await restoreScratch(), before);
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -136,23 +148,25 @@ Deno.test("repo restore: a snapshot of many records is written in batches, all o
     lines.push(JSON.stringify({ end: { records: n, recordTags: n, pathTags: 1 } }));
     const snapshot = join(dir, "b.jsonl.gz");
     await Deno.writeFile(snapshot, await gzip(lines.join("\n") + "\n"));
-    const before = await restoreScratch();
-    let checked = 0;
-    let written = 0;
-    const counts = await Repository.restore(uri, snapshot, {
-      force: true,
-      onProgress: (p) => {
-        if (p.current === "checking the snapshot") checked = p.bytes ?? checked;
-        if (p.current === "writing the catalog") written = p.done ?? written;
-      },
+    await withOwnTmpdir(dir, async () => {
+      const before = await restoreScratch();
+      let checked = 0;
+      let written = 0;
+      const counts = await Repository.restore(uri, snapshot, {
+        force: true,
+        onProgress: (p) => {
+          if (p.current === "checking the snapshot") checked = p.bytes ?? checked;
+          if (p.current === "writing the catalog") written = p.done ?? written;
+        },
+      });
+      assertEquals(counts, { records: n, recordTags: n, pathTags: 1, replaced: 1, dropped: 0 });
+      assertEquals(checked, (await Deno.stat(snapshot)).size);
+      assertEquals(written, 2 * n + 1);
+      await using repo = await Repository.open(uri);
+      const found = await repo.find({ all: ["t"], limit: 10 * n });
+      assertEquals(found.length, n);
+      assertEquals(await restoreScratch(), before);
     });
-    assertEquals(counts, { records: n, recordTags: n, pathTags: 1, replaced: 1, dropped: 0 });
-    assertEquals(checked, (await Deno.stat(snapshot)).size);
-    assertEquals(written, 2 * n + 1);
-    await using repo = await Repository.open(uri);
-    const found = await repo.find({ all: ["t"], limit: 10 * n });
-    assertEquals(found.length, n);
-    assertEquals(await restoreScratch(), before);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { withProcessEnv } from "./cli_harness.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 import { SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
 
-// The TMPDIR entries restores made that are still there.
-function restoreScratch(): string[] {
-  return [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")]
+// The entries restores made in `tmp` that are still there.
+function restoreScratch(tmp: string): string[] {
+  return [...Deno.readDirSync(tmp)]
     .filter((e) => e.name.startsWith("vc-restore-")).map((e) => e.name);
 }
 
@@ -43,26 +44,30 @@ async function stopWhileWriting(catalog: string | undefined) {
     }
     const snapshot = join(dir, "b.jsonl.gz");
     await writeSnapshot(snapshot, 5_000);
-    const before = restoreScratch();
+    // A TMPDIR of its own: other test processes' restores come and go in the shared one.
+    const tmp = join(dir, "tmp");
+    await Deno.mkdir(tmp);
     const stop = new AbortController();
     let written = 0;
-    const error = await assertRejects(() =>
-      Repository.restore(uri, snapshot, {
-        force: true,
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (p.current !== "writing the catalog" || !p.done) return;
-          written = p.done;
-          stop.abort(); // once the first rows are written
-        },
-      })
-    );
+    let error: unknown;
+    await withProcessEnv({ TMPDIR: tmp }, async () => {
+      error = await assertRejects(() =>
+        Repository.restore(uri, snapshot, {
+          force: true,
+          signal: stop.signal,
+          onProgress: (p) => {
+            if (p.current !== "writing the catalog" || !p.done) return;
+            written = p.done;
+            stop.abort(); // once the first rows are written
+          },
+        })
+      );
+    });
     assert(error === stop.signal.reason, `rejected with ${error}, not the stop`);
     assert(written > 0 && written < 5_000, `stopped after ${written} of 5000 rows`);
     await using repo = await Repository.open(uri);
     assertEquals((await repo.list()).map((r) => r.path), ["/old.txt"]);
-    // None of its own is left (another process's may come and go meanwhile).
-    assertEquals(restoreScratch().filter((name) => !before.includes(name)), []);
+    assertEquals(restoreScratch(tmp), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

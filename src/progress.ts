@@ -350,7 +350,7 @@ export class ProgressBar {
     room -= label ? displayWidth(label) + sep : 0;
     const current = step ||
       (s.current && !this.#isStep && room > sep + 8
-        ? keepEnd(printable(s.current), room - sep)
+        ? keepItemEnd(printable(s.current), room - sep)
         : "");
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
     return displayWidth(text) <= max ? text : keepStartColumns(text, max - 1) + "…";
@@ -493,6 +493,29 @@ function keepEnd(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   return width <= 1 ? "…" : "…" + keepEndColumns(text, width - 1);
 }
+
+// An item with its step after it (`/data/big.bin: downloading 45%`, as
+// `withStep` of the command line joins them) keeps its step and shortens the
+// name from its left; where that leaves the name too little room, the step
+// is cut to its figure (`…/big.bin 45%`). Cut as one text, the step's own
+// word went first and the name with it (`…oading 45%` on an 80-column
+// terminal).
+function keepItemEnd(text: string, width: number): string {
+  const at = text.lastIndexOf(": ");
+  if (at <= 0 || displayWidth(text) <= width) return keepEnd(text, width);
+  const name = text.slice(0, at);
+  const step = text.slice(at);
+  const figure = step.slice(step.lastIndexOf(" "));
+  const wanted = Math.min(ITEM_NAME_MIN_COLUMNS, displayWidth(name));
+  for (const tail of [step, figure]) {
+    const room = width - displayWidth(tail);
+    if (room >= wanted) return keepEnd(name, room) + tail;
+  }
+  return keepEnd(text, width);
+}
+
+// The columns a shortened item's name keeps before its step gives way.
+const ITEM_NAME_MIN_COLUMNS = 12;
 
 function mergeDefined(state: ProgressSnapshot, snapshot: ProgressSnapshot): void {
   if (snapshot.bytes !== undefined) state.bytes = snapshot.bytes;

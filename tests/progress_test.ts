@@ -238,3 +238,27 @@ Deno.test("progress: a step's ETA and rate are timed from the step's start, not 
   bar.onStep({ current: "uploading", bytes: 1_000_000, totalBytes: 2_000_000 });
   assertStringIncludes(bar.line(), "500.0 kB/s");
 });
+
+Deno.test("progress: a shortened item keeps its name's end and its step (`…/big.bin: downloading 45%`, or `…/big.bin 45%`)", () => {
+  const current = "/datasets/2026/very/deep/folder/of/assets/big.bin: downloading 45%";
+  for (const columns of [80, 100]) {
+    const { bar } = fakeBar({ columns });
+    bar.onItems({ done: 3, total: 10, bytes: 5e9, current });
+    const line = bar.line();
+    assert(line.length <= columns - 1, `line too long at ${columns}: ${line}`);
+    // The step whole where the name keeps 12 columns, else its figure.
+    assert(
+      line.endsWith("big.bin: downloading 45%") || line.endsWith("big.bin 45%"),
+      `at ${columns} columns: ${line}`,
+    );
+    assert(line.includes("…"), line);
+  }
+  // Too narrow for the step and some of the name: shortened as one text, as before.
+  const { bar } = fakeBar({ columns: 30 });
+  bar.onItems({ done: 3, total: 10, current });
+  assert(bar.line().length <= 29, bar.line());
+  // A name without a step is shortened from its left as ever.
+  const plain = fakeBar({ columns: 60 }).bar;
+  plain.onItems({ done: 1, total: 2, current: "/a/long/path/that/does/not/fit/at/all.csv" });
+  assert(plain.line().endsWith("all.csv"), plain.line());
+});

@@ -65,7 +65,7 @@ export const get: Command = {
       ...downloadProgress(bar),
     });
     bar.done();
-    await ctx.out.data({ uri, local }, local);
+    await ctx.out.path({ uri, local }, local, `the local path of ${uri}`);
   },
 };
 
@@ -427,7 +427,7 @@ export const dir: Command = {
   examples: ["vc cache dir", 'du -sh "$(vc cache dir)"'],
   async run(ctx) {
     const { cacheDir } = cliSettings(ctx);
-    await ctx.out.data({ dir: cacheDir }, cacheDir);
+    await ctx.out.path({ dir: cacheDir }, cacheDir, "the cache dir");
   },
 };
 

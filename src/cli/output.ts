@@ -11,6 +11,7 @@ import { ProgressBar } from "../progress.ts";
 import { displayWidth, padEndColumns } from "../display_width.ts";
 import { inertJson, printable, withLongInputsCut } from "../printable.ts";
 import { UsageError } from "./errors.ts";
+import { InvalidInputError } from "../errors.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
 const LOG_INTERVAL_MS = 30_000;
@@ -73,6 +74,24 @@ export class Output {
   async data(json: unknown, text: string | readonly string[]): Promise<void> {
     if (this.mode === "json") return this.#json(json);
     await this.#lines(text);
+  }
+
+  /**
+   * Prints a local path as the command's result, one line for `"$(vc …)"`.
+   * Output lines are made inert, so a path holding a control character (a
+   * newline in a file name or in the cache dir) would print as another,
+   * wrong path handed on with exit 0: refused instead, naming `what` (e.g.
+   * `the local path of s3://b/k`), except in JSON mode, which gives it
+   * exactly.
+   */
+  async path(json: unknown, local: string, what: string): Promise<void> {
+    if (this.mode !== "json" && printable(local) !== local) {
+      throw new InvalidInputError(
+        `${what} contains a control character, so it cannot be printed as a line: ` +
+          `${printable(local)}; use --json, which gives it exactly`,
+      );
+    }
+    await this.data(json, local);
   }
 
   /**

@@ -237,17 +237,10 @@ export const path: Command = {
     const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path");
     const local = await localCopy(ctx, s.vc, p, version);
-    // Printed escaped, such a path would be a wrong one that `$(vc path …)`
-    // hands on with exit 0; JSON carries it exactly.
-    if (ctx.out.mode !== "json" && printable(local) !== local) {
-      throw new InvalidInputError(
-        `the local path of ${normalized(p)} contains a control character, so it cannot be ` +
-          `printed as a line: ${printable(local)}; use --json, which gives it exactly`,
-      );
-    }
-    await ctx.out.data(
+    await ctx.out.path(
       { path: normalized(p), ...(version ? { version } : {}), local },
       local,
+      `the local path of ${normalized(p)}`,
     );
   },
 };

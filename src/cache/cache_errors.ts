@@ -170,6 +170,12 @@ export function explainCacheError(
     return e;
   }
   const where = `${loc.uri} (to be cached at ${loc.dataPath})`;
+  // A store that refuses the key (a `file://` name with a newline, or one
+  // vc reserves for its own files) names only the key, which may be just
+  // the file's name: name the URI the user gave.
+  if (e instanceof InvalidInputError && /^invalid key /.test(e.message)) {
+    return new InvalidInputError(`cannot cache ${loc.uri}: ${e.message}`, { cause: e });
+  }
   if (e instanceof NotFoundError) {
     // The whole bucket missing (a typo in its name, another endpoint) is not
     // the same advice as one missing key.

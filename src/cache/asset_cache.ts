@@ -60,7 +60,7 @@ import type {
 import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
-import { CacheLayout, type EntryLocation } from "./layout.ts";
+import { CacheLayout, type EntryLocation, recordPathsOf } from "./layout.ts";
 import type {
   CacheEntry,
   PruneProgress,
@@ -425,7 +425,7 @@ export class AssetCache implements AsyncDisposable {
    */
   invalidate(uri: string): Promise<boolean> {
     try {
-      const loc = this.#locate(uri);
+      const loc = this.#locateEntry(uri);
       if (loc === undefined) return Promise.resolve(false);
       const rec = this.#index.byPath(loc.dataPath);
       if (rec !== undefined) {
@@ -453,7 +453,9 @@ export class AssetCache implements AsyncDisposable {
 
   /**
    * Removes the cached copy of `uri` and its metadata. Returns true when
-   * there was one. Local paths are never deleted (returns false).
+   * there was one. Other local paths are never deleted (returns false); a
+   * copy of this cache given by its path (what `cache()` returned) removes
+   * its entry.
    *
    * @example
    * ```ts
@@ -472,7 +474,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async delete(uri: string): Promise<boolean> {
-    const loc = this.#locate(uri);
+    const loc = this.#locateEntry(uri);
     if (loc === undefined) return false;
     this.#index.forget(loc.dataPath);
     this.#layout.assertSafe(loc.dataPath);
@@ -529,7 +531,6 @@ export class AssetCache implements AsyncDisposable {
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
     if (this.#layout.contains(path)) {
-      const { recordPathsOf } = await import("./layout.ts");
       const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
       if (meta !== undefined) {
         const { problemWithCopy } = await import("./record_check.ts");
@@ -889,6 +890,21 @@ export class AssetCache implements AsyncDisposable {
     const parsed = parseUri(uri);
     if (parsed.scheme === "local") return undefined;
     return this.#layout.locate(parsed);
+  }
+
+  // For `delete` and `invalidate`: a cached copy's own path (what `cache()`
+  // returned, `vc cache get` printed) names its entry, so `vc cache rm` of it
+  // removes that copy instead of saying a file it can see "was not cached".
+  // A path whose record names another file (a damaged line, a copy of
+  // another endpoint's namespace) names no entry.
+  #locateEntry(uri: string): EntryLocation | undefined {
+    const parsed = parseUri(uri);
+    if (parsed.scheme !== "local") return this.#layout.locate(parsed);
+    const path = resolve(parsed.path);
+    if (!this.#layout.contains(path)) return undefined;
+    const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
+    const loc = meta === undefined ? undefined : this.#locate(meta.uri);
+    return loc?.dataPath === path ? loc : undefined;
   }
 }
 

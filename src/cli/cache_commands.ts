@@ -17,6 +17,8 @@ import { formatUri, parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
+// What `rm` and `invalidate` take: a copy's own path names its entry.
+const ENTRY_URI_HELP = "URI is s3://bucket/key, file:///path, or the path `vc cache get` printed.";
 
 // A URI that is none (http://…, s3:// without a bucket, empty) is a usage
 // error (exit 2), as it is in --bucket or a mirror TARGET; the cache would
@@ -182,7 +184,7 @@ export const invalidate: Command = {
   required: 1,
   usage: "URI",
   description:
-    `Marks the cached copy of URI as stale, so its next use revalidates it with the store.\n${URI_HELP}`,
+    `Marks the cached copy of URI as stale, so its next use revalidates it with the store.\n${ENTRY_URI_HELP}`,
   options: CACHE_OPTIONS,
   examples: ["vc cache invalidate s3://my-bucket/data/train.csv"],
   async run(ctx) {
@@ -216,7 +218,7 @@ export const rm: Command = {
   positionals: ["URI"],
   required: 1,
   usage: "URI",
-  description: `Deletes the cached copy of URI (the store is not touched).\n${URI_HELP}`,
+  description: `Deletes the cached copy of URI (the store is not touched).\n${ENTRY_URI_HELP}`,
   options: CACHE_OPTIONS,
   examples: ["vc cache rm s3://my-bucket/data/train.csv"],
   async run(ctx) {

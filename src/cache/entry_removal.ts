@@ -14,7 +14,7 @@ import {
   type RecordPaths,
   removeEntryRecord,
 } from "./entry_records.ts";
-import { compactRecords, journalFileFor } from "./record_journal.ts";
+import { compactRecords, journalFileFor, lookupRecord } from "./record_journal.ts";
 import { assertNoLinks, recordBelongsTo, recordPathsOf } from "./layout.ts";
 import { isNoSpaceError } from "./cache_errors.ts";
 import {
@@ -29,7 +29,8 @@ import {
  * or is not a file: a directory there stays, or that name another URI than
  * their entry's: the data file stays, see `recordBelongsTo`): each under its entry's
  * lock, and only if it is still dead then (another process may have
- * downloaded the entry since). Returns how many were dropped.
+ * downloaded the entry since). Returns how many were dropped: a record another
+ * process removed meanwhile is not counted.
  *
  * @example
  * ```ts
@@ -52,10 +53,19 @@ export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Pr
   let dropped = 0;
   for (const record of dead) {
     let alive = false;
+    let present = false;
     await removeEntryFiles(cacheDir, record, {
-      unless: async (meta) =>
-        alive = meta !== undefined && recordBelongsTo(cacheDir, record.dataPath, meta.uri) &&
-          (await lstatOrUndefined(record.dataPath))?.isFile === true,
+      unless: async (meta) => {
+        // Removed since the scan (a prune or rm beside this verify, which
+        // removes the data first, the record just after): not this run's
+        // drop, nor a record whose data someone deleted by hand.
+        present = meta !== undefined ||
+          lookupRecord(record.journalPath, record.recordName).kind === "record" ||
+          (await lstatOrUndefined(record.metaPath)) !== undefined;
+        return alive = meta !== undefined &&
+          recordBelongsTo(cacheDir, record.dataPath, meta.uri) &&
+          (await lstatOrUndefined(record.dataPath))?.isFile === true;
+      },
       // A record naming another URI says nothing of the data beside it (the
       // copy of this entry's own URI): only the line goes, and the data is
       // left to the rules for data without a record.
@@ -63,7 +73,7 @@ export async function dropDeadRecords(cacheDir: string, dead: RecordPaths[]): Pr
         meta !== undefined && !recordBelongsTo(cacheDir, record.dataPath, meta.uri),
       compact: false,
     });
-    if (!alive) dropped++;
+    if (present && !alive) dropped++;
   }
   await compactJournals(cacheDir, dead.map((r) => ({ path: r.dataPath })));
   return dropped;

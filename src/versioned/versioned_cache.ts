@@ -1105,6 +1105,8 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<string[]> {
     checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
+    // Stopped already: its reason, not what a look at the bucket would find.
+    options.signal?.throwIfAborted();
     const p = normalizeVersionedPath(path);
     const store = await this.#listedBucket();
     const onListed = listedCounter(options.onProgress);
@@ -1207,6 +1209,7 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
     checkOptions("VersionedCache.lsRemote()", options, LIST_OPTIONS);
+    options.signal?.throwIfAborted();
     const warn = options.onWarning ?? consoleWarning;
     const store = await this.#listedBucket();
     const byPath = new Map<string, Set<string>>();

@@ -16,6 +16,7 @@ import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { localPathArg } from "./local_path.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
+import { writeOut } from "./write_out.ts";
 import type { OptionSpecs } from "./options.ts";
 
 const CLIENT_OPTIONS: OptionSpecs = {
@@ -214,7 +215,14 @@ export const get: Command = {
       );
       const res = await c.get(cacheId, signalOption(ctx.io.signal));
       if (res === undefined || res.body === null) throw noFile(cacheId);
-      for await (const chunk of res.body) await ctx.out.write(chunk);
+      // A large file to a pipe or a file drew nothing for minutes: its bytes
+      // on stderr, as `download DEST` draws them (never with stdout on the terminal).
+      const length = Number(res.headers.get("content-length") ?? NaN);
+      await writeOut(ctx, res.body, {
+        label: `download ${cacheId.slice(0, 12)}…`,
+        total: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+        progress: (bar) => bar.onBytes,
+      });
       return;
     }
     // The service's file name is not known here, so DEST must name the file;

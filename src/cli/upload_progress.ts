@@ -101,8 +101,13 @@ export function checkProgress(
  */
 export function copyProgress(
   bar: ProgressBar,
-): (progress: { bytes: number; total: number }) => void {
-  return ({ bytes, total }) => bar.onStep({ current: "copying", bytes, totalBytes: total });
+): (progress: { bytes: number; total?: number | undefined }) => void {
+  return ({ bytes, total }) =>
+    bar.onStep({
+      current: "copying",
+      bytes,
+      ...(total === undefined ? {} : { totalBytes: total }),
+    });
 }
 
 /**

@@ -21,7 +21,7 @@ import { openVersioned } from "./versioned_session.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
-import { untilAborted } from "../abort_hub.ts";
+import { writeOut } from "./write_out.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
@@ -267,7 +267,7 @@ export const cat: Command = {
     const [p, version] = checkedArgs(ctx.args);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
-    await writeOut(ctx, await localCopy(ctx, s.vc, p, version), `cat ${normalized(p)}`);
+    await writeLocalOut(ctx, await localCopy(ctx, s.vc, p, version), `cat ${normalized(p)}`);
   },
 };
 
@@ -275,34 +275,21 @@ export const cat: Command = {
 const RAW_JSON_INSTEAD =
   "drop --json for the content, or use `vc path PATH --json` (the cached copy's path) or `vc get PATH DEST --json`";
 
-// The content of `local` on stdout (`vc cat`, `vc get PATH -`). Ctrl-C stops
-// it at once, also while a write waits for a reader that does not read (the
-// write goes on unawaited; the process exits), and it stays an interrupt when
-// the reader went away too (killed by the same Ctrl-C): exit 130, not 0.
-// The copy is drawn as `copying` on stderr (a GB into a slow pipe or a disk
-// took seconds with nothing on screen), except when stdout is the terminal:
-// there the content shows it moving, and a bar would cut into it.
-async function writeOut(ctx: CommandContext, local: string, label: string): Promise<void> {
-  const signal = ctx.io.signal;
+// The content of `local` on stdout (`vc cat`, `vc get PATH -`), drawn as
+// `copying` (see write_out.ts).
+async function writeLocalOut(ctx: CommandContext, local: string, label: string): Promise<void> {
   using file = await Deno.open(local);
-  using bar = ctx.io.stdoutIsTerminal ? undefined : ctx.out.progress(label);
-  const onProgress = bar && copyProgress(bar);
-  const total = onProgress && (await file.stat()).size;
-  let written = 0;
+  const total = (await file.stat()).size;
+  await writeOut(ctx, fileChunks(file), { label, total, progress: copyProgress });
+}
+
+// The file's bytes, 256 KiB a read; bounded by its size: read() returns null at the end.
+async function* fileChunks(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
   const buffer = new Uint8Array(256 * 1024);
-  // Bounded by the file size: read() returns null at the end.
   for (;;) {
-    signal?.throwIfAborted();
-    onProgress?.({ bytes: written, total: Math.max(total ?? 0, written) });
     const n = await file.read(buffer);
-    if (n === null) break;
-    try {
-      await untilAborted(ctx.out.write(buffer.slice(0, n)), signal);
-    } catch (error) {
-      signal?.throwIfAborted();
-      throw error;
-    }
-    written += n;
+    if (n === null) return;
+    yield buffer.slice(0, n);
   }
 }
 
@@ -339,7 +326,7 @@ export const get: Command = {
     if (destArg === "-") {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
-      await writeOut(ctx, await localCopy(ctx, s.vc, p, version), `copy ${normalized(p)}`);
+      await writeLocalOut(ctx, await localCopy(ctx, s.vc, p, version), `copy ${normalized(p)}`);
       return;
     }
     // Checked before the download, which a URI here would only waste.

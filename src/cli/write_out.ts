@@ -1,0 +1,69 @@
+/**
+ * Content on stdout (`vc cat`, `vc get PATH -`, `vc cache-client get ID`)
+ * with its progress on stderr.
+ *
+ * @module
+ */
+import { untilAborted } from "../abort_hub.ts";
+import type { ProgressBar } from "../progress.ts";
+import type { CommandContext } from "./command.ts";
+
+/** How a bar draws the bytes written so far (`copying`, a download's bytes). */
+export type OutProgress = (
+  bar: ProgressBar,
+) => (progress: { bytes: number; total?: number | undefined }) => void;
+
+/**
+ * Writes `chunks` to stdout. Ctrl-C stops it at once, also while a write
+ * waits for a reader that does not read (the write goes on unawaited; the
+ * process exits), and it stays an interrupt when the reader went away too
+ * (killed by the same Ctrl-C): exit 130, not 0. The bytes are drawn on
+ * stderr with `label` (a GB into a slow pipe or a disk took seconds, or a
+ * download minutes, with nothing on screen), except when stdout is the
+ * terminal: there the content shows it moving, and a bar would cut into it.
+ * `total` (when known) is where the bar ends; a source longer than said
+ * moves it along rather than past 100%.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * import { writeOut } from "./write_out.ts";
+ * const io = memoryIo({ stderrIsTerminal: true, env: { TERM: "xterm" } });
+ * const ctx = { io, out: new Output(io) } as never;
+ * const chunks = [new TextEncoder().encode("hello")];
+ * await writeOut(ctx, chunks, { label: "cat /a", total: 5, progress: (bar) => bar.onBytes });
+ * assert(io.stdout() === "hello" && io.stderr().includes("cat /a"));
+ * ```
+ */
+export async function writeOut(
+  ctx: CommandContext,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: { label: string; total?: number | undefined; progress: OutProgress },
+): Promise<void> {
+  const signal = ctx.io.signal;
+  using bar = ctx.io.stdoutIsTerminal ? undefined : ctx.out.progress(options.label);
+  const onProgress = bar && options.progress(bar);
+  const total = options.total;
+  let written = 0;
+  const report = () =>
+    onProgress?.({
+      bytes: written,
+      total: total === undefined ? undefined : Math.max(total, written),
+    });
+  signal?.throwIfAborted();
+  report();
+  // Bounded by the source: it ends, or fails, or the signal stops it.
+  for await (const chunk of chunks) {
+    signal?.throwIfAborted();
+    try {
+      await untilAborted(ctx.out.write(chunk), signal);
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
+    written += chunk.length;
+    report();
+  }
+}

@@ -23,6 +23,7 @@ import {
 import { Md5 } from "../hash.ts";
 import { checkableMd5, uncoded } from "./repr_digest.ts";
 import { resumedBody } from "./resumed_body.ts";
+import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { redactUrl } from "../redact.ts";
@@ -1055,9 +1056,11 @@ export class CacheClient {
     if (res.status === 404 && message.startsWith(NO_ROUTE)) {
       message += ` (is ${redactUrl(this.#url)} the service's URL, with its base path?)`;
     }
+    const cause = failureKind(res.status);
     const error = new CacheServiceError(
       `cache service ${what} failed (${res.status}): ${message}`,
       res.status,
+      cause === undefined ? undefined : { cause },
     );
     const wait = answerRetryAfterMs(res.headers);
     if (wait !== undefined) retryAfter.set(error, wait);

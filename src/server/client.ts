@@ -1246,18 +1246,20 @@ async function sendFile(
   const { NodeBodySender } = await import("../store/node_http_send.ts");
   const sender = new NodeBodySender();
   let answered: number | undefined;
+  let connected = false;
+  let sent = 0;
   try {
     return await sender.send(new URL(url), {
       method: "POST",
       headers,
       ...signalOption(options.signal),
       onResponse: (status) => answered = status,
+      onConnect: () => connected = true,
       body: {
         length: head.length + total + tail.length,
         async pipe(write) {
           await write(head);
           const buffer = new Uint8Array(1024 * 1024);
-          let sent = 0;
           while (sent < total) {
             const n = await file.read(buffer.subarray(0, Math.min(buffer.length, total - sent)));
             if (n === null) {
@@ -1281,7 +1283,19 @@ async function sendFile(
     // The service was reached and answered: its answer broke off (a proxy,
     // a reset), which is not "cannot reach" — and after a 2xx the file may
     // well be stored. An abort or a silence is told by the caller.
-    if (answered === undefined || options.signal?.aborted) throw error;
+    if (options.signal?.aborted) throw error;
+    if (answered === undefined) {
+      if (!connected || error instanceof VcError) throw error;
+      // Cut while the file went up (a proxy's or the service's limit or
+      // timeout, a restart): the service was reached, and "cannot reach" sent
+      // the user to check the URL and the network. Retried like a reset.
+      throw new OfflineError(
+        `${names.what}: the cache service at ${names.service} cut the connection after ` +
+          `${sent} of ${total} bytes of ${path} were sent, before any answer` +
+          `${sent < total ? "; nothing was stored" : ""}: ${causeChain(error)}`,
+        { cause: error },
+      );
+    }
     throw new OfflineError(
       `${names.what}: the answer of the cache service at ${names.service} broke off ` +
         `after its status ${answered}${

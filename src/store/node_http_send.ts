@@ -47,6 +47,11 @@ export interface NodeSendInit {
    * after it is of an answer that broke off, not of a request never answered.
    */
   onResponse?: ((status: number) => void) | undefined;
+  /**
+   * Called once the connection is up (TLS included): a failure after it is
+   * of a server that was reached, not of one that could not be.
+   */
+  onConnect?: (() => void) | undefined;
 }
 
 /**
@@ -122,6 +127,14 @@ export class NodeBodySender {
         });
       });
       req.on("error", reject);
+      const onConnect = init.onConnect;
+      if (onConnect !== undefined) {
+        req.once("socket", (socket) => {
+          // A pooled keep-alive connection is up already.
+          if (!socket.connecting) onConnect();
+          else socket.once(secure ? "secureConnect" : "connect", () => onConnect());
+        });
+      }
       const body = init.body;
       if (body instanceof Uint8Array) {
         req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));

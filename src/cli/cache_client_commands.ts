@@ -82,10 +82,31 @@ export const id: Command = {
   options: CLIENT_OPTIONS,
   examples: [`vc cache-client id '{"tool": "align", "version": 3}'`],
   async run(ctx) {
+    checkParamsJson(ctx.args[0]!);
     const result = await client(ctx).id(ctx.args[0]!, signalOption(ctx.io.signal));
     await ctx.out.data(result, result.cacheId);
   },
 };
+
+// JSON that does not parse, or is no object, is a usage error naming it,
+// before any request: it was sent as written, and the service's 400 came
+// after a round trip, as a failure of the service (exit 1). Only parsed
+// here: the text is what is sent, so numbers keep their form.
+function checkParamsJson(text: string): void {
+  const hint = `give the cache's parameters as one JSON object, quoted for the shell: ` +
+    `vc cache-client id '{"tool": "align", "k": 31}'`;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`JSON ${quoted(text)} is not valid JSON: ${(error as Error).message}`, {
+      hint,
+    });
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new UsageError(`JSON ${quoted(text)} is not a JSON object`, { hint });
+  }
+}
 
 /**
  * `vc cache-client put ID FILE`: uploads a file (streamed).

@@ -133,10 +133,39 @@ export function partialResume(
  * resumes nothing.
  */
 function writeNote(path: string, text: string): void {
-  using file = Deno.openSync(path, { write: true, create: true });
+  using file = openNote(path);
   const bytes = new TextEncoder().encode(text.padEnd(file.statSync().size, " "));
   let off = 0;
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+}
+
+/**
+ * The note at `path` opened for writing, never through what another local
+ * user may have planted at its predictable name (a cache dir in `/tmp`):
+ * a new note is created exclusively (which never follows a link), and an
+ * existing one is written only when it is a plain file of one name, the
+ * one opened (checked after the open: a swap in between is caught). Else
+ * the name is removed (a link's name, not what it points to) and a note
+ * of vc's own is made there.
+ */
+function openNote(path: string): Deno.FsFile {
+  const create = () => Deno.openSync(path, { write: true, createNew: true });
+  try {
+    return create();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const found = Deno.lstatSync(path);
+  if (found.isFile && (found.nlink ?? 1) === 1) {
+    const file = Deno.openSync(path, { write: true });
+    const opened = file.statSync();
+    if (opened.ino === found.ino && opened.dev === found.dev && (opened.nlink ?? 1) === 1) {
+      return file;
+    }
+    file.close();
+  }
+  Deno.removeSync(path);
+  return create();
 }
 
 /** The point the note at `path` describes for `temp`, or undefined when it does not fit. */

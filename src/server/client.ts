@@ -26,6 +26,7 @@ import { resumedBody } from "./resumed_body.ts";
 import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
+import { isUntrustedCertificate } from "../store/s3_errors.ts";
 import { redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
@@ -385,8 +386,16 @@ export class CacheClient {
       // a plain-HTTP port or an unknown certificate) names the service and
       // its causes: fetch's own message is only "fetch failed".
       if (error instanceof VcError) throw error;
+      // Not a service that is down: say what to trust (Deno's fetch reads
+      // NODE_EXTRA_CA_CERTS; AWS_CA_BUNDLE is only for S3 requests).
+      const hint = isUntrustedCertificate(error)
+        ? " (the service's certificate is not trusted: for a private CA, set " +
+          "NODE_EXTRA_CA_CERTS to its PEM file)"
+        : "";
       throw new OfflineError(
-        `${what}: cannot reach the cache service at ${redactUrl(this.#url)}: ${causeChain(error)}`,
+        `${what}: cannot reach the cache service at ${redactUrl(this.#url)}: ${
+          causeChain(error)
+        }${hint}`,
         { cause: error },
       );
     } finally {

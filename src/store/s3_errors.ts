@@ -392,16 +392,30 @@ function throughProxy(endpoint: string): string {
 }
 
 /**
+ * Whether `error` (or a cause) is a TLS peer's certificate that no trusted
+ * CA issued: rustls' words (Deno's fetch) or OpenSSL's (`node:https`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUntrustedCertificate } from "./s3_errors.ts";
+ * assert(isUntrustedCertificate(new TypeError("x", { cause: new Error("invalid peer certificate: UnknownIssuer") })));
+ * assert(!isUntrustedCertificate(new Error("connection refused")));
+ * ```
+ */
+export function isUntrustedCertificate(error: unknown): boolean {
+  return /UnknownIssuer|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate/i
+    .test(causeChain(error));
+}
+
+/**
  * A hint when an `https://` endpoint answered in plain HTTP (or the reverse),
  * or when its certificate's issuer is not trusted: every request trusts
  * `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), as the aws CLI does.
  */
 function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined): string {
   const text = causeChain(error);
-  if (
-    /UnknownIssuer|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate/i
-      .test(text)
-  ) {
+  if (isUntrustedCertificate(error)) {
     if (caBundle !== undefined) {
       return ` (the endpoint's certificate is not trusted, not by the CA bundle ${caBundle} either: ` +
         "does it hold the CA that issued the certificate?)";

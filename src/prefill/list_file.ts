@@ -247,6 +247,16 @@ export async function listEntries(
       { cause: first },
     );
   }
+  // baiji-pod's prefill file (`baiji-prefill FILE`) is a YAML sequence
+  // (`- /foo/bar.csv`): its lines would each be refused as a bad item.
+  if (isYamlSequence(text)) {
+    throw new InvalidInputError(
+      `${file} is a YAML list (baiji-pod's prefill file: \`- ITEM\` lines), not a list of ` +
+        "items: write one URI or versioned path a line, without the `- ` and quotes " +
+        `(sed -e '/^---/d' -e 's/^- //' ${file})`,
+      { cause: first },
+    );
+  }
   if (others.length === 0) throw first;
   const shown = others.slice(0, MAX_BAD_LINES_SHOWN);
   const more = others.length - shown.length;
@@ -268,6 +278,19 @@ function isJsonObject(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+// Whether every item line of a list's text is a YAML sequence entry (`- x`)
+// or document marker (`---`, `...`): neither is ever an item, which starts
+// with `/` or a URI scheme.
+function isYamlSequence(text: string): boolean {
+  let entries = 0;
+  for (const { item } of listLines(text.replace(/^\uFEFF/, ""), "")) {
+    if (item === "---" || item === "...") continue;
+    if (!/^-(\s|$)/.test(item)) return false;
+    entries++;
+  }
+  return entries > 0;
 }
 
 // The items of a list's text (blank and comment lines skipped), each made as

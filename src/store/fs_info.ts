@@ -184,8 +184,8 @@ export class FileDescriber {
     file: Deno.FsFile | undefined,
     rangeIfMatch: string | undefined,
   ): Promise<{ md5: string; fp: Fingerprint; st?: Deno.FileInfo; statAt: number }> {
-    const cached = this.#memo.get(`${path}\0${fingerprintKey(fp)}`) ??
-      this.#recentFor(`${path}\0${fingerprintKey(fp)}`, rangeIfMatch);
+    const looked = stateId(path, fp);
+    const cached = this.#memo.get(looked) ?? this.#recentFor(looked, rangeIfMatch);
     if (cached !== undefined) return { md5: cached, fp, statAt };
     let md5: string;
     let st: Deno.FileInfo | undefined;
@@ -210,15 +210,10 @@ export class FileDescriber {
       fp = fingerprint(st);
       md5 = await md5OfOpenFile(f, st.size, progress(st.size));
     }
-    if (settled(fp, statAt)) {
-      if (this.#memo.size >= MEMO_LIMIT) {
-        const oldest = this.#memo.keys().next();
-        if (!oldest.done) this.#memo.delete(oldest.value);
-      }
-      this.#memo.set(`${path}\0${fingerprintKey(fp)}`, md5);
-    } else {
-      this.#rememberRecent(`${path}\0${fingerprintKey(fp)}`, md5);
-    }
+    // The state hashed: `fp` again, or the handle's own when there was none.
+    const hashed = stateId(path, fp);
+    if (settled(fp, statAt)) setBounded(this.#memo, hashed, md5, MEMO_LIMIT);
+    else this.#rememberRecent(hashed, md5);
     return st === undefined ? { md5, fp, statAt } : { md5, fp, st, statAt };
   }
 
@@ -241,12 +236,22 @@ export class FileDescriber {
   #rememberRecent(id: string, md5: string): void {
     const now = Date.now();
     for (const [k, v] of this.#recent) if (now >= v.until) this.#recent.delete(k);
-    if (this.#recent.size >= RECENT_LIMIT) {
-      const oldest = this.#recent.keys().next();
-      if (!oldest.done) this.#recent.delete(oldest.value);
-    }
-    this.#recent.set(id, { md5, until: now + RECENT_MS });
+    setBounded(this.#recent, id, { md5, until: now + RECENT_MS }, RECENT_LIMIT);
   }
+}
+
+// A file state's key in the memories: its path and fingerprint.
+function stateId(path: string, fp: Fingerprint): string {
+  return `${path}\0${fingerprintKey(fp)}`;
+}
+
+// Sets `key` in `map`, first dropping its oldest entry when it holds `limit`.
+function setBounded<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  if (map.size >= limit) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }
 
 /**

@@ -46,7 +46,7 @@ import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
-import { parseUri, strayWhitespace } from "./uri.ts";
+import { BUCKET_NAME, parseUri, strayWhitespace } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 
 /**
@@ -724,10 +724,6 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   }
   return pathToFileURL(resolve(cwd ?? Deno.cwd(), value)).href.replace(/\/+$/, "");
 }
-
-// Lenient on purpose, as in src/uri.ts: S3-compatible servers accept more than
-// AWS's DNS rules, but a bucket name never has a slash, whitespace or control characters.
-const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 /**
  * A duration in seconds: a plain number of seconds (`90`), or a number with

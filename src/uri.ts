@@ -57,9 +57,13 @@ export interface LocalPath {
 /** Any location vc understands. */
 export type ParsedUri = S3Uri | FileUri | LocalPath;
 
-// Lenient on purpose: S3-compatible servers accept more than AWS's DNS rules,
-// but a bucket name never contains a slash, whitespace or control characters.
-const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/**
+ * The shape of a bucket name, shared with the settings' checks so a bucket a
+ * setting accepts is one a URI accepts. Lenient on purpose: S3-compatible
+ * servers accept more than AWS's DNS rules, but a bucket name never contains a
+ * slash, whitespace or control characters.
+ */
+export const BUCKET_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 /**
  * Parses `s3://bucket/key`, `file:///abs/path`, or a local path.

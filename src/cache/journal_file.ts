@@ -322,6 +322,64 @@ export function unlockQuietly(file: Deno.FsFile): void {
 }
 
 /**
+ * The error for an append to a journal that is a symbolic link: vc never
+ * makes one in the cache dir, and its target may be outside it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linkedJournal } from "./journal_file.ts";
+ * assert.match(linkedJournal("/c/.meta/%records.jsonl").message, /symbolic link/);
+ * ```
+ */
+export function linkedJournal(journalPath: string): Deno.errors.PermissionDenied {
+  return new Deno.errors.PermissionDenied(
+    `refusing to append to ${journalPath}: it is a symbolic link inside the cache dir (vc ` +
+      `never creates links there; the cache may have been restored from an untrusted source). ` +
+      `Remove it, or the whole cache dir, and run again`,
+  );
+}
+
+/**
+ * What `path` names now, seen without following a link, against the file
+ * just opened there (status `mine`): that file (`"same"`, also where the
+ * system gives no inode numbers), a symbolic link (`"link"`: the open went
+ * through it, to a file that may be outside the cache dir), or something
+ * else (`"other"`: replaced or removed since the open). An append checks
+ * this after its open, so a link planted between a caller's check of the
+ * path and the open is caught before anything is written (Deno has no
+ * `O_NOFOLLOW`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openedThere } from "./journal_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/real`, "");
+ *   await Deno.symlink(`${dir}/real`, `${dir}/link`);
+ *   const real = await Deno.stat(`${dir}/real`);
+ *   assert.equal(openedThere(real, `${dir}/real`), "same");
+ *   assert.equal(openedThere(real, `${dir}/link`), "link");
+ *   assert.equal(openedThere(real, `${dir}/missing`), "other");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function openedThere(mine: Deno.FileInfo, path: string): "same" | "link" | "other" {
+  let there: Deno.FileInfo;
+  try {
+    there = Deno.lstatSync(path);
+  } catch {
+    return "other";
+  }
+  if (there.isSymlink) return "link";
+  if (mine.ino === null) return "same";
+  return mine.ino === there.ino && mine.dev === there.dev ? "same" : "other";
+}
+
+/**
  * Whether `path` still names the file whose status is `mine` (true where
  * the system gives no inode numbers).
  *

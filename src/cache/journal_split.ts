@@ -11,7 +11,7 @@
  * @module
  */
 import { removeQuietly, writeFileAtomicSync } from "../atomic_write.ts";
-import { type JournalMode, markReplaced, SPLIT_MARK } from "./journal_file.ts";
+import { type JournalMode, linkedJournal, markReplaced, SPLIT_MARK } from "./journal_file.ts";
 import { JOURNAL_NAME, JOURNAL_SHARDS, journalName } from "./layout.ts";
 
 /**
@@ -186,10 +186,7 @@ export function refuseLink(path: string): void {
     // Missing: created by the append.
   }
   if (link) {
-    throw new Deno.errors.PermissionDenied(
-      `refusing to append to ${path}: it is a symbolic link inside the cache dir ` +
-        `(vc never creates links there). Remove it, or the whole cache dir, and run again`,
-    );
+    throw linkedJournal(path);
   }
   if (checkedSplits.size > 10_000) checkedSplits.clear();
   checkedSplits.add(path);

@@ -41,8 +41,10 @@ import {
   JOURNAL_MAX_BYTES,
   journalMode,
   lineValue,
+  linkedJournal,
   lockSync,
   markReplaced,
+  openedThere,
   openForAppend,
   parseLines,
   readAllSync,
@@ -419,6 +421,20 @@ function appendLines(
       const lock = lockSync(file, fsPlatform.mandatoryLocks, APPEND_LOCK_WAIT_MS);
       const locked = lock === "locked";
       mine = kept === undefined ? file.statSync() : statOfHandle(kept, journalPath);
+      // The open followed a link if one was planted after the caller's
+      // check of the path: refused before a byte is written. (A kept
+      // handle's status is already checked against the path's.)
+      const there = kept === undefined ? openedThere(mine, journalPath) : "same";
+      if (there === "link") {
+        replaced = true;
+        throw linkedJournal(journalPath);
+      }
+      if (there === "other" && !isReplaced(mine) && attempt < 10) {
+        // Replaced or removed since the open (a compaction, a `vc cache rm`): again, at the path.
+        replaced = true;
+        unlockQuietly(file);
+        continue;
+      }
       if (!mine.isFile) {
         // A FIFO or device put there: a line written to it is lost, or goes elsewhere.
         // Never kept open (a refused handle must not serve a later append).

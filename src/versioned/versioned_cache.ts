@@ -2080,6 +2080,7 @@ export class VersionedCache {
           } catch (e) {
             throw e instanceof InvalidInputError ? new PinRefused(e) : e;
           }
+          refuseDowngrade(path, version, entries[path], read.entries[path]);
           entries[path] = version;
         }, read);
       }, { signal });
@@ -2443,6 +2444,28 @@ function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manif
       `look the same but are spelled differently in Unicode (${
         spellingDifference(path, other)
       }); use the manifest's spelling (copy it from the manifest)`,
+  );
+}
+
+// Another process pinned a higher version of the path after this command read
+// the manifest (two updates of one path, the later one listing the bucket
+// after this one's upload): pinning this one over it would take the manifest
+// back to an older version and silently drop the pin the other process
+// reported. A higher pin that was there when the command read the manifest
+// is the command's own business (checked before it published).
+function refuseDowngrade(
+  path: string,
+  version: string,
+  now: string | undefined,
+  whenRead: string | undefined,
+) {
+  if (now === undefined || now === whenRead || !isVersion(now)) return;
+  if (compareVersions(now, version) <= 0) return;
+  throw new PinRefused(
+    new InvalidInputError(
+      `another process pinned ${path} ${now} meanwhile, a higher version, which was kept; ` +
+        `publish past it with \`vc update\` if this file should be the latest`,
+    ),
   );
 }
 

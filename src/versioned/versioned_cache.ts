@@ -933,7 +933,7 @@ export class VersionedCache {
     await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
-    // is the version that exists, so it wins.
+    // exists, so it wins, unless theirs is higher (see refuseDowngrade).
     await this.#pin(p, version, digest, read, options.signal, false, uploaded);
     return version;
   }

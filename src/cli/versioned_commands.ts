@@ -9,7 +9,7 @@ import { counted } from "../counted.ts";
 import { basename, fromFileUrl, join, pathBelow } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
-import { normalizeVersionedPath } from "../versioned/naming.ts";
+import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
@@ -429,6 +429,19 @@ export const versions: Command = {
           counted(found.length, "version", "versions")
         }: use that spelling`;
         break;
+      }
+      // A bucket key's name where the path goes (copied from `aws s3 ls`):
+      // name the path and version it stands for when that path has versions.
+      const key = twin === "" ? parseVersionedKey(normalized(p)) : undefined;
+      if (key !== undefined) {
+        const found = await s.vc.versions(key.path, {
+          signal: ctx.io.signal,
+          onWarning: () => {},
+        });
+        if (found.includes(key.version)) {
+          twin = `; it names the bucket key of version ${key.version} of ${key.path}: ` +
+            `\`vc versions ${key.path}\` lists that path's versions`;
+        }
       }
       ctx.out.info(
         `vc: ${normalized(p)} has no versions in ${s.vc.bucket}${

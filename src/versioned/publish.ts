@@ -16,6 +16,7 @@ import { headVersion } from "./slash_keys.ts";
 import type { LockEntry } from "./lock_file.ts";
 import {
   assertUnchanged,
+  sizeMismatchError,
   SourceChangedError,
   type SourceDigest,
   type SourceSnapshot,
@@ -190,7 +191,11 @@ export async function publishVersion(
   const uri = joinUri(request.bucket, key);
   const { size, md5 } = digest;
   if (size !== snapshot.size) {
-    throw new SourceChangedError(`${file} changed while it was hashed; run the command again`);
+    throw await sizeMismatchError(
+      snapshot,
+      size,
+      `${file} changed while it was hashed; run the command again`,
+    );
   }
   // Before this publish can leave an upload of its own: one left open by an
   // earlier one killed midway (a re-run comes here for the same key) is

@@ -110,6 +110,45 @@ export async function assertUnchanged(snapshot: SourceSnapshot, what: string): P
 }
 
 /**
+ * The error for a file that read as `bytes` bytes where `snapshot` stated
+ * another size. Usually the file changed meanwhile: a `SourceChangedError`
+ * with `changed`, its message (run again). When its stat is still exactly the
+ * snapshot's, its stated size is not what it reads (a file of /proc or /sys,
+ * some FUSE file systems): no re-run helps, so the error says to publish a
+ * copy instead.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SourceChangedError, sizeMismatchError, snapshotSource } from "./source_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/a`, "abc");
+ *   const before = await snapshotSource(`${dir}/a`);
+ *   const same = await sizeMismatchError(before, 9, "changed");
+ *   assert(!(same instanceof SourceChangedError) && /reads as 9 bytes/.test(same.message));
+ *   await Deno.writeTextFile(`${dir}/a`, "abcd");
+ *   assert(await sizeMismatchError(before, 4, "changed") instanceof SourceChangedError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function sizeMismatchError(
+  snapshot: SourceSnapshot,
+  bytes: number,
+  changed: string,
+): Promise<InvalidInputError> {
+  const now = await snapshotSource(snapshot.path).catch(() => undefined);
+  if (now?.identity !== snapshot.identity) return new SourceChangedError(changed);
+  return new InvalidInputError(
+    `${snapshot.path} reads as ${bytes} bytes, but its size says ${snapshot.size} and did not ` +
+      `change: a file of /proc, /sys or another pseudo file system, which vc cannot check ` +
+      `while it uploads; copy it to a regular file and give that`,
+  );
+}
+
+/**
  * MD5 and SHA-256 of `path` from one read (abortable between chunks;
  * `onProgress` gets the bytes read so far after each).
  *

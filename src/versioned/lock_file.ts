@@ -368,6 +368,51 @@ export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): stri
   return `{${eol}${lines.join(`,${eol}`)}${eol}}${eol}`;
 }
 
+// A lock file past what vc reads would fail every later command that reads
+// it (`vc path` included), so no write leaves one.
+function refuseOversizedLockFile(file: string, bytes: number, outcome = "", about = ""): void {
+  if (bytes <= MAX_LOCK_FILE_BYTES) return;
+  throw new InvalidInputError(
+    `lock file ${file} would be ${about}${bytes} bytes, more than the ${MAX_LOCK_FILE_BYTES} (64 MiB) ` +
+      `vc reads${outcome}; remove the entries of versions no manifest pins any more, or give ` +
+      `new manifests a lock file of their own (--lock)`,
+  );
+}
+
+/**
+ * Throws `InvalidInputError` when a new entry for `path` at `version` would
+ * take lock file `file` past the size vc reads: `add` and `update` ask
+ * before they publish, since the lock file's write would be refused after.
+ * The file's size on disk plus a generous bound for the entry's line: close
+ * to the limit a version may be refused that would just have fitted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLockFileRoom } from "./lock_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await checkLockFileRoom(`${dir}/none.lock.json`, "/a.csv", "1.0.0");
+ *   await Deno.writeTextFile(`${dir}/m.lock.json`, "{}\n");
+ *   await checkLockFileRoom(`${dir}/m.lock.json`, "/a.csv", "1.0.0");
+ *   assert(true);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function checkLockFileRoom(
+  file: string,
+  path: string,
+  version: string,
+): Promise<void> {
+  const size = await Deno.stat(file).then((s) => s.size, () => 0);
+  // Indent, key, a size of up to 16 digits, the hash, separators, CRLF.
+  const line = 6 * lockKey(path, version).length + 128;
+  if (size + line <= MAX_LOCK_FILE_BYTES) return;
+  refuseOversizedLockFile(file, size + line, "; nothing was published", "up to ");
+}
+
 /**
  * Re-reads the lock file, applies `change`, and writes it atomically when
  * something changed. The caller holds the manifest's and the lock file's
@@ -404,6 +449,7 @@ export async function updateLockFile(
     // Validate what we write through the reader.
     parseLockFile(body, file);
     const text = `${read?.mark ?? ""}${body}`;
+    refuseOversizedLockFile(file, new TextEncoder().encode(text).length);
     // Through a symlinked lock file to its target, like the manifest, and
     // keeping its mode (a 600 lock file stays private).
     const target = await manifestTarget(file);

@@ -40,6 +40,7 @@ import {
   rewriteManifest,
 } from "./manifest.ts";
 import {
+  checkLockFileRoom,
   checkLockFileWritable,
   defaultLockFile,
   type LockEntries,
@@ -880,6 +881,7 @@ export class VersionedCache {
     }
     refuseLookalike(p, current, this.manifest);
     checkManifestRoom(read, this.manifest, p, version);
+    if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, version);
     const key = keyNamedBy(p, Object.keys(current));
     if (key !== undefined) {
       // Said before the upload: the asset it starts cannot be taken back.
@@ -1044,6 +1046,7 @@ export class VersionedCache {
     const to = nextVersion(from, bump);
     warnForeignAbove(p, to, foreign, options.onWarning);
     checkManifestRoom(read, this.manifest, p, to);
+    if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
     await this.#prepareManifestDir();
     await this.#lockEntries(); // a broken lock file fails before anything is published
     const snapshot = await snapshotSource(file);

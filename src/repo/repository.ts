@@ -33,7 +33,7 @@ import {
   optionsRefusal,
 } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
-import { md5File, md5Hex } from "../hash.ts";
+import { digestFor, hashFileWith, md5File, md5Hex } from "../hash.ts";
 import { checkReport, NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -45,7 +45,12 @@ import {
   unicodeLookalike,
 } from "../unicode_spelling.ts";
 import { joinUri } from "../uri.ts";
-import { assertUnchanged, snapshotSource, SourceChangedError } from "../versioned/source_file.ts";
+import {
+  assertUnchanged,
+  sizeMismatchError,
+  snapshotSource,
+  SourceChangedError,
+} from "../versioned/source_file.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
 import { refusingMovedCatalog } from "./catalog_moved.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
@@ -416,9 +421,27 @@ export class Repository implements AsyncDisposable {
     // The parts of a multipart upload are read at different times: a file
     // edited meanwhile would be stored under an MD5 that is not its content's.
     const snapshot = typeof source === "string" ? await snapshotSource(source) : undefined;
-    const md5 = typeof source === "string"
-      ? await md5File(source, checkReport(size, options.onHashProgress))
-      : md5Hex(source);
+    let md5: string;
+    if (typeof source === "string") {
+      const read = await hashFileWith(
+        source,
+        (n) => digestFor("md5", n),
+        checkReport(size, options.onHashProgress),
+      );
+      md5 = read.hash.digest("hex");
+      // More or fewer bytes than its size said: changed meanwhile, or a
+      // file whose size is no count of its bytes (/proc): refused before
+      // an upload the store would reject as a bare size mismatch.
+      if (read.bytes !== size) {
+        throw await sizeMismatchError(
+          snapshot!,
+          read.bytes,
+          `${source} changed while it was hashed; nothing was recorded for ${path}: run again`,
+        );
+      }
+    } else {
+      md5 = md5Hex(source);
+    }
     // Never ending in a dot (`/x/a.` has the extension "."): Windows drops
     // it, and a directory store there refuses such a key.
     const ext = extname(basename(path)).replace(/[^A-Za-z0-9.]/g, "").slice(0, 16)

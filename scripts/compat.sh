@@ -214,6 +214,10 @@ step "vc verify of a cached version another tool replaced in parts, against moto
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/versioned_verify_replaced_multipart_test.ts
 pass "a same-size multipart replacement is reported, locked or not; a re-upload of the same bytes is ok"
 
+step "objects another tool stored as GLACIER, as a process, against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_archived_object_test.ts
+pass "an archived object is reported as archived (not access denied); a mirror down fetches the rest"
+
 step "integrity lock file, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
 pass "integrity lock against moto_server"

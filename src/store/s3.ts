@@ -63,7 +63,7 @@ import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { capSdkResponseBodies } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
-import { parseS3ErrorXml } from "./s3_xml.ts";
+import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
   checkDeleteKeys,
@@ -1633,13 +1633,7 @@ export class S3Store implements ObjectStore {
       .$metadata;
     const status = meta?.httpStatusCode;
     if (typeof status === "number" && error instanceof Error) {
-      const details: {
-        code?: string;
-        message?: string;
-        requestId?: string;
-        region?: string;
-        in200?: boolean;
-      } = {};
+      const details: S3ErrorDetails = {};
       const code = (error as { Code?: string }).Code ?? error.name;
       // An error answer without a body (a proxy's bare 403 or 502) is
       // "Unknown: UnknownError" to the SDK, which says less than the status
@@ -1655,9 +1649,20 @@ export class S3Store implements ObjectStore {
         ?.headers;
       const region = (error as { Region?: string }).Region ?? headers?.["x-amz-bucket-region"];
       if (region !== undefined) details.region = region;
+      const { StorageClass: storageClass, AccessTier: accessTier } = error as {
+        StorageClass?: string;
+        AccessTier?: string;
+      };
+      if (storageClass !== undefined) details.storageClass = storageClass;
+      if (accessTier !== undefined) details.accessTier = accessTier;
       if (headers?.[ERROR_IN_200_HEADER] !== undefined) details.in200 = true;
-      // A copy's NoSuchKey is about the source, not the destination.
-      if (status === 404 && what.sourceKey !== undefined && details.code === "NoSuchKey") {
+      // A copy's NoSuchKey is about the source, not the destination, and so
+      // is InvalidObjectState (the source is archived).
+      if (
+        what.sourceKey !== undefined &&
+        ((status === 404 && details.code === "NoSuchKey") ||
+          details.code === "InvalidObjectState")
+      ) {
         return s3HttpError(status, details, {
           ...ctx,
           operation: "COPY",

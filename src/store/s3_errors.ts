@@ -69,8 +69,10 @@ const REFUSED_CREDENTIAL_CODES = new Set([
 /**
  * The vc error for an S3 error response: 404 → `NotFoundError`, 304 →
  * `NotModifiedError`, 412 → `PreconditionFailedError`, 401/403 (and 400
- * `ExpiredToken`) → `AccessDeniedError`, 416 → `InvalidInputError`, anything
- * else → `StoreError` with `status`. Messages name the `s3://` URI.
+ * `ExpiredToken`) → `AccessDeniedError` but for 403 `InvalidObjectState` (an
+ * archived object: `StoreError` naming its storage class), 416 →
+ * `InvalidInputError`, anything else → `StoreError` with `status`. Messages
+ * name the `s3://` URI.
  *
  * @example
  * ```ts
@@ -149,6 +151,20 @@ export function s3HttpError(
     return new InvalidInputError(
       `${ctx.operation} ${ctx.uri}: range ${ctx.range ?? "(none)"} is not satisfiable (${what})`,
       options,
+    );
+  }
+  if (code === "InvalidObjectState") {
+    // A 403, but no matter of credentials: the object is archived (a
+    // lifecycle rule moved it to Glacier), and no retry or permission reads
+    // it until it is restored. Said so, rather than "access denied" (which
+    // sent users to their IAM policy).
+    const tier = details.accessTier ? `, access tier ${details.accessTier}` : "";
+    return new StoreError(
+      `${ctx.operation} ${ctx.uri}: the object is archived (storage class ${
+        details.storageClass ?? "GLACIER or DEEP_ARCHIVE"
+      }${tier}) and cannot be read until it is restored: restore it first (aws s3api ` +
+        `restore-object; it takes minutes to hours), then try again (${what})`,
+      { ...options, status },
     );
   }
   const key = ctx.accessKeyId ? ` (access key ${ctx.accessKeyId})` : "";

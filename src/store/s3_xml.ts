@@ -19,6 +19,10 @@ export interface S3ErrorDetails {
   region?: string;
   /** The endpoint to use, in redirect errors. */
   endpoint?: string;
+  /** The object's storage class, in `InvalidObjectState` errors (an archived object). */
+  storageClass?: string;
+  /** The object's Intelligent-Tiering access tier, in `InvalidObjectState` errors. */
+  accessTier?: string;
   /** The `Location` header of a redirect response (not part of the XML). */
   location?: string;
   /**
@@ -54,6 +58,10 @@ export function parseS3ErrorXml(xml: string): S3ErrorDetails {
   if (region !== undefined) out.region = region;
   const endpoint = xmlText(xml, "Endpoint");
   if (endpoint !== undefined) out.endpoint = endpoint;
+  const storageClass = xmlText(xml, "StorageClass");
+  if (storageClass !== undefined) out.storageClass = storageClass;
+  const accessTier = xmlText(xml, "AccessTier");
+  if (accessTier !== undefined) out.accessTier = accessTier;
   return out;
 }
 

@@ -18,7 +18,7 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { AccessDeniedError, InvalidInputError, StoreNotFoundError } from "../errors.ts";
+import { AccessDeniedError, InvalidInputError, StoreError, StoreNotFoundError } from "../errors.ts";
 import {
   checkNonNegativeNumber,
   checkRequiredOptions,
@@ -258,7 +258,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         // disk is, not a bug (it was a 500). The log names the path and why.
         response = errorResponse(
           503,
-          `the store refused the service's access (read-only or permission denied); try again later (request id ${requestId})`,
+          `the store refused the service's access (read-only, permission denied, or the file archived); try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -505,9 +505,16 @@ function inCauses(e: unknown, test: (at: Error) => boolean): boolean {
   return false;
 }
 
-/** Whether `e` (or its causes) is the store refusing access (read-only, permission denied). */
+/**
+ * Whether `e` (or its causes) is the store refusing access (read-only,
+ * permission denied), or refusing to read a file it holds with another 403
+ * (S3's InvalidObjectState: a lifecycle rule archived it to Glacier).
+ */
 function storeRefused(e: unknown): boolean {
-  return inCauses(e, (at) => at instanceof AccessDeniedError);
+  return inCauses(
+    e,
+    (at) => at instanceof AccessDeniedError || (at instanceof StoreError && at.status === 403),
+  );
 }
 
 /** Whether `e` (or its causes) says the store's bucket or root directory does not exist. */

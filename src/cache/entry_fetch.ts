@@ -249,6 +249,7 @@ export class EntryFetcher {
       // link there; its shared temp file refuses one (AtomicFile.openShared).
       layout.assertSafeRenameTarget(loc.dataPath);
       layout.assertSafeOnce(loc.journalPath);
+      refuseTakenPath(loc.dataPath);
     } catch (e) {
       throw this.explain(e, loc);
     }
@@ -512,4 +513,21 @@ export async function isUnreachable(e: unknown): Promise<boolean> {
   // Only reached when a store call failed: the warm path never loads it.
   const { isStoreUnavailable } = await import("../store/retry.ts");
   return isStoreUnavailable(e);
+}
+
+/**
+ * Throws when another key's copies hold `path` (S3 allows keys "a" and "a/b";
+ * a filesystem does not): a directory there (keys below it cached), which the
+ * final rename cannot replace, or a file above it (`NotADirectory`). Checked
+ * before the GET, so such a key is not downloaded on every run to be discarded.
+ */
+function refuseTakenPath(path: string): void {
+  let stat;
+  try {
+    stat = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (stat.isDirectory) throw new Deno.errors.IsADirectory(`${path} is a directory`);
 }

@@ -63,6 +63,13 @@ export interface Dialect {
   readonly idColumn: string;
   /** Appended to a SELECT that must lock its rows (`FOR UPDATE` / nothing: SQLite's write transaction already excludes writers). */
   readonly forUpdate: string;
+  /**
+   * Appended to a SELECT that checks a row exists before rows referencing it
+   * are inserted (`FOR KEY SHARE` / nothing): what the foreign key's own
+   * check locks, taken at the check, so a row deleted meanwhile (a forced
+   * restore) is found gone there instead of failing the insert.
+   */
+  readonly forKeyShare: string;
   /** Appended to the claim SELECT (`FOR UPDATE SKIP LOCKED` / nothing). */
   readonly forUpdateSkipLocked: string;
   /** Statements that make the id generator continue after explicitly inserted ids (restore). */

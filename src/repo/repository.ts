@@ -992,7 +992,13 @@ export class Repository implements AsyncDisposable {
       changed.length = 0; // a retried transaction starts over
       if ("id" in target) {
         const id = parseRecordId(target.id);
-        const exists = await tx.query("SELECT id FROM records WHERE id = $1", [id]);
+        // Locked as the tag rows' foreign key will lock it: a record a forced
+        // restore deletes meanwhile is then found gone here (it waits for the
+        // restore's commit), not a foreign-key violation at the insert.
+        const exists = await tx.query(
+          `SELECT id FROM records WHERE id = $1${this.catalog.dialect.forKeyShare}`,
+          [id],
+        );
         if (exists.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
         if (op === "add") await this.#refuseTagLookalikes(tx, checked, true);
         for (const tag of checked) {

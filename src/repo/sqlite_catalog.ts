@@ -35,6 +35,7 @@ export const SQLITE_DIALECT: Dialect = {
   name: "sqlite",
   idColumn: "id INTEGER PRIMARY KEY AUTOINCREMENT",
   forUpdate: "",
+  forKeyShare: "",
   forUpdateSkipLocked: "",
   // AUTOINCREMENT keeps the largest id in sqlite_sequence, which an explicit
   // insert already advances.

@@ -26,6 +26,7 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
+import { InvalidInputError } from "../errors.ts";
 import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
@@ -397,6 +398,18 @@ class PostgresCatalog implements Catalog {
           { cause: error },
         );
       }
+      if ((error as PgError).code === UNTRANSLATABLE_CHARACTER) {
+        // A database created in another encoding than UTF8 (LATIN1, …) holds
+        // only some of the Unicode paths, tags and holders vc is given: the
+        // value is refused (an add's upload deleted), not an internal error.
+        throw new InvalidInputError(
+          `catalog ${this.location} cannot hold this text (${(error as Error).message}): ` +
+            "vc needs a database in UTF8 (CREATE DATABASE … ENCODING 'UTF8'); move the " +
+            "repository there: vc repo backup, then vc repo restore SNAPSHOT --catalog " +
+            "postgres://…",
+          { cause: error },
+        );
+      }
       if (READ_ONLY_CODES.has(pgErrorCode(error))) {
         throw new CatalogReadOnlyError(
           `catalog ${this.location} may not be changed by this user here ` +
@@ -679,6 +692,9 @@ const QUERY_CANCELED = "57014";
 const TOO_MANY_CONNECTIONS = "53300";
 // invalid_schema_name: "no schema has been selected to create in".
 const INVALID_SCHEMA_NAME = "3F000";
+
+// untranslatable_character: a character the database's encoding has none for.
+const UNTRANSLATABLE_CHARACTER = "22P05";
 
 // insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
 const READ_ONLY_CODES = new Set(["42501", "25006"]);

@@ -94,6 +94,8 @@ export class WrongHostError extends VcError {}
  * assert.deepEqual(parseCatalogRef("sqlite:/srv/c.sqlite", "h1"), { kind: "sqlite", path: "/srv/c.sqlite", host: "h1" });
  * assert.deepEqual(parseCatalogRef("postgres://u:pw@db/x", "h1"), { kind: "postgres", url: "postgres://u@db/x" });
  * assert.throws(() => parseCatalogRef("mysql://x", "h1"), /sqlite:PATH or postgres:/);
+ * assert.throws(() => parseCatalogRef("sqlite:~/c.sqlite", "h1", "/srv"), /~ is not expanded/);
+ * assert.throws(() => parseCatalogRef("sqlite://data/c.sqlite", "h1", "/srv"), /has no host/);
  * ```
  */
 export function parseCatalogRef(
@@ -103,8 +105,27 @@ export function parseCatalogRef(
   os: typeof Deno.build.os = Deno.build.os,
 ): CatalogRef {
   if (text.startsWith("sqlite:")) {
-    let path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    const given = text.slice("sqlite:".length);
+    let path = given.replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new InvalidInputError(`catalog "${text}": empty SQLite path`);
+    // `sqlite://NAME/c.sqlite` reads as a URL with a host, yet its path was
+    // `//NAME/c.sqlite`: `/NAME/c.sqlite`, a directory made at the root
+    // (on Windows, `//server/share/…` is a UNC path).
+    if (os !== "windows" && /^\/\/[^/]/.test(given)) {
+      throw new InvalidInputError(
+        `catalog "${text}": a SQLite catalog has no host; give sqlite:PATH or ` +
+          "sqlite:///ABSOLUTE/PATH",
+      );
+    }
+    // No shell expands the `~` of `--catalog sqlite:~/c.sqlite` (it is not at
+    // the word's start): taken as it is, it named `./~/c.sqlite`, a directory
+    // `init` made in the current one, where the catalog then lived.
+    if (path === "~" || /^~[^/\\]*[/\\]/.test(path)) {
+      throw new InvalidInputError(
+        `catalog "${text}": a leading ~ is not expanded here (no shell expands it after ` +
+          "sqlite:); give the path from / (sqlite:$HOME/…)",
+      );
+    }
     if (os === "windows") {
       // `sqlite:///C:/x.sqlite` names `C:/x.sqlite`, as a `file:` URL would.
       if (/^\/[A-Za-z]:[\\/]/.test(path)) path = path.slice(1);

@@ -1,0 +1,57 @@
+/**
+ * A `--catalog sqlite:…` whose path would land elsewhere than its writer
+ * meant is refused, naming what to give, and nothing is created:
+ * - `sqlite:~/c.sqlite`: no shell expands that `~` (it is not at the word's
+ *   start), and vc took it as it was: `init` made a directory `~` in the
+ *   current one and kept the catalog there (a later `rm -rf ~` to remove it
+ *   is a classic disaster);
+ * - `sqlite://data/c.sqlite`, written as a URL with a host: its path was
+ *   `//data/c.sqlite`, so `init` made `/data` at the root of the disk.
+ * `sqlite:PATH`, `sqlite:///ABSOLUTE` and `sqlite:////ABSOLUTE` work as
+ * before, and on Windows `sqlite://server/share/…` stays a UNC path.
+ */
+import { join } from "node:path";
+import { parseCatalogRef } from "../src/repo/marker.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { ok, withWorkspace } from "./cli_process.ts";
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
+
+Deno.test("repo init: sqlite:~/… and sqlite://NAME/… are refused, creating nothing", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const env = { VC_REPO: `file://${join(dir, "repo")}` };
+    const tilde = await vc(["repo", "init", "--catalog", "sqlite:~/c.sqlite"], env);
+    assertEquals(tilde.code, 1, tilde.stderr);
+    assertStringIncludes(tilde.stderr, "a leading ~ is not expanded here");
+    assertEquals(await exists(join(dir, "~")), false);
+
+    // A "host" that makes the path land in this workspace, not at the root.
+    const hosted = `sqlite:/${dir}/hosted/c.sqlite`;
+    const host = await vc(["repo", "init", "--catalog", hosted], env);
+    assertEquals(host.code, 1, host.stderr);
+    assertStringIncludes(host.stderr, "a SQLite catalog has no host");
+    assertEquals(await exists(join(dir, "hosted")), false);
+    assertEquals(await exists(join(dir, "repo", ".vc-repo.json")), false);
+
+    // The forms that name a path as meant still do.
+    ok(await vc(["repo", "init", "--catalog", `sqlite:///${dir}/abs/c.sqlite`], env), "init");
+    assertEquals(await exists(join(dir, "abs", "c.sqlite")), true);
+  });
+});
+
+Deno.test("repo catalog: which sqlite: paths parseCatalogRef refuses", () => {
+  for (const text of ["sqlite:~", "sqlite:~/c", "sqlite:~bob/c", "sqlite://h/c", "sqlite://~/c"]) {
+    assertThrows(() => parseCatalogRef(text, "h", "/srv"), InvalidInputError, text);
+  }
+  const path = (text: string, os: typeof Deno.build.os = "linux") => {
+    const ref = parseCatalogRef(text, "h", "/srv", os);
+    return ref.kind === "sqlite" ? ref.path : ref.url;
+  };
+  assertEquals(path("sqlite:~c.sqlite"), "/srv/~c.sqlite"); // a name that starts with ~
+  assertEquals(path("sqlite:c.sqlite"), "/srv/c.sqlite");
+  assertEquals(path("sqlite:///var/c.sqlite"), "/var/c.sqlite");
+  assertEquals(path("sqlite://server/share/c.sqlite", "windows"), "//server/share/c.sqlite");
+});

@@ -284,7 +284,9 @@ export async function sweepDebris(
  * records. A download calls it once per directory and process, so the next
  * `vc prefill` or `cache get` cleans what an interrupted one left where it
  * works, without walking the whole cache. Synchronous: a few metadata calls.
- * Returns how many files were removed.
+ * Returns how many files were removed; the names of the directories found in
+ * `dataDir` are added to `subdirectories` (the copies of keys below another
+ * key's name: see entry_fetch.ts).
  *
  * @example
  * ```ts
@@ -302,7 +304,12 @@ export async function sweepDebris(
  * }
  * ```
  */
-export function sweepDirectory(dataDir: string, metaDir: string, now: number = Date.now()): number {
+export function sweepDirectory(
+  dataDir: string,
+  metaDir: string,
+  now: number = Date.now(),
+  subdirectories?: Set<string>,
+): number {
   let removed = 0;
   const remove = (path: string) => {
     try {
@@ -313,6 +320,7 @@ export function sweepDirectory(dataDir: string, metaDir: string, now: number = D
     }
   };
   for (const entry of readDirOrEmpty(dataDir)) {
+    if (entry.isDirectory) subdirectories?.add(entry.name);
     if (!entry.isFile || !isTempName(entry.name)) continue;
     const path = join(dataDir, entry.name);
     if (isResumeStateName(entry.name)) {

@@ -40,6 +40,8 @@ import type { FlightContext, FlightProgress } from "./single_flight.ts";
 
 // Directories remembered as swept before the set is reset.
 const MEMORY_DIRS = 100_000;
+/** What a swept data directory without directories in it remembers: one shared empty set. */
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** Settings of an {@linkcode EntryFetcher}. */
 export interface EntryFetcherOptions {
@@ -122,7 +124,11 @@ export class EntryFetcher {
   #fetching = 0;
   #closeJournals: (() => void) | undefined;
   #dirReady = false;
-  #swept = new Set<string>();
+  /**
+   * The data directories swept by this process, each with the names of the
+   * directories the sweep found in it (see {@linkcode NO_NAMES}).
+   */
+  #swept = new Map<string, ReadonlySet<string>>();
 
   /** No I/O. */
   constructor(index: EntryIndex, options: EntryFetcherOptions) {
@@ -249,16 +255,31 @@ export class EntryFetcher {
       // link there; its shared temp file refuses one (AtomicFile.openShared).
       layout.assertSafeRenameTarget(loc.dataPath);
       layout.assertSafeOnce(loc.journalPath);
-      refuseTakenPath(loc.dataPath);
     } catch (e) {
       throw this.explain(e, loc);
     }
     // What an interrupted run left where this one works (once per directory).
     const dataDir = dirname(loc.dataPath);
-    if (!this.#swept.has(dataDir)) {
+    let subdirectories = this.#swept.get(dataDir);
+    if (subdirectories === undefined) {
       if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
-      this.#swept.add(dataDir);
-      sweepDirectory(dataDir, dirname(loc.metaPath));
+      const found = new Set<string>();
+      sweepDirectory(dataDir, dirname(loc.metaPath), Date.now(), found);
+      subdirectories = found.size === 0 ? NO_NAMES : found;
+      this.#swept.set(dataDir, subdirectories);
+    }
+    // A directory at the entry's name holds the copies of keys below it (S3
+    // allows `a` beside `a/b`; a file system does not): the final rename
+    // would fail after the whole download, on every run. Known from the
+    // sweep's read of the directory, so a cold miss pays no `lstat` for it
+    // (a directory made since that read is still found at the rename).
+    if (subdirectories.has(basename(loc.dataPath))) {
+      throw this.explain(
+        new Deno.errors.IsADirectory(
+          `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
+        ),
+        loc,
+      );
     }
     const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
     const lock = await this.#lock(loc, ctx, mode);
@@ -513,21 +534,4 @@ export async function isUnreachable(e: unknown): Promise<boolean> {
   // Only reached when a store call failed: the warm path never loads it.
   const { isStoreUnavailable } = await import("../store/retry.ts");
   return isStoreUnavailable(e);
-}
-
-/**
- * Throws when another key's copies hold `path` (S3 allows keys "a" and "a/b";
- * a filesystem does not): a directory there (keys below it cached), which the
- * final rename cannot replace, or a file above it (`NotADirectory`). Checked
- * before the GET, so such a key is not downloaded on every run to be discarded.
- */
-function refuseTakenPath(path: string): void {
-  let stat;
-  try {
-    stat = Deno.lstatSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return;
-    throw e;
-  }
-  if (stat.isDirectory) throw new Deno.errors.IsADirectory(`${path} is a directory`);
 }

@@ -506,7 +506,13 @@ export class CacheLayout {
     const dir = dirname(path);
     if (this.#safeDirs.has(dir)) return; // the directory and all above it were checked
     if (this.#safeDirs.size > 10_000) this.#safeDirs.clear(); // bounded memory
-    assertNoLinks(this.dir, dir, this.#safeDirs);
+    const { file } = assertNoLinksIn(this.dir, dir, this.#safeDirs);
+    // A file where a directory of the path belongs: another key's copy (S3
+    // allows `a/b` beside `a`). Found by the walk's own `lstat`s, before any
+    // download, which would otherwise fail only once it opens its temp file.
+    if (file !== undefined) {
+      throw new Deno.errors.NotADirectory(`${file} is a file, so ${path} cannot be made`);
+    }
   }
 
   /**
@@ -579,7 +585,17 @@ export class CacheLayout {
  * ```
  */
 export function assertNoLinks(cacheDir: string, path: string, known?: Set<string>): boolean {
-  const { link, exists } = inspectPath(cacheDir, path, known);
+  return assertNoLinksIn(cacheDir, path, known).exists;
+}
+
+/** {@linkcode assertNoLinks}, returning what {@linkcode inspectPath} found. */
+function assertNoLinksIn(
+  cacheDir: string,
+  path: string,
+  known: Set<string> | undefined,
+): PathInspection {
+  const inspection = inspectPath(cacheDir, path, known);
+  const link = inspection.link;
   if (link !== undefined) {
     throw new InvalidInputError(
       `refusing to use ${path}: ${link} is a symbolic link inside the cache dir ${
@@ -589,7 +605,7 @@ export function assertNoLinks(cacheDir: string, path: string, known?: Set<string
         `source). Remove the link, or the whole cache dir, and run again`,
     );
   }
-  return exists;
+  return inspection;
 }
 
 /**
@@ -626,11 +642,21 @@ export function linkOnPath(
  * here need not fail a second `lstat` on it (each failed one costs a thrown
  * error, ~20 µs in Deno).
  */
+/** What {@linkcode inspectPath} found on a path's way. */
+interface PathInspection {
+  /** The first component that is a symbolic link. */
+  link: string | undefined;
+  /** Whether the path exists. */
+  exists: boolean;
+  /** The first component that is neither a directory nor a link (the path itself, when a file). */
+  file?: string;
+}
+
 function inspectPath(
   cacheDir: string,
   path: string,
   known: Set<string> | undefined,
-): { link: string | undefined; exists: boolean } {
+): PathInspection {
   const root = resolve(cacheDir);
   const rel = resolve(path).slice(root.length).split(sep).filter((s) => s !== "");
   let current = root;
@@ -645,7 +671,7 @@ function inspectPath(
       return { link: undefined, exists: !(e instanceof Deno.errors.NotFound) };
     }
     if (stat.isSymlink) return { link: current, exists: true };
-    if (!stat.isDirectory) return { link: undefined, exists: i === rel.length - 1 };
+    if (!stat.isDirectory) return { link: undefined, exists: i === rel.length - 1, file: current };
     known?.add(current);
   }
   return { link: undefined, exists: true };

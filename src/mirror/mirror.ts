@@ -736,8 +736,10 @@ export class Mirror {
   /**
    * One path of {@linkcode Mirror.syncPaths}, into `run` (its deletes
    * queued). Returns the key prefix a pass compared whole (`key/`, or `""`
-   * for a source root), if one did. A file with nothing mirrored below its
-   * name queues no deletes: its HEAD and upload go to `later`.
+   * for a source root), if one did. A file, or a path gone, with nothing
+   * mirrored below its name queues no deletes here: its HEAD and upload
+   * (or the delete of its own object, made once `later` has run, so no
+   * other path's held-back deletes take it along) go to `later`.
    */
   async #syncOne(
     run: Run,
@@ -763,7 +765,16 @@ export class Mirror {
     // object named by the path itself (a file that became a directory goes
     // with --delete).
     const included = matchesFilter(this.#filter, key);
-    if (included && key !== "" && local !== undefined && scope === undefined) {
+    // A path gone with nothing mirrored below its name was a file (or a
+    // directory of no mirrored file): only its own object can go, so it
+    // needs no LIST of `key/` either. An `rm logs/*` of 10,000 files is
+    // then 10,000 HEADs `concurrency` at a time, not a HEAD and a LIST each
+    // one after another. (Objects below it another tool put there are the
+    // full pass's, as everywhere in a watch.)
+    const goneFile = local === undefined && key !== "" &&
+      !this.#state.hasAtLeast(1, `${key}/`) && await isGone(path);
+    if (goneFile && !included) return undefined;
+    if (included && key !== "" && (local !== undefined || goneFile) && scope === undefined) {
       later(() => this.#headAndUpload(run, key, local));
       return undefined;
     }
@@ -1628,6 +1639,16 @@ export class Mirror {
  * Directories in `checked` were found real before and are not looked at
  * again (one `lstat` per directory a run, not per file in it).
  */
+/** Whether nothing is at `path` any more (a directory or a skipped link is something). */
+async function isGone(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory;
+  }
+}
+
 function linkBelow(root: string, path: string, checked: Set<string>): string | undefined {
   return linkOnPath(root, dirname(path), checked);
 }

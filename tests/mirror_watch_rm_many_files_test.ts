@@ -1,0 +1,90 @@
+/**
+ * `vc mirror --watch`: an `rm dir/*` of many files in a directory that stays
+ * (old logs cleaned up, a `git checkout` of a branch without them) brings an
+ * event per file. Each gone file was looked at one after another with a
+ * HEAD and a LIST of `file/` (as if it might have been a directory): 500
+ * files took 26 s against a store 20 ms away. A path the state knows nothing
+ * below needs only its HEAD, made `concurrency` at a time like the new
+ * files of a batch.
+ */
+import { join } from "node:path";
+import { Mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+import { assertEquals } from "./assert.ts";
+import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+
+/** An FsStore whose HEADs take 20 ms, counting the calls and those in flight at once. */
+function slowHeads(fs: FsStore) {
+  const counts = { head: 0, list: 0, inFlight: 0, most: 0 };
+  const store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name === "list" || name === "listPages") {
+        return (...args: unknown[]) => {
+          counts.list++;
+          return value.apply(target, args);
+        };
+      }
+      if (name !== "head") return value.bind(target);
+      return async (...args: unknown[]) => {
+        counts.head++;
+        counts.most = Math.max(counts.most, ++counts.inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        counts.inFlight--;
+        return value.apply(target, args);
+      };
+    },
+  }) as ObjectStore;
+  return { store, counts };
+}
+
+Deno.test("mirror --watch: the files of an rm dir/* are looked at concurrency at a time, with no LIST each", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const names = Array.from({ length: 40 }, (_, i) => `logs/f${i}.txt`);
+  await writeTree(src, {
+    "logs/keep.txt": "k",
+    ...Object.fromEntries(names.map((n) => [n, n])),
+  });
+  const fs = new FsStore(join(w.dir, "bucket"));
+  const { store, counts } = slowHeads(fs);
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    concurrency: 8,
+  });
+  await m.run();
+  for (const n of names) await Deno.remove(join(src, n));
+  counts.head = counts.list = counts.most = 0;
+  const r = await m.syncPaths(names.map((n) => join(src, n)));
+  assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 40]);
+  assertEquals([counts.head, counts.list, counts.most], [40, 0, 8]);
+  assertEquals(Object.keys(await storeContents(store)), ["logs/keep.txt"]);
+  await store.close();
+});
+
+Deno.test("mirror --watch: a gone directory the state knows files below is still listed and emptied", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "d/a.txt": "a", "d/e/b.txt": "b", "keep.txt": "k" });
+  const fs = new FsStore(join(w.dir, "bucket"));
+  const { store, counts } = slowHeads(fs);
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+  });
+  await m.run();
+  await Deno.remove(join(src, "d"), { recursive: true });
+  counts.list = 0;
+  const r = await m.syncPaths([join(src, "d")]);
+  assertEquals([r.deleted, r.failed.length], [2, 0]);
+  assertEquals(counts.list > 0, true);
+  assertEquals(Object.keys(await storeContents(store)), ["keep.txt"]);
+  await store.close();
+});

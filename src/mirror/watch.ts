@@ -4,7 +4,8 @@
  *
  * - A changed path is applied once it has been quiet for `debounceMs`: its
  *   size and mtime are the same at the event and at the batch, so a file
- *   still being written is uploaded once complete, never half.
+ *   still being written is uploaded once complete, never half (unless its
+ *   writer pauses for longer than the debounce: quiet is all events show).
  * - Every `reconcileIntervalMs` a full pass runs. It leaves to the event
  *   queue, for the same reason, the files with events not applied yet and
  *   those modified within the debounce (by their mtime, which a step of the

@@ -924,7 +924,9 @@ export class CacheClient {
   }
 
   /**
-   * Deletes the entry.
+   * Deletes the entry. Nothing to delete is a `CacheServiceError` (404),
+   * except at a retry: an earlier attempt whose answer was lost may have
+   * removed it, so there the 404 means done.
    *
    * @example
    * ```ts
@@ -953,12 +955,23 @@ export class CacheClient {
   async rm(id: string, options: RequestOptions = {}): Promise<void> {
     checkCacheIdArgument("CacheClient.rm()", id);
     checkOptions("CacheClient.rm()", options, REQUEST_OPTIONS);
+    let attempts = 0;
     await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
+      const retried = attempts++ > 0;
       const res = await this.#fetch(this.#cacheUrl(id), {
         method: "DELETE",
         headers: { authorization: this.#token },
         ...signalOption(options.signal),
       }, `delete of cache ${id}`);
+      if (retried && res.status === 404) {
+        // An earlier attempt may have removed the entry, its answer lost (a
+        // proxy's 502/504, a reset): the API's 404 then says it is gone,
+        // which is what was asked. Its own removal or another's cannot be
+        // told apart, and either leaves no cache. Another server's 404 fails.
+        const text = await this.#answerText(res, `delete of cache ${id}`);
+        if (isMiss(text)) return;
+        throw this.#failed(res, text, `delete of cache ${id}`);
+      }
       await this.#json(res, `delete of cache ${id}`);
     });
   }

@@ -822,7 +822,10 @@ export interface WriteFileAtomicOptions extends AtomicFileOptions {
   /**
    * `path` is a user's file written from afar (a download to DEST): the temp
    * file is locked while written, and temp files of `path` that a killed
-   * writer left there are removed, as {@linkcode copyFileAtomic} does.
+   * writer left there are removed, as {@linkcode copyFileAtomic} does. An
+   * existing `path` keeps its permission bits (set-ID bits dropped) unless
+   * `mode` is given, and its owner and group where this process may give
+   * them, as a tool writing in place (`curl -o`) keeps them.
    */
   sweepAbandoned?: boolean;
 }
@@ -850,7 +853,14 @@ export async function writeFileAtomic(
   data: string | Uint8Array | ReadableStream<Uint8Array>,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const temp = AtomicFile.create(path, options);
+  // The rename replaces the file: a user's private (0600) DEST came back
+  // with the umask's mode, readable by everyone.
+  const replaced = options.sweepAbandoned
+    ? await Deno.stat(path).catch(() => undefined)
+    : undefined;
+  const mode = options.mode ??
+    (replaced?.isFile && replaced.mode !== null ? replaced.mode & 0o777 : undefined);
+  const temp = AtomicFile.create(path, { ...options, ...(mode === undefined ? {} : { mode }) });
   try {
     if (options.sweepAbandoned) await lockAndSweepBeside(temp, path);
     if (data instanceof ReadableStream) {
@@ -862,6 +872,12 @@ export async function writeFileAtomic(
       const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
       let written = 0;
       while (written < bytes.length) written += await temp.file.write(bytes.subarray(written));
+    }
+    // And its owner and group: root replacing a user's 0600 file left it
+    // root's, unreadable to that user. Only root may give a file away;
+    // anyone else writes it as their own (keeping its group where allowed).
+    if (replaced?.isFile && replaced.uid !== null && replaced.gid !== null) {
+      await Deno.chown(temp.path, replaced.uid, replaced.gid).catch(() => {});
     }
     await temp.commit();
   } catch (error) {

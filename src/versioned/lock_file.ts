@@ -453,15 +453,10 @@ export async function updateLockFile(
     // Through a symlinked lock file to its target, like the manifest, and
     // keeping its mode (a 600 lock file stays private).
     const target = await manifestTarget(file);
-    const mode = Deno.build.os === "windows"
-      ? undefined
-      : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
     // A checked-in file, which no cache sweep looks at: the temp file a writer
-    // killed mid-write (kill -9) left beside it is removed by the next write.
-    await writeFileAtomic(target, text, {
-      sweepAbandoned: true,
-      ...(mode === undefined ? {} : { mode }),
-    });
+    // killed mid-write (kill -9) left beside it is removed by the next write,
+    // and the file keeps its mode.
+    await writeFileAtomic(target, text, { sweepAbandoned: true });
   }
   return entries;
 }

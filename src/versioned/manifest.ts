@@ -423,15 +423,10 @@ async function writeManifestText(target: string, text: string): Promise<void> {
         "vc reads; it was not written (split it: several manifests may share a bucket)",
     );
   }
-  const mode = Deno.build.os === "windows"
-    ? undefined
-    : await Deno.stat(target).then((s) => (s.mode ?? 0o644) & 0o7777, () => undefined);
   // A checked-in file, which no cache sweep looks at: the temp file a writer
-  // killed mid-write (kill -9) left beside it is removed by the next write.
-  await writeFileAtomic(target, text, {
-    sweepAbandoned: true,
-    ...(mode === undefined ? {} : { mode }),
-  });
+  // killed mid-write (kill -9) left beside it is removed by the next write,
+  // and the file keeps its mode.
+  await writeFileAtomic(target, text, { sweepAbandoned: true });
 }
 
 /**

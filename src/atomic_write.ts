@@ -855,11 +855,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   // The rename replaces the file: a user's private (0600) DEST came back
   // with the umask's mode, readable by everyone.
-  const replaced = options.sweepAbandoned
-    ? await Deno.stat(path).catch(() => undefined)
-    : undefined;
-  const mode = options.mode ??
-    (replaced?.isFile && replaced.mode !== null ? replaced.mode & 0o777 : undefined);
+  const replaced = options.sweepAbandoned ? await replacedFile(path) : undefined;
+  const mode = options.mode ?? (replaced?.mode == null ? undefined : replaced.mode & 0o777);
   const temp = AtomicFile.create(path, { ...options, ...(mode === undefined ? {} : { mode }) });
   try {
     if (options.sweepAbandoned) await lockAndSweepBeside(temp, path);
@@ -873,12 +870,7 @@ export async function writeFileAtomic(
       let written = 0;
       while (written < bytes.length) written += await temp.file.write(bytes.subarray(written));
     }
-    // And its owner and group: root replacing a user's 0600 file left it
-    // root's, unreadable to that user. Only root may give a file away;
-    // anyone else writes it as their own (keeping its group where allowed).
-    if (replaced?.isFile && replaced.uid !== null && replaced.gid !== null) {
-      await Deno.chown(temp.path, replaced.uid, replaced.gid).catch(() => {});
-    }
+    await keepOwner(temp, replaced);
     await temp.commit();
   } catch (error) {
     temp.discard();
@@ -964,9 +956,11 @@ export interface CopyFileAtomicOptions extends AtomicFileOptions {
 
 /**
  * Copies `from` to `to` atomically through a temp file beside `to`, creating
- * parent directories. `mode` defaults to the source's permission bits, so a
- * private source stays private. The temp file is locked while written, and
- * temp files of `to` that a killed copy left there are removed.
+ * parent directories. `mode` defaults to the source's permission bits less
+ * any that a file already at `to` lacks, so neither a private source nor a
+ * private destination is widened; that file's owner and group are kept where
+ * this process may give them (root). The temp file is locked while written,
+ * and temp files of `to` that a killed copy left there are removed.
  *
  * @example
  * ```ts
@@ -988,10 +982,16 @@ export async function copyFileAtomic(
   const source = await Deno.open(from, { read: true });
   let mode = fileOptions.mode;
   let size = 0;
+  let replaced: Deno.FileInfo | undefined;
   try {
     const info = await source.stat();
     size = info.size;
-    if (mode === undefined && info.mode !== null) mode = info.mode & 0o777;
+    replaced = await replacedFile(to);
+    // Neither widened: a private source stays private, and so does a
+    // private file it replaces (as `cp` over an existing file keeps its mode).
+    if (mode === undefined && info.mode !== null) {
+      mode = info.mode & 0o777 & (replaced?.mode ?? 0o777);
+    }
   } catch (error) {
     source.close();
     throw error;
@@ -1014,11 +1014,29 @@ export async function copyFileAtomic(
       undefined,
       onProgress && ((n) => onProgress({ bytes: copied += n, total: size })),
     );
+    await keepOwner(temp, replaced);
     await temp.commit();
   } catch (error) {
     temp.discard();
     throw error;
   }
+}
+
+/** The status of the user's file a write to `path` is about to replace, when one is there. */
+async function replacedFile(path: string): Promise<Deno.FileInfo | undefined> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  return info?.isFile ? info : undefined;
+}
+
+/**
+ * Gives `temp` the owner and group of the user's file it replaces: root
+ * replacing a user's 0600 file left it root's, unreadable to that user. Only
+ * root may give a file away; anyone else writes it as their own (keeping its
+ * group where allowed).
+ */
+async function keepOwner(temp: AtomicFile, replaced: Deno.FileInfo | undefined): Promise<void> {
+  if (replaced?.uid == null || replaced.gid === null) return;
+  await Deno.chown(temp.path, replaced.uid, replaced.gid).catch(() => {});
 }
 
 /**

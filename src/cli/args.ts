@@ -133,7 +133,7 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
     // would otherwise find Object.prototype's members and pass as flags.
     const option = Object.hasOwn(all, token.name) ? all[token.name] : undefined;
     if (option === undefined) {
-      throw unknownOption(token.rawName, all, spec.command);
+      throw unknownOption(token, all, spec.command, spec.positionals.length > 0);
     }
     if (option.type === "boolean" && token.value !== undefined) {
       throw new UsageError(`${token.rawName} does not take a value (got "${token.value}")`, {
@@ -230,7 +230,7 @@ export function unknownFlag(args: readonly string[], options: OptionSpecs): Usag
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...options };
   const { tokens } = tokenize(args, all);
   const token = tokens.find((t) => !Object.hasOwn(all, t.name));
-  if (token !== undefined) return unknownOption(token.rawName, all, undefined);
+  if (token !== undefined) return unknownOption(token, all, undefined, false);
   // `vc --help=yes`: a global switch given a value, as parseCommandArgs says it.
   const valued = tokens.find((t) =>
     t.value !== undefined && Object.hasOwn(GLOBAL_OPTIONS, t.name) &&
@@ -241,11 +241,28 @@ export function unknownFlag(args: readonly string[], options: OptionSpecs): Usag
     : new UsageError(`${valued.rawName} does not take a value (got "${valued.value}")`);
 }
 
-function unknownOption(raw: string, all: OptionSpecs, command: string | undefined): UsageError {
+function unknownOption(
+  token: OptionToken,
+  all: OptionSpecs,
+  command: string | undefined,
+  takesNames: boolean,
+): UsageError {
+  const raw = token.rawName;
+  // `vc get /a.csv -out.csv`: a file name that starts with "-" reads as the
+  // short flags -o -u -t …; naming only "-o" (and guessing --offline) hid
+  // that the name was the problem, so the argument is named with the way out.
+  const inGroup = !raw.startsWith("--") && token.arg !== raw;
   const guess = raw.startsWith("--") ? longGuess(raw.slice(2), all) : shortGuess(raw.slice(1), all);
-  const hint = guess === undefined ? undefined : `did you mean ${guess}?`;
+  const hint = inGroup && takesNames
+    ? `if ${
+      JSON.stringify(token.arg)
+    } is a name, put it after "--": vc ${command} … -- ${token.arg}`
+    : guess === undefined
+    ? undefined
+    : `did you mean ${guess}?`;
+  const where = inGroup ? ` in ${JSON.stringify(token.arg)}` : "";
   return new UsageError(
-    `unknown flag ${raw}${command === undefined ? "" : ` for "${command}"`}`,
+    `unknown flag ${raw}${where}${command === undefined ? "" : ` for "${command}"`}`,
     { ...(hint === undefined ? {} : { hint }), ...(command === undefined ? {} : { command }) },
   );
 }
@@ -271,6 +288,8 @@ interface OptionToken {
   kind: "option";
   name: string;
   rawName: string;
+  /** The whole argument the flag was read from (`-out.csv` for `-o`). */
+  arg: string;
   value: string | undefined;
   inlineValue: boolean | undefined;
 }
@@ -296,8 +315,9 @@ function tokenize(
   const values: Values = Object.create(null);
   const positionals: string[] = [];
   const tokens: OptionToken[] = [];
+  let arg = "";
   const add = (name: string, rawName: string, value: string | undefined, inline?: boolean) => {
-    tokens.push({ kind: "option", name, rawName, value, inlineValue: inline });
+    tokens.push({ kind: "option", name, rawName, arg, value, inlineValue: inline });
     const v: string | boolean = value ?? true;
     if (specs[name]?.multiple) {
       const list = values[name];
@@ -308,7 +328,7 @@ function tokenize(
     }
   };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    arg = args[i]!;
     if (arg === "--") {
       positionals.push(...args.slice(i + 1));
       break;

@@ -133,7 +133,7 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
     // would otherwise find Object.prototype's members and pass as flags.
     const option = Object.hasOwn(all, token.name) ? all[token.name] : undefined;
     if (option === undefined) {
-      throw unknownOption(token, all, spec.command, spec.positionals.length > 0);
+      throw unknownOption(token, all, spec.command, spec.positionals);
     }
     if (option.type === "boolean" && token.value !== undefined) {
       throw new UsageError(`${token.rawName} does not take a value (got "${token.value}")`, {
@@ -230,7 +230,7 @@ export function unknownFlag(args: readonly string[], options: OptionSpecs): Usag
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...options };
   const { tokens } = tokenize(args, all);
   const token = tokens.find((t) => !Object.hasOwn(all, t.name));
-  if (token !== undefined) return unknownOption(token, all, undefined, false);
+  if (token !== undefined) return unknownOption(token, all, undefined, []);
   // `vc --help=yes`: a global switch given a value, as parseCommandArgs says it.
   const valued = tokens.find((t) =>
     t.value !== undefined && Object.hasOwn(GLOBAL_OPTIONS, t.name) &&
@@ -245,26 +245,46 @@ function unknownOption(
   token: OptionToken,
   all: OptionSpecs,
   command: string | undefined,
-  takesNames: boolean,
+  positionals: readonly string[],
 ): UsageError {
   const raw = token.rawName;
-  // `vc get /a.csv -out.csv`: a file name that starts with "-" reads as the
-  // short flags -o -u -t …; naming only "-o" (and guessing --offline) hid
-  // that the name was the problem, so the argument is named with the way out.
   const inGroup = !raw.startsWith("--") && token.arg !== raw;
-  const guess = raw.startsWith("--") ? longGuess(raw.slice(2), all) : shortGuess(raw.slice(1), all);
-  const hint = inGroup && takesNames
-    ? `if ${
-      JSON.stringify(token.arg)
-    } is a name, put it after "--": vc ${command} … -- ${token.arg}`
-    : guess === undefined
-    ? undefined
-    : `did you mean ${guess}?`;
+  const hint = unknownOptionHint(token, all, command, positionals, inGroup);
   const where = inGroup ? ` in ${JSON.stringify(token.arg)}` : "";
   return new UsageError(
     `unknown flag ${raw}${where}${command === undefined ? "" : ` for "${command}"`}`,
     { ...(hint === undefined ? {} : { hint }), ...(command === undefined ? {} : { command }) },
   );
+}
+
+function unknownOptionHint(
+  token: OptionToken,
+  all: OptionSpecs,
+  command: string | undefined,
+  positionals: readonly string[],
+  inGroup: boolean,
+): string | undefined {
+  // `vc get /a.csv -out.csv`: a file name that starts with "-" reads as the
+  // short flags -o -u -t …; naming only "-o" (and guessing --offline) hid
+  // that the name was the problem, so the argument is named with the way out.
+  if (inGroup && command !== undefined && positionals.length > 0) {
+    return `if ${JSON.stringify(token.arg)} is a name, put it after "--": ` +
+      `vc ${command} … -- ${token.arg}`;
+  }
+  // `vc ls -V` (guessed as -v, which is --verbose) and `vc cat PATH
+  // --version 1.0.0`: vc's own version is asked before any command, and a
+  // command that reads one version takes it as an argument.
+  if (command !== undefined && (token.name === "version" || token.rawName === "-V")) {
+    const own = `vc's own version: vc --version`;
+    return positionals.includes("VERSION")
+      ? `VERSION is an argument: vc ${command} ${positionals.join(" ")} (e.g. 1.2.5); ${own}`
+      : own;
+  }
+  const name = token.rawName;
+  const guess = name.startsWith("--")
+    ? longGuess(name.slice(2), all)
+    : shortGuess(name.slice(1), all);
+  return guess === undefined ? undefined : `did you mean ${guess}?`;
 }
 
 function longGuess(name: string, all: OptionSpecs): string | undefined {

@@ -25,6 +25,7 @@ import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
+import { writeLocalOut } from "./write_out.ts";
 import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
@@ -315,12 +316,16 @@ export const get: Command = {
       type: "string",
       valueName: "FILE",
       description:
-        "copy the content to FILE (into FILE/<name> when FILE is a directory or ends in /)",
+        "copy the content to FILE (into FILE/<name> when FILE is a directory or ends in /; - for stdout)",
     },
     local: { type: "boolean", description: "print the local (cached) path of the content" },
     ...DOWNLOAD_OPTIONS,
   },
-  examples: ["vc repo get 42 --json", "vc repo get 42 --to ./input.csv"],
+  examples: [
+    "vc repo get 42 --json",
+    "vc repo get 42 --to ./input.csv",
+    "vc repo get 42 --to - | head",
+  ],
   async run(ctx) {
     const id = idArg(ctx);
     const toArg = ctx.flags.string("to");
@@ -328,10 +333,21 @@ export const get: Command = {
     if (toArg !== undefined && ctx.flags.boolean("local")) {
       throw new UsageError("give --to FILE or --local, not both", { command: "repo get" });
     }
+    // "-" is stdout, as in `vc get PATH -` and `vc cache-client get ID -`: it
+    // was a file named "-" left in the working directory.
+    const toStdout = toArg === "-";
+    if (toStdout) {
+      ctx.out.rawContent(
+        "repo get",
+        "drop --json for the content, or give --to FILE (or --local) with --json",
+      );
+    }
     // Checked before the download, which a URI or an empty value would only waste.
-    const to = toArg === undefined ? undefined : localPathArg(ctx.io.cwd, toArg, "--to");
+    const to = toArg === undefined || toStdout
+      ? undefined
+      : localPathArg(ctx.io.cwd, toArg, "--to");
     const local = ctx.flags.boolean("local");
-    if (to === undefined && !local) {
+    if (to === undefined && !local && !toStdout) {
       const record = await withRepo(ctx, "repo get", (repo) => repo.get(id));
       await ctx.out.data(record, recordLines([record]));
       return;
@@ -353,7 +369,9 @@ export const get: Command = {
       bar.done();
     }
     ctx.io.signal?.throwIfAborted();
-    if (to !== undefined) {
+    if (toStdout) {
+      await writeLocalOut(ctx, path, `copy record ${id}`);
+    } else if (to !== undefined) {
       let dest = to;
       // Like cp: into an existing directory, under the record's file name; as
       // for `vc get`, "out/" names a directory even before it exists.

@@ -21,7 +21,7 @@ import { openVersioned } from "./versioned_session.ts";
 import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
-import { writeOut } from "./write_out.ts";
+import { writeLocalOut } from "./write_out.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
@@ -274,24 +274,6 @@ export const cat: Command = {
 // What `--json` users of `vc cat` / `vc get PATH -` want instead.
 const RAW_JSON_INSTEAD =
   "drop --json for the content, or use `vc path PATH --json` (the cached copy's path) or `vc get PATH DEST --json`";
-
-// The content of `local` on stdout (`vc cat`, `vc get PATH -`), drawn as
-// `copying` (see write_out.ts).
-async function writeLocalOut(ctx: CommandContext, local: string, label: string): Promise<void> {
-  using file = await Deno.open(local);
-  const total = (await file.stat()).size;
-  await writeOut(ctx, fileChunks(file), { label, total, progress: copyProgress });
-}
-
-// The file's bytes, 256 KiB a read; bounded by its size: read() returns null at the end.
-async function* fileChunks(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
-  const buffer = new Uint8Array(256 * 1024);
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) return;
-    yield buffer.slice(0, n);
-  }
-}
 
 /**
  * `vc get PATH [VERSION] DEST`: a copy at DEST.

@@ -1,5 +1,6 @@
 /**
- * Content on stdout (`vc cat`, `vc get PATH -`, `vc cache-client get ID`)
+ * Content on stdout (`vc cat`, `vc get PATH -`, `vc repo get ID --to -`,
+ * `vc cache-client get ID`)
  * with its progress on stderr.
  *
  * @module
@@ -7,6 +8,7 @@
 import { untilAborted } from "../abort_hub.ts";
 import type { ProgressBar } from "../progress.ts";
 import type { CommandContext } from "./command.ts";
+import { copyProgress } from "./upload_progress.ts";
 
 /** How a bar draws the bytes written so far (`copying`, a download's bytes). */
 export type OutProgress = (
@@ -65,5 +67,44 @@ export async function writeOut(
     }
     written += chunk.length;
     report();
+  }
+}
+
+/**
+ * The content of the local file `local` on stdout (`vc cat`, `vc get PATH -`,
+ * `vc repo get ID --to -`), drawn as `copying` with `label`: {@linkcode writeOut}
+ * of its bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * import { writeLocalOut } from "./write_out.ts";
+ * const file = await Deno.makeTempFile();
+ * await Deno.writeTextFile(file, "hello");
+ * const io = memoryIo();
+ * await writeLocalOut({ io, out: new Output(io) } as never, file, "cat /a");
+ * assert(io.stdout() === "hello");
+ * await Deno.remove(file);
+ * ```
+ */
+export async function writeLocalOut(
+  ctx: CommandContext,
+  local: string,
+  label: string,
+): Promise<void> {
+  using file = await Deno.open(local);
+  const total = (await file.stat()).size;
+  await writeOut(ctx, fileChunks(file), { label, total, progress: copyProgress });
+}
+
+// The file's bytes, 256 KiB a read; bounded by its size: read() returns null at the end.
+async function* fileChunks(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(256 * 1024);
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null) return;
+    yield buffer.slice(0, n);
   }
 }

@@ -36,3 +36,28 @@ export function localPathArg(cwd: string, value: string, what: string): string {
   }
   return resolve(cwd, value);
 }
+
+/**
+ * The file a command uploads (`vc add` / `vc update` / `vc repo add` FILE),
+ * resolved as {@linkcode localPathArg} does; `"-"` is refused naming the
+ * command. Read as a path, `-` was a file named "-" that did not exist
+ * ("… - does not exist"), which never said that standard input is not read
+ * here (an upload needs its size and MD5 before it starts) nor what to do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uploadFileArg } from "./local_path.ts";
+ * assert.equal(uploadFileArg("/work", "./-", "add"), "/work/-");
+ * assert.throws(() => uploadFileArg("/work", "-", "add"), /add does not read standard input/);
+ * ```
+ */
+export function uploadFileArg(cwd: string, value: string, command: string): string {
+  if (value === "-") {
+    throw new UsageError(`FILE -: ${command} does not read standard input`, {
+      hint: `save it to a file first and give that file (./- for a file named -)`,
+      command,
+    });
+  }
+  return localPathArg(cwd, value, "FILE");
+}

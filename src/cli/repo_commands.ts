@@ -17,7 +17,7 @@ import { checkHolder, checkNewHolder } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
-import { localPathArg } from "./local_path.ts";
+import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
@@ -245,9 +245,10 @@ export const add: Command = {
     const dateTag = dateText !== undefined
       ? flagValue("--date-tag", () => parseDateTagKind(dateText))
       : undefined;
+    // Checked before the repository is opened, which "-" would only waste.
+    const source = uploadFileArg(ctx.io.cwd, file, "repo add");
     const record = await withRepo(ctx, "repo add", async (repo) => {
       using bar = ctx.out.progress(`upload ${path}`);
-      const source = localPathArg(ctx.io.cwd, file, "FILE");
       const size = (await Deno.stat(source).catch(() => undefined))?.size;
       const onUpload = uploadProgress(bar);
       const r = await repo.add(path, source, {

@@ -23,7 +23,7 @@ import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
 import { writeLocalOut } from "./write_out.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
-import { localPathArg } from "./local_path.ts";
+import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
@@ -68,7 +68,7 @@ export const add: Command = {
     await refuseSwappedPathAndFile("add", ctx.io.cwd, path, file);
     checkedPath(path);
     const version = checkedVersion(ctx.flags.string("version"), "--version");
-    const source = localPathArg(ctx.io.cwd, file, "FILE");
+    const source = uploadFileArg(ctx.io.cwd, file, "add");
     await using s = openVersioned(ctx, "add");
     // Run in a subdirectory of a project, the default manifest would be a
     // second one beside the project's: said before anything is published.
@@ -146,7 +146,7 @@ export const update: Command = {
       const { minVersionFloor } = await import("../versioned/version_bump.ts");
       flagValue("--min-version", () => minVersionFloor(bump.minVersion!));
     }
-    const source = localPathArg(ctx.io.cwd, file, "FILE");
+    const source = uploadFileArg(ctx.io.cwd, file, "update");
     await using s = openVersioned(ctx, "update");
     using bar = ctx.out.progress(`upload ${path}`);
     const r = await s.vc.update(path, source, bump, {

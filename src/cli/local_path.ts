@@ -23,11 +23,23 @@ import { UsageError } from "./errors.ts";
  * import { localPathArg } from "./local_path.ts";
  * assert.equal(localPathArg("/work", "data/x.csv", "FILE"), "/work/data/x.csv");
  * assert.throws(() => localPathArg("/work", "s3://b/x.csv", "FILE"), /FILE .*s3:\/\/b\/x\.csv/);
+ * assert.throws(() => localPathArg("/work", "-", "--lock"), /--lock -: vc reads no standard input/);
+ * assert.equal(localPathArg("/work", "./-", "--lock"), "/work/-");
  * ```
  */
 export function localPathArg(cwd: string, value: string, what: string): string {
   // Empty (an unset variable in a script) would resolve to the working directory.
   if (value.trim() === "") throw new UsageError(`${what} is empty: give a local path`);
+  // `--lock -` wrote a lock file named "-" into the working directory, and
+  // `--manifest -` looked for one: "-" is standard input or output where a
+  // command takes one (`vc get PATH -`), so a file of that name is asked for
+  // explicitly.
+  if (value === "-") {
+    throw new UsageError(
+      `${what} -: vc reads no standard input and writes no standard output here`,
+      { hint: "give a path (./- for one named -)" },
+    );
+  }
   if (isUriNotPath(value)) {
     throw new UsageError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}`,
@@ -40,7 +52,7 @@ export function localPathArg(cwd: string, value: string, what: string): string {
 /**
  * The file a command uploads (`vc add` / `vc update` / `vc repo add` FILE),
  * resolved as {@linkcode localPathArg} does; `"-"` is refused naming the
- * command. Read as a path, `-` was a file named "-" that did not exist
+ * command and saying what to do instead. Read as a path, `-` was a file named "-" that did not exist
  * ("… - does not exist"), which never said that standard input is not read
  * here (an upload needs its size and MD5 before it starts) nor what to do.
  *

@@ -39,3 +39,20 @@ Deno.test("cli: vc --version and vc add --version V are unchanged", async () => 
   assertEquals(add.code, 2);
   assertStringIncludes(add.stderr, '"1.0" is not a version');
 });
+
+Deno.test("cli: --version before the command is the main switch, not a flag eating the command", async () => {
+  // It took `cat` for its value and `/big.txt` for the command.
+  const r = await vc("--version", "cat", "/big.txt");
+  assertEquals(r.code, 2);
+  assertEquals(r.stdout, "");
+  assertStringIncludes(r.stderr, 'unknown flag --version for "cat"');
+  assertStringIncludes(r.stderr, "vc's own version: vc --version");
+  assertEquals(r.stderr.includes('"/big.txt"'), false, r.stderr);
+  // A stray word is named, not silently dropped behind the version.
+  const stray = await vc("--version", "foo");
+  assertEquals(stray.code, 2);
+  assertStringIncludes(stray.stderr, 'unknown command "foo"');
+  // After the command's words it still takes its value.
+  const add = await vc("add", "--version", "1.0", "/a.csv", "a.csv");
+  assertStringIncludes(add.stderr, '"1.0" is not a version');
+});

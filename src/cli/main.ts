@@ -432,7 +432,7 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
     const arg = args[i]!;
     if (arg === "--") break; // everything after belongs to the command
     if (arg.startsWith("-") && arg.length > 1) {
-      if (arg.startsWith("--") && VALUE_FLAGS.has(arg.slice(2))) i++; // skip its value
+      if (takesValue(arg, positional.length > 0)) i++; // skip its value
       continue;
     }
     positional.push(i);
@@ -465,17 +465,31 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
  * skips them (`--bucket -h` names a bucket).
  */
 function hasFlag(args: readonly string[], name: string, letter: string): boolean {
+  let afterWord = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--") return false;
     if (arg === `--${name}`) return true;
     if (arg.startsWith("--")) {
-      if (VALUE_FLAGS.has(arg.slice(2))) i++;
+      if (takesValue(arg, afterWord)) i++;
       continue;
     }
     if (arg.length > 1 && arg[0] === "-" && arg.slice(1).includes(letter)) return true;
+    if (arg[0] !== "-" || arg === "-") afterWord = true;
   }
   return false;
+}
+
+/**
+ * Whether `arg` is a flag whose value is the next argument. `--version` is
+ * one only after a command's word (`vc add PATH FILE --version 2.0.0`):
+ * before it, it is the main page's switch, so `vc --version cat x` does not
+ * read `cat` as a version and `x` as the command.
+ */
+function takesValue(arg: string, afterWord: boolean): boolean {
+  if (!arg.startsWith("--")) return false;
+  const name = arg.slice(2);
+  return VALUE_FLAGS.has(name) && (name !== "version" || afterWord);
 }
 
 /** True when `word` is the first word of some two-word command (`cache`, `repo`). */

@@ -93,11 +93,16 @@ export function goneError(loc: Pick<EntryLocation, "uri" | "dataPath">): NotFoun
  * import { isPermissionError } from "./cache_errors.ts";
  * assert(isPermissionError(new Error("Read-only file system (os error 30)")));
  * assert(!isPermissionError(new Error("No space left on device (os error 28)")));
+ * assert(!isPermissionError(new Deno.errors.NotCapable('Requires env access to "AWS_REGION"')));
  * ```
  */
 export function isPermissionError(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
-  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+  // Deno's denial of env, net or sys access (a store's, while downloading)
+  // is no file the cache could not write.
+  const deniedFile = e instanceof Deno.errors.NotCapable &&
+    /\b(read|write) access\b/.test(e.message);
+  return e instanceof Deno.errors.PermissionDenied || deniedFile ||
     code === "EROFS" || code === "EACCES" || code === "EPERM" ||
     /read-only file system|permission denied/i.test((e as Error | undefined)?.message ?? "");
 }

@@ -211,8 +211,10 @@ const SDK_MODULE: string = "./s3_sdk.ts";
 const LEAN_WITHOUT_SDK = true;
 
 function loadSdk(): Promise<void> {
-  const loading = importBundled<typeof Sdk>("src/store/s3_sdk.ts", () => import(SDK_MODULE));
-  return sdkLoaded ??= loading.then((m) => {
+  return sdkLoaded ??= importBundled<typeof Sdk>(
+    "src/store/s3_sdk.ts",
+    () => import(SDK_MODULE),
+  ).then((m) => {
     AbortMultipartUploadCommand = m.AbortMultipartUploadCommand;
     CompleteMultipartUploadCommand = m.CompleteMultipartUploadCommand;
     CopyObjectCommand = m.CopyObjectCommand;
@@ -222,8 +224,28 @@ function loadSdk(): Promise<void> {
     UploadPartCopyCommand = m.UploadPartCopyCommand;
   }, (error) => {
     sdkLoaded = undefined;
-    throw error;
+    throw sdkLoadError(error);
   });
+}
+
+/**
+ * The SDK reads its settings from `process.env` as it loads (and Deno's
+ * denial of one names a variable like `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA`
+ * that no user sets): said as the permission an S3 store needs, in vc's
+ * class. Without this, a script run without `--allow-env` got a bare
+ * `NotCapable`, which the asset cache reported as a cache dir it could not
+ * write.
+ */
+function sdkLoadError(error: unknown): unknown {
+  if (!(error instanceof Deno.errors.NotCapable) || !/\benv access\b/.test(error.message)) {
+    return error;
+  }
+  return new AccessDeniedError(
+    `an s3:// store needs env permission: the AWS SDK reads its settings and credentials from ` +
+      `the environment (${error.message}); run with --allow-env (and --allow-sys, which its ` +
+      `requests need too)`,
+    { cause: error },
+  );
 }
 
 const MiB = 1024 * 1024;

@@ -20,7 +20,7 @@ import {
   VcError,
 } from "../errors.ts";
 import { notRegularFileKind, regularFile } from "../regular_file.ts";
-import { normalizeBucket } from "../config.ts";
+import { normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -131,7 +131,8 @@ export interface VersionedCacheOptions {
   lock?: string | false | undefined;
   /**
    * Refuse manifest entries without a lock entry (and overrides), and refuse
-   * to change the lock file (`add`, `update`, `lock`): for CI.
+   * to change the lock file (`add`, `update`, `lock`): for CI. Default: the
+   * `VC_FROZEN` environment variable (`1`/`0`, `true`/`false`, ...), else off.
    */
   frozen?: boolean | undefined;
 }
@@ -519,7 +520,11 @@ export class VersionedCache {
         }; give the lock file its own name (default: ${defaultLockFile(manifest)})`,
       );
     }
-    this.frozen = options.frozen ?? false;
+    // As for `vc` (flag, then environment): a CI job that sets VC_FROZEN=1
+    // means the tests and scripts it runs too.
+    const frozenEnv = readDenoEnv("VC_FROZEN");
+    this.frozen = options.frozen ??
+      (frozenEnv !== undefined && frozenEnv !== "" && parseBoolean(frozenEnv, "VC_FROZEN"));
     // Checked here, not at the first download, which would fail far from it.
     if (
       options.cache !== undefined &&

@@ -45,6 +45,7 @@ import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import {
   IntegrityError,
+  InvalidInputError,
   OfflineError,
   PreconditionFailedError,
   StoreError,
@@ -253,7 +254,36 @@ export function downloadToFile(
   } catch (e) {
     return Promise.reject(e);
   }
-  return downloadWithTemp(store, key, dest, options);
+  return checkDestination(dest, options.signal).then(() =>
+    downloadWithTemp(store, key, dest, options)
+  );
+}
+
+/**
+ * Refuses a destination no file can be written to, before any request: the
+ * rename at the end failed there only after the whole object was fetched,
+ * with the OS error naming the temp file. Any other problem (no permission
+ * to look) is left to the download, which may still succeed.
+ */
+async function checkDestination(dest: string, signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted(); // the abort's reason first, as for any call
+  let isDirectory = false;
+  try {
+    isDirectory = (await Deno.lstat(dest)).isDirectory;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotADirectory)) return;
+    throw new InvalidInputError(
+      `downloadToFile(): cannot write the destination ${dest}: a file is where one of its ` +
+        `directories belongs`,
+      { cause: e },
+    );
+  }
+  if (isDirectory) {
+    throw new InvalidInputError(
+      `downloadToFile(): the destination ${dest} is a directory: give the path of the file to ` +
+        `write in it`,
+    );
+  }
 }
 
 /**

@@ -1215,6 +1215,33 @@ export function environmentPathProblem(value: string, name: string): string | un
   return stray === undefined ? undefined : `${name} ${JSON.stringify(value)} ${stray}`;
 }
 
+/**
+ * The local path the environment variable `name` gives (`VC_LOCK`), `~`
+ * expanded, or undefined when it is unset or empty; a URI, or a path with
+ * stray whitespace at an end, is an `InvalidInputError` naming it. Relative
+ * paths stay relative (to the current directory), as `vc` takes them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { environmentLocalPath } from "./config.ts";
+ * const env = (n: string) => ({ HOME: "/home/ann", VC_LOCK: "~/ci.lock.json" })[n];
+ * assert.equal(environmentLocalPath("VC_LOCK", env), "/home/ann/ci.lock.json");
+ * assert.equal(environmentLocalPath("VC_SURELY_NOT_SET_123", env), undefined);
+ * assert.throws(() => environmentLocalPath("VC_LOCK", () => "s3://b/l.json"), /local path/);
+ * ```
+ */
+export function environmentLocalPath(
+  name: string,
+  env: EnvReader = readDenoEnv,
+): string | undefined {
+  const value = nonEmpty(env(name));
+  if (value === undefined) return undefined;
+  const stray = environmentPathProblem(value, name);
+  if (stray !== undefined) throw new InvalidInputError(stray);
+  return localSetting(value, env, name);
+}
+
 function localSetting(path: string, env: EnvReader, what: string): string {
   if (isUriNotPath(path)) {
     throw new InvalidInputError(

@@ -276,13 +276,15 @@ async function openManifests(
   settings: VersionedSettings,
 ): Promise<VersionedCache[]> {
   const { VersionedCache } = await import("../versioned/versioned_cache.ts");
+  const { defaultLockFile } = await import("../versioned/lock_file.ts");
   return manifests.map((manifest, i) =>
     new VersionedCache({
       manifest,
       bucket: own[i]!.bucket!,
       cache,
-      // The integrity lock: beside each manifest, or the one --lock names.
-      ...(settings.lock === undefined ? {} : { lock: settings.lock }),
+      // The integrity lock: beside each manifest, or the one --lock names
+      // (given, never left to the library's own reading of VC_LOCK).
+      lock: settings.lock ?? defaultLockFile(manifest),
       frozen: settings.frozen,
     })
   );

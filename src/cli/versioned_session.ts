@@ -8,6 +8,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
+import { defaultLockFile } from "../versioned/lock_file.ts";
 import type { CommandContext } from "./command.ts";
 import { manifestMissing, noBucket, openAssetCache } from "./settings.ts";
 import { versionedSettings } from "./settings_resolve.ts";
@@ -59,7 +60,9 @@ export function openVersioned(
     bucket: v.bucket,
     cache,
     store: cliStoreOptions(ctx),
-    ...(v.lock === undefined ? {} : { lock: v.lock }),
+    // Given, never left to the library's own reading of VC_LOCK: an embedder's
+    // CliIo environment is the one that counts.
+    lock: v.lock ?? defaultLockFile(v.manifest),
     frozen: v.frozen,
   });
   return {

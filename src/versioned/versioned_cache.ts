@@ -20,7 +20,7 @@ import {
   VcError,
 } from "../errors.ts";
 import { notRegularFileKind, regularFile } from "../regular_file.ts";
-import { normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
+import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
@@ -125,8 +125,9 @@ export interface VersionedCacheOptions {
   readManifest?: ((file: string) => Promise<ManifestEntries>) | undefined;
   /**
    * The integrity lock file (`path@version` → size and SHA-256). Default:
-   * beside the manifest, `versioned_assets.lock.json` for
-   * `versioned_assets.json`; `false`: no lock file at all.
+   * the `VC_LOCK` environment variable, else beside the manifest,
+   * `versioned_assets.lock.json` for `versioned_assets.json`; `false`: no
+   * lock file at all.
    */
   lock?: string | false | undefined;
   /**
@@ -509,7 +510,7 @@ export class VersionedCache {
     }
     this.lockFile = options.lock === false
       ? undefined
-      : resolve(options.lock ?? defaultLockFile(this.manifest));
+      : resolve(options.lock ?? environmentLocalPath("VC_LOCK") ?? defaultLockFile(this.manifest));
     // The lock file written over the manifest (or over the file whose flock
     // guards both) would destroy it: refuse before anything runs.
     const manifest = this.manifest;

@@ -7,7 +7,7 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { counted } from "../counted.ts";
-import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import { AccessDeniedError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
@@ -125,7 +125,7 @@ export interface RepoParts {
  * adds could not be restored.
  */
 function hostOption(host: string | undefined): string {
-  if (host === undefined) return Deno.hostname();
+  if (host === undefined) return thisHost();
   if (
     typeof host !== "string" || host.trim() === "" || host.length > 255 || /\p{Cc}/u.test(host) ||
     !host.isWellFormed()
@@ -137,6 +137,20 @@ function hostOption(host: string | undefined): string {
     );
   }
   return host;
+}
+
+// `Deno.hostname()`; its denial (no --allow-sys) was a bare NotCapable.
+function thisHost(): string {
+  try {
+    return Deno.hostname();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotCapable)) throw e;
+    throw new AccessDeniedError(
+      "a repository records this machine's name, which cannot be read without sys permission: " +
+        "run with --allow-sys (or --allow-sys=hostname), or pass the host option",
+      { cause: e },
+    );
+  }
 }
 
 /**

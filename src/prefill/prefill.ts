@@ -215,11 +215,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     options.onProgress?.(progress);
   };
   const targets = eachTarget(options, failed, counts, report);
-  const breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency));
+  using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
 
   const run = async (target: Target) => {
     let seen = 0;
     let root = "";
+    let waiting: AbortController | undefined;
     try {
       const parsed = parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
@@ -234,12 +235,15 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // No stat of the local path first: on a cold run it fails for every
       // item, and a failed stat costs a thrown NotFound each.
       let downloaded = false;
+      waiting = breaker.waiting(root);
       await cacheVersioned(options.cache, target, {
-        ...(signal ? { signal } : {}),
+        signal: waiting.signal,
         // Each item is asked for once: the cache keeps nothing of it in memory.
         once: true,
         onProgress: (p) => {
           downloaded = true;
+          // Bytes came: the store answers this item, which finishes on its own.
+          if (p.bytes > 0) breaker.settled(root, waiting);
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
           seen = p.bytes;
@@ -252,8 +256,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       if (downloaded) fetched++;
       else alreadyCached++;
       breaker.answered(root);
-    } catch (error) {
+    } catch (thrown) {
       if (signal?.aborted) throw signal.reason;
+      // Stopped by the breaker: the reason is the store's, not the abort.
+      const error = waiting?.signal.aborted ? waiting.signal.reason : thrown;
       await breaker.failed(root, error);
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
@@ -271,6 +277,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         order: target.order,
       });
     } finally {
+      breaker.ended(root, waiting);
       counts.done++;
       report(target.label);
     }
@@ -357,30 +364,77 @@ const STORE_DOWN_AFTER = 16;
  * connections and never answers) would cost each of its items its own
  * timeouts and retries: a prefill of thousands, hours. After
  * {@linkcode STORE_DOWN_AFTER} such failures in a row (at least the items in
- * flight), its remaining items fail at once, each named, saying why; the
- * items of other stores go on. An item of the store that succeeds resets
- * the count.
+ * flight), its remaining items fail at once, each named, saying why, and
+ * those in flight that have received nothing yet are stopped (taken while
+ * the first ones timed out, each would wait out its own timeouts again: a
+ * second round); the items of other stores go on. An item of the store that
+ * succeeds resets the count.
  */
 class StoreBreaker {
   readonly #after: number;
   readonly #stores = new Map<string, { streak: number; first: unknown; open: boolean }>();
+  // Per store, the items in flight that have received no bytes yet.
+  readonly #waiting = new Map<string, Set<AbortController>>();
+  readonly #signal: AbortSignal | undefined;
+  // Each item's controller follows the prefill's signal through one listener
+  // (an `AbortSignal.any` per item of a run of 100,000 would be as many
+  // dependent signals); the items in flight at once, whatever their store.
+  readonly #inFlight = new Set<AbortController>();
 
-  constructor(after: number) {
+  readonly #onAbort = () => {
+    for (const c of this.#inFlight) c.abort(this.#signal?.reason);
+  };
+
+  constructor(after: number, signal: AbortSignal | undefined) {
     this.#after = after;
+    this.#signal = signal;
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** Lets go of the prefill's signal (a caller may reuse it for many runs). */
+  [Symbol.dispose](): void {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 
   /** Throws, for an item of `root`, when the store is taken for down. */
   check(root: string): void {
     const state = this.#stores.get(root);
-    if (state?.open !== true) return;
+    if (state?.open === true) throw this.#down(root, state, "not tried");
+  }
+
+  /** A controller that stops an item of `root` if the store is taken for down while it waits. */
+  waiting(root: string): AbortController {
+    const controller = new AbortController();
+    if (this.#signal?.aborted) controller.abort(this.#signal.reason);
+    this.#inFlight.add(controller);
+    const set = this.#waiting.get(root) ?? new Set();
+    this.#waiting.set(root, set.add(controller));
+    return controller;
+  }
+
+  /** The item of `controller` received bytes: the store answers it. */
+  settled(root: string, controller: AbortController | undefined): void {
+    const set = this.#waiting.get(root);
+    if (controller === undefined || set === undefined) return;
+    set.delete(controller);
+    if (set.size === 0) this.#waiting.delete(root);
+  }
+
+  /** The item of `controller` ended. */
+  ended(root: string, controller: AbortController | undefined): void {
+    this.settled(root, controller);
+    if (controller !== undefined) this.#inFlight.delete(controller);
+  }
+
+  #down(root: string, state: { streak: number; first: unknown }, what: string): Error {
     const first = state.first as Error | undefined;
     // Of the kind the failures were: a store answering 5xx after its retries
     // is a StoreError, not an unreachable one, and a CI script branching on
     // `errorName` (retry later for OfflineError) must see the same kind for
     // the items not tried as for those that were.
     const Kind = errorKind(state.first) === "StoreError" ? StoreError : OfflineError;
-    throw new Kind(
-      `not tried: ${root} could not be asked for ${state.streak} items in a row, the first: ${
+    return new Kind(
+      `${what}: ${root} could not be asked for ${state.streak} items in a row, the first: ${
         first?.message ?? String(state.first)
       }`,
       { cause: state.first },
@@ -409,6 +463,10 @@ class StoreBreaker {
     next.streak++;
     next.open = next.streak >= this.#after;
     this.#stores.set(root, next);
+    if (!next.open) return;
+    const waiting = this.#waiting.get(root) ?? [];
+    this.#waiting.delete(root);
+    for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
   }
 }
 

@@ -41,3 +41,33 @@ Deno.test("prefill: items waiting on a silent store are stopped when it is taken
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("prefill: an item waiting for its first byte is named in the progress", async () => {
+  // A CI log line of a prefill stuck on a store that does not answer said
+  // `0%  0/1  0 B` for minutes without naming what it waited for: an item
+  // was named only once bytes came or it ended.
+  await using server = silentServer();
+  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-" });
+  const cache = new AssetCache({
+    cacheDir: dir,
+    configPath: false,
+    env: {},
+    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 200 }),
+    warn: () => {},
+  });
+  try {
+    const seen: Array<{ done: number; current?: string }> = [];
+    await prefill({
+      cache,
+      uris: ["s3://b/slow.bin"],
+      onProgress: (p) => seen.push({ done: p.done, ...(p.current ? { current: p.current } : {}) }),
+    });
+    assert(
+      seen.some((p) => p.done === 0 && p.current === "s3://b/slow.bin"),
+      JSON.stringify(seen),
+    );
+  } finally {
+    await cache.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -236,6 +236,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // item, and a failed stat costs a thrown NotFound each.
       let downloaded = false;
       waiting = breaker.waiting(root);
+      // Named as it starts: a CI log line of a store slow to answer (or
+      // never answering) otherwise names nothing until bytes come.
+      report(target.label);
       await cacheVersioned(options.cache, target, {
         signal: waiting.signal,
         // Each item is asked for once: the cache keeps nothing of it in memory.

@@ -58,3 +58,21 @@ Deno.test("prefill: the items not tried of a store that refuses connections are 
     assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
   }, { maxAttempts: 1 });
 });
+
+Deno.test("prefill: a store taken for down still has its cached items served", async () => {
+  // Its items after the 16th failure were failed as "not tried" without a
+  // look at the cache: a CI cache restored during an outage reported every
+  // cached item as failed.
+  await withS3Cache(async (s3, make) => {
+    const warm = Array.from({ length: 20 }, (_, i) => `s3://b/warm${i}.txt`);
+    for (let i = 0; i < 20; i++) await s3.putObject("b", `warm${i}.txt`, `w${i}`);
+    const cache = make({ timeout: 0 });
+    assertEquals((await prefill({ cache, uris: warm })).fetched, 20);
+    await s3.stop();
+    const cold = Array.from({ length: 20 }, (_, i) => `s3://b/cold${i}.txt`);
+    const summary = await prefill({ cache, uris: [...cold, ...warm], concurrency: 2 });
+    assertEquals(summary.alreadyCached, 20, JSON.stringify(summary.failed.slice(-1)));
+    assertEquals(summary.failed.map((f) => f.item), cold);
+    assert(summary.failed.some((f) => f.error.includes("not tried")), summary.failed[0]!.error);
+  }, { maxAttempts: 1 });
+});

@@ -224,8 +224,17 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     try {
       const parsed = parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
-      breaker.check(root);
       const local = parsed.scheme === "local";
+      // A store taken for down is not asked, but what is cached of it is
+      // served as it is, as the cache serves a copy whose store cannot be
+      // reached: a CI cache restored during an outage is not failed for it.
+      const down = local ? undefined : breaker.down(root);
+      if (down !== undefined) {
+        if (!(await isCached(options.cache, target))) throw down;
+        await serveCached(target);
+        alreadyCached++;
+        return;
+      }
       if (local) {
         await assertLocalFile(target.uri);
         alreadyCached++;
@@ -239,8 +248,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // Named as it starts: a CI log line of a store slow to answer (or
       // never answering) otherwise names nothing until bytes come.
       report(target.label);
+      const stopped = waiting.signal;
       await cacheVersioned(options.cache, target, {
-        signal: waiting.signal,
+        signal: stopped,
         // Each item is asked for once: the cache keeps nothing of it in memory.
         once: true,
         onProgress: (p) => {
@@ -255,6 +265,13 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
             p.total > 0 ? { name: "downloading", bytes: p.bytes, total: p.total } : undefined,
           );
         },
+      }).catch(async (error) => {
+        // Stopped as its store was taken for down while it waited (such as
+        // a cached copy's revalidation): served as cached, if it is.
+        if (!stopped.aborted || signal?.aborted) throw error;
+        if (!(await isCached(options.cache, target))) throw error;
+        await serveCached(target);
+        downloaded = false;
       });
       if (downloaded) fetched++;
       else alreadyCached++;
@@ -285,6 +302,13 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       report(target.label);
     }
   };
+
+  // A cached copy, without asking its store (taken for down).
+  const serveCached = (target: Target) =>
+    cacheVersioned(options.cache, { ...target, immutable: true }, {
+      ...(signal ? { signal } : {}),
+      once: true,
+    });
 
   const summary = (): PrefillSummary => ({
     total: counts.total,
@@ -399,10 +423,10 @@ class StoreBreaker {
     this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 
-  /** Throws, for an item of `root`, when the store is taken for down. */
-  check(root: string): void {
+  /** The error of an item of `root` not tried, when the store is taken for down. */
+  down(root: string): Error | undefined {
     const state = this.#stores.get(root);
-    if (state?.open === true) throw this.#down(root, state, "not tried");
+    return state?.open === true ? this.#down(root, state, "not tried") : undefined;
   }
 
   /** A controller that stops an item of `root` if the store is taken for down while it waits. */
@@ -471,6 +495,12 @@ class StoreBreaker {
     this.#waiting.delete(root);
     for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
   }
+}
+
+/** Whether the cache holds a copy of `target` (its own URI's). */
+async function isCached(cache: AssetCache, target: Target): Promise<boolean> {
+  const stat = await Deno.stat(cache.localPath(target.uri)).catch(() => undefined);
+  return stat?.isFile === true;
 }
 
 /** `rest` with `first` (already taken from it) in front. */

@@ -569,6 +569,16 @@ export class AtomicFile {
   }
 
   /**
+   * Flushes what was written so far (when durable) and waits for it, for a
+   * caller that must not start its commit (take a lock, write a sidecar
+   * describing the file) while a flush of seconds is still pending.
+   */
+  async flushed(): Promise<void> {
+    this.startSync();
+    await this.#sync;
+  }
+
+  /**
    * Flushes (when durable), closes and renames over the destination. A
    * shared temp file stays open (with the caller's lock) and keeps its name
    * until {@linkcode AtomicFile.close}: the destination becomes a second

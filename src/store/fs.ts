@@ -447,8 +447,12 @@ export class FsStore implements ObjectStore {
         );
       }
       options.signal?.throwIfAborted();
-      // Flush while waiting for the lock; the commit awaits it.
-      temp.startSync();
+      // Flushed before the commit starts: the commit writes the new sidecar
+      // before the rename, and a flush (seconds for a large file) between
+      // the two left the old object without its metadata for that long, to
+      // readers and for good after a kill -9; the key's lock is held only
+      // for the milliseconds of the commit, not the flush.
+      await temp.flushed();
       await this.#commit(key, dir, name, temp, written.md5, options);
       return { etag: written.md5 };
     } catch (e) {

@@ -257,7 +257,8 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V, limit: number
 /**
  * Rewrites a stale sidecar, best-effort: skipped when the key's lock is
  * busy (a writer will write a fresh one) or cannot be taken (read-only
- * root), and when the file changed again since it was hashed.
+ * root), when the file changed again since it was hashed, and when its
+ * sidecar already describes it (a put's, holding metadata).
  */
 async function repairSidecar(
   path: string,
@@ -271,6 +272,11 @@ async function repairSidecar(
   try {
     const now = await Deno.lstat(path);
     if (!sameFingerprint(fingerprint(now), fp)) return;
+    // A put that committed this very state since the caller read the
+    // sidecar (or, in a listing, the directory) wrote its own, with the
+    // metadata and content type the caller never saw: it stays.
+    const current = await readSidecar(scPath);
+    if (current?.md5 === md5 && sameFingerprint(current, fp)) return;
     writeSidecar(scPath, sidecarFor(md5, fp, known?.metadata, known?.contentType));
   } catch {
     // Best-effort: EROFS, EACCES, ENOSPC, or the file vanished.

@@ -133,7 +133,12 @@ export async function* listDirectory(
     const infos = await mapLimit(batch, LIST_PARALLEL, async ({ key, path }) => {
       try {
         const st = await lstatOrUndefined(path);
-        if (st === undefined || !st.isFile) return undefined;
+        if (st === undefined || !st.isFile) {
+          if (st === undefined && lossy(key)) {
+            opts.warn(warning(opts.url, key, "skipped", notUtf8("names no file as decoded")));
+          }
+          return undefined;
+        }
         return await opts.files.describe(key, path, st, {
           withMeta: false,
           sidecarExists: sidecars.has(sidecarName(basename(path))),
@@ -149,7 +154,17 @@ export async function* listDirectory(
     batch = [];
     for (const info of infos) if (info !== undefined) yield info;
   };
+  let previous: string | undefined;
   for (const entry of entries) {
+    // Two names that read the same: one is not valid UTF-8 and reads as the
+    // other, whose file its path names. Listed once, as S3 lists a key.
+    if (entry.sortKey === previous) {
+      const what = entry.isDir ? "skipped directory" : "skipped";
+      const why = notUtf8("reads the same as another name here");
+      opts.warn(warning(opts.url, dirKey + entry.sortKey, what, why));
+      continue;
+    }
+    previous = entry.sortKey;
     if (entry.isDir) {
       const sub = dirKey + entry.sortKey;
       if (
@@ -159,6 +174,12 @@ export async function* listDirectory(
         continue; // every key below sorts before startAfter
       }
       yield* flush();
+      if (lossy(entry.name) && !(await lstatOrUndefined(join(dir, entry.name)))?.isDirectory) {
+        opts.warn(
+          warning(opts.url, sub, "skipped directory", notUtf8("names no directory as decoded")),
+        );
+        continue;
+      }
       yield* listDirectory(join(dir, entry.name), sub, "", opts, false);
     } else {
       const key = dirKey + entry.name;
@@ -168,6 +189,18 @@ export async function* listDirectory(
     }
   }
   yield* flush();
+}
+
+// Deno decodes a file name that is not valid UTF-8 with U+FFFD: the name so
+// spelt names no file, or another one (a key may hold U+FFFD itself).
+function lossy(name: string): boolean {
+  return name.includes("\uFFFD");
+}
+
+function notUtf8(why: string): Error {
+  return new Error(
+    `the file name is not valid UTF-8 (shown with U+FFFD, ${why}); it cannot be a key (rename it)`,
+  );
 }
 
 function warning(url: string, key: string, what: string, e: unknown): ListWarning {

@@ -58,6 +58,7 @@ import {
 } from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
 import { fileKind } from "../regular_file.ts";
+import { isNoSpaceError } from "../no_space.ts";
 
 const DELETE_PARALLEL = 16;
 /** How often a get looks again when the file it opened is not the one it looked at. */
@@ -945,12 +946,15 @@ export class FsStore implements ObjectStore {
       (await lstatOrUndefined(target))?.isFile !== true &&
       (await lstatOrUndefined(scPath)) === undefined
     ) return;
-    let lock: FileLock;
+    let lock: FileLock | undefined;
     try {
       lock = await this.#lock(key, dir, name, undefined);
     } catch (e) {
       if (isMissing(e)) return; // the directory went away: nothing left to delete
-      throw e;
+      // No inode left for the lock file (a filesystem out of inodes): the
+      // delete that frees one goes ahead without it, since no put can commit
+      // meanwhile either (its temp file, lock and sidecar need inodes too).
+      if (!isNoSpaceError(e)) throw e;
     }
     try {
       if (ifMatch !== undefined) {
@@ -962,10 +966,14 @@ export class FsStore implements ObjectStore {
           );
         }
       }
+      // Unlocked, the sidecar goes first: a put that commits in between
+      // (on the inode freed) then loses its object to this delete, never
+      // only its sidecar (its metadata).
+      if (lock === undefined) await removeIfExists(scPath);
       if ((await lstatOrUndefined(target))?.isFile) await removeIfExists(target);
       await removeIfExists(scPath);
     } finally {
-      await lock.release();
+      await lock?.release();
     }
     await this.#prune(dir);
   }

@@ -21,6 +21,8 @@ export interface ProxiedS3 extends AsyncDisposable {
   store: S3Store;
   /** An `S3Store` of the same bucket that goes to the fake S3 directly. */
   direct: S3Store;
+  /** The proxy's URL, for a store made otherwise (other credentials). */
+  endpoint: string;
 }
 
 /** The fake S3 (bucket `b`) behind a proxy that `handle` runs. */
@@ -51,11 +53,13 @@ export async function startS3Proxy(
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
       ...options.store,
     });
-  const store = storeFor(`http://127.0.0.1:${proxy.addr.port}`);
+  const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
+  const store = storeFor(endpoint);
   const direct = storeFor(fake.url);
   return {
     store,
     direct,
+    endpoint,
     async [Symbol.asyncDispose]() {
       await store.close();
       await direct.close();

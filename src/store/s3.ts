@@ -57,7 +57,13 @@ import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeysProblem } from "./credential_env.ts";
 import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
-import { readBody, type ReplyHeaders, S3Fetch, type S3Reply } from "./s3_fetch.ts";
+import {
+  readBody,
+  type ReplyHeaders,
+  S3Fetch,
+  type S3FetchOptions,
+  type S3Reply,
+} from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
@@ -83,7 +89,17 @@ import {
   quoteEtag,
   sliceStream,
 } from "./s3_request.ts";
-import { type AwsCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
+import { sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
+
+/** Whether an SDK error is S3 refusing credentials as expired (they may be renewed). */
+function isExpiredTokenError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { Code?: string }).Code ?? error.name;
+  return code === "ExpiredToken" || code === "TokenRefreshRequired";
+}
+
+/** What signs the lean requests: the SDK chain's provider, or fixed keys. */
+type CredentialSource = S3FetchOptions["credentials"];
 import type {
   DeleteOptions,
   GetOptions,
@@ -1624,11 +1640,29 @@ export class S3Store implements ObjectStore {
     what: SdkCallContext,
     signal?: AbortSignal,
   ): Promise<Out> {
+    for (let refreshed = false;; refreshed = true) {
+      try {
+        return await call(signal ? { abortSignal: signal } : {});
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        // Refused at the door, so nothing happened: safe to send again (even
+        // a CompleteMultipartUpload, at the end of a long upload) once the
+        // chain has fetched new credentials, as the lean requests do.
+        if (!refreshed && isExpiredTokenError(error) && await this.#refreshCredentials()) continue;
+        throw await this.#sdkError(error, what);
+      }
+    }
+  }
+
+  /** Makes the SDK's credential chain fetch new credentials; false when it cannot. */
+  async #refreshCredentials(): Promise<boolean> {
     try {
-      return await call(signal ? { abortSignal: signal } : {});
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw await this.#sdkError(error, what);
+      const ready = await this.#ready;
+      if (ready === undefined) return false;
+      await ready.client.config.credentials({ forceRefresh: true });
+      return true;
+    } catch {
+      return false; // the expired credentials' error says more
     }
   }
 
@@ -1790,7 +1824,7 @@ export class S3Store implements ObjectStore {
     return environmentKeysProblem((name) => this.#env(name));
   }
 
-  #leanFetch(region: string, credentials: () => Promise<AwsCredentials>): S3Fetch {
+  #leanFetch(region: string, credentials: CredentialSource): S3Fetch {
     return new S3Fetch({
       bucket: this.bucket,
       baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
@@ -1805,9 +1839,11 @@ export class S3Store implements ObjectStore {
       // Keys no request can carry (a CR that `$(cat key.txt)` kept) are
       // refused before one is sent: the header could not be sent, which read
       // as an unreachable store (the cache served a stale copy).
-      credentials: () => {
+      credentials: (options) => {
         const bad = this.#envKeysProblem();
-        return bad === undefined ? credentials() : Promise.reject(new InvalidInputError(bad));
+        return bad === undefined
+          ? credentials(options)
+          : Promise.reject(new InvalidInputError(bad));
       },
       credentialSource: this.#credentialSource,
       credentialHint: () => credentialHint((name) => this.#env(name)),
@@ -1899,9 +1935,9 @@ export class S3Store implements ObjectStore {
     trimErrorsIn200(client);
     capSdkResponseBodies(client, "vcTrimErrorsIn200");
     const explicit = this.#options.credentials;
-    const credentials: () => Promise<AwsCredentials> = explicit !== undefined
+    const credentials: CredentialSource = explicit !== undefined
       ? () => Promise.resolve(explicit)
-      : () => client.config.credentials();
+      : (options) => client.config.credentials(options);
     // One lean path per store: the one made without the SDK, if any, stays.
     const lean = this.#leanReady ?? this.#leanFetch(region, credentials);
     this.#leanReady = undefined;

@@ -67,6 +67,26 @@ const REFUSED_CREDENTIAL_CODES = new Set([
 ]);
 
 /**
+ * Whether an answer is a HEAD refused with a bare 400: no error code (a HEAD
+ * has no body) and no `x-amz-bucket-region` (that is a wrong region). S3
+ * answers so to a HEAD signed with expired temporary credentials, where any
+ * other request gets `ExpiredToken`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bareHeadRefusal } from "./s3_errors.ts";
+ * assert(bareHeadRefusal("HEAD", 400, {}));
+ * assert(!bareHeadRefusal("HEAD", 400, { region: "eu-west-1" }));
+ * assert(!bareHeadRefusal("GET", 400, {}));
+ * ```
+ */
+export function bareHeadRefusal(method: string, status: number, details: S3ErrorDetails): boolean {
+  return method === "HEAD" && status === 400 && details.code === undefined &&
+    details.region === undefined;
+}
+
+/**
  * The vc error for an S3 error response: 404 → `NotFoundError`, 304 →
  * `NotModifiedError`, 412 → `PreconditionFailedError`, 401/403 (and 400
  * `ExpiredToken`) → `AccessDeniedError` but for 403 `InvalidObjectState` (an
@@ -216,7 +236,15 @@ export function s3HttpError(
       { ...options, status },
     );
   }
-  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}`, { ...options, status });
+  const expiredHint = bareHeadRefusal(ctx.operation, status, details)
+    ? ` (S3 answers a HEAD with a bare 400 when its credentials have expired: renew the ` +
+      `temporary credentials from ${ctx.credentialSource}${key}, e.g. aws sso login or a new ` +
+      "AWS_SESSION_TOKEN)"
+    : "";
+  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}${expiredHint}`, {
+    ...options,
+    status,
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ import { forwardAbort } from "../abort_hub.ts";
 import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
+  bareHeadRefusal,
   isForeignErrorBody,
   isWebPage,
   notAnS3Answer,
@@ -51,8 +52,12 @@ export interface S3FetchOptions {
   endpointSource?: string;
   /** Region to sign for. */
   region: string;
-  /** Returns current credentials; called again when they near expiry. */
-  credentials: () => Promise<AwsCredentials>;
+  /**
+   * Returns current credentials; called again when they near expiry, and
+   * with `forceRefresh` when the store said they expired (a provider that
+   * caches them, as the SDK's chain does, must then fetch new ones).
+   */
+  credentials: (options?: { forceRefresh?: boolean }) => Promise<AwsCredentials>;
   /** Where credentials come from, for messages (no secrets). */
   credentialSource: string;
   /** More to say when `credentials` fails (see `credentialProcessHint`); default nothing. */
@@ -221,6 +226,9 @@ export class S3Fetch {
   #useHttp1: boolean | undefined;
   #caBundle: { certs: string[]; label: string } | undefined | null = null;
   #credentials: AwsCredentials | undefined;
+  // Set when the store refused the cached credentials as expired: the next
+  // fetch of credentials asks the provider for new ones, not its cached ones.
+  #refreshCredentials = false;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
 
@@ -559,11 +567,13 @@ export class S3Fetch {
         throw markRetryable(error);
       }
       if (
-        (details.code === "ExpiredToken" || details.code === "TokenRefreshRequired") &&
+        (details.code === "ExpiredToken" || details.code === "TokenRefreshRequired" ||
+          bareHeadRefusal(req.method, reply.status, details)) &&
         !forcedRefresh
       ) {
         forcedRefresh = true;
         this.#credentials = undefined;
+        this.#refreshCredentials = true;
         throw markRetryable(error);
       }
       // A throttling server (503/429 SlowDown) may say when to come back.
@@ -611,9 +621,14 @@ export class S3Fetch {
   async #currentCredentials(ctx: S3RequestContext): Promise<AwsCredentials> {
     const cached = this.#freshCredentials();
     if (cached !== undefined) return cached;
-    this.#pendingCredentials ??= this.#options.credentials().finally(() => {
-      this.#pendingCredentials = undefined;
-    });
+    const forceRefresh = this.#refreshCredentials;
+    this.#refreshCredentials = false;
+    this.#pendingCredentials ??= this.#options.credentials(
+      forceRefresh ? { forceRefresh } : undefined,
+    )
+      .finally(() => {
+        this.#pendingCredentials = undefined;
+      });
     try {
       this.#credentials = await this.#pendingCredentials;
       return this.#credentials;

@@ -13,6 +13,7 @@
  */
 import { resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
+import { shellWord } from "../shell_word.ts";
 
 /**
  * Throws a `UsageError` saying PATH and FILE are swapped, with the command
@@ -56,9 +57,4 @@ export async function refuseSwappedPathAndFile(
     } is a local file: PATH, the name it is published under, comes first, then the FILE`,
     { hint: `swap them: vc ${command} ${shellWord(file)} ${shellWord(path)}`, command },
   );
-}
-
-// A word as a shell reads it back: quoted when it holds anything but plain path characters.
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

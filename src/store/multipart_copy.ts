@@ -11,6 +11,7 @@
  * @module
  */
 import { forEachLimit } from "../pool.ts";
+import { abortFailedUpload } from "./upload_abort.ts";
 
 const MiB = 1024 * 1024;
 
@@ -105,7 +106,7 @@ export function copyRanges(size: number, partSize: number): CopyRange[] {
  *   },
  *   complete: (_id, done) => Promise.resolve(`${done.length} parts`),
  *   abort: () => Promise.resolve(),
- * }, source.length, { partSize: 4, concurrency: 2 });
+ * }, source.length, { partSize: 4, concurrency: 2, uri: "s3://b/copy" });
  * assert.equal(etag, "3 parts");
  * assert.equal(new TextDecoder().decode(parts.get(3)), "ij");
  * ```
@@ -113,7 +114,8 @@ export function copyRanges(size: number, partSize: number): CopyRange[] {
 export async function copyInParts(
   target: CopyPartsTarget,
   size: number,
-  options: { partSize: number; concurrency: number; signal?: AbortSignal },
+  /** `uri` names the destination in messages. */
+  options: { partSize: number; concurrency: number; uri: string; signal?: AbortSignal },
 ): Promise<string> {
   const ranges = copyRanges(size, options.partSize);
   options.signal?.throwIfAborted();
@@ -137,8 +139,7 @@ export async function copyInParts(
     }, { signal: stop.signal });
     return await target.complete(uploadId, parts);
   } catch (error) {
-    // Best effort: a failed abort leaves an upload a lifecycle rule removes.
-    await target.abort(uploadId).catch(() => {});
+    await abortFailedUpload(() => target.abort(uploadId), uploadId, options.uri, error);
     throw options.signal?.aborted ? options.signal.reason : error;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

@@ -16,6 +16,7 @@ import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { compositeCrc32, crc32Base64 } from "./crc32.ts";
+import { abortFailedUpload } from "./upload_abort.ts";
 
 /** S3 allows at most this many parts per upload. */
 export const MAX_PARTS = 10_000;
@@ -514,7 +515,7 @@ export async function uploadMultipart(
     // A completed upload cannot be aborted (the call fails harmlessly); any
     // other leaves parts behind that would be billed until a lifecycle rule
     // removes them.
-    await target.abort(uploadId).catch(() => {});
+    await abortFailedUpload(() => target.abort(uploadId), uploadId, options.uri, error);
     throw error;
   } finally {
     stopForwarding();

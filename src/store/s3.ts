@@ -1148,19 +1148,7 @@ export class S3Store implements ObjectStore {
     const { client } = await this.#init();
     const full = this.#fullKey(upload.key);
     try {
-      await this.#send(
-        (o) =>
-          client.send(
-            new AbortMultipartUploadCommand({
-              Bucket: this.bucket,
-              Key: full,
-              UploadId: upload.uploadId,
-            }),
-            o,
-          ),
-        { operation: "AbortMultipartUpload", key: full },
-        options.signal,
-      );
+      await this.#abortUpload(client, full, upload.uploadId, options.signal);
     } catch (error) {
       if (error instanceof NotFoundError) return;
       throw error;
@@ -1444,7 +1432,7 @@ export class S3Store implements ObjectStore {
         abort: (uploadId) => this.#abortUpload(client, dst, uploadId),
       },
       source.size,
-      { partSize: this.#copyPartSize, concurrency: this.#concurrency },
+      { partSize: this.#copyPartSize, concurrency: this.#concurrency, uri: this.#uri(dst) },
     );
     return { etag: normalizeEtag(etag) };
   }
@@ -1586,9 +1574,21 @@ export class S3Store implements ObjectStore {
   }
 
   /** Aborts an upload of `full`, discarding its parts. */
-  async #abortUpload(client: S3Client, full: string, uploadId: string): Promise<void> {
-    await client.send(
-      new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: full, UploadId: uploadId }),
+  /** Aborts an upload; one the store no longer has is a `NotFoundError`. */
+  async #abortUpload(
+    client: S3Client,
+    full: string,
+    uploadId: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.#send(
+      (o) =>
+        client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: full, UploadId: uploadId }),
+          o,
+        ),
+      { operation: "AbortMultipartUpload", key: full },
+      signal,
     );
   }
 

@@ -391,9 +391,29 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     );
   }
   return new StoreError(
-    `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}`,
+    `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}${
+      connectionCutHint(error, message)
+    }`,
     { cause: error },
   );
+}
+
+/**
+ * What Node's terse words for a dropped connection mean (the SDK's requests
+ * go through `node:http`: `aborted`, `socket hang up`, `read ECONNRESET`),
+ * which said nothing to a user; Deno's own messages already say it.
+ */
+function connectionCutHint(error: unknown, message: string): string {
+  if (/connection/i.test(message)) return "";
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNRESET" || code === "EPIPE") {
+      return " (the connection was closed before the answer was complete: the server, a proxy " +
+        "or a load balancer dropped it)";
+    }
+    e = e.cause;
+  }
+  return "";
 }
 
 /** ` (from SETTING)` when the context names where its endpoint was configured. */

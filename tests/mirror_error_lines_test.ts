@@ -46,7 +46,7 @@ Deno.test("vc mirror: error lines name the path once and say what to do (store e
     assertEquals(upLines.length, 1, up.stderr);
     assertMatch(
       upLines[0]!,
-      /^vc: mirror: s3:\/\/b\/up\/stale\.txt: DELETE failed: 500 InternalError: .* \(request id \w+\); the next run tries it again$/,
+      /^vc: mirror: s3:\/\/b\/up\/stale\.txt: DELETE failed: 500 InternalError: .* \(request id \w+\) \(gave up after 5 attempts\); the next run tries it again$/,
     );
 
     // Store → local: a key whose file place holds a directory with files,

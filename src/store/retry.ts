@@ -68,6 +68,11 @@ export async function retry<T>(
     } catch (error) {
       if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
         if (attempt > 1 && attempt >= maxAttempts && typeof error === "object" && error !== null) {
+          // Said, as the aws CLI says "reached max retries": the message
+          // alone reads as one answer, where the store gave it every time.
+          if (error instanceof Error && !exhausted.has(error)) {
+            error.message += ` (gave up after ${attempt} attempts)`;
+          }
           exhausted.add(error);
         }
         throw error;

@@ -49,6 +49,7 @@ export type {
   CacheVerifyOptions,
   CopyVerifiedOptions,
   LsOptions,
+  LsProgress,
   PruneProgress,
   PruneResult,
   VerifyProgress,

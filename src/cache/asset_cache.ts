@@ -56,6 +56,7 @@ import type {
   CacheVerifyOptions,
   CopyVerifiedOptions,
   LsOptions,
+  LsProgress,
 } from "./cache_options.ts";
 import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
@@ -78,6 +79,7 @@ export type {
   CacheVerifyOptions,
   CopyVerifiedOptions,
   LsOptions,
+  LsProgress,
 };
 
 // How often a warm entry's last-use time is written, and its file's existence re-checked.
@@ -600,14 +602,19 @@ export class AssetCache implements AsyncDisposable {
     checkOptions(
       "ls()",
       options,
-      { checkRemote: true, signal: true } satisfies OptionNames<LsOptions>,
+      { checkRemote: true, signal: true, onProgress: true } satisfies OptionNames<LsOptions>,
     );
     checkOptionValues("ls()", options, ["checkRemote"]);
     // As cache() does: a call already aborted fails, even with nothing to ask
     // the store (it listed the cache and resolved, the signal unheard).
     options.signal?.throwIfAborted();
+    const { onProgress } = options;
     const { listEntries, publicEntry } = await import("./maintenance.ts");
-    const out: CacheEntry[] = (await listEntries(this.dir)).map(publicEntry);
+    const listed = await listEntries(
+      this.dir,
+      onProgress && ((done) => onProgress({ step: "listing", done })),
+    );
+    const out: CacheEntry[] = listed.map(publicEntry);
     options.signal?.throwIfAborted();
     if (!options.checkRemote) return out;
     if (this.offline) {
@@ -623,8 +630,7 @@ export class AssetCache implements AsyncDisposable {
     // Stores found unreachable, with why: their other entries are not asked
     // (each would wait out its own timeouts and retries to learn the same).
     const down = new Map<ObjectStore, string>();
-    await forEachLimit(out, 16, async (entry) => {
-      signal?.throwIfAborted();
+    const check = async (entry: CacheEntry): Promise<void> => {
       const loc = this.#locate(entry.uri);
       // Entries cached through another endpoint cannot be checked with this one.
       if (loc === undefined || loc.dataPath !== entry.path) {
@@ -650,6 +656,14 @@ export class AssetCache implements AsyncDisposable {
         entry.remoteError = (e as Error | undefined)?.message ?? String(e);
         if (store !== undefined && !down.has(store)) down.set(store, entry.remoteError);
       }
+    };
+    let checked = 0;
+    const total = out.length;
+    onProgress?.({ step: "checking", done: 0, total });
+    await forEachLimit(out, 16, async (entry) => {
+      signal?.throwIfAborted();
+      await check(entry);
+      onProgress?.({ step: "checking", done: ++checked, total });
     });
     signal?.throwIfAborted();
     return out;

@@ -120,6 +120,22 @@ export interface LsOptions {
   checkRemote?: boolean | undefined;
   /** Stops the listing and the remote checks (rejects with the signal's reason), also one aborted before the call. */
   signal?: AbortSignal | undefined;
+  /**
+   * Told as records are read (`listing`), then, with `checkRemote`, as
+   * entries are compared with the store (`checking`): a cache of a hundred
+   * thousand entries takes a minute to list.
+   */
+  onProgress?: ((progress: LsProgress) => void) | undefined;
+}
+
+/** Progress of `AssetCache.ls`. */
+export interface LsProgress {
+  /** `listing`: reading the records; `checking`: asking the store (with `checkRemote`). */
+  step: "listing" | "checking";
+  /** Records read, or entries checked. */
+  done: number;
+  /** Entries to check (`checking` only; how many records there are is known once they are read). */
+  total?: number;
 }
 
 /** Options of `AssetCache.prune`. */

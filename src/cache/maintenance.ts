@@ -134,8 +134,11 @@ export interface StoredEntry extends CacheEntry {
  * }
  * ```
  */
-export async function listEntries(cacheDir: string): Promise<StoredEntry[]> {
-  return (await scanEntries(cacheDir)).entries;
+export async function listEntries(
+  cacheDir: string,
+  onListed?: (listed: number) => void,
+): Promise<StoredEntry[]> {
+  return (await scanEntries(cacheDir, undefined, onListed)).entries;
 }
 
 /**
@@ -170,6 +173,7 @@ async function assertIsCache(cacheDir: string): Promise<void> {
 async function scanEntries(
   cacheDir: string,
   links?: Set<string>,
+  onListed?: (listed: number) => void,
 ): Promise<{ entries: StoredEntry[]; dead: RecordPaths[] }> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
@@ -177,7 +181,9 @@ async function scanEntries(
   await statCacheDir(cacheDir);
   const checked = new Set<string>();
   const endpointPaths = new Map<string, string | undefined>();
+  let listed = 0;
   const add = async (record: RecordPaths, meta: StoredMeta | undefined, legacy?: number) => {
+    onListed?.(++listed);
     // A link at (or above) the data path is never read through: not an
     // entry (a lookup takes it for a miss, and a download replaces it);
     // maintenance reports it.

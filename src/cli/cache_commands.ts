@@ -99,9 +99,15 @@ export const ls: Command = {
   async run(ctx) {
     const checkRemote = ctx.flags.boolean("check-remote");
     await using cache = disposable(openAssetCache(ctx));
-    const entries = await cache.value.ls(
-      checkRemote ? { checkRemote: true, signal: ctx.io.signal } : {},
-    );
+    // Listing a cache of a hundred thousand entries takes a minute, and
+    // --check-remote one HEAD for each: neither is silent.
+    using bar = ctx.out.progress("cache ls");
+    const entries = await cache.value.ls({
+      ...(checkRemote ? { checkRemote: true, signal: ctx.io.signal } : {}),
+      onProgress: ({ step, done, total }) =>
+        bar.onStep({ current: step, done, ...(total === undefined ? {} : { total }) }),
+    });
+    bar.done();
     // Unicode twins (`café` NFC and NFD) print alike: their URIs are shown
     // with non-ASCII escaped, as manifest commands show twin paths.
     const shown = spelledApart(entries.map((e) => e.uri), decodedUri);

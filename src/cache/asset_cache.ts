@@ -700,6 +700,7 @@ export class AssetCache implements AsyncDisposable {
         olderThan: true,
         dryRun: true,
         onProgress: true,
+        onListProgress: true,
         signal: true,
       } satisfies OptionNames<CachePruneOptions>,
     );
@@ -756,7 +757,11 @@ export class AssetCache implements AsyncDisposable {
     checkOptions(
       "verify()",
       options,
-      { onProgress: true, signal: true } satisfies OptionNames<CacheVerifyOptions>,
+      {
+        onProgress: true,
+        onListProgress: true,
+        signal: true,
+      } satisfies OptionNames<CacheVerifyOptions>,
     );
     checkOptionValues("verify()", options);
     const { verifyEntries } = await import("./maintenance.ts");
@@ -764,6 +769,7 @@ export class AssetCache implements AsyncDisposable {
     let result: VerifyResult;
     try {
       result = await verifyEntries(this.dir, {
+        ...(options.onListProgress ? { onListProgress: options.onListProgress } : {}),
         ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
         ...(guard.signal ? { signal: guard.signal } : {}),
       });
@@ -1080,7 +1086,7 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw bad("signal", "an AbortSignal", o.signal);
   }
-  for (const name of ["onProgress", "onCheckProgress", "onHashProgress"]) {
+  for (const name of ["onProgress", "onCheckProgress", "onHashProgress", "onListProgress"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw bad(name, "a function", o[name]);
     }

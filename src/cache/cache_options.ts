@@ -149,6 +149,12 @@ export interface CachePruneOptions {
   /** Called as entries are looked at, least recently used first. */
   onProgress?: ((progress: PruneProgress) => void) | undefined;
   /**
+   * Told how many records have been read while the cache is listed, before
+   * the first entry is looked at (0 at the start): a cache of a hundred
+   * thousand entries takes a minute to list.
+   */
+  onListProgress?: ((listed: number) => void) | undefined;
+  /**
    * Stops removing (rejects with the signal's reason): what was removed
    * until then stays removed, the rest stays cached.
    */
@@ -170,6 +176,12 @@ export interface CopyVerifiedOptions {
 export interface CacheVerifyOptions {
   /** Called at the start, as copies are read (`bytes`), and after each entry. */
   onProgress?: ((progress: VerifyProgress) => void) | undefined;
+  /**
+   * Told how many records have been read while the cache is listed, before
+   * the first entry is looked at (0 at the start): a cache of a hundred
+   * thousand entries takes a minute to list.
+   */
+  onListProgress?: ((listed: number) => void) | undefined;
   /** Stops verifying (rejects with the signal's reason). */
   signal?: AbortSignal | undefined;
 }

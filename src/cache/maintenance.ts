@@ -330,6 +330,12 @@ export interface PruneOptions {
   /** Called after each entry is looked at (kept or removed), least recently used first. */
   onProgress?: ((progress: PruneProgress) => void) | undefined;
   /**
+   * Told how many records have been read while the cache is listed, before
+   * the first entry is looked at (0 at the start): a cache of a hundred
+   * thousand entries takes a minute to list.
+   */
+  onListProgress?: ((listed: number) => void) | undefined;
+  /**
    * Stops removing: the entries removed so far are returned (their records
    * dropped), the rest stay. The caller says it was stopped.
    */
@@ -422,13 +428,14 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     );
   }
   await assertIsCache(cacheDir);
+  options.onListProgress?.(0);
   const now = options.now ?? Date.now();
   const dryRun = options.dryRun === true;
   if (!dryRun) await sweepDebris(cacheDir, { now });
   const links = new Set<string>();
   const orphans = await findOrphans(cacheDir, now, links);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
-  const scan = await scanEntries(cacheDir, links);
+  const scan = await scanEntries(cacheDir, links, options.onListProgress);
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
   const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
   // What the files take on disk (a copy grown by hand counts as it is).
@@ -563,6 +570,12 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   /** Called at the start, as copies are read, and after each entry. */
   onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Told how many records have been read while the cache is listed, before
+   * the first entry is looked at (0 at the start): a cache of a hundred
+   * thousand entries takes a minute to list.
+   */
+  onListProgress?: (listed: number) => void;
   /** Entries hashed at once (default 2: hashing is CPU-bound). */
   concurrency?: number;
   /** Stops verifying. */
@@ -642,6 +655,7 @@ export async function verifyEntries(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   await assertIsCache(cacheDir);
+  options.onListProgress?.(0);
   // A cache this process cannot write (a read-only mount, another user's)
   // is still checked, every copy reported; what needs a write is left.
   let notWritable: string | undefined;
@@ -662,7 +676,7 @@ export async function verifyEntries(
   for (const path of await findOrphans(cacheDir, Date.now(), links)) {
     if (await write(() => removeOrphan(cacheDir, path).then(() => true), false)) orphans.push(path);
   }
-  const scan = await scanEntries(cacheDir, links);
+  const scan = await scanEntries(cacheDir, links, options.onListProgress);
   const deadRecords = await write(() => dropDeadRecords(cacheDir, scan.dead), 0);
   const entries = scan.entries;
   const corrupt: VerifyResult["corrupt"] = [];

@@ -298,9 +298,11 @@ export const prune: Command = {
     }
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress(dryRun ? "prune (dry run)" : "prune");
+    // Listing a large cache takes a while before the first entry is looked at.
     const r = await cache.value.prune({
       ...options,
-      onProgress: bar.onItems,
+      onListProgress: (done) => bar.onStep({ current: "listing", done }),
+      onProgress: ({ done, total }) => bar.onStep({ current: "pruning", done, total }),
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();
@@ -368,8 +370,10 @@ export const verify: Command = {
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress("verify");
     const r = await cache.value.verify({
+      // Listing a large cache takes a while before the first copy is read.
+      onListProgress: (done) => bar.onStep({ current: "listing", done }),
       // Its percentage by bytes: one large copy takes seconds a GB.
-      onProgress: (p) => bar.update(p),
+      onProgress: (p) => bar.onStep({ current: "checking", ...p }),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();

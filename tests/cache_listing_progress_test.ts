@@ -3,7 +3,9 @@
  * thousand entries) and, with --check-remote, sent one HEAD per entry, and
  * printed nothing until it was done. `ls()` now reports the records read
  * (`listing`) and the entries checked (`checking`), which the command draws
- * as a bar on a terminal and erases before the table.
+ * as a bar on a terminal and erases before the table. `vc cache prune` and
+ * `vc cache verify` listed the same records before their bar's first
+ * draw: `onListProgress` reports that listing too.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -68,6 +70,44 @@ Deno.test("vc cache ls draws its progress on a terminal, erases it, and is quiet
         `the bar is erased at the end: ${JSON.stringify(stderr)}`,
       );
       assertStringIncludes(io.stdout(), "f4.txt");
+      const piped = memoryIo({ env, cwd: dir, stderrIsTerminal: false });
+      assertEquals([await runCli(args, piped), piped.stderr()], [0, ""]);
+    }
+  });
+});
+
+Deno.test("prune and verify report the records listed before the first entry", async () => {
+  await withCache(async (_dir, cacheDir) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const upTo = Array.from({ length: ENTRIES + 1 }, (_, i) => i);
+    const verified: number[] = [];
+    let firstCheck: number | undefined;
+    const r = await cache.verify({
+      onListProgress: (n) => verified.push(n),
+      onProgress: () => firstCheck ??= verified.length,
+    });
+    assertEquals(r.ok, ENTRIES);
+    assertEquals(verified, upTo);
+    assertEquals(firstCheck, ENTRIES + 1, "listed before the first copy is read");
+    const pruned: number[] = [];
+    const p = await cache.prune({
+      maxBytes: 0,
+      dryRun: true,
+      onListProgress: (n) => pruned.push(n),
+    });
+    assertEquals(p.removed.length, ENTRIES);
+    assertEquals(pruned, upTo);
+  });
+});
+
+Deno.test("vc cache prune and vc cache verify draw the listing on a terminal", async () => {
+  await withCache(async (dir, cacheDir) => {
+    const env = { HOME: join(dir, "home"), VC_CACHE_DIR: cacheDir, TERM: "xterm" };
+    for (const args of [["cache", "verify"], ["cache", "prune", "--max-size", "0", "--dry-run"]]) {
+      const io = memoryIo({ env, cwd: dir, stderrIsTerminal: true });
+      assertEquals(await runCli(args, io), 0, io.stderr());
+      assertStringIncludes(io.stderr(), "0  listing");
+      assertStringIncludes(io.stderr(), `${ENTRIES}/${ENTRIES}`);
       const piped = memoryIo({ env, cwd: dir, stderrIsTerminal: false });
       assertEquals([await runCli(args, piped), piped.stderr()], [0, ""]);
     }

@@ -113,3 +113,27 @@ Deno.test("vc cache prune and vc cache verify draw the listing on a terminal", a
     }
   });
 });
+
+Deno.test("listing the cache lstats each data file once, not twice", async () => {
+  await withCache(async (_dir, cacheDir) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await cache.ls(); // the modules are loaded, the journals' memo filled
+    const seen = new Map<string, number>();
+    const count = (path: string | URL) => {
+      const p = String(path);
+      if (p.startsWith(join(cacheDir, "file"))) seen.set(p, (seen.get(p) ?? 0) + 1);
+    };
+    const { lstat, lstatSync } = Deno;
+    try {
+      Deno.lstat = (path) => (count(path), lstat(path));
+      Deno.lstatSync = (path) => (count(path), lstatSync(path));
+      assertEquals((await cache.ls()).length, ENTRIES);
+    } finally {
+      Deno.lstat = lstat;
+      Deno.lstatSync = lstatSync;
+    }
+    const files = [...seen].filter(([p]) => p.endsWith(".txt"));
+    assertEquals(files.length, ENTRIES, JSON.stringify([...seen]));
+    assert(files.every(([, n]) => n === 1), JSON.stringify(files));
+  });
+});

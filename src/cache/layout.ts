@@ -637,6 +637,34 @@ export function linkOnPath(
 }
 
 /**
+ * {@linkcode linkOnPath}, and the `lstat` of `path` itself from the same
+ * walk (`stat`; absent when it is missing, or could not be read: `exists`
+ * then tells which). Maintenance lists every entry this way: one `lstat` of
+ * each data file, not a second one after the walk.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inspectOnPath } from "./layout.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/x`, "12");
+ *   assert.equal(inspectOnPath(dir, `${dir}/x`).stat?.size, 2);
+ *   assert.equal(inspectOnPath(dir, `${dir}/none`).exists, false);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function inspectOnPath(
+  cacheDir: string,
+  path: string,
+  known?: Set<string>,
+): { link: string | undefined; exists: boolean; stat?: Deno.FileInfo } {
+  return inspectPath(cacheDir, path, known);
+}
+
+/**
  * {@linkcode linkOnPath}, and whether `path` exists: the walk stops at the
  * first missing component, and a reader that learns its file is missing
  * here need not fail a second `lstat` on it (each failed one costs a thrown
@@ -650,6 +678,8 @@ interface PathInspection {
   exists: boolean;
   /** The first component that is neither a directory nor a link (the path itself, when a file). */
   file?: string;
+  /** The path's own `lstat`, when it exists and no component on its way is a link. */
+  stat?: Deno.FileInfo;
 }
 
 function inspectPath(
@@ -671,8 +701,12 @@ function inspectPath(
       return { link: undefined, exists: !(e instanceof Deno.errors.NotFound) };
     }
     if (stat.isSymlink) return { link: current, exists: true };
-    if (!stat.isDirectory) return { link: undefined, exists: i === rel.length - 1, file: current };
+    const last = i === rel.length - 1;
+    if (!stat.isDirectory) {
+      return { link: undefined, exists: last, file: current, ...(last ? { stat } : {}) };
+    }
     known?.add(current);
+    if (last) return { link: undefined, exists: true, stat };
   }
   return { link: undefined, exists: true };
 }

@@ -30,6 +30,7 @@ import {
   assertNoLinks,
   ENDPOINT_PATH_FILE,
   endpointPathSuffix,
+  inspectOnPath,
   isEncodedName,
   JOURNAL_NAME,
   JOURNAL_PATTERN,
@@ -187,12 +188,15 @@ async function scanEntries(
     // A link at (or above) the data path is never read through: not an
     // entry (a lookup takes it for a miss, and a download replaces it);
     // maintenance reports it.
-    const link = linkOnPath(cacheDir, record.dataPath, checked);
-    if (link !== undefined) {
-      links?.add(link);
+    const seen = inspectOnPath(cacheDir, record.dataPath, checked);
+    if (seen.link !== undefined) {
+      links?.add(seen.link);
       return;
     }
-    const stat = await lstatOrUndefined(record.dataPath);
+    // The walk's own lstat of the data file: a second one per entry doubled
+    // the time to list a large cache. One that failed other than as missing
+    // is asked again, so its error is thrown.
+    const stat = seen.stat ?? (seen.exists ? await lstatOrUndefined(record.dataPath) : undefined);
     // No data file: gone, or a directory (keys below this one's name) or
     // something else in its place, which no lookup ever serves. Its record
     // is dead; dropping it leaves whatever is there.

@@ -15,6 +15,7 @@ import { Limiter } from "../pool.ts";
 import { fileKind } from "../regular_file.ts";
 import {
   type Catalog,
+  CatalogBusyError,
   CatalogDamagedError,
   CatalogReadOnlyError,
   CatalogReplacedError,
@@ -140,23 +141,44 @@ export async function openSqliteCatalog(
     }
   }
   const { DatabaseSync } = await import("node:sqlite");
-  let db: DatabaseSyncType | undefined;
-  try {
-    db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS });
-    // The journal mode is kept in the file. The path comes from the store's
-    // marker, which may name any local database (another program's): only
-    // a new catalog or a vc one is switched; any other is left as it is and
-    // refused by the schema check that follows.
-    if (options.create || hasVcSchema(db)) db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA foreign_keys = ON");
-  } catch (error) {
-    // Opened, then refused by a pragma: its file handle is let go.
+  const connect = (): Promise<DatabaseSyncType> => {
+    const opened = new DatabaseSync(path, {
+      timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
+    });
     try {
-      db?.close();
-    } catch {
-      // Not open.
+      // The journal mode is kept in the file. The path comes from the store's
+      // marker, which may name any local database (another program's): only
+      // a new catalog or a vc one is switched; any other is left as it is and
+      // refused by the schema check that follows.
+      if (options.create || hasVcSchema(opened)) opened.exec("PRAGMA journal_mode = WAL");
+      opened.exec("PRAGMA synchronous = NORMAL");
+      opened.exec("PRAGMA foreign_keys = ON");
+      return Promise.resolve(opened);
+    } catch (error) {
+      // Opened, then refused by a pragma: its file handle is let go.
+      try {
+        opened.close();
+      } catch {
+        // Not open.
+      }
+      return Promise.reject(error);
     }
+  };
+  let db: DatabaseSyncType;
+  try {
+    // A catalog another process holds locked (a long checkpoint, a
+    // `PRAGMA locking_mode = EXCLUSIVE` session) is waited for as a busy
+    // transaction is: about a minute, then a CatalogBusyError. The pragmas
+    // failed at once before, so every command beside such a lock failed
+    // within SQLite's 1 s wait, as "cannot open".
+    db = await runWithRetry(connect, {
+      isConflict: isBusy,
+      onConflict: () => {},
+      location: `sqlite:${path}`,
+      attempts: options.attempts ?? SQLITE_ATTEMPTS,
+    });
+  } catch (error) {
+    if (error instanceof CatalogBusyError) throw error;
     const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
     if (info?.isFile && !options.create && isCantOpen(error)) {
       const readOnly = openOnReadOnlyFileSystem(DatabaseSync, path, options);

@@ -17,9 +17,9 @@
  *    (moto reports one fixed time for all): it is kept and reported, since
  *    aborting an upload in flight would fail its `add`.
  *
- * Purging marks records purged in one transaction and deletes content after
- * the commit; a crash in between leaves unreferenced objects that step 4 of a
- * later run removes.
+ * Purging marks a batch of records purged in one transaction and deletes
+ * their content after its commit; a crash in between leaves unreferenced
+ * objects that step 4 of a later run removes.
  *
  * @module
  */
@@ -207,37 +207,13 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
 
   signal?.throwIfAborted();
   phase("purging abandoned and retired records", "finding abandoned and retired records to purge");
-  count(recordStep("purging records"), 0);
-  const purged = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
-    const unpublished = await tx.query(
-      `SELECT r.id, r.content_key FROM records r WHERE r.state = 'unpublished' AND r.created_at < $1
-       ORDER BY r.id${dryRun ? "" : forUpdate}`,
-      [now - grace],
-    );
-    const expired = await tx.query(
-      `SELECT r.id, r.content_key FROM records r WHERE r.state = 'expired' AND r.expired_at < $1
-       ORDER BY r.id${dryRun ? "" : forUpdate}`,
-      [now - retention],
-    );
-    const rows = [...unpublished, ...expired];
-    if (!dryRun) {
-      await updateIds(
-        tx,
-        idsOf(rows),
-        "state = 'purged', purged_at = $1, claimed_by = NULL, claim_until = NULL",
-        [now],
-        "state IN ('unpublished', 'expired')",
-      );
-    }
-    return { unpublished: idsOf(unpublished), expired: idsOf(expired), keys: rows.map(keyOf) };
-  });
+  const purged = dryRun
+    ? await findPurgeable(repo, now - grace, now - retention, count)
+    : await purgeInBatches(repo, now - grace, now - retention, now, signal, count);
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
   const skipped = report.skippedObjects;
-  count(recordStep("purging records"), purged.keys.length, purged.keys.length);
-  if (!dryRun) {
-    await deleteKeys(repo, purged.keys, skipped, signal, deleting(count, purged.keys.length));
-  }
+  skipped.push(...purged.skipped);
 
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
@@ -274,6 +250,109 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   signal?.throwIfAborted();
   await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal, count);
   return report;
+}
+
+/** What gc's purge step did (or, dry, would do). */
+interface Purged {
+  unpublished: number[];
+  expired: number[];
+  /** Content keys of the purged records, unpublished ones first. */
+  keys: string[];
+  skipped: { key: string; problem: string }[];
+}
+
+const PURGEABLE = `(r.state = 'unpublished' AND r.created_at < $1) OR
+  (r.state = 'expired' AND r.expired_at < $2)`;
+
+/** The dry run's purge step: the records a purge would take, read in one snapshot. */
+async function findPurgeable(
+  repo: Repository,
+  createdBefore: number,
+  expiredBefore: number,
+  count: (step: string, done: number, total?: number) => void,
+): Promise<Purged> {
+  count("finding records", 0);
+  const rows = await repo.catalog.transaction("read", (tx) =>
+    tx.query(
+      `SELECT r.id, r.content_key, r.state FROM records r WHERE ${PURGEABLE} ORDER BY r.id`,
+      [createdBefore, expiredBefore],
+    ));
+  const purged = splitPurged(rows);
+  count("finding records", rows.length, rows.length);
+  return { ...purged, skipped: [] };
+}
+
+/**
+ * Purges the records past their time, {@linkcode PURGE_BATCH} per write
+ * transaction, and deletes each batch's content after its commit. One
+ * transaction for all held SQLite's single writer lock for as long as it
+ * took (600,000 records: about a minute), so an `add` elsewhere waited that
+ * long or failed as busy, and a Ctrl-C waited for it too. A batch is the
+ * first rows of the state's `(state, time)` index still in it (a purged row
+ * leaves it): ordered by id, each batch sorted all that remained.
+ */
+async function purgeInBatches(
+  repo: Repository,
+  createdBefore: number,
+  expiredBefore: number,
+  now: number,
+  signal: AbortSignal | undefined,
+  count: (step: string, done: number, total?: number) => void,
+): Promise<Purged> {
+  const { catalog } = repo;
+  const all: Row[] = [];
+  const seen = new Set<number>();
+  const skipped: { key: string; problem: string }[] = [];
+  count("purging records", 0);
+  const kinds = [
+    { state: "unpublished", time: "created_at", before: createdBefore },
+    { state: "expired", time: "expired_at", before: expiredBefore },
+  ];
+  for (const kind of kinds) {
+    for (;;) {
+      signal?.throwIfAborted();
+      const rows = await catalog.transaction("write", async (tx) => {
+        const rows = await tx.query(
+          `SELECT r.id, r.content_key, r.state FROM records r
+           WHERE r.state = '${kind.state}' AND r.${kind.time} < $1
+           LIMIT ${PURGE_BATCH}${catalog.dialect.forUpdate}`,
+          [kind.before],
+        );
+        await updateIds(
+          tx,
+          idsOf(rows),
+          "state = 'purged', purged_at = $1, claimed_by = NULL, claim_until = NULL",
+          [now],
+          "state IN ('unpublished', 'expired')",
+        );
+        return rows;
+      });
+      const fresh = rows.filter((row) => !seen.has(Number(row.id)));
+      // None new: the catalog is not changing them (never expected), stop.
+      if (fresh.length === 0) break;
+      for (const row of fresh) seen.add(Number(row.id));
+      all.push(...fresh);
+      count("purging records", all.length, all.length);
+      const keys = fresh.map(keyOf);
+      await deleteKeys(repo, keys, skipped, signal, deleting(count, keys.length));
+    }
+  }
+  count("purging records", all.length, all.length);
+  all.sort((x, y) => Number(x.id) - Number(y.id));
+  return { ...splitPurged(all), skipped };
+}
+
+/** Records this many per transaction of gc's purge step. */
+const PURGE_BATCH = 5000;
+
+function splitPurged(rows: Row[]): Omit<Purged, "skipped"> {
+  const unpublished = rows.filter((r) => r.state === "unpublished");
+  const expired = rows.filter((r) => r.state === "expired");
+  return {
+    unpublished: idsOf(unpublished),
+    expired: idsOf(expired),
+    keys: [...unpublished, ...expired].map(keyOf),
+  };
 }
 
 /**

@@ -110,3 +110,26 @@ export async function readUpTo(
     reader.releaseLock();
   }
 }
+
+/** The smallest buffer {@linkcode readBuffer} gives: a file that grows while read is not read a few bytes at a time. */
+const MIN_READ_BUFFER = 64 * 1024;
+
+/**
+ * A buffer to read a file of `expected` bytes (`Infinity` when not known)
+ * through, at most `max` bytes: sized to the file when it is small. Zeroing
+ * a 4 MiB buffer costs ~1.5 ms, many times what reading and hashing a 4 KiB
+ * file costs: a directory store serving or taking thousands of small files
+ * paid it for each one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBuffer } from "./bytes.ts";
+ * assert.equal(readBuffer(4096, 4 * 1024 * 1024).length, 64 * 1024);
+ * assert.equal(readBuffer(Infinity, 4 * 1024 * 1024).length, 4 * 1024 * 1024);
+ * assert.equal(readBuffer(200_000, 1024 * 1024).length, 200_000);
+ * ```
+ */
+export function readBuffer(expected: number, max: number): Uint8Array {
+  return new Uint8Array(Math.min(max, Math.max(MIN_READ_BUFFER, expected)));
+}

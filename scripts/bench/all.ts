@@ -41,6 +41,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     name: "warmup_rounds",
     about: "cold fills round after round in one process: vc's warm-up and steady rate vs its floor",
   },
+  {
+    name: "cold_file_source",
+    about: "`vc prefill --list` of 1000 × 4 KiB file:// URIs vs a bare copy loop (processes)",
+  },
   { name: "prefill", about: "`vc prefill` of 1000 versioned assets vs aws s3 sync; warm runs" },
   {
     name: "big_object",

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { readBuffer } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { writeFileAtomicSync } from "../atomic_write.ts";
 import { readSmallFileSync } from "../regular_file.ts";
@@ -230,7 +231,7 @@ export async function md5OfOpenFile(
 ): Promise<string> {
   await file.seek(0, Deno.SeekMode.Start);
   const md5 = new Md5(size);
-  const buf = new Uint8Array(HASH_CHUNK);
+  const buf = readBuffer(size, HASH_CHUNK);
   let done = 0;
   onProgress?.(0);
   for (;;) {

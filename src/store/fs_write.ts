@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { forEachChunk } from "../bytes.ts";
+import { forEachChunk, readBuffer } from "../bytes.ts";
 import { NotFoundError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { PutBody, PutOptions } from "./types.ts";
@@ -65,7 +65,7 @@ export async function writeBody(
       throw e;
     }
     using _src = src;
-    const buf = new Uint8Array(COPY_CHUNK);
+    const buf = readBuffer(options.size ?? Infinity, COPY_CHUNK);
     for (;;) {
       signal?.throwIfAborted();
       const n = await src.read(buf);

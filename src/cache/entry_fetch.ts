@@ -272,8 +272,13 @@ export class EntryFetcher {
     // allows `a` beside `a/b`; a file system does not): the final rename
     // would fail after the whole download, on every run. Known from the
     // sweep's read of the directory, so a cold miss pays no `lstat` for it
-    // (a directory made since that read is still found at the rename).
-    if (subdirectories.has(basename(loc.dataPath))) {
+    // (a directory made since that read is still found at the rename). One
+    // seen there is confirmed: the keys below may have been removed since
+    // (`delete`, `vc cache rm`), and a long-running process would otherwise
+    // refuse this key until restarted.
+    if (
+      subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
+    ) {
       throw this.explain(
         new Deno.errors.IsADirectory(
           `${loc.dataPath} is a directory, of the copies of keys below this one's name`,

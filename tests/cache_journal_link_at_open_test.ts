@@ -37,12 +37,23 @@ Deno.test({
         }
         assert.equal(await Deno.readTextFile(outside), precious);
       }
-      // A dangling link: the open creates its target, but no line goes there.
+      // A dangling link: refused without its target being created (outside the cache dir).
       const dangling = `${dir}/cache/.meta/d/%records.jsonl`;
       await Deno.mkdir(`${dir}/cache/.meta/d`);
       await Deno.symlink(`${dir}/made.txt`, dangling);
-      assert.throws(() => appendRecord(dangling, "x", meta), Deno.errors.PermissionDenied);
-      assert.equal(await Deno.readTextFile(`${dir}/made.txt`).catch(() => ""), "");
+      for (const kept of [false, true]) {
+        const done = kept ? keepJournalsOpen() : () => {};
+        try {
+          assert.throws(
+            () => appendRecord(dangling, "x", meta),
+            (e: Error) =>
+              e instanceof Deno.errors.PermissionDenied && /symbolic link/.test(e.message),
+          );
+        } finally {
+          done();
+        }
+        await assert.rejects(() => Deno.lstat(`${dir}/made.txt`), Deno.errors.NotFound);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

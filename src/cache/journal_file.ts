@@ -204,10 +204,33 @@ export function openForAppend(journalPath: string): Deno.FsFile {
   // `prune`, `rm` or `verify` beside us removes the directories it finds
   // empty (a compaction removed their emptied journal), and one just made
   // for this journal is empty until the open creates it. So a few tries.
-  return openMakingParents(
-    () => Deno.openSync(journalPath, { read: true, append: true, create: true }),
-    journalPath,
-  );
+  return openMakingParents(() => openOrCreate(journalPath), journalPath);
+}
+
+/**
+ * Opens `path` for appending, creating it exclusively when missing: a plain
+ * `create` follows a dangling symbolic link planted at the name (Deno has no
+ * `O_NOFOLLOW`) and creates its target, which may be outside the cache dir,
+ * before the check after the open can refuse it; `O_EXCL` follows no link.
+ * A link found there is refused; NotFound is the directory's (made by the caller).
+ */
+function openOrCreate(path: string): Deno.FsFile {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return Deno.openSync(path, { read: true, append: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    try {
+      return Deno.openSync(path, { read: true, append: true, createNew: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+    // Made meanwhile by another appender (opened by the next try), or a link.
+    if (Deno.lstatSync(path).isSymlink) throw linkedJournal(path);
+  }
+  // Made and removed again at each try (compactions beside us): the caller checks what this opens.
+  return Deno.openSync(path, { read: true, append: true });
 }
 
 /**

@@ -26,3 +26,21 @@ for (const remover of ["this process", "another process"]) {
     });
   });
 }
+
+Deno.test("a directory made at a key's name after the sweep costs one download, not one a request", async () => {
+  await withS3Cache(async (s3, make) => {
+    await s3.putObject("b", "x", "x");
+    await s3.putObject("b", "a/b", "below");
+    await s3.putObject("b", "a", "file-a".repeat(100_000));
+    const cache = make();
+    await cache.cache("s3://b/x"); // sweeps the bucket's directory: no `a` yet
+    await make().cache("s3://b/a/b"); // another process makes the directory `a`
+    s3.resetStats();
+    for (let i = 0; i < 3; i++) {
+      const e = await assertRejects(() => cache.cache("s3://b/a"), InvalidInputError);
+      assertStringIncludes(e.message, "taken by a directory");
+    }
+    // Found by the first one's rename, after its GET; known before the GET since.
+    assertEquals(s3.stats.GetObject, 1);
+  });
+});

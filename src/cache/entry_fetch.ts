@@ -272,7 +272,8 @@ export class EntryFetcher {
     // allows `a` beside `a/b`; a file system does not): the final rename
     // would fail after the whole download, on every run. Known from the
     // sweep's read of the directory, so a cold miss pays no `lstat` for it
-    // (a directory made since that read is still found at the rename). One
+    // (a directory made since that read is found at the rename, and known
+    // from then on: see #failedDownload). One
     // seen there is confirmed: the keys below may have been removed since
     // (`delete`, `vc cache rm`), and a long-running process would otherwise
     // refuse this key until restarted.
@@ -361,11 +362,11 @@ export class EntryFetcher {
         // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
         // 0) when it downloads into the same directory. Once more, into a
         // temp file of this process's own (the factory's next one).
-        if (lock?.temp.takenAway !== true || ctx.signal.aborted) throw this.explain(e, loc);
+        if (lock?.temp.takenAway !== true || ctx.signal.aborted) throw this.#failedDownload(e, loc);
         try {
           info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
-          throw this.explain(e, loc);
+          throw this.#failedDownload(e, loc);
         }
       }
       const now = index.clock.now();
@@ -486,6 +487,21 @@ export class EntryFetcher {
     if (this.#dirReady) return;
     ensureCacheDir(this.#index.layout.dir);
     this.#dirReady = true;
+  }
+
+  /**
+   * A download's error, explained. A directory its rename found at the
+   * entry's name (made since the sweep read the directory, by another
+   * process) is remembered with the sweep's: a long-running process
+   * downloaded the whole object again on each request, to discard it.
+   */
+  #failedDownload(e: unknown, loc: EntryLocation): unknown {
+    const dataDir = dirname(loc.dataPath);
+    const seen = this.#swept.get(dataDir);
+    if (e instanceof Deno.errors.IsADirectory && seen !== undefined) {
+      this.#swept.set(dataDir, new Set([...seen, basename(loc.dataPath)]));
+    }
+    return this.explain(e, loc);
   }
 
   /** `e` explained for `loc` (see `explainCacheError`). */

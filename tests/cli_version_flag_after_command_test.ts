@@ -56,3 +56,16 @@ Deno.test("cli: --version before the command is the main switch, not a flag eati
   const add = await vc("add", "--version", "1.0", "/a.csv", "a.csv");
   assertStringIncludes(add.stderr, '"1.0" is not a version');
 });
+
+Deno.test("cli: --version before add or update never takes the next word as the version", async () => {
+  // `vc --version add /a.csv a.csv` took `/a.csv` for the version and then
+  // said "add: missing FILE"; with three words it would publish one.
+  for (const args of [["--version", "add", "/a.csv", "a.csv"], ["--version", "update", "/a.csv"]]) {
+    const r = await vc(...args);
+    assertEquals(r.code, 2, args.join(" "));
+    assertEquals(r.stdout, "");
+    assertStringIncludes(r.stderr, `--version before "${args[1]}" is vc's own switch`);
+    assertStringIncludes(r.stderr, "vc's own version: vc --version");
+    assertEquals(r.stderr.includes("missing"), false, r.stderr);
+  }
+});

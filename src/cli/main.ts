@@ -270,6 +270,18 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
   // The parser is loaded with the command, not at start-up: its `node:util`
   // brings up Deno's Node compatibility layer, which help and --version skip.
   const [command, { parseCommandArgs }] = await Promise.all([entry.load(), import("./args.ts")]);
+  if (command.options["version"]?.type === "string" && versionSwitchFirst(args)) {
+    // The parser sees no order: it would take the command's next word for
+    // the version to publish (`vc --version add /a.csv a.csv`).
+    throw new UsageError(
+      `--version before "${name}" is vc's own switch, not the version to publish`,
+      {
+        hint:
+          `give it after the command (vc ${name} … --version V); vc's own version: vc --version`,
+        command: name,
+      },
+    );
+  }
   try {
     const { flags, positionals } = parseCommandArgs(found.rest, {
       command: command.name,
@@ -490,6 +502,17 @@ function takesValue(arg: string, afterWord: boolean): boolean {
   if (!arg.startsWith("--")) return false;
   const name = arg.slice(2);
   return VALUE_FLAGS.has(name) && (name !== "version" || afterWord);
+}
+
+/** True when a bare `--version` comes before the command's first word. */
+function versionSwitchFirst(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--version") return true;
+    if (!arg.startsWith("-") || arg === "-" || arg === "--") return false;
+    if (takesValue(arg, false)) i++;
+  }
+  return false;
 }
 
 /** True when `word` is the first word of some two-word command (`cache`, `repo`). */

@@ -67,14 +67,7 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (error) {
       if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
-        if (attempt > 1 && attempt >= maxAttempts && typeof error === "object" && error !== null) {
-          // Said, as the aws CLI says "reached max retries": the message
-          // alone reads as one answer, where the store gave it every time.
-          if (error instanceof Error && !exhausted.has(error)) {
-            error.message += ` (gave up after ${attempt} attempts)`;
-          }
-          exhausted.add(error);
-        }
+        if (attempt > 1 && attempt >= maxAttempts) markGaveUp(error, attempt);
         throw error;
       }
       const asked = options.delayFor?.(error, attempt);
@@ -89,6 +82,31 @@ export async function retry<T>(
 
 // Errors a `retry` gave up on after all its attempts (see retriedInFull).
 const exhausted = new WeakSet<object>();
+
+/**
+ * Marks `error` as given up on after all its `attempts` (by {@linkcode retry},
+ * or the AWS SDK's own retries), so {@linkcode retriedInFull} knows it.
+ * Said in its message too, once, as the aws CLI says "reached max retries":
+ * the message alone reads as one answer, where the store gave it every time.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { markGaveUp, retriedInFull } from "./retry.ts";
+ * const e = new Error("500");
+ * markGaveUp(e, 5);
+ * markGaveUp(e, 5);
+ * assert.equal(e.message, "500 (gave up after 5 attempts)");
+ * assert.equal(retriedInFull(e), true);
+ * ```
+ */
+export function markGaveUp(error: unknown, attempts: number): void {
+  if (typeof error !== "object" || error === null) return;
+  if (error instanceof Error && !exhausted.has(error)) {
+    error.message += ` (gave up after ${attempts} attempts)`;
+  }
+  exhausted.add(error);
+}
 
 /**
  * Whether `error` is what a {@linkcode retry} threw after using all its

@@ -69,6 +69,7 @@ import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { capSdkResponseBodies } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
+import { markGaveUp } from "./retry.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
@@ -1649,7 +1650,15 @@ export class S3Store implements ObjectStore {
         // a CompleteMultipartUpload, at the end of a long upload) once the
         // chain has fetched new credentials, as the lean requests do.
         if (!refreshed && isExpiredTokenError(error) && await this.#refreshCredentials()) continue;
-        throw await this.#sdkError(error, what);
+        const mapped = await this.#sdkError(error, what);
+        // The SDK retried it itself: said as vc's own retries say it.
+        const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
+          ?.attempts;
+        const max = this.#options.maxAttempts ?? DEFAULT_ATTEMPTS;
+        if (typeof attempts === "number" && attempts > 1 && attempts >= max) {
+          markGaveUp(mapped, attempts);
+        }
+        throw mapped;
       }
     }
   }

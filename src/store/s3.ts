@@ -241,28 +241,37 @@ function loadSdk(): Promise<void> {
     UploadPartCopyCommand = m.UploadPartCopyCommand;
   }, (error) => {
     sdkLoaded = undefined;
-    throw sdkLoadError(error);
+    throw sdkPermissionError(error);
   });
 }
 
 /**
  * The SDK reads its settings from `process.env` as it loads (and Deno's
  * denial of one names a variable like `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA`
- * that no user sets): said as the permission an S3 store needs, in vc's
- * class. Without this, a script run without `--allow-env` got a bare
- * `NotCapable`, which the asset cache reported as a cache dir it could not
- * write.
+ * that no user sets), and its requests read the OS's release for their user
+ * agent: said as the permission an S3 store needs, in vc's class. Without
+ * this, a script run without `--allow-env` got a bare `NotCapable`, which the
+ * asset cache reported as a cache dir it could not write, and one without
+ * `--allow-sys` a `StoreError`, as if the store had refused the request.
  */
-function sdkLoadError(error: unknown): unknown {
-  if (!(error instanceof Deno.errors.NotCapable) || !/\benv access\b/.test(error.message)) {
-    return error;
+function sdkPermissionError(error: unknown): unknown {
+  if (!(error instanceof Deno.errors.NotCapable)) return error;
+  if (/\benv access\b/.test(error.message)) {
+    return new AccessDeniedError(
+      `an s3:// store needs env permission: the AWS SDK reads its settings and credentials from ` +
+        `the environment (${error.message}); run with --allow-env (and --allow-sys, which its ` +
+        `requests need too)`,
+      { cause: error },
+    );
   }
-  return new AccessDeniedError(
-    `an s3:// store needs env permission: the AWS SDK reads its settings and credentials from ` +
-      `the environment (${error.message}); run with --allow-env (and --allow-sys, which its ` +
-      `requests need too)`,
-    { cause: error },
-  );
+  if (/\bsys access\b/.test(error.message)) {
+    return new AccessDeniedError(
+      `an s3:// store needs sys permission: the AWS SDK's requests (batch deletes, copies, ` +
+        `multipart uploads) read the OS's release (${error.message}); run with --allow-sys`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 const MiB = 1024 * 1024;
@@ -1680,6 +1689,8 @@ export class S3Store implements ObjectStore {
     what: SdkCallContext,
   ): Promise<Error> {
     if (error instanceof Error && error.name === "AbortError") return error;
+    const denied = sdkPermissionError(error);
+    if (denied instanceof AccessDeniedError) return denied;
     const ready = await this.#ready;
     const ctx: S3RequestContext = {
       operation: what.operation,

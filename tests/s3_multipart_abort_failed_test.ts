@@ -85,3 +85,20 @@ Deno.test("multipart copy: a failed abort leaves the upload open, and the error 
     assertStringIncludes(e.message, `--bucket b --key team/copy.bin --upload-id ${id}`);
   });
 });
+
+Deno.test("multipart upload and copy: the abort command names a store's endpoint that is not AWS", async () => {
+  // Without it the aws CLI aborts on AWS, not on the MinIO or other server
+  // vc was given: NoSuchUpload there, and the upload stays open here.
+  await withStore(async (s3, store) => {
+    s3.setFaults(failing("UploadPart", "AbortMultipartUpload"));
+    const put = await assertRejects(() => store.put("k.bin", new Uint8Array(5000)), StoreError);
+    s3.clearFaults();
+    const [id] = await openUploads(store);
+    assertStringIncludes(put.message, `--upload-id ${id} --endpoint-url ${s3.url},`);
+    await s3.putObject("b", "team/big.bin", new Uint8Array(5000));
+    s3.setFaults(failing("UploadPartCopy", "AbortMultipartUpload"));
+    const copy = await assertRejects(() => store.copy("big.bin", "copy.bin"), StoreError);
+    s3.clearFaults();
+    assertStringIncludes(copy.message, ` --endpoint-url ${s3.url},`);
+  });
+});

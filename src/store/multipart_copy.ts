@@ -114,8 +114,17 @@ export function copyRanges(size: number, partSize: number): CopyRange[] {
 export async function copyInParts(
   target: CopyPartsTarget,
   size: number,
-  /** `uri` names the destination in messages. */
-  options: { partSize: number; concurrency: number; uri: string; signal?: AbortSignal },
+  /**
+   * `uri` names the destination in messages; `endpoint`, the store's when it
+   * is not AWS, goes in the command that aborts a failed copy.
+   */
+  options: {
+    partSize: number;
+    concurrency: number;
+    uri: string;
+    signal?: AbortSignal;
+    endpoint?: string | undefined;
+  },
 ): Promise<string> {
   const ranges = copyRanges(size, options.partSize);
   options.signal?.throwIfAborted();
@@ -139,7 +148,13 @@ export async function copyInParts(
     }, { signal: stop.signal });
     return await target.complete(uploadId, parts);
   } catch (error) {
-    await abortFailedUpload(() => target.abort(uploadId), uploadId, options.uri, error);
+    await abortFailedUpload(
+      () => target.abort(uploadId),
+      uploadId,
+      options.uri,
+      error,
+      options.endpoint,
+    );
     throw options.signal?.aborted ? options.signal.reason : error;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

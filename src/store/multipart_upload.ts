@@ -375,6 +375,8 @@ export interface MultipartUploadOptions {
   beforeComplete?: (() => Promise<void>) | undefined;
   /** Names the object in messages. */
   uri: string;
+  /** The store's endpoint when it is not AWS, for the command that aborts a failed upload. */
+  endpoint?: string | undefined;
 }
 
 /** The result of {@linkcode uploadMultipart}. */
@@ -515,7 +517,13 @@ export async function uploadMultipart(
     // A completed upload cannot be aborted (the call fails harmlessly); any
     // other leaves parts behind that would be billed until a lifecycle rule
     // removes them.
-    await abortFailedUpload(() => target.abort(uploadId), uploadId, options.uri, error);
+    await abortFailedUpload(
+      () => target.abort(uploadId),
+      uploadId,
+      options.uri,
+      error,
+      options.endpoint,
+    );
     throw error;
   } finally {
     stopForwarding();

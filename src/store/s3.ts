@@ -991,6 +991,7 @@ export class S3Store implements ObjectStore {
       onProgress: options.onProgress,
       beforeComplete: options.beforeCommit,
       uri,
+      endpoint: this.#settings.endpoint,
     });
     return { etag: result.etag };
   }
@@ -1442,7 +1443,12 @@ export class S3Store implements ObjectStore {
         abort: (uploadId) => this.#abortUpload(client, dst, uploadId),
       },
       source.size,
-      { partSize: this.#copyPartSize, concurrency: this.#concurrency, uri: this.#uri(dst) },
+      {
+        partSize: this.#copyPartSize,
+        concurrency: this.#concurrency,
+        uri: this.#uri(dst),
+        endpoint: this.#settings.endpoint,
+      },
     );
     return { etag: normalizeEtag(etag) };
   }

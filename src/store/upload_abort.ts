@@ -11,7 +11,9 @@ import { shellWord } from "../shell_word.ts";
  * Runs `abort` for the upload `uploadId` of `uri`, which failed with
  * `error`. When the abort fails (but for a `NotFoundError`: nothing is left
  * open), a vc error's message gets what was left and the command that
- * aborts it; any other error (a caller's abort reason) is left untouched.
+ * aborts it (with `--endpoint-url` for a store's `endpoint` that is not
+ * AWS, which the aws CLI would not know of from vc's settings); any other
+ * error (a caller's abort reason) is left untouched.
  *
  * @example
  * ```ts
@@ -28,6 +30,7 @@ export async function abortFailedUpload(
   uploadId: string,
   uri: string,
   error: unknown,
+  endpoint?: string,
 ): Promise<void> {
   try {
     await abort();
@@ -36,15 +39,19 @@ export async function abortFailedUpload(
     error.message +=
       `; its multipart upload could not be aborted either (${
         causeChain(abortError)
-      }), so its parts stay in the store, billed, until it is: ${abortCommand(uri, uploadId)}, ` +
+      }), so its parts stay in the store, billed, until it is: ${
+        abortCommand(uri, uploadId, endpoint)
+      }, ` +
       "or a lifecycle rule AbortIncompleteMultipartUpload";
   }
 }
 
-function abortCommand(uri: string, uploadId: string): string {
+function abortCommand(uri: string, uploadId: string, endpoint: string | undefined): string {
   const s3 = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);
   if (s3 === null) return `abort upload ${uploadId} of ${uri}`;
   return `aws s3api abort-multipart-upload --bucket ${shellWord(s3[1]!)} --key ${
     shellWord(s3[2]!)
-  } --upload-id ${shellWord(uploadId)}`;
+  } --upload-id ${shellWord(uploadId)}${
+    endpoint === undefined ? "" : ` --endpoint-url ${shellWord(endpoint)}`
+  }`;
 }

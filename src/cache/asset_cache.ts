@@ -70,6 +70,7 @@ import type {
   VerifyResult,
 } from "./maintenance.ts";
 import { type FlightOptions, SingleFlight } from "./single_flight.ts";
+import { holdsPinnedContent } from "./pinned_content.ts";
 
 export type { CacheEntry, PruneProgress, PruneResult, VerifyProgress, VerifyResult };
 export type {
@@ -332,7 +333,7 @@ export class AssetCache implements AsyncDisposable {
     const rec = index.byUri(uri);
     if (
       rec !== undefined && rec.valid &&
-      (options?.integrity === undefined || rec.sha256 === options.integrity.sha256)
+      holdsPinnedContent(rec, options?.integrity)
     ) {
       const now = index.clock.now();
       // A look in the future (a wall clock stepped back since) is no recent look.

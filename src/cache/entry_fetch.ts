@@ -37,6 +37,7 @@ import {
 import type { EntryLocation } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
 import type { FlightContext, FlightProgress } from "./single_flight.ts";
+import { holdsPinnedContent } from "./pinned_content.ts";
 
 // Directories remembered as swept before the set is reset.
 const MEMORY_DIRS = 100_000;
@@ -308,7 +309,7 @@ export class EntryFetcher {
         if (
           done !== undefined && done.gone !== true &&
           (expected === undefined || sameVersion(expected, done)) &&
-          (integrity === undefined || done.sha256 === integrity.sha256)
+          holdsPinnedContent(done, integrity)
         ) {
           if (old !== undefined && old !== done) old.valid = false;
           return done;

@@ -28,6 +28,7 @@ import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
+import { holdsPinnedContent } from "./pinned_content.ts";
 
 // How often a warm entry's last-use time is written.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -257,7 +258,7 @@ export class EntryResolver {
     ctx: FlightContext,
     integrity: DownloadIntegrity | undefined,
   ): Promise<EntryRec> {
-    if (integrity === undefined || rec.sha256 === integrity.sha256) return rec;
+    if (integrity === undefined || holdsPinnedContent(rec, integrity)) return rec;
     const { sha256File } = await import("../hash.ts");
     const sha256 = rec.size === integrity.size ? await sha256File(rec.path) : undefined;
     if (sha256 === integrity.sha256) {

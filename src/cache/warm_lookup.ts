@@ -22,6 +22,7 @@ import {
   validationHolds,
 } from "./entry_records.ts";
 import { parseUri } from "../uri.ts";
+import { holdsPinnedContent, type PinnedContent } from "./pinned_content.ts";
 
 /** The asset cache's interval between two writes of an entry's last-use time (ms). */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -32,8 +33,8 @@ export interface WarmLookupOptions {
   cacheDir: string;
   /** The custom S3 endpoint in use, if any (it names the cache's S3 directory). */
   endpoint?: string | undefined;
-  /** The SHA-256 a lock file pins the content to, when it does. */
-  sha256?: string | undefined;
+  /** The content (size and SHA-256) a lock file pins, when it does. */
+  integrity?: PinnedContent | undefined;
   /** The current time (ms since the epoch); default `Date.now()`. */
   now?: number;
 }
@@ -86,7 +87,7 @@ export async function warmLookup(
   // future" (clock skew): the cache asks the store.
   if (!validationHolds(meta, now)) return undefined;
   // Pinned content: served only when the record says it was checked.
-  if (options.sha256 !== undefined && meta.sha256 !== options.sha256) return undefined;
+  if (!holdsPinnedContent(meta, options.integrity)) return undefined;
   let stat: Deno.FileInfo;
   try {
     // lstat: a data file replaced by a link is not a regular file: a miss.

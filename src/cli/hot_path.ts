@@ -142,7 +142,7 @@ async function lookup(
     cacheDir,
     // A malformed endpoint throws: the full command reports it.
     endpoint: resolveS3EndpointUrl({}, (name) => io.env(name)),
-    sha256: lock?.sha256,
+    integrity: lock,
   });
   if (local === undefined) return undefined;
   const mode: OutputMode = flags.boolean("json")

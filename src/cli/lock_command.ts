@@ -53,15 +53,25 @@ export const lock: Command = {
       });
       bar.done();
       const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
+      // --json: a failed entry with its error's message and name, as `vc lock` reports them.
+      const reported = results.map(({ error, ...r }) =>
+        r.status === "failed"
+          ? { ...r, error: errorMessage(error), errorName: errorKind(error) }
+          : r
+      );
       await ctx.out.data(
-        results,
-        table(results.map((r) => [r.status, shown(r.path), r.version, r.problem ?? ""])),
+        reported,
+        table(
+          reported.map((
+            r,
+          ) => [r.status, shown(r.path), r.version, r.problem ?? ("error" in r ? r.error : "")]),
+        ),
       );
       // Frozen mode refuses unlocked entries and overrides, so here they fail too.
       const refused = (r: { status: string }) =>
         s.vc.frozen && (r.status === "unlocked" || r.status === "override");
       const bad = results.filter((r) =>
-        r.status === "mismatch" || r.status === "missing" || refused(r)
+        r.status === "mismatch" || r.status === "missing" || r.status === "failed" || refused(r)
       );
       if (bad.length === 0) return 0;
       ctx.io.writeStderr(
@@ -69,7 +79,7 @@ export const lock: Command = {
           bad.some(refused) ? (bad.length === 1 ? "is not locked or " : "are not locked or ") : ""
         }${bad.length === 1 ? "differs" : "differ"} from ${
           printable(s.vc.lockFile ?? "the lock file")
-        }\n`,
+        }${bad.some((r) => r.status === "failed") ? " or could not be checked" : ""}\n`,
       );
       return EXIT_FAILURE;
     }

@@ -51,10 +51,16 @@ export interface LockCheckResult {
   path: string;
   /** The manifest value. */
   version: string;
-  /** `ok`: the bucket holds the locked content; `mismatch`/`missing`: it does not; `unlocked`/`override`: nothing to check. */
-  status: "ok" | "mismatch" | "missing" | "unlocked" | "override";
+  /**
+   * `ok`: the bucket holds the locked content; `mismatch`/`missing`: it does
+   * not; `failed`: its download failed otherwise (see `error`), so it was not
+   * checked; `unlocked`/`override`: nothing to check.
+   */
+  status: "ok" | "mismatch" | "missing" | "failed" | "unlocked" | "override";
   /** What differs, for `mismatch` and `missing`. */
   problem?: string;
+  /** Why a `failed` entry could not be checked (a store error after its retries, a refused read). */
+  error?: unknown;
 }
 
 // The option names of fillLock and checkLock (a misspelt one is refused, not ignored).
@@ -401,7 +407,15 @@ export async function checkLock(
               slashed === undefined ? "" : ` (nor ${slashed})`
             }`;
           } else {
-            throw scratchSpaceError(error, `the download of ${uri}`, join(temp, `${i}`));
+            const failure = scratchSpaceError(error, `the download of ${uri}`, join(temp, `${i}`));
+            // Interrupted, or no room for the scratch copy (which every entry
+            // would meet alike): the whole check fails.
+            if (options.signal?.aborted || failure !== error) throw failure;
+            // One entry that cannot be read (a store error after its retries,
+            // a refused read) does not keep the others from being checked, as
+            // with `fillLock`, `vc sync` and `vc prefill`; it is reported.
+            out.status = "failed";
+            out.error = error;
           }
         } finally {
           await Deno.remove(join(temp, `${i}`)).catch(() => {});

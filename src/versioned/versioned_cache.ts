@@ -13,6 +13,8 @@ import { signalOption } from "../abort_hub.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import {
+  type ErrorKind,
+  errorKind,
   InvalidInputError,
   NotFoundError,
   OfflineError,
@@ -396,6 +398,13 @@ export interface VersionedVerifyResult {
   ok: boolean;
   /** What is wrong, when not ok. */
   problem?: string;
+  /**
+   * The kind of the error that kept this entry from being checked (a store
+   * that failed after its retries, refused access or could not be reached),
+   * as `vc sync --json` names a failure: a CI job can tell a store to retry
+   * from content to fix. Absent for a problem the check found.
+   */
+  errorName?: ErrorKind;
   /** True when the lock file pins this entry's content. */
   locked: boolean;
   /**
@@ -1562,7 +1571,13 @@ export class VersionedCache {
       if (r.ok) return r.value;
       const entry = entries[i] as { path: string; version: string };
       const locked = lockOf(entry.path, entry.version) !== undefined;
-      return { ...entry, ok: false, problem: (r.error as Error).message, locked };
+      return {
+        ...entry,
+        ok: false,
+        problem: (r.error as Error).message,
+        errorName: errorKind(r.error),
+        locked,
+      };
     });
   }
 

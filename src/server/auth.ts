@@ -461,7 +461,20 @@ export class TokenFileAuth implements AuthProvider {
       // the service's time in the stress bench.
       st = Deno.statSync(this.#path);
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (!(e instanceof Deno.errors.NotFound)) {
+        // A symlink loop, a directory on the path made a file or made
+        // unreadable: as a file that cannot be read, the last good tokens
+        // stay, told once. Before, every request was answered 500 with a
+        // stack trace in the log until the path was fixed.
+        if (this.#stamp === "") throw e;
+        this.#racy = false;
+        const message = e instanceof Error ? e.message : String(e);
+        const stamp = `unreadable:${message}`;
+        if (stamp === this.#badStamp) return;
+        const error = new InvalidInputError(`token file ${this.#path}: ${message}`, { cause: e });
+        this.#keepLastGood(stamp, undefined, error);
+        return;
+      }
       // A removed token file revokes every token.
       this.#names = new Map();
       this.#seen = new Map();
@@ -471,6 +484,8 @@ export class TokenFileAuth implements AuthProvider {
       return;
     }
     const stamp = `${st.mtime?.getTime()}:${st.size}:${st.ino ?? ""}`;
+    // Reachable again: a later failure of the same kind is told again.
+    if (this.#badStamp.startsWith("unreadable:")) this.#badStamp = "";
     if (!this.#racy && (stamp === this.#stamp || stamp === this.#badStamp)) return;
     // A file changed within a clock tick of an earlier read, to the same size
     // and in place, keeps its stamp: before, a token revoked that way (or a
@@ -493,28 +508,32 @@ export class TokenFileAuth implements AuthProvider {
       // before it saves) keeps the tokens of the removal, none, rather than
       // answering every request 500, with a stack trace, re-reading the file.
       if (this.#stamp === "") throw e;
-      // Said once per broken version, and not read again until it changes
-      // (but for a version seconds old, read again as above, told once):
-      // before, a mistyped edit was silent (the new token just got 401) and
-      // every request read and parsed the broken file again.
-      this.#badStamp = stamp;
-      // Told once per broken text, however often a recent one is read again.
-      if (text !== undefined && text === this.#badText) return;
-      this.#badText = text;
-      const error = e instanceof Error ? e : new Error(String(e));
-      this.#onReloadError(
-        new InvalidInputError(
-          `${error.message}; keeping the ${
-            counted(this.#names.size, "token")
-          } of its last good version`,
-          { cause: e },
-        ),
-      );
+      this.#keepLastGood(stamp, text, e);
       return;
     }
     this.#stamp = stamp;
     this.#badStamp = "";
     this.#badText = undefined;
+  }
+
+  // Said once per broken version, and not read again until it changes
+  // (but for a version seconds old, read again as above, told once):
+  // before, a mistyped edit was silent (the new token just got 401) and
+  // every request read and parsed the broken file again.
+  #keepLastGood(stamp: string, text: string | undefined, e: unknown): void {
+    this.#badStamp = stamp;
+    // Told once per broken text, however often a recent one is read again.
+    if (text !== undefined && text === this.#badText) return;
+    this.#badText = text;
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.#onReloadError(
+      new InvalidInputError(
+        `${error.message}; keeping the ${
+          counted(this.#names.size, "token")
+        } of its last good version`,
+        { cause: e },
+      ),
+    );
   }
 }
 

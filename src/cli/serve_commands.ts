@@ -13,6 +13,7 @@ import {
   checkIdentityName,
   KBaseAuth,
   TokenFileAuth,
+  tokenFileModeWarning,
 } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
@@ -206,6 +207,8 @@ export const serve: Command = {
       }
       // A token file that does not parse would fail every request (500): say so now.
       await tokens!.check();
+      const loose = await tokenFileModeWarning(file);
+      if (loose !== undefined) ctx.out.warn(loose);
     }
     const portText = ctx.flags.string("port") ?? "8080";
     const port = Number(portText);
@@ -344,6 +347,9 @@ export const addTokenCommand: Command = {
     flagValue("NAME", () => checkIdentityName(name));
     const token = await addToken(file, name);
     await ctx.out.data({ name, token, tokenFile: file }, token);
+    // The mode is kept on a rewrite: one any user may write stays so.
+    const loose = await tokenFileModeWarning(file);
+    if (loose !== undefined) ctx.out.warn(loose);
   },
 };
 

@@ -27,6 +27,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { sha256Hex } from "../hash.ts";
+import { shellWord } from "../shell_word.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
@@ -610,6 +611,40 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
     names.set(hash, name);
   }
   return names;
+}
+
+/**
+ * A warning when any user of the machine may rewrite the token file (mode
+ * `o+w`, the file a symlink points to checked), else `undefined` (also where
+ * there are no modes, on Windows). Whoever writes it can add a token under
+ * any name and read, replace or delete that identity's caches, as sshd's
+ * StrictModes guards `authorized_keys` against.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addToken, tokenFileModeWarning } from "./auth.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = `${dir}/tokens.json`;
+ *   await addToken(path, "alice"); // created 0600
+ *   assert((await tokenFileModeWarning(path)) === undefined);
+ *   if (Deno.build.os !== "windows") {
+ *     await Deno.chmod(path, 0o666);
+ *     assert((await tokenFileModeWarning(path))?.includes("chmod o-w"));
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function tokenFileModeWarning(path: string): Promise<string | undefined> {
+  const mode = (await Deno.stat(path)).mode;
+  if (mode === null || (mode & 0o002) === 0) return undefined;
+  return `token file ${path} is writable by every user (mode ${
+    (mode & 0o7777).toString(8).padStart(4, "0")
+  }): anyone on this machine can add a token for any identity and use its caches; ` +
+    `run: chmod o-w ${shellWord(path)}`;
 }
 
 /**

@@ -81,6 +81,11 @@ type Planned<P> = P & { known?: { row: StateRow | undefined } };
 interface Run {
   report: MirrorReport;
   started: number;
+  /**
+   * Wall-clock ms when the run began, before its walk: a target file whose
+   * status changed after it is not the one the walk planned to delete.
+   */
+  startedAt: number;
   done: number;
   /** Set when a walk or listing reported an error: no deletes then. */
   incomplete?: string;
@@ -900,6 +905,7 @@ export class Mirror {
         seconds: 0,
       },
       started: performance.now(),
+      startedAt: Date.now(),
       done: 0,
       deletes: 0,
       moving: 0,
@@ -1611,8 +1617,16 @@ export class Mirror {
                 `not deleted: ${link} is a symbolic link in the target; vc does not delete through it`,
               );
             }
+            const info = await Deno.lstat(d.target).catch(() => undefined);
             // A directory there now (made since the listing): it stays.
-            if ((await Deno.lstat(d.target).catch(() => undefined))?.isDirectory) return;
+            if (info?.isDirectory) return;
+            // Written since the pass began (saved by hand after the walk
+            // read it): the delete was planned from the file the walk saw,
+            // not this one. Kept, and the next run decides again.
+            if (info !== undefined && changedSince(info, run.startedAt)) {
+              run.report.extra++;
+              return;
+            }
             await Deno.remove(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;
@@ -1639,6 +1653,18 @@ export class Mirror {
  * Directories in `checked` were found real before and are not looked at
  * again (one `lstat` per directory a run, not per file in it).
  */
+/**
+ * Whether `info`'s file changed after `since` (ms): by its mtime, which a
+ * write sets to now, when that is not in the future (`touch -d 2035`, which
+ * would keep the file for good); else by its ctime, which every change
+ * moves and nothing sets back, though Deno gives it in whole seconds only.
+ */
+function changedSince(info: Deno.FileInfo, since: number): boolean {
+  const mtime = info.mtime?.getTime() ?? 0;
+  if (mtime > since && mtime <= Date.now()) return true;
+  return (info.ctime?.getTime() ?? 0) > since;
+}
+
 /** Whether nothing is at `path` any more (a directory or a skipped link is something). */
 async function isGone(path: string): Promise<boolean> {
   try {

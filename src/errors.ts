@@ -257,6 +257,20 @@ export class StoreError extends VcError {
 }
 
 /**
+ * The object is archived (S3's 403 `InvalidObjectState`: a lifecycle rule
+ * moved it to Glacier or Deep Archive): listed and HEADed, but no read
+ * works until it is restored, however often it is tried.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ObjectArchivedError, StoreError } from "./errors.ts";
+ * assert(new ObjectArchivedError("GET s3://b/k: archived", { status: 403 }) instanceof StoreError);
+ * ```
+ */
+export class ObjectArchivedError extends StoreError {}
+
+/**
  * The messages of an error and its causes, joined: fetch's own message is a
  * bare "fetch failed", and what went wrong is in its `cause`.
  *

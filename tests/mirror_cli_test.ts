@@ -576,3 +576,72 @@ Deno.test("vc mirror --delete: a real run names each key it deleted (text and --
   assertEquals(watched.code, 0, watched.stderr);
   assertStringIncludes(watched.stderr, "deleted  keep.txt\n");
 });
+
+Deno.test("vc mirror --watch store → local: an archived (Glacier) object is said once, not again at every full pass", async () => {
+  let requestId = 0;
+  const lastModified = "Fri, 04 Dec 2026 10:00:00 GMT";
+  // S3 as it answers for an archived object: listed, but its GET refused
+  // with 403 InvalidObjectState (a new request id each time).
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const url = new URL(req.url);
+    const bucket = url.pathname === "/bkt" || url.pathname === "/bkt/";
+    if (req.method === "GET" && bucket && url.searchParams.has("list-type")) {
+      const item = (key: string, etag: string, size: number, storageClass: string) =>
+        `<Contents><Key>${key}</Key><LastModified>2026-12-04T10:00:00.000Z</LastModified>` +
+        `<ETag>"${etag}"</ETag><Size>${size}</Size><StorageClass>${storageClass}</StorageClass></Contents>`;
+      return new Response(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bkt</Name>` +
+          `<Prefix>p/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>` +
+          item("p/cold.bin", "e20523853d6733721071c2a4e95c9c60", 4, "GLACIER") +
+          item("p/ok.txt", "444bcb3a3fcf8389296c49467f27e1d6", 2, "STANDARD") +
+          `</ListBucketResult>`,
+        { headers: { "content-type": "application/xml" } },
+      );
+    }
+    if (req.method === "GET" && url.pathname === "/bkt/p/ok.txt") {
+      return new Response("ok", {
+        headers: { etag: '"444bcb3a3fcf8389296c49467f27e1d6"', "last-modified": lastModified },
+      });
+    }
+    if (req.method === "GET" && url.pathname === "/bkt/p/cold.bin") {
+      return new Response(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidObjectState</Code>` +
+          `<Message>The operation is not valid for the object's storage class</Message>` +
+          `<StorageClass>GLACIER</StorageClass><RequestId>REQ${++requestId}</RequestId></Error>`,
+        { status: 403, headers: { "content-type": "application/xml" } },
+      );
+    }
+    return new Response(null, { status: 404 });
+  });
+  try {
+    await using ws = await CliWorkspace.create();
+    const env = {
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${server.addr.port}`,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+      VC_S3_PATH_STYLE: "1",
+    };
+    const passes = (s: string) => s.split("\n").filter((l) => /^(initial|reconcile): /.test(l));
+    let result = { code: -1, stderr: "" };
+    await withProcessEnv(env, async () => {
+      result = await watchUntil(
+        ws,
+        ["mirror", "s3://bkt/p", "out", "--watch", "--reconcile-interval", "1s", "--state", "s.db"],
+        (stderr) => passes(stderr).length >= 3,
+        env,
+      );
+    });
+    assertEquals(result.code, 0, result.stderr);
+    assert(passes(result.stderr).length >= 3, result.stderr);
+    assert(requestId >= 3, `tried at every pass (a restore makes it readable): ${requestId}`);
+    const said = result.stderr.split("\n").filter((l) => l.includes("cold.bin"));
+    assertEquals(said.length, 1, result.stderr);
+    assertStringIncludes(said[0]!, "archived (storage class GLACIER)");
+    // Each pass still counts it.
+    assertStringIncludes(passes(result.stderr)[2]!, "1 failed");
+    assertEquals(await ws.read("out/ok.txt"), "ok");
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { AccessDeniedError, StoreError } from "../src/errors.ts";
+import { AccessDeniedError, ObjectArchivedError, StoreError } from "../src/errors.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
@@ -63,7 +63,7 @@ Deno.test("s3 store: reading an archived object says it is archived, not access 
     maxAttempts: 3,
   });
   try {
-    const e = await assertRejects(() => store.get("cold.csv"), StoreError);
+    const e = await assertRejects(() => store.get("cold.csv"), ObjectArchivedError);
     assert(!(e instanceof AccessDeniedError), e.message);
     assertEquals(e.status, 403);
     assertStringIncludes(e.message, "GET s3://bkt/cold.csv: the object is archived");

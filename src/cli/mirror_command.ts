@@ -389,11 +389,13 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         // A failure that stays until its file changes (a key the store
         // refuses) is said once, not again at every full pass.
         const fresh = report.failed.filter((f) =>
-          retry ? said.get(f.path) !== f.error : !f.untilChanged || lasting.get(f.path) !== f.error
+          retry
+            ? said.get(f.path) !== f.error
+            : !f.untilChanged || lasting.get(f.path) !== sameCause(f.error)
         );
         for (const f of report.failed) {
           said.set(f.path, f.error);
-          if (f.untilChanged) lasting.set(f.path, f.error);
+          if (f.untilChanged) lasting.set(f.path, sameCause(f.error));
         }
         writeFailures(io, fresh);
         // Deletes held back fail the pass (exit 1 once): said also with --quiet.
@@ -610,4 +612,12 @@ function maxDeleteOption(text: string | undefined, deletes: boolean): { maxDelet
 function formatWait(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 === 0 ? "" : ` ${s % 60}s`}`;
+}
+
+/**
+ * A failure's text without the store's request id, which is new at every
+ * request: an archived object's GET fails the same at each pass but for it.
+ */
+function sameCause(error: string): string {
+  return error.replace(/ \(request id [^)]*\)/g, "");
 }

@@ -10,6 +10,7 @@ import { isTempName } from "../atomic_write.ts";
 import {
   InvalidInputError,
   KeyConflictError,
+  ObjectArchivedError,
   OfflineError,
   StoreError,
   VcError,
@@ -75,6 +76,9 @@ export function failure(key: string | undefined, path: string, error: unknown): 
     // No run gets past it: say the way out, unless the error says one.
     if (!text.includes("--exclude")) entry.error = `${text}; leave it out with --exclude`;
   }
+  // Archived: every pass fails it the same until it is restored (a pass
+  // still tries it, as a restore makes it readable), so a watch says it once.
+  if (error instanceof ObjectArchivedError) entry.untilChanged = true;
   return entry;
 }
 

@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   NotFoundError,
   NotModifiedError,
+  ObjectArchivedError,
   OfflineError,
   PreconditionFailedError,
   StoreError,
@@ -179,7 +180,7 @@ export function s3HttpError(
     // it until it is restored. Said so, rather than "access denied" (which
     // sent users to their IAM policy).
     const tier = details.accessTier ? `, access tier ${details.accessTier}` : "";
-    return new StoreError(
+    return new ObjectArchivedError(
       `${ctx.operation} ${ctx.uri}: the object is archived (storage class ${
         details.storageClass ?? "GLACIER or DEEP_ARCHIVE"
       }${tier}) and cannot be read until it is restored: restore it first (aws s3api ` +

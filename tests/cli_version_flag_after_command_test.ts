@@ -69,3 +69,12 @@ Deno.test("cli: --version before add or update never takes the next word as the 
     assertEquals(r.stderr.includes("missing"), false, r.stderr);
   }
 });
+
+Deno.test("cli: -V after a command that publishes a version points at its --version V", async () => {
+  for (const command of ["add", "update"]) {
+    const r = await vc(command, "/a.csv", "a.csv", "-V");
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, "the version to publish is --version V");
+    assertStringIncludes(r.stderr, "vc's own version: vc --version");
+  }
+});

@@ -276,6 +276,10 @@ function unknownOptionHint(
   // command that reads one version takes it as an argument.
   if (command !== undefined && (token.name === "version" || token.rawName === "-V")) {
     const own = `vc's own version: vc --version`;
+    // `vc add PATH FILE -V`: the command's own --version V was likely meant.
+    if (all.version !== undefined) {
+      return `the version to publish is --version V (e.g. --version 2.0.0); ${own}`;
+    }
     return positionals.includes("VERSION")
       ? `VERSION is an argument: vc ${command} ${positionals.join(" ")} (e.g. 1.2.5); ${own}`
       : own;

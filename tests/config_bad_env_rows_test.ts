@@ -26,6 +26,7 @@ const CASES: [variable: string, value: string, row: string][] = [
   ["VC_REQUEST_TIMEOUT", "x", "requestTimeout"],
   ["VC_FROZEN", "maybe", "frozen"],
   ["VC_S3_PATH_STYLE", "maybe", "s3PathStyle"],
+  ["AWS_MAX_ATTEMPTS", "three", "s3MaxAttempts"],
   ["AWS_ENDPOINT_URL", "ftp://x", "s3Endpoint"],
   ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "maybe", "s3Endpoint"],
 ];

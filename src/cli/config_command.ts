@@ -188,8 +188,8 @@ function lockWaitRow(
 }
 
 /**
- * The request timeout (seconds), the S3 endpoint, region and addressing
- * style every store of the command uses, as the stores resolve them
+ * The request timeout (seconds), the S3 endpoint, region, addressing
+ * style and attempts per request every store of the command uses, as the stores resolve them
  * (`resolveS3Settings`), with where each came from.
  */
 function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputError>): ConfigRow[] {
@@ -200,6 +200,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
     region: "s3Region",
     pathStyle: "s3PathStyle",
     requestTimeout: "requestTimeout",
+    maxAttempts: "s3MaxAttempts",
   };
   const s3 = resolveS3Settings(
     options,
@@ -236,5 +237,6 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
         source: `an endpoint at an IP address (${s3.pathStyleSource} says virtual: ignored)`,
       }
       : { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
+    { name: "s3MaxAttempts", value: s3.maxAttempts, source: s3.maxAttemptsSource },
   ];
 }

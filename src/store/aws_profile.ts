@@ -66,6 +66,11 @@ export interface AwsProfileS3 {
   /** `use_dualstack_endpoint = true|false` in the profile (AWS's IPv4 and IPv6 endpoints). */
   useDualstackEndpoint?: boolean;
   /**
+   * `max_attempts` in the profile as written (attempts per request, the
+   * first included), and where (`FILE:LINE`); checked by the reader.
+   */
+  maxAttempts?: { value: string; where: string };
+  /**
    * Where in {@linkcode AwsProfileS3.file} the settings above were read, for
    * messages: `FILE:LINE` by setting (`endpoint_url`, `region`,
    * `ca_bundle`, `addressing_style`).
@@ -288,6 +293,16 @@ function profileS3In(
   ) {
     const value = scalar(get(name)?.value)?.trim().toLowerCase();
     if (value === "true" || value === "false") result[key] = value === "true";
+  }
+  const attempts = get("max_attempts");
+  const attemptsValue = nonEmpty(scalar(attempts?.value));
+  if (attemptsValue !== undefined && attempts !== undefined) {
+    result.maxAttempts = {
+      value: attemptsValue,
+      where: `max_attempts of AWS profile "${profile}" in ${
+        place(attempts.section, "max_attempts", attempts.file)
+      }`,
+    };
   }
   if (Object.keys(at).length > 0) result.at = at;
   return result;

@@ -128,7 +128,10 @@ export interface S3StoreOptions {
   forcePathStyle?: boolean;
   /** Static credentials; else the AWS SDK's default chain (env, profile, SSO, metadata). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Attempts per request including the first (default 5). */
+  /**
+   * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
+   * the AWS profile's `max_attempts`, else 5.
+   */
   maxAttempts?: number;
   /** Bodies larger than this many bytes are uploaded in parts (default 16 MiB). */
   multipartThreshold?: number;
@@ -278,7 +281,6 @@ const MiB = 1024 * 1024;
 const DEFAULT_THRESHOLD = 16 * MiB;
 const DEFAULT_PART_SIZE = 16 * MiB;
 const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_ATTEMPTS = 5;
 // Hashing a small body for the signature is cheaper than a round trip for a
 // server that dislikes UNSIGNED-PAYLOAD; big bodies are protected by Content-MD5.
 const SIGNED_PAYLOAD_LIMIT = 64 * 1024;
@@ -1074,7 +1076,7 @@ export class S3Store implements ObjectStore {
         prefix: listPrefix,
         startAfter,
         signal: options.signal,
-        maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+        maxAttempts: this.#settings.maxAttempts,
       })
     ) {
       // The page's objects are ours (parsed for this call): keys made
@@ -1123,7 +1125,7 @@ export class S3Store implements ObjectStore {
       const upload of listUploads(lean, {
         prefix: listPrefix,
         signal: options.signal,
-        maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+        maxAttempts: this.#settings.maxAttempts,
       })
     ) {
       yield {
@@ -1669,7 +1671,7 @@ export class S3Store implements ObjectStore {
         // The SDK retried it itself: said as vc's own retries say it.
         const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
           ?.attempts;
-        const max = this.#options.maxAttempts ?? DEFAULT_ATTEMPTS;
+        const max = this.#settings.maxAttempts;
         if (typeof attempts === "number" && attempts > 1 && attempts >= max) {
           markGaveUp(mapped, attempts);
         }
@@ -1873,7 +1875,7 @@ export class S3Store implements ObjectStore {
       },
       credentialSource: this.#credentialSource,
       credentialHint: () => credentialHint((name) => this.#env(name)),
-      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      maxAttempts: this.#settings.maxAttempts,
       timeoutMs: this.#settings.requestTimeoutMs,
       ...(this.#options.http1 !== false ? { http1: true } : {}),
       caCerts: () => this.#caCerts(),
@@ -1906,7 +1908,7 @@ export class S3Store implements ObjectStore {
       // S3-compatible servers reject the SDK's newer default CRC32 checksums.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      maxAttempts: this.#options.maxAttempts ?? DEFAULT_ATTEMPTS,
+      maxAttempts: this.#settings.maxAttempts,
       // Connect timeout and idle-socket timeout: the same limit as the lean path.
       ...(viaProxy
         ? {

@@ -59,7 +59,15 @@ export interface S3ConnectionOptions {
    * (seconds), else 60 s like the aws CLI. `0` turns timeouts off.
    */
   requestTimeoutMs?: number;
+  /**
+   * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
+   * the AWS profile's `max_attempts`, else 5.
+   */
+  maxAttempts?: number;
 }
+
+/** Attempts per request when nothing sets them (the first included). */
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Default request timeout (connect, first byte, and between body bytes): the aws CLI's 60 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -94,6 +102,10 @@ export interface S3ConnectionSettings {
   pathStyleSource: string;
   /** Connect / idle-read timeout per request in ms; 0 = none. */
   requestTimeoutMs: number;
+  /** Attempts per request, the first included (1: no retries). */
+  maxAttempts: number;
+  /** Where `maxAttempts` comes from: the option, `env AWS_MAX_ATTEMPTS`, the profile's `max_attempts`, or `default`. */
+  maxAttemptsSource: string;
   /**
    * AWS's FIPS endpoints (`AWS_USE_FIPS_ENDPOINT`, else the profile's
    * `use_fips_endpoint`), as the aws CLI and the SDK take them: for AWS
@@ -250,6 +262,32 @@ export function requestTimeoutFromEnv(env: (name: string) => string | undefined)
 }
 
 /**
+ * Reads an attempt count as the aws CLI's `AWS_MAX_ATTEMPTS` / profile
+ * `max_attempts` take it: a whole number, at least 1 (1: no retries).
+ * Throws `InvalidInputError` naming `source`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMaxAttempts } from "./s3_config.ts";
+ * assert.equal(parseMaxAttempts("env AWS_MAX_ATTEMPTS", " 3 "), 3);
+ * assert.throws(() => parseMaxAttempts("env AWS_MAX_ATTEMPTS", "0"), /AWS_MAX_ATTEMPTS/);
+ * assert.throws(() => parseMaxAttempts("env AWS_MAX_ATTEMPTS", "2.5"), /whole number/);
+ * ```
+ */
+export function parseMaxAttempts(source: string, value: string): number {
+  const n = /^\s*\d{1,4}\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1)) {
+    throw new InvalidInputError(
+      `${source} is ${
+        JSON.stringify(value)
+      }: expected a whole number of attempts per request, at least 1 (1 = no retries)`,
+    );
+  }
+  return n;
+}
+
+/**
  * Combines options and environment: endpoint as {@linkcode resolveS3Endpoint}
  * says; request timeout from the option, else `VC_REQUEST_TIMEOUT`
  * (seconds), else 60 s; region from the option, else
@@ -257,7 +295,8 @@ export function requestTimeoutFromEnv(env: (name: string) => string | undefined)
  * `VC_S3_PATH_STYLE` (`1|0|true|false`), else the AWS profile's
  * `s3 = addressing_style` (`path` or `virtual`), else automatically when the endpoint
  * host is an IP address, `localhost` or another single-label name (MinIO,
- * moto, Ceph on a LAN or in docker).
+ * moto, Ceph on a LAN or in docker); attempts per request from the option,
+ * else `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`, else 5.
  *
  * Throws `InvalidInputError` naming the option or variable for a malformed
  * endpoint, `VC_S3_PATH_STYLE` or `VC_REQUEST_TIMEOUT` value; with
@@ -332,6 +371,26 @@ export function resolveS3Settings(
       DEFAULT_REQUEST_TIMEOUT_MS,
     );
   }
+  let maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  let maxAttemptsSource = "default";
+  if (options.maxAttempts !== undefined) {
+    maxAttempts = options.maxAttempts;
+    maxAttemptsSource = "option maxAttempts";
+  } else {
+    const fromEnv = nonEmpty(env("AWS_MAX_ATTEMPTS"));
+    const fromProfile = fromEnv === undefined ? readProfile()?.maxAttempts : undefined;
+    const [value, source] = fromEnv !== undefined
+      ? [fromEnv, "env AWS_MAX_ATTEMPTS"]
+      : [fromProfile?.value, fromProfile?.where];
+    if (value !== undefined && source !== undefined) {
+      const parsed = tolerant<number | undefined>(
+        "maxAttempts",
+        () => parseMaxAttempts(source, value),
+        undefined,
+      );
+      if (parsed !== undefined) [maxAttempts, maxAttemptsSource] = [parsed, source];
+    }
+  }
   // Set (`false` too), the variable decides over the profile, as in the aws CLI.
   const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
     tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
@@ -346,6 +405,8 @@ export function resolveS3Settings(
     forcePathStyle,
     pathStyleSource,
     requestTimeoutMs,
+    maxAttempts,
+    maxAttemptsSource,
     useFipsEndpoint: awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint),
     useDualstackEndpoint: awsSwitch(
       "AWS_USE_DUALSTACK_ENDPOINT",
@@ -355,7 +416,12 @@ export function resolveS3Settings(
 }
 
 /** A connection setting {@linkcode resolveS3Settings} may report as unresolvable. */
-export type S3SettingName = "endpoint" | "region" | "pathStyle" | "requestTimeout";
+export type S3SettingName =
+  | "endpoint"
+  | "region"
+  | "pathStyle"
+  | "requestTimeout"
+  | "maxAttempts";
 
 /** The first candidate with a value, and its source. */
 function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {

@@ -56,7 +56,12 @@ import {
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeysProblem } from "./credential_env.ts";
-import { s3HttpError, s3NetworkError, type S3RequestContext } from "./s3_errors.ts";
+import {
+  renewableCredentialCode,
+  s3HttpError,
+  s3NetworkError,
+  type S3RequestContext,
+} from "./s3_errors.ts";
 import {
   readBody,
   type ReplyHeaders,
@@ -92,11 +97,10 @@ import {
 } from "./s3_request.ts";
 import { sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
 
-/** Whether an SDK error is S3 refusing credentials as expired (they may be renewed). */
-function isExpiredTokenError(error: unknown): boolean {
+/** Whether an SDK error is S3 refusing credentials that new ones may replace (`renewableCredentialCode`). */
+function isRenewableCredentialError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { Code?: string }).Code ?? error.name;
-  return code === "ExpiredToken" || code === "TokenRefreshRequired";
+  return renewableCredentialCode((error as { Code?: string }).Code ?? error.name);
 }
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
@@ -311,6 +315,8 @@ interface Ready {
   client: S3Client;
   lean: S3Fetch;
   region: string;
+  /** The client signs with given keys (the option's, the store's environment's): asking again gives the same. */
+  fixedCredentials: boolean;
 }
 
 /**
@@ -1666,7 +1672,9 @@ export class S3Store implements ObjectStore {
         // Refused at the door, so nothing happened: safe to send again (even
         // a CompleteMultipartUpload, at the end of a long upload) once the
         // chain has fetched new credentials, as the lean requests do.
-        if (!refreshed && isExpiredTokenError(error) && await this.#refreshCredentials()) continue;
+        if (!refreshed && isRenewableCredentialError(error) && await this.#refreshCredentials()) {
+          continue;
+        }
         const mapped = await this.#sdkError(error, what);
         // The SDK retried it itself: said as vc's own retries say it.
         const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
@@ -1680,11 +1688,11 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  /** Makes the SDK's credential chain fetch new credentials; false when it cannot. */
+  /** Makes the SDK's credential chain fetch new credentials; false when it cannot (none, or given keys). */
   async #refreshCredentials(): Promise<boolean> {
     try {
       const ready = await this.#ready;
-      if (ready === undefined) return false;
+      if (ready === undefined || ready.fixedCredentials) return false;
       await ready.client.config.credentials({ forceRefresh: true });
       return true;
     } catch {
@@ -1802,7 +1810,7 @@ export class S3Store implements ObjectStore {
     if (region === undefined) return undefined;
     const fixed = this.#options.credentials ?? this.#envCredentials();
     if (fixed === undefined) return undefined;
-    return this.#leanFetch(region, () => Promise.resolve(fixed));
+    return this.#leanFetch(region, () => Promise.resolve(fixed), true);
   }
 
   #caCertsRead: { certs: string[]; label: string } | undefined | null = null;
@@ -1852,7 +1860,7 @@ export class S3Store implements ObjectStore {
     return environmentKeysProblem((name) => this.#env(name));
   }
 
-  #leanFetch(region: string, credentials: CredentialSource): S3Fetch {
+  #leanFetch(region: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
     return new S3Fetch({
       bucket: this.bucket,
       baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
@@ -1874,6 +1882,7 @@ export class S3Store implements ObjectStore {
           : Promise.reject(new InvalidInputError(bad));
       },
       credentialSource: this.#credentialSource,
+      fixedCredentials: fixed,
       credentialHint: () => credentialHint((name) => this.#env(name)),
       maxAttempts: this.#settings.maxAttempts,
       timeoutMs: this.#settings.requestTimeoutMs,
@@ -1909,6 +1918,11 @@ export class S3Store implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: this.#settings.maxAttempts,
+      // The credential chain reads the shared files again each time it runs
+      // (at the first request, and when S3 refused what it gave): the SDK
+      // otherwise keeps their first content for the process, and a long
+      // `serve` or `mirror --watch` never saw a key or token rewritten there.
+      ...{ ignoreCache: true },
       // Connect timeout and idle-socket timeout: the same limit as the lean path.
       ...(viaProxy
         ? {
@@ -1958,6 +1972,7 @@ export class S3Store implements ObjectStore {
         `no usable AWS credentials from ${this.#credentialSource}: ${badKeys}`,
       );
     }
+    const fixedCredentials = config.credentials !== undefined;
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
@@ -1967,9 +1982,9 @@ export class S3Store implements ObjectStore {
       ? () => Promise.resolve(explicit)
       : (options) => client.config.credentials(options);
     // One lean path per store: the one made without the SDK, if any, stays.
-    const lean = this.#leanReady ?? this.#leanFetch(region, credentials);
+    const lean = this.#leanReady ?? this.#leanFetch(region, credentials, fixedCredentials);
     this.#leanReady = undefined;
-    return { client, lean, region };
+    return { client, lean, region, fixedCredentials };
   }
 
   /** `inBody`: the key travels in a request body, where `.` segments are safe. */

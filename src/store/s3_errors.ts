@@ -68,6 +68,34 @@ const REFUSED_CREDENTIAL_CODES = new Set([
 ]);
 
 /**
+ * Whether S3 refused a request's credentials in a way new ones from the
+ * same source may mend: temporary credentials expired (`ExpiredToken`,
+ * `TokenRefreshRequired`) or replaced (`InvalidToken`), or a key rotated
+ * away (`InvalidAccessKeyId`: the file or process they came from may hold
+ * its successor by now). A long-running vc asks its credential source
+ * again, once, before failing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renewableCredentialCode } from "./s3_errors.ts";
+ * assert(renewableCredentialCode("ExpiredToken"));
+ * assert(renewableCredentialCode("InvalidAccessKeyId"));
+ * assert(!renewableCredentialCode("AccessDenied"));
+ * ```
+ */
+export function renewableCredentialCode(code: string | undefined): boolean {
+  return code !== undefined && RENEWABLE_CREDENTIAL_CODES.has(code);
+}
+
+const RENEWABLE_CREDENTIAL_CODES = new Set([
+  "ExpiredToken",
+  "TokenRefreshRequired",
+  "InvalidToken",
+  "InvalidAccessKeyId",
+]);
+
+/**
  * Whether an answer is a HEAD refused with a bare 400: no error code (a HEAD
  * has no body) and no `x-amz-bucket-region` (that is a wrong region). S3
  * answers so to a HEAD signed with expired temporary credentials, where any

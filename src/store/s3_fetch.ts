@@ -21,6 +21,7 @@ import {
   isForeignErrorBody,
   isWebPage,
   notAnS3Answer,
+  renewableCredentialCode,
   s3HttpError,
   s3NetworkError,
   type S3RequestContext,
@@ -60,6 +61,11 @@ export interface S3FetchOptions {
   credentials: (options?: { forceRefresh?: boolean }) => Promise<AwsCredentials>;
   /** Where credentials come from, for messages (no secrets). */
   credentialSource: string;
+  /**
+   * `credentials` always gives the same keys (given as an option, or the
+   * environment's): a refusal of them is final, not asked about again.
+   */
+  fixedCredentials?: boolean;
   /** More to say when `credentials` fails (see `credentialProcessHint`); default nothing. */
   credentialHint?: () => string;
   /** Total attempts per request (default 5). */
@@ -567,9 +573,9 @@ export class S3Fetch {
         throw markRetryable(error);
       }
       if (
-        (details.code === "ExpiredToken" || details.code === "TokenRefreshRequired" ||
+        (renewableCredentialCode(details.code) ||
           bareHeadRefusal(req.method, reply.status, details)) &&
-        !forcedRefresh
+        !forcedRefresh && this.#options.fixedCredentials !== true
       ) {
         forcedRefresh = true;
         this.#credentials = undefined;

@@ -149,8 +149,6 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   const dryRun = options.dryRun ?? false;
   const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "grace");
   const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "retention");
-  const { catalog } = repo;
-  const forUpdate = catalog.dialect.forUpdate;
   const report: GcReport = {
     dryRun,
     expired: [],
@@ -178,29 +176,13 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   phase("expiring superseded versions", "finding superseded versions to expire");
   const recordStep = (doing: string) => dryRun ? "finding records" : doing;
   count(recordStep("expiring records"), 0);
-  const superseded = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
-    const rows = await tx.query(
-      `SELECT r.id, r.claim_until FROM records r WHERE r.state = 'published' AND EXISTS (
-         SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
-       ) ORDER BY r.id${dryRun ? "" : forUpdate}`,
-    );
-    // A live claim holds its record for the holder until the ttl passes:
-    // housekeeping does not take it away (the holder's renew would fail, and
-    // a later gc could purge the content it is reading). A later gc expires
-    // it once the claim is released or lapses.
-    const held = (row: Row) => row.claim_until !== null && Number(row.claim_until) > now;
-    const ids = idsOf(rows.filter((row) => !held(row)));
-    if (!dryRun) {
-      await updateIds(
-        tx,
-        ids,
-        "state = 'expired', expired_at = $1, claimed_by = NULL, claim_until = NULL",
-        [now],
-        "state = 'published' AND (claim_until IS NULL OR claim_until <= $1)",
-      );
-    }
-    return { ids, claimed: idsOf(rows.filter(held)) };
-  });
+  const superseded = await expireSuperseded(
+    repo,
+    now,
+    dryRun,
+    signal,
+    (done) => count(recordStep("expiring records"), done),
+  );
   report.expired = superseded.ids;
   report.keptClaimed = superseded.claimed;
   count(recordStep("expiring records"), superseded.ids.length, superseded.ids.length);
@@ -251,6 +233,61 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal, count);
   return report;
 }
+
+/**
+ * Expires the published records a newer published version of their path
+ * supersedes, {@linkcode EXPIRE_BATCH} per write transaction in id order
+ * (a dry run only finds them, in read transactions). One transaction for
+ * all held SQLite's single writer lock while hundreds of thousands were
+ * updated, as the purge step did (see {@linkcode purgeInBatches}). Each
+ * batch goes on from the last id of the one before (the latest versions,
+ * which stay published, are not looked at again). A live claim keeps its
+ * record published for the holder (its renew would fail, and a later gc
+ * could purge the content it reads): a later gc expires it.
+ */
+async function expireSuperseded(
+  repo: Repository,
+  now: number,
+  dryRun: boolean,
+  signal: AbortSignal | undefined,
+  onCount: (done: number) => void,
+): Promise<{ ids: number[]; claimed: number[] }> {
+  const { catalog } = repo;
+  const held = (row: Row) => row.claim_until !== null && Number(row.claim_until) > now;
+  const ids: number[] = [];
+  const claimed: number[] = [];
+  for (let after = 0;;) {
+    signal?.throwIfAborted();
+    const rows = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
+      const rows = await tx.query(
+        `SELECT r.id, r.claim_until FROM records r
+         WHERE r.state = 'published' AND r.id > $1 AND EXISTS (
+           SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
+         ) ORDER BY r.id LIMIT ${EXPIRE_BATCH}${dryRun ? "" : catalog.dialect.forUpdate}`,
+        [after],
+      );
+      if (!dryRun) {
+        await updateIds(
+          tx,
+          idsOf(rows.filter((row) => !held(row))),
+          "state = 'expired', expired_at = $1, claimed_by = NULL, claim_until = NULL",
+          [now],
+          "state = 'published' AND (claim_until IS NULL OR claim_until <= $1)",
+        );
+      }
+      return rows;
+    });
+    ids.push(...idsOf(rows.filter((row) => !held(row))));
+    claimed.push(...idsOf(rows.filter(held)));
+    onCount(ids.length);
+    if (rows.length < EXPIRE_BATCH) break;
+    after = Number(rows[rows.length - 1]!.id);
+  }
+  return { ids, claimed };
+}
+
+/** Records this many per transaction of gc's expire step. */
+const EXPIRE_BATCH = 5000;
 
 /** What gc's purge step did (or, dry, would do). */
 interface Purged {

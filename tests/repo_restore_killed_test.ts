@@ -35,7 +35,14 @@ Deno.test("repo: restore into a new store killed before its marker can be run ag
       CatalogNotEmptyError,
     );
     const counts = await Repository.restore(fresh, snapshot, { catalog, force: true });
-    assertEquals(counts, { records: 1, recordTags: 1, pathTags: 0, replaced: 1, dropped: 0 });
+    assertEquals(counts, {
+      records: 1,
+      recordTags: 1,
+      pathTags: 0,
+      replaced: 1,
+      dropped: 0,
+      keptPurged: 0,
+    });
     await using restored = await Repository.open(fresh);
     const [record] = await restored.list();
     assertEquals([record?.path, record?.state, record?.tags], ["/a.txt", "published", ["x"]]);

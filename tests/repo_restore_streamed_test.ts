@@ -159,7 +159,14 @@ Deno.test("repo restore: a snapshot of many records is written in batches, all o
           if (p.current === "writing the catalog") written = p.done ?? written;
         },
       });
-      assertEquals(counts, { records: n, recordTags: n, pathTags: 1, replaced: 1, dropped: 0 });
+      assertEquals(counts, {
+        records: n,
+        recordTags: n,
+        pathTags: 1,
+        replaced: 1,
+        dropped: 0,
+        keptPurged: 0,
+      });
       assertEquals(checked, (await Deno.stat(snapshot)).size);
       assertEquals(written, 2 * n + 1);
       await using repo = await Repository.open(uri);

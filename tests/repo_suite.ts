@@ -586,7 +586,14 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         await repo.close();
         const other = await env.newOtherCatalog();
         const counts = await Repository.restore(uri, backup.uri, { ...options, catalog: other });
-        assertEquals(counts, { records: 2, recordTags: 1, pathTags: 1, replaced: 0, dropped: 0 });
+        assertEquals(counts, {
+          records: 2,
+          recordTags: 1,
+          pathTags: 1,
+          replaced: 0,
+          dropped: 0,
+          keptPurged: 0,
+        });
         await using moved = await Repository.open(uri, options);
         assertEquals(
           moved.marker.catalog.kind,

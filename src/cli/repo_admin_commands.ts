@@ -216,7 +216,12 @@ export const restore: Command = {
             counts.dropped === 0
               ? "all of them in the snapshot"
               : `${counts.dropped} of them not in the snapshot (dropped)`
-          }`),
+          }`) +
+        (counts.keptPurged === 0
+          ? ""
+          : `; ${counts.keptPurged} purged since the snapshot, ${
+            counts.keptPurged === 1 ? "its content" : "their content"
+          } gone from the store, ${counts.keptPurged === 1 ? "stays" : "stay"} purged`),
     );
   },
 };

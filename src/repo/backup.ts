@@ -13,6 +13,9 @@ import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, Dialect, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
+import { keepPurged, purgedSince } from "./restore_purged.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { signalOption } from "../abort_hub.ts";
 import { spellingKey } from "../unicode_spelling.ts";
 import {
   RECORD_FIELDS,
@@ -86,6 +89,12 @@ export interface RestoreCounts extends SnapshotCounts {
   replaced: number;
   /** Of those, the ones the snapshot does not hold (by id): gone from the catalog. */
   dropped: number;
+  /**
+   * Of those, the ones the catalog held purged and the snapshot does not (purged
+   * since it was taken), whose content the store no longer holds: they stay
+   * purged, rather than name content that is gone.
+   */
+  keptPurged: number;
 }
 
 /**
@@ -100,6 +109,9 @@ export interface RestoreCounts extends SnapshotCounts {
  * import assert from "node:assert/strict";
  * import { openSqliteCatalog } from "./sqlite_catalog.ts";
  * import { createSchema } from "./schema.ts";
+import { keepPurged, purgedSince } from "./restore_purged.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { signalOption } from "../abort_hub.ts";
  * import { snapshotCatalog, restoreCatalog } from "./backup.ts";
  * const dir = await Deno.makeTempDir();
  * const a = await openSqliteCatalog(`${dir}/a.sqlite`, { create: true });
@@ -322,6 +334,12 @@ export interface RestoreCatalogOptions extends SnapshotOptions {
    * back: the catalog stays as it was.
    */
   signal?: AbortSignal;
+  /**
+   * The content store: with `force`, a record the replaced catalog holds
+   * purged stays purged when the store no longer holds its content (see
+   * `restore_purged.ts`). Without it, the snapshot's states stand.
+   */
+  store?: ObjectStore;
 }
 
 /**
@@ -441,6 +459,7 @@ export async function restoreCatalog(
       );
     }
     const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);
+    const purged = existing > 0 && options.store !== undefined ? await purgedSince(tx, parsed) : [];
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
@@ -483,8 +502,15 @@ export async function restoreCatalog(
         written,
       );
     });
+    const keptPurged = purged.length > 0
+      ? await keepPurged(tx, options.store!, purged, {
+        ...signalOption(options.signal),
+        onChecked: (done, total) =>
+          options.onProgress?.({ current: "checking the content of purged records", done, total }),
+      })
+      : 0;
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
-    return { ...counts, replaced: existing, dropped };
+    return { ...counts, replaced: existing, dropped, keptPurged };
   });
 }
 

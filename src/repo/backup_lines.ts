@@ -148,6 +148,8 @@ export interface SnapshotSummary {
   counts: { records: number; recordTags: number; pathTags: number };
   /** The ids of its records. */
   ids: ReadonlySet<number>;
+  /** Of those, the ids of its purged records. */
+  purgedIds: ReadonlySet<number>;
   /** The id of the repository the snapshot was taken of (absent in older snapshots). */
   repositoryId?: string;
   /** That repository's URI when the snapshot was taken (absent in older snapshots). */
@@ -286,6 +288,7 @@ class SnapshotParser {
   #repositoryId: string | undefined;
   #repository: string | undefined;
   #ids = new Set<number>();
+  #purgedIds = new Set<number>();
   #keys = new Set<string>();
   #tags = new Set<string>();
   #sawHeader = false;
@@ -392,6 +395,7 @@ class SnapshotParser {
         throw bad(`content_key ${JSON.stringify(key)} appears more than once`);
       }
       this.#ids.add(id);
+      if (record[RECORD_FIELDS.indexOf("state")] === "purged") this.#purgedIds.add(id);
       this.#keys.add(key);
       rows.records.push(record);
       this.#counts.records++;
@@ -447,6 +451,7 @@ class SnapshotParser {
     return {
       counts: { ...this.#counts },
       ids: this.#ids,
+      purgedIds: this.#purgedIds,
       ...this.header,
     };
   }

@@ -761,6 +761,9 @@ export async function restoreRepository(
             ? { repositoryId: known, repository: uri }
             : {}),
           source: snapshot,
+          // A record the replaced catalog purged since the snapshot stays
+          // purged when its content is gone from this store.
+          store,
           contentPrefix: marker?.contentPrefix ?? "content/",
           ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
           ...signalOption(signal),

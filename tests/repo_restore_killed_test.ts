@@ -42,6 +42,8 @@ Deno.test("repo: restore into a new store killed before its marker can be run ag
       replaced: 1,
       dropped: 0,
       keptPurged: 0,
+      missingContent: 1, // its content was not copied to the new store
+      unreferencedContent: 0,
     });
     await using restored = await Repository.open(fresh);
     const [record] = await restored.list();

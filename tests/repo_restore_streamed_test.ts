@@ -166,6 +166,8 @@ Deno.test("repo restore: a snapshot of many records is written in batches, all o
         replaced: 1,
         dropped: 0,
         keptPurged: 0,
+        missingContent: n, // generated records, no content
+        unreferencedContent: 1, // /old.txt's
       });
       assertEquals(checked, (await Deno.stat(snapshot)).size);
       assertEquals(written, 2 * n + 1);

@@ -593,6 +593,8 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           replaced: 0,
           dropped: 0,
           keptPurged: 0,
+          missingContent: 0,
+          unreferencedContent: 0,
         });
         await using moved = await Repository.open(uri, options);
         assertEquals(

@@ -204,6 +204,33 @@ export const restore: Command = {
       onProgress: bar.onStep,
     });
     bar.done();
+    // What the store holds that the restored catalog does not agree with:
+    // content that gc will delete, and records that cannot be read.
+    const { missingContent = 0, unreferencedContent = 0, contentUnchecked } = counts;
+    if (contentUnchecked !== undefined) {
+      ctx.out.warn(
+        `the restored records were not compared with the store's content (${contentUnchecked}): ` +
+          "run vc repo check before a gc",
+      );
+    }
+    if (missingContent > 0) {
+      ctx.out.warn(
+        `${counted(missingContent, "restored record")} ${
+          missingContent === 1 ? "names" : "name"
+        } content the store does not hold ` +
+          "(purged since the snapshot was taken, or not copied to this store): " +
+          "vc repo check lists them",
+      );
+    }
+    if (unreferencedContent > 0) {
+      ctx.out.warn(
+        `${counted(unreferencedContent, "content object")} in the store ${
+          unreferencedContent === 1 ? "is" : "are"
+        } referenced by no restored record (added since the snapshot was taken): gc deletes ` +
+          "such content once older than its grace period (7 days by default); vc repo check " +
+          "lists it: copy out or add again what you need first",
+      );
+    }
     await ctx.out.status(
       { snapshot, ...counts },
       `restored ${counted(counts.records, "record")}, ${

@@ -95,6 +95,20 @@ export interface RestoreCounts extends SnapshotCounts {
    * purged, rather than name content that is gone.
    */
   keptPurged: number;
+  /**
+   * Restored records (not purged) whose content the store does not hold, as
+   * the store was listed once the restore was done; `Repository.restore`
+   * only, and not when the store could not be listed.
+   */
+  missingContent?: number;
+  /**
+   * Content objects in the store no restored record references (added since
+   * the snapshot was taken, or dropped): gc deletes them once older than its
+   * grace period. As `missingContent`.
+   */
+  unreferencedContent?: number;
+  /** Why those two are missing: the store could not be listed once the restore was done. */
+  contentUnchecked?: string;
 }
 
 /**

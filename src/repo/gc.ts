@@ -28,7 +28,7 @@ import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
 import type { PendingUpload } from "../store/types.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
-import type { Row, Tx } from "./catalog.ts";
+import type { Catalog, Row, Tx } from "./catalog.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
@@ -199,7 +199,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
 
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
-  const referenced = await liveContentKeys(repo);
+  const referenced = await liveContentKeys(repo.catalog);
   let orphans: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
@@ -459,8 +459,8 @@ async function abortStaleContentUploads(
 }
 
 /** Content keys of records that are not purged: the objects that must stay. */
-export async function liveContentKeys(repo: Repository): Promise<Set<string>> {
-  return await repo.catalog.transaction("read", async (tx) => {
+export async function liveContentKeys(catalog: Catalog): Promise<Set<string>> {
+  return await catalog.transaction("read", async (tx) => {
     const rows = await tx.query("SELECT content_key FROM records WHERE state <> 'purged'");
     return new Set(rows.map(keyOf));
   });

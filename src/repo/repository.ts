@@ -310,7 +310,11 @@ export class Repository implements AsyncDisposable {
    * and points the repository's marker at it: this is how a repository moves
    * between catalog kinds. Refuses a catalog holding records (or path tags) unless `force`;
    * returns what the snapshot held, and how many records of the catalog it
-   * replaced and, of those, dropped (added after the snapshot was taken).
+   * replaced and, of those, dropped (added after the snapshot was taken) or
+   * kept purged (purged since, their content gone), then, as the store was
+   * listed once it was done, how much content no restored record references
+   * (gc deletes it after its grace period) and how many restored records name
+   * content the store does not hold.
    *
    * @example
    * ```ts
@@ -327,6 +331,8 @@ export class Repository implements AsyncDisposable {
    *   assert.equal(counts.records, 1);
    *   // It replaced the 2 records the catalog held, and dropped /b.txt.
    *   assert.deepEqual([counts.replaced, counts.dropped], [2, 1]);
+   *   // /b.txt's content is left to gc.
+   *   assert.equal(counts.unreferencedContent, 1);
    *   await using restored = await Repository.open(`file://${dir}`);
    *   assert.deepEqual((await restored.list()).map((r) => r.path), ["/a.txt"]);
    * } finally {

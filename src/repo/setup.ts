@@ -42,6 +42,7 @@ import {
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
+import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
 import { openCatalog } from "./open_catalog.ts";
 import {
@@ -835,9 +836,36 @@ export async function restoreRepository(
         );
       }
     }
-    return counts;
+    return { ...counts, ...await contentAfterRestore(ref, store, marker, options) };
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The restored catalog against the store's content (see
+ * `restore_reconcile.ts`), once the restore is done: a store that cannot be
+ * listed, or a stop meanwhile, leaves the restore as it is and says why the
+ * counts are missing, rather than failing a restore that was made.
+ */
+async function contentAfterRestore(
+  ref: CatalogRef,
+  store: ObjectStore,
+  marker: RepoMarker | undefined,
+  options: RestoreOptions,
+): Promise<Partial<ContentReconciliation>> {
+  try {
+    const catalog = await createCatalog(ref, options);
+    try {
+      return await reconcileContent(catalog, store, marker?.contentPrefix ?? CONTENT_PREFIX, {
+        ...signalOption(options.signal),
+        onListed: (done) => options.onProgress?.({ current: "listing the store's content", done }),
+      });
+    } finally {
+      await catalog.close();
+    }
+  } catch (error) {
+    return { contentUnchecked: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -249,16 +249,49 @@ export function matchesFilter(filter: KeyFilter, key: string): boolean {
 
 /**
  * True when a directory (key with a trailing slash) is excluded, so a walk
- * need not enter it. Include patterns never prune: a file below may match.
+ * need not enter it: an exclude pattern matches its key and so every key
+ * below it. Include patterns never prune: a file below may match. Nor does
+ * a pattern that looks past where it matched: `/$` or `^cache/$` (a folder
+ * marker) and `^cache/(?!keep)` match `cache/` but not `cache/keep.txt`,
+ * whose file must then be walked, or `--delete` would remove its object
+ * while the file is there. (`^cache(/|$)` matches `cache/` without its `$`:
+ * it prunes.)
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { excludesDirectory } from "./keys.ts";
  * assert(excludesDirectory({ exclude: [/^node_modules\//] }, "node_modules/"));
+ * assert(excludesDirectory({ exclude: [/^cache(\/|$)/u] }, "cache/"));
  * assert(!excludesDirectory({ include: [/\.csv$/] }, "data/"));
+ * assert(!excludesDirectory({ exclude: [/\/$/] }, "data/"));
  * ```
  */
 export function excludesDirectory(filter: KeyFilter, dirKey: string): boolean {
-  return filter.exclude?.some((re) => re.test(dirKey)) ?? false;
+  return filter.exclude?.some((re) => excludesAllBelow(re, dirKey)) ?? false;
 }
+
+/**
+ * Whether `re` matches every key below `dirKey`: it has a match in `dirKey`
+ * that looks at nothing after it. A lookahead or a word boundary may look
+ * there: never trusted. A `$` can only fail once a key goes on, so a match
+ * is looked for that ends before a character follows (`$` there is false,
+ * as in every longer key): with it, `re` matches them all.
+ */
+function excludesAllBelow(re: RegExp, dirKey: string): boolean {
+  // (With the `m` flag a `$` holds before a newline a key may go on with.)
+  if (!re.test(dirKey) || re.multiline || LOOKS_AHEAD.test(re.source)) return false;
+  if (!re.source.includes("$")) return true;
+  let before = matchedBefore.get(re);
+  if (before === undefined) {
+    before = new RegExp(`(?:${re.source})(?=[^])`, re.flags.replace(/[gy]/g, ""));
+    matchedBefore.set(re, before);
+  }
+  return before.test(`${dirKey}x`);
+}
+
+/** What in a pattern's source may test the text after a match: a word boundary, a lookahead. */
+const LOOKS_AHEAD = /\\[bB]|\(\?[=!]/;
+
+/** Each pattern with `$`, made to match only where a character follows (see `excludesAllBelow`). */
+const matchedBefore = new WeakMap<RegExp, RegExp>();

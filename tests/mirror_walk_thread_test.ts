@@ -210,3 +210,25 @@ Deno.test("mirror store → local: the same result walking the target on a worke
   const [first, again] = results[0]!;
   assertEquals([first!.transferred, first!.deleted, again!.unchanged], [2, 1, 3]);
 });
+
+Deno.test("walk thread: a loop of links is the same refusal (untilChanged) as walking here", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  await Deno.symlink("l2", join(src, "l1"));
+  await Deno.symlink("l1", join(src, "l2"));
+  const failures = [];
+  for (const walkThread of [true, false]) {
+    const r = await mirror({
+      sources: [src],
+      target: new MemoryStore(),
+      statePath: join(w.dir, `loop-${walkThread}.db`),
+      racyWindowMs: RACY_MS,
+      symlinks: "follow",
+      walkThread,
+    });
+    failures.push(r.failed);
+  }
+  assertEquals(failures[0], failures[1]);
+  assertEquals(failures[0]!.map((f) => f.untilChanged), [true, true]);
+});

@@ -12,6 +12,7 @@
  * @module
  */
 import { onAbort } from "../abort_hub.ts";
+import { InvalidInputError } from "../errors.ts";
 import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 import {
   type LocalEntry,
@@ -216,11 +217,18 @@ export function spareCore(): boolean {
   return !Number.isFinite(load) || load <= cores - 1;
 }
 
-/** An error as the worker described it, as the same class where it is one of Deno's. */
+/**
+ * vc's own errors the walk throws: a mirror tells them by class (a loop of
+ * links, an `InvalidInputError`, fails the same until it changes, so a
+ * watch says it once), so they must come back as that class too.
+ */
+const OWN_ERRORS: Record<string, new (message: string) => Error> = { InvalidInputError };
+
+/** An error as the worker described it, as the same class where it is one of Deno's or vc's. */
 function revive(error: { name: string; message: string }): Error {
   const Known = (Deno.errors as Record<string, (new (message: string) => Error) | undefined>)[
     error.name
-  ];
+  ] ?? OWN_ERRORS[error.name];
   if (Known !== undefined) return new Known(error.message);
   const e = new Error(error.message);
   e.name = error.name;

@@ -220,7 +220,7 @@ export async function* walkFileBatches(
           sinceTurn = 0;
           await nextTurn(dir);
         }
-        const child = describe(dir, entry);
+        const child = describe(dir, prefix, entry);
         if (child !== undefined) children.push(child);
       }
     } catch (error) {
@@ -274,7 +274,7 @@ export async function* walkFileBatches(
     if (batch.length > 0) yield batch;
   }
 
-  function describe(dir: string, entry: Deno.DirEntry): Child | undefined {
+  function describe(dir: string, prefix: string, entry: Deno.DirEntry): Child | undefined {
     const full = `${dir}/${entry.name}`;
     if (entry.name.includes("\\") && Deno.build.os === "windows") return undefined;
     try {
@@ -285,7 +285,7 @@ export async function* walkFileBatches(
         if (info.isDirectory && avoid.length > 0) {
           const real = Deno.realPathSync(full);
           if (avoid.some((dir) => pathBelow(real, dir) !== undefined)) {
-            report(full, fenced(full));
+            if (!excluded(prefix + entry.name, entry)) report(full, fenced(full));
             return undefined;
           }
         }
@@ -294,11 +294,28 @@ export async function* walkFileBatches(
       if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
       return child(entry.name, full, Deno.lstatSync(full));
     } catch (error) {
+      // What the filter leaves out is not the walk's to read: a link to
+      // nowhere or into a loop, a file gone, is no failure there (a mirror
+      // would hold back its deletes for it at every run).
+      if (excluded(prefix + entry.name, entry)) return undefined;
       // A name Deno decoded with U+FFFD (not valid UTF-8) names no file.
       const lossy = entry.name.includes("\uFFFD") && error instanceof Deno.errors.NotFound;
       report(full, lossy ? notUtf8(full, "names no file as decoded") : error); // else vanished or unreadable
       return undefined;
     }
+  }
+
+  /**
+   * Whether `include` leaves out every key `entry` could give: itself as a
+   * file or a directory, as it is one, and a link (whose target may be
+   * either, or unknown) only when it leaves out both.
+   */
+  function excluded(key: string, entry: Deno.DirEntry): boolean {
+    const include = options.include;
+    if (include === undefined) return false;
+    const asFile = !entry.isDirectory && !include(key, false);
+    const asDirectory = !entry.isFile && !include(`${key}/`, true);
+    return entry.isSymlink ? asFile && asDirectory : asFile || asDirectory;
   }
 
   function changedUnder(dir: string): Error {

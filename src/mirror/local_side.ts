@@ -220,25 +220,23 @@ export async function* walkLocalBatches(
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
       if (isDirectory) return !excludesDirectory(options.filter, base + key);
-      // Most names are not vc's temp files; the regular expression runs only on candidates.
-      if (!options.skipTempNames) return true;
-      if (!(key.includes(".vc-tmp-") && isTempName(basename(key)))) return true;
-      if (options.sweepDeadTemps) removeIfDead(`${dir.replace(/\/+$/, "")}/${key}`);
-      return false;
+      // vc's own temp files first: swept whatever the filters say (a
+      // `--filter '\.csv$'` does not match `.a.csv.vc-tmp-…`). Most names are
+      // not; the regular expression runs only on candidates.
+      if (options.skipTempNames && key.includes(".vc-tmp-") && isTempName(basename(key))) {
+        if (options.sweepDeadTemps) removeIfDead(`${dir.replace(/\/+$/, "")}/${key}`);
+        return false;
+      }
+      return matchesFilter(options.filter, base + key);
     },
   });
   for await (const files of walk) {
-    // The walk's entries and array are ours: re-keyed and filtered in place,
-    // not copied (a no-op run of a million files allocates a million fewer objects).
+    // The walk's entries and array are ours (filtered by `include`):
+    // re-keyed in place, not copied (a no-op run of a million files
+    // allocates a million fewer objects).
     const batch: LocalEntry[] = files;
-    let n = 0;
-    for (let i = 0; i < files.length; i++) {
-      const entry: LocalEntry = files[i]!;
-      entry.key = base + entry.key;
-      if (matchesFilter(options.filter, entry.key)) batch[n++] = entry;
-    }
-    batch.length = n;
-    if (n > 0) yield batch;
+    for (let i = 0; i < files.length; i++) batch[i]!.key = base + files[i]!.key;
+    yield batch;
   }
 }
 

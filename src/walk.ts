@@ -52,6 +52,14 @@ export interface WalkOptions {
    * walk goes on. Without it, the error is thrown.
    */
   onError?: (path: string, error: unknown) => void;
+  /**
+   * Called for an entry that is passed over for what it is, not an error: a
+   * symbolic link not followed (`"symlink"`), a FIFO, socket or device (or,
+   * with `"follow"`, a link to one: `"special"`), unless `include` leaves
+   * it out. `key` is relative to the root. Its caller says what was passed
+   * over, so a mirror's target that is not the whole tree says why.
+   */
+  onSkip?: (key: string, path: string, kind: SkipKind) => void;
   /** Stops the walk. */
   signal?: AbortSignal;
   /**
@@ -69,6 +77,9 @@ export interface WalkOptions {
    */
   above?: readonly string[];
 }
+
+/** What an entry {@linkcode WalkOptions.onSkip} is told of is. */
+export type SkipKind = "symlink" | "special";
 
 const encoder = new TextEncoder();
 
@@ -277,11 +288,16 @@ export async function* walkFileBatches(
   function describe(dir: string, prefix: string, entry: Deno.DirEntry): Child | undefined {
     const full = `${dir}/${entry.name}`;
     if (entry.name.includes("\\") && Deno.build.os === "windows") return undefined;
+    const skip = (kind: SkipKind): undefined => {
+      // Left out by the filter: nothing to say.
+      if (options.onSkip === undefined || excluded(prefix + entry.name, entry)) return;
+      options.onSkip(prefix + entry.name, full, kind);
+    };
     try {
       if (entry.isSymlink) {
-        if (!follow) return undefined;
+        if (!follow) return skip("symlink");
         const info = statThroughLink(full); // follows the link
-        if (!info.isFile && !info.isDirectory) return undefined;
+        if (!info.isFile && !info.isDirectory) return skip("special");
         if (info.isDirectory && avoid.length > 0) {
           const real = Deno.realPathSync(full);
           if (avoid.some((dir) => pathBelow(real, dir) !== undefined)) {
@@ -291,7 +307,7 @@ export async function* walkFileBatches(
         }
         return child(entry.name, full, info);
       }
-      if (!entry.isFile && !entry.isDirectory) return undefined; // sockets, fifos, devices
+      if (!entry.isFile && !entry.isDirectory) return skip("special"); // sockets, fifos, devices
       return child(entry.name, full, Deno.lstatSync(full));
     } catch (error) {
       // What the filter leaves out is not the walk's to read: a link to

@@ -545,6 +545,7 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
     `${r.deleted} ${would}deleted`,
     `${r.unchanged} unchanged`,
     ...(r.extra > 0 ? [`${r.extra} only on target`] : []),
+    ...skippedCounts(r),
     ...failed,
     // A watch leaves files still being written for later: say it saw them.
     // One whose mtime is in the future looks so at every pass: say why.
@@ -554,6 +555,25 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
     ...(future > 0 ? [`${future} with an mtime in the future (later)`] : []),
     `${r.seconds.toFixed(1)}s`,
   ].join(", ");
+}
+
+/**
+ * The source entries no object is made for, by kind: a target short of the
+ * tree says why (`2 symlinks skipped (--follow-symlinks follows them)`).
+ */
+function skippedCounts(r: MirrorReport): string[] {
+  const links = r.skipped?.filter((s) => s.kind === "symlink").length ?? 0;
+  const special = (r.skipped?.length ?? 0) - links;
+  return [
+    ...(links > 0
+      ? [
+        `${links} ${links === 1 ? "symlink" : "symlinks"} skipped (--follow-symlinks follows them)`,
+      ]
+      : []),
+    ...(special > 0
+      ? [`${special} special ${special === 1 ? "file" : "files"} skipped (FIFO, socket, device)`]
+      : []),
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@
 import { basename } from "../path.ts";
 import { isTempName } from "../atomic_write.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
-import { statThroughLink, walkFileBatches } from "../walk.ts";
+import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 
 /** One local regular file. */
@@ -90,6 +90,12 @@ export interface WalkLocalOptions {
   symlinks: "skip" | "follow";
   /** Called for entries that cannot be read; the walk goes on. */
   onError: (path: string, error: unknown) => void;
+  /**
+   * Called for an entry the filters let in that is not mirrored for what
+   * it is (a symbolic link not followed, a FIFO, socket or device); `key`
+   * is its relative key.
+   */
+  onSkip?: (key: string, path: string, kind: SkipKind) => void;
   /** Only keys under this relative prefix (`""`: all). */
   scope?: string;
   /** Stops the walk. */
@@ -217,6 +223,10 @@ export async function* walkLocalBatches(
     ...(above.length === 0 ? {} : { above }),
     ...(root.avoid === undefined ? {} : { avoid: root.avoid }),
     onError: options.onError,
+    ...(options.onSkip === undefined ? {} : {
+      onSkip: (key: string, path: string, kind: SkipKind) =>
+        options.onSkip!(base + key, path, kind),
+    }),
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
       if (isDirectory) return !excludesDirectory(options.filter, base + key);

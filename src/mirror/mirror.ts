@@ -54,7 +54,7 @@ import { ABORT_UPLOADS_AFTER_MS, abortAbandonedUploads } from "./abandoned_uploa
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
-import type { MirrorOptions, MirrorReport } from "./types.ts";
+import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
 
 /**
  * Files a walk may run ahead of the merge: as many as the listing
@@ -447,6 +447,14 @@ export class Mirror {
       filter: this.#filter,
       symlinks: o.symlinks ?? "skip",
       onError,
+      // What a source holds that no object is made for (a link not
+      // followed, a FIFO): said, so a target short of the tree says why.
+      ...(this.direction === "upload"
+        ? {
+          onSkip: (key: string, path: string, kind: MirrorSkip["kind"]) =>
+            (run.report.skipped ??= []).push({ key, path, kind }),
+        }
+        : {}),
       scope,
       ...(o.signal ? { signal: o.signal } : {}),
       // vc's temp files in a store → local target are its own downloads (in
@@ -919,6 +927,7 @@ export class Mirror {
     if (this.#options.delete && run.deletes > 0) run.report.extra += run.deletes;
     // Transfers finish in any order; a plan reads best in key order.
     run.report.actions?.sort((a, b) => compareUtf8(a.key, b.key));
+    run.report.skipped?.sort((a, b) => compareUtf8(a.key, b.key));
     run.report.seconds = Math.round(performance.now() - run.started) / 1000;
     return run.report;
   }

@@ -13,6 +13,7 @@ export type {
   MirrorOptions,
   MirrorProgress,
   MirrorReport,
+  MirrorSkip,
   MirrorUpload,
 } from "./types.ts";
 export { WatchInterruptedError, watchMirror } from "./watch.ts";

@@ -149,6 +149,16 @@ export interface MirrorFailure {
   untilChanged?: boolean;
 }
 
+/** A source entry no object is made for, for what it is (see {@linkcode MirrorReport.skipped}). */
+export interface MirrorSkip {
+  /** Relative key. */
+  key: string;
+  /** Local path. */
+  path: string;
+  /** `symlink`: a symbolic link not followed; `special`: a FIFO, socket or device. */
+  kind: "symlink" | "special";
+}
+
 /** What a run did. */
 export interface MirrorReport {
   /** `upload`: local → store; `download`: store → local. */
@@ -186,6 +196,13 @@ export interface MirrorReport {
    * `maxDelete`).
    */
   deletesSkipped?: string;
+  /**
+   * Local → store: the sources' entries that are not regular files, so no
+   * object is made for them (a symbolic link without `symlinks: "follow"`,
+   * a FIFO, socket or device), in key order. With `delete`, an object at
+   * such a key goes like any object without a file. Only when any.
+   */
+  skipped?: MirrorSkip[];
   /** Local files skipped because they are still being written (watch mode). */
   deferred: string[];
   /**

@@ -21,6 +21,7 @@ import {
   type WalkLocalOptions,
 } from "./local_side.ts";
 import type { KeyFilter } from "./keys.ts";
+import type { SkipKind } from "../walk.ts";
 
 /** A request to the walk worker. */
 export type WalkRequest =
@@ -33,6 +34,8 @@ export type WalkRequest =
     missingOk: boolean;
     skipTempNames: boolean;
     sweepDeadTemps: boolean;
+    /** Whether to send the entries passed over (`WalkLocalOptions.onSkip`). */
+    skips: boolean;
     /** Entries the worker may send beyond the last acknowledged count. */
     ahead: number;
   }
@@ -50,6 +53,7 @@ export type WalkMessage =
     numbers: Float64Array;
   }
   | { type: "error"; path: string; error: { name: string; message: string } }
+  | { type: "skip"; key: string; path: string; kind: SkipKind }
   | { type: "end" }
   | { type: "fail"; error: { name: string; message: string } };
 
@@ -126,6 +130,7 @@ export async function* walkLocalBatchesOffThread(
       missingOk,
       skipTempNames: options.skipTempNames ?? false,
       sweepDeadTemps: options.sweepDeadTemps ?? false,
+      skips: options.onSkip !== undefined,
       ahead,
     };
     worker.postMessage(request);
@@ -160,6 +165,8 @@ export async function* walkLocalBatchesOffThread(
       } else if (m.type === "error") {
         started = true;
         options.onError(m.path, revive(m.error));
+      } else if (m.type === "skip") {
+        options.onSkip?.(m.key, m.path, m.kind);
       } else if (m.type === "end") {
         return;
       } else if (m.type === "fail") {

@@ -42,6 +42,9 @@ async function walk(req: Extract<WalkRequest, { type: "walk" }>): Promise<void> 
       skipTempNames: req.skipTempNames,
       sweepDeadTemps: req.sweepDeadTemps,
       onError: (path, error) => scope.postMessage({ type: "error", path, error: describe(error) }),
+      ...(req.skips
+        ? { onSkip: (key, path, kind) => scope.postMessage({ type: "skip", key, path, kind }) }
+        : {}),
     }, req.missingOk);
     for await (const batch of walk) {
       const numbers = new Float64Array(batch.length * 4);

@@ -47,7 +47,9 @@ export { isRacy };
 
 /**
  * The MD5 of a local file: from the state when its stat is unchanged (and
- * `checksum` is off), else by reading it.
+ * `checksum` is off), else by reading it. `symlinks`: the walk's mode (a
+ * file it listed that a link replaced since is read through the link only
+ * when `"follow"`).
  *
  * @example
  * ```ts
@@ -72,6 +74,7 @@ export async function hashLocal(
   checksum: boolean,
   racyWindowMs: number = DEFAULT_RACY_WINDOW_MS,
   onProgress?: (bytes: number) => void,
+  symlinks: "skip" | "follow" = "skip",
 ): Promise<LocalHash> {
   if (!checksum && row !== undefined && statMatches(row, entry)) {
     return { md5: row.md5, hashed: false, racy: false };
@@ -80,8 +83,12 @@ export async function hashLocal(
   // Replaced since the walk listed it (by a FIFO, which would block the read
   // for good, deaf to signals, or a device that never ends): looked at again
   // right before it is opened, and skipped, named.
-  // (Gone: the stat fails as the read would have.)
-  const kind = fileKind(Deno.statSync(entry.path));
+  // (Gone: the stat fails as the read would have.) So is a symbolic link
+  // that took a file's place, unless links are followed: the read would
+  // follow it, and upload under the file's key what it leads to, wherever.
+  const kind = fileKind(
+    symlinks === "follow" ? Deno.statSync(entry.path) : Deno.lstatSync(entry.path),
+  );
   if (kind !== "a file") {
     throw new VcError(
       `${entry.path} is no longer a regular file (${kind} took its place since it was listed): ` +

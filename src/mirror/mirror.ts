@@ -1196,6 +1196,7 @@ export class Mirror {
         o.checksum ?? false,
         this.#racyWindow,
         this.#hashing(run, pair.key, local.size),
+        o.symlinks ?? "skip",
       );
       if (hash.hashed) run.report.hashed++;
       if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
@@ -1343,6 +1344,7 @@ export class Mirror {
           o.checksum ?? false,
           this.#racyWindow,
           this.#hashing(run, pair.key, local.size),
+          o.symlinks ?? "skip",
         );
         if (hash.hashed) run.report.hashed++;
         if (await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path)) {

@@ -148,7 +148,10 @@ export class EntryResolver {
         }
       }
     }
-    if (rec === undefined && !missing) rec = index.load(loc);
+    // Offline, no download's lock looks again: the caller's first look (which
+    // trusts a journal found missing for two seconds) must not refuse a copy
+    // another cache recorded since.
+    if (rec === undefined && (!missing || index.offline)) rec = index.load(loc);
     if (rec === undefined) {
       // Changed in place (edited, touched, copied without its times): its
       // bytes decide, before anything is downloaded.

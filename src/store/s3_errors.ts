@@ -402,6 +402,8 @@ export function unaskedNotModified(ctx: S3RequestContext): StoreError {
  * ```
  */
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
+  const denied = netPermissionDenial(error, ctx);
+  if (denied !== undefined) return denied;
   const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
   if (isTimeoutError(error)) {
     return new OfflineError(
@@ -425,6 +427,35 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     }`,
     { cause: error },
   );
+}
+
+/**
+ * Deno's refusal to connect (a script run without `--allow-net`, or with
+ * another host in it), as the permission an S3 store needs, in vc's class
+ * and not retried: it was a `StoreError` as if the store had failed, sent
+ * again with backoff although no attempt can pass (as `sdkPermissionError`
+ * in s3.ts does for env and sys).
+ */
+function netPermissionDenial(
+  error: unknown,
+  ctx: S3RequestContext,
+): AccessDeniedError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e instanceof Deno.errors.NotCapable && /\bnet access\b/.test(e.message)) {
+      const host = /net access to "([^"]+)"/.exec(e.message)?.[1];
+      return Object.assign(
+        new AccessDeniedError(
+          `${ctx.operation} ${ctx.uri}: an s3:// store needs net permission to reach its ` +
+            `endpoint ${ctx.endpoint} (${e.message}); run with ` +
+            `--allow-net${host === undefined ? "" : ` (or --allow-net=${host})`}`,
+          { cause: error },
+        ),
+        { retryable: false },
+      );
+    }
+    e = e.cause;
+  }
+  return undefined;
 }
 
 /**

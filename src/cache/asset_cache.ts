@@ -48,6 +48,7 @@ import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_optio
 import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
+import { checkStoreOptions } from "../store/store_options_check.ts";
 import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
 import type {
   AssetCacheOptions,
@@ -181,6 +182,8 @@ export class AssetCache implements AsyncDisposable {
     checkOptions("AssetCache", options, ASSET_CACHE_OPTIONS);
     checkConstructorValues(options);
     checkDownloadOptions("AssetCache download", options.download, DOWNLOAD_TUNING_OPTIONS);
+    // Here, not when the first download opens a store: a warm hit never does.
+    checkStoreOptions("AssetCache store", options.store);
     const settingsOptions: SettingsOptions = {};
     if (options.cacheDir !== undefined) settingsOptions.cacheDir = options.cacheDir;
     if (options.timeout !== undefined) settingsOptions.timeout = options.timeout;

@@ -19,7 +19,8 @@ import {
   StoreNotFoundError,
   VcError,
 } from "../errors.ts";
-import { checkOptions, checkPathArgument, type OptionNames } from "../options_check.ts";
+import { checkOptions, checkPathArgument } from "../options_check.ts";
+import { FS_STORE_OPTIONS } from "./store_options_check.ts";
 import { AtomicFile, isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { renameOver } from "../replace_file.ts";
@@ -95,8 +96,6 @@ export interface FsStoreOptions {
 }
 
 // The option names the constructor takes (a misspelt one is refused, not ignored).
-const FS_STORE_OPTIONS: OptionNames<FsStoreOptions> = { sidecars: true, onHashProgress: true };
-
 /**
  * A directory used as an S3-like bucket.
  *

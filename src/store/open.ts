@@ -9,7 +9,8 @@
 import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseStoreRoot } from "../uri.ts";
-import { checkOptions, type OptionNames } from "../options_check.ts";
+import { checkOptions } from "../options_check.ts";
+import { STORE_OPTIONS } from "./store_options_check.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
 import type { S3StoreOptions } from "./s3.ts";
 import type { FsStoreOptions } from "./fs.ts";
@@ -55,7 +56,7 @@ export async function openStore(
   rootUri: string,
   options: StoreOptions = {},
 ): Promise<ObjectStore & AsyncDisposable> {
-  checkOptions("openStore", options, { s3: true, file: true } satisfies OptionNames<StoreOptions>);
+  checkOptions("openStore", options, STORE_OPTIONS);
   const parsed = parseStoreRoot(rootUri);
   switch (parsed.scheme) {
     case "s3": {

@@ -29,7 +29,8 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
-import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
+import { checkRequiredOptions } from "../options_check.ts";
+import { checkS3OptionValues, S3_STORE_OPTIONS } from "./store_options_check.ts";
 import { concatBytes } from "../bytes.ts";
 import { md5Hex, multipartEtag, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -183,25 +184,6 @@ export interface S3StoreOptions {
    */
   http1?: boolean;
 }
-
-// The option names the constructor takes (a misspelt one is refused, not ignored).
-const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
-  bucket: true,
-  prefix: true,
-  endpoint: true,
-  region: true,
-  forcePathStyle: true,
-  credentials: true,
-  maxAttempts: true,
-  multipartThreshold: true,
-  partSize: true,
-  concurrency: true,
-  multipartCopyThreshold: true,
-  copyPartSize: true,
-  requestTimeoutMs: true,
-  env: true,
-  http1: true,
-};
 
 // The SDK's commands, bound by loadSdk() before any control operation runs
 // (they all go through #init), so the call sites read like static imports.
@@ -393,21 +375,7 @@ export class S3Store implements ObjectStore {
     ) {
       throw new InvalidInputError(`invalid bucket name ${JSON.stringify(options.bucket)}`);
     }
-    for (
-      const name of [
-        "multipartThreshold",
-        "partSize",
-        "concurrency",
-        "maxAttempts",
-        "multipartCopyThreshold",
-        "copyPartSize",
-      ] as const
-    ) {
-      const v = options[name];
-      if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
-        throw new InvalidInputError(`S3Store option ${name}=${v} must be a positive integer`);
-      }
-    }
+    checkS3OptionValues("S3Store", options);
     // S3 refuses a part over 5 GiB (EntityTooLarge), and each part in flight
     // is held in memory: say so now, not after reading gigabytes per part.
     if (options.partSize !== undefined && options.partSize > MAX_COPY_SIZE) {

@@ -9,8 +9,10 @@
 import {
   IntegrityError,
   InvalidInputError,
+  IsDirectoryError,
   NotFoundError,
   OfflineError,
+  StoreNotFoundError,
   VcError,
 } from "../errors.ts";
 import type { EntryLocation } from "./layout.ts";
@@ -182,10 +184,17 @@ export function explainCacheError(
     return new InvalidInputError(`cannot cache ${loc.uri}: ${e.message}`, { cause: e });
   }
   if (e instanceof NotFoundError) {
+    // Rewrapped in the store's own class: a caller tells a missing bucket
+    // from a missing key by it (`isMissingKey`), not by the message.
+    const Class = e instanceof StoreNotFoundError
+      ? StoreNotFoundError
+      : e instanceof IsDirectoryError
+      ? IsDirectoryError
+      : NotFoundError;
     // The whole bucket missing (a typo in its name, another endpoint) is not
     // the same advice as one missing key.
     if (/^bucket s3:\/\/\S+ does not exist/.test(e.message)) {
-      return new NotFoundError(
+      return new Class(
         `cannot download ${loc.uri}: its ${e.message.split(" (")[0]} (check the bucket name ` +
           `and the endpoint)`,
         { cause: e },
@@ -196,7 +205,7 @@ export function explainCacheError(
     const space = /\s$/.test(loc.uri)
       ? `; note: its key ends in whitespace (${JSON.stringify(loc.uri)})`
       : "";
-    return new NotFoundError(
+    return new Class(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
         notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri),
       { cause: e },

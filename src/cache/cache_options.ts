@@ -53,7 +53,7 @@ export interface AssetCacheOptions {
   /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
   configPath?: string | false | undefined;
   /** Environment to read instead of `Deno.env`: settings, and the S3 endpoint, region, path style and request timeout (credentials come from the AWS SDK's chain). */
-  env?: EnvReader | Record<string, string | undefined>;
+  env?: EnvReader | Record<string, string | undefined> | undefined;
   /**
    * Source of time for the timeout, the recheck interval and revalidation
    * times (default: the system clock; tests pass a `ManualClock` from

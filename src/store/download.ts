@@ -103,16 +103,16 @@ export interface DownloadOptions {
    */
   expected?: ObjectInfo;
   /** Ranged GETs in flight for large objects (default 8). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Size of one ranged GET (default 8 MiB; rounded to a multiple of the multipart part size). */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Objects at least this large use parallel ranged GETs (default 32 MiB). */
-  parallelThreshold?: number;
+  parallelThreshold?: number | undefined;
   /**
    * Attempts per range when transfers fail without making progress, and
    * whole downloads when the content fails its check (default 3).
    */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Called as bytes are written. */
   onProgress?: (progress: DownloadProgress) => void;
   /** Aborts the download; the temp file is removed. */

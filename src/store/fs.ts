@@ -85,7 +85,7 @@ export interface FsStoreOptions {
    * put's `metadata` is then refused, and its content type is the one its
    * name gives.
    */
-  sidecars?: "write" | "read-only";
+  sidecars?: "write" | "read-only" | undefined;
   /**
    * Told how far a file with no valid sidecar is hashed for its ETag (by a
    * `head` or `get`, before any byte is served: seconds a GB for a large file

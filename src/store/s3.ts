@@ -124,45 +124,47 @@ export interface S3StoreOptions {
   /** Bucket name. */
   bucket: string;
   /** Key prefix all keys are relative to (no leading or trailing slash needed). */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Endpoint URL of an S3-compatible server; else `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` / AWS. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Region; else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's region, `us-east-1`. */
-  region?: string;
+  region?: string | undefined;
   /** Path-style addressing; else `VC_S3_PATH_STYLE`, else automatic for IP / localhost endpoints. */
-  forcePathStyle?: boolean;
+  forcePathStyle?: boolean | undefined;
   /** Static credentials; else the AWS SDK's default chain (env, profile, SSO, metadata). */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?:
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+    | undefined;
   /**
    * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
    * the AWS profile's `max_attempts`, else 5.
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Bodies larger than this many bytes are uploaded in parts (default 16 MiB). */
-  multipartThreshold?: number;
+  multipartThreshold?: number | undefined;
   /**
    * Part size in bytes (default 16 MiB; raised so an upload has at most 10,000
    * parts). S3 rejects parts under 5 MiB other than the last; over 5 GiB is
    * refused here (no S3 part is that large).
    */
-  partSize?: number;
+  partSize?: number | undefined;
   /** Parts uploaded (or copied) at once (default 8). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * `copy` of a larger source goes through a multipart upload of
    * server-side part copies (default 5 GiB, the most S3 copies in one
    * request).
    */
-  multipartCopyThreshold?: number;
+  multipartCopyThreshold?: number | undefined;
   /** Part size of such a copy (default 512 MiB; raised to stay within 10,000 parts). */
-  copyPartSize?: number;
+  copyPartSize?: number | undefined;
   /**
    * Request timeout in ms: connect + response headers, and idle time between
    * body chunks (default: `VC_REQUEST_TIMEOUT` seconds, else 60 s). A timed
    * out request is retried, then fails with `OfflineError` naming the endpoint.
    * `0` turns timeouts off (and leaves response bodies unwrapped).
    */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /**
    * Environment to read the endpoint, region, path style, profile,
    * `VC_REQUEST_TIMEOUT` and credentials from instead of `Deno.env`: its
@@ -172,7 +174,7 @@ export interface S3StoreOptions {
    * signed with that profile's keys. An asset cache given its own `env` passes
    * it, so the endpoint it files entries under is the one they are fetched from.
    */
-  env?: EnvReader;
+  env?: EnvReader | undefined;
   /**
    * Requests to a plain `http:` endpoint (no proxy configured) go over vc's
    * own HTTP/1.1 keep-alive connections instead of `fetch`: GETs and HEADs
@@ -182,7 +184,7 @@ export interface S3StoreOptions {
    * `fetch` (`scripts/bench/small_get.ts`). `https:` endpoints always use
    * `fetch`. Default true; `false` keeps every request on `fetch`.
    */
-  http1?: boolean;
+  http1?: boolean | undefined;
 }
 
 // The SDK's commands, bound by loadSdk() before any control operation runs

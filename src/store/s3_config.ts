@@ -49,21 +49,21 @@ export const denoEnv: EnvReader = (name: string): string | undefined => {
 /** What the caller may say about the connection (a subset of `S3StoreOptions`). */
 export interface S3ConnectionOptions {
   /** Endpoint URL of an S3-compatible server, e.g. `http://127.0.0.1:9000`. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Region to sign for. */
-  region?: string;
+  region?: string | undefined;
   /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
-  forcePathStyle?: boolean;
+  forcePathStyle?: boolean | undefined;
   /**
    * Connect and idle-read timeout per request, in ms; else `VC_REQUEST_TIMEOUT`
    * (seconds), else 60 s like the aws CLI. `0` turns timeouts off.
    */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /**
    * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
    * the AWS profile's `max_attempts`, else 5.
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
 }
 
 /** Attempts per request when nothing sets them (the first included). */

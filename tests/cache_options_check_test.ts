@@ -11,6 +11,8 @@ Deno.test("AssetCache options that cannot work are refused at construction, nami
     const [options, message] of [
       [{ maxDownloads: 0 }, "maxDownloads must be a positive integer, got 0"],
       [{ maxDownloads: 1.5 }, "maxDownloads must be a positive integer, got 1.5"],
+      // Shown as String() gave it, "4" read as the number it looks like.
+      [{ maxDownloads: "4" }, 'maxDownloads must be a positive integer, got "4"'],
       [{ lockWait: -1 }, "lockWait must be a non-negative number of seconds, got -1"],
       [{ lockWait: NaN }, "lockWait must be a non-negative number of seconds, got NaN"],
       // Coerced by `>=`, these were waits of 5 s, 1 s and none.

@@ -239,7 +239,7 @@ export class AssetCache implements AsyncDisposable {
       !(Number.isSafeInteger(options.maxDownloads) && options.maxDownloads > 0)
     ) {
       throw new InvalidInputError(
-        `maxDownloads must be a positive integer, got ${String(options.maxDownloads)}`,
+        `maxDownloads must be a positive integer, got ${describeValue(options.maxDownloads)}`,
       );
     }
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));

@@ -300,32 +300,37 @@ export class EntryResolver {
     let head: ObjectInfo | undefined;
     let found: ObjectInfo | "empty" | undefined;
     let asked: ObjectStore | undefined;
+    // Why the store is not asked (it did not answer just before): said once
+    // out of the try below, whose catch would take a refusal thrown in it
+    // (`onUnreachable: "fail"`) for one more unreachable store, said twice.
+    let notAsked: string | undefined;
     try {
       const { store, key } = await this.#fetcher.storeFor(loc);
       // Not for an invalidated entry (`invalidate` asks for a full check),
       // nor for one recorded as deleted (only the store's answer serves it).
       const down = rec.validatedAt === 0 || rec.gone === true ? undefined : this.#down.get(store);
       if (down !== undefined && index.elapsed() < down.until) {
-        return this.#unreachable(loc, rec, new OfflineError(down.why));
+        notAsked = down.why;
+      } else {
+        asked = store;
+        // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
+        // a captive portal's or a proxy's page: before a good copy is recorded
+        // as deleted (and then refused offline too), or refused, a GET of its
+        // first byte must say so as well; a web page there is no answer of the
+        // store (unreachable: the copy is served).
+        try {
+          head = await this.#fetcher.reportingHashes(
+            loc,
+            ctx.progress,
+            () => store.head(key, { signal: ctx.signal }),
+          );
+        } catch (e) {
+          if (ctx.signal.aborted || await isUnreachable(e)) throw e;
+          await existsAfterAll(store, key, ctx.signal);
+          throw e;
+        }
+        if (head === undefined) found = await existsAfterAll(store, key, ctx.signal);
       }
-      asked = store;
-      // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
-      // a captive portal's or a proxy's page: before a good copy is recorded
-      // as deleted (and then refused offline too), or refused, a GET of its
-      // first byte must say so as well; a web page there is no answer of the
-      // store (unreachable: the copy is served).
-      try {
-        head = await this.#fetcher.reportingHashes(
-          loc,
-          ctx.progress,
-          () => store.head(key, { signal: ctx.signal }),
-        );
-      } catch (e) {
-        if (ctx.signal.aborted || await isUnreachable(e)) throw e;
-        await existsAfterAll(store, key, ctx.signal);
-        throw e;
-      }
-      if (head === undefined) found = await existsAfterAll(store, key, ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       if (asked !== undefined) {
@@ -336,6 +341,7 @@ export class EntryResolver {
       }
       return this.#unreachable(loc, rec, e);
     }
+    if (notAsked !== undefined) return this.#unreachable(loc, rec, new OfflineError(notAsked));
     this.#down.delete(asked!);
     // HEAD said 404, and a GET found it: the copy stands if it is that
     // version, else the new one is downloaded (an empty one: downloaded).

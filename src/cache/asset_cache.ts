@@ -504,7 +504,8 @@ export class AssetCache implements AsyncDisposable {
    * written at `dest` (`IntegrityError`, naming both). Other paths (local
    * overrides) are copied as they are. `onCheckProgress` and `onProgress`
    * are told how far the check and the copy are (each reads the whole file:
-   * seconds a GB).
+   * seconds a GB). A `dest` inside the cache dir is refused
+   * (`InvalidInputError`): it would replace a cached copy in place.
    *
    * @example
    * ```ts
@@ -534,6 +535,14 @@ export class AssetCache implements AsyncDisposable {
     checkOptions("copyVerified()", options, COPY_VERIFIED_OPTIONS);
     checkOptionValues("copyVerified()", options);
     const { onCheckProgress, onProgress } = options;
+    // A copy there replaces a cached copy in place (`cache()` serves it as the
+    // object until it finds it changed), or leaves a file no record knows.
+    if (this.#layout.contains(dest)) {
+      throw new InvalidInputError(
+        `cannot copy ${local} to ${dest}: ${dest} is inside the cache dir ${this.dir} ` +
+          `(copy to a directory of your own; cache() gives a cached copy's path to read)`,
+      );
+    }
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
     if (this.#layout.contains(path)) {

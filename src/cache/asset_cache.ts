@@ -49,7 +49,12 @@ import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
 import { checkStoreOptions } from "../store/store_options_check.ts";
-import { copyOutError, parseLockWait, readOnlyError } from "./cache_errors.ts";
+import {
+  cacheDirPermissionError,
+  copyOutError,
+  parseLockWait,
+  readOnlyError,
+} from "./cache_errors.ts";
 import type {
   AssetCacheOptions,
   CacheGetOptions,
@@ -349,7 +354,9 @@ export class AssetCache implements AsyncDisposable {
         return index.touch(rec, now).then(() => rec.path);
       }
     }
-    return this.#slow(uri, options);
+    return this.#slow(uri, options).catch((e) => {
+      throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
+    });
   }
 
   /**
@@ -453,7 +460,7 @@ export class AssetCache implements AsyncDisposable {
       // A record whose data file was deleted by hand is a miss (as for `delete`): nothing cached.
       return Promise.resolve(found !== undefined && isFileSync(loc.dataPath));
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(cacheDirPermissionError(e, `invalidate ${uri}`, this.dir) ?? e);
     }
   }
 
@@ -626,7 +633,9 @@ export class AssetCache implements AsyncDisposable {
     const listed = await listEntries(
       this.dir,
       onProgress && ((done) => onProgress({ step: "listing", done })),
-    );
+    ).catch((e) => {
+      throw cacheDirPermissionError(e, "list the cache", this.dir) ?? e;
+    });
     const out: CacheEntry[] = listed.map(publicEntry);
     options.signal?.throwIfAborted();
     if (!options.checkRemote) return out;

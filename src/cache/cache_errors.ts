@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  AccessDeniedError,
   IntegrityError,
   InvalidInputError,
   IsDirectoryError,
@@ -130,6 +131,8 @@ export { isNoSpaceError };
  * ```
  */
 export function readOnlyError(e: unknown, what: string, path: string, cacheDir: string): unknown {
+  const denied = cacheDirPermissionError(e, what, cacheDir);
+  if (denied !== undefined) return denied;
   if (!isPermissionError(e)) return e;
   // The refusal may be another file of the entry's (its record journal):
   // name the one the system named, when it is in the cache dir.
@@ -149,6 +152,48 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
       (readOnlyFs
         ? "it is on a read-only file system: use a writable --cache-dir or remount it read-write"
         : "run as the cache's owner or make it writable"),
+    { cause: e },
+  );
+}
+
+/**
+ * Deno's refusal of read or write access to the cache dir or a file in it (a
+ * script whose `--allow-read` / `--allow-write` leave it out) as an
+ * `AccessDeniedError` naming the cache dir and the flags to run with, or
+ * undefined for any other error. It was a bare `NotCapable`, or taken for a
+ * cache dir the file system would not let be written ("run as the cache's
+ * owner or make it writable").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheDirPermissionError } from "./cache_errors.ts";
+ * const denied = new Deno.errors.NotCapable('Requires read access to "/c/.meta/x", run again with the --allow-read flag');
+ * const e = cacheDirPermissionError(denied, "list the cache", "/c");
+ * assert(e?.message.includes("run with --allow-read=/c --allow-write=/c"));
+ * assert.equal(cacheDirPermissionError(denied, "list the cache", "/other"), undefined);
+ * ```
+ */
+export function cacheDirPermissionError(
+  e: unknown,
+  what: string,
+  cacheDir: string,
+): AccessDeniedError | undefined {
+  if (!(e instanceof Deno.errors.NotCapable)) return undefined;
+  const denied = /Requires (read|write) access to "([^"]*)"/.exec(e.message);
+  // Under /dev, /proc and /sys only --allow-all opens files (see the CLI's
+  // errors): no --allow-read or --allow-write would do.
+  if (denied === null || /--allow-all\b/.test(e.message)) return undefined;
+  const top = cacheDir.replace(/[\\/]+$/, "");
+  const path = denied[2]!;
+  // The cache dir, a file in it, or a directory above it (made or looked at on the way).
+  const related = path === top || path.startsWith(top) && /^[\\/]/.test(path.slice(top.length)) ||
+    top.startsWith(path) && /^[\\/]/.test(top.slice(path.length));
+  if (!related) return undefined;
+  return new AccessDeniedError(
+    `cannot ${what}: vc needs read and write permission for its cache dir ${cacheDir}, ` +
+      `which this script was not given (${e.message}); run with --allow-read=${cacheDir} ` +
+      `--allow-write=${cacheDir}`,
     { cause: e },
   );
 }
@@ -251,6 +296,8 @@ export function explainCacheError(
       { cause: e },
     );
   }
+  const denied = cacheDirPermissionError(e, `cache ${where}`, cacheDir);
+  if (denied !== undefined) return denied;
   if (isPermissionError(e)) {
     return new VcError(
       `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +

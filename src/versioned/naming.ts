@@ -188,15 +188,17 @@ export function oversizedVersionPath(key: string): string | undefined {
 
 // A semantic version vc does not publish or order: a pre-release, build
 // metadata or a `v` prefix (`2.0.0-rc.1`, `1.0.0+build`, `v3.0.0`), as other
-// tools name versions. Identifiers as semver allows them.
+// tools name versions, or a part with a leading zero (`02.0.0`, a version
+// typed by hand), which a tool that reads the parts as numbers takes for
+// `2.0.0`. Identifiers as semver allows them.
 const FOREIGN_VERSION =
-  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+  /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
 /** A key's version that semver orders but vc does not (see {@linkcode foreignVersionOf}). */
 export interface ForeignVersion {
   /** The version as the key spells it (`2.0.0-rc.1`, `v3.0.0`). */
   version: string;
-  /** Its `MAJOR.MINOR.PATCH`. */
+  /** Its `MAJOR.MINOR.PATCH`, without leading zeros. */
   base: string;
   /** True for a pre-release, which semver orders below its base. */
   prerelease: boolean;
@@ -204,8 +206,9 @@ export interface ForeignVersion {
 
 /**
  * The version in `key` when it is shaped as a version of exactly `path` that
- * semver knows and vc does not publish: a pre-release, build metadata or a
- * `v` prefix (`foo/bar.2.0.0-rc.1.csv` of `/foo/bar.csv`). vc lists no such
+ * semver knows and vc does not publish: a pre-release, build metadata, a
+ * `v` prefix (`foo/bar.2.0.0-rc.1.csv` of `/foo/bar.csv`) or a part with a
+ * leading zero (`foo/bar.02.0.0.csv`, whose `base` is `2.0.0`). vc lists no such
  * version, but must not publish below it unawares. A leading `/` on the key
  * is ignored.
  *
@@ -214,6 +217,7 @@ export interface ForeignVersion {
  * import assert from "node:assert/strict";
  * import { foreignVersionOf } from "./naming.ts";
  * assert.equal(foreignVersionOf("d/x.2.0.0-rc.1.csv", "/d/x.csv")?.version, "2.0.0-rc.1");
+ * assert.equal(foreignVersionOf("d/x.02.0.0.csv", "/d/x.csv")?.base, "2.0.0");
  * assert.equal(foreignVersionOf("d/x.1.0.0.csv", "/d/x.csv"), undefined);
  * ```
  */
@@ -227,7 +231,7 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
   const version = rel.slice(head.length, rel.length - ext.length);
   const m = FOREIGN_VERSION.exec(version);
   if (m === null || isVersion(version) || parseVersionedKey(rel) !== undefined) return undefined;
-  const base = `${m[1]}.${m[2]}.${m[3]}`;
+  const base = [m[1], m[2], m[3]].map((part) => part!.replace(/^0+(?=\d)/, "")).join(".");
   if (!isVersion(base)) return undefined; // a part too large: the oversized warning's
   return { version, base, prerelease: m[4] !== undefined };
 }

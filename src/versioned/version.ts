@@ -47,18 +47,25 @@ export function isVersion(value: string): boolean {
  * assertVersion("1.0.0", "--version");
  * assert.throws(() => assertVersion("1.0", "--version"), /--version: "1.0" is not a version/);
  * assert.throws(() => assertVersion("9007199254740992.0.0", "--version"), /at most 9007199254740991/);
+ * assert.throws(() => assertVersion("1.02.0", "--version"), /leading zero: 1\.2\.0, not 1\.02\.0/);
  * ```
  */
 export function assertVersion(value: string, what: string): void {
   if (isVersion(value)) return;
-  // The right shape with a part too large to count with: said as such.
-  const tooLarge = VERSION.test(value)
+  // The right shape with a part too large to count with, or with a leading
+  // zero (`1.02.0`, which names another key than `1.2.0`): said as such.
+  const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(value)?.slice(1);
+  const why = VERSION.test(value)
     ? ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`
+    : parts?.some((part) => /^0\d/.test(part))
+    ? ` (no part may have a leading zero: ${
+      parts.map((part) => part.replace(/^0+(?=\d)/, "")).join(".")
+    }, not ${value})`
     : "";
   throw new InvalidInputError(
     `${what}: ${
       JSON.stringify(value)
-    } is not a version${tooLarge}; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
+    } is not a version${why}; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
   );
 }
 

@@ -42,6 +42,26 @@ export function uploadProgress(
 }
 
 /**
+ * The callback that shows a listing of the bucket's keys on `bar` as the
+ * `listing` step with the count so far: `vc versions` and `vc ls-remote`
+ * draw nothing else, and `add` / `update` list a path's versions before they
+ * hash (seconds for tens of thousands of versions, under `hashing` before).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProgressBar } from "../progress.ts";
+ * import { listingProgress } from "./upload_progress.ts";
+ * const bar = new ProgressBar({ enabled: false });
+ * listingProgress(bar)({ listed: 2500 });
+ * assert(bar.line().includes("listing") && bar.line().includes("2500"));
+ * ```
+ */
+export function listingProgress(bar: ProgressBar): (progress: { listed: number }) => void {
+  return ({ listed }) => bar.onStep({ current: "listing", done: listed });
+}
+
+/**
  * The `onHashProgress` callback that shows the hashing before an upload on
  * `bar` with its percentage: a `hashing` that stood still for the seconds a
  * GB takes looked hung.

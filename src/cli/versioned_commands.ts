@@ -31,6 +31,7 @@ import {
   checkProgress,
   copyProgress,
   hashProgress,
+  listingProgress,
   uploadProgress,
   withStep,
 } from "./upload_progress.ts";
@@ -85,6 +86,7 @@ export const add: Command = {
       onProgress: uploadProgress(bar),
       onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
+      onListProgress: listingProgress(bar),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
@@ -153,6 +155,7 @@ export const update: Command = {
       onProgress: uploadProgress(bar),
       onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
+      onListProgress: listingProgress(bar),
       force: ctx.flags.boolean("force"),
       onWarning: (w) => ctx.out.warn(w.message),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -391,7 +394,7 @@ export const versions: Command = {
       list = await s.vc.versions(p, {
         signal: ctx.io.signal,
         onWarning: (w) => warnings.warn(w.message),
-        onProgress: ({ listed }) => bar.onStep({ current: "listing", done: listed }),
+        onProgress: listingProgress(bar),
       });
     } finally {
       warnings.finish();
@@ -495,7 +498,7 @@ export const lsRemote: Command = {
       rows = await s.vc.lsRemote({
         signal: ctx.io.signal,
         onWarning: (w) => warnings.warn(w.message),
-        onProgress: ({ listed }) => bar.onStep({ current: "listing", done: listed }),
+        onProgress: listingProgress(bar),
       });
     } finally {
       warnings.finish();

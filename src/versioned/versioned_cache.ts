@@ -169,6 +169,13 @@ export interface VersionedAddOptions {
    * its start and as it reads. Not called when the stored ETag settles it.
    */
   onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Progress of the listing of the path's versions, before anything is
+   * hashed or uploaded (one request per 1000 keys under the path's name:
+   * seconds for a path with tens of thousands of versions): as
+   * {@linkcode VersionedListOptions.onProgress}.
+   */
+  onListProgress?: ((progress: { listed: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
   /**
@@ -196,6 +203,8 @@ export interface VersionedUpdateOptions {
    * its start and as it reads. Not called when the stored ETag settles it.
    */
   onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /** As {@linkcode VersionedAddOptions.onListProgress}. */
+  onListProgress?: ((progress: { listed: number }) => void) | undefined;
   /** Cancels hashing and the upload (a multipart upload is aborted); nothing is published. */
   signal?: AbortSignal | undefined;
   /** Publish even when the file is identical to the latest version (refused otherwise). */
@@ -257,6 +266,7 @@ const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
   onProgress: true,
   onHashProgress: true,
   onCheckProgress: true,
+  onListProgress: true,
   signal: true,
   onWarning: true,
 };
@@ -264,6 +274,7 @@ const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
   onProgress: true,
   onHashProgress: true,
   onCheckProgress: true,
+  onListProgress: true,
   signal: true,
   force: true,
   onWarning: true,
@@ -910,7 +921,13 @@ export class VersionedCache {
     }
     const store = await this.#store(this.bucket);
     const foreign: Array<ForeignVersion & { key: string }> = [];
-    const published = await this.#versions(p, store, options.signal, foreign);
+    const published = await this.#versions(
+      p,
+      store,
+      options.signal,
+      foreign,
+      options.onListProgress,
+    );
     warnForeignAbove(p, version, foreign, options.onWarning);
     if (published.length === 0) {
       const twin = await this.#twinVersions(p, store, options.signal);
@@ -1016,7 +1033,13 @@ export class VersionedCache {
     // is a typo in --bucket (only `add` makes one), not a path without versions.
     const bucket = await this.#listedBucket();
     const foreign: Array<ForeignVersion & { key: string }> = [];
-    const published = await this.#versions(p, bucket, options.signal, foreign);
+    const published = await this.#versions(
+      p,
+      bucket,
+      options.signal,
+      foreign,
+      options.onListProgress,
+    );
     const from = published.at(-1);
     if (from === undefined && read.text === undefined) throw await missingManifest();
     if (from === undefined) {
@@ -1165,10 +1188,13 @@ export class VersionedCache {
     store: ObjectStore,
     signal?: AbortSignal,
     foreign?: Array<ForeignVersion & { key: string }>,
+    onProgress?: VersionedListOptions["onProgress"],
   ): Promise<string[]> {
+    const onListed = listedCounter(onProgress);
     const keys = await listVersionKeys(store, p, {
       ...(signal === undefined ? {} : { signal }),
       ...(foreign === undefined ? {} : { onForeign: (found) => foreign.push(found) }),
+      ...(onListed === undefined ? {} : { onListed }),
     });
     return [...keys.keys()].sort(compareVersions);
   }

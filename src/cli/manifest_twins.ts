@@ -3,7 +3,8 @@
  * and with `e` + a combining accent, NFD): `add` and `update` refuse to make
  * one, but a hand edit or a merge may. They are two assets (two keys), so
  * they are read as they are; a command that lists every entry warns of them
- * and prints them apart.
+ * and prints them apart. A bucket may hold versions of both spellings (one
+ * published from a macOS file name, one typed): `vc ls-remote` does the same.
  *
  * @module
  */
@@ -11,9 +12,10 @@ import { lookalikePairs, spelledApart } from "../unicode_spelling.ts";
 import type { Output } from "./output.ts";
 
 /**
- * Warns (through `out`, so `--quiet` drops it) when `paths` of `manifest`
- * hold Unicode twins, and gives how to show each path: a twin with its
- * non-ASCII characters escaped, so that its line is told from its twin's.
+ * Warns (through `out`, so `--quiet` drops it) when `paths` of `holder` (a
+ * manifest file, or the bucket `vc ls-remote` lists) hold Unicode twins, and
+ * gives how to show each path: a twin with its non-ASCII characters escaped,
+ * so that its line is told from its twin's.
  *
  * @example
  * ```ts
@@ -30,13 +32,13 @@ import type { Output } from "./output.ts";
  */
 export function manifestPathsShown(
   out: Output,
-  manifest: string,
+  holder: string,
   paths: readonly string[],
 ): (path: string) => string {
   const twins = lookalikePairs(paths);
   if (twins !== undefined) {
     out.warn(
-      `${manifest} has paths that look the same but are spelled differently in ` +
+      `${holder} has paths that look the same but are spelled differently in ` +
         `Unicode, so they are different assets: ${twins}`,
     );
   }

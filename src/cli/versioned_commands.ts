@@ -511,7 +511,13 @@ export const lsRemote: Command = {
         `vc: ${s.vc.bucket} holds no versioned assets (keys such as foo/bar.1.0.0.csv)`,
       );
     }
-    await ctx.out.data(rows, table(rows.map((r) => [r.path, r.versions.join(", ")])));
+    // Versions of both Unicode spellings of a path would print as two rows
+    // that look the same: shown apart, and named, as manifest paths are.
+    const shown = manifestPathsShown(ctx.out, s.vc.bucket, rows.map((r) => r.path));
+    await ctx.out.data(
+      rows,
+      table(rows.map((r) => [shown(r.path), r.versions.join(", ")])),
+    );
   },
 };
 

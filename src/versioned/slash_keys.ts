@@ -334,6 +334,36 @@ export function foreignAboveMessage(
   return { key: found.key, message };
 }
 
+/**
+ * The key among `keys` (those a listing of `path` named as odd) that holds
+ * `version` of `path` spelled as vc does not read it (`x.v2.0.0.csv`,
+ * `x.02.0.0.csv`, `x.2.0.0+ci.7.csv`; a pre-release is another version), as
+ * a clause for the error that `version` does not exist, or `undefined`: the
+ * object is there under another name, and the error says which.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otherSpellingOfVersion } from "./slash_keys.ts";
+ * const keys = ["d/x.v2.0.0.csv", "d/x.3.0.0-rc.1.csv"];
+ * assert.match(otherSpellingOfVersion("/d/x.csv", "2.0.0", keys) ?? "", /holds it as d\/x\.v2\.0\.0\.csv/);
+ * assert.equal(otherSpellingOfVersion("/d/x.csv", "3.0.0", keys), undefined);
+ * ```
+ */
+export function otherSpellingOfVersion(
+  path: string,
+  version: string,
+  keys: readonly string[],
+): string | undefined {
+  const key = keys.find((k) => {
+    const foreign = foreignVersionOf(k, path);
+    return foreign !== undefined && !foreign.prerelease && foreign.base === version;
+  });
+  if (key === undefined) return undefined;
+  return `the bucket holds it as ${key}, a spelling vc does not read: copy that object to ` +
+    versionedKey(path, version);
+}
+
 function nextPatch(version: string): string {
   const [major, minor, patch] = version.split(".");
   return `${major}.${minor}.${Number(patch) + 1}`;

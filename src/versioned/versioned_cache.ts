@@ -67,6 +67,7 @@ import {
   foreignKeyMessage,
   headVersion,
   listVersionKeys,
+  otherSpellingOfVersion,
   oversizedKeyMessage,
   slashedUri,
 } from "./slash_keys.ts";
@@ -817,6 +818,7 @@ export class VersionedCache {
     return new NotFoundError(
       `version ${version} of ${asset.path} does not exist (${where})${await this.#whyMissing(
         asset.path,
+        version,
       )}`,
       { cause },
     );
@@ -825,13 +827,19 @@ export class VersionedCache {
   /**
    * What a LIST says about a missing version: the versions there are, or that
    * the bucket itself does not exist (a mistyped --bucket), which a HEAD's
-   * 404 cannot tell apart from a missing object.
+   * 404 cannot tell apart from a missing object; and the key that holds
+   * `version` spelled as vc does not read it, if one does.
    */
-  async #whyMissing(path: string): Promise<string> {
+  async #whyMissing(path: string, version: string): Promise<string> {
     try {
-      // Warnings of odd keys belong to `vc versions`, not to this error.
-      const available = await this.versions(path, { onWarning: () => {} });
-      if (available.length > 0) return `; available: ${availableVersions(available)}`;
+      // Warnings of odd keys belong to `vc versions`, not to this error,
+      // unless one of them is the version asked for.
+      const odd: string[] = [];
+      const available = await this.versions(path, { onWarning: (w) => odd.push(w.key) });
+      const spelled = otherSpellingOfVersion(path, version, odd);
+      const also = spelled === undefined ? "" : `; ${spelled}`;
+      if (available.length > 0) return `; available: ${availableVersions(available)}${also}`;
+      if (spelled !== undefined) return `; ${this.bucket} has no versions of it${also}`;
       // Typed in another Unicode spelling (another OS's keyboard or file
       // name): the two print alike, so "no versions of /café.csv" read as
       // wrong beside `vc ls`. One more LIST, on this failure only.
@@ -1914,8 +1922,7 @@ export class VersionedCache {
       const slashed = slashedUri(this.bucket, versionedKey(path, meaning.version));
       return `${canonical} does not exist${
         slashed === undefined ? "" : ` (nor ${slashed})`
-      }${await this
-        .#whyMissing(path)}`;
+      }${await this.#whyMissing(path, meaning.version)}`;
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);

@@ -7,8 +7,9 @@
  * npm's `semver` in loose mode) takes `02.0.0` for 2.0.0, above it. Listing
  * now names such a key in a warning, as it names a pre-release key, and
  * `add` / `update` of a version at or below it publish with a warning naming
- * the key and the version that passes it. A version argument with a leading
- * zero says that this is what is wrong with it.
+ * the key and the version that passes it. A version argument or manifest pin
+ * with a leading zero, a `v` prefix or a pre-release says that this is what
+ * is wrong with it.
  */
 import { join } from "node:path";
 import { InvalidInputError } from "../src/errors.ts";
@@ -51,7 +52,7 @@ Deno.test("versions warns of, and update warns when publishing below, a leading-
   assertEquals(above, []);
 });
 
-Deno.test("a version argument with a leading zero is refused saying so", async () => {
+Deno.test("a version spelled as another tool spells it is refused saying what is wrong", async () => {
   await using ws = await workspace();
   const file = await writeFile(ws.dir, "x.csv", "one\n");
   const error = await assertRejects(
@@ -59,6 +60,12 @@ Deno.test("a version argument with a leading zero is refused saying so", async (
     InvalidInputError,
   );
   assertStringIncludes(error.message, '"1.02.0" is not a version');
-  assertStringIncludes(error.message, "leading zero");
-  assertStringIncludes(error.message, "1.2.0");
+  assertStringIncludes(error.message, "no part may have a leading zero: 1.2.0, not 1.02.0");
+  const v = await assertRejects(() => ws.vc.path("/x.csv", "v1.2.0"), InvalidInputError);
+  assertStringIncludes(v.message, "without a v prefix: 1.2.0, not v1.2.0");
+  // A manifest pin baiji-pod took as it was written.
+  await Deno.writeTextFile(ws.manifest, '{"/x.csv": "1.2.0-rc.1"}');
+  const rc = await assertRejects(() => ws.vc.path("/x.csv"), InvalidInputError);
+  assertStringIncludes(rc.message, '"1.2.0-rc.1" is not a version');
+  assertStringIncludes(rc.message, "no pre-release or build suffix");
 });

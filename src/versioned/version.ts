@@ -48,12 +48,15 @@ export function isVersion(value: string): boolean {
  * assert.throws(() => assertVersion("1.0", "--version"), /--version: "1.0" is not a version/);
  * assert.throws(() => assertVersion("9007199254740992.0.0", "--version"), /at most 9007199254740991/);
  * assert.throws(() => assertVersion("1.02.0", "--version"), /leading zero: 1\.2\.0, not 1\.02\.0/);
+ * assert.throws(() => assertVersion("v1.2.0", "--version"), /without a v prefix: 1\.2\.0/);
+ * assert.throws(() => assertVersion("1.2.0-rc.1", "--version"), /no pre-release or build suffix/);
  * ```
  */
 export function assertVersion(value: string, what: string): void {
   if (isVersion(value)) return;
-  // The right shape with a part too large to count with, or with a leading
-  // zero (`1.02.0`, which names another key than `1.2.0`): said as such.
+  // The right shape with a part too large to count with, or another tool's
+  // spelling of a version (`1.02.0`, `v1.2.0`, `1.2.0-rc.1`, which name other
+  // keys than `1.2.0`): said as such.
   const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(value)?.slice(1);
   const why = VERSION.test(value)
     ? ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`
@@ -61,6 +64,10 @@ export function assertVersion(value: string, what: string): void {
     ? ` (no part may have a leading zero: ${
       parts.map((part) => part.replace(/^0+(?=\d)/, "")).join(".")
     }, not ${value})`
+    : /^v\d+\.\d+\.\d+$/i.test(value)
+    ? ` (without a v prefix: ${value.slice(1)}, not ${value})`
+    : /^\d+\.\d+\.\d+[-+]/.test(value)
+    ? " (vc's versions have no pre-release or build suffix)"
     : "";
   throw new InvalidInputError(
     `${what}: ${

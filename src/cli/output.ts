@@ -77,6 +77,59 @@ export class Output {
   }
 
   /**
+   * Prints a result that comes a page at a time (a listing of a large
+   * catalog) as it comes, so memory stays bounded and the first rows show at
+   * once: in JSON mode the JSON array {@linkcode Output.data} would print for
+   * all the items, streamed; otherwise a table under `header`, a row per
+   * item, whose columns are as wide as the widest cell so far (a later page
+   * with a wider cell widens its own rows). Stops reading pages once the
+   * reader of stdout went away (`vc repo ls | head`), and on an interrupt.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Output } from "./output.ts";
+   * import { memoryIo } from "./io.ts";
+   * async function* pages() {
+   *   yield [{ id: 1 }, { id: 22 }];
+   *   yield [{ id: 333 }];
+   * }
+   * const row = (item: { id: number }) => [String(item.id), "x"];
+   * const io = memoryIo();
+   * await new Output(io).tablePages(pages(), ["ID", "NAME"], row);
+   * assert.equal(io.stdout(), "ID  NAME\n1   x\n22  x\n333  x\n");
+   * const json = memoryIo();
+   * await new Output(json, { mode: "json" }).tablePages(pages(), ["ID", "NAME"], row);
+   * assert.deepEqual(JSON.parse(json.stdout()), [{ id: 1 }, { id: 22 }, { id: 333 }]);
+   * ```
+   */
+  async tablePages<T>(
+    pages: AsyncIterable<readonly T[]>,
+    header: readonly string[],
+    row: (item: T) => readonly string[],
+  ): Promise<void> {
+    const json = this.mode === "json";
+    const columns = new TableColumns();
+    let first = true;
+    for await (const page of pages) {
+      if (page.length === 0) continue;
+      if (json) {
+        // As inertJson(all, 2) writes it: each item indented by two spaces.
+        const items = page.map((item) => inertJson(item, 2).replaceAll("\n", "\n  "));
+        await this.#stdout(encoder.encode(`${first ? "[\n  " : ",\n  "}${items.join(",\n  ")}`));
+      } else {
+        await this.#lines(columns.lines([...(first ? [header] : []), ...page.map(row)]));
+      }
+      first = false;
+      if (this.#stdoutGone) return;
+      // Ctrl-C stops the listing between pages, not at the end of it.
+      this.#io.signal?.throwIfAborted();
+    }
+    if (json) await this.#stdout(encoder.encode(first ? "[]\n" : "\n]\n"));
+    else if (first) await this.#lines(columns.lines([header]));
+  }
+
+  /**
    * Prints a local path as the command's result, one line for `"$(vc …)"`.
    * Output lines are made inert, so a path holding a control character (a
    * newline in a file name or in the cache dir) would print as another,
@@ -238,15 +291,25 @@ export class Output {
  * ```
  */
 export function table(cells: readonly (readonly string[])[]): string[] {
-  // Keys and names come from stores and disks: shown inert (see printable.ts).
-  const rows = cells.map((row) => row.map(printable));
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+  return new TableColumns().lines(cells);
+}
+
+// Column widths kept from one batch of rows to the next, so the rows of a
+// table printed in pages line up with those before them.
+class TableColumns {
+  readonly #widths: number[] = [];
+
+  lines(cells: readonly (readonly string[])[]): string[] {
+    // Keys and names come from stores and disks: shown inert (see printable.ts).
+    const rows = cells.map((row) => row.map(printable));
+    const widths = this.#widths;
+    for (const row of rows) {
+      row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+    }
+    return rows.map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : padEndColumns(cell, widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd()
+    );
   }
-  return rows.map((row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : padEndColumns(cell, widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd()
-  );
 }

@@ -126,10 +126,13 @@ async function withRepo<T>(
 export function recordLines(
   records: readonly Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">[],
 ): string[] {
-  return table([
-    ["ID", "STATE", "SIZE", "PATH", "TAGS"],
-    ...records.map((r) => [String(r.id), r.state, String(r.size), r.path, r.tags.join(",")]),
-  ]);
+  return table([RECORD_HEADER, ...records.map(recordRow)]);
+}
+
+const RECORD_HEADER = ["ID", "STATE", "SIZE", "PATH", "TAGS"];
+
+function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">): string[] {
+  return [String(r.id), r.state, String(r.size), r.path, r.tags.join(",")];
 }
 
 // A malformed tag or logical path on the command line is a usage error
@@ -457,14 +460,19 @@ export const ls: Command = {
     const path = pathArg(f.string("path"), "--path");
     const tag = tagArg(f.string("tag"), "--tag");
     const limit = limitArg(ctx);
-    const records = await withRepo(ctx, "repo ls", (repo) =>
-      repo.list({
-        ...(state ? { state } : {}),
-        ...(path ? { path } : {}),
-        ...(tag ? { tag } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-      }));
-    await ctx.out.data(records, recordLines(records));
+    // Printed a page at a time as read: a catalog of millions of records
+    // is never held whole.
+    await withRepo(ctx, "repo ls", (repo) =>
+      ctx.out.tablePages(
+        repo.listPages({
+          ...(state ? { state } : {}),
+          ...(path ? { path } : {}),
+          ...(tag ? { tag } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        }),
+        RECORD_HEADER,
+        recordRow,
+      ));
   },
 };
 
@@ -586,15 +594,18 @@ export const find: Command = {
       );
     }
     const limit = limitArg(ctx);
-    const records = await withRepo(ctx, "repo find", (repo) =>
-      repo.find({
-        any,
-        all,
-        exclude,
-        published: f.boolean("published"),
-        ...(limit !== undefined ? { limit } : {}),
-      }));
-    await ctx.out.data(records, recordLines(records));
+    await withRepo(ctx, "repo find", (repo) =>
+      ctx.out.tablePages(
+        repo.findPages({
+          any,
+          all,
+          exclude,
+          published: f.boolean("published"),
+          ...(limit !== undefined ? { limit } : {}),
+        }),
+        RECORD_HEADER,
+        recordRow,
+      ));
   },
 };
 

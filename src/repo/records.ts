@@ -10,6 +10,7 @@ import { quoted } from "../printable.ts";
 import { describeValue, requireString } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
+import type { RecordSelection } from "./record_pages.ts";
 import { escapedUnicode } from "../unicode_spelling.ts";
 
 /** Options of `Repository.add`. */
@@ -220,21 +221,22 @@ export const MAX_FIND_CONDITIONS = 100;
 export const MAX_FIND_ANY = 1_000;
 
 /**
- * The query behind `Repository.find`. Tag lists are checked; `exclude` alone
+ * What `Repository.find` selects. Tag lists are checked; `exclude` alone
  * (or no tags at all), or more tags than {@linkcode MAX_FIND_CONDITIONS} /
  * {@linkcode MAX_FIND_ANY}, is an `InvalidInputError`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { findSql } from "./records.ts";
- * assert.deepEqual(findSql({ any: ["a"], exclude: ["b"] }).params, ["a", "b"]);
- * assert.throws(() => findSql({ exclude: ["b"] }), /exclude alone/);
+ * import { findSelection } from "./records.ts";
+ * const selection = findSelection({ any: ["a"], exclude: ["b"] });
+ * assert.deepEqual([selection.entry, selection.where.params], [["a"], ["b"]]);
+ * assert.throws(() => findSelection({ exclude: ["b"] }), /exclude alone/);
  * const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
- * assert.throws(() => findSql({ all: many }), /too many/);
+ * assert.throws(() => findSelection({ all: many }), /too many/);
  * ```
  */
-export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
+export function findSelection(query: FindQuery): RecordSelection {
   const any = checkTags(query.any ?? [], "find: any");
   const all = checkTags(query.all ?? [], "find: all");
   const exclude = checkTags(query.exclude ?? [], "find: exclude");
@@ -256,7 +258,6 @@ export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
     );
   }
   const where = new Where();
-  where.and(where.idAmongTagged(any.length > 0 ? any : [all[0]!]));
   for (const tag of all) where.and(where.hasTag(tag));
   for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
   if (query.published !== undefined && typeof query.published !== "boolean") {
@@ -265,17 +266,30 @@ export function findSql(query: FindQuery): { sql: string; params: SqlValue[] } {
     );
   }
   if (query.published) where.and("r.state = 'published'");
-  let limit = "";
-  if (query.limit !== undefined) {
-    if (!Number.isSafeInteger(query.limit) || query.limit <= 0) {
-      throw new InvalidInputError(`limit ${query.limit} is not a positive integer`);
-    }
-    limit = ` LIMIT ${query.limit}`;
-  }
   return {
-    sql: `SELECT ${RECORD_COLUMNS} FROM records r${where} ORDER BY r.id${limit}`,
-    params: where.params,
+    where,
+    // The indexed entry point: the records carrying any of these.
+    entry: any.length > 0 ? any : [all[0]!],
+    ...(query.limit !== undefined ? { limit: checkLimit(query.limit) } : {}),
   };
+}
+
+/**
+ * Checks a listing's `limit`: a positive integer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLimit } from "./records.ts";
+ * assert.equal(checkLimit(3), 3);
+ * assert.throws(() => checkLimit(0), /limit 0 is not a positive integer/);
+ * ```
+ */
+export function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new InvalidInputError(`limit ${limit} is not a positive integer`);
+  }
+  return limit;
 }
 
 /** {@linkcode RECORD_COLUMNS} without the alias, for RETURNING clauses. */
@@ -359,6 +373,14 @@ export class Where {
     return this;
   }
 
+  /** A copy, to add a page's own conditions to and leave this one as it is. */
+  copy(): Where {
+    const copy = new Where();
+    copy.params.push(...this.params);
+    copy.#clauses.push(...this.#clauses);
+    return copy;
+  }
+
   /** ` WHERE a AND b`, or nothing. */
   toString(): string {
     return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
@@ -369,13 +391,6 @@ export class Where {
     const p = this.param(tag);
     return `(EXISTS (SELECT 1 FROM record_tags t WHERE t.record_id = r.id AND t.tag = ${p})` +
       ` OR EXISTS (SELECT 1 FROM path_tags pt WHERE pt.path = r.path AND pt.tag = ${p}))`;
-  }
-
-  /** SQL true when `r.id` is among the records carrying any of `tags`: the indexed entry point of tag queries. */
-  idAmongTagged(tags: readonly string[]): string {
-    const list = tags.map((t) => this.param(t)).join(", ");
-    return `r.id IN (SELECT t.record_id FROM record_tags t WHERE t.tag IN (${list})` +
-      ` UNION SELECT r2.id FROM path_tags pt JOIN records r2 ON r2.path = pt.path WHERE pt.tag IN (${list}))`;
   }
 }
 

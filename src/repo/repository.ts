@@ -51,7 +51,7 @@ import {
   snapshotSource,
   SourceChangedError,
 } from "../versioned/source_file.ts";
-import type { Catalog, Row, Tx } from "./catalog.ts";
+import type { Catalog, Tx } from "./catalog.ts";
 import { refusingMovedCatalog } from "./catalog_moved.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import { type CatalogClock, catalogClock } from "./catalog_clock.ts";
@@ -60,6 +60,7 @@ import { BACKUP_PREFIX, catalogText, type RepoMarker } from "./marker.ts";
 import {
   type AddOptions,
   attachTags,
+  checkLimit,
   checkNewTag,
   checkTag,
   checkTags,
@@ -67,7 +68,7 @@ import {
   ContentCollectedError,
   CURRENT_SQL,
   type FindQuery,
-  findSql,
+  findSelection,
   type ListOptions,
   normalizeLogicalPath,
   parseRecordId,
@@ -97,6 +98,7 @@ import {
   type SnapshotProgressCallback,
 } from "./backup.ts";
 import { check, type CheckReport } from "./check.ts";
+import { recordPages } from "./record_pages.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
 import {
@@ -883,22 +885,51 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async list(options: ListOptions = {}): Promise<RepoRecord[]> {
+    return (await Array.fromAsync(this.listPages(options))).flat();
+  }
+
+  /**
+   * The records of {@linkcode Repository.list}, a page (an array) at a time,
+   * each page read in a read transaction of its own: memory stays bounded
+   * whatever the catalog's size. A record is listed once at most, in id
+   * order; records added or removed while the pages are read are listed as
+   * the listing finds them. The options are checked at the call.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const a = await repo.add("/a.txt", new TextEncoder().encode("x"), { tags: ["raw"] });
+   *   const ids = [];
+   *   for await (const page of repo.listPages({ tag: "raw" })) ids.push(...page.map((r) => r.id));
+   *   assert.deepEqual(ids, [a.id]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  listPages(options: ListOptions = {}): AsyncIterable<RepoRecord[]> {
     checkOptions("Repository.list()", options, LIST_OPTIONS);
     const where = new Where();
     if (options.state !== undefined) {
-      where.and(`r.state = ${where.param(checkState(options.state))}`);
+      // Compared as an expression, not a column: SQLite would otherwise
+      // read the (state, created_at) index and sort all of a state's
+      // records again for every page, instead of reading them by id.
+      where.and(`r.state || '' = ${where.param(checkState(options.state))}`);
     }
     if (options.path !== undefined) {
       where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
     }
-    if (options.tag !== undefined) where.and(where.idAmongTagged([checkTag(options.tag)]));
-    const order = options.limit === undefined
-      ? " ORDER BY r.id"
-      : ` ORDER BY r.id DESC LIMIT ${limitOf(options.limit)}`;
-    return await this.#select(
-      `SELECT ${RECORD_COLUMNS} FROM records r${where}${order}`,
-      where.params,
-    );
+    return recordPages(this.catalog, {
+      where,
+      ...(options.tag !== undefined ? { entry: [checkTag(options.tag)] } : {}),
+      ...(options.limit !== undefined
+        ? { limit: checkLimit(options.limit), descending: true }
+        : {}),
+    });
   }
 
   /**
@@ -924,16 +955,34 @@ export class Repository implements AsyncDisposable {
    * ```
    */
   async find(query: FindQuery): Promise<RepoRecord[]> {
-    checkRequiredOptions("Repository.find()", query, FIND_QUERY);
-    const { sql, params } = findSql(query);
-    return await this.#select(sql, params);
+    return (await Array.fromAsync(this.findPages(query))).flat();
   }
 
-  #select(sql: string, params: (string | number | null)[]): Promise<RepoRecord[]> {
-    return this.catalog.transaction("read", async (tx) => {
-      const rows: Row[] = await tx.query(sql, params);
-      return await attachTags(tx, rows.map(rowToRecord));
-    });
+  /**
+   * The records of {@linkcode Repository.find}, a page (an array) at a time,
+   * as {@linkcode Repository.listPages} reads them. The query is checked at
+   * the call.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const a = await repo.add("/a.txt", new TextEncoder().encode("x"), { tags: ["raw"] });
+   *   const ids = [];
+   *   for await (const page of repo.findPages({ any: ["raw"] })) ids.push(...page.map((r) => r.id));
+   *   assert.deepEqual(ids, [a.id]);
+   *   assert.throws(() => repo.findPages({ exclude: ["raw"] }), /exclude alone/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  findPages(query: FindQuery): AsyncIterable<RepoRecord[]> {
+    checkRequiredOptions("Repository.find()", query, FIND_QUERY);
+    return recordPages(this.catalog, findSelection(query));
   }
 
   /**
@@ -1485,13 +1534,6 @@ export function checkState(state: string): RecordState {
     );
   }
   return state as RecordState;
-}
-
-function limitOf(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit <= 0) {
-    throw new InvalidInputError(`limit ${limit} is not a positive integer`);
-  }
-  return limit;
 }
 
 /**

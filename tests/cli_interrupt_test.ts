@@ -22,7 +22,11 @@ Deno.test("interrupt: vc sync exits 130 and copies nothing", async () => {
   const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
   const code = await runCli(["sync", "out", "--bucket", ws.bucket], io);
   assertEquals(code, 130, io.stderr());
-  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(
+    io.stderr(),
+    `vc: sync interrupted after 0 of 2 manifest entries: 0 copied to ${ws.path("out")}, ` +
+      "0 failed; the rest was not copied: run it again to finish\n",
+  );
   assertEquals(await Deno.stat(ws.path("out/a.csv")).then(() => true, () => false), false);
 });
 

@@ -11,8 +11,10 @@ import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
+import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
+import type { VersionedSyncReport } from "../versioned/versioned_cache.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, flagValue, UsageError } from "./errors.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { table } from "./output.ts";
@@ -585,10 +587,20 @@ export const sync: Command = {
     refuseInsideCache(dest, s.cache.dir);
     refuseInsideBucket(dest, s.vc.bucket);
     using bar = ctx.out.progress("sync");
-    const report = await s.vc.syncSettled(dest, {
-      onProgress: (p) => bar.onItems(withStep(p)),
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-    });
+    let report: VersionedSyncReport;
+    let interrupted: SyncInterruptedError | undefined;
+    try {
+      report = await s.vc.syncSettled(dest, {
+        onProgress: (p) => bar.onItems(withStep(p)),
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      });
+    } catch (error) {
+      // Ctrl-C, or CI cancelling the job: what DEST holds now is still said
+      // below, then the exit is 130.
+      if (!(error instanceof SyncInterruptedError)) throw error;
+      interrupted = error;
+      report = error.report;
+    }
     bar.done();
     const { copied, failed } = report;
     const failures = failed.map((f) => ({
@@ -603,7 +615,13 @@ export const sync: Command = {
     // The failures reach stderr also when stdout cannot be written.
     try {
       await ctx.out.status(
-        { dest: report.dest, total: report.total, copied, failed: failures },
+        {
+          dest: report.dest,
+          total: report.total,
+          copied,
+          failed: failures,
+          ...(interrupted ? { interrupted: true } : {}),
+        },
         report.total === 0
           ? "manifest is empty"
           : copied.length === 0
@@ -616,13 +634,18 @@ export const sync: Command = {
           ctx.io,
           failures.map((f) => `vc: sync failed: ${printable(shown(f.path))}: ${f.error}`),
         );
-        ctx.io.writeStderr(
-          `vc: ${failures.length} of ${
-            counted(report.total, "manifest entry", "manifest entries")
-          } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
-        );
+        if (!interrupted) {
+          ctx.io.writeStderr(
+            `vc: ${failures.length} of ${
+              counted(report.total, "manifest entry", "manifest entries")
+            } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
+          );
+        }
       }
+      // Its last line, also with --quiet and off a terminal.
+      if (interrupted) ctx.out.failure(interrupted.message);
     }
+    if (interrupted) return EXIT_INTERRUPTED;
     return failures.length === 0 ? 0 : EXIT_FAILURE;
   },
 };

@@ -34,6 +34,8 @@
  */
 export { FrozenError, VersionedCache } from "./versioned_cache.ts";
 export { SourceChangedError } from "./source_file.ts";
+export { SyncInterruptedError } from "./sync_interrupted.ts";
+export type { SyncInterruptedReport } from "./sync_interrupted.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,

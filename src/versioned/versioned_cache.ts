@@ -87,6 +87,7 @@ import {
   unicodeLookalike,
 } from "../unicode_spelling.ts";
 import { didYouMean, firstNamed, mapSettled, ownFileAt } from "./helpers.ts";
+import { SyncInterruptedError } from "./sync_interrupted.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -240,7 +241,11 @@ export interface VersionedSyncOptions {
       step?: VersionedEntryStep;
     },
   ) => void;
-  /** Stops the sync: downloads in flight are aborted, and the sync rejects with the reason. */
+  /**
+   * Stops the sync: downloads in flight are aborted, and the sync rejects with
+   * a `SyncInterruptedError` (its `cause` the reason, its `report` the
+   * entries copied and failed before the stop).
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -1538,14 +1543,24 @@ export class VersionedCache {
         options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
       }
     });
-    // Interrupted: not a list of entries that "failed", the sync itself stopped.
-    options.signal?.throwIfAborted();
     const copied: VersionedSyncReport["copied"] = [];
     const failed: VersionedSyncReport["failed"] = [];
+    const signal = options.signal;
     results.forEach((r, i) => {
       if (r.ok) copied.push(r.value);
-      else failed.push({ path: entries[i]!.path, error: r.error });
+      // Interrupted: an entry the stop cut is not one that "failed".
+      else if (!signal?.aborted || !stoppedBy(r.error, signal)) {
+        failed.push({ path: entries[i]!.path, error: r.error });
+      }
     });
+    // Interrupted: the sync itself stopped, saying which files DEST holds
+    // now (a bare "interrupted" left a CI log guessing what was copied).
+    if (signal?.aborted) {
+      throw new SyncInterruptedError(
+        { dest: root, total: entries.length, copied, failed },
+        signal.reason,
+      );
+    }
     return { dest: root, total: entries.length, copied, failed };
   }
 
@@ -2437,6 +2452,15 @@ function dropHint(uri: string): string {
  * ```
  */
 export class FrozenError extends InvalidInputError {}
+
+// The signal's own reason, an AbortError, or an error that wraps either.
+function stoppedBy(error: unknown, signal: AbortSignal): boolean {
+  for (let e = error, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (e === signal.reason || (e instanceof DOMException && e.name === "AbortError")) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
 
 function alreadyPublished(
   path: string,

@@ -1,0 +1,50 @@
+/**
+ * The error of a sync stopped by its signal, with what it did before.
+ *
+ * @module
+ */
+import { VcError } from "../errors.ts";
+
+/** What a sync had done when it was stopped: the same shape as its report. */
+export interface SyncInterruptedReport {
+  /** The destination directory, absolute. */
+  dest: string;
+  /** Manifest entries the sync was to copy. */
+  total: number;
+  /** Entries copied before the stop, and where to: they are in `dest`, whole. */
+  copied: Array<{ path: string; dest: string }>;
+  /** Entries that failed for a reason of their own before the stop. */
+  failed: Array<{ path: string; error: unknown }>;
+}
+
+/**
+ * A `VersionedCache.syncSettled` stopped by its `signal` (Ctrl-C, a CI job
+ * cancelled): `cause` is the signal's reason, `report` what was copied and
+ * what failed before, so a caller can say which files DEST holds now rather
+ * than only that it stopped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SyncInterruptedError } from "./sync_interrupted.ts";
+ * const report = { dest: "/out", total: 5, copied: [{ path: "/a", dest: "/out/a" }], failed: [] };
+ * const e = new SyncInterruptedError(report, new DOMException("interrupted", "AbortError"));
+ * assert.equal(e.report.copied.length, 1);
+ * assert.match(e.message, /^sync interrupted after 1 of 5 manifest entries: 1 copied to \/out/);
+ * ```
+ */
+export class SyncInterruptedError extends VcError {
+  /** What the sync did before it was stopped. */
+  readonly report: SyncInterruptedReport;
+  /** The error of a sync stopped by its signal, `cause` the signal's reason. */
+  constructor(report: SyncInterruptedReport, cause: unknown) {
+    const { copied, failed, total } = report;
+    super(
+      `sync interrupted after ${copied.length + failed.length} of ${total} manifest ` +
+        `${total === 1 ? "entry" : "entries"}: ${copied.length} copied to ${report.dest}, ` +
+        `${failed.length} failed; the rest was not copied: run it again to finish`,
+      { cause },
+    );
+    this.report = report;
+  }
+}

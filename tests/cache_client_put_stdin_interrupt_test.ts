@@ -76,7 +76,7 @@ Deno.test({
       const { code, stderr } = await output;
       await writer.close().catch(() => {});
       assertEquals(code, 130, new TextDecoder().decode(stderr));
-      assertEquals(new TextDecoder().decode(stderr), "vc: interrupted\n");
+      assertEquals(new TextDecoder().decode(stderr), "vc: cache-client put interrupted\n");
       assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
     } finally {
       await Deno.remove(dir, { recursive: true });

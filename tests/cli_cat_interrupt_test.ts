@@ -4,7 +4,7 @@
  * interrupt, and either was cut short after the 5 s grace period with
  * nothing said, or, when the reader went away meanwhile (killed by the same
  * Ctrl-C), exited 0 as if it had written everything. It now stops at once
- * as any interrupted command does: exit 130 and `vc: interrupted`.
+ * as any interrupted command does: exit 130 and `vc: cat interrupted`.
  */
 import { join } from "node:path";
 import { childEnv, vcCommand } from "./cli_process.ts";
@@ -41,7 +41,7 @@ Deno.test({
       const elapsed = performance.now() - sent;
       const err = await stderr;
       assertEquals(code, 130, err);
-      assert(err.includes("vc: interrupted"), err);
+      assert(err.includes("vc: cat interrupted"), err);
       // Not the 5 s grace period after which a stuck command is cut short.
       assert(elapsed < 4_000, `took ${Math.round(elapsed)} ms`);
     } finally {

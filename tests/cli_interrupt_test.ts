@@ -36,7 +36,7 @@ Deno.test("interrupt: vc cache verify exits 130, the cache keeps its entries", a
   assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.csv`])).code, 0);
   const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
   assertEquals(await runCli(["cache", "verify"], io), 130, io.stdout());
-  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(io.stderr(), "vc: cache verify interrupted\n");
   assertStringIncludes((await ws.run(["cache", "verify"])).stdout, "1 ok, 0 corrupt");
 });
 
@@ -47,7 +47,7 @@ Deno.test("interrupt: vc verify exits 130 and reports no entry as bad", async ()
   await ws.write("bucket/b.1.0.0.csv", "b");
   const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
   assertEquals(await runCli(["verify", "--bucket", ws.bucket], io), 130, io.stdout());
-  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(io.stderr(), "vc: verify interrupted\n");
   assertEquals(io.stdout(), "");
   // Not interrupted, the same check passes.
   assertEquals((await ws.run(["verify", "--bucket", ws.bucket])).code, 0);
@@ -59,14 +59,15 @@ Deno.test("interrupt: vc versions, vc ls-remote and vc cache ls --check-remote e
   await ws.write("bucket/a.1.0.0.csv", "a");
   assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.1.0.0.csv`])).code, 0);
   for (
-    const args of [
-      ["versions", "/a.csv", "--bucket", ws.bucket],
-      ["ls-remote", "--bucket", ws.bucket],
-      ["cache", "ls", "--check-remote"],
-    ]
+    const [name, args] of [
+      ["versions", ["versions", "/a.csv", "--bucket", ws.bucket]],
+      ["ls-remote", ["ls-remote", "--bucket", ws.bucket]],
+      ["cache ls", ["cache", "ls", "--check-remote"]],
+    ] as const
   ) {
     const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
     assertEquals(await runCli(args, io), 130, `${args.join(" ")}: ${io.stderr()}`);
-    assertEquals(io.stderr(), "vc: interrupted\n", args.join(" "));
+    // Named, as `vc prefill interrupted …` is: a log of several says which one stopped.
+    assertEquals(io.stderr(), `vc: ${name} interrupted\n`, args.join(" "));
   }
 });

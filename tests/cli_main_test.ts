@@ -168,7 +168,7 @@ Deno.test("main: an interrupt exits 130", async () => {
   const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: controller.signal });
   const code = await runCli(["path", "/a.csv", "--bucket", ws.bucket], io);
   assertEquals(code, 130);
-  assertEquals(io.stderr(), "vc: interrupted\n");
+  assertEquals(io.stderr(), "vc: path interrupted\n");
 });
 
 Deno.test("main: startup loads no command module, and vc path never loads the S3 client", async () => {

@@ -2,7 +2,7 @@
  * Ctrl-C while `vc prefill` reads a list from a pipe whose writer is still
  * running (`--list -` behind a slow `aws s3api list-objects-v2`, or a named
  * pipe): the read stops at once, and the run ends as any interrupted one
- * does (exit 130, `vc: interrupted`, the JSON error document), rather than
+ * does (exit 130, `vc: prefill interrupted`, the JSON error document), rather than
  * waiting for the writer and then being cut short after the grace period
  * with nothing said and nothing on stdout.
  */
@@ -47,7 +47,7 @@ Deno.test({
       const elapsed = performance.now() - sent;
       const err = new TextDecoder().decode(stderr);
       assertEquals(code, 130, err);
-      assert(err.includes("vc: interrupted"), err);
+      assert(err.includes("vc: prefill interrupted"), err);
       const doc = JSON.parse(new TextDecoder().decode(stdout)) as {
         error: { name: string; exitCode: number };
       };

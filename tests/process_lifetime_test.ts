@@ -167,16 +167,16 @@ Deno.test({
 
 /**
  * Sends SIGINT to `child` (a moment after its request went out) and waits
- * for it: it must end with 130 and "vc: interrupted" alone on stderr.
+ * for it: it must end with 130 and "vc: NAME interrupted" alone on stderr.
  */
-async function interruptWaiting(child: Deno.ChildProcess) {
+async function interruptWaiting(child: Deno.ChildProcess, name: string) {
   await new Promise((r) => setTimeout(r, 200));
   const t0 = performance.now();
   child.kill("SIGINT");
   const exit = await waitExit(child, 20_000, t0);
   assertEquals(exit.timedOut, false);
   assertEquals(exit.code, 130, exit.stderr);
-  assertEquals(exit.stderr, "vc: interrupted\n");
+  assertEquals(exit.stderr, `vc: ${name} interrupted\n`);
   return exit;
 }
 
@@ -245,7 +245,7 @@ for (
         throw new Error(`vc ${name} ${started} before it connected to the store: ${exit.stderr}`);
       }
       // Its LIST is now waiting on the stalled store.
-      const exit = await interruptWaiting(child);
+      const exit = await interruptWaiting(child, name);
       // Without the signal, the listing is only cut short by the CLI's 5 s
       // grace period.
       assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
@@ -331,7 +331,7 @@ for (
         throw new Error(`vc ${name} never connected to the store: ${exit.stderr}`);
       }
       // Its GET of .vc-repo.json is now waiting on the silent store.
-      const exit = await interruptWaiting(child);
+      const exit = await interruptWaiting(child, name);
       assertEquals(exit.stdout, "");
       // Without the signal, the open is only cut short by the CLI's 5 s
       // grace period.

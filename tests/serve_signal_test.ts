@@ -3,7 +3,7 @@
  * upload to an S3 store in flight: a drain cut short (the grace period of a
  * Ctrl-C, a second signal) aborts the store writes in flight, so no
  * multipart upload stays open in the bucket, and the exit is the
- * documented one (130, `vc: interrupted`). SIGTERM alone waits for a slow
+ * documented one (130, `vc: serve interrupted`). SIGTERM alone waits for a slow
  * client however long it takes.
  */
 import { join } from "node:path";
@@ -145,7 +145,7 @@ Deno.test({
       const { code, stderr } = await ended;
       const took = Date.now() - sent;
       assertEquals(code, 130, stderr);
-      assertEquals(lastLine(stderr), "vc: interrupted");
+      assertEquals(lastLine(stderr), "vc: serve interrupted");
       // The 5 s grace period, then the abort (not the 12 s the parts take).
       assert(took >= 4_500 && took < 11_000, `exited after ${took} ms`);
       assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
@@ -199,7 +199,7 @@ Deno.test({
         stop.abort();
         await trickle;
         assertEquals(code, 130, stderr);
-        assertEquals(lastLine(stderr), "vc: interrupted");
+        assertEquals(lastLine(stderr), "vc: serve interrupted");
         assert(took < 4_000, `exited after ${took} ms`);
         assert(s3.stats.AbortMultipartUpload >= 1, "the upload was aborted");
         assertEquals(s3.listKeys(BUCKET, "c/data/"), [], "no data object stored");

@@ -183,10 +183,28 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
 }
 
+/**
+ * What an interrupted command ends on, without the `vc: ` prefix: the
+ * command named (`cat interrupted`), or `interrupted` before one is known.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { interruptedMessage } from "./errors.ts";
+ * assert.equal(interruptedMessage("cache get"), "cache get interrupted");
+ * assert.equal(interruptedMessage(""), "interrupted");
+ * ```
+ */
+export function interruptedMessage(command: string): string {
+  return command === "" ? "interrupted" : `${command} interrupted`;
+}
+
 /** Options for {@linkcode formatError}. */
 export interface FormatErrorOptions {
   /** Append the stack and the chain of causes. */
   verbose?: boolean;
+  /** The command that ran (`cache get`), named by an interrupt's line. */
+  command?: string;
 }
 
 /**
@@ -228,7 +246,7 @@ export function verboseRequested(args: readonly string[]): boolean {
  * ```
  */
 export function formatError(error: unknown, options: FormatErrorOptions = {}): string {
-  const lines = [`vc: ${errorMessage(error)}`];
+  const lines = [`vc: ${errorMessage(error, options.command)}`];
   if (error instanceof UsageError) {
     if (error.hint !== undefined) lines.push(`vc: ${printable(withLongInputsCut(error.hint))}`);
     lines.push(`Run "vc ${error.command ? error.command + " " : ""}--help" for usage.`);
@@ -270,9 +288,9 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * assert(errorMessage(full) === "No space left on device (os error 28)");
  * ```
  */
-export function errorMessage(error: unknown): string {
+export function errorMessage(error: unknown, command?: string): string {
   // Cut before made printable: a length counts the characters given, not escapes.
-  return printable(withLongInputsCut(rawErrorMessage(error)));
+  return printable(withLongInputsCut(rawErrorMessage(error, command)));
 }
 
 /**
@@ -297,8 +315,10 @@ export function withoutAllowAllAdvice(message: string): string {
   );
 }
 
-function rawErrorMessage(error: unknown): string {
-  if (isAbort(error)) return "interrupted";
+function rawErrorMessage(error: unknown, command: string | undefined): string {
+  // Named, as prefill, mirror and sync name themselves: a log of several
+  // commands a CI job cancelled says which ones stopped.
+  if (isAbort(error)) return interruptedMessage(command ?? "");
   if (!(error instanceof Error)) return `internal error: ${String(error).split("\n")[0]}`;
   // An expected error's message is one line but for the names it quotes (a
   // file name may hold a newline): it is kept whole, and printable() shows

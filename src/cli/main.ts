@@ -163,11 +163,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
     }
     const code = exitCodeFor(error);
-    io.writeStderr(formatError(error, { verbose }));
+    const named = commandName(args);
+    const command = COMMANDS.some((c) => c.name === named) ? named : "";
+    io.writeStderr(formatError(error, { verbose, command }));
     if (json) {
       const name = error instanceof Error ? error.name : "Error";
       const kind = commandErrorKind(error);
-      const doc = { error: { name, kind, message: errorMessage(error), exitCode: code } };
+      const doc = { error: { name, kind, message: errorMessage(error, command), exitCode: code } };
       try {
         await writeJson(io, doc);
       } catch {

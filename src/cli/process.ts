@@ -111,7 +111,7 @@ export async function runProcess(): Promise<void> {
         cancel.signal.aborted
           ? `vc: ${command} interrupted: ended at once, before the work in flight was all aborted ` +
             "(an upload cut there may stay open in the store as an incomplete multipart upload)\n"
-          : "vc: interrupted\n",
+          : `vc: ${command === "" ? "" : `${command} `}interrupted\n`,
       );
     }
     Deno.exit(130);

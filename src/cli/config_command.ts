@@ -17,8 +17,10 @@ import { defaultLockFile } from "../versioned/lock_file.ts";
 import { parseLockWait } from "../cache/cache_errors.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
 
-// Rows whose number is bytes (the other numbers are seconds); exact, as JSON gives them.
+// Rows whose number is bytes, exact as JSON gives them, and rows whose number
+// is a count (no unit); the other numbers are seconds.
 const SIZE_ROWS: ReadonlySet<string> = new Set(["parallelThreshold", "rangeSize"]);
+const COUNT_ROWS: ReadonlySet<string> = new Set(["s3MaxAttempts"]);
 
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
@@ -123,7 +125,7 @@ export const config: Command = {
         : Array.isArray(value)
         ? value.join(",") || "(none)"
         : typeof value === "number"
-        ? SIZE_ROWS.has(name) ? `${value} B` : `${value}s`
+        ? SIZE_ROWS.has(name) ? `${value} B` : COUNT_ROWS.has(name) ? String(value) : `${value}s`
         : String(value);
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value, r.name), r.source])));
     // Exit non-zero, each broken file named (and what is wrong) on a line of

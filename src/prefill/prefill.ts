@@ -39,7 +39,10 @@ export interface PrefillProgress {
   total: number;
   /** Bytes downloaded so far (a failed item's are taken back when it fails). */
   bytes: number;
-  /** The item that last made progress. */
+  /**
+   * The item that last started or made progress; when one finishes, the
+   * oldest item still in flight (the one finished, when none is left).
+   */
   current?: string;
   /**
    * How far the download of `current` is, when it is one and its size is
@@ -216,8 +219,13 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   };
   const targets = eachTarget(options, failed, counts, report);
   using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
+  // The items in flight, oldest first. One that finishes hands the progress
+  // line to the oldest still going: naming the finished one, a CI log showed
+  // for minutes the last fast item done, not the slow one the run waited on.
+  const running = new Set<Target>();
 
   const run = async (target: Target) => {
+    running.add(target);
     let seen = 0;
     let root = "";
     let waiting: AbortController | undefined;
@@ -299,7 +307,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     } finally {
       breaker.ended(root, waiting);
       counts.done++;
-      report(target.label);
+      running.delete(target);
+      report((running.values().next().value ?? target).label);
     }
   };
 

@@ -396,6 +396,9 @@ export class ProgressBar {
     const first = this.#samples[0];
     const last = this.#samples[this.#samples.length - 1];
     if (first === undefined || last === undefined) return undefined;
+    // Nothing for a whole window (a stalled download): a CI log line, written
+    // on a timer, kept saying the rate measured before it, ETA and all.
+    if (this.#now() - last.t > RATE_WINDOW_MS) return 0;
     let dt = last.t - first.t;
     let dBytes = last.bytes - first.bytes;
     if (dt < 250) {

@@ -50,3 +50,20 @@ Deno.test("progress: a complete operation prints no stalled line, and a bar draw
   shown.done();
   assertEquals(drawn.includes("\n"), false, drawn);
 });
+
+Deno.test("progress: a download stalled for a whole rate window says 0 B/s, not its last rate", () => {
+  // A CI log line every 30 s of a download whose connection hung (waiting
+  // out its timeout, then retrying) kept saying the rate and ETA measured
+  // before the stall: `1.0 MB/s  ETA 0:09` for minutes, as if bytes came.
+  let t = 0;
+  const bar = new ProgressBar({ label: "get", enabled: false, now: () => t });
+  bar.onBytes({ bytes: 0, total: 10_000_000 });
+  t = 1000;
+  bar.onBytes({ bytes: 1_000_000, total: 10_000_000 });
+  assertEquals(bar.line().includes("ETA"), true, bar.line());
+  t = 61_000;
+  const line = bar.line();
+  assertEquals(line.includes(" 0 B/s"), true, line);
+  assertEquals(line.includes("ETA"), false, line);
+  bar.done();
+});

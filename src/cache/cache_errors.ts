@@ -20,6 +20,7 @@ import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -252,7 +253,7 @@ export function explainCacheError(
       : "";
     return new Class(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
-        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri),
+        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri) + inlineComment(loc.uri),
       { cause: e },
     );
   }
@@ -396,6 +397,11 @@ function versionQuery(uri: string): string {
     ? "; note: the key is taken as written, `?versionId=` included (S3 object versions are not " +
       "addressed by URI: cache an object's current version by its plain URI)"
     : "";
+}
+
+// A list line `s3://b/k  # raw data`: its comment was read as part of the key.
+function inlineComment(uri: string): string {
+  return beforeInlineComment(uri) === undefined ? "" : `; note: ${INLINE_COMMENT_HINT}`;
 }
 
 /**

@@ -80,6 +80,7 @@ import {
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
+import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import {
   escapedUnicode,
   otherSpellings,
@@ -2374,6 +2375,17 @@ export class VersionedCache {
       return new NotFoundError(
         `${path} is not in manifest ${this.manifest}; to read version ${at[2]} of ${at[1]}, ` +
           `give the version as its own argument (\`${at[1]} ${at[2]}\`)`,
+      );
+    }
+    // A list line `/a.csv  # the model` (or `/a.csv@1.0.0  # pinned`): its
+    // comment was read as part of the path.
+    const commented = beforeInlineComment(path);
+    if (
+      commented !== undefined &&
+      (listed(commented) || listed(commented.replace(/@[^@]*$/, "")))
+    ) {
+      return new NotFoundError(
+        `${path} is not in manifest ${this.manifest}; ${INLINE_COMMENT_HINT}`,
       );
     }
     // A bucket key copied from a listing (`aws s3 ls`, the URI `vc path-remote`

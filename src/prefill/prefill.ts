@@ -219,13 +219,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   };
   const targets = eachTarget(options, failed, counts, report);
   using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
-  // The items in flight, oldest first. One that finishes hands the progress
-  // line to the oldest still going: naming the finished one, a CI log showed
-  // for minutes the last fast item done, not the slow one the run waited on.
-  const running = new Set<Target>();
+  // The items in flight, oldest first, with their download's last step. One
+  // that finishes hands the progress line to the oldest still going: naming
+  // the finished one, a CI log showed for minutes the last fast item done, not
+  // the slow one the run waited on.
+  const running = new Map<Target, PrefillProgress["step"]>();
 
   const run = async (target: Target) => {
-    running.add(target);
+    running.set(target, undefined);
     let seen = 0;
     let root = "";
     let waiting: AbortController | undefined;
@@ -268,10 +269,11 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
           seen = p.bytes;
-          report(
-            target.label,
-            p.total > 0 ? { name: "downloading", bytes: p.bytes, total: p.total } : undefined,
-          );
+          const step = p.total > 0
+            ? { name: "downloading" as const, bytes: p.bytes, total: p.total }
+            : undefined;
+          running.set(target, step);
+          report(target.label, step);
         },
       }).catch(async (error) => {
         // Stopped as its store was taken for down while it waited (such as
@@ -308,7 +310,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       breaker.ended(root, waiting);
       counts.done++;
       running.delete(target);
-      report((running.values().next().value ?? target).label);
+      const [oldest, step] = running.entries().next().value ?? [target, undefined];
+      report(oldest.label, step);
     }
   };
 

@@ -253,7 +253,8 @@ export function explainCacheError(
       : "";
     return new Class(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
-        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri) + inlineComment(loc.uri),
+        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri, loc.dataPath) +
+        inlineComment(loc.uri),
       { cause: e },
     );
   }
@@ -409,11 +410,21 @@ function inlineComment(uri: string): string {
  * the key `models/` (S3 allows a key ending in `/`), never the objects below
  * it, which is what one typing it usually meant.
  */
-function notAPrefix(uri: string): string {
-  return uri.endsWith("/")
-    ? "; a URI ending in / names the object at that key, not the objects below it: " +
-      "give each object's URI"
-    : "";
+function notAPrefix(uri: string, dataPath: string): string {
+  if (uri.endsWith("/")) {
+    return "; a URI ending in / names the object at that key, not the objects below it: " +
+      "give each object's URI";
+  }
+  // `s3://b/models` whose keys below were cached: a prefix, likely meant as
+  // one. (A `file://` directory is said by notAFile.)
+  if (uri.startsWith("file:")) return "";
+  try {
+    if (!Deno.lstatSync(dataPath).isDirectory) return "";
+  } catch {
+    return ""; // nothing there (the usual miss), or not to be read: no hint
+  }
+  return "; the cache holds copies of keys below it: a URI names the object at that key, not " +
+    "the objects below it: give each object's URI";
 }
 
 function notAFile(uri: string): string {

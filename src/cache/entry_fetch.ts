@@ -19,6 +19,7 @@ import {
   type TempDownloadOptions,
 } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { NotFoundError } from "../errors.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
 import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
@@ -281,6 +282,14 @@ export class EntryFetcher {
     if (
       subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
     ) {
+      // No object at the key (a prefix given for one, `s3://b/models`): that
+      // is the miss to say, as a cold cache says it, not the copies in the way.
+      const info = await store.head(key, { signal: ctx.signal }).catch((e) => {
+        throw this.explain(e, loc);
+      });
+      if (info === undefined) {
+        throw this.explain(new NotFoundError(`${loc.uri} does not exist`), loc);
+      }
       throw this.explain(
         new Deno.errors.IsADirectory(
           `${loc.dataPath} is a directory, of the copies of keys below this one's name`,

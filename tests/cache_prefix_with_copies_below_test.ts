@@ -34,3 +34,15 @@ Deno.test("a prefix whose keys below are cached is a miss that says so, not a la
     assertStringIncludes(summary.failed[0]!.error, NOT_BELOW);
   });
 });
+
+Deno.test("a key below a cached file's name that does not exist is a miss, not a layout clash", async () => {
+  await withS3Cache(async (s3, make) => {
+    await s3.putObject("b", "c", "file");
+    const cache: AssetCache = make();
+    await cache.cache("s3://b/c");
+    s3.resetStats();
+    const e = await assertRejects(() => cache.cache("s3://b/c/d"), NotFoundError);
+    assertStringIncludes(e.message, "s3://b/c/d does not exist in the store");
+    assertEquals(s3.stats.GetObject, 0);
+  });
+});

@@ -241,6 +241,28 @@ export class EntryFetcher {
     });
   }
 
+  /**
+   * A clash of the key's path with the copies of other keys (S3 allows `a`
+   * beside `a/b`; a file system does not), said only of a key that exists:
+   * with no object there (a prefix given for one, `s3://b/models`) it is the
+   * miss a cold cache says. One HEAD; the clash is still found before a GET.
+   */
+  async #clashOrMiss(
+    clash: Error,
+    loc: EntryLocation,
+    store: ObjectStore,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const info = await store.head(key, { signal }).catch((e) => {
+      throw this.explain(e, loc);
+    });
+    return this.explain(
+      info === undefined ? new NotFoundError(`${loc.uri} does not exist`) : clash,
+      loc,
+    );
+  }
+
   /** Downloads the object (a new version when `expected` is set) under the entry lock. */
   async #fetchNow(
     loc: EntryLocation,
@@ -258,6 +280,11 @@ export class EntryFetcher {
       layout.assertSafeRenameTarget(loc.dataPath);
       layout.assertSafeOnce(loc.journalPath);
     } catch (e) {
+      // A file of another key where a directory of this one's path goes
+      // (`s3://b/a/k` once `s3://b/a` is cached).
+      if (e instanceof Deno.errors.NotADirectory) {
+        throw await this.#clashOrMiss(e, loc, store, key, ctx.signal);
+      }
       throw this.explain(e, loc);
     }
     // What an interrupted run left where this one works (once per directory).
@@ -282,19 +309,14 @@ export class EntryFetcher {
     if (
       subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
     ) {
-      // No object at the key (a prefix given for one, `s3://b/models`): that
-      // is the miss to say, as a cold cache says it, not the copies in the way.
-      const info = await store.head(key, { signal: ctx.signal }).catch((e) => {
-        throw this.explain(e, loc);
-      });
-      if (info === undefined) {
-        throw this.explain(new NotFoundError(`${loc.uri} does not exist`), loc);
-      }
-      throw this.explain(
+      throw await this.#clashOrMiss(
         new Deno.errors.IsADirectory(
           `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
         ),
         loc,
+        store,
+        key,
+        ctx.signal,
       );
     }
     const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;

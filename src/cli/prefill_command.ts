@@ -13,7 +13,12 @@ import {
   PrefillInterruptedError,
   type PrefillSummary,
 } from "../prefill/prefill.ts";
-import { listEntries, listLine, type PrefillListEntries } from "../prefill/list_file.ts";
+import {
+  listEntries,
+  listLine,
+  type PrefillListEntries,
+  STDIN_NAME,
+} from "../prefill/list_file.ts";
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import {
@@ -123,8 +128,12 @@ export const prefill: Command = {
     // read and checked before anything is fetched; its entries are made as
     // the prefill takes them.
     const read: PrefillListEntries[] = [];
+    // From the start: a list piped from a slow producer (a listing of a large
+    // bucket) takes minutes to come, which a CI log must not pass in silence.
+    using bar = out.progress("prefill");
     // A list read from a pipe whose writer is still running stops on Ctrl-C.
     for (const list of new Set(lists)) {
+      bar.onItems({ done: 0, current: `reading ${list === "-" ? STDIN_NAME : list}` });
       read.push(await listEntries(list, signalOption(io.signal)));
     }
     const items = {
@@ -185,7 +194,6 @@ export const prefill: Command = {
     let summary: PrefillSummary;
     let interrupted: PrefillInterruptedError | undefined;
     try {
-      using bar = out.progress("prefill");
       try {
         summary = await runPrefill({
           cache,

@@ -273,20 +273,24 @@ export class EntryFetcher {
     const index = this.#index;
     const layout = index.layout;
     const { store, key } = await this.storeFor(loc);
+    // A file of another key where a directory of this one's path goes
+    // (`s3://b/a/k` once `s3://b/a` is cached).
+    let clash: Deno.errors.NotADirectory | undefined;
     try {
       this.#ensureDir();
       // The data file is written by a rename onto it, which never follows a
       // link there; its shared temp file refuses one (AtomicFile.openShared).
-      layout.assertSafeRenameTarget(loc.dataPath);
+      try {
+        layout.assertSafeRenameTarget(loc.dataPath);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+        clash = e;
+      }
       layout.assertSafeOnce(loc.journalPath);
     } catch (e) {
-      // A file of another key where a directory of this one's path goes
-      // (`s3://b/a/k` once `s3://b/a` is cached).
-      if (e instanceof Deno.errors.NotADirectory) {
-        throw await this.#clashOrMiss(e, loc, store, key, ctx.signal);
-      }
       throw this.explain(e, loc);
     }
+    if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
     // What an interrupted run left where this one works (once per directory).
     const dataDir = dirname(loc.dataPath);
     let subdirectories = this.#swept.get(dataDir);

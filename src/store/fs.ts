@@ -36,7 +36,7 @@ import type {
   PutOptions,
   PutResult,
 } from "./types.ts";
-import { isValidSegment, keySegments, lockName, sidecarName } from "./fs_layout.ts";
+import { isValidSegment, keySegments, lockName, sidecarBase, sidecarName } from "./fs_layout.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
 import { fingerprint, readSidecarBytesSync, type Sidecar, writeSidecar } from "./fs_meta.ts";
 import {
@@ -47,7 +47,7 @@ import {
   sidecarFor,
 } from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
-import { listDirectory, sweepStaleTemps } from "./fs_list.ts";
+import { listDirectory, sweepOrphanSidecars, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
 import {
   checkDeleteKeys,
@@ -512,6 +512,7 @@ export class FsStore implements ObjectStore {
       etags: options.etags ?? true,
       warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
       swept: options.onSwept,
+      sweepSidecars: this.#sidecars === "write",
       files: this.#files,
       url: this.url,
       fail: (key, e) => this.#fail("list", key, e),
@@ -1033,7 +1034,8 @@ function nodeFs(): Promise<typeof import("node:fs/promises")> {
 
 /**
  * Removes `dir` if it holds no key: empty, or holding only what writers that
- * died (`kill -9`) left there, their lock files and temp files (else a
+ * died (`kill -9`) left there, their lock files, temp files and sidecars of
+ * no object (a delete or a create killed between data and sidecar) (else a
  * directory whose keys were all deleted would stay forever, and a key of its
  * name could never be written). A live writer's lock or temp file keeps it.
  * Reads no further than the first other entry (a directory of many keys
@@ -1051,10 +1053,12 @@ async function removeKeylessDir(dir: string): Promise<boolean> {
     // Not empty (or not removable): see what is in it.
   }
   const locks: string[] = [];
+  const sidecars: string[] = [];
   let temps = false;
   try {
     for (const entry of Deno.readDirSync(dir)) {
       if (entry.name.startsWith(lockName(""))) locks.push(entry.name);
+      else if (sidecarBase(entry.name) !== undefined) sidecars.push(entry.name);
       else if (isTempName(entry.name)) temps = true;
       else return false;
     }
@@ -1062,6 +1066,8 @@ async function removeKeylessDir(dir: string): Promise<boolean> {
     return false;
   }
   for (const name of locks) if (!(await removeStaleLock(join(dir, name)))) return false;
+  // Only sidecars with no object left (a key here would have ended the loop above).
+  if (!(await sweepOrphanSidecars(dir, sidecars))) return false;
   if (temps) await sweepStaleTemps(dir);
   try {
     await rmdir(dir);

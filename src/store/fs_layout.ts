@@ -152,6 +152,26 @@ export function sidecarName(base: string): string {
 }
 
 /**
+ * The name of the object file whose sidecar is named `name` (the inverse of
+ * {@linkcode sidecarName}), or undefined when `name` is no sidecar's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sidecarBase } from "./fs_layout.ts";
+ * assert(sidecarBase(".vc~meta~c.csv.json") === "c.csv");
+ * assert(sidecarBase(".vc~lock~c.csv") === undefined);
+ * ```
+ */
+export function sidecarBase(name: string): string | undefined {
+  const head = `${INTERNAL_PREFIX}meta~`;
+  const tail = ".json";
+  return name.startsWith(head) && name.endsWith(tail) && name.length > head.length + tail.length
+    ? name.slice(head.length, name.length - tail.length)
+    : undefined;
+}
+
+/**
  * Name of the lock file that serialises writes to the object named `base`.
  *
  * @example

@@ -17,9 +17,10 @@ import {
   INTERNAL_PREFIX,
   lockName,
   segmentKeyProblem,
+  sidecarBase,
   sidecarName,
 } from "./fs_layout.ts";
-import { removeStaleLock } from "./fs_lock.ts";
+import { removeStaleLock, tryAcquireLock } from "./fs_lock.ts";
 import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
 
 // Files described in parallel while listing one directory.
@@ -45,6 +46,11 @@ export interface ListWalk {
   warn: (warning: ListWarning) => void;
   /** Receives the key-like path of each dead writer's temp file or lock file removed. */
   swept?: ((path: string) => void) | undefined;
+  /**
+   * Whether sidecars of no object are removed (see {@linkcode sweepOrphanSidecars}):
+   * not in a directory opened with read-only sidecars, which is the user's.
+   */
+  sweepSidecars?: boolean;
   /** Describes files. */
   files: FileDescriber;
   /** The store's URL, for messages. */
@@ -86,10 +92,13 @@ export async function* listDirectory(
   signal?.throwIfAborted();
   const entries: { name: string; sortKey: string; isDir: boolean }[] = [];
   const sidecars = new Set<string>();
+  // Every file's name, whatever the prefix: a sidecar of none is debris.
+  const files = new Set<string>();
   const temps: string[] = [];
   const locks: string[] = [];
   try {
     for await (const e of readDirEntries(dir)) {
+      if (e.isFile) files.add(e.name);
       if (e.name.startsWith(INTERNAL_PREFIX)) {
         if (e.isFile && e.name.startsWith(LEGACY_TEMP)) temps.push(e.name);
         else if (e.isFile && e.name.startsWith(LOCK_PREFIX)) locks.push(e.name);
@@ -124,6 +133,11 @@ export async function* listDirectory(
   const swept = opts.swept;
   await sweepStaleTemps(dir, temps, swept && ((name) => swept(dirKey + name)));
   await sweepStaleLocks(dir, locks, swept && ((name) => swept(dirKey + name)));
+  if (opts.sweepSidecars === true) {
+    const orphans = [...sidecars].filter((n) => !files.has(sidecarBase(n) ?? n));
+    // Not reported: a few bytes of metadata, no upload's data (`onSwept` counts those).
+    await sweepOrphanSidecars(dir, orphans);
+  }
   // Sorting by name + "/" for directories puts each directory's keys
   // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".
   entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
@@ -265,6 +279,64 @@ export async function sweepStaleTemps(
       // Gone already, or not ours to remove.
     }
   }
+}
+
+/**
+ * Removes the sidecars among `names` (in `dir`) whose object is gone: what a
+ * delete killed between unlinking the data and its sidecar, or a put of a
+ * new key killed between writing the sidecar and linking the data, left
+ * (`kill -9`). They stayed for good, and a directory holding one was never
+ * removed, so a key of its name could not be written. Looked at under the
+ * key's lock, taken without waiting: a put holds it while its sidecar waits
+ * for the data, so a held lock keeps the sidecar. True when none of `names`
+ * is left. Best-effort.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sweepOrphanSidecars } from "./fs_list.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/.vc~meta~a.json`, "{}"); // no file a
+ * await Deno.writeTextFile(`${dir}/.vc~meta~b.json`, "{}");
+ * await Deno.writeTextFile(`${dir}/b`, "b");
+ * assert(!(await sweepOrphanSidecars(dir, [".vc~meta~a.json", ".vc~meta~b.json"])));
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [".vc~meta~b.json", "b"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function sweepOrphanSidecars(
+  dir: string,
+  names: readonly string[],
+): Promise<boolean> {
+  let left = false;
+  for (const name of names) {
+    const base = sidecarBase(name);
+    if (base === undefined) {
+      left = true;
+      continue;
+    }
+    const lock = await tryAcquireLock(join(dir, lockName(base)));
+    if (lock === undefined) {
+      left = true;
+      continue;
+    }
+    try {
+      // Under the lock: no put is between its sidecar and its data now.
+      if ((await lstatOrUndefined(join(dir, base)))?.isFile === true) {
+        left = true;
+      } else if ((await lstatOrUndefined(join(dir, name)))?.isFile === true) {
+        await Deno.remove(join(dir, name));
+      } else {
+        // Something else at a sidecar's name (a FIFO, a directory, a link): not ours.
+        left = (await lstatOrUndefined(join(dir, name))) !== undefined || left;
+      }
+    } catch {
+      left = true; // not ours to remove
+    } finally {
+      await lock.release();
+    }
+  }
+  return !left;
 }
 
 /**

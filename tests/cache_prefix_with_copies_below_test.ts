@@ -10,7 +10,7 @@
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { NotFoundError } from "../src/errors.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
+import type { AssetCache } from "../src/cache/asset_cache.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 

@@ -27,6 +27,7 @@ import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { isMissingKey, PreconditionFailedError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
+import { isNoSpaceError } from "../no_space.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
@@ -935,7 +936,17 @@ export class Entries {
     const writeId = crypto.randomUUID();
     const claim: EntryMeta = { ...entry.meta, expiresAt: 0, size: 0, removing: true, writeId };
     try {
-      return await this.#putMeta(id, claim, entry.version);
+      try {
+        return await this.#putMeta(id, claim, entry.version);
+      } catch (e) {
+        // A full disk: the claim needs room that only a removal frees (a
+        // DELETE and the sweep failed with 503, so nothing freed any). The
+        // data of the version read is what the removal is for, and an
+        // upload switching meanwhile drops it too: free it, then claim.
+        if (!isNoSpaceError(e) || entry.meta.dataKey === undefined) throw e;
+        await this.#dropData(entry.meta);
+        return await this.#putMeta(id, claim, entry.version);
+      }
     } catch (e) {
       if (isMissingKey(e)) return undefined;
       if (!(e instanceof PreconditionFailedError)) throw e;

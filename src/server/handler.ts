@@ -8,6 +8,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { isStoreUnavailable } from "../store/retry.ts";
+import { isNoSpaceError } from "../no_space.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import type { AuthProvider } from "./auth.ts";
@@ -269,6 +270,16 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         response = errorResponse(
           503,
           `the store does not exist (its bucket or directory is gone); try again later (request id ${requestId})`,
+          { "retry-after": "5" },
+        );
+        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      } else if (inCauses(e, isNoSpaceError)) {
+        // A full disk under a file:// store: retrying will not help until
+        // caches are removed (a DELETE and the sweep still work) or space
+        // is added, so the client is told which (it was "unavailable").
+        response = errorResponse(
+          503,
+          `the store has no space left (remove caches, or free or add space); try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -25,7 +25,7 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { countFlag, flagValue, UsageError } from "./errors.ts";
+import { countFlag, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
@@ -422,8 +422,14 @@ export const expire: Command = {
             `${result.unreadable.length} left in place, not an entry's metadata:`,
             ...result.unreadable.map((line) => `  ${line}`),
           ]),
+          ...(result.failed === undefined ? [] : [
+            `${result.failed.length} expired not removed (the store refused; the next run tries again):`,
+            ...result.failed.map((line) => `  ${line}`),
+          ]),
         ],
       );
+      // A cron job learns that something is stuck.
+      return result.failed === undefined ? 0 : EXIT_FAILURE;
     } finally {
       await store.close();
     }

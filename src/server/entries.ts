@@ -197,6 +197,12 @@ export interface SweepResult {
    * at; the owner replaces one by asking for its cache ID again.
    */
   unreadable?: string[];
+  /**
+   * Expired entries the store would not let this sweep remove (a retention
+   * lock, a file of another user), each as `key: why`: left for the next
+   * sweep, which tries again, while this one went on with the rest.
+   */
+  failed?: string[];
 }
 
 const MAX_CAS_ATTEMPTS = 20;
@@ -770,14 +776,26 @@ export class Entries {
         continue;
       }
       if (this.#expired(entry.meta)) {
+        let removed: boolean;
+        try {
+          removed = await this.#removeExpired(id, entry);
+        } catch (e) {
+          // One entry the store will not let go stopped the whole sweep, each
+          // time: every entry after it, every orphan and abandoned upload
+          // stayed for good. It is named and kept; a store that is down
+          // fails the next load and ends the sweep.
+          if (signal?.aborted) throw e;
+          (result.failed ??= []).push(`${info.key}: ${e instanceof Error ? e.message : String(e)}`);
+          removed = false;
+          this.#countLive(entry.meta, usage, referenced);
+        }
         // A removal another remover claimed (and died in) was counted by it.
-        if (await this.#removeExpired(id, entry) && entry.meta.removing !== true) {
+        if (removed && entry.meta.removing !== true) {
           result.removed++;
           result.bytesRemoved += entry.meta.size;
         }
       } else {
-        usage.set(entry.meta.owner, (usage.get(entry.meta.owner) ?? 0) + entry.meta.size);
-        if (entry.meta.dataKey !== undefined) referenced.add(entry.meta.dataKey);
+        this.#countLive(entry.meta, usage, referenced);
       }
     }
     options.onProgress?.({ done: result.scanned, current: "data objects" });
@@ -879,6 +897,12 @@ export class Entries {
       throw cacheIdNotFound(`${id} has expired`, { cause: "expired" satisfies Miss });
     }
     return entry;
+  }
+
+  /** Adds a kept entry to a sweep's usage sums and the data keys it keeps. */
+  #countLive(meta: EntryMeta, usage: Map<string, number>, referenced: Set<string>): void {
+    usage.set(meta.owner, (usage.get(meta.owner) ?? 0) + meta.size);
+    if (meta.dataKey !== undefined) referenced.add(meta.dataKey);
   }
 
   #placeholder(owner: string): EntryMeta {

@@ -44,6 +44,8 @@ export interface EndpointContext {
   bytesIn: number;
   /** Aborts the store read of a download (one that outlived its bound). */
   download?: AbortSignal;
+  /** Something the request's log line should say although it succeeded. */
+  warning?: string;
   /** Set when the response is a file streamed from the store (bounded in time by the handler). */
   streamed?: boolean;
   /** Counts download hits and misses. */
@@ -382,7 +384,11 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
       let meta: EntryMeta;
       let version: string;
       try {
-        ({ meta, version } = await ctx.entries.open(id, identity.tokenId));
+        const entry = await ctx.entries.open(id, identity.tokenId);
+        ({ meta, version } = entry);
+        if (entry.refreshFailed !== undefined) {
+          ctx.warning = `the entry's expiry was not moved: ${entry.refreshFailed}`;
+        }
       } catch (e) {
         if (e instanceof HttpError && e.status === 404) ctx.onLookup(false);
         throw e;

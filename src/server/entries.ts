@@ -25,7 +25,13 @@
  */
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { isMissingKey, PreconditionFailedError } from "../errors.ts";
+import {
+  AccessDeniedError,
+  isMissingKey,
+  OfflineError,
+  PreconditionFailedError,
+  StoreError,
+} from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
@@ -94,6 +100,12 @@ export interface LoadedEntry {
    * `meta` then stands for an entry nobody owns, with no file.
    */
   unreadable?: string;
+  /**
+   * Why a download's move of the expiry (see `refreshGranularityMs`) did
+   * not land, when the store refused that write: the file is served all
+   * the same, and a later download moves it.
+   */
+  refreshFailed?: string;
 }
 
 /** Options for {@linkcode Entries}. */
@@ -422,7 +434,14 @@ export class Entries {
         return { meta, version };
       } catch (e) {
         // A concurrent upload or refresh won; serving what we read is still right.
-        if (!(e instanceof PreconditionFailedError)) throw e;
+        if (e instanceof PreconditionFailedError) return entry;
+        // A store that takes no write just then (a full disk, a read-only
+        // mount, throttling past the retries) failed the download of a file
+        // it could read: every file not downloaded for a day went 503.
+        const refused = e instanceof StoreError || e instanceof AccessDeniedError ||
+          e instanceof OfflineError;
+        if (!refused || isMissingKey(e)) throw e;
+        return { ...entry, refreshFailed: e.message };
       }
     }
     return entry;

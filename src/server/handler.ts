@@ -318,6 +318,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(ctx.identity === undefined ? {} : { identity: ctx.identity.name }),
         ...(error === undefined ? {} : { error }),
+        ...(ctx.warning === undefined ? {} : { warning: ctx.warning }),
         ...(aborted ? { aborted } : {}),
         ...(unconfirmed ? { bytes_out_unconfirmed: true } : {}),
       };

@@ -33,6 +33,8 @@ export interface RequestLogRecord {
   identity?: string;
   /** Error message for failed requests (details for 500s stay in this log). */
   error?: string;
+  /** What went wrong in a request that still succeeded (e.g. a download's expiry not moved). */
+  warning?: string;
   /** Whether the client went away before the response body was sent. */
   aborted?: boolean;
   /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename } from "../path.ts";
+import { basename, join } from "../path.ts";
 import { isTempName } from "../atomic_write.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
@@ -77,6 +77,45 @@ export function rootMoved(roots: readonly LocalRoot[], missing = false): string 
     }
     if (dev !== root.dev) {
       return `${root.dir} is on another filesystem than when the mirror started (unmounted?)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The regular file a relative key names in `roots` now, if any: a local →
+ * store delete is planned from a walk that may have run seconds before, and
+ * a file made at the key since (a `git checkout` or an editor's save by
+ * rename, caught between unlink and create) is not the one it missed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileOfKey } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/sub`);
+ *   await Deno.writeTextFile(`${dir}/sub/a.txt`, "a");
+ *   const roots = [{ dir, base: "data/" }];
+ *   assert.equal(await fileOfKey(roots, "data/sub/a.txt"), `${dir}/sub/a.txt`);
+ *   assert.equal(await fileOfKey(roots, "data/sub"), undefined); // a directory
+ *   assert.equal(await fileOfKey(roots, "other/sub/a.txt"), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function fileOfKey(
+  roots: readonly LocalRoot[],
+  key: string,
+): Promise<string | undefined> {
+  for (const root of roots) {
+    if (!key.startsWith(root.base)) continue;
+    const path = join(root.dir, ...key.slice(root.base.length).split("/"));
+    try {
+      if ((await Deno.lstat(path)).isFile) return path;
+    } catch {
+      // Nothing there (or not reachable): the delete stands.
     }
   }
   return undefined;

@@ -28,6 +28,7 @@ import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
 import {
+  fileOfKey,
   type LocalEntry,
   type LocalRoot,
   rootMoved,
@@ -1536,6 +1537,24 @@ export class Mirror {
     } else run.report.extra++;
   }
 
+  /**
+   * Local → store: the queued deletes whose key still has no file. One made
+   * since the walk read its directory (a `git checkout` replaces each file by
+   * unlink and create; a pass walking between the two missed it) keeps its
+   * object, and is deferred like a file being written: a watch's queue
+   * compares it once quiet, a one-shot run's next run does.
+   */
+  async #stillWithoutFile<T extends { key: string }>(run: Run, queued: T[]): Promise<T[]> {
+    const back = new Set<T>();
+    await forEachLimit(queued, this.#options.concurrency ?? 16, async (d) => {
+      const path = await fileOfKey(this.localRoots, d.key);
+      if (path === undefined) return;
+      back.add(d);
+      run.report.deferred.push(path);
+    });
+    return back.size === 0 ? queued : queued.filter((d) => !back.has(d));
+  }
+
   async #deletes(run: Run): Promise<void> {
     // A case-insensitive file system: `Data/a.csv` here is the file of the
     // source's `data/a.csv` (compared and written as such), not one to
@@ -1585,8 +1604,11 @@ export class Mirror {
     }
     run.deletes = 0;
     const store = this.#stores[0]!;
-    for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
+    for (const queued of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
+      const batch = this.direction === "upload" && !this.#options.dryRun
+        ? await this.#stillWithoutFile(run, queued)
+        : queued;
       for (const d of batch) this.#act(run, "delete", d.key, d.size);
       if (this.#options.dryRun) {
         run.report.deleted += batch.length;

@@ -1142,13 +1142,13 @@ export class Mirror {
     if (now === undefined && !committed) {
       // Gone before (or while) it was read for the upload: nothing was
       // stored for it, and it did not "change".
-      throw new VcError(
+      throw new FileChangedError(
         `${entry.path} vanished while it was uploaded; the upload was aborted (the store keeps ` +
           `the object it had), and the next run mirrors what is there then`,
       );
     }
     if (now === undefined || !statMatches({ ...entry, ino: entry.ino ?? 0 }, now)) {
-      throw new VcError(
+      throw new FileChangedError(
         `${entry.path} changed while it was uploaded; ` +
           (committed
             ? "the object may not match its vc-md5, "
@@ -1204,7 +1204,7 @@ export class Mirror {
         // Written to since the walk listed it (a log being appended): the
         // store would refuse the bytes for the walk's size, in its own words
         // about body sizes. Say what happened; nothing was sent.
-        throw new VcError(
+        throw new FileChangedError(
           `${local.path} changed while it was read (${hash.bytes.length} bytes, listed with ` +
             `${local.size}); the next run uploads what is there then`,
         );
@@ -1289,6 +1289,18 @@ export class Mirror {
       // this run deletes, are in the way of a directory store until then.
       if (error instanceof KeyConflictError && run.blocked !== undefined) {
         run.blocked.push(() => this.#upload(run, pair));
+        return;
+      }
+      // In a watch, a file that changed or vanished while it was read (a
+      // `git checkout` under the pass) is one being written: its events
+      // (or, not seen yet, the deferred list) bring it to the queue, which
+      // uploads it once quiet. Said as failed, a checkout under a pass
+      // showed a failure line for each of its files.
+      if (
+        local !== undefined && run.changing !== undefined &&
+        (error instanceof FileChangedError || error instanceof Deno.errors.NotFound)
+      ) {
+        run.report.deferred.push(local.path);
         return;
       }
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
@@ -1677,6 +1689,9 @@ export class Mirror {
     this.#state.clearDeletes();
   }
 }
+
+/** A local file changed or vanished while it was read for its upload. */
+class FileChangedError extends VcError {}
 
 /**
  * The first directory between `root` and the file `path` that is a symbolic

@@ -19,6 +19,7 @@ import {
 import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
 import { notRegularFileKind } from "../regular_file.ts";
+import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 
@@ -253,7 +254,8 @@ export function explainCacheError(
       : "";
     return new Class(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
-        notAFile(loc.uri) + versionQuery(loc.uri) + notAPrefix(loc.uri, loc.dataPath) +
+        notAFile(loc.uri) + versionQuery(loc.uri) + percentEscapes(loc.uri) +
+        notAPrefix(loc.uri, loc.dataPath) +
         inlineComment(loc.uri),
       { cause: e },
     );
@@ -398,6 +400,24 @@ function versionQuery(uri: string): string {
     ? "; note: the key is taken as written, `?versionId=` included (S3 object versions are not " +
       "addressed by URI: cache an object's current version by its plain URI)"
     : "";
+}
+
+/**
+ * An S3 key is taken as written, `%` and all: `s3://b/my%20file.csv`, built
+ * from an object's https URL, names the key `my%20file.csv`, not the
+ * `my file.csv` the user sees in `aws s3 ls` (S3 keys may hold `%`, so vc
+ * cannot decode it for them).
+ */
+function percentEscapes(uri: string): string {
+  if (!uri.startsWith("s3:") || !/%[0-9A-Fa-f]{2}/.test(uri)) return "";
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(uri);
+  } catch {
+    return ""; // not a whole URL escape (`100%.txt`, `%FF`): nothing to suggest
+  }
+  return "; note: the key is taken as written, its `%` escapes included (S3 keys may hold `%`): " +
+    `the URI of the key they spell is ${quoted(decoded)}`;
 }
 
 // A list line `s3://b/k  # raw data`: its comment was read as part of the key.

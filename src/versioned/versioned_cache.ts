@@ -80,6 +80,7 @@ import {
   type SourceSnapshot,
 } from "./source_file.ts";
 import { compareUtf8 } from "../walk.ts";
+import { shellWord } from "../shell_word.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import {
   escapedUnicode,
@@ -825,6 +826,7 @@ export class VersionedCache {
       `version ${version} of ${asset.path} does not exist (${where})${await this.#whyMissing(
         asset.path,
         version,
+        asset.uri,
       )}`,
       { cause },
     );
@@ -834,9 +836,12 @@ export class VersionedCache {
    * What a LIST says about a missing version: the versions there are, or that
    * the bucket itself does not exist (a mistyped --bucket), which a HEAD's
    * 404 cannot tell apart from a missing object; and the key that holds
-   * `version` spelled as vc does not read it, if one does.
+   * `version` spelled as vc does not read it, if one does; for a version
+   * that likely existed once (pinned, or below the latest, with others
+   * there) in an `s3://` bucket, where a versioned bucket keeps its bytes
+   * (`uri`, its key).
    */
-  async #whyMissing(path: string, version: string): Promise<string> {
+  async #whyMissing(path: string, version: string, uri: string): Promise<string> {
     try {
       // Warnings of odd keys belong to `vc versions`, not to this error,
       // unless one of them is the version asked for.
@@ -844,7 +849,16 @@ export class VersionedCache {
       const available = await this.versions(path, { onWarning: (w) => odd.push(w.key) });
       const spelled = otherSpellingOfVersion(path, version, odd);
       const also = spelled === undefined ? "" : `; ${spelled}`;
-      if (available.length > 0) return `; available: ${availableVersions(available)}${also}`;
+      const latest = available.at(-1);
+      if (latest !== undefined) {
+        // Pinned by the manifest, or below the latest, in a bucket with
+        // other versions of it (not a wrong bucket): it likely existed once.
+        const pinned = (await this.#entries().catch(() => ({} as ManifestEntries)))[path];
+        const gone = pinned === version || compareVersions(version, latest) < 0
+          ? noncurrentHint(uri)
+          : "";
+        return `; available: ${availableVersions(available)}${also}${gone}`;
+      }
       if (spelled !== undefined) return `; ${this.bucket} has no versions of it${also}`;
       // Typed in another Unicode spelling (another OS's keyboard or file
       // name): the two print alike, so "no versions of /café.csv" read as
@@ -1938,7 +1952,7 @@ export class VersionedCache {
       const slashed = slashedUri(this.bucket, versionedKey(path, meaning.version));
       return `${canonical} does not exist${
         slashed === undefined ? "" : ` (nor ${slashed})`
-      }${await this.#whyMissing(path, meaning.version)}`;
+      }${await this.#whyMissing(path, meaning.version, canonical)}`;
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);
@@ -2583,4 +2597,18 @@ export function ownFiles(
     [manifestLockPath(vc.manifest), "the manifest's lock guard"],
     ...(vc.lockFile === undefined ? [] : [[vc.lockFile, "the lock file"] as [string, string]]),
   ];
+}
+
+/**
+ * Where a version removed from an `s3://` bucket with S3 versioning may still
+ * be: a delete (`aws s3 rm`, a lifecycle rule) only hides the object behind a
+ * delete marker, and vc reads current objects only, so the way back is the
+ * aws CLI's. Nothing for other stores, which keep no old versions.
+ */
+function noncurrentHint(uri: string): string {
+  const parsed = parseUri(uri);
+  if (parsed.scheme !== "s3") return "";
+  return `; if it was deleted from a bucket with S3 versioning, its bytes may remain as a ` +
+    `noncurrent version: \`aws s3api list-object-versions --bucket ${parsed.bucket} --prefix ` +
+    `${shellWord(parsed.key)}\` lists them, and copying one back over the key restores it`;
 }

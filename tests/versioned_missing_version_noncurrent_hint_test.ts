@@ -1,0 +1,50 @@
+/**
+ * A version that likely existed once (the manifest pins it, or it is below
+ * the latest) and is gone from an `s3://` bucket may have been deleted with
+ * S3 versioning on, which keeps its bytes as a noncurrent version vc does not
+ * read: the error names the aws CLI command that finds them. A version above
+ * the latest (a typo) and a directory bucket get no such hint.
+ */
+import { join } from "node:path";
+import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
+import { NotFoundError } from "../src/errors.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { tempDir, testS3Options } from "./versioned_helpers.ts";
+
+const HINT = "noncurrent version: `aws s3api list-object-versions --bucket assets --prefix " +
+  "'data/my a.";
+
+Deno.test("a pinned or older missing version in an s3:// bucket names where S3 versioning keeps it", async () => {
+  await using s3 = await startFakeS3();
+  await s3.createBucket("assets");
+  for (const v of ["1.0.0", "2.0.0"]) await s3.putObject("assets", `data/my a.${v}.csv`, v);
+  await using dir = await tempDir("vc_missing_s3_");
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
+  await using vc = new VersionedCache({
+    manifest,
+    bucket: "s3://assets",
+    store: testS3Options(s3),
+  });
+  const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
+  assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
+  assertStringIncludes(pinned.message, `${HINT}2.0.1.csv'\``);
+  const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
+  assertStringIncludes(older.message, `${HINT}1.5.0.csv'\``);
+  const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
+  assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
+  assert(!typo.message.includes("noncurrent version"), typo.message);
+});
+
+Deno.test("a missing version in a directory bucket gets no S3 versioning hint", async () => {
+  await using dir = await tempDir("vc_missing_fs_");
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.mkdir(join(dir.path, "bucket"));
+  await Deno.writeTextFile(join(dir.path, "bucket", "a.1.0.0.csv"), "x");
+  await Deno.writeTextFile(manifest, '{\n    "/a.csv": "1.0.1"\n}\n');
+  await using vc = new VersionedCache({ manifest, bucket: join(dir.path, "bucket") });
+  const e = await assertRejects(() => vc.path("/a.csv"), NotFoundError);
+  assertStringIncludes(e.message, "available: 1.0.0");
+  assert(!e.message.includes("noncurrent version"), e.message);
+});

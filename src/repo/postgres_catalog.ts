@@ -369,13 +369,14 @@ class PostgresCatalog implements Catalog {
       if (isConnectionError(error)) {
         // A new connection of the pool refused as one too many never was.
         const verb = (error as PgError).code === TOO_MANY_CONNECTIONS ? "cannot reach" : "lost";
+        const nothingCommitted = (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] === true;
         const lost = new CatalogUnavailableError(
           `${verb} PostgreSQL catalog ${this.location}: ${
             driverMessage(error, this.#connectTimeoutS)
-          }`,
+          }${mode === "write" ? lostWriteOutcome(nothingCommitted) : ""}`,
           { cause: error },
         );
-        lost.nothingCommitted = (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] === true;
+        lost.nothingCommitted = nothingCommitted;
         throw lost;
       }
       if ((error as PgError).code === QUERY_CANCELED) {
@@ -537,6 +538,17 @@ export function driverMessage(
   return said === undefined || !message.includes(code)
     ? message
     : `${said} (${message.replace(/^write /, "")})`;
+}
+
+/**
+ * What a write whose connection was lost did, for its error: run again
+ * blindly, a claim or publish lost at its COMMIT could be applied twice,
+ * while one lost before it is safe to run again.
+ */
+function lostWriteOutcome(nothingCommitted: boolean): string {
+  return nothingCommitted
+    ? "; nothing of this change was committed"
+    : "; it was lost at its COMMIT, so the change may have been made: look before running it again";
 }
 
 /** Marks a driver error that ended its transaction before COMMIT was sent. */

@@ -424,6 +424,61 @@ export function redactPostgresUrl(url: string): string {
 }
 
 /**
+ * Parameters that say how one machine connects, not which catalog it
+ * reaches: a `--catalog` given at run time may set them otherwise than the
+ * marker's URL (its own CA file, a weaker or stronger sslmode, a longer
+ * timeout). Host, port, database, user and `options` (a search_path picks
+ * the schema) name the catalog.
+ */
+const CONNECTION_ONLY = new Set([
+  "password",
+  "passfile",
+  "sslmode",
+  "sslrootcert",
+  "sslnegotiation",
+  "application_name",
+  "fallback_application_name",
+  "connect_timeout",
+  "target_session_attrs",
+  "keepalives",
+  "keepalives_idle",
+  "client_encoding",
+  ...Object.keys(AS_DONE),
+]);
+
+/**
+ * What in a PostgreSQL URL names its catalog: the redacted URL in the
+ * `postgres://` spelling, without the parameters that only say how to
+ * connect, the others sorted. Two URLs naming one catalog give one text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { postgresCatalogName } from "./postgres_url.ts";
+ * assert.equal(
+ *   postgresCatalogName("postgresql://vc:pw@db/vc?sslmode=require&connect_timeout=5"),
+ *   postgresCatalogName("postgres://vc@db/vc"),
+ * );
+ * assert.notEqual(postgresCatalogName("postgres://vc@db/vc"), postgresCatalogName("postgres://vc@db/vc2"));
+ * ```
+ */
+export function postgresCatalogName(url: string): string {
+  const redacted = redactPostgresUrl(url).replace(/^postgres(ql)?:\/\//i, "postgres://");
+  const at = redacted.indexOf("?");
+  if (at === -1) return redacted;
+  const kept = redacted.slice(at + 1).split("&").filter((pair) => {
+    const eq = pair.indexOf("=");
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    try {
+      return !CONNECTION_ONLY.has(decodeURIComponent(name));
+    } catch {
+      return true;
+    }
+  }).sort();
+  return redacted.slice(0, at) + (kept.length === 0 ? "" : `?${kept.join("&")}`);
+}
+
+/**
  * The URL with each `#` percent-encoded: libpq reads a `#` as itself (in a
  * password, `postgres://vc:se#cret@db/vc`, or `?password=se#cret`), where the
  * URL parser would take the rest for a fragment, cut the password there and

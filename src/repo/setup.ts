@@ -45,6 +45,7 @@ import { spoolSnapshot } from "./snapshot_spool.ts";
 import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
 import { openCatalog } from "./open_catalog.ts";
+import { postgresCatalogName } from "./postgres_url.ts";
 import {
   createSchema,
   knownSchemaVersion,
@@ -885,8 +886,9 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
 
 /**
  * A PostgreSQL URL given at run time may add the password the marker never
- * records, but must name the marker's catalog: anything else would silently
- * use a second catalog. The catalog as `init` was given it passes too: a
+ * records, and this machine's way to connect (its sslmode, its CA file's
+ * path, its timeouts: see `postgresCatalogName`), but must name the
+ * marker's catalog: anything else would silently use a second catalog. The catalog as `init` was given it passes too: a
  * `postgresql://` URL for a `postgres://` one (libpq's two spellings of one
  * scheme), and a SQLite catalog's own `sqlite:PATH` (a script that gives
  * every command the same `--catalog`).
@@ -897,6 +899,7 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
  * import { checkRuntimeUrl } from "./setup.ts";
  * checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc:pw@db/vc");
  * checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgresql://vc@db/vc");
+ * checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc@db/vc?sslmode=require");
  * checkRuntimeUrl({ kind: "sqlite", path: "/srv/c.sqlite", host: "h" }, "sqlite:/srv/c.sqlite");
  * assert.throws(() => checkRuntimeUrl({ kind: "postgres", url: "postgres://vc@db/vc" }, "postgres://vc@other/vc"), /not the repository's catalog/);
  * assert.throws(() => checkRuntimeUrl({ kind: "sqlite", path: "/srv/c.sqlite", host: "h" }, "sqlite:/srv/d.sqlite"), /not the repository's catalog/);
@@ -904,15 +907,15 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
  */
 export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
   const given = redactCatalogText(url);
-  const scheme = (text: string) => text.replace(/^postgres(ql)?:\/\//i, "postgres://");
   const named = url.startsWith("sqlite:") ? parseCatalogRef(url, "", Deno.cwd()) : undefined;
   const same = ref.kind === "postgres"
-    ? scheme(given) === scheme(ref.url)
+    ? postgresCatalogName(url) === postgresCatalogName(ref.url)
     : named?.kind === "sqlite" && named.path === ref.path;
   if (!same) {
     throw new InvalidInputError(
       `catalog ${given} is not the repository's catalog ${catalogText(ref)}; ` +
-        "give the same URL (it may add the password), or none",
+        "give the same URL (it may add the password and this machine's connection " +
+        "parameters: sslmode, sslrootcert, connect_timeout, …), or none",
     );
   }
 }

@@ -31,6 +31,7 @@ import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
+import { watchFatal } from "./postgres_fatal.ts";
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
   DEFAULT_SOCKET_DIRS,
@@ -370,10 +371,17 @@ class PostgresCatalog implements Catalog {
         // A new connection of the pool refused as one too many never was.
         const verb = (error as PgError).code === TOO_MANY_CONNECTIONS ? "cannot reach" : "lost";
         const nothingCommitted = (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] === true;
+        // Ended between two queries, the server's reason came while none
+        // waited for it, and the driver dropped it.
+        const said = pgErrorCode(error).startsWith("CONNECTION_")
+          ? this.#pool.lastFatal(FATAL_SEEN_MS)
+          : undefined;
         const lost = new CatalogUnavailableError(
           `${verb} PostgreSQL catalog ${this.location}: ${
             driverMessage(error, this.#connectTimeoutS)
-          }${mode === "write" ? lostWriteOutcome(nothingCommitted) : ""}`,
+          }${said === undefined ? "" : `; the server said: ${said}`}${
+            mode === "write" ? lostWriteOutcome(nothingCommitted) : ""
+          }`,
           { cause: error },
         );
         lost.nothingCommitted = nothingCommitted;
@@ -551,6 +559,9 @@ function lostWriteOutcome(nothingCommitted: boolean): string {
     : "; it was lost at its COMMIT, so the change may have been made: look before running it again";
 }
 
+/** How recent a server's FATAL error must be to name why a connection closed. */
+const FATAL_SEEN_MS = 10_000;
+
 /** Marks a driver error that ended its transaction before COMMIT was sent. */
 const BEFORE_COMMIT = Symbol("vc.beforeCommit");
 
@@ -587,6 +598,7 @@ class PoolSockets {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #connectTimeoutS: number;
   readonly #tls: PgTlsSetup | undefined;
+  #fatal: { message: string; at: number } | undefined;
 
   /** `tls`: what each connection negotiates; none for plain text. */
   constructor(idleMs: number, connectTimeoutS: number, tls: PgTlsSetup | undefined) {
@@ -616,7 +628,7 @@ class PoolSockets {
     }
     this.#track(socket);
     return this.#tls === undefined
-      ? watchStartup(socket)
+      ? this.#watch(socket)
       : this.#secure(socket, host, port, this.#tls);
   };
 
@@ -642,12 +654,28 @@ class PoolSockets {
         this.#sockets.delete(socket);
         this.#track(Object.assign(secure, { host, port }));
       }
-      return watchStartup(secure);
+      return this.#watch(secure);
     } catch (error) {
       return failedSocket(error as Error, host, port);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** `socket`, watched for its session's start and for the server's last words. */
+  #watch(socket: Socket): Socket {
+    watchFatal(socket, (message) => this.#fatal = { message, at: Date.now() });
+    return watchStartup(socket);
+  }
+
+  /**
+   * The text of the last FATAL error a server sent on one of the pool's
+   * connections within `withinMs`: why a connection the driver reports only
+   * as closed was ended.
+   */
+  lastFatal(withinMs: number): string | undefined {
+    const fatal = this.#fatal;
+    return fatal !== undefined && Date.now() - fatal.at <= withinMs ? fatal.message : undefined;
   }
 
   #track(socket: Socket): void {

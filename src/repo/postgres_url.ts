@@ -430,21 +430,9 @@ export function redactPostgresUrl(url: string): string {
  * timeout). Host, port, database, user and `options` (a search_path picks
  * the schema) name the catalog.
  */
-const CONNECTION_ONLY = new Set([
-  "password",
-  "passfile",
-  "sslmode",
-  "sslrootcert",
-  "sslnegotiation",
-  "application_name",
-  "fallback_application_name",
-  "connect_timeout",
-  "target_session_attrs",
-  "keepalives",
-  "keepalives_idle",
-  "client_encoding",
-  ...Object.keys(AS_DONE),
-]);
+const CONNECTION_ONLY: ReadonlySet<string> = new Set(
+  [...MAPPED].filter((name) => !["host", "port", "dbname", "user", "options"].includes(name)),
+);
 
 /**
  * What in a PostgreSQL URL names its catalog: the redacted URL in the

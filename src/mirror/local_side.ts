@@ -99,6 +99,7 @@ export function rootMoved(roots: readonly LocalRoot[], missing = false): string 
  *   const roots = [{ dir, base: "data/" }];
  *   assert.equal(await fileOfKey(roots, "data/sub/a.txt"), `${dir}/sub/a.txt`);
  *   assert.equal(await fileOfKey(roots, "data/sub"), undefined); // a directory
+ *   assert.equal(await fileOfKey(roots, "data/sub//a.txt"), undefined); // no file's key
  *   assert.equal(await fileOfKey(roots, "other/sub/a.txt"), undefined);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -111,7 +112,11 @@ export async function fileOfKey(
 ): Promise<string | undefined> {
   for (const root of roots) {
     if (!key.startsWith(root.base)) continue;
-    const path = join(root.dir, ...key.slice(root.base.length).split("/"));
+    const segments = key.slice(root.base.length).split("/");
+    // Only a key a file's path maps to: `sub//a.txt` and `x/../a.txt` name
+    // no file, though joined they would find `sub/a.txt` and `a.txt`.
+    if (segments.some((s) => s === "" || s === "." || s === "..")) continue;
+    const path = join(root.dir, ...segments);
     try {
       if ((await Deno.lstat(path)).isFile) return path;
     } catch {

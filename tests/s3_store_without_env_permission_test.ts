@@ -9,44 +9,28 @@
  * cache dir is not blamed.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-
-const ROOT = new URL("../", import.meta.url);
-const MOD = new URL("mod.ts", ROOT).href;
+import { runLimitedScript } from "./limited_permission_script.ts";
 
 Deno.test("s3 store without --allow-env: AccessDeniedError naming the permission, not the cache dir", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-s3-no-env-" });
   try {
-    const script = `
-      import { AssetCache, openStore } from ${JSON.stringify(MOD)};
-      const show = async (p) => {
-        try { await p; console.log("ok"); } catch (e) { console.log(e.constructor.name + ": " + e.message); }
-      };
-      const store = await openStore("s3://bkt");
-      await show(store.head("k.txt"));
-      await store.close();
-      await using assets = new AssetCache({ cacheDir: ${
-      JSON.stringify(`${dir}/cache`)
-    }, configPath: false });
-      await show(assets.cache("s3://bkt/k.txt"));`;
-    await Deno.writeTextFile(`${dir}/script.ts`, script);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--config",
-        new URL("deno.json", ROOT).pathname,
-        "--allow-net=127.0.0.1",
-        `--allow-read=${dir},${ROOT.pathname}`,
-        `--allow-write=${dir}`,
-        `${dir}/script.ts`,
-      ],
+    const lines = await runLimitedScript(
+      dir,
+      {
+        imports: ["AssetCache", "openStore"],
+        body: `
+          const store = await openStore("s3://bkt");
+          await show(store.head("k.txt"));
+          await store.close();
+          await using assets = new AssetCache({ cacheDir: ${
+          JSON.stringify(`${dir}/cache`)
+        }, configPath: false });
+          await show(assets.cache("s3://bkt/k.txt"));`,
+      },
+      ["--allow-net=127.0.0.1"],
       // Denied anyway: nothing may reach a real endpoint.
-      env: { AWS_ENDPOINT_URL: "http://127.0.0.1:9", NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:9", NO_COLOR: "1" },
+    );
     assertEquals(lines.length, 2, lines.join("\n"));
     for (const line of lines) {
       assertStringIncludes(line, "AccessDeniedError: an s3:// store needs env permission");

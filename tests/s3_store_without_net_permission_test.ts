@@ -9,51 +9,33 @@
  */
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-
-const ROOT = new URL("../", import.meta.url);
-const MOD = new URL("mod.ts", ROOT).href;
+import { runLimitedScript } from "./limited_permission_script.ts";
 
 Deno.test("s3 store without --allow-net: each request is an AccessDeniedError naming the permission, not retried", async () => {
   await using fake = await startFakeS3({ buckets: ["b"] });
   await fake.putObject("b", "k.txt", "abc");
   const dir = await Deno.makeTempDir({ prefix: "vc-s3-no-net-" });
   try {
-    const script = `
-      import { AssetCache, errorKind, openStore } from ${JSON.stringify(MOD)};
-      const show = async (p) => {
-        try { await p; console.log("ok"); } catch (e) {
-          console.log(errorKind(e) + " " + e.constructor.name + ": " + e.message);
-        }
-      };
-      const store = await openStore("s3://b");
-      await show(store.head("k.txt"));
-      await show(store.get("k.txt").then((r) => r.body.cancel()));
-      await show(store.put("n.txt", new Uint8Array(3)));
-      await show(store.delete(["k.txt", "j.txt"]));
-      await store.close();
-      await using cache = new AssetCache({ cacheDir: ${
-      JSON.stringify(`${dir}/cache`)
-    }, configPath: false });
-      await show(cache.cache("s3://b/k.txt"));`;
-    await Deno.writeTextFile(`${dir}/script.ts`, script);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--config",
-        new URL("deno.json", ROOT).pathname,
-        "--allow-env",
-        "--allow-sys",
-        `--allow-read=${dir},${ROOT.pathname}`,
-        `--allow-write=${dir}`,
-        `${dir}/script.ts`,
-      ],
-      env: { ...fake.env, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    const lines = await runLimitedScript(
+      dir,
+      {
+        imports: ["AssetCache", "errorKind", "openStore"],
+        shown: `errorKind(e) + " " + e.constructor.name + ": " + e.message`,
+        body: `
+        const store = await openStore("s3://b");
+        await show(store.head("k.txt"));
+        await show(store.get("k.txt").then((r) => r.body.cancel()));
+        await show(store.put("n.txt", new Uint8Array(3)));
+        await show(store.delete(["k.txt", "j.txt"]));
+        await store.close();
+        await using cache = new AssetCache({ cacheDir: ${
+          JSON.stringify(`${dir}/cache`)
+        }, configPath: false });
+        await show(cache.cache("s3://b/k.txt"));`,
+      },
+      ["--allow-env", "--allow-sys"],
+      { ...fake.env, NO_COLOR: "1" },
+    );
     assertEquals(lines.length, 5, lines.join("\n"));
     const host = new URL(fake.url).host;
     for (const line of lines) {

@@ -101,6 +101,7 @@ import { check, type CheckReport } from "./check.ts";
 import { recordPages } from "./record_pages.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
+import { knownSchemaVersion, readVersion, SCHEMA_VERSION } from "./schema.ts";
 import {
   type Claim,
   type ClaimContext,
@@ -205,6 +206,9 @@ export class Repository implements AsyncDisposable {
   // A PostgreSQL catalog's time, measured again after this machine's clock
   // is set (see `#onCatalogTime`); undefined with a given clock or SQLite.
   readonly #catalogClock: CatalogClock | undefined;
+  // The refusal of an older catalog's upgrade when it was opened, until
+  // someone who may upgrade it has (see `#needUpgradedSchema`).
+  #upgradeRefused: CatalogReadOnlyError | undefined;
   #closed = false;
 
   private constructor(parts: RepoParts, options: RepositoryOptions, catalogClock?: CatalogClock) {
@@ -218,6 +222,7 @@ export class Repository implements AsyncDisposable {
     this.clock = catalogClock ?? options.clock ?? systemClock;
     this.#catalogClock = catalogClock;
     this.host = parts.host;
+    this.#upgradeRefused = parts.upgradeRefused;
     this.#cache = options.cache;
     this.#ownsCache = options.cache === undefined;
     this.#openStore = options.openStore ?? openStore;
@@ -420,6 +425,8 @@ export class Repository implements AsyncDisposable {
     if (tags.some((tag) => /[\u0080-\uffff]/.test(tag))) {
       await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
     }
+    // Before the upload: its rows need the columns of the current schema.
+    await this.#needUpgradedSchema();
     // When the upload started: what gc's mark is compared with below.
     await this.#onCatalogTime();
     const started = this.clock.now();
@@ -1034,6 +1041,21 @@ export class Repository implements AsyncDisposable {
     return this.#tags(target, tags, "remove");
   }
 
+  /**
+   * Refuses an add or a tag while the catalog is older than this vc and this
+   * user could not upgrade it when it was opened; looks again first, since
+   * someone who may upgrade it may have since (a long-running worker).
+   */
+  async #needUpgradedSchema(): Promise<void> {
+    if (this.#upgradeRefused === undefined) return;
+    const version = await this.catalog.transaction("read", (tx) => readVersion(tx));
+    if (version !== undefined && knownSchemaVersion(version) === SCHEMA_VERSION) {
+      this.#upgradeRefused = undefined;
+      return;
+    }
+    throw this.#upgradeRefused;
+  }
+
   async #tags(target: TagTarget, tags: readonly string[], op: "add" | "remove"): Promise<string[]> {
     const verb = op === "add" ? "tag" : "untag";
     checkTagTarget(target, `Repository.${verb}()`);
@@ -1041,7 +1063,10 @@ export class Repository implements AsyncDisposable {
     if (checked.length === 0) {
       throw new InvalidInputError(`${verb}: no tags given`);
     }
-    if (op === "add") checked.forEach(checkNewTag);
+    if (op === "add") {
+      checked.forEach(checkNewTag);
+      await this.#needUpgradedSchema();
+    }
     const changed: string[] = [];
     await this.catalog.transaction("write", async (tx) => {
       changed.length = 0; // a retried transaction starts over

@@ -20,7 +20,7 @@
  * @module
  */
 import { spellingKey } from "../unicode_spelling.ts";
-import { CatalogUnavailableError } from "./catalog.ts";
+import { CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import type { Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
 
@@ -58,6 +58,29 @@ export function unknownSchemaVersionError(where: string, version: string): Catal
     `${where} has schema version ${JSON.stringify(version)}, which this vc does not know ` +
       `(it knows up to ${SCHEMA_VERSION}): written by a newer vc, so upgrade vc to use this ` +
       "repository",
+  );
+}
+
+/**
+ * The refusal of an add or a tag on a catalog at `version`, older than
+ * {@linkcode SCHEMA_VERSION}, whose upgrade on open this user may not make
+ * (`refused`: a PostgreSQL role that may write rows but not alter tables, a
+ * read-only file): their rows need the columns of the upgrade, and written
+ * without them failed as an internal error (`column "tag_key" does not
+ * exist`) after the add's upload.
+ */
+export function upgradeRefusedError(
+  where: string,
+  version: number,
+  refused: CatalogReadOnlyError,
+): CatalogReadOnlyError {
+  const why = refused.cause instanceof Error ? refused.cause.message : refused.message;
+  return new CatalogReadOnlyError(
+    `${where} has schema version ${version}, which this vc upgrades to ${SCHEMA_VERSION} ` +
+      `before it adds records or sets tags, and this user may not upgrade it (${why}): run ` +
+      "any vc repo command once as a user who may change its tables (on PostgreSQL, their " +
+      "owner), which upgrades it",
+    { cause: refused },
   );
 }
 

@@ -52,6 +52,7 @@ import {
   readMeta,
   SCHEMA_VERSION,
   unknownSchemaVersionError,
+  upgradeRefusedError,
   upgradeSchema,
 } from "./schema.ts";
 
@@ -117,6 +118,11 @@ export interface RepoParts {
   marker: RepoMarker;
   /** This machine's name. */
   host: string;
+  /**
+   * Set when the catalog is older than this vc and this user may not
+   * upgrade it: what refuses its adds and tags until someone upgrades it.
+   */
+  upgradeRefused?: CatalogReadOnlyError;
 }
 
 /**
@@ -593,26 +599,30 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
     if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
     // A catalog takes no signal: an abort stops the wait for it at once, and
     // the catalog is closed once its opening and checks are over.
-    const catalog = await untilAborted(
+    const { catalog, upgradeRefused } = await untilAborted(
       openCheckedCatalog(uri, store.url, marker, host, options),
       signal,
-      (late) => late.close(),
+      (late) => late.catalog.close(),
     );
-    return { uri, store, catalog, marker, host };
+    return { uri, store, catalog, marker, host, ...(upgradeRefused ? { upgradeRefused } : {}) };
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-/** Opens the catalog `marker` names and checks that it is this repository's. */
+/**
+ * Opens the catalog `marker` names and checks that it is this repository's;
+ * with the refusal of its upgrade when it is older and this user may not
+ * upgrade it.
+ */
 async function openCheckedCatalog(
   uri: string,
   storeUrl: string,
   marker: RepoMarker,
   host: string,
   options: RepositoryOptions,
-): Promise<Catalog> {
+): Promise<{ catalog: Catalog; upgradeRefused?: CatalogReadOnlyError }> {
   const catalog = await openCatalog(marker.catalog, {
     ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -644,14 +654,19 @@ async function openCheckedCatalog(
     }
     if (known < SCHEMA_VERSION) {
       // Written by an older vc: upgraded once, by the first vc that opens
-      // it. One who may only read it still reads it as it is; its changes
-      // wait for someone who may change it.
-      await catalog.transaction("write", (tx) => upgradeSchema(tx, catalog.dialect, where))
-        .catch((error) => {
-          if (!(error instanceof CatalogReadOnlyError)) throw error;
-        });
+      // it. One who may only read it (or write its rows, but not alter its
+      // tables) still reads it as it is; its adds and tags wait for someone
+      // who may upgrade it.
+      const upgradeRefused = await catalog.transaction(
+        "write",
+        (tx) => upgradeSchema(tx, catalog.dialect, where),
+      ).then(() => undefined, (error) => {
+        if (!(error instanceof CatalogReadOnlyError)) throw error;
+        return upgradeRefusedError(where, known, error);
+      });
+      if (upgradeRefused) return { catalog, upgradeRefused };
     }
-    return catalog;
+    return { catalog };
   } catch (error) {
     await catalog.close();
     throw error;

@@ -190,7 +190,7 @@ export function parsePostgresUrl(
   socketDirs: readonly string[] = DEFAULT_SOCKET_DIRS,
 ): PgConnectSettings {
   const shown = redactPostgresUrl(url);
-  url = literalHashes(url);
+  url = libpqLiterals(url);
   const fail = (why: string): never => {
     throw new CatalogUnavailableError(`invalid PostgreSQL URL ${shown}: ${why}`);
   };
@@ -406,7 +406,7 @@ export function redactPostgresUrl(url: string): string {
     const kept = search.slice(1).split("&").filter((pair) => !mayHoldPassword(pair));
     return kept.length === 0 ? "" : `?${kept.join("&")}`;
   };
-  url = literalHashes(url);
+  url = libpqLiterals(url);
   try {
     const u = new URL(url);
     u.password = "";
@@ -467,13 +467,23 @@ export function postgresCatalogName(url: string): string {
 }
 
 /**
- * The URL with each `#` percent-encoded: libpq reads a `#` as itself (in a
- * password, `postgres://vc:se#cret@db/vc`, or `?password=se#cret`), where the
- * URL parser would take the rest for a fragment, cut the password there and
- * keep its rest, shown in messages and the marker.
+ * The URL with the characters libpq reads as themselves where the URL
+ * parser would not percent-encoded: each `#` (in a password,
+ * `postgres://vc:se#cret@db/vc`, or `?password=se#cret`), where the URL
+ * parser would take the rest for a fragment, cut the password there and keep
+ * its rest, shown in messages and the marker; and a `?` in the password
+ * (`postgres://vc:a?b@db/vc`), which libpq's user info holds up to its first
+ * `@` (before any `/`), where the URL parser took the rest for the query: the
+ * URL was refused, or a password `12?x=1` read as the port 12 of a host `vc`
+ * with a parameter `x`, both named in the error.
  */
-function literalHashes(url: string): string {
-  return url.replaceAll("#", "%23");
+function libpqLiterals(url: string): string {
+  url = url.replaceAll("#", "%23");
+  const password = /^([a-z][a-z0-9+.-]*:\/\/[^@/:]*:)([^@/]*)@/i.exec(url);
+  if (password === null || !password[2]!.includes("?")) return url;
+  const start = password[1]!.length;
+  return url.slice(0, start) + password[2]!.replaceAll("?", "%3F") +
+    url.slice(start + password[2]!.length);
 }
 
 /**

@@ -10,6 +10,7 @@
  * was looked up as one host name.
  */
 import { join } from "node:path";
+import { userInfo } from "node:os";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
@@ -75,7 +76,7 @@ Deno.test("repo: a PostgreSQL URL's parts and libpq's query parameters are read 
   assertEquals([d.host, d.port, d.user, d.connection.application_name, d.connectTimeoutS], [
     "localhost",
     5432,
-    "postgres",
+    userInfo().username, // libpq's default: the process's user
     "fb",
     0,
   ]);
@@ -280,7 +281,12 @@ Deno.test("repo: a PostgreSQL URL with an empty host beside a user or a port goe
   const socket = Deno.listen({ transport: "unix", path: join(dir, ".s.PGSQL.5433") });
   try {
     const port = parsePostgresUrl("postgresql://:5433/db", noEnv, [dir]);
-    assertEquals([port.host, port.port, port.user, port.database], [dir, 5433, "postgres", "db"]);
+    assertEquals([port.host, port.port, port.user, port.database], [
+      dir,
+      5433,
+      userInfo().username,
+      "db",
+    ]);
     const user = parsePostgresUrl("postgresql://vc:p%40ss@/cat", noEnv, []);
     assertEquals([user.host, user.port, user.user, user.password], [
       "localhost",

@@ -9,7 +9,9 @@
  *
  * @module
  */
+import { userInfo } from "node:os";
 import { CatalogUnavailableError } from "./catalog.ts";
+import { AccessDeniedError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 
 /** What vc connects with, from a PostgreSQL URL and the environment. */
@@ -80,6 +82,27 @@ function defaultHost(port: number, dirs: readonly string[]): string {
     }
   }
   return "localhost";
+}
+
+/**
+ * libpq's default user, for a URL and environment that name none: the name
+ * of the user this process runs as (vc took `postgres`, which a server's
+ * peer authentication, the default on a Unix socket in Debian's packages,
+ * refuses to anyone else: `postgres:///vc` failed where psql connects).
+ */
+function processUser(shown: string): string {
+  try {
+    return userInfo().username;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotCapable)) throw e;
+    throw new AccessDeniedError(
+      `PostgreSQL URL ${shown} names no user, nor does PGUSER: libpq's default, the name of ` +
+        "the user this process runs as, cannot be read without sys permission: name the user " +
+        "(postgres://USER@…, or PGUSER), or run with --allow-sys " +
+        "(or --allow-sys=uid,gid,userInfo)",
+      { cause: e },
+    );
+  }
 }
 
 /** The default connect timeout (libpq waits forever; a catalog that never answers should fail). */
@@ -289,7 +312,7 @@ export function parsePostgresUrl(
     defaultHost(Number(portText), socketDirs);
   if (host.includes(",")) severalHosts(host);
   const user = params.get("user") || decode(parsed.username, "user name") || env("PGUSER") ||
-    "postgres";
+    processUser(shown);
   const database = params.get("dbname") || decode(parsed.pathname.slice(1), "database name") ||
     env("PGDATABASE") || user;
   const password = params.get("password") || decode(parsed.password, "password") ||

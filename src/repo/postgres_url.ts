@@ -447,46 +447,43 @@ export function redactPostgresUrl(url: string): string {
 }
 
 /**
- * Parameters that say how one machine connects, not which catalog it
- * reaches: a `--catalog` given at run time may set them otherwise than the
- * marker's URL (its own CA file, a weaker or stronger sslmode, a longer
- * timeout). Host, port, database, user and `options` (a search_path picks
- * the schema) name the catalog.
- */
-const CONNECTION_ONLY: ReadonlySet<string> = new Set(
-  [...MAPPED].filter((name) => !["host", "port", "dbname", "user", "options"].includes(name)),
-);
-
-/**
- * What in a PostgreSQL URL names its catalog: the redacted URL in the
- * `postgres://` spelling, without the parameters that only say how to
- * connect, the others sorted. Two URLs naming one catalog give one text.
+ * How `url` names another catalog than the repository's `marker` URL, both
+ * read as libpq on this machine reads them (`env`): the first of host, port,
+ * user, database and `options` (its search_path picks the schema) that
+ * differs, as `user "ann", not "vc"`; `undefined` when they name the same
+ * catalog, however spelt (`postgresql://`, a default port written out or
+ * left out, `?dbname=` for the path, percent-encoding) and whatever this
+ * machine's way to connect (the password, sslmode, sslrootcert, timeouts).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { postgresCatalogName } from "./postgres_url.ts";
- * assert.equal(
- *   postgresCatalogName("postgresql://vc:pw@db/vc?sslmode=require&connect_timeout=5"),
- *   postgresCatalogName("postgres://vc@db/vc"),
- * );
- * assert.notEqual(postgresCatalogName("postgres://vc@db/vc"), postgresCatalogName("postgres://vc@db/vc2"));
+ * import { catalogDifference } from "./postgres_url.ts";
+ * const env = () => undefined;
+ * const marker = "postgres://vc@db/vc?sslmode=verify-full";
+ * assert.equal(catalogDifference("postgresql://vc:pw@db:5432/?dbname=vc&sslmode=require", marker, env), undefined);
+ * assert.equal(catalogDifference("postgres://ann@db/vc", marker, env), 'user "ann", not "vc"');
  * ```
  */
-export function postgresCatalogName(url: string): string {
-  const redacted = redactPostgresUrl(url).replace(/^postgres(ql)?:\/\//i, "postgres://");
-  const at = redacted.indexOf("?");
-  if (at === -1) return redacted;
-  const kept = redacted.slice(at + 1).split("&").filter((pair) => {
-    const eq = pair.indexOf("=");
-    const name = eq === -1 ? pair : pair.slice(0, eq);
-    try {
-      return !CONNECTION_ONLY.has(decodeURIComponent(name));
-    } catch {
-      return true;
-    }
-  }).sort();
-  return redacted.slice(0, at) + (kept.length === 0 ? "" : `?${kept.join("&")}`);
+export function catalogDifference(
+  url: string,
+  marker: string,
+  env: (name: string) => string | undefined,
+): string | undefined {
+  const [given, named] = [parsePostgresUrl(url, env), parsePostgresUrl(marker, env)];
+  // Host names are not case-sensitive; socket directories are paths.
+  const host = (s: PgConnectSettings) => isUnixSocketHost(s.host) ? s.host : s.host.toLowerCase();
+  const parts: [string, string | number, string | number][] = [
+    ["host", host(given), host(named)],
+    ["port", given.port, named.port],
+    ["user", given.user, named.user],
+    ["database", given.database, named.database],
+    ["options", given.connection.options ?? "", named.connection.options ?? ""],
+  ];
+  for (const [part, a, b] of parts) {
+    if (a !== b) return `${part} ${JSON.stringify(a)}, not ${JSON.stringify(b)}`;
+  }
+  return undefined;
 }
 
 /**

@@ -45,7 +45,7 @@ import { spoolSnapshot } from "./snapshot_spool.ts";
 import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
 import { openCatalog } from "./open_catalog.ts";
-import { postgresCatalogName } from "./postgres_url.ts";
+import { catalogDifference } from "./postgres_url.ts";
 import {
   createSchema,
   knownSchemaVersion,
@@ -596,7 +596,9 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
     );
     signal?.throwIfAborted();
     checkHost(marker.catalog, host);
-    if (options.postgresUrl !== undefined) checkRuntimeUrl(marker.catalog, options.postgresUrl);
+    if (options.postgresUrl !== undefined) {
+      checkRuntimeUrl(marker.catalog, options.postgresUrl, options.env);
+    }
     // A catalog takes no signal: an abort stops the wait for it at once, and
     // the catalog is closed once its opening and checks are over.
     const { catalog, upgradeRefused } = await untilAborted(
@@ -902,7 +904,7 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
 /**
  * A PostgreSQL URL given at run time may add the password the marker never
  * records, and this machine's way to connect (its sslmode, its CA file's
- * path, its timeouts: see `postgresCatalogName`), but must name the
+ * path, its timeouts: see `catalogDifference`), but must name the
  * marker's catalog: anything else would silently use a second catalog. The catalog as `init` was given it passes too: a
  * `postgresql://` URL for a `postgres://` one (libpq's two spellings of one
  * scheme), and a SQLite catalog's own `sqlite:PATH` (a script that gives
@@ -920,15 +922,26 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
  * assert.throws(() => checkRuntimeUrl({ kind: "sqlite", path: "/srv/c.sqlite", host: "h" }, "sqlite:/srv/d.sqlite"), /not the repository's catalog/);
  * ```
  */
-export function checkRuntimeUrl(ref: CatalogRef, url: string): void {
+export function checkRuntimeUrl(
+  ref: CatalogRef,
+  url: string,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): void {
   const given = redactCatalogText(url);
   const named = url.startsWith("sqlite:") ? parseCatalogRef(url, "", Deno.cwd()) : undefined;
-  const same = ref.kind === "postgres"
-    ? postgresCatalogName(url) === postgresCatalogName(ref.url)
-    : named?.kind === "sqlite" && named.path === ref.path;
-  if (!same) {
+  // What differs ("": the kind or the path); undefined for the same catalog.
+  let difference: string | undefined = "";
+  if (ref.kind === "sqlite") {
+    if (named?.kind === "sqlite" && named.path === ref.path) difference = undefined;
+  } else if (/^postgres(ql)?:\/\//i.test(url)) {
+    // Read as libpq reads each (with this machine's environment), so that
+    // two spellings of one catalog match (a default port written out).
+    difference = catalogDifference(url, ref.url, env);
+  }
+  if (difference !== undefined) {
     throw new InvalidInputError(
-      `catalog ${given} is not the repository's catalog ${catalogText(ref)}; ` +
+      `catalog ${given} is not the repository's catalog ${catalogText(ref)}` +
+        `${difference === "" ? "" : ` (its ${difference})`}; ` +
         "give the same URL (it may add the password and this machine's connection " +
         "parameters: sslmode, sslrootcert, connect_timeout, …), or none",
     );

@@ -67,7 +67,7 @@ import type {
 import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
-import { CacheLayout, type EntryLocation, recordPathsOf } from "./layout.ts";
+import { CacheLayout, type EntryLocation, recordPathsOf, withinStore } from "./layout.ts";
 import type {
   CacheEntry,
   PruneProgress,
@@ -125,6 +125,7 @@ const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
   onProgress: true,
   integrity: true,
   once: true,
+  storeRoot: true,
 };
 
 /** The parts that talk to stores, loaded on the first flight. */
@@ -868,6 +869,7 @@ export class AssetCache implements AsyncDisposable {
     if (parsed.scheme === "local") return checkLocal(parsed.path);
     const index = this.#index;
     const loc = this.#layout.locate(parsed);
+    if (options?.storeRoot !== undefined) withinStore(loc, options.storeRoot);
     const immutable = options?.immutable === true;
     // First look at an entry in this process, no flight for it: a fresh
     // record serves it without the flight's machinery (a warm prefill of a
@@ -1027,6 +1029,13 @@ export function cache(uri: string, options?: CacheGetOptions): Promise<string> {
  */
 function checkCallValues(options: CacheGetOptions): void {
   checkOptionValues("cache()", options, ["immutable", "once"]);
+  if (options.storeRoot !== undefined && typeof options.storeRoot !== "string") {
+    throw new InvalidInputError(
+      `cache(): the option storeRoot must be a file:// URI, got ${
+        describeValue(options.storeRoot)
+      }`,
+    );
+  }
   const integrity: unknown = options.integrity;
   if (integrity === undefined) return;
   // `{}` or a bare "sha256-..." string pinned nothing: a cached copy was

@@ -112,6 +112,15 @@ export interface CacheGetOptions {
    * thousand objects does not hold one per object. What is served is the same.
    */
   once?: boolean | undefined;
+  /**
+   * The `file://` URI of the directory store that holds this `file://`
+   * object (a directory bucket): the object is read by its key there, as
+   * that store has it, so a symbolic link at its name or on its way there (or
+   * a FIFO, a device) is no object and the call fails with `NotFoundError`,
+   * as the store's `head` and listing say. Without it, a `file://` object is
+   * read through its links, as a file the user names is. Ignored for `s3://`.
+   */
+  storeRoot?: string | undefined;
 }
 
 /** Options of `AssetCache.ls`. */

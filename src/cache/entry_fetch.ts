@@ -193,8 +193,9 @@ export class EntryFetcher {
   #rootAndKey(loc: EntryLocation): { root: string; key: string } {
     let root = loc.storeRoot;
     let key = loc.key;
-    if (loc.bucket === "") {
-      // file:// objects: read through links (the store refuses to follow them).
+    if (loc.bucket === "" && loc.followLinks !== false) {
+      // file:// objects: read through links (the store refuses to follow
+      // them), unless read as their store has them (CacheGetOptions.storeRoot).
       const path = fileURLToPath(loc.uri);
       try {
         const real = Deno.realPathSync(path);

@@ -22,7 +22,10 @@
 import {
   basename,
   dirname,
+  fromFileUrl,
+  isAbsolute,
   join,
+  relative,
   resolve,
   sep,
   toFileUrl as pathToFileURL,
@@ -357,6 +360,43 @@ export interface EntryLocation {
   journalPath: string;
   /** The entry's name in that journal: the last segment of `relPath`. */
   recordName: string;
+  /** False: a `file://` object is read from `storeRoot` by `key`, not through links (see {@linkcode withinStore}). */
+  followLinks?: false;
+}
+
+/**
+ * Points `loc` (a `file://` object's) at its key in the directory store at
+ * `root` (a `file://` URI, `CacheGetOptions.storeRoot`), to be read as that
+ * store has it: a symbolic link at the key or on its way is no object. An
+ * `s3://` object's `loc` is left as it is. Throws `InvalidInputError` when
+ * `root` is no `file://` URI of a directory above the object.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CacheLayout, withinStore } from "./layout.ts";
+ * if (Deno.build.os !== "windows") {
+ *   const loc = new CacheLayout("/tmp/vc-cache").locate({ scheme: "file", path: "/srv/b/d/x.1.0.0.csv" });
+ *   withinStore(loc, "file:///srv/b");
+ *   assert.deepEqual([loc.storeRoot, loc.key, loc.followLinks], ["file:///srv/b", "d/x.1.0.0.csv", false]);
+ * }
+ * ```
+ */
+export function withinStore(loc: EntryLocation, root: string): void {
+  if (loc.bucket !== "") return; // S3 keys have no links
+  const parsed = /^file:\/\//i.test(root) ? parseUri(root) : undefined;
+  const key = parsed?.scheme === "file"
+    ? relative(parsed.path, fromFileUrl(loc.uri)).replaceAll(sep, "/")
+    : "";
+  if (key === "" || key === ".." || key.startsWith("../") || isAbsolute(key)) {
+    throw new InvalidInputError(
+      `cache(): the option storeRoot must be the file:// URI of a directory holding ${loc.uri}, ` +
+        `got ${JSON.stringify(redactUrl(root))}`,
+    );
+  }
+  loc.storeRoot = root;
+  loc.key = key;
+  loc.followLinks = false;
 }
 
 /**

@@ -132,6 +132,8 @@ interface Target {
   uri: string;
   /** A version's `/` key, read when `uri` does not exist (`versioned/slash_keys.ts`). */
   slashedUri?: string;
+  /** A version's directory bucket, read as its store has it (`VersionedAsset.storeRoot`). */
+  storeRoot?: string;
   immutable: boolean;
   /** Pinned content (integrity lock entry), checked as the download enters the cache. */
   integrity?: DownloadIntegrity;
@@ -524,6 +526,7 @@ async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
 type Resolved = {
   uri: string;
   slashedUri?: string;
+  storeRoot?: string;
   immutable: boolean;
   integrity?: DownloadIntegrity;
   /** A URI given as such (not a versioned path): it names the object, not a version to check. */
@@ -631,7 +634,7 @@ async function* eachTarget(
     }
     uris.add(same);
     if (pin !== undefined) uris.add(`${object}\0pinned`);
-    const { uri, slashedUri, immutable, integrity } = resolved;
+    const { uri, slashedUri, storeRoot, immutable, integrity } = resolved;
     const asset = resolved as VersionedAsset;
     yield {
       label,
@@ -640,6 +643,7 @@ async function* eachTarget(
       immutable,
       order: order - 1,
       ...(slashedUri ? { slashedUri } : {}),
+      ...(storeRoot ? { storeRoot } : {}),
       ...(integrity ? { integrity } : {}),
       ...(versioned !== undefined && asset.version !== undefined
         ? { missing: (cause: NotFoundError) => versioned.missingVersionError(asset, cause) }

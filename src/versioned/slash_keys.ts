@@ -135,7 +135,12 @@ export async function firstFound<T>(
 export function cacheVersioned(
   cache: Pick<AssetCache, "cache" | "localPath">,
   asset:
-    & { uri: string; slashedUri?: string | undefined; immutable: boolean }
+    & {
+      uri: string;
+      slashedUri?: string | undefined;
+      storeRoot?: string | undefined;
+      immutable: boolean;
+    }
     & Pick<
       CacheGetOptions,
       "integrity"
@@ -143,6 +148,7 @@ export function cacheVersioned(
   options: Omit<CacheGetOptions, "immutable" | "integrity"> = {},
 ): Promise<string> {
   const get: CacheGetOptions = { ...options, immutable: asset.immutable };
+  if (asset.storeRoot !== undefined) get.storeRoot = asset.storeRoot;
   if (asset.integrity !== undefined) get.integrity = asset.integrity;
   const first = cache.cache(asset.uri, get);
   const slashed = asset.slashedUri;

@@ -401,6 +401,12 @@ export interface VersionedAsset {
    * may have written. Read only when `uri` does not exist (see `slash_keys.ts`).
    */
   slashedUri?: string;
+  /**
+   * For a version in a directory bucket: the bucket's root URI, to read the
+   * version as the bucket's store has it (`CacheGetOptions.storeRoot`: a
+   * symbolic link at its key is no version, as `versions` and `verify` say).
+   */
+  storeRoot?: string;
   /** True for versioned objects, which never change once published. */
   immutable: boolean;
   /** The content the integrity lock file pins for this version, if it has an entry. */
@@ -2352,6 +2358,7 @@ export class VersionedCache {
     };
     const slashed = slashedUri(this.bucket, key);
     if (slashed !== undefined) asset.slashedUri = slashed;
+    if (/^file:\/\//i.test(this.bucket)) asset.storeRoot = this.bucket;
     return asset;
   }
 

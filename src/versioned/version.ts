@@ -80,22 +80,53 @@ export function assertVersion(value: string, what: string): void {
  * Compares two versions: negative when `a < b`, zero when equal, positive when `a > b`.
  * Usable as an `Array.prototype.sort` comparator.
  *
+ * Throws `InvalidInputError` (as {@linkcode assertVersion}) for a value that
+ * is not `MAJOR.MINOR.PATCH`: `1.0.0-rc.1`, `v1.0.0` or `1.2` compared as NaN
+ * (a sort then left them anywhere), `01.0.0` and `1.0.0.5` as equal to `1.0.0`.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { compareVersions } from "./version.ts";
  * const sorted = ["1.10.0", "1.2.0", "0.9.9"].sort(compareVersions);
  * assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
+ * assert.throws(() => compareVersions("1.0.0-rc.1", "1.0.0"), /"1\.0\.0-rc\.1" is not a version/);
  * ```
  */
 export function compareVersions(a: string, b: string): number {
   requireString("compareVersions(): the first version", a);
   requireString("compareVersions(): the second version", b);
-  const x = a.split(".");
-  const y = b.split(".");
-  for (let i = 0; i < 3; i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d !== 0) return d;
-  }
-  return 0;
+  return compareParts(
+    partsOf(a, "compareVersions(): the first version"),
+    partsOf(b, "compareVersions(): the second version"),
+  );
+}
+
+/**
+ * `versions` sorted from lowest to highest, each checked (and split) once:
+ * `sort(compareVersions)` checks both sides of every comparison, several
+ * times as slow for tens of thousands of versions. Throws as {@linkcode compareVersions}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sortVersions } from "./version.ts";
+ * assert.deepEqual(sortVersions(new Set(["1.10.0", "1.2.0"])), ["1.2.0", "1.10.0"]);
+ * ```
+ */
+export function sortVersions(versions: Iterable<string>): string[] {
+  return Array.from(versions, (v) => ({ v, parts: partsOf(v, "version") }))
+    .sort((x, y) => compareParts(x.parts, y.parts))
+    .map(({ v }) => v);
+}
+
+type Parts = [number, number, number];
+
+function partsOf(version: string, what: string): Parts {
+  assertVersion(version, what);
+  return version.split(".").map(Number) as Parts;
+}
+
+function compareParts(x: Parts, y: Parts): number {
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }

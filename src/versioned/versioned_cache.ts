@@ -71,7 +71,13 @@ import {
   oversizedKeyMessage,
   slashedUri,
 } from "./slash_keys.ts";
-import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
+import {
+  assertVersion,
+  compareVersions,
+  FIRST_VERSION,
+  isVersion,
+  sortVersions,
+} from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import {
   digestSource,
@@ -1195,7 +1201,7 @@ export class VersionedCache {
           message: foreignKeyMessage(found.key, p, found),
         }),
     });
-    return [...keys.keys()].sort(compareVersions);
+    return sortVersions(keys.keys());
   }
 
   /**
@@ -1230,7 +1236,7 @@ export class VersionedCache {
       ...(foreign === undefined ? {} : { onForeign: (found) => foreign.push(found) }),
       ...(onListed === undefined ? {} : { onListed }),
     });
-    return [...keys.keys()].sort(compareVersions);
+    return sortVersions(keys.keys());
   }
 
   /**
@@ -1314,7 +1320,7 @@ export class VersionedCache {
     }
     return [...byPath.keys()].sort(compareUtf8).map((path) => ({
       path,
-      versions: [...(byPath.get(path) ?? [])].sort(compareVersions),
+      versions: sortVersions(byPath.get(path) ?? []),
     }));
   }
 
